@@ -1,0 +1,132 @@
+"""``romrunner db``: status, migrate, check, backup, vacuum, stats."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from romrunner.cli.context import app_context
+from romrunner.store import OpenMode
+from romrunner.store.backup import backup_database
+from romrunner.store.integrity import check_database
+from romrunner.store.maintenance import database_status, vacuum
+from romrunner.store.migrate import migrate as run_migrations
+from romrunner.store.stats import database_stats
+
+
+@click.group()
+def db() -> None:
+    """Inspect and maintain the database file."""
+
+
+@db.command()
+def status() -> int:
+    """Show the schema version, pending migrations, size and pack of the database."""
+    app = app_context()
+    info = database_status(app.open_db(OpenMode.INSPECT))
+
+    def render(console: Console) -> None:
+        console.print(f"database        {info.path}")
+        console.print(f"size            {info.bytes:,} bytes (WAL {info.wal_bytes:,})")
+        console.print(f"schema version  {info.schema_version} (latest {info.latest_version})")
+        if info.pending:
+            console.print(f"pending         {', '.join(info.pending)} "
+                          "(run `romrunner db migrate`)")
+        console.print(f"journal mode    {info.journal_mode}")
+        console.print(f"search          {'FTS5' if info.search_index else 'prefix index'}")
+        console.print(f"pack            {info.pack_path or '-'} {(info.pack_hash or '')[:12]}")
+        console.print(f"library         {info.games:,} games in {info.library_roots} roots")
+
+    app.finish(asdict(info), render)
+    return 0
+
+
+@db.command()
+def migrate() -> int:
+    """Apply pending migrations (a backup is written next to the database first)."""
+    app = app_context()
+    database = app.open_db(OpenMode.INSPECT) if app.db_path.exists() else \
+        app.open_db(OpenMode.WRITE)
+    report = run_migrations(database)
+    data = {"from_version": report.from_version, "to_version": report.to_version,
+            "applied": report.applied, "backup": str(report.backup) if report.backup else None}
+
+    def render(console: Console) -> None:
+        if not report.applied:
+            console.print(f"schema version {report.to_version}: nothing to migrate")
+            return
+        console.print(f"migrated from {report.from_version} to {report.to_version}: "
+                      f"{', '.join(report.applied)}")
+        if report.backup:
+            console.print(f"backup written to {report.backup}")
+
+    app.finish(data, render)
+    return 0
+
+
+@db.command()
+@click.option("--quick", is_flag=True, help="Run quick_check instead of integrity_check.")
+def check(quick: bool) -> int:
+    """Check integrity, foreign keys and orphans; exit 1 when anything is wrong."""
+    app = app_context()
+    report = check_database(app.open_db(OpenMode.INSPECT), quick=quick)
+    data = {"ok": report.ok, "integrity": report.integrity,
+            "foreign_keys": report.foreign_keys, "orphans": report.orphans}
+
+    def render(console: Console) -> None:
+        console.print("integrity       " + ("ok" if report.integrity == ["ok"]
+                                            else "; ".join(report.integrity[:5])))
+        console.print("foreign keys    " + ("ok" if not report.foreign_keys
+                                            else f"{len(report.foreign_keys)} broken"))
+        for line in report.foreign_keys[:10]:
+            console.print(f"  {line}", markup=False)
+        for label, count in report.orphans.items():
+            if count:
+                console.print(f"orphans         {count} {label}", markup=False)
+        console.print("result          " + ("ok" if report.ok else "PROBLEMS FOUND"))
+
+    app.finish(data, render, ok=report.ok)
+    return 0 if report.ok else 1
+
+
+@db.command()
+@click.argument("dest", type=click.Path(path_type=Path))
+def backup(dest: Path) -> int:
+    """Write a consistent copy of the database to DEST (a file or a folder)."""
+    app = app_context()
+    written = backup_database(app.open_db(OpenMode.INSPECT), dest)
+    app.finish({"backup": str(written), "bytes": written.stat().st_size},
+               lambda console: console.print(f"backup written to {written}"))
+    return 0
+
+
+@db.command(name="vacuum")
+def vacuum_cmd() -> int:
+    """Rebuild the database file compactly."""
+    app = app_context()
+    result = vacuum(app.open_db(OpenMode.WRITE))
+    app.finish(asdict(result), lambda console: console.print(
+        f"vacuumed: {result.bytes_before:,} -> {result.bytes_after:,} bytes "
+        f"in {result.seconds:.2f} s"))
+    return 0
+
+
+@db.command()
+def stats() -> int:
+    """Rows and bytes per table and index."""
+    app = app_context()
+    objects = database_stats(app.open_db(OpenMode.INSPECT))
+
+    def render(console: Console) -> None:
+        table = Table("name", "kind", "table", "rows", "bytes")
+        for item in objects:
+            table.add_row(item.name, item.kind, item.table,
+                          "" if item.rows is None else f"{item.rows:,}", f"{item.bytes:,}")
+        console.print(table)
+
+    app.finish([asdict(item) for item in objects], render)
+    return 0

@@ -1,0 +1,76 @@
+"""In-memory indexes over a loaded pack: platform by folder and extension, BIOS by hash/name."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, TypeVar
+
+from romrunner.packs.model import BiosEntry
+
+if TYPE_CHECKING:
+    from romrunner.packs.loader import DefinitionPack
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+@dataclass(frozen=True)
+class PackIndex:
+    """Lookups built once per pack; keys are lowercase."""
+
+    platforms_by_folder: dict[str, tuple[str, ...]]
+    platforms_by_extension: dict[str, tuple[str, ...]]
+    bios_by_md5: dict[str, tuple[BiosEntry, ...]]
+    bios_by_sha1: dict[str, tuple[BiosEntry, ...]]
+    bios_by_crc32: dict[str, tuple[BiosEntry, ...]]
+    bios_by_filename: dict[str, tuple[BiosEntry, ...]]
+
+    @classmethod
+    def build(cls, pack: DefinitionPack) -> PackIndex:
+        """Index ``pack``."""
+        folders: dict[str, list[str]] = defaultdict(list)
+        extensions: dict[str, list[str]] = defaultdict(list)
+        for platform in pack.platforms.values():
+            for name in platform.folder_names:
+                _add_once(folders, name.lower(), platform.id)
+            _add_once(folders, platform.id.lower(), platform.id)
+            for ext in platform.extensions:
+                _add_once(extensions, ext, platform.id)
+        md5: dict[str, list[BiosEntry]] = defaultdict(list)
+        sha1: dict[str, list[BiosEntry]] = defaultdict(list)
+        crc: dict[str, list[BiosEntry]] = defaultdict(list)
+        names: dict[str, list[BiosEntry]] = defaultdict(list)
+        for entry in pack.bios:
+            for known in entry.known_hashes:
+                for table, value in ((md5, known.md5), (sha1, known.sha1), (crc, known.crc32)):
+                    if value:
+                        _add_once(table, value, entry)
+            for filename in (entry.filename, *entry.alternate_filenames):
+                _add_once(names, filename.rsplit("/", 1)[-1].lower(), entry)
+        return cls(_freeze(folders), _freeze(extensions), _freeze(md5), _freeze(sha1),
+                   _freeze(crc), _freeze(names))
+
+    def platforms_for_folder(self, folder_name: str) -> tuple[str, ...]:
+        """Platforms that claim a folder name (case-insensitive)."""
+        return self.platforms_by_folder.get(folder_name.lower(), ())
+
+    def platforms_for_extension(self, extension: str) -> tuple[str, ...]:
+        """Platforms that list an extension (with its dot, case-insensitive)."""
+        return self.platforms_by_extension.get(extension.lower(), ())
+
+    @property
+    def largest_bios_size(self) -> int:
+        """The largest ``fileSize`` of any known BIOS (0 when none is given)."""
+        sizes = [entry.file_size for entries in self.bios_by_filename.values()
+                 for entry in entries if entry.file_size]
+        return max(sizes, default=0)
+
+
+def _add_once(table: dict[K, list[V]], key: K, value: V) -> None:
+    if value not in table[key]:
+        table[key].append(value)
+
+
+def _freeze(table: dict[K, list[V]]) -> dict[K, tuple[V, ...]]:
+    return {key: tuple(values) for key, values in table.items()}

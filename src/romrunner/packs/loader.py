@@ -1,0 +1,375 @@
+"""Lenient loading of a definition-pack directory.
+
+A malformed entry is skipped (or a malformed field dropped) with a warning that names the
+file, the entry and the reason; a missing or unreadable required file is a
+:class:`~romrunner.errors.PackError`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from romrunner.errors import PackError
+from romrunner.packs.model import (
+    BiosEntry,
+    Device,
+    Emulator,
+    KnownHash,
+    OperatingSystem,
+    PackWarning,
+    Platform,
+    RawJson,
+)
+
+if TYPE_CHECKING:
+    from romrunner.packs.index import PackIndex
+
+REQUIRED_FILES = ("platforms.json", "emulators.json", "bios-hashes.json")
+OPTIONAL_FILES = (
+    "devices.json",
+    "operating-systems.json",
+    "osEmulatorProfiles.json",
+    "layoutDetectionProfiles.json",
+    "platformPolicies.json",
+    "compatibility/compatibilitySources.json",
+)
+_HEX = {"md5": re.compile(r"^[0-9a-f]{32}$"), "sha1": re.compile(r"^[0-9a-f]{40}$"),
+        "crc32": re.compile(r"^[0-9a-f]{8}$")}
+
+T = TypeVar("T")
+
+
+class _Reader:
+    """Reads one pack file and collects warnings about it."""
+
+    def __init__(self, root: Path, name: str, warnings: list[PackWarning]) -> None:
+        self.name = name
+        self.path = root / name
+        self.warnings = warnings
+
+    def warn(self, entry: str, reason: str) -> None:
+        self.warnings.append(PackWarning(self.name, entry, reason))
+
+    def load(self, *, required: bool) -> RawJson | None:
+        if not self.path.is_file():
+            if required:
+                raise PackError(f"{self.path}: required pack file is missing")
+            self.warn("", "file is missing; the features that need it are unavailable")
+            return None
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8-sig"))
+        except OSError as exc:
+            raise PackError(f"{self.path}: cannot be read ({exc.strerror})") from exc
+        except UnicodeDecodeError as exc:
+            raise PackError(f"{self.path}: not UTF-8 text ({exc.reason})") from exc
+        except json.JSONDecodeError as exc:
+            raise PackError(
+                f"{self.path}: malformed JSON at line {exc.lineno} column {exc.colno} "
+                f"({exc.msg})") from exc
+        if not isinstance(data, dict):
+            raise PackError(f"{self.path}: top level must be a JSON object")
+        return data
+
+    def entries(self, data: RawJson, key: str, id_key: str,
+                build: Callable[[RawJson, str], T]) -> list[T]:
+        raw = data.get(key)
+        if not isinstance(raw, list):
+            self.warn("", f"'{key}' is missing or not a list; no entries loaded")
+            return []
+        built: list[T] = []
+        seen: set[str] = set()
+        for index, entry in enumerate(raw):
+            label = f"entry #{index}"
+            if not isinstance(entry, dict):
+                self.warn(label, "is not an object; skipped")
+                continue
+            entry_id = entry.get(id_key)
+            if not isinstance(entry_id, str) or not entry_id.strip():
+                self.warn(label, f"has no string '{id_key}'; skipped")
+                continue
+            label = f"{entry_id!r}"
+            if entry_id in seen:
+                self.warn(label, "duplicate id; later entry skipped")
+                continue
+            try:
+                built.append(build(entry, label))
+            except _Skip as skip:
+                self.warn(label, f"{skip}; skipped")
+                continue
+            seen.add(entry_id)
+        return built
+
+    # field helpers ------------------------------------------------------------
+    def text(self, entry: RawJson, key: str, label: str, *, default: str | None = None,
+             required: bool = False) -> str | None:
+        value = entry.get(key, default)
+        if value is None:
+            if required:
+                raise _Skip(f"'{key}' is missing")
+            return default
+        if not isinstance(value, str):
+            if required:
+                raise _Skip(f"'{key}' is not text")
+            self.warn(label, f"'{key}' is not text; ignored")
+            return default
+        return value
+
+    def strings(self, entry: RawJson, key: str, label: str) -> tuple[str, ...]:
+        value = entry.get(key)
+        if value is None:
+            return ()
+        if not isinstance(value, list):
+            self.warn(label, f"'{key}' is not a list; ignored")
+            return ()
+        good = tuple(item for item in value if isinstance(item, str))
+        if len(good) != len(value):
+            self.warn(label, f"'{key}' has {len(value) - len(good)} non-text items; dropped")
+        return good
+
+    def flag(self, entry: RawJson, key: str, label: str, default: bool = False) -> bool:
+        value = entry.get(key, default)
+        if isinstance(value, bool):
+            return value
+        if value is not None:
+            self.warn(label, f"'{key}' is not true/false; using {str(default).lower()}")
+        return default
+
+    def integer(self, entry: RawJson, key: str, label: str) -> int | None:
+        value = entry.get(key)
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int):
+            self.warn(label, f"'{key}' is not a whole number; ignored")
+            return None
+        return value
+
+
+class _Skip(Exception):
+    """Raised by a builder to skip one malformed entry."""
+
+
+@dataclass
+class DefinitionPack:
+    """A loaded pack: typed catalogs, raw sections, versions, content hash and warnings."""
+
+    path: Path
+    builtin: bool
+    content_hash: str
+    versions: dict[str, str | None]
+    platforms: dict[str, Platform]
+    emulators: dict[str, Emulator]
+    bios: list[BiosEntry]
+    devices: dict[str, Device] = field(default_factory=dict)
+    operating_systems: dict[str, OperatingSystem] = field(default_factory=dict)
+    os_profiles: RawJson = field(default_factory=dict)
+    layout_profiles: list[RawJson] = field(default_factory=list)
+    platform_policies: RawJson = field(default_factory=dict)
+    compat_sources: RawJson = field(default_factory=dict)
+    warnings: list[PackWarning] = field(default_factory=list)
+    _index: Any = None
+
+    @property
+    def index(self) -> PackIndex:
+        """Fast in-memory lookups over this pack (built once, on first use)."""
+        if self._index is None:
+            from romrunner.packs.index import PackIndex
+            self._index = PackIndex.build(self)
+        index: PackIndex = self._index
+        return index
+
+
+def builtin_pack_path() -> Path:
+    """The directory of the pack that ships with the package."""
+    return Path(str(resources.files("romrunner.packs").joinpath("builtin")))
+
+
+def load_pack(path: Path | None = None) -> DefinitionPack:
+    """Load the pack at ``path`` (default: the built-in pack)."""
+    builtin = path is None
+    root = builtin_pack_path() if path is None else Path(path).expanduser()
+    if not root.is_dir():
+        raise PackError(f"{root}: pack directory does not exist")
+    warnings: list[PackWarning] = []
+    readers = {name: _Reader(root, name, warnings) for name in REQUIRED_FILES + OPTIONAL_FILES}
+    raw = {name: readers[name].load(required=name in REQUIRED_FILES) for name in readers}
+    versions = {name: _version(data) for name, data in raw.items() if data is not None}
+
+    platforms = {p.id: p for p in readers["platforms.json"].entries(
+        raw["platforms.json"] or {}, "platforms", "id",
+        lambda e, label: _platform(readers["platforms.json"], e, label))}
+    emulators = {e.id: e for e in readers["emulators.json"].entries(
+        raw["emulators.json"] or {}, "emulators", "id",
+        lambda e, label: _emulator(readers["emulators.json"], e, label))}
+    bios = readers["bios-hashes.json"].entries(
+        raw["bios-hashes.json"] or {}, "biosFiles", "id",
+        lambda e, label: _bios(readers["bios-hashes.json"], e, label))
+    pack = DefinitionPack(
+        path=root, builtin=builtin, content_hash=pack_content_hash(root), versions=versions,
+        platforms=platforms, emulators=emulators, bios=bios, warnings=warnings)
+    if raw["devices.json"] is not None:
+        reader = readers["devices.json"]
+        pack.devices = {d.id: d for d in reader.entries(
+            raw["devices.json"], "devices", "deviceId", lambda e, label: _device(reader, e, label))}
+    if raw["operating-systems.json"] is not None:
+        reader = readers["operating-systems.json"]
+        pack.operating_systems = {o.id: o for o in reader.entries(
+            raw["operating-systems.json"], "operatingSystems", "id",
+            lambda e, label: _operating_system(reader, e, label))}
+    pack.os_profiles = raw["osEmulatorProfiles.json"] or {}
+    layouts = (raw["layoutDetectionProfiles.json"] or {}).get("profiles", [])
+    pack.layout_profiles = [p for p in layouts if isinstance(p, dict)]
+    pack.platform_policies = raw["platformPolicies.json"] or {}
+    pack.compat_sources = raw["compatibility/compatibilitySources.json"] or {}
+    _check_references(pack, readers["bios-hashes.json"], readers["emulators.json"])
+    return pack
+
+
+def pack_content_hash(root: Path) -> str:
+    """SHA-256 over every JSON file of the pack (relative path and bytes), in path order."""
+    digest = hashlib.sha256()
+    for file in sorted(root.rglob("*.json")):
+        digest.update(file.relative_to(root).as_posix().encode())
+        digest.update(b"\0")
+        digest.update(file.read_bytes())
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+def _version(data: RawJson) -> str | None:
+    version = data.get("version")
+    return version if isinstance(version, str) else None
+
+
+def _platform(reader: _Reader, entry: RawJson, label: str) -> Platform:
+    extensions = tuple(
+        ext.lower() if ext.startswith(".") else f".{ext.lower()}"
+        for ext in reader.strings(entry, "fileExtensions", label) if ext.strip())
+    return Platform(
+        id=entry["id"],
+        name=reader.text(entry, "name", label, default=entry["id"]) or entry["id"],
+        extensions=extensions,
+        folder_names=reader.strings(entry, "commonFolderNames", label),
+        generation=reader.integer(entry, "generation", label),
+        requires_bios=reader.flag(entry, "requiresBios", label),
+        supports_multi_disc=reader.flag(entry, "supportsMultiDisc", label),
+        bios_subdirectory=reader.text(entry, "biosSubdirectory", label),
+        preferred_format=reader.text(entry, "preferredFormat", label),
+    )
+
+
+def _emulator(reader: _Reader, entry: RawJson, label: str) -> Emulator:
+    return Emulator(
+        id=entry["id"],
+        name=reader.text(entry, "name", label, default=entry["id"]) or entry["id"],
+        platforms=reader.strings(entry, "supportedPlatforms", label),
+        supported_bios=reader.strings(entry, "supportedBios", label),
+        available_on_os=reader.strings(entry, "availableOnOS", label),
+        type=reader.text(entry, "type", label),
+    )
+
+
+def _known_hashes(reader: _Reader, entry: RawJson, label: str) -> tuple[KnownHash, ...]:
+    raw = entry.get("knownHashes") or []
+    if not isinstance(raw, list):
+        reader.warn(label, "'knownHashes' is not a list; treated as presence-only")
+        return ()
+    hashes: list[KnownHash] = []
+    for position, item in enumerate(raw):
+        if not isinstance(item, dict):
+            reader.warn(label, f"knownHashes[{position}] is not an object; dropped")
+            continue
+        values: dict[str, str | None] = {}
+        for kind, pattern in _HEX.items():
+            value = item.get(kind)
+            if isinstance(value, str) and pattern.match(value.strip().lower()):
+                values[kind] = value.strip().lower()
+            else:
+                if value not in (None, ""):
+                    reader.warn(label, f"knownHashes[{position}].{kind} {value!r} is not "
+                                       f"a {kind} hex value; dropped")
+                values[kind] = None
+        if not any(values.values()):
+            reader.warn(label, f"knownHashes[{position}] has no usable hash; dropped")
+            continue
+        hashes.append(KnownHash(values["md5"], values["sha1"], values["crc32"],
+                                item.get("isPreferred") is True))
+    return tuple(hashes)
+
+
+def _bios(reader: _Reader, entry: RawJson, label: str) -> BiosEntry:
+    filename = reader.text(entry, "filename", label, required=True)
+    platform_id = reader.text(entry, "platformId", label, required=True)
+    assert filename is not None and platform_id is not None
+    size = reader.integer(entry, "fileSize", label)
+    return BiosEntry(
+        id=entry["id"],
+        name=reader.text(entry, "name", label, default=filename) or filename,
+        filename=filename,
+        platform_id=platform_id,
+        required=reader.flag(entry, "required", label),
+        hle_fallback=reader.flag(entry, "hleFallback", label),
+        known_hashes=_known_hashes(reader, entry, label),
+        alternate_filenames=reader.strings(entry, "alternateFilenames", label),
+        bios_subdirectory=reader.text(entry, "biosSubdirectory", label),
+        alternate_subdirectories=reader.strings(entry, "alternateSubdirectories", label),
+        required_for_emulators=reader.strings(entry, "requiredForEmulators", label),
+        optional_for_emulators=reader.strings(entry, "optionalForEmulators", label),
+        file_size=size if size and size > 0 else None,
+    )
+
+
+def _device(reader: _Reader, entry: RawJson, label: str) -> Device:
+    return Device(
+        id=entry["deviceId"],
+        name=reader.text(entry, "displayName", label, default=entry["deviceId"])
+        or entry["deviceId"],
+        manufacturer=reader.text(entry, "manufacturer", label),
+        chip=reader.text(entry, "chip", label),
+        inherits_scores_from=reader.text(entry, "inheritsScoresFrom", label),
+    )
+
+
+def _operating_system(reader: _Reader, entry: RawJson, label: str) -> OperatingSystem:
+    raw_paths = entry.get("paths")
+    paths: dict[str, str | None] = {}
+    if isinstance(raw_paths, dict):
+        for key, value in raw_paths.items():
+            if value is None or value == "__USER_SELECT__":
+                paths[key] = None
+            elif isinstance(value, str):
+                paths[key] = value
+            else:
+                reader.warn(label, f"paths.{key} is not text; ignored")
+    elif raw_paths is not None:
+        reader.warn(label, "'paths' is not an object; ignored")
+    filesystem = entry.get("filesystem")
+    supported: tuple[str, ...] = ()
+    if isinstance(filesystem, dict):
+        supported = reader.strings(filesystem, "supported", label)
+    return OperatingSystem(
+        id=entry["id"],
+        name=reader.text(entry, "name", label, default=entry["id"]) or entry["id"],
+        paths=paths,
+        filesystems=supported,
+    )
+
+
+def _check_references(pack: DefinitionPack, bios_reader: _Reader,
+                      emulator_reader: _Reader) -> None:
+    """Warn about ids that point at nothing in this pack (kept: other packs may add them)."""
+    for entry in pack.bios:
+        if entry.platform_id not in pack.platforms:
+            bios_reader.warn(repr(entry.id), f"platformId {entry.platform_id!r} is not a "
+                                             "platform of this pack")
+    for emulator in pack.emulators.values():
+        unknown = [p for p in emulator.platforms if p != "*" and p not in pack.platforms]
+        if unknown:
+            emulator_reader.warn(repr(emulator.id), "supportedPlatforms names unknown "
+                                                    f"platforms {', '.join(unknown)}")

@@ -1,0 +1,131 @@
+"""Recording the loaded pack in ``definition_pack_meta`` and invalidating what it derived."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from romrunner.packs.loader import DefinitionPack
+from romrunner.store.database import Database
+
+USER_OVERRIDE = "user-override"  # never expires; created by the v1.1.0 migration
+PACK_SOURCE = "rom-runner-db"    # pack-derived: no TTL, invalidated by a pack change
+DEFAULT_TTL_HOURS = 168
+COMMUNITY_TTL_HOURS = 720
+_PRIORITY_KINDS = {
+    "gamePerformance": "performance",
+    "emulatorCompatibility": "compat",
+    "emulatorGameSettings": "settings",
+}
+
+
+@dataclass(frozen=True)
+class PackSyncResult:
+    """What :func:`sync_pack` changed."""
+
+    changed: bool
+    previous_hash: str | None
+    invalidated_rows: int
+
+
+def stored_pack_hash(db: Database) -> str | None:
+    """The content hash of the pack the database last saw."""
+    value = db.scalar("SELECT pack_hash FROM definition_pack_meta WHERE id = 1")
+    return value if isinstance(value, str) else None
+
+
+def sync_pack(db: Database, pack: DefinitionPack) -> PackSyncResult:
+    """Record ``pack`` in the database; when its content changed, invalidate what it derived.
+
+    Pack-derived cache rows have no TTL: they are removed when the pack's content hash
+    changes, together with catalog games imported from the pack. The cache source policy
+    (TTL, priority) is refreshed from the pack's source registry.
+    """
+    previous = stored_pack_hash(db)
+    if previous == pack.content_hash:
+        return PackSyncResult(False, previous, 0)
+    with db.atomic():
+        invalidated = _invalidate_pack_derived(db) if previous is not None else 0
+        _write_meta(db, pack)
+        _sync_cache_sources(db, pack)
+    return PackSyncResult(True, previous, invalidated)
+
+
+def _write_meta(db: Database, pack: DefinitionPack) -> None:
+    versions = pack.versions
+    db.execute(
+        "INSERT INTO definition_pack_meta (id, pack_version, platforms_version, "
+        "emulators_version, devices_version, bios_hashes_version, loaded_at, pack_hash, "
+        "pack_path, files_json, notes) VALUES (1, ?, ?, ?, ?, ?, CURRENT_TIMESTAMP, ?, ?, ?, ?) "
+        "ON CONFLICT(id) DO UPDATE SET pack_version = excluded.pack_version, "
+        "platforms_version = excluded.platforms_version, "
+        "emulators_version = excluded.emulators_version, "
+        "devices_version = excluded.devices_version, "
+        "bios_hashes_version = excluded.bios_hashes_version, loaded_at = excluded.loaded_at, "
+        "pack_hash = excluded.pack_hash, pack_path = excluded.pack_path, "
+        "files_json = excluded.files_json, notes = excluded.notes",
+        (versions.get("platforms.json"), versions.get("platforms.json"),
+         versions.get("emulators.json"), versions.get("devices.json"),
+         versions.get("bios-hashes.json"), pack.content_hash,
+         "builtin" if pack.builtin else str(pack.path),
+         json.dumps(versions, sort_keys=True), f"{len(pack.warnings)} load warnings"))
+
+
+def _invalidate_pack_derived(db: Database) -> int:
+    removed = 0
+    pack_sources = "SELECT id FROM cache_sources WHERE origin = 'pack'"
+    for table in ("game_performance_cache", "emulator_compat_cache", "game_settings_cache",
+                  "perf_observations", "compat_observations", "settings_observations"):
+        removed += db.execute(f"DELETE FROM {table} WHERE source IN ({pack_sources})").rowcount
+    removed += db.execute("DELETE FROM catalog_sources WHERE format = 'pack'").rowcount
+    return removed
+
+
+def _sync_cache_sources(db: Database, pack: DefinitionPack) -> None:
+    registry = pack.compat_sources
+    catalog = registry.get("sourceCatalog")
+    entries: list[dict[str, Any]] = [e for e in catalog if isinstance(e, dict)] \
+        if isinstance(catalog, list) else []
+    db.execute("UPDATE cache_sources SET in_registry = 0 WHERE origin = 'registry'")
+    for entry in entries:
+        source_id = entry.get("id")
+        if not isinstance(source_id, str) or source_id == USER_OVERRIDE:
+            continue
+        raw_policy = entry.get("cachePolicy")
+        policy: dict[str, Any] = raw_policy if isinstance(raw_policy, dict) else {}
+        ttl = policy.get("ttlHours") if isinstance(policy.get("ttlHours"), int) else None
+        if ttl is None:
+            ttl = COMMUNITY_TTL_HOURS if "community" in source_id else DEFAULT_TTL_HOURS
+        swr = 0 if policy.get("staleWhileRevalidate") is False else 1
+        _upsert_source(db, source_id, ttl, swr, "registry")
+    priorities = registry.get("sourcePriority")
+    if not isinstance(priorities, dict):
+        return
+    db.execute("DELETE FROM cache_source_priority")
+    for key, kind in _PRIORITY_KINDS.items():
+        order = priorities.get(key)
+        if not isinstance(order, list):
+            continue
+        for rank, source_id in enumerate(s for s in order if isinstance(s, str)):
+            if source_id == PACK_SOURCE:
+                _upsert_source(db, source_id, None, 1, "pack")
+            elif source_id != USER_OVERRIDE:
+                ttl = COMMUNITY_TTL_HOURS if "community" in source_id else DEFAULT_TTL_HOURS
+                db.execute(
+                    "INSERT INTO cache_sources (source_id, ttl_hours, origin) VALUES (?, ?, "
+                    "'default') ON CONFLICT(source_id) DO NOTHING", (source_id, ttl))
+            db.execute(
+                "INSERT INTO cache_source_priority (cache_kind, source, rank) "
+                "SELECT ?, id, ? FROM cache_sources WHERE source_id = ?",
+                (kind, rank, source_id))
+
+
+def _upsert_source(db: Database, source_id: str, ttl: int | None, swr: int, origin: str) -> None:
+    db.execute(
+        "INSERT INTO cache_sources (source_id, ttl_hours, stale_while_revalidate, origin, "
+        "in_registry, updated_at) VALUES (?, ?, ?, ?, 1, CURRENT_TIMESTAMP) "
+        "ON CONFLICT(source_id) DO UPDATE SET ttl_hours = excluded.ttl_hours, "
+        "stale_while_revalidate = excluded.stale_while_revalidate, origin = excluded.origin, "
+        "in_registry = 1, updated_at = CURRENT_TIMESTAMP",
+        (source_id, ttl, swr, origin))

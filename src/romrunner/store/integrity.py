@@ -1,0 +1,66 @@
+"""Integrity, foreign-key and orphan checks (``romrunner db check``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from romrunner.store.database import Database
+
+# Rows that point at something no foreign key guards: integer dictionary ids in the caches
+# and observations, and best answers whose winning observation is gone.
+_ORPHAN_QUERIES: dict[str, str] = {
+    "game_performance_cache rows with an unknown platform":
+        "SELECT count(*) FROM game_performance_cache c "
+        "WHERE NOT EXISTS (SELECT 1 FROM platform_dim p WHERE p.id = c.platform)",
+    "emulator_compat_cache rows with an unknown platform":
+        "SELECT count(*) FROM emulator_compat_cache c "
+        "WHERE NOT EXISTS (SELECT 1 FROM platform_dim p WHERE p.id = c.platform)",
+    "game_settings_cache rows with an unknown platform":
+        "SELECT count(*) FROM game_settings_cache c "
+        "WHERE NOT EXISTS (SELECT 1 FROM platform_dim p WHERE p.id = c.platform)",
+    "observations with an unknown source":
+        "SELECT (SELECT count(*) FROM perf_observations o WHERE NOT EXISTS "
+        "(SELECT 1 FROM cache_sources s WHERE s.id = o.source)) + "
+        "(SELECT count(*) FROM compat_observations o WHERE NOT EXISTS "
+        "(SELECT 1 FROM cache_sources s WHERE s.id = o.source)) + "
+        "(SELECT count(*) FROM settings_observations o WHERE NOT EXISTS "
+        "(SELECT 1 FROM cache_sources s WHERE s.id = o.source))",
+    "best compat answers with no observation behind them":
+        "SELECT count(*) FROM emulator_compat_cache c WHERE NOT EXISTS ("
+        "SELECT 1 FROM compat_observations o WHERE o.platform = c.platform "
+        "AND o.emulator = c.emulator AND o.game_key = c.game_key AND o.source = c.source)",
+    "games matched to a catalog game that is not imported":
+        "SELECT count(*) FROM games g WHERE g.matched_game_id IS NOT NULL "
+        "AND g.match_method <> 'user' AND NOT EXISTS "
+        "(SELECT 1 FROM catalog_games c WHERE c.game_id = g.matched_game_id)",
+}
+
+
+@dataclass
+class CheckReport:
+    """What ``db check`` found; ``ok`` only when every check is clean."""
+
+    integrity: list[str] = field(default_factory=list)
+    foreign_keys: list[str] = field(default_factory=list)
+    orphans: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        """True when no check found a problem."""
+        return (self.integrity == ["ok"] and not self.foreign_keys
+                and not any(self.orphans.values()))
+
+
+def check_database(db: Database, *, quick: bool = False) -> CheckReport:
+    """Run SQLite's integrity check, the foreign-key check and the orphan checks."""
+    report = CheckReport()
+    pragma = "quick_check" if quick else "integrity_check"
+    report.integrity = [row[0] for row in db.query(f"PRAGMA {pragma}")]
+    for row in db.query("PRAGMA foreign_key_check"):
+        report.foreign_keys.append(
+            f"{row[0]} row {row[1]} points at a missing {row[2]} row")
+    tables = set(db.table_names())
+    if "game_performance_cache" in tables and "platform_dim" in tables:
+        for label, sql in _ORPHAN_QUERIES.items():
+            report.orphans[label] = int(db.scalar(sql) or 0)
+    return report

@@ -1,0 +1,71 @@
+"""Status and upkeep of the database file (``db status``, ``db vacuum``)."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from romrunner.store.database import Database, file_size_or_zero
+from romrunner.store.migrate import LATEST_VERSION, current_version, pending_migrations
+
+
+@dataclass(frozen=True)
+class DatabaseStatus:
+    """A summary of the database file and its schema."""
+
+    path: str
+    bytes: int
+    wal_bytes: int
+    schema_version: int
+    latest_version: int
+    pending: list[str]
+    journal_mode: str
+    fts5: bool
+    search_index: bool
+    pack_hash: str | None
+    pack_path: str | None
+    games: int
+    library_roots: int
+
+
+def database_status(db: Database) -> DatabaseStatus:
+    """Describe ``db`` without changing it."""
+    version = current_version(db)
+    tables = set(db.table_names())
+    row = db.query_one("SELECT * FROM definition_pack_meta WHERE id = 1") \
+        if "definition_pack_meta" in tables else None
+    meta = dict(zip(row.keys(), tuple(row), strict=True)) if row is not None else {}
+    return DatabaseStatus(
+        path=str(db.path),
+        bytes=file_size_or_zero(db.path),
+        wal_bytes=file_size_or_zero(db.path.with_name(db.path.name + "-wal")),
+        schema_version=version,
+        latest_version=LATEST_VERSION,
+        pending=[f"{m.version:04d}_{m.name}" for m in pending_migrations(db)],
+        journal_mode=str(db.scalar("PRAGMA journal_mode")),
+        fts5=db.has_fts5(),
+        search_index="games_fts" in tables,
+        pack_hash=meta.get("pack_hash"),
+        pack_path=meta.get("pack_path"),
+        games=int(db.scalar("SELECT count(*) FROM games") or 0) if "games" in tables else 0,
+        library_roots=int(db.scalar("SELECT count(*) FROM library_roots") or 0)
+        if "library_roots" in tables else 0,
+    )
+
+
+@dataclass(frozen=True)
+class VacuumResult:
+    """Sizes before and after ``VACUUM``."""
+
+    bytes_before: int
+    bytes_after: int
+    seconds: float
+
+
+def vacuum(db: Database) -> VacuumResult:
+    """Rebuild the file compactly and truncate the WAL."""
+    before = file_size_or_zero(db.path)
+    started = time.perf_counter()
+    db.execute("VACUUM")
+    db.checkpoint("TRUNCATE")
+    return VacuumResult(before, file_size_or_zero(db.path), time.perf_counter() - started)

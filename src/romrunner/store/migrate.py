@@ -1,0 +1,174 @@
+"""Ordered SQL migrations from an empty file to the current schema.
+
+Each migration is a file ``NNNN_name.sql`` whose number is the ``schema_version`` it
+produces. It runs in one transaction together with its ``schema_migrations`` record, so a
+failed migration leaves the database exactly as it was. Header comments declare:
+
+``-- changes_data: yes``   a backup is written next to the database first;
+``-- foreign_keys: off``   the migration rebuilds tables, so foreign keys are switched off
+                           for it and ``foreign_key_check`` must be clean before it commits.
+
+Statements between ``-- begin: fts5`` and ``-- end: fts5`` run only when the linked SQLite
+has FTS5; without it the engine searches an indexed folded title instead.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from romrunner.errors import DatabaseError, SchemaTooNewError
+from romrunner.store.backup import backup_database
+from romrunner.store.database import Database, describe_sqlite_error
+from romrunner.timeutil import utc_now
+
+_NAME = re.compile(r"^(\d{4})_(\w+)\.sql$")
+_FTS5_BLOCK = re.compile(r"^-- begin: fts5$.*?^-- end: fts5$", re.MULTILINE | re.DOTALL)
+_HEADER = re.compile(r"^--\s*(changes_data|foreign_keys):\s*(\w+)\s*$", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class Migration:
+    """One migration file."""
+
+    version: int
+    name: str
+    sql: str
+    changes_data: bool
+    foreign_keys_off: bool
+
+    def statements(self, *, fts5: bool = True) -> list[str]:
+        """The file split into complete SQL statements (trigger bodies kept whole)."""
+        sql = self.sql if fts5 else _FTS5_BLOCK.sub("", self.sql)
+        statements: list[str] = []
+        buffer = ""
+        for piece in sql.split(";"):
+            buffer += piece + ";"
+            if sqlite3.complete_statement(buffer):
+                text = _strip_comments(buffer).strip()
+                if text and text != ";":
+                    statements.append(text)
+                buffer = ""
+        if _strip_comments(buffer).strip(" \n;"):
+            raise DatabaseError(f"migration {self.version} ends with an incomplete statement")
+        return statements
+
+
+def _strip_comments(sql: str) -> str:
+    return "\n".join(line for line in sql.splitlines() if not line.lstrip().startswith("--"))
+
+
+def load_migrations() -> list[Migration]:
+    """All migrations shipped with the package, in order."""
+    folder = resources.files("romrunner.store").joinpath("migrations")
+    found: list[Migration] = []
+    for entry in folder.iterdir():
+        match = _NAME.match(entry.name)
+        if not match:
+            continue
+        sql = entry.read_text(encoding="utf-8")
+        headers = {key: value.lower() for key, value in _HEADER.findall(sql)}
+        found.append(Migration(
+            version=int(match.group(1)),
+            name=match.group(2),
+            sql=sql,
+            changes_data=headers.get("changes_data") == "yes",
+            foreign_keys_off=headers.get("foreign_keys") == "off",
+        ))
+    found.sort(key=lambda migration: migration.version)
+    expected = list(range(1, len(found) + 1))
+    if [migration.version for migration in found] != expected:
+        raise DatabaseError("the package's migrations are not numbered 1..N")
+    return found
+
+
+LATEST_VERSION = len(load_migrations())
+
+
+def current_version(db: Database) -> int:
+    """The database's ``schema_version``: 0 for an empty file."""
+    tables = set(db.table_names())
+    if "schema_version" not in tables:
+        if tables:
+            raise DatabaseError(f"{db.path}: not a ROM Runner database (no schema_version table)")
+        return 0
+    version = db.scalar("SELECT schema_version FROM schema_version WHERE id = 1")
+    if not isinstance(version, int):
+        raise DatabaseError(f"{db.path}: schema_version row is missing or not a number")
+    return version
+
+
+def pending_migrations(db: Database) -> list[Migration]:
+    """Migrations not yet applied; refuses a database newer than this code."""
+    version = current_version(db)
+    if version > LATEST_VERSION:
+        raise SchemaTooNewError(
+            f"{db.path}: schema version {version} is newer than this ROM Runner understands "
+            f"({LATEST_VERSION}); upgrade ROM Runner, the database is left untouched")
+    return [migration for migration in load_migrations() if migration.version > version]
+
+
+@dataclass
+class MigrationReport:
+    """What :func:`migrate` did."""
+
+    from_version: int
+    to_version: int
+    applied: list[str]
+    backup: Path | None
+
+
+def migrate(db: Database, *, target: int | None = None) -> MigrationReport:
+    """Apply pending migrations up to ``target`` (default: latest), each in one transaction."""
+    start = current_version(db)
+    todo = [m for m in pending_migrations(db) if target is None or m.version <= target]
+    backup: Path | None = None
+    applied: list[str] = []
+    for migration in todo:
+        if migration.changes_data and start > 0 and backup is None:
+            backup = _backup_path(db.path, start)
+            backup_database(db, backup)
+        _apply(db, migration)
+        applied.append(f"{migration.version:04d}_{migration.name}")
+    return MigrationReport(start, current_version(db), applied, backup)
+
+
+def _backup_path(path: Path, version: int) -> Path:
+    stamp = utc_now().strftime("%Y%m%dT%H%M%SZ")
+    return path.with_name(f"{path.name}.v{version}-{stamp}.bak")
+
+
+def _apply(db: Database, migration: Migration) -> None:
+    conn = db.conn
+    if migration.foreign_keys_off:
+        conn.execute("PRAGMA foreign_keys = OFF")
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for statement in migration.statements(fts5=db.has_fts5()):
+                conn.execute(statement)
+            conn.execute(
+                "INSERT OR REPLACE INTO schema_migrations (version, name) VALUES (?, ?)",
+                (migration.version, migration.name))
+            if migration.foreign_keys_off:
+                violations = conn.execute("PRAGMA foreign_key_check").fetchall()
+                if violations:
+                    first = tuple(violations[0])
+                    raise DatabaseError(
+                        f"{db.path}: migration {migration.version} would break foreign keys "
+                        f"({len(violations)} rows, first {first}); database left unchanged")
+            conn.execute("COMMIT")
+        except BaseException as exc:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            if isinstance(exc, sqlite3.Error):
+                raise DatabaseError(
+                    f"migration {migration.version} ({migration.name}) failed: "
+                    f"{describe_sqlite_error(db.path, exc)}; database left unchanged") from exc
+            raise
+    finally:
+        if migration.foreign_keys_off:
+            conn.execute("PRAGMA foreign_keys = ON")

@@ -1,0 +1,68 @@
+"""Shared fixtures: the real data beside the repo, and running the CLI for real."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from romrunner.cli.main import main
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+
+
+def shared_path(*parts: str) -> Path:
+    """A path under ../shared, or skip the test with the reason when it is absent."""
+    path = SHARED.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"real data not available: {path} is absent (tests read ../shared/)")
+    return path
+
+
+@dataclass
+class CliResult:
+    """Exit code and output of one CLI run."""
+
+    code: int
+    out: str
+    err: str
+
+    def json(self) -> Any:
+        """The one JSON document on stdout."""
+        return json.loads(self.out)
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "library.db"
+
+
+@pytest.fixture
+def cli(capsys: pytest.CaptureFixture[str], db_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> Any:
+    """Run the CLI in-process against a temporary database; returns a CliResult."""
+    monkeypatch.setenv("ROMRUNNER_DB", str(db_path))
+    monkeypatch.delenv("ROMRUNNER_PACK", raising=False)
+
+    def run(*args: str) -> CliResult:
+        capsys.readouterr()
+        code = main([str(a) for a in args])
+        captured = capsys.readouterr()
+        return CliResult(code, captured.out, captured.err)
+
+    return run
+
+
+def run_subprocess(*args: str, env: dict[str, str] | None = None,
+                   cwd: Path | None = None) -> CliResult:
+    """Run ``romrunner`` as a real child process."""
+    full_env = {**os.environ, **(env or {})}
+    proc = subprocess.run([sys.executable, "-m", "romrunner.cli.main", *args],
+                          capture_output=True, text=True, env=full_env, cwd=cwd, timeout=300)
+    return CliResult(proc.returncode, proc.stdout, proc.stderr)

@@ -1,0 +1,147 @@
+"""Definition packs: lenient loading of the real pack, bad input, content hash, invalidation."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from romrunner.errors import PackError
+from romrunner.packs import builtin_pack_path, load_pack
+from romrunner.packs.sync import sync_pack
+from romrunner.store import OpenMode, open_database
+from tests.conftest import shared_path
+
+
+def copy_builtin(tmp_path: Path) -> Path:
+    target = tmp_path / "pack"
+    shutil.copytree(builtin_pack_path(), target)
+    return target
+
+
+def test_real_pack_loads_with_its_catalog_sizes() -> None:
+    pack = load_pack(shared_path("definition-pack"))
+    assert (len(pack.platforms), len(pack.emulators), len(pack.bios), len(pack.devices),
+            len(pack.operating_systems)) == (69, 279, 319, 622, 65)
+    assert len(pack.layout_profiles) == 29
+    assert pack.versions["bios-hashes.json"] == "2.0.1"
+    presence_only = [entry.id for entry in pack.bios if entry.presence_only]
+    assert len(presence_only) == 12
+    # The pack's emulators name platforms it does not define: reported, not fatal.
+    assert any("supportedPlatforms names unknown" in str(w) for w in pack.warnings)
+
+
+def test_real_pack_indexes_show_its_ambiguities() -> None:
+    index = load_pack(shared_path("definition-pack")).index
+    assert len(index.platforms_for_extension(".zip")) == 47
+    assert set(index.platforms_for_extension(".GB")) == {"gb", "gbc"}
+    assert index.platforms_for_extension(".sfc") == ("snes",)
+    assert set(index.platforms_for_folder("FBNeo")) == {"arcade", "fbneo"}
+    assert index.platforms_for_folder("playstation") == ("psx",)
+    shared_md5 = index.bios_by_md5["1e68c231d0896b7eadcad1d7d8e76129"]
+    assert len(shared_md5) == 5
+
+
+def test_builtin_pack_loads_cleanly_and_agrees_with_the_real_pack() -> None:
+    builtin = load_pack()
+    assert builtin.builtin and not builtin.warnings
+    assert {"nes", "snes", "gba", "psx"} <= set(builtin.platforms)
+    real = load_pack(shared_path("definition-pack"))
+    real_hashes = {(k.md5, k.sha1, k.crc32) for e in real.bios for k in e.known_hashes}
+    for entry in builtin.bios:
+        assert entry.platform_id in real.platforms, entry.id
+        for known in entry.known_hashes:
+            assert (known.md5, known.sha1, known.crc32) in real_hashes, entry.id
+
+
+def test_malformed_json_names_file_and_line(tmp_path: Path) -> None:
+    pack = copy_builtin(tmp_path)
+    (pack / "emulators.json").write_text('{"emulators": [\n  {"id": "x",}\n]}')
+    with pytest.raises(PackError, match=r"emulators\.json: malformed JSON at line 2"):
+        load_pack(pack)
+
+
+def test_missing_required_file_is_an_error(tmp_path: Path) -> None:
+    pack = copy_builtin(tmp_path)
+    (pack / "platforms.json").unlink()
+    with pytest.raises(PackError, match=r"platforms\.json: required pack file is missing"):
+        load_pack(pack)
+
+
+def test_missing_optional_file_is_a_warning(tmp_path: Path) -> None:
+    pack = copy_builtin(tmp_path)
+    (pack / "devices.json").unlink()
+    loaded = load_pack(pack)
+    assert loaded.devices == {}
+    assert [str(w) for w in loaded.warnings] == [
+        "devices.json: file is missing; the features that need it are unavailable"]
+
+
+def test_wrong_types_skip_the_entry_and_say_why(tmp_path: Path) -> None:
+    pack = copy_builtin(tmp_path)
+    data = json.loads((pack / "platforms.json").read_text())
+    data["platforms"].append({"id": 7})
+    data["platforms"].append("not an object")
+    data["platforms"][0]["fileExtensions"] = ".nes"
+    (pack / "platforms.json").write_text(json.dumps(data))
+    bios = json.loads((pack / "bios-hashes.json").read_text())
+    bios["biosFiles"][0]["knownHashes"][0]["md5"] = "not-hex"
+    bios["biosFiles"].append({"id": "no-name", "platformId": "gba"})
+    (pack / "bios-hashes.json").write_text(json.dumps(bios))
+    loaded = load_pack(pack)
+    messages = [str(w) for w in loaded.warnings]
+    assert "platforms.json: entry #20: has no string 'id'; skipped" in messages
+    assert "platforms.json: entry #21: is not an object; skipped" in messages
+    assert "platforms.json: 'nes': 'fileExtensions' is not a list; ignored" in messages
+    assert any(m.startswith("bios-hashes.json: 'gba-bios': knownHashes[0].md5 'not-hex'")
+               for m in messages)
+    assert "bios-hashes.json: 'no-name': 'filename' is missing; skipped" in messages
+    assert loaded.platforms["nes"].extensions == ()
+    assert loaded.bios[0].known_hashes[0].md5 is None
+    assert loaded.bios[0].known_hashes[0].sha1 is not None
+
+
+def test_content_change_invalidates_pack_derived_cache_rows(tmp_path: Path) -> None:
+    pack_dir = copy_builtin(tmp_path)
+    db = open_database(tmp_path / "db.sqlite", OpenMode.WRITE).db
+    first = sync_pack(db, load_pack(pack_dir))
+    assert first.changed and first.previous_hash is None
+    db.execute("INSERT INTO platform_dim (id, platform_id) VALUES (1, 'snes')")
+    db.execute("INSERT INTO emulator_dim (id, emulator_id) VALUES (1, 'snes9x')")
+    db.execute("INSERT INTO game_key_dim (id, definition_game_id) VALUES (1, '*')")
+    pack_source = db.scalar("SELECT id FROM cache_sources WHERE source_id = 'rom-runner-db'")
+    other = db.scalar("SELECT id FROM cache_sources WHERE source_id = 'emulator-official'")
+    for source in (pack_source, other):
+        db.execute("INSERT INTO compat_observations (platform, emulator, game_key, source, "
+                   "status, fetched_at) VALUES (1, 1, 1, ?, 'playable', '2026-01-01 00:00:00')",
+                   (source,))
+    assert not sync_pack(db, load_pack(pack_dir)).changed  # same content: nothing happens
+    assert db.scalar("SELECT count(*) FROM compat_observations") == 2
+
+    data = json.loads((pack_dir / "devices.json").read_text())
+    data["devices"].append({"deviceId": "new-device", "displayName": "New"})
+    (pack_dir / "devices.json").write_text(json.dumps(data))
+    second = sync_pack(db, load_pack(pack_dir))
+    assert second.changed and second.invalidated_rows == 1
+    remaining = db.query("SELECT source FROM compat_observations")
+    assert [row[0] for row in remaining] == [other]
+    stored = db.scalar("SELECT pack_hash FROM definition_pack_meta")
+    assert stored == load_pack(pack_dir).content_hash
+
+
+def test_source_policy_comes_from_the_registry() -> None:
+    pack = load_pack(shared_path("definition-pack"))
+    import tempfile
+    with tempfile.TemporaryDirectory() as folder:
+        db = open_database(Path(folder) / "db.sqlite", OpenMode.WRITE).db
+        sync_pack(db, pack)
+        ttl = dict(db.query("SELECT source_id, ttl_hours FROM cache_sources"))
+        assert ttl["retrocatalog-api"] == 168
+        assert ttl["user-override"] is None
+        order = [row[0] for row in db.query(
+            "SELECT s.source_id FROM cache_source_priority p JOIN cache_sources s "
+            "ON s.id = p.source WHERE p.cache_kind = 'compat' ORDER BY p.rank")]
+        assert order[0] == "user-override" and order[1] == "emulator-official"
+        db.close()
