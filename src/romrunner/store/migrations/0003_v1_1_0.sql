@@ -33,7 +33,7 @@ CREATE TABLE games_v3 (
     nh_sha1             TEXT,
     platform_id         TEXT NOT NULL,
     platform_source     TEXT NOT NULL DEFAULT 'legacy'
-                        CHECK (platform_source IN ('folder', 'extension', 'header', 'user', 'unknown', 'legacy')),
+                        CHECK (platform_source IN ('folder', 'extension', 'header', 'catalog', 'user', 'unknown', 'legacy')),
     platform_candidates TEXT,
     detected_title      TEXT,
     title_norm          TEXT,

@@ -1,0 +1,1 @@
+"""Game catalogs imported from DAT files, and identification of files against them."""

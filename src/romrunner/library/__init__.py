@@ -1,0 +1,1 @@
+"""The library: roots, the scan pipeline, hashing, archives, headers, filename tags, games."""

@@ -1,0 +1,105 @@
+"""Examining one file (runs in worker processes): hashes, members, tracks, CHD header."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from romrunner.library.containers import (
+    ContainerError,
+    Member,
+    hash_7z_members,
+    hash_zip_members,
+    read_chd_sha1,
+    referenced_files,
+)
+from romrunner.library.hashing import CHUNK, Hashes, RomHasher
+
+ARCHIVES = {".zip", ".7z"}
+SHEETS = {".cue", ".gdi", ".m3u"}
+HASHED_SHEETS = {".cue", ".gdi"}
+
+
+@dataclass(frozen=True)
+class Job:
+    """A file to examine: where it is and what its stat said."""
+
+    path: str
+    relpath: str
+    size: int
+    mtime_ns: int
+
+
+@dataclass
+class Examined:
+    """Everything learnt from one file; ``error`` set when it could not be read."""
+
+    job: Job
+    hashes: Hashes | None = None
+    head: bytes = b""
+    members: list[Member] = field(default_factory=list)
+    tracks: list[tuple[str, Hashes | None]] = field(default_factory=list)
+    chd_sha1: str | None = None
+    problems: list[str] = field(default_factory=list)
+    error: str | None = None
+
+
+def examine(job: Job) -> Examined:
+    """Hash a file and look inside it; never raises for a bad file."""
+    result = Examined(job)
+    path = Path(job.path)
+    suffix = path.suffix.lower()
+    try:
+        result.hashes, result.head = _hash_with_head(path)
+        if suffix == ".zip":
+            result.members, result.problems = hash_zip_members(path)
+        elif suffix == ".7z":
+            result.members, result.problems = hash_7z_members(path)
+        elif suffix == ".chd":
+            result.chd_sha1 = read_chd_sha1(path)
+        elif suffix in SHEETS:
+            result.tracks = _tracks(path, hash_them=suffix in HASHED_SHEETS,
+                                    problems=result.problems)
+        if len(result.members) == 1:
+            result.head = result.members[0].head
+    except ContainerError as exc:
+        result.error = str(exc)
+    except FileNotFoundError:
+        result.error = "file vanished during the scan"
+    except PermissionError:
+        result.error = "permission denied"
+    except OSError as exc:
+        result.error = f"cannot be read ({exc.strerror or exc})"
+    return result
+
+
+def _hash_with_head(path: Path) -> tuple[Hashes, bytes]:
+    with path.open("rb", buffering=0) as stream:
+        size = path.stat().st_size
+        hasher = RomHasher(path.name, size)
+        buffer = bytearray(CHUNK)
+        view = memoryview(buffer)
+        head = b""
+        while read := stream.readinto(view):
+            if not head:
+                head = bytes(view[: min(read, 512)])
+            hasher.update(view[:read])
+    return hasher.result(), head
+
+
+def _tracks(path: Path, *, hash_them: bool,
+            problems: list[str]) -> list[tuple[str, Hashes | None]]:
+    tracks: list[tuple[str, Hashes | None]] = []
+    for name in referenced_files(path):
+        target = path.parent / name
+        if not hash_them:
+            tracks.append((name, None))
+            continue
+        try:
+            hashes, _ = _hash_with_head(target)
+        except OSError:
+            problems.append(f"track {name!r} is missing or unreadable")
+            tracks.append((name, None))
+            continue
+        tracks.append((name, hashes))
+    return tracks

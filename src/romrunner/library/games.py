@@ -1,0 +1,89 @@
+"""Reading games back: listing with filters, one game in full, setting a platform by hand."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from romrunner.errors import InputError, NotFoundError
+from romrunner.store.database import Database
+
+_LIST_COLUMNS = ("g.id, g.platform_id, g.filename, g.detected_title, g.catalog_title, "
+                 "g.region, g.file_size, g.matched_game_id, g.match_method, g.is_missing, "
+                 "r.path AS root")
+
+
+@dataclass(frozen=True)
+class GameFilter:
+    """Filters for ``games ls``; every one becomes a parameterised SQL condition."""
+
+    platform: str | None = None
+    missing: bool = False
+    unidentified: bool = False
+    limit: int = 100
+    after_title: str | None = None
+    after_id: int = 0
+
+
+def list_games(db: Database, flt: GameFilter) -> list[dict[str, Any]]:
+    """A page of games sorted by title (keyset paging: pass the last row's title and id)."""
+    conditions = ["1 = 1"]
+    params: list[object] = []
+    if flt.platform:
+        conditions.append("g.platform_id = ?")
+        params.append(flt.platform)
+    if flt.missing:
+        conditions.append("g.is_missing = 1")
+    if flt.unidentified:
+        conditions.append("g.matched_game_id IS NULL")
+    if flt.after_title is not None:
+        conditions.append("(coalesce(g.title_norm, ''), g.id) > (?, ?)")
+        params += [flt.after_title, flt.after_id]
+    rows = db.query(
+        f"SELECT {_LIST_COLUMNS} FROM games g JOIN library_roots r ON r.id = g.root_id "
+        f"WHERE {' AND '.join(conditions)} ORDER BY coalesce(g.title_norm, ''), g.id LIMIT ?",
+        (*params, flt.limit))
+    return [_row_dict(row) for row in rows]
+
+
+def show_game(db: Database, game_id: int) -> dict[str, Any]:
+    """Everything about one game: hashes, members/tracks, tags, and how it was matched."""
+    row = db.query_one("SELECT g.*, r.path AS root FROM games g "
+                       "JOIN library_roots r ON r.id = g.root_id WHERE g.id = ?", (game_id,))
+    if row is None:
+        raise NotFoundError(f"game {game_id} does not exist")
+    game = _row_dict(row)
+    for key in ("languages", "flags", "platform_candidates"):
+        game[key] = json.loads(game[key]) if game.get(key) else []
+    files = db.query("SELECT kind, name, file_size, file_crc32, file_md5, file_sha1, "
+                     "header_size, nh_crc32, nh_md5, nh_sha1, matched_game_id, match_method "
+                     "FROM game_files WHERE game_id = ? ORDER BY kind, name", (game_id,))
+    game["files"] = [_row_dict(item) for item in files]
+    catalog = db.query_one(
+        "SELECT cg.name, cg.region, cg.serial, cs.name AS dat, cs.version AS dat_version "
+        "FROM catalog_games cg JOIN catalog_sources cs ON cs.id = cg.source_id "
+        "WHERE cg.game_id = ? LIMIT 1", (row["matched_game_id"],)) \
+        if row["matched_game_id"] else None
+    game["catalog"] = _row_dict(catalog) if catalog else None
+    return game
+
+
+def set_platform(db: Database, game_ids: list[int], platform_id: str,
+                 known_platforms: set[str]) -> int:
+    """Assign a platform by hand; rescans keep it (``platform_source = 'user'``)."""
+    if platform_id not in known_platforms:
+        raise InputError(f"{platform_id!r} is not a platform of the definition pack")
+    with db.atomic():
+        changed = 0
+        for game_id in game_ids:
+            changed += db.execute(
+                "UPDATE games SET platform_id = ?, platform_source = 'user', "
+                "platform_candidates = NULL WHERE id = ?", (platform_id, game_id)).rowcount
+    if changed != len(game_ids):
+        raise NotFoundError(f"{len(game_ids) - changed} of the given games do not exist")
+    return changed
+
+
+def _row_dict(row: Any) -> dict[str, Any]:
+    return dict(zip(row.keys(), tuple(row), strict=True))

@@ -1,0 +1,134 @@
+"""CRC32, MD5 and SHA1 in one streaming pass, with header-less hashes for headered ROMs.
+
+Headers (No-Intro conventions): iNES/NES 2.0 and fwNES FDS (16 bytes), Atari Lynx (64),
+Atari 7800 (128), SNES copier headers (512, recognised by size modulo 1024). A headered file
+gets both its full-file hashes and the hashes of the data after the header.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+CHUNK = 1 << 20
+_SNIFF = 512
+_SNES_EXTENSIONS = {".smc", ".sfc", ".swc", ".fig"}
+
+
+@dataclass(frozen=True)
+class Hashes:
+    """Lowercase hex digests of one stream, and of its data after a header when present."""
+
+    size: int
+    crc32: str
+    md5: str
+    sha1: str
+    header_size: int = 0
+    nh_crc32: str | None = None
+    nh_md5: str | None = None
+    nh_sha1: str | None = None
+
+
+def detect_header(head: bytes, extension: str, total_size: int) -> int:
+    """The size of a copier/emulator header at the start of a ROM, or 0."""
+    if head.startswith(b"NES\x1a") or head.startswith(b"FDS\x1a"):
+        return 16
+    if head.startswith(b"LYNX"):
+        return 64
+    if head[1:10] == b"ATARI7800":
+        return 128
+    if extension in _SNES_EXTENSIONS and total_size % 1024 == 512 and total_size > 512:
+        return 512
+    return 0
+
+
+class _Digest:
+    """CRC32 + MD5 + SHA1 fed together."""
+
+    def __init__(self) -> None:
+        self.crc = 0
+        self.md5 = hashlib.md5(usedforsecurity=False)
+        self.sha1 = hashlib.sha1(usedforsecurity=False)
+        self.size = 0
+
+    def update(self, data: bytes | bytearray | memoryview) -> None:
+        self.crc = zlib.crc32(data, self.crc)
+        self.md5.update(data)
+        self.sha1.update(data)
+        self.size += len(data)
+
+    def hex(self) -> tuple[str, str, str]:
+        return f"{self.crc & 0xFFFFFFFF:08x}", self.md5.hexdigest(), self.sha1.hexdigest()
+
+
+class RomHasher:
+    """Streaming hasher: feed chunks with :meth:`update`, then call :meth:`result`.
+
+    It holds back the first 512 bytes to decide whether a header is present, so memory
+    stays bounded whatever the stream's size.
+    """
+
+    def __init__(self, name: str, total_size: int | None = None, *,
+                 detect_headers: bool = True) -> None:
+        self.extension = Path(name).suffix.lower()
+        self.total_size = total_size
+        self.detect_headers = detect_headers
+        self.full = _Digest()
+        self.headerless: _Digest | None = None
+        self.header_size = 0
+        self._head = bytearray()
+        self._decided = not detect_headers
+
+    def update(self, data: bytes | bytearray | memoryview) -> None:
+        """Feed the next chunk of the stream."""
+        self.full.update(data)
+        if self._decided:
+            if self.headerless is not None:
+                self.headerless.update(data)
+            return
+        self._head += data
+        if len(self._head) >= _SNIFF:
+            self._decide()
+
+    def _decide(self) -> None:
+        self._decided = True
+        size = self.total_size if self.total_size is not None else len(self._head)
+        self.header_size = detect_header(bytes(self._head[:_SNIFF]), self.extension, size)
+        if self.header_size:
+            self.headerless = _Digest()
+            self.headerless.update(bytes(self._head[self.header_size:]))
+        self._head = bytearray()
+
+    def result(self) -> Hashes:
+        """The digests of everything fed so far (the stream must be complete)."""
+        if not self._decided:
+            if self.total_size is None:
+                self.total_size = len(self._head)
+            self._decide()
+        crc, md5, sha1 = self.full.hex()
+        if self.headerless is None or self.headerless.size == 0:
+            return Hashes(self.full.size, crc, md5, sha1)
+        nh_crc, nh_md5, nh_sha1 = self.headerless.hex()
+        return Hashes(self.full.size, crc, md5, sha1, self.header_size, nh_crc, nh_md5, nh_sha1)
+
+
+def hash_stream(stream: BinaryIO, name: str, total_size: int | None = None) -> Hashes:
+    """Hash a binary stream in 1 MiB chunks."""
+    hasher = RomHasher(name, total_size)
+    buffer = bytearray(CHUNK)
+    view = memoryview(buffer)
+    while True:
+        read = stream.readinto(view)  # type: ignore[attr-defined]
+        if not read:
+            break
+        hasher.update(view[:read])
+    return hasher.result()
+
+
+def hash_file(path: Path) -> Hashes:
+    """Hash a file on disk (bounded memory, any size)."""
+    with path.open("rb", buffering=0) as stream:
+        return hash_stream(stream, path.name, path.stat().st_size)

@@ -1,0 +1,84 @@
+"""Library roots: game paths are stored relative to them, so a moved share is one update."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from romrunner.errors import InputError, NotFoundError
+from romrunner.store.database import Database
+
+
+@dataclass(frozen=True)
+class Root:
+    """A registered library folder."""
+
+    id: int
+    path: Path
+    games: int
+    last_scanned_at: str | None
+
+
+def normalise_root(path: Path) -> Path:
+    """The absolute, symlink-resolved form under which a root is stored."""
+    return Path(path).expanduser().resolve()
+
+
+def add_root(db: Database, path: Path) -> Root:
+    """Register ``path``; rows recorded with absolute paths under it are adopted."""
+    root = normalise_root(path)
+    if not root.is_dir():
+        raise InputError(f"{path}: not a folder")
+    with db.atomic():
+        db.execute("INSERT INTO library_roots (path) VALUES (?) ON CONFLICT(path) DO NOTHING",
+                   (str(root),))
+        root_id = int(db.scalar("SELECT id FROM library_roots WHERE path = ?", (str(root),)))
+        prefix = str(root).rstrip("/") + "/"
+        db.execute(
+            "UPDATE games SET root_id = ?, filepath = substr(filepath, ?) "
+            "WHERE root_id = (SELECT id FROM library_roots WHERE path = '') "
+            "AND substr(filepath, 1, ?) = ?",
+            (root_id, len(prefix) + 1, len(prefix), prefix))
+    return get_root(db, root)
+
+
+def get_root(db: Database, path: Path) -> Root:
+    """The registered root at ``path``."""
+    row = db.query_one(
+        "SELECT r.id, r.path, r.last_scanned_at, "
+        "(SELECT count(*) FROM games g WHERE g.root_id = r.id) AS games "
+        "FROM library_roots r WHERE r.path = ?", (str(normalise_root(path)),))
+    if row is None:
+        raise NotFoundError(f"{path}: not a library root (add it with `romrunner library add`)")
+    return Root(row["id"], Path(row["path"]), row["games"], row["last_scanned_at"])
+
+
+def list_roots(db: Database) -> list[Root]:
+    """Every registered root with its game count."""
+    rows = db.query(
+        "SELECT r.id, r.path, r.last_scanned_at, count(g.id) AS games FROM library_roots r "
+        "LEFT JOIN games g ON g.root_id = r.id WHERE r.path <> '' GROUP BY r.id ORDER BY r.path")
+    return [Root(row["id"], Path(row["path"]), row["games"], row["last_scanned_at"])
+            for row in rows]
+
+
+def remove_root(db: Database, path: Path) -> int:
+    """Forget a root and its games' rows (files on disk are never touched)."""
+    root = get_root(db, path)
+    with db.atomic():
+        removed = db.execute("DELETE FROM games WHERE root_id = ?", (root.id,)).rowcount
+        db.execute("DELETE FROM library_roots WHERE id = ?", (root.id,))
+    return removed
+
+
+def move_root(db: Database, old: Path, new: Path) -> Root:
+    """Point a root at its new location: one row update, nothing rehashed."""
+    root = get_root(db, old)
+    target = normalise_root(new)
+    if not target.is_dir():
+        raise InputError(f"{new}: not a folder")
+    if db.scalar("SELECT 1 FROM library_roots WHERE path = ?", (str(target),)):
+        raise InputError(f"{new}: already a library root")
+    with db.atomic():
+        db.execute("UPDATE library_roots SET path = ? WHERE id = ?", (str(target), root.id))
+    return get_root(db, target)

@@ -1,0 +1,364 @@
+"""The scan pipeline: walk -> stat and skip unchanged -> hash pool -> one batched writer.
+
+An unchanged file (same size and modification time as stored) is never opened. Each batch
+of results is written and identified in one transaction, so Ctrl-C or a crash loses at
+most the current batch, and the next scan continues where this one stopped.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import stat as stat_module
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from romrunner.catalog.identify import identify
+from romrunner.library.examine import ARCHIVES, HASHED_SHEETS, SHEETS, Examined, Job, examine
+from romrunner.library.platforms import UNKNOWN, detect_platform
+from romrunner.library.roots import Root, list_roots
+from romrunner.library.tags import parse_filename
+from romrunner.packs.loader import DefinitionPack
+from romrunner.store.database import Database
+from romrunner.textnorm import fold
+from romrunner.timeutil import now_text
+
+BATCH_SIZE = 1000
+CONTAINER_EXTENSIONS = ARCHIVES | SHEETS | {".chd"}
+
+
+@dataclass
+class ScanSummary:
+    """What a scan did (the ``--json`` summary)."""
+
+    scanned: int = 0
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    missing: int = 0
+    renamed: int = 0
+    identified: int = 0
+    unidentified: int = 0
+    bytes_hashed: int = 0
+    seconds: float = 0.0
+    errors: list[dict[str, str]] = field(default_factory=list)
+
+    def error(self, path: str, reason: str) -> None:
+        """Record a file that could not be handled; the scan goes on."""
+        self.errors.append({"path": path, "error": reason})
+
+
+@dataclass(frozen=True)
+class Stored:
+    """What the database knows of a file, for the skip decision."""
+
+    id: int
+    size: int
+    mtime_ns: int | None
+    hashed: bool
+    missing: bool
+
+
+Progress = Callable[[int, int, int, int], None]
+
+
+def display_path(path: str) -> str:
+    """A path safe to store and show: undecodable bytes become ``\\xNN`` escapes."""
+    try:
+        path.encode("utf-8")
+        return path
+    except UnicodeEncodeError:
+        return os.fsencode(path).decode("utf-8", errors="backslashreplace")
+
+
+def scan_library(db: Database, pack: DefinitionPack, roots: list[Root] | None = None, *,
+                 workers: int | None = None, full: bool = False,
+                 progress: Progress | None = None) -> ScanSummary:
+    """Scan ``roots`` (default: every root) and identify what changed."""
+    started = time.perf_counter()
+    summary = ScanSummary()
+    extensions = {ext for p in pack.platforms.values() for ext in p.extensions}
+    extensions |= CONTAINER_EXTENSIONS
+    for root in roots if roots is not None else list_roots(db):
+        _scan_root(db, pack, root, extensions, summary, workers, full, progress)
+    summary.seconds = round(time.perf_counter() - started, 3)
+    return summary
+
+
+def _scan_root(db: Database, pack: DefinitionPack, root: Root, extensions: set[str],
+               summary: ScanSummary, workers: int | None, full: bool,
+               progress: Progress | None) -> None:
+    if not root.path.is_dir():
+        summary.error(str(root.path), "library root is not reachable (unmounted?); "
+                                      "nothing was marked missing")
+        return
+    stored = _load_stored(db, root.id)
+    tracks = _load_track_paths(db, root.id)
+    seen: set[str] = set()
+    jobs: list[Job] = []
+    returned: list[int] = []
+    for path, relpath, info in _walk(root.path, summary):
+        if PurePosixPath(relpath).suffix.lower() not in extensions:
+            continue
+        summary.scanned += 1
+        seen.add(relpath)
+        known = stored.get(relpath)
+        if (known is not None and not full and known.hashed and known.size == info.st_size
+                and known.mtime_ns == info.st_mtime_ns):
+            summary.unchanged += 1
+            if known.missing:
+                returned.append(known.id)
+            continue
+        jobs.append(Job(path, relpath, info.st_size, info.st_mtime_ns))
+    jobs = _drop_tracks(root.path, jobs, tracks, summary)
+    vanished = {s.id for rel, s in stored.items() if rel not in seen and not s.missing
+                and rel not in tracks}
+    if returned:
+        with db.atomic():
+            db.executemany("UPDATE games SET is_missing = 0 WHERE id = ?",
+                           ((game_id,) for game_id in returned))
+    writer = _Writer(db, pack, root, stored, vanished, summary)
+    total_bytes = sum(job.size for job in jobs)
+    done_bytes = 0
+    batch: list[Examined] = []
+    for done_files, examined in enumerate(_examine_all(jobs, workers), 1):
+        batch.append(examined)
+        done_bytes += examined.job.size
+        if len(batch) >= BATCH_SIZE:
+            writer.write(batch)
+            batch = []
+        if progress is not None:
+            progress(done_files, done_bytes, len(jobs), total_bytes)
+    writer.write(batch)
+    with db.atomic():
+        db.executemany("UPDATE games SET is_missing = 1 WHERE id = ?",
+                       ((game_id,) for game_id in writer.vanished))
+        db.execute("UPDATE library_roots SET last_scanned_at = ? WHERE id = ?",
+                   (now_text(), root.id))
+    summary.missing += len(writer.vanished)
+    counts = db.query_one(
+        "SELECT count(matched_game_id) AS hit, count(*) - count(matched_game_id) AS miss "
+        "FROM games WHERE root_id = ? AND is_missing = 0", (root.id,))
+    assert counts is not None
+    summary.identified += int(counts["hit"])
+    summary.unidentified += int(counts["miss"])
+
+
+def _load_stored(db: Database, root_id: int) -> dict[str, Stored]:
+    rows = db.conn.execute(
+        "SELECT filepath, id, file_size, file_mtime_ns, file_sha1 IS NOT NULL, is_missing "
+        "FROM games WHERE root_id = ?", (root_id,))
+    return {row[0]: Stored(row[1], row[2], row[3], bool(row[4]), bool(row[5])) for row in rows}
+
+
+def _load_track_paths(db: Database, root_id: int) -> set[str]:
+    rows = db.conn.execute(
+        "SELECT g.filepath, f.name FROM game_files f JOIN games g ON g.id = f.game_id "
+        "WHERE g.root_id = ? AND f.kind = 'track' AND g.filepath NOT LIKE '%.m3u'", (root_id,))
+    return {str(PurePosixPath(path).parent / name) for path, name in rows}
+
+
+def _walk(root: Path, summary: ScanSummary) -> Iterator[tuple[str, str, os.stat_result]]:
+    """Regular files under ``root`` with their relative POSIX path; links are not followed."""
+    stack = [(str(root), "")]
+    while stack:
+        folder, rel_folder = stack.pop()
+        try:
+            with os.scandir(folder) as entries:
+                listing = sorted(entries, key=lambda e: e.name)
+        except OSError as exc:
+            summary.error(display_path(folder), f"cannot list folder ({exc.strerror})")
+            continue
+        for entry in listing:
+            relpath = f"{rel_folder}{display_path(entry.name)}"
+            try:
+                if entry.is_symlink():
+                    summary.error(display_path(entry.path), "symbolic link not followed")
+                    continue
+                info = entry.stat(follow_symlinks=False)
+            except OSError as exc:
+                summary.error(display_path(entry.path), f"cannot stat ({exc.strerror})")
+                continue
+            if stat_module.S_ISDIR(info.st_mode):
+                stack.append((entry.path, relpath + "/"))
+            elif stat_module.S_ISREG(info.st_mode):
+                yield entry.path, relpath, info
+            else:
+                summary.error(display_path(entry.path), "not a regular file; skipped")
+
+
+def _drop_tracks(root: Path, jobs: list[Job], tracks: set[str],
+                 summary: ScanSummary) -> list[Job]:
+    """Track files of a .cue/.gdi are part of that disc, not games of their own."""
+    from romrunner.library.containers import ContainerError, referenced_files
+
+    claimed = set(tracks)
+    for job in jobs:
+        if PurePosixPath(job.relpath).suffix.lower() in HASHED_SHEETS:
+            try:
+                names = referenced_files(Path(job.path))
+            except ContainerError:
+                continue
+            parent = PurePosixPath(job.relpath).parent
+            claimed.update(str(parent / name) for name in names)
+    kept = [job for job in jobs if job.relpath not in claimed]
+    summary.scanned -= len(jobs) - len(kept)
+    return kept
+
+
+def _examine_all(jobs: list[Job], workers: int | None) -> Iterator[Examined]:
+    count = workers if workers is not None else (os.cpu_count() or 1)
+    if count <= 1 or len(jobs) < 2:
+        yield from map(examine, jobs)
+        return
+    context = multiprocessing.get_context("spawn" if os.name == "nt" else "fork")
+    with context.Pool(count) as pool:
+        try:
+            yield from pool.imap_unordered(examine, jobs, chunksize=8)
+        except BaseException:
+            pool.terminate()
+            raise
+
+
+class _Writer:
+    """The one writer: upserts a batch of examined files and identifies them."""
+
+    def __init__(self, db: Database, pack: DefinitionPack, root: Root,
+                 stored: dict[str, Stored], vanished: set[int], summary: ScanSummary) -> None:
+        self.db = db
+        self.index = pack.index
+        self.root = root
+        self.stored = stored
+        self.vanished = vanished
+        self.summary = summary
+        self.root_name = root.path.name
+
+    def write(self, batch: Iterable[Examined]) -> None:
+        touched: list[int] = []
+        with self.db.atomic():
+            for examined in batch:
+                game_id = self._write_one(examined)
+                if game_id is not None:
+                    touched.append(game_id)
+            if touched:
+                identify(self.db, touched)
+
+    def _write_one(self, examined: Examined) -> int | None:
+        job = examined.job
+        for problem in examined.problems:
+            self.summary.error(job.relpath, problem)
+        if examined.error is not None or examined.hashes is None:
+            self.summary.error(job.relpath, examined.error or "not hashed")
+            return None
+        self.summary.bytes_hashed += job.size
+        values = self._row_values(examined)
+        known = self.stored.get(job.relpath)
+        if known is not None:
+            self._update(known.id, values, keep_user_platform=True)
+            self.summary.updated += 1
+            game_id = known.id
+        else:
+            renamed = self._find_renamed(examined)
+            if renamed is not None:
+                self._update(renamed, values, keep_user_platform=True)
+                self.vanished.discard(renamed)
+                self.summary.renamed += 1
+                game_id = renamed
+            else:
+                game_id = self._insert(values)
+                self.summary.added += 1
+        self._replace_files(game_id, examined)
+        return game_id
+
+    def _row_values(self, examined: Examined) -> dict[str, object]:
+        job = examined.job
+        hashes = examined.hashes
+        assert hashes is not None
+        path = PurePosixPath(job.relpath)
+        extension = path.suffix.lower()
+        detect_ext = extension
+        if extension in ARCHIVES and len(examined.members) == 1:
+            detect_ext = PurePosixPath(examined.members[0].name).suffix.lower()
+        folders = [*reversed(path.parent.parts), self.root_name]
+        guess = detect_platform(self.index, folders, detect_ext, examined.head)
+        if guess.platform_id == UNKNOWN and detect_ext != extension:
+            guess = detect_platform(self.index, folders, extension, examined.head)
+        parsed = parse_filename(path.name)
+        set_key = None
+        if parsed.disc_number is not None:
+            set_key = f"{guess.platform_id}:{fold(parsed.title)}:{parsed.region or ''}"
+        return {
+            "root_id": self.root.id, "filepath": job.relpath, "filename": path.name,
+            "file_size": job.size, "file_mtime_ns": job.mtime_ns, "file_crc32": hashes.crc32,
+            "file_md5": hashes.md5, "file_sha1": hashes.sha1,
+            "header_size": hashes.header_size, "nh_crc32": hashes.nh_crc32,
+            "nh_md5": hashes.nh_md5, "nh_sha1": hashes.nh_sha1,
+            "platform_id": guess.platform_id, "platform_source": guess.source,
+            "platform_candidates": json.dumps(list(guess.candidates))
+            if guess.candidates else None,
+            "detected_title": parsed.title, "title_norm": fold(parsed.title),
+            "format": extension.lstrip(".") or None,
+            "is_archive": int(extension in ARCHIVES), "is_missing": 0,
+            "region": parsed.region,
+            "languages": json.dumps(list(parsed.languages)) if parsed.languages else None,
+            "revision": parsed.revision, "version": parsed.version,
+            "disc_number": parsed.disc_number, "set_key": set_key,
+            "flags": json.dumps(list(parsed.flags)) if parsed.flags else None,
+            "is_hack": int(parsed.is_hack), "hack_type": parsed.hack_type,
+            "scan_error": None, "last_scanned_at": now_text(), "updated_at": now_text(),
+        }
+
+    def _insert(self, values: dict[str, object]) -> int:
+        columns = ", ".join(values)
+        marks = ", ".join("?" for _ in values)
+        cursor = self.db.execute(f"INSERT INTO games ({columns}) VALUES ({marks})",
+                                 tuple(values.values()))
+        assert cursor.lastrowid is not None
+        return cursor.lastrowid
+
+    def _update(self, game_id: int, values: dict[str, object], *,
+                keep_user_platform: bool) -> None:
+        updates = dict(values)
+        if keep_user_platform and self.db.scalar(
+                "SELECT platform_source = 'user' FROM games WHERE id = ?", (game_id,)):
+            for key in ("platform_id", "platform_source", "platform_candidates"):
+                updates.pop(key)
+        assignments = ", ".join(f"{column} = ?" for column in updates)
+        self.db.execute(f"UPDATE games SET {assignments} WHERE id = ?",
+                        (*updates.values(), game_id))
+
+    def _find_renamed(self, examined: Examined) -> int | None:
+        if not self.vanished or examined.hashes is None:
+            return None
+        rows = self.db.query("SELECT id FROM games WHERE file_sha1 = ? AND file_size = ?",
+                             (examined.hashes.sha1, examined.job.size))
+        for row in rows:
+            if row["id"] in self.vanished:
+                return int(row["id"])
+        return None
+
+    def _replace_files(self, game_id: int, examined: Examined) -> None:
+        self.db.execute("DELETE FROM game_files WHERE game_id = ?", (game_id,))
+        rows: list[tuple[object, ...]] = []
+        for member in examined.members:
+            h = member.hashes
+            rows.append((game_id, "member", member.name, h.size, h.crc32, h.md5, h.sha1,
+                         h.header_size, h.nh_crc32, h.nh_md5, h.nh_sha1))
+        for name, track in examined.tracks:
+            if track is None:
+                rows.append((game_id, "track", name, None, None, None, None, 0, None, None,
+                             None))
+            else:
+                rows.append((game_id, "track", name, track.size, track.crc32, track.md5,
+                             track.sha1, track.header_size, track.nh_crc32, track.nh_md5,
+                             track.nh_sha1))
+        if examined.chd_sha1:
+            rows.append((game_id, "chd", "", None, None, None, examined.chd_sha1, 0, None,
+                         None, None))
+        self.db.executemany(
+            "INSERT OR IGNORE INTO game_files (game_id, kind, name, file_size, file_crc32, "
+            "file_md5, file_sha1, header_size, nh_crc32, nh_md5, nh_sha1) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)

@@ -1,0 +1,161 @@
+"""Filename tags in the No-Intro, Redump and TOSEC conventions.
+
+``Legend of Zelda, The (USA, Europe) (En,Fr) (Rev 1) [!]`` → title, regions, languages,
+revision, flags. Unknown tags are kept in ``flags`` as they are, never an error.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import PurePath
+
+REGIONS = {
+    "usa": "USA", "us": "USA", "u": "USA", "europe": "Europe", "eu": "Europe", "e": "Europe",
+    "japan": "Japan", "jp": "Japan", "j": "Japan", "world": "World", "w": "World",
+    "france": "France", "fr": "France", "germany": "Germany", "de": "Germany",
+    "spain": "Spain", "es": "Spain", "italy": "Italy", "it": "Italy",
+    "netherlands": "Netherlands", "korea": "Korea", "kr": "Korea", "china": "China",
+    "taiwan": "Taiwan", "hong kong": "Hong Kong", "brazil": "Brazil", "australia": "Australia",
+    "asia": "Asia", "sweden": "Sweden", "canada": "Canada", "russia": "Russia",
+    "scandinavia": "Scandinavia", "uk": "UK", "united kingdom": "UK", "portugal": "Portugal",
+    "latin america": "Latin America", "greece": "Greece", "denmark": "Denmark",
+    "finland": "Finland", "norway": "Norway", "poland": "Poland", "india": "India",
+    "mexico": "Mexico", "new zealand": "New Zealand", "unknown": "Unknown",
+}
+_LANGUAGE = re.compile(r"^[A-Z][a-z](?:-[A-Z][a-z]+)?$")
+_REVISION = re.compile(r"^Rev\s*([0-9A-Z.]+)$", re.IGNORECASE)
+_VERSION = re.compile(r"^v\s?(\d+(?:\.\d+)*[a-z]?)$", re.IGNORECASE)
+_DISC = re.compile(r"^(?:Disc|Disk|CD)\s*(\d+|[A-Z])(?:\s*of\s*(\d+))?$", re.IGNORECASE)
+_YEAR = re.compile(r"^(19[5-9]\d|20[0-4]\d)(?:-\d\d(?:-\d\d)?)?$")
+_PAREN_FLAGS = {
+    "beta": "beta", "proto": "proto", "prototype": "proto", "demo": "demo",
+    "sample": "sample", "unl": "unlicensed", "unlicensed": "unlicensed", "pirate": "pirate",
+    "hack": "hack", "kiosk": "kiosk", "promo": "promo", "aftermarket": "aftermarket",
+    "homebrew": "homebrew", "alt": "alternate",
+}
+_BRACKET_FLAGS = {
+    "!": "verified", "b": "bad_dump", "h": "hack", "o": "overdump", "t": "trainer",
+    "a": "alternate", "f": "fixed", "p": "pirate", "cr": "cracked", "bios": "bios",
+}
+_GROUP = re.compile(r"\(([^()]*)\)|\[([^\[\]]*)\]")
+
+
+@dataclass(frozen=True)
+class ParsedName:
+    """What a file name says about the game."""
+
+    title: str
+    regions: tuple[str, ...] = ()
+    languages: tuple[str, ...] = ()
+    revision: str | None = None
+    version: str | None = None
+    disc_number: int | None = None
+    disc_total: int | None = None
+    year: str | None = None
+    flags: tuple[str, ...] = ()
+    translation: str | None = None
+    other_tags: tuple[str, ...] = field(default=())
+
+    @property
+    def is_hack(self) -> bool:
+        """True for hacks and fan translations."""
+        return "hack" in self.flags or self.translation is not None
+
+    @property
+    def hack_type(self) -> str | None:
+        """``translation``, ``hack`` or None."""
+        if self.translation is not None:
+            return "translation"
+        return "hack" if "hack" in self.flags else None
+
+    @property
+    def region(self) -> str | None:
+        """The regions as one text (``USA, Europe``), or None."""
+        return ", ".join(self.regions) if self.regions else None
+
+
+def strip_extension(filename: str) -> str:
+    """The name without its last extension (``a.b.sfc`` -> ``a.b``)."""
+    path = PurePath(filename)
+    return path.stem if path.suffix and len(path.suffix) <= 6 else path.name
+
+
+@dataclass
+class _TagState:
+    regions: list[str] = field(default_factory=list)
+    languages: list[str] = field(default_factory=list)
+    flags: list[str] = field(default_factory=list)
+    other: list[str] = field(default_factory=list)
+    revision: str | None = None
+    version: str | None = None
+    disc_number: int | None = None
+    disc_total: int | None = None
+    year: str | None = None
+    translation: str | None = None
+
+
+def parse_filename(filename: str) -> ParsedName:
+    """Parse the tags of a ROM file name (with or without its extension)."""
+    stem = strip_extension(filename)
+    first = _GROUP.search(stem)
+    title = (stem[: first.start()] if first else stem).strip(" _-")
+    if not title:
+        title = stem.strip() or filename
+    state = _TagState()
+    for paren, bracket in _GROUP.findall(stem[first.start():] if first else ""):
+        if bracket:
+            _bracket_tag(bracket.strip(), state)
+        else:
+            _paren_tag(paren.strip(), state)
+    return ParsedName(
+        title=title,
+        regions=tuple(dict.fromkeys(state.regions)),
+        languages=tuple(dict.fromkeys(state.languages)),
+        revision=state.revision,
+        version=state.version,
+        disc_number=state.disc_number,
+        disc_total=state.disc_total,
+        year=state.year,
+        flags=tuple(dict.fromkeys(state.flags)),
+        translation=state.translation,
+        other_tags=tuple(state.other),
+    )
+
+
+def _paren_tag(tag: str, state: _TagState) -> None:
+    regions = [REGIONS.get(part.strip().lower()) for part in tag.split(",")]
+    if tag and all(regions):
+        state.regions += [region for region in regions if region]
+        return
+    parts = [part.strip() for part in tag.split(",")]
+    if tag and all(_LANGUAGE.match(part) for part in parts):
+        state.languages += parts
+        return
+    if match := _REVISION.match(tag):
+        state.revision = match.group(1)
+    elif match := _VERSION.match(tag):
+        state.version = match.group(1)
+    elif match := _DISC.match(tag):
+        number = match.group(1)
+        state.disc_number = int(number) if number.isdigit() else ord(number.upper()) - 64
+        if match.group(2):
+            state.disc_total = int(match.group(2))
+    elif _YEAR.match(tag):
+        state.year = tag[:4]
+    elif (flag := _PAREN_FLAGS.get(re.sub(r"\s*\d+$", "", tag).lower())) is not None:
+        state.flags.append(flag)
+    else:
+        state.other.append(tag)
+
+
+def _bracket_tag(tag: str, state: _TagState) -> None:
+    lowered = tag.lower()
+    if lowered.startswith(("t+", "t-")):
+        state.translation = tag[2:].strip() or "unknown"
+        return
+    key = re.sub(r"\d+$", "", lowered).strip()
+    if key in _BRACKET_FLAGS:
+        state.flags.append(_BRACKET_FLAGS[key])
+    else:
+        state.other.append(f"[{tag}]")
