@@ -1,0 +1,318 @@
+"""The scan end to end on real directory trees, archives and DATs built by the tests."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import zipfile
+import zlib
+from pathlib import Path
+from typing import Any
+
+import py7zr
+import pytest
+
+from romrunner.library import scan as scan_module
+from romrunner.library.hashing import hash_file
+from romrunner.packs import load_pack
+from romrunner.store import Database
+
+
+def digests(data: bytes) -> dict[str, str]:
+    return {"crc": f"{zlib.crc32(data) & 0xFFFFFFFF:08x}",
+            "md5": hashlib.md5(data).hexdigest(), "sha1": hashlib.sha1(data).hexdigest()}
+
+
+def dat_text(system: str, games: dict[str, tuple[str, bytes]]) -> str:
+    """A clrmamepro DAT: game name -> (rom name, rom bytes)."""
+    lines = [f'clrmamepro (\n\tname "{system}"\n\tversion "test"\n)\n']
+    for game, (rom, data) in games.items():
+        d = digests(data)
+        lines.append(f'game (\n\tname "{game}"\n\trom ( name "{rom}" size {len(data)} '
+                     f'crc {d["crc"].upper()} md5 {d["md5"]} sha1 {d["sha1"]} )\n)\n')
+    return "".join(lines)
+
+
+def rom_bytes(seed: int, size: int = 4096) -> bytes:
+    return hashlib.sha256(str(seed).encode()).digest() * (size // 32)
+
+
+@pytest.fixture
+def library(tmp_path: Path) -> dict[str, Any]:
+    """A small library and a DAT that knows most of it."""
+    root = tmp_path / "roms"
+    (root / "snes").mkdir(parents=True)
+    (root / "nes").mkdir()
+    (root / "gba").mkdir()
+    (root / "psx" / "Disc Game (USA)").mkdir(parents=True)
+    roms = {name: rom_bytes(i) for i, name in enumerate(
+        ["mario", "zelda", "nesgame", "gbagame", "track1", "track2"])}
+    (root / "snes" / "Super Mario World (USA).sfc").write_bytes(roms["mario"])
+    (root / "snes" / "zelda-renamed-by-user.sfc").write_bytes(roms["zelda"])
+    (root / "nes" / "Nes Game (Japan).nes").write_bytes(b"NES\x1a" + bytes(12) + roms["nesgame"])
+    with zipfile.ZipFile(root / "gba" / "Gba Game (Europe).zip", "w") as archive:
+        archive.writestr("Gba Game (Europe).gba", roms["gbagame"])
+    disc = root / "psx" / "Disc Game (USA)"
+    (disc / "Disc Game (USA) (Track 1).bin").write_bytes(roms["track1"])
+    (disc / "Disc Game (USA) (Track 2).bin").write_bytes(roms["track2"])
+    (disc / "Disc Game (USA).cue").write_text(
+        'FILE "Disc Game (USA) (Track 1).bin" BINARY\n  TRACK 01 MODE2/2352\n'
+        'FILE "Disc Game (USA) (Track 2).bin" BINARY\n  TRACK 02 AUDIO\n')
+    (root / "snes" / "notes.txt").write_text("not a rom")
+    dats = tmp_path / "dats"
+    dats.mkdir()
+    (dats / "snes.dat").write_text(dat_text(
+        "Nintendo - Super Nintendo Entertainment System", {
+            "Super Mario World (USA)": ("Super Mario World (USA).sfc", roms["mario"]),
+            "Legend of Zelda, The (USA)": ("Legend of Zelda, The (USA).sfc", roms["zelda"]),
+            "Not Owned (USA)": ("Not Owned (USA).sfc", rom_bytes(99))}))
+    (dats / "nes.dat").write_text(dat_text(
+        "Nintendo - Nintendo Entertainment System",
+        {"Nes Game (Japan)": ("Nes Game (Japan).nes", roms["nesgame"])}))  # header-less
+    (dats / "gba.dat").write_text(dat_text(
+        "Nintendo - Game Boy Advance",
+        {"Gba Game (Europe)": ("Gba Game (Europe).gba", roms["gbagame"])}))
+    psx = dat_text("Sony - PlayStation", {"Disc Game (USA)": (
+        "Disc Game (USA) (Track 1).bin", roms["track1"])})
+    d2 = digests(roms["track2"])
+    psx = psx.replace(" )\n)\n", f' )\n\trom ( name "Disc Game (USA) (Track 2).bin" size '
+                                f'{len(roms["track2"])} crc {d2["crc"]} md5 {d2["md5"]} '
+                                f'sha1 {d2["sha1"]} )\n)\n')
+    assert psx.count("rom (") == 2
+    (dats / "psx.dat").write_text(psx)
+    return {"root": root, "dats": dats, "roms": roms}
+
+
+def scan_json(cli: Any, *args: str) -> dict[str, Any]:
+    result = cli("--json", "scan", "--workers", "1", *args)
+    assert result.code == 0, result.err
+    data: dict[str, Any] = result.json()["data"]
+    return data
+
+
+def games_by_file(cli: Any) -> dict[str, dict[str, Any]]:
+    rows = cli("--json", "games", "ls").json()["data"]
+    return {row["filename"]: row for row in rows}
+
+
+def test_hash_golden_values_and_multichunk_file(tmp_path: Path) -> None:
+    small = tmp_path / "golden.bin"
+    small.write_bytes(b"test data")
+    hashes = hash_file(small)
+    assert (hashes.crc32, hashes.md5, hashes.sha1) == (
+        "d308aeb2", "eb733a00c0c9d336e65691a37ab54293",
+        "f48dd853820860816c75d54d0f584dc863327a7c")
+    big = tmp_path / "big.bin"
+    data = os.urandom(3 * (1 << 20) + 123)
+    big.write_bytes(data)
+    result = hash_file(big)
+    assert (result.crc32, result.md5, result.sha1) == tuple(digests(data).values())
+    assert result.header_size == 0 and result.nh_sha1 is None
+
+
+def test_headered_rom_gets_full_and_headerless_hashes(tmp_path: Path) -> None:
+    body = os.urandom(40960)
+    path = tmp_path / "game.nes"
+    path.write_bytes(b"NES\x1a" + bytes(12) + body)
+    hashes = hash_file(path)
+    assert hashes.header_size == 16
+    assert hashes.sha1 == hashlib.sha1(path.read_bytes()).hexdigest()
+    assert hashes.nh_sha1 == hashlib.sha1(body).hexdigest()
+    smc = tmp_path / "game.smc"
+    smc.write_bytes(bytes(512) + body)
+    assert hash_file(smc).nh_md5 == hashlib.md5(body).hexdigest()
+
+
+def test_scan_and_identify_a_library(cli: Any, library: dict[str, Any]) -> None:
+    assert cli("library", "add", str(library["root"])).code == 0
+    first = scan_json(cli)
+    assert first["added"] == 5 and first["errors"] == []
+    assert first["scanned"] == 5  # the .txt is ignored, the .bin tracks belong to the cue
+    imported = cli("--json", "dat", "import", *sorted(library["dats"].iterdir()))
+    assert imported.code == 0, imported.err
+    games = games_by_file(cli)
+    mario = games["Super Mario World (USA).sfc"]
+    assert mario["platform_id"] == "snes" and mario["match_method"] == "sha1"
+    assert mario["matched_game_id"] == "snes:Super Mario World (USA)"
+    renamed = games["zelda-renamed-by-user.sfc"]
+    assert renamed["catalog_title"] == "Legend of Zelda, The (USA)"
+    assert games["Nes Game (Japan).nes"]["match_method"] == "sha1"  # via header-less hash
+    gba = games["Gba Game (Europe).zip"]
+    assert gba["platform_id"] == "gba" and gba["matched_game_id"] == "gba:Gba Game (Europe)"
+    disc = games["Disc Game (USA).cue"]
+    assert disc["match_method"] == "tracks" and disc["platform_id"] == "psx"
+    shown = cli("--json", "games", "show", str(disc["id"])).json()["data"]
+    assert [f["name"] for f in shown["files"]] == [
+        "Disc Game (USA) (Track 1).bin", "Disc Game (USA) (Track 2).bin"]
+    assert shown["files"][0]["file_sha1"] == digests(library["roms"]["track1"])["sha1"]
+    assert shown["catalog"]["dat"] == "Sony - PlayStation"
+
+
+def test_unchanged_rescan_opens_no_file(cli: Any, library: dict[str, Any]) -> None:
+    cli("library", "add", str(library["root"]))
+    scan_json(cli)
+    target = library["root"] / "snes" / "Super Mario World (USA).sfc"
+    before = target.stat()
+    # Same size and mtime, different bytes: only opening the file could notice.
+    target.write_bytes(rom_bytes(1234))
+    os.utime(target, ns=(before.st_atime_ns, before.st_mtime_ns))
+    again = scan_json(cli)
+    assert again["unchanged"] == 5 and again["bytes_hashed"] == 0 and again["added"] == 0
+    game = games_by_file(cli)["Super Mario World (USA).sfc"]
+    stored = cli("--json", "games", "show", str(game["id"])).json()["data"]
+    assert stored["file_sha1"] == digests(library["roms"]["mario"])["sha1"]
+    full = scan_json(cli, "--full")
+    assert full["updated"] == 5
+    stored = cli("--json", "games", "show", str(game["id"])).json()["data"]
+    assert stored["file_sha1"] == digests(rom_bytes(1234))["sha1"]
+
+
+def test_rename_keeps_the_game_row_and_missing_is_flagged(cli: Any, db_path: Path,
+                                                          library: dict[str, Any]) -> None:
+    cli("library", "add", str(library["root"]))
+    scan_json(cli)
+    original = games_by_file(cli)["Super Mario World (USA).sfc"]["id"]
+    db = Database(db_path)
+    db.execute("INSERT INTO collections (id, name) VALUES (1, 'Favorites')")
+    db.execute("INSERT INTO collection_games (collection_id, game_id) VALUES (1, ?)",
+               (original,))
+    db.close()
+    snes = library["root"] / "snes"
+    (snes / "Super Mario World (USA).sfc").rename(snes / "SMW.sfc")
+    (snes / "zelda-renamed-by-user.sfc").unlink()
+    result = scan_json(cli)
+    assert result["renamed"] == 1 and result["missing"] == 1 and result["added"] == 0
+    games = games_by_file(cli)
+    assert games["SMW.sfc"]["id"] == original
+    assert games["zelda-renamed-by-user.sfc"]["is_missing"] == 1
+    assert Database(db_path).scalar("SELECT game_id FROM collection_games") == original
+    missing = cli("--json", "games", "ls", "--missing").json()["data"]
+    assert [row["filename"] for row in missing] == ["zelda-renamed-by-user.sfc"]
+    (snes / "zelda-renamed-by-user.sfc").write_bytes(library["roms"]["zelda"])
+    scan_json(cli)
+    assert games_by_file(cli)["zelda-renamed-by-user.sfc"]["is_missing"] == 0
+
+
+def test_interrupted_scan_keeps_committed_batches_and_resumes(
+        cli: Any, db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = tmp_path / "many" / "gba"
+    root.mkdir(parents=True)
+    for i in range(10):
+        (root / f"Game {i} (USA).gba").write_bytes(rom_bytes(i, 512))
+    cli("library", "add", str(root.parent))
+    monkeypatch.setattr(scan_module, "BATCH_SIZE", 3)
+    db = Database(db_path)
+    pack = load_pack()
+    calls = []
+
+    def interrupt(files: int, *_: int) -> None:
+        calls.append(files)
+        if files == 7:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        scan_module.scan_library(db, pack, workers=1, progress=interrupt)
+    assert db.scalar("SELECT count(*) FROM games") == 6  # two full batches committed
+    assert not db.in_transaction
+    resumed = scan_module.scan_library(db, pack, workers=1)
+    assert (resumed.unchanged, resumed.added) == (6, 4)
+    assert db.scalar("SELECT count(*) FROM games") == 10
+
+
+def test_bad_input_is_reported_and_the_scan_goes_on(cli: Any, tmp_path: Path) -> None:
+    root = tmp_path / "bad"
+    (root / "gba").mkdir(parents=True)
+    good = root / "gba" / "Fine (USA).gba"
+    good.write_bytes(rom_bytes(1))
+    (root / "gba" / "Empty (USA).gba").write_bytes(b"")
+    (root / "gba" / "Broken (USA).zip").write_bytes(b"PK\x03\x04 not really a zip")
+    (root / "gba" / "Broken (USA).7z").write_bytes(b"7z\xbc\xaf\x27\x1c garbage header")
+    with zipfile.ZipFile(root / "gba" / "Evil.zip", "w") as archive:
+        archive.writestr("../../escape.gba", b"x" * 100)
+        archive.writestr("ok.gba", b"y" * 100)
+    with zipfile.ZipFile(root / "gba" / "Locked.zip", "w") as archive:
+        archive.writestr("secret.gba", b"z" * 100)
+    raw = bytearray((root / "gba" / "Locked.zip").read_bytes())
+    raw[6] |= 0x1  # the "encrypted" bit, in the local header and the central directory
+    raw[raw.index(b"PK\x01\x02") + 8] |= 0x1
+    (root / "gba" / "Locked.zip").write_bytes(bytes(raw))
+    outside = tmp_path / "outside.gba"
+    outside.write_bytes(rom_bytes(2))
+    (root / "gba" / "link.gba").symlink_to(outside)
+    (root / "loop").symlink_to(root)
+    os.mkfifo(root / "gba" / "pipe.gba")
+    weird = os.fsencode(str(root / "gba")) + b"/Caf\xe9 (France).gba"
+    with open(weird, "wb") as handle:
+        handle.write(rom_bytes(3))
+    cli("library", "add", str(root))
+    result = scan_json(cli)
+    errors = {Path(e["path"]).name: e["error"] for e in result["errors"]}
+    assert "corrupt" in errors["Broken (USA).zip"]
+    assert "corrupt" in errors["Broken (USA).7z"]
+    assert "encrypted" in errors["Locked.zip"]
+    assert "unsafe name" in errors["Evil.zip"]
+    assert errors["link.gba"] == "symbolic link not followed"
+    assert errors["loop"] == "symbolic link not followed"
+    assert errors["pipe.gba"] == "not a regular file; skipped"
+    games = games_by_file(cli)
+    assert "Fine (USA).gba" in games and "Empty (USA).gba" in games
+    empty = cli("--json", "games", "show", str(games["Empty (USA).gba"]["id"])).json()["data"]
+    assert empty["file_crc32"] == "00000000" and empty["file_size"] == 0
+    evil = cli("--json", "games", "show", str(games["Evil.zip"]["id"])).json()["data"]
+    assert [f["name"] for f in evil["files"]] == ["ok.gba"]
+    assert "Caf\\xe9 (France).gba" in games
+    assert not (tmp_path / "escape.gba").exists()
+
+
+def test_sevenzip_members_are_hashed(cli: Any, tmp_path: Path) -> None:
+    root = tmp_path / "lib" / "gba"
+    root.mkdir(parents=True)
+    payload = rom_bytes(5, 8192)
+    with py7zr.SevenZipFile(root / "Seven (USA).7z", "w") as archive:
+        archive.writestr(payload, "Seven (USA).gba")
+    cli("library", "add", str(root.parent))
+    scan_json(cli)
+    game = games_by_file(cli)["Seven (USA).7z"]
+    shown = cli("--json", "games", "show", str(game["id"])).json()["data"]
+    assert [(f["kind"], f["file_sha1"]) for f in shown["files"]] == [
+        ("member", digests(payload)["sha1"])]
+
+
+def test_ambiguous_platform_is_unknown_until_set_by_hand(cli: Any, tmp_path: Path) -> None:
+    root = tmp_path / "lib" / "stuff"
+    root.mkdir(parents=True)
+    (root / "Mystery (USA).bin").write_bytes(rom_bytes(7))
+    cli("library", "add", str(root.parent))
+    scan_json(cli)
+    game = games_by_file(cli)["Mystery (USA).bin"]
+    assert game["platform_id"] == "unknown"
+    shown = cli("--json", "games", "show", str(game["id"])).json()["data"]
+    assert {"genesis", "atari-2600"} <= set(shown["platform_candidates"])
+    assert cli("games", "set-platform", "genesis", str(game["id"])).code == 0
+    scan_json(cli, "--full")
+    assert games_by_file(cli)["Mystery (USA).bin"]["platform_id"] == "genesis"
+    bad = cli("games", "set-platform", "no-such-platform", str(game["id"]))
+    assert bad.code == 2 and "not a platform" in bad.err
+
+
+def test_library_move_is_one_update(cli: Any, library: dict[str, Any], tmp_path: Path) -> None:
+    cli("library", "add", str(library["root"]))
+    scan_json(cli)
+    before = games_by_file(cli)
+    new_place = tmp_path / "moved-roms"
+    library["root"].rename(new_place)
+    assert cli("library", "move", str(library["root"]), str(new_place)).code == 0
+    after_scan = scan_json(cli)
+    assert after_scan["bytes_hashed"] == 0 and after_scan["unchanged"] == 5
+    after = games_by_file(cli)
+    assert {k: v["id"] for k, v in after.items()} == {k: v["id"] for k, v in before.items()}
+
+
+def test_unreachable_root_marks_nothing_missing(cli: Any, library: dict[str, Any],
+                                                tmp_path: Path) -> None:
+    cli("library", "add", str(library["root"]))
+    scan_json(cli)
+    library["root"].rename(tmp_path / "unplugged")
+    result = scan_json(cli)
+    assert result["missing"] == 0 and "not reachable" in result["errors"][0]["error"]
+    assert not cli("--json", "games", "ls", "--missing").json()["data"]
