@@ -81,7 +81,7 @@ def import_dat(db: Database, path: Path, *, platform_id: str | None = None,
         _insert_games(db, source_id, platform, dat.games, result)
         db.execute("UPDATE catalog_sources SET game_count = ?, rom_count = ? WHERE id = ?",
                    (result.games, result.roms, source_id))
-    result.problems = dat.problems
+    result.problems = [*dat.problems, *result.problems]
     result.seconds = time.perf_counter() - started
     return result
 
@@ -89,15 +89,18 @@ def import_dat(db: Database, path: Path, *, platform_id: str | None = None,
 def _insert_games(db: Database, source_id: int, platform: str, games: object,
                   result: ImportResult) -> None:
     next_id = int(db.scalar("SELECT coalesce(max(id), 0) FROM catalog_games")) + 1
-    seen: set[str] = set()
+    seen: dict[str, int] = {}
     game_rows: list[tuple[object, ...]] = []
     rom_rows: list[tuple[object, ...]] = []
     for game in games:  # type: ignore[attr-defined]
         assert isinstance(game, DatGame)
         if game.name in seen:
-            result.problems.append(f"duplicate game name {game.name!r}; later entry skipped")
+            # Some DATs list one game twice (e.g. one entry per dump); its ROMs are merged.
+            rom_rows.extend((seen[game.name], rom.name, rom.size, rom.crc32, rom.md5,
+                             rom.sha1, rom.status) for rom in game.roms)
+            result.roms += len(game.roms)
             continue
-        seen.add(game.name)
+        seen[game.name] = next_id
         game_rows.append((next_id, source_id, catalog_game_id(platform, game.name), platform,
                           game.name, fold(game.name), game.description, game.region, game.serial,
                           game.year, game.manufacturer, game.clone_of))

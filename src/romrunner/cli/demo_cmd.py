@@ -7,26 +7,48 @@ from pathlib import Path
 
 import click
 from rich.console import Console
+from rich.table import Table
 
+from romrunner.catalog.importer import import_dat
 from romrunner.cli.context import app_context
-from romrunner.store import OpenMode
-from romrunner.store.maintenance import database_status
+from romrunner.library.example import build_example
+from romrunner.library.games import GameFilter, list_games
+from romrunner.library.roots import add_root
+from romrunner.library.scan import scan_library
 
 
 @click.command()
 @click.option("--dir", "workdir", type=click.Path(path_type=Path), default=None,
               help="Where to build the example (default: a new temporary folder).")
 def demo(workdir: Path | None) -> int:
-    """Build an example library in a temporary folder and show what ROM Runner makes of it."""
+    """Build an example library, scan it, identify it against its DAT, and show the result."""
     app = app_context()
-    root = workdir or Path(tempfile.mkdtemp(prefix="romrunner-demo-"))
-    root.mkdir(parents=True, exist_ok=True)
-    app.db_path = root / "romrunner.db"
-    info = database_status(app.open_db(OpenMode.WRITE))
+    base = workdir or Path(tempfile.mkdtemp(prefix="romrunner-demo-"))
+    base.mkdir(parents=True, exist_ok=True)
+    app.db_path = base / "romrunner.db"
+    db = app.open_db()
+    library, dats = build_example(base)
+    root = add_root(db, library)
+    known = set(app.pack().platforms)
+    for dat in dats:
+        import_dat(db, dat, known_platforms=known)
+    summary = scan_library(db, app.pack(), [root], workers=1)
+    games = list_games(db, GameFilter(limit=50))
 
     def render(console: Console) -> None:
-        console.print(f"demo database {info.path}: schema version {info.schema_version}")
+        console.print(f"example library {library}")
+        console.print(f"database        {app.db_path}")
+        console.print(f"scanned {summary.scanned} files: {summary.identified} identified, "
+                      f"{summary.unidentified} unidentified")
+        table = Table("platform", "file", "identified as", "how")
+        for game in games:
+            table.add_row(game["platform_id"], game["filename"],
+                          game["catalog_title"] or "-", game["match_method"] or "-")
+        console.print(table)
+        console.print(f"try: romrunner --db {app.db_path} games ls")
 
-    app.finish({"workdir": str(root), "database": info.path,
-                "schema_version": info.schema_version}, render)
+    app.finish({"workdir": str(base), "database": str(app.db_path),
+                "scan": {"scanned": summary.scanned, "added": summary.added},
+                "identified": summary.identified, "unidentified": summary.unidentified,
+                "games": games}, render)
     return 0

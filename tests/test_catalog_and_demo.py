@@ -1,0 +1,113 @@
+"""DAT import on the real DATs, filename tags (property-tested), and the demo end to end."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from romrunner.catalog.importer import import_dat
+from romrunner.library.tags import parse_filename
+from romrunner.store import OpenMode, open_database
+from tests.conftest import run_subprocess, shared_path
+
+
+def test_real_dats_import_and_reimport_is_idempotent(tmp_path: Path) -> None:
+    dats = shared_path("dats")
+    db = open_database(tmp_path / "db.sqlite", OpenMode.WRITE).db
+    gb = import_dat(db, dats / "no-intro" / "Nintendo - Game Boy.dat")
+    # 2,254 game blocks; 16 of them repeat a name already seen and are merged into it.
+    assert gb.platform_id == "gb" and gb.games == 2238 and gb.roms == 2254
+    assert not gb.problems
+    again = import_dat(db, dats / "no-intro" / "Nintendo - Game Boy.dat")
+    assert again.unchanged and db.scalar("SELECT count(*) FROM catalog_games") == 2238
+    assert db.scalar("SELECT count(*) FROM catalog_roms") == 2254
+    mame = import_dat(db, dats / "logiqx" / "MAME 2000 XML.dat")
+    assert mame.format == "logiqx" and mame.games == 2241 and mame.roms == 34222
+    headered = import_dat(db, dats / "headered" / "Atari - Lynx.dat")
+    plain = import_dat(db, dats / "no-intro" / "Atari - Lynx.dat")
+    assert headered.headered and not plain.headered
+    assert db.scalar("SELECT count(*) FROM catalog_sources WHERE name = 'Atari - Lynx'") == 2
+    row = db.query_one("SELECT r.sha1, g.game_id FROM catalog_roms r JOIN catalog_games g "
+                       "ON g.id = r.catalog_game_id WHERE g.name = '10-Pin Bowling (USA) (Proto)'")
+    assert row is not None and row["sha1"] == "952d154dd2c6189ef4b786ae37bd7887c8ca9037"
+    assert row["game_id"] == "gb:10-Pin Bowling (USA) (Proto)"
+
+
+def test_changed_dat_replaces_its_rows_and_keeps_ids_stable(tmp_path: Path) -> None:
+    db = open_database(tmp_path / "db.sqlite", OpenMode.WRITE).db
+    dat = tmp_path / "gb.dat"
+    game = 'game (\n\tname "{n}"\n\trom ( name "{n}.gb" size 4 crc 0000000{i} )\n)\n'
+    header = 'clrmamepro (\n\tname "Nintendo - Game Boy"\n)\n'
+    dat.write_text(header + game.format(n="Alpha (USA)", i=1) + game.format(n="Beta (USA)", i=2))
+    import_dat(db, dat)
+    dat.write_text(header + game.format(n="Alpha (USA)", i=1) + 'game ( name "broken"\n'
+                   + game.format(n="Gamma (USA)", i=3))
+    result = import_dat(db, dat)
+    assert result.replaced_games == 2
+    ids = {row[0] for row in db.query("SELECT game_id FROM catalog_games")}
+    assert "gb:Alpha (USA)" in ids and "gb:Beta (USA)" not in ids
+
+
+def test_unknown_system_needs_a_platform(tmp_path: Path, cli: Any) -> None:
+    dat = tmp_path / "odd.dat"
+    dat.write_text('clrmamepro (\n\tname "Some Odd System"\n)\ngame ( name "x" )\n')
+    result = cli("dat", "import", str(dat))
+    assert result.code == 2 and "maps to no platform; give one with --platform" in result.err
+    ok = cli("--json", "dat", "import", "--platform", "gb", str(dat))
+    assert ok.code == 0 and ok.json()["data"]["imports"][0]["platform_id"] == "gb"
+
+
+REGION = st.sampled_from(["USA", "Europe", "Japan", "World", "France"])
+TITLE = st.text(alphabet=st.characters(whitelist_categories=("L", "N"),
+                                       whitelist_characters=" -'!,."),
+                min_size=1, max_size=40).map(str.strip).filter(
+    lambda t: t and t[0] not in "-" and t[-1] not in "-")
+
+
+@given(TITLE, st.lists(REGION, min_size=1, max_size=3, unique=True),
+       st.one_of(st.none(), st.integers(1, 9)), st.booleans(), st.booleans())
+def test_tags_round_trip(title: str, regions: list[str], revision: int | None,
+                         verified: bool, beta: bool) -> None:
+    name = f"{title} ({', '.join(regions)})"
+    if revision is not None:
+        name += f" (Rev {revision})"
+    if beta:
+        name += " (Beta)"
+    if verified:
+        name += " [!]"
+    parsed = parse_filename(name + ".sfc")
+    assert parsed.title == title.strip(" _-")
+    assert list(parsed.regions) == regions
+    assert parsed.revision == (str(revision) if revision is not None else None)
+    assert ("verified" in parsed.flags) == verified
+    assert ("beta" in parsed.flags) == beta
+
+
+@given(st.text(max_size=80))
+def test_tag_parser_never_fails(name: str) -> None:
+    parsed = parse_filename(name)
+    assert isinstance(parsed.title, str)
+
+
+def test_readme_demo_runs_as_a_real_process(tmp_path: Path) -> None:
+    result = run_subprocess("--json", "demo", "--dir", str(tmp_path / "demo"))
+    assert result.code == 0, result.err
+    import json
+    data = json.loads(result.out)["data"]
+    assert data["identified"] == 4 and data["unidentified"] == 1
+    methods = {game["filename"]: game["match_method"] for game in data["games"]}
+    assert methods["Castle Run (USA).nes"] == "sha1"  # matched through its header-less hash
+    assert methods["homebrew-untitled.gba"] is None
+
+
+def test_read_command_refuses_an_old_database(cli: Any, db_path: Path) -> None:
+    from romrunner.store import Database
+    from romrunner.store.migrate import migrate
+    old = Database(db_path)
+    migrate(old, target=2)
+    old.close()
+    result = cli("games", "ls")
+    assert result.code == 2 and "run `romrunner db migrate`" in result.err
