@@ -132,4 +132,4 @@ def list_catalogs(db: Database) -> list[dict[str, object]]:
     """The imported DATs."""
     rows = db.query("SELECT name, platform_id, format, headered, version, path, game_count, "
                     "rom_count, imported_at FROM catalog_sources ORDER BY name, headered")
-    return [dict(zip(row.keys(), tuple(row), strict=True)) for row in rows]
+    return [dict(row) for row in rows]

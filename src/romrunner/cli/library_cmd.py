@@ -21,7 +21,14 @@ from romrunner.catalog.identify import identify
 from romrunner.catalog.importer import import_dat, list_catalogs
 from romrunner.cli.context import AppContext, app_context
 from romrunner.library.games import GameFilter, list_games, set_platform, show_game
-from romrunner.library.roots import add_root, get_root, list_roots, move_root, remove_root
+from romrunner.library.roots import (
+    Root,
+    add_root,
+    get_root,
+    list_roots,
+    move_root,
+    remove_root,
+)
 from romrunner.library.scan import ScanSummary, scan_library
 from romrunner.store import OpenMode
 
@@ -109,10 +116,11 @@ def scan(paths: tuple[Path, ...], workers: int | None, full: bool) -> int:
     return 0
 
 
-def _run_scan(app: AppContext, roots: object, workers: int | None, full: bool) -> ScanSummary:
+def _run_scan(app: AppContext, roots: list[Root] | None, workers: int | None,
+              full: bool) -> ScanSummary:
     db = app.open_db()
     if not app.interactive:
-        return scan_library(db, app.pack(), roots, workers=workers, full=full)  # type: ignore[arg-type]
+        return scan_library(db, app.pack(), roots, workers=workers, full=full)
     columns = (TextColumn("{task.description}"), BarColumn(), DownloadColumn(),
                TransferSpeedColumn(), TimeRemainingColumn())
     with Progress(*columns, console=app.err_console, transient=True) as bar:
@@ -122,7 +130,7 @@ def _run_scan(app: AppContext, roots: object, workers: int | None, full: bool) -
             bar.update(task, completed=done, total=total,
                        description=f"hashing {files:,}/{total_files:,} files")
 
-        return scan_library(db, app.pack(), roots, workers=workers, full=full,  # type: ignore[arg-type]
+        return scan_library(db, app.pack(), roots, workers=workers, full=full,
                             progress=update)
 
 

@@ -86,4 +86,4 @@ def set_platform(db: Database, game_ids: list[int], platform_id: str,
 
 
 def _row_dict(row: Any) -> dict[str, Any]:
-    return dict(zip(row.keys(), tuple(row), strict=True))
+    return dict(row)

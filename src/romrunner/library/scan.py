@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from romrunner.catalog.identify import identify
+from romrunner.library.containers import ContainerError, referenced_files
 from romrunner.library.examine import ARCHIVES, HASHED_SHEETS, SHEETS, Examined, Job, examine
 from romrunner.library.platforms import UNKNOWN, detect_platform
 from romrunner.library.roots import Root, list_roots
@@ -60,6 +61,7 @@ class Stored:
     mtime_ns: int | None
     hashed: bool
     missing: bool
+    user_platform: bool
 
 
 Progress = Callable[[int, int, int, int], None]
@@ -149,9 +151,10 @@ def _scan_root(db: Database, pack: DefinitionPack, root: Root, extensions: set[s
 
 def _load_stored(db: Database, root_id: int) -> dict[str, Stored]:
     rows = db.conn.execute(
-        "SELECT filepath, id, file_size, file_mtime_ns, file_sha1 IS NOT NULL, is_missing "
-        "FROM games WHERE root_id = ?", (root_id,))
-    return {row[0]: Stored(row[1], row[2], row[3], bool(row[4]), bool(row[5])) for row in rows}
+        "SELECT filepath, id, file_size, file_mtime_ns, file_sha1 IS NOT NULL, is_missing, "
+        "platform_source = 'user' FROM games WHERE root_id = ?", (root_id,))
+    return {row[0]: Stored(row[1], row[2], row[3], bool(row[4]), bool(row[5]), bool(row[6]))
+            for row in rows}
 
 
 def _load_track_paths(db: Database, root_id: int) -> set[str]:
@@ -193,8 +196,6 @@ def _walk(root: Path, summary: ScanSummary) -> Iterator[tuple[str, str, os.stat_
 def _drop_tracks(root: Path, jobs: list[Job], tracks: set[str],
                  summary: ScanSummary) -> list[Job]:
     """Track files of a .cue/.gdi are part of that disc, not games of their own."""
-    from romrunner.library.containers import ContainerError, referenced_files
-
     claimed = set(tracks)
     for job in jobs:
         if PurePosixPath(job.relpath).suffix.lower() in HASHED_SHEETS:
@@ -235,6 +236,7 @@ class _Writer:
         self.vanished = vanished
         self.summary = summary
         self.root_name = root.path.name
+        self.user_platform_ids = {s.id for s in stored.values() if s.user_platform}
 
     def write(self, batch: Iterable[Examined]) -> None:
         touched: list[int] = []
@@ -257,13 +259,13 @@ class _Writer:
         values = self._row_values(examined)
         known = self.stored.get(job.relpath)
         if known is not None:
-            self._update(known.id, values, keep_user_platform=True)
+            self._update(known.id, values)
             self.summary.updated += 1
             game_id = known.id
         else:
             renamed = self._find_renamed(examined)
             if renamed is not None:
-                self._update(renamed, values, keep_user_platform=True)
+                self._update(renamed, values)
                 self.vanished.discard(renamed)
                 self.summary.renamed += 1
                 game_id = renamed
@@ -319,11 +321,10 @@ class _Writer:
         assert cursor.lastrowid is not None
         return cursor.lastrowid
 
-    def _update(self, game_id: int, values: dict[str, object], *,
-                keep_user_platform: bool) -> None:
+    def _update(self, game_id: int, values: dict[str, object]) -> None:
+        """Rewrite a row from a fresh examination; a platform set by hand is kept."""
         updates = dict(values)
-        if keep_user_platform and self.db.scalar(
-                "SELECT platform_source = 'user' FROM games WHERE id = ?", (game_id,)):
+        if game_id in self.user_platform_ids:
             for key in ("platform_id", "platform_source", "platform_candidates"):
                 updates.pop(key)
         assignments = ", ".join(f"{column} = ?" for column in updates)

@@ -34,7 +34,7 @@ def database_status(db: Database) -> DatabaseStatus:
     tables = set(db.table_names())
     row = db.query_one("SELECT * FROM definition_pack_meta WHERE id = 1") \
         if "definition_pack_meta" in tables else None
-    meta = dict(zip(row.keys(), tuple(row), strict=True)) if row is not None else {}
+    meta = dict(row) if row is not None else {}
     return DatabaseStatus(
         path=str(db.path),
         bytes=file_size_or_zero(db.path),
