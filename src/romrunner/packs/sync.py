@@ -6,13 +6,10 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from romrunner.cache.sources import PACK_SOURCE, USER_OVERRIDE, default_ttl_hours, ensure_source
 from romrunner.packs.loader import DefinitionPack
 from romrunner.store.database import Database
 
-USER_OVERRIDE = "user-override"  # never expires; created by the v1.1.0 migration
-PACK_SOURCE = "rom-runner-db"    # pack-derived: no TTL, invalidated by a pack change
-DEFAULT_TTL_HOURS = 168
-COMMUNITY_TTL_HOURS = 720
 _PRIORITY_KINDS = {
     "gamePerformance": "performance",
     "emulatorCompatibility": "compat",
@@ -96,7 +93,7 @@ def _sync_cache_sources(db: Database, pack: DefinitionPack) -> None:
         policy: dict[str, Any] = raw_policy if isinstance(raw_policy, dict) else {}
         ttl = policy.get("ttlHours") if isinstance(policy.get("ttlHours"), int) else None
         if ttl is None:
-            ttl = COMMUNITY_TTL_HOURS if "community" in source_id else DEFAULT_TTL_HOURS
+            ttl = default_ttl_hours(source_id)
         swr = 0 if policy.get("staleWhileRevalidate") is False else 1
         _upsert_source(db, source_id, ttl, swr, "registry")
     priorities = registry.get("sourcePriority")
@@ -111,10 +108,7 @@ def _sync_cache_sources(db: Database, pack: DefinitionPack) -> None:
             if source_id == PACK_SOURCE:
                 _upsert_source(db, source_id, None, 1, "pack")
             elif source_id != USER_OVERRIDE:
-                ttl = COMMUNITY_TTL_HOURS if "community" in source_id else DEFAULT_TTL_HOURS
-                db.execute(
-                    "INSERT INTO cache_sources (source_id, ttl_hours, origin) VALUES (?, ?, "
-                    "'default') ON CONFLICT(source_id) DO NOTHING", (source_id, ttl))
+                ensure_source(db, source_id)
             db.execute(
                 "INSERT INTO cache_source_priority (cache_kind, source, rank) "
                 "SELECT ?, id, ? FROM cache_sources WHERE source_id = ?",

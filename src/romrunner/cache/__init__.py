@@ -1,0 +1,1 @@
+"""Cached external knowledge: observations per source, best answers, TTL and pruning."""

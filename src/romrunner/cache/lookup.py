@@ -1,0 +1,97 @@
+"""Reading best answers and the observations behind them, with TEXT ids and a stale flag."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from romrunner.cache.kinds import DIMENSIONS, CacheKind
+from romrunner.store.database import Database
+from romrunner.timeutil import now_text
+
+
+def _key_filter(kind: CacheKind, alias: str) -> str:
+    parts = [f"{alias}.{key} = ?" for key in kind.int_keys]
+    for key in kind.dim_keys:
+        table, column = DIMENSIONS[key]
+        parts.append(f"{alias}.{key} = (SELECT id FROM {table} WHERE {column} = ?)")
+    return " AND ".join(parts)
+
+
+def _key_params(kind: CacheKind, platform_id: str, emulator_id: str | None,
+                definition_game_id: str, device_profile_id: int | None) -> list[object]:
+    params: list[object] = [device_profile_id] if kind.int_keys else []
+    by_key = {"platform": platform_id, "emulator": emulator_id or "",
+              "game_key": definition_game_id}
+    params.extend(by_key[key] for key in kind.dim_keys)
+    return params
+
+
+def _with_stale(row: Any, now: str) -> dict[str, Any]:
+    item = dict(row)
+    expires = item.get("expires_at")
+    item["stale"] = expires is not None and expires < now
+    return item
+
+
+def best_answer(db: Database, kind: CacheKind, platform_id: str, emulator_id: str | None,
+                definition_game_id: str, *, device_profile_id: int | None = None
+                ) -> dict[str, Any] | None:
+    """The best current answer for one key, or None; ``stale`` says it is past expiry."""
+    columns = ", ".join(f"c.{column}" for column in kind.best_values)
+    row = db.query_one(
+        f"SELECT s.source_id AS source, {columns}, c.fetched_at, c.expires_at "
+        f"FROM {kind.best} c JOIN cache_sources s ON s.id = c.source "
+        f"WHERE {_key_filter(kind, 'c')}",
+        _key_params(kind, platform_id, emulator_id, definition_game_id, device_profile_id))
+    return None if row is None else _with_stale(row, now_text())
+
+
+def best_answers(db: Database, kind: CacheKind, platform_id: str, emulator_id: str | None,
+                 definition_game_ids: Sequence[str], *, device_profile_id: int | None = None
+                 ) -> dict[str, dict[str, Any]]:
+    """Best answers for a page of games on one platform and emulator, in one statement."""
+    if not definition_game_ids:
+        return {}
+    fixed = [f"c.{key} = ?" for key in kind.int_keys]
+    fixed += [f"c.{key} = (SELECT id FROM {DIMENSIONS[key][0]} WHERE {DIMENSIONS[key][1]} = ?)"
+              for key in kind.dim_keys if key != "game_key"]
+    params: list[object] = [device_profile_id] if kind.int_keys else []
+    params += [platform_id if key == "platform" else (emulator_id or "")
+               for key in kind.dim_keys if key != "game_key"]
+    columns = ", ".join(f"c.{column}" for column in kind.best_values)
+    rows = db.query(
+        f"SELECT k.definition_game_id, s.source_id AS source, {columns}, c.fetched_at, "
+        f"c.expires_at FROM json_each(?) j "
+        f"JOIN game_key_dim k ON k.definition_game_id = j.value "
+        f"JOIN {kind.best} c ON c.game_key = k.id AND {' AND '.join(fixed)} "
+        f"JOIN cache_sources s ON s.id = c.source",
+        (json.dumps(list(definition_game_ids)), *params))
+    now = now_text()
+    return {str(row["definition_game_id"]): _with_stale(row, now) for row in rows}
+
+
+def observations_for(db: Database, kind: CacheKind, platform_id: str, emulator_id: str | None,
+                     definition_game_id: str, *, device_profile_id: int | None = None
+                     ) -> list[dict[str, Any]]:
+    """Every source's observation for one key, best first: why an answer is what it is."""
+    rows = db.query(
+        f"SELECT s.source_id AS source, p.rank AS priority, o.*, "
+        f"(b.source = o.source) AS is_best "
+        f"FROM {kind.observations} o JOIN cache_sources s ON s.id = o.source "
+        f"LEFT JOIN cache_source_priority p ON p.cache_kind = ? AND p.source = o.source "
+        f"LEFT JOIN {kind.best} b ON {' AND '.join(f'b.{k} = o.{k}' for k in kind.keys)} "
+        f"WHERE {_key_filter(kind, 'o')} ORDER BY is_best DESC, p.rank, o.fetched_at DESC",
+        (kind.name, *_key_params(kind, platform_id, emulator_id, definition_game_id,
+                                 device_profile_id)))
+    now = now_text()
+    result = []
+    for row in rows:
+        item = _with_stale(row, now)
+        item["is_best"] = bool(item["is_best"])
+        for key in (*kind.keys, "source"):
+            if key != "source" and key not in ("device_profile_id",):
+                item.pop(key, None)
+        result.append(item)
+    return result

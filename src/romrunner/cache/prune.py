@@ -1,0 +1,126 @@
+"""Pruning expired observations in short, time-bounded batches (DECISIONS Q4).
+
+Only what is past expiry plus a grace period (default 4x the source's TTL) is deleted, and
+everything from sources that left the registry. One long DELETE would hold the write lock for
+tens of seconds and grow the WAL past a gigabyte, so each batch is its own transaction sized to
+a time budget, followed by a pause in which other writers get the lock, and a passive
+checkpoint so the WAL is reused rather than grown.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from romrunner.cache.best import (
+    KEYS_TABLE,
+    drop_unobserved_best,
+    recompute_best,
+    reset_changed_keys,
+)
+from romrunner.cache.kinds import KINDS, CacheKind
+from romrunner.errors import InputError
+from romrunner.store.database import Database
+from romrunner.timeutil import from_text, now_text, to_text
+
+DEFAULT_GRACE_FACTOR = 4.0
+DEFAULT_BUDGET_MS = 100.0
+DEFAULT_PAUSE_MS = 25.0
+_FIRST_BATCH = 2000
+_MIN_BATCH, _MAX_BATCH = 100, 50_000
+
+
+@dataclass
+class PruneResult:
+    """What :func:`prune_cache` removed, and how its batches behaved."""
+
+    deleted: dict[str, int] = field(default_factory=dict)
+    batches: int = 0
+    longest_batch_ms: float = 0.0
+    seconds: float = 0.0
+
+
+@dataclass(frozen=True)
+class _Target:
+    source: int
+    cutoff: str | None  # None: the whole source (it left the registry)
+
+
+def prune_cache(db: Database, *, now: str | None = None,
+                grace_factor: float = DEFAULT_GRACE_FACTOR,
+                budget_ms: float = DEFAULT_BUDGET_MS, pause_ms: float = DEFAULT_PAUSE_MS,
+                kinds: tuple[CacheKind, ...] = tuple(KINDS.values()),
+                on_batch: Callable[[int], None] | None = None) -> PruneResult:
+    """Delete observations past expiry + grace, and those of sources no longer registered.
+
+    Best answers of the touched keys are recomputed in the same batch; a key left with no
+    observation loses its best answer. ``on_batch`` is called with each batch's row count.
+    """
+    if grace_factor < 0:
+        raise InputError("the grace factor cannot be negative")
+    started = time.perf_counter()
+    result = PruneResult()
+    targets = _targets(db, now or now_text(), grace_factor)
+    batch = _FIRST_BATCH
+    for kind in kinds:
+        result.deleted[kind.name] = 0
+        for target in targets:
+            while True:
+                batch_started = time.perf_counter()
+                deleted = _prune_batch(db, kind, target, batch)
+                elapsed_ms = (time.perf_counter() - batch_started) * 1000
+                result.batches += 1 if deleted else 0
+                result.longest_batch_ms = max(result.longest_batch_ms, elapsed_ms)
+                result.deleted[kind.name] += deleted
+                if on_batch is not None:
+                    on_batch(deleted)
+                if deleted < batch:
+                    break
+                batch = _next_batch_size(batch, elapsed_ms, budget_ms)
+                db.checkpoint("PASSIVE")
+                time.sleep(pause_ms / 1000)
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _targets(db: Database, now: str, grace_factor: float) -> list[_Target]:
+    moment = from_text(now)
+    targets: list[_Target] = []
+    for row in db.query("SELECT id, ttl_hours, in_registry FROM cache_sources ORDER BY id"):
+        if not row["in_registry"]:
+            targets.append(_Target(int(row["id"]), None))
+        elif row["ttl_hours"] is not None:
+            try:
+                cutoff = moment - timedelta(hours=row["ttl_hours"] * grace_factor)
+            except OverflowError:
+                continue  # a grace longer than the calendar: nothing is ever due
+            targets.append(_Target(int(row["id"]), to_text(cutoff)))
+    return targets
+
+
+def _next_batch_size(current: int, elapsed_ms: float, budget_ms: float) -> int:
+    """Aim the next batch at the time budget, changing by at most 2x at a time."""
+    if elapsed_ms <= 0:
+        return min(current * 2, _MAX_BATCH)
+    ideal = current * (budget_ms / elapsed_ms)
+    return int(max(_MIN_BATCH, min(_MAX_BATCH, current * 2, max(current / 2, ideal))))
+
+
+def _prune_batch(db: Database, kind: CacheKind, target: _Target, limit: int) -> int:
+    keys = ", ".join(kind.keys)
+    condition = "source = ?" if target.cutoff is None else "source = ? AND expires_at < ?"
+    params: tuple[object, ...] = (target.source,) if target.cutoff is None else \
+        (target.source, target.cutoff)
+    with db.atomic():
+        reset_changed_keys(db, kind)
+        db.execute(f"INSERT INTO {KEYS_TABLE} SELECT {keys} FROM {kind.observations} "
+                   f"WHERE {condition} LIMIT ?", (*params, limit))
+        deleted = db.execute(
+            f"DELETE FROM {kind.observations} WHERE source = ? AND ({keys}) IN "
+            f"(SELECT {keys} FROM {KEYS_TABLE})", (target.source,)).rowcount
+        if deleted:
+            recompute_best(db, kind)
+            drop_unobserved_best(db, kind)
+    return deleted

@@ -1,0 +1,60 @@
+"""The cache source registry: which sources exist, their TTL and their priority."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from romrunner.store.database import Database
+
+USER_OVERRIDE = "user-override"  # never expires; created by the v1.1.0 migration
+PACK_SOURCE = "rom-runner-db"    # pack-derived: no TTL, invalidated by a pack change
+DEFAULT_TTL_HOURS = 168
+COMMUNITY_TTL_HOURS = 720
+
+
+@dataclass(frozen=True)
+class CacheSource:
+    """One row of ``cache_sources``."""
+
+    id: int
+    source_id: str
+    ttl_hours: int | None
+    in_registry: bool
+
+
+def default_ttl_hours(source_id: str) -> int:
+    """The TTL of a source the registry does not describe (DECISIONS Q4)."""
+    return COMMUNITY_TTL_HOURS if "community" in source_id else DEFAULT_TTL_HOURS
+
+
+def ensure_source(db: Database, source_id: str) -> CacheSource:
+    """The source called ``source_id``, registered with the default TTL if it is new."""
+    if not source_id or not source_id.strip():
+        from romrunner.errors import InputError
+        raise InputError("a cache source needs a non-empty id")
+    db.execute("INSERT INTO cache_sources (source_id, ttl_hours, origin) VALUES (?, ?, "
+               "'default') ON CONFLICT(source_id) DO NOTHING",
+               (source_id, default_ttl_hours(source_id)))
+    row = db.query_one("SELECT id, source_id, ttl_hours, in_registry FROM cache_sources "
+                       "WHERE source_id = ?", (source_id,))
+    assert row is not None
+    return CacheSource(int(row["id"]), str(row["source_id"]), row["ttl_hours"],
+                       bool(row["in_registry"]))
+
+
+def list_sources(db: Database) -> list[dict[str, Any]]:
+    """Every source with its TTL, registry state and priority rank per kind."""
+    rows = db.query(
+        "SELECT s.source_id, s.ttl_hours, s.stale_while_revalidate, s.origin, s.in_registry, "
+        "(SELECT group_concat(p.cache_kind || ':' || p.rank) FROM cache_source_priority p "
+        " WHERE p.source = s.id) AS ranks "
+        "FROM cache_sources s ORDER BY s.source_id")
+    result: list[dict[str, Any]] = []
+    for row in rows:
+        item = dict(row)
+        ranks = str(item.pop("ranks") or "")
+        item["priority"] = {part.split(":")[0]: int(part.split(":")[1])
+                            for part in ranks.split(",") if part}
+        result.append(item)
+    return result

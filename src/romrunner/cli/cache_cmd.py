@@ -1,0 +1,129 @@
+"""``romrunner cache`` and ``romrunner search``: cached knowledge and library search."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from romrunner.cache.importfile import read_observation_file
+from romrunner.cache.ingest import ingest_observations
+from romrunner.cache.kinds import KINDS, kind_named
+from romrunner.cache.lookup import observations_for
+from romrunner.cache.prune import DEFAULT_GRACE_FACTOR, prune_cache
+from romrunner.cache.sources import list_sources
+from romrunner.cli.context import app_context
+from romrunner.search.games import search_games
+from romrunner.store import OpenMode
+
+_KIND = click.option("--kind", type=click.Choice(sorted(KINDS)), default="compat",
+                     show_default=True, help="Which cache.")
+
+
+@click.group()
+def cache() -> None:
+    """Cached knowledge: compatibility, performance and settings from each source."""
+
+
+@cache.command(name="sources")
+def cache_sources() -> int:
+    """List sources with their TTL and priority."""
+    app = app_context()
+    rows = list_sources(app.open_db())  # writing mode: records the pack's source registry
+
+    def render(console: Console) -> None:
+        table = Table("source", "ttl (h)", "origin", "registered", "priority")
+        for row in rows:
+            ranks = ", ".join(f"{k} {v}" for k, v in sorted(row["priority"].items()))
+            table.add_row(str(row["source_id"]), str(row["ttl_hours"] or "never"),
+                          str(row["origin"]), "yes" if row["in_registry"] else "no", ranks)
+        console.print(table)
+
+    app.finish(rows, render)
+    return 0
+
+
+@cache.command(name="import")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--source", "source_id", required=True, help="The source these answers come from.")
+@_KIND
+def cache_import(file: Path, source_id: str, kind: str) -> int:
+    """Store FILE's observations (JSON list or JSON Lines) and update best answers."""
+    app = app_context()
+    result = ingest_observations(app.open_db(), kind_named(kind), source_id,
+                                 read_observation_file(file))
+    app.finish({"observations": result.observations, "source": source_id, "kind": kind,
+                "expires_at": result.expires_at},
+               lambda c: c.print(f"{result.observations:,} {kind} observations from "
+                                 f"{source_id}, expiring {result.expires_at or 'never'}"))
+    return 0
+
+
+@cache.command(name="why")
+@click.argument("platform_id")
+@click.argument("emulator_id")
+@click.argument("game")
+@_KIND
+@click.option("--profile", type=int, default=None, help="Device profile (performance only).")
+def cache_why(platform_id: str, emulator_id: str, game: str, kind: str,
+              profile: int | None) -> int:
+    """Every source's answer for one game, the winning one first."""
+    app = app_context()
+    rows = observations_for(app.open_db(OpenMode.READ), kind_named(kind), platform_id,
+                            emulator_id, game, device_profile_id=profile)
+
+    def render(console: Console) -> None:
+        if not rows:
+            console.print("no cached answer for that game")
+        for row in rows:
+            value = row.get("status") or row.get("performance_tier") or row.get("settings_json")
+            mark = "best" if row["is_best"] else "    "
+            console.print(f"{mark} {row['source']:<24} {value}  {row['confidence']}  "
+                          f"fetched {row['fetched_at']}{'  (stale)' if row['stale'] else ''}",
+                          markup=False)
+
+    app.finish(rows, render)
+    return 0
+
+
+@cache.command(name="prune")
+@click.option("--grace-factor", type=click.FloatRange(0), default=DEFAULT_GRACE_FACTOR,
+              show_default=True, help="Keep expired answers this many TTLs past expiry.")
+def cache_prune(grace_factor: float) -> int:
+    """Delete answers long past expiry, in short batches that never block a scan for long."""
+    app = app_context()
+    result = prune_cache(app.open_db(), grace_factor=grace_factor)
+    total = sum(result.deleted.values())
+    app.finish({"deleted": result.deleted, "batches": result.batches,
+                "longest_batch_ms": round(result.longest_batch_ms, 1),
+                "seconds": round(result.seconds, 3)},
+               lambda c: c.print(f"deleted {total:,} observations in {result.batches} batches"))
+    return 0
+
+
+@click.command()
+@click.argument("text")
+@click.option("--platform", default=None, help="Only this platform id.")
+@click.option("--limit", type=click.IntRange(1, 1000), default=20, show_default=True)
+def search(text: str, platform: str | None, limit: int) -> int:
+    """Find games by title or file name as you type (word prefixes, diacritics folded)."""
+    app = app_context()
+    rows = search_games(app.open_db(OpenMode.READ), text, limit=limit, platform=platform)
+
+    def render(console: Console) -> None:
+        table = Table("id", "platform", "title", "file")
+        for row in rows:
+            table.add_row(str(row["id"]), row["platform_id"],
+                          row["catalog_title"] or row["detected_title"] or "", row["filename"])
+        console.print(table if rows else "no game matches")
+
+    app.finish(rows, render)
+    return 0
+
+
+def register(group: click.Group) -> None:
+    """Add the cache group and the search command to ``group``."""
+    group.add_command(cache)
+    group.add_command(search)

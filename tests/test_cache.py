@@ -1,0 +1,187 @@
+"""Cached knowledge: observations per source, best answers by priority, staleness, pruning."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from romrunner.cache.best import recompute_all
+from romrunner.cache.ingest import ingest_observations
+from romrunner.cache.kinds import COMPAT, PERFORMANCE, SETTINGS
+from romrunner.cache.lookup import best_answer, best_answers, observations_for
+from romrunner.cache.prune import prune_cache
+from romrunner.errors import InputError
+from romrunner.packs import load_pack
+from romrunner.packs.sync import sync_pack
+from romrunner.store import Database
+from romrunner.store.open import OpenMode, open_database
+
+# From the built-in pack's emulatorCompatibility priority (the test reads it to be sure).
+HIGH, LOW = "emulator-official", "community-verified"
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Any:
+    database = open_database(tmp_path / "cache.db", OpenMode.WRITE).db
+    sync_pack(database, load_pack(None))
+    yield database
+    database.close()
+
+
+def compat(game: str, status: str, **extra: Any) -> dict[str, Any]:
+    return {"platform_id": "psx", "emulator_id": "duckstation", "definition_game_id": game,
+            "status": status, **extra}
+
+
+def rank(db: Database, source: str) -> int:
+    return int(db.scalar("SELECT p.rank FROM cache_source_priority p JOIN cache_sources s "
+                         "ON s.id = p.source WHERE p.cache_kind = 'compat' AND s.source_id = ?",
+                         (source,)))
+
+
+def test_priority_decides_whatever_the_arrival_order(db: Database) -> None:
+    assert rank(db, HIGH) < rank(db, LOW)
+    ingest_observations(db, COMPAT, HIGH, [compat("g1", "playable"), compat("g2", "broken")])
+    ingest_observations(db, COMPAT, LOW, [compat("g1", "perfect"), compat("g2", "perfect")])
+    best = best_answer(db, COMPAT, "psx", "duckstation", "g1")
+    assert best is not None and best["source"] == HIGH and best["status"] == "playable"
+    assert db.scalar("SELECT count(*) FROM compat_observations") == 4
+    assert db.scalar("SELECT count(*) FROM emulator_compat_cache") == 2
+    ingest_observations(db, COMPAT, "user-override", [compat("g1", "broken")])
+    best = best_answer(db, COMPAT, "psx", "duckstation", "g1")
+    assert best is not None and (best["source"], best["status"]) == ("user-override", "broken")
+
+
+def test_unranked_source_loses_then_confidence_then_recency(db: Database) -> None:
+    ingest_observations(db, COMPAT, "some-new-site", [compat("g1", "perfect",
+                                                             confidence="high")])
+    ingest_observations(db, COMPAT, LOW, [compat("g1", "ingame", confidence="low")])
+    assert best_answer(db, COMPAT, "psx", "duckstation", "g1")["source"] == LOW  # type: ignore[index]
+    ingest_observations(db, COMPAT, "other-site", [compat("g2", "ingame", confidence="low")])
+    ingest_observations(db, COMPAT, "some-new-site", [compat("g2", "playable",
+                                                             confidence="high")])
+    assert best_answer(db, COMPAT, "psx", "duckstation", "g2")["status"] == "playable"  # type: ignore[index]
+    ingest_observations(db, COMPAT, "other-site", [compat("g3", "ingame")],
+                        fetched_at="2026-01-01 00:00:00")
+    ingest_observations(db, COMPAT, "some-new-site", [compat("g3", "broken")],
+                        fetched_at="2026-02-01 00:00:00")
+    assert best_answer(db, COMPAT, "psx", "duckstation", "g3")["status"] == "broken"  # type: ignore[index]
+
+
+def test_a_refresh_replaces_the_sources_row_and_explains_the_answer(db: Database) -> None:
+    ingest_observations(db, COMPAT, LOW, [compat("g1", "ingame")])
+    ingest_observations(db, COMPAT, LOW, [compat("g1", "perfect", notes="fixed in 0.9")])
+    ingest_observations(db, COMPAT, HIGH, [compat("g1", "playable")])
+    assert db.scalar("SELECT count(*) FROM compat_observations") == 2
+    why = observations_for(db, COMPAT, "psx", "duckstation", "g1")
+    assert [(o["source"], o["status"], o["is_best"]) for o in why] == [
+        (HIGH, "playable", True), (LOW, "perfect", False)]
+    assert why[1]["notes"] == "fixed in 0.9"
+
+
+def test_expired_answers_are_served_flagged_stale(db: Database) -> None:
+    ingest_observations(db, COMPAT, LOW, [compat("g1", "perfect")],
+                        fetched_at="2020-01-01 00:00:00")
+    best = best_answer(db, COMPAT, "psx", "duckstation", "g1")
+    assert best is not None and best["stale"] is True and best["status"] == "perfect"
+    ingest_observations(db, COMPAT, LOW, [compat("g1", "perfect")])
+    assert best_answer(db, COMPAT, "psx", "duckstation", "g1")["stale"] is False  # type: ignore[index]
+
+
+def test_prune_removes_only_past_grace_and_recomputes(db: Database) -> None:
+    ttl = int(db.scalar("SELECT ttl_hours FROM cache_sources WHERE source_id = ?", (HIGH,)))
+    assert ttl > 0
+    # HIGH's answers are a year old: past expiry and past the 4x TTL grace.
+    ingest_observations(db, COMPAT, HIGH, [compat("g1", "broken"), compat("g2", "broken")],
+                        fetched_at="2025-01-01 00:00:00")
+    ingest_observations(db, COMPAT, LOW, [compat("g1", "perfect")])
+    ingest_observations(db, COMPAT, "user-override", [compat("g3", "playable")],
+                        fetched_at="2000-01-01 00:00:00")
+    assert best_answer(db, COMPAT, "psx", "duckstation", "g1")["source"] == HIGH  # type: ignore[index]
+    result = prune_cache(db, pause_ms=0)
+    assert result.deleted["compat"] == 2
+    best = best_answer(db, COMPAT, "psx", "duckstation", "g1")
+    assert best is not None and best["source"] == LOW
+    assert best_answer(db, COMPAT, "psx", "duckstation", "g2") is None
+    assert best_answer(db, COMPAT, "psx", "duckstation", "g3") is not None  # never expires
+
+
+def test_prune_keeps_within_grace_and_drops_unregistered_sources(db: Database) -> None:
+    ingest_observations(db, COMPAT, HIGH, [compat("g1", "broken")])
+    ingest_observations(db, COMPAT, "gone-source", [compat("g2", "ingame")])
+    db.execute("UPDATE cache_sources SET in_registry = 0 WHERE source_id = 'gone-source'")
+    result = prune_cache(db, now="2099-01-01 00:00:00", grace_factor=1e9, pause_ms=0)
+    assert result.deleted["compat"] == 1
+    assert best_answer(db, COMPAT, "psx", "duckstation", "g1") is not None
+    assert best_answer(db, COMPAT, "psx", "duckstation", "g2") is None
+
+
+def test_prune_in_many_small_batches_deletes_everything_due(db: Database) -> None:
+    rows = [compat(f"g{i}", "playable") for i in range(2500)]
+    ingest_observations(db, COMPAT, HIGH, rows, fetched_at="2020-01-01 00:00:00",
+                        batch_size=700)
+    seen: list[int] = []
+    result = prune_cache(db, pause_ms=0, budget_ms=0.001, on_batch=seen.append)
+    assert result.deleted["compat"] == 2500 and sum(seen) == 2500 and len(seen) > 2
+    assert db.scalar("SELECT count(*) FROM emulator_compat_cache") == 0
+
+
+def test_priority_change_recomputes_without_refetching(db: Database) -> None:
+    ingest_observations(db, COMPAT, HIGH, [compat("g1", "playable")])
+    ingest_observations(db, COMPAT, LOW, [compat("g1", "perfect")])
+    db.execute("UPDATE cache_source_priority SET rank = -1 WHERE cache_kind = 'compat' AND "
+               "source = (SELECT id FROM cache_sources WHERE source_id = ?)", (LOW,))
+    assert recompute_all(db, COMPAT) == 1
+    assert best_answer(db, COMPAT, "psx", "duckstation", "g1")["source"] == LOW  # type: ignore[index]
+
+
+def test_bad_observation_is_named_and_its_batch_not_written(db: Database) -> None:
+    with pytest.raises(InputError, match="observation 2: status 'great'"):
+        ingest_observations(db, COMPAT, HIGH, [compat("g1", "perfect"), compat("g2", "great")])
+    assert db.scalar("SELECT count(*) FROM compat_observations") == 0
+    with pytest.raises(InputError, match="definition_game_id is missing"):
+        ingest_observations(db, COMPAT, HIGH, [{"platform_id": "psx", "emulator_id": "x",
+                                                "status": "perfect"}])
+
+
+def test_page_lookup_settings_and_performance_kinds(db: Database) -> None:
+    ingest_observations(db, COMPAT, HIGH, [compat(f"g{i}", "playable") for i in range(10)])
+    page = best_answers(db, COMPAT, "psx", "duckstation", ["g3", "g7", "nope"])
+    assert sorted(page) == ["g3", "g7"] and page["g3"]["status"] == "playable"
+    ingest_observations(db, SETTINGS, HIGH, [{"platform_id": "ps2", "emulator_id": "pcsx2",
+                                              "definition_game_id": "SLUS-1",
+                                              "settings_json": '{"EETimingHack": 1}'}])
+    best = best_answer(db, SETTINGS, "ps2", "pcsx2", "SLUS-1")
+    assert best is not None and best["settings_json"] == '{"EETimingHack": 1}'
+    db.execute("INSERT INTO devices (device_id, connection_type) VALUES ('rg35xx', 'sd_card')")
+    db.execute("INSERT INTO device_profiles (device_row_id, os_id) VALUES (1, 'muos')")
+    ingest_observations(db, PERFORMANCE, "retrocatalog-api", [
+        {"device_profile_id": 1, "platform_id": "psx", "definition_game_id": "g1",
+         "emulator_id": None, "performance_tier": "good"}])
+    best = best_answer(db, PERFORMANCE, "psx", None, "g1", device_profile_id=1)
+    assert best is not None and best["performance_tier"] == "good"
+    view = db.query_one("SELECT emulator_id, source FROM v_game_performance")
+    assert view is not None and view["emulator_id"] is None
+    assert view["source"] == "retrocatalog-api"
+
+
+def test_cli_import_why_prune_and_bad_file(cli: Any, tmp_path: Path) -> None:
+    good = tmp_path / "compat.jsonl"
+    good.write_text('{"platform_id": "psx", "emulator_id": "duckstation", '
+                    '"definition_game_id": "SLUS-00594", "status": "playable"}\n')
+    result = cli("--json", "cache", "import", good, "--source", HIGH)
+    assert result.code == 0 and result.json()["data"]["observations"] == 1
+    why = cli("--json", "cache", "why", "psx", "duckstation", "SLUS-00594").json()["data"]
+    assert [(row["source"], row["status"], row["is_best"]) for row in why] == [
+        (HIGH, "playable", True)]
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text(good.read_text() + '{"platform_id": \n')
+    result = cli("cache", "import", bad, "--source", LOW)
+    assert result.code == 2 and f"{bad}:2: not valid JSON" in result.err
+    assert "Traceback" not in result.err
+    assert len(cli("--json", "cache", "why", "psx", "duckstation",
+                   "SLUS-00594").json()["data"]) == 1  # the bad file's batch left nothing
+    pruned = cli("--json", "cache", "prune").json()["data"]
+    assert pruned["deleted"]["compat"] == 0

@@ -1,0 +1,85 @@
+"""Typeahead search: safe query building, ranking tiers, no SQL error for any input."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from romrunner.search.games import RANK_CAP, fts_query, search_games
+from romrunner.store import Database
+from romrunner.store.open import OpenMode, open_database
+
+TITLES = ["Super Mario World", "Super Metroid", "Mario Kart 64", "Dr. Mario",
+          "Pokémon Red Version", "The Legend of Zelda", "Zelda II - The Adventure of Link",
+          "Street Fighter II' Turbo", "Mega Man X", "Mario Paint"]
+
+
+def make_db(path: Path, titles: list[str]) -> Database:
+    db = open_database(path, OpenMode.WRITE).db
+    with db.atomic():
+        db.execute("INSERT INTO library_roots (path) VALUES ('/roms')")
+        db.executemany(
+            "INSERT INTO games (root_id, filepath, filename, file_size, platform_id, "
+            "detected_title, title_norm) VALUES (1, ?, ?, 1, 'snes', ?, rr_fold(?))",
+            [(f"{t}.sfc", f"{t}.sfc", t, t) for t in titles])
+    return db
+
+
+def titles(rows: list[dict[str, Any]]) -> list[str]:
+    return [row["detected_title"] for row in rows]
+
+
+def test_title_prefix_first_then_word_matches(tmp_path: Path) -> None:
+    db = make_db(tmp_path / "s.db", TITLES)
+    found = titles(search_games(db, "mario"))
+    assert found[:2] == ["Mario Kart 64", "Mario Paint"]  # titles starting with it, A-Z
+    assert set(found[2:]) == {"Super Mario World", "Dr. Mario"}
+    assert titles(search_games(db, "super m")) == ["Super Mario World", "Super Metroid"]
+    assert titles(search_games(db, "POKEMON")) == ["Pokémon Red Version"]  # diacritics folded
+    assert titles(search_games(db, "zel adv")) == ["Zelda II - The Adventure of Link"]
+    assert search_games(db, "mario", limit=1)[0]["detected_title"] == "Mario Kart 64"
+
+
+def test_operators_are_plain_words(tmp_path: Path) -> None:
+    db = make_db(tmp_path / "s.db", [*TITLES, "Near Dark AND Light"])
+    assert fts_query('zelda" AND NEAR(-x*') == '"zelda"* "and"* "near"* "x"*'
+    assert titles(search_games(db, "near dark and")) == ["Near Dark AND Light"]
+    assert search_games(db, '"') == [] and search_games(db, "   ") == []
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=30))
+def test_no_input_raises(text: str) -> None:
+    db = _shared_db()
+    rows = search_games(db, text)
+    assert len(rows) <= 20
+
+
+_DB: list[Database] = []
+
+
+def _shared_db() -> Database:
+    if not _DB:
+        import tempfile
+        _DB.append(make_db(Path(tempfile.mkdtemp()) / "h.db", TITLES))
+    return _DB[0]
+
+
+def test_many_matches_switch_to_recent_first(tmp_path: Path) -> None:
+    many = [f"Puzzle Game {i:04d}" for i in range(RANK_CAP + 50)]
+    db = make_db(tmp_path / "s.db", many)
+    rows = search_games(db, "game", limit=5)
+    assert [row["match"] for row in rows] == ["words-recent"] * 5
+    assert titles(rows) == [many[-1 - i] for i in range(5)]
+    ranked = search_games(db, "game 0001", limit=5)
+    assert titles(ranked)[0] == "Puzzle Game 0001"
+
+
+def test_platform_filter(tmp_path: Path) -> None:
+    db = make_db(tmp_path / "s.db", TITLES)
+    db.execute("UPDATE games SET platform_id = 'n64' WHERE detected_title = 'Mario Kart 64'")
+    assert titles(search_games(db, "mario", platform="n64")) == ["Mario Kart 64"]
+    assert "Mario Kart 64" not in titles(search_games(db, "mario", platform="snes"))
