@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from romrunner.store import Database
-from romrunner.store.migrate import migrate
+from romrunner.store.migrate import LATEST_VERSION, migrate
 from tests.conftest import run_subprocess, shared_path
 
 
@@ -18,9 +18,9 @@ def test_json_output_is_exactly_one_envelope(cli: Any) -> None:
     envelope = result.json()
     assert set(envelope) == {"version", "ok", "data", "warnings", "errors"}
     assert envelope["version"] == 1 and envelope["ok"] is True
-    assert envelope["data"]["to_version"] == 3
+    assert envelope["data"]["to_version"] == LATEST_VERSION
     status = cli("--json", "db", "status").json()
-    assert status["data"]["schema_version"] == 3 and status["data"]["pending"] == []
+    assert status["data"]["schema_version"] == LATEST_VERSION and status["data"]["pending"] == []
 
 
 def test_error_is_one_line_on_stderr_with_nonzero_exit(tmp_path: Path) -> None:
@@ -56,7 +56,7 @@ def test_db_backup_writes_a_consistent_copy(cli: Any, tmp_path: Path) -> None:
     result = cli("--json", "db", "backup", str(dest))
     assert result.code == 0 and Path(result.json()["data"]["backup"]) == dest
     copy = Database(dest, read_only=True)
-    assert copy.scalar("SELECT schema_version FROM schema_version") == 3
+    assert copy.scalar("SELECT schema_version FROM schema_version") == LATEST_VERSION
     assert copy.scalar("PRAGMA integrity_check") == "ok"
     assert not list(dest.parent.glob(".*.tmp"))
 
@@ -78,7 +78,7 @@ def test_db_migrate_upgrades_an_old_file_and_says_so(cli: Any, db_path: Path) ->
     old.close()
     result = cli("--json", "db", "migrate")
     data = result.json()["data"]
-    assert data["from_version"] == 1 and data["to_version"] == 3
+    assert data["from_version"] == 1 and data["to_version"] == LATEST_VERSION
     assert data["backup"] is not None and Path(data["backup"]).exists()
 
 

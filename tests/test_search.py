@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from romrunner.search.games import RANK_CAP, fts_query, search_games
+from romrunner.search.index import index_games
 from romrunner.store import Database
 from romrunner.store.open import OpenMode, open_database
 
@@ -25,6 +26,7 @@ def make_db(path: Path, titles: list[str]) -> Database:
             "INSERT INTO games (root_id, filepath, filename, file_size, platform_id, "
             "detected_title, title_norm) VALUES (1, ?, ?, 1, 'snes', ?, rr_fold(?))",
             [(f"{t}.sfc", f"{t}.sfc", t, t) for t in titles])
+        index_games(db, 1)
     return db
 
 

@@ -64,8 +64,10 @@ def best_answers(db: Database, kind: CacheKind, platform_id: str, emulator_id: s
     rows = db.query(
         f"SELECT k.definition_game_id, s.source_id AS source, {columns}, c.fetched_at, "
         f"c.expires_at FROM json_each(?) j "
-        f"JOIN game_key_dim k ON k.definition_game_id = j.value "
-        f"JOIN {kind.best} c ON c.game_key = k.id AND {' AND '.join(fixed)} "
+        # CROSS JOIN fixes the loop order: the page drives, each key is one index probe
+        # (left to the planner, it scanned every answer of the platform instead).
+        f"CROSS JOIN game_key_dim k ON k.definition_game_id = j.value "
+        f"CROSS JOIN {kind.best} c ON c.game_key = k.id AND {' AND '.join(fixed)} "
         f"JOIN cache_sources s ON s.id = c.source",
         (json.dumps(list(definition_game_ids)), *params))
     now = now_text()

@@ -60,7 +60,8 @@ def identify(db: Database, game_ids: list[int] | None = None) -> IdentifyResult:
 def _reset(db: Database) -> None:
     db.execute("UPDATE games SET matched_game_id = NULL, match_method = NULL, "
                "catalog_title = NULL WHERE id IN (SELECT id FROM temp.identify_scope) "
-               "AND coalesce(match_method, '') <> 'user'")
+               "AND coalesce(match_method, '') <> 'user' "
+               "AND (matched_game_id IS NOT NULL OR catalog_title IS NOT NULL)")
     db.execute("UPDATE game_files SET matched_game_id = NULL, match_method = NULL "
                "WHERE game_id IN (SELECT id FROM temp.identify_scope)")
 

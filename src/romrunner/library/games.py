@@ -24,10 +24,12 @@ class GameFilter:
     limit: int = 100
     after_title: str | None = None
     after_id: int = 0
+    identified: bool = False
+    region: str | None = None
+    present: bool = False
 
 
-def list_games(db: Database, flt: GameFilter) -> list[dict[str, Any]]:
-    """A page of games sorted by title (keyset paging: pass the last row's title and id)."""
+def _conditions(flt: GameFilter) -> tuple[list[str], list[object]]:
     conditions = ["1 = 1"]
     params: list[object] = []
     if flt.platform:
@@ -35,16 +37,67 @@ def list_games(db: Database, flt: GameFilter) -> list[dict[str, Any]]:
         params.append(flt.platform)
     if flt.missing:
         conditions.append("g.is_missing = 1")
+    if flt.present:
+        conditions.append("g.is_missing = 0")
     if flt.unidentified:
         conditions.append("g.matched_game_id IS NULL")
+    if flt.identified:
+        conditions.append("g.matched_game_id IS NOT NULL")
+    if flt.region:
+        # Regions are stored as 'USA, Europe'; match one whole region name.
+        conditions.append("(', ' || g.region || ', ') LIKE ('%, ' || ? || ', %')")
+        params.append(flt.region)
+    return conditions, params
+
+
+def list_games(db: Database, flt: GameFilter) -> list[dict[str, Any]]:
+    """A page of games sorted by title (keyset paging: pass the last row's title and id).
+
+    The sort key ``(title_norm, id)`` is what the title indexes hold, so a page at any depth
+    costs the same as the first one.
+    """
+    conditions, params = _conditions(flt)
     if flt.after_title is not None:
-        conditions.append("(coalesce(g.title_norm, ''), g.id) > (?, ?)")
+        conditions.append("(g.title_norm, g.id) > (?, ?)")
         params += [flt.after_title, flt.after_id]
     rows = db.query(
-        f"SELECT {_LIST_COLUMNS} FROM games g JOIN library_roots r ON r.id = g.root_id "
-        f"WHERE {' AND '.join(conditions)} ORDER BY coalesce(g.title_norm, ''), g.id LIMIT ?",
+        f"SELECT {_LIST_COLUMNS}, g.title_norm FROM games g "
+        f"JOIN library_roots r ON r.id = g.root_id "
+        f"WHERE {' AND '.join(conditions)} ORDER BY g.title_norm, g.id LIMIT ?",
         (*params, flt.limit))
     return [_row_dict(row) for row in rows]
+
+
+def count_games(db: Database, flt: GameFilter) -> int:
+    """How many games ``flt`` selects (ignoring its paging)."""
+    conditions, params = _conditions(flt)
+    return int(db.scalar(f"SELECT count(*) FROM games g WHERE {' AND '.join(conditions)}",
+                         params))
+
+
+def find_by_hash(db: Database, *, sha1: str | None = None, md5: str | None = None,
+                 crc32: str | None = None, size: int | None = None) -> list[int]:
+    """Ids of games whose file, header-less data or archive member has this hash.
+
+    Give ``sha1``, ``md5``, or ``crc32`` with ``size`` (a CRC alone is too weak to trust).
+    Every branch is an index lookup.
+    """
+    if sha1:
+        sql = ("SELECT id FROM games WHERE file_sha1 = :h UNION "
+               "SELECT id FROM games WHERE nh_sha1 = :h UNION "
+               "SELECT game_id FROM game_files WHERE file_sha1 = :h")
+        params: dict[str, object] = {"h": sha1.lower()}
+    elif md5:
+        sql = ("SELECT id FROM games WHERE file_md5 = :h UNION "
+               "SELECT game_id FROM game_files WHERE file_md5 = :h")
+        params = {"h": md5.lower()}
+    elif crc32 and size is not None:
+        sql = ("SELECT id FROM games WHERE file_crc32 = :h AND file_size = :s UNION "
+               "SELECT game_id FROM game_files WHERE file_crc32 = :h AND file_size = :s")
+        params = {"h": crc32.lower(), "s": size}
+    else:
+        raise InputError("give a sha1, an md5, or a crc32 with a size")
+    return [int(row[0]) for row in db.query(sql, params)]
 
 
 def show_game(db: Database, game_id: int) -> dict[str, Any]:

@@ -14,6 +14,7 @@ import stat as stat_module
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path, PurePosixPath
 
 from romrunner.catalog.identify import identify
@@ -23,11 +24,18 @@ from romrunner.library.platforms import UNKNOWN, detect_platform
 from romrunner.library.roots import Root, list_roots
 from romrunner.library.tags import parse_filename
 from romrunner.packs.loader import DefinitionPack
+from romrunner.search.index import index_games
 from romrunner.store.database import Database
 from romrunner.textnorm import fold
 from romrunner.timeutil import now_text
 
 BATCH_SIZE = 1000
+_GAME_COLUMNS = (
+    "root_id", "filepath", "filename", "file_size", "file_mtime_ns", "file_crc32", "file_md5",
+    "file_sha1", "header_size", "nh_crc32", "nh_md5", "nh_sha1", "platform_id",
+    "platform_source", "platform_candidates", "detected_title", "title_norm", "format",
+    "is_archive", "is_missing", "region", "languages", "revision", "version", "disc_number",
+    "set_key", "flags", "is_hack", "hack_type", "scan_error", "last_scanned_at", "updated_at")
 CONTAINER_EXTENSIONS = ARCHIVES | SHEETS | {".chd"}
 
 
@@ -97,7 +105,7 @@ def _scan_root(db: Database, pack: DefinitionPack, root: Root, extensions: set[s
         summary.error(str(root.path), "library root is not reachable (unmounted?); "
                                       "nothing was marked missing")
         return
-    stored = _load_stored(db, root.id)
+    stored = load_stored(db, root.id)
     tracks = _load_track_paths(db, root.id)
     seen: set[str] = set()
     jobs: list[Job] = []
@@ -108,8 +116,8 @@ def _scan_root(db: Database, pack: DefinitionPack, root: Root, extensions: set[s
         summary.scanned += 1
         seen.add(relpath)
         known = stored.get(relpath)
-        if (known is not None and not full and known.hashed and known.size == info.st_size
-                and known.mtime_ns == info.st_mtime_ns):
+        if not needs_examining(known, info.st_size, info.st_mtime_ns, full):
+            assert known is not None
             summary.unchanged += 1
             if known.missing:
                 returned.append(known.id)
@@ -149,7 +157,29 @@ def _scan_root(db: Database, pack: DefinitionPack, root: Root, extensions: set[s
     summary.unidentified += int(counts["miss"])
 
 
-def _load_stored(db: Database, root_id: int) -> dict[str, Stored]:
+def needs_examining(known: Stored | None, size: int, mtime_ns: int, full: bool) -> bool:
+    """False when the stored row still describes the file: same size and mtime, hashed."""
+    return (known is None or full or not known.hashed or known.size != size
+            or known.mtime_ns != mtime_ns)
+
+
+def ingest_examined(db: Database, pack: DefinitionPack, root: Root,
+                    examined: Iterable[Examined], summary: ScanSummary | None = None
+                    ) -> ScanSummary:
+    """The scan's writer stage on its own: store examined files of ``root`` in batches.
+
+    Used by the scan and by the scale benchmark, which feeds it generated files.
+    """
+    summary = summary if summary is not None else ScanSummary()
+    writer = _Writer(db, pack, root, load_stored(db, root.id), set(), summary)
+    items = iter(examined)
+    while batch := list(islice(items, BATCH_SIZE)):
+        writer.write(batch)
+    return summary
+
+
+def load_stored(db: Database, root_id: int) -> dict[str, Stored]:
+    """What the database holds for each file path of a root (the rescan's skip decision)."""
     rows = db.conn.execute(
         "SELECT filepath, id, file_size, file_mtime_ns, file_sha1 IS NOT NULL, is_missing, "
         "platform_source = 'user' FROM games WHERE root_id = ?", (root_id,))
@@ -239,14 +269,33 @@ class _Writer:
         self.user_platform_ids = {s.id for s in stored.values() if s.user_platform}
 
     def write(self, batch: Iterable[Examined]) -> None:
+        """Store one batch in one transaction: new rows in bulk, then index and identify."""
         touched: list[int] = []
         with self.db.atomic():
+            self.now = now_text()
+            self.first_new_id = self.next_id = _next_game_id(self.db)
+            self.new_rows: list[tuple[object, ...]] = []
+            self.file_rows: list[tuple[object, ...]] = []
             for examined in batch:
                 game_id = self._write_one(examined)
                 if game_id is not None:
                     touched.append(game_id)
+            self._flush()
             if touched:
                 identify(self.db, touched)
+
+    def _flush(self) -> None:
+        if self.new_rows:
+            columns = ", ".join(_GAME_COLUMNS)
+            marks = ", ".join("?" for _ in _GAME_COLUMNS)
+            self.db.executemany(f"INSERT INTO games (id, {columns}) VALUES (?, {marks})",
+                                self.new_rows)
+            index_games(self.db, self.first_new_id)
+        if self.file_rows:
+            self.db.executemany(
+                "INSERT OR IGNORE INTO game_files (game_id, kind, name, file_size, file_crc32, "
+                "file_md5, file_sha1, header_size, nh_crc32, nh_md5, nh_sha1) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", self.file_rows)
 
     def _write_one(self, examined: Examined) -> int | None:
         job = examined.job
@@ -258,21 +307,23 @@ class _Writer:
         self.summary.bytes_hashed += job.size
         values = self._row_values(examined)
         known = self.stored.get(job.relpath)
-        if known is not None:
-            self._update(known.id, values)
-            self.summary.updated += 1
-            game_id = known.id
-        else:
-            renamed = self._find_renamed(examined)
+        renamed = None if known is not None else self._find_renamed(examined)
+        if known is not None or renamed is not None:
+            game_id = known.id if known is not None else renamed
+            assert game_id is not None
+            self._update(game_id, values)
+            self.db.execute("DELETE FROM game_files WHERE game_id = ?", (game_id,))
             if renamed is not None:
-                self._update(renamed, values)
                 self.vanished.discard(renamed)
                 self.summary.renamed += 1
-                game_id = renamed
             else:
-                game_id = self._insert(values)
-                self.summary.added += 1
-        self._replace_files(game_id, examined)
+                self.summary.updated += 1
+        else:
+            game_id = self.next_id
+            self.next_id += 1
+            self.new_rows.append((game_id, *(values[column] for column in _GAME_COLUMNS)))
+            self.summary.added += 1
+        self._collect_files(game_id, examined)
         return game_id
 
     def _row_values(self, examined: Examined) -> dict[str, object]:
@@ -310,16 +361,8 @@ class _Writer:
             "disc_number": parsed.disc_number, "set_key": set_key,
             "flags": json.dumps(list(parsed.flags)) if parsed.flags else None,
             "is_hack": int(parsed.is_hack), "hack_type": parsed.hack_type,
-            "scan_error": None, "last_scanned_at": now_text(), "updated_at": now_text(),
+            "scan_error": None, "last_scanned_at": self.now, "updated_at": self.now,
         }
-
-    def _insert(self, values: dict[str, object]) -> int:
-        columns = ", ".join(values)
-        marks = ", ".join("?" for _ in values)
-        cursor = self.db.execute(f"INSERT INTO games ({columns}) VALUES ({marks})",
-                                 tuple(values.values()))
-        assert cursor.lastrowid is not None
-        return cursor.lastrowid
 
     def _update(self, game_id: int, values: dict[str, object]) -> None:
         """Rewrite a row from a fresh examination; a platform set by hand is kept."""
@@ -341,9 +384,8 @@ class _Writer:
                 return int(row["id"])
         return None
 
-    def _replace_files(self, game_id: int, examined: Examined) -> None:
-        self.db.execute("DELETE FROM game_files WHERE game_id = ?", (game_id,))
-        rows: list[tuple[object, ...]] = []
+    def _collect_files(self, game_id: int, examined: Examined) -> None:
+        rows = self.file_rows
         for member in examined.members:
             h = member.hashes
             rows.append((game_id, "member", member.name, h.size, h.crc32, h.md5, h.sha1,
@@ -359,7 +401,10 @@ class _Writer:
         if examined.chd_sha1:
             rows.append((game_id, "chd", "", None, None, None, examined.chd_sha1, 0, None,
                          None, None))
-        self.db.executemany(
-            "INSERT OR IGNORE INTO game_files (game_id, kind, name, file_size, file_crc32, "
-            "file_md5, file_sha1, header_size, nh_crc32, nh_md5, nh_sha1) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+
+
+def _next_game_id(db: Database) -> int:
+    """The id the next new game gets (ids are never reused: AUTOINCREMENT semantics)."""
+    return int(db.scalar(
+        "SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'games'), 0), "
+        "coalesce((SELECT max(id) FROM games), 0)) + 1"))

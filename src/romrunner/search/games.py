@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from romrunner.search.index import has_search_index
 from romrunner.store.database import Database
 from romrunner.textnorm import fold
 
@@ -41,15 +42,11 @@ def search_games(db: Database, text: str, *, limit: int = 20,
     if not prefix or limit <= 0:
         return []
     results = _title_prefix_matches(db, prefix, limit, platform)
-    if len(results) < limit and _has_fts(db):
+    if len(results) < limit and has_search_index(db):
         seen = {row["id"] for row in results}
         more = _word_matches(db, text, limit - len(results) + len(seen), platform)
         results += [row for row in more if row["id"] not in seen][: limit - len(results)]
     return results
-
-
-def _has_fts(db: Database) -> bool:
-    return bool(db.scalar("SELECT count(*) FROM sqlite_schema WHERE name = 'games_fts'"))
 
 
 def _title_prefix_matches(db: Database, prefix: str, limit: int,

@@ -1,0 +1,133 @@
+"""The benchmark's figures as Markdown tables (pasted into docs/PERFORMANCE.md)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+LATENCY = ("lookup_md5", "lookup_crc32_size", "lookup_sha1", "typeahead",
+           "filtered_page_at_depth", "smart_collection_page", "override_resolution_page",
+           "best_answer_one", "best_answer_page", "open_and_first_query")
+RATES = ("ingest", "rescan_bookkeeping", "cache_observation_ingest")
+GROUPS = {
+    "games (table + indexes)": ("games", "uidx_games_", "idx_games_",
+                                "sqlite_autoindex_games_"),
+    "games FTS5": ("games_fts",),
+    "game_files": ("game_files", "idx_game_files", "sqlite_autoindex_game_files"),
+    "catalogs": ("catalog_",),
+    "cache observations": ("compat_observations", "idx_compat_obs"),
+    "cache best answers": ("emulator_compat_cache", "uidx_compat_cache", "idx_compat_cache",
+                           "sqlite_autoindex_emulator_compat_cache"),
+    "key dictionaries": ("game_key_dim", "platform_dim", "emulator_dim",
+                         "sqlite_autoindex_game_key_dim"),
+}
+
+
+def _belongs(name: str, prefixes: tuple[str, ...]) -> bool:
+    return any(name == p or (p.endswith("_") and name.startswith(p))
+               or (p not in ("games",) and name.startswith(p)) for p in prefixes)
+
+
+def group_sizes(sizes: dict[str, int]) -> dict[str, int]:
+    """Bytes per group of objects (a table with its indexes)."""
+    result: dict[str, int] = {}
+    for group, prefixes in GROUPS.items():
+        result[group] = sum(size for name, size in sizes.items() if _belongs(name, prefixes))
+    return result
+
+
+def _fmt(value: Any) -> str:
+    if value is None:
+        return "n/a"
+    if isinstance(value, float):
+        return f"{value:,.3f}" if value < 10 else f"{value:,.1f}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value)
+
+
+def render(figures: dict[str, Any]) -> str:
+    """Every table of one run."""
+    scale = figures["scale"]
+    lines = [f"## Scale {scale:,} games (seed {figures['seed']}, SQLite "
+             f"{figures.get('sqlite_version')}, {figures.get('cores')} cores, "
+             f"{figures.get('seconds')} s in all)", "",
+             "| workload | baseline p50 / p99 ms | ours p50 / p99 ms | ours/baseline p99 | "
+             "statements per op (baseline / ours) |", "|---|---|---|---|---|"]
+    for name in LATENCY:
+        entry = figures.get(name)
+        if not entry:
+            continue
+        base, mine = entry["baseline"], entry["ours"]
+        base_text = f"{_fmt(base['p50_ms'])} / {_fmt(base['p99_ms'])}" if base else "n/a"
+        lines.append(f"| {name} | {base_text} | {_fmt(mine['p50_ms'])} / "
+                     f"{_fmt(mine['p99_ms'])} | {_fmt(entry.get('ratio_ours_over_baseline'))} "
+                     f"| {_fmt(base['statements']) if base else 'n/a'} / "
+                     f"{_fmt(mine['statements'])} |")
+    lines += ["", "| bulk workload | baseline rows/s | ours rows/s | ours/baseline | "
+              "statements per row (baseline / ours) |", "|---|---|---|---|---|"]
+    for name in RATES:
+        entry = figures[name]
+        base, mine = entry["baseline"], entry["ours"]
+        lines.append(f"| {name} ({_fmt(mine['rows'])} rows) | {_fmt(base['rows_per_s'])} | "
+                     f"{_fmt(mine['rows_per_s'])} | "
+                     f"{_fmt(entry.get('ratio_ours_over_baseline'))} | "
+                     f"{_fmt(base['statements_per_row'])} / "
+                     f"{_fmt(mine['statements_per_row'])} |")
+    touch = figures.get("baseline_touch_last_scanned")
+    if touch:
+        lines.append(f"| baseline: UPDATE last_scanned_at per file | {_fmt(touch['rows_per_s'])}"
+                     " | (not done) | | |")
+    dat = figures.get("dat_import")
+    if dat:
+        lines.append(f"| DAT import, all ../shared/dats ({_fmt(dat['rom_entries'])} ROM entries)"
+                     f" | | {_fmt(dat['rom_entries_per_s'])} | | |")
+    lines += _prune_lines(figures) + _size_lines(figures)
+    checks = figures["checks"]
+    lines += ["", "Checks (same rows on both sides, sanity): " + ", ".join(
+        f"{name} {'ok' if ok else 'FAILED'}" for name, ok in sorted(checks.items()))]
+    return "\n".join(lines)
+
+
+def _prune_lines(figures: dict[str, Any]) -> list[str]:
+    entry = figures.get("prune")
+    if not entry:
+        return []
+    lines = ["", "| prune with a writer (every 20 ms) and a reader beside it | rows deleted | "
+             "seconds | longest writer wait ms | longest read ms | peak WAL MB |",
+             "|---|---|---|---|---|---|"]
+    for side in ("baseline", "ours"):
+        item = entry[side]
+        lines.append(f"| {side} | {_fmt(item['deleted'])} | {_fmt(item['seconds'])} | "
+                     f"{_fmt(item['writer_longest_wait_ms'])} | "
+                     f"{_fmt(item['reader_longest_ms'])} | {_fmt(item['peak_wal_mb'])} |")
+    vacuum = figures.get("vacuum")
+    if vacuum:
+        lines.append(f"\nVACUUM: baseline {vacuum['baseline']['seconds']} s, ours "
+                     f"{vacuum['ours']['seconds']} s.")
+    return lines
+
+
+def _size_lines(figures: dict[str, Any]) -> list[str]:
+    sizes = figures.get("sizes")
+    if not sizes:
+        return []
+    scale = figures["scale"]
+    observations = figures["rows"]["ours_observations"]
+    base_groups, our_groups = group_sizes(sizes["baseline"]), group_sizes(sizes["ours"])
+    lines = ["", f"| on disk at {scale:,} games | baseline bytes | per game | ours bytes | "
+             "per game | per cache row |", "|---|---|---|---|---|---|"]
+    for group in GROUPS:
+        base, mine = base_groups.get(group, 0), our_groups.get(group, 0)
+        per_cache = ""
+        if group.startswith("cache observations"):
+            per_cache = f"{mine / max(1, observations):.1f} B/observation"
+        if group.startswith("cache best"):
+            per_cache = (f"baseline {base / max(1, figures['rows']['baseline_cache']):.1f}, "
+                         f"ours {mine / max(1, scale):.1f} B/key")
+        lines.append(f"| {group} | {_fmt(base)} | {base / scale:.1f} | {_fmt(mine)} | "
+                     f"{mine / scale:.1f} | {per_cache} |")
+    lines += ["", "| games index (ours) | bytes | per game |", "|---|---|---|"]
+    for name, size in sorted(sizes["ours"].items(), key=lambda item: -item[1]):
+        if name.startswith(("idx_games_", "uidx_games_")) or name == "games":
+            lines.append(f"| {name} | {_fmt(size)} | {size / scale:.1f} |")
+    return lines

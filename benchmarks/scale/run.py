@@ -1,0 +1,336 @@
+"""Run every workload on both sides and collect the figures (see docs/PERFORMANCE.md)."""
+
+from __future__ import annotations
+
+import random
+import sqlite3
+import time
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from benchmarks.scale import baseline, ours
+from benchmarks.scale.concurrency import run_with_contention
+from benchmarks.scale.data import Generator, SyntheticGame, load_catalog_pool
+from benchmarks.scale.measure import object_sizes, rate, time_each
+from romrunner.cache.kinds import COMPAT
+from romrunner.cache.lookup import best_answer, best_answers
+from romrunner.cache.prune import prune_cache
+from romrunner.collections.smart import create_smart_collection, smart_collection_page
+from romrunner.devices.overrides import resolve_emulators
+from romrunner.library.games import GameFilter, count_games, find_by_hash, list_games
+from romrunner.search.games import search_games
+from romrunner.store.database import Database
+from romrunner.store.open import OpenMode, open_database
+
+SCALES = {"10k": 10_000, "100k": 100_000, "1m": 1_000_000}
+SOURCES = ("emulator-official", "emuready-listings", "community-verified", "libretro-docs",
+           "old-scrape")
+OLD_SOURCE = "old-scrape"  # its answers are two years old: what prune removes
+OLD_FETCH = "2024-06-01 00:00:00"
+EMULATORS = {"nes": "fceumm", "snes": "snes9x", "gb": "gambatte", "gbc": "gambatte",
+             "gba": "mgba", "genesis": "genesis_plus_gx", "atari-lynx": "handy",
+             "psx": "duckstation", "n64": "mupen64plus", "arcade": "fbneo", "sms": "picodrive",
+             "tg16": "mednafen_pce"}
+STATUSES = ("perfect", "playable", "ingame", "menu_intro", "boots_only", "broken")
+PAGE = 50
+
+
+class Run:
+    """One benchmark run at one scale: both databases, the data, and the figures."""
+
+    def __init__(self, count: int, seed: int, workdir: Path) -> None:
+        self.count = count
+        self.rng = random.Random(seed + 1)
+        self.workdir = workdir
+        self.figures: dict[str, Any] = {"scale": count, "seed": seed, "checks": {}}
+        self.pool = load_catalog_pool(limit_per_platform=max(2_000, count // 10))
+        self.games: list[SyntheticGame] = list(Generator(count, seed, self.pool).games())
+        self.library = workdir / "library"
+        self.db, self.pack, self.root = ours.create(workdir / "ours.db", self.library)
+        self.base = baseline.create(workdir / "baseline.db")
+        self.walk = [(g.relpath, g.size, g.mtime_ns) for g in self.games]
+
+    # -- helpers --------------------------------------------------------------------------
+    def record(self, name: str, base: Any, mine: Any) -> None:
+        """Store a workload's figures for both sides, with the ratio ours/baseline."""
+        entry: dict[str, Any] = {"baseline": base, "ours": mine}
+        key = "p99_ms" if isinstance(mine, dict) and "p99_ms" in mine else "rows_per_s"
+        if isinstance(base, dict) and isinstance(mine, dict) and base.get(key) and mine.get(key):
+            entry["ratio_ours_over_baseline"] = round(mine[key] / base[key], 3)
+        self.figures[name] = entry
+
+    def check(self, name: str, ok: bool) -> None:
+        """A same-rows or sanity check (the CI smoke run asserts these)."""
+        self.figures["checks"][name] = bool(ok)
+
+    def sample(self, k: int) -> list[SyntheticGame]:
+        return self.rng.sample(self.games, min(k, len(self.games)))
+
+    # -- workloads ------------------------------------------------------------------------
+    def catalogs(self) -> None:
+        roms, seconds = ours.import_catalogs(self.db, set(self.pack.platforms))
+        self.figures["dat_import"] = {"rom_entries": roms, "seconds": round(seconds, 2),
+                                      "rom_entries_per_s": round(roms / seconds) if seconds
+                                      else 0}
+
+    def ingest(self) -> None:
+        base = rate(self.base, lambda: baseline.ingest(self.base, str(self.library),
+                                                       self.games))
+        mine = rate(self.db.conn, lambda: ours.ingest(self.db, self.pack, self.root,
+                                                      self.games))
+        self.record("ingest", base, mine)
+        self.check("ingest_same_row_count", self._count(self.base, "games")
+                   == self._count(self.db.conn, "games") == self.count)
+        identified = int(self.db.scalar("SELECT count(matched_game_id) FROM games"))
+        self.figures["identified_share"] = round(identified / self.count, 3)
+
+    def rescan(self) -> None:
+        base = rate(self.base, lambda: self.count - baseline.rescan_bookkeeping(
+            self.base, str(self.library), self.walk))
+        mine = rate(self.db.conn, lambda: self.count - ours.rescan_bookkeeping(
+            self.db, self.root, self.walk))
+        self.record("rescan_bookkeeping", base, mine)
+        self.check("rescan_finds_nothing_changed", base["rows"] == mine["rows"] == self.count)
+        touch = rate(self.base, lambda: baseline.touch_scanned(self.base, str(self.library),
+                                                               self.walk))
+        self.figures["baseline_touch_last_scanned"] = touch
+
+    def hash_lookups(self) -> None:
+        games = self.sample(2000)
+        ids = {id(g): i + 1 for i, g in enumerate(self.games)}
+        same = all(set(baseline.find_md5(self.base, g.md5))
+                   == set(find_by_hash(self.db, md5=g.md5)) - self._member_hits(g)
+                   for g in games[:200])
+        self.check("md5_lookup_same_rows", same)
+        self.check("sha1_lookup_finds_the_game", all(
+            ids[id(g)] in find_by_hash(self.db, sha1=g.sha1) for g in games[:200]))
+        self.record("lookup_md5",
+                    time_each(self.base, lambda g: baseline.find_md5(self.base, g.md5),
+                              games).as_dict(),
+                    time_each(self.db.conn, lambda g: find_by_hash(self.db, md5=g.md5),
+                              games).as_dict())
+        self.record("lookup_crc32_size",
+                    time_each(self.base, lambda g: baseline.find_crc(self.base, g.crc32,
+                                                                     g.size), games).as_dict(),
+                    time_each(self.db.conn, lambda g: find_by_hash(
+                        self.db, crc32=g.crc32, size=g.size), games).as_dict())
+        self.record("lookup_sha1", None,
+                    time_each(self.db.conn, lambda g: find_by_hash(self.db, sha1=g.sha1),
+                              games).as_dict())
+
+    def _member_hits(self, game: SyntheticGame) -> set[int]:
+        return {int(r[0]) for r in self.db.conn.execute(
+            "SELECT game_id FROM game_files WHERE file_md5 = ?", (game.md5,))}
+
+    def typeahead(self) -> None:
+        words = [w for g in self.sample(600) for w in g.title.split()[:1] if w.isalpha()]
+        queries = [w[: self.rng.randint(2, 5)] for w in words][:500]
+        base_runs = queries[: max(20, 2_000_000 // max(1, self.count))]
+        self.record("typeahead",
+                    time_each(self.base, lambda q: baseline.typeahead(self.base, q),
+                              base_runs).as_dict(),
+                    time_each(self.db.conn, lambda q: search_games(self.db, q),
+                              queries).as_dict())
+        self.check("typeahead_finds_typed_titles", all(
+            search_games(self.db, q) for q in queries[:50]))
+
+    def filtered_pages(self) -> None:
+        platform = "nes"
+        total = count_games(self.db, GameFilter(platform=platform))
+        depth = max(0, int(total * 0.9) - 1)
+        cursor_row = self.db.query_one(
+            "SELECT title_norm, id FROM games WHERE platform_id = ? ORDER BY title_norm, id "
+            "LIMIT 1 OFFSET ?", (platform, depth))
+        assert cursor_row is not None
+        flt = GameFilter(platform=platform, limit=PAGE, after_title=cursor_row["title_norm"],
+                         after_id=cursor_row["id"])
+
+        def mine(_: object) -> None:
+            list_games(self.db, flt)
+            count_games(self.db, flt)
+
+        runs = list(range(200))
+        self.record("filtered_page_at_depth",
+                    time_each(self.base, lambda _: baseline.filtered_page(
+                        self.base, platform, depth), runs[:50]).as_dict(),
+                    time_each(self.db.conn, mine, runs).as_dict())
+        self.figures["filtered_page_at_depth"]["depth"] = depth
+        self.check("filtered_count_same", baseline.filtered_page(self.base, platform, 0)[0]
+                   == total)
+        self.check("keyset_page_full", len(list_games(self.db, flt)) == min(PAGE, total - depth
+                                                                            - 1))
+
+    def smart_collection(self) -> None:
+        rules = {"platform": "snes", "region": "USA", "present": True}
+        collection = create_smart_collection(self.db, "SNES USA", rules)
+        runs = list(range(200))
+        self.record("smart_collection_page",
+                    time_each(self.base, lambda _: baseline.smart_page(
+                        self.base, "snes", "USA"), runs).as_dict(),
+                    time_each(self.db.conn, lambda _: smart_collection_page(
+                        self.db, collection, limit=PAGE), runs).as_dict())
+        if self.count <= 100_000:
+            base_all = set(baseline.smart_page(self.base, "snes", "USA", limit=10**9))
+            mine_all = {r["id"] for r in list_games(self.db, replace(
+                GameFilter(**rules), limit=10**9))}  # type: ignore[arg-type]
+            self.check("smart_collection_same_rows", base_all == mine_all and bool(mine_all))
+
+    def overrides(self) -> None:
+        ids = self._setup_overrides()
+        pages = [self.rng.sample(ids, PAGE) for _ in range(200)]
+        defaults = EMULATORS
+        base = time_each(self.base, lambda p: baseline.resolve(self.base, 1, p, defaults),
+                         pages)
+        mine = time_each(self.db.conn, lambda p: resolve_emulators(self.db, 1, p, defaults),
+                         pages)
+        self.record("override_resolution_page", base.as_dict(), mine.as_dict())
+        self.check("override_resolution_same", all(
+            baseline.resolve(self.base, 1, p, defaults)
+            == {k: v.emulator_id for k, v in resolve_emulators(self.db, 1, p, defaults).items()}
+            for p in pages[:20]))
+
+    def _setup_overrides(self) -> list[int]:
+        ids = list(range(1, self.count + 1))
+        chosen = self.rng.sample(ids, max(10, self.count // 100))
+        statements = [
+            ("INSERT INTO devices (device_id, connection_type) VALUES ('rg35xx', 'sd_card')",
+             ()),
+            ("INSERT INTO device_profiles (device_row_id, os_id) VALUES (1, 'muos')", ()),
+            ("INSERT INTO platform_overrides (device_profile_id, platform_id, emulator_id) "
+             "VALUES (NULL, 'snes', 'bsnes'), (NULL, 'gba', 'gpsp'), (1, 'snes', 'snes9x2005'),"
+             " (1, 'psx', 'pcsx_rearmed')", ())]
+        rows = [(1 if i % 2 else None, game_id, f"emu{i % 7}")
+                for i, game_id in enumerate(chosen)]
+        for conn in (self.base, self.db.conn):
+            conn.execute("BEGIN")
+            for sql, params in statements:
+                conn.execute(sql, params)
+            conn.executemany("INSERT INTO game_overrides (device_profile_id, game_id, "
+                             "emulator_id) VALUES (?, ?, ?)", rows)
+            conn.execute("COMMIT")
+        return ids
+
+    def cache_ingest(self) -> None:
+        keys = [(g.platform, EMULATORS[g.platform], f"{g.platform}:{n}")
+                for n, g in enumerate(self.games)]
+        by_source = {s: [{"platform_id": p, "emulator_id": e, "definition_game_id": k,
+                          "status": self.rng.choice(STATUSES)} for p, e, k in keys]
+                     for s in SOURCES}
+        fetched = {OLD_SOURCE: OLD_FETCH}
+        now = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime())
+        base_rows = [(r["platform_id"], r["emulator_id"], r["definition_game_id"],
+                      r["status"], s, OLD_FETCH if s == OLD_SOURCE else "2999-01-01 00:00:00")
+                     for s in SOURCES for r in by_source[s]]
+        self.record("cache_observation_ingest",
+                    rate(self.base, lambda: baseline.ingest_compat(self.base, base_rows)),
+                    rate(self.db.conn, lambda: ours.ingest_compat(self.db, by_source,
+                                                                  fetched)))
+        self.figures["cache_observation_ingest"]["observations"] = len(base_rows)
+        self.check("every_key_has_a_best_answer", int(self.db.scalar(
+            "SELECT count(*) FROM emulator_compat_cache")) == self._count(
+            self.base, "emulator_compat_cache") == len(keys))
+        self.keys = keys
+        self.now = now
+
+    def best_lookups(self) -> None:
+        sample = self.rng.sample(self.keys, min(2000, len(self.keys)))
+        self.record("best_answer_one",
+                    time_each(self.base, lambda k: baseline.best_one(self.base, k),
+                              sample).as_dict(),
+                    time_each(self.db.conn, lambda k: best_answer(self.db, COMPAT, *k),
+                              sample).as_dict())
+        by_platform: dict[tuple[str, str], list[str]] = {}
+        for platform, emulator, key in self.keys:
+            by_platform.setdefault((platform, emulator), []).append(key)
+        (platform, emulator), pool = max(by_platform.items(), key=lambda item: len(item[1]))
+        pages = [self.rng.sample(pool, min(PAGE, len(pool))) for _ in range(200)]
+        self.record("best_answer_page",
+                    time_each(self.base, lambda p: baseline.best_page(
+                        self.base, platform, emulator, p), pages).as_dict(),
+                    time_each(self.db.conn, lambda p: best_answers(
+                        self.db, COMPAT, platform, emulator, p), pages).as_dict())
+        self.check("best_page_same_keys", all(
+            set(baseline.best_page(self.base, platform, emulator, p))
+            == set(best_answers(self.db, COMPAT, platform, emulator, p)) for p in pages[:20]))
+
+    def prune(self) -> None:
+        writer = "UPDATE games SET last_played_at = CURRENT_TIMESTAMP WHERE id = 1"
+        reader = "SELECT count(*) FROM games WHERE platform_id = 'gb'"
+        base = run_with_contention(self.workdir / "baseline.db",
+                                   lambda: baseline.prune(self.base, self.now), writer, reader)
+        mine = run_with_contention(self.workdir / "ours.db",
+                                   lambda: prune_cache(self.db, now=self.now), writer, reader)
+        deleted = mine.result.deleted["compat"]  # type: ignore[attr-defined]
+        self.record("prune", {**base.as_dict(), "deleted": base.result},
+                    {**mine.as_dict(), "deleted": deleted,
+                     "batches": mine.result.batches})  # type: ignore[attr-defined]
+        self.check("prune_deleted_the_old_source", deleted == self.count == base.result)
+
+    def open_first_query(self) -> None:
+        def base_open(_: object) -> None:
+            conn = sqlite3.connect(self.workdir / "baseline.db")
+            conn.execute("SELECT id FROM games WHERE platform_id = 'nes' "
+                          "ORDER BY detected_title LIMIT 50").fetchall()
+            conn.close()
+
+        def mine_open(_: object) -> None:
+            db = open_database(self.workdir / "ours.db", OpenMode.READ).db
+            list_games(db, GameFilter(platform="nes", limit=PAGE))
+            db.close()
+
+        runs = list(range(20))
+        self.record("open_and_first_query", time_each(self.base, base_open, runs).as_dict(),
+                    time_each(self.db.conn, mine_open, runs).as_dict())
+
+    def sizes(self) -> None:
+        self.figures["sizes"] = {"baseline": object_sizes(self.base),
+                                 "ours": object_sizes(self.db.conn)}
+        self.figures["rows"] = {
+            "ours_observations": int(self.db.scalar("SELECT count(*) FROM compat_observations")),
+            "ours_game_files": int(self.db.scalar("SELECT count(*) FROM game_files")),
+            "baseline_cache": self._count(self.base, "emulator_compat_cache")}
+
+    def vacuum(self) -> None:
+        self.record("vacuum", {"seconds": _seconds(lambda: self.base.execute("VACUUM"))},
+                    {"seconds": _seconds(lambda: self.db.execute("VACUUM"))})
+
+    @staticmethod
+    def _count(conn: sqlite3.Connection, table: str) -> int:
+        return int(conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
+
+    def close(self) -> None:
+        self.db.close()
+        self.base.close()
+
+
+def _seconds(operation: Callable[[], object]) -> float:
+    started = time.perf_counter()
+    operation()
+    return round(time.perf_counter() - started, 3)
+
+
+WORKLOADS = ("catalogs", "ingest", "rescan", "hash_lookups", "typeahead", "filtered_pages",
+             "smart_collection", "overrides", "cache_ingest", "best_lookups", "sizes",
+             "prune", "open_first_query", "vacuum")
+
+
+def run(count: int, seed: int, workdir: Path, progress: Callable[[str], None]) -> dict[str, Any]:
+    """Every workload, in order, on fresh databases in ``workdir``."""
+    started = time.perf_counter()
+    bench = Run(count, seed, workdir)
+    try:
+        for name in WORKLOADS:
+            progress(name)
+            getattr(bench, name)()
+    finally:
+        bench.close()
+    bench.figures["seconds"] = round(time.perf_counter() - started, 1)
+    bench.figures["sqlite_version"] = sqlite3.sqlite_version
+    return bench.figures
+
+
+def open_ours(path: Path) -> Database:
+    """Open the engine database of a finished run (for ad-hoc inspection)."""
+    return open_database(path, OpenMode.READ).db

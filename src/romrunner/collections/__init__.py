@@ -1,0 +1,1 @@
+"""Collections: hand-picked lists and smart (rule-based) lists of games."""
