@@ -1,0 +1,133 @@
+"""Requirements as groups ("any one of these"), and what the user has for each.
+
+The pack marks every PS1 BIOS as required, yet any one valid PS1 BIOS is enough; a Nintendo
+DS needs its ARM7 BIOS *and* its ARM9 BIOS *and* its firmware. The pack does not say which
+entries are alternatives, so entries are grouped by what they are for: same platform, same
+size, and the same emulators requiring them. Regional variants of one BIOS share a size;
+different parts of a system do not. A group is satisfied by any member present with a good
+status (exact, alternate or presence-only match) under an accepted name.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from romrunner.bios.verify import GOOD_STATUSES
+from romrunner.packs.loader import DefinitionPack
+from romrunner.packs.model import BiosEntry
+from romrunner.store.database import Database
+
+SATISFIED, HLE, BLOCKING = "satisfied", "missing-hle-fallback", "missing-blocking"
+
+
+@dataclass
+class BiosGroup:
+    """Entries of which any one is enough, for a platform or one emulator."""
+
+    platform_id: str
+    emulator_id: str | None
+    required: bool
+    entries: list[BiosEntry]
+    status: str = BLOCKING
+    present: list[dict[str, Any]] = field(default_factory=list)
+    problems: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def hle_fallback(self) -> bool:
+        """True when an emulator can run without any member (high-level emulation)."""
+        return any(entry.hle_fallback for entry in self.entries)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The JSON form of the group, with where the pack says the files go."""
+        return {"platform_id": self.platform_id, "emulator_id": self.emulator_id,
+                "required": self.required, "status": self.status,
+                "hle_fallback": self.hle_fallback,
+                "one_of": [{"id": e.id, "filename": e.filename, "file_size": e.file_size,
+                            "destination": e.bios_subdirectory,
+                            "alternate_destinations": list(e.alternate_subdirectories)}
+                           for e in self.entries],
+                "present": self.present, "problems": self.problems}
+
+
+def _group_key(entry: BiosEntry, emulators: tuple[str, ...]) -> tuple[Any, ...]:
+    return (entry.platform_id, entry.required, entry.file_size or 0, tuple(sorted(emulators)))
+
+
+def platform_groups(entries: Iterable[BiosEntry]) -> list[BiosGroup]:
+    """Groups per platform (any emulator)."""
+    grouped: dict[tuple[Any, ...], list[BiosEntry]] = defaultdict(list)
+    for entry in entries:
+        grouped[_group_key(entry, entry.required_for_emulators)].append(entry)
+    return [BiosGroup(key[0], None, key[1], members) for key, members in grouped.items()]
+
+
+def emulator_groups(entries: Iterable[BiosEntry], emulator_id: str) -> list[BiosGroup]:
+    """Groups for one emulator: entries it requires, and entries it can use."""
+    grouped: dict[tuple[Any, ...], list[BiosEntry]] = defaultdict(list)
+    for entry in entries:
+        if emulator_id in entry.required_for_emulators:
+            grouped[(entry.platform_id, True, entry.file_size or 0)].append(entry)
+        elif emulator_id in entry.optional_for_emulators:
+            grouped[(entry.platform_id, False, entry.file_size or 0)].append(entry)
+    return [BiosGroup(key[0], emulator_id, key[1], members) for key, members in grouped.items()]
+
+
+def _verdicts_by_entry(db: Database) -> dict[str, list[dict[str, Any]]]:
+    rows = db.query("SELECT v.bios_definition_id, v.status, v.expected_filename, "
+                    "v.matched_hash_type, f.filepath, f.file_md5, f.file_sha1, f.file_crc32, "
+                    "f.file_size FROM bios_verification v JOIN bios_files f "
+                    "ON f.id = v.bios_file_id WHERE f.is_missing = 0 "
+                    "ORDER BY f.filepath")
+    found: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for row in rows:
+        found[row["bios_definition_id"]].append(dict(row))
+    return found
+
+
+def _decide(group: BiosGroup, found: dict[str, list[dict[str, Any]]]) -> None:
+    for entry in group.entries:
+        for item in found.get(entry.id, []):
+            good = item["status"] in GOOD_STATUSES and not item["expected_filename"]
+            (group.present if good else group.problems).append({"entry": entry.id, **item})
+    if group.present:
+        group.status = SATISFIED
+    else:
+        group.status = HLE if group.hle_fallback else BLOCKING
+
+
+@dataclass
+class BiosReport:
+    """The check's result: every group, and whether any selected requirement is unmet."""
+
+    groups: list[BiosGroup]
+    strict: bool = False
+
+    @property
+    def ok(self) -> bool:
+        """No required group blocking (nor, with ``strict``, relying on HLE)."""
+        failing = {BLOCKING, HLE} if self.strict else {BLOCKING}
+        return not any(g.required and g.status in failing for g in self.groups)
+
+
+def check_bios(db: Database, pack: DefinitionPack, *, platforms: list[str] | None = None,
+               emulator: str | None = None, strict: bool = False) -> BiosReport:
+    """Group the requirements of the selected platforms (or emulator) and judge each group.
+
+    With no selection: the platforms of the scanned library, or, for an empty library, every
+    platform with a BIOS entry.
+    """
+    selected = set(platforms or [])
+    if not selected and emulator is None:
+        selected = {row[0] for row in db.query("SELECT DISTINCT platform_id FROM games")}
+        selected = selected or {entry.platform_id for entry in pack.bios}
+    entries = [e for e in pack.bios if not selected or e.platform_id in selected]
+    groups = emulator_groups(entries, emulator) if emulator else platform_groups(entries)
+    found = _verdicts_by_entry(db)
+    for group in groups:
+        _decide(group, found)
+    groups.sort(key=lambda g: (g.platform_id, g.emulator_id or "", not g.required,
+                               g.entries[0].filename))
+    return BiosReport(groups, strict)

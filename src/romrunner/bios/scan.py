@@ -1,0 +1,146 @@
+"""``bios scan``: walk BIOS folders, hash what changed, store one verdict per file and entry."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from romrunner.bios.verify import Verdict, verify
+from romrunner.errors import InputError
+from romrunner.library.hashing import Hashes, hash_file
+from romrunner.packs.loader import DefinitionPack
+from romrunner.store.database import Database
+from romrunner.timeutil import now_text
+
+MIN_SIZE_BOUND = 64 * 2**20  # never skip a file below 64 MiB, whatever the pack says
+
+
+@dataclass
+class BiosScanSummary:
+    """What a BIOS scan did (the ``--json`` summary)."""
+
+    scanned: int = 0
+    hashed: int = 0
+    unchanged: int = 0
+    statuses: dict[str, int] = field(default_factory=dict)
+    notes: list[dict[str, str]] = field(default_factory=list)
+    errors: list[dict[str, str]] = field(default_factory=list)
+
+
+def size_bound(pack: DefinitionPack) -> int:
+    """Files above this are not hashed: 4x the pack's largest known BIOS, at least 64 MiB."""
+    return max(MIN_SIZE_BOUND, 4 * pack.index.largest_bios_size)
+
+
+def _walk(folder: Path, summary: BiosScanSummary) -> Iterator[tuple[Path, os.stat_result]]:
+    for directory, dirnames, filenames in os.walk(folder, onerror=lambda e: summary.errors.append(
+            {"path": str(e.filename), "error": e.strerror or str(e)})):
+        dirnames.sort()
+        for name in sorted(filenames):
+            path = Path(directory, name)
+            try:
+                info = path.stat(follow_symlinks=False)
+            except OSError as exc:
+                summary.errors.append({"path": str(path), "error": exc.strerror or str(exc)})
+                continue
+            if stat.S_ISREG(info.st_mode):
+                yield path, info
+
+
+def scan_bios(db: Database, pack: DefinitionPack, folders: list[Path]) -> BiosScanSummary:
+    """Verify every file under ``folders``; rescans reuse the hashes of unchanged files."""
+    summary = BiosScanSummary()
+    bound = size_bound(pack)
+    for folder in folders:
+        if not folder.is_dir():
+            raise InputError(f"{folder}: not a folder")
+        root = folder.resolve()
+        seen: set[str] = set()
+        with db.atomic():
+            for path, info in _walk(root, summary):
+                summary.scanned += 1
+                seen.add(str(path))
+                _scan_one(db, pack, path, info, bound, summary)
+            _mark_vanished(db, root, seen)
+    return summary
+
+
+def _mark_vanished(db: Database, root: Path, seen: set[str]) -> None:
+    """Files recorded under ``root`` that the walk did not meet are flagged missing."""
+    prefix = str(root).rstrip(os.sep) + os.sep
+    rows = db.query("SELECT id, filepath FROM bios_files WHERE filepath >= ? AND filepath < ?",
+                    (prefix, prefix + "\U0010ffff"))
+    db.executemany("UPDATE bios_files SET is_missing = 1 WHERE id = ?",
+                   [(row["id"],) for row in rows if row["filepath"] not in seen])
+
+
+def _scan_one(db: Database, pack: DefinitionPack, path: Path, info: os.stat_result,
+              bound: int, summary: BiosScanSummary) -> None:
+    if info.st_size > bound:
+        summary.notes.append({"path": str(path), "note": f"skipped: {info.st_size:,} bytes is "
+                              f"larger than any BIOS (bound {bound:,})"})
+        return
+    if info.st_size == 0:
+        summary.notes.append({"path": str(path), "note": "empty file: not a BIOS"})
+    hashes = _stored_hashes(db, path, info)
+    if hashes is None:
+        try:
+            hashes = hash_file(path)
+        except OSError as exc:
+            summary.errors.append({"path": str(path), "error": exc.strerror or str(exc)})
+            return
+        summary.hashed += 1
+    else:
+        summary.unchanged += 1
+    verdicts = verify(pack.index, hashes, path.name)
+    _store(db, path, info, hashes, verdicts)
+    for verdict in verdicts:
+        summary.statuses[verdict.status] = summary.statuses.get(verdict.status, 0) + 1
+
+
+def _stored_hashes(db: Database, path: Path, info: os.stat_result) -> Hashes | None:
+    row = db.query_one("SELECT file_size, file_mtime_ns, file_md5, file_sha1, file_crc32 "
+                       "FROM bios_files WHERE filepath = ?", (str(path),))
+    if row is None or row["file_size"] != info.st_size or row["file_mtime_ns"] != info.st_mtime_ns \
+            or not row["file_sha1"]:
+        return None
+    return Hashes(info.st_size, row["file_crc32"], row["file_md5"], row["file_sha1"])
+
+
+def _store(db: Database, path: Path, info: os.stat_result, hashes: Hashes,
+           verdicts: list[Verdict]) -> None:
+    now = now_text()
+    platform = next((v.entry.platform_id for v in verdicts if v.entry), None)
+    db.execute(
+        "INSERT INTO bios_files (filepath, filename, file_size, file_md5, file_sha1, "
+        "file_crc32, platform_id, detected_name, last_scanned_at, file_mtime_ns, is_missing) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0) ON CONFLICT(filepath) DO UPDATE SET "
+        "file_size = excluded.file_size, file_md5 = excluded.file_md5, "
+        "file_sha1 = excluded.file_sha1, file_crc32 = excluded.file_crc32, "
+        "platform_id = excluded.platform_id, detected_name = excluded.detected_name, "
+        "last_scanned_at = excluded.last_scanned_at, file_mtime_ns = excluded.file_mtime_ns, "
+        "is_missing = 0",
+        (str(path), path.name, info.st_size, hashes.md5, hashes.sha1, hashes.crc32, platform,
+         next((v.entry.name for v in verdicts if v.entry), None), now, info.st_mtime_ns))
+    file_id = db.scalar("SELECT id FROM bios_files WHERE filepath = ?", (str(path),))
+    db.execute("DELETE FROM bios_verification WHERE bios_file_id = ?", (file_id,))
+    actual = json.dumps({"md5": hashes.md5, "sha1": hashes.sha1, "crc32": hashes.crc32,
+                         "size": hashes.size})
+    db.executemany(
+        "INSERT INTO bios_verification (bios_file_id, bios_definition_id, is_match, "
+        "matched_hash_type, expected_hashes_json, file_hashes_json, required, verified_at, "
+        "status, expected_filename) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [(file_id, v.entry_id, int(v.status in ("exact_match", "alternate_hash")),
+          v.matched_hash, _expected(v), actual, int(bool(v.entry and v.entry.required)), now,
+          v.status, v.expected_filename) for v in verdicts])
+
+
+def _expected(verdict: Verdict) -> str | None:
+    if verdict.entry is None:
+        return None
+    return json.dumps([{"md5": k.md5, "sha1": k.sha1, "crc32": k.crc32,
+                        "preferred": k.preferred} for k in verdict.entry.known_hashes])

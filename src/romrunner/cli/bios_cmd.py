@@ -1,0 +1,77 @@
+"""``romrunner bios``: scan BIOS folders and check what each platform or emulator needs."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from romrunner.bios.check import BLOCKING, SATISFIED, check_bios
+from romrunner.bios.scan import scan_bios
+from romrunner.cli.context import app_context
+
+
+@click.group()
+def bios() -> None:
+    """BIOS and firmware: verify files and see what is missing."""
+
+
+@bios.command(name="scan")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+def bios_scan(paths: tuple[Path, ...]) -> int:
+    """Hash and verify every file under PATHS against the pack's known BIOS."""
+    app = app_context()
+    summary = scan_bios(app.open_db(), app.pack(), list(paths))
+
+    def render(console: Console) -> None:
+        console.print(f"{summary.scanned} files, {summary.hashed} hashed, "
+                      f"{summary.unchanged} unchanged: " + ", ".join(
+                          f"{count} {status}" for status, count in sorted(
+                              summary.statuses.items())), markup=False)
+        for note in summary.notes:
+            console.print(f"note: {note['path']}: {note['note']}", markup=False)
+        for error in summary.errors:
+            console.print(f"error: {error['path']}: {error['error']}", markup=False)
+
+    app.finish(asdict(summary), render)
+    return 0
+
+
+@bios.command(name="check")
+@click.option("--platform", "platforms", multiple=True, help="Only this platform (repeatable).")
+@click.option("--emulator", default=None, help="Groups this emulator needs.")
+@click.option("--strict", is_flag=True, help="A missing BIOS with HLE fallback also fails.")
+def bios_check(platforms: tuple[str, ...], emulator: str | None, strict: bool) -> int:
+    """Per platform (or emulator): each BIOS requirement, met or not. Exit 1 when unmet."""
+    app = app_context()
+    report = check_bios(app.open_db(), app.pack(), platforms=list(platforms) or None,
+                        emulator=emulator, strict=strict)
+
+    def render(console: Console) -> None:
+        table = Table("platform", "emulator", "need", "one of", "status", "have / problem")
+        for group in report.groups:
+            style = "green" if group.status == SATISFIED else \
+                "red" if group.status == BLOCKING else "yellow"
+            have = "; ".join(Path(p["filepath"]).name for p in group.present) or "; ".join(
+                f"{Path(p['filepath']).name}: {p['status']}"
+                + (f", rename to {p['expected_filename']}" if p["expected_filename"] else "")
+                for p in group.problems)
+            table.add_row(group.platform_id, group.emulator_id or "any",
+                          "required" if group.required else "optional",
+                          ", ".join(e.filename for e in group.entries[:4])
+                          + (" …" if len(group.entries) > 4 else ""),
+                          f"[{style}]{group.status}[/{style}]", have)
+        console.print(table)
+        console.print("all required BIOS present" if report.ok else "required BIOS missing")
+
+    app.finish({"ok": report.ok, "groups": [g.as_dict() for g in report.groups]}, render,
+               ok=report.ok)
+    return 0 if report.ok else 1
+
+
+def register(group: click.Group) -> None:
+    """Add the bios group to ``group``."""
+    group.add_command(bios)

@@ -1,0 +1,148 @@
+"""BIOS verification: statuses, groups, exit codes, on real files and a pack written here."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import zlib
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from romrunner.bios.check import platform_groups
+from romrunner.packs import load_pack
+from romrunner.packs.loader import builtin_pack_path
+from tests.conftest import shared_path
+
+A, B, B2, C, D, E = (bytes([n]) * size for n, size in
+                     ((1, 64), (2, 64), (3, 64), (4, 32), (5, 16), (6, 48)))
+
+
+def known(data: bytes, preferred: bool = True) -> dict[str, Any]:
+    return {"md5": hashlib.md5(data).hexdigest(), "sha1": hashlib.sha1(data).hexdigest(),
+            "crc32": f"{zlib.crc32(data):08x}", "isPreferred": preferred}
+
+
+def entry(entry_id: str, filename: str, platform: str, size: int | None,
+          hashes: list[dict[str, Any]], *, required: bool = True, hle: bool = False,
+          emulators: tuple[str, ...] = ()) -> dict[str, Any]:
+    return {"id": entry_id, "name": entry_id, "filename": filename, "platformId": platform,
+            "required": required, "hleFallback": hle, "knownHashes": hashes,
+            "alternateFilenames": [], "biosSubdirectory": None,
+            "alternateSubdirectories": ["bios"], "requiredForEmulators": list(emulators),
+            "optionalForEmulators": [], "fileSize": size}
+
+
+@pytest.fixture
+def bios_setup(tmp_path: Path) -> dict[str, Path]:
+    pack = tmp_path / "pack"
+    shutil.copytree(builtin_pack_path(), pack)
+    entries = [
+        entry("psx-us", "scph5501.bin", "psx", 64, [known(A)], emulators=("duckstation",)),
+        entry("psx-jp", "scph5500.bin", "psx", 64, [known(B), known(B2, preferred=False)],
+              emulators=("duckstation",)),
+        entry("nds-arm7", "bios7.bin", "nds", 32, [known(C)], emulators=("melonds",)),
+        entry("nds-arm9", "bios9.bin", "nds", 16, [known(D)], emulators=("melonds",)),
+        entry("gba", "gba_bios.bin", "gba", 48, [known(E, preferred=False)], hle=True,
+              emulators=("mgba",)),
+        entry("gba-twin", "gba_bios_twin.bin", "gba", 48, [known(E, preferred=False)],
+              required=False),
+        entry("fds", "disksys.rom", "famicom-disk-system", None, []),
+    ]
+    (pack / "bios-hashes.json").write_text(json.dumps({"version": "test", "biosFiles": entries}))
+    folder = tmp_path / "bios"
+    folder.mkdir()
+    files = {"scph5500.bin": B2, "bios7.bin": C, "bios9.bin": b"\x09" * 16,
+             "my-arm9-dump.bin": D, "disksys.rom": b"anything", "empty.bin": b"",
+             "scph5501.bin": b"short", "GBA_BIOS.BIN": E, "notes.txt": b"hello"}
+    for name, data in files.items():
+        (folder / name).write_bytes(data)
+    with (folder / "dropped.iso").open("wb") as handle:
+        handle.truncate(65 * 2**20)  # sparse: bigger than any BIOS, never hashed
+    return {"pack": pack, "folder": folder}
+
+
+def statuses(cli: Any, setup: dict[str, Path]) -> dict[tuple[str, str], dict[str, Any]]:
+    result = cli("--pack", setup["pack"], "--json", "bios", "check", "--platform", "psx",
+                 "--platform", "nds", "--platform", "gba", "--platform", "famicom-disk-system")
+    groups = result.json()["data"]["groups"]
+    found: dict[tuple[str, str], dict[str, Any]] = {}
+    for group in groups:
+        for member in group["one_of"]:
+            found[(group["platform_id"], member["id"])] = group
+    return found
+
+
+def test_scan_statuses_per_file(cli: Any, bios_setup: dict[str, Path], db_path: Path) -> None:
+    result = cli("--pack", bios_setup["pack"], "--json", "bios", "scan", bios_setup["folder"])
+    assert result.code == 0
+    data = result.json()["data"]
+    assert data["scanned"] == 10 and data["hashed"] == 9  # the sparse ISO is skipped
+    assert any("dropped.iso" in n["path"] and "larger than any BIOS" in n["note"]
+               for n in data["notes"])
+    import sqlite3
+    conn = sqlite3.connect(db_path)
+    rows = {(Path(path).name, entry_id): (status, expected) for path, entry_id, status, expected
+            in conn.execute("SELECT f.filepath, v.bios_definition_id, v.status, "
+                            "v.expected_filename FROM bios_verification v "
+                            "JOIN bios_files f ON f.id = v.bios_file_id")}
+    assert rows[("scph5500.bin", "psx-jp")] == ("alternate_hash", None)
+    assert rows[("bios7.bin", "nds-arm7")] == ("exact_match", None)
+    assert rows[("bios9.bin", "nds-arm9")] == ("wrong_hash", None)
+    assert rows[("my-arm9-dump.bin", "nds-arm9")] == ("exact_match", "bios9.bin")  # renamed
+    assert rows[("scph5501.bin", "psx-us")] == ("wrong_size", None)
+    assert rows[("disksys.rom", "fds")] == ("presence_only", None)
+    assert rows[("empty.bin", "")] == ("unknown", None)
+    assert rows[("notes.txt", "")] == ("unknown", None)
+    # Case differs from the pack's name: still the entry; no preferred hash: exact.
+    assert rows[("GBA_BIOS.BIN", "gba")] == ("exact_match", None)
+    # A hash shared by two entries is recorded against each.
+    assert ("GBA_BIOS.BIN", "gba-twin") in rows
+    before = conn.execute("SELECT count(*) FROM bios_verification").fetchone()[0]
+    again = cli("--pack", bios_setup["pack"], "--json", "bios", "scan", bios_setup["folder"])
+    assert again.json()["data"]["hashed"] == 0 and again.json()["data"]["unchanged"] == 9
+    assert conn.execute("SELECT count(*) FROM bios_verification").fetchone()[0] == before
+
+
+def test_groups_and_exit_codes(cli: Any, bios_setup: dict[str, Path]) -> None:
+    cli("--pack", bios_setup["pack"], "bios", "scan", bios_setup["folder"])
+    found = statuses(cli, bios_setup)
+    # Either PS1 BIOS is enough: one group, satisfied by the alternate dump.
+    assert found[("psx", "psx-us")] is found[("psx", "psx-jp")]
+    assert found[("psx", "psx-jp")]["status"] == "satisfied"
+    # The DS needs both of its parts: separate groups; ARM9 has a bad dump and a misnamed good one.
+    assert found[("nds", "nds-arm7")]["status"] == "satisfied"
+    arm9 = found[("nds", "nds-arm9")]
+    assert arm9["status"] == "missing-blocking"
+    assert {p["expected_filename"] for p in arm9["problems"]} == {None, "bios9.bin"}
+    assert found[("famicom-disk-system", "fds")]["status"] == "satisfied"
+    pack = bios_setup["pack"]
+    assert cli("--pack", pack, "bios", "check", "--platform", "nds").code == 1
+    assert cli("--pack", pack, "bios", "check", "--platform", "psx").code == 0
+    os.remove(bios_setup["folder"] / "GBA_BIOS.BIN")
+    cli("--pack", pack, "bios", "scan", bios_setup["folder"])
+    gba = cli("--pack", pack, "--json", "bios", "check", "--platform", "gba")
+    assert gba.code == 0  # missing, but the emulator has an HLE fallback
+    assert gba.json()["data"]["groups"][0]["status"] == "missing-hle-fallback"
+    assert cli("--pack", pack, "bios", "check", "--platform", "gba", "--strict").code == 1
+    melonds = cli("--pack", pack, "--json", "bios", "check", "--emulator", "melonds")
+    assert melonds.code == 1 and len(melonds.json()["data"]["groups"]) == 2
+
+
+def test_real_pack_groups_per_platform() -> None:
+    pack = load_pack(shared_path("definition-pack"))
+
+    def required_groups(platform: str) -> list[int]:
+        groups = platform_groups(e for e in pack.bios if e.platform_id == platform)
+        return sorted(len(g.entries) for g in groups if g.required)
+
+    psx = [e for e in pack.bios if e.platform_id == "psx"]
+    ps2 = [e for e in pack.bios if e.platform_id == "ps2"]
+    assert len(psx) > 1 and all(e.required for e in psx)
+    assert required_groups("psx") == [len(psx)]  # any one PS1 BIOS is enough
+    assert required_groups("ps2") == [len(ps2)]
+    nds = platform_groups(e for e in pack.bios if e.platform_id == "nds")
+    assert len(nds) == len({e.file_size for e in pack.bios if e.platform_id == "nds"}) == 3
