@@ -21,7 +21,6 @@ from romrunner.collections.smart import create_smart_collection, smart_collectio
 from romrunner.devices.overrides import resolve_emulators
 from romrunner.library.games import GameFilter, count_games, find_by_hash, list_games
 from romrunner.search.games import search_games
-from romrunner.store.database import Database
 from romrunner.store.open import OpenMode, open_database
 
 SCALES = {"10k": 10_000, "100k": 100_000, "1m": 1_000_000}
@@ -330,7 +329,3 @@ def run(count: int, seed: int, workdir: Path, progress: Callable[[str], None]) -
     bench.figures["sqlite_version"] = sqlite3.sqlite_version
     return bench.figures
 
-
-def open_ours(path: Path) -> Database:
-    """Open the engine database of a finished run (for ad-hoc inspection)."""
-    return open_database(path, OpenMode.READ).db
