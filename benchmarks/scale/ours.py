@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from romrunner.library.roots import Root, add_root
 from romrunner.library.scan import ingest_examined, load_stored, needs_examining
 from romrunner.packs import load_pack
 from romrunner.packs.loader import DefinitionPack
+from romrunner.packs.sync import sync_pack
 from romrunner.store.database import Database
 from romrunner.store.open import OpenMode, open_database
 
@@ -25,7 +27,6 @@ def create(path: Path, library: Path) -> tuple[Database, DefinitionPack, Root]:
     """A new engine database with the built-in pack and one library root."""
     db = open_database(path, OpenMode.WRITE).db
     pack = load_pack(None)
-    from romrunner.packs.sync import sync_pack
     sync_pack(db, pack)
     library.mkdir(parents=True, exist_ok=True)
     return db, pack, add_root(db, library)
@@ -33,7 +34,6 @@ def create(path: Path, library: Path) -> tuple[Database, DefinitionPack, Root]:
 
 def import_catalogs(db: Database, known: set[str]) -> tuple[int, float]:
     """Import every real DAT the engine knows a platform for: (ROM entries, seconds)."""
-    import time
     started = time.perf_counter()
     roms = 0
     for path in dat_files():

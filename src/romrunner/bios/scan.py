@@ -8,6 +8,7 @@ import stat
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from romrunner.bios.verify import Verdict, verify
 from romrunner.errors import InputError
@@ -61,32 +62,34 @@ def scan_bios(db: Database, pack: DefinitionPack, folders: list[Path]) -> BiosSc
         root = folder.resolve()
         seen: set[str] = set()
         with db.atomic():
+            stored = _load_stored(db, root)
             for path, info in _walk(root, summary):
                 summary.scanned += 1
                 seen.add(str(path))
-                _scan_one(db, pack, path, info, bound, summary)
-            _mark_vanished(db, root, seen)
+                _scan_one(db, pack, path, info, bound, summary, stored.get(str(path)))
+            db.executemany("UPDATE bios_files SET is_missing = 1 WHERE id = ?",
+                           [(row["id"],) for key, row in stored.items() if key not in seen])
     return summary
 
 
-def _mark_vanished(db: Database, root: Path, seen: set[str]) -> None:
-    """Files recorded under ``root`` that the walk did not meet are flagged missing."""
+def _load_stored(db: Database, root: Path) -> dict[str, Any]:
+    """Every file recorded under ``root``, by path: one query per folder, not per file."""
     prefix = str(root).rstrip(os.sep) + os.sep
-    rows = db.query("SELECT id, filepath FROM bios_files WHERE filepath >= ? AND filepath < ?",
+    rows = db.query("SELECT id, filepath, file_size, file_mtime_ns, file_md5, file_sha1, "
+                    "file_crc32 FROM bios_files WHERE filepath >= ? AND filepath < ?",
                     (prefix, prefix + "\U0010ffff"))
-    db.executemany("UPDATE bios_files SET is_missing = 1 WHERE id = ?",
-                   [(row["id"],) for row in rows if row["filepath"] not in seen])
+    return {row["filepath"]: row for row in rows}
 
 
 def _scan_one(db: Database, pack: DefinitionPack, path: Path, info: os.stat_result,
-              bound: int, summary: BiosScanSummary) -> None:
+              bound: int, summary: BiosScanSummary, stored: Any) -> None:
     if info.st_size > bound:
         summary.notes.append({"path": str(path), "note": f"skipped: {info.st_size:,} bytes is "
                               f"larger than any BIOS (bound {bound:,})"})
         return
     if info.st_size == 0:
         summary.notes.append({"path": str(path), "note": "empty file: not a BIOS"})
-    hashes = _stored_hashes(db, path, info)
+    hashes = _unchanged_hashes(stored, info)
     if hashes is None:
         try:
             hashes = hash_file(path)
@@ -102,9 +105,8 @@ def _scan_one(db: Database, pack: DefinitionPack, path: Path, info: os.stat_resu
         summary.statuses[verdict.status] = summary.statuses.get(verdict.status, 0) + 1
 
 
-def _stored_hashes(db: Database, path: Path, info: os.stat_result) -> Hashes | None:
-    row = db.query_one("SELECT file_size, file_mtime_ns, file_md5, file_sha1, file_crc32 "
-                       "FROM bios_files WHERE filepath = ?", (str(path),))
+def _unchanged_hashes(row: Any, info: os.stat_result) -> Hashes | None:
+    """The stored hashes when the file still has its recorded size and mtime."""
     if row is None or row["file_size"] != info.st_size or row["file_mtime_ns"] != info.st_mtime_ns \
             or not row["file_sha1"]:
         return None
