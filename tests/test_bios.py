@@ -146,3 +146,87 @@ def test_real_pack_groups_per_platform() -> None:
     assert required_groups("ps2") == [len(ps2)]
     nds = platform_groups(e for e in pack.bios if e.platform_id == "nds")
     assert len(nds) == len({e.file_size for e in pack.bios if e.platform_id == "nds"}) == 3
+
+
+F, G, H = bytes([7]) * 40, bytes([8]) * 64, bytes([9]) * 24
+
+
+def system_dat_text(rows: list[tuple[str, str, bytes, dict[str, str]]]) -> str:
+    """A System.dat-style DAT: one game, ROMs sorted into sections by comments."""
+    lines = ['clrmamepro (\n\tname "System"\n\tversion "test-1"\n)\n', 'game (\n\tname "System"']
+    section = None
+    for comment, name, data, overrides in rows:
+        if comment != section:
+            lines.append(f'\tcomment "{comment}"')
+            section = comment
+        hashes = {"crc": f"{zlib.crc32(data):08X}", "md5": hashlib.md5(data).hexdigest(),
+                  "sha1": hashlib.sha1(data).hexdigest(), **overrides}
+        lines.append(f'\trom ( name "{name}" size {len(data)} crc {hashes["crc"]} '
+                     f'md5 {hashes["md5"]} sha1 {hashes["sha1"]} )')
+    return "\n".join(lines) + "\n)\n"
+
+
+def test_system_dat_merge_pack_wins_and_conflicts_are_reported(
+        cli: Any, bios_setup: dict[str, Path], tmp_path: Path, db_path: Path) -> None:
+    pack_file = bios_setup["pack"] / "bios-hashes.json"
+    data = json.loads(pack_file.read_text())
+    md5_only = {"md5": hashlib.md5(F).hexdigest(), "isPreferred": True}
+    data["biosFiles"].append(entry("pce", "syscard3.pce", "tg16", 40, [md5_only]))
+    pack_file.write_text(json.dumps(data))
+    dat = tmp_path / "System.dat"
+    dat.write_text(system_dat_text([
+        # shares the md5 of a pack dump that has no sha1: fills it in
+        ("NEC - PC Engine - TurboGrafx 16 - SuperGrafx", "syscard3.pce", F, {}),
+        # the pack's own name, another dump: a conflict, never a second good hash
+        ("Sony - PlayStation", "scph5501.bin", G, {}),
+        # the same dump as a pack entry by md5, but another sha1: a conflict
+        ("Nintendo - Nintendo DS", "bios7.bin", C, {"sha1": "0" * 40}),
+        # unknown to the pack: a new optional entry, found under a subfolder
+        ("Sega - Dreamcast", "dc/dc_boot.bin", H, {}),
+        ("Sega - Dreamcast", "dc/dc_boot_copy.bin", H, {}),
+    ]))
+    result = cli("--pack", bios_setup["pack"], "--json", "bios", "import-dat", dat)
+    assert result.code == 0, result.err
+    report = result.json()["data"]
+    assert report["rows"] == 5 and report["version"] == "test-1"
+    assert report["added_entries"] == 1 and report["enriched_entries"] == 1
+    assert {(c["name"], c["entry"]) for c in report["conflicts"]} == {
+        ("scph5501.bin", "psx-us"), ("bios7.bin", "nds-arm7")}
+    again = cli("--pack", bios_setup["pack"], "--json", "bios", "import-dat", dat)
+    assert again.json()["data"]["rows"] == 5
+    import sqlite3
+    assert sqlite3.connect(db_path).execute(
+        "SELECT count(*) FROM bios_extra_hashes").fetchone()[0] == 5  # replaced, not doubled
+
+    folder = tmp_path / "more-bios"
+    folder.mkdir()
+    (folder / "scph5501.bin").write_bytes(G)   # the DAT's dump under the pack's name
+    (folder / "dc_boot.bin").write_bytes(H)
+    (folder / "syscard3.pce").write_bytes(F)
+    cli("--pack", bios_setup["pack"], "bios", "scan", folder)
+    rows = {(Path(p).name, e): (s, m) for p, e, s, m in sqlite3.connect(db_path).execute(
+        "SELECT f.filepath, v.bios_definition_id, v.status, v.matched_hash_type "
+        "FROM bios_verification v JOIN bios_files f ON f.id = v.bios_file_id")}
+    assert rows[("scph5501.bin", "psx-us")] == ("wrong_hash", None)   # the pack won
+    assert rows[("dc_boot.bin", "System:Sega - Dreamcast:dc/dc_boot.bin")] == (
+        "exact_match", "sha1")
+    assert rows[("syscard3.pce", "pce")] == ("exact_match", "sha1")  # through the filled sha1
+
+
+def test_real_system_dat_against_real_pack(tmp_path: Path) -> None:
+    dat = shared_path("dats", "system", "System.dat")
+    pack_dir = shared_path("definition-pack")
+    from romrunner.bios.known import import_bios_dat
+    from romrunner.store.open import OpenMode, open_database
+    pack = load_pack(pack_dir)
+    db = open_database(tmp_path / "r.db", OpenMode.WRITE).db
+    result = import_bios_dat(db, dat, pack)
+    rom_lines = sum(1 for line in dat.read_text().splitlines() if line.strip().startswith("rom ("))
+    assert result.rows == rom_lines
+    known = result.known
+    by_id = {e.id: e for e in pack.bios}
+    assert known.conflicts, "the real pack and System.dat disagree on some entries"
+    for conflict in known.conflicts:
+        merged = next(e for e in known.entries if e.id == conflict.entry_id)
+        assert merged.known_hashes == by_id[conflict.entry_id].known_hashes  # the pack won
+    assert known.added > 0 and len(known.entries) == len(pack.bios) + known.added

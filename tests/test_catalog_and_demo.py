@@ -101,6 +101,15 @@ def test_readme_demo_runs_as_a_real_process(tmp_path: Path) -> None:
     methods = {game["filename"]: game["match_method"] for game in data["games"]}
     assert methods["Castle Run (USA).nes"] == "sha1"  # matched through its header-less hash
     assert methods["homebrew-untitled.gba"] is None
+    groups = {(g["platform_id"], g["one_of"][0]["id"]): g for g in data["bios"]["groups"]}
+    assert groups[("nes", "example-nes-boot")]["status"] == "satisfied"
+    gba = groups[("gba", "example-gba-boot")]
+    assert gba["status"] == "missing-hle-fallback"  # a good dump under the wrong name
+    assert gba["problems"][0]["expected_filename"] == "example-gba-boot.bin"
+    snes = groups[("snes", "example-snes-dsp")]
+    assert snes["status"] == "missing-blocking"
+    assert snes["problems"][0]["status"] == "wrong_hash"
+    assert data["bios"]["ok"] is False
 
 
 def test_read_command_refuses_an_old_database(cli: Any, db_path: Path) -> None:

@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from romrunner.bios.known import known_bios
 from romrunner.bios.verify import GOOD_STATUSES
 from romrunner.packs.loader import DefinitionPack
 from romrunner.packs.model import BiosEntry
@@ -46,6 +47,9 @@ class BiosGroup:
                 "required": self.required, "status": self.status,
                 "hle_fallback": self.hle_fallback,
                 "one_of": [{"id": e.id, "filename": e.filename, "file_size": e.file_size,
+                            "known_hashes": [{"md5": k.md5, "sha1": k.sha1, "crc32": k.crc32,
+                                              "preferred": k.preferred}
+                                             for k in e.known_hashes],
                             "destination": e.bios_subdirectory,
                             "alternate_destinations": list(e.alternate_subdirectories)}
                            for e in self.entries],
@@ -123,7 +127,8 @@ def check_bios(db: Database, pack: DefinitionPack, *, platforms: list[str] | Non
     if not selected and emulator is None:
         selected = {row[0] for row in db.query("SELECT DISTINCT platform_id FROM games")}
         selected = selected or {entry.platform_id for entry in pack.bios}
-    entries = [e for e in pack.bios if not selected or e.platform_id in selected]
+    known = known_bios(db, pack)
+    entries = [e for e in known.entries if not selected or e.platform_id in selected]
     groups = emulator_groups(entries, emulator) if emulator else platform_groups(entries)
     found = _verdicts_by_entry(db)
     for group in groups:

@@ -10,9 +10,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from romrunner.bios.known import KnownBios, known_bios
 from romrunner.bios.verify import Verdict, verify
 from romrunner.errors import InputError
 from romrunner.library.hashing import Hashes, hash_file
+from romrunner.packs.index import PackIndex
 from romrunner.packs.loader import DefinitionPack
 from romrunner.store.database import Database
 from romrunner.timeutil import now_text
@@ -32,9 +34,9 @@ class BiosScanSummary:
     errors: list[dict[str, str]] = field(default_factory=list)
 
 
-def size_bound(pack: DefinitionPack) -> int:
-    """Files above this are not hashed: 4x the pack's largest known BIOS, at least 64 MiB."""
-    return max(MIN_SIZE_BOUND, 4 * pack.index.largest_bios_size)
+def size_bound(known: KnownBios) -> int:
+    """Files above this are not hashed: 4x the largest known BIOS, at least 64 MiB."""
+    return max(MIN_SIZE_BOUND, 4 * known.largest_size)
 
 
 def _walk(folder: Path, summary: BiosScanSummary) -> Iterator[tuple[Path, os.stat_result]]:
@@ -55,7 +57,8 @@ def _walk(folder: Path, summary: BiosScanSummary) -> Iterator[tuple[Path, os.sta
 def scan_bios(db: Database, pack: DefinitionPack, folders: list[Path]) -> BiosScanSummary:
     """Verify every file under ``folders``; rescans reuse the hashes of unchanged files."""
     summary = BiosScanSummary()
-    bound = size_bound(pack)
+    known = known_bios(db, pack)
+    bound = size_bound(known)
     for folder in folders:
         if not folder.is_dir():
             raise InputError(f"{folder}: not a folder")
@@ -66,7 +69,7 @@ def scan_bios(db: Database, pack: DefinitionPack, folders: list[Path]) -> BiosSc
             for path, info in _walk(root, summary):
                 summary.scanned += 1
                 seen.add(str(path))
-                _scan_one(db, pack, path, info, bound, summary, stored.get(str(path)))
+                _scan_one(db, known.index, path, info, bound, summary, stored.get(str(path)))
             db.executemany("UPDATE bios_files SET is_missing = 1 WHERE id = ?",
                            [(row["id"],) for key, row in stored.items() if key not in seen])
     return summary
@@ -81,7 +84,7 @@ def _load_stored(db: Database, root: Path) -> dict[str, Any]:
     return {row["filepath"]: row for row in rows}
 
 
-def _scan_one(db: Database, pack: DefinitionPack, path: Path, info: os.stat_result,
+def _scan_one(db: Database, index: PackIndex, path: Path, info: os.stat_result,
               bound: int, summary: BiosScanSummary, stored: Any) -> None:
     if info.st_size > bound:
         summary.notes.append({"path": str(path), "note": f"skipped: {info.st_size:,} bytes is "
@@ -99,7 +102,7 @@ def _scan_one(db: Database, pack: DefinitionPack, path: Path, info: os.stat_resu
         summary.hashed += 1
     else:
         summary.unchanged += 1
-    verdicts = verify(pack.index, hashes, path.name)
+    verdicts = verify(index, hashes, path.name)
     _store(db, path, info, hashes, verdicts)
     for verdict in verdicts:
         summary.statuses[verdict.status] = summary.statuses.get(verdict.status, 0) + 1

@@ -209,6 +209,29 @@ def _read_clrmamepro(path: Path) -> DatReadResult:
     return DatReadResult("clrmamepro", header, games(), problems)
 
 
+def read_sectioned_roms(path: Path) -> tuple[DatHeader, list[tuple[str, DatRom]], list[str]]:
+    """Every ROM of a clrmamepro DAT with the ``comment`` that precedes it inside its game.
+
+    libretro's System.dat is one game whose ROMs are sorted into systems by comments
+    (``comment "Sony - PlayStation"``); a ROM before any comment gets its game's name.
+    """
+    result = read_dat(path)
+    if result.format != "clrmamepro":
+        raise InputError(f"{path}: a System.dat-style DAT must be in clrmamepro format")
+    problems: list[str] = []  # the pass below reads the whole file again
+    roms: list[tuple[str, DatRom]] = []
+    for keyword, block in _blocks(path, problems):
+        if keyword not in {"game", "machine", "resource"}:
+            continue
+        section = _pairs(block)[0].get("name", "")
+        for key, value in zip(block[::2], block[1::2], strict=False):
+            if key == "comment" and isinstance(value, str):
+                section = value
+            elif isinstance(key, str) and key.lower() == "rom" and isinstance(value, list):
+                roms.append((section, _rom(_pairs(value)[0])))
+    return result.header, roms, problems
+
+
 def _chain(first: list[tuple[str, list[object]]],
            rest: Iterator[tuple[str, list[object]]]) -> Iterator[tuple[str, list[object]]]:
     yield from first

@@ -9,7 +9,8 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from romrunner.bios.check import BLOCKING, SATISFIED, check_bios
+from romrunner.bios.check import BLOCKING, SATISFIED, BiosReport, check_bios
+from romrunner.bios.known import import_bios_dat
 from romrunner.bios.scan import scan_bios
 from romrunner.cli.context import app_context
 
@@ -40,6 +41,32 @@ def bios_scan(paths: tuple[Path, ...]) -> int:
     return 0
 
 
+@bios.command(name="import-dat")
+@click.argument("path", type=click.Path(path_type=Path))
+def bios_import_dat(path: Path) -> int:
+    """Add the known hashes of a System.dat-style DAT (libretro's); the pack wins conflicts."""
+    app = app_context()
+    result = import_bios_dat(app.open_db(), path, app.pack())
+
+    def render(console: Console) -> None:
+        known = result.known
+        console.print(f"{result.source} {result.version or ''}: {result.rows} rows; "
+                      f"{known.added} extra entries, {known.enriched} pack entries gained "
+                      f"hashes, {len(known.conflicts)} conflicts (the pack's entries stand)",
+                      markup=False)
+        for conflict in known.conflicts:
+            console.print(f"conflict: {conflict.name} vs pack entry {conflict.entry_id}: "
+                          f"{conflict.reason}", markup=False)
+        if result.unmapped_sections:
+            console.print("sections with no pack platform (kept under their own name): "
+                          + ", ".join(result.unmapped_sections), markup=False)
+        for problem in result.problems:
+            console.print(f"warning: {problem}", markup=False)
+
+    app.finish(result.as_dict(), render)
+    return 0
+
+
 @bios.command(name="check")
 @click.option("--platform", "platforms", multiple=True, help="Only this platform (repeatable).")
 @click.option("--emulator", default=None, help="Groups this emulator needs.")
@@ -51,25 +78,30 @@ def bios_check(platforms: tuple[str, ...], emulator: str | None, strict: bool) -
                         emulator=emulator, strict=strict)
 
     def render(console: Console) -> None:
-        table = Table("platform", "emulator", "need", "one of", "status", "have / problem")
-        for group in report.groups:
-            style = "green" if group.status == SATISFIED else \
-                "red" if group.status == BLOCKING else "yellow"
-            have = "; ".join(Path(p["filepath"]).name for p in group.present) or "; ".join(
-                f"{Path(p['filepath']).name}: {p['status']}"
-                + (f", rename to {p['expected_filename']}" if p["expected_filename"] else "")
-                for p in group.problems)
-            table.add_row(group.platform_id, group.emulator_id or "any",
-                          "required" if group.required else "optional",
-                          ", ".join(e.filename for e in group.entries[:4])
-                          + (" …" if len(group.entries) > 4 else ""),
-                          f"[{style}]{group.status}[/{style}]", have)
-        console.print(table)
+        console.print(bios_table(report))
         console.print("all required BIOS present" if report.ok else "required BIOS missing")
 
     app.finish({"ok": report.ok, "groups": [g.as_dict() for g in report.groups]}, render,
                ok=report.ok)
     return 0 if report.ok else 1
+
+
+def bios_table(report: BiosReport) -> Table:
+    """The human table of a check: one row per group, what satisfies it or what is wrong."""
+    table = Table("platform", "emulator", "need", "one of", "status", "have / problem")
+    for group in report.groups:
+        style = "green" if group.status == SATISFIED else \
+            "red" if group.status == BLOCKING else "yellow"
+        have = "; ".join(Path(p["filepath"]).name for p in group.present) or "; ".join(
+            f"{Path(p['filepath']).name}: {p['status']}"
+            + (f", rename to {p['expected_filename']}" if p["expected_filename"] else "")
+            for p in group.problems)
+        table.add_row(group.platform_id, group.emulator_id or "any",
+                      "required" if group.required else "optional",
+                      ", ".join(e.filename for e in group.entries[:4])
+                      + (" …" if len(group.entries) > 4 else ""),
+                      f"[{style}]{group.status}[/{style}]", have)
+    return table
 
 
 def register(group: click.Group) -> None:

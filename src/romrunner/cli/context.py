@@ -60,6 +60,10 @@ class AppContext:
                           "(`romrunner pack validate` lists them)")
         return self._pack
 
+    def use_pack(self, pack_dir: Path) -> None:
+        """Load the pack from ``pack_dir`` from now on (before the database is opened)."""
+        self.pack_dir, self._pack = pack_dir, None
+
     def warn(self, message: str) -> None:
         """A warning: on stderr as text, or in the JSON envelope."""
         self.warnings.append(message)

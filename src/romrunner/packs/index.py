@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, TypeVar
 
 from romrunner.packs.model import BiosEntry
@@ -37,19 +38,13 @@ class PackIndex:
             _add_once(folders, platform.id.lower(), platform.id)
             for ext in platform.extensions:
                 _add_once(extensions, ext, platform.id)
-        md5: dict[str, list[BiosEntry]] = defaultdict(list)
-        sha1: dict[str, list[BiosEntry]] = defaultdict(list)
-        crc: dict[str, list[BiosEntry]] = defaultdict(list)
-        names: dict[str, list[BiosEntry]] = defaultdict(list)
-        for entry in pack.bios:
-            for known in entry.known_hashes:
-                for table, value in ((md5, known.md5), (sha1, known.sha1), (crc, known.crc32)):
-                    if value:
-                        _add_once(table, value, entry)
-            for filename in (entry.filename, *entry.alternate_filenames):
-                _add_once(names, filename.rsplit("/", 1)[-1].lower(), entry)
-        return cls(_freeze(folders), _freeze(extensions), _freeze(md5), _freeze(sha1),
-                   _freeze(crc), _freeze(names))
+        return cls(_freeze(folders), _freeze(extensions), *_bios_tables(pack.bios))
+
+    def with_bios(self, entries: Iterable[BiosEntry]) -> PackIndex:
+        """This index with its BIOS lookups rebuilt over ``entries`` (the pack's plus extras)."""
+        md5, sha1, crc, names = _bios_tables(entries)
+        return replace(self, bios_by_md5=md5, bios_by_sha1=sha1, bios_by_crc32=crc,
+                       bios_by_filename=names)
 
     def platforms_for_folder(self, folder_name: str) -> tuple[str, ...]:
         """Platforms that claim a folder name (case-insensitive)."""
@@ -59,12 +54,25 @@ class PackIndex:
         """Platforms that list an extension (with its dot, case-insensitive)."""
         return self.platforms_by_extension.get(extension.lower(), ())
 
-    @property
-    def largest_bios_size(self) -> int:
-        """The largest ``fileSize`` of any known BIOS (0 when none is given)."""
-        sizes = [entry.file_size for entries in self.bios_by_filename.values()
-                 for entry in entries if entry.file_size]
-        return max(sizes, default=0)
+
+_BiosTable = dict[str, tuple[BiosEntry, ...]]
+
+
+def _bios_tables(entries: Iterable[BiosEntry]
+                 ) -> tuple[_BiosTable, _BiosTable, _BiosTable, _BiosTable]:
+    """By md5, by sha1, by crc32, by lowercase file name."""
+    md5: dict[str, list[BiosEntry]] = defaultdict(list)
+    sha1: dict[str, list[BiosEntry]] = defaultdict(list)
+    crc: dict[str, list[BiosEntry]] = defaultdict(list)
+    names: dict[str, list[BiosEntry]] = defaultdict(list)
+    for entry in entries:
+        for known in entry.known_hashes:
+            for table, value in ((md5, known.md5), (sha1, known.sha1), (crc, known.crc32)):
+                if value:
+                    _add_once(table, value, entry)
+        for filename in (entry.filename, *entry.alternate_filenames):
+            _add_once(names, filename.rsplit("/", 1)[-1].lower(), entry)
+    return _freeze(md5), _freeze(sha1), _freeze(crc), _freeze(names)
 
 
 def _add_once(table: dict[K, list[V]], key: K, value: V) -> None:

@@ -1,0 +1,248 @@
+"""The BIOS the engine knows: the pack's entries merged with imported extra hashes.
+
+libretro's ``System.dat`` lists the BIOS and firmware its cores use, with all three hashes.
+Its rows are kept as imported (``bios_extra_hashes``) and merged with the pack each time they
+are used, so a pack update re-decides every conflict without a re-import. The pack wins:
+
+* a DAT row sharing a hash with a pack entry fills the hashes that entry's dump lacks
+  (a pack giving only an MD5 gains the SHA1 and CRC32), unless another of its hashes or its
+  size disagrees with the pack: then it is a conflict and nothing changes;
+* a DAT row with no shared hash but the name of a pack entry is another dump under the
+  pack's name: a conflict, the pack's hashes stand (else a bad dump would turn good);
+* any other row becomes an extra, optional entry, so a file matching it is recognised.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field, replace
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from romrunner.catalog.datfile import DatRom, read_sectioned_roms
+from romrunner.catalog.systems import platform_for_system
+from romrunner.errors import InputError
+from romrunner.packs.index import PackIndex
+from romrunner.packs.loader import DefinitionPack
+from romrunner.packs.model import BiosEntry, KnownHash
+from romrunner.store.database import Database
+
+_KINDS = ("sha1", "md5", "crc32")
+
+
+@dataclass(frozen=True)
+class ExtraRom:
+    """One BIOS row of an imported DAT."""
+
+    source: str
+    section: str
+    platform_id: str | None
+    name: str
+    size: int | None
+    crc32: str | None
+    md5: str | None
+    sha1: str | None
+
+    @property
+    def basename(self) -> str:
+        """The file name without the DAT's subfolder."""
+        return self.name.rsplit("/", 1)[-1]
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """A DAT row the pack disagrees with (the pack's entry stands)."""
+
+    source: str
+    name: str
+    entry_id: str
+    reason: str
+
+    def as_dict(self) -> dict[str, str]:
+        """The JSON form."""
+        return {"source": self.source, "name": self.name, "entry": self.entry_id,
+                "reason": self.reason}
+
+
+@dataclass
+class KnownBios:
+    """Every BIOS entry in use, and what merging the extra sources decided."""
+
+    pack_index: PackIndex
+    entries: list[BiosEntry]
+    added: int = 0
+    enriched: int = 0
+    conflicts: list[Conflict] = field(default_factory=list)
+
+    @cached_property
+    def index(self) -> PackIndex:
+        """The pack's index with BIOS lookups over the merged entries."""
+        return self.pack_index.with_bios(self.entries)
+
+    @property
+    def largest_size(self) -> int:
+        """The largest known BIOS size (0 when none is given)."""
+        return max((entry.file_size or 0 for entry in self.entries), default=0)
+
+
+def _known_hash_of(rom: ExtraRom) -> KnownHash:
+    return KnownHash(md5=rom.md5, sha1=rom.sha1, crc32=rom.crc32, preferred=False)
+
+
+def _shares_hash(known: KnownHash, rom: ExtraRom, entry: BiosEntry) -> bool:
+    if (rom.sha1 and known.sha1 == rom.sha1) or (rom.md5 and known.md5 == rom.md5):
+        return True
+    same_size = not entry.file_size or not rom.size or entry.file_size == rom.size
+    return bool(rom.crc32 and known.crc32 == rom.crc32 and same_size)
+
+
+def _disagreement(known: KnownHash, entry: BiosEntry, rom: ExtraRom) -> str | None:
+    for kind in _KINDS:
+        ours, theirs = getattr(known, kind), getattr(rom, kind)
+        if ours and theirs and ours != theirs:
+            return f"same dump by another hash, but {kind} {theirs} where the pack has {ours}"
+    if entry.file_size and rom.size and entry.file_size != rom.size:
+        return f"size {rom.size} where the pack has {entry.file_size}"
+    return None
+
+
+def _filled(known: KnownHash, rom: ExtraRom) -> KnownHash:
+    return replace(known, md5=known.md5 or rom.md5, sha1=known.sha1 or rom.sha1,
+                   crc32=known.crc32 or rom.crc32)
+
+
+class _Merger:
+    """Folds extra rows into a copy of the pack's entries (see the module docstring)."""
+
+    def __init__(self, pack: DefinitionPack) -> None:
+        self.pack = pack
+        self.hashes: dict[str, list[KnownHash]] = {e.id: list(e.known_hashes) for e in pack.bios}
+        self.by_name: dict[str, list[BiosEntry]] = defaultdict(list)
+        for entry in pack.bios:
+            for filename in (entry.filename, *entry.alternate_filenames):
+                self.by_name[filename.rsplit("/", 1)[-1].lower()].append(entry)
+        self.extra: dict[tuple[str, str], BiosEntry] = {}
+        self.conflicts: list[Conflict] = []
+        self.enriched: set[str] = set()
+
+    def add(self, rom: ExtraRom) -> None:
+        if not (rom.sha1 or rom.md5 or rom.crc32):
+            return  # a DAT row without a hash says nothing the name does not
+        if self._merge_into_pack(rom):
+            return
+        for entry in self.by_name.get(rom.basename.lower(), ()):
+            if rom.platform_id in (None, entry.platform_id):
+                self.conflicts.append(Conflict(
+                    rom.source, rom.name, entry.id, "another dump under the pack's name: "
+                    f"md5 {rom.md5 or '-'} is not a hash the pack lists; the pack's stand"))
+                return
+        self._add_extra(rom)
+
+    def _merge_into_pack(self, rom: ExtraRom) -> bool:
+        matched = False
+        for entry in self.pack.bios:
+            for position, known in enumerate(self.hashes[entry.id]):
+                if not _shares_hash(known, rom, entry):
+                    continue
+                matched = True
+                problem = _disagreement(known, entry, rom)
+                if problem:
+                    self.conflicts.append(Conflict(rom.source, rom.name, entry.id, problem))
+                elif _filled(known, rom) != known:
+                    self.hashes[entry.id][position] = _filled(known, rom)
+                    self.enriched.add(entry.id)
+        return matched
+
+    def _add_extra(self, rom: ExtraRom) -> None:
+        platform = rom.platform_id or rom.section
+        key = (platform, rom.sha1 or rom.md5 or rom.crc32 or "")
+        folder = rom.name.rsplit("/", 1)[0] if "/" in rom.name else None
+        existing = self.extra.get(key)
+        if existing is None:
+            self.extra[key] = BiosEntry(
+                id=f"{rom.source}:{rom.section}:{rom.name}", name=f"{rom.basename} ({rom.section})",
+                filename=rom.basename, platform_id=platform, required=False,
+                hle_fallback=False, known_hashes=(_known_hash_of(rom),), file_size=rom.size,
+                bios_subdirectory=folder)
+        elif rom.basename not in (existing.filename, *existing.alternate_filenames):
+            self.extra[key] = replace(
+                existing, alternate_filenames=(*existing.alternate_filenames, rom.basename))
+        elif folder and folder != existing.bios_subdirectory and \
+                folder not in existing.alternate_subdirectories:
+            self.extra[key] = replace(existing, alternate_subdirectories=(
+                *existing.alternate_subdirectories, folder))
+
+    def result(self) -> KnownBios:
+        entries = [replace(e, known_hashes=tuple(self.hashes[e.id])) if e.id in self.enriched
+                   else e for e in self.pack.bios]
+        return KnownBios(self.pack.index, entries + list(self.extra.values()),
+                         added=len(self.extra), enriched=len(self.enriched),
+                         conflicts=self.conflicts)
+
+
+def merge_known_bios(pack: DefinitionPack, extras: list[ExtraRom]) -> KnownBios:
+    """The pack's BIOS entries with ``extras`` merged in; the pack wins every conflict."""
+    merger = _Merger(pack)
+    for rom in extras:
+        merger.add(rom)
+    return merger.result()
+
+
+def load_extras(db: Database) -> list[ExtraRom]:
+    """Every imported extra BIOS row, in import order."""
+    return [ExtraRom(r["source"], r["section"], r["platform_id"], r["name"], r["size"],
+                     r["crc32"], r["md5"], r["sha1"])
+            for r in db.query("SELECT source, section, platform_id, name, size, crc32, md5, "
+                              "sha1 FROM bios_extra_hashes ORDER BY id")]
+
+
+def known_bios(db: Database, pack: DefinitionPack) -> KnownBios:
+    """The pack's BIOS entries merged with every imported extra source."""
+    return merge_known_bios(pack, load_extras(db))
+
+
+@dataclass
+class BiosDatImport:
+    """What ``bios import-dat`` stored and what the merge with the pack decided."""
+
+    source: str
+    version: str | None
+    rows: int
+    unmapped_sections: list[str]
+    problems: list[str]
+    known: KnownBios
+
+    def as_dict(self) -> dict[str, Any]:
+        """The JSON form."""
+        return {"source": self.source, "version": self.version, "rows": self.rows,
+                "added_entries": self.known.added, "enriched_entries": self.known.enriched,
+                "conflicts": [c.as_dict() for c in self.known.conflicts],
+                "unmapped_sections": self.unmapped_sections, "problems": self.problems}
+
+
+def _extra_rom(source: str, section: str, rom: DatRom, known_platforms: set[str]) -> ExtraRom:
+    platform = platform_for_system(section)
+    return ExtraRom(source, section, platform if platform in known_platforms else None,
+                    rom.name, rom.size, rom.crc32, rom.md5, rom.sha1)
+
+
+def import_bios_dat(db: Database, path: Path, pack: DefinitionPack) -> BiosDatImport:
+    """Store a System.dat-style DAT's rows (replacing an earlier import of the same DAT)."""
+    if not path.is_file():
+        raise InputError(f"{path}: no such file")
+    header, roms, problems = read_sectioned_roms(path)
+    if not roms:
+        raise InputError(f"{path}: no ROM rows; not a BIOS DAT")
+    source = header.name
+    rows = [_extra_rom(source, section, rom, set(pack.platforms)) for section, rom in roms]
+    with db.atomic():
+        db.execute("DELETE FROM bios_extra_hashes WHERE source = ?", (source,))
+        db.executemany(
+            "INSERT INTO bios_extra_hashes (source, version, source_path, section, platform_id, "
+            "name, size, crc32, md5, sha1) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [(r.source, header.version, str(path.resolve()), r.section, r.platform_id, r.name,
+              r.size, r.crc32, r.md5, r.sha1) for r in rows])
+    unmapped = sorted({r.section for r in rows if r.platform_id is None})
+    return BiosDatImport(source, header.version, len(rows), unmapped, problems,
+                         known_bios(db, pack))
