@@ -32,6 +32,11 @@ def test_scale_benchmark_smoke_at_10k(tmp_path: Path) -> None:
     sizes = figures["sizes"]["ours"]
     assert sizes["games"] > 0 and sizes["compat_observations"] > 0
     assert "idx_games_added_at" not in sizes  # dropped by migration 4 (serves no query)
+    games_costs = figures["index_costs"]["games"]
+    assert games_costs["rows"] == 10_000
+    assert set(games_costs["indexes"]) == {
+        name for name in sizes if name.startswith(("idx_games_", "uidx_games_"))}
+    assert all(item["serves"] for item in games_costs["indexes"].values())  # each says why
     # The Markdown report names every workload.
     for name in (*LATENCY, *RATES):
         assert name in proc.stdout

@@ -45,20 +45,20 @@ def import_catalogs(db: Database, known: set[str]) -> tuple[int, float]:
 
 
 def examined(root: Root, games: Iterable[SyntheticGame]) -> Iterator[Examined]:
-    """What the hashing workers would hand the writer for these files."""
+    """What the hashing workers hand the writer for these files (hashes, members, names)."""
     for game in games:
         item = Examined(Job(str(root.path / game.relpath), game.relpath, game.size,
                             game.mtime_ns),
                         Hashes(game.size, game.crc32, game.md5, game.sha1))
         item.members = [Member(name, Hashes(size, crc, md5, sha1))
                         for name, size, crc, md5, sha1 in game.members]
+        item.parse_name()
         yield item
 
 
-def ingest(db: Database, pack: DefinitionPack, root: Root,
-           games: Sequence[SyntheticGame]) -> int:
-    """The scan's writer stage (with identification) over generated files."""
-    summary = ingest_examined(db, pack, root, examined(root, games))
+def ingest(db: Database, pack: DefinitionPack, root: Root, prepared: Sequence[Examined]) -> int:
+    """The scan's writer stage (with identification) over the workers' output."""
+    summary = ingest_examined(db, pack, root, prepared)
     return summary.added + summary.updated
 
 

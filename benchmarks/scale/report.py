@@ -81,7 +81,7 @@ def render(figures: dict[str, Any]) -> str:
     if dat:
         lines.append(f"| DAT import, all ../shared/dats ({_fmt(dat['rom_entries'])} ROM entries)"
                      f" | | {_fmt(dat['rom_entries_per_s'])} | | |")
-    lines += _prune_lines(figures) + _size_lines(figures)
+    lines += _prune_lines(figures) + _size_lines(figures) + _index_cost_lines(figures)
     checks = figures["checks"]
     lines += ["", "Checks (same rows on both sides, sanity): " + ", ".join(
         f"{name} {'ok' if ok else 'FAILED'}" for name, ok in sorted(checks.items()))]
@@ -130,4 +130,24 @@ def _size_lines(figures: dict[str, Any]) -> list[str]:
     for name, size in sorted(sizes["ours"].items(), key=lambda item: -item[1]):
         if name.startswith(("idx_games_", "uidx_games_")) or name == "games":
             lines.append(f"| {name} | {_fmt(size)} | {size / scale:.1f} |")
+    return lines
+
+
+def _index_cost_lines(figures: dict[str, Any]) -> list[str]:
+    costs = figures.get("index_costs")
+    if not costs:
+        return []
+    sizes = figures.get("sizes", {}).get("ours", {})
+    scale = figures["scale"]
+    lines = []
+    for table, entry in costs.items():
+        if not entry.get("rows"):
+            continue
+        lines += ["", f"Insert cost into {table} ({_fmt(entry['rows'])} copied rows, rolled "
+                  f"back): {entry['us_per_row_all_indexes']} µs/row with every index, "
+                  f"{entry['us_per_row_no_secondary_index']} µs/row with none.", "",
+                  "| index | insert µs/row | bytes per game | serves |", "|---|---|---|---|"]
+        for name, item in sorted(entry["indexes"].items(), key=lambda kv: -kv[1]["us_per_row"]):
+            lines.append(f"| {name} | {item['us_per_row']} | "
+                         f"{sizes.get(name, 0) / scale:.1f} | {item['serves'] or '?'} |")
     return lines

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from romrunner.library.containers import (
     ContainerError,
@@ -14,6 +14,8 @@ from romrunner.library.containers import (
     referenced_files,
 )
 from romrunner.library.hashing import CHUNK, Hashes, RomHasher
+from romrunner.library.tags import ParsedName, parse_filename
+from romrunner.textnorm import fold
 
 ARCHIVES = {".zip", ".7z"}
 SHEETS = {".cue", ".gdi", ".m3u"}
@@ -42,6 +44,15 @@ class Examined:
     chd_sha1: str | None = None
     problems: list[str] = field(default_factory=list)
     error: str | None = None
+    # What the file name says, worked out by the hashing worker so the one writer does not
+    # (the writer parses names itself when these are missing).
+    parsed: ParsedName | None = None
+    title_norm: str | None = None
+
+    def parse_name(self) -> None:
+        """Fill ``parsed`` and ``title_norm`` from the file name."""
+        self.parsed = parse_filename(PurePosixPath(self.job.relpath).name)
+        self.title_norm = fold(self.parsed.title)
 
 
 def examine(job: Job) -> Examined:
@@ -62,6 +73,7 @@ def examine(job: Job) -> Examined:
                                     problems=result.problems)
         if len(result.members) == 1:
             result.head = result.members[0].head
+        result.parse_name()
     except ContainerError as exc:
         result.error = str(exc)
     except FileNotFoundError:

@@ -86,7 +86,7 @@ CREATE INDEX idx_games_matched ON games(matched_game_id);                 -- cat
 CREATE INDEX idx_games_set_key ON games(set_key) WHERE set_key IS NOT NULL; -- multi-disc sets
 CREATE INDEX idx_games_missing ON games(root_id) WHERE is_missing = 1;    -- ls --missing
 CREATE INDEX idx_games_added_at ON games(added_at);                       -- "recently added"
-CREATE INDEX idx_games_last_played ON games(last_played_at) WHERE last_played_at IS NOT NULL;
+CREATE INDEX idx_games_last_played ON games(last_played_at) WHERE last_played_at IS NOT NULL; -- "recently played" (only played games)
 
 -- Typeahead search (DECISIONS Q3): external-content FTS5 over the titles and file name,
 -- kept in sync by triggers, diacritics folded, prefix indexes for 2-4 characters. A SQLite
@@ -371,7 +371,7 @@ CREATE TABLE compat_observations (
     expires_at     TEXT,
     PRIMARY KEY (platform, emulator, game_key, source)
 ) WITHOUT ROWID;
-CREATE INDEX idx_compat_obs_prune ON compat_observations(source, expires_at);
+CREATE INDEX idx_compat_obs_prune ON compat_observations(source, expires_at);  -- cache prune
 
 CREATE TABLE settings_observations (
     platform        INTEGER NOT NULL,
@@ -390,7 +390,7 @@ CREATE TABLE settings_observations (
     expires_at      TEXT,
     PRIMARY KEY (platform, emulator, game_key, source)
 ) WITHOUT ROWID;
-CREATE INDEX idx_settings_obs_prune ON settings_observations(source, expires_at);
+CREATE INDEX idx_settings_obs_prune ON settings_observations(source, expires_at);  -- cache prune
 
 INSERT INTO perf_observations
 SELECT c.device_profile_id, p.id, k.id, e.id, s.id, c.performance_tier, c.raw_score,
