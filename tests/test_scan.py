@@ -316,3 +316,38 @@ def test_unreachable_root_marks_nothing_missing(cli: Any, library: dict[str, Any
     result = scan_json(cli)
     assert result["missing"] == 0 and "not reachable" in result["errors"][0]["error"]
     assert not cli("--json", "games", "ls", "--missing").json()["data"]
+
+
+def test_a_file_over_4_gib_is_hashed_streaming_and_its_size_kept(tmp_path: Path) -> None:
+    """Sizes past 2**32 survive, and hashing streams: the scan's memory stays small."""
+    import json
+    import subprocess
+    import sys
+    library = tmp_path / "roms" / "psp"
+    library.mkdir(parents=True)
+    big = library / "Huge Disc (USA).iso"
+    size = 4 * 2**30 + 4097
+    with big.open("wb") as handle:  # sparse: no disk used, reads as zeros but the tail
+        handle.seek(size - 4)
+        handle.write(b"TAIL")
+    expected = hashlib.sha1()
+    with big.open("rb") as handle:
+        while chunk := handle.read(1 << 22):
+            expected.update(chunk)
+    db = tmp_path / "r.db"
+    wrapper = ("import resource, subprocess, sys; "
+               "done = subprocess.run(sys.argv[1:]); "
+               "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, done.returncode)")
+    command = [sys.executable, "-m", "romrunner.cli.main", "--db", str(db), "--quiet"]
+    subprocess.run([*command, "library", "add", str(tmp_path / "roms")], check=True)
+    proc = subprocess.run([sys.executable, "-c", wrapper, *command, "scan", "--workers", "1"],
+                          capture_output=True, text=True, timeout=600)
+    peak_kib, code = (int(v) for v in proc.stdout.split()[-2:])
+    assert code == 0, proc.stderr
+    assert peak_kib < 300 * 1024  # a 4 GiB file never sits in memory
+    shown = subprocess.run([*command, "--json", "games", "ls"], capture_output=True,
+                           text=True, check=True)
+    game = json.loads(shown.stdout)["data"][0]
+    assert game["file_size"] == size
+    row = Database(db).query_one("SELECT file_sha1 FROM games")
+    assert row is not None and row["file_sha1"] == expected.hexdigest()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
+import posixpath
 import stat as stat_module
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -113,8 +114,8 @@ def _scan_root(db: Database, pack: DefinitionPack, root: Root, extensions: set[s
     jobs: list[Job] = []
     returned: list[int] = []
     for path, relpath, info in _walk(root.path, summary):
-        if PurePosixPath(relpath).suffix.lower() not in extensions:
-            continue
+        if posixpath.splitext(relpath)[1].lower() not in extensions:
+            continue  # (posixpath, not PurePosixPath: a rescan does this a million times)
         summary.scanned += 1
         seen.add(relpath)
         known = stored.get(relpath)

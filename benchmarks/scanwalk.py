@@ -1,0 +1,195 @@
+"""The library scan against its two limits, side by side on one tree of real files.
+
+    python -m benchmarks.scanwalk [--files 100000] [--workers 2] [--workdir DIR] [--no-hash]
+
+* first scan of new small files (engine ``scan_library``) in files/s, next to a plain
+  CRC32+MD5+SHA1 loop over the same files with the same number of processes;
+* rescan of the unchanged tree next to a bare ``os.scandir`` + ``stat`` walk of it (best of 3
+  each), with the number of files the rescan hashed (must be 0);
+* peak memory (max RSS) of a rescan, in a fresh process, next to a process that only imports
+  the engine.
+
+``--no-hash`` fills the database from a stat walk instead of a first scan (placeholder
+hashes, as the workers would hand them over): the way to measure a 1,000,000-file rescan
+without waiting for a million files to be hashed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import multiprocessing
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import zlib
+from pathlib import Path
+
+from romrunner.library.examine import Examined, Job
+from romrunner.library.hashing import Hashes
+from romrunner.library.roots import Root, add_root, list_roots
+from romrunner.library.scan import ingest_examined, scan_library
+from romrunner.packs import load_pack
+from romrunner.store.open import OpenMode, open_database
+
+FOLDERS = {"nes": ".nes", "snes": ".sfc", "gb": ".gb", "gbc": ".gbc", "gba": ".gba",
+           "genesis": ".md", "sms": ".sms", "gamegear": ".gg", "n64": ".z64", "psp": ".iso"}
+_RESCAN_CHILD = """
+import json, resource, sys
+from pathlib import Path
+from romrunner.library.scan import scan_library
+from romrunner.packs import load_pack
+from romrunner.store.open import OpenMode, open_database
+db = open_database(Path(sys.argv[1]), OpenMode.WRITE).db
+summary = scan_library(db, load_pack(None), workers=1)
+print(json.dumps({"maxrss_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+                  "seconds": summary.seconds, "unchanged": summary.unchanged,
+                  "bytes_hashed": summary.bytes_hashed}))
+"""
+_IMPORT_CHILD = """
+import json, resource
+import romrunner.library.scan, romrunner.packs, romrunner.store.open
+print(json.dumps({"maxrss_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
+"""
+
+
+def build_tree(library: Path, count: int) -> None:
+    """``count`` small distinct files in platform folders, 500 per subfolder."""
+    platforms = list(FOLDERS.items())
+    made: set[Path] = set()
+    for index in range(count):
+        platform, extension = platforms[index % len(platforms)]
+        folder = library / platform / f"{index // (500 * len(platforms)):04d}"
+        if folder not in made:
+            folder.mkdir(parents=True, exist_ok=True)
+            made.add(folder)
+        seed = hashlib.sha1(str(index).encode()).digest()
+        size = 512 + index % 1536
+        (folder / f"Game {index} (USA){extension}").write_bytes(
+            (seed * (size // len(seed) + 1))[:size])
+
+
+def bare_walk(folder: str) -> int:
+    """``os.scandir`` + ``stat`` of every file: the lower bound of any rescan."""
+    count = 0
+    stack = [folder]
+    while stack:
+        with os.scandir(stack.pop()) as entries:
+            for entry in entries:
+                info = entry.stat(follow_symlinks=False)
+                if entry.is_dir(follow_symlinks=False):
+                    stack.append(entry.path)
+                elif info.st_size >= 0:
+                    count += 1
+    return count
+
+
+def plain_hash(path: str) -> str:
+    """The reference loop over one file: one read pass, the three stdlib hashes."""
+    crc, md5, sha1 = 0, hashlib.md5(), hashlib.sha1()
+    with open(path, "rb") as handle:
+        while chunk := handle.read(1 << 20):
+            crc = zlib.crc32(chunk, crc)
+            md5.update(chunk)
+            sha1.update(chunk)
+    return f"{crc:08x}{md5.hexdigest()}{sha1.hexdigest()}"
+
+
+def all_files(folder: Path) -> list[str]:
+    """Every file under ``folder``."""
+    return [os.path.join(d, name) for d, _, names in os.walk(folder) for name in names]
+
+
+def best_of(operation: object, rounds: int = 3) -> float:
+    """Best wall time of ``rounds`` calls."""
+    times = []
+    for _ in range(rounds):
+        started = time.perf_counter()
+        operation()  # type: ignore[operator]
+        times.append(time.perf_counter() - started)
+    return min(times)
+
+
+def fill_without_hashing(db_path: Path, root: Root) -> int:
+    """Store every file with its real size and mtime and placeholder hashes."""
+    db = open_database(db_path, OpenMode.WRITE).db
+
+    def examined() -> object:
+        for path in all_files(root.path):
+            info = os.stat(path)
+            relpath = Path(path).relative_to(root.path).as_posix()
+            digest = hashlib.sha1(relpath.encode()).hexdigest()
+            item = Examined(Job(path, relpath, info.st_size, info.st_mtime_ns),
+                            Hashes(info.st_size, digest[:8], digest[:32], digest))
+            item.parse_name()
+            yield item
+
+    summary = ingest_examined(db, load_pack(None), root, examined())  # type: ignore[arg-type]
+    db.close()
+    return summary.added
+
+
+def child_json(code: str, *args: str) -> dict[str, float]:
+    """Run ``code`` in a fresh interpreter and read the JSON it prints."""
+    done = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True,
+                          check=True)
+    result: dict[str, float] = json.loads(done.stdout)
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--files", type=int, default=100_000)
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--workdir", type=Path, default=None)
+    parser.add_argument("--no-hash", action="store_true",
+                        help="fill the database from a stat walk instead of a first scan")
+    args = parser.parse_args()
+    workdir = args.workdir or Path(tempfile.mkdtemp(prefix="romrunner-scanwalk-"))
+    library, db_path = workdir / "library", workdir / "romrunner.db"
+    figures: dict[str, object] = {"files": args.files, "workers": args.workers}
+    if not library.exists():
+        started = time.perf_counter()
+        build_tree(library, args.files)
+        figures["tree_build_s"] = round(time.perf_counter() - started, 1)
+    db_path.unlink(missing_ok=True)
+    db = open_database(db_path, OpenMode.WRITE).db
+    root = add_root(db, library)
+    if args.no_hash:
+        db.close()
+        started = time.perf_counter()
+        figures["filled"] = fill_without_hashing(db_path, root)
+        figures["fill_s"] = round(time.perf_counter() - started, 1)
+    else:
+        paths = all_files(library)
+        for path in paths:
+            Path(path).read_bytes()  # page cache warm for both sides
+        with multiprocessing.get_context("fork").Pool(args.workers) as pool:
+            plain = best_of(lambda: pool.map(plain_hash, paths, chunksize=64), rounds=1)
+        started = time.perf_counter()
+        summary = scan_library(db, load_pack(None), list_roots(db), workers=args.workers)
+        first = time.perf_counter() - started
+        db.close()
+        figures["first_scan"] = {"engine_files_per_s": round(len(paths) / first),
+                                 "plain_hash_loop_files_per_s": round(len(paths) / plain),
+                                 "added": summary.added, "errors": len(summary.errors)}
+    walk = best_of(lambda: bare_walk(str(library)))
+    rescans = [child_json(_RESCAN_CHILD, str(db_path)) for _ in range(3)]
+    rescan = min(r["seconds"] for r in rescans)
+    reference = child_json(_IMPORT_CHILD)
+    figures["rescan"] = {"bare_scandir_stat_s": round(walk, 3),
+                         "engine_rescan_s": rescan,
+                         "ratio": round(rescan / walk, 2),
+                         "bytes_hashed": max(r["bytes_hashed"] for r in rescans),
+                         "unchanged": rescans[-1]["unchanged"],
+                         "peak_rss_mib": round(max(r["maxrss_kib"] for r in rescans) / 1024, 1),
+                         "import_only_rss_mib": round(reference["maxrss_kib"] / 1024, 1)}
+    print(json.dumps(figures, indent=1))
+
+
+if __name__ == "__main__":
+    main()
