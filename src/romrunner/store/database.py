@@ -210,9 +210,13 @@ class Database:
         self.execute(f"PRAGMA wal_checkpoint({mode})")
 
     def close(self) -> None:
-        """Close the connection, letting SQLite refresh its statistics first."""
+        """Close the connection; after writes, let SQLite refresh its statistics first.
+
+        ``PRAGMA optimize`` costs 7-40 ms even when it finds nothing to do (measured at
+        10k-100k games), so a connection that changed nothing skips it.
+        """
         with contextlib.suppress(sqlite3.Error):
-            if not self.read_only:
+            if not self.read_only and self.conn.total_changes:
                 self.conn.execute("PRAGMA optimize")
         self.conn.close()
 

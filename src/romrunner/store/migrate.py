@@ -14,6 +14,7 @@ has FTS5; without it the engine searches an indexed folded title instead.
 
 from __future__ import annotations
 
+import functools
 import re
 import sqlite3
 from dataclasses import dataclass
@@ -61,8 +62,9 @@ def _strip_comments(sql: str) -> str:
     return "\n".join(line for line in sql.splitlines() if not line.lstrip().startswith("--"))
 
 
-def load_migrations() -> list[Migration]:
-    """All migrations shipped with the package, in order."""
+@functools.cache
+def load_migrations() -> tuple[Migration, ...]:
+    """All migrations shipped with the package, in order (read once per process)."""
     folder = resources.files("romrunner.store").joinpath("migrations")
     found: list[Migration] = []
     for entry in folder.iterdir():
@@ -82,7 +84,7 @@ def load_migrations() -> list[Migration]:
     expected = list(range(1, len(found) + 1))
     if [migration.version for migration in found] != expected:
         raise DatabaseError("the package's migrations are not numbered 1..N")
-    return found
+    return tuple(found)
 
 
 LATEST_VERSION = len(load_migrations())
