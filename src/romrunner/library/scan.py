@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import json
 import multiprocessing
+import operator
 import os
-import posixpath
 import stat as stat_module
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -113,14 +113,12 @@ def _scan_root(db: Database, pack: DefinitionPack, root: Root, extensions: set[s
     seen: set[str] = set()
     jobs: list[Job] = []
     returned: list[int] = []
-    for path, relpath, info in _walk(root.path, summary):
-        if posixpath.splitext(relpath)[1].lower() not in extensions:
-            continue  # (posixpath, not PurePosixPath: a rescan does this a million times)
+    for path, relpath, info in _walk(root.path, summary, extensions):
         summary.scanned += 1
         seen.add(relpath)
         known = stored.get(relpath)
-        if not needs_examining(known, info.st_size, info.st_mtime_ns, full):
-            assert known is not None
+        if not full and known is not None and known.hashed and known.size == info.st_size \
+                and known.mtime_ns == info.st_mtime_ns:  # needs_examining(), inlined: hot
             summary.unchanged += 1
             if known.missing:
                 returned.append(known.id)
@@ -218,30 +216,43 @@ def _load_track_paths(db: Database, root_id: int) -> set[str]:
     return {str(PurePosixPath(path).parent / name) for path, name in rows}
 
 
-def _walk(root: Path, summary: ScanSummary) -> Iterator[tuple[str, str, os.stat_result]]:
-    """Regular files under ``root`` with their relative POSIX path; links are not followed."""
+_BY_NAME = operator.attrgetter("name")
+
+
+def _walk(root: Path, summary: ScanSummary, extensions: set[str]
+          ) -> Iterator[tuple[str, str, os.stat_result]]:
+    """Files under ``root`` with one of ``extensions``, with their relative POSIX path.
+
+    Links are reported, never followed. The directory entry's type decides folders and the
+    extension decides files before any ``stat``: a rescan stats only the files it may store.
+    """
     stack = [(str(root), "")]
     while stack:
         folder, rel_folder = stack.pop()
         try:
             with os.scandir(folder) as entries:
-                listing = sorted(entries, key=lambda e: e.name)
+                listing = sorted(entries, key=_BY_NAME)
         except OSError as exc:
             summary.error(display_path(folder), f"cannot list folder ({exc.strerror})")
             continue
         for entry in listing:
-            relpath = f"{rel_folder}{display_path(entry.name)}"
+            name = entry.name
+            relpath = rel_folder + (name if name.isascii() else display_path(name))
             try:
                 if entry.is_symlink():
                     summary.error(display_path(entry.path), "symbolic link not followed")
+                    continue
+                if entry.is_dir(follow_symlinks=False):
+                    stack.append((entry.path, relpath + "/"))
+                    continue
+                dot = name.rfind(".")
+                if dot < 0 or name[dot:].lower() not in extensions:
                     continue
                 info = entry.stat(follow_symlinks=False)
             except OSError as exc:
                 summary.error(display_path(entry.path), f"cannot stat ({exc.strerror})")
                 continue
-            if stat_module.S_ISDIR(info.st_mode):
-                stack.append((entry.path, relpath + "/"))
-            elif stat_module.S_ISREG(info.st_mode):
+            if stat_module.S_ISREG(info.st_mode):
                 yield entry.path, relpath, info
             else:
                 summary.error(display_path(entry.path), "not a regular file; skipped")
