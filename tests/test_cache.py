@@ -6,6 +6,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from romrunner.cache.best import recompute_all
 from romrunner.cache.ingest import ingest_observations
@@ -185,3 +187,34 @@ def test_cli_import_why_prune_and_bad_file(cli: Any, tmp_path: Path) -> None:
                    "SLUS-00594").json()["data"]) == 1  # the bad file's batch left nothing
     pruned = cli("--json", "cache", "prune").json()["data"]
     assert pruned["deleted"]["compat"] == 0
+
+
+SOURCES_FOR_PROPERTY = (HIGH, "user-override", "site-a", "site-b", "site-c")  # 3 unranked
+_round = st.tuples(
+    st.sampled_from(SOURCES_FOR_PROPERTY),
+    st.lists(st.tuples(st.sampled_from(["g1", "g2", "g3", "g4"]),
+                       st.sampled_from(["perfect", "playable", "broken"]),
+                       st.sampled_from(["high", "medium", "low"])),
+             min_size=1, max_size=4, unique_by=lambda item: item[0]),
+    st.sampled_from(["2026-01-01 00:00:00", "2026-03-01 00:00:00", "2026-02-01 00:00:00"]))
+
+
+@settings(max_examples=40, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rounds=st.lists(_round, min_size=1, max_size=8))
+def test_incremental_best_equals_a_full_re_ranking(tmp_path_factory: Any,
+                                                    rounds: list[Any]) -> None:
+    """Whatever the order, confidences and fetch times (older re-imports included), the
+    best answers kept batch by batch are those a full re-ranking picks."""
+    database = open_database(tmp_path_factory.mktemp("p") / "c.db", OpenMode.WRITE).db
+    sync_pack(database, load_pack(None))
+    snapshot = "SELECT platform, emulator, game_key, source, status FROM emulator_compat_cache " \
+               "ORDER BY 1, 2, 3"
+    for source, rows, fetched in rounds:
+        ingest_observations(database, COMPAT, source, [
+            compat(game, status, confidence=confidence) for game, status, confidence in rows],
+            fetched_at=fetched)
+        kept = [tuple(row) for row in database.query(snapshot)]
+        recompute_all(database, COMPAT)
+        assert [tuple(row) for row in database.query(snapshot)] == kept
+    database.close()

@@ -45,6 +45,76 @@ def recompute_best(db: Database, kind: CacheKind) -> None:
         (kind.name,))
 
 
+def _rank(kind: CacheKind, source: str) -> str:
+    return (f"coalesce((SELECT rank FROM cache_source_priority WHERE cache_kind = "
+            f"'{kind.name}' AND source = {source}), {_UNRANKED})")
+
+
+def _confidence(column: str) -> str:
+    return f"CASE {column} WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END"
+
+
+def _observed_confidence(kind: CacheKind, row: str) -> str:
+    """The confidence of the observation behind a best-table row (not every best table
+    stores it)."""
+    same = " AND ".join(f"h.{key} = {row}.{key}" for key in kind.keys)
+    return (f"(SELECT h.confidence FROM {kind.observations} h WHERE {same} "
+            f"AND h.source = {row}.source)")
+
+
+def note_worsened_keys(db: Database, kind: CacheKind, source: int, new_rows: str,
+                       key_exprs: list[str], fetched: str) -> None:
+    """Before ``source`` overwrites its observations: keys where it holds the best answer
+    and its new observation is worse (lower confidence or older), so they need re-ranking.
+
+    ``new_rows`` is a FROM clause over the incoming rows (alias ``s``, with ``s.confidence``)
+    and ``key_exprs`` the expressions of their integer keys in ``kind.keys`` order.
+    """
+    best_on = " AND ".join(f"b.{key} = {expr}" for key, expr in zip(kind.keys, key_exprs,
+                                                                    strict=True))
+    obs_on = " AND ".join(f"o.{key} = b.{key}" for key in kind.keys)
+    db.execute("DROP TABLE IF EXISTS temp.rr_worse_keys")
+    db.execute(
+        f"CREATE TABLE temp.rr_worse_keys AS SELECT {', '.join(f'b.{k}' for k in kind.keys)} "
+        f"FROM {new_rows} CROSS JOIN {kind.best} b ON {best_on} "
+        f"CROSS JOIN {kind.observations} o ON {obs_on} AND o.source = b.source "
+        f"WHERE b.source = ? AND ({_confidence('s.confidence')} > "
+        f"{_confidence('o.confidence')} OR ? < o.fetched_at)", (source, fetched))
+
+
+def apply_source_batch(db: Database, kind: CacheKind, source: int) -> None:
+    """Bring the best answers of the changed keys up to date after ``source`` wrote them.
+
+    Incremental, instead of re-ranking every observation of every key: a new observation
+    replaces the best answer when it outranks it, or when it comes from the source that held
+    it (and is no worse: :func:`note_worsened_keys` ran first). Only the keys noted there,
+    whose winning source got worse, are re-ranked in full.
+    """
+    keys = ", ".join(kind.keys)
+    on_keys = " AND ".join(f"o.{key} = k.{key}" for key in kind.keys)
+    table = kind.best
+    assignments = ", ".join(f"{column} = excluded.{column}" for column in
+                            ("source", *kind.best_values, "fetched_at", "expires_at"))
+    new_first = (f"({_rank(kind, 'excluded.source')}, "
+                 f"{_confidence(_observed_confidence(kind, 'excluded'))}, "
+                 f"{table}.fetched_at, excluded.source)")
+    old_first = (f"({_rank(kind, f'{table}.source')}, "
+                 f"{_confidence(_observed_confidence(kind, table))}, "
+                 f"excluded.fetched_at, {table}.source)")
+    db.execute(
+        f"INSERT INTO {table} ({keys}, source, {', '.join(kind.best_values)}, fetched_at, "
+        f"expires_at) SELECT {', '.join(f'o.{k}' for k in kind.keys)}, o.source, "
+        f"{', '.join(f'o.{v}' for v in kind.best_values)}, o.fetched_at, o.expires_at "
+        f"FROM {KEYS_TABLE} k CROSS JOIN {kind.observations} o ON {on_keys} "
+        f"AND o.source = ? WHERE true ON CONFLICT ({keys}) DO UPDATE SET {assignments} "
+        f"WHERE {table}.source = excluded.source OR {new_first} < {old_first}",
+        (source,))
+    if db.scalar("SELECT count(*) FROM temp.rr_worse_keys"):
+        db.execute(f"DELETE FROM {KEYS_TABLE}")
+        db.execute(f"INSERT INTO {KEYS_TABLE} SELECT * FROM temp.rr_worse_keys")
+        recompute_best(db, kind)
+
+
 def drop_unobserved_best(db: Database, kind: CacheKind) -> int:
     """Remove best answers whose key has no observation left (after a prune)."""
     keys = ", ".join(kind.keys)

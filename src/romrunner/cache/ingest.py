@@ -12,7 +12,12 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from itertools import islice
 
-from romrunner.cache.best import KEYS_TABLE, recompute_best, reset_changed_keys
+from romrunner.cache.best import (
+    KEYS_TABLE,
+    apply_source_batch,
+    note_worsened_keys,
+    reset_changed_keys,
+)
 from romrunner.cache.kinds import DIMENSIONS, VALUE_DEFAULTS, CacheKind
 from romrunner.cache.sources import ensure_source
 from romrunner.errors import InputError
@@ -64,8 +69,10 @@ def ingest_observations(db: Database, kind: CacheKind, source_id: str,
         with db.atomic():
             _stage(db, kind, batch)
             _resolve_dimensions(db, kind)
+            note_worsened_keys(db, kind, source.id, _stage_joined(kind),
+                               _resolved_keys(kind).split(", "), fetched)
             _upsert_observations(db, kind, source.id, fetched, expires)
-            recompute_best(db, kind)
+            apply_source_batch(db, kind, source.id)
         written += len(batch)
         batches += 1
     return IngestResult(written, batches, source_id, expires)
