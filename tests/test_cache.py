@@ -205,7 +205,7 @@ _round = st.tuples(
 def test_incremental_best_equals_a_full_re_ranking(tmp_path_factory: Any,
                                                     rounds: list[Any]) -> None:
     """Whatever the order, confidences and fetch times (older re-imports included), the
-    best answers kept batch by batch are those a full re-ranking picks."""
+    best answers kept batch by batch, and after a prune, are those a full re-ranking picks."""
     database = open_database(tmp_path_factory.mktemp("p") / "c.db", OpenMode.WRITE).db
     sync_pack(database, load_pack(None))
     snapshot = "SELECT platform, emulator, game_key, source, status FROM emulator_compat_cache " \
@@ -217,4 +217,11 @@ def test_incremental_best_equals_a_full_re_ranking(tmp_path_factory: Any,
         kept = [tuple(row) for row in database.query(snapshot)]
         recompute_all(database, COMPAT)
         assert [tuple(row) for row in database.query(snapshot)] == kept
+    # Pruning a source (here: the first one, leaving the registry) keeps them right too.
+    database.execute("UPDATE cache_sources SET in_registry = 0 WHERE source_id = ?",
+                     (rounds[0][0],))
+    prune_cache(database, pause_ms=0)
+    kept = [tuple(row) for row in database.query(snapshot)]
+    recompute_all(database, COMPAT)
+    assert [tuple(row) for row in database.query(snapshot)] == kept
     database.close()

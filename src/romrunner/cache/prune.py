@@ -121,6 +121,11 @@ def _prune_batch(db: Database, kind: CacheKind, target: _Target, limit: int) -> 
             f"DELETE FROM {kind.observations} WHERE source = ? AND ({keys}) IN "
             f"(SELECT {keys} FROM {KEYS_TABLE})", (target.source,)).rowcount
         if deleted:
+            # Removing an observation that was not a key's best answer changes nothing:
+            # only keys whose best answer came from this source are re-ranked.
+            on_keys = " AND ".join(f"b.{key} = {KEYS_TABLE}.{key}" for key in kind.keys)
+            db.execute(f"DELETE FROM {KEYS_TABLE} WHERE NOT EXISTS (SELECT 1 FROM "
+                       f"{kind.best} b WHERE {on_keys} AND b.source = ?)", (target.source,))
             recompute_best(db, kind)
             drop_unobserved_best(db, kind)
     return deleted
