@@ -230,3 +230,44 @@ def test_real_system_dat_against_real_pack(tmp_path: Path) -> None:
         merged = next(e for e in known.entries if e.id == conflict.entry_id)
         assert merged.known_hashes == by_id[conflict.entry_id].known_hashes  # the pack won
     assert known.added > 0 and len(known.entries) == len(pack.bios) + known.added
+
+
+def test_check_per_device_profile(cli: Any, bios_setup: dict[str, Path], db_path: Path) -> None:
+    """The emulator a profile uses for each platform decides which groups apply."""
+    pack = bios_setup["pack"]
+    cli("--pack", pack, "bios", "scan", bios_setup["folder"])
+    import sqlite3
+    conn = sqlite3.connect(db_path)
+    with conn:
+        conn.execute("INSERT INTO devices (id, device_id, connection_type) "
+                     "VALUES (1, 'rg35xx', 'sd_card')")
+        conn.execute("INSERT INTO device_profiles (id, device_row_id, os_id) "
+                     "VALUES (1, 1, 'muos'), (2, 1, 'knulli')")
+        conn.execute("INSERT INTO platform_overrides (device_profile_id, platform_id, "
+                     "emulator_id) VALUES (1, 'nds', 'melonds'), (NULL, 'nds', 'desmume')")
+    conn.close()
+
+    def groups(profile: int) -> dict[str, list[dict[str, Any]]]:
+        result = cli("--pack", pack, "--json", "bios", "check", "--profile", str(profile),
+                     "--platform", "nds", "--platform", "psx")
+        found: dict[str, list[dict[str, Any]]] = {}
+        for group in result.json()["data"]["groups"]:
+            found.setdefault(group["platform_id"], []).append(group)
+        return found
+
+    first = groups(1)
+    # nds: the profile's own override (melonds) beats the global one; both parts needed.
+    assert {(g["emulator_id"], g["emulator_origin"]) for g in first["nds"]} == {
+        ("melonds", "profile platform override")}
+    assert len(first["nds"]) == 2
+    # psx: muos's default (the built-in pack's) is an emulator no entry names: any emulator.
+    (psx,) = first["psx"]
+    assert psx["emulator_id"] is None and "named by no BIOS entry" in psx["emulator_origin"]
+    assert psx["emulator_origin"].startswith("muos default")
+    second = groups(2)
+    # The global override names an emulator no entry mentions either.
+    assert all(g["emulator_origin"].startswith("platform override") for g in second["nds"])
+    missing = cli("--pack", pack, "bios", "check", "--profile", "9")
+    assert missing.code != 0 and "device profile 9: no such profile" in missing.err
+    both = cli("--pack", pack, "bios", "check", "--profile", "1", "--emulator", "melonds")
+    assert both.code == 2

@@ -17,6 +17,7 @@ from typing import Any
 
 from romrunner.bios.known import known_bios
 from romrunner.bios.verify import GOOD_STATUSES
+from romrunner.devices.profiles import load_profile, platform_emulators
 from romrunner.packs.loader import DefinitionPack
 from romrunner.packs.model import BiosEntry
 from romrunner.store.database import Database
@@ -33,6 +34,7 @@ class BiosGroup:
     required: bool
     entries: list[BiosEntry]
     status: str = BLOCKING
+    origin: str | None = None  # with a profile: how the emulator was chosen
     present: list[dict[str, Any]] = field(default_factory=list)
     problems: list[dict[str, Any]] = field(default_factory=list)
 
@@ -44,6 +46,7 @@ class BiosGroup:
     def as_dict(self) -> dict[str, Any]:
         """The JSON form of the group, with where the pack says the files go."""
         return {"platform_id": self.platform_id, "emulator_id": self.emulator_id,
+                "emulator_origin": self.origin,
                 "required": self.required, "status": self.status,
                 "hle_fallback": self.hle_fallback,
                 "one_of": [{"id": e.id, "filename": e.filename, "file_size": e.file_size,
@@ -117,11 +120,14 @@ class BiosReport:
 
 
 def check_bios(db: Database, pack: DefinitionPack, *, platforms: list[str] | None = None,
-               emulator: str | None = None, strict: bool = False) -> BiosReport:
+               emulator: str | None = None, profile: int | None = None,
+               strict: bool = False) -> BiosReport:
     """Group the requirements of the selected platforms (or emulator) and judge each group.
 
     With no selection: the platforms of the scanned library, or, for an empty library, every
-    platform with a BIOS entry.
+    platform with a BIOS entry. With ``profile``, each platform's groups are those of the
+    emulator the profile uses for it (see :mod:`romrunner.devices.profiles`); a platform
+    with no known emulator, or one no BIOS entry names, is checked for any emulator.
     """
     selected = set(platforms or [])
     if not selected and emulator is None:
@@ -129,10 +135,39 @@ def check_bios(db: Database, pack: DefinitionPack, *, platforms: list[str] | Non
         selected = selected or {entry.platform_id for entry in pack.bios}
     known = known_bios(db, pack)
     entries = [e for e in known.entries if not selected or e.platform_id in selected]
-    groups = emulator_groups(entries, emulator) if emulator else platform_groups(entries)
+    if profile is not None:
+        groups = _profile_groups(db, pack, profile, entries)
+    elif emulator:
+        groups = emulator_groups(entries, emulator)
+    else:
+        groups = platform_groups(entries)
     found = _verdicts_by_entry(db)
     for group in groups:
         _decide(group, found)
     groups.sort(key=lambda g: (g.platform_id, g.emulator_id or "", not g.required,
                                g.entries[0].filename))
     return BiosReport(groups, strict)
+
+
+def _profile_groups(db: Database, pack: DefinitionPack, profile_id: int,
+                    entries: list[BiosEntry]) -> list[BiosGroup]:
+    by_platform: dict[str, list[BiosEntry]] = defaultdict(list)
+    for entry in entries:
+        by_platform[entry.platform_id].append(entry)
+    chosen = platform_emulators(db, pack, load_profile(db, profile_id), sorted(by_platform))
+    groups: list[BiosGroup] = []
+    for platform, members in by_platform.items():
+        emulator, origin = chosen[platform]
+        named = emulator is not None and any(
+            emulator in e.required_for_emulators or emulator in e.optional_for_emulators
+            for e in members)
+        if emulator is not None and named:
+            found = emulator_groups(members, emulator)
+        else:
+            found = platform_groups(members)
+            if emulator is not None:
+                origin += f"; {emulator} is named by no BIOS entry, any emulator's needs apply"
+        for group in found:
+            group.origin = origin
+        groups += found
+    return groups

@@ -70,12 +70,17 @@ def bios_import_dat(path: Path) -> int:
 @bios.command(name="check")
 @click.option("--platform", "platforms", multiple=True, help="Only this platform (repeatable).")
 @click.option("--emulator", default=None, help="Groups this emulator needs.")
+@click.option("--profile", type=int, default=None,
+              help="Device profile: each platform checked for the emulator it uses there.")
 @click.option("--strict", is_flag=True, help="A missing BIOS with HLE fallback also fails.")
-def bios_check(platforms: tuple[str, ...], emulator: str | None, strict: bool) -> int:
+def bios_check(platforms: tuple[str, ...], emulator: str | None, profile: int | None,
+               strict: bool) -> int:
     """Per platform (or emulator): each BIOS requirement, met or not. Exit 1 when unmet."""
     app = app_context()
+    if profile is not None and emulator is not None:
+        raise click.UsageError("--profile and --emulator both choose the emulator; give one")
     report = check_bios(app.open_db(), app.pack(), platforms=list(platforms) or None,
-                        emulator=emulator, strict=strict)
+                        emulator=emulator, profile=profile, strict=strict)
 
     def render(console: Console) -> None:
         console.print(bios_table(report))
