@@ -365,12 +365,13 @@ class _Writer:
         job = examined.job
         hashes = examined.hashes
         assert hashes is not None
-        path = PurePosixPath(job.relpath)
-        extension = path.suffix.lower()
+        # String operations, not PurePosixPath: this runs once per new file in the writer.
+        *parents, filename = job.relpath.split("/")
+        extension = _extension(filename)
         detect_ext = extension
         if extension in ARCHIVES and len(examined.members) == 1:
-            detect_ext = PurePosixPath(examined.members[0].name).suffix.lower()
-        folders = [*reversed(path.parent.parts), self.root_name]
+            detect_ext = _extension(examined.members[0].name.rsplit("/", 1)[-1])
+        folders = [*reversed(parents), self.root_name]
         guess = detect_platform(self.index, folders, detect_ext, examined.head)
         if guess.platform_id == UNKNOWN and detect_ext != extension:
             guess = detect_platform(self.index, folders, extension, examined.head)
@@ -382,7 +383,7 @@ class _Writer:
         if parsed.disc_number is not None:
             set_key = f"{guess.platform_id}:{title_norm}:{parsed.region or ''}"
         return {
-            "root_id": self.root.id, "filepath": job.relpath, "filename": path.name,
+            "root_id": self.root.id, "filepath": job.relpath, "filename": filename,
             "file_size": job.size, "file_mtime_ns": job.mtime_ns, "file_crc32": hashes.crc32,
             "file_md5": hashes.md5, "file_sha1": hashes.sha1,
             "header_size": hashes.header_size, "nh_crc32": hashes.nh_crc32,
@@ -439,6 +440,12 @@ class _Writer:
         if examined.chd_sha1:
             rows.append((game_id, "chd", "", None, None, None, examined.chd_sha1, 0, None,
                          None, None))
+
+
+def _extension(filename: str) -> str:
+    """The lowercase extension with its dot ('' for none), as ``PurePosixPath.suffix``."""
+    dot = filename.rfind(".")
+    return filename[dot:].lower() if 0 < dot < len(filename) - 1 else ""
 
 
 def _next_game_id(db: Database) -> int:
