@@ -18,6 +18,6 @@ def has_search_index(db: Database) -> bool:
 def index_games(db: Database, first_id: int) -> None:
     """Add every game with ``id >= first_id`` to the search index (new rows only)."""
     if has_search_index(db):
-        db.execute("INSERT INTO games_fts (rowid, detected_title, catalog_title, filename) "
-                   "SELECT id, detected_title, catalog_title, filename FROM games "
+        db.execute("INSERT INTO games_fts (rowid, detected_title, catalog_title) "
+                   "SELECT id, detected_title, catalog_title FROM games "
                    "WHERE id >= ?", (first_id,))
