@@ -351,3 +351,32 @@ def test_a_file_over_4_gib_is_hashed_streaming_and_its_size_kept(tmp_path: Path)
     assert game["file_size"] == size
     row = Database(db).query_one("SELECT file_sha1 FROM games")
     assert row is not None and row["file_sha1"] == expected.hexdigest()
+
+
+def test_a_file_vanishing_or_unreadable_mid_scan_is_reported_and_the_rest_stored(
+        tmp_path: Path) -> None:
+    """The walk saw these files; by the time a worker opens them one is gone, one locked."""
+    from romrunner.library.examine import Job, examine
+    from romrunner.library.roots import add_root
+    from romrunner.library.scan import ingest_examined
+    from romrunner.store.open import OpenMode, open_database
+    root = tmp_path / "roms"
+    (root / "gba").mkdir(parents=True)
+    files = {name: root / "gba" / name for name in ("Kept (USA).gba", "Gone (USA).gba",
+                                                    "Locked (USA).gba")}
+    for index, path in enumerate(files.values()):
+        path.write_bytes(rom_bytes(index + 10))
+    jobs = [Job(str(path), f"gba/{name}", path.stat().st_size, path.stat().st_mtime_ns)
+            for name, path in files.items()]
+    files["Gone (USA).gba"].unlink()
+    files["Locked (USA).gba"].chmod(0)
+    results = [examine(job) for job in jobs]
+    assert results[1].error == "file vanished during the scan"
+    if os.geteuid() != 0:  # root reads a mode-000 file anyway
+        assert results[2].error == "permission denied"
+    db = open_database(tmp_path / "r.db", OpenMode.WRITE).db
+    summary = ingest_examined(db, load_pack(None), add_root(db, root), results)
+    assert {e["path"]: e["error"] for e in summary.errors}["gba/Gone (USA).gba"] == \
+        "file vanished during the scan"
+    stored = {row["filepath"] for row in db.query("SELECT filepath FROM games")}
+    assert "gba/Kept (USA).gba" in stored and "gba/Gone (USA).gba" not in stored
