@@ -171,9 +171,10 @@ def ingest_examined(db: Database, pack: DefinitionPack, root: Root,
 
 
 def _batches(examined: Iterable[Examined]) -> Iterator[list[Examined]]:
-    """Writer batches: BATCH_SIZE files, or fewer once BATCH_SECONDS passed since the first.
+    """Writer batches: BATCH_SIZE files, or fewer once BATCH_SECONDS passed since the first
+    (checked as each file arrives).
 
-    Bigger batches amortise each commit (a random-key index dirties a page per row), the
+    Bigger batches amortise each commit (a random-key index dirties a page per row); the
     time bound keeps what an interruption can lose small when files hash slowly.
     """
     batch: list[Examined] = []
