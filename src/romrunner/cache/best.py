@@ -24,7 +24,12 @@ def reset_changed_keys(db: Database, kind: CacheKind) -> None:
 
 
 def recompute_best(db: Database, kind: CacheKind) -> None:
-    """Rewrite the best answer of every key in the changed-keys table (one or two statements)."""
+    """Rewrite the best answer of every key in the changed-keys table (one statement).
+
+    CROSS JOIN keeps the changed keys as the outer loop: left to itself the planner walks
+    every observation in key order to save the window's sort, which at 5M observations made
+    each prune or ingest batch cost half a second whatever its size (measured at 1M games).
+    """
     keys = ", ".join(kind.keys)
     on_keys = " AND ".join(f"o.{key} = k.{key}" for key in kind.keys)
     values = ", ".join(kind.best_values)
@@ -38,7 +43,7 @@ def recompute_best(db: Database, kind: CacheKind) -> None:
         f"  {', '.join(f'o.{key}' for key in kind.keys)} "
         f"  ORDER BY coalesce(p.rank, {_UNRANKED}), {_CONFIDENCE_RANK}, o.fetched_at DESC, "
         f"  o.source) AS winner"
-        f" FROM {KEYS_TABLE} k JOIN {kind.observations} o ON {on_keys}"
+        f" FROM {KEYS_TABLE} k CROSS JOIN {kind.observations} o ON {on_keys}"
         f" LEFT JOIN cache_source_priority p ON p.cache_kind = ? AND p.source = o.source"
         f") WHERE winner = 1 "
         f"ON CONFLICT ({keys}) DO UPDATE SET {assignments}",
