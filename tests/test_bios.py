@@ -192,6 +192,11 @@ def test_system_dat_merge_pack_wins_and_conflicts_are_reported(
     assert report["added_entries"] == 1 and report["enriched_entries"] == 1
     assert {(c["name"], c["entry"]) for c in report["conflicts"]} == {
         ("scph5501.bin", "psx-us"), ("bios7.bin", "nds-arm7")}
+    absent = cli("--pack", bios_setup["pack"], "bios", "import-dat", tmp_path / "nope.dat")
+    assert absent.code == 2 and "nope.dat: no such file" in absent.err
+    (tmp_path / "notes.txt").write_text("not a DAT")
+    wrong = cli("--pack", bios_setup["pack"], "bios", "import-dat", tmp_path / "notes.txt")
+    assert wrong.code == 2 and "notes.txt: not a clrmamepro or Logiqx XML DAT" in wrong.err
     again = cli("--pack", bios_setup["pack"], "--json", "bios", "import-dat", dat)
     assert again.json()["data"]["rows"] == 5
     import sqlite3
