@@ -276,3 +276,19 @@ def test_check_per_device_profile(cli: Any, bios_setup: dict[str, Path], db_path
     assert missing.code != 0 and "device profile 9: no such profile" in missing.err
     both = cli("--pack", pack, "bios", "check", "--profile", "1", "--emulator", "melonds")
     assert both.code == 2
+
+
+def test_duplicate_copies_are_each_verified_and_both_listed(
+        cli: Any, bios_setup: dict[str, Path], tmp_path: Path) -> None:
+    other = tmp_path / "more"
+    (other / "sub").mkdir(parents=True)
+    (other / "bios7.bin").write_bytes(C)
+    (other / "sub" / "bios7.bin").write_bytes(C)
+    result = cli("--pack", bios_setup["pack"], "--json", "bios", "scan", other)
+    assert result.json()["data"]["statuses"] == {"exact_match": 2}
+    again = cli("--pack", bios_setup["pack"], "--json", "bios", "scan", other)
+    assert again.json()["data"]["unchanged"] == 2  # a rescan does not rehash or duplicate
+    found = statuses(cli, bios_setup)
+    present = {Path(p["filepath"]).relative_to(other).as_posix()
+               for p in found[("nds", "nds-arm7")]["present"]}
+    assert present == {"bios7.bin", "sub/bios7.bin"}
