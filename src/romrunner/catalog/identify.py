@@ -120,10 +120,13 @@ def _match_by_name(db: Database) -> int:
     db.executemany("INSERT INTO temp.identify_names VALUES (?, ?, ?)",
                    ((row["id"], row["platform_id"], fold(strip_extension(row["filename"])))
                     for row in rows))
+    # The redundant IN keeps the planner off a scan of every unmatched game in the library
+    # (it otherwise walks idx_games_matched for NULLs: a whole-library scan per batch).
     matched = db.execute(
         "UPDATE games AS g SET matched_game_id = cg.game_id, match_method = 'name', "
         "catalog_title = cg.name FROM temp.identify_names n JOIN catalog_games cg "
         "ON cg.platform_id = n.platform_id AND cg.title_norm = n.title_norm "
-        "WHERE g.id = n.id AND g.matched_game_id IS NULL").rowcount
+        "WHERE g.id = n.id AND g.id IN (SELECT id FROM temp.identify_names) "
+        "AND g.matched_game_id IS NULL").rowcount
     db.execute("DELETE FROM temp.identify_names")
     return matched
