@@ -167,6 +167,33 @@ def test_unchanged_rescan_opens_no_file(cli: Any, library: dict[str, Any]) -> No
     assert stored["file_sha1"] == digests(rom_bytes(1234))["sha1"]
 
 
+def test_a_changed_or_vanished_track_reexamines_its_disc(cli: Any,
+                                                         library: dict[str, Any]) -> None:
+    cli("library", "add", str(library["root"]))
+    scan_json(cli)
+    disc = library["root"] / "psx" / "Disc Game (USA)"
+    track = disc / "Disc Game (USA) (Track 2).bin"
+    before = track.stat()
+    patched = rom_bytes(999)  # same size as the old track: only the mtime tells
+    assert len(patched) == before.st_size
+    track.write_bytes(patched)
+    os.utime(track, ns=(before.st_atime_ns, before.st_mtime_ns + 1_000_000_000))
+    again = scan_json(cli)
+    assert again["updated"] == 1 and again["unchanged"] == 4
+    disc_bytes = sum(f.stat().st_size for f in disc.iterdir())  # the sheet and its tracks
+    assert again["bytes_hashed"] == disc_bytes
+    game = games_by_file(cli)["Disc Game (USA).cue"]
+    shown = cli("--json", "games", "show", str(game["id"])).json()["data"]
+    assert shown["files"][1]["file_sha1"] == digests(patched)["sha1"]
+    assert scan_json(cli)["unchanged"] == 5  # stored again: the next rescan skips it
+
+    track.unlink()
+    gone = scan_json(cli)
+    assert gone["updated"] == 1 and gone["missing"] == 0
+    assert [e["error"] for e in gone["errors"]] == [
+        "track 'Disc Game (USA) (Track 2).bin' is missing or unreadable"]
+
+
 def test_rename_keeps_the_game_row_and_missing_is_flagged(cli: Any, db_path: Path,
                                                           library: dict[str, Any]) -> None:
     cli("library", "add", str(library["root"]))

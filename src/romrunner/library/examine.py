@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import NamedTuple
 
 from romrunner.library.containers import (
     ContainerError,
@@ -32,6 +34,18 @@ class Job:
     mtime_ns: int
 
 
+class Track(NamedTuple):
+    """A file a disc sheet refers to: its name relative to the sheet, and what was read.
+
+    ``hashes`` and ``mtime_ns`` are None when the track is missing, unreadable, or not hashed
+    (the discs of an .m3u are games of their own).
+    """
+
+    name: str
+    hashes: Hashes | None = None
+    mtime_ns: int | None = None
+
+
 @dataclass
 class Examined:
     """Everything learnt from one file; ``error`` set when it could not be read."""
@@ -40,7 +54,7 @@ class Examined:
     hashes: Hashes | None = None
     head: bytes = b""
     members: list[Member] = field(default_factory=list)
-    tracks: list[tuple[str, Hashes | None]] = field(default_factory=list)
+    tracks: list[Track] = field(default_factory=list)
     chd_sha1: str | None = None
     problems: list[str] = field(default_factory=list)
     error: str | None = None
@@ -86,9 +100,15 @@ def examine(job: Job) -> Examined:
 
 
 def _hash_with_head(path: Path) -> tuple[Hashes, bytes]:
+    hashes, head, _ = _hash_with_stat(path)
+    return hashes, head
+
+
+def _hash_with_stat(path: Path) -> tuple[Hashes, bytes, int]:
+    """Hashes, the first 512 bytes, and the modification time of the file as it was read."""
     with path.open("rb", buffering=0) as stream:
-        size = path.stat().st_size
-        hasher = RomHasher(path.name, size)
+        info = os.fstat(stream.fileno())
+        hasher = RomHasher(path.name, info.st_size)
         buffer = bytearray(CHUNK)
         view = memoryview(buffer)
         head = b""
@@ -96,22 +116,20 @@ def _hash_with_head(path: Path) -> tuple[Hashes, bytes]:
             if not head:
                 head = bytes(view[: min(read, 512)])
             hasher.update(view[:read])
-    return hasher.result(), head
+    return hasher.result(), head, info.st_mtime_ns
 
 
-def _tracks(path: Path, *, hash_them: bool,
-            problems: list[str]) -> list[tuple[str, Hashes | None]]:
-    tracks: list[tuple[str, Hashes | None]] = []
+def _tracks(path: Path, *, hash_them: bool, problems: list[str]) -> list[Track]:
+    tracks: list[Track] = []
     for name in referenced_files(path):
-        target = path.parent / name
         if not hash_them:
-            tracks.append((name, None))
+            tracks.append(Track(name))
             continue
         try:
-            hashes, _ = _hash_with_head(target)
+            hashes, _, mtime_ns = _hash_with_stat(path.parent / name)
         except OSError:
             problems.append(f"track {name!r} is missing or unreadable")
-            tracks.append((name, None))
+            tracks.append(Track(name))
             continue
-        tracks.append((name, hashes))
+        tracks.append(Track(name, hashes, mtime_ns))
     return tracks

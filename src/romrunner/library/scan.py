@@ -109,13 +109,19 @@ def _scan_root(db: Database, pack: DefinitionPack, root: Root, extensions: set[s
                                       "nothing was marked missing")
         return
     stored = load_stored(db, root.id)
-    tracks = _load_track_paths(db, root.id)
+    tracks = load_tracks(db, root.id)
     seen: set[str] = set()
     jobs: list[Job] = []
     returned: list[int] = []
+    changed_discs: set[str] = set()
     for path, relpath, info in _walk(root.path, summary, extensions):
-        summary.scanned += 1
         seen.add(relpath)
+        track = tracks.get(relpath)
+        if track is not None:
+            if not track.matches(info.st_size, info.st_mtime_ns):
+                changed_discs.add(track.sheet)
+            continue
+        summary.scanned += 1
         known = stored.get(relpath)
         if not full and known is not None and known.hashed and known.size == info.st_size \
                 and known.mtime_ns == info.st_mtime_ns:  # needs_examining(), inlined: hot
@@ -124,7 +130,10 @@ def _scan_root(db: Database, pack: DefinitionPack, root: Root, extensions: set[s
                 returned.append(known.id)
             continue
         jobs.append(Job(path, relpath, info.st_size, info.st_mtime_ns))
-    jobs = _drop_tracks(root.path, jobs, tracks, summary)
+    changed_discs.update(t.sheet for rel, t in tracks.items() if rel not in seen)
+    jobs += _reexamined_discs(root, (changed_discs & seen) - {job.relpath for job in jobs},
+                              summary)
+    jobs = _drop_tracks(root.path, jobs, set(tracks), summary)
     vanished = {s.id for rel, s in stored.items() if rel not in seen and not s.missing
                 and rel not in tracks}
     if returned:
@@ -210,11 +219,46 @@ def load_stored(db: Database, root_id: int) -> dict[str, Stored]:
     return {row[0]: make(row[1:]) for row in rows}
 
 
-def _load_track_paths(db: Database, root_id: int) -> set[str]:
+class StoredTrack(NamedTuple):
+    """A stored track file of a disc sheet (.cue/.gdi), for the rescan's skip decision."""
+
+    sheet: str
+    size: int | None
+    mtime_ns: int | None
+
+    def matches(self, size: int, mtime_ns: int) -> bool:
+        """True when the file on disk is still the track that was hashed.
+
+        Tracks stored before schema v1.1.3 have no modification time: size alone decides.
+        """
+        return self.size == size and (self.mtime_ns is None or self.mtime_ns == mtime_ns)
+
+
+def load_tracks(db: Database, root_id: int) -> dict[str, StoredTrack]:
+    """The track files of a root's disc sheets by relative path (not those of an .m3u,
+    whose discs are games of their own)."""
     rows = db.conn.execute(
-        "SELECT g.filepath, f.name FROM game_files f JOIN games g ON g.id = f.game_id "
+        "SELECT g.filepath, f.name, f.file_size, f.file_mtime_ns "
+        "FROM game_files f JOIN games g ON g.id = f.game_id "
         "WHERE g.root_id = ? AND f.kind = 'track' AND g.filepath NOT LIKE '%.m3u'", (root_id,))
-    return {str(PurePosixPath(path).parent / name) for path, name in rows}
+    return {str(PurePosixPath(sheet).parent / name): StoredTrack(sheet, size, mtime_ns)
+            for sheet, name, size, mtime_ns in rows}
+
+
+def _reexamined_discs(root: Root, sheets: set[str], summary: ScanSummary) -> list[Job]:
+    """Jobs for disc sheets the walk found unchanged but whose track files changed or
+    vanished."""
+    jobs = []
+    for relpath in sorted(sheets):
+        path = os.path.join(root.path, relpath)
+        try:
+            info = os.stat(path)
+        except OSError as exc:
+            summary.error(relpath, f"cannot stat ({exc.strerror})")
+            continue
+        jobs.append(Job(path, relpath, info.st_size, info.st_mtime_ns))
+        summary.unchanged -= 1
+    return jobs
 
 
 _BY_NAME = operator.attrgetter("name")
@@ -330,8 +374,8 @@ class _Writer:
         if self.file_rows:
             self.db.executemany(
                 "INSERT OR IGNORE INTO game_files (game_id, kind, name, file_size, file_crc32, "
-                "file_md5, file_sha1, header_size, nh_crc32, nh_md5, nh_sha1) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", self.file_rows)
+                "file_md5, file_sha1, header_size, nh_crc32, nh_md5, nh_sha1, file_mtime_ns) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", self.file_rows)
 
     def _write_one(self, examined: Examined) -> int | None:
         job = examined.job
@@ -340,7 +384,8 @@ class _Writer:
         if examined.error is not None or examined.hashes is None:
             self.summary.error(job.relpath, examined.error or "not hashed")
             return None
-        self.summary.bytes_hashed += job.size
+        self.summary.bytes_hashed += job.size + sum(
+            t.hashes.size for t in examined.tracks if t.hashes is not None)
         values = self._row_values(examined)
         known = self.stored.get(job.relpath)
         renamed = None if known is not None else self._find_renamed(examined)
@@ -429,18 +474,18 @@ class _Writer:
         for member in examined.members:
             h = member.hashes
             rows.append((game_id, "member", member.name, h.size, h.crc32, h.md5, h.sha1,
-                         h.header_size, h.nh_crc32, h.nh_md5, h.nh_sha1))
-        for name, track in examined.tracks:
+                         h.header_size, h.nh_crc32, h.nh_md5, h.nh_sha1, None))
+        for name, track, mtime_ns in examined.tracks:
             if track is None:
                 rows.append((game_id, "track", name, None, None, None, None, 0, None, None,
-                             None))
+                             None, None))
             else:
                 rows.append((game_id, "track", name, track.size, track.crc32, track.md5,
                              track.sha1, track.header_size, track.nh_crc32, track.nh_md5,
-                             track.nh_sha1))
+                             track.nh_sha1, mtime_ns))
         if examined.chd_sha1:
             rows.append((game_id, "chd", "", None, None, None, examined.chd_sha1, 0, None,
-                         None, None))
+                         None, None, None))
 
 
 def _extension(filename: str) -> str:
