@@ -1,4 +1,7 @@
-"""``python -m benchmarks run --scale 10k|100k|1m``: the scale benchmark (docs/PERFORMANCE.md)."""
+"""``python -m benchmarks run --scale 10k|100k|1m``: the scale benchmark (docs/PERFORMANCE.md).
+
+``python -m benchmarks report FIGURES.json`` prints a run's tables again.
+"""
 
 from __future__ import annotations
 
@@ -23,7 +26,12 @@ def main(argv: list[str] | None = None) -> int:
     scale.add_argument("--workdir", type=Path, default=None,
                        help="where the two databases go (default: a temp folder)")
     scale.add_argument("--json", type=Path, default=None, help="write the figures here")
+    again = commands.add_parser("report", help="print the tables of a run's JSON figures again")
+    again.add_argument("figures", type=Path)
     args = parser.parse_args(argv)
+    if args.command == "report":
+        print(render(json.loads(args.figures.read_text())))
+        return 0
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="romrunner-bench-"))
     workdir.mkdir(parents=True, exist_ok=True)
     figures = run(SCALES[args.scale], args.seed, workdir,

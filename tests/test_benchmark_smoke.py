@@ -40,3 +40,8 @@ def test_scale_benchmark_smoke_at_10k(tmp_path: Path) -> None:
     # The Markdown report names every workload.
     for name in (*LATENCY, *RATES):
         assert name in proc.stdout
+    assert "projected at 1,000,000 games + 10,000,000 observations" in proc.stdout
+    # The tables can be printed again from the JSON alone, identically.
+    again = subprocess.run([sys.executable, "-m", "benchmarks", "report", str(out)], cwd=ROOT,
+                           capture_output=True, text=True, timeout=60)
+    assert again.returncode == 0 and again.stdout == proc.stdout

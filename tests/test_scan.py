@@ -194,6 +194,43 @@ def test_a_changed_or_vanished_track_reexamines_its_disc(cli: Any,
         "track 'Disc Game (USA) (Track 2).bin' is missing or unreadable"]
 
 
+def test_games_find_by_file_and_by_hash(cli: Any, library: dict[str, Any],
+                                        tmp_path: Path) -> None:
+    root, roms = library["root"], library["roms"]
+    with zipfile.ZipFile(root / "gba" / "Twice (Europe).zip", "w") as archive:
+        archive.writestr("a.gba", roms["mario"])  # two members with the same data
+        archive.writestr("b.gba", roms["mario"])
+    cli("library", "add", str(root))
+    scan_json(cli)
+    by_file = games_by_file(cli)
+
+    def found(*args: Any) -> list[str]:
+        result = cli("--json", "games", "find", *args)
+        assert result.code in (0, 1), result.err
+        return [row["filename"] for row in result.json()["data"]]
+
+    outside = tmp_path / "download.sfc"
+    outside.write_bytes(roms["mario"])
+    assert found(outside) == ["Super Mario World (USA).sfc", "Twice (Europe).zip"]
+    headerless = tmp_path / "nes-without-header.nes"
+    headerless.write_bytes(roms["nesgame"])  # the library's copy has an iNES header
+    assert found(headerless) == ["Nes Game (Japan).nes"]
+    assert found("--md5", digests(roms["gbagame"])["md5"].upper()) == ["Gba Game (Europe).zip"]
+    zelda = digests(roms["zelda"])
+    assert found("--crc32", zelda["crc"], "--size", len(roms["zelda"])) == [
+        "zelda-renamed-by-user.sfc"]
+    assert found("--crc32", zelda["crc"], "--size", len(roms["zelda"]) + 1) == []
+    assert by_file["Twice (Europe).zip"]["id"] in {
+        row["id"] for row in cli("--json", "games", "find", "--sha1",
+                                 digests(roms["mario"])["sha1"]).json()["data"]}
+    missing = cli("games", "find", "--sha1", "0" * 40)
+    assert missing.code == 1 and "no game" in missing.out
+    bad = cli("games", "find", "--sha1", "xyz")
+    assert bad.code == 2 and bad.err.strip().count("\n") == 0 and "40 hex digits" in bad.err
+    unreadable = cli("games", "find", tmp_path / "nope.sfc")
+    assert unreadable.code == 2 and "nope.sfc" in unreadable.err
+
+
 def test_rename_keeps_the_game_row_and_missing_is_flagged(cli: Any, db_path: Path,
                                                           library: dict[str, Any]) -> None:
     cli("library", "add", str(library["root"]))

@@ -126,10 +126,44 @@ def _size_lines(figures: dict[str, Any]) -> list[str]:
                          f"ours {mine / max(1, scale):.1f} B/key")
         lines.append(f"| {group} | {_fmt(base)} | {base / scale:.1f} | {_fmt(mine)} | "
                      f"{mine / scale:.1f} | {per_cache} |")
+    lines += _projection_lines(project(figures))
     lines += ["", "| games index (ours) | bytes | per game |", "|---|---|---|"]
-    for name, size in sorted(sizes["ours"].items(), key=lambda item: -item[1]):
+    for name, size in sorted(sizes["ours"].items(), key=lambda item: (-item[1], item[0])):
         if name.startswith(("idx_games_", "uidx_games_")) or name == "games":
             lines.append(f"| {name} | {_fmt(size)} | {size / scale:.1f} |")
+    return lines
+
+
+PROJECTED_GAMES = 1_000_000
+PROJECTED_OBSERVATIONS = 10_000_000
+_PER_GAME_GROUPS = ("games (table + indexes)", "games FTS5", "game_files")
+_PER_KEY_GROUPS = ("cache best answers", "key dictionaries")
+
+
+def project(figures: dict[str, Any]) -> dict[str, float]:
+    """On-disk bytes of the engine's database at 1M games + 10M cache observations, scaled
+    linearly from this run's bytes per game, per observation and per cache key (keys are
+    observations / sources). Catalogs depend on the DATs imported, not on the library: kept
+    as measured."""
+    sizes = group_sizes(figures["sizes"]["ours"])
+    scale = figures["scale"]
+    observations = max(1, figures["rows"]["ours_observations"])
+    keys = max(1, figures["rows"].get("ours_cache_keys", scale))
+    keys_at_projection = PROJECTED_OBSERVATIONS * keys / observations
+    parts = {group: sizes[group] / scale * PROJECTED_GAMES for group in _PER_GAME_GROUPS}
+    parts["catalogs"] = float(sizes["catalogs"])
+    parts["cache observations"] = (sizes["cache observations"] / observations
+                                   * PROJECTED_OBSERVATIONS)
+    for group in _PER_KEY_GROUPS:
+        parts[group] = sizes[group] / keys * keys_at_projection
+    parts["total"] = sum(parts.values())
+    return parts
+
+
+def _projection_lines(parts: dict[str, float]) -> list[str]:
+    lines = ["", f"| projected at {PROJECTED_GAMES:,} games + {PROJECTED_OBSERVATIONS:,} "
+             "observations (linear from this run) | MB |", "|---|---|"]
+    lines += [f"| {group} | {size / 1e6:,.0f} |" for group, size in parts.items()]
     return lines
 
 
@@ -140,14 +174,15 @@ def _index_cost_lines(figures: dict[str, Any]) -> list[str]:
     sizes = figures.get("sizes", {}).get("ours", {})
     scale = figures["scale"]
     lines = []
-    for table, entry in costs.items():
+    for table, entry in sorted(costs.items()):
         if not entry.get("rows"):
             continue
         lines += ["", f"Insert cost into {table} ({_fmt(entry['rows'])} copied rows, rolled "
                   f"back): {entry['us_per_row_all_indexes']} µs/row with every index, "
                   f"{entry['us_per_row_no_secondary_index']} µs/row with none.", "",
                   "| index | insert µs/row | bytes per game | serves |", "|---|---|---|---|"]
-        for name, item in sorted(entry["indexes"].items(), key=lambda kv: -kv[1]["us_per_row"]):
+        ranked = sorted(entry["indexes"].items(), key=lambda kv: (-kv[1]["us_per_row"], kv[0]))
+        for name, item in ranked:
             lines.append(f"| {name} | {item['us_per_row']} | "
                          f"{sizes.get(name, 0) / scale:.1f} | {item['serves'] or '?'} |")
     return lines

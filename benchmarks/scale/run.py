@@ -292,6 +292,7 @@ class Run:
         self.figures["rows"] = {
             "ours_observations": int(self.db.scalar("SELECT count(*) FROM compat_observations")),
             "ours_game_files": int(self.db.scalar("SELECT count(*) FROM game_files")),
+            "ours_cache_keys": int(self.db.scalar("SELECT count(*) FROM emulator_compat_cache")),
             "baseline_cache": self._count(self.base, "emulator_compat_cache")}
 
     def index_costs(self) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from pathlib import Path
+from typing import Any
 
 import click
 from rich.console import Console
@@ -20,7 +21,15 @@ from rich.table import Table
 from romrunner.catalog.identify import identify
 from romrunner.catalog.importer import import_dat, list_catalogs
 from romrunner.cli.context import AppContext, app_context
-from romrunner.library.games import GameFilter, list_games, set_platform, show_game
+from romrunner.library.games import (
+    GameFilter,
+    find_by_hash,
+    find_file,
+    games_by_id,
+    list_games,
+    set_platform,
+    show_game,
+)
 from romrunner.library.roots import (
     Root,
     add_root,
@@ -150,17 +159,40 @@ def games_ls(platform: str | None, missing: bool, unidentified: bool, limit: int
     rows = list_games(app.open_db(OpenMode.READ),
                       GameFilter(platform, missing, unidentified, limit))
 
-    def render(console: Console) -> None:
-        table = Table("id", "platform", "title", "region", "match", "file")
-        for row in rows:
-            title = row["catalog_title"] or row["detected_title"] or ""
-            match = row["match_method"] or "-"
-            table.add_row(str(row["id"]), row["platform_id"], title, row["region"] or "",
-                          match + (" (missing)" if row["is_missing"] else ""), row["filename"])
-        console.print(table)
-
-    app.finish(rows, render)
+    app.finish(rows, lambda console: console.print(games_table(rows)))
     return 0
+
+
+def games_table(rows: list[dict[str, Any]]) -> Table:
+    """The ``games ls`` table."""
+    table = Table("id", "platform", "title", "region", "match", "file")
+    for row in rows:
+        title = row["catalog_title"] or row["detected_title"] or ""
+        match = row["match_method"] or "-"
+        table.add_row(str(row["id"]), row["platform_id"], title, row["region"] or "",
+                      match + (" (missing)" if row["is_missing"] else ""), row["filename"])
+    return table
+
+
+@games.command(name="find")
+@click.argument("file", required=False, type=click.Path(path_type=Path))
+@click.option("--sha1", default=None, help="40 hex digits.")
+@click.option("--md5", default=None, help="32 hex digits.")
+@click.option("--crc32", default=None, help="8 hex digits; needs --size.")
+@click.option("--size", type=click.IntRange(0), default=None, help="File size in bytes.")
+def games_find(file: Path | None, sha1: str | None, md5: str | None, crc32: str | None,
+               size: int | None) -> int:
+    """Games holding this data: give a FILE (hashed here) or a hash. Exit 1 when none."""
+    app = app_context()
+    db = app.open_db(OpenMode.READ)
+    if file is not None:
+        ids = find_file(db, file)
+    else:
+        ids = find_by_hash(db, sha1=sha1, md5=md5, crc32=crc32, size=size)
+    rows = games_by_id(db, ids)
+    app.finish(rows, lambda console: console.print(
+        games_table(rows) if rows else "no game in the library holds this data"))
+    return 0 if rows else 1
 
 
 @games.command(name="show")
