@@ -10,6 +10,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from romrunner.store.database import JOURNAL_SIZE_LIMIT
+
 
 @dataclass
 class Contention:
@@ -20,6 +22,7 @@ class Contention:
     reader_queries: int = 0
     reader_longest_ms: float = 0.0
     peak_wal_mb: float = 0.0
+    wal_before_mb: float = 0.0
     seconds: float = 0.0
     result: object = None
     samples: list[float] = field(default_factory=list)
@@ -30,13 +33,28 @@ class Contention:
                 "writer_longest_wait_ms": round(self.writer_longest_wait_ms, 1),
                 "reader_queries": self.reader_queries,
                 "reader_longest_ms": round(self.reader_longest_ms, 1),
-                "peak_wal_mb": round(self.peak_wal_mb, 1)}
+                "peak_wal_mb": round(self.peak_wal_mb, 1),
+                "wal_before_mb": round(self.wal_before_mb, 1)}
 
 
 def _connect(path: Path) -> sqlite3.Connection:
+    """Another process's connection, with the engine's WAL size limit (a WAL reset by any
+    connection is truncated to that connection's limit)."""
     conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
     conn.execute("PRAGMA busy_timeout = 120000")
+    conn.execute(f"PRAGMA journal_size_limit = {JOURNAL_SIZE_LIMIT}")
     return conn
+
+
+def truncate_wal(path: Path) -> float:
+    """Checkpoint and truncate the WAL so a measurement starts from an empty one; the size
+    it had, in MB."""
+    wal = Path(f"{path}-wal")
+    before = os.path.getsize(wal) / 2**20 if wal.exists() else 0.0
+    conn = _connect(path)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    return before
 
 
 def run_with_contention(path: Path, operation: Callable[[], object],
@@ -77,6 +95,7 @@ def run_with_contention(path: Path, operation: Callable[[], object],
                 outcome.peak_wal_mb = max(outcome.peak_wal_mb, os.path.getsize(wal) / 2**20)
             time.sleep(0.01)
 
+    outcome.wal_before_mb = truncate_wal(path)
     threads = [threading.Thread(target=t, daemon=True) for t in (writer, reader, wal_watch)]
     for thread in threads:
         thread.start()

@@ -93,13 +93,15 @@ def _prune_lines(figures: dict[str, Any]) -> list[str]:
     if not entry:
         return []
     lines = ["", "| prune with a writer (every 20 ms) and a reader beside it | rows deleted | "
-             "seconds | longest writer wait ms | longest read ms | peak WAL MB |",
-             "|---|---|---|---|---|---|"]
+             "seconds | longest writer wait ms | longest read ms | peak WAL MB "
+             "(truncated before; it held) |", "|---|---|---|---|---|---|"]
     for side in ("baseline", "ours"):
         item = entry[side]
+        before = item.get("wal_before_mb")
+        held = f" ({_fmt(before)})" if before is not None else ""
         lines.append(f"| {side} | {_fmt(item['deleted'])} | {_fmt(item['seconds'])} | "
                      f"{_fmt(item['writer_longest_wait_ms'])} | "
-                     f"{_fmt(item['reader_longest_ms'])} | {_fmt(item['peak_wal_mb'])} |")
+                     f"{_fmt(item['reader_longest_ms'])} | {_fmt(item['peak_wal_mb'])}{held} |")
     vacuum = figures.get("vacuum")
     if vacuum:
         lines.append(f"\nVACUUM: baseline {vacuum['baseline']['seconds']} s, ours "
