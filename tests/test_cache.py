@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -84,10 +85,18 @@ def test_a_refresh_replaces_the_sources_row_and_explains_the_answer(db: Database
 
 
 def test_expired_answers_are_served_flagged_stale(db: Database) -> None:
-    ingest_observations(db, COMPAT, LOW, [compat("g1", "perfect")],
-                        fetched_at="2020-01-01 00:00:00")
+    result = ingest_observations(db, COMPAT, LOW, [compat("g1", "perfect")],
+                                 fetched_at="2020-01-01 00:00:00")
     best = best_answer(db, COMPAT, "psx", "duckstation", "g1")
     assert best is not None and best["stale"] is True and best["status"] == "perfect"
+    # Times come back as the engine's UTC text, expiry one TTL after the fetch.
+    ttl = db.scalar("SELECT ttl_hours FROM cache_sources WHERE source_id = ?", (LOW,))
+    expected = datetime(2020, 1, 1, tzinfo=UTC) + timedelta(hours=ttl)
+    assert best["fetched_at"] == "2020-01-01 00:00:00"
+    assert best["expires_at"] == result.expires_at == expected.strftime("%Y-%m-%d %H:%M:%S")
+    stored = db.query_one("SELECT fetched_at, expires_at FROM compat_observations")
+    assert stored is not None and tuple(stored) == (
+        int(datetime(2020, 1, 1, tzinfo=UTC).timestamp()), int(expected.timestamp()))
     ingest_observations(db, COMPAT, LOW, [compat("g1", "perfect")])
     assert best_answer(db, COMPAT, "psx", "duckstation", "g1")["stale"] is False  # type: ignore[index]
 
@@ -225,3 +234,10 @@ def test_incremental_best_equals_a_full_re_ranking(tmp_path_factory: Any,
     recompute_all(database, COMPAT)
     assert [tuple(row) for row in database.query(snapshot)] == kept
     database.close()
+
+
+def test_a_fetch_time_in_another_format_is_a_clear_error(db: Database) -> None:
+    with pytest.raises(InputError, match=r"2020-01-01T00:00:00Z.*YYYY-MM-DD HH:MM:SS"):
+        ingest_observations(db, COMPAT, LOW, [compat("g1", "perfect")],
+                            fetched_at="2020-01-01T00:00:00Z")
+    assert db.scalar("SELECT count(*) FROM compat_observations") == 0

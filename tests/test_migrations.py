@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -75,8 +76,8 @@ def fill_user_rows(db: Database, *, with_v101_caches: bool) -> None:
         "definition_game_id, performance_tier, source) VALUES (1, 'snes', '*', 'excellent', "
         "'retrocatalog-api')")
     sql("INSERT INTO emulator_compat_cache (platform_id, emulator_id, definition_game_id, "
-        "status, source) VALUES ('psx', 'duckstation', 'SLUS-00594', 'playable', "
-        "'emulator-official')")
+        "status, source, cached_at) VALUES ('psx', 'duckstation', 'SLUS-00594', 'playable', "
+        "'emulator-official', '2026-03-04 05:06:07')")
     if not with_v101_caches:
         # v1.0.0 kept one row per source for the same key.
         sql("INSERT INTO emulator_compat_cache (platform_id, emulator_id, definition_game_id, "
@@ -128,10 +129,13 @@ def test_old_database_with_rows_migrates_to_the_fresh_schema(tmp_path: Path, sta
         assert migrated.scalar("SELECT count(*) FROM compat_observations") == 0
     else:
         # 2 -> 3 turns every cached row into an observation and its key's best answer.
-        best = migrated.query("SELECT platform_id, emulator_id, source, status "
+        best = migrated.query("SELECT platform_id, emulator_id, source, status, fetched_at "
                               "FROM v_emulator_compat")
+        # The fetch time survives 3 (text) and 7 (Unix seconds, shown as text by the view).
         assert [tuple(row) for row in best] == [
-            ("psx", "duckstation", "emulator-official", "playable")]
+            ("psx", "duckstation", "emulator-official", "playable", "2026-03-04 05:06:07")]
+        assert migrated.scalar("SELECT fetched_at FROM emulator_compat_cache") == int(
+            datetime(2026, 3, 4, 5, 6, 7, tzinfo=UTC).timestamp())
         assert migrated.scalar("SELECT count(*) FROM v_game_performance") == 1
         assert migrated.scalar("SELECT count(*) FROM v_game_settings") == 1
 

@@ -1,7 +1,9 @@
 """One UTC text format everywhere, so text comparison is time comparison.
 
 The format is SQLite's own ``CURRENT_TIMESTAMP`` format (``YYYY-MM-DD HH:MM:SS``), so
-column defaults and values written from Python sort together.
+column defaults and values written from Python sort together. The cache tables alone store
+Unix seconds (schema v1.1.4, for size: docs/PERFORMANCE.md); the cache module converts with
+:func:`to_epoch` and :func:`from_epoch` at its boundary, so callers only see the text.
 """
 
 from __future__ import annotations
@@ -29,6 +31,16 @@ def now_text() -> str:
 def from_text(text: str) -> datetime:
     """Parse the engine's UTC text back into an aware datetime."""
     return datetime.strptime(text, TIME_FORMAT).replace(tzinfo=UTC)
+
+
+def to_epoch(text: str) -> int:
+    """The engine's UTC text as Unix seconds."""
+    return int(from_text(text).timestamp())
+
+
+def from_epoch(seconds: int | None) -> str | None:
+    """Unix seconds as the engine's UTC text (None stays None)."""
+    return None if seconds is None else to_text(datetime.fromtimestamp(seconds, UTC))
 
 
 def hours_from(moment: datetime, hours: float) -> str:

@@ -68,12 +68,13 @@ def _observed_confidence(kind: CacheKind, row: str) -> str:
 
 
 def note_worsened_keys(db: Database, kind: CacheKind, source: int, new_rows: str,
-                       key_exprs: list[str], fetched: str) -> None:
+                       key_exprs: list[str], fetched: int) -> None:
     """Before ``source`` overwrites its observations: keys where it holds the best answer
     and its new observation is worse (lower confidence or older), so they need re-ranking.
 
     ``new_rows`` is a FROM clause over the incoming rows (alias ``s``, with ``s.confidence``)
-    and ``key_exprs`` the expressions of their integer keys in ``kind.keys`` order.
+    and ``key_exprs`` the expressions of their integer keys in ``kind.keys`` order;
+    ``fetched`` is the new observations' fetch time in Unix seconds.
     """
     best_on = " AND ".join(f"b.{key} = {expr}" for key, expr in zip(kind.keys, key_exprs,
                                                                     strict=True))

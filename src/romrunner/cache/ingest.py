@@ -22,7 +22,7 @@ from romrunner.cache.kinds import DIMENSIONS, VALUE_DEFAULTS, CacheKind
 from romrunner.cache.sources import ensure_source
 from romrunner.errors import InputError
 from romrunner.store.database import Database
-from romrunner.timeutil import from_text, hours_from, now_text
+from romrunner.timeutil import from_text, hours_from, now_text, to_epoch
 
 BATCH_SIZE = 5000
 _STAGE = "temp.rr_stage"
@@ -60,18 +60,23 @@ def ingest_observations(db: Database, kind: CacheKind, source_id: str,
     batch in progress. Bad rows raise :class:`InputError` naming the row.
     """
     fetched = fetched_at or now_text()
+    try:
+        fetched_moment = from_text(fetched)
+    except ValueError:
+        raise InputError(f"fetched time {fetched!r} is not YYYY-MM-DD HH:MM:SS (UTC)") from None
     written = batches = 0
     with db.atomic():
         source = ensure_source(db, source_id)
-    expires = None if source.ttl_hours is None else hours_from(from_text(fetched),
+    expires = None if source.ttl_hours is None else hours_from(fetched_moment,
                                                                source.ttl_hours)
+    fetched_s, expires_s = to_epoch(fetched), None if expires is None else to_epoch(expires)
     for batch in _batches(_validated(kind, rows), batch_size):
         with db.atomic():
             _stage(db, kind, batch)
             _resolve_dimensions(db, kind)
             note_worsened_keys(db, kind, source.id, _stage_joined(kind),
-                               _resolved_keys(kind).split(", "), fetched)
-            _upsert_observations(db, kind, source.id, fetched, expires)
+                               _resolved_keys(kind).split(", "), fetched_s)
+            _upsert_observations(db, kind, source.id, fetched_s, expires_s)
             apply_source_batch(db, kind, source.id)
         written += len(batch)
         batches += 1
@@ -146,8 +151,8 @@ def _stage_joined(kind: CacheKind) -> str:
     return " ".join(joins)
 
 
-def _upsert_observations(db: Database, kind: CacheKind, source: int, fetched: str,
-                         expires: str | None) -> None:
+def _upsert_observations(db: Database, kind: CacheKind, source: int, fetched: int,
+                         expires: int | None) -> None:
     columns = [*kind.keys, "source", *kind.values, "fetched_at", "expires_at"]
     assignments = ", ".join(f"{column} = excluded.{column}"
                             for column in (*kind.values, "fetched_at", "expires_at"))

@@ -8,7 +8,7 @@ from typing import Any
 
 from romrunner.cache.kinds import DIMENSIONS, CacheKind
 from romrunner.store.database import Database
-from romrunner.timeutil import now_text
+from romrunner.timeutil import from_epoch, utc_now
 
 
 def _key_filter(kind: CacheKind, alias: str) -> str:
@@ -28,11 +28,19 @@ def _key_params(kind: CacheKind, platform_id: str, emulator_id: str | None,
     return params
 
 
-def _with_stale(row: Any, now: str) -> dict[str, Any]:
+def _with_stale(row: Any, now: int) -> dict[str, Any]:
+    """The row as a dict, its times as the engine's UTC text, and whether it is stale
+    (``now`` and the stored times are Unix seconds)."""
     item = dict(row)
     expires = item.get("expires_at")
     item["stale"] = expires is not None and expires < now
+    item["fetched_at"] = from_epoch(item.get("fetched_at"))
+    item["expires_at"] = from_epoch(expires)
     return item
+
+
+def _now() -> int:
+    return int(utc_now().timestamp())
 
 
 def best_answer(db: Database, kind: CacheKind, platform_id: str, emulator_id: str | None,
@@ -45,7 +53,7 @@ def best_answer(db: Database, kind: CacheKind, platform_id: str, emulator_id: st
         f"FROM {kind.best} c JOIN cache_sources s ON s.id = c.source "
         f"WHERE {_key_filter(kind, 'c')}",
         _key_params(kind, platform_id, emulator_id, definition_game_id, device_profile_id))
-    return None if row is None else _with_stale(row, now_text())
+    return None if row is None else _with_stale(row, _now())
 
 
 def best_answers(db: Database, kind: CacheKind, platform_id: str, emulator_id: str | None,
@@ -70,7 +78,7 @@ def best_answers(db: Database, kind: CacheKind, platform_id: str, emulator_id: s
         f"CROSS JOIN {kind.best} c ON c.game_key = k.id AND {' AND '.join(fixed)} "
         f"JOIN cache_sources s ON s.id = c.source",
         (json.dumps(list(definition_game_ids)), *params))
-    now = now_text()
+    now = _now()
     return {str(row["definition_game_id"]): _with_stale(row, now) for row in rows}
 
 
@@ -87,7 +95,7 @@ def observations_for(db: Database, kind: CacheKind, platform_id: str, emulator_i
         f"WHERE {_key_filter(kind, 'o')} ORDER BY is_best DESC, p.rank, o.fetched_at DESC",
         (kind.name, *_key_params(kind, platform_id, emulator_id, definition_game_id,
                                  device_profile_id)))
-    now = now_text()
+    now = _now()
     result = []
     for row in rows:
         item = _with_stale(row, now)

@@ -23,7 +23,7 @@ from romrunner.cache.best import (
 from romrunner.cache.kinds import KINDS, CacheKind
 from romrunner.errors import InputError
 from romrunner.store.database import Database
-from romrunner.timeutil import from_text, now_text, to_text
+from romrunner.timeutil import from_text, now_text
 
 DEFAULT_GRACE_FACTOR = 4.0
 DEFAULT_BUDGET_MS = 100.0
@@ -45,7 +45,7 @@ class PruneResult:
 @dataclass(frozen=True)
 class _Target:
     source: int
-    cutoff: str | None  # None: the whole source (it left the registry)
+    cutoff: int | None  # Unix seconds; None: the whole source (it left the registry)
 
 
 def prune_cache(db: Database, *, now: str | None = None,
@@ -96,7 +96,7 @@ def _targets(db: Database, now: str, grace_factor: float) -> list[_Target]:
                 cutoff = moment - timedelta(hours=row["ttl_hours"] * grace_factor)
             except OverflowError:
                 continue  # a grace longer than the calendar: nothing is ever due
-            targets.append(_Target(int(row["id"]), to_text(cutoff)))
+            targets.append(_Target(int(row["id"]), int(cutoff.timestamp())))
     return targets
 
 
