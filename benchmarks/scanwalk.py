@@ -37,22 +37,36 @@ from romrunner.store.open import OpenMode, open_database
 
 FOLDERS = {"nes": ".nes", "snes": ".sfc", "gb": ".gb", "gbc": ".gbc", "gba": ".gba",
            "genesis": ".md", "sms": ".sms", "gamegear": ".gg", "n64": ".z64", "psp": ".iso"}
-_RESCAN_CHILD = """
-import json, resource, sys
+# Peak memory of the child itself: Linux's VmHWM (ru_maxrss would carry over the parent's
+# peak through fork + exec).
+_PEAK_RSS = """
+def peak_rss_kib():
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    import resource
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+"""
+_RESCAN_CHILD = _PEAK_RSS + """
+import json, sys
 from pathlib import Path
 from romrunner.library.scan import scan_library
 from romrunner.packs import load_pack
 from romrunner.store.open import OpenMode, open_database
 db = open_database(Path(sys.argv[1]), OpenMode.WRITE).db
 summary = scan_library(db, load_pack(None), workers=1)
-print(json.dumps({"maxrss_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+print(json.dumps({"maxrss_kib": peak_rss_kib(),
                   "seconds": summary.seconds, "unchanged": summary.unchanged,
                   "bytes_hashed": summary.bytes_hashed}))
 """
-_IMPORT_CHILD = """
-import json, resource
+_IMPORT_CHILD = _PEAK_RSS + """
+import json
 import romrunner.library.scan, romrunner.packs, romrunner.store.open
-print(json.dumps({"maxrss_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
+print(json.dumps({"maxrss_kib": peak_rss_kib()}))
 """
 
 

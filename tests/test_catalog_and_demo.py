@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Any
 
 from hypothesis import given
 from hypothesis import strategies as st
 
 from romrunner.catalog.importer import import_dat
-from romrunner.library.tags import parse_filename
+from romrunner.library.hashing import extension_of
+from romrunner.library.tags import parse_filename, strip_extension
 from romrunner.store import OpenMode, open_database
 from tests.conftest import run_subprocess, shared_path
 
@@ -90,6 +91,16 @@ def test_tags_round_trip(title: str, regions: list[str], revision: int | None,
 def test_tag_parser_never_fails(name: str) -> None:
     parsed = parse_filename(name)
     assert isinstance(parsed.title, str)
+
+
+@given(st.text(alphabet=st.sampled_from("ab. /é"), max_size=12))
+def test_extension_helpers_agree_with_pathlib(name: str) -> None:
+    # The scan's string-based fast paths must split names exactly as PurePath does.
+    path = PurePath(name)
+    assert strip_extension(name) == (path.stem if path.suffix and len(path.suffix) <= 6
+                                     else path.name)
+    if "/" not in name:
+        assert extension_of(name) == path.suffix.lower()
 
 
 def test_readme_demo_runs_as_a_real_process(tmp_path: Path) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import NamedTuple
 
 from romrunner.library.containers import (
@@ -15,7 +15,7 @@ from romrunner.library.containers import (
     read_chd_sha1,
     referenced_files,
 )
-from romrunner.library.hashing import CHUNK, Hashes, RomHasher
+from romrunner.library.hashing import Hashes, RomHasher, extension_of, read_buffer
 from romrunner.library.tags import ParsedName, parse_filename
 from romrunner.textnorm import fold
 
@@ -65,25 +65,24 @@ class Examined:
 
     def parse_name(self) -> None:
         """Fill ``parsed`` and ``title_norm`` from the file name."""
-        self.parsed = parse_filename(PurePosixPath(self.job.relpath).name)
+        self.parsed = parse_filename(self.job.relpath.rsplit("/", 1)[-1])
         self.title_norm = fold(self.parsed.title)
 
 
 def examine(job: Job) -> Examined:
     """Hash a file and look inside it; never raises for a bad file."""
     result = Examined(job)
-    path = Path(job.path)
-    suffix = path.suffix.lower()
+    suffix = extension_of(os.path.basename(job.path))
     try:
-        result.hashes, result.head = _hash_with_head(path)
+        result.hashes, result.head = _hash_with_head(job.path)
         if suffix == ".zip":
-            result.members, result.problems = hash_zip_members(path)
+            result.members, result.problems = hash_zip_members(Path(job.path))
         elif suffix == ".7z":
-            result.members, result.problems = hash_7z_members(path)
+            result.members, result.problems = hash_7z_members(Path(job.path))
         elif suffix == ".chd":
-            result.chd_sha1 = read_chd_sha1(path)
+            result.chd_sha1 = read_chd_sha1(Path(job.path))
         elif suffix in SHEETS:
-            result.tracks = _tracks(path, hash_them=suffix in HASHED_SHEETS,
+            result.tracks = _tracks(Path(job.path), hash_them=suffix in HASHED_SHEETS,
                                     problems=result.problems)
         if len(result.members) == 1:
             result.head = result.members[0].head
@@ -99,18 +98,17 @@ def examine(job: Job) -> Examined:
     return result
 
 
-def _hash_with_head(path: Path) -> tuple[Hashes, bytes]:
+def _hash_with_head(path: str | Path) -> tuple[Hashes, bytes]:
     hashes, head, _ = _hash_with_stat(path)
     return hashes, head
 
 
-def _hash_with_stat(path: Path) -> tuple[Hashes, bytes, int]:
+def _hash_with_stat(path: str | Path) -> tuple[Hashes, bytes, int]:
     """Hashes, the first 512 bytes, and the modification time of the file as it was read."""
-    with path.open("rb", buffering=0) as stream:
+    with open(path, "rb", buffering=0) as stream:
         info = os.fstat(stream.fileno())
-        hasher = RomHasher(path.name, info.st_size)
-        buffer = bytearray(CHUNK)
-        view = memoryview(buffer)
+        hasher = RomHasher(os.path.basename(path), info.st_size)
+        view = read_buffer(info.st_size)
         head = b""
         while read := stream.readinto(view):
             if not head:

@@ -64,6 +64,20 @@ class _Digest:
         return f"{self.crc & 0xFFFFFFFF:08x}", self.md5.hexdigest(), self.sha1.hexdigest()
 
 
+def extension_of(filename: str) -> str:
+    """The lowercase extension with its dot ('' for none), as ``PurePath.suffix`` gives it
+    (string operations: this runs once per file in the scan's hot paths)."""
+    dot = filename.rfind(".")
+    return filename[dot:].lower() if 0 < dot < len(filename) - 1 else ""
+
+
+def read_buffer(size: int | None) -> memoryview:
+    """A buffer for reading a file of ``size`` bytes: at most :data:`CHUNK`, and no larger
+    than the file (zeroing 1 MiB per file cost more than hashing a small ROM)."""
+    length = CHUNK if size is None else min(CHUNK, max(size, 0) + 1)
+    return memoryview(bytearray(length))
+
+
 class RomHasher:
     """Streaming hasher: feed chunks with :meth:`update`, then call :meth:`result`.
 
@@ -73,7 +87,7 @@ class RomHasher:
 
     def __init__(self, name: str, total_size: int | None = None, *,
                  detect_headers: bool = True) -> None:
-        self.extension = Path(name).suffix.lower()
+        self.extension = extension_of(name.rsplit("/", 1)[-1])
         self.total_size = total_size
         self.detect_headers = detect_headers
         self.full = _Digest()
@@ -118,8 +132,7 @@ class RomHasher:
 def hash_stream(stream: BinaryIO, name: str, total_size: int | None = None) -> Hashes:
     """Hash a binary stream in 1 MiB chunks."""
     hasher = RomHasher(name, total_size)
-    buffer = bytearray(CHUNK)
-    view = memoryview(buffer)
+    view = read_buffer(total_size)
     while True:
         read = stream.readinto(view)  # type: ignore[attr-defined]
         if not read:

@@ -21,6 +21,7 @@ from typing import NamedTuple
 from romrunner.catalog.identify import identify
 from romrunner.library.containers import ContainerError, referenced_files
 from romrunner.library.examine import ARCHIVES, HASHED_SHEETS, SHEETS, Examined, Job, examine
+from romrunner.library.hashing import extension_of
 from romrunner.library.platforms import UNKNOWN, detect_platform
 from romrunner.library.roots import Root, list_roots
 from romrunner.packs.loader import DefinitionPack
@@ -413,10 +414,10 @@ class _Writer:
         assert hashes is not None
         # String operations, not PurePosixPath: this runs once per new file in the writer.
         *parents, filename = job.relpath.split("/")
-        extension = _extension(filename)
+        extension = extension_of(filename)
         detect_ext = extension
         if extension in ARCHIVES and len(examined.members) == 1:
-            detect_ext = _extension(examined.members[0].name.rsplit("/", 1)[-1])
+            detect_ext = extension_of(examined.members[0].name.rsplit("/", 1)[-1])
         folders = [*reversed(parents), self.root_name]
         guess = detect_platform(self.index, folders, detect_ext, examined.head)
         if guess.platform_id == UNKNOWN and detect_ext != extension:
@@ -486,12 +487,6 @@ class _Writer:
         if examined.chd_sha1:
             rows.append((game_id, "chd", "", None, None, None, examined.chd_sha1, 0, None,
                          None, None, None))
-
-
-def _extension(filename: str) -> str:
-    """The lowercase extension with its dot ('' for none), as ``PurePosixPath.suffix``."""
-    dot = filename.rfind(".")
-    return filename[dot:].lower() if 0 < dot < len(filename) - 1 else ""
 
 
 def _next_game_id(db: Database) -> int:

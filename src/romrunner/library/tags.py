@@ -77,8 +77,13 @@ class ParsedName:
 
 def strip_extension(filename: str) -> str:
     """The name without its last extension (``a.b.sfc`` -> ``a.b``)."""
-    path = PurePath(filename)
-    return path.stem if path.suffix and len(path.suffix) <= 6 else path.name
+    if "/" in filename or filename in ("", ".", ".."):
+        path = PurePath(filename)
+        return path.stem if path.suffix and len(path.suffix) <= 6 else path.name
+    # PurePath's rules with string operations: this runs once per scanned file.
+    dot = filename.rfind(".")
+    has_suffix = 0 < dot < len(filename) - 1
+    return filename[:dot] if has_suffix and len(filename) - dot <= 6 else filename
 
 
 @dataclass
