@@ -109,42 +109,16 @@ def _scan_root(db: Database, pack: DefinitionPack, root: Root, extensions: set[s
         summary.error(str(root.path), "library root is not reachable (unmounted?); "
                                       "nothing was marked missing")
         return
-    stored = load_stored(db, root.id)
-    tracks = load_tracks(db, root.id)
-    seen: set[str] = set()
-    jobs: list[Job] = []
-    returned: list[int] = []
-    changed_discs: set[str] = set()
-    for path, relpath, info in _walk(root.path, summary, extensions):
-        seen.add(relpath)
-        track = tracks.get(relpath)
-        if track is not None:
-            if not track.matches(info.st_size, info.st_mtime_ns):
-                changed_discs.add(track.sheet)
-            continue
-        summary.scanned += 1
-        known = stored.get(relpath)
-        if not full and known is not None and known.hashed and known.size == info.st_size \
-                and known.mtime_ns == info.st_mtime_ns:  # needs_examining(), inlined: hot
-            summary.unchanged += 1
-            if known.missing:
-                returned.append(known.id)
-            continue
-        jobs.append(Job(path, relpath, info.st_size, info.st_mtime_ns))
-    changed_discs.update(t.sheet for rel, t in tracks.items() if rel not in seen)
-    jobs += _reexamined_discs(root, (changed_discs & seen) - {job.relpath for job in jobs},
-                              summary)
-    jobs = _drop_tracks(root.path, jobs, set(tracks), summary)
-    vanished = {s.id for rel, s in stored.items() if rel not in seen and not s.missing
-                and rel not in tracks}
-    if returned:
+    plan = _plan_root(db, root, extensions, summary, full)
+    if plan.returned:
         with db.atomic():
             db.executemany("UPDATE games SET is_missing = 0 WHERE id = ?",
-                           ((game_id,) for game_id in returned))
-    writer = _Writer(db, pack, root, stored, vanished, summary)
-    total_bytes = sum(job.size for job in jobs)
-    for batch in _batches(_reporting(_examine_all(jobs, workers), progress, len(jobs),
-                                     total_bytes)):
+                           ((game_id,) for game_id in plan.returned))
+    writer = _Writer(db, pack, root, plan.known, plan.vanished, summary,
+                     plan.user_platform_ids)
+    total_bytes = sum(job.size for job in plan.jobs)
+    for batch in _batches(_reporting(_examine_all(plan.jobs, workers), progress,
+                                     len(plan.jobs), total_bytes)):
         writer.write(batch)
     with db.atomic():
         db.executemany("UPDATE games SET is_missing = 1 WHERE id = ?",
@@ -158,6 +132,60 @@ def _scan_root(db: Database, pack: DefinitionPack, root: Root, extensions: set[s
     assert counts is not None
     summary.identified += int(counts["hit"])
     summary.unidentified += int(counts["miss"])
+
+
+@dataclass
+class _Plan:
+    """What the walk decided for one root."""
+
+    jobs: list[Job]                # files to examine
+    known: dict[str, Stored]       # stored rows of those files (and of sheets with tracks)
+    returned: list[int]            # unchanged files that were flagged missing
+    vanished: set[int]             # stored files the walk did not find
+    user_platform_ids: set[int]    # games whose platform was set by hand
+
+
+def _plan_root(db: Database, root: Root, extensions: set[str], summary: ScanSummary,
+               full: bool) -> _Plan:
+    """Walk a root and decide, file by file, what must be examined.
+
+    The stored rows are popped as the walk finds their files, so what is left at the end
+    vanished, and a rescan of a million files holds one entry per file, not two.
+    """
+    unseen = load_stored(db, root.id)
+    user_platform_ids = {s.id for s in unseen.values() if s.user_platform}
+    tracks = load_tracks(db, root.id)
+    sheets = {track.sheet for track in tracks.values()}
+    plan = _Plan([], {}, [], set(), user_platform_ids)
+    seen_tracks: set[str] = set()
+    changed_discs: set[str] = set()
+    for path, relpath, info in _walk(root.path, summary, extensions):
+        track = tracks.get(relpath)
+        if track is not None:
+            seen_tracks.add(relpath)
+            if not track.matches(info.st_size, info.st_mtime_ns):
+                changed_discs.add(track.sheet)
+            continue
+        summary.scanned += 1
+        known = unseen.pop(relpath, None)
+        if known is not None and relpath in sheets:
+            plan.known[relpath] = known
+        if not full and known is not None and known.hashed and known.size == info.st_size \
+                and known.mtime_ns == info.st_mtime_ns:  # needs_examining(), inlined: hot
+            summary.unchanged += 1
+            if known.missing:
+                plan.returned.append(known.id)
+            continue
+        if known is not None:
+            plan.known[relpath] = known
+        plan.jobs.append(Job(path, relpath, info.st_size, info.st_mtime_ns))
+    changed_discs.update(t.sheet for rel, t in tracks.items() if rel not in seen_tracks)
+    walked_sheets = {sheet for sheet in changed_discs if sheet in plan.known}
+    plan.jobs += _reexamined_discs(root, walked_sheets - {job.relpath for job in plan.jobs},
+                                   summary)
+    plan.jobs = _drop_tracks(root.path, plan.jobs, set(tracks), summary)
+    plan.vanished = {s.id for rel, s in unseen.items() if not s.missing and rel not in tracks}
+    return plan
 
 
 def needs_examining(known: Stored | None, size: int, mtime_ns: int, full: bool) -> bool:
@@ -339,7 +367,8 @@ class _Writer:
     """The one writer: upserts a batch of examined files and identifies them."""
 
     def __init__(self, db: Database, pack: DefinitionPack, root: Root,
-                 stored: dict[str, Stored], vanished: set[int], summary: ScanSummary) -> None:
+                 stored: dict[str, Stored], vanished: set[int], summary: ScanSummary,
+                 user_platform_ids: set[int] | None = None) -> None:
         self.db = db
         self.index = pack.index
         self.root = root
@@ -347,7 +376,8 @@ class _Writer:
         self.vanished = vanished
         self.summary = summary
         self.root_name = root.path.name
-        self.user_platform_ids = {s.id for s in stored.values() if s.user_platform}
+        self.user_platform_ids = user_platform_ids if user_platform_ids is not None else {
+            s.id for s in stored.values() if s.user_platform}
 
     def write(self, batch: Iterable[Examined]) -> None:
         """Store one batch in one transaction: new rows in bulk, then index and identify."""
