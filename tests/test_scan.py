@@ -229,6 +229,8 @@ def test_games_find_by_file_and_by_hash(cli: Any, library: dict[str, Any],
     assert bad.code == 2 and bad.err.strip().count("\n") == 0 and "40 hex digits" in bad.err
     unreadable = cli("games", "find", tmp_path / "nope.sfc")
     assert unreadable.code == 2 and "nope.sfc" in unreadable.err
+    both = cli("games", "find", outside, "--md5", digests(roms["mario"])["md5"])
+    assert both.code == 2 and "not both" in both.err
 
 
 def test_rename_keeps_the_game_row_and_missing_is_flagged(cli: Any, db_path: Path,

@@ -21,6 +21,7 @@ from rich.table import Table
 from romrunner.catalog.identify import identify
 from romrunner.catalog.importer import import_dat, list_catalogs
 from romrunner.cli.context import AppContext, app_context
+from romrunner.errors import InputError
 from romrunner.library.games import (
     GameFilter,
     find_by_hash,
@@ -184,6 +185,8 @@ def games_find(file: Path | None, sha1: str | None, md5: str | None, crc32: str 
                size: int | None) -> int:
     """Games holding this data: give a FILE (hashed here) or a hash. Exit 1 when none."""
     app = app_context()
+    if file is not None and (sha1 or md5 or crc32):
+        raise InputError("give a FILE or a hash, not both")
     db = app.open_db(OpenMode.READ)
     if file is not None:
         ids = find_file(db, file)
