@@ -146,6 +146,11 @@ def test_scan_and_identify_a_library(cli: Any, library: dict[str, Any]) -> None:
         "Disc Game (USA) (Track 1).bin", "Disc Game (USA) (Track 2).bin"]
     assert shown["files"][0]["file_sha1"] == digests(library["roms"]["track1"])["sha1"]
     assert shown["catalog"]["dat"] == "Sony - PlayStation"
+    # An unchanged rescan counts what is identified without rescanning the table.
+    rescan = scan_json(cli)
+    matched = sum(1 for game in games.values() if game["matched_game_id"])
+    assert rescan["unchanged"] == 5 and rescan["identified"] == matched == 5
+    assert rescan["unidentified"] == 0
 
 
 def test_unchanged_rescan_opens_no_file(cli: Any, library: dict[str, Any]) -> None:

@@ -7,6 +7,8 @@ most the current batch, and the next scan continues where this one stopped.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import json
 import multiprocessing
 import operator
@@ -74,6 +76,7 @@ class Stored(NamedTuple):
     hashed: int
     missing: int
     user_platform: int
+    identified: int
 
 
 Progress = Callable[[int, int, int, int], None]
@@ -109,7 +112,8 @@ def _scan_root(db: Database, pack: DefinitionPack, root: Root, extensions: set[s
         summary.error(str(root.path), "library root is not reachable (unmounted?); "
                                       "nothing was marked missing")
         return
-    plan = _plan_root(db, root, extensions, summary, full)
+    with _gc_paused():
+        plan = _plan_root(db, root, extensions, summary, full)
     if plan.returned:
         with db.atomic():
             db.executemany("UPDATE games SET is_missing = 0 WHERE id = ?",
@@ -126,12 +130,29 @@ def _scan_root(db: Database, pack: DefinitionPack, root: Root, extensions: set[s
         db.execute("UPDATE library_roots SET last_scanned_at = ? WHERE id = ?",
                    (now_text(), root.id))
     summary.missing += len(writer.vanished)
-    counts = db.query_one(
-        "SELECT count(matched_game_id) AS hit, count(*) - count(matched_game_id) AS miss "
-        "FROM games WHERE root_id = ? AND is_missing = 0", (root.id,))
-    assert counts is not None
-    summary.identified += int(counts["hit"])
-    summary.unidentified += int(counts["miss"])
+    if plan.jobs or writer.vanished:
+        counts = db.query_one(
+            "SELECT count(matched_game_id) AS hit, count(*) - count(matched_game_id) AS miss "
+            "FROM games WHERE root_id = ? AND is_missing = 0", (root.id,))
+        assert counts is not None
+        plan.identified, plan.unidentified = int(counts["hit"]), int(counts["miss"])
+    # else nothing changed: the walk counted the unchanged files (no table scan)
+    summary.identified += plan.identified
+    summary.unidentified += plan.unidentified
+
+
+@contextlib.contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while the rescan plan holds one entry per
+    stored file: the planning allocates no reference cycles, but each collection re-walks the
+    million live entries (measured: 12% of a 1M-file rescan)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 @dataclass
@@ -143,6 +164,8 @@ class _Plan:
     returned: list[int]            # unchanged files that were flagged missing
     vanished: set[int]             # stored files the walk did not find
     user_platform_ids: set[int]    # games whose platform was set by hand
+    identified: int = 0            # unchanged files found, matched to a catalog game
+    unidentified: int = 0          # unchanged files found, matched to none
 
 
 def _plan_root(db: Database, root: Root, extensions: set[str], summary: ScanSummary,
@@ -159,31 +182,38 @@ def _plan_root(db: Database, root: Root, extensions: set[str], summary: ScanSumm
     plan = _Plan([], {}, [], set(), user_platform_ids)
     seen_tracks: set[str] = set()
     changed_discs: set[str] = set()
+    scanned = unchanged = identified = 0  # locals, not attributes: this loop runs per file
     for path, relpath, info in _walk(root.path, summary, extensions):
-        track = tracks.get(relpath)
-        if track is not None:
-            seen_tracks.add(relpath)
-            if not track.matches(info.st_size, info.st_mtime_ns):
-                changed_discs.add(track.sheet)
-            continue
-        summary.scanned += 1
+        if tracks:
+            track = tracks.get(relpath)
+            if track is not None:
+                seen_tracks.add(relpath)
+                if not track.matches(info.st_size, info.st_mtime_ns):
+                    changed_discs.add(track.sheet)
+                continue
+        scanned += 1
         known = unseen.pop(relpath, None)
-        if known is not None and relpath in sheets:
-            plan.known[relpath] = known
-        if not full and known is not None and known.hashed and known.size == info.st_size \
-                and known.mtime_ns == info.st_mtime_ns:  # needs_examining(), inlined: hot
-            summary.unchanged += 1
-            if known.missing:
-                plan.returned.append(known.id)
-            continue
         if known is not None:
+            if sheets and relpath in sheets:
+                plan.known[relpath] = known
+            game_id, size, mtime_ns, hashed, missing, _, matched = known
+            if not full and hashed and size == info.st_size and mtime_ns == info.st_mtime_ns:
+                unchanged += 1  # needs_examining(), inlined: hot
+                identified += matched
+                if missing:
+                    plan.returned.append(game_id)
+                continue
             plan.known[relpath] = known
         plan.jobs.append(Job(path, relpath, info.st_size, info.st_mtime_ns))
+    summary.scanned += scanned
+    summary.unchanged += unchanged
+    plan.identified, plan.unidentified = identified, unchanged - identified
     changed_discs.update(t.sheet for rel, t in tracks.items() if rel not in seen_tracks)
     walked_sheets = {sheet for sheet in changed_discs if sheet in plan.known}
     plan.jobs += _reexamined_discs(root, walked_sheets - {job.relpath for job in plan.jobs},
                                    summary)
     plan.jobs = _drop_tracks(root.path, plan.jobs, set(tracks), summary)
+    plan.jobs.sort(key=_BY_RELPATH)  # new games get their ids in path order
     plan.vanished = {s.id for rel, s in unseen.items() if not s.missing and rel not in tracks}
     return plan
 
@@ -243,7 +273,8 @@ def load_stored(db: Database, root_id: int) -> dict[str, Stored]:
     """What the database holds for each file path of a root (the rescan's skip decision)."""
     rows = db.conn.execute(
         "SELECT filepath, id, file_size, file_mtime_ns, file_sha1 IS NOT NULL, is_missing, "
-        "platform_source = 'user' FROM games WHERE root_id = ?", (root_id,))
+        "platform_source = 'user', matched_game_id IS NOT NULL FROM games WHERE root_id = ?",
+        (root_id,))
     make = Stored._make
     return {row[0]: make(row[1:]) for row in rows}
 
@@ -290,7 +321,7 @@ def _reexamined_discs(root: Root, sheets: set[str], summary: ScanSummary) -> lis
     return jobs
 
 
-_BY_NAME = operator.attrgetter("name")
+_BY_RELPATH = operator.attrgetter("relpath")
 
 
 def _walk(root: Path, summary: ScanSummary, extensions: set[str]
@@ -299,13 +330,15 @@ def _walk(root: Path, summary: ScanSummary, extensions: set[str]
 
     Links are reported, never followed. The directory entry's type decides folders and the
     extension decides files before any ``stat``: a rescan stats only the files it may store.
+    Files come in directory order, not sorted (sorting every listing cost a 1M-file rescan
+    about a second); the scan sorts the few files it examines.
     """
     stack = [(str(root), "")]
     while stack:
         folder, rel_folder = stack.pop()
         try:
             with os.scandir(folder) as entries:
-                listing = sorted(entries, key=_BY_NAME)
+                listing = list(entries)
         except OSError as exc:
             summary.error(display_path(folder), f"cannot list folder ({exc.strerror})")
             continue
