@@ -9,8 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from romrunner.catalog.importer import import_dat
-from romrunner.library.hashing import extension_of
-from romrunner.library.tags import parse_filename, strip_extension
+from romrunner.library.tags import extension_of, parse_filename, strip_extension
 from romrunner.store import OpenMode, open_database
 from tests.conftest import run_subprocess, shared_path
 

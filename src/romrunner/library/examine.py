@@ -15,8 +15,8 @@ from romrunner.library.containers import (
     read_chd_sha1,
     referenced_files,
 )
-from romrunner.library.hashing import Hashes, RomHasher, extension_of, read_buffer
-from romrunner.library.tags import ParsedName, parse_filename
+from romrunner.library.hashing import Hashes, RomHasher, read_buffer
+from romrunner.library.tags import ParsedName, extension_of, parse_filename
 from romrunner.textnorm import fold
 
 ARCHIVES = {".zip", ".7z"}

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+from romrunner.library.tags import extension_of
+
 CHUNK = 1 << 20
 _SNIFF = 512
 _SNES_EXTENSIONS = {".smc", ".sfc", ".swc", ".fig"}
@@ -62,13 +64,6 @@ class _Digest:
 
     def hex(self) -> tuple[str, str, str]:
         return f"{self.crc & 0xFFFFFFFF:08x}", self.md5.hexdigest(), self.sha1.hexdigest()
-
-
-def extension_of(filename: str) -> str:
-    """The lowercase extension with its dot ('' for none), as ``PurePath.suffix`` gives it
-    (string operations: this runs once per file in the scan's hot paths)."""
-    dot = filename.rfind(".")
-    return filename[dot:].lower() if 0 < dot < len(filename) - 1 else ""
 
 
 def read_buffer(size: int | None) -> memoryview:

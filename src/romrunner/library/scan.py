@@ -23,9 +23,9 @@ from typing import NamedTuple
 from romrunner.catalog.identify import identify
 from romrunner.library.containers import ContainerError, referenced_files
 from romrunner.library.examine import ARCHIVES, HASHED_SHEETS, SHEETS, Examined, Job, examine
-from romrunner.library.hashing import extension_of
 from romrunner.library.platforms import UNKNOWN, detect_platform
 from romrunner.library.roots import Root, list_roots
+from romrunner.library.tags import extension_of
 from romrunner.packs.loader import DefinitionPack
 from romrunner.search.index import index_games
 from romrunner.store.database import Database
@@ -167,7 +167,7 @@ def _plan_root(db: Database, root: Root, extensions: set[str], summary: ScanSumm
     vanished, and a rescan of a million files holds one entry per file, not two.
     """
     unseen = load_stored(db, root.id)
-    user_platform_ids = {s[0] for s in unseen.values() if s[3] & USER_PLATFORM}
+    user_platform_ids = hand_set_platforms(unseen)
     tracks = load_tracks(db, root.id)
     sheets = {track.sheet for track in tracks.values()}
     plan = _Plan([], {}, [], set(), user_platform_ids)
@@ -270,6 +270,11 @@ def load_stored(db: Database, root_id: int) -> dict[str, Stored]:
         "+ is_missing * ? + (platform_source = 'user') * ? + (matched_game_id IS NOT NULL) * ? "
         "FROM games WHERE root_id = ?", (HASHED, MISSING, USER_PLATFORM, IDENTIFIED, root_id))
     return {row[0]: row[1:] for row in rows}
+
+
+def hand_set_platforms(stored: dict[str, Stored]) -> set[int]:
+    """Ids of the stored games whose platform was set by hand (a rescan keeps it)."""
+    return {s[0] for s in stored.values() if s[3] & USER_PLATFORM}
 
 
 class StoredTrack(NamedTuple):
@@ -402,8 +407,8 @@ class _Writer:
         self.vanished = vanished
         self.summary = summary
         self.root_name = root.path.name
-        self.user_platform_ids = user_platform_ids if user_platform_ids is not None else {
-            s[0] for s in stored.values() if s[3] & USER_PLATFORM}
+        self.user_platform_ids = user_platform_ids if user_platform_ids is not None else \
+            hand_set_platforms(stored)
 
     def write(self, batch: Iterable[Examined]) -> None:
         """Store one batch in one transaction: new rows in bulk, then index and identify."""
