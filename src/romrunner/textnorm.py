@@ -1,4 +1,4 @@
-"""Text folding shared by search, sorting and name matching."""
+"""Text folding shared by search, sorting and name matching, and hex hash normalisation."""
 
 from __future__ import annotations
 
@@ -20,3 +20,16 @@ def fold(text: str | None) -> str | None:
         decomposed = unicodedata.normalize("NFKD", text)
         text = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return _NON_WORD.sub(" ", text.lower()).strip()
+
+
+HEX_LENGTHS = {"crc32": 8, "md5": 32, "sha1": 40}
+_HEX_DIGITS = frozenset("0123456789abcdef")
+
+
+def normalised_hex(kind: str, value: object) -> str | None:
+    """``value`` as lowercase hex when it is a well-formed ``kind`` hash (crc32, md5, sha1),
+    else None."""
+    if not isinstance(value, str):
+        return None
+    text = value.strip().lower()
+    return text if len(text) == HEX_LENGTHS[kind] and _HEX_DIGITS.issuperset(text) else None

@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from romrunner.errors import InputError
+from romrunner.textnorm import normalised_hex
 
 _TOKEN = re.compile(r'"((?:[^"\\]|\\.)*)"|(\()|(\))|([^\s()"]+)')
-_HEX = re.compile(r"^[0-9a-fA-F]+$")
 
 
 @dataclass
@@ -148,13 +148,6 @@ def _pairs(block: list[object]) -> tuple[dict[str, str], list[tuple[str, list[ob
     return values, children
 
 
-def _hex(value: str | None, length: int) -> str | None:
-    if value is None:
-        return None
-    value = value.strip().lower()
-    if len(value) == length and _HEX.match(value):
-        return value
-    return None
 
 
 def _int(value: str | None) -> int | None:
@@ -166,8 +159,9 @@ def _int(value: str | None) -> int | None:
 
 def _rom(values: dict[str, str]) -> DatRom:
     return DatRom(name=values.get("name", ""), size=_int(values.get("size")),
-                  crc32=_hex(values.get("crc"), 8), md5=_hex(values.get("md5"), 32),
-                  sha1=_hex(values.get("sha1"), 40), status=values.get("status") or
+                  crc32=normalised_hex("crc32", values.get("crc")),
+                  md5=normalised_hex("md5", values.get("md5")),
+                  sha1=normalised_hex("sha1", values.get("sha1")), status=values.get("status") or
                   values.get("flags"))
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -11,9 +10,7 @@ from typing import Any
 from romrunner.errors import InputError, NotFoundError
 from romrunner.library.hashing import hash_file
 from romrunner.store.database import Database
-
-_HEX = re.compile(r"[0-9a-f]+")
-_HEX_LENGTHS = {"sha1": 40, "md5": 32, "crc32": 8}
+from romrunner.textnorm import HEX_LENGTHS, normalised_hex
 
 _LIST_COLUMNS = ("g.id, g.platform_id, g.filename, g.detected_title, g.catalog_title, "
                  "g.region, g.file_size, g.matched_game_id, g.match_method, g.is_missing, "
@@ -113,9 +110,9 @@ def _checked_hex(name: str, value: str | None) -> str | None:
     """``value`` in lowercase hex, or a one-line error saying what is wrong with it."""
     if not value:
         return None
-    text = value.strip().lower()
-    if len(text) != _HEX_LENGTHS[name] or not _HEX.fullmatch(text):
-        raise InputError(f"{name} {value!r}: expected {_HEX_LENGTHS[name]} hex digits")
+    text = normalised_hex(name, value)
+    if text is None:
+        raise InputError(f"{name} {value!r}: expected {HEX_LENGTHS[name]} hex digits")
     return text
 
 
@@ -136,10 +133,9 @@ def games_by_id(db: Database, game_ids: list[int]) -> list[dict[str, Any]]:
     """The ``games ls`` rows of these games, in the order given."""
     if not game_ids:
         return []
-    marks = ", ".join("?" for _ in game_ids)
     rows = db.query(f"SELECT {_LIST_COLUMNS} FROM games g "
-                    f"JOIN library_roots r ON r.id = g.root_id WHERE g.id IN ({marks})",
-                    game_ids)
+                    f"JOIN library_roots r ON r.id = g.root_id "
+                    f"WHERE g.id IN (SELECT value FROM json_each(?))", (json.dumps(game_ids),))
     by_id = {int(row["id"]): _row_dict(row) for row in rows}
     return [by_id[i] for i in game_ids if i in by_id]
 

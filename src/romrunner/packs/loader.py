@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import resources
@@ -27,6 +26,7 @@ from romrunner.packs.model import (
     Platform,
     RawJson,
 )
+from romrunner.textnorm import normalised_hex
 
 if TYPE_CHECKING:
     from romrunner.packs.index import PackIndex
@@ -40,8 +40,6 @@ OPTIONAL_FILES = (
     "platformPolicies.json",
     "compatibility/compatibilitySources.json",
 )
-_HEX = {"md5": re.compile(r"^[0-9a-f]{32}$"), "sha1": re.compile(r"^[0-9a-f]{40}$"),
-        "crc32": re.compile(r"^[0-9a-f]{8}$")}
 
 T = TypeVar("T")
 
@@ -286,15 +284,12 @@ def _known_hashes(reader: _Reader, entry: RawJson, label: str) -> tuple[KnownHas
             reader.warn(label, f"knownHashes[{position}] is not an object; dropped")
             continue
         values: dict[str, str | None] = {}
-        for kind, pattern in _HEX.items():
+        for kind in ("md5", "sha1", "crc32"):
             value = item.get(kind)
-            if isinstance(value, str) and pattern.match(value.strip().lower()):
-                values[kind] = value.strip().lower()
-            else:
-                if value not in (None, ""):
-                    reader.warn(label, f"knownHashes[{position}].{kind} {value!r} is not "
-                                       f"a {kind} hex value; dropped")
-                values[kind] = None
+            values[kind] = normalised_hex(kind, value)
+            if values[kind] is None and value not in (None, ""):
+                reader.warn(label, f"knownHashes[{position}].{kind} {value!r} is not "
+                                   f"a {kind} hex value; dropped")
         if not any(values.values()):
             reader.warn(label, f"knownHashes[{position}] has no usable hash; dropped")
             continue
