@@ -33,7 +33,7 @@ from typing import Any
 from benchmarks.scale.data import Generator, load_catalog_pool
 from benchmarks.scale.measure import percentile
 from romrunner.library.roots import add_root
-from romrunner.store.database import CACHE_SIZE_KIB
+from romrunner.store.database import SHARED_PRAGMAS, WRITER_PRAGMAS
 from romrunner.store.open import OpenMode, open_database
 from romrunner.textnorm import fold
 
@@ -41,9 +41,7 @@ BATCH = 5000
 LOOKUPS = 3000
 PAGES = 500
 TYPEAHEADS = 500
-PRAGMAS = ("PRAGMA journal_mode = WAL", "PRAGMA synchronous = NORMAL",
-           "PRAGMA foreign_keys = ON", "PRAGMA temp_store = MEMORY",
-           f"PRAGMA cache_size = -{CACHE_SIZE_KIB}")
+PRAGMAS = WRITER_PRAGMAS + SHARED_PRAGMAS  # the engine's own connection policy
 INSERT = ("INSERT INTO games (root_id, filepath, filename, file_size, file_mtime_ns, file_crc32,"
           " file_md5, file_sha1, platform_id, platform_source, detected_title, title_norm,"
           " last_scanned_at) VALUES (?,?,?,?,?,?,?,?,?,'folder',?,?,'2026-12-01 00:00:00')")

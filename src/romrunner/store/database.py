@@ -21,6 +21,11 @@ BUSY_TIMEOUT_MS = 5000
 CACHE_SIZE_KIB = 65536
 JOURNAL_SIZE_LIMIT = 64 * 1024 * 1024
 
+# The connection policy every writable connection gets (DECISIONS: connection policy).
+WRITER_PRAGMAS = ("PRAGMA journal_mode = WAL", f"PRAGMA journal_size_limit = {JOURNAL_SIZE_LIMIT}")
+SHARED_PRAGMAS = ("PRAGMA synchronous = NORMAL", "PRAGMA foreign_keys = ON",
+                  "PRAGMA temp_store = MEMORY", f"PRAGMA cache_size = -{CACHE_SIZE_KIB}")
+
 Params = Sequence[Any] | dict[str, Any]
 Tracer = Callable[[str], None]
 
@@ -94,13 +99,8 @@ class Database:
     def _apply_policy(self) -> None:
         conn = self.conn
         conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout_ms)}")
-        if not self.read_only:
-            conn.execute("PRAGMA journal_mode = WAL")
-            conn.execute(f"PRAGMA journal_size_limit = {JOURNAL_SIZE_LIMIT}")
-        conn.execute("PRAGMA synchronous = NORMAL")
-        conn.execute("PRAGMA foreign_keys = ON")
-        conn.execute("PRAGMA temp_store = MEMORY")
-        conn.execute(f"PRAGMA cache_size = -{CACHE_SIZE_KIB}")
+        for pragma in (() if self.read_only else WRITER_PRAGMAS) + SHARED_PRAGMAS:
+            conn.execute(pragma)
         conn.create_function("rr_fold", 1, fold, deterministic=True)
 
     # -- tracing -----------------------------------------------------------------
