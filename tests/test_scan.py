@@ -451,3 +451,41 @@ def test_a_file_vanishing_or_unreadable_mid_scan_is_reported_and_the_rest_stored
         "file vanished during the scan"
     stored = {row["filepath"] for row in db.query("SELECT filepath FROM games")}
     assert "gba/Kept (USA).gba" in stored and "gba/Gone (USA).gba" not in stored
+
+
+def test_a_pool_of_workers_stores_what_one_process_stores(library: dict[str, Any],
+                                                          tmp_path: Path) -> None:
+    """The workers make each row (platform, tags, members, tracks) and send it over a
+    process boundary: the database must come out as if one process had done it all."""
+    from romrunner.library.roots import add_root
+    from romrunner.library.scan import scan_library
+    from romrunner.store.open import OpenMode, open_database
+    pack = load_pack(None)
+    stored: list[tuple[list[dict[str, Any]], ...]] = []
+    for workers in (1, 2):
+        db = open_database(tmp_path / f"w{workers}.db", OpenMode.WRITE).db
+        add_root(db, library["root"])
+        summary = scan_library(db, pack, workers=workers)
+        assert summary.added == 5 and summary.errors == []
+        games = db.query("SELECT * FROM games ORDER BY filepath")
+        files = db.query("SELECT g.filepath, f.* FROM game_files f JOIN games g "
+                         "ON g.id = f.game_id ORDER BY g.filepath, f.kind, f.name")
+        volatile = {"id", "game_id", "added_at", "updated_at", "last_scanned_at"}
+        stored.append(tuple([{k: v for k, v in dict(row).items() if k not in volatile}
+                             for row in rows] for rows in (games, files)))
+        db.close()
+    (games_1, files_1), (games_2, files_2) = stored
+    assert games_1 == games_2 and files_1 == files_2
+    assert {g["platform_id"] for g in games_1} == {"snes", "nes", "gba", "psx"}
+    assert len(files_1) == 3  # the zip's member and the cue's two tracks
+
+
+def test_workers_take_large_files_one_at_a_time_and_small_ones_in_chunks() -> None:
+    from romrunner.library.examine import Job
+    from romrunner.library.scan import MAX_CHUNK_FILES, _chunk_size
+    discs = [Job(f"/d/{i}.iso", f"{i}.iso", 700 << 20, 0) for i in range(40)]
+    carts = [Job(f"/c/{i}.gb", f"{i}.gb", 32 << 10, 0) for i in range(100_000)]
+    assert _chunk_size(discs, 2) == 1
+    assert _chunk_size(carts, 2) == MAX_CHUNK_FILES
+    few = carts[:40]
+    assert _chunk_size(few, 2) * 4 * 2 <= len(few)  # each worker gets several chunks

@@ -24,9 +24,8 @@ SHEETS = {".cue", ".gdi", ".m3u"}
 HASHED_SHEETS = {".cue", ".gdi"}
 
 
-@dataclass(frozen=True)
-class Job:
-    """A file to examine: where it is and what its stat said."""
+class Job(NamedTuple):
+    """A file to examine: where it is and what its stat said (a tuple: sent to workers)."""
 
     path: str
     relpath: str

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import json
 import multiprocessing
 import operator
 import os
@@ -22,10 +21,19 @@ from typing import NamedTuple
 
 from romrunner.catalog.identify import identify
 from romrunner.library.containers import ContainerError, referenced_files
-from romrunner.library.examine import ARCHIVES, HASHED_SHEETS, SHEETS, Examined, Job, examine
-from romrunner.library.platforms import UNKNOWN, detect_platform
+from romrunner.library.examine import ARCHIVES, HASHED_SHEETS, SHEETS, Examined, Job
+from romrunner.library.record import (
+    FILE_COLUMNS,
+    PLATFORM_COLUMNS,
+    ROW_COLUMNS,
+    Record,
+    examine_to_record,
+    record_of,
+    start_worker,
+)
 from romrunner.library.roots import Root, list_roots
 from romrunner.library.tags import extension_of
+from romrunner.packs.index import PackIndex
 from romrunner.packs.loader import DefinitionPack
 from romrunner.search.index import index_games
 from romrunner.store.database import Database
@@ -33,12 +41,10 @@ from romrunner.timeutil import now_text
 
 BATCH_SIZE = 5000
 BATCH_SECONDS = 2.0
-_GAME_COLUMNS = (
-    "root_id", "filepath", "filename", "file_size", "file_mtime_ns", "file_crc32", "file_md5",
-    "file_sha1", "header_size", "nh_crc32", "nh_md5", "nh_sha1", "platform_id",
-    "platform_source", "platform_candidates", "detected_title", "title_norm", "format",
-    "is_archive", "is_missing", "region", "languages", "revision", "version", "disc_number",
-    "set_key", "flags", "is_hack", "hack_type", "scan_error", "last_scanned_at", "updated_at")
+_INSERT_GAME = (f"INSERT INTO games (id, root_id, {', '.join(ROW_COLUMNS)}, last_scanned_at, "
+                f"updated_at) VALUES ({', '.join('?' * (len(ROW_COLUMNS) + 4))})")
+_INSERT_FILE = (f"INSERT OR IGNORE INTO game_files (game_id, {', '.join(FILE_COLUMNS)}) "
+                f"VALUES ({', '.join('?' * (len(FILE_COLUMNS) + 1))})")
 CONTAINER_EXTENSIONS = ARCHIVES | SHEETS | {".chd"}
 
 
@@ -109,11 +115,11 @@ def _scan_root(db: Database, pack: DefinitionPack, root: Root, extensions: set[s
         with db.atomic():
             db.executemany("UPDATE games SET is_missing = 0 WHERE id = ?",
                            ((game_id,) for game_id in plan.returned))
-    writer = _Writer(db, pack, root, plan.known, plan.vanished, summary,
+    writer = _Writer(db, root, plan.known, plan.vanished, summary,
                      plan.user_platform_ids)
     total_bytes = sum(job.size for job in plan.jobs)
-    for batch in _batches(_reporting(_examine_all(plan.jobs, workers), progress,
-                                     len(plan.jobs), total_bytes)):
+    records = _examine_all(plan.jobs, workers, pack.index, root.path.name)
+    for batch in _batches(_reporting(records, progress, len(plan.jobs), total_bytes)):
         writer.write(batch)
     with db.atomic():
         db.executemany("UPDATE games SET is_missing = 1 WHERE id = ?",
@@ -221,27 +227,29 @@ def needs_examining(known: Stored | None, size: int, mtime_ns: int, full: bool) 
 def ingest_examined(db: Database, pack: DefinitionPack, root: Root,
                     examined: Iterable[Examined], summary: ScanSummary | None = None
                     ) -> ScanSummary:
-    """The scan's writer stage on its own: store examined files of ``root`` in batches.
+    """The scan's record-making and writer stages on their own, in this process: store
+    examined files of ``root`` in batches.
 
-    Used by the scan and by the scale benchmark, which feeds it generated files.
+    Used by tests and by the scale benchmark, which feeds it generated files.
     """
     summary = summary if summary is not None else ScanSummary()
-    writer = _Writer(db, pack, root, load_stored(db, root.id), set(), summary)
-    for batch in _batches(examined):
+    writer = _Writer(db, root, load_stored(db, root.id), set(), summary)
+    records = (record_of(item, pack.index, root.path.name) for item in examined)
+    for batch in _batches(records):
         writer.write(batch)
     return summary
 
 
-def _batches(examined: Iterable[Examined]) -> Iterator[list[Examined]]:
+def _batches(records: Iterable[Record]) -> Iterator[list[Record]]:
     """Writer batches: BATCH_SIZE files, or fewer once BATCH_SECONDS passed since the first
     (checked as each file arrives).
 
     Bigger batches amortise each commit (a random-key index dirties a page per row); the
     time bound keeps what an interruption can lose small when files hash slowly.
     """
-    batch: list[Examined] = []
+    batch: list[Record] = []
     started = 0.0
-    for item in examined:
+    for item in records:
         if not batch:
             started = time.monotonic()
         batch.append(item)
@@ -252,11 +260,11 @@ def _batches(examined: Iterable[Examined]) -> Iterator[list[Examined]]:
         yield batch
 
 
-def _reporting(examined: Iterable[Examined], progress: Progress | None, files: int,
-               total_bytes: int) -> Iterator[Examined]:
-    """Pass examined files through, telling ``progress`` how far the scan is."""
+def _reporting(records: Iterable[Record], progress: Progress | None, files: int,
+               total_bytes: int) -> Iterator[Record]:
+    """Pass records through, telling ``progress`` how far the scan is."""
     done_bytes = 0
-    for done_files, item in enumerate(examined, 1):
+    for done_files, item in enumerate(records, 1):
         done_bytes += item.job.size
         if progress is not None:
             progress(done_files, done_bytes, files, total_bytes)
@@ -368,7 +376,7 @@ def _drop_tracks(root: Path, jobs: list[Job], tracks: set[str],
     """Track files of a .cue/.gdi are part of that disc, not games of their own."""
     claimed = set(tracks)
     for job in jobs:
-        if PurePosixPath(job.relpath).suffix.lower() in HASHED_SHEETS:
+        if extension_of(job.relpath.rsplit("/", 1)[-1]) in HASHED_SHEETS:  # per new file
             try:
                 names = referenced_files(Path(job.path))
             except ContainerError:
@@ -380,37 +388,58 @@ def _drop_tracks(root: Path, jobs: list[Job], tracks: set[str],
     return kept
 
 
-def _examine_all(jobs: list[Job], workers: int | None) -> Iterator[Examined]:
+def _examine_all(jobs: list[Job], workers: int | None, index: PackIndex,
+                 root_name: str) -> Iterator[Record]:
+    """Records of ``jobs``, from a pool of worker processes (in any order), or made here
+    for one worker or one job."""
     count = workers if workers is not None else (os.cpu_count() or 1)
     if count <= 1 or len(jobs) < 2:
-        yield from map(examine, jobs)
+        start_worker(index, root_name)
+        yield from map(examine_to_record, jobs)
         return
     context = multiprocessing.get_context("spawn" if os.name == "nt" else "fork")
-    with context.Pool(count) as pool:
+    chunk = _chunk_size(jobs, count)
+    with context.Pool(count, initializer=start_worker, initargs=(index, root_name)) as pool:
         try:
-            yield from pool.imap_unordered(examine, jobs, chunksize=8)
+            yield from pool.imap_unordered(examine_to_record, jobs, chunksize=chunk)
         except BaseException:
             pool.terminate()
             raise
 
 
-class _Writer:
-    """The one writer: upserts a batch of examined files and identifies them."""
+CHUNK_BYTES = 32 << 20
+MAX_CHUNK_FILES = 256
 
-    def __init__(self, db: Database, pack: DefinitionPack, root: Root,
-                 stored: dict[str, Stored], vanished: set[int], summary: ScanSummary,
+
+def _chunk_size(jobs: list[Job], workers: int) -> int:
+    """How many files a worker takes at a time: about CHUNK_BYTES of data.
+
+    Each chunk is one message each way, handled by the pool's threads in this process,
+    which share the writer's interpreter lock: chunks of 32 tiny files kept the writer
+    waiting for the lock for a quarter of a first scan (measured). Chunks of large files
+    stay small so that no worker is left with the last dozen disc images while another
+    idles, and every worker gets several chunks.
+    """
+    average = max(1, sum(job.size for job in jobs) // max(1, len(jobs)))
+    by_bytes = CHUNK_BYTES // average
+    return max(1, min(MAX_CHUNK_FILES, by_bytes, len(jobs) // (4 * workers)))
+
+
+class _Writer:
+    """The one writer: upserts a batch of records and identifies them."""
+
+    def __init__(self, db: Database, root: Root, stored: dict[str, Stored],
+                 vanished: set[int], summary: ScanSummary,
                  user_platform_ids: set[int] | None = None) -> None:
         self.db = db
-        self.index = pack.index
         self.root = root
         self.stored = stored
         self.vanished = vanished
         self.summary = summary
-        self.root_name = root.path.name
         self.user_platform_ids = user_platform_ids if user_platform_ids is not None else \
             hand_set_platforms(stored)
 
-    def write(self, batch: Iterable[Examined]) -> None:
+    def write(self, batch: Iterable[Record]) -> None:
         """Store one batch in one transaction: new rows in bulk, then index and identify."""
         touched: list[int] = []
         with self.db.atomic():
@@ -418,8 +447,8 @@ class _Writer:
             self.first_new_id = self.next_id = _next_game_id(self.db)
             self.new_rows: list[tuple[object, ...]] = []
             self.file_rows: list[tuple[object, ...]] = []
-            for examined in batch:
-                game_id = self._write_one(examined)
+            for record in batch:
+                game_id = self._write_one(record)
                 if game_id is not None:
                     touched.append(game_id)
             self._flush()
@@ -428,33 +457,25 @@ class _Writer:
 
     def _flush(self) -> None:
         if self.new_rows:
-            columns = ", ".join(_GAME_COLUMNS)
-            marks = ", ".join("?" for _ in _GAME_COLUMNS)
-            self.db.executemany(f"INSERT INTO games (id, {columns}) VALUES (?, {marks})",
-                                self.new_rows)
+            self.db.executemany(_INSERT_GAME, self.new_rows)
             index_games(self.db, self.first_new_id)
         if self.file_rows:
-            self.db.executemany(
-                "INSERT OR IGNORE INTO game_files (game_id, kind, name, file_size, file_crc32, "
-                "file_md5, file_sha1, header_size, nh_crc32, nh_md5, nh_sha1, file_mtime_ns) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", self.file_rows)
+            self.db.executemany(_INSERT_FILE, self.file_rows)
 
-    def _write_one(self, examined: Examined) -> int | None:
-        job = examined.job
-        for problem in examined.problems:
+    def _write_one(self, record: Record) -> int | None:
+        job = record.job
+        for problem in record.problems:
             self.summary.error(job.relpath, problem)
-        if examined.error is not None or examined.hashes is None:
-            self.summary.error(job.relpath, examined.error or "not hashed")
+        if record.row is None:
+            self.summary.error(job.relpath, record.error or "not hashed")
             return None
-        self.summary.bytes_hashed += job.size + sum(
-            t.hashes.size for t in examined.tracks if t.hashes is not None)
-        values = self._row_values(examined)
+        self.summary.bytes_hashed += record.bytes_hashed
         known = self.stored.get(job.relpath)
-        renamed = None if known is not None else self._find_renamed(examined)
+        renamed = None if known is not None else self._find_renamed(record)
         if known is not None or renamed is not None:
             game_id = known[0] if known is not None else renamed
             assert game_id is not None
-            self._update(game_id, values)
+            self._update(game_id, record.row)
             self.db.execute("DELETE FROM game_files WHERE game_id = ?", (game_id,))
             if renamed is not None:
                 self.vanished.discard(renamed)
@@ -464,90 +485,31 @@ class _Writer:
         else:
             game_id = self.next_id
             self.next_id += 1
-            self.new_rows.append((game_id, *(values[column] for column in _GAME_COLUMNS)))
+            self.new_rows.append((game_id, self.root.id, *record.row, self.now, self.now))
             self.summary.added += 1
-        self._collect_files(game_id, examined)
+        self.file_rows += [(game_id, *row) for row in record.files]
         return game_id
 
-    def _row_values(self, examined: Examined) -> dict[str, object]:
-        job = examined.job
-        hashes = examined.hashes
-        assert hashes is not None
-        # String operations, not PurePosixPath: this runs once per new file in the writer.
-        *parents, filename = job.relpath.split("/")
-        extension = extension_of(filename)
-        detect_ext = extension
-        if extension in ARCHIVES and len(examined.members) == 1:
-            detect_ext = extension_of(examined.members[0].name.rsplit("/", 1)[-1])
-        folders = [*reversed(parents), self.root_name]
-        guess = detect_platform(self.index, folders, detect_ext, examined.head)
-        if guess.platform_id == UNKNOWN and detect_ext != extension:
-            guess = detect_platform(self.index, folders, extension, examined.head)
-        if examined.parsed is None or examined.title_norm is None:
-            examined.parse_name()
-        parsed, title_norm = examined.parsed, examined.title_norm
-        assert parsed is not None and title_norm is not None
-        set_key = None
-        if parsed.disc_number is not None:
-            set_key = f"{guess.platform_id}:{title_norm}:{parsed.region or ''}"
-        return {
-            "root_id": self.root.id, "filepath": job.relpath, "filename": filename,
-            "file_size": job.size, "file_mtime_ns": job.mtime_ns, "file_crc32": hashes.crc32,
-            "file_md5": hashes.md5, "file_sha1": hashes.sha1,
-            "header_size": hashes.header_size, "nh_crc32": hashes.nh_crc32,
-            "nh_md5": hashes.nh_md5, "nh_sha1": hashes.nh_sha1,
-            "platform_id": guess.platform_id, "platform_source": guess.source,
-            "platform_candidates": json.dumps(list(guess.candidates))
-            if guess.candidates else None,
-            "detected_title": parsed.title, "title_norm": title_norm,
-            "format": extension.lstrip(".") or None,
-            "is_archive": int(extension in ARCHIVES), "is_missing": 0,
-            "region": parsed.region,
-            "languages": json.dumps(list(parsed.languages)) if parsed.languages else None,
-            "revision": parsed.revision, "version": parsed.version,
-            "disc_number": parsed.disc_number, "set_key": set_key,
-            "flags": json.dumps(list(parsed.flags)) if parsed.flags else None,
-            "is_hack": int(parsed.is_hack), "hack_type": parsed.hack_type,
-            "scan_error": None, "last_scanned_at": self.now, "updated_at": self.now,
-        }
-
-    def _update(self, game_id: int, values: dict[str, object]) -> None:
+    def _update(self, game_id: int, row: tuple[object, ...]) -> None:
         """Rewrite a row from a fresh examination; a platform set by hand is kept."""
-        updates = dict(values)
+        updates = dict(zip(ROW_COLUMNS, row, strict=True))
+        updates.update(root_id=self.root.id, last_scanned_at=self.now, updated_at=self.now)
         if game_id in self.user_platform_ids:
-            for key in ("platform_id", "platform_source", "platform_candidates"):
+            for key in PLATFORM_COLUMNS:
                 updates.pop(key)
         assignments = ", ".join(f"{column} = ?" for column in updates)
         self.db.execute(f"UPDATE games SET {assignments} WHERE id = ?",
                         (*updates.values(), game_id))
 
-    def _find_renamed(self, examined: Examined) -> int | None:
-        if not self.vanished or examined.hashes is None:
+    def _find_renamed(self, record: Record) -> int | None:
+        if not self.vanished or record.sha1 is None:
             return None
         rows = self.db.query("SELECT id FROM games WHERE file_sha1 = ? AND file_size = ?",
-                             (examined.hashes.sha1, examined.job.size))
+                             (record.sha1, record.job.size))
         for row in rows:
             if row["id"] in self.vanished:
                 return int(row["id"])
         return None
-
-    def _collect_files(self, game_id: int, examined: Examined) -> None:
-        rows = self.file_rows
-        for member in examined.members:
-            h = member.hashes
-            rows.append((game_id, "member", member.name, h.size, h.crc32, h.md5, h.sha1,
-                         h.header_size, h.nh_crc32, h.nh_md5, h.nh_sha1, None))
-        for name, track, mtime_ns in examined.tracks:
-            if track is None:
-                rows.append((game_id, "track", name, None, None, None, None, 0, None, None,
-                             None, None))
-            else:
-                rows.append((game_id, "track", name, track.size, track.crc32, track.md5,
-                             track.sha1, track.header_size, track.nh_crc32, track.nh_md5,
-                             track.nh_sha1, mtime_ns))
-        if examined.chd_sha1:
-            rows.append((game_id, "chd", "", None, None, None, examined.chd_sha1, 0, None,
-                         None, None, None))
 
 
 def _next_game_id(db: Database) -> int:

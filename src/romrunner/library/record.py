@@ -1,0 +1,123 @@
+"""What the one writer stores for an examined file, worked out where the file was examined.
+
+The hashing workers turn their ``Examined`` result into a ``Record`` of plain values: the
+row of ``games`` (platform decided, name parsed, JSON encoded) and the rows of
+``game_files``. The writer is the scan's one serial stage, so everything that does not need
+the database runs in the workers, and what crosses the process boundary is a flat tuple:
+measured, unpickling an ``Examined`` (nested dataclasses) cost the writer ~35 µs per file,
+a ``Record`` ~5 µs.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import NamedTuple
+
+from romrunner.library.examine import ARCHIVES, Examined, Job, examine
+from romrunner.library.platforms import UNKNOWN, detect_platform
+from romrunner.library.tags import extension_of
+from romrunner.packs.index import PackIndex
+
+# The columns of ``Record.row``, in order. The writer adds the game id, the root and the
+# scan times.
+ROW_COLUMNS = (
+    "filepath", "filename", "file_size", "file_mtime_ns", "file_crc32", "file_md5",
+    "file_sha1", "header_size", "nh_crc32", "nh_md5", "nh_sha1", "platform_id",
+    "platform_source", "platform_candidates", "detected_title", "title_norm", "format",
+    "is_archive", "is_missing", "region", "languages", "revision", "version", "disc_number",
+    "set_key", "flags", "is_hack", "hack_type", "scan_error")
+PLATFORM_COLUMNS = ("platform_id", "platform_source", "platform_candidates")
+# The columns of each ``Record.files`` row; the writer adds the game id in front.
+FILE_COLUMNS = ("kind", "name", "file_size", "file_crc32", "file_md5", "file_sha1",
+                "header_size", "nh_crc32", "nh_md5", "nh_sha1", "file_mtime_ns")
+
+FileRow = tuple[str, str, "int | None", "str | None", "str | None", "str | None", int,
+                "str | None", "str | None", "str | None", "int | None"]
+
+
+class Record(NamedTuple):
+    """One examined file, ready to store. ``row`` is None when it could not be read."""
+
+    job: Job
+    row: tuple[object, ...] | None
+    files: list[FileRow]
+    sha1: str | None       # whole-file SHA1: a moved file is recognised by it and its size
+    bytes_hashed: int      # the file's bytes and its tracks' bytes
+    problems: list[str]
+    error: str | None
+
+
+def record_of(examined: Examined, index: PackIndex, root_name: str) -> Record:
+    """The row and file rows of an examined file of a root named ``root_name``."""
+    job, hashes = examined.job, examined.hashes
+    if examined.error is not None or hashes is None:
+        return Record(job, None, [], None, 0, examined.problems,
+                      examined.error or "not hashed")
+    if examined.parsed is None or examined.title_norm is None:
+        examined.parse_name()
+    parsed, title_norm = examined.parsed, examined.title_norm
+    assert parsed is not None and title_norm is not None
+    # String operations, not PurePosixPath: this runs once per examined file.
+    *parents, filename = job.relpath.split("/")
+    extension = extension_of(filename)
+    detect_ext = extension
+    if extension in ARCHIVES and len(examined.members) == 1:
+        detect_ext = extension_of(examined.members[0].name.rsplit("/", 1)[-1])
+    folders = [*reversed(parents), root_name]
+    guess = detect_platform(index, folders, detect_ext, examined.head)
+    if guess.platform_id == UNKNOWN and detect_ext != extension:
+        guess = detect_platform(index, folders, extension, examined.head)
+    set_key = None
+    if parsed.disc_number is not None:
+        set_key = f"{guess.platform_id}:{title_norm}:{parsed.region or ''}"
+    row = (
+        job.relpath, filename, job.size, job.mtime_ns, hashes.crc32, hashes.md5, hashes.sha1,
+        hashes.header_size, hashes.nh_crc32, hashes.nh_md5, hashes.nh_sha1,
+        guess.platform_id, guess.source,
+        json.dumps(list(guess.candidates)) if guess.candidates else None,
+        parsed.title, title_norm, extension.lstrip(".") or None,
+        int(extension in ARCHIVES), 0, parsed.region,
+        json.dumps(list(parsed.languages)) if parsed.languages else None,
+        parsed.revision, parsed.version, parsed.disc_number, set_key,
+        json.dumps(list(parsed.flags)) if parsed.flags else None,
+        int(parsed.is_hack), parsed.hack_type, None)
+    bytes_hashed = job.size + sum(t.hashes.size for t in examined.tracks if t.hashes)
+    return Record(job, row, _file_rows(examined), hashes.sha1, bytes_hashed,
+                  examined.problems, None)
+
+
+def _file_rows(examined: Examined) -> list[FileRow]:
+    rows: list[FileRow] = []
+    for member in examined.members:
+        h = member.hashes
+        rows.append(("member", member.name, h.size, h.crc32, h.md5, h.sha1, h.header_size,
+                     h.nh_crc32, h.nh_md5, h.nh_sha1, None))
+    for name, track, mtime_ns in examined.tracks:
+        if track is None:
+            rows.append(("track", name, None, None, None, None, 0, None, None, None, None))
+        else:
+            rows.append(("track", name, track.size, track.crc32, track.md5, track.sha1,
+                         track.header_size, track.nh_crc32, track.nh_md5, track.nh_sha1,
+                         mtime_ns))
+    if examined.chd_sha1:
+        rows.append(("chd", "", None, None, None, examined.chd_sha1, 0, None, None, None,
+                     None))
+    return rows
+
+
+# A worker process's pack index and root name, set once by ``start_worker`` (passing them
+# with every task would pickle the pack index each time).
+_worker_context: tuple[PackIndex, str] | None = None
+
+
+def start_worker(index: PackIndex, root_name: str) -> None:
+    """Pool initializer: what ``examine_to_record`` needs in this worker process."""
+    global _worker_context
+    _worker_context = (index, root_name)
+
+
+def examine_to_record(job: Job) -> Record:
+    """Examine a file and make its record (the function the hashing pool runs)."""
+    assert _worker_context is not None, "start_worker() was not called in this process"
+    index, root_name = _worker_context
+    return record_of(examine(job), index, root_name)
