@@ -44,11 +44,13 @@ def identify(db: Database, game_ids: list[int] | None = None) -> IdentifyResult:
             db.executemany("INSERT OR IGNORE INTO temp.identify_scope VALUES (?)",
                            ((game_id,) for game_id in game_ids))
         _reset(db)
-        for method, condition in _HASH_PASSES:
-            _match_games(db, method, condition)
-            _match_members(db, method, condition)
-        _decide_by_members(db)
-        by_name = _match_by_name(db)
+        by_name = 0
+        if db.scalar("SELECT EXISTS (SELECT 1 FROM catalog_roms)"):  # no DAT: no match
+            for method, condition in _HASH_PASSES:
+                _match_games(db, method, condition)
+                _match_members(db, method, condition)
+            _decide_by_members(db)
+            by_name = _match_by_name(db)
         counts = db.query_one(
             "SELECT count(matched_game_id) AS hit, count(*) - count(matched_game_id) AS miss "
             "FROM games WHERE id IN (SELECT id FROM temp.identify_scope)")
@@ -111,9 +113,13 @@ def _decide_by_members(db: Database) -> None:
 
 
 def _match_by_name(db: Database) -> int:
-    rows = db.query("SELECT id, platform_id, filename FROM games "
+    # Only names that could match: of a platform the catalog has games of (folding a name
+    # costs microseconds, and a first scan brings every file of the library here).
+    rows = db.query("SELECT id, platform_id, filename FROM games AS g "
                     "WHERE id IN (SELECT id FROM temp.identify_scope) "
-                    "AND matched_game_id IS NULL AND platform_id <> 'unknown'")
+                    "AND matched_game_id IS NULL AND platform_id <> 'unknown' "
+                    "AND EXISTS (SELECT 1 FROM catalog_games c "
+                    "            WHERE c.platform_id = g.platform_id)")
     db.execute("CREATE TEMP TABLE IF NOT EXISTS identify_names "
                "(id INTEGER PRIMARY KEY, platform_id TEXT, title_norm TEXT)")
     db.execute("DELETE FROM temp.identify_names")

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import multiprocessing
 import operator
 import os
 import stat as stat_module
@@ -33,6 +32,7 @@ from romrunner.library.record import (
 )
 from romrunner.library.roots import Root, list_roots
 from romrunner.library.tags import extension_of
+from romrunner.library.workers import examine_in_pool
 from romrunner.packs.index import PackIndex
 from romrunner.packs.loader import DefinitionPack
 from romrunner.search.index import index_games
@@ -240,9 +240,9 @@ def ingest_examined(db: Database, pack: DefinitionPack, root: Root,
     return summary
 
 
-def _batches(records: Iterable[Record]) -> Iterator[list[Record]]:
+def _batches(records: Iterable[Record | None]) -> Iterator[list[Record]]:
     """Writer batches: BATCH_SIZE files, or fewer once BATCH_SECONDS passed since the first
-    (checked as each file arrives).
+    (checked as each file arrives, and at each None: the pool's "still working").
 
     Bigger batches amortise each commit (a random-key index dirties a page per row); the
     time bound keeps what an interruption can lose small when files hash slowly.
@@ -250,24 +250,28 @@ def _batches(records: Iterable[Record]) -> Iterator[list[Record]]:
     batch: list[Record] = []
     started = 0.0
     for item in records:
-        if not batch:
-            started = time.monotonic()
-        batch.append(item)
-        if len(batch) >= BATCH_SIZE or time.monotonic() - started >= BATCH_SECONDS:
+        if item is not None:
+            if not batch:
+                started = time.monotonic()
+            batch.append(item)
+        if batch and (len(batch) >= BATCH_SIZE
+                      or time.monotonic() - started >= BATCH_SECONDS):
             yield batch
             batch = []
     if batch:
         yield batch
 
 
-def _reporting(records: Iterable[Record], progress: Progress | None, files: int,
-               total_bytes: int) -> Iterator[Record]:
+def _reporting(records: Iterable[Record | None], progress: Progress | None, files: int,
+               total_bytes: int) -> Iterator[Record | None]:
     """Pass records through, telling ``progress`` how far the scan is."""
-    done_bytes = 0
-    for done_files, item in enumerate(records, 1):
-        done_bytes += item.job.size
-        if progress is not None:
-            progress(done_files, done_bytes, files, total_bytes)
+    done_files = done_bytes = 0
+    for item in records:
+        if item is not None:
+            done_files += 1
+            done_bytes += item.job.size
+            if progress is not None:
+                progress(done_files, done_bytes, files, total_bytes)
         yield item
 
 
@@ -389,22 +393,15 @@ def _drop_tracks(root: Path, jobs: list[Job], tracks: set[str],
 
 
 def _examine_all(jobs: list[Job], workers: int | None, index: PackIndex,
-                 root_name: str) -> Iterator[Record]:
-    """Records of ``jobs``, from a pool of worker processes (in any order), or made here
-    for one worker or one job."""
+                 root_name: str) -> Iterator[Record | None]:
+    """Records of ``jobs``, from a pool of worker processes (in any order, with a None
+    now and then while they work), or made here for one worker or one job."""
     count = workers if workers is not None else (os.cpu_count() or 1)
     if count <= 1 or len(jobs) < 2:
         start_worker(index, root_name)
         yield from map(examine_to_record, jobs)
         return
-    context = multiprocessing.get_context("spawn" if os.name == "nt" else "fork")
-    chunk = _chunk_size(jobs, count)
-    with context.Pool(count, initializer=start_worker, initargs=(index, root_name)) as pool:
-        try:
-            yield from pool.imap_unordered(examine_to_record, jobs, chunksize=chunk)
-        except BaseException:
-            pool.terminate()
-            raise
+    yield from examine_in_pool(jobs, count, _chunk_size(jobs, count), index, root_name)
 
 
 CHUNK_BYTES = 32 << 20
@@ -414,9 +411,9 @@ MAX_CHUNK_FILES = 256
 def _chunk_size(jobs: list[Job], workers: int) -> int:
     """How many files a worker takes at a time: about CHUNK_BYTES of data.
 
-    Each chunk is one message each way, handled by the pool's threads in this process,
-    which share the writer's interpreter lock: chunks of 32 tiny files kept the writer
-    waiting for the lock for a quarter of a first scan (measured). Chunks of large files
+    Each chunk is one message each way that the writer's thread handles between batches,
+    so chunks of tiny files are large (with ``multiprocessing.Pool``, chunks of 32 kept
+    the writer waiting for the interpreter lock a quarter of a first scan). Chunks of large files
     stay small so that no worker is left with the last dozen disc images while another
     idles, and every worker gets several chunks.
     """

@@ -1,0 +1,134 @@
+"""The hashing pool: every file answered once, work dealt evenly, a dead worker survived."""
+
+from __future__ import annotations
+
+import hashlib
+import multiprocessing
+import os
+from collections import deque
+from pathlib import Path
+
+import pytest
+
+from romrunner.library.examine import Job
+from romrunner.library.workers import (
+    _chunks_in_flight,
+    _deal,
+    examine_in_pool,
+)
+from romrunner.packs import load_pack
+
+
+def small_files(folder: Path, count: int) -> list[Job]:
+    folder.mkdir(parents=True)
+    jobs = []
+    for number in range(count):
+        path = folder / f"Game {number} (USA).gba"
+        path.write_bytes(hashlib.sha256(str(number).encode()).digest() * (8 + number % 5))
+        info = path.stat()
+        jobs.append(Job(str(path), f"gba/{path.name}", info.st_size, info.st_mtime_ns))
+    return jobs
+
+
+def test_every_job_gets_exactly_one_record_with_its_own_hashes(tmp_path: Path) -> None:
+    jobs = small_files(tmp_path / "gba", 300)
+    records = [r for r in examine_in_pool(jobs, 2, 7, load_pack(None).index, "roms") if r]
+    assert sorted(r.job.relpath for r in records) == sorted(j.relpath for j in jobs)
+    for record in records:
+        assert record.error is None and record.row is not None
+        assert record.sha1 == hashlib.sha1(Path(record.job.path).read_bytes()).hexdigest()
+        assert record.row[11] == "gba"  # platform_id, from the folder name
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs (POSIX)")
+def test_a_worker_that_dies_costs_its_files_not_the_scan(tmp_path: Path) -> None:
+    """A worker stuck on a file (here a FIFO nobody writes: like a dead network share) is
+    killed, as the OOM killer or a user would: its file is reported, the rest are stored,
+    and the pool does not wait for ever (multiprocessing.Pool would)."""
+    jobs = small_files(tmp_path / "gba", 4)
+    fifo = tmp_path / "gba" / "Stuck (USA).gba"
+    os.mkfifo(fifo)
+    jobs.append(Job(str(fifo), "gba/Stuck (USA).gba", 0, 0))  # last: nothing queues behind
+    records = (r for r in examine_in_pool(jobs, 2, 1, load_pack(None).index, "roms",
+                                          idle_seconds=0.05) if r is not None)
+    done = [next(records) for _ in range(4)]
+    assert all(r.error is None for r in done)
+    for child in multiprocessing.active_children():
+        child.kill()
+    rest = list(records)
+    assert [r.job.relpath for r in rest] == ["gba/Stuck (USA).gba"]
+    assert rest[0].row is None and rest[0].error is not None
+    assert rest[0].error.startswith("not examined: its hashing worker stopped")
+    assert multiprocessing.active_children() == []
+
+
+class Holder:
+    """What ``_deal`` sees of a worker: the chunks it holds."""
+
+    def __init__(self) -> None:
+        self.sent: deque[range] = deque()
+
+    def send(self, chunk: range) -> None:
+        self.sent.append(chunk)
+
+
+def test_large_files_are_dealt_in_turn_and_few_at_a_time() -> None:
+    discs = [Job(f"/d/{i}.iso", f"{i}.iso", 700 << 20, 0) for i in range(40)]
+    in_flight = _chunks_in_flight(discs, 1)
+    assert in_flight == 2
+    workers = [Holder(), Holder()]
+    pending = deque(range(i, i + 1) for i in range(len(discs)))
+    _deal(workers, pending, in_flight)  # type: ignore[arg-type]
+    assert [len(w.sent) for w in workers] == [2, 2]
+    assert [c.start for c in workers[0].sent] == [0, 2]  # one each, in turn
+    assert len(pending) == 36
+
+
+def test_small_files_keep_a_writer_batch_in_flight() -> None:
+    carts = [Job(f"/c/{i}.gb", f"{i}.gb", 32 << 10, 0) for i in range(100_000)]
+    in_flight = _chunks_in_flight(carts, 256)
+    assert in_flight > 2 and in_flight * 256 <= 4096
+
+
+@pytest.mark.skipif(os.name != "posix", reason="sends SIGINT to a process group")
+def test_ctrl_c_during_a_pooled_scan_keeps_what_was_committed(tmp_path: Path) -> None:
+    """Ctrl-C reaches the scan and its workers (one process group, as in a terminal) while
+    the workers are deep in two large discs: the small files hashed before are already
+    committed, the command says so in one line, and no worker is left behind."""
+    import signal
+    import sqlite3
+    import subprocess
+    import sys
+    import time
+    small_files(tmp_path / "roms" / "gba", 200)
+    discs = tmp_path / "roms" / "psp"
+    discs.mkdir()
+    for name in ("Big One (USA).iso", "Big Two (USA).iso"):
+        with (discs / name).open("wb") as handle:  # sparse: seconds to hash, no disk used
+            handle.truncate(4 << 30)
+    db = tmp_path / "r.db"
+    command = [sys.executable, "-m", "romrunner.cli.main", "--db", str(db), "--quiet"]
+    subprocess.run([*command, "library", "add", str(tmp_path / "roms")], check=True)
+    scan = subprocess.Popen([*command, "scan", "--workers", "2"], stderr=subprocess.PIPE,
+                            text=True, start_new_session=True)
+    deadline = time.monotonic() + 60
+    stored = 0
+    while stored < 200 and scan.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.1)
+        with sqlite3.connect(db) as conn:
+            stored = conn.execute("SELECT count(*) FROM games").fetchone()[0]
+    assert scan.poll() is None, "the scan ended before it could be interrupted"
+    assert stored == 200  # committed on time while the discs are still hashing
+    os.killpg(scan.pid, signal.SIGINT)
+    _, err = scan.communicate(timeout=60)
+    assert scan.returncode == 130
+    assert "Traceback" not in err and err.strip().splitlines() == [
+        "interrupted: work committed so far is kept"]
+    with pytest.raises(ProcessLookupError):
+        os.killpg(scan.pid, 0)  # no worker outlived the scan
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert conn.execute("SELECT count(*), count(file_sha1) FROM games "
+                            "WHERE filepath LIKE 'gba/%'").fetchone() == (200, 200)
+        assert conn.execute("SELECT count(*) FROM games WHERE filepath LIKE 'psp/%'"
+                            ).fetchone() == (0,)
