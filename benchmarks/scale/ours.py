@@ -14,8 +14,9 @@ from romrunner.errors import RomRunnerError
 from romrunner.library.containers import Member
 from romrunner.library.examine import Examined, Job
 from romrunner.library.hashing import Hashes
+from romrunner.library.plan import load_stored, needs_examining
 from romrunner.library.roots import Root, add_root
-from romrunner.library.scan import ingest_examined, load_stored, needs_examining
+from romrunner.library.scan import ingest_examined
 from romrunner.packs import load_pack
 from romrunner.packs.loader import DefinitionPack
 from romrunner.packs.sync import sync_pack

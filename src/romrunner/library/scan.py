@@ -7,20 +7,18 @@ most the current batch, and the next scan continues where this one stopped.
 
 from __future__ import annotations
 
-import contextlib
-import gc
-import operator
 import os
-import stat as stat_module
 import time
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
-from typing import NamedTuple
 
 from romrunner.catalog.identify import identify
-from romrunner.library.containers import ContainerError, referenced_files
-from romrunner.library.examine import ARCHIVES, HASHED_SHEETS, SHEETS, Examined, Job
+from romrunner.library.examine import ARCHIVES, SHEETS, Examined, Job
+from romrunner.library.plan import (
+    Stored,
+    hand_set_platforms,
+    load_stored,
+    plan_root,
+)
 from romrunner.library.record import (
     FILE_COLUMNS,
     PLATFORM_COLUMNS,
@@ -31,7 +29,7 @@ from romrunner.library.record import (
     start_worker,
 )
 from romrunner.library.roots import Root, list_roots
-from romrunner.library.tags import extension_of
+from romrunner.library.summary import ScanSummary
 from romrunner.library.workers import examine_in_pool
 from romrunner.packs.index import PackIndex
 from romrunner.packs.loader import DefinitionPack
@@ -46,46 +44,10 @@ _INSERT_GAME = (f"INSERT INTO games (id, root_id, {', '.join(ROW_COLUMNS)}, last
 _INSERT_FILE = (f"INSERT OR IGNORE INTO game_files (game_id, {', '.join(FILE_COLUMNS)}) "
                 f"VALUES ({', '.join('?' * (len(FILE_COLUMNS) + 1))})")
 CONTAINER_EXTENSIONS = ARCHIVES | SHEETS | {".chd"}
-
-
-@dataclass
-class ScanSummary:
-    """What a scan did (the ``--json`` summary)."""
-
-    scanned: int = 0
-    added: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    missing: int = 0
-    renamed: int = 0
-    identified: int = 0
-    unidentified: int = 0
-    bytes_hashed: int = 0
-    seconds: float = 0.0
-    errors: list[dict[str, str]] = field(default_factory=list)
-
-    def error(self, path: str, reason: str) -> None:
-        """Record a file that could not be handled; the scan goes on."""
-        self.errors.append({"path": path, "error": reason})
-
-
-# What the database knows of a file, for the rescan's skip decision: the plain tuple
-# (game id, size, mtime_ns, flags) that SQLite hands over. A rescan of a large library builds
-# a million of them; as a named tuple they cost a second more per million (measured).
-Stored = tuple[int, int, "int | None", int]
-HASHED, MISSING, USER_PLATFORM, IDENTIFIED = 1, 2, 4, 8  # bits of a Stored's flags
+__all__ = ["ScanSummary", "ingest_examined", "scan_library"]
 
 
 Progress = Callable[[int, int, int, int], None]
-
-
-def display_path(path: str) -> str:
-    """A path safe to store and show: undecodable bytes become ``\\xNN`` escapes."""
-    try:
-        path.encode("utf-8")
-        return path
-    except UnicodeEncodeError:
-        return os.fsencode(path).decode("utf-8", errors="backslashreplace")
 
 
 def scan_library(db: Database, pack: DefinitionPack, roots: list[Root] | None = None, *,
@@ -109,8 +71,8 @@ def _scan_root(db: Database, pack: DefinitionPack, root: Root, extensions: set[s
         summary.error(str(root.path), "library root is not reachable (unmounted?); "
                                       "nothing was marked missing")
         return
-    with _gc_paused():
-        plan = _plan_root(db, root, extensions, summary, full)
+    count = workers if workers is not None else (os.cpu_count() or 1)
+    plan = plan_root(db, root, extensions, summary, full, count)
     if plan.returned:
         with db.atomic():
             db.executemany("UPDATE games SET is_missing = 0 WHERE id = ?",
@@ -118,7 +80,7 @@ def _scan_root(db: Database, pack: DefinitionPack, root: Root, extensions: set[s
     writer = _Writer(db, root, plan.known, plan.vanished, summary,
                      plan.user_platform_ids)
     total_bytes = sum(job.size for job in plan.jobs)
-    records = _examine_all(plan.jobs, workers, pack.index, root.path.name)
+    records = _examine_all(plan.jobs, count, pack.index, root.path.name)
     for batch in _batches(_reporting(records, progress, len(plan.jobs), total_bytes)):
         writer.write(batch)
     with db.atomic():
@@ -136,92 +98,6 @@ def _scan_root(db: Database, pack: DefinitionPack, root: Root, extensions: set[s
     # else nothing changed: the walk counted the unchanged files (no table scan)
     summary.identified += plan.identified
     summary.unidentified += plan.unidentified
-
-
-@contextlib.contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector while the rescan plan holds one entry per
-    stored file: the planning allocates no reference cycles, but each collection re-walks the
-    million live entries (measured: 12% of a 1M-file rescan)."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
-@dataclass
-class _Plan:
-    """What the walk decided for one root."""
-
-    jobs: list[Job]                # files to examine
-    known: dict[str, Stored]       # stored rows of those files (and of sheets with tracks)
-    returned: list[int]            # unchanged files that were flagged missing
-    vanished: set[int]             # stored files the walk did not find
-    user_platform_ids: set[int]    # games whose platform was set by hand
-    identified: int = 0            # unchanged files found, matched to a catalog game
-    unidentified: int = 0          # unchanged files found, matched to none
-
-
-def _plan_root(db: Database, root: Root, extensions: set[str], summary: ScanSummary,
-               full: bool) -> _Plan:
-    """Walk a root and decide, file by file, what must be examined.
-
-    The stored rows are popped as the walk finds their files, so what is left at the end
-    vanished, and a rescan of a million files holds one entry per file, not two.
-    """
-    unseen = load_stored(db, root.id)
-    user_platform_ids = hand_set_platforms(unseen)
-    tracks = load_tracks(db, root.id)
-    sheets = {track.sheet for track in tracks.values()}
-    plan = _Plan([], {}, [], set(), user_platform_ids)
-    seen_tracks: set[str] = set()
-    changed_discs: set[str] = set()
-    scanned = unchanged = identified = 0  # locals, not attributes: this loop runs per file
-    for path, relpath, info in _walk(root.path, summary, extensions):
-        if tracks:
-            track = tracks.get(relpath)
-            if track is not None:
-                seen_tracks.add(relpath)
-                if not track.matches(info.st_size, info.st_mtime_ns):
-                    changed_discs.add(track.sheet)
-                continue
-        scanned += 1
-        known = unseen.pop(relpath, None)
-        if known is not None:
-            if sheets and relpath in sheets:
-                plan.known[relpath] = known
-            game_id, size, mtime_ns, flags = known
-            if not full and flags & HASHED and size == info.st_size \
-                    and mtime_ns == info.st_mtime_ns:  # needs_examining(), inlined: hot
-                unchanged += 1
-                if flags & IDENTIFIED:
-                    identified += 1
-                if flags & MISSING:
-                    plan.returned.append(game_id)
-                continue
-            plan.known[relpath] = known
-        plan.jobs.append(Job(path, relpath, info.st_size, info.st_mtime_ns))
-    summary.scanned += scanned
-    summary.unchanged += unchanged
-    plan.identified, plan.unidentified = identified, unchanged - identified
-    changed_discs.update(t.sheet for rel, t in tracks.items() if rel not in seen_tracks)
-    walked_sheets = {sheet for sheet in changed_discs if sheet in plan.known}
-    plan.jobs += _reexamined_discs(root, walked_sheets - {job.relpath for job in plan.jobs},
-                                   summary)
-    plan.jobs = _drop_tracks(root.path, plan.jobs, set(tracks), summary)
-    plan.jobs.sort(key=_BY_RELPATH)  # new games get their ids in path order
-    plan.vanished = {s[0] for rel, s in unseen.items()
-                     if not s[3] & MISSING and rel not in tracks}
-    return plan
-
-
-def needs_examining(known: Stored | None, size: int, mtime_ns: int, full: bool) -> bool:
-    """False when the stored row still describes the file: same size and mtime, hashed."""
-    return (known is None or full or not known[3] & HASHED or known[1] != size
-            or known[2] != mtime_ns)
 
 
 def ingest_examined(db: Database, pack: DefinitionPack, root: Root,
@@ -275,128 +151,10 @@ def _reporting(records: Iterable[Record | None], progress: Progress | None, file
         yield item
 
 
-def load_stored(db: Database, root_id: int) -> dict[str, Stored]:
-    """What the database holds for each file path of a root (the rescan's skip decision)."""
-    rows = db.conn.execute(
-        "SELECT filepath, id, file_size, file_mtime_ns, (file_sha1 IS NOT NULL) * ? "
-        "+ is_missing * ? + (platform_source = 'user') * ? + (matched_game_id IS NOT NULL) * ? "
-        "FROM games WHERE root_id = ?", (HASHED, MISSING, USER_PLATFORM, IDENTIFIED, root_id))
-    return {row[0]: row[1:] for row in rows}
-
-
-def hand_set_platforms(stored: dict[str, Stored]) -> set[int]:
-    """Ids of the stored games whose platform was set by hand (a rescan keeps it)."""
-    return {s[0] for s in stored.values() if s[3] & USER_PLATFORM}
-
-
-class StoredTrack(NamedTuple):
-    """A stored track file of a disc sheet (.cue/.gdi), for the rescan's skip decision."""
-
-    sheet: str
-    size: int | None
-    mtime_ns: int | None
-
-    def matches(self, size: int, mtime_ns: int) -> bool:
-        """True when the file on disk is still the track that was hashed.
-
-        Tracks stored before schema v1.1.3 have no modification time: size alone decides.
-        """
-        return self.size == size and (self.mtime_ns is None or self.mtime_ns == mtime_ns)
-
-
-def load_tracks(db: Database, root_id: int) -> dict[str, StoredTrack]:
-    """The track files of a root's disc sheets by relative path (not those of an .m3u,
-    whose discs are games of their own)."""
-    rows = db.conn.execute(
-        "SELECT g.filepath, f.name, f.file_size, f.file_mtime_ns "
-        "FROM game_files f JOIN games g ON g.id = f.game_id "
-        "WHERE g.root_id = ? AND f.kind = 'track' AND g.filepath NOT LIKE '%.m3u'", (root_id,))
-    return {str(PurePosixPath(sheet).parent / name): StoredTrack(sheet, size, mtime_ns)
-            for sheet, name, size, mtime_ns in rows}
-
-
-def _reexamined_discs(root: Root, sheets: set[str], summary: ScanSummary) -> list[Job]:
-    """Jobs for disc sheets the walk found unchanged but whose track files changed or
-    vanished."""
-    jobs = []
-    for relpath in sorted(sheets):
-        path = os.path.join(root.path, relpath)
-        try:
-            info = os.stat(path)
-        except OSError as exc:
-            summary.error(relpath, f"cannot stat ({exc.strerror})")
-            continue
-        jobs.append(Job(path, relpath, info.st_size, info.st_mtime_ns))
-        summary.unchanged -= 1
-    return jobs
-
-
-_BY_RELPATH = operator.attrgetter("relpath")
-
-
-def _walk(root: Path, summary: ScanSummary, extensions: set[str]
-          ) -> Iterator[tuple[str, str, os.stat_result]]:
-    """Files under ``root`` with one of ``extensions``, with their relative POSIX path.
-
-    Links are reported, never followed. The directory entry's type decides folders and the
-    extension decides files before any ``stat``: a rescan stats only the files it may store.
-    Files come in directory order, not sorted (sorting every listing cost a 1M-file rescan
-    about a second); the scan sorts the few files it examines.
-    """
-    stack = [(str(root), "")]
-    while stack:
-        folder, rel_folder = stack.pop()
-        try:
-            with os.scandir(folder) as entries:
-                listing = list(entries)
-        except OSError as exc:
-            summary.error(display_path(folder), f"cannot list folder ({exc.strerror})")
-            continue
-        for entry in listing:
-            name = entry.name
-            relpath = rel_folder + (name if name.isascii() else display_path(name))
-            try:
-                if entry.is_symlink():
-                    summary.error(display_path(entry.path), "symbolic link not followed")
-                    continue
-                if entry.is_dir(follow_symlinks=False):
-                    stack.append((entry.path, relpath + "/"))
-                    continue
-                dot = name.rfind(".")
-                if dot < 0 or name[dot:].lower() not in extensions:
-                    continue
-                info = entry.stat(follow_symlinks=False)
-            except OSError as exc:
-                summary.error(display_path(entry.path), f"cannot stat ({exc.strerror})")
-                continue
-            if stat_module.S_ISREG(info.st_mode):
-                yield entry.path, relpath, info
-            else:
-                summary.error(display_path(entry.path), "not a regular file; skipped")
-
-
-def _drop_tracks(root: Path, jobs: list[Job], tracks: set[str],
-                 summary: ScanSummary) -> list[Job]:
-    """Track files of a .cue/.gdi are part of that disc, not games of their own."""
-    claimed = set(tracks)
-    for job in jobs:
-        if extension_of(job.relpath.rsplit("/", 1)[-1]) in HASHED_SHEETS:  # per new file
-            try:
-                names = referenced_files(Path(job.path))
-            except ContainerError:
-                continue
-            parent = PurePosixPath(job.relpath).parent
-            claimed.update(str(parent / name) for name in names)
-    kept = [job for job in jobs if job.relpath not in claimed]
-    summary.scanned -= len(jobs) - len(kept)
-    return kept
-
-
-def _examine_all(jobs: list[Job], workers: int | None, index: PackIndex,
+def _examine_all(jobs: list[Job], count: int, index: PackIndex,
                  root_name: str) -> Iterator[Record | None]:
-    """Records of ``jobs``, from a pool of worker processes (in any order, with a None
+    """Records of ``jobs``, from ``count`` worker processes (in any order, with a None
     now and then while they work), or made here for one worker or one job."""
-    count = workers if workers is not None else (os.cpu_count() or 1)
     if count <= 1 or len(jobs) < 2:
         start_worker(index, root_name)
         yield from map(examine_to_record, jobs)

@@ -1,0 +1,36 @@
+"""What a scan reports, and how it shows a path."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+
+@dataclass
+class ScanSummary:
+    """What a scan did (the ``--json`` summary)."""
+
+    scanned: int = 0
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    missing: int = 0
+    renamed: int = 0
+    identified: int = 0
+    unidentified: int = 0
+    bytes_hashed: int = 0
+    seconds: float = 0.0
+    errors: list[dict[str, str]] = field(default_factory=list)
+
+    def error(self, path: str, reason: str) -> None:
+        """Record a file that could not be handled; the scan goes on."""
+        self.errors.append({"path": path, "error": reason})
+
+
+def display_path(path: str) -> str:
+    """A path safe to store and show: undecodable bytes become ``\\xNN`` escapes."""
+    try:
+        path.encode("utf-8")
+        return path
+    except UnicodeEncodeError:
+        return os.fsencode(path).decode("utf-8", errors="backslashreplace")
