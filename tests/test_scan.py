@@ -489,3 +489,38 @@ def test_workers_take_large_files_one_at_a_time_and_small_ones_in_chunks() -> No
     assert _chunk_size(carts, 2) == MAX_CHUNK_FILES
     few = carts[:40]
     assert _chunk_size(few, 2) * 4 * 2 <= len(few)  # each worker gets several chunks
+
+
+def test_a_pooled_rescan_sees_changes_in_every_part_of_the_root(library: dict[str, Any],
+                                                                tmp_path: Path) -> None:
+    """The rescan walks top-level folders in worker processes and the root's own files
+    itself: a change in each part, and a folder that vanishes whole, are all seen."""
+    import shutil
+
+    from romrunner.library.roots import add_root
+    from romrunner.library.scan import scan_library
+    from romrunner.store.open import OpenMode, open_database
+    root: Path = library["root"]
+    (root / "Loose Game (USA).gba").write_bytes(rom_bytes(50))  # directly in the root
+    db = open_database(tmp_path / "pooled.db", OpenMode.WRITE).db
+    add_root(db, root)
+    pack = load_pack(None)
+    first = scan_library(db, pack, workers=2)
+    assert first.added == 6 and first.errors == []
+    assert scan_library(db, pack, workers=2).unchanged == 6
+
+    kept = tmp_path / "nes-elsewhere"
+    shutil.move(root / "nes", kept)                                   # a folder vanishes
+    (root / "snes" / "Super Mario World (USA).sfc").write_bytes(rom_bytes(51))  # changed
+    (root / "gba" / "New Game (USA).gba").write_bytes(rom_bytes(52))  # new
+    (root / "Loose Game (USA).gba").write_bytes(rom_bytes(53) * 2)     # changed, in the root
+    second = scan_library(db, pack, workers=2)
+    assert (second.missing, second.updated, second.added, second.unchanged) == (1, 2, 1, 3)
+    missing = db.query("SELECT filepath FROM games WHERE is_missing = 1")
+    assert [row["filepath"] for row in missing] == ["nes/Nes Game (Japan).nes"]
+
+    shutil.move(kept, root / "nes")                                   # and comes back
+    third = scan_library(db, pack, workers=2)
+    assert (third.missing, third.added, third.unchanged) == (0, 0, 7)
+    assert db.scalar("SELECT count(*) FROM games WHERE is_missing = 1") == 0
+    db.close()
