@@ -1,13 +1,16 @@
 """The library scan against its two limits, side by side on one tree of real files.
 
-    python -m benchmarks.scanwalk [--files 100000] [--workers 2] [--workdir DIR] [--no-hash]
+    python -m benchmarks.scanwalk [--files 100000] [--file-kib K] [--workers 2]
+                                  [--workdir DIR] [--no-hash]
 
-* first scan of new small files (engine ``scan_library``) in files/s, next to a plain
-  CRC32+MD5+SHA1 loop over the same files with the same number of processes;
-* rescan of the unchanged tree next to a bare ``os.scandir`` + ``stat`` walk of it (best of 3
-  each), with the number of files the rescan hashed (must be 0);
-* peak memory (max RSS) of a rescan, in a fresh process, next to a process that only imports
-  the engine.
+* first scan of new files (engine ``scan_library``) in files/s, next to a plain
+  CRC32+MD5+SHA1 loop over the same files with the same number of processes; the files
+  are small (512-2,047 bytes) unless ``--file-kib`` sets their size;
+* rescan of the unchanged tree, with one process and with ``--workers`` (the default:
+  every core), next to a bare single-process ``os.scandir`` + ``stat`` walk of it (best of
+  3 each), with the number of bytes the rescan hashed (must be 0);
+* peak memory (VmHWM) of a rescan, in a fresh process, next to a process that only
+  imports the engine; with workers, also the largest worker's.
 
 ``--no-hash`` fills the database from a stat walk instead of a first scan (placeholder
 hashes, as the workers would hand them over): the way to measure a 1,000,000-file rescan
@@ -52,14 +55,15 @@ def peak_rss_kib():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 """
 _RESCAN_CHILD = _PEAK_RSS + """
-import json, sys
+import json, resource, sys
 from pathlib import Path
 from romrunner.library.scan import scan_library
 from romrunner.packs import load_pack
 from romrunner.store.open import OpenMode, open_database
 db = open_database(Path(sys.argv[1]), OpenMode.WRITE).db
-summary = scan_library(db, load_pack(None), workers=1)
+summary = scan_library(db, load_pack(None), workers=int(sys.argv[2]))
 print(json.dumps({"maxrss_kib": peak_rss_kib(),
+                  "worker_maxrss_kib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
                   "seconds": summary.seconds, "unchanged": summary.unchanged,
                   "bytes_hashed": summary.bytes_hashed}))
 """
@@ -70,8 +74,9 @@ print(json.dumps({"maxrss_kib": peak_rss_kib()}))
 """
 
 
-def build_tree(library: Path, count: int) -> None:
-    """``count`` small distinct files in platform folders, 500 per subfolder."""
+def build_tree(library: Path, count: int, file_kib: int | None = None) -> None:
+    """``count`` distinct files in platform folders, 500 per subfolder: small ones, or of
+    ``file_kib`` KiB each."""
     platforms = list(FOLDERS.items())
     made: set[Path] = set()
     for index in range(count):
@@ -81,7 +86,7 @@ def build_tree(library: Path, count: int) -> None:
             folder.mkdir(parents=True, exist_ok=True)
             made.add(folder)
         seed = hashlib.sha1(str(index).encode()).digest()
-        size = 512 + index % 1536
+        size = 512 + index % 1536 if file_kib is None else file_kib << 10
         (folder / f"Game {index} (USA){extension}").write_bytes(
             (seed * (size // len(seed) + 1))[:size])
 
@@ -158,6 +163,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--files", type=int, default=100_000)
+    parser.add_argument("--file-kib", type=int, default=None,
+                        help="size of each file (default: 512-2,047 bytes)")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--workdir", type=Path, default=None)
     parser.add_argument("--no-hash", action="store_true",
@@ -165,10 +172,11 @@ def main() -> None:
     args = parser.parse_args()
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="romrunner-scanwalk-"))
     library, db_path = workdir / "library", workdir / "romrunner.db"
-    figures: dict[str, object] = {"files": args.files, "workers": args.workers}
+    figures: dict[str, object] = {"files": args.files, "file_kib": args.file_kib,
+                                  "workers": args.workers}
     if not library.exists():
         started = time.perf_counter()
-        build_tree(library, args.files)
+        build_tree(library, args.files, args.file_kib)
         figures["tree_build_s"] = round(time.perf_counter() - started, 1)
     db_path.unlink(missing_ok=True)
     db = open_database(db_path, OpenMode.WRITE).db
@@ -192,16 +200,18 @@ def main() -> None:
                                  "plain_hash_loop_files_per_s": round(len(paths) / plain),
                                  "added": summary.added, "errors": len(summary.errors)}
     walk = best_of(lambda: bare_walk(str(library)))
-    rescans = [child_json(_RESCAN_CHILD, str(db_path)) for _ in range(3)]
-    rescan = min(r["seconds"] for r in rescans)
-    reference = child_json(_IMPORT_CHILD)
-    figures["rescan"] = {"bare_scandir_stat_s": round(walk, 3),
-                         "engine_rescan_s": rescan,
-                         "ratio": round(rescan / walk, 2),
-                         "bytes_hashed": max(r["bytes_hashed"] for r in rescans),
-                         "unchanged": rescans[-1]["unchanged"],
-                         "peak_rss_mib": round(max(r["maxrss_kib"] for r in rescans) / 1024, 1),
-                         "import_only_rss_mib": round(reference["maxrss_kib"] / 1024, 1)}
+    figures["bare_scandir_stat_s"] = round(walk, 3)
+    for label, workers in (("rescan_1_process", 1), ("rescan_workers", args.workers)):
+        rescans = [child_json(_RESCAN_CHILD, str(db_path), str(workers)) for _ in range(3)]
+        rescan = min(r["seconds"] for r in rescans)
+        figures[label] = {
+            "workers": workers, "engine_rescan_s": rescan, "ratio": round(rescan / walk, 2),
+            "bytes_hashed": max(r["bytes_hashed"] for r in rescans),
+            "unchanged": rescans[-1]["unchanged"],
+            "peak_rss_mib": round(max(r["maxrss_kib"] for r in rescans) / 1024, 1),
+            "worker_peak_rss_mib": round(max(r["worker_maxrss_kib"] for r in rescans) / 1024,
+                                         1) if workers > 1 else None}
+    figures["import_only_rss_mib"] = round(child_json(_IMPORT_CHILD)["maxrss_kib"] / 1024, 1)
     print(json.dumps(figures, indent=1))
 
 
