@@ -1,14 +1,17 @@
 """The library scan against its two limits, side by side on one tree of real files.
 
-    python -m benchmarks.scanwalk [--files 100000] [--file-kib K] [--workers 2]
-                                  [--workdir DIR] [--no-hash]
+    python -m benchmarks.scanwalk [--files 100000] [--file-kib K] [--workers 2] [--rounds 5]
+                                  [--workdir DIR] [--no-hash] [--with-dats]
 
 * first scan of new files (engine ``scan_library``) in files/s, next to a plain
   CRC32+MD5+SHA1 loop over the same files with the same number of processes; the files
-  are small (512-2,047 bytes) unless ``--file-kib`` sets their size;
+  are small (512-2,047 bytes) unless ``--file-kib`` sets their size; ``--with-dats``
+  imports every DAT of ``../shared/dats`` first, so that identification has a catalog to
+  search (none of the generated files is in it: every pass runs and finds nothing);
 * rescan of the unchanged tree, with one process and with ``--workers`` (the default:
-  every core), next to a bare single-process ``os.scandir`` + ``stat`` walk of it (best of
-  3 each), with the number of bytes the rescan hashed (must be 0);
+  every core), next to a bare single-process ``os.scandir`` + ``stat`` walk of it, in
+  ``--rounds`` rounds of all three (the ratio is taken within each round; the median and
+  the range are reported), with the number of bytes the rescan hashed (must be 0);
 * peak memory (VmHWM) of a rescan, in a fresh process, next to a process that only
   imports the engine; with workers, also the largest worker's.
 
@@ -24,6 +27,7 @@ import hashlib
 import json
 import multiprocessing
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -31,6 +35,7 @@ import time
 import zlib
 from pathlib import Path
 
+from benchmarks.scale.ours import import_catalogs
 from romrunner.library.examine import Examined, Job
 from romrunner.library.hashing import Hashes
 from romrunner.library.roots import Root, add_root, list_roots
@@ -167,6 +172,10 @@ def main() -> None:
                         help="size of each file (default: 512-2,047 bytes)")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--workdir", type=Path, default=None)
+    parser.add_argument("--rounds", type=int, default=5,
+                        help="rounds of bare walk + rescans (ratios are per round)")
+    parser.add_argument("--with-dats", action="store_true",
+                        help="import ../shared/dats before the first scan")
     parser.add_argument("--no-hash", action="store_true",
                         help="fill the database from a stat walk instead of a first scan")
     args = parser.parse_args()
@@ -181,6 +190,8 @@ def main() -> None:
     db_path.unlink(missing_ok=True)
     db = open_database(db_path, OpenMode.WRITE).db
     root = add_root(db, library)
+    if args.with_dats:
+        figures["catalog_rom_entries"] = import_catalogs(db, set(load_pack(None).platforms))[0]
     if args.no_hash:
         db.close()
         started = time.perf_counter()
@@ -199,13 +210,24 @@ def main() -> None:
         figures["first_scan"] = {"engine_files_per_s": round(len(paths) / first),
                                  "plain_hash_loop_files_per_s": round(len(paths) / plain),
                                  "added": summary.added, "errors": len(summary.errors)}
-    walk = best_of(lambda: bare_walk(str(library)))
-    figures["bare_scandir_stat_s"] = round(walk, 3)
-    for label, workers in (("rescan_1_process", 1), ("rescan_workers", args.workers)):
-        rescans = [child_json(_RESCAN_CHILD, str(db_path), str(workers)) for _ in range(3)]
-        rescan = min(r["seconds"] for r in rescans)
+    # Rounds of (bare walk, rescan with one process, rescan with workers), each ratio taken
+    # within its round: on a shared machine the speed drifts between minutes, not within one.
+    labels = (("rescan_1_process", 1), ("rescan_workers", args.workers))
+    walks: list[float] = []
+    runs: dict[str, list[dict[str, float]]] = {label: [] for label, _ in labels}
+    for _ in range(args.rounds):
+        walks.append(best_of(lambda: bare_walk(str(library)), rounds=1))
+        for label, workers in labels:
+            runs[label].append(child_json(_RESCAN_CHILD, str(db_path), str(workers)))
+    figures["bare_scandir_stat_s_median"] = round(statistics.median(walks), 3)
+    for label, workers in labels:
+        rescans = runs[label]
+        ratios = sorted(r["seconds"] / walk for r, walk in zip(rescans, walks, strict=True))
         figures[label] = {
-            "workers": workers, "engine_rescan_s": rescan, "ratio": round(rescan / walk, 2),
+            "workers": workers,
+            "engine_rescan_s_median": statistics.median(r["seconds"] for r in rescans),
+            "ratio_median": round(statistics.median(ratios), 2),
+            "ratio_range": [round(ratios[0], 2), round(ratios[-1], 2)],
             "bytes_hashed": max(r["bytes_hashed"] for r in rescans),
             "unchanged": rescans[-1]["unchanged"],
             "peak_rss_mib": round(max(r["maxrss_kib"] for r in rescans) / 1024, 1),

@@ -45,3 +45,18 @@ def test_scale_benchmark_smoke_at_10k(tmp_path: Path) -> None:
     again = subprocess.run([sys.executable, "-m", "benchmarks", "report", str(out)], cwd=ROOT,
                            capture_output=True, text=True, timeout=60)
     assert again.returncode == 0 and again.stdout == proc.stdout
+
+
+def test_scanwalk_benchmark_smoke(tmp_path: Path) -> None:
+    """The scan benchmark runs end to end on a small tree: every file stored by the first
+    scan, both rescans open nothing and find everything unchanged."""
+    proc = subprocess.run([sys.executable, "-m", "benchmarks.scanwalk", "--files", "400",
+                           "--rounds", "1", "--workers", "2", "--workdir", str(tmp_path)],
+                          cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    figures = json.loads(proc.stdout)
+    assert figures["first_scan"]["added"] == 400 and figures["first_scan"]["errors"] == 0
+    for label in ("rescan_1_process", "rescan_workers"):
+        assert figures[label]["bytes_hashed"] == 0 and figures[label]["unchanged"] == 400
+        assert figures[label]["ratio_median"] > 0
+    assert figures["rescan_workers"]["worker_peak_rss_mib"] > 0
