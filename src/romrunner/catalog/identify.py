@@ -45,7 +45,7 @@ def identify(db: Database, game_ids: list[int] | None = None) -> IdentifyResult:
                            ((game_id,) for game_id in game_ids))
         _reset(db)
         by_name = 0
-        if db.scalar("SELECT EXISTS (SELECT 1 FROM catalog_roms)"):  # no DAT: no match
+        if db.scalar("SELECT EXISTS (SELECT 1 FROM catalog_games)"):  # no DAT: no match
             for method, condition in _HASH_PASSES:
                 _match_games(db, method, condition)
                 _match_members(db, method, condition)

@@ -167,13 +167,12 @@ MAX_CHUNK_FILES = 256
 
 
 def _chunk_size(jobs: list[Job], workers: int) -> int:
-    """How many files a worker takes at a time: about CHUNK_BYTES of data.
+    """How many files a worker takes at a time: about CHUNK_BYTES of data, at most
+    MAX_CHUNK_FILES.
 
-    Each chunk is one message each way that the writer's thread handles between batches,
-    so chunks of tiny files are large (with ``multiprocessing.Pool``, chunks of 32 kept
-    the writer waiting for the interpreter lock a quarter of a first scan). Chunks of large files
-    stay small so that no worker is left with the last dozen disc images while another
-    idles, and every worker gets several chunks.
+    Each chunk is one answer to receive and unpickle, so chunks of tiny files are large.
+    Chunks of large files stay small so that no worker is left with the last dozen disc
+    images while another idles, and every worker gets several chunks.
     """
     average = max(1, sum(job.size for job in jobs) // max(1, len(jobs)))
     by_bytes = CHUNK_BYTES // average
