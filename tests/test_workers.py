@@ -105,7 +105,7 @@ def test_ctrl_c_during_a_pooled_scan_keeps_what_was_committed(tmp_path: Path) ->
     discs.mkdir()
     for name in ("Big One (USA).iso", "Big Two (USA).iso"):
         with (discs / name).open("wb") as handle:  # sparse: seconds to hash, no disk used
-            handle.truncate(4 << 30)
+            handle.truncate(8 << 30)
     db = tmp_path / "r.db"
     command = [sys.executable, "-m", "romrunner.cli.main", "--db", str(db), "--quiet"]
     subprocess.run([*command, "library", "add", str(tmp_path / "roms")], check=True)
