@@ -40,7 +40,7 @@ _CONTEXT = (multiprocessing.get_context("spawn") if os.name == "nt"
 # How much work each worker holds (sent, not answered): enough to stay busy while the writer
 # commits a batch (a few thousand small files, or ~1 s of hashing), and no more, so that at
 # the end no worker sits on a queue of disc images while another has nothing left.
-IN_FLIGHT_FILES = 2048
+IN_FLIGHT_FILES = 4096
 IN_FLIGHT_BYTES = 256 << 20
 
 
