@@ -502,29 +502,32 @@ def test_a_pooled_rescan_sees_changes_in_every_part_of_the_root(library: dict[st
     from romrunner.store.open import OpenMode, open_database
     root: Path = library["root"]
     (root / "Loose Game (USA).gba").write_bytes(rom_bytes(50))  # directly in the root
+    (root / "Gone Game (USA).gba").write_bytes(rom_bytes(55))   # likewise, to be deleted
     undecodable = root / "gba" / os.fsdecode(b"Caf\xe9 (France).gba")  # not UTF-8
     undecodable.write_bytes(rom_bytes(54))
     db = open_database(tmp_path / "pooled.db", OpenMode.WRITE).db
     add_root(db, root)
     pack = load_pack(None)
     first = scan_library(db, pack, workers=2)
-    assert first.added == 7 and first.errors == []  # the odd name was found and read
+    assert first.added == 8 and first.errors == []  # the odd name was found and read
     assert db.scalar("SELECT file_sha1 FROM games WHERE filepath = ?",
                      ("gba/Caf\\xe9 (France).gba",)) == digests(rom_bytes(54))["sha1"]
-    assert scan_library(db, pack, workers=2).unchanged == 7
+    assert scan_library(db, pack, workers=2).unchanged == 8
 
     kept = tmp_path / "nes-elsewhere"
     shutil.move(root / "nes", kept)                                   # a folder vanishes
     (root / "snes" / "Super Mario World (USA).sfc").write_bytes(rom_bytes(51))  # changed
     (root / "gba" / "New Game (USA).gba").write_bytes(rom_bytes(52))  # new
     (root / "Loose Game (USA).gba").write_bytes(rom_bytes(53) * 2)     # changed, in the root
+    (root / "Gone Game (USA).gba").unlink()                           # vanished, in the root
     second = scan_library(db, pack, workers=2)
-    assert (second.missing, second.updated, second.added, second.unchanged) == (1, 2, 1, 4)
-    missing = db.query("SELECT filepath FROM games WHERE is_missing = 1")
-    assert [row["filepath"] for row in missing] == ["nes/Nes Game (Japan).nes"]
+    assert (second.missing, second.updated, second.added, second.unchanged) == (2, 2, 1, 4)
+    missing = db.query("SELECT filepath FROM games WHERE is_missing = 1 ORDER BY filepath")
+    assert [row["filepath"] for row in missing] == ["Gone Game (USA).gba",
+                                                    "nes/Nes Game (Japan).nes"]
 
     shutil.move(kept, root / "nes")                                   # and comes back
     third = scan_library(db, pack, workers=2)
     assert (third.missing, third.added, third.unchanged) == (0, 0, 8)
-    assert db.scalar("SELECT count(*) FROM games WHERE is_missing = 1") == 0
+    assert db.scalar("SELECT filepath FROM games WHERE is_missing = 1") == "Gone Game (USA).gba"
     db.close()

@@ -23,6 +23,7 @@ import stat as stat_module
 from array import array
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import repeat
 from multiprocessing.pool import Pool
 from pathlib import Path, PurePosixPath
 from typing import NamedTuple
@@ -135,8 +136,9 @@ class _Context:
     sheets: set[str]
 
 
-# A file the walk found: (path, relative path, size, mtime_ns).
-Found = tuple[str, str, int, int]
+# A file the walk found: (path, relative path, size, mtime_ns); the path is None where it
+# is the root's path joined with the relative one.
+Found = tuple["str | None", str, int, int]
 Walked = tuple[str, Iterable[Found], list[dict[str, str]]]  # a top folder's files, errors
 
 
@@ -144,26 +146,24 @@ def plan_root(db: Database, root: Root, extensions: set[str], summary: ScanSumma
               full: bool, workers: int) -> Plan:
     """Walk a root and decide, file by file, what must be examined."""
     folders = _top_level(str(root.path))
-    with _gc_paused(), _walking(str(root.path), folders, extensions, workers) as walked:
+    with _gc_paused(), _walking(folders, extensions, workers) as walked:
         tracks = load_tracks(db, root.id)
         context = _Context(str(root.path), extensions, full, tracks,
                            {track.sheet for track in tracks.values()})
-        stored = _root_files(db, root.id)
+        root_errors: list[dict[str, str]] = []
+        root_files = list(_walk(context.root, "", _reporter(root_errors), extensions,
+                                descend=False))
+        stored = _stored_of(db, root.id, [relpath for _, relpath, _, _ in root_files])
         loaded = len(stored)
-        parts = [_plan_part(context, stored, *_walk_root_files(context))]
+        parts = [_plan_part(context, stored, root_files, root_errors)]
         for name, found, errors in walked:  # one folder's stored rows in memory at a time
             stored = load_stored(db, root.id, name)
             loaded += len(stored)
             parts.append(_plan_part(context, stored, found, errors))
-        parts.append(_Part(unseen=_outside(db, root.id, [name for name, _ in folders],
-                                           loaded)))
+        outside = _outside(db, root.id, [name for name, _ in folders],
+                           [relpath for _, relpath, _, _ in root_files], loaded)
+        parts.append(_Part(unseen=outside))
         return _merge(root, parts, tracks, summary)
-
-
-def _walk_root_files(context: _Context) -> tuple[Iterable[Found], list[dict[str, str]]]:
-    errors: list[dict[str, str]] = []
-    return _walk(context.root, "", _reporter(errors), context.extensions,
-                 descend=False), errors
 
 
 def _reporter(errors: list[dict[str, str]]) -> Report:
@@ -172,27 +172,34 @@ def _reporter(errors: list[dict[str, str]]) -> Report:
     return report
 
 
-def _root_files(db: Database, root_id: int) -> dict[str, Stored]:
-    rows = db.conn.execute(_STORED + " AND instr(filepath, '/') = 0", (*_FLAG_BITS, root_id))
+def _stored_of(db: Database, root_id: int, relpaths: list[str]) -> dict[str, Stored]:
+    """The stored rows of these paths (the few files directly in the root)."""
+    if not relpaths:
+        return {}
+    rows = db.conn.execute(_STORED + " AND filepath IN (SELECT value FROM json_each(?))",
+                           (*_FLAG_BITS, root_id, json.dumps(relpaths)))
     return {row[0]: row[1:] for row in rows}
 
 
-def _outside(db: Database, root_id: int, folders: list[str], loaded: int
-             ) -> dict[str, Stored]:
-    """Stored rows outside the root's files and its present top-level ``folders`` (a
-    folder that vanished whole). ``loaded`` rows were read already: when that is all of
-    them, as usual, one count of the path index settles it."""
+def _outside(db: Database, root_id: int, folders: list[str], root_files: list[str],
+             loaded: int) -> dict[str, Stored]:
+    """Stored rows of files that are neither under a present top-level folder nor among
+    the files found directly in the root: a folder or a file that vanished. ``loaded``
+    rows were read already; when that is all of them, as usual, one count of the path
+    index settles it."""
     if db.scalar("SELECT count(*) FROM games WHERE root_id = ?", (root_id,)) == loaded:
         return {}
     rows = db.conn.execute(
-        _STORED + " AND instr(filepath, '/') > 0 AND substr(filepath, 1, instr(filepath, '/')) "
-        "NOT IN (SELECT value FROM json_each(?))",
-        (*_FLAG_BITS, root_id, json.dumps([name + "/" for name in folders])))
+        _STORED + " AND CASE WHEN instr(filepath, '/') = 0 "
+        "THEN filepath NOT IN (SELECT value FROM json_each(?)) "
+        "ELSE substr(filepath, 1, instr(filepath, '/')) NOT IN (SELECT value FROM json_each(?)) "
+        "END", (*_FLAG_BITS, root_id, json.dumps(root_files),
+                json.dumps([name + "/" for name in folders])))
     return {row[0]: row[1:] for row in rows}
 
 
 @contextlib.contextmanager
-def _walking(root: str, folders: list[tuple[str, str]], extensions: set[str], workers: int
+def _walking(folders: list[tuple[str, str]], extensions: set[str], workers: int
              ) -> Iterator[Iterator[Walked]]:
     """The walks of the root's top-level ``folders``, one result per folder as each is
     done: from worker processes (started here, before the caller reads the database, so
@@ -202,7 +209,7 @@ def _walking(root: str, folders: list[tuple[str, str]], extensions: set[str], wo
         return
     count = min(workers, len(folders))
     with multiprocessing.get_context("fork").Pool(count, initializer=_ignore_ctrl_c) as pool:
-        yield _walked_in_pool(pool, root, folders, extensions, count)
+        yield _walked_in_pool(pool, folders, extensions, count)
 
 
 class _Listing(NamedTuple):
@@ -217,17 +224,18 @@ class _Listing(NamedTuple):
     odd_paths: dict[str, str]
     errors: list[dict[str, str]]
 
-    def found(self, root: str) -> Iterator[Found]:
-        """The files, as the walk found them."""
+    def found(self) -> Iterator[Found]:
+        """The files, as the walk found them (a path only where it is not the root's path
+        joined with the relative one: the comparison makes those for the few it needs)."""
         odd_paths = self.odd_paths
-        for relpath, size, mtime_ns in zip(self.relpaths, self.sizes, self.mtimes,
-                                           strict=True):
-            path = odd_paths.get(relpath) if odd_paths else None
-            yield path or os.path.join(root, relpath), relpath, size, mtime_ns
+        if not odd_paths:
+            return zip(repeat(None), self.relpaths, self.sizes, self.mtimes)
+        return ((odd_paths.get(relpath), relpath, size, mtime_ns) for relpath, size, mtime_ns
+                in zip(self.relpaths, self.sizes, self.mtimes, strict=True))
 
 
-def _list_folder(root: str, folder: tuple[str, str], extensions: set[str]) -> _Listing:
-    """Walk one top-level folder ``(name, path)`` of ``root`` in a worker."""
+def _list_folder(folder: tuple[str, str], extensions: set[str]) -> _Listing:
+    """Walk one top-level folder ``(name, path)`` in a worker."""
     name, path = folder
     errors: list[dict[str, str]] = []
     listing = _Listing(name, [], array("q"), array("q"), {}, errors)
@@ -236,13 +244,13 @@ def _list_folder(root: str, folder: tuple[str, str], extensions: set[str]) -> _L
         listing.relpaths.append(relpath)
         listing.sizes.append(size)
         listing.mtimes.append(mtime_ns)
-        if file_path != os.path.join(root, relpath):
+        if not file_path.isascii():  # its name may be stored escaped: keep the real path
             listing.odd_paths[relpath] = file_path
     return listing
 
 
-def _walked_in_pool(pool: Pool, root: str, folders: list[tuple[str, str]],
-                    extensions: set[str], count: int) -> Iterator[Walked]:
+def _walked_in_pool(pool: Pool, folders: list[tuple[str, str]], extensions: set[str],
+                    count: int) -> Iterator[Walked]:
     """Each folder's walk from the pool, with at most one folder per worker (and one more)
     out at a time: a folder's listing can be large, and without this bound the workers,
     faster than the comparison, would pile up finished listings here (measured: +150 MiB
@@ -254,7 +262,7 @@ def _walked_in_pool(pool: Pool, root: str, folders: list[tuple[str, str]],
         folder = next(waiting, None)
         if folder is None:
             return 0
-        pool.apply_async(_list_folder, (root, folder, extensions), callback=done.put,
+        pool.apply_async(_list_folder, (folder, extensions), callback=done.put,
                          error_callback=done.put)
         return 1
 
@@ -264,7 +272,7 @@ def _walked_in_pool(pool: Pool, root: str, folders: list[tuple[str, str]],
         if isinstance(result, BaseException):
             raise result
         out += hand_out() - 1
-        yield result.name, result.found(root), result.errors
+        yield result.name, result.found(), result.errors
 
 
 def _walk_folder(folder: tuple[str, str], extensions: set[str]) -> Walked:
@@ -284,7 +292,7 @@ def _plan_part(context: _Context, unseen: dict[str, Stored], found: Iterable[Fou
                errors: list[dict[str, str]]) -> _Part:
     """Compare what the walk found in one part of the root with its stored rows, popped
     as they are found: what is left at the end was not found."""
-    tracks, sheets, full = context.tracks, context.sheets, context.full
+    tracks, sheets, full, root = context.tracks, context.sheets, context.full, context.root
     part = _Part(errors=errors)
     scanned = unchanged = identified = 0  # locals, not attributes: this loop runs per file
     for path, relpath, file_size, file_mtime_ns in found:
@@ -310,7 +318,8 @@ def _plan_part(context: _Context, unseen: dict[str, Stored], found: Iterable[Fou
                     part.returned.append(game_id)
                 continue
             part.known[relpath] = known
-        part.jobs.append(Job(path, relpath, file_size, file_mtime_ns))
+        part.jobs.append(Job(path or os.path.join(root, relpath), relpath, file_size,
+                             file_mtime_ns))
     part.scanned, part.unchanged, part.identified = scanned, unchanged, identified
     part.unseen = unseen
     return part
@@ -397,7 +406,7 @@ def _top_level(root: str) -> list[tuple[str, str]]:
 
 
 def _walk(folder: str, rel_folder: str, report: Report, extensions: set[str], *,
-          descend: bool = True) -> Iterator[Found]:
+          descend: bool = True) -> Iterator[tuple[str, str, int, int]]:
     """Files under ``folder`` (only those directly in it unless ``descend``) with one of
     ``extensions``, and their relative POSIX path (``rel_folder`` + the path below).
 
