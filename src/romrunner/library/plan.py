@@ -214,8 +214,9 @@ def _walking(folders: list[tuple[str, str]], extensions: set[str], workers: int
 
 class _Listing(NamedTuple):
     """A top-level folder's files as a worker sends them: columns, not a tuple per file
-    (a third of the bytes), and the real path only of files whose stored name is escaped
-    (every other path is the root's path joined with the relative one)."""
+    (a third of the bytes), and the real path only of files whose path is not ASCII (their
+    stored name may be escaped; every other path is the root's path joined with the
+    relative one)."""
 
     name: str
     relpaths: list[str]
