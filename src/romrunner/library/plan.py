@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from itertools import repeat
 from multiprocessing.pool import Pool
 from pathlib import Path, PurePosixPath
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from romrunner.library.containers import ContainerError, referenced_files
 from romrunner.library.examine import HASHED_SHEETS, Job
@@ -55,6 +55,11 @@ def load_stored(db: Database, root_id: int, folder: str | None = None) -> dict[s
     else:  # the range of paths under "folder/" ("0" follows "/"): the path index serves it
         rows = db.conn.execute(_STORED + " AND filepath >= ? AND filepath < ?",
                                (*_FLAG_BITS, root_id, folder + "/", folder + "0"))
+    return _by_path(rows)
+
+
+def _by_path(rows: Iterable[tuple[Any, ...]]) -> dict[str, Stored]:
+    """Rows of ``_STORED`` as {path: Stored} (the plain tuples SQLite returns)."""
     return {row[0]: row[1:] for row in rows}
 
 
@@ -130,7 +135,6 @@ class _Context:
     """What every part's comparison needs."""
 
     root: str
-    extensions: set[str]
     full: bool
     tracks: dict[str, StoredTrack]
     sheets: set[str]
@@ -148,20 +152,20 @@ def plan_root(db: Database, root: Root, extensions: set[str], summary: ScanSumma
     folders = _top_level(str(root.path))
     with _gc_paused(), _walking(folders, extensions, workers) as walked:
         tracks = load_tracks(db, root.id)
-        context = _Context(str(root.path), extensions, full, tracks,
+        context = _Context(str(root.path), full, tracks,
                            {track.sheet for track in tracks.values()})
         root_errors: list[dict[str, str]] = []
         root_files = list(_walk(context.root, "", _reporter(root_errors), extensions,
                                 descend=False))
-        stored = _stored_of(db, root.id, [relpath for _, relpath, _, _ in root_files])
+        root_relpaths = [relpath for _, relpath, _, _ in root_files]
+        stored = _stored_of(db, root.id, root_relpaths)
         loaded = len(stored)
         parts = [_plan_part(context, stored, root_files, root_errors)]
         for name, found, errors in walked:  # one folder's stored rows in memory at a time
             stored = load_stored(db, root.id, name)
             loaded += len(stored)
             parts.append(_plan_part(context, stored, found, errors))
-        outside = _outside(db, root.id, [name for name, _ in folders],
-                           [relpath for _, relpath, _, _ in root_files], loaded)
+        outside = _outside(db, root.id, [name for name, _ in folders], root_relpaths, loaded)
         parts.append(_Part(unseen=outside))
         return _merge(root, parts, tracks, summary)
 
@@ -178,7 +182,7 @@ def _stored_of(db: Database, root_id: int, relpaths: list[str]) -> dict[str, Sto
         return {}
     rows = db.conn.execute(_STORED + " AND filepath IN (SELECT value FROM json_each(?))",
                            (*_FLAG_BITS, root_id, json.dumps(relpaths)))
-    return {row[0]: row[1:] for row in rows}
+    return _by_path(rows)
 
 
 def _outside(db: Database, root_id: int, folders: list[str], root_files: list[str],
@@ -195,7 +199,7 @@ def _outside(db: Database, root_id: int, folders: list[str], root_files: list[st
         "ELSE substr(filepath, 1, instr(filepath, '/')) NOT IN (SELECT value FROM json_each(?)) "
         "END", (*_FLAG_BITS, root_id, json.dumps(root_files),
                 json.dumps([name + "/" for name in folders])))
-    return {row[0]: row[1:] for row in rows}
+    return _by_path(rows)
 
 
 @contextlib.contextmanager
@@ -237,11 +241,9 @@ class _Listing(NamedTuple):
 
 def _list_folder(folder: tuple[str, str], extensions: set[str]) -> _Listing:
     """Walk one top-level folder ``(name, path)`` in a worker."""
-    name, path = folder
-    errors: list[dict[str, str]] = []
+    name, found, errors = _walk_folder(folder, extensions)
     listing = _Listing(name, [], array("q"), array("q"), {}, errors)
-    for file_path, relpath, size, mtime_ns in _walk(path, name + "/", _reporter(errors),
-                                                    extensions):
+    for file_path, relpath, size, mtime_ns in found:
         listing.relpaths.append(relpath)
         listing.sizes.append(size)
         listing.mtimes.append(mtime_ns)
@@ -276,7 +278,8 @@ def _walked_in_pool(pool: Pool, folders: list[tuple[str, str]], extensions: set[
         yield result.name, result.found(), result.errors
 
 
-def _walk_folder(folder: tuple[str, str], extensions: set[str]) -> Walked:
+def _walk_folder(folder: tuple[str, str], extensions: set[str]
+                 ) -> tuple[str, Iterator[tuple[str, str, int, int]], list[dict[str, str]]]:
     """The files of one top-level folder ``(name, path)`` as they are walked, and what
     could not be read (filled in as the files are taken)."""
     name, path = folder
