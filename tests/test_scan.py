@@ -482,7 +482,8 @@ def test_a_pool_of_workers_stores_what_one_process_stores(library: dict[str, Any
 
 def test_workers_take_large_files_one_at_a_time_and_small_ones_in_chunks() -> None:
     from romrunner.library.examine import Job
-    from romrunner.library.scan import MAX_CHUNK_FILES, _chunk_size
+    from romrunner.library.workers import MAX_CHUNK_FILES
+    from romrunner.library.workers import chunk_size as _chunk_size
     discs = [Job(f"/d/{i}.iso", f"{i}.iso", 700 << 20, 0) for i in range(40)]
     carts = [Job(f"/c/{i}.gb", f"{i}.gb", 32 << 10, 0) for i in range(100_000)]
     assert _chunk_size(discs, 2) == 1

@@ -30,7 +30,7 @@ from romrunner.library.record import (
 )
 from romrunner.library.roots import Root, list_roots
 from romrunner.library.summary import ScanSummary
-from romrunner.library.workers import examine_in_pool
+from romrunner.library.workers import chunk_size, examine_in_pool
 from romrunner.packs.index import PackIndex
 from romrunner.packs.loader import DefinitionPack
 from romrunner.search.index import index_games
@@ -160,24 +160,7 @@ def _examine_all(jobs: list[Job], count: int, index: PackIndex,
         start_worker(index, root_name)
         yield from map(examine_to_record, jobs)
         return
-    yield from examine_in_pool(jobs, count, _chunk_size(jobs, count), index, root_name)
-
-
-CHUNK_BYTES = 32 << 20
-MAX_CHUNK_FILES = 256
-
-
-def _chunk_size(jobs: list[Job], workers: int) -> int:
-    """How many files a worker takes at a time: about CHUNK_BYTES of data, at most
-    MAX_CHUNK_FILES.
-
-    Each chunk is one answer to receive and unpickle, so chunks of tiny files are large.
-    Chunks of large files stay small so that no worker is left with the last dozen disc
-    images while another idles, and every worker gets several chunks.
-    """
-    average = max(1, sum(job.size for job in jobs) // max(1, len(jobs)))
-    by_bytes = CHUNK_BYTES // average
-    return max(1, min(MAX_CHUNK_FILES, by_bytes, len(jobs) // (4 * workers)))
+    yield from examine_in_pool(jobs, count, chunk_size(jobs, count), index, root_name)
 
 
 class _Writer:

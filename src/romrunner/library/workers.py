@@ -42,6 +42,8 @@ _CONTEXT = (multiprocessing.get_context("spawn") if os.name == "nt"
 # the end no worker sits on a queue of disc images while another has nothing left.
 IN_FLIGHT_FILES = 4096
 IN_FLIGHT_BYTES = 256 << 20
+CHUNK_BYTES = 32 << 20
+MAX_CHUNK_FILES = 256
 
 
 class _Worker:
@@ -89,8 +91,9 @@ class _Worker:
 def examine_in_pool(jobs: list[Job], count: int, chunk: int, index: PackIndex,
                     root_name: str, *, idle_seconds: float = 0.5
                     ) -> Iterator[Record | None]:
-    """Records of ``jobs`` from ``count`` worker processes, ``chunk`` jobs at a time, in
-    the order they are done. Every job gets a record, an error one if its worker died.
+    """Records of ``jobs`` from ``count`` worker processes, ``chunk`` jobs at a time (see
+    ``chunk_size``), in the order they are done. Every job gets a record, an error one if
+    its worker died.
 
     None comes whenever ``idle_seconds`` pass with no answer (workers deep in large
     files), so the caller can commit what it holds instead of waiting for the next file.
@@ -132,11 +135,27 @@ def examine_in_pool(jobs: list[Job], count: int, chunk: int, index: PackIndex,
             worker.stop(kill=not finished)
 
 
+def chunk_size(jobs: list[Job], workers: int) -> int:
+    """How many files a worker takes at a time: about CHUNK_BYTES of data, at most
+    MAX_CHUNK_FILES.
+
+    Each chunk is one answer to receive and unpickle, so chunks of tiny files are large.
+    Chunks of large files stay small so that no worker is left with the last dozen disc
+    images while another idles, and every worker gets several chunks.
+    """
+    by_bytes = CHUNK_BYTES // _average_size(jobs)
+    return max(1, min(MAX_CHUNK_FILES, by_bytes, len(jobs) // (4 * workers)))
+
+
 def _chunks_in_flight(jobs: list[Job], chunk: int) -> int:
     """How many chunks each worker may hold at a time (at least two: one to work on, one
     queued behind it)."""
-    chunk_bytes = chunk * max(1, sum(job.size for job in jobs) // max(1, len(jobs)))
+    chunk_bytes = chunk * _average_size(jobs)
     return max(2, min(IN_FLIGHT_FILES // chunk, IN_FLIGHT_BYTES // chunk_bytes))
+
+
+def _average_size(jobs: list[Job]) -> int:
+    return max(1, sum(job.size for job in jobs) // max(1, len(jobs)))
 
 
 def _deal(workers: list[_Worker], pending: deque[range], in_flight: int) -> None:
