@@ -12,6 +12,7 @@ from typing import Any
 import click
 from rich.console import Console
 
+from romrunner.cli.terminal import SafeConsole
 from romrunner.packs.loader import DefinitionPack, load_pack
 from romrunner.packs.sync import sync_pack
 from romrunner.store import Database, OpenMode, open_database
@@ -31,8 +32,8 @@ class AppContext:
     warnings: list[str] = field(default_factory=list)
     _db: Database | None = None
     _pack: DefinitionPack | None = None
-    console: Console = field(default_factory=lambda: Console(highlight=False))
-    err_console: Console = field(default_factory=lambda: Console(stderr=True, highlight=False))
+    console: Console = field(default_factory=SafeConsole)
+    err_console: Console = field(default_factory=lambda: SafeConsole(stderr=True))
 
     @property
     def interactive(self) -> bool:
@@ -76,7 +77,7 @@ class AppContext:
         if self.json_output:
             envelope = {"version": JSON_ENVELOPE_VERSION, "ok": ok, "data": data,
                         "warnings": self.warnings, "errors": errors or []}
-            sys.stdout.write(json.dumps(envelope, default=str, ensure_ascii=False) + "\n")
+            sys.stdout.write(json_document(envelope) + "\n")
         elif render is not None and (not self.quiet or not ok):
             render(self.console)
 
@@ -85,6 +86,17 @@ class AppContext:
         if self._db is not None:
             self._db.close()
             self._db = None
+
+
+def json_document(value: Any) -> str:
+    """``value`` as JSON text; names with undecodable bytes (lone surrogates) are written as
+    ``\\udcXX`` escapes, since raw surrogates cannot be encoded."""
+    text = json.dumps(value, default=str, ensure_ascii=False)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return json.dumps(value, default=str, ensure_ascii=True)
+    return text
 
 
 def app_context() -> AppContext:

@@ -11,7 +11,8 @@ import click
 import platformdirs
 
 from romrunner import __version__
-from romrunner.cli.context import JSON_ENVELOPE_VERSION, AppContext
+from romrunner.cli.context import JSON_ENVELOPE_VERSION, AppContext, json_document
+from romrunner.cli.terminal import visible_line
 from romrunner.errors import RomRunnerError
 
 EXIT_OK, EXIT_CHECK_FAILED, EXIT_ERROR, EXIT_INTERRUPTED = 0, 1, 2, 130
@@ -59,10 +60,9 @@ _register_commands()
 
 
 def _report_error(message: str, json_output: bool) -> None:
-    click.echo(f"error: {message}", err=True)
+    click.echo(f"error: {visible_line(message)}", err=True)
     if json_output:
-        import json
-        click.echo(json.dumps({"version": JSON_ENVELOPE_VERSION, "ok": False, "data": None,
+        click.echo(json_document({"version": JSON_ENVELOPE_VERSION, "ok": False, "data": None,
                                "warnings": [], "errors": [message]}))
 
 

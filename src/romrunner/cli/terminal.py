@@ -1,0 +1,55 @@
+"""Text from data made safe for a terminal: the one place text output is escaped.
+
+File names, DAT titles, root paths and source names reach the terminal through a
+:class:`SafeConsole` (rich markup, emoji codes and highlighting off; control characters shown as
+escapes) or through :func:`visible` for lines printed without rich. ``--json`` output never
+passes through here: it keeps the data exact.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from rich.console import Console
+from rich.text import Text
+
+# C0 controls but tab and newline, DEL, C1 controls, lone surrogates (undecodable bytes of a file
+# name), and the invisible formatting characters that reorder or hide text (bidi overrides).
+_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff"
+                     "\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+
+
+def _escape_char(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    if 0xDC80 <= code <= 0xDCFF:  # a byte that was not UTF-8, kept by surrogateescape
+        return f"\\x{code - 0xDC00:02x}"
+    if code <= 0xFF:
+        return f"\\x{code:02x}"
+    return f"\\u{code:04x}"
+
+
+def visible(text: str) -> str:
+    """``text`` with every control or invisible character shown as a ``\\xNN`` escape."""
+    return _UNSAFE.sub(_escape_char, text)
+
+
+def visible_line(text: str) -> str:
+    """Like :func:`visible`, and a newline or tab is escaped too (one value on one line)."""
+    return visible(text).replace("\n", "\\n").replace("\t", "\\t")
+
+
+class SafeConsole(Console):
+    """A rich console that never interprets data: no markup, no emoji codes, no highlighting,
+    and every string rendered through :func:`visible`."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("highlight", False)
+        super().__init__(markup=False, emoji=False, **kwargs)
+
+    def render_str(self, text: str, **kwargs: Any) -> Text:
+        """Render ``text`` literally, with control characters escaped."""
+        kwargs["markup"] = False
+        kwargs["emoji"] = False
+        kwargs["highlight"] = False
+        return super().render_str(visible(text), **kwargs)
