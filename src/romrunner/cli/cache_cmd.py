@@ -1,4 +1,4 @@
-"""``romrunner cache`` and ``romrunner search``: cached knowledge and library search."""
+"""``romrunner cache``: cached knowledge from each source."""
 
 from __future__ import annotations
 
@@ -15,7 +15,6 @@ from romrunner.cache.lookup import observations_for
 from romrunner.cache.prune import DEFAULT_GRACE_FACTOR, prune_cache
 from romrunner.cache.sources import list_sources
 from romrunner.cli.context import app_context
-from romrunner.search.games import search_games
 from romrunner.store import OpenMode
 
 _KIND = click.option("--kind", type=click.Choice(sorted(KINDS)), default="compat",
@@ -103,27 +102,6 @@ def cache_prune(grace_factor: float) -> int:
     return 0
 
 
-@click.command()
-@click.argument("text")
-@click.option("--platform", default=None, help="Only this platform id.")
-@click.option("--limit", type=click.IntRange(1, 1000), default=20, show_default=True)
-def search(text: str, platform: str | None, limit: int) -> int:
-    """Find games by title or file name as you type (word prefixes, diacritics folded)."""
-    app = app_context()
-    rows = search_games(app.open_db(OpenMode.READ), text, limit=limit, platform=platform)
-
-    def render(console: Console) -> None:
-        table = Table("id", "platform", "title", "file")
-        for row in rows:
-            table.add_row(str(row["id"]), row["platform_id"],
-                          row["catalog_title"] or row["detected_title"] or "", row["filename"])
-        console.print(table if rows else "no game matches")
-
-    app.finish(rows, render)
-    return 0
-
-
 def register(group: click.Group) -> None:
-    """Add the cache group and the search command to ``group``."""
+    """Add the cache group to ``group``."""
     group.add_command(cache)
-    group.add_command(search)

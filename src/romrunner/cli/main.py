@@ -46,11 +46,21 @@ def cli(ctx: click.Context, db_path: Path | None, pack_dir: Path | None, json_ou
 
 
 def _register_commands() -> None:
-    from romrunner.cli import bios_cmd, cache_cmd, db_cmd, demo_cmd, library_cmd, pack_cmd
+    from romrunner.cli import (
+        bios_cmd,
+        cache_cmd,
+        dat_cmd,
+        db_cmd,
+        demo_cmd,
+        games_cmd,
+        library_cmd,
+        pack_cmd,
+        scan_cmd,
+        search_cmd,
+    )
 
-    library_cmd.register(cli)
-    cache_cmd.register(cli)
-    bios_cmd.register(cli)
+    for module in (library_cmd, scan_cmd, games_cmd, dat_cmd, search_cmd, cache_cmd, bios_cmd):
+        module.register(cli)
     cli.add_command(db_cmd.db)
     cli.add_command(pack_cmd.pack)
     cli.add_command(demo_cmd.demo)

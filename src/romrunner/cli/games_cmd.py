@@ -1,0 +1,117 @@
+"""``romrunner games``: query the scanned library."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from romrunner.catalog.identify import identify
+from romrunner.cli.context import app_context
+from romrunner.errors import InputError
+from romrunner.library.games import (
+    GameFilter,
+    find_by_hash,
+    find_file,
+    games_by_id,
+    list_games,
+    set_platform,
+    show_game,
+)
+from romrunner.store import OpenMode
+
+
+@click.group()
+def games() -> None:
+    """Query the scanned library."""
+
+
+@games.command(name="ls")
+@click.option("--platform", default=None, help="Only this platform id.")
+@click.option("--missing", is_flag=True, help="Only files that have vanished.")
+@click.option("--unidentified", is_flag=True, help="Only files matching no catalog game.")
+@click.option("--limit", type=click.IntRange(1, 100000), default=100, show_default=True)
+def games_ls(platform: str | None, missing: bool, unidentified: bool, limit: int) -> int:
+    """List games sorted by title."""
+    app = app_context()
+    rows = list_games(app.open_db(OpenMode.READ),
+                      GameFilter(platform, missing, unidentified, limit))
+
+    app.finish(rows, lambda console: console.print(games_table(rows)))
+    return 0
+
+
+def games_table(rows: list[dict[str, Any]]) -> Table:
+    """The ``games ls`` table."""
+    table = Table("id", "platform", "title", "region", "match", "file")
+    for row in rows:
+        title = row["catalog_title"] or row["detected_title"] or ""
+        match = row["match_method"] or "-"
+        table.add_row(str(row["id"]), row["platform_id"], title, row["region"] or "",
+                      match + (" (missing)" if row["is_missing"] else ""), row["filename"])
+    return table
+
+
+@games.command(name="find")
+@click.argument("file", required=False, type=click.Path(path_type=Path))
+@click.option("--sha1", default=None, help="40 hex digits.")
+@click.option("--md5", default=None, help="32 hex digits.")
+@click.option("--crc32", default=None, help="8 hex digits; needs --size.")
+@click.option("--size", type=click.IntRange(0), default=None, help="File size in bytes.")
+def games_find(file: Path | None, sha1: str | None, md5: str | None, crc32: str | None,
+               size: int | None) -> int:
+    """Games holding this data: give a FILE (hashed here) or a hash. Exit 1 when none."""
+    app = app_context()
+    if file is not None and (sha1 or md5 or crc32):
+        raise InputError("give a FILE or a hash, not both")
+    db = app.open_db(OpenMode.READ)
+    if file is not None:
+        ids = find_file(db, file)
+    else:
+        ids = find_by_hash(db, sha1=sha1, md5=md5, crc32=crc32, size=size)
+    rows = games_by_id(db, ids)
+    app.finish(rows, lambda console: console.print(
+        games_table(rows) if rows else "no game in the library holds this data"))
+    return 0 if rows else 1
+
+
+@games.command(name="show")
+@click.argument("game_id", type=int)
+def games_show(game_id: int) -> int:
+    """Everything about one game: hashes, members, tags, match."""
+    app = app_context()
+    game = show_game(app.open_db(OpenMode.READ), game_id)
+
+    def render(console: Console) -> None:
+        for key, value in game.items():
+            if key != "files":
+                console.print(f"{key:<20} {value}", markup=False)
+        for item in game["files"]:
+            console.print(f"  {item['kind']} {item['name']} sha1 {item['file_sha1']} "
+                          f"match {item['matched_game_id']}", markup=False)
+
+    app.finish(game, render)
+    return 0
+
+
+@games.command(name="set-platform")
+@click.argument("platform_id")
+@click.argument("game_ids", type=int, nargs=-1, required=True)
+def games_set_platform(platform_id: str, game_ids: tuple[int, ...]) -> int:
+    """Assign PLATFORM_ID to games by hand; rescans keep it."""
+    app = app_context()
+    db = app.open_db()
+    changed = set_platform(db, list(game_ids), platform_id, set(app.pack().platforms))
+    identify(db, list(game_ids))
+    app.finish({"platform_id": platform_id, "changed": changed},
+               lambda c: c.print(f"{changed} games set to {platform_id}"))
+    return 0
+
+
+def register(group: click.Group) -> None:
+    """Add this module's commands to the CLI."""
+    for command in (games,):
+        group.add_command(command)

@@ -1,0 +1,76 @@
+"""``romrunner scan``: walk, hash and identify the library roots."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    Progress,
+    TextColumn,
+    TimeRemainingColumn,
+    TransferSpeedColumn,
+)
+
+from romrunner.cli.context import AppContext, app_context
+from romrunner.library.roots import (
+    Root,
+    get_root,
+)
+from romrunner.library.scan import ScanSummary, scan_library
+
+
+@click.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--workers", type=click.IntRange(1, 64), default=None,
+              help="Hashing processes (default: all cores).")
+@click.option("--full", is_flag=True, help="Rehash every file, changed or not.")
+def scan(paths: tuple[Path, ...], workers: int | None, full: bool) -> int:
+    """Scan library roots (all, or the given ones) and identify what changed."""
+    app = app_context()
+    db = app.open_db()
+    roots = [get_root(db, path) for path in paths] if paths else None
+    summary = _run_scan(app, roots, workers, full)
+
+    def render(console: Console) -> None:
+        console.print(
+            f"scanned {summary.scanned:,}: {summary.added:,} added, {summary.updated:,} "
+            f"updated, {summary.unchanged:,} unchanged, {summary.renamed:,} renamed, "
+            f"{summary.missing:,} missing; {summary.identified:,} identified, "
+            f"{summary.unidentified:,} unidentified; {summary.bytes_hashed:,} bytes hashed "
+            f"in {summary.seconds:.1f} s")
+        for error in summary.errors[:20]:
+            app.err_console.print(f"  {error['path']}: {error['error']}", markup=False)
+        if len(summary.errors) > 20:
+            app.err_console.print(f"  … and {len(summary.errors) - 20} more (--json lists all)")
+
+    app.finish(asdict(summary), render)
+    return 0
+
+
+def _run_scan(app: AppContext, roots: list[Root] | None, workers: int | None,
+              full: bool) -> ScanSummary:
+    db = app.open_db()
+    if not app.interactive:
+        return scan_library(db, app.pack(), roots, workers=workers, full=full)
+    columns = (TextColumn("{task.description}"), BarColumn(), DownloadColumn(),
+               TransferSpeedColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=app.err_console, transient=True) as bar:
+        task = bar.add_task("hashing", total=None)
+
+        def update(files: int, done: int, total_files: int, total: int) -> None:
+            bar.update(task, completed=done, total=total,
+                       description=f"hashing {files:,}/{total_files:,} files")
+
+        return scan_library(db, app.pack(), roots, workers=workers, full=full,
+                            progress=update)
+
+
+def register(group: click.Group) -> None:
+    """Add this module's commands to the CLI."""
+    for command in (scan,):
+        group.add_command(command)

@@ -1,0 +1,36 @@
+"""``romrunner search``: typeahead search of the library."""
+
+from __future__ import annotations
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from romrunner.cli.context import app_context
+from romrunner.search.games import search_games
+from romrunner.store import OpenMode
+
+
+@click.command()
+@click.argument("text")
+@click.option("--platform", default=None, help="Only this platform id.")
+@click.option("--limit", type=click.IntRange(1, 1000), default=20, show_default=True)
+def search(text: str, platform: str | None, limit: int) -> int:
+    """Find games by title or file name as you type (word prefixes, diacritics folded)."""
+    app = app_context()
+    rows = search_games(app.open_db(OpenMode.READ), text, limit=limit, platform=platform)
+
+    def render(console: Console) -> None:
+        table = Table("id", "platform", "title", "file")
+        for row in rows:
+            table.add_row(str(row["id"]), row["platform_id"],
+                          row["catalog_title"] or row["detected_title"] or "", row["filename"])
+        console.print(table if rows else "no game matches")
+
+    app.finish(rows, render)
+    return 0
+
+
+def register(group: click.Group) -> None:
+    """Add the search command to ``group``."""
+    group.add_command(search)
