@@ -1,0 +1,1 @@
+"""Deploy: what goes where on a device's card, and copying it there safely."""

@@ -1,0 +1,173 @@
+"""The one legaliser of names and paths written to a card.
+
+Every path the engine produces on a destination (ROM folders, file names, BIOS folders,
+playlists) goes through :func:`legal_path`, for the destination's file system:
+
+- FAT32 / exFAT (what most handheld SD cards use, and what Windows reads them with): no
+  ``" * / : < > ? \\ |`` nor control characters, no trailing dots or spaces, no DOS device names
+  (``CON``, ``NUL``, ``COM1`` … even with an extension), at most 255 UTF-16 code units per
+  component, names compared case-insensitively.
+- POSIX file systems (ext4, btrfs, f2fs …): no ``/`` nor NUL, at most 255 UTF-8 bytes per
+  component, names compared exactly.
+
+A colon becomes `` -`` (``Zelda: A Link`` → ``Zelda - A Link``, the convention of the No-Intro
+and frontends' own renames); every other forbidden character becomes ``_``. The result of a
+legal name is itself legal and unchanged by a second pass, and a legal path can never leave
+the card root: ``..``, ``.`` and empty components are refused, never "repaired".
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from enum import Enum
+from pathlib import Path, PurePosixPath
+
+from romrunner.errors import InputError
+
+FAT32_MAX_FILE_SIZE = 4 * 1024**3 - 1
+MAX_COMPONENT = 255
+
+
+class FileSystem(Enum):
+    """The naming rules of a destination's file system."""
+
+    FAT32 = "fat32"
+    EXFAT = "exfat"
+    POSIX = "posix"
+
+    @property
+    def case_insensitive(self) -> bool:
+        """True when two names differing only in case are the same file."""
+        return self is not FileSystem.POSIX
+
+    @property
+    def max_file_size(self) -> int | None:
+        """The largest file this file system holds, or None when no limit matters here."""
+        return FAT32_MAX_FILE_SIZE if self is FileSystem.FAT32 else None
+
+
+_FS_NAMES = {
+    "fat32": FileSystem.FAT32, "vfat": FileSystem.FAT32, "fat": FileSystem.FAT32,
+    "msdos": FileSystem.FAT32, "fat16": FileSystem.FAT32, "exfat": FileSystem.EXFAT,
+    "ntfs": FileSystem.EXFAT, "ntfs3": FileSystem.EXFAT, "fuseblk": FileSystem.EXFAT,
+    "ext2": FileSystem.POSIX, "ext3": FileSystem.POSIX, "ext4": FileSystem.POSIX,
+    "btrfs": FileSystem.POSIX, "f2fs": FileSystem.POSIX, "xfs": FileSystem.POSIX,
+    "tmpfs": FileSystem.POSIX, "apfs": FileSystem.POSIX, "zfs": FileSystem.POSIX,
+}
+
+
+def filesystem_named(name: str | None) -> FileSystem:
+    """The rules for a file system type as the OS or the pack names it (``vfat``, ``ext4``…).
+
+    An unknown or unreported type gets FAT32's rules: the strictest, so nothing written under
+    them is illegal anywhere a card may be read.
+    """
+    return _FS_NAMES.get((name or "").strip().lower(), FileSystem.FAT32)
+
+
+_FAT_FORBIDDEN = '"*/<>?\\|'
+_FAT_TABLE = {ord(ch): "_" for ch in _FAT_FORBIDDEN}
+_FAT_TABLE.update({code: "_" for code in range(0x20)})
+_FAT_TABLE[0x7F] = "_"
+_FAT_TABLE[ord(":")] = " -"
+_POSIX_TABLE = {ord("/"): "_", 0: "_"}
+_SURROGATES = re.compile("[\ud800-\udfff]")
+_SPACES = re.compile(" {2,}")
+_DOS_DEVICES = frozenset(
+    ["CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$"]
+    + [f"{prefix}{n}" for prefix in ("COM", "LPT") for n in [*range(1, 10), "¹", "²", "³"]])
+
+
+def legal_component(name: str, fs: FileSystem = FileSystem.FAT32) -> str:
+    """``name`` made legal as one file or folder name on ``fs`` (see the module docstring).
+
+    Raises :class:`InputError` for ``""``, ``.`` and ``..``, which no repair makes a name.
+    """
+    if name in ("", ".", ".."):
+        raise InputError(f"{name!r} is not a file name")
+    if _already_legal(name, fs):
+        return name
+    text = unicodedata.normalize("NFC", _SURROGATES.sub("_", name))
+    if fs is FileSystem.POSIX:
+        text = text.translate(_POSIX_TABLE)
+        return _fit(text, fs)
+    text = _SPACES.sub(" ", text.translate(_FAT_TABLE)).strip(" ").rstrip(". ")
+    if not text:
+        return "_"
+    stem = text.split(".", 1)[0].rstrip(" ").upper()
+    if stem in _DOS_DEVICES:
+        text = "_" + text
+    return _fit(text, fs)
+
+
+_FAT_NEEDS_WORK = re.compile('[\x00-\x1f\x7f"*/:<>?\\\\|\ud800-\udfff]|  |^ |[. ]$')
+_POSIX_NEEDS_WORK = re.compile("[/\x00\ud800-\udfff]")
+
+
+def _already_legal(name: str, fs: FileSystem) -> bool:
+    """A cheap test that ``name`` needs no change (most names): keeps the legaliser fast."""
+    if not name.isascii() and not unicodedata.is_normalized("NFC", name):
+        return False
+    if fs is FileSystem.POSIX:
+        return len(name) <= MAX_COMPONENT // 4 and not _POSIX_NEEDS_WORK.search(name)
+    if len(name) > MAX_COMPONENT // 2 or _FAT_NEEDS_WORK.search(name):
+        return False
+    return name.split(".", 1)[0].rstrip(" ").upper() not in _DOS_DEVICES
+
+
+def _length(text: str, fs: FileSystem) -> int:
+    if fs is FileSystem.POSIX:
+        return len(text.encode("utf-8"))
+    return len(text.encode("utf-16-le")) // 2
+
+
+def _fit(text: str, fs: FileSystem) -> str:
+    """Shorten ``text`` to the component limit, keeping its extension when there is one."""
+    if _length(text, fs) <= MAX_COMPONENT:
+        return text
+    stem, dot, extension = text.rpartition(".")
+    if not dot or not stem or _length(extension, fs) > 16:
+        stem, extension, dot = text, "", ""
+    budget = MAX_COMPONENT - _length(dot + extension, fs)
+    while _length(stem, fs) > budget:
+        stem = stem[:-1]
+    if fs is not FileSystem.POSIX:
+        stem = stem.rstrip(". ") or "_"
+    return stem + dot + extension
+
+
+def legal_path(parts: Iterable[str], fs: FileSystem = FileSystem.FAT32) -> PurePosixPath:
+    """A relative path on the card from its components, each made legal for ``fs``.
+
+    A component holding a separator is split on it first; ``..``, ``.`` or an empty component
+    (an absolute path) is an :class:`InputError`, so the result never leaves the card root.
+    """
+    components: list[str] = []
+    for part in parts:
+        for piece in str(part).replace("\\", "/").split("/"):
+            if piece in ("", ".", ".."):
+                raise InputError(f"{part!r}: a path on the card cannot hold {piece or '/'!r}")
+            components.append(legal_component(piece, fs))
+    if not components:
+        raise InputError("an empty path on the card")
+    return PurePosixPath(*components)
+
+
+def collision_key(path: PurePosixPath | str, fs: FileSystem) -> str:
+    """The key under which two paths are the same file on ``fs`` (case-folded where it is)."""
+    text = unicodedata.normalize("NFC", str(path))
+    return text.casefold() if fs.case_insensitive else text
+
+
+def inside_root(root: Path, relative: PurePosixPath) -> Path:
+    """``root / relative``, refusing anything that would resolve outside ``root``."""
+    if relative.is_absolute() or any(part in ("..", ".", "") for part in relative.parts):
+        raise InputError(f"{relative}: not a path inside the card")
+    target = root / relative
+    resolved_root = root.resolve()
+    resolved = target.resolve()
+    if resolved != resolved_root and resolved_root not in resolved.parents:
+        raise InputError(f"{relative}: leads outside the card root {root} (a link?)")
+    return target
