@@ -1,0 +1,67 @@
+"""Dolphin's ``GameSettings/*.ini`` (GameCube/Wii): one file per game id.
+
+The file name is the id: six characters for one release (``GALE01``), three for every region
+of a title (``GAL`` → ``GALE01``, ``GALJ01``, ``GALP01``; a lookup tries the six-character id
+first). ``[EmuState] EmulationStateId`` (1 worst … 5 best) gives a status; the other sections
+(``[Core]``, ``[Video_*]``…) are settings. Patch and cheat sections are not settings.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+from romrunner.knowledge.inifile import parse_ini
+from romrunner.knowledge.model import DOLPHIN_STATE, Entry, ReadReport
+from romrunner.knowledge.textfile import read_text
+
+FORMAT = "dolphin-gameini"
+SOURCE = "dolphin-gamesettings"
+_GAME_ID = re.compile(r"^[A-Z0-9]{3}([A-Z0-9]{3})?$")
+_NOT_SETTINGS = {"OnLoad", "OnFrame", "ActionReplay", "Gecko", "Patches", "Gecko_Enabled",
+                 "ActionReplay_Enabled", "OnFrame_Enabled", "EmuState", "Speedhacks"}
+_TITLE = re.compile(r"^([A-Z0-9]{3,6}(?:\s*,\s*[A-Z0-9]{3,6})*)\s*-\s*(.+)$")
+
+
+def looks_like(head: str) -> bool:
+    """True when the text's start is a Dolphin game ini."""
+    return bool(re.match(r"#\s*[A-Z0-9]{6}", head)) and "[" in head
+
+
+def platform_of(game_id: str) -> str:
+    """GameCube or Wii from the id's first character (R/S: Wii discs, G/D/P…: GameCube)."""
+    return "wii" if game_id[0] in "RSW" else "gamecube"
+
+
+def read_file(path: Path, report: ReadReport) -> Entry | None:
+    """The entry of one ``ID.ini``, or None (skipped and counted in ``report``)."""
+    game_id = path.stem.upper()
+    if not _GAME_ID.match(game_id):
+        report.skip(path.name, "file name is not a Dolphin game id")
+        return None
+    ini = parse_ini(read_text(path))
+    title = None
+    for comment in ini.comments[:1]:
+        match = _TITLE.match(comment)
+        if match:
+            title = match.group(2).strip()
+    settings = {name: dict(values) for name, values in ini.sections.items()
+                if values and name not in _NOT_SETTINGS}
+    raw = ini.sections.get("EmuState", {}).get("EmulationStateId")
+    status = DOLPHIN_STATE.get(raw.strip()) if raw else None
+    if not settings and status is None and title is None and not ini.sections:
+        report.skip(path.name, "no sections")
+        return None
+    report.entries += 1
+    return Entry(platform_of(game_id), "dolphin", game_id, title=title, status=status,
+                 raw_status=raw, settings=settings or None, settings_format=FORMAT)
+
+
+def read(path: Path, report: ReadReport) -> Iterator[Entry]:
+    """The entries of one ini file, or of every ``*.ini`` in a GameSettings folder."""
+    files = sorted(path.glob("*.ini")) if path.is_dir() else [path]
+    for file in files:
+        entry = read_file(file, report)
+        if entry is not None:
+            yield entry

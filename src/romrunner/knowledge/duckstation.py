@@ -1,0 +1,57 @@
+"""DuckStation's ``gamedb.yaml`` (PS1): rating words, traits and settings, disc sets, codes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from romrunner.knowledge.model import Entry, ReadReport, game_key, normalise_status
+from romrunner.knowledge.textfile import read_text
+from romrunner.knowledge.yamlstream import yaml_entries
+from romrunner.library.serials import normalise_serial
+
+FORMAT = "duckstation-gamedb"
+SOURCE = "duckstation-gamedb"
+SETTING_KEYS = ("traits", "settings")
+
+
+def looks_like(head: str) -> bool:
+    """True when the text's start is a DuckStation game database."""
+    return ("\n  controllers:" in head or "\n  compatibility:" in head
+            or "\n  codes:" in head or "\n  discSet:" in head)
+
+
+def _serials(values: object) -> tuple[str, ...]:
+    if not isinstance(values, list):
+        return ()
+    found = (normalise_serial(str(value)) for value in values)
+    return tuple(serial for serial in found if serial)
+
+
+def read(path: Path, report: ReadReport) -> Iterator[Entry]:
+    """Each serial's entry; ``codes`` and ``discSet.serials`` become its related keys."""
+    for key, line, body in yaml_entries(read_text(path), report):
+        serial = game_key(key)
+        if serial is None:
+            report.skip(f"line {line}", f"{key!r} is not a serial")
+            continue
+        compat = body.get("compatibility")
+        raw = compat.get("rating") if isinstance(compat, dict) else None
+        status = normalise_status(raw) if raw is not None else None
+        if raw is not None and status is None:
+            report.skip(f"line {line}", f"{key}: unknown rating {raw!r}")
+            continue
+        found_set = body.get("discSet")
+        disc_set: dict[str, Any] = found_set if isinstance(found_set, dict) else {}
+        settings: dict[str, Any] = {k: body[k] for k in SETTING_KEYS if body.get(k)}
+        related = tuple(dict.fromkeys(
+            s for s in _serials(body.get("codes")) + _serials(disc_set.get("serials"))
+            if s != serial))
+        name = body.get("name")
+        report.entries += 1
+        yield Entry("psx", "duckstation", serial, title=name if isinstance(name, str) else None,
+                    status=status, raw_status=None if raw is None else str(raw),
+                    settings=settings or None, settings_format=FORMAT, related_keys=related,
+                    disc_set=disc_set.get("name") if isinstance(disc_set.get("name"), str)
+                    else None)

@@ -1,0 +1,70 @@
+"""libretro's core ``*.info`` files: extensions, system and database names, and firmware."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+from romrunner.knowledge.model import CoreInfo, ReadReport
+from romrunner.knowledge.textfile import read_text
+
+FORMAT = "libretro-info"
+MAX_FIRMWARE = 64
+
+
+def looks_like(head: str) -> bool:
+    """True when the text's start is a libretro core info file."""
+    return "display_name" in head and ("supported_extensions" in head or "corename" in head)
+
+
+def _values(text: str) -> dict[str, str]:
+    values: dict[str, str] = {}
+    for raw in text.split("\n"):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        key, equals, value = line.partition("=")
+        if equals:
+            values[key.strip()] = value.strip().strip('"')
+    return values
+
+
+def _split(value: str | None) -> tuple[str, ...]:
+    return tuple(part.strip() for part in (value or "").split("|") if part.strip())
+
+
+def read_file(path: Path, report: ReadReport) -> CoreInfo | None:
+    """One core's info, or None when the file says too little to be one (counted)."""
+    values = _values(read_text(path))
+    core_id = path.name.removesuffix(".info").removesuffix("_libretro")
+    if "display_name" not in values and "supported_extensions" not in values:
+        report.skip(path.name, "no display_name or supported_extensions")
+        return None
+    firmware: list[tuple[str, bool]] = []
+    try:
+        declared = int(values.get("firmware_count", "0") or 0)
+    except ValueError:
+        report.skip(path.name, f"firmware_count {values['firmware_count']!r} is not a number")
+        declared = 0
+    for index in range(min(max(declared, 0), MAX_FIRMWARE)):
+        firmware_path = values.get(f"firmware{index}_path")
+        if not firmware_path:
+            report.skip(path.name, f"firmware_count is {declared} but firmware{index}_path "
+                        "is missing")
+            break
+        optional = values.get(f"firmware{index}_opt", "false").lower() == "true"
+        firmware.append((firmware_path, optional))
+    report.entries += 1
+    return CoreInfo(core_id, values.get("display_name"),
+                    tuple(ext.lower() for ext in _split(values.get("supported_extensions"))),
+                    values.get("systemid") or None, _split(values.get("database")),
+                    tuple(firmware))
+
+
+def read(path: Path, report: ReadReport) -> Iterator[CoreInfo]:
+    """The cores of one ``.info`` file or of every ``*.info`` in a folder."""
+    files = sorted(path.glob("*.info")) if path.is_dir() else [path]
+    for file in files:
+        core = read_file(file, report)
+        if core is not None:
+            yield core

@@ -1,0 +1,106 @@
+"""What every knowledge reader produces, and the one table of raw status words."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from romrunner.errors import InputError
+from romrunner.library.serials import normalise_serial
+
+MAX_PROBLEMS = 20
+
+# Every raw compatibility word of every source, onto the cache's status enum
+# (perfect, playable, ingame, menu_intro, boots_only, broken, unknown).
+RAW_STATUS: dict[str, str] = {
+    # PCSX2 GameIndex `compat:` 0-6 (also the words of its compatibility list)
+    "0": "unknown", "1": "broken", "2": "menu_intro", "3": "menu_intro", "4": "ingame",
+    "5": "playable", "6": "perfect",
+    "nothing": "broken", "intro": "menu_intro", "menu": "menu_intro", "menus": "menu_intro",
+    "ingame": "ingame", "in-game": "ingame", "playable": "playable", "perfect": "perfect",
+    # DuckStation `compatibility.rating`
+    "doesntboot": "broken", "crashesinintro": "boots_only", "crashesingame": "ingame",
+    "graphicalaudioissues": "playable", "noissues": "perfect",
+    # Our envelopes and community lists
+    "boot": "boots_only", "boots": "boots_only", "boots_only": "boots_only",
+    "loadable": "boots_only", "broken": "broken", "menu_intro": "menu_intro",
+    "unknown": "unknown", "untested": "unknown", "great": "playable", "good": "playable",
+}
+
+# Dolphin's [EmuState] EmulationStateId: 1 is worst, 5 is best, 0 is not set.
+DOLPHIN_STATE = {"0": "unknown", "1": "broken", "2": "menu_intro", "3": "ingame",
+                 "4": "playable", "5": "perfect"}
+
+
+_ODD_KEY = re.compile(r"^[A-Z0-9][A-Z0-9_.-]{2,15}$")
+
+
+def game_key(text: str) -> str | None:
+    """A source's game id as stored: a serial in its one spelling (``SLUS-20312``), another
+    id as written, upper-cased (PCSX2 and DuckStation have a few ``ALCH-0004``-style keys)."""
+    serial = normalise_serial(text)
+    if serial is not None:
+        return serial
+    key = text.strip().upper()
+    return key if _ODD_KEY.match(key) else None
+
+
+def normalise_status(raw: object) -> str | None:
+    """The status enum value for a source's raw word or number, or None when unknown."""
+    if isinstance(raw, bool) or raw is None:
+        return None
+    key = str(raw).strip().lower().replace(" ", "")
+    return RAW_STATUS.get(key)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One game's knowledge from one source file.
+
+    ``game_key`` is the id the source uses (a normalised serial ``SLUS-20312``, a PSP title id
+    ``ULUS-10041``, a Dolphin game id ``GALE01`` or a region-less ``GAL``).
+    """
+
+    platform_id: str
+    emulator_id: str
+    game_key: str
+    title: str | None = None
+    status: str | None = None          # normalised
+    raw_status: str | None = None      # as the source wrote it
+    settings: dict[str, Any] | None = None
+    settings_format: str | None = None
+    related_keys: tuple[str, ...] = ()  # other serials of the same title, disc-set members
+    disc_set: str | None = None
+
+
+@dataclass(frozen=True)
+class CoreInfo:
+    """A libretro core's info file: what it reads and the firmware it needs or can use."""
+
+    core_id: str                        # file stem without `_libretro`
+    display_name: str | None
+    extensions: tuple[str, ...]
+    system_id: str | None
+    databases: tuple[str, ...]
+    firmware: tuple[tuple[str, bool], ...]  # (path under the BIOS folder, optional?)
+
+
+@dataclass
+class ReadReport:
+    """What a reader read and what it skipped (the first few reasons kept)."""
+
+    path: str
+    entries: int = 0
+    skipped: int = 0
+    problems: list[str] = field(default_factory=list)
+
+    def skip(self, where: str, reason: str) -> None:
+        """Count one skipped entry and keep its reason while there are few."""
+        self.skipped += 1
+        if len(self.problems) < MAX_PROBLEMS:
+            self.problems.append(f"{where}: {reason}")
+
+
+class KnowledgeFormatError(InputError):
+    """A knowledge file cannot be read at all (nothing from it is stored)."""

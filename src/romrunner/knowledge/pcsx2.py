@@ -1,0 +1,45 @@
+"""PCSX2's ``GameIndex.yaml`` (PS2): compatibility 0-6 and per-game fixes, keyed by serial."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from romrunner.knowledge.model import Entry, ReadReport, game_key, normalise_status
+from romrunner.knowledge.textfile import read_text
+from romrunner.knowledge.yamlstream import yaml_entries
+
+FORMAT = "pcsx2-gameindex"
+SOURCE = "pcsx2-gameindex"
+SETTING_KEYS = ("gameFixes", "gsHWFixes", "clampModes", "roundModes", "speedHacks")
+
+
+def looks_like(head: str) -> bool:
+    """True when the text's start is a PCSX2 game index."""
+    return "PCSX2 Game Database" in head or ("\n  name:" in head and "region: \"NTSC" in head
+                                            and "compatibility:" not in head)
+
+
+def _settings(body: dict[str, Any]) -> dict[str, Any] | None:
+    settings = {key: body[key] for key in SETTING_KEYS if body.get(key) not in (None, [], {})}
+    return settings or None
+
+
+def read(path: Path, report: ReadReport) -> Iterator[Entry]:
+    """Each serial's entry: status from ``compat:`` (raw value kept), fixes as settings."""
+    for key, line, body in yaml_entries(read_text(path), report):
+        serial = game_key(key)
+        if serial is None:
+            report.skip(f"line {line}", f"{key!r} is not a serial")
+            continue
+        raw = body.get("compat")
+        status = normalise_status(raw) if raw is not None else None
+        if raw is not None and status is None:
+            report.skip(f"line {line}", f"{key}: compat {raw!r} is not 0-6")
+            continue
+        name = body.get("name")
+        report.entries += 1
+        yield Entry("ps2", "pcsx2", serial, title=name if isinstance(name, str) else None,
+                    status=status, raw_status=None if raw is None else str(raw),
+                    settings=_settings(body), settings_format=FORMAT)

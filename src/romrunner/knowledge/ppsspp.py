@@ -1,0 +1,42 @@
+"""PPSSPP's ``compat.ini`` (PSP): each ``[Flag]`` section lists the title ids it applies to."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+from romrunner.knowledge.inifile import parse_ini
+from romrunner.knowledge.model import Entry, ReadReport, game_key
+from romrunner.knowledge.textfile import read_text
+
+FORMAT = "ppsspp-compat"
+SOURCE = "ppsspp-compat"
+_TITLE_ID = re.compile(r"^[A-Z0-9]{9}$")
+
+
+def looks_like(head: str) -> bool:
+    """True when the text's start is PPSSPP's compat.ini."""
+    return "compat.ini for PPSSPP" in head or bool(re.search(r"^[A-Z]{4}\d{5}\s*=\s*true",
+                                                             head, re.MULTILINE))
+
+
+def read(path: Path, report: ReadReport) -> Iterator[Entry]:
+    """One settings entry per title id: ``{"flags": [...]}``, the flags in file order."""
+    ini = parse_ini(read_text(path))
+    if ini.duplicates:
+        report.skip("file", f"{ini.duplicates} duplicate keys (the last one kept)")
+    flags: dict[str, list[str]] = {}
+    for flag, entries in ini.sections.items():
+        for title_id, value in entries.items():
+            if not _TITLE_ID.match(title_id):
+                report.skip(f"[{flag}]", f"{title_id!r} is not a PSP title id")
+                continue
+            if value.strip().lower() == "true":
+                flags.setdefault(title_id, []).append(flag)
+    for title_id, names in flags.items():
+        serial = game_key(title_id)
+        if serial is None:  # _TITLE_ID already holds, kept for the type checker
+            continue
+        report.entries += 1
+        yield Entry("psp", "ppsspp", serial, settings={"flags": names}, settings_format=FORMAT)

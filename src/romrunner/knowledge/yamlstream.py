@@ -1,0 +1,79 @@
+"""Top-level YAML mappings read one entry at a time (PCSX2's and DuckStation's databases).
+
+Both files are one mapping of ``SERIAL:`` keys at column 0. Reading them entry by entry keeps
+memory bounded, lets one broken entry be skipped and counted instead of refusing the file, and
+lets an entry using anchors or aliases (a "billion laughs" bomb) be refused before it is built.
+PyYAML's C loader parses each entry when it is available.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import yaml
+
+from romrunner.knowledge.model import ReadReport
+
+try:
+    _Loader: Any = yaml.CSafeLoader
+except AttributeError:  # PyYAML built without libyaml
+    _Loader = yaml.SafeLoader
+
+MAX_ENTRY_CHARS = 1024 * 1024
+_TOP_KEY = re.compile(r"^([^\s#\-][^:]*|\"[^\"]*\"|'[^']*'):(\s.*)?$")
+_MAYBE_ALIAS = re.compile(r"(^|[\s:\[{,-])[&*][^\s]")
+
+
+def _chunks(text: str) -> Iterator[tuple[int, str]]:
+    """(first line number, text) of each top-level entry."""
+    start, lines = 0, list[str]()
+    for number, line in enumerate(text.split("\n"), 1):
+        if _TOP_KEY.match(line):
+            if lines:
+                yield start, "\n".join(lines)
+            start, lines = number, [line]
+        elif lines:
+            lines.append(line)
+    if lines:
+        yield start, "\n".join(lines)
+
+
+def _uses_aliases(chunk: str) -> bool:
+    if not _MAYBE_ALIAS.search(chunk):
+        return False
+    try:
+        return any(isinstance(token, (yaml.AliasToken, yaml.AnchorToken))
+                   for token in yaml.scan(chunk, Loader=yaml.SafeLoader))
+    except yaml.YAMLError:
+        return False  # the load below reports it
+
+
+def yaml_entries(text: str, report: ReadReport) -> Iterator[tuple[str, int, dict[str, Any]]]:
+    """(key, line, mapping) of each well-formed top-level entry; the rest skipped in ``report``."""
+    for line, chunk in _chunks(text):
+        where = f"line {line}"
+        if len(chunk) > MAX_ENTRY_CHARS:
+            report.skip(where, f"entry of {len(chunk):,} characters is too large")
+            continue
+        if _uses_aliases(chunk):
+            report.skip(where, "YAML anchors/aliases are not used by this format; entry refused")
+            continue
+        try:
+            loaded = yaml.load(chunk, Loader=_Loader)
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem", None) or "not valid YAML"
+            report.skip(where, str(mark))
+            continue
+        except RecursionError:
+            report.skip(where, "nested too deeply")
+            continue
+        if not isinstance(loaded, dict) or len(loaded) != 1:
+            report.skip(where, "not a `KEY:` mapping entry")
+            continue
+        ((key, body),) = loaded.items()
+        if not isinstance(body, dict):
+            report.skip(where, f"{key}: entry is not a mapping")
+            continue
+        yield str(key), line, body

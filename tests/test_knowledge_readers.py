@@ -1,0 +1,174 @@
+"""The emulators' knowledge files read as they are published (real excerpts in ../shared)."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from romrunner.knowledge import dolphin, libretro_info
+from romrunner.knowledge.formats import GAME_FORMATS, detect_format, game_format
+from romrunner.knowledge.model import (
+    Entry,
+    KnowledgeFormatError,
+    ReadReport,
+    normalise_status,
+)
+from tests.conftest import shared_path
+
+
+def read_all(fmt: str, path: Path) -> tuple[list[Entry], ReadReport]:
+    report = ReadReport(str(path))
+    return list(game_format(fmt).read(path, report)), report
+
+
+def test_pcsx2_gameindex_real_excerpt() -> None:
+    path = shared_path("knowledge", "pcsx2", "GameIndex.excerpt.yaml")
+    assert detect_format(path) == "pcsx2-gameindex"
+    entries, report = read_all("pcsx2-gameindex", path)
+    text = path.read_text(encoding="utf-8")
+    # SOURCES.md: 1,279 entries, 173 with `compat:` (5: 164, 4: 5, 3: 2, 2: 2)
+    assert report.entries + report.skipped == 1279 and report.skipped == 0
+    by_raw = {raw: sum(1 for e in entries if e.raw_status == raw) for raw in "2345"}
+    assert by_raw == {"5": 164, "4": 5, "3": 2, "2": 2}
+    assert text.count("\n  compat:") == 173
+    assert {e.status for e in entries if e.raw_status == "5"} == {"playable"}
+    mh = next(e for e in entries if e.game_key == "CPCS-01020")
+    assert mh.settings == {"clampModes": {"vuClampMode": 3}}
+    assert all(e.platform_id == "ps2" and e.emulator_id == "pcsx2" for e in entries)
+
+
+def test_duckstation_gamedb_real_excerpt() -> None:
+    path = shared_path("knowledge", "duckstation", "gamedb.excerpt.yaml")
+    assert detect_format(path) == "duckstation-gamedb"
+    entries, report = read_all("duckstation-gamedb", path)
+    assert report.entries == 152 and report.skipped == 0
+    ratings = [e.raw_status for e in entries if e.raw_status]
+    assert ratings.count("NoIssues") == 44 and ratings.count("GraphicalAudioIssues") == 1
+    koshien = next(e for e in entries if e.game_key == "SLPS-01204")
+    assert koshien.status == "perfect"
+    discs = [e for e in entries if e.disc_set == "3x3 Eyes - Kyuusei Koushu (Japan)"]
+    assert discs and all("SLPS-00071" in e.related_keys or e.game_key == "SLPS-00071"
+                         for e in discs)
+
+
+def test_ppsspp_compat_ini_real_file() -> None:
+    path = shared_path("knowledge", "ppsspp", "compat.ini")
+    assert detect_format(path) == "ppsspp-compat"
+    entries, _ = read_all("ppsspp-compat", path)
+    raw = path.read_bytes().decode("utf-8")
+    sections = [line for line in raw.splitlines() if line.startswith("[")]
+    assert len(sections) == 62
+    flags = {flag for e in entries for flag in (e.settings or {})["flags"]}
+    assert flags <= {line.strip("[]") for line in sections}
+    first = re.search(r"^(ULUS)(\d{5}) = true", raw, re.MULTILINE)
+    assert first is not None
+    assert f"{first.group(1)}-{first.group(2)}" in {e.game_key for e in entries}
+    assert not any(re.fullmatch(r"[A-Z]{4}\d{5}", e.game_key) for e in entries)
+
+
+def test_dolphin_gamesettings_real_files() -> None:
+    folder = shared_path("knowledge", "dolphin", "GameSettings")
+    assert detect_format(folder) == "dolphin-gameini"
+    entries, report = read_all("dolphin-gameini", folder)
+    assert report.entries == len(list(folder.glob("*.ini"))) == 40
+    gal = next(e for e in entries if e.game_key == "GAL")
+    assert gal.title == "Super Smash Bros Melee" and gal.status == "perfect"
+    assert gal.settings is not None and gal.settings["Video_Settings"] == {"EFBScale": "-1"}
+    assert "OnFrame" not in gal.settings and "EmuState" not in gal.settings
+    assert {e.platform_id for e in entries} == {"gamecube", "wii"}
+
+
+def test_libretro_core_info_real_files() -> None:
+    folder = shared_path("knowledge", "libretro-core-info")
+    report = ReadReport(str(folder))
+    cores = {core.core_id: core for core in libretro_info.read(folder, report)}
+    pcsx = cores["pcsx_rearmed"]
+    assert pcsx.databases == ("Sony - PlayStation",) and "chd" in pcsx.extensions
+    assert ("scph5501.bin", True) in pcsx.firmware and len(pcsx.firmware) == 4
+    files = {path.name for path in folder.glob("*.info")}
+    not_cores = {"00_example_libretro.info", "open-source-notices.info"}
+    assert report.entries == len(files - not_cores) == len(cores)
+    assert any(p.startswith("FreeIntvTSOverlay_libretro.info: firmware_count is 2")
+               for p in report.problems)
+
+
+def test_status_table() -> None:
+    for raw, status in [("intro", "menu_intro"), ("boot", "boots_only"), ("menu", "menu_intro"),
+                        ("NoIssues", "perfect"), (5, "playable"), ("6", "perfect"),
+                        ("DoesntBoot", "broken"), ("In-Game", "ingame")]:
+        assert normalise_status(raw) == status
+    assert normalise_status("sometimes") is None and normalise_status(True) is None
+
+
+def test_truncated_yaml_keeps_whole_entries(tmp_path: Path) -> None:
+    path = tmp_path / "GameIndex.yaml"
+    path.write_text('SLUS-20312:\n  name: "A"\n  compat: 5\nSLUS-20313:\n  name: "B\n  comp',
+                    encoding="utf-8")
+    entries, report = read_all("pcsx2-gameindex", path)
+    assert [e.game_key for e in entries] == ["SLUS-20312"] and report.skipped == 1
+
+
+def test_yaml_bomb_is_refused_entry_by_entry(tmp_path: Path) -> None:
+    bomb = ["SLUS-20312:", '  a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    for level in "bcdefghij":
+        previous = chr(ord(level) - 1)
+        bomb.append(f"  {level}: &{level} [" + ",".join([f"*{previous}"] * 9) + "]")
+    path = tmp_path / "bomb.yaml"
+    path.write_text("\n".join(bomb) + '\nSLUS-20313:\n  name: "fine"\n  compat: 4\n',
+                    encoding="utf-8")
+    entries, report = read_all("pcsx2-gameindex", path)
+    assert [e.game_key for e in entries] == ["SLUS-20313"]
+    assert report.skipped == 1 and "aliases" in report.problems[0]
+
+
+def test_wrong_types_are_skipped(tmp_path: Path) -> None:
+    path = tmp_path / "gamedb.yaml"
+    path.write_text('SLUS-00001:\n  compatibility:\n    rating: Sometimes\n'
+                    'SLUS-00002: just text\nSLUS-00003:\n  compatibility:\n    rating: NoIssues\n',
+                    encoding="utf-8")
+    entries, report = read_all("duckstation-gamedb", path)
+    assert [e.game_key for e in entries] == ["SLUS-00003"] and report.skipped == 2
+
+
+def test_ini_duplicates_and_no_sections(tmp_path: Path) -> None:
+    ini = tmp_path / "GALE01.ini"
+    ini.write_text("# GALE01 - Melee\nStray = 1\n[Core]\nCPUThread = True\nCPUThread = False\n",
+                   encoding="utf-8")
+    report = ReadReport(str(ini))
+    entry = dolphin.read_file(ini, report)
+    assert entry is not None and entry.settings == {"Core": {"CPUThread": "False"}}
+    empty = tmp_path / "GXXE01.ini"
+    empty.write_text("Stray = 1\n", encoding="utf-8")
+    assert dolphin.read_file(empty, report) is None and report.skipped == 1
+
+
+def test_info_with_too_few_firmware_entries(tmp_path: Path) -> None:
+    info = tmp_path / "x_libretro.info"
+    info.write_text('display_name = "X"\nsupported_extensions = "a|b"\nfirmware_count = 3\n'
+                    'firmware0_path = "x/bios.bin"\nfirmware0_opt = "false"\n', encoding="utf-8")
+    report = ReadReport(str(info))
+    core = libretro_info.read_file(info, report)
+    assert core is not None and core.firmware == (("x/bios.bin", False),)
+    assert report.skipped == 1 and "firmware1_path" in report.problems[0]
+
+
+def test_unknown_format_fifo_and_binary_are_one_line_errors(tmp_path: Path) -> None:
+    odd = tmp_path / "notes.txt"
+    odd.write_text("just some notes\n", encoding="utf-8")
+    with pytest.raises(KnowledgeFormatError, match=r"notes\.txt: not a known knowledge format"):
+        detect_format(odd)
+    fifo = tmp_path / "pipe.yaml"
+    os.mkfifo(fifo)
+    with pytest.raises(KnowledgeFormatError, match="not a regular file"):
+        read_all("pcsx2-gameindex", fifo)
+    binary = tmp_path / "bin.yaml"
+    binary.write_bytes(b"\xff\xfe\x00garbage")
+    with pytest.raises(KnowledgeFormatError, match="not UTF-8"):
+        read_all("pcsx2-gameindex", binary)
+    with pytest.raises(KnowledgeFormatError, match="unknown knowledge format"):
+        game_format("nope")
+    assert set(GAME_FORMATS) == {"pcsx2-gameindex", "duckstation-gamedb", "ppsspp-compat",
+                                 "dolphin-gameini"}
