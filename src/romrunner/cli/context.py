@@ -63,7 +63,8 @@ class AppContext:
     def _say_waiting(self, holder: LockHolder) -> None:
         if not self.quiet:
             self.err_console.print(f"waiting: another romrunner command is writing to "
-                                   f"{self.db_path} ({holder.describe()})", markup=False)
+                                   f"{self.db_path} ({holder.describe()})", markup=False,
+                                   soft_wrap=True)
 
     def pack(self) -> DefinitionPack:
         """The definition pack, loaded once (built-in unless --pack is given)."""
@@ -83,7 +84,7 @@ class AppContext:
         """A warning: on stderr as text, or in the JSON envelope."""
         self.warnings.append(message)
         if not self.json_output and not self.quiet:
-            self.err_console.print(f"warning: {message}", markup=False)
+            self.err_console.print(f"warning: {message}", markup=False, soft_wrap=True)
 
     def finish(self, data: Any, render: Callable[[Console], None] | None = None,
                *, ok: bool = True, errors: list[str] | None = None) -> None:
