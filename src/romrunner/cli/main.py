@@ -2,9 +2,10 @@
 
 # Ctrl-C while Python is still importing the CLI must not print a traceback: until main()
 # takes over, an interrupt ends the process at once with one line and exit code 130. This
-# runs before any other import of the module, so the window it leaves is Python's own start.
+# runs before any other import of the module (``_signal`` is built in: importing ``signal``
+# would load ``enum`` first), so the window it leaves is Python's own start.
+import _signal  # type: ignore[import-not-found]  # built in; typeshed has no stub
 import os
-import signal
 import sys
 
 
@@ -14,9 +15,10 @@ def _interrupted_during_start(signum: int, frame: object) -> None:
 
 
 if __name__ == "__main__" or os.path.basename(sys.argv[0]) == "romrunner":
-    signal.signal(signal.SIGINT, _interrupted_during_start)
+    _signal.signal(_signal.SIGINT, _interrupted_during_start)
 
 import logging  # noqa: E402
+import signal  # noqa: E402
 import sqlite3  # noqa: E402
 import traceback  # noqa: E402
 from dataclasses import dataclass  # noqa: E402
