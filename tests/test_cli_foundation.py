@@ -7,6 +7,9 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
+import pytest
+
+from romrunner.cli.main import EXIT_INTERRUPTED
 from romrunner.store import Database
 from romrunner.store.migrate import LATEST_VERSION, migrate
 from tests.conftest import run_subprocess, shared_path
@@ -127,3 +130,66 @@ def test_every_command_has_help() -> None:
         for name in path:
             command = command.commands[name]  # type: ignore[attr-defined]
         assert command.help, f"romrunner {' '.join(path)} has no help text"
+
+
+def test_no_arguments_prints_help_and_exits_0(cli: Any) -> None:
+    result = cli()
+    assert result.code == 0 and result.err == ""
+    assert result.out.startswith("Usage: romrunner") and "Commands:" in result.out
+    group = cli("db")
+    assert group.code == 0 and group.out.startswith("Usage: romrunner db")
+
+
+def test_json_ok_is_false_exactly_when_the_exit_code_is_not_0(cli: Any) -> None:
+    assert cli("db", "migrate").code == 0
+    found = cli("--json", "games", "find", "--sha1", "0" * 40)
+    assert found.code == 1 and found.json()["ok"] is False  # a check that found nothing
+    listed = cli("--json", "games", "ls")
+    assert listed.code == 0 and listed.json()["ok"] is True
+    failed = cli("--json", "games", "show", "999")
+    assert failed.code != 0
+    envelope = failed.json()
+    assert envelope["ok"] is False and envelope["data"] is None
+    assert isinstance(envelope["warnings"], list) and len(envelope["errors"]) == 1
+    assert all(isinstance(line, str) for line in envelope["errors"])
+    usage = cli("--json", "games", "ls", "--no-such-option")
+    assert usage.code == 2 and usage.json()["ok"] is False
+
+
+def test_ctrl_c_at_any_moment_of_start_up_is_one_line_and_exit_130(tmp_path: Path) -> None:
+    """SIGINT to the real ``romrunner`` script at random early times: once the first line of
+    our code has run, never a traceback, one line, exit 130. (A signal that lands while
+    Python itself is still starting, before any of our code, is Python's to report: it is
+    counted, and must not show a frame of ours.)"""
+    import random
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    script = Path(sys.executable).parent / "romrunner"
+    if not script.exists():
+        pytest.skip(f"the romrunner script is not installed next to {sys.executable}")
+    db = tmp_path / "library.db"
+    assert run_subprocess("--db", str(db), "db", "migrate").code == 0
+    rng = random.Random(1730)
+    outcomes: list[int] = []
+    before_our_code = 0
+    for _ in range(16):
+        proc = subprocess.Popen([str(script), "--db", str(db), "games", "ls"],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        time.sleep(rng.uniform(0.0, 0.35))
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=60)
+        outcomes.append(proc.returncode)
+        if "Traceback" in err:
+            assert "/romrunner/" not in err, err  # no frame of our package
+            before_our_code += 1
+            continue
+        assert len(err.strip().splitlines()) <= 1, err
+        # 130 from our handlers; 0 when the command had already finished.
+        assert proc.returncode in (EXIT_INTERRUPTED, -signal.SIGINT, 0), (proc.returncode, err)
+        if proc.returncode == EXIT_INTERRUPTED:
+            assert err.strip().startswith("interrupted")
+    assert EXIT_INTERRUPTED in outcomes
+    assert before_our_code <= 4, f"{before_our_code} of 16 interrupts hit Python's start-up"

@@ -31,3 +31,23 @@ class InputError(RomRunnerError):
 
 class NotFoundError(RomRunnerError):
     """A thing the user named does not exist."""
+
+
+class NoDatabaseError(DatabaseError):
+    """A command that only reads was pointed at a database that does not exist (yet)."""
+
+
+class CorruptDatabaseError(DatabaseError):
+    """The database file is damaged or cannot be read."""
+
+
+class DatabaseReplacedError(DatabaseError):
+    """The database file was deleted or replaced while a command was writing to it."""
+
+
+class ReadOnlyVolumeError(DatabaseError):
+    """A command that writes was pointed at a database on a read-only volume or file."""
+
+
+class WriterBusyError(RomRunnerError):
+    """Another ROM Runner command holds the writer lock of the database."""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,6 +15,7 @@ from romrunner.cli.terminal import SafeConsole
 from romrunner.packs.loader import DefinitionPack, load_pack
 from romrunner.packs.sync import sync_pack
 from romrunner.store import Database, OpenMode, open_database
+from romrunner.store.lock import LockHolder
 
 JSON_ENVELOPE_VERSION = 1
 
@@ -29,8 +29,11 @@ class AppContext:
     json_output: bool
     quiet: bool
     verbose: bool
+    wait: bool = False
     warnings: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
     _db: Database | None = None
+    _data: Any = None
     _pack: DefinitionPack | None = None
     console: Console = field(default_factory=SafeConsole)
     err_console: Console = field(default_factory=lambda: SafeConsole(stderr=True))
@@ -41,15 +44,27 @@ class AppContext:
         return not self.quiet and not self.json_output and self.err_console.is_terminal
 
     def open_db(self, mode: OpenMode = OpenMode.WRITE) -> Database:
-        """Open the database once for this command (a write command migrates, and says so)."""
+        """Open the database once for this command (a write command migrates, and says so).
+
+        A command that writes holds the database's writer lock until it ends: a second one
+        fails at once naming the first, or with ``--wait`` waits for it, saying so.
+        """
         if self._db is None:
-            result = open_database(self.db_path, mode)
+            result = open_database(self.db_path, mode,
+                                   lock_as=command_name() if mode.writes else None,
+                                   wait=self.wait, on_wait=self._say_waiting)
             self._db = result.db
             for notice in result.notices:
                 self.warn(notice)
             if mode is OpenMode.WRITE:
                 sync_pack(self._db, self.pack())
         return self._db
+
+    def _say_waiting(self, holder: LockHolder) -> None:
+        if not self.quiet:
+            self.err_console.print(f"waiting: another romrunner command is writing to "
+                                   f"{self.db_path} ({holder.describe()})", markup=False,
+                                   soft_wrap=True)
 
     def pack(self) -> DefinitionPack:
         """The definition pack, loaded once (built-in unless --pack is given)."""
@@ -69,23 +84,46 @@ class AppContext:
         """A warning: on stderr as text, or in the JSON envelope."""
         self.warnings.append(message)
         if not self.json_output and not self.quiet:
-            self.err_console.print(f"warning: {message}", markup=False)
+            self.err_console.print(f"warning: {message}", markup=False, soft_wrap=True)
 
     def finish(self, data: Any, render: Callable[[Console], None] | None = None,
                *, ok: bool = True, errors: list[str] | None = None) -> None:
-        """Print the command's result: text through ``render``, or the JSON envelope."""
-        if self.json_output:
-            envelope = {"version": JSON_ENVELOPE_VERSION, "ok": ok, "data": data,
-                        "warnings": self.warnings, "errors": errors or []}
-            sys.stdout.write(json_document(envelope) + "\n")
-        elif render is not None and (not self.quiet or not ok):
+        """Hand over the command's result: text through ``render`` now, or the data for the
+        JSON envelope that ``main`` prints once the exit code is known (``ok`` in the
+        envelope is true exactly when the exit code is 0, whatever ``ok`` says here; text
+        output of a failed check is shown even with ``--quiet``)."""
+        if self._db is not None and not self._db.read_only:
+            self._db.verify_same_file()  # never report success into a deleted file
+        self._data = data
+        self.errors.extend(errors or [])
+        if not self.json_output and render is not None and (not self.quiet or not ok):
             render(self.console)
+
+    def envelope(self, exit_code: int, errors: list[str] | None = None) -> dict[str, Any]:
+        """The one JSON document of the command: ``ok`` is false exactly when it failed."""
+        return envelope(exit_code, self._data, self.warnings, [*self.errors, *(errors or [])])
 
     def close(self) -> None:
         """Close what the command opened."""
         if self._db is not None:
             self._db.close()
             self._db = None
+
+
+def envelope(exit_code: int, data: Any, warnings: list[str],
+             errors: list[str]) -> dict[str, Any]:
+    """The versioned JSON envelope: warnings and errors are lists of one-line strings."""
+    return {"version": JSON_ENVELOPE_VERSION, "ok": exit_code == 0, "data": data,
+            "warnings": list(warnings), "errors": list(errors)}
+
+
+def command_name() -> str:
+    """The running command as the user typed it (``dat import``), for the writer lock."""
+    ctx = click.get_current_context(silent=True)
+    if ctx is None:
+        return "romrunner"
+    parts = ctx.command_path.split()[1:]
+    return " ".join(parts) or "romrunner"
 
 
 def json_document(value: Any) -> str:

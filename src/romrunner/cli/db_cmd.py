@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from pathlib import Path
 
 import click
 from rich.console import Console
@@ -49,11 +48,10 @@ def status() -> int:
 def migrate() -> int:
     """Apply pending migrations (a backup is written next to the database first)."""
     app = app_context()
-    database = app.open_db(OpenMode.INSPECT) if app.db_path.exists() else \
-        app.open_db(OpenMode.WRITE)
-    report = run_migrations(database)
+    report = run_migrations(app.open_db(OpenMode.MAINTAIN))
     data = {"from_version": report.from_version, "to_version": report.to_version,
-            "applied": report.applied, "backup": str(report.backup) if report.backup else None}
+            "applied": report.applied, "backup": str(report.backup) if report.backup else None,
+            "backup_version": report.backup_version, "backup_kept": report.backup_kept}
 
     def render(console: Console) -> None:
         if not report.applied:
@@ -61,8 +59,12 @@ def migrate() -> int:
             return
         console.print(f"migrated from {report.from_version} to {report.to_version}: "
                       f"{', '.join(report.applied)}")
-        if report.backup:
-            console.print(f"backup written to {report.backup}")
+        if report.backup and report.backup_kept:
+            console.print(f"backup of version {report.backup_version} (from the interrupted "
+                          f"earlier run) kept at {report.backup}")
+        elif report.backup:
+            console.print(f"backup of version {report.backup_version} written to "
+                          f"{report.backup}")
 
     app.finish(data, render)
     return 0
@@ -94,11 +96,17 @@ def check(quick: bool) -> int:
 
 
 @db.command()
-@click.argument("dest", type=click.Path(path_type=Path))
-def backup(dest: Path) -> int:
-    """Write a consistent copy of the database to DEST (a file or a folder)."""
+@click.argument("dest", type=click.Path())
+@click.option("--force", is_flag=True, help="Replace DEST even if it is not an earlier backup.")
+def backup(dest: str, force: bool) -> int:
+    """Write a consistent copy of the database to DEST.
+
+    DEST is a file (an existing file is replaced only when it is an earlier backup, or with
+    --force) or a folder (existing, or ending in /), which gets a new
+    romrunner-YYYYmmdd-HHMMSS.db each time.
+    """
     app = app_context()
-    written = backup_database(app.open_db(OpenMode.INSPECT), dest)
+    written = backup_database(app.open_db(OpenMode.INSPECT), dest, force=force)
     app.finish({"backup": str(written), "bytes": written.stat().st_size},
                lambda console: console.print(f"backup written to {written}"))
     return 0

@@ -1,19 +1,37 @@
 """``romrunner``: the command-line entry point and its one error handler."""
 
-from __future__ import annotations
-
-import logging
+# Ctrl-C while Python is still importing the CLI must not print a traceback: until main()
+# takes over, an interrupt ends the process at once with one line and exit code 130. This
+# runs before any other import of the module (``_signal`` is built in: importing ``signal``
+# would load ``enum`` first), so the window it leaves is Python's own start.
+import _signal  # type: ignore[import-not-found]  # built in; typeshed has no stub
+import os
 import sys
-import traceback
-from pathlib import Path
 
-import click
-import platformdirs
 
-from romrunner import __version__
-from romrunner.cli.context import JSON_ENVELOPE_VERSION, AppContext, json_document
-from romrunner.cli.terminal import visible_line
-from romrunner.errors import RomRunnerError
+def _interrupted_during_start(signum: int, frame: object) -> None:
+    os.write(2, b"interrupted\n")
+    os._exit(130)
+
+
+if __name__ == "__main__" or os.path.basename(sys.argv[0]) == "romrunner":
+    _signal.signal(_signal.SIGINT, _interrupted_during_start)
+
+import logging  # noqa: E402
+import signal  # noqa: E402
+import sqlite3  # noqa: E402
+import traceback  # noqa: E402
+from dataclasses import dataclass  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import click  # noqa: E402
+import platformdirs  # noqa: E402
+
+from romrunner import __version__  # noqa: E402
+from romrunner.cli.context import AppContext, envelope, json_document  # noqa: E402
+from romrunner.cli.terminal import visible_line  # noqa: E402
+from romrunner.errors import RomRunnerError  # noqa: E402
+from romrunner.store.database import sqlite_error  # noqa: E402
 
 EXIT_OK, EXIT_CHECK_FAILED, EXIT_ERROR, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -25,6 +43,13 @@ def default_db_path() -> Path:
     return Path(platformdirs.user_data_dir("romrunner", appauthor=False)) / "romrunner.db"
 
 
+@dataclass
+class _Session:
+    """What ``main`` needs back from a run: the command's AppContext, once it exists."""
+
+    app: AppContext | None = None
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="romrunner")
 @click.option("--db", "db_path", type=click.Path(path_type=Path), envvar="ROMRUNNER_DB",
@@ -34,13 +59,19 @@ def default_db_path() -> Path:
 @click.option("--json", "json_output", is_flag=True, help="Print one JSON document on stdout.")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
 @click.option("--verbose", "-v", is_flag=True, help="Log details; show tracebacks on errors.")
+@click.option("--wait", is_flag=True,
+              help="When another command is writing to the database, wait for it to finish "
+                   "instead of failing at once.")
 @click.pass_context
 def cli(ctx: click.Context, db_path: Path | None, pack_dir: Path | None, json_output: bool,
-        quiet: bool, verbose: bool) -> None:
+        quiet: bool, verbose: bool, wait: bool) -> None:
     """ROM Runner: scan, identify and deploy a retro-game library."""
     logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
-    app = AppContext(db_path or default_db_path(), pack_dir, json_output, quiet, verbose)
+    app = AppContext(db_path or default_db_path(), pack_dir, json_output, quiet, verbose,
+                     wait=wait)
+    if isinstance(ctx.obj, _Session):
+        ctx.obj.app = app
     ctx.obj = app
     ctx.call_on_close(app.close)
 
@@ -69,42 +100,83 @@ def _register_commands() -> None:
 _register_commands()
 
 
-def _report_error(message: str, json_output: bool) -> None:
-    click.echo(f"error: {visible_line(message)}", err=True)
-    if json_output:
-        click.echo(json_document({"version": JSON_ENVELOPE_VERSION, "ok": False, "data": None,
-                               "warnings": [], "errors": [message]}))
-
-
 def main(argv: list[str] | None = None) -> int:
-    """Run the CLI; every failure becomes one line on stderr and a non-zero exit code."""
-    args = sys.argv[1:] if argv is None else argv
+    """Run the CLI; every failure becomes one line on stderr and a non-zero exit code.
+
+    With ``--json`` exactly one envelope is printed, whose ``ok`` is false exactly when the
+    exit code is not 0.
+    """
+    previous = signal.getsignal(signal.SIGINT)
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # from here Ctrl-C rolls back
+    try:
+        return _run(sys.argv[1:] if argv is None else argv)
+    except KeyboardInterrupt:
+        sys.stderr.write("interrupted\n")
+        return EXIT_INTERRUPTED
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _run(args: list[str]) -> int:
+    session = _Session()
     json_output = "--json" in args
     verbose = "--verbose" in args or "-v" in args
     try:
-        result = cli.main(args=args, prog_name="romrunner", standalone_mode=False)
+        code = _invoke(args or ["--help"], session)
     except RomRunnerError as exc:
         if verbose:
             traceback.print_exc()
-        _report_error(str(exc), json_output)
-        return exc.exit_code
-    except click.exceptions.Exit as exc:
-        return exc.exit_code
-    except click.ClickException as exc:
-        _report_error(exc.format_message(), json_output)
-        return EXIT_ERROR
+        return _fail(exc.exit_code, str(exc), session, json_output)
     except (KeyboardInterrupt, click.exceptions.Abort):
-        click.echo("interrupted: work committed so far is kept", err=True)
-        return EXIT_INTERRUPTED
+        sys.stderr.write("interrupted: work committed so far is kept\n")
+        return _fail(EXIT_INTERRUPTED, "interrupted", session, json_output, quiet=True)
     except Exception as exc:  # the one place an unexpected error is caught
         if verbose:
             traceback.print_exc()
         else:
             log.debug("unexpected error", exc_info=True)
-        _report_error(f"internal error: {type(exc).__name__}: {exc} "
-                      "(run with --verbose for details)", json_output)
-        return EXIT_ERROR
+        return _fail(EXIT_ERROR, f"internal error: {type(exc).__name__}: {exc} "
+                     "(run with --verbose for details)", session, json_output)
+    if json_output and session.app is not None:
+        sys.stdout.write(json_document(session.app.envelope(code)) + "\n")
+    return code
+
+
+def _invoke(args: list[str], session: _Session) -> int:
+    """Run the command; SQLite errors become the one message each kind of failure has."""
+    try:
+        result = cli.main(args=args, prog_name="romrunner", standalone_mode=False,
+                          obj=session)
+    except click.exceptions.NoArgsIsHelpError as exc:  # `romrunner db`: its help, exit 0
+        click.echo(exc.ctx.get_help() if exc.ctx is not None else exc.format_message())
+        return EXIT_OK
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    except click.ClickException as exc:
+        raise _UsageProblem(exc.format_message()) from exc
+    except (sqlite3.IntegrityError, sqlite3.ProgrammingError, sqlite3.InterfaceError):
+        raise
+    except sqlite3.Error as exc:
+        app = session.app
+        raise sqlite_error(app.db_path if app is not None else "database", exc) from exc
     return result if isinstance(result, int) else EXIT_OK
+
+
+class _UsageProblem(RomRunnerError):
+    """A usage error click found (unknown option, missing argument)."""
+
+
+def _fail(code: int, message: str, session: _Session, json_output: bool, *,
+          quiet: bool = False) -> int:
+    if not quiet:
+        sys.stderr.write(f"error: {visible_line(message)}\n")
+    if json_output:
+        app = session.app
+        document = app.envelope(code, [message]) if app is not None else \
+            envelope(code, None, [], [message])
+        document["data"] = None
+        sys.stdout.write(json_document(document) + "\n")
+    return code
 
 
 if __name__ == "__main__":  # pragma: no cover

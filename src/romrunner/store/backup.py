@@ -1,4 +1,9 @@
-"""Online backups with SQLite's backup API, written atomically."""
+"""Online backups with SQLite's backup API, written atomically and never over a user's file.
+
+A backup is marked in its SQLite header (``PRAGMA application_id``), so an earlier backup of
+ours can be replaced while any other file at the destination is refused unless forced. Into a
+folder, backups are named by time and never replace one another.
+"""
 
 from __future__ import annotations
 
@@ -6,40 +11,142 @@ import contextlib
 import os
 import sqlite3
 import tempfile
+from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 
-from romrunner.errors import DatabaseError
-from romrunner.store.database import Database, describe_sqlite_error
+from romrunner.errors import DatabaseError, InputError
+from romrunner.store.database import SQLITE_MAGIC, Database, sqlite_error
+from romrunner.timeutil import utc_now
+
+BACKUP_APPLICATION_ID = 0x52524B42  # "RRKB": a ROM Runner backup
+_APPLICATION_ID_OFFSET = 68
+_SIDE_FILES = ("-journal", "-wal", "-shm")
 
 
-def backup_database(db: Database, dest: Path) -> Path:
+def is_backup_file(path: Path) -> bool:
+    """True when ``path`` is a regular file written by :func:`backup_database`."""
+    try:
+        if not path.is_file():
+            return False
+        with path.open("rb") as handle:
+            header = handle.read(_APPLICATION_ID_OFFSET + 4)
+    except OSError:
+        return False
+    return (header.startswith(SQLITE_MAGIC) and len(header) == _APPLICATION_ID_OFFSET + 4
+            and int.from_bytes(header[_APPLICATION_ID_OFFSET:], "big") == BACKUP_APPLICATION_ID)
+
+
+def backup_database(db: Database, dest: Path | str, *, force: bool = False,
+                    now: datetime | None = None) -> Path:
     """Copy the live database to ``dest`` (consistent even while others read).
 
-    The copy is written to a temporary file beside ``dest`` and renamed into place, so a
-    crash never leaves a half-written backup under the final name.
+    ``dest`` is a file, or a folder (an existing one, or a name ending in ``/``) that gets a
+    new ``romrunner-YYYYmmdd-HHMMSS.db``. An existing file is replaced only when it is an
+    earlier backup or ``force`` is set. The copy is written to a temporary file beside the
+    destination, synced, and renamed into place, so a crash never leaves a half-written backup
+    under the final name, and a failure leaves no temporary file behind.
     """
+    folder = str(dest).endswith(("/", os.sep)) or Path(dest).is_dir()
     dest = Path(dest)
-    if dest.is_dir():
-        dest = dest / db.path.name
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp_name = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent)
+    if folder:
+        _make_folder(dest)
+        stamp = (now or utc_now()).strftime("%Y%m%d-%H%M%S")
+        return _write(db, dest, lambda temp: _place_new(temp, dest, f"romrunner-{stamp}"))
+    _check_file_destination(db, dest, force)
+    _make_folder(dest.parent)
+    return _write(db, dest.parent, lambda temp: _place(temp, dest))
+
+
+def _check_file_destination(db: Database, dest: Path, force: bool) -> None:
+    if not os.path.lexists(dest):
+        return
+    if _same_file(dest, db.path):
+        raise InputError(f"{dest}: is the database itself; give another file or a folder")
+    if not dest.is_file():
+        raise InputError(f"{dest}: exists and is not a regular file; give another name")
+    if not force and not is_backup_file(dest):
+        raise InputError(f"{dest}: exists and is not a ROM Runner backup; give another name "
+                         "or a folder, or use --force to replace it")
+
+
+def _same_file(one: Path, other: Path) -> bool:
+    try:
+        return os.path.samefile(one, other)
+    except OSError:
+        return False
+
+
+def _make_folder(folder: Path) -> None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise DatabaseError(f"{folder}: cannot create the backup folder ({exc.strerror})") \
+            from exc
+    if not folder.is_dir():
+        raise InputError(f"{folder}: is not a folder")
+
+
+def _write(db: Database, folder: Path, place: Callable[[Path], Path]) -> Path:
+    handle, temp_name = tempfile.mkstemp(prefix=".romrunner-backup.", suffix=".tmp", dir=folder)
     os.close(handle)
     temp = Path(temp_name)
     try:
-        target = sqlite3.connect(temp)
-        try:
-            db.conn.backup(target)
-            target.execute("PRAGMA journal_mode = DELETE")
-        finally:
-            target.close()
-        with temp.open("rb") as written:
-            os.fsync(written.fileno())
-        os.replace(temp, dest)
+        _copy(db, temp)
+        written = place(temp)
+        _sync_folder(folder)
+        return written
     except sqlite3.Error as exc:
-        raise DatabaseError(describe_sqlite_error(dest, exc)) from exc
+        raise sqlite_error(temp, exc) from exc
     except OSError as exc:
-        raise DatabaseError(f"{dest}: cannot write backup ({exc.strerror})") from exc
+        raise DatabaseError(f"{folder}: cannot write the backup ({exc.strerror})") from exc
     finally:
-        with contextlib.suppress(FileNotFoundError):
-            temp.unlink()
+        for leftover in (temp, *(Path(f"{temp}{side}") for side in _SIDE_FILES)):
+            with contextlib.suppress(FileNotFoundError):
+                leftover.unlink()
+
+
+def _copy(db: Database, temp: Path) -> None:
+    target = sqlite3.connect(temp)
+    try:
+        db.conn.backup(target)
+        target.execute("PRAGMA journal_mode = DELETE")
+        target.execute(f"PRAGMA application_id = {BACKUP_APPLICATION_ID}")
+    finally:
+        target.close()
+    with temp.open("rb") as written:
+        os.fsync(written.fileno())
+
+
+def _place(temp: Path, dest: Path) -> Path:
+    os.replace(temp, dest)
     return dest
+
+
+def _place_new(temp: Path, folder: Path, stem: str) -> Path:
+    """Give ``temp`` a name in ``folder`` that no file has yet (never replaces one)."""
+    number = 1
+    while True:
+        dest = folder / (f"{stem}.db" if number == 1 else f"{stem}-{number}.db")
+        try:
+            os.link(temp, dest)
+        except FileExistsError:
+            number += 1
+            continue
+        except OSError:  # no hard links here (FAT, exFAT): check, then rename
+            if os.path.lexists(dest):
+                number += 1
+                continue
+            os.replace(temp, dest)
+            return dest
+        temp.unlink()
+        return dest
+
+
+def _sync_folder(folder: Path) -> None:
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)

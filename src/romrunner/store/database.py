@@ -9,11 +9,18 @@ import contextlib
 import itertools
 import os
 import sqlite3
+import stat
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
-from romrunner.errors import DatabaseError
+from romrunner.errors import (
+    CorruptDatabaseError,
+    DatabaseError,
+    DatabaseReplacedError,
+    ReadOnlyVolumeError,
+)
 from romrunner.textnorm import fold
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -31,37 +38,86 @@ Tracer = Callable[[str], None]
 
 
 def check_is_sqlite_file(path: Path) -> None:
-    """Raise a one-line error when ``path`` exists but is not a SQLite database file."""
-    if not path.exists():
-        return
-    if path.is_dir():
-        raise DatabaseError(f"{path}: is a directory, not a database file")
+    """Raise a one-line error when ``path`` exists but is not a SQLite database file.
+
+    Only a regular file is ever opened (a FIFO or a device would block or never end), and it
+    is opened non-blocking so a file swapped for a FIFO after the check cannot hang either.
+    """
     try:
-        with path.open("rb") as handle:
-            head = handle.read(len(SQLITE_MAGIC))
+        info = os.stat(path)
+    except FileNotFoundError:
+        return
     except OSError as exc:
         raise DatabaseError(f"{path}: cannot be read ({exc.strerror})") from exc
+    _require_regular(path, info.st_mode)
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except OSError as exc:
+        raise DatabaseError(f"{path}: cannot be read ({exc.strerror})") from exc
+    try:
+        _require_regular(path, os.fstat(fd).st_mode)
+        head = os.read(fd, len(SQLITE_MAGIC))
+    except OSError as exc:
+        raise DatabaseError(f"{path}: cannot be read ({exc.strerror})") from exc
+    finally:
+        os.close(fd)
     if head and head != SQLITE_MAGIC:
         raise DatabaseError(f"{path}: not a SQLite database")
-    if head and len(head) < len(SQLITE_MAGIC):
-        raise DatabaseError(f"{path}: truncated SQLite database")
+
+
+def _require_regular(path: Path, mode: int) -> None:
+    if stat.S_ISREG(mode):
+        return
+    if stat.S_ISDIR(mode):
+        raise DatabaseError(f"{path}: is a directory, not a database file")
+    kind = "a FIFO" if stat.S_ISFIFO(mode) else "a device" if (
+        stat.S_ISCHR(mode) or stat.S_ISBLK(mode)) else "a socket" if stat.S_ISSOCK(mode) \
+        else "not a regular file"
+    raise DatabaseError(f"{path}: is {kind}, not a database file")
+
+
+def on_read_only_volume(path: Path) -> bool:
+    """True when ``path`` (or the folder it would be created in) is on a read-only mount."""
+    probe = path if path.exists() else path.parent
+    while not probe.exists() and probe != probe.parent:
+        probe = probe.parent
+    try:
+        return bool(os.statvfs(probe).f_flag & os.ST_RDONLY)
+    except OSError:
+        return False
+
+
+_CORRUPT = ("malformed", "corrupt", "not a database", "disk i/o error", "file is encrypted")
 
 
 def describe_sqlite_error(path: Path | str, exc: sqlite3.Error) -> str:
     """Turn a SQLite error into a one-line message that names the database file."""
+    return sqlite_error(path, exc).args[0]  # type: ignore[no-any-return]
+
+
+def sqlite_error(path: Path | str, exc: sqlite3.Error) -> DatabaseError:
+    """The :class:`DatabaseError` (of the fitting kind) a SQLite error means for ``path``."""
     text = str(exc)
     lowered = text.lower()
     if "locked" in lowered or "busy" in lowered:
-        return f"{path}: database is locked by another writer; try again when it has finished"
+        return DatabaseError(
+            f"{path}: database is locked by another writer; try again when it has finished")
     if "readonly" in lowered or "read-only" in lowered:
-        return f"{path}: database is read-only; check the file and folder permissions"
-    if "not a database" in lowered:
-        return f"{path}: not a SQLite database"
-    if "malformed" in lowered or "corrupt" in lowered:
-        return f"{path}: database is corrupt ({text}); restore a backup"
+        if on_read_only_volume(Path(path)):
+            return ReadOnlyVolumeError(
+                f"{path}: the volume is read-only; commands that write cannot run here")
+        return ReadOnlyVolumeError(
+            f"{path}: database is read-only; check the file and folder permissions")
+    if "disk is full" in lowered or "disk full" in lowered:
+        return DatabaseError(f"{path}: the disk is full ({text}); nothing of the failed step "
+                             "was saved; free some space and run the command again")
+    if any(marker in lowered for marker in _CORRUPT):
+        return CorruptDatabaseError(
+            f"{path}: database is corrupt or unreadable ({text}); "
+            "run `romrunner db check`, restore a backup")
     if "unable to open" in lowered:
-        return f"{path}: cannot open the database file"
-    return f"{path}: {text}"
+        return DatabaseError(f"{path}: cannot open the database file")
+    return DatabaseError(f"{path}: {text}")
 
 
 class Database:
@@ -74,27 +130,31 @@ class Database:
 
     def __init__(self, path: Path | str, *, read_only: bool = False,
                  busy_timeout_ms: int | None = None) -> None:
-        self.path = Path(path) if str(path) != ":memory:" else Path(":memory:")
+        memory = str(path) == ":memory:"
+        self.path = Path(":memory:") if memory else Path(path)
         self.read_only = read_only
         self.busy_timeout_ms = busy_timeout_ms if busy_timeout_ms is not None else \
             int(os.environ.get("ROMRUNNER_BUSY_TIMEOUT_MS", BUSY_TIMEOUT_MS))
         self._tracer: Tracer | None = None
         self._depth = 0
         self._savepoints = itertools.count(1)
-        if str(path) != ":memory:":
+        self._identity: tuple[int, int] | None = None
+        self._on_close: list[Callable[[], None]] = []
+        if not memory:
             check_is_sqlite_file(self.path)
         try:
             if read_only:
-                uri = f"file:{self.path}?mode=ro"
-                self.conn = sqlite3.connect(uri, uri=True, isolation_level=None,
-                                            check_same_thread=False)
+                self.conn = sqlite3.connect(read_only_uri(self.path), uri=True,
+                                            isolation_level=None, check_same_thread=False)
             else:
                 self.conn = sqlite3.connect(str(path), isolation_level=None,
                                             check_same_thread=False)
             self.conn.row_factory = sqlite3.Row
             self._apply_policy()
         except sqlite3.Error as exc:
-            raise DatabaseError(describe_sqlite_error(self.path, exc)) from exc
+            raise sqlite_error(self.path, exc) from exc
+        if not memory:
+            self._identity = _identity_of(self.path)
 
     def _apply_policy(self) -> None:
         conn = self.conn
@@ -129,16 +189,26 @@ class Database:
         except sqlite3.IntegrityError:
             raise
         except sqlite3.Error as exc:
-            raise DatabaseError(describe_sqlite_error(self.path, exc)) from exc
+            raise sqlite_error(self.path, exc) from exc
+
+    def _check_transaction(self) -> None:
+        # A trigger's RAISE(ROLLBACK) ends the whole transaction, savepoints included; a
+        # statement run after that would commit on its own, outside the work it belongs to.
+        if self._depth and not self.conn.in_transaction:
+            raise DatabaseError(
+                f"{self.path}: the transaction was rolled back by an earlier error in this "
+                "command; nothing of it was saved")
 
     # -- statements --------------------------------------------------------------
     def execute(self, sql: str, params: Params = ()) -> sqlite3.Cursor:
         """Run one parameterised statement."""
+        self._check_transaction()
         with self.translate_errors():
             return self.conn.execute(sql, params)
 
     def executemany(self, sql: str, rows: Iterable[Params]) -> sqlite3.Cursor:
         """Run one parameterised statement for each row."""
+        self._check_transaction()
         with self.translate_errors():
             return self.conn.executemany(sql, rows)
 
@@ -166,32 +236,86 @@ class Database:
 
     @contextlib.contextmanager
     def atomic(self) -> Iterator[Database]:
-        """A transaction, or a savepoint inside one; rolled back on any exception."""
+        """A transaction, or a savepoint inside one; rolled back on any exception.
+
+        Whatever fails (the block, a trigger's ``RAISE(ROLLBACK)``, the ``COMMIT`` itself on a
+        full disk), the connection is left outside any transaction it opened, so the next
+        ``atomic()`` starts clean, and the error that caused it is the one raised.
+        """
+        self._check_transaction()
+        name = None if self._depth == 0 else f"sp_{next(self._savepoints)}"
         with self.translate_errors():
-            if self._depth == 0:
-                self.conn.execute("BEGIN IMMEDIATE")
-                name = None
-            else:
-                name = f"sp_{next(self._savepoints)}"
-                self.conn.execute(f"SAVEPOINT {name}")
+            self.conn.execute("BEGIN IMMEDIATE" if name is None else f"SAVEPOINT {name}")
         self._depth += 1
         try:
             yield self
         except BaseException:
             self._depth -= 1
-            if name is None:
-                if self.conn.in_transaction:
-                    self.conn.execute("ROLLBACK")
+            self._roll_back(name)
+            raise
+        self._depth -= 1
+        if name is None:
+            self._commit()
+        else:
+            self._release(name)
+
+    def _roll_back(self, name: str | None) -> None:
+        """Undo the transaction or savepoint ``name``; never hides the error being handled."""
+        if not self.conn.in_transaction:
+            return  # already ended by SQLite (RAISE(ROLLBACK), some I/O errors)
+        try:
+            if name is None or self._depth == 0:
+                self.conn.execute("ROLLBACK")
             else:
                 self.conn.execute(f"ROLLBACK TO {name}")
                 self.conn.execute(f"RELEASE {name}")
-            raise
-        self._depth -= 1
-        with self.translate_errors():
-            if name is None:
+        except sqlite3.Error:
+            self._abandon()
+
+    def _abandon(self) -> None:
+        """Leave whatever transaction is open, ignoring further errors."""
+        with contextlib.suppress(sqlite3.Error):
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+
+    def _commit(self) -> None:
+        if not self.conn.in_transaction:
+            raise DatabaseError(
+                f"{self.path}: the transaction was rolled back by an earlier error in this "
+                "command; nothing of it was saved")
+        try:
+            self.verify_same_file()
+            with self.translate_errors():
                 self.conn.execute("COMMIT")
-            else:
+        except BaseException:
+            self._abandon()
+            raise
+
+    def _release(self, name: str) -> None:
+        if not self.conn.in_transaction:
+            raise DatabaseError(
+                f"{self.path}: the transaction was rolled back by an earlier error in this "
+                "command; nothing of it was saved")
+        try:
+            with self.translate_errors():
                 self.conn.execute(f"RELEASE {name}")
+        except BaseException:
+            self._roll_back(name)
+            raise
+
+    def verify_same_file(self) -> None:
+        """Raise when the database file was deleted or replaced since it was opened.
+
+        Writing on would go into an unlinked file that no later command can see.
+        """
+        if self._identity is None:
+            return
+        current = _identity_of(self.path)
+        if current != self._identity:
+            what = "deleted" if current is None else "replaced by another file"
+            raise DatabaseReplacedError(
+                f"{self.path}: the database file was {what} while this command ran; "
+                "its last changes were not saved (check what removed it, restore a backup)")
 
     # -- capabilities and lifecycle ---------------------------------------------
     def has_fts5(self) -> bool:
@@ -215,16 +339,42 @@ class Database:
         ``PRAGMA optimize`` costs 7-40 ms even when it finds nothing to do (measured at
         10k-100k games), so a connection that changed nothing skips it.
         """
-        with contextlib.suppress(sqlite3.Error):
-            if not self.read_only and self.conn.total_changes:
-                self.conn.execute("PRAGMA optimize")
-        self.conn.close()
+        try:
+            with contextlib.suppress(sqlite3.Error):
+                if not self.read_only and self.conn.total_changes:
+                    self.conn.execute("PRAGMA optimize")
+            self.conn.close()
+        finally:
+            callbacks, self._on_close = self._on_close, []
+            for callback in callbacks:
+                callback()
+
+    def call_on_close(self, callback: Callable[[], None]) -> None:
+        """Run ``callback`` once the connection is closed (e.g. to release a writer lock)."""
+        self._on_close.append(callback)
 
     def __enter__(self) -> Database:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def read_only_uri(path: Path) -> str:
+    """The URI that opens ``path`` read-only; ``immutable`` on a read-only volume, where
+    SQLite could not create the WAL index a read-only WAL connection needs otherwise."""
+    uri = "file:" + quote(str(path.absolute())) + "?mode=ro"
+    if on_read_only_volume(path):
+        uri += "&immutable=1"
+    return uri
+
+
+def _identity_of(path: Path) -> tuple[int, int] | None:
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return info.st_dev, info.st_ino
 
 
 def file_size_or_zero(path: Path) -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from romrunner.errors import CorruptDatabaseError
 from romrunner.store.database import Database
 
 # Rows that point at something no foreign key guards: integer dictionary ids in the caches
@@ -55,10 +56,17 @@ def check_database(db: Database, *, quick: bool = False) -> CheckReport:
     """Run SQLite's integrity check, the foreign-key check and the orphan checks."""
     report = CheckReport()
     pragma = "quick_check" if quick else "integrity_check"
-    report.integrity = [row[0] for row in db.query(f"PRAGMA {pragma}")]
-    for row in db.query("PRAGMA foreign_key_check"):
-        report.foreign_keys.append(
-            f"{row[0]} row {row[1]} points at a missing {row[2]} row")
+    try:
+        report.integrity = [row[0] for row in db.query(f"PRAGMA {pragma}")]
+        for row in db.query("PRAGMA foreign_key_check"):
+            report.foreign_keys.append(
+                f"{row[0]} row {row[1]} points at a missing {row[2]} row")
+    except CorruptDatabaseError as exc:  # too damaged for SQLite to walk: that is the finding
+        cause = exc.__cause__
+        report.integrity = [str(cause) if cause is not None else str(exc)]
+        return report
+    if report.integrity != ["ok"]:
+        return report  # orphan counts read the damaged tables; the integrity lines say it all
     tables = set(db.table_names())
     if "game_performance_cache" in tables and "platform_dim" in tables:
         for label, sql in _ORPHAN_QUERIES.items():

@@ -15,6 +15,7 @@ has FTS5; without it the engine searches an indexed folded title instead.
 from __future__ import annotations
 
 import functools
+import json
 import re
 import sqlite3
 from dataclasses import dataclass
@@ -115,35 +116,89 @@ def pending_migrations(db: Database) -> list[Migration]:
 
 @dataclass
 class MigrationReport:
-    """What :func:`migrate` did."""
+    """What :func:`migrate` did; ``backup`` holds the database as it was at
+    ``backup_version``, before the first migration of this upgrade (``backup_kept``: written
+    by an earlier run that was interrupted, and kept rather than replaced)."""
 
     from_version: int
     to_version: int
     applied: list[str]
     backup: Path | None
+    backup_version: int | None = None
+    backup_kept: bool = False
+
+
+# While an upgrade is under way, user_settings remembers the backup of the version it started
+# from, so a re-run after an interruption keeps that backup instead of copying a half-migrated
+# file; the row goes when the upgrade is complete.
+_BACKUP_SETTING = "romrunner.migration_backup"
 
 
 def migrate(db: Database, *, target: int | None = None) -> MigrationReport:
-    """Apply pending migrations up to ``target`` (default: latest), each in one transaction."""
+    """Apply pending migrations up to ``target`` (default: latest), each in one transaction.
+
+    When one of them changes data, the database is first backed up (SQLite backup API) next
+    to itself, unless an interrupted earlier run already backed up an older version.
+    """
     start = current_version(db)
     todo = [m for m in pending_migrations(db) if target is None or m.version <= target]
-    backup: Path | None = None
-    applied: list[str] = []
+    report = MigrationReport(start, start, [], None)
+    remember: str | None = None
+    if start > 0 and any(migration.changes_data for migration in todo):
+        remember = _ensure_backup(db, report)
     for migration in todo:
-        if migration.changes_data and start > 0 and backup is None:
-            backup = _backup_path(db.path, start)
-            backup_database(db, backup)
-        _apply(db, migration)
-        applied.append(f"{migration.version:04d}_{migration.name}")
-    return MigrationReport(start, current_version(db), applied, backup)
+        _apply(db, migration, remember_backup=remember)
+        remember = None
+        report.applied.append(f"{migration.version:04d}_{migration.name}")
+    report.to_version = current_version(db)
+    if report.backup is not None:
+        with db.atomic():
+            db.execute("DELETE FROM user_settings WHERE key = ?", (_BACKUP_SETTING,))
+    return report
+
+
+def _ensure_backup(db: Database, report: MigrationReport) -> str | None:
+    """Back up the database unless an interrupted run did; returns the record to store with
+    the first migration (so a migration that fails leaves no trace of it)."""
+    kept = _interrupted_backup(db)
+    if kept is not None:
+        report.backup, report.backup_version = kept
+        report.backup_kept = True
+        return None
+    backup = _backup_path(db.path, report.from_version)
+    backup_database(db, backup)
+    report.backup, report.backup_version = backup, report.from_version
+    return json.dumps({"path": str(backup), "version": report.from_version})
+
+
+def _interrupted_backup(db: Database) -> tuple[Path, int] | None:
+    """The backup an interrupted upgrade wrote, when it is still there."""
+    if "user_settings" not in db.table_names():
+        return None
+    value = db.scalar("SELECT value FROM user_settings WHERE key = ?", (_BACKUP_SETTING,))
+    try:
+        record = json.loads(value) if isinstance(value, str) else None
+        if not isinstance(record, dict):
+            return None
+        path, version = Path(record["path"]), int(record["version"])
+    except (ValueError, TypeError, KeyError):
+        return None
+    if not path.is_file() or version > current_version(db):
+        return None
+    return path, version
 
 
 def _backup_path(path: Path, version: int) -> Path:
     stamp = utc_now().strftime("%Y%m%dT%H%M%SZ")
-    return path.with_name(f"{path.name}.v{version}-{stamp}.bak")
+    candidate = path.with_name(f"{path.name}.v{version}-{stamp}.bak")
+    number = 1
+    while candidate.exists():
+        number += 1
+        candidate = path.with_name(f"{path.name}.v{version}-{stamp}-{number}.bak")
+    return candidate
 
 
-def _apply(db: Database, migration: Migration) -> None:
+def _apply(db: Database, migration: Migration, *, remember_backup: str | None = None) -> None:
     conn = db.conn
     if migration.foreign_keys_off:
         conn.execute("PRAGMA foreign_keys = OFF")
@@ -155,6 +210,9 @@ def _apply(db: Database, migration: Migration) -> None:
             conn.execute(
                 "INSERT OR REPLACE INTO schema_migrations (version, name) VALUES (?, ?)",
                 (migration.version, migration.name))
+            if remember_backup is not None:
+                conn.execute("INSERT OR REPLACE INTO user_settings (key, value, value_type) "
+                             "VALUES (?, ?, 'json')", (_BACKUP_SETTING, remember_backup))
             if migration.foreign_keys_off:
                 violations = conn.execute("PRAGMA foreign_key_check").fetchall()
                 if violations:

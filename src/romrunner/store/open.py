@@ -3,21 +3,34 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
 
-from romrunner.errors import DatabaseError, MigrationRequiredError
-from romrunner.store.database import Database
+from romrunner.errors import (
+    DatabaseError,
+    MigrationRequiredError,
+    NoDatabaseError,
+    ReadOnlyVolumeError,
+)
+from romrunner.store.database import Database, check_is_sqlite_file, on_read_only_volume
+from romrunner.store.lock import LockHolder, WriterLock
 from romrunner.store.migrate import LATEST_VERSION, current_version, migrate, pending_migrations
 
 
 class OpenMode(Enum):
     """What a command will do with the database."""
 
-    INSPECT = "inspect"  # never create, never migrate (db status, db check)
-    READ = "read"        # create an empty database; refuse an outdated one
-    WRITE = "write"      # create, and migrate an outdated one (saying so)
+    INSPECT = "inspect"    # read-only; never create, never migrate (db status, db check)
+    READ = "read"          # read-only; never create; refuse an outdated one
+    WRITE = "write"        # create, and migrate an outdated one (saying so)
+    MAINTAIN = "maintain"  # create; never migrate by itself (db migrate does it, reporting)
+
+    @property
+    def writes(self) -> bool:
+        """True for the modes that may change the file (and take the writer lock)."""
+        return self in (OpenMode.WRITE, OpenMode.MAINTAIN)
 
 
 @dataclass
@@ -29,36 +42,81 @@ class OpenResult:
     notices: list[str] = field(default_factory=list)
 
 
-def open_database(path: Path, mode: OpenMode) -> OpenResult:
-    """Open ``path`` for ``mode``; never migrates silently, never downgrades."""
+def open_database(path: Path, mode: OpenMode, *, lock_as: str | None = None,
+                  wait: bool = False,
+                  on_wait: Callable[[LockHolder], None] | None = None) -> OpenResult:
+    """Open ``path`` for ``mode``; never migrates silently, never downgrades.
+
+    Reading modes never create a file or folder and open the file read-only. Writing modes
+    take the writer lock (:mod:`romrunner.store.lock`) first when ``lock_as`` names the
+    command, so migration and creation are covered by it too.
+    """
     path = Path(path).expanduser()
-    exists = path.exists() and path.stat().st_size > 0
-    if mode is OpenMode.INSPECT and not exists:
-        raise DatabaseError(f"{path}: no database here yet (any command that writes creates it)")
-    if not exists:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    if exists and mode is OpenMode.WRITE and not os.access(path, os.W_OK):
-        raise DatabaseError(f"{path}: database is read-only; check the file permissions")
-    db = Database(path, read_only=(mode is not OpenMode.WRITE and exists
-                                   and not os.access(path, os.W_OK)))
+    check_is_sqlite_file(path)
+    if not mode.writes:
+        return _open_for_reading(path, mode)
+    lock = _prepare_to_write(path, lock_as, wait, on_wait)
     try:
-        return _prepare(db, mode, exists)
+        db = Database(path)
+    except BaseException:
+        if lock is not None:
+            lock.release()
+        raise
+    if lock is not None:
+        db.call_on_close(lock.release)
+    try:
+        return _prepare(db, mode)
     except BaseException:
         db.close()
         raise
 
 
-def _prepare(db: Database, mode: OpenMode, existed: bool) -> OpenResult:
+def _open_for_reading(path: Path, mode: OpenMode) -> OpenResult:
+    if not path.exists():
+        raise NoDatabaseError(f"no database at {path} (any command that writes creates it)")
+    if path.stat().st_size == 0:
+        raise NoDatabaseError(f"{path}: empty file, no database in it yet "
+                              "(any command that writes creates it)")
+    db = Database(path, read_only=True)
+    try:
+        return _prepare(db, mode)
+    except BaseException:
+        db.close()
+        raise
+
+
+def _prepare_to_write(path: Path, lock_as: str | None, wait: bool,
+                      on_wait: Callable[[LockHolder], None] | None) -> WriterLock | None:
+    if on_read_only_volume(path):
+        raise ReadOnlyVolumeError(f"{path}: the volume is read-only; commands that write "
+                                  "cannot run here (commands that only read still work)")
+    if path.exists() and not os.access(path, os.W_OK):
+        raise ReadOnlyVolumeError(f"{path}: database is read-only; check the file permissions")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise DatabaseError(f"{path.parent}: cannot create the database folder "
+                            f"({exc.strerror})") from exc
+    if lock_as is None:
+        return None
+    lock = WriterLock(path, lock_as)
+    lock.acquire(wait=wait, on_wait=on_wait)
+    return lock
+
+
+def _prepare(db: Database, mode: OpenMode) -> OpenResult:
     result = OpenResult(db)
     version = current_version(db)
-    pending = pending_migrations(db)
     if version == 0:
-        if mode is OpenMode.INSPECT:
-            return result
-        migrate(db)
-        result.created = True
+        if mode is OpenMode.READ:
+            raise NoDatabaseError(f"{db.path}: no ROM Runner data in it yet "
+                                  "(any command that writes creates it)")
+        if mode is OpenMode.WRITE:
+            migrate(db)
+            result.created = True
         return result
-    if not pending or mode is OpenMode.INSPECT:
+    pending = pending_migrations(db)
+    if not pending or mode in (OpenMode.INSPECT, OpenMode.MAINTAIN):
         return result
     if mode is OpenMode.READ:
         raise MigrationRequiredError(
@@ -67,6 +125,6 @@ def _prepare(db: Database, mode: OpenMode, existed: bool) -> OpenResult:
     report = migrate(db)
     note = f"migrated {db.path} from schema version {report.from_version} to {report.to_version}"
     if report.backup:
-        note += f"; backup at {report.backup}"
+        note += f"; backup at {report.backup} (version {report.backup_version})"
     result.notices.append(note)
     return result

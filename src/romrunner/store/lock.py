@@ -1,0 +1,127 @@
+"""The writer lock: one ROM Runner command at a time writes to a database.
+
+Every command that opens the database for writing takes an exclusive ``flock`` on
+``<database>.lock`` for as long as it runs. The operating system drops the lock when the
+process ends, however it ends, so a killed writer never leaves a stale lock behind. The holder
+writes its pid, command and start time into the file, so a second writer can say who it waits
+for. Readers never take the lock (SQLite's WAL lets them read while a writer works).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from romrunner.errors import DatabaseError, WriterBusyError
+from romrunner.timeutil import utc_now
+
+
+@dataclass(frozen=True)
+class LockHolder:
+    """Who holds the writer lock, as its holder wrote it into the lock file."""
+
+    pid: int | None
+    command: str
+    since: str
+
+    def describe(self) -> str:
+        """``pid 123: scan, since 2026-12-01 15:00:00 UTC`` (what is known of it)."""
+        pid = f"pid {self.pid}" if self.pid is not None else "pid unknown"
+        parts = [pid + (f": {self.command}" if self.command else "")]
+        if self.since:
+            parts.append(f"since {self.since}")
+        return ", ".join(parts)
+
+
+def lock_path(db_path: Path) -> Path:
+    """The lock file of the database at ``db_path``."""
+    return db_path.with_name(db_path.name + ".lock")
+
+
+class WriterLock:
+    """An exclusive advisory lock on ``<database>.lock``, held until :meth:`release`."""
+
+    def __init__(self, db_path: Path, command: str) -> None:
+        self.db_path = db_path
+        self.path = lock_path(db_path)
+        self.command = command
+        self._fd: int | None = None
+
+    @property
+    def held(self) -> bool:
+        """True while this object holds the lock."""
+        return self._fd is not None
+
+    def acquire(self, *, wait: bool = False,
+                on_wait: Callable[[LockHolder], None] | None = None) -> None:
+        """Take the lock; when another process holds it, fail at once or (``wait``) block
+        until it is free, calling ``on_wait`` with the holder first."""
+        if self._fd is not None:
+            return
+        fd = self._open()
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                holder = read_holder(fd)
+                if not wait:
+                    raise WriterBusyError(
+                        f"another romrunner command is writing to {self.db_path} "
+                        f"({holder.describe()}); wait for it to finish") from None
+                if on_wait is not None:
+                    on_wait(holder)
+                fcntl.flock(fd, fcntl.LOCK_EX)
+            self._write_holder(fd)
+        except BaseException:
+            os.close(fd)
+            raise
+        self._fd = fd
+
+    def release(self) -> None:
+        """Let the next writer in (the file stays: removing it would race with a waiter)."""
+        fd, self._fd = self._fd, None
+        if fd is None:
+            return
+        with contextlib.suppress(OSError):
+            os.ftruncate(fd, 0)
+        os.close(fd)  # closing the last descriptor drops the flock
+
+    def _open(self) -> int:
+        try:
+            return os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW,
+                           0o644)
+        except OSError as exc:
+            raise DatabaseError(
+                f"{self.path}: cannot create the writer lock ({exc.strerror})") from exc
+
+    def _write_holder(self, fd: int) -> None:
+        started = utc_now().strftime("%Y-%m-%d %H:%M:%S UTC")
+        record = json.dumps({"pid": os.getpid(), "command": self.command, "since": started})
+        with contextlib.suppress(OSError):  # the lock works without its description
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, record.encode("utf-8"), 0)
+
+    def __enter__(self) -> WriterLock:
+        self.acquire()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
+
+
+def read_holder(fd: int) -> LockHolder:
+    """What the current holder wrote into the lock file (empty fields when unreadable)."""
+    try:
+        data = json.loads(os.pread(fd, 4096, 0).decode("utf-8", "replace") or "{}")
+    except (OSError, ValueError):
+        data = {}
+    if not isinstance(data, dict):
+        data = {}
+    pid = data.get("pid")
+    return LockHolder(pid if isinstance(pid, int) and not isinstance(pid, bool) else None,
+                      str(data.get("command") or ""), str(data.get("since") or ""))

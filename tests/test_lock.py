@@ -1,0 +1,123 @@
+"""The writer lock with real processes: a second writer is told who writes, or waits with
+``--wait``; a killed holder leaves no stale lock; readers never wait; two ``dat import``s at once
+never collide."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import run_subprocess
+
+HOLDER = """
+import sys
+from pathlib import Path
+from romrunner.store.lock import WriterLock
+lock = WriterLock(Path(sys.argv[1]), "scan")
+lock.acquire()
+print("held", flush=True)
+sys.stdin.read()
+"""
+
+
+def romrunner(*args: str) -> list[str]:
+    return [sys.executable, "-m", "romrunner.cli.main", *args]
+
+
+@pytest.fixture
+def existing_db(db_path: Path) -> Path:
+    assert run_subprocess("--db", str(db_path), "db", "migrate").code == 0
+    return db_path
+
+
+@pytest.fixture
+def holder(existing_db: Path) -> Iterator[subprocess.Popen[str]]:
+    """Another process holding the writer lock of the database, as a running scan would."""
+    proc = subprocess.Popen([sys.executable, "-c", HOLDER, str(existing_db)],
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    assert proc.stdout is not None and proc.stdout.readline().strip() == "held"
+    yield proc
+    if proc.poll() is None:
+        proc.kill()
+    proc.wait(timeout=30)
+
+
+def test_second_writer_fails_at_once_naming_the_first(
+        existing_db: Path, holder: subprocess.Popen[str], tmp_path: Path) -> None:
+    result = run_subprocess("--db", str(existing_db), "library", "add", str(tmp_path))
+    assert result.code == 2
+    line, = result.err.strip().splitlines()
+    assert line.startswith(f"error: another romrunner command is writing to {existing_db} "
+                           f"(pid {holder.pid}: scan, since ")
+    assert line.endswith("wait for it to finish")
+    listed = run_subprocess("--db", str(existing_db), "--json", "library", "ls")
+    assert listed.code == 0 and listed.json()["data"] == []  # the add changed nothing
+
+
+def test_readers_never_take_the_lock(existing_db: Path,
+                                     holder: subprocess.Popen[str]) -> None:
+    for args in (["games", "ls"], ["db", "status"], ["db", "check"], ["library", "ls"]):
+        result = run_subprocess("--db", str(existing_db), *args)
+        assert result.code == 0, (args, result.err)
+
+
+def test_wait_option_waits_saying_so_then_writes(
+        existing_db: Path, holder: subprocess.Popen[str], tmp_path: Path) -> None:
+    waiter = subprocess.Popen(romrunner("--wait", "--db", str(existing_db), "library", "add",
+                                        str(tmp_path)),
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert waiter.stderr is not None
+    first = waiter.stderr.readline()
+    assert first.startswith(f"waiting: another romrunner command is writing to {existing_db} "
+                            f"(pid {holder.pid}: scan")
+    assert waiter.poll() is None  # still waiting while the holder runs
+    assert holder.stdin is not None
+    holder.stdin.close()  # the holder finishes
+    out, err = waiter.communicate(timeout=120)
+    assert waiter.returncode == 0, err
+    assert str(tmp_path) in out
+
+
+def test_a_killed_writer_leaves_no_stale_lock(
+        existing_db: Path, holder: subprocess.Popen[str], tmp_path: Path) -> None:
+    os.kill(holder.pid, signal.SIGKILL)
+    holder.wait(timeout=30)
+    result = run_subprocess("--db", str(existing_db), "library", "add", str(tmp_path))
+    assert result.code == 0, result.err
+
+
+DAT = """<?xml version="1.0"?>
+<datafile>
+  <header><name>Nintendo - Game Boy</name><version>1</version></header>
+{games}
+</datafile>
+"""
+
+
+def test_two_dat_imports_at_once_never_collide(existing_db: Path, tmp_path: Path) -> None:
+    games = "\n".join(
+        f'  <game name="Game {n} (USA)"><rom name="Game {n} (USA).gb" size="{n + 1}" '
+        f'crc="{n:08x}" sha1="{n:040x}"/></game>' for n in range(3000))
+    dat = tmp_path / "Nintendo - Game Boy.dat"
+    dat.write_text(DAT.format(games=games))
+    for wait in (["--wait"], []):
+        procs = [subprocess.Popen(romrunner(*wait, "--db", str(existing_db), "dat", "import",
+                                            str(dat)),
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                 for _ in range(2)]
+        results = [(proc.wait(timeout=240), proc.communicate()[1]) for proc in procs]
+        for code, err in results:
+            assert "IntegrityError" not in err and "internal error" not in err, err
+            if wait:
+                assert code == 0, err
+            else:
+                assert code == 0 or (code == 2 and "another romrunner command is writing"
+                                     in err), err
+    listed = run_subprocess("--db", str(existing_db), "--json", "dat", "ls")
+    assert [row["name"] for row in listed.json()["data"]] == ["Nintendo - Game Boy"]

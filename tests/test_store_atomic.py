@@ -1,0 +1,193 @@
+"""``Database.atomic()`` on every failure path: a trigger's RAISE(ROLLBACK), a COMMIT on a full
+disk (a real small tmpfs), a database file deleted or replaced while a command writes."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import sqlite3
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from romrunner.cli.context import AppContext
+from romrunner.errors import DatabaseError, DatabaseReplacedError
+from romrunner.store import Database, OpenMode, open_database
+from romrunner.store.backup import backup_database
+from tests.conftest import run_subprocess
+
+
+def fresh(path: Path) -> Database:
+    return open_database(path, OpenMode.WRITE).db
+
+
+def keys(db: Database) -> list[str]:
+    return [row[0] for row in db.query("SELECT key FROM user_settings ORDER BY key")]
+
+
+def insert(db: Database, key: str, value: str = "1") -> None:
+    db.execute("INSERT INTO user_settings (key, value) VALUES (?, ?)", (key, value))
+
+
+@pytest.fixture
+def guarded(db_path: Path) -> Iterator[Database]:
+    """A database whose user_settings refuses the key 'bad' with RAISE(ROLLBACK)."""
+    db = fresh(db_path)
+    db.execute("CREATE TEMP TRIGGER refuse_bad BEFORE INSERT ON main.user_settings "
+               "WHEN NEW.key = 'bad' BEGIN SELECT RAISE(ROLLBACK, 'bad key refused'); END")
+    yield db
+    db.close()
+
+
+def test_nested_raise_rollback_surfaces_the_real_error(guarded: Database) -> None:
+    db = guarded
+    with pytest.raises(sqlite3.IntegrityError, match="bad key refused"), db.atomic():
+        insert(db, "good")
+        with db.atomic():
+            insert(db, "bad")
+    assert not db.in_transaction
+    assert keys(db) == []
+    with db.atomic():  # the connection is clean: the next transaction works
+        insert(db, "after")
+    assert keys(db) == ["after"]
+
+
+def test_work_after_a_swallowed_raise_rollback_is_not_committed_on_its_own(
+        guarded: Database) -> None:
+    db = guarded
+    with pytest.raises(DatabaseError, match="rolled back by an earlier error"), db.atomic():
+        insert(db, "good")
+        with contextlib.suppress(sqlite3.IntegrityError), db.atomic():
+            insert(db, "bad")
+        insert(db, "later")  # would be autocommitted outside any transaction
+    assert keys(db) == []
+    assert not db.in_transaction
+
+
+def test_failed_release_or_inner_error_keeps_outer_work(guarded: Database) -> None:
+    db = guarded
+    with db.atomic():
+        insert(db, "outer")
+        with pytest.raises(ValueError), db.atomic():
+            insert(db, "inner")
+            raise ValueError
+    assert keys(db) == ["outer"]
+
+
+# -- a full disk: a real small tmpfs --------------------------------------------------------
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[Path]:
+    """A 2 MiB tmpfs mounted for the test (needs root; skipped with the reason otherwise)."""
+    mount = tmp_path / "small"
+    mount.mkdir()
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(mount)],
+                          capture_output=True, text=True)
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.strip() or done.returncode}")
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
+def fill(folder: Path) -> Path:
+    """Fill the file system of ``folder`` up to the last block; returns the filler file."""
+    filler = folder / "filler"
+    fd = os.open(filler, os.O_WRONLY | os.O_CREAT, 0o644)
+    try:
+        for size in (1 << 16, 512):
+            with contextlib.suppress(OSError):
+                while True:
+                    os.write(fd, b"\0" * size)
+    finally:
+        os.close(fd)
+    return filler
+
+
+def strays(folder: Path, allowed: set[str]) -> list[str]:
+    return sorted(p.name for p in folder.iterdir() if p.name not in allowed)
+
+
+def test_commit_on_a_full_disk_rolls_back_and_the_connection_stays_usable(
+        small_disk: Path) -> None:
+    path = small_disk / "library.db"
+    db = fresh(path)
+    filler = fill(small_disk)
+    with pytest.raises(DatabaseError, match=r"library\.db: the disk is full"), db.atomic():
+        for number in range(64):  # 4 MiB of rows: more than the disk holds
+            insert(db, f"k{number}", "x" * 65536)
+    assert not db.in_transaction
+    filler.unlink()
+    with db.atomic():
+        insert(db, "after")
+    assert keys(db) == ["after"]
+    db.close()
+    assert strays(small_disk, {"library.db", "library.db-wal", "library.db-shm"}) == []
+
+
+def test_backup_onto_a_full_disk_leaves_no_temporary_file(small_disk: Path,
+                                                          db_path: Path) -> None:
+    db = fresh(db_path)
+    with db.atomic():
+        for number in range(40):
+            insert(db, f"k{number}", "x" * 65536)
+    target = small_disk / "backups"
+    target.mkdir()
+    fill(small_disk)
+    with pytest.raises(DatabaseError, match=r"full|No space"):
+        backup_database(db, target / "copy.db")
+    db.close()
+    assert list(target.iterdir()) == []
+
+
+def test_cli_write_on_a_full_disk_is_one_line_and_leaves_no_stray_file(
+        small_disk: Path, tmp_path: Path) -> None:
+    path = small_disk / "library.db"
+    assert run_subprocess("--db", str(path), "db", "migrate").code == 0
+    roms = tmp_path / "roms"
+    roms.mkdir()
+    fill(small_disk)
+    result = run_subprocess("--db", str(path), "library", "add", str(roms))
+    assert result.code == 2, result.err
+    assert len(result.err.strip().splitlines()) == 1 and "internal error" not in result.err
+    assert "library.db" in result.err
+    assert strays(small_disk, {"library.db", "library.db-wal", "library.db-shm",
+                               "library.db.lock", "filler"}) == []
+
+
+# -- the database file deleted or replaced mid-run ----------------------------------------
+
+def test_commit_into_a_deleted_database_fails_loudly(db_path: Path) -> None:
+    db = fresh(db_path)
+    with pytest.raises(DatabaseReplacedError, match="deleted while this command ran"), \
+            db.atomic():
+        insert(db, "lost")
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{db_path}{suffix}").unlink(missing_ok=True)
+    assert not db.in_transaction
+    db.close()
+    assert not db_path.exists()
+
+
+def test_commit_into_a_replaced_database_fails_loudly(db_path: Path, tmp_path: Path) -> None:
+    db = fresh(db_path)
+    other = tmp_path / "other.db"
+    fresh(other).close()
+    with pytest.raises(DatabaseReplacedError, match="replaced by another file"), db.atomic():
+        insert(db, "lost")
+        shutil.move(other, db_path)
+    db.close()
+    assert keys(Database(db_path)) == []
+
+
+def test_command_end_refuses_to_report_success_into_a_deleted_file(db_path: Path) -> None:
+    app = AppContext(db_path, None, json_output=True, quiet=True, verbose=False)
+    app.open_db(OpenMode.WRITE)
+    db_path.unlink()
+    with pytest.raises(DatabaseReplacedError):
+        app.finish({"added": 20000})
+    app.close()
