@@ -15,13 +15,16 @@ Without FTS5 in the linked SQLite only the first tier runs.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
+from romrunner.errors import NotFoundError
 from romrunner.search.index import has_search_index
 from romrunner.store.database import Database
 from romrunner.textnorm import fold
 
 RANK_CAP = 500
+UNKNOWN_PLATFORM = "unknown"  # the reserved id of files whose platform is undecided
 _COLUMNS = ("g.id, g.platform_id, g.detected_title, g.catalog_title, g.filename, "
             "g.matched_game_id, g.is_missing")
 _PREFIX_END = "\U0010ffff"
@@ -35,9 +38,16 @@ def fts_query(text: str) -> str | None:
     return " ".join('"' + word.replace('"', '""') + '"*' for word in words)
 
 
-def search_games(db: Database, text: str, *, limit: int = 20,
-                 platform: str | None = None) -> list[dict[str, Any]]:
-    """Up to ``limit`` games for the typed ``text``, best first (see the module docstring)."""
+def search_games(db: Database, text: str, *, limit: int = 20, platform: str | None = None,
+                 known_platforms: Collection[str] = ()) -> list[dict[str, Any]]:
+    """Up to ``limit`` games for the typed ``text``, best first (see the module docstring).
+
+    ``platform`` must be one of ``known_platforms`` (the pack's), ``unknown``, or a platform
+    of some game in the library; otherwise :class:`NotFoundError` names it (a filter on a
+    mistyped id would silently match nothing).
+    """
+    if platform is not None:
+        require_platform(db, platform, known_platforms)
     prefix = " ".join((fold(text) or "").split())
     if not prefix or limit <= 0:
         return []
@@ -47,6 +57,17 @@ def search_games(db: Database, text: str, *, limit: int = 20,
         more = _word_matches(db, text, limit - len(results) + len(seen), platform)
         results += [row for row in more if row["id"] not in seen][: limit - len(results)]
     return results
+
+
+def require_platform(db: Database, platform: str, known_platforms: Collection[str]) -> None:
+    """Raise :class:`NotFoundError` unless ``platform`` is a platform id anyone knows."""
+    if platform in known_platforms or platform == UNKNOWN_PLATFORM:
+        return
+    if db.query_one("SELECT 1 FROM games WHERE platform_id = ? LIMIT 1", (platform,)):
+        return
+    listed = ", ".join(sorted(known_platforms)[:40])
+    raise NotFoundError(f"unknown platform {platform!r}" + (f" (known: {listed})" if listed
+                                                             else ""))
 
 
 def _title_prefix_matches(db: Database, prefix: str, limit: int,
