@@ -1,7 +1,8 @@
 """Typeahead search over the library (DECISIONS Q3).
 
-User text never reaches FTS5 raw: it is folded the way titles are (case, diacritics,
-punctuation) and every word becomes a quoted FTS5 prefix string. Operators
+User text never reaches FTS5 raw: it is folded by the function that folded the indexed titles
+(case, diacritics, punctuation; letters of every script kept) and every word becomes a quoted
+FTS5 prefix string (a run of Chinese/Japanese characters, a quoted phrase). Operators
 (``AND``, ``NEAR``, ``-``, ``*``, quotes) are therefore plain words, and no input can raise a
 SQL error.
 
@@ -21,7 +22,7 @@ from typing import Any
 from romrunner.errors import NotFoundError
 from romrunner.search.index import has_search_index
 from romrunner.store.database import Database
-from romrunner.textnorm import fold
+from romrunner.textnorm import fold, is_unspaced_character
 
 RANK_CAP = 500
 UNKNOWN_PLATFORM = "unknown"  # the reserved id of files whose platform is undecided
@@ -31,11 +32,32 @@ _PREFIX_END = "\U0010ffff"
 
 
 def fts_query(text: str) -> str | None:
-    """The FTS5 query for user ``text``: every word quoted, as a prefix, all required."""
+    """The FTS5 query for user ``text``: every word quoted, as a prefix, all required.
+
+    Chinese and Japanese characters are words of their own in the index (see
+    :func:`romrunner.textnorm.fold`); a run of them becomes one phrase, so ``ゲーム`` finds the
+    titles holding those characters in that order, at the start of a title or inside one.
+    """
     words = (fold(text) or "").split()
     if not words:
         return None
-    return " ".join('"' + word.replace('"', '""') + '"*' for word in words)
+    terms: list[str] = []
+    run: list[str] = []
+    for word in words:
+        if is_unspaced_character(word):
+            run.append(word)
+            continue
+        if run:
+            terms.append(_phrase(run))
+            run = []
+        terms.append(_phrase([word]) + "*")
+    if run:
+        terms.append(_phrase(run))
+    return " ".join(terms)
+
+
+def _phrase(words: list[str]) -> str:
+    return '"' + " ".join(words).replace('"', '""') + '"'
 
 
 def search_games(db: Database, text: str, *, limit: int = 20, platform: str | None = None,
