@@ -75,10 +75,15 @@ class IngestResult:
 
 @dataclass
 class _Tally:
+    label: str = ""
+    strict: bool = False
     skipped: int = 0
     problems: list[RowProblem] = field(default_factory=list)
 
     def skip(self, where: str, reason: str) -> None:
+        if self.strict:  # the first unusable entry refuses the file (the caller rolls back)
+            raise InputError(f"{self.label}refused (--strict), nothing imported: "
+                             f"{where}: {reason}")
         self.skipped += 1
         if len(self.problems) < PROBLEMS_KEPT:
             self.problems.append(RowProblem(where, reason))
@@ -112,7 +117,7 @@ def ingest_observations(db: Database, kind: CacheKind, source_id: str,
         fetched_moment = from_text(fetched)
     except ValueError:
         raise InputError(f"fetched time {fetched!r} is not YYYY-MM-DD HH:MM:SS (UTC)") from None
-    tally = _Tally()
+    tally = _Tally(label, strict)
     written = batches = 0
     with db.atomic():
         source, registered = _import_source(db, source_id, new_source)
@@ -124,8 +129,6 @@ def ingest_observations(db: Database, kind: CacheKind, source_id: str,
             _write_batch(db, kind, source, batch, fetched_s, expires_s)
             written += len(batch)
             batches += 1
-        if tally.skipped and strict:
-            raise InputError(f"{label}refused (--strict), nothing imported: {tally.summary()}")
         if not written:
             detail = f" ({tally.summary()})" if tally.skipped else " (no entries)"
             raise InputError(f"{label}no usable observation, nothing imported{detail}")
