@@ -29,6 +29,7 @@ from romrunner.packs.loader import builtin_pack_path
 from romrunner.packs.sync import sync_pack
 from romrunner.store import Database
 from romrunner.store.open import OpenMode, open_database
+from tests.conftest import run_subprocess
 
 HIGH, LOW = "emulator-official", "community-verified"
 
@@ -173,6 +174,23 @@ def test_a_refused_file_registers_no_source(cli: Any, tmp_path: Path) -> None:
     os.mkfifo(fifo)
     result = cli("cache", "import", fifo, "--source", HIGH)  # would block if opened
     assert result.code == 2 and "not a regular file" in result.err
+
+
+def test_undecodable_ids_on_the_command_line_are_one_line_errors(tmp_path: Path) -> None:
+    """An argument with an undecodable byte arrives as a lone surrogate: each command that
+    takes an id says it is unusable or unknown, never "internal error"."""
+    env = {"ROMRUNNER_DB": str(tmp_path / "r.db")}
+    assert run_subprocess("cache", "sources", env=env).code == 0
+    write_jsonl(tmp_path / "a.jsonl", [compat("g1")])
+    bad = "\udcff"  # the byte 0xff, as Python decodes argv
+    for args in (("cache", "why", bad, "x", "y"), ("cache", "clear", "--source", bad),
+                 ("cache", "import", str(tmp_path / "a.jsonl"), "--source", bad),
+                 ("search", "x", "--platform", bad), ("bios", "check", "--platform", bad),
+                 ("bios", "check", "--emulator", bad)):
+        result = run_subprocess(*args, env=env)
+        assert result.code == 2, args
+        assert "internal error" not in result.err and "Traceback" not in result.err, args
+        assert len(result.err.strip().splitlines()) == 1 and "\\udcff" in result.err, args
 
 
 # -- issue 17 item 11: hostile entries are skipped and counted, never an internal error ----

@@ -74,6 +74,18 @@ def is_unspaced_character(word: str) -> bool:
     return len(word) == 1 and _unspaced(ord(word))
 
 
+def storable(text: str) -> bool:
+    """True when ``text`` can be stored and matched as UTF-8: no lone surrogate (an
+    undecodable byte of a command-line argument or a file name arrives as one)."""
+    if text.isascii():
+        return True
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 HEX_LENGTHS = {"crc32": 8, "md5": 32, "sha1": 40}
 _HEX_DIGITS = frozenset("0123456789abcdef")
 

@@ -22,6 +22,7 @@ from romrunner.errors import NotFoundError
 from romrunner.packs.loader import DefinitionPack
 from romrunner.packs.model import BiosEntry
 from romrunner.store.database import Database
+from romrunner.textnorm import storable
 
 SATISFIED, HLE, BLOCKING = "satisfied", "missing-hle-fallback", "missing-blocking"
 
@@ -185,8 +186,9 @@ def check_bios(db: Database, pack: DefinitionPack, *, platforms: list[str] | Non
 def _require_known(db: Database, pack: DefinitionPack, entries: list[BiosEntry],
                    platforms: list[str], emulator: str | None) -> None:
     known_platforms = set(pack.platforms) | {e.platform_id for e in entries}
-    unknown = [p for p in dict.fromkeys(platforms) if p not in known_platforms and not
-               db.scalar("SELECT count(*) FROM games WHERE platform_id = ? LIMIT 1", (p,))]
+    unknown = [p for p in dict.fromkeys(platforms) if p not in known_platforms and not (
+        storable(p) and db.scalar("SELECT count(*) FROM games WHERE platform_id = ? LIMIT 1",
+                                  (p,)))]
     if unknown:
         raise NotFoundError(f"unknown platform {', '.join(map(repr, unknown))} (the pack's "
                             f"platforms: {', '.join(sorted(pack.platforms))})")

@@ -29,6 +29,7 @@ from romrunner.cache.kinds import DIMENSIONS, VALUE_DEFAULTS, CacheKind
 from romrunner.cache.sources import CacheSource, default_ttl_hours, ensure_source, find_source
 from romrunner.errors import InputError
 from romrunner.store.database import Database
+from romrunner.textnorm import storable
 from romrunner.timeutil import from_text, hours_from, now_text, to_epoch
 
 BATCH_SIZE = 5000
@@ -238,11 +239,8 @@ def _integer(column: str, value: object) -> int | None:
 
 
 def _text(column: str, value: str) -> str:
-    if not value.isascii():
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            raise _BadRow(f"{column} holds an invalid character (a lone surrogate)") from None
+    if not storable(value):
+        raise _BadRow(f"{column} holds an invalid character (a lone surrogate)")
     return value
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from romrunner.errors import InputError
 from romrunner.store.database import Database
+from romrunner.textnorm import storable
 
 USER_OVERRIDE = "user-override"  # never expires; created by the v1.1.0 migration
 PACK_SOURCE = "rom-runner-db"    # pack-derived: no TTL, invalidated by a pack change
@@ -32,10 +33,8 @@ def default_ttl_hours(source_id: str) -> int:
 def _checked_id(source_id: str) -> str:
     if not source_id or not source_id.strip():
         raise InputError("a cache source needs a non-empty id")
-    try:
-        source_id.encode("utf-8")
-    except UnicodeEncodeError:
-        raise InputError(f"cache source {source_id!r}: holds an invalid character") from None
+    if not storable(source_id):
+        raise InputError(f"cache source {source_id!r}: holds an invalid character")
     return source_id
 
 

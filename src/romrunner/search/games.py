@@ -22,7 +22,7 @@ from typing import Any
 from romrunner.errors import NotFoundError
 from romrunner.search.index import has_search_index
 from romrunner.store.database import Database
-from romrunner.textnorm import fold, is_unspaced_character
+from romrunner.textnorm import fold, is_unspaced_character, storable
 
 RANK_CAP = 500
 UNKNOWN_PLATFORM = "unknown"  # the reserved id of files whose platform is undecided
@@ -85,7 +85,8 @@ def require_platform(db: Database, platform: str, known_platforms: Collection[st
     """Raise :class:`NotFoundError` unless ``platform`` is a platform id anyone knows."""
     if platform in known_platforms or platform == UNKNOWN_PLATFORM:
         return
-    if db.query_one("SELECT 1 FROM games WHERE platform_id = ? LIMIT 1", (platform,)):
+    if storable(platform) and db.query_one(
+            "SELECT 1 FROM games WHERE platform_id = ? LIMIT 1", (platform,)):
         return
     listed = ", ".join(sorted(known_platforms)[:40])
     raise NotFoundError(f"unknown platform {platform!r}" + (f" (known: {listed})" if listed
