@@ -132,6 +132,45 @@ def test_groups_and_exit_codes(cli: Any, bios_setup: dict[str, Path]) -> None:
     assert melonds.code == 1 and len(melonds.json()["data"]["groups"]) == 2
 
 
+def test_summary_agrees_with_the_rows(cli: Any, bios_setup: dict[str, Path]) -> None:
+    """Issue 12 item 16: a "missing..." row never comes with "all required BIOS present"."""
+    pack = bios_setup["pack"]
+    cli("--pack", pack, "bios", "scan", bios_setup["folder"])
+    psx = cli("--pack", pack, "bios", "check", "--platform", "psx")
+    assert psx.code == 0 and "all required BIOS present (1 of 1)" in psx.out
+    assert "satisfied" in psx.out and "[green]" not in psx.out  # a style, not literal markup
+    os.remove(bios_setup["folder"] / "GBA_BIOS.BIN")
+    cli("--pack", pack, "bios", "scan", bios_setup["folder"])
+    rows = cli("--pack", pack, "--json", "bios", "check", "--platform", "gba").json()["data"]
+    assert [g["status"] for g in rows["groups"] if g["required"]] == ["missing-hle-fallback"]
+    gba = cli("--pack", pack, "bios", "check", "--platform", "gba")
+    assert "all required BIOS present" not in gba.out
+    assert gba.code == 0  # decided: the games start on the fallback; --strict fails
+    assert "required BIOS missing: 1 of 1 (1 with an HLE fallback; passes unless --strict); " \
+        "1 optional missing" in " ".join(gba.out.split())
+    strict = cli("--pack", pack, "--json", "bios", "check", "--platform", "gba", "--strict")
+    assert strict.code == 1 and strict.json()["ok"] is False
+    assert strict.json()["data"]["summary"] == \
+        "required BIOS missing: 1 of 1 (1 with an HLE fallback); 1 optional missing"
+    both = cli("--pack", pack, "bios", "check", "--platform", "gba", "--platform", "nds")
+    assert both.code == 1 and "all required BIOS present" not in both.out
+    assert "required BIOS missing: 2 of 3 (1 with no fallback, 1 with an HLE fallback" \
+        in " ".join(both.out.split())
+    none = cli("--pack", pack, "bios", "check", "--platform", "snes")
+    assert none.code == 0 and "nothing to check: no BIOS requirement for snes" in none.out
+
+
+def test_unknown_ids_are_errors_that_name_them(cli: Any, bios_setup: dict[str, Path]) -> None:
+    pack = bios_setup["pack"]
+    for args, named in ((("--emulator", "nope"), "unknown emulator 'nope'"),
+                        (("--platform", "nope"), "unknown platform 'nope'"),
+                        (("--platform", "psx", "--platform", "zzz"), "unknown platform 'zzz'")):
+        result = cli("--pack", pack, "bios", "check", *args)
+        assert result.code == 2 and named in result.err, args
+        assert result.out == ""
+    assert cli("--pack", pack, "bios", "check", "--emulator", "melonds").code == 1  # known
+
+
 def test_real_pack_groups_per_platform() -> None:
     pack = load_pack(shared_path("definition-pack"))
 

@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from romrunner.cache.best import recompute_all
+from romrunner.cache.clear import clear_source
 from romrunner.cache.ingest import ingest_observations
 from romrunner.cache.kinds import COMPAT, PERFORMANCE, SETTINGS
 from romrunner.cache.lookup import best_answer, best_answers, observations_for
@@ -58,18 +59,17 @@ def test_priority_decides_whatever_the_arrival_order(db: Database) -> None:
 
 
 def test_unranked_source_loses_then_confidence_then_recency(db: Database) -> None:
-    ingest_observations(db, COMPAT, "some-new-site", [compat("g1", "perfect",
-                                                             confidence="high")])
-    ingest_observations(db, COMPAT, LOW, [compat("g1", "ingame", confidence="low")])
+    def ingest(source: str, rows: list[dict[str, Any]], **options: Any) -> None:
+        ingest_observations(db, COMPAT, source, rows, new_source=True, **options)
+
+    ingest("some-new-site", [compat("g1", "perfect", confidence="high")])
+    ingest(LOW, [compat("g1", "ingame", confidence="low")])
     assert best_answer(db, COMPAT, "psx", "duckstation", "g1")["source"] == LOW  # type: ignore[index]
-    ingest_observations(db, COMPAT, "other-site", [compat("g2", "ingame", confidence="low")])
-    ingest_observations(db, COMPAT, "some-new-site", [compat("g2", "playable",
-                                                             confidence="high")])
+    ingest("other-site", [compat("g2", "ingame", confidence="low")])
+    ingest("some-new-site", [compat("g2", "playable", confidence="high")])
     assert best_answer(db, COMPAT, "psx", "duckstation", "g2")["status"] == "playable"  # type: ignore[index]
-    ingest_observations(db, COMPAT, "other-site", [compat("g3", "ingame")],
-                        fetched_at="2026-01-01 00:00:00")
-    ingest_observations(db, COMPAT, "some-new-site", [compat("g3", "broken")],
-                        fetched_at="2026-02-01 00:00:00")
+    ingest("other-site", [compat("g3", "ingame")], fetched_at="2026-01-01 00:00:00")
+    ingest("some-new-site", [compat("g3", "broken")], fetched_at="2026-02-01 00:00:00")
     assert best_answer(db, COMPAT, "psx", "duckstation", "g3")["status"] == "broken"  # type: ignore[index]
 
 
@@ -119,13 +119,19 @@ def test_prune_removes_only_past_grace_and_recomputes(db: Database) -> None:
     assert best_answer(db, COMPAT, "psx", "duckstation", "g3") is not None  # never expires
 
 
-def test_prune_keeps_within_grace_and_drops_unregistered_sources(db: Database) -> None:
+def test_prune_keeps_within_grace_and_keeps_sources_the_pack_no_longer_lists(
+        db: Database) -> None:
+    """Issue 12 item 1: leaving the registry is not a reason to delete a source's rows."""
     ingest_observations(db, COMPAT, HIGH, [compat("g1", "broken")])
-    ingest_observations(db, COMPAT, "gone-source", [compat("g2", "ingame")])
+    ingest_observations(db, COMPAT, "gone-source", [compat("g2", "ingame")], new_source=True)
     db.execute("UPDATE cache_sources SET in_registry = 0 WHERE source_id = 'gone-source'")
     result = prune_cache(db, now="2099-01-01 00:00:00", grace_factor=1e9, pause_ms=0)
-    assert result.deleted["compat"] == 1
+    assert result.deleted["compat"] == 0
     assert best_answer(db, COMPAT, "psx", "duckstation", "g1") is not None
+    assert best_answer(db, COMPAT, "psx", "duckstation", "g2") is not None
+    # Past expiry and grace it goes like any other source's.
+    result = prune_cache(db, now="2099-01-01 00:00:00", pause_ms=0)
+    assert result.deleted["compat"] == 2
     assert best_answer(db, COMPAT, "psx", "duckstation", "g2") is None
 
 
@@ -148,13 +154,19 @@ def test_priority_change_recomputes_without_refetching(db: Database) -> None:
     assert best_answer(db, COMPAT, "psx", "duckstation", "g1")["source"] == LOW  # type: ignore[index]
 
 
-def test_bad_observation_is_named_and_its_batch_not_written(db: Database) -> None:
-    with pytest.raises(InputError, match="observation 2: status 'great'"):
-        ingest_observations(db, COMPAT, HIGH, [compat("g1", "perfect"), compat("g2", "great")])
-    assert db.scalar("SELECT count(*) FROM compat_observations") == 0
-    with pytest.raises(InputError, match="definition_game_id is missing"):
-        ingest_observations(db, COMPAT, HIGH, [{"platform_id": "psx", "emulator_id": "x",
-                                                "status": "perfect"}])
+def test_bad_observation_is_skipped_and_named_or_refuses_the_import(db: Database) -> None:
+    result = ingest_observations(db, COMPAT, HIGH, [compat("g1", "perfect"),
+                                                    compat("g2", "great")])
+    assert (result.observations, result.skipped) == (1, 1)
+    assert str(result.problems[0]).startswith("observation 2: status 'great' is not one of")
+    assert db.scalar("SELECT count(*) FROM compat_observations") == 1
+    with pytest.raises(InputError, match=r"refused.*observation 2: status 'great'"):
+        ingest_observations(db, COMPAT, LOW, [compat("g3", "perfect"), compat("g4", "great")],
+                            strict=True)
+    with pytest.raises(InputError, match=r"no usable observation.*definition_game_id is miss"):
+        ingest_observations(db, COMPAT, LOW, [{"platform_id": "psx", "emulator_id": "x",
+                                               "status": "perfect"}])
+    assert db.scalar("SELECT count(*) FROM compat_observations") == 1
 
 
 def test_page_lookup_settings_and_performance_kinds(db: Database) -> None:
@@ -189,11 +201,17 @@ def test_cli_import_why_prune_and_bad_file(cli: Any, tmp_path: Path) -> None:
         (HIGH, "playable", True)]
     bad = tmp_path / "bad.jsonl"
     bad.write_text(good.read_text() + '{"platform_id": \n')
-    result = cli("cache", "import", bad, "--source", LOW)
-    assert result.code == 2 and f"{bad}:2: not valid JSON" in result.err
+    result = cli("cache", "import", bad, "--source", LOW, "--strict")
+    assert result.code == 2 and "line 2: not valid JSON" in result.err
+    assert str(bad) in result.err and "nothing imported" in result.err
     assert "Traceback" not in result.err
     assert len(cli("--json", "cache", "why", "psx", "duckstation",
-                   "SLUS-00594").json()["data"]) == 1  # the bad file's batch left nothing
+                   "SLUS-00594").json()["data"]) == 1  # the refused file left nothing
+    result = cli("cache", "import", bad, "--source", LOW)
+    assert result.code == 1 and "1 skipped: line 2: not valid JSON" in " ".join(
+        result.err.split())
+    assert len(cli("--json", "cache", "why", "psx", "duckstation",
+                   "SLUS-00594").json()["data"]) == 2  # the usable line was imported
     pruned = cli("--json", "cache", "prune").json()["data"]
     assert pruned["deleted"]["compat"] == 0
 
@@ -222,14 +240,12 @@ def test_incremental_best_equals_a_full_re_ranking(tmp_path_factory: Any,
     for source, rows, fetched in rounds:
         ingest_observations(database, COMPAT, source, [
             compat(game, status, confidence=confidence) for game, status, confidence in rows],
-            fetched_at=fetched)
+            fetched_at=fetched, new_source=True)
         kept = [tuple(row) for row in database.query(snapshot)]
         recompute_all(database, COMPAT)
         assert [tuple(row) for row in database.query(snapshot)] == kept
-    # Pruning a source (here: the first one, leaving the registry) keeps them right too.
-    database.execute("UPDATE cache_sources SET in_registry = 0 WHERE source_id = ?",
-                     (rounds[0][0],))
-    prune_cache(database, pause_ms=0)
+    # Clearing a source (here: the first one) keeps them right too.
+    clear_source(database, rounds[0][0])
     kept = [tuple(row) for row in database.query(snapshot)]
     recompute_all(database, COMPAT)
     assert [tuple(row) for row in database.query(snapshot)] == kept

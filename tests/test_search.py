@@ -85,3 +85,15 @@ def test_platform_filter(tmp_path: Path) -> None:
     db.execute("UPDATE games SET platform_id = 'n64' WHERE detected_title = 'Mario Kart 64'")
     assert titles(search_games(db, "mario", platform="n64")) == ["Mario Kart 64"]
     assert "Mario Kart 64" not in titles(search_games(db, "mario", platform="snes"))
+
+
+def test_unknown_platform_is_an_error_naming_it(cli: Any, tmp_path: Path) -> None:
+    """Issue 12 item 16: `search --platform nope` printed nothing and exited 0."""
+    assert cli("cache", "sources").code == 0  # creates the database
+    result = cli("search", "mario", "--platform", "nope")
+    assert result.code == 2 and "unknown platform 'nope'" in result.err and result.out == ""
+    known = cli("search", "mario", "--platform", "snes")  # a pack platform with no games
+    assert known.code == 0 and "no game matches" in known.out
+    db = make_db(tmp_path / "s.db", TITLES)
+    db.execute("UPDATE games SET platform_id = 'old-pack-id' WHERE id = 1")
+    assert titles(search_games(db, "super", platform="old-pack-id")) == ["Super Mario World"]

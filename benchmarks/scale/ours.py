@@ -76,5 +76,6 @@ def ingest_compat(db: Database, rows_by_source: Mapping[str, Sequence[Mapping[st
     count = 0
     for source, rows in rows_by_source.items():
         count += ingest_observations(db, COMPAT, source, rows,
-                                     fetched_at=fetched.get(source)).observations
+                                     fetched_at=fetched.get(source),
+                                     new_source=True).observations
     return count

@@ -7,19 +7,83 @@ import unicodedata
 
 _NON_WORD = re.compile(r"[^0-9a-z]+")
 
+# Letters that are not a base letter plus a diacritic, so decomposition leaves them whole.
+_LETTERS = str.maketrans({"æ": "ae", "œ": "oe", "ø": "o", "đ": "d", "ð": "d", "þ": "th",
+                          "ł": "l", "ı": "i", "ħ": "h", "ŧ": "t", "ĸ": "k"})
+
+# Scripts written without spaces between words: each character is a word of its own, so a
+# title is found by any run of its characters (see search/games.py), whatever the user types.
+_UNSPACED = ((0x3005, 0x3007), (0x3040, 0x30FF), (0x31F0, 0x31FF), (0x3400, 0x4DBF),
+             (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0x20000, 0x323AF))
+
 
 def fold(text: str | None) -> str | None:
-    """Lowercase, strip diacritics and collapse punctuation to single spaces.
+    """Lowercase, fold diacritics, keep the letters and digits of every script, and collapse
+    everything else to single spaces.
 
-    ``"Pokémon - Red Version"`` becomes ``"pokemon red version"``. Used for the title sort
-    key, the prefix search that works without FTS5, and name-based catalog matching.
+    ``"Pokémon - Red Version"`` becomes ``"pokemon red version"``, ``"Straße"``
+    ``"strasse"``, ``"Æon"`` ``"aeon"``, ``"Ünïcødé"`` ``"unicode"``, ``"Тетрис"``
+    ``"тетрис"``. Diacritics are removed from Latin, Greek and Cyrillic letters only (in
+    other scripts a mark is part of the letter: ``ゲ`` stays ``ゲ``); compatibility forms are
+    unified (full-width ``Ａ`` is ``a``, half-width ``ｹﾞｰﾑ`` is ``ゲーム``). Chinese and
+    Japanese characters are each a word: ``"ゲームボーイ"`` becomes ``"ゲ ー ム ボ ー イ"``.
+    Used for the title sort key, the search index and queries, and name-based catalog
+    matching: anything stored from it is rebuilt when it changes (a migration).
     """
     if text is None:
         return None
-    if not text.isascii():  # (most names are ASCII: no decomposition needed, 10x faster)
-        decomposed = unicodedata.normalize("NFKD", text)
-        text = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return _NON_WORD.sub(" ", text.lower()).strip()
+    if text.isascii():  # (most names are ASCII: no decomposition needed, 10x faster)
+        return _NON_WORD.sub(" ", text.lower()).strip()
+    return " ".join(_words(_without_diacritics(text)).split())
+
+
+def _without_diacritics(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", unicodedata.normalize("NFKD", text).casefold())
+    kept: list[str] = []
+    strip_marks = False
+    for char in decomposed:
+        if unicodedata.combining(char):
+            if strip_marks:
+                continue
+        else:
+            code = ord(char)
+            strip_marks = code < 0x0530 or 0x1E00 <= code < 0x2000  # Latin, Greek, Cyrillic
+        kept.append(char)
+    return unicodedata.normalize("NFC", "".join(kept).translate(_LETTERS))
+
+
+def _words(text: str) -> str:
+    parts: list[str] = []
+    for char in text:
+        if char.isalnum():
+            parts.append(f" {char} " if _unspaced(ord(char)) else char)
+        elif unicodedata.category(char).startswith("M"):
+            parts.append(char)  # a mark that belongs to its letter (Devanagari, Thai, ...)
+        else:
+            parts.append(" ")
+    return "".join(parts)
+
+
+def _unspaced(code: int) -> bool:
+    return code >= 0x3005 and any(low <= code <= high for low, high in _UNSPACED)
+
+
+def is_unspaced_character(word: str) -> bool:
+    """True when ``word`` is one character of a script written without spaces (Chinese,
+    Japanese), which :func:`fold` makes a word of its own."""
+    return len(word) == 1 and _unspaced(ord(word))
+
+
+def storable(text: str) -> bool:
+    """True when ``text`` can be stored and matched as UTF-8: no lone surrogate (an
+    undecodable byte of a command-line argument or a file name arrives as one)."""
+    if text.isascii():
+        return True
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 HEX_LENGTHS = {"crc32": 8, "md5": 32, "sha1": 40}

@@ -18,9 +18,11 @@ from typing import Any
 from romrunner.bios.known import known_bios
 from romrunner.bios.verify import GOOD_STATUSES
 from romrunner.devices.profiles import load_profile, platform_emulators
+from romrunner.errors import NotFoundError
 from romrunner.packs.loader import DefinitionPack
 from romrunner.packs.model import BiosEntry
 from romrunner.store.database import Database
+from romrunner.textnorm import storable
 
 SATISFIED, HLE, BLOCKING = "satisfied", "missing-hle-fallback", "missing-blocking"
 
@@ -107,16 +109,45 @@ def _decide(group: BiosGroup, found: dict[str, list[dict[str, Any]]]) -> None:
 
 @dataclass
 class BiosReport:
-    """The check's result: every group, and whether any selected requirement is unmet."""
+    """The check's result: every group, and whether any selected requirement is unmet.
+
+    A required group missing with an HLE fallback (the emulator's built-in replacement BIOS)
+    does not fail the check, since its games still start; it fails with ``strict``. Either
+    way the summary says it is missing: the summary line always agrees with the rows.
+    """
 
     groups: list[BiosGroup]
     strict: bool = False
+    selection: str = "the selection"
 
     @property
     def ok(self) -> bool:
         """No required group blocking (nor, with ``strict``, relying on HLE)."""
         failing = {BLOCKING, HLE} if self.strict else {BLOCKING}
         return not any(g.required and g.status in failing for g in self.groups)
+
+    @property
+    def summary(self) -> str:
+        """One line that agrees with the rows: what is present, missing, on HLE fallback."""
+        if not self.groups:
+            return f"nothing to check: no BIOS requirement for {self.selection}"
+        required = [g for g in self.groups if g.required]
+        blocking = sum(g.status == BLOCKING for g in required)
+        hle = sum(g.status == HLE for g in required)
+        optional_missing = sum(g.status != SATISFIED for g in self.groups if not g.required)
+        if not required:
+            head = f"no required BIOS for {self.selection}"
+        elif not blocking and not hle:
+            head = f"all required BIOS present ({len(required)} of {len(required)})"
+        else:
+            missing = [f"{blocking} with no fallback"] if blocking else []
+            if hle:
+                missing.append(f"{hle} with an HLE fallback"
+                               + ("; passes unless --strict" if not self.strict else ""))
+            head = (f"required BIOS missing: {blocking + hle} of {len(required)} "
+                    f"({', '.join(missing)})")
+        tail = f"; {optional_missing} optional missing" if optional_missing else ""
+        return head + tail
 
 
 def check_bios(db: Database, pack: DefinitionPack, *, platforms: list[str] | None = None,
@@ -128,12 +159,15 @@ def check_bios(db: Database, pack: DefinitionPack, *, platforms: list[str] | Non
     platform with a BIOS entry. With ``profile``, each platform's groups are those of the
     emulator the profile uses for it (see :mod:`romrunner.devices.profiles`); a platform
     with no known emulator, or one no BIOS entry names, is checked for any emulator.
+    A platform or emulator id that neither the pack, the BIOS entries nor the library
+    knows is a :class:`NotFoundError` naming it (a check never passes on nothing).
     """
+    known = known_bios(db, pack)
+    _require_known(db, pack, known.entries, platforms or [], emulator)
     selected = set(platforms or [])
     if not selected and emulator is None:
         selected = {row[0] for row in db.query("SELECT DISTINCT platform_id FROM games")}
         selected = selected or {entry.platform_id for entry in pack.bios}
-    known = known_bios(db, pack)
     entries = [e for e in known.entries if not selected or e.platform_id in selected]
     if profile is not None:
         groups = _profile_groups(db, pack, profile, entries)
@@ -146,7 +180,33 @@ def check_bios(db: Database, pack: DefinitionPack, *, platforms: list[str] | Non
         _decide(group, found)
     groups.sort(key=lambda g: (g.platform_id, g.emulator_id or "", not g.required,
                                g.entries[0].filename))
-    return BiosReport(groups, strict)
+    return BiosReport(groups, strict, _selection(platforms or [], emulator, profile))
+
+
+def _require_known(db: Database, pack: DefinitionPack, entries: list[BiosEntry],
+                   platforms: list[str], emulator: str | None) -> None:
+    known_platforms = set(pack.platforms) | {e.platform_id for e in entries}
+    unknown = [p for p in dict.fromkeys(platforms) if p not in known_platforms and not (
+        storable(p) and db.scalar("SELECT count(*) FROM games WHERE platform_id = ? LIMIT 1",
+                                  (p,)))]
+    if unknown:
+        raise NotFoundError(f"unknown platform {', '.join(map(repr, unknown))} (the pack's "
+                            f"platforms: {', '.join(sorted(pack.platforms))})")
+    known_emulators = set(pack.emulators) | {
+        name for e in entries for name in (*e.required_for_emulators,
+                                           *e.optional_for_emulators)}
+    if emulator is not None and emulator not in known_emulators:
+        raise NotFoundError(f"unknown emulator {emulator!r} (the pack's emulators: "
+                            f"{', '.join(sorted(pack.emulators))})")
+
+
+def _selection(platforms: list[str], emulator: str | None, profile: int | None) -> str:
+    parts = [", ".join(platforms)] if platforms else []
+    if emulator is not None:
+        parts.append(f"emulator {emulator}")
+    if profile is not None:
+        parts.append(f"device profile {profile}")
+    return " on ".join(parts) if parts else "the library's platforms"
 
 
 def _profile_groups(db: Database, pack: DefinitionPack, profile_id: int,

@@ -1,45 +1,101 @@
-"""Reading observation files: a JSON list (or an object with ``items``) or JSON Lines."""
+"""Reading observation files: a JSON list (or an object with ``items``) or JSON Lines.
+
+A problem with the file as a whole (unreadable, not JSON, not a list) raises
+:class:`InputError`. A problem with one entry (a line that is not JSON, not UTF-8, nested too
+deeply, not an object) is handed on as a :class:`FileRow` with its ``problem`` set, so the
+importer can skip and count it.
+"""
 
 from __future__ import annotations
 
 import json
+import os
+import stat
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from romrunner.errors import InputError
 
 
-def read_observation_file(path: Path) -> Iterator[Mapping[str, Any]]:
-    """The observation rows of ``path``; ``.jsonl`` is streamed line by line."""
+@dataclass(frozen=True)
+class FileRow:
+    """One entry of an observation file: where it is, and its object or what is wrong."""
+
+    where: str                          # "line 12" (JSON Lines) or "item 3" (a JSON list)
+    value: Mapping[str, Any] | None
+    problem: str | None = None
+
+
+def read_observation_file(path: Path) -> Iterator[FileRow]:
+    """The entries of ``path``; ``.jsonl``/``.ndjson`` is streamed line by line.
+
+    Only a regular file is opened (a FIFO or a device would block or never end).
+    """
+    _require_regular_file(path)
+    if path.suffix.lower() in (".jsonl", ".ndjson"):
+        yield from _json_lines(path)
+        return
     try:
-        if path.suffix.lower() in (".jsonl", ".ndjson"):
-            yield from _json_lines(path)
-            return
         with path.open("rb") as handle:
             document = json.load(handle)
     except OSError as exc:
         raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: not valid JSON ({exc})") from None
+    except RecursionError:
+        raise InputError(f"{path}: not usable JSON (nested too deeply)") from None
+    except ValueError as exc:  # JSONDecodeError, UnicodeDecodeError, an over-long number
+        raise InputError(f"{path}: not valid JSON ({_one_line(exc)})") from None
     items = document.get("items") if isinstance(document, dict) else document
     if not isinstance(items, list):
         raise InputError(f"{path}: expected a list of observations or an object with 'items'")
     for number, item in enumerate(items, start=1):
-        if not isinstance(item, dict):
-            raise InputError(f"{path}: item {number} is not an object")
-        yield item
+        yield _row(f"item {number}", item)
 
 
-def _json_lines(path: Path) -> Iterator[Mapping[str, Any]]:
-    with path.open("r", encoding="utf-8") as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                item = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise InputError(f"{path}:{number}: not valid JSON ({exc.msg})") from None
-            if not isinstance(item, dict):
-                raise InputError(f"{path}:{number}: not a JSON object")
-            yield item
+def _require_regular_file(path: Path) -> None:
+    try:
+        mode = os.stat(path).st_mode
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    except ValueError as exc:  # an embedded NUL in the name
+        raise InputError(f"{path}: not a usable file name ({exc})") from None
+    if not stat.S_ISREG(mode):
+        raise InputError(f"{path}: not a regular file")
+
+
+def _json_lines(path: Path) -> Iterator[FileRow]:
+    try:
+        with path.open("rb") as handle:
+            for number, raw in enumerate(handle, start=1):
+                if not raw.strip():
+                    continue
+                yield _parsed_line(f"line {number}", raw)
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from None
+
+
+def _parsed_line(where: str, raw: bytes) -> FileRow:
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return FileRow(where, None, "not UTF-8 text")
+    try:
+        item = json.loads(text)
+    except RecursionError:
+        return FileRow(where, None, "nested too deeply")
+    except json.JSONDecodeError as exc:
+        return FileRow(where, None, f"not valid JSON ({exc.msg})")
+    except ValueError as exc:  # e.g. an integer longer than Python's digit limit
+        return FileRow(where, None, f"not valid JSON ({_one_line(exc)})")
+    return _row(where, item)
+
+
+def _row(where: str, item: object) -> FileRow:
+    if not isinstance(item, dict):
+        return FileRow(where, None, "not a JSON object")
+    return FileRow(where, item)
+
+
+def _one_line(exc: Exception) -> str:
+    return " ".join(str(exc).split())[:200]

@@ -4,12 +4,18 @@ A refresh from a source replaces that source's row for each key (UPSERT on key +
 the best answer of every key touched is recomputed in the same transaction. Work is done
 set-based per batch through a temp staging table, so the statement count per batch is
 constant whatever the batch size.
+
+An import is one transaction: whatever stops it (a database error, Ctrl-C, an unreadable
+file) leaves nothing behind, not even the source's registration. An entry that is not a
+usable observation (wrong type, unknown value, empty id, lone surrogate, a number outside
+SQLite's range, NaN, a boolean where a number belongs) is skipped and counted, never an
+internal error; ``strict`` refuses the whole file instead.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import islice
 
 from romrunner.cache.best import (
@@ -18,14 +24,18 @@ from romrunner.cache.best import (
     note_worsened_keys,
     reset_changed_keys,
 )
+from romrunner.cache.importfile import FileRow
 from romrunner.cache.kinds import DIMENSIONS, VALUE_DEFAULTS, CacheKind
-from romrunner.cache.sources import ensure_source
+from romrunner.cache.sources import CacheSource, default_ttl_hours, ensure_source, find_source
 from romrunner.errors import InputError
 from romrunner.store.database import Database
+from romrunner.textnorm import storable
 from romrunner.timeutil import from_text, hours_from, now_text, to_epoch
 
 BATCH_SIZE = 5000
+PROBLEMS_KEPT = 5  # skipped entries described in the result (the rest are counted)
 _STAGE = "temp.rr_stage"
+_INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
 
 _ALLOWED: dict[str, frozenset[str]] = {
     "status": frozenset({"perfect", "playable", "ingame", "menu_intro", "boots_only",
@@ -36,80 +46,213 @@ _ALLOWED: dict[str, frozenset[str]] = {
     "apply_mode": frozenset({"suggested", "auto", "required"}),
     "settings_format": frozenset({"ini", "json", "xml", "custom"}),
 }
+_INTEGER_VALUES = frozenset({"raw_score"})
+_FLAG_VALUES = frozenset({"requires_settings", "exclude_from_auto"})
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    """An entry that was skipped: where it is and why."""
+
+    where: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.reason}"
 
 
 @dataclass(frozen=True)
 class IngestResult:
-    """What :func:`ingest_observations` wrote."""
+    """What :func:`ingest_observations` wrote, and what it skipped."""
 
     observations: int
     batches: int
     source: str
     expires_at: str | None
+    skipped: int = 0
+    problems: tuple[RowProblem, ...] = ()  # the first PROBLEMS_KEPT skipped entries
+    registered: bool = False               # the source was new and registered by this import
+
+
+@dataclass
+class _Tally:
+    label: str = ""
+    strict: bool = False
+    skipped: int = 0
+    problems: list[RowProblem] = field(default_factory=list)
+
+    def skip(self, where: str, reason: str) -> None:
+        if self.strict:  # the first unusable entry refuses the file (the caller rolls back)
+            raise InputError(f"{self.label}refused (--strict), nothing imported: "
+                             f"{where}: {reason}")
+        self.skipped += 1
+        if len(self.problems) < PROBLEMS_KEPT:
+            self.problems.append(RowProblem(where, reason))
+
+    def summary(self) -> str:
+        return f"{self.skipped:,} skipped: " + "; ".join(map(str, self.problems)) + (
+            "; ..." if self.skipped > len(self.problems) else "")
+
+
+class _BadRow(Exception):
+    """One entry is not a usable observation (caught and counted, never raised out)."""
 
 
 def ingest_observations(db: Database, kind: CacheKind, source_id: str,
-                        rows: Iterable[Mapping[str, object]], *,
-                        fetched_at: str | None = None,
-                        batch_size: int = BATCH_SIZE) -> IngestResult:
+                        rows: Iterable[Mapping[str, object] | FileRow], *,
+                        fetched_at: str | None = None, batch_size: int = BATCH_SIZE,
+                        new_source: bool = False, strict: bool = False,
+                        origin: str | None = None) -> IngestResult:
     """Store ``rows`` as observations of ``source_id`` and update the best answers.
 
     Each row gives the key as text IDs (``platform_id``, ``emulator_id``,
     ``definition_game_id``; performance rows also ``device_profile_id``) and the value
-    columns of ``kind``. Each batch is one transaction: an interruption loses at most the
-    batch in progress. Bad rows raise :class:`InputError` naming the row.
+    columns of ``kind``. The whole import is one transaction. Unusable entries are skipped
+    and counted (``strict``: the import is refused instead). A source that neither the pack
+    nor this database knows is refused unless ``new_source``. An import with no usable entry
+    is refused and changes nothing. ``origin`` (the file) prefixes the error messages.
     """
+    label = f"{origin}: " if origin else ""
     fetched = fetched_at or now_text()
     try:
         fetched_moment = from_text(fetched)
     except ValueError:
         raise InputError(f"fetched time {fetched!r} is not YYYY-MM-DD HH:MM:SS (UTC)") from None
+    tally = _Tally(label, strict)
     written = batches = 0
     with db.atomic():
-        source = ensure_source(db, source_id)
-    expires = None if source.ttl_hours is None else hours_from(fetched_moment,
-                                                               source.ttl_hours)
-    fetched_s, expires_s = to_epoch(fetched), None if expires is None else to_epoch(expires)
-    for batch in _batches(_validated(kind, rows), batch_size):
-        with db.atomic():
-            _stage(db, kind, batch)
-            _resolve_dimensions(db, kind)
-            note_worsened_keys(db, kind, source.id, _stage_joined(kind),
-                               _resolved_keys(kind).split(", "), fetched_s)
-            _upsert_observations(db, kind, source.id, fetched_s, expires_s)
-            apply_source_batch(db, kind, source.id)
-        written += len(batch)
-        batches += 1
-    return IngestResult(written, batches, source_id, expires)
+        source, registered = _import_source(db, source_id, new_source)
+        expires = None if source.ttl_hours is None else hours_from(fetched_moment,
+                                                                   source.ttl_hours)
+        fetched_s, expires_s = to_epoch(fetched), None if expires is None else to_epoch(expires)
+        profiles = _device_profiles(db) if kind.int_keys else frozenset()
+        for batch in _batches(_validated(kind, rows, tally, profiles), batch_size):
+            _write_batch(db, kind, source, batch, fetched_s, expires_s)
+            written += len(batch)
+            batches += 1
+        if not written:
+            detail = f" ({tally.summary()})" if tally.skipped else " (no entries)"
+            raise InputError(f"{label}no usable observation, nothing imported{detail}")
+    return IngestResult(written, batches, source_id, expires, tally.skipped,
+                        tuple(tally.problems), registered)
 
 
-def _validated(kind: CacheKind, rows: Iterable[Mapping[str, object]]
-               ) -> Iterator[tuple[object, ...]]:
-    text_keys = [DIMENSIONS[key][1] for key in kind.dim_keys]
+def _import_source(db: Database, source_id: str, new_source: bool) -> tuple[CacheSource, bool]:
+    """The source an import writes to; an unknown one only with ``new_source``."""
+    known = find_source(db, source_id)
+    if known is not None:
+        return known, False
+    if not new_source:
+        raise InputError(
+            f"unknown cache source {source_id!r}: neither the pack nor this database lists "
+            f"it (`romrunner cache sources`); check the name, or pass --new-source to register "
+            f"it (TTL {default_ttl_hours(source_id)} h, ranked after every listed source)")
+    return ensure_source(db, source_id), True
+
+
+def _device_profiles(db: Database) -> frozenset[int]:
+    return frozenset(int(row[0]) for row in db.query("SELECT id FROM device_profiles"))
+
+
+def _write_batch(db: Database, kind: CacheKind, source: CacheSource,
+                 batch: list[tuple[object, ...]], fetched_s: int, expires_s: int | None) -> None:
+    _stage(db, kind, batch)
+    _resolve_dimensions(db, kind)
+    note_worsened_keys(db, kind, source.id, _stage_joined(kind),
+                       _resolved_keys(kind).split(", "), fetched_s)
+    _upsert_observations(db, kind, source.id, fetched_s, expires_s)
+    apply_source_batch(db, kind, source.id)
+
+
+def _validated(kind: CacheKind, rows: Iterable[Mapping[str, object] | FileRow],
+               tally: _Tally, profiles: frozenset[int]) -> Iterator[tuple[object, ...]]:
     for number, row in enumerate(rows, start=1):
-        values: list[object] = []
-        for key in kind.int_keys:
-            value = row.get(key)
-            if not isinstance(value, int):
-                raise InputError(f"observation {number}: {key} must be an integer")
-            values.append(value)
-        for key in text_keys:
-            value = row.get(key)
-            if value is None and key == "emulator_id" and kind.int_keys:
-                value = ""  # a performance answer may hold for any emulator
-            if not isinstance(value, str):
-                raise InputError(f"observation {number}: {key} is missing")
-            values.append(value)
-        for column in kind.values:
-            value = row.get(column, VALUE_DEFAULTS.get(column))
-            if value is None and column in kind.required:
-                raise InputError(f"observation {number}: {column} is missing")
-            allowed = _ALLOWED.get(column)
-            if allowed is not None and value is not None and value not in allowed:
-                raise InputError(f"observation {number}: {column} {value!r} is not one of "
-                                 f"{', '.join(sorted(allowed))}")
-            values.append(value)
-        yield tuple(values)
+        if isinstance(row, FileRow):
+            where, value, problem = row.where, row.value, row.problem
+        else:
+            where, value, problem = f"observation {number}", row, None
+        if problem is None:
+            try:
+                if not isinstance(value, Mapping):
+                    raise _BadRow("not a JSON object")
+                yield _row_values(kind, value, profiles)
+                continue
+            except _BadRow as exc:
+                problem = str(exc)
+        tally.skip(where, problem)
+
+
+def _row_values(kind: CacheKind, row: Mapping[str, object],
+                profiles: frozenset[int]) -> tuple[object, ...]:
+    """The staging tuple of one entry, or :class:`_BadRow` saying what is wrong."""
+    values: list[object] = []
+    for key in kind.int_keys:
+        number = _integer(key, row.get(key))
+        if number is None:
+            raise _BadRow(f"{key} is missing")
+        if number not in profiles:
+            raise _BadRow(f"{key} {number} is not a device profile of this database")
+        values.append(number)
+    for key in (DIMENSIONS[key][1] for key in kind.dim_keys):
+        value = row.get(key)
+        if value is None and key == "emulator_id" and kind.int_keys:
+            value = ""  # a performance answer may hold for any emulator
+        elif value is None:
+            raise _BadRow(f"{key} is missing")
+        elif not isinstance(value, str) or not value.strip():
+            raise _BadRow(f"{key} must be a non-empty text id, not {_shown(value)}")
+        values.append(_text(key, value))
+    for column in kind.values:
+        value = row.get(column)
+        values.append(_value(kind, column, VALUE_DEFAULTS.get(column) if value is None
+                             else value))  # an explicit null takes the column's default
+    return tuple(values)
+
+
+def _value(kind: CacheKind, column: str, value: object) -> object:
+    if value is None:
+        if column in kind.required:
+            raise _BadRow(f"{column} is missing")
+        return None
+    if column in _FLAG_VALUES:
+        if type(value) in (bool, int) and value in (0, 1):
+            return int(bool(value))
+        raise _BadRow(f"{column} must be true/false (or 1/0), not {_shown(value)}")
+    if column in _INTEGER_VALUES:
+        return _integer(column, value)
+    allowed = _ALLOWED.get(column)
+    if allowed is not None and (not isinstance(value, str) or value not in allowed):
+        raise _BadRow(f"{column} {_shown(value)} is not one of {', '.join(sorted(allowed))}")
+    if not isinstance(value, str):
+        raise _BadRow(f"{column} must be text, not {_shown(value)}")
+    return _text(column, value)
+
+
+def _integer(column: str, value: object) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise _BadRow(f"{column} must be an integer, not {_shown(value)}")
+    if not _INT64_MIN <= value <= _INT64_MAX:
+        raise _BadRow(f"{column} {_shown(value)} is out of range")
+    return value
+
+
+def _text(column: str, value: str) -> str:
+    if not storable(value):
+        raise _BadRow(f"{column} holds an invalid character (a lone surrogate)")
+    return value
+
+
+def _shown(value: object) -> str:
+    """A short description of a bad value for a message."""
+    if isinstance(value, (dict, list)):
+        return "an object" if isinstance(value, dict) else "a list"
+    if isinstance(value, str):
+        return repr(value[:40]) + ("..." if len(value) > 40 else "")
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > 10**20:
+        return f"an integer of {len(str(abs(value)))} digits"
+    return repr(value)
 
 
 def _batches(rows: Iterator[tuple[object, ...]], size: int) -> Iterator[list[tuple[object, ...]]]:

@@ -7,7 +7,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from romrunner.cache.kinds import DIMENSIONS, CacheKind
+from romrunner.errors import InputError
 from romrunner.store.database import Database
+from romrunner.textnorm import storable
 from romrunner.timeutil import from_epoch, utc_now
 
 
@@ -24,6 +26,9 @@ def _key_params(kind: CacheKind, platform_id: str, emulator_id: str | None,
     params: list[object] = [device_profile_id] if kind.int_keys else []
     by_key = {"platform": platform_id, "emulator": emulator_id or "",
               "game_key": definition_game_id}
+    for value in by_key.values():
+        if not storable(value):
+            raise InputError(f"{value!r}: not a usable id (holds an undecodable character)")
     params.extend(by_key[key] for key in kind.dim_keys)
     return params
 

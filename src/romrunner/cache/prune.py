@@ -1,7 +1,9 @@
 """Pruning expired observations in short, time-bounded batches (DECISIONS Q4).
 
-Only what is past expiry plus a grace period (default 4x the source's TTL) is deleted, and
-everything from sources that left the registry. One long DELETE would hold the write lock for
+Only what is past expiry plus a grace period (default 4x the source's TTL) is deleted. A
+source that the pack in use no longer lists keeps its observations (a pack switch is not a
+reason to lose data): ``cache clear --source`` is the only way to delete a source's rows.
+One long DELETE would hold the write lock for
 tens of seconds and grow the WAL past a gigabyte, so each batch is its own transaction sized to
 a time budget, followed by a pause in which other writers get the lock, and a passive
 checkpoint so the WAL is reused rather than grown.
@@ -45,7 +47,7 @@ class PruneResult:
 @dataclass(frozen=True)
 class _Target:
     source: int
-    cutoff: int | None  # Unix seconds; None: the whole source (it left the registry)
+    cutoff: int  # Unix seconds: observations that expired before it are due
 
 
 def prune_cache(db: Database, *, now: str | None = None,
@@ -53,7 +55,7 @@ def prune_cache(db: Database, *, now: str | None = None,
                 budget_ms: float = DEFAULT_BUDGET_MS, pause_ms: float = DEFAULT_PAUSE_MS,
                 kinds: tuple[CacheKind, ...] = tuple(KINDS.values()),
                 on_batch: Callable[[int], None] | None = None) -> PruneResult:
-    """Delete observations past expiry + grace, and those of sources no longer registered.
+    """Delete observations past expiry + grace (whether or not the pack lists their source).
 
     Best answers of the touched keys are recomputed in the same batch; a key left with no
     observation loses its best answer. ``on_batch`` is called with each batch's row count.
@@ -88,10 +90,8 @@ def prune_cache(db: Database, *, now: str | None = None,
 def _targets(db: Database, now: str, grace_factor: float) -> list[_Target]:
     moment = from_text(now)
     targets: list[_Target] = []
-    for row in db.query("SELECT id, ttl_hours, in_registry FROM cache_sources ORDER BY id"):
-        if not row["in_registry"]:
-            targets.append(_Target(int(row["id"]), None))
-        elif row["ttl_hours"] is not None:
+    for row in db.query("SELECT id, ttl_hours FROM cache_sources ORDER BY id"):
+        if row["ttl_hours"] is not None:
             try:
                 cutoff = moment - timedelta(hours=row["ttl_hours"] * grace_factor)
             except OverflowError:
@@ -110,13 +110,11 @@ def _next_batch_size(current: int, elapsed_ms: float, budget_ms: float) -> int:
 
 def _prune_batch(db: Database, kind: CacheKind, target: _Target, limit: int) -> int:
     keys = ", ".join(kind.keys)
-    condition = "source = ?" if target.cutoff is None else "source = ? AND expires_at < ?"
-    params: tuple[object, ...] = (target.source,) if target.cutoff is None else \
-        (target.source, target.cutoff)
     with db.atomic():
         reset_changed_keys(db, kind)
         db.execute(f"INSERT INTO {KEYS_TABLE} SELECT {keys} FROM {kind.observations} "
-                   f"WHERE {condition} LIMIT ?", (*params, limit))
+                   f"WHERE source = ? AND expires_at < ? LIMIT ?",
+                   (target.source, target.cutoff, limit))
         deleted = db.execute(
             f"DELETE FROM {kind.observations} WHERE source = ? AND ({keys}) IN "
             f"(SELECT {keys} FROM {KEYS_TABLE})", (target.source,)).rowcount

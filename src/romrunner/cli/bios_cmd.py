@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from romrunner.bios.check import BLOCKING, SATISFIED, BiosReport, check_bios
 from romrunner.bios.known import import_bios_dat
@@ -75,7 +76,13 @@ def bios_import_dat(path: Path) -> int:
 @click.option("--strict", is_flag=True, help="A missing BIOS with HLE fallback also fails.")
 def bios_check(platforms: tuple[str, ...], emulator: str | None, profile: int | None,
                strict: bool) -> int:
-    """Per platform (or emulator): each BIOS requirement, met or not. Exit 1 when unmet."""
+    """Per platform (or emulator): each BIOS requirement, met or not.
+
+    Exit 1 when a required BIOS is missing. A required BIOS missing whose emulator has an
+    HLE fallback (a built-in replacement: games start, some less accurately) is reported as
+    missing-hle-fallback and exits 0, or 1 with --strict. An unknown platform or emulator id
+    is an error (exit 2).
+    """
     app = app_context()
     if profile is not None and emulator is not None:
         raise click.UsageError("--profile and --emulator both choose the emulator; give one")
@@ -83,11 +90,12 @@ def bios_check(platforms: tuple[str, ...], emulator: str | None, profile: int | 
                         emulator=emulator, profile=profile, strict=strict)
 
     def render(console: Console) -> None:
-        console.print(bios_table(report))
-        console.print("all required BIOS present" if report.ok else "required BIOS missing")
+        if report.groups:
+            console.print(bios_table(report))
+        console.print(report.summary)
 
-    app.finish({"ok": report.ok, "groups": [g.as_dict() for g in report.groups]}, render,
-               ok=report.ok)
+    app.finish({"ok": report.ok, "summary": report.summary,
+                "groups": [g.as_dict() for g in report.groups]}, render, ok=report.ok)
     return 0 if report.ok else 1
 
 
@@ -105,7 +113,7 @@ def bios_table(report: BiosReport) -> Table:
                       "required" if group.required else "optional",
                       ", ".join(e.filename for e in group.entries[:4])
                       + (" …" if len(group.entries) > 4 else ""),
-                      f"[{style}]{group.status}[/{style}]", have)
+                      Text(group.status, style=style), have)
     return table
 
 

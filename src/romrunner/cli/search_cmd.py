@@ -13,12 +13,15 @@ from romrunner.store import OpenMode
 
 @click.command()
 @click.argument("text")
-@click.option("--platform", default=None, help="Only this platform id.")
+@click.option("--platform", default=None,
+              help="Only this platform id (an unknown id is an error).")
 @click.option("--limit", type=click.IntRange(1, 1000), default=20, show_default=True)
 def search(text: str, platform: str | None, limit: int) -> int:
     """Find games by title or file name as you type (word prefixes, diacritics folded)."""
     app = app_context()
-    rows = search_games(app.open_db(OpenMode.READ), text, limit=limit, platform=platform)
+    known = app.pack().platforms if platform is not None else ()
+    rows = search_games(app.open_db(OpenMode.READ), text, limit=limit, platform=platform,
+                        known_platforms=known)
 
     def render(console: Console) -> None:
         table = Table("id", "platform", "title", "file")

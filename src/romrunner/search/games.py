@@ -1,7 +1,8 @@
 """Typeahead search over the library (DECISIONS Q3).
 
-User text never reaches FTS5 raw: it is folded the way titles are (case, diacritics,
-punctuation) and every word becomes a quoted FTS5 prefix string. Operators
+User text never reaches FTS5 raw: it is folded by the function that folded the indexed titles
+(case, diacritics, punctuation; letters of every script kept) and every word becomes a quoted
+FTS5 prefix string (a run of Chinese/Japanese characters, a quoted phrase). Operators
 (``AND``, ``NEAR``, ``-``, ``*``, quotes) are therefore plain words, and no input can raise a
 SQL error.
 
@@ -15,29 +16,60 @@ Without FTS5 in the linked SQLite only the first tier runs.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
+from romrunner.errors import NotFoundError
 from romrunner.search.index import has_search_index
 from romrunner.store.database import Database
-from romrunner.textnorm import fold
+from romrunner.textnorm import fold, is_unspaced_character, storable
 
 RANK_CAP = 500
+UNKNOWN_PLATFORM = "unknown"  # the reserved id of files whose platform is undecided
 _COLUMNS = ("g.id, g.platform_id, g.detected_title, g.catalog_title, g.filename, "
             "g.matched_game_id, g.is_missing")
 _PREFIX_END = "\U0010ffff"
 
 
 def fts_query(text: str) -> str | None:
-    """The FTS5 query for user ``text``: every word quoted, as a prefix, all required."""
+    """The FTS5 query for user ``text``: every word quoted, as a prefix, all required.
+
+    Chinese and Japanese characters are words of their own in the index (see
+    :func:`romrunner.textnorm.fold`); a run of them becomes one phrase, so ``ゲーム`` finds the
+    titles holding those characters in that order, at the start of a title or inside one.
+    """
     words = (fold(text) or "").split()
     if not words:
         return None
-    return " ".join('"' + word.replace('"', '""') + '"*' for word in words)
+    terms: list[str] = []
+    run: list[str] = []
+    for word in words:
+        if is_unspaced_character(word):
+            run.append(word)
+            continue
+        if run:
+            terms.append(_phrase(run))
+            run = []
+        terms.append(_phrase([word]) + "*")
+    if run:
+        terms.append(_phrase(run))
+    return " ".join(terms)
 
 
-def search_games(db: Database, text: str, *, limit: int = 20,
-                 platform: str | None = None) -> list[dict[str, Any]]:
-    """Up to ``limit`` games for the typed ``text``, best first (see the module docstring)."""
+def _phrase(words: list[str]) -> str:
+    return '"' + " ".join(words).replace('"', '""') + '"'
+
+
+def search_games(db: Database, text: str, *, limit: int = 20, platform: str | None = None,
+                 known_platforms: Collection[str] = ()) -> list[dict[str, Any]]:
+    """Up to ``limit`` games for the typed ``text``, best first (see the module docstring).
+
+    ``platform`` must be one of ``known_platforms`` (the pack's), ``unknown``, or a platform
+    of some game in the library; otherwise :class:`NotFoundError` names it (a filter on a
+    mistyped id would silently match nothing).
+    """
+    if platform is not None:
+        require_platform(db, platform, known_platforms)
     prefix = " ".join((fold(text) or "").split())
     if not prefix or limit <= 0:
         return []
@@ -47,6 +79,18 @@ def search_games(db: Database, text: str, *, limit: int = 20,
         more = _word_matches(db, text, limit - len(results) + len(seen), platform)
         results += [row for row in more if row["id"] not in seen][: limit - len(results)]
     return results
+
+
+def require_platform(db: Database, platform: str, known_platforms: Collection[str]) -> None:
+    """Raise :class:`NotFoundError` unless ``platform`` is a platform id anyone knows."""
+    if platform in known_platforms or platform == UNKNOWN_PLATFORM:
+        return
+    if storable(platform) and db.query_one(
+            "SELECT 1 FROM games WHERE platform_id = ? LIMIT 1", (platform,)):
+        return
+    listed = ", ".join(sorted(known_platforms)[:40])
+    raise NotFoundError(f"unknown platform {platform!r}" + (f" (known: {listed})" if listed
+                                                             else ""))
 
 
 def _title_prefix_matches(db: Database, prefix: str, limit: int,
