@@ -138,6 +138,8 @@ def test_no_arguments_prints_help_and_exits_0(cli: Any) -> None:
     assert result.out.startswith("Usage: romrunner") and "Commands:" in result.out
     group = cli("db")
     assert group.code == 0 and group.out.startswith("Usage: romrunner db")
+    helped = cli("--json", "games", "ls", "--help")  # help is the output: no envelope after it
+    assert helped.code == 0 and '"version"' not in helped.out
 
 
 def test_json_ok_is_false_exactly_when_the_exit_code_is_not_0(cli: Any) -> None:

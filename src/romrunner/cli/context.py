@@ -30,6 +30,7 @@ class AppContext:
     quiet: bool
     verbose: bool
     wait: bool = False
+    completed: bool = False  # set when the command ran to its end (main prints the envelope)
     warnings: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     _db: Database | None = None

@@ -92,7 +92,7 @@ _CORRUPT = ("malformed", "corrupt", "not a database", "disk i/o error", "file is
 
 def describe_sqlite_error(path: Path | str, exc: sqlite3.Error) -> str:
     """Turn a SQLite error into a one-line message that names the database file."""
-    return sqlite_error(path, exc).args[0]  # type: ignore[no-any-return]
+    return str(sqlite_error(path, exc))
 
 
 def sqlite_error(path: Path | str, exc: sqlite3.Error) -> DatabaseError:
