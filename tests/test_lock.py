@@ -92,6 +92,39 @@ def test_a_killed_writer_leaves_no_stale_lock(
     assert result.code == 0, result.err
 
 
+FORKING_HOLDER = """
+import os, sys, time
+from pathlib import Path
+from romrunner.store.lock import WriterLock
+lock = WriterLock(Path(sys.argv[1]), "scan")
+lock.acquire()
+child = os.fork()
+if child == 0:  # a worker that outlives its parent
+    time.sleep(120)
+    os._exit(0)
+print(child, flush=True)
+sys.stdin.read()
+"""
+
+
+def test_a_worker_outliving_a_killed_writer_does_not_keep_the_lock(
+        existing_db: Path, tmp_path: Path) -> None:
+    parent = subprocess.Popen([sys.executable, "-c", FORKING_HOLDER, str(existing_db)],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    assert parent.stdout is not None
+    worker = int(parent.stdout.readline())
+    try:
+        busy = run_subprocess("--db", str(existing_db), "library", "add", str(tmp_path))
+        assert busy.code == 2 and f"pid {parent.pid}: scan" in busy.err
+        parent.kill()
+        parent.wait(timeout=30)
+        os.kill(worker, 0)  # the worker is still alive
+        result = run_subprocess("--db", str(existing_db), "library", "add", str(tmp_path))
+        assert result.code == 0, result.err
+    finally:
+        os.kill(worker, signal.SIGKILL)
+
+
 DAT = """<?xml version="1.0"?>
 <datafile>
   <header><name>Nintendo - Game Boy</name><version>1</version></header>

@@ -191,3 +191,27 @@ def test_command_end_refuses_to_report_success_into_a_deleted_file(db_path: Path
     with pytest.raises(DatabaseReplacedError):
         app.finish({"added": 20000})
     app.close()
+
+
+def test_creating_a_database_on_a_full_disk_leaves_nothing_half_made(
+        small_disk: Path, tmp_path: Path) -> None:
+    path = small_disk / "new.db"
+    fill(small_disk)
+    result = run_subprocess("--db", str(path), "library", "add", str(tmp_path))
+    assert result.code == 2 and "internal error" not in result.err
+    assert len(result.err.strip().splitlines()) == 1, result.err
+    assert strays(small_disk, {"filler", "new.db.lock"}) == []
+    read = run_subprocess("--db", str(path), "games", "ls")
+    assert read.code == 2 and "no database at" in read.err
+
+
+def test_a_deleted_database_is_not_recreated_silently(db_path: Path, tmp_path: Path) -> None:
+    first = run_subprocess("--db", str(db_path), "library", "add", str(tmp_path))
+    assert first.code == 0 and "warning" not in first.err
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{db_path}{suffix}").unlink(missing_ok=True)
+    assert run_subprocess("--db", str(db_path), "games", "ls").code == 2
+    again = run_subprocess("--db", str(db_path), "--json", "library", "add", str(tmp_path))
+    assert again.code == 0
+    assert any("created a new, empty database" in line and "restore a backup" in line
+               for line in again.json()["warnings"])

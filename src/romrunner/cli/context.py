@@ -30,6 +30,7 @@ class AppContext:
     quiet: bool
     verbose: bool
     wait: bool = False
+    completed: bool = False  # set when the command ran to its end (main prints the envelope)
     warnings: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     _db: Database | None = None
@@ -49,6 +50,8 @@ class AppContext:
         A command that writes holds the database's writer lock until it ends: a second one
         fails at once naming the first, or with ``--wait`` waits for it, saying so.
         """
+        if self._db is not None and self._db.read_only and mode.writes:
+            self.close()  # opened to read earlier in this command; now it writes
         if self._db is None:
             result = open_database(self.db_path, mode,
                                    lock_as=command_name() if mode.writes else None,

@@ -76,6 +76,15 @@ def cli(ctx: click.Context, db_path: Path | None, pack_dir: Path | None, json_ou
     ctx.call_on_close(app.close)
 
 
+@cli.result_callback()
+@click.pass_context
+def _completed(ctx: click.Context, /, result: object, **_: object) -> object:
+    """Mark that a command ran to its end (not --help), so ``main`` prints its envelope."""
+    if isinstance(ctx.obj, AppContext):
+        ctx.obj.completed = True
+    return result
+
+
 def _register_commands() -> None:
     from romrunner.cli import (
         bios_cmd,
@@ -137,7 +146,7 @@ def _run(args: list[str]) -> int:
             log.debug("unexpected error", exc_info=True)
         return _fail(EXIT_ERROR, f"internal error: {type(exc).__name__}: {exc} "
                      "(run with --verbose for details)", session, json_output)
-    if json_output and session.app is not None:
+    if json_output and session.app is not None and session.app.completed:
         sys.stdout.write(json_document(session.app.envelope(code)) + "\n")
     return code
 

@@ -92,7 +92,7 @@ _CORRUPT = ("malformed", "corrupt", "not a database", "disk i/o error", "file is
 
 def describe_sqlite_error(path: Path | str, exc: sqlite3.Error) -> str:
     """Turn a SQLite error into a one-line message that names the database file."""
-    return sqlite_error(path, exc).args[0]  # type: ignore[no-any-return]
+    return str(sqlite_error(path, exc))
 
 
 def sqlite_error(path: Path | str, exc: sqlite3.Error) -> DatabaseError:
@@ -364,8 +364,8 @@ def read_only_uri(path: Path) -> str:
     """The URI that opens ``path`` read-only; ``immutable`` on a read-only volume, where
     SQLite could not create the WAL index a read-only WAL connection needs otherwise."""
     uri = "file:" + quote(str(path.absolute())) + "?mode=ro"
-    if on_read_only_volume(path):
-        uri += "&immutable=1"
+    if on_read_only_volume(path) and file_size_or_zero(Path(f"{path}-wal")) == 0:
+        uri += "&immutable=1"  # nobody can write here, and no WAL holds newer pages
     return uri
 
 

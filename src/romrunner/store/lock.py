@@ -38,6 +38,22 @@ class LockHolder:
         return ", ".join(parts)
 
 
+# Descriptors of the locks this process holds. A forked child (the scan's workers) inherits
+# them, and a flock lasts while any copy is open: the child closes its copies at once, so the
+# lock is the command's alone and ends with it, even if a worker outlives a killed parent.
+_HELD: set[int] = set()
+
+
+def _close_inherited_locks() -> None:
+    for fd in _HELD:
+        with contextlib.suppress(OSError):
+            os.close(fd)
+    _HELD.clear()
+
+
+os.register_at_fork(after_in_child=_close_inherited_locks)
+
+
 def lock_path(db_path: Path) -> Path:
     """The lock file of the database at ``db_path``."""
     return db_path.with_name(db_path.name + ".lock")
@@ -81,12 +97,14 @@ class WriterLock:
             os.close(fd)
             raise
         self._fd = fd
+        _HELD.add(fd)
 
     def release(self) -> None:
         """Let the next writer in (the file stays: removing it would race with a waiter)."""
         fd, self._fd = self._fd, None
         if fd is None:
             return
+        _HELD.discard(fd)
         with contextlib.suppress(OSError):
             os.ftruncate(fd, 0)
         os.close(fd)  # closing the last descriptor drops the flock

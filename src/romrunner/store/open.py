@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -15,7 +16,7 @@ from romrunner.errors import (
     ReadOnlyVolumeError,
 )
 from romrunner.store.database import Database, check_is_sqlite_file, on_read_only_volume
-from romrunner.store.lock import LockHolder, WriterLock
+from romrunner.store.lock import LockHolder, WriterLock, lock_path
 from romrunner.store.migrate import LATEST_VERSION, current_version, migrate, pending_migrations
 
 
@@ -55,20 +56,37 @@ def open_database(path: Path, mode: OpenMode, *, lock_as: str | None = None,
     check_is_sqlite_file(path)
     if not mode.writes:
         return _open_for_reading(path, mode)
+    used_before = lock_path(path).exists()  # a writer worked here once
     lock = _prepare_to_write(path, lock_as, wait, on_wait)
+    new = not path.exists()
     try:
         db = Database(path)
     except BaseException:
+        if new:
+            _remove_database_files(path)
         if lock is not None:
             lock.release()
         raise
     if lock is not None:
         db.call_on_close(lock.release)
     try:
-        return _prepare(db, mode)
+        result = _prepare(db, mode)
     except BaseException:
         db.close()
+        if new:  # a database this command was creating: leave nothing half-made behind
+            _remove_database_files(path)
         raise
+    if new and used_before and result.created:
+        result.notices.append(
+            f"created a new, empty database at {path}; a ROM Runner database was used here "
+            "before: if it was not removed on purpose, restore a backup")
+    return result
+
+
+def _remove_database_files(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        with contextlib.suppress(OSError):
+            Path(f"{path}{suffix}").unlink()
 
 
 def _open_for_reading(path: Path, mode: OpenMode) -> OpenResult:
