@@ -141,6 +141,14 @@ def test_name_guesses_are_counted_apart_everywhere(cli: Any, db_path: Path,
     status = cli("--json", "db", "status").json()["data"]["matches"]
     assert status == {"identified": 4, "guessed": 1, "unidentified": 0}
     assert "4 by hash, 1 guessed by name, 0 unidentified" in cli("db", "status").out
+    db = Database(db_path)
+    try:
+        assert count_games(db, GameFilter(identified=True)) == 4
+        assert [g["filename"] for g in list_games(db, GameFilter(guessed=True))] == [
+            "Chrono Trigger (USA).sfc"]
+        assert count_games(db, GameFilter(unidentified=True)) == 0
+    finally:
+        db.close()
     dat = cli("--json", "dat", "import", library["root"].parent / "dats" / "snes.dat")
     assert (dat.json()["data"]["identified"], dat.json()["data"]["guessed"]) == (4, 1)
     from romrunner.catalog.identify import match_counts  # new in this change

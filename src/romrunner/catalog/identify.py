@@ -24,8 +24,8 @@ _HASH_PASSES = (
 )
 
 
-# How a match was made: by a hash of the data (or by hand), or by the file name alone.
-HASH_METHODS = ("sha1", "md5", "crc32", "tracks", "user")
+# How a match was made: by a hash of the data (or by hand: 'user'), or by the file name
+# alone ('name', a guess: never counted as identified).
 _COUNTS = ("SELECT coalesce(sum(match_method IN ('sha1', 'md5', 'crc32', 'tracks', 'user')), 0) "
            "AS identified, coalesce(sum(match_method = 'name'), 0) AS guessed, "
            "coalesce(sum(matched_game_id IS NULL), 0) AS unidentified FROM games ")

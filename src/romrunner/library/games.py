@@ -33,6 +33,7 @@ class GameFilter:
     identified: bool = False
     region: str | None = None
     present: bool = False
+    guessed: bool = False          # matched by file name only (not counted as identified)
 
 
 def _conditions(flt: GameFilter) -> tuple[list[str], list[object]]:
@@ -47,8 +48,10 @@ def _conditions(flt: GameFilter) -> tuple[list[str], list[object]]:
         conditions.append("g.is_missing = 0")
     if flt.unidentified:
         conditions.append("g.matched_game_id IS NULL")
-    if flt.identified:
-        conditions.append("g.matched_game_id IS NOT NULL")
+    if flt.identified:  # by a hash of the data (or by hand), not a name-only guess
+        conditions.append("g.match_method IN ('sha1', 'md5', 'crc32', 'tracks', 'user')")
+    if flt.guessed:
+        conditions.append("g.match_method = 'name'")
     if flt.region:
         # Regions are stored as 'USA, Europe'; match one whole region name.
         conditions.append("(', ' || g.region || ', ') LIKE ('%, ' || ? || ', %') ESCAPE '\\'")

@@ -13,7 +13,7 @@ CREATE INDEX idx_game_files_nh_crc32 ON game_files(nh_crc32) WHERE nh_crc32 IS N
 
 -- Name-only guesses are counted apart from hash matches (scan summary, db status); an
 -- unchanged rescan counts a root's guesses from this index instead of reading every row.
-CREATE INDEX idx_games_guessed ON games(root_id) WHERE match_method = 'name' AND is_missing = 0;
+CREATE INDEX idx_games_guessed ON games(root_id) WHERE match_method = 'name' AND is_missing = 0; -- scan: guesses
 
 UPDATE schema_version SET schema_version = 8, applied_at = CURRENT_TIMESTAMP,
     notes = 'ROM Runner schema v1.1.5 (header-less and member hash indexes; name guesses)';
