@@ -38,7 +38,9 @@ def dat_import(files: tuple[Path, ...], platform: str | None) -> int:
 
     def render(console: Console) -> None:
         for r in report.imports:
-            console.print(f"{r.name} ({r.platform_id}): {_state(r)} in {r.seconds:.2f} s")
+            headered = ", headered" if r.headered else ""
+            console.print(f"{r.name} ({r.platform_id}{headered}): {_state(r)} "
+                          f"in {r.seconds:.2f} s")
             if r.replaced:
                 console.print(f"  replaced version {r.previous_version or '-'} by "
                               f"{r.version or '-'}: {r.games_added:,} games added, "
@@ -68,8 +70,9 @@ def dat_ls() -> int:
 
     def render(console: Console) -> None:
         for row in rows:
-            console.print(f"{row['name']} ({row['platform_id']}) {row['version'] or ''}: "
-                          f"{row['game_count']:,} games")
+            headered = ", headered" if row["headered"] else ""
+            console.print(f"{row['name']} ({row['platform_id']}{headered}) "
+                          f"{row['version'] or ''}: {row['game_count']:,} games")
 
     app.finish(rows, render)
     return 0
@@ -78,8 +81,9 @@ def dat_ls() -> int:
 @dat.command(name="rm")
 @click.argument("name")
 def dat_rm(name: str) -> int:
-    """Remove the imported DAT called NAME (as `dat ls` shows it); the games matched to it
-    become unidentified unless another catalog knows them. One transaction."""
+    """Remove the imported DAT called NAME (as `dat ls` shows it; both the headered and the
+    header-less one when there are two). The games matched to it become unidentified unless
+    another catalog knows them. One transaction."""
     app = app_context()
     report = remove_catalog(app.open_db(), name)
 
