@@ -40,13 +40,16 @@ def test_changed_dat_replaces_its_rows_and_keeps_ids_stable(tmp_path: Path) -> N
     db = open_database(tmp_path / "db.sqlite", OpenMode.WRITE).db
     dat = tmp_path / "gb.dat"
     game = 'game (\n\tname "{n}"\n\trom ( name "{n}.gb" size 4 crc 0000000{i} )\n)\n'
-    header = 'clrmamepro (\n\tname "Nintendo - Game Boy"\n)\n'
-    dat.write_text(header + game.format(n="Alpha (USA)", i=1) + game.format(n="Beta (USA)", i=2))
+    header = 'clrmamepro (\n\tname "Nintendo - Game Boy"\n\tversion "{v}"\n)\n'
+    dat.write_text(header.format(v="1") + game.format(n="Alpha (USA)", i=1)
+                   + game.format(n="Beta (USA)", i=2))
     import_dat(db, dat)
-    dat.write_text(header + game.format(n="Alpha (USA)", i=1) + 'game ( name "broken"\n'
-                   + game.format(n="Gamma (USA)", i=3))
+    dat.write_text(header.format(v="2") + game.format(n="Alpha (USA)", i=1)
+                   + game.format(n="Gamma (USA)", i=3) + game.format(n="Delta (USA)", i=4))
     result = import_dat(db, dat)
-    assert result.replaced_games == 2
+    assert result.replaced and result.replaced_games == 2
+    assert (result.previous_version, result.version) == ("1", "2")
+    assert (result.games_added, result.games_removed) == (2, 1)
     ids = {row[0] for row in db.query("SELECT game_id FROM catalog_games")}
     assert "gb:Alpha (USA)" in ids and "gb:Beta (USA)" not in ids
 

@@ -14,13 +14,14 @@ are used, so a pack update re-decides every conflict without a re-import. The pa
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from romrunner.catalog.datfile import DatRom, read_sectioned_roms
+from romrunner.catalog.datfile import DatHeader, DatRom, read_sectioned_roms
 from romrunner.catalog.systems import platform_for_system
 from romrunner.errors import InputError
 from romrunner.packs.index import PackIndex
@@ -227,11 +228,25 @@ def _extra_rom(source: str, section: str, rom: DatRom, known_platforms: set[str]
                     rom.name, rom.size, rom.crc32, rom.md5, rom.sha1)
 
 
+_BIOS_WORDS = re.compile(r"\b(bios|firmware)\b", re.IGNORECASE)
+
+
+def is_bios_dat(header: DatHeader) -> bool:
+    """True when a DAT says it lists BIOS or firmware: libretro's ``System`` DAT, or a DAT
+    whose name, description or comment says BIOS or firmware. A game DAT (No-Intro, Redump)
+    says neither, and its games are not BIOS rows."""
+    if header.name.strip().lower() == "system":
+        return True
+    text = " ".join(filter(None, (header.name, header.description, header.comment)))
+    return _BIOS_WORDS.search(text) is not None
+
+
 def import_bios_dat(db: Database, path: Path, pack: DefinitionPack) -> BiosDatImport:
     """Store a System.dat-style DAT's rows (replacing an earlier import of the same DAT)."""
-    if not path.is_file():
-        raise InputError(f"{path}: no such file")
     header, roms, problems = read_sectioned_roms(path)
+    if not is_bios_dat(header):
+        raise InputError(f"{path}: {header.name!r} is a game DAT, not a BIOS/system DAT like "
+                         "libretro's System.dat; import game catalogs with `romrunner dat import`")
     if not roms:
         raise InputError(f"{path}: no ROM rows; not a BIOS DAT")
     source = header.name

@@ -1,21 +1,41 @@
 """Streaming readers for clrmamepro text DATs and Logiqx XML DATs.
 
 Both yield the DAT header first, then one :class:`DatGame` at a time, so memory stays
-bounded by the largest game, not the file. Malformed lines are reported, not fatal.
+bounded by the largest game, not the file. Every read has a bound: a line (clrmamepro), a
+run of XML between two tags (Logiqx: every tag with its attributes, every text) and a game
+block are limited, and a file that exceeds one is refused with an error naming the line.
+
+A DAT that does not parse to its end (truncated, an unbalanced quote or parenthesis, broken
+XML) raises :class:`InputError` from the games iterator: the importer runs inside one
+transaction, so such a file changes nothing. Problems that do not stop the parse (a game
+without a name) are collected in ``problems``.
 """
 
 from __future__ import annotations
 
+import codecs
+import io
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 from romrunner.errors import InputError
+from romrunner.regularfile import open_regular
 from romrunner.textnorm import normalised_hex
 
-_TOKEN = re.compile(r'"((?:[^"\\]|\\.)*)"|(\()|(\))|([^\s()"]+)')
+MAX_LINE_CHARS = 1 << 20        # a clrmamepro line (real DATs: a few hundred characters)
+MAX_XML_RUN = 1 << 20           # bytes between two '<' of a Logiqx DAT: one tag or one text
+MAX_BLOCK_TOKENS = 200_000      # tokens of one top-level block (System.dat: ~6,500)
+MAX_BLOCK_CHARS = 16 << 20      # characters of one top-level block
+MAX_ROM_SIZE = (1 << 63) - 1    # what SQLite's INTEGER holds
+_READ_CHUNK = 1 << 16
+
+# A quoted value is written as an "unrolled loop" (one character class repeated), which the
+# regex engine matches without a backtracking entry per character.
+_TOKEN = re.compile(r'"([^"\\\n]*(?:\\.[^"\\\n]*)*)"|(\()|(\))|([^\s()"]+)|(")')
 
 
 @dataclass
@@ -71,13 +91,18 @@ class DatReadResult:
     problems: list[str]
 
 
+class _BadEntry(ValueError):
+    """A value of one ROM entry that no file can have (the reader names file and game)."""
+
+
 def read_dat(path: Path) -> DatReadResult:
-    """Open a DAT of either format (decided by its first bytes)."""
-    try:
-        with path.open("rb") as probe:
+    """Open a DAT of either format (decided by its first bytes); regular files only."""
+    with open_regular(path) as probe:
+        try:
             start = probe.read(512).lstrip()
-    except OSError as exc:
-        raise InputError(f"{path}: cannot be read ({exc.strerror})") from exc
+        except OSError as exc:
+            raise InputError(f"{path}: cannot be read ({exc.strerror})") from exc
+    start = start.removeprefix(codecs.BOM_UTF8)
     if start.startswith(b"<?xml") or start.startswith(b"<datafile") or \
             start.startswith(b"<!DOCTYPE"):
         return _read_logiqx(path)
@@ -87,39 +112,63 @@ def read_dat(path: Path) -> DatReadResult:
 
 
 # -- clrmamepro ---------------------------------------------------------------------
-def _tokens(path: Path, problems: list[str]) -> Iterator[tuple[int, str, bool]]:
+def _lines(path: Path) -> Iterator[tuple[int, str]]:
+    """(line number, text) of each line, each read with a bound on its length."""
+    with open_regular(path) as raw:
+        handle = io.TextIOWrapper(raw, encoding="utf-8-sig", errors="replace")
+        number = 0
+        while True:
+            try:
+                line = handle.readline(MAX_LINE_CHARS + 1)
+            except OSError as exc:
+                raise InputError(f"{path}: cannot be read ({exc.strerror})") from exc
+            if not line:
+                return
+            number += 1
+            if len(line) > MAX_LINE_CHARS and not line.endswith("\n"):
+                raise InputError(f"{path}: line {number} is longer than "
+                                 f"{MAX_LINE_CHARS:,} characters; not a DAT this reader accepts")
+            yield number, line
+
+
+def _tokens(path: Path) -> Iterator[tuple[int, str, bool]]:
     """(line number, token, is_quoted) for each token; '(' and ')' are bare tokens."""
-    with path.open("r", encoding="utf-8", errors="replace") as handle:
-        for number, line in enumerate(handle, 1):
-            if line.count('"') % 2:
-                problems.append(f"{path.name} line {number}: unbalanced quote; line skipped")
-                continue
-            for quoted, opened, closed, bare in _TOKEN.findall(line):
-                if opened:
-                    yield number, "(", False
-                elif closed:
-                    yield number, ")", False
-                elif bare:
-                    yield number, bare, False
-                else:
-                    yield number, quoted, True
+    for number, line in _lines(path):
+        for match in _TOKEN.finditer(line):
+            quoted, opened, closed, bare, stray = match.groups()
+            if stray:
+                raise InputError(f"{path}: line {number}: unbalanced quote; "
+                                 "the file is damaged or truncated")
+            if opened:
+                yield number, "(", False
+            elif closed:
+                yield number, ")", False
+            elif bare:
+                yield number, bare, False
+            else:
+                yield number, quoted, True
 
 
-def _blocks(path: Path, problems: list[str]) -> Iterator[tuple[str, list[object]]]:
+def _blocks(path: Path) -> Iterator[tuple[str, list[object]]]:
     """Top-level ``keyword ( ... )`` blocks as (keyword, flat list of key/value/sub-blocks)."""
     stack: list[list[object]] = []
     keyword: str | None = None
-    for number, token, quoted in _tokens(path, problems):
+    tokens = chars = 0
+    opened_at = 0
+    for number, token, quoted in _tokens(path):
         if token == "(" and not quoted:
             block: list[object] = []
             if stack:
                 stack[-1].append(block)
+            else:
+                tokens = chars = 0
+                opened_at = number
             stack.append(block)
             continue
         if token == ")" and not quoted:
             if not stack:
-                problems.append(f"{path.name} line {number}: unexpected ')'; ignored")
-                continue
+                raise InputError(f"{path}: line {number}: ')' closes no block; "
+                                 "the file is damaged")
             finished = stack.pop()
             if not stack and keyword is not None:
                 yield keyword, finished
@@ -128,9 +177,15 @@ def _blocks(path: Path, problems: list[str]) -> Iterator[tuple[str, list[object]
         if not stack:
             keyword = token.lower()
             continue
+        tokens += 1
+        chars += len(token)
+        if tokens > MAX_BLOCK_TOKENS or chars > MAX_BLOCK_CHARS:
+            raise InputError(f"{path}: the block opened on line {opened_at} is larger than "
+                             "any real DAT entry; not a DAT this reader accepts")
         stack[-1].append(token)
     if stack:
-        problems.append(f"{path.name}: file ends inside a '(' block; last block dropped")
+        raise InputError(f"{path}: ends inside the block opened on line {opened_at}; "
+                         "the file is truncated or has an unbalanced '('")
 
 
 def _pairs(block: list[object]) -> tuple[dict[str, str], list[tuple[str, list[object]]]]:
@@ -148,26 +203,39 @@ def _pairs(block: list[object]) -> tuple[dict[str, str], list[tuple[str, list[ob
     return values, children
 
 
-
-
-def _int(value: str | None) -> int | None:
+def _size(value: str | None) -> int | None:
+    """A ROM size: None when absent or not a number; an error when no file can be it."""
+    if value is None:
+        return None
     try:
-        return int(value) if value is not None else None
+        size = int(value)
     except ValueError:
         return None
+    if size < 0 or size > MAX_ROM_SIZE:
+        raise _BadEntry(f"size {value[:40]} is not a possible file size")
+    return size
 
 
 def _rom(values: dict[str, str]) -> DatRom:
-    return DatRom(name=values.get("name", ""), size=_int(values.get("size")),
+    return DatRom(name=values.get("name", ""), size=_size(values.get("size")),
                   crc32=normalised_hex("crc32", values.get("crc")),
                   md5=normalised_hex("md5", values.get("md5")),
                   sha1=normalised_hex("sha1", values.get("sha1")), status=values.get("status") or
                   values.get("flags"))
 
 
+def _entry_rom(path: Path, game: str, values: dict[str, str]) -> DatRom:
+    """:func:`_rom`, with a bad value reported as a one-line error naming file and entry."""
+    try:
+        return _rom(values)
+    except _BadEntry as exc:
+        raise InputError(f"{path}: game {game!r}, rom {values.get('name', '')!r}: "
+                         f"{exc}") from None
+
+
 def _read_clrmamepro(path: Path) -> DatReadResult:
     problems: list[str] = []
-    blocks = _blocks(path, problems)
+    blocks = _blocks(path)
     header = DatHeader(name=path.stem)
     first: tuple[str, list[object]] | None = None
     for keyword, block in blocks:
@@ -196,8 +264,7 @@ def _read_clrmamepro(path: Path) -> DatReadResult:
                            clone_of=values.get("cloneof"))
             for child_key, child in children:
                 if child_key in {"rom", "disk"}:
-                    rom_values, _ = _pairs(child)
-                    game.roms.append(_rom(rom_values))
+                    game.roms.append(_entry_rom(path, name, _pairs(child)[0]))
             yield game
 
     return DatReadResult("clrmamepro", header, games(), problems)
@@ -214,15 +281,16 @@ def read_sectioned_roms(path: Path) -> tuple[DatHeader, list[tuple[str, DatRom]]
         raise InputError(f"{path}: a System.dat-style DAT must be in clrmamepro format")
     problems: list[str] = []  # the pass below reads the whole file again
     roms: list[tuple[str, DatRom]] = []
-    for keyword, block in _blocks(path, problems):
+    for keyword, block in _blocks(path):
         if keyword not in {"game", "machine", "resource"}:
             continue
-        section = _pairs(block)[0].get("name", "")
+        game = _pairs(block)[0].get("name", "")
+        section = game
         for key, value in zip(block[::2], block[1::2], strict=False):
             if key == "comment" and isinstance(value, str):
                 section = value
             elif isinstance(key, str) and key.lower() == "rom" and isinstance(value, list):
-                roms.append((section, _rom(_pairs(value)[0])))
+                roms.append((section, _entry_rom(path, game, _pairs(value)[0])))
     return result.header, roms, problems
 
 
@@ -233,47 +301,93 @@ def _chain(first: list[tuple[str, list[object]]],
 
 
 # -- Logiqx XML ---------------------------------------------------------------------
+def _bounded_chunks(path: Path, handle: BinaryIO) -> Iterator[bytes]:
+    """The file in chunks, refused when a run between two '<' exceeds :data:`MAX_XML_RUN`.
+
+    '<' cannot appear inside an attribute value or a tag, so the run bounds every tag with
+    its attributes and every text: expat never meets a token large enough to cost time
+    quadratic in its size.
+    """
+    run = 0
+    offset = 0
+    while True:
+        try:
+            chunk = handle.read(_READ_CHUNK)
+        except OSError as exc:
+            raise InputError(f"{path}: cannot be read ({exc.strerror})") from exc
+        if not chunk:
+            return
+        pieces = chunk.split(b"<")
+        longest = run + len(pieces[0])
+        if len(pieces) > 1:
+            longest = max(longest, *(len(piece) for piece in pieces[1:]))
+            run = len(pieces[-1])
+        else:
+            run = longest
+        if longest > MAX_XML_RUN:
+            raise InputError(f"{path}: a tag or text near byte {offset:,} is longer than "
+                             f"{MAX_XML_RUN:,} bytes; not a DAT this reader accepts")
+        offset += len(chunk)
+        yield chunk
+
+
+def _xml_events(path: Path) -> Iterator[tuple[str, ET.Element]]:
+    """(event, element) of the whole document; a document that does not end is an error."""
+    parser: ET.XMLPullParser[ET.Element] = ET.XMLPullParser(events=("start", "end"))
+    try:
+        with open_regular(path) as handle:
+            for chunk in _bounded_chunks(path, handle):
+                parser.feed(chunk)
+                yield from parser.read_events()  # type: ignore[misc]  # only start/end asked
+        parser.close()
+        yield from parser.read_events()  # type: ignore[misc]  # only start/end asked
+    except ET.ParseError as exc:
+        raise InputError(f"{path}: malformed or truncated XML ({exc})") from None
+
+
 def _read_logiqx(path: Path) -> DatReadResult:
     problems: list[str] = []
-    try:
-        events = ET.iterparse(path, events=("start", "end"))
-        header = DatHeader(name=path.stem)
-        root: ET.Element | None = None
-        for event, element in events:
-            if event == "start" and root is None:
-                root = element
-            if event == "end" and element.tag == "header":
-                clr = element.find("clrmamepro")
-                header = DatHeader(
-                    element.findtext("name") or path.stem, element.findtext("description"),
-                    element.findtext("version"), element.findtext("comment"),
-                    clr.get("header") if clr is not None else None)
-                break
-            if event == "start" and element.tag in {"game", "machine"}:
-                break
-    except ET.ParseError as exc:
-        raise InputError(f"{path}: malformed XML ({exc})") from exc
+    events = _xml_events(path)
+    header = DatHeader(name=path.stem)
+    root: ET.Element | None = None
+    pending: list[tuple[str, ET.Element]] = []
+    for event, element in events:
+        if event == "start" and root is None:
+            root = element
+        if event == "end" and element.tag == "header":
+            clr = element.find("clrmamepro")
+            header = DatHeader(
+                element.findtext("name") or path.stem, element.findtext("description"),
+                element.findtext("version"), element.findtext("comment"),
+                clr.get("header") if clr is not None else None)
+            break
+        if event == "start" and element.tag in {"game", "machine"}:
+            pending.append((event, element))
+            break
 
     def games() -> Iterator[DatGame]:
-        try:
-            for event, element in events:
-                if event != "end" or element.tag not in {"game", "machine"}:
-                    continue
-                name = element.get("name")
-                if not name:
-                    problems.append(f"{path.name}: a game element without a name; skipped")
-                else:
-                    game = DatGame(name=name, description=element.findtext("description"),
-                                   year=element.findtext("year"),
-                                   manufacturer=element.findtext("manufacturer"),
-                                   clone_of=element.get("cloneof"))
-                    for rom in element.iter("rom"):
-                        game.roms.append(_rom({k: v for k, v in rom.attrib.items()}))
-                    yield game
-                element.clear()
-                if root is not None:
-                    root.clear()
-        except ET.ParseError as exc:
-            problems.append(f"{path.name}: malformed XML ({exc}); import stopped there")
+        for event, element in _chain_events(pending, events):
+            if event != "end" or element.tag not in {"game", "machine"}:
+                continue
+            name = element.get("name")
+            if not name:
+                problems.append(f"{path.name}: a game element without a name; skipped")
+            else:
+                game = DatGame(name=name, description=element.findtext("description"),
+                               year=element.findtext("year"),
+                               manufacturer=element.findtext("manufacturer"),
+                               clone_of=element.get("cloneof"))
+                for rom in element.iter("rom"):
+                    game.roms.append(_entry_rom(path, name, dict(rom.attrib)))
+                yield game
+            element.clear()
+            if root is not None:
+                root.clear()
 
     return DatReadResult("logiqx", header, games(), problems)
+
+
+def _chain_events(first: list[tuple[str, ET.Element]],
+                  rest: Iterator[tuple[str, ET.Element]]) -> Iterator[tuple[str, ET.Element]]:
+    yield from first
+    yield from rest

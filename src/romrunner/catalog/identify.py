@@ -24,17 +24,46 @@ _HASH_PASSES = (
 )
 
 
+# How a match was made: by a hash of the data (or by hand: 'user'), or by the file name
+# alone ('name', a guess: never counted as identified).
+_COUNTS = ("SELECT coalesce(sum(match_method IN ('sha1', 'md5', 'crc32', 'tracks', 'user')), 0) "
+           "AS identified, coalesce(sum(match_method = 'name'), 0) AS guessed, "
+           "coalesce(sum(matched_game_id IS NULL), 0) AS unidentified FROM games ")
+
+
 @dataclass(frozen=True)
-class IdentifyResult:
-    """How many games in scope are identified, and how."""
+class MatchCounts:
+    """Games identified by a hash (or by hand), guessed by their name only, and neither."""
 
     identified: int
+    guessed: int
     unidentified: int
-    by_name: int
 
 
-def identify(db: Database, game_ids: list[int] | None = None) -> IdentifyResult:
-    """(Re)identify the given games, or the whole library when ``game_ids`` is None."""
+IdentifyResult = MatchCounts  # what identify() reports for the games it was given
+
+
+def match_counts(db: Database, *, root_id: int | None = None) -> MatchCounts:
+    """How the present games of the library (or of one root) are matched: one aggregate."""
+    sql = _COUNTS + "WHERE is_missing = 0" + (" AND root_id = ?" if root_id is not None else "")
+    return _counts(db, sql, (root_id,) if root_id is not None else ())
+
+
+def count_guessed(db: Database, root_id: int) -> int:
+    """Present games of a root matched by name only (an index count, not a table scan)."""
+    return int(db.scalar("SELECT count(*) FROM games WHERE root_id = ? "
+                         "AND match_method = 'name' AND is_missing = 0", (root_id,)))
+
+
+def _counts(db: Database, sql: str, params: tuple[object, ...]) -> MatchCounts:
+    row = db.query_one(sql, params)
+    assert row is not None  # an aggregate always returns a row
+    return MatchCounts(int(row["identified"]), int(row["guessed"]), int(row["unidentified"]))
+
+
+def identify(db: Database, game_ids: list[int] | None = None) -> MatchCounts:
+    """(Re)identify the given games, or the whole library when ``game_ids`` is None; returns
+    how the games in scope are now matched."""
     with db.atomic():
         db.execute("CREATE TEMP TABLE IF NOT EXISTS identify_scope (id INTEGER PRIMARY KEY)")
         db.execute("DELETE FROM temp.identify_scope")
@@ -44,19 +73,15 @@ def identify(db: Database, game_ids: list[int] | None = None) -> IdentifyResult:
             db.executemany("INSERT OR IGNORE INTO temp.identify_scope VALUES (?)",
                            ((game_id,) for game_id in game_ids))
         _reset(db)
-        by_name = 0
         if db.scalar("SELECT EXISTS (SELECT 1 FROM catalog_games)"):  # no DAT: no match
             for method, condition in _HASH_PASSES:
                 _match_games(db, method, condition)
                 _match_members(db, method, condition)
             _decide_by_members(db)
-            by_name = _match_by_name(db)
-        counts = db.query_one(
-            "SELECT count(matched_game_id) AS hit, count(*) - count(matched_game_id) AS miss "
-            "FROM games WHERE id IN (SELECT id FROM temp.identify_scope)")
+            _match_by_name(db)
+        counts = _counts(db, _COUNTS + "WHERE id IN (SELECT id FROM temp.identify_scope)", ())
         db.execute("DELETE FROM temp.identify_scope")
-    assert counts is not None
-    return IdentifyResult(int(counts["hit"]), int(counts["miss"]), by_name)
+    return counts
 
 
 def _reset(db: Database) -> None:

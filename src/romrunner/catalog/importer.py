@@ -1,15 +1,23 @@
-"""``dat import``: a DAT file into the catalog tables, replacing that DAT's earlier rows."""
+"""``dat import`` and ``dat rm``: DAT files into the catalog tables and out of them.
+
+A command is one transaction: :func:`import_dats` imports every file given and then
+re-identifies the library, all or nothing; :func:`remove_catalog` deletes a catalog and
+re-identifies the games that were matched to it.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from romrunner.catalog.datfile import DatGame, read_dat
+from romrunner.catalog.identify import MatchCounts, identify, match_counts
 from romrunner.catalog.systems import platform_for_system
-from romrunner.errors import InputError
+from romrunner.errors import InputError, NotFoundError
+from romrunner.regularfile import open_regular
 from romrunner.store.database import Database
 from romrunner.textnorm import fold
 
@@ -18,19 +26,52 @@ _BATCH = 2000
 
 @dataclass
 class ImportResult:
-    """What one DAT import did."""
+    """What one DAT import did (``previous_version`` etc. are set when it replaced one)."""
 
     path: str
     name: str
     platform_id: str
     format: str
     headered: bool
+    version: str | None = None
     games: int = 0
     roms: int = 0
-    replaced_games: int = 0
     unchanged: bool = False
+    replaced: bool = False
+    previous_version: str | None = None
+    replaced_games: int = 0
+    games_added: int = 0
+    games_removed: int = 0
     seconds: float = 0.0
     problems: list[str] = field(default_factory=list)
+
+
+@dataclass
+class DatImportReport:
+    """What ``dat import`` did: each file, then how the library is matched afterwards."""
+
+    imports: list[ImportResult]
+    library: MatchCounts
+
+
+@dataclass
+class RemovedCatalog:
+    """One catalog source deleted by ``dat rm``."""
+
+    name: str
+    platform_id: str
+    headered: bool
+    version: str | None
+    games: int
+
+
+@dataclass
+class RemoveReport:
+    """What ``dat rm`` did: the sources deleted, and the games no longer identified."""
+
+    removed: list[RemovedCatalog]
+    rematched: int
+    unidentified: int
 
 
 def catalog_game_id(platform_id: str, name: str) -> str:
@@ -41,15 +82,33 @@ def catalog_game_id(platform_id: str, name: str) -> str:
 def file_sha1(path: Path) -> str:
     """SHA1 of a whole file (to tell whether a DAT changed since its last import)."""
     digest = hashlib.sha1(usedforsecurity=False)
-    with path.open("rb") as handle:
-        while chunk := handle.read(1 << 20):
-            digest.update(chunk)
+    with open_regular(path) as handle:
+        try:
+            while chunk := handle.read(1 << 20):
+                digest.update(chunk)
+        except OSError as exc:
+            raise InputError(f"{path}: cannot be read ({exc.strerror})") from exc
     return digest.hexdigest()
+
+
+def import_dats(db: Database, paths: Iterable[Path], *, platform_id: str | None = None,
+                known_platforms: set[str] | None = None) -> DatImportReport:
+    """Import every DAT, then re-identify the library: one transaction, all or nothing."""
+    with db.atomic():
+        results = [import_dat(db, path, platform_id=platform_id,
+                              known_platforms=known_platforms) for path in paths]
+        if any(not result.unchanged for result in results):
+            identify(db)
+        counts = match_counts(db)
+    return DatImportReport(results, counts)
 
 
 def import_dat(db: Database, path: Path, *, platform_id: str | None = None,
                known_platforms: set[str] | None = None) -> ImportResult:
-    """Import one DAT; re-importing replaces that DAT's rows in one transaction."""
+    """Import one DAT; re-importing replaces that DAT's rows in one transaction.
+
+    A DAT that does not parse to its end raises :class:`InputError` and changes nothing.
+    """
     started = time.perf_counter()
     dat = read_dat(path)
     platform = platform_id or platform_for_system(dat.header.name)
@@ -58,18 +117,21 @@ def import_dat(db: Database, path: Path, *, platform_id: str | None = None,
                          "give one with --platform")
     if known_platforms is not None and platform not in known_platforms:
         raise InputError(f"{path}: platform {platform!r} is not in the definition pack")
-    result = ImportResult(str(path), dat.header.name, platform, dat.format, dat.header.headered)
+    result = ImportResult(str(path), dat.header.name, platform, dat.format, dat.header.headered,
+                          dat.header.version)
     digest = file_sha1(path)
-    existing = db.query_one(
-        "SELECT id, file_sha1, game_count FROM catalog_sources WHERE name = ? AND headered = ?",
-        (dat.header.name, int(dat.header.headered)))
-    if existing is not None and existing["file_sha1"] == digest:
-        result.unchanged = True
-        result.games = existing["game_count"]
-        result.seconds = time.perf_counter() - started
-        return result
     with db.atomic():
+        existing = db.query_one(
+            "SELECT id, file_sha1, game_count, version FROM catalog_sources "
+            "WHERE name = ? AND headered = ?", (dat.header.name, int(dat.header.headered)))
+        if existing is not None and existing["file_sha1"] == digest:
+            result.unchanged = True
+            result.games = existing["game_count"]
+            result.seconds = time.perf_counter() - started
+            return result
         if existing is not None:
+            _keep_old_names(db, existing["id"])
+            result.replaced, result.previous_version = True, existing["version"]
             result.replaced_games = existing["game_count"]
             db.execute("DELETE FROM catalog_sources WHERE id = ?", (existing["id"],))
         source_id = db.execute(
@@ -81,9 +143,52 @@ def import_dat(db: Database, path: Path, *, platform_id: str | None = None,
         _insert_games(db, source_id, platform, dat.games, result)
         db.execute("UPDATE catalog_sources SET game_count = ?, rom_count = ? WHERE id = ?",
                    (result.games, result.roms, source_id))
+        if existing is not None:
+            _count_changes(db, source_id, result)
     result.problems = [*dat.problems, *result.problems]
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _keep_old_names(db: Database, source_id: int) -> None:
+    """The replaced catalog's game names, to tell which games a new version adds or drops."""
+    db.execute("CREATE TEMP TABLE IF NOT EXISTS import_old_names (name TEXT PRIMARY KEY)")
+    db.execute("DELETE FROM temp.import_old_names")
+    db.execute("INSERT INTO temp.import_old_names SELECT name FROM catalog_games "
+               "WHERE source_id = ?", (source_id,))
+
+
+def _count_changes(db: Database, source_id: int, result: ImportResult) -> None:
+    result.games_removed = int(db.scalar(
+        "SELECT count(*) FROM temp.import_old_names o WHERE NOT EXISTS (SELECT 1 FROM "
+        "catalog_games g WHERE g.source_id = ? AND g.name = o.name)", (source_id,)))
+    result.games_added = int(db.scalar(
+        "SELECT count(*) FROM catalog_games g WHERE g.source_id = ? AND NOT EXISTS "
+        "(SELECT 1 FROM temp.import_old_names o WHERE o.name = g.name)", (source_id,)))
+    db.execute("DELETE FROM temp.import_old_names")
+
+
+def remove_catalog(db: Database, name: str) -> RemoveReport:
+    """Delete the catalog(s) named ``name`` (headered and not); the games matched to them
+    are identified again against what is left (most become unidentified). One transaction."""
+    with db.atomic():
+        sources = db.query("SELECT id, name, platform_id, headered, version, game_count "
+                           "FROM catalog_sources WHERE name = ? ORDER BY headered", (name,))
+        if not sources:
+            raise NotFoundError(f"no imported DAT is named {name!r} "
+                                "(`romrunner dat ls` lists them)")
+        ids = [int(row["id"]) for row in sources]
+        marks = ", ".join("?" * len(ids))
+        affected = [int(row[0]) for row in db.query(
+            f"SELECT g.id FROM games g WHERE g.matched_game_id IN (SELECT game_id FROM "
+            f"catalog_games WHERE source_id IN ({marks})) UNION SELECT f.game_id FROM "
+            f"game_files f WHERE f.matched_game_id IN (SELECT game_id FROM catalog_games "
+            f"WHERE source_id IN ({marks}))", (*ids, *ids))]
+        db.execute(f"DELETE FROM catalog_sources WHERE id IN ({marks})", ids)
+        counts = identify(db, affected)
+    removed = [RemovedCatalog(row["name"], row["platform_id"], bool(row["headered"]),
+                              row["version"], int(row["game_count"])) for row in sources]
+    return RemoveReport(removed, counts.identified + counts.guessed, counts.unidentified)
 
 
 def _insert_games(db: Database, source_id: int, platform: str, games: object,

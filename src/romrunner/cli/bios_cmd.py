@@ -45,7 +45,11 @@ def bios_scan(paths: tuple[Path, ...]) -> int:
 @bios.command(name="import-dat")
 @click.argument("path", type=click.Path(path_type=Path))
 def bios_import_dat(path: Path) -> int:
-    """Add the known hashes of a System.dat-style DAT (libretro's); the pack wins conflicts."""
+    """Add the known hashes of a System.dat-style DAT (libretro's); the pack wins conflicts.
+
+    A DAT that does not say it lists BIOS or firmware (a No-Intro or Redump game DAT) is
+    refused: import those with `romrunner dat import`.
+    """
     app = app_context()
     result = import_bios_dat(app.open_db(), path, app.pack())
 

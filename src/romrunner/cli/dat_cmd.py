@@ -8,8 +8,7 @@ from pathlib import Path
 import click
 from rich.console import Console
 
-from romrunner.catalog.identify import identify
-from romrunner.catalog.importer import import_dat, list_catalogs
+from romrunner.catalog.importer import ImportResult, import_dats, list_catalogs, remove_catalog
 from romrunner.cli.context import app_context
 from romrunner.store import OpenMode
 
@@ -23,28 +22,44 @@ def dat() -> None:
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--platform", default=None, help="Platform id, when the DAT's name maps to none.")
 def dat_import(files: tuple[Path, ...], platform: str | None) -> int:
-    """Import DAT files and re-identify the library against them."""
+    """Import DAT files and re-identify the library against them.
+
+    All the FILES are one unit: if any of them is refused (unreadable, truncated, damaged)
+    nothing is imported. Importing a newer version of a catalog replaces it and says so.
+    """
     app = app_context()
     db = app.open_db()
-    known = set(app.pack().platforms)
-    results = [import_dat(db, path, platform_id=platform, known_platforms=known)
-               for path in files]
-    outcome = identify(db)
-    for result in results:
+    report = import_dats(db, files, platform_id=platform,
+                         known_platforms=set(app.pack().platforms))
+    for result in report.imports:
         for problem in result.problems[:20]:
             app.warn(f"{result.path}: {problem}")
+    counts = report.library
 
     def render(console: Console) -> None:
-        for r in results:
-            state = "unchanged" if r.unchanged else f"{r.games:,} games, {r.roms:,} roms"
-            console.print(f"{r.name} ({r.platform_id}): {state} in {r.seconds:.2f} s",
-                          markup=False)
-        console.print(f"library: {outcome.identified:,} identified, "
-                      f"{outcome.unidentified:,} unidentified")
+        for r in report.imports:
+            headered = ", headered" if r.headered else ""
+            console.print(f"{r.name} ({r.platform_id}{headered}): {_state(r)} "
+                          f"in {r.seconds:.2f} s")
+            if r.replaced:
+                console.print(f"  replaced version {r.previous_version or '-'} by "
+                              f"{r.version or '-'}: {r.games_added:,} games added, "
+                              f"{r.games_removed:,} removed")
+        console.print(f"library: {counts.identified:,} identified by hash, "
+                      f"{counts.guessed:,} guessed by name, "
+                      f"{counts.unidentified:,} unidentified")
 
-    app.finish({"imports": [asdict(r) for r in results], "identified": outcome.identified,
-                "unidentified": outcome.unidentified}, render)
+    app.finish({"imports": [asdict(r) for r in report.imports],
+                "identified": counts.identified, "guessed": counts.guessed,
+                "unidentified": counts.unidentified}, render)
     return 0
+
+
+def _state(result: ImportResult) -> str:
+    """What happened to one catalog, in words."""
+    if result.unchanged:
+        return f"unchanged ({result.games:,} games)"
+    return f"version {result.version or '-'}, {result.games:,} games, {result.roms:,} roms"
 
 
 @dat.command(name="ls")
@@ -55,10 +70,32 @@ def dat_ls() -> int:
 
     def render(console: Console) -> None:
         for row in rows:
-            console.print(f"{row['name']} ({row['platform_id']}) {row['version'] or ''}: "
-                          f"{row['game_count']:,} games", markup=False)
+            headered = ", headered" if row["headered"] else ""
+            console.print(f"{row['name']} ({row['platform_id']}{headered}) "
+                          f"{row['version'] or ''}: {row['game_count']:,} games")
 
     app.finish(rows, render)
+    return 0
+
+
+@dat.command(name="rm")
+@click.argument("name")
+def dat_rm(name: str) -> int:
+    """Remove the imported DAT called NAME (as `dat ls` shows it; both the headered and the
+    header-less one when there are two). The games matched to it become unidentified unless
+    another catalog knows them. One transaction."""
+    app = app_context()
+    report = remove_catalog(app.open_db(), name)
+
+    def render(console: Console) -> None:
+        for source in report.removed:
+            headered = ", headered" if source.headered else ""
+            console.print(f"removed {source.name} ({source.platform_id}{headered}) "
+                          f"{source.version or ''}: {source.games:,} games")
+        console.print(f"{report.unidentified:,} games are now unidentified, "
+                      f"{report.rematched:,} still matched by another catalog")
+
+    app.finish(asdict(report), render)
     return 0
 
 

@@ -8,6 +8,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from romrunner.catalog.identify import match_counts
 from romrunner.cli.context import app_context
 from romrunner.store import OpenMode
 from romrunner.store.backup import backup_database
@@ -26,7 +27,10 @@ def db() -> None:
 def status() -> int:
     """Show the schema version, pending migrations, size and pack of the database."""
     app = app_context()
-    info = database_status(app.open_db(OpenMode.INSPECT))
+    database = app.open_db(OpenMode.INSPECT)
+    info = database_status(database)
+    # Hash matches and name-only guesses apart (schema 3 added how a match was made).
+    matches = match_counts(database) if info.schema_version >= 3 else None
 
     def render(console: Console) -> None:
         console.print(f"database        {info.path}")
@@ -39,8 +43,12 @@ def status() -> int:
         console.print(f"search          {'FTS5' if info.search_index else 'prefix index'}")
         console.print(f"pack            {info.pack_path or '-'} {(info.pack_hash or '')[:12]}")
         console.print(f"library         {info.games:,} games in {info.library_roots} roots")
+        if matches is not None:
+            console.print(f"identified      {matches.identified:,} by hash, "
+                          f"{matches.guessed:,} guessed by name, "
+                          f"{matches.unidentified:,} unidentified (present files)")
 
-    app.finish(asdict(info), render)
+    app.finish({**asdict(info), "matches": asdict(matches) if matches else None}, render)
     return 0
 
 

@@ -15,38 +15,66 @@ from romrunner.bios.scan import scan_bios
 from romrunner.catalog.importer import import_dat
 from romrunner.cli.bios_cmd import bios_table
 from romrunner.cli.context import app_context
+from romrunner.errors import InputError
 from romrunner.library.example import build_example
 from romrunner.library.games import GameFilter, list_games
 from romrunner.library.roots import add_root
 from romrunner.library.scan import scan_library
 
+DEMO_DATABASE = "demo.db"
+
+
+def demo_folder(workdir: Path | None) -> Path:
+    """A folder that holds nothing yet, for the demo's files and its own database.
+
+    ``--dir`` is used as it is when it does not exist or is empty; otherwise the demo makes
+    a new folder inside it, so it never opens or replaces a database it did not create
+    (pointed at the user's data folder, it once wrote into the real database there).
+    """
+    if workdir is None:
+        return Path(tempfile.mkdtemp(prefix="romrunner-demo-"))
+    if workdir.exists() and not workdir.is_dir():
+        raise InputError(f"{workdir}: not a folder")
+    if workdir.is_dir() and any(workdir.iterdir()):
+        return Path(tempfile.mkdtemp(prefix="romrunner-demo-", dir=workdir))
+    workdir.mkdir(parents=True, exist_ok=True)
+    return workdir
+
 
 @click.command()
 @click.option("--dir", "workdir", type=click.Path(path_type=Path), default=None,
-              help="Where to build the example (default: a new temporary folder).")
+              help="Where to build the example (default: a new temporary folder); when "
+                   "the folder is not empty the demo makes a new one inside it.")
 def demo(workdir: Path | None) -> int:
-    """Build an example library, scan it, identify it against its DAT, and show the result."""
+    """Build an example library, scan it, identify it against its DAT, and show the result.
+
+    The demo always uses a new database of its own inside its folder, whatever --db or
+    ROMRUNNER_DB say: the user's database is never opened.
+    """
     app = app_context()
-    base = workdir or Path(tempfile.mkdtemp(prefix="romrunner-demo-"))
-    base.mkdir(parents=True, exist_ok=True)
-    app.db_path = base / "romrunner.db"
+    base = demo_folder(workdir)
+    app.db_path = base / DEMO_DATABASE
+    if app.db_path.exists():  # a folder that was empty a moment ago: someone else is here
+        raise InputError(f"{app.db_path}: already exists; the demo uses a new database only")
     bios_folder, pack_copy, bios_platforms = build_example_bios(base, app.pack().path)
     app.use_pack(pack_copy)
     db = app.open_db()
     library, dats = build_example(base)
-    root = add_root(db, library)
-    known = set(app.pack().platforms)
-    for dat in dats:
-        import_dat(db, dat, known_platforms=known)
-    summary = scan_library(db, app.pack(), [root], workers=1)
-    games = list_games(db, GameFilter(limit=50))
-    bios_summary = scan_bios(db, app.pack(), [bios_folder])
-    bios_report = check_bios(db, app.pack(), platforms=bios_platforms)
+    with db.atomic():
+        root = add_root(db, library)
+        known = set(app.pack().platforms)
+        for dat in dats:
+            import_dat(db, dat, known_platforms=known)
+        summary = scan_library(db, app.pack(), [root], workers=1)
+        games = list_games(db, GameFilter(limit=50))
+        bios_summary = scan_bios(db, app.pack(), [bios_folder])
+        bios_report = check_bios(db, app.pack(), platforms=bios_platforms)
 
     def render(console: Console) -> None:
         console.print(f"example library {library}")
         console.print(f"database        {app.db_path}")
-        console.print(f"scanned {summary.scanned} files: {summary.identified} identified, "
+        console.print(f"scanned {summary.scanned} files: {summary.identified} identified "
+                      f"by hash, {summary.guessed} guessed by name, "
                       f"{summary.unidentified} unidentified")
         table = Table("platform", "file", "identified as", "how")
         for game in games:
@@ -61,7 +89,8 @@ def demo(workdir: Path | None) -> int:
 
     app.finish({"workdir": str(base), "database": str(app.db_path),
                 "scan": {"scanned": summary.scanned, "added": summary.added},
-                "identified": summary.identified, "unidentified": summary.unidentified,
+                "identified": summary.identified, "guessed": summary.guessed,
+                "unidentified": summary.unidentified,
                 "games": games, "bios": {"ok": bios_report.ok, "groups": [
                     g.as_dict() for g in bios_report.groups]}}, render)
     return 0

@@ -9,7 +9,6 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from romrunner.catalog.identify import identify
 from romrunner.cli.context import app_context
 from romrunner.errors import InputError
 from romrunner.library.games import (
@@ -81,33 +80,158 @@ def games_find(file: Path | None, sha1: str | None, md5: str | None, crc32: str 
 @games.command(name="show")
 @click.argument("game_id", type=int)
 def games_show(game_id: int) -> int:
-    """Everything about one game: hashes, members, tags, match."""
+    """Everything about one game: file, hashes, members or tracks, match, tags."""
     app = app_context()
     game = show_game(app.open_db(OpenMode.READ), game_id)
-
-    def render(console: Console) -> None:
-        for key, value in game.items():
-            if key != "files":
-                console.print(f"{key:<20} {value}", markup=False)
-        for item in game["files"]:
-            console.print(f"  {item['kind']} {item['name']} sha1 {item['file_sha1']} "
-                          f"match {item['matched_game_id']}", markup=False)
-
-    app.finish(game, render)
+    app.finish(game, lambda console: render_game(console, game))
     return 0
+
+
+_PLATFORM_SOURCES = {"folder": "from the folder name", "extension": "from the file extension",
+                     "header": "from the ROM header", "catalog": "from the matched catalog",
+                     "user": "set by hand", "unknown": "undecided",
+                     "legacy": "recorded by an older version"}
+
+
+def render_game(console: Console, game: dict[str, Any]) -> None:
+    """``games show`` as a person reads it: what it is, where, its data and its match.
+
+    Lines are not folded at the terminal's width (a path or a hash stays whole).
+    """
+    _say(console, game["catalog_title"] or game["detected_title"] or game["filename"])
+    for label, value in _game_lines(game):
+        _say(console, f"  {label:<10} {value}")
+    files = game["files"]
+    if files:
+        _say(console, f"  {_contents_label(files)}:")
+        for item in files:
+            _say(console, f"    {item['name']}")
+            lines = [("size", _size(item["file_size"])), *_hashes(item, "file_")]
+            if item["header_size"] and item["nh_sha1"]:
+                lines += _header_lines(item)
+            lines.append(("match", _file_match(item)))
+            for label, value in lines:
+                _say(console, f"      {label:<10} {value}")
+
+
+def _say(console: Console, line: str) -> None:
+    console.print(line, soft_wrap=True)
+
+
+def _game_lines(game: dict[str, Any]) -> list[tuple[str, str]]:
+    platform = game["platform_id"]
+    if game["platform_id"] == "unknown" and game["platform_candidates"]:
+        platform += " (could be " + ", ".join(game["platform_candidates"]) + ")"
+    else:
+        platform += f" ({_PLATFORM_SOURCES.get(game['platform_source'], 'detected')})"
+    lines = [("platform", platform),
+             ("file", str(Path(game["root"]) / game["filepath"])),
+             ("size", _size(game["file_size"]))]
+    lines += _hashes(game, "file_")
+    if game["header_size"] and game["nh_sha1"]:
+        lines += _header_lines(game)
+    lines.append(("match", _game_match(game)))
+    catalog = game["catalog"]
+    if catalog:
+        detail = [f"{catalog['dat']}" + (f" version {catalog['dat_version']}"
+                                         if catalog["dat_version"] else "")]
+        detail += [f"{key} {catalog[key]}" for key in ("region", "serial") if catalog[key]]
+        lines.append(("catalog", "; ".join(detail)))
+    if tags := _tags(game):
+        lines.append(("tags", tags))
+    if game["is_missing"]:
+        lines.append(("status", "missing: the last scan did not find the file"))
+    if game["scan_error"]:
+        lines.append(("problem", game["scan_error"]))
+    lines.append(("added", str(game["added_at"])))
+    return lines
+
+
+def _size(size: int | None) -> str:
+    return "size unknown" if size is None else f"{size:,} bytes"
+
+
+def _hashes(item: dict[str, Any], prefix: str) -> list[tuple[str, str]]:
+    return [(kind, item[prefix + kind]) for kind in ("crc32", "md5", "sha1")
+            if item.get(prefix + kind)]
+
+
+def _header_lines(item: dict[str, Any]) -> list[tuple[str, str]]:
+    """The header's size, then the hashes of the data after it."""
+    return [("header", f"{item['header_size']:,} bytes; the data after it has:"),
+            *((f"  {kind}", value) for kind, value in _hashes(item, "nh_"))]
+
+
+def _how(method: str, headerless: bool) -> str:
+    if method == "user":
+        return "set by hand"
+    if method == "tracks":
+        return "by the hashes of its disc tracks"
+    if method == "name":
+        return "guessed from the file name only (no hash matched)"
+    return f"by {method}" + (" of the data without its header" if headerless else "")
+
+
+def _game_match(game: dict[str, Any]) -> str:
+    method = game["match_method"]
+    if not game["matched_game_id"] or not method:
+        return "not identified (no imported catalog has this data)"
+    title = game["catalog_title"] or game["matched_game_id"]
+    how = _how(method, bool(game["match_headerless"]))
+    if game["is_archive"] and method in ("sha1", "md5", "crc32"):
+        how += " of its contents"
+    return f"{title}, {how}"
+
+
+def _file_match(item: dict[str, Any]) -> str:
+    if not item["matched_game_id"] or not item["match_method"]:
+        return "no match"
+    platform, _, name = str(item["matched_game_id"]).partition(":")
+    return f"{name or platform} ({platform}), " + _how(item["match_method"],
+                                                       bool(item["match_headerless"]))
+
+
+def _contents_label(files: list[dict[str, Any]]) -> str:
+    kinds = {"member": "archive members", "track": "disc tracks", "chd": "CHD data"}
+    return ", ".join(sorted({kinds.get(item["kind"], item["kind"]) for item in files}))
+
+
+def _tags(game: dict[str, Any]) -> str:
+    parts = []
+    if game["region"]:
+        parts.append(f"region {game['region']}")
+    if game["languages"]:
+        parts.append("languages " + ", ".join(map(str, game["languages"])))
+    for key in ("revision", "version"):
+        if game[key]:
+            parts.append(f"{key} {game[key]}")
+    if game["disc_number"]:
+        parts.append(f"disc {game['disc_number']}")
+    parts += [str(flag) for flag in game["flags"]]
+    if game["is_hack"]:
+        parts.append("hack" + (f" ({game['hack_type']})" if game["hack_type"] else ""))
+    return "; ".join(parts)
 
 
 @games.command(name="set-platform")
 @click.argument("platform_id")
 @click.argument("game_ids", type=int, nargs=-1, required=True)
 def games_set_platform(platform_id: str, game_ids: tuple[int, ...]) -> int:
-    """Assign PLATFORM_ID to games by hand; rescans keep it."""
+    """Assign PLATFORM_ID to games by hand and identify them again; rescans keep it.
+
+    One transaction: when any GAME_ID does not exist, nothing is changed.
+    """
     app = app_context()
-    db = app.open_db()
-    changed = set_platform(db, list(game_ids), platform_id, set(app.pack().platforms))
-    identify(db, list(game_ids))
-    app.finish({"platform_id": platform_id, "changed": changed},
-               lambda c: c.print(f"{changed} games set to {platform_id}"))
+    result = set_platform(app.open_db(), list(game_ids), platform_id,
+                          set(app.pack().platforms))
+    matches = result.matches
+    app.finish({"platform_id": platform_id, "changed": result.changed,
+                "identified": matches.identified, "guessed": matches.guessed,
+                "unidentified": matches.unidentified},
+               lambda c: c.print(f"{result.changed} games set to {platform_id}: "
+                                 f"{matches.identified} identified by hash, "
+                                 f"{matches.guessed} guessed by name, "
+                                 f"{matches.unidentified} unidentified"))
     return 0
 
 

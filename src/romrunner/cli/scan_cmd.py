@@ -40,7 +40,8 @@ def scan(paths: tuple[Path, ...], workers: int | None, full: bool) -> int:
         console.print(
             f"scanned {summary.scanned:,}: {summary.added:,} added, {summary.updated:,} "
             f"updated, {summary.unchanged:,} unchanged, {summary.renamed:,} renamed, "
-            f"{summary.missing:,} missing; {summary.identified:,} identified, "
+            f"{summary.missing:,} missing; {summary.identified:,} identified by hash, "
+            f"{summary.guessed:,} guessed by name, "
             f"{summary.unidentified:,} unidentified; {summary.bytes_hashed:,} bytes hashed "
             f"in {summary.seconds:.1f} s")
         for error in summary.errors[:20]:

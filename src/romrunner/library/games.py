@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from romrunner.catalog.identify import MatchCounts, identify
 from romrunner.errors import InputError, NotFoundError
-from romrunner.library.hashing import hash_file
+from romrunner.library.hashing import hash_stream
+from romrunner.regularfile import open_regular
 from romrunner.store.database import Database
 from romrunner.textnorm import HEX_LENGTHS, normalised_hex
 
@@ -30,6 +33,7 @@ class GameFilter:
     identified: bool = False
     region: str | None = None
     present: bool = False
+    guessed: bool = False          # matched by file name only (not counted as identified)
 
 
 def _conditions(flt: GameFilter) -> tuple[list[str], list[object]]:
@@ -44,13 +48,20 @@ def _conditions(flt: GameFilter) -> tuple[list[str], list[object]]:
         conditions.append("g.is_missing = 0")
     if flt.unidentified:
         conditions.append("g.matched_game_id IS NULL")
-    if flt.identified:
-        conditions.append("g.matched_game_id IS NOT NULL")
+    if flt.identified:  # by a hash of the data (or by hand), not a name-only guess
+        conditions.append("g.match_method IN ('sha1', 'md5', 'crc32', 'tracks', 'user')")
+    if flt.guessed:
+        conditions.append("g.match_method = 'name'")
     if flt.region:
         # Regions are stored as 'USA, Europe'; match one whole region name.
-        conditions.append("(', ' || g.region || ', ') LIKE ('%, ' || ? || ', %')")
-        params.append(flt.region)
+        conditions.append("(', ' || g.region || ', ') LIKE ('%, ' || ? || ', %') ESCAPE '\\'")
+        params.append(like_escape(flt.region))
     return conditions, params
+
+
+def like_escape(text: str) -> str:
+    """``text`` matched literally by LIKE ... ESCAPE '\\' (``%``, ``_`` and ``\\`` escaped)."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def list_games(db: Database, flt: GameFilter) -> list[dict[str, Any]]:
@@ -78,29 +89,46 @@ def count_games(db: Database, flt: GameFilter) -> int:
                          params))
 
 
+# Every hash identification matches on (catalog/identify.py) is a branch here: the file's,
+# its header-less data's, and those of archive members and disc tracks.
+_FIND_SQL = {
+    "sha1": ("SELECT id FROM games WHERE file_sha1 = :h UNION ALL "
+             "SELECT id FROM games WHERE nh_sha1 = :h UNION ALL "
+             "SELECT game_id FROM game_files WHERE file_sha1 = :h UNION ALL "
+             "SELECT game_id FROM game_files WHERE nh_sha1 = :h"),
+    "md5": ("SELECT id FROM games WHERE file_md5 = :h UNION ALL "
+            "SELECT id FROM games WHERE nh_md5 = :h UNION ALL "
+            "SELECT game_id FROM game_files WHERE file_md5 = :h UNION ALL "
+            "SELECT game_id FROM game_files WHERE nh_md5 = :h"),
+    "crc32": ("SELECT id FROM games WHERE file_crc32 = :h AND file_size = :s UNION ALL "
+              "SELECT id FROM games WHERE nh_crc32 = :h AND file_size - header_size = :s "
+              "UNION ALL "
+              "SELECT game_id FROM game_files WHERE file_crc32 = :h AND file_size = :s "
+              "UNION ALL "
+              "SELECT game_id FROM game_files WHERE nh_crc32 = :h "
+              "AND file_size - header_size = :s"),
+}
+
+
 def find_by_hash(db: Database, *, sha1: str | None = None, md5: str | None = None,
                  crc32: str | None = None, size: int | None = None) -> list[int]:
-    """Ids of games whose file, header-less data or archive member has this hash.
+    """Ids of games whose file, header-less data, archive member or disc track (or that
+    member's header-less data) has this hash: every hash identification matches on.
 
-    Give ``sha1``, ``md5``, or ``crc32`` with ``size`` (a CRC alone is too weak to trust).
+    Give ``sha1``, ``md5``, or ``crc32`` with ``size`` (a CRC alone is too weak to trust;
+    for header-less data the size is that of the data without its header).
     Every branch is an index lookup. The branches are joined with UNION ALL and deduplicated
     here: UNION's temporary b-tree doubled the p99 at 1M games (docs/PERFORMANCE.md).
     """
     sha1, md5, crc32 = (_checked_hex(name, value) for name, value in
                         (("sha1", sha1), ("md5", md5), ("crc32", crc32)))
+    params: dict[str, object]
     if sha1:
-        sql = ("SELECT id FROM games WHERE file_sha1 = :h UNION ALL "
-               "SELECT id FROM games WHERE nh_sha1 = :h UNION ALL "
-               "SELECT game_id FROM game_files WHERE file_sha1 = :h")
-        params: dict[str, object] = {"h": sha1}
+        sql, params = _FIND_SQL["sha1"], {"h": sha1}
     elif md5:
-        sql = ("SELECT id FROM games WHERE file_md5 = :h UNION ALL "
-               "SELECT game_id FROM game_files WHERE file_md5 = :h")
-        params = {"h": md5}
+        sql, params = _FIND_SQL["md5"], {"h": md5}
     elif crc32 and size is not None:
-        sql = ("SELECT id FROM games WHERE file_crc32 = :h AND file_size = :s UNION ALL "
-               "SELECT game_id FROM game_files WHERE file_crc32 = :h AND file_size = :s")
-        params = {"h": crc32, "s": size}
+        sql, params = _FIND_SQL["crc32"], {"h": crc32, "s": size}
     else:
         raise InputError("give a sha1, an md5, or a crc32 with a size")
     return list(dict.fromkeys(int(row[0]) for row in db.query(sql, params)))
@@ -118,11 +146,15 @@ def _checked_hex(name: str, value: str | None) -> str | None:
 
 def find_file(db: Database, path: Path) -> list[int]:
     """Ids of library games holding the same data as the file at ``path`` (its SHA1, or its
-    header-less SHA1 when it has a header), so "do I already have this ROM?" is one call."""
-    try:
-        hashes = hash_file(path)
-    except OSError as exc:
-        raise InputError(f"{path}: cannot be read ({exc.strerror or exc})") from exc
+    header-less SHA1 when it has a header), so "do I already have this ROM?" is one call.
+
+    Only a regular file is read (a FIFO or a device is refused at once, never waited on).
+    """
+    with open_regular(path) as handle:
+        try:
+            hashes = hash_stream(handle, path.name, os.fstat(handle.fileno()).st_size)
+        except OSError as exc:
+            raise InputError(f"{path}: cannot be read ({exc.strerror or exc})") from exc
     found = find_by_hash(db, sha1=hashes.sha1)
     if hashes.nh_sha1:
         found += [i for i in find_by_hash(db, sha1=hashes.nh_sha1) if i not in found]
@@ -141,7 +173,11 @@ def games_by_id(db: Database, game_ids: list[int]) -> list[dict[str, Any]]:
 
 
 def show_game(db: Database, game_id: int) -> dict[str, Any]:
-    """Everything about one game: hashes, members/tracks, tags, and how it was matched."""
+    """Everything about one game: hashes, members/tracks, tags, and how it was matched.
+
+    ``match_headerless`` (on the game and on each file) says whether the hash that matched
+    was that of the data after a header.
+    """
     row = db.query_one("SELECT g.*, r.path AS root FROM games g "
                        "JOIN library_roots r ON r.id = g.root_id WHERE g.id = ?", (game_id,))
     if row is None:
@@ -153,6 +189,8 @@ def show_game(db: Database, game_id: int) -> dict[str, Any]:
                      "header_size, nh_crc32, nh_md5, nh_sha1, matched_game_id, match_method "
                      "FROM game_files WHERE game_id = ? ORDER BY kind, name", (game_id,))
     game["files"] = [_row_dict(item) for item in files]
+    for item in (game, *game["files"]):
+        item["match_headerless"] = _matched_headerless(db, item)
     catalog = db.query_one(
         "SELECT cg.name, cg.region, cg.serial, cs.name AS dat, cs.version AS dat_version "
         "FROM catalog_games cg JOIN catalog_sources cs ON cs.id = cg.source_id "
@@ -162,20 +200,51 @@ def show_game(db: Database, game_id: int) -> dict[str, Any]:
     return game
 
 
+_CATALOG_COLUMN = {"sha1": "sha1", "md5": "md5", "crc32": "crc32"}
+
+
+def _matched_headerless(db: Database, item: dict[str, Any]) -> bool:
+    """True when ``item`` (a game or one of its files) was matched by a header-less hash."""
+    method = item.get("match_method")
+    if not item.get("header_size") or method not in _CATALOG_COLUMN \
+            or not item.get(f"nh_{method}") or not item.get("matched_game_id"):
+        return False
+    column = _CATALOG_COLUMN[method]  # a fixed column name, never user text
+    return bool(db.scalar(
+        f"SELECT EXISTS (SELECT 1 FROM catalog_roms r JOIN catalog_games g "
+        f"ON g.id = r.catalog_game_id WHERE g.game_id = ? AND r.{column} = ?)",
+        (item["matched_game_id"], item[f"nh_{method}"])))
+
+
+@dataclass(frozen=True)
+class SetPlatformResult:
+    """What ``games set-platform`` changed, and how those games are matched afterwards."""
+
+    platform_id: str
+    changed: int
+    matches: MatchCounts
+
+
 def set_platform(db: Database, game_ids: list[int], platform_id: str,
-                 known_platforms: set[str]) -> int:
-    """Assign a platform by hand; rescans keep it (``platform_source = 'user'``)."""
+                 known_platforms: set[str]) -> SetPlatformResult:
+    """Assign a platform by hand (rescans keep it: ``platform_source = 'user'``) and identify
+    those games again, in one transaction; an unknown id changes nothing and is named."""
     if platform_id not in known_platforms:
         raise InputError(f"{platform_id!r} is not a platform of the definition pack")
+    ids = json.dumps(list(dict.fromkeys(game_ids)))
     with db.atomic():
-        changed = 0
-        for game_id in game_ids:
-            changed += db.execute(
-                "UPDATE games SET platform_id = ?, platform_source = 'user', "
-                "platform_candidates = NULL WHERE id = ?", (platform_id, game_id)).rowcount
-    if changed != len(game_ids):
-        raise NotFoundError(f"{len(game_ids) - changed} of the given games do not exist")
-    return changed
+        unknown = [int(row[0]) for row in db.query(
+            "SELECT value FROM json_each(?) WHERE value NOT IN (SELECT id FROM games) "
+            "ORDER BY key", (ids,))]
+        if unknown:
+            raise NotFoundError(f"no game with id {', '.join(map(str, unknown))}; "
+                                "nothing was changed")
+        changed = db.execute(
+            "UPDATE games SET platform_id = ?, platform_source = 'user', "
+            "platform_candidates = NULL WHERE id IN (SELECT value FROM json_each(?))",
+            (platform_id, ids)).rowcount
+        matches = identify(db, list(dict.fromkeys(game_ids)))
+    return SetPlatformResult(platform_id, changed, matches)
 
 
 def _row_dict(row: Any) -> dict[str, Any]:

@@ -11,7 +11,7 @@ import os
 import time
 from collections.abc import Callable, Iterable, Iterator
 
-from romrunner.catalog.identify import identify
+from romrunner.catalog.identify import count_guessed, identify, match_counts
 from romrunner.library.examine import ARCHIVES, SHEETS, Examined, Job
 from romrunner.library.plan import (
     Stored,
@@ -90,13 +90,14 @@ def _scan_root(db: Database, pack: DefinitionPack, root: Root, extensions: set[s
                    (now_text(), root.id))
     summary.missing += len(writer.vanished)
     if plan.jobs or writer.vanished:
-        counts = db.query_one(
-            "SELECT count(matched_game_id) AS hit, count(*) - count(matched_game_id) AS miss "
-            "FROM games WHERE root_id = ? AND is_missing = 0", (root.id,))
-        assert counts is not None
-        plan.identified, plan.unidentified = int(counts["hit"]), int(counts["miss"])
-    # else nothing changed: the walk counted the unchanged files (no table scan)
+        counts = match_counts(db, root_id=root.id)
+        plan.identified, plan.unidentified = counts.identified, counts.unidentified
+        guessed = counts.guessed
+    else:  # nothing changed: the walk counted the matched files (no table scan), guesses too
+        guessed = count_guessed(db, root.id)
+        plan.identified -= guessed
     summary.identified += plan.identified
+    summary.guessed += guessed
     summary.unidentified += plan.unidentified
 
 

@@ -16,7 +16,8 @@ class ScanSummary:
     unchanged: int = 0
     missing: int = 0
     renamed: int = 0
-    identified: int = 0
+    identified: int = 0            # present files matched by a hash (or by hand)
+    guessed: int = 0               # matched by their file name only (not in identified)
     unidentified: int = 0
     bytes_hashed: int = 0
     seconds: float = 0.0

@@ -1,0 +1,268 @@
+"""DAT import never loses or half-replaces a catalog: a DAT that does not parse to its end is
+refused and changes nothing; reads are bounded; replacing and removing a catalog say what
+they did; FIFOs are refused at once; `bios import-dat` takes only BIOS DATs."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import resource
+import subprocess
+import sys
+import zlib
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from romrunner.catalog.datfile import read_dat
+from romrunner.errors import InputError
+from romrunner.store import Database
+from tests.conftest import CliResult, shared_path
+
+HEADER = 'clrmamepro (\n\tname "{system}"\n\tversion "{version}"\n)\n'
+
+
+def rom_line(name: str, data: bytes) -> str:
+    return (f'\trom ( name "{name}" size {len(data)} crc {zlib.crc32(data):08X} '
+            f'md5 {hashlib.md5(data).hexdigest()} sha1 {hashlib.sha1(data).hexdigest()} )\n')
+
+
+def dat_text(system: str, games: dict[str, bytes], version: str = "1") -> str:
+    parts = [HEADER.format(system=system, version=version)]
+    for name, data in games.items():
+        parts.append(f'game (\n\tname "{name}"\n{rom_line(name + ".sfc", data)})\n')
+    return "".join(parts)
+
+
+def catalog_rows(db_path: Path) -> list[tuple[Any, ...]]:
+    db = Database(db_path)
+    try:
+        return [tuple(row) for row in db.query(
+            "SELECT s.name, s.version, count(g.id) FROM catalog_sources s "
+            "LEFT JOIN catalog_games g ON g.source_id = s.id GROUP BY s.id ORDER BY s.name")]
+    finally:
+        db.close()
+
+
+def one_line_error(result: CliResult) -> str:
+    assert result.code == 2, (result.out, result.err)
+    assert result.err.count("\n") == 1 and "Traceback" not in result.err, result.err
+    assert "internal error" not in result.err
+    return result.err
+
+
+def run_bounded(args: list[str], env: dict[str, str], *, memory: int = 1 << 30,
+                timeout: float = 120) -> CliResult:
+    """``romrunner ARGS`` in a child with an address-space limit and a timeout (a hang or a
+    memory blow-up fails the test instead of the machine)."""
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+
+    try:
+        proc = subprocess.run([sys.executable, "-m", "romrunner.cli.main", *args],
+                              capture_output=True, text=True, env={**os.environ, **env},
+                              timeout=timeout, preexec_fn=limit)
+    except subprocess.TimeoutExpired as exc:
+        raise AssertionError(f"romrunner {' '.join(args)} did not finish: {exc}") from None
+    return CliResult(proc.returncode, proc.stdout, proc.stderr)
+
+
+# -- a DAT that does not parse to its end is refused and changes nothing -----------------
+def test_truncated_real_dat_is_refused_and_the_catalog_kept(cli: Any, db_path: Path,
+                                                            tmp_path: Path) -> None:
+    real = shared_path("dats", "no-intro", "Nintendo - Game Boy.dat")
+    assert cli("dat", "import", real).code == 0
+    before = catalog_rows(db_path)
+    assert before == [("Nintendo - Game Boy", "2026.08.01", 2238)]
+    truncated = tmp_path / "Nintendo - Game Boy.dat"
+    data = real.read_bytes()
+    truncated.write_bytes(data[: len(data) * 2 // 10])  # cut inside a game block
+    error = one_line_error(cli("dat", "import", truncated))
+    assert str(truncated) in error and "truncated" in error
+    assert catalog_rows(db_path) == before
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ('game (\n\tname "A"\n\trom ( name "a.sfc" size 4 crc 00000001 )\n)\n)\n', "closes no block"),
+    ('game (\n\tname "A\n\trom ( name "a.sfc" size 4 crc 00000001 )\n)\n', "unbalanced quote"),
+    ('game (\n\tname "A"\n\trom ( name "a.sfc" size 4 crc 00000001 )\n', "ends inside"),
+])
+def test_unbalanced_dat_is_refused(cli: Any, db_path: Path, tmp_path: Path, text: str,
+                                   expected: str) -> None:
+    dat = tmp_path / "broken.dat"
+    dat.write_text(HEADER.format(system="Nintendo - Game Boy", version="1") + text)
+    error = one_line_error(cli("dat", "import", dat))
+    assert expected in error and "broken.dat" in error
+    assert catalog_rows(db_path) == []
+
+
+def test_broken_logiqx_xml_is_refused(cli: Any, db_path: Path, tmp_path: Path) -> None:
+    real = shared_path("dats", "logiqx", "MAME 2000 XML.dat")
+    truncated = tmp_path / "mame.dat"
+    truncated.write_bytes(real.read_bytes()[:400_000])
+    error = one_line_error(cli("dat", "import", truncated))
+    assert "mame.dat" in error and "XML" in error
+    garbled = tmp_path / "garbled.dat"
+    garbled.write_text('<?xml version="1.0"?>\n<datafile><game name="a"><rom name="x" '
+                       'size="1" crc="00000000"/></game><game name="b"></datafile>\n')
+    one_line_error(cli("dat", "import", garbled))
+    assert catalog_rows(db_path) == []
+
+
+def test_several_files_are_one_unit(cli: Any, db_path: Path, tmp_path: Path) -> None:
+    good = tmp_path / "gb.dat"
+    good.write_text(dat_text("Nintendo - Game Boy", {"Alpha (USA)": b"a" * 64}))
+    bad = tmp_path / "gba.dat"
+    bad.write_text(dat_text("Nintendo - Game Boy Advance", {"Beta (USA)": b"b" * 64})[:-3])
+    one_line_error(cli("dat", "import", good, bad))
+    assert catalog_rows(db_path) == []
+    assert cli("dat", "import", good).code == 0
+    assert catalog_rows(db_path) == [("Nintendo - Game Boy", "1", 1)]
+
+
+def test_rom_size_beyond_any_file_is_one_line_naming_the_entry(cli: Any, db_path: Path,
+                                                               tmp_path: Path) -> None:
+    dat = tmp_path / "huge.dat"
+    dat.write_text(HEADER.format(system="Nintendo - Game Boy", version="1")
+                   + 'game (\n\tname "Big (USA)"\n\trom ( name "big.gb" size '
+                   + "1" + "0" * 29 + " crc 00000001 )\n)\n")
+    error = one_line_error(cli("dat", "import", dat))
+    assert "huge.dat" in error and "'Big (USA)'" in error and "'big.gb'" in error
+    xml = tmp_path / "huge.xml"
+    xml.write_text('<?xml version="1.0"?>\n<datafile><game name="g"><rom name="r" size="'
+                   + "9" * 30 + '" crc="00000000"/></game></datafile>\n')
+    assert "'g'" in one_line_error(cli("dat", "import", "--platform", "arcade", xml))
+    assert catalog_rows(db_path) == []
+
+
+# -- bounded reads -----------------------------------------------------------------------
+def test_a_16_mb_quoted_string_is_refused_in_bounded_memory(tmp_path: Path) -> None:
+    dat = tmp_path / "long.dat"
+    with dat.open("w") as handle:
+        handle.write(HEADER.format(system="Nintendo - Game Boy", version="1"))
+        handle.write('game (\n\tname "' + "x" * (16 << 20) + '"\n)\n')
+    result = run_bounded(["--db", str(tmp_path / "db.sqlite"), "dat", "import", str(dat)], {})
+    error = one_line_error(result)
+    assert "long.dat: line 6 is longer than" in error
+
+
+def test_a_long_line_of_tokens_is_refused(cli: Any, tmp_path: Path) -> None:
+    dat = tmp_path / "tokens.dat"
+    dat.write_text(HEADER.format(system="Nintendo - Game Boy", version="1")
+                   + "game ( name x " + "a b " * (1 << 19) + ")\n")
+    assert "line 5 is longer than" in one_line_error(cli("dat", "import", dat))
+
+
+def test_a_huge_logiqx_attribute_is_refused(tmp_path: Path) -> None:
+    dat = tmp_path / "attr.xml"
+    with dat.open("w") as handle:
+        handle.write('<?xml version="1.0"?>\n<datafile><header><name>MAME</name></header>'
+                     '<game name="a" description="' + "y" * (8 << 20) + '"></game></datafile>\n')
+    result = run_bounded(["--db", str(tmp_path / "db.sqlite"), "dat", "import", str(dat)], {})
+    assert "attr.xml: a tag or text near byte" in one_line_error(result)
+
+
+def test_a_huge_game_block_is_refused(cli: Any, tmp_path: Path) -> None:
+    dat = tmp_path / "block.dat"
+    with dat.open("w") as handle:
+        handle.write(HEADER.format(system="Nintendo - Game Boy", version="1") + "game (\n")
+        line = "\trom ( name r size 1 crc 00000000 )\n"
+        handle.write(line * 30_000)
+        handle.write(")\n")
+    assert "larger than any real DAT entry" in one_line_error(cli("dat", "import", dat))
+
+
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.text(alphabet=st.sampled_from('()"\\ \n\tgamerom namesizecrc0123x<>/=?'), max_size=300))
+def test_the_readers_raise_only_input_errors(tmp_path: Path, text: str) -> None:
+    for prefix in ("clrmamepro ( name \"Nintendo - Game Boy\" )\n", '<?xml version="1.0"?>'):
+        dat = tmp_path / "fuzz.dat"
+        dat.write_text(prefix + text)
+        try:
+            result = read_dat(dat)
+            for game in result.games:
+                assert game.name
+        except InputError as exc:
+            assert "\n" not in str(exc)
+
+
+# -- FIFOs are refused at once -----------------------------------------------------------
+def test_dat_import_and_games_find_refuse_a_fifo(tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe.dat"
+    os.mkfifo(fifo)
+    db = str(tmp_path / "db.sqlite")
+    error = one_line_error(run_bounded(["--db", db, "dat", "import", str(fifo)], {}, timeout=60))
+    assert "pipe.dat: not a regular file (a FIFO)" in error
+    error = one_line_error(run_bounded(["--db", db, "games", "find", str(fifo)], {}, timeout=60))
+    assert "pipe.dat: not a regular file (a FIFO)" in error
+    assert "a device" in one_line_error(run_bounded(["--db", db, "games", "find", "/dev/zero"],
+                                                    {}, timeout=60))
+
+
+# -- replacing and removing a catalog ----------------------------------------------------
+def test_replacing_a_catalog_says_what_changed(cli: Any, tmp_path: Path) -> None:
+    dat = tmp_path / "gb.dat"
+    dat.write_text(dat_text("Nintendo - Game Boy", {"Alpha (USA)": b"a" * 64,
+                                                    "Beta (USA)": b"b" * 64}, "2025.01.01"))
+    first = cli("dat", "import", dat)
+    assert first.code == 0 and "version 2025.01.01, 2 games" in first.out
+    dat.write_text(dat_text("Nintendo - Game Boy", {"Alpha (USA)": b"a" * 64,
+                                                    "Gamma (USA)": b"c" * 64,
+                                                    "Delta (USA)": b"d" * 64}, "2026.08.01"))
+    second = cli("dat", "import", dat)
+    assert second.code == 0, second.err
+    assert "version 2026.08.01, 3 games" in second.out
+    assert ("replaced version 2025.01.01 by 2026.08.01: 2 games added, 1 removed"
+            in " ".join(second.out.split()))
+    dat.write_text(dat_text("Nintendo - Game Boy", {"Alpha (USA)": b"a" * 64}, "2027.01.01"))
+    data = cli("--json", "dat", "import", dat).json()["data"]["imports"][0]
+    assert data["replaced"] and data["previous_version"] == "2026.08.01"
+    assert data["version"] == "2027.01.01"
+    assert (data["games_added"], data["games_removed"], data["games"]) == (0, 2, 1)
+    again = cli("dat", "import", dat)
+    assert "unchanged (1 games)" in again.out
+
+
+def test_dat_rm_unidentifies_its_games_in_one_command(cli: Any, db_path: Path,
+                                                      tmp_path: Path) -> None:
+    root = tmp_path / "roms" / "snes"
+    root.mkdir(parents=True)
+    (root / "Alpha (USA).sfc").write_bytes(b"a" * 1024)
+    dat = tmp_path / "snes.dat"
+    dat.write_text(dat_text("Nintendo - Super Nintendo Entertainment System",
+                            {"Alpha (USA)": b"a" * 1024}))
+    assert cli("library", "add", root.parent).code == 0
+    assert cli("dat", "import", dat).code == 0
+    assert cli("scan", "--workers", "1").code == 0
+    game = cli("--json", "games", "ls").json()["data"][0]
+    assert game["match_method"] == "sha1"
+    unknown = one_line_error(cli("dat", "rm", "Nintendo - Nope"))
+    assert "no imported DAT is named 'Nintendo - Nope'" in unknown
+    removed = cli("dat", "rm", "Nintendo - Super Nintendo Entertainment System")
+    assert removed.code == 0, removed.err
+    assert "1 games are now unidentified" in removed.out
+    game = cli("--json", "games", "ls").json()["data"][0]
+    assert game["matched_game_id"] is None and game["catalog_title"] is None
+    assert catalog_rows(db_path) == []
+    assert cli("--json", "dat", "ls").json()["data"] == []
+
+
+# -- bios import-dat takes BIOS DATs only ------------------------------------------------
+def test_bios_import_dat_refuses_a_game_dat(cli: Any, db_path: Path) -> None:
+    game_dat = shared_path("dats", "no-intro", "Nintendo - Game Boy.dat")
+    error = one_line_error(cli("bios", "import-dat", game_dat))
+    assert "'Nintendo - Game Boy' is a game DAT" in error and "dat import" in error
+    system = shared_path("dats", "system", "System.dat")
+    result = cli("--json", "bios", "import-dat", system)
+    assert result.code == 0, result.err
+    assert result.json()["data"]["rows"] == 516
+    db = Database(db_path)
+    try:
+        assert db.scalar("SELECT count(DISTINCT source) FROM bios_extra_hashes") == 1
+        assert db.scalar("SELECT min(source) FROM bios_extra_hashes") == "System"
+    finally:
+        db.close()

@@ -1,0 +1,227 @@
+"""`games` commands and identification counts on real libraries: set-platform is one
+transaction, every hash identification uses is findable, `games show` reads as text, name
+guesses are counted apart from hash matches, LIKE input is literal, and the demo never
+touches the user's database."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import zipfile
+import zlib
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from romrunner.library.games import GameFilter, count_games, list_games
+from romrunner.store import Database
+from tests.conftest import run_subprocess
+
+NES_HEADER = b"NES\x1a" + bytes(12)
+
+
+def digests(data: bytes) -> dict[str, str]:
+    return {"crc32": f"{zlib.crc32(data):08x}", "md5": hashlib.md5(data).hexdigest(),
+            "sha1": hashlib.sha1(data).hexdigest()}
+
+
+def dat_text(system: str, games: dict[str, list[tuple[str, bytes]]]) -> str:
+    parts = [f'clrmamepro (\n\tname "{system}"\n\tversion "t"\n)\n']
+    for game, roms in games.items():
+        parts.append(f'game (\n\tname "{game}"\n')
+        for name, data in roms:
+            d = digests(data)
+            parts.append(f'\trom ( name "{name}" size {len(data)} crc {d["crc32"]} '
+                         f'md5 {d["md5"]} sha1 {d["sha1"]} )\n')
+        parts.append(")\n")
+    return "".join(parts)
+
+
+def payload(seed: str, size: int = 8192) -> bytes:
+    block = hashlib.sha256(seed.encode()).digest()
+    return (block * (size // 32 + 1))[:size]
+
+
+@pytest.fixture
+def library(tmp_path: Path, cli: Any) -> dict[str, Any]:
+    """A scanned library: a headered NES file, a zip holding a headered NES file, a disc,
+    a SNES file, and a file whose name (only) is in the SNES DAT."""
+    root = tmp_path / "roms"
+    for folder in ("nes", "snes", "psx/Disc (USA)"):
+        (root / folder).mkdir(parents=True)
+    data = {key: payload(key) for key in ("nes", "zipped", "track1", "track2", "snes")}
+    (root / "nes" / "Castle (USA).nes").write_bytes(NES_HEADER + data["nes"])
+    with zipfile.ZipFile(root / "nes" / "Zipped (USA).zip", "w") as archive:
+        archive.writestr("Zipped (USA).nes", NES_HEADER + data["zipped"])
+    disc = root / "psx" / "Disc (USA)"
+    (disc / "Disc (USA) (Track 1).bin").write_bytes(data["track1"])
+    (disc / "Disc (USA) (Track 2).bin").write_bytes(data["track2"])
+    (disc / "Disc (USA).cue").write_text(
+        'FILE "Disc (USA) (Track 1).bin" BINARY\n  TRACK 01 MODE2/2352\n'
+        'FILE "Disc (USA) (Track 2).bin" BINARY\n  TRACK 02 AUDIO\n')
+    (root / "snes" / "Sky (USA).sfc").write_bytes(data["snes"])
+    (root / "snes" / "Chrono Trigger (USA).sfc").write_bytes(payload("random bytes"))
+    dats = tmp_path / "dats"
+    dats.mkdir()
+    (dats / "nes.dat").write_text(dat_text("Nintendo - Nintendo Entertainment System", {
+        "Castle (USA)": [("Castle (USA).nes", data["nes"])],
+        "Zipped (USA)": [("Zipped (USA).nes", data["zipped"])]}))
+    (dats / "psx.dat").write_text(dat_text("Sony - PlayStation", {"Disc (USA)": [
+        ("Disc (USA) (Track 1).bin", data["track1"]),
+        ("Disc (USA) (Track 2).bin", data["track2"])]}))
+    (dats / "snes.dat").write_text(dat_text(
+        "Nintendo - Super Nintendo Entertainment System", {
+            "Sky (USA)": [("Sky (USA).sfc", data["snes"])],
+            "Chrono Trigger (USA)": [("Chrono Trigger (USA).sfc", payload("the real one"))]}))
+    assert cli("library", "add", root).code == 0
+    imported = cli("dat", "import", *sorted(dats.iterdir()))
+    assert imported.code == 0, imported.err
+    scanned = cli("--json", "scan", "--workers", "1")
+    assert scanned.code == 0, scanned.err
+    games = {row["filename"]: row for row in cli("--json", "games", "ls").json()["data"]}
+    return {"root": root, "data": data, "games": games, "scan": scanned.json()["data"]}
+
+
+def found(cli: Any, *args: Any) -> list[str]:
+    result = cli("--json", "games", "find", *args)
+    assert result.code in (0, 1), result.err
+    return sorted(row["filename"] for row in result.json()["data"])
+
+
+# -- item 17: every hash identification uses is findable ----------------------------------
+def test_every_hash_identification_uses_is_findable(cli: Any, library: dict[str, Any]) -> None:
+    games, data = library["games"], library["data"]
+    assert games["Castle (USA).nes"]["match_method"] == "sha1"  # by its header-less sha1
+    assert games["Zipped (USA).zip"]["match_method"] == "sha1"  # by its member's
+    assert games["Disc (USA).cue"]["match_method"] == "tracks"
+    nes, zipped, track = data["nes"], data["zipped"], data["track2"]
+    for kind in ("sha1", "md5"):
+        assert found(cli, f"--{kind}", digests(nes)[kind]) == ["Castle (USA).nes"]
+        assert found(cli, f"--{kind}", digests(zipped)[kind]) == ["Zipped (USA).zip"]
+        assert found(cli, f"--{kind}", digests(track)[kind]) == ["Disc (USA).cue"]
+    assert found(cli, "--crc32", digests(nes)["crc32"], "--size", len(nes)) == [
+        "Castle (USA).nes"]
+    assert found(cli, "--crc32", digests(zipped)["crc32"], "--size", len(zipped)) == [
+        "Zipped (USA).zip"]
+    assert found(cli, "--crc32", digests(nes)["crc32"], "--size", len(nes) + 16) == []
+    headered = NES_HEADER + nes  # the file itself is found by its full hashes too
+    assert found(cli, "--md5", digests(headered)["md5"]) == ["Castle (USA).nes"]
+
+
+# -- item 6: set-platform is one transaction ----------------------------------------------
+def test_set_platform_with_an_unknown_id_changes_nothing(cli: Any, db_path: Path,
+                                                         library: dict[str, Any]) -> None:
+    game = library["games"]["Castle (USA).nes"]
+    result = cli("games", "set-platform", "snes", game["id"], 999, 998)
+    assert result.code == 2 and result.err.count("\n") == 1
+    assert "no game with id 999, 998" in result.err and "nothing was changed" in result.err
+    shown = cli("--json", "games", "show", game["id"]).json()["data"]
+    assert shown["platform_id"] == "nes" and shown["platform_source"] == "folder"
+    assert shown["matched_game_id"] == "nes:Castle (USA)"
+    ok = cli("--json", "games", "set-platform", "snes", game["id"])
+    assert ok.code == 0, ok.err
+    assert ok.json()["data"]["changed"] == 1 and ok.json()["data"]["unidentified"] == 1
+    shown = cli("--json", "games", "show", game["id"]).json()["data"]
+    assert shown["platform_id"] == "snes" and shown["matched_game_id"] is None
+
+
+# -- item 19: name guesses are not "identified" -------------------------------------------
+def test_name_guesses_are_counted_apart_everywhere(cli: Any, db_path: Path,
+                                                   library: dict[str, Any]) -> None:
+    guess = library["games"]["Chrono Trigger (USA).sfc"]
+    assert guess["match_method"] == "name"
+    first = library["scan"]
+    assert (first["identified"], first["guessed"], first["unidentified"]) == (4, 1, 0)
+    rescan = cli("--json", "scan", "--workers", "1").json()["data"]  # nothing changed
+    assert (rescan["identified"], rescan["guessed"], rescan["unidentified"]) == (4, 1, 0)
+    text = cli("scan", "--workers", "1")
+    assert "4 identified by hash, 1 guessed by name, 0 unidentified" in " ".join(
+        text.out.split())
+    status = cli("--json", "db", "status").json()["data"]["matches"]
+    assert status == {"identified": 4, "guessed": 1, "unidentified": 0}
+    assert "4 by hash, 1 guessed by name, 0 unidentified" in cli("db", "status").out
+    db = Database(db_path)
+    try:
+        assert count_games(db, GameFilter(identified=True)) == 4
+        assert [g["filename"] for g in list_games(db, GameFilter(guessed=True))] == [
+            "Chrono Trigger (USA).sfc"]
+        assert count_games(db, GameFilter(unidentified=True)) == 0
+    finally:
+        db.close()
+    dat = cli("--json", "dat", "import", library["root"].parent / "dats" / "snes.dat")
+    assert (dat.json()["data"]["identified"], dat.json()["data"]["guessed"]) == (4, 1)
+    from romrunner.catalog.identify import match_counts  # new in this change
+
+    db = Database(db_path)
+    try:
+        counts = match_counts(db)
+        assert (counts.identified, counts.guessed, counts.unidentified) == (4, 1, 0)
+        with db.count_statements() as statements:
+            match_counts(db)
+        assert len(statements) == 1  # one SQL aggregate
+    finally:
+        db.close()
+
+
+# -- "Also": games show reads as text -----------------------------------------------------
+def test_games_show_prints_what_a_user_reads(cli: Any, library: dict[str, Any]) -> None:
+    games, data = library["games"], library["data"]
+    text = cli("games", "show", games["Castle (USA).nes"]["id"])
+    assert text.code == 0, text.err
+    out = text.out
+    for raw in ("None", "[]", "{", "file_mtime_ns", "root_id", "title_norm", "is_archive"):
+        assert raw not in out, raw
+    assert out.splitlines()[0] == "Castle (USA)"
+    assert "nes (from the folder name)" in out
+    assert f"{len(data['nes']) + 16:,} bytes" in out
+    assert digests(data["nes"])["md5"] in out and "16 bytes" in out
+    assert "Castle (USA), by sha1 of the data without its header" in out
+    assert "Nintendo - Nintendo Entertainment System version t" in out
+    assert "region USA" in out
+    zipped = cli("games", "show", games["Zipped (USA).zip"]["id"]).out
+    assert "archive members:" in zipped and "Zipped (USA).nes" in zipped
+    assert "by sha1 of the data without its header" in zipped
+    disc = cli("games", "show", games["Disc (USA).cue"]["id"]).out
+    assert "by the hashes of its disc tracks" in disc and "Disc (USA) (Track 2).bin" in disc
+    guess = cli("games", "show", games["Chrono Trigger (USA).sfc"]["id"]).out
+    assert "guessed from the file name only (no hash matched)" in guess
+    full = cli("--json", "games", "show", games["Castle (USA).nes"]["id"]).json()["data"]
+    assert full["file_mtime_ns"] and full["nh_md5"] == digests(data["nes"])["md5"]
+    assert full["match_headerless"] is True and full["languages"] == []
+
+
+# -- item 21: LIKE input is literal -------------------------------------------------------
+def test_region_filter_escapes_like_wildcards(cli: Any, db_path: Path,
+                                              library: dict[str, Any]) -> None:
+    db = Database(db_path)
+    try:
+        assert count_games(db, GameFilter(region="USA")) == 5
+        for pattern in ("U_A", "%", "US%", "_SA", "\\"):
+            assert list_games(db, GameFilter(region=pattern)) == [], pattern
+            assert count_games(db, GameFilter(region=pattern)) == 0, pattern
+    finally:
+        db.close()
+
+
+# -- item 2: the demo never writes into the user's database -------------------------------
+def test_demo_never_touches_the_real_database(tmp_path: Path) -> None:
+    data_dir = tmp_path / "romrunner-data"
+    real_db = data_dir / "romrunner.db"
+    roms = tmp_path / "my-roms"
+    roms.mkdir()
+    env = {"ROMRUNNER_DB": str(real_db)}
+    assert run_subprocess("library", "add", str(roms), env=env).code == 0
+    before = real_db.read_bytes()
+    listing = sorted(p.name for p in data_dir.iterdir())
+    result = run_subprocess("--db", str(real_db), "--json", "demo", "--dir", str(data_dir),
+                            env=env)
+    assert result.code == 0, result.err
+    demo = json.loads(result.out)["data"]
+    assert Path(demo["database"]) != real_db and Path(demo["workdir"]).parent == data_dir
+    assert demo["identified"] == 4 and demo["guessed"] == 0
+    assert real_db.read_bytes() == before
+    assert sorted(p.name for p in data_dir.iterdir() if p.name != Path(demo["workdir"]).name
+                  ) == listing
+    roots = run_subprocess("--json", "library", "ls", env=env)
+    assert [r["path"] for r in json.loads(roots.out)["data"]] == [str(roms)]
