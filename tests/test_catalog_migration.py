@@ -19,10 +19,10 @@ def index_names(db: Database) -> set[str]:
     return {row[0] for row in db.query("SELECT name FROM sqlite_master WHERE type = 'index'")}
 
 
-def test_version_7_with_rows_migrates_and_keeps_them(tmp_path: Path) -> None:
-    db = Database(tmp_path / "v7.db")
-    migrate(db, target=7)
-    assert current_version(db) == 7 and not NEW_INDEXES & index_names(db)
+def test_version_8_with_rows_migrates_and_keeps_them(tmp_path: Path) -> None:
+    db = Database(tmp_path / "v8.db")
+    migrate(db, target=8)
+    assert current_version(db) == 8 and not NEW_INDEXES & index_names(db)
     with db.atomic():
         db.execute("INSERT INTO library_roots (id, path) VALUES (1, '/roms')")
         db.execute(
@@ -34,7 +34,7 @@ def test_version_7_with_rows_migrates_and_keeps_them(tmp_path: Path) -> None:
                    "header_size, nh_md5, nh_sha1) VALUES (1, 'member', 'a.nes', 32784, ?, "
                    "16, ?, ?)", ("3" * 32, "4" * 32, "5" * 40))
     report = migrate(db)
-    assert report.applied == ["0008_v1_1_5"] and current_version(db) == 8
+    assert report.applied == ["0009_v1_1_6"] and current_version(db) == 9
     assert index_names(db) >= NEW_INDEXES
     report_check = check_database(db)
     assert report_check.integrity == ["ok"] and not report_check.foreign_keys
