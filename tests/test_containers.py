@@ -224,6 +224,23 @@ def test_each_distinct_track_is_hashed_once(cli: Any, tmp_path: Path) -> None:
         ("Disc (USA).bin", sha1(b"\x06" * 65536))]
 
 
+def test_a_sheet_directly_in_the_root_reads_its_tracks(cli: Any, tmp_path: Path) -> None:
+    root = tmp_path / "roms"
+    root.mkdir()
+    (root / "Loose (USA).cue").write_text('FILE "Loose (USA).bin" BINARY\n')
+    (root / "Loose (USA).bin").write_bytes(b"\x08" * 4096)
+    (root / "Loose (USA).m3u").write_text("Loose (USA).cue\n../elsewhere.cue\n")
+    summary = scan(cli, root)
+    assert summary["errors"] == [{"path": "Loose (USA).m3u", "error":
+                                  "track '../elsewhere.cue' is outside the library root; "
+                                  "not read"}]
+    found = games(cli)
+    assert files_of(cli, found["Loose (USA).cue"]) == [("Loose (USA).bin",
+                                                        sha1(b"\x08" * 4096))]
+    assert sorted(files_of(cli, found["Loose (USA).m3u"])) == [("../elsewhere.cue", None),
+                                                               ("Loose (USA).cue", None)]
+
+
 def test_ten_thousand_file_lines_are_refused(cli: Any, tmp_path: Path) -> None:
     root = tmp_path / "roms"
     disc = disc_with_cue(root, *["Disc (USA).bin"] * 10_000)

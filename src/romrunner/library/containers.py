@@ -68,11 +68,11 @@ def open_regular(path: str | Path) -> FileIO:
         fd = os.open(path, _OPEN_FLAGS)
     except OSError as exc:
         if os.path.islink(path):
-            raise ContainerError("symbolic link not followed") from exc
+            raise ContainerError("is a symbolic link; not followed") from exc
         raise
     try:
         if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise ContainerError("not a regular file")
+            raise ContainerError("is not a regular file; not read")
     except BaseException:
         os.close(fd)
         raise

@@ -137,33 +137,31 @@ def _tracks(job: Job, names: list[str], *, hash_them: bool,
     root = os.path.realpath(sheet.parents[job.relpath.count("/")])
     tracks: list[Track] = []
     for name in dict.fromkeys(names):
-        if not hash_them:
-            tracks.append(Track(name))
-            continue
         try:
-            hashes, _, mtime_ns = _hash_track(sheet.parent, name, root)
+            tracks.append(_track(sheet.parent, name, root, hash_it=hash_them))
         except ContainerError as exc:
             problems.append(f"track {name!r} {exc}")
             tracks.append(Track(name))
-            continue
         except OSError:
             problems.append(f"track {name!r} is missing or unreadable")
             tracks.append(Track(name))
-            continue
-        tracks.append(Track(name, hashes, mtime_ns))
     return tracks
 
 
-def _hash_track(folder: Path, name: str, root: str) -> tuple[Hashes, bytes, int]:
-    """Hash a track file named by a sheet in ``folder``, refused unless it is a regular
-    file (not a link) inside ``root`` (a real path)."""
+def _track(folder: Path, name: str, root: str, *, hash_it: bool) -> Track:
+    """A file named by a sheet in ``folder``, refused unless it lies inside ``root`` (a
+    real path); hashed when ``hash_it``, and then only a regular file, not a link."""
     path = folder / name
-    if is_unsafe_member_name(name) or not os.path.realpath(path.parent).startswith(
-            root.rstrip(os.sep) + os.sep):
+    if is_unsafe_member_name(name) or not _inside(os.path.realpath(path.parent), root):
         raise ContainerError("is outside the library root; not read")
+    if not hash_it:
+        return Track(name)
     if path.is_symlink():
         raise ContainerError("is a symbolic link; not followed")
-    try:
-        return _hash_with_stat(path)
-    except ContainerError as exc:
-        raise ContainerError(f"is {exc}; not read") from exc
+    hashes, _, mtime_ns = _hash_with_stat(path)
+    return Track(name, hashes, mtime_ns)
+
+
+def _inside(path: str, root: str) -> bool:
+    """True when the real path ``path`` is ``root`` or below it."""
+    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
