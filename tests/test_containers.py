@@ -19,6 +19,8 @@ from typing import Any
 
 import py7zr
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from romrunner.library.containers import (
     MAX_SHEET_BYTES,
@@ -108,6 +110,27 @@ def test_a_malformed_gdi_is_refused_with_its_reason(tmp_path: Path, text: str,
     sheet.write_text(text)
     with pytest.raises(ContainerError, match=problem):
         referenced_files(sheet)
+
+
+_GDI_NAME = st.text(
+    st.characters(blacklist_categories=("Cc", "Cs", "Zl", "Zp"), blacklist_characters='"\\'),
+    min_size=1, max_size=40).map(str.strip).filter(lambda name: name != "")
+
+
+@settings(max_examples=60, deadline=None)
+@given(names=st.lists(_GDI_NAME, min_size=1, max_size=99), quoted=st.booleans(),
+       newline=st.sampled_from(["\n", "\r\n"]))
+def test_gdi_track_names_round_trip(tmp_path_factory: pytest.TempPathFactory,
+                                    names: list[str], quoted: bool, newline: str) -> None:
+    """Any name a .gdi can hold comes back as written, quoted or bare (bare names with
+    spaces too: some tools write them so)."""
+    lines = [str(len(names))]
+    for number, name in enumerate(names, 1):
+        written = f'"{name}"' if quoted else name
+        lines.append(f"{number} {number * 300} 4 2352 {written} 0")
+    sheet = tmp_path_factory.mktemp("gdi") / "disc.gdi"
+    sheet.write_bytes(newline.join(lines).encode() + newline.encode())
+    assert referenced_files(sheet) == names
 
 
 # --- empty archives ------------------------------------------------------------------
