@@ -95,27 +95,18 @@ def move_root(db: Database, old: Path, new: Path) -> Root:
 
 def _refuse_nesting(db: Database, root: Path, moving: int | None) -> None:
     """Raise when ``root`` lies inside a registered root or holds one (the root being
-    moved, ``moving``, does not count: its old place stops being a root)."""
+    moved, ``moving``, does not count: its old place stops being a root).
+
+    Registered roots are compared as stored (resolved when they were added): resolving
+    them again would touch every root, and one on a share that is offline can hang.
+    """
     for row in db.query("SELECT id, path FROM library_roots WHERE path <> ''"):
-        if row["id"] == moving:
-            continue
         other = Path(row["path"])
-        for form in _forms(other):
-            if form == root:
-                continue  # the same root: adding it again changes nothing
-            if root.is_relative_to(form):
-                raise InputError(f"{root}: inside the library root {other}; a root inside "
-                                 "another would make each of its files a game twice")
-            if form.is_relative_to(root):
-                raise InputError(f"{root}: holds the library root {other}; a root around "
-                                 "another would make each of its files a game twice")
-
-
-def _forms(stored: Path) -> list[Path]:
-    """A stored root as stored, and as it resolves today (a link may have been put in
-    its place since it was added)."""
-    try:
-        current = stored.resolve()
-    except (RuntimeError, OSError):
-        return [stored]
-    return [stored] if current == stored else [stored, current]
+        if row["id"] == moving or other == root:  # the same root: adding it again is a no-op
+            continue
+        if root.is_relative_to(other):
+            raise InputError(f"{root}: inside the library root {other}; a root inside "
+                             "another would make each of its files a game twice")
+        if other.is_relative_to(root):
+            raise InputError(f"{root}: holds the library root {other}; a root around "
+                             "another would make each of its files a game twice")
