@@ -40,15 +40,17 @@ def test_every_job_gets_exactly_one_record_with_its_own_hashes(tmp_path: Path) -
         assert record.row[11] == "gba"  # platform_id, from the folder name
 
 
-@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs (POSIX)")
 def test_a_worker_that_dies_costs_its_files_not_the_scan(tmp_path: Path) -> None:
-    """A worker stuck on a file (here a FIFO nobody writes: like a dead network share) is
-    killed, as the OOM killer or a user would: its file is reported, the rest are stored,
-    and the pool does not wait for ever (multiprocessing.Pool would)."""
+    """A worker busy on a file (here a sparse 256 GiB file: minutes of hashing, like a
+    slow network share; a FIFO no longer blocks a worker) is killed, as the OOM killer or a
+    user would: its file is reported, the rest are stored, and the pool does not wait for
+    ever (multiprocessing.Pool would)."""
     jobs = small_files(tmp_path / "gba", 4)
-    fifo = tmp_path / "gba" / "Stuck (USA).gba"
-    os.mkfifo(fifo)
-    jobs.append(Job(str(fifo), "gba/Stuck (USA).gba", 0, 0))  # last: nothing queues behind
+    stuck = tmp_path / "gba" / "Stuck (USA).gba"
+    with stuck.open("wb") as handle:
+        handle.truncate(256 << 30)
+    # Last: nothing queues behind it.
+    jobs.append(Job(str(stuck), "gba/Stuck (USA).gba", 256 << 30, 0))
     records = (r for r in examine_in_pool(jobs, 2, 1, load_pack(None).index, "roms",
                                           idle_seconds=0.05) if r is not None)
     done = [next(records) for _ in range(4)]

@@ -1,21 +1,36 @@
 """What is inside a file: zip and 7z members, CHD header hashes, cue/gdi/m3u references.
 
-Nothing here extracts to disk: members are streamed into the hasher, and a member whose name
-would escape a folder (``../``, an absolute path) is reported, never followed.
+Nothing here extracts to disk: members are streamed into the hasher in bounded chunks
+(a zip or 7z bomb costs time, not memory), and a member whose name would escape a folder
+(``../``, an absolute path) is reported, never followed. Disc sheets are small text files:
+one larger than any real sheet, or listing more files than any real disc, is refused.
 """
 
 from __future__ import annotations
 
+import bz2
+import importlib
+import lzma
+import os
 import re
+import stat
 import struct
 import zipfile
+import zlib
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from io import FileIO
 from pathlib import Path, PurePosixPath
+from typing import Any, BinaryIO
 
 import py7zr
 from py7zr.io import Py7zIO, WriterFactory
 
 from romrunner.library.hashing import CHUNK, Hashes, RomHasher
+
+MAX_SHEET_BYTES = 1 << 20  # larger than any real .cue/.gdi/.m3u: refused unread
+MAX_SHEET_FILES = 999      # FILE lines of a .cue, entries of an .m3u
+MAX_GDI_TRACKS = 99        # a GD-ROM (like a CD) holds at most 99 tracks
 
 
 class ContainerError(Exception):
@@ -39,6 +54,37 @@ def is_unsafe_member_name(name: str) -> bool:
     return ".." in PurePosixPath(normalised).parts
 
 
+_OPEN_FLAGS = (os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0)
+               | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0))
+
+
+def open_regular(path: str | Path) -> FileIO:
+    """Open a regular file for reading, never a link, FIFO or device.
+
+    The open does not block (a FIFO with no writer would wait for ever) and does not follow
+    a final symbolic link; what was opened is checked before a byte is read.
+    """
+    try:
+        fd = os.open(path, _OPEN_FLAGS)
+    except OSError as exc:
+        if os.path.islink(path):
+            raise ContainerError("is a symbolic link; not followed") from exc
+        raise
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise ContainerError("is not a regular file; not read")
+    except BaseException:
+        os.close(fd)
+        raise
+    return FileIO(fd, "rb")
+
+
+# --- zip --------------------------------------------------------------------------------
+
+_ZIP_LOCAL_HEADER = struct.Struct("<4s22xHH")  # signature, …, name length, extra length
+_INPUT_BLOCK = 64 << 10
+
+
 def hash_zip_members(path: Path) -> tuple[list[Member], list[str]]:
     """Hash every file member of a zip; returns members and per-member problems."""
     members: list[Member] = []
@@ -55,10 +101,9 @@ def hash_zip_members(path: Path) -> tuple[list[Member], list[str]]:
                     raise ContainerError("zip is encrypted")
                 hasher = RomHasher(info.filename, info.file_size)
                 head = b""
-                with archive.open(info) as stream:
-                    while chunk := stream.read(CHUNK):
-                        head = head or chunk[:512]
-                        hasher.update(chunk)
+                for chunk in _zip_member_chunks(archive, path, info):
+                    head = head or chunk[:512]
+                    hasher.update(chunk)
                 members.append(Member(info.filename, hasher.result(), head))
     except ContainerError:
         raise
@@ -66,6 +111,118 @@ def hash_zip_members(path: Path) -> tuple[list[Member], list[str]]:
             NotImplementedError, RuntimeError) as exc:
         raise ContainerError(f"corrupt or unsupported zip ({exc})") from exc
     return members, problems
+
+
+def _zip_member_chunks(archive: zipfile.ZipFile, path: Path,
+                       info: zipfile.ZipInfo) -> Iterator[bytes]:
+    """A member's data in chunks of at most :data:`CHUNK` bytes."""
+    if info.compress_type in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+        # zipfile inflates at most the bytes asked for per read: bounded.
+        with archive.open(info) as stream:
+            while chunk := stream.read(CHUNK):
+                yield chunk
+    elif info.compress_type in (zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA):
+        # zipfile decompresses whatever one read of compressed data holds, all at once:
+        # a few hundred bytes of bzip2 become a gigabyte. Decompress with an output bound.
+        with path.open("rb") as raw:
+            yield from _bounded_member(raw, info)
+    else:
+        raise ContainerError(f"member {info.filename!r} uses compression method "
+                             f"{info.compress_type}, which is not supported")
+
+
+class _Decompressor:
+    """What ``bz2.BZ2Decompressor`` and ``lzma.LZMADecompressor`` share."""
+
+    eof: bool
+    needs_input: bool
+
+    def decompress(self, data: bytes, max_length: int = -1) -> bytes:
+        raise NotImplementedError
+
+
+def _bounded_member(raw: BinaryIO, info: zipfile.ZipInfo) -> Iterator[bytes]:
+    """Decompress a bzip2 or LZMA member, at most :data:`CHUNK` bytes at a time, checking
+    its size and CRC as zipfile would."""
+    name = info.filename
+    raw.seek(info.header_offset)
+    header = raw.read(_ZIP_LOCAL_HEADER.size)
+    if len(header) < _ZIP_LOCAL_HEADER.size:
+        raise ContainerError(f"corrupt zip: member {name!r} is truncated")
+    signature, name_length, extra_length = _ZIP_LOCAL_HEADER.unpack(header)
+    if signature != b"PK\x03\x04":
+        raise ContainerError(f"corrupt zip: member {name!r} has a bad local header")
+    raw.seek(info.header_offset + _ZIP_LOCAL_HEADER.size + name_length + extra_length)
+    left = info.compress_size
+
+    def take(size: int) -> bytes:
+        nonlocal left
+        data = raw.read(min(size, left))
+        left -= len(data)
+        return data
+
+    size = crc = 0
+    try:
+        decompressor = _zip_decompressor(info, take)
+        while not decompressor.eof:
+            data = b""
+            if decompressor.needs_input:
+                data = take(_INPUT_BLOCK)
+                if not data:
+                    break
+            out = decompressor.decompress(data, CHUNK)
+            size += len(out)
+            if size > info.file_size:
+                break
+            crc = zlib.crc32(out, crc)
+            yield out
+    except (OSError, EOFError, lzma.LZMAError) as exc:  # bz2 says OSError("Invalid data…")
+        raise ContainerError(f"corrupt zip: member {name!r} ({exc})") from exc
+    if size != info.file_size or crc != info.CRC:
+        raise ContainerError(f"corrupt zip: member {name!r} does not match its size and CRC")
+
+
+def _zip_decompressor(info: zipfile.ZipInfo, take: Callable[[int], bytes]) -> _Decompressor:
+    if info.compress_type == zipfile.ZIP_BZIP2:
+        return bz2.BZ2Decompressor()  # type: ignore[return-value]
+    # APPNOTE 5.8.8: version (2 bytes), properties size (2 bytes), LZMA1 properties.
+    prefix = take(4)
+    if len(prefix) < 4:
+        raise EOFError("truncated LZMA header")
+    properties = take(int.from_bytes(prefix[2:], "little"))
+    return lzma.LZMADecompressor(  # type: ignore[return-value]
+        lzma.FORMAT_RAW, filters=[_lzma1_filter(properties)])
+
+
+def _lzma1_filter(properties: bytes) -> dict[str, int]:
+    """The LZMA1 filter its 5 property bytes describe (lc/lp/pb packed, dictionary size)."""
+    if len(properties) != 5 or properties[0] >= 9 * 5 * 5:
+        raise EOFError("bad LZMA properties")
+    packed = properties[0]
+    return {"id": lzma.FILTER_LZMA1, "lc": packed % 9, "lp": packed // 9 % 5,
+            "pb": packed // 45, "dict_size": int.from_bytes(properties[1:], "little")}
+
+
+# --- 7z ---------------------------------------------------------------------------------
+
+_7Z_OUTPUT_BLOCK = 4 << 20
+_7Z_INPUT_BLOCK = 64 << 10
+
+
+def _bound_7z_blocks() -> None:
+    """Make py7zr decompress a member in small blocks.
+
+    py7zr (1.x) asks its decompressor for up to 128 MB at a time and copies each block
+    twice (a 1 GiB member of zeros peaked at ~440 MB) and has no parameter for it, so its
+    two module-level size functions are replaced. Output comes in 4 MiB blocks; input is
+    read in 64 KiB blocks, since the decompressor reads one input block per output block
+    and keeps what it could not use: below a 64:1 ratio nothing piles up, and above it
+    what piles up is a small part of the (tiny) compressed data.
+    """
+    extraction: Any = importlib.import_module("py7zr.py7zr")
+    extraction.get_memory_limit = lambda: _7Z_OUTPUT_BLOCK
+    decompressors: Any = importlib.import_module("py7zr.compressor")
+    decompressors.get_default_blocksize = lambda: _7Z_INPUT_BLOCK
 
 
 class _HashWriter(Py7zIO):
@@ -109,6 +266,7 @@ class _HashFactory(WriterFactory):
 def hash_7z_members(path: Path) -> tuple[list[Member], list[str]]:
     """Hash every file member of a 7z archive by streaming its decompressed data."""
     problems: list[str] = []
+    _bound_7z_blocks()
     try:
         with py7zr.SevenZipFile(path, mode="r") as archive:
             if archive.needs_password():
@@ -132,12 +290,14 @@ def hash_7z_members(path: Path) -> tuple[list[Member], list[str]]:
     return members, problems
 
 
+# --- CHD --------------------------------------------------------------------------------
+
 _CHD_MAGIC = b"MComprHD"
 
 
 def read_chd_sha1(path: Path) -> str:
     """The SHA1 recorded in a CHD v5 header (data plus metadata), without decompressing."""
-    with path.open("rb") as stream:
+    with open_regular(path) as stream:
         header = stream.read(124)
     if len(header) < 16 or not header.startswith(_CHD_MAGIC):
         raise ContainerError("not a CHD file (bad magic)")
@@ -149,24 +309,83 @@ def read_chd_sha1(path: Path) -> str:
     return header[84:104].hex()
 
 
-_CUE_FILE = re.compile(r'^\s*FILE\s+(?:"([^"]+)"|(\S+))', re.IGNORECASE | re.MULTILINE)
-_GDI_LINE = re.compile(r'^\s*\d+\s+\d+\s+\d+\s+\d+\s+(?:"([^"]+)"|(\S+))', re.MULTILINE)
+# --- disc sheets ------------------------------------------------------------------------
+
+_CUE_FILE = re.compile(r'\s*FILE\s+(?:"([^"]+)"|(.+))', re.IGNORECASE)
+# N LBA TYPE SECTOR_SIZE FILENAME OFFSET; the name quoted, or bare (then it may not start
+# with a quote, and may hold spaces: some tools write them so).
+_GDI_TRACK = re.compile(r'\d+\s+\d+\s+\d+\s+\d+\s+(?:"([^"]+)"|([^"\s][^"]*?))\s+-?\d+')
 
 
 def referenced_files(path: Path) -> list[str]:
-    """File names a .cue, .gdi or .m3u refers to, relative to its folder, in order."""
+    """File names a .cue, .gdi or .m3u refers to, relative to its folder, in order (names
+    that climb out of the folder included: the caller refuses them)."""
     suffix = path.suffix.lower()
-    try:
-        text = path.read_bytes()[: 1 << 20].decode("utf-8", errors="replace")
-    except OSError as exc:
-        raise ContainerError(f"cannot read ({exc.strerror})") from exc
-    if suffix == ".cue":
-        names = [a or b for a, b in _CUE_FILE.findall(text)]
-    elif suffix == ".gdi":
-        names = [a or b for a, b in _GDI_LINE.findall(text)]
-    elif suffix == ".m3u":
-        names = [line.strip() for line in text.splitlines()
-                 if line.strip() and not line.lstrip().startswith("#")]
-    else:
+    if suffix not in (".cue", ".gdi", ".m3u"):
         return []
-    return [name.replace("\\", "/") for name in names if not is_unsafe_member_name(name)]
+    lines = _sheet_text(path).splitlines()
+    if suffix == ".cue":
+        names = _cue_files(lines)
+    elif suffix == ".gdi":
+        names = _gdi_files(lines)
+    else:
+        names = [line.strip() for line in lines
+                 if line.strip() and not line.lstrip().startswith("#")]
+    if len(names) > MAX_SHEET_FILES:
+        raise ContainerError(f"lists more than {MAX_SHEET_FILES} files (no disc has that "
+                             "many); not read")
+    return [name.replace("\\", "/") for name in names]
+
+
+def _sheet_text(path: Path) -> str:
+    """The text of a disc sheet, refused unread when it is larger than any real one."""
+    try:
+        with open_regular(path) as stream:
+            size = os.fstat(stream.fileno()).st_size
+            data = b"" if size > MAX_SHEET_BYTES else stream.read(MAX_SHEET_BYTES + 1)
+    except OSError as exc:
+        raise ContainerError(f"cannot read ({exc.strerror or exc})") from exc
+    if max(size, len(data)) > MAX_SHEET_BYTES:
+        raise ContainerError(f"disc sheet is larger than 1 MiB ({max(size, len(data)):,} "
+                             "bytes; no real one is); not read")
+    return data.decode("utf-8-sig", errors="replace")
+
+
+def _cue_files(lines: list[str]) -> list[str]:
+    names = []
+    for line in lines:
+        match = _CUE_FILE.match(line)
+        if match is None:
+            continue
+        quoted, bare = match.groups()
+        if quoted is None:  # FILE name TYPE: the name is all but the last word
+            words = bare.strip().rsplit(None, 1)
+            quoted = words[0] if len(words) == 2 else bare.strip()
+        names.append(quoted)
+        if len(names) > MAX_SHEET_FILES:
+            break  # enough to refuse the sheet
+    return names
+
+
+def _gdi_files(lines: list[str]) -> list[str]:
+    """A .gdi: the track count on the first line, then one line per track."""
+    numbered = [(number, line.strip()) for number, line in enumerate(lines, 1)
+                if line.strip()]
+    if not numbered or not numbered[0][1].isdigit():
+        first = numbered[0][1][:40] if numbered else ""
+        raise ContainerError(f".gdi: the first line must be the track count, not {first!r}")
+    count = int(numbered[0][1])
+    if not 1 <= count <= MAX_GDI_TRACKS:
+        raise ContainerError(f".gdi declares {count} tracks (a GD-ROM holds 1 to "
+                             f"{MAX_GDI_TRACKS}); not read")
+    tracks = numbered[1:]
+    if len(tracks) != count:
+        raise ContainerError(f".gdi declares {count} tracks but lists {len(tracks)}")
+    names = []
+    for number, line in tracks:
+        match = _GDI_TRACK.fullmatch(line)
+        if match is None:
+            raise ContainerError(f".gdi line {number} is not 'TRACK LBA TYPE SECTOR_SIZE "
+                                 f"FILE OFFSET': {line[:80]!r}")
+        names.append(match.group(1) or match.group(2))
+    return names

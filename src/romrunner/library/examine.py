@@ -12,6 +12,8 @@ from romrunner.library.containers import (
     Member,
     hash_7z_members,
     hash_zip_members,
+    is_unsafe_member_name,
+    open_regular,
     read_chd_sha1,
     referenced_files,
 )
@@ -73,7 +75,8 @@ def examine(job: Job) -> Examined:
     result = Examined(job)
     suffix = extension_of(os.path.basename(job.path))
     try:
-        result.hashes, result.head = _hash_with_head(job.path)
+        names = referenced_files(Path(job.path)) if suffix in SHEETS else []  # before hashing:
+        result.hashes, result.head = _hash_with_head(job.path)  # a refused sheet is not read
         if suffix == ".zip":
             result.members, result.problems = hash_zip_members(Path(job.path))
         elif suffix == ".7z":
@@ -81,8 +84,10 @@ def examine(job: Job) -> Examined:
         elif suffix == ".chd":
             result.chd_sha1 = read_chd_sha1(Path(job.path))
         elif suffix in SHEETS:
-            result.tracks = _tracks(Path(job.path), hash_them=suffix in HASHED_SHEETS,
+            result.tracks = _tracks(job, names, hash_them=suffix in HASHED_SHEETS,
                                     problems=result.problems)
+        if suffix in ARCHIVES and not result.members:
+            raise ContainerError(_empty_archive(result.problems))
         if len(result.members) == 1:
             result.head = result.members[0].head
         result.parse_name()
@@ -97,14 +102,22 @@ def examine(job: Job) -> Examined:
     return result
 
 
+def _empty_archive(problems: list[str]) -> str:
+    """Why an archive with no member to hash is not a game."""
+    if not problems:
+        return "archive holds no files; not recorded as a game"
+    return f"archive holds no files that can be read ({'; '.join(problems)})"
+
+
 def _hash_with_head(path: str | Path) -> tuple[Hashes, bytes]:
     hashes, head, _ = _hash_with_stat(path)
     return hashes, head
 
 
 def _hash_with_stat(path: str | Path) -> tuple[Hashes, bytes, int]:
-    """Hashes, the first 512 bytes, and the modification time of the file as it was read."""
-    with open(path, "rb", buffering=0) as stream:
+    """Hashes, the first 512 bytes, and the modification time of the file as it was read
+    (a regular file: a link, FIFO or device is refused before a byte is read)."""
+    with open_regular(path) as stream:
         info = os.fstat(stream.fileno())
         hasher = RomHasher(os.path.basename(path), info.st_size)
         view = read_buffer(info.st_size)
@@ -116,17 +129,39 @@ def _hash_with_stat(path: str | Path) -> tuple[Hashes, bytes, int]:
     return hasher.result(), head, info.st_mtime_ns
 
 
-def _tracks(path: Path, *, hash_them: bool, problems: list[str]) -> list[Track]:
+def _tracks(job: Job, names: list[str], *, hash_them: bool,
+            problems: list[str]) -> list[Track]:
+    """The files a sheet names, each distinct one once; a .cue/.gdi's are hashed when they
+    are regular files inside the library root (never through a link)."""
+    sheet = Path(job.path)
+    root = os.path.realpath(sheet.parents[job.relpath.count("/")])
     tracks: list[Track] = []
-    for name in referenced_files(path):
-        if not hash_them:
-            tracks.append(Track(name))
-            continue
+    for name in dict.fromkeys(names):
         try:
-            hashes, _, mtime_ns = _hash_with_stat(path.parent / name)
+            tracks.append(_track(sheet.parent, name, root, hash_it=hash_them))
+        except ContainerError as exc:
+            problems.append(f"track {name!r} {exc}")
+            tracks.append(Track(name))
         except OSError:
             problems.append(f"track {name!r} is missing or unreadable")
             tracks.append(Track(name))
-            continue
-        tracks.append(Track(name, hashes, mtime_ns))
     return tracks
+
+
+def _track(folder: Path, name: str, root: str, *, hash_it: bool) -> Track:
+    """A file named by a sheet in ``folder``, refused unless it lies inside ``root`` (a
+    real path); hashed when ``hash_it``, and then only a regular file, not a link."""
+    path = folder / name
+    if is_unsafe_member_name(name) or not _inside(os.path.realpath(path.parent), root):
+        raise ContainerError("is outside the library root; not read")
+    if not hash_it:
+        return Track(name)
+    if path.is_symlink():
+        raise ContainerError("is a symbolic link; not followed")
+    hashes, _, mtime_ns = _hash_with_stat(path)
+    return Track(name, hashes, mtime_ns)
+
+
+def _inside(path: str, root: str) -> bool:
+    """True when the real path ``path`` is ``root`` or below it."""
+    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)

@@ -21,15 +21,23 @@ class Root:
 
 def normalise_root(path: Path) -> Path:
     """The absolute, symlink-resolved form under which a root is stored."""
-    return Path(path).expanduser().resolve()
+    try:
+        return Path(path).expanduser().resolve()
+    except (RuntimeError, OSError) as exc:  # RuntimeError: a symlink loop (Python < 3.13)
+        raise InputError(f"{path}: cannot be resolved ({exc})") from exc
 
 
 def add_root(db: Database, path: Path) -> Root:
-    """Register ``path``; rows recorded with absolute paths under it are adopted."""
+    """Register ``path``; rows recorded with absolute paths under it are adopted.
+
+    A folder inside a registered root, or around one, is refused: its files would be
+    games twice.
+    """
     root = normalise_root(path)
     if not root.is_dir():
         raise InputError(f"{path}: not a folder")
     with db.atomic():
+        _refuse_nesting(db, root, moving=None)
         db.execute("INSERT INTO library_roots (path) VALUES (?) ON CONFLICT(path) DO NOTHING",
                    (str(root),))
         root_id = int(db.scalar("SELECT id FROM library_roots WHERE path = ?", (str(root),)))
@@ -80,5 +88,25 @@ def move_root(db: Database, old: Path, new: Path) -> Root:
     if db.scalar("SELECT 1 FROM library_roots WHERE path = ?", (str(target),)):
         raise InputError(f"{new}: already a library root")
     with db.atomic():
+        _refuse_nesting(db, target, moving=root.id)
         db.execute("UPDATE library_roots SET path = ? WHERE id = ?", (str(target), root.id))
     return get_root(db, target)
+
+
+def _refuse_nesting(db: Database, root: Path, moving: int | None) -> None:
+    """Raise when ``root`` lies inside a registered root or holds one (the root being
+    moved, ``moving``, does not count: its old place stops being a root).
+
+    Registered roots are compared as stored (resolved when they were added): resolving
+    them again would touch every root, and one on a share that is offline can hang.
+    """
+    for row in db.query("SELECT id, path FROM library_roots WHERE path <> ''"):
+        other = Path(row["path"])
+        if row["id"] == moving or other == root:  # the same root: adding it again is a no-op
+            continue
+        if root.is_relative_to(other):
+            raise InputError(f"{root}: inside the library root {other}; a root inside "
+                             "another would make each of its files a game twice")
+        if other.is_relative_to(root):
+            raise InputError(f"{root}: holds the library root {other}; a root around "
+                             "another would make each of its files a game twice")

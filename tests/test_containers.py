@@ -1,0 +1,408 @@
+"""Containers: disc sheets (.cue/.gdi/.m3u) and archives (zip/7z), read with bounds.
+
+Each test builds real files: real sheets and track files, real FIFOs and symlinks, real
+zip and 7z archives; scans that could hang run in a child process with a timeout.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import py7zr
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from romrunner.library.containers import (
+    MAX_SHEET_BYTES,
+    ContainerError,
+    hash_7z_members,
+    hash_zip_members,
+    referenced_files,
+)
+
+
+def sha1(data: bytes) -> str:
+    return hashlib.sha1(data).hexdigest()
+
+
+def scan(cli: Any, root: Path) -> dict[str, Any]:
+    assert cli("library", "add", root).code == 0
+    result = cli("--json", "scan", "--workers", "1")
+    assert result.code == 0, result.err
+    data: dict[str, Any] = result.json()["data"]
+    return data
+
+
+def errors_by_name(summary: dict[str, Any]) -> dict[str, str]:
+    return {Path(e["path"]).name: e["error"] for e in summary["errors"]}
+
+
+def games(cli: Any) -> dict[str, dict[str, Any]]:
+    return {row["filename"]: row for row in cli("--json", "games", "ls").json()["data"]}
+
+
+def files_of(cli: Any, game: dict[str, Any]) -> list[tuple[str, str | None]]:
+    shown = cli("--json", "games", "show", str(game["id"])).json()["data"]
+    return [(f["name"], f["file_sha1"]) for f in shown["files"]]
+
+
+# --- .gdi ------------------------------------------------------------------------------
+
+TRACKS = {"track01.bin": os.urandom(2352 * 3), "track02.raw": os.urandom(2352 * 5),
+          "track03.bin": os.urandom(2352 * 7)}
+
+
+def test_a_dreamcast_gdi_keeps_every_track(cli: Any, tmp_path: Path) -> None:
+    """The real layout: a count line, then ``N LBA TYPE SECTOR_SIZE FILE OFFSET`` (CRLF)."""
+    disc = tmp_path / "roms" / "dreamcast" / "Crazy Taxi (USA)"
+    disc.mkdir(parents=True)
+    for name, data in TRACKS.items():
+        (disc / name).write_bytes(data)
+    (disc / "Crazy Taxi (USA).gdi").write_bytes(
+        b"3\r\n1 0 4 2352 track01.bin 0\r\n2 756 0 2352 track02.raw 0\r\n"
+        b"3 45000 4 2352 track03.bin 0\r\n")
+    summary = scan(cli, tmp_path / "roms")
+    assert summary["errors"] == []
+    found = games(cli)
+    assert list(found) == ["Crazy Taxi (USA).gdi"]  # no track is a game of its own
+    assert files_of(cli, found["Crazy Taxi (USA).gdi"]) == [
+        (name, sha1(data)) for name, data in TRACKS.items()]
+
+
+def test_gdi_names_may_be_quoted_and_hold_spaces(cli: Any, tmp_path: Path) -> None:
+    disc = tmp_path / "roms" / "dreamcast" / "Shenmue"
+    disc.mkdir(parents=True)
+    names = ["Shenmue (Track 1).bin", "Shenmue (Track 2).raw", "Shenmue (Track 3).bin"]
+    for name, data in zip(names, TRACKS.values(), strict=True):
+        (disc / name).write_bytes(data)
+    (disc / "Shenmue.gdi").write_text(
+        '3\n1 0 4 2352 "Shenmue (Track 1).bin" 0\n'
+        '2 756 0 2352 "Shenmue (Track 2).raw" 0\n'
+        '3 45000 4 2352 "Shenmue (Track 3).bin" 0\n')
+    summary = scan(cli, tmp_path / "roms")
+    assert summary["errors"] == [] and summary["added"] == 1
+    found = games(cli)
+    assert list(found) == ["Shenmue.gdi"]
+    assert files_of(cli, found["Shenmue.gdi"]) == [
+        (name, sha1(data)) for name, data in zip(names, TRACKS.values(), strict=True)]
+
+
+@pytest.mark.parametrize(("text", "problem"), [
+    ("3\n1 0 4 2352 track01.bin 0\n2 756 0 2352 track02.raw 0\n", "declares 3 tracks"),
+    ("1000\n1 0 4 2352 track01.bin 0\n", "declares 1000 tracks"),
+    ("track01.bin\n", "first line"),
+    ("1\n1 0 4 2352\n", "line 2"),
+    ("1\n1 0 4 2352 \"unclosed.bin 0\n", "line 2"),
+])
+def test_a_malformed_gdi_is_refused_with_its_reason(tmp_path: Path, text: str,
+                                                    problem: str) -> None:
+    sheet = tmp_path / "bad.gdi"
+    sheet.write_text(text)
+    with pytest.raises(ContainerError, match=problem):
+        referenced_files(sheet)
+
+
+_GDI_NAME = st.text(
+    st.characters(blacklist_categories=("Cc", "Cs", "Zl", "Zp"), blacklist_characters='"\\'),
+    min_size=1, max_size=40).map(str.strip).filter(lambda name: name != "")
+
+
+@settings(max_examples=60, deadline=None)
+@given(names=st.lists(_GDI_NAME, min_size=1, max_size=99), quoted=st.booleans(),
+       newline=st.sampled_from(["\n", "\r\n"]))
+def test_gdi_track_names_round_trip(tmp_path_factory: pytest.TempPathFactory,
+                                    names: list[str], quoted: bool, newline: str) -> None:
+    """Any name a .gdi can hold comes back as written, quoted or bare (bare names with
+    spaces too: some tools write them so)."""
+    lines = [str(len(names))]
+    for number, name in enumerate(names, 1):
+        written = f'"{name}"' if quoted else name
+        lines.append(f"{number} {number * 300} 4 2352 {written} 0")
+    sheet = tmp_path_factory.mktemp("gdi") / "disc.gdi"
+    sheet.write_bytes(newline.join(lines).encode() + newline.encode())
+    assert referenced_files(sheet) == names
+
+
+# --- empty archives ------------------------------------------------------------------
+
+def test_empty_archives_are_not_games(cli: Any, tmp_path: Path) -> None:
+    """A valid zip or 7z with no file inside is reported as an error line, not stored."""
+    root = tmp_path / "roms" / "gba"
+    root.mkdir(parents=True)
+    with zipfile.ZipFile(root / "Empty (USA).zip", "w"):
+        pass
+    with zipfile.ZipFile(root / "Folders Only (USA).zip", "w") as archive:
+        archive.writestr("just-a-folder/", b"")
+    with py7zr.SevenZipFile(root / "Empty (USA).7z", "w"):
+        pass
+    with zipfile.ZipFile(root / "Fine (USA).zip", "w") as archive:
+        archive.writestr("Fine (USA).gba", b"\x02" * 4096)
+    summary = scan(cli, tmp_path / "roms")
+    errors = errors_by_name(summary)
+    for name in ("Empty (USA).zip", "Folders Only (USA).zip", "Empty (USA).7z"):
+        assert "no files" in errors[name], errors
+    assert list(games(cli)) == ["Fine (USA).zip"]
+
+
+# --- tracks: regular files inside the root, each hashed once, a bounded count ----------
+
+def run_bounded(*args: str | Path, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    """Run the CLI in its own process group; a hang fails the test and kills the group
+    (the scan and any worker it started)."""
+    proc = subprocess.Popen([sys.executable, "-m", "romrunner.cli.main", *map(str, args)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)
+    try:
+        out, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.communicate()
+        pytest.fail(f"{args} did not finish within {timeout} s")
+    return subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
+
+
+def scan_in_child(tmp_path: Path, root: Path) -> dict[str, Any]:
+    db = tmp_path / "child.db"
+    added = run_bounded("--db", db, "library", "add", root)
+    assert added.returncode == 0, added.stderr
+    scanned = run_bounded("--db", db, "--json", "scan", "--workers", "1")
+    assert scanned.returncode == 0, scanned.stderr
+    data: dict[str, Any] = json.loads(scanned.stdout)["data"]
+    return data
+
+
+def disc_with_cue(root: Path, *tracks: str) -> Path:
+    disc = root / "psx" / "Disc (USA)"
+    disc.mkdir(parents=True)
+    (disc / "Disc (USA).cue").write_text("".join(
+        f'FILE "{track}" BINARY\n  TRACK {i:02d} MODE2/2352\n'
+        for i, track in enumerate(tracks, 1)))
+    return disc
+
+
+def test_a_fifo_track_is_refused_without_hanging(tmp_path: Path) -> None:
+    root = tmp_path / "roms"
+    disc = disc_with_cue(root, "Disc (USA) (Track 1).bin", "pipe.bin")
+    (disc / "Disc (USA) (Track 1).bin").write_bytes(b"\x03" * 4096)
+    fifo = disc / "pipe.bin"
+    os.mkfifo(fifo)
+    try:
+        summary = scan_in_child(tmp_path, root)
+    finally:  # before the fix a reader sits blocked in open(): let it go
+        with contextlib.suppress(OSError):
+            os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+    errors = errors_by_name(summary)
+    assert "'pipe.bin'" in errors["Disc (USA).cue"]
+    assert "not a regular file" in errors["Disc (USA).cue"]
+    assert summary["bytes_hashed"] == 4096 + (disc / "Disc (USA).cue").stat().st_size
+
+
+def test_a_track_linked_to_dev_zero_or_outside_the_root_is_refused(tmp_path: Path) -> None:
+    root = tmp_path / "roms"
+    outside = tmp_path / "outside.bin"
+    outside.write_bytes(b"\x04" * 4096)
+    disc = disc_with_cue(root, "zero.bin", "away.bin", "../../../outside.bin")
+    (disc / "zero.bin").symlink_to("/dev/zero")
+    (disc / "away.bin").symlink_to(outside)
+    summary = scan_in_child(tmp_path, root)
+    reasons = [e["error"] for e in summary["errors"] if e["path"].endswith(".cue")]
+    assert any("'zero.bin'" in r and "symbolic link" in r for r in reasons), reasons
+    assert any("'away.bin'" in r and "symbolic link" in r for r in reasons), reasons
+    assert any("outside.bin" in r and "outside" in r for r in reasons), reasons
+    assert summary["bytes_hashed"] == (disc / "Disc (USA).cue").stat().st_size
+
+
+def test_a_track_below_a_linked_folder_is_refused(tmp_path: Path) -> None:
+    root = tmp_path / "roms"
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "track.bin").write_bytes(b"\x05" * 4096)
+    disc = disc_with_cue(root, "sub/track.bin")
+    (disc / "sub").symlink_to(elsewhere)
+    summary = scan_in_child(tmp_path, root)
+    reasons = [e["error"] for e in summary["errors"] if e["path"].endswith(".cue")]
+    assert any("'sub/track.bin'" in r and "outside the library root" in r
+               for r in reasons), reasons
+    assert summary["bytes_hashed"] == (disc / "Disc (USA).cue").stat().st_size
+
+
+def test_each_distinct_track_is_hashed_once(cli: Any, tmp_path: Path) -> None:
+    root = tmp_path / "roms"
+    disc = disc_with_cue(root, *["Disc (USA).bin"] * 5)
+    (disc / "Disc (USA).bin").write_bytes(b"\x06" * 65536)
+    summary = scan(cli, root)
+    assert summary["errors"] == []
+    assert summary["bytes_hashed"] == 65536 + (disc / "Disc (USA).cue").stat().st_size
+    assert files_of(cli, games(cli)["Disc (USA).cue"]) == [
+        ("Disc (USA).bin", sha1(b"\x06" * 65536))]
+
+
+def test_a_sheet_directly_in_the_root_reads_its_tracks(cli: Any, tmp_path: Path) -> None:
+    root = tmp_path / "roms"
+    root.mkdir()
+    (root / "Loose (USA).cue").write_text('FILE "Loose (USA).bin" BINARY\n')
+    (root / "Loose (USA).bin").write_bytes(b"\x08" * 4096)
+    (root / "Loose (USA).m3u").write_text("Loose (USA).cue\n../elsewhere.cue\n")
+    summary = scan(cli, root)
+    assert summary["errors"] == [{"path": "Loose (USA).m3u", "error":
+                                  "track '../elsewhere.cue' is outside the library root; "
+                                  "not read"}]
+    found = games(cli)
+    assert files_of(cli, found["Loose (USA).cue"]) == [("Loose (USA).bin",
+                                                        sha1(b"\x08" * 4096))]
+    assert sorted(files_of(cli, found["Loose (USA).m3u"])) == [("../elsewhere.cue", None),
+                                                               ("Loose (USA).cue", None)]
+
+
+def test_ten_thousand_file_lines_are_refused(cli: Any, tmp_path: Path) -> None:
+    root = tmp_path / "roms"
+    disc = disc_with_cue(root, *["Disc (USA).bin"] * 10_000)
+    (disc / "Disc (USA).bin").write_bytes(b"\x07" * 4096)
+    summary = scan(cli, root)
+    assert "more than 999" in errors_by_name(summary)["Disc (USA).cue"]
+    # The sheet is refused unhashed; its one track, no longer claimed, was found by the
+    # walk as a file of its own and hashed once (not 10,000 times).
+    assert summary["bytes_hashed"] == 4096
+
+
+# --- sheets larger than any real one ---------------------------------------------------
+
+@pytest.mark.parametrize("suffix", [".cue", ".gdi", ".m3u"])
+def test_a_sheet_over_1_mib_is_refused_unread(cli: Any, tmp_path: Path, suffix: str) -> None:
+    root = tmp_path / "roms" / "psx"
+    root.mkdir(parents=True)
+    sheet = root / f"Huge (USA){suffix}"
+    with sheet.open("wb") as handle:  # sparse: its bytes are never read
+        handle.truncate(MAX_SHEET_BYTES + 1)
+    with pytest.raises(ContainerError, match="larger than 1 MiB"):
+        referenced_files(sheet)
+    summary = scan(cli, tmp_path / "roms")
+    assert "larger than 1 MiB" in errors_by_name(summary)[sheet.name]
+    assert summary["bytes_hashed"] == 0 and games(cli) == {}
+
+
+def test_an_m3u_lists_its_discs_and_is_capped(tmp_path: Path) -> None:
+    playlist = tmp_path / "Game (USA).m3u"
+    playlist.write_text("# discs\nGame (USA) (Disc 1).cue\r\n\nGame (USA) (Disc 2).cue\n")
+    assert referenced_files(playlist) == ["Game (USA) (Disc 1).cue", "Game (USA) (Disc 2).cue"]
+    playlist.write_text("disc.cue\n" * 1000)
+    with pytest.raises(ContainerError, match="more than 999"):
+        referenced_files(playlist)
+
+
+# --- archive bombs: members stream in bounded chunks -----------------------------------
+
+BOMB_BYTES = 256 << 20  # past py7zr's 128 MB blocks; a bounded reader's peak stays flat
+
+_PEAK = """
+import resource, sys
+from pathlib import Path
+from romrunner.library.containers import hash_7z_members, hash_zip_members
+path = Path(sys.argv[1])
+members, problems = (hash_7z_members if path.suffix == ".7z" else hash_zip_members)(path)
+peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(peak_kib, members[0].hashes.size, members[0].hashes.sha1, len(problems))
+"""
+
+
+def member_peak(archive: Path) -> tuple[int, int, str]:
+    """Peak RSS (KiB) of a fresh process that hashes ``archive``'s one member, with the
+    member's size and SHA1."""
+    proc = subprocess.run([sys.executable, "-c", _PEAK, str(archive)], capture_output=True,
+                          text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr
+    peak, size, digest, problems = proc.stdout.split()
+    assert problems == "0"
+    return int(peak), int(size), digest
+
+
+@pytest.fixture(scope="module")
+def bombs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """One zeros member of BOMB_BYTES in each kind of archive, and small ones to compare."""
+    folder = tmp_path_factory.mktemp("bombs")
+    zeros = folder / "zeros.bin"
+    with zeros.open("wb") as handle:  # sparse
+        handle.truncate(BOMB_BYTES)
+    made = {}
+    for size, tag in ((BOMB_BYTES, "bomb"), (4096, "small")):
+        for kind, method in (("deflate", zipfile.ZIP_DEFLATED), ("bz2", zipfile.ZIP_BZIP2),
+                             ("lzma", zipfile.ZIP_LZMA)):
+            path = folder / f"{tag}-{kind}.zip"
+            with zipfile.ZipFile(path, "w", method) as archive, \
+                    archive.open("zeros.bin", "w", force_zip64=True) as member:
+                for _ in range(0, size, 1 << 20):
+                    member.write(bytes(min(1 << 20, size)))
+            made[f"{tag}-{kind}"] = path
+        source = zeros if size == BOMB_BYTES else folder / "small.bin"
+        if size != BOMB_BYTES:
+            source.write_bytes(bytes(size))
+        path = folder / f"{tag}-7z.7z"
+        with py7zr.SevenZipFile(path, "w") as archive:
+            archive.write(source, "zeros.bin")
+        made[f"{tag}-7z"] = path
+    zeros.unlink()
+    return made
+
+
+@pytest.mark.parametrize("kind", ["deflate", "bz2", "lzma", "7z"])
+def test_an_archive_bomb_is_hashed_in_bounded_memory(bombs: dict[str, Path],
+                                                     kind: str) -> None:
+    """Peak memory of hashing a 256 MiB member (a few hundred KiB on disk) against that of
+    a 4 KiB one: before the fix the bomb cost ~420 MiB more (7z: py7zr's 128 MB blocks,
+    copied twice) or the whole member (zip bzip2/LZMA: decompressed in one call)."""
+    baseline, _, _ = member_peak(bombs[f"small-{kind}"])
+    peak, size, digest = member_peak(bombs[f"bomb-{kind}"])
+    assert size == BOMB_BYTES
+    assert digest == hashlib.sha1(bytes(BOMB_BYTES)).hexdigest()
+    assert peak - baseline < 64 * 1024, f"{kind}: {peak - baseline} KiB over the baseline"
+
+
+def test_zip_members_of_every_method_hash_alike(tmp_path: Path) -> None:
+    data = os.urandom(300_000) + bytes(300_000)
+    expected = sha1(data)
+    for method in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2,
+                   zipfile.ZIP_LZMA):
+        path = tmp_path / f"m{method}.zip"
+        with zipfile.ZipFile(path, "w", method) as archive:
+            archive.writestr("a.bin", data)
+            archive.writestr("b.bin", b"")
+        members, problems = hash_zip_members(path)
+        assert problems == []
+        assert [(m.name, m.hashes.sha1, m.hashes.size) for m in members] == [
+            ("a.bin", expected, len(data)), ("b.bin", sha1(b""), 0)]
+
+
+@pytest.mark.parametrize("method", [zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA])
+def test_a_damaged_compressed_zip_member_is_an_error(tmp_path: Path, method: int) -> None:
+    path = tmp_path / "damaged.zip"
+    data = os.urandom(200_000)
+    with zipfile.ZipFile(path, "w", method) as archive:
+        archive.writestr("a.bin", data)
+    raw = bytearray(path.read_bytes())
+    middle = len(raw) // 2
+    raw[middle:middle + 64] = bytes(64)
+    path.write_bytes(bytes(raw))
+    with pytest.raises(ContainerError, match="corrupt"):
+        hash_zip_members(path)
+
+
+def test_sevenzip_members_still_hash_right_in_small_blocks(tmp_path: Path) -> None:
+    data = os.urandom(3 << 20) + bytes(5 << 20)
+    path = tmp_path / "solid.7z"
+    with py7zr.SevenZipFile(path, "w") as archive:
+        archive.writestr(data, "a.bin")
+        archive.writestr(data[::-1], "b.bin")
+    members, problems = hash_7z_members(path)
+    assert problems == []
+    assert [(m.name, m.hashes.sha1) for m in members] == [
+        ("a.bin", sha1(data)), ("b.bin", sha1(data[::-1]))]

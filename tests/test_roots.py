@@ -1,0 +1,96 @@
+"""Library roots: a root never lies inside another (each file would be a game twice)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+
+@pytest.fixture
+def tree(tmp_path: Path) -> dict[str, Path]:
+    """Folders: roms/, roms/snes/, roms2/ (a sibling sharing a name prefix), elsewhere/."""
+    paths = {name: tmp_path / name for name in ("roms", "roms/snes", "roms2", "elsewhere")}
+    for path in paths.values():
+        path.mkdir(parents=True, exist_ok=True)
+    (paths["roms/snes"] / "Game (USA).sfc").write_bytes(b"\x01" * 4096)
+    return paths
+
+
+def roots(cli: Any) -> list[str]:
+    result = cli("--json", "library", "ls")
+    assert result.code == 0, result.err
+    return [row["path"] for row in result.json()["data"]]
+
+
+def refused(result: Any, *names: Path) -> None:
+    """A one-line error naming every path in ``names``."""
+    assert result.code == 2, result.out
+    lines = result.err.strip().splitlines()
+    assert len(lines) == 1, result.err
+    for name in names:
+        assert str(name) in lines[0], (name, lines[0])
+
+
+def test_a_root_inside_a_root_is_refused_naming_both(cli: Any, tree: dict[str, Path]) -> None:
+    assert cli("library", "add", tree["roms"]).code == 0
+    refused(cli("library", "add", tree["roms/snes"]), tree["roms/snes"], tree["roms"])
+    assert roots(cli) == [str(tree["roms"])]
+
+
+def test_a_root_around_a_root_is_refused_naming_both(cli: Any, tree: dict[str, Path]) -> None:
+    assert cli("library", "add", tree["roms/snes"]).code == 0
+    refused(cli("library", "add", tree["roms"]), tree["roms"], tree["roms/snes"])
+    assert roots(cli) == [str(tree["roms/snes"])]
+
+
+def test_nesting_is_seen_through_symlinks(cli: Any, tree: dict[str, Path],
+                                          tmp_path: Path) -> None:
+    assert cli("library", "add", tree["roms"]).code == 0
+    link = tmp_path / "shortcut"
+    link.symlink_to(tree["roms/snes"])
+    refused(cli("library", "add", link), tree["roms/snes"], tree["roms"])
+    around = tmp_path / "around"
+    around.symlink_to(tmp_path)
+    refused(cli("library", "add", around), tmp_path, tree["roms"])
+    assert roots(cli) == [str(tree["roms"])]
+
+
+def test_siblings_and_the_same_root_again_are_fine(cli: Any, tree: dict[str, Path]) -> None:
+    assert cli("library", "add", tree["roms"]).code == 0
+    assert cli("library", "add", tree["roms2"]).code == 0  # "roms" is a prefix of the name
+    assert cli("library", "add", tree["roms"]).code == 0   # already there: nothing new
+    assert roots(cli) == [str(tree["roms"]), str(tree["roms2"])]
+
+
+def test_a_scan_of_refused_nesting_counts_each_file_once(cli: Any,
+                                                         tree: dict[str, Path]) -> None:
+    cli("library", "add", tree["roms"])
+    cli("library", "add", tree["roms/snes"])
+    scanned = cli("--json", "scan", "--workers", "1")
+    assert scanned.code == 0, scanned.err
+    assert len(cli("--json", "games", "ls").json()["data"]) == 1
+
+
+def test_move_into_or_around_another_root_is_refused(cli: Any, tree: dict[str, Path],
+                                                     tmp_path: Path) -> None:
+    cli("library", "add", tree["roms"])
+    cli("library", "add", tree["elsewhere"])
+    inside = tree["roms/snes"]
+    refused(cli("library", "move", tree["elsewhere"], inside), inside, tree["roms"])
+    refused(cli("library", "move", tree["elsewhere"], tmp_path), tmp_path, tree["roms"])
+    assert roots(cli) == [str(tree["elsewhere"]), str(tree["roms"])]
+    # A root may move below its own old place: the old place is no longer a root.
+    below = tree["elsewhere"] / "moved"
+    below.mkdir()
+    assert cli("library", "move", tree["elsewhere"], below).code == 0
+    assert roots(cli) == [str(below), str(tree["roms"])]
+
+
+def test_a_symlink_loop_is_a_one_line_error(cli: Any, tmp_path: Path) -> None:
+    loop = tmp_path / "loop"
+    loop.symlink_to(loop)
+    result = cli("library", "add", loop)
+    refused(result, loop)
+    assert "internal error" not in result.err
