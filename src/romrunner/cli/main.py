@@ -52,14 +52,17 @@ def _register_commands() -> None:
         dat_cmd,
         db_cmd,
         demo_cmd,
+        device_cmd,
         games_cmd,
         library_cmd,
         pack_cmd,
+        profile_cmd,
         scan_cmd,
         search_cmd,
     )
 
-    for module in (library_cmd, scan_cmd, games_cmd, dat_cmd, search_cmd, cache_cmd, bios_cmd):
+    for module in (library_cmd, scan_cmd, games_cmd, dat_cmd, search_cmd, cache_cmd, bios_cmd,
+                   device_cmd, profile_cmd):
         module.register(cli)
     cli.add_command(db_cmd.db)
     cli.add_command(pack_cmd.pack)
