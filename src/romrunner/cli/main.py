@@ -52,6 +52,7 @@ def _register_commands() -> None:
         dat_cmd,
         db_cmd,
         demo_cmd,
+        destination_cmd,
         device_cmd,
         games_cmd,
         library_cmd,
@@ -62,7 +63,7 @@ def _register_commands() -> None:
     )
 
     for module in (library_cmd, scan_cmd, games_cmd, dat_cmd, search_cmd, cache_cmd, bios_cmd,
-                   device_cmd, profile_cmd):
+                   device_cmd, profile_cmd, destination_cmd):
         module.register(cli)
     cli.add_command(db_cmd.db)
     cli.add_command(pack_cmd.pack)

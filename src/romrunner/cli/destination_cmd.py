@@ -1,0 +1,66 @@
+"""``romrunner destination``: what is on a card, and where a profile's files go on it."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from pathlib import Path
+
+import click
+from rich.console import Console
+
+from romrunner.cli.context import app_context
+from romrunner.devices.paths import card_layout, layout_rows, update_path_overrides
+
+
+@click.group()
+def destination() -> None:
+    """Destinations (SD cards, folders): scan them, see where files go."""
+
+
+def _pairs(values: tuple[str, ...]) -> dict[str, str]:
+    pairs: dict[str, str] = {}
+    for value in values:
+        key, sep, folder = value.partition("=")
+        if not sep or not key.strip() or not folder.strip():
+            raise click.BadParameter(f"{value!r}: use KEY=FOLDER", param_hint="--set")
+        pairs[key.strip()] = folder.strip()
+    return pairs
+
+
+@destination.command(name="paths")
+@click.argument("profile_id", type=int)
+@click.option("--to", "card", type=click.Path(path_type=Path), required=True,
+              help="The mounted card (or folder) root.")
+@click.option("--set", "sets", multiple=True, metavar="KEY=FOLDER",
+              help="Remember a folder for this card: KEY is roms, bios or a platform id; "
+                   "FOLDER is relative to the card root (repeatable).")
+@click.option("--unset", "unsets", multiple=True, metavar="KEY",
+              help="Forget a remembered folder (repeatable).")
+def destination_paths(profile_id: int, card: Path, sets: tuple[str, ...],
+                      unsets: tuple[str, ...]) -> int:
+    """Every platform's folder on the card for PROFILE_ID, and where each came from."""
+    app = app_context()
+    db = app.open_db()
+    pack = app.pack()
+    if sets or unsets:
+        update_path_overrides(db, pack, profile_id, card, _pairs(sets), list(unsets))
+    layout = card_layout(db, pack, profile_id, card)
+    rows = layout_rows(layout)
+
+    def render(console: Console) -> None:
+        console.print(f"{card} ({layout.os_id}, {layout.fs.value} names)", markup=False)
+        for row in rows:
+            label = row.platform_id or row.kind
+            where = row.path if row.path is not None else "-"
+            bios = f"  bios {row.bios_path}" if row.bios_path else ""
+            console.print(f"{label:22} {where}  [{row.source or 'none'}: {row.reason}]{bios}",
+                          markup=False)
+
+    app.finish({"root": str(card), "os_id": layout.os_id, "fs": layout.fs.value,
+                "folders": [asdict(row) for row in rows]}, render)
+    return 0
+
+
+def register(group: click.Group) -> None:
+    """Add this module's commands to the CLI."""
+    group.add_command(destination)
