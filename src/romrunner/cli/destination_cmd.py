@@ -10,6 +10,7 @@ from rich.console import Console
 
 from romrunner.cli.context import app_context
 from romrunner.devices.paths import card_layout, layout_rows, update_path_overrides
+from romrunner.devices.scan import scan_destination
 
 
 @click.group()
@@ -59,6 +60,34 @@ def destination_paths(profile_id: int, card: Path, sets: tuple[str, ...],
     app.finish({"root": str(card), "os_id": layout.os_id, "fs": layout.fs.value,
                 "folders": [asdict(row) for row in rows]}, render)
     return 0
+
+
+@destination.command(name="scan")
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--expect-os", default=None, help="The OS the card should run (breaks ties, "
+              "and is checked).")
+def destination_scan(path: Path, expect_os: str | None) -> int:
+    """Which OS layout the card at PATH has, what is on it, and what is wrong (exit 1)."""
+    app = app_context()
+    scan = scan_destination(app.open_db(), app.pack(), path, expect_os)
+
+    def render(console: Console) -> None:
+        detected = f"{scan.detected_os} ({scan.confidence})" if scan.detected_os else "none"
+        console.print(f"{scan.path}: {detected}; {scan.fs_type or 'unknown'} file system, "
+                      f"{scan.free_bytes / 1e9:.1f} GB free of {scan.total_bytes / 1e9:.1f} GB",
+                      markup=False)
+        for candidate in scan.candidates[:5]:
+            console.print(f"  candidate {candidate.os_id}: {candidate.confidence}, "
+                          f"{len(candidate.found)} markers", markup=False)
+        for folder in scan.folders:
+            console.print(f"  {folder.type} {folder.path}: {folder.platform_id or '?'} "
+                          f"{folder.file_count} files", markup=False)
+        for finding in scan.findings:
+            console.print(f"{finding.severity}: {finding.message} ({finding.suggestion})",
+                          markup=False)
+
+    app.finish(scan.as_dict(), render, ok=scan.ok)
+    return 0 if scan.ok else 1
 
 
 def register(group: click.Group) -> None:
