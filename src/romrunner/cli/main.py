@@ -47,6 +47,7 @@ def cli(ctx: click.Context, db_path: Path | None, pack_dir: Path | None, json_ou
 
 def _register_commands() -> None:
     from romrunner.cli import (
+        autolist_cmd,
         bios_cmd,
         cache_cmd,
         dat_cmd,
@@ -63,7 +64,7 @@ def _register_commands() -> None:
     )
 
     for module in (library_cmd, scan_cmd, games_cmd, dat_cmd, search_cmd, cache_cmd, bios_cmd,
-                   device_cmd, profile_cmd, destination_cmd):
+                   device_cmd, profile_cmd, destination_cmd, autolist_cmd):
         module.register(cli)
     cli.add_command(db_cmd.db)
     cli.add_command(pack_cmd.pack)
