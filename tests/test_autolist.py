@@ -235,3 +235,23 @@ def test_an_unknown_profile_is_named(cli: Any) -> None:
     ("dolphin-standalone", "dolphin"), ("ppsspp-sdl", "ppsspp"), ("mgba", "mgba")])
 def test_emulator_ids_meet_in_one_family(emulator: str, family: str) -> None:
     assert emulator_family(emulator) == family
+
+
+def test_the_autolist_benchmark_runs_and_reports_every_figure(tmp_path: Path) -> None:
+    import json
+    import subprocess
+    import sys
+
+    out = tmp_path / "figures.json"
+    proc = subprocess.run(
+        [sys.executable, "-m", "benchmarks.autolist", "--games", "500", "--names", "1000",
+         "--card-files", "100", "--json", str(out)],
+        cwd=Path(__file__).resolve().parents[1], capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    figures = json.loads(out.read_text())
+    assert figures["autolist"]["games"] == 500 and figures["autolist"]["included"] > 0
+    assert figures["autolist"]["peak_python_mib"] > 0
+    assert set(figures["autolist"]["summary"]) <= {*REASON_CODES, "other_version", "hack",
+                                                   "prerelease", "platform_limit"}
+    assert all(rate > 0 for rate in figures["legaliser"].values())
+    assert figures["destination_scan"]["files"] == 100

@@ -10,6 +10,7 @@ run in memory over those rows.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections import defaultdict
@@ -68,6 +69,7 @@ _EMULATOR_FAMILY = {"swanstation": "duckstation", "pcsx_rearmed": "pcsx-rearmed"
 _FAMILY_AFFIXES = re.compile(r"^(retroarch-)|(_libretro|-libretro|-standalone|-sdl|-go|-32b)$")
 
 
+@functools.lru_cache(maxsize=4096)
 def emulator_family(emulator_id: str) -> str:
     """The family of an emulator id, so compatibility data (``duckstation``) meets OS defaults
     (``duckstation-standalone``, ``retroarch-duckstation``)."""
@@ -80,7 +82,7 @@ def emulator_family(emulator_id: str) -> str:
     return _EMULATOR_FAMILY.get(bare, bare)
 
 
-@dataclass
+@dataclass(slots=True)
 class AutoListEntry:
     """One game's verdict."""
 
@@ -134,20 +136,48 @@ class AutoList:
                 "games": [asdict(entry) for entry in self.entries]}
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class _Game:
+    """One game as the gating needs it; tags are parsed only for the games that compete."""
+
     id: int
     platform_id: str
     title: str
     filename: str
-    title_key: str
+    title_key: str  # platform + DAT parent, else platform + parsed title
     game_key: str | None
-    regions: tuple[str, ...]
-    languages: tuple[str, ...]
+    region_text: str | None
+    languages_json: str | None
     revision: str | None
-    flags: frozenset[str]
-    is_hack: bool
-    variant: str
+    flags_json: str | None
+    is_hack: int
+    variant: str  # a multi-disc set, else the game itself
+
+    @property
+    def regions(self) -> tuple[str, ...]:
+        """The regions of the name (``USA, Europe`` → both)."""
+        return _regions(self.region_text)
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        """The languages of the name."""
+        return _json_list(self.languages_json)
+
+    @property
+    def flags(self) -> frozenset[str]:
+        """The name's flags (beta, verified, bad_dump …)."""
+        return frozenset(_json_list(self.flags_json))
+
+
+_GAMES_SQL = (
+    "SELECT g.id, g.platform_id, coalesce(g.catalog_title, g.detected_title, g.filename), "
+    "g.filename, g.platform_id || '|' || coalesce("
+    # parent/clone from the DAT where the matched game has one, else the parsed title
+    " (SELECT 'dat:' || cg.source_id || ':' || coalesce(cg.clone_of, cg.name) "
+    "  FROM catalog_games cg WHERE cg.game_id = g.matched_game_id LIMIT 1), "
+    " 'title:' || coalesce(g.title_norm, g.detected_title, g.filename)), "
+    "g.matched_game_id, g.region, g.languages, g.revision, g.flags, g.is_hack, "
+    "coalesce(g.set_key, 'game:' || g.id) FROM games g")
 
 
 def _games(db: Database, profile: Profile) -> tuple[list[_Game], int]:
@@ -168,42 +198,31 @@ def _games(db: Database, profile: Profile) -> tuple[list[_Game], int]:
         where.append("g.id NOT IN (SELECT game_id FROM collection_games WHERE collection_id IN "
                      "(SELECT value FROM json_each(?)))")
         params.append(json.dumps(list(profile.exclude_collections)))
-    rows = db.query(
-        "SELECT g.id, g.platform_id, coalesce(g.catalog_title, g.detected_title, g.filename) "
-        "AS title, g.filename, g.title_norm, g.matched_game_id, g.region, g.languages, g.revision, "
-        "g.flags, g.is_hack, g.set_key, "
-        # parent/clone from the DAT where the matched game has one, else the parsed title
-        "(SELECT cg.source_id || ':' || coalesce(cg.clone_of, cg.name) FROM catalog_games cg "
-        " WHERE cg.game_id = g.matched_game_id LIMIT 1) AS dat_group "
-        f"FROM games g WHERE {' AND '.join(where)} ORDER BY g.platform_id, g.title_norm, g.id",
-        params)
+    with db.translate_errors():
+        cursor = db.conn.execute(
+            f"{_GAMES_SQL} WHERE {' AND '.join(where)} "
+            "ORDER BY g.platform_id, g.title_norm, g.id", params)
+        cursor.row_factory = None  # plain tuples, unpacked into _Game in column order
+        games = [_Game(*row) for row in cursor]
     total = int(db.scalar("SELECT count(*) FROM games WHERE is_missing = 0 "
                           "AND platform_id != 'unknown'"))
-    games = [_game(row) for row in rows]
     return games, total - len(games)
 
 
-def _game(row: Any) -> _Game:
-    group = (f"dat:{row['dat_group']}" if row["dat_group"]
-             else f"title:{row['title_norm'] or row['title']}")
-    return _Game(
-        id=int(row["id"]), platform_id=row["platform_id"], title=row["title"],
-        filename=row["filename"], title_key=f"{row['platform_id']}|{group}",
-        game_key=row["matched_game_id"],
-        regions=tuple(r.strip() for r in (row["region"] or "").split(",") if r.strip()),
-        languages=tuple(_json_list(row["languages"])), revision=row["revision"],
-        flags=frozenset(_json_list(row["flags"])), is_hack=bool(row["is_hack"]),
-        variant=row["set_key"] or f"game:{row['id']}")
+@functools.lru_cache(maxsize=1024)
+def _regions(text: str | None) -> tuple[str, ...]:
+    return tuple(r.strip() for r in (text or "").split(",") if r.strip())
 
 
-def _json_list(text: str | None) -> list[str]:
+@functools.lru_cache(maxsize=1024)
+def _json_list(text: str | None) -> tuple[str, ...]:
     if not text:
-        return []
+        return ()
     try:
         value = json.loads(text)
     except json.JSONDecodeError:
-        return []
-    return [str(v) for v in value] if isinstance(value, list) else []
+        return ()
+    return tuple(str(v) for v in value) if isinstance(value, list) else ()
 
 
 # -- knowledge lookups: one statement each -----------------------------------------------
@@ -269,12 +288,15 @@ class _Policies:
         self.strict_compat = expand_policy_ids(
             pack, _strings(missing.get("strictPlatformsDefaultExclude")))
         self.pack = pack
+        self._tier: dict[str, str | None] = {}
 
     def tier_of(self, platform_id: str) -> str | None:
-        for name, ids in self.tiers.items():
-            if policy_id_of(self.pack, platform_id, ids):
-                return name
-        return None
+        """The difficulty tier of a platform (pseudo-ids expanded), or None."""
+        if platform_id not in self._tier:
+            self._tier[platform_id] = next(
+                (name for name, ids in self.tiers.items()
+                 if policy_id_of(self.pack, platform_id, ids)), None)
+        return self._tier[platform_id]
 
 
 def _strings(value: Any) -> list[str]:
@@ -357,17 +379,44 @@ def _revision_rank(revision: str | None) -> tuple[int, float, str]:
         return (1, 0.0, revision)
 
 
-def _preference(game: _Game, profile: Profile) -> tuple[Any, ...]:
-    """Sort key: lower is better."""
-    regions = [r.lower() for r in profile.region_preference]
-    languages = [lang.lower() for lang in profile.language_preference]
-    region_rank = min((regions.index(r.lower()) for r in game.regions if r.lower() in regions),
-                      default=len(regions))
-    language_rank = min((languages.index(lang.lower()) for lang in game.languages
-                         if lang.lower() in languages), default=len(languages))
-    revision = _revision_rank(game.revision)
-    return ("bad_dump" in game.flags, region_rank, language_rank,
-            (-revision[0], -revision[1]), "verified" not in game.flags, game.id)
+def _ranks(values: tuple[str, ...]) -> dict[str, int]:
+    ranks: dict[str, int] = {}
+    for index, value in enumerate(values):
+        ranks.setdefault(value.lower(), index)
+    return ranks
+
+
+class _Preference:
+    """The sort key of a game among its title's versions (lower is better), with the ranks of
+    each distinct region text, language list and revision computed once."""
+
+    def __init__(self, profile: Profile) -> None:
+        self.regions = _ranks(profile.region_preference)
+        self.languages = _ranks(profile.language_preference)
+        self._cache: dict[tuple[str, str | None], Any] = {}
+
+    def _rank(self, kind: str, text: str | None) -> Any:
+        key = (kind, text)
+        if key not in self._cache:
+            if kind == "region":
+                ranks = self.regions
+                values: tuple[str, ...] = _regions(text)
+            elif kind == "language":
+                ranks, values = self.languages, _json_list(text)
+            else:
+                revision = _revision_rank(text)
+                self._cache[key] = (-revision[0], -revision[1])
+                return self._cache[key]
+            self._cache[key] = min((ranks.get(v.lower(), len(ranks)) for v in values),
+                                   default=len(ranks))
+        return self._cache[key]
+
+    def key(self, game: _Game) -> tuple[Any, ...]:
+        """Bad dumps last, then region, language, latest revision, verified, lowest id."""
+        flags = game.flags if game.flags_json else frozenset()
+        return ("bad_dump" in flags, self._rank("region", game.region_text),
+                self._rank("language", game.languages_json),
+                self._rank("revision", game.revision), "verified" not in flags, game.id)
 
 
 def _select(games: Iterable[_Game], profile: Profile,
@@ -378,19 +427,22 @@ def _select(games: Iterable[_Game], profile: Profile,
         entry = entries[game.id]
         if not entry.included or entry.reason == USER_OVERRIDE_INCLUDE:
             continue
-        if game.flags & _PRERELEASE_FLAGS and not profile.allow_prerelease:
+        if game.flags_json and game.flags & _PRERELEASE_FLAGS and not profile.allow_prerelease:
             entry.dropped = DROP_PRERELEASE
         elif game.is_hack and not profile.allow_hacks:
             entry.dropped = DROP_HACK
         elif profile.one_game_one_rom:
             groups[game.title_key].append(game)
+    preference = _Preference(profile)
     for members in groups.values():
+        if len(members) < 2:
+            continue
         variants: dict[str, list[_Game]] = defaultdict(list)
         for game in members:
             variants[game.variant].append(game)
         if len(variants) < 2:
             continue
-        winner = min(variants, key=lambda v: min(_preference(g, profile) for g in variants[v]))
+        winner = min(variants, key=lambda v: min(preference.key(g) for g in variants[v]))
         keeper = min(variants[winner], key=lambda g: g.id).id
         for variant, games_of in variants.items():
             if variant != winner:
@@ -423,16 +475,27 @@ def build_autolist(db: Database, pack: DefinitionPack, profile_id: int,
     compat = _compatibility(db)
     policies = _Policies(pack)
     folders = _target_folders(pack, resolved, layout, {g.platform_id for g in games})
+    with_records = {key for _, key in perf} | {key for _, _, key in compat}
+    # A verdict depends only on these; most games share one with the rest of their platform.
+    gates: dict[tuple[str, str | None, str | None, str | None], _FullGate] = {}
+    origins: dict[tuple[str, str], str] = {}
     entries: dict[int, AutoListEntry] = {}
     for game in games:
         resolution = emulators.get(game.id)
-        emulator = resolution.emulator_id if resolution else None
-        origin = _origin(resolved, game.platform_id, resolution.origin if resolution else "none")
-        gate = _gate(game, emulator, resolution.action if resolution else None,
-                     profile.performance_mode, policies, perf, compat, resolved)
+        emulator, action, how = (resolution.emulator_id, resolution.action, resolution.origin) \
+            if resolution else (None, None, "none")
+        key = (game.platform_id, emulator, action,
+               game.game_key if game.game_key in with_records else None)
+        gate = gates.get(key)
+        if gate is None:
+            gate = gates[key] = _gate(game, emulator, action, profile.performance_mode,
+                                      policies, perf, compat, resolved)
+        origin = origins.get((game.platform_id, how))
+        if origin is None:
+            origin = origins[(game.platform_id, how)] = _origin(resolved, game.platform_id, how)
         entries[game.id] = AutoListEntry(
             game.id, game.title, game.filename, game.platform_id, gate.include, gate.reason,
-            gate_perf(gate), gate_compat(gate), emulator, origin, folders.get(game.platform_id),
+            gate.perf, gate.compat, emulator, origin, folders.get(game.platform_id),
             warnings=gate.warnings)
     _select(games, profile, entries)
     return AutoList(profile.id, profile.os_id, profile.device_id, list(entries.values()),
