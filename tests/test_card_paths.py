@@ -192,3 +192,17 @@ def test_no_override_text_ever_leaves_the_card(tmp_path_factory: Any, text: str)
             continue
         resolved = (root / relative).resolve()
         assert resolved == root.resolve() or root.resolve() in resolved.parents
+
+
+def test_a_choice_that_leaves_the_layout_unresolved_stores_nothing(cli: Any,
+                                                                   tmp_path: Path) -> None:
+    profile = make_profile(cli, "miyoo-stock-family")
+    card = tmp_path / "card"
+    card.mkdir()
+    pack = str(shared_path("definition-pack"))
+    half = cli("--pack", pack, "destination", "paths", str(profile), "--to", str(card),
+               "--set", "roms=Roms")  # the BIOS folder is still the user's to choose
+    assert half.code == 2 and "bios folder" in half.err
+    again = cli("--pack", pack, "destination", "paths", str(profile), "--to", str(card),
+                "--set", "bios=BIOS")
+    assert again.code == 2 and "roms folder" in again.err  # the first --set was not kept

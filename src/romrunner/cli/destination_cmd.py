@@ -9,7 +9,8 @@ import click
 from rich.console import Console
 
 from romrunner.cli.context import app_context
-from romrunner.devices.paths import card_layout, layout_rows, update_path_overrides
+from romrunner.devices.paths import destination_paths as resolve_paths
+from romrunner.devices.paths import layout_rows
 from romrunner.devices.scan import scan_destination
 
 
@@ -41,11 +42,8 @@ def destination_paths(profile_id: int, card: Path, sets: tuple[str, ...],
                       unsets: tuple[str, ...]) -> int:
     """Every platform's folder on the card for PROFILE_ID, and where each came from."""
     app = app_context()
-    db = app.open_db()
-    pack = app.pack()
-    if sets or unsets:
-        update_path_overrides(db, pack, profile_id, card, _pairs(sets), list(unsets))
-    layout = card_layout(db, pack, profile_id, card)
+    layout = resolve_paths(app.open_db(), app.pack(), profile_id, card, _pairs(sets),
+                           list(unsets))
     rows = layout_rows(layout)
 
     def render(console: Console) -> None:

@@ -15,7 +15,7 @@ import json
 import re
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -102,6 +102,9 @@ class AutoListEntry:
     warnings: list[str] = field(default_factory=list)
 
 
+_ENTRY_FIELDS = tuple(f.name for f in fields(AutoListEntry))
+
+
 @dataclass
 class AutoList:
     """A profile's auto-list over the library."""
@@ -133,7 +136,8 @@ class AutoList:
                 "considered": len(self.entries),
                 "filtered_by_profile": self.filtered_by_profile,
                 "summary": self.summary(), "saved_collection": self.saved_collection,
-                "games": [asdict(entry) for entry in self.entries]}
+                "games": [{name: getattr(entry, name) for name in _ENTRY_FIELDS}
+                          for entry in self.entries]}
 
 
 @dataclass(slots=True)

@@ -294,6 +294,17 @@ def layout_rows(layout: CardLayout) -> list[PathRow]:
     return rows
 
 
+def destination_paths(db: Database, pack: DefinitionPack, profile_id: int, card_root: Path,
+                      sets: Mapping[str, str] | None = None,
+                      unsets: list[str] | None = None) -> CardLayout:
+    """``destination paths``: store the overrides given, then resolve the layout — in one
+    transaction, so a layout that still cannot be resolved stores nothing."""
+    with db.atomic():
+        if sets or unsets:
+            update_path_overrides(db, pack, profile_id, card_root, sets or {}, unsets or [])
+        return card_layout(db, pack, profile_id, card_root)
+
+
 def update_path_overrides(db: Database, pack: DefinitionPack, profile_id: int, card_root: Path,
                           sets: Mapping[str, str], unsets: list[str]) -> str:
     """Set or clear the destination's path overrides (``roms``, ``bios`` or a platform id →
