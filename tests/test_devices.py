@@ -162,6 +162,11 @@ def test_devices_and_profiles_from_the_cli(cli: Any) -> None:
                                                        "origin": ORIGIN_DEVICE}
     listed = _real(cli, "--json", "profile", "ls").json()["data"]
     assert [p["id"] for p in listed] == [1]
+    owned = _real(cli, "--json", "device", "ls").json()["data"]
+    assert [(d["id"], d["nickname"], d["chipset"], d["profiles"]) for d in owned] == [
+        (1, "mine", "h700", 1)]
+    oses = _real(cli, "--json", "profile", "os", "knul").json()["data"]
+    assert oses == [{"id": "knulli", "name": "KNULLI"}]
     removed = _real(cli, "--json", "device", "rm", "1").json()["data"]
     assert removed["profiles_removed"] == 1
     assert _real(cli, "--json", "profile", "ls").json()["data"] == []
