@@ -94,7 +94,8 @@ def test_a_card_of_another_os_than_expected_is_a_finding_and_exit_1(cli: Any,
 
 def test_existing_folders_are_counted_per_platform(cli: Any, tmp_path: Path) -> None:
     card = build_card(tmp_path / "card", "knulli")
-    for name in ("roms/gb/a.gb", "roms/gb/sub/b.gb", "roms/megadrive/x.md", "bios/scph1001.bin"):
+    for name in ("roms/gb/a.gb", "roms/gb/sub/b.gb", "roms/megadrive/x.md", "bios/scph1001.bin",
+                 "saves/gb/a.srm"):
         (card / name).parent.mkdir(parents=True, exist_ok=True)
         (card / name).write_bytes(b"1234")
     folders = scan(cli, card).json()["data"]["folders"]
@@ -102,6 +103,7 @@ def test_existing_folders_are_counted_per_platform(cli: Any, tmp_path: Path) -> 
     assert by_path["roms/gb"] == ("roms", "gb", 2)
     assert by_path["roms/megadrive"] == ("roms", "genesis", 1)
     assert by_path["bios"] == ("bios", None, 1)
+    assert by_path["saves"] == ("saves", None, 1)
 
 
 def test_an_empty_card_has_no_layout_and_nothing_is_written_to_it(cli: Any,

@@ -50,7 +50,7 @@ class Folder:
     """A folder found on the card: ROMs of one platform, or the BIOS folder."""
 
     path: str
-    type: str  # "roms" | "bios"
+    type: str  # "roms" | "bios" | "saves"
     platform_id: str | None
     file_count: int
     total_bytes: int
@@ -244,11 +244,15 @@ def _discover(pack: DefinitionPack, root: Path, index: _CardIndex,
             count, size = _count(root / rom_root / name, CONTENT_DEPTH)
             folders.append(Folder(str(rom_root / name), "roms",
                                   claimed[0] if len(claimed) == 1 else None, count, size))
-    if "bios" in expected:
-        bios = index.find(card_relative(os_id or "", expected["bios"])[0])
-        if bios:
-            count, size = _count(root / bios, CONTENT_DEPTH)
-            folders.append(Folder(str(bios), "bios", None, count, size))
+    seen: set[str] = set()
+    for kind in ("bios", "saves"):
+        if kind not in expected:
+            continue
+        found = index.find(card_relative(os_id or "", expected[kind])[0])
+        if found and str(found).casefold() not in seen:
+            seen.add(str(found).casefold())
+            count, size = _count(root / found, CONTENT_DEPTH)
+            folders.append(Folder(str(found), kind, None, count, size))
     return folders
 
 
