@@ -87,19 +87,24 @@ def _completed(ctx: click.Context, /, result: object, **_: object) -> object:
 
 def _register_commands() -> None:
     from romrunner.cli import (
+        autolist_cmd,
         bios_cmd,
         cache_cmd,
         dat_cmd,
         db_cmd,
         demo_cmd,
+        destination_cmd,
+        device_cmd,
         games_cmd,
         library_cmd,
         pack_cmd,
+        profile_cmd,
         scan_cmd,
         search_cmd,
     )
 
-    for module in (library_cmd, scan_cmd, games_cmd, dat_cmd, search_cmd, cache_cmd, bios_cmd):
+    for module in (library_cmd, scan_cmd, games_cmd, dat_cmd, search_cmd, cache_cmd, bios_cmd,
+                   device_cmd, profile_cmd, destination_cmd, autolist_cmd):
         module.register(cli)
     cli.add_command(db_cmd.db)
     cli.add_command(pack_cmd.pack)

@@ -1,19 +1,29 @@
-"""Device profiles: which OS a profile runs, and which emulator it uses for each platform.
+"""Devices the user owns, their profiles (device + OS + auto-list choices), and per-platform
+emulators of a profile.
 
 The emulator of a platform on a profile, in order: the profile's platform override, the
-global platform override, the pack's defaults for the profile's device and OS
-(``osEmulatorProfiles.json``: device+OS profile, then OS profile, then fallback defaults).
-Per-game overrides do not apply here: this answers for a platform as a whole.
+global platform override, the resolved OS profile (:mod:`romrunner.devices.osprofile`:
+device-specific entry, OS profile, fallback defaults). Per-game overrides do not apply here:
+this answers for a platform as a whole.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+import sqlite3
+from dataclasses import dataclass, field
 from typing import Any
 
-from romrunner.errors import InputError
+from romrunner.devices.catalog import canonical_device_id, device_chipset
+from romrunner.devices.osprofile import known_os, resolve_os_profile
+from romrunner.errors import InputError, NotFoundError
 from romrunner.packs.loader import DefinitionPack
 from romrunner.store.database import Database
+
+PERFORMANCE_MODES = ("strict", "balanced", "permissive")
+_LIST_FIELDS = ("include_platforms", "exclude_platforms", "include_collections",
+                "exclude_collections", "region_preference", "language_preference")
+_FLAG_FIELDS = ("allow_prerelease", "allow_hacks", "one_game_one_rom")
 
 
 @dataclass(frozen=True)
@@ -24,40 +34,216 @@ class Profile:
     device_id: str
     os_id: str
     name: str | None
+    device_row_id: int = 0
+    performance_mode: str = "balanced"
+    include_platforms: tuple[str, ...] = ()
+    exclude_platforms: tuple[str, ...] = ()
+    include_collections: tuple[int, ...] = ()
+    exclude_collections: tuple[int, ...] = ()
+    max_games_per_platform: int | None = None
+    region_preference: tuple[str, ...] = ()
+    language_preference: tuple[str, ...] = ()
+    allow_prerelease: bool = False
+    allow_hacks: bool = False
+    one_game_one_rom: bool = True
+    custom_roms_path: str | None = None
+    custom_bios_path: str | None = None
+    destination_id: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        """The profile as JSON-ready data."""
+        return {key: list(value) if isinstance(value, tuple) else value
+                for key, value in self.__dict__.items()}
+
+
+@dataclass(frozen=True)
+class OwnedDevice:
+    """A device the user added."""
+
+    id: int
+    device_id: str
+    name: str
+    nickname: str | None
+    chipset: str | None
+    profiles: int
+
+
+_PROFILE_SQL = (
+    "SELECT p.*, d.device_id FROM device_profiles p JOIN devices d ON d.id = p.device_row_id")
+
+
+def _profile(row: sqlite3.Row) -> Profile:
+    def items(key: str) -> tuple[Any, ...]:
+        try:
+            value = json.loads(row[key] or "[]")
+        except json.JSONDecodeError:
+            return ()
+        return tuple(value) if isinstance(value, list) else ()
+
+    return Profile(
+        id=int(row["id"]), device_id=str(row["device_id"]), os_id=str(row["os_id"]),
+        name=row["profile_name"], device_row_id=int(row["device_row_id"]),
+        performance_mode=row["performance_mode"],
+        include_platforms=items("include_platforms"), exclude_platforms=items("exclude_platforms"),
+        include_collections=items("include_collections"),
+        exclude_collections=items("exclude_collections"),
+        max_games_per_platform=row["max_games_per_platform"],
+        region_preference=items("region_preference"),
+        language_preference=items("language_preference"),
+        allow_prerelease=bool(row["allow_prerelease"]), allow_hacks=bool(row["allow_hacks"]),
+        one_game_one_rom=bool(row["one_game_one_rom"]),
+        custom_roms_path=row["custom_roms_path"], custom_bios_path=row["custom_bios_path"],
+        destination_id=row["destination_id"])
 
 
 def load_profile(db: Database, profile_id: int) -> Profile:
-    """The profile ``profile_id``; InputError when there is none."""
-    row = db.query_one(
-        "SELECT p.id, d.device_id, p.os_id, p.profile_name FROM device_profiles p "
-        "JOIN devices d ON d.id = p.device_row_id WHERE p.id = ?", (profile_id,))
+    """The profile ``profile_id``; NotFoundError naming it when there is none."""
+    row = db.query_one(_PROFILE_SQL + " WHERE p.id = ?", (profile_id,))
     if row is None:
-        raise InputError(f"device profile {profile_id}: no such profile")
-    return Profile(int(row["id"]), str(row["device_id"]), str(row["os_id"]),
-                   row["profile_name"])
+        raise NotFoundError(f"device profile {profile_id}: no such profile "
+                            "(`romrunner profile ls` lists them)")
+    return _profile(row)
 
 
-def _mapping(value: Any, *path: str) -> dict[str, Any]:
-    """``value[path[0]][path[1]]…`` when each step is an object, else {} (the pack is
-    loaded leniently: a missing or malformed level means no defaults from it)."""
-    for key in path:
-        value = value.get(key) if isinstance(value, dict) else None
-    return value if isinstance(value, dict) else {}
+def list_profiles(db: Database) -> list[Profile]:
+    """Every profile, by id."""
+    return [_profile(row) for row in db.query(_PROFILE_SQL + " ORDER BY p.id")]
 
 
+# -- devices ---------------------------------------------------------------------------
+def add_device(db: Database, pack: DefinitionPack, catalog_id: str,
+               nickname: str | None = None) -> OwnedDevice:
+    """Add a device from the catalog (any of its ids); returns it."""
+    device_id = canonical_device_id(pack, catalog_id)
+    with db.atomic():
+        cursor = db.execute("INSERT INTO devices (device_id, nickname, connection_type) "
+                            "VALUES (?, ?, 'sd_card')", (device_id, nickname))
+    assert cursor.lastrowid is not None
+    return _owned(db, pack, cursor.lastrowid)
+
+
+def list_devices(db: Database, pack: DefinitionPack) -> list[OwnedDevice]:
+    """The user's devices, by id."""
+    return [_owned(db, pack, int(row["id"]))
+            for row in db.query("SELECT id FROM devices ORDER BY id")]
+
+
+def remove_device(db: Database, device_row_id: int) -> int:
+    """Remove a device and its profiles (and their overrides); returns profiles removed."""
+    with db.atomic():
+        if db.scalar("SELECT 1 FROM devices WHERE id = ?", (device_row_id,)) is None:
+            raise NotFoundError(f"device {device_row_id}: no such device "
+                                "(`romrunner device ls` lists them)")
+        count = int(db.scalar("SELECT count(*) FROM device_profiles WHERE device_row_id = ?",
+                              (device_row_id,)))
+        db.execute("DELETE FROM devices WHERE id = ?", (device_row_id,))
+    return count
+
+
+def _owned(db: Database, pack: DefinitionPack, row_id: int) -> OwnedDevice:
+    row = db.query_one("SELECT d.id, d.device_id, d.nickname, (SELECT count(*) FROM "
+                       "device_profiles p WHERE p.device_row_id = d.id) AS profiles "
+                       "FROM devices d WHERE d.id = ?", (row_id,))
+    if row is None:
+        raise NotFoundError(f"device {row_id}: no such device")
+    catalog = pack.devices.get(row["device_id"])
+    name = " ".join(catalog.name.split()) if catalog else row["device_id"]
+    return OwnedDevice(int(row["id"]), row["device_id"], name, row["nickname"],
+                       device_chipset(pack, row["device_id"]), int(row["profiles"]))
+
+
+# -- profiles --------------------------------------------------------------------------
+@dataclass
+class ProfileResult:
+    """A profile and the warnings its OS resolution gave."""
+
+    profile: Profile
+    warnings: list[str] = field(default_factory=list)
+
+
+def create_profile(db: Database, pack: DefinitionPack, device_row_id: int, os_id: str,
+                   name: str | None = None) -> ProfileResult:
+    """A new profile for one of the user's devices running ``os_id``."""
+    row = db.query_one("SELECT device_id FROM devices WHERE id = ?", (device_row_id,))
+    if row is None:
+        raise NotFoundError(f"device {device_row_id}: no such device "
+                            "(`romrunner device add` adds one, `device ls` lists them)")
+    known_os(pack, os_id)
+    resolved = resolve_os_profile(pack, row["device_id"], os_id)
+    if name is None:
+        device = pack.devices.get(row["device_id"])
+        os_name = pack.operating_systems[os_id].name if os_id in pack.operating_systems \
+            else resolved.name
+        name = f"{' '.join((device.name if device else row['device_id']).split())} - {os_name}"
+    with db.atomic():
+        cursor = db.execute("INSERT INTO device_profiles (device_row_id, os_id, profile_name, "
+                            "updated_at) VALUES (?, ?, ?, CURRENT_TIMESTAMP)",
+                            (device_row_id, os_id, name))
+    assert cursor.lastrowid is not None
+    return ProfileResult(load_profile(db, cursor.lastrowid), resolved.warnings)
+
+
+def remove_profile(db: Database, profile_id: int) -> None:
+    """Remove a profile (its overrides go with it)."""
+    with db.atomic():
+        load_profile(db, profile_id)
+        db.execute("DELETE FROM device_profiles WHERE id = ?", (profile_id,))
+
+
+def update_profile(db: Database, pack: DefinitionPack, profile_id: int,
+                   changes: dict[str, Any]) -> Profile:
+    """Change a profile's settings; every value is checked first, then one UPDATE."""
+    with db.atomic():
+        load_profile(db, profile_id)
+        columns: dict[str, Any] = {}
+        for key, value in changes.items():
+            columns[key] = _checked(db, pack, key, value)
+        if columns:
+            assignments = ", ".join(f"{column} = ?" for column in columns)
+            db.execute(f"UPDATE device_profiles SET {assignments}, updated_at = "
+                       "CURRENT_TIMESTAMP WHERE id = ?", (*columns.values(), profile_id))
+    return load_profile(db, profile_id)
+
+
+def _checked(db: Database, pack: DefinitionPack, key: str, value: Any) -> Any:
+    if key == "performance_mode":
+        if value not in PERFORMANCE_MODES:
+            raise InputError(f"performance mode {value!r}: use one of "
+                             f"{', '.join(PERFORMANCE_MODES)}")
+        return value
+    if key == "profile_name":
+        return str(value)
+    if key == "max_games_per_platform":
+        if value is not None and (not isinstance(value, int) or value < 0):
+            raise InputError(f"max games per platform {value!r}: a whole number >= 0")
+        return value or None
+    if key in ("include_platforms", "exclude_platforms"):
+        unknown = [p for p in value if p not in pack.platforms]
+        if unknown:
+            raise NotFoundError(f"unknown platform(s): {', '.join(unknown)}")
+        return json.dumps(list(dict.fromkeys(value)))
+    if key in ("include_collections", "exclude_collections"):
+        ids = [int(v) for v in value]
+        if ids:
+            found = {int(r[0]) for r in db.query(
+                "SELECT c.id FROM collections c JOIN json_each(?) j ON j.value = c.id",
+                (json.dumps(ids),))}
+            missing = [str(i) for i in ids if i not in found]
+            if missing:
+                raise NotFoundError(f"unknown collection(s): {', '.join(missing)}")
+        return json.dumps(list(dict.fromkeys(ids)))
+    if key in ("region_preference", "language_preference"):
+        return json.dumps([str(v).strip() for v in value if str(v).strip()])
+    if key in _FLAG_FIELDS:
+        return int(bool(value))
+    raise InputError(f"profile setting {key!r} does not exist")
+
+
+# -- emulators per platform ------------------------------------------------------------
 def default_emulators(pack: DefinitionPack, device_id: str, os_id: str) -> dict[str, str]:
     """The pack's default emulator per platform for a device running an OS."""
-    profiles = pack.os_profiles
-    chosen: dict[str, str] = {}
-    for platform, emulators in _mapping(profiles, "fallbackDefaults",
-                                        "platformDefaults").items():
-        if platform in pack.platforms and isinstance(emulators, list) and emulators:
-            chosen[platform] = str(emulators[0])
-    for layer in (_mapping(profiles, "profilesByOsId", os_id, "defaults", "platformToEmulator"),
-                  _mapping(profiles, "deviceOsProfiles", "byDeviceId", device_id, os_id,
-                           "defaults", "platformToEmulator")):
-        chosen.update({str(p): str(e) for p, e in layer.items() if isinstance(e, str) and e})
-    return chosen
+    resolved = resolve_os_profile(pack, device_id, os_id)
+    return {platform: emulator for platform, (emulator, _) in resolved.emulators.items()}
 
 
 def platform_emulators(db: Database, pack: DefinitionPack, profile: Profile,

@@ -36,6 +36,8 @@ class PackIndex:
             for name in platform.folder_names:
                 _add_once(folders, name.lower(), platform.id)
             _add_once(folders, platform.id.lower(), platform.id)
+            for name in pack.folder_names.every_name(platform.id):
+                _add_once(folders, name.lower(), platform.id)
             for ext in platform.extensions:
                 _add_once(extensions, ext, platform.id)
         return cls(_freeze(folders), _freeze(extensions), *_bios_tables(pack.bios))

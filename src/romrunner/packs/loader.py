@@ -20,6 +20,7 @@ from romrunner.packs.model import (
     BiosEntry,
     Device,
     Emulator,
+    FolderNames,
     KnownHash,
     OperatingSystem,
     PackWarning,
@@ -40,6 +41,7 @@ OPTIONAL_FILES = (
     "platformPolicies.json",
     "compatibility/compatibilitySources.json",
 )
+FOLDER_NAMES_FILE = "folder-names.json"
 
 T = TypeVar("T")
 
@@ -170,6 +172,7 @@ class DefinitionPack:
     layout_profiles: list[RawJson] = field(default_factory=list)
     platform_policies: RawJson = field(default_factory=dict)
     compat_sources: RawJson = field(default_factory=dict)
+    folder_names: FolderNames = field(default_factory=FolderNames)
     warnings: list[PackWarning] = field(default_factory=list)
     _index: Any = None
 
@@ -225,8 +228,38 @@ def load_pack(path: Path | None = None) -> DefinitionPack:
     pack.layout_profiles = [p for p in layouts if isinstance(p, dict)]
     pack.platform_policies = raw["platformPolicies.json"] or {}
     pack.compat_sources = raw["compatibility/compatibilitySources.json"] or {}
+    pack.folder_names = load_folder_names(root, warnings)
     _check_references(pack, readers["bios-hashes.json"], readers["emulators.json"])
     return pack
+
+
+def load_folder_names(root: Path, warnings: list[PackWarning]) -> FolderNames:
+    """The pack's ``folder-names.json``, or the built-in pack's when the pack has none."""
+    source = root if (root / FOLDER_NAMES_FILE).is_file() else builtin_pack_path()
+    reader = _Reader(source, FOLDER_NAMES_FILE, warnings)
+    data = reader.load(required=False) or {}
+    names: dict[str, dict[str, str | None]] = {}
+    systems: dict[str, tuple[str, ...]] = {}
+    raw = data.get("platforms")
+    for platform_id, entry in (raw.items() if isinstance(raw, dict) else ()):
+        if not isinstance(entry, dict) or not isinstance(entry.get("default"), str):
+            reader.warn(repr(platform_id), "has no text 'default' folder name; skipped")
+            continue
+        names[platform_id] = {
+            key: value for key, value in entry.items()
+            if key not in ("systemNames", "retroarch") and (value is None or (isinstance(
+                value, str) and value.strip()))}
+        systems[platform_id] = reader.strings(entry, "systemNames", repr(platform_id))
+    return FolderNames(
+        families=_text_map(data.get("families")),
+        os_families=_text_map(data.get("osFamilies")),
+        names=names, system_names=systems, source=str(source / FOLDER_NAMES_FILE))
+
+
+def _text_map(value: Any) -> dict[str, str]:
+    if not isinstance(value, dict):
+        return {}
+    return {str(k): v for k, v in value.items() if isinstance(v, str)}
 
 
 def pack_content_hash(root: Path) -> str:

@@ -93,6 +93,46 @@ class OperatingSystem:
     filesystems: tuple[str, ...] = ()
 
 
+DEFAULT_FAMILY = "es"
+
+
+@dataclass(frozen=True)
+class FolderNames:
+    """Per-platform ROM folder names by OS family, and each platform's DAT/system names.
+
+    ``names[platform][family]`` is a folder name, or None when that family has no folder for
+    the platform; ``names[platform]["default"]`` is used for a family the entry does not list.
+    """
+
+    families: dict[str, str] = field(default_factory=dict)
+    os_families: dict[str, str] = field(default_factory=dict)
+    names: dict[str, dict[str, str | None]] = field(default_factory=dict)
+    system_names: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    source: str = ""
+
+    def family_of(self, os_id: str) -> str:
+        """The folder-name family of an OS (EmulationStation names when the OS is not listed)."""
+        return self.os_families.get(os_id, DEFAULT_FAMILY)
+
+    def folder_for(self, platform_id: str, family: str) -> tuple[str | None, bool]:
+        """(folder name or None, True when the family lists the platform itself).
+
+        ``(None, True)``: the family has no folder for it; ``(None, False)``: no name known.
+        """
+        entry = self.names.get(platform_id)
+        if entry is None:
+            return None, False
+        if family in entry:
+            return entry[family], True
+        return entry.get("default"), False
+
+    def every_name(self, platform_id: str) -> tuple[str, ...]:
+        """Every folder and system name that means ``platform_id`` (for folder detection)."""
+        entry = self.names.get(platform_id, {})
+        found = [name for name in entry.values() if name]
+        return tuple(dict.fromkeys([*found, *self.system_names.get(platform_id, ())]))
+
+
 @dataclass(frozen=True)
 class PackWarning:
     """Something the lenient loader skipped or repaired."""

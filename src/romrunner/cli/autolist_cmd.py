@@ -1,0 +1,58 @@
+"""``romrunner autolist``: which games go on a profile's device, with which emulator, and why."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from rich.console import Console
+
+from romrunner.cli.context import app_context
+from romrunner.devices.autolist import run_autolist
+from romrunner.store import OpenMode
+
+
+@click.command(name="autolist")
+@click.argument("profile_id", type=int)
+@click.option("--to", "card", type=click.Path(path_type=Path), default=None,
+              help="A mounted card: target folders as they are on it.")
+@click.option("--save", default=None, metavar="NAME", help="Store the included games as a "
+              "collection NAME (an earlier auto-list of that name is replaced).")
+@click.option("--limit", type=click.IntRange(0), default=50, show_default=True,
+              help="Games shown in text output (0: all); --json lists every game.")
+def autolist(profile_id: int, card: Path | None, save: str | None, limit: int) -> int:
+    """Gate the library for PROFILE_ID: performance, compatibility, one game one ROM."""
+    app = app_context()
+    db = app.open_db() if save else app.open_db(OpenMode.READ)
+    result = run_autolist(db, app.pack(), profile_id, card_root=card, save=save)
+    for warning in result.warnings:
+        app.warn(warning)
+
+    def render(console: Console) -> None:
+        shown = result.entries if limit == 0 else result.entries[:limit]
+        for entry in shown:
+            mark = "+" if entry.included else "-"
+            why = entry.dropped or entry.reason
+            if entry.kept_instead is not None:
+                why += f" (kept {entry.kept_instead})"
+            console.print(f"{mark} {entry.game_id:>6}  {entry.platform_id:10} {entry.filename}  "
+                          f"{why}  {entry.emulator_id or '-'} ({entry.emulator_origin})  "
+                          f"-> {entry.target_folder or '-'}", markup=False)
+        if len(shown) < len(result.entries):
+            console.print(f"… {len(result.entries) - len(shown)} more (--limit 0 shows all)",
+                          markup=False)
+        console.print(f"{len(result.included)} of {len(result.entries)} games included"
+                      + (f"; {result.filtered_by_profile} left out by the profile's filters"
+                         if result.filtered_by_profile else ""), markup=False)
+        console.print(", ".join(f"{k} {v}" for k, v in result.summary().items()), markup=False)
+        if result.saved_collection is not None:
+            console.print(f"saved as collection {result.saved_collection} ({save})",
+                          markup=False)
+
+    app.finish(result.as_dict(), render)
+    return 0
+
+
+def register(group: click.Group) -> None:
+    """Add this module's commands to the CLI."""
+    group.add_command(autolist)

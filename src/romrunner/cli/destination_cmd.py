@@ -1,0 +1,93 @@
+"""``romrunner destination``: what is on a card, and where a profile's files go on it."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from pathlib import Path
+
+import click
+from rich.console import Console
+
+from romrunner.cli.context import app_context
+from romrunner.devices.paths import destination_paths as resolve_paths
+from romrunner.devices.paths import layout_rows
+from romrunner.devices.scan import scan_destination
+
+
+@click.group()
+def destination() -> None:
+    """Destinations (SD cards, folders): scan them, see where files go."""
+
+
+def _pairs(values: tuple[str, ...]) -> dict[str, str]:
+    pairs: dict[str, str] = {}
+    for value in values:
+        key, sep, folder = value.partition("=")
+        if not sep or not key.strip() or not folder.strip():
+            raise click.BadParameter(f"{value!r}: use KEY=FOLDER", param_hint="--set")
+        pairs[key.strip()] = folder.strip()
+    return pairs
+
+
+@destination.command(name="paths")
+@click.argument("profile_id", type=int)
+@click.option("--to", "card", type=click.Path(path_type=Path), required=True,
+              help="The mounted card (or folder) root.")
+@click.option("--set", "sets", multiple=True, metavar="KEY=FOLDER",
+              help="Remember a folder for this card: KEY is roms, bios or a platform id; "
+                   "FOLDER is relative to the card root (repeatable).")
+@click.option("--unset", "unsets", multiple=True, metavar="KEY",
+              help="Forget a remembered folder (repeatable).")
+def destination_paths(profile_id: int, card: Path, sets: tuple[str, ...],
+                      unsets: tuple[str, ...]) -> int:
+    """Every platform's folder on the card for PROFILE_ID, and where each came from."""
+    app = app_context()
+    layout = resolve_paths(app.open_db(), app.pack(), profile_id, card, _pairs(sets),
+                           list(unsets))
+    rows = layout_rows(layout)
+
+    def render(console: Console) -> None:
+        console.print(f"{card} ({layout.os_id}, {layout.fs.value} names)", markup=False)
+        for row in rows:
+            label = row.platform_id or row.kind
+            where = row.path if row.path is not None else "-"
+            bios = f"  bios {row.bios_path}" if row.bios_path else ""
+            console.print(f"{label:22} {where}  [{row.source or 'none'}: {row.reason}]{bios}",
+                          markup=False)
+
+    app.finish({"root": str(card), "os_id": layout.os_id, "fs": layout.fs.value,
+                "folders": [asdict(row) for row in rows]}, render)
+    return 0
+
+
+@destination.command(name="scan")
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--expect-os", default=None, help="The OS the card should run (breaks ties, "
+              "and is checked).")
+def destination_scan(path: Path, expect_os: str | None) -> int:
+    """Which OS layout the card at PATH has, what is on it, and what is wrong (exit 1)."""
+    app = app_context()
+    scan = scan_destination(app.open_db(), app.pack(), path, expect_os)
+
+    def render(console: Console) -> None:
+        detected = f"{scan.detected_os} ({scan.confidence})" if scan.detected_os else "none"
+        console.print(f"{scan.path}: {detected}; {scan.fs_type or 'unknown'} file system, "
+                      f"{scan.free_bytes / 1e9:.1f} GB free of {scan.total_bytes / 1e9:.1f} GB",
+                      markup=False)
+        for candidate in scan.candidates[:5]:
+            console.print(f"  candidate {candidate.os_id}: {candidate.confidence}, "
+                          f"{len(candidate.found)} markers", markup=False)
+        for folder in scan.folders:
+            console.print(f"  {folder.type} {folder.path}: {folder.platform_id or '?'} "
+                          f"{folder.file_count} files", markup=False)
+        for finding in scan.findings:
+            console.print(f"{finding.severity}: {finding.message} ({finding.suggestion})",
+                          markup=False)
+
+    app.finish(scan.as_dict(), render, ok=scan.ok)
+    return 0 if scan.ok else 1
+
+
+def register(group: click.Group) -> None:
+    """Add this module's commands to the CLI."""
+    group.add_command(destination)

@@ -1,0 +1,83 @@
+"""``romrunner device``: the device catalog and the devices the user owns."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+import click
+from rich.console import Console
+
+from romrunner.cli.context import app_context
+from romrunner.devices.catalog import search_catalog
+from romrunner.devices.profiles import add_device, list_devices, remove_device
+from romrunner.store import OpenMode
+
+
+@click.group()
+def device() -> None:
+    """Devices: search the catalog, add the ones you own."""
+
+
+@device.command(name="catalog")
+@click.argument("text", nargs=-1)
+@click.option("--limit", type=click.IntRange(1), default=50, show_default=True)
+def device_catalog(text: tuple[str, ...], limit: int) -> int:
+    """Search the pack's device catalog by name, brand or chip (every word must match)."""
+    app = app_context()
+    found, total = search_catalog(app.pack(), " ".join(text), limit)
+
+    def render(console: Console) -> None:
+        for item in found:
+            console.print(f"{item.id}  {item.name}  {item.manufacturer or '?'}  "
+                          f"{item.chip or 'chip unknown'}"
+                          + (f" ({item.chipset})" if item.chipset else ""), markup=False)
+        console.print(f"{len(found)} of {total} devices", markup=False)
+
+    app.finish({"devices": [asdict(d) for d in found], "total": total}, render)
+    return 0
+
+
+@device.command(name="add")
+@click.argument("catalog_id")
+@click.option("--name", "nickname", default=None, help="Your name for it.")
+def device_add(catalog_id: str, nickname: str | None) -> int:
+    """Add a device you own by its catalog id (any of the pack's spellings)."""
+    app = app_context()
+    owned = add_device(app.open_db(), app.pack(), catalog_id, nickname)
+    app.finish(asdict(owned), lambda c: c.print(
+        f"device {owned.id}: {owned.name} ({owned.device_id})", markup=False))
+    return 0
+
+
+@device.command(name="ls")
+def device_ls() -> int:
+    """List your devices."""
+    app = app_context()
+    owned = list_devices(app.open_db(OpenMode.READ), app.pack())
+
+    def render(console: Console) -> None:
+        for item in owned:
+            console.print(f"{item.id}  {item.nickname or item.name}  ({item.device_id}, "
+                          f"chipset {item.chipset or 'unknown'})  {item.profiles} profiles",
+                          markup=False)
+        if not owned:
+            console.print("no devices (`romrunner device add CATALOG_ID`)", markup=False)
+
+    app.finish([asdict(item) for item in owned], render)
+    return 0
+
+
+@device.command(name="rm")
+@click.argument("device_id", type=int)
+def device_rm(device_id: int) -> int:
+    """Remove a device and its profiles."""
+    app = app_context()
+    removed = remove_device(app.open_db(), device_id)
+    app.finish({"id": device_id, "profiles_removed": removed}, lambda c: c.print(
+        f"removed device {device_id} and {removed} profiles", markup=False))
+    return 0
+
+
+def register(group: click.Group) -> None:
+    """Add this module's commands to the CLI."""
+    group.add_command(device)

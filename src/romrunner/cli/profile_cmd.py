@@ -1,0 +1,189 @@
+"""``romrunner profile``: a device running an OS, and what its auto-lists choose."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+from rich.console import Console
+
+from romrunner.cli.context import app_context
+from romrunner.devices.osprofile import resolve_os_profile
+from romrunner.devices.profiles import (
+    PERFORMANCE_MODES,
+    Profile,
+    create_profile,
+    list_profiles,
+    load_profile,
+    remove_profile,
+    update_profile,
+)
+from romrunner.store import OpenMode
+
+
+@click.group()
+def profile() -> None:
+    """Device profiles: a device, its OS, and the choices auto-lists make for it."""
+
+
+def _line(item: Profile) -> str:
+    return (f"{item.id}  {item.name or ''}  device {item.device_id}  os {item.os_id}  "
+            f"mode {item.performance_mode}")
+
+
+@profile.command(name="create")
+@click.option("--device", "device_row", type=int, required=True,
+              help="Your device's id (`device ls`).")
+@click.option("--os", "os_id", required=True, help="OS id from the pack (e.g. muos, knulli).")
+@click.option("--name", default=None)
+def profile_create(device_row: int, os_id: str, name: str | None) -> int:
+    """Create a profile: one of your devices running OS_ID."""
+    app = app_context()
+    result = create_profile(app.open_db(), app.pack(), device_row, os_id, name)
+    for warning in result.warnings:
+        app.warn(warning)
+    app.finish(result.profile.as_dict(),
+               lambda c: c.print(f"profile {_line(result.profile)}", markup=False))
+    return 0
+
+
+@profile.command(name="os")
+@click.argument("text", nargs=-1)
+def profile_os(text: tuple[str, ...]) -> int:
+    """The OS ids a profile can use (every word of TEXT must match id or name)."""
+    app = app_context()
+    pack = app.pack()
+    words = " ".join(text).lower().split()
+    profiles = pack.os_profiles.get("profilesByOsId")
+    ids = sorted(set(pack.operating_systems) | set(profiles if isinstance(profiles, dict)
+                                                     else ()))
+    rows = []
+    for os_id in ids:
+        name = pack.operating_systems[os_id].name if os_id in pack.operating_systems else os_id
+        if all(word in f"{os_id} {name}".lower() for word in words):
+            rows.append({"id": os_id, "name": name})
+
+    def render(console: Console) -> None:
+        for row in rows:
+            console.print(f"{row['id']}  {row['name']}", markup=False)
+
+    app.finish(rows, render)
+    return 0
+
+
+@profile.command(name="ls")
+def profile_ls() -> int:
+    """List profiles."""
+    app = app_context()
+    items = list_profiles(app.open_db(OpenMode.READ))
+
+    def render(console: Console) -> None:
+        for item in items:
+            console.print(_line(item), markup=False)
+        if not items:
+            console.print("no profiles (`romrunner profile create`)", markup=False)
+
+    app.finish([item.as_dict() for item in items], render)
+    return 0
+
+
+@profile.command(name="show")
+@click.argument("profile_id", type=int)
+def profile_show(profile_id: int) -> int:
+    """A profile's settings and how its OS profile resolved (emulator per platform)."""
+    app = app_context()
+    item = load_profile(app.open_db(OpenMode.READ), profile_id)
+    resolved = resolve_os_profile(app.pack(), item.device_id, item.os_id)
+    for warning in resolved.warnings:
+        app.warn(warning)
+    data: dict[str, Any] = item.as_dict()
+    data["os_profile"] = {
+        "layers": resolved.layers,
+        "emulators": {p: {"emulator": e, "origin": o}
+                      for p, (e, o) in sorted(resolved.emulators.items())},
+        "installed": sorted(resolved.installed) if resolved.installed is not None else None,
+        "layout_paths": resolved.layout_paths}
+
+    def render(console: Console) -> None:
+        console.print(_line(item), markup=False)
+        for key, value in item.as_dict().items():
+            console.print(f"  {key}: {value}", markup=False)
+        console.print("  os profile: " + " <- ".join(resolved.layers or ["(none)"]),
+                      markup=False)
+        for platform, (emulator, origin) in sorted(resolved.emulators.items()):
+            console.print(f"    {platform}: {emulator} ({origin})", markup=False)
+
+    app.finish(data, render)
+    return 0
+
+
+@profile.command(name="rm")
+@click.argument("profile_id", type=int)
+def profile_rm(profile_id: int) -> int:
+    """Remove a profile and its overrides."""
+    app = app_context()
+    remove_profile(app.open_db(), profile_id)
+    app.finish({"id": profile_id}, lambda c: c.print(f"removed profile {profile_id}"))
+    return 0
+
+
+def _split(text: str | None) -> list[str] | None:
+    if text is None:
+        return None
+    return [part.strip() for part in text.split(",") if part.strip()]
+
+
+@profile.command(name="set")
+@click.argument("profile_id", type=int)
+@click.option("--name", default=None)
+@click.option("--mode", type=click.Choice(PERFORMANCE_MODES), default=None,
+              help="Performance gating: strict, balanced or permissive.")
+@click.option("--include-platforms", default=None, help="Comma list; '' for all platforms.")
+@click.option("--exclude-platforms", default=None, help="Comma list; '' for none.")
+@click.option("--include-collections", default=None, help="Comma list of collection ids.")
+@click.option("--exclude-collections", default=None, help="Comma list of collection ids.")
+@click.option("--max-per-platform", type=click.IntRange(0), default=None,
+              help="At most N games per platform (0: no limit).")
+@click.option("--regions", default=None, help="Region preference, e.g. USA,Europe,Japan.")
+@click.option("--languages", default=None, help="Language preference, e.g. En,Fr.")
+@click.option("--prerelease/--no-prerelease", default=None,
+              help="Allow beta/proto/demo versions.")
+@click.option("--hacks/--no-hacks", default=None, help="Allow hacks and translations.")
+@click.option("--one-game-one-rom/--all-versions", default=None,
+              help="Keep only the best version of each title.")
+def profile_set(profile_id: int, name: str | None, mode: str | None,
+                include_platforms: str | None, exclude_platforms: str | None,
+                include_collections: str | None, exclude_collections: str | None,
+                max_per_platform: int | None, regions: str | None, languages: str | None,
+                prerelease: bool | None, hacks: bool | None,
+                one_game_one_rom: bool | None) -> int:
+    """Change a profile's auto-list settings."""
+    app = app_context()
+    changes: dict[str, Any] = {
+        "profile_name": name, "performance_mode": mode,
+        "include_platforms": _split(include_platforms),
+        "exclude_platforms": _split(exclude_platforms),
+        "region_preference": _split(regions), "language_preference": _split(languages),
+        "allow_prerelease": prerelease, "allow_hacks": hacks,
+        "one_game_one_rom": one_game_one_rom}
+    for key, text in (("include_collections", include_collections),
+                      ("exclude_collections", exclude_collections)):
+        parts = _split(text)
+        if parts is not None:
+            if not all(part.isdigit() for part in parts):
+                raise click.BadParameter(f"{text!r}: collection ids are numbers",
+                                         param_hint=f"--{key.replace('_', '-')}")
+            changes[key] = [int(part) for part in parts]
+    changes = {key: value for key, value in changes.items() if value is not None}
+    if max_per_platform is not None:
+        changes["max_games_per_platform"] = max_per_platform
+    if not changes:
+        raise click.UsageError("nothing to change: give at least one option")
+    item = update_profile(app.open_db(), app.pack(), profile_id, changes)
+    app.finish(item.as_dict(), lambda c: c.print(f"profile {_line(item)}", markup=False))
+    return 0
+
+
+def register(group: click.Group) -> None:
+    """Add this module's commands to the CLI."""
+    group.add_command(profile)

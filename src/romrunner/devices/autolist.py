@@ -1,0 +1,606 @@
+"""Auto-lists: which games of the library go on a profile's device, with which emulator, why.
+
+The gating is reference-spec §2.6 with its reason codes: user override → default emulator →
+performance (game → device → chipset → platform-wide, then the platform policies'
+missing-data rules) → compatibility (game → platform-wide, then the policies). Then
+one-game-one-ROM keeps the best version of each title (DECISIONS-devices D9) and the profile's
+per-platform limit applies. Every lookup is one statement over the whole library; the rules
+run in memory over those rows.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from romrunner.devices.catalog import device_chipset
+from romrunner.devices.osprofile import (
+    ResolvedOsProfile,
+    expand_policy_ids,
+    policy_id_of,
+    resolve_os_profile,
+)
+from romrunner.devices.overrides import resolve_emulators
+from romrunner.devices.paths import CardLayout, card_layout
+from romrunner.devices.profiles import Profile, list_profiles, load_profile
+from romrunner.errors import InputError
+from romrunner.packs.loader import DefinitionPack
+from romrunner.store.database import Database
+
+USER_OVERRIDE_INCLUDE = "USER_OVERRIDE_INCLUDE"
+USER_OVERRIDE_EXCLUDE = "USER_OVERRIDE_EXCLUDE"
+PERF_OK = "PERF_OK"
+PERF_TIER_EXCLUDED = "PERF_TIER_EXCLUDED"
+PERF_NO_RETROCAT_DATA_ASSUME_OK = "PERF_NO_RETROCAT_DATA_ASSUME_OK"
+PERF_MISSING_STRICT = "PERF_MISSING_STRICT"
+PERF_MISSING_OPTIMISTIC = "PERF_MISSING_OPTIMISTIC"
+COMPAT_OK = "COMPAT_OK"
+COMPAT_STATUS_EXCLUDED = "COMPAT_STATUS_EXCLUDED"
+COMPAT_MISSING_STRICT = "COMPAT_MISSING_STRICT"
+COMPAT_MISSING_STRICT_OVERRIDE = "COMPAT_MISSING_STRICT_OVERRIDE"
+COMPAT_MISSING_ASSUME_OK = "COMPAT_MISSING_ASSUME_OK"
+NO_EMULATOR_AVAILABLE = "NO_EMULATOR_AVAILABLE"
+INCLUDED = "INCLUDED"
+REASON_CODES = (USER_OVERRIDE_INCLUDE, USER_OVERRIDE_EXCLUDE, PERF_OK, PERF_TIER_EXCLUDED,
+                PERF_NO_RETROCAT_DATA_ASSUME_OK, PERF_MISSING_STRICT, PERF_MISSING_OPTIMISTIC,
+                COMPAT_OK, COMPAT_STATUS_EXCLUDED, COMPAT_MISSING_STRICT,
+                COMPAT_MISSING_STRICT_OVERRIDE, COMPAT_MISSING_ASSUME_OK,
+                NO_EMULATOR_AVAILABLE, INCLUDED)
+
+# Why a game that passed the gating is still left out (not gating reason codes).
+DROP_OTHER_VERSION = "other_version"
+DROP_PRERELEASE = "prerelease"
+DROP_HACK = "hack"
+DROP_PLATFORM_LIMIT = "platform_limit"
+
+_EXCLUDED_STATUSES = frozenset({"broken", "boots_only"})
+_WARN_STATUSES = frozenset({"ingame", "menu_intro", "unknown"})
+_EXCLUDED_TIERS = frozenset({"poor", "unplayable"})
+_PRERELEASE_FLAGS = frozenset({"beta", "proto", "demo", "sample", "kiosk", "promo"})
+_EMULATOR_FAMILY = {"swanstation": "duckstation", "pcsx_rearmed": "pcsx-rearmed",
+                    "mupen64plus-next": "mupen64plus", "mupen64plus_next": "mupen64plus",
+                    "beetle-psx-hw": "beetle-psx", "yaba-sanshiro": "yabasanshiro"}
+_FAMILY_AFFIXES = re.compile(r"^(retroarch-)|(_libretro|-libretro|-standalone|-sdl|-go|-32b)$")
+
+
+@functools.lru_cache(maxsize=4096)
+def emulator_family(emulator_id: str) -> str:
+    """The family of an emulator id, so compatibility data (``duckstation``) meets OS defaults
+    (``duckstation-standalone``, ``retroarch-duckstation``)."""
+    bare = emulator_id.lower()
+    while True:
+        stripped = _FAMILY_AFFIXES.sub("", bare)
+        if stripped == bare:
+            break
+        bare = stripped
+    return _EMULATOR_FAMILY.get(bare, bare)
+
+
+@dataclass(slots=True)
+class AutoListEntry:
+    """One game's verdict."""
+
+    game_id: int
+    title: str
+    filename: str
+    platform_id: str
+    included: bool
+    reason: str
+    perf: str | None
+    compat: str | None
+    emulator_id: str | None
+    emulator_origin: str
+    target_folder: str | None
+    dropped: str | None = None
+    kept_instead: int | None = None  # the game kept in this one's place (other_version)
+    warnings: list[str] = field(default_factory=list)
+
+
+_ENTRY_FIELDS = tuple(f.name for f in fields(AutoListEntry))
+
+
+@dataclass
+class AutoList:
+    """A profile's auto-list over the library."""
+
+    profile_id: int
+    os_id: str
+    device_id: str
+    entries: list[AutoListEntry]
+    filtered_by_profile: int
+    warnings: list[str] = field(default_factory=list)
+    saved_collection: int | None = None
+
+    @property
+    def included(self) -> list[AutoListEntry]:
+        """The games that go on the device."""
+        return [entry for entry in self.entries if entry.included]
+
+    def summary(self) -> dict[str, int]:
+        """Games per final reason (dropped ones under their drop reason)."""
+        counts: dict[str, int] = defaultdict(int)
+        for entry in self.entries:
+            counts[entry.dropped or entry.reason] += 1
+        return dict(sorted(counts.items()))
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready data."""
+        return {"profile_id": self.profile_id, "os_id": self.os_id,
+                "device_id": self.device_id, "included": len(self.included),
+                "considered": len(self.entries),
+                "filtered_by_profile": self.filtered_by_profile,
+                "summary": self.summary(), "saved_collection": self.saved_collection,
+                "games": [{name: getattr(entry, name) for name in _ENTRY_FIELDS}
+                          for entry in self.entries]}
+
+
+@dataclass(slots=True)
+class _Game:
+    """One game as the gating needs it; tags are parsed only for the games that compete."""
+
+    id: int
+    platform_id: str
+    title: str
+    filename: str
+    title_key: str  # platform + DAT parent, else platform + parsed title
+    game_key: str | None
+    region_text: str | None
+    languages_json: str | None
+    revision: str | None
+    flags_json: str | None
+    is_hack: int
+    variant: str  # a multi-disc set, else the game itself
+
+    @property
+    def regions(self) -> tuple[str, ...]:
+        """The regions of the name (``USA, Europe`` → both)."""
+        return _regions(self.region_text)
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        """The languages of the name."""
+        return _json_list(self.languages_json)
+
+    @property
+    def flags(self) -> frozenset[str]:
+        """The name's flags (beta, verified, bad_dump …)."""
+        return frozenset(_json_list(self.flags_json))
+
+
+_GAMES_SQL = (
+    "SELECT g.id, g.platform_id, coalesce(g.catalog_title, g.detected_title, g.filename), "
+    "g.filename, g.platform_id || '|' || coalesce("
+    # parent/clone from the DAT where the matched game has one, else the parsed title
+    " (SELECT 'dat:' || cg.source_id || ':' || coalesce(cg.clone_of, cg.name) "
+    "  FROM catalog_games cg WHERE cg.game_id = g.matched_game_id LIMIT 1), "
+    " 'title:' || coalesce(g.title_norm, g.detected_title, g.filename)), "
+    "g.matched_game_id, g.region, g.languages, g.revision, g.flags, g.is_hack, "
+    "coalesce(g.set_key, 'game:' || g.id) FROM games g")
+
+
+def _games(db: Database, profile: Profile) -> tuple[list[_Game], int]:
+    """The library's games the profile considers (one statement), and how many it filtered."""
+    where = ["g.is_missing = 0", "g.platform_id != 'unknown'"]
+    params: list[Any] = []
+    if profile.include_platforms:
+        where.append("g.platform_id IN (SELECT value FROM json_each(?))")
+        params.append(json.dumps(list(profile.include_platforms)))
+    if profile.exclude_platforms:
+        where.append("g.platform_id NOT IN (SELECT value FROM json_each(?))")
+        params.append(json.dumps(list(profile.exclude_platforms)))
+    if profile.include_collections:
+        where.append("g.id IN (SELECT game_id FROM collection_games WHERE collection_id IN "
+                     "(SELECT value FROM json_each(?)))")
+        params.append(json.dumps(list(profile.include_collections)))
+    if profile.exclude_collections:
+        where.append("g.id NOT IN (SELECT game_id FROM collection_games WHERE collection_id IN "
+                     "(SELECT value FROM json_each(?)))")
+        params.append(json.dumps(list(profile.exclude_collections)))
+    with db.translate_errors():
+        cursor = db.conn.execute(
+            f"{_GAMES_SQL} WHERE {' AND '.join(where)} "
+            "ORDER BY g.platform_id, g.title_norm, g.id", params)
+        cursor.row_factory = None  # plain tuples, unpacked into _Game in column order
+        games = [_Game(*row) for row in cursor]
+    total = int(db.scalar("SELECT count(*) FROM games WHERE is_missing = 0 "
+                          "AND platform_id != 'unknown'"))
+    return games, total - len(games)
+
+
+@functools.lru_cache(maxsize=1024)
+def _regions(text: str | None) -> tuple[str, ...]:
+    return tuple(r.strip() for r in (text or "").split(",") if r.strip())
+
+
+@functools.lru_cache(maxsize=1024)
+def _json_list(text: str | None) -> tuple[str, ...]:
+    if not text:
+        return ()
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError:
+        return ()
+    return tuple(str(v) for v in value) if isinstance(value, list) else ()
+
+
+# -- knowledge lookups: one statement each -----------------------------------------------
+_PerfRow = tuple[int, str, str, bool]  # level, emulator family ('' = any), tier, excluded
+
+
+def _performance(db: Database, pack: DefinitionPack, profile: Profile
+                 ) -> dict[tuple[str, str], list[_PerfRow]]:
+    """(platform, game key or '*') -> rows, level 0 = this device, 1 = same chipset."""
+    chipset = device_chipset(pack, profile.device_id)
+    levels: dict[int, int] = {}
+    for other in list_profiles(db):
+        if other.device_id == profile.device_id:
+            levels[other.id] = 0
+        elif chipset and device_chipset(pack, other.device_id) == chipset:
+            levels[other.id] = 1
+    table: dict[tuple[str, str], list[_PerfRow]] = defaultdict(list)
+    if not levels:
+        return table
+    for row in db.query(
+            "SELECT device_profile_id, platform_id, definition_game_id, emulator_id, "
+            "performance_tier, exclude_from_auto FROM v_game_performance "
+            "WHERE device_profile_id IN (SELECT value FROM json_each(?))",
+            (json.dumps(list(levels)),)):
+        family = emulator_family(row["emulator_id"]) if row["emulator_id"] else ""
+        table[(row["platform_id"], row["definition_game_id"])].append(
+            (levels[int(row["device_profile_id"])], family, row["performance_tier"],
+             bool(row["exclude_from_auto"]) or row["performance_tier"] in _EXCLUDED_TIERS))
+    return table
+
+
+def _compatibility(db: Database) -> dict[tuple[str, str, str], str]:
+    """(platform, emulator family, game key or '*') -> status, for the library's games."""
+    table: dict[tuple[str, str, str], str] = {}
+    for row in db.query(
+            "SELECT platform_id, emulator_id, definition_game_id, status FROM v_emulator_compat "
+            "WHERE definition_game_id = '*' OR definition_game_id IN "
+            "(SELECT matched_game_id FROM games WHERE matched_game_id IS NOT NULL)"):
+        table[(row["platform_id"], emulator_family(row["emulator_id"] or ""),
+               row["definition_game_id"])] = row["status"]
+    return table
+
+
+# -- the gating --------------------------------------------------------------------------
+@dataclass
+class _Gate:
+    include: bool
+    reason: str
+    warnings: list[str] = field(default_factory=list)
+
+
+class _Policies:
+    """platformPolicies.json, read leniently, pseudo-ids expanded once."""
+
+    def __init__(self, pack: DefinitionPack) -> None:
+        data = pack.platform_policies
+        self.coverage = expand_policy_ids(pack, _strings(data.get("retroCatalogPlatformCoverage")))
+        tiers = data.get("difficultyTiers")
+        self.tiers: dict[str, list[str]] = {
+            str(name): _strings(ids) for name, ids in tiers.items()} \
+            if isinstance(tiers, dict) else {}
+        missing = _dig(data, "defaults", "compatibilityMissing")
+        self.strict_compat = expand_policy_ids(
+            pack, _strings(missing.get("strictPlatformsDefaultExclude")))
+        self.pack = pack
+        self._tier: dict[str, str | None] = {}
+
+    def tier_of(self, platform_id: str) -> str | None:
+        """The difficulty tier of a platform (pseudo-ids expanded), or None."""
+        if platform_id not in self._tier:
+            self._tier[platform_id] = next(
+                (name for name, ids in self.tiers.items()
+                 if policy_id_of(self.pack, platform_id, ids)), None)
+        return self._tier[platform_id]
+
+
+def _strings(value: Any) -> list[str]:
+    return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
+
+
+def _dig(value: Any, *path: str) -> dict[str, Any]:
+    for key in path:
+        value = value.get(key) if isinstance(value, dict) else None
+    return value if isinstance(value, dict) else {}
+
+
+def check_performance(game: _Game, emulator: str | None, mode: str, policies: _Policies,
+                      perf: dict[tuple[str, str], list[_PerfRow]]) -> _Gate:
+    """§2.6 checkPerformance: the most specific record, else the missing-data policy."""
+    family = emulator_family(emulator) if emulator else ""
+    best: tuple[tuple[int, int, int], _PerfRow] | None = None
+    for specificity, key in ((0, game.game_key), (1, "*")):
+        if key is None:
+            continue
+        for row in perf.get((game.platform_id, key), ()):
+            level, row_family, _tier, _excluded = row
+            if row_family not in ("", family):
+                continue
+            rank = (specificity, level, 0 if row_family else 1)
+            if best is None or rank < best[0]:
+                best = (rank, row)
+    if best is not None:
+        _level, _family, found_tier, excluded = best[1]
+        return _Gate(False, PERF_TIER_EXCLUDED, [f"Performance tier {found_tier}"]) if excluded \
+            else _Gate(True, PERF_OK)
+    if game.platform_id not in policies.coverage:
+        return _Gate(True, PERF_NO_RETROCAT_DATA_ASSUME_OK,
+                     [f"Performance unknown for {game.platform_id} (not in RetroCatalog)"])
+    tier = policies.tier_of(game.platform_id)
+    if tier in ("tier1_modern_hard", "tier2_demanding"):
+        if mode == "permissive":
+            return _Gate(True, PERF_MISSING_OPTIMISTIC,
+                         [f"Performance unknown on a demanding platform ({tier}); included "
+                          "by permissive mode"])
+        return _Gate(False, PERF_MISSING_STRICT)
+    return _Gate(True, PERF_MISSING_OPTIMISTIC, ["Performance unknown; assumed playable"])
+
+
+def check_compatibility(game: _Game, emulator: str | None, mode: str, policies: _Policies,
+                        compat: dict[tuple[str, str, str], str]) -> _Gate:
+    """§2.6 checkCompatibility (strict mode also drops the warned statuses)."""
+    if not emulator:
+        return _Gate(False, NO_EMULATOR_AVAILABLE)
+    family = emulator_family(emulator)
+    status = None
+    for key in (game.game_key, "*"):
+        if key is not None and status is None:
+            status = compat.get((game.platform_id, family, key))
+    if status is not None:
+        if status in _EXCLUDED_STATUSES:
+            return _Gate(False, COMPAT_STATUS_EXCLUDED, [f"Compatibility: {status}"])
+        if status in _WARN_STATUSES:
+            if mode == "strict":
+                return _Gate(False, COMPAT_STATUS_EXCLUDED,
+                             [f"Compatibility: {status} (strict mode)"])
+            return _Gate(True, COMPAT_OK, [f"Compatibility: {status}"])
+        return _Gate(True, COMPAT_OK)
+    if game.platform_id in policies.strict_compat:
+        if mode == "permissive":
+            return _Gate(True, COMPAT_MISSING_STRICT_OVERRIDE,
+                         ["Compatibility unknown on a strict platform; included by "
+                          "permissive mode"])
+        return _Gate(False, COMPAT_MISSING_STRICT)
+    return _Gate(True, COMPAT_MISSING_ASSUME_OK, [f"Compatibility assumed with {emulator}"])
+
+
+# -- one game, one ROM -------------------------------------------------------------------
+def _revision_rank(revision: str | None) -> tuple[int, float, str]:
+    if not revision:
+        return (0, 0.0, "")
+    try:
+        return (1, float(revision), revision)
+    except ValueError:
+        return (1, 0.0, revision)
+
+
+def _ranks(values: tuple[str, ...]) -> dict[str, int]:
+    ranks: dict[str, int] = {}
+    for index, value in enumerate(values):
+        ranks.setdefault(value.lower(), index)
+    return ranks
+
+
+class _Preference:
+    """The sort key of a game among its title's versions (lower is better), with the ranks of
+    each distinct region text, language list and revision computed once."""
+
+    def __init__(self, profile: Profile) -> None:
+        self.regions = _ranks(profile.region_preference)
+        self.languages = _ranks(profile.language_preference)
+        self._cache: dict[tuple[str, str | None], Any] = {}
+
+    def _rank(self, kind: str, text: str | None) -> Any:
+        key = (kind, text)
+        if key not in self._cache:
+            if kind == "region":
+                ranks = self.regions
+                values: tuple[str, ...] = _regions(text)
+            elif kind == "language":
+                ranks, values = self.languages, _json_list(text)
+            else:
+                revision = _revision_rank(text)
+                self._cache[key] = (-revision[0], -revision[1])
+                return self._cache[key]
+            self._cache[key] = min((ranks.get(v.lower(), len(ranks)) for v in values),
+                                   default=len(ranks))
+        return self._cache[key]
+
+    def key(self, game: _Game) -> tuple[Any, ...]:
+        """Bad dumps last, then region, language, latest revision, verified, lowest id."""
+        flags = game.flags if game.flags_json else frozenset()
+        return ("bad_dump" in flags, self._rank("region", game.region_text),
+                self._rank("language", game.languages_json),
+                self._rank("revision", game.revision), "verified" not in flags, game.id)
+
+
+def _select(games: Iterable[_Game], profile: Profile,
+            entries: dict[int, AutoListEntry]) -> None:
+    """Mark the entries dropped by one-game-one-ROM, prerelease/hack rules and the limit."""
+    groups: dict[str, list[_Game]] = defaultdict(list)
+    for game in games:
+        entry = entries[game.id]
+        if not entry.included or entry.reason == USER_OVERRIDE_INCLUDE:
+            continue
+        if game.flags_json and game.flags & _PRERELEASE_FLAGS and not profile.allow_prerelease:
+            entry.dropped = DROP_PRERELEASE
+        elif game.is_hack and not profile.allow_hacks:
+            entry.dropped = DROP_HACK
+        elif profile.one_game_one_rom:
+            groups[game.title_key].append(game)
+    preference = _Preference(profile)
+    for members in groups.values():
+        if len(members) < 2:
+            continue
+        variants: dict[str, list[_Game]] = defaultdict(list)
+        for game in members:
+            variants[game.variant].append(game)
+        if len(variants) < 2:
+            continue
+        winner = min(variants, key=lambda v: min(preference.key(g) for g in variants[v]))
+        keeper = min(variants[winner], key=lambda g: g.id).id
+        for variant, games_of in variants.items():
+            if variant != winner:
+                for game in games_of:
+                    entries[game.id].dropped = DROP_OTHER_VERSION
+                    entries[game.id].kept_instead = keeper
+    limit = profile.max_games_per_platform
+    if limit:
+        kept: dict[str, int] = defaultdict(int)
+        for entry in entries.values():  # in title order
+            if entry.included and not entry.dropped:
+                kept[entry.platform_id] += 1
+                if kept[entry.platform_id] > limit:
+                    entry.dropped = DROP_PLATFORM_LIMIT
+    for entry in entries.values():
+        if entry.dropped:
+            entry.included = False
+
+
+# -- the whole list ------------------------------------------------------------------------
+def build_autolist(db: Database, pack: DefinitionPack, profile_id: int,
+                   layout: CardLayout | None = None) -> AutoList:
+    """The auto-list of ``profile_id`` over the library (``layout``: real card folders)."""
+    profile = load_profile(db, profile_id)
+    resolved = resolve_os_profile(pack, profile.device_id, profile.os_id)
+    games, filtered = _games(db, profile)
+    os_defaults = {p: e for p, (e, _) in resolved.emulators.items()}
+    emulators = resolve_emulators(db, profile.id, [g.id for g in games], os_defaults)
+    perf = _performance(db, pack, profile)
+    compat = _compatibility(db)
+    policies = _Policies(pack)
+    folders = _target_folders(pack, resolved, layout, {g.platform_id for g in games})
+    with_records = {key for _, key in perf} | {key for _, _, key in compat}
+    # A verdict depends only on these; most games share one with the rest of their platform.
+    gates: dict[tuple[str, str | None, str | None, str | None], _FullGate] = {}
+    origins: dict[tuple[str, str], str] = {}
+    entries: dict[int, AutoListEntry] = {}
+    for game in games:
+        resolution = emulators.get(game.id)
+        emulator, action, how = (resolution.emulator_id, resolution.action, resolution.origin) \
+            if resolution else (None, None, "none")
+        key = (game.platform_id, emulator, action,
+               game.game_key if game.game_key in with_records else None)
+        gate = gates.get(key)
+        if gate is None:
+            gate = gates[key] = _gate(game, emulator, action, profile.performance_mode,
+                                      policies, perf, compat, resolved)
+        origin = origins.get((game.platform_id, how))
+        if origin is None:
+            origin = origins[(game.platform_id, how)] = _origin(resolved, game.platform_id, how)
+        entries[game.id] = AutoListEntry(
+            game.id, game.title, game.filename, game.platform_id, gate.include, gate.reason,
+            gate.perf, gate.compat, emulator, origin, folders.get(game.platform_id),
+            warnings=gate.warnings)
+    _select(games, profile, entries)
+    return AutoList(profile.id, profile.os_id, profile.device_id, list(entries.values()),
+                    filtered, list(resolved.warnings))
+
+
+@dataclass
+class _FullGate(_Gate):
+    perf: str | None = None
+    compat: str | None = None
+
+
+def gate_perf(gate: _Gate) -> str | None:
+    """The performance step's code of a verdict (None when it did not run)."""
+    return gate.perf if isinstance(gate, _FullGate) else None
+
+
+def gate_compat(gate: _Gate) -> str | None:
+    """The compatibility step's code of a verdict (None when it did not run)."""
+    return gate.compat if isinstance(gate, _FullGate) else None
+
+
+def _gate(game: _Game, emulator: str | None, action: str | None, mode: str,
+          policies: _Policies, perf: dict[tuple[str, str], list[_PerfRow]],
+          compat: dict[tuple[str, str, str], str], resolved: ResolvedOsProfile) -> _FullGate:
+    if action == "include":
+        return _FullGate(True, USER_OVERRIDE_INCLUDE)
+    if action == "exclude":
+        return _FullGate(False, USER_OVERRIDE_EXCLUDE)
+    warnings: list[str] = []
+    if not emulator:
+        warnings.append(f"No default emulator for {game.platform_id} on {resolved.name}")
+    elif resolved.is_installed(emulator) is False:
+        warnings.append(f"{emulator} is not in {resolved.name}'s installed emulators")
+    performance = check_performance(game, emulator, mode, policies, perf)
+    warnings += performance.warnings
+    if not performance.include:
+        return _FullGate(False, performance.reason, warnings, performance.reason)
+    compatibility = check_compatibility(game, emulator, mode, policies, compat)
+    warnings += compatibility.warnings
+    if not compatibility.include:
+        return _FullGate(False, compatibility.reason, warnings, performance.reason,
+                         compatibility.reason)
+    return _FullGate(True, INCLUDED, warnings, performance.reason, compatibility.reason)
+
+
+def _origin(resolved: ResolvedOsProfile, platform_id: str, origin: str) -> str:
+    """``resolve_emulators``' "os default" told apart: device profile, OS profile, fallback."""
+    if origin == "os default":
+        return resolved.emulator_for(platform_id)[1]
+    return origin
+
+
+def _target_folders(pack: DefinitionPack, resolved: ResolvedOsProfile,
+                    layout: CardLayout | None, platforms: set[str]) -> dict[str, str | None]:
+    targets: dict[str, str | None] = {}
+    family = pack.folder_names.family_of(resolved.os_id)
+    for platform in platforms:
+        if layout is not None:
+            choice = layout.rom_folder(platform)
+            targets[platform] = str(choice.path) if choice else None
+        else:
+            name, explicit = pack.folder_names.folder_for(platform, family)
+            targets[platform] = name if name or explicit else platform
+    return targets
+
+
+def save_autolist(db: Database, autolist: AutoList, name: str) -> int:
+    """Store the included games as a collection ``name`` (replacing an earlier auto-list of
+    that name; another collection of that name is an error)."""
+    rules = json.dumps({"autolist_profile": autolist.profile_id, "os_id": autolist.os_id},
+                       sort_keys=True)
+    with db.atomic():
+        existing = db.query_one("SELECT id, rules_json FROM collections WHERE name = ?", (name,))
+        if existing is not None and "autolist_profile" not in (existing["rules_json"] or ""):
+            raise InputError(f"collection {name!r} already exists and is not an auto-list; "
+                             "choose another name")
+        if existing is None:
+            cursor = db.execute("INSERT INTO collections (name, description, collection_type, "
+                                "rules_json, updated_at) VALUES (?, ?, 'manual', ?, "
+                                "CURRENT_TIMESTAMP)",
+                                (name, f"auto-list of profile {autolist.profile_id}", rules))
+            assert cursor.lastrowid is not None
+            collection_id = cursor.lastrowid
+        else:
+            collection_id = int(existing["id"])
+            db.execute("DELETE FROM collection_games WHERE collection_id = ?", (collection_id,))
+            db.execute("UPDATE collections SET rules_json = ?, updated_at = CURRENT_TIMESTAMP "
+                       "WHERE id = ?", (rules, collection_id))
+        db.execute("INSERT INTO collection_games (collection_id, game_id, sort_order) "
+                   "SELECT ?, value, key FROM json_each(?)",
+                   (collection_id, json.dumps([e.game_id for e in autolist.included])))
+    return collection_id
+
+
+def run_autolist(db: Database, pack: DefinitionPack, profile_id: int, *,
+                 card_root: Path | None = None, save: str | None = None) -> AutoList:
+    """``romrunner autolist``: build the list (folders on ``card_root`` when given) and store
+    it as the collection ``save`` when asked."""
+    layout = card_layout(db, pack, profile_id, card_root) if card_root is not None else None
+    autolist = build_autolist(db, pack, profile_id, layout)
+    if save:
+        autolist.saved_collection = save_autolist(db, autolist, save)
+    return autolist

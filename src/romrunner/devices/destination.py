@@ -1,0 +1,85 @@
+"""A destination (an SD card or folder): its stable id and the user's path overrides for it.
+
+The id is the volume UUID when the destination is a mount point whose device has one, else the
+content of ``.romrunner/destination-id`` on the card, written (atomically) only when asked to.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import uuid
+from pathlib import Path
+from typing import Any
+
+from romrunner.devices.mounts import volume_uuid
+from romrunner.errors import InputError
+from romrunner.store.database import Database
+
+ID_FOLDER = ".romrunner"
+ID_FILE = "destination-id"
+
+
+def check_destination(card_root: Path) -> Path:
+    """``card_root`` as an existing folder; a one-line InputError otherwise."""
+    if not card_root.exists():
+        raise InputError(f"{card_root}: destination does not exist")
+    if not card_root.is_dir():
+        raise InputError(f"{card_root}: destination is a file, not a folder")
+    return card_root
+
+
+def destination_id(card_root: Path, create: bool) -> str | None:
+    """The destination's stable id: volume UUID, else its id file (written when ``create``)."""
+    check_destination(card_root)
+    found = volume_uuid(card_root)
+    if found:
+        return f"uuid:{found}"
+    id_file = card_root / ID_FOLDER / ID_FILE
+    try:
+        text = id_file.read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        text = ""
+    except OSError as exc:
+        raise InputError(f"{id_file}: cannot be read ({exc.strerror})") from exc
+    if text:
+        return text
+    if not create:
+        return None
+    new_id = f"file:{uuid.uuid4()}"
+    try:
+        id_file.parent.mkdir(exist_ok=True)
+        temp = id_file.with_name(f".{ID_FILE}.tmp")
+        with temp.open("w", encoding="utf-8") as handle:
+            handle.write(new_id + "\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp, id_file)
+    except OSError as exc:
+        raise InputError(f"{card_root}: cannot write its id file ({exc.strerror}); "
+                         "is the card read-only?") from exc
+    return new_id
+
+
+def load_path_overrides(db: Database, dest_id: str | None) -> dict[str, Any]:
+    """The user's path overrides for a destination: ``{"roms": …, "bios": …, "platforms":
+    {platform: folder}}`` (card-relative), {} when none."""
+    if dest_id is None:
+        return {}
+    text = db.scalar("SELECT overrides_json FROM destination_path_overrides "
+                     "WHERE destination_id = ?", (dest_id,))
+    try:
+        value = json.loads(text) if text else {}
+    except json.JSONDecodeError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def save_path_overrides(db: Database, dest_id: str, os_id: str | None,
+                        overrides: dict[str, Any]) -> None:
+    """Store a destination's path overrides (one row per destination)."""
+    db.execute("INSERT INTO destination_path_overrides (destination_id, os_id, overrides_json, "
+               "updated_at) VALUES (?, ?, ?, CURRENT_TIMESTAMP) ON CONFLICT(destination_id) DO "
+               "UPDATE SET os_id = excluded.os_id, overrides_json = excluded.overrides_json, "
+               "updated_at = CURRENT_TIMESTAMP",
+               (dest_id, os_id, json.dumps(overrides, sort_keys=True)))

@@ -1,0 +1,80 @@
+"""What the operating system says about a mounted destination: file system type, volume UUID.
+
+Linux reports mounts in ``/proc/self/mountinfo``; elsewhere (or when it says nothing) the type
+is unknown and the legaliser applies FAT32's rules, the strictest.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+MOUNTINFO = Path("/proc/self/mountinfo")
+BY_UUID = Path("/dev/disk/by-uuid")
+
+
+@dataclass(frozen=True)
+class Mount:
+    """The mount a path lives on."""
+
+    mount_point: Path
+    fs_type: str
+    source: str
+
+
+def _unescape(field: str) -> str:
+    """mountinfo escapes space, tab, newline and backslash as octal (``\\040``)."""
+    out, index = [], 0
+    while index < len(field):
+        if field[index] == "\\" and field[index + 1:index + 4].isdigit():
+            out.append(chr(int(field[index + 1:index + 4], 8)))
+            index += 4
+        else:
+            out.append(field[index])
+            index += 1
+    return "".join(out)
+
+
+def mount_of(path: Path, mountinfo: Path = MOUNTINFO) -> Mount | None:
+    """The mount holding ``path`` (the longest mount point above it), or None when unknown."""
+    try:
+        lines = mountinfo.read_text(encoding="utf-8", errors="surrogateescape").splitlines()
+    except OSError:
+        return None
+    target = path.resolve()
+    best: Mount | None = None
+    for line in lines:
+        before, sep, after = line.partition(" - ")
+        fields, tail = before.split(), after.split()
+        if not sep or len(fields) < 5 or len(tail) < 2:
+            continue
+        point = Path(_unescape(fields[4]))
+        if (point == target or point in target.parents) and (
+                best is None or len(point.parts) >= len(best.mount_point.parts)):
+            best = Mount(point, tail[0], _unescape(tail[1]))
+    return best
+
+
+def filesystem_type(path: Path) -> str | None:
+    """The file system type of the mount holding ``path`` (``vfat``, ``ext4`` …) or None."""
+    mount = mount_of(path)
+    return mount.fs_type if mount else None
+
+
+def volume_uuid(card_root: Path) -> str | None:
+    """The volume UUID when ``card_root`` is itself a mount point whose device has one."""
+    mount = mount_of(card_root)
+    if mount is None or mount.mount_point != card_root.resolve():
+        return None
+    try:
+        entries = list(BY_UUID.iterdir())
+    except OSError:
+        return None
+    for entry in entries:
+        try:
+            if os.path.realpath(entry) == os.path.realpath(mount.source):
+                return entry.name
+        except OSError:
+            continue
+    return None

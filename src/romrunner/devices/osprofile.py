@@ -1,0 +1,168 @@
+"""OS profile resolution: which emulators an OS runs on a device, and where its folders are.
+
+Follows ``osEmulatorProfiles.selectionHierarchy``: the device-specific entry (found under any
+of the device's ids, then under the devices it inherits scores from) is merged onto the OS
+profile per top-level key, the device entry winning (DECISIONS-devices D2); an entry that is
+only ``{profileRef: X}`` stands for ``profilesByOsId[X]``. A platform with no default in the
+merged profile takes ``fallbackDefaults`` (policy pseudo-ids expanded), with a warning.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from romrunner.devices.catalog import profile_keys, score_chain
+from romrunner.errors import NotFoundError
+from romrunner.packs.loader import DefinitionPack
+
+ORIGIN_DEVICE = "device profile"
+ORIGIN_OS = "os profile"
+ORIGIN_FALLBACK = "fallback default"
+
+
+def expand_policy_ids(pack: DefinitionPack, ids: list[str] | tuple[str, ...]) -> set[str]:
+    """Pack platform ids meant by policy ids: ``ps1`` → ``psx``; ``up_to_snes`` → every
+    platform of generation 1–4; ``xbox360`` and other ids the pack lacks → nothing."""
+    platforms: set[str] = set()
+    for policy_id in ids:
+        if policy_id == "ps1":
+            platforms.add("psx")
+        elif policy_id == "up_to_snes":
+            platforms.update(p.id for p in pack.platforms.values()
+                             if p.generation is not None and 1 <= p.generation <= 4)
+        elif policy_id in pack.platforms:
+            platforms.add(policy_id)
+    return platforms
+
+
+def policy_id_of(pack: DefinitionPack, platform_id: str, ids: list[str]) -> str | None:
+    """The policy id in ``ids`` that covers ``platform_id`` (exact id first), or None."""
+    if platform_id in ids:
+        return platform_id
+    for policy_id in ids:
+        if platform_id in expand_policy_ids(pack, [policy_id]):
+            return policy_id
+    return None
+
+
+@dataclass
+class ResolvedOsProfile:
+    """An OS profile for one device, merged, with where each part came from."""
+
+    os_id: str
+    device_id: str
+    name: str
+    layers: list[str]
+    emulators: dict[str, tuple[str, str]]  # platform -> (emulator, origin)
+    installed: frozenset[str] | None  # None: the pack does not say
+    layout_paths: dict[str, str | None]
+    requires_user_paths: bool
+    warnings: list[str] = field(default_factory=list)
+    fallback_platforms: list[str] = field(default_factory=list)
+
+    def emulator_for(self, platform_id: str) -> tuple[str | None, str]:
+        """(default emulator or None, its origin)."""
+        return self.emulators.get(platform_id, (None, "none"))
+
+    def is_installed(self, emulator_id: str) -> bool | None:
+        """True/False per the profile's ``installed`` lists; None when they say nothing."""
+        if self.installed is None:
+            return None
+        bare = emulator_id.removeprefix("retroarch-").removesuffix("_libretro")
+        return emulator_id in self.installed or bare in self.installed
+
+
+def known_os(pack: DefinitionPack, os_id: str) -> None:
+    """Raise NotFoundError naming ``os_id`` unless the pack knows it."""
+    if os_id not in pack.operating_systems and os_id not in _dict(pack.os_profiles,
+                                                                   "profilesByOsId"):
+        raise NotFoundError(f"OS {os_id!r} is not in the pack's operating systems "
+                            "(`romrunner profile os` lists them)")
+
+
+def resolve_os_profile(pack: DefinitionPack, device_id: str, os_id: str) -> ResolvedOsProfile:
+    """Resolve ``os_id`` on ``device_id`` (a catalog id) through the selection hierarchy."""
+    known_os(pack, os_id)
+    by_os = _dict(pack.os_profiles, "profilesByOsId")
+    base = _dict(by_os, os_id)
+    layers: list[str] = [f"profilesByOsId.{os_id}"] if base else []
+    device_entry, device_key = _device_entry(pack, device_id, os_id)
+    merged: dict[str, Any] = dict(base)
+    if device_entry:
+        ref = device_entry.get("profileRef")
+        if isinstance(ref, str) and isinstance(by_os.get(ref), dict):
+            merged.update(by_os[ref])
+            layers.append(f"profilesByOsId.{ref} (profileRef)")
+        merged.update({k: v for k, v in device_entry.items() if k not in ("profileRef", "notes")})
+        layers.insert(0, f"deviceOsProfiles.byDeviceId.{device_key}.{os_id}")
+    warnings: list[str] = []
+    device_map = _text_map(_dict(device_entry or {}, "defaults", "platformToEmulator"))
+    emulators: dict[str, tuple[str, str]] = {}
+    for platform, emulator in _text_map(_dict(merged, "defaults",
+                                              "platformToEmulator")).items():
+        emulators[platform] = (emulator, ORIGIN_DEVICE if device_map.get(platform) == emulator
+                               else ORIGIN_OS)
+    fallback = _fallback(pack)
+    missing = sorted(p for p in fallback if p not in emulators)
+    for platform in missing:
+        emulators[platform] = (fallback[platform], ORIGIN_FALLBACK)
+    if not base and not device_entry:
+        warnings.append(f"the pack has no emulator profile for {os_id} (device {device_id}): "
+                        "using its fallback defaults")
+    elif missing:
+        shown = ", ".join(missing[:6]) + (f" and {len(missing) - 6} more" if len(missing) > 6
+                                          else "")
+        warnings.append(f"{os_id} on {device_id}: its profile names no default emulator for "
+                        f"{shown}; the pack's fallback defaults are used for them")
+    return ResolvedOsProfile(
+        os_id=os_id, device_id=device_id, name=str(merged.get("name") or os_id), layers=layers,
+        emulators=emulators, installed=_installed(merged),
+        layout_paths=_layout_paths(merged),
+        requires_user_paths=bool(_dict(merged, "layout").get("requiresUserPathSelection")),
+        warnings=warnings, fallback_platforms=missing)
+
+
+def _device_entry(pack: DefinitionPack, device_id: str, os_id: str
+                  ) -> tuple[dict[str, Any] | None, str | None]:
+    by_device = _dict(pack.os_profiles, "deviceOsProfiles", "byDeviceId")
+    for member in score_chain(pack, device_id):
+        for key in profile_keys(member):
+            entry = _dict(by_device, key, os_id)
+            if entry:
+                return entry, key
+    return None, None
+
+
+def _fallback(pack: DefinitionPack) -> dict[str, str]:
+    chosen: dict[str, str] = {}
+    for policy_id, emulators in _dict(pack.os_profiles, "fallbackDefaults",
+                                      "platformDefaults").items():
+        if not isinstance(emulators, list) or not emulators or not isinstance(emulators[0], str):
+            continue
+        for platform in sorted(expand_policy_ids(pack, [policy_id])):
+            chosen.setdefault(platform, emulators[0])
+    return chosen
+
+
+def _installed(profile: dict[str, Any]) -> frozenset[str] | None:
+    installed = _dict(profile, "installed")
+    names = [name for key in ("standaloneEmulators", "retroarchCores")
+             for name in (installed.get(key) or []) if isinstance(name, str)]
+    return frozenset(names) if names else None
+
+
+def _layout_paths(profile: dict[str, Any]) -> dict[str, str | None]:
+    paths = _dict(profile, "layout", "paths")
+    return {key: (value if isinstance(value, str) and value != "__USER_SELECT__" else None)
+            for key, value in paths.items()}
+
+
+def _dict(value: Any, *path: str) -> dict[str, Any]:
+    for key in path:
+        value = value.get(key) if isinstance(value, dict) else None
+    return value if isinstance(value, dict) else {}
+
+
+def _text_map(value: dict[str, Any]) -> dict[str, str]:
+    return {str(k): v for k, v in value.items() if isinstance(v, str) and v}

@@ -1,0 +1,335 @@
+"""Where each file goes on a mounted card, and why.
+
+The pack's OS paths are device-side (``/storage/roms``, ``/mnt/SDCARD/Roms``, ``~/Emulation``).
+:data:`OS_MOUNTS` says, per OS, which device-side folder the card (or its data partition) is
+mounted on; that prefix becomes the card root. An OS missing from the table uses the generic
+prefixes, longest first. A path outside the prefix is read from the card root.
+
+Precedence of each folder (first that applies; DECISIONS-devices D6):
+1. ``user_override``: the destination's path overrides (`destination paths --set`), then the
+   profile's ``custom_roms_path`` / ``custom_bios_path``;
+2. ``detected``: a folder already on the card that means it (another case of the expected name,
+   or for a platform any folder name that names it: ``GB``, ``Nintendo - Game Boy``);
+3. ``os_profile``: the resolved OS profile's layout (device entry, then OS) — for a platform
+   folder: the OS family's own name for it;
+4. ``os_catalog``: ``operating-systems.json``;
+5. ``fallback``: a platform folder not named by the OS family: its EmulationStation name.
+``__USER_SELECT__`` or null everywhere and no override: an error asking the user to choose.
+Every produced path is legalised for the card's file system and stays inside the card root.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from romrunner.deploy.legal import FileSystem, filesystem_named, inside_root, legal_path
+from romrunner.devices.destination import (
+    check_destination,
+    destination_id,
+    load_path_overrides,
+    save_path_overrides,
+)
+from romrunner.devices.mounts import filesystem_type
+from romrunner.devices.osprofile import resolve_os_profile
+from romrunner.devices.profiles import load_profile
+from romrunner.errors import InputError
+from romrunner.packs.loader import DefinitionPack
+from romrunner.packs.model import FolderNames, Platform
+from romrunner.store.database import Database
+
+USER_OVERRIDE, DETECTED, OS_PROFILE, OS_CATALOG, FALLBACK = (
+    "user_override", "detected", "os_profile", "os_catalog", "fallback")
+
+_SDCARD = ("/mnt/SDCARD",)
+_ELEC = ("/storage",)
+_ANDROID = ("/storage/emulated/0",)
+_HOME = ("~",)
+_ROOT = ("/",)
+OS_MOUNTS: dict[str, tuple[str, ...]] = {
+    # Device-side folder(s) the card is mounted on, per OS (matched case-insensitively).
+    "muos": ("/mnt/mmc", "/mnt/sdcard", "/mnt/union"),
+    "onionos": _SDCARD, "garlicos": _SDCARD, "spruce": _SDCARD, "crossmix-os": _SDCARD,
+    "minui": _SDCARD, "nextui": _SDCARD, "trimuios": _SDCARD, "miyoocfw": _SDCARD,
+    "simple30": _SDCARD,
+    "knulli": ("/userdata",), "batocera": ("/userdata",), "recalbox": ("/recalbox/share",),
+    "rocknix": _ELEC, "jelos": _ELEC, "amberelec": _ELEC, "emuelec": _ELEC, "lakka": _ELEC,
+    "libreelec": _ELEC, "unofficialos": _ELEC, "plumos": _ELEC, "nxhope": _ELEC,
+    "melios": _ELEC, "351elec": _ELEC,
+    "arkos": _ROOT, "darkos": _ROOT, "thera": _ROOT, "retrobat": _ROOT, "analogue-os": _ROOT,
+    "m17-stock-handheld": _ROOT, "trimui-stock-trimuios-smart-pro": _ROOT,
+    "retroid-stock-retroidos-legacy": _ROOT,
+    "emudeck": _HOME, "steamos": _HOME, "bazzite": _HOME, "chimeraos": _HOME,
+    "retrodeck": _HOME, "retropie": _HOME, "raspbian": _HOME,
+    "android": _ANDROID, "android-stock": _ANDROID, "retroid-os": _ANDROID,
+    "gammaos": _ANDROID, "gammaos-next": _ANDROID, "gammaos-core": _ANDROID,
+    "351droid": _ANDROID,
+    "opendingux": ("/media/data/local/home",), "retrofw": ("/home",),
+    "clockworkos": ("/home/cpi",), "funkey-os": ("/mnt/FunKey",),
+}
+GENERIC_MOUNTS = ("/storage/emulated/0", "/recalbox/share", "/mnt/SDCARD", "/mnt/mmc",
+                  "/userdata", "/storage", "~")
+
+
+@dataclass(frozen=True)
+class FolderChoice:
+    """One resolved folder and where it came from."""
+
+    path: PurePosixPath
+    source: str
+    reason: str
+
+
+def card_relative(os_id: str, device_path: str) -> tuple[PurePosixPath, str]:
+    """A device-side path of ``os_id`` as a path relative to the card root, and why."""
+    text = device_path.strip()
+    prefixes = OS_MOUNTS.get(os_id)
+    candidates = prefixes if prefixes is not None else GENERIC_MOUNTS
+    for prefix in sorted(candidates, key=len, reverse=True):
+        if prefix == "/":
+            continue
+        rest = _strip_prefix(text, prefix)
+        if rest is not None:
+            how = f"{os_id} mounts the card at {prefix}" if prefixes is not None else \
+                f"{prefix} taken as the card root ({os_id} is not in the mount table)"
+            return PurePosixPath(rest or "."), how
+    return PurePosixPath(text.lstrip("/~") or "."), \
+        f"{os_id}: {text} read from the card root"
+
+
+def _strip_prefix(text: str, prefix: str) -> str | None:
+    parts, head = text.split("/"), prefix.split("/")
+    if len(parts) < len(head) or [p.lower() for p in parts[:len(head)]] != \
+            [h.lower() for h in head]:
+        return None
+    return "/".join(parts[len(head):]).strip("/")
+
+
+def _legal(path: PurePosixPath | str, fs: FileSystem) -> PurePosixPath:
+    parts = [part for part in str(path).replace("\\", "/").split("/") if part not in ("", ".")]
+    if not parts:
+        return PurePosixPath(".")
+    return legal_path(parts, fs)
+
+
+@dataclass(frozen=True)
+class CardLayout:
+    """Where an OS wants each file on one mounted card."""
+
+    root: Path
+    os_id: str
+    fs: FileSystem
+    roms: FolderChoice
+    bios: FolderChoice
+    family: str = "es"
+    folder_names: FolderNames = field(default_factory=FolderNames)
+    platforms: Mapping[str, Platform] = field(default_factory=dict)
+    platform_overrides: Mapping[str, str] = field(default_factory=dict)
+    existing: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def rom_folder(self, platform_id: str) -> FolderChoice | None:
+        """The platform's ROM folder; None when the OS has no folder for it."""
+        override = self.platform_overrides.get(platform_id)
+        if override:
+            return FolderChoice(_inside(self.root, _legal(override, self.fs)), USER_OVERRIDE,
+                                "destination path override")
+        name, explicit = self.folder_names.folder_for(platform_id, self.family)
+        if explicit and name is None:
+            return None
+        found = self.existing.get(platform_id, ())
+        if found:
+            chosen = next((f for f in found if name and f.lower() == name.lower()), found[0])
+            return FolderChoice(self.roms.path / _legal(chosen, self.fs), DETECTED,
+                                f"folder {chosen!r} is already on the card")
+        if name is None:
+            name = platform_id
+            return FolderChoice(self.roms.path / _legal(name, self.fs), FALLBACK,
+                                "no folder name known for this platform: its id")
+        if explicit:
+            return FolderChoice(self.roms.path / _legal(name, self.fs), OS_PROFILE,
+                                f"{self.family} folder name")
+        return FolderChoice(self.roms.path / _legal(name, self.fs), FALLBACK,
+                            f"EmulationStation folder name ({self.family} names none)")
+
+    def bios_folder(self, platform_id: str) -> FolderChoice:
+        """The BIOS folder for the platform (the BIOS root plus its subfolder, if any)."""
+        platform = self.platforms.get(platform_id)
+        sub = platform.bios_subdirectory if platform else None
+        if not sub:
+            return self.bios
+        return FolderChoice(self.bios.path / _legal(sub, self.fs), self.bios.source,
+                            f"{self.bios.reason}; the platform's BIOS subfolder {sub!r}")
+
+    def playlist_folder(self) -> FolderChoice | None:
+        """Where ``.m3u`` playlists go when the OS wants them apart; None: beside the discs
+        (every OS family in the table reads them from the platform folder)."""
+        return None
+
+    def wants_m3u(self, platform_id: str) -> bool:
+        """True when multi-disc games of the platform get an ``.m3u`` playlist."""
+        platform = self.platforms.get(platform_id)
+        return bool(platform and platform.supports_multi_disc)
+
+
+def _inside(root: Path, relative: PurePosixPath) -> PurePosixPath:
+    if relative != PurePosixPath("."):
+        inside_root(root, relative)
+    return relative
+
+
+def card_layout(db: Database, pack: DefinitionPack, profile_id: int, card_root: Path,
+                *, fs: FileSystem | None = None) -> CardLayout:
+    """Resolve every folder of ``profile_id``'s OS on the card mounted at ``card_root``."""
+    check_destination(card_root)
+    profile = load_profile(db, profile_id)
+    fs = fs or filesystem_named(filesystem_type(card_root))
+    overrides = load_path_overrides(db, destination_id(card_root, create=False))
+    resolved = resolve_os_profile(pack, profile.device_id, profile.os_id)
+    catalog = pack.operating_systems.get(profile.os_id)
+    catalog_paths = catalog.paths if catalog else {}
+    roots: dict[str, FolderChoice] = {}
+    for key, custom in (("roms", profile.custom_roms_path), ("bios", profile.custom_bios_path)):
+        roots[key] = _root_choice(card_root, profile.os_id, key, fs, overrides.get(key), custom,
+                                  resolved.layout_paths.get(key), catalog_paths.get(key))
+    platform_overrides = overrides.get("platforms")
+    return CardLayout(
+        root=card_root, os_id=profile.os_id, fs=fs, roms=roots["roms"], bios=roots["bios"],
+        family=pack.folder_names.family_of(profile.os_id), folder_names=pack.folder_names,
+        platforms=pack.platforms,
+        platform_overrides={str(k): str(v) for k, v in platform_overrides.items()}
+        if isinstance(platform_overrides, dict) else {},
+        existing=_existing_platform_folders(pack, card_root / roots["roms"].path))
+
+
+def _root_choice(card_root: Path, os_id: str, key: str, fs: FileSystem, override: object,
+                 custom: str | None, profile_path: str | None,
+                 catalog_path: str | None) -> FolderChoice:
+    if isinstance(override, str) and override.strip():
+        return FolderChoice(_inside(card_root, _legal(override, fs)), USER_OVERRIDE,
+                            "destination path override")
+    if custom:
+        return FolderChoice(_inside(card_root, _legal(custom, fs)), USER_OVERRIDE,
+                            "the profile's custom path")
+    for source, device_path in ((OS_PROFILE, profile_path), (OS_CATALOG, catalog_path)):
+        if device_path:
+            relative, how = card_relative(os_id, device_path)
+            legal = _inside(card_root, _legal(relative, fs))
+            actual = _existing_case(card_root, legal)
+            if actual is not None and actual != legal:
+                return FolderChoice(actual, DETECTED, f"{device_path} ({how}) is {actual} "
+                                                      "on the card")
+            return FolderChoice(legal, source, f"{device_path} ({how})")
+    raise InputError(f"{os_id} does not say where its {key} folder is: choose a folder with "
+                     f"`romrunner destination paths PROFILE --to {card_root} --set "
+                     f"{key}=FOLDER`")
+
+
+def _existing_case(root: Path, relative: PurePosixPath) -> PurePosixPath | None:
+    """``relative`` as the card spells it (matched case-insensitively), or None if absent."""
+    current = root
+    parts: list[str] = []
+    for part in relative.parts:
+        try:
+            names = {entry.name.lower(): entry.name for entry in os_scandir(current)
+                     if entry.is_dir()}
+        except OSError:
+            return None
+        found = part if (current / part).is_dir() else names.get(part.lower())
+        if found is None:
+            return None
+        parts.append(found)
+        current = current / found
+    return PurePosixPath(*parts) if parts else relative
+
+
+def os_scandir(path: Path) -> list[os.DirEntry[str]]:
+    """The entries of ``path`` (a list, so the handle is closed at once)."""
+    with os.scandir(path) as entries:
+        return list(entries)
+
+
+def _existing_platform_folders(pack: DefinitionPack, roms: Path) -> dict[str, tuple[str, ...]]:
+    """Platform -> the folders directly under the ROM root whose name means it."""
+    found: dict[str, list[str]] = {}
+    try:
+        entries = os_scandir(roms)
+    except OSError:
+        return {}
+    for entry in sorted(entries, key=lambda e: e.name):
+        if entry.is_dir():
+            claimed = pack.index.platforms_for_folder(entry.name)
+            if len(claimed) == 1:
+                found.setdefault(claimed[0], []).append(entry.name)
+    return {platform: tuple(names) for platform, names in found.items()}
+
+
+@dataclass(frozen=True)
+class PathRow:
+    """One line of ``destination paths``: a folder, where it came from and why."""
+
+    kind: str  # "roms", "bios", "platform"
+    platform_id: str | None
+    path: str | None  # relative to the card root; None: the OS has no folder for it
+    source: str | None
+    reason: str
+    bios_path: str | None = None
+
+
+def layout_rows(layout: CardLayout) -> list[PathRow]:
+    """The ROM and BIOS roots, then every platform's ROM (and BIOS) folder."""
+    rows = [PathRow("roms", None, str(layout.roms.path), layout.roms.source, layout.roms.reason),
+            PathRow("bios", None, str(layout.bios.path), layout.bios.source, layout.bios.reason)]
+    for platform_id in sorted(layout.platforms):
+        choice = layout.rom_folder(platform_id)
+        bios = layout.bios_folder(platform_id)
+        bios_path = str(bios.path) if bios.path != layout.bios.path else None
+        if choice is None:
+            rows.append(PathRow("platform", platform_id, None, None,
+                                f"{layout.family} has no folder for it", bios_path))
+        else:
+            rows.append(PathRow("platform", platform_id, str(choice.path), choice.source,
+                                choice.reason, bios_path))
+    return rows
+
+
+def destination_paths(db: Database, pack: DefinitionPack, profile_id: int, card_root: Path,
+                      sets: Mapping[str, str] | None = None,
+                      unsets: list[str] | None = None) -> CardLayout:
+    """``destination paths``: store the overrides given, then resolve the layout — in one
+    transaction, so a layout that still cannot be resolved stores nothing."""
+    with db.atomic():
+        if sets or unsets:
+            update_path_overrides(db, pack, profile_id, card_root, sets or {}, unsets or [])
+        return card_layout(db, pack, profile_id, card_root)
+
+
+def update_path_overrides(db: Database, pack: DefinitionPack, profile_id: int, card_root: Path,
+                          sets: Mapping[str, str], unsets: list[str]) -> str:
+    """Set or clear the destination's path overrides (``roms``, ``bios`` or a platform id →
+    a folder relative to the card root); returns the destination id (created if needed)."""
+    check_destination(card_root)
+    profile = load_profile(db, profile_id)
+    fs = filesystem_named(filesystem_type(card_root))
+    for key in [*sets, *unsets]:
+        if key not in ("roms", "bios") and key not in pack.platforms:
+            raise InputError(f"path override {key!r}: use roms, bios or a platform id")
+    checked = {key: str(_inside(card_root, _legal(value, fs))) for key, value in sets.items()}
+    with db.atomic():
+        dest_id = destination_id(card_root, create=True)
+        assert dest_id is not None
+        overrides = load_path_overrides(db, dest_id)
+        platforms = overrides.get("platforms")
+        platforms = dict(platforms) if isinstance(platforms, dict) else {}
+        for key, value in checked.items():
+            if key in ("roms", "bios"):
+                overrides[key] = value
+            else:
+                platforms[key] = value
+        for key in unsets:
+            overrides.pop(key, None)
+            platforms.pop(key, None)
+        overrides["platforms"] = platforms
+        save_path_overrides(db, dest_id, profile.os_id, overrides)
+    return dest_id

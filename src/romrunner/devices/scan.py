@@ -1,0 +1,310 @@
+"""Destination scan: which OS layout a card has, what is already on it, what is wrong.
+
+Markers of ``layoutDetectionProfiles.json`` are device-side paths like every OS path: they are
+mapped onto the card root with the same per-OS table as the deploy paths
+(:func:`romrunner.devices.paths.card_relative`) and looked up case-insensitively, each by its own
+path, so the scan reads only the folders the markers name (bounded by the deepest marker).
+Confidence (DECISIONS-devices D7): any ``markersNone`` present → none; all ``markersAll`` and one
+``markersAny`` (or no ``markersAny``) → high; all ``markersAll`` → medium; one ``markersAny``
+→ low; then at least the profile's ``minimumConfidence``. Ranking: confidence, then the
+expected OS, then the number of distinct marker paths found, then the stricter profile.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from romrunner.devices.destination import check_destination, destination_id
+from romrunner.devices.mounts import filesystem_type
+from romrunner.devices.osprofile import known_os
+from romrunner.devices.paths import card_relative
+from romrunner.packs.loader import DefinitionPack
+from romrunner.store.database import Database
+from romrunner.timeutil import utc_now
+
+CONFIDENCE_RANK = {"none": 0, "low": 1, "medium": 2, "high": 3}
+CONTENT_DEPTH = 3  # levels below a platform folder whose files are counted
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One layout profile's verdict on the card."""
+
+    layout_id: str
+    os_id: str
+    confidence: str
+    found: tuple[str, ...]
+    missing: tuple[str, ...]
+    minimum: str
+
+
+@dataclass(frozen=True)
+class Folder:
+    """A folder found on the card: ROMs of one platform, or the BIOS folder."""
+
+    path: str
+    type: str  # "roms" | "bios" | "saves"
+    platform_id: str | None
+    file_count: int
+    total_bytes: int
+
+
+@dataclass(frozen=True)
+class Finding:
+    """Something to know or to do before deploying."""
+
+    type: str  # different_os | missing_folder | ambiguous | no_layout | read_only
+    severity: str  # error | warning | info
+    message: str
+    suggestion: str
+
+
+@dataclass
+class DestinationScan:
+    """What ``destination scan`` found."""
+
+    path: str
+    destination_id: str
+    fs_type: str | None
+    free_bytes: int
+    total_bytes: int
+    writable: bool
+    expected_os: str | None
+    detected_os: str | None
+    detected_layout: str | None
+    confidence: str
+    candidates: list[Candidate] = field(default_factory=list)
+    folders: list[Folder] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    scanned_at: str = ""
+    duration_ms: int = 0
+
+    @property
+    def ok(self) -> bool:
+        """False when a finding is an error."""
+        return not any(finding.severity == "error" for finding in self.findings)
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready data."""
+        data = asdict(self)
+        data["ok"] = self.ok
+        return data
+
+
+class _CardIndex:
+    """Case-insensitive existence of card paths, each folder listed at most once."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._listings: dict[Path, dict[str, str]] = {}
+
+    def _listing(self, folder: Path) -> dict[str, str]:
+        if folder not in self._listings:
+            try:
+                with os.scandir(folder) as entries:
+                    self._listings[folder] = {e.name.casefold(): e.name for e in entries}
+            except OSError:
+                self._listings[folder] = {}
+        return self._listings[folder]
+
+    def find(self, relative: PurePosixPath) -> PurePosixPath | None:
+        """``relative`` as the card spells it, or None when absent."""
+        current, parts = self.root, []
+        for part in relative.parts:
+            name = self._listing(current).get(part.casefold())
+            if name is None:
+                return None
+            parts.append(name)
+            current = current / name
+        return PurePosixPath(*parts) if parts else None
+
+
+def _detection(profile: dict[str, Any]) -> dict[str, Any]:
+    detection = profile.get("detection")
+    return detection if isinstance(detection, dict) else profile
+
+
+def _markers(detection: dict[str, Any], key: str) -> list[str]:
+    value = detection.get(key)
+    return [m for m in value if isinstance(m, str) and m.strip()] if isinstance(value, list) \
+        else []
+
+
+def evaluate(profile: dict[str, Any], index: _CardIndex) -> Candidate | None:
+    """One layout profile against the card (None when the entry is unusable)."""
+    os_id, layout_id = profile.get("osId"), profile.get("id")
+    if not isinstance(os_id, str) or not isinstance(layout_id, str):
+        return None
+    detection = _detection(profile)
+
+    def present(marker: str) -> PurePosixPath | None:
+        return index.find(card_relative(os_id, marker)[0])
+
+    all_markers = _markers(detection, "markersAll")
+    any_markers = _markers(detection, "markersAny")
+    found_all = {m: present(m) for m in all_markers}
+    found_any = {m: present(m) for m in any_markers}
+    found_paths = {str(p).casefold() for p in [*found_all.values(), *found_any.values()] if p}
+    minimum = detection.get("minimumConfidence")
+    minimum = minimum if minimum in CONFIDENCE_RANK else "low"
+    if any(present(m) for m in _markers(detection, "markersNone")):
+        confidence = "none"
+    elif all_markers and all(found_all.values()):
+        confidence = "high" if not any_markers or any(found_any.values()) else "medium"
+    elif any(found_any.values()):
+        confidence = "low"
+    else:
+        confidence = "none"
+    if CONFIDENCE_RANK[confidence] < CONFIDENCE_RANK[minimum]:
+        confidence = "none"
+    found = tuple(sorted(found_paths))
+    missing = tuple(m for m, p in found_all.items() if p is None)
+    return Candidate(layout_id, os_id, confidence, found, missing, minimum)
+
+
+def _rank(candidate: Candidate, expected: str | None) -> tuple[int, int, int, int]:
+    return (CONFIDENCE_RANK[candidate.confidence], int(candidate.os_id == expected),
+            len(candidate.found), CONFIDENCE_RANK[candidate.minimum])
+
+
+def scan_destination(db: Database, pack: DefinitionPack, card_root: Path,
+                     expect_os: str | None = None) -> DestinationScan:
+    """Scan the card at ``card_root``; the result is stored in ``destination_scan_history``."""
+    started = time.perf_counter()
+    check_destination(card_root)
+    if expect_os is not None:
+        known_os(pack, expect_os)
+    index = _CardIndex(card_root)
+    candidates = [c for c in (evaluate(p, index) for p in pack.layout_profiles)
+                  if c is not None and c.confidence != "none"]
+    candidates.sort(key=lambda c: (_rank(c, expect_os), c.os_id), reverse=True)
+    usage = shutil.disk_usage(card_root)
+    best = candidates[0] if candidates else None
+    dest_id = destination_id(card_root, create=False) or \
+        "path:" + hashlib.sha1(str(card_root.resolve()).encode(), usedforsecurity=False
+                               ).hexdigest()[:16]
+    result = DestinationScan(
+        path=str(card_root), destination_id=dest_id, fs_type=filesystem_type(card_root),
+        free_bytes=usage.free, total_bytes=usage.total,
+        writable=os.access(card_root, os.W_OK), expected_os=expect_os,
+        detected_os=best.os_id if best else None,
+        detected_layout=best.layout_id if best else None,
+        confidence=best.confidence if best else "none", candidates=candidates,
+        scanned_at=utc_now().strftime("%Y-%m-%d %H:%M:%S"))
+    layout_os = expect_os or result.detected_os
+    result.folders = _discover(pack, card_root, index, layout_os)
+    result.findings = _findings(pack, result, index)
+    result.duration_ms = int((time.perf_counter() - started) * 1000)
+    with db.atomic():
+        db.execute("INSERT INTO destination_scan_history (destination_id, os_id, "
+                   "detected_layout_profile, scan_result_json, scanned_at) VALUES (?, ?, ?, ?, ?)",
+                   (dest_id, result.detected_os, result.detected_layout,
+                    json.dumps(result.as_dict(), default=str), result.scanned_at))
+    return result
+
+
+def _layout_paths(pack: DefinitionPack, os_id: str | None) -> dict[str, str]:
+    """The layout profile's expected roms/bios of ``os_id`` (device-side)."""
+    for profile in pack.layout_profiles:
+        if profile.get("osId") == os_id and isinstance(profile.get("expectedLayout"), dict):
+            return {k: v for k, v in profile["expectedLayout"].items()
+                    if isinstance(v, str) and v != "__USER_SELECT__"}
+    catalog = pack.operating_systems.get(os_id or "")
+    return {k: v for k, v in (catalog.paths if catalog else {}).items() if v}
+
+
+def _discover(pack: DefinitionPack, root: Path, index: _CardIndex,
+              os_id: str | None) -> list[Folder]:
+    expected = _layout_paths(pack, os_id)
+    rom_roots: list[PurePosixPath] = []
+    if "roms" in expected:
+        found = index.find(card_relative(os_id or "", expected["roms"])[0])
+        if found:
+            rom_roots.append(found)
+    for name in ("roms", "Roms", "ROMS"):
+        found = index.find(PurePosixPath(name))
+        if found and found not in rom_roots:
+            rom_roots.append(found)
+    folders: list[Folder] = []
+    for rom_root in rom_roots:
+        try:
+            with os.scandir(root / rom_root) as entries:
+                subdirs = sorted(e.name for e in entries if e.is_dir(follow_symlinks=False))
+        except OSError:
+            continue
+        for name in subdirs:
+            claimed = pack.index.platforms_for_folder(name)
+            count, size = _count(root / rom_root / name, CONTENT_DEPTH)
+            folders.append(Folder(str(rom_root / name), "roms",
+                                  claimed[0] if len(claimed) == 1 else None, count, size))
+    seen: set[str] = set()
+    for kind in ("bios", "saves"):
+        if kind not in expected:
+            continue
+        found = index.find(card_relative(os_id or "", expected[kind])[0])
+        if found and str(found).casefold() not in seen:
+            seen.add(str(found).casefold())
+            count, size = _count(root / found, CONTENT_DEPTH)
+            folders.append(Folder(str(found), kind, None, count, size))
+    return folders
+
+
+def _count(folder: Path, depth: int) -> tuple[int, int]:
+    files = size = 0
+    try:
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.is_file(follow_symlinks=False):
+                    files += 1
+                    size += entry.stat(follow_symlinks=False).st_size
+                elif depth > 0 and entry.is_dir(follow_symlinks=False):
+                    sub_files, sub_size = _count(Path(entry.path), depth - 1)
+                    files, size = files + sub_files, size + sub_size
+    except OSError:
+        pass
+    return files, size
+
+
+def _findings(pack: DefinitionPack, scan: DestinationScan, index: _CardIndex) -> list[Finding]:
+    findings: list[Finding] = []
+    if not scan.writable:
+        findings.append(Finding("read_only", "error", f"{scan.path} cannot be written",
+                                "check the card's lock switch and mount options"))
+    expected, detected = scan.expected_os, scan.detected_os
+    if expected and detected and detected != expected:
+        matched = any(c.os_id == expected for c in scan.candidates)
+        findings.append(Finding(
+            "different_os", "warning" if matched else "error",
+            f"the card looks like {detected} ({scan.confidence}), not {expected}"
+            + ("" if not matched else f"; {expected} also matches, less well"),
+            f"use a profile for {detected}, or deploy anyway if you know the card is {expected}"))
+    if len(scan.candidates) > 1 and not expected:
+        first, second = scan.candidates[0], scan.candidates[1]
+        if _rank(first, None) == _rank(second, None):
+            findings.append(Finding(
+                "ambiguous", "warning",
+                f"{first.os_id} and {second.os_id} match the card equally",
+                "pass --expect-os to say which OS the card runs"))
+    if not detected:
+        findings.append(Finding(
+            "no_layout", "info", "no known OS layout on the card (empty or custom)",
+            "pass --expect-os; deploy creates the OS's folders, or set your own with "
+            "`destination paths --set`"))
+    layout_os = expected or detected
+    for key, device_path in sorted(_layout_paths(pack, layout_os).items()):
+        if key not in ("roms", "bios"):
+            continue
+        relative = card_relative(layout_os or "", device_path)[0]
+        if index.find(relative) is None:
+            findings.append(Finding(
+                "missing_folder", "info" if not detected else "warning",
+                f"{layout_os}'s {key} folder {relative} is not on the card",
+                "deploy creates it"))
+    return findings

@@ -1,0 +1,257 @@
+"""Auto-lists: §2.6 gating with every reason code, one game one ROM, limits, saving."""
+
+from __future__ import annotations
+
+import hashlib
+import zlib
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from romrunner.cache.ingest import ingest_observations
+from romrunner.cache.kinds import COMPAT, PERFORMANCE
+from romrunner.catalog.importer import catalog_game_id
+from romrunner.devices.autolist import REASON_CODES, build_autolist, emulator_family
+from romrunner.packs import load_pack
+from romrunner.store import OpenMode, open_database
+from tests.conftest import shared_path
+
+
+def rom(seed: str) -> bytes:
+    return hashlib.sha256(seed.encode()).digest() * 64
+
+
+FILES = {  # relative path -> content seed
+    "gb/Tetris (World).gb": "tetris", "gb/Kirby (USA).gb": "kirby",
+    "ps2/Gran Turismo (USA).iso": "gt", "3do/Road Rash (USA).iso": "roadrash",
+    "nes/Metroid (USA).nes": "metroid", "nes/Zelda II (USA).nes": "zelda2",
+    "gba/Golden Sun (USA).gba": "goldensun", "saturn/Nights (USA).iso": "nights",
+    "snes/Zelda (USA).sfc": "zelda-u", "snes/Zelda (Europe).sfc": "zelda-e",
+    "snes/Zelda (Japan).sfc": "zelda-j", "snes/Zelda (USA) (Rev 1).sfc": "zelda-u1",
+    "snes/Zelda (USA) (Beta).sfc": "zelda-beta", "snes/Mario (USA) [h1].sfc": "mario-hack",
+    "snes/Super Metroid (USA).sfc": "smetroid",
+    "snes/Super Metroid - Kaisou (Japan).sfc": "smetroid-j",
+}
+
+
+def dat(system: str, games: list[tuple[str, str, str, str | None]]) -> str:
+    """clrmamepro text: (game name, rom name, seed, cloneof)."""
+    out = [f'clrmamepro (\n\tname "{system}"\n\tversion "t"\n)\n']
+    for name, rom_name, seed, parent in games:
+        data = rom(seed)
+        clone = f'\tcloneof "{parent}"\n' if parent else ""
+        out.append(f'game (\n\tname "{name}"\n{clone}\trom ( name "{rom_name}" size {len(data)} '
+                   f'crc {zlib.crc32(data):08X} md5 {hashlib.md5(data).hexdigest()} '
+                   f'sha1 {hashlib.sha1(data).hexdigest()} )\n)\n')
+    return "".join(out)
+
+
+def real(cli: Any, *args: str) -> Any:
+    result = cli("--pack", str(shared_path("definition-pack")), *args)
+    return result
+
+
+@pytest.fixture
+def setup(cli: Any, db_path: Path, tmp_path: Path) -> dict[str, Any]:
+    root = tmp_path / "roms"
+    for relative, seed in FILES.items():
+        (root / relative).parent.mkdir(parents=True, exist_ok=True)
+        (root / relative).write_bytes(rom(seed))
+    snes_dat = tmp_path / "snes.dat"
+    snes_dat.write_text(dat("Nintendo - Super Nintendo Entertainment System", [
+        ("Super Metroid (USA)", "Super Metroid (USA).sfc", "smetroid", None),
+        ("Super Metroid - Kaisou (Japan)", "Super Metroid - Kaisou (Japan).sfc", "smetroid-j",
+         "Super Metroid (USA)"),
+        ("Zelda (USA)", "Zelda (USA).sfc", "zelda-u", None)]))
+    assert real(cli, "dat", "import", str(snes_dat)).code == 0
+    assert real(cli, "library", "add", str(root)).code == 0
+    assert real(cli, "scan", "--workers", "1").code == 0
+    assert real(cli, "device", "add", "rg-35xx-plus").code == 0
+    assert real(cli, "device", "add", "rg-34xx").code == 0  # same chipset (h700)
+    assert real(cli, "profile", "create", "--device", "1", "--os", "knulli").code == 0
+    assert real(cli, "profile", "create", "--device", "2", "--os", "knulli").code == 0
+    db = open_database(db_path, OpenMode.WRITE).db
+    ids = {row["filename"]: int(row["id"]) for row in db.query("SELECT id, filename FROM games")}
+    assert len(ids) == len(FILES)
+    db.execute("INSERT INTO game_overrides (device_profile_id, game_id, action) VALUES "
+               "(1, ?, 'include'), (1, ?, 'exclude')",
+               (ids["Gran Turismo (USA).iso"], ids["Kirby (USA).gb"]))
+    # The platform override gives saturn an emulator; psx/n64 stay with the OS.
+    db.execute("INSERT INTO platform_overrides (device_profile_id, platform_id, emulator_id) "
+               "VALUES (1, 'saturn', 'yabasanshiro')")
+    zelda_key = catalog_game_id("snes", "Zelda (USA)")
+    db.execute("UPDATE games SET matched_game_id = ? WHERE id = ?",
+               (catalog_game_id("nes", "Metroid (USA)"), ids["Metroid (USA).nes"]))
+    ingest_observations(db, COMPAT, "emulator-official", [
+        {"platform_id": "snes", "emulator_id": "snes9x-standalone",
+         "definition_game_id": zelda_key, "status": "broken"},
+        {"platform_id": "gba", "emulator_id": "mgba", "definition_game_id": "*",
+         "status": "ingame"}])
+    ingest_observations(db, PERFORMANCE, "retrocatalog-api", [
+        # a platform-wide record of another profile on the same chipset: excludes nes ...
+        {"device_profile_id": 2, "platform_id": "nes", "emulator_id": None,
+         "definition_game_id": "*", "performance_tier": "poor", "exclude_from_auto": 1},
+        # ... but this device's own record of one game wins for that game
+        {"device_profile_id": 1, "platform_id": "nes", "emulator_id": None,
+         "definition_game_id": catalog_game_id("nes", "Metroid (USA)"),
+         "performance_tier": "good", "exclude_from_auto": 0},
+        {"device_profile_id": 1, "platform_id": "saturn", "emulator_id": None,
+         "definition_game_id": "*", "performance_tier": "good", "exclude_from_auto": 0}])
+    db.close()
+    return {"ids": ids, "root": root}
+
+
+def verdicts(cli: Any, *args: str) -> dict[str, dict[str, Any]]:
+    result = real(cli, "--json", "autolist", "1", *args)
+    assert result.code == 0, result.err
+    return {game["filename"]: game for game in result.json()["data"]["games"]}
+
+
+def test_every_reason_code_of_the_gating(cli: Any, setup: dict[str, Any]) -> None:
+    games = verdicts(cli)
+    expected = {
+        "Tetris (World).gb": (True, "INCLUDED", "PERF_MISSING_OPTIMISTIC",
+                              "COMPAT_MISSING_ASSUME_OK"),
+        "Kirby (USA).gb": (False, "USER_OVERRIDE_EXCLUDE", None, None),
+        "Gran Turismo (USA).iso": (True, "USER_OVERRIDE_INCLUDE", None, None),
+        "Road Rash (USA).iso": (False, "NO_EMULATOR_AVAILABLE",
+                                "PERF_NO_RETROCAT_DATA_ASSUME_OK", "NO_EMULATOR_AVAILABLE"),
+        "Metroid (USA).nes": (True, "INCLUDED", "PERF_OK", "COMPAT_MISSING_ASSUME_OK"),
+        "Zelda II (USA).nes": (False, "PERF_TIER_EXCLUDED", "PERF_TIER_EXCLUDED", None),
+        "Golden Sun (USA).gba": (True, "INCLUDED", "PERF_MISSING_OPTIMISTIC", "COMPAT_OK"),
+        "Nights (USA).iso": (False, "COMPAT_MISSING_STRICT", "PERF_OK",
+                             "COMPAT_MISSING_STRICT"),
+        "Zelda (USA).sfc": (False, "COMPAT_STATUS_EXCLUDED", "PERF_MISSING_OPTIMISTIC",
+                            "COMPAT_STATUS_EXCLUDED"),
+    }
+    got = {name: (games[name]["included"], games[name]["reason"], games[name]["perf"],
+                  games[name]["compat"]) for name in expected}
+    assert got == expected
+    assert "Compatibility: ingame" in games["Golden Sun (USA).gba"]["warnings"]
+    assert any("No default emulator" in w for w in games["Road Rash (USA).iso"]["warnings"])
+    assert {g["reason"] for g in games.values()} <= set(REASON_CODES)
+    assert games["Tetris (World).gb"]["emulator_id"] == "gambatte"
+    assert games["Tetris (World).gb"]["emulator_origin"] == "device profile"
+    assert games["Nights (USA).iso"]["emulator_origin"] == "profile platform override"
+    assert games["Tetris (World).gb"]["target_folder"] == "gb"
+
+
+def test_performance_modes_change_the_missing_data_rules(cli: Any,
+                                                         setup: dict[str, Any]) -> None:
+    assert real(cli, "profile", "set", "1", "--mode", "permissive").code == 0
+    games = verdicts(cli)
+    assert (games["Nights (USA).iso"]["included"], games["Nights (USA).iso"]["compat"]) == (
+        True, "COMPAT_MISSING_STRICT_OVERRIDE")
+    assert real(cli, "profile", "set", "1", "--mode", "strict").code == 0
+    games = verdicts(cli)
+    assert (games["Golden Sun (USA).gba"]["included"],
+            games["Golden Sun (USA).gba"]["reason"]) == (False, "COMPAT_STATUS_EXCLUDED")
+
+
+def test_one_game_one_rom_by_region_revision_and_dat_parent(cli: Any,
+                                                            setup: dict[str, Any]) -> None:
+    ids = setup["ids"]
+    games = verdicts(cli)
+    kept = ids["Zelda (USA) (Rev 1).sfc"]
+    assert games["Zelda (USA) (Rev 1).sfc"]["included"] is True
+    for other in ("Zelda (Europe).sfc", "Zelda (Japan).sfc"):
+        assert (games[other]["dropped"], games[other]["kept_instead"]) == ("other_version", kept)
+    assert games["Zelda (USA) (Beta).sfc"]["dropped"] == "prerelease"
+    assert games["Mario (USA) [h1].sfc"]["dropped"] == "hack"
+    # Different titles, one DAT parent/clone family: one of them.
+    assert games["Super Metroid (USA).sfc"]["included"] is True
+    assert games["Super Metroid - Kaisou (Japan).sfc"]["dropped"] == "other_version"
+    assert real(cli, "profile", "set", "1", "--regions", "Japan,USA", "--hacks").code == 0
+    games = verdicts(cli)
+    assert games["Zelda (Japan).sfc"]["included"] is True
+    assert games["Super Metroid - Kaisou (Japan).sfc"]["included"] is True
+    assert games["Mario (USA) [h1].sfc"]["included"] is True
+    assert real(cli, "profile", "set", "1", "--all-versions").code == 0
+    games = verdicts(cli)
+    assert games["Zelda (Europe).sfc"]["included"] is True
+
+
+def test_profile_filters_and_per_platform_limit(cli: Any, setup: dict[str, Any]) -> None:
+    assert real(cli, "profile", "set", "1", "--include-platforms", "gb,snes",
+                "--max-per-platform", "1").code == 0
+    result = real(cli, "--json", "autolist", "1").json()["data"]
+    assert {g["platform_id"] for g in result["games"]} == {"gb", "snes"}
+    assert result["filtered_by_profile"] == len(FILES) - 10  # 2 gb + 8 snes considered
+    included = [g for g in result["games"] if g["included"]]
+    assert sorted(g["platform_id"] for g in included) == ["gb", "snes"]
+    assert any(g["dropped"] == "platform_limit" for g in result["games"])
+
+
+def test_target_folders_on_a_card_and_saving_as_a_collection(
+        cli: Any, db_path: Path, setup: dict[str, Any], tmp_path: Path) -> None:
+    card = tmp_path / "card"
+    card.mkdir()
+    saved = real(cli, "--json", "autolist", "1", "--to", str(card), "--save", "RG35XX")
+    assert saved.code == 0, saved.err
+    data = saved.json()["data"]
+    tetris = next(g for g in data["games"] if g["filename"] == "Tetris (World).gb")
+    assert tetris["target_folder"] == "roms/gb"
+    db = open_database(db_path, OpenMode.READ).db
+    members = {int(r[0]) for r in db.query(
+        "SELECT game_id FROM collection_games WHERE collection_id = ?",
+        (data["saved_collection"],))}
+    assert members == {g["game_id"] for g in data["games"] if g["included"]}
+    db.close()
+    again = real(cli, "--json", "autolist", "1", "--save", "RG35XX").json()["data"]
+    assert again["saved_collection"] == data["saved_collection"]
+    db = open_database(db_path, OpenMode.WRITE).db
+    db.execute("INSERT INTO collections (name) VALUES ('Favorites')")
+    db.close()
+    refused = real(cli, "autolist", "1", "--save", "Favorites")
+    assert refused.code == 2 and "'Favorites'" in refused.err
+
+
+def test_the_lookups_are_set_based(cli: Any, db_path: Path, setup: dict[str, Any],
+                                   tmp_path: Path) -> None:
+    pack = load_pack(shared_path("definition-pack"))
+    db = open_database(db_path, OpenMode.WRITE).db
+    with db.count_statements() as small:
+        build_autolist(db, pack, 1)
+    root = db.scalar("SELECT id FROM library_roots")
+    db.executemany("INSERT INTO games (root_id, filepath, filename, file_size, platform_id, "
+                   "detected_title, title_norm) VALUES (?, ?, ?, 1, 'gb', ?, ?)",
+                   [(root, f"gb/extra{i}.gb", f"extra{i}.gb", f"Extra {i}", f"extra {i}")
+                    for i in range(200)])
+    with db.count_statements() as large:
+        result = build_autolist(db, pack, 1)
+    assert len(result.entries) == len(FILES) + 200
+    assert len(large) == len(small)
+
+
+def test_an_unknown_profile_is_named(cli: Any) -> None:
+    result = real(cli, "autolist", "42")
+    assert result.code == 2 and "profile 42" in result.err
+
+
+@pytest.mark.parametrize(("emulator", "family"), [
+    ("duckstation-standalone", "duckstation"), ("swanstation", "duckstation"),
+    ("retroarch-pcsx-rearmed", "pcsx-rearmed"), ("pcsx_rearmed_libretro", "pcsx-rearmed"),
+    ("dolphin-standalone", "dolphin"), ("ppsspp-sdl", "ppsspp"), ("mgba", "mgba")])
+def test_emulator_ids_meet_in_one_family(emulator: str, family: str) -> None:
+    assert emulator_family(emulator) == family
+
+
+def test_the_autolist_benchmark_runs_and_reports_every_figure(tmp_path: Path) -> None:
+    import json
+    import subprocess
+    import sys
+
+    out = tmp_path / "figures.json"
+    proc = subprocess.run(
+        [sys.executable, "-m", "benchmarks.autolist", "--games", "500", "--names", "1000",
+         "--card-files", "100", "--json", str(out)],
+        cwd=Path(__file__).resolve().parents[1], capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    figures = json.loads(out.read_text())
+    assert figures["autolist"]["games"] == 500 and figures["autolist"]["included"] > 0
+    assert figures["autolist"]["peak_python_mib"] > 0
+    assert set(figures["autolist"]["summary"]) <= {*REASON_CODES, "other_version", "hack",
+                                                   "prerelease", "platform_limit"}
+    assert all(rate > 0 for rate in figures["legaliser"].values())
+    assert figures["destination_scan"]["files"] == 100

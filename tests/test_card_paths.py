@@ -1,0 +1,208 @@
+"""Card paths: device-side OS paths on a mounted card, per-platform folders, overrides."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from romrunner.deploy.legal import FileSystem
+from romrunner.devices.mounts import mount_of
+from romrunner.devices.paths import (
+    DETECTED,
+    FALLBACK,
+    OS_CATALOG,
+    OS_PROFILE,
+    USER_OVERRIDE,
+    _inside,
+    _legal,
+    card_layout,
+    card_relative,
+)
+from romrunner.errors import InputError
+from romrunner.packs import load_pack
+from romrunner.store import OpenMode, open_database
+from tests.conftest import shared_path
+
+DEVICE_FOR = {"onionos": "miyoo-mini-plus", "emudeck": "steam-deck",
+              "miyoo-stock-family": "miyoo-mini-plus"}
+
+
+@pytest.mark.parametrize(("os_id", "device_path", "on_card"), [
+    ("rocknix", "/storage/roms", "roms"),
+    ("jelos", "/storage/.config/distribution", ".config/distribution"),
+    ("knulli", "/userdata/roms", "roms"),
+    ("batocera", "/userdata/system/batocera.conf", "system/batocera.conf"),
+    ("batocera", "/boot/batocera-boot.conf", "boot/batocera-boot.conf"),  # not under /userdata
+    ("onionos", "/mnt/SDCARD/Roms", "Roms"),
+    ("muos", "/mnt/sdcard/MUOS/bios", "MUOS/bios"),
+    ("muos", "/mnt/mmc/ROMS", "ROMS"),
+    ("arkos", "/roms/bios", "roms/bios"),
+    ("emudeck", "~/Emulation/roms", "Emulation/roms"),
+    ("steamos", "/Emulation/roms", "Emulation/roms"),
+    ("android", "/storage/emulated/0/RetroArch/system", "RetroArch/system"),
+    ("recalbox", "/recalbox/share/bios", "bios"),
+    ("an-os-we-do-not-know", "/userdata/roms", "roms"),  # the generic prefixes
+])
+def test_device_side_paths_land_on_the_card_root(os_id: str, device_path: str,
+                                                  on_card: str) -> None:
+    assert card_relative(os_id, device_path)[0] == PurePosixPath(on_card)
+
+
+def make_profile(cli: Any, os_id: str) -> int:
+    pack = str(shared_path("definition-pack"))
+    added = cli("--pack", pack, "--json", "device", "add", DEVICE_FOR.get(os_id, "rg-35xx-plus"))
+    assert added.code == 0, added.err
+    created = cli("--pack", pack, "--json", "profile", "create", "--device",
+                  str(added.json()["data"]["id"]), "--os", os_id)
+    assert created.code == 0, created.err
+    return int(created.json()["data"]["id"])
+
+
+@pytest.mark.parametrize(("os_id", "roms", "bios", "folders"), [
+    ("muos", "roms", "MUOS/bios", {"gba": "roms/gba", "genesis": "roms/md"}),
+    ("knulli", "roms", "bios", {"genesis": "roms/megadrive", "tg16": "roms/pcengine"}),
+    ("batocera", "roms", "bios", {"sms": "roms/mastersystem", "arcade": "roms/mame"}),
+    ("rocknix", "roms", "roms/bios", {"tg16": "roms/tg16", "tgcd": "roms/tg16cd"}),
+    ("arkos", "roms", "roms/bios", {"psx": "roms/psx", "gamecube": "roms/gc"}),
+    ("onionos", "Roms", "BIOS", {"snes": "Roms/SFC", "nes": "Roms/FC", "ps2": None}),
+    ("emudeck", "Emulation/roms", "Emulation/bios", {"gamecube": "Emulation/roms/gc"}),
+])
+def test_each_os_gets_its_real_folders(cli: Any, db_path: Path, tmp_path: Path, os_id: str,
+                                       roms: str, bios: str, folders: dict[str, str]) -> None:
+    profile = make_profile(cli, os_id)
+    card = tmp_path / "card"
+    card.mkdir()
+    db = open_database(db_path, OpenMode.READ).db
+    layout = card_layout(db, load_pack(shared_path("definition-pack")), profile, card)
+    assert (str(layout.roms.path), str(layout.bios.path)) == (roms, bios)
+    assert layout.roms.source in (OS_PROFILE, OS_CATALOG)
+    for platform, expected in folders.items():
+        choice = layout.rom_folder(platform)
+        assert (str(choice.path) if choice else None) == expected, platform
+
+
+def test_user_select_needs_a_choice_then_the_override_wins(cli: Any, tmp_path: Path) -> None:
+    profile = make_profile(cli, "miyoo-stock-family")
+    card = tmp_path / "card"
+    card.mkdir()
+    pack = str(shared_path("definition-pack"))
+    refused = cli("--pack", pack, "destination", "paths", str(profile), "--to", str(card))
+    assert refused.code == 2 and "choose a folder" in refused.err
+    assert "--set roms=FOLDER" in refused.err
+    chosen = cli("--pack", pack, "--json", "destination", "paths", str(profile), "--to",
+                 str(card), "--set", "roms=Roms", "--set", "bios=BIOS", "--set", "gb=Handheld/GB")
+    assert chosen.code == 0, chosen.err
+    rows = {row["platform_id"] or row["kind"]: row for row in chosen.json()["data"]["folders"]}
+    assert (rows["roms"]["path"], rows["roms"]["source"]) == ("Roms", USER_OVERRIDE)
+    assert (rows["gb"]["path"], rows["gb"]["source"]) == ("Handheld/GB", USER_OVERRIDE)
+    assert (rows["snes"]["path"], rows["snes"]["source"]) == ("Roms/SFC", OS_PROFILE)
+    # The choice is remembered for this card (its id file), and can be taken back.
+    assert (card / ".romrunner" / "destination-id").is_file()
+    again = cli("--pack", pack, "--json", "destination", "paths", str(profile), "--to", str(card))
+    assert again.json()["data"]["folders"][0]["path"] == "Roms"
+    cleared = cli("--pack", pack, "destination", "paths", str(profile), "--to", str(card),
+                  "--unset", "roms")
+    assert cleared.code == 2 and "choose a folder" in cleared.err
+
+
+def test_a_folder_on_the_card_is_detected_but_an_override_still_wins(
+        cli: Any, tmp_path: Path) -> None:
+    profile = make_profile(cli, "knulli")
+    card = tmp_path / "card"
+    (card / "ROMS" / "Nintendo - Game Boy").mkdir(parents=True)
+    pack = str(shared_path("definition-pack"))
+    shown = cli("--pack", pack, "--json", "destination", "paths", str(profile), "--to", str(card))
+    rows = {row["platform_id"] or row["kind"]: row for row in shown.json()["data"]["folders"]}
+    if (card / "roms").is_dir():  # a case-insensitive file system: the name is the same file
+        pytest.skip("tmp_path is case-insensitive")
+    assert (rows["roms"]["path"], rows["roms"]["source"]) == ("ROMS", DETECTED)
+    assert (rows["gb"]["path"], rows["gb"]["source"]) == ("ROMS/Nintendo - Game Boy", DETECTED)
+    assert (rows["nes"]["path"], rows["nes"]["source"]) == ("ROMS/nes", FALLBACK)
+    cli("--pack", pack, "destination", "paths", str(profile), "--to", str(card),
+        "--set", "gb=ROMS/gb")
+    shown = cli("--pack", pack, "--json", "destination", "paths", str(profile), "--to", str(card))
+    rows = {row["platform_id"] or row["kind"]: row for row in shown.json()["data"]["folders"]}
+    assert (rows["gb"]["path"], rows["gb"]["source"]) == ("ROMS/gb", USER_OVERRIDE)
+
+
+@pytest.mark.parametrize("folder", ["../outside", "roms/../../x", "escape"])
+def test_an_override_outside_the_card_is_refused_and_nothing_is_stored(
+        cli: Any, tmp_path: Path, folder: str) -> None:
+    profile = make_profile(cli, "knulli")
+    card = tmp_path / "card"
+    card.mkdir()
+    (tmp_path / "elsewhere").mkdir()
+    os.symlink(tmp_path / "elsewhere", card / "escape")
+    pack = str(shared_path("definition-pack"))
+    result = cli("--pack", pack, "destination", "paths", str(profile), "--to", str(card),
+                 "--set", f"roms={folder}")
+    assert result.code == 2 and "Traceback" not in result.err
+    assert len([line for line in result.err.splitlines() if line.startswith("error:")]) == 1
+    assert not (card / ".romrunner").exists()
+    shown = cli("--pack", pack, "--json", "destination", "paths", str(profile), "--to", str(card))
+    assert shown.json()["data"]["folders"][0]["source"] == OS_PROFILE
+
+
+@pytest.mark.parametrize(("make", "message"), [
+    (lambda p: None, "does not exist"),
+    (lambda p: p.write_text("x"), "is a file"),
+])
+def test_a_missing_or_file_destination_is_an_error(cli: Any, tmp_path: Path, make: Any,
+                                                    message: str) -> None:
+    profile = make_profile(cli, "knulli")
+    target = tmp_path / "card"
+    make(target)
+    result = cli("--pack", str(shared_path("definition-pack")), "destination", "paths",
+                 str(profile), "--to", str(target))
+    assert result.code == 2 and message in result.err
+
+
+def test_names_illegal_on_fat32_are_legalised_in_overrides() -> None:
+    assert _legal("Games: Disc?/GB*", FileSystem.FAT32) == PurePosixPath("Games - Disc_/GB_")
+    assert _legal("CON/roms.", FileSystem.FAT32) == PurePosixPath("_CON/roms")
+    assert _legal("Games: Disc?", FileSystem.POSIX) == PurePosixPath("Games: Disc?")
+
+
+def test_filesystem_type_comes_from_mountinfo(tmp_path: Path) -> None:
+    card = tmp_path / "media" / "my sd"
+    (card / "roms").mkdir(parents=True)
+    info = tmp_path / "mountinfo"
+    escaped = str(card).replace(" ", "\\040")
+    info.write_text("1 0 8:1 / / rw - ext4 /dev/vda rw\n"
+                    f"2 1 8:17 / {escaped} rw,relatime - vfat /dev/sdb1 rw\n")
+    mount = mount_of(card / "roms", info)
+    assert mount is not None and (mount.fs_type, mount.mount_point) == ("vfat", card)
+    assert mount_of(tmp_path, info).fs_type == "ext4"  # type: ignore[union-attr]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ab./\\: ~CON")), min_size=1, max_size=20))
+def test_no_override_text_ever_leaves_the_card(tmp_path_factory: Any, text: str) -> None:
+    root = Path(tmp_path_factory.getbasetemp()) / "prop-card"
+    root.mkdir(exist_ok=True)
+    for fs in FileSystem:
+        try:
+            relative = _inside(root, _legal(text, fs))
+        except InputError:
+            continue
+        resolved = (root / relative).resolve()
+        assert resolved == root.resolve() or root.resolve() in resolved.parents
+
+
+def test_a_choice_that_leaves_the_layout_unresolved_stores_nothing(cli: Any,
+                                                                   tmp_path: Path) -> None:
+    profile = make_profile(cli, "miyoo-stock-family")
+    card = tmp_path / "card"
+    card.mkdir()
+    pack = str(shared_path("definition-pack"))
+    half = cli("--pack", pack, "destination", "paths", str(profile), "--to", str(card),
+               "--set", "roms=Roms")  # the BIOS folder is still the user's to choose
+    assert half.code == 2 and "bios folder" in half.err
+    again = cli("--pack", pack, "destination", "paths", str(profile), "--to", str(card),
+                "--set", "bios=BIOS")
+    assert again.code == 2 and "roms folder" in again.err  # the first --set was not kept

@@ -1,0 +1,194 @@
+"""Devices and profiles: catalog ids, chipsets, OS profile resolution, migration 8, the CLI."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from romrunner.devices.catalog import (
+    DEVICE_ALIASES,
+    canonical_device_id,
+    chipset_class,
+    device_chipset,
+    score_chain,
+)
+from romrunner.devices.osprofile import (
+    ORIGIN_DEVICE,
+    ORIGIN_FALLBACK,
+    ORIGIN_OS,
+    expand_policy_ids,
+    resolve_os_profile,
+)
+from romrunner.errors import NotFoundError
+from romrunner.packs import load_pack
+from romrunner.packs.loader import DefinitionPack
+from romrunner.store import Database, OpenMode, open_database
+from romrunner.store.migrate import current_version, migrate
+from tests.conftest import shared_path
+from tests.test_migrations import normalised_schema
+
+
+@pytest.fixture(scope="module")
+def real_pack() -> DefinitionPack:
+    return load_pack(shared_path("definition-pack"))
+
+
+def test_every_device_override_key_is_a_catalog_id_or_an_explicit_alias(
+        real_pack: DefinitionPack) -> None:
+    by_device = real_pack.os_profiles["deviceOsProfiles"]["byDeviceId"]
+    unexplained = [key for key in by_device
+                   if key not in real_pack.devices and key not in DEVICE_ALIASES]
+    assert unexplained == []
+    dangling = [alias for alias, target in DEVICE_ALIASES.items()
+                if target is not None and target not in real_pack.devices]
+    assert dangling == []
+
+
+def test_the_three_device_namespaces_meet_on_the_catalog_id(real_pack: DefinitionPack) -> None:
+    assert canonical_device_id(real_pack, "rg-35xx-plus") == "rg-35xx-plus"
+    assert canonical_device_id(real_pack, "anbernic-rg35xx-plus") == "rg-35xx-plus"
+    assert canonical_device_id(real_pack, "rg35xx-plus") == "rg-35xx-plus"
+    with pytest.raises(NotFoundError, match="'gameforce-chi'"):
+        canonical_device_id(real_pack, "gameforce-chi")  # an override key with no device
+    with pytest.raises(NotFoundError, match="'no-such-handheld'"):
+        canonical_device_id(real_pack, "no-such-handheld")
+
+
+@pytest.mark.parametrize(("chip", "chipset"), [
+    ("Allwinner H700", "h700"),                 # the pack's socToChipsetId
+    ("RockChip RK3566", "rk3566"),              # pack spelling differs in case: our rule
+    ("Qualcomm Snapdragon 8 Gen 2", "sd8gen2"),
+    ("Qualcomm Snapdragon 865", "sd865"),
+    ("UNISOC Tiger T618", "t618"),
+    ("Allwinner A133 Plus", "a133p"),
+    ("MediaTek Dimensity 1200", "dimensity-1200"),
+    ("Broadcom BCM2711\n(Raspberry Pi 4B)", "bcm2711"),
+    ("Custom SoC", None),
+    (None, None),
+])
+def test_chip_text_becomes_a_chipset_class(real_pack: DefinitionPack, chip: str | None,
+                                           chipset: str | None) -> None:
+    assert chipset_class(real_pack, chip) == chipset
+
+
+def test_inherits_scores_from_is_followed(real_pack: DefinitionPack) -> None:
+    assert score_chain(real_pack, "rg35xx2024") == ["rg35xx2024", "rg-35xx"]
+    assert device_chipset(real_pack, "rg35xx2024") == "h700"
+    # gkd350h has no plumOS entry of its own: it inherits gkd-pixel's, a profileRef.
+    resolved = resolve_os_profile(real_pack, "gkd350h", "plumos")
+    assert resolved.layers[0] == "deviceOsProfiles.byDeviceId.gkd-pixel.plumos"
+    assert "profilesByOsId.plumos (profileRef)" in resolved.layers
+    assert resolved.emulator_for("gba") == ("gpsp", ORIGIN_OS)
+
+
+def test_device_entry_is_merged_onto_the_os_profile_per_key(real_pack: DefinitionPack) -> None:
+    resolved = resolve_os_profile(real_pack, "rg-35xx-plus", "knulli")
+    assert resolved.layers == ["deviceOsProfiles.byDeviceId.anbernic-rg35xx-plus.knulli",
+                               "profilesByOsId.knulli"]
+    assert resolved.emulator_for("gba") == ("mgba", ORIGIN_DEVICE)
+    # The device entry has no layout: the OS profile's stays.
+    assert resolved.layout_paths["roms"] == "/userdata/roms"
+    assert resolved.is_installed("mgba") is True
+    assert resolved.is_installed("drastic") is False
+    # n64 is in no knulli entry: the fallback default, with a warning naming it.
+    assert resolved.emulator_for("n64") == ("retroarch", ORIGIN_FALLBACK)
+    assert "n64" in resolved.fallback_platforms
+    assert any("fallback defaults" in w for w in resolved.warnings)
+
+
+def test_an_os_without_any_profile_uses_the_fallback_defaults_and_warns(
+        real_pack: DefinitionPack) -> None:
+    resolved = resolve_os_profile(real_pack, "rg-35xx-plus", "retrobat")
+    assert resolved.layers == []
+    assert resolved.emulator_for("ps2") == ("pcsx2", ORIGIN_FALLBACK)
+    assert resolved.emulator_for("psx") == ("retroarch", ORIGIN_FALLBACK)  # ps1 -> psx
+    assert any("no emulator profile for retrobat" in w for w in resolved.warnings)
+    with pytest.raises(NotFoundError, match="'beos'"):
+        resolve_os_profile(real_pack, "rg-35xx-plus", "beos")
+
+
+def test_policy_pseudo_ids_are_mapped_explicitly(real_pack: DefinitionPack) -> None:
+    assert expand_policy_ids(real_pack, ["ps1"]) == {"psx"}
+    up_to_snes = expand_policy_ids(real_pack, ["up_to_snes"])
+    assert {"nes", "snes", "gb", "gbc", "genesis", "atari-2600", "sms"} <= up_to_snes
+    assert not {"psx", "n64", "gba", "arcade", "ports"} & up_to_snes
+    assert expand_policy_ids(real_pack, ["xbox360"]) == set()
+
+
+def test_migration_8_adds_the_profile_columns_and_keeps_rows(tmp_path: Path) -> None:
+    old = Database(tmp_path / "v7.db")
+    migrate(old, target=7)
+    old.execute("INSERT INTO devices (id, device_id, nickname, connection_type) VALUES "
+                "(1, 'rg-35xx-plus', 'mine', 'sd_card')")
+    old.execute("INSERT INTO device_profiles (id, device_row_id, os_id, profile_name, "
+                "custom_roms_path) VALUES (1, 1, 'muos', 'RG - muOS', '/ROMS')")
+    old.close()
+    migrated = open_database(tmp_path / "v7.db", OpenMode.WRITE).db
+    assert current_version(migrated) == 8
+    row = migrated.query_one("SELECT * FROM device_profiles WHERE id = 1")
+    assert row is not None
+    assert (row["profile_name"], row["custom_roms_path"], row["performance_mode"],
+            json.loads(row["include_platforms"]), row["max_games_per_platform"],
+            row["one_game_one_rom"]) == ("RG - muOS", "/ROMS", "balanced", [], None, 1)
+    fresh = open_database(tmp_path / "fresh.db", OpenMode.WRITE).db
+    assert normalised_schema(migrated) == normalised_schema(fresh)
+
+
+def _real(cli: Any, *args: str) -> Any:
+    return cli("--pack", str(shared_path("definition-pack")), *args)
+
+
+def test_devices_and_profiles_from_the_cli(cli: Any) -> None:
+    added = _real(cli, "--json", "device", "add", "anbernic-rg35xx-plus", "--name", "mine")
+    assert added.code == 0 and added.json()["data"]["device_id"] == "rg-35xx-plus"
+    found = _real(cli, "--json", "device", "catalog", "rg35xx", "plus").json()["data"]
+    assert [d["id"] for d in found["devices"]] == ["rg-35xx-plus"]
+    assert found["devices"][0]["chipset"] == "h700"
+    created = _real(cli, "--json", "profile", "create", "--device", "1", "--os", "muos")
+    assert created.code == 0
+    profile = created.json()["data"]
+    assert (profile["id"], profile["name"]) == (1, "RG-35XX Plus - muOS")
+    assert any("fallback" in w for w in created.json()["warnings"])
+    changed = _real(cli, "--json", "profile", "set", "1", "--mode", "strict", "--regions",
+                    "Europe,USA", "--exclude-platforms", "psx", "--max-per-platform", "5")
+    data = changed.json()["data"]
+    assert (data["performance_mode"], data["region_preference"], data["exclude_platforms"],
+            data["max_games_per_platform"]) == ("strict", ["Europe", "USA"], ["psx"], 5)
+    shown = _real(cli, "--json", "profile", "show", "1").json()["data"]
+    assert shown["os_profile"]["emulators"]["gba"] == {"emulator": "mgba",
+                                                       "origin": ORIGIN_DEVICE}
+    listed = _real(cli, "--json", "profile", "ls").json()["data"]
+    assert [p["id"] for p in listed] == [1]
+    owned = _real(cli, "--json", "device", "ls").json()["data"]
+    assert [(d["id"], d["nickname"], d["chipset"], d["profiles"]) for d in owned] == [
+        (1, "mine", "h700", 1)]
+    oses = _real(cli, "--json", "profile", "os", "knul").json()["data"]
+    assert oses == [{"id": "knulli", "name": "KNULLI"}]
+    removed = _real(cli, "--json", "device", "rm", "1").json()["data"]
+    assert removed["profiles_removed"] == 1
+    assert _real(cli, "--json", "profile", "ls").json()["data"] == []
+
+
+@pytest.mark.parametrize(("args", "named"), [
+    (("device", "add", "no-such-handheld"), "'no-such-handheld'"),
+    (("profile", "create", "--device", "1", "--os", "beos"), "'beos'"),
+    (("profile", "create", "--device", "9", "--os", "muos"), "device 9"),
+    (("profile", "show", "7"), "profile 7"),
+    (("profile", "rm", "7"), "profile 7"),
+    (("device", "rm", "7"), "device 7"),
+    (("profile", "set", "1", "--exclude-platforms", "psx,zzz", "--mode", "strict"), "zzz"),
+])
+def test_unknown_ids_are_one_line_errors_and_change_nothing(cli: Any, args: tuple[str, ...],
+                                                            named: str) -> None:
+    assert _real(cli, "device", "add", "rg-35xx-plus").code == 0
+    assert _real(cli, "profile", "create", "--device", "1", "--os", "knulli").code == 0
+    before = _real(cli, "--json", "profile", "ls").json()["data"]
+    result = _real(cli, *args)
+    assert result.code == 2
+    errors = [line for line in result.err.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and named in errors[0]
+    assert "Traceback" not in result.err
+    assert _real(cli, "--json", "profile", "ls").json()["data"] == before
