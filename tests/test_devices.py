@@ -118,16 +118,16 @@ def test_policy_pseudo_ids_are_mapped_explicitly(real_pack: DefinitionPack) -> N
     assert expand_policy_ids(real_pack, ["xbox360"]) == set()
 
 
-def test_migration_8_adds_the_profile_columns_and_keeps_rows(tmp_path: Path) -> None:
-    old = Database(tmp_path / "v7.db")
-    migrate(old, target=7)
+def test_migration_10_adds_the_profile_columns_and_keeps_rows(tmp_path: Path) -> None:
+    old = Database(tmp_path / "v9.db")
+    migrate(old, target=9)
     old.execute("INSERT INTO devices (id, device_id, nickname, connection_type) VALUES "
                 "(1, 'rg-35xx-plus', 'mine', 'sd_card')")
     old.execute("INSERT INTO device_profiles (id, device_row_id, os_id, profile_name, "
                 "custom_roms_path) VALUES (1, 1, 'muos', 'RG - muOS', '/ROMS')")
     old.close()
-    migrated = open_database(tmp_path / "v7.db", OpenMode.WRITE).db
-    assert current_version(migrated) == 8
+    migrated = open_database(tmp_path / "v9.db", OpenMode.WRITE).db
+    assert current_version(migrated) == 10
     row = migrated.query_one("SELECT * FROM device_profiles WHERE id = 1")
     assert row is not None
     assert (row["profile_name"], row["custom_roms_path"], row["performance_mode"],

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -42,13 +43,18 @@ def test_every_dat_system_name_that_dat_import_maps_is_a_folder_of_the_same_plat
     assert wrong == {}
 
 
+def _zip_holding(path: Path, member: str) -> None:
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr(member, member.encode() * 64)
+
+
 def test_scan_puts_a_no_intro_folder_and_a_frontend_folder_on_their_platforms(
         cli: Any, tmp_path: Path) -> None:
     root = tmp_path / "roms"
     (root / "Nintendo - Game Boy").mkdir(parents=True)
-    (root / "Nintendo - Game Boy" / "Tetris (World).zip").write_bytes(b"PK\x05\x06" + bytes(18))
+    _zip_holding(root / "Nintendo - Game Boy" / "Tetris (World).zip", "Tetris (World).gb")
     (root / "FC").mkdir()
-    (root / "FC" / "Some Game (USA).zip").write_bytes(b"PK\x05\x06" + bytes(18))
+    _zip_holding(root / "FC" / "Some Game (USA).zip", "Some Game (USA).nes")
     assert cli("library", "add", str(root)).code == 0
     assert cli("scan", "--workers", "1").code == 0
     listed = cli("--json", "games", "ls").json()["data"]

@@ -1,4 +1,4 @@
--- ROM Runner schema v1.2.0 (schema_version 8): what a device profile chooses for auto-lists.
+-- ROM Runner schema v1.2.0 (schema_version 10): what a device profile chooses for auto-lists.
 -- Only new columns with defaults: no existing row changes, so no backup is needed.
 -- List columns hold JSON arrays of pack ids / collection ids ('[]' = no restriction).
 
@@ -19,5 +19,5 @@ ALTER TABLE device_profiles ADD COLUMN allow_hacks INTEGER NOT NULL DEFAULT 0
 ALTER TABLE device_profiles ADD COLUMN one_game_one_rom INTEGER NOT NULL DEFAULT 1
     CHECK (one_game_one_rom IN (0, 1));
 
-UPDATE schema_version SET schema_version = 8, applied_at = CURRENT_TIMESTAMP,
+UPDATE schema_version SET schema_version = 10, applied_at = CURRENT_TIMESTAMP,
     notes = 'ROM Runner schema v1.2.0 (device profile choices for auto-lists)';
