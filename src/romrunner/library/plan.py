@@ -21,7 +21,7 @@ import queue
 import signal
 import stat as stat_module
 from array import array
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import repeat
 from multiprocessing.pool import Pool
@@ -44,7 +44,26 @@ _STORED = ("SELECT filepath, id, file_size, file_mtime_ns, (file_sha1 IS NOT NUL
            "+ is_missing * ? + (platform_source = 'user') * ? "
            "+ (matched_game_id IS NOT NULL) * ? FROM games WHERE root_id = ?")
 _FLAG_BITS = (HASHED, MISSING, USER_PLATFORM, IDENTIFIED)
-Report = Callable[[str, str], None]  # (path, reason) of a file that could not be handled
+UNLISTED = "cannot list folder ({}); its games were left as they were"
+UNSTATED = "cannot stat ({}); its game was left as it was"
+
+
+class RootUnlistable(Exception):
+    """The root answers but cannot be listed: the scan marks nothing missing in it."""
+
+
+@dataclass
+class WalkNotes:
+    """What the walk of one part of a root met besides the files it yields (filled in as
+    the files are taken): what it could not read, and so must not take for vanished."""
+
+    errors: list[dict[str, str]] = field(default_factory=list)
+    unlisted: list[str] = field(default_factory=list)  # folders, relative, ending in "/"
+    unstated: list[str] = field(default_factory=list)  # files, relative
+
+    def report(self, path: str, reason: str) -> None:
+        """A file or folder that could not be handled; the walk goes on."""
+        self.errors.append({"path": path, "error": reason})
 
 
 def load_stored(db: Database, root_id: int, folder: str | None = None) -> dict[str, Stored]:
@@ -127,7 +146,7 @@ class _Part:
     identified: int = 0
     seen_tracks: set[str] = field(default_factory=set)
     changed_discs: set[str] = field(default_factory=set)
-    errors: list[dict[str, str]] = field(default_factory=list)
+    notes: WalkNotes = field(default_factory=WalkNotes)
 
 
 @dataclass
@@ -143,37 +162,32 @@ class _Context:
 # A file the walk found: (path, relative path, size, mtime_ns); the path is None where it
 # is the root's path joined with the relative one.
 Found = tuple["str | None", str, int, int]
-Walked = tuple[str, Iterable[Found], list[dict[str, str]]]  # a top folder's files, errors
+Walked = tuple[str, Iterable[Found], WalkNotes]  # a top-level folder's files, and notes
 
 
 def plan_root(db: Database, root: Root, extensions: set[str], summary: ScanSummary,
               full: bool, workers: int) -> Plan:
-    """Walk a root and decide, file by file, what must be examined."""
+    """Walk a root and decide, file by file, what must be examined.
+
+    Raises RootUnlistable when the root itself cannot be listed."""
     folders = _top_level(str(root.path))
     with _gc_paused(), _walking(folders, extensions, workers) as walked:
         tracks = load_tracks(db, root.id)
         context = _Context(str(root.path), full, tracks,
                            {track.sheet for track in tracks.values()})
-        root_errors: list[dict[str, str]] = []
-        root_files = list(_walk(context.root, "", _reporter(root_errors), extensions,
-                                descend=False))
+        root_notes = WalkNotes()
+        root_files = list(_walk(context.root, "", root_notes, extensions, descend=False))
         root_relpaths = [relpath for _, relpath, _, _ in root_files]
         stored = _stored_of(db, root.id, root_relpaths)
         loaded = len(stored)
-        parts = [_plan_part(context, stored, root_files, root_errors)]
-        for name, found, errors in walked:  # one folder's stored rows in memory at a time
+        parts = [_plan_part(context, stored, root_files, root_notes)]
+        for name, found, notes in walked:  # one folder's stored rows in memory at a time
             stored = load_stored(db, root.id, name)
             loaded += len(stored)
-            parts.append(_plan_part(context, stored, found, errors))
+            parts.append(_plan_part(context, stored, found, notes))
         outside = _outside(db, root.id, [name for name, _ in folders], root_relpaths, loaded)
         parts.append(_Part(unseen=outside))
         return _merge(root, parts, tracks, summary)
-
-
-def _reporter(errors: list[dict[str, str]]) -> Report:
-    def report(path: str, reason: str) -> None:
-        errors.append({"path": path, "error": reason})
-    return report
 
 
 def _stored_of(db: Database, root_id: int, relpaths: list[str]) -> dict[str, Stored]:
@@ -227,7 +241,7 @@ class _Listing(NamedTuple):
     sizes: array[int]
     mtimes: array[int]
     odd_paths: dict[str, str]
-    errors: list[dict[str, str]]
+    notes: WalkNotes
 
     def found(self) -> Iterator[Found]:
         """The files, as the walk found them (a path only where it is not the root's path
@@ -241,8 +255,8 @@ class _Listing(NamedTuple):
 
 def _list_folder(folder: tuple[str, str], extensions: set[str]) -> _Listing:
     """Walk one top-level folder ``(name, path)`` in a worker."""
-    name, found, errors = _walk_folder(folder, extensions)
-    listing = _Listing(name, [], array("q"), array("q"), {}, errors)
+    name, found, notes = _walk_folder(folder, extensions)
+    listing = _Listing(name, [], array("q"), array("q"), {}, notes)
     for file_path, relpath, size, mtime_ns in found:
         listing.relpaths.append(relpath)
         listing.sizes.append(size)
@@ -275,16 +289,16 @@ def _walked_in_pool(pool: Pool, folders: list[tuple[str, str]], extensions: set[
         if isinstance(result, BaseException):
             raise result
         out += hand_out() - 1
-        yield result.name, result.found(), result.errors
+        yield result.name, result.found(), result.notes
 
 
 def _walk_folder(folder: tuple[str, str], extensions: set[str]
-                 ) -> tuple[str, Iterator[tuple[str, str, int, int]], list[dict[str, str]]]:
+                 ) -> tuple[str, Iterator[tuple[str, str, int, int]], WalkNotes]:
     """The files of one top-level folder ``(name, path)`` as they are walked, and what
     could not be read (filled in as the files are taken)."""
     name, path = folder
-    errors: list[dict[str, str]] = []
-    return name, _walk(path, name + "/", _reporter(errors), extensions), errors
+    notes = WalkNotes()
+    return name, _walk(path, name + "/", notes, extensions), notes
 
 
 def _ignore_ctrl_c() -> None:
@@ -293,11 +307,11 @@ def _ignore_ctrl_c() -> None:
 
 
 def _plan_part(context: _Context, unseen: dict[str, Stored], found: Iterable[Found],
-               errors: list[dict[str, str]]) -> _Part:
+               notes: WalkNotes) -> _Part:
     """Compare what the walk found in one part of the root with its stored rows, popped
     as they are found: what is left at the end was not found."""
     tracks, sheets, full, root = context.tracks, context.sheets, context.full, context.root
-    part = _Part(errors=errors)
+    part = _Part(notes=notes)
     scanned = unchanged = identified = 0  # locals, not attributes: this loop runs per file
     for path, relpath, file_size, file_mtime_ns in found:
         if tracks:
@@ -336,6 +350,7 @@ def _merge(root: Root, parts: list[_Part], tracks: dict[str, StoredTrack],
     unseen: dict[str, Stored] = {}
     seen_tracks: set[str] = set()
     changed_discs: set[str] = set()
+    unread: list[str] = []  # folders and files the walk could not read: left as they were
     unchanged = identified = 0
     for part in parts:
         plan.jobs += part.jobs
@@ -343,7 +358,8 @@ def _merge(root: Root, parts: list[_Part], tracks: dict[str, StoredTrack],
         plan.returned += part.returned
         unseen.update(part.unseen)
         summary.scanned += part.scanned
-        summary.errors += part.errors
+        summary.errors += part.notes.errors
+        unread += part.notes.unlisted + part.notes.unstated
         unchanged += part.unchanged
         identified += part.identified
         seen_tracks |= part.seen_tracks
@@ -356,10 +372,18 @@ def _merge(root: Root, parts: list[_Part], tracks: dict[str, StoredTrack],
                                    summary)
     plan.jobs = _drop_tracks(root.path, plan.jobs, set(tracks), summary)
     plan.jobs.sort(key=_BY_RELPATH)  # new games get their ids in path order
-    plan.vanished = {s[0] for rel, s in unseen.items()
-                     if not s[3] & MISSING and rel not in tracks}
+    plan.vanished = _vanished(unseen, tracks, tuple(unread))
     plan.user_platform_ids = hand_set_platforms(plan.known) | hand_set_platforms(unseen)
     return plan
+
+
+def _vanished(unseen: dict[str, Stored], tracks: dict[str, StoredTrack],
+              unread: tuple[str, ...]) -> set[int]:
+    """Ids of the stored files the walk did not find, but for those it could not look at
+    (in a folder it could not list, or a file it could not stat): those stay as they were."""
+    return {s[0] for rel, s in unseen.items()
+            if not s[3] & MISSING and rel not in tracks
+            and not (unread and (rel in unread or rel.startswith(unread)))}
 
 
 @contextlib.contextmanager
@@ -396,10 +420,13 @@ _BY_RELPATH = operator.attrgetter("relpath")
 
 
 def _top_level(root: str) -> list[tuple[str, str]]:
-    """The root's folders as (relative name, path): each is one part of the walk. (What
-    cannot be listed here is reported by the walk of the root's own files.)"""
+    """The root's folders as (relative name, path): each is one part of the walk."""
     folders: list[tuple[str, str]] = []
-    with contextlib.suppress(OSError), os.scandir(root) as entries:
+    try:
+        listing = os.scandir(root)
+    except OSError as exc:
+        raise RootUnlistable(exc.strerror or str(exc)) from exc
+    with listing as entries:
         for entry in entries:
             with contextlib.suppress(OSError):
                 if entry.is_dir(follow_symlinks=False):
@@ -409,16 +436,18 @@ def _top_level(root: str) -> list[tuple[str, str]]:
     return folders
 
 
-def _walk(folder: str, rel_folder: str, report: Report, extensions: set[str], *,
+def _walk(folder: str, rel_folder: str, notes: WalkNotes, extensions: set[str], *,
           descend: bool = True) -> Iterator[tuple[str, str, int, int]]:
     """Files under ``folder`` (only those directly in it unless ``descend``) with one of
     ``extensions``, and their relative POSIX path (``rel_folder`` + the path below).
 
-    Links are reported, never followed. The directory entry's type decides folders and the
+    What cannot be listed or stat'ed is reported and noted in ``notes``. Links are
+    reported, never followed. The directory entry's type decides folders and the
     extension decides files before any ``stat``: a rescan stats only the files it may store.
     Files come in directory order, not sorted (sorting every listing cost a 1M-file rescan
     about a second); the scan sorts the few files it examines.
     """
+    report = notes.report
     stack = [(folder, rel_folder)]
     while stack:
         folder, rel_folder = stack.pop()
@@ -426,7 +455,8 @@ def _walk(folder: str, rel_folder: str, report: Report, extensions: set[str], *,
             with os.scandir(folder) as entries:
                 listing = list(entries)
         except OSError as exc:
-            report(display_path(folder), f"cannot list folder ({exc.strerror})")
+            report(display_path(folder), UNLISTED.format(exc.strerror))
+            notes.unlisted.append(rel_folder)
             continue
         for entry in listing:
             name = entry.name
@@ -444,7 +474,9 @@ def _walk(folder: str, rel_folder: str, report: Report, extensions: set[str], *,
                     continue
                 info = entry.stat(follow_symlinks=False)
             except OSError as exc:
-                report(display_path(entry.path), f"cannot stat ({exc.strerror})")
+                report(display_path(entry.path), UNSTATED.format(exc.strerror))
+                notes.unstated.append(relpath)
+                notes.unlisted.append(relpath + "/")  # in case it was a folder
                 continue
             if stat_module.S_ISREG(info.st_mode):
                 yield entry.path, relpath, info.st_size, info.st_mtime_ns

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Iterator
 from romrunner.catalog.identify import identify
 from romrunner.library.examine import ARCHIVES, SHEETS, Examined, Job
 from romrunner.library.plan import (
+    RootUnlistable,
     Stored,
     hand_set_platforms,
     load_stored,
@@ -72,7 +73,12 @@ def _scan_root(db: Database, pack: DefinitionPack, root: Root, extensions: set[s
                                       "nothing was marked missing")
         return
     count = workers if workers is not None else (os.cpu_count() or 1)
-    plan = plan_root(db, root, extensions, summary, full, count)
+    try:
+        plan = plan_root(db, root, extensions, summary, full, count)
+    except RootUnlistable as exc:
+        summary.error(str(root.path), f"library root cannot be listed ({exc}); "
+                                      "nothing was marked missing")
+        return
     if plan.returned:
         with db.atomic():
             db.executemany("UPDATE games SET is_missing = 0 WHERE id = ?",
