@@ -14,17 +14,16 @@ from __future__ import annotations
 import contextlib
 import gc
 import json
-import multiprocessing
 import operator
 import os
-import queue
-import signal
+import pickle
 import stat as stat_module
 from array import array
+from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import repeat
-from multiprocessing.pool import Pool
+from multiprocessing.connection import Connection
 from pathlib import Path, PurePosixPath
 from typing import Any, NamedTuple
 
@@ -33,6 +32,7 @@ from romrunner.library.examine import HASHED_SHEETS, Job
 from romrunner.library.roots import Root
 from romrunner.library.summary import ScanSummary, display_path
 from romrunner.library.tags import extension_of
+from romrunner.library.workers import WorkerPool
 from romrunner.store.database import Database
 
 # What the database knows of a file, for the rescan's skip decision: the plain tuple
@@ -163,6 +163,7 @@ class _Context:
 # is the root's path joined with the relative one.
 Found = tuple["str | None", str, int, int]
 Walked = tuple[str, Iterable[Found], WalkNotes]  # a top-level folder's files, and notes
+Folder = tuple[str, str]  # a top-level folder: (relative name, path)
 
 
 def plan_root(db: Database, root: Root, extensions: set[str], summary: ScanSummary,
@@ -220,14 +221,16 @@ def _outside(db: Database, root_id: int, folders: list[str], root_files: list[st
 def _walking(folders: list[tuple[str, str]], extensions: set[str], workers: int
              ) -> Iterator[Iterator[Walked]]:
     """The walks of the root's top-level ``folders``, one result per folder as each is
-    done: from worker processes (started here, before the caller reads the database, so
-    the two overlap), or walked in this process when there is one worker or one folder."""
+    done: from worker processes (started, and handed their first folders, here: before the
+    caller reads the database, so the two overlap), or walked in this process when there is
+    one worker or one folder."""
     if workers <= 1 or len(folders) < 2 or os.name == "nt":
         yield (_walk_folder(folder, extensions) for folder in folders)
         return
     count = min(workers, len(folders))
-    with multiprocessing.get_context("fork").Pool(count, initializer=_ignore_ctrl_c) as pool:
-        yield _walked_in_pool(pool, folders, extensions, count)
+    with WorkerPool[Folder]("romrunner-walk", _serve_walk, (extensions,), count,
+                            restarts=count) as pool:
+        yield _FolderDealer(pool, folders, count).walked()
 
 
 class _Listing(NamedTuple):
@@ -266,30 +269,62 @@ def _list_folder(folder: tuple[str, str], extensions: set[str]) -> _Listing:
     return listing
 
 
-def _walked_in_pool(pool: Pool, folders: list[tuple[str, str]], extensions: set[str],
-                    count: int) -> Iterator[Walked]:
-    """Each folder's walk from the pool, with at most one folder per worker (and one more)
-    out at a time: a folder's listing can be large, and without this bound the workers,
-    faster than the comparison, would pile up finished listings here (measured: +150 MiB
-    at 1M files)."""
-    done: queue.SimpleQueue[_Listing | BaseException] = queue.SimpleQueue()
-    waiting = iter(folders)
+def _serve_walk(conn: Connection, extensions: set[str]) -> None:
+    """A walk worker's loop: list each top-level folder it is sent until it is sent None."""
+    while (folder := conn.recv()) is not None:
+        conn.send(_list_folder(folder, extensions))
 
-    def hand_out() -> int:
-        folder = next(waiting, None)
-        if folder is None:
-            return 0
-        pool.apply_async(_list_folder, (folder, extensions), callback=done.put,
-                         error_callback=done.put)
-        return 1
 
-    out = sum(hand_out() for _ in range(count + 1))
-    while out:
-        result = done.get()
-        if isinstance(result, BaseException):
-            raise result
-        out += hand_out() - 1
-        yield result.name, result.found(), result.notes
+class _FolderDealer:
+    """Hands the root's top-level folders to the walk workers, at most one per worker (and
+    one more) out at a time: a folder's listing can be large, and without this bound the
+    workers, faster than the comparison, would pile up finished listings here (measured:
+    +150 MiB at 1M files). The folders of a worker that died are reported, and their games
+    left as they were."""
+
+    def __init__(self, pool: WorkerPool[Folder], folders: list[Folder], count: int) -> None:
+        self.pool = pool
+        self.waiting = deque(folders)
+        self.limit = count + 1
+        self.out = 0
+        self._top_up()
+
+    def _top_up(self) -> None:
+        while self.waiting and self.out < self.limit:
+            worker = self.pool.least_busy()
+            if worker is None:
+                return
+            worker.send(self.waiting.popleft())
+            self.out += 1
+
+    def walked(self) -> Iterator[Walked]:
+        """Each folder's walk, as each is done."""
+        pool = self.pool
+        while self.out:
+            done, answer = pool.answer()
+            if isinstance(answer, bytes):
+                self.out -= 1
+                self._top_up()
+                listing: _Listing = pickle.loads(answer)
+                yield listing.name, listing.found(), listing.notes
+                continue
+            assert isinstance(done, list)
+            self.out -= len(done)
+            for folder in done:
+                yield _not_walked(folder, f"its walk worker stopped (exit code {answer})")
+            if self.waiting:
+                pool.restart()
+            self._top_up()
+        for folder in self.waiting:  # every worker died and no restart was left
+            yield _not_walked(folder, "no walk worker left")
+
+
+def _not_walked(folder: Folder, reason: str) -> Walked:
+    """A folder no worker could walk: reported, and its games left as they were."""
+    name, path = folder
+    notes = WalkNotes(unlisted=[name + "/"])
+    notes.report(display_path(path), f"not walked: {reason}; its games were left as they were")
+    return name, (), notes
 
 
 def _walk_folder(folder: tuple[str, str], extensions: set[str]
@@ -299,11 +334,6 @@ def _walk_folder(folder: tuple[str, str], extensions: set[str]
     name, path = folder
     notes = WalkNotes()
     return name, _walk(path, name + "/", notes, extensions), notes
-
-
-def _ignore_ctrl_c() -> None:
-    """Ctrl-C is the parent's to handle (it stops the pool), not each worker's."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _plan_part(context: _Context, unseen: dict[str, Stored], found: Iterable[Found],
