@@ -23,18 +23,24 @@ from romrunner.library.roots import (
 )
 from romrunner.library.scan import ScanSummary, scan_library
 
+EXIT_ERROR = 2  # as romrunner.cli.main: a scan that held files back has failed
+
 
 @click.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--workers", type=click.IntRange(1, 64), default=None,
               help="Hashing processes (default: all cores).")
 @click.option("--full", is_flag=True, help="Rehash every file, changed or not.")
-def scan(paths: tuple[Path, ...], workers: int | None, full: bool) -> int:
+@click.option("--accept-missing", is_flag=True,
+              help="Mark files missing even when most of a root vanished at once (by "
+                   "default such a scan marks nothing and fails: an unmounted disk?).")
+def scan(paths: tuple[Path, ...], workers: int | None, full: bool,
+         accept_missing: bool) -> int:
     """Scan library roots (all, or the given ones) and identify what changed."""
     app = app_context()
     db = app.open_db()
     roots = [get_root(db, path) for path in paths] if paths else None
-    summary = _run_scan(app, roots, workers, full)
+    summary = _run_scan(app, roots, workers, full, accept_missing)
 
     def render(console: Console) -> None:
         console.print(
@@ -47,16 +53,19 @@ def scan(paths: tuple[Path, ...], workers: int | None, full: bool) -> int:
             app.err_console.print(f"  {error['path']}: {error['error']}", markup=False)
         if len(summary.errors) > 20:
             app.err_console.print(f"  … and {len(summary.errors) - 20} more (--json lists all)")
+        for problem in summary.problems:
+            app.err_console.print(f"error: {problem}", markup=False, soft_wrap=True)
 
-    app.finish(asdict(summary), render)
-    return 0
+    app.finish(asdict(summary), render, ok=not summary.problems, errors=summary.problems)
+    return EXIT_ERROR if summary.problems else 0
 
 
 def _run_scan(app: AppContext, roots: list[Root] | None, workers: int | None,
-              full: bool) -> ScanSummary:
+              full: bool, accept_missing: bool) -> ScanSummary:
     db = app.open_db()
     if not app.interactive:
-        return scan_library(db, app.pack(), roots, workers=workers, full=full)
+        return scan_library(db, app.pack(), roots, workers=workers, full=full,
+                            accept_missing=accept_missing)
     columns = (TextColumn("{task.description}"), BarColumn(), DownloadColumn(),
                TransferSpeedColumn(), TimeRemainingColumn())
     with Progress(*columns, console=app.err_console, transient=True) as bar:
@@ -67,7 +76,7 @@ def _run_scan(app: AppContext, roots: list[Root] | None, workers: int | None,
                        description=f"hashing {files:,}/{total_files:,} files")
 
         return scan_library(db, app.pack(), roots, workers=workers, full=full,
-                            progress=update)
+                            progress=update, accept_missing=accept_missing)
 
 
 def register(group: click.Group) -> None:

@@ -126,7 +126,7 @@ class Plan:
     jobs: list[Job]                # files to examine, in path order
     known: dict[str, Stored]       # stored rows of those files (and of sheets with tracks)
     returned: list[int]            # unchanged files that were flagged missing
-    vanished: set[int]             # stored files the walk did not find
+    vanished: dict[int, str]       # stored files the walk did not find: id -> path
     user_platform_ids: set[int]    # games whose platform was set by hand
     identified: int = 0            # unchanged files found, matched to a catalog game
     unidentified: int = 0          # unchanged files found, matched to none
@@ -376,7 +376,7 @@ def _plan_part(context: _Context, unseen: dict[str, Stored], found: Iterable[Fou
 def _merge(root: Root, parts: list[_Part], tracks: dict[str, StoredTrack],
            summary: ScanSummary) -> Plan:
     """One plan from the parts: what they found, and what none of them found."""
-    plan = Plan([], {}, [], set(), set())
+    plan = Plan([], {}, [], {}, set())
     unseen: dict[str, Stored] = {}
     seen_tracks: set[str] = set()
     changed_discs: set[str] = set()
@@ -408,12 +408,52 @@ def _merge(root: Root, parts: list[_Part], tracks: dict[str, StoredTrack],
 
 
 def _vanished(unseen: dict[str, Stored], tracks: dict[str, StoredTrack],
-              unread: tuple[str, ...]) -> set[int]:
-    """Ids of the stored files the walk did not find, but for those it could not look at
-    (in a folder it could not list, or a file it could not stat): those stay as they were."""
-    return {s[0] for rel, s in unseen.items()
+              unread: tuple[str, ...]) -> dict[int, str]:
+    """The stored files the walk did not find (id -> path), but for those it could not look
+    at (in a folder it could not list, or a file it could not stat): those stay as they
+    were."""
+    return {s[0]: rel for rel, s in unseen.items()
             if not s[3] & MISSING and rel not in tracks
             and not (unread and (rel in unread or rel.startswith(unread)))}
+
+
+@dataclass
+class Recheck:
+    """What a second look found of the files the walk did not find."""
+
+    gone: dict[int, str]                                 # still gone: id -> path
+    back: dict[str, int] = field(default_factory=dict)  # folder -> files there again
+
+
+def recheck_vanished(root: Path, vanished: dict[int, str]) -> Recheck | None:
+    """Look again, just before marking them missing, at the files the walk did not find:
+    a folder that blinked during the walk (a share reconnecting, a drive remounted) is
+    there again. None when the root itself no longer answers.
+
+    One ``stat`` per vanished folder, and one per file only where its folder is there.
+    """
+    if not _answers(root):
+        return None
+    recheck = Recheck({})
+    there: dict[str, bool] = {"": True}
+    for game_id, relpath in vanished.items():
+        folder = relpath.rpartition("/")[0]
+        if folder not in there:
+            there[folder] = os.path.isdir(os.path.join(root, folder))
+        if there[folder] and os.path.lexists(os.path.join(root, relpath)):
+            recheck.back[folder or "."] = recheck.back.get(folder or ".", 0) + 1
+        else:
+            recheck.gone[game_id] = relpath
+    return recheck
+
+
+def _answers(root: Path) -> bool:
+    """True when the root is a folder that can be listed."""
+    try:
+        with os.scandir(root):
+            return True
+    except OSError:
+        return False
 
 
 @contextlib.contextmanager
