@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from pathlib import Path
+from typing import NamedTuple
 
 import click
 from rich.console import Console
@@ -34,13 +35,18 @@ EXIT_ERROR = 2  # as romrunner.cli.main: a scan that held files back has failed
 @click.option("--accept-missing", is_flag=True,
               help="Mark files missing even when most of a root vanished at once (by "
                    "default such a scan marks nothing and fails: an unmounted disk?).")
+@click.option("--include-hidden", is_flag=True,
+              help="Also scan hidden files and folders (names starting with a dot); "
+                   "macOS ._ forks, .DS_Store, Thumbs.db, desktop.ini and empty files "
+                   "are skipped always.")
 def scan(paths: tuple[Path, ...], workers: int | None, full: bool,
-         accept_missing: bool) -> int:
+         accept_missing: bool, include_hidden: bool) -> int:
     """Scan library roots (all, or the given ones) and identify what changed."""
     app = app_context()
     db = app.open_db()
     roots = [get_root(db, path) for path in paths] if paths else None
-    summary = _run_scan(app, roots, workers, full, accept_missing)
+    options = ScanOptions(workers, full, accept_missing, include_hidden)
+    summary = _run_scan(app, roots, options)
 
     def render(console: Console) -> None:
         console.print(
@@ -49,6 +55,10 @@ def scan(paths: tuple[Path, ...], workers: int | None, full: bool,
             f"{summary.missing:,} missing; {summary.identified:,} identified, "
             f"{summary.unidentified:,} unidentified; {summary.bytes_hashed:,} bytes hashed "
             f"in {summary.seconds:.1f} s")
+        if summary.skipped_hidden or summary.skipped_empty:
+            hint = "" if include_hidden else " (scan --include-hidden takes hidden ones)"
+            console.print(f"skipped {summary.skipped_hidden:,} hidden and "
+                          f"{summary.skipped_empty:,} empty files{hint}")
         for error in summary.errors[:20]:
             app.err_console.print(f"  {error['path']}: {error['error']}", markup=False)
         if len(summary.errors) > 20:
@@ -60,12 +70,20 @@ def scan(paths: tuple[Path, ...], workers: int | None, full: bool,
     return EXIT_ERROR if summary.problems else 0
 
 
-def _run_scan(app: AppContext, roots: list[Root] | None, workers: int | None,
-              full: bool, accept_missing: bool) -> ScanSummary:
+class ScanOptions(NamedTuple):
+    """The scan command's options, as scan_library takes them."""
+
+    workers: int | None
+    full: bool
+    accept_missing: bool
+    include_hidden: bool
+
+
+def _run_scan(app: AppContext, roots: list[Root] | None, options: ScanOptions
+              ) -> ScanSummary:
     db = app.open_db()
     if not app.interactive:
-        return scan_library(db, app.pack(), roots, workers=workers, full=full,
-                            accept_missing=accept_missing)
+        return scan_library(db, app.pack(), roots, **options._asdict())
     columns = (TextColumn("{task.description}"), BarColumn(), DownloadColumn(),
                TransferSpeedColumn(), TimeRemainingColumn())
     with Progress(*columns, console=app.err_console, transient=True) as bar:
@@ -75,8 +93,7 @@ def _run_scan(app: AppContext, roots: list[Root] | None, workers: int | None,
             bar.update(task, completed=done, total=total,
                        description=f"hashing {files:,}/{total_files:,} files")
 
-        return scan_library(db, app.pack(), roots, workers=workers, full=full,
-                            progress=update, accept_missing=accept_missing)
+        return scan_library(db, app.pack(), roots, progress=update, **options._asdict())
 
 
 def register(group: click.Group) -> None:

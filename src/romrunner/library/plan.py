@@ -48,6 +48,25 @@ UNLISTED = "cannot list folder ({}); its games were left as they were"
 UNSTATED = "cannot stat ({}); its game was left as it was"
 
 
+# Files that are never games, whatever their extension: Windows' folder files (macOS'
+# ``._*`` forks and ``.DS_Store`` are dot-names, skipped even with --include-hidden).
+SYSTEM_FILES = frozenset({"thumbs.db", "desktop.ini", "ehthumbs.db"})
+
+
+class WalkRules(NamedTuple):
+    """What the walk takes: files with one of ``extensions``; hidden files and folders
+    (dot-names) only with ``hidden``."""
+
+    extensions: set[str]
+    hidden: bool = False
+
+
+def skipped_dot_name(name: str, hidden: bool) -> bool:
+    """True for a dot-name the walk skips: every one by default; with ``hidden``, still
+    macOS' resource forks (``._*``) and folder files (``.DS_Store``), never games."""
+    return not hidden or name.startswith("._") or name == ".DS_Store"
+
+
 class RootUnlistable(Exception):
     """The root answers but cannot be listed: the scan marks nothing missing in it."""
 
@@ -60,6 +79,9 @@ class WalkNotes:
     errors: list[dict[str, str]] = field(default_factory=list)
     unlisted: list[str] = field(default_factory=list)  # folders, relative, ending in "/"
     unstated: list[str] = field(default_factory=list)  # files, relative
+    skipped: list[str] = field(default_factory=list)   # files, relative
+    hidden: int = 0  # hidden or system files and folders skipped
+    empty: int = 0   # empty files skipped
 
     def report(self, path: str, reason: str) -> None:
         """A file or folder that could not be handled; the walk goes on."""
@@ -166,18 +188,18 @@ Walked = tuple[str, Iterable[Found], WalkNotes]  # a top-level folder's files, a
 Folder = tuple[str, str]  # a top-level folder: (relative name, path)
 
 
-def plan_root(db: Database, root: Root, extensions: set[str], summary: ScanSummary,
+def plan_root(db: Database, root: Root, rules: WalkRules, summary: ScanSummary,
               full: bool, workers: int) -> Plan:
     """Walk a root and decide, file by file, what must be examined.
 
     Raises RootUnlistable when the root itself cannot be listed."""
-    folders = _top_level(str(root.path))
-    with _gc_paused(), _walking(folders, extensions, workers) as walked:
+    folders = _top_level(str(root.path), rules)
+    with _gc_paused(), _walking(folders, rules, workers) as walked:
         tracks = load_tracks(db, root.id)
         context = _Context(str(root.path), full, tracks,
                            {track.sheet for track in tracks.values()})
         root_notes = WalkNotes()
-        root_files = list(_walk(context.root, "", root_notes, extensions, descend=False))
+        root_files = list(_walk(context.root, "", root_notes, rules, descend=False))
         root_relpaths = [relpath for _, relpath, _, _ in root_files]
         stored = _stored_of(db, root.id, root_relpaths)
         loaded = len(stored)
@@ -218,17 +240,17 @@ def _outside(db: Database, root_id: int, folders: list[str], root_files: list[st
 
 
 @contextlib.contextmanager
-def _walking(folders: list[tuple[str, str]], extensions: set[str], workers: int
+def _walking(folders: list[tuple[str, str]], rules: WalkRules, workers: int
              ) -> Iterator[Iterator[Walked]]:
     """The walks of the root's top-level ``folders``, one result per folder as each is
     done: from worker processes (started, and handed their first folders, here: before the
     caller reads the database, so the two overlap), or walked in this process when there is
     one worker or one folder."""
     if workers <= 1 or len(folders) < 2 or os.name == "nt":
-        yield (_walk_folder(folder, extensions) for folder in folders)
+        yield (_walk_folder(folder, rules) for folder in folders)
         return
     count = min(workers, len(folders))
-    with WorkerPool[Folder]("romrunner-walk", _serve_walk, (extensions,), count,
+    with WorkerPool[Folder]("romrunner-walk", _serve_walk, (rules,), count,
                             restarts=count) as pool:
         yield _FolderDealer(pool, folders, count).walked()
 
@@ -256,9 +278,9 @@ class _Listing(NamedTuple):
                 in zip(self.relpaths, self.sizes, self.mtimes, strict=True))
 
 
-def _list_folder(folder: tuple[str, str], extensions: set[str]) -> _Listing:
+def _list_folder(folder: tuple[str, str], rules: WalkRules) -> _Listing:
     """Walk one top-level folder ``(name, path)`` in a worker."""
-    name, found, notes = _walk_folder(folder, extensions)
+    name, found, notes = _walk_folder(folder, rules)
     listing = _Listing(name, [], array("q"), array("q"), {}, notes)
     for file_path, relpath, size, mtime_ns in found:
         listing.relpaths.append(relpath)
@@ -269,10 +291,10 @@ def _list_folder(folder: tuple[str, str], extensions: set[str]) -> _Listing:
     return listing
 
 
-def _serve_walk(conn: Connection, extensions: set[str]) -> None:
+def _serve_walk(conn: Connection, rules: WalkRules) -> None:
     """A walk worker's loop: list each top-level folder it is sent until it is sent None."""
     while (folder := conn.recv()) is not None:
-        conn.send(_list_folder(folder, extensions))
+        conn.send(_list_folder(folder, rules))
 
 
 class _FolderDealer:
@@ -327,13 +349,13 @@ def _not_walked(folder: Folder, reason: str) -> Walked:
     return name, (), notes
 
 
-def _walk_folder(folder: tuple[str, str], extensions: set[str]
+def _walk_folder(folder: tuple[str, str], rules: WalkRules
                  ) -> tuple[str, Iterator[tuple[str, str, int, int]], WalkNotes]:
     """The files of one top-level folder ``(name, path)`` as they are walked, and what
     could not be read (filled in as the files are taken)."""
     name, path = folder
     notes = WalkNotes()
-    return name, _walk(path, name + "/", notes, extensions), notes
+    return name, _walk(path, name + "/", notes, rules), notes
 
 
 def _plan_part(context: _Context, unseen: dict[str, Stored], found: Iterable[Found],
@@ -380,7 +402,10 @@ def _merge(root: Root, parts: list[_Part], tracks: dict[str, StoredTrack],
     unseen: dict[str, Stored] = {}
     seen_tracks: set[str] = set()
     changed_discs: set[str] = set()
-    unread: list[str] = []  # folders and files the walk could not read: left as they were
+    # What the walk could not read, or skipped: folders (prefixes) and files, whose stored
+    # games are left as they were.
+    unread: list[str] = []
+    unread_files: set[str] = set()
     unchanged = identified = 0
     for part in parts:
         plan.jobs += part.jobs
@@ -389,7 +414,11 @@ def _merge(root: Root, parts: list[_Part], tracks: dict[str, StoredTrack],
         unseen.update(part.unseen)
         summary.scanned += part.scanned
         summary.errors += part.notes.errors
-        unread += part.notes.unlisted + part.notes.unstated
+        summary.skipped_hidden += part.notes.hidden
+        summary.skipped_empty += part.notes.empty
+        unread += part.notes.unlisted
+        unread_files.update(part.notes.unstated)
+        unread_files.update(part.notes.skipped)
         unchanged += part.unchanged
         identified += part.identified
         seen_tracks |= part.seen_tracks
@@ -402,19 +431,18 @@ def _merge(root: Root, parts: list[_Part], tracks: dict[str, StoredTrack],
                                    summary)
     plan.jobs = _drop_tracks(root.path, plan.jobs, set(tracks), summary)
     plan.jobs.sort(key=_BY_RELPATH)  # new games get their ids in path order
-    plan.vanished = _vanished(unseen, tracks, tuple(unread))
+    plan.vanished = _vanished(unseen, tracks, tuple(unread), unread_files)
     plan.user_platform_ids = hand_set_platforms(plan.known) | hand_set_platforms(unseen)
     return plan
 
 
 def _vanished(unseen: dict[str, Stored], tracks: dict[str, StoredTrack],
-              unread: tuple[str, ...]) -> dict[int, str]:
-    """The stored files the walk did not find (id -> path), but for those it could not look
-    at (in a folder it could not list, or a file it could not stat): those stay as they
-    were."""
+              folders: tuple[str, ...], files: set[str]) -> dict[int, str]:
+    """The stored files the walk did not find (id -> path), but for those it could not
+    look at or skipped (in ``folders``, or among ``files``): those stay as they were."""
     return {s[0]: rel for rel, s in unseen.items()
-            if not s[3] & MISSING and rel not in tracks
-            and not (unread and (rel in unread or rel.startswith(unread)))}
+            if not s[3] & MISSING and rel not in tracks and rel not in files
+            and not (folders and rel.startswith(folders))}
 
 
 @dataclass
@@ -489,8 +517,9 @@ def _reexamined_discs(root: Root, sheets: set[str], summary: ScanSummary) -> lis
 _BY_RELPATH = operator.attrgetter("relpath")
 
 
-def _top_level(root: str) -> list[tuple[str, str]]:
-    """The root's folders as (relative name, path): each is one part of the walk."""
+def _top_level(root: str, rules: WalkRules) -> list[tuple[str, str]]:
+    """The root's folders as (relative name, path): each is one part of the walk. (Hidden
+    ones are counted by the walk of the root's own files.)"""
     folders: list[tuple[str, str]] = []
     try:
         listing = os.scandir(root)
@@ -499,17 +528,21 @@ def _top_level(root: str) -> list[tuple[str, str]]:
     with listing as entries:
         for entry in entries:
             with contextlib.suppress(OSError):
+                name = entry.name
+                if name[0] == "." and skipped_dot_name(name, rules.hidden):
+                    continue
                 if entry.is_dir(follow_symlinks=False):
-                    name = entry.name
                     folders.append((name if name.isascii() else display_path(name),
                                     entry.path))
     return folders
 
 
-def _walk(folder: str, rel_folder: str, notes: WalkNotes, extensions: set[str], *,
+def _walk(folder: str, rel_folder: str, notes: WalkNotes, rules: WalkRules, *,
           descend: bool = True) -> Iterator[tuple[str, str, int, int]]:
     """Files under ``folder`` (only those directly in it unless ``descend``) with one of
-    ``extensions``, and their relative POSIX path (``rel_folder`` + the path below).
+    one of the ``rules``' extensions, and their relative POSIX path (``rel_folder`` + the
+    path below). Hidden, system and empty files, and hidden folders, are counted in
+    ``notes`` and skipped; a stored game among them is left as it was.
 
     What cannot be listed or stat'ed is reported and noted in ``notes``. Links are
     reported, never followed. The directory entry's type decides folders and the
@@ -518,6 +551,7 @@ def _walk(folder: str, rel_folder: str, notes: WalkNotes, extensions: set[str], 
     about a second); the scan sorts the few files it examines.
     """
     report = notes.report
+    extensions, hidden = rules
     stack = [(folder, rel_folder)]
     while stack:
         folder, rel_folder = stack.pop()
@@ -531,6 +565,9 @@ def _walk(folder: str, rel_folder: str, notes: WalkNotes, extensions: set[str], 
         for entry in listing:
             name = entry.name
             relpath = rel_folder + (name if name.isascii() else display_path(name))
+            if name[0] == "." and skipped_dot_name(name, hidden):
+                _skip_hidden(entry, relpath, notes)
+                continue
             try:
                 if entry.is_symlink():
                     report(display_path(entry.path), "symbolic link not followed")
@@ -542,6 +579,9 @@ def _walk(folder: str, rel_folder: str, notes: WalkNotes, extensions: set[str], 
                 dot = name.rfind(".")
                 if dot < 0 or name[dot:].lower() not in extensions:
                     continue
+                if name.lower() in SYSTEM_FILES:  # in case a pack claims .db or .ini
+                    _skip_hidden(entry, relpath, notes)
+                    continue
                 info = entry.stat(follow_symlinks=False)
             except OSError as exc:
                 report(display_path(entry.path), UNSTATED.format(exc.strerror))
@@ -549,9 +589,27 @@ def _walk(folder: str, rel_folder: str, notes: WalkNotes, extensions: set[str], 
                 notes.unlisted.append(relpath + "/")  # in case it was a folder
                 continue
             if stat_module.S_ISREG(info.st_mode):
-                yield entry.path, relpath, info.st_size, info.st_mtime_ns
+                if info.st_size:
+                    yield entry.path, relpath, info.st_size, info.st_mtime_ns
+                else:
+                    notes.empty += 1
+                    notes.skipped.append(relpath)
             else:
                 report(display_path(entry.path), "not a regular file; skipped")
+
+
+def _skip_hidden(entry: os.DirEntry[str], relpath: str, notes: WalkNotes) -> None:
+    """Count a hidden or system file or folder the walk skips, and note it so that a game
+    stored from it (scan --include-hidden) is not taken for vanished."""
+    notes.hidden += 1
+    try:
+        is_folder = entry.is_dir(follow_symlinks=False)
+    except OSError:
+        is_folder = False
+    if is_folder:
+        notes.unlisted.append(relpath + "/")
+    else:
+        notes.skipped.append(relpath)
 
 
 def _drop_tracks(root: Path, jobs: list[Job], tracks: set[str],

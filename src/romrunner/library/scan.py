@@ -16,6 +16,7 @@ from romrunner.library.examine import ARCHIVES, SHEETS, Examined, Job
 from romrunner.library.plan import (
     RootUnlistable,
     Stored,
+    WalkRules,
     hand_set_platforms,
     load_stored,
     plan_root,
@@ -59,24 +60,24 @@ Progress = Callable[[int, int, int, int], None]
 
 def scan_library(db: Database, pack: DefinitionPack, roots: list[Root] | None = None, *,
                  workers: int | None = None, full: bool = False,
-                 progress: Progress | None = None,
-                 accept_missing: bool = False) -> ScanSummary:
+                 progress: Progress | None = None, accept_missing: bool = False,
+                 include_hidden: bool = False) -> ScanSummary:
     """Scan ``roots`` (default: every root) and identify what changed.
 
     Files not found are marked missing only after a second look (see ``_confirm_missing``);
-    ``accept_missing`` marks them even when most of a root vanished at once."""
+    ``accept_missing`` marks them even when most of a root vanished at once. Hidden files
+    and folders are skipped unless ``include_hidden``; system and empty files always."""
     started = time.perf_counter()
     summary = ScanSummary()
     extensions = {ext for p in pack.platforms.values() for ext in p.extensions}
-    extensions |= CONTAINER_EXTENSIONS
+    rules = WalkRules(extensions | CONTAINER_EXTENSIONS, include_hidden)
     for root in roots if roots is not None else list_roots(db):
-        _scan_root(db, pack, root, extensions, summary, workers, full, progress,
-                   accept_missing)
+        _scan_root(db, pack, root, rules, summary, workers, full, progress, accept_missing)
     summary.seconds = round(time.perf_counter() - started, 3)
     return summary
 
 
-def _scan_root(db: Database, pack: DefinitionPack, root: Root, extensions: set[str],
+def _scan_root(db: Database, pack: DefinitionPack, root: Root, rules: WalkRules,
                summary: ScanSummary, workers: int | None, full: bool,
                progress: Progress | None, accept_missing: bool) -> None:
     if not root.path.is_dir():
@@ -85,7 +86,7 @@ def _scan_root(db: Database, pack: DefinitionPack, root: Root, extensions: set[s
         return
     count = workers if workers is not None else (os.cpu_count() or 1)
     try:
-        plan = plan_root(db, root, extensions, summary, full, count)
+        plan = plan_root(db, root, rules, summary, full, count)
     except RootUnlistable as exc:
         summary.error(str(root.path), f"library root cannot be listed ({exc}); "
                                       "nothing was marked missing")
