@@ -397,43 +397,53 @@ def _plan_part(context: _Context, unseen: dict[str, Stored], found: Iterable[Fou
 
 def _merge(root: Root, parts: list[_Part], tracks: dict[str, StoredTrack],
            summary: ScanSummary) -> Plan:
-    """One plan from the parts: what they found, and what none of them found."""
+    """One plan from the parts: what they found, and what none of them found. The walk's
+    counts go into ``summary`` here, once."""
     plan = Plan([], {}, [], {}, set())
     unseen: dict[str, Stored] = {}
     seen_tracks: set[str] = set()
     changed_discs: set[str] = set()
-    # What the walk could not read, or skipped: folders (prefixes) and files, whose stored
-    # games are left as they were.
-    unread: list[str] = []
-    unread_files: set[str] = set()
-    unchanged = identified = 0
+    notes = WalkNotes()  # every part's
+    scanned = unchanged = identified = 0
     for part in parts:
         plan.jobs += part.jobs
         plan.known.update(part.known)
         plan.returned += part.returned
         unseen.update(part.unseen)
-        summary.scanned += part.scanned
-        summary.errors += part.notes.errors
-        summary.skipped_hidden += part.notes.hidden
-        summary.skipped_empty += part.notes.empty
-        unread += part.notes.unlisted
-        unread_files.update(part.notes.unstated)
-        unread_files.update(part.notes.skipped)
+        _add_notes(notes, part.notes)
+        scanned += part.scanned
         unchanged += part.unchanged
         identified += part.identified
         seen_tracks |= part.seen_tracks
         changed_discs |= part.changed_discs
-    summary.unchanged += unchanged
     plan.identified, plan.unidentified = identified, unchanged - identified
     changed_discs.update(t.sheet for rel, t in tracks.items() if rel not in seen_tracks)
     walked_sheets = {sheet for sheet in changed_discs if sheet in plan.known}
-    plan.jobs += _reexamined_discs(root, walked_sheets - {job.relpath for job in plan.jobs},
-                                   summary)
-    plan.jobs = _drop_tracks(root.path, plan.jobs, set(tracks), summary)
+    discs = _reexamined_discs(root, walked_sheets - {job.relpath for job in plan.jobs},
+                              notes)
+    walked = plan.jobs + discs
+    plan.jobs = _drop_tracks(root.path, walked, set(tracks))
     plan.jobs.sort(key=_BY_RELPATH)  # new games get their ids in path order
-    plan.vanished = _vanished(unseen, tracks, tuple(unread), unread_files)
+    # What the walk could not read, or skipped, is left as it was.
+    plan.vanished = _vanished(unseen, tracks, tuple(notes.unlisted),
+                              {*notes.unstated, *notes.skipped})
     plan.user_platform_ids = hand_set_platforms(plan.known) | hand_set_platforms(unseen)
+    summary.scanned += scanned - (len(walked) - len(plan.jobs))  # tracks are not games
+    summary.unchanged += unchanged - len(discs)  # the discs re-examined were counted
+    summary.errors += notes.errors
+    summary.skipped_hidden += notes.hidden
+    summary.skipped_empty += notes.empty
     return plan
+
+
+def _add_notes(notes: WalkNotes, more: WalkNotes) -> None:
+    """Add what the walk of one more part noted to ``notes``."""
+    notes.errors += more.errors
+    notes.unlisted += more.unlisted
+    notes.unstated += more.unstated
+    notes.skipped += more.skipped
+    notes.hidden += more.hidden
+    notes.empty += more.empty
 
 
 def _vanished(unseen: dict[str, Stored], tracks: dict[str, StoredTrack],
@@ -498,7 +508,7 @@ def _gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _reexamined_discs(root: Root, sheets: set[str], summary: ScanSummary) -> list[Job]:
+def _reexamined_discs(root: Root, sheets: set[str], notes: WalkNotes) -> list[Job]:
     """Jobs for disc sheets the walk found unchanged but whose track files changed or
     vanished."""
     jobs = []
@@ -507,10 +517,9 @@ def _reexamined_discs(root: Root, sheets: set[str], summary: ScanSummary) -> lis
         try:
             info = os.stat(path)
         except OSError as exc:
-            summary.error(relpath, f"cannot stat ({exc.strerror})")
+            notes.report(relpath, f"cannot stat ({exc.strerror})")
             continue
         jobs.append(Job(path, relpath, info.st_size, info.st_mtime_ns))
-        summary.unchanged -= 1
     return jobs
 
 
@@ -612,8 +621,7 @@ def _skip_hidden(entry: os.DirEntry[str], relpath: str, notes: WalkNotes) -> Non
         notes.skipped.append(relpath)
 
 
-def _drop_tracks(root: Path, jobs: list[Job], tracks: set[str],
-                 summary: ScanSummary) -> list[Job]:
+def _drop_tracks(root: Path, jobs: list[Job], tracks: set[str]) -> list[Job]:
     """Track files of a .cue/.gdi are part of that disc, not games of their own."""
     claimed = set(tracks)
     for job in jobs:
@@ -624,6 +632,4 @@ def _drop_tracks(root: Path, jobs: list[Job], tracks: set[str],
                 continue
             parent = PurePosixPath(job.relpath).parent
             claimed.update(str(parent / name) for name in names)
-    kept = [job for job in jobs if job.relpath not in claimed]
-    summary.scanned -= len(jobs) - len(kept)
-    return kept
+    return [job for job in jobs if job.relpath not in claimed]
