@@ -30,7 +30,7 @@ EXIT_ERROR = 2  # as romrunner.cli.main: a scan that held files back has failed
 @click.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--workers", type=click.IntRange(1, 64), default=None,
-              help="Hashing processes (default: all cores).")
+              help="Walking and hashing processes (default: all cores).")
 @click.option("--full", is_flag=True, help="Rehash every file, changed or not.")
 @click.option("--accept-missing", is_flag=True,
               help="Mark files missing even when most of a root vanished at once (by "

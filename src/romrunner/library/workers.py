@@ -122,8 +122,13 @@ class WorkerPool(Generic[Task]):
             queue.SimpleQueue()
         self.workers: list[_Worker[Task]] = []
         self.restarts = restarts
-        for _ in range(count):
-            self._start()
+        try:
+            for _ in range(count):
+                self._start()
+        except BaseException:  # a fork that failed: stop the ones already started
+            for worker in self.workers:
+                worker.stop(kill=True)
+            raise
 
     def _start(self) -> None:
         self.workers.append(_Worker(*self._start_args, self._inbox))
