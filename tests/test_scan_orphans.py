@@ -45,8 +45,18 @@ def alive_in_session(session: int) -> list[int]:
     return [pid for pid, _, sid, state in processes() if sid == session and state != "Z"]
 
 
-def children_of(pid: int) -> list[int]:
-    return [child for child, parent, _, state in processes() if parent == pid and state != "Z"]
+def children_of(pid: int, name: str | None = None) -> list[int]:
+    """Running children of ``pid`` (named ``name``: workers name themselves)."""
+    return [child for child, parent, _, state in processes()
+            if parent == pid and state != "Z" and (name is None or comm(child) == name)]
+
+
+def comm(pid: int) -> str | None:
+    try:
+        with open(f"/proc/{pid}/comm", encoding="utf-8", errors="replace") as handle:
+            return handle.read().strip()
+    except OSError:
+        return None
 
 
 def wait_for(condition: str, check: object) -> None:
@@ -86,11 +96,11 @@ def many_folders(tmp_path: Path, folders: int = 8, files: int = 4000) -> Path:
     return root
 
 
-def kill_the_scan_alone(scan: subprocess.Popen[str], signum: int) -> None:
-    """Once the scan has workers, send ``signum`` to the scan process only, then check
-    that every process of its session ends."""
-    wait_for("the scan has started its workers", lambda: len(children_of(scan.pid)) >= 2
-             or scan.poll() is not None)
+def kill_the_scan_alone(scan: subprocess.Popen[str], signum: int, workers_name: str) -> None:
+    """Once the scan has two workers named ``workers_name``, send ``signum`` to the scan
+    process only, then check that every process of its session ends."""
+    wait_for(f"the scan has started its {workers_name} workers",
+             lambda: len(children_of(scan.pid, workers_name)) >= 2 or scan.poll() is not None)
     assert scan.poll() is None, "the scan ended before it could be killed"
     workers = children_of(scan.pid)
     os.kill(scan.pid, signum)
@@ -103,7 +113,7 @@ def kill_the_scan_alone(scan: subprocess.Popen[str], signum: int) -> None:
 def test_hashing_workers_exit_when_the_scan_is_killed(tmp_path: Path, signum: int) -> None:
     scan = start_scan(tmp_path, discs(tmp_path), "--workers", "2")
     try:
-        kill_the_scan_alone(scan, signum)
+        kill_the_scan_alone(scan, signum, "romrunner-hash")
     finally:
         for pid in alive_in_session(scan.pid):  # what the test found left: don't leak it
             os.kill(pid, signal.SIGKILL)
@@ -113,7 +123,7 @@ def test_hashing_workers_exit_when_the_scan_is_killed(tmp_path: Path, signum: in
 def test_walk_workers_exit_when_the_scan_is_killed(tmp_path: Path, signum: int) -> None:
     scan = start_scan(tmp_path, many_folders(tmp_path), "--workers", "2")
     try:
-        kill_the_scan_alone(scan, signum)
+        kill_the_scan_alone(scan, signum, "romrunner-walk")
     finally:
         for pid in alive_in_session(scan.pid):
             os.kill(pid, signal.SIGKILL)
@@ -136,7 +146,7 @@ def test_killed_walk_workers_cost_their_folders_not_the_scan(tmp_path: Path) -> 
     try:
         deadline = time.monotonic() + BOUND
         while scan.poll() is None and time.monotonic() < deadline:
-            for pid in set(children_of(scan.pid)) - killed:
+            for pid in set(children_of(scan.pid, "romrunner-walk")) - killed:
                 os.kill(pid, signal.SIGKILL)
                 killed.add(pid)
         assert scan.poll() is not None, f"the scan hangs after {len(killed)} workers died"
