@@ -149,3 +149,36 @@ def test_a_small_deletion_is_not_held_back(tmp_path: Path) -> None:
     summary: ScanSummary = scan_library(db, load_pack(None), workers=1)
     assert (summary.missing, summary.missing_held_back) == (3, 0)
     assert os.path.isdir(root)
+
+
+def test_a_root_renamed_away_and_back_during_real_scans_loses_nothing(tmp_path: Path) -> None:
+    """The issue's trial, with real processes: while rescans run, the root is renamed away
+    and back again and again (a share that drops and reconnects). Whenever the renames
+    fall, no game whose file is there is marked missing, and no scan fails with anything
+    but the one-line "nothing was marked missing" error."""
+    import subprocess
+    import sys
+    import time
+    root = tmp_path / "roms"
+    tree(root, {f"gba{number}": 150 for number in range(6)})
+    db = tmp_path / "r.db"
+    command = [sys.executable, "-m", "romrunner.cli.main", "--db", str(db)]
+    subprocess.run([*command, "library", "add", str(root)], check=True, capture_output=True)
+    subprocess.run([*command, "scan", "--workers", "1"], check=True, capture_output=True)
+    away = tmp_path / "away"
+    for trial in range(6):
+        scan = subprocess.Popen([*command, "scan", "--workers", "2"], stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True)
+        pause = 0.002 * (trial + 1)
+        while scan.poll() is None:
+            root.rename(away)
+            time.sleep(pause)
+            away.rename(root)
+            time.sleep(pause)
+        _, err = scan.communicate()
+        assert scan.returncode in (0, 2), err
+        assert "Traceback" not in err and "internal error" not in err
+        if scan.returncode == 2:
+            assert "nothing was marked missing" in err
+        with Database(db) as check:
+            assert missing(check) == [], f"trial {trial}"
