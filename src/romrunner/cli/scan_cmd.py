@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from pathlib import Path
+from typing import NamedTuple
 
 import click
 from rich.console import Console
@@ -23,18 +24,29 @@ from romrunner.library.roots import (
 )
 from romrunner.library.scan import ScanSummary, scan_library
 
+EXIT_ERROR = 2  # as romrunner.cli.main: a scan that held files back has failed
+
 
 @click.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--workers", type=click.IntRange(1, 64), default=None,
-              help="Hashing processes (default: all cores).")
+              help="Walking and hashing processes (default: all cores).")
 @click.option("--full", is_flag=True, help="Rehash every file, changed or not.")
-def scan(paths: tuple[Path, ...], workers: int | None, full: bool) -> int:
+@click.option("--accept-missing", is_flag=True,
+              help="Mark files missing even when most of a root vanished at once (by "
+                   "default such a scan marks nothing and fails: an unmounted disk?).")
+@click.option("--include-hidden", is_flag=True,
+              help="Also scan hidden files and folders (names starting with a dot); "
+                   "macOS ._ forks, .DS_Store, Thumbs.db, desktop.ini and empty files "
+                   "are skipped always.")
+def scan(paths: tuple[Path, ...], workers: int | None, full: bool,
+         accept_missing: bool, include_hidden: bool) -> int:
     """Scan library roots (all, or the given ones) and identify what changed."""
     app = app_context()
     db = app.open_db()
     roots = [get_root(db, path) for path in paths] if paths else None
-    summary = _run_scan(app, roots, workers, full)
+    options = ScanOptions(workers, full, accept_missing, include_hidden)
+    summary = _run_scan(app, roots, options)
 
     def render(console: Console) -> None:
         console.print(
@@ -44,20 +56,35 @@ def scan(paths: tuple[Path, ...], workers: int | None, full: bool) -> int:
             f"{summary.guessed:,} guessed by name, "
             f"{summary.unidentified:,} unidentified; {summary.bytes_hashed:,} bytes hashed "
             f"in {summary.seconds:.1f} s")
+        if summary.skipped_hidden or summary.skipped_empty:
+            hint = "" if include_hidden else " (scan --include-hidden takes hidden ones)"
+            console.print(f"skipped {summary.skipped_hidden:,} hidden and "
+                          f"{summary.skipped_empty:,} empty files{hint}")
         for error in summary.errors[:20]:
             app.err_console.print(f"  {error['path']}: {error['error']}", markup=False)
         if len(summary.errors) > 20:
             app.err_console.print(f"  … and {len(summary.errors) - 20} more (--json lists all)")
+        for problem in summary.problems:
+            app.err_console.print(f"error: {problem}", markup=False, soft_wrap=True)
 
-    app.finish(asdict(summary), render)
-    return 0
+    app.finish(asdict(summary), render, ok=not summary.problems, errors=summary.problems)
+    return EXIT_ERROR if summary.problems else 0
 
 
-def _run_scan(app: AppContext, roots: list[Root] | None, workers: int | None,
-              full: bool) -> ScanSummary:
+class ScanOptions(NamedTuple):
+    """The scan command's options, as scan_library takes them."""
+
+    workers: int | None
+    full: bool
+    accept_missing: bool
+    include_hidden: bool
+
+
+def _run_scan(app: AppContext, roots: list[Root] | None, options: ScanOptions
+              ) -> ScanSummary:
     db = app.open_db()
     if not app.interactive:
-        return scan_library(db, app.pack(), roots, workers=workers, full=full)
+        return scan_library(db, app.pack(), roots, **options._asdict())
     columns = (TextColumn("{task.description}"), BarColumn(), DownloadColumn(),
                TransferSpeedColumn(), TimeRemainingColumn())
     with Progress(*columns, console=app.err_console, transient=True) as bar:
@@ -67,8 +94,7 @@ def _run_scan(app: AppContext, roots: list[Root] | None, workers: int | None,
             bar.update(task, completed=done, total=total,
                        description=f"hashing {files:,}/{total_files:,} files")
 
-        return scan_library(db, app.pack(), roots, workers=workers, full=full,
-                            progress=update)
+        return scan_library(db, app.pack(), roots, progress=update, **options._asdict())
 
 
 def register(group: click.Group) -> None:

@@ -14,17 +14,16 @@ from __future__ import annotations
 import contextlib
 import gc
 import json
-import multiprocessing
 import operator
 import os
-import queue
-import signal
+import pickle
 import stat as stat_module
 from array import array
-from collections.abc import Callable, Iterable, Iterator
+from collections import deque
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import repeat
-from multiprocessing.pool import Pool
+from multiprocessing.connection import Connection
 from pathlib import Path, PurePosixPath
 from typing import Any, NamedTuple
 
@@ -33,6 +32,7 @@ from romrunner.library.examine import HASHED_SHEETS, Job
 from romrunner.library.roots import Root
 from romrunner.library.summary import ScanSummary, display_path
 from romrunner.library.tags import extension_of
+from romrunner.library.workers import WorkerPool
 from romrunner.store.database import Database
 
 # What the database knows of a file, for the rescan's skip decision: the plain tuple
@@ -44,7 +44,48 @@ _STORED = ("SELECT filepath, id, file_size, file_mtime_ns, (file_sha1 IS NOT NUL
            "+ is_missing * ? + (platform_source = 'user') * ? "
            "+ (matched_game_id IS NOT NULL) * ? FROM games WHERE root_id = ?")
 _FLAG_BITS = (HASHED, MISSING, USER_PLATFORM, IDENTIFIED)
-Report = Callable[[str, str], None]  # (path, reason) of a file that could not be handled
+UNLISTED = "cannot list folder ({}); its games were left as they were"
+UNSTATED = "cannot stat ({}); its game was left as it was"
+
+
+# Files that are never games, whatever their extension: Windows' folder files (macOS'
+# ``._*`` forks and ``.DS_Store`` are dot-names, skipped even with --include-hidden).
+SYSTEM_FILES = frozenset({"thumbs.db", "desktop.ini", "ehthumbs.db"})
+
+
+class WalkRules(NamedTuple):
+    """What the walk takes: files with one of ``extensions``; hidden files and folders
+    (dot-names) only with ``hidden``."""
+
+    extensions: set[str]
+    hidden: bool = False
+
+
+def skipped_dot_name(name: str, hidden: bool) -> bool:
+    """True for a dot-name the walk skips: every one by default; with ``hidden``, still
+    macOS' resource forks (``._*``) and folder files (``.DS_Store``), never games."""
+    return not hidden or name.startswith("._") or name == ".DS_Store"
+
+
+class RootUnlistable(Exception):
+    """The root answers but cannot be listed: the scan marks nothing missing in it."""
+
+
+@dataclass
+class WalkNotes:
+    """What the walk of one part of a root met besides the files it yields (filled in as
+    the files are taken): what it could not read, and so must not take for vanished."""
+
+    errors: list[dict[str, str]] = field(default_factory=list)
+    unlisted: list[str] = field(default_factory=list)  # folders, relative, ending in "/"
+    unstated: list[str] = field(default_factory=list)  # files, relative
+    skipped: list[str] = field(default_factory=list)   # files, relative
+    hidden: int = 0  # hidden or system files and folders skipped
+    empty: int = 0   # empty files skipped
+
+    def report(self, path: str, reason: str) -> None:
+        """A file or folder that could not be handled; the walk goes on."""
+        self.errors.append({"path": path, "error": reason})
 
 
 def load_stored(db: Database, root_id: int, folder: str | None = None) -> dict[str, Stored]:
@@ -107,7 +148,7 @@ class Plan:
     jobs: list[Job]                # files to examine, in path order
     known: dict[str, Stored]       # stored rows of those files (and of sheets with tracks)
     returned: list[int]            # unchanged files that were flagged missing
-    vanished: set[int]             # stored files the walk did not find
+    vanished: dict[int, str]       # stored files the walk did not find: id -> path
     user_platform_ids: set[int]    # games whose platform was set by hand
     identified: int = 0            # unchanged files found, matched to a catalog game
     unidentified: int = 0          # unchanged files found, matched to none
@@ -127,7 +168,7 @@ class _Part:
     identified: int = 0
     seen_tracks: set[str] = field(default_factory=set)
     changed_discs: set[str] = field(default_factory=set)
-    errors: list[dict[str, str]] = field(default_factory=list)
+    notes: WalkNotes = field(default_factory=WalkNotes)
 
 
 @dataclass
@@ -143,37 +184,33 @@ class _Context:
 # A file the walk found: (path, relative path, size, mtime_ns); the path is None where it
 # is the root's path joined with the relative one.
 Found = tuple["str | None", str, int, int]
-Walked = tuple[str, Iterable[Found], list[dict[str, str]]]  # a top folder's files, errors
+Walked = tuple[str, Iterable[Found], WalkNotes]  # a top-level folder's files, and notes
+Folder = tuple[str, str]  # a top-level folder: (relative name, path)
 
 
-def plan_root(db: Database, root: Root, extensions: set[str], summary: ScanSummary,
+def plan_root(db: Database, root: Root, rules: WalkRules, summary: ScanSummary,
               full: bool, workers: int) -> Plan:
-    """Walk a root and decide, file by file, what must be examined."""
-    folders = _top_level(str(root.path))
-    with _gc_paused(), _walking(folders, extensions, workers) as walked:
+    """Walk a root and decide, file by file, what must be examined.
+
+    Raises RootUnlistable when the root itself cannot be listed."""
+    folders = _top_level(str(root.path), rules)
+    with _gc_paused(), _walking(folders, rules, workers) as walked:
         tracks = load_tracks(db, root.id)
         context = _Context(str(root.path), full, tracks,
                            {track.sheet for track in tracks.values()})
-        root_errors: list[dict[str, str]] = []
-        root_files = list(_walk(context.root, "", _reporter(root_errors), extensions,
-                                descend=False))
+        root_notes = WalkNotes()
+        root_files = list(_walk(context.root, "", root_notes, rules, descend=False))
         root_relpaths = [relpath for _, relpath, _, _ in root_files]
         stored = _stored_of(db, root.id, root_relpaths)
         loaded = len(stored)
-        parts = [_plan_part(context, stored, root_files, root_errors)]
-        for name, found, errors in walked:  # one folder's stored rows in memory at a time
+        parts = [_plan_part(context, stored, root_files, root_notes)]
+        for name, found, notes in walked:  # one folder's stored rows in memory at a time
             stored = load_stored(db, root.id, name)
             loaded += len(stored)
-            parts.append(_plan_part(context, stored, found, errors))
+            parts.append(_plan_part(context, stored, found, notes))
         outside = _outside(db, root.id, [name for name, _ in folders], root_relpaths, loaded)
         parts.append(_Part(unseen=outside))
         return _merge(root, parts, tracks, summary)
-
-
-def _reporter(errors: list[dict[str, str]]) -> Report:
-    def report(path: str, reason: str) -> None:
-        errors.append({"path": path, "error": reason})
-    return report
 
 
 def _stored_of(db: Database, root_id: int, relpaths: list[str]) -> dict[str, Stored]:
@@ -203,17 +240,19 @@ def _outside(db: Database, root_id: int, folders: list[str], root_files: list[st
 
 
 @contextlib.contextmanager
-def _walking(folders: list[tuple[str, str]], extensions: set[str], workers: int
+def _walking(folders: list[tuple[str, str]], rules: WalkRules, workers: int
              ) -> Iterator[Iterator[Walked]]:
     """The walks of the root's top-level ``folders``, one result per folder as each is
-    done: from worker processes (started here, before the caller reads the database, so
-    the two overlap), or walked in this process when there is one worker or one folder."""
+    done: from worker processes (started, and handed their first folders, here: before the
+    caller reads the database, so the two overlap), or walked in this process when there is
+    one worker or one folder."""
     if workers <= 1 or len(folders) < 2 or os.name == "nt":
-        yield (_walk_folder(folder, extensions) for folder in folders)
+        yield (_walk_folder(folder, rules) for folder in folders)
         return
     count = min(workers, len(folders))
-    with multiprocessing.get_context("fork").Pool(count, initializer=_ignore_ctrl_c) as pool:
-        yield _walked_in_pool(pool, folders, extensions, count)
+    with WorkerPool[Folder]("romrunner-walk", _serve_walk, (rules,), count,
+                            restarts=count) as pool:
+        yield _FolderDealer(pool, folders, count).walked()
 
 
 class _Listing(NamedTuple):
@@ -227,7 +266,7 @@ class _Listing(NamedTuple):
     sizes: array[int]
     mtimes: array[int]
     odd_paths: dict[str, str]
-    errors: list[dict[str, str]]
+    notes: WalkNotes
 
     def found(self) -> Iterator[Found]:
         """The files, as the walk found them (a path only where it is not the root's path
@@ -239,10 +278,10 @@ class _Listing(NamedTuple):
                 in zip(self.relpaths, self.sizes, self.mtimes, strict=True))
 
 
-def _list_folder(folder: tuple[str, str], extensions: set[str]) -> _Listing:
+def _list_folder(folder: tuple[str, str], rules: WalkRules) -> _Listing:
     """Walk one top-level folder ``(name, path)`` in a worker."""
-    name, found, errors = _walk_folder(folder, extensions)
-    listing = _Listing(name, [], array("q"), array("q"), {}, errors)
+    name, found, notes = _walk_folder(folder, rules)
+    listing = _Listing(name, [], array("q"), array("q"), {}, notes)
     for file_path, relpath, size, mtime_ns in found:
         listing.relpaths.append(relpath)
         listing.sizes.append(size)
@@ -252,52 +291,79 @@ def _list_folder(folder: tuple[str, str], extensions: set[str]) -> _Listing:
     return listing
 
 
-def _walked_in_pool(pool: Pool, folders: list[tuple[str, str]], extensions: set[str],
-                    count: int) -> Iterator[Walked]:
-    """Each folder's walk from the pool, with at most one folder per worker (and one more)
-    out at a time: a folder's listing can be large, and without this bound the workers,
-    faster than the comparison, would pile up finished listings here (measured: +150 MiB
-    at 1M files)."""
-    done: queue.SimpleQueue[_Listing | BaseException] = queue.SimpleQueue()
-    waiting = iter(folders)
-
-    def hand_out() -> int:
-        folder = next(waiting, None)
-        if folder is None:
-            return 0
-        pool.apply_async(_list_folder, (folder, extensions), callback=done.put,
-                         error_callback=done.put)
-        return 1
-
-    out = sum(hand_out() for _ in range(count + 1))
-    while out:
-        result = done.get()
-        if isinstance(result, BaseException):
-            raise result
-        out += hand_out() - 1
-        yield result.name, result.found(), result.errors
+def _serve_walk(conn: Connection, rules: WalkRules) -> None:
+    """A walk worker's loop: list each top-level folder it is sent until it is sent None."""
+    while (folder := conn.recv()) is not None:
+        conn.send(_list_folder(folder, rules))
 
 
-def _walk_folder(folder: tuple[str, str], extensions: set[str]
-                 ) -> tuple[str, Iterator[tuple[str, str, int, int]], list[dict[str, str]]]:
+class _FolderDealer:
+    """Hands the root's top-level folders to the walk workers, at most one per worker (and
+    one more) out at a time: a folder's listing can be large, and without this bound the
+    workers, faster than the comparison, would pile up finished listings here (measured:
+    +150 MiB at 1M files). The folders of a worker that died are reported, and their games
+    left as they were."""
+
+    def __init__(self, pool: WorkerPool[Folder], folders: list[Folder], count: int) -> None:
+        self.pool = pool
+        self.waiting = deque(folders)
+        self.limit = count + 1
+        self.out = 0
+        self._top_up()
+
+    def _top_up(self) -> None:
+        while self.waiting and self.out < self.limit:
+            worker = self.pool.least_busy()
+            if worker is None:
+                return
+            worker.send(self.waiting.popleft())
+            self.out += 1
+
+    def walked(self) -> Iterator[Walked]:
+        """Each folder's walk, as each is done."""
+        pool = self.pool
+        while self.out:
+            done, answer = pool.answer()
+            if isinstance(answer, bytes):
+                self.out -= 1
+                self._top_up()
+                listing: _Listing = pickle.loads(answer)
+                yield listing.name, listing.found(), listing.notes
+                continue
+            assert isinstance(done, list)
+            self.out -= len(done)
+            for folder in done:
+                yield _not_walked(folder, f"its walk worker stopped (exit code {answer})")
+            if self.waiting:
+                pool.restart()
+            self._top_up()
+        for folder in self.waiting:  # every worker died and no restart was left
+            yield _not_walked(folder, "no walk worker left")
+
+
+def _not_walked(folder: Folder, reason: str) -> Walked:
+    """A folder no worker could walk: reported, and its games left as they were."""
+    name, path = folder
+    notes = WalkNotes(unlisted=[name + "/"])
+    notes.report(display_path(path), f"not walked: {reason}; its games were left as they were")
+    return name, (), notes
+
+
+def _walk_folder(folder: tuple[str, str], rules: WalkRules
+                 ) -> tuple[str, Iterator[tuple[str, str, int, int]], WalkNotes]:
     """The files of one top-level folder ``(name, path)`` as they are walked, and what
     could not be read (filled in as the files are taken)."""
     name, path = folder
-    errors: list[dict[str, str]] = []
-    return name, _walk(path, name + "/", _reporter(errors), extensions), errors
-
-
-def _ignore_ctrl_c() -> None:
-    """Ctrl-C is the parent's to handle (it stops the pool), not each worker's."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    notes = WalkNotes()
+    return name, _walk(path, name + "/", notes, rules), notes
 
 
 def _plan_part(context: _Context, unseen: dict[str, Stored], found: Iterable[Found],
-               errors: list[dict[str, str]]) -> _Part:
+               notes: WalkNotes) -> _Part:
     """Compare what the walk found in one part of the root with its stored rows, popped
     as they are found: what is left at the end was not found."""
     tracks, sheets, full, root = context.tracks, context.sheets, context.full, context.root
-    part = _Part(errors=errors)
+    part = _Part(notes=notes)
     scanned = unchanged = identified = 0  # locals, not attributes: this loop runs per file
     for path, relpath, file_size, file_mtime_ns in found:
         if tracks:
@@ -331,35 +397,101 @@ def _plan_part(context: _Context, unseen: dict[str, Stored], found: Iterable[Fou
 
 def _merge(root: Root, parts: list[_Part], tracks: dict[str, StoredTrack],
            summary: ScanSummary) -> Plan:
-    """One plan from the parts: what they found, and what none of them found."""
-    plan = Plan([], {}, [], set(), set())
+    """One plan from the parts: what they found, and what none of them found. The walk's
+    counts go into ``summary`` here, once."""
+    plan = Plan([], {}, [], {}, set())
     unseen: dict[str, Stored] = {}
     seen_tracks: set[str] = set()
     changed_discs: set[str] = set()
-    unchanged = identified = 0
+    notes = WalkNotes()  # every part's
+    scanned = unchanged = identified = 0
     for part in parts:
         plan.jobs += part.jobs
         plan.known.update(part.known)
         plan.returned += part.returned
         unseen.update(part.unseen)
-        summary.scanned += part.scanned
-        summary.errors += part.errors
+        _add_notes(notes, part.notes)
+        scanned += part.scanned
         unchanged += part.unchanged
         identified += part.identified
         seen_tracks |= part.seen_tracks
         changed_discs |= part.changed_discs
-    summary.unchanged += unchanged
     plan.identified, plan.unidentified = identified, unchanged - identified
     changed_discs.update(t.sheet for rel, t in tracks.items() if rel not in seen_tracks)
     walked_sheets = {sheet for sheet in changed_discs if sheet in plan.known}
-    plan.jobs += _reexamined_discs(root, walked_sheets - {job.relpath for job in plan.jobs},
-                                   summary)
-    plan.jobs = _drop_tracks(root.path, plan.jobs, set(tracks), summary)
+    discs = _reexamined_discs(root, walked_sheets - {job.relpath for job in plan.jobs},
+                              notes)
+    walked = plan.jobs + discs
+    plan.jobs = _drop_tracks(root.path, walked, set(tracks))
     plan.jobs.sort(key=_BY_RELPATH)  # new games get their ids in path order
-    plan.vanished = {s[0] for rel, s in unseen.items()
-                     if not s[3] & MISSING and rel not in tracks}
+    # What the walk could not read, or skipped, is left as it was.
+    plan.vanished = _vanished(unseen, tracks, tuple(notes.unlisted),
+                              {*notes.unstated, *notes.skipped})
     plan.user_platform_ids = hand_set_platforms(plan.known) | hand_set_platforms(unseen)
+    summary.scanned += scanned - (len(walked) - len(plan.jobs))  # tracks are not games
+    summary.unchanged += unchanged - len(discs)  # the discs re-examined were counted
+    summary.errors += notes.errors
+    summary.skipped_hidden += notes.hidden
+    summary.skipped_empty += notes.empty
     return plan
+
+
+def _add_notes(notes: WalkNotes, more: WalkNotes) -> None:
+    """Add what the walk of one more part noted to ``notes``."""
+    notes.errors += more.errors
+    notes.unlisted += more.unlisted
+    notes.unstated += more.unstated
+    notes.skipped += more.skipped
+    notes.hidden += more.hidden
+    notes.empty += more.empty
+
+
+def _vanished(unseen: dict[str, Stored], tracks: dict[str, StoredTrack],
+              folders: tuple[str, ...], files: set[str]) -> dict[int, str]:
+    """The stored files the walk did not find (id -> path), but for those it could not
+    look at or skipped (in ``folders``, or among ``files``): those stay as they were."""
+    return {s[0]: rel for rel, s in unseen.items()
+            if not s[3] & MISSING and rel not in tracks and rel not in files
+            and not (folders and rel.startswith(folders))}
+
+
+@dataclass
+class Recheck:
+    """What a second look found of the files the walk did not find."""
+
+    gone: dict[int, str]                                 # still gone: id -> path
+    back: dict[str, int] = field(default_factory=dict)  # folder -> files there again
+
+
+def recheck_vanished(root: Path, vanished: dict[int, str]) -> Recheck | None:
+    """Look again, just before marking them missing, at the files the walk did not find:
+    a folder that blinked during the walk (a share reconnecting, a drive remounted) is
+    there again. None when the root itself no longer answers.
+
+    One ``stat`` per vanished folder, and one per file only where its folder is there.
+    """
+    if not _answers(root):
+        return None
+    recheck = Recheck({})
+    there: dict[str, bool] = {"": True}
+    for game_id, relpath in vanished.items():
+        folder = relpath.rpartition("/")[0]
+        if folder not in there:
+            there[folder] = os.path.isdir(os.path.join(root, folder))
+        if there[folder] and os.path.lexists(os.path.join(root, relpath)):
+            recheck.back[folder or "."] = recheck.back.get(folder or ".", 0) + 1
+        else:
+            recheck.gone[game_id] = relpath
+    return recheck
+
+
+def _answers(root: Path) -> bool:
+    """True when the root is a folder that can be listed."""
+    try:
+        with os.scandir(root):
+            return True
+    except OSError:
+        return False
 
 
 @contextlib.contextmanager
@@ -376,7 +508,7 @@ def _gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _reexamined_discs(root: Root, sheets: set[str], summary: ScanSummary) -> list[Job]:
+def _reexamined_discs(root: Root, sheets: set[str], notes: WalkNotes) -> list[Job]:
     """Jobs for disc sheets the walk found unchanged but whose track files changed or
     vanished."""
     jobs = []
@@ -385,40 +517,50 @@ def _reexamined_discs(root: Root, sheets: set[str], summary: ScanSummary) -> lis
         try:
             info = os.stat(path)
         except OSError as exc:
-            summary.error(relpath, f"cannot stat ({exc.strerror})")
+            notes.report(relpath, f"cannot stat ({exc.strerror})")
             continue
         jobs.append(Job(path, relpath, info.st_size, info.st_mtime_ns))
-        summary.unchanged -= 1
     return jobs
 
 
 _BY_RELPATH = operator.attrgetter("relpath")
 
 
-def _top_level(root: str) -> list[tuple[str, str]]:
-    """The root's folders as (relative name, path): each is one part of the walk. (What
-    cannot be listed here is reported by the walk of the root's own files.)"""
+def _top_level(root: str, rules: WalkRules) -> list[tuple[str, str]]:
+    """The root's folders as (relative name, path): each is one part of the walk. (Hidden
+    ones are counted by the walk of the root's own files.)"""
     folders: list[tuple[str, str]] = []
-    with contextlib.suppress(OSError), os.scandir(root) as entries:
+    try:
+        listing = os.scandir(root)
+    except OSError as exc:
+        raise RootUnlistable(exc.strerror or str(exc)) from exc
+    with listing as entries:
         for entry in entries:
             with contextlib.suppress(OSError):
+                name = entry.name
+                if name[0] == "." and skipped_dot_name(name, rules.hidden):
+                    continue
                 if entry.is_dir(follow_symlinks=False):
-                    name = entry.name
                     folders.append((name if name.isascii() else display_path(name),
                                     entry.path))
     return folders
 
 
-def _walk(folder: str, rel_folder: str, report: Report, extensions: set[str], *,
+def _walk(folder: str, rel_folder: str, notes: WalkNotes, rules: WalkRules, *,
           descend: bool = True) -> Iterator[tuple[str, str, int, int]]:
     """Files under ``folder`` (only those directly in it unless ``descend``) with one of
-    ``extensions``, and their relative POSIX path (``rel_folder`` + the path below).
+    one of the ``rules``' extensions, and their relative POSIX path (``rel_folder`` + the
+    path below). Hidden, system and empty files, and hidden folders, are counted in
+    ``notes`` and skipped; a stored game among them is left as it was.
 
-    Links are reported, never followed. The directory entry's type decides folders and the
+    What cannot be listed or stat'ed is reported and noted in ``notes``. Links are
+    reported, never followed. The directory entry's type decides folders and the
     extension decides files before any ``stat``: a rescan stats only the files it may store.
     Files come in directory order, not sorted (sorting every listing cost a 1M-file rescan
     about a second); the scan sorts the few files it examines.
     """
+    report = notes.report
+    extensions, hidden = rules
     stack = [(folder, rel_folder)]
     while stack:
         folder, rel_folder = stack.pop()
@@ -426,11 +568,15 @@ def _walk(folder: str, rel_folder: str, report: Report, extensions: set[str], *,
             with os.scandir(folder) as entries:
                 listing = list(entries)
         except OSError as exc:
-            report(display_path(folder), f"cannot list folder ({exc.strerror})")
+            report(display_path(folder), UNLISTED.format(exc.strerror))
+            notes.unlisted.append(rel_folder)
             continue
         for entry in listing:
             name = entry.name
             relpath = rel_folder + (name if name.isascii() else display_path(name))
+            if name[0] == "." and skipped_dot_name(name, hidden):
+                _skip_hidden(entry, relpath, notes)
+                continue
             try:
                 if entry.is_symlink():
                     report(display_path(entry.path), "symbolic link not followed")
@@ -442,18 +588,40 @@ def _walk(folder: str, rel_folder: str, report: Report, extensions: set[str], *,
                 dot = name.rfind(".")
                 if dot < 0 or name[dot:].lower() not in extensions:
                     continue
+                if name.lower() in SYSTEM_FILES:  # in case a pack claims .db or .ini
+                    _skip_hidden(entry, relpath, notes)
+                    continue
                 info = entry.stat(follow_symlinks=False)
             except OSError as exc:
-                report(display_path(entry.path), f"cannot stat ({exc.strerror})")
+                report(display_path(entry.path), UNSTATED.format(exc.strerror))
+                notes.unstated.append(relpath)
+                notes.unlisted.append(relpath + "/")  # in case it was a folder
                 continue
             if stat_module.S_ISREG(info.st_mode):
-                yield entry.path, relpath, info.st_size, info.st_mtime_ns
+                if info.st_size:
+                    yield entry.path, relpath, info.st_size, info.st_mtime_ns
+                else:
+                    notes.empty += 1
+                    notes.skipped.append(relpath)
             else:
                 report(display_path(entry.path), "not a regular file; skipped")
 
 
-def _drop_tracks(root: Path, jobs: list[Job], tracks: set[str],
-                 summary: ScanSummary) -> list[Job]:
+def _skip_hidden(entry: os.DirEntry[str], relpath: str, notes: WalkNotes) -> None:
+    """Count a hidden or system file or folder the walk skips, and note it so that a game
+    stored from it (scan --include-hidden) is not taken for vanished."""
+    notes.hidden += 1
+    try:
+        is_folder = entry.is_dir(follow_symlinks=False)
+    except OSError:
+        is_folder = False
+    if is_folder:
+        notes.unlisted.append(relpath + "/")
+    else:
+        notes.skipped.append(relpath)
+
+
+def _drop_tracks(root: Path, jobs: list[Job], tracks: set[str]) -> list[Job]:
     """Track files of a .cue/.gdi are part of that disc, not games of their own."""
     claimed = set(tracks)
     for job in jobs:
@@ -464,6 +632,4 @@ def _drop_tracks(root: Path, jobs: list[Job], tracks: set[str],
                 continue
             parent = PurePosixPath(job.relpath).parent
             claimed.update(str(parent / name) for name in names)
-    kept = [job for job in jobs if job.relpath not in claimed]
-    summary.scanned -= len(jobs) - len(kept)
-    return kept
+    return [job for job in jobs if job.relpath not in claimed]

@@ -14,10 +14,13 @@ from collections.abc import Callable, Iterable, Iterator
 from romrunner.catalog.identify import count_guessed, identify, match_counts
 from romrunner.library.examine import ARCHIVES, SHEETS, Examined, Job
 from romrunner.library.plan import (
+    RootUnlistable,
     Stored,
+    WalkRules,
     hand_set_platforms,
     load_stored,
     plan_root,
+    recheck_vanished,
 )
 from romrunner.library.record import (
     FILE_COLUMNS,
@@ -44,6 +47,11 @@ _INSERT_GAME = (f"INSERT INTO games (id, root_id, {', '.join(ROW_COLUMNS)}, last
 _INSERT_FILE = (f"INSERT OR IGNORE INTO game_files (game_id, {', '.join(FILE_COLUMNS)}) "
                 f"VALUES ({', '.join('?' * (len(FILE_COLUMNS) + 1))})")
 CONTAINER_EXTENSIONS = ARCHIVES | SHEETS | {".chd"}
+# A scan that finds more than this share of a root's files gone, and at least this many,
+# marks none of them missing: far more often an unmounted disk or a share that dropped
+# mid-walk than a real deletion (which --accept-missing then confirms).
+MASS_MISSING_SHARE = 0.5
+MASS_MISSING_MIN = 100
 __all__ = ["ScanSummary", "ingest_examined", "scan_library"]
 
 
@@ -52,27 +60,37 @@ Progress = Callable[[int, int, int, int], None]
 
 def scan_library(db: Database, pack: DefinitionPack, roots: list[Root] | None = None, *,
                  workers: int | None = None, full: bool = False,
-                 progress: Progress | None = None) -> ScanSummary:
-    """Scan ``roots`` (default: every root) and identify what changed."""
+                 progress: Progress | None = None, accept_missing: bool = False,
+                 include_hidden: bool = False) -> ScanSummary:
+    """Scan ``roots`` (default: every root) and identify what changed.
+
+    Files not found are marked missing only after a second look (see ``_confirm_missing``);
+    ``accept_missing`` marks them even when most of a root vanished at once. Hidden files
+    and folders are skipped unless ``include_hidden``; system and empty files always."""
     started = time.perf_counter()
     summary = ScanSummary()
     extensions = {ext for p in pack.platforms.values() for ext in p.extensions}
-    extensions |= CONTAINER_EXTENSIONS
+    rules = WalkRules(extensions | CONTAINER_EXTENSIONS, include_hidden)
     for root in roots if roots is not None else list_roots(db):
-        _scan_root(db, pack, root, extensions, summary, workers, full, progress)
+        _scan_root(db, pack, root, rules, summary, workers, full, progress, accept_missing)
     summary.seconds = round(time.perf_counter() - started, 3)
     return summary
 
 
-def _scan_root(db: Database, pack: DefinitionPack, root: Root, extensions: set[str],
+def _scan_root(db: Database, pack: DefinitionPack, root: Root, rules: WalkRules,
                summary: ScanSummary, workers: int | None, full: bool,
-               progress: Progress | None) -> None:
+               progress: Progress | None, accept_missing: bool) -> None:
     if not root.path.is_dir():
         summary.error(str(root.path), "library root is not reachable (unmounted?); "
                                       "nothing was marked missing")
         return
     count = workers if workers is not None else (os.cpu_count() or 1)
-    plan = plan_root(db, root, extensions, summary, full, count)
+    try:
+        plan = plan_root(db, root, rules, summary, full, count)
+    except RootUnlistable as exc:
+        summary.error(str(root.path), f"library root cannot be listed ({exc}); "
+                                      "nothing was marked missing")
+        return
     if plan.returned:
         with db.atomic():
             db.executemany("UPDATE games SET is_missing = 0 WHERE id = ?",
@@ -83,13 +101,14 @@ def _scan_root(db: Database, pack: DefinitionPack, root: Root, extensions: set[s
     records = _examine_all(plan.jobs, count, pack.index, root.path.name)
     for batch in _batches(_reporting(records, progress, len(plan.jobs), total_bytes)):
         writer.write(batch)
+    gone = _confirm_missing(db, root, writer.vanished, summary, accept_missing)
     with db.atomic():
         db.executemany("UPDATE games SET is_missing = 1 WHERE id = ?",
-                       ((game_id,) for game_id in writer.vanished))
+                       ((game_id,) for game_id in gone))
         db.execute("UPDATE library_roots SET last_scanned_at = ? WHERE id = ?",
                    (now_text(), root.id))
-    summary.missing += len(writer.vanished)
-    if plan.jobs or writer.vanished:
+    summary.missing += len(gone)
+    if plan.jobs or gone:
         counts = match_counts(db, root_id=root.id)
         plan.identified, plan.unidentified = counts.identified, counts.unidentified
         guessed = counts.guessed
@@ -101,6 +120,37 @@ def _scan_root(db: Database, pack: DefinitionPack, root: Root, extensions: set[s
     summary.unidentified += plan.unidentified
 
 
+def _confirm_missing(db: Database, root: Root, vanished: dict[int, str],
+                     summary: ScanSummary, accept_missing: bool) -> list[int]:
+    """The ids to mark missing: the files the walk did not find that are still gone now,
+    none if the root stopped answering, and none if most of the root vanished at once
+    (unless ``accept_missing``). What is held back is counted and said."""
+    if not vanished:
+        return []
+    recheck = recheck_vanished(root.path, vanished)
+    if recheck is None:
+        summary.missing_held_back += len(vanished)
+        summary.problems.append(
+            f"{root.path}: library root stopped answering during the scan; "
+            f"{len(vanished):,} files not found were not marked missing")
+        return []
+    for folder, count in sorted(recheck.back.items()):
+        summary.error(folder, f"{count:,} files the walk did not find were found again "
+                              "after it; left as they were")
+    gone = len(recheck.gone)
+    if not accept_missing and gone >= MASS_MISSING_MIN:
+        present = int(db.scalar("SELECT count(*) FROM games WHERE root_id = ? "
+                                "AND is_missing = 0", (root.id,)))
+        if gone > MASS_MISSING_SHARE * present:
+            summary.missing_held_back += gone
+            summary.problems.append(
+                f"{root.path}: {gone:,} of {present:,} files were not found (more than "
+                "half of the library root): nothing was marked missing; if the root is "
+                "mounted and they were really removed, scan again with --accept-missing")
+            return []
+    return list(recheck.gone)
+
+
 def ingest_examined(db: Database, pack: DefinitionPack, root: Root,
                     examined: Iterable[Examined], summary: ScanSummary | None = None
                     ) -> ScanSummary:
@@ -110,7 +160,7 @@ def ingest_examined(db: Database, pack: DefinitionPack, root: Root,
     Used by tests and by the scale benchmark, which feeds it generated files.
     """
     summary = summary if summary is not None else ScanSummary()
-    writer = _Writer(db, root, load_stored(db, root.id), set(), summary)
+    writer = _Writer(db, root, load_stored(db, root.id), {}, summary)
     records = (record_of(item, pack.index, root.path.name) for item in examined)
     for batch in _batches(records):
         writer.write(batch)
@@ -168,7 +218,7 @@ class _Writer:
     """The one writer: upserts a batch of records and identifies them."""
 
     def __init__(self, db: Database, root: Root, stored: dict[str, Stored],
-                 vanished: set[int], summary: ScanSummary,
+                 vanished: dict[int, str], summary: ScanSummary,
                  user_platform_ids: set[int] | None = None) -> None:
         self.db = db
         self.root = root
@@ -217,7 +267,7 @@ class _Writer:
             self._update(game_id, record.row)
             self.db.execute("DELETE FROM game_files WHERE game_id = ?", (game_id,))
             if renamed is not None:
-                self.vanished.discard(renamed)
+                self.vanished.pop(renamed, None)
                 self.summary.renamed += 1
             else:
                 self.summary.updated += 1

@@ -22,6 +22,12 @@ class ScanSummary:
     bytes_hashed: int = 0
     seconds: float = 0.0
     errors: list[dict[str, str]] = field(default_factory=list)
+    # Files the walk did not find, not marked missing because the root stopped answering
+    # or most of it vanished at once; ``problems`` says why (the scan then fails).
+    missing_held_back: int = 0
+    skipped_hidden: int = 0  # hidden (dot-name) or system files and folders, not walked
+    skipped_empty: int = 0   # empty files: never games
+    problems: list[str] = field(default_factory=list)
 
     def error(self, path: str, reason: str) -> None:
         """Record a file that could not be handled; the scan goes on."""

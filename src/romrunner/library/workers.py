@@ -15,21 +15,30 @@ only moves the worker's answers out of the pipe (the lock is free while it waits
 worker never stalls while the writer commits a batch; unpickling stays with the caller.
 What each worker holds at a time is bounded, and so is memory. The files of a worker that died
 are reported as errors (the next scan retries them) and another worker takes its place.
+
+The same workers walk a rescan's top-level folders (``WorkerPool``, used by plan.py): no
+worker outlives the scan, whatever kills it. On Linux each asks the kernel for a signal
+when its parent dies (``PR_SET_PDEATHSIG``); everywhere it closes the parent's ends of the
+pipes it inherited, so that its own pipe reaches end-of-file when the parent has gone.
 """
 
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import multiprocessing
 import os
 import pickle
 import queue
 import signal
+import sys
 import threading
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
+from types import TracebackType
+from typing import Any, Generic, TypeVar
 
 from romrunner.library.examine import Job
 from romrunner.library.record import Record, examine_to_record, start_worker
@@ -44,23 +53,30 @@ IN_FLIGHT_FILES = 4096
 IN_FLIGHT_BYTES = 256 << 20
 CHUNK_BYTES = 32 << 20
 MAX_CHUNK_FILES = 256
+_PR_SET_NAME, _PR_SET_PDEATHSIG = 15, 1  # from <linux/prctl.h>
+# This process's ends of its workers' pipes. A forked worker inherits them all; it closes
+# them, or its own pipe (and every other worker's) would never reach end-of-file.
+_PARENT_ENDS: set[Connection] = set()
+Task = TypeVar("Task")
+Serve = Callable[..., None]  # serve(conn, *args): a worker's loop
 
 
-class _Worker:
-    """One worker process, its end of the pipe, and the chunks it has not answered."""
+class _Worker(Generic[Task]):
+    """One worker process, its end of the pipe, and the tasks it has not answered."""
 
-    def __init__(self, jobs: list[Job], index: PackIndex, root_name: str,
-                 inbox: queue.SimpleQueue[tuple[_Worker, bytes | None]]) -> None:
+    def __init__(self, name: str, serve: Serve, args: tuple[Any, ...],
+                 inbox: queue.SimpleQueue[tuple[_Worker[Task], bytes | None]]) -> None:
         self.conn, child = _CONTEXT.Pipe()
+        _PARENT_ENDS.add(self.conn)
         self.process: BaseProcess = _CONTEXT.Process(
-            target=_serve, args=(child, jobs, index, root_name), daemon=True)
+            target=_run_worker, args=(child, name, os.getpid(), serve, args), daemon=True)
         self.process.start()
         child.close()
-        self.sent: deque[range] = deque()  # the chunks it holds, as ranges of job indexes
+        self.sent: deque[Task] = deque()  # what it holds, oldest first
         self.reader = threading.Thread(target=self._read, args=(inbox,), daemon=True)
         self.reader.start()
 
-    def _read(self, inbox: queue.SimpleQueue[tuple[_Worker, bytes | None]]) -> None:
+    def _read(self, inbox: queue.SimpleQueue[tuple[_Worker[Task], bytes | None]]) -> None:
         """Move each answer into ``inbox``; None once the worker has gone."""
         while True:
             try:
@@ -69,11 +85,11 @@ class _Worker:
                 inbox.put((self, None))
                 return
 
-    def send(self, chunk: range) -> None:
-        """Hand the worker one more chunk."""
-        self.sent.append(chunk)
+    def send(self, task: Task) -> None:
+        """Hand the worker one more task."""
+        self.sent.append(task)
         with contextlib.suppress(OSError):  # it has died: its reader is about to say so
-            self.conn.send((chunk.start, chunk.stop))
+            self.conn.send(task)
 
     def stop(self, *, kill: bool) -> None:
         """Ask the worker to finish (or kill it) and wait for it and its reader."""
@@ -85,7 +101,105 @@ class _Worker:
             self.process.kill()
         self.process.join()
         self.reader.join()  # the worker's end is closed: the reader has seen EOF
+        _PARENT_ENDS.discard(self.conn)
         self.conn.close()
+
+
+class WorkerPool(Generic[Task]):
+    """Worker processes, each running ``serve(conn, *args)``: it receives tasks on ``conn``
+    until it receives None, and sends one answer per task, in order.
+
+    ``answer()`` returns each answer with the task it answers, or, when a worker has died,
+    the tasks it held; ``restart()`` then starts another while ``restarts`` last.
+    Leaving the ``with`` block stops every worker: politely after success, by SIGKILL when
+    an exception (Ctrl-C included) leaves it.
+    """
+
+    def __init__(self, name: str, serve: Serve, args: tuple[Any, ...], count: int,
+                 restarts: int) -> None:
+        self._start_args = (name, serve, args)
+        self._inbox: queue.SimpleQueue[tuple[_Worker[Task], bytes | None]] = \
+            queue.SimpleQueue()
+        self.workers: list[_Worker[Task]] = []
+        self.restarts = restarts
+        try:
+            for _ in range(count):
+                self._start()
+        except BaseException:  # a fork that failed: stop the ones already started
+            for worker in self.workers:
+                worker.stop(kill=True)
+            raise
+
+    def _start(self) -> None:
+        self.workers.append(_Worker(*self._start_args, self._inbox))
+
+    def __enter__(self) -> WorkerPool[Task]:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 trace: TracebackType | None) -> None:
+        for worker in self.workers:
+            worker.stop(kill=kind is not None)
+        self.workers.clear()
+
+    def busy(self) -> bool:
+        """True while some worker holds a task."""
+        return any(worker.sent for worker in self.workers)
+
+    def least_busy(self) -> _Worker[Task] | None:
+        """The worker holding the fewest tasks (None when none is left)."""
+        return min(self.workers, key=lambda worker: len(worker.sent), default=None)
+
+    def answer(self, timeout: float | None = None
+               ) -> tuple[Task, bytes] | tuple[list[Task], int | None]:
+        """The next answer as (task, answer bytes); or, for a worker that died, the tasks it
+        held and its exit code. Raises queue.Empty after ``timeout`` seconds."""
+        worker, answer = self._inbox.get(timeout=timeout)
+        if answer is not None:
+            return worker.sent.popleft(), answer
+        worker.stop(kill=True)
+        self.workers.remove(worker)
+        held = list(worker.sent)
+        worker.sent.clear()
+        return held, worker.process.exitcode
+
+    def restart(self) -> None:
+        """Start a worker in place of one that died, unless every restart is used up."""
+        if self.restarts:
+            self.restarts -= 1
+            self._start()
+
+
+def _run_worker(conn: Connection, name: str, parent: int, serve: Serve,
+                args: tuple[Any, ...]) -> None:
+    """A worker process: see to it that it ends with its parent, then serve.
+
+    Ctrl-C reaches every process of the terminal; the parent decides what it means, so a
+    worker ignores it instead of printing a traceback each.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _die_with_parent(name)
+    for end in _PARENT_ENDS:  # inherited copies (fork): only the parent may hold them
+        end.close()
+    _PARENT_ENDS.clear()
+    if os.getppid() != parent:  # the parent died before the signal was asked for
+        return
+    with contextlib.suppress(EOFError, BrokenPipeError, ConnectionResetError):
+        serve(conn, *args)  # EOF or a broken pipe: the parent has gone, so go too
+    conn.close()
+
+
+def _die_with_parent(name: str) -> None:
+    """On Linux, have the kernel kill this process when its parent dies, whatever kills the
+    parent (SIGKILL included), and name it (``ps`` and ``top`` show the name). The signal
+    comes when the parent's thread that started this process ends: the scan starts its
+    workers from its main thread. Elsewhere, end-of-file on the pipe is the signal."""
+    if not sys.platform.startswith("linux"):
+        return
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        libc.prctl(_PR_SET_NAME, name.encode()[:15], 0, 0, 0)
 
 
 def examine_in_pool(jobs: list[Job], count: int, chunk: int, index: PackIndex,
@@ -101,38 +215,29 @@ def examine_in_pool(jobs: list[Job], count: int, chunk: int, index: PackIndex,
     pending = deque(range(start, min(start + chunk, len(jobs)))
                     for start in range(0, len(jobs), chunk))
     in_flight = _chunks_in_flight(jobs, chunk)
-    inbox: queue.SimpleQueue[tuple[_Worker, bytes | None]] = queue.SimpleQueue()
-    workers: list[_Worker] = []
-    restarts = count
-    finished = False
-    try:
-        workers += [_Worker(jobs, index, root_name, inbox)
-                    for _ in range(min(count, len(pending)))]
-        while workers:
-            _deal(workers, pending, in_flight)
-            if not any(worker.sent for worker in workers):
+    with WorkerPool[range]("romrunner-hash", _serve, (jobs, index, root_name),
+                           min(count, len(pending)), restarts=count) as pool:
+        while pool.workers:
+            _deal(pool.workers, pending, in_flight)
+            if not pool.busy():
                 break
             try:
-                worker, answer = inbox.get(timeout=idle_seconds)
+                done, answer = pool.answer(timeout=idle_seconds)
             except queue.Empty:
                 yield None
                 continue
-            if answer is not None:
-                worker.sent.popleft()
+            if isinstance(answer, bytes):
                 yield from pickle.loads(answer)
                 continue
-            yield from _lost(worker, jobs)
-            workers.remove(worker)
-            if restarts and pending:
-                restarts -= 1
-                workers.append(_Worker(jobs, index, root_name, inbox))
+            assert isinstance(done, list)
+            reason = f"not examined: its hashing worker stopped (exit code {answer})"
+            for lost in done:
+                yield from (_error(jobs[i], reason) for i in lost)
+            if pending:
+                pool.restart()
         # What no worker could take (every restart used up) is reported, not dropped.
         for left in pending:
             yield from (_error(jobs[i], "not examined: no hashing worker left") for i in left)
-        finished = True
-    finally:
-        for worker in workers:
-            worker.stop(kill=not finished)
 
 
 def chunk_size(jobs: list[Job], workers: int) -> int:
@@ -158,7 +263,7 @@ def _average_size(jobs: list[Job]) -> int:
     return max(1, sum(job.size for job in jobs) // max(1, len(jobs)))
 
 
-def _deal(workers: list[_Worker], pending: deque[range], in_flight: int) -> None:
+def _deal(workers: list[_Worker[range]], pending: deque[range], in_flight: int) -> None:
     """Top every worker up to ``in_flight`` chunks, one chunk to each in turn."""
     for _ in range(in_flight):
         for worker in workers:
@@ -168,29 +273,13 @@ def _deal(workers: list[_Worker], pending: deque[range], in_flight: int) -> None
                 worker.send(pending.popleft())
 
 
-def _lost(worker: _Worker, jobs: list[Job]) -> Iterator[Record]:
-    """Error records for the files a worker held when it died."""
-    worker.stop(kill=True)
-    reason = ("not examined: its hashing worker stopped "
-              f"(exit code {worker.process.exitcode})")
-    for chunk in worker.sent:
-        yield from (_error(jobs[i], reason) for i in chunk)
-    worker.sent.clear()
-
-
 def _error(job: Job, reason: str) -> Record:
     return Record(job, None, [], None, 0, [], reason)
 
 
 def _serve(conn: Connection, jobs: list[Job], index: PackIndex, root_name: str) -> None:
-    """A worker's loop: examine each chunk of ``jobs`` it is sent until it is sent None.
-
-    Ctrl-C reaches every process of the terminal; the parent decides what it means, so a
-    worker ignores it instead of printing a traceback each.
-    """
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    """A hashing worker's loop: examine each chunk of ``jobs`` it is sent until it is sent
+    None."""
     start_worker(index, root_name)
-    while (bounds := conn.recv()) is not None:
-        start, stop = bounds
-        conn.send([examine_to_record(job) for job in jobs[start:stop]])
-    conn.close()
+    while (chunk := conn.recv()) is not None:
+        conn.send([examine_to_record(job) for job in jobs[chunk.start:chunk.stop]])

@@ -1,0 +1,125 @@
+"""A folder the scan cannot list (permission denied) is reported and its games are left as
+they were: not marked missing, as an unreachable root already is.
+
+Tests run as root here, where a mode-000 folder is listed anyway: the scan then runs in a
+child process as the unprivileged ``nobody`` user, over a tree that user can read.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+NOBODY = 65534
+
+
+SETPRIV = shutil.which("setpriv")
+
+
+def _can_drop_to_nobody() -> bool:
+    return hasattr(os, "geteuid") and os.geteuid() == 0
+
+
+@pytest.fixture
+def world(tmp_path: Path) -> Iterator[Path]:
+    """A folder the scan's user can reach: pytest's own tmp folder is root's only (0700)."""
+    if os.name != "posix":
+        pytest.skip("folder permissions are POSIX here")
+    if not _can_drop_to_nobody():
+        yield tmp_path  # an ordinary user: mode 000 denies it already
+        return
+    if SETPRIV is None:
+        pytest.skip("running as root, where mode 000 does not deny, and setpriv (util-linux) "
+                    "is not installed to run the scan as another user")
+    base = Path(tempfile.mkdtemp(prefix="romrunner-perm-"))
+    base.chmod(0o755)
+    try:
+        yield base
+    finally:
+        for folder, dirs, _ in os.walk(base):
+            for name in dirs:
+                os.chmod(os.path.join(folder, name), 0o755)
+        shutil.rmtree(base)
+
+
+def romrunner(world: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """Run the CLI as a child process, as ``nobody`` when the tests run as root."""
+    command = [sys.executable, "-m", "romrunner.cli.main", "--db", str(world / "state" / "r.db"),
+               *args]
+    env = {**os.environ, "HOME": str(world / "state")}
+    if _can_drop_to_nobody():
+        assert SETPRIV is not None
+        command = [SETPRIV, f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups",
+                   *command]
+    return subprocess.run(command, capture_output=True, text=True, timeout=300, env=env,
+                          cwd=world)
+
+
+def scan(world: Path, *args: str) -> dict[str, Any]:
+    done = romrunner(world, "--json", "scan", *args)
+    assert done.returncode == 0, done.stderr
+    data: dict[str, Any] = json.loads(done.stdout)["data"]
+    return data
+
+
+def missing(world: Path) -> list[str]:
+    done = romrunner(world, "--json", "games", "ls", "--missing")
+    assert done.returncode == 0, done.stderr
+    return [row["filename"] for row in json.loads(done.stdout)["data"]]
+
+
+def build(world: Path) -> Path:
+    root = world / "roms"
+    for relpath in ("snes/Kept (USA).sfc", "snes/sub/Deep One (USA).sfc",
+                    "snes/sub/Deep Two (USA).sfc", "gba/Top (USA).gba", "Loose (USA).gba"):
+        path = root / relpath
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(relpath.encode() * 64)
+    state = world / "state"
+    state.mkdir()
+    if _can_drop_to_nobody():
+        os.chown(state, NOBODY, NOBODY)
+    assert romrunner(world, "library", "add", str(root)).returncode == 0
+    return root
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_an_unlistable_folder_is_reported_and_its_games_kept(world: Path, workers: str) -> None:
+    root = build(world)
+    assert scan(world, "--workers", workers)["added"] == 5
+    (root / "snes" / "sub").chmod(0)  # a nested folder
+    (root / "gba").chmod(0)           # a top-level folder (walked by a worker when pooled)
+    result = scan(world, "--workers", workers)
+    assert result["missing"] == 0 and missing(world) == []
+    denied = {Path(e["path"]).name: e["error"] for e in result["errors"]}
+    assert denied == {"sub": "cannot list folder (Permission denied); its games were left "
+                             "as they were",
+                      "gba": "cannot list folder (Permission denied); its games were left "
+                             "as they were"}
+    assert result["unchanged"] == 2  # what could be listed was compared as usual
+
+    (root / "snes" / "sub").chmod(0o755)
+    (root / "gba").chmod(0o755)
+    (root / "snes" / "sub" / "Deep Two (USA).sfc").unlink()  # really gone: now it is missing
+    again = scan(world, "--workers", workers)
+    assert (again["missing"], again["unchanged"], again["errors"]) == (1, 4, [])
+    assert missing(world) == ["Deep Two (USA).sfc"]
+
+
+def test_an_unlistable_root_marks_nothing_missing(world: Path) -> None:
+    root = build(world)
+    assert scan(world, "--workers", "1")["added"] == 5
+    root.chmod(0o311)  # can be entered (and stat'ed), not listed
+    result = scan(world, "--workers", "1")
+    assert result["missing"] == 0 and missing(world) == []
+    assert [e["error"] for e in result["errors"]] == [
+        "library root cannot be listed (Permission denied); nothing was marked missing"]
