@@ -52,6 +52,7 @@ def _register_commands() -> None:
         dat_cmd,
         db_cmd,
         demo_cmd,
+        deploy_cmd,
         games_cmd,
         library_cmd,
         pack_cmd,
@@ -64,6 +65,7 @@ def _register_commands() -> None:
     cli.add_command(db_cmd.db)
     cli.add_command(pack_cmd.pack)
     cli.add_command(demo_cmd.demo)
+    deploy_cmd.register(cli)
 
 
 _register_commands()
