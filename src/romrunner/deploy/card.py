@@ -19,6 +19,7 @@ import errno
 import fcntl
 import json
 import os
+import re
 import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -29,6 +30,10 @@ from romrunner.errors import RomRunnerError
 
 CARD_DIR = ".romrunner"
 TEMP_PREFIX = ".rr-tmp-"
+# Exactly the names we give temporary files: ``.rr-tmp-<deployment>-<seq>`` beside a final
+# name, ``.rr-tmp-<file>-<pid>`` in ``.romrunner/`` (so a user's ``.rr-tmp-notes`` is safe).
+_OUR_TEMP = re.compile(r"^\.rr-tmp-\d+-\d+$")
+_OUR_CARD_TEMP = re.compile(r"^\.rr-tmp-[\w.-]+-\d+$")
 MANIFEST_NAME = "manifest.json"
 LOCK_NAME = "lock"
 ID_NAME = "destination-id"
@@ -194,15 +199,16 @@ def owned_by_key(owned: Iterable[Owned], fs: FileSystem) -> dict[str, Owned]:
 
 def clean_stale_temps(root: Path, folders: Iterable[str]) -> int:
     """Remove our temporary files (``.rr-tmp-…``) from ``folders`` (relative to the card) and
-    from ``.romrunner/``; return how many. Nothing without our prefix is ever touched."""
+    from ``.romrunner/``; return how many. Nothing not named as we name them is touched."""
     removed = 0
     for folder in {*folders, CARD_DIR}:
+        ours = _OUR_CARD_TEMP if folder == CARD_DIR else _OUR_TEMP
         try:
             entries = list(os.scandir(root / folder))
         except OSError:
             continue
         for entry in entries:
-            if entry.name.startswith(TEMP_PREFIX) and entry.is_file(follow_symlinks=False):
+            if ours.match(entry.name) and entry.is_file(follow_symlinks=False):
                 with contextlib.suppress(FileNotFoundError):
                     os.unlink(entry.path)
                     removed += 1
