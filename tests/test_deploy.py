@@ -153,9 +153,11 @@ def test_deploy_writes_identical_files_and_a_second_deploy_writes_nothing(
     assert card_files(card) == sources_by_dest(library, card)
     stamps = {p: p.stat().st_mtime_ns for p in card.rglob("*") if p.is_file()
               and ".romrunner" not in p.parts}
+    manifest_stamp = (card / ".romrunner/manifest.json").stat().st_mtime_ns
     second = deploy(library.db, library.plan(Layout(card)), profile_id=library.profile_id)
     assert (second.copied, second.skipped, second.bytes_copied) == (0, 11, 0)
     assert {p: p.stat().st_mtime_ns for p in stamps} == stamps
+    assert (card / ".romrunner/manifest.json").stat().st_mtime_ns == manifest_stamp
     assert not temp_files(card)
     manifest = json.loads((card / ".romrunner/manifest.json").read_text())
     assert len(manifest["files"]) == 11

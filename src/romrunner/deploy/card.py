@@ -78,9 +78,7 @@ def check_destination(root: Path) -> None:
     folder = root / CARD_DIR
     try:
         folder.mkdir(exist_ok=True)
-        probe = folder / f"{TEMP_PREFIX}probe-{os.getpid()}"
-        probe.write_bytes(b"")
-        probe.unlink()
+        writable = os.access(folder, os.W_OK)  # a check that writes nothing (EROFS says no)
     except OSError as exc:
         if exc.errno == errno.EROFS:
             raise DeployError(f"{root}: destination is read-only (write-protect switch or a "
@@ -90,6 +88,11 @@ def check_destination(root: Path) -> None:
                 from exc
         raise DeployError(f"{root}: destination cannot be written "
                           f"({describe_os_error(exc)})") from exc
+    if not writable:
+        read_only = os.statvfs(root).f_flag & os.ST_RDONLY
+        raise DeployError(f"{root}: destination is read-only (write-protect switch or a "
+                          "read-only mount)" if read_only else
+                          f"{root}: destination is not writable (permission denied)")
 
 
 def card_destination_id(root: Path, *, create: bool = True) -> str | None:
@@ -184,12 +187,18 @@ def read_manifest(root: Path) -> tuple[dict[str, Owned], str | None]:
     return owned, None
 
 
-def write_manifest(root: Path, destination_id: str, owned: Iterable[Owned]) -> None:
-    """Replace the card's manifest copy atomically."""
+def write_manifest(root: Path, destination_id: str, owned: Iterable[Owned]) -> bool:
+    """Replace the card's manifest copy atomically, unless it already says the same (a
+    deploy that changed nothing writes nothing); True when it was written."""
     files = {o.dest: [o.size, o.mtime_ns, o.sha1] for o in sorted(owned, key=lambda o: o.dest)}
     document = {"version": MANIFEST_VERSION, "destination_id": destination_id, "files": files}
-    write_atomic(root / CARD_DIR / MANIFEST_NAME,
-                 json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode())
+    data = json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
+    path = root / CARD_DIR / MANIFEST_NAME
+    with contextlib.suppress(OSError):
+        if path.stat().st_size == len(data) and path.read_bytes() == data:
+            return False
+    write_atomic(path, data)
+    return True
 
 
 def owned_by_key(owned: Iterable[Owned], fs: FileSystem) -> dict[str, Owned]:
