@@ -81,16 +81,18 @@ def finish_summary(app: AppContext, summary: DeploySummary) -> int:
             f"deployment {summary.deployment_id} {summary.status}: {summary.copied:,} copied, "
             f"{summary.skipped:,} skipped, {summary.conflicts:,} conflicts, "
             f"{summary.failed:,} failed, {summary.pruned:,} pruned; "
-            f"{summary.bytes_copied:,} bytes in {summary.seconds:.1f} s", markup=False)
+            f"{summary.bytes_copied:,} bytes in {summary.seconds:.1f} s",
+            markup=False, soft_wrap=True)
         for note in summary.notes:
-            app.err_console.print(f"note: {note}", markup=False)
+            app.err_console.print(f"note: {note}", markup=False, soft_wrap=True)
         for error in summary.errors[:20]:
-            app.err_console.print(f"  {error['status']}: {error['error']}", markup=False)
+            app.err_console.print(f"  {error['status']}: {error['error']}",
+                                  markup=False, soft_wrap=True)
         if len(summary.errors) > 20:
             app.err_console.print(f"  … and {len(summary.errors) - 20} more "
                                   f"(`romrunner deploy show {summary.deployment_id}`)")
         if summary.stopped:
-            app.err_console.print(f"error: {summary.stopped}", markup=False)
+            app.err_console.print(f"error: {summary.stopped}", markup=False, soft_wrap=True)
 
     app.finish(summary.as_dict(), render, ok=code == 0,
                errors=[summary.stopped] if summary.stopped else None)
@@ -131,9 +133,9 @@ def deploy_show(deployment_id: int) -> int:
 
 def _render_show(console: Console, data: dict[str, Any]) -> None:
     console.print(f"deployment {data['id']} ({data['status']}) to {data['destination_path']}, "
-                  f"started {data['started_at']}", markup=False)
+                  f"started {data['started_at']}", markup=False, soft_wrap=True)
     if data["error_message"]:
-        console.print(f"stopped: {data['error_message']}", markup=False)
+        console.print(f"stopped: {data['error_message']}", markup=False, soft_wrap=True)
     table = Table("platform", "files", "bytes", "copied", "skipped", "failed", "conflict")
     for platform, totals in data["totals"].items():
         table.add_row(platform, f"{totals.get('files', 0):,}", f"{totals.get('bytes', 0):,}",
@@ -142,7 +144,7 @@ def _render_show(console: Console, data: dict[str, Any]) -> None:
     console.print(table)
     for problem in data["problems"]:
         console.print(f"  {problem['status']}: {problem['dest_path']}: {problem['error']}",
-                      markup=False)
+                      markup=False, soft_wrap=True)
 
 
 def register(group: click.Group) -> None:

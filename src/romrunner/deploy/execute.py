@@ -56,6 +56,8 @@ from romrunner.timeutil import now_text
 
 SENDFILE_CHUNK = 64 * 1024**2
 READ_BUFFER = 4 * 1024**2
+BATCH_FILES = 128           # temporary files written before their intents commit and they
+BATCH_BYTES = 64 * 1024**2  # are renamed (one transaction per batch, not per file)
 FLUSH_FILES = 256           # commit per-file states at least every 256 files…
 FLUSH_SECONDS = 1.0         # …or every second
 MANIFEST_SECONDS = 10.0     # refresh the card's manifest copy during long runs
@@ -143,6 +145,17 @@ class _Item:
     dest_mtime_ns: int | None
     status: str
     game_id: int | None = None
+
+
+@dataclass(slots=True)
+class _Written:
+    """A temporary file written and fsynced, waiting for its batch's rename."""
+
+    item: _Item
+    temp: Path
+    target: Path
+    owned: Owned
+    replaces: os.stat_result | None
 
 
 @dataclass(slots=True)
@@ -495,6 +508,8 @@ class _Runner:
         self.total_bytes, self.total_files = total_bytes, total_files
         self.files_done = 0
         self.handled: set[int] = set()
+        self.batch: list[_Written] = []
+        self.batch_bytes = 0
 
     # state -------------------------------------------------------------------------------
     def state(self, item: _Item, status: str, error: str | None = None,
@@ -585,32 +600,69 @@ class _Runner:
         self.state(item, "pruned")
 
     def copy(self, item: _Item, replaces: os.stat_result | None) -> None:
+        """Write the item's temporary file; it is renamed into place with its batch."""
         target = self.root / item.dest
-        folder = target.parent
         self._ensure_folder(item)
-        temp = folder / f"{TEMP_PREFIX}{self.deployment_id}-{item.seq}"
+        temp = target.parent / f"{TEMP_PREFIX}{self.deployment_id}-{item.seq}"
         try:
             info, sha1 = self._write_temp(item, temp)
-            owned = Owned(item.dest, info.st_size, info.st_mtime_ns, sha1 or item.sha1)
-            with self.db.atomic():  # the intent: after a crash this file is known as ours
-                self.db.execute("UPDATE deployment_items SET dest_mtime_ns = ?, "
-                                "file_sha1 = COALESCE(?, file_sha1) "
-                                "WHERE deployment_id = ? AND seq = ?",
-                                (owned.mtime_ns, owned.sha1, self.deployment_id, item.seq))
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(temp)
+            raise
+        owned = Owned(item.dest, info.st_size, info.st_mtime_ns, sha1 or item.sha1)
+        self.batch.append(_Written(item, temp, target, owned, replaces))
+        self.batch_bytes += item.size
+        if len(self.batch) >= BATCH_FILES or self.batch_bytes >= BATCH_BYTES:
+            self.commit_batch()
+
+    def commit_batch(self) -> None:
+        """Record the batch's intents in one transaction (after a crash, a file found under
+        its final name with exactly that size and time is ours and done), then rename."""
+        batch, self.batch, self.batch_bytes = self.batch, [], 0
+        if not batch:
+            return
+        try:
+            with self.db.atomic():
+                self.db.executemany(
+                    "UPDATE deployment_items SET dest_mtime_ns = ?, "
+                    "file_sha1 = COALESCE(?, file_sha1) WHERE deployment_id = ? AND seq = ?",
+                    [(w.owned.mtime_ns, w.owned.sha1, self.deployment_id, w.item.seq)
+                     for w in batch])
+        except BaseException:
+            for written in batch:
+                with contextlib.suppress(OSError):
+                    os.unlink(written.temp)
+            raise
+        for n, written in enumerate(batch):
+            try:
+                self._rename(written)
+            except _FileFailed as exc:
+                self.summary.failed += 1
+                self.state(written.item, "failed", str(exc))
+            except BaseException:
+                for rest in batch[n:]:
+                    with contextlib.suppress(OSError):
+                        os.unlink(rest.temp)
+                raise
+
+    def _rename(self, written: _Written) -> None:
+        item, target, replaces = written.item, written.target, written.replaces
+        try:
             if replaces is not None and not self.options.overwrite:
                 now = _lstat(target)  # ours a moment ago: still the same file?
                 if now is None or (now.st_size, now.st_mtime_ns) != (
                         replaces.st_size, replaces.st_mtime_ns):
                     raise _FileFailed(f"{item.dest}: changed on the card during the deploy")
-            os.replace(temp, target)
+            os.replace(written.temp, target)
         except BaseException:
             with contextlib.suppress(OSError):
-                os.unlink(temp)
+                os.unlink(written.temp)
             raise
-        self.dirty_folders.add(folder)
+        self.dirty_folders.add(target.parent)
         self.summary.copied += 1
         self.summary.bytes_copied += item.size
-        self.state(item, "copied", owned=owned)
+        self.state(item, "copied", owned=written.owned)
 
     def _ensure_folder(self, item: _Item) -> None:
         parent = os.path.dirname(item.dest)
@@ -737,17 +789,25 @@ def _run(db: Database, deployment_id: int, root: Path, fs: FileSystem, dest_id: 
         _apply(runner, decisions)
         status = "completed"
     except _Stop as stop:
+        _settle(runner)
         summary.stopped = _with_space_needed(str(stop), root, decisions, runner)
     except KeyboardInterrupt:
         status = "cancelled"
         raise
     finally:
+        _settle(runner)
         runner.flush()
         runner.write_card_manifest()
         summary.status = status
         summary.seconds = round(time.monotonic() - runner.started, 3)
         _finish(db, deployment_id, status, summary.stopped)
     return summary
+
+
+def _settle(runner: _Runner) -> None:
+    """Rename the temporary files already complete (what cannot be is cleaned on resume)."""
+    with contextlib.suppress(Exception):
+        runner.commit_batch()
 
 
 def _apply(runner: _Runner, decisions: list[_Decision]) -> None:
@@ -781,6 +841,11 @@ def _apply(runner: _Runner, decisions: list[_Decision]) -> None:
                 summary.failed += 1
                 runner.state(item, "failed", f"{item.dest}: {describe_os_error(exc)}")
         runner.files_done += 1
+    try:
+        runner.commit_batch()
+    except OSError as exc:
+        last = decisions[-1].item
+        raise _Stop(runner._stop_message(exc, last, not os.path.isdir(runner.root))) from exc
 
 
 def _with_space_needed(message: str, root: Path, decisions: list[_Decision],
