@@ -34,6 +34,8 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from romrunner.deploy.card import (
+    CARD_DIR,
+    MANIFEST_NAME,
     TEMP_PREFIX,
     DeployError,
     Owned,
@@ -145,6 +147,7 @@ class _Item:
     dest_mtime_ns: int | None
     status: str
     game_id: int | None = None
+    key: str = ""
 
 
 @dataclass(slots=True)
@@ -167,9 +170,6 @@ class _Decision:
     note: str | None = None
 
 
-Claims = dict[str, list[Owned]]
-
-
 # -- starting ------------------------------------------------------------------------------
 def deploy(db: Database, plan: DeployPlan, *, profile_id: int,
            options: DeployOptions | None = None, destination_id: str | None = None,
@@ -185,7 +185,7 @@ def deploy(db: Database, plan: DeployPlan, *, profile_id: int,
         prepared = _prepare(db, plan, profile_id, options, destination_id, name)
         deployment_id, dest_id, decisions, claims, notes = prepared
         summary = _run(db, deployment_id, plan.root, plan.fs, dest_id, decisions, claims,
-                       options, progress)
+                       options, progress, fresh=True)
         summary.notes[:0] = notes
         return summary
 
@@ -206,7 +206,8 @@ def _prepare(db: Database, plan: DeployPlan, profile_id: int, options: DeployOpt
              ) -> tuple[int, str, list[_Decision], Claims, list[str]]:
     root = plan.root
     dest_id = destination_id or card_destination_id(root) or ""
-    claims, notes = _load_claims(db, root, dest_id, plan.fs)
+    claims = Claims(db, root, dest_id, plan.fs)
+    notes = claims.notes
     items = _plan_items(plan)
     if options.prune:
         items = _prune_items(root, plan, claims) + items
@@ -214,7 +215,7 @@ def _prepare(db: Database, plan: DeployPlan, profile_id: int, options: DeployOpt
             item.seq = seq
     decisions = _decide(root, plan.fs, items, claims, options)
     _check_space(root, decisions, options)
-    deployment_id = _record(db, plan, items, profile_id, options, dest_id, name)
+    deployment_id = _record(db, plan, decisions, profile_id, options, dest_id, name)
     return deployment_id, dest_id, decisions, claims, notes
 
 
@@ -226,7 +227,8 @@ def preview(db: Database, plan: DeployPlan, options: DeployOptions | None = None
     if not root.is_dir():
         raise DeployError(f"{root}: destination does not exist (is the card mounted?)")
     dest_id = destination_id or card_destination_id(root, create=False) or ""
-    claims, notes = _load_claims(db, root, dest_id, plan.fs)
+    claims = Claims(db, root, dest_id, plan.fs)
+    notes = claims.notes
     items = _plan_items(plan)
     prune = _prune_items(root, plan, claims) if options.prune else []
     decisions = _decide(root, plan.fs, prune + items, claims, options)
@@ -254,27 +256,36 @@ def _prune_items(root: Path, plan: DeployPlan, claims: Claims) -> list[_Item]:
     """Files of ours, unchanged since we wrote them, that the plan no longer selects."""
     wanted = {collision_key(item.dest, plan.fs) for item in plan.items}
     found: list[_Item] = []
-    for key, owned in sorted(claims.items()):
-        if key in wanted:
-            continue
-        info = _lstat(root / owned[0].dest)
-        claim = next((o for o in owned if info is not None and o.matches(info)), None)
+    for key in sorted(claims.keys() - wanted):
+        claim = claims.find(key, _lstat(root / claims.first(key).dest))
         if claim is not None:
             found.append(_Item(0, "other", "prune", None, "", None, None, claim.dest,
                                claim.size, claim.sha1, claim.mtime_ns, "pending"))
     return found
 
 
-def _record(db: Database, plan: DeployPlan, items: list[_Item], profile_id: int,
+def _unchanged(decision: _Decision) -> bool:
+    """A file of ours already on the card as planned: counted, not recorded per file (its
+    record is the item of the deployment that wrote it, and the card's manifest)."""
+    return decision.action == SKIP and decision.claim is not None
+
+
+def _record(db: Database, plan: DeployPlan, decisions: list[_Decision], profile_id: int,
             options: DeployOptions, dest_id: str, name: str | None) -> int:
+    unchanged: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for decision in decisions:
+        if _unchanged(decision):
+            entry = unchanged[decision.item.platform_id or ""]
+            entry[0] += 1
+            entry[1] += decision.item.size
     with db.atomic():
         cursor = db.execute(
             "INSERT INTO deployment_history (device_profile_id, deployment_name, "
-            "destination_path, destination_id, options_json, status, started_at) "
-            "VALUES (?, ?, ?, ?, ?, 'started', ?)",
+            "destination_path, destination_id, options_json, manifest_json, status, "
+            "started_at) VALUES (?, ?, ?, ?, ?, ?, 'started', ?)",
             (profile_id, name, str(plan.root), dest_id,
              json.dumps({**asdict(options), "fs": plan.fs.value}),
-             now_text()))
+             json.dumps({"unchanged": unchanged}), now_text()))
         deployment_id = int(cursor.lastrowid or 0)
         db.executemany(
             "INSERT INTO deployment_items (deployment_id, seq, kind, action, game_id, "
@@ -283,8 +294,16 @@ def _record(db: Database, plan: DeployPlan, items: list[_Item], profile_id: int,
             "'pending')",
             ((deployment_id, i.seq, i.kind, i.action, i.game_id, i.platform_id, i.source,
               i.source_mtime_ns, i.content, i.dest, i.size, i.sha1, i.dest_mtime_ns)
-             for i in items))
+             for i in (d.item for d in decisions if not _unchanged(d))))
     return deployment_id
+
+
+def _unchanged_totals(db: Database, deployment_id: int) -> dict[str, list[int]]:
+    text = db.scalar("SELECT manifest_json FROM deployment_history WHERE id = ?",
+                     (deployment_id,))
+    data = json.loads(text) if text else {}
+    found = data.get("unchanged", {}) if isinstance(data, dict) else {}
+    return found if isinstance(found, dict) else {}
 
 
 # -- resuming ------------------------------------------------------------------------------
@@ -316,7 +335,8 @@ def resume(db: Database, deployment_id: int | None = None, *, verify: bool | Non
                 else FileSystem.FAT32)
     with card_lock(root):
         items = _load_items(db, deployment_id)
-        claims, notes = _load_claims(db, root, dest_id, fs)
+        claims = Claims(db, root, dest_id, fs)
+        notes = claims.notes
         decisions = _decide(root, fs, items, claims, options)
         _check_space(root, decisions, options)
         summary = _run(db, deployment_id, root, fs, dest_id, decisions, claims, options,
@@ -356,31 +376,59 @@ def _load_items(db: Database, deployment_id: int) -> list[_Item]:
 
 
 # -- deciding ------------------------------------------------------------------------------
-def _load_claims(db: Database, root: Path, dest_id: str,
-                 fs: FileSystem) -> tuple[Claims, list[str]]:
-    """Every record of a file we wrote on this card: its manifest copy, then the database
-    (a record claims a file only while the card shows its exact size and time)."""
-    card, note = read_manifest(root)
-    claims: Claims = defaultdict(list)
-    for owned in card.values():
-        claims[collision_key(owned.dest, fs)].append(owned)
-    if dest_id:
-        rows = db.query(
-            "SELECT i.dest_path, i.file_size, i.dest_mtime_ns, i.file_sha1 "
-            "FROM deployment_history h JOIN deployment_items i ON i.deployment_id = h.id "
-            "WHERE h.destination_id = ? AND i.action = 'copy' AND i.dest_mtime_ns IS NOT NULL "
-            "AND i.status IN ('pending', 'copied', 'skipped', 'failed') "
-            "ORDER BY h.id DESC, i.seq", (dest_id,))
-        for row in rows:
-            owned = Owned(row["dest_path"], int(row["file_size"]), int(row["dest_mtime_ns"]),
-                          row["file_sha1"])
-            known = claims[collision_key(owned.dest, fs)]
-            if owned not in known:
-                known.append(owned)
-    return dict(claims), [note] if note else []
+class Claims:
+    """Every record of a file we wrote on this card: its manifest copy first, then (read only
+    when the copy does not settle a question) the database's items for this destination. A
+    record claims a file only while the card shows exactly its size and time."""
+
+    def __init__(self, db: Database, root: Path, dest_id: str, fs: FileSystem) -> None:
+        self.db, self.dest_id, self.fs = db, dest_id, fs
+        card, note = read_manifest(root)
+        self.notes = [note] if note else []
+        self.card: dict[str, list[Owned]] = defaultdict(list)
+        for owned in card.values():
+            self.card[collision_key(owned.dest, fs)].append(owned)
+        self._stored: dict[str, list[Owned]] | None = None
+
+    def stored(self) -> dict[str, list[Owned]]:
+        """The database's records for this destination, newest deployment first."""
+        if self._stored is None:
+            self._stored = defaultdict(list)
+            if self.dest_id:
+                rows = self.db.query(
+                    "SELECT i.dest_path, i.file_size, i.dest_mtime_ns, i.file_sha1 "
+                    "FROM deployment_history h JOIN deployment_items i "
+                    "ON i.deployment_id = h.id WHERE h.destination_id = ? "
+                    "AND i.action = 'copy' AND i.dest_mtime_ns IS NOT NULL "
+                    "AND i.status IN ('pending', 'copied', 'skipped', 'failed') "
+                    "ORDER BY h.id DESC, i.seq", (self.dest_id,))
+                for row in rows:
+                    self._stored[collision_key(row[0], self.fs)].append(
+                        Owned(row[0], int(row[1]), int(row[2]), row[3]))
+        return self._stored
+
+    def find(self, key: str, info: os.stat_result | None) -> Owned | None:
+        """The record that claims the file now at ``key`` (``info``: its stat), if any."""
+        if info is None:
+            return None
+        for owned in self.card.get(key, ()):
+            if owned.matches(info):
+                return owned
+        for owned in self.stored().get(key, ()):
+            if owned.matches(info):
+                return owned
+        return None
+
+    def keys(self) -> set[str]:
+        """Every path any record names."""
+        return set(self.card) | set(self.stored())
+
+    def first(self, key: str) -> Owned:
+        """One record for ``key`` (its path on the card)."""
+        return (self.card.get(key) or self.stored()[key])[0]
 
 
-def _lstat(path: Path) -> os.stat_result | None:
+def _lstat(path: Path | str) -> os.stat_result | None:
     try:
         return os.lstat(path)
     except OSError:
@@ -390,10 +438,11 @@ def _lstat(path: Path) -> os.stat_result | None:
 def _decide(root: Path, fs: FileSystem, items: list[_Item], claims: Claims,
             options: DeployOptions) -> list[_Decision]:
     decisions: list[_Decision] = []
+    base = str(root)
     for item in items:
-        info = _lstat(root / item.dest)
-        owned = claims.get(collision_key(item.dest, fs), [])
-        claim = next((o for o in owned if info is not None and o.matches(info)), None)
+        info = _lstat(f"{base}/{item.dest}")
+        item.key = collision_key(item.dest, fs)
+        claim = claims.find(item.key, info)
         if item.action == "prune":
             decisions.append(_Decision(item, PRUNE if claim else KEEP, info, claim))
         else:
@@ -509,15 +558,17 @@ class _Runner:
         self.files_done = 0
         self.handled: set[int] = set()
         self.batch: list[_Written] = []
+        self.fresh = False  # True: a first run, whose unchanged files were not recorded
         self.batch_bytes = 0
 
     # state -------------------------------------------------------------------------------
     def state(self, item: _Item, status: str, error: str | None = None,
-              owned: Owned | None = None) -> None:
-        self.pending_states.append((status, error, owned.mtime_ns if owned else None,
-                                    owned.sha1 if owned else None, item.seq))
+              owned: Owned | None = None, *, record: bool = True) -> None:
+        if record:
+            self.pending_states.append((status, error, owned.mtime_ns if owned else None,
+                                        owned.sha1 if owned else None, item.seq))
         self.handled.add(item.seq)
-        key = collision_key(item.dest, self.fs)
+        key = item.key or collision_key(item.dest, self.fs)
         if owned is not None:
             self.results[key] = owned
         elif status == "pruned":
@@ -549,21 +600,25 @@ class _Runner:
             self.write_card_manifest()
 
     def write_card_manifest(self) -> None:
-        """The card's copy: what it held before this run, updated with this run's results."""
+        """The card's copy: what it held when the run began, updated with the run's results
+        (and records only this database had, when they were read and still hold). Nothing is
+        written when that is what the card already holds."""
         self.last_manifest = time.monotonic()
-        card, _ = read_manifest(self.root)
-        merged = {collision_key(o.dest, self.fs): o for o in card.values()}
-        for key, owned in self.claims.items():
-            if key not in merged:  # known only to this database: include if still true
-                info = _lstat(self.root / owned[0].dest)
-                match = next((o for o in owned if info is not None and o.matches(info)), None)
-                if match is not None:
-                    merged[key] = match
+        before = {key: owned[0] for key, owned in self.claims.card.items() if owned}
+        merged = dict(before)
+        if self.claims._stored is not None:
+            for key, owned in self.claims.stored().items():
+                if key not in merged:
+                    match = self.claims.find(key, _lstat(self.root / owned[0].dest))
+                    if match is not None:
+                        merged[key] = match
         for key, result in self.results.items():
             if result is None:
                 merged.pop(key, None)
             else:
                 merged[key] = result
+        if merged == before and (self.root / CARD_DIR / MANIFEST_NAME).exists():
+            return
         with contextlib.suppress(OSError):
             write_manifest(self.root, self.dest_id, merged.values())
 
@@ -775,15 +830,17 @@ class _Runner:
 
 def _run(db: Database, deployment_id: int, root: Path, fs: FileSystem, dest_id: str,
          decisions: list[_Decision], claims: Claims, options: DeployOptions,
-         progress: ProgressCallback | None) -> DeploySummary:
-    folders = {os.path.dirname(d.item.dest) for d in decisions}
+         progress: ProgressCallback | None, *, fresh: bool = False) -> DeploySummary:
+    folders = {d.item.dest.rpartition("/")[0] for d in decisions}
     copies = [d for d in decisions if d.action == COPY]
     runner = _Runner(db, deployment_id, root, dest_id, claims, options, fs, progress,
                      sum(d.item.size for d in copies), len(decisions))
+    runner.fresh = fresh
     summary = runner.summary
     summary.cleaned_temps = clean_stale_temps(root, folders)
     summary.planned = int(db.scalar("SELECT count(*) FROM deployment_items WHERE "
                                     "deployment_id = ? AND action = 'copy'", (deployment_id,)))
+    summary.planned += sum(files for files, _ in _unchanged_totals(db, deployment_id).values())
     status = "failed"
     try:
         _apply(runner, decisions)
@@ -823,7 +880,8 @@ def _apply(runner: _Runner, decisions: list[_Decision]) -> None:
         elif decision.action == SKIP:
             summary.skipped += 1
             runner.state(item, "skipped", None if decision.claim else decision.note,
-                         owned=decision.claim)
+                         owned=decision.claim, record=not runner.fresh or not _unchanged(
+                             decision))
         elif decision.action == CONFLICT:
             summary.conflicts += 1
             runner.state(item, "conflict", decision.note)
@@ -868,6 +926,11 @@ def _finish(db: Database, deployment_id: int, status: str, error: str | None) ->
                     "sum(file_size) AS bytes FROM deployment_items WHERE deployment_id = ? "
                     "GROUP BY 1, 2", (deployment_id,))
     totals: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for platform, (files, size) in _unchanged_totals(db, deployment_id).items():
+        entry = totals[platform or "(other)"]
+        entry["files"] += files
+        entry["bytes"] += size
+        entry["skipped"] += files
     for row in rows:
         entry = totals[row["platform"] or "(prune)"]
         entry["files"] += int(row["files"])

@@ -207,13 +207,14 @@ class _Builder:
     def __init__(self, plan: DeployPlan, layout: CardLayoutLike) -> None:
         self.plan, self.layout, self.fs = plan, layout, layout.fs
         self.taken: dict[str, str] = {}  # collision key -> what claimed it
-        self.folders: dict[str, PurePosixPath | None] = {}
+        self.folders: dict[str, str | None] = {}
         self.no_folder: dict[str, int] = defaultdict(int)
 
-    def folder(self, platform_id: str) -> PurePosixPath | None:
+    def folder(self, platform_id: str) -> str | None:
+        """The platform's folder as text (paths are joined as text: 100k games)."""
         if platform_id not in self.folders:
             choice = self.layout.rom_folder(platform_id)
-            self.folders[platform_id] = None if choice is None else choice.path
+            self.folders[platform_id] = None if choice is None else str(choice.path)
         return self.folders[platform_id]
 
     def error(self, code: str, message: str, game: _Game | None = None,
@@ -237,7 +238,7 @@ class _Builder:
         except InputError as exc:
             self.error("bad-name", str(exc), game, game.source)
             return None
-        items = [PlanItem(ROM, str(folder / name), game.size, game.platform_id, game.id,
+        items = [PlanItem(ROM, f"{folder}/{name}", game.size, game.platform_id, game.id,
                           game.source, game.mtime_ns, game.sha1)]
         parent = os.path.dirname(game.source)
         for track in tracks:
@@ -261,7 +262,7 @@ class _Builder:
         self.error("no-folder", f"{game.source}: {self.layout.os_id} has no folder for "
                    f"{game.platform_id}", game, game.source)
 
-    def _track_item(self, game: _Game, folder: PurePosixPath, parent: str,
+    def _track_item(self, game: _Game, folder: str, parent: str,
                     track: _Track) -> PlanItem | None:
         source = os.path.join(parent, track.name)
         try:
@@ -281,7 +282,7 @@ class _Builder:
                 self.error("source-missing", f"{source}: missing (listed by {game.source})",
                            game, source)
                 return None
-        return PlanItem(ROM, str(folder / dest), size, game.platform_id, game.id, source,
+        return PlanItem(ROM, f"{folder}/{dest}", size, game.platform_id, game.id, source,
                         track.mtime_ns, track.sha1)
 
     def _file_ok(self, item: PlanItem, game: _Game | None) -> bool:
