@@ -174,7 +174,7 @@ def _load_games(db: Database, ids: list[int]) -> dict[int, _Game]:
         "JOIN library_roots r ON r.id = g.root_id "
         "WHERE g.id IN (SELECT value FROM json_each(?))", (json.dumps(ids),))
     games = {int(row["id"]): _Game(
-        int(row["id"]), row["platform_id"], os.path.join(row["root"], row["filepath"]),
+        int(row["id"]), row["platform_id"], f"{row['root'].rstrip('/')}/{row['filepath']}",
         row["filename"], int(row["file_size"]), row["file_mtime_ns"], row["file_sha1"],
         bool(row["is_missing"]), row["set_key"], row["disc_number"]) for row in rows}
     return {i: games[i] for i in ids if i in games}
@@ -240,7 +240,7 @@ class _Builder:
             return None
         items = [PlanItem(ROM, f"{folder}/{name}", game.size, game.platform_id, game.id,
                           game.source, game.mtime_ns, game.sha1)]
-        parent = os.path.dirname(game.source)
+        parent = game.source.rpartition("/")[0]
         for track in tracks:
             item = self._track_item(game, folder, parent, track)
             if item is None:
