@@ -183,17 +183,17 @@ def _files_on(card: Path) -> int:
     return sum(1 for p in card.rglob("*") if p.is_file() and ".romrunner" not in p.parts)
 
 
-def _wait_for_copying(card: Path, proc: subprocess.Popen[bytes], before: int) -> None:
-    """Until the run writes a new file (a temporary one counts), or ends."""
-    while proc.poll() is None and _files_on(card) <= before:
-        time.sleep(0.005)
+def _wait_for_files(card: Path, proc: subprocess.Popen[bytes], target: int) -> None:
+    """Until ``target`` files are on the card (temporary ones count), or the run ends."""
+    while proc.poll() is None and _files_on(card) < target:
+        time.sleep(0.002)
 
 
 @pytest.mark.parametrize("seed", range(SEEDS))
 def test_kill_9_mid_copy_then_resume_gives_an_identical_card(tmp_path: Path,
                                                              seed: int) -> None:
     rng = random.Random(seed)
-    files: dict[str, int | bytes] = {f"psx/Big {n} (USA).iso": 6_000_000 + n for n in range(12)}
+    files: dict[str, int | bytes] = {f"psx/Big {n} (USA).iso": 8_000_000 + n for n in range(16)}
     files.update({f"gba/Small {n} (USA).gba": 2_000 + 97 * n for n in range(40)})
     library = make_library(tmp_path, files)
     card = tmp_path / "card"
@@ -202,14 +202,16 @@ def test_kill_9_mid_copy_then_resume_gives_an_identical_card(tmp_path: Path,
                                    profile_id=library.profile_id,
                                    options=DeployOptions(verify=seed % 2 == 1))
     env = {**os.environ, "ROMRUNNER_DB": str(library.db.path)}
+    total = len(expected_card(library, card))
     kills = 0
     for _ in range(3):  # up to three kills at random points, each followed by a resume
         before = _files_on(card)
+        if before >= total - 2:
+            break
         proc = subprocess.Popen([sys.executable, "-m", "romrunner.cli.main", "deploy",
                                  "resume", str(deployment)], env=env,
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        _wait_for_copying(card, proc, before)
-        time.sleep(rng.uniform(0.0, 0.3))
+        _wait_for_files(card, proc, rng.randint(before + 1, total - 2))
         if proc.poll() is not None:
             break
         proc.send_signal(signal.SIGKILL)
@@ -280,3 +282,24 @@ def test_files_we_did_not_write_survive_deploy_prune_and_resume(tmp_path: Path) 
                     options=DeployOptions(prune=True))
     assert pruned.pruned == 3
     assert card_files(card) == theirs
+
+
+def test_a_card_pulled_out_midway_stops_the_run_and_a_new_card_resumes(tmp_path: Path) -> None:
+    # Past the first batch (128 files renamed and recorded as copied), then pulled out.
+    files: dict[str, int | bytes] = {f"gba/Game {n:03d} (USA).gba": 2_000 for n in range(150)}
+    library = make_library(tmp_path, files)
+    with tmpfs(tmp_path / "card", "4m") as card:
+
+        def pull_out(progress: Progress) -> None:
+            if progress.files_done == 140 and (card / ".romrunner").exists():
+                subprocess.run(["umount", "-l", str(card)], check=True)
+
+        summary = deploy(library.db, library.plan(Layout(card)), profile_id=library.profile_id,
+                         progress=pull_out)
+        assert summary.stopped is not None and "went away" in summary.stopped
+        assert summary.failed == 0 and summary.status == "failed" and summary.copied == 128
+        assert card_files(card) == {}  # the empty mount point: nothing written there
+    with tmpfs(tmp_path / "card", "4m") as card:  # plugged in again (an emptied card)
+        again = resume(library.db, summary.deployment_id)
+        assert again.status == "completed" and again.copied == 150  # the lost ones too
+        assert card_files(card) == expected_card(library, card) and not temp_files(card)

@@ -52,7 +52,7 @@ from romrunner.deploy.card import (
 )
 from romrunner.deploy.legal import FileSystem, collision_key, inside_root
 from romrunner.deploy.plan import DeployPlan
-from romrunner.errors import NotFoundError
+from romrunner.errors import NotFoundError, RomRunnerError
 from romrunner.store.database import Database
 from romrunner.timeutil import now_text
 
@@ -69,8 +69,8 @@ STOP_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EIO, err
                          errno.ENXIO, errno.ENOTCONN, errno.ESHUTDOWN, errno.ESTALE})
 RESUMABLE = ("started", "failed", "cancelled")
 
-COPY, SKIP, DONE, CONFLICT, FAIL, PRUNE, KEEP = (
-    "copy", "skip", "done", "conflict", "fail", "prune", "keep")
+COPY, SKIP, DONE, CONFLICT, FAIL, PRUNE, KEEP, NOOP = (
+    "copy", "skip", "done", "conflict", "fail", "prune", "keep", "noop")
 
 
 @dataclass
@@ -367,8 +367,9 @@ def _load_items(db: Database, deployment_id: int) -> list[_Item]:
     rows = db.query(
         "SELECT seq, kind, action, platform_id, source_path, source_mtime_ns, content, "
         "dest_path, file_size, file_sha1, dest_mtime_ns, status, game_id "
-        "FROM deployment_items WHERE deployment_id = ? AND status IN "
-        "('pending', 'failed', 'conflict') ORDER BY seq", (deployment_id,))
+        "FROM deployment_items WHERE deployment_id = ? AND (status IN "
+        "('pending', 'failed', 'conflict') OR (status = 'copied' AND action = 'copy')) "
+        "ORDER BY seq", (deployment_id,))
     return [_Item(int(r["seq"]), r["kind"], r["action"], r["platform_id"], r["source_path"],
                   r["source_mtime_ns"], r["content"], r["dest_path"], int(r["file_size"]),
                   r["file_sha1"], r["dest_mtime_ns"], r["status"], r["game_id"])
@@ -443,6 +444,12 @@ def _decide(root: Path, fs: FileSystem, items: list[_Item], claims: Claims,
         info = _lstat(f"{base}/{item.dest}")
         item.key = collision_key(item.dest, fs)
         claim = claims.find(item.key, info)
+        if item.status == "copied":  # finished by an earlier run: still on the card?
+            if info is not None and item.dest_mtime_ns == info.st_mtime_ns \
+                    and info.st_size == item.size:
+                decisions.append(_Decision(item, NOOP, info))
+                continue
+            claim = None  # gone (another card, or deleted): copy it again
         if item.action == "prune":
             decisions.append(_Decision(item, PRUNE if claim else KEEP, info, claim))
         else:
@@ -559,6 +566,7 @@ class _Runner:
         self.handled: set[int] = set()
         self.batch: list[_Written] = []
         self.fresh = False  # True: a first run, whose unchanged files were not recorded
+        self.root_dev = os.stat(root).st_dev
         self.batch_bytes = 0
 
     # state -------------------------------------------------------------------------------
@@ -723,7 +731,10 @@ class _Runner:
         parent = os.path.dirname(item.dest)
         if parent in self.checked_folders or not parent:
             return
-        folder = inside_root(self.root, PurePosixPath(parent))
+        try:
+            folder = inside_root(self.root, PurePosixPath(parent))
+        except RomRunnerError as exc:
+            raise _FileFailed(str(exc)) from exc
         folder.mkdir(parents=True, exist_ok=True)
         self.checked_folders.add(parent)
 
@@ -807,9 +818,17 @@ class _Runner:
                     self.tick(item.dest, done)
         return hasher.hexdigest()
 
+    def gone(self) -> bool:
+        """True when the card is no longer there: its root vanished or another file system
+        (or the empty mount point) is there now."""
+        try:
+            return os.stat(self.root).st_dev != self.root_dev
+        except OSError:
+            return True
+
     def _card_error(self, exc: OSError, item: _Item) -> None:
         """Turn a card-side error that ends the run into :class:`_Stop`."""
-        gone = not os.path.isdir(self.root)
+        gone = self.gone()
         if exc.errno in STOP_ERRNOS or gone:
             raise _Stop(self._stop_message(exc, item, gone)) from exc
 
@@ -872,7 +891,9 @@ def _apply(runner: _Runner, decisions: list[_Decision]) -> None:
     for decision in decisions:
         item = decision.item
         runner.tick(item.dest)
-        if decision.action in (PRUNE, KEEP):
+        if decision.action == NOOP:
+            pass
+        elif decision.action in (PRUNE, KEEP):
             runner.prune(decision)
         elif decision.action == DONE:
             runner.state(item, "copied", owned=decision.claim)
@@ -903,7 +924,7 @@ def _apply(runner: _Runner, decisions: list[_Decision]) -> None:
         runner.commit_batch()
     except OSError as exc:
         last = decisions[-1].item
-        raise _Stop(runner._stop_message(exc, last, not os.path.isdir(runner.root))) from exc
+        raise _Stop(runner._stop_message(exc, last, runner.gone())) from exc
 
 
 def _with_space_needed(message: str, root: Path, decisions: list[_Decision],
