@@ -85,7 +85,7 @@ def test_db_migrate_upgrades_an_old_file_and_says_so(cli: Any, db_path: Path) ->
 def test_newer_database_is_refused_by_the_cli(cli: Any, db_path: Path) -> None:
     cli("db", "migrate")
     raw = sqlite3.connect(db_path)
-    raw.execute("UPDATE schema_version SET schema_version = 9")
+    raw.execute("UPDATE schema_version SET schema_version = ?", (LATEST_VERSION + 1,))
     raw.commit()
     raw.close()
     result = cli("db", "migrate")
