@@ -155,8 +155,8 @@ class _Written:
     """A temporary file written and fsynced, waiting for its batch's rename."""
 
     item: _Item
-    temp: Path
-    target: Path
+    temp: str
+    target: str
     owned: Owned
     replaces: os.stat_result | None
 
@@ -556,7 +556,8 @@ class _Runner:
         self.claims, self.options, self.fs, self.progress = claims, options, fs, progress
         self.summary = DeploySummary(deployment_id, str(root))
         self.pending_states: list[tuple[str, str | None, int | None, str | None, int]] = []
-        self.dirty_folders: set[Path] = set()
+        self.dirty_folders: set[str] = set()
+        self.base = str(root)
         self.checked_folders: set[str] = set()
         self.results: dict[str, Owned | None] = {}  # collision key -> ours now (None: gone)
         self.started = time.monotonic()
@@ -658,15 +659,15 @@ class _Runner:
             self.state(item, "failed", f"cannot remove: {describe_os_error(exc)}")
             self.summary.failed += 1
             return
-        self.dirty_folders.add(target.parent)
+        self.dirty_folders.add(str(target.parent))
         self.summary.pruned += 1
         self.state(item, "pruned")
 
     def copy(self, item: _Item, replaces: os.stat_result | None) -> None:
         """Write the item's temporary file; it is renamed into place with its batch."""
-        target = self.root / item.dest
+        target = f"{self.base}/{item.dest}"
         self._ensure_folder(item)
-        temp = target.parent / f"{TEMP_PREFIX}{self.deployment_id}-{item.seq}"
+        temp = f"{target.rpartition('/')[0]}/{TEMP_PREFIX}{self.deployment_id}-{item.seq}"
         try:
             info, sha1 = self._write_temp(item, temp)
         except BaseException:
@@ -680,16 +681,20 @@ class _Runner:
             self.commit_batch()
 
     def commit_batch(self) -> None:
-        """Record the batch's intents in one transaction (after a crash, a file found under
-        its final name with exactly that size and time is ours and done), then rename."""
+        """Record the batch as copied in one transaction, with each file's size and time on
+        the card, then rename. After a crash a file found under its final name with exactly
+        that size and time is ours and done; one that is not there (the rename did not
+        happen, or did not reach the card) is copied again by ``resume``, which re-checks
+        every copied file."""
         batch, self.batch, self.batch_bytes = self.batch, [], 0
         if not batch:
             return
         try:
             with self.db.atomic():
                 self.db.executemany(
-                    "UPDATE deployment_items SET dest_mtime_ns = ?, "
-                    "file_sha1 = COALESCE(?, file_sha1) WHERE deployment_id = ? AND seq = ?",
+                    "UPDATE deployment_items SET status = 'copied', error = NULL, "
+                    "dest_mtime_ns = ?, file_sha1 = COALESCE(?, file_sha1) "
+                    "WHERE deployment_id = ? AND seq = ?",
                     [(w.owned.mtime_ns, w.owned.sha1, self.deployment_id, w.item.seq)
                      for w in batch])
         except BaseException:
@@ -722,10 +727,10 @@ class _Runner:
             with contextlib.suppress(OSError):
                 os.unlink(written.temp)
             raise
-        self.dirty_folders.add(target.parent)
+        self.dirty_folders.add(target.rpartition("/")[0])
         self.summary.copied += 1
         self.summary.bytes_copied += item.size
-        self.state(item, "copied", owned=written.owned)
+        self.state(item, "copied", owned=written.owned, record=False)  # with its intent
 
     def _ensure_folder(self, item: _Item) -> None:
         parent = os.path.dirname(item.dest)
@@ -738,7 +743,7 @@ class _Runner:
         folder.mkdir(parents=True, exist_ok=True)
         self.checked_folders.add(parent)
 
-    def _write_temp(self, item: _Item, temp: Path) -> tuple[os.stat_result, str | None]:
+    def _write_temp(self, item: _Item, temp: str) -> tuple[os.stat_result, str | None]:
         """Copy into ``temp`` and fsync it; its stat and the SHA1 when one was computed."""
         want_hash = item.sha1 is None or self.options.verify
         out = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
@@ -756,7 +761,7 @@ class _Runner:
             raise _FileFailed(f"{item.source}: changed while it was copied")
         if self.options.verify:
             expected = item.sha1 or sha1
-            written = _sha1_of(str(temp))
+            written = _sha1_of(temp)
             if written != expected:
                 raise _FileFailed(f"{item.dest}: verify failed: the card returned different "
                                   "data (a failing card?)")
