@@ -7,10 +7,11 @@ was interrupted — Ctrl-C, SIGKILL, a crash, an unplugged or full card — is f
 1. copied to ``.rr-tmp-<deployment>-<seq>`` in its target folder (large buffered copies:
    ``os.sendfile`` when the source's SHA1 is known from the scan, else read + hash + write);
 2. flushed and fsynced (and with ``verify`` re-read from the card and compared by SHA1);
-3. recorded: its size and modification time on the card are committed *before* the rename,
-   so after a crash a file found under its final name with exactly that size and time is
-   known to be ours and finished;
-4. renamed into place; its folder is fsynced before the batch's ``copied`` states commit.
+3. recorded, in one transaction per batch (128 files or 64 MiB): copied, with its size and
+   modification time on the card — *before* the rename, so after a crash a file found under
+   its final name with exactly that size and time is known to be ours and finished, and one
+   that is missing is copied again (``resume`` re-checks every copied file);
+4. renamed into place; its folder is fsynced at the next flush (within a second) and at the end.
 
 A file at a path we want that no deployment of ours wrote (by the card's manifest copy and the
 database, checked against its size and modification time) is the user's: never overwritten
