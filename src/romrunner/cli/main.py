@@ -93,6 +93,7 @@ def _register_commands() -> None:
         dat_cmd,
         db_cmd,
         demo_cmd,
+        deploy_cmd,
         destination_cmd,
         device_cmd,
         games_cmd,
@@ -109,6 +110,7 @@ def _register_commands() -> None:
     cli.add_command(db_cmd.db)
     cli.add_command(pack_cmd.pack)
     cli.add_command(demo_cmd.demo)
+    deploy_cmd.register(cli)
 
 
 _register_commands()

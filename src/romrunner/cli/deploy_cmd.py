@@ -1,0 +1,152 @@
+"""``romrunner deploy``: finish an interrupted deployment, and read the history.
+
+The lead wires ``deploy PROFILE --to PATH`` here; its rendering helpers below are shared.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    Progress,
+    TextColumn,
+    TimeRemainingColumn,
+    TransferSpeedColumn,
+)
+from rich.table import Table
+
+from romrunner.cli.context import AppContext, app_context
+from romrunner.deploy.execute import DeploySummary
+from romrunner.deploy.execute import Progress as DeployProgress
+from romrunner.deploy.execute import resume as resume_deployment
+from romrunner.deploy.history import list_history, show_deployment
+from romrunner.store import OpenMode
+
+EXIT_FILES_FAILED, EXIT_STOPPED = 1, 2
+
+
+@click.group()
+def deploy() -> None:
+    """Put games, BIOS and playlists on a device's card; resume; history."""
+
+
+@deploy.command(name="resume")
+@click.argument("deployment_id", required=False, type=int)
+@click.option("--verify", is_flag=True, default=None,
+              help="Re-read what is written (and files skipped) and compare SHA1s.")
+@click.option("--overwrite", is_flag=True, default=None,
+              help="Replace files of yours that are where a deployed file goes.")
+def deploy_resume(deployment_id: int | None, verify: bool | None,
+                  overwrite: bool | None) -> int:
+    """Finish an interrupted deployment (default: the latest unfinished one)."""
+    app = app_context()
+    db = app.open_db()
+    with progress_callback(app) as update:
+        summary = resume_deployment(db, deployment_id, verify=verify, overwrite=overwrite,
+                                    progress=update)
+    return finish_summary(app, summary)
+
+
+@contextmanager
+def progress_callback(app: AppContext) -> Iterator[Callable[[DeployProgress], None] | None]:
+    """A progress bar (bytes, rate, ETA) on stderr when interactive, else no callback."""
+    if not app.interactive:
+        yield None
+        return
+    columns = (TextColumn("{task.description}"), BarColumn(), DownloadColumn(),
+               TransferSpeedColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=app.err_console, transient=True) as bar:
+        task = bar.add_task("deploying", total=None)
+
+        def update(progress: DeployProgress) -> None:
+            bar.update(task, completed=progress.bytes_done, total=progress.bytes_total,
+                       description=f"{progress.files_done:,}/{progress.files_total:,} files")
+
+        yield update
+
+
+def finish_summary(app: AppContext, summary: DeploySummary) -> int:
+    """Render a run's summary; exit 2 when it stopped early, 1 when files failed."""
+    code = EXIT_STOPPED if summary.stopped else (
+        EXIT_FILES_FAILED if summary.failed or summary.conflicts else 0)
+
+    def render(console: Console) -> None:
+        console.print(
+            f"deployment {summary.deployment_id} {summary.status}: {summary.copied:,} copied, "
+            f"{summary.skipped:,} skipped, {summary.conflicts:,} conflicts, "
+            f"{summary.failed:,} failed, {summary.pruned:,} pruned; "
+            f"{summary.bytes_copied:,} bytes in {summary.seconds:.1f} s",
+            markup=False, soft_wrap=True)
+        for note in summary.notes:
+            app.err_console.print(f"note: {note}", markup=False, soft_wrap=True)
+        for error in summary.errors[:20]:
+            app.err_console.print(f"  {error['status']}: {error['error']}",
+                                  markup=False, soft_wrap=True)
+        if len(summary.errors) > 20:
+            app.err_console.print(f"  … and {len(summary.errors) - 20} more "
+                                  f"(`romrunner deploy show {summary.deployment_id}`)")
+        if summary.stopped:
+            app.err_console.print(f"error: {summary.stopped}", markup=False, soft_wrap=True)
+
+    app.finish(summary.as_dict(), render, ok=code == 0,
+               errors=[summary.stopped] if summary.stopped else None)
+    return code
+
+
+@deploy.command(name="history")
+@click.option("--limit", type=click.IntRange(1, 10000), default=50, show_default=True)
+@click.option("--profile", "profile_id", type=int, default=None, help="Only this profile.")
+def deploy_history(limit: int, profile_id: int | None) -> int:
+    """Past deployments, newest first, with files and bytes per platform."""
+    app = app_context()
+    rows = list_history(app.open_db(OpenMode.READ), limit=limit, profile_id=profile_id)
+
+    def render(console: Console) -> None:
+        table = Table("id", "profile", "status", "started", "destination", "files", "bytes")
+        for row in rows:
+            totals = row["totals"].values()
+            table.add_row(str(row["id"]), str(row["device_profile_id"]), row["status"],
+                          row["started_at"], row["destination_path"],
+                          f"{sum(t.get('files', 0) for t in totals):,}",
+                          f"{sum(t.get('bytes', 0) for t in totals):,}")
+        console.print(table)
+
+    app.finish(rows, render)
+    return 0
+
+
+@deploy.command(name="show")
+@click.argument("deployment_id", type=int)
+def deploy_show(deployment_id: int) -> int:
+    """One deployment: totals per platform, counts by status, files that had problems."""
+    app = app_context()
+    data = show_deployment(app.open_db(OpenMode.READ), deployment_id)
+    app.finish(data, lambda console: _render_show(console, data))
+    return 0
+
+
+def _render_show(console: Console, data: dict[str, Any]) -> None:
+    console.print(f"deployment {data['id']} ({data['status']}) to {data['destination_path']}, "
+                  f"started {data['started_at']}", markup=False, soft_wrap=True)
+    if data["error_message"]:
+        console.print(f"stopped: {data['error_message']}", markup=False, soft_wrap=True)
+    table = Table("platform", "files", "bytes", "copied", "skipped", "failed", "conflict")
+    for platform, totals in data["totals"].items():
+        table.add_row(platform, f"{totals.get('files', 0):,}", f"{totals.get('bytes', 0):,}",
+                      *(f"{totals.get(key, 0):,}" for key in
+                        ("copied", "skipped", "failed", "conflict")))
+    console.print(table)
+    for problem in data["problems"]:
+        console.print(f"  {problem['status']}: {problem['dest_path']}: {problem['error']}",
+                      markup=False, soft_wrap=True)
+
+
+def register(group: click.Group) -> None:
+    """Add the ``deploy`` group to the CLI."""
+    group.add_command(deploy)

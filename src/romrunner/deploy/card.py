@@ -1,0 +1,235 @@
+"""The card side of a deploy: its ``.romrunner/`` folder, lock, manifest copy and checks.
+
+``.romrunner/`` on the card holds:
+
+- ``destination-id``: the card's identity when the devices package has no volume UUID;
+- ``manifest.json``: the files our deployments wrote there (path, size, modification time on
+  the card, SHA1), written atomically, so a card moved to another computer still deploys
+  incrementally and its ``--prune`` still knows what is ours;
+- ``lock``: held (``flock``) by the one deploy writing to the card.
+
+Temporary files of ours are named ``.rr-tmp-…`` and live beside their final name until the
+rename; a file with that prefix is ours by construction and is removed on the next run.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import fcntl
+import json
+import os
+import re
+import uuid
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from romrunner.deploy.legal import FileSystem, collision_key
+from romrunner.errors import RomRunnerError
+
+CARD_DIR = ".romrunner"
+TEMP_PREFIX = ".rr-tmp-"
+# Exactly the names we give temporary files: ``.rr-tmp-<deployment>-<seq>`` beside a final
+# name, ``.rr-tmp-<file>-<pid>`` in ``.romrunner/`` (so a user's ``.rr-tmp-notes`` is safe).
+_OUR_TEMP = re.compile(r"^\.rr-tmp-\d+-\d+$")
+_OUR_CARD_TEMP = re.compile(r"^\.rr-tmp-[\w.-]+-\d+$")
+MANIFEST_NAME = "manifest.json"
+LOCK_NAME = "lock"
+ID_NAME = "destination-id"
+MANIFEST_VERSION = 1
+
+
+class DeployError(RomRunnerError):
+    """A deploy cannot start or go on (destination missing, read-only, busy, full)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Owned:
+    """A file one of our deployments wrote: ours as long as the card still shows exactly this
+    size and modification time."""
+
+    dest: str
+    size: int
+    mtime_ns: int
+    sha1: str | None
+
+    def matches(self, info: os.stat_result) -> bool:
+        """True when the file on the card is still the one we wrote."""
+        return info.st_size == self.size and info.st_mtime_ns == self.mtime_ns
+
+
+def describe_os_error(exc: OSError) -> str:
+    """The short reason of an OS error (``No space left on device``)."""
+    return exc.strerror or str(exc)
+
+
+def check_destination(root: Path) -> None:
+    """Refuse a destination that is missing, not a folder, or not writable (one line)."""
+    try:
+        info = root.stat()
+    except FileNotFoundError:
+        raise DeployError(f"{root}: destination does not exist (is the card mounted?)") from None
+    except OSError as exc:
+        raise DeployError(f"{root}: destination cannot be read ({describe_os_error(exc)})") \
+            from exc
+    if not os.path.isdir(root) or not info:
+        raise DeployError(f"{root}: destination is not a folder")
+    folder = root / CARD_DIR
+    try:
+        folder.mkdir(exist_ok=True)
+        writable = os.access(folder, os.W_OK)  # a check that writes nothing (EROFS says no)
+    except OSError as exc:
+        if exc.errno == errno.EROFS:
+            raise DeployError(f"{root}: destination is read-only (write-protect switch or a "
+                              "read-only mount)") from exc
+        if exc.errno in (errno.EACCES, errno.EPERM):
+            raise DeployError(f"{root}: destination is not writable (permission denied)") \
+                from exc
+        raise DeployError(f"{root}: destination cannot be written "
+                          f"({describe_os_error(exc)})") from exc
+    if not writable:
+        read_only = os.statvfs(root).f_flag & os.ST_RDONLY
+        raise DeployError(f"{root}: destination is read-only (write-protect switch or a "
+                          "read-only mount)" if read_only else
+                          f"{root}: destination is not writable (permission denied)")
+
+
+def card_destination_id(root: Path, *, create: bool = True) -> str | None:
+    """The id in ``.romrunner/destination-id``, written (atomically) on first use."""
+    path = root / CARD_DIR / ID_NAME
+    try:
+        text = path.read_text(encoding="utf-8").strip()
+        if text:
+            return text
+    except (OSError, UnicodeDecodeError):
+        pass
+    if not create:
+        return None
+    value = f"rr-{uuid.uuid4()}"
+    write_atomic(path, (value + "\n").encode())
+    return value
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write ``path`` through a temporary file in its folder: fsync, rename, fsync folder."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temp = path.parent / f"{TEMP_PREFIX}{path.name}-{os.getpid()}"
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    try:
+        with os.fdopen(fd, "wb", closefd=True) as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            temp.unlink()
+        raise
+    fsync_folder(path.parent)
+
+
+def fsync_folder(folder: Path | str) -> None:
+    """Make renames in ``folder`` durable (a no-op where folders cannot be opened)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError as exc:
+        if exc.errno not in (errno.EINVAL, errno.EBADF):  # file systems without dir fsync
+            raise
+    finally:
+        os.close(fd)
+
+
+@contextlib.contextmanager
+def card_lock(root: Path) -> Iterator[None]:
+    """Hold the card's deploy lock for the block; a second deploy refuses in one line."""
+    folder = root / CARD_DIR
+    try:
+        folder.mkdir(exist_ok=True)
+        fd = os.open(folder / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        raise DeployError(f"{root}: cannot create the deploy lock "
+                          f"({describe_os_error(exc)})") from exc
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise DeployError(f"{root}: another deploy is writing to this card; wait for it "
+                              "to finish (lock: .romrunner/lock)") from None
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
+
+
+def read_manifest(root: Path) -> tuple[dict[str, Owned], str | None]:
+    """The card's copy of our manifest, by destination path; a problem with it is a note
+    (an unreadable manifest only means fewer files are known to be ours)."""
+    path = root / CARD_DIR / MANIFEST_NAME
+    try:
+        data = json.loads(path.read_bytes())
+    except FileNotFoundError:
+        return {}, None
+    except (OSError, ValueError) as exc:
+        return {}, f"{path}: unreadable ({exc}); files on the card are treated as not ours"
+    files = data.get("files") if isinstance(data, dict) else None
+    if not isinstance(files, dict):
+        return {}, f"{path}: not a ROM Runner manifest; files are treated as not ours"
+    owned: dict[str, Owned] = {}
+    for dest, entry in files.items():
+        if isinstance(entry, list) and len(entry) == 3 and isinstance(entry[0], int) \
+                and isinstance(entry[1], int) and isinstance(dest, str):
+            owned[dest] = Owned(dest, entry[0], entry[1],
+                                entry[2] if isinstance(entry[2], str) else None)
+    return owned, None
+
+
+def write_manifest(root: Path, destination_id: str, owned: Iterable[Owned]) -> bool:
+    """Replace the card's manifest copy atomically, unless it already says the same (a
+    deploy that changed nothing writes nothing); True when it was written."""
+    files = {o.dest: [o.size, o.mtime_ns, o.sha1] for o in sorted(owned, key=lambda o: o.dest)}
+    document = {"version": MANIFEST_VERSION, "destination_id": destination_id, "files": files}
+    data = json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
+    path = root / CARD_DIR / MANIFEST_NAME
+    with contextlib.suppress(OSError):
+        if path.stat().st_size == len(data) and path.read_bytes() == data:
+            return False
+    write_atomic(path, data)
+    return True
+
+
+def owned_by_key(owned: Iterable[Owned], fs: FileSystem) -> dict[str, Owned]:
+    """Claims keyed by collision key (the last one for a path wins)."""
+    return {collision_key(o.dest, fs): o for o in owned}
+
+
+def clean_stale_temps(root: Path, folders: Iterable[str]) -> int:
+    """Remove our temporary files (``.rr-tmp-…``) from ``folders`` (relative to the card) and
+    from ``.romrunner/``; return how many. Nothing not named as we name them is touched."""
+    removed = 0
+    for folder in {*folders, CARD_DIR}:
+        ours = _OUR_CARD_TEMP if folder == CARD_DIR else _OUR_TEMP
+        try:
+            entries = list(os.scandir(root / folder))
+        except OSError:
+            continue
+        for entry in entries:
+            if ours.match(entry.name) and entry.is_file(follow_symlinks=False):
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(entry.path)
+                    removed += 1
+    return removed
+
+
+def space(root: Path) -> tuple[int, int, int]:
+    """Free bytes, total bytes, and the block size of the card's file system."""
+    info = os.statvfs(root)
+    return info.f_bavail * info.f_frsize, info.f_blocks * info.f_frsize, info.f_frsize or 4096
+
+
+def default_margin(total: int) -> int:
+    """Space kept free on the card: 2% of it, at most 64 MiB (the OS writes saves there)."""
+    return min(64 * 1024**2, total // 50)

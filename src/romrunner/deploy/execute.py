@@ -1,0 +1,970 @@
+"""Putting a plan on the card: safe, resumable, and writing only what changed.
+
+Every run works from the deployment's items in SQLite (``deployment_items``), so a run that
+was interrupted — Ctrl-C, SIGKILL, a crash, an unplugged or full card — is finished by
+:func:`resume` without recopying what was done. Each file is:
+
+1. copied to ``.rr-tmp-<deployment>-<seq>`` in its target folder (large buffered copies:
+   ``os.sendfile`` when the source's SHA1 is known from the scan, else read + hash + write);
+2. flushed and fsynced (and with ``verify`` re-read from the card and compared by SHA1);
+3. recorded, in one transaction per batch (128 files or 64 MiB): copied, with its size and
+   modification time on the card — *before* the rename, so after a crash a file found under
+   its final name with exactly that size and time is known to be ours and finished, and one
+   that is missing is copied again (``resume`` re-checks every copied file);
+4. renamed into place; its folder is fsynced at the next flush (within a second) and at the end.
+
+A file at a path we want that no deployment of ours wrote (by the card's manifest copy and the
+database, checked against its size and modification time) is the user's: never overwritten
+without ``overwrite``, reported as a conflict. ``prune`` removes only files of ours that are
+unchanged since we wrote them and no longer selected.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import hashlib
+import json
+import os
+import stat
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from romrunner.deploy.card import (
+    CARD_DIR,
+    MANIFEST_NAME,
+    TEMP_PREFIX,
+    DeployError,
+    Owned,
+    card_destination_id,
+    card_lock,
+    check_destination,
+    clean_stale_temps,
+    default_margin,
+    describe_os_error,
+    fsync_folder,
+    read_manifest,
+    space,
+    write_manifest,
+)
+from romrunner.deploy.legal import FileSystem, collision_key, inside_root
+from romrunner.deploy.plan import DeployPlan
+from romrunner.errors import NotFoundError, RomRunnerError
+from romrunner.store.database import Database
+from romrunner.timeutil import now_text
+
+SENDFILE_CHUNK = 64 * 1024**2
+READ_BUFFER = 4 * 1024**2
+BATCH_FILES = 128           # temporary files written before their intents commit and they
+BATCH_BYTES = 64 * 1024**2  # are renamed (one transaction per batch, not per file)
+FLUSH_FILES = 256           # commit per-file states at least every 256 files…
+FLUSH_SECONDS = 1.0         # …or every second
+MANIFEST_SECONDS = 10.0     # refresh the card's manifest copy during long runs
+# Errors on the card's side that end the run: it is full, read-only or gone. Any other error
+# fails only the file at hand.
+STOP_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EIO, errno.ENODEV,
+                         errno.ENXIO, errno.ENOTCONN, errno.ESHUTDOWN, errno.ESTALE})
+RESUMABLE = ("started", "failed", "cancelled")
+
+COPY, SKIP, DONE, CONFLICT, FAIL, PRUNE, KEEP, NOOP = (
+    "copy", "skip", "done", "conflict", "fail", "prune", "keep", "noop")
+
+
+@dataclass
+class DeployOptions:
+    """How a deployment runs (stored with it, so ``resume`` runs it the same way)."""
+
+    verify: bool = False
+    overwrite: bool = False
+    prune: bool = False
+    margin_bytes: int | None = None
+
+    @classmethod
+    def from_json(cls, text: str | None) -> DeployOptions:
+        """Options as stored in ``deployment_history.options_json``."""
+        data = json.loads(text) if text else {}
+        known = {key: data[key] for key in ("verify", "overwrite", "prune", "margin_bytes")
+                 if key in data}
+        return cls(**known)
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Where a run is, for a progress bar."""
+
+    files_done: int
+    files_total: int
+    bytes_done: int
+    bytes_total: int
+    rate: float            # bytes per second so far
+    eta: float | None      # seconds left at that rate
+    current: str           # the file being written (relative to the card)
+
+
+ProgressCallback = Callable[[Progress], None]
+
+
+@dataclass
+class DeploySummary:
+    """What a run did."""
+
+    deployment_id: int
+    destination: str
+    status: str = "started"
+    planned: int = 0
+    copied: int = 0
+    skipped: int = 0
+    failed: int = 0
+    conflicts: int = 0
+    pruned: int = 0
+    bytes_copied: int = 0
+    seconds: float = 0.0
+    errors: list[dict[str, Any]] = field(default_factory=list)
+    stopped: str | None = None
+    cleaned_temps: int = 0
+    notes: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The JSON form."""
+        return asdict(self)
+
+
+@dataclass(slots=True)
+class _Item:
+    seq: int
+    kind: str
+    action: str
+    platform_id: str | None
+    source: str
+    source_mtime_ns: int | None
+    content: bytes | None
+    dest: str
+    size: int
+    sha1: str | None
+    dest_mtime_ns: int | None
+    status: str
+    game_id: int | None = None
+    key: str = ""
+
+
+@dataclass(slots=True)
+class _Written:
+    """A temporary file written and fsynced, waiting for its batch's rename."""
+
+    item: _Item
+    temp: str
+    target: str
+    owned: Owned
+    replaces: os.stat_result | None
+
+
+@dataclass(slots=True)
+class _Decision:
+    item: _Item
+    action: str
+    existing: os.stat_result | None = None
+    claim: Owned | None = None
+    note: str | None = None
+
+
+# -- starting ------------------------------------------------------------------------------
+def deploy(db: Database, plan: DeployPlan, *, profile_id: int,
+           options: DeployOptions | None = None, destination_id: str | None = None,
+           name: str | None = None, progress: ProgressCallback | None = None) -> DeploySummary:
+    """Check the card, record the deployment and run it (holding the card's lock).
+
+    Refused before anything is recorded or written when the card is missing, read-only, busy
+    with another deploy, or clearly too small for what must be written.
+    """
+    options = options or DeployOptions()
+    check_destination(plan.root)
+    with card_lock(plan.root):
+        prepared = _prepare(db, plan, profile_id, options, destination_id, name)
+        deployment_id, dest_id, decisions, claims, notes = prepared
+        summary = _run(db, deployment_id, plan.root, plan.fs, dest_id, decisions, claims,
+                       options, progress, fresh=True)
+        summary.notes[:0] = notes
+        return summary
+
+
+def record_deployment(db: Database, plan: DeployPlan, *, profile_id: int,
+                      options: DeployOptions | None = None, destination_id: str | None = None,
+                      name: str | None = None) -> int:
+    """Check the card and record the deployment without copying anything yet (run it with
+    :func:`resume`); the same refusals as :func:`deploy`."""
+    check_destination(plan.root)
+    with card_lock(plan.root):
+        return _prepare(db, plan, profile_id, options or DeployOptions(), destination_id,
+                        name)[0]
+
+
+def _prepare(db: Database, plan: DeployPlan, profile_id: int, options: DeployOptions,
+             destination_id: str | None, name: str | None
+             ) -> tuple[int, str, list[_Decision], Claims, list[str]]:
+    root = plan.root
+    dest_id = destination_id or card_destination_id(root) or ""
+    claims = Claims(db, root, dest_id, plan.fs)
+    notes = claims.notes
+    items = _plan_items(plan)
+    if options.prune:
+        items = _prune_items(root, plan, claims) + items
+        for seq, item in enumerate(items):
+            item.seq = seq
+    decisions = _decide(root, plan.fs, items, claims, options)
+    _check_space(root, decisions, options)
+    deployment_id = _record(db, plan, decisions, profile_id, options, dest_id, name)
+    return deployment_id, dest_id, decisions, claims, notes
+
+
+def preview(db: Database, plan: DeployPlan, options: DeployOptions | None = None,
+            *, destination_id: str | None = None) -> dict[str, Any]:
+    """What a deploy of ``plan`` would do (``--dry-run``): nothing is written anywhere."""
+    options = options or DeployOptions()
+    root = plan.root
+    if not root.is_dir():
+        raise DeployError(f"{root}: destination does not exist (is the card mounted?)")
+    dest_id = destination_id or card_destination_id(root, create=False) or ""
+    claims = Claims(db, root, dest_id, plan.fs)
+    notes = claims.notes
+    items = _plan_items(plan)
+    prune = _prune_items(root, plan, claims) if options.prune else []
+    decisions = _decide(root, plan.fs, prune + items, claims, options)
+    counts: dict[str, int] = defaultdict(int)
+    for decision in decisions:
+        counts[decision.action] += 1
+    free, total, block = space(root)
+    need = _bytes_needed(decisions, block)
+    margin = options.margin_bytes if options.margin_bytes is not None else default_margin(total)
+    return {"plan": plan.summary(), "actions": dict(counts), "bytes_to_write": sum(
+        d.item.size for d in decisions if d.action == COPY), "bytes_needed": need,
+        "free_bytes": free, "margin_bytes": margin, "enough_space": need + margin <= free,
+        "prune": [d.item.dest for d in decisions if d.action == PRUNE],
+        "conflicts": [d.item.dest for d in decisions if d.action == CONFLICT],
+        "notes": notes}
+
+
+def _plan_items(plan: DeployPlan) -> list[_Item]:
+    return [_Item(seq, item.kind, "copy", item.platform_id, item.source, item.source_mtime_ns,
+                  item.content, item.dest, item.size, item.sha1, None, "pending", item.game_id)
+            for seq, item in enumerate(plan.items)]
+
+
+def _prune_items(root: Path, plan: DeployPlan, claims: Claims) -> list[_Item]:
+    """Files of ours, unchanged since we wrote them, that the plan no longer selects."""
+    wanted = {collision_key(item.dest, plan.fs) for item in plan.items}
+    found: list[_Item] = []
+    for key in sorted(claims.keys() - wanted):
+        claim = claims.find(key, _lstat(root / claims.first(key).dest))
+        if claim is not None:
+            found.append(_Item(0, "other", "prune", None, "", None, None, claim.dest,
+                               claim.size, claim.sha1, claim.mtime_ns, "pending"))
+    return found
+
+
+def _unchanged(decision: _Decision) -> bool:
+    """A file of ours already on the card as planned: counted, not recorded per file (its
+    record is the item of the deployment that wrote it, and the card's manifest)."""
+    return decision.action == SKIP and decision.claim is not None
+
+
+def _record(db: Database, plan: DeployPlan, decisions: list[_Decision], profile_id: int,
+            options: DeployOptions, dest_id: str, name: str | None) -> int:
+    unchanged: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for decision in decisions:
+        if _unchanged(decision):
+            entry = unchanged[decision.item.platform_id or ""]
+            entry[0] += 1
+            entry[1] += decision.item.size
+    with db.atomic():
+        cursor = db.execute(
+            "INSERT INTO deployment_history (device_profile_id, deployment_name, "
+            "destination_path, destination_id, options_json, manifest_json, status, "
+            "started_at) VALUES (?, ?, ?, ?, ?, ?, 'started', ?)",
+            (profile_id, name, str(plan.root), dest_id,
+             json.dumps({**asdict(options), "fs": plan.fs.value}),
+             json.dumps({"unchanged": unchanged}), now_text()))
+        deployment_id = int(cursor.lastrowid or 0)
+        db.executemany(
+            "INSERT INTO deployment_items (deployment_id, seq, kind, action, game_id, "
+            "platform_id, source_path, source_mtime_ns, content, dest_path, file_size, "
+            "file_sha1, dest_mtime_ns, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+            "'pending')",
+            ((deployment_id, i.seq, i.kind, i.action, i.game_id, i.platform_id, i.source,
+              i.source_mtime_ns, i.content, i.dest, i.size, i.sha1, i.dest_mtime_ns)
+             for i in (d.item for d in decisions if not _unchanged(d))))
+    return deployment_id
+
+
+def _unchanged_totals(db: Database, deployment_id: int) -> dict[str, list[int]]:
+    text = db.scalar("SELECT manifest_json FROM deployment_history WHERE id = ?",
+                     (deployment_id,))
+    data = json.loads(text) if text else {}
+    found = data.get("unchanged", {}) if isinstance(data, dict) else {}
+    return found if isinstance(found, dict) else {}
+
+
+# -- resuming ------------------------------------------------------------------------------
+def resume(db: Database, deployment_id: int | None = None, *, verify: bool | None = None,
+           overwrite: bool | None = None, progress: ProgressCallback | None = None,
+           fs: FileSystem | None = None) -> DeploySummary:
+    """Finish an interrupted deployment (the latest unfinished one when no id is given).
+
+    Files already under their final name are not copied again; our stale temporary files are
+    removed; failed and conflicting files are tried again (``overwrite`` to replace the
+    user's own files).
+    """
+    row = _unfinished(db, deployment_id)
+    deployment_id = int(row["id"])
+    options = DeployOptions.from_json(row["options_json"])
+    if verify is not None:
+        options.verify = verify
+    if overwrite is not None:
+        options.overwrite = overwrite
+    root = Path(row["destination_path"])
+    check_destination(root)
+    dest_id = row["destination_id"] or ""
+    on_card = card_destination_id(root, create=False)
+    if dest_id and on_card and on_card != dest_id:
+        raise DeployError(f"{root}: this is not the card deployment {deployment_id} was "
+                          f"writing to (its id is {on_card}, expected {dest_id})")
+    stored_fs = json.loads(row["options_json"] or "{}").get("fs")
+    fs = fs or (FileSystem(stored_fs) if stored_fs in {f.value for f in FileSystem}
+                else FileSystem.FAT32)
+    with card_lock(root):
+        items = _load_items(db, deployment_id)
+        claims = Claims(db, root, dest_id, fs)
+        notes = claims.notes
+        decisions = _decide(root, fs, items, claims, options)
+        _check_space(root, decisions, options)
+        summary = _run(db, deployment_id, root, fs, dest_id, decisions, claims, options,
+                       progress)
+        summary.notes[:0] = notes
+        return summary
+
+
+def _unfinished(db: Database, deployment_id: int | None) -> Any:
+    if deployment_id is None:
+        row = db.query_one(
+            "SELECT * FROM deployment_history WHERE status IN ('started', 'failed', "
+            "'cancelled') ORDER BY id DESC LIMIT 1")
+        if row is None:
+            raise NotFoundError("no unfinished deployment to resume")
+        return row
+    row = db.query_one("SELECT * FROM deployment_history WHERE id = ?", (deployment_id,))
+    if row is None:
+        raise NotFoundError(f"deployment {deployment_id} does not exist")
+    if row["status"] not in RESUMABLE and not db.scalar(
+            "SELECT count(*) FROM deployment_items WHERE deployment_id = ? "
+            "AND status IN ('pending', 'failed', 'conflict')", (deployment_id,)):
+        raise DeployError(f"deployment {deployment_id} is {row['status']}: nothing to resume")
+    return row
+
+
+def _load_items(db: Database, deployment_id: int) -> list[_Item]:
+    rows = db.query(
+        "SELECT seq, kind, action, platform_id, source_path, source_mtime_ns, content, "
+        "dest_path, file_size, file_sha1, dest_mtime_ns, status, game_id "
+        "FROM deployment_items WHERE deployment_id = ? AND (status IN "
+        "('pending', 'failed', 'conflict') OR (status = 'copied' AND action = 'copy')) "
+        "ORDER BY seq", (deployment_id,))
+    return [_Item(int(r["seq"]), r["kind"], r["action"], r["platform_id"], r["source_path"],
+                  r["source_mtime_ns"], r["content"], r["dest_path"], int(r["file_size"]),
+                  r["file_sha1"], r["dest_mtime_ns"], r["status"], r["game_id"])
+            for r in rows]
+
+
+# -- deciding ------------------------------------------------------------------------------
+class Claims:
+    """Every record of a file we wrote on this card: its manifest copy first, then (read only
+    when the copy does not settle a question) the database's items for this destination. A
+    record claims a file only while the card shows exactly its size and time."""
+
+    def __init__(self, db: Database, root: Path, dest_id: str, fs: FileSystem) -> None:
+        self.db, self.dest_id, self.fs = db, dest_id, fs
+        card, note = read_manifest(root)
+        self.notes = [note] if note else []
+        self.card: dict[str, list[Owned]] = defaultdict(list)
+        for owned in card.values():
+            self.card[collision_key(owned.dest, fs)].append(owned)
+        self._stored: dict[str, list[Owned]] | None = None
+
+    def stored(self) -> dict[str, list[Owned]]:
+        """The database's records for this destination, newest deployment first."""
+        if self._stored is None:
+            self._stored = defaultdict(list)
+            if self.dest_id:
+                rows = self.db.query(
+                    "SELECT i.dest_path, i.file_size, i.dest_mtime_ns, i.file_sha1 "
+                    "FROM deployment_history h JOIN deployment_items i "
+                    "ON i.deployment_id = h.id WHERE h.destination_id = ? "
+                    "AND i.action = 'copy' AND i.dest_mtime_ns IS NOT NULL "
+                    "AND i.status IN ('pending', 'copied', 'skipped', 'failed') "
+                    "ORDER BY h.id DESC, i.seq", (self.dest_id,))
+                for row in rows:
+                    self._stored[collision_key(row[0], self.fs)].append(
+                        Owned(row[0], int(row[1]), int(row[2]), row[3]))
+        return self._stored
+
+    def find(self, key: str, info: os.stat_result | None) -> Owned | None:
+        """The record that claims the file now at ``key`` (``info``: its stat), if any."""
+        if info is None:
+            return None
+        for owned in self.card.get(key, ()):
+            if owned.matches(info):
+                return owned
+        for owned in self.stored().get(key, ()):
+            if owned.matches(info):
+                return owned
+        return None
+
+    def keys(self) -> set[str]:
+        """Every path any record names."""
+        return set(self.card) | set(self.stored())
+
+    def first(self, key: str) -> Owned:
+        """One record for ``key`` (its path on the card)."""
+        return (self.card.get(key) or self.stored()[key])[0]
+
+
+def _lstat(path: Path | str) -> os.stat_result | None:
+    try:
+        return os.lstat(path)
+    except OSError:
+        return None
+
+
+def _decide(root: Path, fs: FileSystem, items: list[_Item], claims: Claims,
+            options: DeployOptions) -> list[_Decision]:
+    decisions: list[_Decision] = []
+    base = str(root)
+    for item in items:
+        info = _lstat(f"{base}/{item.dest}")
+        item.key = collision_key(item.dest, fs)
+        claim = claims.find(item.key, info)
+        if item.status == "copied":  # finished by an earlier run: still on the card?
+            if info is not None and item.dest_mtime_ns == info.st_mtime_ns \
+                    and info.st_size == item.size:
+                decisions.append(_Decision(item, NOOP, info))
+                continue
+            claim = None  # gone (another card, or deleted): copy it again
+        if item.action == "prune":
+            decisions.append(_Decision(item, PRUNE if claim else KEEP, info, claim))
+        else:
+            decisions.append(_decide_copy(root, item, info, claim, options))
+    return decisions
+
+
+def _decide_copy(root: Path, item: _Item, info: os.stat_result | None, claim: Owned | None,
+                 options: DeployOptions) -> _Decision:
+    if info is None:
+        return _Decision(item, COPY)
+    if not _is_file(info):
+        return _Decision(item, FAIL, info, note=f"{item.dest}: something other than a file "
+                         "is in the way on the card")
+    same_size = info.st_size == item.size
+    if claim is not None:
+        same = same_size and (claim.sha1 is None or item.sha1 is None or claim.sha1 == item.sha1)
+        if same and options.verify and not _card_hash_matches(root, item):
+            same = False
+        if same:
+            return _Decision(item, DONE if item.dest_mtime_ns == claim.mtime_ns else SKIP,
+                             info, claim)
+        return _Decision(item, COPY, info, claim)  # ours, but an older version: replace it
+    if options.overwrite:
+        return _Decision(item, COPY, info)
+    if options.verify and same_size and _card_hash_matches(root, item):
+        return _Decision(item, SKIP, info, note="an identical file of yours is kept")
+    return _Decision(item, CONFLICT, info, note=f"{item.dest}: a file we did not write is "
+                     "already there; kept (use --overwrite to replace it)")
+
+
+def _is_file(info: os.stat_result) -> bool:
+    return stat.S_ISREG(info.st_mode)
+
+
+def _card_hash_matches(root: Path, item: _Item) -> bool:
+    expected = item.sha1 or (hashlib.sha1(item.content).hexdigest() if item.content is not None
+                             else _sha1_of(item.source))
+    return expected is not None and _sha1_of(str(root / item.dest)) == expected
+
+
+def _sha1_of(path: str) -> str | None:
+    try:
+        with open(path, "rb", buffering=0) as handle:
+            _drop_cache(handle.fileno())
+            digest = hashlib.file_digest(handle, "sha1")
+            return digest.hexdigest()
+    except OSError:
+        return None
+
+
+def _drop_cache(fd: int) -> None:
+    with contextlib.suppress(OSError, AttributeError):
+        os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+
+
+def _round_up(size: int, block: int) -> int:
+    return -(-size // block) * block
+
+
+def _bytes_needed(decisions: Iterable[_Decision], block: int) -> int:
+    need = 0
+    for decision in decisions:
+        if decision.action == COPY:
+            need += _round_up(decision.item.size, block)
+            if decision.existing is not None:
+                need -= _round_up(decision.existing.st_size, block)
+        elif decision.action == PRUNE and decision.existing is not None:
+            need -= _round_up(decision.existing.st_size, block)
+    return need
+
+
+def _check_space(root: Path, decisions: list[_Decision], options: DeployOptions) -> None:
+    free, total, block = space(root)
+    margin = options.margin_bytes if options.margin_bytes is not None else default_margin(total)
+    need = _bytes_needed(decisions, block)
+    if need + margin > free:
+        raise DeployError(
+            f"{root}: not enough space: {_mib(need)} to write, {_mib(free)} free, "
+            f"{_mib(margin)} kept as margin; free {_mib(need + margin - free)} more "
+            "(or select less)")
+
+
+def _mib(size: int) -> str:
+    return f"{size / 1024**2:.1f} MiB"
+
+
+# -- running -------------------------------------------------------------------------------
+class _Stop(Exception):
+    """The card is full, read-only or gone: end the run, keep what is done."""
+
+
+class _FileFailed(Exception):
+    """This file cannot be copied; the run goes on."""
+
+
+class _Runner:
+    """One run over a deployment's decided items."""
+
+    def __init__(self, db: Database, deployment_id: int, root: Path, dest_id: str,
+                 claims: Claims, options: DeployOptions, fs: FileSystem,
+                 progress: ProgressCallback | None, total_bytes: int, total_files: int) -> None:
+        self.db, self.deployment_id, self.root, self.dest_id = db, deployment_id, root, dest_id
+        self.claims, self.options, self.fs, self.progress = claims, options, fs, progress
+        self.summary = DeploySummary(deployment_id, str(root))
+        self.pending_states: list[tuple[str, str | None, int | None, str | None, int]] = []
+        self.dirty_folders: set[str] = set()
+        self.base = str(root)
+        self.checked_folders: set[str] = set()
+        self.results: dict[str, Owned | None] = {}  # collision key -> ours now (None: gone)
+        self.started = time.monotonic()
+        self.last_flush = self.last_manifest = self.started
+        self.total_bytes, self.total_files = total_bytes, total_files
+        self.files_done = 0
+        self.handled: set[int] = set()
+        self.batch: list[_Written] = []
+        self.fresh = False  # True: a first run, whose unchanged files were not recorded
+        self.root_dev = os.stat(root).st_dev
+        self.batch_bytes = 0
+
+    # state -------------------------------------------------------------------------------
+    def state(self, item: _Item, status: str, error: str | None = None,
+              owned: Owned | None = None, *, record: bool = True) -> None:
+        if record:
+            self.pending_states.append((status, error, owned.mtime_ns if owned else None,
+                                        owned.sha1 if owned else None, item.seq))
+        self.handled.add(item.seq)
+        key = item.key or collision_key(item.dest, self.fs)
+        if owned is not None:
+            self.results[key] = owned
+        elif status == "pruned":
+            self.results[key] = None
+        if error:
+            self.summary.errors.append({"path": item.dest, "source": item.source or None,
+                                        "status": status, "error": error})
+        if len(self.pending_states) >= FLUSH_FILES or \
+                time.monotonic() - self.last_flush >= FLUSH_SECONDS:
+            self.flush()
+
+    def flush(self) -> None:
+        """Make the batch's renames durable, then commit the batch's states."""
+        for folder in self.dirty_folders:
+            fsync_folder(folder)
+        self.dirty_folders.clear()
+        if self.pending_states:
+            with self.db.atomic():
+                self.db.executemany(
+                    "UPDATE deployment_items SET status = ?, error = ?, "
+                    "dest_mtime_ns = COALESCE(?, dest_mtime_ns), "
+                    "file_sha1 = COALESCE(?, file_sha1) WHERE deployment_id = ? AND seq = ?",
+                    [(status, error, mtime, sha1, self.deployment_id, seq)
+                     for status, error, mtime, sha1, seq in self.pending_states])
+            self.pending_states.clear()
+        now = time.monotonic()
+        self.last_flush = now
+        if now - self.last_manifest >= MANIFEST_SECONDS:
+            self.write_card_manifest()
+
+    def write_card_manifest(self) -> None:
+        """The card's copy: what it held when the run began, updated with the run's results
+        (and records only this database had, when they were read and still hold). Nothing is
+        written when that is what the card already holds."""
+        self.last_manifest = time.monotonic()
+        before = {key: owned[0] for key, owned in self.claims.card.items() if owned}
+        merged = dict(before)
+        if self.claims._stored is not None:
+            for key, owned in self.claims.stored().items():
+                if key not in merged:
+                    match = self.claims.find(key, _lstat(self.root / owned[0].dest))
+                    if match is not None:
+                        merged[key] = match
+        for key, result in self.results.items():
+            if result is None:
+                merged.pop(key, None)
+            else:
+                merged[key] = result
+        if merged == before and (self.root / CARD_DIR / MANIFEST_NAME).exists():
+            return
+        with contextlib.suppress(OSError):
+            write_manifest(self.root, self.dest_id, merged.values())
+
+    def tick(self, current: str, extra: int = 0) -> None:
+        if self.progress is None:
+            return
+        done = self.summary.bytes_copied + extra
+        elapsed = max(time.monotonic() - self.started, 1e-6)
+        rate = done / elapsed
+        eta = (self.total_bytes - done) / rate if rate > 0 else None
+        self.progress(Progress(self.files_done, self.total_files, done, self.total_bytes,
+                               rate, eta, current))
+
+    # files -------------------------------------------------------------------------------
+    def prune(self, decision: _Decision) -> None:
+        item = decision.item
+        if decision.action == KEEP:
+            self.state(item, "skipped", "changed since we wrote it, or gone: kept")
+            return
+        target = self.root / item.dest
+        info = _lstat(target)
+        if info is None or decision.claim is None or not decision.claim.matches(info):
+            self.state(item, "skipped", "changed since we wrote it, or gone: kept")
+            return
+        try:
+            os.unlink(target)
+        except OSError as exc:
+            self._card_error(exc, item)
+            self.state(item, "failed", f"cannot remove: {describe_os_error(exc)}")
+            self.summary.failed += 1
+            return
+        self.dirty_folders.add(str(target.parent))
+        self.summary.pruned += 1
+        self.state(item, "pruned")
+
+    def copy(self, item: _Item, replaces: os.stat_result | None) -> None:
+        """Write the item's temporary file; it is renamed into place with its batch."""
+        target = f"{self.base}/{item.dest}"
+        self._ensure_folder(item)
+        temp = f"{target.rpartition('/')[0]}/{TEMP_PREFIX}{self.deployment_id}-{item.seq}"
+        try:
+            info, sha1 = self._write_temp(item, temp)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(temp)
+            raise
+        owned = Owned(item.dest, info.st_size, info.st_mtime_ns, sha1 or item.sha1)
+        self.batch.append(_Written(item, temp, target, owned, replaces))
+        self.batch_bytes += item.size
+        if len(self.batch) >= BATCH_FILES or self.batch_bytes >= BATCH_BYTES:
+            self.commit_batch()
+
+    def commit_batch(self) -> None:
+        """Record the batch as copied in one transaction, with each file's size and time on
+        the card, then rename. After a crash a file found under its final name with exactly
+        that size and time is ours and done; one that is not there (the rename did not
+        happen, or did not reach the card) is copied again by ``resume``, which re-checks
+        every copied file."""
+        batch, self.batch, self.batch_bytes = self.batch, [], 0
+        if not batch:
+            return
+        try:
+            with self.db.atomic():
+                self.db.executemany(
+                    "UPDATE deployment_items SET status = 'copied', error = NULL, "
+                    "dest_mtime_ns = ?, file_sha1 = COALESCE(?, file_sha1) "
+                    "WHERE deployment_id = ? AND seq = ?",
+                    [(w.owned.mtime_ns, w.owned.sha1, self.deployment_id, w.item.seq)
+                     for w in batch])
+        except BaseException:
+            for written in batch:
+                with contextlib.suppress(OSError):
+                    os.unlink(written.temp)
+            raise
+        for n, written in enumerate(batch):
+            try:
+                self._rename(written)
+            except _FileFailed as exc:
+                self.summary.failed += 1
+                self.state(written.item, "failed", str(exc))
+            except BaseException:
+                for rest in batch[n:]:
+                    with contextlib.suppress(OSError):
+                        os.unlink(rest.temp)
+                raise
+
+    def _rename(self, written: _Written) -> None:
+        item, target, replaces = written.item, written.target, written.replaces
+        try:
+            if replaces is not None and not self.options.overwrite:
+                now = _lstat(target)  # ours a moment ago: still the same file?
+                if now is None or (now.st_size, now.st_mtime_ns) != (
+                        replaces.st_size, replaces.st_mtime_ns):
+                    raise _FileFailed(f"{item.dest}: changed on the card during the deploy")
+            os.replace(written.temp, target)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(written.temp)
+            raise
+        self.dirty_folders.add(target.rpartition("/")[0])
+        self.summary.copied += 1
+        self.summary.bytes_copied += item.size
+        self.state(item, "copied", owned=written.owned, record=False)  # with its intent
+
+    def _ensure_folder(self, item: _Item) -> None:
+        parent = os.path.dirname(item.dest)
+        if parent in self.checked_folders or not parent:
+            return
+        try:
+            folder = inside_root(self.root, PurePosixPath(parent))
+        except RomRunnerError as exc:
+            raise _FileFailed(str(exc)) from exc
+        folder.mkdir(parents=True, exist_ok=True)
+        self.checked_folders.add(parent)
+
+    def _write_temp(self, item: _Item, temp: str) -> tuple[os.stat_result, str | None]:
+        """Copy into ``temp`` and fsync it; its stat and the SHA1 when one was computed."""
+        want_hash = item.sha1 is None or self.options.verify
+        out = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        try:
+            if item.content is not None:
+                os.write(out, item.content)
+                sha1: str | None = hashlib.sha1(item.content).hexdigest()
+            else:
+                sha1 = self._copy_source(item, out, want_hash)
+            os.fsync(out)
+            info = os.fstat(out)
+        finally:
+            os.close(out)
+        if info.st_size != item.size:
+            raise _FileFailed(f"{item.source}: changed while it was copied")
+        if self.options.verify:
+            expected = item.sha1 or sha1
+            written = _sha1_of(temp)
+            if written != expected:
+                raise _FileFailed(f"{item.dest}: verify failed: the card returned different "
+                                  "data (a failing card?)")
+        return info, sha1
+
+    def _copy_source(self, item: _Item, out: int, want_hash: bool) -> str | None:
+        try:
+            src = os.open(item.source, os.O_RDONLY)
+        except OSError as exc:
+            raise _FileFailed(f"{item.source}: cannot be read ({describe_os_error(exc)})") \
+                from exc
+        try:
+            before = os.fstat(src)
+            if before.st_size != item.size or (item.source_mtime_ns is not None
+                                               and before.st_mtime_ns != item.source_mtime_ns):
+                raise _FileFailed(f"{item.source}: changed since the scan (rescan it)")
+            sha1: str | None = None
+            if want_hash:
+                sha1 = self._stream(src, out, item)
+            else:
+                self._sendfile(src, out, item)
+            after = os.fstat(src)
+            if (after.st_size, after.st_mtime_ns) != (before.st_size, before.st_mtime_ns):
+                raise _FileFailed(f"{item.source}: changed while it was copied")
+            if want_hash and item.sha1 and sha1 != item.sha1:
+                raise _FileFailed(f"{item.source}: its content no longer matches the scan's "
+                                  "SHA1 (rescan it)")
+            return sha1
+        finally:
+            os.close(src)
+
+    def _sendfile(self, src: int, out: int, item: _Item) -> None:
+        offset = 0
+        while offset < item.size:
+            sent = os.sendfile(out, src, offset, min(SENDFILE_CHUNK, item.size - offset))
+            if sent == 0:
+                raise _FileFailed(f"{item.source}: shorter than at the scan")
+            offset += sent
+            if item.size > SENDFILE_CHUNK:
+                self.tick(item.dest, offset)
+
+    def _stream(self, src: int, out: int, item: _Item) -> str:
+        hasher = hashlib.sha1()
+        buffer = bytearray(min(READ_BUFFER, max(item.size, 1)))
+        view = memoryview(buffer)
+        done = 0
+        with os.fdopen(src, "rb", buffering=0, closefd=False) as reader:
+            while True:
+                count = reader.readinto(view)
+                if not count:
+                    break
+                chunk = view[:count]
+                hasher.update(chunk)
+                written = 0
+                while written < count:
+                    written += os.write(out, chunk[written:])
+                done += count
+                if item.size > SENDFILE_CHUNK:
+                    self.tick(item.dest, done)
+        return hasher.hexdigest()
+
+    def gone(self) -> bool:
+        """True when the card is no longer there: its root vanished or another file system
+        (or the empty mount point) is there now."""
+        try:
+            return os.stat(self.root).st_dev != self.root_dev
+        except OSError:
+            return True
+
+    def _card_error(self, exc: OSError, item: _Item) -> None:
+        """Turn a card-side error that ends the run into :class:`_Stop`."""
+        gone = self.gone()
+        if exc.errno in STOP_ERRNOS or gone:
+            raise _Stop(self._stop_message(exc, item, gone)) from exc
+
+    def _stop_message(self, exc: OSError, item: _Item, gone: bool) -> str:
+        resume = f"`romrunner deploy resume {self.deployment_id}`"
+        if gone:
+            return f"{self.root}: the card went away while writing {item.dest}; " \
+                   f"reconnect it and run {resume}"
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            return f"{self.root}: card full while writing {item.dest}; " \
+                   f"{{more}} more needed to finish; free space and run {resume}"
+        if exc.errno == errno.EROFS:
+            return f"{self.root}: the card became read-only while writing {item.dest}; " \
+                   f"check it and run {resume}"
+        return f"{self.root}: cannot write {item.dest} ({describe_os_error(exc)}); " \
+               f"check the card and run {resume}"
+
+
+def _run(db: Database, deployment_id: int, root: Path, fs: FileSystem, dest_id: str,
+         decisions: list[_Decision], claims: Claims, options: DeployOptions,
+         progress: ProgressCallback | None, *, fresh: bool = False) -> DeploySummary:
+    folders = {d.item.dest.rpartition("/")[0] for d in decisions}
+    copies = [d for d in decisions if d.action == COPY]
+    runner = _Runner(db, deployment_id, root, dest_id, claims, options, fs, progress,
+                     sum(d.item.size for d in copies), len(decisions))
+    runner.fresh = fresh
+    summary = runner.summary
+    summary.cleaned_temps = clean_stale_temps(root, folders)
+    summary.planned = int(db.scalar("SELECT count(*) FROM deployment_items WHERE "
+                                    "deployment_id = ? AND action = 'copy'", (deployment_id,)))
+    summary.planned += sum(files for files, _ in _unchanged_totals(db, deployment_id).values())
+    status = "failed"
+    try:
+        _apply(runner, decisions)
+        status = "completed"
+    except _Stop as stop:
+        _settle(runner)
+        summary.stopped = _with_space_needed(str(stop), root, decisions, runner)
+    except KeyboardInterrupt:
+        status = "cancelled"
+        raise
+    finally:
+        _settle(runner)
+        runner.flush()
+        runner.write_card_manifest()
+        summary.status = status
+        summary.seconds = round(time.monotonic() - runner.started, 3)
+        _finish(db, deployment_id, status, summary.stopped)
+    return summary
+
+
+def _settle(runner: _Runner) -> None:
+    """Rename the temporary files already complete (what cannot be is cleaned on resume)."""
+    with contextlib.suppress(Exception):
+        runner.commit_batch()
+
+
+def _apply(runner: _Runner, decisions: list[_Decision]) -> None:
+    summary = runner.summary
+    for decision in decisions:
+        item = decision.item
+        runner.tick(item.dest)
+        if decision.action == NOOP:
+            pass
+        elif decision.action in (PRUNE, KEEP):
+            runner.prune(decision)
+        elif decision.action == DONE:
+            runner.state(item, "copied", owned=decision.claim)
+            summary.copied += 1
+        elif decision.action == SKIP:
+            summary.skipped += 1
+            runner.state(item, "skipped", None if decision.claim else decision.note,
+                         owned=decision.claim, record=not runner.fresh or not _unchanged(
+                             decision))
+        elif decision.action == CONFLICT:
+            summary.conflicts += 1
+            runner.state(item, "conflict", decision.note)
+        elif decision.action == FAIL:
+            summary.failed += 1
+            runner.state(item, "failed", decision.note)
+        else:
+            try:
+                runner.copy(item, decision.existing)
+            except _FileFailed as exc:
+                summary.failed += 1
+                runner.state(item, "failed", str(exc))
+            except OSError as exc:
+                runner._card_error(exc, item)
+                summary.failed += 1
+                runner.state(item, "failed", f"{item.dest}: {describe_os_error(exc)}")
+        runner.files_done += 1
+    try:
+        runner.commit_batch()
+    except OSError as exc:
+        last = decisions[-1].item
+        raise _Stop(runner._stop_message(exc, last, runner.gone())) from exc
+
+
+def _with_space_needed(message: str, root: Path, decisions: list[_Decision],
+                       runner: _Runner) -> str:
+    if "{more}" not in message:
+        return message
+    left = [d for d in decisions if d.action == COPY and d.item.seq not in runner.handled]
+    try:
+        free, total, block = space(root)
+    except OSError:
+        return message.replace("{more}", "more space")
+    margin = runner.options.margin_bytes if runner.options.margin_bytes is not None \
+        else default_margin(total)
+    more = max(_bytes_needed(left, block) + margin - free, block)
+    return message.replace("{more}", _mib(more))
+
+
+def _finish(db: Database, deployment_id: int, status: str, error: str | None) -> None:
+    rows = db.query("SELECT coalesce(platform_id, '') AS platform, status, count(*) AS files, "
+                    "sum(file_size) AS bytes FROM deployment_items WHERE deployment_id = ? "
+                    "GROUP BY 1, 2", (deployment_id,))
+    totals: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for platform, (files, size) in _unchanged_totals(db, deployment_id).items():
+        entry = totals[platform or "(other)"]
+        entry["files"] += files
+        entry["bytes"] += size
+        entry["skipped"] += files
+    for row in rows:
+        entry = totals[row["platform"] or "(prune)"]
+        entry["files"] += int(row["files"])
+        entry["bytes"] += int(row["bytes"] or 0)
+        entry[row["status"]] += int(row["files"])
+    with db.atomic():
+        db.execute("UPDATE deployment_history SET status = ?, completed_at = ?, "
+                   "error_message = ?, totals_json = ? WHERE id = ?",
+                   (status, now_text() if status == "completed" else None, error,
+                    json.dumps(totals, sort_keys=True), deployment_id))

@@ -1,0 +1,53 @@
+"""Reading deployments back: the history list and one deployment in full."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from romrunner.errors import NotFoundError
+from romrunner.store.database import Database
+
+_COLUMNS = ("id, device_profile_id, deployment_name, destination_path, destination_id, "
+            "status, started_at, completed_at, error_message, totals_json")
+
+
+def _row(row: Any) -> dict[str, Any]:
+    data = dict(row)
+    totals = data.pop("totals_json", None)
+    data["totals"] = json.loads(totals) if totals else {}
+    return data
+
+
+def list_history(db: Database, *, limit: int = 50,
+                 profile_id: int | None = None) -> list[dict[str, Any]]:
+    """The latest deployments, newest first, with their per-platform totals."""
+    if profile_id is None:
+        rows = db.query(f"SELECT {_COLUMNS} FROM deployment_history ORDER BY id DESC LIMIT ?",
+                        (limit,))
+    else:
+        rows = db.query(f"SELECT {_COLUMNS} FROM deployment_history WHERE "
+                        "device_profile_id = ? ORDER BY id DESC LIMIT ?", (profile_id, limit))
+    return [_row(row) for row in rows]
+
+
+def show_deployment(db: Database, deployment_id: int, *,
+                    item_limit: int = 200) -> dict[str, Any]:
+    """One deployment: its row, counts by status, and the files that did not go as planned
+    (failed, conflicting, kept) up to ``item_limit``."""
+    row = db.query_one(f"SELECT {_COLUMNS}, options_json FROM deployment_history WHERE id = ?",
+                       (deployment_id,))
+    if row is None:
+        raise NotFoundError(f"deployment {deployment_id} does not exist")
+    data = _row(row)
+    options = data.pop("options_json", None)
+    data["options"] = json.loads(options) if options else {}
+    counts = db.query("SELECT action, status, count(*) AS files, coalesce(sum(file_size), 0) "
+                      "AS bytes FROM deployment_items WHERE deployment_id = ? "
+                      "GROUP BY action, status ORDER BY action, status", (deployment_id,))
+    data["counts"] = [dict(count) for count in counts]
+    problems = db.query("SELECT seq, kind, action, dest_path, source_path, status, error "
+                        "FROM deployment_items WHERE deployment_id = ? AND error IS NOT NULL "
+                        "ORDER BY seq LIMIT ?", (deployment_id, item_limit))
+    data["problems"] = [dict(problem) for problem in problems]
+    return data

@@ -1,0 +1,389 @@
+"""The deploy plan: every file that goes on the card, where, and what was left out and why.
+
+A plan is built from a list of game ids and a card layout in a handful of queries whatever the
+number of games (games, their disc tracks, set sizes, BIOS): never one query per game. Each
+destination path goes through the one legaliser (:mod:`romrunner.deploy.legal`); two files
+that would land on the same path (case-folded where the card's file system folds case) are an
+error for the second one. Files are checked here as the plan is made: present and unchanged
+since the scan (size and modification time), and within FAT32's 4 GiB limit. A file that fails
+a check is left out with a per-file error; the rest of the plan stands.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from romrunner.bios.check import BLOCKING, HLE, check_bios
+from romrunner.deploy.layout import CardLayoutLike
+from romrunner.deploy.legal import FileSystem, collision_key, legal_component, legal_path
+from romrunner.errors import InputError
+from romrunner.packs.loader import DefinitionPack
+from romrunner.store.database import Database
+
+ROM, BIOS, PLAYLIST = "rom", "bios", "playlist"
+
+_DISC_TAG = re.compile(r"\s*[\(\[](?:disc|disk|cd)\s*[^\)\]]*[\)\]]", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class PlanItem:
+    """One file to put on the card.
+
+    ``dest`` is relative to the card root and legal. ``source`` is absolute (empty for a
+    generated file, whose bytes are ``content``). ``source_mtime_ns`` is what the scan saw.
+    """
+
+    kind: str
+    dest: str
+    size: int
+    platform_id: str
+    game_id: int | None = None
+    source: str = ""
+    source_mtime_ns: int | None = None
+    sha1: str | None = None
+    content: bytes | None = None
+
+
+@dataclass(frozen=True)
+class PlanIssue:
+    """A warning, or an error that left a file (or a game) out of the plan."""
+
+    code: str
+    message: str
+    platform_id: str | None = None
+    game_id: int | None = None
+    path: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        """The JSON form."""
+        return {"code": self.code, "message": self.message, "platform_id": self.platform_id,
+                "game_id": self.game_id, "path": self.path}
+
+
+@dataclass
+class PlatformTotals:
+    """Files and bytes a plan puts on the card for one platform."""
+
+    files: int = 0
+    bytes: int = 0
+
+
+@dataclass
+class DeployPlan:
+    """What goes where on one card."""
+
+    root: Path
+    os_id: str
+    fs: FileSystem
+    items: list[PlanItem] = field(default_factory=list)
+    errors: list[PlanIssue] = field(default_factory=list)
+    warnings: list[PlanIssue] = field(default_factory=list)
+    game_ids: list[int] = field(default_factory=list)
+
+    @property
+    def total_bytes(self) -> int:
+        """Bytes of every planned file."""
+        return sum(item.size for item in self.items)
+
+    def totals(self) -> dict[str, PlatformTotals]:
+        """Files and bytes per platform (BIOS and playlists count with their platform)."""
+        totals: dict[str, PlatformTotals] = defaultdict(PlatformTotals)
+        for item in self.items:
+            entry = totals[item.platform_id]
+            entry.files += 1
+            entry.bytes += item.size
+        return dict(sorted(totals.items()))
+
+    def summary(self) -> dict[str, Any]:
+        """Counts, bytes per platform, errors and warnings (what ``--dry-run`` shows)."""
+        return {"root": str(self.root), "os_id": self.os_id, "fs": self.fs.value,
+                "games": len(self.game_ids), "files": len(self.items),
+                "bytes": self.total_bytes,
+                "kinds": {kind: sum(1 for i in self.items if i.kind == kind)
+                          for kind in (ROM, BIOS, PLAYLIST)},
+                "platforms": {p: {"files": t.files, "bytes": t.bytes}
+                              for p, t in self.totals().items()},
+                "errors": [issue.as_dict() for issue in self.errors],
+                "warnings": [issue.as_dict() for issue in self.warnings]}
+
+
+@dataclass(frozen=True, slots=True)
+class _Game:
+    id: int
+    platform_id: str
+    source: str
+    filename: str
+    size: int
+    mtime_ns: int | None
+    sha1: str | None
+    missing: bool
+    set_key: str | None
+    disc: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class _Track:
+    name: str
+    size: int | None
+    mtime_ns: int | None
+    sha1: str | None
+
+
+def build_plan(db: Database, layout: CardLayoutLike, game_ids: Iterable[int], *,
+               pack: DefinitionPack | None = None, profile_id: int | None = None,
+               include_bios: bool = True) -> DeployPlan:
+    """Plan putting ``game_ids`` (and the verified BIOS their platforms need) on the card.
+
+    ``pack`` is needed for BIOS (which files each platform needs); ``profile_id`` narrows the
+    BIOS to the emulators the profile uses. Nothing is written anywhere.
+    """
+    ids = list(dict.fromkeys(int(i) for i in game_ids))
+    plan = DeployPlan(layout.root, layout.os_id, layout.fs, game_ids=ids)
+    builder = _Builder(plan, layout)
+    games = _load_games(db, ids)
+    for missing in (i for i in ids if i not in games):
+        plan.errors.append(PlanIssue("unknown-game", f"game {missing} does not exist",
+                                     game_id=missing))
+    tracks = _load_tracks(db, ids)
+    sets = _set_sizes(db, {g.set_key for g in games.values() if g.set_key})
+    placed: dict[str, list[tuple[_Game, str]]] = defaultdict(list)
+    for game in games.values():
+        dest = builder.add_game(game, tracks.get(game.id, []))
+        if dest is not None and game.set_key:
+            placed[game.set_key].append((game, dest))
+    for set_key, discs in placed.items():
+        builder.add_set(set_key, discs, sets.get(set_key, len(discs)))
+    if include_bios and pack is not None:
+        platforms = sorted({item.platform_id for item in plan.items if item.kind == ROM})
+        if platforms:
+            _add_bios(db, pack, profile_id, platforms, builder)
+    return plan
+
+
+def _load_games(db: Database, ids: list[int]) -> dict[int, _Game]:
+    rows = db.query(
+        "SELECT g.id, g.platform_id, g.filepath, g.filename, g.file_size, g.file_mtime_ns, "
+        "g.file_sha1, g.is_missing, g.set_key, g.disc_number, r.path AS root FROM games g "
+        "JOIN library_roots r ON r.id = g.root_id "
+        "WHERE g.id IN (SELECT value FROM json_each(?))", (json.dumps(ids),))
+    games = {int(row["id"]): _Game(
+        int(row["id"]), row["platform_id"], f"{row['root'].rstrip('/')}/{row['filepath']}",
+        row["filename"], int(row["file_size"]), row["file_mtime_ns"], row["file_sha1"],
+        bool(row["is_missing"]), row["set_key"], row["disc_number"]) for row in rows}
+    return {i: games[i] for i in ids if i in games}
+
+
+def _load_tracks(db: Database, ids: list[int]) -> dict[int, list[_Track]]:
+    rows = db.query(
+        "SELECT game_id, name, file_size, file_mtime_ns, file_sha1 FROM game_files "
+        "WHERE kind = 'track' AND game_id IN (SELECT value FROM json_each(?)) "
+        "ORDER BY game_id, id", (json.dumps(ids),))
+    tracks: dict[int, list[_Track]] = defaultdict(list)
+    for row in rows:
+        tracks[int(row["game_id"])].append(
+            _Track(row["name"], row["file_size"], row["file_mtime_ns"], row["file_sha1"]))
+    return tracks
+
+
+def _set_sizes(db: Database, keys: set[str]) -> dict[str, int]:
+    if not keys:
+        return {}
+    rows = db.query("SELECT set_key, count(*) AS n FROM games WHERE set_key IN "
+                    "(SELECT value FROM json_each(?)) AND is_missing = 0 GROUP BY set_key",
+                    (json.dumps(sorted(keys)),))
+    return {row["set_key"]: int(row["n"]) for row in rows}
+
+
+class _Builder:
+    """Adds items to a plan, checking each file and each destination as it goes."""
+
+    def __init__(self, plan: DeployPlan, layout: CardLayoutLike) -> None:
+        self.plan, self.layout, self.fs = plan, layout, layout.fs
+        self.taken: dict[str, str] = {}  # collision key -> what claimed it
+        self.folders: dict[str, str | None] = {}
+        self.no_folder: dict[str, int] = defaultdict(int)
+
+    def folder(self, platform_id: str) -> str | None:
+        """The platform's folder as text (paths are joined as text: 100k games)."""
+        if platform_id not in self.folders:
+            choice = self.layout.rom_folder(platform_id)
+            self.folders[platform_id] = None if choice is None else str(choice.path)
+        return self.folders[platform_id]
+
+    def error(self, code: str, message: str, game: _Game | None = None,
+              path: str | None = None, platform_id: str | None = None) -> None:
+        self.plan.errors.append(PlanIssue(
+            code, message, platform_id or (game.platform_id if game else None),
+            game.id if game else None, path))
+
+    def add_game(self, game: _Game, tracks: list[_Track]) -> str | None:
+        """Add a game's file and its disc tracks (all or none); return its destination."""
+        folder = self.folder(game.platform_id)
+        if folder is None:
+            self._no_folder(game)
+            return None
+        if game.missing:
+            self.error("source-missing", f"{game.source}: missing since the last scan", game,
+                       game.source)
+            return None
+        try:
+            name = legal_component(game.filename, self.fs)
+        except InputError as exc:
+            self.error("bad-name", str(exc), game, game.source)
+            return None
+        items = [PlanItem(ROM, f"{folder}/{name}", game.size, game.platform_id, game.id,
+                          game.source, game.mtime_ns, game.sha1)]
+        parent = game.source.rpartition("/")[0]
+        for track in tracks:
+            item = self._track_item(game, folder, parent, track)
+            if item is None:
+                return None
+            items.append(item)
+        if not all(self._file_ok(item, game) for item in items):
+            return None
+        if not self._claim(items, game):
+            return None
+        self.plan.items.extend(items)
+        return items[0].dest
+
+    def _no_folder(self, game: _Game) -> None:
+        self.no_folder[game.platform_id] += 1
+        if self.no_folder[game.platform_id] == 1:
+            self.plan.warnings.append(PlanIssue(
+                "no-folder", f"{self.layout.os_id} has no folder for platform "
+                f"{game.platform_id}: its games are left out", game.platform_id))
+        self.error("no-folder", f"{game.source}: {self.layout.os_id} has no folder for "
+                   f"{game.platform_id}", game, game.source)
+
+    def _track_item(self, game: _Game, folder: str, parent: str,
+                    track: _Track) -> PlanItem | None:
+        source = os.path.join(parent, track.name)
+        try:
+            dest = legal_path(track.name.split("/"), self.fs)
+        except InputError as exc:
+            self.error("bad-name", f"{game.source}: track {track.name!r}: {exc}", game, source)
+            return None
+        if str(dest) != track.name:
+            self.error("bad-name", f"{game.source}: track {track.name!r} is not a legal name "
+                       f"on {self.fs.value} and renaming it would break the sheet", game, source)
+            return None
+        size = track.size
+        if size is None:  # a playlist's entry: never hashed, so sized now
+            try:
+                size = os.stat(source).st_size
+            except OSError:
+                self.error("source-missing", f"{source}: missing (listed by {game.source})",
+                           game, source)
+                return None
+        return PlanItem(ROM, f"{folder}/{dest}", size, game.platform_id, game.id, source,
+                        track.mtime_ns, track.sha1)
+
+    def _file_ok(self, item: PlanItem, game: _Game | None) -> bool:
+        limit = self.fs.max_file_size
+        if limit is not None and item.size > limit:
+            self.error("too-large", f"{item.source or item.dest}: {item.size} bytes is over "
+                       f"{self.fs.value}'s 4 GiB file limit", game, item.source,
+                       item.platform_id)
+            return False
+        if not item.source:
+            return True
+        try:
+            info = os.stat(item.source)
+        except OSError:
+            self.error("source-missing", f"{item.source}: missing since the scan", game,
+                       item.source, item.platform_id)
+            return False
+        if info.st_size != item.size or (item.source_mtime_ns is not None
+                                         and info.st_mtime_ns != item.source_mtime_ns):
+            self.error("source-changed", f"{item.source}: changed since the scan (rescan it)",
+                       game, item.source, item.platform_id)
+            return False
+        return True
+
+    def _claim(self, items: list[PlanItem], game: _Game | None) -> bool:
+        keys = [collision_key(item.dest, self.fs) for item in items]
+        for item, key in zip(items, keys, strict=True):
+            other = self.taken.get(key)
+            if other is not None:
+                self.error("collision", f"{item.source or item.dest}: would land on "
+                           f"{item.dest}, already taken by {other}", game, item.source,
+                           item.platform_id)
+                return False
+        for item, key in zip(items, keys, strict=True):
+            self.taken[key] = item.source or item.dest
+        return True
+
+    def add_set(self, set_key: str, discs: list[tuple[_Game, str]], known: int) -> None:
+        """A multi-disc set: warn when discs are missing; write its .m3u where the OS wants."""
+        first = discs[0][0]
+        title = _DISC_TAG.sub("", PurePosixPath(first.filename).stem).strip() or set_key
+        if len(discs) < known:
+            self.plan.warnings.append(PlanIssue(
+                "incomplete-set", f"{title}: {len(discs)} of {known} discs selected",
+                first.platform_id, first.id))
+        if len(discs) < 2 or not self.layout.wants_m3u(first.platform_id):
+            return
+        folder = PurePosixPath(discs[0][1]).parent
+        ordered = sorted(discs, key=lambda pair: (pair[0].disc or 0, pair[1]))
+        content = "".join(PurePosixPath(dest).name + "\n" for _, dest in ordered).encode()
+        try:
+            name = legal_component(f"{title}.m3u", self.fs)
+        except InputError:
+            name = legal_component(f"{set_key}.m3u", self.fs)
+        item = PlanItem(PLAYLIST, str(folder / name), len(content), first.platform_id,
+                        first.id, content=content)
+        if self._claim([item], first):
+            self.plan.items.append(item)
+
+
+def _add_bios(db: Database, pack: DefinitionPack, profile_id: int | None,
+              platforms: list[str], builder: _Builder) -> None:
+    """The verified BIOS files the platforms need, to each platform's BIOS folder."""
+    report = check_bios(db, pack, platforms=platforms, profile=profile_id)
+    wanted: list[tuple[str, str, dict[str, Any]]] = []
+    for group in report.groups:
+        entries = {entry.id: entry for entry in group.entries}
+        if group.required and group.status in (BLOCKING, HLE) and not group.present:
+            names = ", ".join(sorted({e.filename for e in group.entries})[:3])
+            how = "runs with HLE, less accurately" if group.status == HLE else "will not run"
+            builder.plan.warnings.append(PlanIssue(
+                "missing-bios", f"{group.platform_id}: no verified BIOS for one of {names} "
+                f"({how})", group.platform_id))
+        for present in group.present:
+            entry = entries[present["entry"]]
+            parts = [*(entry.bios_subdirectory or "").split("/"), *entry.filename.split("/")]
+            folder = builder.layout.bios_folder(group.platform_id).path
+            try:
+                dest = folder / legal_path([p for p in parts if p], builder.fs)
+            except InputError as exc:
+                builder.error("bad-name", f"{present['filepath']}: {exc}",
+                              platform_id=group.platform_id)
+                continue
+            wanted.append((group.platform_id, str(dest), present))
+    mtimes = _bios_mtimes(db, [present["filepath"] for _, _, present in wanted])
+    seen: set[str] = set()
+    for platform_id, dest_path, present in wanted:
+        key = collision_key(dest_path, builder.fs)
+        if key in seen:
+            continue  # the same file satisfies several groups
+        seen.add(key)
+        item = PlanItem(BIOS, dest_path, int(present["file_size"]), platform_id, None,
+                        present["filepath"], mtimes.get(present["filepath"]),
+                        present["file_sha1"])
+        if builder._file_ok(item, None) and builder._claim([item], None):
+            builder.plan.items.append(item)
+
+
+def _bios_mtimes(db: Database, paths: list[str]) -> dict[str, int | None]:
+    if not paths:
+        return {}
+    rows = db.query("SELECT filepath, file_mtime_ns FROM bios_files WHERE filepath IN "
+                    "(SELECT value FROM json_each(?))", (json.dumps(sorted(set(paths))),))
+    return {row["filepath"]: row["file_mtime_ns"] for row in rows}

@@ -1,0 +1,302 @@
+"""Deploy: the plan, incremental runs, the user's own files, prune, the card manifest, resume,
+history, and the schema change — on real databases, real folders and real files."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from romrunner.bios.example import build_example_bios
+from romrunner.bios.scan import scan_bios
+from romrunner.deploy.execute import DeployOptions, deploy, preview, record_deployment, resume
+from romrunner.deploy.history import list_history, show_deployment
+from romrunner.deploy.legal import FileSystem
+from romrunner.deploy.plan import build_plan
+from romrunner.packs.loader import builtin_pack_path, load_pack
+from romrunner.packs.sync import sync_pack
+from romrunner.store import Database
+from romrunner.store.migrate import current_version, migrate
+from tests.test_deploy_support import (
+    DEFAULT_FILES,
+    Layout,
+    Library,
+    card_files,
+    make_library,
+    payload,
+    temp_files,
+)
+
+CUE = 'FILE "{}" BINARY\n  TRACK 01 MODE2/2352\n    INDEX 01 00:00:00\n'
+
+
+def disc_files() -> dict[str, int | bytes]:
+    files: dict[str, int | bytes] = dict(DEFAULT_FILES)
+    for disc, size in ((1, 90_000), (2, 70_000), (3, 50_000)):
+        name = f"Saga (USA) (Disc {disc})"
+        files[f"psx/{name}.cue"] = CUE.format(f"{name}.bin").encode()
+        files[f"psx/{name}.bin"] = size
+    return files
+
+
+@pytest.fixture
+def library(tmp_path: Path) -> Library:
+    return make_library(tmp_path, disc_files())
+
+
+@pytest.fixture
+def card(tmp_path: Path) -> Path:
+    folder = tmp_path / "card"
+    folder.mkdir()
+    return folder
+
+
+def ids_of(library: Library, *names: str) -> list[int]:
+    rows = library.db.query("SELECT id, filename FROM games ORDER BY id")
+    return [int(row["id"]) for row in rows if any(n in row["filename"] for n in names)]
+
+
+# -- plan ------------------------------------------------------------------------------------
+def test_plan_places_games_legally_with_discs_their_tracks_and_an_m3u(
+        library: Library, card: Path) -> None:
+    plan = library.plan(Layout(card))
+    dests = {item.dest: item for item in plan.items}
+    assert "Roms/snes/Star Fox - Redux (USA).sfc" in dests  # ':' legalised for FAT32
+    for disc in (1, 2, 3):
+        assert f"Roms/psx/Saga (USA) (Disc {disc}).bin" in dests
+    playlist = dests["Roms/psx/Saga (USA).m3u"]
+    assert playlist.kind == "playlist"
+    assert playlist.content == b"".join(
+        f"Saga (USA) (Disc {d}).cue\n".encode() for d in (1, 2, 3))
+    totals = plan.totals()
+    assert totals["psx"].files == 7 and totals["snes"].files == 2
+    assert totals["psx"].bytes == sum(i.size for i in plan.items if i.platform_id == "psx")
+    assert not plan.errors
+
+
+def test_plan_without_m3u_and_with_an_incomplete_set_warns(library: Library,
+                                                           card: Path) -> None:
+    plan = library.plan(Layout(card, m3u=set()), ids_of(library, "Disc 1", "Disc 2"))
+    assert not [i for i in plan.items if i.kind == "playlist"]
+    assert [w.code for w in plan.warnings if w.code == "incomplete-set"] == ["incomplete-set"]
+    assert "2 of 3 discs" in next(w.message for w in plan.warnings
+                                  if w.code == "incomplete-set")
+
+
+def test_plan_is_batched_whatever_the_number_of_games(tmp_path: Path, card: Path) -> None:
+    files: dict[str, int | bytes] = {f"gba/Game {n:03d} (USA).gba": 1024 + n
+                                     for n in range(120)}
+    library = make_library(tmp_path, files)
+    with library.db.count_statements() as few:
+        build_plan(library.db, Layout(card), library.game_ids()[:3])
+    with library.db.count_statements() as many:
+        build_plan(library.db, Layout(card), library.game_ids())
+    assert len(many) == len(few)
+
+
+def test_plan_reports_case_folded_collisions_and_keeps_the_rest(tmp_path: Path,
+                                                                card: Path) -> None:
+    library = make_library(tmp_path, {"snes/Mario (USA).sfc": 1000,
+                                      "snes/more/MARIO (USA).sfc": 1200,
+                                      "snes/Zelda (USA).sfc": 1100})
+    plan = library.plan(Layout(card))
+    assert [e.code for e in plan.errors] == ["collision"]
+    assert len([i for i in plan.items if i.kind == "rom"]) == 2
+    posix = library.plan(Layout(card, fs=FileSystem.POSIX))
+    assert not posix.errors and len(posix.items) == 3
+
+
+def test_plan_leaves_out_changed_and_missing_sources_and_platforms_without_folder(
+        library: Library, card: Path) -> None:
+    sky = library.root / "snes/Sky Pilot (USA).sfc"
+    sky.write_bytes(payload("other", 70_001))
+    (library.root / "gba/Pocket Quest (Europe).gba").unlink()
+    plan = library.plan(Layout(card, no_folder={"nes"}))
+    codes = sorted(e.code for e in plan.errors)
+    assert codes == ["no-folder", "source-changed", "source-missing"]
+    assert any(w.code == "no-folder" and w.platform_id == "nes" for w in plan.warnings)
+    assert "Roms/snes/Star Fox - Redux (USA).sfc" in {i.dest for i in plan.items}
+
+
+def test_plan_copies_only_verified_bios_to_the_bios_folder(library: Library, card: Path,
+                                                          tmp_path: Path) -> None:
+    bios_dir, pack_dir, _ = build_example_bios(tmp_path / "bios-example", builtin_pack_path())
+    pack = load_pack(pack_dir)
+    sync_pack(library.db, pack)
+    scan_bios(library.db, pack, [bios_dir])
+    plan = build_plan(library.db, Layout(card), library.game_ids(), pack=pack)
+    bios = {i.dest for i in plan.items if i.kind == "bios"}
+    assert "BIOS/example-nes-boot.bin" in bios          # verified: goes
+    assert not any("snes-dsp" in d or "gba" in d for d in bios)  # bad dump, wrong name: not
+    missing = {w.platform_id for w in plan.warnings if w.code == "missing-bios"}
+    assert {"snes", "gba"} <= missing and "nes" not in missing
+    summary = deploy(library.db, plan, profile_id=library.profile_id)
+    assert summary.failed == 0
+    assert (card / "BIOS/example-nes-boot.bin").read_bytes() == \
+        Path(bios_dir / "example-nes-boot.bin").read_bytes()
+
+
+# -- deploy ----------------------------------------------------------------------------------
+def sources_by_dest(library: Library, card: Path) -> dict[str, bytes]:
+    plan = library.plan(Layout(card))
+    return {item.dest: (item.content if item.content is not None
+                        else Path(item.source).read_bytes()) for item in plan.items}
+
+
+def test_deploy_writes_identical_files_and_a_second_deploy_writes_nothing(
+        library: Library, card: Path) -> None:
+    first = deploy(library.db, library.plan(Layout(card)), profile_id=library.profile_id)
+    assert (first.copied, first.failed, first.status) == (11, 0, "completed")
+    assert card_files(card) == sources_by_dest(library, card)
+    stamps = {p: p.stat().st_mtime_ns for p in card.rglob("*") if p.is_file()
+              and ".romrunner" not in p.parts}
+    manifest_stamp = (card / ".romrunner/manifest.json").stat().st_mtime_ns
+    second = deploy(library.db, library.plan(Layout(card)), profile_id=library.profile_id)
+    assert (second.copied, second.skipped, second.bytes_copied) == (0, 11, 0)
+    assert {p: p.stat().st_mtime_ns for p in stamps} == stamps
+    assert (card / ".romrunner/manifest.json").stat().st_mtime_ns == manifest_stamp
+    assert not temp_files(card)
+    manifest = json.loads((card / ".romrunner/manifest.json").read_text())
+    assert len(manifest["files"]) == 11
+
+
+def test_a_file_of_the_users_is_never_overwritten_without_overwrite(library: Library,
+                                                                    card: Path) -> None:
+    mine = card / "Roms/snes/Sky Pilot (USA).sfc"
+    mine.parent.mkdir(parents=True)
+    mine.write_bytes(b"my own save-patched copy")
+    summary = deploy(library.db, library.plan(Layout(card)), profile_id=library.profile_id)
+    assert summary.conflicts == 1 and summary.copied == 10
+    assert mine.read_bytes() == b"my own save-patched copy"
+    assert "did not write" in summary.errors[0]["error"]
+    again = resume(library.db, summary.deployment_id, overwrite=True)
+    assert again.copied == 1
+    assert mine.read_bytes() == (library.root / "snes/Sky Pilot (USA).sfc").read_bytes()
+
+
+def test_verify_recognises_an_identical_file_of_the_users_without_claiming_it(
+        library: Library, card: Path) -> None:
+    same = card / "Roms/snes/Sky Pilot (USA).sfc"
+    same.parent.mkdir(parents=True)
+    same.write_bytes((library.root / "snes/Sky Pilot (USA).sfc").read_bytes())
+    summary = deploy(library.db, library.plan(Layout(card)), profile_id=library.profile_id,
+                     options=DeployOptions(verify=True))
+    assert (summary.skipped, summary.conflicts, summary.copied) == (1, 0, 10)
+    # Not ours: a prune after deselecting it leaves it alone.
+    pruned = deploy(library.db, library.plan(Layout(card), ids_of(library, "Castle")),
+                    profile_id=library.profile_id, options=DeployOptions(prune=True))
+    assert same.exists() and pruned.pruned == 9
+
+
+def test_prune_removes_only_unchanged_files_of_ours_and_dry_run_lists_them_first(
+        library: Library, card: Path) -> None:
+    deploy(library.db, library.plan(Layout(card)), profile_id=library.profile_id)
+    user_file = card / "Roms/snes/my notes.txt"
+    user_file.write_text("keep me")
+    edited = card / "Roms/gba/Pocket Quest (Europe).gba"
+    edited.write_bytes(b"patched by the user")
+    keep = ids_of(library, "Sky Pilot", "Castle")
+    plan = library.plan(Layout(card), keep)
+    before = card_files(card)
+    listed = preview(library.db, plan, DeployOptions(prune=True))
+    assert card_files(card) == before  # a dry run changes nothing
+    assert "Roms/snes/Star Fox - Redux (USA).sfc" in listed["prune"]
+    assert "Roms/gba/Pocket Quest (Europe).gba" not in listed["prune"]
+    assert str(user_file.relative_to(card)) not in listed["prune"]
+    summary = deploy(library.db, plan, profile_id=library.profile_id,
+                     options=DeployOptions(prune=True))
+    assert summary.pruned == len(listed["prune"]) == 8  # 1 snes + 7 psx
+    left = set(card_files(card))
+    assert left == {"Roms/snes/Sky Pilot (USA).sfc", "Roms/nes/Castle Run (USA).nes",
+                    "Roms/snes/my notes.txt", "Roms/gba/Pocket Quest (Europe).gba"}
+    assert user_file.read_text() == "keep me" and edited.read_bytes() == b"patched by the user"
+
+
+def test_a_card_moved_to_another_computer_deploys_incrementally_from_its_manifest(
+        library: Library, card: Path, tmp_path: Path) -> None:
+    deploy(library.db, library.plan(Layout(card)), profile_id=library.profile_id)
+    other = make_library(tmp_path / "other", disc_files())  # a new database, same games
+    second = deploy(other.db, other.plan(Layout(card)), profile_id=other.profile_id)
+    assert (second.copied, second.skipped, second.conflicts) == (0, 11, 0)
+    pruned = deploy(other.db, other.plan(Layout(card), ids_of(other, "Castle")),
+                    profile_id=other.profile_id, options=DeployOptions(prune=True))
+    assert pruned.pruned == 10
+
+
+def test_resume_finishes_a_recorded_deployment_and_a_finished_one_refuses(
+        library: Library, card: Path) -> None:
+    deployment = record_deployment(library.db, library.plan(Layout(card)),
+                                   profile_id=library.profile_id)
+    assert card_files(card) == {}
+    summary = resume(library.db)
+    assert summary.deployment_id == deployment and summary.copied == 11
+    with pytest.raises(Exception, match="nothing to resume"):
+        resume(library.db, deployment)
+    with pytest.raises(Exception, match="no unfinished deployment"):
+        resume(library.db)
+
+
+def test_history_has_totals_per_platform(library: Library, card: Path) -> None:
+    summary = deploy(library.db, library.plan(Layout(card)), profile_id=library.profile_id)
+    rows = list_history(library.db)
+    assert rows[0]["id"] == summary.deployment_id and rows[0]["status"] == "completed"
+    assert rows[0]["totals"]["psx"]["files"] == 7 and rows[0]["totals"]["psx"]["copied"] == 7
+    shown = show_deployment(library.db, summary.deployment_id)
+    assert shown["options"]["fs"] == "fat32" and shown["problems"] == []
+
+
+def test_space_is_checked_before_anything_is_written(library: Library, card: Path) -> None:
+    free = os.statvfs(card).f_bavail * os.statvfs(card).f_frsize
+    with pytest.raises(Exception, match="not enough space"):
+        deploy(library.db, library.plan(Layout(card)), profile_id=library.profile_id,
+               options=DeployOptions(margin_bytes=free))
+    assert card_files(card) == {}
+    assert list_history(library.db) == []
+
+
+# -- CLI -------------------------------------------------------------------------------------
+def test_cli_history_show_and_resume(library: Library, card: Path, cli: Any,
+                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ROMRUNNER_DB", str(library.db.path))
+    deployment = record_deployment(library.db, library.plan(Layout(card)),
+                                   profile_id=library.profile_id)
+    library.db.close()
+    run = cli  # the fixture's runner
+    result = run("--json", "deploy", "resume", str(deployment))
+    assert result.code == 0, result.err
+    data = result.json()["data"]
+    assert data["copied"] == 11 and data["errors"] == []
+    history = run("--json", "deploy", "history")
+    assert history.json()["data"][0]["status"] == "completed"
+    shown = run("deploy", "show", str(deployment))
+    assert shown.code == 0 and "psx" in shown.out
+    missing = run("deploy", "show", "999")
+    assert missing.code == 2 and missing.err.count("\n") == 1 and "999" in missing.err
+
+
+# -- schema ----------------------------------------------------------------------------------
+def test_migration_11_keeps_deployment_items_and_adds_the_manifest_columns(
+        tmp_path: Path) -> None:
+    db = Database(tmp_path / "old.db")
+    migrate(db, target=10)
+    db.execute("INSERT INTO devices (id, device_id, connection_type) VALUES (1, 'd', 'folder')")
+    db.execute("INSERT INTO device_profiles (id, device_row_id, os_id) VALUES (1, 1, 'muos')")
+    db.execute("INSERT INTO deployment_history (id, device_profile_id, destination_path, "
+               "destination_id) VALUES (1, 1, '/media/sd', 'uuid-1')")
+    db.execute("INSERT INTO deployment_items (deployment_id, seq, kind, source_path, "
+               "dest_path, file_size, file_sha1, status) VALUES "
+               "(1, 0, 'rom', '/roms/a.sfc', 'Roms/snes/a.sfc', 10, 'ab', 'copied')")
+    migrate(db)
+    assert current_version(db) == 11
+    row = db.query_one("SELECT * FROM deployment_items")
+    assert row is not None
+    assert (row["dest_path"], row["status"], row["action"], row["dest_mtime_ns"]) == (
+        "Roms/snes/a.sfc", "copied", "copy", None)
+    db.execute("UPDATE deployment_items SET status = 'pruned'")  # a new status is allowed
+    assert db.scalar("SELECT count(*) FROM pragma_foreign_key_check") == 0
+    plan = db.query("EXPLAIN QUERY PLAN SELECT id FROM deployment_history "
+                    "WHERE destination_id = 'uuid-1'")
+    assert "idx_deployments_destination" in " ".join(str(tuple(r)) for r in plan)

@@ -1,0 +1,305 @@
+"""Deploy under faults, on real file systems with real processes: a missing or read-only
+destination, a card that fills up midway (a 2 MiB tmpfs), a file over FAT32's limit (sparse),
+sources missing or changed since the scan, ``kill -9`` mid-copy then resume, two deploys to
+one card, and files of the user's that must survive everything.
+
+Seeds: ``ROMRUNNER_FAULT_SEEDS`` (default 3; the release run uses more).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from romrunner.deploy.card import DeployError
+from romrunner.deploy.execute import (
+    DeployOptions,
+    Progress,
+    deploy,
+    record_deployment,
+    resume,
+)
+from romrunner.deploy.legal import FAT32_MAX_FILE_SIZE, FileSystem
+from romrunner.store import Database
+from romrunner.store.integrity import check_database
+from tests.conftest import run_subprocess
+from tests.test_deploy_support import Layout, Library, card_files, make_library, temp_files
+
+SEEDS = int(os.environ.get("ROMRUNNER_FAULT_SEEDS", "3"))
+
+
+@contextlib.contextmanager
+def tmpfs(folder: Path, size: str = "2m") -> Iterator[Path]:
+    """A real small file system at ``folder`` (skips when mounting is refused)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(folder)],
+                          capture_output=True, text=True)
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here ({done.stderr.strip() or 'refused'}); "
+                    "the full-card and read-only tests need one")
+    try:
+        yield folder
+    finally:
+        subprocess.run(["umount", "-l", str(folder)], capture_output=True)
+
+
+def expected_card(library: Library, card: Path) -> dict[str, bytes]:
+    plan = library.plan(Layout(card))
+    return {i.dest: i.content if i.content is not None else Path(i.source).read_bytes()
+            for i in plan.items}
+
+
+def resume_cli(library: Library, *args: str) -> tuple[int, str, str]:
+    result = run_subprocess("deploy", "resume", *args, env={"ROMRUNNER_DB": str(library.db.path)})
+    return result.code, result.out, result.err
+
+
+def test_destination_missing_is_one_line_and_changes_nothing(tmp_path: Path) -> None:
+    library = make_library(tmp_path)
+    card = tmp_path / "card"
+    with pytest.raises(DeployError, match="does not exist"):
+        deploy(library.db, library.plan(Layout(card)), profile_id=library.profile_id)
+    assert not card.exists()
+    card.mkdir()
+    deployment = record_deployment(library.db, library.plan(Layout(card)),
+                                   profile_id=library.profile_id)
+    card.rename(tmp_path / "unplugged")
+    code, _, err = resume_cli(library, str(deployment))
+    assert code == 2 and err.count("\n") == 1 and "does not exist" in err
+    assert "Traceback" not in err
+    (tmp_path / "unplugged").rename(card)
+    code, _, err = resume_cli(library, str(deployment))
+    assert code == 0, err
+    assert card_files(card) == expected_card(library, card)
+
+
+def test_read_only_destination_is_refused_in_one_line(tmp_path: Path) -> None:
+    library = make_library(tmp_path)
+    with tmpfs(tmp_path / "card") as card:
+        deployment = record_deployment(library.db, library.plan(Layout(card)),
+                                       profile_id=library.profile_id)
+        subprocess.run(["mount", "-o", "remount,ro", str(card)], check=True)
+        code, _, err = resume_cli(library, str(deployment))
+        assert code == 2 and err.count("\n") == 1 and "read-only" in err
+        assert card_files(card) == {}
+        subprocess.run(["mount", "-o", "remount,rw", str(card)], check=True)
+        assert resume_cli(library, str(deployment))[0] == 0
+
+
+def test_a_card_full_midway_stops_cleanly_says_how_much_and_resumes(tmp_path: Path) -> None:
+    files: dict[str, int | bytes] = {f"gba/Game {n} (USA).gba": 300_000 for n in range(4)}
+    library = make_library(tmp_path, files)
+    with tmpfs(tmp_path / "card") as card:
+        filler = card / "my photos.bin"
+
+        def fill_after_first_file(progress: Progress) -> None:
+            if progress.files_done == 1 and not filler.exists():  # another writer fills it
+                with filler.open("wb") as handle, contextlib.suppress(OSError):
+                    while True:
+                        handle.write(b"\0" * 65536)
+                        handle.flush()
+
+        summary = deploy(library.db, library.plan(Layout(card)), profile_id=library.profile_id,
+                         progress=fill_after_first_file)
+        assert summary.status == "failed" and summary.copied == 1
+        assert summary.stopped is not None and "card full" in summary.stopped
+        assert "MiB more needed" in summary.stopped and "deploy resume" in summary.stopped
+        expected = expected_card(library, card)
+        on_card = card_files(card)
+        del on_card["my photos.bin"]
+        assert len(on_card) == 1 and all(expected[p] == data for p, data in on_card.items())
+        assert not temp_files(card)
+        # Still full: refused up front, saying how much to free.
+        with pytest.raises(DeployError, match="not enough space"):
+            resume(library.db, summary.deployment_id)
+        filler.unlink()
+        again = resume(library.db, summary.deployment_id)
+        assert (again.copied, again.status) == (3, "completed")
+        assert card_files(card) == expected and not temp_files(card)
+
+
+def test_a_file_over_4_gib_is_an_error_for_fat32_only_and_the_rest_goes_on(
+        tmp_path: Path) -> None:
+    library = make_library(tmp_path)
+    huge = library.root / "psx" / "Huge (USA).iso"
+    huge.parent.mkdir(exist_ok=True)
+    with huge.open("wb") as handle:  # sparse: 4 GiB of nothing on disk
+        handle.truncate(FAT32_MAX_FILE_SIZE + 1)
+    info = huge.stat()
+    with library.db.atomic():  # as the scan records it (hashing 4 GiB is not the point here)
+        library.db.execute(
+            "INSERT INTO games (root_id, filepath, filename, file_size, file_mtime_ns, "
+            "platform_id) VALUES (1, 'psx/Huge (USA).iso', 'Huge (USA).iso', ?, ?, 'psx')",
+            (info.st_size, info.st_mtime_ns))
+    card = tmp_path / "card"
+    card.mkdir()
+    plan = library.plan(Layout(card))
+    assert [(e.code, e.path) for e in plan.errors] == [("too-large", str(huge))]
+    assert "4 GiB" in plan.errors[0].message
+    summary = deploy(library.db, plan, profile_id=library.profile_id)
+    assert summary.copied == 4 and summary.failed == 0
+    exfat = library.plan(Layout(card, fs=FileSystem.EXFAT))
+    assert not exfat.errors and "Roms/psx/Huge (USA).iso" in {i.dest for i in exfat.items}
+
+
+def test_sources_missing_or_changed_since_the_scan_are_reported_and_skipped(
+        tmp_path: Path) -> None:
+    library = make_library(tmp_path)
+    card = tmp_path / "card"
+    card.mkdir()
+    deployment = record_deployment(library.db, library.plan(Layout(card)),
+                                   profile_id=library.profile_id)
+    changed = library.root / "snes/Sky Pilot (USA).sfc"
+    changed.write_bytes(changed.read_bytes()[::-1])  # same size, new content and mtime
+    (library.root / "nes/Castle Run (USA).nes").unlink()
+    code, _, err = resume_cli(library, "--verify", str(deployment))
+    assert code == 1, err
+    assert "changed since the scan" in err and "Castle Run" in err
+    assert set(card_files(card)) == {"Roms/snes/Star Fox - Redux (USA).sfc",
+                                     "Roms/gba/Pocket Quest (Europe).gba"}
+    assert not temp_files(card)
+
+
+def _copied_mtimes(card: Path, db_path: Path, deployment: int) -> dict[str, int]:
+    db = Database(db_path, read_only=True)
+    try:
+        rows = db.query("SELECT dest_path FROM deployment_items WHERE deployment_id = ? "
+                        "AND status = 'copied'", (deployment,))
+    finally:
+        db.close()
+    return {row[0]: (card / row[0]).stat().st_mtime_ns for row in rows}
+
+
+def _files_on(card: Path) -> int:
+    return sum(1 for p in card.rglob("*") if p.is_file() and ".romrunner" not in p.parts)
+
+
+def _wait_for_files(card: Path, proc: subprocess.Popen[bytes], target: int) -> None:
+    """Until ``target`` files are on the card (temporary ones count), or the run ends."""
+    while proc.poll() is None and _files_on(card) < target:
+        time.sleep(0.002)
+
+
+@pytest.mark.parametrize("seed", range(SEEDS))
+def test_kill_9_mid_copy_then_resume_gives_an_identical_card(tmp_path: Path,
+                                                             seed: int) -> None:
+    rng = random.Random(seed)
+    files: dict[str, int | bytes] = {f"psx/Big {n} (USA).iso": 8_000_000 + n for n in range(16)}
+    files.update({f"gba/Small {n} (USA).gba": 2_000 + 97 * n for n in range(40)})
+    library = make_library(tmp_path, files)
+    card = tmp_path / "card"
+    card.mkdir()
+    deployment = record_deployment(library.db, library.plan(Layout(card)),
+                                   profile_id=library.profile_id,
+                                   options=DeployOptions(verify=seed % 2 == 1))
+    env = {**os.environ, "ROMRUNNER_DB": str(library.db.path)}
+    total = len(expected_card(library, card))
+    kills = 0
+    for _ in range(3):  # up to three kills at random points, each followed by a resume
+        before = _files_on(card)
+        if before >= total - 2:
+            break
+        proc = subprocess.Popen([sys.executable, "-m", "romrunner.cli.main", "deploy",
+                                 "resume", str(deployment)], env=env,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        _wait_for_files(card, proc, rng.randint(before + 1, total - 2))
+        if proc.poll() is not None:
+            break
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        kills += 1
+        if kills == 1:  # the first kill lands mid-way through the copy
+            done = _copied_mtimes(card, library.db.path, deployment)
+            assert len(done) < len(expected_card(library, card))
+    assert kills >= 1
+    finished_before = _copied_mtimes(card, library.db.path, deployment)
+    code, _, err = resume_cli(library, str(deployment))
+    if code != 0:
+        assert "nothing to resume" in err  # the last run finished before its kill
+    assert card_files(card) == expected_card(library, card)
+    assert not temp_files(card)
+    for dest, mtime in finished_before.items():  # finished files were not copied again
+        assert (card / dest).stat().st_mtime_ns == mtime, dest
+    db = Database(library.db.path, read_only=True)
+    try:
+        report = check_database(db)
+        assert report.integrity == ["ok"]
+        assert db.scalar("SELECT count(*) FROM deployment_items WHERE deployment_id = ? "
+                         "AND status != 'copied'", (deployment,)) == 0
+    finally:
+        db.close()
+
+
+def test_a_second_deploy_to_the_same_card_refuses_in_one_line(tmp_path: Path) -> None:
+    library = make_library(tmp_path)
+    card = tmp_path / "card"
+    card.mkdir()
+    deployment = record_deployment(library.db, library.plan(Layout(card)),
+                                   profile_id=library.profile_id)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys; from pathlib import Path; "
+         "from romrunner.deploy.card import card_lock\n"
+         f"with card_lock(Path({str(card)!r})):\n"
+         "    print('locked', flush=True); sys.stdin.read()"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+        code, _, err = resume_cli(library, str(deployment))
+        assert code == 2 and err.count("\n") == 1 and "another deploy" in err
+        assert card_files(card) == {}
+    finally:
+        assert holder.stdin is not None
+        holder.stdin.close()
+        holder.wait(timeout=30)
+    assert resume_cli(library, str(deployment))[0] == 0
+
+
+def test_files_we_did_not_write_survive_deploy_prune_and_resume(tmp_path: Path) -> None:
+    library = make_library(tmp_path)
+    card = tmp_path / "card"
+    theirs = {"Roms/snes/Sky Pilot (USA).sfc": b"the user's own dump",
+              "Roms/snes/.rr-tmp-notes": b"looks like ours, is not",
+              "Roms/gba/saves/Pocket Quest.sav": b"save data",
+              "BIOS/unknown.bin": b"a bios we know nothing about",
+              "notes.txt": b"hello"}
+    for rel, data in theirs.items():
+        (card / rel).parent.mkdir(parents=True, exist_ok=True)
+        (card / rel).write_bytes(data)
+    first = deploy(library.db, library.plan(Layout(card)), profile_id=library.profile_id,
+                   options=DeployOptions(prune=True))
+    assert first.conflicts == 1
+    nothing = library.plan(Layout(card), [])
+    pruned = deploy(library.db, nothing, profile_id=library.profile_id,
+                    options=DeployOptions(prune=True))
+    assert pruned.pruned == 3
+    assert card_files(card) == theirs
+
+
+def test_a_card_pulled_out_midway_stops_the_run_and_a_new_card_resumes(tmp_path: Path) -> None:
+    # Past the first batch (128 files renamed and recorded as copied), then pulled out.
+    files: dict[str, int | bytes] = {f"gba/Game {n:03d} (USA).gba": 2_000 for n in range(150)}
+    library = make_library(tmp_path, files)
+    with tmpfs(tmp_path / "card", "4m") as card:
+
+        def pull_out(progress: Progress) -> None:
+            if progress.files_done == 140 and (card / ".romrunner").exists():
+                subprocess.run(["umount", "-l", str(card)], check=True)
+
+        summary = deploy(library.db, library.plan(Layout(card)), profile_id=library.profile_id,
+                         progress=pull_out)
+        assert summary.stopped is not None and "went away" in summary.stopped
+        assert summary.failed == 0 and summary.status == "failed" and summary.copied == 128
+        assert card_files(card) == {}  # the empty mount point: nothing written there
+    with tmpfs(tmp_path / "card", "4m") as card:  # plugged in again (an emptied card)
+        again = resume(library.db, summary.deployment_id)
+        assert again.status == "completed" and again.copied == 150  # the lost ones too
+        assert card_files(card) == expected_card(library, card) and not temp_files(card)
