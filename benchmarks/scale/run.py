@@ -6,7 +6,6 @@ import random
 import sqlite3
 import time
 from collections.abc import Callable
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +17,7 @@ from benchmarks.scale.measure import object_sizes, rate, time_each
 from romrunner.cache.kinds import COMPAT
 from romrunner.cache.lookup import best_answer, best_answers
 from romrunner.cache.prune import prune_cache
-from romrunner.collections.smart import create_smart_collection, smart_collection_page
+from romrunner.collections.store import collection_page, create_collection
 from romrunner.devices.overrides import resolve_emulators
 from romrunner.library.games import GameFilter, count_games, find_by_hash, list_games
 from romrunner.search.games import search_games
@@ -165,18 +164,18 @@ class Run:
                                                                             - 1))
 
     def smart_collection(self) -> None:
-        rules = {"platform": "snes", "region": "USA", "present": True}
-        collection = create_smart_collection(self.db, "SNES USA", rules)
+        text = "platform:snes region:usa missing:false"
+        create_collection(self.db, "SNES USA", query=text)
         runs = list(range(200))
         self.record("smart_collection_page",
                     time_each(self.base, lambda _: baseline.smart_page(
                         self.base, "snes", "USA"), runs).as_dict(),
-                    time_each(self.db.conn, lambda _: smart_collection_page(
-                        self.db, collection, limit=PAGE), runs).as_dict())
+                    time_each(self.db.conn, lambda _: collection_page(
+                        self.db, "SNES USA", limit=PAGE), runs).as_dict())
         if self.count <= 100_000:
             base_all = set(baseline.smart_page(self.base, "snes", "USA", limit=10**9))
-            mine_all = {r["id"] for r in list_games(self.db, replace(
-                GameFilter(**rules), limit=10**9))}  # type: ignore[arg-type]
+            mine_all = {r["id"] for r in collection_page(self.db, "SNES USA",
+                                                          limit=10**9).rows}
             self.check("smart_collection_same_rows", base_all == mine_all and bool(mine_all))
 
     def overrides(self) -> None:
