@@ -232,3 +232,17 @@ def test_cli_games_ls_query_total_and_errors(cli: Any, db_path: Path) -> None:
     unidentified = cli("--json", "games", "ls", "--unidentified").json()["data"]["games"]
     assert {g["detected_title"] for g in unidentified} == {
         "Zelda III", "Zelda Hacked", "Ocarina", "Odd 100% _title_"}
+
+
+def test_year_comes_from_the_dats_releaseyear(db: Database, tmp_path: Path) -> None:
+    """libretro's DATs carry `releaseyear`; it is what `year:` reads."""
+    from romrunner.catalog.importer import import_dat
+
+    dat = tmp_path / "gba.dat"
+    dat.write_text('clrmamepro (\n\tname "Nintendo - Game Boy Advance"\n)\n\n'
+                   'game (\n\tname "Pokemon Emerald"\n\treleaseyear "2004"\n'
+                   '\trom ( name "p.gba" size 16777216 crc 1F1C08FB )\n)\n')
+    with db.atomic():
+        db.execute("UPDATE games SET matched_game_id = 'gba:Pokemon Emerald' WHERE id = 8")
+    import_dat(db, dat, known_platforms=PLATFORMS)
+    assert titles(db, "year:2000..2005") == ["Pokemon Emerald"]

@@ -49,6 +49,7 @@ def _register_commands() -> None:
     from romrunner.cli import (
         bios_cmd,
         cache_cmd,
+        collection_cmd,
         dat_cmd,
         db_cmd,
         demo_cmd,
@@ -59,7 +60,8 @@ def _register_commands() -> None:
         search_cmd,
     )
 
-    for module in (library_cmd, scan_cmd, games_cmd, dat_cmd, search_cmd, cache_cmd, bios_cmd):
+    for module in (library_cmd, scan_cmd, games_cmd, dat_cmd, search_cmd, cache_cmd, bios_cmd,
+                   collection_cmd):
         module.register(cli)
     cli.add_command(db_cmd.db)
     cli.add_command(pack_cmd.pack)
