@@ -55,13 +55,14 @@ def _register_commands() -> None:
         demo_cmd,
         games_cmd,
         library_cmd,
+        override_cmd,
         pack_cmd,
         scan_cmd,
         search_cmd,
     )
 
     for module in (library_cmd, scan_cmd, games_cmd, dat_cmd, search_cmd, cache_cmd, bios_cmd,
-                   collection_cmd):
+                   collection_cmd, override_cmd):
         module.register(cli)
     cli.add_command(db_cmd.db)
     cli.add_command(pack_cmd.pack)
