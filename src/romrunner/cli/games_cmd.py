@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,7 @@ from romrunner.library.query import (
     query_games,
     quote_value,
 )
+from romrunner.library.reports import duplicates
 from romrunner.store import OpenMode
 
 
@@ -100,6 +102,29 @@ def games_table(rows: list[dict[str, Any]]) -> Table:
                       match + (" (missing)" if row["is_missing"] else ""),
                       FIELDS["size"].show(row["file_size"]), row["filename"])
     return table
+
+
+@games.command(name="dupes")
+@click.option("--limit", type=click.IntRange(1, 100000), default=100, show_default=True,
+              help="Duplicate sets to show, the most space first.")
+def games_dupes(limit: int) -> int:
+    """Files with the same content (SHA1) in several places, and the space a cleanup frees."""
+    app = app_context()
+    sets = duplicates(app.open_db(OpenMode.READ), limit=limit)
+
+    def render(console: Console) -> None:
+        for item in sets:
+            console.print(f"{item.sha1}  {item.copies} copies of "
+                          f"{FIELDS['size'].show(item.size)}, "
+                          f"{FIELDS['size'].show(item.reclaimable)} reclaimable")
+            for entry in item.files:
+                console.print(f"  {entry['id']:>8}  {entry['path']}", soft_wrap=True)
+        total = sum(item.reclaimable for item in sets)
+        console.print(f"{len(sets):,} duplicate sets, {FIELDS['size'].show(total)} reclaimable"
+                      if sets else "no duplicates")
+
+    app.finish([asdict(item) for item in sets], render)
+    return 0
 
 
 @games.command(name="find")

@@ -57,12 +57,13 @@ def _register_commands() -> None:
         library_cmd,
         override_cmd,
         pack_cmd,
+        report_cmd,
         scan_cmd,
         search_cmd,
     )
 
     for module in (library_cmd, scan_cmd, games_cmd, dat_cmd, search_cmd, cache_cmd, bios_cmd,
-                   collection_cmd, override_cmd):
+                   collection_cmd, override_cmd, report_cmd):
         module.register(cli)
     cli.add_command(db_cmd.db)
     cli.add_command(pack_cmd.pack)
