@@ -159,6 +159,22 @@ def test_keyset_pages_walk_every_sort_without_gaps(db: Database) -> None:
     assert sizes == sorted(sizes, reverse=True)
 
 
+@pytest.mark.parametrize("text", ["mario", "mario -kart platform:snes", "super region:usa",
+                                  "zelda title:iii", "mario match:hash size:>100K"])
+def test_word_queries_give_the_same_pages_whichever_side_drives(db: Database,
+                                                               text: str) -> None:
+    """Few matches: the search index drives; many: the sort's index does. Same answers."""
+    for sort in ("title", "-size"):
+        driven = query_games(db, text, sort=sort, limit=2, fts_drive_limit=100)
+        scanned = query_games(db, text, sort=sort, limit=2, fts_drive_limit=0)
+        assert driven.rows == scanned.rows and driven.total == scanned.total
+        assert driven.next_cursor == scanned.next_cursor
+        if driven.next_cursor:
+            assert query_games(db, text, sort=sort, after=driven.next_cursor,
+                               fts_drive_limit=100).rows == query_games(
+                db, text, sort=sort, after=driven.next_cursor, fts_drive_limit=0).rows
+
+
 def test_a_cursor_of_another_sort_or_garbage_is_refused(db: Database) -> None:
     cursor = query_games(db, "", sort="title", limit=2).next_cursor
     assert cursor is not None

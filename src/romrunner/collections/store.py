@@ -126,7 +126,7 @@ def _validate(db: Database, text: str, known_platforms: Iterable[str] | None,
     query = parse_query(text)
     known = frozenset(known_platforms) | {"unknown"} if known_platforms is not None else None
     where, params = compile_where(query, Context(db, known, seen))
-    return Selection("games g", where, params)
+    return Selection("games g", [], where, params)
 
 
 # -- the collection: query field --------------------------------------------------------------

@@ -305,16 +305,17 @@ def _region_sql(value: str, ctx: Context) -> Sql:
 
 def _json_list_sql(column: str) -> Callable[[str, Context], Sql]:
     def sql(value: str, ctx: Context) -> Sql:
-        return (f"EXISTS (SELECT 1 FROM json_each(CASE WHEN json_valid({column}) "
-                f"THEN {column} ELSE '[]' END) WHERE lower(value) = lower(?))", [value])
+        # Most games have no list: the IS NOT NULL test spares them the json_each call.
+        return (f"({column} IS NOT NULL AND EXISTS (SELECT 1 FROM json_each(CASE WHEN "
+                f"json_valid({column}) THEN {column} ELSE '[]' END) "
+                f"WHERE lower(value) = lower(?)))", [value])
     return sql
 
 
 def _flag_sql(value: str, ctx: Context) -> Sql:
-    condition, params = _json_list_sql("g.flags")(value, ctx)
-    if value.lower() == "hack":
-        return f"(g.is_hack = 1 OR {condition})", params
-    return condition, params
+    if value.lower() == "hack":  # the scan sets is_hack for a 'hack' flag (and translations)
+        return "g.is_hack = 1", []
+    return _json_list_sql("g.flags")(value, ctx)
 
 
 _MATCH_SQL: dict[str, Sql] = {
@@ -584,29 +585,51 @@ class GamePage:
     sort: str
 
 
+FTS_DRIVE_LIMIT = 5_000
+"""Free words matching at most this many games drive the query from the search index (then
+sort those few); more, and the sort's index drives it, testing each row against the words."""
+
+
 @dataclass(frozen=True)
 class Selection:
-    """A compiled query: FROM clause and WHERE condition over ``games g``."""
+    """A compiled query over ``games g``: the FROM clause (with its parameters) and a WHERE
+    condition that selects the games on its own (the FROM clause only chooses the plan)."""
 
     from_sql: str
+    from_params: list[object]
     where: str
     params: list[object]
 
+    @property
+    def all_params(self) -> list[object]:
+        """The parameters of ``FROM {from_sql} WHERE {where}``, in order."""
+        return [*self.from_params, *self.params]
+
 
 def select(db: Database, query: Query | str, *,
-           known_platforms: Iterable[str] | None = None) -> Selection:
+           known_platforms: Iterable[str] | None = None,
+           fts_drive_limit: int = FTS_DRIVE_LIMIT) -> Selection:
     """Compile a query (text or parsed) against ``db``; ids it names are checked."""
     parsed = parse_query(query) if isinstance(query, str) else query
     known = frozenset(known_platforms) | {"unknown"} if known_platforms is not None else None
     ctx = Context(db, known)
     where, params = compile_where(parsed, ctx)
-    return Selection("games g", where, params)
+    words = " ".join(v for t in parsed.terms if t.field is None and not t.negated
+                     for v in t.values)
+    fts = fts_query(words) if words and ctx.fts else None
+    if fts is not None and int(db.scalar(
+            "SELECT count(*) FROM (SELECT 1 FROM games_fts WHERE games_fts MATCH ? LIMIT ?)",
+            (fts, fts_drive_limit + 1))) <= fts_drive_limit:
+        return Selection("(SELECT rowid AS id FROM games_fts WHERE games_fts MATCH ?) AS f "
+                         "CROSS JOIN games g ON g.id = f.id", [fts], where, params)
+    return Selection("games g", [], where, params)
 
 
 def query_games(db: Database, query: Query | str, *, sort: str = "title", limit: int = 100,
                 after: str | None = None, exact_count: bool = False,
                 known_platforms: Iterable[str] | None = None,
-                count_cap: int = COUNT_CAP) -> GamePage:
+                count_cap: int = COUNT_CAP, fts_drive_limit: int = FTS_DRIVE_LIMIT
+                ) -> GamePage:
     """A keyset page of the games ``query`` selects, sorted by ``sort``, with the total.
 
     The total is exact up to :data:`COUNT_CAP`; above it the page says "at least" unless
@@ -615,8 +638,9 @@ def query_games(db: Database, query: Query | str, *, sort: str = "title", limit:
     """
     parsed = parse_query(query) if isinstance(query, str) else query
     keys = parse_sort(sort)
-    chosen = select(db, parsed, known_platforms=known_platforms)
-    where, params = chosen.where, list(chosen.params)
+    chosen = select(db, parsed, known_platforms=known_platforms,
+                    fts_drive_limit=fts_drive_limit)
+    where, params = chosen.where, chosen.all_params
     if after:
         condition, more = _after_sql(keys, decode_cursor(keys, after))
         where, params = f"({where}) AND {condition}", [*params, *more]
@@ -642,9 +666,9 @@ def count_selection(db: Database, chosen: Selection, *, exact: bool = False,
     are more than ``cap`` and ``exact`` is not set."""
     if exact:
         return int(db.scalar(f"SELECT count(*) FROM {chosen.from_sql} WHERE {chosen.where}",
-                             chosen.params)), True
+                             chosen.all_params)), True
     count = int(db.scalar(f"SELECT count(*) FROM (SELECT 1 FROM {chosen.from_sql} "
-                          f"WHERE {chosen.where} LIMIT ?)", (*chosen.params, cap + 1)))
+                          f"WHERE {chosen.where} LIMIT ?)", (*chosen.all_params, cap + 1)))
     return (count, True) if count <= cap else (cap, False)
 
 
