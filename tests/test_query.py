@@ -262,3 +262,23 @@ def test_year_comes_from_the_dats_releaseyear(db: Database, tmp_path: Path) -> N
         db.execute("UPDATE games SET matched_game_id = 'gba:Pokemon Emerald' WHERE id = 8")
     import_dat(db, dat, known_platforms=PLATFORMS)
     assert titles(db, "year:2000..2005") == ["Pokemon Emerald"]
+
+
+NASTY = ["'; DROP TABLE games; --", '"a"* NEAR(b c)', "%", "_", "\\", "x' OR '1'='1",
+         "-", "AND OR NOT", "^zzz", "*", "()", "日本語", "\x1b[31m"]
+
+
+@pytest.mark.parametrize("field", sorted(FIELDS))
+def test_sql_and_fts_metacharacters_in_every_field(db: Database, field: str) -> None:
+    """Each field either answers (no match for junk) or names the bad term; never SQL."""
+    from romrunner.library.query import quote_value
+
+    for value in NASTY:
+        text = f"{field}:{quote_value(value)}"
+        try:
+            page = query_games(db, text, known_platforms=PLATFORMS)
+        except QueryError as exc:
+            assert field in str(exc) and "\n" not in str(exc)
+        else:
+            assert page.rows == []
+    assert db.scalar("SELECT count(*) FROM games") == len(GAMES)

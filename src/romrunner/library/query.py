@@ -347,6 +347,12 @@ def _words_sql(value: str, ctx: Context) -> Sql:
             [f"%{escape_like(word)}%" for word in words])
 
 
+def _title_parse(value: str) -> str:
+    if not (fold(value) or "").split():
+        raise _bad("title", value, "no letters or digits to search for")
+    return value
+
+
 def _dat_sql(value: str, ctx: Context) -> Sql:
     if ctx.db.scalar("SELECT count(*) FROM catalog_sources WHERE name = ?", (value,)) == 0:
         raise QueryError(f"query: dat:{quote_value(value)}: no imported DAT has this name "
@@ -437,8 +443,8 @@ FIELDS: dict[str, Field] = {f.name: f for f in (
     _field("lang", "one language of the file name's tags (lang:en)", _text,
            _json_list_sql("g.languages")),
     _field("flag", "a tag such as hack, beta, proto, bad (flag:hack)", _text, _flag_sql),
-    _field("title", "words of the title, as word prefixes (title:mario)", _text, _words_sql,
-           "g.title_norm"),
+    _field("title", "words of the title, as word prefixes (title:mario)", _title_parse,
+           _words_sql, "g.title_norm"),
     _field("missing", "the file has vanished from disk (missing:true)",
            lambda v: _boolean("missing", v),
            lambda v, ctx: ("g.is_missing = ?", [1 if v else 0])),
