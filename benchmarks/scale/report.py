@@ -69,7 +69,9 @@ def render(figures: dict[str, Any]) -> str:
     lines += ["", "| bulk workload | baseline rows/s | ours rows/s | ours/baseline | "
               "statements per row (baseline / ours) |", "|---|---|---|---|---|"]
     for name in RATES:
-        entry = figures[name]
+        entry = figures.get(name)
+        if not entry:
+            continue
         base, mine = entry["baseline"], entry["ours"]
         lines.append(f"| {name} ({_fmt(mine['rows'])} rows) | {_fmt(base['rows_per_s'])} | "
                      f"{_fmt(mine['rows_per_s'])} | "

@@ -220,8 +220,9 @@ class Run:
     def _cursor_at(self, chosen: Selection, depth: int) -> str:
         keys = parse_sort("title")
         row = self.db.query_one(
-            f"SELECT g.title_norm AS _sort0, g.id AS _sort1 FROM games g WHERE {chosen.where} "
-            "ORDER BY g.title_norm, g.id LIMIT 1 OFFSET ?", (*chosen.params, depth))
+            f"SELECT g.title_norm AS _sort0, g.id AS _sort1 FROM {chosen.from_sql} "
+            f"WHERE {chosen.where} ORDER BY g.title_norm, g.id LIMIT 1 OFFSET ?",
+            (*chosen.all_params, depth))
         assert row is not None
         return encode_cursor(keys, dict(row))
 
@@ -435,12 +436,19 @@ WORKLOADS = ("catalogs", "ingest", "rescan", "hash_lookups", "typeahead", "filte
              "best_lookups", "sizes", "index_costs", "prune", "open_first_query", "vacuum")
 
 
-def run(count: int, seed: int, workdir: Path, progress: Callable[[str], None]) -> dict[str, Any]:
-    """Every workload, in order, on fresh databases in ``workdir``."""
+def run(count: int, seed: int, workdir: Path, progress: Callable[[str], None],
+        only: tuple[str, ...] = ()) -> dict[str, Any]:
+    """Every workload (or the ``only`` ones, after the catalogs and ingest they need), in
+    order, on fresh databases in ``workdir``."""
+    unknown = set(only) - set(WORKLOADS)
+    if unknown:
+        raise ValueError(f"unknown workloads: {', '.join(sorted(unknown))}")
     started = time.perf_counter()
     bench = Run(count, seed, workdir)
+    chosen = [name for name in WORKLOADS
+              if not only or name in only or name in ("catalogs", "ingest")]
     try:
-        for name in WORKLOADS:
+        for name in chosen:
             progress(name)
             getattr(bench, name)()
     finally:

@@ -33,9 +33,11 @@ from romrunner.search.index import has_search_index
 from romrunner.store.database import Database
 from romrunner.textnorm import fold
 
-COUNT_CAP = 10_000
-"""A total above this is shown as "at least COUNT_CAP" unless an exact count is asked for
-(docs/PERFORMANCE.md: an exact count over 150,000 matching rows cost 10-18 ms at 1M games)."""
+COUNT_CAP = 1_000
+"""A total above this is shown as "at least COUNT_CAP" unless an exact count is asked for.
+Measured at 100,000 games (the query benchmark): counting `platform:nes region:usa
+-flag:hack` exactly (3,291 of 15,000 NES games) made its page 16 ms; stopping at 1,000
+matches, 1.5 ms. An exact count grows with the matches; this one with the cap."""
 
 HASH_METHODS = ("sha1", "md5", "crc32", "tracks")
 _FIELD_NAME = re.compile(r"^[a-z][a-z_]*$")
@@ -322,8 +324,9 @@ _MATCH_SQL: dict[str, Sql] = {
     "hash": (f"g.match_method IN ({', '.join(repr(m) for m in HASH_METHODS)})", []),
     "name": ("g.match_method = 'name'", []),
     "user": ("g.match_method = 'user'", []),
-    "none": ("g.matched_game_id IS NULL", []),
-    "any": ("g.matched_game_id IS NOT NULL", []),
+    # match_method first: it is in the platform index, so most rows need no table lookup.
+    "none": ("g.match_method IS NULL AND g.matched_game_id IS NULL", []),
+    "any": ("(g.match_method IS NOT NULL OR g.matched_game_id IS NOT NULL)", []),
 }
 
 
@@ -482,12 +485,13 @@ def _term_sql(term: Term, ctx: Context) -> Sql:
     return f"({joined})", params
 
 
-def compile_where(query: Query, ctx: Context) -> Sql:
-    """The query as one SQL condition over ``games g`` with its parameters."""
+def compile_where(query: Query, ctx: Context, *, include_words: bool = True) -> Sql:
+    """The query as one SQL condition over ``games g`` with its parameters (without its
+    positive free words when the caller joins their matches itself)."""
     parts: list[str] = []
     params: list[object] = []
     words = [v for t in query.terms if t.field is None and not t.negated for v in t.values]
-    if words:
+    if words and include_words:
         condition, more = _words_sql(" ".join(words), ctx)
         parts.append(condition)
         params += more
@@ -598,8 +602,8 @@ sort those few); more, and the sort's index drives it, testing each row against 
 
 @dataclass(frozen=True)
 class Selection:
-    """A compiled query over ``games g``: the FROM clause (with its parameters) and a WHERE
-    condition that selects the games on its own (the FROM clause only chooses the plan)."""
+    """A compiled query over ``games g``: the FROM clause (with its parameters) and the
+    WHERE condition; together they select the games."""
 
     from_sql: str
     from_params: list[object]
@@ -619,15 +623,19 @@ def select(db: Database, query: Query | str, *,
     parsed = parse_query(query) if isinstance(query, str) else query
     known = frozenset(known_platforms) | {"unknown"} if known_platforms is not None else None
     ctx = Context(db, known)
-    where, params = compile_where(parsed, ctx)
     words = " ".join(v for t in parsed.terms if t.field is None and not t.negated
                      for v in t.values)
     fts = fts_query(words) if words and ctx.fts else None
-    if fts is not None and int(db.scalar(
-            "SELECT count(*) FROM (SELECT 1 FROM games_fts WHERE games_fts MATCH ? LIMIT ?)",
-            (fts, fts_drive_limit + 1))) <= fts_drive_limit:
-        return Selection("(SELECT rowid AS id FROM games_fts WHERE games_fts MATCH ?) AS f "
-                         "CROSS JOIN games g ON g.id = f.id", [fts], where, params)
+    if fts is not None:
+        ids = [int(row[0]) for row in db.query(
+            "SELECT rowid FROM games_fts WHERE games_fts MATCH ? LIMIT ?",
+            (fts, fts_drive_limit + 1))]
+        if len(ids) <= fts_drive_limit:
+            # The search index is read once here; page and count join its few ids.
+            where, params = compile_where(parsed, ctx, include_words=False)
+            return Selection("json_each(?) AS f CROSS JOIN games g ON g.id = f.value",
+                             [json.dumps(ids)], where, params)
+    where, params = compile_where(parsed, ctx)
     return Selection("games g", [], where, params)
 
 
