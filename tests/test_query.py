@@ -233,7 +233,7 @@ def test_cli_games_ls_query_total_and_errors(cli: Any, db_path: Path) -> None:
     make_library(db_path).close()
     result = cli("games", "ls", "platform:snes", "region:usa", "--limit", "2")
     assert result.code == 0
-    assert "2 of 3" in result.out and "next page: --after" in result.out
+    assert "2 of 3" in result.out and "(use --limit / --after; next page: --after " in result.out
     data = cli("--json", "games", "ls", "mario", "--sort", "-size").json()["data"]
     assert [g["detected_title"] for g in data["games"]] == [
         "Mario Kart 64", "Super Mario Kart", "Super Mario World"]

@@ -88,8 +88,8 @@ def render_page(console: Console, page: GamePage) -> None:
     if not page.total_exact:
         line += " (--count for the exact total)"
     if page.next_cursor:
-        line += f"; next page: --after {page.next_cursor}"
-    console.print(line)
+        line += f" (use --limit / --after; next page: --after {page.next_cursor})"
+    console.print(line, soft_wrap=True)
 
 
 def games_table(rows: list[dict[str, Any]]) -> Table:
