@@ -73,8 +73,8 @@ def dat_report(db: Database, names: Sequence[str] = (), *,
         platform = str(source["platform_id"])
         if platform not in unmatched:
             unmatched[platform] = int(db.scalar(
-                "SELECT count(*) FROM games WHERE platform_id = ? AND matched_game_id IS NULL "
-                "AND is_missing = 0", (platform,)))
+                "SELECT count(*) FROM games WHERE platform_id = ? AND is_missing = 0 "
+                "AND match_method IS NULL AND matched_game_id IS NULL", (platform,)))
         missing_games = [str(row["name"]) for row in db.query(
             f"SELECT name FROM ({_STATUS}) WHERE status = 0 ORDER BY name",
             (source["id"],))] if list_missing else []
