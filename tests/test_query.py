@@ -193,6 +193,13 @@ def test_total_above_the_cap_says_at_least_and_counts_on_request(db: Database) -
     assert (exact.total, exact.total_exact) == (len(GAMES), True)
 
 
+def test_a_count_over_its_step_budget_says_at_least_what_the_page_proves(db: Database) -> None:
+    stopped = query_games(db, "platform:snes", limit=2, count_budget=0)
+    assert (stopped.total, stopped.total_exact) == (3, False)  # 2 shown + 1 more exists
+    counted = query_games(db, "platform:snes", limit=2)
+    assert (counted.total, counted.total_exact) == (4, True)
+
+
 def test_shell_words_with_spaces_stay_one_term() -> None:
     parsed = parse_query(["dat:Nintendo - Game Boy", "-Super Mario", "platform:gb"])
     assert parsed.terms == (Term("dat", ("Nintendo - Game Boy",)),

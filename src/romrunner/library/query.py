@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from romrunner.errors import InputError
+from romrunner.errors import DatabaseError, InputError
 from romrunner.search.games import fts_query
 from romrunner.search.index import has_search_index
 from romrunner.store.database import Database
@@ -38,6 +38,11 @@ COUNT_CAP = 1_000
 Measured at 100,000 games (the query benchmark): counting `platform:nes region:usa
 -flag:hack` exactly (3,291 of 15,000 NES games) made its page 16 ms; stopping at 1,000
 matches, 1.5 ms. An exact count grows with the matches; this one with the cap."""
+
+COUNT_BUDGET = 200_000
+"""SQLite VM steps a default count may take (a few ms); a count that needs more stops and
+says "at least" what it reached. Steps, not time, so the same data gives the same answer."""
+_STEP = 1_000
 
 HASH_METHODS = ("sha1", "md5", "crc32", "tracks")
 _FIELD_NAME = re.compile(r"^[a-z][a-z_]*$")
@@ -342,7 +347,9 @@ def _words_sql(value: str, ctx: Context) -> Sql:
         query = fts_query(value)
         if query is None:
             return "1 = 1", []
-        return "g.id IN (SELECT rowid FROM games_fts WHERE games_fts MATCH ?)", [query]
+        # `+g.id`: never drive the scan from this list (select() does that itself when the
+        # words match few games); with the list first, SQLite looked up every match's row.
+        return "+g.id IN (SELECT rowid FROM games_fts WHERE games_fts MATCH ?)", [query]
     words = (fold(value) or "").split()
     if not words:
         return "1 = 1", []
@@ -490,15 +497,15 @@ def compile_where(query: Query, ctx: Context, *, include_words: bool = True) -> 
     positive free words when the caller joins their matches itself)."""
     parts: list[str] = []
     params: list[object] = []
-    words = [v for t in query.terms if t.field is None and not t.negated for v in t.values]
-    if words and include_words:
-        condition, more = _words_sql(" ".join(words), ctx)
-        parts.append(condition)
-        params += more
     for term in query.terms:
         if term.field is None and not term.negated:
             continue
         condition, more = _term_sql(term, ctx)
+        parts.append(condition)
+        params += more
+    words = [v for t in query.terms if t.field is None and not t.negated for v in t.values]
+    if words and include_words:  # last: the cheap column tests run first
+        condition, more = _words_sql(" ".join(words), ctx)
         parts.append(condition)
         params += more
     return (" AND ".join(parts) if parts else "1 = 1"), params
@@ -626,15 +633,15 @@ def select(db: Database, query: Query | str, *,
     words = " ".join(v for t in parsed.terms if t.field is None and not t.negated
                      for v in t.values)
     fts = fts_query(words) if words and ctx.fts else None
-    if fts is not None:
+    if fts is not None and int(db.scalar(
+            "SELECT count(*) FROM (SELECT 1 FROM games_fts WHERE games_fts MATCH ? LIMIT ?)",
+            (fts, fts_drive_limit + 1))) <= fts_drive_limit:
         ids = [int(row[0]) for row in db.query(
-            "SELECT rowid FROM games_fts WHERE games_fts MATCH ? LIMIT ?",
-            (fts, fts_drive_limit + 1))]
-        if len(ids) <= fts_drive_limit:
-            # The search index is read once here; page and count join its few ids.
-            where, params = compile_where(parsed, ctx, include_words=False)
-            return Selection("json_each(?) AS f CROSS JOIN games g ON g.id = f.value",
-                             [json.dumps(ids)], where, params)
+            "SELECT rowid FROM games_fts WHERE games_fts MATCH ?", (fts,))]
+        # The search index is read once here; page and count join its few ids.
+        where, params = compile_where(parsed, ctx, include_words=False)
+        return Selection("json_each(?) AS f CROSS JOIN games g ON g.id = f.value",
+                         [json.dumps(ids)], where, params)
     where, params = compile_where(parsed, ctx)
     return Selection("games g", [], where, params)
 
@@ -642,8 +649,8 @@ def select(db: Database, query: Query | str, *,
 def query_games(db: Database, query: Query | str, *, sort: str = "title", limit: int = 100,
                 after: str | None = None, exact_count: bool = False,
                 known_platforms: Iterable[str] | None = None,
-                count_cap: int = COUNT_CAP, fts_drive_limit: int = FTS_DRIVE_LIMIT
-                ) -> GamePage:
+                count_cap: int = COUNT_CAP, fts_drive_limit: int = FTS_DRIVE_LIMIT,
+                count_budget: int = COUNT_BUDGET) -> GamePage:
     """A keyset page of the games ``query`` selects, sorted by ``sort``, with the total.
 
     The total is exact up to :data:`COUNT_CAP`; above it the page says "at least" unless
@@ -665,7 +672,10 @@ def query_games(db: Database, query: Query | str, *, sort: str = "title", limit:
         f"ORDER BY {_order_by(keys)} LIMIT ?", (*params, limit + 1))]
     more_rows = len(rows) > limit
     rows = rows[:limit]
-    total, exact = count_selection(db, chosen, exact=exact_count, cap=count_cap)
+    total, exact = count_selection(db, chosen, exact=exact_count, cap=count_cap,
+                                   budget=count_budget)
+    if not exact:  # this page proves at least its rows (and one more when it is full)
+        total = max(total, len(rows) + int(more_rows))
     cursor = encode_cursor(keys, rows[-1]) if more_rows and rows else None
     for row in rows:
         for i in range(len(keys)):
@@ -675,15 +685,33 @@ def query_games(db: Database, query: Query | str, *, sort: str = "title", limit:
 
 
 def count_selection(db: Database, chosen: Selection, *, exact: bool = False,
-                    cap: int = COUNT_CAP) -> tuple[int, bool]:
-    """How many games a selection holds: ``(count, True)``, or ``(cap, False)`` when there
-    are more than ``cap`` and ``exact`` is not set."""
+                    cap: int = COUNT_CAP, budget: int = COUNT_BUDGET) -> tuple[int, bool]:
+    """How many games a selection holds: ``(count, True)``; or, unless ``exact``,
+    ``(n, False)`` meaning "at least n" when there are more than ``cap`` or counting them
+    would take more than ``budget`` SQLite steps (sparse matches among many candidates)."""
     if exact:
         return int(db.scalar(f"SELECT count(*) FROM {chosen.from_sql} WHERE {chosen.where}",
                              chosen.all_params)), True
-    count = int(db.scalar(f"SELECT count(*) FROM (SELECT 1 FROM {chosen.from_sql} "
-                          f"WHERE {chosen.where} LIMIT ?)", (*chosen.all_params, cap + 1)))
-    return (count, True) if count <= cap else (cap, False)
+    left = [budget // _STEP]
+
+    def tick() -> int:
+        left[0] -= 1
+        return 1 if left[0] < 0 else 0
+
+    counted = 0
+    db.conn.set_progress_handler(tick, _STEP)
+    try:
+        with db.translate_errors():
+            for _ in db.conn.execute(f"SELECT 1 FROM {chosen.from_sql} WHERE {chosen.where} "
+                                     f"LIMIT ?", (*chosen.all_params, cap + 1)):
+                counted += 1
+    except DatabaseError:
+        if left[0] >= 0:
+            raise
+        return counted, False  # stopped by the budget: at least this many
+    finally:
+        db.conn.set_progress_handler(None, 0)
+    return (counted, True) if counted <= cap else (cap, False)
 
 
 def describe_total(shown: int, total: int, exact: bool) -> str:
