@@ -42,7 +42,7 @@ matches, 1.5 ms. An exact count grows with the matches; this one with the cap.""
 COUNT_BUDGET = 200_000
 """SQLite VM steps a default count may take (a few ms); a count that needs more stops and
 says "at least" what it reached. Steps, not time, so the same data gives the same answer."""
-_STEP = 1_000
+_STEP = 100
 
 HASH_METHODS = ("sha1", "md5", "crc32", "tracks")
 _FIELD_NAME = re.compile(r"^[a-z][a-z_]*$")
