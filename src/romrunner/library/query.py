@@ -616,6 +616,7 @@ class Selection:
     from_params: list[object]
     where: str
     params: list[object]
+    costly_count: bool = False  # common free words: each statement re-reads their matches
 
     @property
     def all_params(self) -> list[object]:
@@ -643,7 +644,7 @@ def select(db: Database, query: Query | str, *,
         return Selection("json_each(?) AS f CROSS JOIN games g ON g.id = f.value",
                          [json.dumps(ids)], where, params)
     where, params = compile_where(parsed, ctx)
-    return Selection("games g", [], where, params)
+    return Selection("games g", [], where, params, costly_count=fts is not None)
 
 
 def query_games(db: Database, query: Query | str, *, sort: str = "title", limit: int = 100,
@@ -672,8 +673,13 @@ def query_games(db: Database, query: Query | str, *, sort: str = "title", limit:
         f"ORDER BY {_order_by(keys)} LIMIT ?", (*params, limit + 1))]
     more_rows = len(rows) > limit
     rows = rows[:limit]
-    total, exact = count_selection(db, chosen, exact=exact_count, cap=count_cap,
-                                   budget=count_budget)
+    if after is None and not more_rows:  # the first page holds them all
+        total, exact = len(rows), True
+    elif chosen.costly_count and not exact_count:
+        total, exact = 0, False  # measured: the count alone cost more than the page
+    else:
+        total, exact = count_selection(db, chosen, exact=exact_count, cap=count_cap,
+                                       budget=count_budget)
     if not exact:  # this page proves at least its rows (and one more when it is full)
         total = max(total, len(rows) + int(more_rows))
     cursor = encode_cursor(keys, rows[-1]) if more_rows and rows else None
