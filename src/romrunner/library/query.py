@@ -654,9 +654,10 @@ def query_games(db: Database, query: Query | str, *, sort: str = "title", limit:
                 count_budget: int = COUNT_BUDGET) -> GamePage:
     """A keyset page of the games ``query`` selects, sorted by ``sort``, with the total.
 
-    The total is exact up to :data:`COUNT_CAP`; above it the page says "at least" unless
-    ``exact_count`` is set. A page at any depth costs about what the first one does when
-    an index serves the sort.
+    The total is exact up to :data:`COUNT_CAP` matches and :data:`COUNT_BUDGET` steps;
+    beyond, or for common free words, it is "at least" (``total_exact`` False) unless
+    ``exact_count`` is set. A page at any depth costs about what the first one does when an
+    index serves the sort.
     """
     parsed = parse_query(query) if isinstance(query, str) else query
     keys = parse_sort(sort)
@@ -675,19 +676,24 @@ def query_games(db: Database, query: Query | str, *, sort: str = "title", limit:
     rows = rows[:limit]
     if after is None and not more_rows:  # the first page holds them all
         total, exact = len(rows), True
-    elif chosen.costly_count and not exact_count:
-        total, exact = 0, False  # measured: the count alone cost more than the page
     else:
-        total, exact = count_selection(db, chosen, exact=exact_count, cap=count_cap,
-                                       budget=count_budget)
-    if not exact:  # this page proves at least its rows (and one more when it is full)
-        total = max(total, len(rows) + int(more_rows))
+        total, exact = _total(db, chosen, len(rows) + int(more_rows), exact_count,
+                              count_cap, count_budget)
     cursor = encode_cursor(keys, rows[-1]) if more_rows and rows else None
     for row in rows:
         for i in range(len(keys)):
             row.pop(f"_sort{i}")
     return GamePage(rows, total, exact, cursor, parsed.text(),
                     ",".join(("-" if k.descending else "") + k.name for k in keys))
+
+
+def _total(db: Database, chosen: Selection, proven: int, exact_count: bool, cap: int,
+           budget: int) -> tuple[int, bool]:
+    """The total beside a page; ``proven`` is what the page itself shows exists."""
+    if chosen.costly_count and not exact_count:
+        return proven, False  # measured: counting cost more than the page itself
+    total, exact = count_selection(db, chosen, exact=exact_count, cap=cap, budget=budget)
+    return (total, True) if exact else (max(total, proven), False)
 
 
 def count_selection(db: Database, chosen: Selection, *, exact: bool = False,
