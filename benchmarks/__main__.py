@@ -26,6 +26,8 @@ def main(argv: list[str] | None = None) -> int:
     scale.add_argument("--workdir", type=Path, default=None,
                        help="where the two databases go (default: a temp folder)")
     scale.add_argument("--json", type=Path, default=None, help="write the figures here")
+    scale.add_argument("--only", default="", help="comma-separated workloads to run (after "
+                       "the catalogs and ingest they need); default: all")
     again = commands.add_parser("report", help="print the tables of a run's JSON figures again")
     again.add_argument("figures", type=Path)
     args = parser.parse_args(argv)
@@ -34,8 +36,9 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="romrunner-bench-"))
     workdir.mkdir(parents=True, exist_ok=True)
+    only = tuple(name for name in args.only.split(",") if name)
     figures = run(SCALES[args.scale], args.seed, workdir,
-                  lambda name: print(f"  {name}...", file=sys.stderr, flush=True))
+                  lambda name: print(f"  {name}...", file=sys.stderr, flush=True), only)
     figures["cores"] = os.cpu_count()
     if args.json:
         args.json.write_text(json.dumps(figures, indent=1, sort_keys=True))

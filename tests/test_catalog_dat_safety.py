@@ -238,14 +238,14 @@ def test_dat_rm_unidentifies_its_games_in_one_command(cli: Any, db_path: Path,
     assert cli("library", "add", root.parent).code == 0
     assert cli("dat", "import", dat).code == 0
     assert cli("scan", "--workers", "1").code == 0
-    game = cli("--json", "games", "ls").json()["data"][0]
+    game = cli("--json", "games", "ls").json()["data"]["games"][0]
     assert game["match_method"] == "sha1"
     unknown = one_line_error(cli("dat", "rm", "Nintendo - Nope"))
     assert "no imported DAT is named 'Nintendo - Nope'" in unknown
     removed = cli("dat", "rm", "Nintendo - Super Nintendo Entertainment System")
     assert removed.code == 0, removed.err
     assert "1 games are now unidentified" in removed.out
-    game = cli("--json", "games", "ls").json()["data"][0]
+    game = cli("--json", "games", "ls").json()["data"]["games"][0]
     assert game["matched_game_id"] is None and game["catalog_title"] is None
     assert catalog_rows(db_path) == []
     assert cli("--json", "dat", "ls").json()["data"] == []

@@ -48,7 +48,7 @@ def errors_by_name(summary: dict[str, Any]) -> dict[str, str]:
 
 
 def games(cli: Any) -> dict[str, dict[str, Any]]:
-    return {row["filename"]: row for row in cli("--json", "games", "ls").json()["data"]}
+    return {row["filename"]: row for row in cli("--json", "games", "ls").json()["data"]["games"]}
 
 
 def files_of(cli: Any, game: dict[str, Any]) -> list[tuple[str, str | None]]:

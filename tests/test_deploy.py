@@ -289,7 +289,7 @@ def test_migration_11_keeps_deployment_items_and_adds_the_manifest_columns(
     db.execute("INSERT INTO deployment_items (deployment_id, seq, kind, source_path, "
                "dest_path, file_size, file_sha1, status) VALUES "
                "(1, 0, 'rom', '/roms/a.sfc', 'Roms/snes/a.sfc', 10, 'ab', 'copied')")
-    migrate(db)
+    migrate(db, target=11)
     assert current_version(db) == 11
     row = db.query_one("SELECT * FROM deployment_items")
     assert row is not None

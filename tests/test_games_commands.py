@@ -79,7 +79,7 @@ def library(tmp_path: Path, cli: Any) -> dict[str, Any]:
     assert imported.code == 0, imported.err
     scanned = cli("--json", "scan", "--workers", "1")
     assert scanned.code == 0, scanned.err
-    games = {row["filename"]: row for row in cli("--json", "games", "ls").json()["data"]}
+    games = {row["filename"]: row for row in cli("--json", "games", "ls").json()["data"]["games"]}
     return {"root": root, "data": data, "games": games, "scan": scanned.json()["data"]}
 
 

@@ -70,7 +70,7 @@ def test_a_scan_of_refused_nesting_counts_each_file_once(cli: Any,
     cli("library", "add", tree["roms/snes"])
     scanned = cli("--json", "scan", "--workers", "1")
     assert scanned.code == 0, scanned.err
-    assert len(cli("--json", "games", "ls").json()["data"]) == 1
+    assert len(cli("--json", "games", "ls").json()["data"]["games"]) == 1
 
 
 def test_move_into_or_around_another_root_is_refused(cli: Any, tree: dict[str, Path],

@@ -91,7 +91,7 @@ def scan_json(cli: Any, *args: str) -> dict[str, Any]:
 
 
 def games_by_file(cli: Any) -> dict[str, dict[str, Any]]:
-    rows = cli("--json", "games", "ls").json()["data"]
+    rows = cli("--json", "games", "ls").json()["data"]["games"]
     return {row["filename"]: row for row in rows}
 
 
@@ -257,7 +257,7 @@ def test_rename_keeps_the_game_row_and_missing_is_flagged(cli: Any, db_path: Pat
     assert games["SMW.sfc"]["id"] == original
     assert games["zelda-renamed-by-user.sfc"]["is_missing"] == 1
     assert Database(db_path).scalar("SELECT game_id FROM collection_games") == original
-    missing = cli("--json", "games", "ls", "--missing").json()["data"]
+    missing = cli("--json", "games", "ls", "--missing").json()["data"]["games"]
     assert [row["filename"] for row in missing] == ["zelda-renamed-by-user.sfc"]
     (snes / "zelda-renamed-by-user.sfc").write_bytes(library["roms"]["zelda"])
     scan_json(cli)
@@ -385,7 +385,7 @@ def test_unreachable_root_marks_nothing_missing(cli: Any, library: dict[str, Any
     library["root"].rename(tmp_path / "unplugged")
     result = scan_json(cli)
     assert result["missing"] == 0 and "not reachable" in result["errors"][0]["error"]
-    assert not cli("--json", "games", "ls", "--missing").json()["data"]
+    assert not cli("--json", "games", "ls", "--missing").json()["data"]["games"]
 
 
 def test_a_file_over_4_gib_is_hashed_streaming_and_its_size_kept(tmp_path: Path) -> None:
@@ -417,7 +417,7 @@ def test_a_file_over_4_gib_is_hashed_streaming_and_its_size_kept(tmp_path: Path)
     assert peak_kib < 300 * 1024  # a 4 GiB file never sits in memory
     shown = subprocess.run([*command, "--json", "games", "ls"], capture_output=True,
                            text=True, check=True)
-    game = json.loads(shown.stdout)["data"][0]
+    game = json.loads(shown.stdout)["data"]["games"][0]
     assert game["file_size"] == size
     row = Database(db).query_one("SELECT file_sha1 FROM games")
     assert row is not None and row["file_sha1"] == expected.hexdigest()

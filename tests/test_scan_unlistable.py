@@ -74,7 +74,7 @@ def scan(world: Path, *args: str) -> dict[str, Any]:
 def missing(world: Path) -> list[str]:
     done = romrunner(world, "--json", "games", "ls", "--missing")
     assert done.returncode == 0, done.stderr
-    return [row["filename"] for row in json.loads(done.stdout)["data"]]
+    return [row["filename"] for row in json.loads(done.stdout)["data"]["games"]]
 
 
 def build(world: Path) -> Path:

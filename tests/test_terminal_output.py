@@ -38,4 +38,4 @@ def test_games_ls_shows_names_literally(cli: Any, tmp_path: Path,
         assert shown in text
     assert "\x1b" not in text and "\x07" not in text
     as_json = cli("--json", "games", "ls", "--limit", "10").json()
-    assert sorted(row["filename"] for row in as_json["data"]) == sorted(names)
+    assert sorted(row["filename"] for row in as_json["data"]["games"]) == sorted(names)

@@ -202,3 +202,18 @@ def prune(conn: sqlite3.Connection, now: str) -> int:
                            (now,)).rowcount
     conn.execute("COMMIT")
     return int(deleted)
+
+
+def query_page(conn: sqlite3.Connection, platform: str, region: str, word: str | None,
+               offset: int, limit: int = 50) -> tuple[int, list[int]]:
+    """The v1.0.1 way to answer a parsed query: LIKE filters, a count, an OFFSET page."""
+    where = ("platform_id = ? AND (', ' || region || ', ') LIKE ? AND is_hack = 0")
+    params: list[object] = [platform, f"%, {region}, %"]
+    if word:
+        where += " AND detected_title LIKE ?"
+        params.append(f"%{word}%")
+    total = conn.execute(f"SELECT count(*) FROM games WHERE {where}", params).fetchone()[0]
+    ids = [row[0] for row in conn.execute(
+        f"SELECT id FROM games WHERE {where} ORDER BY detected_title, id LIMIT ? OFFSET ?",
+        (*params, limit, offset))]
+    return int(total), ids

@@ -5,7 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 LATENCY = ("lookup_md5", "lookup_crc32_size", "lookup_sha1", "typeahead",
-           "filtered_page_at_depth", "smart_collection_page", "override_resolution_page",
+           "filtered_page_at_depth", "query_words_first_page", "query_words_page_at_90pct",
+           "query_fields_page_at_90pct_capped_total", "query_fields_page_at_90pct_exact_total",
+           "smart_collection_page", "smart_collection_10pct_first_page",
+           "override_resolution_page", "resolve_explain_one",
            "best_answer_one", "best_answer_page", "open_and_first_query")
 RATES = ("ingest", "rescan_bookkeeping", "cache_observation_ingest")
 GROUPS = {
@@ -66,7 +69,9 @@ def render(figures: dict[str, Any]) -> str:
     lines += ["", "| bulk workload | baseline rows/s | ours rows/s | ours/baseline | "
               "statements per row (baseline / ours) |", "|---|---|---|---|---|"]
     for name in RATES:
-        entry = figures[name]
+        entry = figures.get(name)
+        if not entry:
+            continue
         base, mine = entry["baseline"], entry["ours"]
         lines.append(f"| {name} ({_fmt(mine['rows'])} rows) | {_fmt(base['rows_per_s'])} | "
                      f"{_fmt(mine['rows_per_s'])} | "
@@ -81,6 +86,14 @@ def render(figures: dict[str, Any]) -> str:
     if dat:
         lines.append(f"| DAT import, all ../shared/dats ({_fmt(dat['rom_entries'])} ROM entries)"
                      f" | | {_fmt(dat['rom_entries_per_s'])} | | |")
+    report = figures.get("dat_report_50k")
+    if report:
+        lines.append(f"| dat report, 50,000-game DAT vs the library | | "
+                     f"{_fmt(report['seconds'])} s ({_fmt(report['with_missing_list_seconds'])}"
+                     f" s with --missing) | | |")
+    for key, label in (("platforms_seconds", "platforms"), ("dupes_seconds", "games dupes")):
+        if key in figures:
+            lines.append(f"| {label}, whole library | | {_fmt(figures[key])} s | | |")
     lines += _prune_lines(figures) + _size_lines(figures) + _index_cost_lines(figures)
     checks = figures["checks"]
     lines += ["", "Checks (same rows on both sides, sanity): " + ", ".join(

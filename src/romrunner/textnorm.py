@@ -54,13 +54,17 @@ def _without_diacritics(text: str) -> str:
 
 def _words(text: str) -> str:
     parts: list[str] = []
+    in_word = False
     for char in text:
         if char.isalnum():
-            parts.append(f" {char} " if _unspaced(ord(char)) else char)
-        elif unicodedata.category(char).startswith("M"):
+            unspaced = _unspaced(ord(char))
+            parts.append(f" {char} " if unspaced else char)
+            in_word = not unspaced  # a word of one character: a mark after it stands alone
+        elif in_word and unicodedata.category(char).startswith("M"):
             parts.append(char)  # a mark that belongs to its letter (Devanagari, Thai, ...)
-        else:
+        else:  # a mark with no letter before it is dropped, as a second fold would drop it
             parts.append(" ")
+            in_word = False
     return "".join(parts)
 
 

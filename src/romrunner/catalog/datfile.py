@@ -260,7 +260,8 @@ def _read_clrmamepro(path: Path) -> DatReadResult:
                 continue
             game = DatGame(name=name, description=values.get("description"),
                            region=values.get("region"), serial=values.get("serial"),
-                           year=values.get("year"), manufacturer=values.get("manufacturer"),
+                           year=values.get("year") or values.get("releaseyear"),
+                           manufacturer=values.get("manufacturer"),
                            clone_of=values.get("cloneof"))
             for child_key, child in children:
                 if child_key in {"rom", "disk"}:

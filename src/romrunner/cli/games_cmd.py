@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -12,14 +13,22 @@ from rich.table import Table
 from romrunner.cli.context import app_context
 from romrunner.errors import InputError
 from romrunner.library.games import (
-    GameFilter,
     find_by_hash,
     find_file,
     games_by_id,
-    list_games,
     set_platform,
     show_game,
 )
+from romrunner.library.query import (
+    COUNT_CAP,
+    FIELDS,
+    GamePage,
+    describe_total,
+    parse_query,
+    query_games,
+    quote_value,
+)
+from romrunner.library.reports import duplicates
 from romrunner.store import OpenMode
 
 
@@ -29,29 +38,92 @@ def games() -> None:
 
 
 @games.command(name="ls")
-@click.option("--platform", default=None, help="Only this platform id.")
-@click.option("--missing", is_flag=True, help="Only files that have vanished.")
-@click.option("--unidentified", is_flag=True, help="Only files matching no catalog game.")
+@click.argument("query", nargs=-1)
+@click.option("--sort", default="title", show_default=True,
+              help="Sort keys, comma-separated, '-' for descending: title, added, size, "
+                   "platform, id.")
 @click.option("--limit", type=click.IntRange(1, 100000), default=100, show_default=True)
-def games_ls(platform: str | None, missing: bool, unidentified: bool, limit: int) -> int:
-    """List games sorted by title."""
-    app = app_context()
-    rows = list_games(app.open_db(OpenMode.READ),
-                      GameFilter(platform, missing, unidentified, limit))
+@click.option("--after", default=None, help="Cursor printed by the previous page.")
+@click.option("--count", "exact_count", is_flag=True,
+              help=f"Count every match (above {COUNT_CAP:,} the total is 'at least').")
+@click.option("--platform", default=None, help="Same as the query term platform:ID.")
+@click.option("--missing", is_flag=True, help="Same as missing:true.")
+@click.option("--unidentified", is_flag=True, help="Same as match:none.")
+def games_ls(query: tuple[str, ...], sort: str, limit: int, after: str | None,
+             exact_count: bool, platform: str | None, missing: bool,
+             unidentified: bool) -> int:
+    """List games matching QUERY, e.g. platform:snes region:usa,europe -flag:hack mario.
 
-    app.finish(rows, lambda console: console.print(games_table(rows)))
+    Fields: platform region lang flag title missing match size year added id dat
+    collection. Free words search titles; ',' is OR, '-' negates, quote values with spaces.
+    """
+    app = app_context()
+    words = list(query)
+    if platform is not None:
+        words.append(f"platform:{quote_value(platform)}")
+    if missing:
+        words.append("missing:true")
+    if unidentified:
+        words.append("match:none")
+    parsed = parse_query(words)
+    page = query_games(app.open_db(OpenMode.READ), parsed, sort=sort, limit=limit,
+                       after=after, exact_count=exact_count,
+                       known_platforms=app.pack().platforms)
+    app.finish(page_json(page), lambda console: render_page(console, page))
     return 0
+
+
+def page_json(page: GamePage) -> dict[str, Any]:
+    """A page for --json: the games, the total (and whether it is exact), the next cursor."""
+    return {"games": page.rows, "total": page.total, "total_exact": page.total_exact,
+            "next": page.next_cursor, "query": page.query, "sort": page.sort}
+
+
+def render_page(console: Console, page: GamePage) -> None:
+    """A page as text: the table, then "50 of 30,020" and how to get the next page."""
+    if page.rows:
+        console.print(games_table(page.rows))
+    line = describe_total(len(page.rows), page.total, page.total_exact)
+    if not page.total_exact:
+        line += " (--count for the exact total)"
+    if page.next_cursor:
+        line += f" (use --limit / --after; next page: --after {page.next_cursor})"
+    console.print(line, soft_wrap=True)
 
 
 def games_table(rows: list[dict[str, Any]]) -> Table:
     """The ``games ls`` table."""
-    table = Table("id", "platform", "title", "region", "match", "file")
+    table = Table("id", "platform", "title", "region", "match", "size", "file")
     for row in rows:
         title = row["catalog_title"] or row["detected_title"] or ""
         match = row["match_method"] or "-"
         table.add_row(str(row["id"]), row["platform_id"], title, row["region"] or "",
-                      match + (" (missing)" if row["is_missing"] else ""), row["filename"])
+                      match + (" (missing)" if row["is_missing"] else ""),
+                      FIELDS["size"].show(row["file_size"]), row["filename"])
     return table
+
+
+@games.command(name="dupes")
+@click.option("--limit", type=click.IntRange(1, 100000), default=100, show_default=True,
+              help="Duplicate sets to show, the most space first.")
+def games_dupes(limit: int) -> int:
+    """Files with the same content (SHA1) in several places, and the space a cleanup frees."""
+    app = app_context()
+    sets = duplicates(app.open_db(OpenMode.READ), limit=limit)
+
+    def render(console: Console) -> None:
+        for item in sets:
+            console.print(f"{item.sha1}  {item.copies} copies of "
+                          f"{FIELDS['size'].show(item.size)}, "
+                          f"{FIELDS['size'].show(item.reclaimable)} reclaimable")
+            for entry in item.files:
+                console.print(f"  {entry['id']:>8}  {entry['path']}", soft_wrap=True)
+        total = sum(item.reclaimable for item in sets)
+        console.print(f"{len(sets):,} duplicate sets, {FIELDS['size'].show(total)} reclaimable"
+                      if sets else "no duplicates")
+
+    app.finish([asdict(item) for item in sets], render)
+    return 0
 
 
 @games.command(name="find")

@@ -90,6 +90,7 @@ def _register_commands() -> None:
         autolist_cmd,
         bios_cmd,
         cache_cmd,
+        collection_cmd,
         dat_cmd,
         db_cmd,
         demo_cmd,
@@ -98,14 +99,17 @@ def _register_commands() -> None:
         device_cmd,
         games_cmd,
         library_cmd,
+        override_cmd,
         pack_cmd,
         profile_cmd,
+        report_cmd,
         scan_cmd,
         search_cmd,
     )
 
     for module in (library_cmd, scan_cmd, games_cmd, dat_cmd, search_cmd, cache_cmd, bios_cmd,
-                   device_cmd, profile_cmd, destination_cmd, autolist_cmd):
+                   collection_cmd, override_cmd, report_cmd, device_cmd, profile_cmd,
+                   destination_cmd, autolist_cmd):
         module.register(cli)
     cli.add_command(db_cmd.db)
     cli.add_command(pack_cmd.pack)

@@ -1,0 +1,140 @@
+"""``romrunner collection``: manual and smart collections of games."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from romrunner.cli.context import app_context
+from romrunner.cli.games_cmd import page_json, render_page
+from romrunner.collections.store import (
+    add_games,
+    collection_page,
+    create_collection,
+    list_collections,
+    remove_collection,
+    remove_games,
+    rename_collection,
+)
+from romrunner.errors import InputError
+from romrunner.store import OpenMode
+
+
+@click.group()
+def collection() -> None:
+    """Manual collections (ordered lists) and smart ones (a saved query, evaluated live).
+
+    Built in: favorites (manual), recently added, missing files, unidentified, name-guessed.
+    """
+
+
+@collection.command(name="create")
+@click.argument("name")
+@click.option("--query", "query", default=None,
+              help="Make a smart collection of this query (see `games ls --help`).")
+def collection_create(name: str, query: str | None) -> int:
+    """Create a manual collection, or a smart one with --query."""
+    app = app_context()
+    info = create_collection(app.open_db(), name, query=query,
+                             known_platforms=app.pack().platforms)
+    app.finish(asdict(info), lambda c: c.print(
+        f"created {info.kind} collection {info.name}"
+        + (f": {info.query}" if info.query else "")))
+    return 0
+
+
+@collection.command(name="rm")
+@click.argument("name")
+def collection_rm(name: str) -> int:
+    """Delete a collection (its games stay in the library)."""
+    app = app_context()
+    removed = remove_collection(app.open_db(), name)
+    app.finish({"removed": removed}, lambda c: c.print(f"removed collection {removed}"))
+    return 0
+
+
+@collection.command(name="rename")
+@click.argument("old")
+@click.argument("new")
+def collection_rename(old: str, new: str) -> int:
+    """Rename a collection."""
+    app = app_context()
+    renamed = rename_collection(app.open_db(), old, new)
+    app.finish({"renamed": renamed}, lambda c: c.print(f"renamed {old} to {renamed}"))
+    return 0
+
+
+@collection.command(name="add")
+@click.argument("name")
+@click.argument("game_ids", type=int, nargs=-1)
+@click.option("--query", "query", default=None, help="Also add every game of this query.")
+def collection_add(name: str, game_ids: tuple[int, ...], query: str | None) -> int:
+    """Append games to a manual collection (ids in order; games already in it stay put)."""
+    if not game_ids and query is None:
+        raise InputError("give game ids or --query")
+    app = app_context()
+    added = add_games(app.open_db(), name, list(game_ids), query=query,
+                      known_platforms=app.pack().platforms)
+    app.finish({"collection": name, "added": added},
+               lambda c: c.print(f"{added:,} games added to {name}"))
+    return 0
+
+
+@collection.command(name="remove")
+@click.argument("name")
+@click.argument("game_ids", type=int, nargs=-1, required=True)
+def collection_remove(name: str, game_ids: tuple[int, ...]) -> int:
+    """Take games out of a manual collection."""
+    app = app_context()
+    removed = remove_games(app.open_db(), name, list(game_ids))
+    app.finish({"collection": name, "removed": removed},
+               lambda c: c.print(f"{removed:,} games removed from {name}"))
+    return 0
+
+
+@collection.command(name="ls")
+def collection_ls() -> int:
+    """Every collection with its size; a smart one whose query no longer works says why."""
+    app = app_context()
+    infos = list_collections(app.open_db(OpenMode.READ), known_platforms=app.pack().platforms)
+    for info in infos:
+        if info.problem:
+            app.warn(f"collection {info.name!r}: {info.problem}")
+
+    def render(console: Console) -> None:
+        table = Table("name", "kind", "games", "query")
+        for info in infos:
+            size = "?" if info.games is None else \
+                f"{info.games:,}" + ("" if info.games_exact else "+")
+            table.add_row(info.name, info.kind, size,
+                          (info.query or "") + (f"  ({info.problem})" if info.problem else ""))
+        console.print(table)
+
+    app.finish([asdict(info) for info in infos], render)
+    return 0
+
+
+@collection.command(name="show")
+@click.argument("name")
+@click.option("--sort", default=None,
+              help="Sort keys as for `games ls` (default: the collection's own order).")
+@click.option("--limit", type=click.IntRange(1, 100000), default=100, show_default=True)
+@click.option("--after", default=None, help="Cursor printed by the previous page.")
+@click.option("--count", "exact_count", is_flag=True, help="Count every match.")
+def collection_show(name: str, sort: str | None, limit: int, after: str | None,
+                    exact_count: bool) -> int:
+    """The games of a collection, a page at a time."""
+    app = app_context()
+    page = collection_page(app.open_db(OpenMode.READ), name, sort=sort, limit=limit,
+                           after=after, exact_count=exact_count,
+                           known_platforms=app.pack().platforms)
+    app.finish(page_json(page), lambda console: render_page(console, page))
+    return 0
+
+
+def register(group: click.Group) -> None:
+    """Add this module's commands to the CLI."""
+    group.add_command(collection)

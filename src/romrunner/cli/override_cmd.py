@@ -1,0 +1,143 @@
+"""``romrunner override`` and ``romrunner resolve``: which emulator a game uses, and why."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from romrunner.cli.context import app_context
+from romrunner.devices.overrides import (
+    explain,
+    list_overrides,
+    parse_setting,
+    remove_override,
+    set_game_override,
+    set_platform_override,
+)
+from romrunner.errors import InputError
+from romrunner.store import OpenMode
+
+
+@click.group()
+def override() -> None:
+    """Per-platform and per-game emulator, include/exclude and settings overrides.
+
+    Precedence: profile game > game > profile platform > platform > OS default > pack
+    fallback. `romrunner resolve GAME` shows which rule decided.
+    """
+
+
+def _target(platform: str | None, game: int | None) -> None:
+    if (platform is None) == (game is None):
+        raise InputError("give --platform ID or --game ID (one of them)")
+
+
+@override.command(name="set")
+@click.option("--platform", "platform", default=None, help="Platform id of the pack.")
+@click.option("--game", "game", type=int, default=None, help="Game id.")
+@click.option("--profile", "profile", type=int, default=None,
+              help="Device profile id (default: every profile).")
+@click.option("--emulator", default=None, help="Emulator id (any spelling of its family).")
+@click.option("--include", "action", flag_value="include", default=None,
+              help="Always deploy this game.")
+@click.option("--exclude", "action", flag_value="exclude", help="Never deploy this game.")
+@click.option("--setting", "settings", multiple=True, metavar="KEY=VALUE",
+              help="A per-game setting (repeatable; JSON values such as 3 or true).")
+def override_set(platform: str | None, game: int | None, profile: int | None,
+                 emulator: str | None, action: str | None, settings: tuple[str, ...]) -> int:
+    """Set an override; emulator and platform ids are checked against the pack."""
+    _target(platform, game)
+    app = app_context()
+    db, pack = app.open_db(), app.pack()
+    if platform is not None:
+        if emulator is None or action or settings:
+            raise InputError("a platform override takes --emulator only")
+        change = set_platform_override(db, pack, platform, emulator, profile)
+    else:
+        if emulator is None and action is None and not settings:
+            raise InputError("give --emulator, --include/--exclude or --setting")
+        assert game is not None
+        change = set_game_override(db, pack, game, profile_id=profile, emulator=emulator,
+                                   action=action,
+                                   settings=dict(parse_setting(s) for s in settings))
+    for warning in change.warnings:
+        app.warn(warning)
+    scope = f"profile {profile}" if profile is not None else "every profile"
+    parts = [f"emulator {change.emulator_id}" if change.emulator_id else "",
+             change.action or "", ", ".join(f"{k}={v}" for k, v in change.settings.items())]
+    app.finish(asdict(change), lambda c: c.print(
+        f"{change.scope} {change.target} ({scope}): " + "; ".join(p for p in parts if p)))
+    return 0
+
+
+@override.command(name="rm")
+@click.option("--platform", "platform", default=None, help="Platform id.")
+@click.option("--game", "game", type=int, default=None, help="Game id.")
+@click.option("--profile", "profile", type=int, default=None,
+              help="Device profile id (default: the override for every profile).")
+def override_rm(platform: str | None, game: int | None, profile: int | None) -> int:
+    """Remove the override of a platform or game at one scope."""
+    _target(platform, game)
+    app = app_context()
+    removed = remove_override(app.open_db(), platform_id=platform, game_id=game,
+                              profile_id=profile)
+    app.finish({"removed": removed}, lambda c: c.print(f"{removed} override removed"))
+    return 0
+
+
+@override.command(name="ls")
+@click.option("--profile", "profile", type=int, default=None,
+              help="Only the global overrides and this profile's.")
+def override_ls(profile: int | None) -> int:
+    """Every override."""
+    app = app_context()
+    rows = list_overrides(app.open_db(OpenMode.READ), profile)
+
+    def render(console: Console) -> None:
+        table = Table("scope", "target", "title", "profile", "emulator", "action", "settings")
+        for row in rows:
+            table.add_row(row["scope"], row["target"], row["title"] or "",
+                          "all" if row["profile_id"] is None else str(row["profile_id"]),
+                          row["emulator_id"] or "", row["action"] or "",
+                          ", ".join(f"{k}={v}" for k, v in row["settings"].items()))
+        console.print(table if rows else "no overrides")
+
+    app.finish(rows, render)
+    return 0
+
+
+@click.command(name="resolve")
+@click.argument("game_id", type=int)
+@click.option("--profile", "profile", type=int, default=None, help="Device profile id.")
+def resolve(game_id: int, profile: int | None) -> int:
+    """The emulator, include/exclude and settings a game gets, and which rule decided."""
+    app = app_context()
+    result = explain(app.open_db(OpenMode.READ), app.pack(), game_id, profile)
+    for warning in result.warnings:
+        app.warn(warning)
+
+    def render(console: Console) -> None:
+        where = f"profile {profile}" if profile is not None else "global rules only"
+        console.print(f"game {result.game_id}: {result.title or ''} ({result.platform_id}), "
+                      f"{where}")
+        console.print(f"emulator  {result.emulator_id or '-'}  <- {result.emulator_origin}")
+        for rule in result.emulator_rules:
+            if not rule.decided:
+                console.print(f"          {rule.value}  (outranked: {rule.level})")
+        console.print(f"action    {result.action}  <- {result.action_origin}")
+        for key, (value, origin) in sorted(result.settings.items()):
+            console.print(f"setting   {key}={value}  <- {origin}")
+
+    data = asdict(result)
+    data["settings"] = {k: {"value": v, "origin": o} for k, (v, o) in result.settings.items()}
+    app.finish(data, render)
+    return 0
+
+
+def register(group: click.Group) -> None:
+    """Add this module's commands to the CLI."""
+    group.add_command(override)
+    group.add_command(resolve)

@@ -1,0 +1,109 @@
+"""``romrunner dat report``, ``dat fixdat`` and ``platforms``: what a collector has and lacks."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import asdict
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from romrunner.cli.context import app_context
+from romrunner.cli.dat_cmd import dat
+from romrunner.errors import InputError
+from romrunner.library.reports import dat_report, platform_counts, write_fixdat
+from romrunner.store import OpenMode
+
+_COLUMNS = ("name", "platform_id", "version", "games", "have", "name_guessed", "missing",
+            "unmatched_on_disk")
+
+
+@dat.command(name="report")
+@click.argument("names", nargs=-1)
+@click.option("--missing", "list_missing", is_flag=True, help="List the missing games too.")
+@click.option("--csv", "as_csv", is_flag=True, help="Print CSV (one row per DAT, or per "
+              "missing game with --missing).")
+def dat_report_cmd(names: tuple[str, ...], list_missing: bool, as_csv: bool) -> int:
+    """Have / name-guessed / missing per DAT, and files of its platform that match nothing.
+
+    have: a present file matched by hash; name-guessed: matched by name only (not verified);
+    missing: no present file matched.
+    """
+    app = app_context()
+    if as_csv and app.json_output:
+        raise InputError("give --csv or --json, not both")
+    reports = dat_report(app.open_db(OpenMode.READ), names, list_missing=list_missing)
+
+    def render(console: Console) -> None:
+        if as_csv:
+            buffer = io.StringIO()
+            writer = csv.writer(buffer, lineterminator="\n")
+            if list_missing:
+                writer.writerow(("dat", "missing_game"))
+                writer.writerows((r.name, game) for r in reports for game in r.missing_games)
+            else:
+                writer.writerow(_COLUMNS)
+                writer.writerows(tuple(asdict(r)[c] for c in _COLUMNS) for r in reports)
+            console.print(buffer.getvalue().rstrip("\n"), soft_wrap=True)
+            return
+        table = Table("dat", "platform", "games", "have", "name-guessed", "missing",
+                      "unmatched on disk")
+        for r in reports:
+            table.add_row(r.name + (" (headered)" if r.headered else ""), r.platform_id,
+                          f"{r.games:,}", f"{r.have:,}", f"{r.name_guessed:,}",
+                          f"{r.missing:,}", f"{r.unmatched_on_disk:,}")
+        console.print(table if reports else "no DAT imported (`romrunner dat import`)")
+        for r in reports:
+            if r.missing_games:
+                console.print(f"missing from {r.name}:")
+                for game in r.missing_games:
+                    console.print(f"  {game}", soft_wrap=True)
+
+    app.finish([asdict(r) for r in reports], render)
+    return 0
+
+
+@dat.command(name="fixdat")
+@click.argument("name")
+@click.option("-o", "--output", type=click.Path(path_type=Path), required=True,
+              help="The Logiqx XML file to write.")
+@click.option("--force", is_flag=True, help="Replace OUTPUT if it exists.")
+def dat_fixdat(name: str, output: Path, force: bool) -> int:
+    """Write a Logiqx XML DAT of NAME's games the library lacks (for igir / clrmamepro).
+
+    Name-guessed games count as lacking: their data was never verified.
+    """
+    app = app_context()
+    result = write_fixdat(app.open_db(OpenMode.READ), name, output, force=force)
+    app.finish(asdict(result), lambda c: c.print(
+        f"{result.path}: {result.games:,} missing games ({result.roms:,} ROMs) of "
+        f"{result.name}"))
+    return 0
+
+
+@click.command(name="platforms")
+def platforms() -> int:
+    """Every platform of the library: games, hash-matched, name-guessed, unidentified,
+    missing."""
+    app = app_context()
+    rows = platform_counts(app.open_db(OpenMode.READ))
+
+    def render(console: Console) -> None:
+        table = Table("platform", "games", "hash-matched", "name-guessed", "unidentified",
+                      "missing")
+        for r in rows:
+            table.add_row(r.platform_id, f"{r.games:,}", f"{r.hash_matched:,}",
+                          f"{r.name_guessed:,}", f"{r.unidentified:,}", f"{r.missing:,}")
+        console.print(table if rows else "the library is empty (`romrunner scan`)")
+
+    app.finish([asdict(r) for r in rows], render)
+    return 0
+
+
+def register(group: click.Group) -> None:
+    """Add ``platforms`` to the CLI (``dat report``/``dat fixdat`` join the dat group on
+    import)."""
+    group.add_command(platforms)

@@ -1,0 +1,358 @@
+"""Collections: manual (ordered lists of games) and smart (a stored query, evaluated live).
+
+A smart collection stores its query text (``rules_json = {"query": "..."}``) and compiles it
+each time it is read, so it follows the library and the pack; a stored query that no longer
+parses (a field renamed, a DAT removed) is reported by name, never fatal to a listing.
+
+Built-in collections need no setup: ``favorites`` (manual, created on first add) and the smart
+``recently added``, ``missing files``, ``unidentified`` and ``name-guessed``. A game deleted
+from the library leaves every collection (foreign key cascade); a game whose file went missing
+stays in them.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from romrunner.errors import InputError, NotFoundError
+from romrunner.library.query import (
+    LIST_COLUMNS,
+    Context,
+    GamePage,
+    QueryError,
+    Selection,
+    compile_where,
+    count_selection,
+    parse_query,
+    query_games,
+    quote_value,
+)
+from romrunner.store.database import Database
+
+FAVORITES = "favorites"
+
+
+@dataclass(frozen=True)
+class BuiltIn:
+    """A built-in smart collection: its query and default sort."""
+
+    query: str
+    sort: str
+    description: str
+
+
+BUILTINS: dict[str, BuiltIn] = {
+    "recently added": BuiltIn("added:30d", "-added", "games added in the last 30 days"),
+    "missing files": BuiltIn("missing:true", "title", "games whose file has vanished"),
+    "unidentified": BuiltIn("match:none", "title", "games matching no DAT entry"),
+    "name-guessed": BuiltIn("match:name", "title", "games matched by name only, not by hash"),
+}
+RESERVED = {FAVORITES, *BUILTINS}
+
+
+@dataclass(frozen=True)
+class CollectionInfo:
+    """A collection as ``collection ls`` shows it."""
+
+    name: str
+    kind: str  # 'manual', 'smart', 'built-in'
+    games: int | None
+    games_exact: bool
+    query: str | None
+    problem: str | None
+
+
+@dataclass(frozen=True)
+class _Stored:
+    id: int
+    name: str
+    kind: str  # 'manual' or 'smart'
+    query: str | None
+
+
+def _find(db: Database, name: str) -> _Stored | None:
+    row = db.query_one("SELECT id, name, collection_type, rules_json FROM collections "
+                       "WHERE name = ? COLLATE NOCASE ORDER BY id LIMIT 1", (name,))
+    if row is None:
+        return None
+    if row["collection_type"] == "auto":
+        return _Stored(int(row["id"]), row["name"], "smart", _stored_query(row["rules_json"]))
+    return _Stored(int(row["id"]), row["name"], "manual", None)
+
+
+def _stored_query(rules_json: str | None) -> str:
+    """The query text of a smart collection; rules stored before queries existed (a filter's
+    fields) are read as the equivalent query."""
+    try:
+        rules = json.loads(rules_json or "{}")
+    except ValueError:
+        return "\x00unreadable rules"
+    if not isinstance(rules, dict):
+        return "\x00unreadable rules"
+    if isinstance(rules.get("query"), str):
+        return str(rules["query"])
+    legacy: dict[str, Callable[[object], str]] = {
+        "platform": lambda v: f"platform:{quote_value(str(v))}",
+        "region": lambda v: f"region:{quote_value(str(v))}",
+        "missing": lambda v: "missing:true", "present": lambda v: "missing:false",
+        "unidentified": lambda v: "match:none", "identified": lambda v: "match:any"}
+    parts = [legacy[key](value) if key in legacy else f"{key}:{value}"
+             for key, value in sorted(rules.items()) if value not in (None, False)]
+    return " ".join(parts)
+
+
+def _require(db: Database, name: str) -> _Stored:
+    found = _find(db, name)
+    if found is None:
+        raise NotFoundError(f"collection {name!r} does not exist "
+                            "(`romrunner collection ls` lists them)")
+    return found
+
+
+def _check_name(name: str) -> str:
+    clean = name.strip()
+    if not clean or any(ord(ch) < 32 for ch in clean):
+        raise InputError(f"collection name {name!r}: empty or has control characters")
+    if clean.lower() in RESERVED:
+        raise InputError(f"collection name {clean!r} is built in; choose another name")
+    return clean
+
+
+def _validate(db: Database, text: str, known_platforms: Iterable[str] | None,
+              seen: tuple[str, ...] = ()) -> Selection:
+    query = parse_query(text)
+    known = frozenset(known_platforms) | {"unknown"} if known_platforms is not None else None
+    where, params = compile_where(query, Context(db, known, seen))
+    return Selection("games g", [], where, params)
+
+
+# -- the collection: query field --------------------------------------------------------------
+def collection_condition(ctx: Context, name: str) -> tuple[str, list[object]]:
+    """The SQL condition of ``collection:NAME`` (manual: membership; smart: its query)."""
+    key = name.lower()
+    if key in ctx.collections_seen:
+        raise QueryError(f"query: collection:{quote_value(name)} refers to itself")
+    if key in BUILTINS:
+        sub = Context(ctx.db, ctx.known_platforms, (*ctx.collections_seen, key))
+        return compile_where(parse_query(BUILTINS[key].query), sub)
+    found = _find(ctx.db, name)
+    if found is None:
+        if key == FAVORITES:
+            return "0 = 1", []
+        raise QueryError(f"query: collection:{quote_value(name)}: no such collection")
+    if found.kind == "manual":
+        return ("g.id IN (SELECT game_id FROM collection_games WHERE collection_id = ?)",
+                [found.id])
+    sub = Context(ctx.db, ctx.known_platforms, (*ctx.collections_seen, key))
+    try:
+        return compile_where(parse_query(found.query or ""), sub)
+    except QueryError as exc:
+        raise QueryError(f"collection {found.name!r}: its stored query no longer works "
+                         f"({exc})") from exc
+
+
+# -- commands ------------------------------------------------------------------------------------
+def create_collection(db: Database, name: str, *, query: str | None = None,
+                      known_platforms: Iterable[str] | None = None) -> CollectionInfo:
+    """Create a manual collection, or a smart one when ``query`` is given (checked first)."""
+    clean = _check_name(name)
+    if _find(db, clean) is not None:
+        raise InputError(f"collection {clean!r} already exists")
+    stored = None
+    if query is not None:
+        parsed = parse_query(query)
+        stored = parsed.text()
+        if not stored:
+            raise InputError("--query is empty: a smart collection needs a query")
+        _validate(db, stored, known_platforms, (clean.lower(),))
+    with db.atomic():
+        db.execute("INSERT INTO collections (name, collection_type, rules_json, updated_at) "
+                   "VALUES (?, ?, ?, CURRENT_TIMESTAMP)",
+                   (clean, "auto" if stored is not None else "manual",
+                    json.dumps({"query": stored}) if stored is not None else None))
+    return CollectionInfo(clean, "smart" if stored is not None else "manual", 0, True,
+                          stored, None)
+
+
+def remove_collection(db: Database, name: str) -> str:
+    """Delete a collection (its games stay in the library)."""
+    if name.lower() in BUILTINS:
+        raise InputError(f"collection {name!r} is built in and cannot be removed")
+    found = _require(db, name)
+    with db.atomic():
+        db.execute("DELETE FROM collections WHERE id = ?", (found.id,))
+    return found.name
+
+
+def rename_collection(db: Database, old: str, new: str) -> str:
+    """Rename a collection; smart collections referring to it by name must be re-created."""
+    if old.lower() in RESERVED:
+        raise InputError(f"collection {old!r} is built in and cannot be renamed")
+    found = _require(db, old)
+    clean = _check_name(new)
+    other = _find(db, clean)
+    if other is not None and other.id != found.id:
+        raise InputError(f"collection {clean!r} already exists")
+    with db.atomic():
+        db.execute("UPDATE collections SET name = ?, updated_at = CURRENT_TIMESTAMP "
+                   "WHERE id = ?", (clean, found.id))
+    return clean
+
+
+def _manual(db: Database, name: str, *, create_favorites: bool = False) -> _Stored:
+    found = _find(db, name)
+    if found is None and create_favorites and name.lower() == FAVORITES:
+        db.execute("INSERT INTO collections (name, collection_type) VALUES (?, 'system')",
+                   (FAVORITES,))
+        found = _find(db, FAVORITES)
+    if found is None:
+        if name.lower() in BUILTINS:
+            raise InputError(f"collection {name!r} is smart (built in): games cannot be "
+                             "added or removed by hand")
+        return _require(db, name)
+    if found.kind != "manual":
+        raise InputError(f"collection {found.name!r} is smart: it holds what its query "
+                         "selects; games cannot be added or removed by hand")
+    return found
+
+
+def _missing_ids(db: Database, ids: Sequence[int]) -> list[int]:
+    rows = db.query("SELECT DISTINCT j.value FROM json_each(?) j "
+                    "LEFT JOIN games g ON g.id = j.value WHERE g.id IS NULL",
+                    (json.dumps(list(ids)),))
+    return sorted(int(row[0]) for row in rows)
+
+
+def add_games(db: Database, name: str, game_ids: Sequence[int] = (), *,
+              query: str | None = None, known_platforms: Iterable[str] | None = None
+              ) -> int:
+    """Append games (ids, in order, and/or every game of ``query`` by title) to a manual
+    collection; games already in it keep their place. Returns how many were added."""
+    selection = _validate(db, query, known_platforms) if query is not None else None
+    with db.atomic():
+        found = _manual(db, name, create_favorites=True)
+        unknown = _missing_ids(db, game_ids)
+        if unknown:
+            shown = ", ".join(str(i) for i in unknown[:10])
+            raise NotFoundError(f"no game with id {shown} (nothing was added)")
+        base = "(SELECT coalesce(max(sort_order), 0) FROM collection_games " \
+               "WHERE collection_id = :c)"
+        added = db.execute(
+            "INSERT OR IGNORE INTO collection_games (collection_id, game_id, sort_order) "
+            f"SELECT :c, j.value, {base} + j.key + 1 FROM json_each(:ids) j",
+            {"c": found.id, "ids": json.dumps(list(game_ids))}).rowcount
+        if selection is not None:
+            params: dict[str, object] = {f"p{i}": v for i, v in enumerate(selection.params)}
+            where = _named(selection.where)
+            added += db.execute(
+                "INSERT OR IGNORE INTO collection_games (collection_id, game_id, sort_order) "
+                f"SELECT :c, g.id, {base} + row_number() OVER (ORDER BY g.title_norm, g.id) "
+                f"FROM games g WHERE {where}", {**params, "c": found.id}).rowcount
+        db.execute("UPDATE collections SET updated_at = CURRENT_TIMESTAMP WHERE id = ?",
+                   (found.id,))
+    return added
+
+
+def _named(where: str) -> str:
+    """``where`` with its ``?`` placeholders as ``:p0``, ``:p1``… (to mix with named ones)."""
+    parts = where.split("?")
+    return "".join(part + (f":p{i}" if i < len(parts) - 1 else "")
+                   for i, part in enumerate(parts))
+
+
+def remove_games(db: Database, name: str, game_ids: Sequence[int]) -> int:
+    """Take games out of a manual collection; returns how many were in it."""
+    with db.atomic():
+        found = _manual(db, name)
+        removed = db.execute("DELETE FROM collection_games WHERE collection_id = ? AND "
+                             "game_id IN (SELECT value FROM json_each(?))",
+                             (found.id, json.dumps(list(game_ids)))).rowcount
+    return removed
+
+
+def list_collections(db: Database, *, known_platforms: Iterable[str] | None = None
+                     ) -> list[CollectionInfo]:
+    """Every collection with its size (smart ones counted live, up to the count cap); a smart
+    collection whose stored query no longer works is listed with the problem."""
+    infos: list[CollectionInfo] = []
+    favorites_seen = False
+    for row in db.query("SELECT c.id, c.name, c.collection_type, c.rules_json, "
+                        "(SELECT count(*) FROM collection_games cg "
+                        " WHERE cg.collection_id = c.id) AS games "
+                        "FROM collections c ORDER BY c.name COLLATE NOCASE, c.id"):
+        if row["collection_type"] != "auto":
+            favorites_seen |= row["name"].lower() == FAVORITES
+            infos.append(CollectionInfo(row["name"], "manual", int(row["games"]), True, None,
+                                        None))
+            continue
+        text = _stored_query(row["rules_json"])
+        try:
+            selection = _validate(db, text, known_platforms, (row["name"].lower(),))
+        except InputError as exc:
+            infos.append(CollectionInfo(row["name"], "smart", None, False, text, str(exc)))
+            continue
+        count, exact = count_selection(db, selection)
+        infos.append(CollectionInfo(row["name"], "smart", count, exact, text, None))
+    builtins = [] if favorites_seen else [CollectionInfo(FAVORITES, "built-in", 0, True, None,
+                                                         None)]
+    for name, spec in BUILTINS.items():
+        count, exact = count_selection(db, _validate(db, spec.query, known_platforms))
+        builtins.append(CollectionInfo(name, "built-in", count, exact, spec.query, None))
+    return builtins + infos
+
+
+def collection_page(db: Database, name: str, *, sort: str | None = None, limit: int = 100,
+                    after: str | None = None, exact_count: bool = False,
+                    known_platforms: Iterable[str] | None = None) -> GamePage:
+    """A page of a collection: a manual one in its own order (or ``sort``), a smart one by
+    ``sort`` (default title; ``recently added``: newest first)."""
+    key = name.lower()
+    if key in BUILTINS:
+        spec = BUILTINS[key]
+        return query_games(db, spec.query, sort=sort or spec.sort, limit=limit, after=after,
+                           exact_count=exact_count, known_platforms=known_platforms)
+    found = _find(db, name)
+    if found is None and key == FAVORITES:
+        return GamePage([], 0, True, None, "", "position")
+    found = found or _require(db, name)
+    if found.kind == "smart":
+        text = found.query or ""
+        try:
+            _validate(db, text, known_platforms, (key,))
+        except InputError as exc:
+            raise InputError(f"collection {found.name!r}: its stored query {text!r} no longer "
+                             f"works ({exc}); `collection rm` it and create it again") from exc
+        return query_games(db, text, sort=sort or "title", limit=limit, after=after,
+                           exact_count=exact_count, known_platforms=known_platforms)
+    if sort is not None:
+        return query_games(db, f"collection:{quote_value(found.name)}", sort=sort,
+                           limit=limit, after=after, exact_count=exact_count,
+                           known_platforms=known_platforms)
+    return _manual_page(db, found, limit, after)
+
+
+def _manual_page(db: Database, found: _Stored, limit: int, after: str | None) -> GamePage:
+    position, last_id = 0, 0
+    if after:
+        try:
+            position, last_id = (int(part) for part in after.split(".", 1))
+        except ValueError as exc:
+            raise InputError(f"--after {after!r}: not a cursor printed by this listing") \
+                from exc
+    rows: list[dict[str, Any]] = [dict(row) for row in db.query(
+        f"SELECT {LIST_COLUMNS}, coalesce(c.sort_order, 0) AS _pos FROM collection_games c "
+        "JOIN games g ON g.id = c.game_id JOIN library_roots r ON r.id = g.root_id "
+        "WHERE c.collection_id = ? AND (coalesce(c.sort_order, 0), c.game_id) > (?, ?) "
+        "ORDER BY coalesce(c.sort_order, 0), c.game_id LIMIT ?",
+        (found.id, position, last_id, limit + 1))]
+    cursor = f"{rows[limit - 1]['_pos']}.{rows[limit - 1]['id']}" if len(rows) > limit else None
+    rows = rows[:limit]
+    for row in rows:
+        row.pop("_pos")
+    total = int(db.scalar("SELECT count(*) FROM collection_games WHERE collection_id = ?",
+                          (found.id,)))
+    return GamePage(rows, total, True, cursor, f"collection:{quote_value(found.name)}",
+                    "position")

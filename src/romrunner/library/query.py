@@ -1,0 +1,731 @@
+"""The library's query language: ``platform:snes region:usa,europe -flag:hack mario``.
+
+In the spirit of beets' queries (STYLE.md). A query is a list of terms separated by spaces:
+
+- ``field:value`` selects on one field of the registry below; ``field:a,b`` is a OR b;
+- a leading ``-`` negates a term (``-flag:hack``, ``-zelda``);
+- free words (no field) go to the search index (word prefixes, every word required);
+- values with spaces, commas, colons or a leading ``-`` are quoted: ``dat:"Nintendo - Game
+  Boy"``; inside quotes ``\\"`` and ``\\\\`` stand for ``"`` and ``\\``;
+- numeric fields take ``a..b``, ``a..``, ``..b``, ``>a``, ``>=a``, ``<a``, ``<=a`` or a value;
+  sizes take units (``K``, ``M``, ``G``: powers of 1024).
+
+One registry (:data:`FIELDS`) defines each field: how its values parse, the SQL condition a
+value compiles to, the column it sorts by and how its value is shown. Everything compiles to
+parameterised SQL over ``games g``; nothing is filtered in Python. Text reaching LIKE is
+escaped, text reaching FTS5 goes through :func:`romrunner.search.games.fts_query`.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+import json
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from romrunner.errors import DatabaseError, InputError
+from romrunner.search.games import fts_query
+from romrunner.search.index import has_search_index
+from romrunner.store.database import Database
+from romrunner.textnorm import fold
+
+COUNT_CAP = 1_000
+"""A total above this is shown as "at least COUNT_CAP" unless an exact count is asked for.
+Measured at 100,000 games (the query benchmark): counting `platform:nes region:usa
+-flag:hack` exactly (3,291 of 15,000 NES games) made its page 16 ms; stopping at 1,000
+matches, 1.5 ms. An exact count grows with the matches; this one with the cap."""
+
+COUNT_BUDGET = 200_000
+"""SQLite VM steps a default count may take (a few ms); a count that needs more stops and
+says "at least" what it reached. Steps, not time, so the same data gives the same answer."""
+_STEP = 100
+
+HASH_METHODS = ("sha1", "md5", "crc32", "tracks")
+_FIELD_NAME = re.compile(r"^[a-z][a-z_]*$")
+_NEEDS_QUOTES = re.compile(r'[\s",:\\]')
+
+
+class QueryError(InputError):
+    """A query that cannot be parsed or compiled; the message names the term."""
+
+
+# -- syntax ---------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Term:
+    """One term: a field (None for free words), its values (OR-ed), and negation."""
+
+    field: str | None
+    values: tuple[str, ...]
+    negated: bool = False
+
+    def text(self) -> str:
+        """The term written back as query text (parses to an equal term)."""
+        sign = "-" if self.negated else ""
+        prefix = f"{self.field}:" if self.field is not None else ""
+        return sign + prefix + ",".join(quote_value(v) for v in self.values)
+
+
+@dataclass(frozen=True)
+class Query:
+    """A parsed query: its terms in the order written."""
+
+    terms: tuple[Term, ...] = ()
+
+    def text(self) -> str:
+        """The query as text: ``parse_query(q.text()) == q``."""
+        return " ".join(term.text() for term in self.terms)
+
+
+def quote_value(value: str) -> str:
+    """``value`` as it must be written in a query (quoted when it needs it)."""
+    if value and not _NEEDS_QUOTES.search(value) and not value.startswith("-"):
+        return value
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+@dataclass
+class _Token:
+    chars: list[tuple[str, bool]] = field(default_factory=list)  # (character, was quoted)
+    quoted: bool = False  # the token had a quoted part (so it is never empty by accident)
+
+
+def _tokens(text: str) -> list[_Token]:
+    tokens: list[_Token] = []
+    current: _Token | None = None
+    in_quote, i = False, 0
+    while i < len(text):
+        ch = text[i]
+        if in_quote:
+            if ch == "\\" and i + 1 < len(text) and text[i + 1] in '"\\':
+                i += 1
+                current.chars.append((text[i], True))  # type: ignore[union-attr]
+            elif ch == '"':
+                in_quote = False
+            else:
+                current.chars.append((ch, True))  # type: ignore[union-attr]
+        elif ch.isspace():
+            if current is not None:
+                tokens.append(current)
+                current = None
+        else:
+            if current is None:
+                current = _Token()
+            if ch == '"':
+                in_quote, current.quoted = True, True
+            else:
+                current.chars.append((ch, False))
+        i += 1
+    if in_quote:
+        raise QueryError(f"query: unbalanced quote in {text.strip()!r}")
+    if current is not None:
+        tokens.append(current)
+    return tokens
+
+
+def _split(chars: list[tuple[str, bool]], sep: str) -> list[list[tuple[str, bool]]]:
+    parts: list[list[tuple[str, bool]]] = [[]]
+    for ch, quoted in chars:
+        if ch == sep and not quoted:
+            parts.append([])
+        else:
+            parts[-1].append((ch, quoted))
+    return parts
+
+
+def _term(token: _Token) -> Term:
+    chars = token.chars
+    negated = bool(chars) and chars[0] == ("-", False) and (len(chars) > 1 or token.quoted)
+    if negated:
+        chars = chars[1:]
+    colon = next((i for i, (ch, quoted) in enumerate(chars) if ch == ":" and not quoted), None)
+    name = "".join(ch for ch, _ in chars[:colon]) if colon is not None else ""
+    if colon is None or any(q for _, q in chars[:colon]) or not _FIELD_NAME.match(name):
+        return Term(None, ("".join(ch for ch, _ in chars),), negated)
+    if name not in FIELDS:
+        raise QueryError(f"query: unknown field {name!r} (known: {', '.join(sorted(FIELDS))})")
+    values = tuple("".join(ch for ch, _ in part) for part in _split(chars[colon + 1:], ","))
+    if any(v == "" for v in values):
+        raise QueryError(f"query: {name}: a value is empty")
+    return Term(name, values, negated)
+
+
+_SHELL_FIELD = re.compile(r"^(-?[a-z][a-z_]*:)(.*)$", re.DOTALL)
+
+
+def _shell_word(word: str) -> str:
+    """One shell word as query text: a word with spaces (the shell took its quotes) is one
+    term, ``dat:Nintendo - Game Boy`` the value of its field."""
+    if not any(ch.isspace() for ch in word) or '"' in word:
+        return word
+    match = _SHELL_FIELD.match(word)
+    if match and match.group(1).strip("-:") in FIELDS:
+        return match.group(1) + quote_value(match.group(2))
+    negated = word.startswith("-")
+    return ("-" if negated else "") + quote_value(word[1:] if negated else word)
+
+
+def parse_query(text: str | Sequence[str]) -> Query:
+    """Parse query text (or shell words, joined by spaces); every value is checked by its
+    field's parser, so a query that parses only fails later on ids the database lacks."""
+    if not isinstance(text, str):
+        text = " ".join(_shell_word(word) for word in text)
+    query = Query(tuple(_term(token) for token in _tokens(text)))
+    for term in query.terms:
+        if term.field is not None:
+            spec = FIELDS[term.field]
+            for value in term.values:
+                spec.parse(value)
+    return query
+
+
+# -- value parsers --------------------------------------------------------------------------
+def _bad(field_name: str, value: str, why: str) -> QueryError:
+    return QueryError(f"query: {field_name}:{value}: {why}")
+
+
+_UNITS = {"": 1, "b": 1, "k": 1024, "kb": 1024, "kib": 1024, "m": 1024**2, "mb": 1024**2,
+          "mib": 1024**2, "g": 1024**3, "gb": 1024**3, "gib": 1024**3, "t": 1024**4,
+          "tb": 1024**4, "tib": 1024**4}
+_SIZE = re.compile(r"^(\d+(?:\.\d+)?)\s*([a-z]*)$")
+_COMPARE = re.compile(r"^(>=|<=|>|<|=)?(.*)$", re.DOTALL)
+
+
+def _size(name: str, value: str, text: str) -> int:
+    match = _SIZE.match(text.strip().lower())
+    if not match or match.group(2) not in _UNITS:
+        raise _bad(name, value, "expected a size such as 700K, 4M, 1.5G or 1048576")
+    return int(float(match.group(1)) * _UNITS[match.group(2)])
+
+
+def _integer(name: str, value: str, text: str) -> int:
+    if not re.fullmatch(r"\d{1,12}", text.strip()):
+        raise _bad(name, value, "expected a whole number")
+    return int(text)
+
+
+NumberParser = Callable[[str, str, str], int]
+
+
+def _number_range(name: str, value: str, number: NumberParser) -> tuple[int | None, int | None]:
+    """``(low, high)`` inclusive bounds, None for an open end."""
+    if ".." in value:
+        low_text, _, high_text = value.partition("..")
+        low = number(name, value, low_text) if low_text else None
+        high = number(name, value, high_text) if high_text else None
+        if low is None and high is None:
+            raise _bad(name, value, "a range needs at least one end")
+        if low is not None and high is not None and low > high:
+            raise _bad(name, value, "the range's start is after its end")
+        return low, high
+    op, rest = _COMPARE.match(value).groups()  # type: ignore[union-attr]
+    amount = number(name, value, rest)
+    if op == ">":
+        return amount + 1, None
+    if op == ">=":
+        return amount, None
+    if op == "<":
+        if amount == 0:
+            raise _bad(name, value, "nothing is below zero")
+        return None, amount - 1
+    if op == "<=":
+        return None, amount
+    return amount, amount
+
+
+def _range_sql(column: str, bounds: tuple[int | None, int | None]) -> tuple[str, list[object]]:
+    low, high = bounds
+    parts: list[str] = []
+    params: list[object] = []
+    if low is not None:
+        parts.append(f"{column} >= ?")
+        params.append(low)
+    if high is not None:
+        parts.append(f"{column} <= ?")
+        params.append(high)
+    return " AND ".join(parts), params
+
+
+_TRUE, _FALSE = {"true", "yes", "1", "y"}, {"false", "no", "0", "n"}
+
+
+def _boolean(name: str, value: str) -> bool:
+    lowered = value.lower()
+    if lowered in _TRUE | _FALSE:
+        return lowered in _TRUE
+    raise _bad(name, value, "expected true or false")
+
+
+def escape_like(text: str) -> str:
+    """``text`` with LIKE's wildcards escaped (use with ``ESCAPE '\\'``)."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+# -- compiling ------------------------------------------------------------------------------
+@dataclass
+class Context:
+    """What compiling needs besides the text: the database and the ids it may name."""
+
+    db: Database
+    known_platforms: frozenset[str] | None = None
+    collections_seen: tuple[str, ...] = ()
+    _fts: bool | None = None
+
+    @property
+    def fts(self) -> bool:
+        """True when the database has the FTS5 search index."""
+        if self._fts is None:
+            self._fts = has_search_index(self.db)
+        return self._fts
+
+
+Sql = tuple[str, list[object]]
+
+
+@dataclass(frozen=True)
+class Field:
+    """One queryable field: its parser, its SQL, its sort column and how it is shown."""
+
+    name: str
+    help: str
+    parse: Callable[[str], object]
+    sql: Callable[[Any, Context], Sql]
+    sort_column: str | None = None
+    show: Callable[[Any], str] = str
+
+
+def _platform_sql(value: str, ctx: Context) -> Sql:
+    platform = value.lower()
+    if ctx.known_platforms is not None and platform not in ctx.known_platforms:
+        raise QueryError(f"query: platform:{value}: not a platform of the definition pack")
+    return "g.platform_id = ?", [platform]
+
+
+def _region_sql(value: str, ctx: Context) -> Sql:
+    # Regions are stored as 'USA, Europe'; match one whole region name, any case.
+    return ("(', ' || g.region || ', ') LIKE ? ESCAPE '\\'",
+            [f"%, {escape_like(value)}, %"])
+
+
+def _json_list_sql(column: str) -> Callable[[str, Context], Sql]:
+    def sql(value: str, ctx: Context) -> Sql:
+        # Most games have no list: the IS NOT NULL test spares them the json_each call.
+        return (f"({column} IS NOT NULL AND EXISTS (SELECT 1 FROM json_each(CASE WHEN "
+                f"json_valid({column}) THEN {column} ELSE '[]' END) "
+                f"WHERE lower(value) = lower(?)))", [value])
+    return sql
+
+
+def _flag_sql(value: str, ctx: Context) -> Sql:
+    if value.lower() == "hack":  # the scan sets is_hack for a 'hack' flag (and translations)
+        return "g.is_hack = 1", []
+    return _json_list_sql("g.flags")(value, ctx)
+
+
+_MATCH_SQL: dict[str, Sql] = {
+    "hash": (f"g.match_method IN ({', '.join(repr(m) for m in HASH_METHODS)})", []),
+    "name": ("g.match_method = 'name'", []),
+    "user": ("g.match_method = 'user'", []),
+    # match_method first: it is in the platform index, so most rows need no table lookup.
+    "none": ("g.match_method IS NULL AND g.matched_game_id IS NULL", []),
+    "any": ("(g.match_method IS NOT NULL OR g.matched_game_id IS NOT NULL)", []),
+}
+
+
+def _match_parse(value: str) -> str:
+    if value.lower() not in _MATCH_SQL:
+        raise _bad("match", value, f"expected one of {', '.join(_MATCH_SQL)}")
+    return value.lower()
+
+
+def _words_sql(value: str, ctx: Context) -> Sql:
+    """Every word of ``value`` as a title word prefix: the search index, or LIKE without it."""
+    if ctx.fts:
+        query = fts_query(value)
+        if query is None:
+            return "1 = 1", []
+        # `+g.id`: never drive the scan from this list (select() does that itself when the
+        # words match few games); with the list first, SQLite looked up every match's row.
+        return "+g.id IN (SELECT rowid FROM games_fts WHERE games_fts MATCH ?)", [query]
+    words = (fold(value) or "").split()
+    if not words:
+        return "1 = 1", []
+    return (" AND ".join("g.title_norm LIKE ? ESCAPE '\\'" for _ in words),
+            [f"%{escape_like(word)}%" for word in words])
+
+
+def _title_parse(value: str) -> str:
+    if not (fold(value) or "").split():
+        raise _bad("title", value, "no letters or digits to search for")
+    return value
+
+
+def _dat_sql(value: str, ctx: Context) -> Sql:
+    if ctx.db.scalar("SELECT count(*) FROM catalog_sources WHERE name = ?", (value,)) == 0:
+        raise QueryError(f"query: dat:{quote_value(value)}: no imported DAT has this name "
+                         "(`romrunner dat ls` lists them)")
+    return ("g.matched_game_id IN (SELECT cg.game_id FROM catalog_games cg "
+            "JOIN catalog_sources cs ON cs.id = cg.source_id WHERE cs.name = ?)", [value])
+
+
+def _year_sql(bounds: tuple[int | None, int | None], ctx: Context) -> Sql:
+    condition, params = _range_sql("CAST(substr(cg.year, 1, 4) AS INTEGER)", bounds)
+    return ("g.matched_game_id IN (SELECT cg.game_id FROM catalog_games cg WHERE "
+            f"cg.year GLOB '[0-9][0-9][0-9][0-9]*' AND {condition})", params)
+
+
+_RELATIVE = re.compile(r"^(\d{1,5})([dw])$")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _added_parse(value: str) -> tuple[str | None, str | None]:
+    """``Nd``/``Nw`` (within the last N days/weeks) or a date range ``YYYY-MM-DD..``."""
+    relative = _RELATIVE.match(value)
+    if relative:
+        days = int(relative.group(1)) * (7 if relative.group(2) == "w" else 1)
+        return f"-{days} days", None
+    low, sep, high = value.partition("..")
+    if not sep:
+        high = low
+    for part in (low, high):
+        if part and not _DATE.match(part):
+            raise _bad("added", value, "expected 30d, 4w or a date range like 2026-01-01..")
+        if part:
+            try:
+                dt.date.fromisoformat(part)
+            except ValueError as exc:
+                raise _bad("added", value, f"{part} is not a date") from exc
+    if not low and not high:
+        raise _bad("added", value, "a range needs at least one end")
+    if low and high and low > high:
+        raise _bad("added", value, "the range's start is after its end")
+    return low or None, high or None
+
+
+def _added_sql(bounds: tuple[str | None, str | None], ctx: Context) -> Sql:
+    low, high = bounds
+    if low is not None and low.startswith("-"):
+        return "g.added_at >= datetime('now', ?)", [low]
+    parts: list[str] = []
+    params: list[object] = []
+    if low is not None:
+        parts.append("g.added_at >= ?")
+        params.append(low)
+    if high is not None:
+        parts.append("g.added_at < date(?, '+1 day')")
+        params.append(high)
+    return " AND ".join(parts), params
+
+
+def _collection_sql(value: str, ctx: Context) -> Sql:
+    from romrunner.collections.store import collection_condition
+
+    return collection_condition(ctx, value)
+
+
+def _show_size(size: Any) -> str:
+    value = float(size or 0)
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if value < 1024 or unit == "GiB":
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    return str(size)  # pragma: no cover
+
+
+def _field(name: str, help_text: str, parse: Callable[[str], object],
+           sql: Callable[[Any, Context], Sql], sort_column: str | None = None,
+           show: Callable[[Any], str] = str) -> Field:
+    return Field(name, help_text, parse, sql, sort_column, show)
+
+
+def _text(value: str) -> str:
+    return value
+
+
+FIELDS: dict[str, Field] = {f.name: f for f in (
+    _field("platform", "platform id of the pack (platform:snes,gba)", _text, _platform_sql,
+           "g.platform_id"),
+    _field("region", "one region of the file name's tags (region:usa,europe)", _text,
+           _region_sql),
+    _field("lang", "one language of the file name's tags (lang:en)", _text,
+           _json_list_sql("g.languages")),
+    _field("flag", "a tag such as hack, beta, proto, bad (flag:hack)", _text, _flag_sql),
+    _field("title", "words of the title, as word prefixes (title:mario)", _title_parse,
+           _words_sql, "g.title_norm"),
+    _field("missing", "the file has vanished from disk (missing:true)",
+           lambda v: _boolean("missing", v),
+           lambda v, ctx: ("g.is_missing = ?", [1 if v else 0])),
+    _field("match", "how the file was identified: hash, name, user, none, any", _match_parse,
+           lambda v, ctx: _MATCH_SQL[v]),
+    _field("size", "file size: size:>4M, size:1M..8M, size:<=700K",
+           lambda v: _number_range("size", v, _size),
+           lambda b, ctx: _range_sql("g.file_size", b), "g.file_size", _show_size),
+    _field("year", "release year from the matched DAT entry (year:1990..1995)",
+           lambda v: _number_range("year", v, _integer), _year_sql),
+    _field("added", "added within 30d / 4w, or a date range (added:2026-01-01..)",
+           _added_parse, _added_sql, "g.id"),
+    _field("id", "game id (id:10..20)", lambda v: _number_range("id", v, _integer),
+           lambda b, ctx: _range_sql("g.id", b), "g.id"),
+    _field("dat", "matched a game of this DAT (dat:\"Nintendo - Game Boy\")", _text, _dat_sql),
+    _field("collection", "in this collection (collection:favorites)", _text,
+           _collection_sql),
+)}
+
+
+def _term_sql(term: Term, ctx: Context) -> Sql:
+    spec = FIELDS[term.field] if term.field is not None else None
+    pieces: list[str] = []
+    params: list[object] = []
+    for value in term.values:
+        if spec is None:
+            condition, more = _words_sql(value, ctx)
+        else:
+            condition, more = spec.sql(spec.parse(value), ctx)
+        pieces.append(f"({condition})")
+        params += more
+    joined = " OR ".join(pieces)
+    if term.negated:
+        return f"NOT coalesce(({joined}), 0)", params
+    return f"({joined})", params
+
+
+def compile_where(query: Query, ctx: Context, *, include_words: bool = True) -> Sql:
+    """The query as one SQL condition over ``games g`` with its parameters (without its
+    positive free words when the caller joins their matches itself)."""
+    parts: list[str] = []
+    params: list[object] = []
+    for term in query.terms:
+        if term.field is None and not term.negated:
+            continue
+        condition, more = _term_sql(term, ctx)
+        parts.append(condition)
+        params += more
+    words = [v for t in query.terms if t.field is None and not t.negated for v in t.values]
+    if words and include_words:  # last: the cheap column tests run first
+        condition, more = _words_sql(" ".join(words), ctx)
+        parts.append(condition)
+        params += more
+    return (" AND ".join(parts) if parts else "1 = 1"), params
+
+
+# -- sorting and keyset pages ----------------------------------------------------------------
+@dataclass(frozen=True)
+class SortKey:
+    """One sort key: its field, SQL column, and direction."""
+
+    name: str
+    column: str
+    descending: bool = False
+
+
+SORT_ALIASES = {"title": "title", "added": "added", "size": "size", "platform": "platform",
+                "id": "id"}
+
+
+def parse_sort(text: str) -> tuple[SortKey, ...]:
+    """``title,-added`` as sort keys; the game id is always the last (unique) key."""
+    keys: list[SortKey] = []
+    for part in (p.strip() for p in text.split(",")):
+        descending = part.startswith("-")
+        name = part.lstrip("-+")
+        spec = FIELDS.get(SORT_ALIASES.get(name, ""))
+        if spec is None or spec.sort_column is None:
+            sortable = ", ".join(sorted(SORT_ALIASES))
+            raise QueryError(f"--sort: cannot sort by {part!r} (sortable: {sortable})")
+        keys.append(SortKey(name, spec.sort_column, descending))
+    if not any(key.column == "g.id" for key in keys):
+        keys.append(SortKey("id", "g.id", keys[-1].descending if keys else False))
+    return tuple(keys[: next(i for i, k in enumerate(keys) if k.column == "g.id") + 1])
+
+
+def _order_by(keys: Sequence[SortKey]) -> str:
+    return ", ".join(f"{k.column}{' DESC' if k.descending else ''}" for k in keys)
+
+
+def _after_sql(keys: Sequence[SortKey], values: Sequence[object]) -> Sql:
+    if all(k.descending == keys[0].descending for k in keys):
+        op = "<" if keys[0].descending else ">"
+        columns = ", ".join(k.column for k in keys)
+        marks = ", ".join("?" for _ in keys)
+        return f"({columns}) {op} ({marks})", list(values)
+    ors: list[str] = []
+    params: list[object] = []
+    for i, key in enumerate(keys):
+        equal = [f"{k.column} = ?" for k in keys[:i]]
+        op = "<" if key.descending else ">"
+        ors.append("(" + " AND ".join([*equal, f"{key.column} {op} ?"]) + ")")
+        params += [*values[:i], values[i]]
+    return "(" + " OR ".join(ors) + ")", params
+
+
+def encode_cursor(keys: Sequence[SortKey], row: dict[str, Any]) -> str:
+    """An opaque cursor for the page after ``row``."""
+    payload = {"s": [k.name + ("-" if k.descending else "") for k in keys],
+               "v": [row[f"_sort{i}"] for i in range(len(keys))]}
+    raw = json.dumps(payload, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(keys: Sequence[SortKey], cursor: str) -> list[object]:
+    """The sort values a cursor holds; an error when it is not a cursor of this sort."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        payload = json.loads(raw)
+        names, values = payload["s"], payload["v"]
+    except (binascii.Error, ValueError, TypeError, KeyError) as exc:
+        raise QueryError(f"--after {cursor!r}: not a cursor printed by this listing") from exc
+    expected = [k.name + ("-" if k.descending else "") for k in keys]
+    if names != expected or not isinstance(values, list) or len(values) != len(keys) \
+            or not all(isinstance(v, str | int) and not isinstance(v, bool) for v in values):
+        raise QueryError(f"--after {cursor!r}: a cursor of another sort or listing")
+    return list(values)
+
+
+# -- listing ----------------------------------------------------------------------------------
+LIST_COLUMNS = ("g.id, g.platform_id, g.filename, g.detected_title, g.catalog_title, "
+                "g.region, g.file_size, g.matched_game_id, g.match_method, g.is_missing, "
+                "r.path AS root")
+
+
+@dataclass(frozen=True)
+class GamePage:
+    """One page of a query: its rows, the total, and the cursor of the next page."""
+
+    rows: list[dict[str, Any]]
+    total: int
+    total_exact: bool
+    next_cursor: str | None
+    query: str
+    sort: str
+
+
+FTS_DRIVE_LIMIT = 5_000
+"""Free words matching at most this many games drive the query from the search index (then
+sort those few); more, and the sort's index drives it, testing each row against the words."""
+
+
+@dataclass(frozen=True)
+class Selection:
+    """A compiled query over ``games g``: the FROM clause (with its parameters) and the
+    WHERE condition; together they select the games."""
+
+    from_sql: str
+    from_params: list[object]
+    where: str
+    params: list[object]
+    costly_count: bool = False  # common free words: each statement re-reads their matches
+
+    @property
+    def all_params(self) -> list[object]:
+        """The parameters of ``FROM {from_sql} WHERE {where}``, in order."""
+        return [*self.from_params, *self.params]
+
+
+def select(db: Database, query: Query | str, *,
+           known_platforms: Iterable[str] | None = None,
+           fts_drive_limit: int = FTS_DRIVE_LIMIT) -> Selection:
+    """Compile a query (text or parsed) against ``db``; ids it names are checked."""
+    parsed = parse_query(query) if isinstance(query, str) else query
+    known = frozenset(known_platforms) | {"unknown"} if known_platforms is not None else None
+    ctx = Context(db, known)
+    words = " ".join(v for t in parsed.terms if t.field is None and not t.negated
+                     for v in t.values)
+    fts = fts_query(words) if words and ctx.fts else None
+    if fts is not None and int(db.scalar(
+            "SELECT count(*) FROM (SELECT 1 FROM games_fts WHERE games_fts MATCH ? LIMIT ?)",
+            (fts, fts_drive_limit + 1))) <= fts_drive_limit:
+        ids = [int(row[0]) for row in db.query(
+            "SELECT rowid FROM games_fts WHERE games_fts MATCH ?", (fts,))]
+        # The search index is read once here; page and count join its few ids.
+        where, params = compile_where(parsed, ctx, include_words=False)
+        return Selection("json_each(?) AS f CROSS JOIN games g ON g.id = f.value",
+                         [json.dumps(ids)], where, params)
+    where, params = compile_where(parsed, ctx)
+    return Selection("games g", [], where, params, costly_count=fts is not None)
+
+
+def query_games(db: Database, query: Query | str, *, sort: str = "title", limit: int = 100,
+                after: str | None = None, exact_count: bool = False,
+                known_platforms: Iterable[str] | None = None,
+                count_cap: int = COUNT_CAP, fts_drive_limit: int = FTS_DRIVE_LIMIT,
+                count_budget: int = COUNT_BUDGET) -> GamePage:
+    """A keyset page of the games ``query`` selects, sorted by ``sort``, with the total.
+
+    The total is exact up to :data:`COUNT_CAP` matches and :data:`COUNT_BUDGET` steps;
+    beyond, or for common free words, it is "at least" (``total_exact`` False) unless
+    ``exact_count`` is set. A page at any depth costs about what the first one does when an
+    index serves the sort.
+    """
+    parsed = parse_query(query) if isinstance(query, str) else query
+    keys = parse_sort(sort)
+    chosen = select(db, parsed, known_platforms=known_platforms,
+                    fts_drive_limit=fts_drive_limit)
+    where, params = chosen.where, chosen.all_params
+    if after:
+        condition, more = _after_sql(keys, decode_cursor(keys, after))
+        where, params = f"({where}) AND {condition}", [*params, *more]
+    sort_columns = ", ".join(f"{k.column} AS _sort{i}" for i, k in enumerate(keys))
+    rows = [dict(row) for row in db.query(
+        f"SELECT {LIST_COLUMNS}, {sort_columns} FROM {chosen.from_sql} "
+        f"JOIN library_roots r ON r.id = g.root_id WHERE {where} "
+        f"ORDER BY {_order_by(keys)} LIMIT ?", (*params, limit + 1))]
+    more_rows = len(rows) > limit
+    rows = rows[:limit]
+    if after is None and not more_rows:  # the first page holds them all
+        total, exact = len(rows), True
+    else:
+        total, exact = _total(db, chosen, len(rows) + int(more_rows), exact_count,
+                              count_cap, count_budget)
+    cursor = encode_cursor(keys, rows[-1]) if more_rows and rows else None
+    for row in rows:
+        for i in range(len(keys)):
+            row.pop(f"_sort{i}")
+    return GamePage(rows, total, exact, cursor, parsed.text(),
+                    ",".join(("-" if k.descending else "") + k.name for k in keys))
+
+
+def _total(db: Database, chosen: Selection, proven: int, exact_count: bool, cap: int,
+           budget: int) -> tuple[int, bool]:
+    """The total beside a page; ``proven`` is what the page itself shows exists."""
+    if chosen.costly_count and not exact_count:
+        return proven, False  # measured: counting cost more than the page itself
+    total, exact = count_selection(db, chosen, exact=exact_count, cap=cap, budget=budget)
+    return (total, True) if exact else (max(total, proven), False)
+
+
+def count_selection(db: Database, chosen: Selection, *, exact: bool = False,
+                    cap: int = COUNT_CAP, budget: int = COUNT_BUDGET) -> tuple[int, bool]:
+    """How many games a selection holds: ``(count, True)``; or, unless ``exact``,
+    ``(n, False)`` meaning "at least n" when there are more than ``cap`` or counting them
+    would take more than ``budget`` SQLite steps (sparse matches among many candidates)."""
+    if exact:
+        return int(db.scalar(f"SELECT count(*) FROM {chosen.from_sql} WHERE {chosen.where}",
+                             chosen.all_params)), True
+    left = [budget // _STEP]
+
+    def tick() -> int:
+        left[0] -= 1
+        return 1 if left[0] < 0 else 0
+
+    counted = 0
+    db.conn.set_progress_handler(tick, _STEP)
+    try:
+        with db.translate_errors():
+            for _ in db.conn.execute(f"SELECT 1 FROM {chosen.from_sql} WHERE {chosen.where} "
+                                     f"LIMIT ?", (*chosen.all_params, cap + 1)):
+                counted += 1
+    except DatabaseError:
+        if left[0] >= 0:
+            raise
+        return counted, False  # stopped by the budget: at least this many
+    finally:
+        db.conn.set_progress_handler(None, 0)
+    return (counted, True) if counted <= cap else (cap, False)
+
+
+def describe_total(shown: int, total: int, exact: bool) -> str:
+    """``"50 of 30,020"`` or ``"50 of at least 10,000"``."""
+    return f"{shown:,} of {total:,}" if exact else f"{shown:,} of at least {total:,}"

@@ -1,0 +1,217 @@
+"""Collector reports: have/miss per DAT, fixdats of what is missing, duplicates, platforms.
+
+Every count is a SQL aggregate; no report loads the library's rows to count them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import quoteattr
+
+from romrunner.errors import InputError, NotFoundError
+from romrunner.library.query import HASH_METHODS
+from romrunner.store.database import Database
+
+_HASHED = ", ".join(f"'{method}'" for method in HASH_METHODS)
+
+# Per catalog game: 2 = a present file matched by hash (or by hand), 1 = only by name, 0 = none.
+_STATUS = (
+    "SELECT cg.id, cg.name, cg.description, "
+    "max(CASE WHEN g.is_missing = 0 AND g.match_method <> 'name' THEN 2 "
+    "         WHEN g.is_missing = 0 AND g.match_method = 'name' THEN 1 ELSE 0 END) AS status "
+    "FROM catalog_games cg LEFT JOIN games g ON g.matched_game_id = cg.game_id "
+    "WHERE cg.source_id = ? GROUP BY cg.id")
+
+
+@dataclass(frozen=True)
+class CatalogReport:
+    """Have / name-guessed / missing per DAT, and the files of its platform matching nothing."""
+
+    name: str
+    platform_id: str
+    version: str | None
+    headered: bool
+    games: int
+    have: int
+    name_guessed: int
+    missing: int
+    unmatched_on_disk: int
+    missing_games: list[str] = field(default_factory=list)
+
+
+def _sources(db: Database, names: Sequence[str]) -> list[Any]:
+    rows = db.query("SELECT id, name, platform_id, version, headered FROM catalog_sources "
+                    "ORDER BY name, headered")
+    if not names:
+        return rows
+    wanted = {name.lower() for name in names}
+    known = {row["name"].lower() for row in rows}
+    unknown = [repr(name) for name in names if name.lower() not in known]
+    if unknown:
+        raise NotFoundError(f"no imported DAT named {', '.join(unknown)} "
+                            "(`romrunner dat ls` lists them)")
+    return [row for row in rows if row["name"].lower() in wanted]
+
+
+def dat_report(db: Database, names: Sequence[str] = (), *,
+               list_missing: bool = False) -> list[CatalogReport]:
+    """One report per imported DAT (or the ones named)."""
+    reports = []
+    unmatched: dict[str, int] = {}
+    for source in _sources(db, names):
+        counts = db.query_one(
+            f"SELECT count(*) AS games, coalesce(sum(status = 2), 0) AS have, "
+            f"coalesce(sum(status = 1), 0) AS guessed, coalesce(sum(status = 0), 0) AS missing "
+            f"FROM ({_STATUS})", (source["id"],))
+        assert counts is not None
+        platform = str(source["platform_id"])
+        if platform not in unmatched:
+            unmatched[platform] = int(db.scalar(
+                "SELECT count(*) FROM games WHERE platform_id = ? AND is_missing = 0 "
+                "AND match_method IS NULL AND matched_game_id IS NULL", (platform,)))
+        missing_games = [str(row["name"]) for row in db.query(
+            f"SELECT name FROM ({_STATUS}) WHERE status = 0 ORDER BY name",
+            (source["id"],))] if list_missing else []
+        reports.append(CatalogReport(
+            str(source["name"]), platform, source["version"], bool(source["headered"]),
+            int(counts["games"]), int(counts["have"]), int(counts["guessed"]),
+            int(counts["missing"]), unmatched[platform], missing_games))
+    return reports
+
+
+@dataclass(frozen=True)
+class FixdatResult:
+    """What ``dat fixdat`` wrote."""
+
+    name: str
+    path: str
+    games: int
+    roms: int
+
+
+def write_fixdat(db: Database, name: str, output: Path, *, force: bool = False
+                 ) -> FixdatResult:
+    """A Logiqx XML DAT of the games of DAT ``name`` the library lacks (no present file
+    matched by hash), with every ROM's size and hashes, written atomically to ``output``.
+
+    Its name is the DAT's plus `` (fixdat)``, so importing it never replaces the real
+    catalog; give ``--platform`` when importing it.
+    """
+    sources = _sources(db, [name])
+    if output.exists() and not force:
+        raise InputError(f"{output}: already exists (use --force to replace it)")
+    if output.is_dir():
+        raise InputError(f"{output}: is a folder; give a file name")
+    source = sources[0]
+    games = db.query(f"SELECT id, name, description FROM ({_STATUS}) WHERE status < 2 "
+                     "ORDER BY name", (source["id"],))
+    roms: dict[int, list[Any]] = {}
+    for row in db.query("SELECT r.catalog_game_id, r.name, r.size, r.crc32, r.md5, r.sha1 "
+                        "FROM catalog_roms r WHERE r.catalog_game_id IN "
+                        "(SELECT value FROM json_each(?)) ORDER BY r.id",
+                        (json.dumps([int(g["id"]) for g in games]),)):
+        roms.setdefault(int(row["catalog_game_id"]), []).append(row)
+    lines = ['<?xml version="1.0" encoding="utf-8"?>',
+             '<!DOCTYPE datafile PUBLIC "-//Logiqx//DTD ROM Management Datafile//EN" '
+             '"http://www.logiqx.com/Dats/datafile.dtd">',
+             "<datafile>", "\t<header>",
+             f"\t\t<name>{_text(source['name'] + ' (fixdat)')}</name>",
+             f"\t\t<description>{_text(source['name'])}: {len(games)} missing games"
+             "</description>",
+             f"\t\t<version>{_text(source['version'] or '')}</version>",
+             "\t\t<author>ROM Runner</author>", "\t</header>"]
+    count = 0
+    for game in games:
+        lines.append(f"\t<game name={quoteattr(game['name'])}>")
+        lines.append(f"\t\t<description>{_text(game['description'] or game['name'])}"
+                     "</description>")
+        for rom in roms.get(int(game["id"]), []):
+            attrs = [f"name={quoteattr(rom['name'])}"]
+            attrs += [f"{key}={quoteattr(str(rom[column]))}" for key, column in
+                      (("size", "size"), ("crc", "crc32"), ("md5", "md5"), ("sha1", "sha1"))
+                      if rom[column] is not None]
+            lines.append(f"\t\t<rom {' '.join(attrs)}/>")
+            count += 1
+        lines.append("\t</game>")
+    lines.append("</datafile>")
+    _write_atomically(output, "\n".join(lines) + "\n")
+    return FixdatResult(str(source["name"]), str(output), len(games), count)
+
+
+def _text(value: str) -> str:
+    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    try:
+        handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(text)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temp, path)
+    except OSError as exc:
+        raise InputError(f"{path}: cannot be written ({exc.strerror or exc})") from exc
+
+
+@dataclass(frozen=True)
+class DuplicateSet:
+    """Files holding the same data (SHA1): where they are, and the bytes a cleanup frees."""
+
+    sha1: str
+    size: int
+    copies: int
+    reclaimable: int
+    files: list[dict[str, Any]]
+
+
+def duplicates(db: Database, *, limit: int = 100) -> list[DuplicateSet]:
+    """The duplicate sets freeing the most space first (present files only)."""
+    groups = db.query("SELECT file_sha1, max(file_size) AS size, count(*) AS copies "
+                      "FROM games WHERE file_sha1 IS NOT NULL AND is_missing = 0 "
+                      "GROUP BY file_sha1 HAVING count(*) > 1 "
+                      "ORDER BY max(file_size) * (count(*) - 1) DESC, file_sha1 LIMIT ?",
+                      (limit,))
+    files: dict[str, list[dict[str, Any]]] = {}
+    for row in db.query("SELECT g.id, g.file_sha1, g.platform_id, r.path AS root, g.filepath "
+                        "FROM games g JOIN library_roots r ON r.id = g.root_id "
+                        "WHERE g.file_sha1 IN (SELECT value FROM json_each(?)) "
+                        "AND g.is_missing = 0 ORDER BY g.id",
+                        (json.dumps([g["file_sha1"] for g in groups]),)):
+        files.setdefault(row["file_sha1"], []).append(
+            {"id": row["id"], "platform_id": row["platform_id"],
+             "path": str(Path(row["root"]) / row["filepath"]) if row["root"]
+             else row["filepath"]})
+    return [DuplicateSet(g["file_sha1"], int(g["size"]), int(g["copies"]),
+                         int(g["size"]) * (int(g["copies"]) - 1), files.get(g["file_sha1"], []))
+            for g in groups]
+
+
+@dataclass(frozen=True)
+class PlatformCounts:
+    """Games of one platform: all, matched by hash, by name only, unmatched, missing."""
+
+    platform_id: str
+    games: int
+    hash_matched: int
+    name_guessed: int
+    unidentified: int
+    missing: int
+
+
+def platform_counts(db: Database) -> list[PlatformCounts]:
+    """Every platform of the library with its counts (one GROUP BY)."""
+    rows = db.query(
+        f"SELECT platform_id, count(*) AS games, "
+        f"sum(match_method IN ({_HASHED}) OR match_method = 'user') AS hashed, "
+        f"sum(match_method = 'name') AS named, sum(matched_game_id IS NULL) AS none, "
+        f"sum(is_missing) AS missing FROM games GROUP BY platform_id ORDER BY platform_id")
+    return [PlatformCounts(row["platform_id"], int(row["games"]), int(row["hashed"] or 0),
+                           int(row["named"] or 0), int(row["none"] or 0),
+                           int(row["missing"] or 0)) for row in rows]

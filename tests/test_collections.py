@@ -1,0 +1,142 @@
+"""Collections: manual (ordered, idempotent adds), smart (stored query, live), built-ins."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from romrunner.collections.store import (
+    add_games,
+    collection_page,
+    create_collection,
+    list_collections,
+    remove_games,
+)
+from romrunner.errors import InputError, NotFoundError
+from romrunner.library.query import QueryError, query_games
+from romrunner.store import Database
+from tests.test_query import PLATFORMS, make_library
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Database:
+    return make_library(tmp_path / "lib.db")
+
+
+def ids(page: Any) -> list[int]:
+    return [row["id"] for row in page.rows]
+
+
+def test_manual_collection_keeps_order_and_adds_are_idempotent(db: Database) -> None:
+    create_collection(db, "Couch")
+    assert add_games(db, "couch", [5, 1, 3]) == 3
+    assert add_games(db, "Couch", [1, 7, 7]) == 1  # 1 already there, 7 twice in one batch
+    assert ids(collection_page(db, "Couch")) == [5, 1, 3, 7]
+    page = collection_page(db, "Couch", limit=3)
+    assert ids(page) == [5, 1, 3] and page.next_cursor is not None
+    assert ids(collection_page(db, "Couch", limit=3, after=page.next_cursor)) == [7]
+    assert remove_games(db, "Couch", [1, 999]) == 1
+    assert ids(collection_page(db, "Couch")) == [5, 3, 7]
+    by_title = collection_page(db, "Couch", sort="title")
+    assert [r["detected_title"] for r in by_title.rows] == ["Mario Kart 64", "Metroid",
+                                                            "Zelda III"]
+
+
+def test_unknown_game_ids_add_nothing(db: Database) -> None:
+    create_collection(db, "Couch")
+    with pytest.raises(NotFoundError, match="998, 999"):
+        add_games(db, "Couch", [1, 999, 998])
+    assert collection_page(db, "Couch").total == 0
+
+
+def test_add_by_query_and_collection_field(db: Database) -> None:
+    create_collection(db, "SNES picks")
+    assert add_games(db, "SNES picks", query="platform:snes region:usa",
+                     known_platforms=PLATFORMS) == 3
+    names = [r["detected_title"] for r in query_games(
+        db, 'collection:"snes picks" -flag:hack', known_platforms=PLATFORMS).rows]
+    assert names == ["Super Mario World", "Zelda III"]
+
+
+def test_smart_collection_is_live_and_nests(db: Database) -> None:
+    create_collection(db, "Japanese N64", query="platform:n64 region:japan",
+                      known_platforms=PLATFORMS)
+    assert collection_page(db, "Japanese N64").total == 2
+    db.execute("UPDATE games SET platform_id = 'n64', region = 'Japan' WHERE id = 9")
+    assert collection_page(db, "Japanese N64").total == 3
+    found = query_games(db, 'collection:"Japanese N64" match:none', sort="-size")
+    assert [r["id"] for r in found.rows] == [6, 9]
+    with pytest.raises(QueryError, match="refers to itself"):
+        create_collection(db, "Loop", query="collection:loop")
+
+
+def test_deleted_game_leaves_collections_missing_file_stays(db: Database) -> None:
+    create_collection(db, "Couch")
+    add_games(db, "Couch", [1, 2, 6])
+    with db.atomic():
+        db.execute("DELETE FROM games WHERE id = 1")
+        db.execute("UPDATE games SET is_missing = 1 WHERE id = 2")
+    assert ids(collection_page(db, "Couch")) == [2, 6]
+    assert db.scalar("SELECT count(*) FROM collection_games WHERE game_id = 1") == 0
+
+
+def test_builtins_answer_without_setup(db: Database) -> None:
+    assert ids(collection_page(db, "missing files")) == [6]
+    assert ids(collection_page(db, "name-guessed")) == [2]
+    assert len(ids(collection_page(db, "unidentified"))) == 4
+    assert ids(collection_page(db, "recently added"))[0] == 9  # newest first
+    assert collection_page(db, "favorites").total == 0
+    add_games(db, "favorites", [3])
+    assert ids(collection_page(db, "Favorites")) == [3]
+    names = {info.name: info for info in list_collections(db)}
+    assert names["favorites"].games == 1 and names["missing files"].games == 1
+    with pytest.raises(InputError, match="built in"):
+        create_collection(db, "Unidentified")
+    with pytest.raises(InputError, match="smart"):
+        add_games(db, "missing files", [1])
+
+
+def test_a_stored_query_that_no_longer_parses_is_reported_not_fatal(db: Database) -> None:
+    create_collection(db, "Broken", query="platform:snes")
+    create_collection(db, "Fine", query="platform:gba")
+    db.execute("UPDATE collections SET rules_json = ? WHERE name = 'Broken'",
+               (json.dumps({"query": "colour:red"}),))
+    infos = {info.name: info for info in list_collections(db)}
+    assert infos["Broken"].problem is not None and "colour" in infos["Broken"].problem
+    assert infos["Fine"].games == 2 and infos["Fine"].problem is None
+    with pytest.raises(InputError, match="'Broken': its stored query"):
+        collection_page(db, "Broken")
+    with pytest.raises(QueryError, match="Broken"):
+        query_games(db, "collection:broken")
+
+
+def test_rules_stored_before_queries_read_as_a_query(db: Database) -> None:
+    db.execute("INSERT INTO collections (name, collection_type, rules_json) VALUES "
+               "('Old', 'auto', ?)", (json.dumps({"platform": "snes", "present": True}),))
+    assert collection_page(db, "Old").total == 4
+
+
+def test_collection_cli_end_to_end(cli: Any, db_path: Path) -> None:
+    make_library(db_path).close()
+    assert cli("collection", "create", "Japanese N64",
+               "--query", "platform:n64 region:japan match:none").code == 0
+    shown = cli("--json", "collection", "show", "Japanese N64").json()["data"]
+    assert [g["id"] for g in shown["games"]] == [6]
+    assert cli("collection", "create", "Couch").code == 0
+    assert cli("collection", "add", "Couch", "3", "1").code == 0
+    assert cli("collection", "rename", "Couch", "Sofa").code == 0
+    listed = {c["name"]: c for c in cli("--json", "collection", "ls").json()["data"]}
+    assert listed["Sofa"]["games"] == 2 and listed["Japanese N64"]["kind"] == "smart"
+    text = cli("collection", "show", "Sofa")
+    assert text.code == 0 and "2 of 2" in text.out
+    for args, named in ((["show", "nope"], "'nope' does not exist"),
+                        (["create", "X", "--query", "year:1995..1990"], "year:1995..1990"),
+                        (["add", "Sofa", "12345"], "12345"),
+                        (["create", "Sofa"], "already exists")):
+        bad = cli("collection", *args)
+        assert bad.code == 2 and named in bad.err, (args, bad.err)
+    assert cli("collection", "rm", "Sofa").code == 0
+    assert "Sofa" not in {c["name"] for c in cli("--json", "collection", "ls").json()["data"]}

@@ -1,0 +1,171 @@
+"""Overrides: ids checked against the pack, the family map, precedence and the explainer."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from romrunner.devices.overrides import (
+    emulator_family,
+    emulator_key,
+    explain,
+    list_overrides,
+    remove_override,
+    resolve_emulator_id,
+    resolve_emulators,
+    set_game_override,
+    set_platform_override,
+)
+from romrunner.devices.profiles import default_emulators, load_profile
+from romrunner.errors import InputError, NotFoundError
+from romrunner.packs import load_pack
+from romrunner.packs.loader import DefinitionPack
+from romrunner.store import Database
+from tests.conftest import shared_path
+from tests.test_query import make_library
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Database:
+    db = make_library(tmp_path / "lib.db")
+    add_profile(db, "muos")
+    return db
+
+
+def add_profile(db: Database, os_id: str, device: str = "rg-35xx-plus") -> int:
+    with db.atomic():
+        device_row = db.execute("INSERT INTO devices (device_id, connection_type) "
+                                "VALUES (?, 'sd_card')", (device,)).lastrowid
+        profile = db.execute("INSERT INTO device_profiles (device_row_id, os_id) VALUES (?, ?)",
+                             (device_row, os_id)).lastrowid
+    assert profile is not None
+    return profile
+
+
+@pytest.fixture(scope="module")
+def pack() -> DefinitionPack:
+    return load_pack(None)
+
+
+def test_family_map_spellings() -> None:
+    assert emulator_key("retroarch-snes9x") == emulator_key("snes9x_libretro") == "snes9x"
+    assert emulator_key("retroarch:mupen64plus_next") == "mupen64plus-next"
+    assert emulator_family("dolphin-standalone") == emulator_family("dolphin") == "dolphin"
+    assert emulator_family("duckstation-standalone") == "duckstation"
+    assert emulator_family("mgba") == "mgba"
+
+
+def test_emulator_ids_resolve_through_the_map(pack: DefinitionPack) -> None:
+    assert resolve_emulator_id(pack, "snes9x") == "retroarch-snes9x"
+    assert resolve_emulator_id(pack, "snes9x_libretro") == "retroarch-snes9x"
+    assert resolve_emulator_id(pack, "duckstation") == "duckstation"
+    with pytest.raises(InputError, match="'nope' is not in the definition pack"):
+        resolve_emulator_id(pack, "nope")
+
+
+def test_real_pack_aliases_and_installed_warnings(tmp_path: Path) -> None:
+    real = load_pack(shared_path("definition-pack"))
+    assert resolve_emulator_id(real, "dolphin") == "dolphin"
+    assert resolve_emulator_id(real, "dolphin_libretro") == "dolphin"
+    assert resolve_emulator_id(real, "dolphin-standalone") == "dolphin-standalone"
+    db = make_library(tmp_path / "real.db")
+    profile = add_profile(db, "rocknix")
+    ok = set_platform_override(db, real, "snes", "snes9x", profile)
+    assert ok.emulator_id == "snes9x" and ok.warnings == []
+    doubtful = set_platform_override(db, real, "n64", "dolphin", profile)
+    assert any("does not list platform n64" in w for w in doubtful.warnings)
+    assert any("not installed on rocknix" in w for w in doubtful.warnings)
+
+
+def test_precedence_and_the_explainer_agree_with_resolve(db: Database,
+                                                         pack: DefinitionPack) -> None:
+    profile = 1
+    prof = load_profile(db, profile)
+    defaults = default_emulators(pack, prof.device_id, prof.os_id)
+
+    def both() -> tuple[Any, Any]:
+        why = explain(db, pack, 1, profile)
+        fast = resolve_emulators(db, profile, [1], defaults)[1]
+        assert (why.emulator_id, why.emulator_origin) == (fast.emulator_id, fast.origin) \
+            or (why.emulator_origin.endswith("default") and fast.origin == "os default")
+        return why.emulator_id, why.emulator_origin
+
+    assert both() == ("retroarch-snes9x", "muos default")
+    set_platform_override(db, pack, "snes", "retroarch-mgba")
+    assert both() == ("retroarch-mgba", "platform override")
+    set_platform_override(db, pack, "snes", "retroarch-fceumm", profile)
+    assert both() == ("retroarch-fceumm", "profile platform override")
+    set_game_override(db, pack, 1, emulator="retroarch-gambatte")
+    assert both() == ("retroarch-gambatte", "game override")
+    set_game_override(db, pack, 1, profile_id=profile, emulator="snes9x", action="exclude")
+    why = explain(db, pack, 1, profile)
+    assert (why.emulator_id, why.emulator_origin) == ("retroarch-snes9x",
+                                                      "profile game override")
+    assert [r.level for r in why.emulator_rules if not r.decided] == [
+        "game override", "profile platform override", "platform override", "muos default"]
+    assert (why.action, why.action_origin) == ("exclude", "profile game override")
+    assert explain(db, pack, 1, None).emulator_origin == "game override"
+    assert resolve_emulators(db, profile, [1], defaults)[1].action == "exclude"
+
+
+def test_settings_merge_per_key_profile_first(db: Database, pack: DefinitionPack) -> None:
+    set_game_override(db, pack, 1, settings={"frameskip": 1, "shader": "crt"})
+    set_game_override(db, pack, 1, settings={"audio": "low"})  # merged, not replaced
+    set_game_override(db, pack, 1, profile_id=1, settings={"frameskip": 2})
+    why = explain(db, pack, 1, 1)
+    assert why.settings == {"frameskip": (2, "profile game override"),
+                            "shader": ("crt", "game override"),
+                            "audio": ("low", "game override")}
+
+
+def test_bad_ids_are_errors_and_store_nothing(db: Database, pack: DefinitionPack) -> None:
+    for call, named in (
+            (lambda: set_platform_override(db, pack, "snes", "nope"), "'nope'"),
+            (lambda: set_platform_override(db, pack, "nope", "snes9x"), "'nope'"),
+            (lambda: set_platform_override(db, pack, "snes", "snes9x", 99), "profile 99"),
+            (lambda: set_game_override(db, pack, 999, emulator="snes9x"), "game 999"),
+            (lambda: set_game_override(db, pack, 1, emulator="nope"), "'nope'"),
+            (lambda: set_game_override(db, pack, 1, action="maybe"), "'maybe'")):
+        with pytest.raises((InputError, NotFoundError), match=named):
+            call()
+    assert list_overrides(db) == []
+    with pytest.raises(NotFoundError, match="no override"):
+        remove_override(db, game_id=1)
+
+
+def test_override_of_a_deleted_game_goes_with_it(db: Database, pack: DefinitionPack) -> None:
+    set_game_override(db, pack, 2, emulator="snes9x", action="include")
+    with db.atomic():
+        db.execute("DELETE FROM games WHERE id = 2")
+    assert list_overrides(db) == []
+    with pytest.raises(NotFoundError, match="game 2"):
+        explain(db, pack, 2)
+
+
+def test_override_and_resolve_cli(cli: Any, db_path: Path) -> None:
+    db = make_library(db_path)
+    add_profile(db, "muos")
+    db.close()
+    assert cli("override", "set", "--platform", "snes", "--emulator", "snes9x").code == 0
+    assert cli("override", "set", "--game", "1", "--profile", "1", "--exclude",
+               "--setting", "frameskip=2").code == 0
+    data = cli("--json", "resolve", "1", "--profile", "1").json()["data"]
+    assert data["emulator_id"] == "retroarch-snes9x"
+    assert data["emulator_origin"] == "platform override"
+    assert data["action"] == "exclude" and data["action_origin"] == "profile game override"
+    assert data["settings"] == {"frameskip": {"value": 2,
+                                              "origin": "profile game override"}}
+    text = cli("resolve", "1", "--profile", "1")
+    assert "<- platform override" in text.out and "outranked: muos default" in text.out
+    listed = cli("--json", "override", "ls").json()["data"]
+    assert {(r["scope"], r["target"]) for r in listed} == {("platform", "snes"), ("game", "1")}
+    for args, named in ((["set", "--platform", "snes", "--emulator", "nope"], "'nope'"),
+                        (["set", "--platform", "nope", "--emulator", "snes9x"], "'nope'"),
+                        (["set", "--game", "1"], "give --emulator"),
+                        (["rm", "--game", "1"], "no override for game 1")):
+        bad = cli("override", *args)
+        assert bad.code == 2 and named in bad.err, (args, bad.err)
+    assert cli("override", "rm", "--game", "1", "--profile", "1").code == 0
+    assert cli("resolve", "999").code == 2

@@ -1,0 +1,296 @@
+"""The query language: parsing, compiling to SQL on a real database, keyset pages, the CLI."""
+
+from __future__ import annotations
+
+import contextlib
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from romrunner.library.query import (
+    FIELDS,
+    Query,
+    QueryError,
+    Term,
+    parse_query,
+    query_games,
+)
+from romrunner.search.index import index_games
+from romrunner.store import Database
+from romrunner.store.open import OpenMode, open_database
+
+PLATFORMS = {"snes", "nes", "gba", "n64"}
+M = 1024 * 1024
+
+# title, platform, region, size, match_method, flags, is_hack, is_missing, languages
+GAMES: list[tuple[Any, ...]] = [
+    ("Super Mario World", "snes", "USA", 512 * 1024, "sha1", None, 0, 0, '["En"]'),
+    ("Super Mario Kart", "snes", "Japan", 512 * 1024, "name", None, 0, 0, '["Ja"]'),
+    ("Zelda III", "snes", "USA, Europe", 1 * M, None, None, 0, 0, None),
+    ("Zelda Hacked", "snes", "USA", 1 * M, None, '["hack"]', 1, 0, None),
+    ("Mario Kart 64", "n64", "Japan", 12 * M, "md5", None, 0, 0, None),
+    ("Ocarina", "n64", "Japan", 32 * M, None, None, 0, 1, None),
+    ("Metroid", "nes", "USA", 128 * 1024, "crc32", '["beta"]', 0, 0, None),
+    ("Pokemon Emerald", "gba", "Europe", 16 * M, "sha1", None, 0, 0, None),
+    ("Odd 100% _title_", "gba", "U_A", 100, None, None, 0, 0, None),
+]
+
+
+def make_library(path: Path) -> Database:
+    """A real database with the games above, a catalog with years, and a search index."""
+    db = open_database(path, OpenMode.WRITE).db
+    with db.atomic():
+        db.execute("INSERT INTO library_roots (path) VALUES ('/roms')")
+        db.execute("INSERT INTO catalog_sources (id, name, platform_id, format, path, "
+                   "file_sha1) VALUES (1, 'Nintendo - Super Nintendo Entertainment System', "
+                   "'snes', 'clrmamepro', 'x.dat', 'x'), (2, 'Nintendo - 64', 'n64', "
+                   "'clrmamepro', 'y.dat', 'y')")
+        db.executemany("INSERT INTO catalog_games (source_id, game_id, platform_id, name, "
+                       "year) VALUES (?, ?, ?, ?, ?)",
+                       [(1, "snes:Super Mario World", "snes", "Super Mario World", "1990"),
+                        (1, "snes:Super Mario Kart", "snes", "Super Mario Kart", "1992"),
+                        (2, "n64:Mario Kart 64", "n64", "Mario Kart 64", "199?")])
+        for n, (title, platform, region, size, method, flags, hack, missing, langs) in \
+                enumerate(GAMES, start=1):
+            matched = f"{platform}:{title}" if method else None
+            db.execute(
+                "INSERT INTO games (id, root_id, filepath, filename, file_size, platform_id, "
+                "detected_title, title_norm, region, match_method, matched_game_id, flags, "
+                "is_hack, is_missing, languages) "
+                "VALUES (?, 1, ?, ?, ?, ?, ?, rr_fold(?), ?, ?, ?, ?, ?, ?, ?)",
+                (n, f"{platform}/{title}.x", f"{title}.x", size, platform, title, title,
+                 region, method, matched, flags, hack, missing, langs))
+        index_games(db, 1)
+    return db
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Database:
+    return make_library(tmp_path / "lib.db")
+
+
+def titles(db: Database, text: str, **kwargs: Any) -> list[str]:
+    page = query_games(db, text, known_platforms=PLATFORMS, limit=1000, **kwargs)
+    return [row["detected_title"] for row in page.rows]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("platform:snes region:usa", ["Super Mario World", "Zelda Hacked", "Zelda III"]),
+    ("platform:snes region:usa -flag:hack", ["Super Mario World", "Zelda III"]),
+    ("region:europe,japan platform:n64", ["Mario Kart 64", "Ocarina"]),
+    ("mario", ["Mario Kart 64", "Super Mario Kart", "Super Mario World"]),
+    ("mario -kart", ["Super Mario World"]),
+    ("title:zelda,metroid", ["Metroid", "Zelda Hacked", "Zelda III"]),
+    ("match:hash", ["Mario Kart 64", "Metroid", "Pokemon Emerald", "Super Mario World"]),
+    ("match:name", ["Super Mario Kart"]),
+    ("match:none platform:n64", ["Ocarina"]),
+    ("missing:true", ["Ocarina"]),
+    ("size:>4M", ["Mario Kart 64", "Ocarina", "Pokemon Emerald"]),
+    ("size:1M..12M", ["Mario Kart 64", "Zelda Hacked", "Zelda III"]),
+    ("size:<=128K", ["Metroid", "Odd 100% _title_"]),
+    ("year:1990..1991", ["Super Mario World"]),
+    ("year:1992..", ["Super Mario Kart"]),  # '199?' in the DAT is not a year
+    ('dat:"Nintendo - Super Nintendo Entertainment System"',
+     ["Super Mario Kart", "Super Mario World"]),
+    ("flag:beta", ["Metroid"]),
+    ("lang:ja", ["Super Mario Kart"]),
+    ("id:2..3", ["Super Mario Kart", "Zelda III"]),
+    ("added:30d platform:gba", ["Odd 100% _title_", "Pokemon Emerald"]),
+    ("added:2000-01-01..2000-12-31", []),
+])
+def test_fields_select_what_they_say(db: Database, text: str, expected: list[str]) -> None:
+    assert titles(db, text) == expected
+
+
+@pytest.mark.parametrize("text", ['region:"U_A"', "region:%", "region:_SA", "region:\\%"])
+def test_like_wildcards_in_values_are_literal(db: Database, text: str) -> None:
+    """Item 21: `region:U_A` must not match USA, `%` must not match everything."""
+    found = titles(db, text)
+    assert found == (["Odd 100% _title_"] if text == 'region:"U_A"' else [])
+
+
+@pytest.mark.parametrize(("text", "named"), [
+    ("colour:red", "unknown field 'colour'"),
+    ("year:1995..1990", "year:1995..1990"),
+    ("size:>banana", "size:>banana"),
+    ("size:..", "size:.."),
+    ('title:"mario', "unbalanced quote"),
+    ("missing:perhaps", "missing:perhaps"),
+    ("match:maybe", "match:maybe"),
+    ("region:usa,", "a value is empty"),
+    ("added:yesterday", "added:yesterday"),
+    ("added:2026-02-30", "2026-02-30"),
+])
+def test_bad_queries_are_one_line_errors_naming_the_term(db: Database, text: str,
+                                                         named: str) -> None:
+    with pytest.raises(QueryError) as info:
+        query_games(db, text, known_platforms=PLATFORMS)
+    assert named in str(info.value) and "\n" not in str(info.value)
+
+
+@pytest.mark.parametrize(("text", "named"), [
+    ("platform:nope", "platform:nope"),
+    ('dat:"No Such DAT"', "No Such DAT"),
+    ("collection:nope", "collection:nope"),
+])
+def test_ids_the_database_or_pack_lacks_are_errors(db: Database, text: str,
+                                                    named: str) -> None:
+    with pytest.raises(QueryError, match=named):
+        query_games(db, text, known_platforms=PLATFORMS)
+
+
+def test_keyset_pages_walk_every_sort_without_gaps(db: Database) -> None:
+    for sort in ("title", "-added", "title,-added", "-size,title", "platform,-size"):
+        full = [r["id"] for r in query_games(db, "", sort=sort, limit=100).rows]
+        seen: list[int] = []
+        after = None
+        while True:
+            page = query_games(db, "", sort=sort, limit=2, after=after)
+            seen += [r["id"] for r in page.rows]
+            after = page.next_cursor
+            assert page.total == len(GAMES) and page.total_exact
+            if after is None:
+                break
+        assert seen == full and len(full) == len(GAMES), sort
+    sizes = [r["file_size"] for r in query_games(db, "", sort="-size").rows]
+    assert sizes == sorted(sizes, reverse=True)
+
+
+@pytest.mark.parametrize("text", ["mario", "mario -kart platform:snes", "super region:usa",
+                                  "zelda title:iii", "mario match:hash size:>100K"])
+def test_word_queries_give_the_same_pages_whichever_side_drives(db: Database,
+                                                               text: str) -> None:
+    """Few matches: the search index drives; many: the sort's index does. Same answers."""
+    for sort in ("title", "-size"):
+        driven = query_games(db, text, sort=sort, limit=2, fts_drive_limit=100)
+        scanned = query_games(db, text, sort=sort, limit=2, fts_drive_limit=0)
+        assert driven.rows == scanned.rows and driven.total == scanned.total
+        assert driven.next_cursor == scanned.next_cursor
+        if driven.next_cursor:
+            assert query_games(db, text, sort=sort, after=driven.next_cursor,
+                               fts_drive_limit=100).rows == query_games(
+                db, text, sort=sort, after=driven.next_cursor, fts_drive_limit=0).rows
+
+
+def test_a_cursor_of_another_sort_or_garbage_is_refused(db: Database) -> None:
+    cursor = query_games(db, "", sort="title", limit=2).next_cursor
+    assert cursor is not None
+    with pytest.raises(QueryError, match="another sort"):
+        query_games(db, "", sort="-size", after=cursor)
+    with pytest.raises(QueryError, match="not a cursor"):
+        query_games(db, "", after="!!!")
+    with pytest.raises(QueryError, match="cannot sort by 'colour'"):
+        query_games(db, "", sort="colour")
+
+
+def test_total_above_the_cap_says_at_least_and_counts_on_request(db: Database) -> None:
+    capped = query_games(db, "", limit=2, count_cap=3)
+    assert (capped.total, capped.total_exact) == (3, False)
+    exact = query_games(db, "", limit=2, count_cap=3, exact_count=True)
+    assert (exact.total, exact.total_exact) == (len(GAMES), True)
+
+
+def test_a_count_over_its_step_budget_says_at_least_what_the_page_proves(db: Database) -> None:
+    with db.atomic():
+        db.executemany("INSERT INTO games (root_id, filepath, filename, file_size, "
+                       "platform_id, title_norm) VALUES (1, ?, ?, 1, 'nes', ?)",
+                       [(f"n{i}", f"n{i}", f"n {i:04d}") for i in range(500)])
+    stopped = query_games(db, "platform:nes", limit=2, count_budget=500)
+    assert stopped.total < 501 and not stopped.total_exact
+    assert stopped.total >= 3  # 2 shown + 1 more exists
+    counted = query_games(db, "platform:nes", limit=2)
+    assert (counted.total, counted.total_exact) == (501, True)
+
+
+def test_shell_words_with_spaces_stay_one_term() -> None:
+    parsed = parse_query(["dat:Nintendo - Game Boy", "-Super Mario", "platform:gb"])
+    assert parsed.terms == (Term("dat", ("Nintendo - Game Boy",)),
+                            Term(None, ("Super Mario",), True), Term("platform", ("gb",)))
+
+
+# -- properties -----------------------------------------------------------------------------
+_values = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), min_size=1,
+                  max_size=12)
+_terms = st.one_of(
+    st.builds(Term, st.sampled_from(sorted(FIELDS)), st.lists(_values, min_size=1,
+                                                               max_size=3).map(tuple),
+              st.booleans()),
+    st.builds(Term, st.none(), _values.map(lambda v: (v,)), st.booleans()),
+)
+
+
+@given(st.lists(_terms, max_size=5).map(lambda ts: Query(tuple(ts))))
+def test_query_text_round_trips(query: Query) -> None:
+    from romrunner.library.query import _term, _tokens
+
+    assert tuple(_term(token) for token in _tokens(query.text())) == query.terms
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.function_scoped_fixture],
+          deadline=None)
+@given(st.lists(st.sampled_from(list("abz019 :,-\"\\'%_*()^.<>=MK")
+                                + sorted(FIELDS) + ["NEAR", "AND", "OR", "NOT"]),
+                max_size=25).map("".join))
+def test_no_input_raises_a_sql_error(db: Database, text: str) -> None:
+    """A query either runs or is a QueryError; a SQLite error (DatabaseError) fails this."""
+    with contextlib.suppress(QueryError):
+        assert len(query_games(db, text, known_platforms=PLATFORMS, limit=5).rows) <= 5
+
+
+# -- CLI ------------------------------------------------------------------------------------
+def test_cli_games_ls_query_total_and_errors(cli: Any, db_path: Path) -> None:
+    make_library(db_path).close()
+    result = cli("games", "ls", "platform:snes", "region:usa", "--limit", "2")
+    assert result.code == 0
+    assert "2 of 3" in result.out and "(use --limit / --after; next page: --after " in result.out
+    data = cli("--json", "games", "ls", "mario", "--sort", "-size").json()["data"]
+    assert [g["detected_title"] for g in data["games"]] == [
+        "Mario Kart 64", "Super Mario Kart", "Super Mario World"]
+    assert data["total"] == 3 and data["total_exact"] and data["next"] is None
+    for args, named in ((["--platform", "nope"], "platform:nope"),
+                        (["colour:red"], "unknown field 'colour'"),
+                        (["size:>banana"], "size:>banana")):
+        bad = cli("games", "ls", *args)
+        assert bad.code == 2 and named in bad.err and bad.err.count("\n") == 1
+        assert "Traceback" not in bad.err
+    assert cli("--json", "games", "ls", "--missing").json()["data"]["total"] == 1
+    unidentified = cli("--json", "games", "ls", "--unidentified").json()["data"]["games"]
+    assert {g["detected_title"] for g in unidentified} == {
+        "Zelda III", "Zelda Hacked", "Ocarina", "Odd 100% _title_"}
+
+
+def test_year_comes_from_the_dats_releaseyear(db: Database, tmp_path: Path) -> None:
+    """libretro's DATs carry `releaseyear`; it is what `year:` reads."""
+    from romrunner.catalog.importer import import_dat
+
+    dat = tmp_path / "gba.dat"
+    dat.write_text('clrmamepro (\n\tname "Nintendo - Game Boy Advance"\n)\n\n'
+                   'game (\n\tname "Pokemon Emerald"\n\treleaseyear "2004"\n'
+                   '\trom ( name "p.gba" size 16777216 crc 1F1C08FB )\n)\n')
+    with db.atomic():
+        db.execute("UPDATE games SET matched_game_id = 'gba:Pokemon Emerald' WHERE id = 8")
+    import_dat(db, dat, known_platforms=PLATFORMS)
+    assert titles(db, "year:2000..2005") == ["Pokemon Emerald"]
+
+
+NASTY = ["'; DROP TABLE games; --", '"a"* NEAR(b c)', "%", "_", "\\", "x' OR '1'='1",
+         "-", "AND OR NOT", "^zzz", "*", "()", "日本語", "\x1b[31m"]
+
+
+@pytest.mark.parametrize("field", sorted(FIELDS))
+def test_sql_and_fts_metacharacters_in_every_field(db: Database, field: str) -> None:
+    """Each field either answers (no match for junk) or names the bad term; never SQL."""
+    from romrunner.library.query import quote_value
+
+    for value in NASTY:
+        text = f"{field}:{quote_value(value)}"
+        try:
+            page = query_games(db, text, known_platforms=PLATFORMS)
+        except QueryError as exc:
+            assert field in str(exc) and "\n" not in str(exc)
+        else:
+            assert page.rows == []
+    assert db.scalar("SELECT count(*) FROM games") == len(GAMES)
