@@ -4,6 +4,10 @@ Set-based passes, strongest first: SHA1, then MD5, then CRC32 + size, each on th
 and on its header-less data; then archive members and disc tracks decide their container;
 last, files with no hash match are matched by normalised name and flagged ``name``. A match
 made by the user (``match_method = 'user'``) is never replaced.
+
+A zip member read from its archive's directory (no MD5/SHA1 yet: ``file_sha1 IS NULL``) is
+matched by its stated CRC32 + size only where exactly one catalog game has them; its game is
+then "identified by stored CRC" until ``scan --verify`` hashes the member's data.
 """
 
 from __future__ import annotations
@@ -108,12 +112,21 @@ def _match_games(db: Database, method: str, condition: str) -> None:
         (method,))
 
 
+# A member known only by the CRC32 its zip states matches a catalog game only when no
+# other catalog game has that CRC32 and size.
+_UNIQUE_IF_STATED = (
+    " AND (t.file_sha1 IS NOT NULL OR NOT EXISTS (SELECT 1 FROM catalog_roms r2 "
+    "JOIN catalog_games cg2 ON cg2.id = r2.catalog_game_id WHERE r2.crc32 = r.crc32 "
+    "AND r2.size = r.size AND cg2.game_id <> cg.game_id))")
+
+
 def _match_members(db: Database, method: str, condition: str) -> None:
+    unique = _UNIQUE_IF_STATED if condition.startswith("r.crc32 = t.file_crc32") else ""
     db.execute(
         "UPDATE game_files AS t SET matched_game_id = cg.game_id, match_method = ? "
         "FROM catalog_roms r JOIN catalog_games cg ON cg.id = r.catalog_game_id "
         f"WHERE {condition} AND t.matched_game_id IS NULL AND t.kind IN ('member', 'track') "
-        "AND t.game_id IN (SELECT id FROM temp.identify_scope)",
+        f"AND t.game_id IN (SELECT id FROM temp.identify_scope){unique}",
         (method,))
 
 
@@ -161,3 +174,54 @@ def _match_by_name(db: Database) -> int:
         "AND g.matched_game_id IS NULL").rowcount
     db.execute("DELETE FROM temp.identify_names")
     return matched
+
+
+# Zip members known only by the CRC32 and size their archive's directory states.
+_STATED = "kind = 'member' AND file_sha1 IS NULL"
+
+
+@dataclass(frozen=True)
+class StatedCounts:
+    """Present games with zip members not hashed yet (``scan --verify`` hashes them), and
+    those of them identified (by the stated CRC32 + size of their members)."""
+
+    identified_by_stored_crc: int
+    unverified: int
+
+
+def stated_counts(db: Database, *, root_id: int | None = None) -> StatedCounts:
+    """Games whose identification rests on CRC32s stated by their zip, and games with any
+    member not hashed yet (the index on member SHA1s finds the NULLs)."""
+    row = db.query_one(
+        "SELECT coalesce(sum(g.matched_game_id IS NOT NULL "
+        "AND g.match_method NOT IN ('name', 'user')), 0) AS identified, "
+        "count(*) AS unverified FROM games g "
+        f"WHERE g.id IN (SELECT game_id FROM game_files WHERE {_STATED}) "
+        "AND g.is_missing = 0" + (" AND g.root_id = ?" if root_id is not None else ""),
+        (root_id,) if root_id is not None else ())
+    assert row is not None
+    return StatedCounts(int(row["identified"]), int(row["unverified"]))
+
+
+def unverified_games(db: Database, root_id: int) -> list[tuple[int, str]]:
+    """(id, relative path) of the present games of a root with members not hashed yet."""
+    rows = db.query(f"SELECT id, filepath FROM games WHERE id IN (SELECT game_id FROM "
+                    f"game_files WHERE {_STATED}) AND root_id = ? AND is_missing = 0 "
+                    "ORDER BY filepath", (root_id,))
+    return [(int(row["id"]), str(row["filepath"])) for row in rows]
+
+
+def ambiguous_crcs(db: Database) -> frozenset[tuple[int, int]]:
+    """(CRC32, size) pairs that more than one catalog game has: a zip member stating one of
+    them is hashed in full, since its CRC cannot tell the games apart."""
+    rows = db.conn.execute(
+        "SELECT r.crc32, r.size FROM catalog_roms r JOIN catalog_games cg "
+        "ON cg.id = r.catalog_game_id WHERE r.crc32 IS NOT NULL AND r.size IS NOT NULL "
+        "GROUP BY r.crc32, r.size HAVING count(DISTINCT cg.game_id) > 1")
+    found = set()
+    for crc, size in rows:
+        try:
+            found.add((int(crc, 16), int(size)))
+        except (TypeError, ValueError):
+            continue
+    return frozenset(found)

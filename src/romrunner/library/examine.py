@@ -10,6 +10,8 @@ from typing import NamedTuple
 from romrunner.library.containers import (
     ContainerError,
     Member,
+    MustHash,
+    directory_zip_members,
     hash_7z_members,
     hash_zip_members,
     is_unsafe_member_name,
@@ -70,10 +72,14 @@ class Examined:
         self.title_norm = fold(self.parsed.title)
 
 
-def examine(job: Job) -> Examined:
-    """Hash a file and look inside it; never raises for a bad file."""
-    result = Examined(job)
+def examine(job: Job, must_hash: MustHash | None = None) -> Examined:
+    """Hash a file and look inside it; never raises for a bad file.
+
+    With ``must_hash``, a zip is read from its directory instead (see ``examine_zip``)."""
     suffix = extension_of(os.path.basename(job.path))
+    if must_hash is not None and suffix == ".zip":
+        return examine_zip(job, must_hash)
+    result = Examined(job)
     try:
         names = referenced_files(Path(job.path)) if suffix in SHEETS else []  # before hashing:
         result.hashes, result.head = _hash_with_head(job.path)  # a refused sheet is not read
@@ -87,6 +93,29 @@ def examine(job: Job) -> Examined:
             result.tracks = _tracks(job, names, hash_them=suffix in HASHED_SHEETS,
                                     problems=result.problems)
         if suffix in ARCHIVES and not result.members:
+            raise ContainerError(_empty_archive(result.problems))
+        if len(result.members) == 1:
+            result.head = result.members[0].head
+        result.parse_name()
+    except ContainerError as exc:
+        result.error = str(exc)
+    except FileNotFoundError:
+        result.error = "file vanished during the scan"
+    except PermissionError:
+        result.error = "permission denied"
+    except OSError as exc:
+        result.error = f"cannot be read ({exc.strerror or exc})"
+    return result
+
+
+def examine_zip(job: Job, must_hash: MustHash) -> Examined:
+    """A zip read from its central directory: the container itself is not hashed (nothing
+    needs its hashes) and its members carry the CRC32 and size the directory states, but
+    for those ``must_hash`` (or a header) sends through the hasher; never raises."""
+    result = Examined(job)
+    try:
+        result.members, result.problems = directory_zip_members(Path(job.path), must_hash)
+        if not result.members:
             raise ContainerError(_empty_archive(result.problems))
         if len(result.members) == 1:
             result.head = result.members[0].head
