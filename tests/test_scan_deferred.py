@@ -10,6 +10,10 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+from hypothesis import given
+from hypothesis import strategies as st
+
+from romrunner.library.hashing import RomHasher, detect_header
 from tests.test_scan import dat_text, digests, rom_bytes, scan_json
 
 
@@ -149,3 +153,52 @@ def test_a_headered_member_is_hashed_at_once(cli: Any, tmp_path: Path,
     assert first["unverified"] == 0
     assert _rows(db_path, "SELECT header_size, nh_sha1 FROM game_files") == [
         (16, digests(data[16:])["sha1"])]
+
+
+def test_a_plain_file_one_catalog_game_has_is_hashed_crc32_first(
+        cli: Any, tmp_path: Path, db_path: Path) -> None:
+    known, unknown = rom_bytes(8, 20_000), rom_bytes(9, 20_000)
+    folder = _setup(cli, tmp_path, {"Known (USA)": known})
+    (folder / "Known (USA).gba").write_bytes(known)
+    (folder / "Homebrew.gba").write_bytes(unknown)
+    first = scan_json(cli)
+    assert first["identified"] == 1 and first["identified_by_stored_crc"] == 1
+    assert first["unverified"] == 1
+    assert _rows(db_path, "SELECT filename, file_crc32, file_sha1, match_method FROM games "
+                          "ORDER BY filename") == [
+        ("Homebrew.gba", digests(unknown)["crc"], digests(unknown)["sha1"], None),
+        ("Known (USA).gba", digests(known)["crc"], None, "crc32")]
+    found = cli("--json", "games", "find", folder / "Known (USA).gba").json()["data"]
+    assert [row["filename"] for row in found] == ["Known (USA).gba"]
+
+    # A renamed file known by its CRC32 only keeps its row (found by CRC32 + size).
+    (folder / "Known (USA).gba").rename(folder / "renamed.gba")
+    renamed = scan_json(cli)
+    assert renamed["renamed"] == 1 and renamed["added"] == 0 and renamed["missing"] == 0
+
+    verified = scan_json(cli, "--verify")
+    assert verified["updated"] == 1 and verified["unverified"] == 0
+    assert verified["identified"] == 1
+    assert _rows(db_path, "SELECT file_sha1, match_method FROM games "
+                          "WHERE filename = 'renamed.gba'") == [(digests(known)["sha1"], "sha1")]
+
+
+@given(st.binary(min_size=0, max_size=3000), st.sampled_from([b"", b"NES\x1a", b"LYNX"]),
+       st.lists(st.integers(min_value=1, max_value=900), max_size=8))
+def test_hashes_do_not_depend_on_how_the_stream_is_cut(body: bytes, magic: bytes,
+                                                         cuts: list[int]) -> None:
+    data = magic + body
+    whole = RomHasher("game.nes", len(data))
+    whole.update(data)
+    pieces = RomHasher("game.nes", len(data))
+    start = 0
+    for cut in cuts:
+        pieces.update(memoryview(data)[start:start + cut])
+        start += cut
+    pieces.update(data[start:])
+    expected = whole.result()
+    assert pieces.result() == expected
+    header = detect_header(data[:512], ".nes", len(data)) if len(data) else 0
+    if header and len(data) > header:  # a header with nothing after it: no header-less hashes
+        assert expected.nh_sha1 == digests(data[header:])["sha1"]
+    assert expected.sha1 == digests(data)["sha1"]

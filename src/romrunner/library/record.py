@@ -13,9 +13,8 @@ from __future__ import annotations
 import json
 from typing import NamedTuple
 
-from romrunner.library.containers import MustHash
 from romrunner.library.examine import ARCHIVES, Examined, Job, examine
-from romrunner.library.hashing import Hashes
+from romrunner.library.hashing import CrcRules, Hashes
 from romrunner.library.platforms import UNKNOWN, detect_platform
 from romrunner.library.tags import extension_of
 from romrunner.packs.index import PackIndex
@@ -73,7 +72,8 @@ def record_of(examined: Examined, index: PackIndex, root_name: str) -> Record:
     if parsed.disc_number is not None:
         set_key = f"{guess.platform_id}:{title_norm}:{parsed.region or ''}"
     row = (
-        job.relpath, filename, job.size, job.mtime_ns, *_container_hashes(hashes),
+        job.relpath, filename, job.size, job.mtime_ns,
+        *_container_hashes(hashes if examined.verified else None, hashes),
         guess.platform_id, guess.source,
         json.dumps(list(guess.candidates)) if guess.candidates else None,
         parsed.title, title_norm, extension.lstrip(".") or None,
@@ -82,17 +82,16 @@ def record_of(examined: Examined, index: PackIndex, root_name: str) -> Record:
         parsed.revision, parsed.version, parsed.disc_number, set_key,
         json.dumps(list(parsed.flags)) if parsed.flags else None,
         int(parsed.is_hack), parsed.hack_type, None)
-    return Record(job, row, _file_rows(examined), hashes.sha1 if hashes else None,
+    return Record(job, row, _file_rows(examined),
+                  hashes.sha1 if hashes and examined.verified else None,
                   _bytes_hashed(examined), examined.problems, None)
 
 
-_UNHASHED = (None, None, None, 0, None, None, None)
-
-
-def _container_hashes(hashes: Hashes | None) -> tuple[object, ...]:
-    """The row's seven hash columns: a zip read from its directory has none of its own."""
+def _container_hashes(hashes: Hashes | None, crc_only: Hashes | None) -> tuple[object, ...]:
+    """The row's seven hash columns: a zip read from its directory has none of its own, a
+    file hashed CRC32 first (``crc_only``) only its CRC32."""
     if hashes is None:
-        return _UNHASHED
+        return (crc_only.crc32 if crc_only else None, None, None, 0, None, None, None)
     return (hashes.crc32, hashes.md5, hashes.sha1, hashes.header_size, hashes.nh_crc32,
             hashes.nh_md5, hashes.nh_sha1)
 
@@ -131,38 +130,35 @@ def _file_rows(examined: Examined) -> list[FileRow]:
 class HashPlan(NamedTuple):
     """How much of each file a scan hashes now.
 
-    ``deferred``: zip members are taken from the archive's directory (CRC32 and size), but
-    those whose (CRC32, size) is in ``ambiguous`` (several catalog games have it) or that
-    have a header, which are hashed in full; the zip itself is not hashed. Otherwise
+    ``deferred`` (a scan): zip members are taken from the archive's directory (CRC32 and
+    size) and the zip itself is not hashed; a plain file whose CRC32 and size name exactly
+    one catalog game keeps only its CRC32 (``rules``: see ``CrcRules``). Otherwise
     (``scan --verify``) every file and member gets CRC32, MD5 and SHA1.
     """
 
     deferred: bool = True
-    ambiguous: frozenset[tuple[int, int]] = frozenset()
+    rules: CrcRules = CrcRules()
 
-    def must_hash(self) -> MustHash | None:
+    def examine_rules(self) -> CrcRules | None:
         """What ``examine`` takes: None to hash everything in full."""
-        if not self.deferred:
-            return None
-        ambiguous = self.ambiguous
-        return lambda crc, size: (crc, size) in ambiguous
+        return self.rules if self.deferred else None
 
 
 FULL_HASHING = HashPlan(deferred=False)
 
-# A worker process's pack index, root name and hash plan, set once by ``start_worker``
+# A worker process's pack index, root name and hash rules, set once by ``start_worker``
 # (passing them with every task would pickle the pack index each time).
-_worker_context: tuple[PackIndex, str, MustHash | None] | None = None
+_worker_context: tuple[PackIndex, str, CrcRules | None] | None = None
 
 
 def start_worker(index: PackIndex, root_name: str, plan: HashPlan = FULL_HASHING) -> None:
     """Pool initializer: what ``examine_to_record`` needs in this worker process."""
     global _worker_context
-    _worker_context = (index, root_name, plan.must_hash())
+    _worker_context = (index, root_name, plan.examine_rules())
 
 
 def examine_to_record(job: Job) -> Record:
     """Examine a file and make its record (the function the hashing pool runs)."""
     assert _worker_context is not None, "start_worker() was not called in this process"
-    index, root_name, must_hash = _worker_context
-    return record_of(examine(job, must_hash), index, root_name)
+    index, root_name, rules = _worker_context
+    return record_of(examine(job, rules), index, root_name)

@@ -14,8 +14,8 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import NamedTuple
 
 from romrunner.catalog.identify import (
-    ambiguous_crcs,
     count_guessed,
+    crc_rules,
     identify,
     match_counts,
     stated_counts,
@@ -53,6 +53,7 @@ from romrunner.search.index import index_games
 from romrunner.store.database import Database
 from romrunner.timeutil import now_text
 
+_CRC32 = ROW_COLUMNS.index("file_crc32")
 BATCH_SIZE = 20000
 BATCH_SECONDS = 2.0
 _INSERT_GAME = (f"INSERT INTO games (id, root_id, {', '.join(ROW_COLUMNS)}, last_scanned_at, "
@@ -81,14 +82,15 @@ def scan_library(db: Database, pack: DefinitionPack, roots: list[Root] | None = 
     ``accept_missing`` marks them even when most of a root vanished at once. Hidden files
     and folders are skipped unless ``include_hidden``; system and empty files always.
 
-    A zip is read from its directory: its members' stated CRC32 and size, MD5 and SHA1
-    deferred (see ``HashPlan``). ``verify`` hashes everything examined in full, and also
-    examines every game with members whose data was not hashed yet."""
+    A zip is read from its directory (its members' stated CRC32 and size), and a plain file
+    whose CRC32 and size name exactly one catalog game keeps its CRC32 only: their MD5 and
+    SHA1 are deferred (see ``HashPlan``). ``verify`` hashes everything examined in full,
+    and also examines every game not verified yet."""
     started = time.perf_counter()
     summary = ScanSummary()
     extensions = {ext for p in pack.platforms.values() for ext in p.extensions}
     rules = WalkRules(extensions | CONTAINER_EXTENSIONS, include_hidden)
-    hash_plan = FULL_HASHING if verify else HashPlan(ambiguous=ambiguous_crcs(db))
+    hash_plan = FULL_HASHING if verify else HashPlan(rules=crc_rules(db))
     for root in roots if roots is not None else list_roots(db):
         _scan_root(db, pack, root, rules, summary,
                    _Options(workers, full, progress, accept_missing, hash_plan))
@@ -367,10 +369,16 @@ class _Writer:
                         (*updates.values(), game_id))
 
     def _find_renamed(self, record: Record) -> int | None:
-        if not self.vanished or record.sha1 is None:
+        if not self.vanished or record.row is None:
             return None
-        rows = self.db.query("SELECT id FROM games WHERE file_sha1 = ? AND file_size = ?",
-                             (record.sha1, record.job.size))
+        if record.sha1 is not None:
+            rows = self.db.query("SELECT id FROM games WHERE file_sha1 = ? AND file_size = ?",
+                                 (record.sha1, record.job.size))
+        elif record.row[_CRC32] is not None:  # hashed CRC32 first: the CRC is what is known
+            rows = self.db.query("SELECT id FROM games WHERE file_crc32 = ? "
+                                 "AND file_size = ?", (record.row[_CRC32], record.job.size))
+        else:
+            return None
         for row in rows:
             if row["id"] in self.vanished:
                 return int(row["id"])
