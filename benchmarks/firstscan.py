@@ -143,7 +143,7 @@ def _engine(db_path: Path, library: Path, dats: Path | None, workers: int,
     result: dict[str, object] = {
         "seconds": round(time.perf_counter() - started, 2), "added": summary.added,
         "identified": summary.identified,
-        "identified_by_stored_crc": summary.identified_by_stored_crc,
+        "identified_by_crc_only": summary.identified_by_crc_only,
         "unverified": summary.unverified, "bytes_hashed": summary.bytes_hashed,
         "errors": len(summary.errors)}
     if verify_after:

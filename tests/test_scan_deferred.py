@@ -63,7 +63,7 @@ def test_a_zip_is_identified_by_its_stated_crc_and_verified_later(
 
     first = scan_json(cli)
     assert first["added"] == 2 and first["errors"] == []
-    assert first["identified"] == 1 and first["identified_by_stored_crc"] == 1
+    assert first["identified"] == 1 and first["identified_by_crc_only"] == 1
     assert first["unverified"] == 1
     # Nothing of the zip was hashed: not the container, not its member's data.
     assert first["bytes_hashed"] == len(rom_bytes(2))
@@ -72,17 +72,17 @@ def test_a_zip_is_identified_by_its_stated_crc_and_verified_later(
         (None, "crc32", "gba:Real Game (USA)")]
     assert _rows(db_path, "SELECT file_crc32, file_size, file_md5, file_sha1 "
                           "FROM game_files") == [(digests(real)["crc"], len(real), None, None)]
-    status = cli("--json", "db", "status").json()["data"]["stated_crc"]
-    assert status == {"identified_by_stored_crc": 1, "unverified": 1}
+    status = cli("--json", "db", "status").json()["data"]["unverified"]
+    assert status == {"identified_by_crc_only": 1, "unverified": 1}
     assert "scan --verify" in cli("db", "status").out
 
     rescan = scan_json(cli)  # an unchanged rescan leaves the zip alone, and says so
     assert rescan["unchanged"] == 2 and rescan["bytes_hashed"] == 0
-    assert rescan["unverified"] == 1 and rescan["identified_by_stored_crc"] == 1
+    assert rescan["unverified"] == 1 and rescan["identified_by_crc_only"] == 1
 
     verified = scan_json(cli, "--verify")
     assert verified["updated"] == 1 and verified["unchanged"] == 1
-    assert verified["unverified"] == 0 and verified["identified_by_stored_crc"] == 0
+    assert verified["unverified"] == 0 and verified["identified_by_crc_only"] == 0
     assert verified["identified"] == 1
     assert _rows(db_path, "SELECT file_md5, file_sha1 FROM game_files") == [
         (digests(real)["md5"], digests(real)["sha1"])]
@@ -100,14 +100,14 @@ def test_a_zip_whose_directory_lies_is_caught_by_verify(
     _patch_stated_crc(lying, int(digests(catalog_rom)["crc"], 16))
 
     first = scan_json(cli)  # the directory is all a scan reads: it believes it
-    assert first["errors"] == [] and first["identified_by_stored_crc"] == 1
+    assert first["errors"] == [] and first["identified_by_crc_only"] == 1
 
     result = cli("--json", "scan", "--workers", "1", "--verify")
     assert result.code == 0, result.err
     verified = result.json()["data"]
     assert [e["path"] for e in verified["errors"]] == ["gba/Catalog Game (USA).zip"]
     assert "does not hold the data its zip directory states" in verified["errors"][0]["error"]
-    assert verified["identified"] == 0 and verified["identified_by_stored_crc"] == 0
+    assert verified["identified"] == 0 and verified["identified_by_crc_only"] == 0
     assert verified["unverified"] == 1  # still not verified: the next --verify tries again
     game = _rows(db_path, "SELECT matched_game_id, match_method, scan_error FROM games")
     assert game[0][:2] == (None, None) and "CRC32 differs" in game[0][2]
@@ -132,7 +132,7 @@ def test_identification_takes_a_stated_crc_only_when_one_catalog_game_has_it(
     shared = rom_bytes(6, 30_000)
     folder = _setup(cli, tmp_path, {"Only (USA)": shared})
     _zip(folder / "only-renamed.zip", {"Only (USA).gba": shared})  # no name match
-    assert scan_json(cli)["identified_by_stored_crc"] == 1
+    assert scan_json(cli)["identified_by_crc_only"] == 1
     # A second catalog game with the same CRC32 and size: the stated CRC no longer decides.
     dat = tmp_path / "more.dat"
     dat.write_text(_gba_dat({"Only (Europe)": shared}).replace(
@@ -162,7 +162,7 @@ def test_a_plain_file_one_catalog_game_has_is_hashed_crc32_first(
     (folder / "Known (USA).gba").write_bytes(known)
     (folder / "Homebrew.gba").write_bytes(unknown)
     first = scan_json(cli)
-    assert first["identified"] == 1 and first["identified_by_stored_crc"] == 1
+    assert first["identified"] == 1 and first["identified_by_crc_only"] == 1
     assert first["unverified"] == 1
     assert _rows(db_path, "SELECT filename, file_crc32, file_sha1, match_method FROM games "
                           "ORDER BY filename") == [

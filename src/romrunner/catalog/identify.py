@@ -188,17 +188,18 @@ _UNVERIFIED_IDS = ("SELECT game_id FROM game_files WHERE kind = 'member' "
 
 
 @dataclass(frozen=True)
-class StatedCounts:
-    """Present games with zip members not hashed yet (``scan --verify`` hashes them), and
-    those of them identified (by the stated CRC32 + size of their members)."""
+class VerifyCounts:
+    """Present games not verified yet (a file known by its CRC32 only, or zip members known
+    by the CRC32 their zip states; ``scan --verify`` hashes them), and those of them
+    identified (by CRC32 + size only)."""
 
-    identified_by_stored_crc: int
+    identified_by_crc_only: int
     unverified: int
 
 
-def stated_counts(db: Database, *, root_id: int | None = None) -> StatedCounts:
-    """Games whose identification rests on CRC32s stated by their zip, and games with any
-    member not hashed yet (the index on member SHA1s finds the NULLs)."""
+def verify_counts(db: Database, *, root_id: int | None = None) -> VerifyCounts:
+    """Present games not verified yet, and those whose identification rests on a CRC32
+    alone (the SHA1 indexes find the NULLs)."""
     row = db.query_one(
         "SELECT coalesce(sum(g.matched_game_id IS NOT NULL "
         "AND g.match_method NOT IN ('name', 'user')), 0) AS identified, "
@@ -207,11 +208,11 @@ def stated_counts(db: Database, *, root_id: int | None = None) -> StatedCounts:
         "AND g.is_missing = 0" + (" AND g.root_id = ?" if root_id is not None else ""),
         (root_id,) if root_id is not None else ())
     assert row is not None
-    return StatedCounts(int(row["identified"]), int(row["unverified"]))
+    return VerifyCounts(int(row["identified"]), int(row["unverified"]))
 
 
 def unverified_games(db: Database, root_id: int) -> list[tuple[int, str]]:
-    """(id, relative path) of the present games of a root with members not hashed yet."""
+    """(id, relative path) of the present games of a root not verified yet."""
     rows = db.query(f"SELECT id, filepath FROM games WHERE id IN ({_UNVERIFIED_IDS}) "
                     "AND root_id = ? AND is_missing = 0 ORDER BY filepath", (root_id,))
     return [(int(row["id"]), str(row["filepath"])) for row in rows]

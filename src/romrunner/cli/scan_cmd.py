@@ -40,9 +40,10 @@ EXIT_ERROR = 2  # as romrunner.cli.main: a scan that held files back has failed
                    "macOS ._ forks, .DS_Store, Thumbs.db, desktop.ini and empty files "
                    "are skipped always.")
 @click.option("--verify", is_flag=True,
-              help="Hash in full what the scan examines, and every zip whose members are "
-                   "known only by the CRC32 their zip states (a scan reads zips from their "
-                   "directory and defers their members' MD5 and SHA1).")
+              help="Hash in full (CRC32, MD5, SHA1) what the scan examines, and every "
+                   "file known by its CRC32 only (a scan reads zips from their directory, "
+                   "and with a catalog hashes a file CRC32 first, deferring MD5 and SHA1 "
+                   "where its CRC32 and size name exactly one catalog game).")
 def scan(paths: tuple[Path, ...], workers: int | None, full: bool,
          accept_missing: bool, include_hidden: bool, verify: bool) -> int:
     """Scan library roots (all, or the given ones) and identify what changed."""
@@ -62,9 +63,9 @@ def scan(paths: tuple[Path, ...], workers: int | None, full: bool,
             f"in {summary.seconds:.1f} s")
         if summary.unverified:
             console.print(
-                f"{summary.unverified:,} zips known by the CRC32s they state, not hashed "
-                f"yet ({summary.identified_by_stored_crc:,} of them identified that way); "
-                "scan --verify hashes them")
+                f"{summary.unverified:,} files known by their CRC32 only, MD5/SHA1 not "
+                f"computed yet ({summary.identified_by_crc_only:,} identified by CRC32 + "
+                "size alone); scan --verify hashes them")
         if summary.skipped_hidden or summary.skipped_empty:
             hint = "" if include_hidden else " (scan --include-hidden takes hidden ones)"
             console.print(f"skipped {summary.skipped_hidden:,} hidden and "

@@ -18,8 +18,8 @@ from romrunner.catalog.identify import (
     crc_rules,
     identify,
     match_counts,
-    stated_counts,
     unverified_games,
+    verify_counts,
 )
 from romrunner.library.examine import ARCHIVES, SHEETS, Examined, Job
 from romrunner.library.plan import (
@@ -149,8 +149,8 @@ def _scan_root(db: Database, pack: DefinitionPack, root: Root, rules: WalkRules,
     summary.identified += plan.identified
     summary.guessed += guessed
     summary.unidentified += plan.unidentified
-    stated = stated_counts(db, root_id=root.id)
-    summary.identified_by_stored_crc += stated.identified_by_stored_crc
+    stated = verify_counts(db, root_id=root.id)
+    summary.identified_by_crc_only += stated.identified_by_crc_only
     summary.unverified += stated.unverified
 
 
