@@ -305,7 +305,10 @@ class _Writer:
                 if game_id is not None:
                     touched.append(game_id)
             self._flush()
-            if touched:
+            # New rows carry no match: with no catalog to match them against, identifying
+            # them (a scope table of ids, a reset, a count) would change nothing.
+            if touched and (self.next_id - self.first_new_id < len(touched)
+                            or self.db.scalar("SELECT EXISTS (SELECT 1 FROM catalog_games)")):
                 identify(self.db, touched)
 
     def _flush(self) -> None:
