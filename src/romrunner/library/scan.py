@@ -90,7 +90,7 @@ def scan_library(db: Database, pack: DefinitionPack, roots: list[Root] | None = 
     summary = ScanSummary()
     extensions = {ext for p in pack.platforms.values() for ext in p.extensions}
     rules = WalkRules(extensions | CONTAINER_EXTENSIONS, include_hidden)
-    hash_plan = FULL_HASHING if verify else HashPlan(rules=crc_rules(db))
+    hash_plan = FULL_HASHING if verify else HashPlan()  # its rules: read when needed
     for root in roots if roots is not None else list_roots(db):
         _scan_root(db, pack, root, rules, summary,
                    _Options(workers, full, progress, accept_missing, hash_plan))
@@ -129,6 +129,10 @@ def _scan_root(db: Database, pack: DefinitionPack, root: Root, rules: WalkRules,
                      plan.user_platform_ids)
     writer.verifying = verifying
     total_bytes = sum(job.size for job in plan.jobs)
+    if plan.jobs and hash_plan.deferred:
+        # The catalog's CRC32s, only when something is to be examined: a rescan of an
+        # unchanged library does not read them (~0.15 s and ~12 MB for 80,000 entries).
+        hash_plan = HashPlan(rules=crc_rules(db))
     records = _examine_all(plan.jobs, count, pack.index, root.path.name, hash_plan)
     for batch in _batches(_reporting(records, progress, len(plan.jobs), total_bytes)):
         writer.write(batch)
