@@ -79,9 +79,10 @@ print(json.dumps({"maxrss_kib": peak_rss_kib()}))
 """
 
 
-def build_tree(library: Path, count: int, file_kib: int | None = None) -> None:
+def build_tree(library: Path, count: int, file_kib: int | None = None,
+               max_kib: int | None = None) -> None:
     """``count`` distinct files in platform folders, 500 per subfolder: small ones, or of
-    ``file_kib`` KiB each."""
+    ``file_kib`` KiB each (to ``max_kib`` KiB, evenly spread, when given)."""
     platforms = list(FOLDERS.items())
     made: set[Path] = set()
     for index in range(count):
@@ -92,6 +93,8 @@ def build_tree(library: Path, count: int, file_kib: int | None = None) -> None:
             made.add(folder)
         seed = hashlib.sha1(str(index).encode()).digest()
         size = 512 + index % 1536 if file_kib is None else file_kib << 10
+        if file_kib is not None and max_kib is not None:
+            size += (index * 7919) % ((max_kib - file_kib) << 10 or 1)
         (folder / f"Game {index} (USA){extension}").write_bytes(
             (seed * (size // len(seed) + 1))[:size])
 
@@ -168,8 +171,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--files", type=int, default=100_000)
-    parser.add_argument("--file-kib", type=int, default=None,
-                        help="size of each file (default: 512-2,047 bytes)")
+    parser.add_argument("--file-kib", default=None,
+                        help="size of each file in KiB, or a range (16-64) "
+                             "(default: 512-2,047 bytes)")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--workdir", type=Path, default=None)
     parser.add_argument("--rounds", type=int, default=5,
@@ -185,7 +189,9 @@ def main() -> None:
                                   "workers": args.workers}
     if not library.exists():
         started = time.perf_counter()
-        build_tree(library, args.files, args.file_kib)
+        low, _, high = (args.file_kib or "").partition("-")
+        build_tree(library, args.files, int(low) if low else None,
+                   int(high) if high else None)
         figures["tree_build_s"] = round(time.perf_counter() - started, 1)
     db_path.unlink(missing_ok=True)
     db = open_database(db_path, OpenMode.WRITE).db

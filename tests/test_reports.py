@@ -98,6 +98,11 @@ def test_fixdat_round_trips_through_our_importer(collection: Path, cli: Any) -> 
 def test_dupes_and_platforms(collection: Path, cli: Any) -> None:
     dupes = cli("--json", "games", "dupes").json()["data"]
     assert len(dupes) == 1 and dupes[0]["copies"] == 2
+    assert dupes[0]["verified"] is False  # identified by a unique CRC32 + size: SHA1 deferred
+    assert cli("scan", "--verify").code == 0
+    dupes = cli("--json", "games", "dupes").json()["data"]
+    assert len(dupes) == 1 and dupes[0]["verified"] is True
+    assert dupes[0]["key"] == hashlib.sha1(ROMS["Alpha Quest (USA)"]).hexdigest()
     assert dupes[0]["reclaimable"] == len(ROMS["Alpha Quest (USA)"])
     assert sorted(Path(f["path"]).name for f in dupes[0]["files"]) == [
         "Alpha Quest (USA).gb", "copy of alpha.gb"]

@@ -220,6 +220,14 @@ def test_games_find_by_file_and_by_hash(cli: Any, library: dict[str, Any],
     headerless = tmp_path / "nes-without-header.nes"
     headerless.write_bytes(roms["nesgame"])  # the library's copy has an iNES header
     assert found(headerless) == ["Nes Game (Japan).nes"]
+    # A scan takes zip members' CRC32 and size from the zip's directory: a FILE or a CRC32
+    # finds them at once, their MD5 and SHA1 once scan --verify has hashed their data.
+    gba = digests(roms["gbagame"])
+    assert found("--crc32", gba["crc"], "--size", len(roms["gbagame"])) == [
+        "Gba Game (Europe).zip"]
+    assert found("--md5", gba["md5"]) == []
+    verified = scan_json(cli, "--verify")
+    assert verified["updated"] == 2 and verified["unverified"] == 0
     assert found("--md5", digests(roms["gbagame"])["md5"].upper()) == ["Gba Game (Europe).zip"]
     zelda = digests(roms["zelda"])
     assert found("--crc32", zelda["crc"], "--size", len(roms["zelda"])) == [

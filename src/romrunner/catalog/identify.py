@@ -4,12 +4,18 @@ Set-based passes, strongest first: SHA1, then MD5, then CRC32 + size, each on th
 and on its header-less data; then archive members and disc tracks decide their container;
 last, files with no hash match are matched by normalised name and flagged ``name``. A match
 made by the user (``match_method = 'user'``) is never replaced.
+
+A zip member read from its archive's directory, or a plain file hashed CRC32 first (no
+MD5/SHA1 yet: ``file_sha1 IS NULL``), is matched by its CRC32 + size only where exactly one
+catalog game has them; its game is then "identified by CRC32 only" until ``scan --verify``
+hashes its data.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from romrunner.library.hashing import CrcRules
 from romrunner.library.tags import strip_extension
 from romrunner.store.database import Database
 from romrunner.textnorm import fold
@@ -94,6 +100,7 @@ def _reset(db: Database) -> None:
 
 
 def _match_games(db: Database, method: str, condition: str) -> None:
+    unique = _UNIQUE_IF_STATED if condition.startswith("r.crc32 = t.file_crc32") else ""
     db.execute(
         "UPDATE games AS t SET matched_game_id = cg.game_id, match_method = ?, "
         "catalog_title = cg.name, "
@@ -104,16 +111,25 @@ def _match_games(db: Database, method: str, condition: str) -> None:
         "FROM catalog_roms r JOIN catalog_games cg ON cg.id = r.catalog_game_id "
         f"WHERE {condition} AND t.matched_game_id IS NULL "
         "AND t.id IN (SELECT id FROM temp.identify_scope) "
-        "AND (t.platform_id = 'unknown' OR t.platform_id = cg.platform_id)",
+        f"AND (t.platform_id = 'unknown' OR t.platform_id = cg.platform_id){unique}",
         (method,))
 
 
+# A file or member known by its CRC32 only (no SHA1 yet: see CrcRules) matches a catalog
+# game only when no other catalog game has that CRC32 and size.
+_UNIQUE_IF_STATED = (
+    " AND (t.file_sha1 IS NOT NULL OR NOT EXISTS (SELECT 1 FROM catalog_roms r2 "
+    "JOIN catalog_games cg2 ON cg2.id = r2.catalog_game_id WHERE r2.crc32 = r.crc32 "
+    "AND r2.size = r.size AND cg2.game_id <> cg.game_id))")
+
+
 def _match_members(db: Database, method: str, condition: str) -> None:
+    unique = _UNIQUE_IF_STATED if condition.startswith("r.crc32 = t.file_crc32") else ""
     db.execute(
         "UPDATE game_files AS t SET matched_game_id = cg.game_id, match_method = ? "
         "FROM catalog_roms r JOIN catalog_games cg ON cg.id = r.catalog_game_id "
         f"WHERE {condition} AND t.matched_game_id IS NULL AND t.kind IN ('member', 'track') "
-        "AND t.game_id IN (SELECT id FROM temp.identify_scope)",
+        f"AND t.game_id IN (SELECT id FROM temp.identify_scope){unique}",
         (method,))
 
 
@@ -161,3 +177,61 @@ def _match_by_name(db: Database) -> int:
         "AND g.matched_game_id IS NULL").rowcount
     db.execute("DELETE FROM temp.identify_names")
     return matched
+
+
+# Games not verified yet: plain files known by their CRC32 only, and games with zip members
+# known only by the CRC32 and size their archive's directory states (the SHA1 indexes,
+# which hold NULLs too, find both).
+_UNVERIFIED_IDS = ("SELECT game_id FROM game_files WHERE kind = 'member' "
+                   "AND file_sha1 IS NULL UNION SELECT id FROM games WHERE file_sha1 IS NULL "
+                   "AND file_crc32 IS NOT NULL")
+
+
+@dataclass(frozen=True)
+class VerifyCounts:
+    """Present games not verified yet (a file known by its CRC32 only, or zip members known
+    by the CRC32 their zip states; ``scan --verify`` hashes them), and those of them
+    identified (by CRC32 + size only)."""
+
+    identified_by_crc_only: int
+    unverified: int
+
+
+def verify_counts(db: Database, *, root_id: int | None = None) -> VerifyCounts:
+    """Present games not verified yet, and those whose identification rests on a CRC32
+    alone (the SHA1 indexes find the NULLs)."""
+    row = db.query_one(
+        "SELECT coalesce(sum(g.matched_game_id IS NOT NULL "
+        "AND g.match_method NOT IN ('name', 'user')), 0) AS identified, "
+        "count(*) AS unverified FROM games g "
+        f"WHERE g.id IN ({_UNVERIFIED_IDS}) "
+        "AND g.is_missing = 0" + (" AND g.root_id = ?" if root_id is not None else ""),
+        (root_id,) if root_id is not None else ())
+    assert row is not None
+    return VerifyCounts(int(row["identified"]), int(row["unverified"]))
+
+
+def unverified_games(db: Database, root_id: int) -> list[tuple[int, str]]:
+    """(id, relative path) of the present games of a root not verified yet."""
+    rows = db.query(f"SELECT id, filepath FROM games WHERE id IN ({_UNVERIFIED_IDS}) "
+                    "AND root_id = ? AND is_missing = 0 ORDER BY filepath", (root_id,))
+    return [(int(row["id"]), str(row["filepath"])) for row in rows]
+
+
+def crc_rules(db: Database) -> CrcRules:
+    """The catalog's (CRC32, size) pairs, split into those exactly one catalog game has
+    (a CRC32 identifies it) and those several have (a zip member stating one is hashed in
+    full, since its CRC cannot tell the games apart)."""
+    rows = db.conn.execute(
+        "SELECT r.crc32, r.size, count(DISTINCT cg.game_id) > 1 FROM catalog_roms r "
+        "JOIN catalog_games cg ON cg.id = r.catalog_game_id "
+        "WHERE r.crc32 IS NOT NULL AND r.size IS NOT NULL GROUP BY r.crc32, r.size")
+    unique: set[tuple[int, int]] = set()
+    ambiguous: set[tuple[int, int]] = set()
+    for crc, size, shared in rows:
+        try:
+            key = (int(crc, 16), int(size))
+        except (TypeError, ValueError):
+            continue
+        (ambiguous if shared else unique).add(key)
+    return CrcRules(frozenset(unique), frozenset(ambiguous))

@@ -8,7 +8,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from romrunner.catalog.identify import match_counts
+from romrunner.catalog.identify import match_counts, verify_counts
 from romrunner.cli.context import app_context
 from romrunner.store import OpenMode
 from romrunner.store.backup import backup_database
@@ -31,6 +31,7 @@ def status() -> int:
     info = database_status(database)
     # Hash matches and name-only guesses apart (schema 3 added how a match was made).
     matches = match_counts(database) if info.schema_version >= 3 else None
+    stated = verify_counts(database) if info.schema_version >= 3 else None
 
     def render(console: Console) -> None:
         console.print(f"database        {info.path}")
@@ -47,8 +48,13 @@ def status() -> int:
             console.print(f"identified      {matches.identified:,} by hash, "
                           f"{matches.guessed:,} guessed by name, "
                           f"{matches.unidentified:,} unidentified (present files)")
+        if stated is not None and stated.unverified:
+            console.print(f"not verified    {stated.unverified:,} files known by their CRC32 "
+                          f"only ({stated.identified_by_crc_only:,} identified by CRC32 + "
+                          "size alone); scan --verify hashes them")
 
-    app.finish({**asdict(info), "matches": asdict(matches) if matches else None}, render)
+    app.finish({**asdict(info), "matches": asdict(matches) if matches else None,
+                "unverified": asdict(stated) if stated else None}, render)
     return 0
 
 

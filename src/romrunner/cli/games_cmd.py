@@ -107,15 +107,20 @@ def games_table(rows: list[dict[str, Any]]) -> Table:
 @click.option("--limit", type=click.IntRange(1, 100000), default=100, show_default=True,
               help="Duplicate sets to show, the most space first.")
 def games_dupes(limit: int) -> int:
-    """Files with the same content (SHA1) in several places, and the space a cleanup frees."""
+    """Files with the same content (SHA1) in several places, and the space a cleanup frees.
+
+    Files a first scan identified by CRC32 + size alone are grouped by those and marked
+    unverified: run `romrunner scan --verify` before deleting any of them."""
     app = app_context()
     sets = duplicates(app.open_db(OpenMode.READ), limit=limit)
 
     def render(console: Console) -> None:
         for item in sets:
-            console.print(f"{item.sha1}  {item.copies} copies of "
+            console.print(f"{item.key}  {item.copies} copies of "
                           f"{FIELDS['size'].show(item.size)}, "
-                          f"{FIELDS['size'].show(item.reclaimable)} reclaimable")
+                          f"{FIELDS['size'].show(item.reclaimable)} reclaimable"
+                          + ("" if item.verified else
+                             " (unverified: run `romrunner scan --verify` first)"))
             for entry in item.files:
                 console.print(f"  {entry['id']:>8}  {entry['path']}", soft_wrap=True)
         total = sum(item.reclaimable for item in sets)

@@ -39,13 +39,18 @@ EXIT_ERROR = 2  # as romrunner.cli.main: a scan that held files back has failed
               help="Also scan hidden files and folders (names starting with a dot); "
                    "macOS ._ forks, .DS_Store, Thumbs.db, desktop.ini and empty files "
                    "are skipped always.")
+@click.option("--verify", is_flag=True,
+              help="Hash in full (CRC32, MD5, SHA1) what the scan examines, and every "
+                   "file known by its CRC32 only (a scan reads zips from their directory, "
+                   "and with a catalog hashes a file CRC32 first, deferring MD5 and SHA1 "
+                   "where its CRC32 and size name exactly one catalog game).")
 def scan(paths: tuple[Path, ...], workers: int | None, full: bool,
-         accept_missing: bool, include_hidden: bool) -> int:
+         accept_missing: bool, include_hidden: bool, verify: bool) -> int:
     """Scan library roots (all, or the given ones) and identify what changed."""
     app = app_context()
     db = app.open_db()
     roots = [get_root(db, path) for path in paths] if paths else None
-    options = ScanOptions(workers, full, accept_missing, include_hidden)
+    options = ScanOptions(workers, full, accept_missing, include_hidden, verify)
     summary = _run_scan(app, roots, options)
 
     def render(console: Console) -> None:
@@ -56,6 +61,11 @@ def scan(paths: tuple[Path, ...], workers: int | None, full: bool,
             f"{summary.guessed:,} guessed by name, "
             f"{summary.unidentified:,} unidentified; {summary.bytes_hashed:,} bytes hashed "
             f"in {summary.seconds:.1f} s")
+        if summary.unverified:
+            console.print(
+                f"{summary.unverified:,} files known by their CRC32 only, MD5/SHA1 not "
+                f"computed yet ({summary.identified_by_crc_only:,} identified by CRC32 + "
+                "size alone); scan --verify hashes them")
         if summary.skipped_hidden or summary.skipped_empty:
             hint = "" if include_hidden else " (scan --include-hidden takes hidden ones)"
             console.print(f"skipped {summary.skipped_hidden:,} hidden and "
@@ -78,6 +88,7 @@ class ScanOptions(NamedTuple):
     full: bool
     accept_missing: bool
     include_hidden: bool
+    verify: bool
 
 
 def _run_scan(app: AppContext, roots: list[Root] | None, options: ScanOptions

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import bz2
 import importlib
+import io
 import lzma
 import os
 import re
@@ -26,7 +27,8 @@ from typing import Any, BinaryIO
 import py7zr
 from py7zr.io import Py7zIO, WriterFactory
 
-from romrunner.library.hashing import CHUNK, Hashes, RomHasher
+from romrunner.library.hashing import CHUNK, Hashes, RomHasher, detect_header
+from romrunner.library.tags import extension_of
 
 MAX_SHEET_BYTES = 1 << 20  # larger than any real .cue/.gdi/.m3u: refused unread
 MAX_SHEET_FILES = 999      # FILE lines of a .cue, entries of an .m3u
@@ -39,11 +41,17 @@ class ContainerError(Exception):
 
 @dataclass(frozen=True)
 class Member:
-    """A hashed file inside an archive, with its first bytes for platform sniffing."""
+    """A hashed file inside an archive, with its first bytes for platform sniffing.
+
+    ``verified`` is False for a zip member taken from the archive's directory: its size and
+    CRC32 are the ones the directory states, and its MD5 and SHA1 (empty here) are not
+    known until ``scan --verify`` reads its data.
+    """
 
     name: str
     hashes: Hashes
     head: bytes = b""
+    verified: bool = True
 
 
 def is_unsafe_member_name(name: str) -> bool:
@@ -87,10 +95,28 @@ _INPUT_BLOCK = 64 << 10
 
 def hash_zip_members(path: Path) -> tuple[list[Member], list[str]]:
     """Hash every file member of a zip; returns members and per-member problems."""
+    return _zip_members(path, None)
+
+
+# Decides, from a member's stated CRC32 and size, whether its data must be hashed now.
+MustHash = Callable[[int, int], bool]
+
+
+def directory_zip_members(path: Path, must_hash: MustHash
+                          ) -> tuple[list[Member], list[str]]:
+    """The members of a zip as its central directory states them (CRC32 and size), each
+    with its first 512 bytes (decompressed: a few KiB of input) for header and platform
+    sniffing. A member is hashed in full only when it has a header (its header-less hashes
+    are what catalogs list) or when ``must_hash(crc32, size)`` says the stated CRC is not
+    enough (the catalog has several games with it)."""
+    return _zip_members(path, must_hash)
+
+
+def _zip_members(path: Path, must_hash: MustHash | None) -> tuple[list[Member], list[str]]:
     members: list[Member] = []
     problems: list[str] = []
-    try:
-        with zipfile.ZipFile(path) as archive:
+    try:  # a regular file only: a FIFO named .zip would block the read for ever
+        with io.BufferedReader(open_regular(path)) as raw, zipfile.ZipFile(raw) as archive:
             for info in archive.infolist():
                 if info.is_dir():
                     continue
@@ -99,18 +125,64 @@ def hash_zip_members(path: Path) -> tuple[list[Member], list[str]]:
                     continue
                 if info.flag_bits & 0x1:
                     raise ContainerError("zip is encrypted")
-                hasher = RomHasher(info.filename, info.file_size)
-                head = b""
-                for chunk in _zip_member_chunks(archive, path, info):
-                    head = head or chunk[:512]
-                    hasher.update(chunk)
-                members.append(Member(info.filename, hasher.result(), head))
+                member = None if must_hash is None else _stated_member(archive, path, info,
+                                                                       must_hash)
+                members.append(member or _hashed_member(archive, path, info))
     except ContainerError:
         raise
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError,
-            NotImplementedError, RuntimeError) as exc:
+    except zipfile.BadZipFile as exc:
+        if str(exc).startswith("Bad CRC-32"):
+            raise ContainerError(_lying_crc(exc)) from exc
+        raise ContainerError(f"corrupt or unsupported zip ({exc})") from exc
+    except (zipfile.LargeZipFile, EOFError, ValueError, NotImplementedError,
+            RuntimeError) as exc:
         raise ContainerError(f"corrupt or unsupported zip ({exc})") from exc
     return members, problems
+
+
+def _lying_crc(exc: zipfile.BadZipFile) -> str:
+    """zipfile's 'Bad CRC-32 for file NAME' said as what it means."""
+    name = str(exc).removeprefix("Bad CRC-32 for file").strip()
+    return (f"member {name} does not hold the data its zip directory states (its CRC32 "
+            "differs): the zip is damaged or was altered")
+
+
+def _hashed_member(archive: zipfile.ZipFile, path: Path, info: zipfile.ZipInfo) -> Member:
+    """A member whose data is read and hashed in full (CRC32, MD5, SHA1)."""
+    hasher = RomHasher(info.filename, info.file_size)
+    head = b""
+    for chunk in _zip_member_chunks(archive, path, info):
+        head = head or chunk[:512]
+        hasher.update(chunk)
+    return Member(info.filename, hasher.result(), head)
+
+
+def _stated_member(archive: zipfile.ZipFile, path: Path, info: zipfile.ZipInfo,
+                   must_hash: MustHash) -> Member | None:
+    """The member as the directory states it, or None when it must be hashed in full."""
+    if must_hash(info.CRC, info.file_size):
+        return None
+    head = _member_head(archive, path, info)
+    extension = extension_of(info.filename.rsplit("/", 1)[-1])
+    if detect_header(head, extension, info.file_size):
+        return None
+    hashes = Hashes(info.file_size, f"{info.CRC:08x}", "", "")
+    return Member(info.filename, hashes, head, verified=False)
+
+
+def _member_head(archive: zipfile.ZipFile, path: Path, info: zipfile.ZipInfo) -> bytes:
+    """The first 512 bytes of a member (a stored or deflated one costs a few KiB of input;
+    bzip2 and LZMA ones at most one bounded output block)."""
+    if info.compress_type in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+        with archive.open(info) as stream:
+            return stream.read(512)
+    chunks = _zip_member_chunks(archive, path, info)
+    try:
+        return next(iter(chunks), b"")[:512]
+    finally:
+        close = getattr(chunks, "close", None)
+        if close is not None:
+            close()
 
 
 def _zip_member_chunks(archive: zipfile.ZipFile, path: Path,

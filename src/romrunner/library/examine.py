@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
@@ -10,6 +12,8 @@ from typing import NamedTuple
 from romrunner.library.containers import (
     ContainerError,
     Member,
+    MustHash,
+    directory_zip_members,
     hash_7z_members,
     hash_zip_members,
     is_unsafe_member_name,
@@ -17,7 +21,7 @@ from romrunner.library.containers import (
     read_chd_sha1,
     referenced_files,
 )
-from romrunner.library.hashing import Hashes, RomHasher, read_buffer
+from romrunner.library.hashing import CrcRules, Hashes, RomHasher, crc_first, read_buffer
 from romrunner.library.tags import ParsedName, extension_of, parse_filename
 from romrunner.textnorm import fold
 
@@ -57,6 +61,7 @@ class Examined:
     members: list[Member] = field(default_factory=list)
     tracks: list[Track] = field(default_factory=list)
     chd_sha1: str | None = None
+    verified: bool = True  # False: ``hashes`` holds the CRC32 only (see examine_crc_first)
     problems: list[str] = field(default_factory=list)
     error: str | None = None
     # What the file name says, worked out by the hashing worker so the one writer does not
@@ -70,10 +75,18 @@ class Examined:
         self.title_norm = fold(self.parsed.title)
 
 
-def examine(job: Job) -> Examined:
-    """Hash a file and look inside it; never raises for a bad file."""
-    result = Examined(job)
+def examine(job: Job, rules: CrcRules | None = None) -> Examined:
+    """Hash a file and look inside it; never raises for a bad file.
+
+    With ``rules``, a zip is read from its directory (see ``examine_zip``) and a plain file
+    is hashed CRC32 first (see ``examine_crc_first``)."""
     suffix = extension_of(os.path.basename(job.path))
+    if rules is not None and suffix == ".zip":
+        return examine_zip(job, rules.member_must_hash)
+    if rules is not None and rules.unique and suffix not in _NOT_PLAIN \
+            and job.size <= CRC_FIRST_MAX_BYTES:
+        return examine_crc_first(job, rules)
+    result = Examined(job)
     try:
         names = referenced_files(Path(job.path)) if suffix in SHEETS else []  # before hashing:
         result.hashes, result.head = _hash_with_head(job.path)  # a refused sheet is not read
@@ -100,6 +113,55 @@ def examine(job: Job) -> Examined:
     except OSError as exc:
         result.error = f"cannot be read ({exc.strerror or exc})"
     return result
+
+
+# Plain files up to this size are read whole for a CRC32-first pass (larger ones, rare
+# among cartridges, are hashed in full in one streaming pass).
+CRC_FIRST_MAX_BYTES = 64 << 20
+_NOT_PLAIN = ARCHIVES | SHEETS | {".chd"}
+
+
+def examine_zip(job: Job, must_hash: MustHash) -> Examined:
+    """A zip read from its central directory: the container itself is not hashed (nothing
+    needs its hashes) and its members carry the CRC32 and size the directory states, but
+    for those ``must_hash`` (or a header) sends through the hasher; never raises."""
+    result = Examined(job)
+    with _reading(result):
+        result.members, result.problems = directory_zip_members(Path(job.path), must_hash)
+        if not result.members:
+            raise ContainerError(_empty_archive(result.problems))
+        if len(result.members) == 1:
+            result.head = result.members[0].head
+        result.parse_name()
+    return result
+
+
+def examine_crc_first(job: Job, rules: CrcRules) -> Examined:
+    """A plain file read whole and hashed CRC32 first: when its CRC32 and size name exactly
+    one catalog game (and it has no header) MD5 and SHA1 wait for ``scan --verify``
+    (``verified`` False); otherwise the same buffer gets them at once. Never raises."""
+    result = Examined(job)
+    with _reading(result), open_regular(job.path) as stream:
+        data = stream.readall()
+        result.hashes, result.verified = crc_first(data, job.relpath, rules)
+        result.head = data[:512]
+        result.parse_name()
+    return result
+
+
+@contextlib.contextmanager
+def _reading(result: Examined) -> Iterator[None]:
+    """Set ``result.error`` from what reading a file raised, as ``examine`` does."""
+    try:
+        yield
+    except ContainerError as exc:
+        result.error = str(exc)
+    except FileNotFoundError:
+        result.error = "file vanished during the scan"
+    except PermissionError:
+        result.error = "permission denied"
+    except OSError as exc:
+        result.error = f"cannot be read ({exc.strerror or exc})"
 
 
 def _empty_archive(problems: list[str]) -> str:

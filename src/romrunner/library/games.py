@@ -158,6 +158,14 @@ def find_file(db: Database, path: Path) -> list[int]:
     found = find_by_hash(db, sha1=hashes.sha1)
     if hashes.nh_sha1:
         found += [i for i in find_by_hash(db, sha1=hashes.nh_sha1) if i not in found]
+    # Files hashed CRC32 first and zip members the scan took from their zip's directory have
+    # no SHA1 until scan --verify: their CRC32 and size are what is known of them.
+    stated = db.query("SELECT id FROM games WHERE file_crc32 = ? AND file_size = ? "
+                      "AND file_sha1 IS NULL UNION ALL "
+                      "SELECT game_id FROM game_files WHERE file_crc32 = ? AND file_size = ? "
+                      "AND file_sha1 IS NULL AND kind = 'member'",
+                      (hashes.crc32, hashes.size, hashes.crc32, hashes.size))
+    found += [i for i in dict.fromkeys(int(row[0]) for row in stated) if i not in found]
     return found
 
 

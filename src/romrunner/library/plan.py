@@ -40,7 +40,10 @@ from romrunner.store.database import Database
 # a million of them; as a named tuple they cost a second more per million (measured).
 Stored = tuple[int, int, "int | None", int]
 HASHED, MISSING, USER_PLATFORM, IDENTIFIED = 1, 2, 4, 8  # bits of a Stored's flags
-_STORED = ("SELECT filepath, id, file_size, file_mtime_ns, (file_sha1 IS NOT NULL) * ? "
+# Examined: a file with its hashes, or its CRC32 only (hashed CRC32 first), or a zip read
+# from its directory (no hashes of its own: its members have them).
+_STORED = ("SELECT filepath, id, file_size, file_mtime_ns, "
+           "(file_sha1 IS NOT NULL OR file_crc32 IS NOT NULL OR is_archive = 1) * ? "
            "+ is_missing * ? + (platform_source = 'user') * ? "
            "+ (matched_game_id IS NOT NULL) * ? FROM games WHERE root_id = ?")
 _FLAG_BITS = (HASHED, MISSING, USER_PLATFORM, IDENTIFIED)

@@ -14,6 +14,7 @@ import json
 from typing import NamedTuple
 
 from romrunner.library.examine import ARCHIVES, Examined, Job, examine
+from romrunner.library.hashing import CrcRules, Hashes
 from romrunner.library.platforms import UNKNOWN, detect_platform
 from romrunner.library.tags import extension_of
 from romrunner.packs.index import PackIndex
@@ -50,7 +51,7 @@ class Record(NamedTuple):
 def record_of(examined: Examined, index: PackIndex, root_name: str) -> Record:
     """The row and file rows of an examined file of a root named ``root_name``."""
     job, hashes = examined.job, examined.hashes
-    if examined.error is not None or hashes is None:
+    if examined.error is not None or (hashes is None and not examined.members):
         return Record(job, None, [], None, 0, examined.problems,
                       examined.error or "not hashed")
     if examined.parsed is None or examined.title_norm is None:
@@ -71,8 +72,8 @@ def record_of(examined: Examined, index: PackIndex, root_name: str) -> Record:
     if parsed.disc_number is not None:
         set_key = f"{guess.platform_id}:{title_norm}:{parsed.region or ''}"
     row = (
-        job.relpath, filename, job.size, job.mtime_ns, hashes.crc32, hashes.md5, hashes.sha1,
-        hashes.header_size, hashes.nh_crc32, hashes.nh_md5, hashes.nh_sha1,
+        job.relpath, filename, job.size, job.mtime_ns,
+        *_container_hashes(hashes if examined.verified else None, hashes),
         guess.platform_id, guess.source,
         json.dumps(list(guess.candidates)) if guess.candidates else None,
         parsed.title, title_norm, extension.lstrip(".") or None,
@@ -81,17 +82,38 @@ def record_of(examined: Examined, index: PackIndex, root_name: str) -> Record:
         parsed.revision, parsed.version, parsed.disc_number, set_key,
         json.dumps(list(parsed.flags)) if parsed.flags else None,
         int(parsed.is_hack), parsed.hack_type, None)
-    bytes_hashed = job.size + sum(t.hashes.size for t in examined.tracks if t.hashes)
-    return Record(job, row, _file_rows(examined), hashes.sha1, bytes_hashed,
-                  examined.problems, None)
+    return Record(job, row, _file_rows(examined),
+                  hashes.sha1 if hashes and examined.verified else None,
+                  _bytes_hashed(examined), examined.problems, None)
+
+
+def _container_hashes(hashes: Hashes | None, crc_only: Hashes | None) -> tuple[object, ...]:
+    """The row's seven hash columns: a zip read from its directory has none of its own, a
+    file hashed CRC32 first (``crc_only``) only its CRC32."""
+    if hashes is None:
+        return (crc_only.crc32 if crc_only else None, None, None, 0, None, None, None)
+    return (hashes.crc32, hashes.md5, hashes.sha1, hashes.header_size, hashes.nh_crc32,
+            hashes.nh_md5, hashes.nh_sha1)
+
+
+def _bytes_hashed(examined: Examined) -> int:
+    """The bytes read through the hasher: the file's, its tracks', and (for a zip read
+    from its directory) its members' that were hashed."""
+    if examined.hashes is None:
+        return sum(m.hashes.size for m in examined.members if m.verified)
+    return examined.job.size + sum(t.hashes.size for t in examined.tracks if t.hashes)
 
 
 def _file_rows(examined: Examined) -> list[FileRow]:
     rows: list[FileRow] = []
     for member in examined.members:
         h = member.hashes
-        rows.append(("member", member.name, h.size, h.crc32, h.md5, h.sha1, h.header_size,
-                     h.nh_crc32, h.nh_md5, h.nh_sha1, None))
+        if member.verified:
+            rows.append(("member", member.name, h.size, h.crc32, h.md5, h.sha1,
+                         h.header_size, h.nh_crc32, h.nh_md5, h.nh_sha1, None))
+        else:  # the directory's CRC32 and size; MD5 and SHA1 wait for scan --verify
+            rows.append(("member", member.name, h.size, h.crc32, None, None, 0, None, None,
+                         None, None))
     for name, track, mtime_ns in examined.tracks:
         if track is None:
             rows.append(("track", name, None, None, None, None, 0, None, None, None, None))
@@ -105,19 +127,38 @@ def _file_rows(examined: Examined) -> list[FileRow]:
     return rows
 
 
-# A worker process's pack index and root name, set once by ``start_worker`` (passing them
-# with every task would pickle the pack index each time).
-_worker_context: tuple[PackIndex, str] | None = None
+class HashPlan(NamedTuple):
+    """How much of each file a scan hashes now.
+
+    ``deferred`` (a scan): zip members are taken from the archive's directory (CRC32 and
+    size) and the zip itself is not hashed; a plain file whose CRC32 and size name exactly
+    one catalog game keeps only its CRC32 (``rules``: see ``CrcRules``). Otherwise
+    (``scan --verify``) every file and member gets CRC32, MD5 and SHA1.
+    """
+
+    deferred: bool = True
+    rules: CrcRules = CrcRules()
+
+    def examine_rules(self) -> CrcRules | None:
+        """What ``examine`` takes: None to hash everything in full."""
+        return self.rules if self.deferred else None
 
 
-def start_worker(index: PackIndex, root_name: str) -> None:
+FULL_HASHING = HashPlan(deferred=False)
+
+# A worker process's pack index, root name and hash rules, set once by ``start_worker``
+# (passing them with every task would pickle the pack index each time).
+_worker_context: tuple[PackIndex, str, CrcRules | None] | None = None
+
+
+def start_worker(index: PackIndex, root_name: str, plan: HashPlan = FULL_HASHING) -> None:
     """Pool initializer: what ``examine_to_record`` needs in this worker process."""
     global _worker_context
-    _worker_context = (index, root_name)
+    _worker_context = (index, root_name, plan.examine_rules())
 
 
 def examine_to_record(job: Job) -> Record:
     """Examine a file and make its record (the function the hashing pool runs)."""
     assert _worker_context is not None, "start_worker() was not called in this process"
-    index, root_name = _worker_context
-    return record_of(examine(job), index, root_name)
+    index, root_name, rules = _worker_context
+    return record_of(examine(job, rules), index, root_name)

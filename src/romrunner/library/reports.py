@@ -162,34 +162,45 @@ def _write_atomically(path: Path, text: str) -> None:
 
 @dataclass(frozen=True)
 class DuplicateSet:
-    """Files holding the same data (SHA1): where they are, and the bytes a cleanup frees."""
+    """Files holding the same data: where they are, and the bytes a cleanup frees.
 
-    sha1: str
+    ``key`` is the files' SHA1, or ``crc32:CRC:SIZE`` for files whose SHA1 a first scan deferred
+    (identified by a unique CRC32 + size); such a set is ``verified`` only after `scan --verify`.
+    """
+
+    key: str
     size: int
     copies: int
     reclaimable: int
+    verified: bool
     files: list[dict[str, Any]]
+
+
+_CONTENT_KEY = ("coalesce(g.file_sha1, 'crc32:' || g.file_crc32 || ':' || g.file_size)")
 
 
 def duplicates(db: Database, *, limit: int = 100) -> list[DuplicateSet]:
     """The duplicate sets freeing the most space first (present files only)."""
-    groups = db.query("SELECT file_sha1, max(file_size) AS size, count(*) AS copies "
-                      "FROM games WHERE file_sha1 IS NOT NULL AND is_missing = 0 "
-                      "GROUP BY file_sha1 HAVING count(*) > 1 "
-                      "ORDER BY max(file_size) * (count(*) - 1) DESC, file_sha1 LIMIT ?",
+    groups = db.query(f"SELECT {_CONTENT_KEY} AS content, max(g.file_size) AS size, "
+                      "count(*) AS copies, count(g.file_sha1) = count(*) AS verified "
+                      "FROM games g WHERE (g.file_sha1 IS NOT NULL OR g.file_crc32 IS NOT NULL) "
+                      "AND g.is_missing = 0 GROUP BY content HAVING count(*) > 1 "
+                      "ORDER BY max(g.file_size) * (count(*) - 1) DESC, content LIMIT ?",
                       (limit,))
     files: dict[str, list[dict[str, Any]]] = {}
-    for row in db.query("SELECT g.id, g.file_sha1, g.platform_id, r.path AS root, g.filepath "
+    for row in db.query(f"SELECT g.id, {_CONTENT_KEY} AS content, g.platform_id, "
+                        "r.path AS root, g.filepath "
                         "FROM games g JOIN library_roots r ON r.id = g.root_id "
-                        "WHERE g.file_sha1 IN (SELECT value FROM json_each(?)) "
+                        f"WHERE {_CONTENT_KEY} IN (SELECT value FROM json_each(?)) "
                         "AND g.is_missing = 0 ORDER BY g.id",
-                        (json.dumps([g["file_sha1"] for g in groups]),)):
-        files.setdefault(row["file_sha1"], []).append(
+                        (json.dumps([g["content"] for g in groups]),)):
+        files.setdefault(row["content"], []).append(
             {"id": row["id"], "platform_id": row["platform_id"],
              "path": str(Path(row["root"]) / row["filepath"]) if row["root"]
              else row["filepath"]})
-    return [DuplicateSet(g["file_sha1"], int(g["size"]), int(g["copies"]),
-                         int(g["size"]) * (int(g["copies"]) - 1), files.get(g["file_sha1"], []))
+    return [DuplicateSet(g["content"], int(g["size"]), int(g["copies"]),
+                         int(g["size"]) * (int(g["copies"]) - 1), bool(g["verified"]),
+                         files.get(g["content"], []))
             for g in groups]
 
 

@@ -7,13 +7,24 @@ most the current batch, and the next scan continues where this one stopped.
 
 from __future__ import annotations
 
+import operator
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator
+from typing import NamedTuple
 
-from romrunner.catalog.identify import count_guessed, identify, match_counts
+from romrunner.catalog.identify import (
+    count_guessed,
+    crc_rules,
+    identify,
+    match_counts,
+    unverified_games,
+    verify_counts,
+)
 from romrunner.library.examine import ARCHIVES, SHEETS, Examined, Job
 from romrunner.library.plan import (
+    USER_PLATFORM,
+    Plan,
     RootUnlistable,
     Stored,
     WalkRules,
@@ -24,8 +35,10 @@ from romrunner.library.plan import (
 )
 from romrunner.library.record import (
     FILE_COLUMNS,
+    FULL_HASHING,
     PLATFORM_COLUMNS,
     ROW_COLUMNS,
+    HashPlan,
     Record,
     examine_to_record,
     record_of,
@@ -40,6 +53,7 @@ from romrunner.search.index import index_games
 from romrunner.store.database import Database
 from romrunner.timeutil import now_text
 
+_CRC32 = ROW_COLUMNS.index("file_crc32")
 BATCH_SIZE = 20000
 BATCH_SECONDS = 2.0
 _INSERT_GAME = (f"INSERT INTO games (id, root_id, {', '.join(ROW_COLUMNS)}, last_scanned_at, "
@@ -61,25 +75,40 @@ Progress = Callable[[int, int, int, int], None]
 def scan_library(db: Database, pack: DefinitionPack, roots: list[Root] | None = None, *,
                  workers: int | None = None, full: bool = False,
                  progress: Progress | None = None, accept_missing: bool = False,
-                 include_hidden: bool = False) -> ScanSummary:
+                 include_hidden: bool = False, verify: bool = False) -> ScanSummary:
     """Scan ``roots`` (default: every root) and identify what changed.
 
     Files not found are marked missing only after a second look (see ``_confirm_missing``);
     ``accept_missing`` marks them even when most of a root vanished at once. Hidden files
-    and folders are skipped unless ``include_hidden``; system and empty files always."""
+    and folders are skipped unless ``include_hidden``; system and empty files always.
+
+    A zip is read from its directory (its members' stated CRC32 and size), and a plain file
+    whose CRC32 and size name exactly one catalog game keeps its CRC32 only: their MD5 and
+    SHA1 are deferred (see ``HashPlan``). ``verify`` hashes everything examined in full,
+    and also examines every game not verified yet."""
     started = time.perf_counter()
     summary = ScanSummary()
     extensions = {ext for p in pack.platforms.values() for ext in p.extensions}
     rules = WalkRules(extensions | CONTAINER_EXTENSIONS, include_hidden)
+    hash_plan = FULL_HASHING if verify else HashPlan()  # its rules: read when needed
     for root in roots if roots is not None else list_roots(db):
-        _scan_root(db, pack, root, rules, summary, workers, full, progress, accept_missing)
+        _scan_root(db, pack, root, rules, summary,
+                   _Options(workers, full, progress, accept_missing, hash_plan))
     summary.seconds = round(time.perf_counter() - started, 3)
     return summary
 
 
+class _Options(NamedTuple):
+    workers: int | None
+    full: bool
+    progress: Progress | None
+    accept_missing: bool
+    hash_plan: HashPlan
+
+
 def _scan_root(db: Database, pack: DefinitionPack, root: Root, rules: WalkRules,
-               summary: ScanSummary, workers: int | None, full: bool,
-               progress: Progress | None, accept_missing: bool) -> None:
+               summary: ScanSummary, options: _Options) -> None:
+    workers, full, progress, accept_missing, hash_plan = options
     if not root.path.is_dir():
         summary.error(str(root.path), "library root is not reachable (unmounted?); "
                                       "nothing was marked missing")
@@ -95,10 +124,17 @@ def _scan_root(db: Database, pack: DefinitionPack, root: Root, rules: WalkRules,
         with db.atomic():
             db.executemany("UPDATE games SET is_missing = 0 WHERE id = ?",
                            ((game_id,) for game_id in plan.returned))
+    verifying = set() if hash_plan.deferred else _add_unverified(db, root, plan, summary)
     writer = _Writer(db, root, plan.known, plan.vanished, summary,
                      plan.user_platform_ids)
+    writer.verifying = verifying
     total_bytes = sum(job.size for job in plan.jobs)
-    records = _examine_all(plan.jobs, count, pack.index, root.path.name)
+    if plan.jobs and hash_plan.deferred:
+        # The catalog's CRC32s, only when something is to be examined: a rescan of an
+        # unchanged library does not read them (~0.5 s and ~10 MB for the 78,857 entries
+        # of ../shared/dats).
+        hash_plan = HashPlan(rules=crc_rules(db))
+    records = _examine_all(plan.jobs, count, pack.index, root.path.name, hash_plan)
     for batch in _batches(_reporting(records, progress, len(plan.jobs), total_bytes)):
         writer.write(batch)
     gone = _confirm_missing(db, root, writer.vanished, summary, accept_missing)
@@ -118,6 +154,37 @@ def _scan_root(db: Database, pack: DefinitionPack, root: Root, rules: WalkRules,
     summary.identified += plan.identified
     summary.guessed += guessed
     summary.unidentified += plan.unidentified
+    stated = verify_counts(db, root_id=root.id)
+    summary.identified_by_crc_only += stated.identified_by_crc_only
+    summary.unverified += stated.unverified
+
+
+def _add_unverified(db: Database, root: Root, plan: Plan, summary: ScanSummary) -> set[int]:
+    """Add to the plan every present game of the root with zip members not hashed yet
+    (``scan --verify``); returns their ids."""
+    planned = {job.relpath for job in plan.jobs}
+    added: set[int] = set()
+    for game_id, relpath in unverified_games(db, root.id):
+        if relpath in planned:  # changed since: examined anyway
+            added.add(game_id)
+            continue
+        path = os.path.join(root.path, relpath)
+        try:
+            info = os.stat(path)
+        except OSError as exc:
+            summary.error(relpath, f"cannot be verified ({exc.strerror or exc})")
+            continue
+        row = db.query_one("SELECT (platform_source = 'user') AS user FROM games "
+                           "WHERE id = ?", (game_id,))
+        flags = USER_PLATFORM if row is not None and row["user"] else 0
+        plan.known[relpath] = (game_id, info.st_size, info.st_mtime_ns, flags)
+        if flags:
+            plan.user_platform_ids.add(game_id)
+        plan.jobs.append(Job(path, relpath, info.st_size, info.st_mtime_ns))
+        summary.unchanged -= 1  # the walk counted it unchanged; the writer counts it updated
+        added.add(game_id)
+    plan.jobs.sort(key=operator.attrgetter("relpath"))
+    return added
 
 
 def _confirm_missing(db: Database, root: Root, vanished: dict[int, str],
@@ -203,15 +270,16 @@ def _reporting(records: Iterable[Record | None], progress: Progress | None, file
         yield item
 
 
-def _examine_all(jobs: list[Job], count: int, index: PackIndex,
-                 root_name: str) -> Iterator[Record | None]:
+def _examine_all(jobs: list[Job], count: int, index: PackIndex, root_name: str,
+                 hash_plan: HashPlan) -> Iterator[Record | None]:
     """Records of ``jobs``, from ``count`` worker processes (in any order, with a None
     now and then while they work), or made here for one worker or one job."""
     if count <= 1 or len(jobs) < 2:
-        start_worker(index, root_name)
+        start_worker(index, root_name, hash_plan)
         yield from map(examine_to_record, jobs)
         return
-    yield from examine_in_pool(jobs, count, chunk_size(jobs, count), index, root_name)
+    yield from examine_in_pool(jobs, count, chunk_size(jobs, count), index, root_name,
+                               plan=hash_plan)
 
 
 class _Writer:
@@ -227,6 +295,7 @@ class _Writer:
         self.summary = summary
         self.user_platform_ids = user_platform_ids if user_platform_ids is not None else \
             hand_set_platforms(stored)
+        self.verifying: set[int] = set()  # games scan --verify examines for their members
 
     def write(self, batch: Iterable[Record]) -> None:
         """Store one batch in one transaction: new rows in bulk, then index and identify."""
@@ -241,7 +310,10 @@ class _Writer:
                 if game_id is not None:
                     touched.append(game_id)
             self._flush()
-            if touched:
+            # New rows carry no match: with no catalog to match them against, identifying
+            # them (a scope table of ids, a reset, a count) would change nothing.
+            if touched and (self.next_id - self.first_new_id < len(touched)
+                            or self.db.scalar("SELECT EXISTS (SELECT 1 FROM catalog_games)")):
                 identify(self.db, touched)
 
     def _flush(self) -> None:
@@ -257,6 +329,9 @@ class _Writer:
             self.summary.error(job.relpath, problem)
         if record.row is None:
             self.summary.error(job.relpath, record.error or "not hashed")
+            known = self.stored.get(job.relpath)
+            if known is not None and known[0] in self.verifying:
+                self._failed_verify(known[0], record.error or "not hashed")
             return None
         self.summary.bytes_hashed += record.bytes_hashed
         known = self.stored.get(job.relpath)
@@ -279,6 +354,17 @@ class _Writer:
         self.file_rows += [(game_id, *row) for row in record.files]
         return game_id
 
+    def _failed_verify(self, game_id: int, error: str) -> None:
+        """A game whose members could not be verified (a zip whose directory states a CRC
+        its data does not have): it is no longer identified by those stated CRCs, and
+        says why; its members stay unverified, so the next ``scan --verify`` tries again."""
+        self.db.execute("UPDATE games SET scan_error = ?, matched_game_id = NULL, "
+                        "match_method = NULL, catalog_title = NULL WHERE id = ? "
+                        "AND coalesce(match_method, '') <> 'user'", (error, game_id))
+        self.db.execute("UPDATE game_files SET file_crc32 = NULL, matched_game_id = NULL, "
+                        "match_method = NULL WHERE game_id = ? AND kind = 'member' "
+                        "AND file_sha1 IS NULL", (game_id,))
+
     def _update(self, game_id: int, row: tuple[object, ...]) -> None:
         """Rewrite a row from a fresh examination; a platform set by hand is kept."""
         updates = dict(zip(ROW_COLUMNS, row, strict=True))
@@ -291,10 +377,16 @@ class _Writer:
                         (*updates.values(), game_id))
 
     def _find_renamed(self, record: Record) -> int | None:
-        if not self.vanished or record.sha1 is None:
+        if not self.vanished or record.row is None:
             return None
-        rows = self.db.query("SELECT id FROM games WHERE file_sha1 = ? AND file_size = ?",
-                             (record.sha1, record.job.size))
+        if record.sha1 is not None:
+            rows = self.db.query("SELECT id FROM games WHERE file_sha1 = ? AND file_size = ?",
+                                 (record.sha1, record.job.size))
+        elif record.row[_CRC32] is not None:  # hashed CRC32 first: the CRC is what is known
+            rows = self.db.query("SELECT id FROM games WHERE file_crc32 = ? "
+                                 "AND file_size = ?", (record.row[_CRC32], record.job.size))
+        else:
+            return None
         for row in rows:
             if row["id"] in self.vanished:
                 return int(row["id"])

@@ -19,6 +19,11 @@ class ScanSummary:
     identified: int = 0            # present files matched by a hash (or by hand)
     guessed: int = 0               # matched by their file name only (not in identified)
     unidentified: int = 0
+    # Games known by CRC32 only (zip members as their zip's directory states them, files
+    # hashed CRC32 first), MD5 and SHA1 not computed yet (``scan --verify`` hashes them), and
+    # those of them identified by CRC32 + size alone (counted in ``identified`` too).
+    identified_by_crc_only: int = 0
+    unverified: int = 0
     bytes_hashed: int = 0
     seconds: float = 0.0
     errors: list[dict[str, str]] = field(default_factory=list)

@@ -41,7 +41,13 @@ from types import TracebackType
 from typing import Any, Generic, TypeVar
 
 from romrunner.library.examine import Job
-from romrunner.library.record import Record, examine_to_record, start_worker
+from romrunner.library.record import (
+    FULL_HASHING,
+    HashPlan,
+    Record,
+    examine_to_record,
+    start_worker,
+)
 from romrunner.packs.index import PackIndex
 
 _CONTEXT = (multiprocessing.get_context("spawn") if os.name == "nt"
@@ -203,11 +209,11 @@ def _die_with_parent(name: str) -> None:
 
 
 def examine_in_pool(jobs: list[Job], count: int, chunk: int, index: PackIndex,
-                    root_name: str, *, idle_seconds: float = 0.5
-                    ) -> Iterator[Record | None]:
+                    root_name: str, *, idle_seconds: float = 0.5,
+                    plan: HashPlan = FULL_HASHING) -> Iterator[Record | None]:
     """Records of ``jobs`` from ``count`` worker processes, ``chunk`` jobs at a time (see
     ``chunk_size``), in the order they are done. Every job gets a record, an error one if
-    its worker died.
+    its worker died. ``plan`` says how much of each file is hashed.
 
     None comes whenever ``idle_seconds`` pass with no answer (workers deep in large
     files), so the caller can commit what it holds instead of waiting for the next file.
@@ -215,7 +221,7 @@ def examine_in_pool(jobs: list[Job], count: int, chunk: int, index: PackIndex,
     pending = deque(range(start, min(start + chunk, len(jobs)))
                     for start in range(0, len(jobs), chunk))
     in_flight = _chunks_in_flight(jobs, chunk)
-    with WorkerPool[range]("romrunner-hash", _serve, (jobs, index, root_name),
+    with WorkerPool[range]("romrunner-hash", _serve, (jobs, index, root_name, plan),
                            min(count, len(pending)), restarts=count) as pool:
         while pool.workers:
             _deal(pool.workers, pending, in_flight)
@@ -277,9 +283,10 @@ def _error(job: Job, reason: str) -> Record:
     return Record(job, None, [], None, 0, [], reason)
 
 
-def _serve(conn: Connection, jobs: list[Job], index: PackIndex, root_name: str) -> None:
+def _serve(conn: Connection, jobs: list[Job], index: PackIndex, root_name: str,
+           plan: HashPlan) -> None:
     """A hashing worker's loop: examine each chunk of ``jobs`` it is sent until it is sent
     None."""
-    start_worker(index, root_name)
+    start_worker(index, root_name, plan)
     while (chunk := conn.recv()) is not None:
         conn.send([examine_to_record(job) for job in jobs[chunk.start:chunk.stop]])

@@ -1,0 +1,204 @@
+"""A scan reads zips from their central directory: members identified by their stated
+CRC32 + size where exactly one catalog game has them, MD5/SHA1 deferred to scan --verify,
+which catches a zip whose directory states a CRC its data does not have."""
+
+from __future__ import annotations
+
+import sqlite3
+import struct
+import zipfile
+from pathlib import Path
+from typing import Any
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from romrunner.library.hashing import RomHasher, detect_header
+from tests.test_scan import dat_text, digests, rom_bytes, scan_json
+
+
+def _gba_dat(games: dict[str, bytes]) -> str:
+    return dat_text("Nintendo - Game Boy Advance",
+                    {name: (f"{name}.gba", data) for name, data in games.items()})
+
+
+def _zip(path: Path, members: dict[str, bytes]) -> None:
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+
+
+def _patch_stated_crc(path: Path, crc: int) -> None:
+    """Write ``crc`` as the CRC32 of the zip's (only) member, in its local header and in
+    the central directory, leaving its data as it was: a zip that lies about its data."""
+    data = bytearray(path.read_bytes())
+    local = data.index(b"PK\x03\x04")
+    central = data.index(b"PK\x01\x02")
+    struct.pack_into("<I", data, local + 14, crc)
+    struct.pack_into("<I", data, central + 16, crc)
+    path.write_bytes(bytes(data))
+
+
+def _rows(db_path: Path, sql: str) -> list[tuple[Any, ...]]:
+    with sqlite3.connect(db_path) as conn:
+        return conn.execute(sql).fetchall()
+
+
+def _setup(cli: Any, tmp_path: Path, catalog: dict[str, bytes]) -> Path:
+    root = tmp_path / "roms"
+    (root / "gba").mkdir(parents=True)
+    dat = tmp_path / "gba.dat"
+    dat.write_text(_gba_dat(catalog))
+    assert cli("--json", "dat", "import", dat).code == 0
+    assert cli("library", "add", root).code == 0
+    return root / "gba"
+
+
+def test_a_zip_is_identified_by_its_stated_crc_and_verified_later(
+        cli: Any, tmp_path: Path, db_path: Path) -> None:
+    real = rom_bytes(1, 70_000)
+    folder = _setup(cli, tmp_path, {"Real Game (USA)": real})
+    _zip(folder / "Real Game (USA).zip", {"Real Game (USA).gba": real})
+    (folder / "Loose Game (USA).gba").write_bytes(rom_bytes(2))
+
+    first = scan_json(cli)
+    assert first["added"] == 2 and first["errors"] == []
+    assert first["identified"] == 1 and first["identified_by_crc_only"] == 1
+    assert first["unverified"] == 1
+    # Nothing of the zip was hashed: not the container, not its member's data.
+    assert first["bytes_hashed"] == len(rom_bytes(2))
+    assert _rows(db_path, "SELECT file_sha1, match_method, matched_game_id FROM games "
+                          "WHERE filename LIKE '%.zip'") == [
+        (None, "crc32", "gba:Real Game (USA)")]
+    assert _rows(db_path, "SELECT file_crc32, file_size, file_md5, file_sha1 "
+                          "FROM game_files") == [(digests(real)["crc"], len(real), None, None)]
+    status = cli("--json", "db", "status").json()["data"]["unverified"]
+    assert status == {"identified_by_crc_only": 1, "unverified": 1}
+    assert "scan --verify" in cli("db", "status").out
+
+    rescan = scan_json(cli)  # an unchanged rescan leaves the zip alone, and says so
+    assert rescan["unchanged"] == 2 and rescan["bytes_hashed"] == 0
+    assert rescan["unverified"] == 1 and rescan["identified_by_crc_only"] == 1
+
+    verified = scan_json(cli, "--verify")
+    assert verified["updated"] == 1 and verified["unchanged"] == 1
+    assert verified["unverified"] == 0 and verified["identified_by_crc_only"] == 0
+    assert verified["identified"] == 1
+    assert _rows(db_path, "SELECT file_md5, file_sha1 FROM game_files") == [
+        (digests(real)["md5"], digests(real)["sha1"])]
+    assert _rows(db_path, "SELECT match_method FROM games WHERE filename LIKE '%.zip'") == [
+        ("sha1",)]
+    assert scan_json(cli)["unverified"] == 0
+
+
+def test_a_zip_whose_directory_lies_is_caught_by_verify(
+        cli: Any, tmp_path: Path, db_path: Path) -> None:
+    catalog_rom, other = rom_bytes(3, 50_000), rom_bytes(4, 50_000)
+    folder = _setup(cli, tmp_path, {"Catalog Game (USA)": catalog_rom})
+    lying = folder / "Catalog Game (USA).zip"
+    _zip(lying, {"Catalog Game (USA).gba": other})  # other data, same size
+    _patch_stated_crc(lying, int(digests(catalog_rom)["crc"], 16))
+
+    first = scan_json(cli)  # the directory is all a scan reads: it believes it
+    assert first["errors"] == [] and first["identified_by_crc_only"] == 1
+
+    result = cli("--json", "scan", "--workers", "1", "--verify")
+    assert result.code == 0, result.err
+    verified = result.json()["data"]
+    assert [e["path"] for e in verified["errors"]] == ["gba/Catalog Game (USA).zip"]
+    assert "does not hold the data its zip directory states" in verified["errors"][0]["error"]
+    assert verified["identified"] == 0 and verified["identified_by_crc_only"] == 0
+    assert verified["unverified"] == 1  # still not verified: the next --verify tries again
+    game = _rows(db_path, "SELECT matched_game_id, match_method, scan_error FROM games")
+    assert game[0][:2] == (None, None) and "CRC32 differs" in game[0][2]
+    # Identification again (a DAT import re-identifies) does not trust the stated CRC.
+    assert cli("--json", "dat", "import", tmp_path / "gba.dat").code == 0
+    assert cli("--json", "scan", "--workers", "1").json()["data"]["identified"] == 0
+    assert _rows(db_path, "SELECT file_crc32 FROM game_files") == [(None,)]
+
+
+def test_a_stated_crc_several_catalog_games_share_is_hashed_at_once(
+        cli: Any, tmp_path: Path, db_path: Path) -> None:
+    shared = rom_bytes(5, 30_000)
+    folder = _setup(cli, tmp_path, {"Game A (USA)": shared, "Game A (Europe)": shared})
+    _zip(folder / "Game A (USA).zip", {"Game A (USA).gba": shared})
+    first = scan_json(cli)
+    assert first["unverified"] == 0 and first["bytes_hashed"] == len(shared)
+    assert _rows(db_path, "SELECT file_sha1 FROM game_files") == [(digests(shared)["sha1"],)]
+
+
+def test_identification_takes_a_stated_crc_only_when_one_catalog_game_has_it(
+        cli: Any, tmp_path: Path, db_path: Path) -> None:
+    shared = rom_bytes(6, 30_000)
+    folder = _setup(cli, tmp_path, {"Only (USA)": shared})
+    _zip(folder / "only-renamed.zip", {"Only (USA).gba": shared})  # no name match
+    assert scan_json(cli)["identified_by_crc_only"] == 1
+    # A second catalog game with the same CRC32 and size: the stated CRC no longer decides.
+    dat = tmp_path / "more.dat"
+    dat.write_text(_gba_dat({"Only (Europe)": shared}).replace(
+        "Nintendo - Game Boy Advance", "Nintendo - Game Boy Advance (Alt)"))
+    assert cli("--json", "dat", "import", dat, "--platform", "gba").code == 0
+    assert _rows(db_path, "SELECT matched_game_id FROM games") == [(None,)]
+    assert scan_json(cli, "--verify")["identified"] == 1
+
+
+def test_a_headered_member_is_hashed_at_once(cli: Any, tmp_path: Path,
+                                             db_path: Path) -> None:
+    root = tmp_path / "roms"
+    (root / "nes").mkdir(parents=True)
+    assert cli("library", "add", root).code == 0
+    data = b"NES\x1a" + bytes(12) + rom_bytes(7)
+    _zip(root / "nes" / "Headered (USA).zip", {"Headered (USA).nes": data})
+    first = scan_json(cli)
+    assert first["unverified"] == 0
+    assert _rows(db_path, "SELECT header_size, nh_sha1 FROM game_files") == [
+        (16, digests(data[16:])["sha1"])]
+
+
+def test_a_plain_file_one_catalog_game_has_is_hashed_crc32_first(
+        cli: Any, tmp_path: Path, db_path: Path) -> None:
+    known, unknown = rom_bytes(8, 20_000), rom_bytes(9, 20_000)
+    folder = _setup(cli, tmp_path, {"Known (USA)": known})
+    (folder / "Known (USA).gba").write_bytes(known)
+    (folder / "Homebrew.gba").write_bytes(unknown)
+    first = scan_json(cli)
+    assert first["identified"] == 1 and first["identified_by_crc_only"] == 1
+    assert first["unverified"] == 1
+    assert _rows(db_path, "SELECT filename, file_crc32, file_sha1, match_method FROM games "
+                          "ORDER BY filename") == [
+        ("Homebrew.gba", digests(unknown)["crc"], digests(unknown)["sha1"], None),
+        ("Known (USA).gba", digests(known)["crc"], None, "crc32")]
+    found = cli("--json", "games", "find", folder / "Known (USA).gba").json()["data"]
+    assert [row["filename"] for row in found] == ["Known (USA).gba"]
+
+    # A renamed file known by its CRC32 only keeps its row (found by CRC32 + size).
+    (folder / "Known (USA).gba").rename(folder / "renamed.gba")
+    renamed = scan_json(cli)
+    assert renamed["renamed"] == 1 and renamed["added"] == 0 and renamed["missing"] == 0
+
+    verified = scan_json(cli, "--verify")
+    assert verified["updated"] == 1 and verified["unverified"] == 0
+    assert verified["identified"] == 1
+    assert _rows(db_path, "SELECT file_sha1, match_method FROM games "
+                          "WHERE filename = 'renamed.gba'") == [(digests(known)["sha1"], "sha1")]
+
+
+@given(st.binary(min_size=0, max_size=3000), st.sampled_from([b"", b"NES\x1a", b"LYNX"]),
+       st.lists(st.integers(min_value=1, max_value=900), max_size=8))
+def test_hashes_do_not_depend_on_how_the_stream_is_cut(body: bytes, magic: bytes,
+                                                         cuts: list[int]) -> None:
+    data = magic + body
+    whole = RomHasher("game.nes", len(data))
+    whole.update(data)
+    pieces = RomHasher("game.nes", len(data))
+    start = 0
+    for cut in cuts:
+        pieces.update(memoryview(data)[start:start + cut])
+        start += cut
+    pieces.update(data[start:])
+    expected = whole.result()
+    assert pieces.result() == expected
+    header = detect_header(data[:512], ".nes", len(data)) if len(data) else 0
+    if header and len(data) > header:  # a header with nothing after it: no header-less hashes
+        assert expected.nh_sha1 == digests(data[header:])["sha1"]
+    assert expected.sha1 == digests(data)["sha1"]
