@@ -26,7 +26,7 @@ from romrunner.errors import NotFoundError
 from romrunner.packs import load_pack
 from romrunner.packs.loader import DefinitionPack
 from romrunner.store import Database, OpenMode, open_database
-from romrunner.store.migrate import current_version, migrate
+from romrunner.store.migrate import LATEST_VERSION, current_version, migrate
 from tests.conftest import shared_path
 from tests.test_migrations import normalised_schema
 
@@ -127,7 +127,7 @@ def test_migration_10_adds_the_profile_columns_and_keeps_rows(tmp_path: Path) ->
                 "custom_roms_path) VALUES (1, 1, 'muos', 'RG - muOS', '/ROMS')")
     old.close()
     migrated = open_database(tmp_path / "v9.db", OpenMode.WRITE).db
-    assert current_version(migrated) == 10
+    assert current_version(migrated) == LATEST_VERSION
     row = migrated.query_one("SELECT * FROM device_profiles WHERE id = 1")
     assert row is not None
     assert (row["profile_name"], row["custom_roms_path"], row["performance_mode"],

@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 from rich.console import Console
 from rich.table import Table
 
 from romrunner.cache.clear import clear_source
-from romrunner.cache.importfile import read_observation_file
-from romrunner.cache.ingest import ingest_observations
 from romrunner.cache.kinds import KINDS, kind_named
 from romrunner.cache.lookup import observations_for
 from romrunner.cache.prune import DEFAULT_GRACE_FACTOR, prune_cache
 from romrunner.cache.sources import list_sources
 from romrunner.cli.context import app_context
+from romrunner.knowledge.importer import IMPORT_FORMATS, import_knowledge
 from romrunner.store import OpenMode
 
 _KIND = click.option("--kind", type=click.Choice(sorted(KINDS)), default="compat",
@@ -46,44 +46,77 @@ def cache_sources() -> int:
 
 
 @cache.command(name="import")
-@click.argument("file", type=click.Path(path_type=Path))
-@click.option("--source", "source_id", required=True, help="The source these answers come from.")
-@_KIND
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(IMPORT_FORMATS), default=None,
+              help="The files' format (default: detected from each file's content).")
+@click.option("--source", "source_id", default=None,
+              help="The source of the answers: needed only for plain rows and for envelopes "
+                   "that name none (each emulator database is its own source).")
+@click.option("--kind", type=click.Choice(sorted(KINDS)), default=None,
+              help="Which cache plain rows go to (default compat).")
 @click.option("--new-source", is_flag=True,
               help="Register SOURCE if neither the pack nor the database knows it (default "
                    "TTL; ranked after every listed source).")
-@click.option("--strict", is_flag=True, help="Refuse the whole file if any entry is unusable.")
-def cache_import(file: Path, source_id: str, kind: str, new_source: bool, strict: bool) -> int:
-    """Store FILE's observations (JSON list or JSON Lines) and update best answers.
+@click.option("--strict", is_flag=True, help="Refuse everything if any entry is unusable.")
+def cache_import(files: tuple[Path, ...], fmt: str | None, source_id: str | None,
+                 kind: str | None, new_source: bool, strict: bool) -> int:
+    """Store the knowledge in FILES and update best answers.
 
     \b
-    The file is imported in one transaction. Entries that are not usable observations are
-    skipped and counted ("N imported, M skipped: line L: reason"). Exit codes:
-      0  every entry imported
-      1  the usable entries imported, some skipped (the first few are named)
-      2  refused, nothing changed: unreadable or not JSON, an unknown source (see
-         --new-source), no usable entry, or any unusable entry with --strict
+    Formats (detected when --format is not given):
+      pcsx2-gameindex     PCSX2 GameIndex.yaml (PS2): compat 0-6, fixes as settings
+      duckstation-gamedb  DuckStation gamedb.yaml (PS1): rating words, traits, codes
+      ppsspp-compat       PPSSPP compat.ini (PSP): flags per title id
+      dolphin-gameini     Dolphin GameSettings/*.ini (a file or the folder)
+      libretro-info       libretro core *.info (a file or the folder): core firmware,
+                          used by `bios check --emulator CORE`
+      compat-source-v1, emulator-settings-v1, device-performance-v1   our JSON envelopes
+                          (device-performance-v1: RetroCatalog-style score 0-100 per
+                          device and platform, gameId "*" platform-wide)
+      rows                observation rows (JSON list or JSON Lines) with --source
+    All files are imported in one transaction; unusable entries are skipped and counted.
+    Exit codes: 0 every entry imported; 1 some skipped (the first few are named);
+    2 refused, nothing changed (unreadable, unknown format or source, no usable entry,
+    or any skipped entry with --strict).
     """
     app = app_context()
-    result = ingest_observations(app.open_db(), kind_named(kind), source_id,
-                                 read_observation_file(file), new_source=new_source,
-                                 strict=strict, origin=str(file))
-    if result.registered:
-        app.warn(f"registered the new cache source {source_id!r}")
-    problems = "; ".join(str(problem) for problem in result.problems)
-    more = "; ..." if result.skipped > len(result.problems) else ""
-    if result.skipped:
-        app.warn(f"{file}: {result.observations:,} imported, {result.skipped:,} skipped: "
-                 f"{problems}{more}")
-    app.finish({"observations": result.observations, "source": source_id, "kind": kind,
-                "expires_at": result.expires_at, "skipped": result.skipped,
-                "problems": [{"where": p.where, "reason": p.reason} for p in result.problems],
-                "registered_source": result.registered},
-               lambda c: c.print(f"{result.observations:,} {kind} observations from "
-                                 f"{source_id}, expiring {result.expires_at or 'never'}"
-                                 + (f" ({result.skipped:,} skipped)" if result.skipped else "")),
-               ok=not result.skipped)
+    result = import_knowledge(app.open_db(), list(files), fmt=fmt, source=source_id,
+                              kind=kind, new_source=new_source, strict=strict)
+    for item in result.files:
+        if item.registered_source:
+            app.warn(f"registered the new cache source {item.source!r}")
+        if item.skipped:
+            more = "; ..." if item.skipped > len(item.problems) else ""
+            app.warn(f"{item.path}: {sum(item.observations.values()):,} imported, "
+                     f"{item.skipped:,} skipped: {'; '.join(item.problems)}{more}")
+
+    def render(console: Console) -> None:
+        for item in result.files:
+            if item.format == "libretro-info":
+                console.print(f"{item.path}: {item.cores:,} cores, {item.firmware:,} firmware "
+                              "files", markup=False)
+                continue
+            counts = ", ".join(f"{count:,} {name}" for name, count in item.observations.items())
+            console.print(f"{item.path}: {counts or 'nothing'} observations from {item.source} "
+                          f"({item.format}), expiring {item.expires_at or 'never'}"
+                          + (f" ({item.skipped:,} skipped)" if item.skipped else ""),
+                          markup=False)
+
+    data: dict[str, Any] = {"files": [item.as_dict() for item in result.files],
+                            "skipped": result.skipped}
+    if len(result.files) == 1:  # one file: its figures at the top level too
+        only = result.files[0]
+        data.update(only.as_dict(), observations=sum(only.observations.values()),
+                    observations_by_kind=only.observations,
+                    kind=kind or next(iter(only.observations), "compat"),
+                    problems=[_problem(p) for p in only.problems])
+    app.finish(data, render, ok=not result.skipped)
     return 1 if result.skipped else 0
+
+
+def _problem(text: str) -> dict[str, str]:
+    where, _, reason = text.partition(": ")
+    return {"where": where, "reason": reason}
 
 
 @cache.command(name="why")
