@@ -56,6 +56,8 @@ def scan(paths: tuple[Path, ...], workers: int | None, full: bool,
             f"{summary.guessed:,} guessed by name, "
             f"{summary.unidentified:,} unidentified; {summary.bytes_hashed:,} bytes hashed "
             f"in {summary.seconds:.1f} s")
+        if summary.disc_ids:
+            console.print(f"read {summary.disc_ids:,} disc ids (serials, game ids) from images")
         if summary.skipped_hidden or summary.skipped_empty:
             hint = "" if include_hidden else " (scan --include-hidden takes hidden ones)"
             console.print(f"skipped {summary.skipped_hidden:,} hidden and "

@@ -9,6 +9,10 @@ ALTER TABLE games ADD COLUMN disc_id TEXT;
 ALTER TABLE games ADD COLUMN disc_id_source TEXT;  -- SYSTEM.CNF, UMD_DATA.BIN, disc header
 CREATE INDEX idx_games_disc_id ON games(disc_id) WHERE disc_id IS NOT NULL;  -- cache explain SERIAL
 
+-- `cache explain SERIAL` finds the DAT-matched games of a serial (Redump writes them in
+-- several spellings; the lookup asks for each).
+CREATE INDEX idx_catalog_games_serial ON catalog_games(serial) WHERE serial IS NOT NULL;
+
 -- Which firmware each libretro core needs or can use, from its `.info` file
 -- (`firmwareN_path`, `firmwareN_opt`). Kept as imported and merged with the pack's BIOS
 -- entries each time they are used (the pack wins), like bios_extra_hashes.
