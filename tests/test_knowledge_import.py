@@ -252,3 +252,22 @@ def test_info_with_firmware_count_too_large_is_counted(cli: Any, tmp_path: Path)
     data = result.json()["data"]
     assert (data["cores"], data["firmware"], data["skipped"]) == (1, 1, 1)
     assert "firmware_count is 3 but firmware1_path is missing" in data["problems"][0]["reason"]
+
+
+def test_parsing_only_the_keys_a_reader_uses_equals_a_full_parse() -> None:
+    """DuckStation's reader parses only the second-level keys it uses; on the real excerpt
+    each entry is exactly the full parse restricted to those keys."""
+    from romrunner.knowledge import duckstation
+    from romrunner.knowledge.model import ReadReport
+    from romrunner.knowledge.textfile import read_text
+    from romrunner.knowledge.yamlstream import yaml_entries
+
+    text = read_text(shared_path("knowledge", "duckstation", "gamedb.excerpt.yaml"))
+    keep = duckstation._READ_KEYS
+    full = list(yaml_entries(text, ReadReport("full")))
+    fast = list(yaml_entries(text, ReadReport("fast"), keep))
+    assert len(fast) == len(full) > 100
+    for (key, line, body), (fast_key, fast_line, fast_body) in zip(full, fast, strict=True):
+        assert (fast_key, fast_line) == (key, line)
+        assert fast_body == {k: v for k, v in body.items() if k in keep}
+    assert any("metadata" in body for _, _, body in full)
