@@ -14,6 +14,7 @@ internal error; ``strict`` refuses the whole file instead.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from itertools import islice
@@ -32,7 +33,7 @@ from romrunner.store.database import Database
 from romrunner.textnorm import storable
 from romrunner.timeutil import from_text, hours_from, now_text, to_epoch
 
-BATCH_SIZE = 5000
+BATCH_SIZE = 20_000
 PROBLEMS_KEPT = 5  # skipped entries described in the result (the rest are counted)
 _STAGE = "temp.rr_stage"
 _INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
@@ -182,6 +183,14 @@ def _validated(kind: CacheKind, rows: Iterable[Mapping[str, object] | FileRow],
         tally.skip(where, problem)
 
 
+@functools.cache
+def _plan(kind: CacheKind) -> tuple[tuple[str, ...], tuple[tuple[str, object], ...]]:
+    """A kind's text key columns and (value column, default) pairs, worked out once: the
+    per-row loop below is the ingest's Python cost (measured: a third of its CPU time)."""
+    return (tuple(DIMENSIONS[key][1] for key in kind.dim_keys),
+            tuple((column, VALUE_DEFAULTS.get(column)) for column in kind.values))
+
+
 def _row_values(kind: CacheKind, row: Mapping[str, object],
                 profiles: frozenset[int]) -> tuple[object, ...]:
     """The staging tuple of one entry, or :class:`_BadRow` saying what is wrong."""
@@ -193,7 +202,8 @@ def _row_values(kind: CacheKind, row: Mapping[str, object],
         if number not in profiles:
             raise _BadRow(f"{key} {number} is not a device profile of this database")
         values.append(number)
-    for key in (DIMENSIONS[key][1] for key in kind.dim_keys):
+    text_keys, value_columns = _plan(kind)
+    for key in text_keys:
         value = row.get(key)
         if value is None and key == "emulator_id" and kind.int_keys:
             value = ""  # a performance answer may hold for any emulator
@@ -201,11 +211,15 @@ def _row_values(kind: CacheKind, row: Mapping[str, object],
             raise _BadRow(f"{key} is missing")
         elif not isinstance(value, str) or not value.strip():
             raise _BadRow(f"{key} must be a non-empty text id, not {_shown(value)}")
-        values.append(_text(key, value))
-    for column in kind.values:
+        values.append(value if value.isascii() else _text(key, value))
+    for column, default in value_columns:
         value = row.get(column)
-        values.append(_value(kind, column, VALUE_DEFAULTS.get(column) if value is None
-                             else value))  # an explicit null takes the column's default
+        if value is None:
+            value = default  # an explicit null takes the column's default
+            if value is None and column not in kind.required:
+                values.append(None)
+                continue
+        values.append(_value(kind, column, value))
     return tuple(values)
 
 
