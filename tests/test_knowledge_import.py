@@ -271,3 +271,22 @@ def test_parsing_only_the_keys_a_reader_uses_equals_a_full_parse() -> None:
         assert (fast_key, fast_line) == (key, line)
         assert fast_body == {k: v for k, v in body.items() if k in keep}
     assert any("metadata" in body for _, _, body in full)
+
+
+def test_the_packs_seed_envelopes_import_as_nothing_yet(cli: Any, db_path: Path) -> None:
+    seeds = [shared_path("definition-pack", "compatibility", name) for name in (
+        "emulatorCompatibility_seed.json", "emulatorGameSettings_seed.json")]
+    cli("cache", "sources")
+    before = counts(db_path)
+    result = cli("--json", "cache", "import", *seeds)
+    assert result.code == 0, result.err
+    assert [f["format"] for f in result.json()["data"]["files"]] == [
+        "compat-source-v1", "emulator-settings-v1"]
+    assert counts(db_path) == before
+
+
+def test_ini_duplicates_are_counted_on_the_real_compat_ini(cli: Any) -> None:
+    result = cli("--json", "cache", "import", shared_path("knowledge", "ppsspp", "compat.ini"))
+    assert result.code == 1
+    reasons = [p["reason"] for p in result.json()["data"]["problems"]]
+    assert any("duplicate keys (the last one kept)" in r for r in reasons)

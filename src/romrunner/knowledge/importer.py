@@ -133,6 +133,9 @@ def _import_file(db: Database, path: Path, fmt: str | None, source: str | None,
         document = load_json_document(path)
         if fmt is not None:
             _json_format(path, document)  # a forced format must still be that envelope
+        if _empty_envelope(document):  # the pack's seeds: nothing yet, nothing to do
+            result.source = source
+            return result
         result.source = source or _envelope_source(path, document)
         rows = envelope_rows(name, document_rows(path, document), _device_profiles(db))
         _ingest_kinds(db, result, rows, new_source, strict)
@@ -158,6 +161,12 @@ def _finish_report(result: FileImport, report: ReadReport, strict: bool) -> None
         detail = f" ({'; '.join(report.problems[:PROBLEMS_SHOWN])})" if report.problems else ""
         raise InputError(f"{result.path}: no usable {result.format} entry, nothing "
                          f"imported{detail}")
+
+
+def _empty_envelope(document: object) -> bool:
+    items = document.get("items", document.get("records")) if isinstance(document, dict) \
+        else None
+    return items == []
 
 
 def _envelope_source(path: Path, document: object) -> str:
