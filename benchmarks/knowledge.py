@@ -39,7 +39,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
-_TOP_KEY = re.compile(r"^([A-Z]{4}-\d{5}):", re.MULTILINE)
+_TOP_KEY = re.compile(r"^([^\s#\-][^:\n]*):", re.MULTILINE)
 _PEAK = """
 def peak_rss_kib():
     with open("/proc/self/status") as status:

@@ -290,3 +290,18 @@ def test_ini_duplicates_are_counted_on_the_real_compat_ini(cli: Any) -> None:
     assert result.code == 1
     reasons = [p["reason"] for p in result.json()["data"]["problems"]]
     assert any("duplicate keys (the last one kept)" in r for r in reasons)
+
+
+def test_the_knowledge_benchmark_runs_small(tmp_path: Path) -> None:
+    """benchmarks/knowledge.py at toy sizes: the generated files import whole, the explain
+    database holds what it says (figures are the benchmark's, not asserted)."""
+    shared_path("knowledge", "pcsx2", "GameIndex.excerpt.yaml")
+    from benchmarks.knowledge import bench_explain, bench_imports
+
+    imports = bench_imports(300, 200, tmp_path)
+    gameindex, gamedb = imports["pcsx2-gameindex"], imports["duckstation-gamedb"]
+    assert isinstance(gameindex, dict) and isinstance(gamedb, dict)
+    assert (gameindex["entries"], gameindex["skipped"]) == (300, 0)
+    assert (gamedb["entries"], gamedb["skipped"]) == (200, 0)
+    explain = bench_explain(500, 3, 50, tmp_path, None)
+    assert (explain["observations"], explain["groups_per_game"]) == (1500, 1.0)
