@@ -236,6 +236,8 @@ def test_libretro_cores_become_known_to_bios_check(cli: Any, db_path: Path) -> N
     assert known.code == 1  # its one required firmware is missing
     groups = known.json()["data"]["groups"]
     assert [g["one_of"][0]["filename"] for g in groups] == ["upd7801g.s01"]
+    by_file = cli("--pack", pack, "--json", "bios", "check", "--emulator", "emuscv_libretro")
+    assert by_file.code == 1 and by_file.json()["data"]["groups"][0]["emulator_id"] == "emuscv"
     # a firmware file the pack knows is the pack's entry (its hashes stand), now naming the core
     psx = cli("--pack", pack, "--json", "bios", "check", "--emulator", "pcsx_rearmed")
     entries = [e for g in psx.json()["data"]["groups"] for e in g["one_of"]]
