@@ -22,7 +22,7 @@ def test_migration_12_keeps_rows_and_renames_duplicate_collections(tmp_path: Pat
                    "(3, 'Other')")
         db.execute("INSERT INTO collection_games (collection_id, game_id, sort_order) "
                    "VALUES (1, 1, 1), (2, 2, 1), (3, 1, 1)")
-    report = migrate(db)
+    report = migrate(db, target=12)
     assert current_version(db) == 12 and report.backup is not None
     names = [row[0] for row in db.query("SELECT name FROM collections ORDER BY id")]
     assert names == ["Couch", "couch (2)", "Other"]

@@ -163,6 +163,7 @@ def check_bios(db: Database, pack: DefinitionPack, *, platforms: list[str] | Non
     knows is a :class:`NotFoundError` naming it (a check never passes on nothing).
     """
     known = known_bios(db, pack)
+    emulator = _core_name(pack, known.entries, emulator)
     _require_known(db, pack, known.entries, platforms or [], emulator)
     selected = set(platforms or [])
     if not selected and emulator is None:
@@ -198,6 +199,17 @@ def _require_known(db: Database, pack: DefinitionPack, entries: list[BiosEntry],
     if emulator is not None and emulator not in known_emulators:
         raise NotFoundError(f"unknown emulator {emulator!r} (the pack's emulators: "
                             f"{', '.join(sorted(pack.emulators))})")
+
+
+def _core_name(pack: DefinitionPack, entries: list[BiosEntry], emulator: str | None
+               ) -> str | None:
+    """A libretro core named by its file (``emuscv_libretro``) as its ``.info`` id."""
+    if emulator is None or not emulator.endswith("_libretro") or emulator in pack.emulators:
+        return emulator
+    core = emulator.removesuffix("_libretro")
+    named = any(core in (*e.required_for_emulators, *e.optional_for_emulators)
+                for e in entries)
+    return core if named else emulator
 
 
 def _selection(platforms: list[str], emulator: str | None, profile: int | None) -> str:

@@ -10,6 +10,12 @@ are used, so a pack update re-decides every conflict without a re-import. The pa
 * a DAT row with no shared hash but the name of a pack entry is another dump under the
   pack's name: a conflict, the pack's hashes stand (else a bad dump would turn good);
 * any other row becomes an extra, optional entry, so a file matching it is recognised.
+
+libretro cores' ``.info`` files (``core_firmware``) say which firmware each core needs or can
+use, by path. Each is merged the same way: a core is added to the emulators of the entries
+with that file name (on its platform, when known) unless the entry already names it (the
+pack wins); a path no entry has becomes a presence-only entry of its own, so
+``bios check --emulator <core>`` knows every core with an ``.info`` file.
 """
 
 from __future__ import annotations
@@ -64,6 +70,21 @@ class Conflict:
         """The JSON form."""
         return {"source": self.source, "name": self.name, "entry": self.entry_id,
                 "reason": self.reason}
+
+
+@dataclass(frozen=True)
+class CoreFirmware:
+    """One firmware file a libretro core declares."""
+
+    core_id: str
+    path: str
+    optional: bool
+    platform_id: str | None
+
+    @property
+    def basename(self) -> str:
+        """The file name without the BIOS subfolder."""
+        return self.path.rsplit("/", 1)[-1]
 
 
 @dataclass
@@ -182,12 +203,58 @@ class _Merger:
                          conflicts=self.conflicts)
 
 
-def merge_known_bios(pack: DefinitionPack, extras: list[ExtraRom]) -> KnownBios:
-    """The pack's BIOS entries with ``extras`` merged in; the pack wins every conflict."""
+def merge_known_bios(pack: DefinitionPack, extras: list[ExtraRom],
+                     firmware: list[CoreFirmware] | None = None) -> KnownBios:
+    """The pack's BIOS entries with ``extras`` and the cores' ``firmware`` merged in; the
+    pack wins every conflict."""
     merger = _Merger(pack)
     for rom in extras:
         merger.add(rom)
-    return merger.result()
+    known = merger.result()
+    if firmware:
+        known.entries = merge_core_firmware(known.entries, firmware)
+    return known
+
+
+def _with_core(entry: BiosEntry, item: CoreFirmware) -> BiosEntry:
+    if item.core_id in (*entry.required_for_emulators, *entry.optional_for_emulators):
+        return entry  # the entry already says what the core needs: it stands
+    if item.optional:
+        return replace(entry, optional_for_emulators=(*entry.optional_for_emulators,
+                                                      item.core_id))
+    return replace(entry, required_for_emulators=(*entry.required_for_emulators, item.core_id))
+
+
+def merge_core_firmware(entries: list[BiosEntry], firmware: list[CoreFirmware]
+                        ) -> list[BiosEntry]:
+    """``entries`` with each core named where its firmware is (see the module docstring)."""
+    merged = list(entries)
+    by_name: dict[str, list[int]] = defaultdict(list)
+    for position, entry in enumerate(merged):
+        for filename in (entry.filename, *entry.alternate_filenames):
+            by_name[filename.rsplit("/", 1)[-1].lower()].append(position)
+    for item in firmware:
+        found = [p for p in by_name.get(item.basename.lower(), ())
+                 if item.platform_id in (None, merged[p].platform_id)]
+        if not found:
+            folder = item.path.rsplit("/", 1)[0] if "/" in item.path else None
+            merged.append(BiosEntry(
+                id=f"libretro-info:{item.path}", name=f"{item.basename} (libretro core info)",
+                filename=item.basename, platform_id=item.platform_id or "unknown",
+                required=False, hle_fallback=False, known_hashes=(),
+                bios_subdirectory=folder))
+            found = [len(merged) - 1]
+            by_name[item.basename.lower()].append(found[0])
+        for position in found:
+            merged[position] = _with_core(merged[position], item)
+    return merged
+
+
+def load_core_firmware(db: Database) -> list[CoreFirmware]:
+    """Every imported core firmware row."""
+    return [CoreFirmware(r["core_id"], r["path"], bool(r["optional"]), r["platform_id"])
+            for r in db.query("SELECT core_id, path, optional, platform_id FROM core_firmware "
+                              "ORDER BY core_id, path")]
 
 
 def load_extras(db: Database) -> list[ExtraRom]:
@@ -199,8 +266,8 @@ def load_extras(db: Database) -> list[ExtraRom]:
 
 
 def known_bios(db: Database, pack: DefinitionPack) -> KnownBios:
-    """The pack's BIOS entries merged with every imported extra source."""
-    return merge_known_bios(pack, load_extras(db))
+    """The pack's BIOS entries merged with every imported extra source and core's firmware."""
+    return merge_known_bios(pack, load_extras(db), load_core_firmware(db))
 
 
 @dataclass

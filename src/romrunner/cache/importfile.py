@@ -33,20 +33,32 @@ def read_observation_file(path: Path) -> Iterator[FileRow]:
 
     Only a regular file is opened (a FIFO or a device would block or never end).
     """
-    _require_regular_file(path)
     if path.suffix.lower() in (".jsonl", ".ndjson"):
+        _require_regular_file(path)
         yield from _json_lines(path)
         return
+    yield from document_rows(path, load_json_document(path))
+
+
+def load_json_document(path: Path) -> object:
+    """The whole JSON document of ``path`` (a regular file), or :class:`InputError`."""
+    _require_regular_file(path)
     try:
         with path.open("rb") as handle:
-            document = json.load(handle)
+            return json.load(handle)
     except OSError as exc:
         raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from None
     except RecursionError:
         raise InputError(f"{path}: not usable JSON (nested too deeply)") from None
     except ValueError as exc:  # JSONDecodeError, UnicodeDecodeError, an over-long number
         raise InputError(f"{path}: not valid JSON ({_one_line(exc)})") from None
-    items = document.get("items") if isinstance(document, dict) else document
+
+
+def document_rows(path: Path, document: object) -> Iterator[FileRow]:
+    """The entries of a loaded document: a list, or an object's ``items`` (or ``records``)."""
+    items = document
+    if isinstance(document, dict):
+        items = document.get("items", document.get("records"))
     if not isinstance(items, list):
         raise InputError(f"{path}: expected a list of observations or an object with 'items'")
     for number, item in enumerate(items, start=1):

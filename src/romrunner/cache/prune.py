@@ -54,17 +54,26 @@ def prune_cache(db: Database, *, now: str | None = None,
                 grace_factor: float = DEFAULT_GRACE_FACTOR,
                 budget_ms: float = DEFAULT_BUDGET_MS, pause_ms: float = DEFAULT_PAUSE_MS,
                 kinds: tuple[CacheKind, ...] = tuple(KINDS.values()),
-                on_batch: Callable[[int], None] | None = None) -> PruneResult:
+                on_batch: Callable[[int], None] | None = None,
+                dry_run: bool = False) -> PruneResult:
     """Delete observations past expiry + grace (whether or not the pack lists their source).
 
     Best answers of the touched keys are recomputed in the same batch; a key left with no
     observation loses its best answer. ``on_batch`` is called with each batch's row count.
+    ``dry_run`` counts what is due (from the prune index) and deletes nothing.
     """
     if grace_factor < 0:
         raise InputError("the grace factor cannot be negative")
     started = time.perf_counter()
     result = PruneResult()
     targets = _targets(db, now or now_text(), grace_factor)
+    if dry_run:
+        for kind in kinds:
+            result.deleted[kind.name] = sum(int(db.scalar(
+                f"SELECT count(*) FROM {kind.observations} WHERE source = ? AND "
+                f"expires_at < ?", (target.source, target.cutoff))) for target in targets)
+        result.seconds = time.perf_counter() - started
+        return result
     batch = _FIRST_BATCH
     for kind in kinds:
         result.deleted[kind.name] = 0

@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
+import json
+from dataclasses import asdict
 from pathlib import Path
+from typing import Any
 
 import click
 from rich.console import Console
 from rich.table import Table
 
 from romrunner.cache.clear import clear_source
-from romrunner.cache.importfile import read_observation_file
-from romrunner.cache.ingest import ingest_observations
+from romrunner.cache.explain import Explanation, explain_game, find_games
 from romrunner.cache.kinds import KINDS, kind_named
 from romrunner.cache.lookup import observations_for
 from romrunner.cache.prune import DEFAULT_GRACE_FACTOR, prune_cache
-from romrunner.cache.sources import list_sources
+from romrunner.cache.sources import list_sources, set_source
+from romrunner.cache.stats import cache_stats
 from romrunner.cli.context import app_context
+from romrunner.knowledge.importer import IMPORT_FORMATS, import_knowledge
 from romrunner.store import OpenMode
 
 _KIND = click.option("--kind", type=click.Choice(sorted(KINDS)), default="compat",
@@ -27,9 +31,12 @@ def cache() -> None:
     """Cached knowledge: compatibility, performance and settings from each source."""
 
 
-@cache.command(name="sources")
-def cache_sources() -> int:
-    """List sources with their TTL and priority."""
+@cache.group(name="sources", invoke_without_command=True)
+@click.pass_context
+def cache_sources(ctx: click.Context) -> int:
+    """List sources with their TTL and priority (`cache sources set` changes them)."""
+    if ctx.invoked_subcommand is not None:
+        return 0
     app = app_context()
     rows = list_sources(app.open_db())  # writing mode: records the pack's source registry
 
@@ -45,45 +52,103 @@ def cache_sources() -> int:
     return 0
 
 
+@cache_sources.command(name="set")
+@click.argument("source_id")
+@click.option("--priority", type=click.IntRange(0), default=None,
+              help="Rank in each kind's priority (0 first; the pack's order is 0, 1, 2...).")
+@click.option("--ttl", "ttl_hours", type=click.IntRange(1), default=None,
+              help="Hours an answer stays fresh; stored answers are re-dated.")
+@click.option("--never-expires", is_flag=True, help="Answers never go stale.")
+@click.option("--kind", "kinds", multiple=True, type=click.Choice(sorted(KINDS)),
+              help="Set the priority in this kind only (repeatable; default every kind).")
+def cache_sources_set(source_id: str, priority: int | None, ttl_hours: int | None,
+                      never_expires: bool, kinds: tuple[str, ...]) -> int:
+    """Set SOURCE_ID's priority and/or TTL; best answers are re-ranked at once.
+
+    A pack update resets priorities to the pack's order.
+    """
+    app = app_context()
+    update = set_source(app.open_db(), source_id, priority=priority, ttl_hours=ttl_hours,
+                        kinds=kinds, never_expires=never_expires)
+    app.finish(asdict(update), lambda c: c.print(
+        f"{source_id}: ttl {update.ttl_hours or 'never'} h, priority "
+        + (", ".join(f"{k} {v}" for k, v in sorted(update.priority.items())) or "unranked")
+        + f"; {update.observations_reexpired:,} observations re-dated", markup=False))
+    return 0
+
+
 @cache.command(name="import")
-@click.argument("file", type=click.Path(path_type=Path))
-@click.option("--source", "source_id", required=True, help="The source these answers come from.")
-@_KIND
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(IMPORT_FORMATS), default=None,
+              help="The files' format (default: detected from each file's content).")
+@click.option("--source", "source_id", default=None,
+              help="The source of the answers: needed only for plain rows and for envelopes "
+                   "that name none (each emulator database is its own source).")
+@click.option("--kind", type=click.Choice(sorted(KINDS)), default=None,
+              help="Which cache plain rows go to (default compat).")
 @click.option("--new-source", is_flag=True,
               help="Register SOURCE if neither the pack nor the database knows it (default "
                    "TTL; ranked after every listed source).")
-@click.option("--strict", is_flag=True, help="Refuse the whole file if any entry is unusable.")
-def cache_import(file: Path, source_id: str, kind: str, new_source: bool, strict: bool) -> int:
-    """Store FILE's observations (JSON list or JSON Lines) and update best answers.
+@click.option("--strict", is_flag=True, help="Refuse everything if any entry is unusable.")
+def cache_import(files: tuple[Path, ...], fmt: str | None, source_id: str | None,
+                 kind: str | None, new_source: bool, strict: bool) -> int:
+    """Store the knowledge in FILES and update best answers.
 
     \b
-    The file is imported in one transaction. Entries that are not usable observations are
-    skipped and counted ("N imported, M skipped: line L: reason"). Exit codes:
-      0  every entry imported
-      1  the usable entries imported, some skipped (the first few are named)
-      2  refused, nothing changed: unreadable or not JSON, an unknown source (see
-         --new-source), no usable entry, or any unusable entry with --strict
+    Formats (detected when --format is not given):
+      pcsx2-gameindex     PCSX2 GameIndex.yaml (PS2): compat 0-6, fixes as settings
+      duckstation-gamedb  DuckStation gamedb.yaml (PS1): rating words, traits, codes
+      ppsspp-compat       PPSSPP compat.ini (PSP): flags per title id
+      dolphin-gameini     Dolphin GameSettings/*.ini (a file or the folder)
+      libretro-info       libretro core *.info (a file or the folder): core firmware,
+                          used by `bios check --emulator CORE`
+      compat-source-v1, emulator-settings-v1, device-performance-v1   our JSON envelopes
+                          (device-performance-v1: RetroCatalog-style score 0-100 per
+                          device and platform, gameId "*" platform-wide)
+      rows                observation rows (JSON list or JSON Lines) with --source
+    All files are imported in one transaction; unusable entries are skipped and counted.
+    Exit codes: 0 every entry imported; 1 some skipped (the first few are named);
+    2 refused, nothing changed (unreadable, unknown format or source, no usable entry,
+    or any skipped entry with --strict).
     """
     app = app_context()
-    result = ingest_observations(app.open_db(), kind_named(kind), source_id,
-                                 read_observation_file(file), new_source=new_source,
-                                 strict=strict, origin=str(file))
-    if result.registered:
-        app.warn(f"registered the new cache source {source_id!r}")
-    problems = "; ".join(str(problem) for problem in result.problems)
-    more = "; ..." if result.skipped > len(result.problems) else ""
-    if result.skipped:
-        app.warn(f"{file}: {result.observations:,} imported, {result.skipped:,} skipped: "
-                 f"{problems}{more}")
-    app.finish({"observations": result.observations, "source": source_id, "kind": kind,
-                "expires_at": result.expires_at, "skipped": result.skipped,
-                "problems": [{"where": p.where, "reason": p.reason} for p in result.problems],
-                "registered_source": result.registered},
-               lambda c: c.print(f"{result.observations:,} {kind} observations from "
-                                 f"{source_id}, expiring {result.expires_at or 'never'}"
-                                 + (f" ({result.skipped:,} skipped)" if result.skipped else "")),
-               ok=not result.skipped)
+    result = import_knowledge(app.open_db(), list(files), fmt=fmt, source=source_id,
+                              kind=kind, new_source=new_source, strict=strict)
+    for item in result.files:
+        if item.registered_source:
+            app.warn(f"registered the new cache source {item.source!r}")
+        if item.skipped:
+            more = "; ..." if item.skipped > len(item.problems) else ""
+            app.warn(f"{item.path}: {sum(item.observations.values()):,} imported, "
+                     f"{item.skipped:,} skipped: {'; '.join(item.problems)}{more}")
+
+    def render(console: Console) -> None:
+        for item in result.files:
+            if item.format == "libretro-info":
+                console.print(f"{item.path}: {item.cores:,} cores, {item.firmware:,} firmware "
+                              "files", markup=False)
+                continue
+            counts = ", ".join(f"{count:,} {name}" for name, count in item.observations.items())
+            console.print(f"{item.path}: {counts or 'nothing'} observations from {item.source} "
+                          f"({item.format}), expiring {item.expires_at or 'never'}"
+                          + (f" ({item.skipped:,} skipped)" if item.skipped else ""),
+                          markup=False)
+
+    data: dict[str, Any] = {"files": [item.as_dict() for item in result.files],
+                            "skipped": result.skipped}
+    if len(result.files) == 1:  # one file: its figures at the top level too
+        only = result.files[0]
+        data.update(only.as_dict(), observations=sum(only.observations.values()),
+                    observations_by_kind=only.observations,
+                    kind=kind or next(iter(only.observations), "compat"),
+                    problems=[_problem(p) for p in only.problems])
+    app.finish(data, render, ok=not result.skipped)
     return 1 if result.skipped else 0
+
+
+def _problem(text: str) -> dict[str, str]:
+    where, _, reason = text.partition(": ")
+    return {"where": where, "reason": reason}
 
 
 @cache.command(name="why")
@@ -116,19 +181,94 @@ def cache_why(platform_id: str, emulator_id: str, game: str, kind: str,
 @cache.command(name="prune")
 @click.option("--grace-factor", type=click.FloatRange(0), default=DEFAULT_GRACE_FACTOR,
               show_default=True, help="Keep expired answers this many TTLs past expiry.")
-def cache_prune(grace_factor: float) -> int:
+@click.option("--dry-run", is_flag=True, help="Count what is due; delete nothing.")
+def cache_prune(grace_factor: float, dry_run: bool) -> int:
     """Delete answers long past expiry, in short batches that never block a scan for long.
 
     Only expiry counts: a source the pack no longer lists keeps its rows (`cache clear
     --source S` deletes them).
     """
     app = app_context()
-    result = prune_cache(app.open_db(), grace_factor=grace_factor)
+    db = app.open_db(OpenMode.READ) if dry_run else app.open_db()
+    result = prune_cache(db, grace_factor=grace_factor, dry_run=dry_run)
     total = sum(result.deleted.values())
-    app.finish({"deleted": result.deleted, "batches": result.batches,
+    verb = "would delete" if dry_run else "deleted"
+    app.finish({"dry_run": dry_run, "deleted": result.deleted, "batches": result.batches,
                 "longest_batch_ms": round(result.longest_batch_ms, 1),
                 "seconds": round(result.seconds, 3)},
-               lambda c: c.print(f"deleted {total:,} observations in {result.batches} batches"))
+               lambda c: c.print(f"{verb} {total:,} observations" + (
+                   "" if dry_run else f" in {result.batches} batches") + " (" + ", ".join(
+                       f"{name} {count:,}" for name, count in result.deleted.items()) + ")"))
+    return 0
+
+
+@cache.command(name="explain")
+@click.argument("game")
+def cache_explain(game: str) -> int:
+    """What every source says about GAME (a library id, a title, or a serial / disc id).
+
+    \b
+    Per kind (compatibility, performance, settings) and per key the game is known by
+    (its disc id, its DAT serial, its DAT game id, a Dolphin region-less id), each
+    source's observation with its age and expiry, the winning answer first and why it won.
+    """
+    app = app_context()
+    db = app.open_db(OpenMode.READ)
+    found = [explain_game(db, keys) for keys in find_games(db, game)]
+
+    def render(console: Console) -> None:
+        for explanation in found:
+            _render_explanation(console, explanation)
+
+    app.finish([item.as_dict() for item in found], render)
+    return 0
+
+
+def _render_explanation(console: Console, explanation: Explanation) -> None:
+    game = explanation.game
+    head = f"game {game.game_id}: {game.title}" if game.game_id is not None else "no game"
+    console.print(f"{head} [{game.platform_id or 'any platform'}] keys: "
+                  f"{', '.join(game.keys) or 'none'}", markup=False)
+    if not explanation.groups:
+        console.print("  nothing cached for these keys", markup=False)
+    for group in explanation.groups:
+        where = group.emulator_id or "any emulator"
+        if group.device_profile_id is not None:
+            where += f", device profile {group.device_profile_id}"
+        console.print(f"  {group.kind} · {where} · {group.game_key}: {group.reason}",
+                      markup=False)
+        for item in group.observations:
+            value = item.get("status") or item.get("performance_tier") or _short(
+                item.get("settings"))
+            mark = "best" if item["is_best"] else "    "
+            stale = " (stale)" if item["stale"] else ""
+            console.print(f"    {mark} {item['source']:<22} {value}  {item['confidence']}  "
+                          f"{item.get('notes') or ''}  age {item['age']}, expires "
+                          f"{item['expires_at'] or 'never'}{stale}", markup=False)
+
+
+def _short(settings: object) -> str:
+    text = json.dumps(settings, ensure_ascii=False)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+@cache.command(name="stats")
+def cache_stats_cmd() -> int:
+    """Rows, bytes and stale share per source and kind."""
+    app = app_context()
+    rows = cache_stats(app.open_db(OpenMode.READ))
+
+    def render(console: Console) -> None:
+        table = Table("kind", "source", "rows", "stale", "bytes (est.)", "best answers")
+        for row in rows:
+            table.add_row(row.kind, row.source, f"{row.rows:,}",
+                          f"{row.stale_share:.0%}", f"{row.bytes:,}", f"{row.best_answers:,}")
+        console.print(table)
+        if not rows:
+            console.print("the cache is empty")
+
+    app.finish([{**asdict(row), "stale_share": round(row.stale_share, 4)} for row in rows],
+               render)
     return 0
 
 

@@ -66,6 +66,8 @@ def scan(paths: tuple[Path, ...], workers: int | None, full: bool,
                 f"{summary.unverified:,} files known by their CRC32 only, MD5/SHA1 not "
                 f"computed yet ({summary.identified_by_crc_only:,} identified by CRC32 + "
                 "size alone); scan --verify hashes them")
+        if summary.disc_ids:
+            console.print(f"read {summary.disc_ids:,} disc ids (serials, game ids) from images")
         if summary.skipped_hidden or summary.skipped_empty:
             hint = "" if include_hidden else " (scan --include-hidden takes hidden ones)"
             console.print(f"skipped {summary.skipped_hidden:,} hidden and "

@@ -17,7 +17,7 @@ from romrunner.knowledge.model import DOLPHIN_STATE, Entry, ReadReport
 from romrunner.knowledge.textfile import read_text
 
 FORMAT = "dolphin-gameini"
-SOURCE = "dolphin-gamesettings"
+SOURCE = "dolphin-gameini"
 _GAME_ID = re.compile(r"^[A-Z0-9]{3}([A-Z0-9]{3})?$")
 _NOT_SETTINGS = {"OnLoad", "OnFrame", "ActionReplay", "Gecko", "Patches", "Gecko_Enabled",
                  "ActionReplay_Enabled", "OnFrame_Enabled", "EmuState", "Speedhacks"}

@@ -14,6 +14,7 @@ from romrunner.library.serials import normalise_serial
 FORMAT = "duckstation-gamedb"
 SOURCE = "duckstation-gamedb"
 SETTING_KEYS = ("traits", "settings")
+_READ_KEYS = frozenset({"name", "compatibility", "discSet", "codes", *SETTING_KEYS})
 
 
 def looks_like(head: str) -> bool:
@@ -31,7 +32,7 @@ def _serials(values: object) -> tuple[str, ...]:
 
 def read(path: Path, report: ReadReport) -> Iterator[Entry]:
     """Each serial's entry; ``codes`` and ``discSet.serials`` become its related keys."""
-    for key, line, body in yaml_entries(read_text(path), report):
+    for key, line, body in yaml_entries(read_text(path), report, _READ_KEYS):
         serial = game_key(key)
         if serial is None:
             report.skip(f"line {line}", f"{key!r} is not a serial")

@@ -72,6 +72,7 @@ class Entry:
     settings_format: str | None = None
     related_keys: tuple[str, ...] = ()  # other serials of the same title, disc-set members
     disc_set: str | None = None
+    region: str | None = None
 
 
 @dataclass(frozen=True)

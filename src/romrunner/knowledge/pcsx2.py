@@ -12,7 +12,8 @@ from romrunner.knowledge.yamlstream import yaml_entries
 
 FORMAT = "pcsx2-gameindex"
 SOURCE = "pcsx2-gameindex"
-SETTING_KEYS = ("gameFixes", "gsHWFixes", "clampModes", "roundModes", "speedHacks")
+SETTING_KEYS = ("gameFixes", "gsHWFixes", "clampModes", "roundModes", "speedHacks",
+                "memcardFilters")
 
 
 def looks_like(head: str) -> bool:
@@ -21,8 +22,23 @@ def looks_like(head: str) -> bool:
                                             and "compatibility:" not in head)
 
 
+def _patches(value: object) -> dict[str, str]:
+    """``patches: {name: {content: text}}`` (or ``{name: text}``) as ``{name: text}``."""
+    if not isinstance(value, dict):
+        return {}
+    found: dict[str, str] = {}
+    for name, patch in value.items():
+        text = patch.get("content") if isinstance(patch, dict) else patch
+        if isinstance(text, str):
+            found[str(name)] = text
+    return found
+
+
 def _settings(body: dict[str, Any]) -> dict[str, Any] | None:
     settings = {key: body[key] for key in SETTING_KEYS if body.get(key) not in (None, [], {})}
+    patches = _patches(body.get("patches"))
+    if patches:
+        settings["patches"] = patches
     return settings or None
 
 
@@ -38,8 +54,9 @@ def read(path: Path, report: ReadReport) -> Iterator[Entry]:
         if raw is not None and status is None:
             report.skip(f"line {line}", f"{key}: compat {raw!r} is not 0-6")
             continue
-        name = body.get("name")
+        name, region = body.get("name"), body.get("region")
         report.entries += 1
         yield Entry("ps2", "pcsx2", serial, title=name if isinstance(name, str) else None,
                     status=status, raw_status=None if raw is None else str(raw),
-                    settings=_settings(body), settings_format=FORMAT)
+                    settings=_settings(body), settings_format=FORMAT,
+                    region=region if isinstance(region, str) else None)

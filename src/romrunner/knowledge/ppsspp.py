@@ -7,8 +7,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from romrunner.knowledge.inifile import parse_ini
-from romrunner.knowledge.model import Entry, ReadReport, game_key
+from romrunner.knowledge.model import Entry, ReadReport
 from romrunner.knowledge.textfile import read_text
+from romrunner.library.serials import normalise_serial
 
 FORMAT = "ppsspp-compat"
 SOURCE = "ppsspp-compat"
@@ -29,14 +30,12 @@ def read(path: Path, report: ReadReport) -> Iterator[Entry]:
     flags: dict[str, list[str]] = {}
     for flag, entries in ini.sections.items():
         for title_id, value in entries.items():
-            if not _TITLE_ID.match(title_id):
+            serial = normalise_serial(title_id)  # a few are written `UCES-01242`
+            if serial is None or not _TITLE_ID.match(serial.replace("-", "")):
                 report.skip(f"[{flag}]", f"{title_id!r} is not a PSP title id")
                 continue
             if value.strip().lower() == "true":
-                flags.setdefault(title_id, []).append(flag)
-    for title_id, names in flags.items():
-        serial = game_key(title_id)
-        if serial is None:  # _TITLE_ID already holds, kept for the type checker
-            continue
+                flags.setdefault(serial, []).append(flag)
+    for serial, names in flags.items():
         report.entries += 1
         yield Entry("psp", "ppsspp", serial, settings={"flags": names}, settings_format=FORMAT)

@@ -11,11 +11,13 @@ a ``Record`` ~5 µs.
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import NamedTuple
 
 from romrunner.library.examine import ARCHIVES, Examined, Job, examine
 from romrunner.library.hashing import CrcRules, Hashes
 from romrunner.library.platforms import UNKNOWN, detect_platform
+from romrunner.library.serials import DISC_ID_PLATFORMS, read_disc_id
 from romrunner.library.tags import extension_of
 from romrunner.packs.index import PackIndex
 
@@ -26,7 +28,7 @@ ROW_COLUMNS = (
     "file_sha1", "header_size", "nh_crc32", "nh_md5", "nh_sha1", "platform_id",
     "platform_source", "platform_candidates", "detected_title", "title_norm", "format",
     "is_archive", "is_missing", "region", "languages", "revision", "version", "disc_number",
-    "set_key", "flags", "is_hack", "hack_type", "scan_error")
+    "set_key", "flags", "is_hack", "hack_type", "scan_error", "disc_id", "disc_id_source")
 PLATFORM_COLUMNS = ("platform_id", "platform_source", "platform_candidates")
 # The columns of each ``Record.files`` row; the writer adds the game id in front.
 FILE_COLUMNS = ("kind", "name", "file_size", "file_crc32", "file_md5", "file_sha1",
@@ -81,7 +83,7 @@ def record_of(examined: Examined, index: PackIndex, root_name: str) -> Record:
         json.dumps(list(parsed.languages)) if parsed.languages else None,
         parsed.revision, parsed.version, parsed.disc_number, set_key,
         json.dumps(list(parsed.flags)) if parsed.flags else None,
-        int(parsed.is_hack), parsed.hack_type, None)
+        int(parsed.is_hack), parsed.hack_type, None, *_disc_id(examined, guess.platform_id))
     return Record(job, row, _file_rows(examined),
                   hashes.sha1 if hashes and examined.verified else None,
                   _bytes_hashed(examined), examined.problems, None)
@@ -102,6 +104,21 @@ def _bytes_hashed(examined: Examined) -> int:
     if examined.hashes is None:
         return sum(m.hashes.size for m in examined.members if m.verified)
     return examined.job.size + sum(t.hashes.size for t in examined.tracks if t.hashes)
+
+
+def _disc_id(examined: Examined, platform_id: str) -> tuple[str | None, str | None]:
+    """The id printed on a disc image (a .cue's first track), read from a few sectors, for
+    the platforms whose emulator databases key by it (or an undecided platform)."""
+    if platform_id not in DISC_ID_PLATFORMS and platform_id != UNKNOWN:
+        return None, None
+    path = Path(examined.job.path)
+    if path.suffix.lower() == ".cue":
+        tracks = [t.name for t in examined.tracks if t.hashes is not None]
+        if not tracks:
+            return None, None
+        path = path.parent / tracks[0]
+    found = read_disc_id(path, None if platform_id == UNKNOWN else platform_id)
+    return (found.value, found.source) if found else (None, None)
 
 
 def _file_rows(examined: Examined) -> list[FileRow]:

@@ -56,6 +56,7 @@ from romrunner.timeutil import now_text
 _CRC32 = ROW_COLUMNS.index("file_crc32")
 BATCH_SIZE = 20000
 BATCH_SECONDS = 2.0
+_DISC_ID = ROW_COLUMNS.index("disc_id")
 _INSERT_GAME = (f"INSERT INTO games (id, root_id, {', '.join(ROW_COLUMNS)}, last_scanned_at, "
                 f"updated_at) VALUES ({', '.join('?' * (len(ROW_COLUMNS) + 4))})")
 _INSERT_FILE = (f"INSERT OR IGNORE INTO game_files (game_id, {', '.join(FILE_COLUMNS)}) "
@@ -334,6 +335,7 @@ class _Writer:
                 self._failed_verify(known[0], record.error or "not hashed")
             return None
         self.summary.bytes_hashed += record.bytes_hashed
+        self.summary.disc_ids += int(record.row[_DISC_ID] is not None)
         known = self.stored.get(job.relpath)
         renamed = None if known is not None else self._find_renamed(record)
         if known is not None or renamed is not None:

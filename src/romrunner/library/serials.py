@@ -182,6 +182,7 @@ _READERS = {
     "gamecube": (nintendo_game_id,), "gc": (nintendo_game_id,), "wii": (nintendo_game_id,),
 }
 _EXTENSIONS = {".iso", ".bin", ".img", ".gcm", ".wbfs", ".rvz", ".wia", ".ciso"}
+DISC_ID_PLATFORMS = frozenset(_READERS)
 
 
 def read_disc_id(path: Path, platform_id: str | None = None) -> DiscId | None:

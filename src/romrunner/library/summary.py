@@ -32,6 +32,7 @@ class ScanSummary:
     missing_held_back: int = 0
     skipped_hidden: int = 0  # hidden (dot-name) or system files and folders, not walked
     skipped_empty: int = 0   # empty files: never games
+    disc_ids: int = 0        # disc images whose id (serial, game id) was read this scan
     problems: list[str] = field(default_factory=list)
 
     def error(self, path: str, reason: str) -> None:

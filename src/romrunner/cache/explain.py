@@ -1,0 +1,232 @@
+"""``cache explain GAME``: everything the cache knows about one game, and why each answer won.
+
+A game is a library game id, a title, or a serial / disc game id. Its knowledge keys are, most
+specific first: the id read from its image (``games.disc_id``), the serial of the DAT entry
+it matched, the catalog game id it matched, and for a six-character GameCube/Wii id its
+three-character region-less form (Dolphin's ``GAL.ini`` applies to ``GALE01``). Each kind is
+one statement: the keys drive, and each (emulator, key) is one primary-key probe, so the cost
+does not grow with the number of observations (only with the emulators in ``emulator_dim``).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from romrunner.cache.kinds import KINDS, CacheKind
+from romrunner.errors import InputError, NotFoundError
+from romrunner.library.serials import normalise_serial
+from romrunner.store.database import Database
+from romrunner.textnorm import fold, storable
+from romrunner.timeutil import from_epoch, utc_now
+
+MAX_GAMES = 5
+ANY_GAME = "*"
+_GAME_ID = re.compile(r"^[A-Z0-9]{6}$")
+_CONFIDENCE = {"high": 0, "medium": 1, "low": 2}
+_UNRANKED = 1_000_000
+
+
+@dataclass
+class GameKeys:
+    """A game (or a bare serial no game has) and the keys its knowledge is stored under."""
+
+    game_id: int | None
+    title: str | None
+    platform_id: str | None
+    keys: list[str]
+    disc_id_source: str | None = None
+
+
+@dataclass
+class AnswerGroup:
+    """Every source's observation for one logical key, the winner first, and why."""
+
+    kind: str
+    emulator_id: str | None
+    game_key: str
+    device_profile_id: int | None
+    observations: list[dict[str, Any]]
+    reason: str
+
+
+@dataclass
+class Explanation:
+    """What :func:`explain_game` found for one game."""
+
+    game: GameKeys
+    groups: list[AnswerGroup] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The JSON form."""
+        kinds: dict[str, list[dict[str, Any]]] = {name: [] for name in KINDS}
+        for group in self.groups:
+            kinds[group.kind].append({
+                "emulator_id": group.emulator_id, "game_key": group.game_key,
+                "device_profile_id": group.device_profile_id, "why": group.reason,
+                "observations": group.observations})
+        return {"game_id": self.game.game_id, "title": self.game.title,
+                "platform_id": self.game.platform_id, "keys": self.game.keys,
+                "disc_id_source": self.game.disc_id_source, "kinds": kinds}
+
+
+def _spellings(serial: str) -> list[str]:
+    """The ways DATs write one serial (``SLUS-20312``, ``SLUS 20312``, ``SLUS_203.12``…)."""
+    prefix, digits = serial.split("-", 1)
+    return [serial, f"{prefix} {digits}", f"{prefix}{digits}",
+            f"{prefix}_{digits[:3]}.{digits[3:]}", f"{prefix}-{digits[:3]}.{digits[3:]}"]
+
+
+def _keys_of(db: Database, row: Any) -> GameKeys:
+    keys: list[str] = []
+    if row["disc_id"]:
+        keys.append(str(row["disc_id"]))
+    if row["matched_game_id"]:
+        serials = db.query("SELECT serial FROM catalog_games WHERE game_id = ? AND serial IS "
+                           "NOT NULL", (row["matched_game_id"],))
+        keys += [s for s in (normalise_serial(str(r[0])) for r in serials) if s]
+        keys.append(str(row["matched_game_id"]))
+    keys += [key[:3] for key in keys if _GAME_ID.match(key) and normalise_serial(key) is None]
+    return GameKeys(int(row["id"]), row["detected_title"], row["platform_id"],
+                    list(dict.fromkeys(keys)), row["disc_id_source"])
+
+
+_GAME_COLUMNS = ("SELECT id, detected_title, platform_id, disc_id, disc_id_source, "
+                 "matched_game_id FROM games ")
+
+
+def find_games(db: Database, text: str) -> list[GameKeys]:
+    """The games ``text`` names (an id, a serial or disc game id, a title); a serial no
+    game has is explained on its own. :class:`NotFoundError` when nothing matches."""
+    if not text.strip() or not storable(text):
+        raise InputError(f"{text!r}: not a usable game id, title or serial")
+    if text.strip().isdigit():
+        row = db.query_one(_GAME_COLUMNS + "WHERE id = ?", (int(text),))
+        if row is None:
+            raise NotFoundError(f"no game with id {text.strip()} in the library")
+        return [_keys_of(db, row)]
+    key = normalise_serial(text) or (text.strip().upper() if _GAME_ID.match(text.strip().upper())
+                                     else None)
+    if key is not None:
+        spellings = _spellings(key) if normalise_serial(key) else [key]
+        rows = db.query(
+            _GAME_COLUMNS + "WHERE disc_id = ? UNION " + _GAME_COLUMNS +
+            "WHERE matched_game_id IN (SELECT game_id FROM catalog_games WHERE serial IN "
+            "(SELECT value FROM json_each(?))) ORDER BY id LIMIT ?",
+            (key, json.dumps(spellings), MAX_GAMES))
+        found = [_keys_of(db, row) for row in rows]
+        return found or [GameKeys(None, None, None, [key] + ([key[:3]] if len(key) == 6
+                                                             and "-" not in key else []))]
+    rows = db.query(_GAME_COLUMNS + "WHERE title_norm = ? AND is_missing = 0 ORDER BY id "
+                    "LIMIT ?", (fold(text), MAX_GAMES))
+    if not rows:
+        raise NotFoundError(f"no game titled {text.strip()!r} in the library (give a game id "
+                            "or a serial)")
+    return [_keys_of(db, row) for row in rows]
+
+
+def explain_game(db: Database, game: GameKeys) -> Explanation:
+    """Every kind's answers for ``game``: per logical key, each source's observation with
+    its age and expiry, the winner first and why it won."""
+    explanation = Explanation(game)
+    now = int(utc_now().timestamp())
+    for kind in KINDS.values():
+        keys = game.keys + ([ANY_GAME] if kind.int_keys else [])
+        rows = _observations(db, kind, game.platform_id, keys)
+        groups: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
+        for row in rows:
+            item = dict(row)
+            group = (item.pop("device_profile_id", None), item["emulator_id"] or None,
+                     item["game_key"])
+            groups.setdefault(group, []).append(item)
+        order = {key: position for position, key in enumerate(keys)}
+        for (profile, emulator, key), items in sorted(
+                groups.items(), key=lambda g: (g[0][0] or 0, order.get(g[0][2], 99),
+                                               g[0][1] or "")):
+            ranked = sorted(items, key=_ranking)
+            explanation.groups.append(AnswerGroup(
+                kind.name, emulator, key, profile, [_shown(item, now) for item in ranked],
+                _why(ranked)))
+    return explanation
+
+
+def _observations(db: Database, kind: CacheKind, platform_id: str | None,
+                  keys: list[str]) -> list[Any]:
+    values = ", ".join(f"o.{column}" for column in kind.values)
+    platform = ("o.platform = (SELECT id FROM platform_dim WHERE platform_id = :platform)"
+                if platform_id and platform_id != "unknown" else "o.platform = pd.id")
+    platforms = "" if "pd.id" not in platform else "CROSS JOIN platform_dim pd "
+    best_on = " AND ".join(f"b.{key} = o.{key}" for key in kind.keys)
+    if kind.int_keys:
+        drivers = (f"CROSS JOIN (SELECT id FROM device_profiles) dp {platforms}"
+                   f"CROSS JOIN {kind.observations} o ON o.device_profile_id = dp.id "
+                   f"AND {platform} AND o.game_key = k.id "
+                   "JOIN emulator_dim e ON e.id = o.emulator")
+        profile = "o.device_profile_id, "
+    else:
+        drivers = (f"CROSS JOIN emulator_dim e {platforms}"
+                   f"CROSS JOIN {kind.observations} o ON {platform} AND o.emulator = e.id "
+                   "AND o.game_key = k.id")
+        profile = ""
+    return db.query(
+        f"SELECT {profile}e.emulator_id, k.definition_game_id AS game_key, "
+        f"s.source_id AS source, pr.rank AS priority, {values}, o.fetched_at, o.expires_at, "
+        f"(b.source IS o.source) AS is_best "
+        f"FROM json_each(:keys) j CROSS JOIN game_key_dim k ON k.definition_game_id = j.value "
+        f"{drivers} JOIN cache_sources s ON s.id = o.source "
+        f"LEFT JOIN cache_source_priority pr ON pr.cache_kind = :kind AND pr.source = o.source "
+        f"LEFT JOIN {kind.best} b ON {best_on}",
+        {"keys": json.dumps(keys), "platform": platform_id, "kind": kind.name})
+
+
+def _ranking(item: dict[str, Any]) -> tuple[Any, ...]:
+    return (not item["is_best"], _rank(item), _CONFIDENCE.get(item["confidence"], 2),
+            -int(item["fetched_at"]), item["source"])
+
+
+def _rank(item: dict[str, Any]) -> int:
+    return _UNRANKED if item["priority"] is None else int(item["priority"])
+
+
+def _why(ranked: list[dict[str, Any]]) -> str:
+    """Why the first observation is the answer, against the runner-up."""
+    winner = ranked[0]
+    if not winner["is_best"]:
+        return "no best answer is stored for this key (recomputed at the next import)"
+    if len(ranked) == 1:
+        return f"{winner['source']} is the only source"
+    other = ranked[1]
+    if _rank(winner) != _rank(other):
+        ranks = (f"{_rank(winner)}" if winner["priority"] is not None else "unranked",
+                 f"{_rank(other)}" if other["priority"] is not None else "unranked")
+        return (f"source priority: {winner['source']} ranks {ranks[0]}, {other['source']} "
+                f"{ranks[1]} (lower wins; `cache sources set` changes it)")
+    if winner["confidence"] != other["confidence"]:
+        return (f"same priority; confidence {winner['confidence']} beats "
+                f"{other['confidence']} ({other['source']})")
+    if winner["fetched_at"] != other["fetched_at"]:
+        return f"same priority and confidence; fetched more recently than {other['source']}"
+    return f"a tie in every respect; source id order puts it before {other['source']}"
+
+
+def _shown(item: dict[str, Any], now: int) -> dict[str, Any]:
+    fetched, expires = int(item["fetched_at"]), item["expires_at"]
+    shown = {key: value for key, value in item.items()
+             if key not in ("emulator_id", "game_key") and value is not None}
+    shown.update(is_best=bool(item["is_best"]), fetched_at=from_epoch(fetched),
+                 expires_at=from_epoch(expires), age=_duration(now - fetched),
+                 stale=expires is not None and expires < now)
+    if "settings_json" in shown:
+        shown["settings"] = json.loads(shown.pop("settings_json"))
+    return shown
+
+
+def _duration(seconds: int) -> str:
+    """``3 d``, ``5 h``, ``12 min`` or ``now``."""
+    seconds = max(seconds, 0)
+    for size, unit in ((86400, "d"), (3600, "h"), (60, "min")):
+        if seconds >= size:
+            return f"{seconds // size} {unit}"
+    return "now"

@@ -1,0 +1,33 @@
+"""libretro core ``.info`` files into ``core_firmware``: which firmware each core reads.
+
+The rows are kept as the cores declare them and merged with the pack's BIOS entries when
+used (:func:`romrunner.bios.known.merge_core_firmware`), so a pack update needs no re-import.
+Re-importing a core replaces its rows.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from romrunner.catalog.systems import platform_for_system
+from romrunner.knowledge import libretro_info
+from romrunner.knowledge.model import CoreInfo, ReadReport
+from romrunner.store.database import Database
+
+
+def core_platform(core: CoreInfo) -> str | None:
+    """The pack platform of a core's first ``database`` name that maps to one."""
+    return next((found for found in map(platform_for_system, core.databases) if found), None)
+
+
+def store_cores(db: Database, path: Path, report: ReadReport) -> tuple[int, int]:
+    """Store the firmware of every core in ``path`` (a file or folder); (cores, firmware)."""
+    cores = list(libretro_info.read(path, report))
+    rows = [(core.core_id, firmware_path, int(optional), core_platform(core),
+             core.display_name, str(path))
+            for core in cores for firmware_path, optional in core.firmware]
+    db.executemany("DELETE FROM core_firmware WHERE core_id = ?",
+                   [(core.core_id,) for core in cores])
+    db.executemany("INSERT OR REPLACE INTO core_firmware (core_id, path, optional, platform_id, "
+                   "display_name, source_path) VALUES (?, ?, ?, ?, ?, ?)", rows)
+    return len(cores), len(rows)

@@ -1,0 +1,225 @@
+"""``cache import``: knowledge files of every format into the cache, in one transaction.
+
+A file's format is given or detected: the emulators' databases (PCSX2, DuckStation, PPSSPP,
+Dolphin: each its own source, registered on first use), libretro core ``.info`` files
+(stored as core firmware for the BIOS check), our JSON envelopes (``compat-source-v1``,
+``emulator-settings-v1``, ``device-performance-v1``; their source is the envelope's or
+``--source``), and plain observation rows (JSON list or JSON Lines; ``--source`` and
+``--kind``). Whatever stops an import (a file that cannot be read, an unknown source, a
+file with no usable entry, any skipped entry with ``strict``) changes nothing.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from romrunner.cache.importfile import (
+    FileRow,
+    document_rows,
+    load_json_document,
+    read_observation_file,
+)
+from romrunner.cache.ingest import IngestResult, ingest_observations
+from romrunner.cache.kinds import KINDS, kind_named
+from romrunner.cache.sources import OFFICIAL_SOURCES, ensure_official_source
+from romrunner.errors import InputError
+from romrunner.knowledge import cores
+from romrunner.knowledge.formats import ALL_FORMATS, CORE_INFO_FORMAT, detect_format, game_format
+from romrunner.knowledge.model import KnowledgeFormatError, ReadReport
+from romrunner.knowledge.observations import ENVELOPES, KindRow, entry_rows, envelope_rows
+from romrunner.store.database import Database
+
+ROWS_FORMAT = "rows"
+IMPORT_FORMATS = (*ALL_FORMATS, *ENVELOPES, ROWS_FORMAT)
+PROBLEMS_SHOWN = 5
+_JSON_SUFFIXES = {".json", ".jsonl", ".ndjson"}
+
+
+@dataclass
+class FileImport:
+    """What one file gave: its format and source, observations per kind, what was skipped."""
+
+    path: str
+    format: str
+    source: str | None = None
+    entries: int = 0
+    observations: dict[str, int] = field(default_factory=dict)
+    skipped: int = 0
+    problems: list[str] = field(default_factory=list)
+    registered_source: bool = False
+    expires_at: str | None = None
+    cores: int = 0
+    firmware: int = 0
+
+    def add_problems(self, count: int, problems: Iterable[str]) -> None:
+        """Count ``count`` skipped entries and keep the first few reasons."""
+        self.skipped += count
+        for problem in problems:
+            if len(self.problems) < PROBLEMS_SHOWN:
+                self.problems.append(problem)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The JSON form."""
+        return dict(self.__dict__)
+
+
+@dataclass
+class KnowledgeImport:
+    """Every file's result; ``skipped`` over all of them."""
+
+    files: list[FileImport]
+
+    @property
+    def skipped(self) -> int:
+        """Entries skipped over every file."""
+        return sum(f.skipped for f in self.files)
+
+
+def import_knowledge(db: Database, paths: list[Path], *, fmt: str | None = None,
+                     source: str | None = None, kind: str | None = None,
+                     new_source: bool = False, strict: bool = False) -> KnowledgeImport:
+    """Import every file of ``paths`` (see the module docstring) in one transaction."""
+    if fmt is not None and fmt not in IMPORT_FORMATS:
+        raise KnowledgeFormatError(f"unknown knowledge format {fmt!r}; expected one of "
+                                   f"{', '.join(IMPORT_FORMATS)}")
+    results: list[FileImport] = []
+    with db.atomic():
+        for path in paths:
+            results.append(_import_file(db, path, fmt, source, kind, new_source, strict))
+    return KnowledgeImport(results)
+
+
+def detect_import_format(path: Path) -> str:
+    """The format of ``path``: a JSON envelope by its ``schemaVersion``, plain rows, or a
+    knowledge file by its content (:func:`~romrunner.knowledge.formats.detect_format`)."""
+    if path.suffix.lower() in (".jsonl", ".ndjson"):
+        return ROWS_FORMAT
+    if path.suffix.lower() in _JSON_SUFFIXES:
+        return _json_format(path, load_json_document(path))
+    return detect_format(path)
+
+
+def _json_format(path: Path, document: object) -> str:
+    schema = document.get("schemaVersion") if isinstance(document, dict) else None
+    if schema is None:
+        return ROWS_FORMAT
+    if schema not in ENVELOPES:
+        raise KnowledgeFormatError(f"{path}: schemaVersion {str(schema)[:40]!r} is not one "
+                                   f"this engine reads ({', '.join(ENVELOPES)})")
+    return str(schema)
+
+
+def _import_file(db: Database, path: Path, fmt: str | None, source: str | None,
+                 kind: str | None, new_source: bool, strict: bool) -> FileImport:
+    name = fmt or detect_import_format(path)
+    result = FileImport(str(path), name)
+    if name == CORE_INFO_FORMAT:
+        report = ReadReport(str(path))
+        result.cores, result.firmware = cores.store_cores(db, path, report)
+        _finish_report(result, report, strict)
+        return result
+    if name == ROWS_FORMAT:
+        if source is None:
+            raise InputError(f"{path}: plain observation rows name no source; give --source")
+        result.source = source
+        _ingest(db, result, kind or "compat", source, read_observation_file(path),
+                new_source, strict)
+        return result
+    if name in ENVELOPES:
+        document = load_json_document(path)
+        if fmt is not None:
+            _json_format(path, document)  # a forced format must still be that envelope
+        if _empty_envelope(document):  # the pack's seeds: nothing yet, nothing to do
+            result.source = source
+            return result
+        result.source = source or _envelope_source(path, document)
+        rows = envelope_rows(name, document_rows(path, document), _device_profiles(db))
+        _ingest_kinds(db, result, rows, new_source, strict)
+        return result
+    game = game_format(name)
+    result.source = source or game.source
+    report = ReadReport(str(path))
+    entries = list(game.read(path, report))
+    _finish_report(result, report, strict)
+    _ingest_kinds(db, result, ((k, FileRow(f"entry {r['definition_game_id']}", r))
+                               for k, r in entry_rows(entries, name)
+                               if not isinstance(r, FileRow)), new_source, strict)
+    return result
+
+
+def _finish_report(result: FileImport, report: ReadReport, strict: bool) -> None:
+    result.entries = report.entries
+    if strict and report.skipped:
+        raise InputError(f"{result.path}: refused (--strict), nothing imported: "
+                         f"{report.problems[0] if report.problems else 'an entry was skipped'}")
+    result.add_problems(report.skipped, report.problems)
+    if report.entries == 0:
+        detail = f" ({'; '.join(report.problems[:PROBLEMS_SHOWN])})" if report.problems else ""
+        raise InputError(f"{result.path}: no usable {result.format} entry, nothing "
+                         f"imported{detail}")
+
+
+def _empty_envelope(document: object) -> bool:
+    items = document.get("items", document.get("records")) if isinstance(document, dict) \
+        else None
+    return items == []
+
+
+def _envelope_source(path: Path, document: object) -> str:
+    found = document.get("source") if isinstance(document, dict) else None
+    if isinstance(found, dict):
+        found = found.get("id")
+    if not isinstance(found, str) or not found.strip():
+        raise InputError(f"{path}: the envelope names no source; give --source")
+    return found
+
+
+def _device_profiles(db: Database) -> dict[str, list[int]]:
+    profiles: dict[str, list[int]] = defaultdict(list)
+    for row in db.query("SELECT d.device_id, p.id FROM device_profiles p JOIN devices d "
+                        "ON d.id = p.device_row_id ORDER BY p.id"):
+        profiles[str(row[0])].append(int(row[1]))
+    return profiles
+
+
+def _ingest_kinds(db: Database, result: FileImport, rows: Iterator[KindRow],
+                  new_source: bool, strict: bool) -> None:
+    by_kind: dict[str, list[FileRow]] = defaultdict(list)
+    for kind, row in rows:
+        by_kind[kind].append(row if isinstance(row, FileRow) else FileRow("entry", row))
+    usable = {kind: items for kind, items in by_kind.items()
+              if any(item.problem is None for item in items)}
+    if not usable:
+        problems = [f"{r.where}: {r.problem}" for items in by_kind.values() for r in items
+                    if r.problem][:PROBLEMS_SHOWN]
+        raise InputError(f"{result.path}: no usable observation, nothing imported"
+                         + (f" ({'; '.join(problems)})" if problems else ""))
+    for kind, items in by_kind.items():
+        if kind not in usable:  # only problems: count them, nothing to write
+            if strict:
+                raise InputError(f"{result.path}: refused (--strict), nothing imported: "
+                                 f"{items[0].where}: {items[0].problem}")
+            result.add_problems(len(items), (f"{r.where}: {r.problem}" for r in items))
+            continue
+        assert result.source is not None
+        _ingest(db, result, kind, result.source, items, new_source, strict)
+
+
+def _ingest(db: Database, result: FileImport, kind: str, source: str,
+            rows: Iterable[FileRow], new_source: bool, strict: bool) -> None:
+    if source in OFFICIAL_SOURCES:
+        ensure_official_source(db, source)
+    done: IngestResult = ingest_observations(
+        db, kind_named(kind), source, rows, new_source=new_source, strict=strict,
+        origin=result.path)
+    result.observations[kind] = result.observations.get(kind, 0) + done.observations
+    result.registered_source = result.registered_source or done.registered
+    result.expires_at = done.expires_at
+    result.add_problems(done.skipped, (str(p) for p in done.problems))
+
+
+__all__ = ["IMPORT_FORMATS", "KINDS", "FileImport", "KnowledgeImport", "import_knowledge"]

@@ -1,0 +1,100 @@
+"""`cache explain`, `cache stats`, `cache sources set`, `cache prune --dry-run`
+
+Issue 14 item 3.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+from romrunner.cache.ingest import ingest_observations
+from romrunner.cache.kinds import COMPAT
+from romrunner.store.open import OpenMode, open_database
+
+GAMEINDEX = ('SLUS-20312:\n  name: "Some Game"\n  region: "NTSC-U"\n  compat: 5\n'
+             'SLUS-20313:\n  name: "Other Game"\n  region: "NTSC-U"\n  compat: 2\n')
+
+
+def _setup(cli: Any, db_path: Path, tmp_path: Path) -> None:
+    index = tmp_path / "GameIndex.yaml"
+    index.write_text(GAMEINDEX)
+    assert cli("cache", "import", index, "--format", "pcsx2-gameindex").code == 0
+    sheet = tmp_path / "sheet.json"
+    sheet.write_text(json.dumps({"schemaVersion": "compat-source-v1", "items": [
+        {"platformId": "ps2", "emulatorId": "pcsx2", "externalGameId": "SLUS 203.12",
+         "status": "broken", "confidence": "high", "notes": "crashes in chapter 2"}]}))
+    result = cli("cache", "import", sheet, "--source", "community-verified")
+    assert result.code == 0, result.err
+
+
+def _compat(cli: Any, game: str) -> dict[str, Any]:
+    shown = cli("--json", "cache", "explain", game)
+    assert shown.code == 0, shown.err
+    (item,) = shown.json()["data"]
+    (group,) = item["kinds"]["compat"]
+    return dict(group)
+
+
+def test_explain_names_each_source_and_why_the_winner_won(cli: Any, db_path: Path,
+                                                          tmp_path: Path) -> None:
+    _setup(cli, db_path, tmp_path)
+    group = _compat(cli, "slus_203.12")  # odd spelling of the serial
+    assert [o["source"] for o in group["observations"]] == ["pcsx2-gameindex",
+                                                            "community-verified"]
+    assert [o["status"] for o in group["observations"]] == ["playable", "broken"]
+    assert group["why"].startswith("source priority: pcsx2-gameindex ranks 1, "
+                                   "community-verified 3")
+    first = group["observations"][0]
+    assert first["expires_at"] and first["age"] == "now" and first["stale"] is False
+    changed = cli("--json", "cache", "sources", "set", "community-verified", "--priority", "0",
+                  "--kind", "compat")
+    assert changed.code == 0 and changed.json()["data"]["priority"]["compat"] == 0
+    group = _compat(cli, "SLUS-20312")
+    assert group["observations"][0]["source"] == "community-verified"
+    assert "community-verified ranks 0, pcsx2-gameindex 1" in group["why"]
+    with sqlite3.connect(db_path) as conn:  # the stored best answer moved too
+        assert conn.execute("SELECT source, status FROM v_emulator_compat WHERE "
+                            "definition_game_id = 'SLUS-20312'").fetchone() == (
+            "community-verified", "broken")
+
+
+def test_sources_set_ttl_redates_expiry_and_refuses_bad_input(cli: Any, db_path: Path,
+                                                               tmp_path: Path) -> None:
+    _setup(cli, db_path, tmp_path)
+    done = cli("--json", "cache", "sources", "set", "pcsx2-gameindex", "--ttl", "2")
+    assert done.code == 0 and done.json()["data"]["observations_reexpired"] == 2
+    with sqlite3.connect(db_path) as conn:
+        spans = {row[0] for row in conn.execute(
+            "SELECT expires_at - fetched_at FROM compat_observations o JOIN cache_sources s "
+            "ON s.id = o.source WHERE s.source_id = 'pcsx2-gameindex'")}
+    assert spans == {7200}
+    assert cli("cache", "sources", "set", "no-such-source", "--ttl", "5").code == 2
+    nothing = cli("cache", "sources", "set", "pcsx2-gameindex")
+    assert nothing.code == 2 and "nothing to set" in nothing.err
+    assert cli("cache", "sources", "set", "pcsx2-gameindex", "--ttl", "0").code == 2
+
+
+def test_stats_and_prune_dry_run_agree_with_what_prune_deletes(cli: Any, db_path: Path,
+                                                               tmp_path: Path) -> None:
+    _setup(cli, db_path, tmp_path)
+    db = open_database(db_path, OpenMode.WRITE).db
+    ingest_observations(db, COMPAT, "community-verified", [
+        {"platform_id": "psx", "emulator_id": "duckstation", "definition_game_id": f"OLD-{n}",
+         "status": "playable"} for n in range(3)], fetched_at="2020-01-01 00:00:00")
+    db.close()
+    stats = {(r["kind"], r["source"]): r for r in
+             cli("--json", "cache", "stats").json()["data"]}
+    community = stats[("compat", "community-verified")]
+    assert (community["rows"], community["stale"], community["stale_share"]) == (4, 3, 0.75)
+    assert stats[("compat", "pcsx2-gameindex")]["stale"] == 0
+    assert community["bytes"] > 0 and community["best_answers"] == 3
+    dry = cli("--json", "cache", "prune", "--dry-run")
+    assert dry.code == 0 and dry.json()["data"]["deleted"]["compat"] == 3
+    assert cli("--json", "cache", "stats").json()["data"] == list(stats.values())
+    done = cli("--json", "cache", "prune")
+    assert done.json()["data"]["deleted"]["compat"] == 3
+    text = cli("cache", "stats")
+    assert "community-verified" in text.out and "0%" in text.out

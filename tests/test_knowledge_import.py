@@ -1,0 +1,309 @@
+"""`cache import` of the emulators' own databases, our envelopes and the per-device scores.
+
+Issue 14 item 1: each format onto observations with its own source, raw values kept,
+idempotent, bad entries skipped and counted, an unreadable file changing nothing; libretro
+core firmware reaching `bios check --emulator`.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from romrunner.knowledge.observations import tier_of_score
+from tests.conftest import shared_path
+
+ROW_TABLES = ("compat_observations", "settings_observations", "perf_observations",
+              "emulator_compat_cache", "game_settings_cache", "game_performance_cache",
+              "core_firmware", "cache_sources", "cache_source_priority")
+
+
+def counts(db_path: Path) -> dict[str, int]:
+    with sqlite3.connect(db_path) as conn:
+        return {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ROW_TABLES}
+
+
+def observation(db_path: Path, kind: str, game: str, source: str) -> dict[str, Any] | None:
+    table = {"compat": "compat_observations", "settings": "settings_observations"}[kind]
+    with sqlite3.connect(db_path) as conn:
+        conn.row_factory = sqlite3.Row
+        row = conn.execute(
+            f"SELECT o.* FROM {table} o JOIN game_key_dim k ON k.id = o.game_key "
+            f"JOIN cache_sources s ON s.id = o.source WHERE k.definition_game_id = ? "
+            f"AND s.source_id = ?", (game, source)).fetchone()
+        return None if row is None else dict(row)
+
+
+def all_knowledge() -> list[Path]:
+    return [shared_path("knowledge", "pcsx2", "GameIndex.excerpt.yaml"),
+            shared_path("knowledge", "duckstation", "gamedb.excerpt.yaml"),
+            shared_path("knowledge", "ppsspp", "compat.ini"),
+            shared_path("knowledge", "dolphin", "GameSettings"),
+            shared_path("knowledge", "libretro-core-info")]
+
+
+def test_every_real_format_imports_with_its_own_source_and_reimport_adds_no_row(
+        cli: Any, db_path: Path) -> None:
+    first = cli("--json", "cache", "import", *all_knowledge())
+    assert first.code == 1  # a few real entries are skipped and named (exit 1)
+    files = {Path(f["path"]).name: f for f in first.json()["data"]["files"]}
+    pcsx2 = files["GameIndex.excerpt.yaml"]
+    # SOURCES.md: 173 entries have `compat:`
+    assert (pcsx2["source"], pcsx2["format"], pcsx2["observations"]["compat"]) == (
+        "pcsx2-gameindex", "pcsx2-gameindex", 173)
+    assert files["gamedb.excerpt.yaml"]["source"] == "duckstation-gamedb"
+    assert files["compat.ini"]["source"] == "ppsspp-compat"
+    assert files["GameSettings"]["source"] == "dolphin-gameini"
+    assert files["libretro-core-info"]["cores"] > 300
+    before = counts(db_path)
+    again = cli("--json", "cache", "import", *all_knowledge())
+    assert again.code == 1 and counts(db_path) == before
+
+
+def test_raw_values_are_kept_beside_the_normalised_ones(cli: Any, db_path: Path) -> None:
+    assert cli("cache", "import", *all_knowledge()[:4]).code == 1
+    # DuckStation `compatibility.rating: NoIssues` → perfect, the word kept in notes
+    with sqlite3.connect(db_path) as conn:
+        raw = conn.execute("SELECT status, notes FROM compat_observations o JOIN cache_sources s "
+                           "ON s.id = o.source WHERE s.source_id = 'duckstation-gamedb' "
+                           "LIMIT 1").fetchone()
+        assert raw[0] == "perfect" and "raw: NoIssues" in raw[1]
+        fmt = conn.execute("SELECT DISTINCT settings_format, format_detail FROM "
+                           "settings_observations o JOIN cache_sources s ON s.id = o.source "
+                           "WHERE s.source_id = 'pcsx2-gameindex'").fetchall()
+        assert fmt == [("custom", "pcsx2-gameindex")]
+        dolphin = conn.execute("SELECT DISTINCT settings_format, format_detail FROM "
+                               "settings_observations o JOIN cache_sources s ON s.id = o.source "
+                               "WHERE s.source_id = 'dolphin-gameini'").fetchall()
+        assert dolphin == [("ini", "dolphin-gameini")]
+    # the region-less Dolphin id is stored as written, for every region's lookup
+    gal = observation(db_path, "settings", "GAL", "dolphin-gameini")
+    assert gal is not None and "Super Smash Bros" in (gal["notes"] or "")
+
+
+def test_golden_the_samples_json_is_what_the_gameindex_yaml_gives(
+        cli: Any, db_path: Path, tmp_path: Path) -> None:
+    """The sample envelope was made from GameIndex_sample.yaml by the project's ingest
+    script; importing the YAML gives the same settings for the same serials, with the raw
+    compat value. Two differences are the script's, not ours, and are asserted as such: it
+    also wrote flattened copies of the round/clamp modes, and it mapped `compat: 5` to
+    perfect and 3 to ingame where PCSX2 says 5 = Playable, 3 = Menu (one tested table)."""
+    yaml_path = shared_path("samples", "GameIndex_sample.yaml")
+    sample = json.loads(shared_path("samples", "settings_pcsx2-gameindex_sample.json")
+                        .read_text())
+    result = cli("--json", "cache", "import", yaml_path, "--format", "pcsx2-gameindex")
+    assert result.code == 0
+    data = result.json()["data"]
+    stats = json.loads(shared_path("samples", "settings_pcsx2-gameindex_sample_stats.json")
+                       .read_text())["stats"]
+    assert data["entries"] == stats["totalEntriesInYaml"] == 3
+    assert data["observations_by_kind"] == {"compat": 3, "settings": stats["emittedItems"]}
+    flattened = {"eeRoundMode", "vuRoundMode", "eeClamping", "vuClamping"}
+    for item in sample["items"]:
+        row = observation(db_path, "settings", item["externalGameId"], "pcsx2-gameindex")
+        assert row is not None
+        expected = {k: v for k, v in item["settings"].items() if k not in flattened}
+        expected["patches"] = item["patches"]
+        assert json.loads(row["settings_json"]) == expected
+        assert (row["apply_mode"], row["confidence"], row["format_detail"]) == (
+            item["applyMode"], item["confidence"], item["settingsFormat"])
+        assert f"title: {item['title']}" in row["notes"]
+        compat = observation(db_path, "compat", item["externalGameId"], "pcsx2-gameindex")
+        assert compat is not None
+        assert f"raw: {item['compatRating']['raw']}" in compat["notes"]
+    ours = {i["externalGameId"]: observation(db_path, "compat", i["externalGameId"],
+                                             "pcsx2-gameindex")["status"]  # type: ignore[index]
+            for i in sample["items"]}
+    assert ours == {"SLUS-20946": "playable", "SLES-12345": "menu_intro"}
+    # the envelope itself imports into the same source and keys: no new row
+    before = counts(db_path)
+    envelope = cli("--json", "cache", "import",
+                   shared_path("samples", "settings_pcsx2-gameindex_sample.json"))
+    assert envelope.code == 0 and envelope.json()["data"]["source"] == "pcsx2-gameindex"
+    assert counts(db_path) == before
+
+
+def test_an_envelope_from_an_unknown_source_is_refused_and_changes_nothing(
+        cli: Any, db_path: Path) -> None:
+    rpcs3 = shared_path("samples", "settings_rpcs3-wiki_sample.json")
+    cli("cache", "sources")
+    before = counts(db_path)
+    refused = cli("cache", "import", rpcs3)
+    assert refused.code == 2 and "unknown cache source 'rpcs3-wiki'" in refused.err
+    assert counts(db_path) == before
+    accepted = cli("--json", "cache", "import", rpcs3, "--new-source")
+    assert accepted.code == 0 and accepted.json()["data"]["observations"] == 2
+
+
+def test_unknown_format_is_refused_naming_the_file(cli: Any, tmp_path: Path) -> None:
+    odd = tmp_path / "notes.txt"
+    odd.write_text("just some words\nnothing a reader knows\n")
+    result = cli("cache", "import", odd)
+    assert result.code == 2 and "notes.txt: not a known knowledge format" in result.err
+    envelope = tmp_path / "future.json"
+    envelope.write_text(json.dumps({"schemaVersion": "compat-source-v9", "items": []}))
+    result = cli("cache", "import", envelope)
+    assert result.code == 2 and "schemaVersion 'compat-source-v9'" in result.err
+    assert cli("cache", "import", odd, "--format", "gameindex").code == 2  # not a choice
+
+
+def test_one_unreadable_file_among_several_changes_nothing(cli: Any, db_path: Path,
+                                                           tmp_path: Path) -> None:
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"schemaVersion": "compat-source-v1", "items": [')
+    cli("cache", "sources")
+    before = counts(db_path)
+    result = cli("cache", "import", shared_path("knowledge", "ppsspp", "compat.ini"), broken)
+    assert result.code == 2 and "broken.json: not valid JSON" in result.err
+    assert counts(db_path) == before
+
+
+def test_truncated_yaml_bomb_and_wrong_types_are_skipped_and_counted(
+        cli: Any, db_path: Path, tmp_path: Path) -> None:
+    text = (
+        'SLUS-20946:\n  name: "God of War"\n  region: "NTSC-U"\n  compat: 5\n'
+        'SLUS-20001:\n  name: "Wrong types"\n  compat: [1, 2]\n'
+        'SLUS-20002:\n  a: &a ["x", "x", "x"]\n  b: &b [*a, *a, *a]\n  c: [*b, *b, *b]\n'
+        'SLUS-20003:\n  name: "Cut off\n  compat: 4\n')
+    path = tmp_path / "GameIndex.yaml"
+    path.write_text(text)
+    result = cli("--json", "cache", "import", path, "--format", "pcsx2-gameindex")
+    assert result.code == 1
+    data = result.json()["data"]
+    assert data["observations_by_kind"] == {"compat": 1} and data["skipped"] == 3
+    reasons = " | ".join(p["reason"] for p in data["problems"])
+    assert "compat [1, 2] is not 0-6" in reasons and "anchors/aliases" in reasons
+    strict = cli("cache", "import", path, "--format", "pcsx2-gameindex", "--strict")
+    assert strict.code == 2 and "refused (--strict)" in strict.err
+
+
+def test_a_file_with_no_usable_entry_is_refused(cli: Any, db_path: Path,
+                                                tmp_path: Path) -> None:
+    path = tmp_path / "compat.ini"
+    path.write_text("PPSSPP compat.ini for PPSSPP\nULUS10041 = true\n")  # no section at all
+    result = cli("cache", "import", path, "--format", "ppsspp-compat")
+    assert result.code == 2 and "no usable ppsspp-compat entry" in result.err
+
+
+@pytest.mark.parametrize(("score", "tier"), [(100, "excellent"), (80, "excellent"),
+                                             (79, "good"), (60, "good"), (59, "playable"),
+                                             (40, "playable"), (39, "poor"), (1, "poor"),
+                                             (0, "unplayable")])
+def test_scores_map_onto_tiers_as_retrocatalog_says(score: int, tier: str) -> None:
+    assert tier_of_score(score) == tier
+
+
+def test_device_scores_become_performance_for_each_profile_of_the_device(
+        cli: Any, db_path: Path, tmp_path: Path) -> None:
+    cli("cache", "sources")
+    with sqlite3.connect(db_path) as conn:
+        conn.execute("INSERT INTO devices (id, device_id, nickname, connection_type) VALUES "
+                     "(1, 'rg-35xx-plus', 'mine', 'sd_card')")
+        conn.executemany("INSERT INTO device_profiles (id, device_row_id, os_id) VALUES "
+                         "(?, 1, ?)", [(1, "muos"), (2, "knulli")])
+    path = tmp_path / "scores.json"
+    path.write_text(json.dumps({
+        "schemaVersion": "device-performance-v1", "source": "retrocatalog-api",
+        "items": [
+            {"deviceId": "rg-35xx-plus", "platformId": "psx", "gameId": "*", "score": 85},
+            {"deviceId": "rg-35xx-plus", "platformId": "ps2", "score": 12},
+            {"deviceId": "rg-35xx-plus", "platformId": "n64", "score": 101},
+            {"deviceId": "no-such-device", "platformId": "gba", "score": 90},
+            {"deviceId": "rg-35xx-plus", "platformId": "gba", "score": True}]}))
+    result = cli("--json", "cache", "import", path)
+    assert result.code == 1
+    data = result.json()["data"]
+    assert data["observations_by_kind"] == {"performance": 4} and data["skipped"] == 3
+    with sqlite3.connect(db_path) as conn:
+        rows = conn.execute("SELECT device_profile_id, platform_id, definition_game_id, "
+                            "performance_tier, raw_score FROM v_game_performance "
+                            "ORDER BY 1, 2").fetchall()
+    assert rows == [(1, "ps2", "*", "poor", 12), (1, "psx", "*", "excellent", 85),
+                    (2, "ps2", "*", "poor", 12), (2, "psx", "*", "excellent", 85)]
+    assert "has no device profile" in json.dumps(data["problems"])
+
+
+def test_libretro_cores_become_known_to_bios_check(cli: Any, db_path: Path) -> None:
+    pack = shared_path("definition-pack")
+    unknown = cli("--pack", pack, "bios", "check", "--emulator", "emuscv")
+    assert unknown.code == 2 and "unknown emulator 'emuscv'" in unknown.err
+    cli("--pack", pack, "cache", "import", shared_path("knowledge", "libretro-core-info"))
+    known = cli("--pack", pack, "--json", "bios", "check", "--emulator", "emuscv")
+    assert known.code == 1  # its one required firmware is missing
+    groups = known.json()["data"]["groups"]
+    assert [g["one_of"][0]["filename"] for g in groups] == ["upd7801g.s01"]
+    by_file = cli("--pack", pack, "--json", "bios", "check", "--emulator", "emuscv_libretro")
+    assert by_file.code == 1 and by_file.json()["data"]["groups"][0]["emulator_id"] == "emuscv"
+    # a firmware file the pack knows is the pack's entry (its hashes stand), now naming the core
+    psx = cli("--pack", pack, "--json", "bios", "check", "--emulator", "pcsx_rearmed")
+    entries = [e for g in psx.json()["data"]["groups"] for e in g["one_of"]]
+    scph = [e for e in entries if e["filename"] == "scph5501.bin"]
+    assert scph and scph[0]["known_hashes"] and not scph[0]["id"].startswith("libretro-info")
+
+
+def test_info_with_firmware_count_too_large_is_counted(cli: Any, tmp_path: Path) -> None:
+    info = tmp_path / "mine_libretro.info"
+    info.write_text('display_name = "Mine"\nsupported_extensions = "bin"\nfirmware_count = 3\n'
+                    'firmware0_path = "a.bin"\nfirmware0_opt = "false"\n')
+    result = cli("--json", "cache", "import", info)
+    assert result.code == 1
+    data = result.json()["data"]
+    assert (data["cores"], data["firmware"], data["skipped"]) == (1, 1, 1)
+    assert "firmware_count is 3 but firmware1_path is missing" in data["problems"][0]["reason"]
+
+
+def test_parsing_only_the_keys_a_reader_uses_equals_a_full_parse() -> None:
+    """DuckStation's reader parses only the second-level keys it uses; on the real excerpt
+    each entry is exactly the full parse restricted to those keys."""
+    from romrunner.knowledge import duckstation
+    from romrunner.knowledge.model import ReadReport
+    from romrunner.knowledge.textfile import read_text
+    from romrunner.knowledge.yamlstream import yaml_entries
+
+    text = read_text(shared_path("knowledge", "duckstation", "gamedb.excerpt.yaml"))
+    keep = duckstation._READ_KEYS
+    full = list(yaml_entries(text, ReadReport("full")))
+    fast = list(yaml_entries(text, ReadReport("fast"), keep))
+    assert len(fast) == len(full) > 100
+    for (key, line, body), (fast_key, fast_line, fast_body) in zip(full, fast, strict=True):
+        assert (fast_key, fast_line) == (key, line)
+        assert fast_body == {k: v for k, v in body.items() if k in keep}
+    assert any("metadata" in body for _, _, body in full)
+
+
+def test_the_packs_seed_envelopes_import_as_nothing_yet(cli: Any, db_path: Path) -> None:
+    seeds = [shared_path("definition-pack", "compatibility", name) for name in (
+        "emulatorCompatibility_seed.json", "emulatorGameSettings_seed.json")]
+    cli("cache", "sources")
+    before = counts(db_path)
+    result = cli("--json", "cache", "import", *seeds)
+    assert result.code == 0, result.err
+    assert [f["format"] for f in result.json()["data"]["files"]] == [
+        "compat-source-v1", "emulator-settings-v1"]
+    assert counts(db_path) == before
+
+
+def test_ini_duplicates_are_counted_on_the_real_compat_ini(cli: Any) -> None:
+    result = cli("--json", "cache", "import", shared_path("knowledge", "ppsspp", "compat.ini"))
+    assert result.code == 1
+    reasons = [p["reason"] for p in result.json()["data"]["problems"]]
+    assert any("duplicate keys (the last one kept)" in r for r in reasons)
+
+
+def test_the_knowledge_benchmark_runs_small(tmp_path: Path) -> None:
+    """benchmarks/knowledge.py at toy sizes: the generated files import whole, the explain
+    database holds what it says (figures are the benchmark's, not asserted)."""
+    shared_path("knowledge", "pcsx2", "GameIndex.excerpt.yaml")
+    from benchmarks.knowledge import bench_explain, bench_imports
+
+    imports = bench_imports(300, 200, tmp_path)
+    gameindex, gamedb = imports["pcsx2-gameindex"], imports["duckstation-gamedb"]
+    assert isinstance(gameindex, dict) and isinstance(gamedb, dict)
+    assert (gameindex["entries"], gameindex["skipped"]) == (300, 0)
+    assert (gamedb["entries"], gamedb["skipped"]) == (200, 0)
+    explain = bench_explain(500, 3, 50, tmp_path, None)
+    assert (explain["observations"], explain["groups_per_game"]) == (1500, 1.0)
