@@ -1,12 +1,15 @@
-"""``romrunner deploy``: finish an interrupted deployment, and read the history.
+"""``romrunner deploy``: put the chosen games on a card, finish an interrupted deployment,
+and read the history.
 
-The lead wires ``deploy PROFILE --to PATH`` here; its rendering helpers below are shared.
+``romrunner deploy PROFILE --to PATH …`` runs a deployment; ``deploy resume|history|show`` are
+subcommands. The group routes any first word that is not a subcommand to the hidden ``run``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import click
@@ -22,18 +25,102 @@ from rich.progress import (
 from rich.table import Table
 
 from romrunner.cli.context import AppContext, app_context
-from romrunner.deploy.execute import DeploySummary
+from romrunner.cli.querycmd import QueryCommand
+from romrunner.deploy.execute import DeployOptions, DeploySummary, preview
 from romrunner.deploy.execute import Progress as DeployProgress
+from romrunner.deploy.execute import deploy as run_deployment
 from romrunner.deploy.execute import resume as resume_deployment
 from romrunner.deploy.history import list_history, show_deployment
+from romrunner.deploy.plan import DeployPlan, build_plan
+from romrunner.deploy.select import choose_games
+from romrunner.devices.destination import destination_id
+from romrunner.devices.paths import card_layout
 from romrunner.store import OpenMode
 
 EXIT_FILES_FAILED, EXIT_STOPPED = 1, 2
 
 
-@click.group()
+class _DeployGroup(click.Group):
+    """``deploy PROFILE …`` runs a deployment; ``deploy resume|history|show`` are subcommands."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if args and args[0] not in self.commands and args[0] not in ctx.help_option_names:
+            args = ["run", *args]
+        return super().parse_args(ctx, args)
+
+
+@click.group(cls=_DeployGroup)
 def deploy() -> None:
-    """Put games, BIOS and playlists on a device's card; resume; history."""
+    """Put games, BIOS and playlists on a device's card; resume; history.
+
+    \b
+    romrunner deploy PROFILE --to CARD [QUERY…] [--collection C] [--auto] [--dry-run]
+                     [--verify] [--prune] [--overwrite]
+    romrunner deploy resume [ID] | deploy history | deploy show ID
+    """
+
+
+@deploy.command(name="run", hidden=True, cls=QueryCommand)
+@click.argument("profile_id", type=int)
+@click.argument("words", nargs=-1)
+@click.option("--to", "card", required=True, type=click.Path(path_type=Path),
+              help="The mounted card (or folder) to deploy to.")
+@click.option("--collection", default=None, help="The games of this collection.")
+@click.option("--auto", is_flag=True, help="The profile's auto-list (with a QUERY: of those).")
+@click.option("--dry-run", is_flag=True, help="Print the plan and the changes; write nothing.")
+@click.option("--verify", is_flag=True, help="Re-read what is written and compare SHA1s.")
+@click.option("--prune", is_flag=True,
+              help="Remove files an earlier deployment of ours wrote that are no longer chosen.")
+@click.option("--overwrite", is_flag=True,
+              help="Replace files of yours that are where a deployed file goes.")
+def deploy_run(profile_id: int, words: tuple[str, ...], card: Path, collection: str | None,
+               auto: bool, dry_run: bool, verify: bool, prune: bool, overwrite: bool) -> int:
+    """Deploy PROFILE's games to the card: ROMs to the OS's folders, their BIOS, playlists."""
+    app = app_context()
+    db = app.open_db(OpenMode.READ if dry_run else OpenMode.WRITE)
+    pack = app.pack()
+    layout = card_layout(db, pack, profile_id, card)
+    chosen = choose_games(db, pack, profile_id, layout, words=words, collection=collection,
+                          auto=auto)
+    plan = build_plan(db, layout, chosen.game_ids, pack=pack, profile_id=profile_id)
+    _warn_plan(app, plan)
+    options = DeployOptions(verify=verify, overwrite=overwrite, prune=prune)
+    if dry_run:
+        data = preview(db, plan, options, destination_id=destination_id(card, create=False))
+        data["chosen"] = {"games": len(chosen.game_ids), "how": chosen.description,
+                          "left_out_by_autolist": chosen.left_out_by_autolist}
+        app.finish(data, lambda console: _render_preview(console, data))
+        return 0
+    with progress_callback(app) as update:
+        summary = run_deployment(db, plan, profile_id=profile_id, options=options,
+                                 destination_id=destination_id(card, create=True),
+                                 name=chosen.description, progress=update)
+    return finish_summary(app, summary)
+
+
+def _warn_plan(app: AppContext, plan: DeployPlan) -> None:
+    for issue in [*plan.errors, *plan.warnings]:
+        app.warn(f"{issue.path + ': ' if issue.path else ''}{issue.message}")
+
+
+def _render_preview(console: Console, data: dict[str, Any]) -> None:
+    plan = data["plan"]
+    chosen = data["chosen"]
+    console.print(f"{chosen['games']:,} games chosen ({chosen['how']}); "
+                  f"{plan['files']:,} files, {plan['bytes']:,} bytes for {plan['os_id']} "
+                  f"on {plan['root']} ({plan['fs']})", soft_wrap=True)
+    table = Table("platform", "files", "bytes")
+    for platform, totals in plan["platforms"].items():
+        table.add_row(platform, f"{totals['files']:,}", f"{totals['bytes']:,}")
+    console.print(table)
+    actions = ", ".join(f"{count:,} {action}" for action, count in sorted(data["actions"].items()))
+    console.print(f"would do: {actions or 'nothing'}; {data['bytes_to_write']:,} bytes to write, "
+                  f"{data['free_bytes']:,} free"
+                  + ("" if data["enough_space"] else " — NOT ENOUGH SPACE"), soft_wrap=True)
+    for path in data["prune"]:
+        console.print(f"  would remove {path}", soft_wrap=True)
+    for path in data["conflicts"]:
+        console.print(f"  would not replace your file {path} (--overwrite does)", soft_wrap=True)
 
 
 @deploy.command(name="resume")

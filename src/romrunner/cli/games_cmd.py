@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from romrunner.cli.context import app_context
+from romrunner.cli.querycmd import QueryCommand
 from romrunner.errors import InputError
 from romrunner.library.games import (
     find_by_hash,
@@ -37,7 +38,7 @@ def games() -> None:
     """Query the scanned library."""
 
 
-@games.command(name="ls")
+@games.command(name="ls", cls=QueryCommand)
 @click.argument("query", nargs=-1)
 @click.option("--sort", default="title", show_default=True,
               help="Sort keys, comma-separated, '-' for descending: title, added, size, "

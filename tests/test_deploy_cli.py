@@ -1,0 +1,92 @@
+"""`romrunner deploy PROFILE --to CARD …` end to end: chosen by query, collection or auto-list."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+
+def rom(path: Path, seed: str, size: int = 4096) -> bytes:
+    data = hashlib.sha256(seed.encode()).digest() * (size // 32)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    return data
+
+
+@pytest.fixture
+def library(cli: Any, tmp_path: Path) -> dict[str, bytes]:
+    root = tmp_path / "roms"
+    files = {"snes/Sky Pilot (USA).sfc": rom(root / "snes/Sky Pilot (USA).sfc", "a"),
+             "snes/Sky Pilot (USA) (Hack).sfc": rom(root / "snes/Sky Pilot (USA) (Hack).sfc",
+                                                    "b"),
+             "gba/Pocket Quest (Europe).gba": rom(root / "gba/Pocket Quest (Europe).gba", "c")}
+    assert cli("library", "add", str(root)).code == 0
+    assert cli("scan", "--workers", "1").code == 0
+    assert cli("device", "add", "rg-35xx-plus").code == 0
+    assert cli("profile", "create", "--device", "1", "--os", "muos").code == 0
+    return files
+
+
+def card_files(card: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in card.rglob("*")
+            if p.is_file() and ".romrunner" not in p.parts}
+
+
+def test_dry_run_writes_nothing_then_deploy_copies_exactly_the_query(
+        cli: Any, library: dict[str, bytes], tmp_path: Path) -> None:
+    card = tmp_path / "card"
+    card.mkdir()
+    dry = cli("--json", "deploy", "1", "--to", str(card), "--dry-run", "platform:snes",
+              "-flag:hack")
+    assert dry.code == 0, dry.err
+    data = dry.json()["data"]
+    assert data["chosen"]["games"] == 1 and data["actions"] == {"copy": 1}
+    assert list(card.iterdir()) == []
+    done = cli("--json", "deploy", "1", "--to", str(card), "platform:snes", "-flag:hack")
+    assert done.code == 0, done.err
+    assert done.json()["data"]["copied"] == 1
+    assert card_files(card) == {"Sky Pilot (USA).sfc": library["snes/Sky Pilot (USA).sfc"]}
+    again = cli("--json", "deploy", "1", "--to", str(card), "platform:snes", "-flag:hack")
+    assert again.json()["data"]["copied"] == 0 and again.json()["data"]["skipped"] == 1
+
+
+def test_a_collection_and_the_auto_list_choose_games(cli: Any, library: dict[str, bytes],
+                                                     tmp_path: Path) -> None:
+    listed = cli("--json", "games", "ls", "platform:gba").json()["data"]["games"]
+    assert cli("collection", "create", "Trip").code == 0
+    assert cli("collection", "add", "Trip", str(listed[0]["id"])).code == 0
+    card = tmp_path / "card"
+    card.mkdir()
+    done = cli("deploy", "1", "--to", str(card), "--collection", "Trip")
+    assert done.code == 0, done.err
+    assert set(card_files(card)) == {"Pocket Quest (Europe).gba"}
+    auto = cli("--json", "deploy", "1", "--to", str(card), "--auto", "--dry-run")
+    assert auto.code == 0, auto.err
+    assert auto.json()["data"]["chosen"]["games"] >= 1
+
+
+def test_nothing_chosen_unknown_profile_and_bad_query_are_one_line_errors(
+        cli: Any, library: dict[str, bytes], tmp_path: Path) -> None:
+    card = tmp_path / "card"
+    card.mkdir()
+    for args, expected in ((["deploy", "1", "--to", str(card)], "say what to deploy"),
+                           (["deploy", "7", "--to", str(card), "platform:snes"], "7"),
+                           (["deploy", "1", "--to", str(card), "year:1995..1990"], "year"),
+                           (["deploy", "1", "--to", str(tmp_path / "nope"), "platform:snes"],
+                            "nope")):
+        result = cli(*args)
+        assert result.code == 2, (args, result.out)
+        lines = result.err.strip().splitlines()
+        assert len(lines) == 1 and expected in lines[0], (args, result.err)
+    assert list(card.iterdir()) == []
+
+
+def test_query_words_with_a_dash_are_not_options(cli: Any, library: dict[str, bytes]) -> None:
+    shown = cli("--json", "games", "ls", "-flag:hack", "--limit", "10").json()["data"]["games"]
+    assert sorted(row["filename"] for row in shown) == [
+        "Pocket Quest (Europe).gba", "Sky Pilot (USA).sfc"]
+    unknown = cli("games", "ls", "--no-such-option")
+    assert unknown.code == 2 and "--no-such-option" in unknown.err
