@@ -123,6 +123,18 @@ def test_readme_demo_runs_as_a_real_process(tmp_path: Path) -> None:
     assert snes["status"] == "missing-blocking"
     assert snes["problems"][0]["status"] == "wrong_hash"
     assert data["bios"]["ok"] is False
+    card = Path(data["deploy"]["card"])
+    identified = {game["filename"] for game in data["games"] if game["match_method"]}
+    on_card = {Path(entry).name for entry in data["deploy"]["tree"]
+               if entry.startswith("ROMS/")}
+    assert on_card == identified  # every identified game, and nothing else, on the card
+    assert "MUOS/bios/example-nes-boot.bin" in data["deploy"]["tree"]  # the verified BIOS
+    library = Path(data["workdir"])
+    for entry in data["deploy"]["tree"]:
+        assert (card / entry).stat().st_size > 0
+    nes = next(p for p in library.rglob("Castle Run (USA).nes") if card not in p.parents)
+    assert (card / "ROMS/nes/Castle Run (USA).nes").read_bytes() == nes.read_bytes()
+    assert not [p for p in card.rglob(".rr-tmp-*")]
 
 
 def test_read_command_refuses_an_old_database(cli: Any, db_path: Path) -> None:

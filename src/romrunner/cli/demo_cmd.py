@@ -15,6 +15,11 @@ from romrunner.bios.scan import scan_bios
 from romrunner.catalog.importer import import_dat
 from romrunner.cli.bios_cmd import bios_table
 from romrunner.cli.context import app_context
+from romrunner.deploy.execute import deploy
+from romrunner.deploy.plan import build_plan
+from romrunner.deploy.select import choose_games
+from romrunner.devices.paths import card_layout
+from romrunner.devices.profiles import add_device, create_profile
 from romrunner.errors import InputError
 from romrunner.library.example import build_example
 from romrunner.library.games import GameFilter, list_games
@@ -22,6 +27,7 @@ from romrunner.library.roots import add_root
 from romrunner.library.scan import scan_library
 
 DEMO_DATABASE = "demo.db"
+DEMO_DEVICE, DEMO_OS = "rg-35xx-plus", "muos"
 
 
 def demo_folder(workdir: Path | None) -> Path:
@@ -46,7 +52,8 @@ def demo_folder(workdir: Path | None) -> Path:
               help="Where to build the example (default: a new temporary folder); when "
                    "the folder is not empty the demo makes a new one inside it.")
 def demo(workdir: Path | None) -> int:
-    """Build an example library, scan it, identify it against its DAT, and show the result.
+    """Build an example library, scan it, identify it against its DAT, check its BIOS, and
+    deploy what was identified to a folder laid out like a muOS SD card.
 
     The demo always uses a new database of its own inside its folder, whatever --db or
     ROMRUNNER_DB say: the user's database is never opened.
@@ -69,6 +76,16 @@ def demo(workdir: Path | None) -> int:
         games = list_games(db, GameFilter(limit=50))
         bios_summary = scan_bios(db, app.pack(), [bios_folder])
         bios_report = check_bios(db, app.pack(), platforms=bios_platforms)
+        device = add_device(db, app.pack(), DEMO_DEVICE)
+        profile = create_profile(db, app.pack(), device.id, DEMO_OS).profile
+    card = base / f"sdcard-{DEMO_OS}"
+    card.mkdir()
+    layout = card_layout(db, app.pack(), profile.id, card)
+    chosen = choose_games(db, app.pack(), profile.id, layout, words=["match:hash"])
+    plan = build_plan(db, layout, chosen.game_ids, pack=app.pack(), profile_id=profile.id)
+    deployed = deploy(db, plan, profile_id=profile.id, name="demo: every identified game")
+    card_tree = sorted(str(path.relative_to(card)) for path in card.rglob("*")
+                       if path.is_file() and ".romrunner" not in path.relative_to(card).parts)
 
     def render(console: Console) -> None:
         console.print(f"example library {library}")
@@ -84,13 +101,21 @@ def demo(workdir: Path | None) -> int:
         console.print(f"BIOS folder {bios_folder}: {bios_summary.scanned} files checked against "
                       f"test-only entries in {pack_copy}")
         console.print(bios_table(bios_report))
+        console.print(f"deployed {deployed.copied} files ({deployed.bytes_copied:,} bytes) for "
+                      f"{profile.name} to the card folder {card}:")
+        for entry in card_tree:
+            console.print(f"  {entry}")
         console.print(f"try: romrunner --db {app.db_path} games ls")
         console.print(f"     romrunner --db {app.db_path} --pack {pack_copy} bios check")
+        console.print(f"     romrunner --db {app.db_path} --pack {pack_copy} deploy {profile.id} "
+                      f"--to {card} --dry-run match:hash")
 
     app.finish({"workdir": str(base), "database": str(app.db_path),
                 "scan": {"scanned": summary.scanned, "added": summary.added},
                 "identified": summary.identified, "guessed": summary.guessed,
                 "unidentified": summary.unidentified,
                 "games": games, "bios": {"ok": bios_report.ok, "groups": [
-                    g.as_dict() for g in bios_report.groups]}}, render)
+                    g.as_dict() for g in bios_report.groups]},
+                "deploy": {"card": str(card), "os": DEMO_OS, "summary": deployed.as_dict(),
+                           "tree": card_tree}}, render)
     return 0
