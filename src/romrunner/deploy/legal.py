@@ -89,11 +89,14 @@ def legal_component(name: str, fs: FileSystem = FileSystem.FAT32) -> str:
         raise InputError(f"{name!r} is not a file name")
     if _already_legal(name, fs):
         return name
-    text = unicodedata.normalize("NFC", _SURROGATES.sub("_", name))
+    text = name if name.isascii() else unicodedata.normalize("NFC", _SURROGATES.sub("_", name))
     if fs is FileSystem.POSIX:
         text = text.translate(_POSIX_TABLE)
         return _fit(text, fs)
-    text = _SPACES.sub(" ", text.translate(_FAT_TABLE)).strip(" ").rstrip(". ")
+    text = text.translate(_FAT_TABLE)
+    if "  " in text:
+        text = _SPACES.sub(" ", text)
+    text = text.strip(" ").rstrip(". ")
     if not text:
         return "_"
     stem = text.split(".", 1)[0].rstrip(" ").upper()
@@ -125,7 +128,7 @@ def _length(text: str, fs: FileSystem) -> int:
 
 def _fit(text: str, fs: FileSystem) -> str:
     """Shorten ``text`` to the component limit, keeping its extension when there is one."""
-    if _length(text, fs) <= MAX_COMPONENT:
+    if len(text) <= MAX_COMPONENT // 4 or _length(text, fs) <= MAX_COMPONENT:
         return text
     stem, dot, extension = text.rpartition(".")
     if not dot or not stem or _length(extension, fs) > 16:
