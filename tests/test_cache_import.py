@@ -23,6 +23,7 @@ from romrunner.cache.importfile import read_observation_file
 from romrunner.cache.ingest import ingest_observations
 from romrunner.cache.kinds import COMPAT, KINDS, SETTINGS
 from romrunner.cache.lookup import best_answer
+from romrunner.cache.sources import ensure_source, set_source
 from romrunner.errors import InputError, NotFoundError, RomRunnerError
 from romrunner.packs import load_pack
 from romrunner.packs.loader import builtin_pack_path
@@ -338,3 +339,25 @@ def test_fuzzed_import_raises_only_the_projects_error(kind: str,
         assert 1 <= stored <= result.observations  # repeated keys replace each other
     assert not db.conn.in_transaction
     shutil.rmtree(folder)
+
+
+def test_a_users_source_choices_survive_a_pack_change(tmp_path: Path) -> None:
+    """`cache sources set` values are the user's: switching packs (or running one command with
+    another --pack) must not reset them, and best answers follow the user's ranks."""
+    database = open_database(tmp_path / "choices.db", OpenMode.WRITE).db
+    sync_pack(database, load_pack(None))
+    set_source(database, "user-override", priority=0)  # any registered source
+    ensure_source(database, "community-sheet")
+    set_source(database, "community-sheet", priority=0, ttl_hours=5, kinds=("compat",))
+    other_pack = tmp_path / "pack"
+    shutil.copytree(builtin_pack_path(), other_pack)
+    devices = other_pack / "devices.json"
+    devices.write_text(devices.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    for pack in (load_pack(other_pack), load_pack(None)):
+        assert sync_pack(database, pack).changed
+        row = database.query_one(
+            "SELECT s.ttl_hours, p.rank FROM cache_sources s JOIN cache_source_priority p "
+            "ON p.source = s.id AND p.cache_kind = 'compat' WHERE s.source_id = ?",
+            ("community-sheet",))
+        assert row is not None and (row[0], row[1]) == (5, 0)
+    database.close()

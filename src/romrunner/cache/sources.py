@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -148,8 +149,127 @@ def set_source(db: Database, source_id: str, *, priority: int | None = None,
                            "VALUES (?, ?, ?) ON CONFLICT (cache_kind, source) DO UPDATE "
                            "SET rank = excluded.rank", (name, source.id, priority))
                 recompute_all(db, KINDS[name])
+        _remember_choice(db, source_id,
+                         ttl=(None if never_expires else ttl_hours,)
+                         if ttl_hours is not None or never_expires else None,
+                         ranks={name: priority for name in selected}
+                         if priority is not None else {})
         ranks = {str(row["cache_kind"]): int(row["rank"]) for row in db.query(
             "SELECT cache_kind, rank FROM cache_source_priority WHERE source = ?",
             (source.id,))}
         ttl_now = db.scalar("SELECT ttl_hours FROM cache_sources WHERE id = ?", (source.id,))
     return SourceUpdate(source_id, None if ttl_now is None else int(ttl_now), ranks, reexpired)
+
+
+# The pack registry's priority lists, by cache kind.
+_PRIORITY_KINDS = {
+    "gamePerformance": "performance",
+    "emulatorCompatibility": "compat",
+    "emulatorGameSettings": "settings",
+}
+# What the user set with `cache sources set`, kept apart from the registry's values so a pack
+# change (or a command run with another --pack) never takes it away: {source: {ttl, priority}}.
+USER_CHOICES_KEY = "cache.sources.user"
+
+
+def _user_choices(db: Database) -> dict[str, dict[str, Any]]:
+    text = db.scalar("SELECT value FROM user_settings WHERE key = ?", (USER_CHOICES_KEY,))
+    try:
+        loaded = json.loads(text) if text else {}
+    except json.JSONDecodeError:
+        return {}
+    return loaded if isinstance(loaded, dict) else {}
+
+
+def _remember_choice(db: Database, source_id: str, *, ttl: tuple[int | None] | None,
+                     ranks: dict[str, int]) -> None:
+    choices = _user_choices(db)
+    entry = choices.setdefault(source_id, {})
+    if ttl is not None:
+        entry["ttl_hours"] = ttl[0]
+    if ranks:
+        entry.setdefault("priority", {}).update(ranks)
+    db.execute("INSERT INTO user_settings (key, value, value_type, updated_at) VALUES "
+               "(?, ?, 'json', CURRENT_TIMESTAMP) ON CONFLICT(key) DO UPDATE SET "
+               "value = excluded.value, updated_at = excluded.updated_at",
+               (USER_CHOICES_KEY, json.dumps(choices, sort_keys=True)))
+
+
+def _priorities(db: Database) -> set[tuple[str, int, int]]:
+    return {(str(r[0]), int(r[1]), int(r[2])) for r in db.query(
+        "SELECT cache_kind, source, rank FROM cache_source_priority")}
+
+
+def apply_registry(db: Database, registry: dict[str, Any]) -> None:
+    """Refresh the sources' TTL and priority from a pack's source registry.
+
+    The registry's values are the defaults: the emulators' databases keep their rank, and
+    what the user set with `cache sources set` is applied over them, so neither a pack update
+    nor a command run with another ``--pack`` loses it. Best answers are recomputed for the
+    kinds whose ranks changed. Runs inside the caller's transaction.
+    """
+    before = _priorities(db)
+    choices = _user_choices(db)
+    catalog = registry.get("sourceCatalog")
+    entries = [e for e in catalog if isinstance(e, dict)] if isinstance(catalog, list) else []
+    db.execute("UPDATE cache_sources SET in_registry = 0 WHERE origin = 'registry'")
+    for entry in entries:
+        source_id = entry.get("id")
+        if not isinstance(source_id, str) or source_id == USER_OVERRIDE:
+            continue
+        raw_policy = entry.get("cachePolicy")
+        policy: dict[str, Any] = raw_policy if isinstance(raw_policy, dict) else {}
+        ttl = policy.get("ttlHours") if isinstance(policy.get("ttlHours"), int) else None
+        _upsert_source(db, source_id, default_ttl_hours(source_id) if ttl is None else ttl,
+                       0 if policy.get("staleWhileRevalidate") is False else 1, "registry")
+    priorities = registry.get("sourcePriority")
+    if isinstance(priorities, dict):
+        db.execute("DELETE FROM cache_source_priority")
+        for key, kind in _PRIORITY_KINDS.items():
+            order = priorities.get(key)
+            if isinstance(order, list):
+                _rank_in_order(db, kind, [s for s in order if isinstance(s, str)])
+        for official in OFFICIAL_SOURCES:
+            if find_source(db, official) is not None:
+                ensure_official_source(db, official)
+    _apply_user_choices(db, choices)
+    after = _priorities(db)
+    for kind in {row[0] for row in before ^ after}:
+        recompute_all(db, KINDS[kind])
+
+
+def _rank_in_order(db: Database, kind: str, order: list[str]) -> None:
+    for rank, source_id in enumerate(order):
+        if source_id == PACK_SOURCE:
+            _upsert_source(db, source_id, None, 1, "pack")
+        elif source_id != USER_OVERRIDE:
+            ensure_source(db, source_id)
+        db.execute("INSERT INTO cache_source_priority (cache_kind, source, rank) "
+                   "SELECT ?, id, ? FROM cache_sources WHERE source_id = ?",
+                   (kind, rank, source_id))
+
+
+def _apply_user_choices(db: Database, choices: dict[str, dict[str, Any]]) -> None:
+    for source_id, choice in choices.items():
+        source = find_source(db, source_id)
+        if source is None or not isinstance(choice, dict):
+            continue
+        if "ttl_hours" in choice:
+            db.execute("UPDATE cache_sources SET ttl_hours = ? WHERE id = ?",
+                       (choice["ttl_hours"], source.id))
+        ranks = choice.get("priority")
+        for kind, rank in (ranks.items() if isinstance(ranks, dict) else ()):
+            if kind in KINDS and isinstance(rank, int):
+                db.execute("INSERT INTO cache_source_priority (cache_kind, source, rank) "
+                           "VALUES (?, ?, ?) ON CONFLICT (cache_kind, source) DO UPDATE "
+                           "SET rank = excluded.rank", (kind, source.id, rank))
+
+
+def _upsert_source(db: Database, source_id: str, ttl: int | None, swr: int, origin: str) -> None:
+    db.execute(
+        "INSERT INTO cache_sources (source_id, ttl_hours, stale_while_revalidate, origin, "
+        "in_registry, updated_at) VALUES (?, ?, ?, ?, 1, CURRENT_TIMESTAMP) "
+        "ON CONFLICT(source_id) DO UPDATE SET ttl_hours = excluded.ttl_hours, "
+        "stale_while_revalidate = excluded.stale_while_revalidate, origin = excluded.origin, "
+        "in_registry = 1, updated_at = CURRENT_TIMESTAMP",
+        (source_id, ttl, swr, origin))

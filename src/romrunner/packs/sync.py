@@ -4,17 +4,10 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any
 
-from romrunner.cache.sources import PACK_SOURCE, USER_OVERRIDE, default_ttl_hours, ensure_source
+from romrunner.cache.sources import apply_registry
 from romrunner.packs.loader import DefinitionPack
 from romrunner.store.database import Database
-
-_PRIORITY_KINDS = {
-    "gamePerformance": "performance",
-    "emulatorCompatibility": "compat",
-    "emulatorGameSettings": "settings",
-}
 
 
 @dataclass(frozen=True)
@@ -45,7 +38,7 @@ def sync_pack(db: Database, pack: DefinitionPack) -> PackSyncResult:
     with db.atomic():
         invalidated = _invalidate_pack_derived(db) if previous is not None else 0
         _write_meta(db, pack)
-        _sync_cache_sources(db, pack)
+        apply_registry(db, pack.compat_sources)
     return PackSyncResult(True, previous, invalidated)
 
 
@@ -77,49 +70,3 @@ def _invalidate_pack_derived(db: Database) -> int:
         removed += db.execute(f"DELETE FROM {table} WHERE source IN ({pack_sources})").rowcount
     removed += db.execute("DELETE FROM catalog_sources WHERE format = 'pack'").rowcount
     return removed
-
-
-def _sync_cache_sources(db: Database, pack: DefinitionPack) -> None:
-    registry = pack.compat_sources
-    catalog = registry.get("sourceCatalog")
-    entries: list[dict[str, Any]] = [e for e in catalog if isinstance(e, dict)] \
-        if isinstance(catalog, list) else []
-    db.execute("UPDATE cache_sources SET in_registry = 0 WHERE origin = 'registry'")
-    for entry in entries:
-        source_id = entry.get("id")
-        if not isinstance(source_id, str) or source_id == USER_OVERRIDE:
-            continue
-        raw_policy = entry.get("cachePolicy")
-        policy: dict[str, Any] = raw_policy if isinstance(raw_policy, dict) else {}
-        ttl = policy.get("ttlHours") if isinstance(policy.get("ttlHours"), int) else None
-        if ttl is None:
-            ttl = default_ttl_hours(source_id)
-        swr = 0 if policy.get("staleWhileRevalidate") is False else 1
-        _upsert_source(db, source_id, ttl, swr, "registry")
-    priorities = registry.get("sourcePriority")
-    if not isinstance(priorities, dict):
-        return
-    db.execute("DELETE FROM cache_source_priority")
-    for key, kind in _PRIORITY_KINDS.items():
-        order = priorities.get(key)
-        if not isinstance(order, list):
-            continue
-        for rank, source_id in enumerate(s for s in order if isinstance(s, str)):
-            if source_id == PACK_SOURCE:
-                _upsert_source(db, source_id, None, 1, "pack")
-            elif source_id != USER_OVERRIDE:
-                ensure_source(db, source_id)
-            db.execute(
-                "INSERT INTO cache_source_priority (cache_kind, source, rank) "
-                "SELECT ?, id, ? FROM cache_sources WHERE source_id = ?",
-                (kind, rank, source_id))
-
-
-def _upsert_source(db: Database, source_id: str, ttl: int | None, swr: int, origin: str) -> None:
-    db.execute(
-        "INSERT INTO cache_sources (source_id, ttl_hours, stale_while_revalidate, origin, "
-        "in_registry, updated_at) VALUES (?, ?, ?, ?, 1, CURRENT_TIMESTAMP) "
-        "ON CONFLICT(source_id) DO UPDATE SET ttl_hours = excluded.ttl_hours, "
-        "stale_while_revalidate = excluded.stale_while_revalidate, origin = excluded.origin, "
-        "in_registry = 1, updated_at = CURRENT_TIMESTAMP",
-        (source_id, ttl, swr, origin))
