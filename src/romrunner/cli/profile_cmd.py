@@ -87,6 +87,31 @@ def profile_ls() -> int:
     return 0
 
 
+def _listed(values: tuple[object, ...], empty: str) -> str:
+    return ", ".join(str(v) for v in values) if values else empty
+
+
+def _readable(item: Profile) -> list[tuple[str, str]]:
+    """What ``profile show`` prints: the choices a user made, in words (JSON keeps the rest)."""
+    return [
+        ("device", item.device_id), ("os", item.os_id),
+        ("performance mode", item.performance_mode),
+        ("platforms", _listed(item.include_platforms, "all")
+         + (f" except {_listed(item.exclude_platforms, '')}" if item.exclude_platforms else "")),
+        ("collections", _listed(item.include_collections, "any")
+         + (f" except {_listed(item.exclude_collections, '')}"
+            if item.exclude_collections else "")),
+        ("games per platform", str(item.max_games_per_platform or "no limit")),
+        ("one game, one ROM", "yes" if item.one_game_one_rom else "no, every version"),
+        ("regions preferred", _listed(item.region_preference, "(none)")),
+        ("languages preferred", _listed(item.language_preference, "(none)")),
+        ("betas and protos", "allowed" if item.allow_prerelease else "left out"),
+        ("hacks", "allowed" if item.allow_hacks else "left out"),
+        ("ROM folder", item.custom_roms_path or "the OS's"),
+        ("BIOS folder", item.custom_bios_path or "the OS's"),
+    ]
+
+
 @profile.command(name="show")
 @click.argument("profile_id", type=int)
 def profile_show(profile_id: int) -> int:
@@ -106,8 +131,8 @@ def profile_show(profile_id: int) -> int:
 
     def render(console: Console) -> None:
         console.print(_line(item), markup=False)
-        for key, value in item.as_dict().items():
-            console.print(f"  {key}: {value}", markup=False)
+        for label, value in _readable(item):
+            console.print(f"  {label:<22} {value}", markup=False)
         console.print("  os profile: " + " <- ".join(resolved.layers or ["(none)"]),
                       markup=False)
         for platform, (emulator, origin) in sorted(resolved.emulators.items()):
