@@ -420,7 +420,7 @@ def _merge(root: Root, parts: list[_Part], tracks: dict[str, StoredTrack],
         seen_tracks |= part.seen_tracks
         changed_discs |= part.changed_discs
     plan.identified, plan.unidentified = identified, unchanged - identified
-    changed_discs.update(t.sheet for rel, t in tracks.items() if rel not in seen_tracks)
+    changed_discs.update(_unwalked_changed(root.path, tracks, seen_tracks))
     walked_sheets = {sheet for sheet in changed_discs if sheet in plan.known}
     discs = _reexamined_discs(root, walked_sheets - {job.relpath for job in plan.jobs},
                               notes)
@@ -437,6 +437,26 @@ def _merge(root: Root, parts: list[_Part], tracks: dict[str, StoredTrack],
     summary.skipped_hidden += notes.hidden
     summary.skipped_empty += notes.empty
     return plan
+
+
+def _unwalked_changed(root: Path, tracks: dict[str, StoredTrack],
+                     seen: set[str]) -> Iterator[str]:
+    """The sheets of stored tracks the walk did not report, whose file is gone or changed.
+
+    The walk takes only the extensions games have, so a track named ``track02.raw`` or
+    ``.wav`` is never walked: it is looked at here, one ``lstat`` each, instead of being
+    taken for changed (which re-hashed a whole disc on every rescan)."""
+    for rel, track in tracks.items():
+        if rel in seen:
+            continue
+        try:
+            info = os.lstat(root / rel)
+        except OSError:
+            yield track.sheet
+            continue
+        if not stat_module.S_ISREG(info.st_mode) \
+                or not track.matches(info.st_size, info.st_mtime_ns):
+            yield track.sheet
 
 
 def _add_notes(notes: WalkNotes, more: WalkNotes) -> None:
