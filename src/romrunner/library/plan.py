@@ -85,10 +85,16 @@ class WalkNotes:
     skipped: list[str] = field(default_factory=list)   # files, relative
     hidden: int = 0  # hidden or system files and folders skipped
     empty: int = 0   # empty files skipped
+    unscanned: list[str] = field(default_factory=list)  # "path: reason" of folders not walked
 
     def report(self, path: str, reason: str) -> None:
         """A file or folder that could not be handled; the walk goes on."""
         self.errors.append({"path": path, "error": reason})
+
+    def not_walked(self, path: str, reason: str) -> None:
+        """A folder the walk could not go through (the scan then found problems)."""
+        self.report(path, reason)
+        self.unscanned.append(f"{path}: {reason}")
 
 
 def load_stored(db: Database, root_id: int, folder: str | None = None) -> dict[str, Stored]:
@@ -348,7 +354,8 @@ def _not_walked(folder: Folder, reason: str) -> Walked:
     """A folder no worker could walk: reported, and its games left as they were."""
     name, path = folder
     notes = WalkNotes(unlisted=[name + "/"])
-    notes.report(display_path(path), f"not walked: {reason}; its games were left as they were")
+    notes.not_walked(display_path(path),
+                     f"not walked: {reason}; its games were left as they were")
     return name, (), notes
 
 
@@ -434,6 +441,7 @@ def _merge(root: Root, parts: list[_Part], tracks: dict[str, StoredTrack],
     summary.scanned += scanned - (len(walked) - len(plan.jobs))  # tracks are not games
     summary.unchanged += unchanged - len(discs)  # the discs re-examined were counted
     summary.errors += notes.errors
+    summary.unscanned += notes.unscanned
     summary.skipped_hidden += notes.hidden
     summary.skipped_empty += notes.empty
     return plan
@@ -467,6 +475,7 @@ def _add_notes(notes: WalkNotes, more: WalkNotes) -> None:
     notes.skipped += more.skipped
     notes.hidden += more.hidden
     notes.empty += more.empty
+    notes.unscanned += more.unscanned
 
 
 def _vanished(unseen: dict[str, Stored], tracks: dict[str, StoredTrack],
@@ -591,7 +600,7 @@ def _walk(folder: str, rel_folder: str, notes: WalkNotes, rules: WalkRules, *,
             with os.scandir(folder) as entries:
                 listing = list(entries)
         except OSError as exc:
-            report(display_path(folder), UNLISTED.format(exc.strerror))
+            notes.not_walked(display_path(folder), UNLISTED.format(exc.strerror))
             notes.unlisted.append(rel_folder)
             continue
         for entry in listing:
