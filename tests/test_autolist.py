@@ -198,7 +198,12 @@ def test_target_folders_on_a_card_and_saving_as_a_collection(
         (data["saved_collection"],))}
     assert members == {g["game_id"] for g in data["games"] if g["included"]}
     db.close()
-    again = real(cli, "--json", "autolist", "1", "--save", "RG35XX").json()["data"]
+    twice = real(cli, "autolist", "1", "--save", "RG35XX")  # would replace it silently
+    assert twice.code == 2
+    assert twice.err.splitlines()[-1] == (
+        f"error: auto-list 'RG35XX' is already saved (collection {data['saved_collection']});"
+        " nothing was changed (use --replace to replace it, or choose another name)")
+    again = real(cli, "--json", "autolist", "1", "--save", "RG35XX", "--replace").json()["data"]
     assert again["saved_collection"] == data["saved_collection"]
     db = open_database(db_path, OpenMode.WRITE).db
     db.execute("INSERT INTO collections (name) VALUES ('Favorites')")
@@ -252,7 +257,47 @@ def test_the_autolist_benchmark_runs_and_reports_every_figure(tmp_path: Path) ->
     figures = json.loads(out.read_text())
     assert figures["autolist"]["games"] == 500 and figures["autolist"]["included"] > 0
     assert figures["autolist"]["peak_python_mib"] > 0
-    assert set(figures["autolist"]["summary"]) <= {*REASON_CODES, "other_version", "hack",
-                                                   "prerelease", "platform_limit"}
+    assert set(figures["autolist"]["summary"]) <= {
+        *REASON_CODES, "other_version", "hack", "prerelease", "platform_limit", "bad_dump",
+        "overdump", "disc_set_playlist"}
     assert all(rate > 0 for rate in figures["legaliser"].values())
     assert figures["destination_scan"]["files"] == 100
+
+
+def test_bad_dumps_and_overdumps_are_never_chosen(cli: Any, setup: dict[str, Any]) -> None:
+    """GoodTools ``[b1]``/``[o1]`` copies of a title are left out with a reason of their own,
+    even where every version is kept; a ``[h]`` hack only with --hacks (as before)."""
+    snes = setup["root"] / "snes"
+    (snes / "Zelda (USA) [b1].sfc").write_bytes(rom("zelda-bad"))
+    (snes / "Zelda (USA) [o1].sfc").write_bytes(rom("zelda-over"))
+    (snes / "Pilotwings (USA) [b1].sfc").write_bytes(rom("pilotwings-bad"))  # the only copy
+    assert real(cli, "scan", "--workers", "1").code == 0
+    games = verdicts(cli)
+    assert games["Zelda (USA) [b1].sfc"]["dropped"] == "bad_dump"
+    assert games["Zelda (USA) [o1].sfc"]["dropped"] == "overdump"
+    assert games["Pilotwings (USA) [b1].sfc"]["dropped"] == "bad_dump"
+    assert games["Zelda (USA) (Rev 1).sfc"]["included"] is True
+    assert real(cli, "profile", "set", "1", "--all-versions", "--hacks").code == 0
+    games = verdicts(cli)
+    assert not games["Zelda (USA) [b1].sfc"]["included"]
+    assert not games["Zelda (USA) [o1].sfc"]["included"]
+    assert games["Mario (USA) [h1].sfc"]["included"] is True
+
+
+def test_a_multi_disc_set_with_its_m3u_stays_together(cli: Any, setup: dict[str, Any]) -> None:
+    """The discs are kept together and the user's .m3u is left out as the set's playlist
+    (the deploy planner writes the .m3u the OS wants): not as "other_version"."""
+    psx = setup["root"] / "psx"
+    psx.mkdir()
+    discs = ["Final Fantasy VII (USA) (Disc 1).iso", "Final Fantasy VII (USA) (Disc 2).iso"]
+    for disc in discs:
+        (psx / disc).write_bytes(rom(disc))
+    (psx / "Final Fantasy VII (USA).m3u").write_text("\n".join(discs) + "\n")
+    assert real(cli, "scan", "--workers", "1").code == 0
+    games = verdicts(cli)
+    got = {name: (games[name]["included"], games[name]["dropped"])
+           for name in [*discs, "Final Fantasy VII (USA).m3u"]}
+    assert got == {discs[0]: (True, None), discs[1]: (True, None),
+                   "Final Fantasy VII (USA).m3u": (False, "disc_set_playlist")}
+    assert games["Final Fantasy VII (USA).m3u"]["kept_instead"] in {
+        games[d]["game_id"] for d in discs}

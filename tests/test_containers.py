@@ -79,6 +79,31 @@ def test_a_dreamcast_gdi_keeps_every_track(cli: Any, tmp_path: Path) -> None:
         (name, sha1(data)) for name, data in TRACKS.items()]
 
 
+def test_a_gdi_with_a_raw_track_is_unchanged_on_rescan(cli: Any, tmp_path: Path) -> None:
+    """A ``.raw`` track is not an extension the walk takes, so the walk never sees it: the
+    rescan must still find it unchanged instead of re-hashing the whole disc every time."""
+    disc = tmp_path / "roms" / "dreamcast" / "Crazy Taxi (USA)"
+    disc.mkdir(parents=True)
+    for name, data in TRACKS.items():
+        (disc / name).write_bytes(data)
+    (disc / "Crazy Taxi (USA).gdi").write_bytes(
+        b"3\r\n1 0 4 2352 track01.bin 0\r\n2 756 0 2352 track02.raw 0\r\n"
+        b"3 45000 4 2352 track03.bin 0\r\n")
+    assert scan(cli, tmp_path / "roms")["added"] == 1
+    for _ in range(2):
+        again = cli("--json", "scan", "--workers", "1").json()["data"]
+        assert (again["updated"], again["unchanged"], again["bytes_hashed"]) == (0, 1, 0)
+    (disc / "track02.raw").write_bytes(b"\x07" * 2352)  # a changed .raw is still noticed
+    changed = cli("--json", "scan", "--workers", "1").json()["data"]
+    assert changed["updated"] == 1 and changed["bytes_hashed"] > 0
+    assert ("track02.raw", sha1(b"\x07" * 2352)) in files_of(
+        cli, games(cli)["Crazy Taxi (USA).gdi"])
+    (disc / "track02.raw").unlink()  # and so is a removed one
+    removed = cli("--json", "scan", "--workers", "1").json()["data"]
+    assert removed["updated"] == 1
+    assert any("track02.raw" in e["error"] for e in removed["errors"])
+
+
 def test_gdi_names_may_be_quoted_and_hold_spaces(cli: Any, tmp_path: Path) -> None:
     disc = tmp_path / "roms" / "dreamcast" / "Shenmue"
     disc.mkdir(parents=True)

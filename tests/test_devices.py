@@ -167,9 +167,17 @@ def test_devices_and_profiles_from_the_cli(cli: Any) -> None:
         (1, "mine", "h700", 1)]
     oses = _real(cli, "--json", "profile", "os", "knul").json()["data"]
     assert oses == [{"id": "knulli", "name": "KNULLI"}]
-    removed = _real(cli, "--json", "device", "rm", "1").json()["data"]
+    refused = _real(cli, "device", "rm", "1")  # its profile would go with it: refused
+    assert refused.code == 2
+    assert refused.err.splitlines()[-1] == (
+        "error: device 1 has 1 profile(s), which would be removed with it; nothing was "
+        "removed (use --force to remove them too)")
+    assert [p["id"] for p in _real(cli, "--json", "profile", "ls").json()["data"]] == [1]
+    removed = _real(cli, "--json", "device", "rm", "1", "--force").json()["data"]
     assert removed["profiles_removed"] == 1
     assert _real(cli, "--json", "profile", "ls").json()["data"] == []
+    assert _real(cli, "device", "add", "rg-35xx-plus").code == 0  # none: no --force needed
+    assert _real(cli, "--json", "device", "rm", "2").json()["data"]["profiles_removed"] == 0
 
 
 @pytest.mark.parametrize(("args", "named"), [

@@ -391,8 +391,14 @@ def test_unreachable_root_marks_nothing_missing(cli: Any, library: dict[str, Any
     cli("library", "add", str(library["root"]))
     scan_json(cli)
     library["root"].rename(tmp_path / "unplugged")
-    result = scan_json(cli)
+    done = cli("--json", "scan", "--workers", "1")
+    assert done.code == 1  # the scan could not do its job: a check that found problems
+    envelope = done.json()
+    result = envelope["data"]
     assert result["missing"] == 0 and "not reachable" in result["errors"][0]["error"]
+    assert envelope["ok"] is False
+    assert envelope["errors"] == [f"{library['root']}: library root is not reachable (absent, "
+                                  "moved or unmounted?); nothing was marked missing"]
     assert not cli("--json", "games", "ls", "--missing").json()["data"]["games"]
 
 

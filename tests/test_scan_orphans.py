@@ -155,10 +155,13 @@ def test_killed_walk_workers_cost_their_folders_not_the_scan(tmp_path: Path) -> 
         if scan.poll() is None:
             os.killpg(scan.pid, signal.SIGKILL)
     assert killed, "the rescan ended before a worker could be killed"
-    assert scan.returncode == 0, err
-    data = json.loads(out)["data"]
+    assert scan.returncode == 1, err  # folders left unwalked: the scan found problems
+    envelope = json.loads(out)
+    data = envelope["data"]
     lost = [e for e in data["errors"] if e["error"].startswith("not walked: ")]
     assert lost, "no folder was held by a killed worker"
+    assert envelope["ok"] is False
+    assert envelope["errors"] == [f"{e['path']}: {e['error']}" for e in lost]
     assert all(e["error"].endswith("; its games were left as they were") for e in lost)
     assert len(lost) == len({e["path"] for e in lost})  # each folder reported once
     assert data["missing"] == 0

@@ -64,10 +64,15 @@ def romrunner(world: Path, *args: str) -> subprocess.CompletedProcess[str]:
                           cwd=world)
 
 
-def scan(world: Path, *args: str) -> dict[str, Any]:
+def scan(world: Path, *args: str, code: int = 0) -> dict[str, Any]:
+    """The scan's JSON data; ``code`` 1 when a folder or root could not be scanned (then
+    listed in the envelope's errors, ok false)."""
     done = romrunner(world, "--json", "scan", *args)
-    assert done.returncode == 0, done.stderr
-    data: dict[str, Any] = json.loads(done.stdout)["data"]
+    assert done.returncode == code, done.stderr
+    envelope = json.loads(done.stdout)
+    assert envelope["ok"] is (code == 0)
+    data: dict[str, Any] = envelope["data"]
+    assert envelope["errors"] == data["unscanned"]
     return data
 
 
@@ -98,8 +103,9 @@ def test_an_unlistable_folder_is_reported_and_its_games_kept(world: Path, worker
     assert scan(world, "--workers", workers)["added"] == 5
     (root / "snes" / "sub").chmod(0)  # a nested folder
     (root / "gba").chmod(0)           # a top-level folder (walked by a worker when pooled)
-    result = scan(world, "--workers", workers)
+    result = scan(world, "--workers", workers, code=1)
     assert result["missing"] == 0 and missing(world) == []
+    assert sorted(Path(u.split(": ", 1)[0]).name for u in result["unscanned"]) == ["gba", "sub"]
     denied = {Path(e["path"]).name: e["error"] for e in result["errors"]}
     assert denied == {"sub": "cannot list folder (Permission denied); its games were left "
                              "as they were",
@@ -119,7 +125,7 @@ def test_an_unlistable_root_marks_nothing_missing(world: Path) -> None:
     root = build(world)
     assert scan(world, "--workers", "1")["added"] == 5
     root.chmod(0o311)  # can be entered (and stat'ed), not listed
-    result = scan(world, "--workers", "1")
+    result = scan(world, "--workers", "1", code=1)
     assert result["missing"] == 0 and missing(world) == []
     assert [e["error"] for e in result["errors"]] == [
         "library root cannot be listed (Permission denied); nothing was marked missing"]

@@ -17,14 +17,18 @@ from romrunner.store import OpenMode
 @click.option("--to", "card", type=click.Path(path_type=Path), default=None,
               help="A mounted card: target folders as they are on it.")
 @click.option("--save", default=None, metavar="NAME", help="Store the included games as a "
-              "collection NAME (an earlier auto-list of that name is replaced).")
+              "collection NAME (an earlier auto-list of that name: only with --replace).")
+@click.option("--replace", is_flag=True,
+              help="With --save: replace an auto-list saved earlier under that NAME.")
 @click.option("--limit", type=click.IntRange(0), default=50, show_default=True,
               help="Games shown in text output (0: all); --json lists every game.")
-def autolist(profile_id: int, card: Path | None, save: str | None, limit: int) -> int:
+def autolist(profile_id: int, card: Path | None, save: str | None, replace: bool,
+             limit: int) -> int:
     """Gate the library for PROFILE_ID: performance, compatibility, one game one ROM."""
     app = app_context()
     db = app.open_db() if save else app.open_db(OpenMode.READ)
-    result = run_autolist(db, app.pack(), profile_id, card_root=card, save=save)
+    result = run_autolist(db, app.pack(), profile_id, card_root=card, save=save,
+                          replace=replace)
     for warning in result.warnings:
         app.warn(warning)
 

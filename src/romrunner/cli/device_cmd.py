@@ -69,10 +69,12 @@ def device_ls() -> int:
 
 @device.command(name="rm")
 @click.argument("device_id", type=int)
-def device_rm(device_id: int) -> int:
-    """Remove a device and its profiles."""
+@click.option("--force", is_flag=True, help="Also remove the device's profiles (a device "
+              "that has profiles is refused without it).")
+def device_rm(device_id: int, force: bool) -> int:
+    """Remove a device (and, with --force, its profiles)."""
     app = app_context()
-    removed = remove_device(app.open_db(), device_id)
+    removed = remove_device(app.open_db(), device_id, force=force)
     app.finish({"id": device_id, "profiles_removed": removed}, lambda c: c.print(
         f"removed device {device_id} and {removed} profiles", markup=False))
     return 0

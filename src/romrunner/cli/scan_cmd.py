@@ -24,7 +24,9 @@ from romrunner.library.roots import (
 )
 from romrunner.library.scan import ScanSummary, scan_library
 
-EXIT_ERROR = 2  # as romrunner.cli.main: a scan that held files back has failed
+# As romrunner.cli.main: a scan that held files back (or had no root) has failed; one that
+# could not go through a root or folder found problems, like a check.
+EXIT_CHECK_FAILED, EXIT_ERROR = 1, 2
 
 
 @click.command()
@@ -46,7 +48,17 @@ EXIT_ERROR = 2  # as romrunner.cli.main: a scan that held files back has failed
                    "where its CRC32 and size name exactly one catalog game).")
 def scan(paths: tuple[Path, ...], workers: int | None, full: bool,
          accept_missing: bool, include_hidden: bool, verify: bool) -> int:
-    """Scan library roots (all, or the given ones) and identify what changed."""
+    """Scan library roots (all, or the given ones) and identify what changed.
+
+    \b
+    Exit codes:
+      0  every root was scanned (files that could not be hashed, e.g. a damaged
+         zip, are warnings listed in errors)
+      1  a root or folder could not be scanned (absent, moved, permission denied,
+         a walk worker that died): its games were left as they were
+      2  no library roots (add one with `romrunner library add PATH`), or most of
+         a root vanished at once and nothing was marked missing
+    """
     app = app_context()
     db = app.open_db()
     roots = [get_root(db, path) for path in paths] if paths else None
@@ -78,9 +90,16 @@ def scan(paths: tuple[Path, ...], workers: int | None, full: bool,
             app.err_console.print(f"  … and {len(summary.errors) - 20} more (--json lists all)")
         for problem in summary.problems:
             app.err_console.print(f"error: {problem}", markup=False, soft_wrap=True)
+        if summary.unscanned:
+            app.err_console.print(
+                f"error: {len(summary.unscanned):,} roots or folders could not be scanned; "
+                "their games were left as they were", markup=False, soft_wrap=True)
 
-    app.finish(asdict(summary), render, ok=not summary.problems, errors=summary.problems)
-    return EXIT_ERROR if summary.problems else 0
+    failures = [*summary.problems, *summary.unscanned]
+    app.finish(asdict(summary), render, ok=not failures, errors=failures)
+    if summary.problems:
+        return EXIT_ERROR
+    return EXIT_CHECK_FAILED if summary.unscanned else 0
 
 
 class ScanOptions(NamedTuple):

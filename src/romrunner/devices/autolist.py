@@ -58,6 +58,9 @@ DROP_OTHER_VERSION = "other_version"
 DROP_PRERELEASE = "prerelease"
 DROP_HACK = "hack"
 DROP_PLATFORM_LIMIT = "platform_limit"
+DROP_BAD_DUMP = "bad_dump"        # GoodTools [b] / [b1]: never chosen (DECISIONS-devices D14)
+DROP_OVERDUMP = "overdump"        # GoodTools [o] / [o1]: never chosen either
+DROP_SET_PLAYLIST = "disc_set_playlist"  # an .m3u whose discs are listed: deploy writes one
 
 _EXCLUDED_STATUSES = frozenset({"broken", "boots_only"})
 _WARN_STATUSES = frozenset({"ingame", "menu_intro", "unknown"})
@@ -181,7 +184,11 @@ _GAMES_SQL = (
     "  FROM catalog_games cg WHERE cg.game_id = g.matched_game_id LIMIT 1), "
     " 'title:' || coalesce(g.title_norm, g.detected_title, g.filename)), "
     "g.matched_game_id, g.region, g.languages, g.revision, g.flags, g.is_hack, "
-    "coalesce(g.set_key, 'game:' || g.id) FROM games g")
+    # the variant: a multi-disc set (an .m3u joins the set of its title and region), else
+    # the game itself
+    "coalesce(g.set_key, CASE WHEN g.format = 'm3u' THEN (SELECT d.set_key FROM games d "
+    " WHERE d.set_key = g.platform_id || ':' || g.title_norm || ':' || coalesce(g.region, '') "
+    " AND d.is_missing = 0 LIMIT 1) END, 'game:' || g.id) FROM games g")
 
 
 def _games(db: Database, profile: Profile) -> tuple[list[_Game], int]:
@@ -423,7 +430,7 @@ class _Preference:
                 self._rank("revision", game.revision), "verified" not in flags, game.id)
 
 
-def _select(games: Iterable[_Game], profile: Profile,
+def _select(games: list[_Game], profile: Profile,
             entries: dict[int, AutoListEntry]) -> None:
     """Mark the entries dropped by one-game-one-ROM, prerelease/hack rules and the limit."""
     groups: dict[str, list[_Game]] = defaultdict(list)
@@ -431,7 +438,12 @@ def _select(games: Iterable[_Game], profile: Profile,
         entry = entries[game.id]
         if not entry.included or entry.reason == USER_OVERRIDE_INCLUDE:
             continue
-        if game.flags_json and game.flags & _PRERELEASE_FLAGS and not profile.allow_prerelease:
+        if game.flags_json and "bad_dump" in game.flags:
+            entry.dropped = DROP_BAD_DUMP
+        elif game.flags_json and "overdump" in game.flags:
+            entry.dropped = DROP_OVERDUMP
+        elif game.flags_json and game.flags & _PRERELEASE_FLAGS \
+                and not profile.allow_prerelease:
             entry.dropped = DROP_PRERELEASE
         elif game.is_hack and not profile.allow_hacks:
             entry.dropped = DROP_HACK
@@ -453,6 +465,7 @@ def _select(games: Iterable[_Game], profile: Profile,
                 for game in games_of:
                     entries[game.id].dropped = DROP_OTHER_VERSION
                     entries[game.id].kept_instead = keeper
+    _drop_set_playlists(games, entries)
     limit = profile.max_games_per_platform
     if limit:
         kept: dict[str, int] = defaultdict(int)
@@ -464,6 +477,27 @@ def _select(games: Iterable[_Game], profile: Profile,
     for entry in entries.values():
         if entry.dropped:
             entry.included = False
+
+
+def _drop_set_playlists(games: Iterable[_Game], entries: dict[int, AutoListEntry]) -> None:
+    """An .m3u of a multi-disc set whose discs are kept is left out: the discs go on the
+    card and the deploy planner writes the .m3u the OS wants (the user's own would collide
+    with it). Without any kept disc the .m3u stays as it is."""
+    discs: dict[str, int] = {}
+    playlists: list[_Game] = []
+    for game in games:
+        if game.variant.startswith("game:"):
+            continue
+        entry = entries[game.id]
+        if game.filename.lower().endswith(".m3u"):
+            playlists.append(game)
+        elif entry.included and not entry.dropped:
+            discs.setdefault(game.variant, game.id)
+    for playlist in playlists:
+        entry = entries[playlist.id]
+        if playlist.variant in discs and entry.included and not entry.dropped:
+            entry.dropped = DROP_SET_PLAYLIST
+            entry.kept_instead = discs[playlist.variant]
 
 
 # -- the whole list ------------------------------------------------------------------------
@@ -567,9 +601,11 @@ def _target_folders(pack: DefinitionPack, resolved: ResolvedOsProfile,
     return targets
 
 
-def save_autolist(db: Database, autolist: AutoList, name: str) -> int:
-    """Store the included games as a collection ``name`` (replacing an earlier auto-list of
-    that name; another collection of that name is an error)."""
+def save_autolist(db: Database, autolist: AutoList, name: str, *,
+                  replace: bool = False) -> int:
+    """Store the included games as a collection ``name``. An earlier auto-list of that name
+    is replaced only with ``replace`` (else an error naming it); another collection of that
+    name is an error."""
     rules = json.dumps({"autolist_profile": autolist.profile_id, "os_id": autolist.os_id},
                        sort_keys=True)
     with db.atomic():
@@ -577,6 +613,10 @@ def save_autolist(db: Database, autolist: AutoList, name: str) -> int:
         if existing is not None and "autolist_profile" not in (existing["rules_json"] or ""):
             raise InputError(f"collection {name!r} already exists and is not an auto-list; "
                              "choose another name")
+        if existing is not None and not replace:
+            raise InputError(f"auto-list {name!r} is already saved (collection "
+                             f"{existing['id']}); nothing was changed (use --replace to "
+                             "replace it, or choose another name)")
         if existing is None:
             cursor = db.execute("INSERT INTO collections (name, description, collection_type, "
                                 "rules_json, updated_at) VALUES (?, ?, 'manual', ?, "
@@ -596,11 +636,12 @@ def save_autolist(db: Database, autolist: AutoList, name: str) -> int:
 
 
 def run_autolist(db: Database, pack: DefinitionPack, profile_id: int, *,
-                 card_root: Path | None = None, save: str | None = None) -> AutoList:
+                 card_root: Path | None = None, save: str | None = None,
+                 replace: bool = False) -> AutoList:
     """``romrunner autolist``: build the list (folders on ``card_root`` when given) and store
-    it as the collection ``save`` when asked."""
+    it as the collection ``save`` when asked (an earlier one of that name: with ``replace``)."""
     layout = card_layout(db, pack, profile_id, card_root) if card_root is not None else None
     autolist = build_autolist(db, pack, profile_id, layout)
     if save:
-        autolist.saved_collection = save_autolist(db, autolist, save)
+        autolist.saved_collection = save_autolist(db, autolist, save, replace=replace)
     return autolist

@@ -128,14 +128,20 @@ def list_devices(db: Database, pack: DefinitionPack) -> list[OwnedDevice]:
             for row in db.query("SELECT id FROM devices ORDER BY id")]
 
 
-def remove_device(db: Database, device_row_id: int) -> int:
-    """Remove a device and its profiles (and their overrides); returns profiles removed."""
+def remove_device(db: Database, device_row_id: int, *, force: bool = False) -> int:
+    """Remove a device and its profiles (and their overrides); returns profiles removed.
+
+    A device that has profiles is refused unless ``force``: they would go with it."""
     with db.atomic():
         if db.scalar("SELECT 1 FROM devices WHERE id = ?", (device_row_id,)) is None:
             raise NotFoundError(f"device {device_row_id}: no such device "
                                 "(`romrunner device ls` lists them)")
         count = int(db.scalar("SELECT count(*) FROM device_profiles WHERE device_row_id = ?",
                               (device_row_id,)))
+        if count and not force:
+            raise InputError(f"device {device_row_id} has {count} profile(s), which would be "
+                             "removed with it; nothing was removed (use --force to remove "
+                             "them too)")
         db.execute("DELETE FROM devices WHERE id = ?", (device_row_id,))
     return count
 

@@ -85,10 +85,16 @@ class WalkNotes:
     skipped: list[str] = field(default_factory=list)   # files, relative
     hidden: int = 0  # hidden or system files and folders skipped
     empty: int = 0   # empty files skipped
+    unscanned: list[str] = field(default_factory=list)  # "path: reason" of folders not walked
 
     def report(self, path: str, reason: str) -> None:
         """A file or folder that could not be handled; the walk goes on."""
         self.errors.append({"path": path, "error": reason})
+
+    def not_walked(self, path: str, reason: str) -> None:
+        """A folder the walk could not go through (the scan then found problems)."""
+        self.report(path, reason)
+        self.unscanned.append(f"{path}: {reason}")
 
 
 def load_stored(db: Database, root_id: int, folder: str | None = None) -> dict[str, Stored]:
@@ -348,7 +354,8 @@ def _not_walked(folder: Folder, reason: str) -> Walked:
     """A folder no worker could walk: reported, and its games left as they were."""
     name, path = folder
     notes = WalkNotes(unlisted=[name + "/"])
-    notes.report(display_path(path), f"not walked: {reason}; its games were left as they were")
+    notes.not_walked(display_path(path),
+                     f"not walked: {reason}; its games were left as they were")
     return name, (), notes
 
 
@@ -420,7 +427,7 @@ def _merge(root: Root, parts: list[_Part], tracks: dict[str, StoredTrack],
         seen_tracks |= part.seen_tracks
         changed_discs |= part.changed_discs
     plan.identified, plan.unidentified = identified, unchanged - identified
-    changed_discs.update(t.sheet for rel, t in tracks.items() if rel not in seen_tracks)
+    changed_discs.update(_unwalked_changed(root.path, tracks, seen_tracks))
     walked_sheets = {sheet for sheet in changed_discs if sheet in plan.known}
     discs = _reexamined_discs(root, walked_sheets - {job.relpath for job in plan.jobs},
                               notes)
@@ -434,9 +441,30 @@ def _merge(root: Root, parts: list[_Part], tracks: dict[str, StoredTrack],
     summary.scanned += scanned - (len(walked) - len(plan.jobs))  # tracks are not games
     summary.unchanged += unchanged - len(discs)  # the discs re-examined were counted
     summary.errors += notes.errors
+    summary.unscanned += notes.unscanned
     summary.skipped_hidden += notes.hidden
     summary.skipped_empty += notes.empty
     return plan
+
+
+def _unwalked_changed(root: Path, tracks: dict[str, StoredTrack],
+                     seen: set[str]) -> Iterator[str]:
+    """The sheets of stored tracks the walk did not report, whose file is gone or changed.
+
+    The walk takes only the extensions games have, so a track named ``track02.raw`` or
+    ``.wav`` is never walked: it is looked at here, one ``lstat`` each, instead of being
+    taken for changed (which re-hashed a whole disc on every rescan)."""
+    for rel, track in tracks.items():
+        if rel in seen:
+            continue
+        try:
+            info = os.lstat(root / rel)
+        except OSError:
+            yield track.sheet
+            continue
+        if not stat_module.S_ISREG(info.st_mode) \
+                or not track.matches(info.st_size, info.st_mtime_ns):
+            yield track.sheet
 
 
 def _add_notes(notes: WalkNotes, more: WalkNotes) -> None:
@@ -447,6 +475,7 @@ def _add_notes(notes: WalkNotes, more: WalkNotes) -> None:
     notes.skipped += more.skipped
     notes.hidden += more.hidden
     notes.empty += more.empty
+    notes.unscanned += more.unscanned
 
 
 def _vanished(unseen: dict[str, Stored], tracks: dict[str, StoredTrack],
@@ -571,7 +600,7 @@ def _walk(folder: str, rel_folder: str, notes: WalkNotes, rules: WalkRules, *,
             with os.scandir(folder) as entries:
                 listing = list(entries)
         except OSError as exc:
-            report(display_path(folder), UNLISTED.format(exc.strerror))
+            notes.not_walked(display_path(folder), UNLISTED.format(exc.strerror))
             notes.unlisted.append(rel_folder)
             continue
         for entry in listing:

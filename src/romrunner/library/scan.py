@@ -21,6 +21,7 @@ from romrunner.catalog.identify import (
     unverified_games,
     verify_counts,
 )
+from romrunner.errors import RomRunnerError
 from romrunner.library.examine import ARCHIVES, SHEETS, Examined, Job
 from romrunner.library.plan import (
     USER_PLATFORM,
@@ -67,7 +68,11 @@ CONTAINER_EXTENSIONS = ARCHIVES | SHEETS | {".chd"}
 # mid-walk than a real deletion (which --accept-missing then confirms).
 MASS_MISSING_SHARE = 0.5
 MASS_MISSING_MIN = 100
-__all__ = ["ScanSummary", "ingest_examined", "scan_library"]
+__all__ = ["NoLibraryRootsError", "ScanSummary", "ingest_examined", "scan_library"]
+
+
+class NoLibraryRootsError(RomRunnerError):
+    """A scan with no library root to scan: it could not do its job (exit 2)."""
 
 
 Progress = Callable[[int, int, int, int], None]
@@ -92,7 +97,11 @@ def scan_library(db: Database, pack: DefinitionPack, roots: list[Root] | None = 
     extensions = {ext for p in pack.platforms.values() for ext in p.extensions}
     rules = WalkRules(extensions | CONTAINER_EXTENSIONS, include_hidden)
     hash_plan = FULL_HASHING if verify else HashPlan()  # its rules: read when needed
-    for root in roots if roots is not None else list_roots(db):
+    roots = roots if roots is not None else list_roots(db)
+    if not roots:
+        raise NoLibraryRootsError(
+            "no library roots; add one with `romrunner library add PATH`")
+    for root in roots:
         _scan_root(db, pack, root, rules, summary,
                    _Options(workers, full, progress, accept_missing, hash_plan))
     summary.seconds = round(time.perf_counter() - started, 3)
@@ -111,15 +120,15 @@ def _scan_root(db: Database, pack: DefinitionPack, root: Root, rules: WalkRules,
                summary: ScanSummary, options: _Options) -> None:
     workers, full, progress, accept_missing, hash_plan = options
     if not root.path.is_dir():
-        summary.error(str(root.path), "library root is not reachable (unmounted?); "
-                                      "nothing was marked missing")
+        summary.not_scanned(str(root.path), "library root is not reachable (absent, moved "
+                                            "or unmounted?); nothing was marked missing")
         return
     count = workers if workers is not None else (os.cpu_count() or 1)
     try:
         plan = plan_root(db, root, rules, summary, full, count)
     except RootUnlistable as exc:
-        summary.error(str(root.path), f"library root cannot be listed ({exc}); "
-                                      "nothing was marked missing")
+        summary.not_scanned(str(root.path), f"library root cannot be listed ({exc}); "
+                                            "nothing was marked missing")
         return
     if plan.returned:
         with db.atomic():

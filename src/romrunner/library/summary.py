@@ -34,10 +34,18 @@ class ScanSummary:
     skipped_empty: int = 0   # empty files: never games
     disc_ids: int = 0        # disc images whose id (serial, game id) was read this scan
     problems: list[str] = field(default_factory=list)
+    # Roots and folders that could not be scanned (absent, unlistable, a walk worker that
+    # died): their games were left as they were, and the scan found problems (exit 1).
+    unscanned: list[str] = field(default_factory=list)
 
     def error(self, path: str, reason: str) -> None:
         """Record a file that could not be handled; the scan goes on."""
         self.errors.append({"path": path, "error": reason})
+
+    def not_scanned(self, path: str, reason: str) -> None:
+        """Record a root or folder that could not be scanned; the scan goes on."""
+        self.error(path, reason)
+        self.unscanned.append(f"{path}: {reason}")
 
 
 def display_path(path: str) -> str:

@@ -1,0 +1,62 @@
+"""``scan`` exits non-zero when it could not do its job: no library root (2), a root or a
+folder it could not go through (1, listed in the envelope's errors); a file it could not
+hash (a damaged zip) stays a warning of a scan that did its job (0)."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+
+def test_no_library_roots_is_an_error_that_says_what_to_do(cli: Any, db_path: Path) -> None:
+    done = cli("scan")
+    assert done.code == 2
+    assert done.err.strip() == ("error: no library roots; add one with "
+                                "`romrunner library add PATH`")
+    as_json = cli("--json", "scan")
+    assert as_json.code == 2 and as_json.json()["ok"] is False
+    assert as_json.json()["errors"] == [
+        "no library roots; add one with `romrunner library add PATH`"]
+
+
+def test_a_root_that_moved_fails_the_scan_and_the_others_are_scanned(
+        cli: Any, tmp_path: Path, db_path: Path) -> None:
+    kept, moved = tmp_path / "kept", tmp_path / "moved"
+    for root in (kept, moved):
+        (root / "gba").mkdir(parents=True)
+        (root / "gba" / f"{root.name} (USA).gba").write_bytes(root.name.encode() * 300)
+        assert cli("library", "add", root).code == 0
+    assert cli("scan", "--workers", "1").code == 0
+    moved.rename(tmp_path / "elsewhere")
+    (kept / "gba" / "New (USA).gba").write_bytes(b"new" * 300)
+    done = cli("--json", "scan", "--workers", "1")
+    assert done.code == 1
+    envelope = done.json()
+    assert envelope["ok"] is False
+    assert len(envelope["errors"]) == 1 and envelope["errors"][0].startswith(f"{moved}: ")
+    assert envelope["data"]["added"] == 1  # the root that is there was scanned
+    with sqlite3.connect(db_path) as conn:
+        assert conn.execute("SELECT count(*) FROM games WHERE is_missing = 1").fetchone() == (0,)
+    text = cli("scan", "--workers", "1")
+    assert text.code == 1 and "could not be scanned" in text.err
+
+
+def test_a_damaged_zip_is_a_warning_of_a_scan_that_did_its_job(cli: Any,
+                                                               tmp_path: Path) -> None:
+    root = tmp_path / "roms"
+    (root / "gba").mkdir(parents=True)
+    (root / "gba" / "Broken (USA).zip").write_bytes(b"PK\x03\x04 not really a zip" * 20)
+    (root / "gba" / "Fine (USA).gba").write_bytes(b"fine" * 300)
+    assert cli("library", "add", root).code == 0
+    done = cli("--json", "scan", "--workers", "1")
+    assert done.code == 0, done.err
+    envelope = done.json()
+    assert envelope["ok"] is True and envelope["errors"] == []
+    assert [Path(e["path"]).name for e in envelope["data"]["errors"]] == ["Broken (USA).zip"]
+
+
+def test_scan_help_documents_the_exit_codes(cli: Any) -> None:
+    text = " ".join(cli("scan", "--help").out.split())
+    assert "1 a root or folder could not be scanned" in text
+    assert "2 no library roots" in text
