@@ -87,7 +87,7 @@ def examine(job: Job, rules: CrcRules | None = None) -> Examined:
             and job.size <= CRC_FIRST_MAX_BYTES:
         return examine_crc_first(job, rules)
     result = Examined(job)
-    try:
+    with _reading(result):
         names = referenced_files(Path(job.path)) if suffix in SHEETS else []  # before hashing:
         result.hashes, result.head = _hash_with_head(job.path)  # a refused sheet is not read
         if suffix == ".zip":
@@ -104,14 +104,6 @@ def examine(job: Job, rules: CrcRules | None = None) -> Examined:
         if len(result.members) == 1:
             result.head = result.members[0].head
         result.parse_name()
-    except ContainerError as exc:
-        result.error = str(exc)
-    except FileNotFoundError:
-        result.error = "file vanished during the scan"
-    except PermissionError:
-        result.error = "permission denied"
-    except OSError as exc:
-        result.error = f"cannot be read ({exc.strerror or exc})"
     return result
 
 
