@@ -13,6 +13,7 @@ import hashlib
 import json
 import os
 import re
+import shutil
 import sqlite3
 import zipfile
 import zlib
@@ -20,6 +21,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from romrunner.packs.loader import builtin_pack_path
 
 # A window-title OSC ended by BEL, a clear-screen CSI, a C1 CSI, rich markup (an OSC 8
 # hyperlink if interpreted), an emoji code and a right-to-left override.
@@ -68,9 +71,12 @@ def hostile_world(base: Path) -> dict[str, Path]:
     (card / "Roms" / f"SNES {HOSTILE}").mkdir(parents=True)
     (card / "MUOS").mkdir()
     pack = base / f"pack {HOSTILE}"
-    pack.mkdir()
-    (pack / "platforms.json").write_text(json.dumps({"platforms": [{"id": HOSTILE,
-                                                                    "name": HOSTILE}]}))
+    shutil.copytree(builtin_pack_path(), pack)
+    platforms = json.loads((pack / "platforms.json").read_text(encoding="utf-8"))
+    platforms["version"] = HOSTILE
+    platforms["platforms"] += [{**platforms["platforms"][0], "id": f"p{HOSTILE}",
+                                "name": HOSTILE}, {"id": HOSTILE, "name": 3}]
+    (pack / "platforms.json").write_text(json.dumps(platforms), encoding="utf-8")
     return {"root": root, "dat": dat, "cache": cache, "bios": bios, "card": card,
             "pack": pack, "file": snes / f"Game {HOSTILE} (USA).sfc"}
 
@@ -112,6 +118,7 @@ def audited_commands(world: dict[str, Path], db_path: Path) -> list[list[str]]:
         ["destination", "paths", "1", "--to", str(world["card"]), "--set", f"snes={HOSTILE}"],
         ["pack", "status"], ["pack", "validate", str(world["pack"])],
         ["--pack", str(world["pack"]), "pack", "status"],
+        ["--pack", str(world["pack"]), "games", "ls", "--platform", f"p{HOSTILE}"],
         ["db", "status"], ["db", "check"], ["db", "stats"],
         ["db", "backup", str(world["root"].parent / f"backup {HOSTILE}.db")],
         ["library", "move", root, str(world["root"].parent / f"moved {HOSTILE}")],
@@ -124,7 +131,7 @@ def audited_commands(world: dict[str, Path], db_path: Path) -> list[list[str]]:
 # Outputs that show a stored hostile name: the markup must be there, literally.
 SHOWS_NAMES = {("library", "ls"), ("games", "ls"), ("games", "show"), ("search", "game"),
                ("dat", "ls"), ("cache", "sources"), ("device", "ls"), ("profile", "ls"),
-               ("games", "find")}
+               ("games", "find"), ("pack", "validate")}
 
 
 def _raw(text: str) -> list[str]:
