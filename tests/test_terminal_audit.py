@@ -189,3 +189,81 @@ def test_bios_scan_of_undecodable_names_is_stored_escaped(cli: Any, tmp_path: Pa
     conn.close()
     assert stored == [(f"{folder}".replace("\udce9", "\\xe9") + "/scph\\xff.bin",
                        "scph\\xff.bin")]
+
+
+# -- "internal error" audit (issue 17 item 11): every hostile input is one line naming it -----
+
+HUGE = str(10 ** 30)  # beyond SQLite's 64-bit integers
+
+
+def hostile_inputs(base: Path) -> list[list[str]]:
+    """Commands given inputs the issue found crashing: symbolic-link loops, sizes and ids
+    beyond any integer SQLite stores, NaN, FIFOs, undecodable names, deep nesting."""
+    base.mkdir(parents=True, exist_ok=True)
+    loop = base / "loop"
+    loop.symlink_to(loop)
+    (base / "cycle" / "a").mkdir(parents=True)
+    (base / "cycle" / "a" / "back").symlink_to(base / "cycle")
+    fifo = base / "fifo.dat"
+    os.mkfifo(fifo)
+    huge_dat = base / "huge.dat"
+    huge_dat.write_text('clrmamepro (\n\tname "Nintendo - Game Boy"\n)\ngame (\n\tname "A"\n'
+                        f'\trom ( name "a.gb" size {HUGE}0 crc 00000000 )\n)\n')
+    rows = base / "rows.jsonl"
+    rows.write_text("\n".join([
+        '{"platform_id": "psx", "emulator_id": "duckstation", "definition_game_id": "a", '
+        '"status": NaN}',
+        '{"platform_id": ["psx"], "emulator_id": {}, "definition_game_id": 1e400, '
+        '"status": true}',
+        f'{{"platform_id": "psx", "emulator_id": "duckstation", "definition_game_id": {HUGE}, '
+        '"status": "playable", "confidence": ""}',
+        '{"platform_id": "psx", "emulator_id": "duckstation", "definition_game_id": "", '
+        '"status": "playable"}',
+        '{"platform_id": "\\ud800", "emulator_id": "duckstation", "definition_game_id": "b", '
+        '"status": "playable"}',
+        "[" * 100_000 + "]" * 100_000]) + "\n")
+    deep = base / "deep.json"
+    deep.write_text("[" * 100_000 + "]" * 100_000)
+    return [
+        ["library", "add", str(loop)], ["library", "add", str(base / "cycle")],
+        ["scan", "--workers", "1"],
+        ["dat", "import", str(huge_dat)], ["dat", "import", str(fifo)],
+        ["games", "find", str(fifo)], ["bios", "import-dat", str(fifo)],
+        ["cache", "import", str(rows), "--source", "community-verified"],
+        ["cache", "import", str(deep), "--source", "community-verified"],
+        ["cache", "import", str(fifo), "--source", "community-verified"],
+        ["games", "show", HUGE], ["games", "set-platform", "snes", HUGE],
+        ["games", "find", "--crc32", "00000000", "--size", HUGE],
+        ["cache", "why", "psx", "duckstation", "x", "--kind", "performance", "--profile", HUGE],
+        ["bios", "check", "--profile", HUGE], ["device", "rm", HUGE],
+        ["profile", "create", "--device", HUGE, "--os", "muos"], ["profile", "show", HUGE],
+        ["profile", "set", HUGE, "--mode", "strict"], ["profile", "rm", HUGE],
+        ["autolist", HUGE], ["destination", "paths", HUGE, "--to", str(base)],
+        ["device", "add", "rg35xx-plus"],
+        ["profile", "create", "--device", "1", "--os", "muos"],
+        ["profile", "set", "1", "--max-per-platform", HUGE],
+        ["--db", str(fifo), "games", "ls"], ["--pack", str(fifo), "pack", "status"],
+    ]
+
+
+def test_hostile_inputs_are_one_line_errors_never_internal(cli: Any, tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "400")
+    assert cli("db", "migrate").code == 0
+    found = []
+    for args in hostile_inputs(tmp_path / "inputs"):
+        result = cli(*args)
+        lines = [line for line in result.err.strip().splitlines()
+                 if not line.startswith(("warning", "  "))]
+        if "internal error" in result.err or "Traceback" in result.err or len(lines) > 1:
+            found.append((" ".join(args[:2]), result.err.strip()[-160:]))
+        elif result.code == 2 and not lines:
+            found.append((" ".join(args[:2]), "exit 2 without an error line"))
+    assert found == [], "\n".join(map(str, found))
+
+
+def test_a_huge_id_is_named_not_rounded(cli: Any) -> None:
+    assert cli("db", "migrate").code == 0
+    result = cli("games", "set-platform", "snes", HUGE)
+    assert result.code == 2
+    assert HUGE in result.err and "19884624838656" not in result.err

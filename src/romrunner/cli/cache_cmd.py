@@ -15,7 +15,7 @@ from romrunner.cache.kinds import KINDS, kind_named
 from romrunner.cache.lookup import observations_for
 from romrunner.cache.prune import DEFAULT_GRACE_FACTOR, prune_cache
 from romrunner.cache.sources import list_sources
-from romrunner.cli.context import app_context
+from romrunner.cli.context import ROW_ID, app_context
 from romrunner.store import OpenMode
 
 _KIND = click.option("--kind", type=click.Choice(sorted(KINDS)), default="compat",
@@ -91,7 +91,7 @@ def cache_import(file: Path, source_id: str, kind: str, new_source: bool, strict
 @click.argument("emulator_id")
 @click.argument("game")
 @_KIND
-@click.option("--profile", type=int, default=None, help="Device profile (performance only).")
+@click.option("--profile", type=ROW_ID, default=None, help="Device profile (performance only).")
 def cache_why(platform_id: str, emulator_id: str, game: str, kind: str,
               profile: int | None) -> int:
     """Every source's answer for one game, the winning one first."""

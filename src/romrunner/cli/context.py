@@ -6,7 +6,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from rich.console import Console
@@ -18,6 +18,40 @@ from romrunner.store import Database, OpenMode, open_database
 from romrunner.store.lock import LockHolder
 
 JSON_ENVELOPE_VERSION = 1
+SQLITE_MAX_INTEGER = 2 ** 63 - 1
+
+
+if TYPE_CHECKING:  # click >= 8.2 types ParamType by its value; 8.1 cannot subscript it
+    _IntParam = click.ParamType[int]
+else:
+    _IntParam = click.ParamType
+
+
+class _StoredInt(_IntParam):
+    """An id or count given on the command line: SQLite stores 64-bit integers, so a larger
+    number is refused naming the argument instead of failing inside a query."""
+
+    name = "integer"
+
+    def __init__(self, minimum: int | None = None) -> None:
+        self.minimum = minimum
+
+    def convert(self, value: Any, param: click.Parameter | None,
+                ctx: click.Context | None) -> int:
+        number = int(click.INT.convert(value, param, ctx))
+        if abs(number) > SQLITE_MAX_INTEGER:
+            self.fail(f"{number} is too large (at most {SQLITE_MAX_INTEGER})", param, ctx)
+        if self.minimum is not None and number < self.minimum:
+            self.fail(f"{number} is less than {self.minimum}", param, ctx)
+        return number
+
+
+ROW_ID = _StoredInt()
+
+
+def count_range(minimum: int = 0) -> _StoredInt:
+    """A count or size from ``minimum`` up to the largest integer SQLite stores."""
+    return _StoredInt(minimum)
 
 
 @dataclass
