@@ -239,6 +239,7 @@ def hostile_inputs(base: Path) -> list[list[str]]:
         ["profile", "create", "--device", HUGE, "--os", "muos"], ["profile", "show", HUGE],
         ["profile", "set", HUGE, "--mode", "strict"], ["profile", "rm", HUGE],
         ["autolist", HUGE], ["destination", "paths", HUGE, "--to", str(base)],
+        ["cache", "prune", "--grace-factor", "nan"],
         ["device", "add", "rg35xx-plus"],
         ["profile", "create", "--device", "1", "--os", "muos"],
         ["profile", "set", "1", "--max-per-platform", HUGE],
