@@ -646,6 +646,32 @@ def kind_root_vanishes(scene: Scene, seed: int) -> Trial:
     return trial
 
 
+def kind_ctrl_c(scene: Scene, seed: int) -> Trial:
+    """SIGINT at a random moment of a command's start-up and run: exit 130 (or the command's
+    own code when it ended first) with at most one line, never a traceback."""
+    rng = random.Random(seed)
+    args = rng.choice([["games", "ls"], ["db", "status"], ["search", "game"],
+                       ["scan", "--workers", "2"]])
+    db = scene.workspace / f"ctrl-c-{seed}.db"
+    _copy_db(scene.reference, db)
+    proc = _start(db, *args)
+    delay = rng.uniform(0.0, 0.8)
+    time.sleep(delay)
+    trial = Trial("ctrl-c", seed, round(delay, 3), detail=" ".join(args[:2]))
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=120)
+    if proc.returncode == 0:
+        trial.outcome, trial.detail = "missed", f"{trial.detail}: ended before the signal"
+    elif proc.returncode not in (130, -signal.SIGINT) or _bad_output(err) \
+            or "Traceback" in err:
+        trial.outcome = "wrong-message"
+        trial.detail = f"{trial.detail}: exit {proc.returncode}: {err.strip()[-200:]}"
+    elif romrunner(db, "db", "check").returncode != 0:
+        trial.outcome, trial.detail = "check-failed", f"{trial.detail}: db check failed after"
+    return trial
+
+
 KINDS: dict[str, Callable[[Scene, int], Trial]] = {
     "parent killed": kind_parent_killed,
     "concurrent writers": kind_concurrent_writers,
@@ -653,6 +679,7 @@ KINDS: dict[str, Callable[[Scene, int], Trial]] = {
     "read-only mount": kind_read_only,
     "db replaced mid-run": kind_db_replaced,
     "root vanishes mid-walk": kind_root_vanishes,
+    "ctrl-c": kind_ctrl_c,
 }
 
 
@@ -696,6 +723,8 @@ KIND_WHAT = {
                            "scan fails loudly (never reports success into the old file)",
     "db deleted mid-run": "the database deleted while a scan writes: the scan fails loudly and "
                           "the next read says there is no database (never a fresh empty one)",
+    "ctrl-c": "SIGINT at a random moment (0-0.8 s) of games ls, db status, search or a scan: "
+              "exit 130 with one line, never a traceback; `db check` passes after",
     "root vanishes mid-walk": "the root renamed away during a full rescan (back at once, after "
                               "50 ms, 500 ms, or after the scan): no present game is marked "
                               "missing; a scan that fails says so in one line",
