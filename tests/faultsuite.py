@@ -26,7 +26,6 @@ import signal
 import sqlite3
 import subprocess
 import sys
-import threading
 import time
 import zipfile
 from collections.abc import Callable
@@ -435,58 +434,82 @@ def kind_parent_killed(scene: Scene, seed: int) -> Trial:
     return _after_interruption(trial, db, scene)
 
 
+def _frozen_scan(db: Path, rng: random.Random, scene: Scene,
+                 *args: str) -> tuple[subprocess.Popen[str], float]:
+    """A scan (``--json``) started on ``db`` and frozen (SIGSTOP of its process group) at a
+    seeded random point after it took the writer lock; returns it and the delay."""
+    scan = _start(db, "--json", "scan", "--workers", "2", *args)
+    lock = Path(f"{db}.lock")
+    deadline = time.monotonic() + 60
+    while scan.poll() is None and time.monotonic() < deadline:
+        with contextlib.suppress(OSError):
+            if f"{scan.pid}" in lock.read_text():
+                break
+        time.sleep(0.005)
+    delay = rng.uniform(0.0, scene.duration * 0.6)
+    time.sleep(delay)
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(scan.pid, signal.SIGSTOP)
+    return scan, delay
+
+
+def _thaw(scan: subprocess.Popen[str]) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(scan.pid, signal.SIGCONT)
+
+
+def _has_output(proc: subprocess.Popen[str]) -> bool:
+    """True when ``proc`` has already written to its stdout (its result is out)."""
+    import select
+    assert proc.stdout is not None
+    return bool(select.select([proc.stdout], [], [], 0)[0])
+
+
 def kind_concurrent_writers(scene: Scene, seed: int) -> Trial:
-    """A second writer while a scan writes: told at once who writes (or, with --wait, waits
-    and then succeeds); the first one's result is unchanged."""
+    """A second writer while a scan holds the writer lock (the scan frozen at a random point
+    so that they surely overlap): refused at once naming the scan's pid, or with --wait
+    waiting, saying so, and succeeding once the scan ends; the scan's result is unchanged."""
     rng = random.Random(seed)
     db = scene.workspace / f"concurrent-{seed}.db"
     _copy_db(scene.prepared, db)
+    other = scene.workspace / "other-roms"
+    other.mkdir(exist_ok=True)
     second_args = rng.choice([
-        ["dat", "import", str(scene.workspace / "gba.dat")],
-        ["library", "add", str(scene.workspace)],
+        ["dat", "import", str(scene.workspace / "gba.dat")], ["library", "add", str(other)],
         ["cache", "import", str(scene.workspace / "compat.jsonl"), "--source", CACHE_SOURCE],
-        ["scan", "--workers", "1"], ["cache", "prune"], ["db", "vacuum"]])
+        ["scan", "--workers", "1"], ["cache", "prune"], ["db", "vacuum"], ["db", "migrate"]])
     wait = seed % 3 == 0
-    first = _start(db, "scan", "--workers", "2")
-    lock = Path(f"{db}.lock")
-    deadline = time.monotonic() + 60
-    while first.poll() is None and time.monotonic() < deadline:
-        with contextlib.suppress(OSError):
-            if f"{first.pid}" in lock.read_text():
-                break
-        time.sleep(0.005)
-    delay = rng.uniform(0.0, scene.duration * 0.3)
-    time.sleep(delay)
     name = " ".join(second_args[:2]) + (" --wait" if wait else "")
+    first, delay = _frozen_scan(db, rng, scene)
     trial = Trial("concurrent writers", seed, round(delay, 3), detail=name)
-    if first.poll() is not None:
-        first.communicate()
-        trial.outcome, trial.detail = "missed", "the first writer ended too soon"
+    if first.poll() is not None or _has_output(first):
+        _thaw(first)
+        first.communicate(timeout=300)
+        trial.outcome, trial.detail = "missed", f"{name}: the scan ended first"
         return trial
-    ended: list[tuple[float, str]] = []
-
-    def watch() -> None:
-        err = first.communicate(timeout=300)[1]
-        ended.append((time.monotonic(), err))
-
-    watcher = threading.Thread(target=watch)
-    watcher.start()
-    second = romrunner(db, *(["--wait"] if wait else []), *second_args)
-    second_ended = time.monotonic()
-    watcher.join()
-    first_ended, first_err = ended[0]
+    said = ""
+    try:
+        if wait:
+            second = _start(db, "--wait", *second_args)
+            assert second.stderr is not None
+            said = second.stderr.readline()  # blocks until it says it waits (or ends)
+            _thaw(first)
+            err = said + second.communicate(timeout=300)[1]
+            code = second.returncode
+        else:
+            done = romrunner(db, *second_args)
+            err, code = done.stderr, done.returncode
+    finally:
+        _thaw(first)
+    _, first_err = first.communicate(timeout=300)
+    if wait:
+        told = code == 0 and said.startswith("waiting") and f"(pid {first.pid}" in said
+    else:
+        told = code == 2 and f"(pid {first.pid}" in err and not _bad_output(err)
     if first.returncode != 0:
-        trial.outcome, trial.detail = "rerun-failed", f"first writer: {first_err.strip()[:200]}"
-    elif not wait and second.returncode == 0 and first_ended < second_ended:
-        trial.outcome, trial.detail = "missed", f"{name}: the first writer ended first"
-    elif wait and second.returncode != 0:
-        trial.outcome, trial.detail = "wrong-message", f"{name}: {second.stderr.strip()[:200]}"
-    elif wait and "waiting" not in second.stderr and "wait" not in second.stderr:
-        trial.outcome, trial.detail = "wrong-message", f"{name}: said nothing while waiting"
-    elif not wait and (second.returncode != 2 or f"(pid {first.pid}" not in second.stderr
-                       or _bad_output(second.stderr)):
-        trial.outcome, trial.detail = "wrong-message", (
-            f"{name}: exit {second.returncode}: {second.stderr.strip()[:200]}")
+        trial.outcome, trial.detail = "rerun-failed", f"the scan: {first_err.strip()[:200]}"
+    elif not told:
+        trial.outcome, trial.detail = "wrong-message", f"{name}: exit {code}: {err[:200]}"
     elif not wait and fingerprint(db, SCAN_FINGERPRINT) != scene.expected:
         trial.outcome, trial.detail = "silent-loss", f"{name} changed the scan's end state"
     return trial
@@ -580,25 +603,26 @@ def kind_read_only(scene: Scene, seed: int) -> Trial:
 
 
 def kind_db_replaced(scene: Scene, seed: int) -> Trial:
-    """The database deleted or replaced while a scan writes: the scan must fail loudly, and
-    the next read must not silently find a fresh database."""
+    """The database deleted or replaced while a scan writes (the scan frozen at a random
+    point, the file removed, the scan resumed): the scan must fail loudly, and after a
+    deletion the next read must not find a fresh database."""
     rng = random.Random(seed)
     db = scene.workspace / f"replaced-{seed}.db"
     _copy_db(scene.prepared, db)
     replace = seed % 2 == 1
-    scan = _start(db, "scan", "--workers", "2")
-    delay = rng.uniform(0.5, max(0.6, scene.duration * 0.8))
-    time.sleep(delay)
+    scan, delay = _frozen_scan(db, rng, scene)
     trial = Trial("db " + ("replaced" if replace else "deleted") + " mid-run", seed,
                   round(delay, 3))
-    if scan.poll() is not None:
-        scan.communicate()
-        trial.outcome, trial.detail = "missed", "the scan ended first"
+    if scan.poll() is not None or _has_output(scan):
+        _thaw(scan)
+        scan.communicate(timeout=300)
+        trial.outcome, trial.detail = "missed", "the scan had ended"
         return trial
     for suffix in ("", "-wal", "-shm"):
         Path(f"{db}{suffix}").unlink(missing_ok=True)
     if replace:
         _copy_db(scene.prepared, db)
+    _thaw(scan)
     _, err = scan.communicate(timeout=300)
     if scan.returncode == 0:
         trial.outcome, trial.detail = "silent-loss", "the scan reported success"
@@ -711,18 +735,21 @@ KIND_WHAT = {
                      "must exit, then `db check` passes and a re-run ends as an uninterrupted "
                      "scan",
     "concurrent writers": "a second writer (dat import, library add, cache import, scan, cache "
-                          "prune, db vacuum) while a scan writes: refused at once naming the "
-                          "first (pid), or with `--wait` waits and succeeds; the scan's result "
-                          "is unchanged",
+                          "prune, db vacuum, db migrate) while a scan, frozen at a random "
+                          "point, holds the lock: refused at once naming the scan's pid, or "
+                          "with `--wait` says it waits and succeeds; the scan's result is "
+                          "unchanged",
     "full disk": "the scan's database on a tmpfs of 35-85% of the size it needs: one line "
                  "saying the disk is full, no stray journal/temporary file, `db check` passes, "
                  "and after the disk grows a re-run ends as an uninterrupted scan",
     "read-only mount": "the database on a read-only tmpfs: read commands work, writing "
                        "commands exit 2 saying the volume is read-only, no file changes",
-    "db replaced mid-run": "the database replaced by another file while a scan writes: the "
-                           "scan fails loudly (never reports success into the old file)",
-    "db deleted mid-run": "the database deleted while a scan writes: the scan fails loudly and "
-                          "the next read says there is no database (never a fresh empty one)",
+    "db replaced mid-run": "the database replaced by another file while a scan (frozen at a "
+                           "random point) writes: the scan fails loudly, never reporting "
+                           "success into the old file",
+    "db deleted mid-run": "the database deleted while a scan (frozen at a random point) writes: "
+                          "the scan fails loudly and the next read says there is no database "
+                          "(never a fresh empty one)",
     "ctrl-c": "SIGINT at a random moment (0-0.8 s) of games ls, db status, search or a scan: "
               "exit 130 with one line, never a traceback; `db check` passes after",
     "root vanishes mid-walk": "the root renamed away during a full rescan (back at once, after "
