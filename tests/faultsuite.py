@@ -301,7 +301,9 @@ def _trial(workload: Workload, workspace: Path, prepared: Path, expected: Finger
 
 KIND_FILES_PER_PLATFORM = 2000   # a scan of a few seconds: wide enough windows to hit
 READ_COMMANDS = (["games", "ls"], ["search", "game"], ["db", "status"], ["db", "check"],
-                 ["library", "ls"], ["cache", "sources"], ["dat", "ls"], ["games", "show", "1"])
+                 ["library", "ls"], ["cache", "sources"], ["dat", "ls"], ["games", "show", "1"],
+                 ["bios", "check"], ["pack", "status"], ["device", "ls"], ["profile", "ls"],
+                 ["cache", "why", "psx", "duckstation", "x"], ["db", "stats"])
 
 
 @dataclass

@@ -9,20 +9,27 @@ library. ``ROMRUNNER_FAULT_SEEDS=1,2,3`` chooses the seeds.
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from romrunner.store import Database
 from tests.faultsuite import (
     FAILURES,
     KINDS,
+    READ_COMMANDS,
     WORKLOADS,
     Scene,
     SuiteResult,
+    _copy_db,
+    _mount_tmpfs,
+    _umount,
     make_scene,
     render_markdown,
+    romrunner,
     run_kinds,
     run_workload,
 )
@@ -55,6 +62,51 @@ def test_hostile_environment_loses_nothing_and_says_why(kind: str, scene: Scene)
     skipped = [t.detail for t in result.trials if t.outcome == "skipped"]
     if len(skipped) == len(SEEDS):
         pytest.skip(skipped[0])
+
+
+HOLDER = """
+import sys
+from pathlib import Path
+from romrunner.store.lock import WriterLock
+lock = WriterLock(Path(sys.argv[1]), "scan")
+lock.acquire()
+print("held", flush=True)
+sys.stdin.read()
+"""
+
+
+def test_commands_that_only_read_work_while_another_writes(scene: Scene) -> None:
+    """Issue 12 item 10 and issue 17 item 11: reading never waits for a writer (nor fails
+    because one runs), even when the command would record the pack first."""
+    db = scene.workspace / "reading.db"
+    _copy_db(scene.reference, db)
+    holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(db)], stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        refused = [(args, done.stderr.strip()) for args in READ_COMMANDS
+                   if (done := romrunner(db, *args)).returncode not in (0, 1)]
+    finally:
+        holder.kill()
+        holder.wait(timeout=30)
+    assert refused == []
+
+
+def test_commands_that_only_read_work_on_a_read_only_mount(scene: Scene) -> None:
+    mount = scene.workspace / "ro-readers"
+    reason = _mount_tmpfs(mount, "64m")
+    if reason:
+        pytest.skip(f"cannot mount a tmpfs: {reason}")
+    try:
+        db = mount / "library.db"
+        _copy_db(scene.reference, db)
+        Database(db).close()
+        subprocess.run(["mount", "-o", "remount,ro", str(mount)], check=True)
+        refused = [(args, done.stderr.strip()) for args in READ_COMMANDS
+                   if (done := romrunner(db, *args)).returncode not in (0, 1)]
+    finally:
+        _umount(mount)
+    assert refused == []
 
 
 def test_the_report_counts_failures_and_missed_windows_apart() -> None:

@@ -90,7 +90,7 @@ def bios_check(platforms: tuple[str, ...], emulator: str | None, profile: int | 
     app = app_context()
     if profile is not None and emulator is not None:
         raise click.UsageError("--profile and --emulator both choose the emulator; give one")
-    report = check_bios(app.open_db(), app.pack(), platforms=list(platforms) or None,
+    report = check_bios(app.open_db_to_read(), app.pack(), platforms=list(platforms) or None,
                         emulator=emulator, profile=profile, strict=strict)
 
     def render(console: Console) -> None:

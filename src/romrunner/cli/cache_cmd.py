@@ -31,7 +31,7 @@ def cache() -> None:
 def cache_sources() -> int:
     """List sources with their TTL and priority."""
     app = app_context()
-    rows = list_sources(app.open_db())  # writing mode: records the pack's source registry
+    rows = list_sources(app.open_db_to_read())  # records the pack's source registry first
 
     def render(console: Console) -> None:
         table = Table("source", "ttl (h)", "origin", "registered", "priority")
