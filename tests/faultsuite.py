@@ -809,14 +809,18 @@ def render_markdown(result: SuiteResult, command: str) -> str:
 # -- the whole RELIABILITY.md ---------------------------------------------------------------
 
 ITEM_TESTS = [  # (issue 17 item, what, test file) — run by the report, figures from JUnit XML
-    ("1", "database deleted or replaced mid-run", "tests/test_store_atomic.py"),
     ("2", "roots vanishing mid-walk, unlistable folders", "tests/test_scan_vanish.py"),
-    ("3", "interrupted migration keeps the original backup", "tests/test_store_open.py"),
-    ("4, 7", "full disk, failed COMMIT, stray journals", "tests/test_store_atomic.py"),
-    ("5", "cue tracks: FIFOs, /dev/zero links, 10,000 FILE lines", "tests/test_containers.py"),
+    ("1, 3, 11", "deleted database not recreated, migration backup kept, read-only volume, "
+     "FIFO and corrupt databases", "tests/test_store_open.py"),
+    ("1, 4", "database deleted or replaced at a commit, full disk, failed COMMIT (issue 12 "
+     "item 7), no stray journal", "tests/test_store_atomic.py"),
+    ("5, 9", "cue tracks (FIFOs, /dev/zero links, 10,000 FILE lines), archive bombs",
+     "tests/test_containers.py"),
     ("6, 7, 9", "FIFOs, huge tokens and attributes, bounded DAT memory",
      "tests/test_catalog_dat_safety.py"),
     ("8", "orphaned workers (parent killed alone)", "tests/test_scan_orphans.py"),
+    ("12", "the fault suite's own CI run and its read-command checks",
+     "tests/test_fault_suite.py"),
     ("10", "terminal escaping", "tests/test_terminal_output.py"),
     ("11", "concurrent writers, the writer lock", "tests/test_lock.py"),
     ("11", "cache rows: NaN, huge ints, nesting, surrogates", "tests/test_cache_import.py"),
@@ -897,10 +901,10 @@ def render_report(fault_section: str, command: str, *, long: bool) -> str:
         "`RomRunnerError` escapes (one line); a reader busy for 60 s is a hang; the heap peak "
         "(tracemalloc) stays under 48 MiB + 40x the input; no file but the target database "
         "changes.", "",
-        "| reader | tests | failed | what failed |", "|---|---|---|---|"]
+        "| reader | examples | failed | what failed |", "|---|---|---|---|"]
     for test, run in fuzz.items():
-        lines.append(f"| {test.replace('_', ' ')} | {run.tests} | {len(run.failures)} | "
-                     f"{_cell('; '.join(run.failures)) or '-'} |")
+        lines.append(f"| {test.replace('_', ' ')} | {examples * run.tests if run.tests else 0} "
+                     f"| {len(run.failures)} | {_cell('; '.join(run.failures)) or '-'} |")
     lines += ["", "## Terminal injection and internal-error audits", "",
               f"Every command group ({figures.get('groups', '?')} groups, "
               f"{figures.get('commands', '?')} invocations, {figures.get('outputs', '?')} "
