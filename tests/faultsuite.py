@@ -677,11 +677,12 @@ def kind_ctrl_c(scene: Scene, seed: int) -> Trial:
     own code when it ended first) with at most one line, never a traceback."""
     rng = random.Random(seed)
     args = rng.choice([["games", "ls"], ["db", "status"], ["search", "game"],
-                       ["scan", "--workers", "2"]])
+                       ["scan", "--workers", "2", "--full"], ["dat", "import", str(
+                           scene.workspace / "gba.dat")]])
     db = scene.workspace / f"ctrl-c-{seed}.db"
     _copy_db(scene.reference, db)
     proc = _start(db, *args)
-    delay = rng.uniform(0.0, 0.8)
+    delay = rng.uniform(0.0, 0.25 if args[0] in ("games", "db", "search") else 0.8)
     time.sleep(delay)
     trial = Trial("ctrl-c", seed, round(delay, 3), detail=" ".join(args[:2]))
     if proc.poll() is None:
@@ -752,8 +753,9 @@ KIND_WHAT = {
     "db deleted mid-run": "the database deleted while a scan (frozen at a random point) writes: "
                           "the scan fails loudly and the next read says there is no database "
                           "(never a fresh empty one)",
-    "ctrl-c": "SIGINT at a random moment (0-0.8 s) of games ls, db status, search or a scan: "
-              "exit 130 with one line, never a traceback; `db check` passes after",
+    "ctrl-c": "SIGINT at a random moment of the start-up of games ls, db status or search "
+              "(0-0.25 s) or of a full rescan or a DAT import (0-0.8 s): exit 130 with one "
+              "line, never a traceback; `db check` passes after",
     "root vanishes mid-walk": "the root renamed away during a full rescan (back at once, after "
                               "50 ms, 500 ms, or after the scan): no present game is marked "
                               "missing; a scan that fails says so in one line",
