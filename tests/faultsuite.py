@@ -181,18 +181,25 @@ CACHE_FINGERPRINT = (
     "FROM emulator_compat_cache")
 
 
-def _deploy_workloads() -> list[Workload]:
-    """The hook for ``romrunner deploy`` (issue 17 item 12): empty until the command exists.
-
-    When it lands, return ``[Workload("deploy", argv, prepare, fingerprint)]`` here: prepare a
-    scanned library, a device profile and an empty destination folder; argv is the deploy
-    command onto that folder; the fingerprint is the deploy state table plus a listing of the
-    destination (a file fingerprint helper reading the folder beside the database).
-    """
+def deploy_command_exists() -> bool:
+    """True once ``romrunner deploy PROFILE --to PATH`` (the writing deploy) is wired in."""
     from romrunner.cli.main import cli
-    if "deploy" not in getattr(cli, "commands", {}):
-        return []
-    raise NotImplementedError("romrunner deploy exists: add its fault-suite workload here")
+    group = getattr(cli, "commands", {}).get("deploy")
+    if group is None:
+        return False
+    commands = [group, *getattr(group, "commands", {}).values()]
+    return any("to" in {param.name for param in command.params} for command in commands)
+
+
+def _deploy_workloads() -> list[Workload]:
+    """The hook for ``romrunner deploy`` (issue 17 item 12): empty until its workload is
+    written. When :func:`deploy_command_exists` turns true, ``tests/test_fault_suite.py``
+    reports a skip saying so. The workload then returned here: prepare a scanned library, a
+    device profile and an empty destination folder; argv is the deploy onto that folder; the
+    fingerprint is the deployment tables plus the destination's files (kill, then
+    ``deploy resume`` or a re-run must end with the same files and rows).
+    """
+    return []
 
 
 WORKLOADS = {
@@ -786,8 +793,10 @@ def render_markdown(result: SuiteResult, command: str) -> str:
         lines.append(f"| `{name}` | {result.durations[name]:.2f} | {len(trials)} | "
                      f"{len(trials) - len(failed)} | {len(failed)} | {_what_failed(trials)} |")
     if "deploy" not in WORKLOADS:
-        lines += ["", "`deploy` is not in the suite yet: the command does not exist on this "
-                  "branch (hook: `_deploy_workloads` in `tests/faultsuite.py`)."]
+        state = ("exists but has no workload yet" if deploy_command_exists()
+                 else "does not exist on this branch")
+        lines += ["", f"`deploy` is not in the suite yet: `romrunner deploy PROFILE --to PATH` "
+                  f"{state} (hook: `_deploy_workloads` in `tests/faultsuite.py`)."]
     kinds = [t for t in result.trials if t.workload not in WORKLOADS]
     if kinds:
         scene = result.durations.get("scan (scene)", 0.0)

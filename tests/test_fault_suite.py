@@ -27,6 +27,7 @@ from tests.faultsuite import (
     _copy_db,
     _mount_tmpfs,
     _umount,
+    deploy_command_exists,
     make_scene,
     render_markdown,
     romrunner,
@@ -107,6 +108,13 @@ def test_commands_that_only_read_work_on_a_read_only_mount(scene: Scene) -> None
     finally:
         _umount(mount)
     assert refused == []
+
+
+def test_deploy_is_in_the_suite_once_it_exists() -> None:
+    if deploy_command_exists() and "deploy" not in WORKLOADS:
+        pytest.skip("romrunner deploy exists: write its workload in "
+                    "tests/faultsuite.py:_deploy_workloads")
+    assert ("deploy" in WORKLOADS) == deploy_command_exists()
 
 
 def test_the_report_counts_failures_and_missed_windows_apart() -> None:
