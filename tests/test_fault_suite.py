@@ -125,5 +125,5 @@ def test_the_report_counts_failures_and_missed_windows_apart() -> None:
                      Trial("full disk", 2, 0.0, "wrong-message", "internal error: X|Y")]
     text = render_markdown(result, "python -m tests.faultsuite")
     assert "| `scan` | 2.00 | 2 | 1 | 1 | orphan: a worker |" in text
-    assert "| 2 | 0 | 1 | 1 | wrong-message: internal error: X\\|Y |" in text
+    assert "| 2 | 0 | 1 (missed 1) | 1 | wrong-message: internal error: X\\|Y |" in text
     assert {t.outcome for t in result.failures()} <= set(FAILURES)
