@@ -14,6 +14,7 @@ from romrunner.bios.known import KnownBios, known_bios
 from romrunner.bios.verify import Verdict, verify
 from romrunner.errors import InputError
 from romrunner.library.hashing import Hashes, hash_file
+from romrunner.library.summary import display_path
 from romrunner.packs.index import PackIndex
 from romrunner.packs.loader import DefinitionPack
 from romrunner.store.database import Database
@@ -68,8 +69,9 @@ def scan_bios(db: Database, pack: DefinitionPack, folders: list[Path]) -> BiosSc
             stored = _load_stored(db, root)
             for path, info in _walk(root, summary):
                 summary.scanned += 1
-                seen.add(str(path))
-                _scan_one(db, known.index, path, info, bound, summary, stored.get(str(path)))
+                key = display_path(str(path))  # undecodable bytes stored as \xNN escapes
+                seen.add(key)
+                _scan_one(db, known.index, path, info, bound, summary, stored.get(key))
             db.executemany("UPDATE bios_files SET is_missing = 1 WHERE id = ?",
                            [(row["id"],) for key, row in stored.items() if key not in seen])
     return summary
@@ -77,7 +79,7 @@ def scan_bios(db: Database, pack: DefinitionPack, folders: list[Path]) -> BiosSc
 
 def _load_stored(db: Database, root: Path) -> dict[str, Any]:
     """Every file recorded under ``root``, by path: one query per folder, not per file."""
-    prefix = str(root).rstrip(os.sep) + os.sep
+    prefix = display_path(str(root)).rstrip(os.sep) + os.sep
     rows = db.query("SELECT id, filepath, file_size, file_mtime_ns, file_md5, file_sha1, "
                     "file_crc32 FROM bios_files WHERE filepath >= ? AND filepath < ?",
                     (prefix, prefix + "\U0010ffff"))
@@ -129,9 +131,11 @@ def _store(db: Database, path: Path, info: os.stat_result, hashes: Hashes,
         "platform_id = excluded.platform_id, detected_name = excluded.detected_name, "
         "last_scanned_at = excluded.last_scanned_at, file_mtime_ns = excluded.file_mtime_ns, "
         "is_missing = 0",
-        (str(path), path.name, info.st_size, hashes.md5, hashes.sha1, hashes.crc32, platform,
+        (display_path(str(path)), display_path(path.name), info.st_size, hashes.md5,
+         hashes.sha1, hashes.crc32, platform,
          next((v.entry.name for v in verdicts if v.entry), None), now, info.st_mtime_ns))
-    file_id = db.scalar("SELECT id FROM bios_files WHERE filepath = ?", (str(path),))
+    file_id = db.scalar("SELECT id FROM bios_files WHERE filepath = ?",
+                        (display_path(str(path)),))
     db.execute("DELETE FROM bios_verification WHERE bios_file_id = ?", (file_id,))
     actual = json.dumps({"md5": hashes.md5, "sha1": hashes.sha1, "crc32": hashes.crc32,
                          "size": hashes.size})

@@ -62,8 +62,8 @@ def prune_cache(db: Database, *, now: str | None = None,
     observation loses its best answer. ``on_batch`` is called with each batch's row count.
     ``dry_run`` counts what is due (from the prune index) and deletes nothing.
     """
-    if grace_factor < 0:
-        raise InputError("the grace factor cannot be negative")
+    if not grace_factor >= 0:  # also NaN, which compares false with everything
+        raise InputError(f"the grace factor must be a number >= 0, not {grace_factor}")
     started = time.perf_counter()
     result = PruneResult()
     targets = _targets(db, now or now_text(), grace_factor)

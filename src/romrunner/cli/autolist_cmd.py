@@ -7,13 +7,13 @@ from pathlib import Path
 import click
 from rich.console import Console
 
-from romrunner.cli.context import app_context
+from romrunner.cli.context import ROW_ID, app_context
 from romrunner.devices.autolist import run_autolist
 from romrunner.store import OpenMode
 
 
 @click.command(name="autolist")
-@click.argument("profile_id", type=int)
+@click.argument("profile_id", type=ROW_ID)
 @click.option("--to", "card", type=click.Path(path_type=Path), default=None,
               help="A mounted card: target folders as they are on it.")
 @click.option("--save", default=None, metavar="NAME", help="Store the included games as a "

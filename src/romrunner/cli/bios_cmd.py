@@ -13,7 +13,7 @@ from rich.text import Text
 from romrunner.bios.check import BLOCKING, SATISFIED, BiosReport, check_bios
 from romrunner.bios.known import import_bios_dat
 from romrunner.bios.scan import scan_bios
-from romrunner.cli.context import app_context
+from romrunner.cli.context import ROW_ID, app_context
 
 
 @click.group()
@@ -75,7 +75,7 @@ def bios_import_dat(path: Path) -> int:
 @bios.command(name="check")
 @click.option("--platform", "platforms", multiple=True, help="Only this platform (repeatable).")
 @click.option("--emulator", default=None, help="Groups this emulator needs.")
-@click.option("--profile", type=int, default=None,
+@click.option("--profile", type=ROW_ID, default=None,
               help="Device profile: each platform checked for the emulator it uses there.")
 @click.option("--strict", is_flag=True, help="A missing BIOS with HLE fallback also fails.")
 def bios_check(platforms: tuple[str, ...], emulator: str | None, profile: int | None,
@@ -90,7 +90,7 @@ def bios_check(platforms: tuple[str, ...], emulator: str | None, profile: int | 
     app = app_context()
     if profile is not None and emulator is not None:
         raise click.UsageError("--profile and --emulator both choose the emulator; give one")
-    report = check_bios(app.open_db(), app.pack(), platforms=list(platforms) or None,
+    report = check_bios(app.open_db_to_read(), app.pack(), platforms=list(platforms) or None,
                         emulator=emulator, profile=profile, strict=strict)
 
     def render(console: Console) -> None:

@@ -18,7 +18,7 @@ from romrunner.cache.lookup import observations_for
 from romrunner.cache.prune import DEFAULT_GRACE_FACTOR, prune_cache
 from romrunner.cache.sources import list_sources, set_source
 from romrunner.cache.stats import cache_stats
-from romrunner.cli.context import app_context
+from romrunner.cli.context import ROW_ID, app_context
 from romrunner.knowledge.importer import IMPORT_FORMATS, import_knowledge
 from romrunner.store import OpenMode
 
@@ -38,7 +38,7 @@ def cache_sources(ctx: click.Context) -> int:
     if ctx.invoked_subcommand is not None:
         return 0
     app = app_context()
-    rows = list_sources(app.open_db())  # writing mode: records the pack's source registry
+    rows = list_sources(app.open_db_to_read())  # records the pack's source registry first
 
     def render(console: Console) -> None:
         table = Table("source", "ttl (h)", "origin", "registered", "priority")
@@ -156,7 +156,7 @@ def _problem(text: str) -> dict[str, str]:
 @click.argument("emulator_id")
 @click.argument("game")
 @_KIND
-@click.option("--profile", type=int, default=None, help="Device profile (performance only).")
+@click.option("--profile", type=ROW_ID, default=None, help="Device profile (performance only).")
 def cache_why(platform_id: str, emulator_id: str, game: str, kind: str,
               profile: int | None) -> int:
     """Every source's answer for one game, the winning one first."""

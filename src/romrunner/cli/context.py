@@ -6,18 +6,53 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from rich.console import Console
 
 from romrunner.cli.terminal import SafeConsole
+from romrunner.errors import ReadOnlyVolumeError, WriterBusyError
 from romrunner.packs.loader import DefinitionPack, load_pack
-from romrunner.packs.sync import sync_pack
+from romrunner.packs.sync import stored_pack_hash, sync_pack
 from romrunner.store import Database, OpenMode, open_database
 from romrunner.store.lock import LockHolder
 
 JSON_ENVELOPE_VERSION = 1
+SQLITE_MAX_INTEGER = 2 ** 63 - 1
+
+
+if TYPE_CHECKING:  # click >= 8.2 types ParamType by its value; 8.1 cannot subscript it
+    _IntParam = click.ParamType[int]
+else:
+    _IntParam = click.ParamType
+
+
+class _StoredInt(_IntParam):
+    """An id or count given on the command line: SQLite stores 64-bit integers, so a larger
+    number is refused naming the argument instead of failing inside a query."""
+
+    name = "integer"
+
+    def __init__(self, minimum: int | None = None) -> None:
+        self.minimum = minimum
+
+    def convert(self, value: Any, param: click.Parameter | None,
+                ctx: click.Context | None) -> int:
+        number = int(click.INT.convert(value, param, ctx))
+        if abs(number) > SQLITE_MAX_INTEGER:
+            self.fail(f"{number} is too large (at most {SQLITE_MAX_INTEGER})", param, ctx)
+        if self.minimum is not None and number < self.minimum:
+            self.fail(f"{number} is less than {self.minimum}", param, ctx)
+        return number
+
+
+ROW_ID = _StoredInt()
+
+
+def count_range(minimum: int = 0) -> _StoredInt:
+    """A count or size from ``minimum`` up to the largest integer SQLite stores."""
+    return _StoredInt(minimum)
 
 
 @dataclass
@@ -62,6 +97,22 @@ class AppContext:
             if mode is OpenMode.WRITE:
                 sync_pack(self._db, self.pack())
         return self._db
+
+    def open_db_to_read(self) -> Database:
+        """For a command that only reads but shows what the pack put in the database: record
+        the pack first when it can; when another command is writing (and ``--wait`` was not
+        given) or the volume is read-only, read the database as it is, saying so when the
+        pack it last recorded is not the one in use."""
+        try:
+            return self.open_db(OpenMode.WRITE)
+        except (WriterBusyError, ReadOnlyVolumeError) as exc:
+            why = "another command is writing" if isinstance(exc, WriterBusyError) \
+                else "the volume is read-only"
+            db = self.open_db(OpenMode.READ)
+        if stored_pack_hash(db) != self.pack().content_hash:
+            self.warn(f"{self.db_path}: the pack in use is not recorded in this database "
+                      f"({why}); what it derived is shown as last recorded")
+        return db
 
     def _say_waiting(self, holder: LockHolder) -> None:
         if not self.quiet:

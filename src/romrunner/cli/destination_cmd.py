@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 from rich.console import Console
 
-from romrunner.cli.context import app_context
+from romrunner.cli.context import ROW_ID, app_context
 from romrunner.devices.paths import destination_paths as resolve_paths
 from romrunner.devices.paths import layout_rows
 from romrunner.devices.scan import scan_destination
@@ -30,7 +30,7 @@ def _pairs(values: tuple[str, ...]) -> dict[str, str]:
 
 
 @destination.command(name="paths")
-@click.argument("profile_id", type=int)
+@click.argument("profile_id", type=ROW_ID)
 @click.option("--to", "card", type=click.Path(path_type=Path), required=True,
               help="The mounted card (or folder) root.")
 @click.option("--set", "sets", multiple=True, metavar="KEY=FOLDER",

@@ -7,7 +7,7 @@ from dataclasses import asdict
 import click
 from rich.console import Console
 
-from romrunner.cli.context import app_context
+from romrunner.cli.context import ROW_ID, app_context
 from romrunner.devices.catalog import search_catalog
 from romrunner.devices.profiles import add_device, list_devices, remove_device
 from romrunner.store import OpenMode
@@ -68,7 +68,7 @@ def device_ls() -> int:
 
 
 @device.command(name="rm")
-@click.argument("device_id", type=int)
+@click.argument("device_id", type=ROW_ID)
 @click.option("--force", is_flag=True, help="Also remove the device's profiles (a device "
               "that has profiles is refused without it).")
 def device_rm(device_id: int, force: bool) -> int:

@@ -10,7 +10,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from romrunner.cli.context import app_context
+from romrunner.cli.context import ROW_ID, app_context, count_range
 from romrunner.cli.querycmd import QueryCommand
 from romrunner.errors import InputError
 from romrunner.library.games import (
@@ -137,7 +137,7 @@ def games_dupes(limit: int) -> int:
 @click.option("--sha1", default=None, help="40 hex digits.")
 @click.option("--md5", default=None, help="32 hex digits.")
 @click.option("--crc32", default=None, help="8 hex digits; needs --size.")
-@click.option("--size", type=click.IntRange(0), default=None, help="File size in bytes.")
+@click.option("--size", type=count_range(), default=None, help="File size in bytes.")
 def games_find(file: Path | None, sha1: str | None, md5: str | None, crc32: str | None,
                size: int | None) -> int:
     """Games holding this data: give a FILE (hashed here) or a hash. Exit 1 when none."""
@@ -156,7 +156,7 @@ def games_find(file: Path | None, sha1: str | None, md5: str | None, crc32: str 
 
 
 @games.command(name="show")
-@click.argument("game_id", type=int)
+@click.argument("game_id", type=ROW_ID)
 def games_show(game_id: int) -> int:
     """Everything about one game: file, hashes, members or tracks, match, tags."""
     app = app_context()
@@ -293,7 +293,7 @@ def _tags(game: dict[str, Any]) -> str:
 
 @games.command(name="set-platform")
 @click.argument("platform_id")
-@click.argument("game_ids", type=int, nargs=-1, required=True)
+@click.argument("game_ids", type=ROW_ID, nargs=-1, required=True)
 def games_set_platform(platform_id: str, game_ids: tuple[int, ...]) -> int:
     """Assign PLATFORM_ID to games by hand and identify them again; rescans keep it.
 

@@ -7,7 +7,7 @@ from typing import Any
 import click
 from rich.console import Console
 
-from romrunner.cli.context import app_context
+from romrunner.cli.context import ROW_ID, app_context, count_range
 from romrunner.devices.osprofile import resolve_os_profile
 from romrunner.devices.profiles import (
     PERFORMANCE_MODES,
@@ -32,7 +32,7 @@ def _line(item: Profile) -> str:
 
 
 @profile.command(name="create")
-@click.option("--device", "device_row", type=int, required=True,
+@click.option("--device", "device_row", type=ROW_ID, required=True,
               help="Your device's id (`device ls`).")
 @click.option("--os", "os_id", required=True, help="OS id from the pack (e.g. muos, knulli).")
 @click.option("--name", default=None)
@@ -113,7 +113,7 @@ def _readable(item: Profile) -> list[tuple[str, str]]:
 
 
 @profile.command(name="show")
-@click.argument("profile_id", type=int)
+@click.argument("profile_id", type=ROW_ID)
 def profile_show(profile_id: int) -> int:
     """A profile's settings and how its OS profile resolved (emulator per platform)."""
     app = app_context()
@@ -143,7 +143,7 @@ def profile_show(profile_id: int) -> int:
 
 
 @profile.command(name="rm")
-@click.argument("profile_id", type=int)
+@click.argument("profile_id", type=ROW_ID)
 def profile_rm(profile_id: int) -> int:
     """Remove a profile and its overrides."""
     app = app_context()
@@ -159,7 +159,7 @@ def _split(text: str | None) -> list[str] | None:
 
 
 @profile.command(name="set")
-@click.argument("profile_id", type=int)
+@click.argument("profile_id", type=ROW_ID)
 @click.option("--name", default=None)
 @click.option("--mode", type=click.Choice(PERFORMANCE_MODES), default=None,
               help="Performance gating: strict, balanced or permissive.")
@@ -167,7 +167,7 @@ def _split(text: str | None) -> list[str] | None:
 @click.option("--exclude-platforms", default=None, help="Comma list; '' for none.")
 @click.option("--include-collections", default=None, help="Comma list of collection ids.")
 @click.option("--exclude-collections", default=None, help="Comma list of collection ids.")
-@click.option("--max-per-platform", type=click.IntRange(0), default=None,
+@click.option("--max-per-platform", type=count_range(), default=None,
               help="At most N games per platform (0: no limit).")
 @click.option("--regions", default=None, help="Region preference, e.g. USA,Europe,Japan.")
 @click.option("--languages", default=None, help="Language preference, e.g. En,Fr.")

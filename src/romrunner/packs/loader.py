@@ -73,6 +73,10 @@ class _Reader:
             raise PackError(
                 f"{self.path}: malformed JSON at line {exc.lineno} column {exc.colno} "
                 f"({exc.msg})") from exc
+        except RecursionError:
+            raise PackError(f"{self.path}: malformed JSON (nested too deeply)") from None
+        except ValueError as exc:  # a number longer than Python converts
+            raise PackError(f"{self.path}: malformed JSON ({exc})") from None
         if not isinstance(data, dict):
             raise PackError(f"{self.path}: top level must be a JSON object")
         return data
