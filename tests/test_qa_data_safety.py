@@ -1,0 +1,95 @@
+"""QA fixes: a cut DAT never empties a catalog; a backup of a corrupt database replaces
+nothing; read-only commands never create a database; LIKE on user text is escaped; a game
+DAT is not a BIOS DAT."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from romrunner.store import Database
+from tests.conftest import CliResult, shared_path
+
+
+def catalog_rows(db_path: Path) -> list[tuple[Any, ...]]:
+    db = Database(db_path)
+    try:
+        return [tuple(row) for row in db.query(
+            "SELECT s.name, s.version, count(g.id) FROM catalog_sources s "
+            "LEFT JOIN catalog_games g ON g.source_id = s.id GROUP BY s.id ORDER BY s.name")]
+    finally:
+        db.close()
+
+
+def one_line_error(result: CliResult) -> str:
+    assert result.code == 2, (result.out, result.err)
+    assert result.err.count("\n") == 1 and "Traceback" not in result.err, result.err
+    assert "internal error" not in result.err
+    return result.err
+
+
+# -- 1. a DAT cut at a game boundary -----------------------------------------------------
+def test_a_header_only_dat_is_refused(cli: Any, db_path: Path, tmp_path: Path) -> None:
+    real = shared_path("dats", "no-intro", "Nintendo - Game Boy.dat")
+    assert cli("dat", "import", real).code == 0
+    before = catalog_rows(db_path)
+    assert before == [("Nintendo - Game Boy", "2026.08.01", 2238)]
+    cut = tmp_path / "Nintendo - Game Boy.dat"
+    cut.write_text("".join(real.read_text().splitlines(keepends=True)[:7]))  # head -7
+    error = one_line_error(cli("dat", "import", cut))
+    assert str(cut) in error and "no game" in error
+    assert catalog_rows(db_path) == before
+    # even with --force, and even into an empty database
+    one_line_error(cli("dat", "import", "--force", cut))
+    assert catalog_rows(db_path) == before
+    fresh = tmp_path / "fresh.db"
+    one_line_error(cli("--db", fresh, "dat", "import", cut))
+
+
+def cut_at_game_boundary(real: Path, size: int) -> str:
+    text = real.read_text()
+    end = text.index("\n)\n", size) + 3
+    return text[:end]
+
+
+def test_a_dat_cut_at_a_game_boundary_is_refused_unless_forced(cli: Any, db_path: Path,
+                                                               tmp_path: Path) -> None:
+    real = shared_path("dats", "no-intro", "Nintendo - Game Boy.dat")
+    other = tmp_path / "snes.dat"
+    other.write_text('clrmamepro (\n\tname "Nintendo - Super Nintendo Entertainment System"\n'
+                     '\tversion "1"\n)\ngame (\n\tname "A (USA)"\n\trom ( name "a.sfc" size 4 '
+                     'crc 00000001 )\n)\n')
+    assert cli("dat", "import", real).code == 0
+    before = catalog_rows(db_path)
+    cut = tmp_path / "Nintendo - Game Boy.dat"
+    cut.write_text(cut_at_game_boundary(real, 100_000))
+    # all the files of the command are one unit: the good one is not imported either
+    error = one_line_error(cli("dat", "import", other, cut))
+    assert str(cut) in error and "2,238 games" in error and "--force" in error
+    assert "same version" in error
+    assert catalog_rows(db_path) == before
+    forced = cli("--json", "dat", "import", "--force", cut)
+    assert forced.code == 0, forced.err
+    games = forced.json()["data"]["imports"][0]["games"]
+    assert 300 < games < 2238
+    assert catalog_rows(db_path) == [("Nintendo - Game Boy", "2026.08.01", games)]
+
+
+def test_a_new_version_removing_more_than_half_is_refused(cli: Any, db_path: Path,
+                                                          tmp_path: Path) -> None:
+    real = shared_path("dats", "no-intro", "Nintendo - Game Boy.dat")
+    assert cli("dat", "import", real).code == 0
+    before = catalog_rows(db_path)
+    cut = tmp_path / "gb.dat"
+    cut.write_text(cut_at_game_boundary(real, 100_000).replace(
+        'version "2026.08.01"', 'version "2026.09.01"'))
+    error = one_line_error(cli("dat", "import", cut))
+    assert "more than half" in error and "version 2026.09.01" in error
+    assert catalog_rows(db_path) == before
+    # a cut of the upper part only removes less than half: a new version, accepted
+    keep = tmp_path / "gb2.dat"
+    keep.write_text(cut_at_game_boundary(real, 400_000).replace(
+        'version "2026.08.01"', 'version "2026.09.01"'))
+    result = cli("dat", "import", keep)
+    assert result.code == 0, result.err
+    assert "replaced version 2026.08.01 by 2026.09.01" in " ".join(result.out.split())
