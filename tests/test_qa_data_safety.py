@@ -4,6 +4,7 @@ DAT is not a BIOS DAT."""
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -93,3 +94,36 @@ def test_a_new_version_removing_more_than_half_is_refused(cli: Any, db_path: Pat
     result = cli("dat", "import", keep)
     assert result.code == 0, result.err
     assert "replaced version 2026.08.01 by 2026.09.01" in " ".join(result.out.split())
+
+
+# -- 2. a backup of a corrupt database ---------------------------------------------------
+def corrupt_index_page(db_path: Path) -> None:
+    """Overwrite the root page of an index (the database still opens; quick_check fails)."""
+    raw = sqlite3.connect(db_path)
+    raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    root = raw.execute("SELECT rootpage FROM sqlite_master WHERE type = 'index' AND "
+                       "tbl_name = 'catalog_games' AND rootpage > 0 ORDER BY name").fetchone()[0]
+    page_size = raw.execute("PRAGMA page_size").fetchone()[0]
+    raw.close()
+    with db_path.open("r+b") as handle:
+        handle.seek((root - 1) * page_size)
+        handle.write(b"\xff" * page_size)
+
+
+def test_a_backup_of_a_corrupt_database_replaces_nothing(cli: Any, db_path: Path,
+                                                         tmp_path: Path) -> None:
+    real = shared_path("dats", "no-intro", "Nintendo - Game Boy.dat")
+    assert cli("dat", "import", real).code == 0
+    backups = tmp_path / "bk"
+    backups.mkdir()
+    good = backups / "good.db"
+    assert cli("db", "backup", good).code == 0
+    good_bytes = good.read_bytes()
+    corrupt_index_page(db_path)
+    for dest in (good, backups):
+        for extra in ((), ("--force",)):
+            error = one_line_error(cli("db", "backup", *extra, dest))
+            assert f"{db_path}: database is corrupt or unreadable (" in error
+            assert error.strip().endswith("run `romrunner db check`, restore a backup")
+    assert good.read_bytes() == good_bytes
+    assert sorted(p.name for p in backups.iterdir()) == ["good.db"]  # no temp copy left
