@@ -4,12 +4,16 @@ DAT is not a BIOS DAT."""
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 from pathlib import Path
 from typing import Any
 
-from romrunner.store import Database
-from tests.conftest import CliResult, shared_path
+import pytest
+
+from romrunner.store import Database, OpenMode
+from romrunner.store.open import open_database
+from tests.conftest import CliResult, run_subprocess, shared_path
 
 
 def catalog_rows(db_path: Path) -> list[tuple[Any, ...]]:
@@ -127,3 +131,52 @@ def test_a_backup_of_a_corrupt_database_replaces_nothing(cli: Any, db_path: Path
             assert error.strip().endswith("run `romrunner db check`, restore a backup")
     assert good.read_bytes() == good_bytes
     assert sorted(p.name for p in backups.iterdir()) == ["good.db"]  # no temp copy left
+
+
+# -- 3. commands that only read never create a database ------------------------------------
+READ_COMMANDS = [["bios", "check"], ["cache", "sources"], ["pack", "status"],
+                 ["destination", "scan", "{card}"], ["db", "vacuum"], ["db", "migrate"]]
+
+
+@pytest.mark.parametrize("args", READ_COMMANDS, ids=" ".join)
+def test_a_mistyped_db_is_not_created(tmp_path: Path, args: list[str]) -> None:
+    card = tmp_path / "card"
+    (card / "roms").mkdir(parents=True)
+    missing = tmp_path / "typo" / "library.db"
+    result = run_subprocess("--db", str(missing), *[a.format(card=card) for a in args])
+    assert result.code == 2, (result.out, result.err)
+    assert f"no database at {missing}" in result.err and "Traceback" not in result.err
+    assert not missing.parent.exists()
+    beside = tmp_path / "library.db"  # an existing folder: no file, no lock, no WAL
+    result = run_subprocess("--db", str(beside), *[a.format(card=card) for a in args])
+    assert result.code == 2 and "no database at" in result.err, result.err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["card"]
+
+
+def test_read_commands_work_on_an_existing_database(cli: Any, db_path: Path,
+                                                    tmp_path: Path) -> None:
+    open_database(db_path, OpenMode.WRITE).db.close()
+    card = tmp_path / "card"
+    (card / "roms").mkdir(parents=True)
+    lock = Path(f"{db_path}.lock")
+    with contextlib.suppress(FileNotFoundError):
+        lock.unlink()
+    for args in READ_COMMANDS:
+        result = cli(*[a.format(card=card) for a in args])
+        assert result.code in (0, 1), (args, result.err)
+        if args[0] != "db":  # vacuum and migrate write
+            assert not lock.exists(), args
+    # cache sources reads the source registry of the pack in use without recording it
+    other = cli("--pack", shared_path("definition-pack"), "--json", "cache", "sources")
+    assert other.code == 0, other.err
+    assert other.json()["data"]
+
+
+def test_db_init_creates_the_database_once(tmp_path: Path) -> None:
+    path = tmp_path / "new" / "library.db"
+    created = run_subprocess("--db", str(path), "db", "init")
+    assert created.code == 0 and "created a new database at" in created.out
+    again = run_subprocess("--db", str(path), "--json", "db", "init")
+    assert again.code == 0 and again.json()["data"]["created"] is False
+    assert run_subprocess("--db", str(path), "db", "vacuum").code == 0
+    assert "nothing to migrate" in run_subprocess("--db", str(path), "db", "migrate").out

@@ -6,7 +6,13 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from romrunner.cache.sources import PACK_SOURCE, USER_OVERRIDE, default_ttl_hours, ensure_source
+from romrunner.cache.sources import (
+    PACK_SOURCE,
+    USER_OVERRIDE,
+    default_ttl_hours,
+    ensure_source,
+    list_sources,
+)
 from romrunner.packs.loader import DefinitionPack
 from romrunner.store.database import Database
 
@@ -123,3 +129,27 @@ def _upsert_source(db: Database, source_id: str, ttl: int | None, swr: int, orig
         "stale_while_revalidate = excluded.stale_while_revalidate, origin = excluded.origin, "
         "in_registry = 1, updated_at = CURRENT_TIMESTAMP",
         (source_id, ttl, swr, origin))
+
+
+def sources_under_pack(db: Database, pack: DefinitionPack) -> list[dict[str, Any]]:
+    """The cache sources as :func:`list_sources` shows them once ``pack`` is recorded, read
+    without writing: when the database last saw another pack, the pack's source registry is
+    applied to an in-memory copy of the two (small) source tables."""
+    if stored_pack_hash(db) == pack.content_hash:
+        return list_sources(db)
+    copy = Database(":memory:")
+    try:
+        for table in ("cache_sources", "cache_source_priority"):
+            schema = db.scalar("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?",
+                               (table,))
+            copy.execute(str(schema))
+            rows = db.query(f"SELECT * FROM {table}")
+            if rows:
+                marks = ", ".join("?" * len(rows[0].keys()))
+                copy.executemany(f"INSERT INTO {table} VALUES ({marks})",
+                                 [tuple(row) for row in rows])
+        with copy.atomic():
+            _sync_cache_sources(copy, pack)
+        return list_sources(copy)
+    finally:
+        copy.close()
