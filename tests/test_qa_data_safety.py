@@ -167,9 +167,15 @@ def test_read_commands_work_on_an_existing_database(cli: Any, db_path: Path,
         if args[0] != "db":  # vacuum and migrate write
             assert not lock.exists(), args
     # cache sources reads the source registry of the pack in use without recording it
+    lock.unlink(missing_ok=True)  # db vacuum and migrate took it
     other = cli("--pack", shared_path("definition-pack"), "--json", "cache", "sources")
     assert other.code == 0, other.err
-    assert other.json()["data"]
+    assert not lock.exists()
+    assert cli("--pack", shared_path("definition-pack"), "db", "init").code == 0  # records it
+    recorded = cli("--pack", shared_path("definition-pack"), "--json", "cache", "sources")
+    assert recorded.json()["data"] == other.json()["data"]
+    builtin = cli("--json", "cache", "sources").json()["data"]
+    assert builtin != other.json()["data"]  # the pack in use decides, not the last one seen
 
 
 def test_db_init_creates_the_database_once(tmp_path: Path) -> None:
@@ -180,3 +186,21 @@ def test_db_init_creates_the_database_once(tmp_path: Path) -> None:
     assert again.code == 0 and again.json()["data"]["created"] is False
     assert run_subprocess("--db", str(path), "db", "vacuum").code == 0
     assert "nothing to migrate" in run_subprocess("--db", str(path), "db", "migrate").out
+
+
+# -- 4. wildcards in user text -------------------------------------------------------------
+def test_device_catalog_takes_wildcards_literally(cli: Any) -> None:
+    pack = shared_path("definition-pack")
+
+    def total(*text: str) -> int:
+        result = cli("--pack", pack, "--json", "device", "catalog", *text)
+        assert result.code == 0, result.err
+        return int(result.json()["data"]["total"])
+
+    everything = total()
+    assert everything > 600
+    for text in ("%", "_", "%%", "\\", "%_%"):
+        assert total(text) == 0, text
+    assert 0 < total("rg-35xx") == total("rg35xx") < everything
+    assert total("rg35xx", "%") == 0
+    assert total("rg%") == total("rg") < everything  # punctuation dropped, not a wildcard
