@@ -204,3 +204,40 @@ def test_device_catalog_takes_wildcards_literally(cli: Any) -> None:
     assert 0 < total("rg-35xx") == total("rg35xx") < everything
     assert total("rg35xx", "%") == 0
     assert total("rg%") == total("rg") < everything  # punctuation dropped, not a wildcard
+
+
+# -- 5. bios import-dat takes DATs that list firmware --------------------------------------
+def test_bios_import_dat_refuses_a_game_dat_renamed_system(cli: Any, db_path: Path,
+                                                           tmp_path: Path) -> None:
+    game_dat = shared_path("dats", "no-intro", "Nintendo - Game Boy.dat")
+    renamed = tmp_path / "System.dat"
+    renamed.write_text(game_dat.read_text().replace('name "Nintendo - Game Boy"',
+                                                    'name "System"', 1)
+                       .replace('description "Nintendo - Game Boy"', 'description "System"', 1))
+    error = one_line_error(cli("bios", "import-dat", renamed))
+    assert str(renamed) in error and "'System' does not list BIOS files" in error
+    assert "0 of 2,254 entries look like firmware" in error and "dat import" in error
+    # a disc DAT: .bin files, but every one a game with its region
+    discs = tmp_path / "discs.dat"
+    discs.write_text('clrmamepro (\n\tname "System"\n)\n' + "".join(
+        f'game (\n\tname "Game {n} (Japan)"\n\trom ( name "Game {n} (Japan) (Track 1).bin" '
+        f'size 4 crc 0000000{n} )\n)\n' for n in range(5)))
+    assert "0 of 5 entries" in one_line_error(cli("bios", "import-dat", discs))
+    assert not db_path.exists() or Database(db_path).scalar(
+        "SELECT count(*) FROM bios_extra_hashes") == 0
+
+
+def test_bios_import_dat_takes_firmware_lists(cli: Any, db_path: Path, tmp_path: Path) -> None:
+    system = shared_path("dats", "system", "System.dat")
+    result = cli("--json", "bios", "import-dat", system)
+    assert result.code == 0, result.err
+    assert result.json()["data"]["rows"] == 516
+    no_intro = tmp_path / "bios.dat"  # No-Intro's own BIOS naming, region tags and all
+    no_intro.write_text('clrmamepro (\n\tname "System"\n)\ngame (\n\tname "System"\n'
+                        '\tcomment "Nintendo - Game Boy Advance"\n'
+                        '\trom ( name "[BIOS] Game Boy Advance (World).gba" size 16384 '
+                        'crc 81977335 )\n\trom ( name "gba_bios.bin" size 16384 crc 81977335 )\n'
+                        '\trom ( name "Tetris (World).gb" size 32768 crc 46DF91AD )\n)\n')
+    result = cli("--json", "bios", "import-dat", no_intro)
+    assert result.code == 0, result.err
+    assert result.json()["data"]["rows"] == 3
