@@ -154,7 +154,7 @@ def write_observations(path: Path, rows: int = CACHE_ROWS) -> None:
 
 
 def _prepare_cache_import(workspace: Path, db: Path) -> None:
-    _must(romrunner(db, "db", "migrate"))
+    _must(romrunner(db, "db", "init"))
     write_observations(workspace / "compat.jsonl")
 
 

@@ -230,7 +230,7 @@ def test_the_lookups_are_set_based(cli: Any, db_path: Path, setup: dict[str, Any
 
 
 def test_an_unknown_profile_is_named(cli: Any) -> None:
-    assert cli("db", "migrate").code == 0
+    assert cli("db", "init").code == 0
     result = real(cli, "autolist", "42")
     assert result.code == 2 and "profile 42" in result.err
 

@@ -181,7 +181,7 @@ def test_undecodable_ids_on_the_command_line_are_one_line_errors(tmp_path: Path)
     """An argument with an undecodable byte arrives as a lone surrogate: each command that
     takes an id says it is unusable or unknown, never "internal error"."""
     env = {"ROMRUNNER_DB": str(tmp_path / "r.db")}
-    assert run_subprocess("cache", "sources", env=env).code == 0
+    assert run_subprocess("db", "init", env=env).code == 0
     write_jsonl(tmp_path / "a.jsonl", [compat("g1")])
     bad = "\udcff"  # the byte 0xff, as Python decodes argv
     for args in (("cache", "why", bad, "x", "y"), ("cache", "clear", "--source", bad),

@@ -219,7 +219,9 @@ def test_replacing_a_catalog_says_what_changed(cli: Any, tmp_path: Path) -> None
     assert ("replaced version 2025.01.01 by 2026.08.01: 2 games added, 1 removed"
             in " ".join(second.out.split()))
     dat.write_text(dat_text("Nintendo - Game Boy", {"Alpha (USA)": b"a" * 64}, "2027.01.01"))
-    data = cli("--json", "dat", "import", dat).json()["data"]["imports"][0]
+    refused = one_line_error(cli("dat", "import", dat))  # 2 of 3 games removed
+    assert "(3 games) by version 2027.01.01 (1 games, 2 removed)" in refused
+    data = cli("--json", "dat", "import", "--force", dat).json()["data"]["imports"][0]
     assert data["replaced"] and data["previous_version"] == "2026.08.01"
     assert data["version"] == "2027.01.01"
     assert (data["games_added"], data["games_removed"], data["games"]) == (0, 2, 1)

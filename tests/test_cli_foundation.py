@@ -16,6 +16,7 @@ from tests.conftest import run_subprocess, shared_path
 
 
 def test_json_output_is_exactly_one_envelope(cli: Any) -> None:
+    assert cli("db", "init").code == 0
     result = cli("--json", "db", "migrate")
     assert result.code == 0
     envelope = result.json()
@@ -40,7 +41,7 @@ def test_error_is_one_line_on_stderr_with_nonzero_exit(tmp_path: Path) -> None:
 
 
 def test_db_check_fails_on_broken_foreign_keys(cli: Any, db_path: Path) -> None:
-    assert cli("db", "migrate").code == 0
+    assert cli("db", "init").code == 0
     raw = sqlite3.connect(db_path)
     raw.execute("PRAGMA foreign_keys = OFF")
     raw.execute("INSERT INTO collection_games (collection_id, game_id) VALUES (5, 9)")
@@ -54,7 +55,7 @@ def test_db_check_fails_on_broken_foreign_keys(cli: Any, db_path: Path) -> None:
 
 
 def test_db_backup_writes_a_consistent_copy(cli: Any, tmp_path: Path) -> None:
-    cli("db", "migrate")
+    cli("db", "init")
     dest = tmp_path / "backups" / "copy.db"
     result = cli("--json", "db", "backup", str(dest))
     assert result.code == 0 and Path(result.json()["data"]["backup"]) == dest
@@ -65,7 +66,7 @@ def test_db_backup_writes_a_consistent_copy(cli: Any, tmp_path: Path) -> None:
 
 
 def test_db_stats_reports_tables_and_indexes(cli: Any) -> None:
-    cli("db", "migrate")
+    cli("db", "init")
     data = cli("--json", "db", "stats").json()["data"]
     by_name = {item["name"]: item for item in data}
     assert by_name["games"]["kind"] == "table" and by_name["games"]["rows"] == 0
@@ -86,7 +87,7 @@ def test_db_migrate_upgrades_an_old_file_and_says_so(cli: Any, db_path: Path) ->
 
 
 def test_newer_database_is_refused_by_the_cli(cli: Any, db_path: Path) -> None:
-    cli("db", "migrate")
+    cli("db", "init")
     raw = sqlite3.connect(db_path)
     raw.execute("UPDATE schema_version SET schema_version = ?", (LATEST_VERSION + 1,))
     raw.commit()
@@ -106,6 +107,7 @@ def test_pack_validate_lists_problems_of_the_real_pack(cli: Any) -> None:
 
 def test_pack_option_and_status(cli: Any) -> None:
     pack = shared_path("definition-pack")
+    assert cli("--pack", str(pack), "db", "init").code == 0  # a command that writes records it
     data = cli("--json", "--pack", str(pack), "pack", "status").json()["data"]
     assert data["counts"]["bios"] == 319
     assert data["stored_hash"] == data["content_hash"]
@@ -143,7 +145,7 @@ def test_no_arguments_prints_help_and_exits_0(cli: Any) -> None:
 
 
 def test_json_ok_is_false_exactly_when_the_exit_code_is_not_0(cli: Any) -> None:
-    assert cli("db", "migrate").code == 0
+    assert cli("db", "init").code == 0
     found = cli("--json", "games", "find", "--sha1", "0" * 40)
     assert found.code == 1 and found.json()["ok"] is False  # a check that found nothing
     listed = cli("--json", "games", "ls")
@@ -174,7 +176,7 @@ def test_ctrl_c_at_any_moment_of_start_up_is_one_line_and_exit_130(tmp_path: Pat
     if not script.exists():
         pytest.skip(f"the romrunner script is not installed next to {sys.executable}")
     db = tmp_path / "library.db"
-    assert run_subprocess("--db", str(db), "db", "migrate").code == 0
+    assert run_subprocess("--db", str(db), "db", "init").code == 0
     rng = random.Random(1730)
     outcomes: list[int] = []
     before_our_code = 0

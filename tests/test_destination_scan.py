@@ -39,6 +39,12 @@ def build_card(root: Path, os_id: str, *, upper: bool = False) -> Path:
     return root
 
 
+@pytest.fixture(autouse=True)
+def existing_db(db_path: Path) -> None:
+    """`destination scan` only reads: it needs a database and never creates one."""
+    open_database(db_path, OpenMode.WRITE).db.close()
+
+
 def scan(cli: Any, card: Path, *extra: str) -> Any:
     return cli("--pack", str(shared_path("definition-pack")), "--json", "destination", "scan",
                str(card), *extra)
@@ -54,9 +60,8 @@ def test_a_card_with_an_os_markers_is_named_and_gets_its_real_folders(
     assert (data["detected_os"], data["confidence"]) == (os_id, "high")
     assert not [f for f in data["findings"] if f["type"] in ("ambiguous", "different_os")]
     db = open_database(db_path, OpenMode.READ).db
-    stored = db.query("SELECT os_id, destination_id FROM destination_scan_history")
-    assert [(row["os_id"], row["destination_id"]) for row in stored] == [
-        (os_id, data["destination_id"])]
+    # a read-only command: the scan is not recorded in the database
+    assert db.query("SELECT os_id, destination_id FROM destination_scan_history") == []
     profile = make_profile(cli, os_id)
     paths = cli("--pack", str(shared_path("definition-pack")), "--json", "destination", "paths",
                 str(profile), "--to", str(card)).json()["data"]["folders"]

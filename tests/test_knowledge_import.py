@@ -130,7 +130,7 @@ def test_golden_the_samples_json_is_what_the_gameindex_yaml_gives(
 def test_an_envelope_from_an_unknown_source_is_refused_and_changes_nothing(
         cli: Any, db_path: Path) -> None:
     rpcs3 = shared_path("samples", "settings_rpcs3-wiki_sample.json")
-    cli("cache", "sources")
+    cli("db", "init")
     before = counts(db_path)
     refused = cli("cache", "import", rpcs3)
     assert refused.code == 2 and "unknown cache source 'rpcs3-wiki'" in refused.err
@@ -155,7 +155,7 @@ def test_one_unreadable_file_among_several_changes_nothing(cli: Any, db_path: Pa
                                                            tmp_path: Path) -> None:
     broken = tmp_path / "broken.json"
     broken.write_text('{"schemaVersion": "compat-source-v1", "items": [')
-    cli("cache", "sources")
+    cli("db", "init")
     before = counts(db_path)
     result = cli("cache", "import", shared_path("knowledge", "ppsspp", "compat.ini"), broken)
     assert result.code == 2 and "broken.json: not valid JSON" in result.err
@@ -199,7 +199,7 @@ def test_scores_map_onto_tiers_as_retrocatalog_says(score: int, tier: str) -> No
 
 def test_device_scores_become_performance_for_each_profile_of_the_device(
         cli: Any, db_path: Path, tmp_path: Path) -> None:
-    cli("cache", "sources")
+    cli("db", "init")
     with sqlite3.connect(db_path) as conn:
         conn.execute("INSERT INTO devices (id, device_id, nickname, connection_type) VALUES "
                      "(1, 'rg-35xx-plus', 'mine', 'sd_card')")
@@ -229,6 +229,7 @@ def test_device_scores_become_performance_for_each_profile_of_the_device(
 
 def test_libretro_cores_become_known_to_bios_check(cli: Any, db_path: Path) -> None:
     pack = shared_path("definition-pack")
+    assert cli("--pack", pack, "db", "init").code == 0
     unknown = cli("--pack", pack, "bios", "check", "--emulator", "emuscv")
     assert unknown.code == 2 and "unknown emulator 'emuscv'" in unknown.err
     cli("--pack", pack, "cache", "import", shared_path("knowledge", "libretro-core-info"))
@@ -278,7 +279,7 @@ def test_parsing_only_the_keys_a_reader_uses_equals_a_full_parse() -> None:
 def test_the_packs_seed_envelopes_import_as_nothing_yet(cli: Any, db_path: Path) -> None:
     seeds = [shared_path("definition-pack", "compatibility", name) for name in (
         "emulatorCompatibility_seed.json", "emulatorGameSettings_seed.json")]
-    cli("cache", "sources")
+    cli("db", "init")
     before = counts(db_path)
     result = cli("--json", "cache", "import", *seeds)
     assert result.code == 0, result.err

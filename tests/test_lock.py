@@ -32,7 +32,7 @@ def romrunner(*args: str) -> list[str]:
 
 @pytest.fixture
 def existing_db(db_path: Path) -> Path:
-    assert run_subprocess("--db", str(db_path), "db", "migrate").code == 0
+    assert run_subprocess("--db", str(db_path), "db", "init").code == 0
     return db_path
 
 

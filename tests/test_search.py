@@ -89,7 +89,7 @@ def test_platform_filter(tmp_path: Path) -> None:
 
 def test_unknown_platform_is_an_error_naming_it(cli: Any, tmp_path: Path) -> None:
     """Issue 12 item 16: `search --platform nope` printed nothing and exited 0."""
-    assert cli("cache", "sources").code == 0  # creates the database
+    assert cli("db", "init").code == 0  # creates the database
     result = cli("search", "mario", "--platform", "nope")
     assert result.code == 2 and "unknown platform 'nope'" in result.err and result.out == ""
     known = cli("search", "mario", "--platform", "snes")  # a pack platform with no games

@@ -147,7 +147,7 @@ def test_backup_onto_a_full_disk_leaves_no_temporary_file(small_disk: Path,
 def test_cli_write_on_a_full_disk_is_one_line_and_leaves_no_stray_file(
         small_disk: Path, tmp_path: Path) -> None:
     path = small_disk / "library.db"
-    assert run_subprocess("--db", str(path), "db", "migrate").code == 0
+    assert run_subprocess("--db", str(path), "db", "init").code == 0
     roms = tmp_path / "roms"
     roms.mkdir()
     fill(small_disk)

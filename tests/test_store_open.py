@@ -151,7 +151,7 @@ def test_read_only_volume_reads_and_refuses_writes_with_the_reason(
 
 @pytest.fixture
 def live_db(db_path: Path) -> Path:
-    assert run_subprocess("--db", str(db_path), "db", "migrate").code == 0
+    assert run_subprocess("--db", str(db_path), "db", "init").code == 0
     return db_path
 
 

@@ -250,7 +250,7 @@ def hostile_inputs(base: Path) -> list[list[str]]:
 def test_hostile_inputs_are_one_line_errors_never_internal(cli: Any, tmp_path: Path,
                                                          monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("COLUMNS", "400")
-    assert cli("db", "migrate").code == 0
+    assert cli("db", "init").code == 0
     found = []
     for args in hostile_inputs(tmp_path / "inputs"):
         result = cli(*args)
@@ -264,7 +264,7 @@ def test_hostile_inputs_are_one_line_errors_never_internal(cli: Any, tmp_path: P
 
 
 def test_a_huge_id_is_named_not_rounded(cli: Any) -> None:
-    assert cli("db", "migrate").code == 0
+    assert cli("db", "init").code == 0
     result = cli("games", "set-platform", "snes", HUGE)
     assert result.code == 2
     assert HUGE in result.err and "19884624838656" not in result.err

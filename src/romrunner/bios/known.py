@@ -298,6 +298,34 @@ def _extra_rom(source: str, section: str, rom: DatRom, known_platforms: set[str]
 _BIOS_WORDS = re.compile(r"\b(bios|firmware)\b", re.IGNORECASE)
 
 
+# Firmware files are dumps of chips (.bin, .rom), packed sets (.zip) or a core's data files;
+# a game in a catalog DAT carries its region in its name: "Tetris (World).gb", "X (USA).bin".
+_FIRMWARE_SUFFIXES = frozenset((
+    ".bin", ".rom", ".zip", ".7z", ".img", ".bios", ".dat", ".key", ".sys", ".fw", ".mem",
+    ".hex", ".srm", ".szx", ".jar", ".cfg", ".txt", ".ic1", ".u1", ".pal", ".ini", ".ovl",
+    ".nvm", ".eeprom", ".raw", ".chr", ".prg", ".irx", ".elf", ".keys", ".cer", ".der"))
+_CATALOG_TAG = re.compile(
+    r"\((?:USA|Europe|Japan|World|Korea|China|Asia|Brazil|Australia|Canada|France|Germany|"
+    r"Spain|Italy|Netherlands|Sweden|Taiwan|Hong Kong|Russia|Unknown|Rev [0-9A-Z.]+|Proto|"
+    r"Beta|Demo|Sample|Unl)(?:[,)]| [^)]*\))")
+
+
+def bios_like_entries(names: list[str]) -> tuple[int, str]:
+    """How many of ``names`` look like firmware files, and one name that does not ('' when
+    all do). A No-Intro BIOS name (``[BIOS] …``) counts as firmware; otherwise a name counts
+    when its suffix is a firmware file's and it carries no catalog region/release tag."""
+    like, example = 0, ""
+    for name in names:
+        base = name.replace("\\", "/").rsplit("/", 1)[-1]
+        suffix = base[base.rfind("."):].lower() if "." in base else ""
+        if base.startswith("[BIOS]") or (suffix in _FIRMWARE_SUFFIXES
+                                         and not _CATALOG_TAG.search(base)):
+            like += 1
+        elif not example:
+            example = name
+    return like, example
+
+
 def is_bios_dat(header: DatHeader) -> bool:
     """True when a DAT says it lists BIOS or firmware: libretro's ``System`` DAT, or a DAT
     whose name, description or comment says BIOS or firmware. A game DAT (No-Intro, Redump)
@@ -316,6 +344,11 @@ def import_bios_dat(db: Database, path: Path, pack: DefinitionPack) -> BiosDatIm
                          "libretro's System.dat; import game catalogs with `romrunner dat import`")
     if not roms:
         raise InputError(f"{path}: no ROM rows; not a BIOS DAT")
+    like, example = bios_like_entries([rom.name for _, rom in roms])
+    if like * 2 < len(roms):
+        raise InputError(f"{path}: {header.name!r} does not list BIOS files: {like:,} of "
+                         f"{len(roms):,} entries look like firmware (e.g. {example!r} does "
+                         "not); import game catalogs with `romrunner dat import`")
     source = header.name
     rows = [_extra_rom(source, section, rom, set(pack.platforms)) for section, rom in roms]
     with db.atomic():

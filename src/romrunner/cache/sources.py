@@ -200,13 +200,14 @@ def _priorities(db: Database) -> set[tuple[str, int, int]]:
         "SELECT cache_kind, source, rank FROM cache_source_priority")}
 
 
-def apply_registry(db: Database, registry: dict[str, Any]) -> None:
+def apply_registry(db: Database, registry: dict[str, Any], *, recompute: bool = True) -> None:
     """Refresh the sources' TTL and priority from a pack's source registry.
 
     The registry's values are the defaults: the emulators' databases keep their rank, and
     what the user set with `cache sources set` is applied over them, so neither a pack update
     nor a command run with another ``--pack`` loses it. Best answers are recomputed for the
-    kinds whose ranks changed. Runs inside the caller's transaction.
+    kinds whose ranks changed (unless ``recompute`` is False: a preview on a copy of the
+    source tables). Runs inside the caller's transaction.
     """
     before = _priorities(db)
     choices = _user_choices(db)
@@ -234,7 +235,7 @@ def apply_registry(db: Database, registry: dict[str, Any]) -> None:
                 ensure_official_source(db, official)
     _apply_user_choices(db, choices)
     after = _priorities(db)
-    for kind in {row[0] for row in before ^ after}:
+    for kind in {row[0] for row in before ^ after} if recompute else ():
         recompute_all(db, KINDS[kind])
 
 

@@ -92,11 +92,15 @@ def file_sha1(path: Path) -> str:
 
 
 def import_dats(db: Database, paths: Iterable[Path], *, platform_id: str | None = None,
-                known_platforms: set[str] | None = None) -> DatImportReport:
-    """Import every DAT, then re-identify the library: one transaction, all or nothing."""
+                known_platforms: set[str] | None = None,
+                force: bool = False) -> DatImportReport:
+    """Import every DAT, then re-identify the library: one transaction, all or nothing.
+
+    ``force`` accepts a replacement that :func:`check_replacement` would refuse.
+    """
     with db.atomic():
         results = [import_dat(db, path, platform_id=platform_id,
-                              known_platforms=known_platforms) for path in paths]
+                              known_platforms=known_platforms, force=force) for path in paths]
         if any(not result.unchanged for result in results):
             identify(db)
         counts = match_counts(db)
@@ -104,10 +108,12 @@ def import_dats(db: Database, paths: Iterable[Path], *, platform_id: str | None 
 
 
 def import_dat(db: Database, path: Path, *, platform_id: str | None = None,
-               known_platforms: set[str] | None = None) -> ImportResult:
+               known_platforms: set[str] | None = None, force: bool = False) -> ImportResult:
     """Import one DAT; re-importing replaces that DAT's rows in one transaction.
 
-    A DAT that does not parse to its end raises :class:`InputError` and changes nothing.
+    A DAT that does not parse to its end, or that lists no game, raises :class:`InputError`
+    and changes nothing; so does a suspicious replacement (see :func:`check_replacement`)
+    unless ``force``.
     """
     started = time.perf_counter()
     dat = read_dat(path)
@@ -141,10 +147,15 @@ def import_dat(db: Database, path: Path, *, platform_id: str | None = None,
              dat.header.description, dat.header.version, str(path), digest)).lastrowid
         assert source_id is not None
         _insert_games(db, source_id, platform, dat.games, result)
+        if result.games == 0:
+            raise InputError(f"{path}: the DAT lists no game (a cut or empty file?); "
+                             "nothing imported")
         db.execute("UPDATE catalog_sources SET game_count = ?, rom_count = ? WHERE id = ?",
                    (result.games, result.roms, source_id))
         if existing is not None:
             _count_changes(db, source_id, result)
+            if not force:
+                check_replacement(path, result)
     result.problems = [*dat.problems, *result.problems]
     result.seconds = time.perf_counter() - started
     return result
@@ -166,6 +177,23 @@ def _count_changes(db: Database, source_id: int, result: ImportResult) -> None:
         "SELECT count(*) FROM catalog_games g WHERE g.source_id = ? AND NOT EXISTS "
         "(SELECT 1 FROM temp.import_old_names o WHERE o.name = g.name)", (source_id,)))
     db.execute("DELETE FROM temp.import_old_names")
+
+
+def check_replacement(path: Path, result: ImportResult) -> None:
+    """Refuse a replacement that looks like a cut file rather than a new version.
+
+    The same version with games removed (a DAT is not edited in place), or any replacement
+    that removes more than half of the old games, raises :class:`InputError`.
+    """
+    old, new, removed = result.replaced_games, result.games, result.games_removed
+    same_version = result.previous_version == result.version
+    if (same_version and removed > 0) or removed * 2 > old:
+        why = ("the same version with games removed" if same_version and removed > 0
+               else "more than half of the games removed")
+        raise InputError(
+            f"{path}: refused to replace {result.name} version {result.previous_version or '-'} "
+            f"({old:,} games) by version {result.version or '-'} ({new:,} games, "
+            f"{removed:,} removed): {why}; use --force if this is right")
 
 
 def remove_catalog(db: Database, name: str) -> RemoveReport:

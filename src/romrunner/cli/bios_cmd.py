@@ -14,6 +14,7 @@ from romrunner.bios.check import BLOCKING, SATISFIED, BiosReport, check_bios
 from romrunner.bios.known import import_bios_dat
 from romrunner.bios.scan import scan_bios
 from romrunner.cli.context import ROW_ID, app_context
+from romrunner.store import OpenMode
 
 
 @click.group()
@@ -90,8 +91,9 @@ def bios_check(platforms: tuple[str, ...], emulator: str | None, profile: int | 
     app = app_context()
     if profile is not None and emulator is not None:
         raise click.UsageError("--profile and --emulator both choose the emulator; give one")
-    report = check_bios(app.open_db_to_read(), app.pack(), platforms=list(platforms) or None,
-                        emulator=emulator, profile=profile, strict=strict)
+    report = check_bios(app.open_db(OpenMode.READ), app.pack(),
+                        platforms=list(platforms) or None, emulator=emulator,
+                        profile=profile, strict=strict)
 
     def render(console: Console) -> None:
         if report.groups:

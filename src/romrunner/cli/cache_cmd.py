@@ -16,10 +16,11 @@ from romrunner.cache.explain import Explanation, explain_game, find_games
 from romrunner.cache.kinds import KINDS, kind_named
 from romrunner.cache.lookup import observations_for
 from romrunner.cache.prune import DEFAULT_GRACE_FACTOR, prune_cache
-from romrunner.cache.sources import list_sources, set_source
+from romrunner.cache.sources import set_source
 from romrunner.cache.stats import cache_stats
 from romrunner.cli.context import ROW_ID, app_context
 from romrunner.knowledge.importer import IMPORT_FORMATS, import_knowledge
+from romrunner.packs.sync import sources_under_pack
 from romrunner.store import OpenMode
 
 _KIND = click.option("--kind", type=click.Choice(sorted(KINDS)), default="compat",
@@ -38,7 +39,7 @@ def cache_sources(ctx: click.Context) -> int:
     if ctx.invoked_subcommand is not None:
         return 0
     app = app_context()
-    rows = list_sources(app.open_db_to_read())  # records the pack's source registry first
+    rows = sources_under_pack(app.open_db(OpenMode.READ), app.pack())
 
     def render(console: Console) -> None:
         table = Table("source", "ttl (h)", "origin", "registered", "priority")

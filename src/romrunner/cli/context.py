@@ -12,9 +12,8 @@ import click
 from rich.console import Console
 
 from romrunner.cli.terminal import SafeConsole
-from romrunner.errors import ReadOnlyVolumeError, WriterBusyError
 from romrunner.packs.loader import DefinitionPack, load_pack
-from romrunner.packs.sync import stored_pack_hash, sync_pack
+from romrunner.packs.sync import sync_pack
 from romrunner.store import Database, OpenMode, open_database
 from romrunner.store.lock import LockHolder
 
@@ -97,22 +96,6 @@ class AppContext:
             if mode is OpenMode.WRITE:
                 sync_pack(self._db, self.pack())
         return self._db
-
-    def open_db_to_read(self) -> Database:
-        """For a command that only reads but shows what the pack put in the database: record
-        the pack first when it can; when another command is writing (and ``--wait`` was not
-        given) or the volume is read-only, read the database as it is, saying so when the
-        pack it last recorded is not the one in use."""
-        try:
-            return self.open_db(OpenMode.WRITE)
-        except (WriterBusyError, ReadOnlyVolumeError) as exc:
-            why = "another command is writing" if isinstance(exc, WriterBusyError) \
-                else "the volume is read-only"
-            db = self.open_db(OpenMode.READ)
-        if stored_pack_hash(db) != self.pack().content_hash:
-            self.warn(f"{self.db_path}: the pack in use is not recorded in this database "
-                      f"({why}); what it derived is shown as last recorded")
-        return db
 
     def _say_waiting(self, holder: LockHolder) -> None:
         if not self.quiet:

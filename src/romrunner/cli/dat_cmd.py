@@ -21,16 +21,21 @@ def dat() -> None:
 @dat.command(name="import")
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--platform", default=None, help="Platform id, when the DAT's name maps to none.")
-def dat_import(files: tuple[Path, ...], platform: str | None) -> int:
+@click.option("--force", is_flag=True,
+              help="Replace a catalog even by the same version with games removed, or when "
+                   "more than half of its games would be removed.")
+def dat_import(files: tuple[Path, ...], platform: str | None, force: bool) -> int:
     """Import DAT files and re-identify the library against them.
 
     All the FILES are one unit: if any of them is refused (unreadable, truncated, damaged)
-    nothing is imported. Importing a newer version of a catalog replaces it and says so.
+    nothing is imported. Importing a newer version of a catalog replaces it and says so; a
+    DAT with no game is refused, and so is a replacement by the same version with games
+    removed or one that removes more than half of the games, unless --force.
     """
     app = app_context()
     db = app.open_db()
     report = import_dats(db, files, platform_id=platform,
-                         known_platforms=set(app.pack().platforms))
+                         known_platforms=set(app.pack().platforms), force=force)
     for result in report.imports:
         for problem in result.problems[:20]:
             app.warn(f"{result.path}: {problem}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict
+from pathlib import Path
 
 import click
 from rich.console import Console
@@ -10,12 +11,26 @@ from rich.table import Table
 
 from romrunner.catalog.identify import match_counts, verify_counts
 from romrunner.cli.context import app_context
+from romrunner.errors import NoDatabaseError
 from romrunner.store import OpenMode
 from romrunner.store.backup import backup_database
 from romrunner.store.integrity import check_database
 from romrunner.store.maintenance import database_status, vacuum
+from romrunner.store.migrate import current_version
 from romrunner.store.migrate import migrate as run_migrations
 from romrunner.store.stats import database_stats
+
+
+def require_database(path: Path, action: str) -> None:
+    """Raise :class:`NoDatabaseError` when there is no database at ``path`` (a mistyped
+    --db must not become a new, empty database to ``action``)."""
+    path = Path(path).expanduser()
+    if not path.exists():
+        raise NoDatabaseError(f"no database at {path} (nothing to {action}; "
+                              "`romrunner db init` creates one)")
+    if path.is_file() and path.stat().st_size == 0:
+        raise NoDatabaseError(f"{path}: empty file, no database in it yet (nothing to "
+                              f"{action}; `romrunner db init` creates one)")
 
 
 @click.group()
@@ -59,9 +74,24 @@ def status() -> int:
 
 
 @db.command()
+def init() -> int:
+    """Create the database at --db (an existing one is kept as it is, upgraded if older)."""
+    app = app_context()
+    path = Path(app.db_path).expanduser()
+    existed = path.exists() and path.stat().st_size > 0
+    version = current_version(app.open_db(OpenMode.WRITE))
+    data = {"path": str(path), "created": not existed, "schema_version": version}
+    app.finish(data, lambda console: console.print(
+        f"{'database already at' if existed else 'created a new database at'} {path} "
+        f"(schema version {version})"))
+    return 0
+
+
+@db.command()
 def migrate() -> int:
     """Apply pending migrations (a backup is written next to the database first)."""
     app = app_context()
+    require_database(app.db_path, "migrate")
     report = run_migrations(app.open_db(OpenMode.MAINTAIN))
     data = {"from_version": report.from_version, "to_version": report.to_version,
             "applied": report.applied, "backup": str(report.backup) if report.backup else None,
@@ -130,6 +160,7 @@ def backup(dest: str, force: bool) -> int:
 def vacuum_cmd() -> int:
     """Rebuild the database file compactly."""
     app = app_context()
+    require_database(app.db_path, "vacuum")
     result = vacuum(app.open_db(OpenMode.WRITE))
     app.finish(asdict(result), lambda console: console.print(
         f"vacuumed: {result.bytes_before:,} -> {result.bytes_after:,} bytes "

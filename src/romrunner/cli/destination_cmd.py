@@ -12,6 +12,7 @@ from romrunner.cli.context import ROW_ID, app_context
 from romrunner.devices.paths import destination_paths as resolve_paths
 from romrunner.devices.paths import layout_rows
 from romrunner.devices.scan import scan_destination
+from romrunner.store import OpenMode
 
 
 @click.group()
@@ -67,7 +68,7 @@ def destination_paths(profile_id: int, card: Path, sets: tuple[str, ...],
 def destination_scan(path: Path, expect_os: str | None) -> int:
     """Which OS layout the card at PATH has, what is on it, and what is wrong (exit 1)."""
     app = app_context()
-    scan = scan_destination(app.open_db(), app.pack(), path, expect_os)
+    scan = scan_destination(app.open_db(OpenMode.READ), app.pack(), path, expect_os)
 
     def render(console: Console) -> None:
         detected = f"{scan.detected_os} ({scan.confidence})" if scan.detected_os else "none"

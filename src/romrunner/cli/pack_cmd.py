@@ -10,6 +10,7 @@ from rich.console import Console
 from romrunner.cli.context import app_context
 from romrunner.packs.loader import DefinitionPack, load_pack
 from romrunner.packs.sync import stored_pack_hash
+from romrunner.store import OpenMode
 
 
 @click.group()
@@ -22,7 +23,7 @@ def status() -> int:
     """Show the pack in use, its versions and whether the database has seen it."""
     app = app_context()
     loaded = app.pack()
-    stored = stored_pack_hash(app.open_db_to_read())
+    stored = stored_pack_hash(app.open_db(OpenMode.READ))  # the pack the database last saw
     data = {"path": "builtin" if loaded.builtin else str(loaded.path),
             "content_hash": loaded.content_hash, "versions": loaded.versions,
             "stored_hash": stored, "counts": _counts(loaded), "warnings": len(loaded.warnings)}

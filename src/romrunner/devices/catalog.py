@@ -141,13 +141,18 @@ class CatalogDevice:
 
 def search_catalog(pack: DefinitionPack, text: str | None, limit: int = 50
                    ) -> tuple[list[CatalogDevice], int]:
-    """Devices whose id, name, brand or chip contain every word of ``text``; (page, total)."""
+    """Devices whose id, name, brand or chip contain every word of ``text``; (page, total).
+
+    A word is matched literally (``%`` or ``_`` are characters, not wildcards), or with its
+    punctuation and spaces dropped (``rg-35xx`` finds ``RG35XX``) when letters or digits
+    are left; a word of punctuation only is never a match-all.
+    """
     words = [(word, _compact(word)) for word in (text or "").lower().split()]
     found = []
     for device in pack.devices.values():
         haystack = _haystack(device)
         compact = _compact(haystack)
-        if all(word in haystack or packed in compact for word, packed in words):
+        if all(word in haystack or (packed and packed in compact) for word, packed in words):
             found.append(device)
     found.sort(key=lambda d: (d.name.lower(), d.id))
     page = [CatalogDevice(d.id, " ".join(d.name.split()), d.manufacturer, d.chip,

@@ -176,7 +176,8 @@ def _rank(candidate: Candidate, expected: str | None) -> tuple[int, int, int, in
 
 def scan_destination(db: Database, pack: DefinitionPack, card_root: Path,
                      expect_os: str | None = None) -> DestinationScan:
-    """Scan the card at ``card_root``; the result is stored in ``destination_scan_history``."""
+    """Scan the card at ``card_root``; the result is stored in ``destination_scan_history``
+    when ``db`` is open for writing (the CLI's read-only scan records nothing)."""
     started = time.perf_counter()
     check_destination(card_root)
     if expect_os is not None:
@@ -202,6 +203,8 @@ def scan_destination(db: Database, pack: DefinitionPack, card_root: Path,
     result.folders = _discover(pack, card_root, index, layout_os)
     result.findings = _findings(pack, result, index)
     result.duration_ms = int((time.perf_counter() - started) * 1000)
+    if db.read_only:
+        return result
     with db.atomic():
         db.execute("INSERT INTO destination_scan_history (destination_id, os_id, "
                    "detected_layout_profile, scan_result_json, scanned_at) VALUES (?, ?, ?, ?, ?)",

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from typing import Any
 
-from romrunner.cache.sources import apply_registry
+from romrunner.cache.sources import apply_registry, list_sources
 from romrunner.packs.loader import DefinitionPack
 from romrunner.store.database import Database
 
@@ -70,3 +71,27 @@ def _invalidate_pack_derived(db: Database) -> int:
         removed += db.execute(f"DELETE FROM {table} WHERE source IN ({pack_sources})").rowcount
     removed += db.execute("DELETE FROM catalog_sources WHERE format = 'pack'").rowcount
     return removed
+
+
+def sources_under_pack(db: Database, pack: DefinitionPack) -> list[dict[str, Any]]:
+    """The cache sources as :func:`list_sources` shows them once ``pack`` is recorded, read
+    without writing: when the database last saw another pack, the pack's source registry is
+    applied to an in-memory copy of the two (small) source tables."""
+    if stored_pack_hash(db) == pack.content_hash:
+        return list_sources(db)
+    copy = Database(":memory:")
+    try:
+        for table in ("cache_sources", "cache_source_priority", "user_settings"):
+            schema = db.scalar("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?",
+                               (table,))
+            copy.execute(str(schema))
+            rows = db.query(f"SELECT * FROM {table}")
+            if rows:
+                marks = ", ".join("?" * len(rows[0].keys()))
+                copy.executemany(f"INSERT INTO {table} VALUES ({marks})",
+                                 [tuple(row) for row in rows])
+        with copy.atomic():
+            apply_registry(copy, pack.compat_sources, recompute=False)
+        return list_sources(copy)
+    finally:
+        copy.close()

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
-from romrunner.errors import DatabaseError, InputError
+from romrunner.errors import CorruptDatabaseError, DatabaseError, InputError
 from romrunner.store.database import SQLITE_MAGIC, Database, sqlite_error
 from romrunner.timeutil import utc_now
 
@@ -45,8 +45,11 @@ def backup_database(db: Database, dest: Path | str, *, force: bool = False,
     new ``romrunner-YYYYmmdd-HHMMSS.db``. An existing file is replaced only when it is an
     earlier backup or ``force`` is set. The copy is written to a temporary file beside the
     destination, synced, and renamed into place, so a crash never leaves a half-written backup
-    under the final name, and a failure leaves no temporary file behind.
+    under the final name, and a failure leaves no temporary file behind. A source that fails
+    ``PRAGMA quick_check`` is refused before anything is written, so a corrupt database never
+    replaces a good backup.
     """
+    check_source(db)
     folder = str(dest).endswith(("/", os.sep)) or Path(dest).is_dir()
     dest = Path(dest)
     if folder:
@@ -56,6 +59,21 @@ def backup_database(db: Database, dest: Path | str, *, force: bool = False,
     _check_file_destination(db, dest, force)
     _make_folder(dest.parent)
     return _write(db, dest.parent, lambda temp: _place(temp, dest))
+
+
+def check_source(db: Database) -> None:
+    """Raise :class:`CorruptDatabaseError` when ``db`` fails ``PRAGMA quick_check``."""
+    try:
+        rows = db.conn.execute("PRAGMA quick_check").fetchall()
+    except sqlite3.Error as exc:
+        raise sqlite_error(db.path, exc) from exc
+    found = [str(row[0]) for row in rows]
+    if found != ["ok"]:
+        first = found[0] if found else "quick_check gave no answer"
+        more = f" and {len(found) - 1} more" if len(found) > 1 else ""
+        raise CorruptDatabaseError(
+            f"{db.path}: database is corrupt or unreadable ({first}{more}); "
+            "run `romrunner db check`, restore a backup")
 
 
 def _check_file_destination(db: Database, dest: Path, force: bool) -> None:
