@@ -8,11 +8,12 @@ from pathlib import Path
 import click
 from rich.console import Console
 
-from romrunner.cli.context import ROW_ID, app_context
+from romrunner.cli.context import ROW_ID, AppContext, app_context
 from romrunner.devices.paths import destination_paths as resolve_paths
 from romrunner.devices.paths import layout_rows
 from romrunner.devices.scan import scan_destination
-from romrunner.store import OpenMode
+from romrunner.errors import ReadOnlyVolumeError, WriterBusyError
+from romrunner.store import Database, OpenMode
 
 
 @click.group()
@@ -61,6 +62,19 @@ def destination_paths(profile_id: int, card: Path, sets: tuple[str, ...],
     return 0
 
 
+def _open_to_record(app: AppContext) -> Database:
+    """The database for a destination scan: written (the scan is stored in the history) when
+    it exists and can be, else read (the scan is shown, not stored, and the user told why);
+    a scan never creates a database."""
+    if not app.db_path.exists():
+        return app.open_db(OpenMode.READ)  # one line: "no database at PATH"
+    try:
+        return app.open_db(OpenMode.WRITE)
+    except (WriterBusyError, ReadOnlyVolumeError) as exc:
+        app.warn(f"this scan is shown but not stored in the history ({exc})")
+        return app.open_db(OpenMode.READ)
+
+
 @destination.command(name="scan")
 @click.argument("path", type=click.Path(path_type=Path))
 @click.option("--expect-os", default=None, help="The OS the card should run (breaks ties, "
@@ -68,7 +82,7 @@ def destination_paths(profile_id: int, card: Path, sets: tuple[str, ...],
 def destination_scan(path: Path, expect_os: str | None) -> int:
     """Which OS layout the card at PATH has, what is on it, and what is wrong (exit 1)."""
     app = app_context()
-    scan = scan_destination(app.open_db(OpenMode.READ), app.pack(), path, expect_os)
+    scan = scan_destination(_open_to_record(app), app.pack(), path, expect_os)
 
     def render(console: Console) -> None:
         detected = f"{scan.detected_os} ({scan.confidence})" if scan.detected_os else "none"
