@@ -90,6 +90,11 @@ def storable(text: str) -> bool:
     return True
 
 
+def escape_like(text: str) -> str:
+    """``text`` matched literally by LIKE ... ESCAPE '\\' (``%``, ``_`` and ``\\`` escaped)."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
 HEX_LENGTHS = {"crc32": 8, "md5": 32, "sha1": 40}
 _HEX_DIGITS = frozenset("0123456789abcdef")
 

@@ -13,7 +13,7 @@ from romrunner.errors import InputError, NotFoundError
 from romrunner.library.hashing import hash_stream
 from romrunner.regularfile import open_regular
 from romrunner.store.database import Database
-from romrunner.textnorm import HEX_LENGTHS, normalised_hex
+from romrunner.textnorm import HEX_LENGTHS, escape_like, normalised_hex
 
 _LIST_COLUMNS = ("g.id, g.platform_id, g.filename, g.detected_title, g.catalog_title, "
                  "g.region, g.file_size, g.matched_game_id, g.match_method, g.is_missing, "
@@ -55,13 +55,8 @@ def _conditions(flt: GameFilter) -> tuple[list[str], list[object]]:
     if flt.region:
         # Regions are stored as 'USA, Europe'; match one whole region name.
         conditions.append("(', ' || g.region || ', ') LIKE ('%, ' || ? || ', %') ESCAPE '\\'")
-        params.append(like_escape(flt.region))
+        params.append(escape_like(flt.region))
     return conditions, params
-
-
-def like_escape(text: str) -> str:
-    """``text`` matched literally by LIKE ... ESCAPE '\\' (``%``, ``_`` and ``\\`` escaped)."""
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def list_games(db: Database, flt: GameFilter) -> list[dict[str, Any]]:

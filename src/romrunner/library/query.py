@@ -31,7 +31,7 @@ from romrunner.errors import DatabaseError, InputError
 from romrunner.search.games import fts_query
 from romrunner.search.index import has_search_index
 from romrunner.store.database import Database
-from romrunner.textnorm import fold
+from romrunner.textnorm import escape_like, fold
 
 COUNT_CAP = 1_000
 """A total above this is shown as "at least COUNT_CAP" unless an exact count is asked for.
@@ -257,11 +257,6 @@ def _boolean(name: str, value: str) -> bool:
     if lowered in _TRUE | _FALSE:
         return lowered in _TRUE
     raise _bad(name, value, "expected true or false")
-
-
-def escape_like(text: str) -> str:
-    """``text`` with LIKE's wildcards escaped (use with ``ESCAPE '\\'``)."""
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 # -- compiling ------------------------------------------------------------------------------
