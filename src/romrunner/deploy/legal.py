@@ -7,8 +7,8 @@ playlists) goes through :func:`legal_path`, for the destination's file system:
   ``" * / : < > ? \\ |`` nor control characters, no trailing dots or spaces, no DOS device names
   (``CON``, ``NUL``, ``COM1`` … even with an extension), at most 255 UTF-16 code units per
   component, names compared case-insensitively.
-- POSIX file systems (ext4, btrfs, f2fs …): no ``/`` nor NUL, at most 255 UTF-8 bytes per
-  component, names compared exactly.
+- POSIX file systems (ext4, btrfs, f2fs …): no ``/`` nor control characters, at most 255
+  UTF-8 bytes per component, names compared exactly.
 
 A colon becomes `` -`` (``Zelda: A Link`` → ``Zelda - A Link``, the convention of the No-Intro
 and frontends' own renames); every other forbidden character becomes ``_``. The result of a
@@ -72,7 +72,8 @@ _FAT_TABLE = {ord(ch): "_" for ch in _FAT_FORBIDDEN}
 _FAT_TABLE.update({code: "_" for code in range(0x20)})
 _FAT_TABLE[0x7F] = "_"
 _FAT_TABLE[ord(":")] = " -"
-_POSIX_TABLE = {ord("/"): "_", 0: "_"}
+# Control characters are legal on POSIX file systems, but a frontend would show (or obey) them.
+_POSIX_TABLE = {ord("/"): "_", 0x7F: "_", **{code: "_" for code in range(0x20)}}
 _SURROGATES = re.compile("[\ud800-\udfff]")
 _SPACES = re.compile(" {2,}")
 _DOS_DEVICES = frozenset(
@@ -106,7 +107,7 @@ def legal_component(name: str, fs: FileSystem = FileSystem.FAT32) -> str:
 
 
 _FAT_NEEDS_WORK = re.compile('[\x00-\x1f\x7f"*/:<>?\\\\|\ud800-\udfff]|  |^ |[. ]$')
-_POSIX_NEEDS_WORK = re.compile("[/\x00\ud800-\udfff]")
+_POSIX_NEEDS_WORK = re.compile("[/\x00-\x1f\x7f\ud800-\udfff]")
 
 
 def _already_legal(name: str, fs: FileSystem) -> bool:
