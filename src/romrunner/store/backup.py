@@ -8,6 +8,7 @@ folder, backups are named by time and never replace one another.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
 import sqlite3
 import tempfile
@@ -22,6 +23,7 @@ from romrunner.timeutil import utc_now
 BACKUP_APPLICATION_ID = 0x52524B42  # "RRKB": a ROM Runner backup
 _APPLICATION_ID_OFFSET = 68
 _SIDE_FILES = ("-journal", "-wal", "-shm")
+_TEMP_PREFIX, _TEMP_SUFFIX = ".romrunner-backup.", ".tmp"
 
 
 def is_backup_file(path: Path) -> bool:
@@ -106,8 +108,11 @@ def _make_folder(folder: Path) -> None:
 
 
 def _write(db: Database, folder: Path, place: Callable[[Path], Path]) -> Path:
-    handle, temp_name = tempfile.mkstemp(prefix=".romrunner-backup.", suffix=".tmp", dir=folder)
-    os.close(handle)
+    remove_stale_temporaries(folder)
+    handle, temp_name = tempfile.mkstemp(prefix=_TEMP_PREFIX, suffix=_TEMP_SUFFIX, dir=folder)
+    # Held until the end: a temporary file whose lock can be taken belongs to a backup that
+    # died (killed, power lost), so the next backup into this folder may remove it.
+    fcntl.flock(handle, fcntl.LOCK_EX)
     temp = Path(temp_name)
     try:
         _copy(db, temp)
@@ -119,9 +124,38 @@ def _write(db: Database, folder: Path, place: Callable[[Path], Path]) -> Path:
     except OSError as exc:
         raise DatabaseError(f"{folder}: cannot write the backup ({exc.strerror})") from exc
     finally:
-        for leftover in (temp, *(Path(f"{temp}{side}") for side in _SIDE_FILES)):
-            with contextlib.suppress(FileNotFoundError):
-                leftover.unlink()
+        _remove_temporary(temp)
+        os.close(handle)
+
+
+def remove_stale_temporaries(folder: Path) -> int:
+    """Remove temporary files of backups into ``folder`` that died; returns how many.
+
+    Only names this module creates are considered, and only those no running backup holds
+    (each backup keeps an exclusive ``flock`` on its temporary file while it writes).
+    """
+    removed = 0
+    for temp in folder.glob(f"{_TEMP_PREFIX}*{_TEMP_SUFFIX}"):
+        try:
+            fd = os.open(temp, os.O_RDONLY | os.O_NOFOLLOW)
+        except OSError:
+            continue
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            continue  # a backup running now
+        else:
+            _remove_temporary(temp)
+            removed += 1
+        finally:
+            os.close(fd)
+    return removed
+
+
+def _remove_temporary(temp: Path) -> None:
+    for leftover in (temp, *(Path(f"{temp}{side}") for side in _SIDE_FILES)):
+        with contextlib.suppress(FileNotFoundError):
+            leftover.unlink()
 
 
 def _copy(db: Database, temp: Path) -> None:
