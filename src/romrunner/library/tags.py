@@ -37,7 +37,11 @@ _PAREN_FLAGS = {
 _BRACKET_FLAGS = {
     "!": "verified", "b": "bad_dump", "h": "hack", "o": "overdump", "t": "trainer",
     "a": "alternate", "f": "fixed", "p": "pirate", "cr": "cracked", "bios": "bios",
+    "hack": "hack",
 }
+# GoodTools codes with a qualifier: [h1C] (hack 1, copier header), [hI] (intro hack),
+# [hM04] (mapper hack), [b1+C], [a2], [o3], [f1_C], [t1+2], [p1]: the lowercase letter decides.
+_GOODTOOLS_FLAG = re.compile(r"^(cr|[abfhopt])[0-9A-Z][0-9A-Z+ .,_-]*$")
 _GROUP = re.compile(r"\(([^()]*)\)|\[([^\[\]]*)\]")
 
 
@@ -167,5 +171,7 @@ def _bracket_tag(tag: str, state: _TagState) -> None:
     key = re.sub(r"\d+$", "", lowered).strip()
     if key in _BRACKET_FLAGS:
         state.flags.append(_BRACKET_FLAGS[key])
+    elif match := _GOODTOOLS_FLAG.match(tag):
+        state.flags.append(_BRACKET_FLAGS[match.group(1)])
     else:
         state.other.append(f"[{tag}]")

@@ -1,0 +1,34 @@
+"""GoodTools bracket codes with qualifiers are read as their flag, not kept as unknown tags."""
+
+from __future__ import annotations
+
+import pytest
+
+from romrunner.library.tags import parse_filename
+
+
+@pytest.mark.parametrize(("name", "flag"), [
+    ("Super Mario Bros. (U) [h1C].nes", "hack"),       # hack 1, copier header
+    ("Super Mario Bros. (U) [hI].nes", "hack"),        # intro hack
+    ("Super Mario Bros. (U) [hM04].nes", "hack"),      # mapper hack
+    ("Super Mario Bros. (U) [hFFE].nes", "hack"),      # FFE hack
+    ("Super Mario Bros. (U) [hack].nes", "hack"),
+    ("Zelda (U) [b1+C].nes", "bad_dump"),
+    ("Zelda (U) [o2].nes", "overdump"),
+    ("Zelda (U) [a1C].nes", "alternate"),
+    ("Zelda (U) [f1_C].nes", "fixed"),
+    ("Zelda (U) [t1+2].nes", "trainer"),
+    ("Zelda (U) [p1].nes", "pirate"),
+    ("Zelda (U) [cr2].nes", "cracked"),
+])
+def test_goodtools_codes_with_qualifiers(name: str, flag: str) -> None:
+    parsed = parse_filename(name)
+    assert parsed.flags == (flag,)
+    assert parsed.other_tags == ()
+    assert parsed.is_hack is (flag == "hack")
+
+
+@pytest.mark.parametrize("tag", ["[Hello]", "[tr]", "[bonus]", "[h1c lower]"])
+def test_words_that_only_start_with_a_code_letter_stay_unknown(tag: str) -> None:
+    parsed = parse_filename(f"Zelda (USA) {tag}.sfc")
+    assert parsed.flags == () and parsed.other_tags == (tag,)
