@@ -202,3 +202,29 @@ def test_hashes_do_not_depend_on_how_the_stream_is_cut(body: bytes, magic: bytes
     if header and len(data) > header:  # a header with nothing after it: no header-less hashes
         assert expected.nh_sha1 == digests(data[header:])["sha1"]
     assert expected.sha1 == digests(data)["sha1"]
+
+
+def test_a_renamed_zip_known_by_its_directory_keeps_its_game(
+        cli: Any, tmp_path: Path, db_path: Path) -> None:
+    """A zip has no hash of its own after a first scan: renamed, it is still the same game
+    (same size, same members), so its id, collections and overrides stay with it; a zip
+    whose members differ is a new game."""
+    real = rom_bytes(3, 50_000)
+    folder = _setup(cli, tmp_path, {"Real Game (USA)": real})
+    _zip(folder / "Real Game (USA).zip", {"Real Game (USA).gba": real})
+    _zip(folder / "Other.zip", {"Other.gba": rom_bytes(4, 50_000)})
+    assert scan_json(cli)["added"] == 2
+    (before,) = _rows(db_path, "SELECT id FROM games WHERE filename = 'Real Game (USA).zip'")
+    assert cli("collection", "create", "keep").code == 0
+    assert cli("collection", "add", "keep", str(before[0])).code == 0
+
+    (folder / "Real Game (USA).zip").rename(folder / "Real Game (USA) [renamed].zip")
+    (folder / "Other.zip").unlink()
+    _zip(folder / "Another.zip", {"Other.gba": rom_bytes(5, 50_000)})
+    rescan = scan_json(cli)
+    assert rescan["renamed"] == 1 and rescan["added"] == 1
+    assert _rows(db_path, "SELECT id, is_missing FROM games "
+                          "WHERE filename = 'Real Game (USA) [renamed].zip'") == [(before[0], 0)]
+    assert _rows(db_path, "SELECT is_missing FROM games WHERE filename = 'Other.zip'") == [(1,)]
+    shown = cli("--json", "collection", "show", "keep").json()["data"]
+    assert [game["id"] for game in shown["games"]] == [before[0]]

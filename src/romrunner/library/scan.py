@@ -397,10 +397,33 @@ class _Writer:
             rows = self.db.query("SELECT id FROM games WHERE file_crc32 = ? "
                                  "AND file_size = ?", (record.row[_CRC32], record.job.size))
         else:
-            return None
+            return self._find_renamed_archive(record)
         for row in rows:
             if row["id"] in self.vanished:
                 return int(row["id"])
+        return None
+
+    def _find_renamed_archive(self, record: Record) -> int | None:
+        """A zip read from its directory has no hash of its own: a vanished game of the same
+        size whose members have the same names, sizes and CRC32s is the same file renamed."""
+        members = sorted((name, size, crc) for kind, name, size, crc, *_ in record.files
+                         if kind == "member")
+        if not members or any(crc is None for _, _, crc in members):
+            return None
+        _, first_size, first_crc = members[0]
+        candidates = self.db.query(
+            "SELECT DISTINCT f.game_id FROM game_files f JOIN games g ON g.id = f.game_id "
+            "WHERE f.file_crc32 = ? AND f.file_size = ? AND f.kind = 'member' "
+            "AND g.file_size = ?", (first_crc, first_size, record.job.size))
+        for candidate in candidates:
+            game_id = int(candidate["game_id"])
+            if game_id not in self.vanished:
+                continue
+            stored = self.db.query("SELECT name, file_size, file_crc32 FROM game_files "
+                                   "WHERE game_id = ? AND kind = 'member' ORDER BY name",
+                                   (game_id,))
+            if [(row["name"], row["file_size"], row["file_crc32"]) for row in stored] == members:
+                return game_id
         return None
 
 
