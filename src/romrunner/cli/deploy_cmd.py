@@ -26,7 +26,7 @@ from rich.table import Table
 
 from romrunner.cli.context import AppContext, app_context
 from romrunner.cli.querycmd import QueryCommand
-from romrunner.deploy.execute import DeployOptions, DeploySummary, preview
+from romrunner.deploy.execute import DeployOptions, DeploySummary, preview, refuse_library_overlap
 from romrunner.deploy.execute import Progress as DeployProgress
 from romrunner.deploy.execute import deploy as run_deployment
 from romrunner.deploy.execute import resume as resume_deployment
@@ -79,6 +79,7 @@ def deploy_run(profile_id: int, words: tuple[str, ...], card: Path, collection: 
     app = app_context()
     db = app.open_db(OpenMode.READ if dry_run else OpenMode.WRITE)
     pack = app.pack()
+    refuse_library_overlap(db, card, ())  # before anything is written on the "card"
     layout = card_layout(db, pack, profile_id, card)
     chosen = choose_games(db, pack, profile_id, layout, words=words, collection=collection,
                           auto=auto)
@@ -100,7 +101,8 @@ def deploy_run(profile_id: int, words: tuple[str, ...], card: Path, collection: 
 
 def _warn_plan(app: AppContext, plan: DeployPlan) -> None:
     for issue in [*plan.errors, *plan.warnings]:
-        app.warn(f"{issue.path + ': ' if issue.path else ''}{issue.message}")
+        named = not issue.path or issue.message.startswith(issue.path)
+        app.warn(issue.message if named else f"{issue.path}: {issue.message}")
 
 
 def _render_preview(console: Console, data: dict[str, Any]) -> None:

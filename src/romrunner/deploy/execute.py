@@ -52,8 +52,9 @@ from romrunner.deploy.card import (
     write_manifest,
 )
 from romrunner.deploy.legal import FileSystem, collision_key, inside_root
-from romrunner.deploy.plan import DeployPlan
+from romrunner.deploy.plan import DeployPlan, PlanItem
 from romrunner.errors import NotFoundError, RomRunnerError
+from romrunner.library.roots import list_roots
 from romrunner.store.database import Database
 from romrunner.timeutil import now_text
 
@@ -181,6 +182,7 @@ def deploy(db: Database, plan: DeployPlan, *, profile_id: int,
     with another deploy, or clearly too small for what must be written.
     """
     options = options or DeployOptions()
+    refuse_library_overlap(db, plan.root, plan.items)
     check_destination(plan.root)
     with card_lock(plan.root):
         prepared = _prepare(db, plan, profile_id, options, destination_id, name)
@@ -196,6 +198,7 @@ def record_deployment(db: Database, plan: DeployPlan, *, profile_id: int,
                       name: str | None = None) -> int:
     """Check the card and record the deployment without copying anything yet (run it with
     :func:`resume`); the same refusals as :func:`deploy`."""
+    refuse_library_overlap(db, plan.root, plan.items)
     check_destination(plan.root)
     with card_lock(plan.root):
         return _prepare(db, plan, profile_id, options or DeployOptions(), destination_id,
@@ -225,6 +228,7 @@ def preview(db: Database, plan: DeployPlan, options: DeployOptions | None = None
     """What a deploy of ``plan`` would do (``--dry-run``): nothing is written anywhere."""
     options = options or DeployOptions()
     root = plan.root
+    refuse_library_overlap(db, root, plan.items)
     if not root.is_dir():
         raise DeployError(f"{root}: destination does not exist (is the card mounted?)")
     dest_id = destination_id or card_destination_id(root, create=False) or ""
@@ -247,6 +251,34 @@ def preview(db: Database, plan: DeployPlan, options: DeployOptions | None = None
         "notes": notes}
 
 
+def refuse_library_overlap(db: Database, card: Path, items: Iterable[PlanItem]) -> None:
+    """Refuse a card that is, lies inside or holds a library root, or holds a file the plan
+    copies from: with ``--overwrite`` or ``--prune`` a deploy there could replace or remove
+    the user's own ROMs and BIOS, and a scan would take the card's copies for games."""
+    target = _resolved(card)
+    for root in list_roots(db):
+        other = root.path  # stored resolved; resolving again could hang on an offline share
+        if target == other or target.is_relative_to(other):
+            raise DeployError(f"{card}: is inside the library root {root.path}; deploy to "
+                              "a folder outside the library")
+        if other.is_relative_to(target):
+            raise DeployError(f"{card}: holds the library root {root.path}; deploy to a "
+                              "folder outside the library")
+    inside = f"{str(target).rstrip('/')}/"
+    for item in items:
+        if item.source.startswith(inside):
+            raise DeployError(f"{card}: holds {item.source}, a file this deploy copies "
+                              "from; deploy to a folder outside your library and BIOS")
+
+
+def _resolved(path: Path) -> Path:
+    """``path`` made absolute with links resolved as far as they exist (never raises)."""
+    try:
+        return Path(os.path.realpath(path))
+    except OSError:
+        return Path(os.path.abspath(path))
+
+
 def _plan_items(plan: DeployPlan) -> list[_Item]:
     return [_Item(seq, item.kind, "copy", item.platform_id, item.source, item.source_mtime_ns,
                   item.content, item.dest, item.size, item.sha1, None, "pending", item.game_id)
@@ -255,7 +287,8 @@ def _plan_items(plan: DeployPlan) -> list[_Item]:
 
 def _prune_items(root: Path, plan: DeployPlan, claims: Claims) -> list[_Item]:
     """Files of ours, unchanged since we wrote them, that the plan no longer selects."""
-    wanted = {collision_key(item.dest, plan.fs) for item in plan.items}
+    wanted = {collision_key(dest, plan.fs)
+              for dest in (*(item.dest for item in plan.items), *plan.held)}
     found: list[_Item] = []
     for key in sorted(claims.keys() - wanted):
         claim = claims.find(key, _lstat(root / claims.first(key).dest))
@@ -325,6 +358,7 @@ def resume(db: Database, deployment_id: int | None = None, *, verify: bool | Non
     if overwrite is not None:
         options.overwrite = overwrite
     root = Path(row["destination_path"])
+    refuse_library_overlap(db, root, ())
     check_destination(root)
     dest_id = row["destination_id"] or ""
     on_card = card_destination_id(root, create=False)

@@ -86,6 +86,10 @@ class DeployPlan:
     errors: list[PlanIssue] = field(default_factory=list)
     warnings: list[PlanIssue] = field(default_factory=list)
     game_ids: list[int] = field(default_factory=list)
+    # Destinations of selected files left out because their source is missing or changed
+    # since the scan (an unmounted share, a touched file): still chosen, so a copy already
+    # on the card is kept, never pruned.
+    held: list[str] = field(default_factory=list)
 
     @property
     def total_bytes(self) -> int:
@@ -126,6 +130,7 @@ class _Game:
     missing: bool
     set_key: str | None
     disc: int | None
+    root: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,7 +181,8 @@ def _load_games(db: Database, ids: list[int]) -> dict[int, _Game]:
     games = {int(row["id"]): _Game(
         int(row["id"]), row["platform_id"], f"{row['root'].rstrip('/')}/{row['filepath']}",
         row["filename"], int(row["file_size"]), row["file_mtime_ns"], row["file_sha1"],
-        bool(row["is_missing"]), row["set_key"], row["disc_number"]) for row in rows}
+        bool(row["is_missing"]), row["set_key"], row["disc_number"], row["root"])
+        for row in rows}
     return {i: games[i] for i in ids if i in games}
 
 
@@ -209,6 +215,8 @@ class _Builder:
         self.taken: dict[str, str] = {}  # collision key -> what claimed it
         self.folders: dict[str, str | None] = {}
         self.no_folder: dict[str, int] = defaultdict(int)
+        self.roots_ok: dict[str, bool] = {}
+        self.unreachable: set[str] = set()
 
     def folder(self, platform_id: str) -> str | None:
         """The platform's folder as text (paths are joined as text: 100k games)."""
@@ -229,10 +237,6 @@ class _Builder:
         if folder is None:
             self._no_folder(game)
             return None
-        if game.missing:
-            self.error("source-missing", f"{game.source}: missing since the last scan", game,
-                       game.source)
-            return None
         try:
             name = legal_component(game.filename, self.fs)
         except InputError as exc:
@@ -240,6 +244,11 @@ class _Builder:
             return None
         items = [PlanItem(ROM, f"{folder}/{name}", game.size, game.platform_id, game.id,
                           game.source, game.mtime_ns, game.sha1)]
+        if game.missing:
+            self.error("source-missing", f"{game.source}: missing since the last scan", game,
+                       game.source)
+            self._hold(items[0].dest, game)
+            return None
         parent = game.source.rpartition("/")[0]
         for track in tracks:
             item = self._track_item(game, folder, parent, track)
@@ -247,11 +256,30 @@ class _Builder:
                 return None
             items.append(item)
         if not all(self._file_ok(item, game) for item in items):
+            for item in items:
+                self._hold(item.dest, game)
             return None
         if not self._claim(items, game):
             return None
         self.plan.items.extend(items)
         return items[0].dest
+
+    def _hold(self, dest: str, game: _Game) -> None:
+        """Keep the card's copy of a chosen file that cannot be written now."""
+        self.plan.held.append(dest)
+        root = self._unreachable_root(game)
+        if root is not None and root not in self.unreachable:
+            self.unreachable.add(root)
+            self.plan.warnings.append(PlanIssue(
+                "root-unreachable", f"{root}: library root is not reachable (not mounted?): "
+                "its games are left out and their copies on the card kept",
+                game.platform_id, game.id, root))
+
+    def _unreachable_root(self, game: _Game) -> str | None:
+        """The game's library root when that root is not reachable now, else None."""
+        if game.root not in self.roots_ok:
+            self.roots_ok[game.root] = os.path.isdir(game.root)
+        return None if self.roots_ok[game.root] else game.root
 
     def _no_folder(self, game: _Game) -> None:
         self.no_folder[game.platform_id] += 1

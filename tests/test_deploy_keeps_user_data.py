@@ -1,0 +1,77 @@
+"""Deploy never removes or replaces what it should keep: a chosen game whose source is missing
+or changed since the scan keeps its card copy under --prune (an unmounted share must not empty
+the card), and a card that is, lies inside or holds a library root is refused."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.test_deploy_cli import card_files, rom
+
+
+@pytest.fixture
+def gb_library(cli: Any, tmp_path: Path) -> Path:
+    root = tmp_path / "lib"
+    rom(root / "gb/Alpha (USA).gb", "alpha", 32768)
+    rom(root / "gb/Beta (Europe).gb", "beta", 32768)
+    assert cli("library", "add", str(root)).code == 0
+    assert cli("scan", "--workers", "1").code == 0
+    assert cli("device", "add", "rg-35xx-plus").code == 0
+    assert cli("profile", "create", "--device", "1", "--os", "muos").code == 0
+    return root
+
+
+def test_prune_with_the_library_unmounted_keeps_the_card(cli: Any, gb_library: Path,
+                                                         tmp_path: Path) -> None:
+    card = tmp_path / "card"
+    card.mkdir()
+    assert cli("deploy", "1", "--to", str(card), "platform:gb").code == 0
+    before = card_files(card)
+    assert set(before) == {"Alpha (USA).gb", "Beta (Europe).gb"}
+    gb_library.rename(tmp_path / "lib.unmounted")
+
+    dry = cli("--json", "deploy", "1", "--to", str(card), "platform:gb", "--prune",
+              "--dry-run")
+    assert dry.json()["data"]["prune"] == []
+    run = cli("--json", "deploy", "1", "--to", str(card), "platform:gb", "--prune")
+    envelope = run.json()
+    assert envelope["data"]["pruned"] == 0 and envelope["data"]["copied"] == 0
+    assert card_files(card) == before
+    assert any(w.startswith(f"{gb_library}: library root is not reachable")
+               for w in envelope["warnings"])
+
+
+def test_prune_keeps_a_chosen_game_whose_source_was_only_touched(
+        cli: Any, gb_library: Path, tmp_path: Path) -> None:
+    card = tmp_path / "card"
+    card.mkdir()
+    assert cli("deploy", "1", "--to", str(card), "platform:gb").code == 0
+    alpha = gb_library / "gb/Alpha (USA).gb"
+    info = alpha.stat()
+    os.utime(alpha, ns=(info.st_atime_ns, info.st_mtime_ns + 5_000_000_000))
+    run = cli("--json", "deploy", "1", "--to", str(card), "title:alpha", "--prune")
+    data = run.json()["data"]
+    assert "Alpha (USA).gb" in card_files(card)   # chosen, only touched: kept
+    assert "Beta (Europe).gb" not in card_files(card) and data["pruned"] == 1
+    alpha_text = str(alpha)
+    assert [w for w in run.json()["warnings"] if "changed since the scan" in w] == [
+        f"{alpha_text}: changed since the scan (rescan it)"]
+
+
+@pytest.mark.parametrize("where", ["root", "inside", "holds"])
+def test_a_card_overlapping_the_library_is_refused(cli: Any, gb_library: Path,
+                                                   tmp_path: Path, where: str) -> None:
+    card = {"root": gb_library, "inside": gb_library / "card", "holds": tmp_path}[where]
+    card.mkdir(exist_ok=True)
+    originals = {p: p.read_bytes() for p in gb_library.rglob("*.gb")}
+    for extra in ([], ["--overwrite"], ["--prune"], ["--dry-run"]):
+        result = cli("deploy", "1", "--to", str(card), "platform:gb", *extra)
+        assert result.code == 2
+        lines = result.err.strip().splitlines()
+        assert len(lines) == 1 and "library root" in lines[0] and str(card) in lines[0]
+    assert {p: p.read_bytes() for p in gb_library.rglob("*.gb")} == originals
+    assert not (card / ".romrunner").exists()
