@@ -179,8 +179,12 @@ class _Game:
 _GAMES_SQL = (
     "SELECT g.id, g.platform_id, coalesce(g.catalog_title, g.detected_title, g.filename), "
     "g.filename, g.platform_id || '|' || coalesce("
-    # parent/clone from the DAT where the matched game has one, else the parsed title
-    " (SELECT 'dat:' || cg.source_id || ':' || coalesce(cg.clone_of, cg.name) "
+    # parent/clone from the DAT where the matched game has one (a clone, or a parent with
+    # clones), else the title: most No-Intro and Redump DATs carry no parent/clone at all
+    " (SELECT CASE WHEN cg.clone_of IS NOT NULL OR (cg.source_id, cg.name) IN "
+    "   (SELECT source_id, clone_of FROM catalog_games WHERE clone_of IS NOT NULL) "
+    "  THEN 'dat:' || cg.source_id || ':' || coalesce(cg.clone_of, cg.name) "
+    "  ELSE 'title:' || coalesce(g.title_norm, g.detected_title, g.filename) END "
     "  FROM catalog_games cg WHERE cg.game_id = g.matched_game_id LIMIT 1), "
     " 'title:' || coalesce(g.title_norm, g.detected_title, g.filename)), "
     "g.matched_game_id, g.region, g.languages, g.revision, g.flags, g.is_hack, "

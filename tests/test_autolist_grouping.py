@@ -1,0 +1,43 @@
+"""One game, one ROM also for games a DAT matched when the DAT has no parent/clone links
+(most No-Intro and Redump DATs): they are grouped by title, like unmatched files, so importing
+a DAT never makes an auto-list bigger."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from tests.test_autolist import dat, real, rom
+
+TETRIS_AND_MARIO = {  # file name -> content seed, all four listed by the DAT below
+    "Tetris (Japan) (En).gb": "tetris-j", "Tetris (World) (Rev 1).gb": "tetris-w1",
+    "Super Mario Land (World).gb": "sml", "Super Mario Land (World) (Rev 1).gb": "sml1"}
+
+
+def _included(cli: Any) -> set[str]:
+    result = real(cli, "--json", "autolist", "1")
+    assert result.code == 0, result.err
+    return {g["filename"] for g in result.json()["data"]["games"] if g["included"]}
+
+
+def test_a_dat_without_parent_clone_groups_by_title(cli: Any, tmp_path: Path) -> None:
+    root = tmp_path / "roms" / "gb"
+    root.mkdir(parents=True)
+    for name, seed in TETRIS_AND_MARIO.items():
+        (root / name).write_bytes(rom(seed))
+    catalog = tmp_path / "gb.dat"
+    catalog.write_text(dat("Nintendo - Game Boy", [
+        (name.removesuffix(".gb"), name, seed, None) for name, seed in TETRIS_AND_MARIO.items()]))
+    assert real(cli, "library", "add", str(tmp_path / "roms")).code == 0
+    assert real(cli, "device", "add", "rg-35xx-plus").code == 0
+    assert real(cli, "profile", "create", "--device", "1", "--os", "muos").code == 0
+    assert real(cli, "scan", "--workers", "1").code == 0
+    without_dat = _included(cli)
+    assert len(without_dat) == 2  # one Tetris, one Super Mario Land
+
+    assert real(cli, "dat", "import", str(catalog)).code == 0
+    games = real(cli, "--json", "games", "ls").json()["data"]["games"]
+    assert all(g["match_method"] == "sha1" for g in games)
+    with_dat = _included(cli)
+    assert len(with_dat) == 2
+    assert {name.split(" (")[0] for name in with_dat} == {"Tetris", "Super Mario Land"}
