@@ -35,6 +35,7 @@ TEMP_PREFIX = ".rr-tmp-"
 _OUR_TEMP = re.compile(r"^\.rr-tmp-\d+-\d+$")
 _OUR_CARD_TEMP = re.compile(r"^\.rr-tmp-[\w.-]+-\d+$")
 MANIFEST_NAME = "manifest.json"
+OS_NAME = "os.json"  # the OS whose layout our deploys wrote
 LOCK_NAME = "lock"
 ID_NAME = "destination-id"
 MANIFEST_VERSION = 1
@@ -199,6 +200,27 @@ def write_manifest(root: Path, destination_id: str, owned: Iterable[Owned]) -> b
             return False
     write_atomic(path, data)
     return True
+
+
+def record_card_os(root: Path, os_id: str) -> None:
+    """Note on the card which OS's layout we deploy (a destination scan reads it: a card
+    laid out by us may carry none of the OS's own markers yet)."""
+    data = json.dumps({"os_id": os_id}).encode()
+    path = root / CARD_DIR / OS_NAME
+    with contextlib.suppress(OSError):
+        if path.read_bytes() == data:
+            return
+    write_atomic(path, data)
+
+
+def recorded_card_os(root: Path) -> str | None:
+    """The OS our last deploy to this card laid it out for, if it says (never raises)."""
+    try:
+        data = json.loads((root / CARD_DIR / OS_NAME).read_bytes())
+    except (OSError, ValueError):
+        return None
+    os_id = data.get("os_id") if isinstance(data, dict) else None
+    return os_id if isinstance(os_id, str) and os_id else None
 
 
 def owned_by_key(owned: Iterable[Owned], fs: FileSystem) -> dict[str, Owned]:

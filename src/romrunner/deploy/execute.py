@@ -48,6 +48,7 @@ from romrunner.deploy.card import (
     describe_os_error,
     fsync_folder,
     read_manifest,
+    record_card_os,
     space,
     write_manifest,
 )
@@ -210,6 +211,7 @@ def _prepare(db: Database, plan: DeployPlan, profile_id: int, options: DeployOpt
              ) -> tuple[int, str, list[_Decision], Claims, list[str]]:
     root = plan.root
     dest_id = destination_id or card_destination_id(root) or ""
+    record_card_os(root, plan.os_id)
     claims = Claims(db, root, dest_id, plan.fs)
     notes = claims.notes
     items = _plan_items(plan)

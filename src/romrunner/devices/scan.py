@@ -21,6 +21,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from romrunner.deploy.card import CARD_DIR, OS_NAME, recorded_card_os
 from romrunner.devices.destination import check_destination, destination_id
 from romrunner.devices.mounts import filesystem_type
 from romrunner.devices.osprofile import known_os
@@ -169,9 +170,24 @@ def evaluate(profile: dict[str, Any], index: _CardIndex) -> Candidate | None:
     return Candidate(layout_id, os_id, confidence, found, missing, minimum)
 
 
-def _rank(candidate: Candidate, expected: str | None) -> tuple[int, int, int, int]:
+def _rank(candidate: Candidate, expected: str | None) -> tuple[int, int, int, int, int]:
     return (CONFIDENCE_RANK[candidate.confidence], int(candidate.os_id == expected),
-            len(candidate.found), CONFIDENCE_RANK[candidate.minimum])
+            len(candidate.found), int(candidate.found == (_RECORDED,)),
+            CONFIDENCE_RANK[candidate.minimum])
+
+
+_RECORDED = f"{CARD_DIR}/{OS_NAME}"
+
+
+def _recorded_by_deploy(pack: DefinitionPack, card_root: Path) -> Candidate | None:
+    """The OS our own deploys laid the card out for: as good a marker as the OS's own (a
+    card we filled may have none of them until the OS first boots from it)."""
+    os_id = recorded_card_os(card_root)
+    if os_id is None:
+        return None
+    layout_id = next((str(p["id"]) for p in pack.layout_profiles
+                      if p.get("osId") == os_id and isinstance(p.get("id"), str)), os_id)
+    return Candidate(layout_id, os_id, "high", (_RECORDED,), (), "low")
 
 
 def scan_destination(db: Database, pack: DefinitionPack, card_root: Path,
@@ -185,6 +201,9 @@ def scan_destination(db: Database, pack: DefinitionPack, card_root: Path,
     index = _CardIndex(card_root)
     candidates = [c for c in (evaluate(p, index) for p in pack.layout_profiles)
                   if c is not None and c.confidence != "none"]
+    recorded = _recorded_by_deploy(pack, card_root)
+    if recorded is not None:
+        candidates.append(recorded)
     candidates.sort(key=lambda c: (_rank(c, expect_os), c.os_id), reverse=True)
     usage = shutil.disk_usage(card_root)
     best = candidates[0] if candidates else None
