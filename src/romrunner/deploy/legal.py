@@ -135,11 +135,29 @@ def _fit(text: str, fs: FileSystem) -> str:
     if not dot or not stem or _length(extension, fs) > 16:
         stem, extension, dot = text, "", ""
     budget = MAX_COMPONENT - _length(dot + extension, fs)
+    title, tags = _split_tags(stem)
+    if tags and _length(tags, fs) <= budget - _MIN_TITLE:
+        # Shorten the title, not the tags: "(USA) (Rev 1)" is what tells versions apart.
+        while _length(title, fs) > budget - _length(tags, fs):
+            title = title[:-1]
+        stem = title.rstrip(" ") + tags
     while _length(stem, fs) > budget:
         stem = stem[:-1]
     if fs is not FileSystem.POSIX:
         stem = stem.rstrip(". ") or "_"
     return stem + dot + extension
+
+
+_MIN_TITLE = 16
+_TAGS = re.compile(r"(?:\s*[(\[][^()\[\]]*[)\]])+\s*$")
+
+
+def _split_tags(stem: str) -> tuple[str, str]:
+    """``"Long Title (USA) (Rev 1)"`` → ``("Long Title", " (USA) (Rev 1)")``."""
+    match = _TAGS.search(stem)
+    if match is None or match.start() == 0:
+        return stem, ""
+    return stem[:match.start()], stem[match.start():]
 
 
 def legal_path(parts: Iterable[str], fs: FileSystem = FileSystem.FAT32) -> PurePosixPath:
