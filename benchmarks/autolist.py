@@ -54,17 +54,17 @@ def build_library(db: Database, games: int, seed: int = 7) -> None:
             revision = str(version) if version > 2 else None
             name = f"Game {title} ({region})" + (f" (Rev {revision})" if revision else "")
             matched = f"{platform}:game {title}" if title % 5 == 0 else None
-            rows.append((root, f"{platform}/{name}.bin", f"{name}.bin", 1024, platform,
+            rows.append((root, f"{platform}/{name}.bin", 1024, platform,
                          f"Game {title}", f"game {title}", region, '["En"]', revision, flags,
                          hack, matched))
             if len(rows) >= games:
                 break
     with db.atomic():
         db.executemany(
-            "INSERT INTO games (root_id, filepath, filename, file_size, platform_id, "
+            "INSERT INTO games (root_id, filepath, file_size, platform_id, "
             "detected_title, title_norm, region, languages, revision, flags, is_hack, "
-            "matched_game_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
-    keys = [str(row[12]) for row in rows if row[12]]
+            "matched_game_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+    keys = [str(row[11]) for row in rows if row[11]]
     ingest_observations(db, COMPAT, "emulator-official", [
         {"platform_id": key.split(":")[0], "emulator_id": "snes9x", "definition_game_id": key,
          "status": "playable" if i % 7 else "broken"} for i, key in enumerate(keys)])

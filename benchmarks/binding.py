@@ -42,11 +42,11 @@ LOOKUPS = 3000
 PAGES = 500
 TYPEAHEADS = 500
 PRAGMAS = WRITER_PRAGMAS + SHARED_PRAGMAS  # the engine's own connection policy
-INSERT = ("INSERT INTO games (root_id, filepath, filename, file_size, file_mtime_ns, file_crc32,"
-          " file_md5, file_sha1, platform_id, platform_source, detected_title, title_norm,"
-          " last_scanned_at) VALUES (?,?,?,?,?,?,?,?,?,'folder',?,?,'2026-12-01 00:00:00')")
-FIND_MD5 = "SELECT id, filepath FROM games WHERE file_md5 = ?"
-FIND_SHA1 = "SELECT id, filepath FROM games WHERE file_sha1 = ?"
+INSERT = ("INSERT INTO games (root_id, filepath, file_size, file_mtime_ns, crc32_bin,"
+          " md5_bin, sha1_bin, platform_id, platform_source, detected_title, title_norm,"
+          " scanned_unix) VALUES (?,?,?,?,?,?,?,?,'folder',?,?,1796083200)")
+FIND_MD5 = "SELECT id, filepath FROM games WHERE md5_bin = ?"
+FIND_SHA1 = "SELECT id, filepath FROM games WHERE sha1_bin = ?"
 PAGE = ("SELECT id, title_norm FROM games WHERE platform_id = ? AND title_norm > ?"
         " ORDER BY title_norm, id LIMIT 50")
 TYPEAHEAD = ("SELECT rowid FROM games_fts WHERE games_fts MATCH ? ORDER BY rank LIMIT 20")
@@ -96,7 +96,8 @@ def open_apsw(path: Path) -> Binding | None:
 def game_rows(count: int, seed: int, root_id: int) -> list[tuple[Any, ...]]:
     """The scan writer's row shape for ``count`` generated games."""
     pool = load_catalog_pool(limit_per_platform=2000)
-    return [(root_id, g.relpath, g.filename, g.size, g.mtime_ns, g.crc32, g.md5, g.sha1,
+    return [(root_id, g.relpath, g.size, g.mtime_ns, bytes.fromhex(g.crc32),
+             bytes.fromhex(g.md5), bytes.fromhex(g.sha1),
              g.platform, g.title, fold(g.title))
             for g in Generator(count, seed, pool).games()]
 
@@ -125,13 +126,13 @@ def measure(binding: Binding, rows: list[tuple[Any, ...]], seed: int) -> dict[st
     inserted = binding.insert_batches(batched(rows))
     insert_s = time.perf_counter() - started
     sample = rng.sample(rows, min(LOOKUPS, len(rows)))
-    pages = [(row[8], row[10][:rng.randint(1, 3)]) for row in rng.sample(rows, PAGES)]
-    prefixes = [f'"{row[10][:3]}"*' for row in rng.sample(rows, TYPEAHEADS) if row[10][:3]]
+    pages = [(row[7], row[9][:rng.randint(1, 3)]) for row in rng.sample(rows, PAGES)]
+    prefixes = [f'"{row[9][:3]}"*' for row in rng.sample(rows, TYPEAHEADS) if row[9][:3]]
     figures: dict[str, Any] = {
         "sqlite_version": binding.version,
         "insert_rows_per_s": round(inserted / insert_s),
-        "lookup_md5": latency(lambda r: binding.rows(FIND_MD5, (r[6],)), sample),
-        "lookup_sha1": latency(lambda r: binding.rows(FIND_SHA1, (r[7],)), sample),
+        "lookup_md5": latency(lambda r: binding.rows(FIND_MD5, (r[5],)), sample),
+        "lookup_sha1": latency(lambda r: binding.rows(FIND_SHA1, (r[6],)), sample),
         "keyset_page": latency(lambda p: binding.rows(PAGE, p), pages),
     }
     started = time.perf_counter()

@@ -36,6 +36,7 @@ from typing import Any
 from romrunner.deploy.execute import DeployOptions, deploy, preview
 from romrunner.deploy.legal import FileSystem, legal_path
 from romrunner.deploy.plan import build_plan
+from romrunner.hashbin import to_blob
 from romrunner.library.roots import add_root
 from romrunner.store import Database
 from romrunner.store.open import OpenMode, open_database
@@ -109,12 +110,12 @@ def register(db: Database, root: Path, files: list[Path], platform: str, *,
         if sha1:
             with path.open("rb") as handle:
                 digest = hashlib.file_digest(handle, "sha1").hexdigest()
-        rows.append((root_id, str(path.relative_to(root)), path.name, info.st_size,
-                     info.st_mtime_ns, platform, digest))
+        rows.append((root_id, str(path.relative_to(root)), info.st_size,
+                     info.st_mtime_ns, platform, to_blob(digest)))
     with db.atomic():
         first = int(db.scalar("SELECT coalesce(max(id), 0) FROM games")) + 1
-        db.executemany("INSERT INTO games (root_id, filepath, filename, file_size, "
-                       "file_mtime_ns, platform_id, file_sha1) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        db.executemany("INSERT INTO games (root_id, filepath, file_size, "
+                       "file_mtime_ns, platform_id, sha1_bin) VALUES (?, ?, ?, ?, ?, ?)",
                        rows)
     return list(range(first, first + len(rows)))
 

@@ -212,10 +212,10 @@ def build_explain_db(path: Path, games: int, sources: int) -> None:
             conn.executemany("INSERT INTO game_key_dim (id, definition_game_id) VALUES (?, ?)",
                              ((n + 1, serial(n)) for n in numbers))
             conn.executemany(
-                "INSERT INTO games (id, root_id, filepath, filename, file_size, platform_id, "
+                "INSERT INTO games (id, root_id, filepath, file_size, platform_id, "
                 "detected_title, title_norm, disc_id, disc_id_source) VALUES "
-                "(?, 1, ?, ?, 1, 'ps2', ?, ?, ?, 'SYSTEM.CNF')",
-                ((n + 1, f"ps2/Game {n}.iso", f"Game {n}.iso", f"Game {n}", f"game {n}",
+                "(?, 1, ?, 1, 'ps2', ?, ?, ?, 'SYSTEM.CNF')",
+                ((n + 1, f"ps2/Game {n}.iso", f"Game {n}", f"game {n}",
                   serial(n)) for n in numbers))
             conn.executemany(
                 "INSERT INTO compat_observations (platform, emulator, game_key, source, status, "

@@ -219,9 +219,9 @@ def test_the_lookups_are_set_based(cli: Any, db_path: Path, setup: dict[str, Any
     with db.count_statements() as small:
         build_autolist(db, pack, 1)
     root = db.scalar("SELECT id FROM library_roots")
-    db.executemany("INSERT INTO games (root_id, filepath, filename, file_size, platform_id, "
-                   "detected_title, title_norm) VALUES (?, ?, ?, 1, 'gb', ?, ?)",
-                   [(root, f"gb/extra{i}.gb", f"extra{i}.gb", f"Extra {i}", f"extra {i}")
+    db.executemany("INSERT INTO games (root_id, filepath, file_size, platform_id, "
+                   "detected_title, title_norm) VALUES (?, ?, 1, 'gb', ?, ?)",
+                   [(root, f"gb/extra{i}.gb", f"Extra {i}", f"extra {i}")
                     for i in range(200)])
     with db.count_statements() as large:
         result = build_autolist(db, pack, 1)

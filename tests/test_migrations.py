@@ -194,8 +194,8 @@ def test_v101_database_without_migration_records_is_recognised(tmp_path: Path) -
 def test_foreign_keys_cascade_from_profiles_to_overrides(db_path: Path) -> None:
     db = open_database(db_path, OpenMode.WRITE).db
     db.execute("INSERT INTO library_roots (id, path) VALUES (1, '/r')")
-    db.execute("INSERT INTO games (id, root_id, filepath, filename, file_size, platform_id) "
-               "VALUES (1, 1, 'a.sfc', 'a.sfc', 1, 'snes')")
+    db.execute("INSERT INTO games (id, root_id, filepath, file_size, platform_id) "
+               "VALUES (1, 1, 'a.sfc', 1, 'snes')")
     db.execute("INSERT INTO devices (id, device_id, connection_type) VALUES (1, 'd', 'folder')")
     db.execute("INSERT INTO device_profiles (id, device_row_id, os_id) VALUES (1, 1, 'muos')")
     db.execute("INSERT INTO game_overrides (device_profile_id, game_id, action) "

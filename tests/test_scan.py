@@ -483,7 +483,8 @@ def test_a_pool_of_workers_stores_what_one_process_stores(library: dict[str, Any
         games = db.query("SELECT * FROM games ORDER BY filepath")
         files = db.query("SELECT g.filepath, f.* FROM game_files f JOIN games g "
                          "ON g.id = f.game_id ORDER BY g.filepath, f.kind, f.name")
-        volatile = {"id", "game_id", "added_at", "updated_at", "last_scanned_at"}
+        volatile = {"id", "game_id", "added_at", "updated_at", "last_scanned_at", "added_unix",
+                    "updated_unix", "scanned_unix"}
         stored.append(tuple([{k: v for k, v in dict(row).items() if k not in volatile}
                              for row in rows] for rows in (games, files)))
         db.close()

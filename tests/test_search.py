@@ -23,9 +23,9 @@ def make_db(path: Path, titles: list[str]) -> Database:
     with db.atomic():
         db.execute("INSERT INTO library_roots (path) VALUES ('/roms')")
         db.executemany(
-            "INSERT INTO games (root_id, filepath, filename, file_size, platform_id, "
-            "detected_title, title_norm) VALUES (1, ?, ?, 1, 'snes', ?, rr_fold(?))",
-            [(f"{t}.sfc", f"{t}.sfc", t, t) for t in titles])
+            "INSERT INTO games (root_id, filepath, file_size, platform_id, "
+            "detected_title, title_norm) VALUES (1, ?, 1, 'snes', ?, rr_fold(?))",
+            [(f"{t}.sfc", t, t) for t in titles])
         index_games(db, 1)
     return db
 

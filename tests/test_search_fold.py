@@ -61,9 +61,9 @@ def make_db(path: Path, titles: list[str]) -> Database:
     with db.atomic():
         db.execute("INSERT INTO library_roots (path) VALUES ('/roms')")
         db.executemany(
-            "INSERT INTO games (root_id, filepath, filename, file_size, platform_id, "
-            "detected_title, title_norm) VALUES (1, ?, ?, 1, 'snes', ?, rr_fold(?))",
-            [(f"{t}.sfc", f"{t}.sfc", t, t) for t in titles])
+            "INSERT INTO games (root_id, filepath, file_size, platform_id, "
+            "detected_title, title_norm) VALUES (1, ?, 1, 'snes', ?, rr_fold(?))",
+            [(f"{t}.sfc", t, t) for t in titles])
         index_games(db, 1)
     return db
 
@@ -100,7 +100,7 @@ def test_a_cjk_run_is_one_phrase_and_operators_stay_words() -> None:
 def test_index_follows_title_changes_and_deletes(tmp_path: Path) -> None:
     db = make_db(tmp_path / "s.db", TITLES)
     with db.atomic():
-        db.execute("UPDATE games SET catalog_title = 'ドラゴンクエスト' "
+        db.execute("UPDATE games SET matched_game_id = 'snes:ドラゴンクエスト' "  # its title
                    "WHERE detected_title = 'Tetris'")
         db.execute("DELETE FROM games WHERE detected_title = 'Die Straße'")
     assert found(db, "クエスト") == ["Tetris"]

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from romrunner.library.examine import Job
+from romrunner.library.record import ROW_COLUMNS
 from romrunner.library.workers import (
     _chunks_in_flight,
     _deal,
@@ -37,7 +38,7 @@ def test_every_job_gets_exactly_one_record_with_its_own_hashes(tmp_path: Path) -
     for record in records:
         assert record.error is None and record.row is not None
         assert record.sha1 == hashlib.sha1(Path(record.job.path).read_bytes()).hexdigest()
-        assert record.row[11] == "gba"  # platform_id, from the folder name
+        assert record.row[ROW_COLUMNS.index("platform_id")] == "gba"  # from the folder name
 
 
 def test_a_worker_that_dies_costs_its_files_not_the_scan(tmp_path: Path) -> None:

@@ -132,7 +132,7 @@ class Run:
 
     def _member_hits(self, game: SyntheticGame) -> set[int]:
         return {int(r[0]) for r in self.db.conn.execute(
-            "SELECT game_id FROM game_files WHERE file_md5 = ?", (game.md5,))}
+            "SELECT game_id FROM game_files WHERE md5_bin = ?", (bytes.fromhex(game.md5),))}
 
     def typeahead(self) -> None:
         words = [w for g in self.sample(600) for w in g.title.split()[:1] if w.isalpha()]

@@ -6,7 +6,7 @@ last, files with no hash match are matched by normalised name and flagged ``name
 made by the user (``match_method = 'user'``) is never replaced.
 
 A zip member read from its archive's directory, or a plain file hashed CRC32 first (no
-MD5/SHA1 yet: ``file_sha1 IS NULL``), is matched by its CRC32 + size only where exactly one
+MD5/SHA1 yet: ``sha1_bin IS NULL``), is matched by its CRC32 + size only where exactly one
 catalog game has them; its game is then "identified by CRC32 only" until ``scan --verify``
 hashes its data.
 """
@@ -20,13 +20,15 @@ from romrunner.library.tags import strip_extension
 from romrunner.store.database import Database
 from romrunner.textnorm import fold
 
+# Hashes are compared as stored (BLOBs, schema v1.3.0), column to column, so each pass
+# probes the catalog's index.
 _HASH_PASSES = (
-    ("sha1", "r.sha1 = t.file_sha1"),
-    ("sha1", "r.sha1 = t.nh_sha1"),
-    ("md5", "r.md5 = t.file_md5"),
-    ("md5", "r.md5 = t.nh_md5"),
-    ("crc32", "r.crc32 = t.file_crc32 AND r.size = t.file_size"),
-    ("crc32", "r.crc32 = t.nh_crc32 AND r.size = t.file_size - t.header_size"),
+    ("sha1", "r.sha1_bin = t.sha1_bin"),
+    ("sha1", "r.sha1_bin = t.nh_sha1_bin"),
+    ("md5", "r.md5_bin = t.md5_bin"),
+    ("md5", "r.md5_bin = t.nh_md5_bin"),
+    ("crc32", "r.crc32_bin = t.crc32_bin AND r.size = t.file_size"),
+    ("crc32", "r.crc32_bin = t.nh_crc32_bin AND r.size = t.file_size - t.header_size"),
 )
 
 
@@ -80,30 +82,49 @@ def identify(db: Database, game_ids: list[int] | None = None) -> MatchCounts:
                            ((game_id,) for game_id in game_ids))
         _reset(db)
         if db.scalar("SELECT EXISTS (SELECT 1 FROM catalog_games)"):  # no DAT: no match
-            for method, condition in _HASH_PASSES:
-                _match_games(db, method, condition)
-                _match_members(db, method, condition)
-            _decide_by_members(db)
+            _match_by_hashes(db)
             _match_by_name(db)
         counts = _counts(db, _COUNTS + "WHERE id IN (SELECT id FROM temp.identify_scope)", ())
         db.execute("DELETE FROM temp.identify_scope")
     return counts
 
 
+# Passes that cannot match anything in scope are skipped: each costs a probe per game of the
+# scope, and a batch of a first scan rarely has headers or archive members in every part.
+_ANY_HEADER = ("SELECT EXISTS (SELECT 1 FROM games WHERE id IN "
+               "(SELECT id FROM temp.identify_scope) AND header_size > 0)")
+_ANY_MEMBER = ("SELECT EXISTS (SELECT 1 FROM game_files WHERE game_id IN "
+               "(SELECT id FROM temp.identify_scope) AND kind IN ('member', 'track'))")
+
+
+def _match_by_hashes(db: Database) -> None:
+    """The hash passes over the games in scope and their members, then the members'
+    verdict on their container."""
+    headers = bool(db.scalar(_ANY_HEADER))
+    members = bool(db.scalar(_ANY_MEMBER))
+    for method, condition in _HASH_PASSES:
+        headerless = "t.nh_" in condition
+        if headers or not headerless:
+            _match_games(db, method, condition)
+        if members:
+            _match_members(db, method, condition)
+    if members:
+        _decide_by_members(db)
+
+
 def _reset(db: Database) -> None:
-    db.execute("UPDATE games SET matched_game_id = NULL, match_method = NULL, "
-               "catalog_title = NULL WHERE id IN (SELECT id FROM temp.identify_scope) "
+    db.execute("UPDATE games SET matched_game_id = NULL, match_method = NULL "
+               "WHERE id IN (SELECT id FROM temp.identify_scope) "
                "AND coalesce(match_method, '') <> 'user' "
-               "AND (matched_game_id IS NOT NULL OR catalog_title IS NOT NULL)")
+               "AND matched_game_id IS NOT NULL")
     db.execute("UPDATE game_files SET matched_game_id = NULL, match_method = NULL "
                "WHERE game_id IN (SELECT id FROM temp.identify_scope)")
 
 
 def _match_games(db: Database, method: str, condition: str) -> None:
-    unique = _UNIQUE_IF_STATED if condition.startswith("r.crc32 = t.file_crc32") else ""
+    unique = _UNIQUE_IF_STATED if condition.startswith("r.crc32_bin = t.crc32_bin") else ""
     db.execute(
         "UPDATE games AS t SET matched_game_id = cg.game_id, match_method = ?, "
-        "catalog_title = cg.name, "
         "platform_source = CASE WHEN t.platform_id = 'unknown' THEN 'catalog' "
         "ELSE t.platform_source END, "
         "platform_id = CASE WHEN t.platform_id = 'unknown' THEN cg.platform_id "
@@ -118,13 +139,13 @@ def _match_games(db: Database, method: str, condition: str) -> None:
 # A file or member known by its CRC32 only (no SHA1 yet: see CrcRules) matches a catalog
 # game only when no other catalog game has that CRC32 and size.
 _UNIQUE_IF_STATED = (
-    " AND (t.file_sha1 IS NOT NULL OR NOT EXISTS (SELECT 1 FROM catalog_roms r2 "
-    "JOIN catalog_games cg2 ON cg2.id = r2.catalog_game_id WHERE r2.crc32 = r.crc32 "
+    " AND (t.sha1_bin IS NOT NULL OR NOT EXISTS (SELECT 1 FROM catalog_roms r2 "
+    "JOIN catalog_games cg2 ON cg2.id = r2.catalog_game_id WHERE r2.crc32_bin = r.crc32_bin "
     "AND r2.size = r.size AND cg2.game_id <> cg.game_id))")
 
 
 def _match_members(db: Database, method: str, condition: str) -> None:
-    unique = _UNIQUE_IF_STATED if condition.startswith("r.crc32 = t.file_crc32") else ""
+    unique = _UNIQUE_IF_STATED if condition.startswith("r.crc32_bin = t.crc32_bin") else ""
     db.execute(
         "UPDATE game_files AS t SET matched_game_id = cg.game_id, match_method = ? "
         "FROM catalog_roms r JOIN catalog_games cg ON cg.id = r.catalog_game_id "
@@ -138,7 +159,6 @@ def _decide_by_members(db: Database) -> None:
     db.execute(
         "UPDATE games AS g SET matched_game_id = f.game, "
         "match_method = CASE WHEN g.is_archive = 1 THEN f.method ELSE 'tracks' END, "
-        "catalog_title = (SELECT name FROM catalog_games WHERE game_id = f.game LIMIT 1), "
         "platform_source = CASE WHEN g.platform_id = 'unknown' THEN 'catalog' "
         "ELSE g.platform_source END, "
         "platform_id = CASE WHEN g.platform_id = 'unknown' THEN "
@@ -170,8 +190,8 @@ def _match_by_name(db: Database) -> int:
     # The redundant IN keeps the planner off a scan of every unmatched game in the library
     # (it otherwise walks idx_games_matched for NULLs: a whole-library scan per batch).
     matched = db.execute(
-        "UPDATE games AS g SET matched_game_id = cg.game_id, match_method = 'name', "
-        "catalog_title = cg.name FROM temp.identify_names n JOIN catalog_games cg "
+        "UPDATE games AS g SET matched_game_id = cg.game_id, match_method = 'name' "
+        "FROM temp.identify_names n JOIN catalog_games cg "
         "ON cg.platform_id = n.platform_id AND cg.title_norm = n.title_norm "
         "WHERE g.id = n.id AND g.id IN (SELECT id FROM temp.identify_names) "
         "AND g.matched_game_id IS NULL").rowcount
@@ -183,8 +203,8 @@ def _match_by_name(db: Database) -> int:
 # known only by the CRC32 and size their archive's directory states (the SHA1 indexes,
 # which hold NULLs too, find both).
 _UNVERIFIED_IDS = ("SELECT game_id FROM game_files WHERE kind = 'member' "
-                   "AND file_sha1 IS NULL UNION SELECT id FROM games WHERE file_sha1 IS NULL "
-                   "AND file_crc32 IS NOT NULL")
+                   "AND sha1_bin IS NULL UNION SELECT id FROM games WHERE sha1_bin IS NULL "
+                   "AND crc32_bin IS NOT NULL")
 
 
 @dataclass(frozen=True)
@@ -223,14 +243,14 @@ def crc_rules(db: Database) -> CrcRules:
     (a CRC32 identifies it) and those several have (a zip member stating one is hashed in
     full, since its CRC cannot tell the games apart)."""
     rows = db.conn.execute(
-        "SELECT r.crc32, r.size, count(DISTINCT cg.game_id) > 1 FROM catalog_roms r "
+        "SELECT r.crc32_bin, r.size, count(DISTINCT cg.game_id) > 1 FROM catalog_roms r "
         "JOIN catalog_games cg ON cg.id = r.catalog_game_id "
-        "WHERE r.crc32 IS NOT NULL AND r.size IS NOT NULL GROUP BY r.crc32, r.size")
+        "WHERE r.crc32_bin IS NOT NULL AND r.size IS NOT NULL GROUP BY r.crc32_bin, r.size")
     unique: set[tuple[int, int]] = set()
     ambiguous: set[tuple[int, int]] = set()
     for crc, size, shared in rows:
         try:
-            key = (int(crc, 16), int(size))
+            key = (int.from_bytes(crc, "big"), int(size))
         except (TypeError, ValueError):
             continue
         (ambiguous if shared else unique).add(key)

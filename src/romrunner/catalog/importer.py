@@ -17,6 +17,7 @@ from romrunner.catalog.datfile import DatGame, read_dat
 from romrunner.catalog.identify import MatchCounts, identify, match_counts
 from romrunner.catalog.systems import platform_for_system
 from romrunner.errors import InputError, NotFoundError
+from romrunner.hashbin import to_blob
 from romrunner.regularfile import open_regular
 from romrunner.store.database import Database
 from romrunner.textnorm import fold
@@ -229,8 +230,9 @@ def _insert_games(db: Database, source_id: int, platform: str, games: object,
         assert isinstance(game, DatGame)
         if game.name in seen:
             # Some DATs list one game twice (e.g. one entry per dump); its ROMs are merged.
-            rom_rows.extend((seen[game.name], rom.name, rom.size, rom.crc32, rom.md5,
-                             rom.sha1, rom.status) for rom in game.roms)
+            rom_rows.extend((seen[game.name], rom.name, rom.size, to_blob(rom.crc32),
+                             to_blob(rom.md5), to_blob(rom.sha1), rom.status)
+                            for rom in game.roms)
             result.roms += len(game.roms)
             continue
         seen[game.name] = next_id
@@ -238,8 +240,8 @@ def _insert_games(db: Database, source_id: int, platform: str, games: object,
                           game.name, fold(game.name), game.description, game.region, game.serial,
                           game.year, game.manufacturer, game.clone_of))
         for rom in game.roms:
-            rom_rows.append((next_id, rom.name, rom.size, rom.crc32, rom.md5, rom.sha1,
-                             rom.status))
+            rom_rows.append((next_id, rom.name, rom.size, to_blob(rom.crc32),
+                             to_blob(rom.md5), to_blob(rom.sha1), rom.status))
         next_id += 1
         result.games += 1
         result.roms += len(game.roms)
@@ -255,7 +257,8 @@ def _flush(db: Database, game_rows: list[tuple[object, ...]],
         "description, region, serial, year, manufacturer, clone_of) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", game_rows)
     db.executemany(
-        "INSERT INTO catalog_roms (catalog_game_id, name, size, crc32, md5, sha1, status) "
+        "INSERT INTO catalog_roms (catalog_game_id, name, size, crc32_bin, md5_bin, sha1_bin, "
+        "status) "
         "VALUES (?, ?, ?, ?, ?, ?, ?)", rom_rows)
     game_rows.clear()
     rom_rows.clear()

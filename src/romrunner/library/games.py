@@ -10,6 +10,7 @@ from typing import Any
 
 from romrunner.catalog.identify import MatchCounts, identify
 from romrunner.errors import InputError, NotFoundError
+from romrunner.hashbin import to_blob
 from romrunner.library.hashing import hash_stream
 from romrunner.regularfile import open_regular
 from romrunner.store.database import Database
@@ -86,21 +87,22 @@ def count_games(db: Database, flt: GameFilter) -> int:
 
 # Every hash identification matches on (catalog/identify.py) is a branch here: the file's,
 # its header-less data's, and those of archive members and disc tracks.
+# Hashes are looked up as stored (BLOBs in the ``*_bin`` columns, schema v1.3.0).
 _FIND_SQL = {
-    "sha1": ("SELECT id FROM games WHERE file_sha1 = :h UNION ALL "
-             "SELECT id FROM games WHERE nh_sha1 = :h UNION ALL "
-             "SELECT game_id FROM game_files WHERE file_sha1 = :h UNION ALL "
-             "SELECT game_id FROM game_files WHERE nh_sha1 = :h"),
-    "md5": ("SELECT id FROM games WHERE file_md5 = :h UNION ALL "
-            "SELECT id FROM games WHERE nh_md5 = :h UNION ALL "
-            "SELECT game_id FROM game_files WHERE file_md5 = :h UNION ALL "
-            "SELECT game_id FROM game_files WHERE nh_md5 = :h"),
-    "crc32": ("SELECT id FROM games WHERE file_crc32 = :h AND file_size = :s UNION ALL "
-              "SELECT id FROM games WHERE nh_crc32 = :h AND file_size - header_size = :s "
+    "sha1": ("SELECT id FROM games WHERE sha1_bin = :h UNION ALL "
+             "SELECT id FROM games WHERE nh_sha1_bin = :h UNION ALL "
+             "SELECT game_id FROM game_files WHERE sha1_bin = :h UNION ALL "
+             "SELECT game_id FROM game_files WHERE nh_sha1_bin = :h"),
+    "md5": ("SELECT id FROM games WHERE md5_bin = :h UNION ALL "
+            "SELECT id FROM games WHERE nh_md5_bin = :h UNION ALL "
+            "SELECT game_id FROM game_files WHERE md5_bin = :h UNION ALL "
+            "SELECT game_id FROM game_files WHERE nh_md5_bin = :h"),
+    "crc32": ("SELECT id FROM games WHERE crc32_bin = :h AND file_size = :s UNION ALL "
+              "SELECT id FROM games WHERE nh_crc32_bin = :h AND file_size - header_size = :s "
               "UNION ALL "
-              "SELECT game_id FROM game_files WHERE file_crc32 = :h AND file_size = :s "
+              "SELECT game_id FROM game_files WHERE crc32_bin = :h AND file_size = :s "
               "UNION ALL "
-              "SELECT game_id FROM game_files WHERE nh_crc32 = :h "
+              "SELECT game_id FROM game_files WHERE nh_crc32_bin = :h "
               "AND file_size - header_size = :s"),
 }
 
@@ -119,11 +121,11 @@ def find_by_hash(db: Database, *, sha1: str | None = None, md5: str | None = Non
                         (("sha1", sha1), ("md5", md5), ("crc32", crc32)))
     params: dict[str, object]
     if sha1:
-        sql, params = _FIND_SQL["sha1"], {"h": sha1}
+        sql, params = _FIND_SQL["sha1"], {"h": to_blob(sha1)}
     elif md5:
-        sql, params = _FIND_SQL["md5"], {"h": md5}
+        sql, params = _FIND_SQL["md5"], {"h": to_blob(md5)}
     elif crc32 and size is not None:
-        sql, params = _FIND_SQL["crc32"], {"h": crc32, "s": size}
+        sql, params = _FIND_SQL["crc32"], {"h": to_blob(crc32), "s": size}
     else:
         raise InputError("give a sha1, an md5, or a crc32 with a size")
     return list(dict.fromkeys(int(row[0]) for row in db.query(sql, params)))
@@ -155,11 +157,12 @@ def find_file(db: Database, path: Path) -> list[int]:
         found += [i for i in find_by_hash(db, sha1=hashes.nh_sha1) if i not in found]
     # Files hashed CRC32 first and zip members the scan took from their zip's directory have
     # no SHA1 until scan --verify: their CRC32 and size are what is known of them.
-    stated = db.query("SELECT id FROM games WHERE file_crc32 = ? AND file_size = ? "
-                      "AND file_sha1 IS NULL UNION ALL "
-                      "SELECT game_id FROM game_files WHERE file_crc32 = ? AND file_size = ? "
-                      "AND file_sha1 IS NULL AND kind = 'member'",
-                      (hashes.crc32, hashes.size, hashes.crc32, hashes.size))
+    crc = to_blob(hashes.crc32)
+    stated = db.query("SELECT id FROM games WHERE crc32_bin = ? AND file_size = ? "
+                      "AND sha1_bin IS NULL UNION ALL "
+                      "SELECT game_id FROM game_files WHERE crc32_bin = ? AND file_size = ? "
+                      "AND sha1_bin IS NULL AND kind = 'member'",
+                      (crc, hashes.size, crc, hashes.size))
     found += [i for i in dict.fromkeys(int(row[0]) for row in stated) if i not in found]
     return found
 
@@ -203,7 +206,7 @@ def show_game(db: Database, game_id: int) -> dict[str, Any]:
     return game
 
 
-_CATALOG_COLUMN = {"sha1": "sha1", "md5": "md5", "crc32": "crc32"}
+_CATALOG_COLUMN = {"sha1": "sha1_bin", "md5": "md5_bin", "crc32": "crc32_bin"}
 
 
 def _matched_headerless(db: Database, item: dict[str, Any]) -> bool:
@@ -216,7 +219,7 @@ def _matched_headerless(db: Database, item: dict[str, Any]) -> bool:
     return bool(db.scalar(
         f"SELECT EXISTS (SELECT 1 FROM catalog_roms r JOIN catalog_games g "
         f"ON g.id = r.catalog_game_id WHERE g.game_id = ? AND r.{column} = ?)",
-        (item["matched_game_id"], item[f"nh_{method}"])))
+        (item["matched_game_id"], to_blob(item[f"nh_{method}"]))))
 
 
 @dataclass(frozen=True)
@@ -251,4 +254,7 @@ def set_platform(db: Database, game_ids: list[int], platform_id: str,
 
 
 def _row_dict(row: Any) -> dict[str, Any]:
-    return dict(row)
+    """A row as shown: hashes as hex and times as text (the columns of those names); the
+    stored forms (``*_bin`` bytes, ``*_unix`` seconds) are left out."""
+    return {key: value for key, value in dict(row).items()
+            if not key.endswith(("_bin", "_unix"))}

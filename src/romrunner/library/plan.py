@@ -43,7 +43,7 @@ HASHED, MISSING, USER_PLATFORM, IDENTIFIED = 1, 2, 4, 8  # bits of a Stored's fl
 # Examined: a file with its hashes, or its CRC32 only (hashed CRC32 first), or a zip read
 # from its directory (no hashes of its own: its members have them).
 _STORED = ("SELECT filepath, id, file_size, file_mtime_ns, "
-           "(file_sha1 IS NOT NULL OR file_crc32 IS NOT NULL OR is_archive = 1) * ? "
+           "(sha1_bin IS NOT NULL OR crc32_bin IS NOT NULL OR is_archive = 1) * ? "
            "+ is_missing * ? + (platform_source = 'user') * ? "
            "+ (matched_game_id IS NOT NULL) * ? FROM games WHERE root_id = ?")
 _FLAG_BITS = (HASHED, MISSING, USER_PLATFORM, IDENTIFIED)

@@ -23,19 +23,21 @@ from romrunner.packs.index import PackIndex
 
 # The columns of ``Record.row``, in order. The writer adds the game id, the root and the
 # scan times.
+# Hashes are stored as bytes (``*_bin``, schema v1.3.0), converted here in the workers; the
+# file name is derived from ``filepath`` by the schema.
 ROW_COLUMNS = (
-    "filepath", "filename", "file_size", "file_mtime_ns", "file_crc32", "file_md5",
-    "file_sha1", "header_size", "nh_crc32", "nh_md5", "nh_sha1", "platform_id",
+    "filepath", "file_size", "file_mtime_ns", "crc32_bin", "md5_bin",
+    "sha1_bin", "header_size", "nh_crc32_bin", "nh_md5_bin", "nh_sha1_bin", "platform_id",
     "platform_source", "platform_candidates", "detected_title", "title_norm", "format",
     "is_archive", "is_missing", "region", "languages", "revision", "version", "disc_number",
     "set_key", "flags", "is_hack", "hack_type", "scan_error", "disc_id", "disc_id_source")
 PLATFORM_COLUMNS = ("platform_id", "platform_source", "platform_candidates")
 # The columns of each ``Record.files`` row; the writer adds the game id in front.
-FILE_COLUMNS = ("kind", "name", "file_size", "file_crc32", "file_md5", "file_sha1",
-                "header_size", "nh_crc32", "nh_md5", "nh_sha1", "file_mtime_ns")
+FILE_COLUMNS = ("kind", "name", "file_size", "crc32_bin", "md5_bin", "sha1_bin",
+                "header_size", "nh_crc32_bin", "nh_md5_bin", "nh_sha1_bin", "file_mtime_ns")
 
-FileRow = tuple[str, str, "int | None", "str | None", "str | None", "str | None", int,
-                "str | None", "str | None", "str | None", "int | None"]
+FileRow = tuple[str, str, "int | None", "bytes | None", "bytes | None", "bytes | None", int,
+                "bytes | None", "bytes | None", "bytes | None", "int | None"]
 
 
 class Record(NamedTuple):
@@ -74,7 +76,7 @@ def record_of(examined: Examined, index: PackIndex, root_name: str) -> Record:
     if parsed.disc_number is not None:
         set_key = f"{guess.platform_id}:{title_norm}:{parsed.region or ''}"
     row = (
-        job.relpath, filename, job.size, job.mtime_ns,
+        job.relpath, job.size, job.mtime_ns,
         *_container_hashes(hashes if examined.verified else None, hashes),
         guess.platform_id, guess.source,
         json.dumps(list(guess.candidates)) if guess.candidates else None,
@@ -93,9 +95,20 @@ def _container_hashes(hashes: Hashes | None, crc_only: Hashes | None) -> tuple[o
     """The row's seven hash columns: a zip read from its directory has none of its own, a
     file hashed CRC32 first (``crc_only``) only its CRC32."""
     if hashes is None:
-        return (crc_only.crc32 if crc_only else None, None, None, 0, None, None, None)
-    return (hashes.crc32, hashes.md5, hashes.sha1, hashes.header_size, hashes.nh_crc32,
-            hashes.nh_md5, hashes.nh_sha1)
+        return (_blob(crc_only.crc32) if crc_only else None, None, None, 0, None, None, None)
+    return _hash_blobs(hashes)
+
+
+def _hash_blobs(h: Hashes) -> tuple[bytes | None, bytes | None, bytes | None, int,
+                                    bytes | None, bytes | None, bytes | None]:
+    """The seven stored hash columns of a fully hashed stream."""
+    return (_blob(h.crc32), _blob(h.md5), _blob(h.sha1), h.header_size, _blob(h.nh_crc32),
+            _blob(h.nh_md5), _blob(h.nh_sha1))
+
+
+def _blob(value: str | None) -> bytes | None:
+    """A hex digest as stored; an empty one (not computed) as NULL."""
+    return bytes.fromhex(value) if value else None
 
 
 def _bytes_hashed(examined: Examined) -> int:
@@ -126,21 +139,18 @@ def _file_rows(examined: Examined) -> list[FileRow]:
     for member in examined.members:
         h = member.hashes
         if member.verified:
-            rows.append(("member", member.name, h.size, h.crc32, h.md5, h.sha1,
-                         h.header_size, h.nh_crc32, h.nh_md5, h.nh_sha1, None))
+            rows.append(("member", member.name, h.size, *_hash_blobs(h), None))
         else:  # the directory's CRC32 and size; MD5 and SHA1 wait for scan --verify
-            rows.append(("member", member.name, h.size, h.crc32, None, None, 0, None, None,
-                         None, None))
+            rows.append(("member", member.name, h.size, _blob(h.crc32), None, None, 0, None,
+                         None, None, None))
     for name, track, mtime_ns in examined.tracks:
         if track is None:
             rows.append(("track", name, None, None, None, None, 0, None, None, None, None))
         else:
-            rows.append(("track", name, track.size, track.crc32, track.md5, track.sha1,
-                         track.header_size, track.nh_crc32, track.nh_md5, track.nh_sha1,
-                         mtime_ns))
+            rows.append(("track", name, track.size, *_hash_blobs(track), mtime_ns))
     if examined.chd_sha1:
-        rows.append(("chd", "", None, None, None, examined.chd_sha1, 0, None, None, None,
-                     None))
+        rows.append(("chd", "", None, None, None, _blob(examined.chd_sha1), 0, None, None,
+                     None, None))
     return rows
 
 

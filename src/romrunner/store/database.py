@@ -21,6 +21,7 @@ from romrunner.errors import (
     DatabaseReplacedError,
     ReadOnlyVolumeError,
 )
+from romrunner.hashbin import sql_unhex
 from romrunner.textnorm import fold
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -162,6 +163,7 @@ class Database:
         for pragma in (() if self.read_only else WRITER_PRAGMAS) + SHARED_PRAGMAS:
             conn.execute(pragma)
         conn.create_function("rr_fold", 1, fold, deterministic=True)
+        conn.create_function("rr_unhex", 1, sql_unhex, deterministic=True)
 
     # -- tracing -----------------------------------------------------------------
     def set_tracer(self, tracer: Tracer | None) -> None:
