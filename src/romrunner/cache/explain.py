@@ -5,8 +5,9 @@ A game is a library game id, a title, or a serial / disc game id. Its knowledge 
 (``games.disc_id``), the serials of the DAT entry it matched, the catalog game id it matched,
 and for a six-character GameCube/Wii id its three-character region-less form (Dolphin's
 ``GAL.ini`` applies to ``GALE01``): the same keys auto-lists and ``compat:`` use. Each kind is
-one statement: the keys drive, and each (emulator, key) is one primary-key probe, so the cost
-does not grow with the number of observations (only with the emulators in ``emulator_dim``).
+one statement: the keys drive, and each key is one primary-key range (platform, game key),
+holding every emulator's and source's answer, so the cost grows with neither the number of
+observations nor the number of emulators.
 """
 
 from __future__ import annotations
@@ -160,10 +161,9 @@ def _observations(db: Database, kind: CacheKind, platform_id: str | None,
                    f"AND {platform} AND o.game_key = k.id "
                    "JOIN emulator_dim e ON e.id = o.emulator")
         profile = "o.device_profile_id, "
-    else:
-        drivers = (f"CROSS JOIN emulator_dim e {platforms}"
-                   f"CROSS JOIN {kind.observations} o ON {platform} AND o.emulator = e.id "
-                   "AND o.game_key = k.id")
+    else:  # keyed (platform, game_key, emulator): one range holds every emulator's rows
+        drivers = (f"{platforms}CROSS JOIN {kind.observations} o ON {platform} "
+                   "AND o.game_key = k.id JOIN emulator_dim e ON e.id = o.emulator")
         profile = ""
     return db.query(
         f"SELECT {profile}e.emulator_id, k.definition_game_id AS game_key, "
