@@ -169,6 +169,26 @@ def test_bad_observation_is_skipped_and_named_or_refuses_the_import(db: Database
     assert db.scalar("SELECT count(*) FROM compat_observations") == 1
 
 
+def test_platforms_and_emulators_get_ids_only_for_usable_rows(db: Database) -> None:
+    """The small dictionaries are filled as rows are read: a skipped row adds no id, a
+    refused import none at all, and every id names what it stands for."""
+    ingest_observations(db, COMPAT, HIGH, [
+        compat("g1", "perfect", platform_id="ps2", emulator_id="play"),
+        compat("g2", "great", platform_id="saturn", emulator_id="yabause"),
+        compat("g3", "ingame", platform_id="ps2", emulator_id="pcsx2")])
+    names = {row[0] for row in db.query("SELECT platform_id || '/' || emulator_id || '/' || "
+                                        "definition_game_id || '=' || status "
+                                        "FROM v_emulator_compat")}
+    assert names == {"ps2/play/g1=perfect", "ps2/pcsx2/g3=ingame"}
+    assert db.scalar("SELECT count(*) FROM platform_dim WHERE platform_id = 'saturn'") == 0
+    assert db.scalar("SELECT count(*) FROM emulator_dim WHERE emulator_id = 'yabause'") == 0
+    with pytest.raises(InputError):
+        ingest_observations(db, COMPAT, LOW, [compat("g4", "perfect", platform_id="3do",
+                                                     emulator_id="opera"),
+                                              compat("g5", "great")], strict=True)
+    assert db.scalar("SELECT count(*) FROM platform_dim WHERE platform_id = '3do'") == 0
+
+
 def test_page_lookup_settings_and_performance_kinds(db: Database) -> None:
     ingest_observations(db, COMPAT, HIGH, [compat(f"g{i}", "playable") for i in range(10)])
     page = best_answers(db, COMPAT, "psx", "duckstation", ["g3", "g7", "nope"])
