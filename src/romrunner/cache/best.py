@@ -104,7 +104,7 @@ def apply_source_batch(db: Database, kind: CacheKind, source: int) -> None:
     # Every new row is ``source``'s: its rank is one uncorrelated subquery, computed once
     # (not once per conflicting row). Where the best table keeps the confidence, both sides
     # read it from their row instead of probing the observations (measured at 5M
-    # observations: the best-answer step's CPU time down by a third).
+    # observations: this step's CPU time 7.0 -> 6.2 s).
     stored = "confidence" in kind.best_values
     new_confidence, old_confidence = (("excluded.confidence", f"{table}.confidence") if stored
                                       else (_observed_confidence(kind, "excluded"),

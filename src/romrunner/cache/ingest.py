@@ -127,8 +127,7 @@ def ingest_observations(db: Database, kind: CacheKind, source_id: str,
                                                                    source.ttl_hours)
         fetched_s, expires_s = to_epoch(fetched), None if expires is None else to_epoch(expires)
         profiles = _device_profiles(db) if kind.int_keys else frozenset()
-        small = {key: _SmallIds(db, key) for key in kind.dim_keys if key in _SMALL_DIMENSIONS}
-        for batch in _batches(_validated(kind, rows, tally, profiles, small), batch_size):
+        for batch in _batches(_validated(kind, rows, tally, profiles), batch_size):
             _write_batch(db, kind, source, batch, fetched_s, expires_s)
             written += len(batch)
             batches += 1
@@ -167,9 +166,8 @@ def _write_batch(db: Database, kind: CacheKind, source: CacheSource,
 
 
 def _validated(kind: CacheKind, rows: Iterable[Mapping[str, object] | FileRow],
-               tally: _Tally, profiles: frozenset[int],
-               small: Mapping[str, Callable[[str], int]]) -> Iterator[tuple[object, ...]]:
-    read = _row_reader(kind, profiles, small)
+               tally: _Tally, profiles: frozenset[int]) -> Iterator[tuple[object, ...]]:
+    read = _row_reader(kind, profiles)
     for number, row in enumerate(rows, start=1):
         if isinstance(row, FileRow):
             where, value, problem = row.where, row.value, row.problem
@@ -191,18 +189,14 @@ def _validated(kind: CacheKind, rows: Iterable[Mapping[str, object] | FileRow],
 _ENUM, _TEXT, _OTHER = 0, 1, 2
 
 
-def _row_reader(kind: CacheKind, profiles: frozenset[int],
-                small: Mapping[str, Callable[[str], int]]
+def _row_reader(kind: CacheKind, profiles: frozenset[int]
                 ) -> Callable[[Mapping[str, object]], tuple[object, ...]]:
     """The function that turns one entry into its staging tuple (or raises :class:`_BadRow`
     saying what is wrong). Everything that depends only on the kind is worked out here,
     once: the per-row loop is the ingest's Python cost (measured: a fifth of its CPU time
-    at 5M rows). A column's default is valid by construction and is not checked again.
-    The ``small`` dictionaries' keys leave as their integer ids, once the row is valid."""
+    at 5M rows). A column's default is valid by construction and is not checked again."""
     int_keys = kind.int_keys
     text_keys = tuple(DIMENSIONS[key][1] for key in kind.dim_keys)
-    resolved = tuple((len(int_keys) + position, small[key])
-                     for position, key in enumerate(kind.dim_keys) if key in small)
     any_emulator = bool(int_keys)  # a performance answer may hold for any emulator
     columns = tuple(
         (column, VALUE_DEFAULTS.get(column), column in kind.required,
@@ -242,8 +236,6 @@ def _row_reader(kind: CacheKind, profiles: frozenset[int],
                 append(value)
             else:
                 append(_value(kind, column, value))
-        for position, ids in resolved:
-            values[position] = ids(values[position])  # type: ignore[arg-type]
         return tuple(values)
 
     return read
@@ -300,33 +292,8 @@ def _batches(rows: Iterator[tuple[object, ...]], size: int) -> Iterator[list[tup
         yield batch
 
 
-# Dictionaries of a handful of ids (platforms, emulators): resolved in Python by
-# :class:`_SmallIds`, so the batch statements join only the game keys' dictionary (measured
-# at 5M observations: ... rows per CPU second).
-_SMALL_DIMENSIONS = frozenset({"platform", "emulator"})
-
-
-class _SmallIds:
-    """Text id -> id of one small dictionary, adding a new id the first time it is asked."""
-
-    def __init__(self, db: Database, key: str) -> None:
-        self.db = db
-        self.table, self.column = DIMENSIONS[key]
-        self.ids: dict[str, int] = {}
-
-    def __call__(self, text: str) -> int:
-        found = self.ids.get(text)
-        if found is None:
-            self.db.execute(f"INSERT OR IGNORE INTO {self.table} ({self.column}) VALUES (?)",
-                            (text,))
-            found = self.ids[text] = int(self.db.scalar(
-                f"SELECT id FROM {self.table} WHERE {self.column} = ?", (text,)))
-        return found
-
-
 def _stage_columns(kind: CacheKind) -> list[str]:
-    return [*kind.int_keys, *(key if key in _SMALL_DIMENSIONS else DIMENSIONS[key][1]
-                              for key in kind.dim_keys), *kind.values]
+    return [*kind.int_keys, *(DIMENSIONS[key][1] for key in kind.dim_keys), *kind.values]
 
 
 def _stage(db: Database, kind: CacheKind, batch: list[tuple[object, ...]]) -> None:
@@ -339,8 +306,6 @@ def _stage(db: Database, kind: CacheKind, batch: list[tuple[object, ...]]) -> No
 
 def _resolve_dimensions(db: Database, kind: CacheKind) -> None:
     for key in kind.dim_keys:
-        if key in _SMALL_DIMENSIONS:
-            continue
         table, column = DIMENSIONS[key]
         db.execute(f"INSERT OR IGNORE INTO {table} ({column}) "
                    f"SELECT DISTINCT {column} FROM {_STAGE}")
@@ -357,16 +322,14 @@ def _resolve_dimensions(db: Database, kind: CacheKind) -> None:
 
 def _resolved_keys(kind: CacheKind) -> str:
     return ", ".join([*(f"s.{key}" for key in kind.int_keys),
-                      *(f"s.{key}" if key in _SMALL_DIMENSIONS else f"d_{key}.id"
-                        for key in kind.dim_keys)])
+                      *(f"d_{key}.id" for key in kind.dim_keys)])
 
 
 def _stage_joined(kind: CacheKind) -> str:
     joins = [f"{_STAGE} s"]
     for key in kind.dim_keys:
-        if key not in _SMALL_DIMENSIONS:
-            table, column = DIMENSIONS[key]
-            joins.append(f"JOIN {table} d_{key} ON d_{key}.{column} = s.{column}")
+        table, column = DIMENSIONS[key]
+        joins.append(f"JOIN {table} d_{key} ON d_{key}.{column} = s.{column}")
     return " ".join(joins)
 
 
