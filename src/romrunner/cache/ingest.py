@@ -325,8 +325,10 @@ def _resolve_dimensions(db: Database, kind: CacheKind, staged: tuple[str, ...]) 
                      zip(_resolved_keys(kind).split(", "), kind.keys, strict=True))
     db.execute(f"DROP TABLE IF EXISTS {_RESOLVED}")
     values = ", ".join(f"s.{v}" if v in staged else f"NULL AS {v}" for v in kind.values)
+    # Created in key order: the changed keys, the worsened-key check and the upsert then
+    # read it in the order of the tables they write, and it is sorted once.
     db.execute(f"CREATE TABLE {_RESOLVED} AS SELECT {keys}, {values} "
-               f"FROM {_stage_joined(kind)}")
+               f"FROM {_stage_joined(kind)} ORDER BY {', '.join(kind.keys)}")
     db.execute(f"INSERT OR IGNORE INTO {KEYS_TABLE} SELECT {', '.join(kind.keys)} "
                f"FROM {_RESOLVED}")
 
@@ -352,7 +354,7 @@ def _upsert_observations(db: Database, kind: CacheKind, source: int, fetched: in
     db.execute(
         f"INSERT INTO {kind.observations} ({', '.join(columns)}) "
         f"SELECT {', '.join(f's.{k}' for k in kind.keys)}, ?, "
-        f"{', '.join(f's.{v}' for v in kind.values)}, ?, ? FROM {_RESOLVED} s WHERE true "
-        f"ORDER BY {', '.join(str(i + 1) for i in range(len(kind.keys)))} "
+        f"{', '.join(f's.{v}' for v in kind.values)}, ?, ? FROM {_RESOLVED} s "
+        f"ORDER BY s.rowid "  # the key order it was created in (no second sort)
         f"ON CONFLICT ({', '.join(kind.keys)}, source) DO UPDATE SET {assignments}",
         (source, fetched, expires))
