@@ -28,6 +28,7 @@ import json
 import os
 import random
 import re
+import resource
 import sqlite3
 import statistics
 import subprocess
@@ -36,6 +37,7 @@ import tempfile
 import time
 from collections import defaultdict
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
@@ -231,6 +233,56 @@ def build_explain_db(path: Path, games: int, sources: int) -> None:
     conn.close()
 
 
+@dataclass
+class _Waits:
+    """What one lookup waited for: CPU it did not get (involuntary context switches), I/O
+    (blocks read from disk, major faults) and pages SQLite read from the OS (read calls)."""
+
+    wall_ms: float = 0.0
+    cpu_ms: float = 0.0
+    involuntary: int = 0
+    voluntary: int = 0
+    disk_blocks: int = 0
+    major_faults: int = 0
+    read_calls: int = 0
+
+
+def _read_calls() -> int:
+    with open("/proc/thread-self/io", encoding="ascii") as io:
+        return next(int(line.split()[1]) for line in io if line.startswith("syscr:"))
+
+
+def _waits_now() -> tuple[resource.struct_rusage, int]:
+    return resource.getrusage(resource.RUSAGE_THREAD), _read_calls()
+
+
+def _waits_since(before: tuple[resource.struct_rusage, int], wall: float,
+                 cpu: float) -> _Waits:
+    usage, calls = resource.getrusage(resource.RUSAGE_THREAD), _read_calls()
+    # one read call of /proc itself is counted between the snapshots
+    return _Waits(wall, cpu, usage.ru_nivcsw - before[0].ru_nivcsw,
+                  usage.ru_nvcsw - before[0].ru_nvcsw, usage.ru_inblock - before[0].ru_inblock,
+                  usage.ru_majflt - before[0].ru_majflt, calls - before[1] - 1)
+
+
+def _p99(values: list[float]) -> float | None:
+    ordered = sorted(values)
+    return round(ordered[int(len(ordered) * 0.99)], 3) if ordered else None
+
+
+def _wait_summary(waits: list[_Waits]) -> dict[str, float]:
+    """Means over ``waits``, and the share of lookups that were preempted or read the disk."""
+    count = len(waits)
+    return {"lookups": count,
+            "mean_wall_ms": round(sum(w.wall_ms for w in waits) / count, 3),
+            "mean_cpu_ms": round(sum(w.cpu_ms for w in waits) / count, 3),
+            "preempted_share": round(sum(w.involuntary > 0 for w in waits) / count, 3),
+            "blocked_share": round(sum(w.voluntary > 0 for w in waits) / count, 3),
+            "disk_read_share": round(sum(w.disk_blocks + w.major_faults > 0
+                                         for w in waits) / count, 3),
+            "mean_sqlite_page_reads": round(sum(w.read_calls for w in waits) / count, 1)}
+
+
 def bench_explain(games: int, sources: int, lookups: int, work: Path,
                   keep: Path | None) -> dict[str, object]:
     """p50/p99 of one ``cache explain GAME-ID`` on a warm database."""
@@ -252,12 +304,17 @@ def bench_explain(games: int, sources: int, lookups: int, work: Path,
     groups = 0
     load = os.getloadavg()[0]
     cpu: list[float] = []
+    waits: list[_Waits] = []
     for game in ids:
+        before = _waits_now()
         began, began_cpu = time.perf_counter(), time.thread_time()
         explained = explain_game(db, find_games(db, str(game))[0])
-        times.append((time.perf_counter() - began) * 1000)
+        wall = (time.perf_counter() - began) * 1000
+        times.append(wall)
         cpu.append((time.thread_time() - began_cpu) * 1000)
+        waits.append(_waits_since(before, wall, cpu[-1]))
         groups += len(explained.groups)
+    tail = sorted(waits, key=lambda w: w.wall_ms)[-max(1, lookups // 100):]
     times.sort()
     cpu.sort()
     serial_times: list[float] = []
@@ -275,7 +332,13 @@ def bench_explain(games: int, sources: int, lookups: int, work: Path,
             "p99_ms": round(times[int(len(times) * 0.99)], 3),
             "cpu_p99_ms": round(cpu[int(len(cpu) * 0.99)], 3),
             "by_serial_p99_ms": round(serial_times[int(len(serial_times) * 0.99)], 3),
-            "db_bytes": path.stat().st_size}
+            "db_bytes": path.stat().st_size,
+            "all_lookups": _wait_summary(waits), "slowest_1pct": _wait_summary(tail),
+            # what the engine controls: the lookups the scheduler did not interrupt, and
+            # those that also read nothing from the disk (the page cache held every page)
+            "not_preempted_p99_ms": _p99([w.wall_ms for w in waits if not w.involuntary]),
+            "no_wait_p99_ms": _p99([w.wall_ms for w in waits if not (
+                w.involuntary or w.disk_blocks or w.major_faults)])}
 
 
 # -- observation ingest, stage by stage ---------------------------------------------------

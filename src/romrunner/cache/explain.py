@@ -1,11 +1,13 @@
 """``cache explain GAME``: everything the cache knows about one game, and why each answer won.
 
-A game is a library game id, a title, or a serial / disc game id. Its knowledge keys are, most
-specific first: the id read from its image (``games.disc_id``), the serial of the DAT entry
-it matched, the catalog game id it matched, and for a six-character GameCube/Wii id its
-three-character region-less form (Dolphin's ``GAL.ini`` applies to ``GALE01``). Each kind is
-one statement: the keys drive, and each (emulator, key) is one primary-key probe, so the cost
-does not grow with the number of observations (only with the emulators in ``emulator_dim``).
+A game is a library game id, a title, or a serial / disc game id. Its knowledge keys are
+:mod:`romrunner.knowledge.linking`'s, most specific first: the id read from its image
+(``games.disc_id``), the serials of the DAT entry it matched, the catalog game id it matched,
+and for a six-character GameCube/Wii id its three-character region-less form (Dolphin's
+``GAL.ini`` applies to ``GALE01``): the same keys auto-lists and ``compat:`` use. Each kind is
+one statement: the keys drive, and each key is one primary-key range (platform, game key),
+holding every emulator's and source's answer, so the cost grows with neither the number of
+observations nor the number of emulators.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import Any
 
 from romrunner.cache.kinds import KINDS, CacheKind
 from romrunner.errors import InputError, NotFoundError
+from romrunner.knowledge.linking import knowledge_keys
 from romrunner.library.serials import normalise_serial
 from romrunner.store.database import Database
 from romrunner.textnorm import fold, storable
@@ -79,18 +82,11 @@ def _spellings(serial: str) -> list[str]:
             f"{prefix}_{digits[:3]}.{digits[3:]}", f"{prefix}-{digits[:3]}.{digits[3:]}"]
 
 
-def _keys_of(db: Database, row: Any) -> GameKeys:
-    keys: list[str] = []
-    if row["disc_id"]:
-        keys.append(str(row["disc_id"]))
-    if row["matched_game_id"]:
-        serials = db.query("SELECT serial FROM catalog_games WHERE game_id = ? AND serial IS "
-                           "NOT NULL", (row["matched_game_id"],))
-        keys += [s for s in (normalise_serial(str(r[0])) for r in serials) if s]
-        keys.append(str(row["matched_game_id"]))
-    keys += [key[:3] for key in keys if _GAME_ID.match(key) and normalise_serial(key) is None]
-    return GameKeys(int(row["id"]), row["detected_title"], row["platform_id"],
-                    list(dict.fromkeys(keys)), row["disc_id_source"])
+def _with_keys(db: Database, rows: list[Any]) -> list[GameKeys]:
+    """The games of ``rows`` with their knowledge keys (one statement for all of them)."""
+    keys = knowledge_keys(db, [int(row["id"]) for row in rows])
+    return [GameKeys(int(row["id"]), row["detected_title"], row["platform_id"],
+                     keys.get(int(row["id"]), []), row["disc_id_source"]) for row in rows]
 
 
 _GAME_COLUMNS = ("SELECT id, detected_title, platform_id, disc_id, disc_id_source, "
@@ -106,7 +102,7 @@ def find_games(db: Database, text: str) -> list[GameKeys]:
         row = db.query_one(_GAME_COLUMNS + "WHERE id = ?", (int(text),))
         if row is None:
             raise NotFoundError(f"no game with id {text.strip()} in the library")
-        return [_keys_of(db, row)]
+        return _with_keys(db, [row])
     key = normalise_serial(text) or (text.strip().upper() if _GAME_ID.match(text.strip().upper())
                                      else None)
     if key is not None:
@@ -116,7 +112,7 @@ def find_games(db: Database, text: str) -> list[GameKeys]:
             "WHERE matched_game_id IN (SELECT game_id FROM catalog_games WHERE serial IN "
             "(SELECT value FROM json_each(?))) ORDER BY id LIMIT ?",
             (key, json.dumps(spellings), MAX_GAMES))
-        found = [_keys_of(db, row) for row in rows]
+        found = _with_keys(db, rows)
         return found or [GameKeys(None, None, None, [key] + ([key[:3]] if len(key) == 6
                                                              and "-" not in key else []))]
     rows = db.query(_GAME_COLUMNS + "WHERE title_norm = ? AND is_missing = 0 ORDER BY id "
@@ -124,7 +120,7 @@ def find_games(db: Database, text: str) -> list[GameKeys]:
     if not rows:
         raise NotFoundError(f"no game titled {text.strip()!r} in the library (give a game id "
                             "or a serial)")
-    return [_keys_of(db, row) for row in rows]
+    return _with_keys(db, rows)
 
 
 def explain_game(db: Database, game: GameKeys) -> Explanation:
@@ -165,10 +161,9 @@ def _observations(db: Database, kind: CacheKind, platform_id: str | None,
                    f"AND {platform} AND o.game_key = k.id "
                    "JOIN emulator_dim e ON e.id = o.emulator")
         profile = "o.device_profile_id, "
-    else:
-        drivers = (f"CROSS JOIN emulator_dim e {platforms}"
-                   f"CROSS JOIN {kind.observations} o ON {platform} AND o.emulator = e.id "
-                   "AND o.game_key = k.id")
+    else:  # keyed (platform, game_key, emulator): one range holds every emulator's rows
+        drivers = (f"{platforms}CROSS JOIN {kind.observations} o ON {platform} "
+                   "AND o.game_key = k.id JOIN emulator_dim e ON e.id = o.emulator")
         profile = ""
     return db.query(
         f"SELECT {profile}e.emulator_id, k.definition_game_id AS game_key, "

@@ -21,6 +21,7 @@ class CacheKind:
     view: str
     int_keys: tuple[str, ...]      # key columns given as integers by the caller
     dim_keys: tuple[str, ...]      # key columns given as text, stored via a dictionary
+    # (keys is the primary key's order: a game's answers from every emulator sit together)
     values: tuple[str, ...]        # observation value columns, in input order
     best_values: tuple[str, ...]   # the subset copied into the best-answer table
     required: tuple[str, ...]      # value columns that must be present
@@ -40,13 +41,13 @@ DIMENSIONS = {
 
 COMPAT = CacheKind(
     name="compat", observations="compat_observations", best="emulator_compat_cache",
-    view="v_emulator_compat", int_keys=(), dim_keys=("platform", "emulator", "game_key"),
+    view="v_emulator_compat", int_keys=(), dim_keys=("platform", "game_key", "emulator"),
     values=("status", "confidence", "tested_version", "source_url", "notes", "last_updated"),
     best_values=("status", "confidence"), required=("status",))
 
 SETTINGS = CacheKind(
     name="settings", observations="settings_observations", best="game_settings_cache",
-    view="v_game_settings", int_keys=(), dim_keys=("platform", "emulator", "game_key"),
+    view="v_game_settings", int_keys=(), dim_keys=("platform", "game_key", "emulator"),
     values=("settings_json", "settings_format", "format_detail", "apply_mode", "confidence",
             "tested_version", "source_url", "notes"),
     best_values=("settings_json", "apply_mode", "confidence"), required=("settings_json",))

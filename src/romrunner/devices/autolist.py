@@ -4,8 +4,10 @@ The gating is reference-spec §2.6 with its reason codes: user override → defa
 performance (game → device → chipset → platform-wide, then the platform policies'
 missing-data rules) → compatibility (game → platform-wide, then the policies). Then
 one-game-one-ROM keeps the best version of each title (DECISIONS-devices D9) and the profile's
-per-platform limit applies. Every lookup is one statement over the whole library; the rules
-run in memory over those rows.
+per-platform limit applies. "Game" knowledge reaches a game through any of its knowledge keys
+(:mod:`romrunner.knowledge.linking`: disc id, DAT serials, matched id), the most specific first,
+so an image no DAT matched still gets what PCSX2 or DuckStation say about its serial. Every
+lookup is one statement over the whole library; the rules run in memory over those rows.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from romrunner.devices.overrides import resolve_emulators
 from romrunner.devices.paths import CardLayout, card_layout
 from romrunner.devices.profiles import Profile, list_profiles, load_profile
 from romrunner.errors import InputError
+from romrunner.knowledge.linking import keys_json_sql
 from romrunner.packs.loader import DefinitionPack
 from romrunner.store.database import Database
 
@@ -152,7 +155,7 @@ class _Game:
     title: str
     filename: str
     title_key: str  # platform + DAT parent, else platform + parsed title
-    game_key: str | None
+    game_keys: tuple[str, ...]  # knowledge keys, most specific first (knowledge.linking)
     region_text: str | None
     languages_json: str | None
     revision: str | None
@@ -176,6 +179,7 @@ class _Game:
         return frozenset(_json_list(self.flags_json))
 
 
+_KEYS_COLUMN = 5  # the knowledge keys' position in _GAMES_SQL's columns
 _GAMES_SQL = (
     "SELECT g.id, g.platform_id, coalesce(g.catalog_title, g.detected_title, g.filename), "
     "g.filename, g.platform_id || '|' || coalesce("
@@ -187,7 +191,7 @@ _GAMES_SQL = (
     "  ELSE 'title:' || coalesce(g.title_norm, g.detected_title, g.filename) END "
     "  FROM catalog_games cg WHERE cg.game_id = g.matched_game_id LIMIT 1), "
     " 'title:' || coalesce(g.title_norm, g.detected_title, g.filename)), "
-    "g.matched_game_id, g.region, g.languages, g.revision, g.flags, g.is_hack, "
+    f"{keys_json_sql('g')}, g.region, g.languages, g.revision, g.flags, g.is_hack, "
     # the variant: a multi-disc set (an .m3u joins the set of its title and region), else
     # the game itself
     "coalesce(g.set_key, CASE WHEN g.format = 'm3u' THEN (SELECT d.set_key FROM games d "
@@ -218,10 +222,21 @@ def _games(db: Database, profile: Profile) -> tuple[list[_Game], int]:
             f"{_GAMES_SQL} WHERE {' AND '.join(where)} "
             "ORDER BY g.platform_id, g.title_norm, g.id", params)
         cursor.row_factory = None  # plain tuples, unpacked into _Game in column order
-        games = [_Game(*row) for row in cursor]
+        games = [_game(list(row)) for row in cursor]
     total = int(db.scalar("SELECT count(*) FROM games WHERE is_missing = 0 "
                           "AND platform_id != 'unknown'"))
     return games, total - len(games)
+
+
+def _game(values: list[Any]) -> _Game:
+    """A row of _GAMES_SQL as a :class:`_Game` (its keys' JSON array parsed)."""
+    values[_KEYS_COLUMN] = _keys(values[_KEYS_COLUMN])
+    return _Game(*values)
+
+
+def _keys(text: str) -> tuple[str, ...]:
+    """A game's knowledge keys from their JSON array, duplicates dropped."""
+    return () if text == "[]" else tuple(dict.fromkeys(json.loads(text)))
 
 
 @functools.lru_cache(maxsize=1024)
@@ -269,13 +284,13 @@ def _performance(db: Database, pack: DefinitionPack, profile: Profile
     return table
 
 
-def _compatibility(db: Database) -> dict[tuple[str, str, str], str]:
-    """(platform, emulator family, game key or '*') -> status, for the library's games."""
+def _compatibility(db: Database, keys: set[str]) -> dict[tuple[str, str, str], str]:
+    """(platform, emulator family, game key or '*') -> status, for the games' ``keys``."""
     table: dict[tuple[str, str, str], str] = {}
     for row in db.query(
             "SELECT platform_id, emulator_id, definition_game_id, status FROM v_emulator_compat "
             "WHERE definition_game_id = '*' OR definition_game_id IN "
-            "(SELECT matched_game_id FROM games WHERE matched_game_id IS NOT NULL)"):
+            "(SELECT value FROM json_each(?))", (json.dumps(sorted(keys)),)):
         table[(row["platform_id"], emulator_family(row["emulator_id"] or ""),
                row["definition_game_id"])] = row["status"]
     return table
@@ -329,9 +344,7 @@ def check_performance(game: _Game, emulator: str | None, mode: str, policies: _P
     """§2.6 checkPerformance: the most specific record, else the missing-data policy."""
     family = emulator_family(emulator) if emulator else ""
     best: tuple[tuple[int, int, int], _PerfRow] | None = None
-    for specificity, key in ((0, game.game_key), (1, "*")):
-        if key is None:
-            continue
+    for specificity, key in (*enumerate(game.game_keys), (len(game.game_keys), "*")):
         for row in perf.get((game.platform_id, key), ()):
             level, row_family, _tier, _excluded = row
             if row_family not in ("", family):
@@ -363,9 +376,10 @@ def check_compatibility(game: _Game, emulator: str | None, mode: str, policies: 
         return _Gate(False, NO_EMULATOR_AVAILABLE)
     family = emulator_family(emulator)
     status = None
-    for key in (game.game_key, "*"):
-        if key is not None and status is None:
-            status = compat.get((game.platform_id, family, key))
+    for key in (*game.game_keys, "*"):
+        status = compat.get((game.platform_id, family, key))
+        if status is not None:
+            break
     if status is not None:
         if status in _EXCLUDED_STATUSES:
             return _Gate(False, COMPAT_STATUS_EXCLUDED, [f"Compatibility: {status}"])
@@ -514,12 +528,12 @@ def build_autolist(db: Database, pack: DefinitionPack, profile_id: int,
     os_defaults = {p: e for p, (e, _) in resolved.emulators.items()}
     emulators = resolve_emulators(db, profile.id, [g.id for g in games], os_defaults)
     perf = _performance(db, pack, profile)
-    compat = _compatibility(db)
+    compat = _compatibility(db, {key for game in games for key in game.game_keys})
     policies = _Policies(pack)
     folders = _target_folders(pack, resolved, layout, {g.platform_id for g in games})
     with_records = {key for _, key in perf} | {key for _, _, key in compat}
     # A verdict depends only on these; most games share one with the rest of their platform.
-    gates: dict[tuple[str, str | None, str | None, str | None], _FullGate] = {}
+    gates: dict[tuple[str, str | None, str | None, tuple[str, ...]], _FullGate] = {}
     origins: dict[tuple[str, str], str] = {}
     entries: dict[int, AutoListEntry] = {}
     for game in games:
@@ -527,7 +541,7 @@ def build_autolist(db: Database, pack: DefinitionPack, profile_id: int,
         emulator, action, how = (resolution.emulator_id, resolution.action, resolution.origin) \
             if resolution else (None, None, "none")
         key = (game.platform_id, emulator, action,
-               game.game_key if game.game_key in with_records else None)
+               tuple(k for k in game.game_keys if k in with_records))
         gate = gates.get(key)
         if gate is None:
             gate = gates[key] = _gate(game, emulator, action, profile.performance_mode,

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from romrunner.errors import DatabaseError, InputError
+from romrunner.knowledge.linking import STATUSES, compat_condition
 from romrunner.search.games import fts_query
 from romrunner.search.index import has_search_index
 from romrunner.store.database import Database
@@ -415,6 +416,13 @@ def _added_sql(bounds: tuple[str | None, str | None], ctx: Context) -> Sql:
     return " AND ".join(parts), params
 
 
+def _compat_parse(value: str) -> str:
+    if value.lower() not in STATUSES:
+        raise _bad("compat", value, f"expected one of {', '.join(STATUSES)} (unknown: no "
+                   "status is known)")
+    return value.lower()
+
+
 def _collection_sql(value: str, ctx: Context) -> Sql:
     from romrunner.collections.store import collection_condition
 
@@ -467,6 +475,8 @@ FIELDS: dict[str, Field] = {f.name: f for f in (
     _field("dat", "matched a game of this DAT (dat:\"Nintendo - Game Boy\")", _text, _dat_sql),
     _field("collection", "in this collection (collection:favorites)", _text,
            _collection_sql),
+    _field("compat", "a best compatibility answer of any emulator (compat:perfect,playable; "
+           "compat:unknown: none known)", _compat_parse, lambda v, ctx: compat_condition(v)),
 )}
 
 

@@ -1,0 +1,98 @@
+"""Which knowledge keys reach a library game: one definition for every reader.
+
+A game's knowledge keys are, most specific first:
+
+0. the id read from its image (``games.disc_id``: ``SLUS-20312``, ``GALE01``);
+1. the serials of the DAT entry it matched (``catalog_games.serial``), in the one spelling
+   the cache stores (``SLUS 20312`` and ``SLUS_203.12`` become ``SLUS-20312``);
+2. the catalog game id it matched (``games.matched_game_id``);
+3. for a six-character GameCube/Wii disc id, its three-character region-less form
+   (Dolphin's ``GAL.ini`` applies to ``GALE01``).
+
+The keys are SQL (:func:`keys_sql`), so ``cache explain``, auto-lists (:func:`knowledge_keys`,
+:func:`keys_json_sql`) and the query language's ``compat:`` field (:func:`compat_condition`)
+link games to knowledge the same way, set-based, with no query per game. The SQL spelling
+rule accepts every spelling :func:`romrunner.library.serials.normalise_serial` does (four
+letters, then five digits with spaces, ``_``, ``-`` or ``.`` between); it is a little more
+lenient on where those separators sit.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+
+from romrunner.store.database import Database
+
+STATUSES = ("perfect", "playable", "ingame", "menu_intro", "boots_only", "broken", "unknown")
+"""The compatibility statuses, best first (the observation tables' CHECK)."""
+
+NO_STATUS = "unknown"
+"""``compat:unknown``: no status is known for the game (no observation, or only
+``unknown`` ones)."""
+
+_LETTERS = "[A-Za-z][A-Za-z][A-Za-z][A-Za-z]"
+_SERIAL_GLOB = "[A-Z][A-Z][A-Z][A-Z][0-9][0-9][0-9][0-9][0-9]"
+_GAME_ID_GLOB = "[A-Z0-9][A-Z0-9][A-Z0-9][A-Z0-9][A-Z0-9][A-Z0-9]"
+
+
+def _squeezed(column: str) -> str:
+    """``column`` upper-cased without the separators serials are written with."""
+    text = f"upper(trim({column}))"
+    for separator in ("' '", "'_'", "'-'", "'.'", "char(9)"):
+        text = f"replace({text}, {separator}, '')"
+    return text
+
+
+def serial_sql(column: str) -> str:
+    """SQL: ``column`` as a serial in the cache's spelling (``SLUS-20312``), else NULL."""
+    squeezed = _squeezed(column)
+    return (f"CASE WHEN substr(trim({column}), 1, 4) GLOB '{_LETTERS}' AND {squeezed} GLOB "
+            f"'{_SERIAL_GLOB}' THEN substr({squeezed}, 1, 4) || '-' || substr({squeezed}, 5) "
+            "END")
+
+
+def keys_sql(game: str = "g") -> str:
+    """A compound SELECT of the knowledge keys (``key``, ``position``) of the ``games`` row
+    aliased ``game``: correlated, so it goes inside a subquery expression (EXISTS, IN, a
+    scalar subquery), never straight into a FROM clause."""
+    return (
+        f"SELECT {game}.disc_id AS key, 0 AS position WHERE {game}.disc_id IS NOT NULL "
+        f"UNION ALL SELECT {serial_sql('cg.serial')}, 1 FROM catalog_games cg "
+        f"WHERE cg.game_id = {game}.matched_game_id AND cg.serial IS NOT NULL "
+        f"AND {serial_sql('cg.serial')} IS NOT NULL "
+        f"UNION ALL SELECT {game}.matched_game_id, 2 WHERE {game}.matched_game_id IS NOT NULL "
+        f"UNION ALL SELECT substr({game}.disc_id, 1, 3), 3 "
+        f"WHERE length({game}.disc_id) = 6 AND {game}.disc_id GLOB '{_GAME_ID_GLOB}'")
+
+
+def keys_json_sql(game: str = "g") -> str:
+    """SQL: the knowledge keys of the ``games`` row ``game`` as a JSON array, most specific
+    first (duplicates possible; NULL-free)."""
+    return (f"(SELECT json_group_array(key) FROM (SELECT key FROM ({keys_sql(game)}) "
+            "ORDER BY position))")
+
+
+def knowledge_keys(db: Database, game_ids: Iterable[int]) -> dict[int, list[str]]:
+    """Library game id -> its knowledge keys, most specific first, in one statement (ids that
+    are not in the library are left out)."""
+    ids = [int(game_id) for game_id in game_ids]
+    if not ids:
+        return {}
+    rows = db.query(f"SELECT g.id, {keys_json_sql('g')} AS keys FROM json_each(?) j "
+                    "CROSS JOIN games g ON g.id = j.value", (json.dumps(ids),))
+    return {int(row["id"]): list(dict.fromkeys(json.loads(row["keys"]))) for row in rows}
+
+
+def compat_condition(status: str, game: str = "g") -> tuple[str, list[object]]:
+    """SQL over the ``games`` row ``game``: one of its best compatibility answers (any
+    emulator, on the game's platform, through any of its knowledge keys) has ``status``;
+    for ``unknown``, none has a status other than ``unknown``. Each key is one
+    range of the best-answer table's primary key (platform, game key, emulator)."""
+    answers = (f"SELECT 1 FROM platform_dim p CROSS JOIN ({keys_sql(game)}) gk "
+               "CROSS JOIN game_key_dim k ON k.definition_game_id = gk.key "
+               "CROSS JOIN emulator_compat_cache c ON c.platform = p.id AND c.game_key = k.id "
+               f"WHERE p.platform_id = {game}.platform_id AND ")
+    if status == NO_STATUS:
+        return f"NOT EXISTS ({answers}c.status != ?)", [NO_STATUS]
+    return f"EXISTS ({answers}c.status = ?)", [status]

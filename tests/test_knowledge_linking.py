@@ -1,0 +1,169 @@
+"""Knowledge reaches games no DAT matched (issue 14): one linking, used by `cache explain`,
+auto-lists and the query language's `compat:` field."""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+import zlib
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from romrunner.cache.ingest import ingest_observations
+from romrunner.cache.kinds import PERFORMANCE
+from romrunner.knowledge.linking import knowledge_keys, serial_sql
+from romrunner.library.serials import normalise_serial
+from romrunner.store import OpenMode, open_database
+from tests.conftest import shared_path
+from tests.test_serials import build_iso
+
+GAMEINDEX = ("knowledge", "pcsx2", "GameIndex.excerpt.yaml")
+
+
+def real(cli: Any, *args: Any) -> Any:
+    return cli("--pack", str(shared_path("definition-pack")), *args)
+
+
+def _ps2_iso(path: Path, serial_on_disc: str) -> Path:
+    """A real ISO 9660 PS2 image whose SYSTEM.CNF boots ``serial_on_disc``."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return build_iso(path, {"SYSTEM.CNF": f"BOOT2 = cdrom0:\\{serial_on_disc};1\r\n"
+                                          "VER = 1.00\r\n".encode()})
+
+
+@pytest.fixture
+def library(cli: Any, db_path: Path, tmp_path: Path) -> dict[str, int]:
+    """Three PS2 images, no DAT: Midnight Club (GameIndex compat 3 = menu_intro), SSX
+    (compat 5 = playable) and one the GameIndex does not know; then a profile on knulli
+    (pcsx2 for ps2) in permissive mode, so the compatibility step decides."""
+    root = tmp_path / "roms"
+    _ps2_iso(root / "ps2" / "Midnight Club (Europe).iso", "SLES_500.71")
+    _ps2_iso(root / "ps2" / "Nobody Knows (USA).iso", "SLUS_999.99")
+    matched = root / "ps2" / "Dropship (Europe).iso"
+    matched.write_bytes(b"a dump with no readable SYSTEM.CNF that the DAT lists" * 50)
+    data = matched.read_bytes()
+    dat = tmp_path / "ps2.dat"  # Redump writes the serial in its own spelling
+    dat.write_text(
+        'clrmamepro (\n\tname "Sony - PlayStation 2"\n\tdescription "Sony - PlayStation 2"\n)\n'
+        '\ngame (\n\tname "Dropship (Europe)"\n\tserial "SCES 50459"\n'
+        f'\trom ( name "Dropship (Europe).iso" size {len(data)} crc {zlib.crc32(data):08x} '
+        f'md5 {hashlib.md5(data).hexdigest()} sha1 {hashlib.sha1(data).hexdigest()} )\n)\n')
+    assert real(cli, "dat", "import", dat).code == 0
+    assert real(cli, "library", "add", root).code == 0
+    scan = real(cli, "--json", "scan", "--workers", "1")
+    assert scan.code == 0, scan.err
+    assert scan.json()["data"]["disc_ids"] == 2
+    assert real(cli, "device", "add", "rg-35xx-plus").code == 0
+    assert real(cli, "profile", "create", "--device", "1", "--os", "knulli").code == 0
+    assert real(cli, "profile", "set", "1", "--mode", "permissive").code == 0
+    with sqlite3.connect(db_path) as conn:
+        return {name: game_id for game_id, name in conn.execute("SELECT id, filename FROM games")}
+
+
+def _verdicts(cli: Any) -> dict[str, dict[str, Any]]:
+    result = real(cli, "--json", "autolist", "1")
+    assert result.code == 0, result.err
+    return {game["filename"]: game for game in result.json()["data"]["games"]}
+
+
+def test_serial_keyed_compatibility_reaches_the_autolist(cli: Any, db_path: Path,
+                                                         library: dict[str, int]) -> None:
+    before = _verdicts(cli)
+    assert {name: verdict["compat"] for name, verdict in before.items()} == dict.fromkeys(
+        before, "COMPAT_MISSING_ASSUME_OK")
+    assert real(cli, "cache", "import", shared_path(*GAMEINDEX)).code in (0, 1)
+    after = _verdicts(cli)
+    midnight = after["Midnight Club (Europe).iso"]
+    assert midnight["emulator_id"] == "pcsx2" and midnight["included"]
+    assert midnight["compat"] == "COMPAT_OK"
+    assert "Compatibility: menu_intro" in midnight["warnings"]
+    # the DAT's serial (written "SCES 50459") links the matched game the same way
+    dropship = after["Dropship (Europe).iso"]
+    assert dropship["compat"] == "COMPAT_OK"
+    assert "Compatibility: menu_intro" in dropship["warnings"]
+    assert after["Nobody Knows (USA).iso"]["compat"] == "COMPAT_MISSING_ASSUME_OK"
+    # performance keyed by the serial reaches it too; then strict mode drops the warned
+    # statuses: the serial's own status decides, not a missing-data default
+    db = open_database(db_path, OpenMode.WRITE).db
+    ingest_observations(db, PERFORMANCE, "retrocatalog-api", [
+        {"device_profile_id": 1, "platform_id": "ps2", "emulator_id": None,
+         "definition_game_id": "SLES-50071", "performance_tier": "good"}])
+    db.close()
+    assert real(cli, "profile", "set", "1", "--mode", "strict").code == 0
+    strict = _verdicts(cli)
+    assert strict["Nobody Knows (USA).iso"]["reason"] == "PERF_MISSING_STRICT"
+    midnight = strict["Midnight Club (Europe).iso"]
+    assert (midnight["perf"], midnight["reason"]) == ("PERF_OK", "COMPAT_STATUS_EXCLUDED")
+    assert "Compatibility: menu_intro (strict mode)" in midnight["warnings"]
+
+
+def test_explain_and_autolist_use_the_same_keys(cli: Any, db_path: Path,
+                                                library: dict[str, int]) -> None:
+    db = open_database(db_path, OpenMode.READ).db
+    keys = knowledge_keys(db, [*library.values(), 10_000])
+    assert 10_000 not in keys
+    assert keys[library["Midnight Club (Europe).iso"]] == ["SLES-50071"]
+    dropship = keys[library["Dropship (Europe).iso"]]
+    assert dropship[0] == "SCES-50459" and dropship[1].startswith("ps2:")
+    explained = cli("--json", "cache", "explain", str(library["Dropship (Europe).iso"]))
+    assert explained.json()["data"][0]["keys"] == dropship
+    with db.count_statements() as statements:
+        knowledge_keys(db, library.values())
+    assert len(statements) == 1
+
+
+def _listed(cli: Any, *query: str) -> set[str]:
+    result = real(cli, "--json", "games", "ls", *query)
+    assert result.code == 0, result.err
+    return {game["filename"] for game in result.json()["data"]["games"]}
+
+
+def test_compat_field_of_the_query_language(cli: Any, library: dict[str, int]) -> None:
+    everything = set(library)
+    assert _listed(cli, "compat:unknown") == everything  # nothing imported yet
+    assert _listed(cli, "compat:menu_intro") == set()
+    assert real(cli, "cache", "import", shared_path(*GAMEINDEX)).code in (0, 1)
+    menu = {"Midnight Club (Europe).iso", "Dropship (Europe).iso"}
+    assert _listed(cli, "compat:menu_intro") == menu
+    assert _listed(cli, "compat:perfect,menu_intro") == menu
+    assert _listed(cli, "compat:MENU_INTRO", "platform:ps2") == menu
+    assert _listed(cli, "-compat:menu_intro") == everything - menu
+    assert _listed(cli, "compat:unknown") == {"Nobody Knows (USA).iso"}
+    assert _listed(cli, "-compat:unknown") == menu
+    assert _listed(cli, "compat:playable,broken") == set()
+    counted = cli("--json", "games", "ls", "compat:menu_intro", "--count")
+    assert counted.json()["data"]["total"] == 2
+
+
+def test_a_bad_compat_value_is_one_line_and_changes_nothing(cli: Any,
+                                                            library: dict[str, int]) -> None:
+    result = cli("games", "ls", "compat:great")
+    assert result.code == 2 and result.out == ""
+    assert result.err.strip().count("\n") == 0
+    assert "compat:great" in result.err and "playable" in result.err
+    saved = cli("collection", "create", "Menus", "--query", "compat:menus")
+    assert saved.code == 2 and "compat:menus" in saved.err
+    assert "Menus" not in cli("collection", "ls").out
+
+
+def test_a_smart_collection_on_compat_is_evaluated_live(cli: Any,
+                                                        library: dict[str, int]) -> None:
+    assert cli("collection", "create", "Works", "--query", "compat:playable,menu_intro").code == 0
+    assert _listed(cli, "collection:Works") == set()
+    assert real(cli, "cache", "import", shared_path(*GAMEINDEX)).code in (0, 1)
+    assert _listed(cli, "collection:Works") == {"Midnight Club (Europe).iso",
+                                                "Dropship (Europe).iso"}
+
+
+@pytest.mark.parametrize("spelling", [
+    "SLUS-20312", "SLUS 20312", "SLUS_203.12", "slus20312", " SLUS-203.12 ", "ULUS-10041",
+    "SLUS\t20312", "SLES-02375-P", "SLUS-00594, SLUS-00594GH", "GALE01", "DL-DOL-GALE-USA",
+    "SLU-20312", "SLUS-2031", "", "12345-ABCD"])
+def test_the_sql_spelling_rule_agrees_with_normalise_serial(spelling: str) -> None:
+    conn = sqlite3.connect(":memory:")
+    (spelled,) = conn.execute(f"SELECT {serial_sql('s.v')} FROM (SELECT ? AS v) s",
+                              (spelling,)).fetchone()
+    conn.close()
+    assert spelled == normalise_serial(spelling)
