@@ -28,6 +28,8 @@ def main(argv: list[str] | None = None) -> int:
     scale.add_argument("--json", type=Path, default=None, help="write the figures here")
     scale.add_argument("--only", default="", help="comma-separated workloads to run (after "
                        "the catalogs and ingest they need); default: all")
+    scale.add_argument("--reuse", action="store_true", help="keep the databases as built "
+                       "in --workdir and start later runs from copies of them")
     again = commands.add_parser("report", help="print the tables of a run's JSON figures again")
     again.add_argument("figures", type=Path)
     args = parser.parse_args(argv)
@@ -38,7 +40,8 @@ def main(argv: list[str] | None = None) -> int:
     workdir.mkdir(parents=True, exist_ok=True)
     only = tuple(name for name in args.only.split(",") if name)
     figures = run(SCALES[args.scale], args.seed, workdir,
-                  lambda name: print(f"  {name}...", file=sys.stderr, flush=True), only)
+                  lambda name: print(f"  {name}...", file=sys.stderr, flush=True), only,
+                  args.reuse)
     figures["cores"] = os.cpu_count()
     if args.json:
         args.json.write_text(json.dumps(figures, indent=1, sort_keys=True))

@@ -169,3 +169,43 @@ def test_override_and_resolve_cli(cli: Any, db_path: Path) -> None:
         assert bad.code == 2 and named in bad.err, (args, bad.err)
     assert cli("override", "rm", "--game", "1", "--profile", "1").code == 0
     assert cli("resolve", "999").code == 2
+
+
+def test_a_page_resolves_like_the_explainer_per_game_without_a_query_per_game(
+        db: Database, pack: DefinitionPack) -> None:
+    """Every level on some game of the page (two profiles, global, disabled, action-only):
+    the page's answer for each game is the explainer's, and the page costs at most two
+    statements whatever its size (no per-game query)."""
+    profile, other = 1, add_profile(db, "rocknix", device="other-device")
+    set_platform_override(db, pack, "snes", "retroarch-mgba")
+    set_platform_override(db, pack, "n64", "retroarch-fceumm", profile)
+    set_platform_override(db, pack, "nes", "retroarch-gambatte", other)
+    set_game_override(db, pack, 1, emulator="retroarch-gambatte")
+    set_game_override(db, pack, 2, profile_id=profile, emulator="snes9x")
+    set_game_override(db, pack, 2, emulator="retroarch-fceumm", action="exclude")
+    set_game_override(db, pack, 3, profile_id=profile, action="exclude")  # no emulator
+    set_game_override(db, pack, 5, profile_id=other, emulator="snes9x")  # another profile
+    set_game_override(db, pack, 7, emulator="snes9x")
+    with db.atomic():
+        db.execute("UPDATE game_overrides SET is_enabled = 0 WHERE game_id = 7")
+    prof = load_profile(db, profile)
+    defaults = default_emulators(pack, prof.device_id, prof.os_id)
+    ids = [int(r["id"]) for r in db.query("SELECT id FROM games ORDER BY id")]
+    seen: list[str] = []
+    db.conn.set_trace_callback(seen.append)
+    try:
+        page = resolve_emulators(db, profile, ids, defaults)
+    finally:
+        db.conn.set_trace_callback(None)
+    assert len(seen) <= 2 and sorted(page) == ids
+    for game_id in ids:
+        why = explain(db, pack, game_id, profile)
+        fast = page[game_id]
+        origin = "os default" if why.emulator_origin.endswith("default") else why.emulator_origin
+        assert (fast.emulator_id, fast.origin) == (why.emulator_id, origin), game_id
+        assert (fast.action or "include") == why.action, game_id
+    assert (page[2].emulator_id, page[2].origin, page[2].action) == (
+        "retroarch-snes9x", "profile game override", "exclude")
+    assert page[3].origin == "platform override" and page[3].action == "exclude"
+    assert page[5].origin != "profile game override" and page[7].origin != "game override"
+    assert resolve_emulators(db, None, [2], defaults)[2].emulator_id == "retroarch-fceumm"

@@ -131,3 +131,105 @@ def test_done_when_walk(collection: Path, cli: Any) -> None:
     why = cli("--json", "resolve", str(game_id)).json()["data"]
     assert (why["emulator_id"], why["emulator_origin"]) == ("retroarch-gambatte",
                                                            "platform override")
+
+
+# -- per-platform counters (migration 14) -------------------------------------------------------
+_AGGREGATE = (
+    "SELECT platform_id, count(*), "
+    "coalesce(sum(match_method IN ('sha1', 'md5', 'crc32', 'tracks') "
+    "OR match_method = 'user'), 0), coalesce(sum(match_method = 'name'), 0), "
+    "coalesce(sum(matched_game_id IS NULL), 0), coalesce(sum(is_missing), 0) "
+    "FROM games GROUP BY platform_id ORDER BY platform_id")
+_METHODS = (None, "sha1", "md5", "crc32", "tracks", "user", "name")
+
+
+def _aggregate(db: Any) -> list[tuple[Any, ...]]:
+    return [tuple(row) for row in db.query(_AGGREGATE)]
+
+
+def _counters(db: Any) -> list[tuple[Any, ...]]:
+    from romrunner.library.reports import platform_counts
+
+    return [(c.platform_id, c.games, c.hash_matched, c.name_guessed, c.unidentified,
+             c.missing) for c in platform_counts(db)]
+
+
+def _add_games(db: Any, rng: Any, root: int, first: int, count: int) -> None:
+    rows = []
+    for n in range(first, first + count):
+        method = rng.choice(_METHODS)
+        matched = None if method is None and rng.random() < 0.8 else f"cat:{n}"
+        rows.append((n, root, f"f{n}", f"f{n}", rng.choice(["nes", "snes", "gb", "n64"]),
+                     f"t {n}", method, matched, int(rng.random() < 0.2)))
+    db.executemany("INSERT INTO games (id, root_id, filepath, filename, file_size, "
+                   "platform_id, title_norm, match_method, matched_game_id, is_missing) "
+                   "VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?, ?)", rows)
+
+
+def test_migration_14_fills_the_counters_from_a_version_13_library(tmp_path: Path) -> None:
+    import random
+
+    from romrunner.search.index import index_games
+    from romrunner.store import Database
+    from romrunner.store.migrate import current_version, migrate
+
+    db = Database(tmp_path / "v13.db")
+    migrate(db, target=13)
+    with db.atomic():
+        db.execute("INSERT INTO library_roots (id, path) VALUES (1, '/roms')")
+        _add_games(db, random.Random(3), 1, 1, 300)
+        index_games(db, 1)
+    before = _aggregate(db)
+    migrate(db, target=14)
+    assert current_version(db) == 14
+    assert _counters(db) == before and len(before) == 4 and sum(r[1] for r in before) == 300
+
+
+def test_counters_stay_the_aggregate_through_inserts_updates_and_deletes(
+        tmp_path: Path) -> None:
+    """Random batches of every kind of change, a removed library root included; after
+    each, the counters are exactly the GROUP BY they replace, and a platform without games
+    is gone from the report."""
+    import random
+
+    from romrunner.library.roots import remove_root
+    from romrunner.search.index import index_games
+
+    rng = random.Random(11)
+    db = open_database(tmp_path / "lib.db", OpenMode.WRITE).db
+    with db.atomic():
+        db.execute("INSERT INTO library_roots (id, path) VALUES (1, '/a'), (2, '/b')")
+        _add_games(db, rng, 1, 1, 200)
+        _add_games(db, rng, 2, 201, 100)
+        index_games(db, 1)
+    assert _counters(db) == _aggregate(db)
+    updates = [
+        "UPDATE games SET platform_id = ? WHERE id % 7 = ?",
+        "UPDATE games SET match_method = ? WHERE id % 5 = ?",
+        "UPDATE games SET matched_game_id = CASE WHEN matched_game_id IS NULL THEN 'x' "
+        "ELSE NULL END WHERE id % 6 = ? AND ? IS NOT NULL",
+        "UPDATE games SET is_missing = 1 - is_missing WHERE id % 4 = ? AND ? IS NOT NULL",
+        "UPDATE games SET detected_title = 'renamed' WHERE id % 3 = ? AND ? IS NOT NULL",
+    ]
+    next_id = 1000
+    for round_number in range(12):
+        with db.atomic():
+            sql = updates[round_number % len(updates)]
+            if "platform_id" in sql.split("SET")[1].split("WHERE")[0]:
+                db.execute(sql, (rng.choice(["nes", "gba", "psx"]), rng.randrange(7)))
+            elif "match_method = ?" in sql:
+                db.execute(sql, (rng.choice(_METHODS), rng.randrange(5)))
+            else:
+                db.execute(sql, (rng.randrange(3), 1))
+            db.execute("DELETE FROM games WHERE id % 11 = ? AND root_id = 1",
+                       (rng.randrange(11),))
+            _add_games(db, rng, 1, next_id, 20)
+            index_games(db, next_id)
+            next_id += 20
+        assert _counters(db) == _aggregate(db), round_number
+    remove_root(db, Path("/b"))
+    with db.atomic():
+        db.execute("DELETE FROM games WHERE platform_id = 'psx'")
+    assert _counters(db) == _aggregate(db)
+    assert "psx" not in {row[0] for row in _counters(db)}
+    assert int(db.scalar("SELECT count(*) FROM platform_counts WHERE games <= 0")) == 0

@@ -25,6 +25,11 @@ def create(path: Path) -> sqlite3.Connection:
     db = Database(path)
     migrate(db, target=V1_0_1)
     db.close()
+    return reopen(path)
+
+
+def reopen(path: Path) -> sqlite3.Connection:
+    """A connection to an existing v1.0.1 database, with the engine's pragmas."""
     conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
     for pragma in ("journal_mode = WAL", "synchronous = NORMAL", "foreign_keys = ON",
                    "busy_timeout = 60000", "temp_store = MEMORY", "cache_size = -65536"):

@@ -13,17 +13,25 @@ from typing import Any
 
 @dataclass(frozen=True)
 class Timing:
-    """Latency of a repeated operation, in milliseconds, and statements per operation."""
+    """Latency of a repeated operation, in milliseconds, and statements per operation.
+
+    ``cpu_*`` is the CPU time of the calling thread over the same runs: on a shared machine
+    a run preempted for a time slice shows in the wall-clock p99 but not in its CPU time, so
+    the two side by side tell the code's cost from the machine's load (cf. :func:`spin`).
+    """
 
     p50_ms: float
     p99_ms: float
     runs: int
     statements: float
+    cpu_p50_ms: float = 0.0
+    cpu_p99_ms: float = 0.0
 
     def as_dict(self) -> dict[str, float]:
         """The figures, rounded for the report."""
         return {"p50_ms": round(self.p50_ms, 4), "p99_ms": round(self.p99_ms, 4),
-                "runs": self.runs, "statements": round(self.statements, 2)}
+                "runs": self.runs, "statements": round(self.statements, 2),
+                "cpu_p50_ms": round(self.cpu_p50_ms, 4), "cpu_p99_ms": round(self.cpu_p99_ms, 4)}
 
 
 @contextmanager
@@ -53,13 +61,37 @@ def time_each(conn: sqlite3.Connection, operation: Callable[[Any], object],
               arguments: list[Any]) -> Timing:
     """Run ``operation`` once per argument; latency percentiles and statements per run."""
     durations: list[float] = []
+    cpu: list[float] = []
     with statements(conn) as seen:
         for argument in arguments:
-            started = time.perf_counter()
+            started, cpu_started = time.perf_counter(), time.thread_time()
             operation(argument)
             durations.append((time.perf_counter() - started) * 1000)
+            cpu.append((time.thread_time() - cpu_started) * 1000)
     return Timing(statistics.median(durations), percentile(durations, 0.99), len(durations),
-                  len(seen) / max(1, len(arguments)))
+                  len(seen) / max(1, len(arguments)), statistics.median(cpu),
+                  percentile(cpu, 0.99))
+
+
+def spin(milliseconds: float) -> Callable[[object], object]:
+    """A fixed amount of pure CPU work taking about ``milliseconds`` on this machine now: the
+    benchmark times it like any workload, so its p99 is what the load alone does to a p99."""
+    def work(count: int) -> int:
+        total = 0
+        for i in range(count):
+            total += i * i
+        return total
+
+    count = 10_000
+    while True:
+        started = time.thread_time()
+        work(count)
+        took = (time.thread_time() - started) * 1000
+        if took >= milliseconds / 4 or count > 10**8:
+            break
+        count *= 2
+    count = max(1, int(count * milliseconds / max(took, 1e-6)))
+    return lambda _: work(count)
 
 
 def rate(conn: sqlite3.Connection, operation: Callable[[], int]) -> dict[str, float]:

@@ -15,7 +15,7 @@ from romrunner.library.containers import Member
 from romrunner.library.examine import Examined, Job
 from romrunner.library.hashing import Hashes
 from romrunner.library.plan import load_stored, needs_examining
-from romrunner.library.roots import Root, add_root
+from romrunner.library.roots import Root, add_root, get_root
 from romrunner.library.scan import ingest_examined
 from romrunner.packs import load_pack
 from romrunner.packs.loader import DefinitionPack
@@ -31,6 +31,12 @@ def create(path: Path, library: Path) -> tuple[Database, DefinitionPack, Root]:
     sync_pack(db, pack)
     library.mkdir(parents=True, exist_ok=True)
     return db, pack, add_root(db, library)
+
+
+def reopen(path: Path, library: Path) -> tuple[Database, DefinitionPack, Root]:
+    """An engine database built by an earlier run, with its pack and library root."""
+    db = open_database(path, OpenMode.WRITE).db
+    return db, load_pack(None), get_root(db, library)
 
 
 def import_catalogs(db: Database, known: set[str]) -> tuple[int, float]:

@@ -8,7 +8,7 @@ LATENCY = ("lookup_md5", "lookup_crc32_size", "lookup_sha1", "typeahead",
            "filtered_page_at_depth", "query_words_first_page", "query_words_page_at_90pct",
            "query_fields_page_at_90pct_capped_total", "query_fields_page_at_90pct_exact_total",
            "smart_collection_page", "smart_collection_10pct_first_page",
-           "override_resolution_page", "resolve_explain_one",
+           "override_resolution_page", "resolve_explain_one", "machine_noise_1ms_cpu",
            "best_answer_one", "best_answer_page", "open_and_first_query")
 RATES = ("ingest", "rescan_bookkeeping", "cache_observation_ingest")
 GROUPS = {
@@ -48,6 +48,12 @@ def _fmt(value: Any) -> str:
     return str(value)
 
 
+def _cpu(timing: dict[str, Any]) -> str:
+    if "cpu_p50_ms" not in timing:
+        return "n/a"
+    return f"{_fmt(timing['cpu_p50_ms'])} / {_fmt(timing['cpu_p99_ms'])}"
+
+
 def render(figures: dict[str, Any]) -> str:
     """Every table of one run."""
     scale = figures["scale"]
@@ -55,7 +61,8 @@ def render(figures: dict[str, Any]) -> str:
              f"{figures.get('sqlite_version')}, {figures.get('cores')} cores, "
              f"{figures.get('seconds')} s in all)", "",
              "| workload | baseline p50 / p99 ms | ours p50 / p99 ms | ours/baseline p99 | "
-             "statements per op (baseline / ours) |", "|---|---|---|---|---|"]
+             "statements per op (baseline / ours) | ours CPU time p50 / p99 ms |",
+             "|---|---|---|---|---|---|"]
     for name in LATENCY:
         entry = figures.get(name)
         if not entry:
@@ -65,7 +72,7 @@ def render(figures: dict[str, Any]) -> str:
         lines.append(f"| {name} | {base_text} | {_fmt(mine['p50_ms'])} / "
                      f"{_fmt(mine['p99_ms'])} | {_fmt(entry.get('ratio_ours_over_baseline'))} "
                      f"| {_fmt(base['statements']) if base else 'n/a'} / "
-                     f"{_fmt(mine['statements'])} |")
+                     f"{_fmt(mine['statements'])} | {_cpu(mine)} |")
     lines += ["", "| bulk workload | baseline rows/s | ours rows/s | ours/baseline | "
               "statements per row (baseline / ours) |", "|---|---|---|---|---|"]
     for name in RATES:

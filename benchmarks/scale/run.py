@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import random
+import shutil
 import sqlite3
 import time
 from collections.abc import Callable
@@ -13,7 +15,7 @@ from benchmarks.scale import baseline, ours
 from benchmarks.scale.concurrency import run_with_contention
 from benchmarks.scale.data import Generator, SyntheticGame, load_catalog_pool
 from benchmarks.scale.indexcost import CopyPlan, index_costs
-from benchmarks.scale.measure import object_sizes, rate, time_each
+from benchmarks.scale.measure import object_sizes, rate, spin, time_each
 from romrunner.cache.kinds import COMPAT
 from romrunner.cache.lookup import best_answer, best_answers
 from romrunner.cache.prune import prune_cache
@@ -48,7 +50,7 @@ PAGE = 50
 class Run:
     """One benchmark run at one scale: both databases, the data, and the figures."""
 
-    def __init__(self, count: int, seed: int, workdir: Path) -> None:
+    def __init__(self, count: int, seed: int, workdir: Path, reuse: bool = False) -> None:
         self.count = count
         self.rng = random.Random(seed + 1)
         self.workdir = workdir
@@ -56,9 +58,32 @@ class Run:
         self.pool = load_catalog_pool(limit_per_platform=max(2_000, count // 10))
         self.games: list[SyntheticGame] = list(Generator(count, seed, self.pool).games())
         self.library = workdir / "library"
-        self.db, self.pack, self.root = ours.create(workdir / "ours.db", self.library)
-        self.base = baseline.create(workdir / "baseline.db")
+        self.snapshot = workdir / f"built-{count}-seed{seed}" if reuse else None
+        self.reused = self.snapshot is not None and (self.snapshot / "done.json").is_file()
+        for name in ("ours.db", "baseline.db"):
+            for suffix in ("", "-wal", "-shm"):
+                (workdir / (name + suffix)).unlink(missing_ok=True)
+            if self.snapshot is not None and self.reused:
+                shutil.copyfile(self.snapshot / name, workdir / name)
+        if self.reused:
+            self.db, self.pack, self.root = ours.reopen(workdir / "ours.db", self.library)
+            self.base = baseline.reopen(workdir / "baseline.db")
+        else:
+            self.db, self.pack, self.root = ours.create(workdir / "ours.db", self.library)
+            self.base = baseline.create(workdir / "baseline.db")
         self.walk = [(g.relpath, g.size, g.mtime_ns) for g in self.games]
+
+    def save_snapshot(self) -> None:
+        """Keep both databases as built (catalogs + ingest) for later ``--reuse`` runs."""
+        if self.snapshot is None or self.reused:
+            return
+        self.snapshot.mkdir(parents=True, exist_ok=True)
+        for conn, name in ((self.db.conn, "ours.db"), (self.base, "baseline.db")):
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            shutil.copyfile(self.workdir / name, self.snapshot / name)
+        (self.snapshot / "done.json").write_text(json.dumps(
+            {key: self.figures[key] for key in ("dat_import", "ingest", "identified_share")
+             if key in self.figures}))
 
     # -- helpers --------------------------------------------------------------------------
     def record(self, name: str, base: Any, mine: Any) -> None:
@@ -106,6 +131,11 @@ class Run:
         touch = rate(self.base, lambda: baseline.touch_scanned(self.base, str(self.library),
                                                                self.walk))
         self.figures["baseline_touch_last_scanned"] = touch
+
+    def machine_noise(self) -> None:
+        """A fixed 1 ms of pure CPU, timed like the workloads: the p99 the load alone gives."""
+        self.record("machine_noise_1ms_cpu", None,
+                    time_each(self.db.conn, spin(1.0), list(range(400))).as_dict())
 
     def hash_lookups(self) -> None:
         games = self.sample(2000)
@@ -431,26 +461,39 @@ def _seconds(operation: Callable[[], object]) -> float:
     return round(time.perf_counter() - started, 3)
 
 
-WORKLOADS = ("catalogs", "ingest", "rescan", "hash_lookups", "typeahead", "filtered_pages",
-             "query_pages", "smart_collection", "overrides", "reports", "cache_ingest",
-             "best_lookups", "sizes", "index_costs", "prune", "open_first_query", "vacuum")
+WORKLOADS = ("catalogs", "ingest", "machine_noise", "rescan", "hash_lookups", "typeahead",
+             "filtered_pages", "query_pages", "smart_collection", "overrides", "reports",
+             "cache_ingest", "best_lookups", "sizes", "index_costs", "prune", "open_first_query",
+             "vacuum")
+
+
+BUILD = ("catalogs", "ingest")
+ALWAYS = (*BUILD, "machine_noise")
 
 
 def run(count: int, seed: int, workdir: Path, progress: Callable[[str], None],
-        only: tuple[str, ...] = ()) -> dict[str, Any]:
+        only: tuple[str, ...] = (), reuse: bool = False) -> dict[str, Any]:
     """Every workload (or the ``only`` ones, after the catalogs and ingest they need), in
-    order, on fresh databases in ``workdir``."""
+    order, on fresh databases in ``workdir``. With ``reuse``, the databases as built by the
+    catalogs and ingest are kept in ``workdir`` and later runs start from copies of them
+    (their build figures are those of the run that built them)."""
     unknown = set(only) - set(WORKLOADS)
     if unknown:
         raise ValueError(f"unknown workloads: {', '.join(sorted(unknown))}")
     started = time.perf_counter()
-    bench = Run(count, seed, workdir)
+    bench = Run(count, seed, workdir, reuse)
     chosen = [name for name in WORKLOADS
-              if not only or name in only or name in ("catalogs", "ingest")]
+              if not only or name in only or name in ALWAYS]
+    if bench.snapshot is not None and bench.reused:
+        bench.figures.update(json.loads((bench.snapshot / "done.json").read_text()))
+        bench.figures["reused_build"] = str(bench.snapshot)
+        chosen = [name for name in chosen if name not in BUILD]
     try:
         for name in chosen:
             progress(name)
             getattr(bench, name)()
+            if name == BUILD[-1]:
+                bench.save_snapshot()
     finally:
         bench.close()
     bench.figures["seconds"] = round(time.perf_counter() - started, 1)

@@ -639,15 +639,17 @@ def select(db: Database, query: Query | str, *,
     words = " ".join(v for t in parsed.terms if t.field is None and not t.negated
                      for v in t.values)
     fts = fts_query(words) if words and ctx.fts else None
-    if fts is not None and int(db.scalar(
-            "SELECT count(*) FROM (SELECT 1 FROM games_fts WHERE games_fts MATCH ? LIMIT ?)",
-            (fts, fts_drive_limit + 1))) <= fts_drive_limit:
-        ids = [int(row[0]) for row in db.query(
-            "SELECT rowid FROM games_fts WHERE games_fts MATCH ?", (fts,))]
-        # The search index is read once here; page and count join its few ids.
-        where, params = compile_where(parsed, ctx, include_words=False)
-        return Selection("json_each(?) AS f CROSS JOIN games g ON g.id = f.value",
-                         [json.dumps(ids)], where, params)
+    if fts is not None:
+        # One read of the search index says whether the words match few games and, if so,
+        # which (a JSON list made in SQL); page and count then join those ids.
+        found = db.query_one(
+            "SELECT count(*) AS n, '[' || coalesce(group_concat(rowid), '') || ']' AS ids "
+            "FROM (SELECT rowid FROM games_fts WHERE games_fts MATCH ? LIMIT ?)",
+            (fts, fts_drive_limit + 1))
+        if found is not None and int(found["n"]) <= fts_drive_limit:
+            where, params = compile_where(parsed, ctx, include_words=False)
+            return Selection("json_each(?) AS f CROSS JOIN games g ON g.id = f.value",
+                             [str(found["ids"])], where, params)
     where, params = compile_where(parsed, ctx)
     return Selection("games g", [], where, params, costly_count=fts is not None)
 
