@@ -1,4 +1,4 @@
--- ROM Runner schema v1.2.4 (schema_version 14): per-platform game counters.
+-- ROM Runner schema v1.3.2 (schema_version 16): per-platform game counters.
 -- changes_data: no
 
 -- `romrunner platforms` counted every game with one GROUP BY over the whole games table:
