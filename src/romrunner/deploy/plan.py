@@ -21,6 +21,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from romrunner.bios.check import BLOCKING, HLE, check_bios
+from romrunner.deploy.archives import CANNOT, ArchiveSupport, archive_extension, archive_support
 from romrunner.deploy.layout import CardLayoutLike
 from romrunner.deploy.legal import FileSystem, collision_key, legal_component, legal_path
 from romrunner.errors import InputError
@@ -86,6 +87,7 @@ class DeployPlan:
     errors: list[PlanIssue] = field(default_factory=list)
     warnings: list[PlanIssue] = field(default_factory=list)
     game_ids: list[int] = field(default_factory=list)
+    archives: list[ArchiveSupport] = field(default_factory=list)
 
     @property
     def total_bytes(self) -> int:
@@ -110,6 +112,7 @@ class DeployPlan:
                           for kind in (ROM, BIOS, PLAYLIST)},
                 "platforms": {p: {"files": t.files, "bytes": t.bytes}
                               for p, t in self.totals().items()},
+                "archives": [support.as_dict() for support in self.archives],
                 "errors": [issue.as_dict() for issue in self.errors],
                 "warnings": [issue.as_dict() for issue in self.warnings]}
 
@@ -142,7 +145,9 @@ def build_plan(db: Database, layout: CardLayoutLike, game_ids: Iterable[int], *,
     """Plan putting ``game_ids`` (and the verified BIOS their platforms need) on the card.
 
     ``pack`` is needed for BIOS (which files each platform needs); ``profile_id`` narrows the
-    BIOS to the emulators the profile uses. Nothing is written anywhere.
+    BIOS to the emulators the profile uses, and with ``pack`` says of archived games whether
+    the emulator they run with reads them (a warning when it cannot or we cannot tell).
+    Nothing is written anywhere.
     """
     ids = list(dict.fromkeys(int(i) for i in game_ids))
     plan = DeployPlan(layout.root, layout.os_id, layout.fs, game_ids=ids)
@@ -164,7 +169,24 @@ def build_plan(db: Database, layout: CardLayoutLike, game_ids: Iterable[int], *,
         platforms = sorted({item.platform_id for item in plan.items if item.kind == ROM})
         if platforms:
             _add_bios(db, pack, profile_id, platforms, builder)
+    if pack is not None and profile_id is not None:
+        _check_archives(db, pack, profile_id, plan)
     return plan
+
+
+def _check_archives(db: Database, pack: DefinitionPack, profile_id: int,
+                    plan: DeployPlan) -> None:
+    """Archives are copied as they are: warn per platform and emulator that cannot read them
+    (or of which we cannot tell)."""
+    archived = [(item.game_id, item.platform_id, extension) for item in plan.items
+                if item.kind == ROM and item.game_id is not None
+                and (extension := archive_extension(item.dest)) is not None]
+    plan.archives = archive_support(db, pack, profile_id, archived)
+    for support in plan.archives:
+        message = support.warning()
+        if message is not None:
+            code = "archive-unreadable" if support.readable == CANNOT else "archive-unknown"
+            plan.warnings.append(PlanIssue(code, message, support.platform_id))
 
 
 def _load_games(db: Database, ids: list[int]) -> dict[int, _Game]:
