@@ -274,11 +274,14 @@ def _unchanged(decision: _Decision) -> bool:
 def _record(db: Database, plan: DeployPlan, decisions: list[_Decision], profile_id: int,
             options: DeployOptions, dest_id: str, name: str | None) -> int:
     unchanged: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    recorded: list[_Item] = []
     for decision in decisions:
-        if _unchanged(decision):
+        if decision.action == SKIP and decision.claim is not None:  # _unchanged, inlined
             entry = unchanged[decision.item.platform_id or ""]
             entry[0] += 1
             entry[1] += decision.item.size
+        else:
+            recorded.append(decision.item)
     with db.atomic():
         cursor = db.execute(
             "INSERT INTO deployment_history (device_profile_id, deployment_name, "
@@ -295,7 +298,7 @@ def _record(db: Database, plan: DeployPlan, decisions: list[_Decision], profile_
             "'pending')",
             ((deployment_id, i.seq, i.kind, i.action, i.game_id, i.platform_id, i.source,
               i.source_mtime_ns, i.content, i.dest, i.size, i.sha1, i.dest_mtime_ns)
-             for i in (d.item for d in decisions if not _unchanged(d))))
+             for i in recorded))
     return deployment_id
 
 
@@ -437,25 +440,81 @@ def _lstat(path: Path | str) -> os.stat_result | None:
         return None
 
 
+class _CardStat:
+    """``lstat`` of paths on the card through one open descriptor per folder: a short lookup
+    per file instead of the whole path, and nothing at all for a folder that is not there."""
+
+    def __init__(self, root: Path) -> None:
+        self.base = str(root)
+        self.folders: dict[str, int | None] = {}
+
+    def __call__(self, dest: str) -> os.stat_result | None:
+        folder, _, name = dest.rpartition("/")
+        fd = self.folders[folder] if folder in self.folders else self._open(folder)
+        if fd is None:
+            return None
+        try:
+            return os.stat(name, dir_fd=fd, follow_symlinks=False)
+        except OSError:
+            return None
+
+    def _open(self, folder: str) -> int | None:
+        try:
+            fd: int | None = os.open(f"{self.base}/{folder}" if folder else self.base,
+                                     os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+        except OSError:
+            fd = None
+        self.folders[folder] = fd
+        return fd
+
+    def close(self) -> None:
+        """Close the folders' descriptors."""
+        for fd in self.folders.values():
+            if fd is not None:
+                os.close(fd)
+        self.folders.clear()
+
+
 def _decide(root: Path, fs: FileSystem, items: list[_Item], claims: Claims,
             options: DeployOptions) -> list[_Decision]:
+    card = _CardStat(root)
+    known = claims.card
     decisions: list[_Decision] = []
-    base = str(root)
-    for item in items:
-        info = _lstat(f"{base}/{item.dest}")
-        item.key = collision_key(item.dest, fs)
-        claim = claims.find(item.key, info)
-        if item.status == "copied":  # finished by an earlier run: still on the card?
-            if info is not None and item.dest_mtime_ns == info.st_mtime_ns \
-                    and info.st_size == item.size:
-                decisions.append(_Decision(item, NOOP, info))
-                continue
-            claim = None  # gone (another card, or deleted): copy it again
-        if item.action == "prune":
-            decisions.append(_Decision(item, PRUNE if claim else KEEP, info, claim))
-        else:
-            decisions.append(_decide_copy(root, item, info, claim, options))
+    try:
+        for item in items:
+            info = card(item.dest)
+            item.key = key = collision_key(item.dest, fs)
+            if info is not None and item.status == "pending" and item.action == "copy" \
+                    and not options.verify:
+                # The common case of a re-deploy, inlined: a file of ours, as the card's
+                # manifest copy records it, unchanged (what _decide_copy decides too).
+                mine = known.get(key)
+                owned = mine[0] if mine else None
+                if owned is not None and owned.size == info.st_size == item.size \
+                        and owned.mtime_ns == info.st_mtime_ns and _is_file(info) \
+                        and (owned.sha1 is None or item.sha1 is None
+                             or owned.sha1 == item.sha1):
+                    decisions.append(_Decision(
+                        item, DONE if item.dest_mtime_ns == owned.mtime_ns else SKIP, info,
+                        owned))
+                    continue
+            decisions.append(_decide_one(root, item, info, claims, options))
+    finally:
+        card.close()
     return decisions
+
+
+def _decide_one(root: Path, item: _Item, info: os.stat_result | None, claims: Claims,
+                options: DeployOptions) -> _Decision:
+    claim = claims.find(item.key, info) if info is not None else None
+    if item.status == "copied":  # finished by an earlier run: still on the card?
+        if info is not None and item.dest_mtime_ns == info.st_mtime_ns \
+                and info.st_size == item.size:
+            return _Decision(item, NOOP, info)
+        claim = None  # gone (another card, or deleted): copy it again
+    if item.action == "prune":
+        return _Decision(item, PRUNE if claim else KEEP, info, claim)
+    return _decide_copy(root, item, info, claim, options)
 
 
 def _decide_copy(root: Path, item: _Item, info: os.stat_result | None, claim: Owned | None,
@@ -570,6 +629,7 @@ class _Runner:
         self.fresh = False  # True: a first run, whose unchanged files were not recorded
         self.root_dev = os.stat(root).st_dev
         self.batch_bytes = 0
+        self.changed = False  # True once a result differs from the card's manifest copy
 
     # state -------------------------------------------------------------------------------
     def state(self, item: _Item, status: str, error: str | None = None,
@@ -580,15 +640,23 @@ class _Runner:
         self.handled.add(item.seq)
         key = item.key or collision_key(item.dest, self.fs)
         if owned is not None:
-            self.results[key] = owned
+            self.keep(key, owned)
         elif status == "pruned":
             self.results[key] = None
+            self.changed = True
         if error:
             self.summary.errors.append({"path": item.dest, "source": item.source or None,
                                         "status": status, "error": error})
         if len(self.pending_states) >= FLUSH_FILES or \
                 time.monotonic() - self.last_flush >= FLUSH_SECONDS:
             self.flush()
+
+    def keep(self, key: str, owned: Owned) -> None:
+        """``owned`` is the file of ours at ``key`` now (for the card's manifest copy)."""
+        self.results[key] = owned
+        if not self.changed:
+            before = self.claims.card.get(key)
+            self.changed = not before or before[0] is not owned
 
     def flush(self) -> None:
         """Make the batch's renames durable, then commit the batch's states."""
@@ -614,6 +682,9 @@ class _Runner:
         (and records only this database had, when they were read and still hold). Nothing is
         written when that is what the card already holds."""
         self.last_manifest = time.monotonic()
+        path = self.root / CARD_DIR / MANIFEST_NAME
+        if not self.changed and self.claims._stored is None and path.exists():
+            return  # every result is the record the card's copy already holds
         before = {key: owned[0] for key, owned in self.claims.card.items() if owned}
         merged = dict(before)
         if self.claims._stored is not None:
@@ -627,7 +698,7 @@ class _Runner:
                 merged.pop(key, None)
             else:
                 merged[key] = result
-        if merged == before and (self.root / CARD_DIR / MANIFEST_NAME).exists():
+        if merged == before and path.exists():
             return
         with contextlib.suppress(OSError):
             write_manifest(self.root, self.dest_id, merged.values())
@@ -734,7 +805,7 @@ class _Runner:
         self.state(item, "copied", owned=written.owned, record=False)  # with its intent
 
     def _ensure_folder(self, item: _Item) -> None:
-        parent = os.path.dirname(item.dest)
+        parent = item.dest.rpartition("/")[0]
         if parent in self.checked_folders or not parent:
             return
         try:
@@ -894,10 +965,15 @@ def _settle(runner: _Runner) -> None:
 
 def _apply(runner: _Runner, decisions: list[_Decision]) -> None:
     summary = runner.summary
+    progress = runner.progress is not None
     for decision in decisions:
         item = decision.item
-        runner.tick(item.dest)
-        if decision.action == NOOP:
+        if progress:
+            runner.tick(item.dest)
+        if runner.fresh and decision.action == SKIP and decision.claim is not None:
+            summary.skipped += 1  # unchanged: counted, not recorded per file (_unchanged)
+            runner.keep(item.key, decision.claim)
+        elif decision.action == NOOP:
             pass
         elif decision.action in (PRUNE, KEEP):
             runner.prune(decision)

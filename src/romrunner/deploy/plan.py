@@ -195,10 +195,15 @@ def _load_games(db: Database, ids: list[int]) -> dict[int, _Game]:
         "g.file_sha1, g.is_missing, g.set_key, g.disc_number, r.path AS root FROM games g "
         "JOIN library_roots r ON r.id = g.root_id "
         "WHERE g.id IN (SELECT value FROM json_each(?))", (json.dumps(ids),))
-    games = {int(row["id"]): _Game(
-        int(row["id"]), row["platform_id"], f"{row['root'].rstrip('/')}/{row['filepath']}",
-        row["filename"], int(row["file_size"]), row["file_mtime_ns"], row["file_sha1"],
-        bool(row["is_missing"]), row["set_key"], row["disc_number"]) for row in rows}
+    games: dict[int, _Game] = {}
+    roots: dict[str, str] = {}
+    for (game_id, platform_id, filepath, filename, size, mtime_ns, sha1, missing, set_key,
+         disc, root) in rows:  # unpacked, not read by name: 100k rows
+        prefix = roots.get(root)
+        if prefix is None:
+            prefix = roots[root] = root.rstrip("/")
+        games[game_id] = _Game(game_id, platform_id, f"{prefix}/{filepath}", filename,
+                               int(size), mtime_ns, sha1, bool(missing), set_key, disc)
     return {i: games[i] for i in ids if i in games}
 
 
@@ -228,6 +233,7 @@ class _Builder:
 
     def __init__(self, plan: DeployPlan, layout: CardLayoutLike) -> None:
         self.plan, self.layout, self.fs = plan, layout, layout.fs
+        self.limit = layout.fs.max_file_size
         self.taken: dict[str, str] = {}  # collision key -> what claimed it
         self.folders: dict[str, str | None] = {}
         self.no_folder: dict[str, int] = defaultdict(int)
@@ -308,7 +314,7 @@ class _Builder:
                         track.mtime_ns, track.sha1)
 
     def _file_ok(self, item: PlanItem, game: _Game | None) -> bool:
-        limit = self.fs.max_file_size
+        limit = self.limit
         if limit is not None and item.size > limit:
             self.error("too-large", f"{item.source or item.dest}: {item.size} bytes is over "
                        f"{self.fs.value}'s 4 GiB file limit", game, item.source,
