@@ -390,9 +390,16 @@ class Claims:
         self.db, self.dest_id, self.fs = db, dest_id, fs
         card, note = read_manifest(root)
         self.notes = [note] if note else []
-        self.card: dict[str, list[Owned]] = defaultdict(list)
+        # The first record per path, and (rarely: two paths the card folds to one) the rest.
+        self.card: dict[str, Owned] = {}
+        self.card_more: dict[str, list[Owned]] = defaultdict(list)
+        mine = self.card
         for owned in card.values():
-            self.card[collision_key(owned.dest, fs)].append(owned)
+            key = collision_key(owned.dest, fs)
+            if key in mine:
+                self.card_more[key].append(owned)
+            else:
+                mine[key] = owned
         self._stored: dict[str, list[Owned]] | None = None
 
     def stored(self) -> dict[str, list[Owned]]:
@@ -416,9 +423,13 @@ class Claims:
         """The record that claims the file now at ``key`` (``info``: its stat), if any."""
         if info is None:
             return None
-        for owned in self.card.get(key, ()):
-            if owned.matches(info):
-                return owned
+        first = self.card.get(key)
+        if first is not None:
+            if first.matches(info):
+                return first
+            for owned in self.card_more.get(key, ()):
+                if owned.matches(info):
+                    return owned
         for owned in self.stored().get(key, ()):
             if owned.matches(info):
                 return owned
@@ -430,7 +441,7 @@ class Claims:
 
     def first(self, key: str) -> Owned:
         """One record for ``key`` (its path on the card)."""
-        return (self.card.get(key) or self.stored()[key])[0]
+        return self.card.get(key) or self.stored()[key][0]
 
 
 def _lstat(path: Path | str) -> os.stat_result | None:
@@ -448,17 +459,9 @@ class _CardStat:
         self.base = str(root)
         self.folders: dict[str, int | None] = {}
 
-    def __call__(self, dest: str) -> os.stat_result | None:
-        folder, _, name = dest.rpartition("/")
-        fd = self.folders[folder] if folder in self.folders else self._open(folder)
-        if fd is None:
-            return None
-        try:
-            return os.stat(name, dir_fd=fd, follow_symlinks=False)
-        except OSError:
-            return None
-
-    def _open(self, folder: str) -> int | None:
+    def open(self, folder: str) -> int | None:
+        """The descriptor of ``folder`` (relative to the card), opened once; None when it is
+        not there."""
         try:
             fd: int | None = os.open(f"{self.base}/{folder}" if folder else self.base,
                                      os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
@@ -478,18 +481,26 @@ class _CardStat:
 def _decide(root: Path, fs: FileSystem, items: list[_Item], claims: Claims,
             options: DeployOptions) -> list[_Decision]:
     card = _CardStat(root)
-    known = claims.card
+    known = claims.card.get
+    folders, open_folder, stat_at = card.folders, card.open, os.stat
+    fast, folds = not options.verify, fs.case_insensitive
     decisions: list[_Decision] = []
     try:
         for item in items:
-            info = card(item.dest)
-            item.key = key = collision_key(item.dest, fs)
-            if info is not None and item.status == "pending" and item.action == "copy" \
-                    and not options.verify:
+            dest = item.dest
+            folder, _, name = dest.rpartition("/")
+            fd = folders[folder] if folder in folders else open_folder(folder)
+            try:
+                info: os.stat_result | None = None if fd is None else \
+                    stat_at(name, dir_fd=fd, follow_symlinks=False)
+            except OSError:
+                info = None
+            item.key = key = dest.casefold() if folds and dest.isascii() \
+                else collision_key(dest, fs)  # collision_key's ASCII case, inlined
+            if info is not None and fast and item.status == "pending" and item.action == "copy":
                 # The common case of a re-deploy, inlined: a file of ours, as the card's
                 # manifest copy records it, unchanged (what _decide_copy decides too).
-                mine = known.get(key)
-                owned = mine[0] if mine else None
+                owned = known(key)
                 if owned is not None and owned.size == info.st_size == item.size \
                         and owned.mtime_ns == info.st_mtime_ns and _is_file(info) \
                         and (owned.sha1 is None or item.sha1 is None
@@ -655,8 +666,7 @@ class _Runner:
         """``owned`` is the file of ours at ``key`` now (for the card's manifest copy)."""
         self.results[key] = owned
         if not self.changed:
-            before = self.claims.card.get(key)
-            self.changed = not before or before[0] is not owned
+            self.changed = self.claims.card.get(key) is not owned
 
     def flush(self) -> None:
         """Make the batch's renames durable, then commit the batch's states."""
@@ -685,7 +695,7 @@ class _Runner:
         path = self.root / CARD_DIR / MANIFEST_NAME
         if not self.changed and self.claims._stored is None and path.exists():
             return  # every result is the record the card's copy already holds
-        before = {key: owned[0] for key, owned in self.claims.card.items() if owned}
+        before = dict(self.claims.card)
         merged = dict(before)
         if self.claims._stored is not None:
             for key, owned in self.claims.stored().items():
