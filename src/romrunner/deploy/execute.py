@@ -7,11 +7,14 @@ was interrupted — Ctrl-C, SIGKILL, a crash, an unplugged or full card — is f
 1. copied to ``.rr-tmp-<deployment>-<seq>`` in its target folder (large buffered copies:
    ``os.sendfile`` when the source's SHA1 is known from the scan, else read + hash + write);
 2. flushed and fsynced (and with ``verify`` re-read from the card and compared by SHA1);
-3. recorded, in one transaction per batch (128 files or 64 MiB): copied, with its size and
-   modification time on the card — *before* the rename, so after a crash a file found under
-   its final name with exactly that size and time is known to be ours and finished, and one
-   that is missing is copied again (``resume`` re-checks every copied file);
-4. renamed into place; its folder is fsynced at the next flush (within a second) and at the end.
+3. recorded, in one transaction per batch (512 files, 64 MiB or half a second old): copied,
+   with its size and modification time on the card — *before* the rename, so after a crash a
+   file found under its final name with exactly that size and time is known to be ours and
+   finished, and one that is missing is copied again (``resume`` re-checks every copied
+   file). A file renamed whose record was lost (a power cut before the database reached the
+   disk) is not taken for ours: a conflict, or with ``verify`` compared by SHA1;
+4. renamed into place; its folder is fsynced at the next flush (within a second) and at the
+   end, once per folder, not per file.
 
 A file at a path we want that no deployment of ours wrote (by the card's manifest copy and the
 database, checked against its size and modification time) is the user's: never overwritten
@@ -59,8 +62,9 @@ from romrunner.timeutil import now_text
 
 SENDFILE_CHUNK = 64 * 1024**2
 READ_BUFFER = 4 * 1024**2
-BATCH_FILES = 128           # temporary files written before their intents commit and they
-BATCH_BYTES = 64 * 1024**2  # are renamed (one transaction per batch, not per file)
+BATCH_FILES = 512           # temporary files written before their intents commit and they
+BATCH_BYTES = 64 * 1024**2  # are renamed (one transaction per batch, not per file), and at
+BATCH_SECONDS = 0.5         # most this old: a crash costs at most a batch's copying again
 FLUSH_FILES = 256           # commit per-file states at least every 256 files…
 FLUSH_SECONDS = 1.0         # …or every second
 MANIFEST_SECONDS = 10.0     # refresh the card's manifest copy during long runs
@@ -394,8 +398,10 @@ class Claims:
         self.card: dict[str, Owned] = {}
         self.card_more: dict[str, list[Owned]] = defaultdict(list)
         mine = self.card
+        folds = fs.case_insensitive
         for owned in card.values():
-            key = collision_key(owned.dest, fs)
+            dest = owned.dest
+            key = dest.casefold() if folds and dest.isascii() else collision_key(dest, fs)
             if key in mine:
                 self.card_more[key].append(owned)
             else:
@@ -641,6 +647,7 @@ class _Runner:
         self.root_dev = os.stat(root).st_dev
         self.batch_bytes = 0
         self.changed = False  # True once a result differs from the card's manifest copy
+        self.batch_started = self.started
 
     # state -------------------------------------------------------------------------------
     def state(self, item: _Item, status: str, error: str | None = None,
@@ -759,7 +766,10 @@ class _Runner:
         owned = Owned(item.dest, info.st_size, info.st_mtime_ns, sha1 or item.sha1)
         self.batch.append(_Written(item, temp, target, owned, replaces))
         self.batch_bytes += item.size
-        if len(self.batch) >= BATCH_FILES or self.batch_bytes >= BATCH_BYTES:
+        if len(self.batch) == 1:
+            self.batch_started = time.monotonic()
+        if len(self.batch) >= BATCH_FILES or self.batch_bytes >= BATCH_BYTES or \
+                time.monotonic() - self.batch_started >= BATCH_SECONDS:
             self.commit_batch()
 
     def commit_batch(self) -> None:
