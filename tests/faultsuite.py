@@ -21,6 +21,7 @@ import hashlib
 import json
 import os
 import random
+import re
 import shutil
 import signal
 import sqlite3
@@ -52,6 +53,10 @@ class Workload:
     argv: Callable[[Path], list[str]]           # workspace -> CLI arguments
     prepare: Callable[[Path, Path], None]       # (workspace, db) -> None
     fingerprint: str                            # SQL whose rows are the end state
+    # Optional: the command's own way back after a kill (e.g. ``deploy resume``) and checks
+    # beyond the fingerprint: (workspace, db, duration) -> (outcome, detail), "ok" when well.
+    recover: Callable[[Path, Path, float], tuple[str, str]] | None = None
+    reset: Callable[[Path], None] | None = None  # before each run: e.g. an empty card
 
 
 FAILURES = ("check-failed", "rerun-failed", "differs", "orphan", "hang", "silent-loss",
@@ -189,18 +194,128 @@ def deploy_command_exists() -> bool:
     if group is None:
         return False
     commands = [group, *getattr(group, "commands", {}).values()]
-    return any("to" in {param.name for param in command.params} for command in commands)
+    return any("--to" in param.opts for command in commands for param in command.params)
+
+
+DEPLOY_FILES_PER_PLATFORM = 150  # 450 files (a tenth zipped), about a second of copying
+DEPLOY_QUERY = "platform:gba,nes,snes"
+# The end state: the files of the first deployment that completed (the killed one, resumed;
+# or the re-run when the kill came before the deployment was recorded), all copied.
+DEPLOY_FINGERPRINT = (
+    "SELECT dest_path, file_size, file_sha1, status FROM deployment_items "
+    "WHERE deployment_id = (SELECT min(id) FROM deployment_history WHERE status = 'completed') "
+    "ORDER BY dest_path")
+
+
+def _deploy_argv(workspace: Path) -> list[str]:
+    return ["deploy", "1", "--to", str(workspace / "card"), DEPLOY_QUERY]
+
+
+def _prepare_deploy(workspace: Path, db: Path) -> None:
+    root = workspace / "roms"
+    build_library(root, DEPLOY_FILES_PER_PLATFORM)
+    for platform in ("gba", "nes", "snes"):  # a few larger files: kills land mid-copy too
+        for number in range(3):
+            data = hashlib.sha256(f"big{platform}{number}".encode()).digest() * 65536
+            (root / platform / f"Big {number} (USA).{'sfc' if platform == 'snes' else platform}"
+             ).write_bytes(data)
+    _must(romrunner(db, "library", "add", str(root)))
+    _must(romrunner(db, "scan", "--workers", "1"))
+    _must(romrunner(db, "device", "add", "rg-35xx-plus"))
+    _must(romrunner(db, "profile", "create", "--device", "1", "--os", "muos"))
+
+
+def _reset_card(workspace: Path) -> None:
+    card = workspace / "card"
+    shutil.rmtree(card, ignore_errors=True)
+    card.mkdir()
+
+
+def _recover_deploy(workspace: Path, db: Path, duration: float) -> tuple[str, str]:
+    """After the kill: ``deploy resume`` (or the deploy again when the kill came before the
+    deployment was recorded, or after it completed), then the card is checked."""
+    timeout = max(120.0, duration * 20)
+    card = workspace / "card"
+    killed_at = sum(1 for path in card.rglob("*") if path.is_file()
+                    and not path.name.startswith(".rr-tmp-")
+                    and not path.relative_to(card).as_posix().startswith(".romrunner/"))
+    try:
+        done = romrunner(db, "deploy", "resume", timeout=timeout)
+        if done.returncode != 0 and ("nothing to resume" in done.stderr
+                                     or "no unfinished deployment" in done.stderr):
+            done = romrunner(db, *_deploy_argv(workspace), timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return "hang", "the resume did not finish"
+    if done.returncode != 0:
+        return "rerun-failed", done.stderr.strip()[:300]
+    problem = card_problems(card, db)
+    if problem:
+        return "silent-loss", problem
+    again = romrunner(db, "--json", *_deploy_argv(workspace), timeout=timeout)
+    if again.returncode != 0:
+        return "rerun-failed", f"a second deploy failed: {again.stderr.strip()[:250]}"
+    data = json.loads(again.stdout)["data"]
+    if data["copied"] or data["bytes_copied"]:
+        return "differs", f"a second deploy wrote {data['copied']} files " \
+                          f"({data['bytes_copied']} bytes)"
+    return "ok", f"killed with {killed_at} of {data['skipped']} files on the card"
+
+
+def card_problems(card: Path, db: Path) -> str:
+    """What is wrong with a deployed card, or "": a file differing from its source or not
+    deployed, a planned file missing, a temporary file of ours left, the card's manifest
+    disagreeing with the card."""
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        rows = conn.execute(
+            "SELECT dest_path, source_path FROM deployment_items WHERE deployment_id = "
+            "(SELECT min(id) FROM deployment_history WHERE status = 'completed') "
+            "AND action = 'copy'").fetchall()
+    finally:
+        conn.close()
+    sources = {dest: source for dest, source in rows}
+    on_card: dict[str, Path] = {}
+    for path in card.rglob("*"):
+        relative = path.relative_to(card).as_posix()
+        if path.name.startswith(".rr-tmp-"):
+            return f"temporary file left: {relative}"
+        if path.is_file() and not relative.startswith(".romrunner/"):
+            on_card[relative] = path
+    if set(on_card) != set(sources):
+        extra, missing = sorted(set(on_card) - set(sources)), sorted(set(sources) - set(on_card))
+        return f"card has {len(on_card)} files, the deployment {len(sources)} " \
+               f"(extra {extra[:2]}, missing {missing[:2]})"
+    for dest, path in on_card.items():
+        if path.read_bytes() != Path(sources[dest]).read_bytes():
+            return f"{dest}: differs from its source"
+    return _manifest_problem(card, on_card)
+
+
+def _manifest_problem(card: Path, on_card: dict[str, Path]) -> str:
+    try:
+        files = json.loads((card / ".romrunner" / "manifest.json").read_bytes())["files"]
+    except (OSError, ValueError, KeyError) as exc:
+        return f"card manifest unreadable: {exc}"
+    if set(files) != set(on_card):
+        return f"card manifest names {len(files)} files, the card holds {len(on_card)}"
+    for dest, (size, mtime_ns, sha1) in files.items():
+        info = on_card[dest].stat()
+        if (info.st_size, info.st_mtime_ns) != (size, mtime_ns):
+            return f"card manifest: {dest} has another size or time on the card"
+        if sha1 is not None and hashlib.sha1(on_card[dest].read_bytes()).hexdigest() != sha1:
+            return f"card manifest: {dest} has another SHA1 on the card"
+    return ""
 
 
 def _deploy_workloads() -> list[Workload]:
-    """The hook for ``romrunner deploy`` (issue 17 item 12): empty until its workload is
-    written. When :func:`deploy_command_exists` turns true, ``tests/test_fault_suite.py``
-    reports a skip saying so. The workload then returned here: prepare a scanned library, a
-    device profile and an empty destination folder; argv is the deploy onto that folder; the
-    fingerprint is the deployment tables plus the destination's files (kill, then
-    ``deploy resume`` or a re-run must end with the same files and rows).
-    """
-    return []
+    """``romrunner deploy`` (issue 17 item 12): a scanned library of 450 small files and 9 of
+    2 MiB onto an empty folder; after the kill ``deploy resume`` must finish it (every file
+    byte-identical to its source, no temporary file, the card's manifest matching the card)
+    and a second deploy must write nothing."""
+    if not deploy_command_exists():
+        return []
+    return [Workload("deploy", _deploy_argv, _prepare_deploy, DEPLOY_FINGERPRINT,
+                     recover=_recover_deploy, reset=_reset_card)]
 
 
 WORKLOADS = {
@@ -257,6 +372,8 @@ def run_workload(workload: Workload, base: Path, seeds: list[int],
     Database(prepared).close()  # checkpoint what preparing left in the WAL
     reference = workspace / "reference.db"
     _copy_db(prepared, reference)
+    if workload.reset is not None:
+        workload.reset(workspace)
     started = time.perf_counter()
     _must(romrunner(reference, *workload.argv(workspace)))
     duration = time.perf_counter() - started
@@ -272,6 +389,8 @@ def _trial(workload: Workload, workspace: Path, prepared: Path, expected: Finger
     trial = Trial(workload.name, seed, round(delay, 3))
     db = workspace / f"trial-{seed}.db"
     _copy_db(prepared, db)
+    if workload.reset is not None:
+        workload.reset(workspace)
     env = {**os.environ, "ROMRUNNER_DB": str(db)}
     env.pop("ROMRUNNER_PACK", None)
     proc = subprocess.Popen([sys.executable, "-m", "romrunner.cli.main",
@@ -291,6 +410,12 @@ def _trial(workload: Workload, workspace: Path, prepared: Path, expected: Finger
     check = romrunner(db, "db", "check")
     if check.returncode != 0:
         trial.outcome, trial.detail = "check-failed", (check.stdout + check.stderr).strip()[:300]
+        return trial
+    if workload.recover is not None:
+        trial.outcome, trial.detail = workload.recover(workspace, db, duration)
+        if trial.outcome == "ok" and fingerprint(db, workload.fingerprint) != expected:
+            trial.outcome, trial.detail = "differs", "end state differs from the " \
+                                                     "uninterrupted run"
         return trial
     try:
         rerun = romrunner(db, *workload.argv(workspace), timeout=max(120.0, duration * 20))
@@ -777,6 +902,20 @@ KIND_WHAT = {
 }
 
 
+def _kill_points(trials: list[Trial]) -> str:
+    """Where the deploy kills landed, from the trials' details (``killed with A of B``)."""
+    places: Counter[str] = Counter()
+    for trial in trials:
+        found = re.match(r"killed with (\d+) of (\d+) files", trial.detail)
+        if found is None:
+            places["unknown (trial failed)"] += 1
+            continue
+        done, total = int(found[1]), int(found[2])
+        places["before the first file" if done == 0 else "after the last file"
+               if done >= total else "mid-copy"] += 1
+    return ", ".join(f"{count} {place}" for place, count in sorted(places.items()))
+
+
 def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
@@ -800,6 +939,13 @@ def render_markdown(result: SuiteResult, command: str) -> str:
         failed = [t for t in trials if t.outcome in FAILURES]
         lines.append(f"| `{name}` | {result.durations[name]:.2f} | {len(trials)} | "
                      f"{len(trials) - len(failed)} | {len(failed)} | {_what_failed(trials)} |")
+    deploys = [t for t in result.trials if t.workload == "deploy"]
+    if deploys:
+        lines += ["", f"`deploy`: after the kill, `deploy resume` (or the deploy again when the "
+                  "kill came before the deployment was recorded); then every file on the card "
+                  "must be byte-identical to its source, no `.rr-tmp-*` file left, the card's "
+                  "manifest must match the card, and a second deploy must write 0 bytes. "
+                  f"Kill points: {_kill_points(deploys)}."]
     if "deploy" not in WORKLOADS:
         state = ("exists but has no workload yet" if deploy_command_exists()
                  else "does not exist on this branch")

@@ -239,6 +239,61 @@ def test_resume_finishes_a_recorded_deployment_and_a_finished_one_refuses(
         resume(library.db)
 
 
+def _crashed(library: Library, deployment: int) -> None:
+    with library.db.atomic():
+        library.db.execute("UPDATE deployment_history SET status = 'started', "
+                           "completed_at = NULL WHERE id = ?", (deployment,))
+
+
+def test_a_crash_between_a_batch_commit_and_its_rename_is_copied_again(
+        library: Library, card: Path) -> None:
+    """The batch's intent (copied, with the temporary file's size and time) committed, the
+    rename lost: the final name is absent, our temporary file is there. Resume removes the
+    temporary file and copies the file again; nothing is trusted that is not on the card."""
+    first = deploy(library.db, library.plan(Layout(card)), profile_id=library.profile_id)
+    expected = card_files(card)
+    row = library.db.query_one("SELECT seq, dest_path FROM deployment_items WHERE "
+                               "deployment_id = ? AND kind = 'rom' ORDER BY seq LIMIT 1",
+                               (first.deployment_id,))
+    final = card / row["dest_path"]
+    os.replace(final, final.parent / f".rr-tmp-{first.deployment_id}-{row['seq']}")
+    _crashed(library, first.deployment_id)
+    summary = resume(library.db, first.deployment_id)
+    assert (summary.status, summary.copied, summary.cleaned_temps) == ("completed", 1, 1)
+    assert card_files(card) == expected and not temp_files(card)
+    again = deploy(library.db, library.plan(Layout(card)), profile_id=library.profile_id)
+    assert (again.copied, again.bytes_copied) == (0, 0)
+
+
+def test_a_file_renamed_before_its_record_was_saved_is_not_trusted(
+        library: Library, card: Path) -> None:
+    """The rename reached the card but the database lost the batch's commit (power cut):
+    the item is pending with no time on the card, and the card's manifest copy does not list
+    it. Resume does not take the file for ours: a conflict, kept as it is; with --verify its
+    bytes are compared and an identical file is kept without being claimed."""
+    first = deploy(library.db, library.plan(Layout(card)), profile_id=library.profile_id)
+    row = library.db.query_one("SELECT seq, dest_path FROM deployment_items WHERE "
+                               "deployment_id = ? AND kind = 'rom' ORDER BY seq LIMIT 1",
+                               (first.deployment_id,))
+    with library.db.atomic():
+        library.db.execute("UPDATE deployment_items SET status = 'pending', dest_mtime_ns = "
+                           "NULL WHERE deployment_id = ? AND seq = ?",
+                           (first.deployment_id, row["seq"]))
+    manifest = card / ".romrunner" / "manifest.json"
+    document = json.loads(manifest.read_bytes())
+    del document["files"][row["dest_path"]]
+    manifest.write_text(json.dumps(document))
+    _crashed(library, first.deployment_id)
+    final = card / row["dest_path"]
+    before = final.stat().st_mtime_ns
+    summary = resume(library.db, first.deployment_id)
+    assert (summary.copied, summary.conflicts) == (0, 1)
+    assert final.stat().st_mtime_ns == before
+    checked = resume(library.db, first.deployment_id, verify=True)
+    assert (checked.status, checked.skipped, checked.conflicts) == ("completed", 1, 0)
+    assert final.stat().st_mtime_ns == before
+
+
 def test_history_has_totals_per_platform(library: Library, card: Path) -> None:
     summary = deploy(library.db, library.plan(Layout(card)), profile_id=library.profile_id)
     rows = list_history(library.db)

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 
+from romrunner.deploy import execute
 from romrunner.deploy.card import DeployError
 from romrunner.deploy.execute import (
     DeployOptions,
@@ -284,22 +285,46 @@ def test_files_we_did_not_write_survive_deploy_prune_and_resume(tmp_path: Path) 
     assert card_files(card) == theirs
 
 
-def test_a_card_pulled_out_midway_stops_the_run_and_a_new_card_resumes(tmp_path: Path) -> None:
-    # Past the first batch (128 files renamed and recorded as copied), then pulled out.
-    files: dict[str, int | bytes] = {f"gba/Game {n:03d} (USA).gba": 2_000 for n in range(150)}
+def test_a_card_pulled_out_midway_stops_the_run_and_a_new_card_resumes(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Past the first batch (its files renamed and recorded as copied), then pulled out. Batches
+    # close by count here, not by age, so the first one is exactly BATCH_FILES files.
+    monkeypatch.setattr(execute, "BATCH_SECONDS", 3600.0)
+    total = execute.BATCH_FILES + 22
+    files: dict[str, int | bytes] = {f"gba/Game {n:03d} (USA).gba": 2_000
+                                     for n in range(total)}
     library = make_library(tmp_path, files)
-    with tmpfs(tmp_path / "card", "4m") as card:
+    with tmpfs(tmp_path / "card", "8m") as card:
 
         def pull_out(progress: Progress) -> None:
-            if progress.files_done == 140 and (card / ".romrunner").exists():
+            if progress.files_done == total - 10 and (card / ".romrunner").exists():
                 subprocess.run(["umount", "-l", str(card)], check=True)
 
         summary = deploy(library.db, library.plan(Layout(card)), profile_id=library.profile_id,
                          progress=pull_out)
         assert summary.stopped is not None and "went away" in summary.stopped
-        assert summary.failed == 0 and summary.status == "failed" and summary.copied == 128
+        assert summary.failed == 0 and summary.status == "failed"
+        assert summary.copied == execute.BATCH_FILES
         assert card_files(card) == {}  # the empty mount point: nothing written there
-    with tmpfs(tmp_path / "card", "4m") as card:  # plugged in again (an emptied card)
+    with tmpfs(tmp_path / "card", "8m") as card:  # plugged in again (an emptied card)
         again = resume(library.db, summary.deployment_id)
-        assert again.status == "completed" and again.copied == 150  # the lost ones too
+        assert again.status == "completed" and again.copied == total  # the lost ones too
         assert card_files(card) == expected_card(library, card) and not temp_files(card)
+
+
+def test_a_batch_older_than_batch_seconds_is_committed_and_renamed(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # With no age allowed, each file's batch closes at once: everything written before the
+    # card is pulled out is renamed and recorded, nothing waits for a count.
+    monkeypatch.setattr(execute, "BATCH_SECONDS", 0.0)
+    files: dict[str, int | bytes] = {f"gba/Game {n:03d} (USA).gba": 2_000 for n in range(30)}
+    library = make_library(tmp_path, files)
+    with tmpfs(tmp_path / "card", "4m") as card:
+
+        def pull_out(progress: Progress) -> None:
+            if progress.files_done == 20 and (card / ".romrunner").exists():
+                subprocess.run(["umount", "-l", str(card)], check=True)
+
+        summary = deploy(library.db, library.plan(Layout(card)), profile_id=library.profile_id,
+                         progress=pull_out)
+        assert summary.stopped is not None and summary.copied == 20

@@ -20,10 +20,11 @@ import fcntl
 import json
 import os
 import re
+import stat
 import uuid
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from romrunner.deploy.legal import FileSystem, collision_key
 from romrunner.errors import RomRunnerError
@@ -45,10 +46,9 @@ class DeployError(RomRunnerError):
     """A deploy cannot start or go on (destination missing, read-only, busy, full)."""
 
 
-@dataclass(frozen=True, slots=True)
-class Owned:
+class Owned(NamedTuple):
     """A file one of our deployments wrote: ours as long as the card still shows exactly this
-    size and modification time."""
+    size and modification time. (A tuple: a card's manifest makes one per file it lists.)"""
 
     dest: str
     size: int
@@ -180,11 +180,11 @@ def read_manifest(root: Path) -> tuple[dict[str, Owned], str | None]:
     if not isinstance(files, dict):
         return {}, f"{path}: not a ROM Runner manifest; files are treated as not ours"
     owned: dict[str, Owned] = {}
-    for dest, entry in files.items():
-        if isinstance(entry, list) and len(entry) == 3 and isinstance(entry[0], int) \
-                and isinstance(entry[1], int) and isinstance(dest, str):
-            owned[dest] = Owned(dest, entry[0], entry[1],
-                                entry[2] if isinstance(entry[2], str) else None)
+    for dest, entry in files.items():  # keys of a JSON object are text
+        if type(entry) is list and len(entry) == 3:
+            size, mtime_ns, sha1 = entry
+            if type(size) is int and type(mtime_ns) is int:
+                owned[dest] = Owned(dest, size, mtime_ns, sha1 if type(sha1) is str else None)
     return owned, None
 
 
@@ -234,16 +234,25 @@ def clean_stale_temps(root: Path, folders: Iterable[str]) -> int:
     removed = 0
     for folder in {*folders, CARD_DIR}:
         ours = _OUR_CARD_TEMP if folder == CARD_DIR else _OUR_TEMP
-        try:
-            entries = list(os.scandir(root / folder))
+        path = root / folder
+        try:  # names only: a card folder may hold thousands of files, none of them ours
+            names = [name for name in os.listdir(path) if name.startswith(TEMP_PREFIX)]
         except OSError:
             continue
-        for entry in entries:
-            if ours.match(entry.name) and entry.is_file(follow_symlinks=False):
+        for name in names:
+            target = path / name
+            if ours.match(name) and stat.S_ISREG(_lstat_mode(target)):
                 with contextlib.suppress(FileNotFoundError):
-                    os.unlink(entry.path)
+                    os.unlink(target)
                     removed += 1
     return removed
+
+
+def _lstat_mode(path: Path) -> int:
+    try:
+        return os.lstat(path).st_mode
+    except OSError:
+        return 0
 
 
 def space(root: Path) -> tuple[int, int, int]:

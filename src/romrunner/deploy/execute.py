@@ -7,11 +7,14 @@ was interrupted — Ctrl-C, SIGKILL, a crash, an unplugged or full card — is f
 1. copied to ``.rr-tmp-<deployment>-<seq>`` in its target folder (large buffered copies:
    ``os.sendfile`` when the source's SHA1 is known from the scan, else read + hash + write);
 2. flushed and fsynced (and with ``verify`` re-read from the card and compared by SHA1);
-3. recorded, in one transaction per batch (128 files or 64 MiB): copied, with its size and
-   modification time on the card — *before* the rename, so after a crash a file found under
-   its final name with exactly that size and time is known to be ours and finished, and one
-   that is missing is copied again (``resume`` re-checks every copied file);
-4. renamed into place; its folder is fsynced at the next flush (within a second) and at the end.
+3. recorded, in one transaction per batch (512 files, 64 MiB or half a second old): copied,
+   with its size and modification time on the card — *before* the rename, so after a crash a
+   file found under its final name with exactly that size and time is known to be ours and
+   finished, and one that is missing is copied again (``resume`` re-checks every copied
+   file). A file renamed whose record was lost (a power cut before the database reached the
+   disk) is not taken for ours: a conflict, or with ``verify`` compared by SHA1;
+4. renamed into place; its folder is fsynced at the next flush (within a second) and at the
+   end, once per folder, not per file.
 
 A file at a path we want that no deployment of ours wrote (by the card's manifest copy and the
 database, checked against its size and modification time) is the user's: never overwritten
@@ -61,8 +64,9 @@ from romrunner.timeutil import now_text
 
 SENDFILE_CHUNK = 64 * 1024**2
 READ_BUFFER = 4 * 1024**2
-BATCH_FILES = 128           # temporary files written before their intents commit and they
-BATCH_BYTES = 64 * 1024**2  # are renamed (one transaction per batch, not per file)
+BATCH_FILES = 512           # temporary files written before their intents commit and they
+BATCH_BYTES = 64 * 1024**2  # are renamed (one transaction per batch, not per file), and at
+BATCH_SECONDS = 0.5         # most this old: a crash costs at most a batch's copying again
 FLUSH_FILES = 256           # commit per-file states at least every 256 files…
 FLUSH_SECONDS = 1.0         # …or every second
 MANIFEST_SECONDS = 10.0     # refresh the card's manifest copy during long runs
@@ -309,11 +313,14 @@ def _unchanged(decision: _Decision) -> bool:
 def _record(db: Database, plan: DeployPlan, decisions: list[_Decision], profile_id: int,
             options: DeployOptions, dest_id: str, name: str | None) -> int:
     unchanged: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    recorded: list[_Item] = []
     for decision in decisions:
-        if _unchanged(decision):
+        if decision.action == SKIP and decision.claim is not None:  # _unchanged, inlined
             entry = unchanged[decision.item.platform_id or ""]
             entry[0] += 1
             entry[1] += decision.item.size
+        else:
+            recorded.append(decision.item)
     with db.atomic():
         cursor = db.execute(
             "INSERT INTO deployment_history (device_profile_id, deployment_name, "
@@ -330,7 +337,7 @@ def _record(db: Database, plan: DeployPlan, decisions: list[_Decision], profile_
             "'pending')",
             ((deployment_id, i.seq, i.kind, i.action, i.game_id, i.platform_id, i.source,
               i.source_mtime_ns, i.content, i.dest, i.size, i.sha1, i.dest_mtime_ns)
-             for i in (d.item for d in decisions if not _unchanged(d))))
+             for i in recorded))
     return deployment_id
 
 
@@ -423,9 +430,18 @@ class Claims:
         self.db, self.dest_id, self.fs = db, dest_id, fs
         card, note = read_manifest(root)
         self.notes = [note] if note else []
-        self.card: dict[str, list[Owned]] = defaultdict(list)
+        # The first record per path, and (rarely: two paths the card folds to one) the rest.
+        self.card: dict[str, Owned] = {}
+        self.card_more: dict[str, list[Owned]] = defaultdict(list)
+        mine = self.card
+        folds = fs.case_insensitive
         for owned in card.values():
-            self.card[collision_key(owned.dest, fs)].append(owned)
+            dest = owned.dest
+            key = dest.casefold() if folds and dest.isascii() else collision_key(dest, fs)
+            if key in mine:
+                self.card_more[key].append(owned)
+            else:
+                mine[key] = owned
         self._stored: dict[str, list[Owned]] | None = None
 
     def stored(self) -> dict[str, list[Owned]]:
@@ -449,9 +465,13 @@ class Claims:
         """The record that claims the file now at ``key`` (``info``: its stat), if any."""
         if info is None:
             return None
-        for owned in self.card.get(key, ()):
-            if owned.matches(info):
-                return owned
+        first = self.card.get(key)
+        if first is not None:
+            if first.matches(info):
+                return first
+            for owned in self.card_more.get(key, ()):
+                if owned.matches(info):
+                    return owned
         for owned in self.stored().get(key, ()):
             if owned.matches(info):
                 return owned
@@ -463,7 +483,7 @@ class Claims:
 
     def first(self, key: str) -> Owned:
         """One record for ``key`` (its path on the card)."""
-        return (self.card.get(key) or self.stored()[key])[0]
+        return self.card.get(key) or self.stored()[key][0]
 
 
 def _lstat(path: Path | str) -> os.stat_result | None:
@@ -473,25 +493,81 @@ def _lstat(path: Path | str) -> os.stat_result | None:
         return None
 
 
+class _CardStat:
+    """``lstat`` of paths on the card through one open descriptor per folder: a short lookup
+    per file instead of the whole path, and nothing at all for a folder that is not there."""
+
+    def __init__(self, root: Path) -> None:
+        self.base = str(root)
+        self.folders: dict[str, int | None] = {}
+
+    def open(self, folder: str) -> int | None:
+        """The descriptor of ``folder`` (relative to the card), opened once; None when it is
+        not there."""
+        try:
+            fd: int | None = os.open(f"{self.base}/{folder}" if folder else self.base,
+                                     os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+        except OSError:
+            fd = None
+        self.folders[folder] = fd
+        return fd
+
+    def close(self) -> None:
+        """Close the folders' descriptors."""
+        for fd in self.folders.values():
+            if fd is not None:
+                os.close(fd)
+        self.folders.clear()
+
+
 def _decide(root: Path, fs: FileSystem, items: list[_Item], claims: Claims,
             options: DeployOptions) -> list[_Decision]:
+    card = _CardStat(root)
+    known = claims.card.get
+    folders, open_folder, stat_at = card.folders, card.open, os.stat
+    fast, folds = not options.verify, fs.case_insensitive
     decisions: list[_Decision] = []
-    base = str(root)
-    for item in items:
-        info = _lstat(f"{base}/{item.dest}")
-        item.key = collision_key(item.dest, fs)
-        claim = claims.find(item.key, info)
-        if item.status == "copied":  # finished by an earlier run: still on the card?
-            if info is not None and item.dest_mtime_ns == info.st_mtime_ns \
-                    and info.st_size == item.size:
-                decisions.append(_Decision(item, NOOP, info))
-                continue
-            claim = None  # gone (another card, or deleted): copy it again
-        if item.action == "prune":
-            decisions.append(_Decision(item, PRUNE if claim else KEEP, info, claim))
-        else:
-            decisions.append(_decide_copy(root, item, info, claim, options))
+    try:
+        for item in items:
+            dest = item.dest
+            folder, _, name = dest.rpartition("/")
+            fd = folders[folder] if folder in folders else open_folder(folder)
+            try:
+                info: os.stat_result | None = None if fd is None else \
+                    stat_at(name, dir_fd=fd, follow_symlinks=False)
+            except OSError:
+                info = None
+            item.key = key = dest.casefold() if folds and dest.isascii() \
+                else collision_key(dest, fs)  # collision_key's ASCII case, inlined
+            if info is not None and fast and item.status == "pending" and item.action == "copy":
+                # The common case of a re-deploy, inlined: a file of ours, as the card's
+                # manifest copy records it, unchanged (what _decide_copy decides too).
+                owned = known(key)
+                if owned is not None and owned.size == info.st_size == item.size \
+                        and owned.mtime_ns == info.st_mtime_ns and _is_file(info) \
+                        and (owned.sha1 is None or item.sha1 is None
+                             or owned.sha1 == item.sha1):
+                    decisions.append(_Decision(
+                        item, DONE if item.dest_mtime_ns == owned.mtime_ns else SKIP, info,
+                        owned))
+                    continue
+            decisions.append(_decide_one(root, item, info, claims, options))
+    finally:
+        card.close()
     return decisions
+
+
+def _decide_one(root: Path, item: _Item, info: os.stat_result | None, claims: Claims,
+                options: DeployOptions) -> _Decision:
+    claim = claims.find(item.key, info) if info is not None else None
+    if item.status == "copied":  # finished by an earlier run: still on the card?
+        if info is not None and item.dest_mtime_ns == info.st_mtime_ns \
+                and info.st_size == item.size:
+            return _Decision(item, NOOP, info)
+        claim = None  # gone (another card, or deleted): copy it again
+    if item.action == "prune":
+        return _Decision(item, PRUNE if claim else KEEP, info, claim)
+    return _decide_copy(root, item, info, claim, options)
 
 
 def _decide_copy(root: Path, item: _Item, info: os.stat_result | None, claim: Owned | None,
@@ -606,6 +682,8 @@ class _Runner:
         self.fresh = False  # True: a first run, whose unchanged files were not recorded
         self.root_dev = os.stat(root).st_dev
         self.batch_bytes = 0
+        self.changed = False  # True once a result differs from the card's manifest copy
+        self.batch_started = self.started
 
     # state -------------------------------------------------------------------------------
     def state(self, item: _Item, status: str, error: str | None = None,
@@ -616,15 +694,22 @@ class _Runner:
         self.handled.add(item.seq)
         key = item.key or collision_key(item.dest, self.fs)
         if owned is not None:
-            self.results[key] = owned
+            self.keep(key, owned)
         elif status == "pruned":
             self.results[key] = None
+            self.changed = True
         if error:
             self.summary.errors.append({"path": item.dest, "source": item.source or None,
                                         "status": status, "error": error})
         if len(self.pending_states) >= FLUSH_FILES or \
                 time.monotonic() - self.last_flush >= FLUSH_SECONDS:
             self.flush()
+
+    def keep(self, key: str, owned: Owned) -> None:
+        """``owned`` is the file of ours at ``key`` now (for the card's manifest copy)."""
+        self.results[key] = owned
+        if not self.changed:
+            self.changed = self.claims.card.get(key) is not owned
 
     def flush(self) -> None:
         """Make the batch's renames durable, then commit the batch's states."""
@@ -650,7 +735,10 @@ class _Runner:
         (and records only this database had, when they were read and still hold). Nothing is
         written when that is what the card already holds."""
         self.last_manifest = time.monotonic()
-        before = {key: owned[0] for key, owned in self.claims.card.items() if owned}
+        path = self.root / CARD_DIR / MANIFEST_NAME
+        if not self.changed and self.claims._stored is None and path.exists():
+            return  # every result is the record the card's copy already holds
+        before = dict(self.claims.card)
         merged = dict(before)
         if self.claims._stored is not None:
             for key, owned in self.claims.stored().items():
@@ -663,7 +751,7 @@ class _Runner:
                 merged.pop(key, None)
             else:
                 merged[key] = result
-        if merged == before and (self.root / CARD_DIR / MANIFEST_NAME).exists():
+        if merged == before and path.exists():
             return
         with contextlib.suppress(OSError):
             write_manifest(self.root, self.dest_id, merged.values())
@@ -714,7 +802,10 @@ class _Runner:
         owned = Owned(item.dest, info.st_size, info.st_mtime_ns, sha1 or item.sha1)
         self.batch.append(_Written(item, temp, target, owned, replaces))
         self.batch_bytes += item.size
-        if len(self.batch) >= BATCH_FILES or self.batch_bytes >= BATCH_BYTES:
+        if len(self.batch) == 1:
+            self.batch_started = time.monotonic()
+        if len(self.batch) >= BATCH_FILES or self.batch_bytes >= BATCH_BYTES or \
+                time.monotonic() - self.batch_started >= BATCH_SECONDS:
             self.commit_batch()
 
     def commit_batch(self) -> None:
@@ -770,7 +861,7 @@ class _Runner:
         self.state(item, "copied", owned=written.owned, record=False)  # with its intent
 
     def _ensure_folder(self, item: _Item) -> None:
-        parent = os.path.dirname(item.dest)
+        parent = item.dest.rpartition("/")[0]
         if parent in self.checked_folders or not parent:
             return
         try:
@@ -930,10 +1021,15 @@ def _settle(runner: _Runner) -> None:
 
 def _apply(runner: _Runner, decisions: list[_Decision]) -> None:
     summary = runner.summary
+    progress = runner.progress is not None
     for decision in decisions:
         item = decision.item
-        runner.tick(item.dest)
-        if decision.action == NOOP:
+        if progress:
+            runner.tick(item.dest)
+        if runner.fresh and decision.action == SKIP and decision.claim is not None:
+            summary.skipped += 1  # unchanged: counted, not recorded per file (_unchanged)
+            runner.keep(item.key, decision.claim)
+        elif decision.action == NOOP:
             pass
         elif decision.action in (PRUNE, KEEP):
             runner.prune(decision)

@@ -106,19 +106,23 @@ def legal_component(name: str, fs: FileSystem = FileSystem.FAT32) -> str:
     return _fit(text, fs)
 
 
-_FAT_NEEDS_WORK = re.compile('[\x00-\x1f\x7f"*/:<>?\\\\|\ud800-\udfff]|  |^ |[. ]$')
 _POSIX_NEEDS_WORK = re.compile("[/\x00-\x1f\x7f\ud800-\udfff]")
+_FAT_BAD_CHAR = re.compile('[\x00-\x1f\x7f"*/:<>?\\\\|\ud800-\udfff]')
+_LONGEST_DEVICE = max(len(name) for name in _DOS_DEVICES) + 8  # "CON    .txt" is CON too
+_POSIX = FileSystem.POSIX
 
 
 def _already_legal(name: str, fs: FileSystem) -> bool:
     """A cheap test that ``name`` needs no change (most names): keeps the legaliser fast."""
     if not name.isascii() and not unicodedata.is_normalized("NFC", name):
         return False
-    if fs is FileSystem.POSIX:
+    if fs is _POSIX:
         return len(name) <= MAX_COMPONENT // 4 and not _POSIX_NEEDS_WORK.search(name)
-    if len(name) > MAX_COMPONENT // 2 or _FAT_NEEDS_WORK.search(name):
+    if len(name) > MAX_COMPONENT // 2 or _FAT_BAD_CHAR.search(name) or "  " in name \
+            or name[0] == " " or name[-1] in ". ":
         return False
-    return name.split(".", 1)[0].rstrip(" ").upper() not in _DOS_DEVICES
+    stem = name.partition(".")[0]
+    return len(stem) > _LONGEST_DEVICE or stem.rstrip(" ").upper() not in _DOS_DEVICES
 
 
 def _length(text: str, fs: FileSystem) -> int:
@@ -179,8 +183,10 @@ def legal_path(parts: Iterable[str], fs: FileSystem = FileSystem.FAT32) -> PureP
 
 def collision_key(path: PurePosixPath | str, fs: FileSystem) -> str:
     """The key under which two paths are the same file on ``fs`` (case-folded where it is)."""
-    text = unicodedata.normalize("NFC", str(path))
-    return text.casefold() if fs.case_insensitive else text
+    text = path if isinstance(path, str) else str(path)
+    if not text.isascii():  # ASCII is NFC already (called once per file on the hot path)
+        text = unicodedata.normalize("NFC", text)
+    return text if fs is _POSIX else text.casefold()
 
 
 def inside_root(root: Path, relative: PurePosixPath) -> Path:

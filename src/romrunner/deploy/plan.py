@@ -21,6 +21,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from romrunner.bios.check import BLOCKING, HLE, check_bios
+from romrunner.deploy.archives import CANNOT, ArchiveSupport, archive_extension, archive_support
 from romrunner.deploy.layout import CardLayoutLike
 from romrunner.deploy.legal import FileSystem, collision_key, legal_component, legal_path
 from romrunner.errors import InputError
@@ -86,6 +87,7 @@ class DeployPlan:
     errors: list[PlanIssue] = field(default_factory=list)
     warnings: list[PlanIssue] = field(default_factory=list)
     game_ids: list[int] = field(default_factory=list)
+    archives: list[ArchiveSupport] = field(default_factory=list)
     # Destinations of selected files left out because their source is missing or changed
     # since the scan (an unmounted share, a touched file): still chosen, so a copy already
     # on the card is kept, never pruned.
@@ -114,6 +116,7 @@ class DeployPlan:
                           for kind in (ROM, BIOS, PLAYLIST)},
                 "platforms": {p: {"files": t.files, "bytes": t.bytes}
                               for p, t in self.totals().items()},
+                "archives": [support.as_dict() for support in self.archives],
                 "errors": [issue.as_dict() for issue in self.errors],
                 "warnings": [issue.as_dict() for issue in self.warnings]}
 
@@ -147,7 +150,9 @@ def build_plan(db: Database, layout: CardLayoutLike, game_ids: Iterable[int], *,
     """Plan putting ``game_ids`` (and the verified BIOS their platforms need) on the card.
 
     ``pack`` is needed for BIOS (which files each platform needs); ``profile_id`` narrows the
-    BIOS to the emulators the profile uses. Nothing is written anywhere.
+    BIOS to the emulators the profile uses, and with ``pack`` says of archived games whether
+    the emulator they run with reads them (a warning when it cannot or we cannot tell).
+    Nothing is written anywhere.
     """
     ids = list(dict.fromkeys(int(i) for i in game_ids))
     plan = DeployPlan(layout.root, layout.os_id, layout.fs, game_ids=ids)
@@ -169,7 +174,24 @@ def build_plan(db: Database, layout: CardLayoutLike, game_ids: Iterable[int], *,
         platforms = sorted({item.platform_id for item in plan.items if item.kind == ROM})
         if platforms:
             _add_bios(db, pack, profile_id, platforms, builder)
+    if pack is not None and profile_id is not None:
+        _check_archives(db, pack, profile_id, plan)
     return plan
+
+
+def _check_archives(db: Database, pack: DefinitionPack, profile_id: int,
+                    plan: DeployPlan) -> None:
+    """Archives are copied as they are: warn per platform and emulator that cannot read them
+    (or of which we cannot tell)."""
+    archived = [(item.game_id, item.platform_id, extension) for item in plan.items
+                if item.kind == ROM and item.game_id is not None
+                and (extension := archive_extension(item.dest)) is not None]
+    plan.archives = archive_support(db, pack, profile_id, archived)
+    for support in plan.archives:
+        message = support.warning()
+        if message is not None:
+            code = "archive-unreadable" if support.readable == CANNOT else "archive-unknown"
+            plan.warnings.append(PlanIssue(code, message, support.platform_id))
 
 
 def _load_games(db: Database, ids: list[int]) -> dict[int, _Game]:
@@ -178,11 +200,15 @@ def _load_games(db: Database, ids: list[int]) -> dict[int, _Game]:
         "g.file_sha1, g.is_missing, g.set_key, g.disc_number, r.path AS root FROM games g "
         "JOIN library_roots r ON r.id = g.root_id "
         "WHERE g.id IN (SELECT value FROM json_each(?))", (json.dumps(ids),))
-    games = {int(row["id"]): _Game(
-        int(row["id"]), row["platform_id"], f"{row['root'].rstrip('/')}/{row['filepath']}",
-        row["filename"], int(row["file_size"]), row["file_mtime_ns"], row["file_sha1"],
-        bool(row["is_missing"]), row["set_key"], row["disc_number"], row["root"])
-        for row in rows}
+    games: dict[int, _Game] = {}
+    roots: dict[str, str] = {}
+    for (game_id, platform_id, filepath, filename, size, mtime_ns, sha1, missing, set_key,
+         disc, root) in rows:  # unpacked, not read by name: 100k rows
+        prefix = roots.get(root)
+        if prefix is None:
+            prefix = roots[root] = root.rstrip("/")
+        games[game_id] = _Game(game_id, platform_id, f"{prefix}/{filepath}", filename,
+                               int(size), mtime_ns, sha1, bool(missing), set_key, disc, root)
     return {i: games[i] for i in ids if i in games}
 
 
@@ -212,6 +238,7 @@ class _Builder:
 
     def __init__(self, plan: DeployPlan, layout: CardLayoutLike) -> None:
         self.plan, self.layout, self.fs = plan, layout, layout.fs
+        self.limit = layout.fs.max_file_size
         self.taken: dict[str, str] = {}  # collision key -> what claimed it
         self.folders: dict[str, str | None] = {}
         self.no_folder: dict[str, int] = defaultdict(int)
@@ -314,7 +341,7 @@ class _Builder:
                         track.mtime_ns, track.sha1)
 
     def _file_ok(self, item: PlanItem, game: _Game | None) -> bool:
-        limit = self.fs.max_file_size
+        limit = self.limit
         if limit is not None and item.size > limit:
             self.error("too-large", f"{item.source or item.dest}: {item.size} bytes is over "
                        f"{self.fs.value}'s 4 GiB file limit", game, item.source,

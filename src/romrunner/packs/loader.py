@@ -307,6 +307,9 @@ def _emulator(reader: _Reader, entry: RawJson, label: str) -> Emulator:
         supported_bios=reader.strings(entry, "supportedBios", label),
         available_on_os=reader.strings(entry, "availableOnOS", label),
         type=reader.text(entry, "type", label),
+        formats=tuple(dict.fromkeys(
+            fmt.strip().lower().lstrip(".")
+            for fmt in reader.strings(entry, "supportedFormats", label) if fmt.strip())),
     )
 
 

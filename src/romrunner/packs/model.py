@@ -70,6 +70,7 @@ class Emulator:
     supported_bios: tuple[str, ...] = ()
     available_on_os: tuple[str, ...] = ()
     type: str | None = None
+    formats: tuple[str, ...] = ()  # file extensions it reads, lowercase, no dot ('zip')
 
 
 @dataclass(frozen=True)

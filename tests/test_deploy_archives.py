@@ -1,0 +1,124 @@
+"""Archived games are copied as they are; the plan says when their emulator cannot read them
+(or when we cannot tell), per platform and emulator, in the dry run and the JSON."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from romrunner.packs.loader import builtin_pack_path
+
+
+def _zip(path: Path, member: str, seed: str) -> bytes:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(member, hashlib.sha256(seed.encode()).digest() * 128)
+    return path.read_bytes()
+
+
+def _pack(tmp_path: Path, formats: dict[str, list[str]]) -> Path:
+    """The built-in pack with ``supportedFormats`` set for some emulators."""
+    pack = tmp_path / "pack"
+    shutil.copytree(builtin_pack_path(), pack)
+    path = pack / "emulators.json"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    for entry in data["emulators"]:
+        if entry["id"] in formats:
+            entry["supportedFormats"] = formats[entry["id"]]
+    path.write_text(json.dumps(data), encoding="utf-8")
+    return pack
+
+
+@pytest.fixture
+def archived(cli: Any, tmp_path: Path) -> dict[str, bytes]:
+    root = tmp_path / "roms"
+    files = {"snes/Sky Pilot (USA).zip": _zip(root / "snes/Sky Pilot (USA).zip",
+                                              "Sky Pilot (USA).sfc", "a"),
+             "gba/Pocket Quest (Europe).zip": _zip(root / "gba/Pocket Quest (Europe).zip",
+                                                   "Pocket Quest (Europe).gba", "b"),
+             "gba/Lantern (Japan).zip": _zip(root / "gba/Lantern (Japan).zip",
+                                             "Lantern (Japan).gba", "c")}
+    plain = root / "gba/Plain (USA).gba"
+    plain.write_bytes(hashlib.sha256(b"d").digest() * 128)
+    files["gba/Plain (USA).gba"] = plain.read_bytes()
+    assert cli("library", "add", str(root)).code == 0
+    assert cli("scan", "--workers", "1").code == 0
+    assert cli("device", "add", "rg-35xx-plus").code == 0
+    assert cli("profile", "create", "--device", "1", "--os", "muos").code == 0
+    return files
+
+
+def _by_platform(data: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {entry["platform_id"]: entry for entry in data["plan"]["archives"]}
+
+
+def test_an_emulator_that_cannot_read_zip_is_named_with_the_count(
+        cli: Any, archived: dict[str, bytes], tmp_path: Path) -> None:
+    pack = _pack(tmp_path, {"retroarch-snes9x": ["sfc", "smc", "zip", "7z"],
+                            "retroarch-mgba": ["gba", "gb", "gbc"]})
+    card = tmp_path / "card"
+    card.mkdir()
+    dry = cli("--json", "--pack", str(pack), "deploy", "1", "--to", str(card), "--dry-run",
+              "platform:snes,gba")
+    assert dry.code == 0, dry.err
+    data = dry.json()["data"]
+    archives = _by_platform(data)
+    assert archives["snes"] == {
+        "platform_id": "snes", "emulator": "retroarch-snes9x", "extension": ".zip",
+        "games": 1, "readable": "yes",
+        "why": "the definition pack lists .zip for retroarch-snes9x"}
+    assert archives["gba"]["emulator"] == "retroarch-mgba"
+    assert archives["gba"]["games"] == 2 and archives["gba"]["readable"] == "no"
+    warnings = [w for w in data["plan"]["warnings"] if w["code"].startswith("archive-")]
+    assert [(w["code"], w["platform_id"]) for w in warnings] == [("archive-unreadable", "gba")]
+    assert "retroarch-mgba cannot read .zip" in warnings[0]["message"]
+    assert "2 archived games (.zip)" in warnings[0]["message"]
+    assert list(card.iterdir()) == []
+    text = cli("--pack", str(pack), "deploy", "1", "--to", str(card), "--dry-run",
+               "platform:snes,gba")
+    assert text.code == 0
+    assert "gba: 2 archived games (.zip) copied as they are, but retroarch-mgba cannot " \
+           "read .zip" in text.err
+    assert "snes:" not in text.err
+
+
+def test_archives_are_copied_as_they_are_and_the_run_carries_the_warning(
+        cli: Any, archived: dict[str, bytes], tmp_path: Path) -> None:
+    pack = _pack(tmp_path, {"retroarch-mgba": ["gba"]})
+    card = tmp_path / "card"
+    card.mkdir()
+    done = cli("--json", "--pack", str(pack), "deploy", "1", "--to", str(card),
+               "platform:gba")
+    assert done.code == 0, done.err
+    envelope = done.json()
+    assert envelope["data"]["copied"] == 3
+    assert any("retroarch-mgba cannot read .zip" in w for w in envelope["warnings"])
+    on_card = {p.name: p.read_bytes() for p in card.rglob("*")
+               if p.is_file() and ".romrunner" not in p.parts}
+    assert on_card == {Path(k).name: v for k, v in archived.items() if k.startswith("gba/")}
+
+
+def test_unknown_when_the_pack_lists_no_formats_or_an_override_picks_another_emulator(
+        cli: Any, archived: dict[str, bytes], tmp_path: Path) -> None:
+    card = tmp_path / "card"
+    card.mkdir()
+    builtin = cli("--json", "deploy", "1", "--to", str(card), "--dry-run", "platform:snes")
+    assert builtin.code == 0, builtin.err
+    snes = _by_platform(builtin.json()["data"])["snes"]
+    assert snes["readable"] == "unknown"
+    assert snes["why"] == "the definition pack lists no formats for retroarch-snes9x"
+    codes = [w["code"] for w in builtin.json()["data"]["plan"]["warnings"]]
+    assert "archive-unknown" in codes
+    pack = _pack(tmp_path, {"retroarch-snes9x": ["sfc", "zip"], "retroarch-mgba": ["gba"]})
+    assert cli("--pack", str(pack), "override", "set", "--platform", "snes", "--emulator",
+               "retroarch-mgba", "--profile", "1").code == 0
+    moved = cli("--json", "--pack", str(pack), "deploy", "1", "--to", str(card), "--dry-run",
+                "platform:snes")
+    snes = _by_platform(moved.json()["data"])["snes"]
+    assert (snes["emulator"], snes["readable"]) == ("retroarch-mgba", "no")
