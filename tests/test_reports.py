@@ -154,16 +154,20 @@ def _counters(db: Any) -> list[tuple[Any, ...]]:
              c.missing) for c in platform_counts(db)]
 
 
-def _add_games(db: Any, rng: Any, root: int, first: int, count: int) -> None:
+def _add_games(db: Any, rng: Any, root: int, first: int, count: int, *,
+               v13: bool = False) -> None:
+    """Random games; ``v13``: into a schema before v1.3.0, whose rows store a filename."""
     rows = []
     for n in range(first, first + count):
         method = rng.choice(_METHODS)
         matched = None if method is None and rng.random() < 0.8 else f"cat:{n}"
-        rows.append((n, root, f"f{n}", f"f{n}", rng.choice(["nes", "snes", "gb", "n64"]),
+        rows.append((n, root, f"f{n}", *([f"f{n}"] if v13 else []),
+                     rng.choice(["nes", "snes", "gb", "n64"]),
                      f"t {n}", method, matched, int(rng.random() < 0.2)))
-    db.executemany("INSERT INTO games (id, root_id, filepath, filename, file_size, "
+    filename = ", filename" if v13 else ""
+    db.executemany(f"INSERT INTO games (id, root_id, filepath{filename}, file_size, "
                    "platform_id, title_norm, match_method, matched_game_id, is_missing) "
-                   "VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?, ?)", rows)
+                   f"VALUES (?, ?, ?{', ?' if v13 else ''}, 1, ?, ?, ?, ?, ?)", rows)
 
 
 def test_migration_14_fills_the_counters_from_a_version_13_library(tmp_path: Path) -> None:
@@ -177,7 +181,7 @@ def test_migration_14_fills_the_counters_from_a_version_13_library(tmp_path: Pat
     migrate(db, target=13)
     with db.atomic():
         db.execute("INSERT INTO library_roots (id, path) VALUES (1, '/roms')")
-        _add_games(db, random.Random(3), 1, 1, 300)
+        _add_games(db, random.Random(3), 1, 1, 300, v13=True)
         index_games(db, 1)
     before = _aggregate(db)
     migrate(db, target=16)  # through the lean row (14) and the knowledge keys (15)

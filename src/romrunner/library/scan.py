@@ -423,16 +423,16 @@ class _Writer:
         _, first_size, first_crc = members[0]
         candidates = self.db.query(
             "SELECT DISTINCT f.game_id FROM game_files f JOIN games g ON g.id = f.game_id "
-            "WHERE f.file_crc32 = ? AND f.file_size = ? AND f.kind = 'member' "
+            "WHERE f.crc32_bin = ? AND f.file_size = ? AND f.kind = 'member' "
             "AND g.file_size = ?", (first_crc, first_size, record.job.size))
         for candidate in candidates:
             game_id = int(candidate["game_id"])
             if game_id not in self.vanished:
                 continue
-            stored = self.db.query("SELECT name, file_size, file_crc32 FROM game_files "
+            stored = self.db.query("SELECT name, file_size, crc32_bin FROM game_files "
                                    "WHERE game_id = ? AND kind = 'member' ORDER BY name",
                                    (game_id,))
-            if [(row["name"], row["file_size"], row["file_crc32"]) for row in stored] == members:
+            if [(row["name"], row["file_size"], row["crc32_bin"]) for row in stored] == members:
                 return game_id
         return None
 

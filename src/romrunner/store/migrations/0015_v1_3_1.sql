@@ -109,5 +109,5 @@ JOIN game_key_dim k ON k.id = c.game_key
 JOIN emulator_dim e ON e.id = c.emulator
 JOIN cache_sources s ON s.id = c.source;
 
-UPDATE schema_version SET schema_version = 14, applied_at = CURRENT_TIMESTAMP,
-    notes = 'ROM Runner schema v1.2.4 (compatibility and settings keyed game first)';
+UPDATE schema_version SET schema_version = 15, applied_at = CURRENT_TIMESTAMP,
+    notes = 'ROM Runner schema v1.3.1 (compatibility and settings keyed game first)';

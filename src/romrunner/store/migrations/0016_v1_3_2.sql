@@ -89,5 +89,5 @@ BEGIN
     DELETE FROM platform_counts WHERE platform_id = old.platform_id AND games <= 0;
 END;
 
-UPDATE schema_version SET schema_version = 14, applied_at = CURRENT_TIMESTAMP,
-    notes = 'ROM Runner schema v1.2.4 (per-platform game counters kept by triggers)';
+UPDATE schema_version SET schema_version = 16, applied_at = CURRENT_TIMESTAMP,
+    notes = 'ROM Runner schema v1.3.2 (per-platform game counters kept by triggers)';
