@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from romrunner.store import Database
-from romrunner.store.migrate import current_version, migrate
+from romrunner.store.migrate import LATEST_VERSION, current_version, migrate
 from romrunner.store.open import OpenMode, open_database
 from tests.conftest import shared_path
 from tests.test_migrations import normalised_schema
@@ -26,7 +26,7 @@ def test_migration_13_from_version_12_keeps_rows_and_adds_disc_ids(tmp_path: Pat
                 "4096, 'ps2', 'God of War')")
     old.close()
     migrated = open_database(tmp_path / "v12.db", OpenMode.WRITE).db
-    assert current_version(migrated) >= 13
+    assert current_version(migrated) == LATEST_VERSION >= 13
     row = migrated.query_one("SELECT filename, disc_id, disc_id_source FROM games WHERE id = 7")
     assert row is not None and tuple(row) == ("God of War (USA).iso", None, None)
     migrated.execute("INSERT INTO core_firmware (core_id, path, optional) VALUES ('x', 'a', 1)")
