@@ -40,15 +40,17 @@ def make_games(path: Path, count: int = 600, seed: int = 7) -> Database:
     for n in range(1, count + 1):
         detected = _title(rng)
         catalog = _title(rng) if rng.random() < 0.3 else None
-        rows.append((n, f"g{n}.x", f"g{n}.x", rng.randint(1, 10**6), rng.choice(PLATFORMS),
-                     detected, catalog, catalog or detected, rng.choice(REGIONS),
+        platform = rng.choice(PLATFORMS)
+        matched = f"{platform}:{catalog}" if catalog else None  # catalog_title derives from it
+        rows.append((n, f"g{n}.x", rng.randint(1, 10**6), platform,
+                     detected, matched, catalog or detected, rng.choice(REGIONS),
                      int(rng.random() < 0.1)))
     with db.atomic():
         db.execute("INSERT INTO library_roots (path) VALUES ('/roms')")
         db.executemany(
-            "INSERT INTO games (id, root_id, filepath, filename, file_size, platform_id, "
-            "detected_title, catalog_title, title_norm, region, is_hack) "
-            "VALUES (?, 1, ?, ?, ?, ?, ?, ?, rr_fold(?), ?, ?)", rows)
+            "INSERT INTO games (id, root_id, filepath, file_size, platform_id, "
+            "detected_title, matched_game_id, title_norm, region, is_hack) "
+            "VALUES (?, 1, ?, ?, ?, ?, ?, rr_fold(?), ?, ?)", rows)
         index_games(db, 1)
     return db
 
