@@ -179,7 +179,6 @@ class _Game:
         return frozenset(_json_list(self.flags_json))
 
 
-_KEYS_COLUMN = 5  # the knowledge keys' position in _GAMES_SQL's columns
 _GAMES_SQL = (
     "SELECT g.id, g.platform_id, coalesce(g.catalog_title, g.detected_title, g.filename), "
     "g.filename, g.platform_id || '|' || coalesce("
@@ -222,16 +221,16 @@ def _games(db: Database, profile: Profile) -> tuple[list[_Game], int]:
             f"{_GAMES_SQL} WHERE {' AND '.join(where)} "
             "ORDER BY g.platform_id, g.title_norm, g.id", params)
         cursor.row_factory = None  # plain tuples, unpacked into _Game in column order
-        games = [_game(list(row)) for row in cursor]
+        games = [_game(*row) for row in cursor]
     total = int(db.scalar("SELECT count(*) FROM games WHERE is_missing = 0 "
                           "AND platform_id != 'unknown'"))
     return games, total - len(games)
 
 
-def _game(values: list[Any]) -> _Game:
-    """A row of _GAMES_SQL as a :class:`_Game` (its keys' JSON array parsed)."""
-    values[_KEYS_COLUMN] = _keys(values[_KEYS_COLUMN])
-    return _Game(*values)
+def _game(game_id: int, platform_id: str, title: str, filename: str, title_key: str,
+          keys: str, *rest: Any) -> _Game:
+    """A row of _GAMES_SQL as a :class:`_Game` (its knowledge keys' JSON array parsed)."""
+    return _Game(game_id, platform_id, title, filename, title_key, _keys(keys), *rest)
 
 
 def _keys(text: str) -> tuple[str, ...]:
@@ -290,7 +289,7 @@ def _compatibility(db: Database, keys: set[str]) -> dict[tuple[str, str, str], s
     for row in db.query(
             "SELECT platform_id, emulator_id, definition_game_id, status FROM v_emulator_compat "
             "WHERE definition_game_id = '*' OR definition_game_id IN "
-            "(SELECT value FROM json_each(?))", (json.dumps(sorted(keys)),)):
+            "(SELECT value FROM json_each(?))", (json.dumps(list(keys)),)):
         table[(row["platform_id"], emulator_family(row["emulator_id"] or ""),
                row["definition_game_id"])] = row["status"]
     return table
@@ -541,7 +540,7 @@ def build_autolist(db: Database, pack: DefinitionPack, profile_id: int,
         emulator, action, how = (resolution.emulator_id, resolution.action, resolution.origin) \
             if resolution else (None, None, "none")
         key = (game.platform_id, emulator, action,
-               tuple(k for k in game.game_keys if k in with_records))
+               tuple(k for k in game.game_keys if k in with_records) if game.game_keys else ())
         gate = gates.get(key)
         if gate is None:
             gate = gates[key] = _gate(game, emulator, action, profile.performance_mode,

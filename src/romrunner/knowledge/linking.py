@@ -69,8 +69,11 @@ def keys_sql(game: str = "g") -> str:
 def keys_json_sql(game: str = "g") -> str:
     """SQL: the knowledge keys of the ``games`` row ``game`` as a JSON array, most specific
     first (duplicates possible; NULL-free)."""
-    return (f"(SELECT json_group_array(key) FROM (SELECT key FROM ({keys_sql(game)}) "
-            "ORDER BY position))")
+    # A game with neither a disc id nor a match (most cartridge games) has no key: the
+    # CASE spares it the subquery.
+    return (f"(CASE WHEN {game}.disc_id IS NULL AND {game}.matched_game_id IS NULL THEN '[]' "
+            f"ELSE (SELECT json_group_array(key) FROM (SELECT key FROM ({keys_sql(game)}) "
+            "ORDER BY position)) END)")
 
 
 def knowledge_keys(db: Database, game_ids: Iterable[int]) -> dict[int, list[str]]:
