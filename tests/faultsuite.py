@@ -57,6 +57,9 @@ class Workload:
     # beyond the fingerprint: (workspace, db, duration) -> (outcome, detail), "ok" when well.
     recover: Callable[[Path, Path, float], tuple[str, str]] | None = None
     reset: Callable[[Path], None] | None = None  # before each run: e.g. an empty card
+    # Optional: wait for the kill's moment another way than a delay (e.g. files on the card):
+    # (workspace, seed, the running process, the delay drawn) -> seconds waited.
+    wait_for_kill: Callable[[Path, int, subprocess.Popen[bytes], float], float] | None = None
 
 
 FAILURES = ("check-failed", "rerun-failed", "differs", "orphan", "hang", "silent-loss",
@@ -197,8 +200,9 @@ def deploy_command_exists() -> bool:
     return any("--to" in param.opts for command in commands for param in command.params)
 
 
-DEPLOY_FILES_PER_PLATFORM = 150  # 450 files (a tenth zipped), about a second of copying
+DEPLOY_FILES_PER_PLATFORM = 150  # 450 small files (a tenth zipped) and 9 of 8 MiB
 DEPLOY_QUERY = "platform:gba,nes,snes"
+DEPLOY_EXPECTED_FILES = 3 * DEPLOY_FILES_PER_PLATFORM + 9  # the library's files, all deployed
 # The end state: the files of the first deployment that completed (the killed one, resumed;
 # or the re-run when the kill came before the deployment was recorded), all copied.
 DEPLOY_FINGERPRINT = (
@@ -214,15 +218,41 @@ def _deploy_argv(workspace: Path) -> list[str]:
 def _prepare_deploy(workspace: Path, db: Path) -> None:
     root = workspace / "roms"
     build_library(root, DEPLOY_FILES_PER_PLATFORM)
-    for platform in ("gba", "nes", "snes"):  # a few larger files: kills land mid-copy too
+    for platform in ("gba", "nes", "snes"):  # 72 MiB in all: a batch closes mid-run (64 MiB)
         for number in range(3):
-            data = hashlib.sha256(f"big{platform}{number}".encode()).digest() * 65536
+            data = hashlib.sha256(f"big{platform}{number}".encode()).digest() * 262144
             (root / platform / f"Big {number} (USA).{'sfc' if platform == 'snes' else platform}"
              ).write_bytes(data)
     _must(romrunner(db, "library", "add", str(root)))
     _must(romrunner(db, "scan", "--workers", "1"))
     _must(romrunner(db, "device", "add", "rg-35xx-plus"))
     _must(romrunner(db, "profile", "create", "--device", "1", "--os", "muos"))
+
+
+def _wait_for_deploy_kill(workspace: Path, seed: int, proc: subprocess.Popen[bytes],
+                          delay: float) -> float:
+    """One seed in four kills after the drawn delay (start-up, planning, recording); the
+    others when a seeded number of files is on the card, so kills land across the copy
+    whatever the machine's speed. Returns the seconds waited."""
+    started = time.monotonic()
+    if seed % 4 == 0:
+        time.sleep(delay)
+        return delay
+    target = random.Random(seed).randint(1, DEPLOY_EXPECTED_FILES)
+    card = workspace / "card"
+    while proc.poll() is None and _files_on_card(card) < target:
+        time.sleep(0.002)
+    return time.monotonic() - started
+
+
+def _files_on_card(card: Path) -> int:
+    """Files on the card outside ``.romrunner/`` (our temporary files count: being written)."""
+    count = 0
+    for folder, dirs, files in os.walk(card):
+        if folder == str(card):
+            dirs[:] = [d for d in dirs if d != ".romrunner"]
+        count += len(files)
+    return count
 
 
 def _reset_card(workspace: Path) -> None:
@@ -236,9 +266,9 @@ def _recover_deploy(workspace: Path, db: Path, duration: float) -> tuple[str, st
     deployment was recorded, or after it completed), then the card is checked."""
     timeout = max(120.0, duration * 20)
     card = workspace / "card"
-    killed_at = sum(1 for path in card.rglob("*") if path.is_file()
-                    and not path.name.startswith(".rr-tmp-")
-                    and not path.relative_to(card).as_posix().startswith(".romrunner/"))
+    on_card = _files_on_card(card)
+    writing = sum(1 for _ in card.rglob(".rr-tmp-*"))  # our temporary files: mid-copy
+    killed_at = on_card - writing
     try:
         done = romrunner(db, "deploy", "resume", timeout=timeout)
         if done.returncode != 0 and ("nothing to resume" in done.stderr
@@ -258,7 +288,8 @@ def _recover_deploy(workspace: Path, db: Path, duration: float) -> tuple[str, st
     if data["copied"] or data["bytes_copied"]:
         return "differs", f"a second deploy wrote {data['copied']} files " \
                           f"({data['bytes_copied']} bytes)"
-    return "ok", f"killed with {killed_at} of {data['skipped']} files on the card"
+    return "ok", f"killed with {killed_at} of {data['skipped']} files on the card " \
+                 f"and {writing} being written"
 
 
 def card_problems(card: Path, db: Path) -> str:
@@ -309,13 +340,15 @@ def _manifest_problem(card: Path, on_card: dict[str, Path]) -> str:
 
 def _deploy_workloads() -> list[Workload]:
     """``romrunner deploy`` (issue 17 item 12): a scanned library of 450 small files and 9 of
-    2 MiB onto an empty folder; after the kill ``deploy resume`` must finish it (every file
+    8 MiB onto an empty folder, killed at a seeded moment of its start-up or when a seeded
+    number of files is on the card; after the kill ``deploy resume`` must finish it (every file
     byte-identical to its source, no temporary file, the card's manifest matching the card)
     and a second deploy must write nothing."""
     if not deploy_command_exists():
         return []
     return [Workload("deploy", _deploy_argv, _prepare_deploy, DEPLOY_FINGERPRINT,
-                     recover=_recover_deploy, reset=_reset_card)]
+                     recover=_recover_deploy, reset=_reset_card,
+                     wait_for_kill=_wait_for_deploy_kill)]
 
 
 WORKLOADS = {
@@ -396,7 +429,10 @@ def _trial(workload: Workload, workspace: Path, prepared: Path, expected: Finger
     proc = subprocess.Popen([sys.executable, "-m", "romrunner.cli.main",
                              *workload.argv(workspace)], env=env, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL, start_new_session=True)
-    time.sleep(delay)
+    if workload.wait_for_kill is not None:
+        trial.delay = round(workload.wait_for_kill(workspace, seed, proc, delay), 3)
+    else:
+        time.sleep(delay)
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait(timeout=30)
     for _ in range(100):
@@ -906,13 +942,14 @@ def _kill_points(trials: list[Trial]) -> str:
     """Where the deploy kills landed, from the trials' details (``killed with A of B``)."""
     places: Counter[str] = Counter()
     for trial in trials:
-        found = re.match(r"killed with (\d+) of (\d+) files", trial.detail)
+        found = re.match(r"killed with (\d+) of (\d+) files on the card and (\d+) being",
+                         trial.detail)
         if found is None:
             places["unknown (trial failed)"] += 1
             continue
-        done, total = int(found[1]), int(found[2])
-        places["before the first file" if done == 0 else "after the last file"
-               if done >= total else "mid-copy"] += 1
+        done, total, writing = int(found[1]), int(found[2]), int(found[3])
+        places["before the first file" if done == 0 and writing == 0 else
+               "after the last file" if done >= total else "mid-copy"] += 1
     return ", ".join(f"{count} {place}" for place, count in sorted(places.items()))
 
 
@@ -941,7 +978,9 @@ def render_markdown(result: SuiteResult, command: str) -> str:
                      f"{len(trials) - len(failed)} | {len(failed)} | {_what_failed(trials)} |")
     deploys = [t for t in result.trials if t.workload == "deploy"]
     if deploys:
-        lines += ["", f"`deploy`: after the kill, `deploy resume` (or the deploy again when the "
+        lines += ["", "`deploy` is killed after a seeded delay for one seed in four (start-up, "
+                  "planning, recording) and, for the others, once a seeded number of files is "
+                  f"on the card. After the kill, `deploy resume` (or the deploy again when the "
                   "kill came before the deployment was recorded); then every file on the card "
                   "must be byte-identical to its source, no `.rr-tmp-*` file left, the card's "
                   "manifest must match the card, and a second deploy must write 0 bytes. "

@@ -12,6 +12,8 @@ from typing import Any
 
 import pytest
 
+from romrunner.deploy.archives import ARCHIVES, archive_extension
+from romrunner.library.examine import ARCHIVES as SCANNED_ARCHIVES
 from romrunner.packs.loader import builtin_pack_path
 
 
@@ -122,3 +124,10 @@ def test_unknown_when_the_pack_lists_no_formats_or_an_override_picks_another_emu
                 "platform:snes")
     snes = _by_platform(moved.json()["data"])["snes"]
     assert (snes["emulator"], snes["readable"]) == ("retroarch-mgba", "no")
+
+
+def test_the_archives_named_are_those_the_scan_reads() -> None:
+    assert ARCHIVES == SCANNED_ARCHIVES
+    assert [archive_extension(name) for name in (
+        "Roms/gba/A.ZIP", "Roms/gba/B.7z", "Roms/gba/C.gba", "Roms/zip.d/D", "E.tar.gz")] == [
+        ".zip", ".7z", None, None, None]

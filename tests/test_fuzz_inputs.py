@@ -241,6 +241,7 @@ def pack_damage(draw: st.DrawFn) -> tuple[str, bytes]:
 @FUZZ
 @given(damage=st.lists(pack_damage(), min_size=1, max_size=3))
 @example(damage=[("layoutDetectionProfiles.json", b"[]")])
+@example(damage=[("layoutDetectionProfiles.json", b'{"version": "1", "profiles": null}')])
 @example(damage=[("osEmulatorProfiles.json", b'"text"')])
 @example(damage=[("platformPolicies.json", b"[1, 2]")])
 @example(damage=[("platforms.json", b"[" * 50_000 + b"]" * 50_000)])

@@ -17,11 +17,13 @@ from typing import Any
 from romrunner.devices.overrides import resolve_emulator_id, resolve_emulators
 from romrunner.devices.profiles import default_emulators, load_profile
 from romrunner.errors import InputError
-from romrunner.library.examine import ARCHIVES
 from romrunner.packs.loader import DefinitionPack
 from romrunner.store.database import Database
 
 READS, CANNOT, UNKNOWN = "yes", "no", "unknown"
+# The archives the scan reads (romrunner.library.examine.ARCHIVES, kept equal by a test; not
+# imported: the scan's readers would weigh on every deploy's start-up).
+ARCHIVES = frozenset({".zip", ".7z"})
 
 
 @dataclass(frozen=True)

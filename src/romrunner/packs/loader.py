@@ -228,8 +228,9 @@ def load_pack(path: Path | None = None) -> DefinitionPack:
             raw["operating-systems.json"], "operatingSystems", "id",
             lambda e, label: _operating_system(reader, e, label))}
     pack.os_profiles = raw["osEmulatorProfiles.json"] or {}
-    layouts = (raw["layoutDetectionProfiles.json"] or {}).get("profiles", [])
-    pack.layout_profiles = [p for p in layouts if isinstance(p, dict)]
+    layouts = (raw["layoutDetectionProfiles.json"] or {}).get("profiles")
+    pack.layout_profiles = [p for p in layouts if isinstance(p, dict)] \
+        if isinstance(layouts, list) else []  # "profiles": null or a non-list: none
     pack.platform_policies = raw["platformPolicies.json"] or {}
     pack.compat_sources = raw["compatibility/compatibilitySources.json"] or {}
     pack.folder_names = load_folder_names(root, warnings)
