@@ -55,7 +55,7 @@ def test_second_writer_fails_at_once_naming_the_first(
     line, = result.err.strip().splitlines()
     assert line.startswith(f"error: another romrunner command is writing to {existing_db} "
                            f"(pid {holder.pid}: scan, since ")
-    assert line.endswith("wait for it to finish")
+    assert line.endswith("wait for it to finish, or pass --wait")
     listed = run_subprocess("--db", str(existing_db), "--json", "library", "ls")
     assert listed.code == 0 and listed.json()["data"] == []  # the add changed nothing
 

@@ -37,7 +37,7 @@ from romrunner.devices.destination import destination_id
 from romrunner.devices.paths import card_layout
 from romrunner.store import OpenMode
 
-EXIT_FILES_FAILED, EXIT_STOPPED = 1, 2
+EXIT_FILES_FAILED, EXIT_STOPPED, EXIT_INTERRUPTED = 1, 2, 130
 
 
 class _DeployGroup(click.Group):
@@ -161,9 +161,14 @@ def progress_callback(app: AppContext) -> Iterator[Callable[[DeployProgress], No
 
 
 def finish_summary(app: AppContext, summary: DeploySummary) -> int:
-    """Render a run's summary; exit 2 when it stopped early, 1 when files failed."""
-    code = EXIT_STOPPED if summary.stopped else (
-        EXIT_FILES_FAILED if summary.failed or summary.conflicts else 0)
+    """Render a run's summary; exit 130 when interrupted (it says which deployment to resume),
+    2 when it stopped early, 1 when files failed or conflicted."""
+    if summary.status == "cancelled":
+        code = EXIT_INTERRUPTED
+    elif summary.stopped:
+        code = EXIT_STOPPED
+    else:
+        code = EXIT_FILES_FAILED if summary.failed or summary.conflicts else 0
 
     def render(console: Console) -> None:
         console.print(

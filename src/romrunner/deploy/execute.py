@@ -1001,8 +1001,10 @@ def _run(db: Database, deployment_id: int, root: Path, fs: FileSystem, dest_id: 
         _settle(runner)
         summary.stopped = _with_space_needed(str(stop), root, decisions, runner)
     except KeyboardInterrupt:
+        # Returned, not raised: the caller learns which deployment to resume.
         status = "cancelled"
-        raise
+        summary.stopped = (f"interrupted; `romrunner deploy resume {deployment_id}` "
+                           "finishes it without recopying what is done")
     finally:
         _settle(runner)
         runner.flush()

@@ -88,7 +88,7 @@ class WriterLock:
                 if not wait:
                     raise WriterBusyError(
                         f"another romrunner command is writing to {self.db_path} "
-                        f"({holder.describe()}); wait for it to finish") from None
+                        f"({holder.describe()}); wait for it to finish, or pass --wait") from None
                 if on_wait is not None:
                     on_wait(holder)
                 fcntl.flock(fd, fcntl.LOCK_EX)
