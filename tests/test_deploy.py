@@ -269,8 +269,8 @@ def test_a_file_renamed_before_its_record_was_saved_is_not_trusted(
         library: Library, card: Path) -> None:
     """The rename reached the card but the database lost the batch's commit (power cut):
     the item is pending with no time on the card, and the card's manifest copy does not list
-    it. Resume does not take the file for ours: a conflict, kept as it is; with --verify its
-    bytes are compared and an identical file is kept without being claimed."""
+    it. Resume does not take the file for ours: its bytes are compared, and an identical file
+    is kept without being claimed; one whose bytes differ is a conflict, kept as it is."""
     first = deploy(library.db, library.plan(Layout(card)), profile_id=library.profile_id)
     row = library.db.query_one("SELECT seq, dest_path FROM deployment_items WHERE "
                                "deployment_id = ? AND kind = 'rom' ORDER BY seq LIMIT 1",
@@ -286,10 +286,15 @@ def test_a_file_renamed_before_its_record_was_saved_is_not_trusted(
     _crashed(library, first.deployment_id)
     final = card / row["dest_path"]
     before = final.stat().st_mtime_ns
+    data = final.read_bytes()
+    final.write_bytes(bytes([data[0] ^ 0xFF]) + data[1:])  # same size, other bytes
+    os.utime(final, ns=(before, before))
     summary = resume(library.db, first.deployment_id)
     assert (summary.copied, summary.conflicts) == (0, 1)
-    assert final.stat().st_mtime_ns == before
-    checked = resume(library.db, first.deployment_id, verify=True)
+    assert final.read_bytes() != data and final.stat().st_mtime_ns == before
+    final.write_bytes(data)
+    os.utime(final, ns=(before, before))
+    checked = resume(library.db, first.deployment_id)
     assert (checked.status, checked.skipped, checked.conflicts) == ("completed", 1, 0)
     assert final.stat().st_mtime_ns == before
 

@@ -5,6 +5,7 @@ the card), and a card that is, lies inside or holds a library root is refused.""
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -75,3 +76,37 @@ def test_a_card_overlapping_the_library_is_refused(cli: Any, gb_library: Path,
         assert len(lines) == 1 and "library root" in lines[0] and str(card) in lines[0]
     assert {p: p.read_bytes() for p in gb_library.rglob("*.gb")} == originals
     assert not (card / ".romrunner").exists()
+
+
+def test_an_edited_file_of_ours_is_named_as_such_and_kept(cli: Any, gb_library: Path,
+                                                          tmp_path: Path) -> None:
+    card = tmp_path / "card"
+    card.mkdir()
+    assert cli("deploy", "1", "--to", str(card), "platform:gb").code == 0
+    ours = next(card.rglob("Alpha (USA).gb"))
+    ours.write_bytes(ours.read_bytes() + b"edited")
+    run = cli("--json", "deploy", "1", "--to", str(card), "platform:gb")
+    assert run.code == 1
+    (error,) = run.json()["data"]["errors"]
+    assert error["error"].endswith("changed on the card since ROM Runner wrote it; kept "
+                                   "(use --overwrite to replace it)")
+    assert ours.read_bytes().endswith(b"edited")
+
+
+def test_identical_files_already_on_a_card_are_not_written_again(
+        cli: Any, gb_library: Path, tmp_path: Path) -> None:
+    """A card filled by hand (or whose .romrunner/ was lost): files with the same bytes at the
+    paths we want are kept as they are, even with --overwrite, and stay the user's."""
+    card = tmp_path / "card"
+    card.mkdir()
+    assert cli("deploy", "1", "--to", str(card), "platform:gb").code == 0
+    shutil.rmtree(card / ".romrunner")
+    before = {p: p.stat().st_mtime_ns for p in card.rglob("*.gb")}
+    for extra in ([], ["--overwrite"]):
+        run = cli("--json", "deploy", "1", "--to", str(card), "platform:gb", *extra)
+        data = run.json()["data"]
+        assert run.code == 0 and (data["copied"], data["skipped"], data["conflicts"]) == (0, 2, 0)
+        assert data["bytes_copied"] == 0
+    assert {p: p.stat().st_mtime_ns for p in card.rglob("*.gb")} == before
+    pruned = cli("--json", "deploy", "1", "--to", str(card), "title:alpha", "--prune")
+    assert pruned.json()["data"]["pruned"] == 0 and len(before) == len(list(card.rglob("*.gb")))

@@ -477,6 +477,10 @@ class Claims:
                 return owned
         return None
 
+    def wrote(self, key: str) -> bool:
+        """True when a deployment of ours once wrote a file at ``key`` (whatever is there now)."""
+        return key in self.card or key in self.stored()
+
     def keys(self) -> set[str]:
         """Every path any record names."""
         return set(self.card) | set(self.stored())
@@ -567,11 +571,12 @@ def _decide_one(root: Path, item: _Item, info: os.stat_result | None, claims: Cl
         claim = None  # gone (another card, or deleted): copy it again
     if item.action == "prune":
         return _Decision(item, PRUNE if claim else KEEP, info, claim)
-    return _decide_copy(root, item, info, claim, options)
+    wrote = claim is None and info is not None and claims.wrote(item.key)
+    return _decide_copy(root, item, info, claim, options, wrote)
 
 
 def _decide_copy(root: Path, item: _Item, info: os.stat_result | None, claim: Owned | None,
-                 options: DeployOptions) -> _Decision:
+                 options: DeployOptions, wrote: bool = False) -> _Decision:
     if info is None:
         return _Decision(item, COPY)
     if not _is_file(info):
@@ -586,10 +591,15 @@ def _decide_copy(root: Path, item: _Item, info: os.stat_result | None, claim: Ow
             return _Decision(item, DONE if item.dest_mtime_ns == claim.mtime_ns else SKIP,
                              info, claim)
         return _Decision(item, COPY, info, claim)  # ours, but an older version: replace it
+    if same_size and _card_hash_matches(root, item):
+        # The same bytes are already there (a card filled by hand, a lost .romrunner/): nothing
+        # to write, whatever --overwrite says. Still the user's file: --prune never removes it.
+        return _Decision(item, SKIP, info, note="an identical file of yours is kept")
     if options.overwrite:
         return _Decision(item, COPY, info)
-    if options.verify and same_size and _card_hash_matches(root, item):
-        return _Decision(item, SKIP, info, note="an identical file of yours is kept")
+    if wrote:
+        return _Decision(item, CONFLICT, info, note=f"{item.dest}: changed on the card since "
+                         "ROM Runner wrote it; kept (use --overwrite to replace it)")
     return _Decision(item, CONFLICT, info, note=f"{item.dest}: a file we did not write is "
                      "already there; kept (use --overwrite to replace it)")
 
