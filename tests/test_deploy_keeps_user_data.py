@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from tests.test_deploy_cli import card_files, rom
+from tests.test_deploy_faults import tmpfs
 
 
 @pytest.fixture
@@ -110,3 +111,22 @@ def test_identical_files_already_on_a_card_are_not_written_again(
     assert {p: p.stat().st_mtime_ns for p in card.rglob("*.gb")} == before
     pruned = cli("--json", "deploy", "1", "--to", str(card), "title:alpha", "--prune")
     assert pruned.json()["data"]["pruned"] == 0 and len(before) == len(list(card.rglob("*.gb")))
+
+
+def test_a_dry_run_exits_as_the_real_run_would(cli: Any, gb_library: Path,
+                                               tmp_path: Path) -> None:
+    card = tmp_path / "card"
+    (card / "roms" / "gb").mkdir(parents=True)  # muOS's folder for gb
+    (card / "roms" / "gb" / "Alpha (USA).gb").write_bytes(b"the user's own file")
+    dry = cli("deploy", "1", "--to", str(card), "platform:gb", "--dry-run")
+    real = cli("deploy", "1", "--to", str(card), "platform:gb")
+    assert dry.code == real.code == 1
+
+    small = tmp_path / "small"
+    with tmpfs(small, "64k"):
+        dry = cli("--json", "deploy", "1", "--to", str(small), "platform:gb", "--dry-run")
+        assert dry.code == 2 and dry.json()["data"]["enough_space"] is False
+        (error,) = dry.json()["errors"]
+        assert error.startswith("not enough space on the card: ")
+        real = cli("deploy", "1", "--to", str(small), "platform:gb")
+        assert real.code == 2

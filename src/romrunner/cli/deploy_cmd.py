@@ -90,8 +90,7 @@ def deploy_run(profile_id: int, words: tuple[str, ...], card: Path, collection: 
         data = preview(db, plan, options, destination_id=destination_id(card, create=False))
         data["chosen"] = {"games": len(chosen.game_ids), "how": chosen.description,
                           "left_out_by_autolist": chosen.left_out_by_autolist}
-        app.finish(data, lambda console: _render_preview(console, data))
-        return 0
+        return _finish_preview(app, data)
     with progress_callback(app) as update:
         summary = run_deployment(db, plan, profile_id=profile_id, options=options,
                                  destination_id=destination_id(card, create=True),
@@ -158,6 +157,23 @@ def progress_callback(app: AppContext) -> Iterator[Callable[[DeployProgress], No
                        description=f"{progress.files_done:,}/{progress.files_total:,} files")
 
         yield update
+
+
+def _finish_preview(app: AppContext, data: dict[str, Any]) -> int:
+    """Show the dry run; its exit code is the one the real run would have: 2 when the card
+    is too small, 1 when files would be left as conflicts, else 0."""
+    errors: list[str] = []
+    code = 0
+    if not data["enough_space"]:
+        short = data["bytes_needed"] + data["margin_bytes"] - data["free_bytes"]
+        errors.append(f"not enough space on the card: {short:,} bytes more are needed "
+                      f"(free {data['free_bytes']:,}, margin {data['margin_bytes']:,})")
+        code = EXIT_STOPPED
+    elif data["conflicts"]:
+        code = EXIT_FILES_FAILED
+    app.finish(data, lambda console: _render_preview(console, data), ok=code == 0,
+               errors=errors)
+    return code
 
 
 def finish_summary(app: AppContext, summary: DeploySummary) -> int:
