@@ -368,8 +368,8 @@ class _Builder:
             other = self.taken.get(key)
             if other is not None:
                 self.error("collision", f"{item.source or item.dest}: would land on "
-                           f"{item.dest}, already taken by {other}", game, item.source,
-                           item.platform_id)
+                           f"{item.dest}, already taken by {other}; left out", game,
+                           item.source, item.platform_id)
                 return False
         for item, key in zip(items, keys, strict=True):
             self.taken[key] = item.source or item.dest
