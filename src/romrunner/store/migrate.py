@@ -17,10 +17,13 @@ from __future__ import annotations
 import functools
 import json
 import re
+import signal
 import sqlite3
+import threading
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from romrunner.errors import DatabaseError, SchemaTooNewError
 from romrunner.store.backup import backup_database
@@ -198,15 +201,45 @@ def _backup_path(path: Path, version: int) -> Path:
     return candidate
 
 
+class _Interrupt:
+    """Ctrl-C during a migration's statements interrupts SQLite and is raised as itself once
+    the transaction is rolled back. Without this, an interrupt that lands in one of our SQL
+    functions (``rr_unhex``) became "user-defined function raised exception"."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn, self.seen, self.installed = conn, False, False
+        self.previous: Any = signal.SIG_DFL
+
+    def _handle(self, signum: int, frame: object) -> None:
+        self.seen = True
+        self.conn.interrupt()
+
+    def __enter__(self) -> None:
+        if threading.current_thread() is threading.main_thread():
+            previous = signal.getsignal(signal.SIGINT)
+            self.previous = signal.default_int_handler if previous is None else previous
+            signal.signal(signal.SIGINT, self._handle)
+            self.installed = True
+
+    def __exit__(self, *exc: object) -> None:
+        if self.installed:
+            signal.signal(signal.SIGINT, self.previous)
+            self.installed = False
+        if self.seen and exc[0] is None:
+            raise KeyboardInterrupt
+
+
 def _apply(db: Database, migration: Migration, *, remember_backup: str | None = None) -> None:
     conn = db.conn
     if migration.foreign_keys_off:
         conn.execute("PRAGMA foreign_keys = OFF")
+    interrupted = _Interrupt(conn)
     try:
         conn.execute("BEGIN IMMEDIATE")
         try:
-            for statement in migration.statements(fts5=db.has_fts5()):
-                conn.execute(statement)
+            with interrupted:
+                for statement in migration.statements(fts5=db.has_fts5()):
+                    conn.execute(statement)
             conn.execute(
                 "INSERT OR REPLACE INTO schema_migrations (version, name) VALUES (?, ?)",
                 (migration.version, migration.name))
@@ -224,6 +257,8 @@ def _apply(db: Database, migration: Migration, *, remember_backup: str | None = 
         except BaseException as exc:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
+            if interrupted.seen:
+                raise KeyboardInterrupt from exc
             if isinstance(exc, sqlite3.Error):
                 raise DatabaseError(
                     f"migration {migration.version} ({migration.name}) failed: "
