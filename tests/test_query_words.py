@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from romrunner.library.query import query_games
-from romrunner.search.index import index_games
+from romrunner.search.index import has_marked, index_games
 from romrunner.store import Database
 from romrunner.store.open import OpenMode, open_database
 from romrunner.textnorm import fold, is_unspaced_character
@@ -32,8 +32,12 @@ def _title(rng: random.Random) -> str:
     return " ".join(rng.choice(WORDS) for _ in range(rng.randint(1, 4))).title()
 
 
-def make_games(path: Path, count: int = 600, seed: int = 7) -> Database:
-    """A real database of ``count`` games with titles built from :data:`WORDS`."""
+def make_games(path: Path, count: int = 600, seed: int = 7, *,
+               writers: bool = False) -> Database:
+    """A real database of ``count`` games with titles built from :data:`WORDS`; their
+    ``title_norm`` folds the catalog title when there is one, or, as the scan writer stores
+    it (``writers``), always the detected title, and then none is marked in the search index
+    (the query tests words on ``title_norm`` for all but the marked ones)."""
     rng = random.Random(seed)
     db = open_database(path, OpenMode.WRITE).db
     rows = []
@@ -43,7 +47,8 @@ def make_games(path: Path, count: int = 600, seed: int = 7) -> Database:
         platform = rng.choice(PLATFORMS)
         matched = f"{platform}:{catalog}" if catalog else None  # catalog_title derives from it
         rows.append((n, f"g{n}.x", rng.randint(1, 10**6), platform,
-                     detected, matched, catalog or detected, rng.choice(REGIONS),
+                     detected, matched, detected if writers else catalog or detected,
+                     rng.choice(REGIONS),
                      int(rng.random() < 0.1)))
     with db.atomic():
         db.execute("INSERT INTO library_roots (path) VALUES ('/roms')")
@@ -107,9 +112,12 @@ def walk(db: Database, text: str, page: int, **kwargs: Any) -> list[int]:
             return seen
 
 
-@pytest.fixture(scope="module")
-def games_db(tmp_path_factory: pytest.TempPathFactory) -> Database:
-    return make_games(tmp_path_factory.mktemp("words") / "lib.db")
+@pytest.fixture(scope="module", params=["catalog-norm", "writers-norm"])
+def games_db(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> Database:
+    writers = request.param == "writers-norm"
+    db = make_games(tmp_path_factory.mktemp("words") / "lib.db", writers=writers)
+    assert has_marked(db) is not writers  # both ways of testing a word are exercised
+    return db
 
 
 QUERIES: list[tuple[str, list[str], list[str], Any]] = [

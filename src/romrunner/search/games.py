@@ -17,10 +17,11 @@ Without FTS5 in the linked SQLite only the first tier runs.
 from __future__ import annotations
 
 from collections.abc import Collection
+from dataclasses import dataclass
 from typing import Any
 
 from romrunner.errors import NotFoundError
-from romrunner.search.index import has_search_index
+from romrunner.search.index import MARKED, has_search_index
 from romrunner.store.database import Database
 from romrunner.textnorm import fold, is_unspaced_character, storable
 
@@ -31,29 +32,62 @@ _COLUMNS = ("g.id, g.platform_id, g.detected_title, g.catalog_title, g.filename,
 _PREFIX_END = "\U0010ffff"
 
 
-def fts_query(text: str) -> str | None:
-    """The FTS5 query for user ``text``: every word quoted, as a prefix, all required.
+@dataclass(frozen=True)
+class FtsWord:
+    """One required word of a search: its FTS5 term and the same test on ``title_norm``.
 
-    Chinese and Japanese characters are words of their own in the index (see
-    :func:`romrunner.textnorm.fold`); a run of them becomes one phrase, so ``ゲーム`` finds the
-    titles holding those characters in that order, at the start of a title or inside one.
+    The search index's title column holds ``title_norm`` (migration 0017), whose words are
+    separated by single spaces, so ``instr(' ' || title_norm, needle) > 0`` (a word prefix)
+    or, for a phrase, ``instr(' ' || title_norm || ' ', needle) > 0`` answers exactly what
+    the term does on that column, except for the few marked games (:data:`MARKED`), which
+    the title test must leave to :meth:`elsewhere`.
     """
-    words = (fold(text) or "").split()
-    if not words:
-        return None
-    terms: list[str] = []
+
+    term: str
+    needle: str
+    phrase: bool
+
+    def elsewhere(self, marked: bool) -> str:
+        """The FTS5 query of the games the word matches that the title test misses: those
+        whose catalog title alone has it and, when ``marked`` (:func:`has_marked`), those
+        marked games it matches (their ``title_norm`` is not their folded title)."""
+        catalog_only = f"(catalog_title : {self.term} NOT detected_title : {self.term})"
+        if not marked:
+            return catalog_only
+        return f"{catalog_only} OR ({MARKED} AND {self.term})"
+
+    def title_test(self, column: str) -> str:
+        """SQL testing the word on ``column`` (a ``title_norm``); one parameter, the needle."""
+        if self.phrase:
+            return f"instr(' ' || {column} || ' ', ?) > 0"
+        return f"instr(' ' || {column}, ?) > 0"
+
+
+def fts_words(text: str) -> list[FtsWord]:
+    """The required words of user ``text``: each a quoted FTS5 prefix string, and each run of
+    Chinese/Japanese characters (words of their own in the index, see
+    :func:`romrunner.textnorm.fold`) one phrase, so ``ゲーム`` finds the titles holding those
+    characters in that order, at the start of a title or inside one."""
+    words: list[FtsWord] = []
     run: list[str] = []
-    for word in words:
+    for word in (fold(text) or "").split():
         if is_unspaced_character(word):
             run.append(word)
             continue
         if run:
-            terms.append(_phrase(run))
+            words.append(FtsWord(_phrase(run), " " + " ".join(run) + " ", True))
             run = []
-        terms.append(_phrase([word]) + "*")
+        words.append(FtsWord(_phrase([word]) + "*", " " + word, False))
     if run:
-        terms.append(_phrase(run))
-    return " ".join(terms)
+        words.append(FtsWord(_phrase(run), " " + " ".join(run) + " ", True))
+    return words
+
+
+def fts_query(text: str) -> str | None:
+    """The FTS5 query for user ``text``: every word quoted, as a prefix, all required (see
+    :func:`fts_words`); None when it has no word."""
+    words = fts_words(text)
+    return " ".join(word.term for word in words) if words else None
 
 
 def _phrase(words: list[str]) -> str:

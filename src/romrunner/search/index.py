@@ -2,14 +2,26 @@
 
 The index holds the titles folded by :func:`romrunner.textnorm.fold` (``rr_fold`` in SQL),
 the same function that folds a query, so every script is searchable the same way (migration
-0008). Rows are added to ``games_fts`` by the scan writer, set-based once per batch: measured, a
-per-row insert trigger made a first scan 2.5x slower (docs/PERFORMANCE.md). Updates and
-deletes are still mirrored by triggers (they are rare and need the old values).
+0008). Its title column holds ``title_norm`` where that is the folded title (as the writers
+store it), else the folded title and :data:`MARK` (migration 0017), so a query may test a word
+on ``title_norm`` and answer exactly what the index does.
+Rows are added to ``games_fts`` by the scan writer, set-based once per batch: measured, a
+per-row insert trigger made a first scan 2.5x slower (docs/PERFORMANCE.md). Updates and deletes
+are still mirrored by triggers (they are rare and need the old values).
 """
 
 from __future__ import annotations
 
 from romrunner.store.database import Database
+
+MARK = "\ue000"
+"""The word that marks a game whose ``title_norm`` is not its folded title: a private-use
+character, which :func:`romrunner.textnorm.fold` never keeps, so no title or typed text holds
+it."""
+
+# The title column's text; migration 0017 and its triggers compute the same.
+_TITLE = ("CASE WHEN title_norm IS rr_fold(detected_title) THEN title_norm "
+          "ELSE coalesce(rr_fold(detected_title), '') || ' ' || char(57344) END")
 
 
 def has_search_index(db: Database) -> bool:
@@ -17,9 +29,19 @@ def has_search_index(db: Database) -> bool:
     return bool(db.scalar("SELECT count(*) FROM sqlite_schema WHERE name = 'games_fts'"))
 
 
+MARKED = f'detected_title : "{MARK}"'
+"""The FTS5 query of the games whose ``title_norm`` is not their folded title."""
+
+
+def has_marked(db: Database) -> bool:
+    """True when some game's ``title_norm`` is not its folded title (see :data:`MARK`)."""
+    return db.query_one("SELECT 1 FROM games_fts WHERE games_fts MATCH ? LIMIT 1",
+                        (MARKED,)) is not None
+
+
 def index_games(db: Database, first_id: int) -> None:
     """Add every game with ``id >= first_id`` to the search index (new rows only)."""
     if has_search_index(db):
         db.execute("INSERT INTO games_fts (rowid, detected_title, catalog_title) "
-                   "SELECT id, rr_fold(detected_title), rr_fold(catalog_title) FROM games "
+                   f"SELECT id, {_TITLE}, rr_fold(catalog_title) FROM games "
                    "WHERE id >= ?", (first_id,))
