@@ -82,6 +82,7 @@ def test_missing_optional_file_is_a_warning(tmp_path: Path) -> None:
 def test_wrong_types_skip_the_entry_and_say_why(tmp_path: Path) -> None:
     pack = copy_builtin(tmp_path)
     data = json.loads((pack / "platforms.json").read_text())
+    first_added = len(data["platforms"])  # entries are numbered from 0
     data["platforms"].append({"id": 7})
     data["platforms"].append("not an object")
     data["platforms"][0]["fileExtensions"] = ".nes"
@@ -92,8 +93,8 @@ def test_wrong_types_skip_the_entry_and_say_why(tmp_path: Path) -> None:
     (pack / "bios-hashes.json").write_text(json.dumps(bios))
     loaded = load_pack(pack)
     messages = [str(w) for w in loaded.warnings]
-    assert "platforms.json: entry #20: has no string 'id'; skipped" in messages
-    assert "platforms.json: entry #21: is not an object; skipped" in messages
+    assert f"platforms.json: entry #{first_added}: has no string 'id'; skipped" in messages
+    assert f"platforms.json: entry #{first_added + 1}: is not an object; skipped" in messages
     assert "platforms.json: 'nes': 'fileExtensions' is not a list; ignored" in messages
     assert any(m.startswith("bios-hashes.json: 'gba-bios': knownHashes[0].md5 'not-hex'")
                for m in messages)
