@@ -15,7 +15,7 @@ from romrunner.errors import NoDatabaseError
 from romrunner.store import OpenMode
 from romrunner.store.backup import backup_database
 from romrunner.store.integrity import check_database
-from romrunner.store.maintenance import database_status, vacuum
+from romrunner.store.maintenance import database_status, vacuum, worth_vacuuming
 from romrunner.store.migrate import current_version
 from romrunner.store.migrate import migrate as run_migrations
 from romrunner.store.stats import database_stats
@@ -94,10 +94,13 @@ def migrate() -> int:
     """Apply pending migrations (a backup is written next to the database first)."""
     app = app_context()
     require_database(app.db_path, "migrate")
-    report = run_migrations(app.open_db(OpenMode.MAINTAIN))
+    database = app.open_db(OpenMode.MAINTAIN)
+    report = run_migrations(database)
+    reclaimable = worth_vacuuming(database) if report.applied else None
     data = {"from_version": report.from_version, "to_version": report.to_version,
             "applied": report.applied, "backup": str(report.backup) if report.backup else None,
-            "backup_version": report.backup_version, "backup_kept": report.backup_kept}
+            "backup_version": report.backup_version, "backup_kept": report.backup_kept,
+            "reclaimable_bytes": reclaimable}
 
     def render(console: Console) -> None:
         if not report.applied:
@@ -111,6 +114,9 @@ def migrate() -> int:
         elif report.backup:
             console.print(f"backup of version {report.backup_version} written to "
                           f"{report.backup}")
+        if reclaimable is not None:
+            console.print(f"{reclaimable / 1024**2:,.1f} MiB of the file is free space left "
+                          "by rebuilt tables: `romrunner db vacuum` gives it back")
 
     app.finish(data, render)
     return 0

@@ -53,6 +53,19 @@ def database_status(db: Database) -> DatabaseStatus:
     )
 
 
+def reclaimable_bytes(db: Database) -> int:
+    """Bytes of free pages inside the file (what ``db vacuum`` would give back)."""
+    return int(db.scalar("PRAGMA freelist_count") or 0) * int(db.scalar("PRAGMA page_size"))
+
+
+def worth_vacuuming(db: Database) -> int | None:
+    """The reclaimable bytes when they are at least 1 MiB and a tenth of the file (after a
+    migration that rebuilt tables, say), else None."""
+    free = reclaimable_bytes(db)
+    size = file_size_or_zero(db.path)
+    return free if free >= 1024**2 and free * 10 >= size else None
+
+
 @dataclass(frozen=True)
 class VacuumResult:
     """Sizes before and after ``VACUUM``."""
