@@ -130,3 +130,17 @@ def test_a_dry_run_exits_as_the_real_run_would(cli: Any, gb_library: Path,
         assert error.startswith("not enough space on the card: ")
         real = cli("deploy", "1", "--to", str(small), "platform:gb")
         assert real.code == 2
+
+
+def test_history_shows_what_each_run_did(cli: Any, gb_library: Path, tmp_path: Path) -> None:
+    card = tmp_path / "card"
+    card.mkdir()
+    assert cli("deploy", "1", "--to", str(card), "platform:gb").code == 0
+    assert cli("deploy", "1", "--to", str(card), "title:alpha", "--prune").code == 0
+    text = cli("deploy", "history")
+    assert text.code == 0
+    rows = [line.split("│") for line in text.out.splitlines() if line.startswith("│")]
+    cells = [[cell.strip() for cell in row if cell.strip()] for row in rows]
+    by_id = {row[0]: row[-4:] for row in cells if row and row[0].isdigit()}
+    assert by_id["1"] == ["2", "0", "0", "0"]   # copied, skipped, pruned, failed
+    assert by_id["2"] == ["0", "1", "1", "0"]   # Alpha unchanged, Beta pruned

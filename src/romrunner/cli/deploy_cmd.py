@@ -213,22 +213,29 @@ def finish_summary(app: AppContext, summary: DeploySummary) -> int:
 @click.option("--limit", type=click.IntRange(1, 10000), default=50, show_default=True)
 @click.option("--profile", "profile_id", type=int, default=None, help="Only this profile.")
 def deploy_history(limit: int, profile_id: int | None) -> int:
-    """Past deployments, newest first, with files and bytes per platform."""
+    """Past deployments, newest first: what each copied, skipped, pruned and failed (the
+    JSON keeps the totals per platform)."""
     app = app_context()
     rows = list_history(app.open_db(OpenMode.READ), limit=limit, profile_id=profile_id)
 
     def render(console: Console) -> None:
-        table = Table("id", "profile", "status", "started", "destination", "files", "bytes")
+        table = Table("id", "profile", "status", "started", "destination", "copied",
+                      "skipped", "pruned", "failed")
         for row in rows:
-            totals = row["totals"].values()
+            totals = list(row["totals"].values())
             table.add_row(str(row["id"]), str(row["device_profile_id"]), row["status"],
                           row["started_at"], row["destination_path"],
-                          f"{sum(t.get('files', 0) for t in totals):,}",
-                          f"{sum(t.get('bytes', 0) for t in totals):,}")
+                          _total(totals, "copied"), _total(totals, "skipped"),
+                          _total(totals, "pruned"), _total(totals, "failed", "conflict"))
         console.print(table)
 
     app.finish(rows, render)
     return 0
+
+
+def _total(totals: list[dict[str, int]], *statuses: str) -> str:
+    """Files in ``statuses`` over every platform of a deployment's totals."""
+    return f"{sum(t.get(status, 0) for t in totals for status in statuses):,}"
 
 
 @deploy.command(name="show")
