@@ -144,3 +144,17 @@ def test_history_shows_what_each_run_did(cli: Any, gb_library: Path, tmp_path: P
     by_id = {row[0]: row[-4:] for row in cells if row and row[0].isdigit()}
     assert by_id["1"] == ["2", "0", "0", "0"]   # copied, skipped, pruned, failed
     assert by_id["2"] == ["0", "1", "1", "0"]   # Alpha unchanged, Beta pruned
+
+
+def test_a_file_in_the_way_of_a_folder_is_named_per_file(cli: Any, gb_library: Path,
+                                                         tmp_path: Path) -> None:
+    card = tmp_path / "card"
+    (card / "roms").mkdir(parents=True)
+    (card / "roms" / "gb").write_text("a file where muOS's gb folder goes")
+    run = cli("--json", "deploy", "1", "--to", str(card), "platform:gb")
+    assert run.code == 1
+    errors = sorted(e["error"] for e in run.json()["data"]["errors"])
+    assert errors == [f"roms/gb/{name}: not written: something on the card that is not a "
+                      "folder is in the way of roms/gb"
+                      for name in ("Alpha (USA).gb", "Beta (Europe).gb")]
+    assert (card / "roms" / "gb").read_text() == "a file where muOS's gb folder goes"

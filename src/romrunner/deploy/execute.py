@@ -877,8 +877,12 @@ class _Runner:
         try:
             folder = inside_root(self.root, PurePosixPath(parent))
         except RomRunnerError as exc:
-            raise _FileFailed(str(exc)) from exc
-        folder.mkdir(parents=True, exist_ok=True)
+            raise _FileFailed(f"{item.dest}: not written: {exc}") from exc
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except FileExistsError as exc:  # a file where a folder of the path must be
+            raise _FileFailed(f"{item.dest}: not written: something on the card that is not "
+                              f"a folder is in the way of {parent}") from exc
         self.checked_folders.add(parent)
 
     def _write_temp(self, item: _Item, temp: str) -> tuple[os.stat_result, str | None]:
