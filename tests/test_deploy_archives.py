@@ -112,10 +112,15 @@ def test_unknown_when_the_pack_lists_no_formats_or_an_override_picks_another_emu
     card.mkdir()
     builtin = cli("--json", "deploy", "1", "--to", str(card), "--dry-run", "platform:snes")
     assert builtin.code == 0, builtin.err
-    snes = _by_platform(builtin.json()["data"])["snes"]
+    assert _by_platform(builtin.json()["data"])["snes"]["readable"] == "yes"  # Snes9x reads zip
+    silent = _pack(tmp_path / "silent", {"retroarch-snes9x": []})
+    unknown = cli("--json", "--pack", str(silent), "deploy", "1", "--to", str(card),
+                  "--dry-run", "platform:snes")
+    assert unknown.code == 0, unknown.err
+    snes = _by_platform(unknown.json()["data"])["snes"]
     assert snes["readable"] == "unknown"
     assert snes["why"] == "the definition pack lists no formats for retroarch-snes9x"
-    codes = [w["code"] for w in builtin.json()["data"]["plan"]["warnings"]]
+    codes = [w["code"] for w in unknown.json()["data"]["plan"]["warnings"]]
     assert "archive-unknown" in codes
     pack = _pack(tmp_path, {"retroarch-snes9x": ["sfc", "zip"], "retroarch-mgba": ["gba"]})
     assert cli("--pack", str(pack), "override", "set", "--platform", "snes", "--emulator",
