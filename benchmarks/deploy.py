@@ -34,6 +34,7 @@ import time
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from benchmarks.peak import PEAK_RSS_SOURCE
 from romrunner.deploy.execute import DeployOptions, deploy, preview
 from romrunner.deploy.legal import FileSystem, legal_path
 from romrunner.deploy.plan import build_plan
@@ -41,15 +42,6 @@ from romrunner.hashbin import to_blob
 from romrunner.library.roots import add_root
 from romrunner.store import Database
 from romrunner.store.open import OpenMode, open_database
-
-_PEAK = """
-def peak_rss_kib():
-    with open("/proc/self/status") as status:
-        for line in status:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1])
-    return 0
-"""
 
 
 class Folder:
@@ -238,7 +230,7 @@ def redeploy(db: Database, ids: list[int], card: Path, profile_id: int,
 
 def plan_child(db_path: str, card: str) -> None:
     """In a fresh process: plan + validate every game of the database; time and peak."""
-    exec(_PEAK, globals())
+    exec(PEAK_RSS_SOURCE, globals())
     db = Database(db_path)
     ids = [int(row[0]) for row in db.query("SELECT id FROM games ORDER BY id")]
     started = time.perf_counter()
@@ -273,8 +265,9 @@ def plan_at_scale(work: Path, games: int) -> dict[str, Any]:
     out = subprocess.run([sys.executable, "-c", code, str(db_path), str(card)],
                          capture_output=True, text=True, check=True).stdout
     figures: dict[str, Any] = json.loads(out)
-    base = subprocess.run([sys.executable, "-c", _PEAK + "import romrunner.deploy.execute; "
-                           "print(peak_rss_kib())"], capture_output=True, text=True, check=True)
+    base = subprocess.run([sys.executable, "-c", PEAK_RSS_SOURCE
+                           + "import romrunner.deploy.execute; print(peak_rss_kib())"],
+                          capture_output=True, text=True, check=True)
     figures["import_only_peak_kib"] = int(base.stdout)
     return figures
 

@@ -40,16 +40,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from benchmarks.peak import PEAK_RSS_SOURCE
+
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 _TOP_KEY = re.compile(r"^([^\s#\-][^:\n]*):", re.MULTILINE)
-_PEAK = """
-def peak_rss_kib():
-    with open("/proc/self/status") as status:
-        for line in status:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1])
-    return 0
-"""
 
 
 def _entries(text: str) -> list[str]:
@@ -70,8 +64,8 @@ def generate(source: Path, target: Path, count: int, prefix: str) -> int:
 
 
 def _child(code: str, *args: str) -> dict[str, float]:
-    proc = subprocess.run([sys.executable, "-c", _PEAK + code, *args], capture_output=True,
-                          text=True, check=True)
+    proc = subprocess.run([sys.executable, "-c", PEAK_RSS_SOURCE + code, *args],
+                          capture_output=True, text=True, check=True)
     result: dict[str, float] = json.loads(proc.stdout.strip().splitlines()[-1])
     return result
 

@@ -35,6 +35,7 @@ import time
 import zlib
 from pathlib import Path
 
+from benchmarks.peak import PEAK_RSS_SOURCE
 from benchmarks.scale.ours import import_catalogs
 from romrunner.library.examine import Examined, Job
 from romrunner.library.hashing import Hashes
@@ -45,21 +46,7 @@ from romrunner.store.open import OpenMode, open_database
 
 FOLDERS = {"nes": ".nes", "snes": ".sfc", "gb": ".gb", "gbc": ".gbc", "gba": ".gba",
            "genesis": ".md", "sms": ".sms", "gamegear": ".gg", "n64": ".z64", "psp": ".iso"}
-# Peak memory of the child itself: Linux's VmHWM (ru_maxrss would carry over the parent's
-# peak through fork + exec).
-_PEAK_RSS = """
-def peak_rss_kib():
-    try:
-        with open("/proc/self/status") as status:
-            for line in status:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1])
-    except OSError:
-        pass
-    import resource
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-"""
-_RESCAN_CHILD = _PEAK_RSS + """
+_RESCAN_CHILD = PEAK_RSS_SOURCE + """
 import json, resource, sys
 from pathlib import Path
 from romrunner.library.scan import scan_library
@@ -72,7 +59,7 @@ print(json.dumps({"maxrss_kib": peak_rss_kib(),
                   "seconds": summary.seconds, "unchanged": summary.unchanged,
                   "bytes_hashed": summary.bytes_hashed}))
 """
-_IMPORT_CHILD = _PEAK_RSS + """
+_IMPORT_CHILD = PEAK_RSS_SOURCE + """
 import json
 import romrunner.library.scan, romrunner.packs, romrunner.store.open
 print(json.dumps({"maxrss_kib": peak_rss_kib()}))
