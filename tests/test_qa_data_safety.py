@@ -13,24 +13,8 @@ import pytest
 
 from romrunner.store import Database, OpenMode
 from romrunner.store.open import open_database
-from tests.conftest import CliResult, run_subprocess, shared_path
-
-
-def catalog_rows(db_path: Path) -> list[tuple[Any, ...]]:
-    db = Database(db_path)
-    try:
-        return [tuple(row) for row in db.query(
-            "SELECT s.name, s.version, count(g.id) FROM catalog_sources s "
-            "LEFT JOIN catalog_games g ON g.source_id = s.id GROUP BY s.id ORDER BY s.name")]
-    finally:
-        db.close()
-
-
-def one_line_error(result: CliResult) -> str:
-    assert result.code == 2, (result.out, result.err)
-    assert result.err.count("\n") == 1 and "Traceback" not in result.err, result.err
-    assert "internal error" not in result.err
-    return result.err
+from tests.conftest import run_subprocess, shared_path
+from tests.test_catalog_dat_safety import catalog_rows, one_line_error
 
 
 # -- 1. a DAT cut at a game boundary -----------------------------------------------------
