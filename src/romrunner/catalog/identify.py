@@ -231,11 +231,13 @@ def verify_counts(db: Database, *, root_id: int | None = None) -> VerifyCounts:
     return VerifyCounts(int(row["identified"]), int(row["unverified"]))
 
 
-def unverified_games(db: Database, root_id: int) -> list[tuple[int, str]]:
-    """(id, relative path) of the present games of a root not verified yet."""
-    rows = db.query(f"SELECT id, filepath FROM games WHERE id IN ({_UNVERIFIED_IDS}) "
-                    "AND root_id = ? AND is_missing = 0 ORDER BY filepath", (root_id,))
-    return [(int(row["id"]), str(row["filepath"])) for row in rows]
+def unverified_games(db: Database, root_id: int) -> list[tuple[int, str, bool]]:
+    """(id, relative path, platform set by hand) of the present games of a root not
+    verified yet."""
+    rows = db.query(f"SELECT id, filepath, platform_source = 'user' AS user FROM games "
+                    f"WHERE id IN ({_UNVERIFIED_IDS}) AND root_id = ? AND is_missing = 0 "
+                    "ORDER BY filepath", (root_id,))
+    return [(int(row["id"]), str(row["filepath"]), bool(row["user"])) for row in rows]
 
 
 def crc_rules(db: Database) -> CrcRules:

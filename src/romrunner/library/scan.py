@@ -183,7 +183,7 @@ def _add_unverified(db: Database, root: Root, plan: Plan, summary: ScanSummary) 
     (``scan --verify``); returns their ids."""
     planned = {job.relpath for job in plan.jobs}
     added: set[int] = set()
-    for game_id, relpath in unverified_games(db, root.id):
+    for game_id, relpath, user_platform in unverified_games(db, root.id):
         if relpath in planned:  # changed since: examined anyway
             added.add(game_id)
             continue
@@ -193,9 +193,7 @@ def _add_unverified(db: Database, root: Root, plan: Plan, summary: ScanSummary) 
         except OSError as exc:
             summary.error(relpath, f"cannot be verified ({exc.strerror or exc})")
             continue
-        row = db.query_one("SELECT (platform_source = 'user') AS user FROM games "
-                           "WHERE id = ?", (game_id,))
-        flags = USER_PLATFORM if row is not None and row["user"] else 0
+        flags = USER_PLATFORM if user_platform else 0
         plan.known[relpath] = (game_id, info.st_size, info.st_mtime_ns, flags)
         if flags:
             plan.user_platform_ids.add(game_id)
