@@ -516,6 +516,11 @@ def make_scene(base: Path, files_per_platform: int = KIND_FILES_PER_PLATFORM) ->
 
 def session_processes(session: int) -> list[int]:
     """Running (not zombie) processes of ``session``, from /proc."""
+    return [pid for pid, _, sid, state in processes() if sid == session and state != "Z"]
+
+
+def processes() -> list[tuple[int, int, int, str]]:
+    """(pid, parent pid, session id, state) of every process, from /proc."""
     found = []
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
@@ -523,11 +528,10 @@ def session_processes(session: int) -> list[int]:
         try:
             with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as handle:
                 stat = handle.read()
-        except OSError:
+        except OSError:  # it ended while we looked
             continue
         fields = stat[stat.rindex(")") + 2:].split()
-        if int(fields[3]) == session and fields[0] != "Z":
-            found.append(int(entry))
+        found.append((int(entry), int(fields[1]), int(fields[3]), fields[0]))
     return found
 
 

@@ -18,31 +18,11 @@ from pathlib import Path
 
 import pytest
 
+from tests.faultsuite import processes, session_processes
+
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"),
                                 reason="reads processes from /proc (Linux)")
 BOUND = 60.0  # seconds a test waits for something that must happen; a hang fails here
-
-
-def processes() -> list[tuple[int, int, int, str]]:
-    """(pid, parent pid, session id, state) of every process, from /proc."""
-    found = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as handle:
-                stat = handle.read()
-        except OSError:  # it ended while we looked
-            continue
-        fields = stat[stat.rindex(")") + 2:].split()
-        found.append((int(entry), int(fields[1]), int(fields[3]), fields[0]))
-    return found
-
-
-def alive_in_session(session: int) -> list[int]:
-    """Processes of the session that still run (zombies have ended: only their exit code
-    waits for a parent to collect it)."""
-    return [pid for pid, _, sid, state in processes() if sid == session and state != "Z"]
 
 
 def children_of(pid: int, name: str | None = None) -> list[int]:
@@ -106,7 +86,7 @@ def kill_the_scan_alone(scan: subprocess.Popen[str], signum: int, workers_name: 
     os.kill(scan.pid, signum)
     assert scan.wait(timeout=BOUND) == -signum  # not communicate(): orphans hold its pipes
     wait_for(f"workers {workers} of the killed scan have exited",
-             lambda: alive_in_session(scan.pid) == [])
+             lambda: session_processes(scan.pid) == [])
 
 
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGKILL], ids=["TERM", "KILL"])
@@ -115,7 +95,7 @@ def test_hashing_workers_exit_when_the_scan_is_killed(tmp_path: Path, signum: in
     try:
         kill_the_scan_alone(scan, signum, "romrunner-hash")
     finally:
-        for pid in alive_in_session(scan.pid):  # what the test found left: don't leak it
+        for pid in session_processes(scan.pid):  # what the test found left: don't leak it
             os.kill(pid, signal.SIGKILL)
 
 
@@ -125,7 +105,7 @@ def test_walk_workers_exit_when_the_scan_is_killed(tmp_path: Path, signum: int) 
     try:
         kill_the_scan_alone(scan, signum, "romrunner-walk")
     finally:
-        for pid in alive_in_session(scan.pid):
+        for pid in session_processes(scan.pid):
             os.kill(pid, signal.SIGKILL)
 
 
@@ -166,4 +146,4 @@ def test_killed_walk_workers_cost_their_folders_not_the_scan(tmp_path: Path) -> 
     assert len(lost) == len({e["path"] for e in lost})  # each folder reported once
     assert data["missing"] == 0
     assert data["unchanged"] == 4000 * (8 - len(lost))
-    wait_for("no worker is left", lambda: alive_in_session(scan.pid) == [])
+    wait_for("no worker is left", lambda: session_processes(scan.pid) == [])
