@@ -12,23 +12,15 @@ import time
 from pathlib import Path
 
 from romrunner.store import Database
-from romrunner.store.migrate import current_version, migrate
+from romrunner.store.migrate import current_version
+from tests.test_migrate_vacuum_hint import v13_library
 
 GAMES = 150_000
 
 
 def test_ctrl_c_during_the_lean_row_migration(tmp_path: Path) -> None:
     path = tmp_path / "v13.db"
-    db = Database(path)
-    migrate(db, target=13)
-    with db.atomic():
-        db.execute("INSERT INTO library_roots (id, path) VALUES (1, '/roms')")
-        db.executemany(
-            "INSERT INTO games (root_id, filepath, filename, file_size, file_crc32, file_md5, "
-            "file_sha1, platform_id) VALUES (1, ?, ?, 1, ?, ?, ?, 'nes')",
-            ((f"g{n}.nes", f"g{n}.nes", f"{n:08x}", f"{n:032x}", f"{n:040x}")
-             for n in range(GAMES)))
-    db.close()
+    v13_library(path, GAMES)
     proc = subprocess.Popen([sys.executable, "-m", "romrunner.cli.main", "--db", str(path),
                              "db", "migrate"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True, env=dict(os.environ))
@@ -47,7 +39,7 @@ def test_ctrl_c_during_the_lean_row_migration(tmp_path: Path) -> None:
     try:
         assert current_version(after) == 13
         assert after.scalar("SELECT count(*) FROM games") == GAMES
-        assert after.scalar("SELECT file_sha1 FROM games WHERE filepath = 'g7.nes'") == \
+        assert after.scalar("SELECT file_sha1 FROM games WHERE filepath = 'folder/g7.nes'") == \
             f"{7:040x}"
     finally:
         after.close()

@@ -11,7 +11,8 @@ from romrunner.store.migrate import migrate
 from tests.conftest import run_subprocess
 
 
-def _v13_library(path: Path, games: int) -> None:
+def v13_library(path: Path, games: int) -> None:
+    """A schema-13 database with ``games`` games, each with its three hashes."""
     db = Database(path)
     migrate(db, target=13)
     with db.atomic():
@@ -27,7 +28,7 @@ def _v13_library(path: Path, games: int) -> None:
 
 def test_migrate_says_what_vacuum_would_reclaim(tmp_path: Path) -> None:
     path = tmp_path / "big.db"
-    _v13_library(path, 30_000)
+    v13_library(path, 30_000)
     result = run_subprocess("--db", str(path), "--json", "db", "migrate")
     assert result.code == 0, result.err
     data = json.loads(result.out)["data"]
@@ -40,7 +41,7 @@ def test_migrate_says_what_vacuum_would_reclaim(tmp_path: Path) -> None:
 
 def test_a_small_migration_says_nothing_about_vacuum(tmp_path: Path) -> None:
     path = tmp_path / "small.db"
-    _v13_library(path, 10)
+    v13_library(path, 10)
     text = run_subprocess("--db", str(path), "db", "migrate")
     assert text.code == 0, text.err
     assert "db vacuum" not in text.out
