@@ -89,6 +89,8 @@ def test_truncated_real_dat_is_refused_and_the_catalog_kept(cli: Any, db_path: P
     ('game (\n\tname "A"\n\trom ( name "a.sfc" size 4 crc 00000001 )\n)\n)\n', "closes no block"),
     ('game (\n\tname "A\n\trom ( name "a.sfc" size 4 crc 00000001 )\n)\n', "unbalanced quote"),
     ('game (\n\tname "A"\n\trom ( name "a.sfc" size 4 crc 00000001 )\n', "ends inside"),
+    ('game (\n\tname "A"\n\trom ( name "a.sfc" size 4 crc 00000001 )\n)\ngame\n',
+     "ends after 'game' on line 9 with no block"),  # cut right after a keyword (4-line header)
 ])
 def test_unbalanced_dat_is_refused(cli: Any, db_path: Path, tmp_path: Path, text: str,
                                    expected: str) -> None:

@@ -154,7 +154,7 @@ def _blocks(path: Path) -> Iterator[tuple[str, list[object]]]:
     stack: list[list[object]] = []
     keyword: str | None = None
     tokens = chars = 0
-    opened_at = 0
+    opened_at = keyword_at = 0
     for number, token, quoted in _tokens(path):
         if token == "(" and not quoted:
             block: list[object] = []
@@ -175,7 +175,7 @@ def _blocks(path: Path) -> Iterator[tuple[str, list[object]]]:
                 keyword = None
             continue
         if not stack:
-            keyword = token.lower()
+            keyword, keyword_at = token.lower(), number
             continue
         tokens += 1
         chars += len(token)
@@ -186,6 +186,9 @@ def _blocks(path: Path) -> Iterator[tuple[str, list[object]]]:
     if stack:
         raise InputError(f"{path}: ends inside the block opened on line {opened_at}; "
                          "the file is truncated or has an unbalanced '('")
+    if keyword is not None:
+        raise InputError(f"{path}: ends after '{keyword}' on line {keyword_at} with no block; "
+                         "the file is truncated")
 
 
 def _pairs(block: list[object]) -> tuple[dict[str, str], list[tuple[str, list[object]]]]:
