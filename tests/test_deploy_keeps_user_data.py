@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from tests.conftest import run_subprocess
 from tests.test_deploy_cli import card_files, rom
 from tests.test_deploy_faults import tmpfs
 
@@ -158,3 +159,14 @@ def test_a_file_in_the_way_of_a_folder_is_named_per_file(cli: Any, gb_library: P
                       "folder is in the way of roms/gb"
                       for name in ("Alpha (USA).gb", "Beta (Europe).gb")]
     assert (card / "roms" / "gb").read_text() == "a file where muOS's gb folder goes"
+
+
+def test_a_mistyped_db_path_never_becomes_a_new_database(tmp_path: Path) -> None:
+    missing = tmp_path / "typo" / "library.db"
+    card = tmp_path / "card"
+    card.mkdir()
+    for args in (["deploy", "1", "--to", str(card), "platform:gb"], ["deploy", "resume"]):
+        result = run_subprocess("--db", str(missing), *args)
+        assert result.code == 2 and result.err.startswith(f"error: no database at {missing}")
+        assert not missing.exists() and not missing.parent.exists()
+    assert list(card.iterdir()) == []

@@ -25,6 +25,7 @@ from rich.progress import (
 from rich.table import Table
 
 from romrunner.cli.context import AppContext, app_context
+from romrunner.cli.db_cmd import require_database
 from romrunner.cli.querycmd import QueryCommand
 from romrunner.deploy.execute import DeployOptions, DeploySummary, preview, refuse_library_overlap
 from romrunner.deploy.execute import Progress as DeployProgress
@@ -77,6 +78,7 @@ def deploy_run(profile_id: int, words: tuple[str, ...], card: Path, collection: 
                auto: bool, dry_run: bool, verify: bool, prune: bool, overwrite: bool) -> int:
     """Deploy PROFILE's games to the card: ROMs to the OS's folders, their BIOS, playlists."""
     app = app_context()
+    require_database(app.db_path, "deploy")  # a deploy needs a profile: never a new database
     db = app.open_db(OpenMode.READ if dry_run else OpenMode.WRITE)
     pack = app.pack()
     refuse_library_overlap(db, card, ())  # before anything is written on the "card"
@@ -134,6 +136,7 @@ def deploy_resume(deployment_id: int | None, verify: bool | None,
                   overwrite: bool | None) -> int:
     """Finish an interrupted deployment (default: the latest unfinished one)."""
     app = app_context()
+    require_database(app.db_path, "resume")
     db = app.open_db()
     with progress_callback(app) as update:
         summary = resume_deployment(db, deployment_id, verify=verify, overwrite=overwrite,
