@@ -46,6 +46,10 @@ says "at least" what it reached. Steps, not time, so the same data gives the sam
 _STEP = 100
 
 HASH_METHODS = ("sha1", "md5", "crc32", "tracks")
+SIZE_COLUMN = "g.total_size"
+"""A game's size wherever one is shown, filtered, sorted or summed: its file's size plus
+its disc tracks' (a .cue's row is the sheet; its tracks are ``game_files`` rows, kept summed
+by triggers, schema v1.3.4). An archive's members are not added: the archive is the file."""
 _FIELD_NAME = re.compile(r"^[a-z][a-z_]*$")
 _NEEDS_QUOTES = re.compile(r'[\s",:\\]')
 
@@ -490,9 +494,9 @@ FIELDS: dict[str, Field] = {f.name: f for f in (
            lambda v, ctx: ("g.is_missing = ?", [1 if v else 0])),
     _field("match", "how the file was identified: hash, name, user, none, any", _match_parse,
            lambda v, ctx: _MATCH_SQL[v]),
-    _field("size", "file size: size:>4M, size:1M..8M, size:<=700K",
-           lambda v: _number_range("size", v, _size),
-           lambda b, ctx: _range_sql("g.file_size", b), "g.file_size", _show_size),
+    _field("size", "the game's size, a disc's tracks included: size:>4M, size:1M..8M, "
+           "size:<=700K", lambda v: _number_range("size", v, _size),
+           lambda b, ctx: _range_sql(SIZE_COLUMN, b), SIZE_COLUMN, _show_size),
     _field("year", "release year from the matched DAT entry (year:1990..1995)",
            lambda v: _number_range("year", v, _integer), _year_sql),
     _field("added", "added within 30d / 4w, or a date range (added:2026-01-01..)",
@@ -618,8 +622,8 @@ def decode_cursor(keys: Sequence[SortKey], cursor: str) -> list[object]:
 
 # -- listing ----------------------------------------------------------------------------------
 LIST_COLUMNS = ("g.id, g.platform_id, g.filename, g.detected_title, g.catalog_title, "
-                "g.region, g.file_size, g.matched_game_id, g.match_method, g.is_missing, "
-                "r.path AS root")
+                "g.region, g.file_size, g.total_size, g.matched_game_id, g.match_method, "
+                "g.is_missing, r.path AS root")
 
 
 @dataclass(frozen=True)

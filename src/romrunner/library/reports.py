@@ -179,11 +179,11 @@ _CONTENT_KEY = ("coalesce(g.file_sha1, 'crc32:' || g.file_crc32 || ':' || g.file
 
 def duplicates(db: Database, *, limit: int = 100) -> list[DuplicateSet]:
     """The duplicate sets freeing the most space first (present files only)."""
-    groups = db.query(f"SELECT {_CONTENT_KEY} AS content, max(g.file_size) AS size, "
+    groups = db.query(f"SELECT {_CONTENT_KEY} AS content, max(g.total_size) AS size, "
                       "count(*) AS copies, count(g.file_sha1) = count(*) AS verified "
                       "FROM games g WHERE (g.file_sha1 IS NOT NULL OR g.file_crc32 IS NOT NULL) "
                       "AND g.is_missing = 0 GROUP BY content HAVING count(*) > 1 "
-                      "ORDER BY max(g.file_size) * (count(*) - 1) DESC, content LIMIT ?",
+                      "ORDER BY max(g.total_size) * (count(*) - 1) DESC, content LIMIT ?",
                       (limit,))
     files: dict[str, list[dict[str, Any]]] = {}
     for row in db.query(f"SELECT g.id, {_CONTENT_KEY} AS content, g.platform_id, "
