@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from romrunner.errors import DatabaseError, InputError
-from romrunner.knowledge.linking import STATUSES, compat_condition
+from romrunner.knowledge.linking import STATUSES, compat_condition, platform_wide_compat
 from romrunner.search.games import fts_query, fts_words
 from romrunner.search.index import MARKED, has_marked, has_search_index
 from romrunner.store.database import Database
@@ -274,6 +274,7 @@ class Context:
     collections_seen: tuple[str, ...] = ()
     _fts: bool | None = None
     _marked: bool | None = None
+    _platform_wide: frozenset[str] | None = None
 
     @property
     def fts(self) -> bool:
@@ -281,6 +282,13 @@ class Context:
         if self._fts is None:
             self._fts = has_search_index(self.db)
         return self._fts
+
+    @property
+    def platform_wide(self) -> frozenset[str]:
+        """The platforms with a platform-wide compatibility answer (``compat:``)."""
+        if self._platform_wide is None:
+            self._platform_wide = platform_wide_compat(self.db)
+        return self._platform_wide
 
     @property
     def marked(self) -> bool:
@@ -507,7 +515,8 @@ FIELDS: dict[str, Field] = {f.name: f for f in (
     _field("collection", "in this collection (collection:favorites)", _text,
            _collection_sql),
     _field("compat", "a best compatibility answer of any emulator (compat:perfect,playable; "
-           "compat:unknown: none known)", _compat_parse, lambda v, ctx: compat_condition(v)),
+           "compat:unknown: none known)", _compat_parse,
+           lambda v, ctx: compat_condition(v, platform_wide=ctx.platform_wide)),
 )}
 
 
