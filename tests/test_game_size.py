@@ -127,6 +127,33 @@ def test_dupes_count_a_copied_disc_whole(cli: Any, library: dict[str, Any]) -> N
     assert "1 duplicate sets, 488.4 KiB reclaimable" in cli("games", "dupes").out
 
 
+def test_a_copied_sheet_whose_tracks_differ_is_no_duplicate(cli: Any,
+                                                             library: dict[str, Any]) -> None:
+    """The same .cue text beside other track data (another dump): deleting either copy
+    would lose a disc, so they are not a duplicate set."""
+    other = library["root"] / "psx" / "other" / library["sheet"].parent.name
+    other.mkdir(parents=True)
+    shutil.copy(library["sheet"], other)
+    (other / "Big Disc (USA) (Track 1).bin").write_bytes(os.urandom(TRACK_1))
+    (other / "Big Disc (USA) (Track 2).bin").write_bytes(os.urandom(TRACK_2))
+    assert cli("scan", "--workers", "1").code == 0
+    assert len(_rows(cli, "title:big")) == 2
+    assert cli("--json", "games", "dupes").json()["data"] == []
+
+
+def test_dupes_read_the_hash_indexes_not_the_table(tmp_path: Path) -> None:
+    """`games dupes` finds shared hashes in the SHA1 and CRC32 + size indexes (in order,
+    no table row read) and reads only the rows holding them."""
+    from romrunner.library.reports import _DUPLICATE_SETS
+
+    db = open_database(tmp_path / "lib.db", OpenMode.WRITE).db
+    plan = [str(row[3]) for row in db.query("EXPLAIN QUERY PLAN " + _DUPLICATE_SETS, (10,))]
+    db.close()
+    assert any("COVERING INDEX idx_games_sha1" in step for step in plan), plan
+    assert any("COVERING INDEX idx_games_crc32_size" in step for step in plan), plan
+    assert not any(step.startswith("SCAN g") or step == "SCAN games" for step in plan), plan
+
+
 # -- the column kept by triggers ---------------------------------------------------------
 _AGGREGATE = ("SELECT g.id, g.file_size + coalesce((SELECT sum(f.file_size) FROM game_files f "
               "WHERE f.game_id = g.id AND f.kind = 'track'), 0) FROM games g ORDER BY g.id")
