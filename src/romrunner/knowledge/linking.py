@@ -114,19 +114,25 @@ def compat_condition(status: str, game: str = "g", *,
     answers (:func:`platform_wide_compat`); games of other platforms skip that probe. Each
     key is one range of the best-answer table's primary key (platform, game key, emulator)."""
     keys = keys_sql(game)
-    params: list[object] = []
-    wide = sorted(platform_wide)
-    if wide:
+    wide: list[object] = []
+    if platform_wide:
         keys += (f" UNION ALL SELECT '{PLATFORM_WIDE}', {_WIDE_POSITION} "
                  f"WHERE {game}.platform_id IN (SELECT value FROM json_each(?))")
-        params.append(json.dumps(wide))
-    # Per emulator, the status of the row with the smallest key position (SQLite takes a
-    # bare column from the row min() chose).
-    applying = (f"SELECT c.status AS status, min(gk.position) FROM platform_dim p "
-                f"CROSS JOIN ({keys}) gk "
+        wide.append(json.dumps(sorted(platform_wide)))
+    # An answer applies unless the same emulator answered under a more specific key. (A
+    # GROUP BY per game choosing each emulator's first key cost 60% more than this, measured
+    # over 200k games with knowledge: the NOT EXISTS runs only for answers that match.)
+    test = "!=" if status == NO_STATUS else "="
+    applying = (f"SELECT 1 FROM platform_dim p CROSS JOIN ({keys}) gk "
                 "CROSS JOIN game_key_dim k ON k.definition_game_id = gk.key "
                 "CROSS JOIN emulator_compat_cache c ON c.platform = p.id AND c.game_key = k.id "
-                f"WHERE p.platform_id = {game}.platform_id GROUP BY c.emulator")
+                f"WHERE p.platform_id = {game}.platform_id AND c.status {test} ? "
+                f"AND NOT EXISTS (SELECT 1 FROM ({keys}) gk2 "
+                "CROSS JOIN game_key_dim k2 ON k2.definition_game_id = gk2.key "
+                "CROSS JOIN emulator_compat_cache c2 ON c2.platform = p.id "
+                "AND c2.game_key = k2.id AND c2.emulator = c.emulator "
+                "WHERE gk2.position < gk.position)")
+    params = [*wide, status, *wide]
     if status == NO_STATUS:
-        return f"NOT EXISTS (SELECT 1 FROM ({applying}) WHERE status != ?)", [*params, NO_STATUS]
-    return f"EXISTS (SELECT 1 FROM ({applying}) WHERE status = ?)", [*params, status]
+        return f"NOT EXISTS ({applying})", params
+    return f"EXISTS ({applying})", params
