@@ -114,3 +114,25 @@ def test_explain_shows_platform_wide_performance_only_for_a_known_platform(
     assert _explained(cli, "SLUS-00001", "performance") == []
     (group,) = _explained(cli, library[NOBODY], "performance")
     assert (group["game_key"], group["applies"]) == ("*", True)
+
+
+def test_a_game_of_an_undecided_platform_is_shown_answers_none_applying(
+        cli: Any, tmp_path: Path) -> None:
+    """An image outside any platform's folder: its disc id is read, so `cache explain`
+    finds PCSX2's answer under it, but its platform is `unknown`, so no answer applies to it
+    (`compat:` and auto-lists key answers by platform) — and explain says so."""
+    from tests.test_knowledge_linking import _ps2_iso
+
+    root = tmp_path / "roms"
+    _ps2_iso(root / "misc" / "Midnight Club (Europe).iso", "SLES_500.71")
+    assert real(cli, "library", "add", root).code == 0
+    assert real(cli, "scan", "--workers", "1").code == 0
+    (game,) = real(cli, "--json", "games", "ls").json()["data"]["games"]
+    assert game["platform_id"] == "unknown"
+    assert real(cli, "cache", "import", shared_path(*GAMEINDEX)).code in (0, 1)
+    _import(cli, tmp_path, "wide", {"platformId": "ps2", "emulatorId": "pcsx2",
+                                    "gameId": "*", "status": "playable"})
+    (group,) = _explained(cli, game["id"])
+    assert group["game_key"] == "SLES-50071" and group["applies"] is False
+    assert group["why"].startswith("not applied (the game's platform is unknown")
+    assert _listed(cli, "compat:unknown") == {game["filename"]}

@@ -133,6 +133,7 @@ def explain_game(db: Database, game: GameKeys) -> Explanation:
     # A platform-wide answer is one of the game's platform: a game whose platform is not
     # known (or a bare serial) has none.
     known = game.platform_id is not None and game.platform_id != UNKNOWN
+    undecided = game.game_id is not None and not known
     keys = game.keys + ([PLATFORM_WIDE] if known else [])
     for kind in KINDS.values():
         rows = _observations(db, kind, game.platform_id, keys)
@@ -152,13 +153,18 @@ def explain_game(db: Database, game: GameKeys) -> Explanation:
             first = applied.get((profile, None)) or applied.setdefault((profile, emulator), key)
             explanation.groups.append(AnswerGroup(
                 kind.name, emulator, key, profile, [_shown(item, now) for item in ranked],
-                _applies(key, first) + _why(ranked), applies=first == key))
+                _applies(key, first, undecided) + _why(ranked),
+                applies=first == key and not undecided))
     return explanation
 
 
-def _applies(key: str, first: str) -> str:
+def _applies(key: str, first: str, undecided: bool) -> str:
     """Whether a key's answer is the one that applies to the game (per emulator, its most
-    specific key with an answer, else the platform-wide one), said before the why."""
+    specific key with an answer, else the platform-wide one), said before the why. A game
+    whose platform is undecided is shown every platform's answers under its own keys, but
+    none applies to it (`compat:` and auto-lists key answers by the game's platform)."""
+    if undecided:
+        return "not applied (the game's platform is unknown: `romrunner games set-platform`); "
     if key == first:
         return "platform-wide, applies (no answer of the game's own); " \
             if key == PLATFORM_WIDE else ""
