@@ -514,8 +514,9 @@ FIELDS: dict[str, Field] = {f.name: f for f in (
     _field("dat", "matched a game of this DAT (dat:\"Nintendo - Game Boy\")", _text, _dat_sql),
     _field("collection", "in this collection (collection:favorites)", _text,
            _collection_sql),
-    _field("compat", "a best compatibility answer of any emulator (compat:perfect,playable; "
-           "compat:unknown: none known)", _compat_parse,
+    _field("compat", "the compatibility answer of some emulator: the game's own, else its "
+           "platform-wide one (compat:perfect,playable; compat:unknown: none known)",
+           _compat_parse,
            lambda v, ctx: compat_condition(v, platform_wide=ctx.platform_wide)),
 )}
 

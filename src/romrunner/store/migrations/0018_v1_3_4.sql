@@ -12,7 +12,9 @@
 -- `tracks_size` is kept by triggers on `game_files`, exactly `sum(file_size)` of the
 -- game's tracks (tests/test_game_size.py compares them after random inserts, updates and
 -- deletes); `total_size` is computed from it, so a rescan that rewrites `file_size` keeps
--- it right with no trigger on `games`. Members and CHD rows skip the triggers (WHEN).
+-- it right with no trigger on `games`. Members and CHD rows skip the triggers (WHEN). A
+-- later migration that rebuilds `games` must keep `tracks_size` (and `total_size`); one that
+-- rebuilds `game_files` must create these triggers again.
 ALTER TABLE games ADD COLUMN tracks_size INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE games ADD COLUMN total_size INTEGER GENERATED ALWAYS AS (file_size + tracks_size) VIRTUAL;
 
