@@ -270,3 +270,40 @@ def test_bios_import_dat_refuses_a_game_dat(cli: Any, db_path: Path) -> None:
         assert db.scalar("SELECT min(source) FROM bios_extra_hashes") == "System"
     finally:
         db.close()
+
+
+@pytest.mark.parametrize(("older", "newer"), [("20240101-000000", "20250315-101010"),
+                                              ("2024-01-01 00-00-00", "2025-03-15 10-10-10"),
+                                              ("2024-01-01", "2024-01-02")])
+def test_an_older_dat_does_not_replace_a_newer_one_without_force(
+        cli: Any, db_path: Path, tmp_path: Path, older: str, newer: str) -> None:
+    games = {"Alpha (USA)": b"a" * 64, "Beta (USA)": b"b" * 64}
+    new_dat, old_dat = tmp_path / "new.dat", tmp_path / "old.dat"
+    new_dat.write_text(dat_text("Nintendo - Game Boy", {**games, "Gamma (USA)": b"c" * 64},
+                                newer))
+    old_dat.write_text(dat_text("Nintendo - Game Boy", games, older))
+    assert cli("dat", "import", new_dat).code == 0
+    refused = one_line_error(cli("dat", "import", old_dat))
+    assert f"version {newer}" in refused and "an older version" in refused
+    assert catalog_rows(db_path) == [("Nintendo - Game Boy", newer, 3)]
+    assert cli("dat", "import", "--force", old_dat).code == 0
+    assert catalog_rows(db_path) == [("Nintendo - Game Boy", older, 2)]
+
+
+def test_versions_that_are_not_dates_are_not_ordered() -> None:
+    from romrunner.catalog.importer import is_older_version
+    assert not is_older_version("1.0", "2.0")
+    assert not is_older_version("v2", "20250101")
+    assert is_older_version("20240101", "2025-01-01 00-00-00")
+    assert not is_older_version("2025-01-01 00-00-01", "20250101-000000")
+
+
+def test_a_nameless_game_is_warned_once_with_where_it_is(cli: Any, tmp_path: Path) -> None:
+    dat = tmp_path / "gb.dat"
+    text = dat_text("Nintendo - Game Boy", {"Alpha (USA)": b"a" * 64, "Beta (USA)": b"b" * 64})
+    dat.write_text(text.replace('game (\n\tname "Beta (USA)"\n', 'game (\n'))
+    result = cli("dat", "import", dat)
+    assert result.code == 0, result.err
+    warning = [line for line in result.err.splitlines() if "without a name" in line]
+    assert warning == [f"warning: {dat}: a game block without a name (after 'Alpha (USA)'); "
+                       "skipped"]

@@ -253,14 +253,16 @@ def _read_clrmamepro(path: Path) -> DatReadResult:
 
     def games() -> Iterator[DatGame]:
         pending = [first] if first else []
+        last: str | None = None
         for keyword, block in _chain(pending, blocks):
             if keyword not in {"game", "machine", "resource"}:
                 continue
             values, children = _pairs(block)
             name = values.get("name")
             if not name:
-                problems.append(f"{path.name}: a game block without a name; skipped")
+                problems.append(f"a game block without a name{_after(last)}; skipped")
                 continue
+            last = name
             game = DatGame(name=name, description=values.get("description"),
                            region=values.get("region"), serial=values.get("serial"),
                            year=values.get("year") or values.get("releaseyear"),
@@ -370,13 +372,15 @@ def _read_logiqx(path: Path) -> DatReadResult:
             break
 
     def games() -> Iterator[DatGame]:
+        last: str | None = None
         for event, element in _chain_events(pending, events):
             if event != "end" or element.tag not in {"game", "machine"}:
                 continue
             name = element.get("name")
             if not name:
-                problems.append(f"{path.name}: a game element without a name; skipped")
+                problems.append(f"a game element without a name{_after(last)}; skipped")
             else:
+                last = name
                 game = DatGame(name=name, description=element.findtext("description"),
                                year=element.findtext("year"),
                                manufacturer=element.findtext("manufacturer"),
@@ -395,3 +399,9 @@ def _chain_events(first: list[tuple[str, ET.Element]],
                   rest: Iterator[tuple[str, ET.Element]]) -> Iterator[tuple[str, ET.Element]]:
     yield from first
     yield from rest
+
+
+def _after(name: str | None) -> str:
+    """Where a nameless game is: after the last named one (DAT games have no line numbers
+    once parsed)."""
+    return f" (after {name!r})" if name else " (before any named game)"

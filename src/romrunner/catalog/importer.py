@@ -8,6 +8,7 @@ re-identifies the games that were matched to it.
 from __future__ import annotations
 
 import hashlib
+import re
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -188,13 +189,34 @@ def check_replacement(path: Path, result: ImportResult) -> None:
     """
     old, new, removed = result.replaced_games, result.games, result.games_removed
     same_version = result.previous_version == result.version
-    if (same_version and removed > 0) or removed * 2 > old:
-        why = ("the same version with games removed" if same_version and removed > 0
+    older = is_older_version(result.version, result.previous_version)
+    if (same_version and removed > 0) or removed * 2 > old or older:
+        why = ("an older version than the one imported" if older
+               else "the same version with games removed" if same_version and removed > 0
                else "more than half of the games removed")
         raise InputError(
             f"{path}: refused to replace {result.name} version {result.previous_version or '-'} "
             f"({old:,} games) by version {result.version or '-'} ({new:,} games, "
             f"{removed:,} removed): {why}; use --force if this is right")
+
+
+def is_older_version(version: str | None, than: str | None) -> bool:
+    """Whether DAT ``version`` is dated before ``than``: No-Intro's ``20240315-123456``,
+    Redump's ``2024-03-15 12-34-56``, TOSEC's ``2023-10-01``. Versions that are not both
+    dates cannot be ordered, and are not called older."""
+    new, old = _version_digits(version), _version_digits(than)
+    if new is None or old is None:
+        return False
+    width = max(len(new), len(old))
+    return new.ljust(width, "0") < old.ljust(width, "0")
+
+
+def _version_digits(version: str | None) -> str | None:
+    digits = re.sub(r"\D", "", version or "")
+    if len(digits) < 8 or not re.match(r"(19|20)\d\d(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])",
+                                         digits):
+        return None
+    return digits
 
 
 def remove_catalog(db: Database, name: str) -> RemoveReport:

@@ -22,15 +22,16 @@ def dat() -> None:
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--platform", default=None, help="Platform id, when the DAT's name maps to none.")
 @click.option("--force", is_flag=True,
-              help="Replace a catalog even by the same version with games removed, or when "
-                   "more than half of its games would be removed.")
+              help="Replace a catalog even by an older dated version, by the same version with "
+                   "games removed, or when more than half of its games would be removed.")
 def dat_import(files: tuple[Path, ...], platform: str | None, force: bool) -> int:
     """Import DAT files and re-identify the library against them.
 
     All the FILES are one unit: if any of them is refused (unreadable, truncated, damaged)
     nothing is imported. Importing a newer version of a catalog replaces it and says so; a
-    DAT with no game is refused, and so is a replacement by the same version with games
-    removed or one that removes more than half of the games, unless --force.
+    DAT with no game is refused, and so is a replacement by an older dated version, by the
+    same version with games removed, or one that removes more than half of the games, unless
+    --force.
     """
     app = app_context()
     db = app.open_db()

@@ -5,6 +5,7 @@
 # runs before any other import of the module (``_signal`` is built in: importing ``signal``
 # would load ``enum`` first), so the window it leaves is Python's own start.
 import _signal  # type: ignore[import-not-found]  # built in; typeshed has no stub
+import errno
 import os
 import sys
 
@@ -138,6 +139,40 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(args: list[str]) -> int:
+    try:
+        return _run_command(args)
+    except OSError as exc:
+        if not _output_failed(exc):
+            raise
+        return _report_output_failure(exc)
+
+
+# Errors writing to stdout: a full disk or a closed pipe (`romrunner games ls | head`).
+_OUTPUT_ERRNOS = frozenset({errno.EPIPE, errno.ENOSPC, errno.EIO, errno.EFBIG, errno.EDQUOT})
+
+
+def _output_failed(exc: BaseException) -> bool:
+    """Whether ``exc`` is the failure to write the command's output (not a file of ours:
+    those errors name their file)."""
+    return isinstance(exc, OSError) and exc.filename is None and exc.errno in _OUTPUT_ERRNOS
+
+
+def _report_output_failure(exc: OSError) -> int:
+    """Say once why the output was cut short (nothing for a closed pipe: its reader left),
+    and stop Python from failing again when it flushes stdout on exit."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass
+    if exc.errno != errno.EPIPE:
+        sys.stderr.write(f"error: cannot write the output ({exc.strerror or exc}); "
+                         "what the command changed is kept\n")
+    return EXIT_ERROR
+
+
+def _run_command(args: list[str]) -> int:
     session = _Session()
     json_output = "--json" in args
     verbose = "--verbose" in args or "-v" in args
@@ -151,6 +186,8 @@ def _run(args: list[str]) -> int:
         sys.stderr.write("interrupted: work committed so far is kept\n")
         return _fail(EXIT_INTERRUPTED, "interrupted", session, json_output, quiet=True)
     except Exception as exc:  # the one place an unexpected error is caught
+        if _output_failed(exc):
+            raise
         if verbose:
             traceback.print_exc()
         else:
