@@ -15,11 +15,13 @@ SHEET = 'FILE "{}" BINARY\n  TRACK 01 MODE2/2352\n    INDEX 01 00:00:00\n'
 def test_sheets_with_unread_tracks_are_left_alone_until_they_change(
         cli: Any, tmp_path: Path) -> None:
     root = tmp_path / "lib"
-    for folder in ("psx/Lonely (USA)", "psx/Evil (USA)", "psx/Parasite Eve (USA)"):
+    for folder in ("psx/Lonely (USA)", "psx/Evil (USA)", "psx/Parasite Eve (USA)",
+                   "psx/Abs (USA)"):
         (root / folder).mkdir(parents=True)
     (root / "psx/Lonely (USA)/Lonely (USA).cue").write_text(SHEET.format("Nope.bin"))
     (root / "psx/Evil (USA)/Evil (USA).cue").write_text(SHEET.format("../../../outside.bin"))
     (tmp_path / "outside.bin").write_bytes(b"not the library's" * 100)
+    (root / "psx/Abs (USA)/Abs (USA).cue").write_text(SHEET.format(tmp_path / "outside.bin"))
     disc = root / "psx/Parasite Eve (USA)"
     (disc / "Parasite Eve (USA) (Disc 1).bin").write_bytes(b"disc one" * 1000)
     (disc / "Parasite Eve (USA) (Disc 1).cue").write_text(
@@ -29,7 +31,7 @@ def test_sheets_with_unread_tracks_are_left_alone_until_they_change(
     assert cli("library", "add", root).code == 0
 
     first = scan_json(cli)
-    assert first["added"] == 4
+    assert first["added"] == 5
     errors = {e["path"]: e["error"] for e in first["errors"]}
     assert errors["psx/Parasite Eve (USA)/Parasite Eve (USA).m3u"] == (
         "track 'Parasite Eve (USA) (Disc 2).cue' is missing or unreadable")
@@ -38,10 +40,10 @@ def test_sheets_with_unread_tracks_are_left_alone_until_they_change(
     assert "outside the library root" in errors["psx/Evil (USA)/Evil (USA).cue"]
 
     again = scan_json(cli)
-    assert (again["updated"], again["unchanged"], again["bytes_hashed"]) == (0, 4, 0)
+    assert (again["updated"], again["unchanged"], again["bytes_hashed"]) == (0, 5, 0)
     assert again["errors"] == []
 
     (root / "psx/Lonely (USA)/Nope.bin").write_bytes(b"track" * 100)  # the track appears
     found = scan_json(cli)
-    assert (found["updated"], found["unchanged"]) == (1, 3)
+    assert (found["updated"], found["unchanged"]) == (1, 4)
     assert scan_json(cli)["updated"] == 0

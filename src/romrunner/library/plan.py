@@ -472,7 +472,7 @@ def _unwalked_changed(root: Path, tracks: dict[str, StoredTrack],
 def _still_unread(root: Path, rel: str) -> bool:
     """True for a stored track that was not read (it was missing, or outside the root)
     and still cannot be: outside the root, or not a regular file there."""
-    if os.path.normpath(rel).startswith(".."):
+    if os.path.isabs(rel) or os.path.normpath(rel).startswith(".."):
         return True
     try:
         return not stat_module.S_ISREG(os.lstat(root / rel).st_mode)
