@@ -209,6 +209,8 @@ def _track(folder: Path, name: str, root: str, *, hash_it: bool) -> Track:
     if is_unsafe_member_name(name) or not _inside(os.path.realpath(path.parent), root):
         raise ContainerError("is outside the library root; not read")
     if not hash_it:
+        if not path.is_file():  # an .m3u's disc: not read, but it must be there
+            raise FileNotFoundError(path)
         return Track(name)
     if path.is_symlink():
         raise ContainerError("is a symbolic link; not followed")
