@@ -7,6 +7,7 @@ from typing import Any
 LATENCY = ("lookup_md5", "lookup_crc32_size", "lookup_sha1", "typeahead",
            "filtered_page_at_depth", "query_words_first_page", "query_words_page_at_90pct",
            "query_fields_page_at_90pct_capped_total", "query_fields_page_at_90pct_exact_total",
+           "size_range_first_page", "size_sort_first_page", "size_platform_sorted_first_page",
            "smart_collection_page", "smart_collection_10pct_first_page",
            "override_resolution_page", "resolve_explain_one", "machine_noise_1ms_cpu",
            "best_answer_one", "best_answer_page", "open_and_first_query")

@@ -247,6 +247,22 @@ class Run:
         self.check("query_page_at_depth_full", len(page.rows) == min(
             PAGE, total - int(total * 0.9) - 1))
 
+    def size_queries(self) -> None:
+        """A game's size (its file and a disc's tracks) filtered and sorted on: the whole
+        library by size, a size range's first page, one platform by size."""
+        runs = list(range(20))
+        for name, text, sort in (("size_range_first_page", "size:>1M", "title"),
+                                 ("size_sort_first_page", "", "-size"),
+                                 ("size_platform_sorted_first_page", "platform:snes size:>256K",
+                                  "-size")):
+            def page(_: object, text: str = text, sort: str = sort) -> None:
+                query_games(self.db, text, sort=sort, limit=PAGE)
+
+            self.record(name, None, time_each(self.db.conn, page, runs).as_dict())
+        self.check("size_sort_full_page", len(query_games(self.db, "", sort="-size",
+                                                          limit=PAGE).rows) == min(PAGE,
+                                                                                   self.count))
+
     def _cursor_at(self, chosen: Selection, depth: int) -> str:
         keys = parse_sort("title")
         row = self.db.query_one(
@@ -462,7 +478,8 @@ def _seconds(operation: Callable[[], object]) -> float:
 
 
 WORKLOADS = ("catalogs", "ingest", "machine_noise", "rescan", "hash_lookups", "typeahead",
-             "filtered_pages", "query_pages", "smart_collection", "overrides", "reports",
+             "filtered_pages", "query_pages", "size_queries", "smart_collection", "overrides",
+             "reports",
              "cache_ingest", "best_lookups", "sizes", "index_costs", "prune", "open_first_query",
              "vacuum")
 

@@ -19,14 +19,14 @@ from typing import Any
 
 from romrunner.cache.kinds import KINDS, CacheKind
 from romrunner.errors import InputError, NotFoundError
-from romrunner.knowledge.linking import knowledge_keys
+from romrunner.knowledge.linking import PLATFORM_WIDE, knowledge_keys
+from romrunner.library.platforms import UNKNOWN
 from romrunner.library.serials import normalise_serial
 from romrunner.store.database import Database
 from romrunner.textnorm import fold, storable
 from romrunner.timeutil import from_epoch, utc_now
 
 MAX_GAMES = 5
-ANY_GAME = "*"
 _GAME_ID = re.compile(r"^[A-Z0-9]{6}$")
 _CONFIDENCE = {"high": 0, "medium": 1, "low": 2}
 _UNRANKED = 1_000_000
@@ -53,6 +53,7 @@ class AnswerGroup:
     device_profile_id: int | None
     observations: list[dict[str, Any]]
     reason: str
+    applies: bool = True  # the answer that applies to the game for this emulator (and profile)
 
 
 @dataclass
@@ -69,6 +70,7 @@ class Explanation:
             kinds[group.kind].append({
                 "emulator_id": group.emulator_id, "game_key": group.game_key,
                 "device_profile_id": group.device_profile_id, "why": group.reason,
+                "applies": group.applies,
                 "observations": group.observations})
         return {"game_id": self.game.game_id, "title": self.game.title,
                 "platform_id": self.game.platform_id, "keys": self.game.keys,
@@ -128,8 +130,12 @@ def explain_game(db: Database, game: GameKeys) -> Explanation:
     its age and expiry, the winner first and why it won."""
     explanation = Explanation(game)
     now = int(utc_now().timestamp())
+    # A platform-wide answer is one of the game's platform: a game whose platform is not
+    # known (or a bare serial) has none.
+    known = game.platform_id is not None and game.platform_id != UNKNOWN
+    undecided = game.game_id is not None and not known
+    keys = game.keys + ([PLATFORM_WIDE] if known else [])
     for kind in KINDS.values():
-        keys = game.keys + ([ANY_GAME] if kind.int_keys else [])
         rows = _observations(db, kind, game.platform_id, keys)
         groups: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
         for row in rows:
@@ -138,14 +144,31 @@ def explain_game(db: Database, game: GameKeys) -> Explanation:
                      item["game_key"])
             groups.setdefault(group, []).append(item)
         order = {key: position for position, key in enumerate(keys)}
+        # (profile, emulator) -> the key whose answer applies; None: any emulator's answer
+        applied: dict[tuple[Any, ...], str] = {}
         for (profile, emulator, key), items in sorted(
                 groups.items(), key=lambda g: (g[0][0] or 0, order.get(g[0][2], 99),
                                                g[0][1] or "")):
             ranked = sorted(items, key=_ranking)
+            first = applied.get((profile, None)) or applied.setdefault((profile, emulator), key)
             explanation.groups.append(AnswerGroup(
                 kind.name, emulator, key, profile, [_shown(item, now) for item in ranked],
-                _why(ranked)))
+                _applies(key, first, undecided) + _why(ranked),
+                applies=first == key and not undecided))
     return explanation
+
+
+def _applies(key: str, first: str, undecided: bool) -> str:
+    """Whether a key's answer is the one that applies to the game (per emulator, its most
+    specific key with an answer, else the platform-wide one), said before the why. A game
+    whose platform is undecided is shown every platform's answers under its own keys, but
+    none applies to it (`compat:` and auto-lists key answers by the game's platform)."""
+    if undecided:
+        return "not applied (the game's platform is unknown: `romrunner games set-platform`); "
+    if key == first:
+        return "platform-wide, applies (no answer of the game's own); " \
+            if key == PLATFORM_WIDE else ""
+    return f"not applied ({first} comes first); "
 
 
 def _observations(db: Database, kind: CacheKind, platform_id: str | None,

@@ -100,7 +100,7 @@ def games_table(rows: list[dict[str, Any]]) -> Table:
         match = row["match_method"] or "-"
         table.add_row(str(row["id"]), row["platform_id"], title, row["region"] or "",
                       match + (" (missing)" if row["is_missing"] else ""),
-                      FIELDS["size"].show(row["file_size"]), row["filename"])
+                      FIELDS["size"].show(row["total_size"]), row["filename"])
     return table
 
 
@@ -204,7 +204,7 @@ def _game_lines(game: dict[str, Any]) -> list[tuple[str, str]]:
         platform += f" ({_PLATFORM_SOURCES.get(game['platform_source'], 'detected')})"
     lines = [("platform", platform),
              ("file", str(Path(game["root"]) / game["filepath"])),
-             ("size", _size(game["file_size"]))]
+             ("size", _game_size(game))]
     lines += _hashes(game, "file_")
     if game["header_size"] and game["nh_sha1"]:
         lines += _header_lines(game)
@@ -227,6 +227,14 @@ def _game_lines(game: dict[str, Any]) -> list[tuple[str, str]]:
 
 def _size(size: int | None) -> str:
     return "size unknown" if size is None else f"{size:,} bytes"
+
+
+def _game_size(game: dict[str, Any]) -> str:
+    """The game's size; for a disc, what its sheet and its tracks each hold."""
+    if not game["tracks_size"]:
+        return _size(game["total_size"])
+    return (f"{game['total_size']:,} bytes (the sheet {game['file_size']:,}, its tracks "
+            f"{game['tracks_size']:,})")
 
 
 def _hashes(item: dict[str, Any], prefix: str) -> list[tuple[str, str]]:

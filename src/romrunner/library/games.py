@@ -17,8 +17,8 @@ from romrunner.store.database import Database
 from romrunner.textnorm import HEX_LENGTHS, escape_like, normalised_hex
 
 _LIST_COLUMNS = ("g.id, g.platform_id, g.filename, g.detected_title, g.catalog_title, "
-                 "g.region, g.file_size, g.matched_game_id, g.match_method, g.is_missing, "
-                 "r.path AS root")
+                 "g.region, g.file_size, g.total_size, g.matched_game_id, g.match_method, "
+                 "g.is_missing, r.path AS root")
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from romrunner.errors import DatabaseError, InputError
-from romrunner.knowledge.linking import STATUSES, compat_condition
+from romrunner.knowledge.linking import STATUSES, compat_condition, platform_wide_compat
 from romrunner.search.games import fts_query, fts_words
 from romrunner.search.index import MARKED, has_marked, has_search_index
 from romrunner.store.database import Database
@@ -46,6 +46,10 @@ says "at least" what it reached. Steps, not time, so the same data gives the sam
 _STEP = 100
 
 HASH_METHODS = ("sha1", "md5", "crc32", "tracks")
+SIZE_COLUMN = "g.total_size"
+"""A game's size wherever one is shown, filtered, sorted or summed: its file's size plus
+its disc tracks' (a .cue's row is the sheet; its tracks are ``game_files`` rows, kept summed
+by triggers, schema v1.3.4). An archive's members are not added: the archive is the file."""
 _FIELD_NAME = re.compile(r"^[a-z][a-z_]*$")
 _NEEDS_QUOTES = re.compile(r'[\s",:\\]')
 
@@ -270,6 +274,7 @@ class Context:
     collections_seen: tuple[str, ...] = ()
     _fts: bool | None = None
     _marked: bool | None = None
+    _platform_wide: frozenset[str] | None = None
 
     @property
     def fts(self) -> bool:
@@ -277,6 +282,13 @@ class Context:
         if self._fts is None:
             self._fts = has_search_index(self.db)
         return self._fts
+
+    @property
+    def platform_wide(self) -> frozenset[str]:
+        """The platforms with a platform-wide compatibility answer (``compat:``)."""
+        if self._platform_wide is None:
+            self._platform_wide = platform_wide_compat(self.db)
+        return self._platform_wide
 
     @property
     def marked(self) -> bool:
@@ -490,9 +502,9 @@ FIELDS: dict[str, Field] = {f.name: f for f in (
            lambda v, ctx: ("g.is_missing = ?", [1 if v else 0])),
     _field("match", "how the file was identified: hash, name, user, none, any", _match_parse,
            lambda v, ctx: _MATCH_SQL[v]),
-    _field("size", "file size: size:>4M, size:1M..8M, size:<=700K",
-           lambda v: _number_range("size", v, _size),
-           lambda b, ctx: _range_sql("g.file_size", b), "g.file_size", _show_size),
+    _field("size", "the game's size, a disc's tracks included: size:>4M, size:1M..8M, "
+           "size:<=700K", lambda v: _number_range("size", v, _size),
+           lambda b, ctx: _range_sql(SIZE_COLUMN, b), SIZE_COLUMN, _show_size),
     _field("year", "release year from the matched DAT entry (year:1990..1995)",
            lambda v: _number_range("year", v, _integer), _year_sql),
     _field("added", "added within 30d / 4w, or a date range (added:2026-01-01..)",
@@ -502,8 +514,10 @@ FIELDS: dict[str, Field] = {f.name: f for f in (
     _field("dat", "matched a game of this DAT (dat:\"Nintendo - Game Boy\")", _text, _dat_sql),
     _field("collection", "in this collection (collection:favorites)", _text,
            _collection_sql),
-    _field("compat", "a best compatibility answer of any emulator (compat:perfect,playable; "
-           "compat:unknown: none known)", _compat_parse, lambda v, ctx: compat_condition(v)),
+    _field("compat", "the compatibility answer of some emulator: the game's own, else its "
+           "platform-wide one (compat:perfect,playable; compat:unknown: none known)",
+           _compat_parse,
+           lambda v, ctx: compat_condition(v, platform_wide=ctx.platform_wide)),
 )}
 
 
@@ -618,8 +632,8 @@ def decode_cursor(keys: Sequence[SortKey], cursor: str) -> list[object]:
 
 # -- listing ----------------------------------------------------------------------------------
 LIST_COLUMNS = ("g.id, g.platform_id, g.filename, g.detected_title, g.catalog_title, "
-                "g.region, g.file_size, g.matched_game_id, g.match_method, g.is_missing, "
-                "r.path AS root")
+                "g.region, g.file_size, g.total_size, g.matched_game_id, g.match_method, "
+                "g.is_missing, r.path AS root")
 
 
 @dataclass(frozen=True)
