@@ -47,13 +47,17 @@ from romrunner.deploy.card import (
     card_lock,
     check_destination,
     clean_stale_temps,
+    clear_writing,
     default_margin,
     describe_os_error,
     fsync_folder,
-    read_manifest,
+    note_writing,
+    owned_from_files,
+    read_manifest_files,
     record_card_os,
     space,
     write_manifest,
+    writing_folders,
 )
 from romrunner.deploy.legal import FileSystem, collision_key, inside_root
 from romrunner.deploy.plan import DeployPlan, PlanItem
@@ -190,11 +194,11 @@ def deploy(db: Database, plan: DeployPlan, *, profile_id: int,
     refuse_library_overlap(db, plan.root, plan.items)
     check_destination(plan.root)
     with card_lock(plan.root):
-        prepared = _prepare(db, plan, profile_id, options, destination_id, name)
-        deployment_id, dest_id, decisions, claims, notes = prepared
-        summary = _run(db, deployment_id, plan.root, plan.fs, dest_id, decisions, claims,
-                       options, progress, fresh=True)
-        summary.notes[:0] = notes
+        ready = _prepare(db, plan, profile_id, options, destination_id, name)
+        summary = _run(db, ready.deployment_id, plan.root, plan.fs, ready.dest_id,
+                       ready.decisions, ready.claims, options, progress, fresh=True,
+                       unchanged=ready.unchanged, planned=ready.planned)
+        summary.notes[:0] = ready.claims.notes
         return summary
 
 
@@ -207,26 +211,45 @@ def record_deployment(db: Database, plan: DeployPlan, *, profile_id: int,
     check_destination(plan.root)
     with card_lock(plan.root):
         return _prepare(db, plan, profile_id, options or DeployOptions(), destination_id,
-                        name)[0]
+                        name).deployment_id
+
+
+@dataclass
+class _Prepared:
+    deployment_id: int
+    dest_id: str
+    decisions: list[_Decision]
+    claims: Claims
+    unchanged: int  # files found unchanged in bulk (no decision of their own)
+    planned: list[PlanItem]  # every file of the plan (their folders: see _clean_temps)
 
 
 def _prepare(db: Database, plan: DeployPlan, profile_id: int, options: DeployOptions,
-             destination_id: str | None, name: str | None
-             ) -> tuple[int, str, list[_Decision], Claims, list[str]]:
+             destination_id: str | None, name: str | None) -> _Prepared:
     root = plan.root
     dest_id = destination_id or card_destination_id(root) or ""
     record_card_os(root, plan.os_id)
     claims = Claims(db, root, dest_id, plan.fs)
-    notes = claims.notes
-    items = _plan_items(plan)
+    rest, unchanged = _split(root, plan, claims, options)
+    items = _plan_items(plan, rest)
     if options.prune:
         items = _prune_items(root, plan, claims) + items
         for seq, item in enumerate(items):
             item.seq = seq
     decisions = _decide(root, plan.fs, items, claims, options)
     _check_space(root, decisions, options)
-    deployment_id = _record(db, plan, decisions, profile_id, options, dest_id, name)
-    return deployment_id, dest_id, decisions, claims, notes
+    deployment_id = _record(db, plan, decisions, profile_id, options, dest_id, name, unchanged)
+    return _Prepared(deployment_id, dest_id, decisions, claims,
+                     sum(files for files, _ in unchanged.values()), plan.items)
+
+
+def _split(root: Path, plan: DeployPlan, claims: Claims, options: DeployOptions
+           ) -> tuple[list[int], dict[str, list[int]]]:
+    """The plan's files found in bulk to be on the card as we wrote them (counted per
+    platform: files, bytes), and the indexes of the rest (decided one by one)."""
+    if options.verify:  # every file is compared by hash: nothing is settled in bulk
+        return list(range(len(plan.items))), {}
+    return fast_skips(root, plan.items, claims.files)
 
 
 def preview(db: Database, plan: DeployPlan, options: DeployOptions | None = None,
@@ -240,10 +263,13 @@ def preview(db: Database, plan: DeployPlan, options: DeployOptions | None = None
     dest_id = destination_id or card_destination_id(root, create=False) or ""
     claims = Claims(db, root, dest_id, plan.fs)
     notes = claims.notes
-    items = _plan_items(plan)
+    rest, unchanged = _split(root, plan, claims, options)
+    items = _plan_items(plan, rest)
     prune = _prune_items(root, plan, claims) if options.prune else []
     decisions = _decide(root, plan.fs, prune + items, claims, options)
     counts: dict[str, int] = defaultdict(int)
+    if unchanged:
+        counts[SKIP] = sum(files for files, _ in unchanged.values())
     for decision in decisions:
         counts[decision.action] += 1
     free, total, block = space(root)
@@ -285,10 +311,93 @@ def _resolved(path: Path) -> Path:
         return Path(os.path.abspath(path))
 
 
-def _plan_items(plan: DeployPlan) -> list[_Item]:
+def _plan_items(plan: DeployPlan, indexes: Iterable[int] | None = None) -> list[_Item]:
+    """The plan's files (those at ``indexes``) as items; an item's seq is its index."""
+    items = plan.items
+    chosen = range(len(items)) if indexes is None else indexes
     return [_Item(seq, item.kind, "copy", item.platform_id, item.source, item.source_mtime_ns,
-                  item.content, item.dest, item.size, item.sha1, None, "pending", item.game_id)
-            for seq, item in enumerate(plan.items)]
+                  item.content, item.dest, item.size, item.sha1 or _content_sha1(item), None,
+                  "pending", item.game_id)
+            for seq in chosen for item in (items[seq],)]
+
+
+def _content_sha1(item: PlanItem) -> str | None:
+    """The SHA1 of a generated file's bytes (a playlist), so a playlist whose text changed
+    but not its length is written again."""
+    return None if item.content is None else hashlib.sha1(item.content).hexdigest()
+
+
+def fast_skips(root: Path, items: list[PlanItem], files: dict[str, Any]
+               ) -> tuple[list[int], dict[str, list[int]]]:
+    """Split ``items`` into the files on the card exactly as the card's manifest copy
+    (``files``, as parsed) records them — a regular file of that size and modification time,
+    whose record's size and SHA1 are the planned file's — and the rest (their indexes).
+
+    The common case of a re-deploy, done in bulk: one ``stat`` per file relative to its
+    folder's descriptor, compared in one pass per folder, with no per-file decision. It
+    decides nothing the one-by-one rules would not (see :func:`_decide_copy`); whatever it
+    does not settle goes to them. The sources are not looked at: an unchanged file of ours
+    holding the planned content needs none. Returns the indexes of the rest and, per
+    platform, [files, bytes] found unchanged.
+    """
+    groups: dict[str, list[int]] = defaultdict(list)
+    rest: list[int] = []
+    for index, item in enumerate(items):
+        if item.content is None:
+            groups[item.dest.rpartition("/")[0]].append(index)
+        else:
+            rest.append(index)  # a playlist: few, decided one by one
+    unchanged: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    base, get, file_type, regular = str(root), files.get, 0o170000, stat.S_IFREG
+    for folder, indexes in groups.items():
+        group = [items[index] for index in indexes]
+        try:
+            fd = os.open(f"{base}/{folder}" if folder else base,
+                         os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+        except OSError:
+            rest.extend(indexes)
+            continue
+        try:
+            infos = _stats_at(fd, group)
+        finally:
+            os.close(fd)
+        try:
+            same = [info is not None and (record := get(item.dest)) is not None
+                    and record[0] == item.size == info.st_size
+                    and record[1] == info.st_mtime_ns
+                    and info.st_mode & file_type == regular
+                    and (record[2] is None or item.sha1 is None or record[2] == item.sha1)
+                    for item, info in zip(group, infos, strict=True)]
+        except (TypeError, LookupError):  # a malformed record: decided one by one
+            rest.extend(indexes)
+            continue
+        for index, item, ok in zip(indexes, group, same, strict=True):
+            if ok:
+                entry = unchanged[item.platform_id or ""]
+                entry[0] += 1
+                entry[1] += item.size
+            else:
+                rest.append(index)
+    rest.sort()
+    return rest, dict(unchanged)
+
+
+def _stats_at(fd: int, group: list[PlanItem]) -> list[os.stat_result | None]:
+    """``lstat`` of each item's name in the folder open as ``fd`` (None: not there)."""
+    stat_at = os.stat
+    try:
+        return [stat_at(item.dest.rpartition("/")[2], dir_fd=fd, follow_symlinks=False)
+                for item in group]
+    except OSError:
+        pass
+    found: list[os.stat_result | None] = []
+    for item in group:
+        try:
+            found.append(stat_at(item.dest.rpartition("/")[2], dir_fd=fd,
+                                 follow_symlinks=False))
+        except OSError:
+            found.append(None)
+    return found
 
 
 def _prune_items(root: Path, plan: DeployPlan, claims: Claims) -> list[_Item]:
@@ -311,8 +420,11 @@ def _unchanged(decision: _Decision) -> bool:
 
 
 def _record(db: Database, plan: DeployPlan, decisions: list[_Decision], profile_id: int,
-            options: DeployOptions, dest_id: str, name: str | None) -> int:
+            options: DeployOptions, dest_id: str, name: str | None,
+            found: dict[str, list[int]]) -> int:
     unchanged: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for platform, (files, size) in found.items():
+        unchanged[platform] = [files, size]
     recorded: list[_Item] = []
     for decision in decisions:
         if decision.action == SKIP and decision.claim is not None:  # _unchanged, inlined
@@ -428,21 +540,29 @@ class Claims:
 
     def __init__(self, db: Database, root: Path, dest_id: str, fs: FileSystem) -> None:
         self.db, self.dest_id, self.fs = db, dest_id, fs
-        card, note = read_manifest(root)
+        self.files, note = read_manifest_files(root)  # as parsed: see card and fast_skips
         self.notes = [note] if note else []
-        # The first record per path, and (rarely: two paths the card folds to one) the rest.
-        self.card: dict[str, Owned] = {}
+        self._card: dict[str, Owned] | None = None
         self.card_more: dict[str, list[Owned]] = defaultdict(list)
-        mine = self.card
-        folds = fs.case_insensitive
-        for owned in card.values():
-            dest = owned.dest
-            key = dest.casefold() if folds and dest.isascii() else collision_key(dest, fs)
-            if key in mine:
-                self.card_more[key].append(owned)
-            else:
-                mine[key] = owned
         self._stored: dict[str, list[Owned]] | None = None
+
+    @property
+    def card(self) -> dict[str, Owned]:
+        """The card's records by collision key: the first record per key (and, rarely: two
+        paths the card folds to one, the rest in ``card_more``). Built when first needed."""
+        if self._card is None:
+            mine: dict[str, Owned] = {}
+            folds = self.fs.case_insensitive
+            for owned in owned_from_files(self.files).values():
+                dest = owned.dest
+                key = dest.casefold() if folds and dest.isascii() else collision_key(dest,
+                                                                                     self.fs)
+                if key in mine:
+                    self.card_more[key].append(owned)
+                else:
+                    mine[key] = owned
+            self._card = mine
+        return self._card
 
     def stored(self) -> dict[str, list[Owned]]:
         """The database's records for this destination, newest deployment first."""
@@ -526,6 +646,8 @@ class _CardStat:
 
 def _decide(root: Path, fs: FileSystem, items: list[_Item], claims: Claims,
             options: DeployOptions) -> list[_Decision]:
+    if not items:
+        return []  # (nothing to read: the card's records are not even indexed)
     card = _CardStat(root)
     known = claims.card.get
     folders, open_folder, stat_at = card.folders, card.open, os.stat
@@ -996,19 +1118,24 @@ class _Runner:
 
 def _run(db: Database, deployment_id: int, root: Path, fs: FileSystem, dest_id: str,
          decisions: list[_Decision], claims: Claims, options: DeployOptions,
-         progress: ProgressCallback | None, *, fresh: bool = False) -> DeploySummary:
-    folders = {d.item.dest.rpartition("/")[0] for d in decisions}
+         progress: ProgressCallback | None, *, fresh: bool = False, unchanged: int = 0,
+         planned: list[PlanItem] | None = None) -> DeploySummary:
+    """Apply the decisions (``unchanged``: files already found unchanged in bulk, counted as
+    skipped; ``planned``: every file of the plan)."""
     copies = [d for d in decisions if d.action == COPY]
     runner = _Runner(db, deployment_id, root, dest_id, claims, options, fs, progress,
-                     sum(d.item.size for d in copies), len(decisions))
+                     sum(d.item.size for d in copies), len(decisions) + unchanged)
     runner.fresh = fresh
     summary = runner.summary
-    summary.cleaned_temps = clean_stale_temps(root, folders)
+    summary.skipped = runner.files_done = unchanged
+    summary.cleaned_temps = _clean_temps(root, decisions, planned or [], fresh)
     summary.planned = int(db.scalar("SELECT count(*) FROM deployment_items WHERE "
                                     "deployment_id = ? AND action = 'copy'", (deployment_id,)))
     summary.planned += sum(files for files, _ in _unchanged_totals(db, deployment_id).values())
     status = "failed"
     try:
+        if copies:  # before the first temporary file
+            _note_writing(runner, copies)
         _apply(runner, decisions)
         status = "completed"
     except _Stop as stop:
@@ -1023,10 +1150,34 @@ def _run(db: Database, deployment_id: int, root: Path, fs: FileSystem, dest_id: 
         _settle(runner)
         runner.flush()
         runner.write_card_manifest()
+        if status == "completed":
+            clear_writing(root)
         summary.status = status
         summary.seconds = round(time.monotonic() - runner.started, 3)
         _finish(db, deployment_id, status, summary.stopped)
     return summary
+
+
+def _note_writing(runner: _Runner, copies: list[_Decision]) -> None:
+    try:
+        note_writing(runner.root, {d.item.dest.rpartition("/")[0] for d in copies})
+    except OSError as exc:
+        raise _Stop(runner._stop_message(exc, copies[0].item, runner.gone())) from exc
+
+
+def _clean_temps(root: Path, decisions: list[_Decision], planned: list[PlanItem],
+                 fresh: bool) -> int:
+    """Remove stale temporary files of ours: on resume from every folder of the deployment,
+    and on any run from the folders an earlier run noted it was writing to and did not
+    complete (a first run on a card whose runs all completed lists no folder)."""
+    noted = writing_folders(root)
+    if fresh and noted is None:
+        return 0
+    where = set(noted or ())
+    if not fresh or noted == set():  # an unreadable note: every folder of this plan
+        where |= {d.item.dest.rpartition("/")[0] for d in decisions}
+        where |= {item.dest.rpartition("/")[0] for item in planned}
+    return clean_stale_temps(root, where)
 
 
 def _settle(runner: _Runner) -> None:
