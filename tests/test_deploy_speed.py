@@ -4,6 +4,7 @@ databases, real folders and real files."""
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 from pathlib import Path
@@ -11,8 +12,9 @@ from pathlib import Path
 import pytest
 
 from romrunner.deploy.card import WRITING_NAME, note_writing
-from romrunner.deploy.execute import deploy, fast_skips, preview
-from tests.test_deploy import disc_files
+from romrunner.deploy.execute import deploy, fast_skips, preview, record_deployment, resume
+from romrunner.deploy.history import show_deployment
+from tests.test_deploy import disc_files, sources_by_dest
 from tests.test_deploy_support import Layout, Library, card_files, make_library, temp_files
 
 
@@ -138,3 +140,75 @@ def test_a_note_naming_a_folder_outside_the_card_is_ignored(library: Library, ca
         json.dumps({"folders": ["../elsewhere", str(outside)]}))
     _deploy(library, card)
     assert bait.exists()
+
+
+def test_a_recorded_deployment_writes_no_row_per_file_until_its_files_get_a_state(
+        library: Library, card: Path) -> None:
+    """The items are recorded once with the deployment; a file's row is written when its
+    batch commits (one write per file). Until then it is pending: in show, in resume."""
+    deployment = record_deployment(library.db, library.plan(Layout(card)),
+                                   profile_id=library.profile_id)
+    assert library.db.scalar("SELECT count(*) FROM deployment_items WHERE deployment_id = ?",
+                             (deployment,)) == 0
+    shown = show_deployment(library.db, deployment)
+    assert [(c["action"], c["status"], c["files"]) for c in shown["counts"]] == [
+        ("copy", "pending", 11)]
+    summary = resume(library.db, deployment)
+    assert (summary.planned, summary.copied, summary.status) == (11, 11, "completed")
+    rows = library.db.query("SELECT status, dest_mtime_ns FROM deployment_items WHERE "
+                            "deployment_id = ?", (deployment,))
+    assert len(rows) == 11 and {row["status"] for row in rows} == {"copied"}
+    assert all(row["dest_mtime_ns"] is not None for row in rows)
+    shown = show_deployment(library.db, deployment)
+    assert [(c["action"], c["status"], c["files"]) for c in shown["counts"]] == [
+        ("copy", "copied", 11)]
+
+
+def test_a_deployment_recorded_with_a_row_per_file_still_resumes(library: Library,
+                                                                 card: Path) -> None:
+    """Deployments recorded before (every item a pending row, no items in the history row)
+    resume as they did."""
+    deployment = record_deployment(library.db, library.plan(Layout(card)),
+                                   profile_id=library.profile_id)
+    document = json.loads(library.db.scalar(
+        "SELECT manifest_json FROM deployment_history WHERE id = ?", (deployment,)))
+    with library.db.atomic():
+        library.db.executemany(
+            "INSERT INTO deployment_items (deployment_id, seq, kind, action, game_id, "
+            "platform_id, source_path, source_mtime_ns, content, dest_path, file_size, "
+            "file_sha1, dest_mtime_ns) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [(deployment, seq, kind, action, game, platform, source, mtime,
+              None if content is None else base64.b64decode(content), dest, size, sha1, dmt)
+             for (seq, kind, action, game, platform, source, mtime, content, dest, size, sha1,
+                  dmt) in document.pop("items")])
+        library.db.execute("UPDATE deployment_history SET manifest_json = ? WHERE id = ?",
+                           (json.dumps(document), deployment))
+    summary = resume(library.db, deployment)
+    assert (summary.planned, summary.copied, summary.status) == (11, 11, "completed")
+    assert card_files(card) == sources_by_dest(library, card) and len(card_files(card)) == 11
+
+
+def test_a_file_renamed_whose_row_was_lost_is_not_trusted(library: Library,
+                                                          card: Path) -> None:
+    """The crash state of one write per file: the rename reached the card, the batch's rows
+    did not reach the database (and the card's manifest does not list the file). Resume
+    finds the item pending from the recorded items and does not take the file for ours."""
+    first = deploy(library.db, library.plan(Layout(card)), profile_id=library.profile_id)
+    row = library.db.query_one("SELECT seq, dest_path FROM deployment_items WHERE "
+                               "deployment_id = ? AND kind = 'rom' ORDER BY seq LIMIT 1",
+                               (first.deployment_id,))
+    with library.db.atomic():
+        library.db.execute("DELETE FROM deployment_items WHERE deployment_id = ? AND seq = ?",
+                           (first.deployment_id, row["seq"]))
+        library.db.execute("UPDATE deployment_history SET status = 'started' WHERE id = ?",
+                           (first.deployment_id,))
+    manifest = card / ".romrunner" / "manifest.json"
+    document = json.loads(manifest.read_bytes())
+    del document["files"][row["dest_path"]]
+    manifest.write_text(json.dumps(document))
+    final = card / row["dest_path"]
+    data = final.read_bytes()
+    final.write_bytes(bytes([data[0] ^ 0xFF]) + data[1:])  # same size, other bytes
+    summary = resume(library.db, first.deployment_id)
+    assert (summary.copied, summary.conflicts) == (0, 1)
+    assert final.read_bytes() != data

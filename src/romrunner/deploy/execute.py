@@ -24,6 +24,7 @@ unchanged since we wrote them and no longer selected.
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import errno
 import hashlib
@@ -433,32 +434,76 @@ def _record(db: Database, plan: DeployPlan, decisions: list[_Decision], profile_
             entry[1] += decision.item.size
         else:
             recorded.append(decision.item)
-    with db.atomic():
+    with db.atomic():  # the items once, compactly: a row is written for one as it gets a state
         cursor = db.execute(
             "INSERT INTO deployment_history (device_profile_id, deployment_name, "
             "destination_path, destination_id, options_json, manifest_json, status, "
             "started_at) VALUES (?, ?, ?, ?, ?, ?, 'started', ?)",
             (profile_id, name, str(plan.root), dest_id,
              json.dumps({**asdict(options), "fs": plan.fs.value}),
-             json.dumps({"unchanged": unchanged}), now_text()))
-        deployment_id = int(cursor.lastrowid or 0)
-        db.executemany(
-            "INSERT INTO deployment_items (deployment_id, seq, kind, action, game_id, "
-            "platform_id, source_path, source_mtime_ns, content, dest_path, file_size, "
-            "file_sha1, dest_mtime_ns, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-            "'pending')",
-            ((deployment_id, i.seq, i.kind, i.action, i.game_id, i.platform_id, i.source,
-              i.source_mtime_ns, i.content, i.dest, i.size, i.sha1, i.dest_mtime_ns)
-             for i in recorded))
-    return deployment_id
+             json.dumps({"unchanged": unchanged, "items": [_item_record(i) for i in recorded]},
+                        ensure_ascii=False, separators=(",", ":")), now_text()))
+        return int(cursor.lastrowid or 0)
 
 
-def _unchanged_totals(db: Database, deployment_id: int) -> dict[str, list[int]]:
+# A deployment's items are recorded once, when it is recorded, in its history row
+# (``manifest_json``: ``items``, one list per item in this order); an item gets its row in
+# ``deployment_items`` when it gets a state (its batch's intent: copied; or failed, skipped,
+# conflict, pruned). An item with no row is pending. (Deployments recorded before this have
+# every item as a row and no ``items``.)
+_UPSERT = ("INSERT OR REPLACE INTO deployment_items (deployment_id, seq, kind, action, game_id, "
+           "platform_id, source_path, source_mtime_ns, content, dest_path, file_size, "
+           "file_sha1, dest_mtime_ns, status, error) "
+           "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+
+
+def _item_record(item: _Item) -> list[Any]:
+    content = None if item.content is None else base64.b64encode(item.content).decode("ascii")
+    return [item.seq, item.kind, item.action, item.game_id, item.platform_id, item.source,
+            item.source_mtime_ns, content, item.dest, item.size, item.sha1, item.dest_mtime_ns]
+
+
+def _item_from_record(record: list[Any]) -> _Item:
+    (seq, kind, action, game_id, platform_id, source, source_mtime_ns, content, dest, size,
+     sha1, dest_mtime_ns) = record
+    return _Item(int(seq), kind, action, platform_id, source, source_mtime_ns,
+                 None if content is None else base64.b64decode(content), dest, int(size), sha1,
+                 dest_mtime_ns, "pending", game_id)
+
+
+def _row(deployment_id: int, item: _Item, status: str, error: str | None,
+         mtime_ns: int | None, sha1: str | None) -> tuple[Any, ...]:
+    return (deployment_id, item.seq, item.kind, item.action, item.game_id, item.platform_id,
+            item.source, item.source_mtime_ns, item.content, item.dest, item.size, sha1,
+            mtime_ns, status, error)
+
+
+def _recorded(db: Database, deployment_id: int) -> tuple[dict[str, list[int]],
+                                                         list[list[Any]] | None]:
+    """The deployment's unchanged totals per platform, and its items as recorded (None for a
+    deployment recorded before items were: each of its items has a row)."""
     text = db.scalar("SELECT manifest_json FROM deployment_history WHERE id = ?",
                      (deployment_id,))
     data = json.loads(text) if text else {}
-    found = data.get("unchanged", {}) if isinstance(data, dict) else {}
-    return found if isinstance(found, dict) else {}
+    if not isinstance(data, dict):
+        return {}, None
+    found, items = data.get("unchanged", {}), data.get("items")
+    return (found if isinstance(found, dict) else {},
+            items if isinstance(items, list) else None)
+
+
+def unrecorded(db: Database, deployment_id: int,
+               recorded: tuple[dict[str, list[int]], list[list[Any]] | None] | None = None
+               ) -> list[_Item]:
+    """The deployment's items that have no row yet: pending (``recorded``: what
+    :func:`_recorded` returns, when already read)."""
+    items = (recorded or _recorded(db, deployment_id))[1]
+    if not items or int(db.scalar("SELECT count(*) FROM deployment_items WHERE "
+                                  "deployment_id = ?", (deployment_id,))) >= len(items):
+        return []  # (every row is one of the items: as many rows, every item has its row)
+    have = {int(row[0]) for row in db.query(
+        "SELECT seq FROM deployment_items WHERE deployment_id = ?", (deployment_id,))}
+    return [_item_from_record(record) for record in items if int(record[0]) not in have]
 
 
 # -- resuming ------------------------------------------------------------------------------
@@ -514,7 +559,8 @@ def _unfinished(db: Database, deployment_id: int | None) -> Any:
         raise NotFoundError(f"deployment {deployment_id} does not exist")
     if row["status"] not in RESUMABLE and not db.scalar(
             "SELECT count(*) FROM deployment_items WHERE deployment_id = ? "
-            "AND status IN ('pending', 'failed', 'conflict')", (deployment_id,)):
+            "AND status IN ('pending', 'failed', 'conflict')", (deployment_id,)) \
+            and not unrecorded(db, deployment_id):
         raise DeployError(f"deployment {deployment_id} is {row['status']}: nothing to resume")
     return row
 
@@ -526,10 +572,13 @@ def _load_items(db: Database, deployment_id: int) -> list[_Item]:
         "FROM deployment_items WHERE deployment_id = ? AND (status IN "
         "('pending', 'failed', 'conflict') OR (status = 'copied' AND action = 'copy')) "
         "ORDER BY seq", (deployment_id,))
-    return [_Item(int(r["seq"]), r["kind"], r["action"], r["platform_id"], r["source_path"],
-                  r["source_mtime_ns"], r["content"], r["dest_path"], int(r["file_size"]),
-                  r["file_sha1"], r["dest_mtime_ns"], r["status"], r["game_id"])
-            for r in rows]
+    items = [_Item(int(r["seq"]), r["kind"], r["action"], r["platform_id"], r["source_path"],
+                   r["source_mtime_ns"], r["content"], r["dest_path"], int(r["file_size"]),
+                   r["file_sha1"], r["dest_mtime_ns"], r["status"], r["game_id"])
+             for r in rows]
+    items += unrecorded(db, deployment_id)
+    items.sort(key=lambda item: item.seq)
+    return items
 
 
 # -- deciding ------------------------------------------------------------------------------
@@ -800,7 +849,7 @@ class _Runner:
         self.db, self.deployment_id, self.root, self.dest_id = db, deployment_id, root, dest_id
         self.claims, self.options, self.fs, self.progress = claims, options, fs, progress
         self.summary = DeploySummary(deployment_id, str(root))
-        self.pending_states: list[tuple[str, str | None, int | None, str | None, int]] = []
+        self.pending_states: list[tuple[Any, ...]] = []  # rows to write at the next flush
         self.dirty_folders: set[str] = set()
         self.base = str(root)
         self.checked_folders: set[str] = set()
@@ -821,8 +870,10 @@ class _Runner:
     def state(self, item: _Item, status: str, error: str | None = None,
               owned: Owned | None = None, *, record: bool = True) -> None:
         if record:
-            self.pending_states.append((status, error, owned.mtime_ns if owned else None,
-                                        owned.sha1 if owned else None, item.seq))
+            self.pending_states.append(_row(
+                self.deployment_id, item, status, error,
+                owned.mtime_ns if owned else item.dest_mtime_ns,
+                owned.sha1 if owned and owned.sha1 else item.sha1))
         self.handled.add(item.seq)
         key = item.key or collision_key(item.dest, self.fs)
         if owned is not None:
@@ -850,12 +901,7 @@ class _Runner:
         self.dirty_folders.clear()
         if self.pending_states:
             with self.db.atomic():
-                self.db.executemany(
-                    "UPDATE deployment_items SET status = ?, error = ?, "
-                    "dest_mtime_ns = COALESCE(?, dest_mtime_ns), "
-                    "file_sha1 = COALESCE(?, file_sha1) WHERE deployment_id = ? AND seq = ?",
-                    [(status, error, mtime, sha1, self.deployment_id, seq)
-                     for status, error, mtime, sha1, seq in self.pending_states])
+                self.db.executemany(_UPSERT, self.pending_states)
             self.pending_states.clear()
         now = time.monotonic()
         self.last_flush = now
@@ -951,12 +997,9 @@ class _Runner:
             return
         try:
             with self.db.atomic():
-                self.db.executemany(
-                    "UPDATE deployment_items SET status = 'copied', error = NULL, "
-                    "dest_mtime_ns = ?, file_sha1 = COALESCE(?, file_sha1) "
-                    "WHERE deployment_id = ? AND seq = ?",
-                    [(w.owned.mtime_ns, w.owned.sha1, self.deployment_id, w.item.seq)
-                     for w in batch])
+                self.db.executemany(_UPSERT, [
+                    _row(self.deployment_id, w.item, "copied", None, w.owned.mtime_ns,
+                         w.owned.sha1 or w.item.sha1) for w in batch])
         except BaseException:
             for written in batch:
                 with contextlib.suppress(OSError):
@@ -1129,9 +1172,8 @@ def _run(db: Database, deployment_id: int, root: Path, fs: FileSystem, dest_id: 
     summary = runner.summary
     summary.skipped = runner.files_done = unchanged
     summary.cleaned_temps = _clean_temps(root, decisions, planned or [], fresh)
-    summary.planned = int(db.scalar("SELECT count(*) FROM deployment_items WHERE "
-                                    "deployment_id = ? AND action = 'copy'", (deployment_id,)))
-    summary.planned += sum(files for files, _ in _unchanged_totals(db, deployment_id).values())
+    recorded = _recorded(db, deployment_id)
+    summary.planned = _planned(db, deployment_id, recorded)
     status = "failed"
     try:
         if copies:  # before the first temporary file
@@ -1154,8 +1196,20 @@ def _run(db: Database, deployment_id: int, root: Path, fs: FileSystem, dest_id: 
             clear_writing(root)
         summary.status = status
         summary.seconds = round(time.monotonic() - runner.started, 3)
-        _finish(db, deployment_id, status, summary.stopped)
+        _finish(db, deployment_id, status, summary.stopped, recorded)
     return summary
+
+
+def _planned(db: Database, deployment_id: int,
+             recorded: tuple[dict[str, list[int]], list[list[Any]] | None]) -> int:
+    """Files the deployment puts on the card: its items to copy and those found unchanged."""
+    found, items = recorded
+    if items is None:
+        copies = int(db.scalar("SELECT count(*) FROM deployment_items WHERE "
+                               "deployment_id = ? AND action = 'copy'", (deployment_id,)))
+    else:
+        copies = sum(1 for record in items if record[2] == "copy")
+    return copies + sum(files for files, _ in found.values())
 
 
 def _note_writing(runner: _Runner, copies: list[_Decision]) -> None:
@@ -1247,12 +1301,13 @@ def _with_space_needed(message: str, root: Path, decisions: list[_Decision],
     return message.replace("{more}", _mib(more))
 
 
-def _finish(db: Database, deployment_id: int, status: str, error: str | None) -> None:
+def _finish(db: Database, deployment_id: int, status: str, error: str | None,
+            recorded: tuple[dict[str, list[int]], list[list[Any]] | None]) -> None:
     rows = db.query("SELECT coalesce(platform_id, '') AS platform, status, count(*) AS files, "
                     "sum(file_size) AS bytes FROM deployment_items WHERE deployment_id = ? "
                     "GROUP BY 1, 2", (deployment_id,))
     totals: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for platform, (files, size) in _unchanged_totals(db, deployment_id).items():
+    for platform, (files, size) in recorded[0].items():
         entry = totals[platform or "(other)"]
         entry["files"] += files
         entry["bytes"] += size
@@ -1262,6 +1317,11 @@ def _finish(db: Database, deployment_id: int, status: str, error: str | None) ->
         entry["files"] += int(row["files"])
         entry["bytes"] += int(row["bytes"] or 0)
         entry[row["status"]] += int(row["files"])
+    for item in unrecorded(db, deployment_id, recorded):
+        entry = totals[item.platform_id or "(prune)"]
+        entry["files"] += 1
+        entry["bytes"] += item.size
+        entry["pending"] += 1
     with db.atomic():
         db.execute("UPDATE deployment_history SET status = ?, completed_at = ?, "
                    "error_message = ?, totals_json = ? WHERE id = ?",

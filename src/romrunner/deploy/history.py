@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from romrunner.deploy.execute import unrecorded
 from romrunner.errors import NotFoundError
 from romrunner.store.database import Database
 
@@ -45,9 +46,27 @@ def show_deployment(db: Database, deployment_id: int, *,
     counts = db.query("SELECT action, status, count(*) AS files, coalesce(sum(file_size), 0) "
                       "AS bytes FROM deployment_items WHERE deployment_id = ? "
                       "GROUP BY action, status ORDER BY action, status", (deployment_id,))
-    data["counts"] = [dict(count) for count in counts]
+    data["counts"] = _with_pending([dict(count) for count in counts],
+                                   unrecorded(db, deployment_id))
     problems = db.query("SELECT seq, kind, action, dest_path, source_path, status, error "
                         "FROM deployment_items WHERE deployment_id = ? AND error IS NOT NULL "
                         "ORDER BY seq LIMIT ?", (deployment_id, item_limit))
     data["problems"] = [dict(problem) for problem in problems]
     return data
+
+
+def _with_pending(counts: list[dict[str, Any]], pending: list[Any]) -> list[dict[str, Any]]:
+    """Counts by action and status, with the items that have no row yet counted as pending."""
+    extra: dict[str, list[int]] = {}
+    for item in pending:
+        entry = extra.setdefault(item.action, [0, 0])
+        entry[0] += 1
+        entry[1] += item.size
+    for count in counts:
+        if count["status"] == "pending" and count["action"] in extra:
+            files, size = extra.pop(count["action"])
+            count["files"] += files
+            count["bytes"] += size
+    counts += [{"action": action, "status": "pending", "files": files, "bytes": size}
+               for action, (files, size) in extra.items()]
+    return sorted(counts, key=lambda count: (count["action"], count["status"]))
