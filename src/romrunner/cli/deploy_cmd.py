@@ -231,6 +231,11 @@ def deploy_history(limit: int, profile_id: int | None) -> int:
                           _total(totals, "copied"), _total(totals, "skipped"),
                           _total(totals, "pruned"), _total(totals, "failed", "conflict"))
         console.print(table)
+        for row in rows:
+            if row["status"] == "interrupted":
+                console.print(f"deployment {row['id']} was interrupted; "
+                              f"`{row['resume_hint']}` finishes it", markup=False,
+                              soft_wrap=True)
 
     app.finish(rows, render)
     return 0
@@ -256,6 +261,9 @@ def _render_show(console: Console, data: dict[str, Any]) -> None:
                   f"started {data['started_at']}", markup=False, soft_wrap=True)
     if data["error_message"]:
         console.print(f"stopped: {data['error_message']}", markup=False, soft_wrap=True)
+    if data["status"] == "interrupted":
+        console.print(f"interrupted (no deploy is running on the card); "
+                      f"`{data['resume_hint']}` finishes it", markup=False, soft_wrap=True)
     table = Table("platform", "files", "bytes", "copied", "skipped", "failed", "conflict")
     for platform, totals in data["totals"].items():
         table.add_row(platform, f"{totals.get('files', 0):,}", f"{totals.get('bytes', 0):,}",

@@ -171,6 +171,25 @@ def card_lock(root: Path) -> Iterator[None]:
         os.close(fd)  # closing releases the lock
 
 
+def lock_held(root: Path) -> bool:
+    """True when a live process holds the card's deploy lock (a deploy is running on it).
+    Writes nothing: the lock file is opened read-only, and a card without one (or not
+    mounted) has no deploy running."""
+    try:
+        fd = os.open(root / CARD_DIR / LOCK_NAME, os.O_RDONLY | os.O_CLOEXEC)
+    except OSError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    except OSError:
+        return False
+    finally:
+        os.close(fd)  # closing releases a lock taken here
+    return False
+
+
 def read_manifest(root: Path) -> tuple[dict[str, Owned], str | None]:
     """The card's copy of our manifest, by destination path; a problem with it is a note
     (an unreadable manifest only means fewer files are known to be ours)."""

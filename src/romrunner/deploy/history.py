@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
+from romrunner.deploy.card import lock_held
 from romrunner.deploy.execute import unrecorded
 from romrunner.errors import NotFoundError
 from romrunner.store.database import Database
 
+INTERRUPTED = "interrupted"  # shown for a deployment still "started" that no process runs
 _COLUMNS = ("id, device_profile_id, deployment_name, destination_path, destination_id, "
             "status, started_at, completed_at, error_message, totals_json")
 
@@ -17,6 +20,13 @@ def _row(row: Any) -> dict[str, Any]:
     data = dict(row)
     totals = data.pop("totals_json", None)
     data["totals"] = json.loads(totals) if totals else {}
+    data["resume_hint"] = None
+    if data["status"] == "started" and not lock_held(Path(data["destination_path"])):
+        # Recorded as started, but no process holds its card's lock: killed, crashed or
+        # unplugged before it could say so.
+        data["status"] = INTERRUPTED
+    if data["status"] in (INTERRUPTED, "failed", "cancelled"):
+        data["resume_hint"] = f"romrunner deploy resume {data['id']}"
     return data
 
 
