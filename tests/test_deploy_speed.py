@@ -12,7 +12,14 @@ from pathlib import Path
 import pytest
 
 from romrunner.deploy.card import WRITING_NAME, note_writing
-from romrunner.deploy.execute import deploy, fast_skips, preview, record_deployment, resume
+from romrunner.deploy.execute import (
+    DeploySummary,
+    deploy,
+    fast_skips,
+    preview,
+    record_deployment,
+    resume,
+)
 from romrunner.deploy.history import show_deployment
 from tests.test_deploy import disc_files, sources_by_dest
 from tests.test_deploy_support import Layout, Library, card_files, make_library, temp_files
@@ -30,7 +37,7 @@ def card(tmp_path: Path) -> Path:
     return folder
 
 
-def _deploy(library: Library, card: Path) -> object:
+def _deploy(library: Library, card: Path) -> DeploySummary:
     return deploy(library.db, library.plan(Layout(card)), profile_id=library.profile_id)
 
 

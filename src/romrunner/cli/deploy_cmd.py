@@ -122,6 +122,8 @@ def _render_preview(console: Console, data: dict[str, Any]) -> None:
                   + ("" if data["enough_space"] else " — NOT ENOUGH SPACE"), soft_wrap=True)
     for path in data["prune"]:
         console.print(f"  would remove {path}", soft_wrap=True)
+    for path in data["prune_folders"]:
+        console.print(f"  would remove the folder {path} (ours, left empty)", soft_wrap=True)
     for path in data["conflicts"]:
         console.print(f"  would not replace your file {path} (--overwrite does)", soft_wrap=True)
 
@@ -196,6 +198,9 @@ def finish_summary(app: AppContext, summary: DeploySummary) -> int:
             f"{summary.failed:,} failed, {summary.pruned:,} pruned; "
             f"{summary.bytes_copied:,} bytes in {summary.seconds:.1f} s",
             markup=False, soft_wrap=True)
+        for folder in summary.pruned_folders:
+            console.print(f"removed the folder {folder} (ours, left empty by the prune)",
+                          markup=False, soft_wrap=True)
         for note in summary.notes:
             app.err_console.print(f"note: {note}", markup=False, soft_wrap=True)
         for error in summary.errors[:20]:

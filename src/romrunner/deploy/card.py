@@ -193,25 +193,33 @@ def lock_held(root: Path) -> bool:
 def read_manifest(root: Path) -> tuple[dict[str, Owned], str | None]:
     """The card's copy of our manifest, by destination path; a problem with it is a note
     (an unreadable manifest only means fewer files are known to be ours)."""
-    files, note = read_manifest_files(root)
+    files, _, note = read_manifest_files(root)
     return owned_from_files(files), note
 
 
-def read_manifest_files(root: Path) -> tuple[dict[str, Any], str | None]:
+def read_manifest_files(root: Path) -> tuple[dict[str, Any], set[str], str | None]:
     """The card manifest's ``files`` object as parsed (destination path -> ``[size,
-    mtime_ns, sha1]``, entries not yet checked: see :func:`owned_from_files`), and a note
-    when it cannot be used."""
+    mtime_ns, sha1]``, entries not yet checked: see :func:`owned_from_files`), the folders
+    our deployments created (``folders``), and a note when it cannot be used."""
     path = root / CARD_DIR / MANIFEST_NAME
     try:
         data = json.loads(path.read_bytes())
     except FileNotFoundError:
-        return {}, None
+        return {}, set(), None
     except (OSError, ValueError) as exc:
-        return {}, f"{path}: unreadable ({exc}); files on the card are treated as not ours"
+        return {}, set(), f"{path}: unreadable ({exc}); files on the card are treated as not ours"
     files = data.get("files") if isinstance(data, dict) else None
     if not isinstance(files, dict):
-        return {}, f"{path}: not a ROM Runner manifest; files are treated as not ours"
-    return files, None
+        return {}, set(), f"{path}: not a ROM Runner manifest; files are treated as not ours"
+    folders = data.get("folders")
+    return files, {folder for folder in folders if _relative(folder)} \
+        if isinstance(folders, list) else set(), None
+
+
+def _relative(folder: object) -> bool:
+    """True for a folder path inside the card (relative, no ``..``)."""
+    return isinstance(folder, str) and bool(folder) and not folder.startswith("/") \
+        and ".." not in folder.split("/")
 
 
 def owned_from_files(files: dict[str, Any]) -> dict[str, Owned]:
@@ -225,11 +233,17 @@ def owned_from_files(files: dict[str, Any]) -> dict[str, Owned]:
     return owned
 
 
-def write_manifest(root: Path, destination_id: str, owned: Iterable[Owned]) -> bool:
+def write_manifest(root: Path, destination_id: str, owned: Iterable[Owned],
+                   folders: Iterable[str] = ()) -> bool:
     """Replace the card's manifest copy atomically, unless it already says the same (a
-    deploy that changed nothing writes nothing); True when it was written."""
+    deploy that changed nothing writes nothing); True when it was written. ``folders``: the
+    folders our deployments created (a prune may remove them once empty)."""
     files = {o.dest: [o.size, o.mtime_ns, o.sha1] for o in sorted(owned, key=lambda o: o.dest)}
-    document = {"version": MANIFEST_VERSION, "destination_id": destination_id, "files": files}
+    document: dict[str, Any] = {"version": MANIFEST_VERSION, "destination_id": destination_id,
+                                "files": files}
+    created = sorted(set(folders))
+    if created:
+        document["folders"] = created
     data = json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
     path = root / CARD_DIR / MANIFEST_NAME
     with contextlib.suppress(OSError):
@@ -297,8 +311,7 @@ def writing_folders(root: Path) -> set[str] | None:
     folders = data.get("folders") if isinstance(data, dict) else None
     if not isinstance(folders, list):
         return set()
-    return {folder for folder in folders if isinstance(folder, str)
-            and not folder.startswith("/") and ".." not in folder.split("/")}
+    return {folder for folder in folders if _relative(folder)}
 
 
 def note_writing(root: Path, folders: Iterable[str]) -> None:

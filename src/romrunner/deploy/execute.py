@@ -36,7 +36,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, NamedTuple
 
 from romrunner.deploy.card import (
     CARD_DIR,
@@ -138,6 +138,7 @@ class DeploySummary:
     stopped: str | None = None
     cleaned_temps: int = 0
     notes: list[str] = field(default_factory=list)
+    pruned_folders: list[str] = field(default_factory=list)  # emptied by the prune: removed
 
     def as_dict(self) -> dict[str, Any]:
         """The JSON form."""
@@ -280,6 +281,9 @@ def preview(db: Database, plan: DeployPlan, options: DeployOptions | None = None
         d.item.size for d in decisions if d.action == COPY), "bytes_needed": need,
         "free_bytes": free, "margin_bytes": margin, "enough_space": need + margin <= free,
         "prune": [d.item.dest for d in decisions if d.action == PRUNE],
+        "prune_folders": _folders_a_prune_empties(
+            root, [d.item.dest for d in decisions if d.action == PRUNE], claims.folders,
+            plan.protected_folders()),
         "conflicts": [d.item.dest for d in decisions if d.action == CONFLICT],
         "notes": notes}
 
@@ -441,7 +445,8 @@ def _record(db: Database, plan: DeployPlan, decisions: list[_Decision], profile_
             "started_at) VALUES (?, ?, ?, ?, ?, ?, 'started', ?)",
             (profile_id, name, str(plan.root), dest_id,
              json.dumps({**asdict(options), "fs": plan.fs.value}),
-             json.dumps({"unchanged": unchanged, "items": [_item_record(i) for i in recorded]},
+             json.dumps({"unchanged": unchanged, "items": [_item_record(i) for i in recorded],
+                         "protected": sorted(plan.protected_folders())},
                         ensure_ascii=False, separators=(",", ":")), now_text()))
         return int(cursor.lastrowid or 0)
 
@@ -478,22 +483,28 @@ def _row(deployment_id: int, item: _Item, status: str, error: str | None,
             mtime_ns, status, error)
 
 
-def _recorded(db: Database, deployment_id: int) -> tuple[dict[str, list[int]],
-                                                         list[list[Any]] | None]:
-    """The deployment's unchanged totals per platform, and its items as recorded (None for a
-    deployment recorded before items were: each of its items has a row)."""
+class _Recorded(NamedTuple):
+    """What a deployment recorded about itself in its history row."""
+
+    unchanged: dict[str, list[int]]  # files found unchanged, per platform: [files, bytes]
+    items: list[list[Any]] | None  # None: recorded before items were (each has a row)
+    protected: set[str] | None  # folders a prune never removes (None: not recorded)
+
+
+def _recorded(db: Database, deployment_id: int) -> _Recorded:
+    """What the deployment recorded about itself (see :class:`_Recorded`)."""
     text = db.scalar("SELECT manifest_json FROM deployment_history WHERE id = ?",
                      (deployment_id,))
     data = json.loads(text) if text else {}
     if not isinstance(data, dict):
-        return {}, None
-    found, items = data.get("unchanged", {}), data.get("items")
-    return (found if isinstance(found, dict) else {},
-            items if isinstance(items, list) else None)
+        return _Recorded({}, None, None)
+    found, items, protected = data.get("unchanged", {}), data.get("items"), data.get("protected")
+    return _Recorded(found if isinstance(found, dict) else {},
+                     items if isinstance(items, list) else None,
+                     {str(f) for f in protected} if isinstance(protected, list) else None)
 
 
-def unrecorded(db: Database, deployment_id: int,
-               recorded: tuple[dict[str, list[int]], list[list[Any]] | None] | None = None
+def unrecorded(db: Database, deployment_id: int, recorded: _Recorded | None = None
                ) -> list[_Item]:
     """The deployment's items that have no row yet: pending (``recorded``: what
     :func:`_recorded` returns, when already read)."""
@@ -589,7 +600,8 @@ class Claims:
 
     def __init__(self, db: Database, root: Path, dest_id: str, fs: FileSystem) -> None:
         self.db, self.dest_id, self.fs = db, dest_id, fs
-        self.files, note = read_manifest_files(root)  # as parsed: see card and fast_skips
+        # As parsed (see card and fast_skips); the folders our deployments created.
+        self.files, self.folders, note = read_manifest_files(root)
         self.notes = [note] if note else []
         self._card: dict[str, Owned] | None = None
         self.card_more: dict[str, list[Owned]] = defaultdict(list)
@@ -864,6 +876,11 @@ class _Runner:
         self.root_dev = os.stat(root).st_dev
         self.batch_bytes = 0
         self.changed = False  # True once a result differs from the card's manifest copy
+        # Folders a prune never removes (None: unknown, so no folder is taken for ours); the
+        # folders our deployments created; the folders of files pruned by this run.
+        self.protected: set[str] | None = None
+        self.created: set[str] = set(claims.folders)
+        self.pruned_from: set[str] = set()
         self.batch_started = self.started
 
     # state -------------------------------------------------------------------------------
@@ -929,10 +946,10 @@ class _Runner:
                 merged.pop(key, None)
             else:
                 merged[key] = result
-        if merged == before and path.exists():
+        if merged == before and self.created == self.claims.folders and path.exists():
             return
         with contextlib.suppress(OSError):
-            write_manifest(self.root, self.dest_id, merged.values())
+            write_manifest(self.root, self.dest_id, merged.values(), self.created)
 
     def tick(self, current: str, extra: int = 0) -> None:
         if self.progress is None:
@@ -963,8 +980,25 @@ class _Runner:
             self.summary.failed += 1
             return
         self.dirty_folders.add(str(target.parent))
+        self.pruned_from.add(item.dest.rpartition("/")[0])
         self.summary.pruned += 1
         self.state(item, "pruned")
+
+    def remove_emptied_folders(self) -> None:
+        """Remove the folders this run's prune left empty, deepest first — only folders our
+        deployments created (by the card's manifest), never one the layout names or one
+        above it, and never one with anything in it (``rmdir`` removes only empty ones)."""
+        if self.protected is None:
+            return
+        for folder in _emptied_candidates(self.pruned_from, self.created, self.protected):
+            try:
+                os.rmdir(f"{self.base}/{folder}")
+            except OSError:
+                continue  # something else is in it (or it is gone): kept
+            self.created.discard(folder)
+            self.changed = True
+            self.dirty_folders.add(f"{self.base}/{folder}".rpartition("/")[0])
+            self.summary.pruned_folders.append(folder)
 
     def copy(self, item: _Item, replaces: os.stat_result | None) -> None:
         """Write the item's temporary file; it is renamed into place with its batch."""
@@ -1043,12 +1077,27 @@ class _Runner:
             folder = inside_root(self.root, PurePosixPath(parent))
         except RomRunnerError as exc:
             raise _FileFailed(f"{item.dest}: not written: {exc}") from exc
+        missing = self._missing_folders(parent)
         try:
             folder.mkdir(parents=True, exist_ok=True)
         except FileExistsError as exc:  # a file where a folder of the path must be
             raise _FileFailed(f"{item.dest}: not written: something on the card that is not "
                               f"a folder is in the way of {parent}") from exc
         self.checked_folders.add(parent)
+        if self.protected is not None:
+            ours = {folder for folder in missing if folder not in self.protected}
+            if ours - self.created:
+                self.created |= ours
+                self.changed = True
+
+    def _missing_folders(self, parent: str) -> list[str]:
+        """``parent`` and the folders above it that are not on the card yet."""
+        missing: list[str] = []
+        while parent and parent not in self.checked_folders \
+                and not os.path.isdir(f"{self.base}/{parent}"):
+            missing.append(parent)
+            parent = parent.rpartition("/")[0]
+        return missing
 
     def _write_temp(self, item: _Item, temp: str) -> tuple[os.stat_result, str | None]:
         """Copy into ``temp`` and fsync it; its stat and the SHA1 when one was computed."""
@@ -1174,11 +1223,13 @@ def _run(db: Database, deployment_id: int, root: Path, fs: FileSystem, dest_id: 
     summary.cleaned_temps = _clean_temps(root, decisions, planned or [], fresh)
     recorded = _recorded(db, deployment_id)
     summary.planned = _planned(db, deployment_id, recorded)
+    runner.protected = recorded.protected
     status = "failed"
     try:
         if copies:  # before the first temporary file
             _note_writing(runner, copies)
         _apply(runner, decisions)
+        runner.remove_emptied_folders()
         status = "completed"
     except _Stop as stop:
         _settle(runner)
@@ -1200,16 +1251,49 @@ def _run(db: Database, deployment_id: int, root: Path, fs: FileSystem, dest_id: 
     return summary
 
 
-def _planned(db: Database, deployment_id: int,
-             recorded: tuple[dict[str, list[int]], list[list[Any]] | None]) -> int:
+def _planned(db: Database, deployment_id: int, recorded: _Recorded) -> int:
     """Files the deployment puts on the card: its items to copy and those found unchanged."""
-    found, items = recorded
+    found, items, _ = recorded
     if items is None:
         copies = int(db.scalar("SELECT count(*) FROM deployment_items WHERE "
                                "deployment_id = ? AND action = 'copy'", (deployment_id,)))
     else:
         copies = sum(1 for record in items if record[2] == "copy")
     return copies + sum(files for files, _ in found.values())
+
+
+def _emptied_candidates(pruned_from: set[str], created: set[str],
+                        protected: set[str]) -> list[str]:
+    """The folders holding pruned files and those above them that our deployments created
+    and the layout does not name, deepest first."""
+    found: set[str] = set()
+    for folder in pruned_from:
+        while folder and folder not in found:
+            found.add(folder)
+            folder = folder.rpartition("/")[0]
+    return sorted((f for f in found if f in created and f not in protected),
+                  key=lambda f: (-f.count("/"), f))
+
+
+def _folders_a_prune_empties(root: Path, pruned: list[str], created: set[str],
+                             protected: set[str]) -> list[str]:
+    """The folders a prune of ``pruned`` (paths on the card) would leave empty and remove
+    (for the dry run): nothing else in them but those files and such folders."""
+    going: dict[str, set[str]] = defaultdict(set)
+    for dest in pruned:
+        folder, _, name = dest.rpartition("/")
+        going[folder].add(name)
+    removed: list[str] = []
+    for folder in _emptied_candidates(set(going), created, protected):
+        try:
+            names = set(os.listdir(root / folder))
+        except OSError:
+            continue
+        if names <= going[folder]:
+            removed.append(folder)
+            parent, _, name = folder.rpartition("/")
+            going[parent].add(name)
+    return removed
 
 
 def _note_writing(runner: _Runner, copies: list[_Decision]) -> None:
@@ -1302,7 +1386,7 @@ def _with_space_needed(message: str, root: Path, decisions: list[_Decision],
 
 
 def _finish(db: Database, deployment_id: int, status: str, error: str | None,
-            recorded: tuple[dict[str, list[int]], list[list[Any]] | None]) -> None:
+            recorded: _Recorded) -> None:
     rows = db.query("SELECT coalesce(platform_id, '') AS platform, status, count(*) AS files, "
                     "sum(file_size) AS bytes FROM deployment_items WHERE deployment_id = ? "
                     "GROUP BY 1, 2", (deployment_id,))

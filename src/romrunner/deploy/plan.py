@@ -92,6 +92,18 @@ class DeployPlan:
     # since the scan (an unmounted share, a touched file): still chosen, so a copy already
     # on the card is kept, never pruned.
     held: list[str] = field(default_factory=list)
+    # The folders the layout names for what the plan puts on the card (each platform's ROM
+    # and BIOS folder, the playlist folder): the OS expects them, a prune never removes them.
+    layout_folders: set[str] = field(default_factory=set)
+
+    def protected_folders(self) -> set[str]:
+        """The layout's folders and every folder above them (never removed by a prune)."""
+        found: set[str] = set()
+        for folder in self.layout_folders:
+            while folder and folder != "." and folder not in found:
+                found.add(folder)
+                folder = folder.rpartition("/")[0]
+        return found
 
     @property
     def total_bytes(self) -> int:
@@ -176,6 +188,10 @@ def build_plan(db: Database, layout: CardLayoutLike, game_ids: Iterable[int], *,
             _add_bios(db, pack, profile_id, platforms, builder)
     if pack is not None and profile_id is not None:
         _check_archives(db, pack, profile_id, plan)
+    plan.layout_folders |= {folder for folder in builder.folders.values() if folder}
+    playlists = layout.playlist_folder()
+    if playlists is not None:
+        plan.layout_folders.add(str(playlists.path))
     return plan
 
 
@@ -415,6 +431,7 @@ def _add_bios(db: Database, pack: DefinitionPack, profile_id: int | None,
             entry = entries[present["entry"]]
             parts = [*(entry.bios_subdirectory or "").split("/"), *entry.filename.split("/")]
             folder = builder.layout.bios_folder(group.platform_id).path
+            builder.plan.layout_folders.add(str(folder))
             try:
                 dest = folder / legal_path([p for p in parts if p], builder.fs)
             except InputError as exc:
