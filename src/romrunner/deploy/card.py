@@ -5,7 +5,9 @@
 - ``destination-id``: the card's identity when the devices package has no volume UUID;
 - ``manifest.json``: the files our deployments wrote there (path, size, modification time on
   the card, SHA1), written atomically, so a card moved to another computer still deploys
-  incrementally and its ``--prune`` still knows what is ours;
+  incrementally and its ``--prune`` still knows what is ours; and (``folders``) the folders
+  our deployments created below the layout's own, which a prune removes once it left one
+  empty;
 - ``lock``: held (``flock``) by the one deploy writing to the card;
 - ``writing``: the folders a run is writing temporary files into, written before its first
   temporary file and removed once the run completed; while it is there, the next run looks
@@ -13,7 +15,8 @@
   writes nothing does not list the card's folders).
 
 Temporary files of ours are named ``.rr-tmp-…`` and live beside their final name until the
-rename; a file with that prefix is ours by construction and is removed on the next run.
+rename; a file named as we name them is ours by construction and is removed by ``resume``
+and by the next run after one that did not complete (see ``writing``).
 """
 
 from __future__ import annotations
