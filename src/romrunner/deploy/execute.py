@@ -1,8 +1,11 @@
 """Putting a plan on the card: safe, resumable, and writing only what changed.
 
-Every run works from the deployment's items in SQLite (``deployment_items``), so a run that
-was interrupted — Ctrl-C, SIGKILL, a crash, an unplugged or full card — is finished by
-:func:`resume` without recopying what was done. Each file is:
+Every run works from the deployment's items in SQLite, so a run that was interrupted —
+Ctrl-C, SIGKILL, a crash, an unplugged or full card — is finished by :func:`resume` without
+recopying what was done. The items are recorded once with the deployment (compactly, in its
+history row); an item gets its row in ``deployment_items`` when it gets a state, so each file
+costs one write; an item without a row is pending. Files already on the card as we wrote them
+are found in bulk (:func:`fast_skips`) and only counted. Each file to copy is:
 
 1. copied to ``.rr-tmp-<deployment>-<seq>`` in its target folder (large buffered copies:
    ``os.sendfile`` when the source's SHA1 is known from the scan, else read + hash + write);
