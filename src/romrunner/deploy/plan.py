@@ -298,6 +298,18 @@ class _Builder:
             if item is None:
                 return None
             items.append(item)
+        if len(items) == 1:  # the common case: one file, checked and claimed without loops
+            item = items[0]
+            if not self._file_ok(item, game):
+                self._hold(item.dest, game)
+                return None
+            key = collision_key(item.dest, self.fs)
+            if key in self.taken:
+                self._collides(item, self.taken[key], game)
+                return None
+            self.taken[key] = item.source or item.dest
+            self.plan.items.append(item)
+            return item.dest
         if not all(self._file_ok(item, game) for item in items):
             for item in items:
                 self._hold(item.dest, game)
@@ -383,13 +395,16 @@ class _Builder:
         for item, key in zip(items, keys, strict=True):
             other = self.taken.get(key)
             if other is not None:
-                self.error("collision", f"{item.source or item.dest}: would land on "
-                           f"{item.dest}, already taken by {other}; left out", game,
-                           item.source, item.platform_id)
+                self._collides(item, other, game)
                 return False
         for item, key in zip(items, keys, strict=True):
             self.taken[key] = item.source or item.dest
         return True
+
+    def _collides(self, item: PlanItem, other: str, game: _Game | None) -> None:
+        """Leave ``item`` out: its destination is taken by ``other``."""
+        self.error("collision", f"{item.source or item.dest}: would land on {item.dest}, "
+                   f"already taken by {other}; left out", game, item.source, item.platform_id)
 
     def add_set(self, set_key: str, discs: list[tuple[_Game, str]], known: int) -> None:
         """A multi-disc set: warn when discs are missing; write its .m3u where the OS wants."""
