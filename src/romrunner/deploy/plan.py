@@ -33,9 +33,9 @@ ROM, BIOS, PLAYLIST = "rom", "bios", "playlist"
 _DISC_TAG = re.compile(r"\s*[\(\[](?:disc|disk|cd)\s*[^\)\]]*[\)\]]", re.IGNORECASE)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: a frozen dataclass costs 5x to make (100k per plan)
 class PlanItem:
-    """One file to put on the card.
+    """One file to put on the card (not changed once planned).
 
     ``dest`` is relative to the card root and legal. ``source`` is absolute (empty for a
     generated file, whose bytes are ``content``). ``source_mtime_ns`` is what the scan saw.
@@ -133,7 +133,7 @@ class DeployPlan:
                 "warnings": [issue.as_dict() for issue in self.warnings]}
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: see PlanItem
 class _Game:
     id: int
     platform_id: str
