@@ -122,6 +122,8 @@ def _render_preview(console: Console, data: dict[str, Any]) -> None:
                   + ("" if data["enough_space"] else " — NOT ENOUGH SPACE"), soft_wrap=True)
     for path in data["prune"]:
         console.print(f"  would remove {path}", soft_wrap=True)
+    for path in data["prune_folders"]:
+        console.print(f"  would remove the folder {path} (ours, left empty)", soft_wrap=True)
     for path in data["conflicts"]:
         console.print(f"  would not replace your file {path} (--overwrite does)", soft_wrap=True)
 
@@ -196,6 +198,9 @@ def finish_summary(app: AppContext, summary: DeploySummary) -> int:
             f"{summary.failed:,} failed, {summary.pruned:,} pruned; "
             f"{summary.bytes_copied:,} bytes in {summary.seconds:.1f} s",
             markup=False, soft_wrap=True)
+        for folder in summary.pruned_folders:
+            console.print(f"removed the folder {folder} (ours, left empty by the prune)",
+                          markup=False, soft_wrap=True)
         for note in summary.notes:
             app.err_console.print(f"note: {note}", markup=False, soft_wrap=True)
         for error in summary.errors[:20]:
@@ -231,6 +236,11 @@ def deploy_history(limit: int, profile_id: int | None) -> int:
                           _total(totals, "copied"), _total(totals, "skipped"),
                           _total(totals, "pruned"), _total(totals, "failed", "conflict"))
         console.print(table)
+        for row in rows:
+            if row["status"] == "interrupted":
+                console.print(f"deployment {row['id']} was interrupted; "
+                              f"`{row['resume_hint']}` finishes it", markup=False,
+                              soft_wrap=True)
 
     app.finish(rows, render)
     return 0
@@ -256,6 +266,9 @@ def _render_show(console: Console, data: dict[str, Any]) -> None:
                   f"started {data['started_at']}", markup=False, soft_wrap=True)
     if data["error_message"]:
         console.print(f"stopped: {data['error_message']}", markup=False, soft_wrap=True)
+    if data["status"] == "interrupted":
+        console.print(f"interrupted (no deploy is running on the card); "
+                      f"`{data['resume_hint']}` finishes it", markup=False, soft_wrap=True)
     table = Table("platform", "files", "bytes", "copied", "skipped", "failed", "conflict")
     for platform, totals in data["totals"].items():
         table.add_row(platform, f"{totals.get('files', 0):,}", f"{totals.get('bytes', 0):,}",

@@ -33,9 +33,9 @@ ROM, BIOS, PLAYLIST = "rom", "bios", "playlist"
 _DISC_TAG = re.compile(r"\s*[\(\[](?:disc|disk|cd)\s*[^\)\]]*[\)\]]", re.IGNORECASE)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: a frozen dataclass costs 5x to make (100k per plan)
 class PlanItem:
-    """One file to put on the card.
+    """One file to put on the card (not changed once planned).
 
     ``dest`` is relative to the card root and legal. ``source`` is absolute (empty for a
     generated file, whose bytes are ``content``). ``source_mtime_ns`` is what the scan saw.
@@ -92,6 +92,18 @@ class DeployPlan:
     # since the scan (an unmounted share, a touched file): still chosen, so a copy already
     # on the card is kept, never pruned.
     held: list[str] = field(default_factory=list)
+    # The folders the layout names for what the plan puts on the card (each platform's ROM
+    # and BIOS folder, the playlist folder): the OS expects them, a prune never removes them.
+    layout_folders: set[str] = field(default_factory=set)
+
+    def protected_folders(self) -> set[str]:
+        """The layout's folders and every folder above them (never removed by a prune)."""
+        found: set[str] = set()
+        for folder in self.layout_folders:
+            while folder and folder != "." and folder not in found:
+                found.add(folder)
+                folder = folder.rpartition("/")[0]
+        return found
 
     @property
     def total_bytes(self) -> int:
@@ -121,7 +133,7 @@ class DeployPlan:
                 "warnings": [issue.as_dict() for issue in self.warnings]}
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: see PlanItem
 class _Game:
     id: int
     platform_id: str
@@ -176,6 +188,10 @@ def build_plan(db: Database, layout: CardLayoutLike, game_ids: Iterable[int], *,
             _add_bios(db, pack, profile_id, platforms, builder)
     if pack is not None and profile_id is not None:
         _check_archives(db, pack, profile_id, plan)
+    plan.layout_folders |= {folder for folder in builder.folders.values() if folder}
+    playlists = layout.playlist_folder()
+    if playlists is not None:
+        plan.layout_folders.add(str(playlists.path))
     return plan
 
 
@@ -282,6 +298,18 @@ class _Builder:
             if item is None:
                 return None
             items.append(item)
+        if len(items) == 1:  # the common case: one file, checked and claimed without loops
+            item = items[0]
+            if not self._file_ok(item, game):
+                self._hold(item.dest, game)
+                return None
+            key = collision_key(item.dest, self.fs)
+            if key in self.taken:
+                self._collides(item, self.taken[key], game)
+                return None
+            self.taken[key] = item.source or item.dest
+            self.plan.items.append(item)
+            return item.dest
         if not all(self._file_ok(item, game) for item in items):
             for item in items:
                 self._hold(item.dest, game)
@@ -367,13 +395,16 @@ class _Builder:
         for item, key in zip(items, keys, strict=True):
             other = self.taken.get(key)
             if other is not None:
-                self.error("collision", f"{item.source or item.dest}: would land on "
-                           f"{item.dest}, already taken by {other}; left out", game,
-                           item.source, item.platform_id)
+                self._collides(item, other, game)
                 return False
         for item, key in zip(items, keys, strict=True):
             self.taken[key] = item.source or item.dest
         return True
+
+    def _collides(self, item: PlanItem, other: str, game: _Game | None) -> None:
+        """Leave ``item`` out: its destination is taken by ``other``."""
+        self.error("collision", f"{item.source or item.dest}: would land on {item.dest}, "
+                   f"already taken by {other}; left out", game, item.source, item.platform_id)
 
     def add_set(self, set_key: str, discs: list[tuple[_Game, str]], known: int) -> None:
         """A multi-disc set: warn when discs are missing; write its .m3u where the OS wants."""
@@ -415,6 +446,7 @@ def _add_bios(db: Database, pack: DefinitionPack, profile_id: int | None,
             entry = entries[present["entry"]]
             parts = [*(entry.bios_subdirectory or "").split("/"), *entry.filename.split("/")]
             folder = builder.layout.bios_folder(group.platform_id).path
+            builder.plan.layout_folders.add(str(folder))
             try:
                 dest = folder / legal_path([p for p in parts if p], builder.fs)
             except InputError as exc:
