@@ -4,6 +4,10 @@ real library folders, a real database, the real CLI and real card folders."""
 from __future__ import annotations
 
 import hashlib
+import os
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -95,3 +99,65 @@ def test_prune_keeps_the_copies_of_an_unreachable_root(cli: Any, library: Path,
     assert result.json()["data"]["pruned"] == 0
     assert card_roms(card) == before
     assert any("not reachable" in w for w in result.json()["warnings"])
+
+
+# -- F-Y: a second path to a library folder is still the library ---------------------------
+def test_a_card_inside_a_root_reached_by_another_path_is_refused(
+        cli: Any, library: Path, tmp_path: Path) -> None:
+    # The library moved and its old path (the root's stored path) is now a link to it: the
+    # card's resolved path shares no text with the root's, but it is the same folder.
+    moved = tmp_path / "disk" / "lib"
+    moved.parent.mkdir()
+    library.rename(moved)
+    library.symlink_to(moved, target_is_directory=True)
+    for card, says in ((moved / "card", "is inside the library root"),
+                       (moved, "is inside the library root"),
+                       (tmp_path / "disk", "holds the library root")):
+        card.mkdir(exist_ok=True)
+        before = sorted(p.name for p in card.rglob("*"))
+        for extra in ((), ("--dry-run",)):
+            result = cli("deploy", "1", "--to", str(card), "--auto", *extra)
+            assert result.code == 2, (card, result.out)
+            assert says in result.err and len(result.err.strip().splitlines()) == 1
+        assert sorted(p.name for p in card.rglob("*")) == before
+
+
+def test_a_symlinked_card_into_a_root_is_refused(cli: Any, library: Path,
+                                                 tmp_path: Path) -> None:
+    link = tmp_path / "card-link"
+    link.symlink_to(library / "snes", target_is_directory=True)
+    result = cli("deploy", "1", "--to", str(link), "--auto")
+    assert result.code == 2 and "is inside the library root" in result.err
+    assert not (library / "snes" / ".romrunner").exists()
+
+
+def _can_bind_mount(tmp_path: Path) -> bool:
+    probe = tmp_path / "probe"
+    probe.mkdir()
+    if shutil.which("unshare") is None or shutil.which("mount") is None:
+        return False
+    done = subprocess.run(["unshare", "-m", "sh", "-c",
+                           f"mount --bind '{probe}' '{probe}'"], capture_output=True)
+    return done.returncode == 0
+
+
+def test_a_bind_mount_of_a_root_is_refused(cli: Any, library: Path, tmp_path: Path,
+                                           db_path: Path) -> None:
+    if not _can_bind_mount(tmp_path):
+        pytest.skip("bind mounts need root and unshare/mount: not available here")
+    bind = tmp_path / "bind"
+    bind.mkdir()
+    for source, says in ((library, "is inside the library root"),
+                         (tmp_path, "holds the library root"),
+                         (library / "gba", "a file this deploy copies from")):
+        # The mount lives only in the child's own mount namespace: nothing is left mounted.
+        script = (f"mount --bind '{source}' '{bind}' && exec '{sys.executable}' -m "
+                  f"romrunner.cli.main deploy 1 --to '{bind}' --auto")
+        child = subprocess.run(["unshare", "-m", "sh", "-c", script], capture_output=True,
+                               text=True, env={**os.environ, "ROMRUNNER_DB": str(db_path)},
+                               timeout=300)
+        assert child.returncode == 2, child.stdout + child.stderr
+        assert says in child.stderr and len(child.stderr.strip().splitlines()) == 1
+    assert not (library / ".romrunner").exists() and not (library / "ROMS").exists()
+    assert not (library / "gba" / ".romrunner").exists()
+    assert not (tmp_path / ".romrunner").exists() and list(bind.iterdir()) == []

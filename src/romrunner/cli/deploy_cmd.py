@@ -93,6 +93,7 @@ def deploy_run(profile_id: int, words: tuple[str, ...], card: Path, collection: 
         data["chosen"] = {"games": len(chosen.game_ids), "how": chosen.description,
                           "left_out_by_autolist": chosen.left_out_by_autolist}
         return _finish_preview(app, data)
+    refuse_library_overlap(db, card, plan.items)  # before the card's id file is written
     with progress_callback(app) as update:
         summary = run_deployment(db, plan, profile_id=profile_id, options=options,
                                  destination_id=destination_id(card, create=True),

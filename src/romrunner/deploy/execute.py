@@ -260,19 +260,30 @@ def preview(db: Database, plan: DeployPlan, options: DeployOptions | None = None
 def refuse_library_overlap(db: Database, card: Path, items: Iterable[PlanItem]) -> None:
     """Refuse a card that is, lies inside or holds a library root, or holds a file the plan
     copies from: with ``--overwrite`` or ``--prune`` a deploy there could replace or remove
-    the user's own ROMs and BIOS, and a scan would take the card's copies for games."""
+    the user's own ROMs and BIOS, and a scan would take the card's copies for games.
+
+    Folders are compared by identity (device and inode) as well as by path, so a second path
+    to the same folder (a bind mount, a share mounted twice, a root whose path became a
+    link) is caught too."""
     target = _resolved(card)
+    card_chain = _identities(target)  # the card (when it exists) and every folder above it
+    card_id = _identity(target)
     for root in list_roots(db):
         other = root.path  # stored resolved; resolving again could hang on an offline share
-        if target == other or target.is_relative_to(other):
+        root_id = _identity(other)
+        if target == other or target.is_relative_to(other) or root_id in card_chain:
             raise DeployError(f"{card}: is inside the library root {root.path}; deploy to "
                               "a folder outside the library")
-        if other.is_relative_to(target):
+        if other.is_relative_to(target) or (card_id is not None and root_id is not None and (
+                card_id in _identities(other) or card_id in _identities(_resolved(other)))):
             raise DeployError(f"{card}: holds the library root {root.path}; deploy to a "
                               "folder outside the library")
     inside = f"{str(target).rstrip('/')}/"
+    above: dict[str, bool] = {}  # source folder -> the card is that folder or above it
     for item in items:
-        if item.source.startswith(inside):
+        if item.source.startswith(inside) or (
+                card_id is not None and item.source
+                and _below(item.source.rpartition("/")[0], card_id, above)):
             raise DeployError(f"{card}: holds {item.source}, a file this deploy copies "
                               "from; deploy to a folder outside your library and BIOS")
 
@@ -283,6 +294,34 @@ def _resolved(path: Path) -> Path:
         return Path(os.path.realpath(path))
     except OSError:
         return Path(os.path.abspath(path))
+
+
+_Identity = tuple[int, int]
+
+
+def _identity(path: Path | str) -> _Identity | None:
+    """A folder's (device, inode), following links; None when it cannot be reached."""
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return (info.st_dev, info.st_ino)
+
+
+def _identities(path: Path) -> set[_Identity]:
+    """The identities of ``path`` and of every folder above it that can be reached."""
+    found = (_identity(folder) for folder in (path, *path.parents))
+    return {identity for identity in found if identity is not None}
+
+
+def _below(folder: str, card_id: _Identity, memo: dict[str, bool]) -> bool:
+    """True when the card is ``folder`` or a folder above it (each folder stat'ed once)."""
+    if folder in memo:
+        return memo[folder]
+    parent = folder.rpartition("/")[0]
+    memo[folder] = _identity(folder or "/") == card_id or (
+        bool(folder) and _below(parent, card_id, memo))
+    return memo[folder]
 
 
 def _plan_items(plan: DeployPlan) -> list[_Item]:
