@@ -3,6 +3,7 @@ real library folders, a real database, the real CLI and real card folders."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import shutil
@@ -12,6 +13,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from romrunner.deploy.execute import Progress, deploy, resume
+from tests.test_deploy_faults import tmpfs
+from tests.test_deploy_support import Layout, card_files, make_library
 
 
 def rom(path: Path, seed: str, size: int = 4096) -> bytes:
@@ -161,3 +166,146 @@ def test_a_bind_mount_of_a_root_is_refused(cli: Any, library: Path, tmp_path: Pa
     assert not (library / ".romrunner").exists() and not (library / "ROMS").exists()
     assert not (library / "gba" / ".romrunner").exists()
     assert not (tmp_path / ".romrunner").exists() and list(bind.iterdir()) == []
+
+
+# -- F-C / F-L: history and show count and name things once; resume is consistent ----------
+def _with_a_conflict(cli: Any, card: Path) -> Path:
+    """Deploy the auto-list, edit one of our files on the card, deploy platform:snes with
+    --prune: one conflict (our edited file), one skip, two gba copies pruned. Returns the
+    edited file."""
+    deployed(cli, card)
+    edited = card / "ROMS/snes/Sky Pilot (USA).sfc"
+    with edited.open("ab") as handle:
+        handle.write(b"a save patched in by hand")
+    result = cli("deploy", "1", "--to", str(card), "platform:snes", "--prune")
+    assert result.code == 1, result.err
+    return edited
+
+
+def test_history_counts_conflicts_apart_from_failures(cli: Any, library: Path,
+                                                      tmp_path: Path) -> None:
+    _with_a_conflict(cli, tmp_path / "card")
+    rows = cli("--json", "deploy", "history").json()["data"]
+    assert rows[0]["files"] == {"copied": 0, "skipped": 1, "pruned": 2, "failed": 0,
+                                "conflicts": 1}
+    assert rows[1]["files"]["copied"] == 4
+    text = cli("deploy", "history").out
+    header = [c.strip() for c in text.splitlines()[1].split("┃") if c.strip()]
+    assert header[-2] == "failed" and header[-1].startswith("conf")  # narrow: "conf…"
+    cells = [[c.strip() for c in line.split("│") if c.strip()]
+             for line in text.splitlines() if line.startswith("│")]
+    assert [row[-5:] for row in cells if row[0] == "2"] == [["0", "1", "2", "0", "1"]]
+
+
+def test_show_names_each_problem_once_and_counts_the_pruned(cli: Any, library: Path,
+                                                            tmp_path: Path) -> None:
+    _with_a_conflict(cli, tmp_path / "card")
+    shown = cli("deploy", "show", "2")
+    assert shown.code == 0
+    path = "ROMS/snes/Sky Pilot (USA).sfc"
+    (problem,) = [line for line in shown.out.splitlines() if "conflict:" in line]
+    assert problem.count(path) == 1 and "changed on the card since" in problem
+    header = next(line for line in shown.out.splitlines() if "platform" in line)
+    columns = [c.strip() for c in header.split("┃") if c.strip()]
+    (prune_row,) = [[c.strip() for c in line.split("│") if c.strip()]
+                    for line in shown.out.splitlines() if "(prune)" in line]
+    assert dict(zip(columns, prune_row, strict=True))["pruned"] == "2"
+
+
+def test_resume_of_a_completed_run_with_conflicts_says_nothing_to_resume(
+        cli: Any, library: Path, tmp_path: Path) -> None:
+    card = tmp_path / "card"
+    edited = _with_a_conflict(cli, card)
+    mine = edited.read_bytes()
+    for deployment in ("1", "2"):
+        result = cli("deploy", "resume", deployment)
+        assert result.code == 2 and len(result.err.strip().splitlines()) == 1
+        assert f"deployment {deployment} is completed: nothing to resume" in result.err
+    assert "--overwrite" in result.err and edited.read_bytes() == mine
+    replaced = cli("--json", "deploy", "resume", "2", "--overwrite")
+    assert replaced.code == 0, replaced.err
+    assert replaced.json()["data"]["copied"] == 1
+    assert edited.read_bytes() == (library / "snes/Sky Pilot (USA).sfc").read_bytes()
+    assert cli("deploy", "resume", "2").code == 2
+
+
+# -- F-E: the dry run words a conflict as the real run does -----------------------------------
+def test_dry_run_and_real_run_word_a_conflict_alike(cli: Any, library: Path,
+                                                    tmp_path: Path) -> None:
+    card = tmp_path / "card"
+    deployed(cli, card)
+    with (card / "ROMS/snes/Sky Pilot (USA).sfc").open("ab") as handle:
+        handle.write(b"edited")
+    rom(library / "gba/Brand New (USA).gba", "new")  # a new game, and a file of the user's
+    assert cli("scan", "--workers", "1").code == 0  # already where it would go
+    (card / "ROMS/gba/Brand New (USA).gba").write_bytes(b"a file of the user's")
+    dry = cli("deploy", "1", "--to", str(card), "--auto", "--dry-run")
+    real = cli("deploy", "1", "--to", str(card), "--auto")
+    assert dry.code == real.code == 1
+    said = sorted(line.strip() for line in dry.out.splitlines() if "conflict:" in line)
+    done = sorted(line.strip() for line in real.err.splitlines() if "conflict:" in line)
+    assert said == done and len(said) == 2
+    assert any("changed on the card since ROM Runner wrote it" in line for line in said)
+    assert any("a file we did not write" in line for line in said)
+    assert not any("your file" in line for line in said)
+
+
+# -- F-D: the dry run refuses a read-only card as the real run does -------------------------
+def test_dry_run_on_a_read_only_card_exits_as_the_real_run(cli: Any, library: Path,
+                                                           tmp_path: Path) -> None:
+    for deployed_before in (False, True):  # a new card, and one with our .romrunner/
+        with tmpfs(tmp_path / f"card-{deployed_before}") as card:
+            if deployed_before:
+                deployed(cli, card, "platform:snes")
+            before = sorted(p.name for p in card.rglob("*"))
+            subprocess.run(["mount", "-o", "remount,ro", str(card)], check=True)
+            dry = cli("deploy", "1", "--to", str(card), "--auto", "--dry-run")
+            real = cli("deploy", "1", "--to", str(card), "--auto")
+            assert dry.code == real.code == 2, (dry.out, real.out)
+            assert dry.err == real.err and "destination is read-only" in dry.err
+            assert len(dry.err.strip().splitlines()) == 1 and "would do" not in dry.out
+            subprocess.run(["mount", "-o", "remount,rw", str(card)], check=True)
+            assert sorted(p.name for p in card.rglob("*")) == before
+
+
+# -- F-O: a disc's sheet lands after the tracks it names ------------------------------------
+CUE = 'FILE "{}" BINARY\n  TRACK 01 MODE2/2352\n    INDEX 01 00:00:00\n'
+
+
+def test_a_sheet_is_planned_after_its_tracks_and_a_playlist_after_its_discs(
+        tmp_path: Path) -> None:
+    files: dict[str, int | bytes] = {}
+    for disc in (1, 2):
+        name = f"Saga (USA) (Disc {disc})"
+        files[f"psx/{name}.cue"] = CUE.format(f"{name}.bin").encode()
+        files[f"psx/{name}.bin"] = 20_000
+    library = make_library(tmp_path, files)
+    order = [item.dest.rpartition("/")[2] for item in library.plan(Layout(tmp_path / "card")).items]
+    for disc in (1, 2):
+        name = f"Saga (USA) (Disc {disc})"
+        assert order.index(f"{name}.bin") < order.index(f"{name}.cue"), order
+        assert order.index(f"{name}.cue") < order.index("Saga (USA).m3u"), order
+
+
+def test_a_card_full_stop_never_leaves_a_sheet_without_its_track(tmp_path: Path) -> None:
+    name = "Tekken 3 (USA)"
+    library = make_library(tmp_path, {f"psx/{name}.cue": CUE.format(f"{name}.bin").encode(),
+                                      f"psx/{name}.bin": 600_000})
+    with tmpfs(tmp_path / "card") as card:
+        filler = card / "my photos.bin"
+
+        def fill_after_first_file(progress: Progress) -> None:
+            if progress.files_done == 1 and not filler.exists():  # another writer fills it
+                with filler.open("wb") as handle, contextlib.suppress(OSError):
+                    while True:
+                        handle.write(b"\0" * 65536)
+                        handle.flush()
+
+        summary = deploy(library.db, library.plan(Layout(card)), profile_id=library.profile_id,
+                         progress=fill_after_first_file)
+        assert summary.stopped is not None and "card full" in summary.stopped
+        on_card = set(card_files(card))
+        assert f"Roms/psx/{name}.cue" not in on_card or f"Roms/psx/{name}.bin" in on_card
+        filler.unlink()
+        assert resume(library.db, summary.deployment_id).status == "completed"
+        assert {f"Roms/psx/{name}.cue", f"Roms/psx/{name}.bin"} <= set(card_files(card))

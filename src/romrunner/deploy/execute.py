@@ -235,8 +235,7 @@ def preview(db: Database, plan: DeployPlan, options: DeployOptions | None = None
     options = options or DeployOptions()
     root = plan.root
     refuse_library_overlap(db, root, plan.items)
-    if not root.is_dir():
-        raise DeployError(f"{root}: destination does not exist (is the card mounted?)")
+    check_destination(root, create=False)  # refused as the real run would be
     dest_id = destination_id or card_destination_id(root, create=False) or ""
     claims = Claims(db, root, dest_id, plan.fs)
     notes = claims.notes
@@ -254,6 +253,7 @@ def preview(db: Database, plan: DeployPlan, options: DeployOptions | None = None
         "free_bytes": free, "margin_bytes": margin, "enough_space": need + margin <= free,
         "prune": [d.item.dest for d in decisions if d.action == PRUNE],
         "conflicts": [d.item.dest for d in decisions if d.action == CONFLICT],
+        "conflict_notes": {d.item.dest: d.note for d in decisions if d.action == CONFLICT},
         "notes": notes}
 
 
@@ -398,7 +398,7 @@ def resume(db: Database, deployment_id: int | None = None, *, verify: bool | Non
     removed; failed and conflicting files are tried again (``overwrite`` to replace the
     user's own files).
     """
-    row = _unfinished(db, deployment_id)
+    row = _unfinished(db, deployment_id, bool(overwrite))
     deployment_id = int(row["id"])
     options = DeployOptions.from_json(row["options_json"])
     if verify is not None:
@@ -428,7 +428,7 @@ def resume(db: Database, deployment_id: int | None = None, *, verify: bool | Non
         return summary
 
 
-def _unfinished(db: Database, deployment_id: int | None) -> Any:
+def _unfinished(db: Database, deployment_id: int | None, overwrite: bool = False) -> Any:
     if deployment_id is None:
         row = db.query_one(
             "SELECT * FROM deployment_history WHERE status IN ('started', 'failed', "
@@ -439,11 +439,26 @@ def _unfinished(db: Database, deployment_id: int | None) -> Any:
     row = db.query_one("SELECT * FROM deployment_history WHERE id = ?", (deployment_id,))
     if row is None:
         raise NotFoundError(f"deployment {deployment_id} does not exist")
-    if row["status"] not in RESUMABLE and not db.scalar(
-            "SELECT count(*) FROM deployment_items WHERE deployment_id = ? "
-            "AND status IN ('pending', 'failed', 'conflict')", (deployment_id,)):
-        raise DeployError(f"deployment {deployment_id} is {row['status']}: nothing to resume")
+    if row["status"] not in RESUMABLE:
+        _refuse_finished(db, deployment_id, row["status"], overwrite)
     return row
+
+
+def _refuse_finished(db: Database, deployment_id: int, status: str, overwrite: bool) -> None:
+    """A finished deployment is resumed only for what a resume can change: files that
+    failed (or were never tried), and conflicts with ``overwrite``. Conflicts alone, without
+    it, are the user's files kept as they are: nothing to resume, whatever else it did."""
+    left = {row[0]: int(row[1]) for row in db.query(
+        "SELECT status, count(*) FROM deployment_items WHERE deployment_id = ? "
+        "AND status IN ('pending', 'failed', 'conflict') GROUP BY status", (deployment_id,))}
+    if left.get("pending") or left.get("failed") or (overwrite and left.get("conflict")):
+        return
+    hint = ""
+    if left.get("conflict"):
+        hint = (f"; it kept files of yours where it would write ({left['conflict']:,} "
+                f"conflicts): `romrunner deploy resume {deployment_id} --overwrite` replaces "
+                "them")
+    raise DeployError(f"deployment {deployment_id} is {status}: nothing to resume{hint}")
 
 
 def _load_items(db: Database, deployment_id: int) -> list[_Item]:

@@ -324,7 +324,9 @@ class _Builder:
             return None
         if not self._claim(items, game):
             return None
-        self.plan.items.extend(items)
+        # The sheet after the tracks it names: a run stopped between them (a full card)
+        # never leaves a sheet on the card without its tracks.
+        self.plan.items.extend([*items[1:], items[0]])
         return items[0].dest
 
     def _hold(self, dest: str, game: _Game) -> None:
