@@ -152,12 +152,14 @@ def test_a_bind_mount_of_a_root_is_refused(cli: Any, library: Path, tmp_path: Pa
         pytest.skip("bind mounts need root and unshare/mount: not available here")
     bind = tmp_path / "bind"
     bind.mkdir()
-    for source, says in ((library, "is inside the library root"),
-                         (tmp_path, "holds the library root"),
-                         (library / "gba", "a file this deploy copies from")):
+    for source, says, what in ((library, "is inside the library root", "--auto"),
+                               (tmp_path, "holds the library root", "--auto"),
+                               (library / "gba", "is inside the library root", "--auto"),
+                               # nothing copied from there: the mount table tells
+                               (library / "gba", "is inside the library root", "platform:snes")):
         # The mount lives only in the child's own mount namespace: nothing is left mounted.
         script = (f"mount --bind '{source}' '{bind}' && exec '{sys.executable}' -m "
-                  f"romrunner.cli.main deploy 1 --to '{bind}' --auto")
+                  f"romrunner.cli.main deploy 1 --to '{bind}' {what}")
         child = subprocess.run(["unshare", "-m", "sh", "-c", script], capture_output=True,
                                text=True, env={**os.environ, "ROMRUNNER_DB": str(db_path)},
                                timeout=300)

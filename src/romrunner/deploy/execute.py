@@ -57,6 +57,7 @@ from romrunner.deploy.card import (
 )
 from romrunner.deploy.legal import FileSystem, collision_key, inside_root
 from romrunner.deploy.plan import DeployPlan, PlanItem
+from romrunner.devices.mounts import place_on_device
 from romrunner.errors import NotFoundError, RomRunnerError
 from romrunner.library.roots import list_roots
 from romrunner.store.database import Database
@@ -262,20 +263,25 @@ def refuse_library_overlap(db: Database, card: Path, items: Iterable[PlanItem]) 
     copies from: with ``--overwrite`` or ``--prune`` a deploy there could replace or remove
     the user's own ROMs and BIOS, and a scan would take the card's copies for games.
 
-    Folders are compared by identity (device and inode) as well as by path, so a second path
-    to the same folder (a bind mount, a share mounted twice, a root whose path became a
-    link) is caught too."""
+    Folders are compared by identity (device and inode) and by their place in their file
+    system (the system's mount table) as well as by path, so a second path to the same
+    folder (a bind mount of a root or of a folder in it, a share mounted twice, a root whose
+    path became a link) is caught too."""
     target = _resolved(card)
     card_chain = _identities(target)  # the card (when it exists) and every folder above it
     card_id = _identity(target)
+    card_place = place_on_device(target) if card_id is not None else None
     for root in list_roots(db):
         other = root.path  # stored resolved; resolving again could hang on an offline share
         root_id = _identity(other)
-        if target == other or target.is_relative_to(other) or root_id in card_chain:
+        root_place = place_on_device(other) if root_id is not None else None
+        if target == other or target.is_relative_to(other) or root_id in card_chain \
+                or _placed_inside(card_place, root_place):
             raise DeployError(f"{card}: is inside the library root {root.path}; deploy to "
                               "a folder outside the library")
         if other.is_relative_to(target) or (card_id is not None and root_id is not None and (
-                card_id in _identities(other) or card_id in _identities(_resolved(other)))):
+                card_id in _identities(other) or card_id in _identities(_resolved(other)))) \
+                or _placed_inside(root_place, card_place):
             raise DeployError(f"{card}: holds the library root {root.path}; deploy to a "
                               "folder outside the library")
     inside = f"{str(target).rstrip('/')}/"
@@ -297,6 +303,13 @@ def _resolved(path: Path) -> Path:
 
 
 _Identity = tuple[int, int]
+_Place = tuple[str, PurePosixPath] | None
+
+
+def _placed_inside(inner: _Place, outer: _Place) -> bool:
+    """True when ``inner`` is ``outer`` or inside it on the same file system."""
+    return inner is not None and outer is not None and inner[0] == outer[0] \
+        and inner[1].is_relative_to(outer[1])
 
 
 def _identity(path: Path | str) -> _Identity | None:

@@ -188,8 +188,8 @@ def _hold_absent(db: Database, builder: _Builder, chosen: set[int]) -> None:
     roots = {row[0]: row[1] for row in db.query("SELECT id, path FROM library_roots")}
     away = [root_id for root_id, path in roots.items() if not builder.root_reachable(path)]
     ids = [int(row[0]) for row in db.query(
-        "SELECT id FROM games WHERE is_missing = 1 OR root_id IN "
-        "(SELECT value FROM json_each(?)) ORDER BY id", (json.dumps(away),))]
+        "SELECT id FROM games WHERE is_missing = 1 UNION SELECT id FROM games "
+        "WHERE root_id IN (SELECT value FROM json_each(?)) ORDER BY id", (json.dumps(away),))]
     absent = [i for i in ids if i not in chosen]
     if not absent:
         return
