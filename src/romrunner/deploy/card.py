@@ -73,8 +73,11 @@ def describe_os_error(exc: OSError) -> str:
     return exc.strerror or str(exc)
 
 
-def check_destination(root: Path) -> None:
-    """Refuse a destination that is missing, not a folder, or not writable (one line)."""
+def check_destination(root: Path, *, create: bool = True) -> None:
+    """Refuse a destination that is missing, not a folder, or not writable (one line).
+
+    ``create`` makes the card's ``.romrunner/`` folder; without it (a dry run) nothing is
+    written and the folder, or the card when it has none yet, is checked instead."""
     try:
         info = root.stat()
     except FileNotFoundError:
@@ -86,7 +89,10 @@ def check_destination(root: Path) -> None:
         raise DeployError(f"{root}: destination is not a folder")
     folder = root / CARD_DIR
     try:
-        folder.mkdir(exist_ok=True)
+        if create:
+            folder.mkdir(exist_ok=True)
+        elif not folder.is_dir():
+            folder = root
         writable = os.access(folder, os.W_OK)  # a check that writes nothing (EROFS says no)
     except OSError as exc:
         if exc.errno == errno.EROFS:

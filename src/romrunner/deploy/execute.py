@@ -65,6 +65,7 @@ from romrunner.deploy.card import (
 )
 from romrunner.deploy.legal import FileSystem, collision_key, inside_root
 from romrunner.deploy.plan import DeployPlan, PlanItem
+from romrunner.devices.mounts import place_on_device
 from romrunner.errors import NotFoundError, RomRunnerError
 from romrunner.library.roots import list_roots
 from romrunner.store.database import Database
@@ -263,8 +264,7 @@ def preview(db: Database, plan: DeployPlan, options: DeployOptions | None = None
     options = options or DeployOptions()
     root = plan.root
     refuse_library_overlap(db, root, plan.items)
-    if not root.is_dir():
-        raise DeployError(f"{root}: destination does not exist (is the card mounted?)")
+    check_destination(root, create=False)  # refused as the real run would be
     dest_id = destination_id or card_destination_id(root, create=False) or ""
     claims = Claims(db, root, dest_id, plan.fs)
     notes = claims.notes
@@ -288,25 +288,42 @@ def preview(db: Database, plan: DeployPlan, options: DeployOptions | None = None
             root, [d.item.dest for d in decisions if d.action == PRUNE], claims.folders,
             plan.protected_folders()),
         "conflicts": [d.item.dest for d in decisions if d.action == CONFLICT],
+        "conflict_notes": {d.item.dest: d.note for d in decisions if d.action == CONFLICT},
         "notes": notes}
 
 
 def refuse_library_overlap(db: Database, card: Path, items: Iterable[PlanItem]) -> None:
     """Refuse a card that is, lies inside or holds a library root, or holds a file the plan
     copies from: with ``--overwrite`` or ``--prune`` a deploy there could replace or remove
-    the user's own ROMs and BIOS, and a scan would take the card's copies for games."""
+    the user's own ROMs and BIOS, and a scan would take the card's copies for games.
+
+    Folders are compared by identity (device and inode) and by their place in their file
+    system (the system's mount table) as well as by path, so a second path to the same
+    folder (a bind mount of a root or of a folder in it, a share mounted twice, a root whose
+    path became a link) is caught too."""
     target = _resolved(card)
+    card_chain = _identities(target)  # the card (when it exists) and every folder above it
+    card_id = _identity(target)
+    card_place = place_on_device(target) if card_id is not None else None
     for root in list_roots(db):
         other = root.path  # stored resolved; resolving again could hang on an offline share
-        if target == other or target.is_relative_to(other):
+        root_id = _identity(other)
+        root_place = place_on_device(other) if root_id is not None else None
+        if target == other or target.is_relative_to(other) or root_id in card_chain \
+                or _placed_inside(card_place, root_place):
             raise DeployError(f"{card}: is inside the library root {root.path}; deploy to "
                               "a folder outside the library")
-        if other.is_relative_to(target):
+        if other.is_relative_to(target) or (card_id is not None and root_id is not None and (
+                card_id in _identities(other) or card_id in _identities(_resolved(other)))) \
+                or _placed_inside(root_place, card_place):
             raise DeployError(f"{card}: holds the library root {root.path}; deploy to a "
                               "folder outside the library")
     inside = f"{str(target).rstrip('/')}/"
+    above: dict[str, bool] = {}  # source folder -> the card is that folder or above it
     for item in items:
-        if item.source.startswith(inside):
+        if item.source.startswith(inside) or (
+                card_id is not None and item.source
+                and _below(item.source.rpartition("/")[0], card_id, above)):
             raise DeployError(f"{card}: holds {item.source}, a file this deploy copies "
                               "from; deploy to a folder outside your library and BIOS")
 
@@ -317,6 +334,41 @@ def _resolved(path: Path) -> Path:
         return Path(os.path.realpath(path))
     except OSError:
         return Path(os.path.abspath(path))
+
+
+_Identity = tuple[int, int]
+_Place = tuple[str, PurePosixPath] | None
+
+
+def _placed_inside(inner: _Place, outer: _Place) -> bool:
+    """True when ``inner`` is ``outer`` or inside it on the same file system."""
+    return inner is not None and outer is not None and inner[0] == outer[0] \
+        and inner[1].is_relative_to(outer[1])
+
+
+def _identity(path: Path | str) -> _Identity | None:
+    """A folder's (device, inode), following links; None when it cannot be reached."""
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return (info.st_dev, info.st_ino)
+
+
+def _identities(path: Path) -> set[_Identity]:
+    """The identities of ``path`` and of every folder above it that can be reached."""
+    found = (_identity(folder) for folder in (path, *path.parents))
+    return {identity for identity in found if identity is not None}
+
+
+def _below(folder: str, card_id: _Identity, memo: dict[str, bool]) -> bool:
+    """True when the card is ``folder`` or a folder above it (each folder stat'ed once)."""
+    if folder in memo:
+        return memo[folder]
+    parent = folder.rpartition("/")[0]
+    memo[folder] = _identity(folder or "/") == card_id or (
+        bool(folder) and _below(parent, card_id, memo))
+    return memo[folder]
 
 
 def _plan_items(plan: DeployPlan, indexes: Iterable[int] | None = None) -> list[_Item]:
@@ -533,7 +585,7 @@ def resume(db: Database, deployment_id: int | None = None, *, verify: bool | Non
     removed; failed and conflicting files are tried again (``overwrite`` to replace the
     user's own files).
     """
-    row = _unfinished(db, deployment_id)
+    row = _unfinished(db, deployment_id, bool(overwrite))
     deployment_id = int(row["id"])
     options = DeployOptions.from_json(row["options_json"])
     if verify is not None:
@@ -563,7 +615,7 @@ def resume(db: Database, deployment_id: int | None = None, *, verify: bool | Non
         return summary
 
 
-def _unfinished(db: Database, deployment_id: int | None) -> Any:
+def _unfinished(db: Database, deployment_id: int | None, overwrite: bool = False) -> Any:
     if deployment_id is None:
         row = db.query_one(
             "SELECT * FROM deployment_history WHERE status IN ('started', 'failed', "
@@ -574,12 +626,26 @@ def _unfinished(db: Database, deployment_id: int | None) -> Any:
     row = db.query_one("SELECT * FROM deployment_history WHERE id = ?", (deployment_id,))
     if row is None:
         raise NotFoundError(f"deployment {deployment_id} does not exist")
-    if row["status"] not in RESUMABLE and not db.scalar(
-            "SELECT count(*) FROM deployment_items WHERE deployment_id = ? "
-            "AND status IN ('pending', 'failed', 'conflict')", (deployment_id,)) \
-            and not unrecorded(db, deployment_id):
-        raise DeployError(f"deployment {deployment_id} is {row['status']}: nothing to resume")
+    if row["status"] not in RESUMABLE and not unrecorded(db, deployment_id):
+        _refuse_finished(db, deployment_id, row["status"], overwrite)
     return row
+
+
+def _refuse_finished(db: Database, deployment_id: int, status: str, overwrite: bool) -> None:
+    """A finished deployment is resumed only for what a resume can change: files that
+    failed (or were never tried), and conflicts with ``overwrite``. Conflicts alone, without
+    it, are the user's files kept as they are: nothing to resume, whatever else it did."""
+    left = {row[0]: int(row[1]) for row in db.query(
+        "SELECT status, count(*) FROM deployment_items WHERE deployment_id = ? "
+        "AND status IN ('pending', 'failed', 'conflict') GROUP BY status", (deployment_id,))}
+    if left.get("pending") or left.get("failed") or (overwrite and left.get("conflict")):
+        return
+    hint = ""
+    if left.get("conflict"):
+        hint = (f"; it kept files of yours where it would write ({left['conflict']:,} "
+                f"conflicts): `romrunner deploy resume {deployment_id} --overwrite` replaces "
+                "them")
+    raise DeployError(f"deployment {deployment_id} is {status}: nothing to resume{hint}")
 
 
 def _load_items(db: Database, deployment_id: int) -> list[_Item]:

@@ -39,7 +39,22 @@ def list_history(db: Database, *, limit: int = 50,
     else:
         rows = db.query(f"SELECT {_COLUMNS} FROM deployment_history WHERE "
                         "device_profile_id = ? ORDER BY id DESC LIMIT ?", (profile_id, limit))
-    return [_row(row) for row in rows]
+    return [_with_file_counts(_row(row)) for row in rows]
+
+
+# Item statuses a deployment's totals count, and their names in a history row's ``files``
+# (the history's columns): a conflict (a file of the user's, kept) is not a failure.
+_FILE_COUNTS = {"copied": "copied", "skipped": "skipped", "pruned": "pruned",
+                "failed": "failed", "conflict": "conflicts"}
+
+
+def _with_file_counts(data: dict[str, Any]) -> dict[str, Any]:
+    """``data`` with ``files``: its files copied, skipped, pruned, failed and in conflict
+    over every platform of its totals."""
+    totals = data["totals"].values()
+    data["files"] = {name: sum(int(platform.get(status, 0)) for platform in totals)
+                     for status, name in _FILE_COUNTS.items()}
+    return data
 
 
 def show_deployment(db: Database, deployment_id: int, *,

@@ -182,6 +182,7 @@ def build_plan(db: Database, layout: CardLayoutLike, game_ids: Iterable[int], *,
             placed[game.set_key].append((game, dest))
     for set_key, discs in placed.items():
         builder.add_set(set_key, discs, sets.get(set_key, len(discs)))
+    _hold_absent(db, builder, set(ids))
     if include_bios and pack is not None:
         platforms = sorted({item.platform_id for item in plan.items if item.kind == ROM})
         if platforms:
@@ -193,6 +194,41 @@ def build_plan(db: Database, layout: CardLayoutLike, game_ids: Iterable[int], *,
     if playlists is not None:
         plan.layout_folders.add(str(playlists.path))
     return plan
+
+
+def _hold_absent(db: Database, builder: _Builder, chosen: set[int]) -> None:
+    """Hold the card's copies of games the library still has but cannot deploy now: missing
+    since the scan (an unmounted share whose empty mount folder was rescanned) or on a root
+    that is not reachable. Such a game is not chosen (a selection never takes a missing game),
+    but it is not "no longer chosen" either: ``--prune`` must never remove its copy."""
+    roots = {row[0]: row[1] for row in db.query("SELECT id, path FROM library_roots")}
+    away = [root_id for root_id, path in roots.items() if not builder.root_reachable(path)]
+    ids = [int(row[0]) for row in db.query(
+        "SELECT id FROM games WHERE is_missing = 1 UNION SELECT id FROM games "
+        "WHERE root_id IN (SELECT value FROM json_each(?)) ORDER BY id", (json.dumps(away),))]
+    absent = [i for i in ids if i not in chosen]
+    if not absent:
+        return
+    games = _load_games(db, absent)
+    tracks = _load_tracks(db, absent)
+    missing: dict[int, list[str]] = {}
+    for game in games.values():
+        dests = builder.card_paths(game, tracks.get(game.id, []))
+        if builder._unreachable_root(game) is not None:
+            for dest in dests:
+                builder._hold(dest, game)
+        else:
+            builder.plan.held.extend(dests)
+            missing[game.id] = dests
+    on_card = {game_id: sum(os.path.lexists(builder.plan.root / dest) for dest in dests)
+               for game_id, dests in missing.items()}
+    files = sum(on_card.values())
+    if files:
+        count = sum(1 for n in on_card.values() if n)
+        builder.plan.warnings.append(PlanIssue(
+            "missing-held", f"{count:,} games missing from the library since the last scan "
+            f"(an unmounted share? rescan when it is back) have {files:,} files on the card: "
+            "left out and their copies on the card kept, never pruned"))
 
 
 def _check_archives(db: Database, pack: DefinitionPack, profile_id: int,
@@ -316,7 +352,9 @@ class _Builder:
             return None
         if not self._claim(items, game):
             return None
-        self.plan.items.extend(items)
+        # The sheet after the tracks it names: a run stopped between them (a full card)
+        # never leaves a sheet on the card without its tracks.
+        self.plan.items.extend([*items[1:], items[0]])
         return items[0].dest
 
     def _hold(self, dest: str, game: _Game) -> None:
@@ -332,9 +370,35 @@ class _Builder:
 
     def _unreachable_root(self, game: _Game) -> str | None:
         """The game's library root when that root is not reachable now, else None."""
-        if game.root not in self.roots_ok:
-            self.roots_ok[game.root] = os.path.isdir(game.root)
-        return None if self.roots_ok[game.root] else game.root
+        return None if self.root_reachable(game.root) else game.root
+
+    def root_reachable(self, root: str) -> bool:
+        """True when the library root ``root`` is a folder now (asked once per root)."""
+        if root not in self.roots_ok:
+            self.roots_ok[root] = os.path.isdir(root)
+        return self.roots_ok[root]
+
+    def card_paths(self, game: _Game, tracks: list[_Track]) -> list[str]:
+        """Where a deploy puts ``game`` on the card: its file, its tracks and its set's .m3u
+        (nothing when the card's OS has no folder for it or a name cannot be made legal)."""
+        folder = self.folder(game.platform_id)
+        if folder is None:
+            return []
+        try:
+            dests = [f"{folder}/{legal_component(game.filename, self.fs)}"]
+            dests.extend(f"{folder}/{legal_path(t.name.split('/'), self.fs)}" for t in tracks)
+            if game.set_key and self.layout.wants_m3u(game.platform_id):
+                dests.append(f"{folder}/{self.m3u_name(game, game.set_key)}")
+        except InputError:
+            return []
+        return dests
+
+    def m3u_name(self, first: _Game, set_key: str) -> str:
+        """The legal name of a disc set's playlist."""
+        try:
+            return legal_component(f"{_set_title(first, set_key)}.m3u", self.fs)
+        except InputError:
+            return legal_component(f"{set_key}.m3u", self.fs)
 
     def _no_folder(self, game: _Game) -> None:
         self.no_folder[game.platform_id] += 1
@@ -409,7 +473,7 @@ class _Builder:
     def add_set(self, set_key: str, discs: list[tuple[_Game, str]], known: int) -> None:
         """A multi-disc set: warn when discs are missing; write its .m3u where the OS wants."""
         first = discs[0][0]
-        title = _DISC_TAG.sub("", PurePosixPath(first.filename).stem).strip() or set_key
+        title = _set_title(first, set_key)
         if len(discs) < known:
             self.plan.warnings.append(PlanIssue(
                 "incomplete-set", f"{title}: {len(discs)} of {known} discs selected",
@@ -419,14 +483,16 @@ class _Builder:
         folder = PurePosixPath(discs[0][1]).parent
         ordered = sorted(discs, key=lambda pair: (pair[0].disc or 0, pair[1]))
         content = "".join(PurePosixPath(dest).name + "\n" for _, dest in ordered).encode()
-        try:
-            name = legal_component(f"{title}.m3u", self.fs)
-        except InputError:
-            name = legal_component(f"{set_key}.m3u", self.fs)
+        name = self.m3u_name(first, set_key)
         item = PlanItem(PLAYLIST, str(folder / name), len(content), first.platform_id,
                         first.id, content=content)
         if self._claim([item], first):
             self.plan.items.append(item)
+
+
+def _set_title(first: _Game, set_key: str) -> str:
+    """A disc set's title: its first disc's name without the disc tag."""
+    return _DISC_TAG.sub("", PurePosixPath(first.filename).stem).strip() or set_key
 
 
 def _add_bios(db: Database, pack: DefinitionPack, profile_id: int | None,
