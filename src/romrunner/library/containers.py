@@ -21,7 +21,7 @@ import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from io import FileIO
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any, BinaryIO
 
 import py7zr
@@ -59,7 +59,7 @@ def is_unsafe_member_name(name: str) -> bool:
     normalised = name.replace("\\", "/")
     if normalised.startswith("/") or re.match(r"^[A-Za-z]:", normalised):
         return True
-    return ".." in PurePosixPath(normalised).parts
+    return ".." in normalised.split("/")  # a path component, as PurePosixPath.parts has it
 
 
 _OPEN_FLAGS = (os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0)
@@ -112,11 +112,18 @@ def directory_zip_members(path: Path, must_hash: MustHash
     return _zip_members(path, must_hash)
 
 
+# A zip up to this size is read whole, in one read, and parsed in memory: zipfile's seeks
+# and small reads of a file cost a small zip more than the reading (~30 µs of ~80 µs for a
+# one-member zip of 20 KiB, measured; docs/PERFORMANCE.md, issue 18).
+SMALL_ZIP_BYTES = 1 << 20
+
+
 def _zip_members(path: Path, must_hash: MustHash | None) -> tuple[list[Member], list[str]]:
     members: list[Member] = []
     problems: list[str] = []
     try:  # a regular file only: a FIFO named .zip would block the read for ever
-        with io.BufferedReader(open_regular(path)) as raw, zipfile.ZipFile(raw) as archive:
+        with _zip_source(path) as raw, zipfile.ZipFile(raw) as archive:
+            data = raw.getvalue() if isinstance(raw, io.BytesIO) else None
             for info in archive.infolist():
                 if info.is_dir():
                     continue
@@ -126,7 +133,7 @@ def _zip_members(path: Path, must_hash: MustHash | None) -> tuple[list[Member], 
                 if info.flag_bits & 0x1:
                     raise ContainerError("zip is encrypted")
                 member = None if must_hash is None else _stated_member(archive, path, info,
-                                                                       must_hash)
+                                                                       must_hash, data)
                 members.append(member or _hashed_member(archive, path, info))
     except ContainerError:
         raise
@@ -138,6 +145,19 @@ def _zip_members(path: Path, must_hash: MustHash | None) -> tuple[list[Member], 
             RuntimeError) as exc:
         raise ContainerError(f"corrupt or unsupported zip ({exc})") from exc
     return members, problems
+
+
+def _zip_source(path: Path) -> BinaryIO:
+    """A zip's bytes in memory when it is small (read whole), else a buffered reader."""
+    raw = open_regular(path)
+    try:
+        if os.fstat(raw.fileno()).st_size > SMALL_ZIP_BYTES:
+            return io.BufferedReader(raw)
+        with raw:
+            return io.BytesIO(raw.readall())
+    except BaseException:
+        raw.close()
+        raise
 
 
 def _lying_crc(exc: zipfile.BadZipFile) -> str:
@@ -158,11 +178,14 @@ def _hashed_member(archive: zipfile.ZipFile, path: Path, info: zipfile.ZipInfo) 
 
 
 def _stated_member(archive: zipfile.ZipFile, path: Path, info: zipfile.ZipInfo,
-                   must_hash: MustHash) -> Member | None:
-    """The member as the directory states it, or None when it must be hashed in full."""
+                   must_hash: MustHash, data: bytes | None = None) -> Member | None:
+    """The member as the directory states it, or None when it must be hashed in full.
+    ``data``: the whole zip, when it was read whole."""
     if must_hash(info.CRC, info.file_size):
         return None
-    head = _member_head(archive, path, info)
+    head = _head_in(data, info) if data is not None else None
+    if head is None:
+        head = _member_head(archive, path, info)
     extension = extension_of(info.filename.rsplit("/", 1)[-1])
     if detect_header(head, extension, info.file_size):
         return None
@@ -183,6 +206,39 @@ def _member_head(archive: zipfile.ZipFile, path: Path, info: zipfile.ZipInfo) ->
         close = getattr(chunks, "close", None)
         if close is not None:
             close()
+
+
+_HEAD_INPUT = 4096  # compressed bytes enough for 512 decompressed ones
+
+
+def _head_in(data: bytes, info: zipfile.ZipInfo) -> bytes | None:
+    """The first 512 bytes of a stored or deflated member, straight from the zip's bytes:
+    what ``zipfile`` reads, without its reader's set-up (~15 µs a member). None whenever
+    anything is not as plain as that (zipfile then reads it, and says what is wrong)."""
+    if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED) \
+            or info.flag_bits & 0x1:
+        return None
+    offset = info.header_offset
+    header = data[offset:offset + _ZIP_LOCAL_HEADER.size]
+    if len(header) < _ZIP_LOCAL_HEADER.size:
+        return None
+    signature, name_length, extra_length = _ZIP_LOCAL_HEADER.unpack(header)
+    name_start = offset + _ZIP_LOCAL_HEADER.size
+    encoding = "utf-8" if info.flag_bits & 0x800 else "cp437"
+    if signature != b"PK\x03\x04" or data[name_start:name_start + name_length] \
+            != info.orig_filename.encode(encoding, "replace"):
+        return None
+    start = name_start + name_length + extra_length
+    want = min(512, info.file_size)
+    stored = data[start:start + min(info.compress_size, _HEAD_INPUT)]
+    if info.compress_type == zipfile.ZIP_STORED:
+        head = stored[:want]
+    else:
+        try:
+            head = zlib.decompressobj(-zlib.MAX_WBITS).decompress(stored, want)
+        except zlib.error:
+            return None
+    return head if len(head) == want else None
 
 
 def _zip_member_chunks(archive: zipfile.ZipFile, path: Path,
