@@ -112,10 +112,12 @@ def directory_zip_members(path: Path, must_hash: MustHash
     return _zip_members(path, must_hash)
 
 
-# A zip up to this size is read whole, in one read, and parsed in memory: zipfile's seeks
-# and small reads of a file cost a small zip more than the reading (~30 µs of ~80 µs for a
-# one-member zip of 20 KiB, measured; docs/PERFORMANCE.md, issue 18).
-SMALL_ZIP_BYTES = 1 << 20
+# A zip up to this size is read whole, in one read, and parsed in memory: zipfile's seeks,
+# small reads and member reader cost a small zip more than reading all of it (~100 µs
+# against ~45 µs for a one-member zip of 20 KiB, measured; docs/PERFORMANCE.md, issue 18).
+# A larger one is read where its directory and members' first bytes are (copying a
+# cartridge-sized zip from the page cache would cost more than the seeks it saves).
+SMALL_ZIP_BYTES = 64 << 10
 
 
 def _zip_members(path: Path, must_hash: MustHash | None) -> tuple[list[Member], list[str]]:
