@@ -93,7 +93,7 @@ _ZIP_LOCAL_HEADER = struct.Struct("<4s22xHH")  # signature, …, name length, ex
 _INPUT_BLOCK = 64 << 10
 
 
-def hash_zip_members(path: Path) -> tuple[list[Member], list[str]]:
+def hash_zip_members(path: str | Path) -> tuple[list[Member], list[str]]:
     """Hash every file member of a zip; returns members and per-member problems."""
     return _zip_members(path, None)
 
@@ -102,7 +102,7 @@ def hash_zip_members(path: Path) -> tuple[list[Member], list[str]]:
 MustHash = Callable[[int, int], bool]
 
 
-def directory_zip_members(path: Path, must_hash: MustHash
+def directory_zip_members(path: str | Path, must_hash: MustHash
                           ) -> tuple[list[Member], list[str]]:
     """The members of a zip as its central directory states them (CRC32 and size), each
     with its first 512 bytes (decompressed: a few KiB of input) for header and platform
@@ -120,7 +120,7 @@ def directory_zip_members(path: Path, must_hash: MustHash
 SMALL_ZIP_BYTES = 64 << 10
 
 
-def _zip_members(path: Path, must_hash: MustHash | None) -> tuple[list[Member], list[str]]:
+def _zip_members(path: str | Path, must_hash: MustHash | None) -> tuple[list[Member], list[str]]:
     members: list[Member] = []
     problems: list[str] = []
     try:  # a regular file only: a FIFO named .zip would block the read for ever
@@ -149,7 +149,7 @@ def _zip_members(path: Path, must_hash: MustHash | None) -> tuple[list[Member], 
     return members, problems
 
 
-def _zip_source(path: Path) -> BinaryIO:
+def _zip_source(path: str | Path) -> BinaryIO:
     """A zip's bytes in memory when it is small (read whole), else a buffered reader."""
     raw = open_regular(path)
     try:
@@ -169,7 +169,7 @@ def _lying_crc(exc: zipfile.BadZipFile) -> str:
             "differs): the zip is damaged or was altered")
 
 
-def _hashed_member(archive: zipfile.ZipFile, path: Path, info: zipfile.ZipInfo) -> Member:
+def _hashed_member(archive: zipfile.ZipFile, path: str | Path, info: zipfile.ZipInfo) -> Member:
     """A member whose data is read and hashed in full (CRC32, MD5, SHA1)."""
     hasher = RomHasher(info.filename, info.file_size)
     head = b""
@@ -179,7 +179,7 @@ def _hashed_member(archive: zipfile.ZipFile, path: Path, info: zipfile.ZipInfo) 
     return Member(info.filename, hasher.result(), head)
 
 
-def _stated_member(archive: zipfile.ZipFile, path: Path, info: zipfile.ZipInfo,
+def _stated_member(archive: zipfile.ZipFile, path: str | Path, info: zipfile.ZipInfo,
                    must_hash: MustHash, data: bytes | None = None) -> Member | None:
     """The member as the directory states it, or None when it must be hashed in full.
     ``data``: the whole zip, when it was read whole."""
@@ -195,7 +195,7 @@ def _stated_member(archive: zipfile.ZipFile, path: Path, info: zipfile.ZipInfo,
     return Member(info.filename, hashes, head, verified=False)
 
 
-def _member_head(archive: zipfile.ZipFile, path: Path, info: zipfile.ZipInfo) -> bytes:
+def _member_head(archive: zipfile.ZipFile, path: str | Path, info: zipfile.ZipInfo) -> bytes:
     """The first 512 bytes of a member (a stored or deflated one costs a few KiB of input;
     bzip2 and LZMA ones at most one bounded output block)."""
     if info.compress_type in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
@@ -243,7 +243,7 @@ def _head_in(data: bytes, info: zipfile.ZipInfo) -> bytes | None:
     return head if len(head) == want else None
 
 
-def _zip_member_chunks(archive: zipfile.ZipFile, path: Path,
+def _zip_member_chunks(archive: zipfile.ZipFile, path: str | Path,
                        info: zipfile.ZipInfo) -> Iterator[bytes]:
     """A member's data in chunks of at most :data:`CHUNK` bytes."""
     if info.compress_type in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
@@ -254,7 +254,7 @@ def _zip_member_chunks(archive: zipfile.ZipFile, path: Path,
     elif info.compress_type in (zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA):
         # zipfile decompresses whatever one read of compressed data holds, all at once:
         # a few hundred bytes of bzip2 become a gigabyte. Decompress with an output bound.
-        with path.open("rb") as raw:
+        with open(path, "rb") as raw:
             yield from _bounded_member(raw, info)
     else:
         raise ContainerError(f"member {info.filename!r} uses compression method "
