@@ -35,7 +35,8 @@ def _both_ways(path: Path, monkeypatch: pytest.MonkeyPatch
     return in_memory, streamed
 
 
-@pytest.mark.parametrize("method", [zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED])
+@pytest.mark.parametrize("method", [zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2,
+                                    zipfile.ZIP_LZMA])
 @pytest.mark.parametrize("size", [0, 1, 511, 512, 513, 70_000])
 def test_members_heads_are_what_zipfile_reads(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                               method: int, size: int) -> None:
