@@ -119,7 +119,7 @@ def examine_zip(job: Job, must_hash: MustHash) -> Examined:
     for those ``must_hash`` (or a header) sends through the hasher; never raises."""
     result = Examined(job)
     with _reading(result):
-        result.members, result.problems = directory_zip_members(Path(job.path), must_hash)
+        result.members, result.problems = directory_zip_members(job.path, must_hash)
         if not result.members:
             raise ContainerError(_empty_archive(result.problems))
         if len(result.members) == 1:
