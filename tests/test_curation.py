@@ -168,3 +168,14 @@ def test_rm_of_a_collection_smart_ones_name_is_refused(profiled: Any) -> None:
     forced = cli("collection", "rm", "faves", "--force")
     assert forced.code == 0 and "'my picks'" in forced.err
     assert cli("collection", "rm", "my picks").code == 0
+
+
+def test_search_marks_a_missing_game_as_games_ls_does(cli: Any, db_path: Path) -> None:
+    make_library(db_path).close()  # game 6, Ocarina, is missing
+    found = cli("search", "ocarina")
+    assert found.code == 0, found.err
+    line = next(line for line in found.out.splitlines() if "Ocarina" in line)
+    assert "(missing)" in line
+    present = cli("search", "metroid")
+    assert "(missing)" not in present.out and "Metroid" in present.out
+    assert cli("--json", "search", "ocarina").json()["data"][0]["is_missing"] == 1
