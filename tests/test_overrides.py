@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -209,3 +210,34 @@ def test_a_page_resolves_like_the_explainer_per_game_without_a_query_per_game(
     assert page[3].origin == "platform override" and page[3].action == "exclude"
     assert page[5].origin != "profile game override" and page[7].origin != "game override"
     assert resolve_emulators(db, None, [2], defaults)[2].emulator_id == "retroarch-fceumm"
+
+
+def test_settings_keep_what_the_user_typed_and_json_stays_valid(cli: Any,
+                                                                 db_path: Path) -> None:
+    make_library(db_path).close()
+    done = cli("override", "set", "--game", "1", "--setting", "v=1.10", "--setting", "f=1e3",
+               "--setting", "t=true", "--setting", "n=3", "--setting", "z=007",
+               "--setting", "s=hello world")
+    assert done.code == 0, done.err
+    assert "v=1.10, f=1e3, t=true, n=3, z=007, s=hello world" in done.out
+    listed = cli("--json", "override", "ls")
+    settings = json.loads(listed.out, parse_constant=pytest.fail)["data"][0]["settings"]
+    assert settings == {"v": "1.10", "f": "1e3", "t": True, "n": 3, "z": "007",
+                        "s": "hello world"}
+    assert "t=true" in cli("override", "ls").out and "v=1.10" in cli("resolve", "1").out
+    for value in ("NaN", "Infinity", "-Infinity", "nan", "inf"):
+        bad = cli("override", "set", "--game", "1", "--setting", f"x={value}")
+        assert bad.code == 2 and "not a finite number" in bad.err, bad.err
+    both = cli("override", "set", "--game", "1", "--include", "--exclude")
+    assert both.code == 2 and "--include and --exclude together" in both.err
+    assert cli("--json", "override", "ls").json()["data"][0]["action"] is None
+
+
+def test_a_nan_stored_before_the_check_reads_as_text(cli: Any, db_path: Path) -> None:
+    db = make_library(db_path)
+    db.execute("INSERT INTO game_overrides (game_id, custom_settings) VALUES "
+               "(1, '{\"x\": NaN, \"y\": Infinity}')")
+    db.close()
+    listed = cli("--json", "override", "ls")
+    assert json.loads(listed.out, parse_constant=pytest.fail)["data"][0]["settings"] == {
+        "x": "NaN", "y": "Infinity"}

@@ -94,3 +94,33 @@ def test_a_symlink_loop_is_a_one_line_error(cli: Any, tmp_path: Path) -> None:
     result = cli("library", "add", loop)
     refused(result, loop)
     assert "internal error" not in result.err
+
+
+def test_rm_of_a_root_with_curation_says_what_would_be_lost(cli: Any, tree: dict[str, Path],
+                                                            tmp_path: Path) -> None:
+    (tree["roms/snes"] / "Other (USA).sfc").write_bytes(b"\x02" * 4096)
+    assert cli("library", "add", tree["roms"]).code == 0
+    assert cli("scan", "--workers", "1").code == 0
+    games = {g["filename"]: g["id"] for g in
+             cli("--json", "games", "ls").json()["data"]["games"]}
+    assert cli("collection", "add", "favorites", str(games["Game (USA).sfc"])).code == 0
+    assert cli("override", "set", "--game", str(games["Other (USA).sfc"]), "--exclude").code == 0
+    refused(cli("library", "rm", tree["roms"]), tree["roms"])
+    err = cli("library", "rm", tree["roms"]).err
+    assert "1 in collections ('favorites'); 1 with overrides" in err
+    assert "library move" in err and "--force" in err
+    assert roots(cli) == [str(tree["roms"])]
+    assert cli("--json", "collection", "show", "favorites").json()["data"]["total"] == 1
+    forced = cli("--json", "library", "rm", tree["roms"], "--force")
+    assert forced.code == 0, forced.err
+    data = forced.json()["data"]
+    assert (data["games_forgotten"], data["in_collections"], data["overrides"]) == (2, 1, 1)
+    assert roots(cli) == []
+
+
+def test_rm_of_a_root_nothing_curated_needs_no_force(cli: Any, tree: dict[str, Path]) -> None:
+    assert cli("library", "add", tree["roms"]).code == 0
+    assert cli("scan", "--workers", "1").code == 0
+    result = cli("library", "rm", tree["roms"])
+    assert result.code == 0 and "forgot" in result.out
+    assert roots(cli) == []

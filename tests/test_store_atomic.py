@@ -25,7 +25,8 @@ def fresh(path: Path) -> Database:
 
 
 def keys(db: Database) -> list[str]:
-    return [row[0] for row in db.query("SELECT key FROM user_settings ORDER BY key")]
+    return [row[0] for row in db.query("SELECT key FROM user_settings "
+                                       "WHERE key != 'database_id' ORDER BY key")]
 
 
 def insert(db: Database, key: str, value: str = "1") -> None:

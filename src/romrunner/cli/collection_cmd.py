@@ -13,6 +13,7 @@ from romrunner.cli.games_cmd import page_json, render_page
 from romrunner.collections.store import (
     add_games,
     collection_page,
+    collection_ref,
     create_collection,
     list_collections,
     remove_collection,
@@ -48,11 +49,26 @@ def collection_create(name: str, query: str | None) -> int:
 
 @collection.command(name="rm")
 @click.argument("name")
-def collection_rm(name: str) -> int:
-    """Delete a collection (its games stay in the library)."""
+@click.option("--force", is_flag=True,
+              help="Remove it even if profiles or smart collections name it.")
+def collection_rm(name: str, force: bool) -> int:
+    """Delete a collection (its games stay in the library).
+
+    A collection that a profile's --include/--exclude-collections or a smart collection's
+    query names is kept unless --force (which also takes it out of those profiles)."""
     app = app_context()
-    removed = remove_collection(app.open_db(), name)
-    app.finish({"removed": removed}, lambda c: c.print(f"removed collection {removed}"))
+    removed = remove_collection(app.open_db(), name, force=force)
+    for smart in removed.smart_broken:
+        app.warn(f"smart collection {smart!r} names {removed.name!r}, which no longer exists: "
+                 "its query no longer works")
+
+    def render(console: Console) -> None:
+        console.print(f"removed collection {removed.name} ({removed.id})", markup=False)
+        if removed.profiles_updated:
+            console.print("no longer filtered by it: profile "
+                          + ", ".join(str(i) for i in removed.profiles_updated), markup=False)
+
+    app.finish({"removed": removed.name, **asdict(removed)}, render)
     return 0
 
 
@@ -60,10 +76,17 @@ def collection_rm(name: str) -> int:
 @click.argument("old")
 @click.argument("new")
 def collection_rename(old: str, new: str) -> int:
-    """Rename a collection."""
+    """Rename a collection (smart collections that name it are rewritten to the new name)."""
     app = app_context()
     renamed = rename_collection(app.open_db(), old, new)
-    app.finish({"renamed": renamed}, lambda c: c.print(f"renamed {old} to {renamed}"))
+
+    def render(console: Console) -> None:
+        console.print(f"renamed {renamed.old} to {renamed.name}", markup=False)
+        for smart in renamed.rewritten:
+            console.print(f"smart collection {smart!r} now names {renamed.name!r}",
+                          markup=False)
+
+    app.finish({"renamed": renamed.name, **asdict(renamed)}, render)
     return 0
 
 
@@ -105,11 +128,11 @@ def collection_ls() -> int:
             app.warn(f"collection {info.name!r}: {info.problem}")
 
     def render(console: Console) -> None:
-        table = Table("name", "kind", "games", "query")
+        table = Table("id", "name", "kind", "games", "query")
         for info in infos:
             size = "?" if info.games is None else \
                 f"{info.games:,}" + ("" if info.games_exact else "+")
-            table.add_row(info.name, info.kind, size,
+            table.add_row("" if info.id is None else str(info.id), info.name, info.kind, size,
                           (info.query or "") + (f"  ({info.problem})" if info.problem else ""))
         console.print(table)
 
@@ -128,10 +151,18 @@ def collection_show(name: str, sort: str | None, limit: int, after: str | None,
                     exact_count: bool) -> int:
     """The games of a collection, a page at a time."""
     app = app_context()
-    page = collection_page(app.open_db(OpenMode.READ), name, sort=sort, limit=limit,
+    database = app.open_db(OpenMode.READ)
+    ref = collection_ref(database, name)
+    page = collection_page(database, name, sort=sort, limit=limit,
                            after=after, exact_count=exact_count,
                            known_platforms=app.pack().platforms)
-    app.finish(page_json(page), lambda console: render_page(console, page))
+
+    def render(console: Console) -> None:
+        ident = "built in" if ref.id is None else f"id {ref.id}"
+        console.print(f"collection {ref.name} ({ident}, {ref.kind})", markup=False)
+        render_page(console, page)
+
+    app.finish({"id": ref.id, "name": ref.name, "kind": ref.kind, **page_json(page)}, render)
     return 0
 
 

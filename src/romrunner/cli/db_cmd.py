@@ -149,13 +149,14 @@ def check(quick: bool) -> int:
 
 @db.command()
 @click.argument("dest", type=click.Path())
-@click.option("--force", is_flag=True, help="Replace DEST even if it is not an earlier backup.")
+@click.option("--force", is_flag=True,
+              help="Replace DEST even if it is not an earlier backup of this database.")
 def backup(dest: str, force: bool) -> int:
     """Write a consistent copy of the database to DEST.
 
-    DEST is a file (an existing file is replaced only when it is an earlier backup, or with
-    --force) or a folder (existing, or ending in /), which gets a new
-    romrunner-YYYYmmdd-HHMMSS.db each time.
+    DEST is a file (an existing file is replaced only when it is an earlier backup of this
+    database, not holding changes this one lacks, or with --force) or a folder (existing, or
+    ending in /), which gets a new romrunner-YYYYmmdd-HHMMSS.db each time.
     """
     app = app_context()
     written = backup_database(app.open_db(OpenMode.INSPECT), dest, force=force)

@@ -51,12 +51,26 @@ def library_ls() -> int:
 
 @library.command(name="rm")
 @click.argument("path", type=click.Path(path_type=Path))
-def library_rm(path: Path) -> int:
-    """Forget a root and its games (files on disk are never touched)."""
+@click.option("--force", is_flag=True,
+              help="Forget it even when its games are in collections or have overrides.")
+def library_rm(path: Path, force: bool) -> int:
+    """Forget a root and its games (files on disk are never touched).
+
+    Games in collections, with overrides or a platform set by hand are refused unless --force
+    (that curation would be lost); a folder that moved keeps everything with `library move`."""
     app = app_context()
-    removed = remove_root(app.open_db(), path)
-    app.finish({"path": str(path), "games_forgotten": removed},
-               lambda c: c.print(f"forgot {path} and {removed} game rows; no file was touched"))
+    removed = remove_root(app.open_db(), path, force=force)
+
+    def render(console: Console) -> None:
+        console.print(f"forgot {removed.path} and {removed.games} game rows; no file was "
+                      "touched", markup=False)
+        if removed.losses():
+            console.print(f"lost with them: {removed.losses()}", markup=False)
+
+    app.finish({"path": str(path), "games_forgotten": removed.games,
+                "collections": removed.collections, "in_collections": removed.in_collections,
+                "overrides": removed.overrides, "platforms_set": removed.platforms_set},
+               render)
     return 0
 
 

@@ -11,6 +11,7 @@ from rich.table import Table
 from romrunner.cli.context import app_context
 from romrunner.devices.overrides import (
     explain,
+    format_setting,
     list_overrides,
     parse_setting,
     remove_override,
@@ -41,15 +42,19 @@ def _target(platform: str | None, game: int | None) -> None:
 @click.option("--profile", "profile", type=int, default=None,
               help="Device profile id (default: every profile).")
 @click.option("--emulator", default=None, help="Emulator id (any spelling of its family).")
-@click.option("--include", "action", flag_value="include", default=None,
-              help="Always deploy this game.")
-@click.option("--exclude", "action", flag_value="exclude", help="Never deploy this game.")
+@click.option("--include", is_flag=True, help="Always deploy this game.")
+@click.option("--exclude", is_flag=True, help="Never deploy this game.")
 @click.option("--setting", "settings", multiple=True, metavar="KEY=VALUE",
-              help="A per-game setting (repeatable; JSON values such as 3 or true).")
+              help="A per-game setting (repeatable). The value is kept as typed (text), "
+                   "except whole numbers, true, false and null; NaN/Infinity are refused.")
 def override_set(platform: str | None, game: int | None, profile: int | None,
-                 emulator: str | None, action: str | None, settings: tuple[str, ...]) -> int:
+                 emulator: str | None, include: bool, exclude: bool,
+                 settings: tuple[str, ...]) -> int:
     """Set an override; emulator and platform ids are checked against the pack."""
     _target(platform, game)
+    if include and exclude:
+        raise InputError("--include and --exclude together: give one of them")
+    action = "include" if include else "exclude" if exclude else None
     app = app_context()
     db, pack = app.open_db(), app.pack()
     if platform is not None:
@@ -67,7 +72,8 @@ def override_set(platform: str | None, game: int | None, profile: int | None,
         app.warn(warning)
     scope = f"profile {profile}" if profile is not None else "every profile"
     parts = [f"emulator {change.emulator_id}" if change.emulator_id else "",
-             change.action or "", ", ".join(f"{k}={v}" for k, v in change.settings.items())]
+             change.action or "",
+             ", ".join(f"{k}={format_setting(v)}" for k, v in change.settings.items())]
     app.finish(asdict(change), lambda c: c.print(
         f"{change.scope} {change.target} ({scope}): " + "; ".join(p for p in parts if p)))
     return 0
@@ -102,7 +108,8 @@ def override_ls(profile: int | None) -> int:
             table.add_row(row["scope"], row["target"], row["title"] or "",
                           "all" if row["profile_id"] is None else str(row["profile_id"]),
                           row["emulator_id"] or "", row["action"] or "",
-                          ", ".join(f"{k}={v}" for k, v in row["settings"].items()))
+                          ", ".join(f"{k}={format_setting(v)}"
+                                    for k, v in row["settings"].items()))
         console.print(table if rows else "no overrides")
 
     app.finish(rows, render)
@@ -129,7 +136,7 @@ def resolve(game_id: int, profile: int | None) -> int:
                 console.print(f"          {rule.value}  (outranked: {rule.level})")
         console.print(f"action    {result.action}  <- {result.action_origin}")
         for key, (value, origin) in sorted(result.settings.items()):
-            console.print(f"setting   {key}={value}  <- {origin}")
+            console.print(f"setting   {key}={format_setting(value)}  <- {origin}")
 
     data = asdict(result)
     data["settings"] = {k: {"value": v, "origin": o} for k, (v, o) in result.settings.items()}

@@ -8,6 +8,7 @@ import click
 from rich.console import Console
 
 from romrunner.cli.context import ROW_ID, app_context, count_range
+from romrunner.collections.store import collection_names
 from romrunner.devices.osprofile import resolve_os_profile
 from romrunner.devices.profiles import (
     PERFORMANCE_MODES,
@@ -91,15 +92,19 @@ def _listed(values: tuple[object, ...], empty: str) -> str:
     return ", ".join(str(v) for v in values) if values else empty
 
 
-def _readable(item: Profile) -> list[tuple[str, str]]:
+def _named(ids: tuple[int, ...], names: dict[int, str]) -> tuple[str, ...]:
+    return tuple(f"{names[i]} ({i})" if i in names else f"{i} (no longer exists)" for i in ids)
+
+
+def _readable(item: Profile, names: dict[int, str]) -> list[tuple[str, str]]:
     """What ``profile show`` prints: the choices a user made, in words (JSON keeps the rest)."""
     return [
         ("device", item.device_id), ("os", item.os_id),
         ("performance mode", item.performance_mode),
         ("platforms", _listed(item.include_platforms, "all")
          + (f" except {_listed(item.exclude_platforms, '')}" if item.exclude_platforms else "")),
-        ("collections", _listed(item.include_collections, "any")
-         + (f" except {_listed(item.exclude_collections, '')}"
+        ("collections", _listed(_named(item.include_collections, names), "any")
+         + (f" except {_listed(_named(item.exclude_collections, names), '')}"
             if item.exclude_collections else "")),
         ("games per platform", str(item.max_games_per_platform or "no limit")),
         ("one game, one ROM", "yes" if item.one_game_one_rom else "no, every version"),
@@ -117,11 +122,14 @@ def _readable(item: Profile) -> list[tuple[str, str]]:
 def profile_show(profile_id: int) -> int:
     """A profile's settings and how its OS profile resolved (emulator per platform)."""
     app = app_context()
-    item = load_profile(app.open_db(OpenMode.READ), profile_id)
+    database = app.open_db(OpenMode.READ)
+    item = load_profile(database, profile_id)
+    names = collection_names(database, (*item.include_collections, *item.exclude_collections))
     resolved = resolve_os_profile(app.pack(), item.device_id, item.os_id)
     for warning in resolved.warnings:
         app.warn(warning)
     data: dict[str, Any] = item.as_dict()
+    data["collection_names"] = {str(i): name for i, name in names.items()}
     data["os_profile"] = {
         "layers": resolved.layers,
         "emulators": {p: {"emulator": e, "origin": o}
@@ -131,7 +139,7 @@ def profile_show(profile_id: int) -> int:
 
     def render(console: Console) -> None:
         console.print(_line(item), markup=False)
-        for label, value in _readable(item):
+        for label, value in _readable(item, names):
             console.print(f"  {label:<22} {value}", markup=False)
         console.print("  os profile: " + " <- ".join(resolved.layers or ["(none)"]),
                       markup=False)
@@ -165,8 +173,10 @@ def _split(text: str | None) -> list[str] | None:
               help="Performance gating: strict, balanced or permissive.")
 @click.option("--include-platforms", default=None, help="Comma list; '' for all platforms.")
 @click.option("--exclude-platforms", default=None, help="Comma list; '' for none.")
-@click.option("--include-collections", default=None, help="Comma list of collection ids.")
-@click.option("--exclude-collections", default=None, help="Comma list of collection ids.")
+@click.option("--include-collections", default=None,
+              help="Comma list of collection names or ids (`collection ls`); '' for any.")
+@click.option("--exclude-collections", default=None,
+              help="Comma list of collection names or ids; '' for none.")
 @click.option("--max-per-platform", type=count_range(), default=None,
               help="At most N games per platform (0: no limit).")
 @click.option("--regions", default=None, help="Region preference, e.g. USA,Europe,Japan.")
@@ -195,10 +205,7 @@ def profile_set(profile_id: int, name: str | None, mode: str | None,
                       ("exclude_collections", exclude_collections)):
         parts = _split(text)
         if parts is not None:
-            if not all(part.isdigit() for part in parts):
-                raise click.BadParameter(f"{text!r}: collection ids are numbers",
-                                         param_hint=f"--{key.replace('_', '-')}")
-            changes[key] = [int(part) for part in parts]
+            changes[key] = parts  # names or ids, resolved to ids by the profile
     changes = {key: value for key, value in changes.items() if value is not None}
     if max_per_platform is not None:
         changes["max_games_per_platform"] = max_per_platform

@@ -17,7 +17,9 @@ from romrunner.store import OpenMode
               help="Only this platform id (an unknown id is an error).")
 @click.option("--limit", type=click.IntRange(1, 1000), default=20, show_default=True)
 def search(text: str, platform: str | None, limit: int) -> int:
-    """Find games by title or file name as you type (word prefixes, diacritics folded)."""
+    """Find games by title or file name as you type (word prefixes, diacritics folded).
+
+    A game whose file the last scan did not find is marked "(missing)"."""
     app = app_context()
     known = app.pack().platforms if platform is not None else ()
     rows = search_games(app.open_db(OpenMode.READ), text, limit=limit, platform=platform,
@@ -27,7 +29,8 @@ def search(text: str, platform: str | None, limit: int) -> int:
         table = Table("id", "platform", "title", "file")
         for row in rows:
             table.add_row(str(row["id"]), row["platform_id"],
-                          row["catalog_title"] or row["detected_title"] or "", row["filename"])
+                          row["catalog_title"] or row["detected_title"] or "",
+                          row["filename"] + (" (missing)" if row["is_missing"] else ""))
         console.print(table if rows else "no game matches")
 
     app.finish(rows, render)

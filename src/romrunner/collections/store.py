@@ -22,8 +22,10 @@ from romrunner.library.query import (
     LIST_COLUMNS,
     Context,
     GamePage,
+    Query,
     QueryError,
     Selection,
+    Term,
     compile_where,
     count_selection,
     parse_query,
@@ -55,7 +57,7 @@ RESERVED = {FAVORITES, *BUILTINS}
 
 @dataclass(frozen=True)
 class CollectionInfo:
-    """A collection as ``collection ls`` shows it."""
+    """A collection as ``collection ls`` shows it (built-in ones have no id)."""
 
     name: str
     kind: str  # 'manual', 'smart', 'built-in'
@@ -63,6 +65,50 @@ class CollectionInfo:
     games_exact: bool
     query: str | None
     problem: str | None
+    id: int | None = None
+
+
+@dataclass(frozen=True)
+class CollectionRef:
+    """A collection's id (None: built in), name and kind."""
+
+    id: int | None
+    name: str
+    kind: str
+
+
+@dataclass(frozen=True)
+class Dependants:
+    """What names a collection: profiles (by id) and smart collections (by name)."""
+
+    profiles: list[tuple[int, str]]
+    smart: list[str]
+
+    def describe(self) -> str:
+        """The dependants in words, e.g. "profile 2 (RG35XX), smart collection 'picks'"."""
+        parts = [f"profile {pid} ({name})" for pid, name in self.profiles]
+        parts += [f"smart collection {name!r}" for name in self.smart]
+        return ", ".join(parts)
+
+
+@dataclass(frozen=True)
+class RemovedCollection:
+    """``collection rm``: the collection, and what --force changed or left broken."""
+
+    name: str
+    id: int
+    profiles_updated: list[int]
+    smart_broken: list[str]
+
+
+@dataclass(frozen=True)
+class RenamedCollection:
+    """``collection rename``: the new name and the smart collections rewritten to use it."""
+
+    old: str
+    name: str
+    id: int
+    rewritten: list[str]
 
 
 @dataclass(frozen=True)
@@ -169,37 +215,192 @@ def create_collection(db: Database, name: str, *, query: str | None = None,
             raise InputError("--query is empty: a smart collection needs a query")
         _validate(db, stored, known_platforms, (clean.lower(),))
     with db.atomic():
-        db.execute("INSERT INTO collections (name, collection_type, rules_json, updated_at) "
-                   "VALUES (?, ?, ?, CURRENT_TIMESTAMP)",
-                   (clean, "auto" if stored is not None else "manual",
-                    json.dumps({"query": stored}) if stored is not None else None))
+        cursor = db.execute(
+            "INSERT INTO collections (name, collection_type, rules_json, updated_at) "
+            "VALUES (?, ?, ?, CURRENT_TIMESTAMP)",
+            (clean, "auto" if stored is not None else "manual",
+             json.dumps({"query": stored}) if stored is not None else None))
     return CollectionInfo(clean, "smart" if stored is not None else "manual", 0, True,
-                          stored, None)
+                          stored, None, cursor.lastrowid)
 
 
-def remove_collection(db: Database, name: str) -> str:
-    """Delete a collection (its games stay in the library)."""
+def remove_collection(db: Database, name: str, *, force: bool = False) -> RemovedCollection:
+    """Delete a collection (its games stay in the library). A collection that profiles'
+    filters or smart collections' queries name is refused, naming them, unless ``force``:
+    then it leaves the profiles' filters too, and those smart collections stop working."""
     if name.lower() in BUILTINS:
         raise InputError(f"collection {name!r} is built in and cannot be removed")
-    found = _require(db, name)
     with db.atomic():
+        found = _require(db, name)
+        users = dependants(db, found)
+        if (users.profiles or users.smart) and not force:
+            raise InputError(f"collection {found.name!r} is used by {users.describe()}; "
+                             "nothing was removed (use --force to remove it anyway: the "
+                             "profiles stop filtering by it, those smart collections stop "
+                             "working)")
+        for profile_id, _ in users.profiles:
+            _drop_from_profile(db, profile_id, found.id)
         db.execute("DELETE FROM collections WHERE id = ?", (found.id,))
-    return found.name
+    return RemovedCollection(found.name, found.id, [pid for pid, _ in users.profiles],
+                             users.smart)
 
 
-def rename_collection(db: Database, old: str, new: str) -> str:
-    """Rename a collection; smart collections referring to it by name must be re-created."""
+_PROFILE_LISTS = ("include_collections", "exclude_collections")
+
+
+def _json_list_sql(column: str) -> str:
+    """A profile's JSON list column, read as ``[]`` when it does not hold valid JSON."""
+    return f"CASE WHEN json_valid(p.{column}) THEN p.{column} ELSE '[]' END"
+
+
+def dependants(db: Database, found: _Stored) -> Dependants:
+    """The profiles whose collection filters name ``found`` and the smart collections whose
+    stored query names it (read through the query parser)."""
+    profiles = [(int(row["id"]), str(row["profile_name"] or "")) for row in db.query(
+        "SELECT p.id, p.profile_name FROM device_profiles p WHERE "
+        + " OR ".join(f"EXISTS (SELECT 1 FROM json_each({_json_list_sql(column)}) j "
+                      "WHERE j.value = :c)" for column in _PROFILE_LISTS)
+        + " ORDER BY p.id", {"c": found.id})]
+    smart = [name for _, name, query in _smart_queries(db, skip=found.id)
+             if query is not None and _names(query, found.name)]
+    return Dependants(profiles, smart)
+
+
+def _smart_queries(db: Database, *, skip: int) -> list[tuple[int, str, Query | None]]:
+    """Every other smart collection: id, name, parsed query (None: it no longer parses)."""
+    found: list[tuple[int, str, Query | None]] = []
+    for row in db.query("SELECT id, name, rules_json FROM collections "
+                        "WHERE collection_type = 'auto' AND id != ? ORDER BY name, id", (skip,)):
+        query: Query | None
+        try:
+            query = parse_query(_stored_query(row["rules_json"]))
+        except InputError:
+            query = None
+        found.append((int(row["id"]), str(row["name"]), query))
+    return found
+
+
+def _names(query: Query, name: str) -> bool:
+    key = name.lower()
+    return any(term.field == "collection" and any(v.lower() == key for v in term.values)
+               for term in query.terms)
+
+
+def _renamed(query: Query, old: str, new: str) -> Query:
+    """``query`` with every ``collection:OLD`` value written as ``NEW``."""
+    key = old.lower()
+    return Query(tuple(
+        Term(term.field, tuple(new if v.lower() == key else v for v in term.values),
+             term.negated) if term.field == "collection" else term
+        for term in query.terms))
+
+
+def _drop_from_profile(db: Database, profile_id: int, collection_id: int) -> None:
+    for column in _PROFILE_LISTS:
+        db.execute(f"UPDATE device_profiles AS p SET {column} = (SELECT json_group_array("
+                   f"j.value) FROM json_each({_json_list_sql(column)}) j WHERE j.value != ?), "
+                   "updated_at = CURRENT_TIMESTAMP WHERE p.id = ?",
+                   (collection_id, profile_id))
+
+
+def rename_collection(db: Database, old: str, new: str) -> RenamedCollection:
+    """Rename a collection; every smart collection whose query names it is rewritten (through
+    the query parser) to name it by its new name, in the same transaction."""
     if old.lower() in RESERVED:
         raise InputError(f"collection {old!r} is built in and cannot be renamed")
-    found = _require(db, old)
     clean = _check_name(new)
-    other = _find(db, clean)
-    if other is not None and other.id != found.id:
-        raise InputError(f"collection {clean!r} already exists")
     with db.atomic():
+        found = _require(db, old)
+        other = _find(db, clean)
+        if other is not None and other.id != found.id:
+            raise InputError(f"collection {clean!r} already exists")
+        rewritten: list[str] = []
+        for smart_id, name, query in _smart_queries(db, skip=found.id):
+            if query is not None and _names(query, found.name):
+                db.execute("UPDATE collections SET rules_json = ?, updated_at = "
+                           "CURRENT_TIMESTAMP WHERE id = ?",
+                           (json.dumps({"query": _renamed(query, found.name, clean).text()}),
+                            smart_id))
+                rewritten.append(name)
         db.execute("UPDATE collections SET name = ?, updated_at = CURRENT_TIMESTAMP "
                    "WHERE id = ?", (clean, found.id))
-    return clean
+    return RenamedCollection(found.name, clean, found.id, rewritten)
+
+
+# -- collections named by profiles -----------------------------------------------------------
+def collection_ref(db: Database, name: str) -> CollectionRef:
+    """The id (None for a built-in), stored name and kind of the collection ``name``."""
+    key = name.lower()
+    if key in BUILTINS:
+        return CollectionRef(None, key, "built-in")
+    found = _find(db, name)
+    if found is None and key == FAVORITES:
+        return CollectionRef(None, FAVORITES, "built-in")
+    found = found or _require(db, name)
+    return CollectionRef(found.id, found.name, found.kind)
+
+
+def resolve_collection_ids(db: Database, values: Iterable[int | str]) -> list[int]:
+    """Collection ids from ids or names (a number is an id); built-in smart collections and
+    favorites before its first game have no id and are refused, as are unknown ones."""
+    ids: list[int] = []
+    for value in values:
+        text = str(value).strip()
+        if text.isdigit():
+            if db.scalar("SELECT 1 FROM collections WHERE id = ?", (int(text),)) is None:
+                raise NotFoundError(f"collection {text}: no collection has this id "
+                                    "(`romrunner collection ls` shows ids)")
+            ids.append(int(text))
+            continue
+        ref = collection_ref(db, text)
+        if ref.id is None:
+            raise InputError(f"collection {ref.name!r} is built in and has no id, so a profile "
+                             "cannot name it; create a collection of its own (for a smart "
+                             "one: `collection create NAME --query ...`)")
+        ids.append(ref.id)
+    return list(dict.fromkeys(ids))
+
+
+def collection_names(db: Database, ids: Iterable[int]) -> dict[int, str]:
+    """The names of the collections ``ids`` that exist (an id that does not is left out)."""
+    return {int(row["id"]): str(row["name"]) for row in db.query(
+        "SELECT c.id, c.name FROM collections c JOIN json_each(?) j ON j.value = c.id",
+        (json.dumps(list(ids)),))}
+
+
+def membership_condition(db: Database, collection_ids: Sequence[int], *,
+                         owner: str) -> tuple[str, list[object]]:
+    """The SQL condition over ``games g`` "in any of these collections": a manual one by its
+    members, a smart one by its stored query. An id that no longer exists, or a smart query
+    that no longer works, is an error naming ``owner`` (never an empty selection)."""
+    rows = {int(row["id"]): row for row in db.query(
+        "SELECT c.id, c.name, c.collection_type, c.rules_json FROM collections c "
+        "JOIN json_each(?) j ON j.value = c.id", (json.dumps(list(collection_ids)),))}
+    gone = [str(i) for i in collection_ids if i not in rows]
+    if gone:
+        raise NotFoundError(f"{owner} names collection {', '.join(gone)}, which no longer "
+                            "exists; nothing was chosen (`romrunner profile set` with "
+                            "--include-collections/--exclude-collections fixes the profile)")
+    manual = [i for i in collection_ids if rows[i]["collection_type"] != "auto"]
+    parts: list[str] = []
+    params: list[object] = []
+    if manual:
+        parts.append("g.id IN (SELECT game_id FROM collection_games WHERE collection_id IN "
+                     "(SELECT value FROM json_each(?)))")
+        params.append(json.dumps(manual))
+    for collection_id in collection_ids:
+        row = rows[collection_id]
+        if row["collection_type"] != "auto":
+            continue
+        try:
+            where, more = compile_where(parse_query(_stored_query(row["rules_json"])),
+                                        Context(db, None, (str(row["name"]).lower(),)))
+        except InputError as exc:
+            raise InputError(f"{owner}: smart collection {row['name']!r}: its stored query no "
+                             f"longer works ({exc})") from exc
+        parts.append(f"({where})")
+        params += more
+    return (" OR ".join(parts) if parts else "0 = 1"), params
 
 
 def _manual(db: Database, name: str, *, create_favorites: bool = False) -> _Stored:
@@ -286,16 +487,18 @@ def list_collections(db: Database, *, known_platforms: Iterable[str] | None = No
         if row["collection_type"] != "auto":
             favorites_seen |= row["name"].lower() == FAVORITES
             infos.append(CollectionInfo(row["name"], "manual", int(row["games"]), True, None,
-                                        None))
+                                        None, int(row["id"])))
             continue
         text = _stored_query(row["rules_json"])
         try:
             selection = _validate(db, text, known_platforms, (row["name"].lower(),))
         except InputError as exc:
-            infos.append(CollectionInfo(row["name"], "smart", None, False, text, str(exc)))
+            infos.append(CollectionInfo(row["name"], "smart", None, False, text, str(exc),
+                                        int(row["id"])))
             continue
         count, exact = count_selection(db, selection)
-        infos.append(CollectionInfo(row["name"], "smart", count, exact, text, None))
+        infos.append(CollectionInfo(row["name"], "smart", count, exact, text, None,
+                                    int(row["id"])))
     builtins = [] if favorites_seen else [CollectionInfo(FAVORITES, "built-in", 0, True, None,
                                                          None)]
     for name, spec in BUILTINS.items():

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from romrunner.collections.store import membership_condition
 from romrunner.devices.catalog import device_chipset
 from romrunner.devices.osprofile import (
     ResolvedOsProfile,
@@ -214,14 +215,16 @@ def _games(db: Database, profile: Profile) -> tuple[list[_Game], int]:
     if profile.exclude_platforms:
         where.append("g.platform_id NOT IN (SELECT value FROM json_each(?))")
         params.append(json.dumps(list(profile.exclude_platforms)))
+    # a smart collection is its stored query; a collection that is gone is an error
+    owner = f"profile {profile.id}"
     if profile.include_collections:
-        where.append("g.id IN (SELECT game_id FROM collection_games WHERE collection_id IN "
-                     "(SELECT value FROM json_each(?)))")
-        params.append(json.dumps(list(profile.include_collections)))
+        condition, more = membership_condition(db, profile.include_collections, owner=owner)
+        where.append(f"({condition})")
+        params += more
     if profile.exclude_collections:
-        where.append("g.id NOT IN (SELECT game_id FROM collection_games WHERE collection_id IN "
-                     "(SELECT value FROM json_each(?)))")
-        params.append(json.dumps(list(profile.exclude_collections)))
+        condition, more = membership_condition(db, profile.exclude_collections, owner=owner)
+        where.append(f"NOT coalesce(({condition}), 0)")
+        params += more
     with db.translate_errors():
         cursor = db.conn.execute(
             f"{_GAMES_SQL} WHERE {' AND '.join(where)} "

@@ -8,6 +8,7 @@ falls back to the pack and warns). Resolved for a whole page of games in one sta
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -210,16 +211,34 @@ def set_platform_override(db: Database, pack: DefinitionPack, platform_id: str,
                           emulator_warnings(pack, emulator_id, platform_id, profile))
 
 
+_PLAIN_INT = re.compile(r"^-?(0|[1-9][0-9]*)$")
+_NOT_FINITE = re.compile(r"^[+-]?(nan|inf|infinity)$", re.IGNORECASE)
+_WORDS: dict[str, Any] = {"true": True, "false": False, "null": None}
+
+
 def parse_setting(text: str) -> tuple[str, Any]:
-    """``key=value`` with the value read as JSON when it is JSON (``3``, ``true``), else text."""
+    """``key=value``: the value is kept as the user typed it, as text, except a plain whole
+    number (``3``, ``-1``; not ``007``), ``true``, ``false`` and ``null``. So ``1.10`` stays
+    ``1.10`` and ``1e3`` stays ``1e3``; NaN and infinities are refused (JSON cannot hold them).
+    """
     key, sep, value = text.partition("=")
     if not sep or not key.strip():
         raise InputError(f"setting {text!r}: expected key=value")
-    try:
-        parsed: Any = json.loads(value)
-    except ValueError:
-        parsed = value
-    return key.strip(), parsed
+    if _NOT_FINITE.match(value.strip()):
+        raise InputError(f"setting {text!r}: {value.strip()} is not a finite number; give a "
+                         "number, true/false, or text")
+    if _PLAIN_INT.match(value):
+        return key.strip(), int(value)
+    if value in _WORDS:
+        return key.strip(), _WORDS[value]
+    return key.strip(), value
+
+
+def format_setting(value: Any) -> str:
+    """A stored setting value as the user would type it (``true``, ``3``, ``1.10``)."""
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False)
 
 
 def set_game_override(db: Database, pack: DefinitionPack, game_id: int, *,
@@ -260,8 +279,10 @@ def set_game_override(db: Database, pack: DefinitionPack, game_id: int, *,
 
 
 def _settings(text: str | None) -> dict[str, Any]:
+    """Stored settings; a NaN or infinity stored before they were refused reads as its text
+    (so --json output stays valid JSON)."""
     try:
-        value = json.loads(text) if text else {}
+        value = json.loads(text, parse_constant=str) if text else {}
     except ValueError:
         return {}
     return value if isinstance(value, dict) else {}

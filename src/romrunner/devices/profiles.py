@@ -14,6 +14,7 @@ import sqlite3
 from dataclasses import dataclass, field
 from typing import Any
 
+from romrunner.collections.store import resolve_collection_ids
 from romrunner.devices.catalog import canonical_device_id, device_chipset
 from romrunner.devices.osprofile import known_os, resolve_os_profile
 from romrunner.errors import InputError, NotFoundError
@@ -229,15 +230,7 @@ def _checked(db: Database, pack: DefinitionPack, key: str, value: Any) -> Any:
             raise NotFoundError(f"unknown platform(s): {', '.join(unknown)}")
         return json.dumps(list(dict.fromkeys(value)))
     if key in ("include_collections", "exclude_collections"):
-        ids = [int(v) for v in value]
-        if ids:
-            found = {int(r[0]) for r in db.query(
-                "SELECT c.id FROM collections c JOIN json_each(?) j ON j.value = c.id",
-                (json.dumps(ids),))}
-            missing = [str(i) for i in ids if i not in found]
-            if missing:
-                raise NotFoundError(f"unknown collection(s): {', '.join(missing)}")
-        return json.dumps(list(dict.fromkeys(ids)))
+        return json.dumps(resolve_collection_ids(db, value))
     if key in ("region_preference", "language_preference"):
         return json.dumps([str(v).strip() for v in value if str(v).strip()])
     if key in _FLAG_FIELDS:

@@ -70,13 +70,64 @@ def list_roots(db: Database) -> list[Root]:
             for row in rows]
 
 
-def remove_root(db: Database, path: Path) -> int:
-    """Forget a root and its games' rows (files on disk are never touched)."""
-    root = get_root(db, path)
+@dataclass(frozen=True)
+class RootRemoval:
+    """``library rm``: the root forgotten, and the curation that went with its games."""
+
+    path: Path
+    games: int
+    collections: list[str]  # manual collections that held some of its games
+    in_collections: int  # its games in those collections
+    overrides: int  # its games with a game override
+    platforms_set: int  # its games whose platform was set by hand
+
+    def losses(self) -> str:
+        """What forgetting the root loses, in words ('' when nothing of the user's)."""
+        parts = []
+        if self.in_collections:
+            shown = ", ".join(repr(name) for name in self.collections[:5])
+            more = f" and {len(self.collections) - 5} more" if len(self.collections) > 5 else ""
+            parts.append(f"{self.in_collections:,} in collections ({shown}{more})")
+        if self.overrides:
+            parts.append(f"{self.overrides:,} with overrides")
+        if self.platforms_set:
+            parts.append(f"{self.platforms_set:,} with a platform set by hand")
+        return "; ".join(parts)
+
+
+def remove_root(db: Database, path: Path, *, force: bool = False) -> RootRemoval:
+    """Forget a root and its games' rows (files on disk are never touched).
+
+    When some of its games are in manual collections, have overrides or a platform set by
+    hand, that curation would go with them: refused unless ``force``."""
     with db.atomic():
-        removed = db.execute("DELETE FROM games WHERE root_id = ?", (root.id,)).rowcount
+        root = get_root(db, path)
+        removal = _curation(db, root)
+        if removal.losses() and not force:
+            raise InputError(
+                f"{root.path}: of its {root.games:,} games, {removal.losses()}; forgetting it "
+                "loses that, so nothing was removed (a folder that moved keeps everything "
+                "with `romrunner library move OLD NEW`; --force forgets it anyway)")
+        db.execute("DELETE FROM games WHERE root_id = ?", (root.id,))
         db.execute("DELETE FROM library_roots WHERE id = ?", (root.id,))
-    return removed
+    return removal
+
+
+def _curation(db: Database, root: Root) -> RootRemoval:
+    collections = [str(row["name"]) for row in db.query(
+        "SELECT c.name FROM collections c WHERE EXISTS (SELECT 1 FROM collection_games cg "
+        "JOIN games g ON g.id = cg.game_id WHERE cg.collection_id = c.id AND g.root_id = ?) "
+        "ORDER BY c.name COLLATE NOCASE", (root.id,))]
+    row = db.query_one(
+        "SELECT (SELECT count(DISTINCT cg.game_id) FROM collection_games cg JOIN games g "
+        "        ON g.id = cg.game_id WHERE g.root_id = :r) AS in_collections, "
+        "(SELECT count(DISTINCT o.game_id) FROM game_overrides o JOIN games g "
+        " ON g.id = o.game_id WHERE g.root_id = :r) AS overrides, "
+        "(SELECT count(*) FROM games g WHERE g.root_id = :r AND g.platform_source = 'user') "
+        " AS platforms_set", {"r": root.id})
+    assert row is not None
+    return RootRemoval(root.path, root.games, collections, int(row["in_collections"]),
+                       int(row["overrides"]), int(row["platforms_set"]))
 
 
 def move_root(db: Database, old: Path, new: Path) -> Root:

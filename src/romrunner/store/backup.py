@@ -3,6 +3,13 @@
 A backup is marked in its SQLite header (``PRAGMA application_id``), so an earlier backup of
 ours can be replaced while any other file at the destination is refused unless forced. Into a
 folder, backups are named by time and never replace one another.
+
+A backup is replaced without ``force`` only when it is of the same database (the
+``database_id`` every database holds in ``user_settings``; a copy of the file keeps it) at a
+state no newer than the one written: an older schema version, or, at the same version, no
+AUTOINCREMENT counter (``sqlite_sequence``: games, collections, profiles, overrides,
+deployments…) ahead of this database's. Those counters only grow, deletions included, so a
+backup holding rows this database never had is never replaced by it.
 """
 
 from __future__ import annotations
@@ -13,7 +20,8 @@ import os
 import sqlite3
 import tempfile
 from collections.abc import Callable
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 from romrunner.errors import CorruptDatabaseError, DatabaseError, InputError
@@ -85,9 +93,87 @@ def _check_file_destination(db: Database, dest: Path, force: bool) -> None:
         raise InputError(f"{dest}: is the database itself; give another file or a folder")
     if not dest.is_file():
         raise InputError(f"{dest}: exists and is not a regular file; give another name")
-    if not force and not is_backup_file(dest):
+    if force:
+        return
+    if not is_backup_file(dest):
         raise InputError(f"{dest}: exists and is not a ROM Runner backup; give another name "
                          "or a folder, or use --force to replace it")
+    problem = _replace_problem(db, dest)
+    if problem is not None:
+        raise InputError(f"{dest}: {problem}; nothing was written (give another name or a "
+                         "folder, or use --force to replace it)")
+
+
+@dataclass(frozen=True)
+class _State:
+    """What tells one database's state from another's."""
+
+    database_id: str | None
+    schema_version: int | None
+    sequences: dict[str, int]
+    games: int | None
+
+
+def _state(conn: sqlite3.Connection) -> _State:
+    tables = {str(row[0]) for row in conn.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table'")}
+
+    def scalar(sql: str, table: str) -> object:
+        if table not in tables:
+            return None
+        row = conn.execute(sql).fetchone()
+        return row[0] if row is not None else None
+
+    database_id = scalar("SELECT value FROM user_settings WHERE key = 'database_id'",
+                         "user_settings")
+    version = scalar("SELECT schema_version FROM schema_version WHERE id = 1", "schema_version")
+    games = scalar("SELECT count(*) FROM games", "games")
+    sequences = {str(name): int(seq) for name, seq in conn.execute(
+        "SELECT name, seq FROM sqlite_sequence")} if "sqlite_sequence" in tables else {}
+    return _State(str(database_id) if database_id else None,
+                  version if isinstance(version, int) else None, sequences,
+                  games if isinstance(games, int) else None)
+
+
+def _replace_problem(db: Database, dest: Path) -> str | None:
+    """Why the earlier backup ``dest`` must not be replaced by a backup of ``db`` (None: it
+    may be): it is of another database, or of this one with changes it does not have."""
+    try:
+        source = _state(db.conn)
+    except sqlite3.Error as exc:
+        raise sqlite_error(db.path, exc) from exc
+    try:
+        other = sqlite3.connect(f"{dest.resolve().as_uri()}?mode=ro&immutable=1", uri=True)
+        try:
+            existing = _state(other)
+        finally:
+            other.close()
+    except sqlite3.Error as exc:
+        return f"a ROM Runner backup that cannot be read ({exc})"
+    written = datetime.fromtimestamp(dest.stat().st_mtime, UTC).strftime("%Y-%m-%d %H:%M UTC")
+    holds = f"{existing.games:,} games" if existing.games is not None else "no games table"
+    whose = f"written {written}, {holds}"
+    if existing.database_id is None:
+        return f"a ROM Runner backup whose database is not recorded ({whose})"
+    if source.database_id is None:
+        return (f"a ROM Runner backup ({whose}); this database has no id yet to compare "
+                "(`romrunner db migrate` gives it one)")
+    if existing.database_id != source.database_id:
+        return f"a ROM Runner backup of another database ({whose})"
+    if _newer(existing, source):
+        return (f"a ROM Runner backup of this database holding changes it does not have "
+                f"({whose}; this database: {source.games or 0:,} games)")
+    return None
+
+
+def _newer(existing: _State, source: _State) -> bool:
+    """True when ``existing`` is of a later state than ``source`` (same database)."""
+    if existing.schema_version is None or source.schema_version is None:
+        return existing.schema_version is not None
+    if existing.schema_version != source.schema_version:
+        return existing.schema_version > source.schema_version
+    return any(seq > source.sequences.get(table, 0)
+               for table, seq in existing.sequences.items())
 
 
 def _same_file(one: Path, other: Path) -> bool:

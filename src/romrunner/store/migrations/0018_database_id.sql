@@ -1,0 +1,10 @@
+-- ROM Runner schema_version 18 (the brief numbers it 0021: renumber on merge): every database gets
+-- an id of its own, so `db backup` can tell a backup of this database from one of another
+-- (a copy of the file keeps the id: it is the same database at an earlier state).
+-- changes_data: no
+
+INSERT OR IGNORE INTO user_settings (key, value, value_type)
+VALUES ('database_id', lower(hex(randomblob(16))), 'string');
+
+UPDATE schema_version SET schema_version = 18, applied_at = CURRENT_TIMESTAMP,
+    notes = 'ROM Runner database id';

@@ -1,0 +1,86 @@
+"""`db backup DEST` replaces an earlier backup only of the same database at a state no newer
+than the one written; each database holds an id (migration 18)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+from romrunner.store import Database
+from romrunner.store.backup import is_backup_file
+from romrunner.store.migrate import migrate
+from tests.test_migrations import build_old
+from tests.test_query import make_library
+
+
+def games_in(path: Path) -> int:
+    db = Database(path, read_only=True)
+    try:
+        return int(db.scalar("SELECT count(*) FROM games"))
+    finally:
+        db.close()
+
+
+def test_a_backup_of_another_database_is_not_replaced_without_force(
+        cli: Any, tmp_path: Path) -> None:
+    mine, empty = tmp_path / "mine.db", tmp_path / "empty.db"
+    make_library(mine).close()
+    assert cli("--db", str(empty), "db", "init").code == 0
+    dest = tmp_path / "bk" / "newest.db"
+    assert cli("--db", str(mine), "db", "backup", str(dest)).code == 0
+    before = dest.read_bytes()
+    refused = cli("--db", str(empty), "db", "backup", str(dest))
+    assert refused.code == 2
+    assert refused.err.count("\n") == 1
+    assert f"error: {dest}: a ROM Runner backup of another database (written " in refused.err
+    assert "9 games); nothing was written" in refused.err and "--force" in refused.err
+    assert dest.read_bytes() == before
+    assert cli("--db", str(empty), "db", "backup", str(dest), "--force").code == 0
+    assert games_in(dest) == 0 and is_backup_file(dest)
+
+
+def test_an_older_copy_does_not_replace_a_newer_backup(cli: Any, tmp_path: Path) -> None:
+    live, dest = tmp_path / "live.db", tmp_path / "latest.db"
+    make_library(live).close()
+    old_copy = tmp_path / "old-copy.db"
+    assert cli("--db", str(live), "db", "backup", str(old_copy)).code == 0
+    assert cli("--db", str(live), "collection", "create", "Couch").code == 0
+    assert cli("--db", str(live), "db", "backup", str(dest)).code == 0
+    before = dest.read_bytes()
+    refused = cli("--db", str(old_copy), "db", "backup", str(dest))
+    assert refused.code == 2
+    assert "a ROM Runner backup of this database holding changes it does not have" \
+        in refused.err
+    assert dest.read_bytes() == before
+    # the same database going on: its later state replaces the backup, as before
+    assert cli("--db", str(live), "collection", "add", "Couch", "1").code == 0
+    assert cli("--db", str(live), "db", "backup", str(dest)).code == 0
+    assert cli("--db", str(live), "collection", "rm", "Couch").code == 0  # deleting rows too
+    assert cli("--db", str(live), "db", "backup", str(dest)).code == 0
+
+
+def test_a_copy_of_the_file_is_the_same_database(cli: Any, tmp_path: Path) -> None:
+    live, dest = tmp_path / "live.db", tmp_path / "latest.db"
+    make_library(live).close()
+    assert cli("--db", str(live), "db", "backup", str(dest)).code == 0
+    moved = tmp_path / "moved.db"
+    shutil.copyfile(live, moved)  # closed cleanly: no WAL left beside it
+    assert cli("--db", str(moved), "collection", "create", "Couch").code == 0
+    assert cli("--db", str(moved), "db", "backup", str(dest)).code == 0
+
+
+def test_migration_gives_each_database_an_id_and_keeps_its_rows(tmp_path: Path) -> None:
+    ids = []
+    for name in ("one.db", "two.db"):
+        db = build_old(tmp_path / name, 17)
+        db.execute("INSERT INTO user_settings (key, value) VALUES ('theme', 'dark')")
+        db.execute("INSERT INTO collections (name) VALUES ('Couch')")
+        migrate(db)
+        assert db.scalar("SELECT value FROM user_settings WHERE key = 'theme'") == "dark"
+        assert db.scalar("SELECT name FROM collections") == "Couch"
+        ids.append(db.scalar("SELECT value FROM user_settings WHERE key = 'database_id'"))
+        migrate(db)  # nothing pending: the id stays
+        assert db.scalar("SELECT value FROM user_settings WHERE key = 'database_id'") == ids[-1]
+        db.close()
+    assert all(isinstance(i, str) and len(i) == 32 for i in ids) and ids[0] != ids[1]

@@ -1,0 +1,181 @@
+"""The user's curation is never lost or ignored: collections named by profiles and by smart
+collections (filters, rm, rename, names for ids)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from romrunner.store import OpenMode, open_database
+from tests.test_query import make_library
+
+PRESENT = {1, 2, 3, 4, 5, 7, 8, 9}  # make_library: game 6 is missing
+
+
+@pytest.fixture
+def profiled(cli: Any, db_path: Path) -> Any:
+    """make_library's games, a device and profile 1 (RG35XX Plus, muOS), every version kept."""
+    make_library(db_path).close()
+    for args in (("device", "add", "rg-35xx-plus"),
+                 ("profile", "create", "--device", "1", "--os", "muos"),
+                 ("profile", "set", "1", "--all-versions", "--prerelease", "--hacks")):
+        result = cli(*args)
+        assert result.code == 0, result.err
+    return cli
+
+
+def considered(cli: Any, profile: str = "1") -> set[int]:
+    result = cli("--json", "autolist", profile)
+    assert result.code == 0, result.err
+    return {game["game_id"] for game in result.json()["data"]["games"]}
+
+
+def collection_id(cli: Any, name: str) -> int:
+    listed = cli("--json", "collection", "ls").json()["data"]
+    return int(next(c["id"] for c in listed if c["name"] == name))
+
+
+def test_profile_filters_evaluate_smart_collections(profiled: Any) -> None:
+    cli = profiled
+    assert cli("collection", "create", "snes-smart", "--query", "platform:snes").code == 0
+    assert cli("profile", "set", "1", "--include-collections", "snes-smart").code == 0
+    assert considered(cli) == {1, 2, 3, 4}
+    assert cli("profile", "set", "1", "--include-collections", "",
+               "--exclude-collections", "snes-smart").code == 0
+    assert considered(cli) == PRESENT - {1, 2, 3, 4}
+
+
+def test_manual_and_smart_collections_together_and_nested(profiled: Any) -> None:
+    cli = profiled
+    assert cli("collection", "create", "Couch").code == 0
+    assert cli("collection", "add", "Couch", "8").code == 0
+    assert cli("collection", "create", "usa", "--query", "region:usa -platform:snes").code == 0
+    assert cli("collection", "create", "nested", "--query", "collection:couch").code == 0
+    assert cli("profile", "set", "1", "--include-collections", "Couch,usa").code == 0
+    assert considered(cli) == {7, 8}
+    assert cli("profile", "set", "1", "--include-collections", "nested").code == 0
+    assert considered(cli) == {8}
+
+
+def test_profile_set_takes_names_or_ids_and_show_names_them(profiled: Any) -> None:
+    cli = profiled
+    assert cli("collection", "create", "Faves 2026").code == 0
+    assert cli("collection", "create", "snes", "--query", "platform:snes").code == 0
+    faves, snes = collection_id(cli, "Faves 2026"), collection_id(cli, "snes")
+    done = cli("--json", "profile", "set", "1", "--include-collections", f"faves 2026,{snes}")
+    assert done.code == 0, done.err
+    assert done.json()["data"]["include_collections"] == [faves, snes]
+    shown = cli("profile", "show", "1")
+    assert f"Faves 2026 ({faves}), snes ({snes})" in shown.out
+    assert cli("--json", "profile", "show", "1").json()["data"]["collection_names"] == {
+        str(faves): "Faves 2026", str(snes): "snes"}
+    for value, named in (("nope", "'nope' does not exist"), ("999", "collection 999"),
+                         ("missing files", "built in")):
+        bad = cli("profile", "set", "1", "--exclude-collections", value)
+        assert bad.code == 2 and named in bad.err, bad.err
+        assert bad.err.count("\n") == 1
+
+
+def test_collection_ls_and_show_give_ids(profiled: Any) -> None:
+    cli = profiled
+    assert cli("collection", "create", "Couch").code == 0
+    couch = collection_id(cli, "Couch")
+    listed = {c["name"]: c for c in cli("--json", "collection", "ls").json()["data"]}
+    assert listed["missing files"]["id"] is None
+    text = cli("collection", "ls").out
+    assert any([cell.strip() for cell in line.split("│")[1:3]] == [str(couch), "Couch"]
+               for line in text.splitlines()), text
+    shown = cli("--json", "collection", "show", "couch").json()["data"]
+    assert (shown["id"], shown["name"], shown["kind"]) == (couch, "Couch", "manual")
+    assert f"collection Couch (id {couch}, manual)" in cli("collection", "show", "Couch").out
+
+
+def test_rm_of_a_collection_a_profile_uses_is_refused_then_forced(profiled: Any,
+                                                                  db_path: Path) -> None:
+    cli = profiled
+    assert cli("collection", "create", "kids").code == 0
+    assert cli("collection", "add", "kids", "1", "3").code == 0
+    kids = collection_id(cli, "kids")
+    assert cli("profile", "set", "1", "--include-collections", "kids").code == 0
+    refused = cli("collection", "rm", "kids")
+    assert refused.code == 2
+    assert "used by profile 1 (RG35XX Plus - muOS)" in refused.err and "--force" in refused.err
+    assert considered(cli) == {1, 3}  # nothing changed
+    forced = cli("--json", "collection", "rm", "kids", "--force")
+    assert forced.code == 0, forced.err
+    assert forced.json()["data"]["profiles_updated"] == [1]
+    assert cli("--json", "profile", "show", "1").json()["data"]["include_collections"] == []
+    assert kids not in {c["id"] for c in cli("--json", "collection", "ls").json()["data"]}
+
+
+def test_a_profile_naming_a_removed_collection_is_an_error_not_an_empty_list(
+        profiled: Any, db_path: Path, tmp_path: Path) -> None:
+    cli = profiled
+    assert cli("collection", "create", "kids").code == 0
+    assert cli("collection", "add", "kids", "1").code == 0
+    assert cli("profile", "set", "1", "--exclude-collections", "kids").code == 0
+    kids = collection_id(cli, "kids")
+    db = open_database(db_path, OpenMode.WRITE).db  # as a database from before the check
+    db.execute("DELETE FROM collections WHERE id = ?", (kids,))
+    db.close()
+    listed = cli("autolist", "1")
+    assert listed.code == 2
+    assert listed.err.strip() == (
+        f"error: profile 1 names collection {kids}, which no longer exists; nothing was chosen "
+        "(`romrunner profile set` with --include-collections/--exclude-collections fixes the "
+        "profile)")
+    card = tmp_path / "card"
+    card.mkdir()
+    deployed = cli("deploy", "1", "--to", str(card), "--auto", "--prune", "--dry-run")
+    assert deployed.code == 2 and "no longer exists" in deployed.err
+    assert f"{kids} (no longer exists)" in cli("profile", "show", "1").out
+
+
+def test_rename_rewrites_the_smart_collections_that_name_it(profiled: Any,
+                                                            db_path: Path) -> None:
+    cli = profiled
+    assert cli("collection", "create", "faves").code == 0
+    assert cli("collection", "add", "faves", "1", "5").code == 0
+    assert cli("collection", "create", "my picks", "--query",
+               "collection:faves platform:snes").code == 0
+    assert cli("collection", "create", "others", "--query",
+               '-collection:FAVES,"my picks" title:mario').code == 0
+    renamed = cli("--json", "collection", "rename", "faves", "Faves 2026")
+    assert renamed.code == 0, renamed.err
+    assert renamed.json()["data"]["rewritten"] == ["my picks", "others"]
+    picks = cli("--json", "collection", "show", "my picks")
+    assert picks.code == 0, picks.err
+    assert [g["id"] for g in picks.json()["data"]["games"]] == [1]
+    db = open_database(db_path, OpenMode.READ).db
+    stored = {row["name"]: json.loads(row["rules_json"])["query"] for row in db.query(
+        "SELECT name, rules_json FROM collections WHERE collection_type = 'auto'")}
+    db.close()
+    assert stored == {"my picks": 'collection:"Faves 2026" platform:snes',
+                      "others": '-collection:"Faves 2026","my picks" title:mario'}
+    others = cli("--json", "collection", "show", "others").json()["data"]
+    assert {g["id"] for g in others["games"]} == {2}  # Super Mario Kart; 1 and 5 are faves
+
+
+def test_rm_of_a_collection_smart_ones_name_is_refused(profiled: Any) -> None:
+    cli = profiled
+    assert cli("collection", "create", "faves").code == 0
+    assert cli("collection", "create", "my picks", "--query", "collection:faves").code == 0
+    refused = cli("collection", "rm", "faves")
+    assert refused.code == 2 and "smart collection 'my picks'" in refused.err
+    forced = cli("collection", "rm", "faves", "--force")
+    assert forced.code == 0 and "'my picks'" in forced.err
+    assert cli("collection", "rm", "my picks").code == 0
+
+
+def test_search_marks_a_missing_game_as_games_ls_does(cli: Any, db_path: Path) -> None:
+    make_library(db_path).close()  # game 6, Ocarina, is missing
+    found = cli("search", "ocarina")
+    assert found.code == 0, found.err
+    line = next(line for line in found.out.splitlines() if "Ocarina" in line)
+    assert "(missing)" in line
+    present = cli("search", "metroid")
+    assert "(missing)" not in present.out and "Metroid" in present.out
+    assert cli("--json", "search", "ocarina").json()["data"][0]["is_missing"] == 1
