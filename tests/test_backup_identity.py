@@ -1,5 +1,5 @@
 """`db backup DEST` replaces an earlier backup only of the same database at a state no newer
-than the one written; each database holds an id (migration 18)."""
+than the one written; each database holds an id (migration 20)."""
 
 from __future__ import annotations
 
@@ -73,7 +73,7 @@ def test_a_copy_of_the_file_is_the_same_database(cli: Any, tmp_path: Path) -> No
 def test_migration_gives_each_database_an_id_and_keeps_its_rows(tmp_path: Path) -> None:
     ids = []
     for name in ("one.db", "two.db"):
-        db = build_old(tmp_path / name, 17)
+        db = build_old(tmp_path / name, 19)
         db.execute("INSERT INTO user_settings (key, value) VALUES ('theme', 'dark')")
         db.execute("INSERT INTO collections (name) VALUES ('Couch')")
         migrate(db)
