@@ -12,7 +12,12 @@ import pytest
 from romrunner.cache.ingest import ingest_observations
 from romrunner.cache.kinds import COMPAT, PERFORMANCE
 from romrunner.catalog.importer import catalog_game_id
-from romrunner.devices.autolist import REASON_CODES, build_autolist, emulator_family
+from romrunner.devices.autolist import (
+    DROP_REASONS,
+    REASON_CODES,
+    build_autolist,
+    emulator_family,
+)
 from romrunner.packs import load_pack
 from romrunner.store import OpenMode, open_database
 from tests.conftest import shared_path
@@ -130,7 +135,7 @@ def test_every_reason_code_of_the_gating(cli: Any, setup: dict[str, Any]) -> Non
     assert got == expected
     assert "Compatibility: ingame" in games["Golden Sun (USA).gba"]["warnings"]
     assert any("No default emulator" in w for w in games["Road Rash (USA).iso"]["warnings"])
-    assert {g["reason"] for g in games.values()} <= set(REASON_CODES)
+    assert {g["reason"] for g in games.values()} <= {*REASON_CODES, *DROP_REASONS}
     assert games["Tetris (World).gb"]["emulator_id"] == "gambatte"
     assert games["Tetris (World).gb"]["emulator_origin"] == "device profile"
     assert games["Nights (USA).iso"]["emulator_origin"] == "profile platform override"

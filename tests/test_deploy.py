@@ -294,8 +294,12 @@ def test_a_file_renamed_before_its_record_was_saved_is_not_trusted(
     assert final.read_bytes() != data and final.stat().st_mtime_ns == before
     final.write_bytes(data)
     os.utime(final, ns=(before, before))
-    checked = resume(library.db, first.deployment_id)
-    assert (checked.status, checked.skipped, checked.conflicts) == ("completed", 1, 0)
+    # The deployment is completed and its conflict unresolved: nothing to resume (--overwrite
+    # would replace the file); deploying again compares the bytes again.
+    with pytest.raises(Exception, match=r"nothing to resume.*--overwrite"):
+        resume(library.db, first.deployment_id)
+    checked = deploy(library.db, library.plan(Layout(card)), profile_id=library.profile_id)
+    assert (checked.status, checked.copied, checked.conflicts) == ("completed", 0, 0)
     assert final.stat().st_mtime_ns == before
 
 

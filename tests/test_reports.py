@@ -237,3 +237,26 @@ def test_counters_stay_the_aggregate_through_inserts_updates_and_deletes(
     assert _counters(db) == _aggregate(db)
     assert "psx" not in {row[0] for row in _counters(db)}
     assert int(db.scalar("SELECT count(*) FROM platform_counts WHERE games <= 0")) == 0
+
+
+def test_roms_inside_a_multi_rom_zip_count_as_had(collection: Path, cli: Any) -> None:
+    """QA3 F-H: a member of a multi-ROM zip matched by hash (``games show`` says so) is
+    "have" in the report and left out of the fixdat; once the zip is missing, it is not."""
+    import zipfile
+    pack = collection / "roms" / "gb" / "Multi pack.zip"
+    with zipfile.ZipFile(pack, "w") as archive:
+        archive.writestr("Omega (USA).gb", ROMS["Omega (USA)"])
+        archive.writestr("readme.gb", b"not a game" * 30)
+    assert cli("scan", "--workers", "1").code == 0
+    report = cli("--json", "dat", "report", "--missing").json()["data"][0]
+    assert (report["have"], report["missing"]) == (2, 1)
+    assert report["missing_games"] == ["Gamma & <Delta> (Europe)"]
+    out = collection / "fix.dat"
+    assert cli("dat", "fixdat", "Nintendo - Game Boy", "-o", str(out)).code == 0
+    assert {game.name for game in read_dat(out).games} == {
+        "Beta Racer (Japan)", "Gamma & <Delta> (Europe)"}
+
+    pack.unlink()
+    assert cli("scan", "--workers", "1").code == 0
+    report = cli("--json", "dat", "report").json()["data"][0]
+    assert (report["have"], report["missing"]) == (1, 2)

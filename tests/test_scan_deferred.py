@@ -228,3 +228,23 @@ def test_a_renamed_zip_known_by_its_directory_keeps_its_game(
     assert _rows(db_path, "SELECT is_missing FROM games WHERE filename = 'Other.zip'") == [(1,)]
     shown = cli("--json", "collection", "show", "keep").json()["data"]
     assert [game["id"] for game in shown["games"]] == [before[0]]
+
+
+def test_verify_says_what_is_wrong_instead_of_asking_for_verify(
+        cli: Any, tmp_path: Path) -> None:
+    """QA3 F-N: after ``scan --verify`` tried a zip whose directory lies, the text names
+    the zip's error and does not send the user to run --verify again."""
+    catalog_rom, other = rom_bytes(7, 50_000), rom_bytes(8, 50_000)
+    folder = _setup(cli, tmp_path, {"Liar (USA)": catalog_rom})
+    lying = folder / "Liar (USA).zip"
+    _zip(lying, {"Liar (USA).gba": other})
+    _patch_stated_crc(lying, int(digests(catalog_rom)["crc"], 16))
+    plain = cli("scan", "--workers", "1")
+    assert plain.code == 0 and "scan --verify hashes them" in plain.out
+    verified = cli("scan", "--workers", "1", "--verify")
+    assert verified.code == 0
+    out, err = " ".join(verified.out.split()), " ".join(verified.err.split())
+    assert "scan --verify hashes them" not in out
+    assert "1 files are still known by their CRC32 only: they could not be verified" in out
+    assert "gba/Liar (USA).zip: " in err and "does not hold the data its zip directory " \
+        "states" in err

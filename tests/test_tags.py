@@ -32,3 +32,16 @@ def test_goodtools_codes_with_qualifiers(name: str, flag: str) -> None:
 def test_words_that_only_start_with_a_code_letter_stay_unknown(tag: str) -> None:
     parsed = parse_filename(f"Zelda (USA) {tag}.sfc")
     assert parsed.flags == () and parsed.other_tags == (tag,)
+
+
+def test_rev_with_a_hyphen_is_a_revision_and_a_word_is_not() -> None:
+    """QA3 F-T: "(REV-A)" is a revision; "(Revenge)" is not one."""
+    from romrunner.library.tags import parse_filename, parse_name
+    assert parse_filename("Game (USA) (REV-A) (NES Conversion).md").revision == "A"
+    assert parse_filename("Game (USA) (REV-A) (NES Conversion).md").other_tags == (
+        "NES Conversion",)
+    assert parse_filename("Game (USA) (Rev 1.1).md").revision == "1.1"
+    assert parse_filename("Game (USA) (Rev1).md").revision == "1"
+    assert parse_filename("Game (Revenge) (USA).md").revision is None
+    assert parse_name("Dr. Mario (World)").title == "Dr. Mario"
+    assert parse_name("Game Vol. 1").title == "Game Vol. 1"

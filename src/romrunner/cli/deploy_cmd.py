@@ -27,6 +27,7 @@ from rich.table import Table
 from romrunner.cli.context import AppContext, app_context
 from romrunner.cli.db_cmd import require_database
 from romrunner.cli.querycmd import QueryCommand
+from romrunner.deploy.card import check_destination
 from romrunner.deploy.execute import DeployOptions, DeploySummary, preview, refuse_library_overlap
 from romrunner.deploy.execute import Progress as DeployProgress
 from romrunner.deploy.execute import deploy as run_deployment
@@ -93,6 +94,8 @@ def deploy_run(profile_id: int, words: tuple[str, ...], card: Path, collection: 
         data["chosen"] = {"games": len(chosen.game_ids), "how": chosen.description,
                           "left_out_by_autolist": chosen.left_out_by_autolist}
         return _finish_preview(app, data)
+    refuse_library_overlap(db, card, plan.items)  # before the card's id file is written,
+    check_destination(card)  # and refused in the words of the dry run (a read-only card)
     with progress_callback(app) as update:
         summary = run_deployment(db, plan, profile_id=profile_id, options=options,
                                  destination_id=destination_id(card, create=True),
@@ -122,8 +125,10 @@ def _render_preview(console: Console, data: dict[str, Any]) -> None:
                   + ("" if data["enough_space"] else " — NOT ENOUGH SPACE"), soft_wrap=True)
     for path in data["prune"]:
         console.print(f"  would remove {path}", soft_wrap=True)
-    for path in data["conflicts"]:
-        console.print(f"  would not replace your file {path} (--overwrite does)", soft_wrap=True)
+    for path in data["prune_folders"]:
+        console.print(f"  would remove the folder {path} (ours, left empty)", soft_wrap=True)
+    for path in data["conflicts"]:  # worded as the real run reports them
+        console.print(f"  conflict: {data['conflict_notes'].get(path) or path}", soft_wrap=True)
 
 
 @deploy.command(name="resume")
@@ -196,6 +201,9 @@ def finish_summary(app: AppContext, summary: DeploySummary) -> int:
             f"{summary.failed:,} failed, {summary.pruned:,} pruned; "
             f"{summary.bytes_copied:,} bytes in {summary.seconds:.1f} s",
             markup=False, soft_wrap=True)
+        for folder in summary.pruned_folders:
+            console.print(f"removed the folder {folder} (ours, left empty by the prune)",
+                          markup=False, soft_wrap=True)
         for note in summary.notes:
             app.err_console.print(f"note: {note}", markup=False, soft_wrap=True)
         for error in summary.errors[:20]:
@@ -223,22 +231,24 @@ def deploy_history(limit: int, profile_id: int | None) -> int:
 
     def render(console: Console) -> None:
         table = Table("id", "profile", "status", "started", "destination", "copied",
-                      "skipped", "pruned", "failed")
+                      "skipped", "pruned", "failed", "conflicts")
         for row in rows:
-            totals = list(row["totals"].values())
+            files = row["files"]  # a conflict (a file of yours, kept) is not a failure
             table.add_row(str(row["id"]), str(row["device_profile_id"]), row["status"],
                           row["started_at"], row["destination_path"],
-                          _total(totals, "copied"), _total(totals, "skipped"),
-                          _total(totals, "pruned"), _total(totals, "failed", "conflict"))
+                          *(f"{files[name]:,}" for name in _HISTORY_COUNTS))
         console.print(table)
+        for row in rows:
+            if row["status"] == "interrupted":
+                console.print(f"deployment {row['id']} was interrupted; "
+                              f"`{row['resume_hint']}` finishes it", markup=False,
+                              soft_wrap=True)
 
     app.finish(rows, render)
     return 0
 
 
-def _total(totals: list[dict[str, int]], *statuses: str) -> str:
-    """Files in ``statuses`` over every platform of a deployment's totals."""
-    return f"{sum(t.get(status, 0) for t in totals for status in statuses):,}"
+_HISTORY_COUNTS = ("copied", "skipped", "pruned", "failed", "conflicts")
 
 
 @deploy.command(name="show")
@@ -256,14 +266,20 @@ def _render_show(console: Console, data: dict[str, Any]) -> None:
                   f"started {data['started_at']}", markup=False, soft_wrap=True)
     if data["error_message"]:
         console.print(f"stopped: {data['error_message']}", markup=False, soft_wrap=True)
+    if data["status"] == "interrupted":
+        console.print(f"interrupted (no deploy is running on the card); "
+                      f"`{data['resume_hint']}` finishes it", markup=False, soft_wrap=True)
     table = Table("platform", "files", "bytes", "copied", "skipped", "failed", "conflict")
+    table.add_column("pruned")
+    statuses = ("copied", "skipped", "failed", "conflict", "pruned")
     for platform, totals in data["totals"].items():
         table.add_row(platform, f"{totals.get('files', 0):,}", f"{totals.get('bytes', 0):,}",
-                      *(f"{totals.get(key, 0):,}" for key in
-                        ("copied", "skipped", "failed", "conflict")))
+                      *(f"{totals.get(key, 0):,}" for key in statuses))
     console.print(table)
     for problem in data["problems"]:
-        console.print(f"  {problem['status']}: {problem['dest_path']}: {problem['error']}",
+        path, error = problem["dest_path"], problem["error"]
+        named = error.startswith(f"{path}:")  # most messages begin with the path already
+        console.print(f"  {problem['status']}: {error if named else f'{path}: {error}'}",
                       markup=False, soft_wrap=True)
 
 

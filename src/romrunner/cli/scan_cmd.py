@@ -35,8 +35,9 @@ EXIT_CHECK_FAILED, EXIT_ERROR = 1, 2
               help="Walking and hashing processes (default: all cores).")
 @click.option("--full", is_flag=True, help="Rehash every file, changed or not.")
 @click.option("--accept-missing", is_flag=True,
-              help="Mark files missing even when most of a root vanished at once (by "
-                   "default such a scan marks nothing and fails: an unmounted disk?).")
+              help="Mark files missing even when most of a root, all of it, or all of a "
+                   "top-level folder of 10 or more games vanished at once (by default such "
+                   "a scan marks none of them and fails: an unmounted disk?).")
 @click.option("--include-hidden", is_flag=True,
               help="Also scan hidden files and folders (names starting with a dot); "
                    "macOS ._ forks, .DS_Store, Thumbs.db, desktop.ini and empty files "
@@ -57,7 +58,8 @@ def scan(paths: tuple[Path, ...], workers: int | None, full: bool,
       1  a root or folder could not be scanned (absent, moved, permission denied,
          a walk worker that died): its games were left as they were
       2  no library roots (add one with `romrunner library add PATH`), or most of
-         a root vanished at once and nothing was marked missing
+         a root, all of it, or all of a top-level folder of 10 or more games
+         vanished at once, and those files were not marked missing
     """
     app = app_context()
     db = app.open_db()
@@ -73,7 +75,12 @@ def scan(paths: tuple[Path, ...], workers: int | None, full: bool,
             f"{summary.guessed:,} guessed by name, "
             f"{summary.unidentified:,} unidentified; {summary.bytes_hashed:,} bytes hashed "
             f"in {summary.seconds:.1f} s")
-        if summary.unverified:
+        if summary.unverified and verify:  # it just tried: the errors say why it could not
+            console.print(
+                f"{summary.unverified:,} files are still known by their CRC32 only: they "
+                "could not be verified (see the errors: a zip whose directory states a CRC "
+                "its data does not have, or a file that cannot be read)")
+        elif summary.unverified:
             console.print(
                 f"{summary.unverified:,} files known by their CRC32 only, MD5/SHA1 not "
                 f"computed yet ({summary.identified_by_crc_only:,} identified by CRC32 + "

@@ -5,11 +5,18 @@
 - ``destination-id``: the card's identity when the devices package has no volume UUID;
 - ``manifest.json``: the files our deployments wrote there (path, size, modification time on
   the card, SHA1), written atomically, so a card moved to another computer still deploys
-  incrementally and its ``--prune`` still knows what is ours;
-- ``lock``: held (``flock``) by the one deploy writing to the card.
+  incrementally and its ``--prune`` still knows what is ours; and (``folders``) the folders
+  our deployments created below the layout's own, which a prune removes once it left one
+  empty;
+- ``lock``: held (``flock``) by the one deploy writing to the card;
+- ``writing``: the folders a run is writing temporary files into, written before its first
+  temporary file and removed once the run completed; while it is there, the next run looks
+  for stale temporary files of ours in those folders (a run that finds no such note and
+  writes nothing does not list the card's folders).
 
 Temporary files of ours are named ``.rr-tmp-…`` and live beside their final name until the
-rename; a file with that prefix is ours by construction and is removed on the next run.
+rename; a file named as we name them is ours by construction and is removed by ``resume``
+and by the next run after one that did not complete (see ``writing``).
 """
 
 from __future__ import annotations
@@ -24,7 +31,7 @@ import stat
 import uuid
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from romrunner.deploy.legal import FileSystem, collision_key
 from romrunner.errors import RomRunnerError
@@ -39,6 +46,7 @@ MANIFEST_NAME = "manifest.json"
 OS_NAME = "os.json"  # the OS whose layout our deploys wrote
 LOCK_NAME = "lock"
 ID_NAME = "destination-id"
+WRITING_NAME = "writing"  # the folders where a run may have left temporary files
 MANIFEST_VERSION = 1
 
 
@@ -65,8 +73,11 @@ def describe_os_error(exc: OSError) -> str:
     return exc.strerror or str(exc)
 
 
-def check_destination(root: Path) -> None:
-    """Refuse a destination that is missing, not a folder, or not writable (one line)."""
+def check_destination(root: Path, *, create: bool = True) -> None:
+    """Refuse a destination that is missing, not a folder, or not writable (one line).
+
+    ``create`` makes the card's ``.romrunner/`` folder; without it (a dry run) nothing is
+    written and the folder, or the card when it has none yet, is checked instead."""
     try:
         info = root.stat()
     except FileNotFoundError:
@@ -78,7 +89,10 @@ def check_destination(root: Path) -> None:
         raise DeployError(f"{root}: destination is not a folder")
     folder = root / CARD_DIR
     try:
-        folder.mkdir(exist_ok=True)
+        if create:
+            folder.mkdir(exist_ok=True)
+        elif not folder.is_dir():
+            folder = root
         writable = os.access(folder, os.W_OK)  # a check that writes nothing (EROFS says no)
     except OSError as exc:
         if exc.errno == errno.EROFS:
@@ -166,33 +180,79 @@ def card_lock(root: Path) -> Iterator[None]:
         os.close(fd)  # closing releases the lock
 
 
+def lock_held(root: Path) -> bool:
+    """True when a live process holds the card's deploy lock (a deploy is running on it).
+    Writes nothing: the lock file is opened read-only, and a card without one (or not
+    mounted) has no deploy running."""
+    try:
+        fd = os.open(root / CARD_DIR / LOCK_NAME, os.O_RDONLY | os.O_CLOEXEC)
+    except OSError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    except OSError:
+        return False
+    finally:
+        os.close(fd)  # closing releases a lock taken here
+    return False
+
+
 def read_manifest(root: Path) -> tuple[dict[str, Owned], str | None]:
     """The card's copy of our manifest, by destination path; a problem with it is a note
     (an unreadable manifest only means fewer files are known to be ours)."""
+    files, _, note = read_manifest_files(root)
+    return owned_from_files(files), note
+
+
+def read_manifest_files(root: Path) -> tuple[dict[str, Any], set[str], str | None]:
+    """The card manifest's ``files`` object as parsed (destination path -> ``[size,
+    mtime_ns, sha1]``, entries not yet checked: see :func:`owned_from_files`), the folders
+    our deployments created (``folders``), and a note when it cannot be used."""
     path = root / CARD_DIR / MANIFEST_NAME
     try:
         data = json.loads(path.read_bytes())
     except FileNotFoundError:
-        return {}, None
+        return {}, set(), None
     except (OSError, ValueError) as exc:
-        return {}, f"{path}: unreadable ({exc}); files on the card are treated as not ours"
+        return {}, set(), f"{path}: unreadable ({exc}); files on the card are treated as not ours"
     files = data.get("files") if isinstance(data, dict) else None
     if not isinstance(files, dict):
-        return {}, f"{path}: not a ROM Runner manifest; files are treated as not ours"
+        return {}, set(), f"{path}: not a ROM Runner manifest; files are treated as not ours"
+    folders = data.get("folders")
+    return files, {folder for folder in folders if _relative(folder)} \
+        if isinstance(folders, list) else set(), None
+
+
+def _relative(folder: object) -> bool:
+    """True for a folder path inside the card (relative, no ``..``)."""
+    return isinstance(folder, str) and bool(folder) and not folder.startswith("/") \
+        and ".." not in folder.split("/")
+
+
+def owned_from_files(files: dict[str, Any]) -> dict[str, Owned]:
+    """The well-formed entries of a parsed manifest as records (the others are ignored)."""
     owned: dict[str, Owned] = {}
     for dest, entry in files.items():  # keys of a JSON object are text
         if type(entry) is list and len(entry) == 3:
             size, mtime_ns, sha1 = entry
             if type(size) is int and type(mtime_ns) is int:
                 owned[dest] = Owned(dest, size, mtime_ns, sha1 if type(sha1) is str else None)
-    return owned, None
+    return owned
 
 
-def write_manifest(root: Path, destination_id: str, owned: Iterable[Owned]) -> bool:
+def write_manifest(root: Path, destination_id: str, owned: Iterable[Owned],
+                   folders: Iterable[str] = ()) -> bool:
     """Replace the card's manifest copy atomically, unless it already says the same (a
-    deploy that changed nothing writes nothing); True when it was written."""
+    deploy that changed nothing writes nothing); True when it was written. ``folders``: the
+    folders our deployments created (a prune may remove them once empty)."""
     files = {o.dest: [o.size, o.mtime_ns, o.sha1] for o in sorted(owned, key=lambda o: o.dest)}
-    document = {"version": MANIFEST_VERSION, "destination_id": destination_id, "files": files}
+    document: dict[str, Any] = {"version": MANIFEST_VERSION, "destination_id": destination_id,
+                                "files": files}
+    created = sorted(set(folders))
+    if created:
+        document["folders"] = created
     data = json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
     path = root / CARD_DIR / MANIFEST_NAME
     with contextlib.suppress(OSError):
@@ -246,6 +306,33 @@ def clean_stale_temps(root: Path, folders: Iterable[str]) -> int:
                     os.unlink(target)
                     removed += 1
     return removed
+
+
+def writing_folders(root: Path) -> set[str] | None:
+    """The folders noted by a run that did not complete (None: no such note, every earlier
+    run completed). An unreadable note names no folder but is still there."""
+    try:
+        data = json.loads((root / CARD_DIR / WRITING_NAME).read_bytes())
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError):
+        return set()
+    folders = data.get("folders") if isinstance(data, dict) else None
+    if not isinstance(folders, list):
+        return set()
+    return {folder for folder in folders if _relative(folder)}
+
+
+def note_writing(root: Path, folders: Iterable[str]) -> None:
+    """Note (durably, before any temporary file is written) the folders a run writes to."""
+    data = json.dumps({"folders": sorted(set(folders))}, ensure_ascii=False).encode()
+    write_atomic(root / CARD_DIR / WRITING_NAME, data)
+
+
+def clear_writing(root: Path) -> None:
+    """Remove the note: the run completed, no temporary file of ours is left."""
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(root / CARD_DIR / WRITING_NAME)
 
 
 def _lstat_mode(path: Path) -> int:

@@ -1,8 +1,11 @@
 """Putting a plan on the card: safe, resumable, and writing only what changed.
 
-Every run works from the deployment's items in SQLite (``deployment_items``), so a run that
-was interrupted — Ctrl-C, SIGKILL, a crash, an unplugged or full card — is finished by
-:func:`resume` without recopying what was done. Each file is:
+Every run works from the deployment's items in SQLite, so a run that was interrupted —
+Ctrl-C, SIGKILL, a crash, an unplugged or full card — is finished by :func:`resume` without
+recopying what was done. The items are recorded once with the deployment (compactly, in its
+history row); an item gets its row in ``deployment_items`` when it gets a state, so each file
+costs one write; an item without a row is pending. Files already on the card as we wrote them
+are found in bulk (:func:`fast_skips`) and only counted. Each file to copy is:
 
 1. copied to ``.rr-tmp-<deployment>-<seq>`` in its target folder (large buffered copies:
    ``os.sendfile`` when the source's SHA1 is known from the scan, else read + hash + write);
@@ -24,6 +27,7 @@ unchanged since we wrote them and no longer selected.
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import errno
 import hashlib
@@ -35,7 +39,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, NamedTuple
 
 from romrunner.deploy.card import (
     CARD_DIR,
@@ -47,16 +51,21 @@ from romrunner.deploy.card import (
     card_lock,
     check_destination,
     clean_stale_temps,
+    clear_writing,
     default_margin,
     describe_os_error,
     fsync_folder,
-    read_manifest,
+    note_writing,
+    owned_from_files,
+    read_manifest_files,
     record_card_os,
     space,
     write_manifest,
+    writing_folders,
 )
 from romrunner.deploy.legal import FileSystem, collision_key, inside_root
 from romrunner.deploy.plan import DeployPlan, PlanItem
+from romrunner.devices.mounts import place_on_device
 from romrunner.errors import NotFoundError, RomRunnerError
 from romrunner.library.roots import list_roots
 from romrunner.store.database import Database
@@ -133,6 +142,7 @@ class DeploySummary:
     stopped: str | None = None
     cleaned_temps: int = 0
     notes: list[str] = field(default_factory=list)
+    pruned_folders: list[str] = field(default_factory=list)  # emptied by the prune: removed
 
     def as_dict(self) -> dict[str, Any]:
         """The JSON form."""
@@ -190,11 +200,11 @@ def deploy(db: Database, plan: DeployPlan, *, profile_id: int,
     refuse_library_overlap(db, plan.root, plan.items)
     check_destination(plan.root)
     with card_lock(plan.root):
-        prepared = _prepare(db, plan, profile_id, options, destination_id, name)
-        deployment_id, dest_id, decisions, claims, notes = prepared
-        summary = _run(db, deployment_id, plan.root, plan.fs, dest_id, decisions, claims,
-                       options, progress, fresh=True)
-        summary.notes[:0] = notes
+        ready = _prepare(db, plan, profile_id, options, destination_id, name)
+        summary = _run(db, ready.deployment_id, plan.root, plan.fs, ready.dest_id,
+                       ready.decisions, ready.claims, options, progress, fresh=True,
+                       unchanged=ready.unchanged, planned=ready.planned)
+        summary.notes[:0] = ready.claims.notes
         return summary
 
 
@@ -207,26 +217,45 @@ def record_deployment(db: Database, plan: DeployPlan, *, profile_id: int,
     check_destination(plan.root)
     with card_lock(plan.root):
         return _prepare(db, plan, profile_id, options or DeployOptions(), destination_id,
-                        name)[0]
+                        name).deployment_id
+
+
+@dataclass
+class _Prepared:
+    deployment_id: int
+    dest_id: str
+    decisions: list[_Decision]
+    claims: Claims
+    unchanged: int  # files found unchanged in bulk (no decision of their own)
+    planned: list[PlanItem]  # every file of the plan (their folders: see _clean_temps)
 
 
 def _prepare(db: Database, plan: DeployPlan, profile_id: int, options: DeployOptions,
-             destination_id: str | None, name: str | None
-             ) -> tuple[int, str, list[_Decision], Claims, list[str]]:
+             destination_id: str | None, name: str | None) -> _Prepared:
     root = plan.root
     dest_id = destination_id or card_destination_id(root) or ""
     record_card_os(root, plan.os_id)
     claims = Claims(db, root, dest_id, plan.fs)
-    notes = claims.notes
-    items = _plan_items(plan)
+    rest, unchanged = _split(root, plan, claims, options)
+    items = _plan_items(plan, rest)
     if options.prune:
         items = _prune_items(root, plan, claims) + items
         for seq, item in enumerate(items):
             item.seq = seq
     decisions = _decide(root, plan.fs, items, claims, options)
     _check_space(root, decisions, options)
-    deployment_id = _record(db, plan, decisions, profile_id, options, dest_id, name)
-    return deployment_id, dest_id, decisions, claims, notes
+    deployment_id = _record(db, plan, decisions, profile_id, options, dest_id, name, unchanged)
+    return _Prepared(deployment_id, dest_id, decisions, claims,
+                     sum(files for files, _ in unchanged.values()), plan.items)
+
+
+def _split(root: Path, plan: DeployPlan, claims: Claims, options: DeployOptions
+           ) -> tuple[list[int], dict[str, list[int]]]:
+    """The plan's files found in bulk to be on the card as we wrote them (counted per
+    platform: files, bytes), and the indexes of the rest (decided one by one)."""
+    if options.verify:  # every file is compared by hash: nothing is settled in bulk
+        return list(range(len(plan.items))), {}
+    return fast_skips(root, plan.items, claims.files)
 
 
 def preview(db: Database, plan: DeployPlan, options: DeployOptions | None = None,
@@ -235,15 +264,17 @@ def preview(db: Database, plan: DeployPlan, options: DeployOptions | None = None
     options = options or DeployOptions()
     root = plan.root
     refuse_library_overlap(db, root, plan.items)
-    if not root.is_dir():
-        raise DeployError(f"{root}: destination does not exist (is the card mounted?)")
+    check_destination(root, create=False)  # refused as the real run would be
     dest_id = destination_id or card_destination_id(root, create=False) or ""
     claims = Claims(db, root, dest_id, plan.fs)
     notes = claims.notes
-    items = _plan_items(plan)
+    rest, unchanged = _split(root, plan, claims, options)
+    items = _plan_items(plan, rest)
     prune = _prune_items(root, plan, claims) if options.prune else []
     decisions = _decide(root, plan.fs, prune + items, claims, options)
     counts: dict[str, int] = defaultdict(int)
+    if unchanged:
+        counts[SKIP] = sum(files for files, _ in unchanged.values())
     for decision in decisions:
         counts[decision.action] += 1
     free, total, block = space(root)
@@ -253,26 +284,46 @@ def preview(db: Database, plan: DeployPlan, options: DeployOptions | None = None
         d.item.size for d in decisions if d.action == COPY), "bytes_needed": need,
         "free_bytes": free, "margin_bytes": margin, "enough_space": need + margin <= free,
         "prune": [d.item.dest for d in decisions if d.action == PRUNE],
+        "prune_folders": _folders_a_prune_empties(
+            root, [d.item.dest for d in decisions if d.action == PRUNE], claims.folders,
+            plan.protected_folders()),
         "conflicts": [d.item.dest for d in decisions if d.action == CONFLICT],
+        "conflict_notes": {d.item.dest: d.note for d in decisions if d.action == CONFLICT},
         "notes": notes}
 
 
 def refuse_library_overlap(db: Database, card: Path, items: Iterable[PlanItem]) -> None:
     """Refuse a card that is, lies inside or holds a library root, or holds a file the plan
     copies from: with ``--overwrite`` or ``--prune`` a deploy there could replace or remove
-    the user's own ROMs and BIOS, and a scan would take the card's copies for games."""
+    the user's own ROMs and BIOS, and a scan would take the card's copies for games.
+
+    Folders are compared by identity (device and inode) and by their place in their file
+    system (the system's mount table) as well as by path, so a second path to the same
+    folder (a bind mount of a root or of a folder in it, a share mounted twice, a root whose
+    path became a link) is caught too."""
     target = _resolved(card)
+    card_chain = _identities(target)  # the card (when it exists) and every folder above it
+    card_id = _identity(target)
+    card_place = place_on_device(target) if card_id is not None else None
     for root in list_roots(db):
         other = root.path  # stored resolved; resolving again could hang on an offline share
-        if target == other or target.is_relative_to(other):
+        root_id = _identity(other)
+        root_place = place_on_device(other) if root_id is not None else None
+        if target == other or target.is_relative_to(other) or root_id in card_chain \
+                or _placed_inside(card_place, root_place):
             raise DeployError(f"{card}: is inside the library root {root.path}; deploy to "
                               "a folder outside the library")
-        if other.is_relative_to(target):
+        if other.is_relative_to(target) or (card_id is not None and root_id is not None and (
+                card_id in _identities(other) or card_id in _identities(_resolved(other)))) \
+                or _placed_inside(root_place, card_place):
             raise DeployError(f"{card}: holds the library root {root.path}; deploy to a "
                               "folder outside the library")
     inside = f"{str(target).rstrip('/')}/"
+    above: dict[str, bool] = {}  # source folder -> the card is that folder or above it
     for item in items:
-        if item.source.startswith(inside):
+        if item.source.startswith(inside) or (
+                card_id is not None and item.source
+                and _below(item.source.rpartition("/")[0], card_id, above)):
             raise DeployError(f"{card}: holds {item.source}, a file this deploy copies "
                               "from; deploy to a folder outside your library and BIOS")
 
@@ -285,10 +336,128 @@ def _resolved(path: Path) -> Path:
         return Path(os.path.abspath(path))
 
 
-def _plan_items(plan: DeployPlan) -> list[_Item]:
+_Identity = tuple[int, int]
+_Place = tuple[str, PurePosixPath] | None
+
+
+def _placed_inside(inner: _Place, outer: _Place) -> bool:
+    """True when ``inner`` is ``outer`` or inside it on the same file system."""
+    return inner is not None and outer is not None and inner[0] == outer[0] \
+        and inner[1].is_relative_to(outer[1])
+
+
+def _identity(path: Path | str) -> _Identity | None:
+    """A folder's (device, inode), following links; None when it cannot be reached."""
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return (info.st_dev, info.st_ino)
+
+
+def _identities(path: Path) -> set[_Identity]:
+    """The identities of ``path`` and of every folder above it that can be reached."""
+    found = (_identity(folder) for folder in (path, *path.parents))
+    return {identity for identity in found if identity is not None}
+
+
+def _below(folder: str, card_id: _Identity, memo: dict[str, bool]) -> bool:
+    """True when the card is ``folder`` or a folder above it (each folder stat'ed once)."""
+    if folder in memo:
+        return memo[folder]
+    parent = folder.rpartition("/")[0]
+    memo[folder] = _identity(folder or "/") == card_id or (
+        bool(folder) and _below(parent, card_id, memo))
+    return memo[folder]
+
+
+def _plan_items(plan: DeployPlan, indexes: Iterable[int] | None = None) -> list[_Item]:
+    """The plan's files (those at ``indexes``) as items; an item's seq is its index."""
+    items = plan.items
+    chosen = range(len(items)) if indexes is None else indexes
     return [_Item(seq, item.kind, "copy", item.platform_id, item.source, item.source_mtime_ns,
-                  item.content, item.dest, item.size, item.sha1, None, "pending", item.game_id)
-            for seq, item in enumerate(plan.items)]
+                  item.content, item.dest, item.size, item.sha1 or _content_sha1(item), None,
+                  "pending", item.game_id)
+            for seq in chosen for item in (items[seq],)]
+
+
+def _content_sha1(item: PlanItem) -> str | None:
+    """The SHA1 of a generated file's bytes (a playlist), so a playlist whose text changed
+    but not its length is written again."""
+    return None if item.content is None else hashlib.sha1(item.content).hexdigest()
+
+
+def fast_skips(root: Path, items: list[PlanItem], files: dict[str, Any]
+               ) -> tuple[list[int], dict[str, list[int]]]:
+    """Split ``items`` into the files on the card exactly as the card's manifest copy
+    (``files``, as parsed) records them — a regular file of that size and modification time,
+    whose record's size and SHA1 are the planned file's — and the rest (their indexes).
+
+    The common case of a re-deploy, done in bulk: one ``stat`` per file relative to its
+    folder's descriptor, compared in one pass per folder, with no per-file decision. It
+    decides nothing the one-by-one rules would not (see :func:`_decide_copy`); whatever it
+    does not settle goes to them. The sources are not looked at: an unchanged file of ours
+    holding the planned content needs none. Returns the indexes of the rest and, per
+    platform, [files, bytes] found unchanged.
+    """
+    groups: dict[str, list[int]] = defaultdict(list)
+    rest: list[int] = []
+    for index, item in enumerate(items):
+        if item.content is None:
+            groups[item.dest.rpartition("/")[0]].append(index)
+        else:
+            rest.append(index)  # a playlist: few, decided one by one
+    unchanged: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    base, get, file_type, regular = str(root), files.get, 0o170000, stat.S_IFREG
+    for folder, indexes in groups.items():
+        group = [items[index] for index in indexes]
+        try:
+            fd = os.open(f"{base}/{folder}" if folder else base,
+                         os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+        except OSError:
+            rest.extend(indexes)
+            continue
+        try:
+            infos = _stats_at(fd, group)
+        finally:
+            os.close(fd)
+        try:
+            same = [info is not None and (record := get(item.dest)) is not None
+                    and record[0] == item.size == info.st_size
+                    and record[1] == info.st_mtime_ns
+                    and info.st_mode & file_type == regular
+                    and (record[2] is None or item.sha1 is None or record[2] == item.sha1)
+                    for item, info in zip(group, infos, strict=True)]
+        except (TypeError, LookupError):  # a malformed record: decided one by one
+            rest.extend(indexes)
+            continue
+        for index, item, ok in zip(indexes, group, same, strict=True):
+            if ok:
+                entry = unchanged[item.platform_id or ""]
+                entry[0] += 1
+                entry[1] += item.size
+            else:
+                rest.append(index)
+    rest.sort()
+    return rest, dict(unchanged)
+
+
+def _stats_at(fd: int, group: list[PlanItem]) -> list[os.stat_result | None]:
+    """``lstat`` of each item's name in the folder open as ``fd`` (None: not there)."""
+    stat_at = os.stat
+    try:
+        return [stat_at(item.dest.rpartition("/")[2], dir_fd=fd, follow_symlinks=False)
+                for item in group]
+    except OSError:
+        pass
+    found: list[os.stat_result | None] = []
+    for item in group:
+        try:
+            found.append(stat_at(item.dest.rpartition("/")[2], dir_fd=fd,
+                                 follow_symlinks=False))
+        except OSError:
+            found.append(None)
+    return found
 
 
 def _prune_items(root: Path, plan: DeployPlan, claims: Claims) -> list[_Item]:
@@ -311,8 +480,11 @@ def _unchanged(decision: _Decision) -> bool:
 
 
 def _record(db: Database, plan: DeployPlan, decisions: list[_Decision], profile_id: int,
-            options: DeployOptions, dest_id: str, name: str | None) -> int:
+            options: DeployOptions, dest_id: str, name: str | None,
+            found: dict[str, list[int]]) -> int:
     unchanged: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for platform, (files, size) in found.items():
+        unchanged[platform] = [files, size]
     recorded: list[_Item] = []
     for decision in decisions:
         if decision.action == SKIP and decision.claim is not None:  # _unchanged, inlined
@@ -321,32 +493,86 @@ def _record(db: Database, plan: DeployPlan, decisions: list[_Decision], profile_
             entry[1] += decision.item.size
         else:
             recorded.append(decision.item)
-    with db.atomic():
+    with db.atomic():  # the items once, compactly: a row is written for one as it gets a state
         cursor = db.execute(
             "INSERT INTO deployment_history (device_profile_id, deployment_name, "
             "destination_path, destination_id, options_json, manifest_json, status, "
             "started_at) VALUES (?, ?, ?, ?, ?, ?, 'started', ?)",
             (profile_id, name, str(plan.root), dest_id,
              json.dumps({**asdict(options), "fs": plan.fs.value}),
-             json.dumps({"unchanged": unchanged}), now_text()))
-        deployment_id = int(cursor.lastrowid or 0)
-        db.executemany(
-            "INSERT INTO deployment_items (deployment_id, seq, kind, action, game_id, "
-            "platform_id, source_path, source_mtime_ns, content, dest_path, file_size, "
-            "file_sha1, dest_mtime_ns, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-            "'pending')",
-            ((deployment_id, i.seq, i.kind, i.action, i.game_id, i.platform_id, i.source,
-              i.source_mtime_ns, i.content, i.dest, i.size, i.sha1, i.dest_mtime_ns)
-             for i in recorded))
-    return deployment_id
+             json.dumps({"unchanged": unchanged, "items": [_item_record(i) for i in recorded],
+                         "protected": sorted(plan.protected_folders())},
+                        ensure_ascii=False, separators=(",", ":")), now_text()))
+        return int(cursor.lastrowid or 0)
 
 
-def _unchanged_totals(db: Database, deployment_id: int) -> dict[str, list[int]]:
+# A deployment's items are recorded once, when it is recorded, in its history row
+# (``manifest_json``: ``items``, one list per item in this order); an item gets its row in
+# ``deployment_items`` when it gets a state (its batch's intent: copied; or failed, skipped,
+# conflict, pruned). An item with no row is pending. (Deployments recorded before this have
+# every item as a row and no ``items``.)
+_UPSERT = ("INSERT OR REPLACE INTO deployment_items (deployment_id, seq, kind, action, game_id, "
+           "platform_id, source_path, source_mtime_ns, content, dest_path, file_size, "
+           "file_sha1, dest_mtime_ns, status, error) "
+           "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+
+
+_UPSERT_COPIED = _UPSERT.replace("?, ?)", "'copied', NULL)")  # a batch's intents
+
+
+def _item_record(item: _Item) -> list[Any]:
+    content = None if item.content is None else base64.b64encode(item.content).decode("ascii")
+    return [item.seq, item.kind, item.action, item.game_id, item.platform_id, item.source,
+            item.source_mtime_ns, content, item.dest, item.size, item.sha1, item.dest_mtime_ns]
+
+
+def _item_from_record(record: list[Any]) -> _Item:
+    (seq, kind, action, game_id, platform_id, source, source_mtime_ns, content, dest, size,
+     sha1, dest_mtime_ns) = record
+    return _Item(int(seq), kind, action, platform_id, source, source_mtime_ns,
+                 None if content is None else base64.b64decode(content), dest, int(size), sha1,
+                 dest_mtime_ns, "pending", game_id)
+
+
+def _row(deployment_id: int, item: _Item, status: str, error: str | None,
+         mtime_ns: int | None, sha1: str | None) -> tuple[Any, ...]:
+    return (deployment_id, item.seq, item.kind, item.action, item.game_id, item.platform_id,
+            item.source, item.source_mtime_ns, item.content, item.dest, item.size, sha1,
+            mtime_ns, status, error)
+
+
+class _Recorded(NamedTuple):
+    """What a deployment recorded about itself in its history row."""
+
+    unchanged: dict[str, list[int]]  # files found unchanged, per platform: [files, bytes]
+    items: list[list[Any]] | None  # None: recorded before items were (each has a row)
+    protected: set[str] | None  # folders a prune never removes (None: not recorded)
+
+
+def _recorded(db: Database, deployment_id: int) -> _Recorded:
+    """What the deployment recorded about itself (see :class:`_Recorded`)."""
     text = db.scalar("SELECT manifest_json FROM deployment_history WHERE id = ?",
                      (deployment_id,))
     data = json.loads(text) if text else {}
-    found = data.get("unchanged", {}) if isinstance(data, dict) else {}
-    return found if isinstance(found, dict) else {}
+    if not isinstance(data, dict):
+        return _Recorded({}, None, None)
+    found, items, protected = data.get("unchanged", {}), data.get("items"), data.get("protected")
+    return _Recorded(found if isinstance(found, dict) else {},
+                     items if isinstance(items, list) else None,
+                     {str(f) for f in protected} if isinstance(protected, list) else None)
+
+
+def unrecorded(db: Database, deployment_id: int, recorded: _Recorded | None = None
+               ) -> list[_Item]:
+    """The deployment's items that have no row yet: pending (``recorded``: what
+    :func:`_recorded` returns, when already read)."""
+    items = (recorded or _recorded(db, deployment_id))[1]
+    if not items or int(db.scalar("SELECT count(*) FROM deployment_items WHERE "
+                                  "deployment_id = ?", (deployment_id,))) >= len(items):
+        return []  # (every row is one of the items: as many rows, every item has its row)
+    have = {int(row[0]) for row in db.query(
+        "SELECT seq FROM deployment_items WHERE deployment_id = ?", (deployment_id,))}
+    return [_item_from_record(record) for record in items if int(record[0]) not in have]
 
 
 # -- resuming ------------------------------------------------------------------------------
@@ -359,7 +585,7 @@ def resume(db: Database, deployment_id: int | None = None, *, verify: bool | Non
     removed; failed and conflicting files are tried again (``overwrite`` to replace the
     user's own files).
     """
-    row = _unfinished(db, deployment_id)
+    row = _unfinished(db, deployment_id, bool(overwrite))
     deployment_id = int(row["id"])
     options = DeployOptions.from_json(row["options_json"])
     if verify is not None:
@@ -389,7 +615,7 @@ def resume(db: Database, deployment_id: int | None = None, *, verify: bool | Non
         return summary
 
 
-def _unfinished(db: Database, deployment_id: int | None) -> Any:
+def _unfinished(db: Database, deployment_id: int | None, overwrite: bool = False) -> Any:
     if deployment_id is None:
         row = db.query_one(
             "SELECT * FROM deployment_history WHERE status IN ('started', 'failed', "
@@ -400,11 +626,26 @@ def _unfinished(db: Database, deployment_id: int | None) -> Any:
     row = db.query_one("SELECT * FROM deployment_history WHERE id = ?", (deployment_id,))
     if row is None:
         raise NotFoundError(f"deployment {deployment_id} does not exist")
-    if row["status"] not in RESUMABLE and not db.scalar(
-            "SELECT count(*) FROM deployment_items WHERE deployment_id = ? "
-            "AND status IN ('pending', 'failed', 'conflict')", (deployment_id,)):
-        raise DeployError(f"deployment {deployment_id} is {row['status']}: nothing to resume")
+    if row["status"] not in RESUMABLE and not unrecorded(db, deployment_id):
+        _refuse_finished(db, deployment_id, row["status"], overwrite)
     return row
+
+
+def _refuse_finished(db: Database, deployment_id: int, status: str, overwrite: bool) -> None:
+    """A finished deployment is resumed only for what a resume can change: files that
+    failed (or were never tried), and conflicts with ``overwrite``. Conflicts alone, without
+    it, are the user's files kept as they are: nothing to resume, whatever else it did."""
+    left = {row[0]: int(row[1]) for row in db.query(
+        "SELECT status, count(*) FROM deployment_items WHERE deployment_id = ? "
+        "AND status IN ('pending', 'failed', 'conflict') GROUP BY status", (deployment_id,))}
+    if left.get("pending") or left.get("failed") or (overwrite and left.get("conflict")):
+        return
+    hint = ""
+    if left.get("conflict"):
+        hint = (f"; it kept files of yours where it would write ({left['conflict']:,} "
+                f"conflicts): `romrunner deploy resume {deployment_id} --overwrite` replaces "
+                "them")
+    raise DeployError(f"deployment {deployment_id} is {status}: nothing to resume{hint}")
 
 
 def _load_items(db: Database, deployment_id: int) -> list[_Item]:
@@ -414,10 +655,13 @@ def _load_items(db: Database, deployment_id: int) -> list[_Item]:
         "FROM deployment_items WHERE deployment_id = ? AND (status IN "
         "('pending', 'failed', 'conflict') OR (status = 'copied' AND action = 'copy')) "
         "ORDER BY seq", (deployment_id,))
-    return [_Item(int(r["seq"]), r["kind"], r["action"], r["platform_id"], r["source_path"],
-                  r["source_mtime_ns"], r["content"], r["dest_path"], int(r["file_size"]),
-                  r["file_sha1"], r["dest_mtime_ns"], r["status"], r["game_id"])
-            for r in rows]
+    items = [_Item(int(r["seq"]), r["kind"], r["action"], r["platform_id"], r["source_path"],
+                   r["source_mtime_ns"], r["content"], r["dest_path"], int(r["file_size"]),
+                   r["file_sha1"], r["dest_mtime_ns"], r["status"], r["game_id"])
+             for r in rows]
+    items += unrecorded(db, deployment_id)
+    items.sort(key=lambda item: item.seq)
+    return items
 
 
 # -- deciding ------------------------------------------------------------------------------
@@ -428,21 +672,30 @@ class Claims:
 
     def __init__(self, db: Database, root: Path, dest_id: str, fs: FileSystem) -> None:
         self.db, self.dest_id, self.fs = db, dest_id, fs
-        card, note = read_manifest(root)
+        # As parsed (see card and fast_skips); the folders our deployments created.
+        self.files, self.folders, note = read_manifest_files(root)
         self.notes = [note] if note else []
-        # The first record per path, and (rarely: two paths the card folds to one) the rest.
-        self.card: dict[str, Owned] = {}
+        self._card: dict[str, Owned] | None = None
         self.card_more: dict[str, list[Owned]] = defaultdict(list)
-        mine = self.card
-        folds = fs.case_insensitive
-        for owned in card.values():
-            dest = owned.dest
-            key = dest.casefold() if folds and dest.isascii() else collision_key(dest, fs)
-            if key in mine:
-                self.card_more[key].append(owned)
-            else:
-                mine[key] = owned
         self._stored: dict[str, list[Owned]] | None = None
+
+    @property
+    def card(self) -> dict[str, Owned]:
+        """The card's records by collision key: the first record per key (and, rarely: two
+        paths the card folds to one, the rest in ``card_more``). Built when first needed."""
+        if self._card is None:
+            mine: dict[str, Owned] = {}
+            folds = self.fs.case_insensitive
+            for owned in owned_from_files(self.files).values():
+                dest = owned.dest
+                key = dest.casefold() if folds and dest.isascii() else collision_key(dest,
+                                                                                     self.fs)
+                if key in mine:
+                    self.card_more[key].append(owned)
+                else:
+                    mine[key] = owned
+            self._card = mine
+        return self._card
 
     def stored(self) -> dict[str, list[Owned]]:
         """The database's records for this destination, newest deployment first."""
@@ -526,6 +779,8 @@ class _CardStat:
 
 def _decide(root: Path, fs: FileSystem, items: list[_Item], claims: Claims,
             options: DeployOptions) -> list[_Decision]:
+    if not items:
+        return []  # (nothing to read: the card's records are not even indexed)
     card = _CardStat(root)
     known = claims.card.get
     folders, open_folder, stat_at = card.folders, card.open, os.stat
@@ -678,7 +933,7 @@ class _Runner:
         self.db, self.deployment_id, self.root, self.dest_id = db, deployment_id, root, dest_id
         self.claims, self.options, self.fs, self.progress = claims, options, fs, progress
         self.summary = DeploySummary(deployment_id, str(root))
-        self.pending_states: list[tuple[str, str | None, int | None, str | None, int]] = []
+        self.pending_states: list[tuple[Any, ...]] = []  # rows to write at the next flush
         self.dirty_folders: set[str] = set()
         self.base = str(root)
         self.checked_folders: set[str] = set()
@@ -693,14 +948,21 @@ class _Runner:
         self.root_dev = os.stat(root).st_dev
         self.batch_bytes = 0
         self.changed = False  # True once a result differs from the card's manifest copy
+        # Folders a prune never removes (None: unknown, so no folder is taken for ours); the
+        # folders our deployments created; the folders of files pruned by this run.
+        self.protected: set[str] | None = None
+        self.created: set[str] = set(claims.folders)
+        self.pruned_from: set[str] = set()
         self.batch_started = self.started
 
     # state -------------------------------------------------------------------------------
     def state(self, item: _Item, status: str, error: str | None = None,
               owned: Owned | None = None, *, record: bool = True) -> None:
         if record:
-            self.pending_states.append((status, error, owned.mtime_ns if owned else None,
-                                        owned.sha1 if owned else None, item.seq))
+            self.pending_states.append(_row(
+                self.deployment_id, item, status, error,
+                owned.mtime_ns if owned else item.dest_mtime_ns,
+                owned.sha1 if owned and owned.sha1 else item.sha1))
         self.handled.add(item.seq)
         key = item.key or collision_key(item.dest, self.fs)
         if owned is not None:
@@ -728,12 +990,7 @@ class _Runner:
         self.dirty_folders.clear()
         if self.pending_states:
             with self.db.atomic():
-                self.db.executemany(
-                    "UPDATE deployment_items SET status = ?, error = ?, "
-                    "dest_mtime_ns = COALESCE(?, dest_mtime_ns), "
-                    "file_sha1 = COALESCE(?, file_sha1) WHERE deployment_id = ? AND seq = ?",
-                    [(status, error, mtime, sha1, self.deployment_id, seq)
-                     for status, error, mtime, sha1, seq in self.pending_states])
+                self.db.executemany(_UPSERT, self.pending_states)
             self.pending_states.clear()
         now = time.monotonic()
         self.last_flush = now
@@ -761,10 +1018,10 @@ class _Runner:
                 merged.pop(key, None)
             else:
                 merged[key] = result
-        if merged == before and path.exists():
+        if merged == before and self.created == self.claims.folders and path.exists():
             return
         with contextlib.suppress(OSError):
-            write_manifest(self.root, self.dest_id, merged.values())
+            write_manifest(self.root, self.dest_id, merged.values(), self.created)
 
     def tick(self, current: str, extra: int = 0) -> None:
         if self.progress is None:
@@ -795,8 +1052,25 @@ class _Runner:
             self.summary.failed += 1
             return
         self.dirty_folders.add(str(target.parent))
+        self.pruned_from.add(item.dest.rpartition("/")[0])
         self.summary.pruned += 1
         self.state(item, "pruned")
+
+    def remove_emptied_folders(self) -> None:
+        """Remove the folders this run's prune left empty, deepest first — only folders our
+        deployments created (by the card's manifest), never one the layout names or one
+        above it, and never one with anything in it (``rmdir`` removes only empty ones)."""
+        if self.protected is None:
+            return
+        for folder in _emptied_candidates(self.pruned_from, self.created, self.protected):
+            try:
+                os.rmdir(f"{self.base}/{folder}")
+            except OSError:
+                continue  # something else is in it (or it is gone): kept
+            self.created.discard(folder)
+            self.changed = True
+            self.dirty_folders.add(f"{self.base}/{folder}".rpartition("/")[0])
+            self.summary.pruned_folders.append(folder)
 
     def copy(self, item: _Item, replaces: os.stat_result | None) -> None:
         """Write the item's temporary file; it is renamed into place with its batch."""
@@ -804,7 +1078,11 @@ class _Runner:
         self._ensure_folder(item)
         temp = f"{target.rpartition('/')[0]}/{TEMP_PREFIX}{self.deployment_id}-{item.seq}"
         try:
-            info, sha1 = self._write_temp(item, temp)
+            if item.content is None and item.sha1 is not None and not self.options.verify \
+                    and item.size <= SENDFILE_CHUNK:
+                info, sha1 = self._write_small(item, temp), None
+            else:
+                info, sha1 = self._write_temp(item, temp)
         except BaseException:
             with contextlib.suppress(OSError):
                 os.unlink(temp)
@@ -829,12 +1107,11 @@ class _Runner:
             return
         try:
             with self.db.atomic():
-                self.db.executemany(
-                    "UPDATE deployment_items SET status = 'copied', error = NULL, "
-                    "dest_mtime_ns = ?, file_sha1 = COALESCE(?, file_sha1) "
-                    "WHERE deployment_id = ? AND seq = ?",
-                    [(w.owned.mtime_ns, w.owned.sha1, self.deployment_id, w.item.seq)
-                     for w in batch])
+                deployment_id = self.deployment_id
+                self.db.executemany(_UPSERT_COPIED, [
+                    (deployment_id, i.seq, i.kind, i.action, i.game_id, i.platform_id, i.source,
+                     i.source_mtime_ns, i.content, i.dest, i.size, w.owned.sha1 or i.sha1,
+                     w.owned.mtime_ns) for w in batch for i in (w.item,)])
         except BaseException:
             for written in batch:
                 with contextlib.suppress(OSError):
@@ -878,12 +1155,27 @@ class _Runner:
             folder = inside_root(self.root, PurePosixPath(parent))
         except RomRunnerError as exc:
             raise _FileFailed(f"{item.dest}: not written: {exc}") from exc
+        missing = self._missing_folders(parent)
         try:
             folder.mkdir(parents=True, exist_ok=True)
         except FileExistsError as exc:  # a file where a folder of the path must be
             raise _FileFailed(f"{item.dest}: not written: something on the card that is not "
                               f"a folder is in the way of {parent}") from exc
         self.checked_folders.add(parent)
+        if self.protected is not None:
+            ours = {folder for folder in missing if folder not in self.protected}
+            if ours - self.created:
+                self.created |= ours
+                self.changed = True
+
+    def _missing_folders(self, parent: str) -> list[str]:
+        """``parent`` and the folders above it that are not on the card yet."""
+        missing: list[str] = []
+        while parent and parent not in self.checked_folders \
+                and not os.path.isdir(f"{self.base}/{parent}"):
+            missing.append(parent)
+            parent = parent.rpartition("/")[0]
+        return missing
 
     def _write_temp(self, item: _Item, temp: str) -> tuple[os.stat_result, str | None]:
         """Copy into ``temp`` and fsync it; its stat and the SHA1 when one was computed."""
@@ -908,6 +1200,42 @@ class _Runner:
                 raise _FileFailed(f"{item.dest}: verify failed: the card returned different "
                                   "data (a failing card?)")
         return info, sha1
+
+    def _write_small(self, item: _Item, temp: str) -> os.stat_result:
+        """:meth:`_write_temp` for the common case, in one function: a file whose SHA1 the
+        scan knows, no more than one ``sendfile`` chunk, without ``verify``. The same checks:
+        the source unchanged since the scan and during the copy, the temporary file fsynced
+        and of the planned size."""
+        try:
+            src = os.open(item.source, os.O_RDONLY | os.O_CLOEXEC)
+        except OSError as exc:
+            raise _FileFailed(f"{item.source}: cannot be read ({describe_os_error(exc)})") \
+                from exc
+        try:
+            before = os.fstat(src)
+            if before.st_size != item.size or (item.source_mtime_ns is not None
+                                               and before.st_mtime_ns != item.source_mtime_ns):
+                raise _FileFailed(f"{item.source}: changed since the scan (rescan it)")
+            out = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o644)
+            try:
+                offset = 0
+                while offset < item.size:
+                    sent = os.sendfile(out, src, offset, item.size - offset)
+                    if sent == 0:
+                        raise _FileFailed(f"{item.source}: shorter than at the scan")
+                    offset += sent
+                after = os.fstat(src)
+                if after.st_size != before.st_size or after.st_mtime_ns != before.st_mtime_ns:
+                    raise _FileFailed(f"{item.source}: changed while it was copied")
+                os.fsync(out)
+                info = os.fstat(out)
+            finally:
+                os.close(out)
+        finally:
+            os.close(src)
+        if info.st_size != item.size:
+            raise _FileFailed(f"{item.source}: changed while it was copied")
+        return info
 
     def _copy_source(self, item: _Item, out: int, want_hash: bool) -> str | None:
         try:
@@ -996,20 +1324,26 @@ class _Runner:
 
 def _run(db: Database, deployment_id: int, root: Path, fs: FileSystem, dest_id: str,
          decisions: list[_Decision], claims: Claims, options: DeployOptions,
-         progress: ProgressCallback | None, *, fresh: bool = False) -> DeploySummary:
-    folders = {d.item.dest.rpartition("/")[0] for d in decisions}
+         progress: ProgressCallback | None, *, fresh: bool = False, unchanged: int = 0,
+         planned: list[PlanItem] | None = None) -> DeploySummary:
+    """Apply the decisions (``unchanged``: files already found unchanged in bulk, counted as
+    skipped; ``planned``: every file of the plan)."""
     copies = [d for d in decisions if d.action == COPY]
     runner = _Runner(db, deployment_id, root, dest_id, claims, options, fs, progress,
-                     sum(d.item.size for d in copies), len(decisions))
+                     sum(d.item.size for d in copies), len(decisions) + unchanged)
     runner.fresh = fresh
     summary = runner.summary
-    summary.cleaned_temps = clean_stale_temps(root, folders)
-    summary.planned = int(db.scalar("SELECT count(*) FROM deployment_items WHERE "
-                                    "deployment_id = ? AND action = 'copy'", (deployment_id,)))
-    summary.planned += sum(files for files, _ in _unchanged_totals(db, deployment_id).values())
+    summary.skipped = runner.files_done = unchanged
+    summary.cleaned_temps = _clean_temps(root, decisions, planned or [], fresh)
+    recorded = _recorded(db, deployment_id)
+    summary.planned = _planned(db, deployment_id, recorded)
+    runner.protected = recorded.protected
     status = "failed"
     try:
+        if copies:  # before the first temporary file
+            _note_writing(runner, copies)
         _apply(runner, decisions)
+        runner.remove_emptied_folders()
         status = "completed"
     except _Stop as stop:
         _settle(runner)
@@ -1023,10 +1357,79 @@ def _run(db: Database, deployment_id: int, root: Path, fs: FileSystem, dest_id: 
         _settle(runner)
         runner.flush()
         runner.write_card_manifest()
+        if status == "completed":
+            clear_writing(root)
         summary.status = status
         summary.seconds = round(time.monotonic() - runner.started, 3)
-        _finish(db, deployment_id, status, summary.stopped)
+        _finish(db, deployment_id, status, summary.stopped, recorded)
     return summary
+
+
+def _planned(db: Database, deployment_id: int, recorded: _Recorded) -> int:
+    """Files the deployment puts on the card: its items to copy and those found unchanged."""
+    found, items, _ = recorded
+    if items is None:
+        copies = int(db.scalar("SELECT count(*) FROM deployment_items WHERE "
+                               "deployment_id = ? AND action = 'copy'", (deployment_id,)))
+    else:
+        copies = sum(1 for record in items if record[2] == "copy")
+    return copies + sum(files for files, _ in found.values())
+
+
+def _emptied_candidates(pruned_from: set[str], created: set[str],
+                        protected: set[str]) -> list[str]:
+    """The folders holding pruned files and those above them that our deployments created
+    and the layout does not name, deepest first."""
+    found: set[str] = set()
+    for folder in pruned_from:
+        while folder and folder not in found:
+            found.add(folder)
+            folder = folder.rpartition("/")[0]
+    return sorted((f for f in found if f in created and f not in protected),
+                  key=lambda f: (-f.count("/"), f))
+
+
+def _folders_a_prune_empties(root: Path, pruned: list[str], created: set[str],
+                             protected: set[str]) -> list[str]:
+    """The folders a prune of ``pruned`` (paths on the card) would leave empty and remove
+    (for the dry run): nothing else in them but those files and such folders."""
+    going: dict[str, set[str]] = defaultdict(set)
+    for dest in pruned:
+        folder, _, name = dest.rpartition("/")
+        going[folder].add(name)
+    removed: list[str] = []
+    for folder in _emptied_candidates(set(going), created, protected):
+        try:
+            names = set(os.listdir(root / folder))
+        except OSError:
+            continue
+        if names <= going[folder]:
+            removed.append(folder)
+            parent, _, name = folder.rpartition("/")
+            going[parent].add(name)
+    return removed
+
+
+def _note_writing(runner: _Runner, copies: list[_Decision]) -> None:
+    try:
+        note_writing(runner.root, {d.item.dest.rpartition("/")[0] for d in copies})
+    except OSError as exc:
+        raise _Stop(runner._stop_message(exc, copies[0].item, runner.gone())) from exc
+
+
+def _clean_temps(root: Path, decisions: list[_Decision], planned: list[PlanItem],
+                 fresh: bool) -> int:
+    """Remove stale temporary files of ours: on resume from every folder of the deployment,
+    and on any run from the folders an earlier run noted it was writing to and did not
+    complete (a first run on a card whose runs all completed lists no folder)."""
+    noted = writing_folders(root)
+    if fresh and noted is None:
+        return 0
+    where = set(noted or ())
+    if not fresh or noted == set():  # an unreadable note: every folder of this plan
+        where |= {d.item.dest.rpartition("/")[0] for d in decisions}
+        where |= {item.dest.rpartition("/")[0] for item in planned}
+    return clean_stale_temps(root, where)
 
 
 def _settle(runner: _Runner) -> None:
@@ -1096,12 +1499,13 @@ def _with_space_needed(message: str, root: Path, decisions: list[_Decision],
     return message.replace("{more}", _mib(more))
 
 
-def _finish(db: Database, deployment_id: int, status: str, error: str | None) -> None:
+def _finish(db: Database, deployment_id: int, status: str, error: str | None,
+            recorded: _Recorded) -> None:
     rows = db.query("SELECT coalesce(platform_id, '') AS platform, status, count(*) AS files, "
                     "sum(file_size) AS bytes FROM deployment_items WHERE deployment_id = ? "
                     "GROUP BY 1, 2", (deployment_id,))
     totals: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for platform, (files, size) in _unchanged_totals(db, deployment_id).items():
+    for platform, (files, size) in recorded[0].items():
         entry = totals[platform or "(other)"]
         entry["files"] += files
         entry["bytes"] += size
@@ -1111,6 +1515,11 @@ def _finish(db: Database, deployment_id: int, status: str, error: str | None) ->
         entry["files"] += int(row["files"])
         entry["bytes"] += int(row["bytes"] or 0)
         entry[row["status"]] += int(row["files"])
+    for item in unrecorded(db, deployment_id, recorded):
+        entry = totals[item.platform_id or "(prune)"]
+        entry["files"] += 1
+        entry["bytes"] += item.size
+        entry["pending"] += 1
     with db.atomic():
         db.execute("UPDATE deployment_history SET status = ?, completed_at = ?, "
                    "error_message = ?, totals_json = ? WHERE id = ?",

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
+from romrunner.deploy.card import lock_held
+from romrunner.deploy.execute import unrecorded
 from romrunner.errors import NotFoundError
 from romrunner.store.database import Database
 
+INTERRUPTED = "interrupted"  # shown for a deployment still "started" that no process runs
 _COLUMNS = ("id, device_profile_id, deployment_name, destination_path, destination_id, "
             "status, started_at, completed_at, error_message, totals_json")
 
@@ -16,6 +20,13 @@ def _row(row: Any) -> dict[str, Any]:
     data = dict(row)
     totals = data.pop("totals_json", None)
     data["totals"] = json.loads(totals) if totals else {}
+    data["resume_hint"] = None
+    if data["status"] == "started" and not lock_held(Path(data["destination_path"])):
+        # Recorded as started, but no process holds its card's lock: killed, crashed or
+        # unplugged before it could say so.
+        data["status"] = INTERRUPTED
+    if data["status"] in (INTERRUPTED, "failed", "cancelled"):
+        data["resume_hint"] = f"romrunner deploy resume {data['id']}"
     return data
 
 
@@ -28,7 +39,22 @@ def list_history(db: Database, *, limit: int = 50,
     else:
         rows = db.query(f"SELECT {_COLUMNS} FROM deployment_history WHERE "
                         "device_profile_id = ? ORDER BY id DESC LIMIT ?", (profile_id, limit))
-    return [_row(row) for row in rows]
+    return [_with_file_counts(_row(row)) for row in rows]
+
+
+# Item statuses a deployment's totals count, and their names in a history row's ``files``
+# (the history's columns): a conflict (a file of the user's, kept) is not a failure.
+_FILE_COUNTS = {"copied": "copied", "skipped": "skipped", "pruned": "pruned",
+                "failed": "failed", "conflict": "conflicts"}
+
+
+def _with_file_counts(data: dict[str, Any]) -> dict[str, Any]:
+    """``data`` with ``files``: its files copied, skipped, pruned, failed and in conflict
+    over every platform of its totals."""
+    totals = data["totals"].values()
+    data["files"] = {name: sum(int(platform.get(status, 0)) for platform in totals)
+                     for status, name in _FILE_COUNTS.items()}
+    return data
 
 
 def show_deployment(db: Database, deployment_id: int, *,
@@ -45,9 +71,27 @@ def show_deployment(db: Database, deployment_id: int, *,
     counts = db.query("SELECT action, status, count(*) AS files, coalesce(sum(file_size), 0) "
                       "AS bytes FROM deployment_items WHERE deployment_id = ? "
                       "GROUP BY action, status ORDER BY action, status", (deployment_id,))
-    data["counts"] = [dict(count) for count in counts]
+    data["counts"] = _with_pending([dict(count) for count in counts],
+                                   unrecorded(db, deployment_id))
     problems = db.query("SELECT seq, kind, action, dest_path, source_path, status, error "
                         "FROM deployment_items WHERE deployment_id = ? AND error IS NOT NULL "
                         "ORDER BY seq LIMIT ?", (deployment_id, item_limit))
     data["problems"] = [dict(problem) for problem in problems]
     return data
+
+
+def _with_pending(counts: list[dict[str, Any]], pending: list[Any]) -> list[dict[str, Any]]:
+    """Counts by action and status, with the items that have no row yet counted as pending."""
+    extra: dict[str, list[int]] = {}
+    for item in pending:
+        entry = extra.setdefault(item.action, [0, 0])
+        entry[0] += 1
+        entry[1] += item.size
+    for count in counts:
+        if count["status"] == "pending" and count["action"] in extra:
+            files, size = extra.pop(count["action"])
+            count["files"] += files
+            count["bytes"] += size
+    counts += [{"action": action, "status": "pending", "files": files, "bytes": size}
+               for action, (files, size) in extra.items()]
+    return sorted(counts, key=lambda count: (count["action"], count["status"]))

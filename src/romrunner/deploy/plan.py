@@ -33,9 +33,9 @@ ROM, BIOS, PLAYLIST = "rom", "bios", "playlist"
 _DISC_TAG = re.compile(r"\s*[\(\[](?:disc|disk|cd)\s*[^\)\]]*[\)\]]", re.IGNORECASE)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: a frozen dataclass costs 5x to make (100k per plan)
 class PlanItem:
-    """One file to put on the card.
+    """One file to put on the card (not changed once planned).
 
     ``dest`` is relative to the card root and legal. ``source`` is absolute (empty for a
     generated file, whose bytes are ``content``). ``source_mtime_ns`` is what the scan saw.
@@ -92,6 +92,18 @@ class DeployPlan:
     # since the scan (an unmounted share, a touched file): still chosen, so a copy already
     # on the card is kept, never pruned.
     held: list[str] = field(default_factory=list)
+    # The folders the layout names for what the plan puts on the card (each platform's ROM
+    # and BIOS folder, the playlist folder): the OS expects them, a prune never removes them.
+    layout_folders: set[str] = field(default_factory=set)
+
+    def protected_folders(self) -> set[str]:
+        """The layout's folders and every folder above them (never removed by a prune)."""
+        found: set[str] = set()
+        for folder in self.layout_folders:
+            while folder and folder != "." and folder not in found:
+                found.add(folder)
+                folder = folder.rpartition("/")[0]
+        return found
 
     @property
     def total_bytes(self) -> int:
@@ -121,7 +133,7 @@ class DeployPlan:
                 "warnings": [issue.as_dict() for issue in self.warnings]}
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: see PlanItem
 class _Game:
     id: int
     platform_id: str
@@ -170,13 +182,53 @@ def build_plan(db: Database, layout: CardLayoutLike, game_ids: Iterable[int], *,
             placed[game.set_key].append((game, dest))
     for set_key, discs in placed.items():
         builder.add_set(set_key, discs, sets.get(set_key, len(discs)))
+    _hold_absent(db, builder, set(ids))
     if include_bios and pack is not None:
         platforms = sorted({item.platform_id for item in plan.items if item.kind == ROM})
         if platforms:
             _add_bios(db, pack, profile_id, platforms, builder)
     if pack is not None and profile_id is not None:
         _check_archives(db, pack, profile_id, plan)
+    plan.layout_folders |= {folder for folder in builder.folders.values() if folder}
+    playlists = layout.playlist_folder()
+    if playlists is not None:
+        plan.layout_folders.add(str(playlists.path))
     return plan
+
+
+def _hold_absent(db: Database, builder: _Builder, chosen: set[int]) -> None:
+    """Hold the card's copies of games the library still has but cannot deploy now: missing
+    since the scan (an unmounted share whose empty mount folder was rescanned) or on a root
+    that is not reachable. Such a game is not chosen (a selection never takes a missing game),
+    but it is not "no longer chosen" either: ``--prune`` must never remove its copy."""
+    roots = {row[0]: row[1] for row in db.query("SELECT id, path FROM library_roots")}
+    away = [root_id for root_id, path in roots.items() if not builder.root_reachable(path)]
+    ids = [int(row[0]) for row in db.query(
+        "SELECT id FROM games WHERE is_missing = 1 UNION SELECT id FROM games "
+        "WHERE root_id IN (SELECT value FROM json_each(?)) ORDER BY id", (json.dumps(away),))]
+    absent = [i for i in ids if i not in chosen]
+    if not absent:
+        return
+    games = _load_games(db, absent)
+    tracks = _load_tracks(db, absent)
+    missing: dict[int, list[str]] = {}
+    for game in games.values():
+        dests = builder.card_paths(game, tracks.get(game.id, []))
+        if builder._unreachable_root(game) is not None:
+            for dest in dests:
+                builder._hold(dest, game)
+        else:
+            builder.plan.held.extend(dests)
+            missing[game.id] = dests
+    on_card = {game_id: sum(os.path.lexists(builder.plan.root / dest) for dest in dests)
+               for game_id, dests in missing.items()}
+    files = sum(on_card.values())
+    if files:
+        count = sum(1 for n in on_card.values() if n)
+        builder.plan.warnings.append(PlanIssue(
+            "missing-held", f"{count:,} games missing from the library since the last scan "
+            f"(an unmounted share? rescan when it is back) have {files:,} files on the card: "
+            "left out and their copies on the card kept, never pruned"))
 
 
 def _check_archives(db: Database, pack: DefinitionPack, profile_id: int,
@@ -282,13 +334,27 @@ class _Builder:
             if item is None:
                 return None
             items.append(item)
+        if len(items) == 1:  # the common case: one file, checked and claimed without loops
+            item = items[0]
+            if not self._file_ok(item, game):
+                self._hold(item.dest, game)
+                return None
+            key = collision_key(item.dest, self.fs)
+            if key in self.taken:
+                self._collides(item, self.taken[key], game)
+                return None
+            self.taken[key] = item.source or item.dest
+            self.plan.items.append(item)
+            return item.dest
         if not all(self._file_ok(item, game) for item in items):
             for item in items:
                 self._hold(item.dest, game)
             return None
         if not self._claim(items, game):
             return None
-        self.plan.items.extend(items)
+        # The sheet after the tracks it names: a run stopped between them (a full card)
+        # never leaves a sheet on the card without its tracks.
+        self.plan.items.extend([*items[1:], items[0]])
         return items[0].dest
 
     def _hold(self, dest: str, game: _Game) -> None:
@@ -304,9 +370,35 @@ class _Builder:
 
     def _unreachable_root(self, game: _Game) -> str | None:
         """The game's library root when that root is not reachable now, else None."""
-        if game.root not in self.roots_ok:
-            self.roots_ok[game.root] = os.path.isdir(game.root)
-        return None if self.roots_ok[game.root] else game.root
+        return None if self.root_reachable(game.root) else game.root
+
+    def root_reachable(self, root: str) -> bool:
+        """True when the library root ``root`` is a folder now (asked once per root)."""
+        if root not in self.roots_ok:
+            self.roots_ok[root] = os.path.isdir(root)
+        return self.roots_ok[root]
+
+    def card_paths(self, game: _Game, tracks: list[_Track]) -> list[str]:
+        """Where a deploy puts ``game`` on the card: its file, its tracks and its set's .m3u
+        (nothing when the card's OS has no folder for it or a name cannot be made legal)."""
+        folder = self.folder(game.platform_id)
+        if folder is None:
+            return []
+        try:
+            dests = [f"{folder}/{legal_component(game.filename, self.fs)}"]
+            dests.extend(f"{folder}/{legal_path(t.name.split('/'), self.fs)}" for t in tracks)
+            if game.set_key and self.layout.wants_m3u(game.platform_id):
+                dests.append(f"{folder}/{self.m3u_name(game, game.set_key)}")
+        except InputError:
+            return []
+        return dests
+
+    def m3u_name(self, first: _Game, set_key: str) -> str:
+        """The legal name of a disc set's playlist."""
+        try:
+            return legal_component(f"{_set_title(first, set_key)}.m3u", self.fs)
+        except InputError:
+            return legal_component(f"{set_key}.m3u", self.fs)
 
     def _no_folder(self, game: _Game) -> None:
         self.no_folder[game.platform_id] += 1
@@ -367,18 +459,21 @@ class _Builder:
         for item, key in zip(items, keys, strict=True):
             other = self.taken.get(key)
             if other is not None:
-                self.error("collision", f"{item.source or item.dest}: would land on "
-                           f"{item.dest}, already taken by {other}; left out", game,
-                           item.source, item.platform_id)
+                self._collides(item, other, game)
                 return False
         for item, key in zip(items, keys, strict=True):
             self.taken[key] = item.source or item.dest
         return True
 
+    def _collides(self, item: PlanItem, other: str, game: _Game | None) -> None:
+        """Leave ``item`` out: its destination is taken by ``other``."""
+        self.error("collision", f"{item.source or item.dest}: would land on {item.dest}, "
+                   f"already taken by {other}; left out", game, item.source, item.platform_id)
+
     def add_set(self, set_key: str, discs: list[tuple[_Game, str]], known: int) -> None:
         """A multi-disc set: warn when discs are missing; write its .m3u where the OS wants."""
         first = discs[0][0]
-        title = _DISC_TAG.sub("", PurePosixPath(first.filename).stem).strip() or set_key
+        title = _set_title(first, set_key)
         if len(discs) < known:
             self.plan.warnings.append(PlanIssue(
                 "incomplete-set", f"{title}: {len(discs)} of {known} discs selected",
@@ -388,14 +483,16 @@ class _Builder:
         folder = PurePosixPath(discs[0][1]).parent
         ordered = sorted(discs, key=lambda pair: (pair[0].disc or 0, pair[1]))
         content = "".join(PurePosixPath(dest).name + "\n" for _, dest in ordered).encode()
-        try:
-            name = legal_component(f"{title}.m3u", self.fs)
-        except InputError:
-            name = legal_component(f"{set_key}.m3u", self.fs)
+        name = self.m3u_name(first, set_key)
         item = PlanItem(PLAYLIST, str(folder / name), len(content), first.platform_id,
                         first.id, content=content)
         if self._claim([item], first):
             self.plan.items.append(item)
+
+
+def _set_title(first: _Game, set_key: str) -> str:
+    """A disc set's title: its first disc's name without the disc tag."""
+    return _DISC_TAG.sub("", PurePosixPath(first.filename).stem).strip() or set_key
 
 
 def _add_bios(db: Database, pack: DefinitionPack, profile_id: int | None,
@@ -415,6 +512,7 @@ def _add_bios(db: Database, pack: DefinitionPack, profile_id: int | None,
             entry = entries[present["entry"]]
             parts = [*(entry.bios_subdirectory or "").split("/"), *entry.filename.split("/")]
             folder = builder.layout.bios_folder(group.platform_id).path
+            builder.plan.layout_folders.add(str(folder))
             try:
                 dest = folder / legal_path([p for p in parts if p], builder.fs)
             except InputError as exc:

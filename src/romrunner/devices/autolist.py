@@ -33,8 +33,10 @@ from romrunner.devices.paths import CardLayout, card_layout
 from romrunner.devices.profiles import Profile, list_profiles, load_profile
 from romrunner.errors import InputError
 from romrunner.knowledge.linking import keys_json_sql
+from romrunner.library.tags import ParsedName, parse_filename, parse_name
 from romrunner.packs.loader import DefinitionPack
 from romrunner.store.database import Database
+from romrunner.textnorm import fold
 
 USER_OVERRIDE_INCLUDE = "USER_OVERRIDE_INCLUDE"
 USER_OVERRIDE_EXCLUDE = "USER_OVERRIDE_EXCLUDE"
@@ -64,6 +66,9 @@ DROP_PLATFORM_LIMIT = "platform_limit"
 DROP_BAD_DUMP = "bad_dump"        # GoodTools [b] / [b1]: never chosen (DECISIONS-devices D14)
 DROP_OVERDUMP = "overdump"        # GoodTools [o] / [o1]: never chosen either
 DROP_SET_PLAYLIST = "disc_set_playlist"  # an .m3u whose discs are listed: deploy writes one
+# A dropped game's reason is its drop reason (its gating code passed it).
+DROP_REASONS = (DROP_OTHER_VERSION, DROP_PRERELEASE, DROP_HACK, DROP_PLATFORM_LIMIT,
+                DROP_BAD_DUMP, DROP_OVERDUMP, DROP_SET_PLAYLIST)
 
 _EXCLUDED_STATUSES = frozenset({"broken", "boots_only"})
 _WARN_STATUSES = frozenset({"ingame", "menu_intro", "unknown"})
@@ -154,7 +159,7 @@ class _Game:
     platform_id: str
     title: str
     filename: str
-    title_key: str  # platform + DAT parent, else platform + parsed title
+    title_key: str  # platform + DAT parent, else + the matched game's title, else the file's
     game_keys: tuple[str, ...]  # knowledge keys, most specific first (knowledge.linking)
     region_text: str | None
     languages_json: str | None
@@ -183,11 +188,12 @@ _GAMES_SQL = (
     "SELECT g.id, g.platform_id, coalesce(g.catalog_title, g.detected_title, g.filename), "
     "g.filename, g.platform_id || '|' || coalesce("
     # parent/clone from the DAT where the matched game has one (a clone, or a parent with
-    # clones), else the title: most No-Intro and Redump DATs carry no parent/clone at all
+    # clones), else the title of the matched game's name (most No-Intro and Redump DATs
+    # carry no parent/clone at all; _game parses it), else the title of the file's name
     " (SELECT CASE WHEN cg.clone_of IS NOT NULL OR (cg.source_id, cg.name) IN "
     "   (SELECT source_id, clone_of FROM catalog_games WHERE clone_of IS NOT NULL) "
     "  THEN 'dat:' || cg.source_id || ':' || coalesce(cg.clone_of, cg.name) "
-    "  ELSE 'title:' || coalesce(g.title_norm, g.detected_title, g.filename) END "
+    "  ELSE 'name:' || cg.name END "
     "  FROM catalog_games cg WHERE cg.game_id = g.matched_game_id LIMIT 1), "
     " 'title:' || coalesce(g.title_norm, g.detected_title, g.filename)), "
     f"{keys_json_sql('g')}, g.region, g.languages, g.revision, g.flags, g.is_hack, "
@@ -229,8 +235,19 @@ def _games(db: Database, profile: Profile) -> tuple[list[_Game], int]:
 
 def _game(game_id: int, platform_id: str, title: str, filename: str, title_key: str,
           keys: str, *rest: Any) -> _Game:
-    """A row of _GAMES_SQL as a :class:`_Game` (its knowledge keys' JSON array parsed)."""
+    """A row of _GAMES_SQL as a :class:`_Game` (its knowledge keys' JSON array parsed, the
+    name of the catalog game it matched made its title: copies of one game whatever their
+    file names, and the versions of a title, compete)."""
+    platform, _, key = title_key.partition("|")
+    if key.startswith("name:"):
+        title_key = f"{platform}|title:{_catalog_title(key[5:])}"
     return _Game(game_id, platform_id, title, filename, title_key, _keys(keys), *rest)
+
+
+@functools.lru_cache(maxsize=4096)
+def _catalog_title(name: str) -> str:
+    """The folded title of a catalog game's name, as a file's title is folded."""
+    return fold(parse_name(name).title) or name
 
 
 def _keys(text: str) -> tuple[str, ...]:
@@ -399,11 +416,14 @@ def check_compatibility(game: _Game, emulator: str | None, mode: str, policies: 
 
 # -- one game, one ROM -------------------------------------------------------------------
 def _revision_rank(revision: str | None) -> tuple[int, float, str]:
+    """Later revisions rank higher: numbers by value, letters in order (Rev A < Rev C)."""
     if not revision:
         return (0, 0.0, "")
     try:
         return (1, float(revision), revision)
     except ValueError:
+        if len(revision) == 1 and revision.isalpha():
+            return (1, float(ord(revision.upper()) - ord("A") + 1), revision)
         return (1, 0.0, revision)
 
 
@@ -440,11 +460,21 @@ class _Preference:
         return self._cache[key]
 
     def key(self, game: _Game) -> tuple[Any, ...]:
-        """Bad dumps last, then region, language, latest revision, verified, lowest id."""
+        """Bad dumps last, then region, language, latest revision, verified, fewest extra
+        tags (a compilation's, a publisher's: "(Sonic Classic Collection)", "(Tengen)"),
+        lowest id. The name is parsed again here, for the few games that compete: a
+        library scanned before the parser read a tag ("(REV-A)") is ranked as it is now."""
         flags = game.flags if game.flags_json else frozenset()
+        parsed = _parsed(game.filename)
         return ("bad_dump" in flags, self._rank("region", game.region_text),
                 self._rank("language", game.languages_json),
-                self._rank("revision", game.revision), "verified" not in flags, game.id)
+                self._rank("revision", parsed.revision or game.revision),
+                "verified" not in flags, len(parsed.other_tags), game.id)
+
+
+@functools.lru_cache(maxsize=4096)
+def _parsed(filename: str) -> ParsedName:
+    return parse_filename(filename)
 
 
 def _select(games: list[_Game], profile: Profile,
@@ -492,8 +522,9 @@ def _select(games: list[_Game], profile: Profile,
                 if kept[entry.platform_id] > limit:
                     entry.dropped = DROP_PLATFORM_LIMIT
     for entry in entries.values():
-        if entry.dropped:
+        if entry.dropped:  # its reason is why it is left out (text and --json agree)
             entry.included = False
+            entry.reason = entry.dropped
 
 
 def _drop_set_playlists(games: Iterable[_Game], entries: dict[int, AutoListEntry]) -> None:

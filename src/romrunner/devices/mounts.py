@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 MOUNTINFO = Path("/proc/self/mountinfo")
 BY_UUID = Path("/dev/disk/by-uuid")
@@ -21,6 +21,8 @@ class Mount:
     mount_point: Path
     fs_type: str
     source: str
+    device: str = ""  # major:minor of the file system
+    root: str = "/"   # the folder of that file system mounted here (not / for a bind mount)
 
 
 def _unescape(field: str) -> str:
@@ -52,8 +54,19 @@ def mount_of(path: Path, mountinfo: Path = MOUNTINFO) -> Mount | None:
         point = Path(_unescape(fields[4]))
         if (point == target or point in target.parents) and (
                 best is None or len(point.parts) >= len(best.mount_point.parts)):
-            best = Mount(point, tail[0], _unescape(tail[1]))
+            best = Mount(point, tail[0], _unescape(tail[1]), fields[2], _unescape(fields[3]))
     return best
+
+
+def place_on_device(path: Path) -> tuple[str, PurePosixPath] | None:
+    """The file system holding ``path`` (its device, major:minor) and where ``path`` is in it:
+    the same folder reached by two paths (a bind mount, a share mounted twice) gets the same
+    answer. None when the system does not say (no ``/proc/self/mountinfo``)."""
+    mount = mount_of(path)
+    if mount is None or not mount.device:
+        return None
+    inside = path.resolve().relative_to(mount.mount_point)
+    return mount.device, PurePosixPath(mount.root, inside)
 
 
 def filesystem_type(path: Path) -> str | None:

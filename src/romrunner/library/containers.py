@@ -21,7 +21,7 @@ import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from io import FileIO
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any, BinaryIO
 
 import py7zr
@@ -59,7 +59,7 @@ def is_unsafe_member_name(name: str) -> bool:
     normalised = name.replace("\\", "/")
     if normalised.startswith("/") or re.match(r"^[A-Za-z]:", normalised):
         return True
-    return ".." in PurePosixPath(normalised).parts
+    return ".." in normalised.split("/")  # a path component, as PurePosixPath.parts has it
 
 
 _OPEN_FLAGS = (os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0)
@@ -93,7 +93,7 @@ _ZIP_LOCAL_HEADER = struct.Struct("<4s22xHH")  # signature, …, name length, ex
 _INPUT_BLOCK = 64 << 10
 
 
-def hash_zip_members(path: Path) -> tuple[list[Member], list[str]]:
+def hash_zip_members(path: str | Path) -> tuple[list[Member], list[str]]:
     """Hash every file member of a zip; returns members and per-member problems."""
     return _zip_members(path, None)
 
@@ -102,7 +102,7 @@ def hash_zip_members(path: Path) -> tuple[list[Member], list[str]]:
 MustHash = Callable[[int, int], bool]
 
 
-def directory_zip_members(path: Path, must_hash: MustHash
+def directory_zip_members(path: str | Path, must_hash: MustHash
                           ) -> tuple[list[Member], list[str]]:
     """The members of a zip as its central directory states them (CRC32 and size), each
     with its first 512 bytes (decompressed: a few KiB of input) for header and platform
@@ -112,11 +112,20 @@ def directory_zip_members(path: Path, must_hash: MustHash
     return _zip_members(path, must_hash)
 
 
-def _zip_members(path: Path, must_hash: MustHash | None) -> tuple[list[Member], list[str]]:
+# A zip up to this size is read whole, in one read, and parsed in memory: zipfile's seeks,
+# small reads and member reader cost a small zip more than reading all of it (~100 µs
+# against ~45 µs for a one-member zip of 20 KiB, measured; docs/PERFORMANCE.md, issue 18).
+# A larger one is read where its directory and members' first bytes are (copying a
+# cartridge-sized zip from the page cache would cost more than the seeks it saves).
+SMALL_ZIP_BYTES = 64 << 10
+
+
+def _zip_members(path: str | Path, must_hash: MustHash | None) -> tuple[list[Member], list[str]]:
     members: list[Member] = []
     problems: list[str] = []
     try:  # a regular file only: a FIFO named .zip would block the read for ever
-        with io.BufferedReader(open_regular(path)) as raw, zipfile.ZipFile(raw) as archive:
+        with _zip_source(path) as raw, zipfile.ZipFile(raw) as archive:
+            data = raw.getvalue() if isinstance(raw, io.BytesIO) else None
             for info in archive.infolist():
                 if info.is_dir():
                     continue
@@ -126,7 +135,7 @@ def _zip_members(path: Path, must_hash: MustHash | None) -> tuple[list[Member], 
                 if info.flag_bits & 0x1:
                     raise ContainerError("zip is encrypted")
                 member = None if must_hash is None else _stated_member(archive, path, info,
-                                                                       must_hash)
+                                                                       must_hash, data)
                 members.append(member or _hashed_member(archive, path, info))
     except ContainerError:
         raise
@@ -140,6 +149,19 @@ def _zip_members(path: Path, must_hash: MustHash | None) -> tuple[list[Member], 
     return members, problems
 
 
+def _zip_source(path: str | Path) -> BinaryIO:
+    """A zip's bytes in memory when it is small (read whole), else a buffered reader."""
+    raw = open_regular(path)
+    try:
+        if os.fstat(raw.fileno()).st_size > SMALL_ZIP_BYTES:
+            return io.BufferedReader(raw)
+        with raw:
+            return io.BytesIO(raw.readall())
+    except BaseException:
+        raw.close()
+        raise
+
+
 def _lying_crc(exc: zipfile.BadZipFile) -> str:
     """zipfile's 'Bad CRC-32 for file NAME' said as what it means."""
     name = str(exc).removeprefix("Bad CRC-32 for file").strip()
@@ -147,7 +169,7 @@ def _lying_crc(exc: zipfile.BadZipFile) -> str:
             "differs): the zip is damaged or was altered")
 
 
-def _hashed_member(archive: zipfile.ZipFile, path: Path, info: zipfile.ZipInfo) -> Member:
+def _hashed_member(archive: zipfile.ZipFile, path: str | Path, info: zipfile.ZipInfo) -> Member:
     """A member whose data is read and hashed in full (CRC32, MD5, SHA1)."""
     hasher = RomHasher(info.filename, info.file_size)
     head = b""
@@ -157,12 +179,15 @@ def _hashed_member(archive: zipfile.ZipFile, path: Path, info: zipfile.ZipInfo) 
     return Member(info.filename, hasher.result(), head)
 
 
-def _stated_member(archive: zipfile.ZipFile, path: Path, info: zipfile.ZipInfo,
-                   must_hash: MustHash) -> Member | None:
-    """The member as the directory states it, or None when it must be hashed in full."""
+def _stated_member(archive: zipfile.ZipFile, path: str | Path, info: zipfile.ZipInfo,
+                   must_hash: MustHash, data: bytes | None = None) -> Member | None:
+    """The member as the directory states it, or None when it must be hashed in full.
+    ``data``: the whole zip, when it was read whole."""
     if must_hash(info.CRC, info.file_size):
         return None
-    head = _member_head(archive, path, info)
+    head = _head_in(data, info) if data is not None else None
+    if head is None:
+        head = _member_head(archive, path, info)
     extension = extension_of(info.filename.rsplit("/", 1)[-1])
     if detect_header(head, extension, info.file_size):
         return None
@@ -170,7 +195,7 @@ def _stated_member(archive: zipfile.ZipFile, path: Path, info: zipfile.ZipInfo,
     return Member(info.filename, hashes, head, verified=False)
 
 
-def _member_head(archive: zipfile.ZipFile, path: Path, info: zipfile.ZipInfo) -> bytes:
+def _member_head(archive: zipfile.ZipFile, path: str | Path, info: zipfile.ZipInfo) -> bytes:
     """The first 512 bytes of a member (a stored or deflated one costs a few KiB of input;
     bzip2 and LZMA ones at most one bounded output block)."""
     if info.compress_type in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
@@ -185,7 +210,40 @@ def _member_head(archive: zipfile.ZipFile, path: Path, info: zipfile.ZipInfo) ->
             close()
 
 
-def _zip_member_chunks(archive: zipfile.ZipFile, path: Path,
+_HEAD_INPUT = 4096  # compressed bytes enough for 512 decompressed ones
+
+
+def _head_in(data: bytes, info: zipfile.ZipInfo) -> bytes | None:
+    """The first 512 bytes of a stored or deflated member, straight from the zip's bytes:
+    what ``zipfile`` reads, without its reader's set-up (~15 µs a member). None whenever
+    anything is not as plain as that (zipfile then reads it, and says what is wrong)."""
+    if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED) \
+            or info.flag_bits & 0x1:
+        return None
+    offset = info.header_offset
+    header = data[offset:offset + _ZIP_LOCAL_HEADER.size]
+    if len(header) < _ZIP_LOCAL_HEADER.size:
+        return None
+    signature, name_length, extra_length = _ZIP_LOCAL_HEADER.unpack(header)
+    name_start = offset + _ZIP_LOCAL_HEADER.size
+    encoding = "utf-8" if info.flag_bits & 0x800 else "cp437"
+    if signature != b"PK\x03\x04" or data[name_start:name_start + name_length] \
+            != info.orig_filename.encode(encoding, "replace"):
+        return None
+    start = name_start + name_length + extra_length
+    want = min(512, info.file_size)
+    stored = data[start:start + min(info.compress_size, _HEAD_INPUT)]
+    if info.compress_type == zipfile.ZIP_STORED:
+        head = stored[:want]
+    else:
+        try:
+            head = zlib.decompressobj(-zlib.MAX_WBITS).decompress(stored, want)
+        except zlib.error:
+            return None
+    return head if len(head) == want else None
+
+
+def _zip_member_chunks(archive: zipfile.ZipFile, path: str | Path,
                        info: zipfile.ZipInfo) -> Iterator[bytes]:
     """A member's data in chunks of at most :data:`CHUNK` bytes."""
     if info.compress_type in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
@@ -196,7 +254,7 @@ def _zip_member_chunks(archive: zipfile.ZipFile, path: Path,
     elif info.compress_type in (zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA):
         # zipfile decompresses whatever one read of compressed data holds, all at once:
         # a few hundred bytes of bzip2 become a gigabyte. Decompress with an output bound.
-        with path.open("rb") as raw:
+        with open(path, "rb") as raw:
             yield from _bounded_member(raw, info)
     else:
         raise ContainerError(f"member {info.filename!r} uses compression method "

@@ -119,7 +119,7 @@ def examine_zip(job: Job, must_hash: MustHash) -> Examined:
     for those ``must_hash`` (or a header) sends through the hasher; never raises."""
     result = Examined(job)
     with _reading(result):
-        result.members, result.problems = directory_zip_members(Path(job.path), must_hash)
+        result.members, result.problems = directory_zip_members(job.path, must_hash)
         if not result.members:
             raise ContainerError(_empty_archive(result.problems))
         if len(result.members) == 1:
@@ -209,6 +209,8 @@ def _track(folder: Path, name: str, root: str, *, hash_it: bool) -> Track:
     if is_unsafe_member_name(name) or not _inside(os.path.realpath(path.parent), root):
         raise ContainerError("is outside the library root; not read")
     if not hash_it:
+        if not path.is_file():  # an .m3u's disc: not read, but it must be there
+            raise FileNotFoundError(path)
         return Track(name)
     if path.is_symlink():
         raise ContainerError("is a symbolic link; not followed")

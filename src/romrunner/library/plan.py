@@ -457,6 +457,8 @@ def _unwalked_changed(root: Path, tracks: dict[str, StoredTrack],
     for rel, track in tracks.items():
         if rel in seen:
             continue
+        if track.size is None and _still_unread(root, rel):
+            continue  # missing or outside the root when hashed, and still: nothing changed
         try:
             info = os.lstat(root / rel)
         except OSError:
@@ -465,6 +467,17 @@ def _unwalked_changed(root: Path, tracks: dict[str, StoredTrack],
         if not stat_module.S_ISREG(info.st_mode) \
                 or not track.matches(info.st_size, info.st_mtime_ns):
             yield track.sheet
+
+
+def _still_unread(root: Path, rel: str) -> bool:
+    """True for a stored track that was not read (it was missing, or outside the root)
+    and still cannot be: outside the root, or not a regular file there."""
+    if os.path.isabs(rel) or os.path.normpath(rel).startswith(".."):
+        return True
+    try:
+        return not stat_module.S_ISREG(os.lstat(root / rel).st_mode)
+    except OSError:
+        return True
 
 
 def _add_notes(notes: WalkNotes, more: WalkNotes) -> None:

@@ -18,12 +18,24 @@ from xml.sax.saxutils import quoteattr
 from romrunner.errors import InputError, NotFoundError
 from romrunner.store.database import Database
 
-# Per catalog game: 2 = a present file matched by hash (or by hand), 1 = only by name, 0 = none.
+# Per catalog game: 2 = a present file (or a member of a present zip, as `games show` says)
+# matched by hash (or by hand), 1 = only by name, 0 = none. The members' matches are grouped
+# once per statement, from the zips of the DAT's platform (game_files has no index on its
+# match; the platform index bounds the look-up). Parameters: the DAT's id, twice.
+_MEMBERS = (
+    "SELECT f.matched_game_id AS game_id, "
+    "max(CASE WHEN f.match_method = 'name' THEN 1 ELSE 2 END) AS status "
+    "FROM games mg JOIN game_files f ON f.game_id = mg.id AND f.kind = 'member' "
+    "WHERE mg.platform_id = (SELECT platform_id FROM catalog_sources WHERE id = ?) "
+    "AND mg.is_missing = 0 AND f.matched_game_id IS NOT NULL AND f.match_method IS NOT NULL "
+    "GROUP BY f.matched_game_id")
 _STATUS = (
     "SELECT cg.id, cg.name, cg.description, "
-    "max(CASE WHEN g.is_missing = 0 AND g.match_method <> 'name' THEN 2 "
-    "         WHEN g.is_missing = 0 AND g.match_method = 'name' THEN 1 ELSE 0 END) AS status "
+    "max(max(CASE WHEN g.is_missing = 0 AND g.match_method <> 'name' THEN 2 "
+    "             WHEN g.is_missing = 0 AND g.match_method = 'name' THEN 1 ELSE 0 END), "
+    "    coalesce(max(m.status), 0)) AS status "
     "FROM catalog_games cg LEFT JOIN games g ON g.matched_game_id = cg.game_id "
+    f"LEFT JOIN ({_MEMBERS}) m ON m.game_id = cg.game_id "
     "WHERE cg.source_id = ? GROUP BY cg.id")
 
 
@@ -66,7 +78,7 @@ def dat_report(db: Database, names: Sequence[str] = (), *,
         counts = db.query_one(
             f"SELECT count(*) AS games, coalesce(sum(status = 2), 0) AS have, "
             f"coalesce(sum(status = 1), 0) AS guessed, coalesce(sum(status = 0), 0) AS missing "
-            f"FROM ({_STATUS})", (source["id"],))
+            f"FROM ({_STATUS})", (source["id"], source["id"]))
         assert counts is not None
         platform = str(source["platform_id"])
         if platform not in unmatched:
@@ -75,7 +87,7 @@ def dat_report(db: Database, names: Sequence[str] = (), *,
                 "AND match_method IS NULL AND matched_game_id IS NULL", (platform,)))
         missing_games = [str(row["name"]) for row in db.query(
             f"SELECT name FROM ({_STATUS}) WHERE status = 0 ORDER BY name",
-            (source["id"],))] if list_missing else []
+            (source["id"], source["id"]))] if list_missing else []
         reports.append(CatalogReport(
             str(source["name"]), platform, source["version"], bool(source["headered"]),
             int(counts["games"]), int(counts["have"]), int(counts["guessed"]),
@@ -108,7 +120,7 @@ def write_fixdat(db: Database, name: str, output: Path, *, force: bool = False
         raise InputError(f"{output}: is a folder; give a file name")
     source = sources[0]
     games = db.query(f"SELECT id, name, description FROM ({_STATUS}) WHERE status < 2 "
-                     "ORDER BY name", (source["id"],))
+                     "ORDER BY name", (source["id"], source["id"]))
     roms: dict[int, list[Any]] = {}
     for row in db.query("SELECT r.catalog_game_id, r.name, r.size, r.crc32, r.md5, r.sha1 "
                         "FROM catalog_roms r WHERE r.catalog_game_id IN "

@@ -77,6 +77,10 @@ CONTAINER_EXTENSIONS = ARCHIVES | SHEETS | {".chd"}
 # mid-walk than a real deletion (which --accept-missing then confirms).
 MASS_MISSING_SHARE = 0.5
 MASS_MISSING_MIN = 100
+# Whatever its size, a root none of whose files is found (an empty mount point) marks none
+# of them missing; nor does a top-level folder (a platform's folder, often on a disk of its
+# own) of at least this many files none of which is found.
+FOLDER_MISSING_MIN = 10
 __all__ = ["NoLibraryRootsError", "ScanSummary", "ingest_examined", "scan_library"]
 
 
@@ -163,7 +167,7 @@ def _scan_root(db: Database, pack: DefinitionPack, root: Root, rules: WalkRules,
         db.execute("UPDATE library_roots SET last_scanned_at = ? WHERE id = ?",
                    (now_text(), root.id))
     summary.missing += len(gone)
-    if plan.jobs or gone:
+    if plan.jobs or writer.vanished:  # vanished: those marked, or held back (not counted)
         counts = match_counts(db, root_id=root.id)
         plan.identified, plan.unidentified = counts.identified, counts.unidentified
         guessed = counts.guessed
@@ -221,18 +225,58 @@ def _confirm_missing(db: Database, root: Root, vanished: dict[int, str],
     for folder, count in sorted(recheck.back.items()):
         summary.error(folder, f"{count:,} files the walk did not find were found again "
                               "after it; left as they were")
+    if accept_missing:
+        return list(recheck.gone)
     gone = len(recheck.gone)
-    if not accept_missing and gone >= MASS_MISSING_MIN:
-        present = int(db.scalar("SELECT count(*) FROM games WHERE root_id = ? "
-                                "AND is_missing = 0", (root.id,)))
-        if gone > MASS_MISSING_SHARE * present:
-            summary.missing_held_back += gone
-            summary.problems.append(
-                f"{root.path}: {gone:,} of {present:,} files were not found (more than "
-                "half of the library root): nothing was marked missing; if the root is "
-                "mounted and they were really removed, scan again with --accept-missing")
-            return []
-    return list(recheck.gone)
+    present = _present(db, root.id)
+    if gone >= MASS_MISSING_MIN and gone > MASS_MISSING_SHARE * present:
+        return _hold_back(summary, gone, f"{root.path}: {gone:,} of {present:,} files were "
+                                         "not found (more than half of the library root)")
+    if gone >= present:
+        return _hold_back(summary, gone, f"{root.path}: none of its {present:,} files was "
+                                         "found (the library root is empty)")
+    return _hold_back_folders(db, root, recheck.gone, summary)
+
+
+_HELD_BACK = ("nothing was marked missing; if the {} is mounted and they were really "
+              "removed, scan again with --accept-missing")
+
+
+def _present(db: Database, root_id: int, folder: str | None = None) -> int:
+    """Present games of a root, or of one top-level folder of it."""
+    if folder is None:
+        return int(db.scalar("SELECT count(*) FROM games WHERE root_id = ? "
+                             "AND is_missing = 0", (root_id,)))
+    return int(db.scalar("SELECT count(*) FROM games WHERE root_id = ? AND is_missing = 0 "
+                         "AND filepath >= ? AND filepath < ?",
+                         (root_id, folder + "/", folder + "0")))
+
+
+def _hold_back(summary: ScanSummary, count: int, what: str, kind: str = "root") -> list[int]:
+    """Mark none of ``count`` files missing, and say why (the scan then fails)."""
+    summary.missing_held_back += count
+    summary.problems.append(f"{what}: {_HELD_BACK.format(kind)}")
+    return []
+
+
+def _hold_back_folders(db: Database, root: Root, gone: dict[int, str],
+                       summary: ScanSummary) -> list[int]:
+    """The ids to mark missing, but for those of a top-level folder of at least
+    FOLDER_MISSING_MIN files none of which was found (emptied or gone: a platform's disk
+    not mounted?), which are held back."""
+    by_folder: dict[str, list[int]] = {}
+    for game_id, relpath in gone.items():
+        folder, slash, _ = relpath.partition("/")
+        by_folder.setdefault(folder if slash else "", []).append(game_id)
+    held: set[int] = set()
+    for folder, ids in sorted(by_folder.items()):
+        if folder and len(ids) >= FOLDER_MISSING_MIN \
+                and len(ids) >= _present(db, root.id, folder):
+            held.update(ids)
+            _hold_back(summary, len(ids), f"{root.path / folder}: none of its {len(ids):,} "
+                                          "files was found (the folder is empty or gone)",
+                       "folder")
+    return [game_id for game_id in gone if game_id not in held]
 
 
 def ingest_examined(db: Database, pack: DefinitionPack, root: Root,
@@ -326,17 +370,21 @@ class _Writer:
                 game_id = self._write_one(record)
                 if game_id is not None:
                     touched.append(game_id)
+            if self.new_rows:  # the triggers on games leave them out (migration 19)
+                self.db.execute("INSERT INTO games_pending (first_id) VALUES (?)",
+                                (self.first_new_id,))
             self._flush()
             # New rows carry no match: with no catalog to match them against, identifying
             # them (a scope table of ids, a reset, a count) would change nothing.
             if touched and (self.next_id - self.first_new_id < len(touched)
                             or self.db.scalar("SELECT EXISTS (SELECT 1 FROM catalog_games)")):
                 identify(self.db, touched)
+            if self.new_rows:
+                _count_and_index_new(self.db, self.first_new_id)
 
     def _flush(self) -> None:
         if self.new_rows:
             _insert_games(self.db, self.new_rows)
-            index_games(self.db, self.first_new_id)
         if self.file_rows:
             self.db.executemany(_INSERT_FILE, self.file_rows)
 
@@ -446,6 +494,35 @@ def _insert_games(db: Database, rows: list[tuple[object, ...]]) -> None:
             db.execute(sql, list(itertools.chain.from_iterable(rows[start:start + per])))
     if full < len(rows):
         db.executemany(_INSERT_GAME + _ONE_GAME, rows[full:])
+
+
+# The counters' insert trigger (migration 16), once for a batch of new games.
+_COUNT_NEW = (
+    "INSERT INTO platform_counts (platform_id, games, hash_matched, name_guessed, "
+    "unidentified, missing) "
+    "SELECT platform_id, count(*), "
+    "coalesce(sum(match_method IN ('sha1', 'md5', 'crc32', 'tracks') "
+    "OR match_method = 'user'), 0), coalesce(sum(match_method = 'name'), 0), "
+    "coalesce(sum(matched_game_id IS NULL), 0), coalesce(sum(is_missing), 0) "
+    "FROM games WHERE id >= ? GROUP BY platform_id "
+    "ON CONFLICT (platform_id) DO UPDATE SET games = games + excluded.games, "
+    "hash_matched = hash_matched + excluded.hash_matched, "
+    "name_guessed = name_guessed + excluded.name_guessed, "
+    "unidentified = unidentified + excluded.unidentified, "
+    "missing = missing + excluded.missing")
+
+
+def _count_and_index_new(db: Database, first_id: int) -> None:
+    """Add the batch's new games (``id >= first_id``, identified by now) to the platform
+    counters and the search index, one statement each, and let the triggers see them again.
+
+    The triggers on games leave them out while ``games_pending`` holds ``first_id``
+    (migration 19): counting and indexing each row as it was inserted, then again as
+    identification updated it, cost a first scan ~18 µs per game (docs/PERFORMANCE.md).
+    """
+    db.execute(_COUNT_NEW, (first_id,))
+    index_games(db, first_id)
+    db.execute("DELETE FROM games_pending")
 
 
 def _next_game_id(db: Database) -> int:

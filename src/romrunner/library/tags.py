@@ -24,7 +24,9 @@ REGIONS = {
     "mexico": "Mexico", "new zealand": "New Zealand", "unknown": "Unknown",
 }
 _LANGUAGE = re.compile(r"^[A-Z][a-z](?:-[A-Z][a-z]+)?$")
-_REVISION = re.compile(r"^Rev\s*([0-9A-Z.]+)$", re.IGNORECASE)
+# "(Rev 1)", "(Rev 1.1)", "(Rev A)"; and "(REV-A)", "(Rev1)" of other sets. A revision is a
+# number or one letter: "(Revenge)" is not one.
+_REVISION = re.compile(r"^Rev(?:\s*-\s*|\s*)(\d+(?:\.\d+)*|[A-Z])$", re.IGNORECASE)
 _VERSION = re.compile(r"^v\s?(\d+(?:\.\d+)*[a-z]?)$", re.IGNORECASE)
 _DISC = re.compile(r"^(?:Disc|Disk|CD)\s*(\d+|[A-Z])(?:\s*of\s*(\d+))?$", re.IGNORECASE)
 _YEAR = re.compile(r"^(19[5-9]\d|20[0-4]\d)(?:-\d\d(?:-\d\d)?)?$")
@@ -111,7 +113,16 @@ class _TagState:
 
 def parse_filename(filename: str) -> ParsedName:
     """Parse the tags of a ROM file name (with or without its extension)."""
-    stem = strip_extension(filename)
+    return _parse(strip_extension(filename), filename)
+
+
+def parse_name(name: str) -> ParsedName:
+    """Parse the tags of a game's name that has no extension (a DAT's game name: nothing
+    after a dot is taken for one, as in ``Dr. Mario``)."""
+    return _parse(name, name)
+
+
+def _parse(stem: str, filename: str) -> ParsedName:
     first = _GROUP.search(stem)
     title = (stem[: first.start()] if first else stem).strip(" _-")
     if not title:

@@ -1,0 +1,73 @@
+"""One game, one ROM that tells the truth (QA3 F-A, F-B, F-T): copies of one catalog game
+compete whatever their file names; a dropped game's reason is why it is dropped, in text
+and --json alike; ties go to the name with fewer extra tags, and "(REV-x)" is a revision."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from tests.test_autolist import dat, real, rom
+
+FILES = {  # relative path -> content seed
+    "snes/Super Mario World (U) [!].sfc": "smw",
+    "misc/smw.sfc": "smw",                        # the same bytes, a name of its own
+    "snes/Mario (USA) [h1].sfc": "mario-hack",
+    "megadrive/Sonic The Hedgehog (USA, Europe) (Sonic Classic Collection).md": "sonic-c",
+    "megadrive/Sonic The Hedgehog (USA, Europe).md": "sonic",
+    "nes/Tetris (USA) (Tengen).nes": "tetris-tengen",
+    "nes/Tetris (USA).nes": "tetris",
+    "nes/Racer (USA) (REV-A).nes": "racer-a",
+    "nes/Racer (USA) (REV-C).nes": "racer-c",
+}
+
+
+def _autolist(cli: Any, tmp_path: Path) -> dict[str, dict[str, Any]]:
+    root = tmp_path / "roms"
+    for relative, seed in FILES.items():
+        (root / relative).parent.mkdir(parents=True, exist_ok=True)
+        (root / relative).write_bytes(rom(seed))
+    catalog = tmp_path / "snes.dat"
+    catalog.write_text(dat("Nintendo - Super Nintendo Entertainment System", [
+        ("Super Mario World (USA)", "Super Mario World (USA).sfc", "smw", None)]))
+    assert real(cli, "dat", "import", str(catalog)).code == 0
+    assert real(cli, "library", "add", str(root)).code == 0
+    assert real(cli, "scan", "--workers", "1").code == 0
+    assert real(cli, "device", "add", "rg-35xx-plus").code == 0
+    assert real(cli, "profile", "create", "--device", "1", "--os", "knulli").code == 0
+    result = real(cli, "--json", "autolist", "1")
+    assert result.code == 0, result.err
+    return {g["filename"]: g for g in result.json()["data"]["games"]}
+
+
+def test_copies_of_one_matched_game_compete_whatever_their_names(
+        cli: Any, tmp_path: Path) -> None:
+    games = _autolist(cli, tmp_path)
+    kept, copy = games["Super Mario World (U) [!].sfc"], games["smw.sfc"]
+    assert kept["platform_id"] == copy["platform_id"] == "snes"
+    assert kept["included"] and not copy["included"]
+    assert (copy["dropped"], copy["kept_instead"]) == ("other_version", kept["game_id"])
+
+
+def test_a_dropped_games_reason_is_why_it_is_dropped(cli: Any, tmp_path: Path) -> None:
+    games = _autolist(cli, tmp_path)
+    hack = games["Mario (USA) [h1].sfc"]
+    assert (hack["included"], hack["dropped"], hack["reason"]) == (False, "hack", "hack")
+    assert games["smw.sfc"]["reason"] == "other_version"
+    for game in games.values():
+        assert game["included"] is (game["dropped"] is None and game["reason"] != "hack")
+        if game["dropped"]:
+            assert game["reason"] == game["dropped"]
+    text = real(cli, "autolist", "1", "--limit", "0").out
+    line = next(row for row in text.splitlines() if "Mario (USA) [h1].sfc" in row)
+    assert line.startswith("-") and "  hack  " in line
+
+
+def test_ties_go_to_fewer_extra_tags_and_rev_letters_are_revisions(
+        cli: Any, tmp_path: Path) -> None:
+    games = _autolist(cli, tmp_path)
+    included = {name for name, game in games.items() if game["included"]}
+    assert "Sonic The Hedgehog (USA, Europe).md" in included
+    assert "Sonic The Hedgehog (USA, Europe) (Sonic Classic Collection).md" not in included
+    assert "Tetris (USA).nes" in included and "Tetris (USA) (Tengen).nes" not in included
+    assert "Racer (USA) (REV-C).nes" in included and "Racer (USA) (REV-A).nes" not in included

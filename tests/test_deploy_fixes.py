@@ -1,0 +1,313 @@
+"""Deploy never removes or writes what it should not (QA3 F-G, F-Y, F-C, F-L, F-D, F-E, F-O):
+real library folders, a real database, the real CLI and real card folders."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from romrunner.deploy.execute import Progress, deploy, resume
+from tests.test_deploy_faults import tmpfs
+from tests.test_deploy_support import Layout, card_files, make_library
+
+
+def rom(path: Path, seed: str, size: int = 4096) -> bytes:
+    """Write a ROM of ``size`` bytes made from ``seed``."""
+    data = hashlib.sha256(seed.encode()).digest() * (size // 32)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    return data
+
+
+GAMES = ("snes/Sky Pilot (USA).sfc", "snes/Star Fox (Europe).sfc",
+         "gba/Pocket Quest (Europe).gba", "gba/Tiny Tanks (USA).gba")
+
+
+@pytest.fixture
+def library(cli: Any, tmp_path: Path) -> Path:
+    """A scanned root of four games and a muOS profile (id 1); returns the root."""
+    root = tmp_path / "lib"
+    for n, name in enumerate(GAMES):
+        rom(root / name, str(n))
+    assert cli("library", "add", str(root)).code == 0
+    assert cli("scan", "--workers", "1").code == 0
+    assert cli("device", "add", "rg-35xx-plus").code == 0
+    assert cli("profile", "create", "--device", "1", "--os", "muos").code == 0
+    return root
+
+
+def card_roms(card: Path) -> set[str]:
+    """The card's files outside ``.romrunner/``, relative to the card."""
+    return {p.relative_to(card).as_posix() for p in card.rglob("*")
+            if p.is_file() and ".romrunner" not in p.parts}
+
+
+def deployed(cli: Any, card: Path, *args: str) -> set[str]:
+    """Deploy the auto-list (or ``args``) to ``card``; the card's files after it."""
+    card.mkdir(exist_ok=True)
+    result = cli("deploy", "1", "--to", str(card), *(args or ("--auto",)))
+    assert result.code == 0, result.err
+    return card_roms(card)
+
+
+# -- F-G: a rescan that marks games missing must not let --prune empty the card ------------
+def test_prune_keeps_copies_of_games_missing_after_a_rescan_of_an_empty_root(
+        cli: Any, library: Path, tmp_path: Path) -> None:
+    card = tmp_path / "card"
+    before = deployed(cli, card)
+    assert len(before) == 4
+    library.rename(tmp_path / "lib-away")  # the share is unmounted…
+    library.mkdir()                        # …and leaves its empty mount folder
+    assert cli("scan", "--workers", "1", "--accept-missing").code == 0
+    dry = cli("--json", "deploy", "1", "--to", str(card), "--auto", "--prune", "--dry-run")
+    assert dry.code == 0, dry.err
+    assert dry.json()["data"]["prune"] == []
+    result = cli("--json", "deploy", "1", "--to", str(card), "--auto", "--prune")
+    assert result.code == 0, result.err
+    assert result.json()["data"]["pruned"] == 0
+    assert card_roms(card) == before
+    warnings = " ".join(result.json()["warnings"])
+    assert "4 games missing from the library" in warnings and "never pruned" in warnings
+
+
+def test_prune_keeps_a_missing_game_but_removes_one_no_longer_chosen_or_forgotten(
+        cli: Any, library: Path, tmp_path: Path) -> None:
+    card = tmp_path / "card"
+    before = deployed(cli, card)
+    (library / "gba/Tiny Tanks (USA).gba").unlink()  # one game's file gone: a real rescan
+    assert cli("scan", "--workers", "1").code == 0
+    after = deployed(cli, card, "platform:gba", "--prune")
+    # Star Fox and Sky Pilot are present and no longer chosen: pruned; Tiny Tanks is missing:
+    # held. Pocket Quest is chosen.
+    assert after == {"ROMS/gba/Pocket Quest (Europe).gba", "ROMS/gba/Tiny Tanks (USA).gba"}
+    assert after < before
+    assert cli("library", "rm", str(library)).code == 0  # the games leave the library
+    emptied = cli("--json", "deploy", "1", "--to", str(card), "--auto", "--prune")
+    assert emptied.code == 0, emptied.err
+    assert emptied.json()["data"]["pruned"] == 2 and card_roms(card) == set()
+
+
+def test_prune_keeps_the_copies_of_an_unreachable_root(cli: Any, library: Path,
+                                                       tmp_path: Path) -> None:
+    card = tmp_path / "card"
+    before = deployed(cli, card)
+    library.rename(tmp_path / "lib-away")  # unmounted, no mount folder left, no rescan
+    result = cli("--json", "deploy", "1", "--to", str(card), "platform:snes", "--prune")
+    assert result.json()["data"]["pruned"] == 0
+    assert card_roms(card) == before
+    assert any("not reachable" in w for w in result.json()["warnings"])
+
+
+# -- F-Y: a second path to a library folder is still the library ---------------------------
+def test_a_card_inside_a_root_reached_by_another_path_is_refused(
+        cli: Any, library: Path, tmp_path: Path) -> None:
+    # The library moved and its old path (the root's stored path) is now a link to it: the
+    # card's resolved path shares no text with the root's, but it is the same folder.
+    moved = tmp_path / "disk" / "lib"
+    moved.parent.mkdir()
+    library.rename(moved)
+    library.symlink_to(moved, target_is_directory=True)
+    for card, says in ((moved / "card", "is inside the library root"),
+                       (moved, "is inside the library root"),
+                       (tmp_path / "disk", "holds the library root")):
+        card.mkdir(exist_ok=True)
+        before = sorted(p.name for p in card.rglob("*"))
+        for extra in ((), ("--dry-run",)):
+            result = cli("deploy", "1", "--to", str(card), "--auto", *extra)
+            assert result.code == 2, (card, result.out)
+            assert says in result.err and len(result.err.strip().splitlines()) == 1
+        assert sorted(p.name for p in card.rglob("*")) == before
+
+
+def test_a_symlinked_card_into_a_root_is_refused(cli: Any, library: Path,
+                                                 tmp_path: Path) -> None:
+    link = tmp_path / "card-link"
+    link.symlink_to(library / "snes", target_is_directory=True)
+    result = cli("deploy", "1", "--to", str(link), "--auto")
+    assert result.code == 2 and "is inside the library root" in result.err
+    assert not (library / "snes" / ".romrunner").exists()
+
+
+def _can_bind_mount(tmp_path: Path) -> bool:
+    probe = tmp_path / "probe"
+    probe.mkdir()
+    if shutil.which("unshare") is None or shutil.which("mount") is None:
+        return False
+    done = subprocess.run(["unshare", "-m", "sh", "-c",
+                           f"mount --bind '{probe}' '{probe}'"], capture_output=True)
+    return done.returncode == 0
+
+
+def test_a_bind_mount_of_a_root_is_refused(cli: Any, library: Path, tmp_path: Path,
+                                           db_path: Path) -> None:
+    if not _can_bind_mount(tmp_path):
+        pytest.skip("bind mounts need root and unshare/mount: not available here")
+    bind = tmp_path / "bind"
+    bind.mkdir()
+    for source, says, what in ((library, "is inside the library root", "--auto"),
+                               (tmp_path, "holds the library root", "--auto"),
+                               (library / "gba", "is inside the library root", "--auto"),
+                               # nothing copied from there: the mount table tells
+                               (library / "gba", "is inside the library root", "platform:snes")):
+        # The mount lives only in the child's own mount namespace: nothing is left mounted.
+        script = (f"mount --bind '{source}' '{bind}' && exec '{sys.executable}' -m "
+                  f"romrunner.cli.main deploy 1 --to '{bind}' {what}")
+        child = subprocess.run(["unshare", "-m", "sh", "-c", script], capture_output=True,
+                               text=True, env={**os.environ, "ROMRUNNER_DB": str(db_path)},
+                               timeout=300)
+        assert child.returncode == 2, child.stdout + child.stderr
+        assert says in child.stderr and len(child.stderr.strip().splitlines()) == 1
+    assert not (library / ".romrunner").exists() and not (library / "ROMS").exists()
+    assert not (library / "gba" / ".romrunner").exists()
+    assert not (tmp_path / ".romrunner").exists() and list(bind.iterdir()) == []
+
+
+# -- F-C / F-L: history and show count and name things once; resume is consistent ----------
+def _with_a_conflict(cli: Any, card: Path) -> Path:
+    """Deploy the auto-list, edit one of our files on the card, deploy platform:snes with
+    --prune: one conflict (our edited file), one skip, two gba copies pruned. Returns the
+    edited file."""
+    deployed(cli, card)
+    edited = card / "ROMS/snes/Sky Pilot (USA).sfc"
+    with edited.open("ab") as handle:
+        handle.write(b"a save patched in by hand")
+    result = cli("deploy", "1", "--to", str(card), "platform:snes", "--prune")
+    assert result.code == 1, result.err
+    return edited
+
+
+def test_history_counts_conflicts_apart_from_failures(cli: Any, library: Path,
+                                                      tmp_path: Path) -> None:
+    _with_a_conflict(cli, tmp_path / "card")
+    rows = cli("--json", "deploy", "history").json()["data"]
+    assert rows[0]["files"] == {"copied": 0, "skipped": 1, "pruned": 2, "failed": 0,
+                                "conflicts": 1}
+    assert rows[1]["files"]["copied"] == 4
+    text = cli("deploy", "history").out
+    header = [c.strip() for c in text.splitlines()[1].split("┃") if c.strip()]
+    assert header[-2] == "failed" and header[-1].startswith("conf")  # narrow: "conf…"
+    cells = [[c.strip() for c in line.split("│") if c.strip()]
+             for line in text.splitlines() if line.startswith("│")]
+    assert [row[-5:] for row in cells if row[0] == "2"] == [["0", "1", "2", "0", "1"]]
+
+
+def test_show_names_each_problem_once_and_counts_the_pruned(cli: Any, library: Path,
+                                                            tmp_path: Path) -> None:
+    _with_a_conflict(cli, tmp_path / "card")
+    shown = cli("deploy", "show", "2")
+    assert shown.code == 0
+    path = "ROMS/snes/Sky Pilot (USA).sfc"
+    (problem,) = [line for line in shown.out.splitlines() if "conflict:" in line]
+    assert problem.count(path) == 1 and "changed on the card since" in problem
+    header = next(line for line in shown.out.splitlines() if "platform" in line)
+    columns = [c.strip() for c in header.split("┃") if c.strip()]
+    (prune_row,) = [[c.strip() for c in line.split("│") if c.strip()]
+                    for line in shown.out.splitlines() if "(prune)" in line]
+    assert dict(zip(columns, prune_row, strict=True))["pruned"] == "2"
+
+
+def test_resume_of_a_completed_run_with_conflicts_says_nothing_to_resume(
+        cli: Any, library: Path, tmp_path: Path) -> None:
+    card = tmp_path / "card"
+    edited = _with_a_conflict(cli, card)
+    mine = edited.read_bytes()
+    for deployment in ("1", "2"):
+        result = cli("deploy", "resume", deployment)
+        assert result.code == 2 and len(result.err.strip().splitlines()) == 1
+        assert f"deployment {deployment} is completed: nothing to resume" in result.err
+    assert "--overwrite" in result.err and edited.read_bytes() == mine
+    replaced = cli("--json", "deploy", "resume", "2", "--overwrite")
+    assert replaced.code == 0, replaced.err
+    assert replaced.json()["data"]["copied"] == 1
+    assert edited.read_bytes() == (library / "snes/Sky Pilot (USA).sfc").read_bytes()
+    assert cli("deploy", "resume", "2").code == 2
+
+
+# -- F-E: the dry run words a conflict as the real run does -----------------------------------
+def test_dry_run_and_real_run_word_a_conflict_alike(cli: Any, library: Path,
+                                                    tmp_path: Path) -> None:
+    card = tmp_path / "card"
+    deployed(cli, card)
+    with (card / "ROMS/snes/Sky Pilot (USA).sfc").open("ab") as handle:
+        handle.write(b"edited")
+    rom(library / "gba/Brand New (USA).gba", "new")  # a new game, and a file of the user's
+    assert cli("scan", "--workers", "1").code == 0  # already where it would go
+    (card / "ROMS/gba/Brand New (USA).gba").write_bytes(b"a file of the user's")
+    dry = cli("deploy", "1", "--to", str(card), "--auto", "--dry-run")
+    real = cli("deploy", "1", "--to", str(card), "--auto")
+    assert dry.code == real.code == 1
+    said = sorted(line.strip() for line in dry.out.splitlines() if "conflict:" in line)
+    done = sorted(line.strip() for line in real.err.splitlines() if "conflict:" in line)
+    assert said == done and len(said) == 2
+    assert any("changed on the card since ROM Runner wrote it" in line for line in said)
+    assert any("a file we did not write" in line for line in said)
+    assert not any("your file" in line for line in said)
+
+
+# -- F-D: the dry run refuses a read-only card as the real run does -------------------------
+def test_dry_run_on_a_read_only_card_exits_as_the_real_run(cli: Any, library: Path,
+                                                           tmp_path: Path) -> None:
+    for deployed_before in (False, True):  # a new card, and one with our .romrunner/
+        with tmpfs(tmp_path / f"card-{deployed_before}") as card:
+            if deployed_before:
+                deployed(cli, card, "platform:snes")
+            before = sorted(p.name for p in card.rglob("*"))
+            subprocess.run(["mount", "-o", "remount,ro", str(card)], check=True)
+            dry = cli("deploy", "1", "--to", str(card), "--auto", "--dry-run")
+            real = cli("deploy", "1", "--to", str(card), "--auto")
+            assert dry.code == real.code == 2, (dry.out, real.out)
+            assert dry.err == real.err and "destination is read-only" in dry.err
+            assert len(dry.err.strip().splitlines()) == 1 and "would do" not in dry.out
+            subprocess.run(["mount", "-o", "remount,rw", str(card)], check=True)
+            assert sorted(p.name for p in card.rglob("*")) == before
+
+
+# -- F-O: a disc's sheet lands after the tracks it names ------------------------------------
+CUE = 'FILE "{}" BINARY\n  TRACK 01 MODE2/2352\n    INDEX 01 00:00:00\n'
+
+
+def test_a_sheet_is_planned_after_its_tracks_and_a_playlist_after_its_discs(
+        tmp_path: Path) -> None:
+    files: dict[str, int | bytes] = {}
+    for disc in (1, 2):
+        name = f"Saga (USA) (Disc {disc})"
+        files[f"psx/{name}.cue"] = CUE.format(f"{name}.bin").encode()
+        files[f"psx/{name}.bin"] = 20_000
+    library = make_library(tmp_path, files)
+    order = [item.dest.rpartition("/")[2] for item in library.plan(Layout(tmp_path / "card")).items]
+    for disc in (1, 2):
+        name = f"Saga (USA) (Disc {disc})"
+        assert order.index(f"{name}.bin") < order.index(f"{name}.cue"), order
+        assert order.index(f"{name}.cue") < order.index("Saga (USA).m3u"), order
+
+
+def test_a_card_full_stop_never_leaves_a_sheet_without_its_track(tmp_path: Path) -> None:
+    name = "Tekken 3 (USA)"
+    library = make_library(tmp_path, {f"psx/{name}.cue": CUE.format(f"{name}.bin").encode(),
+                                      f"psx/{name}.bin": 600_000})
+    with tmpfs(tmp_path / "card") as card:
+        filler = card / "my photos.bin"
+
+        def fill_after_first_file(progress: Progress) -> None:
+            if progress.files_done == 1 and not filler.exists():  # another writer fills it
+                with filler.open("wb") as handle, contextlib.suppress(OSError):
+                    while True:
+                        handle.write(b"\0" * 65536)
+                        handle.flush()
+
+        summary = deploy(library.db, library.plan(Layout(card)), profile_id=library.profile_id,
+                         progress=fill_after_first_file)
+        assert summary.stopped is not None and "card full" in summary.stopped
+        on_card = set(card_files(card))
+        assert f"Roms/psx/{name}.cue" not in on_card or f"Roms/psx/{name}.bin" in on_card
+        filler.unlink()
+        assert resume(library.db, summary.deployment_id).status == "completed"
+        assert {f"Roms/psx/{name}.cue", f"Roms/psx/{name}.bin"} <= set(card_files(card))
