@@ -65,6 +65,7 @@ from romrunner.deploy.card import (
 )
 from romrunner.deploy.legal import FileSystem, collision_key, inside_root
 from romrunner.deploy.plan import DeployPlan, PlanItem
+from romrunner.deploy.syncer import FileSyncer
 from romrunner.devices.mounts import place_on_device
 from romrunner.errors import NotFoundError, RomRunnerError
 from romrunner.library.roots import list_roots
@@ -76,6 +77,7 @@ READ_BUFFER = 4 * 1024**2
 BATCH_FILES = 512           # temporary files written before their intents commit and they
 BATCH_BYTES = 64 * 1024**2  # are renamed (one transaction per batch, not per file), and at
 BATCH_SECONDS = 0.5         # most this old: a crash costs at most a batch's copying again
+LARGE_FILE = 16 * 1024**2   # the batch before such a file is committed before it starts
 FLUSH_FILES = 256           # commit per-file states at least every 256 files…
 FLUSH_SECONDS = 1.0         # …or every second
 MANIFEST_SECONDS = 10.0     # refresh the card's manifest copy during long runs
@@ -954,6 +956,7 @@ class _Runner:
         self.created: set[str] = set(claims.folders)
         self.pruned_from: set[str] = set()
         self.batch_started = self.started
+        self.syncer = FileSyncer()  # small files' fsyncs, issued together
 
     # state -------------------------------------------------------------------------------
     def state(self, item: _Item, status: str, error: str | None = None,
@@ -1074,6 +1077,8 @@ class _Runner:
 
     def copy(self, item: _Item, replaces: os.stat_result | None) -> None:
         """Write the item's temporary file; it is renamed into place with its batch."""
+        if self.batch and item.size >= LARGE_FILE:
+            self.commit_batch()  # a long copy does not keep finished files waiting under it
         target = f"{self.base}/{item.dest}"
         self._ensure_folder(item)
         temp = f"{target.rpartition('/')[0]}/{TEMP_PREFIX}{self.deployment_id}-{item.seq}"
@@ -1106,6 +1111,7 @@ class _Runner:
         if not batch:
             return
         try:
+            self.syncer.wait()  # every file of the batch on the card before its intent
             with self.db.atomic():
                 deployment_id = self.deployment_id
                 self.db.executemany(_UPSERT_COPIED, [
@@ -1227,10 +1233,11 @@ class _Runner:
                 after = os.fstat(src)
                 if after.st_size != before.st_size or after.st_mtime_ns != before.st_mtime_ns:
                     raise _FileFailed(f"{item.source}: changed while it was copied")
-                os.fsync(out)
                 info = os.fstat(out)
-            finally:
+            except BaseException:
                 os.close(out)
+                raise
+            self.syncer.submit(out)  # fsynced with the batch's others, before its intent
         finally:
             os.close(src)
         if info.st_size != item.size:
@@ -1355,6 +1362,7 @@ def _run(db: Database, deployment_id: int, root: Path, fs: FileSystem, dest_id: 
                            "finishes it without recopying what is done")
     finally:
         _settle(runner)
+        runner.syncer.close()
         runner.flush()
         runner.write_card_manifest()
         if status == "completed":
