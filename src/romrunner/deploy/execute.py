@@ -1212,16 +1212,8 @@ class _Runner:
         scan knows, no more than one ``sendfile`` chunk, without ``verify``. The same checks:
         the source unchanged since the scan and during the copy, the temporary file fsynced
         and of the planned size."""
+        src, before = _open_source(item)
         try:
-            src = os.open(item.source, os.O_RDONLY | os.O_CLOEXEC)
-        except OSError as exc:
-            raise _FileFailed(f"{item.source}: cannot be read ({describe_os_error(exc)})") \
-                from exc
-        try:
-            before = os.fstat(src)
-            if before.st_size != item.size or (item.source_mtime_ns is not None
-                                               and before.st_mtime_ns != item.source_mtime_ns):
-                raise _FileFailed(f"{item.source}: changed since the scan (rescan it)")
             out = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o644)
             try:
                 offset = 0
@@ -1245,16 +1237,8 @@ class _Runner:
         return info
 
     def _copy_source(self, item: _Item, out: int, want_hash: bool) -> str | None:
+        src, before = _open_source(item)
         try:
-            src = os.open(item.source, os.O_RDONLY)
-        except OSError as exc:
-            raise _FileFailed(f"{item.source}: cannot be read ({describe_os_error(exc)})") \
-                from exc
-        try:
-            before = os.fstat(src)
-            if before.st_size != item.size or (item.source_mtime_ns is not None
-                                               and before.st_mtime_ns != item.source_mtime_ns):
-                raise _FileFailed(f"{item.source}: changed since the scan (rescan it)")
             sha1: str | None = None
             if want_hash:
                 sha1 = self._stream(src, out, item)
@@ -1438,6 +1422,24 @@ def _clean_temps(root: Path, decisions: list[_Decision], planned: list[PlanItem]
         where |= {d.item.dest.rpartition("/")[0] for d in decisions}
         where |= {item.dest.rpartition("/")[0] for item in planned}
     return clean_stale_temps(root, where)
+
+
+def _open_source(item: _Item) -> tuple[int, os.stat_result]:
+    """The item's source, open, and its stat: refused when it cannot be read or is not as
+    the scan saw it (size, modification time)."""
+    try:
+        src = os.open(item.source, os.O_RDONLY | os.O_CLOEXEC)
+    except OSError as exc:
+        raise _FileFailed(f"{item.source}: cannot be read ({describe_os_error(exc)})") from exc
+    try:
+        before = os.fstat(src)
+        if before.st_size != item.size or (item.source_mtime_ns is not None
+                                           and before.st_mtime_ns != item.source_mtime_ns):
+            raise _FileFailed(f"{item.source}: changed since the scan (rescan it)")
+    except BaseException:
+        os.close(src)
+        raise
+    return src, before
 
 
 def _settle(runner: _Runner) -> None:
