@@ -15,7 +15,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -96,21 +96,27 @@ def test_read_only_destination_is_refused_in_one_line(tmp_path: Path) -> None:
         assert resume_cli(library, str(deployment))[0] == 0
 
 
+def fill_after_first_file(filler: Path) -> Callable[[Progress], None]:
+    """A progress callback that, once the first file is on the card, fills the card with
+    ``filler`` (another writer) until it is full."""
+
+    def fill(progress: Progress) -> None:
+        if progress.files_done == 1 and not filler.exists():
+            with filler.open("wb") as handle, contextlib.suppress(OSError):
+                while True:
+                    handle.write(b"\0" * 65536)
+                    handle.flush()
+
+    return fill
+
+
 def test_a_card_full_midway_stops_cleanly_says_how_much_and_resumes(tmp_path: Path) -> None:
     files: dict[str, int | bytes] = {f"gba/Game {n} (USA).gba": 300_000 for n in range(4)}
     library = make_library(tmp_path, files)
     with tmpfs(tmp_path / "card") as card:
         filler = card / "my photos.bin"
-
-        def fill_after_first_file(progress: Progress) -> None:
-            if progress.files_done == 1 and not filler.exists():  # another writer fills it
-                with filler.open("wb") as handle, contextlib.suppress(OSError):
-                    while True:
-                        handle.write(b"\0" * 65536)
-                        handle.flush()
-
         summary = deploy(library.db, library.plan(Layout(card)), profile_id=library.profile_id,
-                         progress=fill_after_first_file)
+                         progress=fill_after_first_file(filler))
         assert summary.status == "failed" and summary.copied == 1
         assert summary.stopped is not None and "card full" in summary.stopped
         assert "MiB more needed" in summary.stopped and "deploy resume" in summary.stopped

@@ -3,7 +3,6 @@ real library folders, a real database, the real CLI and real card folders."""
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import os
 import shutil
@@ -14,8 +13,8 @@ from typing import Any
 
 import pytest
 
-from romrunner.deploy.execute import Progress, deploy, resume
-from tests.test_deploy_faults import tmpfs
+from romrunner.deploy.execute import deploy, resume
+from tests.test_deploy_faults import fill_after_first_file, tmpfs
 from tests.test_deploy_support import Layout, card_files, make_library
 
 
@@ -295,16 +294,8 @@ def test_a_card_full_stop_never_leaves_a_sheet_without_its_track(tmp_path: Path)
                                       f"psx/{name}.bin": 600_000})
     with tmpfs(tmp_path / "card") as card:
         filler = card / "my photos.bin"
-
-        def fill_after_first_file(progress: Progress) -> None:
-            if progress.files_done == 1 and not filler.exists():  # another writer fills it
-                with filler.open("wb") as handle, contextlib.suppress(OSError):
-                    while True:
-                        handle.write(b"\0" * 65536)
-                        handle.flush()
-
         summary = deploy(library.db, library.plan(Layout(card)), profile_id=library.profile_id,
-                         progress=fill_after_first_file)
+                         progress=fill_after_first_file(filler))
         assert summary.stopped is not None and "card full" in summary.stopped
         on_card = set(card_files(card))
         assert f"Roms/psx/{name}.cue" not in on_card or f"Roms/psx/{name}.bin" in on_card
