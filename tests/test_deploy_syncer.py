@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from romrunner.deploy.execute import SENDFILE_CHUNK, Progress, deploy
-from romrunner.deploy.syncer import MOST_OPEN, FileSyncer
+from romrunner.deploy.syncer import MOST_OPEN, PROBE_FILES, SLOW_FSYNC, FileSyncer, fsync_is_slow
 from tests.test_deploy import sources_by_dest
 from tests.test_deploy_support import Layout, card_files, make_library, temp_files
 
@@ -29,7 +29,7 @@ def test_every_file_handed_in_is_fsynced_and_closed_by_wait(tmp_path: Path) -> N
         fd = os.open(tmp_path / f"f{number}", os.O_WRONLY | os.O_CREAT, 0o644)
         os.write(fd, b"x" * number)
         fds.append(fd)
-    syncer = FileSyncer()
+    syncer = FileSyncer(pooled=True)
     for fd in fds:
         syncer.submit(fd)
     syncer.wait()
@@ -41,7 +41,7 @@ def test_every_file_handed_in_is_fsynced_and_closed_by_wait(tmp_path: Path) -> N
 def test_an_fsync_that_fails_fails_the_wait_and_its_descriptor_is_closed(tmp_path: Path) -> None:
     read_end, write_end = os.pipe()  # fsync of a pipe fails (EINVAL)
     good = os.open(tmp_path / "good", os.O_WRONLY | os.O_CREAT, 0o644)
-    syncer = FileSyncer()
+    syncer = FileSyncer(pooled=True)
     syncer.submit(write_end)
     syncer.submit(good)
     with pytest.raises(OSError) as raised:
@@ -51,6 +51,24 @@ def test_an_fsync_that_fails_fails_the_wait_and_its_descriptor_is_closed(tmp_pat
     syncer.wait()  # the error was reported once
     syncer.close()
     os.close(read_end)
+
+
+def test_in_line_an_fsync_that_fails_raises_at_once_and_closes(tmp_path: Path) -> None:
+    read_end, write_end = os.pipe()
+    syncer = FileSyncer(pooled=False)
+    with pytest.raises(OSError) as raised:
+        syncer.submit(write_end)
+    assert raised.value.errno == errno.EINVAL and _closed(write_end)
+    syncer.close()
+    os.close(read_end)
+
+
+def test_threads_are_used_only_once_fsync_shows_itself_slow() -> None:
+    fast, slow = SLOW_FSYNC / 10, SLOW_FSYNC * 10
+    assert not fsync_is_slow([slow] * (PROBE_FILES - 1))  # not enough seen yet
+    assert not fsync_is_slow([fast] * PROBE_FILES)
+    assert not fsync_is_slow([slow] * 3 + [fast] * (PROBE_FILES - 3))  # a few slow ones
+    assert fsync_is_slow([slow] * PROBE_FILES)
 
 
 def test_finished_small_files_are_in_place_before_a_long_copy_starts(tmp_path: Path) -> None:

@@ -1226,10 +1226,15 @@ class _Runner:
                 if after.st_size != before.st_size or after.st_mtime_ns != before.st_mtime_ns:
                     raise _FileFailed(f"{item.source}: changed while it was copied")
                 info = os.fstat(out)
+                if self.syncer.in_line:
+                    os.fsync(out)
             except BaseException:
                 os.close(out)
                 raise
-            self.syncer.submit(out)  # fsynced with the batch's others, before its intent
+            if self.syncer.in_line:
+                os.close(out)
+            else:
+                self.syncer.submit(out)  # fsynced with others, all before the batch's intent
         finally:
             os.close(src)
         if info.st_size != item.size:
