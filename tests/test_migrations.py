@@ -208,3 +208,21 @@ def test_foreign_keys_cascade_from_profiles_to_overrides(db_path: Path) -> None:
     db.execute("DELETE FROM devices WHERE id = 1")
     assert db.scalar("SELECT count(*) FROM game_overrides") == 0
     assert db.scalar("SELECT count(*) FROM platform_overrides") == 0
+
+
+def test_an_upgrade_that_changes_no_row_still_leaves_a_backup_the_old_release_can_open(
+        tmp_path: Path) -> None:
+    """Migrations 18-20 rewrite no row, but the release before refuses the upgraded file: the
+    backup is the user's way back (found by QA: `db migrate` 17 -> 20 wrote none)."""
+    from romrunner.store.migrate import LATEST_VERSION
+    old = build_old(tmp_path / "v19.db", LATEST_VERSION - 1)
+    old.execute("INSERT INTO collections (name) VALUES ('Couch')")
+    old.close()
+    db = Database(tmp_path / "v19.db")
+    report = migrate(db)
+    assert report.backup is not None and report.backup.is_file()
+    kept = Database(report.backup)
+    assert kept.scalar("SELECT schema_version FROM schema_version") == LATEST_VERSION - 1
+    assert kept.scalar("SELECT name FROM collections") == "Couch"
+    kept.close()
+    db.close()

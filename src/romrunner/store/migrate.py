@@ -4,7 +4,9 @@ Each migration is a file ``NNNN_name.sql`` whose number is the ``schema_version`
 produces. It runs in one transaction together with its ``schema_migrations`` record, so a
 failed migration leaves the database exactly as it was. Header comments declare:
 
-``-- changes_data: yes``   a backup is written next to the database first;
+``-- changes_data: yes``   the migration rewrites rows (documentation: every upgrade of an
+                           existing database writes a backup next to it first, since the
+                           release before can no longer open the upgraded file);
 ``-- foreign_keys: off``   the migration rebuilds tables, so foreign keys are switched off
                            for it and ``foreign_key_check`` must be clean before it commits.
 
@@ -140,14 +142,15 @@ _BACKUP_SETTING = "romrunner.migration_backup"
 def migrate(db: Database, *, target: int | None = None) -> MigrationReport:
     """Apply pending migrations up to ``target`` (default: latest), each in one transaction.
 
-    When one of them changes data, the database is first backed up (SQLite backup API) next
-    to itself, unless an interrupted earlier run already backed up an older version.
+    An existing database is first backed up (SQLite backup API) next to itself — after any
+    migration the release before refuses the file, so the backup is the way back — unless an
+    interrupted earlier run already backed up an older version.
     """
     start = current_version(db)
     todo = [m for m in pending_migrations(db) if target is None or m.version <= target]
     report = MigrationReport(start, start, [], None)
     remember: str | None = None
-    if start > 0 and any(migration.changes_data for migration in todo):
+    if start > 0 and todo:
         remember = _ensure_backup(db, report)
     for migration in todo:
         _apply(db, migration, remember_backup=remember)
