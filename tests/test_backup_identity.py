@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from romrunner.store import Database
-from romrunner.store.backup import is_backup_file
+from romrunner.store.backup import backup_database, is_backup_file
 from romrunner.store.migrate import migrate
 from tests.test_migrations import build_old
 from tests.test_query import make_library
@@ -84,3 +84,29 @@ def test_migration_gives_each_database_an_id_and_keeps_its_rows(tmp_path: Path) 
         assert db.scalar("SELECT value FROM user_settings WHERE key = 'database_id'") == ids[-1]
         db.close()
     assert all(isinstance(i, str) and len(i) == 32 for i in ids) and ids[0] != ids[1]
+
+
+def test_a_backup_from_before_database_ids_is_replaced_when_it_is_of_this_database(
+        cli: Any, tmp_path: Path) -> None:
+    """After an upgrade the nightly `db backup` over last night's file keeps working: a backup
+    written by the release before (no id) is this database's when it went through the same
+    migrations at the same moments; another database's is still refused (found by QA)."""
+    live, other = tmp_path / "live.db", tmp_path / "other.db"
+    for path, created in ((live, "2026-01-01 10:00:00"), (other, "2026-02-02 20:00:00")):
+        db = build_old(path, 19)  # the schema before database ids
+        db.execute("UPDATE schema_migrations SET applied_at = ?", (created,))
+        db.execute("INSERT INTO collections (name) VALUES (?)", (path.stem,))
+        db.close()
+    mine_before, theirs = tmp_path / "bk" / "nightly.db", tmp_path / "bk" / "theirs.db"
+    for source, dest in ((live, mine_before), (other, theirs)):  # as the release before wrote
+        db = Database(source)
+        backup_database(db, dest)
+        db.close()
+    assert is_backup_file(mine_before) and is_backup_file(theirs)
+    assert cli("--db", str(live), "db", "migrate").code == 0
+    assert cli("--db", str(live), "db", "backup", str(mine_before)).code == 0
+    kept = Database(mine_before, read_only=True)
+    assert kept.scalar("SELECT value FROM user_settings WHERE key = 'database_id'")
+    kept.close()
+    refused = cli("--db", str(live), "db", "backup", str(theirs))
+    assert refused.code == 2 and "whose database is not recorded" in refused.err

@@ -112,6 +112,7 @@ class _State:
     schema_version: int | None
     sequences: dict[str, int]
     games: int | None
+    history: frozenset[tuple[int, str]]  # (version, applied_at) of each migration applied
 
 
 def _state(conn: sqlite3.Connection) -> _State:
@@ -130,9 +131,19 @@ def _state(conn: sqlite3.Connection) -> _State:
     games = scalar("SELECT count(*) FROM games", "games")
     sequences = {str(name): int(seq) for name, seq in conn.execute(
         "SELECT name, seq FROM sqlite_sequence")} if "sqlite_sequence" in tables else {}
+    history = frozenset((int(v), str(at)) for v, at in conn.execute(
+        "SELECT version, applied_at FROM schema_migrations")) \
+        if "schema_migrations" in tables else frozenset()
     return _State(str(database_id) if database_id else None,
                   version if isinstance(version, int) else None, sequences,
-                  games if isinstance(games, int) else None)
+                  games if isinstance(games, int) else None, history)
+
+
+def _same_history(existing: _State, source: _State) -> bool:
+    """True when ``existing`` (a backup written before databases had an id) went through the
+    same migrations at the same moments as ``source``: the same database at an earlier
+    schema (the first migration's time is the second the database was created)."""
+    return bool(existing.history) and existing.history <= source.history
 
 
 def _replace_problem(db: Database, dest: Path) -> str | None:
@@ -153,12 +164,12 @@ def _replace_problem(db: Database, dest: Path) -> str | None:
     written = datetime.fromtimestamp(dest.stat().st_mtime, UTC).strftime("%Y-%m-%d %H:%M UTC")
     holds = f"{existing.games:,} games" if existing.games is not None else "no games table"
     whose = f"written {written}, {holds}"
-    if existing.database_id is None:
+    if existing.database_id is None and not _same_history(existing, source):
         return f"a ROM Runner backup whose database is not recorded ({whose})"
     if source.database_id is None:
         return (f"a ROM Runner backup ({whose}); this database has no id yet to compare "
                 "(`romrunner db migrate` gives it one)")
-    if existing.database_id != source.database_id:
+    if existing.database_id is not None and existing.database_id != source.database_id:
         return f"a ROM Runner backup of another database ({whose})"
     if _newer(existing, source):
         return (f"a ROM Runner backup of this database holding changes it does not have "
