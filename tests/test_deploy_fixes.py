@@ -302,3 +302,26 @@ def test_a_card_full_stop_never_leaves_a_sheet_without_its_track(tmp_path: Path)
         filler.unlink()
         assert resume(library.db, summary.deployment_id).status == "completed"
         assert {f"Roms/psx/{name}.cue", f"Roms/psx/{name}.bin"} <= set(card_files(card))
+
+
+def test_a_held_disc_set_keeps_its_playlist_on_the_card(cli: Any, library: Path,
+                                                        tmp_path: Path) -> None:
+    """The share is unmounted and the scan holds back (nothing marked missing): the chosen
+    discs are held because their sources are gone, and so is the .m3u ROM Runner wrote for
+    them — `--prune` removed it, and the frontend lost the game's entry (found by QA)."""
+    for disc in (1, 2):
+        name = f"Saga (USA) (Disc {disc})"
+        rom(library / f"psx/{name}.bin", f"saga{disc}", 600_000)
+        (library / f"psx/{name}.cue").write_text(CUE.format(f"{name}.bin"))
+    assert cli("scan", "--workers", "1").code == 0
+    card = tmp_path / "card"
+    before = deployed(cli, card)
+    playlists = {path for path in before if path.endswith(".m3u")}
+    assert len(playlists) == 1, before
+    library.rename(tmp_path / "lib-away")
+    library.mkdir()
+    assert cli("scan", "--workers", "1").code == 2  # held back: none of its files found
+    result = cli("--json", "deploy", "1", "--to", str(card), "--auto", "--prune")
+    assert result.code == 0, result.err
+    assert result.json()["data"]["pruned"] == 0
+    assert card_roms(card) == before

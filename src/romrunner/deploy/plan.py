@@ -11,6 +11,7 @@ a check is left out with a per-file error; the rest of the plan stands.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -358,8 +359,14 @@ class _Builder:
         return items[0].dest
 
     def _hold(self, dest: str, game: _Game) -> None:
-        """Keep the card's copy of a chosen file that cannot be written now."""
+        """Keep the card's copy of a chosen file that cannot be written now (and of a disc's
+        set playlist, which is written only with discs that can be)."""
         self.plan.held.append(dest)
+        if game.set_key and self.layout.wants_m3u(game.platform_id):
+            folder = self.folder(game.platform_id)
+            if folder is not None:
+                with contextlib.suppress(InputError):
+                    self.plan.held.append(f"{folder}/{self.m3u_name(game, game.set_key)}")
         root = self._unreachable_root(game)
         if root is not None and root not in self.unreachable:
             self.unreachable.add(root)
