@@ -325,3 +325,32 @@ def test_a_held_disc_set_keeps_its_playlist_on_the_card(cli: Any, library: Path,
     assert result.code == 0, result.err
     assert result.json()["data"]["pruned"] == 0
     assert card_roms(card) == before
+
+
+def test_a_game_deleted_on_purpose_is_forgotten_and_then_pruned(cli: Any, library: Path,
+                                                                tmp_path: Path) -> None:
+    """A missing game is held on the card (it may be an unmounted share); once the user says
+    it was deleted on purpose (`games forget`), --prune takes its copy off (found by QA)."""
+    card = tmp_path / "card"
+    before = deployed(cli, card)
+    gone = library / "gba/Tiny Tanks (USA).gba"
+    gone.unlink()
+    assert cli("scan", "--workers", "1").code == 0
+    assert deployed(cli, card, "--auto", "--prune") == before  # held
+    [missing] = cli("--json", "games", "ls", "missing:true").json()["data"]["games"]
+    missing_id = missing["id"]
+    present_id = next(g for g in cli("--json", "games", "ls").json()["data"]["games"]
+                      if g["id"] != missing_id)["id"]
+    refused = cli("games", "forget", str(present_id))
+    assert refused.code == 2 and "its file is present" in refused.err
+    assert cli("games", "forget", "99999").code != 0
+    assert cli("collection", "create", "Keep").code == 0
+    assert cli("collection", "add", "Keep", str(missing_id)).code == 0
+    curated = cli("games", "forget", "--missing")
+    assert curated.code == 2 and "in collections ('Keep')" in curated.err
+    assert deployed(cli, card, "--auto", "--prune") == before  # nothing forgotten
+    forgot = cli("--json", "games", "forget", "--missing", "--force")
+    assert forgot.code == 0 and forgot.json()["data"]["games_forgotten"] == 1
+    assert deployed(cli, card, "--auto", "--prune") == before - {
+        "ROMS/gba/Tiny Tanks (USA).gba"}
+    assert (tmp_path / "lib").is_dir() and not gone.exists()

@@ -30,6 +30,7 @@ from romrunner.library.query import (
     quote_value,
 )
 from romrunner.library.reports import duplicates
+from romrunner.library.roots import forget_missing
 from romrunner.store import OpenMode
 
 
@@ -318,6 +319,38 @@ def games_set_platform(platform_id: str, game_ids: tuple[int, ...]) -> int:
                                  f"{matches.identified} identified by hash, "
                                  f"{matches.guessed} guessed by name, "
                                  f"{matches.unidentified} unidentified"))
+    return 0
+
+
+@games.command(name="forget")
+@click.argument("game_ids", nargs=-1, type=int)
+@click.option("--missing", "all_missing", is_flag=True,
+              help="Every game whose file is missing since a scan.")
+@click.option("--force", is_flag=True,
+              help="Forget them even when they are in collections, have overrides or a "
+                   "platform set by hand (that is lost with them).")
+def games_forget(game_ids: tuple[int, ...], all_missing: bool, force: bool) -> int:
+    """Forget games whose files were deleted on purpose: GAME_IDS, or --missing for all.
+
+    Only games the last scan found missing; their rows go (files are never touched), so a
+    deploy with --prune may take their copies off the card, which it never does for a game
+    that is only missing (an unmounted share looks the same). One transaction.
+    """
+    if bool(game_ids) == all_missing:
+        raise InputError("give the ids of missing games, or --missing for all of them")
+    app = app_context()
+    removed = forget_missing(app.open_db(), None if all_missing else list(game_ids),
+                             force=force)
+
+    def render(console: Console) -> None:
+        console.print(f"forgot {removed.games:,} missing games; no file was touched; a deploy "
+                      "with --prune now removes their copies from a card", markup=False)
+        if removed.losses():
+            console.print(f"lost with them: {removed.losses()}", markup=False)
+
+    app.finish({"games_forgotten": removed.games, "collections": removed.collections,
+                "in_collections": removed.in_collections, "overrides": removed.overrides,
+                "platforms_set": removed.platforms_set}, render)
     return 0
 
 

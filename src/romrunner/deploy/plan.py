@@ -229,7 +229,8 @@ def _hold_absent(db: Database, builder: _Builder, chosen: set[int]) -> None:
         builder.plan.warnings.append(PlanIssue(
             "missing-held", f"{count:,} games missing from the library since the last scan "
             f"(an unmounted share? rescan when it is back) have {files:,} files on the card: "
-            "left out and their copies on the card kept, never pruned"))
+            "left out and their copies on the card kept, never pruned (deleted on purpose? "
+            "`romrunner games forget --missing` lets --prune remove them)"))
 
 
 def _check_archives(db: Database, pack: DefinitionPack, profile_id: int,

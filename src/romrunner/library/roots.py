@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -113,21 +114,67 @@ def remove_root(db: Database, path: Path, *, force: bool = False) -> RootRemoval
     return removal
 
 
+# Which games a removal takes: a condition on ``games g`` (one of these two, with its
+# parameters), never user text.
+_OF_ROOT, _OF_IDS = "g.root_id = :r", "g.id IN (SELECT value FROM json_each(:ids))"
+
+
 def _curation(db: Database, root: Root) -> RootRemoval:
+    return curation_of(db, root.path, root.games, _OF_ROOT, {"r": root.id})
+
+
+def curation_of(db: Database, path: Path, games: int, which: str,
+                params: dict[str, object]) -> RootRemoval:
+    """What the user has put on the games ``which`` selects (collections, overrides, a
+    platform set by hand): what removing their rows would lose."""
+    assert which in (_OF_ROOT, _OF_IDS)
     collections = [str(row["name"]) for row in db.query(
         "SELECT c.name FROM collections c WHERE EXISTS (SELECT 1 FROM collection_games cg "
-        "JOIN games g ON g.id = cg.game_id WHERE cg.collection_id = c.id AND g.root_id = ?) "
-        "ORDER BY c.name COLLATE NOCASE", (root.id,))]
+        f"JOIN games g ON g.id = cg.game_id WHERE cg.collection_id = c.id AND {which}) "
+        "ORDER BY c.name COLLATE NOCASE", params)]
     row = db.query_one(
         "SELECT (SELECT count(DISTINCT cg.game_id) FROM collection_games cg JOIN games g "
-        "        ON g.id = cg.game_id WHERE g.root_id = :r) AS in_collections, "
+        f"        ON g.id = cg.game_id WHERE {which}) AS in_collections, "
         "(SELECT count(DISTINCT o.game_id) FROM game_overrides o JOIN games g "
-        " ON g.id = o.game_id WHERE g.root_id = :r) AS overrides, "
-        "(SELECT count(*) FROM games g WHERE g.root_id = :r AND g.platform_source = 'user') "
-        " AS platforms_set", {"r": root.id})
+        f" ON g.id = o.game_id WHERE {which}) AS overrides, "
+        f"(SELECT count(*) FROM games g WHERE {which} AND g.platform_source = 'user') "
+        " AS platforms_set", params)
     assert row is not None
-    return RootRemoval(root.path, root.games, collections, int(row["in_collections"]),
+    return RootRemoval(path, games, collections, int(row["in_collections"]),
                        int(row["overrides"]), int(row["platforms_set"]))
+
+
+def forget_missing(db: Database, game_ids: list[int] | None, *,
+                   force: bool = False) -> RootRemoval:
+    """Forget the rows of games whose files are gone (``is_missing``): those ``game_ids``, or
+    every missing game when None — a deletion the user confirms, so that a deploy's
+    ``--prune`` may take their copies off the card. A game whose file is present, or that
+    does not exist, is refused; curation that would go with them needs ``force``. One
+    transaction; files are never touched."""
+    with db.atomic():
+        if game_ids is None:
+            ids = [int(row[0]) for row in db.query("SELECT id FROM games WHERE is_missing = 1")]
+        else:
+            ids = sorted(set(game_ids))
+            found = {int(row[0]): int(row[1]) for row in db.query(
+                "SELECT id, is_missing FROM games WHERE id IN (SELECT value FROM json_each(?))",
+                (json.dumps(ids),))}
+            unknown = [i for i in ids if i not in found]
+            if unknown:
+                raise NotFoundError(f"game {unknown[0]} does not exist; nothing was forgotten")
+            present = [i for i in ids if not found[i]]
+            if present:
+                raise InputError(f"game {present[0]}: its file is present (only games whose "
+                                 "files are missing since a scan are forgotten); nothing was "
+                                 "forgotten")
+        params: dict[str, object] = {"ids": json.dumps(ids)}
+        removal = curation_of(db, Path(), len(ids), _OF_IDS, params)
+        if removal.losses() and not force:
+            raise InputError(f"of the {len(ids):,} missing games, {removal.losses()}; "
+                             "forgetting them loses that, so nothing was forgotten (--force "
+                             "forgets them anyway)")
+        db.execute("DELETE FROM games WHERE id IN (SELECT value FROM json_each(:ids))", params)
+    return removal
 
 
 def move_root(db: Database, old: Path, new: Path) -> Root:
