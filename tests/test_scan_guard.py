@@ -113,3 +113,25 @@ def test_a_small_folder_removed_or_a_partly_emptied_one_is_marked(
     code, data, errors = _scan(cli)
     assert code == 0 and errors == []
     assert (data["missing"], data["missing_held_back"]) == (20, 0)
+
+
+def test_an_emptied_platform_folder_below_a_common_folder_is_held_back(
+        cli: Any, tmp_path: Path) -> None:
+    """`share/roms/<platform>`: every platform lies in one top-level folder, so the emptied
+    platform folder is found at its own depth (found by QA: 1,000 games marked missing)."""
+    root = tmp_path / "share"
+    for platform, count in (("GBA", 11), ("NES", 5)):
+        folder = root / "roms" / platform
+        folder.mkdir(parents=True)
+        for number in range(count):
+            (folder / f"{platform} {number} (USA).gba").write_bytes(rom_bytes(number * 7 + count))
+    assert cli("library", "add", root).code == 0
+    assert cli("scan", "--workers", "1").code == 0
+    (root / "roms" / "GBA").rename(tmp_path / "GBA-disk")
+    (root / "roms" / "GBA").mkdir()
+    code, data, errors = _scan(cli)
+    assert code == 2 and (data["missing"], data["missing_held_back"]) == (0, 11)
+    assert errors[0].startswith(f"{root / 'roms' / 'GBA'}: none of its 11 files was found")
+    assert _missing(cli) == 0
+    code, data, _ = _scan(cli, "--accept-missing")
+    assert code == 0 and data["missing"] == 11 and _missing(cli) == 11

@@ -243,7 +243,7 @@ _HELD_BACK = ("nothing was marked missing; if the {} is mounted and they were re
 
 
 def _present(db: Database, root_id: int, folder: str | None = None) -> int:
-    """Present games of a root, or of one top-level folder of it."""
+    """Present games of a root, or of one folder of it (a path relative to the root)."""
     if folder is None:
         return int(db.scalar("SELECT count(*) FROM games WHERE root_id = ? "
                              "AND is_missing = 0", (root_id,)))
@@ -261,17 +261,24 @@ def _hold_back(summary: ScanSummary, count: int, what: str, kind: str = "root") 
 
 def _hold_back_folders(db: Database, root: Root, gone: dict[int, str],
                        summary: ScanSummary) -> list[int]:
-    """The ids to mark missing, but for those of a top-level folder of at least
-    FOLDER_MISSING_MIN files none of which was found (emptied or gone: a platform's disk
-    not mounted?), which are held back."""
+    """The ids to mark missing, but for those of a folder (at any depth: ``roms/SNES`` as
+    well as ``SNES``) of at least FOLDER_MISSING_MIN files none of which was found (emptied
+    or gone: a platform's disk not mounted?), which are held back — the outermost such
+    folder once."""
     by_folder: dict[str, list[int]] = {}
     for game_id, relpath in gone.items():
-        folder, slash, _ = relpath.partition("/")
-        by_folder.setdefault(folder if slash else "", []).append(game_id)
+        parts = relpath.split("/")[:-1]
+        for depth in range(1, len(parts) + 1):
+            by_folder.setdefault("/".join(parts[:depth]), []).append(game_id)
     held: set[int] = set()
-    for folder, ids in sorted(by_folder.items()):
-        if folder and len(ids) >= FOLDER_MISSING_MIN \
-                and len(ids) >= _present(db, root.id, folder):
+    held_folders: list[str] = []
+    for folder in sorted(by_folder, key=lambda name: (name.count("/"), name)):
+        ids = by_folder[folder]
+        if len(ids) < FOLDER_MISSING_MIN or any(
+                folder.startswith(f"{outer}/") for outer in held_folders):
+            continue
+        if len(ids) >= _present(db, root.id, folder):
+            held_folders.append(folder)
             held.update(ids)
             _hold_back(summary, len(ids), f"{root.path / folder}: none of its {len(ids):,} "
                                           "files was found (the folder is empty or gone)",
