@@ -71,3 +71,20 @@ def test_ties_go_to_fewer_extra_tags_and_rev_letters_are_revisions(
     assert "Sonic The Hedgehog (USA, Europe) (Sonic Classic Collection).md" not in included
     assert "Tetris (USA).nes" in included and "Tetris (USA) (Tengen).nes" not in included
     assert "Racer (USA) (REV-C).nes" in included and "Racer (USA) (REV-A).nes" not in included
+
+
+def test_an_included_version_wins_its_group_and_the_others_stay_out(
+        cli: Any, tmp_path: Path) -> None:
+    """Forcing one version in (`override set --include`) keeps it and leaves the versions it
+    competes with out — it brought the other version back (found by QA)."""
+    games = _autolist(cli, tmp_path)
+    plain, tengen = games["Tetris (USA).nes"], games["Tetris (USA) (Tengen).nes"]
+    assert plain["included"] and not tengen["included"]
+    assert real(cli, "override", "set", "--game", str(tengen["game_id"]), "--include",
+                "--profile", "1").code == 0
+    after = {g["filename"]: g for g in real(cli, "--json", "autolist", "1").json()[
+        "data"]["games"]}
+    assert after["Tetris (USA) (Tengen).nes"]["included"]
+    assert not after["Tetris (USA).nes"]["included"]
+    assert after["Tetris (USA).nes"]["dropped"] == "other_version"
+    assert after["Tetris (USA).nes"]["kept_instead"] == tengen["game_id"]

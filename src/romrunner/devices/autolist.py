@@ -484,9 +484,15 @@ def _select(games: list[_Game], profile: Profile,
             entries: dict[int, AutoListEntry]) -> None:
     """Mark the entries dropped by one-game-one-ROM, prerelease/hack rules and the limit."""
     groups: dict[str, list[_Game]] = defaultdict(list)
+    forced: set[int] = set()  # included by the user: never dropped, and wins its group
     for game in games:
         entry = entries[game.id]
-        if not entry.included or entry.reason == USER_OVERRIDE_INCLUDE:
+        if not entry.included:
+            continue
+        if entry.reason == USER_OVERRIDE_INCLUDE:
+            forced.add(game.id)
+            if profile.one_game_one_rom:
+                groups[game.title_key].append(game)
             continue
         if game.flags_json and "bad_dump" in game.flags:
             entry.dropped = DROP_BAD_DUMP
@@ -508,10 +514,12 @@ def _select(games: list[_Game], profile: Profile,
             variants[game.variant].append(game)
         if len(variants) < 2:
             continue
-        winner = min(variants, key=lambda v: min(preference.key(g) for g in variants[v]))
-        keeper = min(variants[winner], key=lambda g: g.id).id
+        winners = {v for v, games_of in variants.items()
+                   if any(g.id in forced for g in games_of)} or {
+            min(variants, key=lambda v: min(preference.key(g) for g in variants[v]))}
+        keeper = min((g for v in winners for g in variants[v]), key=lambda g: g.id).id
         for variant, games_of in variants.items():
-            if variant != winner:
+            if variant not in winners:
                 for game in games_of:
                     entries[game.id].dropped = DROP_OTHER_VERSION
                     entries[game.id].kept_instead = keeper
