@@ -68,6 +68,7 @@ from romrunner.deploy.plan import DeployPlan, PlanItem
 from romrunner.deploy.syncer import FileSyncer
 from romrunner.devices.mounts import place_on_device
 from romrunner.errors import NotFoundError, RomRunnerError
+from romrunner.gcpause import gc_paused
 from romrunner.library.roots import list_roots
 from romrunner.store.database import Database
 from romrunner.timeutil import now_text
@@ -199,15 +200,16 @@ def deploy(db: Database, plan: DeployPlan, *, profile_id: int,
     with another deploy, or clearly too small for what must be written.
     """
     options = options or DeployOptions()
-    refuse_library_overlap(db, plan.root, plan.items)
-    check_destination(plan.root)
-    with card_lock(plan.root):
-        ready = _prepare(db, plan, profile_id, options, destination_id, name)
-        summary = _run(db, ready.deployment_id, plan.root, plan.fs, ready.dest_id,
-                       ready.decisions, ready.claims, options, progress, fresh=True,
-                       unchanged=ready.unchanged, planned=ready.planned)
-        summary.notes[:0] = ready.claims.notes
-        return summary
+    with gc_paused():  # one object per file, no cycles: collections would find nothing
+        refuse_library_overlap(db, plan.root, plan.items)
+        check_destination(plan.root)
+        with card_lock(plan.root):
+            ready = _prepare(db, plan, profile_id, options, destination_id, name)
+            summary = _run(db, ready.deployment_id, plan.root, plan.fs, ready.dest_id,
+                           ready.decisions, ready.claims, options, progress, fresh=True,
+                           unchanged=ready.unchanged, planned=ready.planned)
+            summary.notes[:0] = ready.claims.notes
+            return summary
 
 
 def record_deployment(db: Database, plan: DeployPlan, *, profile_id: int,
@@ -263,6 +265,12 @@ def _split(root: Path, plan: DeployPlan, claims: Claims, options: DeployOptions
 def preview(db: Database, plan: DeployPlan, options: DeployOptions | None = None,
             *, destination_id: str | None = None) -> dict[str, Any]:
     """What a deploy of ``plan`` would do (``--dry-run``): nothing is written anywhere."""
+    with gc_paused():
+        return _preview(db, plan, options, destination_id)
+
+
+def _preview(db: Database, plan: DeployPlan, options: DeployOptions | None,
+             destination_id: str | None) -> dict[str, Any]:
     options = options or DeployOptions()
     root = plan.root
     refuse_library_overlap(db, root, plan.items)
@@ -322,11 +330,12 @@ def refuse_library_overlap(db: Database, card: Path, items: Iterable[PlanItem]) 
                               "folder outside the library")
     inside = f"{str(target).rstrip('/')}/"
     above: dict[str, bool] = {}  # source folder -> the card is that folder or above it
-    for item in items:
-        if item.source.startswith(inside) or (
-                card_id is not None and item.source
-                and _below(item.source.rpartition("/")[0], card_id, above)):
-            raise DeployError(f"{card}: holds {item.source}, a file this deploy copies "
+    sources = [item.source for item in items if item.source]
+    for folder in {source.rpartition("/")[0] for source in sources}:  # each folder once
+        if f"{folder}/".startswith(inside) or (
+                card_id is not None and _below(folder, card_id, above)):
+            source = next(s for s in sources if s.rpartition("/")[0] == folder)
+            raise DeployError(f"{card}: holds {source}, a file this deploy copies "
                               "from; deploy to a folder outside your library and BIOS")
 
 
@@ -402,16 +411,16 @@ def fast_skips(root: Path, items: list[PlanItem], files: dict[str, Any]
     holding the planned content needs none. Returns the indexes of the rest and, per
     platform, [files, bytes] found unchanged.
     """
-    groups: dict[str, list[int]] = defaultdict(list)
+    groups: dict[tuple[str, str], list[int]] = defaultdict(list)  # (folder, platform)
     rest: list[int] = []
     for index, item in enumerate(items):
         if item.content is None:
-            groups[item.dest.rpartition("/")[0]].append(index)
+            groups[(item.dest.rpartition("/")[0], item.platform_id or "")].append(index)
         else:
             rest.append(index)  # a playlist: few, decided one by one
     unchanged: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     base, get, file_type, regular = str(root), files.get, 0o170000, stat.S_IFREG
-    for folder, indexes in groups.items():
+    for (folder, platform), indexes in groups.items():
         group = [items[index] for index in indexes]
         try:
             fd = os.open(f"{base}/{folder}" if folder else base,
@@ -433,13 +442,13 @@ def fast_skips(root: Path, items: list[PlanItem], files: dict[str, Any]
         except (TypeError, LookupError):  # a malformed record: decided one by one
             rest.extend(indexes)
             continue
-        for index, item, ok in zip(indexes, group, same, strict=True):
-            if ok:
-                entry = unchanged[item.platform_id or ""]
-                entry[0] += 1
-                entry[1] += item.size
-            else:
-                rest.append(index)
+        found = sum(same)
+        if found:
+            entry = unchanged[platform]
+            entry[0] += found
+            entry[1] += sum(item.size for item, ok in zip(group, same, strict=True) if ok)
+        if found < len(group):
+            rest.extend(index for index, ok in zip(indexes, same, strict=True) if not ok)
     rest.sort()
     return rest, dict(unchanged)
 

@@ -26,6 +26,7 @@ from romrunner.deploy.archives import CANNOT, ArchiveSupport, archive_extension,
 from romrunner.deploy.layout import CardLayoutLike
 from romrunner.deploy.legal import FileSystem, collision_key, legal_component, legal_path
 from romrunner.errors import InputError
+from romrunner.gcpause import gc_paused
 from romrunner.packs.loader import DefinitionPack
 from romrunner.store.database import Database
 
@@ -167,6 +168,13 @@ def build_plan(db: Database, layout: CardLayoutLike, game_ids: Iterable[int], *,
     the emulator they run with reads them (a warning when it cannot or we cannot tell).
     Nothing is written anywhere.
     """
+    with gc_paused():  # one object per game and file, no cycles
+        return _build_plan(db, layout, game_ids, pack, profile_id, include_bios)
+
+
+def _build_plan(db: Database, layout: CardLayoutLike, game_ids: Iterable[int],
+                pack: DefinitionPack | None, profile_id: int | None,
+                include_bios: bool) -> DeployPlan:
     ids = list(dict.fromkeys(int(i) for i in game_ids))
     plan = DeployPlan(layout.root, layout.os_id, layout.fs, game_ids=ids)
     builder = _Builder(plan, layout)

@@ -12,7 +12,6 @@ where each ``stat`` waits for the server, each worker keeps one more request in 
 from __future__ import annotations
 
 import contextlib
-import gc
 import json
 import operator
 import os
@@ -27,6 +26,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path, PurePosixPath
 from typing import Any, NamedTuple
 
+from romrunner.gcpause import gc_paused
 from romrunner.library.containers import ContainerError, referenced_files
 from romrunner.library.examine import HASHED_SHEETS, Job
 from romrunner.library.roots import Root
@@ -203,7 +203,7 @@ def plan_root(db: Database, root: Root, rules: WalkRules, summary: ScanSummary,
 
     Raises RootUnlistable when the root itself cannot be listed."""
     folders = _top_level(str(root.path), rules)
-    with _gc_paused(), _walking(folders, rules, workers) as walked:
+    with gc_paused(), _walking(folders, rules, workers) as walked:
         tracks = load_tracks(db, root.id)
         context = _Context(str(root.path), full, tracks,
                            {track.sheet for track in tracks.values()})
@@ -537,20 +537,6 @@ def _answers(root: Path) -> bool:
             return True
     except OSError:
         return False
-
-
-@contextlib.contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector while the plan holds one entry per stored
-    file: the planning allocates no reference cycles, but each collection re-walks the
-    million live entries (measured: 12% of a 1M-file rescan)."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _reexamined_discs(root: Root, sheets: set[str], notes: WalkNotes) -> list[Job]:
