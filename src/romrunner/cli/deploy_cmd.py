@@ -57,7 +57,7 @@ def deploy() -> None:
 
     \b
     romrunner deploy PROFILE --to CARD [QUERY…] [--collection C] [--auto] [--dry-run]
-                     [--verify] [--prune] [--overwrite]
+                     [--verify] [--prune [--force]] [--overwrite]
     romrunner deploy resume [ID] | deploy history | deploy show ID
     """
 
@@ -75,8 +75,11 @@ def deploy() -> None:
               help="Remove files an earlier deployment of ours wrote that are no longer chosen.")
 @click.option("--overwrite", is_flag=True,
               help="Replace files of yours that are where a deployed file goes.")
+@click.option("--force", is_flag=True,
+              help="Prune even when no game is chosen or more than half of our files would go.")
 def deploy_run(profile_id: int, words: tuple[str, ...], card: Path, collection: str | None,
-               auto: bool, dry_run: bool, verify: bool, prune: bool, overwrite: bool) -> int:
+               auto: bool, dry_run: bool, verify: bool, prune: bool, overwrite: bool,
+               force: bool) -> int:
     """Deploy PROFILE's games to the card: ROMs to the OS's folders, their BIOS, playlists."""
     app = app_context()
     require_database(app.db_path, "deploy")  # a deploy needs a profile: never a new database
@@ -88,7 +91,7 @@ def deploy_run(profile_id: int, words: tuple[str, ...], card: Path, collection: 
                           auto=auto)
     plan = build_plan(db, layout, chosen.game_ids, pack=pack, profile_id=profile_id)
     _warn_plan(app, plan)
-    options = DeployOptions(verify=verify, overwrite=overwrite, prune=prune)
+    options = DeployOptions(verify=verify, overwrite=overwrite, prune=prune, force_prune=force)
     if dry_run:
         data = preview(db, plan, options, destination_id=destination_id(card, create=False))
         data["chosen"] = {"games": len(chosen.game_ids), "how": chosen.description,
