@@ -28,7 +28,13 @@ from romrunner.cli.context import AppContext, app_context
 from romrunner.cli.db_cmd import require_database
 from romrunner.cli.querycmd import QueryCommand
 from romrunner.deploy.card import check_destination
-from romrunner.deploy.execute import DeployOptions, DeploySummary, preview, refuse_library_overlap
+from romrunner.deploy.execute import (
+    IDENTICAL_KEPT,
+    DeployOptions,
+    DeploySummary,
+    preview,
+    refuse_library_overlap,
+)
 from romrunner.deploy.execute import Progress as DeployProgress
 from romrunner.deploy.execute import deploy as run_deployment
 from romrunner.deploy.execute import resume as resume_deployment
@@ -209,11 +215,14 @@ def finish_summary(app: AppContext, summary: DeploySummary) -> int:
                           markup=False, soft_wrap=True)
         for note in summary.notes:
             app.err_console.print(f"note: {note}", markup=False, soft_wrap=True)
-        for error in summary.errors[:20]:
-            app.err_console.print(f"  {error['status']}: {error['error']}",
+        identical = [e for e in summary.errors if e["error"] == IDENTICAL_KEPT]
+        errors = [e for e in summary.errors if e["error"] != IDENTICAL_KEPT]
+        _render_identical(app, identical)
+        for error in errors[:20]:
+            app.err_console.print(f"  {error['status']}: {_named_error(error)}",
                                   markup=False, soft_wrap=True)
-        if len(summary.errors) > 20:
-            app.err_console.print(f"  … and {len(summary.errors) - 20} more "
+        if len(errors) > 20:
+            app.err_console.print(f"  … and {len(errors) - 20} more "
                                   f"(`romrunner deploy show {summary.deployment_id}`)")
         if summary.stopped:
             app.err_console.print(f"error: {summary.stopped}", markup=False, soft_wrap=True)
@@ -221,6 +230,31 @@ def finish_summary(app: AppContext, summary: DeploySummary) -> int:
     app.finish(summary.as_dict(), render, ok=code == 0,
                errors=[summary.stopped] if summary.stopped else None)
     return code
+
+
+IDENTICAL_NAMED = 5  # more files kept as identical than this are counted, not listed
+
+
+def _named_error(error: dict[str, Any]) -> str:
+    """A file's error, beginning with its path on the card (most messages already do)."""
+    path, text = error.get("path") or "", str(error["error"])
+    return text if not path or text.startswith(f"{path}:") else f"{path}: {text}"
+
+
+def _render_identical(app: AppContext, identical: list[dict[str, Any]]) -> None:
+    """Files already on the card with the bytes to write, not written by us (a card filled
+    by hand, or whose ``.romrunner/`` was lost): a few are named; more are counted once and
+    named with ``--verbose`` (the JSON names each)."""
+    if len(identical) > IDENTICAL_NAMED:
+        hint = "" if app.verbose else "; --verbose lists them"
+        app.err_console.print(
+            f"  skipped: {len(identical):,} files of yours already on the card are identical "
+            f"to what would be written there: kept; ROM Runner did not write them, so "
+            f"--prune never removes them{hint}", markup=False, soft_wrap=True)
+    if len(identical) <= IDENTICAL_NAMED or app.verbose:
+        for error in identical:
+            app.err_console.print(f"  skipped: {_named_error(error)}", markup=False,
+                                  soft_wrap=True)
 
 
 @deploy.command(name="history")

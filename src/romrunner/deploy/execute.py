@@ -87,6 +87,8 @@ MANIFEST_SECONDS = 10.0     # refresh the card's manifest copy during long runs
 STOP_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EIO, errno.ENODEV,
                          errno.ENXIO, errno.ENOTCONN, errno.ESHUTDOWN, errno.ESTALE})
 RESUMABLE = ("started", "failed", "cancelled")
+# The error of a file skipped because the same bytes, not written by us, are already there.
+IDENTICAL_KEPT = "an identical file of yours is kept"
 
 COPY, SKIP, DONE, CONFLICT, FAIL, PRUNE, KEEP, NOOP = (
     "copy", "skip", "done", "conflict", "fail", "prune", "keep", "noop")
@@ -908,7 +910,7 @@ def _decide_copy(root: Path, item: _Item, info: os.stat_result | None, claim: Ow
     if same_size and _card_hash_matches(root, item):
         # The same bytes are already there (a card filled by hand, a lost .romrunner/): nothing
         # to write, whatever --overwrite says. Still the user's file: --prune never removes it.
-        return _Decision(item, SKIP, info, note="an identical file of yours is kept")
+        return _Decision(item, SKIP, info, note=IDENTICAL_KEPT)
     if options.overwrite:
         return _Decision(item, COPY, info)
     if wrote:
