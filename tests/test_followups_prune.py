@@ -100,3 +100,11 @@ def test_a_prune_of_more_than_half_of_our_files_needs_force(cli: Any, library: P
                  "--force")
     assert forced.code == 0, forced.err
     assert forced.json()["data"]["pruned"] == 11 and len(on_card(card)) == 2
+
+
+def test_force_without_prune_is_a_usage_error(cli: Any, library: Path, tmp_path: Path) -> None:
+    card = tmp_path / "card"
+    card.mkdir()
+    result = cli("deploy", "1", "--to", str(card), "platform:gba", "--force")
+    assert result.code == 2 and "--prune" in result.err
+    assert list(card.iterdir()) == []

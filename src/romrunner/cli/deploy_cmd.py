@@ -87,6 +87,9 @@ def deploy_run(profile_id: int, words: tuple[str, ...], card: Path, collection: 
                auto: bool, dry_run: bool, verify: bool, prune: bool, overwrite: bool,
                force: bool) -> int:
     """Deploy PROFILE's games to the card: ROMs to the OS's folders, their BIOS, playlists."""
+    if force and not prune:
+        raise click.UsageError("--force goes with --prune (files of yours in the way are "
+                               "replaced with --overwrite)")
     app = app_context()
     require_database(app.db_path, "deploy")  # a deploy needs a profile: never a new database
     db = app.open_db(OpenMode.READ if dry_run else OpenMode.WRITE)
