@@ -286,7 +286,7 @@ def test_files_we_did_not_write_survive_deploy_prune_and_resume(tmp_path: Path) 
     assert first.conflicts == 1
     nothing = library.plan(Layout(card), [])
     pruned = deploy(library.db, nothing, profile_id=library.profile_id,
-                    options=DeployOptions(prune=True))
+                    options=DeployOptions(prune=True, force_prune=True))  # none chosen
     assert pruned.pruned == 3
     assert card_files(card) == theirs
 
@@ -312,7 +312,14 @@ def test_a_card_pulled_out_midway_stops_the_run_and_a_new_card_resumes(
         assert summary.failed == 0 and summary.status == "failed"
         assert summary.copied == execute.BATCH_FILES
         assert card_files(card) == {}  # the empty mount point: nothing written there
+    card_id = library.db.scalar("SELECT destination_id FROM deployment_history WHERE id = ?",
+                                (summary.deployment_id,))
     with tmpfs(tmp_path / "card", "8m") as card:  # plugged in again (an emptied card)
+        with pytest.raises(DeployError, match="destination-id"):  # no id: another card (QA #17)
+            resume(library.db, summary.deployment_id)
+        assert card_files(card) == {}
+        (card / ".romrunner").mkdir(exist_ok=True)  # the same card, its files lost
+        (card / ".romrunner/destination-id").write_text(f"{card_id}\n")
         again = resume(library.db, summary.deployment_id)
         assert again.status == "completed" and again.copied == total  # the lost ones too
         assert card_files(card) == expected_card(library, card) and not temp_files(card)

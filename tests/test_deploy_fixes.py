@@ -89,7 +89,9 @@ def test_prune_keeps_a_missing_game_but_removes_one_no_longer_chosen_or_forgotte
     assert after == {"ROMS/gba/Pocket Quest (Europe).gba", "ROMS/gba/Tiny Tanks (USA).gba"}
     assert after < before
     assert cli("library", "rm", str(library)).code == 0  # the games leave the library
-    emptied = cli("--json", "deploy", "1", "--to", str(card), "--auto", "--prune")
+    braked = cli("deploy", "1", "--to", str(card), "--auto", "--prune")  # no game chosen:
+    assert braked.code == 2 and "--force" in braked.err  # held back (QA #4)
+    emptied = cli("--json", "deploy", "1", "--to", str(card), "--auto", "--prune", "--force")
     assert emptied.code == 0, emptied.err
     assert emptied.json()["data"]["pruned"] == 2 and card_roms(card) == set()
 

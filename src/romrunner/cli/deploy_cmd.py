@@ -28,7 +28,13 @@ from romrunner.cli.context import AppContext, app_context
 from romrunner.cli.db_cmd import require_database
 from romrunner.cli.querycmd import QueryCommand
 from romrunner.deploy.card import check_destination
-from romrunner.deploy.execute import DeployOptions, DeploySummary, preview, refuse_library_overlap
+from romrunner.deploy.execute import (
+    IDENTICAL_KEPT,
+    DeployOptions,
+    DeploySummary,
+    preview,
+    refuse_library_overlap,
+)
 from romrunner.deploy.execute import Progress as DeployProgress
 from romrunner.deploy.execute import deploy as run_deployment
 from romrunner.deploy.execute import resume as resume_deployment
@@ -57,7 +63,7 @@ def deploy() -> None:
 
     \b
     romrunner deploy PROFILE --to CARD [QUERY…] [--collection C] [--auto] [--dry-run]
-                     [--verify] [--prune] [--overwrite]
+                     [--verify] [--prune [--force]] [--overwrite]
     romrunner deploy resume [ID] | deploy history | deploy show ID
     """
 
@@ -75,9 +81,15 @@ def deploy() -> None:
               help="Remove files an earlier deployment of ours wrote that are no longer chosen.")
 @click.option("--overwrite", is_flag=True,
               help="Replace files of yours that are where a deployed file goes.")
+@click.option("--force", is_flag=True,
+              help="Prune even when no game is chosen or more than half of our files would go.")
 def deploy_run(profile_id: int, words: tuple[str, ...], card: Path, collection: str | None,
-               auto: bool, dry_run: bool, verify: bool, prune: bool, overwrite: bool) -> int:
+               auto: bool, dry_run: bool, verify: bool, prune: bool, overwrite: bool,
+               force: bool) -> int:
     """Deploy PROFILE's games to the card: ROMs to the OS's folders, their BIOS, playlists."""
+    if force and not prune:
+        raise click.UsageError("--force goes with --prune (files of yours in the way are "
+                               "replaced with --overwrite)")
     app = app_context()
     require_database(app.db_path, "deploy")  # a deploy needs a profile: never a new database
     db = app.open_db(OpenMode.READ if dry_run else OpenMode.WRITE)
@@ -88,7 +100,7 @@ def deploy_run(profile_id: int, words: tuple[str, ...], card: Path, collection: 
                           auto=auto)
     plan = build_plan(db, layout, chosen.game_ids, pack=pack, profile_id=profile_id)
     _warn_plan(app, plan)
-    options = DeployOptions(verify=verify, overwrite=overwrite, prune=prune)
+    options = DeployOptions(verify=verify, overwrite=overwrite, prune=prune, force_prune=force)
     if dry_run:
         data = preview(db, plan, options, destination_id=destination_id(card, create=False))
         data["chosen"] = {"games": len(chosen.game_ids), "how": chosen.description,
@@ -206,11 +218,14 @@ def finish_summary(app: AppContext, summary: DeploySummary) -> int:
                           markup=False, soft_wrap=True)
         for note in summary.notes:
             app.err_console.print(f"note: {note}", markup=False, soft_wrap=True)
-        for error in summary.errors[:20]:
-            app.err_console.print(f"  {error['status']}: {error['error']}",
+        identical = [e for e in summary.errors if e["error"] == IDENTICAL_KEPT]
+        errors = [e for e in summary.errors if e["error"] != IDENTICAL_KEPT]
+        _render_identical(app, identical)
+        for error in errors[:20]:
+            app.err_console.print(f"  {error['status']}: {_named_error(error)}",
                                   markup=False, soft_wrap=True)
-        if len(summary.errors) > 20:
-            app.err_console.print(f"  … and {len(summary.errors) - 20} more "
+        if len(errors) > 20:
+            app.err_console.print(f"  … and {len(errors) - 20} more "
                                   f"(`romrunner deploy show {summary.deployment_id}`)")
         if summary.stopped:
             app.err_console.print(f"error: {summary.stopped}", markup=False, soft_wrap=True)
@@ -218,6 +233,31 @@ def finish_summary(app: AppContext, summary: DeploySummary) -> int:
     app.finish(summary.as_dict(), render, ok=code == 0,
                errors=[summary.stopped] if summary.stopped else None)
     return code
+
+
+IDENTICAL_NAMED = 5  # more files kept as identical than this are counted, not listed
+
+
+def _named_error(error: dict[str, Any]) -> str:
+    """A file's error, beginning with its path on the card (most messages already do)."""
+    path, text = error.get("path") or "", str(error["error"])
+    return text if not path or text.startswith(f"{path}:") else f"{path}: {text}"
+
+
+def _render_identical(app: AppContext, identical: list[dict[str, Any]]) -> None:
+    """Files already on the card with the bytes to write, not written by us (a card filled
+    by hand, or whose ``.romrunner/`` was lost): a few are named; more are counted once and
+    named with ``--verbose`` (the JSON names each)."""
+    if len(identical) > IDENTICAL_NAMED:
+        hint = "" if app.verbose else "; --verbose lists them"
+        app.err_console.print(
+            f"  skipped: {len(identical):,} files of yours already on the card are identical "
+            f"to what would be written there: kept; ROM Runner did not write them, so "
+            f"--prune never removes them{hint}", markup=False, soft_wrap=True)
+    if len(identical) <= IDENTICAL_NAMED or app.verbose:
+        for error in identical:
+            app.err_console.print(f"  skipped: {_named_error(error)}", markup=False,
+                                  soft_wrap=True)
 
 
 @deploy.command(name="history")

@@ -152,11 +152,16 @@ def profile_show(profile_id: int) -> int:
 
 @profile.command(name="rm")
 @click.argument("profile_id", type=ROW_ID)
-def profile_rm(profile_id: int) -> int:
-    """Remove a profile and its overrides."""
+@click.option("--force", is_flag=True,
+              help="Remove it even when it has deployed: its deploy history goes too.")
+def profile_rm(profile_id: int, force: bool) -> int:
+    """Remove a profile and its overrides (refused when it has deploy history, unless
+    --force)."""
     app = app_context()
-    remove_profile(app.open_db(), profile_id)
-    app.finish({"id": profile_id}, lambda c: c.print(f"removed profile {profile_id}"))
+    history = remove_profile(app.open_db(), profile_id, force=force)
+    also = f" and the history of its {history:,} deployment(s)" if history else ""
+    app.finish({"id": profile_id, "deployments_removed": history},
+               lambda c: c.print(f"removed profile {profile_id}{also}", markup=False))
     return 0
 
 

@@ -43,6 +43,7 @@ from typing import Any, NamedTuple
 
 from romrunner.deploy.card import (
     CARD_DIR,
+    ID_NAME,
     MANIFEST_NAME,
     TEMP_PREFIX,
     DeployError,
@@ -66,7 +67,7 @@ from romrunner.deploy.card import (
 from romrunner.deploy.legal import FileSystem, collision_key, inside_root
 from romrunner.deploy.plan import DeployPlan, PlanItem
 from romrunner.deploy.syncer import FileSyncer
-from romrunner.devices.mounts import place_on_device
+from romrunner.devices.mounts import place_on_device, volume_uuid
 from romrunner.errors import NotFoundError, RomRunnerError
 from romrunner.gcpause import gc_paused
 from romrunner.library.roots import list_roots
@@ -87,6 +88,8 @@ MANIFEST_SECONDS = 10.0     # refresh the card's manifest copy during long runs
 STOP_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EIO, errno.ENODEV,
                          errno.ENXIO, errno.ENOTCONN, errno.ESHUTDOWN, errno.ESTALE})
 RESUMABLE = ("started", "failed", "cancelled")
+# The error of a file skipped because the same bytes, not written by us, are already there.
+IDENTICAL_KEPT = "an identical file of yours is kept"
 
 COPY, SKIP, DONE, CONFLICT, FAIL, PRUNE, KEEP, NOOP = (
     "copy", "skip", "done", "conflict", "fail", "prune", "keep", "noop")
@@ -100,6 +103,7 @@ class DeployOptions:
     overwrite: bool = False
     prune: bool = False
     margin_bytes: int | None = None
+    force_prune: bool = False  # a prune the brake would hold back goes ahead (see _prune_brake)
 
     @classmethod
     def from_json(cls, text: str | None) -> DeployOptions:
@@ -247,6 +251,7 @@ def _prepare(db: Database, plan: DeployPlan, profile_id: int, options: DeployOpt
         for seq, item in enumerate(items):
             item.seq = seq
     decisions = _decide(root, plan.fs, items, claims, options)
+    _prune_brake(plan, decisions, unchanged, options)
     _check_space(root, decisions, options)
     deployment_id = _record(db, plan, decisions, profile_id, options, dest_id, name, unchanged)
     return _Prepared(deployment_id, dest_id, decisions, claims,
@@ -282,6 +287,7 @@ def _preview(db: Database, plan: DeployPlan, options: DeployOptions | None,
     items = _plan_items(plan, rest)
     prune = _prune_items(root, plan, claims) if options.prune else []
     decisions = _decide(root, plan.fs, prune + items, claims, options)
+    _prune_brake(plan, decisions, unchanged, options)  # refused in the real run's words
     counts: dict[str, int] = defaultdict(int)
     if unchanged:
         counts[SKIP] = sum(files for files, _ in unchanged.values())
@@ -484,6 +490,33 @@ def _prune_items(root: Path, plan: DeployPlan, claims: Claims) -> list[_Item]:
     return found
 
 
+PRUNE_BRAKE_FILES = 10  # a prune of fewer files is not held back for its share of the card
+
+
+def _prune_brake(plan: DeployPlan, decisions: list[_Decision], found: dict[str, list[int]],
+                 options: DeployOptions) -> None:
+    """Refuse a prune that looks like a mistake (a mistyped query, one platform's query on a
+    card holding several): one that chose no game at all, or that would remove more than half
+    of the files of ours on the card (and at least :data:`PRUNE_BRAKE_FILES`).
+    ``options.force_prune`` lets it go ahead. ``found``: the plan's files found unchanged in
+    bulk, per platform (ours on the card, kept)."""
+    if not options.prune or options.force_prune:
+        return
+    pruned = sum(1 for decision in decisions if decision.action == PRUNE)
+    if not pruned:
+        return
+    kept = sum(files for files, _ in found.values()) + sum(
+        1 for decision in decisions if decision.item.action == "copy" and decision.claim)
+    ours = pruned + kept
+    where = f"{plan.root}: --prune would remove {pruned:,} of the {ours:,} files ROM Runner put"
+    if not plan.game_ids:
+        raise DeployError(f"{where} on this card, as no game is chosen; nothing was changed "
+                          "(check the query, or add --force to prune anyway)")
+    if pruned >= PRUNE_BRAKE_FILES and 2 * pruned > ours:
+        raise DeployError(f"{where} on this card, more than half; nothing was changed (check "
+                          "what is chosen, or add --force to prune anyway)")
+
+
 def _unchanged(decision: _Decision) -> bool:
     """A file of ours already on the card as planned: counted, not recorded per file (its
     record is the item of the deployment that wrote it, and the card's manifest)."""
@@ -605,12 +638,10 @@ def resume(db: Database, deployment_id: int | None = None, *, verify: bool | Non
         options.overwrite = overwrite
     root = Path(row["destination_path"])
     refuse_library_overlap(db, root, ())
-    check_destination(root)
+    check_destination(root, create=False)
     dest_id = row["destination_id"] or ""
-    on_card = card_destination_id(root, create=False)
-    if dest_id and on_card and on_card != dest_id:
-        raise DeployError(f"{root}: this is not the card deployment {deployment_id} was "
-                          f"writing to (its id is {on_card}, expected {dest_id})")
+    _refuse_another_card(db, deployment_id, root, dest_id)  # before .romrunner/ is made
+    check_destination(root)
     stored_fs = json.loads(row["options_json"] or "{}").get("fs")
     fs = fs or (FileSystem(stored_fs) if stored_fs in {f.value for f in FileSystem}
                 else FileSystem.FAT32)
@@ -624,6 +655,34 @@ def resume(db: Database, deployment_id: int | None = None, *, verify: bool | Non
                        progress)
         summary.notes[:0] = notes
         return summary
+
+
+def _refuse_another_card(db: Database, deployment_id: int, root: Path, dest_id: str) -> None:
+    """Refuse to resume onto another card at the deployment's path: one with another id, or
+    one with no id at all (a blank card swapped in) once the deployment had put files on its
+    card (written, pruned, or found there unchanged) — it would be finished on the wrong card
+    and the real one left half done. The card's id: its volume UUID or its id file."""
+    if not dest_id:
+        return  # (recorded before destinations had ids: nothing to compare)
+    on_card = card_destination_id(root, create=False)
+    found = volume_uuid(root)
+    ids = {on_card} if on_card else set()
+    if found:
+        ids.add(f"uuid:{found}")
+    if dest_id in ids:
+        return
+    other = on_card or (f"uuid:{found}" if found and dest_id.startswith("uuid:") else None)
+    if other:
+        raise DeployError(f"{root}: this is not the card deployment {deployment_id} was "
+                          f"writing to (its id is {other}, expected {dest_id})")
+    done = int(db.scalar("SELECT count(*) FROM deployment_items WHERE deployment_id = ? "
+                         "AND status IN ('copied', 'pruned')", (deployment_id,)))
+    done += sum(int(files) for files, _ in _recorded(db, deployment_id).unchanged.values())
+    if done:
+        raise DeployError(
+            f"{root}: this is not the card deployment {deployment_id} was writing to: it has "
+            f"no {CARD_DIR}/{ID_NAME} (expected the card with id {dest_id}, which already holds "
+            f"{done:,} of its files); put that card back, or start a new deploy to this one")
 
 
 def _unfinished(db: Database, deployment_id: int | None, overwrite: bool = False) -> Any:
@@ -860,7 +919,7 @@ def _decide_copy(root: Path, item: _Item, info: os.stat_result | None, claim: Ow
     if same_size and _card_hash_matches(root, item):
         # The same bytes are already there (a card filled by hand, a lost .romrunner/): nothing
         # to write, whatever --overwrite says. Still the user's file: --prune never removes it.
-        return _Decision(item, SKIP, info, note="an identical file of yours is kept")
+        return _Decision(item, SKIP, info, note=IDENTICAL_KEPT)
     if options.overwrite:
         return _Decision(item, COPY, info)
     if wrote:

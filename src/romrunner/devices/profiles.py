@@ -18,6 +18,7 @@ from romrunner.collections.store import resolve_collection_ids
 from romrunner.devices.catalog import canonical_device_id, device_chipset
 from romrunner.devices.osprofile import known_os, resolve_os_profile
 from romrunner.errors import InputError, NotFoundError
+from romrunner.library.tags import REGIONS
 from romrunner.packs.loader import DefinitionPack
 from romrunner.store.database import Database
 
@@ -190,11 +191,20 @@ def create_profile(db: Database, pack: DefinitionPack, device_row_id: int, os_id
     return ProfileResult(load_profile(db, cursor.lastrowid), resolved.warnings)
 
 
-def remove_profile(db: Database, profile_id: int) -> None:
-    """Remove a profile (its overrides go with it)."""
+def remove_profile(db: Database, profile_id: int, *, force: bool = False) -> int:
+    """Remove a profile (its overrides go with it); returns the deployments whose history
+    went with it. A profile that has deployed is refused unless ``force``: its history (what
+    was put on which card, and what a prune of that card may remove) would go too."""
     with db.atomic():
         load_profile(db, profile_id)
+        count = int(db.scalar("SELECT count(*) FROM deployment_history "
+                              "WHERE device_profile_id = ?", (profile_id,)))
+        if count and not force:
+            raise InputError(f"device profile {profile_id} has {count:,} deployment(s) whose "
+                             "history would be removed with it; nothing was removed (use "
+                             "--force to remove the history too)")
         db.execute("DELETE FROM device_profiles WHERE id = ?", (profile_id,))
+    return count
 
 
 def update_profile(db: Database, pack: DefinitionPack, profile_id: int,
@@ -231,11 +241,27 @@ def _checked(db: Database, pack: DefinitionPack, key: str, value: Any) -> Any:
         return json.dumps(list(dict.fromkeys(value)))
     if key in ("include_collections", "exclude_collections"):
         return json.dumps(resolve_collection_ids(db, value))
-    if key in ("region_preference", "language_preference"):
+    if key == "region_preference":
+        return json.dumps(list(dict.fromkeys(_region(str(v)) for v in value if str(v).strip())))
+    if key == "language_preference":
         return json.dumps([str(v).strip() for v in value if str(v).strip()])
     if key in _FLAG_FIELDS:
         return int(bool(value))
     raise InputError(f"profile setting {key!r} does not exist")
+
+
+_SOME_REGIONS = ("USA", "Europe", "Japan", "World", "UK", "Germany", "France", "Korea")
+
+
+def _region(text: str) -> str:
+    """A region as file names spell it (``us`` -> ``USA``): the names the auto-list compares
+    with a game's regions; InputError naming one the file-name tags do not know."""
+    found = REGIONS.get(text.strip().lower())
+    if found is None:
+        raise InputError(f"region {text.strip()!r} is not one file names use; known regions "
+                         f"include {', '.join(_SOME_REGIONS)} ({len(set(REGIONS.values()))} "
+                         "in all)")
+    return found
 
 
 # -- emulators per platform ------------------------------------------------------------

@@ -1,0 +1,66 @@
+"""`profile rm` keeps a profile that has deployed unless --force (QA #19: its deploy history
+went with it), and `profile set --regions` refuses a region file names never use (QA #30)."""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+
+@pytest.fixture
+def deployed(cli: Any, tmp_path: Path) -> Path:
+    """A library, a profile, one deployment of it to a card."""
+    root = tmp_path / "roms"
+    (root / "snes").mkdir(parents=True)
+    (root / "snes/Sky Pilot (USA).sfc").write_bytes(hashlib.sha256(b"a").digest() * 128)
+    card = tmp_path / "card"
+    card.mkdir()
+    for args in (("library", "add", str(root)), ("scan", "--workers", "1"),
+                 ("device", "add", "rg-35xx-plus"),
+                 ("profile", "create", "--device", "1", "--os", "muos"),
+                 ("deploy", "1", "--to", str(card), "platform:snes")):
+        result = cli(*args)
+        assert result.code == 0, (args, result.err)
+    return card
+
+
+def test_profile_rm_keeps_a_profile_with_deploy_history_unless_forced(
+        cli: Any, deployed: Path, db_path: Path) -> None:
+    refused = cli("profile", "rm", "1")
+    assert refused.code == 2
+    lines = refused.err.strip().splitlines()
+    assert len(lines) == 1 and "profile 1" in lines[0] and "1 deployment" in lines[0]
+    assert "--force" in lines[0]
+    assert cli("deploy", "show", "1").code == 0  # the history is still there
+    assert cli("profile", "show", "1").code == 0
+    forced = cli("--json", "profile", "rm", "1", "--force")
+    assert forced.code == 0, forced.err
+    assert forced.json()["data"]["deployments_removed"] == 1
+    assert cli("deploy", "show", "1").code != 0  # gone with it, as it said
+    with sqlite3.connect(db_path) as db:
+        assert db.execute("SELECT count(*) FROM device_profiles").fetchone()[0] == 0
+
+
+def test_profile_rm_without_history_needs_no_force(cli: Any, deployed: Path) -> None:
+    assert cli("profile", "create", "--device", "1", "--os", "muos").code == 0
+    removed = cli("profile", "rm", "2")
+    assert removed.code == 0, removed.err
+    assert "removed profile 2" in removed.out and "history" not in removed.out
+
+
+def test_profile_set_refuses_an_unknown_region_and_spells_known_ones(
+        cli: Any, deployed: Path) -> None:
+    before = cli("--json", "profile", "show", "1").json()["data"]["region_preference"]
+    bad = cli("profile", "set", "1", "--regions", "USA,Narnia,Japan")
+    assert bad.code == 2
+    lines = bad.err.strip().splitlines()
+    assert len(lines) == 1 and "'Narnia'" in lines[0] and "USA" in lines[0]
+    assert "Europe" in lines[0]
+    assert cli("--json", "profile", "show", "1").json()["data"]["region_preference"] == before
+    good = cli("--json", "profile", "set", "1", "--regions", "us, Europe,japan,USA")
+    assert good.code == 0, good.err
+    assert good.json()["data"]["region_preference"] == ["USA", "Europe", "Japan"]
