@@ -343,6 +343,10 @@ def games_forget(game_ids: tuple[int, ...], all_missing: bool, force: bool) -> i
                              force=force)
 
     def render(console: Console) -> None:
+        if not removed.games:
+            console.print("no game is missing since the last scan: nothing was forgotten",
+                          markup=False)
+            return
         console.print(f"forgot {removed.games:,} missing games; no file was touched; a deploy "
                       "with --prune now removes their copies from a card", markup=False)
         if removed.losses():
