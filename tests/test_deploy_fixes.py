@@ -333,6 +333,8 @@ def test_a_game_deleted_on_purpose_is_forgotten_and_then_pruned(cli: Any, librar
                                                                 tmp_path: Path) -> None:
     """A missing game is held on the card (it may be an unmounted share); once the user says
     it was deleted on purpose (`games forget`), --prune takes its copy off (found by QA)."""
+    none = cli("games", "forget", "--missing")
+    assert none.code == 0 and "no game is missing since the last scan" in none.out
     card = tmp_path / "card"
     before = deployed(cli, card)
     gone = library / "gba/Tiny Tanks (USA).gba"
