@@ -13,7 +13,8 @@ from typing import Any
 
 import pytest
 
-from romrunner.deploy.execute import deploy, resume
+from romrunner.deploy.execute import deploy, record_deployment, resume
+from romrunner.errors import NotFoundError
 from tests.test_deploy_faults import fill_after_first_file, tmpfs
 from tests.test_deploy_support import Layout, card_files, make_library
 
@@ -358,3 +359,25 @@ def test_a_game_deleted_on_purpose_is_forgotten_and_then_pruned(cli: Any, librar
     assert deployed(cli, card, "--auto", "--prune") == before - {
         "ROMS/gba/Tiny Tanks (USA).gba"}
     assert (tmp_path / "lib").is_dir() and not gone.exists()
+
+
+def test_resume_without_an_id_skips_a_deployment_a_later_deploy_to_its_card_completed(
+        tmp_path: Path) -> None:
+    """Killed, then the user simply deployed again: a plain `deploy resume` re-ran the old
+    deployment and recorded it as completed (found by QA)."""
+    library = make_library(tmp_path)
+    card = tmp_path / "card"
+    card.mkdir()
+    old = record_deployment(library.db, library.plan(Layout(card)),
+                            profile_id=library.profile_id)  # as if killed before any copy
+    done = deploy(library.db, library.plan(Layout(card)), profile_id=library.profile_id)
+    assert done.status == "completed"
+    with pytest.raises(NotFoundError, match="no unfinished deployment to resume"):
+        resume(library.db)
+    status = library.db.scalar("SELECT status FROM deployment_history WHERE id = ?", (old,))
+    assert status == "started"  # shown as interrupted, never as completed
+    other = tmp_path / "other-card"
+    other.mkdir()
+    pending = record_deployment(library.db, library.plan(Layout(other)),
+                                profile_id=library.profile_id)
+    assert resume(library.db).deployment_id == pending  # another card's still resumes

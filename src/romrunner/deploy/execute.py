@@ -686,12 +686,16 @@ def _refuse_another_card(db: Database, deployment_id: int, root: Path, dest_id: 
 
 
 def _unfinished(db: Database, deployment_id: int | None, overwrite: bool = False) -> Any:
-    if deployment_id is None:
+    if deployment_id is None:  # the latest unfinished one no later deploy to its card ended
         row = db.query_one(
-            "SELECT * FROM deployment_history WHERE status IN ('started', 'failed', "
-            "'cancelled') ORDER BY id DESC LIMIT 1")
+            "SELECT * FROM deployment_history h WHERE status IN ('started', 'failed', "
+            "'cancelled') AND NOT EXISTS (SELECT 1 FROM deployment_history later "
+            "WHERE later.id > h.id AND later.destination_path = h.destination_path "
+            "AND later.status = 'completed') ORDER BY id DESC LIMIT 1")
         if row is None:
-            raise NotFoundError("no unfinished deployment to resume")
+            raise NotFoundError("no unfinished deployment to resume (one interrupted before a "
+                                "later deploy to its card completed is not taken up again; "
+                                "`deploy resume ID` names it)")
         return row
     row = db.query_one("SELECT * FROM deployment_history WHERE id = ?", (deployment_id,))
     if row is None:
