@@ -39,11 +39,12 @@ SEEDS = int(os.environ.get("ROMRUNNER_FAULT_SEEDS", "3"))
 
 
 @contextlib.contextmanager
-def tmpfs(folder: Path, size: str = "2m") -> Iterator[Path]:
-    """A real small file system at ``folder`` (skips when mounting is refused)."""
+def tmpfs(folder: Path, size: str = "2m", options: str = "") -> Iterator[Path]:
+    """A real small file system at ``folder`` (skips when mounting is refused); ``options``:
+    more mount options (``nr_inodes=16``)."""
     folder.mkdir(parents=True, exist_ok=True)
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(folder)],
-                          capture_output=True, text=True)
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", ",".join(filter(None, (
+        f"size={size}", options))), "tmpfs", str(folder)], capture_output=True, text=True)
     if done.returncode != 0:
         pytest.skip(f"cannot mount a tmpfs here ({done.stderr.strip() or 'refused'}); "
                     "the full-card and read-only tests need one")

@@ -381,3 +381,15 @@ def test_resume_without_an_id_skips_a_deployment_a_later_deploy_to_its_card_comp
     pending = record_deployment(library.db, library.plan(Layout(other)),
                                 profile_id=library.profile_id)
     assert resume(library.db).deployment_id == pending  # another card's still resumes
+
+
+def test_a_card_out_of_file_entries_is_not_said_to_need_zero_bytes(tmp_path: Path) -> None:
+    """A file system out of inodes (tmpfs nr_inodes) said "0.0 MiB more needed" (found by
+    QA): it says the card can hold no more files."""
+    library = make_library(tmp_path, {f"gba/Game {n} (USA).gba": 4096 + n for n in range(30)})
+    with tmpfs(tmp_path / "card", "8m", "nr_inodes=12") as card:
+        summary = deploy(library.db, library.plan(Layout(card)),
+                         profile_id=library.profile_id)
+        assert summary.status == "failed" and summary.stopped is not None
+        assert "can hold no more files" in summary.stopped
+        assert "0.0 MiB more needed" not in summary.stopped

@@ -1578,8 +1578,14 @@ def _with_space_needed(message: str, root: Path, decisions: list[_Decision],
     left = [d for d in decisions if d.action == COPY and d.item.seq not in runner.handled]
     try:
         free, total, block = space(root)
+        entries = os.statvfs(root)
     except OSError:
         return message.replace("{more}", "more space")
+    if entries.f_files and not entries.f_favail:  # out of inodes, not of bytes
+        return message.replace(
+            "{more} more needed to finish; free space",
+            f"its file system can hold no more files ({_mib(free)} free, but no file entry "
+            "left); remove files")
     margin = runner.options.margin_bytes if runner.options.margin_bytes is not None \
         else default_margin(total)
     more = max(_bytes_needed(left, block) + margin - free, block)
