@@ -393,3 +393,26 @@ def test_a_card_out_of_file_entries_is_not_said_to_need_zero_bytes(tmp_path: Pat
         assert summary.status == "failed" and summary.stopped is not None
         assert "can hold no more files" in summary.stopped
         assert "0.0 MiB more needed" not in summary.stopped
+
+
+def test_a_query_choosing_a_set_and_its_playlist_reports_no_collision(
+        cli: Any, library: Path, tmp_path: Path) -> None:
+    """`deploy … platform:psx` chooses the discs and the library's own .m3u: each disc was
+    reported as colliding with itself, and the playlist left out (found by QA). The set is
+    written once, with the .m3u the planner writes for the OS."""
+    names = [f"Saga (USA) (Disc {disc})" for disc in (1, 2)]
+    for disc, name in enumerate(names, 1):
+        rom(library / f"psx/{name}.bin", f"saga{disc}", 300_000)
+        (library / f"psx/{name}.cue").write_text(CUE.format(f"{name}.bin"))
+    (library / "psx/Saga (USA).m3u").write_text("".join(f"{n}.cue\n" for n in names))
+    assert cli("scan", "--workers", "1").code == 0
+    card = tmp_path / "card"
+    card.mkdir()
+    result = cli("--json", "deploy", "1", "--to", str(card), "platform:psx")
+    assert result.code == 0, result.err
+    assert not [w for w in result.json()["warnings"] if "already taken" in w]
+    on_card = {p for p in card_roms(card) if "/psx/" in p}
+    assert {p.rpartition("/")[2] for p in on_card} == {
+        *(f"{n}.cue" for n in names), *(f"{n}.bin" for n in names), "Saga (USA).m3u"}
+    playlist = next(card.rglob("Saga (USA).m3u")).read_text()
+    assert playlist == "".join(f"{n}.cue\n" for n in names)

@@ -185,7 +185,10 @@ def _build_plan(db: Database, layout: CardLayoutLike, game_ids: Iterable[int],
     tracks = _load_tracks(db, ids)
     sets = _set_sizes(db, {g.set_key for g in games.values() if g.set_key})
     placed: dict[str, list[tuple[_Game, str]]] = defaultdict(list)
+    disc_files = {game.source for game in games.values() if game.set_key}
     for game in games.values():
+        if _replaced_playlist(game, tracks.get(game.id, []), disc_files, layout):
+            continue
         dest = builder.add_game(game, tracks.get(game.id, []))
         if dest is not None and game.set_key:
             placed[game.set_key].append((game, dest))
@@ -203,6 +206,18 @@ def _build_plan(db: Database, layout: CardLayoutLike, game_ids: Iterable[int],
     if playlists is not None:
         plan.layout_folders.add(str(playlists.path))
     return plan
+
+
+def _replaced_playlist(game: _Game, tracks: list[_Track], discs: set[str],
+                       layout: CardLayoutLike) -> bool:
+    """True for the library's own .m3u of a disc set whose discs are all chosen too, where
+    the OS wants a playlist: the planner writes the set's .m3u itself (as an auto-list leaves
+    the user's out), rather than reporting each disc as colliding with itself."""
+    if not game.filename.lower().endswith(".m3u") or not tracks \
+            or not layout.wants_m3u(game.platform_id):
+        return False
+    parent = game.source.rpartition("/")[0]
+    return all(os.path.join(parent, track.name) in discs for track in tracks)
 
 
 def _hold_absent(db: Database, builder: _Builder, chosen: set[int]) -> None:
