@@ -64,3 +64,15 @@ def test_profile_set_refuses_an_unknown_region_and_spells_known_ones(
     good = cli("--json", "profile", "set", "1", "--regions", "us, Europe,japan,USA")
     assert good.code == 0, good.err
     assert good.json()["data"]["region_preference"] == ["USA", "Europe", "Japan"]
+
+
+def test_device_rm_says_the_deploy_history_of_its_profiles_goes_too(
+        cli: Any, deployed: Path) -> None:
+    refused = cli("device", "rm", "1")
+    assert refused.code == 2
+    assert "the history of their 1 deployment(s)" in refused.err
+    assert cli("deploy", "show", "1").code == 0
+    forced = cli("--json", "device", "rm", "1", "--force")
+    assert forced.code == 0
+    assert forced.json()["data"]["deployments_removed"] == 1
+    assert cli("deploy", "show", "1").code != 0

@@ -74,9 +74,11 @@ def device_ls() -> int:
 def device_rm(device_id: int, force: bool) -> int:
     """Remove a device (and, with --force, its profiles)."""
     app = app_context()
-    removed = remove_device(app.open_db(), device_id, force=force)
-    app.finish({"id": device_id, "profiles_removed": removed}, lambda c: c.print(
-        f"removed device {device_id} and {removed} profiles", markup=False))
+    removed, deployments = remove_device(app.open_db(), device_id, force=force)
+    history = f" and the history of {deployments} deployment(s)" if deployments else ""
+    app.finish({"id": device_id, "profiles_removed": removed,
+                "deployments_removed": deployments}, lambda c: c.print(
+        f"removed device {device_id}, {removed} profiles{history}", markup=False))
     return 0
 
 

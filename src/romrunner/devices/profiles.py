@@ -130,8 +130,9 @@ def list_devices(db: Database, pack: DefinitionPack) -> list[OwnedDevice]:
             for row in db.query("SELECT id FROM devices ORDER BY id")]
 
 
-def remove_device(db: Database, device_row_id: int, *, force: bool = False) -> int:
-    """Remove a device and its profiles (and their overrides); returns profiles removed.
+def remove_device(db: Database, device_row_id: int, *, force: bool = False) -> tuple[int, int]:
+    """Remove a device and its profiles (their overrides and deploy history go with them);
+    returns the profiles and deployments removed.
 
     A device that has profiles is refused unless ``force``: they would go with it."""
     with db.atomic():
@@ -140,12 +141,17 @@ def remove_device(db: Database, device_row_id: int, *, force: bool = False) -> i
                                 "(`romrunner device ls` lists them)")
         count = int(db.scalar("SELECT count(*) FROM device_profiles WHERE device_row_id = ?",
                               (device_row_id,)))
+        deployments = int(db.scalar(
+            "SELECT count(*) FROM deployment_history WHERE device_profile_id IN "
+            "(SELECT id FROM device_profiles WHERE device_row_id = ?)", (device_row_id,)))
         if count and not force:
+            history = f" and the history of their {deployments} deployment(s)" \
+                if deployments else ""
             raise InputError(f"device {device_row_id} has {count} profile(s), which would be "
-                             "removed with it; nothing was removed (use --force to remove "
-                             "them too)")
+                             f"removed with it{history}; nothing was removed (use --force to "
+                             "remove them too)")
         db.execute("DELETE FROM devices WHERE id = ?", (device_row_id,))
-    return count
+    return count, deployments
 
 
 def _owned(db: Database, pack: DefinitionPack, row_id: int) -> OwnedDevice:
