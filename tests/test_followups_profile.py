@@ -76,3 +76,14 @@ def test_device_rm_says_the_deploy_history_of_its_profiles_goes_too(
     assert forced.code == 0
     assert forced.json()["data"]["deployments_removed"] == 1
     assert cli("deploy", "show", "1").code != 0
+
+
+def test_profile_set_refuses_a_language_name_and_spells_codes(cli: Any, deployed: Path) -> None:
+    """`--languages English` matched no game, silently: languages are the codes file names
+    use ("(En,Fr,De)")."""
+    bad = cli("profile", "set", "1", "--languages", "En,English")
+    assert bad.code == 2 and "'English'" in bad.err and "En, Fr" in bad.err
+    assert bad.err.count("\n") == 1
+    good = cli("--json", "profile", "set", "1", "--languages", "en, FR,zh-hans,En")
+    assert good.code == 0, good.err
+    assert good.json()["data"]["language_preference"] == ["En", "Fr", "Zh-Hans"]

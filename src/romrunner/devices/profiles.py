@@ -10,6 +10,7 @@ this answers for a platform as a whole.
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from dataclasses import dataclass, field
 from typing import Any
@@ -250,7 +251,8 @@ def _checked(db: Database, pack: DefinitionPack, key: str, value: Any) -> Any:
     if key == "region_preference":
         return json.dumps(list(dict.fromkeys(_region(str(v)) for v in value if str(v).strip())))
     if key == "language_preference":
-        return json.dumps([str(v).strip() for v in value if str(v).strip()])
+        return json.dumps(list(dict.fromkeys(_language(str(v)) for v in value
+                                             if str(v).strip())))
     if key in _FLAG_FIELDS:
         return int(bool(value))
     raise InputError(f"profile setting {key!r} does not exist")
@@ -268,6 +270,20 @@ def _region(text: str) -> str:
                          f"include {', '.join(_SOME_REGIONS)} ({len(set(REGIONS.values()))} "
                          "in all)")
     return found
+
+
+_LANGUAGE_CODE = re.compile(r"([A-Za-z]{2})(-[A-Za-z]{2,8})?")
+
+
+def _language(text: str) -> str:
+    """A language as file names spell it (``en`` -> ``En``, ``zh-hans`` -> ``Zh-Hans``):
+    the codes the auto-list compares with a game's languages; InputError for anything else
+    (a name such as ``English`` never matched any game)."""
+    code = _LANGUAGE_CODE.fullmatch(text.strip())
+    if code is None:
+        raise InputError(f"language {text.strip()!r} is not a code file names use: two "
+                         "letters, as in (En,Fr,De), e.g. En, Fr, De, Es, It, Ja, Zh-Hans")
+    return code[1].capitalize() + (code[2].title() if code[2] else "")
 
 
 # -- emulators per platform ------------------------------------------------------------
