@@ -561,8 +561,6 @@ _UPSERT = ("INSERT OR REPLACE INTO deployment_items (deployment_id, seq, kind, a
            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
 
 
-_UPSERT_COPIED = _UPSERT.replace("?, ?)", "'copied', NULL)")  # a batch's intents
-
 
 def _item_record(item: _Item) -> list[Any]:
     content = None if item.content is None else base64.b64encode(item.content).decode("ascii")
@@ -640,24 +638,26 @@ def resume(db: Database, deployment_id: int | None = None, *, verify: bool | Non
     refuse_library_overlap(db, root, ())
     check_destination(root, create=False)
     dest_id = row["destination_id"] or ""
-    _refuse_another_card(db, deployment_id, root, dest_id)  # before .romrunner/ is made
+    recorded = _recorded(db, deployment_id)  # its items and counts, read once
+    _refuse_another_card(db, deployment_id, root, dest_id, recorded)  # before .romrunner/
     check_destination(root)
     stored_fs = json.loads(row["options_json"] or "{}").get("fs")
     fs = fs or (FileSystem(stored_fs) if stored_fs in {f.value for f in FileSystem}
                 else FileSystem.FAT32)
     with card_lock(root):
-        items = _load_items(db, deployment_id)
+        items = _load_items(db, deployment_id, recorded)
         claims = Claims(db, root, dest_id, fs)
         notes = claims.notes
         decisions = _decide(root, fs, items, claims, options)
         _check_space(root, decisions, options)
         summary = _run(db, deployment_id, root, fs, dest_id, decisions, claims, options,
-                       progress)
+                       progress, recorded=recorded)
         summary.notes[:0] = notes
         return summary
 
 
-def _refuse_another_card(db: Database, deployment_id: int, root: Path, dest_id: str) -> None:
+def _refuse_another_card(db: Database, deployment_id: int, root: Path, dest_id: str,
+                         recorded: _Recorded) -> None:
     """Refuse to resume onto another card at the deployment's path: one with another id, or
     one with no id at all (a blank card swapped in) once the deployment had put files on its
     card (written, pruned, or found there unchanged) — it would be finished on the wrong card
@@ -677,7 +677,7 @@ def _refuse_another_card(db: Database, deployment_id: int, root: Path, dest_id: 
                           f"writing to (its id is {other}, expected {dest_id})")
     done = int(db.scalar("SELECT count(*) FROM deployment_items WHERE deployment_id = ? "
                          "AND status IN ('copied', 'pruned')", (deployment_id,)))
-    done += sum(int(files) for files, _ in _recorded(db, deployment_id).unchanged.values())
+    done += sum(int(files) for files, _ in recorded.unchanged.values())
     if done:
         raise DeployError(
             f"{root}: this is not the card deployment {deployment_id} was writing to: it has "
@@ -722,7 +722,7 @@ def _refuse_finished(db: Database, deployment_id: int, status: str, overwrite: b
     raise DeployError(f"deployment {deployment_id} is {status}: nothing to resume{hint}")
 
 
-def _load_items(db: Database, deployment_id: int) -> list[_Item]:
+def _load_items(db: Database, deployment_id: int, recorded: _Recorded) -> list[_Item]:
     rows = db.query(
         "SELECT seq, kind, action, platform_id, source_path, source_mtime_ns, content, "
         "dest_path, file_size, file_sha1, dest_mtime_ns, status, game_id "
@@ -733,7 +733,7 @@ def _load_items(db: Database, deployment_id: int) -> list[_Item]:
                    r["source_mtime_ns"], r["content"], r["dest_path"], int(r["file_size"]),
                    r["file_sha1"], r["dest_mtime_ns"], r["status"], r["game_id"])
              for r in rows]
-    items += unrecorded(db, deployment_id)
+    items += unrecorded(db, deployment_id, recorded)
     items.sort(key=lambda item: item.seq)
     return items
 
@@ -1186,10 +1186,9 @@ class _Runner:
             self.syncer.wait()  # every file of the batch on the card before its intent
             with self.db.atomic():
                 deployment_id = self.deployment_id
-                self.db.executemany(_UPSERT_COPIED, [
-                    (deployment_id, i.seq, i.kind, i.action, i.game_id, i.platform_id, i.source,
-                     i.source_mtime_ns, i.content, i.dest, i.size, w.owned.sha1 or i.sha1,
-                     w.owned.mtime_ns) for w in batch for i in (w.item,)])
+                self.db.executemany(_UPSERT, [  # the batch's intents
+                    _row(deployment_id, w.item, "copied", None, w.owned.mtime_ns,
+                         w.owned.sha1 or w.item.sha1) for w in batch])
         except BaseException:
             for written in batch:
                 with contextlib.suppress(OSError):
@@ -1393,9 +1392,11 @@ class _Runner:
 def _run(db: Database, deployment_id: int, root: Path, fs: FileSystem, dest_id: str,
          decisions: list[_Decision], claims: Claims, options: DeployOptions,
          progress: ProgressCallback | None, *, fresh: bool = False, unchanged: int = 0,
-         planned: list[PlanItem] | None = None) -> DeploySummary:
+         planned: list[PlanItem] | None = None,
+         recorded: _Recorded | None = None) -> DeploySummary:
     """Apply the decisions (``unchanged``: files already found unchanged in bulk, counted as
-    skipped; ``planned``: every file of the plan)."""
+    skipped; ``planned``: every file of the plan; ``recorded``: the deployment's record, when
+    already read)."""
     copies = [d for d in decisions if d.action == COPY]
     runner = _Runner(db, deployment_id, root, dest_id, claims, options, fs, progress,
                      sum(d.item.size for d in copies), len(decisions) + unchanged)
@@ -1403,7 +1404,8 @@ def _run(db: Database, deployment_id: int, root: Path, fs: FileSystem, dest_id: 
     summary = runner.summary
     summary.skipped = runner.files_done = unchanged
     summary.cleaned_temps = _clean_temps(root, decisions, planned or [], fresh)
-    recorded = _recorded(db, deployment_id)
+    if recorded is None:
+        recorded = _recorded(db, deployment_id)
     summary.planned = _planned(db, deployment_id, recorded)
     runner.protected = recorded.protected
     status = "failed"
