@@ -349,12 +349,10 @@ def games_forget(game_ids: tuple[int, ...], all_missing: bool, force: bool) -> i
             return
         console.print(f"forgot {removed.games:,} missing games; no file was touched; a deploy "
                       "with --prune now removes their copies from a card", markup=False)
-        if removed.losses():
-            console.print(f"lost with them: {removed.losses()}", markup=False)
+        if removed.curation.losses():
+            console.print(f"lost with them: {removed.curation.losses()}", markup=False)
 
-    app.finish({"games_forgotten": removed.games, "collections": removed.collections,
-                "in_collections": removed.in_collections, "overrides": removed.overrides,
-                "platforms_set": removed.platforms_set}, render)
+    app.finish({"games_forgotten": removed.games, **removed.curation.as_dict()}, render)
     return 0
 
 

@@ -64,13 +64,11 @@ def library_rm(path: Path, force: bool) -> int:
     def render(console: Console) -> None:
         console.print(f"forgot {removed.path} and {removed.games} game rows; no file was "
                       "touched", markup=False)
-        if removed.losses():
-            console.print(f"lost with them: {removed.losses()}", markup=False)
+        if removed.curation.losses():
+            console.print(f"lost with them: {removed.curation.losses()}", markup=False)
 
     app.finish({"path": str(path), "games_forgotten": removed.games,
-                "collections": removed.collections, "in_collections": removed.in_collections,
-                "overrides": removed.overrides, "platforms_set": removed.platforms_set},
-               render)
+                **removed.curation.as_dict()}, render)
     return 0
 
 

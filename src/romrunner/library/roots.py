@@ -72,18 +72,16 @@ def list_roots(db: Database) -> list[Root]:
 
 
 @dataclass(frozen=True)
-class RootRemoval:
-    """``library rm``: the root forgotten, and the curation that went with its games."""
+class Curation:
+    """What the user has put on some games: what removing their rows would lose."""
 
-    path: Path
-    games: int
-    collections: list[str]  # manual collections that held some of its games
-    in_collections: int  # its games in those collections
-    overrides: int  # its games with a game override
-    platforms_set: int  # its games whose platform was set by hand
+    collections: list[str]  # manual collections that hold some of them
+    in_collections: int  # of them in those collections
+    overrides: int  # of them with a game override
+    platforms_set: int  # of them whose platform was set by hand
 
     def losses(self) -> str:
-        """What forgetting the root loses, in words ('' when nothing of the user's)."""
+        """In words ('' when nothing of the user's)."""
         parts = []
         if self.in_collections:
             shown = ", ".join(repr(name) for name in self.collections[:5])
@@ -95,6 +93,28 @@ class RootRemoval:
             parts.append(f"{self.platforms_set:,} with a platform set by hand")
         return "; ".join(parts)
 
+    def as_dict(self) -> dict[str, object]:
+        """The JSON form."""
+        return {"collections": self.collections, "in_collections": self.in_collections,
+                "overrides": self.overrides, "platforms_set": self.platforms_set}
+
+
+@dataclass(frozen=True)
+class RootRemoval:
+    """``library rm``: the root forgotten, and the curation that went with its games."""
+
+    path: Path
+    games: int
+    curation: Curation
+
+
+@dataclass(frozen=True)
+class GamesForgotten:
+    """``games forget``: how many missing games were forgotten, and their curation."""
+
+    games: int
+    curation: Curation
+
 
 def remove_root(db: Database, path: Path, *, force: bool = False) -> RootRemoval:
     """Forget a root and its games' rows (files on disk are never touched).
@@ -103,15 +123,15 @@ def remove_root(db: Database, path: Path, *, force: bool = False) -> RootRemoval
     hand, that curation would go with them: refused unless ``force``."""
     with db.atomic():
         root = get_root(db, path)
-        removal = _curation(db, root)
-        if removal.losses() and not force:
+        curation = _curation(db, _OF_ROOT, {"r": root.id})
+        if curation.losses() and not force:
             raise InputError(
-                f"{root.path}: of its {root.games:,} games, {removal.losses()}; forgetting it "
+                f"{root.path}: of its {root.games:,} games, {curation.losses()}; forgetting it "
                 "loses that, so nothing was removed (a folder that moved keeps everything "
                 "with `romrunner library move OLD NEW`; --force forgets it anyway)")
         db.execute("DELETE FROM games WHERE root_id = ?", (root.id,))
         db.execute("DELETE FROM library_roots WHERE id = ?", (root.id,))
-    return removal
+    return RootRemoval(root.path, root.games, curation)
 
 
 # Which games a removal takes: a condition on ``games g`` (one of these two, with its
@@ -119,14 +139,8 @@ def remove_root(db: Database, path: Path, *, force: bool = False) -> RootRemoval
 _OF_ROOT, _OF_IDS = "g.root_id = :r", "g.id IN (SELECT value FROM json_each(:ids))"
 
 
-def _curation(db: Database, root: Root) -> RootRemoval:
-    return curation_of(db, root.path, root.games, _OF_ROOT, {"r": root.id})
-
-
-def curation_of(db: Database, path: Path, games: int, which: str,
-                params: dict[str, object]) -> RootRemoval:
-    """What the user has put on the games ``which`` selects (collections, overrides, a
-    platform set by hand): what removing their rows would lose."""
+def _curation(db: Database, which: str, params: dict[str, object]) -> Curation:
+    """The curation on the games ``which`` selects."""
     assert which in (_OF_ROOT, _OF_IDS)
     collections = [str(row["name"]) for row in db.query(
         "SELECT c.name FROM collections c WHERE EXISTS (SELECT 1 FROM collection_games cg "
@@ -140,12 +154,12 @@ def curation_of(db: Database, path: Path, games: int, which: str,
         f"(SELECT count(*) FROM games g WHERE {which} AND g.platform_source = 'user') "
         " AS platforms_set", params)
     assert row is not None
-    return RootRemoval(path, games, collections, int(row["in_collections"]),
-                       int(row["overrides"]), int(row["platforms_set"]))
+    return Curation(collections, int(row["in_collections"]), int(row["overrides"]),
+                    int(row["platforms_set"]))
 
 
 def forget_missing(db: Database, game_ids: list[int] | None, *,
-                   force: bool = False) -> RootRemoval:
+                   force: bool = False) -> GamesForgotten:
     """Forget the rows of games whose files are gone (``is_missing``): those ``game_ids``, or
     every missing game when None — a deletion the user confirms, so that a deploy's
     ``--prune`` may take their copies off the card. A game whose file is present, or that
@@ -168,13 +182,13 @@ def forget_missing(db: Database, game_ids: list[int] | None, *,
                                  "files are missing since a scan are forgotten); nothing was "
                                  "forgotten")
         params: dict[str, object] = {"ids": json.dumps(ids)}
-        removal = curation_of(db, Path(), len(ids), _OF_IDS, params)
-        if removal.losses() and not force:
-            raise InputError(f"of the {len(ids):,} missing games, {removal.losses()}; "
+        curation = _curation(db, _OF_IDS, params)
+        if curation.losses() and not force:
+            raise InputError(f"of the {len(ids):,} missing games, {curation.losses()}; "
                              "forgetting them loses that, so nothing was forgotten (--force "
                              "forgets them anyway)")
         db.execute("DELETE FROM games WHERE id IN (SELECT value FROM json_each(:ids))", params)
-    return removal
+    return GamesForgotten(len(ids), curation)
 
 
 def move_root(db: Database, old: Path, new: Path) -> Root:
