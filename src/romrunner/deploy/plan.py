@@ -11,7 +11,6 @@ a check is left out with a per-file error; the rest of the plan stands.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import re
@@ -386,11 +385,9 @@ class _Builder:
         """Keep the card's copy of a chosen file that cannot be written now (and of a disc's
         set playlist, which is written only with discs that can be)."""
         self.plan.held.append(dest)
-        if game.set_key and self.layout.wants_m3u(game.platform_id):
-            folder = self.folder(game.platform_id)
-            if folder is not None:
-                with contextlib.suppress(InputError):
-                    self.plan.held.append(f"{folder}/{self.m3u_name(game, game.set_key)}")
+        playlist = self._set_playlist(game)
+        if playlist is not None:
+            self.plan.held.append(playlist)
         root = self._unreachable_root(game)
         if root is not None and root not in self.unreachable:
             self.unreachable.add(root)
@@ -418,11 +415,23 @@ class _Builder:
         try:
             dests = [f"{folder}/{legal_component(game.filename, self.fs)}"]
             dests.extend(f"{folder}/{legal_path(t.name.split('/'), self.fs)}" for t in tracks)
-            if game.set_key and self.layout.wants_m3u(game.platform_id):
-                dests.append(f"{folder}/{self.m3u_name(game, game.set_key)}")
         except InputError:
             return []
-        return dests
+        playlist = self._set_playlist(game)
+        return dests if playlist is None else [*dests, playlist]
+
+    def _set_playlist(self, game: _Game) -> str | None:
+        """Where the planner puts the .m3u of ``game``'s disc set (None: not in a set, the OS
+        wants none, or no folder or legal name for it)."""
+        if not game.set_key or not self.layout.wants_m3u(game.platform_id):
+            return None
+        folder = self.folder(game.platform_id)
+        if folder is None:
+            return None
+        try:
+            return f"{folder}/{self.m3u_name(game, game.set_key)}"
+        except InputError:
+            return None
 
     def m3u_name(self, first: _Game, set_key: str) -> str:
         """The legal name of a disc set's playlist."""

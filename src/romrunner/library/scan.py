@@ -78,8 +78,8 @@ CONTAINER_EXTENSIONS = ARCHIVES | SHEETS | {".chd"}
 MASS_MISSING_SHARE = 0.5
 MASS_MISSING_MIN = 100
 # Whatever its size, a root none of whose files is found (an empty mount point) marks none
-# of them missing; nor does a top-level folder (a platform's folder, often on a disk of its
-# own) of at least this many files none of which is found.
+# of them missing; nor does a folder at any depth (a platform's folder, often on a disk of
+# its own) of at least this many files none of which is found.
 FOLDER_MISSING_MIN = 10
 __all__ = ["NoLibraryRootsError", "ScanSummary", "ingest_examined", "scan_library"]
 
