@@ -334,6 +334,10 @@ def test_a_game_deleted_on_purpose_is_forgotten_and_then_pruned(cli: Any, librar
                                                                 tmp_path: Path) -> None:
     """A missing game is held on the card (it may be an unmounted share); once the user says
     it was deleted on purpose (`games forget`), --prune takes its copy off (found by QA)."""
+    mistyped = tmp_path / "no-such-folder" / "rr.db"
+    refused = cli("--db", str(mistyped), "games", "forget", "--missing")
+    assert refused.code == 2 and "no database at" in refused.err
+    assert not mistyped.parent.exists()  # a mistyped --db creates nothing
     none = cli("games", "forget", "--missing")
     assert none.code == 0 and "no game is missing since the last scan" in none.out
     card = tmp_path / "card"

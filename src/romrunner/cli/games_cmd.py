@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from romrunner.cli.context import ROW_ID, app_context, count_range
+from romrunner.cli.db_cmd import require_database
 from romrunner.cli.querycmd import QueryCommand
 from romrunner.errors import InputError
 from romrunner.library.games import (
@@ -339,6 +340,7 @@ def games_forget(game_ids: tuple[int, ...], all_missing: bool, force: bool) -> i
     if bool(game_ids) == all_missing:
         raise InputError("give the ids of missing games, or --missing for all of them")
     app = app_context()
+    require_database(app.db_path, "forget")  # nothing to forget in a new database
     removed = forget_missing(app.open_db(), None if all_missing else list(game_ids),
                              force=force)
 
