@@ -129,12 +129,18 @@ class AppContext:
         JSON envelope that ``main`` prints once the exit code is known (``ok`` in the
         envelope is true exactly when the exit code is 0, whatever ``ok`` says here; text
         output of a failed check is shown even with ``--quiet``)."""
-        if self._db is not None and not self._db.read_only:
-            self._db.verify_same_file()  # never report success into a deleted file
+        self.verify_database()  # never report success into a deleted file
         self._data = data
         self.errors.extend(errors or [])
         if not self.json_output and render is not None and (not self.quiet or not ok):
             render(self.console)
+
+    def verify_database(self) -> None:
+        """Raise when the database this command wrote to was deleted or replaced meanwhile
+        (checked when the result is handed over, and again once the command has returned,
+        just before the exit code: a command may still clean up after its result)."""
+        if self._db is not None and not self._db.read_only:
+            self._db.verify_same_file()
 
     def envelope(self, exit_code: int, errors: list[str] | None = None) -> dict[str, Any]:
         """The one JSON document of the command: ``ok`` is false exactly when it failed."""

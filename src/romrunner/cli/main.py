@@ -178,6 +178,8 @@ def _run_command(args: list[str]) -> int:
     verbose = "--verbose" in args or "-v" in args
     try:
         code = _invoke(args or ["--help"], session)
+        if session.app is not None:
+            session.app.verify_database()
     except RomRunnerError as exc:
         if verbose:
             traceback.print_exc()
