@@ -271,20 +271,22 @@ def _check_archives(db: Database, pack: DefinitionPack, profile_id: int,
 
 
 def _load_games(db: Database, ids: list[int]) -> dict[int, _Game]:
+    # The stored columns, not the generated ones (`filename`, `file_sha1`): deriving them here
+    # costs a third of what SQLite's expressions do per row (a re-deploy plans every game).
+    roots = {int(row[0]): str(row[1]) for row in db.query(
+        "SELECT id, path FROM library_roots")}
+    prefixes = {root_id: path.rstrip("/") for root_id, path in roots.items()}
     rows = db.query(
-        "SELECT g.id, g.platform_id, g.filepath, g.filename, g.file_size, g.file_mtime_ns, "
-        "g.file_sha1, g.is_missing, g.set_key, g.disc_number, r.path AS root FROM games g "
-        "JOIN library_roots r ON r.id = g.root_id "
-        "WHERE g.id IN (SELECT value FROM json_each(?))", (json.dumps(ids),))
+        "SELECT id, platform_id, filepath, file_size, file_mtime_ns, sha1_bin, is_missing, "
+        "set_key, disc_number, root_id FROM games "
+        "WHERE id IN (SELECT value FROM json_each(?))", (json.dumps(ids),))
     games: dict[int, _Game] = {}
-    roots: dict[str, str] = {}
-    for (game_id, platform_id, filepath, filename, size, mtime_ns, sha1, missing, set_key,
-         disc, root) in rows:  # unpacked, not read by name: 100k rows
-        prefix = roots.get(root)
-        if prefix is None:
-            prefix = roots[root] = root.rstrip("/")
-        games[game_id] = _Game(game_id, platform_id, f"{prefix}/{filepath}", filename,
-                               int(size), mtime_ns, sha1, bool(missing), set_key, disc, root)
+    for (game_id, platform_id, filepath, size, mtime_ns, sha1, missing, set_key, disc,
+         root_id) in rows:  # unpacked, not read by name: 100k rows
+        games[game_id] = _Game(game_id, platform_id, f"{prefixes[root_id]}/{filepath}",
+                               filepath.rpartition("/")[2], int(size), mtime_ns,
+                               sha1.hex() if sha1 is not None else None, bool(missing),
+                               set_key, disc, roots[root_id])
     return {i: games[i] for i in ids if i in games}
 
 
