@@ -546,3 +546,36 @@ def test_a_pooled_rescan_sees_changes_in_every_part_of_the_root(library: dict[st
     assert (third.missing, third.added, third.unchanged) == (0, 0, 8)
     assert db.scalar("SELECT filepath FROM games WHERE is_missing = 1") == "Gone Game (USA).gba"
     db.close()
+
+
+def test_a_disc_whose_sheet_matches_but_a_track_does_not_is_not_identified(
+        cli: Any, library: dict[str, Any]) -> None:
+    """Redump lists the .cue with its hash: the sheet matching must not vouch for a track
+    whose data the catalog game does not have (a bad dump)."""
+    disc = library["root"] / "psx" / "Disc Game (USA)"
+    sheet = (disc / "Disc Game (USA).cue").read_bytes()
+    d = digests(sheet)
+    psx = library["dats"] / "psx.dat"
+    psx.write_text(psx.read_text().replace(
+        " )\n)\n", f' )\n\trom ( name "Disc Game (USA).cue" size {len(sheet)} '
+                   f'crc {d["crc"]} md5 {d["md5"]} sha1 {d["sha1"]} )\n)\n', 1))
+    assert cli("library", "add", str(library["root"])).code == 0
+    scan_json(cli)
+    assert cli("dat", "import", *sorted(library["dats"].iterdir())).code == 0
+    good = games_by_file(cli)["Disc Game (USA).cue"]
+    assert good["matched_game_id"] == "psx:Disc Game (USA)"
+    assert good["match_method"] in ("sha1", "tracks")
+    # Track 2 goes bad (same size, other bytes): the sheet still hashes the same.
+    track = disc / "Disc Game (USA) (Track 2).bin"
+    data = bytearray(track.read_bytes())
+    data[100] ^= 0xFF
+    track.write_bytes(bytes(data))
+    os.utime(track, ns=(track.stat().st_atime_ns, track.stat().st_mtime_ns + 10**9))
+    scan_json(cli)
+    bad = games_by_file(cli)["Disc Game (USA).cue"]
+    assert bad["match_method"] not in ("sha1", "md5", "crc32", "tracks")
+    shown = cli("--json", "games", "show", str(bad["id"])).json()["data"]
+    tracks = {f["name"]: f for f in shown["files"]}
+    assert tracks["Disc Game (USA) (Track 2).bin"]["file_sha1"] == hashlib.sha1(data).hexdigest()
+    assert tracks["Disc Game (USA) (Track 2).bin"]["matched_game_id"] is None
+    assert tracks["Disc Game (USA) (Track 1).bin"]["matched_game_id"] == "psx:Disc Game (USA)"

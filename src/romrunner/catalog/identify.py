@@ -110,6 +110,23 @@ def _match_by_hashes(db: Database) -> None:
             _match_members(db, method, condition)
     if members:
         _decide_by_members(db)
+        _unmatch_discs_with_foreign_tracks(db)
+
+
+def _unmatch_discs_with_foreign_tracks(db: Database) -> None:
+    """A disc whose sheet's hash names a catalog game (Redump lists the .cue) but one of
+    whose tracks that game does not have (a bad dump, a track from another release) is not
+    identified: the sheet alone would vouch for data it does not hold. It is left to the
+    name pass, so it shows as a guess, and `games show` says which track has no match."""
+    db.execute(
+        "UPDATE games AS g SET matched_game_id = NULL, match_method = NULL "
+        "WHERE g.id IN (SELECT id FROM temp.identify_scope) AND g.is_archive = 0 "
+        "AND g.match_method IN ('sha1', 'md5', 'crc32') "
+        "AND EXISTS (SELECT 1 FROM game_files f WHERE f.game_id = g.id AND f.kind = 'track' "
+        "  AND NOT EXISTS (SELECT 1 FROM catalog_games cg "
+        "    JOIN catalog_roms r ON r.catalog_game_id = cg.id "
+        "    WHERE cg.game_id = g.matched_game_id AND (r.sha1_bin = f.sha1_bin "
+        "    OR (f.sha1_bin IS NULL AND r.crc32_bin = f.crc32_bin AND r.size = f.file_size))))")
 
 
 def _reset(db: Database) -> None:
