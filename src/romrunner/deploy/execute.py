@@ -71,6 +71,7 @@ from romrunner.devices.mounts import place_on_device, volume_uuid
 from romrunner.errors import NotFoundError, RomRunnerError
 from romrunner.gcpause import gc_paused
 from romrunner.library.roots import list_roots
+from romrunner.library.summary import os_path
 from romrunner.store.database import Database
 from romrunner.timeutil import now_text
 
@@ -939,7 +940,7 @@ def _is_file(info: os.stat_result) -> bool:
 
 def _card_hash_matches(root: Path, item: _Item) -> bool:
     expected = item.sha1 or (hashlib.sha1(item.content).hexdigest() if item.content is not None
-                             else _sha1_of(item.source))
+                             else _sha1_of(os_path(item.source)))
     return expected is not None and _sha1_of(str(root / item.dest)) == expected
 
 
@@ -1507,7 +1508,7 @@ def _open_source(item: _Item) -> tuple[int, os.stat_result]:
     """The item's source, open, and its stat: refused when it cannot be read or is not as
     the scan saw it (size, modification time)."""
     try:
-        src = os.open(item.source, os.O_RDONLY | os.O_CLOEXEC)
+        src = os.open(os_path(item.source), os.O_RDONLY | os.O_CLOEXEC)
     except OSError as exc:
         raise _FileFailed(f"{item.source}: cannot be read ({describe_os_error(exc)})") from exc
     try:

@@ -26,6 +26,7 @@ from romrunner.deploy.layout import CardLayoutLike
 from romrunner.deploy.legal import FileSystem, collision_key, legal_component, legal_path
 from romrunner.errors import InputError
 from romrunner.gcpause import gc_paused
+from romrunner.library.summary import card_name, os_path
 from romrunner.packs.loader import DefinitionPack
 from romrunner.store.database import Database
 
@@ -283,8 +284,10 @@ def _load_games(db: Database, ids: list[int]) -> dict[int, _Game]:
     games: dict[int, _Game] = {}
     for (game_id, platform_id, filepath, size, mtime_ns, sha1, missing, set_key, disc,
          root_id) in rows:  # unpacked, not read by name: 100k rows
-        games[game_id] = _Game(game_id, platform_id, f"{prefixes[root_id]}/{filepath}",
-                               filepath.rpartition("/")[2], int(size), mtime_ns,
+        source, name = f"{prefixes[root_id]}/{filepath}", filepath.rpartition("/")[2]
+        if "\\x" in name and os_path(source) != source:  # bytes that were not UTF-8
+            name = card_name(name)
+        games[game_id] = _Game(game_id, platform_id, source, name, int(size), mtime_ns,
                                sha1.hex() if sha1 is not None else None, bool(missing),
                                set_key, disc, roots[root_id])
     return {i: games[i] for i in ids if i in games}
@@ -466,7 +469,7 @@ class _Builder:
         size = track.size
         if size is None:  # a playlist's entry: never hashed, so sized now
             try:
-                size = os.stat(source).st_size
+                size = os.stat(os_path(source)).st_size
             except OSError:
                 self.error("source-missing", f"{source}: missing (listed by {game.source})",
                            game, source)
@@ -484,7 +487,7 @@ class _Builder:
         if not item.source:
             return True
         try:
-            info = os.stat(item.source)
+            info = os.stat(os_path(item.source))
         except OSError:
             self.error("source-missing", f"{item.source}: missing since the scan", game,
                        item.source, item.platform_id)

@@ -30,7 +30,7 @@ from romrunner.gcpause import gc_paused
 from romrunner.library.containers import ContainerError, referenced_files
 from romrunner.library.examine import HASHED_SHEETS, Job
 from romrunner.library.roots import Root
-from romrunner.library.summary import ScanSummary, display_path
+from romrunner.library.summary import ScanSummary, display_path, os_path
 from romrunner.library.tags import extension_of
 from romrunner.library.workers import WorkerPool
 from romrunner.store.database import Database
@@ -523,7 +523,7 @@ def recheck_vanished(root: Path, vanished: dict[int, str]) -> Recheck | None:
         folder = relpath.rpartition("/")[0]
         if folder not in there:
             there[folder] = os.path.isdir(os.path.join(root, folder))
-        if there[folder] and os.path.lexists(os.path.join(root, relpath)):
+        if there[folder] and os.path.lexists(os_path(os.path.join(root, relpath))):
             recheck.back[folder or "."] = recheck.back.get(folder or ".", 0) + 1
         else:
             recheck.gone[game_id] = relpath
@@ -544,7 +544,7 @@ def _reexamined_discs(root: Root, sheets: set[str], notes: WalkNotes) -> list[Jo
     vanished."""
     jobs = []
     for relpath in sorted(sheets):
-        path = os.path.join(root.path, relpath)
+        path = os_path(os.path.join(root.path, relpath))
         try:
             info = os.stat(path)
         except OSError as exc:

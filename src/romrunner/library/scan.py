@@ -48,7 +48,7 @@ from romrunner.library.record import (
     start_worker,
 )
 from romrunner.library.roots import Root, list_roots
-from romrunner.library.summary import ScanSummary
+from romrunner.library.summary import ScanSummary, os_path
 from romrunner.library.workers import chunk_size, examine_in_pool
 from romrunner.packs.index import PackIndex
 from romrunner.packs.loader import DefinitionPack
@@ -191,7 +191,7 @@ def _add_unverified(db: Database, root: Root, plan: Plan, summary: ScanSummary) 
         if relpath in planned:  # changed since: examined anyway
             added.add(game_id)
             continue
-        path = os.path.join(root.path, relpath)
+        path = os_path(os.path.join(root.path, relpath))
         try:
             info = os.stat(path)
         except OSError as exc:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 
 
@@ -55,3 +56,35 @@ def display_path(path: str) -> str:
         return path
     except UnicodeEncodeError:
         return os.fsencode(path).decode("utf-8", errors="backslashreplace")
+
+
+_ESCAPED_BYTE = re.compile(r"\\x([89a-f][0-9a-f])")
+
+
+def _as_surrogate(match: re.Match[str]) -> str:
+    return chr(0xDC00 + int(match.group(1), 16))  # how os.fsdecode keeps a byte
+
+
+def _as_cp1252(match: re.Match[str]) -> str:
+    text = bytes([int(match.group(1), 16)]).decode("cp1252", errors="replace")
+    return "_" if text == "\ufffd" else text
+
+
+def os_path(stored: str) -> str:
+    """The path to open for a path stored by :func:`display_path` (its inverse).
+
+    A stored ``\\xNN`` is a byte of a name that was not UTF-8, unless a file of that very
+    name (a backslash in it) exists: the literal name is tried first, then the bytes.
+    """
+    if "\\x" not in stored or os.path.lexists(stored):
+        return stored
+    return _ESCAPED_BYTE.sub(_as_surrogate, stored)
+
+
+def card_name(stored_name: str) -> str:
+    """A file name for a card (valid text) from a stored one: a byte of a name that was not
+    UTF-8 is read as Windows-1252 (what such names on a share most often are: ``Café``), one
+    that even that cannot read becoming ``_``."""
+    if "\\x" not in stored_name:
+        return stored_name
+    return _ESCAPED_BYTE.sub(_as_cp1252, stored_name)
