@@ -192,8 +192,8 @@ CACHE_FINGERPRINT = (
 
 def deploy_command_exists() -> bool:
     """True once ``romrunner deploy PROFILE --to PATH`` (the writing deploy) is wired in."""
-    from romrunner.cli.main import cli
-    group = getattr(cli, "commands", {}).get("deploy")
+    from romrunner.cli.main import all_commands
+    group = all_commands().get("deploy")
     if group is None:
         return False
     commands = [group, *getattr(group, "commands", {}).values()]

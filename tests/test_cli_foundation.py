@@ -119,7 +119,10 @@ def test_missing_pack_directory_is_a_clear_error(cli: Any, tmp_path: Path) -> No
 
 
 def test_every_command_has_help() -> None:
+    from romrunner.cli.main import all_commands
     from romrunner.cli.main import cli as group
+
+    assert set(all_commands()) >= {"scan", "deploy", "db", "resolve", "platforms"}
 
     def walk(command: Any, path: list[str]) -> list[list[str]]:
         found = [path]

@@ -18,6 +18,7 @@ def _interrupted_during_start(signum: int, frame: object) -> None:
 if __name__ == "__main__" or os.path.basename(sys.argv[0]) == "romrunner":
     _signal.signal(_signal.SIGINT, _interrupted_during_start)
 
+import importlib  # noqa: E402
 import logging  # noqa: E402
 import signal  # noqa: E402
 import sqlite3  # noqa: E402
@@ -51,7 +52,42 @@ class _Session:
     app: AppContext | None = None
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+# Each command's module, imported only when the command runs (or help lists them all):
+# importing every module costs ~0.3 s, more than most commands themselves take.
+_COMMAND_MODULES = {
+    "autolist": "autolist_cmd", "bios": "bios_cmd", "cache": "cache_cmd",
+    "collection": "collection_cmd", "dat": "dat_cmd", "db": "db_cmd", "demo": "demo_cmd",
+    "deploy": "deploy_cmd", "destination": "destination_cmd", "device": "device_cmd",
+    "games": "games_cmd", "library": "library_cmd", "override": "override_cmd",
+    "pack": "pack_cmd", "platforms": "report_cmd", "profile": "profile_cmd",
+    "resolve": "override_cmd", "scan": "scan_cmd", "search": "search_cmd",
+}
+
+
+class _LazyGroup(click.Group):
+    """The top-level group: a command's module is imported the first time it is asked for."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(_COMMAND_MODULES)
+
+    def get_command(self, ctx: click.Context | None, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in _COMMAND_MODULES:
+            module = importlib.import_module(f"romrunner.cli.{_COMMAND_MODULES[cmd_name]}")
+            command = getattr(module, cmd_name, None)
+            if isinstance(command, click.Command):
+                self.add_command(command, cmd_name)
+            else:
+                module.register(self)
+        return self.commands.get(cmd_name)
+
+    def load_all(self) -> dict[str, click.Command]:
+        """Every command, imported (for tools that walk the whole tree)."""
+        for name in _COMMAND_MODULES:
+            self.get_command(None, name)
+        return dict(self.commands)
+
+
+@click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="romrunner")
 @click.option("--db", "db_path", type=click.Path(path_type=Path), envvar="ROMRUNNER_DB",
               default=None, help="Database file (env ROMRUNNER_DB; default: user data dir).")
@@ -77,6 +113,12 @@ def cli(ctx: click.Context, db_path: Path | None, pack_dir: Path | None, json_ou
     ctx.call_on_close(app.close)
 
 
+def all_commands() -> dict[str, click.Command]:
+    """Every top-level command, its module imported (for tools that walk the whole tree)."""
+    assert isinstance(cli, _LazyGroup)
+    return cli.load_all()
+
+
 @cli.result_callback()
 @click.pass_context
 def _completed(ctx: click.Context, /, result: object, **_: object) -> object:
@@ -84,41 +126,6 @@ def _completed(ctx: click.Context, /, result: object, **_: object) -> object:
     if isinstance(ctx.obj, AppContext):
         ctx.obj.completed = True
     return result
-
-
-def _register_commands() -> None:
-    from romrunner.cli import (
-        autolist_cmd,
-        bios_cmd,
-        cache_cmd,
-        collection_cmd,
-        dat_cmd,
-        db_cmd,
-        demo_cmd,
-        deploy_cmd,
-        destination_cmd,
-        device_cmd,
-        games_cmd,
-        library_cmd,
-        override_cmd,
-        pack_cmd,
-        profile_cmd,
-        report_cmd,
-        scan_cmd,
-        search_cmd,
-    )
-
-    for module in (library_cmd, scan_cmd, games_cmd, dat_cmd, search_cmd, cache_cmd, bios_cmd,
-                   collection_cmd, override_cmd, report_cmd, device_cmd, profile_cmd,
-                   destination_cmd, autolist_cmd):
-        module.register(cli)
-    cli.add_command(db_cmd.db)
-    cli.add_command(pack_cmd.pack)
-    cli.add_command(demo_cmd.demo)
-    deploy_cmd.register(cli)
-
-
-_register_commands()
 
 
 def main(argv: list[str] | None = None) -> int:
