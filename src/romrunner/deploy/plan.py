@@ -238,9 +238,9 @@ def _hold_absent(db: Database, builder: _Builder, chosen: set[int]) -> None:
     missing: dict[int, list[str]] = {}
     for game in games.values():
         dests = builder.card_paths(game, tracks.get(game.id, []))
-        if builder._unreachable_root(game) is not None:
+        if builder.unreachable_root(game) is not None:
             for dest in dests:
-                builder._hold(dest, game)
+                builder.hold(dest, game)
         else:
             builder.plan.held.extend(dests)
             missing[game.id] = dests
@@ -355,7 +355,7 @@ class _Builder:
         if game.missing:
             self.error("source-missing", f"{game.source}: missing since the last scan", game,
                        game.source)
-            self._hold(items[0].dest, game)
+            self.hold(items[0].dest, game)
             return None
         parent = game.source.rpartition("/")[0]
         for track in tracks:
@@ -365,8 +365,8 @@ class _Builder:
             items.append(item)
         if len(items) == 1:  # the common case: one file, checked and claimed without loops
             item = items[0]
-            if not self._file_ok(item, game):
-                self._hold(item.dest, game)
+            if not self.file_ok(item, game):
+                self.hold(item.dest, game)
                 return None
             key = collision_key(item.dest, self.fs)
             if key in self.taken:
@@ -375,25 +375,25 @@ class _Builder:
             self.taken[key] = item.source or item.dest
             self.plan.items.append(item)
             return item.dest
-        if not all(self._file_ok(item, game) for item in items):
+        if not all(self.file_ok(item, game) for item in items):
             for item in items:
-                self._hold(item.dest, game)
+                self.hold(item.dest, game)
             return None
-        if not self._claim(items, game):
+        if not self.claim(items, game):
             return None
         # The sheet after the tracks it names: a run stopped between them (a full card)
         # never leaves a sheet on the card without its tracks.
         self.plan.items.extend([*items[1:], items[0]])
         return items[0].dest
 
-    def _hold(self, dest: str, game: _Game) -> None:
+    def hold(self, dest: str, game: _Game) -> None:
         """Keep the card's copy of a chosen file that cannot be written now (and of a disc's
         set playlist, which is written only with discs that can be)."""
         self.plan.held.append(dest)
         playlist = self._set_playlist(game)
         if playlist is not None:
             self.plan.held.append(playlist)
-        root = self._unreachable_root(game)
+        root = self.unreachable_root(game)
         if root is not None and root not in self.unreachable:
             self.unreachable.add(root)
             self.plan.warnings.append(PlanIssue(
@@ -401,7 +401,7 @@ class _Builder:
                 "its games are left out and their copies on the card kept",
                 game.platform_id, game.id, root))
 
-    def _unreachable_root(self, game: _Game) -> str | None:
+    def unreachable_root(self, game: _Game) -> str | None:
         """The game's library root when that root is not reachable now, else None."""
         return None if self.root_reachable(game.root) else game.root
 
@@ -477,7 +477,7 @@ class _Builder:
         return PlanItem(ROM, f"{folder}/{dest}", size, game.platform_id, game.id, source,
                         track.mtime_ns, track.sha1)
 
-    def _file_ok(self, item: PlanItem, game: _Game | None) -> bool:
+    def file_ok(self, item: PlanItem, game: _Game | None) -> bool:
         limit = self.limit
         if limit is not None and item.size > limit:
             self.error("too-large", f"{item.source or item.dest}: {item.size} bytes is over "
@@ -499,7 +499,7 @@ class _Builder:
             return False
         return True
 
-    def _claim(self, items: list[PlanItem], game: _Game | None) -> bool:
+    def claim(self, items: list[PlanItem], game: _Game | None) -> bool:
         keys = [collision_key(item.dest, self.fs) for item in items]
         for item, key in zip(items, keys, strict=True):
             other = self.taken.get(key)
@@ -531,7 +531,7 @@ class _Builder:
         name = self.m3u_name(first, set_key)
         item = PlanItem(PLAYLIST, str(folder / name), len(content), first.platform_id,
                         first.id, content=content)
-        if self._claim([item], first):
+        if self.claim([item], first):
             self.plan.items.append(item)
 
 
@@ -575,7 +575,7 @@ def _add_bios(db: Database, pack: DefinitionPack, profile_id: int | None,
         item = PlanItem(BIOS, dest_path, int(present["file_size"]), platform_id, None,
                         present["filepath"], mtimes.get(present["filepath"]),
                         present["file_sha1"])
-        if builder._file_ok(item, None) and builder._claim([item], None):
+        if builder.file_ok(item, None) and builder.claim([item], None):
             builder.plan.items.append(item)
 
 
