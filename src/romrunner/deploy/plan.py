@@ -478,6 +478,8 @@ class _Builder:
                         track.mtime_ns, track.sha1)
 
     def file_ok(self, item: PlanItem, game: _Game | None) -> bool:
+        """True when ``item`` fits the card's file system and its source is as the scan saw
+        it; otherwise the error is recorded."""
         limit = self.limit
         if limit is not None and item.size > limit:
             self.error("too-large", f"{item.source or item.dest}: {item.size} bytes is over "
@@ -500,6 +502,8 @@ class _Builder:
         return True
 
     def claim(self, items: list[PlanItem], game: _Game | None) -> bool:
+        """Take the destinations of ``items`` (all or none); False, with the collision
+        recorded, when one is already taken."""
         keys = [collision_key(item.dest, self.fs) for item in items]
         for item, key in zip(items, keys, strict=True):
             other = self.taken.get(key)
