@@ -4,10 +4,7 @@ the command that finishes it; one still running (its card's lock held) stays sta
 from __future__ import annotations
 
 import json
-import os
 import signal
-import subprocess
-import sys
 from pathlib import Path
 
 from romrunner.deploy.card import card_lock
@@ -15,20 +12,12 @@ from romrunner.deploy.execute import record_deployment
 from romrunner.deploy.history import list_history, show_deployment
 from tests.conftest import run_subprocess
 from tests.test_deploy_faults import _wait_for_files
-from tests.test_deploy_support import Layout, make_library
+from tests.test_deploy_support import Layout, make_library, start_resume
 
 
 def test_a_killed_deploy_is_shown_as_interrupted_with_the_resume_hint(tmp_path: Path) -> None:
-    files: dict[str, int | bytes] = {f"psx/Big {n} (USA).iso": 8_000_000 + n for n in range(16)}
-    library = make_library(tmp_path, files)
-    card = tmp_path / "card"
-    card.mkdir()
-    deployment = record_deployment(library.db, library.plan(Layout(card)),
-                                   profile_id=library.profile_id)
-    env = {**os.environ, "ROMRUNNER_DB": str(library.db.path)}
-    proc = subprocess.Popen([sys.executable, "-m", "romrunner.cli.main", "deploy", "resume",
-                             str(deployment)], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    run = start_resume(tmp_path)
+    library, card, deployment, proc = run.library, run.card, run.deployment, run.proc
     _wait_for_files(card, proc, 2)
     assert proc.poll() is None  # 2 of 16 files of 8 MB: far from done
     proc.send_signal(signal.SIGKILL)

@@ -4,9 +4,13 @@ implementation of the card-layout protocol, and a device profile row."""
 from __future__ import annotations
 
 import hashlib
+import os
+import subprocess
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+from romrunner.deploy.execute import record_deployment
 from romrunner.deploy.legal import FileSystem, legal_path
 from romrunner.deploy.plan import DeployPlan, build_plan
 from romrunner.library.roots import add_root
@@ -129,3 +133,34 @@ def card_files(card: Path) -> dict[str, bytes]:
 def temp_files(card: Path) -> list[Path]:
     """Our temporary files left anywhere on the card."""
     return [p for p in card.rglob(".rr-tmp-*")]
+
+
+# Sixteen discs of 8 MB: a resume of them is far from done after its first files.
+BIG_DISCS: dict[str, int | bytes] = {f"psx/Big {n} (USA).iso": 8_000_000 + n for n in range(16)}
+
+
+@dataclass
+class RunningResume:
+    """A deployment recorded for a fresh card, being carried out by a real ``romrunner``."""
+
+    library: Library
+    card: Path
+    deployment: int
+    proc: subprocess.Popen[bytes]
+
+
+def start_resume(tmp: Path, *options: str, output: int | None = subprocess.PIPE,
+                 files: dict[str, int | bytes] | None = None) -> RunningResume:
+    """Record a deployment of ``files`` (default :data:`BIG_DISCS`) to ``tmp/card`` and start
+    ``romrunner [OPTIONS] deploy resume ID`` in a subprocess, its output to ``output``."""
+    library = make_library(tmp, BIG_DISCS if files is None else files)
+    card = tmp / "card"
+    card.mkdir()
+    deployment = record_deployment(library.db, library.plan(Layout(card)),
+                                   profile_id=library.profile_id)
+    env = {**os.environ, "ROMRUNNER_DB": str(library.db.path)}
+    proc = subprocess.Popen([sys.executable, "-m", "romrunner.cli.main", *options, "deploy",
+                             "resume", str(deployment)], env=env, stdout=output,
+                            stderr=output)
+    return RunningResume(library, card, deployment, proc)
+

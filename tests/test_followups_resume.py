@@ -4,17 +4,15 @@ written; the real card put back is finished."""
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 from romrunner.deploy.card import TEMP_PREFIX
 from romrunner.deploy.execute import record_deployment
 from tests.test_deploy_faults import expected_card, resume_cli
-from tests.test_deploy_support import Layout, card_files, make_library, temp_files
+from tests.test_deploy_support import Layout, card_files, make_library, start_resume, temp_files
 
 
 def _finished_files(card: Path) -> int:
@@ -24,16 +22,8 @@ def _finished_files(card: Path) -> int:
 
 
 def test_resume_refuses_a_blank_card_where_the_deployment_had_written(tmp_path: Path) -> None:
-    files: dict[str, int | bytes] = {f"psx/Big {n} (USA).iso": 8_000_000 + n for n in range(16)}
-    library = make_library(tmp_path, files)
-    card = tmp_path / "card"
-    card.mkdir()
-    deployment = record_deployment(library.db, library.plan(Layout(card)),
-                                   profile_id=library.profile_id)
-    env = {**os.environ, "ROMRUNNER_DB": str(library.db.path)}
-    proc = subprocess.Popen([sys.executable, "-m", "romrunner.cli.main", "deploy", "resume",
-                             str(deployment)], env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
+    run = start_resume(tmp_path, output=subprocess.DEVNULL)
+    library, card, deployment, proc = run.library, run.card, run.deployment, run.proc
     while proc.poll() is None and _finished_files(card) < 1:
         time.sleep(0.002)
     proc.send_signal(signal.SIGKILL)
