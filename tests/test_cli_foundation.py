@@ -200,3 +200,14 @@ def test_ctrl_c_at_any_moment_of_start_up_is_one_line_and_exit_130(tmp_path: Pat
         if proc.returncode == EXIT_INTERRUPTED:
             assert err.strip().startswith("interrupted")
     assert outcomes.count(EXIT_INTERRUPTED) > before_our_code  # most land in our code
+
+
+def test_commands_load_lazily_but_whole_in_a_fresh_process() -> None:
+    """Each command's module is imported when the command runs: in a new process, a group
+    whose subcommands come from two modules (dat: import/ls/rm, report/fixdat) is whole."""
+    listed = run_subprocess("dat", "--help")
+    assert listed.code == 0, listed.err
+    assert all(f"  {name} " in listed.out for name in ("import", "ls", "rm", "report", "fixdat"))
+    assert run_subprocess("dat", "fixdat", "--help").code == 0
+    everything = run_subprocess("--help")
+    assert all(f"  {name} " in everything.out for name in ("platforms", "resolve", "deploy"))

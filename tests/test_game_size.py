@@ -124,7 +124,7 @@ def test_dupes_count_a_copied_disc_whole(cli: Any, library: dict[str, Any]) -> N
     total = library["cue"] + TRACK_1 + TRACK_2
     assert [(item["size"], item["copies"], item["reclaimable"]) for item in sets] == [
         (total, 2, total)]
-    assert "1 duplicate sets, 488.4 KiB reclaimable" in cli("games", "dupes").out
+    assert "1 duplicate set, 488.4 KiB reclaimable" in cli("games", "dupes").out
 
 
 def test_a_copied_sheet_whose_tracks_differ_is_no_duplicate(cli: Any,

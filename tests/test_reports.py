@@ -4,6 +4,7 @@ dupes and platforms; and the issue's "done when" walk through the README command
 from __future__ import annotations
 
 import hashlib
+import zipfile
 import zlib
 from pathlib import Path
 from typing import Any
@@ -260,3 +261,35 @@ def test_roms_inside_a_multi_rom_zip_count_as_had(collection: Path, cli: Any) ->
     assert cli("scan", "--workers", "1").code == 0
     report = cli("--json", "dat", "report").json()["data"][0]
     assert (report["have"], report["missing"]) == (1, 2)
+
+
+def test_a_zip_of_one_rom_is_a_copy_of_the_loose_rom(tmp_path: Path, cli: Any) -> None:
+    """`Game.zip` beside `Game.gb` holding the same bytes: a duplicate set, before and after
+    `scan --verify`; a zip of two ROMs is not a copy of either; keeping the smaller copy is
+    what the reclaimable bytes count."""
+    folder = tmp_path / "roms" / "gb"
+    folder.mkdir(parents=True)
+    alpha, beta = ROMS["Alpha Quest (USA)"], ROMS["Beta Racer (Japan)"]
+    (folder / "Alpha Quest (USA).gb").write_bytes(alpha)
+    with zipfile.ZipFile(folder / "Alpha Quest (USA).zip", "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("Alpha Quest (USA).gb", alpha)
+    with zipfile.ZipFile(folder / "Pack.zip", "w") as z:  # two ROMs: a pack, not a copy
+        z.writestr("Alpha Quest (USA).gb", alpha)
+        z.writestr("Beta Racer (Japan).gb", beta)
+    with zipfile.ZipFile(folder / "Beta copy.zip", "w") as z:
+        z.writestr("b.gb", beta)
+    with zipfile.ZipFile(folder / "Beta again.zip", "w") as z:
+        z.writestr("beta.gb", beta)
+    assert cli("library", "add", str(tmp_path / "roms")).code == 0
+    assert cli("dat", "import", str(write_dat(tmp_path / "gb.dat"))).code == 0
+    for verify in ((), ("--verify",)):
+        assert cli("scan", "--workers", "1", *verify).code == 0
+        dupes = cli("--json", "games", "dupes").json()["data"]
+        names = sorted(sorted(Path(f["path"]).name for f in d["files"]) for d in dupes)
+        assert names == [["Alpha Quest (USA).gb", "Alpha Quest (USA).zip"],
+                         ["Beta again.zip", "Beta copy.zip"]]
+        alpha_set = next(d for d in dupes
+                         if any(f["path"].endswith(".gb") for f in d["files"]))
+        zipped = (folder / "Alpha Quest (USA).zip").stat().st_size
+        assert alpha_set["reclaimable"] == len(alpha) + zipped - min(len(alpha), zipped)
+        assert alpha_set["verified"] is bool(verify)  # CRC32 + size only until --verify

@@ -125,9 +125,11 @@ def games_dupes(limit: int) -> int:
                           + ("" if item.verified else
                              " (unverified: run `romrunner scan --verify` first)"))
             for entry in item.files:
-                console.print(f"  {entry['id']:>8}  {entry['path']}", soft_wrap=True)
+                console.print(f"  {entry['id']:>8}  {FIELDS['size'].show(entry['size']):>10}  "
+                              f"{entry['path']}", soft_wrap=True)
         total = sum(item.reclaimable for item in sets)
-        console.print(f"{len(sets):,} duplicate sets, {FIELDS['size'].show(total)} reclaimable"
+        noun = "duplicate set" if len(sets) == 1 else "duplicate sets"
+        console.print(f"{len(sets):,} {noun}, {FIELDS['size'].show(total)} reclaimable"
                       if sets else "no duplicates")
 
     app.finish([asdict(item) for item in sets], render)

@@ -54,13 +54,14 @@ class _Session:
 
 # Each command's module, imported only when the command runs (or help lists them all):
 # importing every module costs ~0.3 s, more than most commands themselves take.
-_COMMAND_MODULES = {
-    "autolist": "autolist_cmd", "bios": "bios_cmd", "cache": "cache_cmd",
-    "collection": "collection_cmd", "dat": "dat_cmd", "db": "db_cmd", "demo": "demo_cmd",
-    "deploy": "deploy_cmd", "destination": "destination_cmd", "device": "device_cmd",
-    "games": "games_cmd", "library": "library_cmd", "override": "override_cmd",
-    "pack": "pack_cmd", "platforms": "report_cmd", "profile": "profile_cmd",
-    "resolve": "override_cmd", "scan": "scan_cmd", "search": "search_cmd",
+_COMMAND_MODULES: dict[str, tuple[str, ...]] = {
+    "autolist": ("autolist_cmd",), "bios": ("bios_cmd",), "cache": ("cache_cmd",),
+    "collection": ("collection_cmd",), "dat": ("dat_cmd", "report_cmd"),  # report, fixdat
+    "db": ("db_cmd",), "demo": ("demo_cmd",), "deploy": ("deploy_cmd",),
+    "destination": ("destination_cmd",), "device": ("device_cmd",), "games": ("games_cmd",),
+    "library": ("library_cmd",), "override": ("override_cmd",), "pack": ("pack_cmd",),
+    "platforms": ("report_cmd",), "profile": ("profile_cmd",), "resolve": ("override_cmd",),
+    "scan": ("scan_cmd",), "search": ("search_cmd",),
 }
 
 
@@ -72,12 +73,15 @@ class _LazyGroup(click.Group):
 
     def get_command(self, ctx: click.Context | None, cmd_name: str) -> click.Command | None:
         if cmd_name not in self.commands and cmd_name in _COMMAND_MODULES:
-            module = importlib.import_module(f"romrunner.cli.{_COMMAND_MODULES[cmd_name]}")
-            command = getattr(module, cmd_name, None)
-            if isinstance(command, click.Command):
-                self.add_command(command, cmd_name)
-            else:
-                module.register(self)
+            for name in _COMMAND_MODULES[cmd_name]:  # the first defines it, others add to it
+                module = importlib.import_module(f"romrunner.cli.{name}")
+                command = getattr(module, cmd_name, None)
+                if cmd_name in self.commands:
+                    continue
+                if isinstance(command, click.Command):
+                    self.add_command(command, cmd_name)
+                else:
+                    module.register(self)
         return self.commands.get(cmd_name)
 
     def load_all(self) -> dict[str, click.Command]:

@@ -176,6 +176,8 @@ class DuplicateSet:
 
     ``key`` is the files' SHA1, or ``crc32:CRC:SIZE`` for files whose SHA1 a first scan deferred
     (identified by a unique CRC32 + size); such a set is ``verified`` only after `scan --verify`.
+    An archive of one member holds that member's content (``Game.zip`` beside ``Game.sfc``).
+    ``size`` is the largest copy's; ``reclaimable`` what keeping only the smallest frees.
     """
 
     key: str
@@ -195,24 +197,51 @@ _TRACKS = ("CASE WHEN g.tracks_size = 0 THEN '' ELSE (SELECT group_concat(name |
 
 # Hashes shared by several rows are found in the hash indexes alone (each read in order, no
 # sort, no table row); only those rows are then read. One GROUP BY over the whole table's
-# hex keys took 6.6 s at 1M games (docs/PERFORMANCE.md).
+# hex keys took 6.6 s at 1M games (docs/PERFORMANCE.md). An archive of one member (a zip is
+# not hashed itself) is a copy of that member's content: `Game.zip` beside `Game.sfc`.
 _DUPLICATE_SETS = (
-    "WITH by_sha1 AS (SELECT sha1_bin FROM games WHERE sha1_bin IS NOT NULL "
-    "                 GROUP BY sha1_bin HAVING count(*) > 1), "
+    "WITH single AS MATERIALIZED ("
+    "  SELECT f.game_id AS id, f.sha1_bin, f.crc32_bin, f.file_size, g.total_size "
+    "  FROM game_files f JOIN games g ON g.id = f.game_id "
+    "  WHERE f.kind = 'member' AND g.is_archive = 1 AND g.is_missing = 0 "
+    "  AND NOT EXISTS (SELECT 1 FROM game_files o WHERE o.game_id = f.game_id "
+    "                  AND o.kind = 'member' AND o.id <> f.id)), "
+    "by_sha1 AS (SELECT sha1_bin FROM games WHERE sha1_bin IS NOT NULL "
+    "            GROUP BY sha1_bin HAVING count(*) > 1 "
+    "            UNION SELECT s.sha1_bin FROM single s WHERE s.sha1_bin IS NOT NULL "
+    "            AND (EXISTS (SELECT 1 FROM games g WHERE g.sha1_bin = s.sha1_bin) "
+    "                 OR EXISTS (SELECT 1 FROM game_files o WHERE o.sha1_bin = s.sha1_bin "
+    "                            AND o.kind = 'member' AND o.game_id <> s.id))), "
     "by_crc AS (SELECT crc32_bin, file_size FROM games WHERE crc32_bin IS NOT NULL "
-    "           GROUP BY crc32_bin, file_size HAVING count(*) > 1), "
+    "           GROUP BY crc32_bin, file_size HAVING count(*) > 1 "
+    "           UNION SELECT s.crc32_bin, s.file_size FROM single s "
+    "           WHERE s.sha1_bin IS NULL AND s.crc32_bin IS NOT NULL "
+    "           AND (EXISTS (SELECT 1 FROM games g WHERE g.crc32_bin = s.crc32_bin "
+    "                        AND g.file_size = s.file_size AND g.sha1_bin IS NULL) "
+    "                OR EXISTS (SELECT 1 FROM game_files o WHERE o.crc32_bin = s.crc32_bin "
+    "                           AND o.file_size = s.file_size AND o.kind = 'member' "
+    "                           AND o.game_id <> s.id))), "
     "copies AS ("
     f"  SELECT lower(hex(g.sha1_bin)) AS content, 1 AS verified, g.id, g.total_size, "
     f"  {_TRACKS} AS tracks FROM by_sha1 d CROSS JOIN games g ON g.sha1_bin = d.sha1_bin "
     "   WHERE g.is_missing = 0 "
     "  UNION ALL "
+    "  SELECT lower(hex(s.sha1_bin)), 1, s.id, s.total_size, '' FROM by_sha1 d "
+    "  CROSS JOIN single s ON s.sha1_bin = d.sha1_bin "
+    "  UNION ALL "
     "  SELECT 'crc32:' || lower(hex(g.crc32_bin)) || ':' || g.file_size, 0, g.id, "
     f"  g.total_size, {_TRACKS} FROM by_crc d CROSS JOIN games g "
     "   ON g.crc32_bin = d.crc32_bin AND g.file_size = d.file_size "
-    "   WHERE g.sha1_bin IS NULL AND g.is_missing = 0) "
+    "   WHERE g.sha1_bin IS NULL AND g.is_missing = 0 "
+    "  UNION ALL "
+    "  SELECT 'crc32:' || lower(hex(s.crc32_bin)) || ':' || s.file_size, 0, s.id, "
+    "  s.total_size, '' FROM by_crc d CROSS JOIN single s "
+    "   ON s.crc32_bin = d.crc32_bin AND s.file_size = d.file_size "
+    "   WHERE s.sha1_bin IS NULL) "
     "SELECT content, max(total_size) AS size, count(*) AS copies, max(verified) AS verified, "
+    "sum(total_size) - min(total_size) AS reclaimable, "  # keeping the smallest copy
     "json_group_array(id) AS ids FROM copies GROUP BY content, tracks HAVING count(*) > 1 "
-    "ORDER BY max(total_size) * (count(*) - 1) DESC, content LIMIT ?")
+    "ORDER BY reclaimable DESC, content LIMIT ?")
 
 
 def duplicates(db: Database, *, limit: int = 100) -> list[DuplicateSet]:
@@ -221,15 +250,15 @@ def duplicates(db: Database, *, limit: int = 100) -> list[DuplicateSet]:
     groups = db.query(_DUPLICATE_SETS, (limit,))
     ids = {int(game_id) for group in groups for game_id in json.loads(group["ids"])}
     files: dict[int, dict[str, Any]] = {}
-    for row in db.query("SELECT g.id, g.platform_id, r.path AS root, g.filepath "
+    for row in db.query("SELECT g.id, g.platform_id, r.path AS root, g.filepath, g.total_size "
                         "FROM json_each(?) j CROSS JOIN games g ON g.id = j.value "
                         "JOIN library_roots r ON r.id = g.root_id", (json.dumps(sorted(ids)),)):
         files[int(row["id"])] = {
-            "id": row["id"], "platform_id": row["platform_id"],
+            "id": row["id"], "platform_id": row["platform_id"], "size": row["total_size"],
             "path": str(Path(row["root"]) / row["filepath"]) if row["root"]
             else row["filepath"]}
     return [DuplicateSet(g["content"], int(g["size"]), int(g["copies"]),
-                         int(g["size"]) * (int(g["copies"]) - 1), bool(g["verified"]),
+                         int(g["reclaimable"]), bool(g["verified"]),
                          [files[i] for i in sorted(json.loads(g["ids"])) if i in files])
             for g in groups]
 
