@@ -136,3 +136,42 @@ def test_the_archives_named_are_those_the_scan_reads() -> None:
     assert [archive_extension(name) for name in (
         "Roms/gba/A.ZIP", "Roms/gba/B.7z", "Roms/gba/C.gba", "Roms/zip.d/D", "E.tar.gz")] == [
         ".zip", ".7z", None, None, None]
+
+
+def test_an_archive_of_several_roms_or_of_an_archive_is_warned_of(
+        cli: Any, tmp_path: Path) -> None:
+    """A pack of two Game Boy ROMs, a zip inside a zip: copied, and each named in a warning;
+    a zip of one ROM and an arcade set (chip dumps, not ROMs of a platform's own kind) not."""
+    root = tmp_path / "roms"
+    (root / "gb").mkdir(parents=True)
+    with zipfile.ZipFile(root / "gb/Two Games (USA).zip", "w") as archive:
+        archive.writestr("First (USA).gb", b"1" * 4096)
+        archive.writestr("Second (USA).gb", b"2" * 4096)
+    inner = tmp_path / "inner.zip"
+    _zip(inner, "Inner (USA).gb", "i")
+    with zipfile.ZipFile(root / "gb/Nested (USA).zip", "w") as archive:
+        archive.write(inner, "Inner (USA).zip")
+    _zip(root / "gb/Single (USA).zip", "Single (USA).gb", "s")
+    (root / "arcade").mkdir()
+    with zipfile.ZipFile(root / "arcade/sf2.zip", "w") as archive:
+        for chip in ("sf2.u1", "sf2.u2", "sf2.u3"):
+            archive.writestr(chip, chip.encode() * 1000)
+    assert cli("library", "add", str(root)).code == 0
+    assert cli("scan", "--workers", "1").code == 0
+    assert cli("device", "add", "rg-35xx-plus").code == 0
+    assert cli("profile", "create", "--device", "1", "--os", "muos").code == 0
+    card = tmp_path / "card"
+    card.mkdir()
+    dry = cli("--json", "deploy", "1", "--to", str(card), "--dry-run", "platform:gb,arcade")
+    assert dry.code == 0, dry.err
+    warnings = {w["code"]: w for w in dry.json()["data"]["plan"]["warnings"]
+                if w["code"] in ("archive-several-roms", "archive-nested")}
+    assert set(warnings) == {"archive-several-roms", "archive-nested"}
+    assert "Two Games (USA).zip" in warnings["archive-several-roms"]["message"]
+    assert "Nested (USA).zip" in warnings["archive-nested"]["message"]
+    assert all(w["platform_id"] == "gb" for w in warnings.values())
+    assert not any("Single" in w["message"] or "sf2" in w["message"]
+                   for w in warnings.values())
+    done = cli("--json", "deploy", "1", "--to", str(card), "platform:gb,arcade")
+    assert done.code == 0, done.err
+    assert done.json()["data"]["copied"] == 4  # warned of, still copied as they are

@@ -9,6 +9,7 @@ does not know, or lists no formats for, is "unknown" — never guessed.
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -103,3 +104,67 @@ def _reads(pack: DefinitionPack, emulator: str | None, extension: str,
     if extension.lstrip(".") in entry.formats:
         return READS, f"the definition pack lists {extension} for {entry.id}"
     return CANNOT, f"the definition pack's formats for {entry.id}: {formats}"
+
+
+# Members that are archives themselves: no emulator opens an archive inside an archive.
+_NESTED = (".zip", ".7z", ".rar")
+
+
+@dataclass(frozen=True)
+class ArchiveContents:
+    """Archived games of one platform whose contents an emulator will not load as a game: a
+    pack of several of the platform's ROMs (it loads one), or an archive inside one."""
+
+    platform_id: str
+    packs: list[str]   # file names
+    nested: list[str]
+
+    def warnings(self) -> list[tuple[str, str]]:
+        """(code, message) for each kind found."""
+        found = []
+        if self.packs:
+            found.append(("archive-several-roms", f"{self.platform_id}: {_count(self.packs)} "
+                          f"several of its ROMs ({_names(self.packs)}): an emulator loads "
+                          "one of them; extract them in the library to deploy each"))
+        if self.nested:
+            found.append(("archive-nested", f"{self.platform_id}: {_count(self.nested)} "
+                          f"another archive ({_names(self.nested)}): emulators cannot load it; "
+                          "extract it in the library"))
+        return found
+
+
+def _count(names: list[str]) -> str:
+    return "1 archive holds" if len(names) == 1 else f"{len(names):,} archives hold"
+
+
+def _names(names: list[str]) -> str:
+    return ", ".join(names[:3]) + (f" and {len(names) - 3:,} more" if len(names) > 3 else "")
+
+
+def archive_contents(db: Database, pack: DefinitionPack,
+                     archived: Iterable[tuple[int, str, str]]) -> list[ArchiveContents]:
+    """Of ``archived`` (game id, platform, file name), those holding several ROMs of their
+    platform (by the platform's own extensions: an arcade set's chip dumps are not ROMs of
+    this kind) or an archive, by platform. One query for all the games."""
+    games = {game_id: (platform_id, name) for game_id, platform_id, name in archived}
+    if not games:
+        return []
+    rows = db.query("SELECT game_id, name FROM game_files WHERE kind = 'member' AND game_id "
+                    "IN (SELECT value FROM json_each(?)) ORDER BY game_id",
+                    (json.dumps(sorted(games)),))
+    members: dict[int, list[str]] = defaultdict(list)
+    for row in rows:
+        members[int(row["game_id"])].append(str(row["name"]).lower())
+    found: dict[str, ArchiveContents] = {}
+    for game_id, names in members.items():
+        platform_id, file_name = games[game_id]
+        platform = pack.platforms.get(platform_id)
+        own = {ext for ext in (platform.extensions if platform else ())
+               if ext.lower() not in _NESTED}
+        nested = any(name.endswith(_NESTED) for name in names)
+        several = sum(1 for name in names if name.endswith(tuple(own))) > 1 if own else False
+        if nested or several:
+            entry = found.setdefault(platform_id, ArchiveContents(platform_id, [], []))
+            (entry.nested if nested else entry.packs).append(file_name)
+    return [found[key] for key in sorted(found)]
+

@@ -21,7 +21,13 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from romrunner.bios.check import BLOCKING, HLE, check_bios
-from romrunner.deploy.archives import CANNOT, ArchiveSupport, archive_extension, archive_support
+from romrunner.deploy.archives import (
+    CANNOT,
+    ArchiveSupport,
+    archive_contents,
+    archive_extension,
+    archive_support,
+)
 from romrunner.deploy.layout import CardLayoutLike
 from romrunner.deploy.legal import FileSystem, collision_key, legal_component, legal_path
 from romrunner.errors import InputError
@@ -259,16 +265,22 @@ def _hold_absent(db: Database, builder: _Builder, chosen: set[int]) -> None:
 def _check_archives(db: Database, pack: DefinitionPack, profile_id: int,
                     plan: DeployPlan) -> None:
     """Archives are copied as they are: warn per platform and emulator that cannot read them
-    (or of which we cannot tell)."""
-    archived = [(item.game_id, item.platform_id, extension) for item in plan.items
+    (or of which we cannot tell), and of archives that hold several ROMs or an archive."""
+    archived = [(item, extension) for item in plan.items
                 if item.kind == ROM and item.game_id is not None
                 and (extension := archive_extension(item.dest)) is not None]
-    plan.archives = archive_support(db, pack, profile_id, archived)
+    plan.archives = archive_support(db, pack, profile_id, [
+        (int(item.game_id or 0), item.platform_id, extension) for item, extension in archived])
     for support in plan.archives:
         message = support.warning()
         if message is not None:
             code = "archive-unreadable" if support.readable == CANNOT else "archive-unknown"
             plan.warnings.append(PlanIssue(code, message, support.platform_id))
+    for contents in archive_contents(db, pack, [
+            (int(item.game_id or 0), item.platform_id, item.dest.rpartition("/")[2])
+            for item, _ in archived]):
+        plan.warnings.extend(PlanIssue(code, message, contents.platform_id)
+                             for code, message in contents.warnings())
 
 
 def _load_games(db: Database, ids: list[int]) -> dict[int, _Game]:
