@@ -47,3 +47,30 @@ def test_sheets_with_unread_tracks_are_left_alone_until_they_change(
     found = scan_json(cli)
     assert (found["updated"], found["unchanged"]) == (1, 4)
     assert scan_json(cli)["updated"] == 0
+
+
+def test_games_show_of_a_playlist_gives_each_disc_game_with_its_size(
+        cli: Any, tmp_path: Path) -> None:
+    """A library .m3u's entries are disc games of their own: `games show` of the .m3u names
+    each one's game, its size (sheet and tracks) and match, not "size unknown"."""
+    disc = tmp_path / "lib/psx/Two Disc (USA)"
+    disc.mkdir(parents=True)
+    for n in (1, 2):
+        (disc / f"Two Disc (USA) (Disc {n}).bin").write_bytes(bytes([n]) * (1000 * n))
+        (disc / f"Two Disc (USA) (Disc {n}).cue").write_text(
+            SHEET.format(f"Two Disc (USA) (Disc {n}).bin"))
+    (disc / "Two Disc (USA).m3u").write_text(
+        "Two Disc (USA) (Disc 1).cue\nTwo Disc (USA) (Disc 2).cue\n")
+    assert cli("library", "add", tmp_path / "lib").code == 0
+    scan_json(cli)
+    games = {g["filename"]: g for g in cli("--json", "games", "ls").json()["data"]["games"]}
+    playlist = games["Two Disc (USA).m3u"]
+    shown = cli("--json", "games", "show", str(playlist["id"])).json()["data"]
+    entries = {f["name"]: f for f in shown["files"]}
+    for n in (1, 2):
+        cue = disc / f"Two Disc (USA) (Disc {n}).cue"
+        entry = entries[cue.name]
+        assert entry["disc_game_id"] == games[cue.name]["id"]
+        assert entry["file_size"] == cue.stat().st_size + 1000 * n
+    text = cli("games", "show", str(playlist["id"])).out
+    assert "discs (games of their own)" in text and "size unknown" not in text

@@ -189,6 +189,8 @@ def render_game(console: Console, game: dict[str, Any]) -> None:
         for item in files:
             _say(console, f"    {item['name']}")
             lines = [("size", _size(item["file_size"])), *_hashes(item, "file_")]
+            if item.get("disc_game_id") is not None:
+                lines.insert(0, ("game", str(item["disc_game_id"])))
             if item["header_size"] and item["nh_sha1"]:
                 lines += _header_lines(item)
             lines.append(("match", _file_match(item)))
@@ -282,6 +284,8 @@ def _file_match(item: dict[str, Any]) -> str:
 
 
 def _contents_label(files: list[dict[str, Any]]) -> str:
+    if any("disc_game_id" in item for item in files):
+        return "discs (games of their own)"  # a playlist's entries
     kinds = {"member": "archive members", "track": "disc tracks", "chd": "CHD data"}
     return ", ".join(sorted({kinds.get(item["kind"], item["kind"]) for item in files}))
 

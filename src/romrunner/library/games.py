@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import posixpath
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -197,6 +198,8 @@ def show_game(db: Database, game_id: int) -> dict[str, Any]:
     game["files"] = [_row_dict(item) for item in files]
     for item in (game, *game["files"]):
         item["match_headerless"] = _matched_headerless(db, item)
+    if str(row["filepath"]).lower().endswith(".m3u"):
+        _describe_playlist_discs(db, int(row["root_id"]), str(row["filepath"]), game["files"])
     catalog = db.query_one(
         "SELECT cg.name, cg.region, cg.serial, cs.name AS dat, cs.version AS dat_version "
         "FROM catalog_games cg JOIN catalog_sources cs ON cs.id = cg.source_id "
@@ -204,6 +207,22 @@ def show_game(db: Database, game_id: int) -> dict[str, Any]:
         if row["matched_game_id"] else None
     game["catalog"] = _row_dict(catalog) if catalog else None
     return game
+
+
+def _describe_playlist_discs(db: Database, root_id: int, filepath: str,
+                             entries: list[dict[str, Any]]) -> None:
+    """A library .m3u's entries are disc games of their own (its rows hold only their names):
+    each gets that game's id, size (sheet and tracks) and match."""
+    folder = posixpath.dirname(filepath)
+    for entry in entries:
+        disc = db.query_one(
+            "SELECT id, total_size, matched_game_id, match_method FROM games "
+            "WHERE root_id = ? AND filepath = ?",
+            (root_id, posixpath.normpath(posixpath.join(folder, str(entry["name"])))))
+        entry["disc_game_id"] = None if disc is None else int(disc["id"])
+        if disc is not None:
+            entry.update(file_size=disc["total_size"], matched_game_id=disc["matched_game_id"],
+                         match_method=disc["match_method"])
 
 
 _CATALOG_COLUMN = {"sha1": "sha1_bin", "md5": "md5_bin", "crc32": "crc32_bin"}
