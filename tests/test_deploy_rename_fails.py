@@ -157,7 +157,7 @@ def test_a_card_pulled_out_among_the_renames_leaves_no_copied_row_for_a_missing_
         "GROUP BY status", (deployment,)))
     assert statuses.get("copied") == execute.BATCH_FILES  # 12 more written, not renamed
     (row,) = list_history(library.db)
-    assert row["status"] == "failed"
+    assert row["status"] == "failed" and row["totals_as_of_now"]
     assert row["files"]["copied"] == execute.BATCH_FILES
     totals = show_deployment(library.db, deployment)["totals"]["gba"]
     assert (totals["files"], totals["copied"]) == (total, execute.BATCH_FILES)
