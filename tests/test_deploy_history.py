@@ -5,14 +5,21 @@ from __future__ import annotations
 
 import json
 import signal
+import time
 from pathlib import Path
 
-from romrunner.deploy.card import card_lock
-from romrunner.deploy.execute import record_deployment
+from romrunner.deploy.card import TEMP_PREFIX, card_lock
+from romrunner.deploy.execute import LARGE_FILE, record_deployment
 from romrunner.deploy.history import list_history, show_deployment
 from tests.conftest import run_subprocess
 from tests.test_deploy_faults import _wait_for_files
-from tests.test_deploy_support import Layout, make_library, start_resume
+from tests.test_deploy_support import (
+    Layout,
+    card_files,
+    make_library,
+    start_resume,
+    temp_files,
+)
 
 
 def test_a_killed_deploy_is_shown_as_interrupted_with_the_resume_hint(tmp_path: Path) -> None:
@@ -29,8 +36,9 @@ def test_a_killed_deploy_is_shown_as_interrupted_with_the_resume_hint(tmp_path: 
     assert (row["id"], row["status"]) == (deployment, "interrupted")
     assert row["resume_hint"] == f"romrunner deploy resume {deployment}"
     text = run_subprocess("deploy", "history", env=db_env)
-    assert f"deployment {deployment} was interrupted; `romrunner deploy resume " \
-           f"{deployment}` finishes it" in text.out
+    assert f"deployment {deployment} was interrupted; its counts are its records as of now" \
+        in text.out
+    assert f"`romrunner deploy resume {deployment}` finishes it" in text.out
     shown = run_subprocess("deploy", "show", str(deployment), env=db_env)
     assert f"deployment {deployment} (interrupted)" in shown.out
     assert f"`romrunner deploy resume {deployment}` finishes it" in shown.out
@@ -41,6 +49,51 @@ def test_a_killed_deploy_is_shown_as_interrupted_with_the_resume_hint(tmp_path: 
     assert finished.code == 0, finished.err
     assert list_history(library.db)[0]["status"] == "completed"
     assert list_history(library.db)[0]["resume_hint"] is None
+
+
+def test_a_killed_deploy_counts_what_its_records_say_now(tmp_path: Path) -> None:
+    # QA5 #5: killed with files renamed into place, it showed copied 0 and no platform (its
+    # totals are stored at a run's end). Its counts are now its rows as they are: every file
+    # on the card under its name, and at most the files its kill left as temporary ones.
+    # Files over LARGE_FILE: each one's start renames the one before, so the first file is in
+    # place while the rest are still to copy.
+    run = start_resume(tmp_path, files=dict(LARGE_DISCS))
+    library, card, deployment, proc = run.library, run.card, run.deployment, run.proc
+    while proc.poll() is None and not _placed(card):
+        time.sleep(0.002)
+    assert proc.poll() is None  # one or two of six files in place: far from done
+    proc.send_signal(signal.SIGKILL)
+    proc.communicate(timeout=120)
+    placed, left = _placed(card), len(temp_files(card))
+    copied = int(library.db.scalar("SELECT count(*) FROM deployment_items WHERE "
+                                   "deployment_id = ? AND status = 'copied'", (deployment,)))
+    assert placed and placed <= copied <= placed + left  # intents before renames
+    db_env = {"ROMRUNNER_DB": str(library.db.path)}
+    history = run_subprocess("--json", "deploy", "history", env=db_env)
+    (row,) = json.loads(history.out)["data"]
+    assert row["status"] == "interrupted"
+    assert row["files"] == {"copied": copied, "skipped": 0, "pruned": 0, "failed": 0,
+                            "conflicts": 0}
+    assert row["totals_as_of_now"]
+    shown = run_subprocess("--json", "deploy", "show", str(deployment), env=db_env)
+    totals = json.loads(shown.out)["data"]["totals"]
+    assert totals == {"psx": {"files": 6, "bytes": sum(LARGE_DISCS.values()),
+                              "copied": copied, "pending": 6 - copied}}
+    text = run_subprocess("deploy", "show", str(deployment), env=db_env).out
+    assert "its counts are its records as of now" in text and "psx" in text
+    finished = run_subprocess("--json", "deploy", "resume", str(deployment), env=db_env)
+    assert finished.code == 0, finished.err
+    (row,) = list_history(library.db)
+    assert (row["status"], row["totals_as_of_now"]) == ("completed", False)
+    assert row["files"]["copied"] == _placed(card) == 6
+
+
+LARGE_DISCS = {f"psx/Large {n} (USA).iso": LARGE_FILE + 8 * 1024**2 + n for n in range(6)}
+
+
+def _placed(card: Path) -> int:
+    """Files on the card under their final names."""
+    return sum(1 for p in card_files(card) if not Path(p).name.startswith(TEMP_PREFIX))
 
 
 def test_a_deploy_whose_card_lock_is_held_stays_started(tmp_path: Path) -> None:

@@ -280,7 +280,7 @@ def deploy_history(limit: int, profile_id: int | None) -> int:
         console.print(table)
         for row in rows:
             if row["status"] == "interrupted":
-                console.print(f"deployment {row['id']} was interrupted; "
+                console.print(f"deployment {row['id']} was interrupted; {_AS_OF_NOW}; "
                               f"`{row['resume_hint']}` finishes it", markup=False,
                               soft_wrap=True)
 
@@ -289,6 +289,10 @@ def deploy_history(limit: int, profile_id: int | None) -> int:
 
 
 _HISTORY_COUNTS = ("copied", "skipped", "pruned", "failed", "conflicts")
+# A killed run's counts: its files' records now; its last few may be recorded copied (that is
+# done just before the rename) without being on the card.
+_AS_OF_NOW = ("its counts are its records as of now (its last files counted copied may not "
+              "be on the card: resume copies them again)")
 
 
 @deploy.command(name="show")
@@ -307,7 +311,7 @@ def _render_show(console: Console, data: dict[str, Any]) -> None:
     if data["error_message"]:
         console.print(f"stopped: {data['error_message']}", markup=False, soft_wrap=True)
     if data["status"] == "interrupted":
-        console.print(f"interrupted (no deploy is running on the card); "
+        console.print(f"interrupted (no deploy is running on the card); {_AS_OF_NOW}; "
                       f"`{data['resume_hint']}` finishes it", markup=False, soft_wrap=True)
     table = Table("platform", "files", "bytes", "copied", "skipped", "failed", "conflict")
     table.add_column("pruned")

@@ -17,7 +17,8 @@ are found in bulk (:func:`fast_skips`) and only counted. Each file to copy is:
    file). A file renamed whose record was lost (a power cut before the database reached the
    disk) is not taken for ours: a conflict, or with ``verify`` compared by SHA1;
 4. renamed into place; its folder is fsynced at the next flush (within a second) and at the
-   end, once per folder, not per file.
+   end, once per folder, not per file. A rename the card refuses fails that file alone (see
+   :meth:`_Runner.commit_batch`).
 
 A file at a path we want that no deployment of ours wrote (by the card's manifest copy and the
 database, checked against its size and modification time) is the user's: never overwritten
@@ -1123,7 +1124,7 @@ class _Runner:
         try:
             os.unlink(target)
         except OSError as exc:
-            self._card_error(exc, item)
+            self._card_error(exc, item.dest)
             self.state(item, "failed", f"cannot remove: {describe_os_error(exc)}")
             self.summary.failed += 1
             return
@@ -1179,12 +1180,23 @@ class _Runner:
         the card, then rename. After a crash a file found under its final name with exactly
         that size and time is ours and done; one that is not there (the rename did not
         happen, or did not reach the card) is copied again by ``resume``, which re-checks
-        every copied file."""
+        every copied file.
+
+        A rename the card refuses with an error that does not end the run (a name its file
+        system rejects: FUSE, SMB, MTP, a vfat whose character set cannot encode it) is the
+        failure of that file alone: recorded failed at once, its temporary file removed, the
+        rest of the batch renamed as usual. When the run ends among the renames (the card
+        full, read-only or gone; Ctrl-C) the files not renamed go back to pending, so that
+        no file is recorded copied that is not on the card under its name."""
         batch, self.batch, self.batch_bytes = self.batch, [], 0
         if not batch:
             return
         try:
-            self.syncer.wait()  # every file of the batch on the card before its intent
+            try:
+                self.syncer.wait()  # every file of the batch on the card before its intent
+            except OSError as exc:
+                self._unsynced(batch, exc)
+                return
             with self.db.atomic():
                 deployment_id = self.deployment_id
                 self.db.executemany(_UPSERT, [  # the batch's intents
@@ -1195,17 +1207,56 @@ class _Runner:
                 with contextlib.suppress(OSError):
                     os.unlink(written.temp)
             raise
+        failed = False
         for n, written in enumerate(batch):
+            item = written.item
             try:
-                self._rename(written)
+                try:
+                    self._rename(written)
+                except OSError as exc:
+                    self._card_error(exc, item.dest)  # the card full, read-only or gone
+                    raise _FileFailed(f"{item.dest}: not written: the card refused to rename "
+                                      f"it into place ({describe_os_error(exc)})") from exc
             except _FileFailed as exc:
+                failed = True
                 self.summary.failed += 1
-                self.state(written.item, "failed", str(exc))
+                self.state(item, "failed", str(exc))
             except BaseException:
-                for rest in batch[n:]:
-                    with contextlib.suppress(OSError):
-                        os.unlink(rest.temp)
+                self._take_back(batch[n:])
                 raise
+        if failed:
+            self.flush()  # the failures replace their intents now, not at the next flush
+
+    def _unsynced(self, batch: list[_Written], exc: OSError) -> None:
+        """The batch's fsyncs failed (on threads: which file's is not known), so none of its
+        files is taken for written: their temporary files are removed, and each file fails
+        (its intent was not recorded), unless the error ends the run."""
+        for written in batch:
+            with contextlib.suppress(OSError):
+                os.unlink(written.temp)
+        first = batch[0].item.dest
+        self._card_error(exc, first if len(batch) == 1 else
+                         f"{first} and {len(batch) - 1:,} other files")
+        others = f", or that of one of the {len(batch) - 1:,} files written with it" \
+            if len(batch) > 1 else ""
+        for written in batch:
+            self.summary.failed += 1
+            self.state(written.item, "failed", f"{written.item.dest}: not written: the card did "
+                       f"not confirm its data{others} ({describe_os_error(exc)})")
+
+    def _take_back(self, rest: list[_Written]) -> None:
+        """The run ends before these files of the batch are renamed: their temporary files
+        are removed and their intents taken back (pending: what ``resume`` copies), except
+        for a file renamed after all (there under its name exactly as written)."""
+        for written in rest:
+            with contextlib.suppress(OSError):
+                os.unlink(written.temp)
+            placed = _lstat(written.target)
+            if placed is not None and _is_file(placed) and written.owned.matches(placed):
+                continue
+            item = written.item
+            self.pending_states.append(_row(self.deployment_id, item, "pending", None,
+                                            item.dest_mtime_ns, item.sha1))
 
     def _rename(self, written: _Written) -> None:
         item, target, replaces = written.item, written.target, written.replaces
@@ -1369,24 +1420,25 @@ class _Runner:
         except OSError:
             return True
 
-    def _card_error(self, exc: OSError, item: _Item) -> None:
-        """Turn a card-side error that ends the run into :class:`_Stop`."""
+    def _card_error(self, exc: OSError, what: str) -> None:
+        """Turn a card-side error that ends the run into :class:`_Stop` (``what``: the file,
+        on the card, being written)."""
         gone = self.gone()
         if exc.errno in STOP_ERRNOS or gone:
-            raise _Stop(self._stop_message(exc, item, gone)) from exc
+            raise _Stop(self._stop_message(exc, what, gone)) from exc
 
-    def _stop_message(self, exc: OSError, item: _Item, gone: bool) -> str:
+    def _stop_message(self, exc: OSError, what: str, gone: bool) -> str:
         resume = f"`romrunner deploy resume {self.deployment_id}`"
         if gone:
-            return f"{self.root}: the card went away while writing {item.dest}; " \
+            return f"{self.root}: the card went away while writing {what}; " \
                    f"reconnect it and run {resume}"
         if exc.errno in (errno.ENOSPC, errno.EDQUOT):
-            return f"{self.root}: card full while writing {item.dest}; " \
+            return f"{self.root}: card full while writing {what}; " \
                    f"{{more}} more needed to finish; free space and run {resume}"
         if exc.errno == errno.EROFS:
-            return f"{self.root}: the card became read-only while writing {item.dest}; " \
+            return f"{self.root}: the card became read-only while writing {what}; " \
                    f"check it and run {resume}"
-        return f"{self.root}: cannot write {item.dest} ({describe_os_error(exc)}); " \
+        return f"{self.root}: cannot write {what} ({describe_os_error(exc)}); " \
                f"check the card and run {resume}"
 
 
@@ -1486,7 +1538,7 @@ def _note_writing(runner: _Runner, copies: list[_Decision]) -> None:
     try:
         note_writing(runner.root, {d.item.dest.rpartition("/")[0] for d in copies})
     except OSError as exc:
-        raise _Stop(runner._stop_message(exc, copies[0].item, runner.gone())) from exc
+        raise _Stop(runner._stop_message(exc, copies[0].item.dest, runner.gone())) from exc
 
 
 def _clean_temps(root: Path, decisions: list[_Decision], planned: list[PlanItem],
@@ -1563,15 +1615,11 @@ def _apply(runner: _Runner, decisions: list[_Decision]) -> None:
                 summary.failed += 1
                 runner.state(item, "failed", str(exc))
             except OSError as exc:
-                runner._card_error(exc, item)
+                runner._card_error(exc, item.dest)
                 summary.failed += 1
                 runner.state(item, "failed", f"{item.dest}: {describe_os_error(exc)}")
         runner.files_done += 1
-    try:
-        runner.commit_batch()
-    except OSError as exc:
-        last = decisions[-1].item
-        raise _Stop(runner._stop_message(exc, last, runner.gone())) from exc
+    runner.commit_batch()
 
 
 def _with_space_needed(message: str, root: Path, decisions: list[_Decision],
@@ -1597,6 +1645,20 @@ def _with_space_needed(message: str, root: Path, decisions: list[_Decision],
 
 def _finish(db: Database, deployment_id: int, status: str, error: str | None,
             recorded: _Recorded) -> None:
+    totals = deployment_totals(db, deployment_id, recorded)
+    with db.atomic():
+        db.execute("UPDATE deployment_history SET status = ?, completed_at = ?, "
+                   "error_message = ?, totals_json = ? WHERE id = ?",
+                   (status, now_text() if status == "completed" else None, error,
+                    json.dumps(totals, sort_keys=True), deployment_id))
+
+
+def deployment_totals(db: Database, deployment_id: int, recorded: _Recorded | None = None
+                      ) -> dict[str, dict[str, int]]:
+    """Per platform, the deployment's files and bytes and its files by status, as its rows
+    say now (its files found unchanged in bulk: skipped; its items without a row: pending).
+    A run's end stores them in its history row; ``recorded``: see :func:`_recorded`."""
+    recorded = recorded or _recorded(db, deployment_id)
     rows = db.query("SELECT coalesce(platform_id, '') AS platform, status, count(*) AS files, "
                     "sum(file_size) AS bytes FROM deployment_items WHERE deployment_id = ? "
                     "GROUP BY 1, 2", (deployment_id,))
@@ -1616,8 +1678,4 @@ def _finish(db: Database, deployment_id: int, status: str, error: str | None,
         entry["files"] += 1
         entry["bytes"] += item.size
         entry["pending"] += 1
-    with db.atomic():
-        db.execute("UPDATE deployment_history SET status = ?, completed_at = ?, "
-                   "error_message = ?, totals_json = ? WHERE id = ?",
-                   (status, now_text() if status == "completed" else None, error,
-                    json.dumps(totals, sort_keys=True), deployment_id))
+    return {platform: dict(sorted(entry.items())) for platform, entry in sorted(totals.items())}

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from romrunner.deploy.card import lock_held
-from romrunner.deploy.execute import unrecorded
+from romrunner.deploy.execute import deployment_totals, unrecorded
 from romrunner.errors import NotFoundError
 from romrunner.store.database import Database
 
@@ -16,10 +16,17 @@ _COLUMNS = ("id, device_profile_id, deployment_name, destination_path, destinati
             "status, started_at, completed_at, error_message, totals_json")
 
 
-def _row(row: Any) -> dict[str, Any]:
+def _row(db: Database, row: Any) -> dict[str, Any]:
+    """A history row as shown. A completed deployment's totals are those its end stored; any
+    other's (interrupted, failed, cancelled, running) are counted from its rows as they are
+    now (``totals_as_of_now``): what each file's row says (a killed run's stored totals are
+    none at all). Rows say copied from just before a file's rename, so the last files of a
+    killed run counted copied may not be on the card: resume copies those again."""
     data = dict(row)
     totals = data.pop("totals_json", None)
-    data["totals"] = json.loads(totals) if totals else {}
+    data["totals_as_of_now"] = data["status"] != "completed"
+    data["totals"] = deployment_totals(db, int(data["id"])) if data["totals_as_of_now"] \
+        else json.loads(totals) if totals else {}
     data["resume_hint"] = None
     if data["status"] == "started" and not lock_held(Path(data["destination_path"])):
         # Recorded as started, but no process holds its card's lock: killed, crashed or
@@ -39,7 +46,7 @@ def list_history(db: Database, *, limit: int = 50,
     else:
         rows = db.query(f"SELECT {_COLUMNS} FROM deployment_history WHERE "
                         "device_profile_id = ? ORDER BY id DESC LIMIT ?", (profile_id, limit))
-    return [_with_file_counts(_row(row)) for row in rows]
+    return [_with_file_counts(_row(db, row)) for row in rows]
 
 
 # Item statuses a deployment's totals count, and their names in a history row's ``files``
@@ -65,7 +72,7 @@ def show_deployment(db: Database, deployment_id: int, *,
                        (deployment_id,))
     if row is None:
         raise NotFoundError(f"deployment {deployment_id} does not exist")
-    data = _row(row)
+    data = _row(db, row)
     options = data.pop("options_json", None)
     data["options"] = json.loads(options) if options else {}
     counts = db.query("SELECT action, status, count(*) AS files, coalesce(sum(file_size), 0) "
