@@ -1,8 +1,10 @@
 """Each OS's own platform folder names (no ../shared needed): CrossMix, Spruce and Miyoo CFW are
-not Onion; a folder one family gives two platforms means neither."""
+not Onion; a folder one family gives two platforms means neither; a card filled under an older,
+wrong folder name moves to the right one on the next deploy, and nothing is lost."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 from pathlib import Path
@@ -67,6 +69,9 @@ def test_crossmix_and_miyoo_cfw_get_their_own_folders_not_onions(cli: Any,
     assert (miyoo["genesis"][0], miyoo["sega-cd"][0]) == ("Roms/SMD", "Roms/SMD")
     assert (miyoo["gb"][0], miyoo["gbc"][0], miyoo["nes"][0]) == ("Roms/GB", "Roms/GB",
                                                                     "Roms/NES")
+    (card / "Roms" / "SMD").mkdir(parents=True)      # on the card: used, though it means neither
+    again = _folders(cli, pack, "miyoocfw", card)
+    assert again["sega-cd"] == again["genesis"] == ("Roms/SMD", "detected")
 
 
 def test_a_folder_a_family_gives_two_platforms_means_neither_to_detection() -> None:
@@ -100,3 +105,72 @@ def test_a_family_starts_from_its_base_and_a_cycle_of_bases_ends(tmp_path: Path)
     assert names.folder_for("ps2", "child") == (None, True)
     assert names.folder_for("gb", "loop-a") == ("gb", False)
     assert names.folder_for("nes", "loop-a") == ("NES", True)
+
+
+def _game(root: Path, name: str) -> None:
+    path = root / "a26" / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(hashlib.sha256(name.encode()).digest() * 256)
+
+
+def _files(card: Path) -> set[str]:
+    return {str(p.relative_to(card)) for p in card.rglob("*")
+            if p.is_file() and ".romrunner" not in p.parts}
+
+
+def test_a_card_filled_under_the_old_onion_name_moves_and_a_prune_takes_the_old_copies(
+        cli: Any, tmp_path: Path) -> None:
+    root = tmp_path / "roms"
+    for name in ("Pitfall (USA).a26", "River Raid (USA).a26"):
+        _game(root, name)
+    before = {p.name: p.read_bytes() for p in (root / "a26").iterdir()}
+    assert cli("library", "add", str(root)).code == 0
+    assert cli("scan", "--workers", "1").code == 0
+    old, new = _pack(tmp_path, "old", crossmix_os="onion"), _pack(tmp_path, "new")
+    assert cli("--pack", str(old), "device", "add", "miyoo-mini-plus").code == 0
+    assert cli("--pack", str(old), "profile", "create", "--device", "1",
+               "--os", "crossmix-os").code == 0
+    card = tmp_path / "card"
+    card.mkdir()
+    deploy = ("deploy", "1", "--to", str(card), "platform:atari-2600")
+    assert cli("--pack", str(old), *deploy).code == 0
+    assert _files(card) == {"Roms/ATARI/Pitfall (USA).a26", "Roms/ATARI/River Raid (USA).a26"}
+
+    moved = cli("--pack", str(new), "--json", *deploy)   # CrossMix scans ATARI2600, not ATARI
+    assert moved.code == 0, moved.err
+    assert _files(card) == {f"Roms/{folder}/{name}" for folder in ("ATARI", "ATARI2600")
+                            for name in before}        # the old copies stay without --prune
+    manifest = json.loads((card / ".romrunner" / "manifest.json").read_text())
+    assert set(manifest["files"]) == _files(card)
+    pruned = cli("--pack", str(new), "--json", *deploy, "--prune")
+    assert pruned.code == 0, pruned.err
+    assert _files(card) == {f"Roms/ATARI2600/{name}" for name in before}
+    assert {name: (card / "Roms" / "ATARI2600" / name).read_bytes() for name in before} == before
+    assert {p.name: p.read_bytes() for p in (root / "a26").iterdir()} == before
+    again = cli("--pack", str(new), "--json", *deploy)
+    assert again.code == 0 and again.json()["data"]["copied"] == 0, again.out
+
+
+def test_an_old_folder_holding_the_users_own_file_is_still_theirs_until_the_os_folder_exists(
+        cli: Any, tmp_path: Path) -> None:
+    _game(tmp_path / "roms", "Pitfall (USA).a26")
+    assert cli("library", "add", str(tmp_path / "roms")).code == 0
+    assert cli("scan", "--workers", "1").code == 0
+    old, new = _pack(tmp_path, "old", crossmix_os="onion"), _pack(tmp_path, "new")
+    assert cli("--pack", str(old), "device", "add", "miyoo-mini-plus").code == 0
+    assert cli("--pack", str(old), "profile", "create", "--device", "1",
+               "--os", "crossmix-os").code == 0
+    card = tmp_path / "card"
+    card.mkdir()
+    assert cli("--pack", str(old), "deploy", "1", "--to", str(card)).code == 2  # no selection
+    assert cli("--pack", str(old), "deploy", "1", "--to", str(card),
+               "platform:atari-2600").code == 0
+    (card / "Roms" / "ATARI" / "Mine (USA).a26").write_bytes(b"the user's own" * 64)
+    shown = cli("--pack", str(new), "--json", "destination", "paths", "1", "--to", str(card))
+    rows = {row["platform_id"]: row for row in shown.json()["data"]["folders"]}
+    assert (rows["atari-2600"]["path"], rows["atari-2600"]["source"]) == ("Roms/ATARI",
+                                                                          "detected")
+    (card / "Roms" / "ATARI2600").mkdir()            # the OS's own folder, as CrossMix makes it
+    shown = cli("--pack", str(new), "--json", "destination", "paths", "1", "--to", str(card))
+    rows = {row["platform_id"]: row for row in shown.json()["data"]["folders"]}
+    assert rows["atari-2600"]["path"] == "Roms/ATARI2600"
