@@ -9,7 +9,10 @@ Precedence of each folder (first that applies; DECISIONS-devices D6):
 1. ``user_override``: the destination's path overrides (`destination paths --set`), then the
    profile's ``custom_roms_path`` / ``custom_bios_path``;
 2. ``detected``: a folder already on the card that means it (another case of the expected name,
-   or for a platform any folder name that names it: ``GB``, ``Nintendo - Game Boy``);
+   or for a platform any folder name that names it: ``GB``, ``Nintendo - Game Boy``). The OS
+   family's own name wins when it is there; a folder of another name that holds only files our
+   deployments wrote (the card's manifest) is our own earlier choice, not the user's layout, and
+   does not count (a card filled under an older, wrong folder name moves to the right one);
 3. ``os_profile``: the resolved OS profile's layout (device entry, then OS) — for a platform
    folder: the OS family's own name for it;
 4. ``os_catalog``: ``operating-systems.json``;
@@ -25,6 +28,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+from romrunner.deploy.card import read_manifest
 from romrunner.deploy.legal import FileSystem, filesystem_named, inside_root, legal_path
 from romrunner.devices.destination import (
     check_destination,
@@ -128,6 +132,7 @@ class CardLayout:
     platforms: Mapping[str, Platform] = field(default_factory=dict)
     platform_overrides: Mapping[str, str] = field(default_factory=dict)
     existing: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    on_card: Mapping[str, str] = field(default_factory=dict)  # lowercase -> the card's spelling
 
     def rom_folder(self, platform_id: str) -> FolderChoice | None:
         """The platform's ROM folder; None when the OS has no folder for it."""
@@ -138,9 +143,10 @@ class CardLayout:
         name, explicit = self.folder_names.folder_for(platform_id, self.family)
         if explicit and name is None:
             return None
-        found = self.existing.get(platform_id, ())
+        own = self.on_card.get(name.lower()) if name else None  # also a name shared by two
+        found = (own,) if own else self.existing.get(platform_id, ())
         if found:
-            chosen = next((f for f in found if name and f.lower() == name.lower()), found[0])
+            chosen = found[0]
             return FolderChoice(self.roms.path / _legal(chosen, self.fs), DETECTED,
                                 f"folder {chosen!r} is already on the card")
         if name is None:
@@ -194,13 +200,18 @@ def card_layout(db: Database, pack: DefinitionPack, profile_id: int, card_root: 
         roots[key] = _root_choice(card_root, profile.os_id, key, fs, overrides.get(key), custom,
                                   resolved.layout_paths.get(key), catalog_paths.get(key))
     platform_overrides = overrides.get("platforms")
+    family = pack.folder_names.family_of(profile.os_id)
+    on_card = _subfolders(card_root / roots["roms"].path)
+    existing = _existing_platform_folders(pack, on_card)
     return CardLayout(
         root=card_root, os_id=profile.os_id, fs=fs, roms=roots["roms"], bios=roots["bios"],
-        family=pack.folder_names.family_of(profile.os_id), folder_names=pack.folder_names,
-        platforms=pack.platforms,
+        family=family, folder_names=pack.folder_names, platforms=pack.platforms,
         platform_overrides={str(k): str(v) for k, v in platform_overrides.items()}
         if isinstance(platform_overrides, dict) else {},
-        existing=_existing_platform_folders(pack, card_root / roots["roms"].path))
+        existing=_without_our_old_folders(card_root, roots["roms"].path, existing, {
+            platform: pack.folder_names.folder_for(platform, family)[0]
+            for platform in existing}, on_card),
+        on_card=on_card)
 
 
 def _root_choice(card_root: Path, os_id: str, key: str, fs: FileSystem, override: object,
@@ -250,19 +261,67 @@ def os_scandir(path: Path) -> list[os.DirEntry[str]]:
         return list(entries)
 
 
-def _existing_platform_folders(pack: DefinitionPack, roms: Path) -> dict[str, tuple[str, ...]]:
-    """Platform -> the folders directly under the ROM root whose name means it."""
-    found: dict[str, list[str]] = {}
+def _subfolders(roms: Path) -> dict[str, str]:
+    """The folders directly under the ROM root: lowercase name -> the card's spelling."""
     try:
         entries = os_scandir(roms)
     except OSError:
         return {}
+    found: dict[str, str] = {}
     for entry in sorted(entries, key=lambda e: e.name):
         if entry.is_dir():
-            claimed = pack.index.platforms_for_folder(entry.name)
-            if len(claimed) == 1:
-                found.setdefault(claimed[0], []).append(entry.name)
+            found.setdefault(entry.name.lower(), entry.name)  # GB before gb, as ever
+    return found
+
+
+def _existing_platform_folders(pack: DefinitionPack,
+                               on_card: Mapping[str, str]) -> dict[str, tuple[str, ...]]:
+    """Platform -> the folders directly under the ROM root whose name means it."""
+    found: dict[str, list[str]] = {}
+    for name in sorted(on_card.values()):
+        claimed = pack.index.platforms_for_folder(name)
+        if len(claimed) == 1:
+            found.setdefault(claimed[0], []).append(name)
     return {platform: tuple(names) for platform, names in found.items()}
+
+
+def _without_our_old_folders(card_root: Path, roms: PurePosixPath,
+                             existing: Mapping[str, tuple[str, ...]],
+                             expected: Mapping[str, str | None],
+                             on_card: Mapping[str, str]) -> dict[str, tuple[str, ...]]:
+    """``existing`` without the folders that are not the OS family's name for their platform
+    and hold only files our deployments wrote (the card manifest): an earlier deploy's choice,
+    not the user's layout. An empty folder still counts (the user made it, or the OS did).
+    Nothing is read when the family's own folder is on the card (it wins anyway)."""
+    kept: dict[str, tuple[str, ...]] = {}
+    ours: set[str] | None = None
+    for platform, names in existing.items():
+        want = (expected.get(platform) or "").lower()
+        if want in on_card or all(name.lower() == want for name in names):
+            kept[platform] = names
+            continue
+        if ours is None:
+            ours = {dest.lower() for dest in read_manifest(card_root)[0]}
+        left = tuple(name for name in names if not _holds_only(card_root, roms / name, ours))
+        if left:
+            kept[platform] = left
+    return kept
+
+
+def _holds_only(card_root: Path, folder: PurePosixPath, ours: set[str]) -> bool:
+    """True when ``folder`` holds files and every one not hidden is in ``ours`` (lowercase
+    card-relative paths)."""
+    seen = False
+    for top, dirs, files in os.walk(card_root / folder):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        where = PurePosixPath(folder, Path(top).relative_to(card_root / folder).as_posix())
+        for file in files:
+            if file.startswith("."):
+                continue
+            if str(where / file).lower() not in ours:
+                return False
+            seen = True
+    return seen
 
 
 @dataclass(frozen=True)

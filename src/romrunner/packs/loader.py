@@ -258,7 +258,8 @@ def load_folder_names(root: Path, warnings: list[PackWarning]) -> FolderNames:
     return FolderNames(
         families=_text_map(data.get("families")),
         os_families=_text_map(data.get("osFamilies")),
-        names=names, system_names=systems, source=str(source / FOLDER_NAMES_FILE))
+        names=names, system_names=systems, source=str(source / FOLDER_NAMES_FILE),
+        family_bases=_text_map(data.get("familyBases")))
 
 
 def _text_map(value: Any) -> dict[str, str]:

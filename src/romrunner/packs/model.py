@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 
@@ -102,7 +103,9 @@ class FolderNames:
     """Per-platform ROM folder names by OS family, and each platform's DAT/system names.
 
     ``names[platform][family]`` is a folder name, or None when that family has no folder for
-    the platform; ``names[platform]["default"]`` is used for a family the entry does not list.
+    the platform. A family the entry does not list takes its base family's name
+    (``family_bases``: CrossMix and Spruce start from Onion's names), then
+    ``names[platform]["default"]``.
     """
 
     families: dict[str, str] = field(default_factory=dict)
@@ -110,28 +113,63 @@ class FolderNames:
     names: dict[str, dict[str, str | None]] = field(default_factory=dict)
     system_names: dict[str, tuple[str, ...]] = field(default_factory=dict)
     source: str = ""
+    family_bases: dict[str, str] = field(default_factory=dict)
 
     def family_of(self, os_id: str) -> str:
         """The folder-name family of an OS (EmulationStation names when the OS is not listed)."""
         return self.os_families.get(os_id, DEFAULT_FAMILY)
 
     def folder_for(self, platform_id: str, family: str) -> tuple[str | None, bool]:
-        """(folder name or None, True when the family lists the platform itself).
+        """(folder name or None, True when the family or one of its bases lists the platform).
 
         ``(None, True)``: the family has no folder for it; ``(None, False)``: no name known.
         """
         entry = self.names.get(platform_id)
         if entry is None:
             return None, False
-        if family in entry:
-            return entry[family], True
+        for key in self._lineage(family):
+            if key in entry:
+                return entry[key], True
         return entry.get("default"), False
 
     def every_name(self, platform_id: str) -> tuple[str, ...]:
-        """Every folder and system name that means ``platform_id`` (for folder detection)."""
-        entry = self.names.get(platform_id, {})
-        found = [name for name in entry.values() if name]
+        """Every folder and system name that means ``platform_id`` (for folder detection).
+
+        A folder a family gives to several platforms (Miyoo CFW's ``SMD`` holds Genesis and
+        Sega CD games) does not mean one of them: that family's use of it is left out."""
+        found: list[str] = []
+        for family in self._every_family():
+            name = self.folder_for(platform_id, family)[0]
+            if name and name.lower() not in self._shared[family]:
+                found.append(name)
         return tuple(dict.fromkeys([*found, *self.system_names.get(platform_id, ())]))
+
+    def _lineage(self, family: str) -> list[str]:
+        """``family``, its base, its base's base… (a cycle ends the chain)."""
+        chain: list[str] = []
+        while family and family not in chain and family != "default":
+            chain.append(family)
+            family = self.family_bases.get(family, "")
+        return chain
+
+    def _every_family(self) -> list[str]:
+        keys = {key for entry in self.names.values() for key in entry}
+        return sorted(keys | set(self.family_bases) | set(self.os_families.values())
+                      | {"default"})
+
+    @cached_property
+    def _shared(self) -> dict[str, set[str]]:
+        """Per family: the folder names (lowercase) it gives to more than one platform."""
+        shared: dict[str, set[str]] = {}
+        for family in self._every_family():
+            seen: set[str] = set()
+            shared[family] = set()
+            for platform_id in self.names:
+                name = self.folder_for(platform_id, family)[0]
+                if name:
+                    key = name.lower()
+                    (shared[family] if key in seen else seen).add(key)
+        return shared
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,176 @@
+"""Each OS's own platform folder names (no ../shared needed): CrossMix, Spruce and Miyoo CFW are
+not Onion; a folder one family gives two platforms means neither; a card filled under an older,
+wrong folder name moves to the right one on the next deploy, and nothing is lost."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+from romrunner.packs import builtin_pack_path, load_pack
+from romrunner.packs.loader import load_folder_names
+
+SDCARD_OSES = ("crossmix-os", "miyoocfw", "spruce")
+
+
+def _pack(tmp_path: Path, name: str = "pack", **os_families: str) -> Path:
+    """The built-in pack plus the SD-card OSes above and a Sega 32X platform; ``os_families``
+    overrides ``osFamilies`` (``crossmix_os="onion"``: the mapping before CrossMix had its own)."""
+    pack = tmp_path / name
+    shutil.copytree(builtin_pack_path(), pack)
+    systems = json.loads((pack / "operating-systems.json").read_text(encoding="utf-8"))
+    systems["operatingSystems"] += [{
+        "id": os_id, "name": os_id, "filesystem": {"supported": ["fat32"]},
+        "paths": {"roms": "/mnt/SDCARD/Roms", "bios": "/mnt/SDCARD/BIOS"}}
+        for os_id in SDCARD_OSES]
+    (pack / "operating-systems.json").write_text(json.dumps(systems), encoding="utf-8")
+    platforms = json.loads((pack / "platforms.json").read_text(encoding="utf-8"))
+    platforms["platforms"].append({"id": "sega-32x", "name": "Sega 32X", "generation": 4,
+                                   "fileExtensions": [".32x"], "supportedFormats": ["32x"],
+                                   "commonFolderNames": ["32X"]})
+    (pack / "platforms.json").write_text(json.dumps(platforms), encoding="utf-8")
+    if os_families:
+        names = json.loads((pack / "folder-names.json").read_text(encoding="utf-8"))
+        names["osFamilies"].update({k.replace("_", "-"): v for k, v in os_families.items()})
+        (pack / "folder-names.json").write_text(json.dumps(names), encoding="utf-8")
+    return pack
+
+
+def _folders(cli: Any, pack: Path, os_id: str, card: Path) -> dict[str, tuple[str, str]]:
+    """``destination paths`` for a new profile of ``os_id``: platform -> (path, source)."""
+    added = cli("--pack", str(pack), "--json", "device", "add", "miyoo-mini-plus")
+    assert added.code == 0, added.err
+    created = cli("--pack", str(pack), "--json", "profile", "create", "--device",
+                  str(added.json()["data"]["id"]), "--os", os_id)
+    assert created.code == 0, created.err
+    shown = cli("--pack", str(pack), "--json", "destination", "paths",
+                str(created.json()["data"]["id"]), "--to", str(card))
+    assert shown.code == 0, shown.err
+    return {row["platform_id"]: (row["path"], row["source"])
+            for row in shown.json()["data"]["folders"] if row["kind"] == "platform"}
+
+
+def test_crossmix_and_miyoo_cfw_get_their_own_folders_not_onions(cli: Any,
+                                                                 tmp_path: Path) -> None:
+    pack = _pack(tmp_path)
+    card = tmp_path / "card"
+    card.mkdir()
+    crossmix = _folders(cli, pack, "crossmix-os", card)
+    assert crossmix["sega-32x"] == ("Roms/SEGA32X", "os_profile")
+    assert crossmix["atari-2600"][0] == "Roms/ATARI2600"
+    assert crossmix["nes"][0] == "Roms/FC"          # where CrossMix has no name of its own: Onion's
+    assert crossmix["ps2"][0] is None               # ... and Onion has no PS2 folder
+    onion = _folders(cli, pack, "onionos", card)
+    assert (onion["sega-32x"][0], onion["atari-2600"][0]) == ("Roms/THIRTYTWOX", "Roms/ATARI")
+    miyoo = _folders(cli, pack, "miyoocfw", card)    # one folder for two platforms
+    assert (miyoo["genesis"][0], miyoo["sega-cd"][0]) == ("Roms/SMD", "Roms/SMD")
+    assert (miyoo["gb"][0], miyoo["gbc"][0], miyoo["nes"][0]) == ("Roms/GB", "Roms/GB",
+                                                                    "Roms/NES")
+    (card / "Roms" / "SMD").mkdir(parents=True)      # on the card: used, though it means neither
+    again = _folders(cli, pack, "miyoocfw", card)
+    assert again["sega-cd"] == again["genesis"] == ("Roms/SMD", "detected")
+
+
+def test_a_folder_a_family_gives_two_platforms_means_neither_to_detection() -> None:
+    names = load_folder_names(builtin_pack_path(), [])
+    claims: dict[str, set[str]] = {}
+    for platform in names.names:
+        for name in names.every_name(platform):
+            claims.setdefault(name.lower(), set()).add(platform)
+    assert {name: found for name, found in claims.items() if len(found) > 1} == {}
+    assert "smd" not in claims                       # Miyoo CFW's Genesis and Sega CD folder
+    assert claims["wswan"] == {"wonderswan"}         # Batocera's, though Miyoo CFW shares it
+    assert claims["gb"] == {"gb"} and claims["ngp"] == {"neogeo-pocket"}
+    assert claims["ws"] == {"wonderswan"} and claims["wsc"] == {"wonderswan-color"}
+    index = load_pack().index
+    assert index.platforms_for_folder("GB") == ("gb",)
+    assert index.platforms_for_folder("SMD") == ()
+    assert index.platforms_for_folder("nes") == ("nes",)   # FunKey's NES also holds FDS games
+
+
+def test_a_family_starts_from_its_base_and_a_cycle_of_bases_ends(tmp_path: Path) -> None:
+    pack = tmp_path / "pack"
+    pack.mkdir()
+    (pack / "folder-names.json").write_text(json.dumps({
+        "familyBases": {"child": "parent", "loop-a": "loop-b", "loop-b": "loop-a"},
+        "platforms": {"gb": {"default": "gb", "parent": "GB", "child": "GAMEBOY"},
+                      "nes": {"default": "nes", "parent": "FC", "loop-b": "NES"},
+                      "ps2": {"default": "ps2", "parent": None}}}), encoding="utf-8")
+    names = load_folder_names(pack, [])
+    assert names.folder_for("gb", "child") == ("GAMEBOY", True)
+    assert names.folder_for("nes", "child") == ("FC", True)
+    assert names.folder_for("ps2", "child") == (None, True)
+    assert names.folder_for("gb", "loop-a") == ("gb", False)
+    assert names.folder_for("nes", "loop-a") == ("NES", True)
+
+
+def _game(root: Path, name: str) -> None:
+    path = root / "a26" / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(hashlib.sha256(name.encode()).digest() * 256)
+
+
+def _files(card: Path) -> set[str]:
+    return {str(p.relative_to(card)) for p in card.rglob("*")
+            if p.is_file() and ".romrunner" not in p.parts}
+
+
+def test_a_card_filled_under_the_old_onion_name_moves_and_a_prune_takes_the_old_copies(
+        cli: Any, tmp_path: Path) -> None:
+    root = tmp_path / "roms"
+    for name in ("Pitfall (USA).a26", "River Raid (USA).a26"):
+        _game(root, name)
+    before = {p.name: p.read_bytes() for p in (root / "a26").iterdir()}
+    assert cli("library", "add", str(root)).code == 0
+    assert cli("scan", "--workers", "1").code == 0
+    old, new = _pack(tmp_path, "old", crossmix_os="onion"), _pack(tmp_path, "new")
+    assert cli("--pack", str(old), "device", "add", "miyoo-mini-plus").code == 0
+    assert cli("--pack", str(old), "profile", "create", "--device", "1",
+               "--os", "crossmix-os").code == 0
+    card = tmp_path / "card"
+    card.mkdir()
+    deploy = ("deploy", "1", "--to", str(card), "platform:atari-2600")
+    assert cli("--pack", str(old), *deploy).code == 0
+    assert _files(card) == {"Roms/ATARI/Pitfall (USA).a26", "Roms/ATARI/River Raid (USA).a26"}
+
+    moved = cli("--pack", str(new), "--json", *deploy)   # CrossMix scans ATARI2600, not ATARI
+    assert moved.code == 0, moved.err
+    assert _files(card) == {f"Roms/{folder}/{name}" for folder in ("ATARI", "ATARI2600")
+                            for name in before}        # the old copies stay without --prune
+    manifest = json.loads((card / ".romrunner" / "manifest.json").read_text())
+    assert set(manifest["files"]) == _files(card)
+    pruned = cli("--pack", str(new), "--json", *deploy, "--prune")
+    assert pruned.code == 0, pruned.err
+    assert _files(card) == {f"Roms/ATARI2600/{name}" for name in before}
+    assert {name: (card / "Roms" / "ATARI2600" / name).read_bytes() for name in before} == before
+    assert {p.name: p.read_bytes() for p in (root / "a26").iterdir()} == before
+    again = cli("--pack", str(new), "--json", *deploy)
+    assert again.code == 0 and again.json()["data"]["copied"] == 0, again.out
+
+
+def test_an_old_folder_holding_the_users_own_file_is_still_theirs_until_the_os_folder_exists(
+        cli: Any, tmp_path: Path) -> None:
+    _game(tmp_path / "roms", "Pitfall (USA).a26")
+    assert cli("library", "add", str(tmp_path / "roms")).code == 0
+    assert cli("scan", "--workers", "1").code == 0
+    old, new = _pack(tmp_path, "old", crossmix_os="onion"), _pack(tmp_path, "new")
+    assert cli("--pack", str(old), "device", "add", "miyoo-mini-plus").code == 0
+    assert cli("--pack", str(old), "profile", "create", "--device", "1",
+               "--os", "crossmix-os").code == 0
+    card = tmp_path / "card"
+    card.mkdir()
+    assert cli("--pack", str(old), "deploy", "1", "--to", str(card)).code == 2  # no selection
+    assert cli("--pack", str(old), "deploy", "1", "--to", str(card),
+               "platform:atari-2600").code == 0
+    (card / "Roms" / "ATARI" / "Mine (USA).a26").write_bytes(b"the user's own" * 64)
+    shown = cli("--pack", str(new), "--json", "destination", "paths", "1", "--to", str(card))
+    rows = {row["platform_id"]: row for row in shown.json()["data"]["folders"]}
+    assert (rows["atari-2600"]["path"], rows["atari-2600"]["source"]) == ("Roms/ATARI",
+                                                                          "detected")
+    (card / "Roms" / "ATARI2600").mkdir()            # the OS's own folder, as CrossMix makes it
+    shown = cli("--pack", str(new), "--json", "destination", "paths", "1", "--to", str(card))
+    rows = {row["platform_id"]: row for row in shown.json()["data"]["folders"]}
+    assert rows["atari-2600"]["path"] == "Roms/ATARI2600"
