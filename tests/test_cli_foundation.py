@@ -118,6 +118,15 @@ def test_missing_pack_directory_is_a_clear_error(cli: Any, tmp_path: Path) -> No
     assert result.code == 2 and "pack directory does not exist" in result.err
 
 
+def test_a_group_has_every_subcommand_in_a_fresh_process() -> None:
+    """A command's module is imported when it runs: ``dat report`` and ``dat fixdat`` (in
+    another module than the dat group) must be there too, even when nothing imported it."""
+    listed = run_subprocess("dat", "--help")
+    assert listed.code == 0
+    commands = listed.out.split("Commands:")[1].split()
+    assert {"import", "ls", "rm", "report", "fixdat"} <= set(commands)
+
+
 def test_every_command_has_help() -> None:
     from romrunner.cli.main import all_commands
     from romrunner.cli.main import cli as group

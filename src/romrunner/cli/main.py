@@ -62,6 +62,9 @@ _COMMAND_MODULES = {
     "pack": "pack_cmd", "platforms": "report_cmd", "profile": "profile_cmd",
     "resolve": "override_cmd", "scan": "scan_cmd", "search": "search_cmd",
 }
+# Modules that add subcommands to another module's group: imported with that group's
+# (``dat report`` and ``dat fixdat`` live in report_cmd, beside ``platforms``).
+_MORE_MODULES = {"dat": ("report_cmd",)}
 
 
 class _LazyGroup(click.Group):
@@ -73,6 +76,8 @@ class _LazyGroup(click.Group):
     def get_command(self, ctx: click.Context | None, cmd_name: str) -> click.Command | None:
         if cmd_name not in self.commands and cmd_name in _COMMAND_MODULES:
             module = importlib.import_module(f"romrunner.cli.{_COMMAND_MODULES[cmd_name]}")
+            for more in _MORE_MODULES.get(cmd_name, ()):
+                importlib.import_module(f"romrunner.cli.{more}")
             command = getattr(module, cmd_name, None)
             if isinstance(command, click.Command):
                 self.add_command(command, cmd_name)
