@@ -85,6 +85,7 @@ class WalkNotes:
     skipped: list[str] = field(default_factory=list)   # files, relative
     hidden: int = 0  # hidden or system files and folders skipped
     empty: int = 0   # empty files skipped
+    unknown: dict[str, int] = field(default_factory=dict)  # files of no game type, by type
     unscanned: list[str] = field(default_factory=list)  # "path: reason" of folders not walked
 
     def report(self, path: str, reason: str) -> None:
@@ -445,6 +446,10 @@ def _merge(root: Root, parts: list[_Part], tracks: dict[str, StoredTrack],
     summary.unscanned += notes.unscanned
     summary.skipped_hidden += notes.hidden
     summary.skipped_empty += notes.empty
+    for kind, count in notes.unknown.items():
+        summary.skipped_unknown += count
+        types = summary.skipped_unknown_types
+        types[kind] = types.get(kind, 0) + count
     return plan
 
 
@@ -507,6 +512,8 @@ def _add_notes(notes: WalkNotes, more: WalkNotes) -> None:
     notes.skipped += more.skipped
     notes.hidden += more.hidden
     notes.empty += more.empty
+    for kind, count in more.unknown.items():
+        notes.unknown[kind] = notes.unknown.get(kind, 0) + count
     notes.unscanned += more.unscanned
 
 
@@ -689,6 +696,10 @@ def _walk(folder: str, rel_folder: str, notes: WalkNotes, rules: WalkRules, *,
                     continue
                 dot = name.rfind(".")
                 if dot < 0 or name[dot:].lower() not in extensions:
+                    if name.lower() in SYSTEM_FILES:
+                        _skip_hidden(entry, relpath, notes)
+                    else:
+                        _unknown_type(name, entry.path, notes, extensions)
                     continue
                 if name.lower() in SYSTEM_FILES:  # in case a pack claims .db or .ini
                     _skip_hidden(entry, relpath, notes)
@@ -711,6 +722,29 @@ def _walk(folder: str, rel_folder: str, notes: WalkNotes, rules: WalkRules, *,
                     notes.skipped.append(relpath)
             else:
                 report(display_path(entry.path), "not a regular file; skipped")
+
+
+ODD_END = ("its name ends with {} after {}, so it is not taken for a game (and a card's "
+           "file system may refuse it): rename it to end in {}; skipped")
+
+
+def _unknown_type(name: str, path: str, notes: WalkNotes, extensions: set[str]) -> None:
+    """A file with no game's extension: counted by its type, or, when its name would end
+    in a game's extension but for trailing dots or spaces (``x.sfc.``, ``x.sfc ``: a slip,
+    which Windows hides by dropping them), reported by name."""
+    if name[-1] in ". ":
+        kept = name.rstrip(". ")
+        dot = kept.rfind(".")
+        if dot > 0 and kept[dot:].lower() in extensions:
+            ending = "a space" if name[-1] == " " else "a dot"
+            if len(name) - len(kept) > 1:
+                ending = "dots or spaces"
+            notes.report(display_path(path), ODD_END.format(ending, kept[dot:], kept[dot:]))
+            return
+    kind = extension_of(name)
+    if len(kind) > 9 or not kind.isprintable() or " " in kind:
+        kind = ""  # "Mr. Game": no extension, not ". game"
+    notes.unknown[kind] = notes.unknown.get(kind, 0) + 1
 
 
 def _skip_hidden(entry: os.DirEntry[str], relpath: str, notes: WalkNotes) -> None:
