@@ -342,6 +342,15 @@ def test_bad_input_is_reported_and_the_scan_goes_on(cli: Any, tmp_path: Path) ->
     assert not (tmp_path / "escape.gba").exists()
 
 
+def test_a_root_named_twice_is_scanned_once(cli: Any, library: dict[str, Any]) -> None:
+    root = library["root"]
+    cli("library", "add", str(root))
+    first = scan_json(cli, str(root), f"{root}/")
+    assert first["scanned"] == first["added"] == len(games_by_file(cli))
+    again = scan_json(cli, str(root), str(root))
+    assert again["scanned"] == again["unchanged"] == first["scanned"]
+
+
 def test_sevenzip_members_are_hashed(cli: Any, tmp_path: Path) -> None:
     root = tmp_path / "lib" / "gba"
     root.mkdir(parents=True)

@@ -54,8 +54,10 @@ def test_hidden_system_and_empty_files_are_skipped_and_counted(tmp_path: Path,
     summary = scan_library(db, pack, workers=workers)
     assert stored(db) == {"gba/Real (USA).gba", "gba/Thumbs.gba", "snes/Other (USA).sfc"}
     assert summary.errors == []
-    # ._Real, .DS_Store, .Hidden, .sync/, .Trashes/, ._Loose (dot-names, folders once)
-    assert (summary.skipped_hidden, summary.skipped_empty) == (6, 1)
+    # ._Real, .DS_Store, .Hidden, .sync/, .Trashes/, ._Loose (dot-names, folders once),
+    # Thumbs.db and desktop.ini (system files, whatever their extension)
+    assert (summary.skipped_hidden, summary.skipped_empty) == (8, 1)
+    assert summary.skipped_unknown == 0  # the system files are not "of unknown type"
     assert (summary.added, summary.scanned) == (3, 3)
 
     again = scan_library(db, pack, workers=workers, include_hidden=True)
@@ -63,7 +65,7 @@ def test_hidden_system_and_empty_files_are_skipped_and_counted(tmp_path: Path,
                           "gba/.Hidden (USA).gba", "gba/.sync/Synced (USA).gba",
                           ".Trashes/501/Deleted (USA).gba"}
     assert (again.added, again.unchanged) == (3, 3)
-    assert (again.skipped_hidden, again.skipped_empty) == (3, 1)  # forks and .DS_Store
+    assert (again.skipped_hidden, again.skipped_empty) == (5, 1)  # forks, .DS_Store, system
 
     # Hidden games stored by an --include-hidden scan stay as they were afterwards: the
     # files are there, only skipped.
@@ -76,7 +78,54 @@ def test_the_scan_says_how_many_it_skipped(cli: Any, tmp_path: Path) -> None:
     assert cli("library", "add", str(library(tmp_path))).code == 0
     text = cli("scan", "--workers", "1")
     assert text.code == 0, text.err
-    assert "skipped 6 hidden and 1 empty files (scan --include-hidden takes hidden ones)" \
+    assert "skipped 8 hidden and 1 empty files (scan --include-hidden takes hidden ones)" \
         in " ".join(text.out.split())
     data = cli("--json", "scan", "--workers", "1", "--include-hidden").json()["data"]
-    assert (data["added"], data["skipped_hidden"], data["skipped_empty"]) == (3, 3, 1)
+    assert (data["added"], data["skipped_hidden"], data["skipped_empty"]) == (3, 5, 1)
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_files_of_unknown_type_are_counted_by_type_and_slips_named(
+        cli: Any, tmp_path: Path, workers: int) -> None:
+    """QA5 finding 8: files with no game's extension were skipped without a word. They are
+    counted by type (one line; --json has every type); a name that ends in a game's extension
+    but for a trailing dot or space is a warning naming it (it will not deploy either)."""
+    root = tmp_path / "roms"
+    files = ["snes/Real (USA).sfc", "snes/Dot (USA).sfc.", "snes/Space (USA).sfc ",
+             "snes/Both (USA).sfc. ", "snes/Packed (USA).rar", "snes/Other (USA).RAR",
+             "snes/readme.txt", "gba/cover.JPG", "gba/Mr. Nobody", "gba/notes.txt.",
+             "gba/a.b1", "gba/a.b2", "gba/a.b3", "top.nfo"]
+    for index, relpath in enumerate(files):
+        path = root / relpath
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(bytes([index + 1]) * 1024)
+    assert cli("library", "add", str(root)).code == 0
+    for _ in range(2):  # the first scan and a rescan say the same
+        result = cli("--json", "scan", "--workers", str(workers))
+        assert result.code == 0, result.err
+        data = result.json()["data"]
+        assert (data["added"] + data["unchanged"], data["skipped_unknown"]) == (1, 10)
+        assert data["skipped_unknown_types"] == {
+            ".rar": 2, ".txt": 1, ".jpg": 1, "": 2, ".b1": 1, ".b2": 1, ".b3": 1, ".nfo": 1}
+        errors = {Path(e["path"]).name: e["error"] for e in data["errors"]}
+        assert sorted(errors) == ["Both (USA).sfc. ", "Dot (USA).sfc.", "Space (USA).sfc "]
+        assert errors["Dot (USA).sfc."] == (
+            "its name ends with a dot after .sfc, so it is not taken for a game (and a card's "
+            "file system may refuse it): rename it to end in .sfc; skipped")
+        assert "ends with a space after .sfc" in errors["Space (USA).sfc "]
+        assert "ends with dots or spaces after .sfc" in errors["Both (USA).sfc. "]
+    text = cli("scan", "--workers", str(workers))
+    assert text.code == 0
+    assert ("skipped 10 files of unknown type: (no extension) 2, .rar 2, .b1 1, .b2 1, "
+            ".b3 1 and 3 more types (--json lists them)") in " ".join(text.out.split())
+    assert "rename it to end in .sfc" in text.err
+
+
+def test_a_library_of_games_only_says_nothing_of_unknown_types(cli: Any,
+                                                               tmp_path: Path) -> None:
+    root = tmp_path / "roms" / "snes"
+    root.mkdir(parents=True)
+    (root / "Real (USA).sfc").write_bytes(GAME)
+    assert cli("library", "add", str(tmp_path / "roms")).code == 0
+    text = cli("scan", "--workers", "1")
+    assert text.code == 0 and "unknown type" not in text.out

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from romrunner.cli.terminal import visible, visible_line
+from romrunner.cli.terminal import visible
 
 
 def test_visible_escapes_controls_and_keeps_text() -> None:
@@ -16,7 +16,7 @@ def test_visible_escapes_controls_and_keeps_text() -> None:
     assert visible("caf\udce9") == "caf\\xe9"
     assert visible("ab\u202ecd") == "ab\\u202ecd"
     assert visible("日本語 ß") == "日本語 ß"
-    assert visible_line("one\ntwo\tthree") == "one\\ntwo\\tthree"
+    assert visible("one\ntwo\tthree\r") == "one\\ntwo\\tthree\\r"
 
 
 def test_games_ls_shows_names_literally(cli: Any, tmp_path: Path,
@@ -39,3 +39,51 @@ def test_games_ls_shows_names_literally(cli: Any, tmp_path: Path,
     assert "\x1b" not in text and "\x07" not in text
     as_json = cli("--json", "games", "ls", "--limit", "10").json()
     assert sorted(row["filename"] for row in as_json["data"]["games"]) == sorted(names)
+
+
+def test_newlines_and_tabs_in_names_stay_on_their_line(cli: Any, tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """QA5 finding 6: a newline or tab in a file name (or a DAT game name) is shown as
+    ``\\n``/``\\t`` by every listing, never raw; the CLI's own lines and columns are kept;
+    --json keeps the exact text."""
+    monkeypatch.setenv("COLUMNS", "300")
+    snes = tmp_path / "roms" / "snes"
+    snes.mkdir(parents=True)
+    names = ["New\nLine (USA).sfc", "Tab\there (USA).sfc", "Carriage\rReturn (USA).sfc"]
+    for index, name in enumerate(names):
+        (snes / name).write_bytes(bytes([index + 1]) * 1024)
+    dat = tmp_path / "snes.dat"  # Logiqx XML: a game name may hold a newline (&#10;)
+    dat.write_text('<?xml version="1.0"?>\n<datafile><header><name>Nintendo - Super Nintendo '
+                   'Entertainment System</name><version>1</version></header>'
+                   '<game name="Missing&#10;Game (USA)"><rom name="m.sfc" size="3" '
+                   'crc="01020304"/></game></datafile>\n')
+    assert cli("dat", "import", str(dat)).code == 0
+    assert cli("library", "add", str(tmp_path / "roms")).code == 0
+    assert cli("scan", "--workers", "1").code == 0
+    assert cli("device", "add", "rg-35xx-plus").code == 0
+    assert cli("profile", "create", "--device", "1", "--os", "muos").code == 0
+    assert cli("collection", "create", "favs").code == 0
+    assert cli("collection", "add", "favs", "1", "2", "3").code == 0
+    outputs = {" ".join(args): cli(*args) for args in (
+        ("games", "ls"), ("games", "show", "1"), ("games", "show", "2"), ("games", "show", "3"),
+        ("autolist", "1"), ("collection", "show", "favs"), ("search", "line"),
+        ("games", "find", str(snes / names[0])), ("dat", "report", "--missing"),
+        ("dat", "report", "--missing", "--csv"))}
+    for command, result in outputs.items():
+        assert result.code == 0, (command, result.err)
+        text = result.out + result.err
+        assert "\t" not in text and "\r" not in text, command
+        # "Line" only ever right after the escaped newline: never at the start of a line.
+        assert text.count("Line (USA)") == text.count("New\\nLine (USA)"), command
+        assert text.count("Game (USA)") == text.count("Missing\\nGame (USA)"), command
+    for command in ("games ls", "autolist 1", "collection show favs"):
+        shown = outputs[command].out
+        assert all(f in shown for f in ("New\\nLine (USA).sfc", "Tab\\there (USA).sfc",
+                                        "Carriage\\rReturn (USA).sfc")), command
+    csv_lines = outputs["dat report --missing --csv"].out.splitlines()
+    assert csv_lines == ["dat,missing_game",
+                         'Nintendo - Super Nintendo Entertainment System,"Missing\\nGame (USA)"']
+    games = cli("--json", "games", "ls").json()["data"]["games"]
+    assert sorted(g["filename"] for g in games) == sorted(names)
+    rows = cli("--json", "dat", "report", "--missing").json()["data"]
+    assert rows[0]["missing_games"] == ["Missing\nGame (USA)"]

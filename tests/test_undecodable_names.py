@@ -78,3 +78,122 @@ def test_scan_verify_hashes_an_undecodable_name_known_by_crc_only(
     assert verified.json()["data"]["unverified"] == 0
     found = cli("--json", "games", "find", "--sha1", hashlib.sha1(data).hexdigest())
     assert found.code == 0 and found.json()["data"][0]["match_method"] == "sha1"
+
+
+# Finding 1 of QA5: a file whose name is the escaped form of another's (a real backslash in
+# it) shared that file's stored path, and every later scan failed (UNIQUE constraint).
+CAFE_BYTES = b"Caf\xe9 (Europe).sfc"
+CAFE_TEXT = "Caf\\xe9 (Europe).sfc"  # its escaped form, as a real name
+CLASH = "its name is not UTF-8 (“Café (Europe).sfc” in Windows-1252) and, escaped, is the " \
+        "name of another file or folder here: rename it; skipped"
+
+
+def _write(folder: Path, name: bytes | str, data: bytes) -> None:
+    raw = name if isinstance(name, bytes) else name.encode()
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(os.fsencode(folder) + b"/" + raw, "wb") as handle:
+        handle.write(data)
+
+
+def _clash_errors(result: Any) -> list[dict[str, str]]:
+    return [e for e in result.json()["data"]["errors"] if "not UTF-8" in e["error"]]
+
+
+@pytest.mark.parametrize("literal_first", [True, False])
+def test_a_name_that_escaped_is_another_files_name_is_skipped_not_fatal(
+        cli: Any, tmp_path: Path, literal_first: bool) -> None:
+    if os.uname().sysname != "Linux":
+        pytest.skip("needs a file system that stores names as bytes")
+    lib = tmp_path / "lib"
+    snes = lib / "snes"
+    first, second = (CAFE_TEXT, CAFE_BYTES) if literal_first else (CAFE_BYTES, CAFE_TEXT)
+    _write(snes, first, b"\x01" * 4096)
+    _write(lib / "gba", "Old (USA).gba", b"\x03" * 4096)
+    assert cli("library", "add", str(lib)).code == 0
+    assert cli("scan").code == 0
+    _write(snes, second, b"\x02" * 2048)
+    _write(lib / "gba", "Brand New (USA).gba", b"\x04" * 4096)
+    scan = cli("--json", "scan")
+    assert scan.code == 0, scan.out + scan.err
+    data = scan.json()["data"]
+    assert scan.json()["ok"] is True
+    # The file whose name is not UTF-8 is the one left out, and named (its stored form).
+    assert _clash_errors(scan) == [{"path": str(snes / CAFE_TEXT), "error": CLASH}]
+    # The literal name is the game on that path: re-examined if it was the other's row.
+    assert (data["added"], data["updated"], data["missing"]) == \
+        (1, 0 if literal_first else 1, 0)
+    games = {g["filename"]: g for g in cli("--json", "games", "ls").json()["data"]["games"]}
+    assert sorted(games) == ["Brand New (USA).gba", CAFE_TEXT, "Old (USA).gba"]
+    assert games[CAFE_TEXT]["file_size"] == (4096 if literal_first else 2048)
+    # Every later scan: the same warning, nothing changed, nothing missing, exit 0.
+    again = cli("--json", "scan")
+    assert again.code == 0
+    assert _clash_errors(again) == [{"path": str(snes / CAFE_TEXT), "error": CLASH}]
+    assert (again.json()["data"]["unchanged"], again.json()["data"]["missing"]) == (3, 0)
+    text = cli("scan")
+    assert text.code == 0 and "rename it; skipped" in text.err
+    # Renamed as the warning asks, the file is a game of its own.
+    os.rename(os.fsencode(snes) + b"/" + CAFE_BYTES, snes / "Cafe (Europe).sfc")
+    renamed = cli("--json", "scan")
+    assert renamed.code == 0 and _clash_errors(renamed) == []
+    assert cli("--json", "games", "ls").json()["data"]["total"] == 4
+
+
+def test_two_names_not_utf8_with_one_escaped_form_keep_one(cli: Any, tmp_path: Path) -> None:
+    if os.uname().sysname != "Linux":
+        pytest.skip("needs a file system that stores names as bytes")
+    lib = tmp_path / "lib"
+    # b"A\\xe9\xff" and b"A\xe9\\xff" both escape to "A\\xe9\\xff": the first by bytes is kept.
+    _write(lib / "snes", b"A\xe9\\xff (USA).sfc", b"\x01" * 4096)
+    _write(lib / "snes", b"A\\xe9\xff (USA).sfc", b"\x02" * 2048)
+    assert cli("library", "add", str(lib)).code == 0
+    for _ in range(2):
+        scan = cli("--json", "scan")
+        assert scan.code == 0, scan.err
+        errors = _clash_errors(scan)
+        assert [e["path"] for e in errors] == [str(lib / "snes" / "A\\xe9\\xff (USA).sfc")]
+    games = cli("--json", "games", "ls").json()["data"]["games"]
+    assert [(g["filename"], g["file_size"]) for g in games] == [("A\\xe9\\xff (USA).sfc", 2048)]
+
+
+@pytest.mark.parametrize("depth", ["top", "nested"])
+def test_a_folder_whose_escaped_name_is_another_folders_is_skipped(
+        cli: Any, tmp_path: Path, depth: str) -> None:
+    if os.uname().sysname != "Linux":
+        pytest.skip("needs a file system that stores names as bytes")
+    lib = tmp_path / "lib"
+    parent = lib if depth == "top" else lib / "snes"
+    literal, odd = parent / "Caf\\xe9", Path(os.fsdecode(os.fsencode(parent) + b"/Caf\xe9"))
+    _write(literal, "Same (USA).sfc", b"\x01" * 4096)
+    _write(odd, "Same (USA).sfc", b"\x02" * 4096)  # the same path, stored
+    _write(odd, "Only Here (USA).sfc", b"\x03" * 4096)
+    _write(lib / "gba", "Other (USA).gba", b"\x04" * 4096)  # a second top-level folder
+    assert cli("library", "add", str(lib)).code == 0
+    for _ in range(2):
+        scan = cli("--json", "scan")
+        assert scan.code == 0, scan.err
+        assert [e["path"] for e in _clash_errors(scan)] == [str(literal)]
+        assert scan.json()["data"]["missing"] == 0
+    games = {g["filename"]: g for g in cli("--json", "games", "ls").json()["data"]["games"]}
+    assert sorted(games) == ["Other (USA).gba", "Same (USA).sfc"]
+    assert games["Same (USA).sfc"]["file_size"] == 4096
+
+
+def test_a_path_walked_twice_is_one_game_whatever_the_cause(
+        cli: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The writer never sees a path twice, even if the walk yielded one twice (here: the
+    walk's own rule against clashing names switched off)."""
+    if os.uname().sysname != "Linux":
+        pytest.skip("needs a file system that stores names as bytes")
+    from romrunner.library import plan
+
+    monkeypatch.setattr(plan, "_clashing", lambda listing: set())
+    lib = tmp_path / "lib"
+    _write(lib / "snes", CAFE_TEXT, b"\x01" * 4096)
+    _write(lib / "snes", CAFE_BYTES, b"\x02" * 2048)
+    assert cli("library", "add", str(lib)).code == 0
+    scan = cli("--json", "scan", "--workers", "1")
+    assert scan.code == 0, scan.err
+    errors = scan.json()["data"]["errors"]
+    assert len(errors) == 1 and "found twice by the walk" in errors[0]["error"]
+    assert cli("--json", "games", "ls").json()["data"]["total"] == 1

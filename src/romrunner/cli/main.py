@@ -31,7 +31,7 @@ import platformdirs  # noqa: E402
 
 from romrunner import __version__  # noqa: E402
 from romrunner.cli.context import AppContext, envelope, json_document  # noqa: E402
-from romrunner.cli.terminal import visible_line  # noqa: E402
+from romrunner.cli.terminal import visible  # noqa: E402
 from romrunner.errors import RomRunnerError  # noqa: E402
 from romrunner.store.database import sqlite_error  # noqa: E402
 
@@ -239,7 +239,7 @@ class _UsageProblem(RomRunnerError):
 def _fail(code: int, message: str, session: _Session, json_output: bool, *,
           quiet: bool = False) -> int:
     if not quiet:
-        sys.stderr.write(f"error: {visible_line(message)}\n")
+        sys.stderr.write(f"error: {visible(message)}\n")
     if json_output:
         app = session.app
         document = app.envelope(code, [message]) if app is not None else \

@@ -39,15 +39,14 @@ def dat_report_cmd(names: tuple[str, ...], list_missing: bool, as_csv: bool) -> 
 
     def render(console: Console) -> None:
         if as_csv:
-            buffer = io.StringIO()
-            writer = csv.writer(buffer, lineterminator="\n")
             if list_missing:
-                writer.writerow(("dat", "missing_game"))
-                writer.writerows((r.name, game) for r in reports for game in r.missing_games)
+                rows: list[tuple[object, ...]] = [("dat", "missing_game")]
+                rows += ((r.name, game) for r in reports for game in r.missing_games)
             else:
-                writer.writerow(_COLUMNS)
-                writer.writerows(tuple(asdict(r)[c] for c in _COLUMNS) for r in reports)
-            console.print(buffer.getvalue().rstrip("\n"), soft_wrap=True)
+                rows = [_COLUMNS]
+                rows += (tuple(asdict(r)[c] for c in _COLUMNS) for r in reports)
+            for row in rows:  # a line each: a newline in a value is shown as \n
+                console.print(_csv_line(row), soft_wrap=True)
             return
         table = Table("dat", "platform", "games", "have", "name-guessed", "missing",
                       "unmatched on disk")
@@ -64,6 +63,13 @@ def dat_report_cmd(names: tuple[str, ...], list_missing: bool, as_csv: bool) -> 
 
     app.finish([asdict(r) for r in reports], render)
     return 0
+
+
+def _csv_line(row: tuple[object, ...]) -> str:
+    """One CSV record, without its line end."""
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerow(row)  # (a value with a newline: quoted)
+    return buffer.getvalue()[:-1]
 
 
 @dat.command(name="fixdat")

@@ -91,6 +91,9 @@ def scan(paths: tuple[Path, ...], workers: int | None, full: bool,
             hint = "" if include_hidden else " (scan --include-hidden takes hidden ones)"
             console.print(f"skipped {summary.skipped_hidden:,} hidden and "
                           f"{summary.skipped_empty:,} empty files{hint}")
+        if summary.skipped_unknown:
+            console.print(f"skipped {summary.skipped_unknown:,} files of unknown type: "
+                          f"{_by_type(summary.skipped_unknown_types)}", soft_wrap=True)
         for error in summary.errors[:20]:
             app.err_console.print(f"  {error['path']}: {error['error']}", markup=False)
         if len(summary.errors) > 20:
@@ -107,6 +110,19 @@ def scan(paths: tuple[Path, ...], workers: int | None, full: bool,
     if summary.problems:
         return EXIT_ERROR
     return EXIT_CHECK_FAILED if summary.unscanned else 0
+
+
+SHOWN_TYPES = 5
+
+
+def _by_type(counts: dict[str, int]) -> str:
+    """The commonest types of the files skipped, with their counts (``--json`` has all)."""
+    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    text = ", ".join(f"{kind or '(no extension)'} {count:,}"
+                     for kind, count in ranked[:SHOWN_TYPES])
+    if len(ranked) > SHOWN_TYPES:
+        text += f" and {len(ranked) - SHOWN_TYPES:,} more types (--json lists them)"
+    return text
 
 
 class ScanOptions(NamedTuple):

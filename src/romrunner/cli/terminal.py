@@ -14,29 +14,32 @@ from typing import Any
 from rich.console import Console
 from rich.text import Text
 
-# C0 controls but tab and newline, DEL, C1 controls, lone surrogates (undecodable bytes of a file
-# name), and the invisible formatting characters that reorder or hide text (bidi overrides).
-_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff"
+# C0 controls (newline and tab too: a file name may hold them, and a value must stay on its line
+# and in its column), DEL, C1 controls, lone surrogates (undecodable bytes of a file name), and
+# the invisible formatting characters that reorder or hide text (bidi overrides). The CLI's own
+# layout never passes a newline through here: rich adds the line ends, and text of several lines
+# is printed a line at a time.
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff"
                      "\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+_NAMED = {"\n": "\\n", "\t": "\\t", "\r": "\\r"}
 
 
 def _escape_char(match: re.Match[str]) -> str:
-    code = ord(match.group())
+    char = match.group()
+    code = ord(char)
     if 0xDC80 <= code <= 0xDCFF:  # a byte that was not UTF-8, kept by surrogateescape
         return f"\\x{code - 0xDC00:02x}"
+    if char in _NAMED:
+        return _NAMED[char]
     if code <= 0xFF:
         return f"\\x{code:02x}"
     return f"\\u{code:04x}"
 
 
 def visible(text: str) -> str:
-    """``text`` with every control or invisible character shown as a ``\\xNN`` escape."""
+    """``text`` on one line, with every control or invisible character shown as an escape:
+    ``\\n``, ``\\t``, ``\\r``, else ``\\xNN`` (``\\uNNNN`` beyond Latin-1)."""
     return _UNSAFE.sub(_escape_char, text)
-
-
-def visible_line(text: str) -> str:
-    """Like :func:`visible`, and a newline or tab is escaped too (one value on one line)."""
-    return visible(text).replace("\n", "\\n").replace("\t", "\\t")
 
 
 class SafeConsole(Console):

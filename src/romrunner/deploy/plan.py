@@ -32,6 +32,7 @@ from romrunner.deploy.layout import CardLayoutLike
 from romrunner.deploy.legal import FileSystem, collision_key, legal_component, legal_path
 from romrunner.errors import InputError
 from romrunner.gcpause import gc_paused
+from romrunner.library.containers import ContainerError, sheet_entries
 from romrunner.library.summary import card_name, os_path
 from romrunner.packs.loader import DefinitionPack
 from romrunner.store.database import Database
@@ -370,6 +371,8 @@ class _Builder:
             self.hold(items[0].dest, game)
             return None
         parent = game.source.rpartition("/")[0]
+        if tracks and self._windows_paths(game, tracks):
+            return None
         for track in tracks:
             item = self._track_item(game, folder, parent, track)
             if item is None:
@@ -465,6 +468,29 @@ class _Builder:
                 f"{game.platform_id}: its games are left out", game.platform_id))
         self.error("no-folder", f"{game.source}: {self.layout.os_id} has no folder for "
                    f"{game.platform_id}", game, game.source)
+
+    def _windows_paths(self, game: _Game, tracks: list[_Track]) -> bool:
+        """True (and the error recorded) when the game's sheet names a track in a folder
+        with a Windows backslash (``FILE "tr\\Zeta.bin"``). The scan reads it as the folder
+        Windows would, but the sheet is copied as it is, and no emulator on a card's OS
+        (Linux, Android) reads a backslash as a folder: PCSX ReARMed opens the name after
+        it beside the sheet, Mednafen (Beetle) the whole name, backslash and all (a name
+        FAT cannot hold). No place on the card works for every one: refused, and said."""
+        if not any("/" in track.name for track in tracks):  # read the sheet only then
+            return False
+        try:
+            written = sheet_entries(Path(os_path(game.source)))
+        except ContainerError:
+            return False  # the sheet's own check (present, unchanged) says what is wrong
+        named = {entry.replace("\\", "/"): entry for entry in written if "\\" in entry}
+        bad = [named[track.name] for track in tracks if track.name in named]
+        if not bad:
+            return False
+        self.error("windows-path", f'{game.source}: track "{bad[0]}" is named with a Windows '
+                   "backslash, which emulators on the card do not read as a folder; not "
+                   "deployed (edit the sheet: the track beside it, named without a folder)",
+                   game, game.source)
+        return True
 
     def _track_item(self, game: _Game, folder: str, parent: str,
                     track: _Track) -> PlanItem | None:

@@ -449,7 +449,13 @@ _GDI_TRACK = re.compile(r'\d+\s+\d+\s+\d+\s+\d+\s+(?:"([^"]+)"|([^"\s][^"]*?))\s
 
 def referenced_files(path: Path) -> list[str]:
     """File names a .cue, .gdi or .m3u refers to, relative to its folder, in order (names
-    that climb out of the folder included: the caller refuses them)."""
+    that climb out of the folder included: the caller refuses them). A Windows path
+    (``tr\\Track 1.bin``) is read as the folder it names on Windows (``tr/Track 1.bin``)."""
+    return [name.replace("\\", "/") for name in sheet_entries(path)]
+
+
+def sheet_entries(path: Path) -> list[str]:
+    """The file names a .cue, .gdi or .m3u lists, as written (a backslash kept)."""
     suffix = path.suffix.lower()
     if suffix not in (".cue", ".gdi", ".m3u"):
         return []
@@ -464,7 +470,7 @@ def referenced_files(path: Path) -> list[str]:
     if len(names) > MAX_SHEET_FILES:
         raise ContainerError(f"lists more than {MAX_SHEET_FILES} files (no disc has that "
                              "many); not read")
-    return [name.replace("\\", "/") for name in names]
+    return names
 
 
 def _sheet_text(path: Path) -> str:

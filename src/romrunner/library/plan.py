@@ -30,7 +30,7 @@ from romrunner.gcpause import gc_paused
 from romrunner.library.containers import ContainerError, referenced_files
 from romrunner.library.examine import HASHED_SHEETS, Job
 from romrunner.library.roots import Root
-from romrunner.library.summary import ScanSummary, display_path, os_path
+from romrunner.library.summary import ScanSummary, card_name, display_path, os_path
 from romrunner.library.tags import extension_of
 from romrunner.library.workers import WorkerPool
 from romrunner.store.database import Database
@@ -85,6 +85,7 @@ class WalkNotes:
     skipped: list[str] = field(default_factory=list)   # files, relative
     hidden: int = 0  # hidden or system files and folders skipped
     empty: int = 0   # empty files skipped
+    unknown: dict[str, int] = field(default_factory=dict)  # files of no game type, by type
     unscanned: list[str] = field(default_factory=list)  # "path: reason" of folders not walked
 
     def report(self, path: str, reason: str) -> None:
@@ -434,6 +435,7 @@ def _merge(root: Root, parts: list[_Part], tracks: dict[str, StoredTrack],
     walked = plan.jobs + discs
     plan.jobs = _drop_tracks(root.path, walked, set(tracks))
     plan.jobs.sort(key=_BY_RELPATH)  # new games get their ids in path order
+    plan.jobs = _one_per_path(plan.jobs, notes)
     # What the walk could not read, or skipped, is left as it was.
     plan.vanished = _vanished(unseen, tracks, tuple(notes.unlisted),
                               {*notes.unstated, *notes.skipped})
@@ -444,7 +446,29 @@ def _merge(root: Root, parts: list[_Part], tracks: dict[str, StoredTrack],
     summary.unscanned += notes.unscanned
     summary.skipped_hidden += notes.hidden
     summary.skipped_empty += notes.empty
+    for kind, count in notes.unknown.items():
+        summary.skipped_unknown += count
+        types = summary.skipped_unknown_types
+        types[kind] = types.get(kind, 0) + count
     return plan
+
+
+def _one_per_path(jobs: list[Job], notes: WalkNotes) -> list[Job]:
+    """``jobs`` (in path order) with one file per path: a path is one game's row, and a
+    second file on it would fail the scan's writer (two games on one path). The walk never
+    yields a path twice (:func:`_clashing` leaves out names that would share one); this
+    keeps it so whatever the cause, reporting the file left out. One comparison per job."""
+    relpaths = list(map(_BY_RELPATH, jobs))
+    if not any(map(operator.eq, relpaths, relpaths[1:])):
+        return jobs
+    kept = [jobs[0]]
+    for job in jobs[1:]:
+        if job.relpath == kept[-1].relpath:
+            notes.report(display_path(job.path), "found twice by the walk (the path of "
+                                                 f"{display_path(kept[-1].path)}); skipped")
+        else:
+            kept.append(job)
+    return kept
 
 
 def _unwalked_changed(root: Path, tracks: dict[str, StoredTrack],
@@ -488,6 +512,8 @@ def _add_notes(notes: WalkNotes, more: WalkNotes) -> None:
     notes.skipped += more.skipped
     notes.hidden += more.hidden
     notes.empty += more.empty
+    for kind, count in more.unknown.items():
+        notes.unknown[kind] = notes.unknown.get(kind, 0) + count
     notes.unscanned += more.unscanned
 
 
@@ -562,19 +588,62 @@ def _top_level(root: str, rules: WalkRules) -> list[tuple[str, str]]:
     ones are counted by the walk of the root's own files.)"""
     folders: list[tuple[str, str]] = []
     try:
-        listing = os.scandir(root)
+        with os.scandir(root) as entries:
+            listing = list(entries)
     except OSError as exc:
         raise RootUnlistable(exc.strerror or str(exc)) from exc
-    with listing as entries:
-        for entry in entries:
-            with contextlib.suppress(OSError):
-                name = entry.name
-                if name[0] == "." and skipped_dot_name(name, rules.hidden):
-                    continue
-                if entry.is_dir(follow_symlinks=False):
-                    folders.append((name if name.isascii() else display_path(name),
-                                    entry.path))
+    clashes: list[set[str]] = []
+    for entry in listing:
+        with contextlib.suppress(OSError):
+            name = entry.name
+            if name[0] == "." and skipped_dot_name(name, rules.hidden):
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                shown = name if name.isascii() else display_path(name)
+                if shown != name and name in _clashes(listing, clashes):
+                    continue  # the walk of the root's own files reports it
+                folders.append((shown, entry.path))
     return folders
+
+
+CLASHING = ("its name is not UTF-8 (“{}” in Windows-1252) and, escaped, is the name of "
+            "another file or folder here: rename it; skipped")
+
+
+def _clashing(listing: list[os.DirEntry[str]]) -> set[str]:
+    """The names in one folder's listing that the walk leaves out because, stored, they
+    could not be told apart from another: a name that is not UTF-8 is stored with ``\\xNN``
+    escapes (:func:`display_path`), and one whose escaped form is the name of another
+    entry (a real backslash in it) or the escaped form of another such name would share
+    that entry's path (two games on one path: the scan's writer would fail). The name that
+    is valid text is kept; of two that are not, the first by their bytes (the same one on
+    every scan). Called only for a listing with a name that is not UTF-8 (rare)."""
+    names = {entry.name for entry in listing}
+    escaped: dict[str, list[str]] = {}
+    for name in names:
+        if not name.isascii():
+            shown = display_path(name)
+            if shown != name:
+                escaped.setdefault(shown, []).append(name)
+    left_out: set[str] = set()
+    for shown, group in escaped.items():
+        if shown in names:
+            left_out.update(group)
+        else:
+            left_out.update(sorted(group, key=os.fsencode)[1:])
+    return left_out
+
+
+def _clashes(listing: list[os.DirEntry[str]], cache: list[set[str]]) -> set[str]:
+    """:func:`_clashing` of ``listing``, worked out once (kept in ``cache``)."""
+    if not cache:
+        cache.append(_clashing(listing))
+    return cache[0]
+
+
+def _clash_reason(name: str) -> str:
+    """Why the walk left out a name :func:`_clashing` returned."""
+    return CLASHING.format(card_name(display_path(name)))
 
 
 def _walk(folder: str, rel_folder: str, notes: WalkNotes, rules: WalkRules, *,
@@ -602,9 +671,16 @@ def _walk(folder: str, rel_folder: str, notes: WalkNotes, rules: WalkRules, *,
             notes.not_walked(display_path(folder), UNLISTED.format(exc.strerror))
             notes.unlisted.append(rel_folder)
             continue
+        clashes: list[set[str]] = []  # names left out, worked out at the first odd name
         for entry in listing:
             name = entry.name
-            relpath = rel_folder + (name if name.isascii() else display_path(name))
+            if name.isascii():
+                relpath = rel_folder + name
+                odd = False
+            else:
+                shown = display_path(name)
+                relpath = rel_folder + shown
+                odd = shown != name  # not UTF-8: stored escaped
             if name[0] == "." and skipped_dot_name(name, hidden):
                 _skip_hidden(entry, relpath, notes)
                 continue
@@ -613,14 +689,24 @@ def _walk(folder: str, rel_folder: str, notes: WalkNotes, rules: WalkRules, *,
                     report(display_path(entry.path), "symbolic link not followed")
                     continue
                 if entry.is_dir(follow_symlinks=False):
-                    if descend:
+                    if odd and name in _clashes(listing, clashes):
+                        report(display_path(entry.path), _clash_reason(name))
+                    elif descend:
                         stack.append((entry.path, relpath + "/"))
                     continue
                 dot = name.rfind(".")
                 if dot < 0 or name[dot:].lower() not in extensions:
+                    if name.lower() in SYSTEM_FILES:
+                        _skip_hidden(entry, relpath, notes)
+                    else:
+                        _unknown_type(name, entry.path, notes, extensions)
                     continue
                 if name.lower() in SYSTEM_FILES:  # in case a pack claims .db or .ini
                     _skip_hidden(entry, relpath, notes)
+                    continue
+                if odd and name in _clashes(listing, clashes):
+                    report(display_path(entry.path), _clash_reason(name))
+                    notes.skipped.append(relpath)  # the path of the file kept: left to it
                     continue
                 info = entry.stat(follow_symlinks=False)
             except OSError as exc:
@@ -636,6 +722,29 @@ def _walk(folder: str, rel_folder: str, notes: WalkNotes, rules: WalkRules, *,
                     notes.skipped.append(relpath)
             else:
                 report(display_path(entry.path), "not a regular file; skipped")
+
+
+ODD_END = ("its name ends with {} after {}, so it is not taken for a game (and a card's "
+           "file system may refuse it): rename it to end in {}; skipped")
+
+
+def _unknown_type(name: str, path: str, notes: WalkNotes, extensions: set[str]) -> None:
+    """A file with no game's extension: counted by its type, or, when its name would end
+    in a game's extension but for trailing dots or spaces (``x.sfc.``, ``x.sfc ``: a slip,
+    which Windows hides by dropping them), reported by name."""
+    if name[-1] in ". ":
+        kept = name.rstrip(". ")
+        dot = kept.rfind(".")
+        if dot > 0 and kept[dot:].lower() in extensions:
+            ending = "a space" if name[-1] == " " else "a dot"
+            if len(name) - len(kept) > 1:
+                ending = "dots or spaces"
+            notes.report(display_path(path), ODD_END.format(ending, kept[dot:], kept[dot:]))
+            return
+    kind = extension_of(name)
+    if len(kind) > 9 or not kind.isprintable() or " " in kind:
+        kind = ""  # "Mr. Game": no extension, not ". game"
+    notes.unknown[kind] = notes.unknown.get(kind, 0) + 1
 
 
 def _skip_hidden(entry: os.DirEntry[str], relpath: str, notes: WalkNotes) -> None:

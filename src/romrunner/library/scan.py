@@ -110,7 +110,9 @@ def scan_library(db: Database, pack: DefinitionPack, roots: list[Root] | None = 
     extensions = {ext for p in pack.platforms.values() for ext in p.extensions}
     rules = WalkRules(extensions | CONTAINER_EXTENSIONS, include_hidden)
     hash_plan = FULL_HASHING if verify else HashPlan()  # its rules: read when needed
-    roots = roots if roots is not None else list_roots(db)
+    # A root named twice (``scan lib lib/``) is scanned once: its counts, once.
+    roots = list({root.id: root for root in roots}.values()) if roots is not None \
+        else list_roots(db)
     if not roots:
         raise NoLibraryRootsError(
             "no library roots; add one with `romrunner library add PATH`")

@@ -33,6 +33,11 @@ class ScanSummary:
     missing_held_back: int = 0
     skipped_hidden: int = 0  # hidden (dot-name) or system files and folders, not walked
     skipped_empty: int = 0   # empty files: never games
+    # Files of a type no game has (.txt, .jpg, .rar, none), in all and by lowercase extension
+    # ("" for none); a name that ends in a game's extension but for a trailing dot or space
+    # is an error instead (a slip the user will want to fix).
+    skipped_unknown: int = 0
+    skipped_unknown_types: dict[str, int] = field(default_factory=dict)
     disc_ids: int = 0        # disc images whose id (serial, game id) was read this scan
     problems: list[str] = field(default_factory=list)
     # Roots and folders that could not be scanned (absent, unlistable, a walk worker that
