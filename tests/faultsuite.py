@@ -633,6 +633,19 @@ def _thaw(scan: subprocess.Popen[str]) -> None:
         os.killpg(scan.pid, signal.SIGCONT)
 
 
+def _holds_file(pid: int, path: Path) -> bool:
+    """True when process ``pid`` has ``path`` (or its -wal/-shm) open: a command frozen after
+    it let go of its database (its work done, its result not yet printed) can no longer see
+    the file replaced, and must not be blamed for it. True when it cannot be told."""
+    names = {str(path), f"{path}-wal", f"{path}-shm"}
+    fds = Path(f"/proc/{pid}/fd")
+    try:
+        links = [os.readlink(fds / fd) for fd in os.listdir(fds)]
+    except OSError:
+        return True
+    return any(link.removesuffix(" (deleted)") in names for link in links)
+
+
 def _has_output(proc: subprocess.Popen[str]) -> bool:
     """True when ``proc`` has already written to its stdout (its result is out)."""
     import select
@@ -788,10 +801,10 @@ def kind_db_replaced(scene: Scene, seed: int) -> Trial:
     scan, delay = _frozen_scan(db, rng, scene)
     trial = Trial("db " + ("replaced" if replace else "deleted") + " mid-run", seed,
                   round(delay, 3))
-    if scan.poll() is not None or _has_output(scan):
+    if scan.poll() is not None or _has_output(scan) or not _holds_file(scan.pid, db):
         _thaw(scan)
         scan.communicate(timeout=300)
-        trial.outcome, trial.detail = "missed", "the scan had ended"
+        trial.outcome, trial.detail = "missed", "the scan had ended (or let go of the database)"
         return trial
     for suffix in ("", "-wal", "-shm"):
         Path(f"{db}{suffix}").unlink(missing_ok=True)

@@ -164,11 +164,12 @@ def test_json_ok_is_false_exactly_when_the_exit_code_is_not_0(cli: Any) -> None:
 
 
 def test_ctrl_c_at_any_moment_of_start_up_is_one_line_and_exit_130(tmp_path: Path) -> None:
-    """SIGINT to the real ``romrunner`` script at random early times: once the first line of
-    our code has run, never a traceback, one line, exit 130. (A signal that lands while
-    Python itself is still starting — site and .pth processing, the launcher's own imports,
-    about 15% of interrupts in the first 350 ms here — reaches no line of ours; such a
-    traceback must not show a frame of our package.)"""
+    """SIGINT to the real ``romrunner`` script at random early times: once the package's guard
+    has run (the first lines of romrunner/__init__.py), never a traceback, one line, exit
+    130. (A signal that lands while Python itself is still starting — site and .pth
+    processing, the launcher's own imports, loading our first module — reaches no line of
+    ours that could handle it; such a traceback shows no frame of our package beyond
+    those first lines.)"""
     import random
     import signal
     import subprocess
@@ -191,7 +192,9 @@ def test_ctrl_c_at_any_moment_of_start_up_is_one_line_and_exit_130(tmp_path: Pat
         _, err = proc.communicate(timeout=60)
         outcomes.append(proc.returncode)
         if "Traceback" in err:
-            assert "/romrunner/" not in err, err  # no frame of our package
+            # No frame of our package but the package's first lines, before its guard.
+            ours = [line for line in err.splitlines() if "/romrunner/" in line]
+            assert all("/romrunner/__init__.py" in line for line in ours), err
             before_our_code += 1
             continue
         assert len(err.strip().splitlines()) <= 1, err

@@ -1,3 +1,22 @@
 """ROM Runner engine: scan, identify and deploy a retro-game library from one SQLite file."""
 
+# Ctrl-C while the `romrunner` script is still importing the CLI must not print a traceback:
+# until main() takes over, an interrupt ends the process at once with one line and exit code
+# 130. It is set here, the first module of ours Python loads, before anything else of ours is
+# read (``_signal`` is built in; ``signal`` would load ``enum`` first); the window left is
+# Python's own start. Importing the package as a library changes nothing.
+import os as _os
+import sys as _sys
+
+
+def _interrupted_during_start(signum: int, frame: object) -> None:
+    _os.write(2, b"interrupted\n")
+    _os._exit(130)
+
+
+if _sys.argv and _sys.argv[0].rpartition("/")[2] == "romrunner":
+    import _signal  # type: ignore[import-not-found]  # built in; typeshed has no stub
+
+    _signal.signal(_signal.SIGINT, _interrupted_during_start)
+
 __version__ = "0.1.0"

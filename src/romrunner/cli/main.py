@@ -1,39 +1,34 @@
 """``romrunner``: the command-line entry point and its one error handler."""
 
-# Ctrl-C while Python is still importing the CLI must not print a traceback: until main()
-# takes over, an interrupt ends the process at once with one line and exit code 130. This
-# runs before any other import of the module (``_signal`` is built in: importing ``signal``
-# would load ``enum`` first), so the window it leaves is Python's own start.
-import _signal  # type: ignore[import-not-found]  # built in; typeshed has no stub
+# Ctrl-C during start-up: the `romrunner` script's guard is set by the package itself
+# (romrunner/__init__.py); `python -m romrunner.cli.main` gets the same guard here.
 import errno
 import os
 import sys
 
+if __name__ == "__main__":
+    import _signal  # type: ignore[import-not-found]  # built in; typeshed has no stub
 
-def _interrupted_during_start(signum: int, frame: object) -> None:
-    os.write(2, b"interrupted\n")
-    os._exit(130)
+    from romrunner import _interrupted_during_start
 
-
-if __name__ == "__main__" or os.path.basename(sys.argv[0]) == "romrunner":
     _signal.signal(_signal.SIGINT, _interrupted_during_start)
 
-import importlib  # noqa: E402
-import logging  # noqa: E402
-import signal  # noqa: E402
-import sqlite3  # noqa: E402
-import traceback  # noqa: E402
-from dataclasses import dataclass  # noqa: E402
-from pathlib import Path  # noqa: E402
+import importlib
+import logging
+import signal
+import sqlite3
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
 
-import click  # noqa: E402
-import platformdirs  # noqa: E402
+import click
+import platformdirs
 
-from romrunner import __version__  # noqa: E402
-from romrunner.cli.context import AppContext, envelope, json_document  # noqa: E402
-from romrunner.cli.terminal import visible  # noqa: E402
-from romrunner.errors import RomRunnerError  # noqa: E402
-from romrunner.store.database import sqlite_error  # noqa: E402
+from romrunner import __version__
+from romrunner.cli.context import AppContext, envelope, json_document
+from romrunner.cli.terminal import visible
+from romrunner.errors import RomRunnerError
+from romrunner.store.database import sqlite_error
 
 EXIT_OK, EXIT_CHECK_FAILED, EXIT_ERROR, EXIT_INTERRUPTED = 0, 1, 2, 130
 
