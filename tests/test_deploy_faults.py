@@ -29,6 +29,7 @@ from romrunner.deploy.execute import (
     record_deployment,
     resume,
 )
+from romrunner.deploy.history import list_history, show_deployment
 from romrunner.deploy.legal import FAT32_MAX_FILE_SIZE, FileSystem
 from romrunner.store import Database
 from romrunner.store.integrity import check_database
@@ -313,6 +314,18 @@ def test_a_card_pulled_out_midway_stops_the_run_and_a_new_card_resumes(
         assert summary.failed == 0 and summary.status == "failed"
         assert summary.copied == execute.BATCH_FILES
         assert card_files(card) == {}  # the empty mount point: nothing written there
+    # The renames tried on the way out failed: those files are not recorded copied, so the
+    # history counts the first batch alone, the rest pending (what a resume copies).
+    statuses = dict(library.db.query(
+        "SELECT status, count(*) FROM deployment_items WHERE deployment_id = ? "
+        "GROUP BY status", (summary.deployment_id,)))
+    assert statuses.get("copied") == execute.BATCH_FILES  # 12 more written, not renamed
+    (row,) = list_history(library.db)
+    assert row["status"] == "failed" and row["totals_as_of_now"]
+    assert row["files"]["copied"] == execute.BATCH_FILES
+    totals = show_deployment(library.db, summary.deployment_id)["totals"]["gba"]
+    assert (totals["files"], totals["copied"]) == (total, execute.BATCH_FILES)
+    assert totals["pending"] == total - execute.BATCH_FILES
     card_id = library.db.scalar("SELECT destination_id FROM deployment_history WHERE id = ?",
                                 (summary.deployment_id,))
     with tmpfs(tmp_path / "card", "8m") as card:  # plugged in again (an emptied card)

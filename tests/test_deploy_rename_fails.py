@@ -13,19 +13,16 @@ from __future__ import annotations
 import errno
 import json
 import os
-import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from romrunner.deploy import execute
-from romrunner.deploy.execute import Progress, deploy, record_deployment, resume
-from romrunner.deploy.history import list_history, show_deployment
+from romrunner.deploy.execute import deploy, record_deployment, resume
 from romrunner.library.summary import os_path
 from romrunner.store.database import Database
 from tests.conftest import run_subprocess
-from tests.test_deploy_faults import tmpfs
 from tests.test_deploy_support import Layout, Library, card_files, make_library, temp_files
 
 BAD = b"B " + b"\xe9" * 200 + b" (USA).sfc"  # 210 bytes in the library
@@ -129,36 +126,3 @@ def test_a_rename_the_card_refuses_fails_that_file_alone_run_after_run(
     assert card_files(card) == good and not temp_files(card)
     _copied_rows_are_on_the_card(library.db, second.deployment_id, card)
     _history_matches(library, card, second.deployment_id, len(good), 0)
-
-
-def test_a_card_pulled_out_among_the_renames_leaves_no_copied_row_for_a_missing_file(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    # The second batch is written, then the card is pulled out: the run stops, and the renames
-    # it tries on its way out fail. Their files are not on the card: not recorded copied, so
-    # history counts the first batch alone, and a resume on the card copies the rest.
-    monkeypatch.setattr(execute, "BATCH_SECONDS", 3600.0)
-    total = execute.BATCH_FILES + 22
-    files: dict[str, int | bytes] = {f"gba/Game {n:03d} (USA).gba": 2_000
-                                     for n in range(total)}
-    library = make_library(tmp_path, files)
-    with tmpfs(tmp_path / "card", "8m") as card:
-
-        def pull_out(progress: Progress) -> None:
-            if progress.files_done == total - 10 and (card / ".romrunner").exists():
-                subprocess.run(["umount", "-l", str(card)], check=True)
-
-        summary = deploy(library.db, library.plan(Layout(card)), profile_id=library.profile_id,
-                         progress=pull_out)
-        assert summary.stopped is not None and "went away" in summary.stopped
-        assert (summary.copied, summary.failed) == (execute.BATCH_FILES, 0)
-    deployment = summary.deployment_id
-    statuses = dict(library.db.query(
-        "SELECT status, count(*) FROM deployment_items WHERE deployment_id = ? "
-        "GROUP BY status", (deployment,)))
-    assert statuses.get("copied") == execute.BATCH_FILES  # 12 more written, not renamed
-    (row,) = list_history(library.db)
-    assert row["status"] == "failed" and row["totals_as_of_now"]
-    assert row["files"]["copied"] == execute.BATCH_FILES
-    totals = show_deployment(library.db, deployment)["totals"]["gba"]
-    assert (totals["files"], totals["copied"]) == (total, execute.BATCH_FILES)
-    assert totals["pending"] == total - execute.BATCH_FILES

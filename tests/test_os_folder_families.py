@@ -118,12 +118,10 @@ def _files(card: Path) -> set[str]:
             if p.is_file() and ".romrunner" not in p.parts}
 
 
-def test_a_card_filled_under_the_old_onion_name_moves_and_a_prune_takes_the_old_copies(
-        cli: Any, tmp_path: Path) -> None:
-    root = tmp_path / "roms"
-    for name in ("Pitfall (USA).a26", "River Raid (USA).a26"):
-        _game(root, name)
-    before = {p.name: p.read_bytes() for p in (root / "a26").iterdir()}
+def _crossmix_under_the_old_names(cli: Any, tmp_path: Path,
+                                  root: Path) -> tuple[Path, Path, Path]:
+    """``root`` scanned, a CrossMix profile, the pack mapping CrossMix to Onion's names (as it
+    did) and the pack as it is; (old pack, new pack, an empty card)."""
     assert cli("library", "add", str(root)).code == 0
     assert cli("scan", "--workers", "1").code == 0
     old, new = _pack(tmp_path, "old", crossmix_os="onion"), _pack(tmp_path, "new")
@@ -132,6 +130,16 @@ def test_a_card_filled_under_the_old_onion_name_moves_and_a_prune_takes_the_old_
                "--os", "crossmix-os").code == 0
     card = tmp_path / "card"
     card.mkdir()
+    return old, new, card
+
+
+def test_a_card_filled_under_the_old_onion_name_moves_and_a_prune_takes_the_old_copies(
+        cli: Any, tmp_path: Path) -> None:
+    root = tmp_path / "roms"
+    for name in ("Pitfall (USA).a26", "River Raid (USA).a26"):
+        _game(root, name)
+    before = {p.name: p.read_bytes() for p in (root / "a26").iterdir()}
+    old, new, card = _crossmix_under_the_old_names(cli, tmp_path, root)
     deploy = ("deploy", "1", "--to", str(card), "platform:atari-2600")
     assert cli("--pack", str(old), *deploy).code == 0
     assert _files(card) == {"Roms/ATARI/Pitfall (USA).a26", "Roms/ATARI/River Raid (USA).a26"}
@@ -154,14 +162,7 @@ def test_a_card_filled_under_the_old_onion_name_moves_and_a_prune_takes_the_old_
 def test_an_old_folder_holding_the_users_own_file_is_still_theirs_until_the_os_folder_exists(
         cli: Any, tmp_path: Path) -> None:
     _game(tmp_path / "roms", "Pitfall (USA).a26")
-    assert cli("library", "add", str(tmp_path / "roms")).code == 0
-    assert cli("scan", "--workers", "1").code == 0
-    old, new = _pack(tmp_path, "old", crossmix_os="onion"), _pack(tmp_path, "new")
-    assert cli("--pack", str(old), "device", "add", "miyoo-mini-plus").code == 0
-    assert cli("--pack", str(old), "profile", "create", "--device", "1",
-               "--os", "crossmix-os").code == 0
-    card = tmp_path / "card"
-    card.mkdir()
+    old, new, card = _crossmix_under_the_old_names(cli, tmp_path, tmp_path / "roms")
     assert cli("--pack", str(old), "deploy", "1", "--to", str(card)).code == 2  # no selection
     assert cli("--pack", str(old), "deploy", "1", "--to", str(card),
                "platform:atari-2600").code == 0
