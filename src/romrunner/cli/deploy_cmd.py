@@ -133,7 +133,8 @@ def _render_preview(console: Console, data: dict[str, Any]) -> None:
     console.print(table)
     actions = ", ".join(f"{count:,} {action}" for action, count in sorted(data["actions"].items()))
     console.print(f"would do: {actions or 'nothing'}; {data['bytes_to_write']:,} bytes to write, "
-                  f"{data['free_bytes']:,} free"
+                  + (f"{data['free_bytes']:,} free" if data["free_bytes"] is not None
+                     else "free space unknown (the card's file system does not report it)")
                   + ("" if data["enough_space"] else " — NOT ENOUGH SPACE"), soft_wrap=True)
     for path in data["prune"]:
         console.print(f"  would remove {path}", soft_wrap=True)

@@ -86,9 +86,10 @@ def destination_scan(path: Path, expect_os: str | None) -> int:
 
     def render(console: Console) -> None:
         detected = f"{scan.detected_os} ({scan.confidence})" if scan.detected_os else "none"
+        size = "size not reported" if scan.free_bytes is None or scan.total_bytes is None \
+            else f"{scan.free_bytes / 1e9:.1f} GB free of {scan.total_bytes / 1e9:.1f} GB"
         console.print(f"{scan.path}: {detected}; {scan.fs_type or 'unknown'} file system, "
-                      f"{scan.free_bytes / 1e9:.1f} GB free of {scan.total_bytes / 1e9:.1f} GB",
-                      markup=False)
+                      f"{size}", markup=False)
         for candidate in scan.candidates[:5]:
             console.print(f"  candidate {candidate.os_id}: {candidate.confidence}, "
                           f"{len(candidate.found)} markers", markup=False)

@@ -342,10 +342,13 @@ def _lstat_mode(path: Path) -> int:
         return 0
 
 
-def space(root: Path) -> tuple[int, int, int]:
-    """Free bytes, total bytes, and the block size of the card's file system."""
+def space(root: Path) -> tuple[int | None, int, int]:
+    """Free bytes, total bytes, and the block size of the card's file system. Free is None
+    when the file system reports no size at all (some FUSE and MTP mounts say 0 blocks): it
+    is unknown, not zero, and a full card then stops the run as it fills."""
     info = os.statvfs(root)
-    return info.f_bavail * info.f_frsize, info.f_blocks * info.f_frsize, info.f_frsize or 4096
+    free = info.f_bavail * info.f_frsize if info.f_blocks else None
+    return free, info.f_blocks * info.f_frsize, info.f_frsize or 4096
 
 
 def default_margin(total: int) -> int:

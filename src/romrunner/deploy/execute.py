@@ -254,7 +254,7 @@ def _prepare(db: Database, plan: DeployPlan, profile_id: int, options: DeployOpt
             item.seq = seq
     decisions = _decide(root, plan.fs, items, claims, options)
     _prune_brake(plan, decisions, unchanged, options)
-    _check_space(root, decisions, options)
+    _check_space(root, decisions, options, claims.notes)
     deployment_id = _record(db, plan, decisions, profile_id, options, dest_id, name, unchanged)
     return _Prepared(deployment_id, dest_id, decisions, claims,
                      sum(files for files, _ in unchanged.values()), plan.items)
@@ -300,7 +300,8 @@ def _preview(db: Database, plan: DeployPlan, options: DeployOptions | None,
     margin = options.margin_bytes if options.margin_bytes is not None else default_margin(total)
     return {"plan": plan.summary(), "actions": dict(counts), "bytes_to_write": sum(
         d.item.size for d in decisions if d.action == COPY), "bytes_needed": need,
-        "free_bytes": free, "margin_bytes": margin, "enough_space": need + margin <= free,
+        "free_bytes": free, "margin_bytes": margin,
+        "enough_space": free is None or need + margin <= free,  # None: not reported
         "prune": [d.item.dest for d in decisions if d.action == PRUNE],
         "prune_folders": _folders_a_prune_empties(
             root, [d.item.dest for d in decisions if d.action == PRUNE], claims.folders,
@@ -651,7 +652,7 @@ def resume(db: Database, deployment_id: int | None = None, *, verify: bool | Non
         claims = Claims(db, root, dest_id, fs)
         notes = claims.notes
         decisions = _decide(root, fs, items, claims, options)
-        _check_space(root, decisions, options)
+        _check_space(root, decisions, options, notes)
         summary = _run(db, deployment_id, root, fs, dest_id, decisions, claims, options,
                        progress, recorded=recorded)
         summary.notes[:0] = notes
@@ -976,8 +977,13 @@ def _bytes_needed(decisions: Iterable[_Decision], block: int) -> int:
     return need
 
 
-def _check_space(root: Path, decisions: list[_Decision], options: DeployOptions) -> None:
+def _check_space(root: Path, decisions: list[_Decision], options: DeployOptions,
+                 notes: list[str]) -> None:
     free, total, block = space(root)
+    if free is None:  # the file system does not say: a full card stops the run as it fills
+        notes.append(f"{root}: its file system does not report its free space: not checked "
+                     "before copying (a full card stops the run; it resumes once freed)")
+        return
     margin = options.margin_bytes if options.margin_bytes is not None else default_margin(total)
     need = _bytes_needed(decisions, block)
     if need + margin > free:
@@ -1631,6 +1637,8 @@ def _with_space_needed(message: str, root: Path, decisions: list[_Decision],
         free, total, block = space(root)
         entries = os.statvfs(root)
     except OSError:
+        return message.replace("{more}", "more space")
+    if free is None:
         return message.replace("{more}", "more space")
     if entries.f_files and not entries.f_favail:  # out of inodes, not of bytes
         return message.replace(

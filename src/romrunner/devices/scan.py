@@ -74,8 +74,8 @@ class DestinationScan:
     path: str
     destination_id: str
     fs_type: str | None
-    free_bytes: int
-    total_bytes: int
+    free_bytes: int | None  # None: the file system reports no size (some FUSE/MTP mounts)
+    total_bytes: int | None
     writable: bool
     expected_os: str | None
     detected_os: str | None
@@ -212,7 +212,8 @@ def scan_destination(db: Database, pack: DefinitionPack, card_root: Path,
                                ).hexdigest()[:16]
     result = DestinationScan(
         path=str(card_root), destination_id=dest_id, fs_type=filesystem_type(card_root),
-        free_bytes=usage.free, total_bytes=usage.total,
+        free_bytes=usage.free if usage.total else None,
+        total_bytes=usage.total if usage.total else None,
         writable=os.access(card_root, os.W_OK), expected_os=expect_os,
         detected_os=best.os_id if best else None,
         detected_layout=best.layout_id if best else None,
