@@ -117,7 +117,11 @@ def _unmatch_discs_with_foreign_tracks(db: Database) -> None:
     """A disc whose sheet's hash names a catalog game (Redump lists the .cue) but one of
     whose tracks that game does not have (a bad dump, a track from another release) is not
     identified: the sheet alone would vouch for data it does not hold. It is left to the
-    name pass, so it shows as a guess, and `games show` says which track has no match."""
+    name pass, so it shows as a guess, and `games show` says which track has no match.
+
+    A track is the game's when one of its ROMs has the track's data by the strongest hash
+    both know (a DAT may list CRC32 and MD5 only; a track may be known by its CRC32 only).
+    The platform the sheet's match gave an `unknown` game is kept: the sheet did match."""
     db.execute(
         "UPDATE games AS g SET matched_game_id = NULL, match_method = NULL "
         "WHERE g.id IN (SELECT id FROM temp.identify_scope) AND g.is_archive = 0 "
@@ -125,8 +129,11 @@ def _unmatch_discs_with_foreign_tracks(db: Database) -> None:
         "AND EXISTS (SELECT 1 FROM game_files f WHERE f.game_id = g.id AND f.kind = 'track' "
         "  AND NOT EXISTS (SELECT 1 FROM catalog_games cg "
         "    JOIN catalog_roms r ON r.catalog_game_id = cg.id "
-        "    WHERE cg.game_id = g.matched_game_id AND (r.sha1_bin = f.sha1_bin "
-        "    OR (f.sha1_bin IS NULL AND r.crc32_bin = f.crc32_bin AND r.size = f.file_size))))")
+        "    WHERE cg.game_id = g.matched_game_id AND CASE "
+        "      WHEN r.sha1_bin IS NOT NULL AND f.sha1_bin IS NOT NULL "
+        "        THEN r.sha1_bin = f.sha1_bin "
+        "      WHEN r.md5_bin IS NOT NULL AND f.md5_bin IS NOT NULL THEN r.md5_bin = f.md5_bin "
+        "      ELSE r.crc32_bin = f.crc32_bin AND r.size = f.file_size END))")
 
 
 def _reset(db: Database) -> None:
