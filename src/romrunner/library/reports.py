@@ -197,34 +197,37 @@ _TRACKS = ("CASE WHEN g.tracks_size = 0 THEN '' ELSE (SELECT group_concat(name |
 
 # Hashes shared by several rows are found in the hash indexes alone (each read in order, no
 # sort, no table row); only those rows are then read. One GROUP BY over the whole table's
-# hex keys took 6.6 s at 1M games (docs/PERFORMANCE.md). An archive of one member (a zip is
-# not hashed itself) is a copy of that member's content: `Game.zip` beside `Game.sfc`.
+# hex keys took 6.6 s at 1M games (docs/PERFORMANCE.md). An archive of one member is a copy
+# of that member's content (`Game.zip` beside `Game.sfc`), grouped by it and never by the
+# zip's own hash (`scan --verify` hashes the zip too: it would count the pair twice).
 _DUPLICATE_SETS = (
-    "WITH single AS MATERIALIZED ("
+    "WITH single AS MATERIALIZED ("  # archives of one member, found in the members' index
     "  SELECT f.game_id AS id, f.sha1_bin, f.crc32_bin, f.file_size, g.total_size "
-    "  FROM game_files f JOIN games g ON g.id = f.game_id "
-    "  WHERE f.kind = 'member' AND g.is_archive = 1 AND g.is_missing = 0 "
-    "  AND NOT EXISTS (SELECT 1 FROM game_files o WHERE o.game_id = f.game_id "
-    "                  AND o.kind = 'member' AND o.id <> f.id)), "
+    "  FROM (SELECT game_id FROM game_files WHERE kind = 'member' "
+    "        GROUP BY game_id HAVING count(*) = 1) one "
+    "  JOIN game_files f ON f.game_id = one.game_id AND f.kind = 'member' "
+    "  JOIN games g ON g.id = one.game_id WHERE g.is_archive = 1 AND g.is_missing = 0), "
     "by_sha1 AS (SELECT sha1_bin FROM games WHERE sha1_bin IS NOT NULL "
     "            GROUP BY sha1_bin HAVING count(*) > 1 "
+    # A single member's hash is a candidate when a game or another file has it (index
+    # entries only, no row read: a candidate without a second copy drops out below).
     "            UNION ALL SELECT s.sha1_bin FROM single s WHERE s.sha1_bin IS NOT NULL "
     "            AND (EXISTS (SELECT 1 FROM games g WHERE g.sha1_bin = s.sha1_bin) "
-    "                 OR EXISTS (SELECT 1 FROM game_files o WHERE o.sha1_bin = s.sha1_bin "
-    "                            AND o.kind = 'member' AND o.game_id <> s.id))), "
+    "                 OR (SELECT count(*) FROM game_files o "
+    "                     WHERE o.sha1_bin = s.sha1_bin) > 1)), "
     "by_crc AS (SELECT crc32_bin, file_size FROM games WHERE crc32_bin IS NOT NULL "
     "           GROUP BY crc32_bin, file_size HAVING count(*) > 1 "
     "           UNION ALL SELECT s.crc32_bin, s.file_size FROM single s "
     "           WHERE s.sha1_bin IS NULL AND s.crc32_bin IS NOT NULL "
     "           AND (EXISTS (SELECT 1 FROM games g WHERE g.crc32_bin = s.crc32_bin "
-    "                        AND g.file_size = s.file_size AND g.sha1_bin IS NULL) "
-    "                OR EXISTS (SELECT 1 FROM game_files o WHERE o.crc32_bin = s.crc32_bin "
-    "                           AND o.file_size = s.file_size AND o.kind = 'member' "
-    "                           AND o.game_id <> s.id))), "
+    "                        AND g.file_size = s.file_size) "
+    "                OR (SELECT count(*) FROM game_files o WHERE o.crc32_bin = s.crc32_bin "
+    "                    AND o.file_size = s.file_size) > 1)), "
     "copies AS ("
     f"  SELECT lower(hex(g.sha1_bin)) AS content, 1 AS verified, g.id, g.total_size, "
     f"  {_TRACKS} AS tracks FROM (SELECT DISTINCT sha1_bin FROM by_sha1) d "
     "   CROSS JOIN games g ON g.sha1_bin = d.sha1_bin WHERE g.is_missing = 0 "
+    "   AND g.id NOT IN (SELECT id FROM single) "  # a verified zip's own hash: by its member
     "  UNION ALL "
     "  SELECT lower(hex(s.sha1_bin)), 1, s.id, s.total_size, '' FROM single s "
     "  WHERE s.sha1_bin IN (SELECT sha1_bin FROM by_sha1) "
