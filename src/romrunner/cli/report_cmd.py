@@ -13,6 +13,7 @@ from rich.table import Table
 
 from romrunner.cli.context import app_context
 from romrunner.cli.dat_cmd import dat
+from romrunner.cli.terminal import SafeConsole
 from romrunner.errors import InputError
 from romrunner.library.reports import dat_report, platform_counts, write_fixdat
 from romrunner.store import OpenMode
@@ -45,8 +46,8 @@ def dat_report_cmd(names: tuple[str, ...], list_missing: bool, as_csv: bool) -> 
             else:
                 rows = [_COLUMNS]
                 rows += (tuple(asdict(r)[c] for c in _COLUMNS) for r in reports)
-            for row in rows:  # a line each: a newline in a value is shown as \n
-                console.print(_csv_line(row), soft_wrap=True)
+            assert isinstance(console, SafeConsole)  # the CLI's one kind of console
+            console.print_lines(_csv_line(row) for row in rows)  # a newline shows as \n
             return
         table = Table("dat", "platform", "games", "have", "name-guessed", "missing",
                       "unmatched on disk")

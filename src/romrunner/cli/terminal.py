@@ -9,6 +9,7 @@ passes through here: it keeps the data exact.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import Any
 
 from rich.console import Console
@@ -56,3 +57,12 @@ class SafeConsole(Console):
         kwargs["emoji"] = False
         kwargs["highlight"] = False
         return super().render_str(visible(text), **kwargs)
+
+    def print_lines(self, lines: Iterable[str]) -> None:
+        """Plain lines (a CSV, a list), each through :func:`visible`, written at once: rich's
+        layout costs ~50 µs a line, which a 100,000-line report would feel."""
+        if self.quiet:
+            return
+        self.file.write("".join(visible(line) + "\n" for line in lines))
+        self.file.flush()
+
