@@ -141,7 +141,8 @@ def test_the_archives_named_are_those_the_scan_reads() -> None:
 def test_an_archive_of_several_roms_or_of_an_archive_is_warned_of(
         cli: Any, tmp_path: Path) -> None:
     """A pack of two Game Boy ROMs, a zip inside a zip: copied, and each named in a warning;
-    a zip of one ROM and an arcade set (chip dumps, not ROMs of a platform's own kind) not."""
+    a zip of one ROM, an arcade set (chip dumps, not ROMs of a platform's own kind) and a
+    zipped disc (a sheet and its tracks: one game) not."""
     root = tmp_path / "roms"
     (root / "gb").mkdir(parents=True)
     with zipfile.ZipFile(root / "gb/Two Games (USA).zip", "w") as archive:
@@ -152,6 +153,12 @@ def test_an_archive_of_several_roms_or_of_an_archive_is_warned_of(
     with zipfile.ZipFile(root / "gb/Nested (USA).zip", "w") as archive:
         archive.write(inner, "Inner (USA).zip")
     _zip(root / "gb/Single (USA).zip", "Single (USA).gb", "s")
+    (root / "psx").mkdir()
+    with zipfile.ZipFile(root / "psx/Disc (USA).zip", "w") as archive:  # one game: a sheet
+        archive.writestr("Disc (USA).cue", 'FILE "Disc (USA) (Track 1).bin" BINARY\n'
+                         'FILE "Disc (USA) (Track 2).bin" BINARY\n')
+        archive.writestr("Disc (USA) (Track 1).bin", b"1" * 2352)
+        archive.writestr("Disc (USA) (Track 2).bin", b"2" * 2352)
     (root / "arcade").mkdir()
     with zipfile.ZipFile(root / "arcade/sf2.zip", "w") as archive:
         for chip in ("sf2.u1", "sf2.u2", "sf2.u3"):
@@ -162,7 +169,8 @@ def test_an_archive_of_several_roms_or_of_an_archive_is_warned_of(
     assert cli("profile", "create", "--device", "1", "--os", "muos").code == 0
     card = tmp_path / "card"
     card.mkdir()
-    dry = cli("--json", "deploy", "1", "--to", str(card), "--dry-run", "platform:gb,arcade")
+    dry = cli("--json", "deploy", "1", "--to", str(card), "--dry-run",
+              "platform:gb,arcade,psx")
     assert dry.code == 0, dry.err
     warnings = {w["code"]: w for w in dry.json()["data"]["plan"]["warnings"]
                 if w["code"] in ("archive-several-roms", "archive-nested")}
@@ -170,8 +178,8 @@ def test_an_archive_of_several_roms_or_of_an_archive_is_warned_of(
     assert "Two Games (USA).zip" in warnings["archive-several-roms"]["message"]
     assert "Nested (USA).zip" in warnings["archive-nested"]["message"]
     assert all(w["platform_id"] == "gb" for w in warnings.values())
-    assert not any("Single" in w["message"] or "sf2" in w["message"]
-                   for w in warnings.values())
-    done = cli("--json", "deploy", "1", "--to", str(card), "platform:gb,arcade")
+    assert not any(word in w["message"] for w in warnings.values()
+                   for word in ("Single", "sf2", "Disc (USA)"))
+    done = cli("--json", "deploy", "1", "--to", str(card), "platform:gb,arcade,psx")
     assert done.code == 0, done.err
-    assert done.json()["data"]["copied"] == 4  # warned of, still copied as they are
+    assert done.json()["data"]["copied"] == 5  # warned of, still copied as they are

@@ -108,6 +108,7 @@ def _reads(pack: DefinitionPack, emulator: str | None, extension: str,
 
 # Members that are archives themselves: no emulator opens an archive inside an archive.
 _NESTED = (".zip", ".7z", ".rar")
+_SHEETS = (".cue", ".gdi", ".ccd", ".toc", ".m3u")
 
 
 @dataclass(frozen=True)
@@ -162,7 +163,8 @@ def archive_contents(db: Database, pack: DefinitionPack,
         own = {ext for ext in (platform.extensions if platform else ())
                if ext.lower() not in _NESTED}
         nested = any(name.endswith(_NESTED) for name in names)
-        several = sum(1 for name in names if name.endswith(tuple(own))) > 1 if own else False
+        disc = any(name.endswith(_SHEETS) for name in names)  # a sheet and its tracks: one game
+        several = not disc and own and sum(1 for name in names if name.endswith(tuple(own))) > 1
         if nested or several:
             entry = found.setdefault(platform_id, ArchiveContents(platform_id, [], []))
             (entry.nested if nested else entry.packs).append(file_name)
