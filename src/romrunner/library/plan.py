@@ -548,7 +548,7 @@ def recheck_vanished(root: Path, vanished: dict[int, str]) -> Recheck | None:
     for game_id, relpath in vanished.items():
         folder = relpath.rpartition("/")[0]
         if folder not in there:
-            there[folder] = os.path.isdir(os.path.join(root, folder))
+            there[folder] = os.path.isdir(os_path(os.path.join(root, folder)))
         if there[folder] and os.path.lexists(os_path(os.path.join(root, relpath))):
             recheck.back[folder or "."] = recheck.back.get(folder or ".", 0) + 1
         else:
