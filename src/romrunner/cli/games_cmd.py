@@ -10,6 +10,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from romrunner.catalog.identify import verify_counts
 from romrunner.cli.context import ROW_ID, app_context, count_range
 from romrunner.cli.db_cmd import require_database
 from romrunner.cli.querycmd import QueryCommand
@@ -115,7 +116,13 @@ def games_dupes(limit: int) -> int:
     Files a first scan identified by CRC32 + size alone are grouped by those and marked
     unverified: run `romrunner scan --verify` before deleting any of them."""
     app = app_context()
-    sets = duplicates(app.open_db(OpenMode.READ), limit=limit)
+    db = app.open_db(OpenMode.READ)
+    sets = duplicates(db, limit=limit)
+    unverified = verify_counts(db).unverified
+    if unverified:  # a zip member known by its CRC32 only is not compared with a hashed file
+        app.warn(f"{unverified:,} games are known by their CRC32 only (zip members, files a "
+                 "first scan did not hash in full): `romrunner scan --verify` compares them "
+                 "by SHA1 too")
 
     def render(console: Console) -> None:
         for item in sets:
