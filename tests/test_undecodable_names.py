@@ -13,6 +13,7 @@ import pytest
 
 LATIN1 = b"Caf\xe9 (Europe).sfc"
 LITERAL = "Back\\xe9slash (USA).sfc"  # a real backslash in the name: taken as it is
+SHIFT_JIS = "ゲーム (Japan).sfc".encode("cp932")  # an old Japanese set's name
 
 
 @pytest.fixture
@@ -25,6 +26,8 @@ def library(tmp_path: Path) -> Path:
         handle.write(b"\x01" * 4096)
     (snes / LITERAL).write_bytes(b"\x02" * 4096)
     (snes / "Plain (USA).sfc").write_bytes(b"\x03" * 4096)
+    with open(os.fsencode(snes) + b"/" + SHIFT_JIS, "wb") as handle:
+        handle.write(b"\x04" * 4096)
     return tmp_path / "lib"
 
 
@@ -33,8 +36,9 @@ def test_an_undecodable_name_is_deployed_not_reported_missing(
     assert cli("library", "add", str(library)).code == 0
     assert cli("scan").code == 0
     games = cli("--json", "games", "ls").json()["data"]["games"]
-    assert sorted(g["filename"] for g in games) == [
-        LITERAL, "Caf\\xe9 (Europe).sfc", "Plain (USA).sfc"]
+    assert sorted(g["filename"] for g in games) == sorted([
+        LITERAL, "Caf\\xe9 (Europe).sfc", "Plain (USA).sfc",
+        SHIFT_JIS.decode("utf-8", errors="backslashreplace")])
     assert cli("device", "add", "rg-35xx-plus").code == 0
     assert cli("profile", "create", "--device", "1", "--os", "muos").code == 0
     card = tmp_path / "card"
@@ -42,21 +46,24 @@ def test_an_undecodable_name_is_deployed_not_reported_missing(
     first = cli("--json", "deploy", "1", "--to", str(card), "platform:snes")
     assert first.code == 0, first.err
     data = first.json()["data"]
-    assert (data["copied"], data["failed"], data["errors"]) == (3, 0, [])
+    assert (data["copied"], data["failed"], data["errors"]) == (4, 0, [])
     assert first.json()["warnings"] == []
     roms = card / "ROMS" / "snes"
-    # The card gets valid text: the byte read as Windows-1252, what such names mostly are.
+    # The card gets valid text: the bytes read as Windows-1252, what such names mostly are,
+    # or as Shift-JIS where that gives kana.
     assert (roms / "Café (Europe).sfc").read_bytes() == b"\x01" * 4096
-    literal = {p.name for p in roms.iterdir()} - {"Café (Europe).sfc", "Plain (USA).sfc"}
+    assert (roms / "ゲーム (Japan).sfc").read_bytes() == b"\x04" * 4096
+    literal = {p.name for p in roms.iterdir()} - {"Café (Europe).sfc", "Plain (USA).sfc",
+                                                   "ゲーム (Japan).sfc"}
     # kept as it is ("\\" is legal on this card's file system) or made legal for FAT32
     assert literal <= {LITERAL, "Back_xe9slash (USA).sfc"} and len(literal) == 1
     assert (roms / literal.pop()).read_bytes() == b"\x02" * 4096
     again = cli("--json", "deploy", "1", "--to", str(card), "platform:snes", "--verify")
     assert again.code == 0, again.err
-    assert (again.json()["data"]["copied"], again.json()["data"]["skipped"]) == (0, 3)
+    assert (again.json()["data"]["copied"], again.json()["data"]["skipped"]) == (0, 4)
     # A rescan finds the same files where they were: nothing missing, nothing new.
     rescan = cli("--json", "scan").json()["data"]
-    assert (rescan["missing"], rescan["added"], rescan["unchanged"]) == (0, 0, 3)
+    assert (rescan["missing"], rescan["added"], rescan["unchanged"]) == (0, 0, 4)
 
 
 def test_scan_verify_hashes_an_undecodable_name_known_by_crc_only(
@@ -84,7 +91,7 @@ def test_scan_verify_hashes_an_undecodable_name_known_by_crc_only(
 # it) shared that file's stored path, and every later scan failed (UNIQUE constraint).
 CAFE_BYTES = b"Caf\xe9 (Europe).sfc"
 CAFE_TEXT = "Caf\\xe9 (Europe).sfc"  # its escaped form, as a real name
-CLASH = "its name is not UTF-8 (“Café (Europe).sfc” in Windows-1252) and, escaped, is the " \
+CLASH = "its name is not UTF-8 (read as “Café (Europe).sfc”) and, escaped, is the " \
         "name of another file or folder here: rename it; skipped"
 
 

@@ -606,7 +606,7 @@ def _top_level(root: str, rules: WalkRules) -> list[tuple[str, str]]:
     return folders
 
 
-CLASHING = ("its name is not UTF-8 (“{}” in Windows-1252) and, escaped, is the name of "
+CLASHING = ("its name is not UTF-8 (read as “{}”) and, escaped, is the name of "
             "another file or folder here: rename it; skipped")
 
 

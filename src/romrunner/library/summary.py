@@ -87,9 +87,27 @@ def os_path(stored: str) -> str:
 
 
 def card_name(stored_name: str) -> str:
-    """A file name for a card (valid text) from a stored one: a byte of a name that was not
-    UTF-8 is read as Windows-1252 (what such names on a share most often are: ``Café``), one
-    that even that cannot read becoming ``_``."""
+    """A file name for a card (valid text) from a stored one whose bytes were not UTF-8: read
+    as Shift-JIS (cp932) when the bytes are that and it gives kana, or when Windows-1252
+    cannot read them (an old Japanese set: ``ゲーム``); else each such byte as Windows-1252
+    (what such names on a share most often are: ``Café``), one that even that cannot read
+    becoming ``_``. A name with other, valid non-ASCII text keeps it and goes byte by byte."""
     if "\\x" not in stored_name:
         return stored_name
+    if _ESCAPED_BYTE.sub("", stored_name).isascii():
+        raw = os.fsencode(_ESCAPED_BYTE.sub(_as_surrogate, stored_name))
+        try:
+            japanese = raw.decode("cp932")
+        except UnicodeDecodeError:
+            japanese = None
+        if japanese is not None and (_KANA.search(japanese) or not _reads_as_cp1252(raw)):
+            return japanese
     return _ESCAPED_BYTE.sub(_as_cp1252, stored_name)
+
+
+_KANA = re.compile("[\u3040-\u30ff\uff66-\uff9f]")  # hiragana, katakana, half-width katakana
+_CP1252_UNDEFINED = frozenset(b"\x81\x8d\x8f\x90\x9d")
+
+
+def _reads_as_cp1252(raw: bytes) -> bool:
+    return not _CP1252_UNDEFINED.intersection(raw)
