@@ -52,6 +52,19 @@ def test_operators_are_plain_words(tmp_path: Path) -> None:
     assert search_games(db, '"') == [] and search_games(db, "   ") == []
 
 
+def test_a_minus_word_leaves_out_the_titles_with_it(tmp_path: Path) -> None:
+    """`mario -kart` as in `games ls`: the Marios but Mario Kart (both tiers: titles that
+    start with the words, and titles holding them), never the opposite."""
+    db = make_db(tmp_path / "s.db", TITLES)
+    every = set(titles(search_games(db, "mario")))
+    assert "Mario Kart 64" in every
+    assert set(titles(search_games(db, "mario -kart"))) == every - {"Mario Kart 64"}
+    assert set(titles(search_games(db, "mario -ka -pai"))) == every - {"Mario Kart 64",
+                                                                       "Mario Paint"}
+    assert search_games(db, "-mario") == []  # nothing asked for
+    assert titles(search_games(db, "super -"))[:2] == ["Super Mario World", "Super Metroid"]
+
+
 @settings(max_examples=200, deadline=None)
 @given(st.text(max_size=30))
 def test_no_input_raises(text: str) -> None:

@@ -3,8 +3,8 @@
 User text never reaches FTS5 raw: it is folded by the function that folded the indexed titles
 (case, diacritics, punctuation; letters of every script kept) and every word becomes a quoted
 FTS5 prefix string (a run of Chinese/Japanese characters, a quoted phrase). Operators
-(``AND``, ``NEAR``, ``-``, ``*``, quotes) are therefore plain words, and no input can raise a
-SQL error.
+(``AND``, ``NEAR``, ``*``, quotes) are therefore plain words, and no input can raise a SQL
+error. A word written ``-word`` leaves out the titles with it (as in ``games ls``).
 
 Ranking, with a cost that does not grow with the library:
 1. titles that start with the typed text, alphabetical (an index range scan);
@@ -104,15 +104,29 @@ def search_games(db: Database, text: str, *, limit: int = 20, platform: str | No
     """
     if platform is not None:
         require_platform(db, platform, known_platforms)
+    text, excluded = _without_excluded(text)
     prefix = " ".join((fold(text) or "").split())
     if not prefix or limit <= 0:
         return []
-    results = _title_prefix_matches(db, prefix, limit, platform)
+    results = _title_prefix_matches(db, prefix, limit, platform, excluded)
     if len(results) < limit and has_search_index(db):
         seen = {row["id"] for row in results}
-        more = _word_matches(db, text, limit - len(results) + len(seen), platform)
+        more = _word_matches(db, text, limit - len(results) + len(seen), platform, excluded)
         results += [row for row in more if row["id"] not in seen][: limit - len(results)]
     return results
+
+
+def _without_excluded(text: str) -> tuple[str, list[str]]:
+    """``text`` without its ``-word`` terms, and those words folded: ``mario -kart`` leaves
+    out the titles with a word starting ``kart`` (as a query's ``-`` term is a NOT)."""
+    kept: list[str] = []
+    excluded: list[str] = []
+    for token in text.split():
+        if token.startswith("-") and len(token) > 1:
+            excluded.extend((fold(token[1:]) or "").split())
+        else:
+            kept.append(token)
+    return " ".join(kept), excluded
 
 
 def require_platform(db: Database, platform: str, known_platforms: Collection[str]) -> None:
@@ -127,23 +141,28 @@ def require_platform(db: Database, platform: str, known_platforms: Collection[st
                                                              else ""))
 
 
-def _title_prefix_matches(db: Database, prefix: str, limit: int,
-                          platform: str | None) -> list[dict[str, Any]]:
+def _title_prefix_matches(db: Database, prefix: str, limit: int, platform: str | None,
+                          excluded: list[str]) -> list[dict[str, Any]]:
     condition = "g.title_norm >= ? AND g.title_norm < ?"
     params: list[object] = [prefix, prefix + _PREFIX_END]
     if platform:
         condition = "g.platform_id = ? AND " + condition
         params.insert(0, platform)
+    for word in excluded:
+        condition += " AND instr(' ' || g.title_norm, ?) = 0"
+        params.append(" " + word)
     rows = db.query(f"SELECT {_COLUMNS} FROM games g WHERE {condition} "
                     f"ORDER BY g.title_norm, g.id LIMIT ?", (*params, limit))
     return [{**dict(row), "match": "title"} for row in rows]
 
 
-def _word_matches(db: Database, text: str, limit: int,
-                  platform: str | None) -> list[dict[str, Any]]:
+def _word_matches(db: Database, text: str, limit: int, platform: str | None,
+                  excluded: list[str]) -> list[dict[str, Any]]:
     query = fts_query(text)
     if query is None:
         return []
+    if excluded:
+        query = f"({query}) NOT ({' OR '.join(_phrase([word]) + '*' for word in excluded)})"
     matches = int(db.scalar("SELECT count(*) FROM (SELECT rowid FROM games_fts "
                             "WHERE games_fts MATCH ? LIMIT ?)", (query, RANK_CAP + 1)))
     if matches == 0:
