@@ -246,15 +246,45 @@ def test_libretro_cores_become_known_to_bios_check(cli: Any, db_path: Path) -> N
     assert scph and scph[0]["known_hashes"] and not scph[0]["id"].startswith("libretro-info")
 
 
-def test_info_with_firmware_count_too_large_is_counted(cli: Any, tmp_path: Path) -> None:
+def test_info_with_firmware_count_too_large_is_read_with_a_warning(
+        cli: Any, tmp_path: Path) -> None:
+    # Upstream has one such core (FreeIntvTSOverlay): the core and the firmware it lists are
+    # imported; the inconsistency is said, and is not a skipped entry (exit 0).
     info = tmp_path / "mine_libretro.info"
     info.write_text('display_name = "Mine"\nsupported_extensions = "bin"\nfirmware_count = 3\n'
                     'firmware0_path = "a.bin"\nfirmware0_opt = "false"\n')
     result = cli("--json", "cache", "import", info)
-    assert result.code == 1
+    assert result.code == 0, result.err
     data = result.json()["data"]
-    assert (data["cores"], data["firmware"], data["skipped"]) == (1, 1, 1)
+    assert (data["cores"], data["firmware"], data["skipped"]) == (1, 1, 0)
     assert "firmware_count is 3 but firmware1_path is missing" in data["problems"][0]["reason"]
+    assert any("1 imported" in warning for warning in result.json()["warnings"])
+
+
+def test_the_core_info_folder_as_upstream_ships_it(cli: Any, tmp_path: Path) -> None:
+    """libretro-core-info holds a template (every line a comment) and license notices as
+    .info files: ignored, not skipped; the folder and a glob of its files both import every
+    core (exit 0); the template alone is refused as holding no core."""
+    folder = tmp_path / "libretro-core-info"
+    folder.mkdir()
+    (folder / "00_example_libretro.info").write_text(
+        '# display_name = "Nintendo - Game Boy (Core Name)"\n# supported_extensions = "nes"\n')
+    (folder / "open-source-notices.info").write_text("In addition to the GNU GPL v3 ...\n")
+    for name in ("alpha", "beta"):
+        (folder / f"{name}_libretro.info").write_text(
+            f'display_name = "{name}"\nsupported_extensions = "bin"\nfirmware_count = 1\n'
+            f'firmware0_path = "{name}.rom"\nfirmware0_opt = "false"\n')
+    whole = cli("--json", "cache", "import", folder)
+    assert whole.code == 0, whole.err
+    data = whole.json()["data"]
+    assert (data["cores"], data["firmware"], data["skipped"]) == (2, 2, 0)
+    assert any("ignored: 00_example_libretro.info, open-source-notices.info" in warning
+               for warning in whole.json()["warnings"])
+    each = cli("--json", "cache", "import", *sorted(folder.iterdir()))
+    assert each.code == 0, each.err
+    assert sum(f["cores"] for f in each.json()["data"]["files"]) == 2
+    alone = cli("cache", "import", folder / "00_example_libretro.info")
+    assert alone.code == 2 and "no core info" in alone.err
 
 
 def test_parsing_only_the_keys_a_reader_uses_equals_a_full_parse() -> None:

@@ -118,16 +118,23 @@ def cache_import(files: tuple[Path, ...], fmt: str | None, source_id: str | None
     for item in result.files:
         if item.registered_source:
             app.warn(f"registered the new cache source {item.source!r}")
+        imported = item.cores if item.format == "libretro-info" else \
+            sum(item.observations.values())
         if item.skipped:
             more = "; ..." if item.skipped > len(item.problems) else ""
-            app.warn(f"{item.path}: {sum(item.observations.values()):,} imported, "
+            app.warn(f"{item.path}: {imported:,} imported, "
                      f"{item.skipped:,} skipped: {'; '.join(item.problems)}{more}")
+        elif item.problems:  # entries read all the same
+            app.warn(f"{item.path}: {imported:,} imported; {'; '.join(item.problems)}")
+        if item.ignored:
+            app.warn(f"{item.path}: not core info, ignored: {', '.join(item.ignored)}")
 
     def render(console: Console) -> None:
         for item in result.files:
             if item.format == "libretro-info":
-                console.print(f"{item.path}: {item.cores:,} cores, {item.firmware:,} firmware "
-                              "files", markup=False)
+                console.print(f"{item.path}: {item.cores:,} core{'' if item.cores == 1 else 's'},"
+                              f" {item.firmware:,} firmware file"
+                              f"{'' if item.firmware == 1 else 's'}", markup=False)
                 continue
             counts = ", ".join(f"{count:,} {name}" for name, count in item.observations.items())
             console.print(f"{item.path}: {counts or 'nothing'} observations from {item.source} "

@@ -54,6 +54,7 @@ class FileImport:
     expires_at: str | None = None
     cores: int = 0
     firmware: int = 0
+    ignored: list[str] = field(default_factory=list)  # files that are not core info
 
     def add_problems(self, count: int, problems: Iterable[str]) -> None:
         """Count ``count`` skipped entries and keep the first few reasons."""
@@ -90,6 +91,10 @@ def import_knowledge(db: Database, paths: list[Path], *, fmt: str | None = None,
     with db.atomic():
         for path in paths:
             results.append(_import_file(db, path, fmt, source, kind, new_source, strict))
+        if results and all(r.ignored and not r.entries for r in results):  # all ignored
+            raise InputError(f"{', '.join(r.path for r in results)}: no core info in "
+                             f"{'it' if len(results) == 1 else 'them'} (a template or "
+                             "notices file), nothing imported")
     return KnowledgeImport(results)
 
 
@@ -157,7 +162,8 @@ def _finish_report(result: FileImport, report: ReadReport, strict: bool) -> None
         raise InputError(f"{result.path}: refused (--strict), nothing imported: "
                          f"{report.problems[0] if report.problems else 'an entry was skipped'}")
     result.add_problems(report.skipped, report.problems)
-    if report.entries == 0:
+    result.ignored = list(report.ignored)
+    if report.entries == 0 and not (report.ignored and not report.problems):
         detail = f" ({'; '.join(report.problems[:PROBLEMS_SHOWN])})" if report.problems else ""
         raise InputError(f"{result.path}: no usable {result.format} entry, nothing "
                          f"imported{detail}")

@@ -33,12 +33,17 @@ def _split(value: str | None) -> tuple[str, ...]:
     return tuple(part.strip() for part in (value or "").split("|") if part.strip())
 
 
+# A file with none of these set is not a core's info: libretro's repository ships a template
+# (00_example_libretro.info, every line a comment) and its license notices as .info files.
+_CORE_KEYS = ("display_name", "supported_extensions", "corename")
+
+
 def read_file(path: Path, report: ReadReport) -> CoreInfo | None:
-    """One core's info, or None when the file says too little to be one (counted)."""
+    """One core's info, or None when the file is not one (noted as ignored)."""
     values = _values(read_text(path))
     core_id = path.name.removesuffix(".info").removesuffix("_libretro")
-    if "display_name" not in values and "supported_extensions" not in values:
-        report.skip(path.name, "no display_name or supported_extensions")
+    if not any(key in values for key in _CORE_KEYS):
+        report.ignored.append(path.name)
         return None
     firmware: list[tuple[str, bool]] = []
     try:
@@ -48,9 +53,9 @@ def read_file(path: Path, report: ReadReport) -> CoreInfo | None:
         declared = 0
     for index in range(min(max(declared, 0), MAX_FIRMWARE)):
         firmware_path = values.get(f"firmware{index}_path")
-        if not firmware_path:
-            report.skip(path.name, f"firmware_count is {declared} but firmware{index}_path "
-                        "is missing")
+        if not firmware_path:  # the core is still read, with the firmware it does list
+            report.note(path.name, f"firmware_count is {declared} but firmware{index}_path "
+                        f"is missing; the first {index} kept")
             break
         optional = values.get(f"firmware{index}_opt", "false").lower() == "true"
         firmware.append((firmware_path, optional))

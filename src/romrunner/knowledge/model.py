@@ -95,10 +95,15 @@ class ReadReport:
     entries: int = 0
     skipped: int = 0
     problems: list[str] = field(default_factory=list)
+    ignored: list[str] = field(default_factory=list)  # files that hold no entry of this kind
 
     def skip(self, where: str, reason: str) -> None:
         """Count one skipped entry and keep its reason while there are few."""
         self.skipped += 1
+        self.note(where, reason)
+
+    def note(self, where: str, reason: str) -> None:
+        """Keep a problem of an entry that was read all the same (while there are few)."""
         if len(self.problems) < MAX_PROBLEMS:
             self.problems.append(f"{where}: {reason}")
 
