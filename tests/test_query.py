@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import re
 from pathlib import Path
 from typing import Any
 
@@ -105,11 +106,19 @@ def test_fields_select_what_they_say(db: Database, text: str, expected: list[str
     assert titles(db, text) == expected
 
 
-@pytest.mark.parametrize("text", ['region:"U_A"', "region:%", "region:_SA", "region:\\%"])
-def test_like_wildcards_in_values_are_literal(db: Database, text: str) -> None:
-    """Item 21: `region:U_A` must not match USA, `%` must not match everything."""
-    found = titles(db, text)
-    assert found == (["Odd 100% _title_"] if text == 'region:"U_A"' else [])
+@pytest.mark.parametrize("text", ['region:"U_A"', "region:%", "region:_SA", "region:\\%",
+                                  "region:mars", "lang:english", "lang:x"])
+def test_unknown_regions_languages_and_wildcards_are_refused(db: Database, text: str) -> None:
+    """Item 21: `region:U_A` must not match USA, `%` must not match everything; and a region
+    or language no file name uses is an error naming it (QA6: it silently matched nothing),
+    as `profile set --regions` refuses it."""
+    with pytest.raises(QueryError, match=re.escape(text.split(":")[0] + ":")):
+        titles(db, text)
+
+
+def test_regions_and_languages_are_read_as_file_names_spell_them(db: Database) -> None:
+    assert titles(db, "region:us") == titles(db, "region:USA") != []
+    assert titles(db, "lang:JA") == titles(db, "lang:ja") == ["Super Mario Kart"]
 
 
 @pytest.mark.parametrize(("text", "named"), [

@@ -10,7 +10,6 @@ this answers for a platform as a whole.
 from __future__ import annotations
 
 import json
-import re
 import sqlite3
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,7 +18,8 @@ from romrunner.collections.store import resolve_collection_ids
 from romrunner.devices.catalog import canonical_device_id, device_chipset
 from romrunner.devices.osprofile import known_os, resolve_os_profile
 from romrunner.errors import InputError, NotFoundError
-from romrunner.library.tags import REGIONS
+from romrunner.library.tags import language_code as _language
+from romrunner.library.tags import region_name as _region
 from romrunner.packs.loader import DefinitionPack
 from romrunner.store.database import Database
 
@@ -256,34 +256,6 @@ def _checked(db: Database, pack: DefinitionPack, key: str, value: Any) -> Any:
     if key in _FLAG_FIELDS:
         return int(bool(value))
     raise InputError(f"profile setting {key!r} does not exist")
-
-
-_SOME_REGIONS = ("USA", "Europe", "Japan", "World", "UK", "Germany", "France", "Korea")
-
-
-def _region(text: str) -> str:
-    """A region as file names spell it (``us`` -> ``USA``): the names the auto-list compares
-    with a game's regions; InputError naming one the file-name tags do not know."""
-    found = REGIONS.get(text.strip().lower())
-    if found is None:
-        raise InputError(f"region {text.strip()!r} is not one file names use; known regions "
-                         f"include {', '.join(_SOME_REGIONS)} ({len(set(REGIONS.values()))} "
-                         "in all)")
-    return found
-
-
-_LANGUAGE_CODE = re.compile(r"([A-Za-z]{2})(-[A-Za-z]{2,8})?")
-
-
-def _language(text: str) -> str:
-    """A language as file names spell it (``en`` -> ``En``, ``zh-hans`` -> ``Zh-Hans``):
-    the codes the auto-list compares with a game's languages; InputError for anything else
-    (a name such as ``English`` never matched any game)."""
-    code = _LANGUAGE_CODE.fullmatch(text.strip())
-    if code is None:
-        raise InputError(f"language {text.strip()!r} is not a code file names use: two "
-                         "letters, as in (En,Fr,De), e.g. En, Fr, De, Es, It, Ja, Zh-Hans")
-    return code[1].capitalize() + (code[2].title() if code[2] else "")
 
 
 # -- emulators per platform ------------------------------------------------------------

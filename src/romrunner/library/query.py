@@ -29,6 +29,7 @@ from typing import Any
 
 from romrunner.errors import DatabaseError, InputError
 from romrunner.knowledge.linking import STATUSES, compat_condition, platform_wide_compat
+from romrunner.library.tags import language_code, region_name
 from romrunner.search.games import fts_query, fts_words
 from romrunner.search.index import MARKED, has_marked, has_search_index
 from romrunner.store.database import Database
@@ -321,9 +322,22 @@ def _platform_sql(value: str, ctx: Context) -> Sql:
 
 
 def _region_sql(value: str, ctx: Context) -> Sql:
-    # Regions are stored as 'USA, Europe'; match one whole region name, any case.
+    # Regions are stored as 'USA, Europe'; match one whole region name, any case. A region
+    # the file names never use (region:mars) is refused, as `profile set --regions` does.
+    try:
+        region = region_name(value)
+    except InputError as exc:
+        raise QueryError(f"query: region:{value}: {exc}") from exc
     return ("(', ' || g.region || ', ') LIKE ? ESCAPE '\\'",
-            [f"%, {escape_like(value)}, %"])
+            [f"%, {escape_like(region)}, %"])
+
+
+def _language_sql(value: str, ctx: Context) -> Sql:
+    try:
+        code = language_code(value)
+    except InputError as exc:
+        raise QueryError(f"query: lang:{value}: {exc}") from exc
+    return _json_list_sql("g.languages")(code, ctx)
 
 
 def _json_list_sql(column: str) -> Callable[[str, Context], Sql]:
@@ -492,8 +506,7 @@ FIELDS: dict[str, Field] = {f.name: f for f in (
            "g.platform_id"),
     _field("region", "one region of the file name's tags (region:usa,europe)", _text,
            _region_sql),
-    _field("lang", "one language of the file name's tags (lang:en)", _text,
-           _json_list_sql("g.languages")),
+    _field("lang", "one language of the file name's tags (lang:en)", _text, _language_sql),
     _field("flag", "a tag such as hack, beta, proto, bad (flag:hack)", _text, _flag_sql),
     _field("title", "words of the title, as word prefixes (title:mario)", _title_parse,
            _words_sql, "g.title_norm"),

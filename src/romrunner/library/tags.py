@@ -10,6 +10,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import PurePath
 
+from romrunner.errors import InputError
+
 REGIONS = {
     "usa": "USA", "us": "USA", "u": "USA", "europe": "Europe", "eu": "Europe", "e": "Europe",
     "japan": "Japan", "jp": "Japan", "j": "Japan", "world": "World", "w": "World",
@@ -186,3 +188,31 @@ def _bracket_tag(tag: str, state: _TagState) -> None:
         state.flags.append(_BRACKET_FLAGS[match.group(1)])
     else:
         state.other.append(f"[{tag}]")
+
+
+_SOME_REGIONS = ("USA", "Europe", "Japan", "World", "UK", "Germany", "France", "Korea")
+
+
+def region_name(text: str) -> str:
+    """A region as file names spell it (``us`` -> ``USA``): the names the auto-list compares
+    with a game's regions; InputError naming one the file-name tags do not know."""
+    found = REGIONS.get(text.strip().lower())
+    if found is None:
+        raise InputError(f"region {text.strip()!r} is not one file names use; known regions "
+                         f"include {', '.join(_SOME_REGIONS)} ({len(set(REGIONS.values()))} "
+                         "in all)")
+    return found
+
+
+_LANGUAGE_CODE = re.compile(r"([A-Za-z]{2})(-[A-Za-z]{2,8})?")
+
+
+def language_code(text: str) -> str:
+    """A language as file names spell it (``en`` -> ``En``, ``zh-hans`` -> ``Zh-Hans``):
+    the codes the auto-list compares with a game's languages; InputError for anything else
+    (a name such as ``English`` never matched any game)."""
+    code = _LANGUAGE_CODE.fullmatch(text.strip())
+    if code is None:
+        raise InputError(f"language {text.strip()!r} is not a code file names use: two "
+                         "letters, as in (En,Fr,De), e.g. En, Fr, De, Es, It, Ja, Zh-Hans")
+    return code[1].capitalize() + (code[2].title() if code[2] else "")
