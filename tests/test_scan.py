@@ -168,7 +168,7 @@ def test_unchanged_rescan_opens_no_file(cli: Any, library: dict[str, Any]) -> No
     stored = cli("--json", "games", "show", str(game["id"])).json()["data"]
     assert stored["file_sha1"] == digests(library["roms"]["mario"])["sha1"]
     full = scan_json(cli, "--full")
-    assert full["updated"] == 5
+    assert (full["updated"], full["unchanged"]) == (1, 4)  # only Mario's data changed
     stored = cli("--json", "games", "show", str(game["id"])).json()["data"]
     assert stored["file_sha1"] == digests(rom_bytes(1234))["sha1"]
 
@@ -228,7 +228,7 @@ def test_games_find_by_file_and_by_hash(cli: Any, library: dict[str, Any],
         "Gba Game (Europe).zip"]
     assert found("--md5", gba["md5"]) == []
     verified = scan_json(cli, "--verify")
-    assert verified["updated"] == 2 and verified["unverified"] == 0
+    assert verified["updated"] == 2 and verified["unverified"] == 0  # their SHA1s added
     assert found("--md5", digests(roms["gbagame"])["md5"].upper()) == ["Gba Game (Europe).zip"]
     zelda = digests(roms["zelda"])
     assert found("--crc32", zelda["crc"], "--size", len(roms["zelda"])) == [
@@ -595,3 +595,23 @@ def test_a_disc_whose_sheet_matches_but_a_track_does_not_is_not_identified(
     assert tracks["Disc Game (USA) (Track 2).bin"]["file_sha1"] == hashlib.sha1(data).hexdigest()
     assert tracks["Disc Game (USA) (Track 2).bin"]["matched_game_id"] is None
     assert tracks["Disc Game (USA) (Track 1).bin"]["matched_game_id"] == "psx:Disc Game (USA)"
+
+
+def test_a_full_rescan_counts_unchanged_files_as_unchanged(
+        cli: Any, library: dict[str, Any]) -> None:
+    """`scan --full` hashes every file again: one whose size, time and data are as stored is
+    unchanged (QA6: all were 'updated'); one whose bytes changed under the same size and time
+    (bit rot, a tool that restores times) is updated."""
+    assert cli("library", "add", str(library["root"])).code == 0
+    first = scan_json(cli)
+    full = scan_json(cli, "--full")
+    assert (full["updated"], full["unchanged"]) == (0, first["scanned"])
+    rom = library["root"] / "snes" / "Super Mario World (USA).sfc"
+    stat = rom.stat()
+    data = bytearray(rom.read_bytes())
+    data[7] ^= 0x01
+    rom.write_bytes(bytes(data))
+    os.utime(rom, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert scan_json(cli)["updated"] == 0  # a plain rescan trusts size and time
+    again = scan_json(cli, "--full")
+    assert (again["updated"], again["unchanged"]) == (1, first["scanned"] - 1)

@@ -60,6 +60,7 @@ _CRC32 = ROW_COLUMNS.index("crc32_bin")
 BATCH_SIZE = 20000
 BATCH_SECONDS = 2.0
 _DISC_ID = ROW_COLUMNS.index("disc_id")
+_SHA1 = ROW_COLUMNS.index("sha1_bin")
 _GAME_VALUES = len(ROW_COLUMNS) + 5
 _INSERT_GAME = (f"INSERT INTO games (id, root_id, {', '.join(ROW_COLUMNS)}, added_unix, "
                 f"scanned_unix, updated_unix) VALUES ")
@@ -414,11 +415,14 @@ class _Writer:
         if known is not None or renamed is not None:
             game_id = known[0] if known is not None else renamed
             assert game_id is not None
+            same = renamed is None and self._same_as_stored(known, record)
             self._update(game_id, record.row)
             self.db.execute("DELETE FROM game_files WHERE game_id = ?", (game_id,))
             if renamed is not None:
                 self.vanished.pop(renamed, None)
                 self.summary.renamed += 1
+            elif same:  # scan --full or --verify: examined again, and it is the same
+                self.summary.unchanged += 1
             else:
                 self.summary.updated += 1
         else:
@@ -429,6 +433,24 @@ class _Writer:
             self.summary.added += 1
         self.file_rows += [(game_id, *row) for row in record.files]
         return game_id
+
+    def _same_as_stored(self, known: Stored | None, record: Record) -> bool:
+        """True when a file examined again (``scan --full``) has the size and time it had
+        and the hashes its row and its members' or tracks' rows hold (a SHA1 that
+        ``--verify`` computes for the first time makes the row updated). Asked before the
+        row and its file rows are rewritten."""
+        assert record.row is not None
+        if known is None or (known[1], known[2]) != (record.job.size, record.job.mtime_ns):
+            return False
+        stored = self.db.query_one("SELECT crc32_bin, sha1_bin FROM games WHERE id = ?",
+                                   (known[0],))
+        files = self.db.query("SELECT kind, name, file_size, crc32_bin, sha1_bin "
+                              "FROM game_files WHERE game_id = ? ORDER BY kind, name",
+                              (known[0],))
+        new_files = sorted((row[0], row[1], row[2], row[3], row[5]) for row in record.files)
+        return stored is not None \
+            and (stored[0], stored[1]) == (record.row[_CRC32], record.row[_SHA1]) \
+            and [tuple(row) for row in files] == new_files
 
     def _failed_verify(self, game_id: int, error: str) -> None:
         """A game whose members could not be verified (a zip whose directory states a CRC
