@@ -607,6 +607,15 @@ def _recorded(db: Database, deployment_id: int) -> _Recorded:
                      {str(f) for f in protected} if isinstance(protected, list) else None)
 
 
+DeploymentRecord = _Recorded
+
+
+def deployment_record(db: Database, deployment_id: int) -> DeploymentRecord:
+    """What the deployment recorded about itself (its items: every file of its plan), read
+    once for :func:`deployment_totals` and :func:`unrecorded`."""
+    return _recorded(db, deployment_id)
+
+
 def unrecorded(db: Database, deployment_id: int, recorded: _Recorded | None = None
                ) -> list[_Item]:
     """The deployment's items that have no row yet: pending (``recorded``: what
@@ -1485,6 +1494,10 @@ def _run(db: Database, deployment_id: int, root: Path, fs: FileSystem, dest_id: 
         recorded = _recorded(db, deployment_id)
     summary.planned = _planned(db, deployment_id, recorded)
     runner.protected = recorded.protected
+    with db.atomic():  # a resume of an ended run: running again (killed: interrupted)
+        db.execute("UPDATE deployment_history SET status = 'started', completed_at = NULL, "
+                   "error_message = NULL WHERE id = ? AND status != 'started'",
+                   (deployment_id,))
     status = "failed"
     try:
         if copies:  # before the first temporary file
