@@ -372,10 +372,12 @@ class _Builder:
             return None
         parent = game.source.rpartition("/")[0]
         if tracks and self._windows_paths(game, tracks):
+            self._hold_disc(game, tracks)
             return None
         for track in tracks:
             item = self._track_item(game, folder, parent, track)
             if item is None:
+                self._hold_disc(game, tracks)
                 return None
             items.append(item)
         if len(items) == 1:  # the common case: one file, checked and claimed without loops
@@ -415,6 +417,20 @@ class _Builder:
                 "root-unreachable", f"{root}: library root is not reachable (not mounted?): "
                 "its games are left out and their copies on the card kept",
                 game.platform_id, game.id, root))
+
+    def _hold_disc(self, game: _Game, tracks: list[_Track]) -> None:
+        """Keep the card's copy of a chosen disc refused for a track of its sheet (a
+        backslash, a name the card cannot hold, a playlist entry missing): its sheet and the
+        tracks an earlier deploy put there, under the names it gave them. Still chosen, so
+        ``--prune`` never removes them (a copy that works on the card or not: the user's
+        call, as the error says what to fix)."""
+        folder = self.folder(game.platform_id)
+        self.hold(f"{folder}/{legal_component(game.filename, self.fs)}", game)
+        for track in tracks:
+            try:
+                self.plan.held.append(f"{folder}/{legal_path(track.name.split('/'), self.fs)}")
+            except InputError:
+                continue  # no legal name: it cannot be on the card
 
     def unreachable_root(self, game: _Game) -> str | None:
         """The game's library root when that root is not reachable now, else None."""
