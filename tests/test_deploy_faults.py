@@ -321,7 +321,7 @@ def test_a_card_pulled_out_midway_stops_the_run_and_a_new_card_resumes(
         "GROUP BY status", (summary.deployment_id,)))
     assert statuses.get("copied") == execute.BATCH_FILES  # 12 more written, not renamed
     (row,) = list_history(library.db)
-    assert row["status"] == "failed" and row["totals_as_of_now"]
+    assert row["status"] == "failed" and not row["totals_as_of_now"]  # its end stored them
     assert row["files"]["copied"] == execute.BATCH_FILES
     totals = show_deployment(library.db, summary.deployment_id)["totals"]["gba"]
     assert (totals["files"], totals["copied"]) == (total, execute.BATCH_FILES)

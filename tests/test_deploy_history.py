@@ -4,13 +4,18 @@ the command that finishes it; one still running (its card's lock held) stays sta
 from __future__ import annotations
 
 import json
+import os
 import signal
+import subprocess
+import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from romrunner.deploy.card import TEMP_PREFIX, card_lock
-from romrunner.deploy.execute import LARGE_FILE, record_deployment
+from romrunner.deploy.execute import LARGE_FILE, Progress, deploy, record_deployment, resume
 from romrunner.deploy.history import list_history, show_deployment
+from romrunner.store.database import Database
 from tests.conftest import run_subprocess
 from tests.test_deploy_faults import _wait_for_files
 from tests.test_deploy_support import (
@@ -118,3 +123,84 @@ def test_history_of_a_card_without_a_lock_file_writes_nothing_there(tmp_path: Pa
     before = sorted(p.name for p in (card / ".romrunner").iterdir())
     assert list_history(library.db)[0]["status"] == "interrupted"
     assert sorted(p.name for p in (card / ".romrunner").iterdir()) == before
+
+
+def _manifest_reads(db: Database, read: Callable[[], object]) -> int:
+    """How many statements ``read`` runs that read a deployment's record (its manifest:
+    every item of its plan, megabytes for a large one)."""
+    statements: list[str] = []
+    db.conn.set_trace_callback(statements.append)
+    try:
+        read()
+    finally:
+        db.conn.set_trace_callback(None)
+    return sum("manifest_json" in statement for statement in statements)
+
+
+def test_an_ended_run_shows_its_stored_totals_and_a_killed_resume_of_it_its_rows_now(
+        tmp_path: Path) -> None:
+    # Review #4: history and show counted every run not completed again from its record (a
+    # JSON of every item: 24 MB and 0.4 s for 100k files), once per history row. A run that
+    # ended (failed, cancelled) stored exactly those totals; only one still recorded as
+    # started (killed, or running) is counted now, its record read once.
+    library = make_library(tmp_path, dict(LARGE_DISCS))  # each one's start renames the last
+    card = tmp_path / "card"
+    card.mkdir()
+
+    def interrupt(progress: Progress) -> None:
+        if progress.files_done == 2:
+            raise KeyboardInterrupt  # Ctrl-C: the run ends as cancelled
+
+    first = deploy(library.db, library.plan(Layout(card)), profile_id=library.profile_id,
+                   progress=interrupt)
+    assert (first.status, first.copied) == ("cancelled", 2)
+    deployment = first.deployment_id
+    stored = json.loads(library.db.scalar(
+        "SELECT totals_json FROM deployment_history WHERE id = ?", (deployment,)))
+    assert stored["psx"]["pending"] == len(LARGE_DISCS) - first.copied
+    assert _manifest_reads(library.db, lambda: list_history(library.db)) == 0
+    (row,) = list_history(library.db)
+    assert (row["status"], row["totals_as_of_now"], row["totals"]) == (
+        "cancelled", False, stored)
+    assert row["files"]["copied"] == first.copied
+    assert row["resume_hint"] == f"romrunner deploy resume {deployment}"
+    # show reads the record once, for its pending items' actions.
+    assert _manifest_reads(library.db, lambda: show_deployment(library.db, deployment)) == 1
+    counts = show_deployment(library.db, deployment)["counts"]
+    assert {(c["action"], c["status"]): c["files"] for c in counts} == {
+        ("copy", "copied"): first.copied, ("copy", "pending"): len(LARGE_DISCS) - first.copied}
+    # A resume of it, killed: running again, so interrupted, and counted from its rows now.
+    # Its last source is a FIFO for a while: the resume waits on it, every file before it
+    # in place and recorded, until it is killed there.
+    last = Path(library.plan(Layout(card)).items[-1].source)
+    last.rename(tmp_path / "aside")
+    os.mkfifo(last)
+    env = {**os.environ, "ROMRUNNER_DB": str(library.db.path)}
+    proc = subprocess.Popen([sys.executable, "-m", "romrunner.cli.main", "deploy", "resume",
+                             str(deployment)], env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    while proc.poll() is None and _placed(card) < len(LARGE_DISCS) - 1:
+        time.sleep(0.002)
+    assert proc.poll() is None  # waiting for the FIFO
+    proc.send_signal(signal.SIGKILL)
+    proc.communicate(timeout=120)
+    last.unlink()
+    (tmp_path / "aside").rename(last)
+    copied = int(library.db.scalar("SELECT count(*) FROM deployment_items WHERE "
+                                   "deployment_id = ? AND status = 'copied'", (deployment,)))
+    (row,) = list_history(library.db)
+    assert (row["status"], row["totals_as_of_now"]) == ("interrupted", True)
+    assert copied == _placed(card) == len(LARGE_DISCS) - 1
+    assert row["files"]["copied"] == copied
+    assert row["resume_hint"] == f"romrunner deploy resume {deployment}"
+    assert _manifest_reads(library.db, lambda: show_deployment(library.db, deployment)) == 1
+    shown = show_deployment(library.db, deployment)
+    assert shown["status"] == "interrupted" and shown["error_message"] is None
+    assert shown["totals"]["psx"]["pending"] == len(LARGE_DISCS) - copied
+    # Finished: its stored totals, and nothing pending to read the record for.
+    again = resume(library.db, deployment)
+    assert again.status == "completed"
+    assert _manifest_reads(library.db, lambda: show_deployment(library.db, deployment)) == 0
+    (row,) = list_history(library.db)
+    assert (row["status"], row["totals_as_of_now"]) == ("completed", False)
+    assert row["files"]["copied"] == len(LARGE_DISCS)

@@ -13,6 +13,8 @@ from __future__ import annotations
 import errno
 import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -126,3 +128,53 @@ def test_a_rename_the_card_refuses_fails_that_file_alone_run_after_run(
     assert card_files(card) == good and not temp_files(card)
     _copied_rows_are_on_the_card(library.db, second.deployment_id, card)
     _history_matches(library, card, second.deployment_id, len(good), 0)
+
+
+# The child process of the test below: `romrunner` whose card answers an fsync of the folder
+# Roms/snes with EIO (a card failing under the renames). The kernel gives no way to make a
+# folder's fsync fail alone here (no device mapper, no FUSE binding), so that one call is
+# made to fail; the rename refused before it is real (ENAMETOOLONG).
+_FOLDER_FSYNC_EIO = """
+import errno, os, stat, sys
+real_fsync = os.fsync
+def fsync(fd):
+    if stat.S_ISDIR(os.fstat(fd).st_mode) and \\
+            os.readlink(f"/proc/self/fd/{fd}").endswith("/card/Roms/snes"):
+        raise OSError(errno.EIO, os.strerror(errno.EIO))
+    real_fsync(fd)
+os.fsync = fsync
+from romrunner.cli.main import main
+sys.exit(main())
+"""
+
+
+@pytest.mark.parametrize("large", [True, False], ids=["mid-run", "end-of-run"])
+def test_a_folder_the_card_cannot_sync_after_a_refused_rename_stops_the_run_cleanly(
+        tmp_path: Path, large: bool) -> None:
+    # Review #7: after a refused rename the batch's folder is fsynced at once; an EIO there
+    # left the run as `internal error: OSError` (exit 2) with its row still 'started'.
+    library = _library(tmp_path, large)
+    card = tmp_path / "card"
+    good = _good(library, card)
+    first = record_deployment(library.db, library.plan(Layout(card)),
+                              profile_id=library.profile_id)
+    env = {**os.environ, "ROMRUNNER_DB": str(library.db.path)}
+    ran = subprocess.run([sys.executable, "-c", _FOLDER_FSYNC_EIO, "deploy", "resume",
+                          str(first)], capture_output=True, text=True, env=env, timeout=300)
+    assert ran.returncode == 2, ran.stderr  # stopped early
+    assert "internal error" not in ran.stderr and "Traceback" not in ran.stderr
+    message = f"error: {card}: cannot make the renames in Roms/snes durable " \
+              f"({os.strerror(errno.EIO)}); check the card and run `romrunner deploy " \
+              f"resume {first}`"
+    assert ran.stderr.splitlines()[-1] == message
+    row = library.db.query_one("SELECT status, error_message FROM deployment_history "
+                               "WHERE id = ?", (first,))
+    assert (row["status"], f"error: {row['error_message']}") == ("failed", message)
+    assert not temp_files(card)
+    _copied_rows_are_on_the_card(library.db, first, card)
+    # The card answers again: the resume finishes it; the refused file fails as before.
+    again = resume(library.db, first)
+    assert (again.status, again.stopped) == ("completed", None)
+    _only_the_refused_one_failed(again.errors)
+    assert card_files(card) == good and not temp_files(card)
+    _copied_rows_are_on_the_card(library.db, first, card)

@@ -53,6 +53,9 @@ class Layout:
             return None
         return Folder(legal_path(["Roms", platform_id], self.fs))
 
+    def left_folders(self, platform_id: str) -> list[tuple[PurePosixPath, int]]:
+        return []
+
     def bios_folder(self, platform_id: str) -> Folder:
         return Folder(PurePosixPath("BIOS"))
 

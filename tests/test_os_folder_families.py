@@ -12,6 +12,7 @@ from typing import Any
 
 from romrunner.packs import builtin_pack_path, load_pack
 from romrunner.packs.loader import load_folder_names
+from tests.conftest import run_subprocess
 
 SDCARD_OSES = ("crossmix-os", "miyoocfw", "spruce")
 
@@ -175,3 +176,47 @@ def test_an_old_folder_holding_the_users_own_file_is_still_theirs_until_the_os_f
     shown = cli("--pack", str(new), "--json", "destination", "paths", "1", "--to", str(card))
     rows = {row["platform_id"]: row for row in shown.json()["data"]["folders"]}
     assert rows["atari-2600"]["path"] == "Roms/ATARI2600"
+    # Our copy there is left behind, and the plan says so (the user's file is not counted).
+    dry = cli("--pack", str(new), "--json", "deploy", "1", "--to", str(card),
+              "platform:atari-2600", "--dry-run")
+    assert [w["message"] for w in dry.json()["data"]["plan"]["warnings"]] == [
+        "Roms/ATARI: 1 file an earlier deploy put here for atari-2600 is left behind: its "
+        "games now go to Roms/ATARI2600, the folder crossmix-os reads for it; `romrunner "
+        "deploy --prune` removes them (until then both copies take space on the card)"]
+
+
+def test_the_move_to_the_families_folder_is_said_in_the_plan_until_a_prune(
+        cli: Any, tmp_path: Path) -> None:
+    # Review #6: the first deploy after the family's own folder names moved a platform without
+    # a word: the old copies stayed, both took space (a nearly full card stopped as "not
+    # enough space"), and nothing said why or that --prune takes them.
+    root = tmp_path / "roms"
+    for name in ("Pitfall (USA).a26", "River Raid (USA).a26"):
+        _game(root, name)
+    old, new, card = _crossmix_under_the_old_names(cli, tmp_path, root)
+    deploy = ("deploy", "1", "--to", str(card), "platform:atari-2600")
+    first = cli("--pack", str(old), "--json", *deploy)
+    assert first.code == 0 and not first.json()["warnings"], first.out
+    message = ("Roms/ATARI: 2 files an earlier deploy put here for atari-2600 are left "
+               "behind: its games now go to Roms/ATARI2600, the folder crossmix-os reads for "
+               "it; `romrunner deploy --prune` removes them (until then both copies take space "
+               "on the card)")
+    dry = cli("--pack", str(new), "--json", *deploy, "--dry-run")
+    assert dry.code == 0, dry.err
+    assert dry.json()["data"]["plan"]["warnings"] == [{
+        "code": "folder-moved", "message": message, "platform_id": "atari-2600",
+        "game_id": None, "path": "Roms/ATARI"}]
+    assert dry.json()["warnings"] == [message]
+    env = {"ROMRUNNER_PACK": str(new)}
+    text = run_subprocess(*deploy, "--dry-run", env=env)
+    assert text.code == 0 and f"warning: {message}" in text.err.splitlines(), text.err
+    ran = run_subprocess(*deploy, env=env)
+    assert ran.code == 0 and f"warning: {message}" in ran.err.splitlines(), ran.err
+    assert _files(card) == {f"Roms/{folder}/{name}" for folder in ("ATARI", "ATARI2600")
+                            for name in ("Pitfall (USA).a26", "River Raid (USA).a26")}
+    pruned = run_subprocess(*deploy, "--prune", env=env)
+    assert pruned.code == 0 and f"warning: {message}" in pruned.err.splitlines(), pruned.err
+    assert _files(card) == {"Roms/ATARI2600/Pitfall (USA).a26",
+                            "Roms/ATARI2600/River Raid (USA).a26"}
+    again = cli("--pack", str(new), "--json", *deploy)  # nothing of ours left there: no word
+    assert again.code == 0 and not again.json()["warnings"], again.out

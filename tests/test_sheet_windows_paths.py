@@ -52,3 +52,32 @@ def test_a_track_named_with_a_backslash_is_scanned_but_its_disc_not_deployed(
     assert not (card / "ROMS" / "psx" / "tr").exists()
     text = cli("deploy", "1", "--to", str(card), "platform:psx")
     assert text.code == 0 and 'track "tr\\Zeta (USA).bin" is named with a Windows' in text.err
+
+
+def test_a_disc_refused_for_a_backslash_keeps_its_copy_on_the_card_through_prune(
+        cli: Any, tmp_path: Path) -> None:
+    # Review #8: the refusal left the disc out without holding its card copy, so `--prune`
+    # removed the sheet and track a deploy had put there for this still-chosen game (here
+    # deployed while its sheet named the track with a slash, then edited to a backslash).
+    psx = tmp_path / "lib" / "psx"
+    _disc(psx, "Zeta (USA)", "tr/Zeta (USA).bin", 1)
+    _disc(psx, "Alpha (USA)", "Alpha (USA).bin", 3)
+    assert cli("library", "add", str(tmp_path / "lib")).code == 0
+    assert cli("scan", "--workers", "1").code == 0
+    assert cli("device", "add", "rg-35xx-plus").code == 0
+    assert cli("profile", "create", "--device", "1", "--os", "muos").code == 0
+    card = tmp_path / "card"
+    card.mkdir()
+    assert cli("deploy", "1", "--to", str(card), "platform:psx").code == 0
+    zeta = {"ROMS/psx/Zeta (USA).cue": SHEET.format("tr/Zeta (USA).bin").encode(),
+            "ROMS/psx/tr/Zeta (USA).bin": bytes([1]) * 2352 * 2}
+    assert {path: (card / path).read_bytes() for path in zeta} == zeta
+    (psx / "Zeta (USA).cue").write_text(SHEET.format("tr\\Zeta (USA).bin"))
+    assert cli("scan", "--workers", "1").code == 0
+    pruned = cli("--json", "deploy", "1", "--to", str(card), "platform:psx", "--prune")
+    assert pruned.code == 0, pruned.err
+    data = pruned.json()
+    assert any('track "tr\\Zeta (USA).bin" is named with a Windows backslash' in warning
+               for warning in data["warnings"])
+    assert (data["data"]["pruned"], data["data"]["skipped"]) == (0, 2)  # Alpha's two files
+    assert {path: (card / path).read_bytes() for path in zeta} == zeta  # kept, not pruned

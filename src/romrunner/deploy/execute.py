@@ -607,6 +607,15 @@ def _recorded(db: Database, deployment_id: int) -> _Recorded:
                      {str(f) for f in protected} if isinstance(protected, list) else None)
 
 
+DeploymentRecord = _Recorded
+
+
+def deployment_record(db: Database, deployment_id: int) -> DeploymentRecord:
+    """What the deployment recorded about itself (its items: every file of its plan), read
+    once for :func:`deployment_totals` and :func:`unrecorded`."""
+    return _recorded(db, deployment_id)
+
+
 def unrecorded(db: Database, deployment_id: int, recorded: _Recorded | None = None
                ) -> list[_Item]:
     """The deployment's items that have no row yet: pending (``recorded``: what
@@ -1067,18 +1076,36 @@ class _Runner:
             self.changed = self.claims.card.get(key) is not owned
 
     def flush(self) -> None:
-        """Make the batch's renames durable, then commit the batch's states."""
+        """Make the batch's renames durable, then commit the batch's states. A folder whose
+        renames the card cannot make durable (its fsync fails: an I/O error) ends the run
+        (:class:`_Stop`) once the states are committed: they say what was done (a file recorded
+        copied there is re-checked by ``resume``, like every file recorded copied)."""
+        failed: tuple[str, OSError] | None = None
         for folder in self.dirty_folders:
-            fsync_folder(folder)
+            try:
+                fsync_folder(folder)
+            except OSError as exc:
+                failed = failed or (folder, exc)
         self.dirty_folders.clear()
         if self.pending_states:
             with self.db.atomic():
                 self.db.executemany(_UPSERT, self.pending_states)
             self.pending_states.clear()
+        if failed is not None:
+            raise _Stop(self._unsynced_folder_message(*failed))
         now = time.monotonic()
         self.last_flush = now
         if now - self.last_manifest >= MANIFEST_SECONDS:
             self.write_card_manifest()
+
+    def _unsynced_folder_message(self, folder: str, exc: OSError) -> str:
+        resume = f"`romrunner deploy resume {self.deployment_id}`"
+        where = folder[len(self.base) + 1:] or "the card's top folder"
+        if self.gone():
+            return f"{self.root}: the card went away while writing {where}; " \
+                   f"reconnect it and run {resume}"
+        return f"{self.root}: cannot make the renames in {where} durable " \
+               f"({describe_os_error(exc)}); check the card and run {resume}"
 
     def write_card_manifest(self) -> None:
         """The card's copy: what it held when the run began, updated with the run's results
@@ -1467,6 +1494,10 @@ def _run(db: Database, deployment_id: int, root: Path, fs: FileSystem, dest_id: 
         recorded = _recorded(db, deployment_id)
     summary.planned = _planned(db, deployment_id, recorded)
     runner.protected = recorded.protected
+    with db.atomic():  # a resume of an ended run: running again (killed: interrupted)
+        db.execute("UPDATE deployment_history SET status = 'started', completed_at = NULL, "
+                   "error_message = NULL WHERE id = ? AND status != 'started'",
+                   (deployment_id,))
     status = "failed"
     try:
         if copies:  # before the first temporary file
@@ -1485,7 +1516,13 @@ def _run(db: Database, deployment_id: int, root: Path, fs: FileSystem, dest_id: 
     finally:
         _settle(runner)
         runner.syncer.close()
-        runner.flush()
+        try:
+            runner.flush()
+        except _Stop as stop:  # (the run ends as failed all the same, its row finished)
+            if status == "completed":
+                status = "failed"
+            if summary.stopped is None:
+                summary.stopped = str(stop)
         runner.write_card_manifest()
         if status == "completed":
             clear_writing(root)

@@ -7,7 +7,12 @@ from pathlib import Path
 from typing import Any
 
 from romrunner.deploy.card import lock_held
-from romrunner.deploy.execute import deployment_totals, unrecorded
+from romrunner.deploy.execute import (
+    DeploymentRecord,
+    deployment_record,
+    deployment_totals,
+    unrecorded,
+)
 from romrunner.errors import NotFoundError
 from romrunner.store.database import Database
 
@@ -16,17 +21,19 @@ _COLUMNS = ("id, device_profile_id, deployment_name, destination_path, destinati
             "status, started_at, completed_at, error_message, totals_json")
 
 
-def _row(db: Database, row: Any) -> dict[str, Any]:
-    """A history row as shown. A completed deployment's totals are those its end stored; any
-    other's (interrupted, failed, cancelled, running) are counted from its rows as they are
-    now (``totals_as_of_now``): what each file's row says (a killed run's stored totals are
-    none at all). Rows say copied from just before a file's rename, so the last files of a
-    killed run counted copied may not be on the card: resume copies those again."""
+def _row(db: Database, row: Any, recorded: DeploymentRecord | None = None) -> dict[str, Any]:
+    """A history row as shown. A run that ended (completed, failed, cancelled) shows the
+    totals its end stored: what its rows said then, and nothing changes them until a resume,
+    which ends it again. A run still recorded as started (killed, crashed, or running) has
+    none, so its totals are counted from its rows as they are now (``totals_as_of_now``; its
+    record, read once, is ``recorded`` when given): rows say copied from just before a
+    file's rename, so the last files of a killed run counted copied may not be on the card:
+    resume copies those again."""
     data = dict(row)
     totals = data.pop("totals_json", None)
-    data["totals_as_of_now"] = data["status"] != "completed"
-    data["totals"] = deployment_totals(db, int(data["id"])) if data["totals_as_of_now"] \
-        else json.loads(totals) if totals else {}
+    data["totals_as_of_now"] = data["status"] == "started"
+    data["totals"] = deployment_totals(db, int(data["id"]), recorded) \
+        if data["totals_as_of_now"] else json.loads(totals) if totals else {}
     data["resume_hint"] = None
     if data["status"] == "started" and not lock_held(Path(data["destination_path"])):
         # Recorded as started, but no process holds its card's lock: killed, crashed or
@@ -72,14 +79,18 @@ def show_deployment(db: Database, deployment_id: int, *,
                        (deployment_id,))
     if row is None:
         raise NotFoundError(f"deployment {deployment_id} does not exist")
-    data = _row(db, row)
+    # Its record (every item of its plan: megabytes for a large one) is read once, and only
+    # when it has items without a row: a run not ended, or one whose totals count some pending.
+    recorded = deployment_record(db, deployment_id) if row["status"] == "started" else None
+    data = _row(db, row, recorded)
     options = data.pop("options_json", None)
     data["options"] = json.loads(options) if options else {}
     counts = db.query("SELECT action, status, count(*) AS files, coalesce(sum(file_size), 0) "
                       "AS bytes FROM deployment_items WHERE deployment_id = ? "
                       "GROUP BY action, status ORDER BY action, status", (deployment_id,))
-    data["counts"] = _with_pending([dict(count) for count in counts],
-                                   unrecorded(db, deployment_id))
+    pending = any(int(platform.get("pending", 0)) for platform in data["totals"].values())
+    data["counts"] = _with_pending([dict(count) for count in counts], unrecorded(
+        db, deployment_id, recorded) if recorded is not None or pending else [])
     problems = db.query("SELECT seq, kind, action, dest_path, source_path, status, error "
                         "FROM deployment_items WHERE deployment_id = ? AND error IS NOT NULL "
                         "ORDER BY seq LIMIT ?", (deployment_id, item_limit))

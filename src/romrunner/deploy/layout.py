@@ -47,6 +47,10 @@ class CardLayoutLike(Protocol):
     def rom_folder(self, platform_id: str) -> FolderChoiceLike | None:
         """The folder for a platform's games; None when the OS has no folder for it."""
 
+    def left_folders(self, platform_id: str) -> list[tuple[PurePosixPath, int]]:
+        """Other folders of the platform where an earlier deploy put files (how many): the
+        deploy no longer writes there; ``--prune`` removes those copies."""
+
     def bios_folder(self, platform_id: str) -> FolderChoiceLike:
         """The folder for a platform's BIOS files (entries' own subfolders go beneath)."""
 

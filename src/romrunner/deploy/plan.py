@@ -201,6 +201,7 @@ def _build_plan(db: Database, layout: CardLayoutLike, game_ids: Iterable[int],
             placed[game.set_key].append((game, dest))
     for set_key, discs in placed.items():
         builder.add_set(set_key, discs, sets.get(set_key, len(discs)))
+    _warn_left_folders(layout, plan, {game.platform_id for game in games.values()})
     _hold_absent(db, builder, set(ids))
     if include_bios and pack is not None:
         platforms = sorted({item.platform_id for item in plan.items if item.kind == ROM})
@@ -213,6 +214,24 @@ def _build_plan(db: Database, layout: CardLayoutLike, game_ids: Iterable[int],
     if playlists is not None:
         plan.layout_folders.add(str(playlists.path))
     return plan
+
+
+def _warn_left_folders(layout: CardLayoutLike, plan: DeployPlan, platforms: set[str]) -> None:
+    """Say, per chosen platform whose games now go to another folder than the one an earlier
+    deploy filled (an older folder name; the OS's own folder made since), that the old copies
+    stay until ``--prune``: silent, the card would hold both and need room for both."""
+    for platform_id in sorted(platforms):
+        choice = layout.rom_folder(platform_id)
+        if choice is None:
+            continue
+        for old, files in layout.left_folders(platform_id):
+            these = "1 file" if files == 1 else f"{files:,} files"
+            plan.warnings.append(PlanIssue(
+                "folder-moved", f"{old}: {these} an earlier deploy put here for {platform_id} "
+                f"{'is' if files == 1 else 'are'} left behind: its games now go to "
+                f"{choice.path}, the folder {layout.os_id} reads for it; `romrunner deploy "
+                "--prune` removes them (until then both copies take space on the card)",
+                platform_id, path=str(old)))
 
 
 def _replaced_playlist(game: _Game, tracks: list[_Track], discs: set[str],
@@ -372,10 +391,12 @@ class _Builder:
             return None
         parent = game.source.rpartition("/")[0]
         if tracks and self._windows_paths(game, tracks):
+            self._hold_disc(game, tracks)
             return None
         for track in tracks:
             item = self._track_item(game, folder, parent, track)
             if item is None:
+                self._hold_disc(game, tracks)
                 return None
             items.append(item)
         if len(items) == 1:  # the common case: one file, checked and claimed without loops
@@ -415,6 +436,20 @@ class _Builder:
                 "root-unreachable", f"{root}: library root is not reachable (not mounted?): "
                 "its games are left out and their copies on the card kept",
                 game.platform_id, game.id, root))
+
+    def _hold_disc(self, game: _Game, tracks: list[_Track]) -> None:
+        """Keep the card's copy of a chosen disc refused for a track of its sheet (a
+        backslash, a name the card cannot hold, a playlist entry missing): its sheet and the
+        tracks an earlier deploy put there, under the names it gave them. Still chosen, so
+        ``--prune`` never removes them (a copy that works on the card or not: the user's
+        call, as the error says what to fix)."""
+        folder = self.folder(game.platform_id)
+        self.hold(f"{folder}/{legal_component(game.filename, self.fs)}", game)
+        for track in tracks:
+            try:
+                self.plan.held.append(f"{folder}/{legal_path(track.name.split('/'), self.fs)}")
+            except InputError:
+                continue  # no legal name: it cannot be on the card
 
     def unreachable_root(self, game: _Game) -> str | None:
         """The game's library root when that root is not reachable now, else None."""

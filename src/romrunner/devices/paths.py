@@ -133,6 +133,10 @@ class CardLayout:
     platform_overrides: Mapping[str, str] = field(default_factory=dict)
     existing: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     on_card: Mapping[str, str] = field(default_factory=dict)  # lowercase -> the card's spelling
+    # Platform -> every folder under the ROM root whose name means it (``existing`` before
+    # our own earlier folders were left out), and the card manifest's paths, read when needed.
+    found: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    _ours: dict[str, list[str]] = field(default_factory=dict, compare=False, repr=False)
 
     def rom_folder(self, platform_id: str) -> FolderChoice | None:
         """The platform's ROM folder; None when the OS has no folder for it."""
@@ -158,6 +162,25 @@ class CardLayout:
                                 f"{self.family} folder name")
         return FolderChoice(self.roms.path / _legal(name, self.fs), FALLBACK,
                             f"EmulationStation folder name ({self.family} names none)")
+
+    def left_folders(self, platform_id: str) -> list[tuple[PurePosixPath, int]]:
+        """The platform's folders on the card other than :meth:`rom_folder` that hold files
+        an earlier deploy put there (the card manifest), with how many: a card filled under
+        an older folder name, or before the OS's own folder was made, or an override. A
+        deploy leaves those copies where they are; ``--prune`` removes them."""
+        chosen = self.rom_folder(platform_id)
+        if chosen is None:
+            return []
+        left = [PurePosixPath(self.roms.path, name) for name in self.found.get(platform_id, ())]
+        left = [folder for folder in left if str(folder).lower() != str(chosen.path).lower()]
+        if not left:
+            return []
+        if "paths" not in self._ours:  # read once, and only for a platform that moved
+            self._ours["paths"] = [dest.lower() for dest in read_manifest(self.root)[0]]
+        counted = [(folder, sum(1 for dest in self._ours["paths"]
+                                if dest.startswith(f"{str(folder).lower()}/")))
+                   for folder in left]
+        return [(folder, files) for folder, files in counted if files]
 
     def bios_folder(self, platform_id: str) -> FolderChoice:
         """The BIOS folder for the platform (the BIOS root plus its subfolder, if any)."""
@@ -211,7 +234,7 @@ def card_layout(db: Database, pack: DefinitionPack, profile_id: int, card_root: 
         existing=_without_our_old_folders(card_root, roots["roms"].path, existing, {
             platform: pack.folder_names.folder_for(platform, family)[0]
             for platform in existing}, on_card),
-        on_card=on_card)
+        on_card=on_card, found=existing)
 
 
 def _root_choice(card_root: Path, os_id: str, key: str, fs: FileSystem, override: object,
