@@ -137,7 +137,8 @@ def test_every_reason_code_of_the_gating(cli: Any, setup: dict[str, Any]) -> Non
     assert any("No default emulator" in w for w in games["Road Rash (USA).iso"]["warnings"])
     assert {g["reason"] for g in games.values()} <= {*REASON_CODES, *DROP_REASONS}
     assert games["Tetris (World).gb"]["emulator_id"] == "gambatte"
-    assert games["Tetris (World).gb"]["emulator_origin"] == "device profile"
+    # the rule as `resolve` names it: the pack's entry for this device on this OS
+    assert games["Tetris (World).gb"]["emulator_origin"] == "rg-35xx-plus on knulli default"
     assert games["Nights (USA).iso"]["emulator_origin"] == "profile platform override"
     assert games["Tetris (World).gb"]["target_folder"] == "gb"
 

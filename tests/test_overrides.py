@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from romrunner.devices.overrides import (
+    EmulatorResolver,
     emulator_family,
     emulator_key,
     explain,
@@ -19,7 +20,6 @@ from romrunner.devices.overrides import (
     set_game_override,
     set_platform_override,
 )
-from romrunner.devices.profiles import default_emulators, load_profile
 from romrunner.errors import InputError, NotFoundError
 from romrunner.packs import load_pack
 from romrunner.packs.loader import DefinitionPack
@@ -83,14 +83,11 @@ def test_real_pack_aliases_and_installed_warnings(tmp_path: Path) -> None:
 def test_precedence_and_the_explainer_agree_with_resolve(db: Database,
                                                          pack: DefinitionPack) -> None:
     profile = 1
-    prof = load_profile(db, profile)
-    defaults = default_emulators(pack, prof.device_id, prof.os_id)
 
     def both() -> tuple[Any, Any]:
         why = explain(db, pack, 1, profile)
-        fast = resolve_emulators(db, profile, [1], defaults)[1]
-        assert (why.emulator_id, why.emulator_origin) == (fast.emulator_id, fast.origin) \
-            or (why.emulator_origin.endswith("default") and fast.origin == "os default")
+        fast = resolve_emulators(db, pack, profile, [1])[1]
+        assert (why.emulator_id, why.emulator_origin) == (fast.emulator_id, fast.origin)
         return why.emulator_id, why.emulator_origin
 
     assert both() == ("retroarch-snes9x", "muos default")
@@ -108,7 +105,7 @@ def test_precedence_and_the_explainer_agree_with_resolve(db: Database,
         "game override", "profile platform override", "platform override", "muos default"]
     assert (why.action, why.action_origin) == ("exclude", "profile game override")
     assert explain(db, pack, 1, None).emulator_origin == "game override"
-    assert resolve_emulators(db, profile, [1], defaults)[1].action == "exclude"
+    assert resolve_emulators(db, pack, profile, [1])[1].action == "exclude"
 
 
 def test_settings_merge_per_key_profile_first(db: Database, pack: DefinitionPack) -> None:
@@ -176,7 +173,7 @@ def test_a_page_resolves_like_the_explainer_per_game_without_a_query_per_game(
         db: Database, pack: DefinitionPack) -> None:
     """Every level on some game of the page (two profiles, global, disabled, action-only):
     the page's answer for each game is the explainer's, and the page costs at most two
-    statements whatever its size (no per-game query)."""
+    statement whatever its size (no per-game query), once the profile's resolver is built."""
     profile, other = 1, add_profile(db, "rocknix", device="other-device")
     set_platform_override(db, pack, "snes", "retroarch-mgba")
     set_platform_override(db, pack, "n64", "retroarch-fceumm", profile)
@@ -189,27 +186,25 @@ def test_a_page_resolves_like_the_explainer_per_game_without_a_query_per_game(
     set_game_override(db, pack, 7, emulator="snes9x")
     with db.atomic():
         db.execute("UPDATE game_overrides SET is_enabled = 0 WHERE game_id = 7")
-    prof = load_profile(db, profile)
-    defaults = default_emulators(pack, prof.device_id, prof.os_id)
+    resolver = EmulatorResolver(db, pack, profile)
     ids = [int(r["id"]) for r in db.query("SELECT id FROM games ORDER BY id")]
     seen: list[str] = []
     db.conn.set_trace_callback(seen.append)
     try:
-        page = resolve_emulators(db, profile, ids, defaults)
+        page = resolver.games(ids)
     finally:
         db.conn.set_trace_callback(None)
-    assert len(seen) <= 2 and sorted(page) == ids
+    assert len(seen) <= 1 and sorted(page) == ids
     for game_id in ids:
         why = explain(db, pack, game_id, profile)
         fast = page[game_id]
-        origin = "os default" if why.emulator_origin.endswith("default") else why.emulator_origin
-        assert (fast.emulator_id, fast.origin) == (why.emulator_id, origin), game_id
+        assert (fast.emulator_id, fast.origin) == (why.emulator_id, why.emulator_origin), game_id
         assert (fast.action or "include") == why.action, game_id
     assert (page[2].emulator_id, page[2].origin, page[2].action) == (
         "retroarch-snes9x", "profile game override", "exclude")
     assert page[3].origin == "platform override" and page[3].action == "exclude"
     assert page[5].origin != "profile game override" and page[7].origin != "game override"
-    assert resolve_emulators(db, None, [2], defaults)[2].emulator_id == "retroarch-fceumm"
+    assert resolve_emulators(db, pack, None, [2])[2].emulator_id == "retroarch-fceumm"
 
 
 def test_settings_keep_what_the_user_typed_and_json_stays_valid(cli: Any,

@@ -20,7 +20,7 @@ from romrunner.cache.kinds import COMPAT
 from romrunner.cache.lookup import best_answer, best_answers
 from romrunner.cache.prune import prune_cache
 from romrunner.collections.store import collection_page, create_collection
-from romrunner.devices.overrides import explain, resolve_emulators
+from romrunner.devices.overrides import EmulatorResolver, explain
 from romrunner.library.games import GameFilter, count_games, find_by_hash, list_games
 from romrunner.library.query import (
     Selection,
@@ -297,15 +297,18 @@ class Run:
     def overrides(self) -> None:
         ids = self._setup_overrides()
         pages = [self.rng.sample(ids, PAGE) for _ in range(200)]
-        defaults = EMULATORS
+        # the profile's resolver (its OS defaults and platform overrides) is built once, as
+        # autolist and deploy build it; a page is then one statement
+        resolver = EmulatorResolver(self.db, self.pack, 1)
+        assert resolver.os_profile is not None
+        defaults = {p: e for p, (e, _) in resolver.os_profile.emulators.items()}
         base = time_each(self.base, lambda p: baseline.resolve(self.base, 1, p, defaults),
                          pages)
-        mine = time_each(self.db.conn, lambda p: resolve_emulators(self.db, 1, p, defaults),
-                         pages)
+        mine = time_each(self.db.conn, resolver.games, pages)
         self.record("override_resolution_page", base.as_dict(), mine.as_dict())
         self.check("override_resolution_same", all(
             baseline.resolve(self.base, 1, p, defaults)
-            == {k: v.emulator_id for k, v in resolve_emulators(self.db, 1, p, defaults).items()}
+            == {k: v.emulator_id for k, v in resolver.games(p).items()}
             for p in pages[:20]))
         ones = [page[0] for page in pages]
         self.record("resolve_explain_one",

@@ -1,10 +1,11 @@
 """Archived games on the card: copied as they are, and whether their emulator can read them.
 
 A deploy never extracts an archive. It says, per platform and emulator, when the emulator the
-profile runs a game with (:func:`romrunner.devices.overrides.resolve_emulators`: overrides,
-then the OS's default) cannot read the archive's format, or when we cannot tell. The answer
-comes from the definition pack's ``supportedFormats`` of that emulator; an emulator the pack
-does not know, or lists no formats for, is "unknown" — never guessed.
+profile runs a game with (:class:`romrunner.devices.overrides.EmulatorResolver`, as ``resolve``
+and ``autolist`` have it: overrides, then the OS's default) cannot read the archive's format,
+or when we cannot tell. The answer comes from the definition pack's ``supportedFormats`` of
+that emulator; an emulator the pack does not know, or lists no formats for, is "unknown" —
+never guessed.
 """
 
 from __future__ import annotations
@@ -15,8 +16,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from romrunner.devices.overrides import resolve_emulator_id, resolve_emulators
-from romrunner.devices.profiles import default_emulators, load_profile
+from romrunner.devices.overrides import EmulatorResolver, resolve_emulator_id
+from romrunner.devices.profiles import load_profile
 from romrunner.errors import InputError
 from romrunner.packs.loader import DefinitionPack
 from romrunner.store.database import Database
@@ -74,14 +75,12 @@ def archive_support(db: Database, pack: DefinitionPack, profile_id: int,
     if not games:
         return []
     profile = load_profile(db, profile_id)
-    defaults = default_emulators(pack, profile.device_id, profile.os_id)
-    resolved = resolve_emulators(db, profile_id, [game_id for game_id, _, _ in games],
-                                 defaults)
+    resolver = EmulatorResolver(db, pack, profile)
+    resolved = resolver.games([game_id for game_id, _, _ in games])
     counts: dict[tuple[str, str | None, str], int] = defaultdict(int)
     for game_id, platform_id, extension in games:
-        resolution = resolved.get(game_id)
-        emulator = resolution.emulator_id if resolution else defaults.get(platform_id)
-        counts[(platform_id, emulator, extension)] += 1
+        resolution = resolved.get(game_id) or resolver.platform(platform_id)
+        counts[(platform_id, resolution.emulator_id, extension)] += 1
     found: list[ArchiveSupport] = []
     for (platform_id, emulator, extension), count in sorted(
             counts.items(), key=lambda pair: (pair[0][0], pair[0][1] or "", pair[0][2])):

@@ -29,7 +29,7 @@ from romrunner.devices.osprofile import (
     policy_id_of,
     resolve_os_profile,
 )
-from romrunner.devices.overrides import resolve_emulators
+from romrunner.devices.overrides import EmulatorResolver
 from romrunner.devices.paths import CardLayout, card_layout
 from romrunner.devices.profiles import Profile, list_profiles, load_profile
 from romrunner.errors import InputError
@@ -566,8 +566,7 @@ def build_autolist(db: Database, pack: DefinitionPack, profile_id: int,
     profile = load_profile(db, profile_id)
     resolved = resolve_os_profile(pack, profile.device_id, profile.os_id)
     games, filtered = _games(db, profile)
-    os_defaults = {p: e for p, (e, _) in resolved.emulators.items()}
-    emulators = resolve_emulators(db, profile.id, [g.id for g in games], os_defaults)
+    emulators = EmulatorResolver(db, pack, profile, resolved).games([g.id for g in games])
     perf = _performance(db, pack, profile)
     compat = _compatibility(db, {key for game in games for key in game.game_keys})
     policies = _Policies(pack)
@@ -575,21 +574,17 @@ def build_autolist(db: Database, pack: DefinitionPack, profile_id: int,
     with_records = {key for _, key in perf} | {key for _, _, key in compat}
     # A verdict depends only on these; most games share one with the rest of their platform.
     gates: dict[tuple[str, str | None, str | None, tuple[str, ...]], _FullGate] = {}
-    origins: dict[tuple[str, str], str] = {}
     entries: dict[int, AutoListEntry] = {}
     for game in games:
         resolution = emulators.get(game.id)
-        emulator, action, how = (resolution.emulator_id, resolution.action, resolution.origin) \
-            if resolution else (None, None, "none")
+        emulator, action, origin = (resolution.emulator_id, resolution.action,
+                                    resolution.origin) if resolution else (None, None, "none")
         key = (game.platform_id, emulator, action,
                tuple(k for k in game.game_keys if k in with_records) if game.game_keys else ())
         gate = gates.get(key)
         if gate is None:
             gate = gates[key] = _gate(game, emulator, action, profile.performance_mode,
                                       policies, perf, compat, resolved)
-        origin = origins.get((game.platform_id, how))
-        if origin is None:
-            origin = origins[(game.platform_id, how)] = _origin(resolved, game.platform_id, how)
         entries[game.id] = AutoListEntry(
             game.id, game.title, game.filename, game.platform_id, gate.include, gate.reason,
             gate.perf, gate.compat, emulator, origin, folders.get(game.platform_id),
@@ -637,13 +632,6 @@ def _gate(game: _Game, emulator: str | None, action: str | None, mode: str,
         return _FullGate(False, compatibility.reason, warnings, performance.reason,
                          compatibility.reason)
     return _FullGate(True, INCLUDED, warnings, performance.reason, compatibility.reason)
-
-
-def _origin(resolved: ResolvedOsProfile, platform_id: str, origin: str) -> str:
-    """``resolve_emulators``' "os default" told apart: device profile, OS profile, fallback."""
-    if origin == "os default":
-        return resolved.emulator_for(platform_id)[1]
-    return origin
 
 
 def _target_folders(pack: DefinitionPack, resolved: ResolvedOsProfile,

@@ -19,6 +19,8 @@ from romrunner.packs.loader import DefinitionPack
 ORIGIN_DEVICE = "device profile"
 ORIGIN_OS = "os profile"
 ORIGIN_FALLBACK = "fallback default"
+ORIGIN_NONE = "none"
+FALLBACK_LABEL = "pack fallback"
 
 
 def expand_policy_ids(pack: DefinitionPack, ids: list[str] | tuple[str, ...]) -> set[str]:
@@ -60,10 +62,20 @@ class ResolvedOsProfile:
     requires_user_paths: bool
     warnings: list[str] = field(default_factory=list)
     fallback_platforms: list[str] = field(default_factory=list)
+    # platform -> the rule that named its default, as `resolve` and `autolist` show it:
+    # "rg-35xx-plus on muos default", "muos default", "pack fallback"
+    labels: dict[str, str] = field(default_factory=dict)
 
     def emulator_for(self, platform_id: str) -> tuple[str | None, str]:
         """(default emulator or None, its origin)."""
         return self.emulators.get(platform_id, (None, "none"))
+
+    def default_for(self, platform_id: str) -> tuple[str | None, str]:
+        """(default emulator or None, the rule that named it, or ``none``)."""
+        emulator = self.emulators.get(platform_id)
+        if emulator is None:
+            return None, ORIGIN_NONE
+        return emulator[0], self.labels.get(platform_id, FALLBACK_LABEL)
 
     def is_installed(self, emulator_id: str) -> bool | None:
         """True/False per the profile's ``installed`` lists; None when they say nothing."""
@@ -87,26 +99,33 @@ def resolve_os_profile(pack: DefinitionPack, device_id: str, os_id: str) -> Reso
     by_os = _dict(pack.os_profiles, "profilesByOsId")
     base = _dict(by_os, os_id)
     layers: list[str] = [f"profilesByOsId.{os_id}"] if base else []
-    device_entry, device_key = _device_entry(pack, device_id, os_id)
+    device_entry, device_key, device_member = _device_entry(pack, device_id, os_id)
     merged: dict[str, Any] = dict(base)
+    defaults_of = os_id  # whose profile the merged `defaults` key is
     if device_entry:
         ref = device_entry.get("profileRef")
         if isinstance(ref, str) and isinstance(by_os.get(ref), dict):
             merged.update(by_os[ref])
             layers.append(f"profilesByOsId.{ref} (profileRef)")
+            if "defaults" in by_os[ref]:
+                defaults_of = ref
         merged.update({k: v for k, v in device_entry.items() if k not in ("profileRef", "notes")})
         layers.insert(0, f"deviceOsProfiles.byDeviceId.{device_key}.{os_id}")
     warnings: list[str] = []
     device_map = _text_map(_dict(device_entry or {}, "defaults", "platformToEmulator"))
     emulators: dict[str, tuple[str, str]] = {}
+    labels: dict[str, str] = {}
     for platform, emulator in _text_map(_dict(merged, "defaults",
                                               "platformToEmulator")).items():
-        emulators[platform] = (emulator, ORIGIN_DEVICE if device_map.get(platform) == emulator
-                               else ORIGIN_OS)
-    fallback = _fallback(pack)
+        from_device = device_map.get(platform) == emulator
+        emulators[platform] = (emulator, ORIGIN_DEVICE if from_device else ORIGIN_OS)
+        labels[platform] = f"{device_member} on {os_id} default" if from_device \
+            else f"{defaults_of} default"
+    fallback = fallback_defaults(pack)
     missing = sorted(p for p in fallback if p not in emulators)
     for platform in missing:
         emulators[platform] = (fallback[platform], ORIGIN_FALLBACK)
+        labels[platform] = FALLBACK_LABEL
     if not base and not device_entry:
         warnings.append(f"the pack has no emulator profile for {os_id} (device {device_id}): "
                         "using its fallback defaults")
@@ -120,21 +139,25 @@ def resolve_os_profile(pack: DefinitionPack, device_id: str, os_id: str) -> Reso
         emulators=emulators, installed=_installed(merged),
         layout_paths=_layout_paths(merged),
         requires_user_paths=bool(_dict(merged, "layout").get("requiresUserPathSelection")),
-        warnings=warnings, fallback_platforms=missing)
+        warnings=warnings, fallback_platforms=missing, labels=labels)
 
 
 def _device_entry(pack: DefinitionPack, device_id: str, os_id: str
-                  ) -> tuple[dict[str, Any] | None, str | None]:
+                  ) -> tuple[dict[str, Any] | None, str | None, str | None]:
+    """The device-specific entry, the key it is under, and the catalog device it is for
+    (``device_id`` or one it inherits scores from)."""
     by_device = _dict(pack.os_profiles, "deviceOsProfiles", "byDeviceId")
     for member in score_chain(pack, device_id):
         for key in profile_keys(member):
             entry = _dict(by_device, key, os_id)
             if entry:
-                return entry, key
-    return None, None
+                return entry, key, member
+    return None, None, None
 
 
-def _fallback(pack: DefinitionPack) -> dict[str, str]:
+def fallback_defaults(pack: DefinitionPack) -> dict[str, str]:
+    """``fallbackDefaults.platformDefaults``: the first emulator per platform, policy ids
+    expanded (``ps1`` → ``psx``, ``up_to_snes`` → generations 1–4)."""
     chosen: dict[str, str] = {}
     for policy_id, emulators in _dict(pack.os_profiles, "fallbackDefaults",
                                       "platformDefaults").items():

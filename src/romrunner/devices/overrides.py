@@ -1,8 +1,13 @@
-"""Which emulator a game uses on a device profile, and whether it is in or out.
+"""Which emulator a profile runs a platform or a game with, which rule decided, and whether
+a game is in or out.
 
 Precedence (DECISIONS, overrides): profile game override > global game override > profile
-platform override > global platform override > the OS profile's default > none (the caller
-falls back to the pack and warns). Resolved for a whole page of games in one statement.
+platform override > global platform override > the OS profile's default (the device's own
+entry, else the OS's: :func:`romrunner.devices.osprofile.resolve_os_profile`) > the pack's
+fallback > none. :class:`EmulatorResolver` is the one place that applies it: ``resolve``,
+``autolist``, the deploy's archive check and ``bios check`` all ask it, so they name the same
+emulator and the same rule. Without a profile only the global overrides and the pack's fallback
+apply. A page of games is resolved in one statement.
 """
 
 from __future__ import annotations
@@ -13,60 +18,128 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from romrunner.devices.osprofile import (
+    FALLBACK_LABEL,
+    ORIGIN_NONE,
+    ResolvedOsProfile,
+    fallback_defaults,
+    resolve_os_profile,
+)
 from romrunner.devices.profiles import Profile, load_profile
 from romrunner.errors import InputError, NotFoundError
 from romrunner.packs.loader import DefinitionPack
 from romrunner.store.database import Database
 
-_LEVELS = (("pg", "profile game override"), ("gg", "game override"),
-           ("pp", "profile platform override"), ("gp", "platform override"))
+PROFILE_GAME, GAME = "profile game override", "game override"
+PROFILE_PLATFORM, PLATFORM = "profile platform override", "platform override"
+
+_Rules = tuple[tuple[str, str], ...]  # (rule, emulator) of each rule naming one, winner first
 
 
 @dataclass(frozen=True)
 class Resolution:
-    """The emulator a game runs with on a profile, where that came from, and its action."""
+    """The emulator a game (or, with ``game_id`` None, a platform) runs with on a profile,
+    the rule that decided, its action, and every rule that names an emulator, the winner
+    first (the others are outranked)."""
 
-    game_id: int
+    game_id: int | None
     platform_id: str
     emulator_id: str | None
-    origin: str
+    origin: str  # the deciding rule: PROFILE_GAME … or "muos default", "pack fallback", "none"
     action: str | None  # 'include', 'exclude' or None (no game override says)
+    action_origin: str | None = None  # PROFILE_GAME or GAME, when action is set
+    rules: _Rules = ()
 
 
-def resolve_emulators(db: Database, profile_id: int | None, game_ids: Sequence[int],
-                      os_defaults: Mapping[str, str]) -> dict[int, Resolution]:
-    """Resolve every game of ``game_ids`` for ``profile_id`` (None: global overrides only)."""
-    if not game_ids:
-        return {}
-    rows = db.query(
-        "SELECT g.id, g.platform_id, pg.emulator_id AS pg, pg.action AS pg_action, "
-        "gg.emulator_id AS gg, gg.action AS gg_action, pp.emulator_id AS pp, "
-        "gp.emulator_id AS gp "
-        "FROM json_each(?) j JOIN games g ON g.id = j.value "
-        "LEFT JOIN game_overrides pg ON pg.game_id = g.id AND pg.device_profile_id = ? "
-        " AND pg.is_enabled = 1 "
-        "LEFT JOIN game_overrides gg ON gg.game_id = g.id AND gg.device_profile_id IS NULL "
-        " AND gg.is_enabled = 1 "
-        "LEFT JOIN platform_overrides pp ON pp.platform_id = g.platform_id "
-        " AND pp.device_profile_id = ? "
-        "LEFT JOIN platform_overrides gp ON gp.platform_id = g.platform_id "
-        " AND gp.device_profile_id IS NULL",
-        (json.dumps(list(game_ids)), profile_id, profile_id))
-    resolved: dict[int, Resolution] = {}
-    for row in rows:
-        emulator, origin = None, "none"
-        for column, label in _LEVELS:
-            if row[column]:
-                emulator, origin = row[column], label
-                break
+class EmulatorResolver:
+    """The one answer to "which emulator does this profile run this platform / game with, and
+    which rule decided" (the precedence of this module's docstring). Built once per profile
+    (its OS profile resolved, its platform overrides read: one statement); ``games`` resolves
+    any number of games in one more statement."""
+
+    def __init__(self, db: Database, pack: DefinitionPack, profile: Profile | int | None,
+                 os_profile: ResolvedOsProfile | None = None) -> None:
+        if isinstance(profile, int):
+            profile = load_profile(db, profile)
+        self.db = db
+        self.profile = profile
+        fallback = fallback_defaults(pack)
+        defaults: dict[str, tuple[str | None, str]]
+        if profile is None:
+            self.os_profile = None
+            defaults = {p: (e, FALLBACK_LABEL) for p, e in fallback.items()}
         else:
-            default = os_defaults.get(row["platform_id"])
-            if default:
-                emulator, origin = default, "os default"
-        action = row["pg_action"] or row["gg_action"]
-        resolved[int(row["id"])] = Resolution(int(row["id"]), row["platform_id"], emulator,
-                                              origin, action)
-    return resolved
+            self.os_profile = os_profile or resolve_os_profile(pack, profile.device_id,
+                                                               profile.os_id)
+            defaults = {p: self.os_profile.default_for(p) for p in self.os_profile.emulators}
+        overrides: dict[str, list[tuple[str, str]]] = {}
+        for row in db.query("SELECT platform_id, emulator_id, device_profile_id FROM "
+                            "platform_overrides WHERE device_profile_id IS NULL OR "
+                            "device_profile_id = ? ORDER BY device_profile_id IS NULL",
+                            (profile.id if profile else None,)):
+            if row["emulator_id"]:
+                rule = PROFILE_PLATFORM if row["device_profile_id"] is not None else PLATFORM
+                overrides.setdefault(row["platform_id"], []).append((rule, row["emulator_id"]))
+        self._tails: dict[str, _Rules] = {}
+        for platform in {*overrides, *defaults}:
+            tail = list(overrides.get(platform, ()))
+            emulator, rule = defaults.get(platform, (None, ORIGIN_NONE))
+            if emulator:
+                tail.append((rule, emulator))
+                if rule != FALLBACK_LABEL and fallback.get(platform):
+                    tail.append((FALLBACK_LABEL, fallback[platform]))  # outranked, shown
+            self._tails[platform] = tuple(tail)
+
+    @property
+    def profile_id(self) -> int | None:
+        """The profile's id (None: the global rules only)."""
+        return self.profile.id if self.profile else None
+
+    def platform(self, platform_id: str) -> Resolution:
+        """A platform as a whole: platform overrides, then the OS's default (game overrides
+        do not apply)."""
+        return _resolution(None, platform_id, self._tails.get(platform_id, ()), None, None)
+
+    def games(self, game_ids: Sequence[int]) -> dict[int, Resolution]:
+        """Every game of ``game_ids`` that exists, in one statement."""
+        if not game_ids:
+            return {}
+        rows = self.db.query(
+            "SELECT g.id, g.platform_id, pg.emulator_id AS pg, pg.action AS pg_action, "
+            "gg.emulator_id AS gg, gg.action AS gg_action "
+            "FROM json_each(?) j JOIN games g ON g.id = j.value "
+            "LEFT JOIN game_overrides pg ON pg.game_id = g.id AND pg.device_profile_id = ? "
+            " AND pg.is_enabled = 1 "
+            "LEFT JOIN game_overrides gg ON gg.game_id = g.id AND gg.device_profile_id IS NULL "
+            " AND gg.is_enabled = 1",
+            (json.dumps(list(game_ids)), self.profile_id))
+        resolved: dict[int, Resolution] = {}
+        empty: _Rules = ()
+        for row in rows:
+            game_id, platform = int(row["id"]), str(row["platform_id"])
+            tail = self._tails.get(platform, empty)
+            if row["pg"] or row["gg"]:
+                own: _Rules = ((PROFILE_GAME, row["pg"]),) if row["pg"] else ()
+                own += ((GAME, row["gg"]),) if row["gg"] else ()
+                tail = own + tail
+            action, action_origin = (row["pg_action"], PROFILE_GAME) if row["pg_action"] \
+                else (row["gg_action"], GAME) if row["gg_action"] else (None, None)
+            resolved[game_id] = _resolution(game_id, platform, tail, action, action_origin)
+        return resolved
+
+
+def _resolution(game_id: int | None, platform_id: str, rules: _Rules, action: str | None,
+                action_origin: str | None) -> Resolution:
+    if not rules:
+        return Resolution(game_id, platform_id, None, ORIGIN_NONE, action, action_origin)
+    origin, emulator = rules[0]
+    return Resolution(game_id, platform_id, emulator, origin, action, action_origin, rules)
+
+
+def resolve_emulators(db: Database, pack: DefinitionPack, profile_id: int | None,
+                      game_ids: Sequence[int]) -> dict[int, Resolution]:
+    """Resolve every game of ``game_ids`` for ``profile_id`` (None: global rules only)."""
+    return EmulatorResolver(db, pack, profile_id).games(game_ids)
 
 
 # -- emulator identity -----------------------------------------------------------------------
@@ -123,24 +196,15 @@ def resolve_emulator_id(pack: DefinitionPack, text: str) -> str:
 
 
 def installed_emulators(pack: DefinitionPack, os_id: str, device_id: str) -> list[str] | None:
-    """The emulators the OS profile lists as installed (device-specific lists included);
-    None when the pack lists none for it (nothing can be said)."""
-    found: list[str] = []
-    profiles = pack.os_profiles if isinstance(pack.os_profiles, dict) else {}
-    layers = [_dig(profiles, "profilesByOsId", os_id, "installed"),
-              _dig(profiles, "deviceOsProfiles", "byDeviceId", device_id, os_id, "installed")]
-    for layer in layers:
-        for key in ("retroarchCores", "standaloneEmulators"):
-            values = layer.get(key)
-            if isinstance(values, list):
-                found += [str(v) for v in values if isinstance(v, str)]
-    return found or None
-
-
-def _dig(value: Any, *path: str) -> dict[str, Any]:
-    for key in path:
-        value = value.get(key) if isinstance(value, dict) else None
-    return value if isinstance(value, dict) else {}
+    """The emulators the OS profile lists as installed on the device, resolved as its
+    default emulators are (the device's entry under any of its ids merged onto the OS's:
+    DECISIONS-devices D2, D5); None when the pack lists none or does not know the OS (nothing
+    can be said)."""
+    try:
+        installed = resolve_os_profile(pack, device_id, os_id).installed
+    except NotFoundError:
+        return None
+    return sorted(installed) if installed is not None else None
 
 
 def emulator_warnings(pack: DefinitionPack, emulator_id: str, platform_id: str,
@@ -355,75 +419,37 @@ class Explanation:
     warnings: list[str]
 
 
-def _os_layers(pack: DefinitionPack, profile: Profile | None) -> list[tuple[str, dict[str, Any]]]:
-    profiles = pack.os_profiles if isinstance(pack.os_profiles, dict) else {}
-    layers: list[tuple[str, dict[str, Any]]] = []
-    if profile is not None:
-        layers.append((f"{profile.device_id} on {profile.os_id} default",
-                       _dig(profiles, "deviceOsProfiles", "byDeviceId", profile.device_id,
-                            profile.os_id, "defaults", "platformToEmulator")))
-        layers.append((f"{profile.os_id} default",
-                       _dig(profiles, "profilesByOsId", profile.os_id, "defaults",
-                            "platformToEmulator")))
-    fallback = _dig(profiles, "fallbackDefaults", "platformDefaults")
-    layers.append(("pack fallback", {p: e[0] for p, e in fallback.items()
-                                     if isinstance(e, list) and e}))
-    return layers
-
-
 def explain(db: Database, pack: DefinitionPack, game_id: int,
             profile_id: int | None = None) -> Explanation:
     """Why a game runs with its emulator, is in or out, and has its settings, on a profile
-    (or with the global rules only). Precedence as in this module's docstring."""
+    (or with the global rules only). The emulator and its rule are :class:`EmulatorResolver`'s,
+    as the auto-list and the deploy have them."""
     profile = _profile(db, profile_id)
     game = db.query_one("SELECT id, platform_id, coalesce(catalog_title, detected_title) "
                         "AS title FROM games WHERE id = ?", (game_id,))
     if game is None:
         raise NotFoundError(f"game {game_id} does not exist")
     platform = str(game["platform_id"])
-    rules: list[tuple[str, Any]] = []
-    game_rows = db.query("SELECT device_profile_id, emulator_id, action, custom_settings "
-                         "FROM game_overrides WHERE game_id = ? AND is_enabled = 1 AND "
-                         "(device_profile_id IS NULL OR device_profile_id = ?) "
-                         "ORDER BY device_profile_id IS NULL", (game_id, profile_id))
-    platform_rows = db.query("SELECT device_profile_id, emulator_id FROM platform_overrides "
-                             "WHERE platform_id = ? AND (device_profile_id IS NULL OR "
-                             "device_profile_id = ?) ORDER BY device_profile_id IS NULL",
-                             (platform, profile_id))
-    for row in game_rows:
-        level = "profile game override" if row["device_profile_id"] is not None \
-            else "game override"
-        rules.append((level, row["emulator_id"]))
-    for row in platform_rows:
-        level = "profile platform override" if row["device_profile_id"] is not None \
-            else "platform override"
-        rules.append((level, row["emulator_id"]))
-    for label, mapping in _os_layers(pack, profile):
-        value = mapping.get(platform)
-        rules.append((label, value if isinstance(value, str) and value else None))
-    winner = next(((level, value) for level, value in rules if value), ("none", None))
-    explained = [Rule(level, value, (level, value) == winner) for level, value in rules
-                 if value]
+    resolution = EmulatorResolver(db, pack, profile).games([game_id])[game_id]
+    explained = [Rule(level, value, index == 0)
+                 for index, (level, value) in enumerate(resolution.rules)]
     warnings: list[str] = []
-    if winner[0] == "pack fallback":
+    if resolution.origin == FALLBACK_LABEL:
         warnings.append(f"no override or OS default names an emulator for {platform}: "
                         "the pack's fallback is used")
-    elif winner[1] is None:
+    elif resolution.emulator_id is None:
         warnings.append(f"no emulator known for {platform}")
-    if winner[1]:
-        warnings += emulator_warnings(pack, str(winner[1]), platform, profile)
-    action, action_origin = "include", "default"
-    for row in game_rows:
-        if row["action"]:
-            action = str(row["action"])
-            action_origin = "profile game override" if row["device_profile_id"] is not None \
-                else "game override"
-            break
+    if resolution.emulator_id:
+        warnings += emulator_warnings(pack, resolution.emulator_id, platform, profile)
+    game_rows = db.query("SELECT device_profile_id, custom_settings FROM game_overrides "
+                         "WHERE game_id = ? AND is_enabled = 1 AND "
+                         "(device_profile_id IS NULL OR device_profile_id = ?) "
+                         "ORDER BY device_profile_id IS NULL", (game_id, profile_id))
     settings: dict[str, tuple[Any, str]] = {}
     for row in reversed(game_rows):  # global first, the profile's keys win
-        origin = "profile game override" if row["device_profile_id"] is not None \
-            else "game override"
+        origin = PROFILE_GAME if row["device_profile_id"] is not None else GAME
         for key, value in _settings(row["custom_settings"]).items():
             settings[key] = (value, origin)
-    return Explanation(game_id, game["title"], platform, profile_id, winner[1], winner[0],
-                       explained, action, action_origin, settings, warnings)
+    return Explanation(game_id, game["title"], platform, profile_id, resolution.emulator_id,
+                       resolution.origin, explained, resolution.action or "include",
+                       resolution.action_origin or "default", settings, warnings)

@@ -1,10 +1,8 @@
 """Devices the user owns, their profiles (device + OS + auto-list choices), and per-platform
 emulators of a profile.
 
-The emulator of a platform on a profile, in order: the profile's platform override, the
-global platform override, the resolved OS profile (:mod:`romrunner.devices.osprofile`:
-device-specific entry, OS profile, fallback defaults). Per-game overrides do not apply here:
-this answers for a platform as a whole.
+The emulator of a platform on a profile is :class:`romrunner.devices.overrides.EmulatorResolver`'s
+answer for the platform as a whole (per-game overrides do not apply here).
 """
 
 from __future__ import annotations
@@ -259,30 +257,17 @@ def _checked(db: Database, pack: DefinitionPack, key: str, value: Any) -> Any:
 
 
 # -- emulators per platform ------------------------------------------------------------
-def default_emulators(pack: DefinitionPack, device_id: str, os_id: str) -> dict[str, str]:
-    """The pack's default emulator per platform for a device running an OS."""
-    resolved = resolve_os_profile(pack, device_id, os_id)
-    return {platform: emulator for platform, (emulator, _) in resolved.emulators.items()}
-
-
 def platform_emulators(db: Database, pack: DefinitionPack, profile: Profile,
                        platforms: list[str]) -> dict[str, tuple[str | None, str]]:
-    """Per platform: (emulator or None, where that choice came from)."""
-    overrides: dict[str, tuple[str, str]] = {}
-    for row in db.query("SELECT platform_id, emulator_id, device_profile_id "
-                        "FROM platform_overrides WHERE device_profile_id = ? "
-                        "OR device_profile_id IS NULL ORDER BY device_profile_id IS NULL DESC",
-                        (profile.id,)):
-        origin = "profile platform override" if row["device_profile_id"] is not None \
-            else "platform override"
-        overrides[row["platform_id"]] = (row["emulator_id"], origin)
-    defaults = default_emulators(pack, profile.device_id, profile.os_id)
+    """Per platform: (emulator or None, the rule that chose it), as
+    :class:`romrunner.devices.overrides.EmulatorResolver` has it for the platform as a whole
+    (``no emulator known`` when nothing names one)."""
+    from romrunner.devices.overrides import EmulatorResolver  # it builds on this module
+
+    resolver = EmulatorResolver(db, pack, profile)
     chosen: dict[str, tuple[str | None, str]] = {}
     for platform in platforms:
-        if platform in overrides:
-            chosen[platform] = overrides[platform]
-        elif platform in defaults:
-            chosen[platform] = (defaults[platform], f"{profile.os_id} default")
-        else:
-            chosen[platform] = (None, "no emulator known")
+        found = resolver.platform(platform)
+        chosen[platform] = (found.emulator_id, found.origin) if found.emulator_id \
+            else (None, "no emulator known")
     return chosen

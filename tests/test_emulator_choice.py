@@ -1,0 +1,212 @@
+"""One answer to "which emulator does this profile run a game with, and which rule decided":
+``resolve``, ``autolist``, the deploy's archive check and ``bios check``'s per-platform choice
+agree, with the real definition pack (QA6 B-2: resolve said "no emulator known for genesis"
+where autolist named genesis-plus-gx) and with the built-in one."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from romrunner.devices.osprofile import resolve_os_profile
+from romrunner.devices.profiles import load_profile, platform_emulators
+from romrunner.packs import load_pack
+from romrunner.store import OpenMode, open_database
+from tests.conftest import shared_path
+
+# platform -> a file the scan gives that platform (its folder and extension)
+FILES = {"genesis": "genesis/Sonic (USA).md", "gba": "gba/Golden Sun (USA).gba",
+         "atari-2600": "atari2600/Pitfall (USA).a26", "snes": "snes/Zelda (USA).sfc",
+         "nes": "nes/Metroid (USA).nes", "gb": "gb/Tetris (World).gb",
+         "psx": "psx/Crash (USA).iso", "n64": "n64/Mario 64 (USA).z64"}
+ZIPPED = "genesis/Streets (USA).zip"  # a genesis game in a zip: the deploy checks its emulator
+# (catalog device id, OS, the device's key in osEmulatorProfiles.json)
+PAIRS = (("rg-35xx-plus", "muos", "anbernic-rg35xx-plus"),
+         ("steam-deck", "batocera", "steam-deck"))
+
+
+def _library(root: Path) -> None:
+    for platform, relative in FILES.items():
+        path = root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(hashlib.sha256(platform.encode()).digest() * 64)
+    with zipfile.ZipFile(root / ZIPPED, "w") as archive:
+        archive.writestr("Streets (USA).md", hashlib.sha256(b"streets").digest() * 64)
+
+
+def _expected(profiles: dict[str, Any], key: str, device: str, os_id: str,
+              platform: str) -> tuple[str, str]:
+    """From the pack file itself: the device's entry for the OS names the emulator; a
+    platform it does not name takes fallbackDefaults (the device's `defaults` replace the
+    OS's whole `defaults`: DECISIONS-devices D2)."""
+    entry = profiles["deviceOsProfiles"]["byDeviceId"][key][os_id]
+    named = entry["defaults"]["platformToEmulator"].get(platform)
+    if named:
+        return named, f"{device} on {os_id} default"
+    return profiles["fallbackDefaults"]["platformDefaults"][platform][0], "pack fallback"
+
+
+def _games(cli: Any, run: Any, profile: int) -> dict[str, dict[str, Any]]:
+    result = run(cli, "--json", "autolist", str(profile))
+    assert result.code == 0, result.err
+    return {game["filename"]: game for game in result.json()["data"]["games"]}
+
+
+def _resolve(cli: Any, run: Any, game_id: int, profile: int) -> dict[str, Any]:
+    result = run(cli, "--json", "resolve", str(game_id), "--profile", str(profile))
+    assert result.code == 0, result.err
+    data: dict[str, Any] = result.json()["data"]
+    return data
+
+
+def _archive_emulator(cli: Any, run: Any, profile: int, card: Path) -> str | None:
+    plan = run(cli, "--json", "deploy", str(profile), "--to", str(card), "--dry-run",
+               "platform:genesis")
+    assert plan.code == 0, plan.err
+    (genesis,) = [entry for entry in plan.json()["data"]["plan"]["archives"]
+                  if entry["platform_id"] == "genesis"]
+    emulator: str | None = genesis["emulator"]
+    return emulator
+
+
+def _real(cli: Any, *args: str) -> Any:
+    return cli("--pack", str(shared_path("definition-pack")), *args)
+
+
+def _builtin(cli: Any, *args: str) -> Any:
+    return cli(*args)
+
+
+@pytest.fixture
+def real_setup(cli: Any, tmp_path: Path) -> Path:
+    _library(tmp_path / "roms")
+    assert _real(cli, "library", "add", str(tmp_path / "roms")).code == 0
+    assert _real(cli, "scan", "--workers", "1").code == 0
+    for number, (device, os_id, _) in enumerate(PAIRS, start=1):
+        assert _real(cli, "device", "add", device).code == 0
+        assert _real(cli, "profile", "create", "--device", str(number), "--os", os_id).code == 0
+    card = tmp_path / "card"
+    card.mkdir()
+    return card
+
+
+def test_resolve_autolist_deploy_and_bios_agree_with_the_real_pack(
+        cli: Any, real_setup: Path, db_path: Path) -> None:
+    pack_dir = shared_path("definition-pack")
+    profiles = json.loads((pack_dir / "osEmulatorProfiles.json").read_text(encoding="utf-8"))
+    pack = load_pack(pack_dir)
+    for profile, (device, os_id, key) in enumerate(PAIRS, start=1):
+        games = _games(cli, _real, profile)
+        assert {game["platform_id"] for game in games.values()} == set(FILES)
+        seen_rules = set()
+        for game in games.values():
+            want = _expected(profiles, key, device, os_id, game["platform_id"])
+            why = _resolve(cli, _real, game["game_id"], profile)
+            assert (why["emulator_id"], why["emulator_origin"]) == want, (profile, game)
+            assert (game["emulator_id"], game["emulator_origin"]) == want, (profile, game)
+            assert not any("no emulator known" in w for w in game["warnings"])
+            seen_rules.add(want[1])
+        # both kinds of default are covered: the device's entry and the pack's fallback (n64)
+        assert seen_rules == {f"{device} on {os_id} default", "pack fallback"}
+        genesis = _expected(profiles, key, device, os_id, "genesis")[0]
+        assert _archive_emulator(cli, _real, profile, real_setup) == genesis
+        db = open_database(db_path, OpenMode.READ).db
+        try:
+            chosen = platform_emulators(db, pack, load_profile(db, profile), sorted(FILES))
+        finally:
+            db.close()
+        assert chosen == {p: _expected(profiles, key, device, os_id, p) for p in FILES}
+    # the two pairs differ where the pack says they do (else the test would prove little)
+    psx = {_expected(profiles, key, device, os_id, "psx")[0] for device, os_id, key in PAIRS}
+    assert len(psx) == 2
+
+
+def test_overrides_outrank_the_real_packs_default_and_every_command_says_which(
+        cli: Any, real_setup: Path) -> None:
+    profiles = json.loads((shared_path("definition-pack") / "osEmulatorProfiles.json")
+                          .read_text(encoding="utf-8"))
+    device, os_id, key = PAIRS[0]
+    games = _games(cli, _real, 1)
+    zipped = games[Path(ZIPPED).name]["game_id"]
+    gba = games[Path(FILES["gba"]).name]["game_id"]
+    snes = games[Path(FILES["snes"]).name]["game_id"]
+    assert _real(cli, "override", "set", "--platform", "gba", "--emulator", "gpsp",
+                 "--profile", "1").code == 0
+    assert _real(cli, "override", "set", "--game", str(zipped), "--emulator",
+                 "picodrive").code == 0
+    assert _real(cli, "override", "set", "--game", str(snes), "--profile", "1",
+                 "--emulator", "snes9x").code == 0
+    assert _real(cli, "override", "set", "--platform", "snes", "--emulator",
+                 "snes9x").code == 0
+    default = f"{device} on {os_id} default"
+    expected = {
+        gba: ("gpsp", "profile platform override",
+              [("mgba", default)]),
+        zipped: ("picodrive", "game override",
+                 [(_expected(profiles, key, device, os_id, "genesis")[0], default)]),
+        snes: ("snes9x", "profile game override",
+               [("snes9x", "platform override"),
+                (_expected(profiles, key, device, os_id, "snes")[0], default)]),
+    }
+    after = _games(cli, _real, 1)
+    for game_id, (emulator, rule, outranked) in expected.items():
+        why = _resolve(cli, _real, game_id, 1)
+        assert (why["emulator_id"], why["emulator_origin"]) == (emulator, rule), game_id
+        assert [(r["value"], r["level"]) for r in why["emulator_rules"]
+                if not r["decided"]][:len(outranked)] == outranked, game_id
+        (entry,) = [g for g in after.values() if g["game_id"] == game_id]
+        assert (entry["emulator_id"], entry["emulator_origin"]) == (emulator, rule)
+    # the deploy checks the zipped game with the emulator its game override names
+    assert _archive_emulator(cli, _real, 1, real_setup) == "picodrive"
+    # without a profile: the global rules, then the pack's fallback (no OS to ask)
+    alone = _resolve_global(cli, zipped)
+    assert (alone["emulator_id"], alone["emulator_origin"]) == ("picodrive", "game override")
+    n64 = after[Path(FILES["n64"]).name]["game_id"]
+    plain = _resolve_global(cli, n64)
+    assert (plain["emulator_id"], plain["emulator_origin"]) == (
+        profiles["fallbackDefaults"]["platformDefaults"]["n64"][0], "pack fallback")
+
+
+def _resolve_global(cli: Any, game_id: int) -> dict[str, Any]:
+    result = _real(cli, "--json", "resolve", str(game_id))
+    assert result.code == 0, result.err
+    data: dict[str, Any] = result.json()["data"]
+    return data
+
+
+def test_the_builtin_pack_keeps_its_answers(cli: Any, tmp_path: Path) -> None:
+    """The built-in pack has no device entries: the OS's own defaults, named as before."""
+    _library(tmp_path / "roms")
+    assert cli("library", "add", str(tmp_path / "roms")).code == 0
+    assert cli("scan", "--workers", "1").code == 0
+    assert cli("device", "add", "rg-35xx-plus").code == 0
+    assert cli("profile", "create", "--device", "1", "--os", "muos").code == 0
+    games = _games(cli, _builtin, 1)
+    sonic = games["Sonic (USA).md"]
+    why = _resolve(cli, _builtin, sonic["game_id"], 1)
+    assert (why["emulator_id"], why["emulator_origin"]) == ("retroarch-genesis-plus-gx",
+                                                           "muos default")
+    assert (sonic["emulator_id"], sonic["emulator_origin"]) == ("retroarch-genesis-plus-gx",
+                                                               "muos default")
+    for game in games.values():
+        why = _resolve(cli, _builtin, game["game_id"], 1)
+        assert (why["emulator_id"], why["emulator_origin"]) == (
+            game["emulator_id"], game["emulator_origin"]), game["filename"]
+
+
+def test_an_inherited_entry_that_refers_to_its_os_profile_is_named_by_that_profile() -> None:
+    """gkd350h has no plumOS entry: it inherits gkd-pixel's, a bare profileRef to plumOS's
+    profile, whose defaults decide: "plumos default", not a device's."""
+    pack_dir = shared_path("definition-pack")
+    profiles = json.loads((pack_dir / "osEmulatorProfiles.json").read_text(encoding="utf-8"))
+    assert set(profiles["deviceOsProfiles"]["byDeviceId"]["gkd-pixel"]["plumos"]) <= {
+        "profileRef", "notes"}
+    wanted = profiles["profilesByOsId"]["plumos"]["defaults"]["platformToEmulator"]["gba"]
+    resolved = resolve_os_profile(load_pack(pack_dir), "gkd350h", "plumos")
+    assert resolved.default_for("gba") == (wanted, "plumos default")
+    assert resolved.default_for("no-such-platform") == (None, "none")
