@@ -234,8 +234,9 @@ class ProfileScope:
 
     With games in the library: the library's platforms the profile keeps (its include and
     exclude lists) and has an emulator for (an override, the OS's default on the device, or
-    the pack's fallback default, as the auto-list and a deploy use them); the others are
-    ``left_out``: their games are never deployed with this profile. With no games: the
+    the pack's fallback default, as the auto-list and a deploy use them); those it keeps but
+    has no emulator for are ``left_out``: the auto-list never includes their games. With no
+    games: the
     platforms the OS profile names for the device and the profile's own overrides, not the
     pack's fallback defaults (those name an emulator for nearly every platform the pack knows,
     PS3 and Switch included, whatever the device).

@@ -4,10 +4,10 @@ A file is a known dump when a strong hash proves it and no hash contradicts the 
 
 * its SHA1 equals the dump's: proven (a different MD5 in the pack is then the pack's error);
 * its MD5 equals the dump's: proven when the dump gives no SHA1, or when its SHA1 differs but
-  the size agrees. No bad dump shares an MD5 with a real one by accident, and a forged one
-  would need a second preimage of MD5; so a SHA1 that disagrees is the pack's error (the real
-  pack has several PS1 SHA1s that match libretro's for 16 hex digits and then differ). The
-  verdict says so in its ``note``;
+  the size agrees (or the pack gives none). No bad dump shares an MD5 with a real one by
+  accident, and a forged one would need a second preimage of MD5; so a SHA1 that disagrees is
+  the pack's error (the real pack has several PS1 SHA1s that match libretro's for 16 hex
+  digits and then differ). The verdict says so in its ``note``;
 * its CRC32 equals the dump's: proven only when the dump gives neither MD5 nor SHA1, and the
   size agrees. A CRC is 32 bits and easy to forge; a strong hash that disagrees always wins.
 """
