@@ -113,13 +113,21 @@ def test_groups_and_exit_codes(cli: Any, bios_setup: dict[str, Path]) -> None:
     # Either PS1 BIOS is enough: one group, satisfied by the alternate dump.
     assert found[("psx", "psx-us")] is found[("psx", "psx-jp")]
     assert found[("psx", "psx-jp")]["status"] == "satisfied"
-    # The DS needs both of its parts: separate groups; ARM9 has a bad dump and a misnamed good one.
+    # The DS needs both of its parts: separate groups. ARM9 has a bad dump under its name and
+    # a good one under another: the good one satisfies it (a deploy writes it as bios9.bin).
     assert found[("nds", "nds-arm7")]["status"] == "satisfied"
     arm9 = found[("nds", "nds-arm9")]
-    assert arm9["status"] == "missing-blocking"
-    assert {p["expected_filename"] for p in arm9["problems"]} == {None, "bios9.bin"}
+    assert arm9["status"] == "satisfied"
+    assert [(Path(p["filepath"]).name, p["expected_filename"], p["card_name"])
+            for p in arm9["present"]] == [("my-arm9-dump.bin", "bios9.bin", "bios9.bin")]
+    assert [(Path(p["filepath"]).name, p["status"]) for p in arm9["problems"]] == [
+        ("bios9.bin", "wrong_hash")]
     assert found[("famicom-disk-system", "fds")]["status"] == "satisfied"
     pack = bios_setup["pack"]
+    assert cli("--pack", pack, "bios", "check", "--platform", "nds").code == 0
+    os.remove(bios_setup["folder"] / "my-arm9-dump.bin")
+    cli("--pack", pack, "bios", "scan", bios_setup["folder"])
+    assert statuses(cli, bios_setup)[("nds", "nds-arm9")]["status"] == "missing-blocking"
     assert cli("--pack", pack, "bios", "check", "--platform", "nds").code == 1
     assert cli("--pack", pack, "bios", "check", "--platform", "psx").code == 0
     os.remove(bios_setup["folder"] / "GBA_BIOS.BIN")
@@ -135,6 +143,7 @@ def test_groups_and_exit_codes(cli: Any, bios_setup: dict[str, Path]) -> None:
 def test_summary_agrees_with_the_rows(cli: Any, bios_setup: dict[str, Path]) -> None:
     """Issue 12 item 16: a "missing..." row never comes with "all required BIOS present"."""
     pack = bios_setup["pack"]
+    os.remove(bios_setup["folder"] / "my-arm9-dump.bin")  # the ARM9 BIOS: only a bad dump
     cli("--pack", pack, "bios", "scan", bios_setup["folder"])
     psx = cli("--pack", pack, "bios", "check", "--platform", "psx")
     assert psx.code == 0 and "all required BIOS present (1 of 1)" in psx.out

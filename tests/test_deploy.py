@@ -128,15 +128,19 @@ def test_plan_copies_only_verified_bios_to_the_bios_folder(library: Library, car
     sync_pack(library.db, pack)
     scan_bios(library.db, pack, [bios_dir])
     plan = build_plan(library.db, Layout(card), library.game_ids(), pack=pack)
-    bios = {i.dest for i in plan.items if i.kind == "bios"}
+    bios = {i.dest: i.source for i in plan.items if i.kind == "bios"}
     assert "BIOS/example-nes-boot.bin" in bios          # verified: goes
-    assert not any("snes-dsp" in d or "gba" in d for d in bios)  # bad dump, wrong name: not
+    assert not any("snes-dsp" in d for d in bios)       # bad dump: not
+    # verified under another name: goes, under the name the pack gives it
+    assert bios["BIOS/example-gba-boot.bin"] == str(bios_dir / "gba boot (copy).bin")
     missing = {w.platform_id for w in plan.warnings if w.code == "missing-bios"}
-    assert {"snes", "gba"} <= missing and "nes" not in missing
+    assert "snes" in missing and not {"nes", "gba"} & missing
     summary = deploy(library.db, plan, profile_id=library.profile_id)
     assert summary.failed == 0
     assert (card / "BIOS/example-nes-boot.bin").read_bytes() == \
         Path(bios_dir / "example-nes-boot.bin").read_bytes()
+    assert (card / "BIOS/example-gba-boot.bin").read_bytes() == \
+        Path(bios_dir / "gba boot (copy).bin").read_bytes()
 
 
 # -- deploy ----------------------------------------------------------------------------------

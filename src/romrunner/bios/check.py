@@ -17,7 +17,8 @@ from typing import Any
 
 from romrunner.bios.known import known_bios
 from romrunner.bios.verify import GOOD_STATUSES
-from romrunner.devices.profiles import load_profile, platform_emulators
+from romrunner.devices.osprofile import resolve_os_profile
+from romrunner.devices.profiles import Profile, load_profile, platform_emulators
 from romrunner.errors import NotFoundError
 from romrunner.packs.loader import DefinitionPack
 from romrunner.packs.model import BiosEntry
@@ -85,22 +86,54 @@ def emulator_groups(entries: Iterable[BiosEntry], emulator_id: str) -> list[Bios
 
 
 def _verdicts_by_entry(db: Database) -> dict[str, list[dict[str, Any]]]:
+    """Each entry's verdicts on present files; ``name_serves`` tells whether the file's name
+    is one a good verdict of the file accepts (then renaming it would break that entry)."""
+    good = tuple(sorted(GOOD_STATUSES))
     rows = db.query("SELECT v.bios_definition_id, v.status, v.expected_filename, "
                     "v.matched_hash_type, f.filepath, f.file_md5, f.file_sha1, f.file_crc32, "
-                    "f.file_size FROM bios_verification v JOIN bios_files f "
+                    "f.file_size, EXISTS (SELECT 1 FROM bios_verification w "
+                    "WHERE w.bios_file_id = f.id AND w.expected_filename IS NULL "
+                    f"AND w.status IN ({', '.join('?' * len(good))})) AS name_serves "
+                    "FROM bios_verification v JOIN bios_files f "
                     "ON f.id = v.bios_file_id WHERE f.is_missing = 0 "
-                    "ORDER BY f.filepath")
+                    "ORDER BY f.filepath", good)
     found: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for row in rows:
-        found[row["bios_definition_id"]].append(dict(row))
+        item = dict(row)
+        item["name_serves"] = bool(item["name_serves"])
+        found[row["bios_definition_id"]].append(item)
     return found
 
 
+_RANK = {"exact_match": 0, "alternate_hash": 1, "presence_only": 2}
+
+
 def _decide(group: BiosGroup, found: dict[str, list[dict[str, Any]]]) -> None:
+    """Present: every good file under a name its entry accepts, then each good file under
+    another name (the card gets it under the entry's name) that the group does not have yet:
+    once per file, and only for an entry no file serves under its own name. Best first
+    (exact before alternate, then by path), so a deploy keeps the first of two for one name.
+    """
+    order = {entry.id: position for position, entry in enumerate(group.entries)}
+    named: list[dict[str, Any]] = []
+    renamed: list[dict[str, Any]] = []
     for entry in group.entries:
         for item in found.get(entry.id, []):
-            good = item["status"] in GOOD_STATUSES and not item["expected_filename"]
-            (group.present if good else group.problems).append({"entry": entry.id, **item})
+            row = {"entry": entry.id, **item, "card_name": entry.filename.rsplit("/", 1)[-1]}
+            if item["status"] not in GOOD_STATUSES:
+                group.problems.append(row)
+            else:
+                (renamed if item["expected_filename"] else named).append(row)
+    named.sort(key=lambda r: (_RANK[r["status"]], r["filepath"], order[r["entry"]]))
+    renamed.sort(key=lambda r: (_RANK[r["status"]], r["filepath"], order[r["entry"]]))
+    served = {row["entry"] for row in named}
+    used = {row["filepath"] for row in named}
+    group.present = list(named)
+    for row in renamed:
+        if row["entry"] not in served and row["filepath"] not in used:
+            served.add(row["entry"])  # later copies for the same name would never be used
+            used.add(row["filepath"])
+            group.present.append(row)
     if group.present:
         group.status = SATISFIED
     else:
@@ -119,6 +152,7 @@ class BiosReport:
     groups: list[BiosGroup]
     strict: bool = False
     selection: str = "the selection"
+    scope: ProfileScope | None = None
 
     @property
     def ok(self) -> bool:
@@ -156,8 +190,9 @@ def check_bios(db: Database, pack: DefinitionPack, *, platforms: list[str] | Non
     """Group the requirements of the selected platforms (or emulator) and judge each group.
 
     With no selection: the platforms of the scanned library, or, for an empty library, every
-    platform with a BIOS entry. With ``profile``, each platform's groups are those of the
-    emulator the profile uses for it (see :mod:`romrunner.devices.profiles`); a platform
+    platform with a BIOS entry. With ``profile`` and no platforms: the platforms that profile
+    can use (see :func:`profile_scope`). With ``profile``, each platform's groups are those of
+    the emulator the profile uses for it (see :mod:`romrunner.devices.profiles`); a platform
     with no known emulator, or one no BIOS entry names, is checked for any emulator.
     A platform or emulator id that neither the pack, the BIOS entries nor the library
     knows is a :class:`NotFoundError` naming it (a check never passes on nothing).
@@ -166,10 +201,14 @@ def check_bios(db: Database, pack: DefinitionPack, *, platforms: list[str] | Non
     emulator = _core_name(pack, known.entries, emulator)
     _require_known(db, pack, known.entries, platforms or [], emulator)
     selected = set(platforms or [])
-    if not selected and emulator is None:
-        selected = {row[0] for row in db.query("SELECT DISTINCT platform_id FROM games")}
-        selected = selected or {entry.platform_id for entry in pack.bios}
-    entries = [e for e in known.entries if not selected or e.platform_id in selected]
+    scope: ProfileScope | None = None
+    if not selected and profile is not None:
+        scope = profile_scope(db, pack, load_profile(db, profile))
+        selected = set(scope.platforms)
+    elif not selected and emulator is None:
+        selected = _library_platforms(db) or {entry.platform_id for entry in pack.bios}
+    entries = [e for e in known.entries if e.platform_id in selected] \
+        if selected or scope is not None else list(known.entries)
     if profile is not None:
         groups = _profile_groups(db, pack, profile, entries)
     elif emulator:
@@ -181,7 +220,55 @@ def check_bios(db: Database, pack: DefinitionPack, *, platforms: list[str] | Non
         _decide(group, found)
     groups.sort(key=lambda g: (g.platform_id, g.emulator_id or "", not g.required,
                                g.entries[0].filename))
-    return BiosReport(groups, strict, _selection(platforms or [], emulator, profile))
+    return BiosReport(groups, strict, _selection(platforms or [], emulator, profile), scope)
+
+
+def _library_platforms(db: Database) -> set[str]:
+    return {row[0] for row in db.query("SELECT DISTINCT platform_id FROM games "
+                                       "WHERE is_missing = 0 AND platform_id != 'unknown'")}
+
+
+@dataclass
+class ProfileScope:
+    """The platforms ``bios check --profile`` covers, and why.
+
+    With games in the library: the library's platforms the profile keeps (its include and
+    exclude lists) and has an emulator for (an override, the OS's default on the device, or
+    the pack's fallback default, as the auto-list and a deploy use them); those it keeps but
+    has no emulator for are ``left_out``: the auto-list never includes their games. With no
+    games: the
+    platforms the OS profile names for the device and the profile's own overrides, not the
+    pack's fallback defaults (those name an emulator for nearly every platform the pack knows,
+    PS3 and Switch included, whatever the device).
+    """
+
+    platforms: list[str]
+    left_out: list[str]
+    basis: str
+
+    def as_dict(self) -> dict[str, Any]:
+        """The JSON form."""
+        return {"platforms": self.platforms, "left_out": self.left_out, "basis": self.basis}
+
+
+def profile_scope(db: Database, pack: DefinitionPack, profile: Profile) -> ProfileScope:
+    """The platforms a profile can use (see :class:`ProfileScope`)."""
+    resolved = resolve_os_profile(pack, profile.device_id, profile.os_id)
+    library = _library_platforms(db)
+    candidates = sorted(library or set(pack.platforms) | set(resolved.emulators))
+    chosen = platform_emulators(db, pack, profile, candidates)
+    kept = [p for p in candidates if (not profile.include_platforms
+                                      or p in profile.include_platforms)
+            and p not in profile.exclude_platforms]
+    fallback = set(resolved.fallback_platforms)
+    if library:
+        usable = [p for p in kept if chosen[p][0] is not None]
+        return ProfileScope(usable, sorted(set(kept) - set(usable)),
+                            "the library's platforms this profile has an emulator for")
+    declared = [p for p in kept if chosen[p][0] is not None and (
+        p not in fallback or chosen[p][1] == "profile platform override")]
+    return ProfileScope(declared, [], f"no games in the library: the platforms {profile.os_id}"
+                        f"'s profile for {profile.device_id} names")
 
 
 def _require_known(db: Database, pack: DefinitionPack, entries: list[BiosEntry],

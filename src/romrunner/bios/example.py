@@ -2,8 +2,8 @@
 
 No real BIOS is shipped or downloaded: the files are bytes the project makes, and the pack
 copy gains test-only entries whose hashes are those of the made files. One is present and
-good, one is a good dump under the wrong name (its platform can fall back to HLE), one is a
-bad dump of a BIOS with no fallback.
+good, one is a good dump under another name (it counts, and a deploy writes it under the
+pack's name), one is a bad dump of a BIOS with no fallback.
 """
 
 from __future__ import annotations

@@ -57,19 +57,28 @@ class ExtraRom:
         return self.name.rsplit("/", 1)[-1]
 
 
+SAME_DUMP, OTHER_DUMP = "same-dump", "other-dump"
+
+
 @dataclass(frozen=True)
 class Conflict:
-    """A DAT row the pack disagrees with (the pack's entry stands)."""
+    """A DAT row the pack disagrees with (the pack's entry stands).
+
+    ``kind`` is SAME_DUMP when the row shares a hash with a dump of the entry but another of
+    its hashes (or its size) differs: one of the two sources is wrong about that dump.
+    OTHER_DUMP: a row under the entry's name with none of its hashes (another version).
+    """
 
     source: str
     name: str
     entry_id: str
     reason: str
+    kind: str = SAME_DUMP
 
     def as_dict(self) -> dict[str, str]:
         """The JSON form."""
         return {"source": self.source, "name": self.name, "entry": self.entry_id,
-                "reason": self.reason}
+                "reason": self.reason, "kind": self.kind}
 
 
 @dataclass(frozen=True)
@@ -120,13 +129,31 @@ def _shares_hash(known: KnownHash, rom: ExtraRom, entry: BiosEntry) -> bool:
 
 
 def _disagreement(known: KnownHash, entry: BiosEntry, rom: ExtraRom) -> str | None:
-    for kind in _KINDS:
-        ours, theirs = getattr(known, kind), getattr(rom, kind)
-        if ours and theirs and ours != theirs:
-            return f"same dump by another hash, but {kind} {theirs} where the pack has {ours}"
-    if entry.file_size and rom.size and entry.file_size != rom.size:
-        return f"size {rom.size} where the pack has {entry.file_size}"
-    return None
+    agree = [kind for kind in _KINDS
+             if getattr(known, kind) and getattr(known, kind) == getattr(rom, kind)]
+    differ = [kind for kind in _KINDS if getattr(known, kind) and getattr(rom, kind)
+              and getattr(known, kind) != getattr(rom, kind)]
+    sizes = (entry.file_size, rom.size)
+    if entry.file_size and rom.size:
+        (agree if entry.file_size == rom.size else differ).append("size")
+    if not differ:
+        return None
+    theirs = " and ".join(f"{kind} {sizes[1] if kind == 'size' else getattr(rom, kind)}"
+                          for kind in differ)
+    ours = " and ".join(f"{sizes[0] if kind == 'size' else getattr(known, kind)}"
+                        for kind in differ)
+    strong = "sha1" in agree or "md5" in agree
+    head = (f"{'same dump by' if strong else 'same'} {_listed(agree)}, but {theirs} where "
+            f"the pack has {ours}")
+    if "sha1" in agree or ("md5" in agree and "size" not in differ):
+        proof = "sha1" if "sha1" in agree else "md5 and size"
+        return (f"{head}: one of the two is wrong; a file with this {proof} verifies "
+                "either way")
+    return f"{head}: another dump, or a wrong hash (a file needs the pack's md5 or sha1)"
+
+
+def _listed(kinds: list[str]) -> str:
+    return ", ".join(kinds[:-1]) + f" and {kinds[-1]}" if len(kinds) > 1 else kinds[0]
 
 
 def _filled(known: KnownHash, rom: ExtraRom) -> KnownHash:
@@ -157,7 +184,8 @@ class _Merger:
             if rom.platform_id in (None, entry.platform_id):
                 self.conflicts.append(Conflict(
                     rom.source, rom.name, entry.id, "another dump under the pack's name: "
-                    f"md5 {rom.md5 or '-'} is not a hash the pack lists; the pack's stand"))
+                    f"md5 {rom.md5 or '-'} is not a hash the pack lists; the pack's stand",
+                    OTHER_DUMP))
                 return
         self._add_extra(rom)
 
@@ -336,8 +364,9 @@ def is_bios_dat(header: DatHeader) -> bool:
     return _BIOS_WORDS.search(text) is not None
 
 
-def import_bios_dat(db: Database, path: Path, pack: DefinitionPack) -> BiosDatImport:
-    """Store a System.dat-style DAT's rows (replacing an earlier import of the same DAT)."""
+def read_bios_dat(path: Path, pack: DefinitionPack
+                  ) -> tuple[DatHeader, list[ExtraRom], list[str]]:
+    """A System.dat-style DAT's header, rows and parse problems; a game DAT is refused."""
     header, roms, problems = read_sectioned_roms(path)
     if not is_bios_dat(header):
         raise InputError(f"{path}: {header.name!r} is a game DAT, not a BIOS/system DAT like "
@@ -349,8 +378,15 @@ def import_bios_dat(db: Database, path: Path, pack: DefinitionPack) -> BiosDatIm
         raise InputError(f"{path}: {header.name!r} does not list BIOS files: {like:,} of "
                          f"{len(roms):,} entries look like firmware (e.g. {example!r} does "
                          "not); import game catalogs with `romrunner dat import`")
+    known = set(pack.platforms)
+    return header, [_extra_rom(header.name, section, rom, known) for section, rom in roms], \
+        problems
+
+
+def import_bios_dat(db: Database, path: Path, pack: DefinitionPack) -> BiosDatImport:
+    """Store a System.dat-style DAT's rows (replacing an earlier import of the same DAT)."""
+    header, rows, problems = read_bios_dat(path, pack)
     source = header.name
-    rows = [_extra_rom(source, section, rom, set(pack.platforms)) for section, rom in roms]
     with db.atomic():
         db.execute("DELETE FROM bios_extra_hashes WHERE source = ?", (source,))
         db.executemany(
@@ -361,3 +397,50 @@ def import_bios_dat(db: Database, path: Path, pack: DefinitionPack) -> BiosDatIm
     unmapped = sorted({r.section for r in rows if r.platform_id is None})
     return BiosDatImport(source, header.version, len(rows), unmapped, problems,
                          known_bios(db, pack))
+
+
+def dat_disagreements(path: Path, pack: DefinitionPack) -> list[Conflict]:
+    """The rows of a BIOS DAT that give a pack dump's hash and disagree on another of its
+    hashes or its size (nothing is stored: ``pack validate --bios-dat``)."""
+    _, rows, _ = read_bios_dat(path, pack)
+    return [c for c in merge_known_bios(pack, rows).conflicts if c.kind == SAME_DUMP]
+
+
+def imported_disagreements(db: Database, pack: DefinitionPack) -> list[Conflict]:
+    """The same, against every BIOS DAT imported into the database."""
+    return [c for c in merge_known_bios(pack, load_extras(db)).conflicts
+            if c.kind == SAME_DUMP]
+
+
+def pack_disagreements(entries: list[BiosEntry]) -> list[str]:
+    """Pack dumps that give one MD5 or SHA1 and disagree on another hash or the size: one of
+    the two records is wrong (each pair once)."""
+    problems: list[str] = []
+    reported: set[frozenset[tuple[str, int]]] = set()
+    for kind in ("md5", "sha1"):
+        by_value: dict[str, list[tuple[BiosEntry, int]]] = defaultdict(list)
+        for entry in entries:
+            for position, known in enumerate(entry.known_hashes):
+                if getattr(known, kind):
+                    by_value[getattr(known, kind)].append((entry, position))
+        for value, records in by_value.items():
+            first, first_at = records[0]
+            for other, other_at in records[1:]:
+                pair = frozenset({(first.id, first_at), (other.id, other_at)})
+                differ = _record_difference(first, first.known_hashes[first_at],
+                                            other, other.known_hashes[other_at])
+                if differ and pair not in reported:
+                    reported.add(pair)
+                    problems.append(f"{first.id!r} and {other.id!r} both give {kind} {value} "
+                                    f"but another {differ}: one of them is wrong")
+    return problems
+
+
+def _record_difference(first: BiosEntry, ours: KnownHash, other: BiosEntry,
+                       theirs: KnownHash) -> str:
+    differ = [f"{kind} ({getattr(ours, kind)} vs {getattr(theirs, kind)})" for kind in _KINDS
+              if getattr(ours, kind) and getattr(theirs, kind)
+              and getattr(ours, kind) != getattr(theirs, kind)]
+    if first.file_size and other.file_size and first.file_size != other.file_size:
+        differ.append(f"size ({first.file_size} vs {other.file_size})")
+    return " and ".join(differ)

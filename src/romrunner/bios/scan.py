@@ -23,14 +23,24 @@ from romrunner.timeutil import now_text
 MIN_SIZE_BOUND = 64 * 2**20  # never skip a file below 64 MiB, whatever the pack says
 
 
+# A file's status is the best of its verdicts (a file shared by several entries has one each).
+_RANK = ("exact_match", "alternate_hash", "presence_only", "wrong_size", "wrong_hash", "unknown")
+
+
 @dataclass
 class BiosScanSummary:
-    """What a BIOS scan did (the ``--json`` summary)."""
+    """What a BIOS scan did (the ``--json`` summary).
+
+    ``statuses`` counts files by their best verdict; ``files`` lists every file verified, in
+    scan order, with its status and each entry it relates to. A symbolic link is never
+    followed (like the library scan): it is a note, as is a file too large to be a BIOS.
+    """
 
     scanned: int = 0
     hashed: int = 0
     unchanged: int = 0
     statuses: dict[str, int] = field(default_factory=dict)
+    files: list[dict[str, Any]] = field(default_factory=list)
     notes: list[dict[str, str]] = field(default_factory=list)
     errors: list[dict[str, str]] = field(default_factory=list)
 
@@ -44,6 +54,9 @@ def _walk(folder: Path, summary: BiosScanSummary) -> Iterator[tuple[Path, os.sta
     for directory, dirnames, filenames in os.walk(folder, onerror=lambda e: summary.errors.append(
             {"path": str(e.filename), "error": e.strerror or str(e)})):
         dirnames.sort()
+        for name in [name for name in dirnames if os.path.islink(os.path.join(directory, name))]:
+            dirnames.remove(name)
+            _not_followed(Path(directory, name), summary)
         for name in sorted(filenames):
             path = Path(directory, name)
             try:
@@ -53,6 +66,20 @@ def _walk(folder: Path, summary: BiosScanSummary) -> Iterator[tuple[Path, os.sta
                 continue
             if stat.S_ISREG(info.st_mode):
                 yield path, info
+            elif stat.S_ISLNK(info.st_mode):
+                _not_followed(path, summary)
+            else:
+                summary.notes.append({"path": str(path), "note": "not a regular file: skipped"})
+
+
+def _not_followed(path: Path, summary: BiosScanSummary) -> None:
+    try:
+        target = f" (to {os.readlink(path)})"
+    except OSError:
+        target = ""
+    summary.notes.append({"path": str(path), "note": f"symbolic link{target} not followed (nor "
+                          "are they in library scans): put the file itself here, or scan the "
+                          "folder it is in"})
 
 
 def scan_bios(db: Database, pack: DefinitionPack, folders: list[Path]) -> BiosScanSummary:
@@ -71,7 +98,10 @@ def scan_bios(db: Database, pack: DefinitionPack, folders: list[Path]) -> BiosSc
                 summary.scanned += 1
                 key = display_path(str(path))  # undecodable bytes stored as \xNN escapes
                 seen.add(key)
-                _scan_one(db, known.index, path, info, bound, summary, stored.get(key))
+                verdicts = _scan_one(db, known.index, path, info, bound, summary,
+                                     stored.get(key))
+                if verdicts is not None:
+                    _report(summary, root, path, info, verdicts)
             db.executemany("UPDATE bios_files SET is_missing = 1 WHERE id = ?",
                            [(row["id"],) for key, row in stored.items() if key not in seen])
     return summary
@@ -87,11 +117,12 @@ def _load_stored(db: Database, root: Path) -> dict[str, Any]:
 
 
 def _scan_one(db: Database, index: PackIndex, path: Path, info: os.stat_result,
-              bound: int, summary: BiosScanSummary, stored: Any) -> None:
+              bound: int, summary: BiosScanSummary, stored: Any) -> list[Verdict] | None:
+    """Hash (or reuse the hashes of) one file and store its verdicts; None when not verified."""
     if info.st_size > bound:
         summary.notes.append({"path": str(path), "note": f"skipped: {info.st_size:,} bytes is "
                               f"larger than any BIOS (bound {bound:,})"})
-        return
+        return None
     if info.st_size == 0:
         summary.notes.append({"path": str(path), "note": "empty file: not a BIOS"})
     hashes = _unchanged_hashes(stored, info)
@@ -100,14 +131,32 @@ def _scan_one(db: Database, index: PackIndex, path: Path, info: os.stat_result,
             hashes = hash_file(path)
         except OSError as exc:
             summary.errors.append({"path": str(path), "error": exc.strerror or str(exc)})
-            return
+            return None
         summary.hashed += 1
     else:
         summary.unchanged += 1
     verdicts = verify(index, hashes, path.name)
     _store(db, path, info, hashes, verdicts)
+    return verdicts
+
+
+def _report(summary: BiosScanSummary, root: Path, path: Path, info: os.stat_result,
+            verdicts: list[Verdict]) -> None:
+    """The file's line of ``files``, its count, and a note per pack hash that looks wrong."""
+    status = min((v.status for v in verdicts), key=_RANK.index)
+    summary.statuses[status] = summary.statuses.get(status, 0) + 1
+    summary.files.append({
+        "path": display_path(str(path)), "relative": display_path(str(path.relative_to(root))),
+        "size": info.st_size, "status": status,
+        "entries": [{"entry": v.entry.id, "platform_id": v.entry.platform_id,
+                     "filename": v.entry.filename, "file_size": v.entry.file_size,
+                     "status": v.status, "matched_hash": v.matched_hash,
+                     "expected_filename": v.expected_filename, "note": v.note}
+                    for v in verdicts if v.entry is not None]})
     for verdict in verdicts:
-        summary.statuses[verdict.status] = summary.statuses.get(verdict.status, 0) + 1
+        if verdict.note and verdict.entry is not None:
+            summary.notes.append({"path": str(path), "note": f"{verdict.entry.id}: "
+                                  f"{verdict.status} by {verdict.matched_hash}; {verdict.note}"})
 
 
 def _unchanged_hashes(row: Any, info: os.stat_result) -> Hashes | None:

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from pathlib import Path
+from typing import Any
 
 import click
 from rich.console import Console
-from rich.table import Table
+from rich.table import Column, Table
 from rich.text import Text
 
-from romrunner.bios.check import BLOCKING, SATISFIED, BiosReport, check_bios
+from romrunner.bios.check import BLOCKING, HLE, SATISFIED, BiosReport, check_bios
 from romrunner.bios.known import import_bios_dat
 from romrunner.bios.scan import scan_bios
+from romrunner.bios.verify import GOOD_STATUSES
 from romrunner.cli.context import ROW_ID, app_context
 from romrunner.store import OpenMode
 
@@ -25,7 +27,12 @@ def bios() -> None:
 @bios.command(name="scan")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 def bios_scan(paths: tuple[Path, ...]) -> int:
-    """Hash and verify every file under PATHS against the pack's known BIOS."""
+    """Hash and verify every file under PATHS against the pack's known BIOS.
+
+    Prints the counts by status and a line per file that is not a verified BIOS under a name
+    it is known by (--json lists every file, its status and the entries it matched). A
+    symbolic link is not followed: it is named in a note.
+    """
     app = app_context()
     summary = scan_bios(app.open_db(), app.pack(), list(paths))
 
@@ -34,6 +41,12 @@ def bios_scan(paths: tuple[Path, ...]) -> int:
                       f"{summary.unchanged} unchanged: " + ", ".join(
                           f"{count} {status}" for status, count in sorted(
                               summary.statuses.items())), markup=False)
+        lines = [line for item in summary.files if (line := scan_line(item))]
+        for line in lines[:SCAN_LINES]:
+            console.print(f"  {line}", markup=False)
+        if len(lines) > SCAN_LINES:
+            console.print(f"  … and {len(lines) - SCAN_LINES} more (--json lists every file)",
+                          markup=False)
         for note in summary.notes:
             console.print(f"note: {note['path']}: {note['note']}", markup=False)
         for error in summary.errors:
@@ -41,6 +54,34 @@ def bios_scan(paths: tuple[Path, ...]) -> int:
 
     app.finish(asdict(summary), render)
     return 0
+
+
+SCAN_LINES = 50  # lines of files listed by a text scan; --json has them all
+
+
+def scan_line(item: dict[str, Any]) -> str | None:
+    """What a scan says of one file: None for a verified BIOS under a name it is known by."""
+    name, status, entries = item["relative"], item["status"], item["entries"]
+    good = [e for e in entries if e["status"] in GOOD_STATUSES]
+    if good and any(not e["expected_filename"] for e in good):
+        return None
+    if good:
+        cards = sorted({e["expected_filename"] for e in good})
+        return (f"{name}: {status} as {', '.join(cards)} ({_ids(good)}); deploy writes it "
+                f"under {'that name' if len(cards) == 1 else 'the one a platform needs'}, "
+                "renaming it here is optional")
+    if status == "unknown":
+        return f"{name}: unknown (no known BIOS has its hashes or name)"
+    if status == "wrong_size":
+        sizes = sorted({e["file_size"] for e in entries if e["file_size"]})
+        return (f"{name}: wrong_size ({item['size']:,} bytes where {_ids(entries)} has "
+                f"{' or '.join(f'{size:,}' for size in sizes)})")
+    return f"{name}: {status} (not a known dump of {_ids(entries)})"
+
+
+def _ids(entries: list[dict[str, Any]]) -> str:
+    shown = [e["entry"] for e in entries[:3]]
+    return ", ".join(shown) + (f" and {len(entries) - 3} more" if len(entries) > 3 else "")
 
 
 @bios.command(name="import-dat")
@@ -96,31 +137,61 @@ def bios_check(platforms: tuple[str, ...], emulator: str | None, profile: int | 
                         profile=profile, strict=strict)
 
     def render(console: Console) -> None:
+        if report.scope is not None:
+            scope = report.scope
+            console.print(f"device profile {profile}: {len(scope.platforms)} platforms "
+                          f"({scope.basis})" + (f": {', '.join(scope.platforms)}"
+                                                if scope.platforms else ""), markup=False)
+            if scope.left_out:
+                console.print(f"not checked: {', '.join(scope.left_out)} (the library has "
+                              "games of them, but this profile has no emulator for them)",
+                              markup=False)
         if report.groups:
             console.print(bios_table(report))
         console.print(report.summary)
 
     app.finish({"ok": report.ok, "summary": report.summary,
+                "scope": report.scope.as_dict() if report.scope else None,
                 "groups": [g.as_dict() for g in report.groups]}, render, ok=report.ok)
     return 0 if report.ok else 1
 
 
+STATUS_WIDTH = max(len(status) for status in (SATISFIED, HLE, BLOCKING))
+
+
 def bios_table(report: BiosReport) -> Table:
-    """The human table of a check: one row per group, what satisfies it or what is wrong."""
-    table = Table("platform", "emulator", "need", "one of", "status", "have / problem")
+    """The human table of a check: one row per group, what satisfies it or what is wrong.
+
+    The status column is never shortened: it is the one word the user needs.
+    """
+    emulators = any(group.emulator_id for group in report.groups)
+    table = Table(Column("platform", overflow="fold"),
+                  *([Column("emulator", overflow="fold")] if emulators else []),
+                  Column("need", overflow="fold"), Column("one of", overflow="fold", ratio=2),
+                  Column("status", no_wrap=True, min_width=STATUS_WIDTH),
+                  Column("have / problem", overflow="fold", ratio=3))
     for group in report.groups:
         style = "green" if group.status == SATISFIED else \
             "red" if group.status == BLOCKING else "yellow"
-        have = "; ".join(Path(p["filepath"]).name for p in group.present) or "; ".join(
-            f"{Path(p['filepath']).name}: {p['status']}"
-            + (f", rename to {p['expected_filename']}" if p["expected_filename"] else "")
-            for p in group.problems)
-        table.add_row(group.platform_id, group.emulator_id or "any",
+        have = "; ".join(_present(p) for p in group.present) or "; ".join(
+            f"{Path(p['filepath']).name}: {p['status']}" for p in group.problems)
+        table.add_row(group.platform_id, *([group.emulator_id or "any"] if emulators else []),
                       "required" if group.required else "optional",
                       ", ".join(e.filename for e in group.entries[:4])
                       + (" …" if len(group.entries) > 4 else ""),
                       Text(group.status, style=style), have)
     return table
+
+
+def _present(item: dict[str, Any]) -> str:
+    """A file that satisfies a group; under another name, what the card gets and whether
+    renaming it in the library is worth it (not when its name serves another entry)."""
+    name = Path(item["filepath"]).name
+    if not item["expected_filename"]:
+        return name
+    if item["name_serves"]:
+        return f"{name} (as {item['card_name']} on the card)"
+    return f"{name} (as {item['card_name']} on the card; rename optional)"
 
 
 def register(group: click.Group) -> None:
