@@ -166,7 +166,13 @@ def test_devices_and_profiles_from_the_cli(cli: Any) -> None:
     assert [(d["id"], d["nickname"], d["chipset"], d["profiles"]) for d in owned] == [
         (1, "mine", "h700", 1)]
     oses = _real(cli, "--json", "profile", "os", "knul").json()["data"]
-    assert oses == [{"id": "knulli", "name": "KNULLI"}]
+    assert oses == [{"id": "knulli", "name": "KNULLI", "in_os_catalog": True}]
+    # An id only the emulator profiles know (QA6: listed with its id as its name) is said so.
+    uncatalogued = [row for row in _real(cli, "--json", "profile", "os").json()["data"]
+                    if not row["in_os_catalog"]]
+    assert uncatalogued and all(row["name"] is None for row in uncatalogued)
+    assert "not in the pack's OS catalog" in _real(cli, "profile", "os",
+                                                   uncatalogued[0]["id"]).out
     refused = _real(cli, "device", "rm", "1")  # its profile would go with it: refused
     assert refused.code == 2
     assert refused.err.splitlines()[-1] == (

@@ -60,13 +60,15 @@ def profile_os(text: tuple[str, ...]) -> int:
                                                      else ()))
     rows = []
     for os_id in ids:
-        name = pack.operating_systems[os_id].name if os_id in pack.operating_systems else os_id
-        if all(word in f"{os_id} {name}".lower() for word in words):
-            rows.append({"id": os_id, "name": name})
+        catalogued = os_id in pack.operating_systems  # else: an emulator profile alone
+        name = pack.operating_systems[os_id].name if catalogued else None
+        if all(word in f"{os_id} {name or ''}".lower() for word in words):
+            rows.append({"id": os_id, "name": name, "in_os_catalog": catalogued})
 
     def render(console: Console) -> None:
         for row in rows:
-            console.print(f"{row['id']}  {row['name']}", markup=False)
+            name = row["name"] or "(an emulator profile only: not in the pack's OS catalog)"
+            console.print(f"{row['id']}  {name}", markup=False)
 
     app.finish(rows, render)
     return 0
