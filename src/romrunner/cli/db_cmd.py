@@ -100,7 +100,9 @@ def migrate() -> int:
     data = {"from_version": report.from_version, "to_version": report.to_version,
             "applied": report.applied, "backup": str(report.backup) if report.backup else None,
             "backup_version": report.backup_version, "backup_kept": report.backup_kept,
-            "reclaimable_bytes": reclaimable}
+            "reclaimable_bytes": reclaimable, "cache_rows_dropped": report.cache_rows_dropped,
+            "orphaned_overrides": report.orphaned_overrides,
+            "side_effects": report.side_effects()}
 
     def render(console: Console) -> None:
         if not report.applied:
@@ -114,6 +116,8 @@ def migrate() -> int:
         elif report.backup:
             console.print(f"backup of version {report.backup_version} written to "
                           f"{report.backup}")
+        for line in report.side_effects():
+            console.print(line, markup=False, soft_wrap=True)
         if reclaimable is not None:
             console.print(f"{reclaimable / 1024**2:,.1f} MiB of the file is free space left "
                           "by rebuilt tables: `romrunner db vacuum` gives it back")

@@ -189,4 +189,5 @@ def _prepare(db: Database, mode: OpenMode) -> OpenResult:
     if report.backup:
         note += f"; backup at {report.backup} (version {report.backup_version})"
     result.notices.append(note)
+    result.notices.extend(report.side_effects())
     return result
