@@ -101,7 +101,8 @@ def bios_check(platforms: tuple[str, ...], emulator: str | None, profile: int | 
         console.print(report.summary)
 
     app.finish({"ok": report.ok, "summary": report.summary,
-                "groups": [g.as_dict() for g in report.groups]}, render, ok=report.ok)
+                "groups": [g.as_dict() for g in report.groups]}, render, ok=report.ok,
+               errors=None if report.ok else [report.summary])
     return 0 if report.ok else 1
 
 

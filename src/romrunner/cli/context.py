@@ -136,7 +136,9 @@ class AppContext:
         """Hand over the command's result: text through ``render`` now, or the data for the
         JSON envelope that ``main`` prints once the exit code is known (``ok`` in the
         envelope is true exactly when the exit code is 0, whatever ``ok`` says here; text
-        output of a failed check is shown even with ``--quiet``)."""
+        output of a failed check is shown even with ``--quiet``). ``errors``: the one-line
+        reasons of a failure for the envelope (not repeating ``warnings``: say "listed in the
+        warnings" instead); the text output says them through ``render``."""
         self.verify_database()  # never report success into a deleted file
         self._data = data
         self.errors.extend(errors or [])
@@ -151,8 +153,13 @@ class AppContext:
             self._db.verify_same_file()
 
     def envelope(self, exit_code: int, errors: list[str] | None = None) -> dict[str, Any]:
-        """The one JSON document of the command: ``ok`` is false exactly when it failed."""
-        return envelope(exit_code, self._data, self.warnings, [*self.errors, *(errors or [])])
+        """The one JSON document of the command: ``ok`` is false exactly when it failed, and
+        then ``errors`` says why in at least one line (a command that failed without naming
+        a reason gets a general one)."""
+        reasons = [*self.errors, *(errors or [])]
+        if exit_code != 0 and not reasons:
+            reasons = [f"{command_name()} failed (exit {exit_code}); its data says what it found"]
+        return envelope(exit_code, self._data, self.warnings, reasons)
 
     def close(self) -> None:
         """Close what the command opened. A database the command created is removed again

@@ -14,7 +14,7 @@ from romrunner.cli.context import app_context
 from romrunner.errors import NoDatabaseError
 from romrunner.store import OpenMode
 from romrunner.store.backup import backup_database
-from romrunner.store.integrity import check_database
+from romrunner.store.integrity import CheckReport, check_database
 from romrunner.store.maintenance import database_status, vacuum, worth_vacuuming
 from romrunner.store.migrate import current_version
 from romrunner.store.migrate import migrate as run_migrations
@@ -147,8 +147,23 @@ def check(quick: bool) -> int:
                 console.print(f"orphans         {count} {label}", markup=False)
         console.print("result          " + ("ok" if report.ok else "PROBLEMS FOUND"))
 
-    app.finish(data, render, ok=report.ok)
+    app.finish(data, render, ok=report.ok, errors=None if report.ok else [_problems(report)])
     return 0 if report.ok else 1
+
+
+def _problems(report: CheckReport) -> str:
+    """The one line saying what ``db check`` found."""
+    found = []
+    if report.integrity != ["ok"]:
+        found.append(f"integrity: {report.integrity[0]}"
+                     + (f" and {len(report.integrity) - 1} more" if len(report.integrity) > 1
+                        else ""))
+    if report.foreign_keys:
+        found.append(f"{len(report.foreign_keys):,} broken foreign keys")
+    orphans = sum(report.orphans.values())
+    if orphans:
+        found.append(f"{orphans:,} orphaned rows")
+    return "the database has problems: " + "; ".join(found)
 
 
 @db.command()

@@ -55,7 +55,9 @@ def validate(directory: Path) -> int:
         counts = ", ".join(f"{count} {name}" for name, count in _counts(loaded).items())
         console.print(f"{directory}: loaded {counts}; {len(warnings)} problems")
 
-    app.finish(data, render, ok=not warnings)
+    app.finish(data, render, ok=not warnings, errors=[
+        f"{directory}: {len(warnings)} pack entries skipped or repaired (data.problems lists "
+        "them)"] if warnings else None)
     return 1 if warnings else 0
 
 
