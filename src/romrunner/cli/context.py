@@ -94,7 +94,7 @@ class AppContext:
         if self._db is None:
             result = open_database(self.db_path, mode,
                                    lock_as=command_name() if mode.writes else None,
-                                   wait=self.wait, on_wait=self._say_waiting)
+                                   wait=self.wait, on_wait=self.say_waiting)
             self._db = result.db
             for notice in result.notices:
                 self.warn(notice)
@@ -105,7 +105,8 @@ class AppContext:
             self._created_changes = self._db.committed_changes
         return self._db
 
-    def _say_waiting(self, holder: LockHolder) -> None:
+    def say_waiting(self, holder: LockHolder) -> None:
+        """Tell the user (on stderr) which command this one waits for (``--wait``)."""
         if not self.quiet:
             self.err_console.print(f"waiting: another romrunner command is writing to "
                                    f"{self.db_path} ({holder.describe()})", markup=False,

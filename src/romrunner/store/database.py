@@ -115,7 +115,7 @@ def sqlite_error(path: Path | str, exc: sqlite3.Error) -> DatabaseError:
     if any(marker in lowered for marker in _CORRUPT):
         return CorruptDatabaseError(
             f"{path}: database is corrupt or unreadable ({text}); "
-            "run `romrunner db check`, restore a backup")
+            "run `romrunner db check`, restore a backup (`romrunner db restore BACKUP`)")
     if "unable to open" in lowered:
         return DatabaseError(f"{path}: cannot open the database file")
     return DatabaseError(f"{path}: {text}")
@@ -334,7 +334,8 @@ class Database:
             what = "deleted" if current is None else "replaced by another file"
             raise DatabaseReplacedError(
                 f"{self.path}: the database file was {what} while this command ran; "
-                "its last changes were not saved (check what removed it, restore a backup)")
+                "its last changes were not saved (check what removed it; "
+                "`romrunner db restore BACKUP` puts a backup back)")
 
     # -- capabilities and lifecycle ---------------------------------------------
     def has_fts5(self) -> bool:

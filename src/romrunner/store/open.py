@@ -65,8 +65,8 @@ def open_database(path: Path, mode: OpenMode, *, lock_as: str | None = None,
     if not mode.writes:
         return _open_for_reading(path, mode)
     used_before = lock_path(path).exists()  # a writer worked here once
-    new_folders = _missing_folders(path.parent)
-    lock = _prepare_to_write(path, lock_as, wait, on_wait)
+    new_folders = missing_folders(path.parent)
+    lock = prepare_to_write(path, lock_as, wait, on_wait)
     new = not path.exists()
     try:
         db = Database(path)
@@ -91,7 +91,8 @@ def open_database(path: Path, mode: OpenMode, *, lock_as: str | None = None,
     if new and used_before and result.created:
         result.notices.append(
             f"created a new, empty database at {path}; a ROM Runner database was used here "
-            "before: if it was not removed on purpose, restore a backup")
+            "before: if it was not removed on purpose, restore a backup "
+            "(`romrunner db restore BACKUP`)")
     result.new_file, result.lock = new, lock
     result.new_lock_file = lock is not None and not used_before
     result.new_folders = new_folders if new else []
@@ -118,7 +119,7 @@ def discard_new_database(result: OpenResult) -> None:
             break
 
 
-def _missing_folders(folder: Path) -> list[Path]:
+def missing_folders(folder: Path) -> list[Path]:
     """``folder`` and its ancestors that do not exist yet, outermost first."""
     missing: list[Path] = []
     while not folder.exists() and folder != folder.parent:
@@ -147,8 +148,10 @@ def _open_for_reading(path: Path, mode: OpenMode) -> OpenResult:
         raise
 
 
-def _prepare_to_write(path: Path, lock_as: str | None, wait: bool,
-                      on_wait: Callable[[LockHolder], None] | None) -> WriterLock | None:
+def prepare_to_write(path: Path, lock_as: str | None, wait: bool,
+                     on_wait: Callable[[LockHolder], None] | None) -> WriterLock | None:
+    """Refuse a read-only volume or file, make the folder, take the writer lock (when
+    ``lock_as`` names the command)."""
     if on_read_only_volume(path):
         raise ReadOnlyVolumeError(f"{path}: the volume is read-only; commands that write "
                                   "cannot run here (commands that only read still work)")
