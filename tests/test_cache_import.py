@@ -104,6 +104,7 @@ def test_clear_recomputes_best_answers_and_names_an_unknown_source(db: Database)
 
 
 def test_import_into_an_unknown_source_is_refused_naming_it(cli: Any, tmp_path: Path) -> None:
+    assert cli("db", "init").code == 0  # (a refused command removes a database it created)
     data = write_jsonl(tmp_path / "a.jsonl", [compat("SLUS-1")])
     refused = cli("cache", "import", data, "--source", "my-typo")
     assert refused.code == 2
@@ -158,6 +159,7 @@ def test_bad_entries_are_skipped_counted_and_the_exit_code_says_so(cli: Any,
 
 
 def test_a_refused_file_registers_no_source(cli: Any, tmp_path: Path) -> None:
+    assert cli("db", "init").code == 0  # (a refused command removes a database it created)
     cases = {"broken.json": "[{\"platform_id\": ", "none.jsonl": "[1]\n\"x\"\n",
              "empty.jsonl": "", "strict.jsonl": json.dumps(compat("g1")) + "\n[]\n"}
     for number, (name, text) in enumerate(cases.items()):

@@ -112,7 +112,8 @@ def test_a_backup_of_a_corrupt_database_replaces_nothing(cli: Any, db_path: Path
         for extra in ((), ("--force",)):
             error = one_line_error(cli("db", "backup", *extra, dest))
             assert f"{db_path}: database is corrupt or unreadable (" in error
-            assert error.strip().endswith("run `romrunner db check`, restore a backup")
+            assert error.strip().endswith("run `romrunner db check`, restore a backup "
+                                          "(`romrunner db restore BACKUP`)")
     assert good.read_bytes() == good_bytes
     assert sorted(p.name for p in backups.iterdir()) == ["good.db"]  # no temp copy left
 

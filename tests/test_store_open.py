@@ -100,7 +100,8 @@ def test_corrupt_database_is_one_line_with_what_to_do(corrupt_db: Path,
     assert result.code == 2
     line, = result.err.strip().splitlines()
     assert line.startswith(f"error: {corrupt_db}: database is corrupt or unreadable (")
-    assert line.endswith("run `romrunner db check`, restore a backup")
+    assert line.endswith("run `romrunner db check`, restore a backup "
+                         "(`romrunner db restore BACKUP`)")
     assert "internal error" not in result.err
 
 

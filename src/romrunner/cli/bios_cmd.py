@@ -152,7 +152,8 @@ def bios_check(platforms: tuple[str, ...], emulator: str | None, profile: int | 
 
     app.finish({"ok": report.ok, "summary": report.summary,
                 "scope": report.scope.as_dict() if report.scope else None,
-                "groups": [g.as_dict() for g in report.groups]}, render, ok=report.ok)
+                "groups": [g.as_dict() for g in report.groups]}, render, ok=report.ok,
+               errors=None if report.ok else [report.summary])
     return 0 if report.ok else 1
 
 

@@ -150,7 +150,9 @@ def cache_import(files: tuple[Path, ...], fmt: str | None, source_id: str | None
                     observations_by_kind=only.observations,
                     kind=kind or next(iter(only.observations), "compat"),
                     problems=[_problem(p) for p in only.problems])
-    app.finish(data, render, ok=not result.skipped)
+    skipped = f"{result.skipped:,} entries skipped, not imported (named in the warnings)"
+    app.finish(data, render, ok=not result.skipped,
+               errors=[skipped] if result.skipped else None)
     return 1 if result.skipped else 0
 
 

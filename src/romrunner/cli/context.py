@@ -14,8 +14,9 @@ from rich.console import Console
 from romrunner.cli.terminal import SafeConsole
 from romrunner.packs.loader import DefinitionPack, load_pack
 from romrunner.packs.sync import sync_pack
-from romrunner.store import Database, OpenMode, open_database
+from romrunner.store import Database, OpenMode, OpenResult, open_database
 from romrunner.store.lock import LockHolder
+from romrunner.store.open import discard_new_database
 
 JSON_ENVELOPE_VERSION = 1
 SQLITE_MAX_INTEGER = 2 ** 63 - 1
@@ -65,9 +66,12 @@ class AppContext:
     verbose: bool
     wait: bool = False
     completed: bool = False  # set when the command ran to its end (main prints the envelope)
+    exit_code: int | None = None  # what the command returned, once it has
     warnings: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     _db: Database | None = None
+    _created: OpenResult | None = None  # the database this command created, while open
+    _created_changes: int = 0  # its committed changes once created (and the pack recorded)
     _data: Any = None
     _pack: DefinitionPack | None = None
     console: Console = field(default_factory=SafeConsole)
@@ -85,19 +89,24 @@ class AppContext:
         fails at once naming the first, or with ``--wait`` waits for it, saying so.
         """
         if self._db is not None and self._db.read_only and mode.writes:
-            self.close()  # opened to read earlier in this command; now it writes
+            self._db.close()  # opened to read earlier in this command; now it writes
+            self._db = None
         if self._db is None:
             result = open_database(self.db_path, mode,
                                    lock_as=command_name() if mode.writes else None,
-                                   wait=self.wait, on_wait=self._say_waiting)
+                                   wait=self.wait, on_wait=self.say_waiting)
             self._db = result.db
             for notice in result.notices:
                 self.warn(notice)
+            if result.new_file:
+                self._created = result
             if mode is OpenMode.WRITE:
                 sync_pack(self._db, self.pack())
+            self._created_changes = self._db.committed_changes
         return self._db
 
-    def _say_waiting(self, holder: LockHolder) -> None:
+    def say_waiting(self, holder: LockHolder) -> None:
+        """Tell the user (on stderr) which command this one waits for (``--wait``)."""
         if not self.quiet:
             self.err_console.print(f"waiting: another romrunner command is writing to "
                                    f"{self.db_path} ({holder.describe()})", markup=False,
@@ -128,7 +137,9 @@ class AppContext:
         """Hand over the command's result: text through ``render`` now, or the data for the
         JSON envelope that ``main`` prints once the exit code is known (``ok`` in the
         envelope is true exactly when the exit code is 0, whatever ``ok`` says here; text
-        output of a failed check is shown even with ``--quiet``)."""
+        output of a failed check is shown even with ``--quiet``). ``errors``: the one-line
+        reasons of a failure for the envelope (not repeating ``warnings``: say "listed in the
+        warnings" instead); the text output says them through ``render``."""
         self.verify_database()  # never report success into a deleted file
         self._data = data
         self.errors.extend(errors or [])
@@ -143,14 +154,28 @@ class AppContext:
             self._db.verify_same_file()
 
     def envelope(self, exit_code: int, errors: list[str] | None = None) -> dict[str, Any]:
-        """The one JSON document of the command: ``ok`` is false exactly when it failed."""
-        return envelope(exit_code, self._data, self.warnings, [*self.errors, *(errors or [])])
+        """The one JSON document of the command: ``ok`` is false exactly when it failed, and
+        then ``errors`` says why in at least one line (a command that failed without naming
+        a reason gets a general one)."""
+        reasons = [*self.errors, *(errors or [])]
+        if exit_code != 0 and not reasons:
+            reasons = [f"{command_name()} failed (exit {exit_code}); its data says what it found"]
+        return envelope(exit_code, self._data, self.warnings, reasons)
 
     def close(self) -> None:
-        """Close what the command opened."""
-        if self._db is not None:
-            self._db.close()
-            self._db = None
+        """Close what the command opened. A database the command created is removed again
+        when the command failed before committing anything of its own (``scan`` with no
+        library roots must not leave an empty database behind)."""
+        created, self._created = self._created, None
+        if self._db is None:
+            return
+        db, self._db = self._db, None
+        failed = not self.completed or self.exit_code != 0
+        if created is not None and created.db is db and failed \
+                and db.committed_changes == self._created_changes:
+            discard_new_database(created)
+        else:
+            db.close()
 
 
 def envelope(exit_code: int, data: Any, warnings: list[str],

@@ -1,4 +1,4 @@
-"""``romrunner db``: status, migrate, check, backup, vacuum, stats."""
+"""``romrunner db``: status, migrate, check, backup, restore, vacuum, stats."""
 
 from __future__ import annotations
 
@@ -14,10 +14,11 @@ from romrunner.cli.context import app_context
 from romrunner.errors import NoDatabaseError
 from romrunner.store import OpenMode
 from romrunner.store.backup import backup_database
-from romrunner.store.integrity import check_database
+from romrunner.store.integrity import CheckReport, check_database
 from romrunner.store.maintenance import database_status, vacuum, worth_vacuuming
 from romrunner.store.migrate import current_version
 from romrunner.store.migrate import migrate as run_migrations
+from romrunner.store.restore import RestoreReport, restore_database
 from romrunner.store.stats import database_stats
 
 
@@ -100,7 +101,9 @@ def migrate() -> int:
     data = {"from_version": report.from_version, "to_version": report.to_version,
             "applied": report.applied, "backup": str(report.backup) if report.backup else None,
             "backup_version": report.backup_version, "backup_kept": report.backup_kept,
-            "reclaimable_bytes": reclaimable}
+            "reclaimable_bytes": reclaimable, "cache_rows_dropped": report.cache_rows_dropped,
+            "orphaned_overrides": report.orphaned_overrides,
+            "side_effects": report.side_effects()}
 
     def render(console: Console) -> None:
         if not report.applied:
@@ -114,6 +117,8 @@ def migrate() -> int:
         elif report.backup:
             console.print(f"backup of version {report.backup_version} written to "
                           f"{report.backup}")
+        for line in report.side_effects():
+            console.print(line, markup=False, soft_wrap=True)
         if reclaimable is not None:
             console.print(f"{reclaimable / 1024**2:,.1f} MiB of the file is free space left "
                           "by rebuilt tables: `romrunner db vacuum` gives it back")
@@ -143,8 +148,23 @@ def check(quick: bool) -> int:
                 console.print(f"orphans         {count} {label}", markup=False)
         console.print("result          " + ("ok" if report.ok else "PROBLEMS FOUND"))
 
-    app.finish(data, render, ok=report.ok)
+    app.finish(data, render, ok=report.ok, errors=None if report.ok else [_problems(report)])
     return 0 if report.ok else 1
+
+
+def _problems(report: CheckReport) -> str:
+    """The one line saying what ``db check`` found."""
+    found = []
+    if report.integrity != ["ok"]:
+        found.append(f"integrity: {report.integrity[0]}"
+                     + (f" and {len(report.integrity) - 1} more" if len(report.integrity) > 1
+                        else ""))
+    if report.foreign_keys:
+        found.append(f"{len(report.foreign_keys):,} broken foreign keys")
+    orphans = sum(report.orphans.values())
+    if orphans:
+        found.append(f"{orphans:,} orphaned rows")
+    return "the database has problems: " + "; ".join(found)
 
 
 @db.command()
@@ -163,6 +183,62 @@ def backup(dest: str, force: bool) -> int:
     app.finish({"backup": str(written), "bytes": written.stat().st_size},
                lambda console: console.print(f"backup written to {written}"))
     return 0
+
+
+@db.command()
+@click.argument("backup_file", metavar="BACKUP", type=click.Path(path_type=Path))
+@click.option("--force", is_flag=True,
+              help="Restore a backup of another database (this one is still saved first).")
+def restore(backup_file: Path, force: bool) -> int:
+    """Put BACKUP (written by `db backup`, or before an upgrade) back as the database.
+
+    The backup is checked first (a ROM Runner backup, its quick check, a schema this
+    version opens), the database it replaces is saved beside it (a backup `db restore` takes
+    back), and the file is replaced in one step: a crash leaves the old database or the
+    restored one. It says what the restored state holds fewer of. A backup of another
+    database needs --force.
+    """
+    app = app_context()
+    report = restore_database(app.db_path, backup_file, force=force, wait=app.wait,
+                              on_wait=app.say_waiting)
+    if report.other_database:
+        app.warn(f"{backup_file}: a backup of another database, restored with --force")
+    if report.corrupt is not None:
+        app.warn(f"the database replaced was corrupt ({report.corrupt}); its files were "
+                 f"copied as they were to {report.saved}")
+    if report.schema_version < report.latest_version:
+        app.warn(f"the restored database has schema version {report.schema_version}, older "
+                 f"than {report.latest_version}: commands that only read refuse it until "
+                 "`romrunner db migrate` (a backup is written first); the ROM Runner release "
+                 "that wrote it opens it as it is")
+    app.finish(report.as_dict(), lambda console: _render_restore(console, report))
+    return 0
+
+
+def _render_restore(console: Console, report: RestoreReport) -> None:
+    console.print(f"restored {report.database} from {report.backup} (written "
+                  f"{report.backup_written}, schema version {report.schema_version})",
+                  markup=False, soft_wrap=True)
+    if report.saved is not None and not report.saved_as_is:
+        console.print(f"the database it replaced is saved at {report.saved} "
+                      f"(`romrunner db restore {report.saved}` goes back to it)",
+                      markup=False, soft_wrap=True)
+    elif report.saved is None:
+        console.print("there was no database to save", markup=False)
+    if any(count.now is not None for count in report.counts):
+        table = Table("", "before", "restored")
+        for count in report.counts:
+            table.add_row(count.what, _number(count.now), _number(count.restored))
+        console.print(table)
+    if report.fewer:
+        fewer = ", ".join(f"{c.now - c.restored:,} {c.what}" for c in report.fewer
+                          if c.now is not None and c.restored is not None)
+        console.print(f"the restored database holds fewer rows than the one it replaced: "
+                      f"{fewer} (the saved copy keeps them)", markup=False, soft_wrap=True)
+
+
+def _number(value: int | None) -> str:
+    return "-" if value is None else f"{value:,}"
 
 
 @db.command(name="vacuum")

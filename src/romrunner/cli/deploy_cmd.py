@@ -192,6 +192,8 @@ def _finish_preview(app: AppContext, data: dict[str, Any]) -> int:
         code = EXIT_STOPPED
     elif data["conflicts"]:
         code = EXIT_FILES_FAILED
+        errors.append(f"{len(data['conflicts']):,} files would be left as conflicts "
+                      "(data.conflicts lists them)")
     app.finish(data, lambda console: _render_preview(console, data), ok=code == 0,
                errors=errors)
     return code
@@ -231,9 +233,21 @@ def finish_summary(app: AppContext, summary: DeploySummary) -> int:
         if summary.stopped:
             app.err_console.print(f"error: {summary.stopped}", markup=False, soft_wrap=True)
 
-    app.finish(summary.as_dict(), render, ok=code == 0,
-               errors=[summary.stopped] if summary.stopped else None)
+    app.finish(summary.as_dict(), render, ok=code == 0, errors=_failure(summary, code))
     return code
+
+
+def _failure(summary: DeploySummary, code: int) -> list[str] | None:
+    """The envelope's one-line reason when the run did not succeed."""
+    if summary.stopped:
+        return [summary.stopped]
+    if code == EXIT_INTERRUPTED:
+        return [f"deployment {summary.deployment_id} was interrupted; `romrunner deploy "
+                f"resume {summary.deployment_id}` finishes it"]
+    if code:
+        return [f"deployment {summary.deployment_id}: {summary.failed:,} files failed, "
+                f"{summary.conflicts:,} conflicts (data.errors names each)"]
+    return None
 
 
 IDENTICAL_NAMED = 5  # more files kept as identical than this are counted, not listed

@@ -100,7 +100,9 @@ def destination_scan(path: Path, expect_os: str | None) -> int:
             console.print(f"{finding.severity}: {finding.message} ({finding.suggestion})",
                           markup=False)
 
-    app.finish(scan.as_dict(), render, ok=scan.ok)
+    app.finish(scan.as_dict(), render, ok=scan.ok, errors=[
+        f"{finding.message} ({finding.suggestion})" for finding in scan.findings
+        if finding.severity == "error"])
     return 0 if scan.ok else 1
 
 

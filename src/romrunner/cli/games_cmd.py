@@ -161,8 +161,9 @@ def games_find(file: Path | None, sha1: str | None, md5: str | None, crc32: str 
     else:
         ids = find_by_hash(db, sha1=sha1, md5=md5, crc32=crc32, size=size)
     rows = games_by_id(db, ids)
-    app.finish(rows, lambda console: console.print(
-        games_table(rows) if rows else "no game in the library holds this data"))
+    none = "no game in the library holds this data"
+    app.finish(rows, lambda console: console.print(games_table(rows) if rows else none),
+               ok=bool(rows), errors=None if rows else [none])
     return 0 if rows else 1
 
 

@@ -124,6 +124,7 @@ def _completed(ctx: click.Context, /, result: object, **_: object) -> object:
     """Mark that a command ran to its end (not --help), so ``main`` prints its envelope."""
     if isinstance(ctx.obj, AppContext):
         ctx.obj.completed = True
+        ctx.obj.exit_code = result if isinstance(result, int) else EXIT_OK
     return result
 
 

@@ -85,7 +85,11 @@ def validate(directory: Path, bios_dats: tuple[Path, ...]) -> int:
                       + (f", {len(bios)} BIOS hash disagreements" if bios else ""))
 
     problems = bool(warnings or bios)
-    app.finish(data, render, ok=not problems)
+    reasons = [f"{directory}: {len(warnings)} pack entries skipped or repaired"] if warnings \
+        else []
+    reasons += [f"{directory}: {len(bios)} BIOS hash disagreements"] if bios else []
+    app.finish(data, render, ok=not problems,
+               errors=[f"{'; '.join(reasons)} (data.problems lists them)"] if problems else None)
     return 1 if problems else 0
 
 

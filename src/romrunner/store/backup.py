@@ -10,12 +10,21 @@ state no newer than the one written: an older schema version, or, at the same ve
 AUTOINCREMENT counter (``sqlite_sequence``: games, collections, profiles, overrides,
 deployments…) ahead of this database's. Those counters only grow, deletions included, so a
 backup holding rows this database never had is never replaced by it.
+
+The counters order the states of one line of changes only. ``db restore`` takes a database
+back to an earlier state, from which it goes on anew: the changes made after that state, on
+the line it left, live on only in backups, and the counters of the new line soon pass theirs.
+So a restore starts a new *lineage* (``user_settings`` ``database_lineage``: each restore's
+id, the lineage it left and the counters of the state it went back to). A backup of another
+lineage is replaced only when it is of an ancestor lineage at a state no newer than the one
+this database went back to; a backup of the line that was left needs ``force``.
 """
 
 from __future__ import annotations
 
 import contextlib
 import fcntl
+import json
 import os
 import sqlite3
 import tempfile
@@ -32,6 +41,7 @@ BACKUP_APPLICATION_ID = 0x52524B42  # "RRKB": a ROM Runner backup
 _APPLICATION_ID_OFFSET = 68
 _SIDE_FILES = ("-journal", "-wal", "-shm")
 _TEMP_PREFIX, _TEMP_SUFFIX = ".romrunner-backup.", ".tmp"
+LINEAGE_KEY = "database_lineage"
 
 
 def is_backup_file(path: Path) -> bool:
@@ -83,7 +93,7 @@ def check_source(db: Database) -> None:
         more = f" and {len(found) - 1} more" if len(found) > 1 else ""
         raise CorruptDatabaseError(
             f"{db.path}: database is corrupt or unreadable ({first}{more}); "
-            "run `romrunner db check`, restore a backup")
+            "run `romrunner db check`, restore a backup (`romrunner db restore BACKUP`)")
 
 
 def _check_file_destination(db: Database, dest: Path, force: bool) -> None:
@@ -105,7 +115,37 @@ def _check_file_destination(db: Database, dest: Path, force: bool) -> None:
 
 
 @dataclass(frozen=True)
-class _State:
+class Restore:
+    """One restore in a database's past: it started ``lineage``, leaving ``parent`` (None: the
+    database's first line) at the state the backup held (its schema version and counters)."""
+
+    lineage: str
+    parent: str | None
+    at: str
+    schema_version: int | None
+    sequences: dict[str, int]
+
+    def as_dict(self) -> dict[str, object]:
+        """The record kept in ``user_settings``."""
+        return {"lineage": self.lineage, "parent": self.parent, "at": self.at,
+                "schema_version": self.schema_version, "sequences": self.sequences}
+
+
+def _restores(value: object) -> tuple[Restore, ...]:
+    """The restores recorded in ``database_lineage`` (a damaged record reads as none)."""
+    try:
+        records = json.loads(value) if isinstance(value, str) else []
+        return tuple(Restore(str(r["lineage"]), None if r["parent"] is None else str(r["parent"]),
+                             str(r["at"]), None if r["schema_version"] is None
+                             else int(r["schema_version"]),
+                             {str(k): int(v) for k, v in dict(r["sequences"]).items()})
+                     for r in records)
+    except (ValueError, TypeError, KeyError):
+        return ()
+
+
+@dataclass(frozen=True)
+class DatabaseState:
     """What tells one database's state from another's."""
 
     database_id: str | None
@@ -113,9 +153,17 @@ class _State:
     sequences: dict[str, int]
     games: int | None
     history: frozenset[tuple[int, str]]  # (version, applied_at) of each migration applied
+    restores: tuple[Restore, ...] = ()  # oldest first
+
+    @property
+    def lineage(self) -> str | None:
+        """The line of changes this state is on (None: never restored)."""
+        return self.restores[-1].lineage if self.restores else None
 
 
-def _state(conn: sqlite3.Connection) -> _State:
+def database_state(conn: sqlite3.Connection) -> DatabaseState:
+    """The state of the database on ``conn`` (any schema version; absent tables read as
+    nothing)."""
     tables = {str(row[0]) for row in conn.execute(
         "SELECT name FROM sqlite_master WHERE type = 'table'")}
 
@@ -127,6 +175,8 @@ def _state(conn: sqlite3.Connection) -> _State:
 
     database_id = scalar("SELECT value FROM user_settings WHERE key = 'database_id'",
                          "user_settings")
+    lineage = scalar(f"SELECT value FROM user_settings WHERE key = '{LINEAGE_KEY}'",
+                     "user_settings")
     version = scalar("SELECT schema_version FROM schema_version WHERE id = 1", "schema_version")
     games = scalar("SELECT count(*) FROM games", "games")
     sequences = {str(name): int(seq) for name, seq in conn.execute(
@@ -134,12 +184,13 @@ def _state(conn: sqlite3.Connection) -> _State:
     history = frozenset((int(v), str(at)) for v, at in conn.execute(
         "SELECT version, applied_at FROM schema_migrations")) \
         if "schema_migrations" in tables else frozenset()
-    return _State(str(database_id) if database_id else None,
-                  version if isinstance(version, int) else None, sequences,
-                  games if isinstance(games, int) else None, history)
+    return DatabaseState(str(database_id) if database_id else None,
+                         version if isinstance(version, int) else None, sequences,
+                         games if isinstance(games, int) else None, history,
+                         _restores(lineage))
 
 
-def _same_history(existing: _State, source: _State) -> bool:
+def _same_history(existing: DatabaseState, source: DatabaseState) -> bool:
     """True when ``existing`` (a backup written before databases had an id) went through the
     same migrations at the same moments as ``source``: the same database at an earlier
     schema (the first migration's time is the second the database was created)."""
@@ -150,13 +201,13 @@ def _replace_problem(db: Database, dest: Path) -> str | None:
     """Why the earlier backup ``dest`` must not be replaced by a backup of ``db`` (None: it
     may be): it is of another database, or of this one with changes it does not have."""
     try:
-        source = _state(db.conn)
+        source = database_state(db.conn)
     except sqlite3.Error as exc:
         raise sqlite_error(db.path, exc) from exc
     try:
         other = sqlite3.connect(f"{dest.resolve().as_uri()}?mode=ro&immutable=1", uri=True)
         try:
-            existing = _state(other)
+            existing = database_state(other)
         finally:
             other.close()
     except sqlite3.Error as exc:
@@ -171,13 +222,34 @@ def _replace_problem(db: Database, dest: Path) -> str | None:
                 "(`romrunner db migrate` gives it one)")
     if existing.database_id is not None and existing.database_id != source.database_id:
         return f"a ROM Runner backup of another database ({whose})"
-    if _newer(existing, source):
+    reached = state_reached(existing, source)
+    if reached is None:
+        restored = f"; this database was restored {source.restores[-1].at}" \
+            if source.restores else ""
+        return (f"a ROM Runner backup of this database from another line of changes, split "
+                f"from this one by a restore ({whose}{restored})")
+    if _newer(existing, reached):
+        since = f"; restored {source.restores[-1].at} to an earlier state" \
+            if reached is not source else ""
         return (f"a ROM Runner backup of this database holding changes it does not have "
-                f"({whose}; this database: {source.games or 0:,} games)")
+                f"({whose}; this database: {source.games or 0:,} games{since})")
     return None
 
 
-def _newer(existing: _State, source: _State) -> bool:
+def state_reached(existing: DatabaseState, source: DatabaseState) -> DatabaseState | None:
+    """The state of ``source``'s past on ``existing``'s line of changes, to compare with
+    ``existing``: ``source`` itself on the same line, the state a restore went back to on an
+    earlier line, or None when ``source`` never was on that line (a line a restore left)."""
+    if existing.lineage == source.lineage:
+        return source
+    for restore in reversed(source.restores):
+        if restore.parent == existing.lineage:
+            return DatabaseState(source.database_id, restore.schema_version, restore.sequences,
+                                 None, frozenset())
+    return None
+
+
+def _newer(existing: DatabaseState, source: DatabaseState) -> bool:
     """True when ``existing`` is of a later state than ``source`` (same database)."""
     if existing.schema_version is None or source.schema_version is None:
         return existing.schema_version is not None
@@ -225,14 +297,15 @@ def _write(db: Database, folder: Path, place: Callable[[Path], Path]) -> Path:
         os.close(handle)
 
 
-def remove_stale_temporaries(folder: Path) -> int:
-    """Remove temporary files of backups into ``folder`` that died; returns how many.
+def remove_stale_temporaries(folder: Path, prefix: str = _TEMP_PREFIX) -> int:
+    """Remove temporary files of backups (or, by ``prefix``, restores) into ``folder`` that
+    died; returns how many.
 
     Only names this module creates are considered, and only those no running backup holds
     (each backup keeps an exclusive ``flock`` on its temporary file while it writes).
     """
     removed = 0
-    for temp in folder.glob(f"{_TEMP_PREFIX}*{_TEMP_SUFFIX}"):
+    for temp in folder.glob(f"{prefix}*{_TEMP_SUFFIX}"):
         try:
             fd = os.open(temp, os.O_RDONLY | os.O_NOFOLLOW)
         except OSError:

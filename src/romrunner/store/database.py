@@ -115,7 +115,7 @@ def sqlite_error(path: Path | str, exc: sqlite3.Error) -> DatabaseError:
     if any(marker in lowered for marker in _CORRUPT):
         return CorruptDatabaseError(
             f"{path}: database is corrupt or unreadable ({text}); "
-            "run `romrunner db check`, restore a backup")
+            "run `romrunner db check`, restore a backup (`romrunner db restore BACKUP`)")
     if "unable to open" in lowered:
         return DatabaseError(f"{path}: cannot open the database file")
     return DatabaseError(f"{path}: {text}")
@@ -141,6 +141,8 @@ class Database:
         self._savepoints = itertools.count(1)
         self._identity: tuple[int, int] | None = None
         self._on_close: list[Callable[[], None]] = []
+        self._undone = 0  # rows changed by transactions this connection rolled back
+        self._begun_at = 0
         if not memory:
             check_is_sqlite_file(self.path)
         try:
@@ -248,18 +250,33 @@ class Database:
         name = None if self._depth == 0 else f"sp_{next(self._savepoints)}"
         with self.translate_errors():
             self.conn.execute("BEGIN IMMEDIATE" if name is None else f"SAVEPOINT {name}")
+        if name is None:
+            self._begun_at = self.conn.total_changes
         self._depth += 1
         try:
             yield self
         except BaseException:
             self._depth -= 1
             self._roll_back(name)
+            if name is None:
+                self._undone += self.conn.total_changes - self._begun_at
             raise
         self._depth -= 1
         if name is None:
-            self._commit()
+            try:
+                self._commit()
+            except BaseException:
+                self._undone += self.conn.total_changes - self._begun_at
+                raise
         else:
             self._release(name)
+
+    @property
+    def committed_changes(self) -> int:
+        """Rows this connection has changed and not rolled back (statements outside
+        :meth:`atomic` commit on their own; a savepoint rolled back inside a committed
+        transaction still counts: its rows are a small overestimate, never an underestimate)."""
+        return self.conn.total_changes - self._undone
 
     def _roll_back(self, name: str | None) -> None:
         """Undo the transaction or savepoint ``name``; never hides the error being handled."""
@@ -317,7 +334,8 @@ class Database:
             what = "deleted" if current is None else "replaced by another file"
             raise DatabaseReplacedError(
                 f"{self.path}: the database file was {what} while this command ran; "
-                "its last changes were not saved (check what removed it, restore a backup)")
+                "its last changes were not saved (check what removed it; "
+                "`romrunner db restore BACKUP` puts a backup back)")
 
     # -- capabilities and lifecycle ---------------------------------------------
     def has_fts5(self) -> bool:
@@ -350,6 +368,11 @@ class Database:
             callbacks, self._on_close = self._on_close, []
             for callback in callbacks:
                 callback()
+
+    def close_connection(self) -> None:
+        """Close the SQLite connection only: what :meth:`close` runs after it (the writer
+        lock's release) waits for :meth:`close`, so files can be removed while it holds."""
+        self.conn.close()
 
     def call_on_close(self, callback: Callable[[], None]) -> None:
         """Run ``callback`` once the connection is closed (e.g. to release a writer lock)."""

@@ -79,28 +79,54 @@ class WriterLock:
         until it is free, calling ``on_wait`` with the holder first."""
         if self._fd is not None:
             return
-        fd = self._open()
-        try:
+        told = False
+        while True:
+            fd = self._open()
             try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                holder = read_holder(fd)
-                if not wait:
-                    raise WriterBusyError(
-                        f"another romrunner command is writing to {self.db_path} "
-                        f"({holder.describe()}); wait for it to finish, or pass --wait") from None
-                if on_wait is not None:
-                    on_wait(holder)
-                fcntl.flock(fd, fcntl.LOCK_EX)
-            self._write_holder(fd)
-        except BaseException:
-            os.close(fd)
-            raise
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    holder = read_holder(fd)
+                    if not wait:
+                        raise WriterBusyError(
+                            f"another romrunner command is writing to {self.db_path} "
+                            f"({holder.describe()}); wait for it to finish, or pass --wait"
+                        ) from None
+                    if on_wait is not None and not told:
+                        on_wait(holder)
+                        told = True
+                    fcntl.flock(fd, fcntl.LOCK_EX)
+                if not self._still_the_file(fd):
+                    # The holder removed the file (a database it created and gave up): the
+                    # lock that counts is on the file now at this name, if any.
+                    os.close(fd)
+                    continue
+                self._write_holder(fd)
+            except BaseException:
+                with contextlib.suppress(OSError):
+                    os.close(fd)
+                raise
+            break
         self._fd = fd
         _HELD.add(fd)
 
+    def _still_the_file(self, fd: int) -> bool:
+        try:
+            named, held = os.stat(self.path), os.fstat(fd)
+        except OSError:
+            return False
+        return (named.st_dev, named.st_ino) == (held.st_dev, held.st_ino)
+
+    def remove_file(self) -> None:
+        """Remove the lock file while holding it (for a database this command created and
+        then removed: no trace of a writer is left). A writer waiting on it takes the lock
+        on the file that then bears the name instead (:meth:`acquire` checks)."""
+        if self._fd is not None and self._still_the_file(self._fd):
+            with contextlib.suppress(OSError):
+                self.path.unlink()
+
     def release(self) -> None:
-        """Let the next writer in (the file stays: removing it would race with a waiter)."""
+        """Let the next writer in (the file stays, unless :meth:`remove_file` removed it)."""
         fd, self._fd = self._fd, None
         if fd is None:
             return

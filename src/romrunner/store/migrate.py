@@ -131,6 +131,31 @@ class MigrationReport:
     backup: Path | None
     backup_version: int | None = None
     backup_kept: bool = False
+    cache_rows_before: int = 0  # emulator knowledge held before the upgrade, and after it
+    cache_rows_after: int = 0
+    orphaned_overrides: int = 0  # overrides of deleted profiles moved to orphaned_overrides
+
+    @property
+    def cache_rows_dropped(self) -> int:
+        """Cache rows the upgrade dropped (derived data: 1 -> 2 drops every one by design)."""
+        return max(0, self.cache_rows_before - self.cache_rows_after)
+
+    def side_effects(self) -> list[str]:
+        """What the upgrade did beyond the schema, one line each (empty when nothing)."""
+        lines: list[str] = []
+        dropped = self.cache_rows_dropped
+        if dropped and not self.cache_rows_after:
+            lines.append(f"the cache was emptied ({dropped:,} rows of emulator knowledge: "
+                         "derived data this upgrade drops by design); `romrunner cache import "
+                         "FILE…` fills it again from the emulators' files")
+        elif dropped:
+            lines.append(f"{dropped:,} of {self.cache_rows_before:,} cache rows were dropped "
+                         "(derived data the upgrade could not carry over); `romrunner cache "
+                         "import FILE…` fills them again")
+        if self.orphaned_overrides:
+            lines.append(f"{self.orphaned_overrides:,} overrides of deleted device profiles "
+                         "were moved to the table orphaned_overrides (kept, not applied)")
+        return lines
 
 
 # While an upgrade is under way, user_settings remembers the backup of the version it started
@@ -152,15 +177,40 @@ def migrate(db: Database, *, target: int | None = None) -> MigrationReport:
     remember: str | None = None
     if start > 0 and todo:
         remember = _ensure_backup(db, report)
+    upgrade = start > 0 and bool(todo)  # counted only then: a count of millions takes time
+    orphaned_before = _orphaned_overrides(db) if upgrade else 0
+    report.cache_rows_before = _cache_rows(db) if upgrade else 0
     for migration in todo:
         _apply(db, migration, remember_backup=remember)
         remember = None
         report.applied.append(f"{migration.version:04d}_{migration.name}")
     report.to_version = current_version(db)
+    if upgrade:
+        report.cache_rows_after = _cache_rows(db)
+        report.orphaned_overrides = _orphaned_overrides(db) - orphaned_before
     if report.backup is not None:
         with db.atomic():
             db.execute("DELETE FROM user_settings WHERE key = ?", (_BACKUP_SETTING,))
     return report
+
+
+# The emulator knowledge a database holds: observations from v1.1.0 (schema 3) on, the three
+# cache tables before (their best answers since then are derived from the observations).
+_OBSERVATIONS = ("perf_observations", "compat_observations", "settings_observations")
+_OLD_CACHES = ("game_performance_cache", "emulator_compat_cache", "game_settings_cache")
+
+
+def _cache_rows(db: Database) -> int:
+    tables = set(db.table_names())
+    counted = _OBSERVATIONS if set(_OBSERVATIONS) <= tables else _OLD_CACHES
+    return sum(int(db.scalar(f"SELECT count(*) FROM {table}") or 0)
+               for table in counted if table in tables)
+
+
+def _orphaned_overrides(db: Database) -> int:
+    if "orphaned_overrides" not in db.table_names():
+        return 0
+    return int(db.scalar("SELECT count(*) FROM orphaned_overrides") or 0)
 
 
 def _ensure_backup(db: Database, report: MigrationReport) -> str | None:

@@ -36,11 +36,19 @@ class OpenMode(Enum):
 
 @dataclass
 class OpenResult:
-    """An open database and what happened while opening it."""
+    """An open database and what happened while opening it.
+
+    ``new_file``: the file did not exist before (this command made it, and with it, when
+    ``new_lock_file``, the writer lock's file and the folders in ``new_folders``).
+    """
 
     db: Database
     created: bool = False
     notices: list[str] = field(default_factory=list)
+    new_file: bool = False
+    lock: WriterLock | None = None
+    new_lock_file: bool = False
+    new_folders: list[Path] = field(default_factory=list)
 
 
 def open_database(path: Path, mode: OpenMode, *, lock_as: str | None = None,
@@ -57,7 +65,8 @@ def open_database(path: Path, mode: OpenMode, *, lock_as: str | None = None,
     if not mode.writes:
         return _open_for_reading(path, mode)
     used_before = lock_path(path).exists()  # a writer worked here once
-    lock = _prepare_to_write(path, lock_as, wait, on_wait)
+    new_folders = missing_folders(path.parent)
+    lock = prepare_to_write(path, lock_as, wait, on_wait)
     new = not path.exists()
     try:
         db = Database(path)
@@ -72,15 +81,51 @@ def open_database(path: Path, mode: OpenMode, *, lock_as: str | None = None,
     try:
         result = _prepare(db, mode)
     except BaseException:
-        db.close()
         if new:  # a database this command was creating: leave nothing half-made behind
-            _remove_database_files(path)
+            discard_new_database(OpenResult(
+                db, new_file=True, lock=lock,
+                new_lock_file=lock is not None and not used_before, new_folders=new_folders))
+        else:
+            db.close()
         raise
     if new and used_before and result.created:
         result.notices.append(
             f"created a new, empty database at {path}; a ROM Runner database was used here "
-            "before: if it was not removed on purpose, restore a backup")
+            "before: if it was not removed on purpose, restore a backup "
+            "(`romrunner db restore BACKUP`)")
+    result.new_file, result.lock = new, lock
+    result.new_lock_file = lock is not None and not used_before
+    result.new_folders = new_folders if new else []
     return result
+
+
+def discard_new_database(result: OpenResult) -> None:
+    """Remove the database a command created and then failed in, before it committed
+    anything of its own: the file, its WAL, the lock file and the folders the command
+    made, so a failed command leaves no trace (the caller checks that it failed and wrote
+    nothing; the writer lock is held until the files are gone)."""
+    if not result.new_file:
+        raise ValueError("only a database this command created is discarded")
+    db = result.db
+    db.close_connection()
+    _remove_database_files(db.path)
+    if result.lock is not None and result.new_lock_file:
+        result.lock.remove_file()
+    db.close()  # releases the writer lock
+    for folder in reversed(result.new_folders):  # the deepest first; only empty ones go
+        try:
+            folder.rmdir()
+        except OSError:
+            break
+
+
+def missing_folders(folder: Path) -> list[Path]:
+    """``folder`` and its ancestors that do not exist yet, outermost first."""
+    missing: list[Path] = []
+    while not folder.exists() and folder != folder.parent:
+        missing.append(folder)
+        folder = folder.parent
+    return missing[::-1]
 
 
 def _remove_database_files(path: Path) -> None:
@@ -103,8 +148,10 @@ def _open_for_reading(path: Path, mode: OpenMode) -> OpenResult:
         raise
 
 
-def _prepare_to_write(path: Path, lock_as: str | None, wait: bool,
-                      on_wait: Callable[[LockHolder], None] | None) -> WriterLock | None:
+def prepare_to_write(path: Path, lock_as: str | None, wait: bool,
+                     on_wait: Callable[[LockHolder], None] | None) -> WriterLock | None:
+    """Refuse a read-only volume or file, make the folder, take the writer lock (when
+    ``lock_as`` names the command)."""
     if on_read_only_volume(path):
         raise ReadOnlyVolumeError(f"{path}: the volume is read-only; commands that write "
                                   "cannot run here (commands that only read still work)")
@@ -145,4 +192,5 @@ def _prepare(db: Database, mode: OpenMode) -> OpenResult:
     if report.backup:
         note += f"; backup at {report.backup} (version {report.backup_version})"
     result.notices.append(note)
+    result.notices.extend(report.side_effects())
     return result

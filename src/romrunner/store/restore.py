@@ -1,0 +1,455 @@
+"""``db restore``: a backup written by ``db backup`` (or before an upgrade) put back as the
+database, atomically, the database it replaces saved first.
+
+The steps, under the writer lock (no other command writes meanwhile):
+
+1. the backup is copied with SQLite's backup API to a temporary file beside the database and
+   checked there: a ROM Runner backup (its ``application_id``), ``PRAGMA quick_check`` ok, a
+   schema version this code opens or migrates;
+2. the database is compared with it (a backup of another database needs ``force``) and saved:
+   a backup beside it, or, when it is corrupt, a plain copy of its files as they are;
+3. the copy is marked as a database again (not a backup) and starts a new lineage (see
+   :mod:`romrunner.store.backup`: backups of the line of changes it leaves are never replaced
+   silently), and is synced to disk;
+4. the database's WAL is checkpointed into its file, the connection closed, and its ``-wal``,
+   ``-shm`` and ``-journal`` removed, so that no frame of the old WAL can ever be applied to
+   the restored file;
+5. the copy is renamed over the database (one ``rename``), and the folder synced.
+
+A crash (kill -9, power cut) before the rename leaves the old database whole: its WAL is in
+its file by step 4, and steps 1-3 write other files only. After the rename it is the restored
+one, with no side file of the old. What remains is the temporary file, removed by the next
+restore (a running restore holds a lock on its own, so only dead ones are removed). A corrupt
+database's WAL cannot be folded in: a crash between its removal and the rename leaves the
+corrupt file without it, its files as they were being saved by then.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import secrets
+import shutil
+import sqlite3
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from romrunner.errors import (
+    CorruptDatabaseError,
+    DatabaseError,
+    InputError,
+    SchemaTooNewError,
+)
+from romrunner.store.backup import (
+    LINEAGE_KEY,
+    DatabaseState,
+    Restore,
+    backup_database,
+    database_state,
+    is_backup_file,
+    remove_stale_temporaries,
+)
+from romrunner.store.database import Database, check_is_sqlite_file, sqlite_error
+from romrunner.store.lock import LockHolder, lock_path
+from romrunner.store.migrate import LATEST_VERSION, current_version
+from romrunner.store.open import missing_folders, prepare_to_write
+from romrunner.timeutil import utc_now
+
+_TEMP_PREFIX, _TEMP_SUFFIX = ".romrunner-restore.", ".tmp"
+_SIDE_FILES = ("-wal", "-shm", "-journal")
+
+# What a user counts in a database, compared between it and the backup.
+_COUNTED: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("games", ("games",)),
+    ("collections", ("collections",)),
+    ("library roots", ("library_roots",)),
+    ("device profiles", ("device_profiles",)),
+    ("overrides", ("game_overrides", "platform_overrides")),
+    ("deployments", ("deployment_history",)),
+)
+
+
+@dataclass(frozen=True)
+class Count:
+    """Rows of one kind in the database replaced (``now``) and in the backup."""
+
+    what: str
+    now: int | None
+    restored: int | None
+
+
+@dataclass
+class RestoreReport:
+    """What :func:`restore_database` did."""
+
+    database: Path
+    backup: Path
+    backup_written: str
+    schema_version: int
+    lineage: str
+    saved: Path | None = None  # the database as it was before the restore
+    saved_as_is: bool = False  # a plain copy of its files (it was corrupt)
+    corrupt: str | None = None  # why the database replaced could not be read
+    other_database: bool = False  # a backup of another database, restored with force
+    counts: list[Count] = field(default_factory=list)
+
+    @property
+    def latest_version(self) -> int:
+        """The schema version this ROM Runner writes."""
+        return LATEST_VERSION
+
+    @property
+    def fewer(self) -> list[Count]:
+        """The kinds of which the restored database holds fewer rows than the one replaced."""
+        return [c for c in self.counts
+                if c.now is not None and c.restored is not None and c.now > c.restored]
+
+    def as_dict(self) -> dict[str, object]:
+        """JSON-ready data."""
+        return {"database": str(self.database), "backup": str(self.backup),
+                "backup_written": self.backup_written, "schema_version": self.schema_version,
+                "latest_version": self.latest_version, "lineage": self.lineage,
+                "saved": str(self.saved) if self.saved else None,
+                "saved_as_is": self.saved_as_is, "corrupt": self.corrupt,
+                "other_database": self.other_database,
+                "counts": {c.what: {"now": c.now, "restored": c.restored}
+                           for c in self.counts},
+                "fewer": [c.what for c in self.fewer]}
+
+
+def restore_database(path: Path | str, backup: Path | str, *, force: bool = False,
+                     wait: bool = False,
+                     on_wait: Callable[[LockHolder], None] | None = None,
+                     now: datetime | None = None) -> RestoreReport:
+    """Put ``backup`` back as the database at ``path`` (see the module's steps).
+
+    Refused, with nothing changed: a file that is not a ROM Runner backup, one that fails its
+    quick check or is of a newer schema, while another command writes (unless ``wait``), a
+    file at ``path`` that is not a ROM Runner database, and without ``force`` a backup of
+    another database. A backup of an earlier state of this database needs no ``force``: the
+    database is always saved before it is replaced, and the report says what it held more.
+    """
+    path, backup = Path(path).expanduser(), Path(backup).expanduser()
+    _check_backup_file(backup, path)
+    check_is_sqlite_file(path)
+    lock_existed, new_folders = lock_path(path).exists(), missing_folders(path.parent)
+    lock = prepare_to_write(path, "db restore", wait, on_wait)
+    assert lock is not None
+    try:
+        report = _restore(path, backup, force, now or utc_now())
+    except BaseException:
+        if not path.exists():  # nothing was here, nothing is: leave no lock file nor folder
+            if not lock_existed:
+                lock.remove_file()
+            lock.release()
+            for folder in reversed(new_folders):
+                try:
+                    folder.rmdir()
+                except OSError:
+                    break
+        raise
+    finally:
+        lock.release()
+    return report
+
+
+def _check_backup_file(backup: Path, database: Path) -> None:
+    if not backup.exists():
+        raise InputError(f"{backup}: no such file")
+    if not backup.is_file():
+        raise InputError(f"{backup}: not a regular file")
+    with contextlib.suppress(OSError):
+        if database.exists() and os.path.samefile(backup, database):
+            raise InputError(f"{backup}: is the database itself; give a backup of it")
+    if not is_backup_file(backup):
+        raise InputError(f"{backup}: not a ROM Runner backup (its header has no backup mark; "
+                         "`romrunner db backup` writes one); to use a copied database file as "
+                         "it is, point --db at it")
+
+
+@dataclass
+class _Current:
+    """The database about to be replaced, as far as it can be read."""
+
+    db: Database | None = None
+    state: DatabaseState | None = None
+    counts: dict[str, int | None] = field(default_factory=dict)
+    corrupt: str | None = None
+
+
+def _restore(path: Path, backup: Path, force: bool, now: datetime) -> RestoreReport:
+    folder = path.parent
+    remove_stale_temporaries(folder, _TEMP_PREFIX)
+    handle, name = tempfile.mkstemp(prefix=_TEMP_PREFIX, suffix=_TEMP_SUFFIX, dir=folder)
+    fcntl.flock(handle, fcntl.LOCK_EX)  # held while it lives: see remove_stale_temporaries
+    temp = Path(name)
+    try:
+        restored, restored_counts = _copy_backup(backup, temp)
+        current = _read_current(path)
+        try:
+            report = RestoreReport(path, backup, _written(backup), restored.schema_version or 0,
+                                   secrets.token_hex(16), corrupt=current.corrupt)
+            report.counts = [Count(what, current.counts.get(what), restored_counts.get(what))
+                             for what, _ in _COUNTED]
+            report.other_database = _other_database(current, restored)
+            if report.other_database and not force:
+                raise InputError(_other_database_message(backup, current, restored))
+            stamp = now.strftime("%Y%m%dT%H%M%SZ")
+            if current.state is not None and current.db is not None:
+                try:
+                    report.saved = _save(current.db, path, stamp)
+                except CorruptDatabaseError as exc:  # its quick check failed
+                    current.db.close()
+                    current.db, report.corrupt = None, str(exc)
+            if report.corrupt is not None:
+                report.saved, report.saved_as_is = _copy_as_is(path, stamp), True
+            _mark_restored(temp, restored, report.lineage, now, _mode_for(path))
+            if current.db is not None:
+                _let_go(current.db)
+                current.db = None
+        finally:
+            if current.db is not None:
+                current.db.close()
+        _swap(temp, path)
+        return report
+    except sqlite3.Error as exc:
+        raise sqlite_error(temp, exc) from exc
+    except OSError as exc:
+        raise DatabaseError(f"{folder}: cannot restore the database here ({exc.strerror or exc}"
+                            "); the database is left as it was") from exc
+    finally:
+        for leftover in (temp, *(Path(f"{temp}{side}") for side in _SIDE_FILES)):
+            with contextlib.suppress(FileNotFoundError):
+                leftover.unlink()
+        os.close(handle)
+
+
+def _copy_backup(backup: Path, temp: Path) -> tuple[DatabaseState, dict[str, int | None]]:
+    """Copy ``backup`` to ``temp`` and check the copy; its state and counts."""
+    try:
+        source = sqlite3.connect(f"{backup.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            target = sqlite3.connect(temp)
+            try:
+                source.backup(target)
+            finally:
+                target.close()
+        finally:
+            source.close()
+        conn = sqlite3.connect(temp)
+        try:
+            found = [str(row[0]) for row in conn.execute("PRAGMA quick_check")]
+            if found != ["ok"]:
+                raise CorruptDatabaseError(
+                    f"{backup}: the backup is damaged ({found[0] if found else 'no answer'}"
+                    f"{f' and {len(found) - 1} more' if len(found) > 1 else ''}); nothing "
+                    "was changed")
+            tables = {str(row[0]) for row in conn.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table'")}
+            if "schema_version" not in tables or "user_settings" not in tables:
+                raise InputError(f"{backup}: holds no ROM Runner database; nothing was changed")
+            state = database_state(conn)
+            counts = _counts(conn, tables)
+        finally:
+            conn.close()
+    except sqlite3.Error as exc:
+        raise CorruptDatabaseError(f"{backup}: cannot be read as a database ({exc}); nothing "
+                                   "was changed") from exc
+    version = state.schema_version
+    if version is None or version < 1:
+        raise InputError(f"{backup}: its schema version is unreadable; nothing was changed")
+    if version > LATEST_VERSION:
+        raise SchemaTooNewError(
+            f"{backup}: schema version {version} is newer than this ROM Runner understands "
+            f"({LATEST_VERSION}); upgrade ROM Runner to restore it; nothing was changed")
+    return state, counts
+
+
+def _counts(conn: sqlite3.Connection, tables: set[str]) -> dict[str, int | None]:
+    counts: dict[str, int | None] = {}
+    for what, names in _COUNTED:
+        present = [name for name in names if name in tables]
+        counts[what] = sum(int(conn.execute(f"SELECT count(*) FROM {name}").fetchone()[0])
+                           for name in present) if present else None
+    return counts
+
+
+def _read_current(path: Path) -> _Current:
+    """The database at ``path`` (none, when there is no file or an empty one), open for
+    writing; a corrupt one is described, not opened."""
+    if not path.exists() or path.stat().st_size == 0:
+        return _Current()
+    _refuse_a_foreign_database(path)
+    try:
+        db = Database(path)
+    except CorruptDatabaseError as exc:
+        return _Current(corrupt=str(exc.__cause__ or exc))
+    try:
+        version = current_version(db)
+        if version == 0:
+            return _Current(db)
+        tables = set(db.table_names())
+        return _Current(db, database_state(db.conn), _counts(db.conn, tables))
+    except CorruptDatabaseError as exc:
+        db.close()
+        return _Current(corrupt=str(exc.__cause__ or exc))
+    except sqlite3.Error as exc:
+        db.close()
+        return _Current(corrupt=str(exc))
+    except BaseException:
+        db.close()
+        raise
+
+
+def _refuse_a_foreign_database(path: Path) -> None:
+    """Refuse a SQLite file that is not a ROM Runner database, read without writing to it
+    (opening it to write would switch it to WAL mode)."""
+    try:
+        db = Database(path, read_only=True)
+    except CorruptDatabaseError:
+        return  # described as corrupt by the caller
+    try:
+        current_version(db)
+    except CorruptDatabaseError:
+        return
+    except DatabaseError as exc:
+        raise InputError(f"{exc}; db restore replaces only a ROM Runner database "
+                         "(give another --db, or move the file away)") from exc
+    finally:
+        db.close()
+
+
+def _other_database(current: _Current, restored: DatabaseState) -> bool:
+    """True when the backup is not of this database (or that cannot be told)."""
+    state = current.state
+    if state is None:
+        return False  # none, empty or unreadable: nothing to compare with
+    if state.database_id and restored.database_id:
+        return state.database_id != restored.database_id
+    created = {version: at for version, at in state.history}.get(1)
+    backup_created = {version: at for version, at in restored.history}.get(1)
+    return created is None or created != backup_created
+
+
+def _other_database_message(backup: Path, current: _Current, restored: DatabaseState) -> str:
+    state = current.state
+    known = state is not None and (bool(state.database_id and restored.database_id)
+                                   or bool(state.history and restored.history))
+    what = "a backup of another database" if known else \
+        "a backup that cannot be told to be of this database (no id in one of them)"
+    games = current.counts.get("games")
+    return (f"{backup}: {what} ({restored.games or 0:,} games; this database: {games or 0:,} "
+            "games); nothing was changed (--force restores it, saving this database first)")
+
+
+def _written(backup: Path) -> str:
+    return datetime.fromtimestamp(backup.stat().st_mtime, UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _side_name(path: Path, stamp: str, suffix: str) -> Path:
+    """A name beside ``path`` no file has yet."""
+    candidate = path.with_name(f"{path.name}.before-restore-{stamp}{suffix}")
+    number = 1
+    while os.path.lexists(candidate):
+        number += 1
+        candidate = path.with_name(f"{path.name}.before-restore-{stamp}-{number}{suffix}")
+    return candidate
+
+
+def _save(db: Database, path: Path, stamp: str) -> Path:
+    """Back the database up beside itself (a backup `db restore` takes back)."""
+    return backup_database(db, _side_name(path, stamp, ".bak"))
+
+
+def _copy_as_is(path: Path, stamp: str) -> Path:
+    """Copy a corrupt database's file and WAL as they are (each written whole, then named)."""
+    saved = _side_name(path, stamp, ".corrupt")
+    for suffix in ("-wal", ""):  # the WAL first: a file at the saved name is complete
+        source = Path(f"{path}{suffix}")
+        if not source.exists():
+            continue
+        dest = Path(f"{saved}{suffix}")
+        partial = dest.with_name(f"{_TEMP_PREFIX}{dest.name}{_TEMP_SUFFIX}")
+        try:
+            shutil.copyfile(source, partial)
+            with partial.open("rb") as written:
+                os.fsync(written.fileno())
+            os.replace(partial, dest)
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                partial.unlink()
+    _sync_folder(path.parent)
+    return saved
+
+
+def _mode_for(path: Path) -> int:
+    """The permissions the restored file gets: the replaced one's, else what a new file
+    gets (the temporary file is private until then)."""
+    try:
+        return os.stat(path).st_mode & 0o7777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
+def _mark_restored(temp: Path, restored: DatabaseState, lineage: str, now: datetime,
+                   mode: int) -> None:
+    """Make the copy a database again (no backup mark, rollback journal until it is opened)
+    on a new line of changes, with the permissions it will have, and sync it."""
+    record = Restore(lineage, restored.lineage, now.strftime("%Y-%m-%d %H:%M:%S UTC"),
+                     restored.schema_version, restored.sequences)
+    restores = [r.as_dict() for r in (*restored.restores, record)]
+    conn = sqlite3.connect(temp, isolation_level=None)
+    try:
+        conn.execute("PRAGMA journal_mode = DELETE")
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute("DELETE FROM user_settings WHERE key = ?", (LINEAGE_KEY,))
+        conn.execute("INSERT INTO user_settings (key, value, value_type) VALUES (?, ?, 'json')",
+                     (LINEAGE_KEY, json.dumps(restores, sort_keys=True)))
+        conn.execute("COMMIT")
+        conn.execute("PRAGMA application_id = 0")
+    finally:
+        conn.close()
+    os.chmod(temp, mode)
+    with temp.open("rb") as written:
+        os.fsync(written.fileno())
+
+
+def _let_go(db: Database) -> None:
+    """Checkpoint the whole WAL into the database file and close it: after this, the file
+    alone holds the database, and its side files can go."""
+    try:
+        row = db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+    except sqlite3.Error as exc:
+        db.close()
+        raise sqlite_error(db.path, exc) from exc
+    busy, frames, done = (int(value) for value in row)
+    db.close()
+    if busy and frames != done:
+        raise DatabaseError(
+            f"{db.path}: a command reading the database keeps its last changes in the WAL; "
+            "nothing was changed, try again when it has finished")
+
+
+def _swap(temp: Path, path: Path) -> None:
+    for side in _SIDE_FILES:
+        with contextlib.suppress(FileNotFoundError):
+            Path(f"{path}{side}").unlink()
+    _sync_folder(path.parent)
+    os.replace(temp, path)
+    _sync_folder(path.parent)
+
+
+def _sync_folder(folder: Path) -> None:
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)

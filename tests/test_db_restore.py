@@ -1,0 +1,455 @@
+"""`db restore BACKUP`: a backup put back as the database, checked first, the database it
+replaces saved first, atomically (a kill -9 at any step leaves the old or the restored
+database, never a mix), and a new lineage so backups of the line it left are never replaced
+silently (QA6 B-7: there was no way back from a backup)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from romrunner.store import Database
+from romrunner.store.backup import LINEAGE_KEY, backup_database, database_state, is_backup_file
+from romrunner.store.migrate import migrate
+from romrunner.store.restore import restore_database
+from tests.conftest import run_subprocess
+from tests.test_lock import HOLDER
+from tests.test_migrations import build_old
+
+BUILTIN = {"favorites", "recently added", "missing files", "unidentified", "name-guessed"}
+
+
+def collections(db: Path) -> set[str]:
+    """The user's collections, read with a plain writable connection (so a WAL left by a
+    killed command is recovered the way SQLite always does)."""
+    conn = sqlite3.connect(db)
+    try:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        return {row[0] for row in conn.execute("SELECT name FROM collections")} - BUILTIN
+    finally:
+        conn.close()
+
+
+def backups(folder: Path) -> list[Path]:
+    return sorted(folder.glob("*.bak"))
+
+
+@pytest.fixture
+def live(cli: Any, db_path: Path, tmp_path: Path) -> tuple[Path, Path]:
+    """A database with collection A backed up, then B and C added; (database, backup)."""
+    assert cli("collection", "create", "A").code == 0
+    backup = tmp_path / "bk" / "a.db"
+    assert cli("db", "backup", str(backup)).code == 0
+    assert cli("collection", "create", "B").code == 0
+    assert cli("collection", "create", "C").code == 0
+    return db_path, backup
+
+
+def test_restore_puts_the_backup_back_and_saves_the_database_first(
+        cli: Any, live: tuple[Path, Path]) -> None:
+    db, backup = live
+    result = cli("--json", "db", "restore", str(backup))
+    assert result.code == 0, result.err
+    data = result.json()["data"]
+    assert collections(db) == {"A"}
+    saved = Path(data["saved"])
+    assert saved.parent == db.parent and saved.name.startswith(f"{db.name}.before-restore-")
+    assert is_backup_file(saved) and collections(saved) == {"A", "B", "C"}
+    assert data["counts"]["collections"] == {"now": 3, "restored": 1}
+    assert data["fewer"] == ["collections"] and data["other_database"] is False
+    assert not is_backup_file(db)  # a database again, not a backup
+    assert cli("db", "check").code == 0
+    assert cli("collection", "create", "D").code == 0  # it is written to as ever
+
+    back = cli("db", "restore", str(saved))  # the way back, in text
+    assert back.code == 0, back.err
+    lines = back.out.splitlines()
+    assert lines[0].startswith(f"restored {db} from {saved} (written ")
+    assert lines[1].startswith(f"the database it replaced is saved at {db}.before-restore-")
+    assert collections(db) == {"A", "B", "C"}
+    assert len(backups(db.parent)) == 2
+
+
+def test_the_wal_of_the_replaced_database_is_never_applied(
+        cli: Any, live: tuple[Path, Path]) -> None:
+    """Changes still in the WAL (a reader kept it from being folded in) are saved with the
+    database, and none of its pages end up in the restored one."""
+    db, backup = live
+    reader = sqlite3.connect(db)
+    reader.execute("SELECT count(*) FROM collections").fetchone()
+    try:
+        assert cli("collection", "create", "E").code == 0
+        assert Path(f"{db}-wal").stat().st_size > 0
+        result = cli("--json", "db", "restore", str(backup))
+        assert result.code == 0, result.err
+    finally:
+        reader.close()
+    assert not Path(f"{db}-wal").exists() or Path(f"{db}-wal").stat().st_size == 0
+    assert collections(db) == {"A"}
+    assert collections(Path(result.json()["data"]["saved"])) == {"A", "B", "C", "E"}
+
+
+def test_refusals_change_nothing(cli: Any, live: tuple[Path, Path], tmp_path: Path) -> None:
+    db, backup = live
+    before = collections(db)
+    copy = tmp_path / "plain-copy.db"
+    copy.write_bytes(db.read_bytes())
+    not_sqlite = tmp_path / "notes.txt"
+    not_sqlite.write_text("hello")
+    damaged = tmp_path / "damaged.db"
+    data = bytearray(backup.read_bytes())
+    data[4096:8192] = b"\xff" * 4096  # a b-tree page
+    damaged.write_bytes(bytes(data))
+    cases = {
+        str(tmp_path / "none.db"): "no such file",
+        str(tmp_path): "not a regular file",
+        str(db): "is the database itself",
+        str(copy): "not a ROM Runner backup (its header has no backup mark",
+        str(not_sqlite): "not a ROM Runner backup",
+        str(damaged): "nothing was changed",
+    }
+    for path, message in cases.items():
+        result = cli("db", "restore", path)
+        assert result.code == 2, (path, result.out)
+        assert result.err.count("\n") == 1 and message in result.err, result.err
+    assert collections(db) == before
+    assert backups(db.parent) == []
+    assert not list(db.parent.glob(".romrunner-restore.*"))
+
+
+def test_a_file_at_db_that_is_not_a_rom_runner_database_is_never_replaced(
+        cli: Any, live: tuple[Path, Path], tmp_path: Path) -> None:
+    _, backup = live
+    theirs = tmp_path / "someone-elses.sqlite"
+    conn = sqlite3.connect(theirs)
+    conn.execute("CREATE TABLE notes (text TEXT)")
+    conn.execute("INSERT INTO notes VALUES ('mine')")
+    conn.commit()
+    conn.close()
+    before = theirs.read_bytes()
+    result = cli("--db", str(theirs), "db", "restore", str(backup), "--force")
+    assert result.code == 2
+    assert "not a ROM Runner database" in result.err and "db restore replaces only" in result.err
+    assert theirs.read_bytes() == before
+    assert not list(tmp_path.glob("someone-elses.sqlite.before-restore-*"))
+
+
+def test_a_newer_schema_is_refused(cli: Any, live: tuple[Path, Path], tmp_path: Path) -> None:
+    db, backup = live
+    newer = tmp_path / "newer.db"
+    newer.write_bytes(backup.read_bytes())
+    conn = sqlite3.connect(newer)
+    conn.execute("UPDATE schema_version SET schema_version = 999")
+    conn.commit()
+    conn.close()
+    result = cli("db", "restore", str(newer))
+    assert result.code == 2
+    assert "schema version 999 is newer than this ROM Runner understands" in result.err
+    assert collections(db) == {"A", "B", "C"}
+
+
+def test_a_backup_of_another_database_needs_force(cli: Any, live: tuple[Path, Path],
+                                                  tmp_path: Path) -> None:
+    db, _ = live
+    other = tmp_path / "other.db"
+    assert cli("--db", str(other), "collection", "create", "Z").code == 0
+    theirs = tmp_path / "theirs.db"
+    assert cli("--db", str(other), "db", "backup", str(theirs)).code == 0
+    refused = cli("db", "restore", str(theirs))
+    assert refused.code == 2
+    assert f"error: {theirs}: a backup of another database (0 games; this database: 0 " \
+           "games); nothing was changed (--force restores it, saving this database first)" \
+           in refused.err
+    assert collections(db) == {"A", "B", "C"} and backups(db.parent) == []
+    forced = cli("--json", "db", "restore", str(theirs), "--force")
+    assert forced.code == 0
+    document = forced.json()
+    assert document["data"]["other_database"] is True
+    assert f"{theirs}: a backup of another database, restored with --force" \
+        in document["warnings"]
+    assert collections(db) == {"Z"}
+    assert collections(Path(document["data"]["saved"])) == {"A", "B", "C"}
+
+
+def test_an_older_schema_is_restored_as_it_is_and_said(cli: Any, tmp_path: Path,
+                                                       db_path: Path) -> None:
+    """The backup `db migrate` wrote (the way back to the release before) is restored at its
+    version; the next `db migrate` upgrades it again."""
+    old = build_old(tmp_path / "old.db", 19)
+    old.execute("INSERT INTO collections (name) VALUES ('Old')")
+    old.close()
+    assert cli("--db", str(tmp_path / "old.db"), "db", "migrate").code == 0
+    (pre_upgrade,) = tmp_path.glob("old.db.v19-*.bak")
+    result = cli("--db", str(tmp_path / "old.db"), "--json", "db", "restore", str(pre_upgrade))
+    assert result.code == 0, result.err
+    document = result.json()
+    assert document["data"]["schema_version"] == 19
+    assert any("schema version 19, older than" in w for w in document["warnings"])
+    read = cli("--db", str(tmp_path / "old.db"), "games", "ls")
+    assert read.code == 2 and "run `romrunner db migrate`" in read.err
+    assert cli("--db", str(tmp_path / "old.db"), "db", "migrate").code == 0
+    assert collections(tmp_path / "old.db") == {"Old"}
+
+
+def test_restore_with_no_database_creates_it(cli: Any, live: tuple[Path, Path],
+                                             tmp_path: Path) -> None:
+    _, backup = live
+    fresh = tmp_path / "new" / "library.db"
+    Path(f"{fresh}-wal").parent.mkdir()
+    Path(f"{fresh}-wal").write_bytes(b"a WAL left by a database removed by hand")
+    result = cli("--db", str(fresh), "--json", "db", "restore", str(backup))
+    assert result.code == 0, result.err
+    assert result.json()["data"]["saved"] is None
+    assert not Path(f"{fresh}-wal").exists()
+    assert collections(fresh) == {"A"}
+    assert cli("--db", str(fresh), "db", "check").code == 0
+
+
+def test_a_refused_restore_with_no_database_leaves_nothing(cli: Any, tmp_path: Path) -> None:
+    stray = tmp_path / "stray.db"
+    stray.write_text("not a backup")
+    fresh = tmp_path / "new" / "library.db"
+    assert cli("--db", str(fresh), "db", "restore", str(stray)).code == 2
+    assert not (tmp_path / "new").exists()
+
+
+def test_a_corrupt_database_is_copied_as_it_is_then_replaced(
+        cli: Any, live: tuple[Path, Path]) -> None:
+    db, backup = live
+    conn = sqlite3.connect(db)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    root = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = 'collections'"
+                        ).fetchone()[0]
+    page = conn.execute("PRAGMA page_size").fetchone()[0]
+    conn.close()
+    with db.open("r+b") as handle:
+        handle.seek((root - 1) * page)
+        handle.write(b"\xff" * page)
+    damaged = db.read_bytes()
+    result = cli("--json", "db", "restore", str(backup))
+    assert result.code == 0, result.err
+    data = result.json()["data"]
+    assert data["saved_as_is"] is True and data["corrupt"]
+    assert Path(data["saved"]).read_bytes() == damaged
+    assert collections(db) == {"A"}
+    assert cli("db", "check").code == 0
+
+
+def test_restore_waits_for_or_refuses_a_running_writer(live: tuple[Path, Path]) -> None:
+    db, backup = live
+    holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(db)],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        refused = run_subprocess("--db", str(db), "db", "restore", str(backup))
+        assert refused.code == 2
+        assert f"another romrunner command is writing to {db} (pid {holder.pid}: scan" \
+            in refused.err
+        assert collections(db) == {"A", "B", "C"}
+        waiter = subprocess.Popen(
+            [sys.executable, "-m", "romrunner.cli.main", "--wait", "--db", str(db), "db",
+             "restore", str(backup)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            text=True)
+        assert waiter.stderr is not None
+        assert waiter.stderr.readline().startswith("waiting: another romrunner command")
+        assert holder.stdin is not None
+        holder.stdin.close()
+        _, err = waiter.communicate(timeout=120)
+        assert waiter.returncode == 0, err
+    finally:
+        if holder.poll() is None:
+            holder.kill()
+        holder.wait(timeout=30)
+    assert collections(db) == {"A"}
+
+
+# -- a kill -9 at every step -----------------------------------------------------------------
+
+# Runs the CLI with every call that changes files on disk (os.replace, os.unlink, os.fsync,
+# os.rename, os.link) counted; at call number N it says so on stderr and waits to be killed.
+PAUSING = """
+import os, sys, time
+from romrunner.cli.main import main
+target, calls = int(sys.argv[1]), 0
+def counted(name, real):
+    def call(*args, **kwargs):
+        global calls
+        calls += 1
+        if calls == target:
+            sys.stderr.write(f"PAUSED {name} {args[0] if args else ''}\\n")
+            sys.stderr.flush()
+            while True:
+                time.sleep(60)
+        return real(*args, **kwargs)
+    return call
+for name in ("replace", "unlink", "fsync", "rename", "link"):
+    setattr(os, name, counted(name, getattr(os, name)))
+code = main(sys.argv[2:])
+sys.stderr.write(f"STEPS {calls}\\n")
+sys.exit(code)
+"""
+
+
+def run_paused(target: int, *args: str) -> tuple[str, int | None]:
+    """Run the CLI until its ``target``-th file step, then kill -9 it; (what it paused at,
+    or its last line, and its exit code when it ran to the end)."""
+    proc = subprocess.Popen([sys.executable, "-c", PAUSING, str(target), *args],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    assert proc.stderr is not None
+    last = ""
+    for line in proc.stderr:
+        last = line.strip()
+        if last.startswith("PAUSED"):
+            os.kill(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=30)
+            return last, None
+    return last, proc.wait(timeout=120)
+
+
+# A process that adds W and keeps the database open, so W stays in the WAL (the last
+# connection to close would fold it into the file); it is killed -9 too, never closing.
+WAL_KEEPER = """
+import sqlite3, sys
+conn = sqlite3.connect(sys.argv[1])
+conn.execute("PRAGMA wal_autocheckpoint = 0")
+conn.execute("INSERT INTO collections (name) VALUES ('W')")
+conn.commit()
+print("ready", flush=True)
+sys.stdin.read()
+"""
+
+
+def as_the_next_command_sees(db: Path) -> tuple[set[str], bool]:
+    """The user's collections and whether the file is on a restored line, read as a ROM
+    Runner command that writes opens it (WAL mode: a WAL left beside the file is applied
+    now). Pages of the two databases mixed would show one's collections with the other's
+    settings."""
+    opened = Database(db)
+    try:
+        assert opened.scalar("PRAGMA integrity_check") == "ok"
+        names = {row[0] for row in opened.query("SELECT name FROM collections")} - BUILTIN
+        restored = opened.scalar("SELECT count(*) FROM user_settings WHERE key = ?",
+                                 (LINEAGE_KEY,))
+        return names, bool(restored)
+    finally:
+        opened.close()
+
+
+OLD, RESTORED = ({"A", "B", "C", "W"}, False), ({"A"}, True)
+
+
+def test_a_kill_at_any_step_leaves_the_old_or_the_restored_database(
+        live: tuple[Path, Path], tmp_path: Path) -> None:
+    db, backup = live
+    original = tmp_path / "original"
+    original.mkdir()
+    for name in os.listdir(db.parent):
+        if name.startswith(db.name):
+            (original / name).write_bytes((db.parent / name).read_bytes())
+    args = ("--db", str(db), "db", "restore", str(backup))
+
+    def reset() -> subprocess.Popen[str]:
+        for name in os.listdir(db.parent):
+            if name.startswith((db.name, ".romrunner-")):
+                (db.parent / name).unlink()
+        for saved in original.iterdir():
+            (db.parent / saved.name).write_bytes(saved.read_bytes())
+        keeper = subprocess.Popen([sys.executable, "-c", WAL_KEEPER, str(db)],
+                                  stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        assert keeper.stdout is not None and keeper.stdout.readline().strip() == "ready"
+        assert Path(f"{db}-wal").stat().st_size > 0
+        return keeper
+
+    def kill(keeper: subprocess.Popen[str]) -> None:
+        keeper.kill()
+        keeper.wait(timeout=30)
+
+    keeper = reset()
+    last, code = run_paused(10**9, *args)
+    kill(keeper)
+    assert code == 0 and last.startswith("STEPS "), last
+    steps = int(last.split()[1])
+    assert steps >= 6
+    outcomes = set()
+    for target in range(1, steps + 1):
+        keeper = reset()
+        paused, code = run_paused(target, *args)
+        kill(keeper)
+        assert code is None, paused
+        found = as_the_next_command_sees(db)
+        assert found in (OLD, RESTORED), (paused, found)
+        outcomes.add(found == RESTORED)
+        checked = run_subprocess("--db", str(db), "db", "check")
+        assert checked.code == 0, (paused, checked.out, checked.err)
+        again = run_subprocess(*args)  # a restore after the kill finishes the job
+        assert again.code == 0, (paused, again.err)
+        assert as_the_next_command_sees(db) == RESTORED
+        assert not list(db.parent.glob(".romrunner-restore.*")), paused
+    assert len(outcomes) == 2  # killed both before and after the switch
+
+
+# -- lineage: backups of the line of changes a restore left ------------------------------------
+
+def test_a_backup_of_the_line_left_by_a_restore_is_not_replaced_silently(
+        cli: Any, live: tuple[Path, Path], tmp_path: Path) -> None:
+    _, early = live  # early: A; the database: A, B, C
+    late = tmp_path / "bk" / "late.db"
+    assert cli("db", "backup", str(late)).code == 0
+    assert cli("db", "restore", str(early)).code == 0  # back to A, a new line from there
+    for name in ("D", "E", "F", "G"):  # its counters pass the late backup's
+        assert cli("collection", "create", name).code == 0
+    before = late.read_bytes()
+    refused = cli("db", "backup", str(late))
+    assert refused.code == 2
+    assert f"error: {late}: a ROM Runner backup of this database holding changes it does " \
+           "not have (written " in refused.err
+    assert "restored " in refused.err and "to an earlier state" in refused.err
+    assert late.read_bytes() == before
+    # the backup the restore went back to is on its past: replaced without --force
+    assert cli("db", "backup", str(early)).code == 0
+    assert collections(early) == {"A", "D", "E", "F", "G"}
+    # a backup of the new line is replaced by its later states, as ever
+    newest = tmp_path / "bk" / "newest.db"
+    assert cli("db", "backup", str(newest)).code == 0
+    assert cli("collection", "create", "H").code == 0
+    assert cli("db", "backup", str(newest)).code == 0
+    # going back to the late backup leaves the new line: its backups are kept in turn
+    assert cli("db", "restore", str(late)).code == 0
+    for name in ("I", "J", "K", "L", "M", "N", "O"):
+        assert cli("collection", "create", name).code == 0
+    refused = cli("db", "backup", str(newest))
+    assert refused.code == 2
+    assert "a ROM Runner backup of this database from another line of changes, split from " \
+           "this one by a restore (written " in refused.err
+    assert cli("db", "backup", str(newest), "--force").code == 0
+
+
+def test_lineage_survives_a_backup_and_a_second_restore(tmp_path: Path) -> None:
+    """The record of restores travels in the file: a restored backup of a restored database
+    still knows every line it came through."""
+    db = tmp_path / "live.db"
+    first = Database(db)
+    migrate(first)
+    first.close()
+    bk = tmp_path / "one.db"
+    conn = Database(db)
+    backup_database(conn, bk)
+    conn.close()
+    one = restore_database(db, bk)
+    conn = Database(db)
+    backup_database(conn, tmp_path / "two.db")
+    conn.close()
+    two = restore_database(db, tmp_path / "two.db")
+    conn = Database(db, read_only=True)
+    state = database_state(conn.conn)
+    conn.close()
+    assert [r.lineage for r in state.restores] == [one.lineage, two.lineage]
+    assert [r.parent for r in state.restores] == [None, one.lineage]
+    assert state.lineage == two.lineage

@@ -1,0 +1,107 @@
+"""A command that creates the database and then fails, having committed nothing of its own,
+removes it again: the file, its lock file and the folders it made (QA6 B-7: `scan` with no
+database created the default one, then failed "no library roots")."""
+
+from __future__ import annotations
+
+import json
+import threading
+from pathlib import Path
+
+import pytest
+
+from romrunner.errors import WriterBusyError
+from romrunner.store.lock import WriterLock
+from tests.conftest import run_subprocess
+
+
+def test_scan_with_no_database_leaves_no_default_database(tmp_path: Path) -> None:
+    data_home = tmp_path / "data"
+    env = {"XDG_DATA_HOME": str(data_home), "ROMRUNNER_DB": ""}
+    result = run_subprocess("scan", env=env)
+    assert result.code == 2
+    assert result.err == "error: no library roots; add one with `romrunner library add PATH`\n"
+    assert not data_home.exists()  # not the file, the lock, nor the folders it made
+    listed = run_subprocess("games", "ls", env=env)
+    assert listed.code == 2 and "no database at" in listed.err
+    # a later command that succeeds creates it as a first use (no "used here before")
+    created = run_subprocess("db", "init", env=env)
+    assert created.code == 0 and "warning" not in created.err
+    assert (data_home / "romrunner" / "romrunner.db").is_file()
+
+
+@pytest.mark.parametrize("args", [
+    ["scan"],
+    ["collection", "add", "Couch", "1"],
+    ["library", "rm", "/nowhere"],
+    ["profile", "set", "1", "--regions", "us"],
+    ["dat", "rm", "foo"],
+    ["dat", "import", "/nonexistent.dat"],
+    ["bios", "scan", "/nonexistent"],
+    ["collection", "create", "A", "--query", "bogus:1"],
+    ["--json", "library", "add", "/nonexistent"],
+])
+def test_failing_writers_leave_nothing_behind(tmp_path: Path, args: list[str]) -> None:
+    db = tmp_path / "new" / "deeper" / "library.db"
+    result = run_subprocess("--db", str(db), *args)
+    assert result.code == 2, result.err
+    assert result.err.startswith("error: ") and result.err.count("\n") == 1
+    assert not (tmp_path / "new").exists()
+
+
+def test_an_existing_database_is_kept_when_a_command_fails(tmp_path: Path) -> None:
+    db = tmp_path / "library.db"
+    assert run_subprocess("--db", str(db), "db", "init").code == 0
+    assert run_subprocess("--db", str(db), "collection", "create", "Couch").code == 0
+    failed = run_subprocess("--db", str(db), "collection", "add", "Nope", "1")
+    assert failed.code == 2
+    assert db.is_file() and Path(f"{db}.lock").exists()
+    listed = run_subprocess("--db", str(db), "--json", "collection", "ls")
+    assert "Couch" in [row["name"] for row in listed.json()["data"]]
+
+
+def test_a_new_database_holding_the_commands_work_is_kept_though_it_fails(
+        tmp_path: Path) -> None:
+    """`cache import` with a skipped entry exits 1 but imported the rest: kept."""
+    rows = [{"platform_id": "psx", "emulator_id": "duckstation",
+             "definition_game_id": "SLUS-00594", "status": "playable"}, [1, 2]]
+    data = tmp_path / "rows.jsonl"
+    data.write_text("".join(json.dumps(row) + "\n" for row in rows))
+    db = tmp_path / "new" / "library.db"
+    result = run_subprocess("--db", str(db), "cache", "import", str(data),
+                            "--source", "emulator-official")
+    assert result.code == 1, result.err
+    assert db.is_file()
+    why = run_subprocess("--db", str(db), "--json", "cache", "why", "psx", "duckstation",
+                         "SLUS-00594")
+    assert why.code == 0 and why.json()["data"]
+
+
+def test_a_writer_waiting_on_a_removed_lock_file_takes_the_new_one(tmp_path: Path) -> None:
+    """The lock file of a discarded database is removed while held: a writer that waited on
+    it must not go on holding a lock on the removed file while a third takes the new one."""
+    db = tmp_path / "library.db"
+    first = WriterLock(db, "scan")
+    first.acquire()
+    waiter = WriterLock(db, "library add")
+    got = threading.Event()
+
+    def wait() -> None:
+        waiter.acquire(wait=True)
+        got.set()
+
+    thread = threading.Thread(target=wait, daemon=True)
+    thread.start()
+    try:
+        assert not got.wait(0.2)  # it waits while the first holds the lock
+        first.remove_file()
+        first.release()
+        assert got.wait(30)
+        third = WriterLock(db, "dat import")
+        with pytest.raises(WriterBusyError):
+            third.acquire()
+    finally:
+        first.release()
+        thread.join(30)
+        waiter.release()
+    assert Path(f"{db}.lock").exists()

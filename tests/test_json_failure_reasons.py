@@ -1,0 +1,97 @@
+"""With --json, a command that fails says why in the envelope's `errors`, one line at least,
+not only somewhere in `data` (QA6 B-8: exit 1 gave ok:false with errors: [])."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+from romrunner.cli.context import AppContext
+from tests.conftest import shared_path
+from tests.test_deploy_keeps_user_data import gb_library  # noqa: F401  (a fixture)
+
+
+def failed(result: Any, code: int = 1) -> dict[str, Any]:
+    """The envelope of a failed run, checked for a reason that repeats no warning."""
+    assert result.code == code, result.err
+    envelope: dict[str, Any] = result.json()
+    assert envelope["ok"] is False
+    assert envelope["errors"], envelope
+    assert all(isinstance(line, str) and line and "\n" not in line
+               for line in envelope["errors"])
+    assert not set(envelope["errors"]) & set(envelope["warnings"])
+    return envelope
+
+
+def test_games_find_with_no_match(cli: Any) -> None:
+    assert cli("db", "init").code == 0
+    envelope = failed(cli("--json", "games", "find", "--sha1", "0" * 40))
+    assert envelope["errors"] == ["no game in the library holds this data"]
+    assert envelope["data"] == []
+
+
+def test_bios_check_strict(cli: Any) -> None:
+    assert cli("db", "init").code == 0
+    envelope = failed(cli("--json", "bios", "check", "--platform", "psx", "--strict"))
+    assert envelope["errors"] == [envelope["data"]["summary"]]
+    assert envelope["errors"][0].startswith("required BIOS missing: 1 of 1")
+
+
+def test_cache_import_with_skipped_entries(cli: Any, tmp_path: Path) -> None:
+    rows = [{"platform_id": "psx", "emulator_id": "duckstation",
+             "definition_game_id": "SLUS-00594", "status": "playable"}, [1, 2]]
+    data = tmp_path / "rows.jsonl"
+    data.write_text("".join(json.dumps(row) + "\n" for row in rows))
+    envelope = failed(cli("--json", "cache", "import", str(data),
+                          "--source", "emulator-official"))
+    assert envelope["errors"] == ["1 entries skipped, not imported (named in the warnings)"]
+    assert any("1 imported, 1 skipped: line 2: not a JSON object" in line
+               for line in envelope["warnings"])
+
+
+def test_pack_validate_with_problems(cli: Any) -> None:
+    pack = shared_path("definition-pack")
+    result = cli("--json", "pack", "validate", str(pack))
+    if result.code == 0:
+        return  # the real pack became clean: nothing failed
+    envelope = failed(result)
+    problems = len(envelope["data"]["problems"])
+    assert envelope["errors"] == [f"{pack}: {problems} pack entries skipped or repaired "
+                                  "(data.problems lists them)"]
+
+
+def test_db_check_with_a_broken_foreign_key(cli: Any, db_path: Path) -> None:
+    assert cli("collection", "create", "Couch").code == 0
+    raw = sqlite3.connect(db_path)
+    raw.execute("PRAGMA foreign_keys = OFF")
+    couch = raw.execute("SELECT id FROM collections WHERE name = 'Couch'").fetchone()[0]
+    raw.execute("INSERT INTO collection_games (collection_id, game_id, sort_order) "
+                "VALUES (?, 999, 1)", (couch,))
+    raw.commit()
+    raw.close()
+    envelope = failed(cli("--json", "db", "check"))
+    assert envelope["errors"] == ["the database has problems: 1 broken foreign keys"]
+
+
+def test_deploy_with_a_conflict_and_its_dry_run(cli: Any, gb_library: Path,  # noqa: F811
+                                                tmp_path: Path) -> None:
+    card = tmp_path / "card"
+    (card / "roms" / "gb").mkdir(parents=True)  # muOS's folder for gb
+    (card / "roms" / "gb" / "Alpha (USA).gb").write_bytes(b"the user's own file")
+    dry = failed(cli("--json", "deploy", "1", "--to", str(card), "platform:gb", "--dry-run"))
+    assert dry["errors"] == ["1 files would be left as conflicts (data.conflicts lists them)"]
+    real = failed(cli("--json", "deploy", "1", "--to", str(card), "platform:gb"))
+    deployment = real["data"]["deployment_id"]
+    assert real["errors"] == [f"deployment {deployment}: 0 files failed, 1 conflicts "
+                              "(data.errors names each)"]
+
+
+def test_a_failure_without_a_stated_reason_still_gets_one() -> None:
+    app = AppContext(Path("unused.db"), None, True, False, False)
+    app.finish({"found": 3}, ok=False)
+    envelope = app.envelope(1)
+    assert envelope["ok"] is False
+    assert envelope["errors"] == ["romrunner failed (exit 1); its data says what it found"]
+    assert app.envelope(0)["errors"] == []
