@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -214,3 +215,25 @@ def test_commands_load_lazily_but_whole_in_a_fresh_process() -> None:
     assert run_subprocess("dat", "fixdat", "--help").code == 0
     everything = run_subprocess("--help")
     assert all(f"  {name} " in everything.out for name in ("platforms", "resolve", "deploy"))
+
+
+def test_the_packs_repaired_entries_are_said_once_per_database(tmp_path: Path) -> None:
+    """The real pack's repaired entries: warned when the pack is new to the database (and
+    when there is no database), not again on every later command that uses it (QA6)."""
+    pack = shared_path("definition-pack")
+    db = tmp_path / "library.db"
+
+    def warned(*args: str) -> bool:
+        done = run_subprocess("--db", str(db), "--pack", str(pack), "--json", *args)
+        return any("pack entries skipped or repaired" in w
+                   for w in json.loads(done.out)["warnings"])
+
+    assert warned("db", "init")  # the pack is new to this database
+    assert not warned("games", "ls")
+    assert not warned("device", "catalog", "rg35")
+    other = tmp_path / "copy-of-pack"
+    shutil.copytree(pack, other)
+    (other / "platforms.json").write_text((pack / "platforms.json").read_text() + "\n")
+    done = run_subprocess("--db", str(db), "--pack", str(other), "--json", "device",
+                          "catalog", "rg35")  # another pack: said again
+    assert any("skipped or repaired" in w for w in json.loads(done.out)["warnings"])

@@ -13,7 +13,7 @@ from rich.console import Console
 
 from romrunner.cli.terminal import SafeConsole
 from romrunner.packs.loader import DefinitionPack, load_pack
-from romrunner.packs.sync import sync_pack
+from romrunner.packs.sync import stored_pack_hash, stored_pack_hash_at, sync_pack
 from romrunner.store import Database, OpenMode, OpenResult, open_database
 from romrunner.store.lock import LockHolder
 from romrunner.store.open import discard_new_database
@@ -74,6 +74,7 @@ class AppContext:
     _created_changes: int = 0  # its committed changes once created (and the pack recorded)
     _data: Any = None
     _pack: DefinitionPack | None = None
+    _pack_notice: str | None = None  # said once the database says whether it knows the pack
     console: Console = field(default_factory=SafeConsole)
     err_console: Console = field(default_factory=lambda: SafeConsole(stderr=True))
 
@@ -100,6 +101,7 @@ class AppContext:
                 self.warn(notice)
             if result.new_file:
                 self._created = result
+            self._say_pack_notice()
             if mode is OpenMode.WRITE:
                 sync_pack(self._db, self.pack())
             self._created_changes = self._db.committed_changes
@@ -118,9 +120,22 @@ class AppContext:
             self._pack = load_pack(self.pack_dir)
             if self._pack.warnings:
                 count = len(self._pack.warnings)
-                self.warn(f"{self._pack.path}: {count} pack entries skipped or repaired "
-                          "(`romrunner pack validate` lists them)")
+                self._pack_notice = (f"{self._pack.path}: {count} pack entries skipped or "
+                                     "repaired (`romrunner pack validate` lists them)")
+                if self._db is not None:
+                    self._say_pack_notice()
         return self._pack
+
+    def _say_pack_notice(self) -> None:
+        """Warn of the pack's repaired entries once per pack and database: when the pack is
+        new to the database (or there is none), not on every command that uses it."""
+        if self._pack_notice is None or self._pack is None:
+            return
+        stored = stored_pack_hash(self._db) if self._db is not None \
+            else stored_pack_hash_at(self.db_path)  # a command that opens no database
+        if stored != self._pack.content_hash:
+            self.warn(self._pack_notice)
+        self._pack_notice = None
 
     def use_pack(self, pack_dir: Path) -> None:
         """Load the pack from ``pack_dir`` from now on (before the database is opened)."""
@@ -141,6 +156,7 @@ class AppContext:
         reasons of a failure for the envelope (not repeating ``warnings``: say "listed in the
         warnings" instead); the text output says them through ``render``."""
         self.verify_database()  # never report success into a deleted file
+        self._say_pack_notice()  # a command that opened no database
         self._data = data
         self.errors.extend(errors or [])
         if not self.json_output and render is not None and (not self.quiet or not ok):

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from romrunner.cache.sources import apply_registry, list_sources
@@ -24,6 +26,23 @@ def stored_pack_hash(db: Database) -> str | None:
     """The content hash of the pack the database last saw."""
     value = db.scalar("SELECT pack_hash FROM definition_pack_meta WHERE id = 1")
     return value if isinstance(value, str) else None
+
+
+def stored_pack_hash_at(path: Path) -> str | None:
+    """:func:`stored_pack_hash` of the database file at ``path``, read without opening it
+    the usual way (nothing is created, migrated or locked); None when it cannot be read."""
+    if not path.is_file():
+        return None
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            row = conn.execute("SELECT pack_hash FROM definition_pack_meta WHERE id = 1"
+                               ).fetchone()
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return None
+    return row[0] if row is not None and isinstance(row[0], str) else None
 
 
 def sync_pack(db: Database, pack: DefinitionPack) -> PackSyncResult:
