@@ -18,12 +18,17 @@ are found in bulk (:func:`fast_skips`) and only counted. Each file to copy is:
    disk) is not taken for ours: a conflict, or with ``verify`` compared by SHA1;
 4. renamed into place; its folder is fsynced at the next flush (within a second) and at the
    end, once per folder, not per file. A rename the card refuses fails that file alone (see
-   :meth:`_Runner.commit_batch`).
+   :meth:`_Runner.commit_batch`). A card whose file system sets the time at the rename
+   (fusefat, some FUSE, MTP and network mounts) gets the time the renamed file shows
+   recorded again, at that flush; until then (a crash between) the record holds the time
+   before the rename, and the file's bytes prove it ours (:meth:`Claims.find`).
 
 A file at a path we want that no deployment of ours wrote (by the card's manifest copy and the
-database, checked against its size and modification time) is the user's: never overwritten
-without ``overwrite``, reported as a conflict. ``prune`` removes only files of ours that are
-unchanged since we wrote them and no longer selected.
+database, checked against its size and modification time — or, when only the time differs,
+against the SHA1 of its bytes read from the card) is the user's: never overwritten without
+``overwrite``, reported as a conflict. ``prune`` removes only files of ours that are
+unchanged since we wrote them and no longer selected; it keeps, wherever they are, the copies
+of games it cannot deploy now, and says in a note each file it keeps.
 """
 
 from __future__ import annotations
@@ -152,9 +157,11 @@ class DeploySummary:
     cleaned_temps: int = 0
     notes: list[str] = field(default_factory=list)
     pruned_folders: list[str] = field(default_factory=list)  # emptied by the prune: removed
-    # Files a prune kept (said in one note): ROM Runner's once, but changed on the card
-    # since (not provably ours now).
+    # Files a prune kept, each kind said in one note: ROM Runner's once, but changed on the
+    # card since (not provably ours now); copies of games it cannot deploy now, found where
+    # an earlier deploy put them (another folder than the one they go to now).
     prune_kept: list[str] = field(default_factory=list)
+    prune_held: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         """The JSON form."""
@@ -317,7 +324,8 @@ def _preview(db: Database, plan: DeployPlan, options: DeployOptions | None,
             plan.protected_folders()),
         "conflicts": [d.item.dest for d in decisions if d.action == CONFLICT],
         "conflict_notes": {d.item.dest: d.note for d in decisions if d.action == CONFLICT},
-        "prune_kept": sorted(set(claims.prune_kept)), "notes": notes}
+        "prune_kept": sorted(set(claims.prune_kept)),
+        "prune_held": sorted(set(claims.held_elsewhere)), "notes": notes}
 
 
 def refuse_library_overlap(db: Database, card: Path, items: Iterable[PlanItem]) -> None:
@@ -490,18 +498,27 @@ def _stats_at(fd: int, group: list[PlanItem]) -> list[os.stat_result | None]:
 
 
 def _prune_items(root: Path, plan: DeployPlan, claims: Claims) -> list[_Item]:
-    """Files of ours, unchanged since we wrote them, that the plan no longer selects. Kept,
-    and noted in ``claims.prune_kept``: a file at a path we wrote that is not provably ours
-    now (changed since)."""
+    """Files of ours, unchanged since we wrote them, that the plan no longer selects.
+
+    Held, wherever our records put them: the copies of games chosen but not deployable now
+    and of games the library has but cannot deploy now (``plan.held_games``: missing since
+    the scan, on a root that is not reachable), also in a folder their platform no longer
+    goes to (noted in ``claims.held_elsewhere``). Kept, and noted in ``claims.prune_kept``:
+    a file at a path we wrote that is not provably ours now (changed since)."""
     wanted = {collision_key(dest, plan.fs)
               for dest in (*(item.dest for item in plan.items), *plan.held)}
     candidates = claims.keys() - wanted
+    held = claims.held_keys(plan.held_games, plan.held_sets, plan.held_sha1s) \
+        if candidates and (plan.held_games or plan.held_sha1s) else set()
     found: list[_Item] = []
     for key in sorted(candidates):
         dest = claims.first(key).dest
         info = _lstat(root / dest)
         if info is None or stat.S_ISDIR(info.st_mode):
             continue  # gone (pruned before, deleted): nothing to keep or remove
+        if key in held:
+            claims.held_elsewhere.append(dest)
+            continue
         claim = claims.find(key, info, dest)
         if claim is None:
             claims.prune_kept.append(dest)
@@ -512,9 +529,15 @@ def _prune_items(root: Path, plan: DeployPlan, claims: Claims) -> list[_Item]:
 
 
 def prune_notes(claims: Claims, *, dry_run: bool = False) -> list[str]:
-    """The files a prune keeps, counted in one note (none: no note)."""
+    """The files a prune keeps, each kind counted in one note (none: no note)."""
     notes: list[str] = []
     keeps = "would keep" if dry_run else "kept"
+    if claims.held_elsewhere:
+        notes.append(
+            f"--prune {keeps} {_files(claims.held_elsewhere)} an earlier deploy put on the "
+            "card for games it cannot deploy now (missing from the library or changed since "
+            "the scan, or on a library root that is not reachable), where they are now: such "
+            f"copies are never pruned ({_examples(claims.held_elsewhere)})")
     if claims.prune_kept:
         notes.append(
             f"--prune {keeps} {_files(claims.prune_kept)} ROM Runner wrote that "
@@ -802,8 +825,8 @@ class Claims:
     time differs, once the file's bytes read from the card have the record's SHA1 (see
     :meth:`find`).
 
-    ``prune_kept`` collects, for the run's note, the files a prune keeps as ours once but
-    not provably now."""
+    ``prune_kept`` and ``held_elsewhere`` collect, for the run's notes, the files a prune
+    keeps: ours once but not provably now, and copies of games it cannot deploy now."""
 
     def __init__(self, db: Database, root: Path, dest_id: str, fs: FileSystem) -> None:
         self.db, self.root, self.dest_id, self.fs = db, root, dest_id, fs
@@ -816,6 +839,7 @@ class Claims:
         # Collision key -> (size, time) read and the record the bytes proved (None: none).
         self.proven: dict[str, tuple[int, int, Owned | None]] = {}
         self.prune_kept: list[str] = []
+        self.held_elsewhere: list[str] = []
 
     @property
     def card(self) -> dict[str, Owned]:
@@ -929,6 +953,31 @@ class Claims:
     def first(self, key: str) -> Owned:
         """One record for ``key`` (its path on the card)."""
         return self.card.get(key) or self.stored()[key][0]
+
+    def held_keys(self, games: Iterable[int], sets: Iterable[int],
+                  sha1s: set[str]) -> set[str]:
+        """The paths our records give the copies of ``games`` (their files and tracks, by the
+        deployments that wrote them), the playlists of the disc sets of ``sets``, and any
+        file whose record has one of ``sha1s`` (a card whose records only its manifest has):
+        wherever they are on the card, in a folder the games no longer go to too."""
+        held: set[str] = set()
+        if sha1s:
+            for key, first in self.card.items():
+                if any(o.sha1 in sha1s for o in (first, *self.card_more.get(key, ()))):
+                    held.add(key)
+            for key, records in self.stored().items():
+                if any(o.sha1 in sha1s for o in records):
+                    held.add(key)
+        games, sets = sorted(set(games)), sorted(set(sets))
+        if self.dest_id and (games or sets):
+            rows = self.db.query(
+                "SELECT DISTINCT i.dest_path FROM deployment_history h JOIN deployment_items i "
+                "ON i.deployment_id = h.id WHERE h.destination_id = ? AND i.action = 'copy' "
+                "AND (i.game_id IN (SELECT value FROM json_each(?)) OR (i.kind = 'playlist' "
+                "AND i.game_id IN (SELECT value FROM json_each(?))))",
+                (self.dest_id, json.dumps(games), json.dumps(sets)))
+            held.update(collision_key(row[0], self.fs) for row in rows)
+        return held
 
 
 def _lstat(path: Path | str) -> os.stat_result | None:
@@ -1658,6 +1707,7 @@ def _run(db: Database, deployment_id: int, root: Path, fs: FileSystem, dest_id: 
         if status == "completed":
             clear_writing(root)
         summary.prune_kept = sorted(set(claims.prune_kept))
+        summary.prune_held = sorted(set(claims.held_elsewhere))
         summary.notes.extend(prune_notes(claims))
         summary.status = status
         summary.seconds = round(time.monotonic() - runner.started, 3)
