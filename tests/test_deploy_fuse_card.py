@@ -115,7 +115,12 @@ def test_a_kill_9_mid_deploy_then_resume_and_prune_accounts_for_every_file(
         proc = subprocess.Popen([sys.executable, "-m", "romrunner.cli.main", "deploy", "1",
                                  "--to", str(card), "platform:gba,snes"], env=env,
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        while proc.poll() is None and (not roms.is_dir() or len(os.listdir(roms)) < 60):
+        def renamed() -> int:  # files under their final name (not temporary ones)
+            with contextlib.suppress(OSError):
+                return sum(1 for name in os.listdir(roms) if not name.startswith(".rr-tmp-"))
+            return 0
+
+        while proc.poll() is None and renamed() < 60:
             time.sleep(0.01)
         assert proc.poll() is None, "the deploy ended before it could be killed mid-run"
         proc.send_signal(signal.SIGKILL)
