@@ -1,18 +1,25 @@
 """A real FAT32 image mounted through FUSE (fusefat), the way some card readers, MTP and
-network mounts behave: the file system reports no size at all (statvfs: 0 blocks) and refuses
-names it cannot store. A deploy must neither refuse the card as full nor stop on one name."""
+network mounts behave: the file system reports no size at all (statvfs: 0 blocks), refuses
+names it cannot store, and sets a file's time when it is renamed. A deploy must neither refuse
+the card as full nor stop on one name, nor lose track of the files it wrote (QA6 B-1)."""
 
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import shutil
+import signal
 import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tests.conftest import run_subprocess
 
 
 @contextlib.contextmanager
@@ -66,3 +73,79 @@ def test_a_card_that_reports_no_size_is_deployed_and_says_so(cli: Any, tmp_path:
         assert any("does not report its free space" in note for note in data["notes"])
         roms = card / "ROMS" / "snes"
         assert {p.name: p.read_bytes() for p in roms.iterdir()} == files
+
+
+def _renames_move_the_time(card: Path) -> bool:
+    """True when the card sets a file's time as it is renamed: a file written, then renamed
+    in a later step of FAT's 2-second clock, shows the time of the rename (fusefat does)."""
+    temp, final = card / "probe.tmp", card / "probe.bin"
+    with temp.open("wb") as handle:
+        handle.write(b"probe")
+        handle.flush()
+        os.fsync(handle.fileno())
+    written = temp.stat().st_mtime_ns
+    time.sleep(2.1)  # into FAT's next 2-second step
+    os.replace(temp, final)
+    moved = final.stat().st_mtime_ns != written
+    final.unlink()
+    return moved
+
+
+def test_a_kill_9_mid_deploy_then_resume_and_prune_accounts_for_every_file(
+        cli: Any, tmp_path: Path, db_path: Path) -> None:
+    """QA6 B-1 on the real card: a deploy killed mid-run, resumed, then a prune of every GBA
+    game. No file we wrote is taken for the user's, every one is recorded with the time the
+    card shows, and the prune removes every one (before: files whose rename landed in a later
+    2-second step were "files of yours" on resume and silently left by the prune)."""
+    gba = tmp_path / "lib" / "gba"
+    gba.mkdir(parents=True)
+    files = {f"Game {n:03d} (USA).gba": n.to_bytes(2, "big") * 32768 for n in range(160)}
+    for name, data in files.items():
+        (gba / name).write_bytes(data)
+    (tmp_path / "lib" / "snes").mkdir()
+    (tmp_path / "lib" / "snes" / "Kept (USA).sfc").write_bytes(b"snes" * 1024)
+    assert cli("library", "add", str(tmp_path / "lib")).code == 0
+    assert cli("scan", "--workers", "1").code == 0
+    assert cli("device", "add", "rg-35xx-plus").code == 0
+    assert cli("profile", "create", "--device", "1", "--os", "muos").code == 0
+    with fusefat_card(tmp_path) as card:
+        assert _renames_move_the_time(card)  # what this test is about
+        env = {**os.environ, "ROMRUNNER_DB": str(db_path)}
+        roms = card / "ROMS" / "gba"
+        proc = subprocess.Popen([sys.executable, "-m", "romrunner.cli.main", "deploy", "1",
+                                 "--to", str(card), "platform:gba,snes"], env=env,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        def renamed() -> int:  # files under their final name (not temporary ones)
+            with contextlib.suppress(OSError):
+                return sum(1 for name in os.listdir(roms) if not name.startswith(".rr-tmp-"))
+            return 0
+
+        while proc.poll() is None and renamed() < 60:
+            time.sleep(0.01)
+        assert proc.poll() is None, "the deploy ended before it could be killed mid-run"
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+
+        resumed = run_subprocess("--json", "deploy", "resume", env=env)
+        assert resumed.code == 0, resumed.err
+        data = resumed.json()["data"]
+        assert (data["status"], data["skipped"], data["conflicts"], data["failed"],
+                data["errors"]) == ("completed", 0, 0, 0, [])
+        assert {p.name: p.read_bytes() for p in roms.iterdir()} == files
+        manifest = json.loads((card / ".romrunner" / "manifest.json").read_bytes())["files"]
+        assert {dest: entry[1] for dest, entry in manifest.items() if "/gba/" in dest} == {
+            f"ROMS/gba/{p.name}": p.stat().st_mtime_ns for p in roms.iterdir()}
+
+        again = run_subprocess("--json", "deploy", "1", "--to", str(card), "platform:gba,snes",
+                               env=env)
+        assert again.code == 0, again.err
+        assert (again.json()["data"]["copied"], again.json()["data"]["errors"]) == (0, [])
+
+        pruned = run_subprocess("--json", "deploy", "1", "--to", str(card), "platform:snes",
+                                "--prune", "--force", env=env)
+        assert pruned.code == 0, pruned.err
+        data = pruned.json()["data"]
+        assert (data["pruned"], data["prune_kept"], data["errors"]) == (160, [], [])
+        assert [note for note in data["notes"] if "--prune" in note] == []
+        assert not roms.exists() or list(roms.iterdir()) == []
+        assert [p.name for p in (card / "ROMS" / "snes").iterdir()] == ["Kept (USA).sfc"]

@@ -44,8 +44,9 @@ def _deploy(library: Library, card: Path) -> DeploySummary:
 def test_a_redeploy_settles_unchanged_files_in_bulk_and_decides_the_rest_one_by_one(
         library: Library, card: Path) -> None:
     """In one folder: a file edited on the card (same size, other bytes and time) is not
-    taken for ours, one only touched is recognised by its bytes, a deleted one is copied
-    again, the others are skipped without being rewritten."""
+    taken for ours, one only touched is recognised by its bytes (ours: its record's SHA1,
+    read from the card; the card's time is recorded), a deleted one is copied again, the
+    others are skipped without being rewritten."""
     _deploy(library, card)
     expected = card_files(card)
     edited = card / "Roms/psx/Saga (USA) (Disc 1).bin"
@@ -61,10 +62,12 @@ def test_a_redeploy_settles_unchanged_files_in_bulk_and_decides_the_rest_one_by_
     assert (second.copied, second.conflicts, second.skipped) == (1, 1, 9)
     assert sorted((e["path"], e["status"], e["error"]) for e in second.errors) == [
         ("Roms/psx/Saga (USA) (Disc 1).bin", "conflict", "Roms/psx/Saga (USA) (Disc 1).bin: "
-         "changed on the card since ROM Runner wrote it; kept (use --overwrite to replace it)"),
-        ("Roms/psx/Saga (USA) (Disc 1).cue", "skipped", "an identical file of yours is kept")]
+         "changed on the card since ROM Runner wrote it; kept (use --overwrite to replace it)")]
     assert card_files(card) == {**expected, str(edited.relative_to(card)): edited.read_bytes()}
     assert edited.read_bytes() != data and untouched.stat().st_mtime_ns == stamp
+    files = json.loads((card / ".romrunner/manifest.json").read_bytes())["files"]
+    assert files[str(touched.relative_to(card))][:2] == [touched.stat().st_size,
+                                                          touched.stat().st_mtime_ns]
 
 
 def test_a_malformed_card_manifest_entry_is_decided_one_by_one(library: Library,

@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -220,3 +221,75 @@ def test_the_move_to_the_families_folder_is_said_in_the_plan_until_a_prune(
                             "Roms/ATARI2600/River Raid (USA).a26"}
     again = cli("--pack", str(new), "--json", *deploy)  # nothing of ours left there: no word
     assert again.code == 0 and not again.json()["warnings"], again.out
+
+
+def test_a_missing_games_copy_in_the_old_folder_is_held_by_a_prune(
+        cli: Any, tmp_path: Path) -> None:
+    # The previous helper's report: a game missing from the library was held only at its path
+    # in the NEW folder, so --prune removed its copy in the old one ("a missing game's copies
+    # are never pruned"). Held by the game now, wherever our records put its copies.
+    root = tmp_path / "roms"
+    names = ("Pitfall (USA).a26", "River Raid (USA).a26", "Enduro (USA).a26")
+    for name in names:
+        _game(root, name)
+    old, new, card = _crossmix_under_the_old_names(cli, tmp_path, root)
+    deploy = ("deploy", "1", "--to", str(card), "platform:atari-2600")
+    assert cli("--pack", str(old), *deploy).code == 0
+    kept = (card / "Roms/ATARI/River Raid (USA).a26").read_bytes()
+    (root / "a26" / "River Raid (USA).a26").unlink()  # gone from the library: a real rescan
+    assert cli("scan", "--workers", "1").code == 0
+    note = ("--prune {} 1 file an earlier deploy put on the card for games it cannot deploy "
+            "now (missing from the library or changed since the scan, or on a library root "
+            "that is not reachable), where they are now: such copies are never pruned "
+            "(Roms/ATARI/River Raid (USA).a26)")
+    dry = cli("--pack", str(new), "--json", *deploy, "--prune", "--dry-run")
+    assert dry.code == 0, dry.err
+    data = dry.json()["data"]
+    assert sorted(data["prune"]) == ["Roms/ATARI/Enduro (USA).a26", "Roms/ATARI/Pitfall (USA).a26"]
+    assert (data["prune_held"], data["notes"]) == (["Roms/ATARI/River Raid (USA).a26"],
+                                                   [note.format("would keep")])
+    pruned = cli("--pack", str(new), "--json", *deploy, "--prune")
+    assert pruned.code == 0, pruned.err
+    assert (pruned.json()["data"]["pruned"], pruned.json()["data"]["notes"]) == (
+        2, [note.format("kept")])
+    assert _files(card) == {"Roms/ATARI/River Raid (USA).a26", "Roms/ATARI2600/Pitfall (USA).a26",
+                            "Roms/ATARI2600/Enduro (USA).a26"}
+    assert (card / "Roms/ATARI/River Raid (USA).a26").read_bytes() == kept
+    why = ("it cannot deploy now (missing from the library or changed since the scan, or on a "
+           "library root that is not reachable)")
+    moved = ("Roms/ATARI: {} an earlier deploy put here for atari-2600 {} left behind: its "
+             "games now go to Roms/ATARI2600, the folder crossmix-os reads for it; ")
+    assert pruned.json()["warnings"] == [  # (the plan is made before the prune)
+        moved.format("3 files", "are") + "`romrunner deploy --prune` removes 2 of them (until "
+        f"then both copies take space on the card); the other one, a copy of a game {why}, is "
+        "kept"]
+    again = cli("--pack", str(new), "--json", *deploy, "--prune")
+    assert again.code == 0, again.err
+    assert again.json()["warnings"] == [
+        moved.format("1 file", "is") + f"it is a copy of a game {why}: kept, never pruned"]
+    assert (again.json()["data"]["pruned"], again.json()["data"]["notes"]) == (
+        0, [note.format("kept")])
+    assert "Roms/ATARI/River Raid (USA).a26" in _files(card)
+
+
+def test_a_missing_games_copy_is_held_by_its_sha1_when_only_the_cards_manifest_knows_it(
+        cli: Any, tmp_path: Path, db_path: Path) -> None:
+    """A card filled from another database (or whose deployment rows are gone): only the
+    card's manifest says where the missing game's copy is, by its SHA1."""
+    root = tmp_path / "roms"
+    for name in ("Pitfall (USA).a26", "River Raid (USA).a26"):
+        _game(root, name)
+    old, new, card = _crossmix_under_the_old_names(cli, tmp_path, root)
+    deploy = ("deploy", "1", "--to", str(card), "platform:atari-2600")
+    assert cli("--pack", str(old), *deploy).code == 0
+    (root / "a26" / "River Raid (USA).a26").unlink()
+    assert cli("scan", "--workers", "1").code == 0
+    with sqlite3.connect(db_path) as conn:  # the records of this database are gone
+        conn.execute("DELETE FROM deployment_items")
+        conn.execute("DELETE FROM deployment_history")
+    conn.close()
+    pruned = cli("--pack", str(new), "--json", *deploy, "--prune")
+    assert pruned.code == 0, pruned.err
+    assert _files(card) == {"Roms/ATARI/River Raid (USA).a26",
+                            "Roms/ATARI2600/Pitfall (USA).a26"}
+    assert pruned.json()["data"]["prune_held"] == ["Roms/ATARI/River Raid (USA).a26"]

@@ -194,8 +194,13 @@ def _finish_preview(app: AppContext, data: dict[str, Any]) -> int:
         code = EXIT_FILES_FAILED
         errors.append(f"{len(data['conflicts']):,} files would be left as conflicts "
                       "(data.conflicts lists them)")
-    app.finish(data, lambda console: _render_preview(console, data), ok=code == 0,
-               errors=errors)
+
+    def render(console: Console) -> None:
+        _render_preview(console, data)
+        for note in data["notes"]:  # as the real run says them
+            app.err_console.print(f"note: {note}", markup=False, soft_wrap=True)
+
+    app.finish(data, render, ok=code == 0, errors=errors)
     return code
 
 

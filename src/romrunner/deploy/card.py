@@ -56,7 +56,8 @@ class DeployError(RomRunnerError):
 
 class Owned(NamedTuple):
     """A file one of our deployments wrote: ours as long as the card still shows exactly this
-    size and modification time. (A tuple: a card's manifest makes one per file it lists.)"""
+    size and modification time (or, when only the time differs, its bytes have this SHA1:
+    see ``execute.Claims.find``). (A tuple: a card's manifest makes one per file it lists.)"""
 
     dest: str
     size: int

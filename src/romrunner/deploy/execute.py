@@ -18,12 +18,17 @@ are found in bulk (:func:`fast_skips`) and only counted. Each file to copy is:
    disk) is not taken for ours: a conflict, or with ``verify`` compared by SHA1;
 4. renamed into place; its folder is fsynced at the next flush (within a second) and at the
    end, once per folder, not per file. A rename the card refuses fails that file alone (see
-   :meth:`_Runner.commit_batch`).
+   :meth:`_Runner.commit_batch`). A card whose file system sets the time at the rename
+   (fusefat, some FUSE, MTP and network mounts) gets the time the renamed file shows
+   recorded again, at that flush; until then (a crash between) the record holds the time
+   before the rename, and the file's bytes prove it ours (:meth:`Claims.find`).
 
 A file at a path we want that no deployment of ours wrote (by the card's manifest copy and the
-database, checked against its size and modification time) is the user's: never overwritten
-without ``overwrite``, reported as a conflict. ``prune`` removes only files of ours that are
-unchanged since we wrote them and no longer selected.
+database, checked against its size and modification time — or, when only the time differs,
+against the SHA1 of its bytes read from the card) is the user's: never overwritten without
+``overwrite``, reported as a conflict. ``prune`` removes only files of ours that are
+unchanged since we wrote them and no longer selected; it keeps, wherever they are, the copies
+of games it cannot deploy now, and says in a note each file it keeps.
 """
 
 from __future__ import annotations
@@ -152,6 +157,11 @@ class DeploySummary:
     cleaned_temps: int = 0
     notes: list[str] = field(default_factory=list)
     pruned_folders: list[str] = field(default_factory=list)  # emptied by the prune: removed
+    # Files a prune kept, each kind said in one note: ROM Runner's once, but changed on the
+    # card since (not provably ours now); copies of games it cannot deploy now, found where
+    # an earlier deploy put them (another folder than the one they go to now).
+    prune_kept: list[str] = field(default_factory=list)
+    prune_held: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         """The JSON form."""
@@ -194,6 +204,7 @@ class _Decision:
     existing: os.stat_result | None = None
     claim: Owned | None = None
     note: str | None = None
+    proven: bool = False  # the claim was proven by the file's bytes: its time to be recorded
 
 
 # -- starting ------------------------------------------------------------------------------
@@ -295,6 +306,11 @@ def _preview(db: Database, plan: DeployPlan, options: DeployOptions | None,
         counts[SKIP] = sum(files for files, _ in unchanged.values())
     for decision in decisions:
         counts[decision.action] += 1
+    for decision in decisions:  # (a prune item kept: only when the card changed meanwhile)
+        if decision.action == KEEP and decision.existing is not None \
+                and not stat.S_ISDIR(decision.existing.st_mode):
+            claims.prune_kept.append(decision.item.dest)
+    notes.extend(prune_notes(claims, dry_run=True))
     free, total, block = space(root)
     need = _bytes_needed(decisions, block)
     margin = options.margin_bytes if options.margin_bytes is not None else default_margin(total)
@@ -308,7 +324,8 @@ def _preview(db: Database, plan: DeployPlan, options: DeployOptions | None,
             plan.protected_folders()),
         "conflicts": [d.item.dest for d in decisions if d.action == CONFLICT],
         "conflict_notes": {d.item.dest: d.note for d in decisions if d.action == CONFLICT},
-        "notes": notes}
+        "prune_kept": sorted(set(claims.prune_kept)),
+        "prune_held": sorted(set(claims.held_elsewhere)), "notes": notes}
 
 
 def refuse_library_overlap(db: Database, card: Path, items: Iterable[PlanItem]) -> None:
@@ -481,16 +498,65 @@ def _stats_at(fd: int, group: list[PlanItem]) -> list[os.stat_result | None]:
 
 
 def _prune_items(root: Path, plan: DeployPlan, claims: Claims) -> list[_Item]:
-    """Files of ours, unchanged since we wrote them, that the plan no longer selects."""
+    """Files of ours, unchanged since we wrote them, that the plan no longer selects.
+
+    Held, wherever our records put them: the copies of games chosen but not deployable now
+    and of games the library has but cannot deploy now (``plan.held_games``: missing since
+    the scan, on a root that is not reachable), also in a folder their platform no longer
+    goes to (noted in ``claims.held_elsewhere``). Kept, and noted in ``claims.prune_kept``:
+    a file at a path we wrote that is not provably ours now (changed since)."""
     wanted = {collision_key(dest, plan.fs)
               for dest in (*(item.dest for item in plan.items), *plan.held)}
+    candidates = claims.keys() - wanted
+    held = claims.held_keys(plan.held_games, plan.held_sets, plan.held_sha1s) \
+        if candidates and (plan.held_games or plan.held_sha1s) else set()
     found: list[_Item] = []
-    for key in sorted(claims.keys() - wanted):
-        claim = claims.find(key, _lstat(root / claims.first(key).dest))
-        if claim is not None:
+    for key in sorted(candidates):
+        dest = claims.first(key).dest
+        info = _lstat(root / dest)
+        if info is None or stat.S_ISDIR(info.st_mode):
+            continue  # gone (pruned before, deleted): nothing to keep or remove
+        if key in held:
+            claims.held_elsewhere.append(dest)
+            continue
+        claim = claims.find(key, info, dest)
+        if claim is None:
+            claims.prune_kept.append(dest)
+        else:
             found.append(_Item(0, "other", "prune", None, "", None, None, claim.dest,
                                claim.size, claim.sha1, claim.mtime_ns, "pending"))
     return found
+
+
+def prune_notes(claims: Claims, *, dry_run: bool = False) -> list[str]:
+    """The files a prune keeps, each kind counted in one note (none: no note)."""
+    notes: list[str] = []
+    keeps = "would keep" if dry_run else "kept"
+    if claims.held_elsewhere:
+        notes.append(
+            f"--prune {keeps} {_files(claims.held_elsewhere)} an earlier deploy put on the "
+            "card for games it cannot deploy now (missing from the library or changed since "
+            "the scan, or on a library root that is not reachable), where they are now: such "
+            f"copies are never pruned ({_examples(claims.held_elsewhere)})")
+    if claims.prune_kept:
+        notes.append(
+            f"--prune {keeps} {_files(claims.prune_kept)} ROM Runner wrote that "
+            f"{'is' if len(claims.prune_kept) == 1 else 'are'} no longer chosen but changed on "
+            "the card since (other size or bytes), so not provably ROM Runner's: remove "
+            f"{'it' if len(claims.prune_kept) == 1 else 'them'} yourself if not yours "
+            f"({_examples(claims.prune_kept)})")
+    return notes
+
+
+def _files(paths: list[str]) -> str:
+    return "1 file" if len(paths) == 1 else f"{len(paths):,} files"
+
+
+def _examples(paths: list[str], shown: int = 3) -> str:
+    """The first ``shown`` of ``paths``, and how many more."""
+    ordered = sorted(set(paths))
+    more = len(ordered) - shown
+    return ", ".join(ordered[:shown]) + (f" and {more:,} more" if more > 0 else "")
 
 
 PRUNE_BRAKE_FILES = 10  # a prune of fewer files is not held back for its share of the card
@@ -522,8 +588,9 @@ def _prune_brake(plan: DeployPlan, decisions: list[_Decision], found: dict[str, 
 
 def _unchanged(decision: _Decision) -> bool:
     """A file of ours already on the card as planned: counted, not recorded per file (its
-    record is the item of the deployment that wrote it, and the card's manifest)."""
-    return decision.action == SKIP and decision.claim is not None
+    record is the item of the deployment that wrote it, and the card's manifest). One whose
+    record only its bytes proved is recorded, with the time the card shows."""
+    return decision.action == SKIP and decision.claim is not None and not decision.proven
 
 
 def _record(db: Database, plan: DeployPlan, decisions: list[_Decision], profile_id: int,
@@ -534,7 +601,7 @@ def _record(db: Database, plan: DeployPlan, decisions: list[_Decision], profile_
         unchanged[platform] = [files, size]
     recorded: list[_Item] = []
     for decision in decisions:
-        if decision.action == SKIP and decision.claim is not None:  # _unchanged, inlined
+        if _unchanged(decision):
             entry = unchanged[decision.item.platform_id or ""]
             entry[0] += 1
             entry[1] += decision.item.size
@@ -754,16 +821,25 @@ def _load_items(db: Database, deployment_id: int, recorded: _Recorded) -> list[_
 class Claims:
     """Every record of a file we wrote on this card: its manifest copy first, then (read only
     when the copy does not settle a question) the database's items for this destination. A
-    record claims a file only while the card shows exactly its size and time."""
+    record claims a file while the card shows exactly its size and time; or, when only the
+    time differs, once the file's bytes read from the card have the record's SHA1 (see
+    :meth:`find`).
+
+    ``prune_kept`` and ``held_elsewhere`` collect, for the run's notes, the files a prune
+    keeps: ours once but not provably now, and copies of games it cannot deploy now."""
 
     def __init__(self, db: Database, root: Path, dest_id: str, fs: FileSystem) -> None:
-        self.db, self.dest_id, self.fs = db, dest_id, fs
+        self.db, self.root, self.dest_id, self.fs = db, root, dest_id, fs
         # As parsed (see card and fast_skips); the folders our deployments created.
         self.files, self.folders, note = read_manifest_files(root)
         self.notes = [note] if note else []
         self._card: dict[str, Owned] | None = None
         self.card_more: dict[str, list[Owned]] = defaultdict(list)
         self._stored: dict[str, list[Owned]] | None = None
+        # Collision key -> (size, time) read and the record the bytes proved (None: none).
+        self.proven: dict[str, tuple[int, int, Owned | None]] = {}
+        self.prune_kept: list[str] = []
+        self.held_elsewhere: list[str] = []
 
     @property
     def card(self) -> dict[str, Owned]:
@@ -784,24 +860,46 @@ class Claims:
         return self._card
 
     def stored(self) -> dict[str, list[Owned]]:
-        """The database's records for this destination, newest deployment first."""
+        """The database's records for this destination, newest deployment first. A record
+        older than our prune of its path is none: what is there now, someone else put there
+        (the same bytes the user put back are theirs)."""
         if self._stored is None:
             self._stored = defaultdict(list)
             if self.dest_id:
+                pruned: dict[str, int] = {}
+                for dest, deployment in self.db.query(
+                        "SELECT i.dest_path, max(h.id) FROM deployment_history h JOIN "
+                        "deployment_items i ON i.deployment_id = h.id WHERE h.destination_id "
+                        "= ? AND i.action = 'prune' AND i.status = 'pruned' GROUP BY 1",
+                        (self.dest_id,)):
+                    key = collision_key(dest, self.fs)
+                    pruned[key] = max(pruned.get(key, 0), int(deployment))
                 rows = self.db.query(
-                    "SELECT i.dest_path, i.file_size, i.dest_mtime_ns, i.file_sha1 "
+                    "SELECT i.dest_path, i.file_size, i.dest_mtime_ns, i.file_sha1, h.id "
                     "FROM deployment_history h JOIN deployment_items i "
                     "ON i.deployment_id = h.id WHERE h.destination_id = ? "
                     "AND i.action = 'copy' AND i.dest_mtime_ns IS NOT NULL "
                     "AND i.status IN ('pending', 'copied', 'skipped', 'failed') "
                     "ORDER BY h.id DESC, i.seq", (self.dest_id,))
                 for row in rows:
-                    self._stored[collision_key(row[0], self.fs)].append(
-                        Owned(row[0], int(row[1]), int(row[2]), row[3]))
+                    key = collision_key(row[0], self.fs)
+                    if int(row[4]) > pruned.get(key, 0):
+                        self._stored[key].append(Owned(row[0], int(row[1]), int(row[2]),
+                                                       row[3]))
         return self._stored
 
-    def find(self, key: str, info: os.stat_result | None) -> Owned | None:
-        """The record that claims the file now at ``key`` (``info``: its stat), if any."""
+    def find(self, key: str, info: os.stat_result | None,
+             read_at: str | None = None) -> Owned | None:
+        """The record that claims the file now at ``key`` (``info``: its stat), if any.
+
+        A record of the file's size whose time is not the card's claims it too when the
+        file's bytes, read from the card at ``read_at`` (the path ``info`` is of; None: never
+        read), have the record's SHA1: returned with the card's time, as the record to keep.
+        A card whose file system sets a file's time when it is renamed (fusefat, some FUSE,
+        MTP and network mounts) shows a later time than the one recorded by a run that
+        stopped between the rename and the record of the time after it (or by a release that
+        recorded the time before the rename only); the bytes prove the file is the one we
+        wrote, unchanged. Read once per file and run, and only for such a mismatch."""
         if info is None:
             return None
         first = self.card.get(key)
@@ -814,7 +912,35 @@ class Claims:
         for owned in self.stored().get(key, ()):
             if owned.matches(info):
                 return owned
-        return None
+        return None if read_at is None else self.prove(key, info, read_at)
+
+    def prove(self, key: str, info: os.stat_result, read_at: str) -> Owned | None:
+        """The record of ``key`` whose size and SHA1 the card's file has, read at
+        ``read_at``, with the card's time (see :meth:`find`)."""
+        if not _is_file(info):
+            return None
+        size, mtime = info.st_size, info.st_mtime_ns
+        known = self.proven.get(key)
+        if known is not None and known[:2] == (size, mtime):
+            return known[2]
+        records = [owned for owned in (*((self.card[key],) if key in self.card else ()),
+                                       *self.card_more.get(key, ()),
+                                       *self.stored().get(key, ()))
+                   if owned.size == size and owned.sha1]
+        found: Owned | None = None
+        if records:
+            digest = _sha1_of(str(self.root / read_at))
+            match = next((owned for owned in records if owned.sha1 == digest), None)
+            if match is not None:
+                found = Owned(match.dest, size, mtime, match.sha1)
+        self.proven[key] = (size, mtime, found)
+        return found
+
+    def was_proven(self, key: str, claim: Owned | None) -> bool:
+        """True when ``claim`` is a record :meth:`find` proved by the file's bytes (its time
+        on the card is not yet recorded)."""
+        known = self.proven.get(key)
+        return claim is not None and known is not None and known[2] is claim
 
     def wrote(self, key: str) -> bool:
         """True when a deployment of ours once wrote a file at ``key`` (whatever is there now)."""
@@ -827,6 +953,31 @@ class Claims:
     def first(self, key: str) -> Owned:
         """One record for ``key`` (its path on the card)."""
         return self.card.get(key) or self.stored()[key][0]
+
+    def held_keys(self, games: Iterable[int], sets: Iterable[int],
+                  sha1s: set[str]) -> set[str]:
+        """The paths our records give the copies of ``games`` (their files and tracks, by the
+        deployments that wrote them), the playlists of the disc sets of ``sets``, and any
+        file whose record has one of ``sha1s`` (a card whose records only its manifest has):
+        wherever they are on the card, in a folder the games no longer go to too."""
+        held: set[str] = set()
+        if sha1s:
+            for key, first in self.card.items():
+                if any(o.sha1 in sha1s for o in (first, *self.card_more.get(key, ()))):
+                    held.add(key)
+            for key, records in self.stored().items():
+                if any(o.sha1 in sha1s for o in records):
+                    held.add(key)
+        games, sets = sorted(set(games)), sorted(set(sets))
+        if self.dest_id and (games or sets):
+            rows = self.db.query(
+                "SELECT DISTINCT i.dest_path FROM deployment_history h JOIN deployment_items i "
+                "ON i.deployment_id = h.id WHERE h.destination_id = ? AND i.action = 'copy' "
+                "AND (i.game_id IN (SELECT value FROM json_each(?)) OR (i.kind = 'playlist' "
+                "AND i.game_id IN (SELECT value FROM json_each(?))))",
+                (self.dest_id, json.dumps(games), json.dumps(sets)))
+            held.update(collision_key(row[0], self.fs) for row in rows)
+        return held
 
 
 def _lstat(path: Path | str) -> os.stat_result | None:
@@ -905,15 +1056,24 @@ def _decide(root: Path, fs: FileSystem, items: list[_Item], claims: Claims,
 def _decide_one(root: Path, item: _Item, info: os.stat_result | None, claims: Claims,
                 options: DeployOptions) -> _Decision:
     claim = claims.find(item.key, info) if info is not None else None
-    if item.status == "copied":  # finished by an earlier run: still on the card?
-        if info is not None and item.dest_mtime_ns == info.st_mtime_ns \
-                and info.st_size == item.size:
-            return _Decision(item, NOOP, info)
-        claim = None  # gone (another card, or deleted): copy it again
+    copied = item.status == "copied"  # finished by an earlier run: still on the card?
+    if copied and info is not None and item.dest_mtime_ns == info.st_mtime_ns \
+            and info.st_size == item.size:
+        return _Decision(item, NOOP, info)
+    if claim is None and info is not None:  # only a record whose time is not the card's?
+        claim = claims.prove(item.key, info, item.dest)
     if item.action == "prune":
-        return _Decision(item, PRUNE if claim else KEEP, info, claim)
-    wrote = claim is None and info is not None and claims.wrote(item.key)
-    return _decide_copy(root, item, info, claim, options, wrote)
+        decision = _Decision(item, PRUNE if claim else KEEP, info, claim)
+    else:
+        wrote = claim is None and info is not None and claims.wrote(item.key)
+        decision = _decide_copy(root, item, info, claim, options, wrote)
+        if copied and decision.action in (DONE, SKIP) and decision.claim is not None:
+            # Written by an earlier run, there with its time moved (see Claims.find): done;
+            # the time the card shows is recorded. (Gone, an older version of ours or a file
+            # not ours: copied again, or kept as the user's, as any file.)
+            decision = _Decision(item, NOOP, info, decision.claim)
+    decision.proven = claims.was_proven(item.key, decision.claim)
+    return decision
 
 
 def _decide_copy(root: Path, item: _Item, info: os.stat_result | None, claim: Owned | None,
@@ -1146,12 +1306,12 @@ class _Runner:
     # files -------------------------------------------------------------------------------
     def prune(self, decision: _Decision) -> None:
         item = decision.item
-        if decision.action == KEEP:
-            self.state(item, "skipped", "changed since we wrote it, or gone: kept")
-            return
         target = self.root / item.dest
-        info = _lstat(target)
-        if info is None or decision.claim is None or not decision.claim.matches(info):
+        info = decision.existing if decision.action == KEEP else _lstat(target)
+        if decision.action == KEEP or info is None or decision.claim is None \
+                or not decision.claim.matches(info):
+            if info is not None and not stat.S_ISDIR(info.st_mode):
+                self.claims.prune_kept.append(item.dest)  # said in the run's note
             self.state(item, "skipped", "changed since we wrote it, or gone: kept")
             return
         try:
@@ -1285,9 +1445,19 @@ class _Runner:
             with contextlib.suppress(OSError):
                 os.unlink(written.temp)
             placed = _lstat(written.target)
+            item = written.item
             if placed is not None and _is_file(placed) and written.owned.matches(placed):
                 continue
-            item = written.item
+            if placed is not None and _is_file(placed) and placed.st_size == written.owned.size \
+                    and written.owned.sha1 is not None \
+                    and _sha1_of(written.target) == written.owned.sha1:
+                # Renamed after all, and the card moved its time as it did (Claims.find):
+                # copied, with the time the card shows.
+                owned = written.owned._replace(mtime_ns=placed.st_mtime_ns)
+                self.pending_states.append(_row(self.deployment_id, item, "copied", None,
+                                                owned.mtime_ns, owned.sha1))
+                self.keep(item.key or collision_key(item.dest, self.fs), owned)
+                continue
             self.pending_states.append(_row(self.deployment_id, item, "pending", None,
                                             item.dest_mtime_ns, item.sha1))
 
@@ -1307,7 +1477,17 @@ class _Runner:
         self.dirty_folders.add(target.rpartition("/")[0])
         self.summary.copied += 1
         self.summary.bytes_copied += item.size
-        self.state(item, "copied", owned=written.owned, record=False)  # with its intent
+        # Some cards' file systems set a file's time when it is renamed (fusefat, some FUSE,
+        # MTP and network mounts): the file under its name is what is ours, so its time is
+        # recorded again (at the next flush, after its folder's fsync). Until then its intent
+        # holds the time before the rename, and the bytes prove it ours (Claims.find).
+        placed = _lstat(target)
+        moved = placed is not None and _is_file(placed) \
+            and placed.st_size == written.owned.size \
+            and placed.st_mtime_ns != written.owned.mtime_ns
+        if moved and placed is not None:
+            written.owned = written.owned._replace(mtime_ns=placed.st_mtime_ns)
+        self.state(item, "copied", owned=written.owned, record=moved)  # else: its intent
 
     def _ensure_folder(self, item: _Item) -> None:
         parent = item.dest.rpartition("/")[0]
@@ -1526,6 +1706,9 @@ def _run(db: Database, deployment_id: int, root: Path, fs: FileSystem, dest_id: 
         runner.write_card_manifest()
         if status == "completed":
             clear_writing(root)
+        summary.prune_kept = sorted(set(claims.prune_kept))
+        summary.prune_held = sorted(set(claims.held_elsewhere))
+        summary.notes.extend(prune_notes(claims))
         summary.status = status
         summary.seconds = round(time.monotonic() - runner.started, 3)
         _finish(db, deployment_id, status, summary.stopped, recorded)
@@ -1630,11 +1813,12 @@ def _apply(runner: _Runner, decisions: list[_Decision]) -> None:
         item = decision.item
         if progress:
             runner.tick(item.dest)
-        if runner.fresh and decision.action == SKIP and decision.claim is not None:
-            summary.skipped += 1  # unchanged: counted, not recorded per file (_unchanged)
+        if runner.fresh and decision.claim is not None and _unchanged(decision):
+            summary.skipped += 1  # unchanged: counted, not recorded per file
             runner.keep(item.key, decision.claim)
         elif decision.action == NOOP:
-            pass
+            if decision.claim is not None:  # done, its time moved: the card's is recorded
+                runner.state(item, "copied", owned=decision.claim)
         elif decision.action in (PRUNE, KEEP):
             runner.prune(decision)
         elif decision.action == DONE:

@@ -28,6 +28,7 @@ from romrunner.deploy.archives import (
     archive_extension,
     archive_support,
 )
+from romrunner.deploy.card import read_manifest
 from romrunner.deploy.layout import CardLayoutLike
 from romrunner.deploy.legal import FileSystem, collision_key, legal_component, legal_path
 from romrunner.errors import InputError
@@ -101,6 +102,14 @@ class DeployPlan:
     # since the scan (an unmounted share, a touched file): still chosen, so a copy already
     # on the card is kept, never pruned.
     held: list[str] = field(default_factory=list)
+    # The games whose copies are held (those above, and games the library has but cannot
+    # deploy now: missing since the scan, on a root that is not reachable) wherever an
+    # earlier deploy put them — a folder the platform no longer goes to too: by the records
+    # of their files (game id), of their sets' playlists (``held_sets``: the set's games), and
+    # by their files' SHA1s (a card whose records only its manifest has).
+    held_games: set[int] = field(default_factory=set)
+    held_sets: set[int] = field(default_factory=set)
+    held_sha1s: set[str] = field(default_factory=set)
     # The folders the layout names for what the plan puts on the card (each platform's ROM
     # and BIOS folder, the playlist folder): the OS expects them, a prune never removes them.
     layout_folders: set[str] = field(default_factory=set)
@@ -201,8 +210,9 @@ def _build_plan(db: Database, layout: CardLayoutLike, game_ids: Iterable[int],
             placed[game.set_key].append((game, dest))
     for set_key, discs in placed.items():
         builder.add_set(set_key, discs, sets.get(set_key, len(discs)))
-    _warn_left_folders(layout, plan, {game.platform_id for game in games.values()})
     _hold_absent(db, builder, set(ids))
+    _held_copies(db, plan)
+    _warn_left_folders(layout, plan, {game.platform_id for game in games.values()})
     if include_bios and pack is not None:
         platforms = sorted({item.platform_id for item in plan.items if item.kind == ROM})
         if platforms:
@@ -219,19 +229,47 @@ def _build_plan(db: Database, layout: CardLayoutLike, game_ids: Iterable[int],
 def _warn_left_folders(layout: CardLayoutLike, plan: DeployPlan, platforms: set[str]) -> None:
     """Say, per chosen platform whose games now go to another folder than the one an earlier
     deploy filled (an older folder name; the OS's own folder made since), that the old copies
-    stay until ``--prune``: silent, the card would hold both and need room for both."""
+    stay until ``--prune``: silent, the card would hold both and need room for both. Copies
+    there of games held (see :attr:`DeployPlan.held_games`; by their SHA1 in the card's
+    manifest) are said to be kept: a prune never removes them."""
+    held: list[str] | None = None
     for platform_id in sorted(platforms):
         choice = layout.rom_folder(platform_id)
         if choice is None:
             continue
         for old, files in layout.left_folders(platform_id):
-            these = "1 file" if files == 1 else f"{files:,} files"
+            if held is None:
+                held = [dest.lower() for dest, owned in read_manifest(layout.root)[0].items()
+                        if owned.sha1 in plan.held_sha1s] if plan.held_sha1s else []
+            inside = f"{str(old).lower()}/"
+            kept = min(sum(1 for dest in held if dest.startswith(inside)), files)
             plan.warnings.append(PlanIssue(
-                "folder-moved", f"{old}: {these} an earlier deploy put here for {platform_id} "
-                f"{'is' if files == 1 else 'are'} left behind: its games now go to "
-                f"{choice.path}, the folder {layout.os_id} reads for it; `romrunner deploy "
-                "--prune` removes them (until then both copies take space on the card)",
-                platform_id, path=str(old)))
+                "folder-moved", _left_behind(layout, platform_id, str(old), str(choice.path),
+                                             files, kept), platform_id, path=str(old)))
+
+
+def _left_behind(layout: CardLayoutLike, platform_id: str, old: str, new: str, files: int,
+                 kept: int) -> str:
+    """The words of a ``folder-moved`` warning: ``files`` of ours left in ``old``, ``kept``
+    of them copies of held games."""
+    these = "1 file" if files == 1 else f"{files:,} files"
+    text = (f"{old}: {these} an earlier deploy put here for {platform_id} "
+            f"{'is' if files == 1 else 'are'} left behind: its games now go to {new}, the "
+            f"folder {layout.os_id} reads for it; ")
+    pruned = files - kept
+    if pruned:
+        which = "them" if not kept else f"{pruned:,} of them"
+        text += (f"`romrunner deploy --prune` removes {which} (until then both copies take "
+                 "space on the card)")
+    why = ("it cannot deploy now (missing from the library or changed since the scan, or on "
+           "a library root that is not reachable)")
+    if kept and pruned:
+        other = "one, a copy of a game" if kept == 1 else f"{kept:,}, copies of games"
+        text += f"; the other {other} {why}, {'is' if kept == 1 else 'are'} kept"
+    elif kept:
+        text += (f"{'it is a copy of a game' if kept == 1 else 'they are copies of games'} "
+                 f"{why}: kept, never pruned")
+    return text
 
 
 def _replaced_playlist(game: _Game, tracks: list[_Track], discs: set[str],
@@ -269,6 +307,7 @@ def _hold_absent(db: Database, builder: _Builder, chosen: set[int]) -> None:
                 builder.hold(dest, game)
         else:
             builder.plan.held.extend(dests)
+            builder.plan.held_games.add(game.id)
             missing[game.id] = dests
     on_card = {game_id: sum(os.path.lexists(builder.plan.root / dest) for dest in dests)
                for game_id, dests in missing.items()}
@@ -280,6 +319,23 @@ def _hold_absent(db: Database, builder: _Builder, chosen: set[int]) -> None:
             f"(an unmounted share? rescan when it is back) have {files:,} files on the card: "
             "left out and their copies on the card kept, never pruned (deleted on purpose? "
             "`romrunner games forget --missing` lets --prune remove them)"))
+
+
+def _held_copies(db: Database, plan: DeployPlan) -> None:
+    """The SHA1s of the held games' files and tracks, and the games of their disc sets
+    (whose playlist is held with them): see :attr:`DeployPlan.held_games`."""
+    if not plan.held_games:
+        return
+    ids = json.dumps(sorted(plan.held_games))
+    plan.held_sha1s.update(row[0] for row in db.query(
+        "SELECT lower(hex(sha1_bin)) FROM games WHERE id IN (SELECT value FROM json_each(?)) "
+        "AND sha1_bin IS NOT NULL UNION SELECT lower(hex(sha1_bin)) FROM game_files "
+        "WHERE kind = 'track' AND sha1_bin IS NOT NULL "
+        "AND game_id IN (SELECT value FROM json_each(?))", (ids, ids)))
+    plan.held_sets.update(int(row[0]) for row in db.query(
+        "SELECT id FROM games WHERE set_key IS NOT NULL AND set_key IN (SELECT set_key "
+        "FROM games WHERE id IN (SELECT value FROM json_each(?)) AND set_key IS NOT NULL)",
+        (ids,)))
 
 
 def _check_archives(db: Database, pack: DefinitionPack, profile_id: int,
@@ -426,6 +482,7 @@ class _Builder:
         """Keep the card's copy of a chosen file that cannot be written now (and of a disc's
         set playlist, which is written only with discs that can be)."""
         self.plan.held.append(dest)
+        self.plan.held_games.add(game.id)
         playlist = self._set_playlist(game)
         if playlist is not None:
             self.plan.held.append(playlist)

@@ -1,0 +1,55 @@
+"""A game the library has but cannot deploy now (missing since the scan) keeps every copy an
+earlier deploy put on the card, wherever that was: its platform's folder moved since, and its
+disc tracks and its set's playlist with it. Real library, database, folders and files."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from romrunner.deploy.execute import DeployOptions, deploy, preview
+from romrunner.library.scan import scan_library
+from tests.test_deploy import disc_files
+from tests.test_deploy_support import Folder, Layout, builtin_pack, card_files, make_library
+
+
+@dataclass
+class Moved(Layout):
+    """The test layout with the PlayStation's folder renamed (a newer folder name)."""
+
+    def rom_folder(self, platform_id: str) -> Folder | None:
+        if platform_id == "psx":
+            return Folder(PurePosixPath("Roms/PS"))
+        return super().rom_folder(platform_id)
+
+
+def test_a_missing_discs_copies_and_its_sets_playlist_stay_in_the_old_folder(
+        tmp_path: Path) -> None:
+    library = make_library(tmp_path, disc_files())
+    card = tmp_path / "card"
+    card.mkdir()
+    first = deploy(library.db, library.plan(Layout(card)), profile_id=library.profile_id)
+    assert first.copied == 11
+    for suffix in ("cue", "bin"):  # disc 2 leaves the library: a real rescan
+        (library.root / f"psx/Saga (USA) (Disc 2).{suffix}").unlink()
+    scan_library(library.db, builtin_pack(), workers=1)
+    with library.db.atomic():  # no SHA1 known for it: only the records' game ids hold it
+        library.db.execute("UPDATE game_files SET sha1_bin = NULL WHERE game_id IN (SELECT id "
+                           "FROM games WHERE is_missing = 1)")
+        library.db.execute("UPDATE games SET sha1_bin = NULL WHERE is_missing = 1")
+    present = [int(row[0]) for row in library.db.query(
+        "SELECT id FROM games WHERE is_missing = 0")]
+    held = ["Roms/psx/Saga (USA) (Disc 2).bin", "Roms/psx/Saga (USA) (Disc 2).cue",
+            "Roms/psx/Saga (USA).m3u"]
+    options = DeployOptions(prune=True, force_prune=True)
+    dry = preview(library.db, library.plan(Moved(card), present), options)
+    assert sorted(dry["prune"]) == [f"Roms/psx/Saga (USA) (Disc {n}).{suffix}"
+                                    for n in (1, 3) for suffix in ("bin", "cue")]
+    assert dry["prune_held"] == held
+    pruned = deploy(library.db, library.plan(Moved(card), present),
+                    profile_id=library.profile_id, options=options)
+    assert (pruned.pruned, pruned.prune_held) == (4, held)
+    assert sorted(dest for dest in card_files(card) if "/psx/" in dest) == held
+    assert sorted(dest for dest in card_files(card) if "/PS/" in dest) == [
+        f"Roms/PS/Saga (USA) (Disc {n}).{suffix}" for n in (1, 3) for suffix in ("bin", "cue")
+    ] + ["Roms/PS/Saga (USA).m3u"]
