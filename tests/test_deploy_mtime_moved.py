@@ -58,11 +58,11 @@ def _records(library: Library, card: Path) -> tuple[dict[str, int], dict[str, in
     return {dest: entry[1] for dest, entry in manifest.items()}, rows
 
 
-@pytest.fixture
-def moving_card(card: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[], int]]:
-    """``card`` moves a file's time at its rename into place; yields how many it moved."""
+def _moving_replace(card: Path, moved: list[int],
+                    after: Callable[[int], None] | None = None) -> Callable[..., None]:
+    """``os.replace`` as a card that moves a file's time at its rename into place does
+    (counted in ``moved``; ``after`` is told the count after each)."""
     real_replace = os.replace
-    moved = [0]
 
     def replace(src: Any, dst: Any, **kwargs: Any) -> None:
         real_replace(src, dst, **kwargs)
@@ -71,8 +71,16 @@ def moving_card(card: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Callabl
             info = target.stat()
             os.utime(target, ns=(info.st_atime_ns, info.st_mtime_ns + LATER))
             moved[0] += 1
+            if after is not None:
+                after(moved[0])
+    return replace
 
-    monkeypatch.setattr(os, "replace", replace)
+
+@pytest.fixture
+def moving_card(card: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[], int]]:
+    """``card`` moves a file's time at its rename into place; yields how many it moved."""
+    moved = [0]
+    monkeypatch.setattr(os, "replace", _moving_replace(card, moved))
     yield lambda: moved[0]
 
 
@@ -156,19 +164,12 @@ def test_a_stop_right_after_a_rename_that_moved_the_time_keeps_the_file_ours(
     it: the file is renamed, its record says copied with the card's time, and resume neither
     copies it again nor takes it for the user's."""
     real_replace = os.replace
-    calls = [0]
 
-    def replace(src: Any, dst: Any, **kwargs: Any) -> None:
-        real_replace(src, dst, **kwargs)
-        target = Path(dst)
-        if target.is_relative_to(card) and ".romrunner" not in target.parts:
-            info = target.stat()
-            os.utime(target, ns=(info.st_atime_ns, info.st_mtime_ns + LATER))
-            calls[0] += 1
-            if calls[0] == 5:
-                raise KeyboardInterrupt
+    def stop_at_the_fifth(moved: int) -> None:
+        if moved == 5:
+            raise KeyboardInterrupt
 
-    monkeypatch.setattr(os, "replace", replace)
+    monkeypatch.setattr(os, "replace", _moving_replace(card, [0], stop_at_the_fifth))
     stopped = deploy(library.db, library.plan(Layout(card)), profile_id=library.profile_id)
     monkeypatch.setattr(os, "replace", real_replace)
     assert stopped.status == "cancelled" and len(card_files(card)) == 5

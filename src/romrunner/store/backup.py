@@ -286,7 +286,7 @@ def _write(db: Database, folder: Path, place: Callable[[Path], Path]) -> Path:
     try:
         _copy(db, temp)
         written = place(temp)
-        _sync_folder(folder)
+        sync_folder(folder)
         return written
     except sqlite3.Error as exc:
         raise sqlite_error(temp, exc) from exc
@@ -365,7 +365,8 @@ def _place_new(temp: Path, folder: Path, stem: str) -> Path:
         return dest
 
 
-def _sync_folder(folder: Path) -> None:
+def sync_folder(folder: Path) -> None:
+    """Make the renames in ``folder`` durable where the system allows (best effort)."""
     with contextlib.suppress(OSError):
         fd = os.open(folder, os.O_RDONLY)
         try:

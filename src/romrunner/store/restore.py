@@ -53,6 +53,7 @@ from romrunner.store.backup import (
     database_state,
     is_backup_file,
     remove_stale_temporaries,
+    sync_folder,
 )
 from romrunner.store.database import Database, check_is_sqlite_file, sqlite_error
 from romrunner.store.lock import LockHolder, lock_path
@@ -383,7 +384,7 @@ def _copy_as_is(path: Path, stamp: str) -> Path:
         finally:
             with contextlib.suppress(FileNotFoundError):
                 partial.unlink()
-    _sync_folder(path.parent)
+    sync_folder(path.parent)
     return saved
 
 
@@ -441,15 +442,8 @@ def _swap(temp: Path, path: Path) -> None:
     for side in _SIDE_FILES:
         with contextlib.suppress(FileNotFoundError):
             Path(f"{path}{side}").unlink()
-    _sync_folder(path.parent)
+    sync_folder(path.parent)
     os.replace(temp, path)
-    _sync_folder(path.parent)
+    sync_folder(path.parent)
 
 
-def _sync_folder(folder: Path) -> None:
-    with contextlib.suppress(OSError):
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
