@@ -353,9 +353,10 @@ def _deploy_workloads() -> list[Workload]:
 
 WORKLOADS = {
     w.name: w for w in (
+        # A zip's own SHA1 is left out: `scan --full` hashes it, a plain scan never does.
         Workload("scan", lambda ws: ["scan", "--workers", "2"], _prepare_scan,
-                 "SELECT filepath, file_size, file_sha1, platform_id, is_missing FROM games "
-                 "ORDER BY filepath"),
+                 "SELECT filepath, file_size, CASE WHEN is_archive = 0 THEN file_sha1 END, "
+                 "platform_id, is_missing FROM games ORDER BY filepath"),
         Workload("dat import", lambda ws: ["dat", "import", str(ws / "gba.dat")], _prepare_dat,
                  "SELECT g.filepath, g.matched_game_id, g.match_method, "
                  "(SELECT count(*) FROM catalog_games) FROM games g ORDER BY g.filepath"),

@@ -4,6 +4,7 @@ which catches a zip whose directory states a CRC its data does not have."""
 
 from __future__ import annotations
 
+import hashlib
 import sqlite3
 import struct
 import zipfile
@@ -248,3 +249,20 @@ def test_verify_says_what_is_wrong_instead_of_asking_for_verify(
     assert "1 files are still known by their CRC32 only: they could not be verified" in out
     assert "gba/Liar (USA).zip: " in err and "does not hold the data its zip directory " \
         "states" in err
+
+
+def test_a_full_rescan_keeps_what_verify_computed(cli: Any, tmp_path: Path) -> None:
+    """`scan --full` hashes in full: the SHA1 of a zip's member that `scan --verify` computed
+    is not set back to 'known by its CRC32 only' by a full rescan (it was)."""
+    folder = tmp_path / "lib" / "gba"
+    folder.mkdir(parents=True)
+    with zipfile.ZipFile(folder / "Zipped (USA).zip", "w") as archive:
+        archive.writestr("Zipped (USA).gba", b"z" * 5000)
+    assert cli("library", "add", str(tmp_path / "lib")).code == 0
+    assert scan_json(cli)["unverified"] == 1  # read from the zip's directory
+    assert scan_json(cli, "--verify")["unverified"] == 0
+    full = scan_json(cli, "--full")
+    assert full["unverified"] == 0 and (full["updated"], full["unchanged"]) == (0, 1)
+    sha1 = hashlib.sha1(b"z" * 5000).hexdigest()
+    found = cli("--json", "games", "find", "--sha1", sha1)
+    assert found.code == 0 and len(found.json()["data"]) == 1

@@ -33,7 +33,9 @@ EXIT_CHECK_FAILED, EXIT_ERROR = 1, 2
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--workers", type=click.IntRange(1, 64), default=None,
               help="Walking and hashing processes (default: all cores).")
-@click.option("--full", is_flag=True, help="Rehash every file, changed or not.")
+@click.option("--full", is_flag=True,
+              help="Rehash every file in full (CRC32, MD5, SHA1; zip members read), changed "
+                   "or not.")
 @click.option("--accept-missing", is_flag=True,
               help="Mark files missing even when most of a root, all of it, or all of a "
                    "top-level folder of 10 or more games vanished at once (by default such "

@@ -105,12 +105,13 @@ def scan_library(db: Database, pack: DefinitionPack, roots: list[Root] | None = 
     A zip is read from its directory (its members' stated CRC32 and size), and a plain file
     whose CRC32 and size name exactly one catalog game keeps its CRC32 only: their MD5 and
     SHA1 are deferred (see ``HashPlan``). ``verify`` hashes everything examined in full,
-    and also examines every game not verified yet."""
+    and also examines every game not verified yet; ``full`` examines every file and hashes
+    it in full (a full rescan never knows less than the scan before it did)."""
     started = time.perf_counter()
     summary = ScanSummary()
     extensions = {ext for p in pack.platforms.values() for ext in p.extensions}
     rules = WalkRules(extensions | CONTAINER_EXTENSIONS, include_hidden)
-    hash_plan = FULL_HASHING if verify else HashPlan()  # its rules: read when needed
+    hash_plan = FULL_HASHING if verify or full else HashPlan()  # its rules: read when needed
     # A root named twice (``scan lib lib/``) is scanned once: its counts, once.
     roots = list({root.id: root for root in roots}.values()) if roots is not None \
         else list_roots(db)
