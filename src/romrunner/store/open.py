@@ -10,7 +10,9 @@ from enum import Enum
 from pathlib import Path
 
 from romrunner.errors import (
+    CorruptDatabaseError,
     DatabaseError,
+    InputError,
     MigrationRequiredError,
     NoDatabaseError,
     ReadOnlyVolumeError,
@@ -64,6 +66,7 @@ def open_database(path: Path, mode: OpenMode, *, lock_as: str | None = None,
     check_is_sqlite_file(path)
     if not mode.writes:
         return _open_for_reading(path, mode)
+    refuse_a_foreign_database(path, "ROM Runner writes only to its own database")
     used_before = lock_path(path).exists()  # a writer worked here once
     new_folders = missing_folders(path.parent)
     lock = prepare_to_write(path, lock_as, wait, on_wait)
@@ -167,6 +170,27 @@ def prepare_to_write(path: Path, lock_as: str | None, wait: bool,
     lock = WriterLock(path, lock_as)
     lock.acquire(wait=wait, on_wait=on_wait)
     return lock
+
+
+def refuse_a_foreign_database(path: Path, why: str) -> None:
+    """Refuse an existing SQLite file that is not a ROM Runner database, read without writing
+    to it: opened to write, it would be switched to WAL mode and a lock file made beside it
+    before the schema check could refuse it (a user's file changed by a mistyped --db)."""
+    try:
+        if not path.is_file() or path.stat().st_size == 0:
+            return
+        db = Database(path, read_only=True)
+    except (OSError, CorruptDatabaseError):
+        return  # none, or described as corrupt by the caller
+    try:
+        current_version(db)
+    except CorruptDatabaseError:
+        return
+    except DatabaseError as exc:
+        raise InputError(f"{exc}; {why} (give another --db, or move the file away); "
+                         "nothing was written") from exc
+    finally:
+        db.close()
 
 
 def _prepare(db: Database, mode: OpenMode) -> OpenResult:

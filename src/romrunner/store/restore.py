@@ -58,7 +58,7 @@ from romrunner.store.backup import (
 from romrunner.store.database import Database, check_is_sqlite_file, sqlite_error
 from romrunner.store.lock import LockHolder, lock_path
 from romrunner.store.migrate import LATEST_VERSION, current_version
-from romrunner.store.open import missing_folders, prepare_to_write
+from romrunner.store.open import missing_folders, prepare_to_write, refuse_a_foreign_database
 from romrunner.timeutil import utc_now
 
 _TEMP_PREFIX, _TEMP_SUFFIX = ".romrunner-restore.", ".tmp"
@@ -285,7 +285,7 @@ def _read_current(path: Path) -> _Current:
     writing; a corrupt one is described, not opened."""
     if not path.exists() or path.stat().st_size == 0:
         return _Current()
-    _refuse_a_foreign_database(path)
+    refuse_a_foreign_database(path, "db restore replaces only a ROM Runner database")
     try:
         db = Database(path)
     except CorruptDatabaseError as exc:
@@ -305,24 +305,6 @@ def _read_current(path: Path) -> _Current:
     except BaseException:
         db.close()
         raise
-
-
-def _refuse_a_foreign_database(path: Path) -> None:
-    """Refuse a SQLite file that is not a ROM Runner database, read without writing to it
-    (opening it to write would switch it to WAL mode)."""
-    try:
-        db = Database(path, read_only=True)
-    except CorruptDatabaseError:
-        return  # described as corrupt by the caller
-    try:
-        current_version(db)
-    except CorruptDatabaseError:
-        return
-    except DatabaseError as exc:
-        raise InputError(f"{exc}; db restore replaces only a ROM Runner database "
-                         "(give another --db, or move the file away)") from exc
-    finally:
-        db.close()
 
 
 def _other_database(current: _Current, restored: DatabaseState) -> bool:
