@@ -16,8 +16,7 @@ from romrunner.collections.store import resolve_collection_ids
 from romrunner.devices.catalog import canonical_device_id, device_chipset
 from romrunner.devices.osprofile import known_os, resolve_os_profile
 from romrunner.errors import InputError, NotFoundError
-from romrunner.library.tags import language_code as _language
-from romrunner.library.tags import region_name as _region
+from romrunner.library.tags import language_code, region_name
 from romrunner.packs.loader import DefinitionPack
 from romrunner.store.database import Database
 
@@ -247,9 +246,9 @@ def _checked(db: Database, pack: DefinitionPack, key: str, value: Any) -> Any:
     if key in ("include_collections", "exclude_collections"):
         return json.dumps(resolve_collection_ids(db, value))
     if key == "region_preference":
-        return json.dumps(list(dict.fromkeys(_region(str(v)) for v in value if str(v).strip())))
+        return json.dumps(list(dict.fromkeys(region_name(str(v)) for v in value if str(v).strip())))
     if key == "language_preference":
-        return json.dumps(list(dict.fromkeys(_language(str(v)) for v in value
+        return json.dumps(list(dict.fromkeys(language_code(str(v)) for v in value
                                              if str(v).strip())))
     if key in _FLAG_FIELDS:
         return int(bool(value))
