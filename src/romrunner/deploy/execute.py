@@ -653,7 +653,7 @@ def _row(deployment_id: int, item: _Item, status: str, error: str | None,
             mtime_ns, status, error)
 
 
-class _Recorded(NamedTuple):
+class DeploymentRecord(NamedTuple):
     """What a deployment recorded about itself in its history row."""
 
     unchanged: dict[str, list[int]]  # files found unchanged, per platform: [files, bytes]
@@ -661,33 +661,25 @@ class _Recorded(NamedTuple):
     protected: set[str] | None  # folders a prune never removes (None: not recorded)
 
 
-def _recorded(db: Database, deployment_id: int) -> _Recorded:
-    """What the deployment recorded about itself (see :class:`_Recorded`)."""
+def deployment_record(db: Database, deployment_id: int) -> DeploymentRecord:
+    """What the deployment recorded about itself (see :class:`DeploymentRecord`): its items,
+    every file of its plan, read once for :func:`deployment_totals` and :func:`unrecorded`."""
     text = db.scalar("SELECT manifest_json FROM deployment_history WHERE id = ?",
                      (deployment_id,))
     data = json.loads(text) if text else {}
     if not isinstance(data, dict):
-        return _Recorded({}, None, None)
+        return DeploymentRecord({}, None, None)
     found, items, protected = data.get("unchanged", {}), data.get("items"), data.get("protected")
-    return _Recorded(found if isinstance(found, dict) else {},
+    return DeploymentRecord(found if isinstance(found, dict) else {},
                      items if isinstance(items, list) else None,
                      {str(f) for f in protected} if isinstance(protected, list) else None)
 
 
-DeploymentRecord = _Recorded
-
-
-def deployment_record(db: Database, deployment_id: int) -> DeploymentRecord:
-    """What the deployment recorded about itself (its items: every file of its plan), read
-    once for :func:`deployment_totals` and :func:`unrecorded`."""
-    return _recorded(db, deployment_id)
-
-
-def unrecorded(db: Database, deployment_id: int, recorded: _Recorded | None = None
+def unrecorded(db: Database, deployment_id: int, recorded: DeploymentRecord | None = None
                ) -> list[_Item]:
     """The deployment's items that have no row yet: pending (``recorded``: what
-    :func:`_recorded` returns, when already read)."""
-    items = (recorded or _recorded(db, deployment_id))[1]
+    :func:`deployment_record` returns, when already read)."""
+    items = (recorded or deployment_record(db, deployment_id))[1]
     if not items or int(db.scalar("SELECT count(*) FROM deployment_items WHERE "
                                   "deployment_id = ?", (deployment_id,))) >= len(items):
         return []  # (every row is one of the items: as many rows, every item has its row)
@@ -717,7 +709,7 @@ def resume(db: Database, deployment_id: int | None = None, *, verify: bool | Non
     refuse_library_overlap(db, root, ())
     check_destination(root, create=False)
     dest_id = row["destination_id"] or ""
-    recorded = _recorded(db, deployment_id)  # its items and counts, read once
+    recorded = deployment_record(db, deployment_id)  # its items and counts, read once
     _refuse_another_card(db, deployment_id, root, dest_id, recorded)  # before .romrunner/
     check_destination(root)
     stored_fs = json.loads(row["options_json"] or "{}").get("fs")
@@ -736,7 +728,7 @@ def resume(db: Database, deployment_id: int | None = None, *, verify: bool | Non
 
 
 def _refuse_another_card(db: Database, deployment_id: int, root: Path, dest_id: str,
-                         recorded: _Recorded) -> None:
+                         recorded: DeploymentRecord) -> None:
     """Refuse to resume onto another card at the deployment's path: one with another id, or
     one with no id at all (a blank card swapped in) once the deployment had put files on its
     card (written, pruned, or found there unchanged) — it would be finished on the wrong card
@@ -801,7 +793,7 @@ def _refuse_finished(db: Database, deployment_id: int, status: str, overwrite: b
     raise DeployError(f"deployment {deployment_id} is {status}: nothing to resume{hint}")
 
 
-def _load_items(db: Database, deployment_id: int, recorded: _Recorded) -> list[_Item]:
+def _load_items(db: Database, deployment_id: int, recorded: DeploymentRecord) -> list[_Item]:
     rows = db.query(
         "SELECT seq, kind, action, platform_id, source_path, source_mtime_ns, content, "
         "dest_path, file_size, file_sha1, dest_mtime_ns, status, game_id "
@@ -1397,8 +1389,7 @@ class _Runner:
                          w.owned.sha1 or w.item.sha1) for w in batch])
         except BaseException:
             for written in batch:
-                with contextlib.suppress(OSError):
-                    os.unlink(written.temp)
+                _remove_temp(written)
             raise
         failed = False
         for n, written in enumerate(batch):
@@ -1425,8 +1416,7 @@ class _Runner:
         files is taken for written: their temporary files are removed, and each file fails
         (its intent was not recorded), unless the error ends the run."""
         for written in batch:
-            with contextlib.suppress(OSError):
-                os.unlink(written.temp)
+            _remove_temp(written)
         first = batch[0].item.dest
         self._card_error(exc, first if len(batch) == 1 else
                          f"{first} and {len(batch) - 1:,} other files")
@@ -1442,8 +1432,7 @@ class _Runner:
         are removed and their intents taken back (pending: what ``resume`` copies), except
         for a file renamed after all (there under its name exactly as written)."""
         for written in rest:
-            with contextlib.suppress(OSError):
-                os.unlink(written.temp)
+            _remove_temp(written)
             placed = _lstat(written.target)
             item = written.item
             if placed is not None and _is_file(placed) and written.owned.matches(placed):
@@ -1471,8 +1460,7 @@ class _Runner:
                     raise _FileFailed(f"{item.dest}: changed on the card during the deploy")
             os.replace(written.temp, target)
         except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(written.temp)
+            _remove_temp(written)
             raise
         self.dirty_folders.add(target.rpartition("/")[0])
         self.summary.copied += 1
@@ -1659,7 +1647,7 @@ def _run(db: Database, deployment_id: int, root: Path, fs: FileSystem, dest_id: 
          decisions: list[_Decision], claims: Claims, options: DeployOptions,
          progress: ProgressCallback | None, *, fresh: bool = False, unchanged: int = 0,
          planned: list[PlanItem] | None = None,
-         recorded: _Recorded | None = None) -> DeploySummary:
+         recorded: DeploymentRecord | None = None) -> DeploySummary:
     """Apply the decisions (``unchanged``: files already found unchanged in bulk, counted as
     skipped; ``planned``: every file of the plan; ``recorded``: the deployment's record, when
     already read)."""
@@ -1671,13 +1659,14 @@ def _run(db: Database, deployment_id: int, root: Path, fs: FileSystem, dest_id: 
     summary.skipped = runner.files_done = unchanged
     summary.cleaned_temps = _clean_temps(root, decisions, planned or [], fresh)
     if recorded is None:
-        recorded = _recorded(db, deployment_id)
+        recorded = deployment_record(db, deployment_id)
     summary.planned = _planned(db, deployment_id, recorded)
     runner.protected = recorded.protected
-    with db.atomic():  # a resume of an ended run: running again (killed: interrupted)
-        db.execute("UPDATE deployment_history SET status = 'started', completed_at = NULL, "
-                   "error_message = NULL WHERE id = ? AND status != 'started'",
-                   (deployment_id,))
+    if not fresh:  # a resume of an ended run: running again (killed: interrupted)
+        with db.atomic():
+            db.execute("UPDATE deployment_history SET status = 'started', completed_at = NULL, "
+                       "error_message = NULL WHERE id = ? AND status != 'started'",
+                       (deployment_id,))
     status = "failed"
     try:
         if copies:  # before the first temporary file
@@ -1715,7 +1704,7 @@ def _run(db: Database, deployment_id: int, root: Path, fs: FileSystem, dest_id: 
     return summary
 
 
-def _planned(db: Database, deployment_id: int, recorded: _Recorded) -> int:
+def _planned(db: Database, deployment_id: int, recorded: DeploymentRecord) -> int:
     """Files the deployment puts on the card: its items to copy and those found unchanged."""
     found, items, _ = recorded
     if items is None:
@@ -1758,6 +1747,12 @@ def _folders_a_prune_empties(root: Path, pruned: list[str], created: set[str],
             parent, _, name = folder.rpartition("/")
             going[parent].add(name)
     return removed
+
+
+def _remove_temp(written: _Written) -> None:
+    """Remove a file's temporary copy (gone already: nothing to do)."""
+    with contextlib.suppress(OSError):
+        os.unlink(written.temp)
 
 
 def _note_writing(runner: _Runner, copies: list[_Decision]) -> None:
@@ -1873,7 +1868,7 @@ def _with_space_needed(message: str, root: Path, decisions: list[_Decision],
 
 
 def _finish(db: Database, deployment_id: int, status: str, error: str | None,
-            recorded: _Recorded) -> None:
+            recorded: DeploymentRecord) -> None:
     totals = deployment_totals(db, deployment_id, recorded)
     with db.atomic():
         db.execute("UPDATE deployment_history SET status = ?, completed_at = ?, "
@@ -1882,12 +1877,12 @@ def _finish(db: Database, deployment_id: int, status: str, error: str | None,
                     json.dumps(totals, sort_keys=True), deployment_id))
 
 
-def deployment_totals(db: Database, deployment_id: int, recorded: _Recorded | None = None
+def deployment_totals(db: Database, deployment_id: int, recorded: DeploymentRecord | None = None
                       ) -> dict[str, dict[str, int]]:
     """Per platform, the deployment's files and bytes and its files by status, as its rows
     say now (its files found unchanged in bulk: skipped; its items without a row: pending).
-    A run's end stores them in its history row; ``recorded``: see :func:`_recorded`."""
-    recorded = recorded or _recorded(db, deployment_id)
+    A run's end stores them in its history row; ``recorded``: see :func:`deployment_record`."""
+    recorded = recorded or deployment_record(db, deployment_id)
     rows = db.query("SELECT coalesce(platform_id, '') AS platform, status, count(*) AS files, "
                     "sum(file_size) AS bytes FROM deployment_items WHERE deployment_id = ? "
                     "GROUP BY 1, 2", (deployment_id,))

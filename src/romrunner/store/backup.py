@@ -212,7 +212,7 @@ def _replace_problem(db: Database, dest: Path) -> str | None:
             other.close()
     except sqlite3.Error as exc:
         return f"a ROM Runner backup that cannot be read ({exc})"
-    written = datetime.fromtimestamp(dest.stat().st_mtime, UTC).strftime("%Y-%m-%d %H:%M UTC")
+    written = written_at(dest)
     holds = f"{existing.games:,} games" if existing.games is not None else "no games table"
     whose = f"written {written}, {holds}"
     if existing.database_id is None and not _same_history(existing, source):
@@ -363,6 +363,11 @@ def _place_new(temp: Path, folder: Path, stem: str) -> Path:
             return dest
         temp.unlink()
         return dest
+
+
+def written_at(path: Path) -> str:
+    """When ``path`` was last written, in the engine's UTC words (``2026-12-01 23:41 UTC``)."""
+    return datetime.fromtimestamp(path.stat().st_mtime, UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
 def sync_folder(folder: Path) -> None:

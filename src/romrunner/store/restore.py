@@ -36,7 +36,7 @@ import sqlite3
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 from romrunner.errors import (
@@ -54,6 +54,7 @@ from romrunner.store.backup import (
     is_backup_file,
     remove_stale_temporaries,
     sync_folder,
+    written_at,
 )
 from romrunner.store.database import Database, check_is_sqlite_file, sqlite_error
 from romrunner.store.lock import LockHolder, lock_path
@@ -193,7 +194,7 @@ def _restore(path: Path, backup: Path, force: bool, now: datetime) -> RestoreRep
         restored, restored_counts = _copy_backup(backup, temp)
         current = _read_current(path)
         try:
-            report = RestoreReport(path, backup, _written(backup), restored.schema_version or 0,
+            report = RestoreReport(path, backup, written_at(backup), restored.schema_version or 0,
                                    secrets.token_hex(16), corrupt=current.corrupt)
             report.counts = [Count(what, current.counts.get(what), restored_counts.get(what))
                              for what, _ in _COUNTED]
@@ -328,10 +329,6 @@ def _other_database_message(backup: Path, current: _Current, restored: DatabaseS
     games = current.counts.get("games")
     return (f"{backup}: {what} ({restored.games or 0:,} games; this database: {games or 0:,} "
             "games); nothing was changed (--force restores it, saving this database first)")
-
-
-def _written(backup: Path) -> str:
-    return datetime.fromtimestamp(backup.stat().st_mtime, UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
 def _side_name(path: Path, stamp: str, suffix: str) -> Path:
