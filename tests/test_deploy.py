@@ -219,6 +219,23 @@ def test_prune_removes_only_unchanged_files_of_ours_and_dry_run_lists_them_first
     assert user_file.read_text() == "keep me" and edited.read_bytes() == b"patched by the user"
 
 
+def test_prune_keeps_a_file_rewritten_with_the_same_size_and_time(library: Library,
+                                                                  card: Path) -> None:
+    """Some card file systems (fusefat, MTP) keep a file's time when it is rewritten: an edit
+    of the same size then looks unchanged by size and time. The prune reads the bytes first."""
+    deploy(library.db, library.plan(Layout(card)), profile_id=library.profile_id)
+    edited = card / "Roms/snes/Star Fox - Redux (USA).sfc"
+    before = edited.stat()
+    patched = bytes(b ^ 0xFF for b in edited.read_bytes())
+    edited.write_bytes(patched)
+    os.utime(edited, ns=(before.st_atime_ns, before.st_mtime_ns))
+    summary = deploy(library.db, library.plan(Layout(card), ids_of(library, "Sky Pilot", "Castle")),
+                     profile_id=library.profile_id, options=DeployOptions(prune=True))
+    assert edited.read_bytes() == patched
+    assert summary.pruned == 8  # the disc set's 7 files and the gba game; not the edited one
+    assert "Roms/snes/Star Fox - Redux (USA).sfc" in summary.prune_kept
+
+
 def test_a_card_moved_to_another_computer_deploys_incrementally_from_its_manifest(
         library: Library, card: Path, tmp_path: Path) -> None:
     deploy(library.db, library.plan(Layout(card)), profile_id=library.profile_id)

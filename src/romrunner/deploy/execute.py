@@ -1306,6 +1306,10 @@ class _Runner:
                 self.claims.prune_kept.append(item.dest)  # said in the run's note
             self.state(item, "skipped", "changed since we wrote it, or gone: kept")
             return
+        if not self._still_our_bytes(decision, target):
+            self.claims.prune_kept.append(item.dest)
+            self.state(item, "skipped", "its bytes changed since we wrote it: kept")
+            return
         try:
             os.unlink(target)
         except OSError as exc:
@@ -1317,6 +1321,17 @@ class _Runner:
         self.pruned_from.add(item.dest.rpartition("/")[0])
         self.summary.pruned += 1
         self.state(item, "pruned")
+
+    @staticmethod
+    def _still_our_bytes(decision: _Decision, target: Path) -> bool:
+        """True when the file a prune would remove still has the SHA1 we wrote (or no SHA1
+        is recorded, or this run read its bytes already). Size and time alone do not prove it:
+        some card file systems (fusefat, MTP) keep a file's time when it is rewritten, so an
+        edit of the same size would look unchanged, and a removal cannot be taken back."""
+        claim = decision.claim
+        if claim is None or not claim.sha1 or decision.proven:
+            return True
+        return _sha1_of(str(target)) == claim.sha1
 
     def remove_emptied_folders(self) -> None:
         """Remove the folders this run's prune left empty, deepest first — only folders our

@@ -110,6 +110,8 @@ class DeployPlan:
     held_games: set[int] = field(default_factory=set)
     held_sets: set[int] = field(default_factory=set)
     held_sha1s: set[str] = field(default_factory=set)
+    # Chosen games left out as copies of another chosen game: (left out, the one deployed).
+    copies: list[tuple[int, int]] = field(default_factory=list)
     # The folders the layout names for what the plan puts on the card (each platform's ROM
     # and BIOS folder, the playlist folder): the OS expects them, a prune never removes them.
     layout_folders: set[str] = field(default_factory=set)
@@ -148,7 +150,8 @@ class DeployPlan:
                               for p, t in self.totals().items()},
                 "archives": [support.as_dict() for support in self.archives],
                 "errors": [issue.as_dict() for issue in self.errors],
-                "warnings": [issue.as_dict() for issue in self.warnings]}
+                "warnings": [issue.as_dict() for issue in self.warnings],
+                "copies": [{"game_id": left, "same_as": kept} for left, kept in self.copies]}
 
 
 @dataclass(slots=True)  # not frozen: see PlanItem
@@ -164,6 +167,10 @@ class _Game:
     set_key: str | None
     disc: int | None
     root: str
+    crc32: bytes | None = None
+    archive: bool = False
+    root_id: int = 0
+    sheet: bool = False  # a disc's sheet or a playlist: its content is more than this file
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,6 +205,7 @@ def _build_plan(db: Database, layout: CardLayoutLike, game_ids: Iterable[int],
     for missing in (i for i in ids if i not in games):
         plan.errors.append(PlanIssue("unknown-game", f"game {missing} does not exist",
                                      game_id=missing))
+    _leave_out_copies(db, games, builder)
     tracks = _load_tracks(db, ids)
     sets = _set_sizes(db, {g.set_key for g in games.values() if g.set_key})
     placed: dict[str, list[tuple[_Game, str]]] = defaultdict(list)
@@ -367,18 +375,94 @@ def _load_games(db: Database, ids: list[int]) -> dict[int, _Game]:
     prefixes = {root_id: path.rstrip("/") for root_id, path in roots.items()}
     rows = db.query(
         "SELECT id, platform_id, filepath, file_size, file_mtime_ns, sha1_bin, is_missing, "
-        "set_key, disc_number, root_id FROM games "
+        "set_key, disc_number, root_id, crc32_bin, is_archive, format FROM games "
         "WHERE id IN (SELECT value FROM json_each(?))", (json.dumps(ids),))
     games: dict[int, _Game] = {}
     for (game_id, platform_id, filepath, size, mtime_ns, sha1, missing, set_key, disc,
-         root_id) in rows:  # unpacked, not read by name: 100k rows
+         root_id, crc32, archive, fmt) in rows:  # unpacked, not read by name: 100k rows
         source, name = f"{prefixes[root_id]}/{filepath}", filepath.rpartition("/")[2]
         if "\\x" in name and os_path(source) != source:  # bytes that were not UTF-8
             name = card_name(name)
         games[game_id] = _Game(game_id, platform_id, source, name, int(size), mtime_ns,
                                sha1.hex() if sha1 is not None else None, bool(missing),
-                               set_key, disc, roots[root_id])
+                               set_key, disc, roots[root_id], crc32, bool(archive),
+                               root_id, fmt in _SHEETS)
     return {i: games[i] for i in ids if i in games}
+
+
+_SHEETS = frozenset({"m3u", "cue", "gdi", "ccd", "toc"})
+
+
+def _leave_out_copies(db: Database, games: dict[int, _Game], builder: _Builder) -> None:
+    """Take out of ``games`` each chosen game whose content another chosen game of its
+    platform has (``Game.gb`` and ``Game.zip`` holding it, a copy in a second library root):
+    the card gets it once — from a library root that is there now, a loose file rather than
+    an archive, from the library root added first, then the lowest id — and one warning
+    names the copies. The same content: the
+    same CRC32 and size (an archive's: its only member's), and the same SHA1 where both are
+    known. Disc sets, sheets and archives of several files are not compared."""
+    members = _single_members(db, [g.id for g in games.values() if g.archive])
+    first: dict[tuple[str, bytes, int], _Game] = {}
+    shared: dict[tuple[str, bytes, int], list[_Game]] = {}  # only keys seen twice: few
+    for game in games.values():
+        if game.set_key or game.sheet:
+            continue
+        if game.archive:
+            crc32, size, _ = members.get(game.id, (None, 0, None))
+        else:
+            crc32, size = game.crc32, game.size
+        if crc32 is None:
+            continue
+        key = (game.platform_id, crc32, size)
+        other = first.setdefault(key, game)
+        if other is not game:
+            shared.setdefault(key, [other]).append(game)
+    copies: list[tuple[_Game, _Game]] = []
+    for group in shared.values():
+        kept: list[_Game] = []
+        for game in sorted(group, key=lambda g: (not builder.root_reachable(g.root),
+                                                 g.archive, g.root_id, g.id)):
+            sha1 = _content_sha1(game, members)
+            same = next((k for k in kept if sha1 is None or _content_sha1(k, members) in
+                         (None, sha1)), None)
+            if same is None:
+                kept.append(game)
+            else:
+                copies.append((games.pop(game.id), same))
+    if copies:
+        copies.sort(key=lambda pair: pair[0].filename)
+        shown = "; ".join(f"{left.filename} = {kept_one.filename}"
+                          for left, kept_one in copies[:3])
+        more = f"; and {len(copies) - 3:,} more" if len(copies) > 3 else ""
+        builder.plan.copies.extend((left.id, kept_one.id) for left, kept_one in copies)
+        builder.plan.warnings.append(PlanIssue(
+            "same-content", f"{len(copies):,} chosen "
+            f"{'game is a copy' if len(copies) == 1 else 'games are copies'} of another chosen "
+            "game (the same content): each goes on the card once, a loose file rather than an "
+            f"archive ({shown}{more})"))
+
+
+def _content_sha1(game: _Game, members: dict[int, tuple[bytes | None, int, str | None]]
+                  ) -> str | None:
+    return members[game.id][2] if game.archive else game.sha1
+
+
+def _single_members(db: Database, archive_ids: list[int]
+                    ) -> dict[int, tuple[bytes | None, int, str | None]]:
+    """The CRC32, size and SHA1 of the only member of each archive of ``archive_ids`` that
+    holds exactly one file."""
+    if not archive_ids:
+        return {}
+    found: dict[int, tuple[bytes | None, int, str | None]] = {}
+    several: set[int] = set()
+    for game_id, crc32, size, sha1 in db.query(
+            "SELECT game_id, crc32_bin, file_size, sha1_bin FROM game_files "
+            "WHERE kind = 'member' AND game_id IN (SELECT value FROM json_each(?))",
+            (json.dumps(archive_ids),)):
+        if game_id in found:
+            several.add(game_id)
+        found[game_id] = (crc32, int(size or 0), sha1.hex() if sha1 is not None else None)
+    return {game_id: value for game_id, value in found.items() if game_id not in several}
 
 
 def _load_tracks(db: Database, ids: list[int]) -> dict[int, list[_Track]]:

@@ -1,0 +1,128 @@
+"""A game chosen twice — the same content in two files (``Game.gb`` and ``Game.zip`` holding it,
+a copy in a second library root) — goes on the card once: a frontend would list it twice."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import zipfile
+import zlib
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+
+def rom_bytes(seed: str, size: int = 4096) -> bytes:
+    return (hashlib.sha256(seed.encode()).digest() * (size // 32 + 1))[:size]
+
+
+def same_crc(data: bytes, other: bytes) -> bytes:
+    """``other`` with its last 4 bytes chosen so that its CRC32 is ``data``'s (same size,
+    different bytes): CRC32 is affine in the message bits, so the 32 unknown bits are solved
+    by Gaussian elimination over GF(2)."""
+    assert len(data) == len(other)
+    target = zlib.crc32(data)
+    head = other[:-4]
+    base = zlib.crc32(head + b"\0\0\0\0")
+    # column j: the change in the CRC when bit j of the last 4 bytes is set
+    columns = [zlib.crc32(head + (1 << j).to_bytes(4, "little")) ^ base for j in range(32)]
+    want = target ^ base
+    # solve xor of columns[j] for the set bits j == want
+    basis: list[tuple[int, int]] = []  # (vector, combination of unknowns)
+    for j in range(32):
+        vector, combo = columns[j], 1 << j
+        for b_vector, b_combo in basis:
+            if vector ^ b_vector < vector:
+                vector, combo = vector ^ b_vector, combo ^ b_combo
+        if vector:
+            basis.append((vector, combo))
+            basis.sort(reverse=True)
+    rest, combo = want, 0
+    for b_vector, b_combo in basis:
+        if rest ^ b_vector < rest:
+            rest, combo = rest ^ b_vector, combo ^ b_combo
+    assert rest == 0
+    forged = head + combo.to_bytes(4, "little")
+    assert zlib.crc32(forged) == target and forged != data
+    return forged
+
+
+@pytest.fixture
+def library(cli: Any, tmp_path: Path) -> dict[str, Path]:
+    main, second = tmp_path / "roms", tmp_path / "more"
+    tetris = rom_bytes("tetris")
+    (main / "gb").mkdir(parents=True)
+    (second / "gb").mkdir(parents=True)
+    (main / "gb" / "Tetris (World).gb").write_bytes(tetris)
+    with zipfile.ZipFile(main / "gb" / "Tetris (World).zip", "w") as archive:
+        archive.writestr("Tetris (World).gb", tetris)
+    (second / "gb" / "Tetris (World) [copy].gb").write_bytes(tetris)
+    (main / "gb" / "Other (USA).gb").write_bytes(rom_bytes("other"))
+    (main / "gbc").mkdir()
+    (main / "gbc" / "Tetris (World).gbc").write_bytes(tetris)  # another platform: not a copy
+    for args in (("library", "add", str(main)), ("library", "add", str(second)),
+                 ("scan", "--workers", "1"), ("device", "add", "rg-35xx-plus"),
+                 ("profile", "create", "--device", "1", "--os", "muos")):
+        assert cli(*args).code == 0, args
+    return {"main": main, "second": second}
+
+
+def card_files(card: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(card)): p.read_bytes() for p in card.rglob("*")
+            if p.is_file() and ".romrunner" not in p.parts}
+
+
+def test_a_query_choosing_one_game_three_times_puts_it_on_the_card_once(
+        cli: Any, library: dict[str, Path], tmp_path: Path) -> None:
+    card = tmp_path / "card"
+    card.mkdir()
+    dry = cli("--json", "deploy", "1", "--to", str(card), "platform:gb", "--dry-run")
+    assert dry.code == 0, dry.err
+    data = dry.json()
+    assert len(data["data"]["plan"]["copies"]) == 2
+    assert any("2 chosen games are copies" in w and "Tetris (World).zip" in w
+               for w in data["warnings"])
+    result = cli("deploy", "1", "--to", str(card), "platform:gb,gbc")
+    assert result.code == 0, result.err
+    assert "2 chosen games are copies of another chosen game" in result.err
+    files = card_files(card)
+    tetris = (library["main"] / "gb" / "Tetris (World).gb").read_bytes()
+    gb = {name: body for name, body in files.items() if "/gb/" in f"/{name}"}
+    assert sorted(name.rpartition("/")[2] for name in gb) == ["Other (USA).gb",
+                                                              "Tetris (World).gb"]
+    assert gb[next(n for n in gb if n.endswith("Tetris (World).gb"))] == tetris
+    assert any(name.endswith("Tetris (World).gbc") for name in files)  # gbc: its own platform
+
+
+def test_the_copy_on_a_library_root_that_is_there_now_is_the_one_deployed(
+        cli: Any, library: dict[str, Path], tmp_path: Path) -> None:
+    (library["main"] / "gb" / "Tetris (World).zip").unlink()
+    assert cli("scan", "--workers", "1").code == 0
+    shutil.rmtree(library["main"])  # the share is not mounted: its games are not missing yet
+    card = tmp_path / "card"
+    card.mkdir()
+    result = cli("deploy", "1", "--to", str(card), "platform:gb")
+    names = sorted(name.rpartition("/")[2] for name in card_files(card))
+    assert names == ["Tetris (World) [copy].gb"], (names, result.err)
+    assert "1 chosen game is a copy" in result.err
+    # the unreachable root's own game (not a copy) is the only one said not to deploy
+    assert "Other (USA).gb" in result.err and "Tetris (World).gb: " not in result.err
+
+
+def test_files_of_one_crc32_and_size_but_another_sha1_are_both_deployed(
+        cli: Any, tmp_path: Path) -> None:
+    root = tmp_path / "roms" / "gb"
+    root.mkdir(parents=True)
+    one = rom_bytes("one")
+    two = same_crc(one, rom_bytes("two"))
+    (root / "One (USA).gb").write_bytes(one)
+    (root / "Two (USA).gb").write_bytes(two)
+    for args in (("library", "add", str(tmp_path / "roms")), ("scan", "--workers", "1"),
+                 ("device", "add", "rg-35xx-plus"),
+                 ("profile", "create", "--device", "1", "--os", "muos")):
+        assert cli(*args).code == 0, args
+    card = tmp_path / "card"
+    card.mkdir()
+    assert cli("deploy", "1", "--to", str(card), "platform:gb").code == 0
+    assert sorted(card_files(card).values()) == sorted([one, two])
