@@ -72,6 +72,9 @@ class Layout:
     def wants_m3u(self, platform_id: str) -> bool:
         return False
 
+    def multi_disc_layout(self, platform_id: str) -> str:
+        return "flat"
+
 
 def write_library(root: Path, name: str, count: int, size: int) -> list[Path]:
     """``count`` files of ``size`` bytes (distinct content) under ``root/name``."""

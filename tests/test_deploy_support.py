@@ -65,6 +65,9 @@ class Layout:
     def wants_m3u(self, platform_id: str) -> bool:
         return platform_id in self.m3u
 
+    def multi_disc_layout(self, platform_id: str) -> str:
+        return "flat"
+
 
 def payload(name: str, size: int) -> bytes:
     """Deterministic bytes for a test file."""

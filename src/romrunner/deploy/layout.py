@@ -59,3 +59,8 @@ class CardLayoutLike(Protocol):
 
     def wants_m3u(self, platform_id: str) -> bool:
         """True when the OS launches a multi-disc set through an .m3u playlist."""
+
+    def multi_disc_layout(self, platform_id: str) -> str:
+        """Where a multi-disc set's discs go beside its .m3u: ``flat`` (the platform folder),
+        ``hidden`` (``.<title>/``), ``folder`` (``<title>/``, the .m3u inside) or
+        ``m3u-folder`` (``<title>.m3u/``, the .m3u inside)."""

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import posixpath
 import re
 from collections import defaultdict
 from collections.abc import Iterable
@@ -206,10 +207,11 @@ def _build_plan(db: Database, layout: CardLayoutLike, game_ids: Iterable[int],
         plan.errors.append(PlanIssue("unknown-game", f"game {missing} does not exist",
                                      game_id=missing))
     _leave_out_copies(db, games, builder)
-    tracks = _load_tracks(db, ids)
-    sets = _set_sizes(db, {g.set_key for g in games.values() if g.set_key})
+    sets = _complete_sets(db, games, plan)
+    tracks = _load_tracks(db, list(games))
     placed: dict[str, list[tuple[_Game, str]]] = defaultdict(list)
     disc_files = {game.source for game in games.values() if game.set_key}
+    builder.note_sets(games.values())
     for game in games.values():
         if _replaced_playlist(game, tracks.get(game.id, []), disc_files, layout):
             continue
@@ -477,13 +479,49 @@ def _load_tracks(db: Database, ids: list[int]) -> dict[int, list[_Track]]:
     return tracks
 
 
-def _set_sizes(db: Database, keys: set[str]) -> dict[str, int]:
+def _complete_sets(db: Database, games: dict[int, _Game], plan: DeployPlan) -> dict[str, int]:
+    """Add to ``games`` the present discs of each chosen disc's set that were not chosen (a
+    set is one game: a collection holding disc 1 deploys the set, and ``--prune`` never
+    breaks it on the card), said in one warning; return each set's count of present discs."""
+    keys = sorted({g.set_key for g in games.values() if g.set_key}
+                  | _playlists_sets(db, [g for g in games.values()
+                                         if g.filename.lower().endswith(".m3u")]))
     if not keys:
         return {}
-    rows = db.query("SELECT set_key, count(*) AS n FROM games WHERE set_key IN "
-                    "(SELECT value FROM json_each(?)) AND is_missing = 0 GROUP BY set_key",
-                    (json.dumps(sorted(keys)),))
-    return {row["set_key"]: int(row["n"]) for row in rows}
+    members: dict[str, list[int]] = defaultdict(list)
+    for set_key, game_id in db.query(
+            "SELECT set_key, id FROM games WHERE set_key IN (SELECT value FROM json_each(?)) "
+            "AND is_missing = 0 ORDER BY id", (json.dumps(keys),)):
+        members[set_key].append(int(game_id))
+    added = [i for ids in members.values() for i in ids if i not in games]
+    if added:
+        found = _load_games(db, added)
+        games.update(found)
+        plan.game_ids.extend(found)
+        titles = sorted({_set_title(game, game.set_key or "") for game in found.values()})
+        shown = ", ".join(titles[:3]) + (f" and {len(titles) - 3:,} more" if len(titles) > 3
+                                         else "")
+        plan.warnings.append(PlanIssue(
+            "set-completed", f"{len(found):,} {'disc' if len(found) == 1 else 'discs'} not "
+            f"chosen added to complete {'its set' if len(titles) == 1 else 'their sets'} "
+            f"({shown}): a multi-disc game goes on the card whole"))
+    return {set_key: len(ids) for set_key, ids in members.items()}
+
+
+def _playlists_sets(db: Database, playlists: list[_Game]) -> set[str]:
+    """The sets of the discs the library's own ``playlists`` name (a chosen .m3u brings its
+    discs: alone, its sheets would reach the card without their tracks)."""
+    if not playlists:
+        return set()
+    wanted = [[game.root_id, posixpath.normpath(posixpath.join(
+        game.source[len(game.root.rstrip("/")) + 1:].rpartition("/")[0], name))]
+        for game in playlists for (name,) in db.query(
+            "SELECT name FROM game_files WHERE game_id = ? AND kind = 'track'", (game.id,))]
+    return {str(row[0]) for row in db.query(
+        "SELECT g.set_key FROM json_each(?) AS w JOIN games g "
+        "ON g.root_id = json_extract(w.value, '$[0]') "
+        "AND g.filepath = json_extract(w.value, '$[1]') WHERE g.set_key IS NOT NULL",
+        (json.dumps(wanted),))}
 
 
 class _Builder:
@@ -497,6 +535,9 @@ class _Builder:
         self.no_folder: dict[str, int] = defaultdict(int)
         self.roots_ok: dict[str, bool] = {}
         self.unreachable: set[str] = set()
+        # Per multi-disc set with two or more chosen discs: its first disc (by disc number),
+        # whose title names the set's folder and playlist (see set_folder).
+        self.set_firsts: dict[str, _Game] = {}
 
     def folder(self, platform_id: str) -> str | None:
         """The platform's folder as text (paths are joined as text: 100k games)."""
@@ -522,6 +563,7 @@ class _Builder:
         except InputError as exc:
             self.error("bad-name", str(exc), game, game.source)
             return None
+        folder = self.set_folder(game, folder)
         items = [PlanItem(ROM, f"{folder}/{name}", game.size, game.platform_id, game.id,
                           game.source, game.mtime_ns, game.sha1)]
         if game.missing:
@@ -567,9 +609,7 @@ class _Builder:
         set playlist, which is written only with discs that can be)."""
         self.plan.held.append(dest)
         self.plan.held_games.add(game.id)
-        playlist = self._set_playlist(game)
-        if playlist is not None:
-            self.plan.held.append(playlist)
+        self.plan.held.extend(self._set_playlists(game))
         root = self.unreachable_root(game)
         if root is not None and root not in self.unreachable:
             self.unreachable.add(root)
@@ -585,12 +625,16 @@ class _Builder:
         ``--prune`` never removes them (a copy that works on the card or not: the user's
         call, as the error says what to fix)."""
         folder = self.folder(game.platform_id)
-        self.hold(f"{folder}/{legal_component(game.filename, self.fs)}", game)
-        for track in tracks:
-            try:
-                self.plan.held.append(f"{folder}/{legal_path(track.name.split('/'), self.fs)}")
-            except InputError:
-                continue  # no legal name: it cannot be on the card
+        if folder is None:
+            return
+        for place in dict.fromkeys((folder, self.set_folder(game, folder))):
+            self.hold(f"{place}/{legal_component(game.filename, self.fs)}", game)
+            for track in tracks:
+                try:
+                    track_name = legal_path(track.name.split("/"), self.fs)
+                except InputError:
+                    continue  # no legal name: it cannot be on the card
+                self.plan.held.append(f"{place}/{track_name}")
 
     def unreachable_root(self, game: _Game) -> str | None:
         """The game's library root when that root is not reachable now, else None."""
@@ -604,30 +648,64 @@ class _Builder:
 
     def card_paths(self, game: _Game, tracks: list[_Track]) -> list[str]:
         """Where a deploy puts ``game`` on the card: its file, its tracks and its set's .m3u
-        (nothing when the card's OS has no folder for it or a name cannot be made legal)."""
+        — for a disc, in the platform folder and in its set's folder (an earlier deploy may
+        have put it in either) — nothing when the card's OS has no folder for it or a name
+        cannot be made legal."""
         folder = self.folder(game.platform_id)
         if folder is None:
             return []
+        dests: list[str] = []
         try:
-            dests = [f"{folder}/{legal_component(game.filename, self.fs)}"]
-            dests.extend(f"{folder}/{legal_path(t.name.split('/'), self.fs)}" for t in tracks)
+            for place in dict.fromkeys((folder, self.set_folder(game, folder, chosen=False))):
+                dests.append(f"{place}/{legal_component(game.filename, self.fs)}")
+                dests.extend(f"{place}/{legal_path(t.name.split('/'), self.fs)}"
+                             for t in tracks)
         except InputError:
             return []
-        playlist = self._set_playlist(game)
-        return dests if playlist is None else [*dests, playlist]
+        return [*dests, *self._set_playlists(game)]
 
-    def _set_playlist(self, game: _Game) -> str | None:
-        """Where the planner puts the .m3u of ``game``'s disc set (None: not in a set, the OS
-        wants none, or no folder or legal name for it)."""
+    def note_sets(self, games: Iterable[_Game]) -> None:
+        """Remember each multi-disc set with two or more chosen discs, by its first disc."""
+        discs: dict[str, list[_Game]] = defaultdict(list)
+        for game in games:
+            if game.set_key:
+                discs[game.set_key].append(game)
+        self.set_firsts = {key: min(members, key=lambda g: (g.disc or 0, g.id))
+                           for key, members in discs.items() if len(members) > 1}
+
+    def set_folder(self, game: _Game, folder: str, *, chosen: bool = True) -> str:
+        """The folder of ``game``'s discs: the platform's ``folder``, or the set's own folder
+        in it where the OS wants a set's discs apart (see ``multi_disc_layout``) and two or
+        more of the set's discs are chosen (``chosen=False``: whatever was chosen, as an
+        earlier deploy may have placed it)."""
+        if not game.set_key or (chosen and game.set_key not in self.set_firsts):
+            return folder
+        kind = self.layout.multi_disc_layout(game.platform_id)
+        if kind == "flat":
+            return folder
+        first = self.set_firsts.get(game.set_key, game)
+        title = _set_title(first, game.set_key)
+        name = {"hidden": f".{title}", "folder": title, "m3u-folder": f"{title}.m3u"}[kind]
+        try:
+            return f"{folder}/{legal_component(name, self.fs)}"
+        except InputError:
+            return f"{folder}/{legal_component(name.replace(title, game.set_key), self.fs)}"
+
+    def _set_playlists(self, game: _Game) -> list[str]:
+        """Where the planner may have put the .m3u of ``game``'s disc set: beside the discs or
+        in the set's folder (none: not in a set, the OS wants none, or no folder or legal
+        name for it)."""
         if not game.set_key or not self.layout.wants_m3u(game.platform_id):
-            return None
+            return []
         folder = self.folder(game.platform_id)
         if folder is None:
-            return None
+            return []
         try:
-            return f"{folder}/{self.m3u_name(game, game.set_key)}"
+            name = self.m3u_name(self.set_firsts.get(game.set_key, game), game.set_key)
         except InputError:
-            return None
+            return []
+        places = dict.fromkeys((folder, self.set_folder(game, folder, chosen=False)))
+        return [f"{place}/{name}" for place in places]
 
     def m3u_name(self, first: _Game, set_key: str) -> str:
         """The legal name of a disc set's playlist."""
@@ -741,12 +819,19 @@ class _Builder:
             self.plan.warnings.append(PlanIssue(
                 "incomplete-set", f"{title}: {len(discs)} of {known} discs selected",
                 first.platform_id, first.id))
-        if len(discs) < 2 or not self.layout.wants_m3u(first.platform_id):
+        if not self.layout.wants_m3u(first.platform_id):
             return
+        kind = self.layout.multi_disc_layout(first.platform_id)
+        apart = kind != "flat" and set_key in self.set_firsts
+        if len(discs) < 2 and not apart:  # (apart: the discs are in a folder the frontend
+            return  # does not list; even one disc placed needs the .m3u to be seen)
         folder = PurePosixPath(discs[0][1]).parent
+        if kind == "hidden" and apart:
+            folder = folder.parent  # the .m3u beside the hidden folder
         ordered = sorted(discs, key=lambda pair: (pair[0].disc or 0, pair[1]))
-        content = "".join(PurePosixPath(dest).name + "\n" for _, dest in ordered).encode()
-        name = self.m3u_name(first, set_key)
+        content = "".join(PurePosixPath(dest).relative_to(folder).as_posix() + "\n"
+                          for _, dest in ordered).encode()
+        name = self.m3u_name(self.set_firsts.get(set_key, first), set_key)
         item = PlanItem(PLAYLIST, str(folder / name), len(content), first.platform_id,
                         first.id, content=content)
         if self.claim([item], first):

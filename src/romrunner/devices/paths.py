@@ -201,6 +201,14 @@ class CardLayout:
         platform = self.platforms.get(platform_id)
         return bool(platform and platform.supports_multi_disc)
 
+    def multi_disc_layout(self, platform_id: str) -> str:
+        """Where a multi-disc set's discs go beside the ``.m3u`` the deploy writes for it
+        (``flat``, ``hidden``, ``folder`` or ``m3u-folder``: see folder-names.json): most
+        frontends would otherwise list each disc's sheet as a game of its own."""
+        if not self.wants_m3u(platform_id):
+            return "flat"
+        return self.folder_names.multi_disc_layout(self.family)
+
 
 def _inside(root: Path, relative: PurePosixPath) -> PurePosixPath:
     if relative != PurePosixPath("."):

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from romrunner.errors import PackError
 from romrunner.packs.model import (
+    MULTI_DISC_LAYOUTS,
     BiosEntry,
     Device,
     Emulator,
@@ -259,7 +260,32 @@ def load_folder_names(root: Path, warnings: list[PackWarning]) -> FolderNames:
         families=_text_map(data.get("families")),
         os_families=_text_map(data.get("osFamilies")),
         names=names, system_names=systems, source=str(source / FOLDER_NAMES_FILE),
-        family_bases=_text_map(data.get("familyBases")))
+        family_bases=_text_map(data.get("familyBases")),
+        multi_disc_layouts=_multi_disc_layouts(reader, data.get("multiDiscLayouts")))
+
+
+def _multi_disc_layouts(reader: _Reader, value: Any) -> dict[str, str]:
+    """Family -> layout from ``multiDiscLayouts`` ({layout: [family, ...]}); unknown layouts
+    and a family listed twice are warned of and skipped."""
+    layouts: dict[str, str] = {}
+    if value is None:
+        return layouts
+    if not isinstance(value, dict):
+        reader.warn("multiDiscLayouts", "is not an object; ignored")
+        return layouts
+    for layout in value:
+        if layout == "description":
+            continue
+        if layout not in MULTI_DISC_LAYOUTS:
+            reader.warn("multiDiscLayouts", f"unknown layout {layout!r}; skipped")
+            continue
+        for family in reader.strings(value, layout, "multiDiscLayouts"):
+            if family in layouts:
+                reader.warn("multiDiscLayouts", f"family {family!r} listed twice; the first "
+                            "kept")
+                continue
+            layouts[family] = layout
+    return layouts
 
 
 def _text_map(value: Any) -> dict[str, str]:

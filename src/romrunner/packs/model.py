@@ -96,6 +96,9 @@ class OperatingSystem:
 
 
 DEFAULT_FAMILY = "es"
+# Where a multi-disc set's discs go beside the .m3u (see folder-names.json): in the platform
+# folder; in ".<title>/"; in "<title>/" with the .m3u; in "<title>.m3u/" with the .m3u.
+MULTI_DISC_LAYOUTS = ("flat", "hidden", "folder", "m3u-folder")
 
 
 @dataclass(frozen=True)
@@ -114,6 +117,9 @@ class FolderNames:
     system_names: dict[str, tuple[str, ...]] = field(default_factory=dict)
     source: str = ""
     family_bases: dict[str, str] = field(default_factory=dict)
+    # Family -> where a multi-disc set's discs go beside its .m3u (MULTI_DISC_LAYOUTS; a
+    # family not listed takes its base's, else "flat").
+    multi_disc_layouts: dict[str, str] = field(default_factory=dict)
 
     def family_of(self, os_id: str) -> str:
         """The folder-name family of an OS (EmulationStation names when the OS is not listed)."""
@@ -131,6 +137,13 @@ class FolderNames:
             if key in entry:
                 return entry[key], True
         return entry.get("default"), False
+
+    def multi_disc_layout(self, family: str) -> str:
+        """Where ``family`` wants a multi-disc set's discs (one of MULTI_DISC_LAYOUTS)."""
+        for key in self._lineage(family):
+            if key in self.multi_disc_layouts:
+                return self.multi_disc_layouts[key]
+        return "flat"
 
     def every_name(self, platform_id: str) -> tuple[str, ...]:
         """Every folder and system name that means ``platform_id`` (for folder detection).

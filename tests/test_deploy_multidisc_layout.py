@@ -1,0 +1,188 @@
+"""Multi-disc sets on the card, laid out the way each OS family's frontend shows one game: most
+list every disc's sheet (and the .m3u) as a game of its own, so the discs go where the frontend
+does not list them — a dot-folder (Onion, muOS, ROCKNIX, ArkOS), the game's own folder with its
+.m3u (MinUI), a folder named like the .m3u (ES-DE); Batocera's frontend hides them itself."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from romrunner.packs import builtin_pack_path
+
+CUE = 'FILE "{}" BINARY\n  TRACK 01 MODE2/2352\n    INDEX 01 00:00:00\n'
+NAMES = [f"Saga (USA) (Disc {disc})" for disc in (1, 2)]
+EXTRA_OSES = {  # as the real definition pack has them
+    "minui": {"roms": "/mnt/SDCARD/Roms", "bios": "/mnt/SDCARD/Bios"},
+    "emudeck": {"roms": "~/Emulation/roms", "bios": "~/Emulation/bios"},
+}
+
+
+def write_set(folder: Path) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    for disc, name in enumerate(NAMES, 1):
+        data = hashlib.sha256(f"saga{disc}".encode()).digest() * 4000
+        (folder / f"{name}.bin").write_bytes(data)
+        (folder / f"{name}.cue").write_text(CUE.format(f"{name}.bin"))
+    (folder / "Saga (USA).m3u").write_text("".join(f"{n}.cue\n" for n in NAMES))
+    (folder / "Solo (USA).bin").write_bytes(b"solo" * 5000)
+    (folder / "Solo (USA).cue").write_text(CUE.format("Solo (USA).bin"))
+
+
+@pytest.fixture
+def pack(tmp_path: Path) -> Path:
+    pack = tmp_path / "pack"
+    shutil.copytree(builtin_pack_path(), pack)
+    path = pack / "operating-systems.json"
+    systems = json.loads(path.read_text(encoding="utf-8"))
+    systems["operatingSystems"] += [{"id": os_id, "name": os_id, "paths": paths,
+                                     "filesystem": {"supported": ["fat32", "ext4"]}}
+                                    for os_id, paths in EXTRA_OSES.items()]
+    path.write_text(json.dumps(systems), encoding="utf-8")
+    return pack
+
+
+@pytest.fixture
+def library(cli: Any, tmp_path: Path, pack: Path) -> Path:
+    root = tmp_path / "roms"
+    write_set(root / "psx")
+    for args in (("library", "add", str(root)), ("scan", "--workers", "1"),
+                 ("device", "add", "rg-35xx-plus")):
+        assert cli("--pack", str(pack), *args).code == 0, args
+    return root
+
+
+def deploy(cli: Any, pack: Path, os_id: str, card: Path, *query: str) -> Any:
+    made = cli("--pack", str(pack), "--json", "profile", "create", "--device", "1",
+               "--os", os_id)
+    assert made.code == 0, made.err
+    card.mkdir(exist_ok=True)
+    result = cli("--pack", str(pack), "--json", "deploy", str(made.json()["data"]["id"]),
+                 "--to", str(card), *(query or ("platform:psx",)))
+    assert result.code == 0, result.err
+    return result
+
+
+def files(card: Path) -> set[str]:
+    return {p.relative_to(card).as_posix() for p in card.rglob("*")
+            if p.is_file() and ".romrunner" not in p.parts}
+
+
+def playable(card: Path, playlist: str) -> list[bytes]:
+    """The bytes of every track the .m3u reaches through its sheets (each line a path relative
+    to the .m3u, each sheet's FILE relative to the sheet), asserting each one is there."""
+    m3u = card / playlist
+    tracks = []
+    for line in m3u.read_text().splitlines():
+        sheet = m3u.parent / line
+        assert sheet.is_file(), line
+        for row in sheet.read_text().splitlines():
+            if row.startswith("FILE "):
+                track = sheet.parent / row.split('"')[1]
+                assert track.is_file(), track
+                tracks.append(track.read_bytes())
+    return tracks
+
+
+def expected_tracks(library: Path) -> list[bytes]:
+    return [(library / "psx" / f"{name}.bin").read_bytes() for name in NAMES]
+
+
+@pytest.mark.parametrize(("os_id", "playlist", "discs"), [
+    ("muos", "ROMS/psx/Saga (USA).m3u", "ROMS/psx/.Saga (USA)"),
+    ("onionos", "Roms/PS/Saga (USA).m3u", "Roms/PS/.Saga (USA)"),
+    ("minui", "Roms/Sony PlayStation (PS)/Saga (USA)/Saga (USA).m3u",
+     "Roms/Sony PlayStation (PS)/Saga (USA)"),
+    ("emudeck", "Emulation/roms/psx/Saga (USA).m3u/Saga (USA).m3u",
+     "Emulation/roms/psx/Saga (USA).m3u"),
+    ("knulli", "roms/psx/Saga (USA).m3u", "roms/psx"),
+])
+def test_each_family_gets_its_layout_and_the_playlist_reaches_every_track(
+        cli: Any, pack: Path, library: Path, tmp_path: Path, os_id: str, playlist: str,
+        discs: str) -> None:
+    card = tmp_path / "card"
+    deploy(cli, pack, os_id, card)
+    on_card = files(card)
+    for name in NAMES:
+        assert f"{discs}/{name}.cue" in on_card and f"{discs}/{name}.bin" in on_card
+    assert playable(card, playlist) == expected_tracks(library)
+    platform = playlist.split("/Saga (USA)")[0]
+    # what the frontend lists in the platform folder: the one-disc game, and the set once
+    listed = sorted(p.name for p in (card / platform).iterdir() if not p.name.startswith("."))
+    if os_id == "knulli":
+        assert "Saga (USA).m3u" in listed and f"{NAMES[0]}.cue" in listed
+    else:
+        assert [n for n in listed if "Saga" in n] == ["Saga (USA)" if os_id == "minui"
+                                                       else "Saga (USA).m3u"]
+    assert "Solo (USA).cue" in listed  # one disc: no playlist, no folder of its own
+    again = cli("--pack", str(pack), "--json", "deploy", "1", "--to", str(card),
+                "platform:psx")
+    assert again.json()["data"]["copied"] == 0
+
+
+def test_one_disc_chosen_brings_its_set(cli: Any, pack: Path, library: Path,
+                                        tmp_path: Path) -> None:
+    """A collection holding disc 1 (one row picked in a list) deploys the whole set: a set is
+    one game, and disc 1 alone cannot be finished (QA7 F7)."""
+    first = cli("--pack", str(pack), "--json", "games", "ls", "title:saga")
+    rows = first.json()["data"]["games"]
+    disc1 = next(row["id"] for row in rows if row["filename"] == f"{NAMES[0]}.cue")
+    assert cli("--pack", str(pack), "collection", "create", "trip").code == 0
+    assert cli("--pack", str(pack), "collection", "add", "trip", str(disc1)).code == 0
+    card = tmp_path / "card"
+    result = deploy(cli, pack, "muos", card, "--collection", "trip")
+    assert playable(card, "ROMS/psx/Saga (USA).m3u") == expected_tracks(library)
+    assert any("disc" in w and "set" in w for w in result.json()["warnings"]), \
+        result.json()["warnings"]
+
+
+def test_the_librarys_playlist_chosen_alone_brings_its_discs(cli: Any, pack: Path,
+                                                             library: Path,
+                                                             tmp_path: Path) -> None:
+    """Chosen alone, the library's .m3u went to the card with its sheets and none of their
+    tracks: a game that could not start."""
+    rows = cli("--pack", str(pack), "--json", "games", "ls", "title:saga").json()
+    playlist = next(row["id"] for row in rows["data"]["games"]
+                    if row["filename"] == "Saga (USA).m3u")
+    assert cli("--pack", str(pack), "collection", "create", "trip").code == 0
+    assert cli("--pack", str(pack), "collection", "add", "trip", str(playlist)).code == 0
+    card = tmp_path / "card"
+    deploy(cli, pack, "muos", card, "--collection", "trip")
+    assert playable(card, "ROMS/psx/Saga (USA).m3u") == expected_tracks(library)
+
+
+def test_a_prune_of_the_set_removes_its_hidden_folder(
+        cli: Any, pack: Path, library: Path, tmp_path: Path) -> None:
+    card = tmp_path / "card"
+    deploy(cli, pack, "muos", card)
+    assert (card / "ROMS/psx/.Saga (USA)").is_dir()
+    pruned = cli("--pack", str(pack), "--json", "deploy", "1", "--to", str(card),
+                 "title:solo", "--prune", "--force")
+    assert pruned.code == 0, pruned.err
+    assert not (card / "ROMS/psx/.Saga (USA)").exists()
+    assert files(card) == {"ROMS/psx/Solo (USA).cue", "ROMS/psx/Solo (USA).bin"}
+
+
+def test_a_set_an_earlier_release_deployed_flat_moves_with_a_prune(
+        cli: Any, pack: Path, library: Path, tmp_path: Path) -> None:
+    """A card filled before the discs went apart: the next deploy writes the set's folder and
+    its .m3u; the old flat sheets (ours, unchanged) go with --prune, the one-disc game stays."""
+    flat = tmp_path / "flat-pack"
+    shutil.copytree(pack, flat)
+    names = json.loads((flat / "folder-names.json").read_text(encoding="utf-8"))
+    del names["multiDiscLayouts"]
+    (flat / "folder-names.json").write_text(json.dumps(names), encoding="utf-8")
+    card = tmp_path / "card"
+    deploy(cli, flat, "muos", card)
+    assert f"ROMS/psx/{NAMES[0]}.cue" in files(card)
+    moved = cli("--pack", str(pack), "--json", "deploy", "1", "--to", str(card),
+                "platform:psx", "--prune", "--force")
+    assert moved.code == 0, moved.err
+    assert playable(card, "ROMS/psx/Saga (USA).m3u") == expected_tracks(library)
+    assert {p for p in files(card) if "/.Saga" not in p} == {
+        "ROMS/psx/Saga (USA).m3u", "ROMS/psx/Solo (USA).cue", "ROMS/psx/Solo (USA).bin"}
