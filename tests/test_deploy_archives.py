@@ -131,6 +131,22 @@ def test_unknown_when_the_pack_lists_no_formats_or_an_override_picks_another_emu
     assert (snes["emulator"], snes["readable"]) == ("retroarch-mgba", "no")
 
 
+def test_an_emulator_the_pack_says_reads_every_format_reads_archives(
+        cli: Any, archived: dict[str, bytes], tmp_path: Path) -> None:
+    """The real pack lists `*` for RetroArch: "cannot read .zip (formats: *)" contradicted
+    itself (QA7)."""
+    pack = _pack(tmp_path, {"retroarch-mgba": ["*"]})
+    card = tmp_path / "card"
+    card.mkdir()
+    dry = cli("--json", "--pack", str(pack), "deploy", "1", "--to", str(card), "--dry-run",
+              "platform:gba")
+    assert dry.code == 0, dry.err
+    gba = _by_platform(dry.json()["data"])["gba"]
+    assert (gba["readable"], gba["why"]) == (
+        "yes", "the definition pack lists every format (*) for retroarch-mgba")
+    assert not [w for w in dry.json()["warnings"] if "archived" in w]
+
+
 def test_the_archives_named_are_those_the_scan_reads() -> None:
     assert ARCHIVES == SCANNED_ARCHIVES
     assert [archive_extension(name) for name in (

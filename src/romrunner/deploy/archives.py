@@ -100,6 +100,8 @@ def _reads(pack: DefinitionPack, emulator: str | None, extension: str,
     if not entry.formats:
         return UNKNOWN, f"the definition pack lists no formats for {entry.id}"
     formats = ", ".join(entry.formats)
+    if "*" in entry.formats:  # the pack's way of saying "any": RetroArch itself, a few cores
+        return READS, f"the definition pack lists every format (*) for {entry.id}"
     if extension.lstrip(".") in entry.formats:
         return READS, f"the definition pack lists {extension} for {entry.id}"
     return CANNOT, f"the definition pack's formats for {entry.id}: {formats}"
