@@ -77,12 +77,17 @@ def test_plan_places_games_legally_with_discs_their_tracks_and_an_m3u(
     assert not plan.errors
 
 
-def test_plan_without_m3u_and_with_an_incomplete_set_warns(library: Library,
-                                                           card: Path) -> None:
+def test_plan_without_m3u_and_with_two_discs_of_three_chosen_takes_the_set(
+        library: Library, card: Path) -> None:
     plan = library.plan(Layout(card, m3u=set()), ids_of(library, "Disc 1", "Disc 2"))
     assert not [i for i in plan.items if i.kind == "playlist"]
-    assert [w.code for w in plan.warnings if w.code == "incomplete-set"] == ["incomplete-set"]
-    assert "2 of 3 discs" in next(w.message for w in plan.warnings
+    sheets = sorted(i.dest.rpartition("/")[2] for i in plan.items if i.dest.endswith(".cue"))
+    assert [s.rpartition("(Disc ")[2] for s in sheets] == ["1).cue", "2).cue", "3).cue"]
+    assert "1 disc not chosen added to complete its set" in next(
+        w.message for w in plan.warnings if w.code == "set-completed")
+    library.db.execute("UPDATE games SET file_mtime_ns = 1 WHERE filepath LIKE '%Disc 3%'")
+    plan = library.plan(Layout(card, m3u=set()), ids_of(library, "Disc 1", "Disc 2"))
+    assert "2 of 3 discs" in next(w.message for w in plan.warnings  # disc 3 changed since
                                   if w.code == "incomplete-set")
 
 

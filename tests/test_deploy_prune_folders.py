@@ -12,15 +12,18 @@ import pytest
 from romrunner.deploy.execute import DeployOptions, DeploySummary, deploy, preview
 from tests.test_deploy_support import Layout, Library, card_files, make_library
 
-CUE = ('FILE "Tracks/Solo (Track 1).bin" BINARY\n  TRACK 01 MODE2/2352\n    INDEX 01 00:00:00\n'
-       'FILE "Tracks/Solo (Track 2).bin" BINARY\n  TRACK 02 AUDIO\n    INDEX 01 00:00:00\n')
+CUE = 'FILE "{}" BINARY\n  TRACK 01 MODE2/2352\n    INDEX 01 00:00:00\n'
+DISCS = [f"Solo (USA) (Disc {n})" for n in (1, 2)]
 FILES: dict[str, int | bytes] = {
-    "psx/Solo (USA).cue": CUE.encode(),
-    "psx/Tracks/Solo (Track 1).bin": 50_000,
-    "psx/Tracks/Solo (Track 2).bin": 30_000,
+    **{f"psx/{disc}.cue": CUE.format(f"{disc}.bin").encode() for disc in DISCS},
+    **{f"psx/{disc}.bin": 40_000 + n for n, disc in enumerate(DISCS)},
     "snes/Sky Pilot (USA).sfc": 7_000,
 }
-TRACKS = "Roms/psx/Tracks"
+TRACKS = "Roms/psx/.Solo (USA)"  # the set's discs in a folder of their own (muOS, Onion...)
+
+
+def _layout(card: Path) -> Layout:
+    return Layout(card, disc_layout="hidden")
 
 
 @pytest.fixture
@@ -41,23 +44,23 @@ def _snes_only(library: Library) -> list[int]:
 
 
 def _prune(library: Library, card: Path, ids: list[int]) -> DeploySummary:
-    return deploy(library.db, library.plan(Layout(card), ids), profile_id=library.profile_id,
+    return deploy(library.db, library.plan(_layout(card), ids), profile_id=library.profile_id,
                   options=DeployOptions(prune=True))
 
 
 def test_a_prune_removes_the_folders_it_emptied_that_we_created(library: Library,
                                                                 card: Path) -> None:
-    first = deploy(library.db, library.plan(Layout(card)), profile_id=library.profile_id)
-    assert first.copied == 4 and (card / TRACKS).is_dir()
+    first = deploy(library.db, library.plan(_layout(card)), profile_id=library.profile_id)
+    assert first.copied == 6 and (card / TRACKS).is_dir()
     manifest = json.loads((card / ".romrunner/manifest.json").read_bytes())
     assert manifest["folders"] == [TRACKS]  # not Roms, Roms/psx: the layout's
-    plan = library.plan(Layout(card), _snes_only(library))
+    plan = library.plan(_layout(card), _snes_only(library))
     listed = preview(library.db, plan, DeployOptions(prune=True))
     assert listed["prune_folders"] == [TRACKS]
     assert (card / TRACKS).is_dir()  # the dry run removed nothing
     summary = deploy(library.db, plan, profile_id=library.profile_id,
                      options=DeployOptions(prune=True))
-    assert summary.pruned == 3 and summary.pruned_folders == [TRACKS]
+    assert summary.pruned == 5 and summary.pruned_folders == [TRACKS]
     assert not (card / TRACKS).exists()
     assert (card / "Roms/psx").is_dir()  # a platform's folder: kept, empty
     assert set(card_files(card)) == {"Roms/snes/Sky Pilot (USA).sfc"}
@@ -67,13 +70,13 @@ def test_a_prune_removes_the_folders_it_emptied_that_we_created(library: Library
 
 def test_a_folder_we_created_that_holds_a_file_of_the_users_is_kept(library: Library,
                                                                     card: Path) -> None:
-    deploy(library.db, library.plan(Layout(card)), profile_id=library.profile_id)
+    deploy(library.db, library.plan(_layout(card)), profile_id=library.profile_id)
     mine = card / TRACKS / "my notes.txt"
     mine.write_text("keep me")
-    plan = library.plan(Layout(card), _snes_only(library))
+    plan = library.plan(_layout(card), _snes_only(library))
     assert preview(library.db, plan, DeployOptions(prune=True))["prune_folders"] == []
     summary = _prune(library, card, _snes_only(library))
-    assert summary.pruned == 3 and summary.pruned_folders == []
+    assert summary.pruned == 5 and summary.pruned_folders == []
     assert mine.read_text() == "keep me"
     mine.unlink()  # once the user's file is gone, a later prune may remove the folder
     (card / TRACKS / "sub").mkdir()  # …but not with a folder of theirs in it
@@ -84,9 +87,9 @@ def test_a_folder_we_created_that_holds_a_file_of_the_users_is_kept(library: Lib
 def test_a_folder_that_was_there_before_our_deploy_is_never_removed(library: Library,
                                                                     card: Path) -> None:
     (card / TRACKS).mkdir(parents=True)  # the user's own folder
-    deploy(library.db, library.plan(Layout(card)), profile_id=library.profile_id)
+    deploy(library.db, library.plan(_layout(card)), profile_id=library.profile_id)
     manifest = json.loads((card / ".romrunner/manifest.json").read_bytes())
     assert "folders" not in manifest
     summary = _prune(library, card, _snes_only(library))
-    assert summary.pruned == 3 and summary.pruned_folders == []
+    assert summary.pruned == 5 and summary.pruned_folders == []
     assert (card / TRACKS).is_dir()

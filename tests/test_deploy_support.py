@@ -47,6 +47,7 @@ class Layout:
     os_id: str = "muos"
     no_folder: set[str] = field(default_factory=set)
     m3u: set[str] = field(default_factory=lambda: {"psx"})
+    disc_layout: str = "flat"  # where a set's discs go beside its .m3u (multi_disc_layout)
 
     def rom_folder(self, platform_id: str) -> Folder | None:
         if platform_id in self.no_folder:
@@ -66,7 +67,7 @@ class Layout:
         return platform_id in self.m3u
 
     def multi_disc_layout(self, platform_id: str) -> str:
-        return "flat"
+        return self.disc_layout if platform_id in self.m3u else "flat"
 
 
 def payload(name: str, size: int) -> bytes:

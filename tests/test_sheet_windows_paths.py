@@ -1,83 +1,115 @@
 """A disc sheet that names its track with a Windows path (QA5 finding 8: ``FILE
-"tr\\Zeta (USA).bin"``): the scan finds the track where Windows would, but a deploy refuses
-the disc, per game, rather than write a card no emulator loads (the sheet is copied as it is,
-and on the card's OS a backslash is no folder: PCSX ReARMed opens ``Zeta (USA).bin`` beside
-the sheet, Beetle/Mednafen a file named ``tr\\Zeta (USA).bin``)."""
+"tr\\Zeta (USA).bin"``), in a folder of its own (``sub/Beta (USA).bin``: PCSX ReARMed looks
+only beside the sheet) or with characters FAT32 cannot hold (QA7 F8: ``Dark: Tower?``): the
+scan finds the track where Windows would, and the card gets the track beside its sheet under a
+legal name, with the sheet's FILE line naming it — the library's files unchanged."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
 
-SHEET = 'FILE "{}" BINARY\n  TRACK 01 MODE2/2352\n    INDEX 01 00:00:00\n'
+from romrunner.deploy.execute import DeployOptions, deploy
+from romrunner.deploy.legal import FileSystem, legal_component
+from tests.test_deploy_support import Layout, make_library
+
+SHEET = 'FILE "{}" BINARY\r\n  TRACK 01 MODE2/2352\r\n    INDEX 01 00:00:00\r\n'
 
 
 def _disc(folder: Path, title: str, track: str, seed: int) -> None:
     (folder / track.replace("\\", "/")).parent.mkdir(parents=True, exist_ok=True)
     (folder / track.replace("\\", "/")).write_bytes(bytes([seed]) * 2352 * 2)
-    (folder / f"{title}.cue").write_text(SHEET.format(track))
+    (folder / f"{title}.cue").write_bytes(SHEET.format(track).encode())
 
 
-def test_a_track_named_with_a_backslash_is_scanned_but_its_disc_not_deployed(
-        cli: Any, tmp_path: Path) -> None:
+def _setup(cli: Any, tmp_path: Path, discs: list[tuple[str, str, int]]) -> Path:
     psx = tmp_path / "lib" / "psx"
-    _disc(psx, "Zeta (USA)", "tr\\Zeta (USA).bin", 1)
-    _disc(psx, "Beta (USA)", "sub/Beta (USA).bin", 2)  # a real subfolder: deployed as it is
-    _disc(psx, "Alpha (USA)", "Alpha (USA).bin", 3)
+    for title, track, seed in discs:
+        _disc(psx, title, track, seed)
     assert cli("library", "add", str(tmp_path / "lib")).code == 0
     scan = cli("--json", "scan", "--workers", "1")
     assert scan.code == 0 and scan.json()["data"]["errors"] == []
+    assert cli("device", "add", "rg-35xx-plus").code == 0
+    assert cli("profile", "create", "--device", "1", "--os", "muos").code == 0
+    return psx
+
+
+def _on_card(card: Path) -> dict[str, bytes]:
+    return {p.relative_to(card).as_posix(): p.read_bytes() for p in card.rglob("*")
+            if p.is_file() and ".romrunner" not in p.parts}
+
+
+def test_tracks_in_a_folder_or_named_with_a_backslash_go_beside_their_sheet(
+        cli: Any, tmp_path: Path) -> None:
+    psx = _setup(cli, tmp_path, [("Zeta (USA)", "tr\\Zeta (USA).bin", 1),
+                                 ("Beta (USA)", "sub/Beta (USA).bin", 2),
+                                 ("Alpha (USA)", "Alpha (USA).bin", 3)])
+    library = {p: p.read_bytes() for p in psx.rglob("*") if p.is_file()}
     games = {g["filename"]: g for g in cli("--json", "games", "ls").json()["data"]["games"]}
-    assert sorted(games) == ["Alpha (USA).cue", "Beta (USA).cue", "Zeta (USA).cue"]
     zeta = cli("--json", "games", "show", str(games["Zeta (USA).cue"]["id"])).json()["data"]
     # The scan reads the Windows path as its folder: the track is found and sized.
     assert [(f["name"], f["file_size"]) for f in zeta["files"]] == [("tr/Zeta (USA).bin",
                                                                       4704)]
-    assert cli("device", "add", "rg-35xx-plus").code == 0
-    assert cli("profile", "create", "--device", "1", "--os", "muos").code == 0
     card = tmp_path / "card"
     card.mkdir()
-    expected = (f'{psx / "Zeta (USA).cue"}: track "tr\\Zeta (USA).bin" is named with a '
-                "Windows backslash, which emulators on the card do not read as a folder; not "
-                "deployed (edit the sheet: the track beside it, named without a folder)")
-    dry = cli("--json", "deploy", "1", "--to", str(card), "platform:psx", "--dry-run")
-    assert dry.code == 0 and expected in dry.json()["warnings"]
     result = cli("--json", "deploy", "1", "--to", str(card), "platform:psx")
     assert result.code == 0, result.err
-    assert expected in result.json()["warnings"]
-    on_card = sorted(p.relative_to(card).as_posix() for p in card.rglob("*")
-                     if p.is_file() and ".romrunner" not in p.parts)
-    assert on_card == ["ROMS/psx/Alpha (USA).bin", "ROMS/psx/Alpha (USA).cue",
-                       "ROMS/psx/Beta (USA).cue", "ROMS/psx/sub/Beta (USA).bin"]
-    assert not (card / "ROMS" / "psx" / "tr").exists()
-    text = cli("deploy", "1", "--to", str(card), "platform:psx")
-    assert text.code == 0 and 'track "tr\\Zeta (USA).bin" is named with a Windows' in text.err
+    assert any(w.startswith("2 disc sheets name tracks in a folder") and "Zeta (USA).cue" in w
+               for w in result.json()["warnings"])
+    assert _on_card(card) == {
+        "ROMS/psx/Alpha (USA).cue": SHEET.format("Alpha (USA).bin").encode(),
+        "ROMS/psx/Alpha (USA).bin": bytes([3]) * 4704,
+        "ROMS/psx/Beta (USA).cue": SHEET.format("Beta (USA).bin").encode(),
+        "ROMS/psx/Beta (USA).bin": bytes([2]) * 4704,
+        "ROMS/psx/Zeta (USA).cue": SHEET.format("Zeta (USA).bin").encode(),
+        "ROMS/psx/Zeta (USA).bin": bytes([1]) * 4704}
+    assert {p: p.read_bytes() for p in psx.rglob("*") if p.is_file()} == library
+    again = cli("--json", "deploy", "1", "--to", str(card), "platform:psx", "--verify")
+    assert again.code == 0, again.err
+    assert (again.json()["data"]["copied"], again.json()["data"]["failed"]) == (0, 0)
 
 
-def test_a_disc_refused_for_a_backslash_keeps_its_copy_on_the_card_through_prune(
-        cli: Any, tmp_path: Path) -> None:
-    # Review #8: the refusal left the disc out without holding its card copy, so `--prune`
-    # removed the sheet and track a deploy had put there for this still-chosen game (here
-    # deployed while its sheet named the track with a slash, then edited to a backslash).
-    psx = tmp_path / "lib" / "psx"
-    _disc(psx, "Zeta (USA)", "tr/Zeta (USA).bin", 1)
-    _disc(psx, "Alpha (USA)", "Alpha (USA).bin", 3)
-    assert cli("library", "add", str(tmp_path / "lib")).code == 0
-    assert cli("scan", "--workers", "1").code == 0
-    assert cli("device", "add", "rg-35xx-plus").code == 0
-    assert cli("profile", "create", "--device", "1", "--os", "muos").code == 0
+def test_a_track_fat32_cannot_name_gets_a_legal_name_beside_its_sheet(tmp_path: Path) -> None:
+    """QA7 F8: ``FILE "Dark: Tower? (USA).bin"`` left the disc out on a FAT32 card."""
+    track = bytes([4]) * 4704
+    library = make_library(tmp_path, {
+        "psx/Dark Tower (USA).cue": SHEET.format("Dark: Tower? (USA).bin").encode(),
+        "psx/Dark: Tower? (USA).bin": track})
     card = tmp_path / "card"
     card.mkdir()
-    assert cli("deploy", "1", "--to", str(card), "platform:psx").code == 0
-    zeta = {"ROMS/psx/Zeta (USA).cue": SHEET.format("tr/Zeta (USA).bin").encode(),
-            "ROMS/psx/tr/Zeta (USA).bin": bytes([1]) * 2352 * 2}
-    assert {path: (card / path).read_bytes() for path in zeta} == zeta
-    (psx / "Zeta (USA).cue").write_text(SHEET.format("tr\\Zeta (USA).bin"))
-    assert cli("scan", "--workers", "1").code == 0
-    pruned = cli("--json", "deploy", "1", "--to", str(card), "platform:psx", "--prune")
-    assert pruned.code == 0, pruned.err
-    data = pruned.json()
-    assert any('track "tr\\Zeta (USA).bin" is named with a Windows backslash' in warning
-               for warning in data["warnings"])
-    assert (data["data"]["pruned"], data["data"]["skipped"]) == (0, 2)  # Alpha's two files
-    assert {path: (card / path).read_bytes() for path in zeta} == zeta  # kept, not pruned
+    plan = library.plan(Layout(card, fs=FileSystem.FAT32))
+    assert plan.errors == []
+    summary = deploy(library.db, plan, profile_id=library.profile_id)
+    legal = legal_component("Dark: Tower? (USA).bin", FileSystem.FAT32)
+    assert legal != "Dark: Tower? (USA).bin" and summary.copied == 2
+    assert _on_card(card) == {"Roms/psx/Dark Tower (USA).cue": SHEET.format(legal).encode(),
+                              f"Roms/psx/{legal}": track}
+
+
+def test_a_disc_deployed_with_its_track_in_a_folder_moves_beside_its_sheet_with_prune(
+        tmp_path: Path) -> None:
+    """A card filled before the tracks went beside their sheet (written here as that release
+    did: the sheet as it is, its track in its folder, both ours): the next deploy writes the
+    sheet's new text and its track beside it; --prune removes the old copy in the folder."""
+    track = bytes([2]) * 4704
+    library = make_library(tmp_path, {
+        "psx/Beta (USA).cue": SHEET.format("sub/Beta (USA).bin").encode(),
+        "psx/sub/Beta (USA).bin": track})
+    card = tmp_path / "card"
+    card.mkdir()
+    plan = library.plan(Layout(card))
+    for item in plan.items:  # as the earlier release planned it
+        if item.dest.endswith(".cue"):
+            item.content = None
+            item.source = str(library.root / "psx/Beta (USA).cue")
+            item.size = (library.root / "psx/Beta (USA).cue").stat().st_size
+            item.source_mtime_ns = (library.root / "psx/Beta (USA).cue").stat().st_mtime_ns
+        else:
+            item.dest = "Roms/psx/sub/Beta (USA).bin"
+    deploy(library.db, plan, profile_id=library.profile_id)
+    assert set(_on_card(card)) == {"Roms/psx/Beta (USA).cue", "Roms/psx/sub/Beta (USA).bin"}
+    moved = deploy(library.db, library.plan(Layout(card)), profile_id=library.profile_id,
+                   options=DeployOptions(prune=True, force_prune=True))
+    assert moved.pruned == 1 and moved.failed == 0
+    assert _on_card(card) == {"Roms/psx/Beta (USA).cue": SHEET.format("Beta (USA).bin").encode(),
+                              "Roms/psx/Beta (USA).bin": track}

@@ -220,6 +220,15 @@ def _build_plan(db: Database, layout: CardLayoutLike, game_ids: Iterable[int],
             placed[game.set_key].append((game, dest))
     for set_key, discs in placed.items():
         builder.add_set(set_key, discs, sets.get(set_key, len(discs)))
+    if builder.flat_sheets:
+        count = len(builder.flat_sheets)
+        plan.warnings.append(PlanIssue(
+            "sheet-rewritten", f"{count:,} disc {'sheet names' if count == 1 else 'sheets name'}"
+            " tracks in a folder or with characters the card cannot hold: on the card the "
+            f"tracks go beside {'it' if count == 1 else 'them'} under legal names, and "
+            f"{'its' if count == 1 else 'their'} FILE lines name them (the library's files "
+            f"are unchanged; {', '.join(builder.flat_sheets[:3])}"
+            f"{f' and {count - 3:,} more' if count > 3 else ''})"))
     _hold_absent(db, builder, set(ids))
     _held_copies(db, plan)
     _warn_left_folders(layout, plan, {game.platform_id for game in games.values()})
@@ -508,6 +517,42 @@ def _complete_sets(db: Database, games: dict[int, _Game], plan: DeployPlan) -> d
     return {set_key: len(ids) for set_key, ids in members.items()}
 
 
+def _needs_flat_sheet(tracks: list[_Track], fs: FileSystem) -> bool:
+    """True when a track is in a folder of its sheet's, or its name is not legal on ``fs``."""
+    for track in tracks:
+        if "/" in track.name:
+            return True
+        try:
+            if legal_component(track.name, fs) != track.name:
+                return True
+        except InputError:
+            return True
+    return False
+
+
+# FILE "name" TYPE, or FILE name TYPE (the name all but the last word), as the scan reads it
+_CUE_FILE_LINE = re.compile(r'(\s*FILE\s+)(?:"([^"]*)"(.*)|(\S.*?)((?:\s+\S+)?\s*))$',
+                            re.IGNORECASE)
+
+
+def _cue_with_names(text: str, names: dict[str, str]) -> str:
+    """``text`` (a .cue) with each ``FILE`` line naming its track's name on the card
+    (``names``: the track's path as the scan read it — a backslash as a folder — to the name);
+    every other line as it is."""
+    lines = text.splitlines(keepends=True)
+    for number, line in enumerate(lines):
+        body = line.rstrip("\r\n")
+        match = _CUE_FILE_LINE.match(body)
+        if match is None:
+            continue
+        lead, quoted, after, bare, kind = match.groups()
+        name = names.get((quoted if quoted is not None else bare).replace("\\", "/"))
+        if name is not None:
+            tail = after if quoted is not None else kind
+            lines[number] = f'{lead}"{name}"{tail}{line[len(body):]}'
+    return "".join(lines)
+
+
 def _playlists_sets(db: Database, playlists: list[_Game]) -> set[str]:
     """The sets of the discs the library's own ``playlists`` name (a chosen .m3u brings its
     discs: alone, its sheets would reach the card without their tracks)."""
@@ -538,6 +583,7 @@ class _Builder:
         # Per multi-disc set with two or more chosen discs: its first disc (by disc number),
         # whose title names the set's folder and playlist (see set_folder).
         self.set_firsts: dict[str, _Game] = {}
+        self.flat_sheets: list[str] = []  # .cue sheets the card gets with their tracks beside
 
     def folder(self, platform_id: str) -> str | None:
         """The platform's folder as text (paths are joined as text: 100k games)."""
@@ -572,15 +618,23 @@ class _Builder:
             self.hold(items[0].dest, game)
             return None
         parent = game.source.rpartition("/")[0]
-        if tracks and self._windows_paths(game, tracks):
-            self._hold_disc(game, tracks)
-            return None
-        for track in tracks:
-            item = self._track_item(game, folder, parent, track)
-            if item is None:
+        if tracks and game.filename.lower().endswith(".cue") and _needs_flat_sheet(tracks,
+                                                                                  self.fs):
+            flat = self._flat_sheet(game, folder, parent, tracks, items[0])
+            if flat is None:
                 self._hold_disc(game, tracks)
                 return None
-            items.append(item)
+            items = flat
+        else:
+            if tracks and self._windows_paths(game, tracks):
+                self._hold_disc(game, tracks)
+                return None
+            for track in tracks:
+                item = self._track_item(game, folder, parent, track)
+                if item is None:
+                    self._hold_disc(game, tracks)
+                    return None
+                items.append(item)
         if len(items) == 1:  # the common case: one file, checked and claimed without loops
             item = items[0]
             if not self.file_ok(item, game):
@@ -629,12 +683,7 @@ class _Builder:
             return
         for place in dict.fromkeys((folder, self.set_folder(game, folder))):
             self.hold(f"{place}/{legal_component(game.filename, self.fs)}", game)
-            for track in tracks:
-                try:
-                    track_name = legal_path(track.name.split("/"), self.fs)
-                except InputError:
-                    continue  # no legal name: it cannot be on the card
-                self.plan.held.append(f"{place}/{track_name}")
+            self.plan.held.extend(f"{place}/{name}" for name in self._track_places(tracks))
 
     def unreachable_root(self, game: _Game) -> str | None:
         """The game's library root when that root is not reachable now, else None."""
@@ -658,11 +707,22 @@ class _Builder:
         try:
             for place in dict.fromkeys((folder, self.set_folder(game, folder, chosen=False))):
                 dests.append(f"{place}/{legal_component(game.filename, self.fs)}")
-                dests.extend(f"{place}/{legal_path(t.name.split('/'), self.fs)}"
-                             for t in tracks)
+                dests.extend(f"{place}/{name}" for name in self._track_places(tracks))
         except InputError:
             return []
         return [*dests, *self._set_playlists(game)]
+
+    def _track_places(self, tracks: list[_Track]) -> list[str]:
+        """The names ``tracks`` may have on the card, relative to their sheet: as the sheet
+        names them, and beside it (see _flat_sheet); none for a name that cannot be legal."""
+        names: list[str] = []
+        for track in tracks:
+            for parts in (track.name.split("/"), [track.name.rpartition("/")[2]]):
+                try:
+                    names.append(str(legal_path(parts, self.fs)))
+                except InputError:
+                    continue  # no legal name: it cannot be on the card
+        return list(dict.fromkeys(names))
 
     def note_sets(self, games: Iterable[_Game]) -> None:
         """Remember each multi-disc set with two or more chosen discs, by its first disc."""
@@ -746,15 +806,59 @@ class _Builder:
                    game, game.source)
         return True
 
+    def _flat_sheet(self, game: _Game, folder: str, parent: str, tracks: list[_Track],
+                    sheet: PlanItem) -> list[PlanItem] | None:
+        """A .cue whose tracks are in a folder (``FILE "sub/x.bin"``, or ``tr\\x.bin`` with a
+        Windows backslash) or named with characters the card cannot hold: its tracks go
+        beside it under legal names, and the card gets the sheet with its ``FILE`` lines
+        naming them (the library's sheet is never changed). Emulators on the card read a
+        track beside its sheet; PCSX ReARMed looks nowhere else. None (the error recorded)
+        when the sheet changed since the scan or two tracks would get one name."""
+        if not self.file_ok(sheet, game):
+            return None
+        try:
+            text = Path(os_path(game.source)).read_bytes().decode("utf-8", "surrogateescape")
+        except OSError as exc:
+            self.error("source-missing", f"{game.source}: cannot read ({exc.strerror})", game,
+                       game.source)
+            return None
+        names: dict[str, str] = {}  # the track's path as the scan has it -> its name on the card
+        taken: dict[str, str] = {}
+        for track in tracks:
+            try:
+                name = legal_component(track.name.rpartition("/")[2], self.fs)
+            except InputError as exc:
+                self.error("bad-name", f"{game.source}: track {track.name!r}: {exc}", game,
+                           game.source)
+                return None
+            key = collision_key(name, self.fs)
+            if key in taken:
+                self.error("bad-name", f"{game.source}: tracks {taken[key]!r} and "
+                           f"{track.name!r} would both be {name!r} beside the sheet on the "
+                           "card; not deployed", game, game.source)
+                return None
+            taken[key] = track.name
+            names[track.name] = name
+        content = _cue_with_names(text, names).encode("utf-8", "surrogateescape")
+        self.flat_sheets.append(game.source)
+        items = [PlanItem(ROM, sheet.dest, len(content), game.platform_id, game.id,
+                          content=content)]
+        for track in tracks:
+            item = self._track_item(game, folder, parent, track, names[track.name])
+            if item is None:
+                return None
+            items.append(item)
+        return items
+
     def _track_item(self, game: _Game, folder: str, parent: str,
-                    track: _Track) -> PlanItem | None:
+                    track: _Track, flat_name: str | None = None) -> PlanItem | None:
         source = os.path.join(parent, track.name)
         try:
-            dest = legal_path(track.name.split("/"), self.fs)
+            dest = flat_name or legal_path(track.name.split("/"), self.fs)
         except InputError as exc:
             self.error("bad-name", f"{game.source}: track {track.name!r}: {exc}", game, source)
             return None
-        if str(dest) != track.name:
+        if flat_name is None and str(dest) != track.name:
             self.error("bad-name", f"{game.source}: track {track.name!r} is not a legal name "
                        f"on {self.fs.value} and renaming it would break the sheet", game, source)
             return None
