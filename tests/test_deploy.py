@@ -234,8 +234,12 @@ def test_prune_keeps_a_file_rewritten_with_the_same_size_and_time(library: Libra
     patched = bytes(b ^ 0xFF for b in edited.read_bytes())
     edited.write_bytes(patched)
     os.utime(edited, ns=(before.st_atime_ns, before.st_mtime_ns))
-    summary = deploy(library.db, library.plan(Layout(card), ids_of(library, "Sky Pilot", "Castle")),
-                     profile_id=library.profile_id, options=DeployOptions(prune=True))
+    plan = library.plan(Layout(card), ids_of(library, "Sky Pilot", "Castle"))
+    listed = preview(library.db, plan, DeployOptions(prune=True))
+    assert "Roms/snes/Star Fox - Redux (USA).sfc" not in listed["prune"]  # the dry run too
+    assert "Roms/snes/Star Fox - Redux (USA).sfc" in listed["prune_kept"]
+    summary = deploy(library.db, plan, profile_id=library.profile_id,
+                     options=DeployOptions(prune=True))
     assert edited.read_bytes() == patched
     assert summary.pruned == 8  # the disc set's 7 files and the gba game; not the edited one
     assert "Roms/snes/Star Fox - Redux (USA).sfc" in summary.prune_kept

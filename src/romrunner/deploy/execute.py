@@ -1055,7 +1055,9 @@ def _decide_one(root: Path, item: _Item, info: os.stat_result | None, claims: Cl
     if claim is None and info is not None:  # only a record whose time is not the card's?
         claim = claims.prove(item.key, info, item.dest)
     if item.action == "prune":
-        decision = _Decision(item, PRUNE if claim else KEEP, info, claim)
+        ours = claim is not None and (claims.was_proven(item.key, claim)
+                                      or _still_our_bytes(root / item.dest, claim))
+        decision = _Decision(item, PRUNE if ours else KEEP, info, claim)
     else:
         wrote = claim is None and info is not None and claims.wrote(item.key)
         decision = _decide_copy(root, item, info, claim, options, wrote)
@@ -1095,6 +1097,14 @@ def _decide_copy(root: Path, item: _Item, info: os.stat_result | None, claim: Ow
                          "ROM Runner wrote it; kept (use --overwrite to replace it)")
     return _Decision(item, CONFLICT, info, note=f"{item.dest}: a file we did not write is "
                      "already there; kept (use --overwrite to replace it)")
+
+
+def _still_our_bytes(path: Path, claim: Owned) -> bool:
+    """True when the file at ``path`` still has the SHA1 ``claim`` recorded (or none is
+    recorded). Before a prune removes a file: size and time alone do not prove it unchanged —
+    some card file systems (fusefat, MTP) keep a file's time when it is rewritten, and a user's
+    tool may put the time back — and a removal cannot be taken back."""
+    return not claim.sha1 or _sha1_of(str(path)) == claim.sha1
 
 
 def _is_file(info: os.stat_result) -> bool:
@@ -1306,10 +1316,6 @@ class _Runner:
                 self.claims.prune_kept.append(item.dest)  # said in the run's note
             self.state(item, "skipped", "changed since we wrote it, or gone: kept")
             return
-        if not self._still_our_bytes(decision, target):
-            self.claims.prune_kept.append(item.dest)
-            self.state(item, "skipped", "its bytes changed since we wrote it: kept")
-            return
         try:
             os.unlink(target)
         except OSError as exc:
@@ -1321,17 +1327,6 @@ class _Runner:
         self.pruned_from.add(item.dest.rpartition("/")[0])
         self.summary.pruned += 1
         self.state(item, "pruned")
-
-    @staticmethod
-    def _still_our_bytes(decision: _Decision, target: Path) -> bool:
-        """True when the file a prune would remove still has the SHA1 we wrote (or no SHA1
-        is recorded, or this run read its bytes already). Size and time alone do not prove it:
-        some card file systems (fusefat, MTP) keep a file's time when it is rewritten, so an
-        edit of the same size would look unchanged, and a removal cannot be taken back."""
-        claim = decision.claim
-        if claim is None or not claim.sha1 or decision.proven:
-            return True
-        return _sha1_of(str(target)) == claim.sha1
 
     def remove_emptied_folders(self) -> None:
         """Remove the folders this run's prune left empty, deepest first — only folders our
