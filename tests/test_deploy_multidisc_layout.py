@@ -186,3 +186,13 @@ def test_a_set_an_earlier_release_deployed_flat_moves_with_a_prune(
     assert playable(card, "ROMS/psx/Saga (USA).m3u") == expected_tracks(library)
     assert {p for p in files(card) if "/.Saga" not in p} == {
         "ROMS/psx/Saga (USA).m3u", "ROMS/psx/Solo (USA).cue", "ROMS/psx/Solo (USA).bin"}
+
+
+def test_a_card_laid_out_for_another_os_is_said_to_be(cli: Any, pack: Path, library: Path,
+                                                      tmp_path: Path) -> None:
+    card = tmp_path / "card"
+    first = deploy(cli, pack, "muos", card)
+    assert not [w for w in first.json()["warnings"] if "laid this card out" in w]
+    second = deploy(cli, pack, "knulli", card)
+    assert any("an earlier deploy laid this card out for muos; this one lays it out for knulli"
+               in w for w in second.json()["warnings"])

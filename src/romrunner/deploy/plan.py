@@ -29,7 +29,7 @@ from romrunner.deploy.archives import (
     archive_extension,
     archive_support,
 )
-from romrunner.deploy.card import read_manifest
+from romrunner.deploy.card import read_manifest, recorded_card_os
 from romrunner.deploy.layout import CardLayoutLike
 from romrunner.deploy.legal import FileSystem, collision_key, legal_component, legal_path
 from romrunner.errors import InputError
@@ -232,6 +232,7 @@ def _build_plan(db: Database, layout: CardLayoutLike, game_ids: Iterable[int],
     _hold_absent(db, builder, set(ids))
     _held_copies(db, plan)
     _warn_left_folders(layout, plan, {game.platform_id for game in games.values()})
+    _warn_other_os(layout, plan)
     if include_bios and pack is not None:
         platforms = sorted({item.platform_id for item in plan.items if item.kind == ROM})
         if platforms:
@@ -243,6 +244,17 @@ def _build_plan(db: Database, layout: CardLayoutLike, game_ids: Iterable[int],
     if playlists is not None:
         plan.layout_folders.add(str(playlists.path))
     return plan
+
+
+def _warn_other_os(layout: CardLayoutLike, plan: DeployPlan) -> None:
+    """Say when an earlier deploy laid the card out for another OS (a profile of another
+    device, or the card moved to another handheld): the games go to this OS's folders."""
+    recorded = recorded_card_os(layout.root)
+    if recorded is not None and recorded != layout.os_id:
+        plan.warnings.append(PlanIssue(
+            "card-os-changed", f"{layout.root}: an earlier deploy laid this card out for "
+            f"{recorded}; this one lays it out for {layout.os_id} (its folders; what the "
+            "earlier deploy put elsewhere stays until --prune)"))
 
 
 def _warn_left_folders(layout: CardLayoutLike, plan: DeployPlan, platforms: set[str]) -> None:
