@@ -140,6 +140,10 @@ def test_plan_copies_only_verified_bios_to_the_bios_folder(library: Library, car
     assert bios["BIOS/example-gba-boot.bin"] == str(bios_dir / "gba boot (copy).bin")
     missing = {w.platform_id for w in plan.warnings if w.code == "missing-bios"}
     assert "snes" in missing and not {"nes", "gba"} & missing
+    snes = next(w.message for w in plan.warnings
+                if w.code == "missing-bios" and w.platform_id == "snes")
+    assert "your example-snes-dsp.bin (wrong hash) is not a known good dump: not copied" \
+        in snes  # the user's own file, not only the pack's names (QA7)
     summary = deploy(library.db, plan, profile_id=library.profile_id)
     assert summary.failed == 0
     assert (card / "BIOS/example-nes-boot.bin").read_bytes() == \
@@ -149,6 +153,24 @@ def test_plan_copies_only_verified_bios_to_the_bios_folder(library: Library, car
 
 
 # -- deploy ----------------------------------------------------------------------------------
+def test_an_optional_bios_the_user_has_a_bad_dump_of_is_said_not_copied(
+        library: Library, card: Path, tmp_path: Path) -> None:
+    bios_dir, pack_dir, _ = build_example_bios(tmp_path / "bios-example", builtin_pack_path())
+    hashes = pack_dir / "bios-hashes.json"
+    data = json.loads(hashes.read_text(encoding="utf-8"))
+    for entry in data["biosFiles"]:
+        if entry["id"] == "example-snes-dsp":
+            entry["required"] = False  # the emulator runs without it
+    hashes.write_text(json.dumps(data), encoding="utf-8")
+    pack = load_pack(pack_dir)
+    sync_pack(library.db, pack)
+    scan_bios(library.db, pack, [bios_dir])
+    plan = build_plan(library.db, Layout(card), library.game_ids(), pack=pack)
+    snes = [(w.code, w.message) for w in plan.warnings if w.platform_id == "snes"]
+    assert snes == [("unverified-bios", "snes: your example-snes-dsp.bin (wrong hash) is not a "
+                     "known good dump: not copied (`romrunner bios check` says more)")]
+
+
 def sources_by_dest(library: Library, card: Path) -> dict[str, bytes]:
     plan = library.plan(Layout(card))
     return {item.dest: (item.content if item.content is not None

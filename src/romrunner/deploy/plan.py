@@ -966,12 +966,18 @@ def _add_bios(db: Database, pack: DefinitionPack, profile_id: int | None,
     wanted: list[tuple[str, str, dict[str, Any]]] = []
     for group in report.groups:
         entries = {entry.id: entry for entry in group.entries}
+        yours = _unverified_dumps(group.problems) if not group.present else ""
         if group.required and group.status in (BLOCKING, HLE) and not group.present:
-            names = ", ".join(sorted({e.filename for e in group.entries})[:3])
+            known = sorted({e.filename for e in group.entries})
+            names = ", ".join(known[:3]) + ("" if len(known) <= 3 else
+                                            f"… ({len(known):,} names the pack knows)")
             how = "runs with HLE, less accurately" if group.status == HLE else "will not run"
             builder.plan.warnings.append(PlanIssue(
                 "missing-bios", f"{group.platform_id}: no verified BIOS for one of {names} "
-                f"({how})", group.platform_id))
+                f"({how}){'; ' + yours if yours else ''}", group.platform_id))
+        elif yours:
+            builder.plan.warnings.append(PlanIssue(
+                "unverified-bios", f"{group.platform_id}: {yours}", group.platform_id))
         for present in group.present:
             entry = entries[present["entry"]]
             parts = [*(entry.bios_subdirectory or "").split("/"), *entry.filename.split("/")]
@@ -996,6 +1002,19 @@ def _add_bios(db: Database, pack: DefinitionPack, profile_id: int | None,
                         present["file_sha1"])
         if builder.file_ok(item, None) and builder.claim([item], None):
             builder.plan.items.append(item)
+
+
+def _unverified_dumps(problems: list[dict[str, Any]]) -> str:
+    """The user's BIOS files a group has that are not known good dumps, said for a plan
+    warning ("" for none): they are not copied, and ``bios check`` says why."""
+    files = sorted({(Path(row["filepath"]).name, str(row["status"]).replace("_", " "))
+                    for row in problems})
+    if not files:
+        return ""
+    shown = ", ".join(f"{name} ({status})" for name, status in files[:3])
+    more = f" and {len(files) - 3:,} more" if len(files) > 3 else ""
+    verb = "is not a known good dump" if len(files) == 1 else "are not known good dumps"
+    return f"your {shown}{more} {verb}: not copied (`romrunner bios check` says more)"
 
 
 def _bios_mtimes(db: Database, paths: list[str]) -> dict[str, int | None]:
