@@ -237,3 +237,18 @@ def test_the_packs_repaired_entries_are_said_once_per_database(tmp_path: Path) -
     done = run_subprocess("--db", str(db), "--pack", str(other), "--json", "device",
                           "catalog", "rg35")  # another pack: said again
     assert any("skipped or repaired" in w for w in json.loads(done.out)["warnings"])
+
+
+def test_global_flags_written_after_the_command_work(cli: Any, tmp_path: Path) -> None:
+    """`romrunner games ls --json`, `romrunner library add X --quiet`: users put them last."""
+    root = tmp_path / "roms"
+    root.mkdir()
+    added = cli("library", "add", str(root), "--quiet")
+    assert added.code == 0 and added.out == "" and added.err == ""
+    listed = cli("library", "ls", "--json")
+    assert listed.code == 0
+    assert [row["path"] for row in listed.json()["data"]] == [str(root)]
+    # nothing after `--` moves: a search for the words "--quiet" is a search, in JSON
+    searched = cli("search", "--json", "--", "--quiet")
+    assert searched.code == 0 and searched.json() == {
+        "version": 1, "ok": True, "data": [], "warnings": [], "errors": []}

@@ -79,11 +79,36 @@ class _LazyGroup(click.Group):
                     module.register(self)
         return self.commands.get(cmd_name)
 
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        return super().parse_args(ctx, hoist_global_flags(args))
+
     def load_all(self) -> dict[str, click.Command]:
         """Every command, imported (for tools that walk the whole tree)."""
         for name in _COMMAND_MODULES:
             self.get_command(None, name)
         return dict(self.commands)
+
+
+# The global flags a user may write after the command (`romrunner scan --quiet`): long forms
+# only, as a short one may be a query word (`romrunner search mario -q`).
+_HOISTED = frozenset({"--json", "--quiet", "--verbose", "--wait"})
+_GLOBAL_WITH_VALUE = frozenset({"--db", "--pack"})
+
+
+def hoist_global_flags(args: list[str]) -> list[str]:
+    """``args`` with the global flags written after the command moved before it (nothing
+    after a ``--`` moves; no command defines an option of these names)."""
+    index = 0
+    while index < len(args) and args[index].startswith("-"):
+        index += 2 if args[index] in _GLOBAL_WITH_VALUE else 1
+    if index >= len(args):
+        return args
+    head, tail = args[:index], args[index:]
+    end = tail.index("--") if "--" in tail else len(tail)
+    moved = [token for token in tail[:end] if token in _HOISTED]
+    if not moved:
+        return args
+    return [*head, *moved, *(t for t in tail[:end] if t not in _HOISTED), *tail[end:]]
 
 
 @click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
