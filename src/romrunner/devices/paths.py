@@ -248,13 +248,25 @@ class CardLayout:
         return [(folder, files) for folder, files in counted if files]
 
     def bios_folder(self, platform_id: str) -> FolderChoice:
-        """The BIOS folder for the platform (the BIOS root plus its subfolder, if any)."""
+        """The BIOS folder for the platform: the BIOS root, then the OS family's folder for
+        it (MinUI: the tag of its ROM folder, ``Bios/PS``), then the platform's own subfolder,
+        if any."""
+        path, reason = self.bios.path, self.bios.reason
+        rom = self.rom_folder(platform_id)
+        rom_name = rom.path.name if rom is not None else ""
+        family_sub = self.folder_names.bios_subfolder(self.family, rom_name)
+        if family_sub:
+            path = path / _legal(family_sub, self.fs)
+            reason += f"; {self.family} reads it from {family_sub!r}, after its ROM folder " \
+                      f"{rom_name!r}"
         platform = self.platforms.get(platform_id)
         sub = platform.bios_subdirectory if platform else None
-        if not sub:
+        if sub:
+            path = path / _legal(sub, self.fs)
+            reason += f"; the platform's BIOS subfolder {sub!r}"
+        if path == self.bios.path:
             return self.bios
-        return FolderChoice(self.bios.path / _legal(sub, self.fs), self.bios.source,
-                            f"{self.bios.reason}; the platform's BIOS subfolder {sub!r}")
+        return FolderChoice(path, self.bios.source, reason)
 
     def playlist_folder(self) -> FolderChoice | None:
         """Where ``.m3u`` playlists go when the OS wants them apart; None: beside the discs
