@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -116,3 +117,37 @@ def test_a_bad_bios_folder_rule_is_skipped_with_a_warning(tmp_path: Path) -> Non
     (tmp_path / "folder-names.json").write_text(json.dumps({"platforms": {},
                                                             "biosFolders": ["minui"]}))
     assert load_folder_names(tmp_path, warnings).bios_folders == {}
+
+
+def test_an_entry_subfolder_is_not_doubled_by_the_platform_one(cli: Any,
+                                                               tmp_path: Path) -> None:
+    # The pack gives the Sharp X1 a BIOS subfolder twice (the platform's and each entry's
+    # biosSubdirectory, both "xmil"): the deploy wrote bios/xmil/xmil/iplrom.x1.
+    pack = tmp_path / "pack"
+    data = json.loads(shared_path("definition-pack", "bios-hashes.json").read_text())
+    payload = hashlib.sha256(b"x1").digest() * 128
+    for entry in data["biosFiles"]:
+        if entry["id"] == "sharp-x1-iplrom":
+            assert entry["biosSubdirectory"] == "xmil"
+            entry["fileSize"] = len(payload)
+            entry["knownHashes"] = [{"md5": hashlib.md5(payload).hexdigest(),
+                                     "sha1": hashlib.sha1(payload).hexdigest(),
+                                     "crc32": f"{zlib.crc32(payload):08x}",
+                                     "isPreferred": True}]
+    pack.mkdir()
+    for source in shared_path("definition-pack").rglob("*"):
+        target = pack / source.relative_to(shared_path("definition-pack"))
+        if source.is_dir():
+            target.mkdir(exist_ok=True)
+        else:
+            target.write_bytes(source.read_bytes())
+    (pack / "bios-hashes.json").write_text(json.dumps(data))
+    bios_dir = tmp_path / "bios"
+    bios_dir.mkdir()
+    (bios_dir / "iplrom.x1").write_bytes(payload)
+    run, profile = setup(cli, tmp_path, "batocera", pack, bios_dir,
+                         {"x1/Tower (Japan).2d": "x1"})
+    card = tmp_path / "card"
+    card.mkdir()
+    assert run("deploy", str(profile), "--to", str(card), "platform:sharp-x1").code == 0
+    assert card_files(card) == ["bios/xmil/iplrom.x1", "roms/x1/Tower (Japan).2d"]

@@ -248,25 +248,18 @@ class CardLayout:
         return [(folder, files) for folder, files in counted if files]
 
     def bios_folder(self, platform_id: str) -> FolderChoice:
-        """The BIOS folder for the platform: the BIOS root, then the OS family's folder for
-        it (MinUI: the tag of its ROM folder, ``Bios/PS``), then the platform's own subfolder,
-        if any."""
-        path, reason = self.bios.path, self.bios.reason
+        """The BIOS folder for the platform: the BIOS root, or the OS family's folder for it
+        there (MinUI: the tag of its ROM folder, ``Bios/PS``). A BIOS entry's own subfolder
+        (``xmil``, ``dc``) goes beneath, added by the deploy: the platform's
+        ``biosSubdirectory`` is not added here too (``bios/xmil/xmil`` for the Sharp X1)."""
         rom = self.rom_folder(platform_id)
         rom_name = rom.path.name if rom is not None else ""
-        family_sub = self.folder_names.bios_subfolder(self.family, rom_name)
-        if family_sub:
-            path = path / _legal(family_sub, self.fs)
-            reason += f"; {self.family} reads it from {family_sub!r}, after its ROM folder " \
-                      f"{rom_name!r}"
-        platform = self.platforms.get(platform_id)
-        sub = platform.bios_subdirectory if platform else None
-        if sub:
-            path = path / _legal(sub, self.fs)
-            reason += f"; the platform's BIOS subfolder {sub!r}"
-        if path == self.bios.path:
+        sub = self.folder_names.bios_subfolder(self.family, rom_name)
+        if not sub:
             return self.bios
-        return FolderChoice(path, self.bios.source, reason)
+        return FolderChoice(self.bios.path / _legal(sub, self.fs), self.bios.source,
+                            f"{self.bios.reason}; {self.family} reads it from {sub!r}, after "
+                            f"its ROM folder {rom_name!r}")
 
     def playlist_folder(self) -> FolderChoice | None:
         """Where ``.m3u`` playlists go when the OS wants them apart; None: beside the discs
