@@ -68,7 +68,8 @@ def make_profile(cli: Any, os_id: str) -> int:
     ("knulli", "roms", "bios", {"genesis": "roms/megadrive", "tg16": "roms/pcengine"}),
     ("batocera", "roms", "bios", {"sms": "roms/mastersystem", "arcade": "roms/mame"}),
     ("rocknix", "roms", "roms/bios", {"tg16": "roms/tg16", "tgcd": "roms/tg16cd"}),
-    ("arkos", "roms", "roms/bios", {"psx": "roms/psx", "gamecube": "roms/gc"}),
+    # a blank card for ArkOS is its games partition (EASYROMS, mounted as /roms)
+    ("arkos", ".", "bios", {"psx": "psx", "gamecube": "gc"}),
     ("onionos", "Roms", "BIOS", {"snes": "Roms/SFC", "nes": "Roms/FC", "ps2": None}),
     ("emudeck", "Emulation/roms", "Emulation/bios", {"gamecube": "Emulation/roms/gc"}),
 ])

@@ -38,6 +38,9 @@ class BiosGroup:
     entries: list[BiosEntry]
     status: str = BLOCKING
     origin: str | None = None  # with a profile: how the emulator was chosen
+    # with a profile whose OS family reads each system's BIOS from a folder of its own
+    # (MinUI: ``PS``): that folder, under the OS's BIOS folder
+    os_folder: str | None = None
     present: list[dict[str, Any]] = field(default_factory=list)
     problems: list[dict[str, Any]] = field(default_factory=list)
 
@@ -47,16 +50,19 @@ class BiosGroup:
         return any(entry.hle_fallback for entry in self.entries)
 
     def as_dict(self) -> dict[str, Any]:
-        """The JSON form of the group, with where the pack says the files go."""
+        """The JSON form of the group, with where each file goes under the OS's BIOS folder
+        (the OS family's folder for the platform, with a profile; then the entry's own)."""
         return {"platform_id": self.platform_id, "emulator_id": self.emulator_id,
-                "emulator_origin": self.origin,
+                "emulator_origin": self.origin, "os_folder": self.os_folder,
                 "required": self.required, "status": self.status,
                 "hle_fallback": self.hle_fallback,
                 "one_of": [{"id": e.id, "filename": e.filename, "file_size": e.file_size,
                             "known_hashes": [{"md5": k.md5, "sha1": k.sha1, "crc32": k.crc32,
                                               "preferred": k.preferred}
                                              for k in e.known_hashes],
-                            "destination": e.bios_subdirectory,
+                            "destination": "/".join(
+                                part for part in (self.os_folder, e.bios_subdirectory)
+                                if part) or None,
                             "alternate_destinations": list(e.alternate_subdirectories)}
                            for e in self.entries],
                 "present": self.present, "problems": self.problems}
@@ -313,7 +319,9 @@ def _profile_groups(db: Database, pack: DefinitionPack, profile_id: int,
     by_platform: dict[str, list[BiosEntry]] = defaultdict(list)
     for entry in entries:
         by_platform[entry.platform_id].append(entry)
-    chosen = platform_emulators(db, pack, load_profile(db, profile_id), sorted(by_platform))
+    profile = load_profile(db, profile_id)
+    chosen = platform_emulators(db, pack, profile, sorted(by_platform))
+    family = pack.folder_names.family_of(profile.os_id)
     groups: list[BiosGroup] = []
     for platform, members in by_platform.items():
         emulator, origin = chosen[platform]
@@ -326,7 +334,10 @@ def _profile_groups(db: Database, pack: DefinitionPack, profile_id: int,
             found = platform_groups(members)
             if emulator is not None:
                 origin += f"; {emulator} is named by no BIOS entry, any emulator's needs apply"
+        os_folder = pack.folder_names.bios_subfolder(
+            family, pack.folder_names.folder_for(platform, family)[0] or platform)
         for group in found:
             group.origin = origin
+            group.os_folder = os_folder
         groups += found
     return groups

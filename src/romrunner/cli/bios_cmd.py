@@ -148,6 +148,12 @@ def bios_check(platforms: tuple[str, ...], emulator: str | None, profile: int | 
                               markup=False)
         if report.groups:
             console.print(bios_table(report))
+        folders = sorted({(g.platform_id, g.os_folder) for g in report.groups if g.os_folder})
+        if folders:
+            console.print("the OS reads each system's BIOS from a folder of its own in its "
+                          "BIOS folder (a deploy puts it there): " + ", ".join(
+                              f"{platform} in {folder}/" for platform, folder in folders),
+                          markup=False)
         console.print(report.summary)
 
     app.finish({"ok": report.ok, "summary": report.summary,

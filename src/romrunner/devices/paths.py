@@ -5,6 +5,17 @@ The pack's OS paths are device-side (``/storage/roms``, ``/mnt/SDCARD/Roms``, ``
 mounted on; that prefix becomes the card root. An OS missing from the table uses the generic
 prefixes, longest first. A path outside the prefix is read from the card root.
 
+Some OSes keep their games on a partition of their own, mounted as their ROM folder: ArkOS's
+EASYROMS is ``/roms``; AmberELEC's GAMES and EmuELEC's EEROMS are ``/storage/roms``
+(:data:`GAMES_PARTITIONS`). On a computer that partition is what the user sees, its root
+holding ``gb/``, ``psx/``, ``bios/``: the ROM folder is the card root, and ``/roms/bios`` is
+``bios/``. Such a card is taken as that partition unless it shows the OS's system view (a
+``roms`` folder and a folder only the system file system has, such as ArkOS's ``opt/system``:
+the device's own root, reached over the network), where the mount table applies as for
+any OS. A blank card is the games partition too: it is the only partition of the stock
+card a computer writes to (the others are ext4 or the boot files), and a second card
+(ArkOS's ``/roms2``) is laid out the same way.
+
 Precedence of each folder (first that applies; DECISIONS-devices D6):
 1. ``user_override``: the destination's path overrides (`destination paths --set`), then the
    profile's ``custom_roms_path`` / ``custom_bios_path``;
@@ -78,6 +89,28 @@ GENERIC_MOUNTS = ("/storage/emulated/0", "/recalbox/share", "/mnt/SDCARD", "/mnt
 
 
 @dataclass(frozen=True)
+class GamesPartition:
+    """An OS's games partition: the device-side folder it is mounted on, what a computer
+    shows it as, and folders (card-relative) only the OS's system view has."""
+
+    mount: str
+    label: str
+    system_view: tuple[str, ...]
+
+
+_EASYROMS = GamesPartition("/roms", "EASYROMS", (".ArkOS", "opt/system", "roms2"))
+_GAMES = GamesPartition("/storage/roms", "GAMES", (".config",))
+GAMES_PARTITIONS: dict[str, GamesPartition] = {
+    # ROCKNIX, JELOS and their forks are not here: their games are on the ext4 STORAGE
+    # partition (``roms/`` at its root), or on a second card under ``roms/`` (mounted at
+    # /storage/games-external), which the mount table already maps right.
+    "arkos": _EASYROMS, "darkos": _EASYROMS,
+    "amberelec": _GAMES, "351elec": _GAMES,
+    "emuelec": GamesPartition("/storage/roms", "EEROMS", (".config",)),
+}
+
+
+@dataclass(frozen=True)
 class FolderChoice:
     """One resolved folder and where it came from."""
 
@@ -86,9 +119,41 @@ class FolderChoice:
     reason: str
 
 
-def card_relative(os_id: str, device_path: str) -> tuple[PurePosixPath, str]:
-    """A device-side path of ``os_id`` as a path relative to the card root, and why."""
+def games_partition(os_id: str, card_root: Path) -> GamesPartition | None:
+    """The OS's games partition when the card at ``card_root`` is taken as it (see the module
+    docstring), else None: the OS has none, or the card shows its system view."""
+    partition = GAMES_PARTITIONS.get(os_id)
+    if partition is None:
+        return None
+    if _existing_case(card_root, PurePosixPath("roms")) is not None and any(
+            _present(card_root, PurePosixPath(marker)) for marker in partition.system_view):
+        return None
+    return partition
+
+
+def _present(root: Path, relative: PurePosixPath) -> bool:
+    """True when ``relative`` (a file or a folder) is on the card, matched case-insensitively."""
+    folder = _existing_case(root, relative.parent)
+    if folder is None:
+        return False
+    try:
+        return any(entry.name.lower() == relative.name.lower()
+                   for entry in os_scandir(root / folder))
+    except OSError:
+        return False
+
+
+def card_relative(os_id: str, device_path: str, games: GamesPartition | None = None
+                  ) -> tuple[PurePosixPath, str]:
+    """A device-side path of ``os_id`` as a path relative to the card root, and why; with
+    ``games``, on a card that is that games partition (a path under its mount)."""
     text = device_path.strip()
+    if games is not None:
+        rest = _strip_prefix(text, games.mount)
+        if rest is not None:
+            return PurePosixPath(rest or "."), (
+                f"{os_id} mounts its games partition ({games.label}) at {games.mount}: the "
+                "card root")
     prefixes = OS_MOUNTS.get(os_id)
     candidates = prefixes if prefixes is not None else GENERIC_MOUNTS
     for prefix in sorted(candidates, key=len, reverse=True):
@@ -183,13 +248,18 @@ class CardLayout:
         return [(folder, files) for folder, files in counted if files]
 
     def bios_folder(self, platform_id: str) -> FolderChoice:
-        """The BIOS folder for the platform (the BIOS root plus its subfolder, if any)."""
-        platform = self.platforms.get(platform_id)
-        sub = platform.bios_subdirectory if platform else None
+        """The BIOS folder for the platform: the BIOS root, or the OS family's folder for it
+        there (MinUI: the tag of its ROM folder, ``Bios/PS``). A BIOS entry's own subfolder
+        (``xmil``, ``dc``) goes beneath, added by the deploy: the platform's
+        ``biosSubdirectory`` is not added here too (``bios/xmil/xmil`` for the Sharp X1)."""
+        rom = self.rom_folder(platform_id)
+        rom_name = rom.path.name if rom is not None else ""
+        sub = self.folder_names.bios_subfolder(self.family, rom_name)
         if not sub:
             return self.bios
         return FolderChoice(self.bios.path / _legal(sub, self.fs), self.bios.source,
-                            f"{self.bios.reason}; the platform's BIOS subfolder {sub!r}")
+                            f"{self.bios.reason}; {self.family} reads it from {sub!r}, after "
+                            f"its ROM folder {rom_name!r}")
 
     def playlist_folder(self) -> FolderChoice | None:
         """Where ``.m3u`` playlists go when the OS wants them apart; None: beside the discs
@@ -226,14 +296,21 @@ def card_layout(db: Database, pack: DefinitionPack, profile_id: int, card_root: 
     resolved = resolve_os_profile(pack, profile.device_id, profile.os_id)
     catalog = pack.operating_systems.get(profile.os_id)
     catalog_paths = catalog.paths if catalog else {}
+    games = games_partition(profile.os_id, card_root)
     roots: dict[str, FolderChoice] = {}
     for key, custom in (("roms", profile.custom_roms_path), ("bios", profile.custom_bios_path)):
         roots[key] = _root_choice(card_root, profile.os_id, key, fs, overrides.get(key), custom,
-                                  resolved.layout_paths.get(key), catalog_paths.get(key))
+                                  resolved.layout_paths.get(key), catalog_paths.get(key), games)
     platform_overrides = overrides.get("platforms")
     family = pack.folder_names.family_of(profile.os_id)
     on_card = _subfolders(card_root / roots["roms"].path)
     existing = _existing_platform_folders(pack, on_card)
+    found = dict(existing)
+    if games is not None and roots["roms"].path == PurePosixPath("."):
+        for platform, names in _system_view_folders(
+                pack, card_root, profile.os_id,
+                resolved.layout_paths.get("roms") or catalog_paths.get("roms")).items():
+            found[platform] = (*found.get(platform, ()), *names)
     return CardLayout(
         root=card_root, os_id=profile.os_id, fs=fs, roms=roots["roms"], bios=roots["bios"],
         family=family, folder_names=pack.folder_names, platforms=pack.platforms,
@@ -242,12 +319,28 @@ def card_layout(db: Database, pack: DefinitionPack, profile_id: int, card_root: 
         existing=_without_our_old_folders(card_root, roots["roms"].path, existing, {
             platform: pack.folder_names.folder_for(platform, family)[0]
             for platform in existing}, on_card),
-        on_card=on_card, found=existing)
+        on_card=on_card, found=found)
+
+
+def _system_view_folders(pack: DefinitionPack, card_root: Path, os_id: str,
+                         device_path: str | None) -> dict[str, tuple[str, ...]]:
+    """On a card that is the OS's games partition (its root the ROM folder): platform -> the
+    platform folders under the system view's ROM folder (``roms/gb`` for ArkOS's
+    ``/roms/gb``), where an earlier release put games. Files an earlier deploy wrote there
+    are invisible to the OS: the warning ``folder-moved`` names them, ``--prune`` removes
+    them."""
+    old = _existing_case(card_root, card_relative(os_id, device_path)[0]) if device_path \
+        else None
+    if old is None or old == PurePosixPath("."):
+        return {}
+    return {platform: tuple(str(old / name) for name in names)
+            for platform, names in _existing_platform_folders(
+                pack, _subfolders(card_root / old)).items()}
 
 
 def _root_choice(card_root: Path, os_id: str, key: str, fs: FileSystem, override: object,
                  custom: str | None, profile_path: str | None,
-                 catalog_path: str | None) -> FolderChoice:
+                 catalog_path: str | None, games: GamesPartition | None = None) -> FolderChoice:
     if isinstance(override, str) and override.strip():
         return FolderChoice(_inside(card_root, _legal(override, fs)), USER_OVERRIDE,
                             "destination path override")
@@ -256,7 +349,7 @@ def _root_choice(card_root: Path, os_id: str, key: str, fs: FileSystem, override
                             "the profile's custom path")
     for source, device_path in ((OS_PROFILE, profile_path), (OS_CATALOG, catalog_path)):
         if device_path:
-            relative, how = card_relative(os_id, device_path)
+            relative, how = card_relative(os_id, device_path, games)
             legal = _inside(card_root, _legal(relative, fs))
             actual = _existing_case(card_root, legal)
             if actual is not None and actual != legal:

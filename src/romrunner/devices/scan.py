@@ -8,6 +8,12 @@ Confidence (DECISIONS-devices D7): any ``markersNone`` present → none; all ``m
 ``markersAny`` (or no ``markersAny``) → high; all ``markersAll`` → medium; one ``markersAny``
 → low; then at least the profile's ``minimumConfidence``. Ranking: confidence, then the
 expected OS, then the number of distinct marker paths found, then the stricter profile.
+
+The markers describe each OS's system view. A card that is an OS's games partition
+(:data:`romrunner.devices.paths.GAMES_PARTITIONS`: ArkOS's EASYROMS, AmberELEC's GAMES…)
+holds none of them: its root holds ``bios/`` and the platform folders. Such a card is a
+medium candidate for each of those OSes (nothing on the partition tells them apart; the
+expected OS breaks the tie), and their ROM and BIOS folders are read from its root.
 """
 
 from __future__ import annotations
@@ -25,7 +31,8 @@ from romrunner.deploy.card import CARD_DIR, OS_NAME, recorded_card_os
 from romrunner.devices.destination import check_destination, destination_id
 from romrunner.devices.mounts import filesystem_type
 from romrunner.devices.osprofile import known_os
-from romrunner.devices.paths import card_relative
+from romrunner.devices.paths import GAMES_PARTITIONS, card_relative, games_partition
+from romrunner.errors import NotFoundError
 from romrunner.packs.loader import DefinitionPack
 from romrunner.store.database import Database
 from romrunner.timeutil import utc_now
@@ -190,6 +197,39 @@ def _recorded_by_deploy(pack: DefinitionPack, card_root: Path) -> Candidate | No
     return Candidate(layout_id, os_id, "high", (_RECORDED,), (), "low")
 
 
+def _games_partition_candidates(pack: DefinitionPack, card_root: Path,
+                                index: _CardIndex) -> list[Candidate]:
+    """A card whose root holds ``bios/`` and at least one platform folder (no system view):
+    a medium candidate for each OS the pack knows whose games partition it may be."""
+    bios = index.find(PurePosixPath("bios"))
+    if bios is None:
+        return []
+    platforms = sorted(name for name in _root_folders(card_root)
+                       if len(pack.index.platforms_for_folder(name)) == 1)
+    if not platforms:
+        return []
+    return [Candidate(f"{os_id}-{partition.label.lower()}", os_id, "medium",
+                      (str(bios), *platforms), (), "medium")
+            for os_id, partition in GAMES_PARTITIONS.items()
+            if _known(pack, os_id) and games_partition(os_id, card_root) is not None]
+
+
+def _known(pack: DefinitionPack, os_id: str) -> bool:
+    try:
+        known_os(pack, os_id)
+    except NotFoundError:
+        return False
+    return True
+
+
+def _root_folders(card_root: Path) -> list[str]:
+    try:
+        with os.scandir(card_root) as entries:
+            return [e.name for e in entries if e.is_dir(follow_symlinks=False)]
+    except OSError:
+        return []
+
+
 def scan_destination(db: Database, pack: DefinitionPack, card_root: Path,
                      expect_os: str | None = None) -> DestinationScan:
     """Scan the card at ``card_root``; the result is stored in ``destination_scan_history``
@@ -201,6 +241,7 @@ def scan_destination(db: Database, pack: DefinitionPack, card_root: Path,
     index = _CardIndex(card_root)
     candidates = [c for c in (evaluate(p, index) for p in pack.layout_profiles)
                   if c is not None and c.confidence != "none"]
+    candidates += _games_partition_candidates(pack, card_root, index)
     recorded = _recorded_by_deploy(pack, card_root)
     if recorded is not None:
         candidates.append(recorded)
@@ -221,7 +262,7 @@ def scan_destination(db: Database, pack: DefinitionPack, card_root: Path,
         scanned_at=utc_now().strftime("%Y-%m-%d %H:%M:%S"))
     layout_os = expect_os or result.detected_os
     result.folders = _discover(pack, card_root, index, layout_os)
-    result.findings = _findings(pack, result, index)
+    result.findings = _findings(pack, result, index, card_root)
     result.duration_ms = int((time.perf_counter() - started) * 1000)
     if db.read_only:
         return result
@@ -246,9 +287,10 @@ def _layout_paths(pack: DefinitionPack, os_id: str | None) -> dict[str, str]:
 def _discover(pack: DefinitionPack, root: Path, index: _CardIndex,
               os_id: str | None) -> list[Folder]:
     expected = _layout_paths(pack, os_id)
+    games = games_partition(os_id or "", root)
     rom_roots: list[PurePosixPath] = []
     if "roms" in expected:
-        found = index.find(card_relative(os_id or "", expected["roms"])[0])
+        found = _find(index, card_relative(os_id or "", expected["roms"], games)[0])
         if found:
             rom_roots.append(found)
     for name in ("roms", "Roms", "ROMS"):
@@ -264,6 +306,8 @@ def _discover(pack: DefinitionPack, root: Path, index: _CardIndex,
             continue
         for name in subdirs:
             claimed = pack.index.platforms_for_folder(name)
+            if rom_root == PurePosixPath(".") and len(claimed) != 1:
+                continue  # the card root also holds bios/, themes/, tools/…
             count, size = _count(root / rom_root / name, CONTENT_DEPTH)
             folders.append(Folder(str(rom_root / name), "roms",
                                   claimed[0] if len(claimed) == 1 else None, count, size))
@@ -271,12 +315,17 @@ def _discover(pack: DefinitionPack, root: Path, index: _CardIndex,
     for kind in ("bios", "saves"):
         if kind not in expected:
             continue
-        found = index.find(card_relative(os_id or "", expected[kind])[0])
+        found = _find(index, card_relative(os_id or "", expected[kind], games)[0])
         if found and str(found).casefold() not in seen:
             seen.add(str(found).casefold())
             count, size = _count(root / found, CONTENT_DEPTH)
             folders.append(Folder(str(found), kind, None, count, size))
     return folders
+
+
+def _find(index: _CardIndex, relative: PurePosixPath) -> PurePosixPath | None:
+    """``relative`` as the card spells it; the card root itself is always there."""
+    return relative if relative == PurePosixPath(".") else index.find(relative)
 
 
 def _count(folder: Path, depth: int) -> tuple[int, int]:
@@ -295,7 +344,8 @@ def _count(folder: Path, depth: int) -> tuple[int, int]:
     return files, size
 
 
-def _findings(pack: DefinitionPack, scan: DestinationScan, index: _CardIndex) -> list[Finding]:
+def _findings(pack: DefinitionPack, scan: DestinationScan, index: _CardIndex,
+              card_root: Path) -> list[Finding]:
     findings: list[Finding] = []
     if not scan.writable:
         findings.append(Finding("read_only", "error", f"{scan.path} cannot be written",
@@ -321,11 +371,12 @@ def _findings(pack: DefinitionPack, scan: DestinationScan, index: _CardIndex) ->
             "pass --expect-os; deploy creates the OS's folders, or set your own with "
             "`destination paths --set`"))
     layout_os = expected or detected
+    games = games_partition(layout_os or "", card_root)
     for key, device_path in sorted(_layout_paths(pack, layout_os).items()):
         if key not in ("roms", "bios"):
             continue
-        relative = card_relative(layout_os or "", device_path)[0]
-        if index.find(relative) is None:
+        relative = card_relative(layout_os or "", device_path, games)[0]
+        if _find(index, relative) is None:
             findings.append(Finding(
                 "missing_folder", "info" if not detected else "warning",
                 f"{layout_os}'s {key} folder {relative} is not on the card",

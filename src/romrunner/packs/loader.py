@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from romrunner.errors import PackError
 from romrunner.packs.model import (
+    BIOS_FOLDER_FIELDS,
     MULTI_DISC_LAYOUTS,
     BiosEntry,
     Device,
@@ -261,7 +262,32 @@ def load_folder_names(root: Path, warnings: list[PackWarning]) -> FolderNames:
         os_families=_text_map(data.get("osFamilies")),
         names=names, system_names=systems, source=str(source / FOLDER_NAMES_FILE),
         family_bases=_text_map(data.get("familyBases")),
+        bios_folders=_bios_folders(reader, data.get("biosFolders")),
         multi_disc_layouts=_multi_disc_layouts(reader, data.get("multiDiscLayouts")))
+
+
+def _bios_folders(reader: _Reader, value: Any) -> dict[str, str]:
+    """``biosFolders``: family -> a subfolder template of BIOS_FOLDER_FIELDS; an entry that
+    is not text, is empty or names another field is skipped with a warning."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        reader.warn("biosFolders", "is not an object; ignored")
+        return {}
+    rules: dict[str, str] = {}
+    for family, template in value.items():
+        if not isinstance(template, str) or not template.strip():
+            reader.warn(f"biosFolders.{family}", "is not a folder template; skipped")
+            continue
+        rest = template
+        for name in BIOS_FOLDER_FIELDS:
+            rest = rest.replace(name, "")
+        if "{" in rest or "}" in rest:
+            reader.warn(f"biosFolders.{family}", f"{template!r} names a field other than "
+                        f"{', '.join(BIOS_FOLDER_FIELDS)}; skipped")
+            continue
+        rules[str(family)] = template.strip()
+    return rules
 
 
 def _multi_disc_layouts(reader: _Reader, value: Any) -> dict[str, str]:

@@ -120,6 +120,9 @@ class FolderNames:
     # Family -> where a multi-disc set's discs go beside its .m3u (MULTI_DISC_LAYOUTS; a
     # family not listed takes its base's, else "flat").
     multi_disc_layouts: dict[str, str] = field(default_factory=dict)
+    # Family -> the subfolder of the BIOS folder each platform's BIOS goes to, as a template
+    # of BIOS_FOLDER_FIELDS (MinUI: ``{romFolderTag}``, ``Bios/PS/`` for ``Roms/… (PS)``).
+    bios_folders: dict[str, str] = field(default_factory=dict)
 
     def family_of(self, os_id: str) -> str:
         """The folder-name family of an OS (EmulationStation names when the OS is not listed)."""
@@ -144,6 +147,23 @@ class FolderNames:
             if key in self.multi_disc_layouts:
                 return self.multi_disc_layouts[key]
         return "flat"
+
+    def bios_subfolder(self, family: str, rom_folder: str | None) -> str | None:
+        """The subfolder of the BIOS folder for a platform whose ROM folder is named
+        ``rom_folder``, by the family's rule (or its base's); None: the BIOS folder itself.
+
+        ``{romFolder}`` is the ROM folder's name; ``{romFolderTag}`` the text in its last
+        parentheses, or the whole name when it has none (how MinUI names a system's
+        emulator and BIOS folder: ``Sony PlayStation (PS)`` → ``PS``)."""
+        template = next((self.bios_folders[key] for key in self._lineage(family)
+                         if key in self.bios_folders), None)
+        if template is None or not rom_folder:
+            return None
+        tag = rom_folder
+        opening = rom_folder.rfind("(")
+        if opening >= 0 and ")" in rom_folder[opening:]:
+            tag = rom_folder[opening + 1:rom_folder.index(")", opening)].strip() or rom_folder
+        return template.replace("{romFolderTag}", tag).replace("{romFolder}", rom_folder)
 
     def every_name(self, platform_id: str) -> tuple[str, ...]:
         """Every folder and system name that means ``platform_id`` (for folder detection).
@@ -183,6 +203,9 @@ class FolderNames:
                     key = name.lower()
                     (shared[family] if key in seen else seen).add(key)
         return shared
+
+
+BIOS_FOLDER_FIELDS = ("{romFolder}", "{romFolderTag}")
 
 
 @dataclass(frozen=True)

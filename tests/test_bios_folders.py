@@ -1,0 +1,153 @@
+"""Where each OS family reads a system's BIOS: MinUI and NextUI from ``Bios/<tag of its Roms
+folder>/`` (QA7 F4); `bios check`, `destination paths` and a deploy say the same."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import zlib
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from romrunner.bios.example import build_example_bios
+from romrunner.packs.loader import load_folder_names
+from romrunner.packs.model import FolderNames, PackWarning
+from tests.conftest import shared_path
+
+DEVICE = {"minui": "miyoo-mini", "nextui": "miyoo-mini", "batocera": "rg-35xx-plus"}
+
+
+def rom(path: Path, seed: str, size: int = 4096) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(hashlib.sha256(seed.encode()).digest() * (size // 32))
+
+
+def setup(cli: Any, tmp_path: Path, os_id: str, pack: Path, bios: Path,
+          games: dict[str, str]) -> tuple[Any, int]:
+    """A scanned library of ``games``, the BIOS in ``bios`` scanned, a profile for ``os_id``;
+    returns the CLI bound to ``pack`` and the profile id."""
+    def run(*args: str) -> Any:
+        return cli("--pack", str(pack), "--json", *args)
+
+    for name, seed in games.items():
+        rom(tmp_path / "library" / name, seed)
+    assert run("library", "add", str(tmp_path / "library")).code == 0
+    assert run("scan", "--workers", "1").code == 0
+    assert run("bios", "scan", str(bios)).code == 0
+    device = run("device", "add", DEVICE[os_id]).json()["data"]["id"]
+    created = run("profile", "create", "--device", str(device), "--os", os_id)
+    assert created.code == 0, created.err
+    return run, int(created.json()["data"]["id"])
+
+
+def card_files(card: Path) -> list[str]:
+    return sorted(str(p.relative_to(card)) for p in card.rglob("*")
+                  if p.is_file() and ".romrunner" not in p.parts)
+
+
+@pytest.mark.parametrize(("os_id", "bios"), [("minui", "Bios"), ("nextui", "BIOS")])
+def test_minui_family_bios_goes_to_the_tag_of_each_rom_folder(
+        cli: Any, tmp_path: Path, os_id: str, bios: str) -> None:
+    bios_dir, pack, _ = build_example_bios(tmp_path / "example",
+                                           shared_path("definition-pack"))
+    run, profile = setup(cli, tmp_path, os_id, pack, bios_dir,
+                         {"nes/Hopper (USA).nes": "nes", "gba/Pocket (USA).gba": "gba"})
+    card = tmp_path / "card"
+    card.mkdir()
+    rows = {row["platform_id"]: row for row in run(
+        "destination", "paths", str(profile), "--to", str(card)).json()["data"]["folders"]
+        if row["platform_id"]}
+    assert (rows["gba"]["path"], rows["gba"]["bios_path"]) == (
+        "Roms/Game Boy Advance (GBA)", f"{bios}/GBA")
+    assert (rows["nes"]["path"], rows["nes"]["bios_path"]) == (
+        "Roms/Nintendo Entertainment System (FC)", f"{bios}/FC")
+    # the platforms the deploy covers (the real pack's MinUI profile names no GBA emulator,
+    # so a bare --profile leaves GBA out: QA7 F9)
+    check = run("bios", "check", "--profile", str(profile), "--platform", "nes", "--platform",
+                "gba")
+    destinations = {entry["filename"]: entry["destination"]
+                    for group in check.json()["data"]["groups"] for entry in group["one_of"]}
+    assert destinations["example-gba-boot.bin"] == "GBA"
+    assert destinations["example-nes-boot.bin"] == "FC"
+    done = run("deploy", str(profile), "--to", str(card), "platform:nes,gba")
+    assert done.code == 0, done.err
+    assert card_files(card) == [
+        f"{bios}/FC/example-nes-boot.bin", f"{bios}/GBA/example-gba-boot.bin",
+        "Roms/Game Boy Advance (GBA)/Pocket (USA).gba",
+        "Roms/Nintendo Entertainment System (FC)/Hopper (USA).nes"]
+    text = cli("--pack", str(pack), "bios", "check", "--profile", str(profile), "--platform",
+               "nes", "--platform", "gba")
+    assert "gba in GBA/, nes in FC/" in " ".join(text.out.split())
+
+
+def test_other_families_keep_one_bios_folder(cli: Any, tmp_path: Path) -> None:
+    bios_dir, pack, _ = build_example_bios(tmp_path / "example",
+                                           shared_path("definition-pack"))
+    run, profile = setup(cli, tmp_path, "batocera", pack, bios_dir,
+                         {"gba/Pocket (USA).gba": "gba"})
+    card = tmp_path / "card"
+    card.mkdir()
+    assert run("deploy", str(profile), "--to", str(card), "platform:gba").code == 0
+    assert "bios/example-gba-boot.bin" in card_files(card)
+    groups = run("bios", "check", "--profile", str(profile)).json()["data"]["groups"]
+    assert all(group["os_folder"] is None for group in groups)
+
+
+@pytest.mark.parametrize(("folder", "tag"), [
+    ("Sony PlayStation (PS)", "PS"), ("Game Boy Advance (MGBA)", "MGBA"), ("GBA", "GBA"),
+    ("Pico-8 (USA) (P8)", "P8"), ("Broken (", "Broken ("),
+])
+def test_the_tag_is_the_last_parentheses_or_the_whole_name(folder: str, tag: str) -> None:
+    names = FolderNames(bios_folders={"minui": "{romFolderTag}", "x": "{romFolder}/common"})
+    assert names.bios_subfolder("minui", folder) == tag
+    assert names.bios_subfolder("x", "gba") == "gba/common"
+    assert names.bios_subfolder("es", folder) is None
+
+
+def test_a_bad_bios_folder_rule_is_skipped_with_a_warning(tmp_path: Path) -> None:
+    (tmp_path / "folder-names.json").write_text(json.dumps({"platforms": {}, "biosFolders": {
+        "minui": "{romFolderTag}", "onion": "{platform}", "muos": 3, "spruce": " "}}))
+    warnings: list[PackWarning] = []
+    names = load_folder_names(tmp_path, warnings)
+    assert names.bios_folders == {"minui": "{romFolderTag}"}
+    assert sorted(w.entry for w in warnings) == [
+        "biosFolders.muos", "biosFolders.onion", "biosFolders.spruce"]
+    (tmp_path / "folder-names.json").write_text(json.dumps({"platforms": {},
+                                                            "biosFolders": ["minui"]}))
+    assert load_folder_names(tmp_path, warnings).bios_folders == {}
+
+
+def test_an_entry_subfolder_is_not_doubled_by_the_platform_one(cli: Any,
+                                                               tmp_path: Path) -> None:
+    # The pack gives the Sharp X1 a BIOS subfolder twice (the platform's and each entry's
+    # biosSubdirectory, both "xmil"): the deploy wrote bios/xmil/xmil/iplrom.x1.
+    pack = tmp_path / "pack"
+    data = json.loads(shared_path("definition-pack", "bios-hashes.json").read_text())
+    payload = hashlib.sha256(b"x1").digest() * 128
+    for entry in data["biosFiles"]:
+        if entry["id"] == "sharp-x1-iplrom":
+            assert entry["biosSubdirectory"] == "xmil"
+            entry["fileSize"] = len(payload)
+            entry["knownHashes"] = [{"md5": hashlib.md5(payload).hexdigest(),
+                                     "sha1": hashlib.sha1(payload).hexdigest(),
+                                     "crc32": f"{zlib.crc32(payload):08x}",
+                                     "isPreferred": True}]
+    pack.mkdir()
+    for source in shared_path("definition-pack").rglob("*"):
+        target = pack / source.relative_to(shared_path("definition-pack"))
+        if source.is_dir():
+            target.mkdir(exist_ok=True)
+        else:
+            target.write_bytes(source.read_bytes())
+    (pack / "bios-hashes.json").write_text(json.dumps(data))
+    bios_dir = tmp_path / "bios"
+    bios_dir.mkdir()
+    (bios_dir / "iplrom.x1").write_bytes(payload)
+    run, profile = setup(cli, tmp_path, "batocera", pack, bios_dir,
+                         {"x1/Tower (Japan).2d": "x1"})
+    card = tmp_path / "card"
+    card.mkdir()
+    assert run("deploy", str(profile), "--to", str(card), "platform:sharp-x1").code == 0
+    assert card_files(card) == ["bios/xmil/iplrom.x1", "roms/x1/Tower (Japan).2d"]
