@@ -16,7 +16,8 @@ from romrunner.packs.loader import load_folder_names
 from romrunner.packs.model import FolderNames, PackWarning
 from tests.conftest import shared_path
 
-DEVICE = {"minui": "miyoo-mini", "nextui": "miyoo-mini", "batocera": "rg-35xx-plus"}
+DEVICE = {"minui": "miyoo-mini", "nextui": "miyoo-mini", "batocera": "rg-35xx-plus",
+          "analogue-os": "analogue-pocket"}
 
 
 def rom(path: Path, seed: str, size: int = 4096) -> None:
@@ -93,6 +94,28 @@ def test_other_families_keep_one_bios_folder(cli: Any, tmp_path: Path) -> None:
     assert "bios/example-gba-boot.bin" in card_files(card)
     groups = run("bios", "check", "--profile", str(profile)).json()["data"]["groups"]
     assert all(group["os_folder"] is None for group in groups)
+
+
+def test_analogue_pocket_reads_games_and_bios_from_each_platforms_common_folder(
+        cli: Any, tmp_path: Path) -> None:
+    """openFPGA cores browse Assets/<platform>/common/ for games and read their BIOS there."""
+    bios_dir, pack, _ = build_example_bios(tmp_path / "example",
+                                           shared_path("definition-pack"))
+    run, profile = setup(cli, tmp_path, "analogue-os", pack, bios_dir,
+                         {"gba/Pocket (USA).gba": "gba", "gg/Shore (USA).gg": "gg"})
+    card = tmp_path / "card"
+    card.mkdir()
+    rows = {row["platform_id"]: row for row in run(
+        "destination", "paths", str(profile), "--to", str(card)).json()["data"]["folders"]
+        if row["platform_id"]}
+    assert (rows["gba"]["path"], rows["gba"]["bios_path"]) == (
+        "Assets/gba/common", "Assets/gba/common")
+    assert rows["gamegear"]["path"] == "Assets/gg/common"
+    done = run("deploy", str(profile), "--to", str(card), "platform:gba,gamegear")
+    assert done.code == 0, done.err
+    assert card_files(card) == ["Assets/gba/common/Pocket (USA).gba",
+                                "Assets/gba/common/example-gba-boot.bin",
+                                "Assets/gg/common/Shore (USA).gg"]
 
 
 @pytest.mark.parametrize(("folder", "tag"), [

@@ -204,11 +204,22 @@ class CardLayout:
     _ours: dict[str, list[str]] = field(default_factory=dict, compare=False, repr=False)
 
     def rom_folder(self, platform_id: str) -> FolderChoice | None:
-        """The platform's ROM folder; None when the OS has no folder for it."""
+        """The platform's ROM folder; None when the OS has no folder for it. A family that
+        reads games from a subfolder of the platform's folder (Analogue Pocket's ``common``)
+        gets that subfolder."""
         override = self.platform_overrides.get(platform_id)
         if override:
             return FolderChoice(_inside(self.root, _legal(override, self.fs)), USER_OVERRIDE,
                                 "destination path override")
+        choice = self._platform_folder(platform_id)
+        sub = self.folder_names.rom_subfolder(self.family)
+        if choice is None or not sub:
+            return choice
+        return FolderChoice(choice.path / _legal(sub, self.fs), choice.source,
+                            f"{choice.reason}; {self.family} reads games from its {sub!r} "
+                            "subfolder")
+
+    def _platform_folder(self, platform_id: str) -> FolderChoice | None:
         name, explicit = self.folder_names.folder_for(platform_id, self.family)
         if explicit and name is None:
             return None
@@ -252,7 +263,7 @@ class CardLayout:
         there (MinUI: the tag of its ROM folder, ``Bios/PS``). A BIOS entry's own subfolder
         (``xmil``, ``dc``) goes beneath, added by the deploy: the platform's
         ``biosSubdirectory`` is not added here too (``bios/xmil/xmil`` for the Sharp X1)."""
-        rom = self.rom_folder(platform_id)
+        rom = self._platform_folder(platform_id)
         rom_name = rom.path.name if rom is not None else ""
         sub = self.folder_names.bios_subfolder(self.family, rom_name)
         if not sub:

@@ -263,7 +263,9 @@ def load_folder_names(root: Path, warnings: list[PackWarning]) -> FolderNames:
         names=names, system_names=systems, source=str(source / FOLDER_NAMES_FILE),
         family_bases=_text_map(data.get("familyBases")),
         bios_folders=_bios_folders(reader, data.get("biosFolders")),
-        multi_disc_layouts=_multi_disc_layouts(reader, data.get("multiDiscLayouts")))
+        multi_disc_layouts=_multi_disc_layouts(reader, data.get("multiDiscLayouts")),
+        rom_subfolders={family: sub for family, sub in _text_map(
+            data.get("romSubfolders")).items() if family != "description" and sub.strip()})
 
 
 def _bios_folders(reader: _Reader, value: Any) -> dict[str, str]:

@@ -123,6 +123,9 @@ class FolderNames:
     # Family -> the subfolder of the BIOS folder each platform's BIOS goes to, as a template
     # of BIOS_FOLDER_FIELDS (MinUI: ``{romFolderTag}``, ``Bios/PS/`` for ``Roms/… (PS)``).
     bios_folders: dict[str, str] = field(default_factory=dict)
+    # Family -> the subfolder of each platform's folder its games go to (Analogue Pocket:
+    # ``common``, ``Assets/gb/common``).
+    rom_subfolders: dict[str, str] = field(default_factory=dict)
 
     def family_of(self, os_id: str) -> str:
         """The folder-name family of an OS (EmulationStation names when the OS is not listed)."""
@@ -147,6 +150,11 @@ class FolderNames:
             if key in self.multi_disc_layouts:
                 return self.multi_disc_layouts[key]
         return "flat"
+
+    def rom_subfolder(self, family: str) -> str | None:
+        """The subfolder of a platform's folder the family's games go to (or its base's)."""
+        return next((self.rom_subfolders[key] for key in self._lineage(family)
+                     if key in self.rom_subfolders), None)
 
     def bios_subfolder(self, family: str, rom_folder: str | None) -> str | None:
         """The subfolder of the BIOS folder for a platform whose ROM folder is named
