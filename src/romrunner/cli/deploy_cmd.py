@@ -7,6 +7,7 @@ subcommands. The group routes any first word that is not a subcommand to the hid
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -27,7 +28,13 @@ from rich.table import Table
 from romrunner.cli.context import AppContext, app_context
 from romrunner.cli.db_cmd import require_database
 from romrunner.cli.querycmd import QueryCommand
-from romrunner.deploy.card import check_destination
+from romrunner.deploy.card import (
+    GONE_ERRNOS,
+    DeployError,
+    check_destination,
+    describe_os_error,
+    unreadable_card,
+)
 from romrunner.deploy.execute import (
     IDENTICAL_KEPT,
     DeployOptions,
@@ -44,6 +51,7 @@ from romrunner.deploy.select import choose_games
 from romrunner.devices.destination import destination_id
 from romrunner.devices.paths import card_layout
 from romrunner.store import OpenMode
+from romrunner.store.database import Database
 
 EXIT_FILES_FAILED, EXIT_STOPPED, EXIT_INTERRUPTED = 1, 2, 130
 
@@ -93,6 +101,15 @@ def deploy_run(profile_id: int, words: tuple[str, ...], card: Path, collection: 
     app = app_context()
     require_database(app.db_path, "deploy")  # a deploy needs a profile: never a new database
     db = app.open_db(OpenMode.READ if dry_run else OpenMode.WRITE)
+    with card_errors(card):
+        return _deploy_run(app, db, profile_id, words, card, collection, auto, dry_run,
+                           DeployOptions(verify=verify, overwrite=overwrite, prune=prune,
+                                         force_prune=force))
+
+
+def _deploy_run(app: AppContext, db: Database, profile_id: int, words: tuple[str, ...],
+                card: Path, collection: str | None, auto: bool, dry_run: bool,
+                options: DeployOptions) -> int:
     pack = app.pack()
     refuse_library_overlap(db, card, ())  # before anything is written on the "card"
     layout = card_layout(db, pack, profile_id, card)
@@ -100,7 +117,6 @@ def deploy_run(profile_id: int, words: tuple[str, ...], card: Path, collection: 
                           auto=auto)
     plan = build_plan(db, layout, chosen.game_ids, pack=pack, profile_id=profile_id)
     _warn_plan(app, plan)
-    options = DeployOptions(verify=verify, overwrite=overwrite, prune=prune, force_prune=force)
     if dry_run:
         data = preview(db, plan, options, destination_id=destination_id(card, create=False))
         data["chosen"] = {"games": len(chosen.game_ids), "how": chosen.description,
@@ -113,6 +129,32 @@ def deploy_run(profile_id: int, words: tuple[str, ...], card: Path, collection: 
                                  destination_id=destination_id(card, create=True),
                                  name=chosen.description, progress=update)
     return finish_summary(app, summary)
+
+
+@contextmanager
+def card_errors(card: Path | None) -> Iterator[None]:
+    """An error from the card that escapes the deploy's own handling (the card pulled or its
+    mount dead between two steps, a file of ours on it that is a folder) is one line naming
+    the card or the file, never an "internal error". ``card``: the card (None: not known yet,
+    for a resume: then only errors saying the card is gone are mapped)."""
+    try:
+        yield
+    except OSError as exc:
+        named = exc.filename2 if exc.filename2 is not None else exc.filename
+        if named is None and exc.errno not in GONE_ERRNOS:
+            raise  # not the card's (the output's, say): the one handler decides
+        if card is not None:
+            try:
+                os.stat(card)
+            except OSError as gone:
+                raise DeployError(unreadable_card(card, gone)) from exc
+        path = None if named is None else Path(os.fsdecode(named))
+        on_card = path is not None and card is not None and \
+            os.path.abspath(path).startswith(os.path.join(os.path.abspath(card), ""))
+        if path is None or not (on_card or exc.errno in GONE_ERRNOS):
+            raise
+        advice = ": reconnect the card" if exc.errno in GONE_ERRNOS else ""
+        raise DeployError(f"{path}: {describe_os_error(exc)}{advice}") from exc
 
 
 def _warn_plan(app: AppContext, plan: DeployPlan) -> None:
@@ -156,7 +198,7 @@ def deploy_resume(deployment_id: int | None, verify: bool | None,
     app = app_context()
     require_database(app.db_path, "resume")
     db = app.open_db()
-    with progress_callback(app) as update:
+    with card_errors(None), progress_callback(app) as update:
         summary = resume_deployment(db, deployment_id, verify=verify, overwrite=overwrite,
                                     progress=update)
     return finish_summary(app, summary)

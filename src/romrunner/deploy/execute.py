@@ -1265,7 +1265,8 @@ class _Runner:
         written when that is what the card already holds."""
         self.last_manifest = time.monotonic()
         path = self.root / CARD_DIR / MANIFEST_NAME
-        if not self.changed and self.claims._stored is None and path.exists():
+        there = _lstat(path) is not None  # (a card gone away: not there; never raises)
+        if not self.changed and self.claims._stored is None and there:
             return  # every result is the record the card's copy already holds
         before = dict(self.claims.card)
         merged = dict(before)
@@ -1280,7 +1281,7 @@ class _Runner:
                 merged.pop(key, None)
             else:
                 merged[key] = result
-        if merged == before and self.created == self.claims.folders and path.exists():
+        if merged == before and self.created == self.claims.folders and there:
             return
         with contextlib.suppress(OSError):
             write_manifest(self.root, self.dest_id, merged.values(), self.created)
