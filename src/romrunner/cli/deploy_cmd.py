@@ -178,6 +178,8 @@ def _render_preview(console: Console, data: dict[str, Any]) -> None:
                   + (f"{data['free_bytes']:,} free" if data["free_bytes"] is not None
                      else "free space unknown (the card's file system does not report it)")
                   + ("" if data["enough_space"] else " — NOT ENOUGH SPACE"), soft_wrap=True)
+    for entry in data["replace"]:  # worded as the real run reports them
+        console.print(f"  {replaced_line(entry, 'would replace')}", markup=False, soft_wrap=True)
     for path in data["prune"]:
         console.print(f"  would remove {path}", soft_wrap=True)
     for path in data["prune_folders"]:
@@ -258,11 +260,15 @@ def finish_summary(app: AppContext, summary: DeploySummary) -> int:
 
     def render(console: Console) -> None:
         console.print(
-            f"deployment {summary.deployment_id} {summary.status}: {summary.copied:,} copied, "
-            f"{summary.skipped:,} skipped, {summary.conflicts:,} conflicts, "
+            f"deployment {summary.deployment_id} {summary.status}: {summary.copied:,} copied"
+            + (f" ({len(summary.replaced):,} replacing files not ROM Runner's)"
+               if summary.replaced else "")
+            + f", {summary.skipped:,} skipped, {summary.conflicts:,} conflicts, "
             f"{summary.failed:,} failed, {summary.pruned:,} pruned; "
             f"{summary.bytes_copied:,} bytes in {summary.seconds:.1f} s",
             markup=False, soft_wrap=True)
+        for entry in summary.replaced:
+            console.print(f"  {replaced_line(entry, 'replaced')}", markup=False, soft_wrap=True)
         for folder in summary.pruned_folders:
             console.print(f"removed the folder {folder} (ours, left empty by the prune)",
                           markup=False, soft_wrap=True)
@@ -282,6 +288,12 @@ def finish_summary(app: AppContext, summary: DeploySummary) -> int:
 
     app.finish(summary.as_dict(), render, ok=code == 0, errors=_failure(summary, code))
     return code
+
+
+def replaced_line(entry: dict[str, str], verb: str) -> str:
+    """``would replace (yours) PATH`` (the dry run), ``replaced (edited on the card) PATH``
+    (the run, ``deploy show``): a file not ROM Runner's that --overwrite replaces."""
+    return f"{verb} ({entry['reason']}) {entry['path']}"
 
 
 def _failure(summary: DeploySummary, code: int) -> list[str] | None:
@@ -382,6 +394,8 @@ def _render_show(console: Console, data: dict[str, Any]) -> None:
         table.add_row(platform, f"{totals.get('files', 0):,}", f"{totals.get('bytes', 0):,}",
                       *(f"{totals.get(key, 0):,}" for key in statuses))
     console.print(table)
+    for entry in data["replaced"]:
+        console.print(f"  {replaced_line(entry, 'replaced')}", markup=False, soft_wrap=True)
     for problem in data["problems"]:
         path, error = problem["dest_path"], problem["error"]
         named = error.startswith(f"{path}:")  # most messages begin with the path already

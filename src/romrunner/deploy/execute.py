@@ -100,6 +100,11 @@ IDENTICAL_KEPT = "an identical file of yours is kept"
 
 COPY, SKIP, DONE, CONFLICT, FAIL, PRUNE, KEEP, NOOP = (
     "copy", "skip", "done", "conflict", "fail", "prune", "keep", "noop")
+# With ``overwrite``, a copy over a file that is not ours: why it is replaced (said as
+# "would replace (yours) PATH" by the dry run, "replaced (yours) PATH" by the run; counted
+# apart as REPLACE in the dry run's actions).
+REPLACE = "replace"
+REPLACES_YOURS, REPLACES_EDITED = "yours", "edited on the card"
 
 
 @dataclass
@@ -162,6 +167,9 @@ class DeploySummary:
     # an earlier deploy put them (another folder than the one they go to now).
     prune_kept: list[str] = field(default_factory=list)
     prune_held: list[str] = field(default_factory=list)
+    # Files of the user's (or of ours, edited on the card) replaced with ``overwrite``:
+    # {"path", "reason"} (REPLACES_YOURS or REPLACES_EDITED).
+    replaced: list[dict[str, str]] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         """The JSON form."""
@@ -184,6 +192,7 @@ class _Item:
     status: str
     game_id: int | None = None
     key: str = ""
+    replacing: str | None = None  # with overwrite: why a file there that is not ours goes
 
 
 @dataclass(slots=True)
@@ -305,7 +314,8 @@ def _preview(db: Database, plan: DeployPlan, options: DeployOptions | None,
     if unchanged:
         counts[SKIP] = sum(files for files, _ in unchanged.values())
     for decision in decisions:
-        counts[decision.action] += 1
+        counts[REPLACE if decision.action == COPY and decision.item.replacing
+               else decision.action] += 1
     for decision in decisions:  # (a prune item kept: only when the card changed meanwhile)
         if decision.action == KEEP and decision.existing is not None \
                 and not stat.S_ISDIR(decision.existing.st_mode):
@@ -324,6 +334,8 @@ def _preview(db: Database, plan: DeployPlan, options: DeployOptions | None,
             plan.protected_folders()),
         "conflicts": [d.item.dest for d in decisions if d.action == CONFLICT],
         "conflict_notes": {d.item.dest: d.note for d in decisions if d.action == CONFLICT},
+        "replace": [{"path": d.item.dest, "reason": d.item.replacing} for d in decisions
+                    if d.action == COPY and d.item.replacing],
         "prune_kept": sorted(set(claims.prune_kept)),
         "prune_held": sorted(set(claims.held_elsewhere)), "notes": notes}
 
@@ -648,9 +660,23 @@ def _item_from_record(record: list[Any]) -> _Item:
 
 def _row(deployment_id: int, item: _Item, status: str, error: str | None,
          mtime_ns: int | None, sha1: str | None) -> tuple[Any, ...]:
+    if error is None and item.replacing and status == "copied":
+        error = replaced_note(item.replacing)  # (its row says what it replaced)
     return (deployment_id, item.seq, item.kind, item.action, item.game_id, item.platform_id,
             item.source, item.source_mtime_ns, item.content, item.dest, item.size, sha1,
             mtime_ns, status, error)
+
+
+def replaced_note(reason: str) -> str:
+    """What a copied file's row says when it replaced a file not ours (``reason``)."""
+    return f"replaced ({reason})"
+
+
+def replaced_reason(note: str | None) -> str | None:
+    """The reason in a row's :func:`replaced_note` (None: it replaced nothing)."""
+    if note and note.startswith("replaced (") and note.endswith(")"):
+        return note[len("replaced ("):-1]
+    return None
 
 
 class DeploymentRecord(NamedTuple):
@@ -796,13 +822,14 @@ def _refuse_finished(db: Database, deployment_id: int, status: str, overwrite: b
 def _load_items(db: Database, deployment_id: int, recorded: DeploymentRecord) -> list[_Item]:
     rows = db.query(
         "SELECT seq, kind, action, platform_id, source_path, source_mtime_ns, content, "
-        "dest_path, file_size, file_sha1, dest_mtime_ns, status, game_id "
+        "dest_path, file_size, file_sha1, dest_mtime_ns, status, game_id, error "
         "FROM deployment_items WHERE deployment_id = ? AND (status IN "
         "('pending', 'failed', 'conflict') OR (status = 'copied' AND action = 'copy')) "
         "ORDER BY seq", (deployment_id,))
     items = [_Item(int(r["seq"]), r["kind"], r["action"], r["platform_id"], r["source_path"],
                    r["source_mtime_ns"], r["content"], r["dest_path"], int(r["file_size"]),
-                   r["file_sha1"], r["dest_mtime_ns"], r["status"], r["game_id"])
+                   r["file_sha1"], r["dest_mtime_ns"], r["status"], r["game_id"],
+                   replacing=replaced_reason(r["error"]) if r["status"] == "copied" else None)
              for r in rows]
     items += unrecorded(db, deployment_id, recorded)
     items.sort(key=lambda item: item.seq)
@@ -1088,7 +1115,8 @@ def _decide_copy(root: Path, item: _Item, info: os.stat_result | None, claim: Ow
         # The same bytes are already there (a card filled by hand, a lost .romrunner/): nothing
         # to write, whatever --overwrite says. Still the user's file: --prune never removes it.
         return _Decision(item, SKIP, info, note=IDENTICAL_KEPT)
-    if options.overwrite:
+    if options.overwrite:  # said, file by file, by the dry run and the run
+        item.replacing = REPLACES_EDITED if wrote else REPLACES_YOURS
         return _Decision(item, COPY, info)
     if wrote:
         return _Decision(item, CONFLICT, info, note=f"{item.dest}: changed on the card since "
@@ -1481,6 +1509,8 @@ class _Runner:
         self.dirty_folders.add(target.rpartition("/")[0])
         self.summary.copied += 1
         self.summary.bytes_copied += item.size
+        if item.replacing:
+            self.summary.replaced.append({"path": item.dest, "reason": item.replacing})
         # Some cards' file systems set a file's time when it is renamed (fusefat, some FUSE,
         # MTP and network mounts): the file under its name is what is ours, so its time is
         # recorded again (at the next flush, after its folder's fsync). Until then its intent
