@@ -47,13 +47,14 @@ from romrunner.deploy.execute import deploy as run_deployment
 from romrunner.deploy.execute import resume as resume_deployment
 from romrunner.deploy.history import list_history, show_deployment
 from romrunner.deploy.plan import DeployPlan, build_plan
-from romrunner.deploy.select import choose_games
+from romrunner.deploy.select import Chosen, choose_games
 from romrunner.devices.destination import destination_id
 from romrunner.devices.paths import card_layout
 from romrunner.store import OpenMode
 from romrunner.store.database import Database
 
 EXIT_FILES_FAILED, EXIT_STOPPED, EXIT_INTERRUPTED = 1, 2, 130
+EXIT_NOTHING_CHOSEN = 1  # as `games find` finding nothing: not an error, not a success
 
 
 class _DeployGroup(click.Group):
@@ -115,12 +116,16 @@ def _deploy_run(app: AppContext, db: Database, profile_id: int, words: tuple[str
     layout = card_layout(db, pack, profile_id, card)
     chosen = choose_games(db, pack, profile_id, layout, words=words, collection=collection,
                           auto=auto)
+    if chosen.missing:
+        app.warn(missing_warning(chosen))
+    if not chosen.game_ids and not options.prune:  # (a prune goes on: its brake says it)
+        app.warn(f"no game chosen: {_why_none(chosen, profile_id)}")
+        return _nothing_chosen(app, chosen)
     plan = build_plan(db, layout, chosen.game_ids, pack=pack, profile_id=profile_id)
     _warn_plan(app, plan)
     if dry_run:
         data = preview(db, plan, options, destination_id=destination_id(card, create=False))
-        data["chosen"] = {"games": len(chosen.game_ids), "how": chosen.description,
-                          "left_out_by_autolist": chosen.left_out_by_autolist}
+        data["chosen"] = _chosen_data(chosen)
         return _finish_preview(app, data)
     refuse_library_overlap(db, card, plan.items)  # before the card's id file is written,
     check_destination(card)  # and refused in the words of the dry run (a read-only card)
@@ -155,6 +160,52 @@ def card_errors(card: Path | None) -> Iterator[None]:
             raise
         advice = ": reconnect the card" if exc.errno in GONE_ERRNOS else ""
         raise DeployError(f"{path}: {describe_os_error(exc)}{advice}") from exc
+
+
+def _chosen_data(chosen: Chosen) -> dict[str, Any]:
+    return {"games": len(chosen.game_ids), "how": chosen.description,
+            "left_out_by_autolist": chosen.left_out_by_autolist, "missing": chosen.missing}
+
+
+MISSING_NAMED = 5  # missing games named in the warning; more are counted
+
+
+def missing_warning(chosen: Chosen) -> str:
+    """``2 of 3 chosen games are missing from the library since the last scan: not deployed
+    (Speed Hog (USA).md, Fresh Start (USA).nes)``."""
+    names = chosen.missing
+    more = len(names) - MISSING_NAMED
+    listed = ", ".join(names[:MISSING_NAMED]) + (f" and {more:,} more" if more > 0 else "")
+    return (f"{len(names):,} of {chosen.matched:,} chosen games "
+            f"{'is' if len(names) == 1 else 'are'} missing from the library since the last "
+            f"scan: not deployed ({listed})")
+
+
+def _why_none(chosen: Chosen, profile_id: int) -> str:
+    """Why a deploy's selection is empty, in the user's terms."""
+    words, _, _ = chosen.description.partition(", as the profile's auto-list allows")
+    if chosen.description == "the profile's auto-list":
+        return (f"the auto-list of profile {profile_id} includes no game "
+                f"(`romrunner autolist {profile_id}` says why)")
+    if chosen.matched == 0:
+        return f"no game matches {words}"
+    if chosen.missing and chosen.matched == len(chosen.missing):
+        return f"every game {words} chooses is missing from the library"
+    return (f"of the {chosen.matched:,} games {words} chooses, the auto-list of profile "
+            f"{profile_id} includes none (`romrunner autolist {profile_id}` says why)")
+
+
+def _nothing_chosen(app: AppContext, chosen: Chosen) -> int:
+    """No game chosen (a query matching nothing, an empty auto-list): nothing is written (no
+    ``.romrunner/`` on a blank card either), the warning says why, and the exit is 1 (as
+    ``games find`` finding nothing), so a typo does not pass for a deploy done."""
+    def render(console: Console) -> None:
+        console.print(f"0 games chosen ({chosen.description}): nothing deployed",
+                      markup=False, soft_wrap=True)
+
+    app.finish({"chosen": _chosen_data(chosen)}, render, ok=False,
+               errors=["no game chosen (the warnings say why); nothing was written"])
+    return EXIT_NOTHING_CHOSEN
 
 
 def _warn_plan(app: AppContext, plan: DeployPlan) -> None:
