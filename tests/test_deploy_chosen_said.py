@@ -110,3 +110,46 @@ def test_a_prune_with_no_game_chosen_still_goes_ahead_with_force(
     assert pruned.code == 0, pruned.err
     assert pruned.json()["data"]["pruned"] == 1
     assert not list(card.rglob("*.sfc"))
+
+
+def test_a_file_where_a_folder_goes_is_named_by_the_dry_run_and_the_run(
+        cli: Any, library: dict[str, int], tmp_path: Path) -> None:
+    """A plain file named as the OS's ROM folder (``ROMS``; fusefat shows a volume label so):
+    every file fails, each naming it, and the dry run says so first (it said "would copy")."""
+    card = tmp_path / "card"
+    card.mkdir()
+    (card / "ROMS").write_bytes(b"a volume label")
+    why = "ROMS/snes/Sky Pilot (USA).sfc: not written: ROMS is a file, not a folder"
+    dry = cli("--json", "deploy", "1", "--to", str(card), "platform:snes", "--dry-run")
+    assert dry.code == 1  # as the real run exits (a file failed)
+    assert (dry.json()["data"]["actions"], dry.json()["data"]["failures"]) == ({"fail": 1},
+                                                                                [why])
+    text = cli("deploy", "1", "--to", str(card), "platform:snes", "--dry-run")
+    assert f"  would fail: {why}\n" in text.out
+    run = cli("--json", "deploy", "1", "--to", str(card), "platform:snes")
+    assert run.code == 1
+    assert [error["error"] for error in run.json()["data"]["errors"]] == [why]
+    deployment = run.json()["data"]["deployment_id"]
+
+    told = cli("deploy", "resume")  # a run that completed with files failed: named
+    assert told.code == 2
+    assert told.err.strip() == (
+        f"error: no unfinished deployment to resume; deployment {deployment} completed with 1 "
+        f"file failed: `romrunner deploy show {deployment}` says why, `romrunner deploy "
+        f"resume {deployment}` tries it again")
+    (card / "ROMS").unlink()
+    retried = cli("--json", "deploy", "resume", str(deployment))
+    assert retried.code == 0, retried.err
+    assert retried.json()["data"]["copied"] == 1
+    nothing = cli("deploy", "resume")
+    assert nothing.err.strip().startswith("error: no unfinished deployment to resume (")
+
+
+def test_a_file_in_the_way_deeper_down_is_named_too(
+        cli: Any, library: dict[str, int], tmp_path: Path) -> None:
+    card = tmp_path / "card"
+    (card / "ROMS").mkdir(parents=True)
+    (card / "ROMS" / "snes").write_bytes(b"not a folder")
+    run = cli("--json", "deploy", "1", "--to", str(card), "platform:snes")
+    assert [error["error"] for error in run.json()["data"]["errors"]] == [
+        "ROMS/snes/Sky Pilot (USA).sfc: not written: ROMS/snes is a file, not a folder"]

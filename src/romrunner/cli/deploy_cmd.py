@@ -237,6 +237,11 @@ def _render_preview(console: Console, data: dict[str, Any]) -> None:
         console.print(f"  would remove the folder {path} (ours, left empty)", soft_wrap=True)
     for path in data["conflicts"]:  # worded as the real run reports them
         console.print(f"  conflict: {data['conflict_notes'].get(path) or path}", soft_wrap=True)
+    for note in data["failures"][:20]:
+        console.print(f"  would fail: {note}", markup=False, soft_wrap=True)
+    if len(data["failures"]) > 20:
+        console.print(f"  … and {len(data['failures']) - 20:,} more would fail (the JSON's "
+                      "failures lists them)", soft_wrap=True)
 
 
 @deploy.command(name="resume")
@@ -277,7 +282,7 @@ def progress_callback(app: AppContext) -> Iterator[Callable[[DeployProgress], No
 
 def _finish_preview(app: AppContext, data: dict[str, Any]) -> int:
     """Show the dry run; its exit code is the one the real run would have: 2 when the card
-    is too small, 1 when files would be left as conflicts, else 0."""
+    is too small, 1 when files would be left as conflicts or fail, else 0."""
     errors: list[str] = []
     code = 0
     if not data["enough_space"]:
@@ -285,10 +290,14 @@ def _finish_preview(app: AppContext, data: dict[str, Any]) -> int:
         errors.append(f"not enough space on the card: {short:,} bytes more are needed "
                       f"(free {data['free_bytes']:,}, margin {data['margin_bytes']:,})")
         code = EXIT_STOPPED
-    elif data["conflicts"]:
+    elif data["conflicts"] or data["failures"]:
         code = EXIT_FILES_FAILED
-        errors.append(f"{len(data['conflicts']):,} files would be left as conflicts "
-                      "(data.conflicts lists them)")
+        if data["conflicts"]:
+            errors.append(f"{len(data['conflicts']):,} files would be left as conflicts "
+                          "(data.conflicts lists them)")
+        if data["failures"]:
+            errors.append(f"{len(data['failures']):,} files would fail (data.failures says "
+                          "why)")
 
     def render(console: Console) -> None:
         _render_preview(console, data)

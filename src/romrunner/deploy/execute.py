@@ -334,6 +334,7 @@ def _preview(db: Database, plan: DeployPlan, options: DeployOptions | None,
             plan.protected_folders()),
         "conflicts": [d.item.dest for d in decisions if d.action == CONFLICT],
         "conflict_notes": {d.item.dest: d.note for d in decisions if d.action == CONFLICT},
+        "failures": [d.note or d.item.dest for d in decisions if d.action == FAIL],
         "replace": [{"path": d.item.dest, "reason": d.item.replacing} for d in decisions
                     if d.action == COPY and d.item.replacing],
         "prune_kept": sorted(set(claims.prune_kept)),
@@ -790,9 +791,9 @@ def _unfinished(db: Database, deployment_id: int | None, overwrite: bool = False
             "WHERE later.id > h.id AND later.destination_path = h.destination_path "
             "AND later.status = 'completed') ORDER BY id DESC LIMIT 1")
         if row is None:
-            raise NotFoundError("no unfinished deployment to resume (one interrupted before a "
-                                "later deploy to its card completed is not taken up again; "
-                                "`deploy resume ID` names it)")
+            raise NotFoundError("no unfinished deployment to resume" + (
+                _failed_files_hint(db) or " (one interrupted before a later deploy to its card "
+                "completed is not taken up again; `deploy resume ID` names it)"))
         return row
     row = db.query_one("SELECT * FROM deployment_history WHERE id = ?", (deployment_id,))
     if row is None:
@@ -800,6 +801,25 @@ def _unfinished(db: Database, deployment_id: int | None, overwrite: bool = False
     if row["status"] not in RESUMABLE and not unrecorded(db, deployment_id):
         _refuse_finished(db, deployment_id, row["status"], overwrite)
     return row
+
+
+def _failed_files_hint(db: Database) -> str:
+    """When there is no unfinished deployment: the latest one that completed with files
+    failed (no later deploy to its card completed), and how to try them again ("" if none).
+    A resume without an id finishes interrupted runs only; with the id it retries those."""
+    row = db.query_one(
+        "SELECT h.id, count(*) FROM deployment_history h JOIN deployment_items i "
+        "ON i.deployment_id = h.id WHERE h.status = 'completed' AND i.status = 'failed' "
+        "AND NOT EXISTS (SELECT 1 FROM deployment_history later WHERE later.id > h.id "
+        "AND later.destination_path = h.destination_path AND later.status = 'completed') "
+        "GROUP BY h.id ORDER BY h.id DESC LIMIT 1")
+    if row is None:
+        return ""
+    deployment_id, failed = int(row[0]), int(row[1])
+    return (f"; deployment {deployment_id} completed with {failed:,} "
+            f"{'file' if failed == 1 else 'files'} failed: `romrunner deploy show "
+            f"{deployment_id}` says why, `romrunner deploy resume {deployment_id}` tries "
+            f"{'it' if failed == 1 else 'them'} again")
 
 
 def _refuse_finished(db: Database, deployment_id: int, status: str, overwrite: bool) -> None:
@@ -1013,6 +1033,7 @@ class _CardStat:
     def __init__(self, root: Path) -> None:
         self.base = str(root)
         self.folders: dict[str, int | None] = {}
+        self.blocks: dict[str, str | None] = {}
 
     def open(self, folder: str) -> int | None:
         """The descriptor of ``folder`` (relative to the card), opened once; None when it is
@@ -1025,12 +1046,41 @@ class _CardStat:
         self.folders[folder] = fd
         return fd
 
+    def blocked(self, folder: str) -> str | None:
+        """The part of ``folder``'s path on the card that is a file, not a folder (a file
+        named ``Roms``), if any (each folder looked at once)."""
+        if folder not in self.blocks:
+            self.blocks[folder] = blocking_part(self.base, folder)
+        return self.blocks[folder]
+
     def close(self) -> None:
         """Close the folders' descriptors."""
         for fd in self.folders.values():
             if fd is not None:
                 os.close(fd)
         self.folders.clear()
+
+
+def blocking_part(base: str, folder: str) -> str | None:
+    """The first part of ``folder`` (relative to the card at ``base``) that is there but is
+    not a folder, as a path on the card (None: every part there is a folder)."""
+    path = ""
+    for part in folder.split("/"):
+        path = f"{path}/{part}" if path else part
+        try:
+            info = os.stat(f"{base}/{path}")
+        except OSError:
+            return None  # not there (made by the run) or not readable: not known to block
+        if not stat.S_ISDIR(info.st_mode):
+            return path
+    return None
+
+
+def not_a_folder(dest: str, part: str, base: str) -> str:
+    """``ROMS/snes/X.sfc: not written: ROMS is a file, not a folder``."""
+    info = _lstat(f"{base}/{part}")
+    what = "a file, not a folder" if info is not None and _is_file(info) else "not a folder"
+    return f"{dest}: not written: {part} is {what}"
 
 
 def _decide(root: Path, fs: FileSystem, items: list[_Item], claims: Claims,
@@ -1054,6 +1104,11 @@ def _decide(root: Path, fs: FileSystem, items: list[_Item], claims: Claims,
                 info = None
             item.key = key = dest.casefold() if folds and dest.isascii() \
                 else collision_key(dest, fs)  # collision_key's ASCII case, inlined
+            if fd is None and folder and item.action == "copy" \
+                    and (part := card.blocked(folder)) is not None:
+                decisions.append(_Decision(item, FAIL, note=not_a_folder(dest, part,
+                                                                         card.base)))
+                continue
             if info is not None and fast and item.status == "pending" and item.action == "copy":
                 # The common case of a re-deploy, inlined: a file of ours, as the card's
                 # manifest copy records it, unchanged (what _decide_copy decides too).
@@ -1534,9 +1589,9 @@ class _Runner:
         missing = self._missing_folders(parent)
         try:
             folder.mkdir(parents=True, exist_ok=True)
-        except FileExistsError as exc:  # a file where a folder of the path must be
-            raise _FileFailed(f"{item.dest}: not written: something on the card that is not "
-                              f"a folder is in the way of {parent}") from exc
+        except (FileExistsError, NotADirectoryError) as exc:  # a file where a folder must be
+            part = blocking_part(self.base, parent) or parent
+            raise _FileFailed(not_a_folder(item.dest, part, self.base)) from exc
         self.checked_folders.add(parent)
         if self.protected is not None:
             ours = {folder for folder in missing if folder not in self.protected}
