@@ -1564,7 +1564,7 @@ class _Runner:
         self.dirty_folders.add(target.rpartition("/")[0])
         self.summary.copied += 1
         self.summary.bytes_copied += item.size
-        if item.replacing:
+        if item.replacing and replaces is not None:  # (a file not ours was there)
             self.summary.replaced.append({"path": item.dest, "reason": item.replacing})
         # Some cards' file systems set a file's time when it is renamed (fusefat, some FUSE,
         # MTP and network mounts): the file under its name is what is ours, so its time is
