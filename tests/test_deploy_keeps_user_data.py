@@ -155,8 +155,7 @@ def test_a_file_in_the_way_of_a_folder_is_named_per_file(cli: Any, gb_library: P
     run = cli("--json", "deploy", "1", "--to", str(card), "platform:gb")
     assert run.code == 1
     errors = sorted(e["error"] for e in run.json()["data"]["errors"])
-    assert errors == [f"roms/gb/{name}: not written: something on the card that is not a "
-                      "folder is in the way of roms/gb"
+    assert errors == [f"roms/gb/{name}: not written: roms/gb is a file, not a folder"
                       for name in ("Alpha (USA).gb", "Beta (Europe).gb")]
     assert (card / "roms" / "gb").read_text() == "a file where muOS's gb folder goes"
 

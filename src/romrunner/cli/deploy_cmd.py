@@ -7,6 +7,7 @@ subcommands. The group routes any first word that is not a subcommand to the hid
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -27,7 +28,13 @@ from rich.table import Table
 from romrunner.cli.context import AppContext, app_context
 from romrunner.cli.db_cmd import require_database
 from romrunner.cli.querycmd import QueryCommand
-from romrunner.deploy.card import check_destination
+from romrunner.deploy.card import (
+    GONE_ERRNOS,
+    DeployError,
+    check_destination,
+    describe_os_error,
+    unreadable_card,
+)
 from romrunner.deploy.execute import (
     IDENTICAL_KEPT,
     DeployOptions,
@@ -40,12 +47,14 @@ from romrunner.deploy.execute import deploy as run_deployment
 from romrunner.deploy.execute import resume as resume_deployment
 from romrunner.deploy.history import list_history, show_deployment
 from romrunner.deploy.plan import DeployPlan, build_plan
-from romrunner.deploy.select import choose_games
+from romrunner.deploy.select import Chosen, choose_games
 from romrunner.devices.destination import destination_id
 from romrunner.devices.paths import card_layout
 from romrunner.store import OpenMode
+from romrunner.store.database import Database
 
 EXIT_FILES_FAILED, EXIT_STOPPED, EXIT_INTERRUPTED = 1, 2, 130
+EXIT_NOTHING_CHOSEN = 1  # as `games find` finding nothing: not an error, not a success
 
 
 class _DeployGroup(click.Group):
@@ -93,18 +102,30 @@ def deploy_run(profile_id: int, words: tuple[str, ...], card: Path, collection: 
     app = app_context()
     require_database(app.db_path, "deploy")  # a deploy needs a profile: never a new database
     db = app.open_db(OpenMode.READ if dry_run else OpenMode.WRITE)
+    with card_errors(card):
+        return _deploy_run(app, db, profile_id, words, card, collection, auto, dry_run,
+                           DeployOptions(verify=verify, overwrite=overwrite, prune=prune,
+                                         force_prune=force))
+
+
+def _deploy_run(app: AppContext, db: Database, profile_id: int, words: tuple[str, ...],
+                card: Path, collection: str | None, auto: bool, dry_run: bool,
+                options: DeployOptions) -> int:
     pack = app.pack()
     refuse_library_overlap(db, card, ())  # before anything is written on the "card"
     layout = card_layout(db, pack, profile_id, card)
     chosen = choose_games(db, pack, profile_id, layout, words=words, collection=collection,
                           auto=auto)
+    if chosen.missing:
+        app.warn(missing_warning(chosen))
+    if not chosen.game_ids and not options.prune:  # (a prune goes on: its brake says it)
+        app.warn(f"no game chosen: {_why_none(chosen, profile_id)}")
+        return _nothing_chosen(app, chosen)
     plan = build_plan(db, layout, chosen.game_ids, pack=pack, profile_id=profile_id)
     _warn_plan(app, plan)
-    options = DeployOptions(verify=verify, overwrite=overwrite, prune=prune, force_prune=force)
     if dry_run:
         data = preview(db, plan, options, destination_id=destination_id(card, create=False))
-        data["chosen"] = {"games": len(chosen.game_ids), "how": chosen.description,
-                          "left_out_by_autolist": chosen.left_out_by_autolist}
+        data["chosen"] = _chosen_data(chosen)
         return _finish_preview(app, data)
     refuse_library_overlap(db, card, plan.items)  # before the card's id file is written,
     check_destination(card)  # and refused in the words of the dry run (a read-only card)
@@ -113,6 +134,78 @@ def deploy_run(profile_id: int, words: tuple[str, ...], card: Path, collection: 
                                  destination_id=destination_id(card, create=True),
                                  name=chosen.description, progress=update)
     return finish_summary(app, summary)
+
+
+@contextmanager
+def card_errors(card: Path | None) -> Iterator[None]:
+    """An error from the card that escapes the deploy's own handling (the card pulled or its
+    mount dead between two steps, a file of ours on it that is a folder) is one line naming
+    the card or the file, never an "internal error". ``card``: the card (None: not known yet,
+    for a resume: then only errors saying the card is gone are mapped)."""
+    try:
+        yield
+    except OSError as exc:
+        named = exc.filename2 if exc.filename2 is not None else exc.filename
+        if named is None and exc.errno not in GONE_ERRNOS:
+            raise  # not the card's (the output's, say): the one handler decides
+        if card is not None:
+            try:
+                os.stat(card)
+            except OSError as gone:
+                raise DeployError(unreadable_card(card, gone)) from exc
+        path = None if named is None else Path(os.fsdecode(named))
+        on_card = path is not None and card is not None and \
+            os.path.abspath(path).startswith(os.path.join(os.path.abspath(card), ""))
+        if path is None or not (on_card or exc.errno in GONE_ERRNOS):
+            raise
+        advice = ": reconnect the card" if exc.errno in GONE_ERRNOS else ""
+        raise DeployError(f"{path}: {describe_os_error(exc)}{advice}") from exc
+
+
+def _chosen_data(chosen: Chosen) -> dict[str, Any]:
+    return {"games": len(chosen.game_ids), "how": chosen.description,
+            "left_out_by_autolist": chosen.left_out_by_autolist, "missing": chosen.missing}
+
+
+MISSING_NAMED = 5  # missing games named in the warning; more are counted
+
+
+def missing_warning(chosen: Chosen) -> str:
+    """``2 of 3 chosen games are missing from the library since the last scan: not deployed
+    (Speed Hog (USA).md, Fresh Start (USA).nes)``."""
+    names = chosen.missing
+    more = len(names) - MISSING_NAMED
+    listed = ", ".join(names[:MISSING_NAMED]) + (f" and {more:,} more" if more > 0 else "")
+    return (f"{len(names):,} of {chosen.matched:,} chosen games "
+            f"{'is' if len(names) == 1 else 'are'} missing from the library since the last "
+            f"scan: not deployed ({listed})")
+
+
+def _why_none(chosen: Chosen, profile_id: int) -> str:
+    """Why a deploy's selection is empty, in the user's terms."""
+    words, _, _ = chosen.description.partition(", as the profile's auto-list allows")
+    if chosen.description == "the profile's auto-list":
+        return (f"the auto-list of profile {profile_id} includes no game "
+                f"(`romrunner autolist {profile_id}` says why)")
+    if chosen.matched == 0:
+        return f"no game matches {words}"
+    if chosen.missing and chosen.matched == len(chosen.missing):
+        return f"every game {words} chooses is missing from the library"
+    return (f"of the {chosen.matched:,} games {words} chooses, the auto-list of profile "
+            f"{profile_id} includes none (`romrunner autolist {profile_id}` says why)")
+
+
+def _nothing_chosen(app: AppContext, chosen: Chosen) -> int:
+    """No game chosen (a query matching nothing, an empty auto-list): nothing is written (no
+    ``.romrunner/`` on a blank card either), the warning says why, and the exit is 1 (as
+    ``games find`` finding nothing), so a typo does not pass for a deploy done."""
+    def render(console: Console) -> None:
+        console.print(f"0 games chosen ({chosen.description}): nothing deployed",
+                      markup=False, soft_wrap=True)
+
+    app.finish({"chosen": _chosen_data(chosen)}, render, ok=False,
+               errors=["no game chosen (the warnings say why); nothing was written"])
+    return EXIT_NOTHING_CHOSEN
 
 
 def _warn_plan(app: AppContext, plan: DeployPlan) -> None:
@@ -136,12 +229,19 @@ def _render_preview(console: Console, data: dict[str, Any]) -> None:
                   + (f"{data['free_bytes']:,} free" if data["free_bytes"] is not None
                      else "free space unknown (the card's file system does not report it)")
                   + ("" if data["enough_space"] else " — NOT ENOUGH SPACE"), soft_wrap=True)
+    for entry in data["replace"]:  # worded as the real run reports them
+        console.print(f"  {replaced_line(entry, 'would replace')}", markup=False, soft_wrap=True)
     for path in data["prune"]:
         console.print(f"  would remove {path}", soft_wrap=True)
     for path in data["prune_folders"]:
         console.print(f"  would remove the folder {path} (ours, left empty)", soft_wrap=True)
     for path in data["conflicts"]:  # worded as the real run reports them
         console.print(f"  conflict: {data['conflict_notes'].get(path) or path}", soft_wrap=True)
+    for note in data["failures"][:20]:
+        console.print(f"  would fail: {note}", markup=False, soft_wrap=True)
+    if len(data["failures"]) > 20:
+        console.print(f"  … and {len(data['failures']) - 20:,} more would fail (the JSON's "
+                      "failures lists them)", soft_wrap=True)
 
 
 @deploy.command(name="resume")
@@ -156,7 +256,7 @@ def deploy_resume(deployment_id: int | None, verify: bool | None,
     app = app_context()
     require_database(app.db_path, "resume")
     db = app.open_db()
-    with progress_callback(app) as update:
+    with card_errors(None), progress_callback(app) as update:
         summary = resume_deployment(db, deployment_id, verify=verify, overwrite=overwrite,
                                     progress=update)
     return finish_summary(app, summary)
@@ -182,7 +282,7 @@ def progress_callback(app: AppContext) -> Iterator[Callable[[DeployProgress], No
 
 def _finish_preview(app: AppContext, data: dict[str, Any]) -> int:
     """Show the dry run; its exit code is the one the real run would have: 2 when the card
-    is too small, 1 when files would be left as conflicts, else 0."""
+    is too small, 1 when files would be left as conflicts or fail, else 0."""
     errors: list[str] = []
     code = 0
     if not data["enough_space"]:
@@ -190,10 +290,14 @@ def _finish_preview(app: AppContext, data: dict[str, Any]) -> int:
         errors.append(f"not enough space on the card: {short:,} bytes more are needed "
                       f"(free {data['free_bytes']:,}, margin {data['margin_bytes']:,})")
         code = EXIT_STOPPED
-    elif data["conflicts"]:
+    elif data["conflicts"] or data["failures"]:
         code = EXIT_FILES_FAILED
-        errors.append(f"{len(data['conflicts']):,} files would be left as conflicts "
-                      "(data.conflicts lists them)")
+        if data["conflicts"]:
+            errors.append(f"{len(data['conflicts']):,} files would be left as conflicts "
+                          "(data.conflicts lists them)")
+        if data["failures"]:
+            errors.append(f"{len(data['failures']):,} files would fail (data.failures says "
+                          "why)")
 
     def render(console: Console) -> None:
         _render_preview(console, data)
@@ -216,11 +320,15 @@ def finish_summary(app: AppContext, summary: DeploySummary) -> int:
 
     def render(console: Console) -> None:
         console.print(
-            f"deployment {summary.deployment_id} {summary.status}: {summary.copied:,} copied, "
-            f"{summary.skipped:,} skipped, {summary.conflicts:,} conflicts, "
+            f"deployment {summary.deployment_id} {summary.status}: {summary.copied:,} copied"
+            + (f" ({len(summary.replaced):,} replacing files not ROM Runner's)"
+               if summary.replaced else "")
+            + f", {summary.skipped:,} skipped, {summary.conflicts:,} conflicts, "
             f"{summary.failed:,} failed, {summary.pruned:,} pruned; "
             f"{summary.bytes_copied:,} bytes in {summary.seconds:.1f} s",
             markup=False, soft_wrap=True)
+        for entry in summary.replaced:
+            console.print(f"  {replaced_line(entry, 'replaced')}", markup=False, soft_wrap=True)
         for folder in summary.pruned_folders:
             console.print(f"removed the folder {folder} (ours, left empty by the prune)",
                           markup=False, soft_wrap=True)
@@ -240,6 +348,12 @@ def finish_summary(app: AppContext, summary: DeploySummary) -> int:
 
     app.finish(summary.as_dict(), render, ok=code == 0, errors=_failure(summary, code))
     return code
+
+
+def replaced_line(entry: dict[str, str], verb: str) -> str:
+    """``would replace (yours) PATH`` (the dry run), ``replaced (edited on the card) PATH``
+    (the run, ``deploy show``): a file not ROM Runner's that --overwrite replaces."""
+    return f"{verb} ({entry['reason']}) {entry['path']}"
 
 
 def _failure(summary: DeploySummary, code: int) -> list[str] | None:
@@ -340,6 +454,8 @@ def _render_show(console: Console, data: dict[str, Any]) -> None:
         table.add_row(platform, f"{totals.get('files', 0):,}", f"{totals.get('bytes', 0):,}",
                       *(f"{totals.get(key, 0):,}" for key in statuses))
     console.print(table)
+    for entry in data["replaced"]:
+        console.print(f"  {replaced_line(entry, 'replaced')}", markup=False, soft_wrap=True)
     for problem in data["problems"]:
         path, error = problem["dest_path"], problem["error"]
         named = error.startswith(f"{path}:")  # most messages begin with the path already

@@ -74,6 +74,18 @@ def describe_os_error(exc: OSError) -> str:
     return exc.strerror or str(exc)
 
 
+# Errors saying the card itself is gone (pulled, a dead FUSE or network mount), not a file.
+GONE_ERRNOS = frozenset({errno.ENOTCONN, errno.EIO, errno.ENODEV, errno.ENXIO, errno.ESHUTDOWN,
+                         errno.ESTALE, errno.EHOSTDOWN})
+
+
+def unreadable_card(root: Path | str, exc: OSError) -> str:
+    """One line for a card that cannot be read at all: ``cannot read CARD (Transport endpoint
+    is not connected): reconnect the card`` (the advice only when the card looks gone)."""
+    advice = ": reconnect the card" if exc.errno in GONE_ERRNOS else ""
+    return f"cannot read {root} ({describe_os_error(exc)}){advice}"
+
+
 def check_destination(root: Path, *, create: bool = True) -> None:
     """Refuse a destination that is missing, not a folder, or not writable (one line).
 
@@ -84,8 +96,7 @@ def check_destination(root: Path, *, create: bool = True) -> None:
     except FileNotFoundError:
         raise DeployError(f"{root}: destination does not exist (is the card mounted?)") from None
     except OSError as exc:
-        raise DeployError(f"{root}: destination cannot be read ({describe_os_error(exc)})") \
-            from exc
+        raise DeployError(unreadable_card(root, exc)) from exc
     if not os.path.isdir(root) or not info:
         raise DeployError(f"{root}: destination is not a folder")
     folder = root / CARD_DIR
@@ -178,7 +189,10 @@ def card_lock(root: Path) -> Iterator[None]:
                               "to finish (lock: .romrunner/lock)") from None
         yield
     finally:
-        os.close(fd)  # closing releases the lock
+        # Closing releases the lock, even when it fails: on a card gone away (ENOTCONN, EIO)
+        # it does, and must not hide the block's own outcome (the run's stored message).
+        with contextlib.suppress(OSError):
+            os.close(fd)
 
 
 def lock_held(root: Path) -> bool:

@@ -100,6 +100,11 @@ IDENTICAL_KEPT = "an identical file of yours is kept"
 
 COPY, SKIP, DONE, CONFLICT, FAIL, PRUNE, KEEP, NOOP = (
     "copy", "skip", "done", "conflict", "fail", "prune", "keep", "noop")
+# With ``overwrite``, a copy over a file that is not ours: why it is replaced (said as
+# "would replace (yours) PATH" by the dry run, "replaced (yours) PATH" by the run; counted
+# apart as REPLACE in the dry run's actions).
+REPLACE = "replace"
+REPLACES_YOURS, REPLACES_EDITED = "yours", "edited on the card"
 
 
 @dataclass
@@ -162,6 +167,9 @@ class DeploySummary:
     # an earlier deploy put them (another folder than the one they go to now).
     prune_kept: list[str] = field(default_factory=list)
     prune_held: list[str] = field(default_factory=list)
+    # Files of the user's (or of ours, edited on the card) replaced with ``overwrite``:
+    # {"path", "reason"} (REPLACES_YOURS or REPLACES_EDITED).
+    replaced: list[dict[str, str]] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         """The JSON form."""
@@ -184,6 +192,7 @@ class _Item:
     status: str
     game_id: int | None = None
     key: str = ""
+    replacing: str | None = None  # with overwrite: why a file there that is not ours goes
 
 
 @dataclass(slots=True)
@@ -305,7 +314,8 @@ def _preview(db: Database, plan: DeployPlan, options: DeployOptions | None,
     if unchanged:
         counts[SKIP] = sum(files for files, _ in unchanged.values())
     for decision in decisions:
-        counts[decision.action] += 1
+        counts[REPLACE if decision.action == COPY and decision.item.replacing
+               else decision.action] += 1
     for decision in decisions:  # (a prune item kept: only when the card changed meanwhile)
         if decision.action == KEEP and decision.existing is not None \
                 and not stat.S_ISDIR(decision.existing.st_mode):
@@ -324,6 +334,9 @@ def _preview(db: Database, plan: DeployPlan, options: DeployOptions | None,
             plan.protected_folders()),
         "conflicts": [d.item.dest for d in decisions if d.action == CONFLICT],
         "conflict_notes": {d.item.dest: d.note for d in decisions if d.action == CONFLICT},
+        "failures": [d.note or d.item.dest for d in decisions if d.action == FAIL],
+        "replace": [{"path": d.item.dest, "reason": d.item.replacing} for d in decisions
+                    if d.action == COPY and d.item.replacing],
         "prune_kept": sorted(set(claims.prune_kept)),
         "prune_held": sorted(set(claims.held_elsewhere)), "notes": notes}
 
@@ -648,9 +661,23 @@ def _item_from_record(record: list[Any]) -> _Item:
 
 def _row(deployment_id: int, item: _Item, status: str, error: str | None,
          mtime_ns: int | None, sha1: str | None) -> tuple[Any, ...]:
+    if error is None and item.replacing and status == "copied":
+        error = replaced_note(item.replacing)  # (its row says what it replaced)
     return (deployment_id, item.seq, item.kind, item.action, item.game_id, item.platform_id,
             item.source, item.source_mtime_ns, item.content, item.dest, item.size, sha1,
             mtime_ns, status, error)
+
+
+def replaced_note(reason: str) -> str:
+    """What a copied file's row says when it replaced a file not ours (``reason``)."""
+    return f"replaced ({reason})"
+
+
+def replaced_reason(note: str | None) -> str | None:
+    """The reason in a row's :func:`replaced_note` (None: it replaced nothing)."""
+    if note and note.startswith("replaced (") and note.endswith(")"):
+        return note[len("replaced ("):-1]
+    return None
 
 
 class DeploymentRecord(NamedTuple):
@@ -764,9 +791,9 @@ def _unfinished(db: Database, deployment_id: int | None, overwrite: bool = False
             "WHERE later.id > h.id AND later.destination_path = h.destination_path "
             "AND later.status = 'completed') ORDER BY id DESC LIMIT 1")
         if row is None:
-            raise NotFoundError("no unfinished deployment to resume (one interrupted before a "
-                                "later deploy to its card completed is not taken up again; "
-                                "`deploy resume ID` names it)")
+            raise NotFoundError("no unfinished deployment to resume" + (
+                _failed_files_hint(db) or " (one interrupted before a later deploy to its card "
+                "completed is not taken up again; `deploy resume ID` names it)"))
         return row
     row = db.query_one("SELECT * FROM deployment_history WHERE id = ?", (deployment_id,))
     if row is None:
@@ -774,6 +801,25 @@ def _unfinished(db: Database, deployment_id: int | None, overwrite: bool = False
     if row["status"] not in RESUMABLE and not unrecorded(db, deployment_id):
         _refuse_finished(db, deployment_id, row["status"], overwrite)
     return row
+
+
+def _failed_files_hint(db: Database) -> str:
+    """When there is no unfinished deployment: the latest one that completed with files
+    failed (no later deploy to its card completed), and how to try them again ("" if none).
+    A resume without an id finishes interrupted runs only; with the id it retries those."""
+    row = db.query_one(
+        "SELECT h.id, count(*) FROM deployment_history h JOIN deployment_items i "
+        "ON i.deployment_id = h.id WHERE h.status = 'completed' AND i.status = 'failed' "
+        "AND NOT EXISTS (SELECT 1 FROM deployment_history later WHERE later.id > h.id "
+        "AND later.destination_path = h.destination_path AND later.status = 'completed') "
+        "GROUP BY h.id ORDER BY h.id DESC LIMIT 1")
+    if row is None:
+        return ""
+    deployment_id, failed = int(row[0]), int(row[1])
+    return (f"; deployment {deployment_id} completed with {failed:,} "
+            f"{'file' if failed == 1 else 'files'} failed: `romrunner deploy show "
+            f"{deployment_id}` says why, `romrunner deploy resume {deployment_id}` tries "
+            f"{'it' if failed == 1 else 'them'} again")
 
 
 def _refuse_finished(db: Database, deployment_id: int, status: str, overwrite: bool) -> None:
@@ -796,13 +842,14 @@ def _refuse_finished(db: Database, deployment_id: int, status: str, overwrite: b
 def _load_items(db: Database, deployment_id: int, recorded: DeploymentRecord) -> list[_Item]:
     rows = db.query(
         "SELECT seq, kind, action, platform_id, source_path, source_mtime_ns, content, "
-        "dest_path, file_size, file_sha1, dest_mtime_ns, status, game_id "
+        "dest_path, file_size, file_sha1, dest_mtime_ns, status, game_id, error "
         "FROM deployment_items WHERE deployment_id = ? AND (status IN "
         "('pending', 'failed', 'conflict') OR (status = 'copied' AND action = 'copy')) "
         "ORDER BY seq", (deployment_id,))
     items = [_Item(int(r["seq"]), r["kind"], r["action"], r["platform_id"], r["source_path"],
                    r["source_mtime_ns"], r["content"], r["dest_path"], int(r["file_size"]),
-                   r["file_sha1"], r["dest_mtime_ns"], r["status"], r["game_id"])
+                   r["file_sha1"], r["dest_mtime_ns"], r["status"], r["game_id"],
+                   replacing=replaced_reason(r["error"]) if r["status"] == "copied" else None)
              for r in rows]
     items += unrecorded(db, deployment_id, recorded)
     items.sort(key=lambda item: item.seq)
@@ -986,6 +1033,7 @@ class _CardStat:
     def __init__(self, root: Path) -> None:
         self.base = str(root)
         self.folders: dict[str, int | None] = {}
+        self.blocks: dict[str, str | None] = {}
 
     def open(self, folder: str) -> int | None:
         """The descriptor of ``folder`` (relative to the card), opened once; None when it is
@@ -998,12 +1046,41 @@ class _CardStat:
         self.folders[folder] = fd
         return fd
 
+    def blocked(self, folder: str) -> str | None:
+        """The part of ``folder``'s path on the card that is a file, not a folder (a file
+        named ``Roms``), if any (each folder looked at once)."""
+        if folder not in self.blocks:
+            self.blocks[folder] = blocking_part(self.base, folder)
+        return self.blocks[folder]
+
     def close(self) -> None:
         """Close the folders' descriptors."""
         for fd in self.folders.values():
             if fd is not None:
                 os.close(fd)
         self.folders.clear()
+
+
+def blocking_part(base: str, folder: str) -> str | None:
+    """The first part of ``folder`` (relative to the card at ``base``) that is there but is
+    not a folder, as a path on the card (None: every part there is a folder)."""
+    path = ""
+    for part in folder.split("/"):
+        path = f"{path}/{part}" if path else part
+        try:
+            info = os.stat(f"{base}/{path}")
+        except OSError:
+            return None  # not there (made by the run) or not readable: not known to block
+        if not stat.S_ISDIR(info.st_mode):
+            return path
+    return None
+
+
+def not_a_folder(dest: str, part: str, base: str) -> str:
+    """``ROMS/snes/X.sfc: not written: ROMS is a file, not a folder``."""
+    info = _lstat(f"{base}/{part}")
+    what = "a file, not a folder" if info is not None and _is_file(info) else "not a folder"
+    return f"{dest}: not written: {part} is {what}"
 
 
 def _decide(root: Path, fs: FileSystem, items: list[_Item], claims: Claims,
@@ -1027,6 +1104,11 @@ def _decide(root: Path, fs: FileSystem, items: list[_Item], claims: Claims,
                 info = None
             item.key = key = dest.casefold() if folds and dest.isascii() \
                 else collision_key(dest, fs)  # collision_key's ASCII case, inlined
+            if fd is None and folder and item.action == "copy" \
+                    and (part := card.blocked(folder)) is not None:
+                decisions.append(_Decision(item, FAIL, note=not_a_folder(dest, part,
+                                                                         card.base)))
+                continue
             if info is not None and fast and item.status == "pending" and item.action == "copy":
                 # The common case of a re-deploy, inlined: a file of ours, as the card's
                 # manifest copy records it, unchanged (what _decide_copy decides too).
@@ -1090,7 +1172,8 @@ def _decide_copy(root: Path, item: _Item, info: os.stat_result | None, claim: Ow
         # The same bytes are already there (a card filled by hand, a lost .romrunner/): nothing
         # to write, whatever --overwrite says. Still the user's file: --prune never removes it.
         return _Decision(item, SKIP, info, note=IDENTICAL_KEPT)
-    if options.overwrite:
+    if options.overwrite:  # said, file by file, by the dry run and the run
+        item.replacing = REPLACES_EDITED if wrote else REPLACES_YOURS
         return _Decision(item, COPY, info)
     if wrote:
         return _Decision(item, CONFLICT, info, note=f"{item.dest}: changed on the card since "
@@ -1275,7 +1358,8 @@ class _Runner:
         written when that is what the card already holds."""
         self.last_manifest = time.monotonic()
         path = self.root / CARD_DIR / MANIFEST_NAME
-        if not self.changed and self.claims._stored is None and path.exists():
+        there = _lstat(path) is not None  # (a card gone away: not there; never raises)
+        if not self.changed and self.claims._stored is None and there:
             return  # every result is the record the card's copy already holds
         before = dict(self.claims.card)
         merged = dict(before)
@@ -1290,7 +1374,7 @@ class _Runner:
                 merged.pop(key, None)
             else:
                 merged[key] = result
-        if merged == before and self.created == self.claims.folders and path.exists():
+        if merged == before and self.created == self.claims.folders and there:
             return
         with contextlib.suppress(OSError):
             write_manifest(self.root, self.dest_id, merged.values(), self.created)
@@ -1475,6 +1559,8 @@ class _Runner:
         self.dirty_folders.add(target.rpartition("/")[0])
         self.summary.copied += 1
         self.summary.bytes_copied += item.size
+        if item.replacing and replaces is not None:  # (a file not ours was there)
+            self.summary.replaced.append({"path": item.dest, "reason": item.replacing})
         # Some cards' file systems set a file's time when it is renamed (fusefat, some FUSE,
         # MTP and network mounts): the file under its name is what is ours, so its time is
         # recorded again (at the next flush, after its folder's fsync). Until then its intent
@@ -1498,9 +1584,9 @@ class _Runner:
         missing = self._missing_folders(parent)
         try:
             folder.mkdir(parents=True, exist_ok=True)
-        except FileExistsError as exc:  # a file where a folder of the path must be
-            raise _FileFailed(f"{item.dest}: not written: something on the card that is not "
-                              f"a folder is in the way of {parent}") from exc
+        except (FileExistsError, NotADirectoryError) as exc:  # a file where a folder must be
+            part = blocking_part(self.base, parent) or parent
+            raise _FileFailed(not_a_folder(item.dest, part, self.base)) from exc
         self.checked_folders.add(parent)
         if self.protected is not None:
             ours = {folder for folder in missing if folder not in self.protected}

@@ -11,6 +11,7 @@ from romrunner.deploy.execute import (
     DeploymentRecord,
     deployment_record,
     deployment_totals,
+    replaced_reason,
     unrecorded,
 )
 from romrunner.errors import NotFoundError
@@ -93,8 +94,15 @@ def show_deployment(db: Database, deployment_id: int, *,
         db, deployment_id, recorded) if recorded is not None or pending else [])
     problems = db.query("SELECT seq, kind, action, dest_path, source_path, status, error "
                         "FROM deployment_items WHERE deployment_id = ? AND error IS NOT NULL "
-                        "ORDER BY seq LIMIT ?", (deployment_id, item_limit))
+                        "AND status != 'copied' ORDER BY seq LIMIT ?",
+                        (deployment_id, item_limit))
     data["problems"] = [dict(problem) for problem in problems]
+    # Files not ours it replaced (--overwrite): a copied file's row says so in its error.
+    replaced = db.query("SELECT dest_path, error FROM deployment_items WHERE deployment_id = ? "
+                        "AND status = 'copied' AND error IS NOT NULL ORDER BY seq LIMIT ?",
+                        (deployment_id, item_limit))
+    data["replaced"] = [{"path": row[0], "reason": replaced_reason(row[1])} for row in replaced
+                        if replaced_reason(row[1])]
     return data
 
 

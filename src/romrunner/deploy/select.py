@@ -2,13 +2,16 @@
 
 All three go through the query language (a collection is the query ``collection:NAME``), so a
 deploy selects exactly what `romrunner games ls` with the same words lists; the auto-list then
-keeps, of those, the games it includes for the profile. Missing files are never selected.
+keeps, of those, the games it includes for the profile. Missing files are never selected:
+the games the words chose that are missing since the last scan are named (``Chosen.missing``)
+so that a deploy can say they are left out.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
 
 from romrunner.devices.autolist import build_autolist
 from romrunner.devices.paths import CardLayout
@@ -25,6 +28,10 @@ class Chosen:
     game_ids: list[int]
     description: str
     left_out_by_autolist: int = 0
+    # The file names of the games the words (query, collection) chose that are missing from
+    # the library since the last scan: not deployed.
+    missing: list[str] = field(default_factory=list)
+    matched: int = 0  # games the words chose, present or missing (0: no words)
 
 
 def deploy_query(words: Sequence[str], collection: str | None) -> str:
@@ -44,16 +51,24 @@ def choose_games(db: Database, pack: DefinitionPack, profile_id: int, layout: Ca
         raise InputError("say what to deploy: a QUERY (e.g. platform:snes), --collection NAME, "
                          "or --auto (the profile's auto-list)")
     ids: list[int] | None = None
+    missing: list[str] = []
     if text:
         chosen = select(db, text, known_platforms=pack.platforms)
-        ids = [int(row[0]) for row in db.query(
-            f"SELECT g.id FROM {chosen.from_sql} WHERE ({chosen.where}) AND g.is_missing = 0 "
-            "ORDER BY g.id", chosen.all_params)]
+        ids, missing = [], []
+        for game_id, filepath, is_missing in db.query(
+                f"SELECT g.id, g.filepath, g.is_missing FROM {chosen.from_sql} "
+                f"WHERE ({chosen.where}) ORDER BY g.id", chosen.all_params):
+            if is_missing:
+                missing.append(PurePosixPath(str(filepath)).name)
+            else:
+                ids.append(int(game_id))
+    matched = len(ids or ()) + len(missing)
     if not auto:
-        return Chosen(ids or [], text)
+        return Chosen(ids or [], text, missing=missing, matched=matched)
     included = [entry.game_id for entry in build_autolist(db, pack, profile_id, layout).included]
     if ids is None:
         return Chosen(sorted(included), "the profile's auto-list")
     wanted = set(ids)
     kept = sorted(game_id for game_id in included if game_id in wanted)
-    return Chosen(kept, f"{text}, as the profile's auto-list allows", len(ids) - len(kept))
+    return Chosen(kept, f"{text}, as the profile's auto-list allows", len(ids) - len(kept),
+                  missing, matched)

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 import uuid
 from pathlib import Path
 from typing import Any
 
+from romrunner.deploy.card import unreadable_card
 from romrunner.devices.mounts import volume_uuid
 from romrunner.errors import InputError
 from romrunner.store.database import Database
@@ -21,10 +23,15 @@ ID_FILE = "destination-id"
 
 
 def check_destination(card_root: Path) -> Path:
-    """``card_root`` as an existing folder; a one-line InputError otherwise."""
-    if not card_root.exists():
-        raise InputError(f"{card_root}: destination does not exist")
-    if not card_root.is_dir():
+    """``card_root`` as an existing folder; a one-line InputError otherwise (a dead mount too:
+    ``cannot read CARD (Transport endpoint is not connected): reconnect the card``)."""
+    try:
+        info = card_root.stat()
+    except (FileNotFoundError, NotADirectoryError):
+        raise InputError(f"{card_root}: destination does not exist") from None
+    except OSError as exc:
+        raise InputError(unreadable_card(card_root, exc)) from exc
+    if not stat.S_ISDIR(info.st_mode):
         raise InputError(f"{card_root}: destination is a file, not a folder")
     return card_root
 

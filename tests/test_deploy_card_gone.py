@@ -1,0 +1,183 @@
+"""A card that goes away (a pulled card, a dead FUSE or network mount): the user is told what
+happened and what to do in one line, never "internal error" (QA7 F2).
+
+The dead mount is real: a FAT32 image mounted with fusefat, whose process is killed with
+SIGKILL (every access then fails with ENOTCONN, as a stale FUSE or SMB mount does)."""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import hashlib
+import os
+import shutil
+import signal
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from romrunner.deploy.card import CARD_DIR, LOCK_NAME, card_lock
+from romrunner.deploy.execute import Progress, deploy
+from romrunner.deploy.plan import build_plan
+from romrunner.deploy.select import choose_games
+from romrunner.devices.paths import card_layout
+from romrunner.packs.loader import load_pack
+from romrunner.store import OpenMode, open_database
+
+
+class _FuseCard:
+    """A FAT32 image mounted by a fusefat process in the foreground (its pid is known)."""
+
+    def __init__(self, mount: Path, process: subprocess.Popen[bytes]) -> None:
+        self.mount, self.process = mount, process
+
+    def kill(self) -> None:
+        """The mount dies: every access to it now fails with ENOTCONN."""
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait()
+        for _ in range(500):  # the kernel may answer from its cache for a moment
+            try:
+                os.stat(self.mount)
+            except OSError as exc:
+                assert exc.errno == errno.ENOTCONN, exc
+                return
+            time.sleep(0.01)
+        raise AssertionError(f"{self.mount} still answers after its fusefat was killed")
+
+
+@contextlib.contextmanager
+def fuse_card(tmp_path: Path) -> Iterator[_FuseCard]:
+    missing = [tool for tool in ("fusefat", "mkfs.vfat", "fusermount")
+               if shutil.which(tool) is None]
+    if missing or not os.path.exists("/dev/fuse"):
+        pytest.skip(f"needs FUSE (/dev/fuse) and {', '.join(missing) or 'fusefat'} "
+                    "(apt-get install fusefat dosfstools)")
+    image, mount = tmp_path / "card.img", tmp_path / "card"
+    with image.open("wb") as handle:
+        handle.truncate(64 * 1024 * 1024)
+    subprocess.run(["mkfs.vfat", "-F", "32", str(image)], check=True, capture_output=True)
+    mount.mkdir()
+    process = subprocess.Popen(["fusefat", "-f", "-o", "rw+", str(image), str(mount)],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for _ in range(500):
+        if os.path.ismount(mount) or process.poll() is not None:
+            break
+        time.sleep(0.01)
+    if not os.path.ismount(mount):
+        with contextlib.suppress(OSError):
+            process.kill()
+        process.wait()
+        pytest.skip("fusefat could not mount here (no FUSE permission?)")
+    try:
+        yield _FuseCard(mount, process)
+    finally:
+        if process.poll() is None:
+            process.terminate()
+        process.wait()
+        for command in (["fusermount", "-u", str(mount)], ["umount", "-l", str(mount)]):
+            if subprocess.run(command, capture_output=True).returncode == 0:
+                break
+
+
+def _library(cli: Any, tmp_path: Path, count: int = 12, size: int = 256 * 1024) -> None:
+    gba = tmp_path / "lib" / "gba"
+    gba.mkdir(parents=True)
+    for n in range(count):
+        block = hashlib.sha256(f"game {n}".encode()).digest()
+        (gba / f"Game {n:02d} (USA).gba").write_bytes(block * (size // len(block)))
+    assert cli("library", "add", str(tmp_path / "lib")).code == 0
+    assert cli("scan", "--workers", "1").code == 0
+    assert cli("device", "add", "rg-35xx-plus").code == 0
+    assert cli("profile", "create", "--device", "1", "--os", "muos").code == 0
+
+
+def test_a_dead_mount_before_the_run_is_one_line_naming_the_card(
+        cli: Any, tmp_path: Path) -> None:
+    _library(cli, tmp_path, count=2, size=4096)
+    with fuse_card(tmp_path) as card:
+        card.kill()
+        for args in (("deploy", "1", "--to", str(card.mount), "platform:gba"),
+                     ("deploy", "1", "--to", str(card.mount), "platform:gba", "--dry-run"),
+                     ("destination", "paths", "1", "--to", str(card.mount)),
+                     ("destination", "scan", str(card.mount))):
+            result = cli(*args)
+            assert result.code == 2, (args, result.err)
+            assert "internal error" not in result.err, args
+            assert result.err.strip() == (
+                f"error: cannot read {card.mount} (Transport endpoint is not connected): "
+                "reconnect the card"), args
+
+
+def test_a_card_that_goes_away_mid_deploy_says_resume_not_internal_error(
+        cli: Any, tmp_path: Path, db_path: Path) -> None:
+    """The mount dies after the third file: the run ends with the stored message (the card
+    went away … resume N), and returns it; nothing raises past it (card_lock's close of the
+    lock on the dead card raised ENOTCONN over it, and the CLI said "internal error")."""
+    _library(cli, tmp_path)
+    with fuse_card(tmp_path) as card:
+        db = open_database(db_path, OpenMode.WRITE).db
+        try:
+            pack = load_pack(None)
+            layout = card_layout(db, pack, 1, card.mount)
+            chosen = choose_games(db, pack, 1, layout, words=["platform:gba"])
+            plan = build_plan(db, layout, chosen.game_ids, pack=pack, profile_id=1)
+            seen: list[str] = []
+
+            def pull_the_card(progress: Progress) -> None:
+                seen.append(progress.current)
+                if len(seen) == 4:
+                    card.kill()
+
+            summary = deploy(db, plan, profile_id=1, progress=pull_the_card)
+        finally:
+            db.close()
+        assert len(seen) >= 4  # the card went away during the run
+        assert summary.status == "failed"
+        assert summary.stopped is not None
+        assert summary.stopped.startswith(f"{card.mount}: the card went away while writing ")
+        assert summary.stopped.endswith(
+            f"reconnect it and run `romrunner deploy resume {summary.deployment_id}`")
+        shown = cli("--json", "deploy", "show", str(summary.deployment_id))
+        assert shown.json()["data"]["error_message"] == summary.stopped
+        resumed = cli("deploy", "resume")  # the mount still dead
+        assert (resumed.code, resumed.err.strip()) == (2, (
+            f"error: cannot read {card.mount} (Transport endpoint is not connected): "
+            "reconnect the card"))
+
+
+def test_card_lock_says_nothing_more_when_its_lock_cannot_be_closed(tmp_path: Path) -> None:
+    """Closing the lock's descriptor fails (the card went away, here: the descriptor is closed
+    underneath): the block's own outcome stands, success or its error."""
+    lock = tmp_path / CARD_DIR / LOCK_NAME
+
+    def close_the_lock_underneath() -> None:
+        for name in os.listdir("/proc/self/fd"):
+            with contextlib.suppress(OSError):
+                if os.readlink(f"/proc/self/fd/{name}") == str(lock):
+                    os.close(int(name))
+                    return
+        raise AssertionError("the lock's descriptor was not found")
+
+    with card_lock(tmp_path):
+        close_the_lock_underneath()
+    with pytest.raises(OSError) as raised, card_lock(tmp_path):
+        close_the_lock_underneath()
+        raise OSError(errno.ENOTCONN, "the card went away")
+    assert raised.value.errno == errno.ENOTCONN
+
+
+def test_an_error_on_the_card_outside_the_runs_own_handling_names_the_file(
+        cli: Any, tmp_path: Path) -> None:
+    """A file of ours on the card that cannot be written (here ``.romrunner/os.json`` is a
+    folder, so writing it fails as the card refuses) is one line naming it, exit 2; never an
+    internal error."""
+    _library(cli, tmp_path, count=1, size=4096)
+    card = tmp_path / "card"
+    (card / CARD_DIR / "os.json").mkdir(parents=True)
+    result = cli("deploy", "1", "--to", str(card), "platform:gba")
+    assert result.code == 2, result.err
+    assert result.err.strip() == f"error: {card / CARD_DIR / 'os.json'}: Is a directory"

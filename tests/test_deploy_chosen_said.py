@@ -1,0 +1,155 @@
+"""What a deploy chose is said when it is less than asked for (QA7 F6, F9): games chosen that
+are missing from the library are named, not silently left out; a selection of no game is a
+warning and exit 1, and writes nothing (no `.romrunner/` on a blank card)."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+
+def _rom(path: Path, seed: str, size: int = 4096) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(hashlib.sha256(seed.encode()).digest() * (size // 32))
+
+
+@pytest.fixture
+def library(cli: Any, tmp_path: Path) -> dict[str, int]:
+    """Four games; Speed Hog's file deleted and rescanned (missing); their ids by name."""
+    root = tmp_path / "roms"
+    names = ("genesis/Speed Hog (USA).md", "nes/Fresh Start (USA).nes",
+             "nes/Super Hopper (USA).nes", "snes/Sky Pilot (USA).sfc")
+    for name in names:
+        _rom(root / name, name)
+    assert cli("library", "add", str(root)).code == 0
+    assert cli("scan", "--workers", "1").code == 0
+    (root / names[0]).unlink()
+    assert cli("scan", "--workers", "1").code == 0
+    games = cli("--json", "games", "ls", "--limit", "10").json()["data"]["games"]
+    ids = {row["filename"]: int(row["id"]) for row in games}
+    assert cli("device", "add", "rg-35xx-plus").code == 0
+    assert cli("profile", "create", "--device", "1", "--os", "muos").code == 0
+    return ids
+
+
+def test_chosen_games_missing_from_the_library_are_named(
+        cli: Any, library: dict[str, int], tmp_path: Path) -> None:
+    assert cli("collection", "create", "c2").code == 0
+    assert cli("collection", "add", "c2", str(library["Speed Hog (USA).md"]),
+               str(library["Super Hopper (USA).nes"]),
+               str(library["Fresh Start (USA).nes"])).code == 0
+    card = tmp_path / "card"
+    card.mkdir()
+    warning = ("1 of 3 chosen games is missing from the library since the last scan: not "
+               "deployed (Speed Hog (USA).md)")
+    dry = cli("--json", "deploy", "1", "--to", str(card), "--collection", "c2", "--dry-run")
+    assert dry.code == 0, dry.err
+    assert warning in dry.json()["warnings"]
+    assert dry.json()["data"]["chosen"]["games"] == 2
+    assert dry.json()["data"]["chosen"]["missing"] == ["Speed Hog (USA).md"]
+    run = cli("deploy", "1", "--to", str(card), "--collection", "c2")
+    assert run.code == 0, run.err
+    assert f"warning: {warning}\n" in run.err
+    assert sorted(p.name for p in card.rglob("*.nes")) == [
+        "Fresh Start (USA).nes", "Super Hopper (USA).nes"]
+    every = cli("--json", "deploy", "1", "--to", str(card), "platform:snes,nes",
+                "--dry-run")
+    assert every.json()["data"]["chosen"]["missing"] == []
+    assert not [w for w in every.json()["warnings"] if "chosen games" in w]
+
+
+def test_no_game_chosen_is_a_warning_exit_1_and_writes_nothing(
+        cli: Any, library: dict[str, int], tmp_path: Path) -> None:
+    card = tmp_path / "card"
+    card.mkdir()
+    for dry in ((), ("--dry-run",)):
+        typo = cli("deploy", "1", "--to", str(card), "title:zzzz", *dry)
+        assert typo.code == 1, (dry, typo.err)
+        assert "warning: no game chosen: no game matches title:zzzz\n" in typo.err
+        assert "0 games chosen (title:zzzz): nothing deployed" in typo.out
+        assert list(card.iterdir()) == []  # no .romrunner/ either
+    as_json = cli("--json", "deploy", "1", "--to", str(card), "title:zzzz")
+    document = as_json.json()
+    assert (as_json.code, document["ok"]) == (1, False)
+    assert document["data"]["chosen"]["games"] == 0
+    assert document["errors"] == ["no game chosen (the warnings say why); nothing was written"]
+    assert cli("--json", "deploy", "history").json()["data"] == []  # nothing recorded
+
+    gone = cli("deploy", "1", "--to", str(card), "platform:genesis")
+    assert gone.code == 1
+    assert "warning: no game chosen: every game platform:genesis chooses is missing from the " \
+           "library\n" in gone.err
+    assert "1 of 1 chosen games is missing from the library" in gone.err
+
+    assert cli("profile", "set", "1", "--include-platforms", "n64").code == 0
+    auto = cli("deploy", "1", "--to", str(card), "--auto")
+    assert auto.code == 1, auto.err
+    assert "warning: no game chosen: the auto-list of profile 1 includes no game " \
+           "(`romrunner autolist 1` says why)\n" in auto.err
+    narrowed = cli("deploy", "1", "--to", str(card), "--auto", "platform:snes")
+    assert narrowed.code == 1
+    assert "warning: no game chosen: of the 1 games platform:snes chooses, the auto-list of " \
+           "profile 1 includes none" in narrowed.err
+    assert list(card.iterdir()) == []
+
+
+def test_a_prune_with_no_game_chosen_still_goes_ahead_with_force(
+        cli: Any, library: dict[str, int], tmp_path: Path) -> None:
+    card = tmp_path / "card"
+    card.mkdir()
+    assert cli("deploy", "1", "--to", str(card), "platform:snes").code == 0
+    held = cli("deploy", "1", "--to", str(card), "title:zzzz", "--prune")
+    assert held.code == 2  # the brake, as before, in its one line
+    assert held.err.strip().splitlines() == [held.err.strip()]
+    assert "as no game is chosen" in held.err
+    pruned = cli("--json", "deploy", "1", "--to", str(card), "title:zzzz", "--prune",
+                 "--force")
+    assert pruned.code == 0, pruned.err
+    assert pruned.json()["data"]["pruned"] == 1
+    assert not list(card.rglob("*.sfc"))
+
+
+def test_a_file_where_a_folder_goes_is_named_by_the_dry_run_and_the_run(
+        cli: Any, library: dict[str, int], tmp_path: Path) -> None:
+    """A plain file named as the OS's ROM folder (``ROMS``; fusefat shows a volume label so):
+    every file fails, each naming it, and the dry run says so first (it said "would copy")."""
+    card = tmp_path / "card"
+    card.mkdir()
+    (card / "ROMS").write_bytes(b"a volume label")
+    why = "ROMS/snes/Sky Pilot (USA).sfc: not written: ROMS is a file, not a folder"
+    dry = cli("--json", "deploy", "1", "--to", str(card), "platform:snes", "--dry-run")
+    assert dry.code == 1  # as the real run exits (a file failed)
+    assert (dry.json()["data"]["actions"], dry.json()["data"]["failures"]) == ({"fail": 1},
+                                                                                [why])
+    text = cli("deploy", "1", "--to", str(card), "platform:snes", "--dry-run")
+    assert f"  would fail: {why}\n" in text.out
+    run = cli("--json", "deploy", "1", "--to", str(card), "platform:snes")
+    assert run.code == 1
+    assert [error["error"] for error in run.json()["data"]["errors"]] == [why]
+    deployment = run.json()["data"]["deployment_id"]
+
+    told = cli("deploy", "resume")  # a run that completed with files failed: named
+    assert told.code == 2
+    assert told.err.strip() == (
+        f"error: no unfinished deployment to resume; deployment {deployment} completed with 1 "
+        f"file failed: `romrunner deploy show {deployment}` says why, `romrunner deploy "
+        f"resume {deployment}` tries it again")
+    (card / "ROMS").unlink()
+    retried = cli("--json", "deploy", "resume", str(deployment))
+    assert retried.code == 0, retried.err
+    assert retried.json()["data"]["copied"] == 1
+    nothing = cli("deploy", "resume")
+    assert nothing.err.strip().startswith("error: no unfinished deployment to resume (")
+
+
+def test_a_file_in_the_way_deeper_down_is_named_too(
+        cli: Any, library: dict[str, int], tmp_path: Path) -> None:
+    card = tmp_path / "card"
+    (card / "ROMS").mkdir(parents=True)
+    (card / "ROMS" / "snes").write_bytes(b"not a folder")
+    run = cli("--json", "deploy", "1", "--to", str(card), "platform:snes")
+    assert [error["error"] for error in run.json()["data"]["errors"]] == [
+        "ROMS/snes/Sky Pilot (USA).sfc: not written: ROMS/snes is a file, not a folder"]
