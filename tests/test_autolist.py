@@ -30,6 +30,7 @@ def rom(seed: str) -> bytes:
 FILES = {  # relative path -> content seed
     "gb/Tetris (World).gb": "tetris", "gb/Kirby (USA).gb": "kirby",
     "ps2/Gran Turismo (USA).iso": "gt", "3do/Road Rash (USA).iso": "roadrash",
+    "ports/Cave Story.sh": "cavestory",
     "nes/Metroid (USA).nes": "metroid", "nes/Zelda II (USA).nes": "zelda2",
     "gba/Golden Sun (USA).gba": "goldensun", "saturn/Nights (USA).iso": "nights",
     "snes/Zelda (USA).sfc": "zelda-u", "snes/Zelda (Europe).sfc": "zelda-e",
@@ -120,8 +121,11 @@ def test_every_reason_code_of_the_gating(cli: Any, setup: dict[str, Any]) -> Non
                               "COMPAT_MISSING_ASSUME_OK"),
         "Kirby (USA).gb": (False, "USER_OVERRIDE_EXCLUDE", None, None),
         "Gran Turismo (USA).iso": (True, "USER_OVERRIDE_INCLUDE", None, None),
-        "Road Rash (USA).iso": (False, "NO_EMULATOR_AVAILABLE",
-                                "PERF_NO_RETROCAT_DATA_ASSUME_OK", "NO_EMULATOR_AVAILABLE"),
+        "Cave Story.sh": (False, "NO_EMULATOR_AVAILABLE", "PERF_NO_RETROCAT_DATA_ASSUME_OK",
+                          "NO_EMULATOR_AVAILABLE"),  # ports: no knulli entry, no fallback
+        # 3do: the device's knulli entry names none, knulli's own profile does
+        "Road Rash (USA).iso": (True, "INCLUDED", "PERF_NO_RETROCAT_DATA_ASSUME_OK",
+                                "COMPAT_MISSING_ASSUME_OK"),
         "Metroid (USA).nes": (True, "INCLUDED", "PERF_OK", "COMPAT_MISSING_ASSUME_OK"),
         "Zelda II (USA).nes": (False, "PERF_TIER_EXCLUDED", "PERF_TIER_EXCLUDED", None),
         "Golden Sun (USA).gba": (True, "INCLUDED", "PERF_MISSING_OPTIMISTIC", "COMPAT_OK"),
@@ -134,7 +138,8 @@ def test_every_reason_code_of_the_gating(cli: Any, setup: dict[str, Any]) -> Non
                   games[name]["compat"]) for name in expected}
     assert got == expected
     assert "Compatibility: ingame" in games["Golden Sun (USA).gba"]["warnings"]
-    assert any("No default emulator" in w for w in games["Road Rash (USA).iso"]["warnings"])
+    assert any("No default emulator" in w for w in games["Cave Story.sh"]["warnings"])
+    assert games["Road Rash (USA).iso"]["emulator_origin"] == "knulli default"
     assert {g["reason"] for g in games.values()} <= {*REASON_CODES, *DROP_REASONS}
     assert games["Tetris (World).gb"]["emulator_id"] == "gambatte"
     # the rule as `resolve` names it: the pack's entry for this device on this OS

@@ -20,6 +20,7 @@ from romrunner.devices.osprofile import (
     ORIGIN_FALLBACK,
     ORIGIN_OS,
     expand_policy_ids,
+    fallback_defaults,
     resolve_os_profile,
 )
 from romrunner.errors import NotFoundError
@@ -84,7 +85,7 @@ def test_inherits_scores_from_is_followed(real_pack: DefinitionPack) -> None:
     assert resolved.emulator_for("gba") == ("gpsp", ORIGIN_OS)
 
 
-def test_device_entry_is_merged_onto_the_os_profile_per_key(real_pack: DefinitionPack) -> None:
+def test_device_entry_is_merged_onto_the_os_profile(real_pack: DefinitionPack) -> None:
     resolved = resolve_os_profile(real_pack, "rg-35xx-plus", "knulli")
     assert resolved.layers == ["deviceOsProfiles.byDeviceId.anbernic-rg35xx-plus.knulli",
                                "profilesByOsId.knulli"]
@@ -93,9 +94,18 @@ def test_device_entry_is_merged_onto_the_os_profile_per_key(real_pack: Definitio
     assert resolved.layout_paths["roms"] == "/userdata/roms"
     assert resolved.is_installed("mgba") is True
     assert resolved.is_installed("drastic") is False
-    # n64 is in no knulli entry: the fallback default, with a warning naming it.
-    assert resolved.emulator_for("n64") == ("retroarch", ORIGIN_FALLBACK)
-    assert "n64" in resolved.fallback_platforms
+    # n64 is in the OS's defaults, not the device's (which names 23 of the OS's 63): the
+    # OS's default stays, and so do the emulators the OS lists as installed.
+    os_defaults = real_pack.os_profiles["profilesByOsId"]["knulli"]["defaults"]
+    n64 = os_defaults["platformToEmulator"]["n64"]
+    assert resolved.emulator_for("n64") == (n64, ORIGIN_OS)
+    assert resolved.is_installed(n64) is True
+    assert "n64" not in resolved.fallback_platforms
+    # a platform no knulli entry names: the fallback default, with a warning naming it
+    missing = sorted(set(fallback_defaults(real_pack)) - set(
+        os_defaults["platformToEmulator"]) - set(real_pack.os_profiles["deviceOsProfiles"][
+            "byDeviceId"]["anbernic-rg35xx-plus"]["knulli"]["defaults"]["platformToEmulator"]))
+    assert missing and all(resolved.emulator_for(p)[1] == ORIGIN_FALLBACK for p in missing)
     assert any("fallback defaults" in w for w in resolved.warnings)
 
 

@@ -2,9 +2,11 @@
 
 Follows ``osEmulatorProfiles.selectionHierarchy``: the device-specific entry (found under any
 of the device's ids, then under the devices it inherits scores from) is merged onto the OS
-profile per top-level key, the device entry winning (DECISIONS-devices D2); an entry that is
-only ``{profileRef: X}`` stands for ``profilesByOsId[X]``. A platform with no default in the
-merged profile takes ``fallbackDefaults`` (policy pseudo-ids expanded), with a warning.
+profile, the device entry winning (DECISIONS-devices D2): its default emulators per platform
+(the OS's stay for the platforms it does not name), its installed emulators added to the
+OS's, any other top-level key whole; an entry that is only ``{profileRef: X}`` stands for
+``profilesByOsId[X]``. A platform with no default in the merged profile takes
+``fallbackDefaults`` (policy pseudo-ids expanded), with a warning.
 """
 
 from __future__ import annotations
@@ -101,26 +103,34 @@ def resolve_os_profile(pack: DefinitionPack, device_id: str, os_id: str) -> Reso
     layers: list[str] = [f"profilesByOsId.{os_id}"] if base else []
     device_entry, device_key, device_member = _device_entry(pack, device_id, os_id)
     merged: dict[str, Any] = dict(base)
-    defaults_of = os_id  # whose profile the merged `defaults` key is
+    defaults_of = os_id  # whose profile the OS's `defaults` are
+    installed = _installed(base)
     if device_entry:
         ref = device_entry.get("profileRef")
         if isinstance(ref, str) and isinstance(by_os.get(ref), dict):
             merged.update(by_os[ref])
+            installed = _installed(by_os[ref])
             layers.append(f"profilesByOsId.{ref} (profileRef)")
             if "defaults" in by_os[ref]:
                 defaults_of = ref
+        os_defaults = _text_map(_dict(merged, "defaults", "platformToEmulator"))
         merged.update({k: v for k, v in device_entry.items() if k not in ("profileRef", "notes")})
+        device_installed = _installed(device_entry)
+        if device_installed is not None:
+            installed = device_installed | (installed or frozenset())
         layers.insert(0, f"deviceOsProfiles.byDeviceId.{device_key}.{os_id}")
+    else:
+        os_defaults = _text_map(_dict(merged, "defaults", "platformToEmulator"))
     warnings: list[str] = []
     device_map = _text_map(_dict(device_entry or {}, "defaults", "platformToEmulator"))
     emulators: dict[str, tuple[str, str]] = {}
     labels: dict[str, str] = {}
-    for platform, emulator in _text_map(_dict(merged, "defaults",
-                                              "platformToEmulator")).items():
-        from_device = device_map.get(platform) == emulator
-        emulators[platform] = (emulator, ORIGIN_DEVICE if from_device else ORIGIN_OS)
-        labels[platform] = f"{device_member} on {os_id} default" if from_device \
-            else f"{defaults_of} default"
+    for platform, emulator in os_defaults.items():
+        emulators[platform] = (emulator, ORIGIN_OS)
+        labels[platform] = f"{defaults_of} default"
+    for platform, emulator in device_map.items():  # the device's, per platform
+        emulators[platform] = (emulator, ORIGIN_DEVICE)
+        labels[platform] = f"{device_member} on {os_id} default"
     fallback = fallback_defaults(pack)
     missing = sorted(p for p in fallback if p not in emulators)
     for platform in missing:
@@ -136,7 +146,7 @@ def resolve_os_profile(pack: DefinitionPack, device_id: str, os_id: str) -> Reso
                         f"{shown}; the pack's fallback defaults are used for them")
     return ResolvedOsProfile(
         os_id=os_id, device_id=device_id, name=str(merged.get("name") or os_id), layers=layers,
-        emulators=emulators, installed=_installed(merged),
+        emulators=emulators, installed=installed,
         layout_paths=_layout_paths(merged),
         requires_user_paths=bool(_dict(merged, "layout").get("requiresUserPathSelection")),
         warnings=warnings, fallback_platforms=missing, labels=labels)
