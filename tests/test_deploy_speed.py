@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from romrunner.deploy import execute
 from romrunner.deploy.card import WRITING_NAME, note_writing
 from romrunner.deploy.execute import (
     DeploySummary,
@@ -222,3 +223,23 @@ def test_a_file_renamed_whose_row_was_lost_is_not_trusted(library: Library,
     summary = resume(library.db, first.deployment_id)
     assert (summary.copied, summary.conflicts) == (0, 1)
     assert final.read_bytes() != data
+
+
+def test_a_batch_written_in_several_statements_records_every_file(
+        library: Library, card: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A batch's intents are written many rows to a statement: with three rows a statement,
+    the 11 files' rows (four statements, the last one short) are each recorded copied with
+    the size and time the card shows, and a second deploy finds them all unchanged."""
+    monkeypatch.setattr(execute, "UPSERT_ROWS", 3)
+    first = _deploy(library, card)
+    assert (first.copied, first.failed) == (11, 0)
+    rows = library.db.query("SELECT seq, dest_path, file_size, dest_mtime_ns, status FROM "
+                            "deployment_items WHERE deployment_id = ? ORDER BY seq",
+                            (first.deployment_id,))
+    assert [row["seq"] for row in rows] == list(range(11))
+    for row in rows:
+        info = (card / row["dest_path"]).stat()
+        assert (row["status"], row["file_size"], row["dest_mtime_ns"]) == (
+            "copied", info.st_size, info.st_mtime_ns)
+    again = _deploy(library, card)
+    assert (again.copied, again.skipped, again.bytes_copied) == (0, 11, 0)

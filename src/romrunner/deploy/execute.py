@@ -224,7 +224,8 @@ def deploy(db: Database, plan: DeployPlan, *, profile_id: int,
             ready = _prepare(db, plan, profile_id, options, destination_id, name)
             summary = _run(db, ready.deployment_id, plan.root, plan.fs, ready.dest_id,
                            ready.decisions, ready.claims, options, progress, fresh=True,
-                           unchanged=ready.unchanged, planned=ready.planned)
+                           unchanged=ready.unchanged, planned=ready.planned,
+                           recorded=ready.recorded)
             summary.notes[:0] = ready.claims.notes
             return summary
 
@@ -249,6 +250,7 @@ class _Prepared:
     claims: Claims
     unchanged: int  # files found unchanged in bulk (no decision of their own)
     planned: list[PlanItem]  # every file of the plan (their folders: see _clean_temps)
+    recorded: DeploymentRecord  # what was recorded (not read back from the database)
 
 
 def _prepare(db: Database, plan: DeployPlan, profile_id: int, options: DeployOptions,
@@ -266,9 +268,10 @@ def _prepare(db: Database, plan: DeployPlan, profile_id: int, options: DeployOpt
     decisions = _decide(root, plan.fs, items, claims, options)
     _prune_brake(plan, decisions, unchanged, options)
     _check_space(root, decisions, options, claims.notes)
-    deployment_id = _record(db, plan, decisions, profile_id, options, dest_id, name, unchanged)
+    deployment_id, recorded = _record(db, plan, decisions, profile_id, options, dest_id, name,
+                                      unchanged)
     return _Prepared(deployment_id, dest_id, decisions, claims,
-                     sum(files for files, _ in unchanged.values()), plan.items)
+                     sum(files for files, _ in unchanged.values()), plan.items, recorded)
 
 
 def _split(root: Path, plan: DeployPlan, claims: Claims, options: DeployOptions
@@ -595,7 +598,8 @@ def _unchanged(decision: _Decision) -> bool:
 
 def _record(db: Database, plan: DeployPlan, decisions: list[_Decision], profile_id: int,
             options: DeployOptions, dest_id: str, name: str | None,
-            found: dict[str, list[int]]) -> int:
+            found: dict[str, list[int]]) -> tuple[int, DeploymentRecord]:
+    """Record the deployment: its id, and what :func:`deployment_record` would read back."""
     unchanged: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for platform, (files, size) in found.items():
         unchanged[platform] = [files, size]
@@ -607,6 +611,8 @@ def _record(db: Database, plan: DeployPlan, decisions: list[_Decision], profile_
             entry[1] += decision.item.size
         else:
             recorded.append(decision.item)
+    records = [_item_record(i) for i in recorded]
+    protected = sorted(plan.protected_folders())
     with db.atomic():  # the items once, compactly: a row is written for one as it gets a state
         cursor = db.execute(
             "INSERT INTO deployment_history (device_profile_id, deployment_name, "
@@ -614,10 +620,10 @@ def _record(db: Database, plan: DeployPlan, decisions: list[_Decision], profile_
             "started_at) VALUES (?, ?, ?, ?, ?, ?, 'started', ?)",
             (profile_id, name, str(plan.root), dest_id,
              json.dumps({**asdict(options), "fs": plan.fs.value}),
-             json.dumps({"unchanged": unchanged, "items": [_item_record(i) for i in recorded],
-                         "protected": sorted(plan.protected_folders())},
+             json.dumps({"unchanged": unchanged, "items": records, "protected": protected},
                         ensure_ascii=False, separators=(",", ":")), now_text()))
-        return int(cursor.lastrowid or 0)
+        deployment_id = int(cursor.lastrowid or 0)
+    return deployment_id, DeploymentRecord(dict(unchanged), records, set(protected))
 
 
 # A deployment's items are recorded once, when it is recorded, in its history row
@@ -627,8 +633,20 @@ def _record(db: Database, plan: DeployPlan, decisions: list[_Decision], profile_
 # every item as a row and no ``items``.)
 _UPSERT = ("INSERT OR REPLACE INTO deployment_items (deployment_id, seq, kind, action, game_id, "
            "platform_id, source_path, source_mtime_ns, content, dest_path, file_size, "
-           "file_sha1, dest_mtime_ns, status, error) "
-           "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+           "file_sha1, dest_mtime_ns, status, error) VALUES ")
+_ROW_VALUES = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+UPSERT_ROWS = 512  # rows per statement (15 values each: well under SQLite's 32,766)
+
+
+def _upsert(db: Database, rows: list[tuple[Any, ...]]) -> None:
+    """Write ``rows`` (see :func:`_row`) into ``deployment_items``, up to
+    :data:`UPSERT_ROWS` per statement: one statement of many rows costs about half as much
+    as one per row (an ``executemany``), whose every row builds the ``CHECK``s' ``IN``
+    lists again."""
+    for start in range(0, len(rows), UPSERT_ROWS):
+        chunk = rows[start:start + UPSERT_ROWS]
+        db.execute(_UPSERT + ", ".join([_ROW_VALUES] * len(chunk)),
+                   [value for row in chunk for value in row])
 
 
 
@@ -1027,6 +1045,9 @@ def _decide(root: Path, fs: FileSystem, items: list[_Item], claims: Claims,
                 info = None
             item.key = key = dest.casefold() if folds and dest.isascii() \
                 else collision_key(dest, fs)  # collision_key's ASCII case, inlined
+            if info is None and item.action == "copy":
+                decisions.append(_Decision(item, COPY))  # nothing there (as _decide_copy)
+                continue
             if info is not None and fast and item.status == "pending" and item.action == "copy":
                 # The common case of a re-deploy, inlined: a file of ours, as the card's
                 # manifest copy records it, unchanged (what _decide_copy decides too).
@@ -1241,7 +1262,7 @@ class _Runner:
         self.dirty_folders.clear()
         if self.pending_states:
             with self.db.atomic():
-                self.db.executemany(_UPSERT, self.pending_states)
+                _upsert(self.db, self.pending_states)
             self.pending_states.clear()
         if failed is not None:
             raise _Stop(self._unsynced_folder_message(*failed))
@@ -1399,7 +1420,7 @@ class _Runner:
                 return
             with self.db.atomic():
                 deployment_id = self.deployment_id
-                self.db.executemany(_UPSERT, [  # the batch's intents
+                _upsert(self.db, [  # the batch's intents
                     _row(deployment_id, w.item, "copied", None, w.owned.mtime_ns,
                          w.owned.sha1 or w.item.sha1) for w in batch])
         except BaseException:
