@@ -1444,8 +1444,9 @@ class _Runner:
             except BaseException:
                 self._take_back(batch[n:])
                 raise
-        if failed:
-            self.flush()  # the failures replace their intents now, not at the next flush
+        if failed or len(self.pending_states) >= FLUSH_FILES or \
+                time.monotonic() - self.last_flush >= FLUSH_SECONDS:
+            self.flush()  # (failures replace their intents now, not at the next flush)
 
     def _unsynced(self, batch: list[_Written], exc: OSError) -> None:
         """The batch's fsyncs failed (on threads: which file's is not known), so none of its
@@ -1506,12 +1507,14 @@ class _Runner:
         # recorded again (at the next flush, after its folder's fsync). Until then its intent
         # holds the time before the rename, and the bytes prove it ours (Claims.find).
         placed = _lstat(target)
-        moved = placed is not None and _is_file(placed) \
-            and placed.st_size == written.owned.size \
-            and placed.st_mtime_ns != written.owned.mtime_ns
-        if moved and placed is not None:
-            written.owned = written.owned._replace(mtime_ns=placed.st_mtime_ns)
-        self.state(item, "copied", owned=written.owned, record=moved)  # else: its intent
+        owned = written.owned
+        if placed is not None and placed.st_mtime_ns != owned.mtime_ns \
+                and placed.st_size == owned.size and _is_file(placed):  # moved: recorded
+            written.owned = owned._replace(mtime_ns=placed.st_mtime_ns)
+            self.state(item, "copied", owned=written.owned)
+        else:  # its intent is its record (a flush is looked for once the batch is renamed)
+            self.handled.add(item.seq)
+            self.keep(item.key or collision_key(item.dest, self.fs), owned)
 
     def _ensure_folder(self, item: _Item) -> None:
         parent = item.dest.rpartition("/")[0]
@@ -1844,29 +1847,8 @@ def _apply(runner: _Runner, decisions: list[_Decision]) -> None:
         item = decision.item
         if progress:
             runner.tick(item.dest)
-        if runner.fresh and decision.claim is not None and _unchanged(decision):
-            summary.skipped += 1  # unchanged: counted, not recorded per file
-            runner.keep(item.key, decision.claim)
-        elif decision.action == NOOP:
-            if decision.claim is not None:  # done, its time moved: the card's is recorded
-                runner.state(item, "copied", owned=decision.claim)
-        elif decision.action in (PRUNE, KEEP):
-            runner.prune(decision)
-        elif decision.action == DONE:
-            runner.state(item, "copied", owned=decision.claim)
-            summary.copied += 1
-        elif decision.action == SKIP:
-            summary.skipped += 1
-            runner.state(item, "skipped", None if decision.claim else decision.note,
-                         owned=decision.claim, record=not runner.fresh or not _unchanged(
-                             decision))
-        elif decision.action == CONFLICT:
-            summary.conflicts += 1
-            runner.state(item, "conflict", decision.note)
-        elif decision.action == FAIL:
-            summary.failed += 1
-            runner.state(item, "failed", decision.note)
-        else:
+        action = decision.action
+        if action == COPY:  # (most of a first deploy's files)
             try:
                 runner.copy(item, decision.existing)
             except _FileFailed as exc:
@@ -1876,6 +1858,28 @@ def _apply(runner: _Runner, decisions: list[_Decision]) -> None:
                 runner._card_error(exc, item.dest)
                 summary.failed += 1
                 runner.state(item, "failed", f"{item.dest}: {describe_os_error(exc)}")
+        elif runner.fresh and decision.claim is not None and _unchanged(decision):
+            summary.skipped += 1  # unchanged: counted, not recorded per file
+            runner.keep(item.key, decision.claim)
+        elif action == NOOP:
+            if decision.claim is not None:  # done, its time moved: the card's is recorded
+                runner.state(item, "copied", owned=decision.claim)
+        elif action in (PRUNE, KEEP):
+            runner.prune(decision)
+        elif action == DONE:
+            runner.state(item, "copied", owned=decision.claim)
+            summary.copied += 1
+        elif action == SKIP:
+            summary.skipped += 1
+            runner.state(item, "skipped", None if decision.claim else decision.note,
+                         owned=decision.claim, record=not runner.fresh or not _unchanged(
+                             decision))
+        elif action == CONFLICT:
+            summary.conflicts += 1
+            runner.state(item, "conflict", decision.note)
+        else:
+            summary.failed += 1
+            runner.state(item, "failed", decision.note)
         runner.files_done += 1
     runner.commit_batch()
 
