@@ -630,7 +630,8 @@ def _record(db: Database, plan: DeployPlan, decisions: list[_Decision], profile_
 # (``manifest_json``: ``items``, one list per item in this order); an item gets its row in
 # ``deployment_items`` when it gets a state (its batch's intent: copied; or failed, skipped,
 # conflict, pruned). An item with no row is pending. (Deployments recorded before this have
-# every item as a row and no ``items``.)
+# every item as a row and no ``items``; so does one completed with a row for each item: its
+# end removes its ``items``, see _without_items.)
 _UPSERT = ("INSERT OR REPLACE INTO deployment_items (deployment_id, seq, kind, action, game_id, "
            "platform_id, source_path, source_mtime_ns, content, dest_path, file_size, "
            "file_sha1, dest_mtime_ns, status, error) VALUES ")
@@ -675,7 +676,8 @@ class DeploymentRecord(NamedTuple):
     """What a deployment recorded about itself in its history row."""
 
     unchanged: dict[str, list[int]]  # files found unchanged, per platform: [files, bytes]
-    items: list[list[Any]] | None  # None: recorded before items were (each has a row)
+    items: list[list[Any]] | None  # None: each item has its row (recorded before items
+    # were, or completed: see _without_items)
     protected: set[str] | None  # folders a prune never removes (None: not recorded)
 
 
@@ -1910,11 +1912,27 @@ def _with_space_needed(message: str, root: Path, decisions: list[_Decision],
 def _finish(db: Database, deployment_id: int, status: str, error: str | None,
             recorded: DeploymentRecord) -> None:
     totals = deployment_totals(db, deployment_id, recorded)
+    record = None  # the record as it is
+    if status == "completed" and recorded.items is not None and not any(
+            entry.get("pending") for entry in totals.values()):
+        record = _without_items(recorded)
     with db.atomic():
         db.execute("UPDATE deployment_history SET status = ?, completed_at = ?, "
-                   "error_message = ?, totals_json = ? WHERE id = ?",
+                   "error_message = ?, totals_json = ?, "
+                   "manifest_json = coalesce(?, manifest_json) WHERE id = ?",
                    (status, now_text() if status == "completed" else None, error,
-                    json.dumps(totals, sort_keys=True), deployment_id))
+                    json.dumps(totals, sort_keys=True), record, deployment_id))
+
+
+def _without_items(recorded: DeploymentRecord) -> str:
+    """The record of a deployment completed with a row for each of its items (none pending):
+    what its rows do not say, so that it reads as one recorded with a row per item (``items``
+    None). The items were most of it (~190 bytes a file), and SQLite writes a row whole again
+    on every update: this one, and every later one, writes a small row."""
+    document: dict[str, Any] = {"unchanged": recorded.unchanged}
+    if recorded.protected is not None:
+        document["protected"] = sorted(recorded.protected)
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":"))
 
 
 def deployment_totals(db: Database, deployment_id: int, recorded: DeploymentRecord | None = None
