@@ -23,6 +23,8 @@ def test_deploy_benchmark_smoke(tmp_path: Path) -> None:
         copy = figures[name]
         assert copy["ours_mib_s"] > 0 and copy["plain_mib_s"] > 0
         assert copy["ratio_vs_plain_median"] > 0 and copy["run_only_ratio_vs_plain_median"] > 0
+        assert copy["cpu_ratio_vs_plain_median"] > 0 \
+            and copy["run_only_cpu_ratio_vs_plain_median"] > 0
     redeploy = figures["redeploy_unchanged"]
     assert redeploy["files"] == 50 and redeploy["bytes_written"] == 0
     assert redeploy["ours_run_only_s"] <= redeploy["ours_s"]

@@ -8,12 +8,15 @@ import base64
 import json
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from romrunner.deploy import execute
 from romrunner.deploy.card import WRITING_NAME, note_writing
 from romrunner.deploy.execute import (
     DeploySummary,
+    Progress,
     deploy,
     fast_skips,
     preview,
@@ -201,17 +204,24 @@ def test_a_deployment_recorded_with_a_row_per_file_still_resumes(library: Librar
 def test_a_file_renamed_whose_row_was_lost_is_not_trusted(library: Library,
                                                           card: Path) -> None:
     """The crash state of one write per file: the rename reached the card, the batch's rows
-    did not reach the database (and the card's manifest does not list the file). Resume
-    finds the item pending from the recorded items and does not take the file for ours."""
-    first = deploy(library.db, library.plan(Layout(card)), profile_id=library.profile_id)
+    did not reach the database (and the card's manifest does not list the file), nor did
+    anything after them (the run's end, which would have dropped the items from the record:
+    each would have had its row). Resume finds the item pending from the recorded items and
+    does not take the file for ours."""
+    deployment = record_deployment(library.db, library.plan(Layout(card)),
+                                   profile_id=library.profile_id)
+    recorded = library.db.scalar("SELECT manifest_json FROM deployment_history WHERE id = ?",
+                                 (deployment,))
+    first = resume(library.db, deployment)
+    assert first.status == "completed"
     row = library.db.query_one("SELECT seq, dest_path FROM deployment_items WHERE "
                                "deployment_id = ? AND kind = 'rom' ORDER BY seq LIMIT 1",
                                (first.deployment_id,))
     with library.db.atomic():
         library.db.execute("DELETE FROM deployment_items WHERE deployment_id = ? AND seq = ?",
                            (first.deployment_id, row["seq"]))
-        library.db.execute("UPDATE deployment_history SET status = 'started' WHERE id = ?",
-                           (first.deployment_id,))
+        library.db.execute("UPDATE deployment_history SET status = 'started', "
+                           "manifest_json = ? WHERE id = ?", (recorded, first.deployment_id))
     manifest = card / ".romrunner" / "manifest.json"
     document = json.loads(manifest.read_bytes())
     del document["files"][row["dest_path"]]
@@ -222,3 +232,60 @@ def test_a_file_renamed_whose_row_was_lost_is_not_trusted(library: Library,
     summary = resume(library.db, first.deployment_id)
     assert (summary.copied, summary.conflicts) == (0, 1)
     assert final.read_bytes() != data
+
+
+def test_a_batch_written_in_several_statements_records_every_file(
+        library: Library, card: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A batch's intents are written many rows to a statement: with three rows a statement,
+    the 11 files' rows (four statements, the last one short) are each recorded copied with
+    the size and time the card shows, and a second deploy finds them all unchanged."""
+    monkeypatch.setattr(execute, "UPSERT_ROWS", 3)
+    first = _deploy(library, card)
+    assert (first.copied, first.failed) == (11, 0)
+    rows = library.db.query("SELECT seq, dest_path, file_size, dest_mtime_ns, status FROM "
+                            "deployment_items WHERE deployment_id = ? ORDER BY seq",
+                            (first.deployment_id,))
+    assert [row["seq"] for row in rows] == list(range(11))
+    for row in rows:
+        info = (card / row["dest_path"]).stat()
+        assert (row["status"], row["file_size"], row["dest_mtime_ns"]) == (
+            "copied", info.st_size, info.st_mtime_ns)
+    again = _deploy(library, card)
+    assert (again.copied, again.skipped, again.bytes_copied) == (0, 11, 0)
+
+
+def test_a_completed_deployment_keeps_only_what_its_rows_do_not_say(library: Library,
+                                                                    card: Path) -> None:
+    """A run stopped midway keeps every item in its record (those without a row are
+    pending: resume needs them); once completed, each item has its row and the record keeps
+    only the counts and folders (SQLite writes a row whole on each update): it reads as one
+    recorded with a row per item, with the same totals, and the card deploys incrementally."""
+    def interrupt(progress: Progress) -> None:
+        if progress.files_done == 3:
+            raise KeyboardInterrupt
+
+    first = deploy(library.db, library.plan(Layout(card)), profile_id=library.profile_id,
+                   progress=interrupt)
+    assert first.status == "cancelled"
+
+    def record() -> dict[str, Any]:
+        text = library.db.scalar("SELECT manifest_json FROM deployment_history WHERE id = ?",
+                                 (first.deployment_id,))
+        document: dict[str, Any] = json.loads(text)
+        return document
+
+    assert len(record()["items"]) == 11
+    finished = resume(library.db, first.deployment_id)
+    assert (finished.status, finished.copied) == ("completed", 11 - first.copied)
+    document = record()
+    assert "items" not in document and set(document) == {"unchanged", "protected"}
+    assert execute.deployment_record(library.db, first.deployment_id).items is None
+    stored = json.loads(library.db.scalar(
+        "SELECT totals_json FROM deployment_history WHERE id = ?", (first.deployment_id,)))
+    assert execute.deployment_totals(library.db, first.deployment_id) == stored
+    assert sum(entry.get("copied", 0) for entry in stored.values()) == 11
+    shown = show_deployment(library.db, first.deployment_id)
+    assert [(c["action"], c["status"], c["files"]) for c in shown["counts"]] == [
+        ("copy", "copied", 11)]
+    again = _deploy(library, card)
+    assert (again.copied, again.skipped, again.bytes_copied) == (0, 11, 0)

@@ -233,7 +233,8 @@ def deploy(db: Database, plan: DeployPlan, *, profile_id: int,
             ready = _prepare(db, plan, profile_id, options, destination_id, name)
             summary = _run(db, ready.deployment_id, plan.root, plan.fs, ready.dest_id,
                            ready.decisions, ready.claims, options, progress, fresh=True,
-                           unchanged=ready.unchanged, planned=ready.planned)
+                           unchanged=ready.unchanged, planned=ready.planned,
+                           recorded=ready.recorded)
             summary.notes[:0] = ready.claims.notes
             return summary
 
@@ -258,6 +259,7 @@ class _Prepared:
     claims: Claims
     unchanged: int  # files found unchanged in bulk (no decision of their own)
     planned: list[PlanItem]  # every file of the plan (their folders: see _clean_temps)
+    recorded: DeploymentRecord  # what was recorded (not read back from the database)
 
 
 def _prepare(db: Database, plan: DeployPlan, profile_id: int, options: DeployOptions,
@@ -275,9 +277,10 @@ def _prepare(db: Database, plan: DeployPlan, profile_id: int, options: DeployOpt
     decisions = _decide(root, plan.fs, items, claims, options)
     _prune_brake(plan, decisions, unchanged, options)
     _check_space(root, decisions, options, claims.notes)
-    deployment_id = _record(db, plan, decisions, profile_id, options, dest_id, name, unchanged)
+    deployment_id, recorded = _record(db, plan, decisions, profile_id, options, dest_id, name,
+                                      unchanged)
     return _Prepared(deployment_id, dest_id, decisions, claims,
-                     sum(files for files, _ in unchanged.values()), plan.items)
+                     sum(files for files, _ in unchanged.values()), plan.items, recorded)
 
 
 def _split(root: Path, plan: DeployPlan, claims: Claims, options: DeployOptions
@@ -608,7 +611,8 @@ def _unchanged(decision: _Decision) -> bool:
 
 def _record(db: Database, plan: DeployPlan, decisions: list[_Decision], profile_id: int,
             options: DeployOptions, dest_id: str, name: str | None,
-            found: dict[str, list[int]]) -> int:
+            found: dict[str, list[int]]) -> tuple[int, DeploymentRecord]:
+    """Record the deployment: its id, and what :func:`deployment_record` would read back."""
     unchanged: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for platform, (files, size) in found.items():
         unchanged[platform] = [files, size]
@@ -620,6 +624,8 @@ def _record(db: Database, plan: DeployPlan, decisions: list[_Decision], profile_
             entry[1] += decision.item.size
         else:
             recorded.append(decision.item)
+    records = [_item_record(i) for i in recorded]
+    protected = sorted(plan.protected_folders())
     with db.atomic():  # the items once, compactly: a row is written for one as it gets a state
         cursor = db.execute(
             "INSERT INTO deployment_history (device_profile_id, deployment_name, "
@@ -627,21 +633,34 @@ def _record(db: Database, plan: DeployPlan, decisions: list[_Decision], profile_
             "started_at) VALUES (?, ?, ?, ?, ?, ?, 'started', ?)",
             (profile_id, name, str(plan.root), dest_id,
              json.dumps({**asdict(options), "fs": plan.fs.value}),
-             json.dumps({"unchanged": unchanged, "items": [_item_record(i) for i in recorded],
-                         "protected": sorted(plan.protected_folders())},
+             json.dumps({"unchanged": unchanged, "items": records, "protected": protected},
                         ensure_ascii=False, separators=(",", ":")), now_text()))
-        return int(cursor.lastrowid or 0)
+        deployment_id = int(cursor.lastrowid or 0)
+    return deployment_id, DeploymentRecord(dict(unchanged), records, set(protected))
 
 
 # A deployment's items are recorded once, when it is recorded, in its history row
 # (``manifest_json``: ``items``, one list per item in this order); an item gets its row in
 # ``deployment_items`` when it gets a state (its batch's intent: copied; or failed, skipped,
 # conflict, pruned). An item with no row is pending. (Deployments recorded before this have
-# every item as a row and no ``items``.)
+# every item as a row and no ``items``; so does one completed with a row for each item: its
+# end removes its ``items``, see _without_items.)
 _UPSERT = ("INSERT OR REPLACE INTO deployment_items (deployment_id, seq, kind, action, game_id, "
            "platform_id, source_path, source_mtime_ns, content, dest_path, file_size, "
-           "file_sha1, dest_mtime_ns, status, error) "
-           "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+           "file_sha1, dest_mtime_ns, status, error) VALUES ")
+_ROW_VALUES = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+UPSERT_ROWS = 512  # rows per statement (15 values each: well under SQLite's 32,766)
+
+
+def _upsert(db: Database, rows: list[tuple[Any, ...]]) -> None:
+    """Write ``rows`` (see :func:`_row`) into ``deployment_items``, up to
+    :data:`UPSERT_ROWS` per statement: one statement of many rows costs about half as much
+    as one per row (an ``executemany``), whose every row builds the ``CHECK``s' ``IN``
+    lists again."""
+    for start in range(0, len(rows), UPSERT_ROWS):
+        chunk = rows[start:start + UPSERT_ROWS]
+        db.execute(_UPSERT + ", ".join([_ROW_VALUES] * len(chunk)),
+                   [value for row in chunk for value in row])
 
 
 
@@ -684,7 +703,8 @@ class DeploymentRecord(NamedTuple):
     """What a deployment recorded about itself in its history row."""
 
     unchanged: dict[str, list[int]]  # files found unchanged, per platform: [files, bytes]
-    items: list[list[Any]] | None  # None: recorded before items were (each has a row)
+    items: list[list[Any]] | None  # None: each item has its row (recorded before items
+    # were, or completed: see _without_items)
     protected: set[str] | None  # folders a prune never removes (None: not recorded)
 
 
@@ -1109,6 +1129,9 @@ def _decide(root: Path, fs: FileSystem, items: list[_Item], claims: Claims,
                 decisions.append(_Decision(item, FAIL, note=not_a_folder(dest, part,
                                                                          card.base)))
                 continue
+            if info is None and item.action == "copy":
+                decisions.append(_Decision(item, COPY))  # nothing there (as _decide_copy)
+                continue
             if info is not None and fast and item.status == "pending" and item.action == "copy":
                 # The common case of a re-deploy, inlined: a file of ours, as the card's
                 # manifest copy records it, unchanged (what _decide_copy decides too).
@@ -1334,7 +1357,7 @@ class _Runner:
         self.dirty_folders.clear()
         if self.pending_states:
             with self.db.atomic():
-                self.db.executemany(_UPSERT, self.pending_states)
+                _upsert(self.db, self.pending_states)
             self.pending_states.clear()
         if failed is not None:
             raise _Stop(self._unsynced_folder_message(*failed))
@@ -1478,7 +1501,7 @@ class _Runner:
                 return
             with self.db.atomic():
                 deployment_id = self.deployment_id
-                self.db.executemany(_UPSERT, [  # the batch's intents
+                _upsert(self.db, [  # the batch's intents
                     _row(deployment_id, w.item, "copied", None, w.owned.mtime_ns,
                          w.owned.sha1 or w.item.sha1) for w in batch])
         except BaseException:
@@ -1502,8 +1525,9 @@ class _Runner:
             except BaseException:
                 self._take_back(batch[n:])
                 raise
-        if failed:
-            self.flush()  # the failures replace their intents now, not at the next flush
+        if failed or len(self.pending_states) >= FLUSH_FILES or \
+                time.monotonic() - self.last_flush >= FLUSH_SECONDS:
+            self.flush()  # (failures replace their intents now, not at the next flush)
 
     def _unsynced(self, batch: list[_Written], exc: OSError) -> None:
         """The batch's fsyncs failed (on threads: which file's is not known), so none of its
@@ -1566,12 +1590,14 @@ class _Runner:
         # recorded again (at the next flush, after its folder's fsync). Until then its intent
         # holds the time before the rename, and the bytes prove it ours (Claims.find).
         placed = _lstat(target)
-        moved = placed is not None and _is_file(placed) \
-            and placed.st_size == written.owned.size \
-            and placed.st_mtime_ns != written.owned.mtime_ns
-        if moved and placed is not None:
-            written.owned = written.owned._replace(mtime_ns=placed.st_mtime_ns)
-        self.state(item, "copied", owned=written.owned, record=moved)  # else: its intent
+        owned = written.owned
+        if placed is not None and placed.st_mtime_ns != owned.mtime_ns \
+                and placed.st_size == owned.size and _is_file(placed):  # moved: recorded
+            written.owned = owned._replace(mtime_ns=placed.st_mtime_ns)
+            self.state(item, "copied", owned=written.owned)
+        else:  # its intent is its record (a flush is looked for once the batch is renamed)
+            self.handled.add(item.seq)
+            self.keep(item.key or collision_key(item.dest, self.fs), owned)
 
     def _ensure_folder(self, item: _Item) -> None:
         parent = item.dest.rpartition("/")[0]
@@ -1904,29 +1930,8 @@ def _apply(runner: _Runner, decisions: list[_Decision]) -> None:
         item = decision.item
         if progress:
             runner.tick(item.dest)
-        if runner.fresh and decision.claim is not None and _unchanged(decision):
-            summary.skipped += 1  # unchanged: counted, not recorded per file
-            runner.keep(item.key, decision.claim)
-        elif decision.action == NOOP:
-            if decision.claim is not None:  # done, its time moved: the card's is recorded
-                runner.state(item, "copied", owned=decision.claim)
-        elif decision.action in (PRUNE, KEEP):
-            runner.prune(decision)
-        elif decision.action == DONE:
-            runner.state(item, "copied", owned=decision.claim)
-            summary.copied += 1
-        elif decision.action == SKIP:
-            summary.skipped += 1
-            runner.state(item, "skipped", None if decision.claim else decision.note,
-                         owned=decision.claim, record=not runner.fresh or not _unchanged(
-                             decision))
-        elif decision.action == CONFLICT:
-            summary.conflicts += 1
-            runner.state(item, "conflict", decision.note)
-        elif decision.action == FAIL:
-            summary.failed += 1
-            runner.state(item, "failed", decision.note)
-        else:
+        action = decision.action
+        if action == COPY:  # (most of a first deploy's files)
             try:
                 runner.copy(item, decision.existing)
             except _FileFailed as exc:
@@ -1936,6 +1941,28 @@ def _apply(runner: _Runner, decisions: list[_Decision]) -> None:
                 runner._card_error(exc, item.dest)
                 summary.failed += 1
                 runner.state(item, "failed", f"{item.dest}: {describe_os_error(exc)}")
+        elif runner.fresh and decision.claim is not None and _unchanged(decision):
+            summary.skipped += 1  # unchanged: counted, not recorded per file
+            runner.keep(item.key, decision.claim)
+        elif action == NOOP:
+            if decision.claim is not None:  # done, its time moved: the card's is recorded
+                runner.state(item, "copied", owned=decision.claim)
+        elif action in (PRUNE, KEEP):
+            runner.prune(decision)
+        elif action == DONE:
+            runner.state(item, "copied", owned=decision.claim)
+            summary.copied += 1
+        elif action == SKIP:
+            summary.skipped += 1
+            runner.state(item, "skipped", None if decision.claim else decision.note,
+                         owned=decision.claim, record=not runner.fresh or not _unchanged(
+                             decision))
+        elif action == CONFLICT:
+            summary.conflicts += 1
+            runner.state(item, "conflict", decision.note)
+        else:
+            summary.failed += 1
+            runner.state(item, "failed", decision.note)
         runner.files_done += 1
     runner.commit_batch()
 
@@ -1966,11 +1993,27 @@ def _with_space_needed(message: str, root: Path, decisions: list[_Decision],
 def _finish(db: Database, deployment_id: int, status: str, error: str | None,
             recorded: DeploymentRecord) -> None:
     totals = deployment_totals(db, deployment_id, recorded)
+    record = None  # the record as it is
+    if status == "completed" and recorded.items is not None and not any(
+            entry.get("pending") for entry in totals.values()):
+        record = _without_items(recorded)
     with db.atomic():
         db.execute("UPDATE deployment_history SET status = ?, completed_at = ?, "
-                   "error_message = ?, totals_json = ? WHERE id = ?",
+                   "error_message = ?, totals_json = ?, "
+                   "manifest_json = coalesce(?, manifest_json) WHERE id = ?",
                    (status, now_text() if status == "completed" else None, error,
-                    json.dumps(totals, sort_keys=True), deployment_id))
+                    json.dumps(totals, sort_keys=True), record, deployment_id))
+
+
+def _without_items(recorded: DeploymentRecord) -> str:
+    """The record of a deployment completed with a row for each of its items (none pending):
+    what its rows do not say, so that it reads as one recorded with a row per item (``items``
+    None). The items were most of it (~190 bytes a file), and SQLite writes a row whole again
+    on every update: this one, and every later one, writes a small row."""
+    document: dict[str, Any] = {"unchanged": recorded.unchanged}
+    if recorded.protected is not None:
+        document["protected"] = sorted(recorded.protected)
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":"))
 
 
 def deployment_totals(db: Database, deployment_id: int, recorded: DeploymentRecord | None = None
