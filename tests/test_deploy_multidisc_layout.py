@@ -13,7 +13,10 @@ from typing import Any
 
 import pytest
 
+from romrunner.deploy.execute import DeployOptions
+from romrunner.deploy.execute import deploy as run
 from romrunner.packs import builtin_pack_path
+from tests.test_deploy_support import Layout, make_library
 
 CUE = 'FILE "{}" BINARY\n  TRACK 01 MODE2/2352\n    INDEX 01 00:00:00\n'
 NAMES = [f"Saga (USA) (Disc {disc})" for disc in (1, 2)]
@@ -168,15 +171,58 @@ def test_a_prune_of_the_set_removes_its_hidden_folder(
     assert files(card) == {"ROMS/psx/Solo (USA).cue", "ROMS/psx/Solo (USA).bin"}
 
 
-def test_a_set_an_earlier_release_deployed_flat_moves_with_a_prune(
-        cli: Any, pack: Path, library: Path, tmp_path: Path) -> None:
-    """A card filled before the discs went apart: the next deploy writes the set's folder and
-    its .m3u; the old flat sheets (ours, unchanged) go with --prune, the one-disc game stays."""
+def _flat_pack(pack: Path, tmp_path: Path) -> Path:
+    """The pack as an earlier release laid sets out: the discs beside the .m3u."""
     flat = tmp_path / "flat-pack"
     shutil.copytree(pack, flat)
     names = json.loads((flat / "folder-names.json").read_text(encoding="utf-8"))
     del names["multiDiscLayouts"]
     (flat / "folder-names.json").write_text(json.dumps(names), encoding="utf-8")
+    return flat
+
+
+def test_an_es_de_card_an_earlier_release_filled_takes_the_new_layout(
+        cli: Any, pack: Path, library: Path, tmp_path: Path) -> None:
+    """QA8 N2: the flat release wrote the file `Saga (USA).m3u` where ES-DE's layout needs the
+    folder `Saga (USA).m3u/`: every run failed the set, and with --prune the first run
+    removed the old copies and wrote none. Our unchanged file is replaced by the folder."""
+    card = tmp_path / "card"
+    deploy(cli, _flat_pack(pack, tmp_path), "emudeck", card)
+    old = card / "Emulation/roms/psx/Saga (USA).m3u"
+    assert old.is_file()
+    again = cli("--pack", str(pack), "--json", "deploy", "1", "--to", str(card),
+                "platform:psx", "--dry-run")
+    assert again.code == 0, again.err
+    assert any("Saga (USA).m3u: ROM Runner's own file" in n
+               for n in again.json()["data"]["notes"])
+    moved = cli("--pack", str(pack), "--json", "deploy", "1", "--to", str(card),
+                "platform:psx")
+    assert moved.code == 0, moved.err
+    assert moved.json()["data"]["failed"] == 0
+    assert playable(card, "Emulation/roms/psx/Saga (USA).m3u/Saga (USA).m3u") == \
+        expected_tracks(library)
+
+
+def test_a_user_file_in_the_way_of_the_set_folder_is_never_removed(
+        cli: Any, pack: Path, library: Path, tmp_path: Path) -> None:
+    card = tmp_path / "card"
+    mine = card / "Emulation/roms/psx/Saga (USA).m3u"
+    mine.parent.mkdir(parents=True)
+    mine.write_text("my own playlist\n")
+    result = cli("--pack", str(pack), "--json", "profile", "create", "--device", "1",
+                 "--os", "emudeck")
+    assert result.code == 0
+    done = cli("--pack", str(pack), "--json", "deploy", "1", "--to", str(card),
+               "platform:psx")
+    assert done.code == 1 and mine.read_text() == "my own playlist\n"
+    assert any("is a file, not a folder" in e["error"] for e in done.json()["data"]["errors"])
+
+
+def test_a_set_an_earlier_release_deployed_flat_moves_with_a_prune(
+        cli: Any, pack: Path, library: Path, tmp_path: Path) -> None:
+    """A card filled before the discs went apart: the next deploy writes the set's folder and
+    its .m3u; the old flat sheets (ours, unchanged) go with --prune, the one-disc game stays."""
+    flat = _flat_pack(pack, tmp_path)
     card = tmp_path / "card"
     deploy(cli, flat, "muos", card)
     assert f"ROMS/psx/{NAMES[0]}.cue" in files(card)
@@ -196,3 +242,30 @@ def test_a_card_laid_out_for_another_os_is_said_to_be(cli: Any, pack: Path, libr
     second = deploy(cli, pack, "knulli", card)
     assert any("an earlier deploy laid this card out for muos; this one lays it out for knulli"
                in w for w in second.json()["warnings"])
+
+
+def test_a_moved_games_old_copy_stays_when_its_new_copy_fails(tmp_path: Path) -> None:
+    """QA8 N2: a --prune removed a moved game's old copies before its new ones were written;
+    a run whose new copy failed left the game off the card. The old copy is removed only once
+    the copy that replaces it is in place."""
+    files: dict[str, int | bytes] = {}
+    for disc, name in enumerate(NAMES, 1):
+        files[f"psx/{name}.bin"] = hashlib.sha256(f"saga{disc}".encode()).digest() * 400
+        files[f"psx/{name}.cue"] = CUE.format(f"{name}.bin").encode()
+    library = make_library(tmp_path, files)
+    card = tmp_path / "card"
+    card.mkdir()
+    run(library.db, library.plan(Layout(card)), profile_id=library.profile_id)  # flat
+    flat_bin = card / f"Roms/psx/{NAMES[1]}.bin"
+    assert flat_bin.is_file()
+    plan = library.plan(Layout(card, disc_layout="hidden"))
+    with (library.root / f"psx/{NAMES[1]}.bin").open("ab") as source:
+        source.write(b"changed after the plan")  # its new copy fails at the run
+    summary = run(library.db, plan, profile_id=library.profile_id,
+                  options=DeployOptions(prune=True, force_prune=True))
+    assert summary.failed == 1
+    assert flat_bin.read_bytes() == files[f"psx/{NAMES[1]}.bin"]  # kept: its move failed
+    assert not (card / f"Roms/psx/{NAMES[0]}.bin").exists()  # moved: removed
+    assert (card / f"Roms/psx/.Saga (USA)/{NAMES[0]}.bin").read_bytes() == \
+        files[f"psx/{NAMES[0]}.bin"]
+    assert f"Roms/psx/{NAMES[1]}.bin" in summary.prune_held

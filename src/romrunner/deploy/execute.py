@@ -892,6 +892,9 @@ class Claims:
         # As parsed (see card and fast_skips); the folders our deployments created.
         self.files, self.folders, note = read_manifest_files(root)
         self.notes = [note] if note else []
+        # Files of ours where a folder of the plan goes (see in_the_way): path -> its record
+        # (None: not ours, or changed).
+        self.replaced_by_folder: dict[str, Owned | None] = {}
         self._card: dict[str, Owned] | None = None
         self.card_more: dict[str, list[Owned]] = defaultdict(list)
         self._stored: dict[str, list[Owned]] | None = None
@@ -994,6 +997,22 @@ class Claims:
                 found = Owned(match.dest, size, mtime, match.sha1)
         self.proven[key] = (size, mtime, found)
         return found
+
+    def in_the_way(self, part: str) -> bool:
+        """True when the file at ``part`` (a path on the card where a folder of the plan
+        goes) is ROM Runner's, unchanged — its size, time and bytes as recorded: the run
+        replaces it with the folder (an earlier layout's file where the new one puts a
+        folder: ES-DE's ``Game.m3u/``, once a flat ``Game.m3u``), said in a note."""
+        if part not in self.replaced_by_folder:
+            info = _lstat(self.root / part)
+            claim = None if info is None or not _is_file(info) else \
+                self.find(collision_key(part, self.fs), info, read_at=part)
+            ours = claim is not None and _still_our_bytes(self.root / part, claim)
+            self.replaced_by_folder[part] = claim if ours else None
+            if ours:
+                self.notes.append(f"{part}: ROM Runner's own file from an earlier deploy, "
+                                  "unchanged, is replaced by a folder of the new layout")
+        return self.replaced_by_folder[part] is not None
 
     def was_proven(self, key: str, claim: Owned | None) -> bool:
         """True when ``claim`` is a record :meth:`find` proved by the file's bytes (its time
@@ -1125,7 +1144,8 @@ def _decide(root: Path, fs: FileSystem, items: list[_Item], claims: Claims,
             item.key = key = dest.casefold() if folds and dest.isascii() \
                 else collision_key(dest, fs)  # collision_key's ASCII case, inlined
             if fd is None and folder and item.action == "copy" \
-                    and (part := card.blocked(folder)) is not None:
+                    and (part := card.blocked(folder)) is not None \
+                    and not claims.in_the_way(part):
                 decisions.append(_Decision(item, FAIL, note=not_a_folder(dest, part,
                                                                          card.base)))
                 continue
@@ -1612,13 +1632,29 @@ class _Runner:
             folder.mkdir(parents=True, exist_ok=True)
         except (FileExistsError, NotADirectoryError) as exc:  # a file where a folder must be
             part = blocking_part(self.base, parent) or parent
-            raise _FileFailed(not_a_folder(item.dest, part, self.base)) from exc
+            if not self._remove_ours_in_the_way(part):
+                raise _FileFailed(not_a_folder(item.dest, part, self.base)) from exc
+            folder.mkdir(parents=True, exist_ok=True)
         self.checked_folders.add(parent)
         if self.protected is not None:
             ours = {folder for folder in missing if folder not in self.protected}
             if ours - self.created:
                 self.created |= ours
                 self.changed = True
+
+    def _remove_ours_in_the_way(self, part: str) -> bool:
+        """Remove the file of ours at ``part`` where a folder goes, if the plan found it
+        ours and it still is (:meth:`Claims.in_the_way`); False when it is not."""
+        claim = self.claims.replaced_by_folder.get(part)
+        target = self.root / part
+        info = _lstat(target)
+        if claim is None or info is None or not claim.matches(info):
+            return False
+        os.unlink(target)
+        self.dirty_folders.add(str(target.parent))
+        self.results[collision_key(part, self.fs)] = None
+        self.changed = True
+        return True
 
     def _missing_folders(self, parent: str) -> list[str]:
         """``parent`` and the folders above it that are not on the card yet."""
@@ -1926,7 +1962,19 @@ def _settle(runner: _Runner) -> None:
 def _apply(runner: _Runner, decisions: list[_Decision]) -> None:
     summary = runner.summary
     progress = runner.progress is not None
+    # A file of ours a prune removes whose bytes this run writes elsewhere (a game moved to
+    # a new folder or layout) is removed after that copy is in place, not before: a run that
+    # stops or fails that copy leaves the game its old copy on the card.
+    moving: dict[str, list[_Item]] = defaultdict(list)
     for decision in decisions:
+        if decision.action == COPY and decision.item.sha1:
+            moving[decision.item.sha1].append(decision.item)
+    later = [d for d in decisions if d.action == PRUNE and d.claim is not None
+             and d.claim.sha1 in moving]
+    deferred = {id(decision) for decision in later}
+    for decision in decisions:
+        if deferred and id(decision) in deferred:
+            continue
         item = decision.item
         if progress:
             runner.tick(item.dest)
@@ -1965,6 +2013,17 @@ def _apply(runner: _Runner, decisions: list[_Decision]) -> None:
             runner.state(item, "failed", decision.note)
         runner.files_done += 1
     runner.commit_batch()
+    for decision in later:
+        if progress:
+            runner.tick(decision.item.dest)
+        sha1 = decision.claim.sha1 if decision.claim is not None else None
+        if any(runner.results.get(new.key or "") for new in moving[sha1 or ""]):
+            runner.prune(decision)
+        else:
+            runner.claims.held_elsewhere.append(decision.item.dest)
+            runner.state(decision.item, "skipped", "kept: the copy that replaces it was not "
+                         "written")
+        runner.files_done += 1
 
 
 def _with_space_needed(message: str, root: Path, decisions: list[_Decision],
