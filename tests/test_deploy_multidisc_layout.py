@@ -269,3 +269,40 @@ def test_a_moved_games_old_copy_stays_when_its_new_copy_fails(tmp_path: Path) ->
     assert (card / f"Roms/psx/.Saga (USA)/{NAMES[0]}.bin").read_bytes() == \
         files[f"psx/{NAMES[0]}.bin"]
     assert f"Roms/psx/{NAMES[1]}.bin" in summary.prune_held
+
+
+def test_generic_track_names_of_two_discs_or_two_games_both_reach_the_card(
+        cli: Any, pack: Path, tmp_path: Path) -> None:
+    """QA8 N3: `Epic Set (USA)/Disc 1/Track 01.bin` and `Disc 2/Track 01.bin` (and two games'
+    `Track 01.bin`) met in one folder on the card: the second was left out, the set's .m3u
+    named one disc. The later one's tracks get its sheet's name first, its sheet names them."""
+    root = tmp_path / "roms"
+    tracks: dict[str, bytes] = {}
+    for disc in (1, 2):
+        folder = root / "psx" / "Epic Set (USA)" / f"Disc {disc}"
+        folder.mkdir(parents=True)
+        data = hashlib.sha256(f"epic{disc}".encode()).digest() * 3000
+        (folder / "Track 01.bin").write_bytes(data)
+        (folder / f"Epic Set (USA) (Disc {disc}).cue").write_text(CUE.format("Track 01.bin"))
+        tracks[f"epic{disc}"] = data
+    for game in ("Alpha Rip (USA)", "Beta Rip (USA)"):
+        folder = root / "psx" / game
+        folder.mkdir(parents=True)
+        data = hashlib.sha256(game.encode()).digest() * 3000
+        (folder / "Track 01.bin").write_bytes(data)
+        (folder / f"{game}.cue").write_text(CUE.format("Track 01.bin"))
+        tracks[game] = data
+    for args in (("library", "add", str(root)), ("scan", "--workers", "1"),
+                 ("device", "add", "rg-35xx-plus")):
+        assert cli("--pack", str(pack), *args).code == 0, args
+    card = tmp_path / "card"
+    result = deploy(cli, pack, "muos", card)
+    assert not [w for w in result.json()["warnings"] if "already taken" in w]
+    assert playable(card, "ROMS/psx/Epic Set (USA).m3u") == [tracks["epic1"], tracks["epic2"]]
+    for game in ("Alpha Rip (USA)", "Beta Rip (USA)"):
+        sheet = card / f"ROMS/psx/{game}.cue"
+        (line,) = [row for row in sheet.read_text().splitlines() if row.startswith("FILE")]
+        assert (sheet.parent / line.split('"')[1]).read_bytes() == tracks[game]
+    again = cli("--pack", str(pack), "--json", "deploy", "1", "--to", str(card),
+                "platform:psx")
+    assert again.json()["data"]["copied"] == 0

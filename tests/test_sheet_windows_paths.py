@@ -113,3 +113,17 @@ def test_a_disc_deployed_with_its_track_in_a_folder_moves_beside_its_sheet_with_
     assert moved.pruned == 1 and moved.failed == 0
     assert _on_card(card) == {"Roms/psx/Beta (USA).cue": SHEET.format("Beta (USA).bin").encode(),
                               "Roms/psx/Beta (USA).bin": track}
+
+
+def test_a_rewritten_sheet_loses_its_byte_order_mark(tmp_path: Path) -> None:
+    """QA8 N7: PCSX ReARMed compares each line's first word with FILE; a BOM before it hides
+    the sheet's first FILE line. The sheets the deploy writes have none."""
+    track = bytes([5]) * 4704
+    library = make_library(tmp_path, {
+        "psx/Bom (USA).cue": b"\xef\xbb\xbf" + SHEET.format("data/t1.bin").encode(),
+        "psx/data/t1.bin": track})
+    card = tmp_path / "card"
+    card.mkdir()
+    deploy(library.db, library.plan(Layout(card)), profile_id=library.profile_id)
+    assert _on_card(card) == {"Roms/psx/Bom (USA).cue": SHEET.format("t1.bin").encode(),
+                              "Roms/psx/t1.bin": track}

@@ -224,8 +224,9 @@ def _build_plan(db: Database, layout: CardLayoutLike, game_ids: Iterable[int],
         count = len(builder.flat_sheets)
         plan.warnings.append(PlanIssue(
             "sheet-rewritten", f"{count:,} disc {'sheet names' if count == 1 else 'sheets name'}"
-            " tracks in a folder or with characters the card cannot hold: on the card the "
-            f"tracks go beside {'it' if count == 1 else 'them'} under legal names, and "
+            " tracks in a folder, with characters the card cannot hold, or with names another "
+            f"disc's tracks have: on the card the tracks go beside {'it' if count == 1 else 'them'}"
+            " under names of their own, and "
             f"{'its' if count == 1 else 'their'} FILE lines name them (the library's files "
             f"are unchanged; {', '.join(builder.flat_sheets[:3])}"
             f"{f' and {count - 3:,} more' if count > 3 else ''})"))
@@ -622,8 +623,9 @@ class _Builder:
             self.error("bad-name", str(exc), game, game.source)
             return None
         folder = self.set_folder(game, folder)
-        items = [PlanItem(ROM, f"{folder}/{name}", game.size, game.platform_id, game.id,
-                          game.source, game.mtime_ns, game.sha1)]
+        sheet = PlanItem(ROM, f"{folder}/{name}", game.size, game.platform_id, game.id,
+                         game.source, game.mtime_ns, game.sha1)
+        items = [sheet]
         if game.missing:
             self.error("source-missing", f"{game.source}: missing since the last scan", game,
                        game.source)
@@ -632,7 +634,7 @@ class _Builder:
         parent = game.source.rpartition("/")[0]
         if tracks and game.filename.lower().endswith(".cue") and _needs_flat_sheet(tracks,
                                                                                   self.fs):
-            flat = self._flat_sheet(game, folder, parent, tracks, items[0])
+            flat = self._flat_sheet(game, folder, parent, tracks, sheet)
             if flat is None:
                 self._hold_disc(game, tracks)
                 return None
@@ -663,6 +665,14 @@ class _Builder:
             for item in items:
                 self.hold(item.dest, game)
             return None
+        if game.filename.lower().endswith(".cue") and self._tracks_collide(items[1:]):
+            # generic track names (`Track 01.bin`) another disc or game has there too: this
+            # sheet's tracks get its own name before theirs, and the card its sheet naming them
+            renamed = self._flat_sheet(game, folder, parent, tracks, sheet, unique=True)
+            if renamed is None:
+                self._hold_disc(game, tracks)
+                return None
+            items = renamed
         if not self.claim(items, game):
             return None
         # The sheet after the tracks it names: a run stopped between them (a full card)
@@ -818,14 +828,22 @@ class _Builder:
                    game, game.source)
         return True
 
+    def _tracks_collide(self, items: list[PlanItem]) -> bool:
+        """True when a track's destination is taken, or two of them are one."""
+        keys = [collision_key(item.dest, self.fs) for item in items]
+        return len(set(keys)) < len(keys) or any(key in self.taken for key in keys)
+
     def _flat_sheet(self, game: _Game, folder: str, parent: str, tracks: list[_Track],
-                    sheet: PlanItem) -> list[PlanItem] | None:
+                    sheet: PlanItem, *, unique: bool = False) -> list[PlanItem] | None:
         """A .cue whose tracks are in a folder (``FILE "sub/x.bin"``, or ``tr\\x.bin`` with a
         Windows backslash) or named with characters the card cannot hold: its tracks go
         beside it under legal names, and the card gets the sheet with its ``FILE`` lines
         naming them (the library's sheet is never changed). Emulators on the card read a
         track beside its sheet; PCSX ReARMed looks nowhere else. None (the error recorded)
-        when the sheet changed since the scan or two tracks would get one name."""
+        when the sheet changed since the scan or two tracks would get one name.
+
+        ``unique``: each track's name on the card starts with the sheet's (``Epic Set (USA)
+        (Disc 2) - Track 01.bin``), for tracks whose own names another disc's have."""
         if not self.file_ok(sheet, game):
             return None
         try:
@@ -836,9 +854,11 @@ class _Builder:
             return None
         names: dict[str, str] = {}  # the track's path as the scan has it -> its name on the card
         taken: dict[str, str] = {}
+        stem = PurePosixPath(game.filename).stem
         for track in tracks:
+            own = track.name.rpartition("/")[2]
             try:
-                name = legal_component(track.name.rpartition("/")[2], self.fs)
+                name = legal_component(f"{stem} - {own}" if unique else own, self.fs)
             except InputError as exc:
                 self.error("bad-name", f"{game.source}: track {track.name!r}: {exc}", game,
                            game.source)
@@ -851,8 +871,11 @@ class _Builder:
                 return None
             taken[key] = track.name
             names[track.name] = name
-        content = _cue_with_names(text, names).encode("utf-8", "surrogateescape")
-        self.flat_sheets.append(game.source)
+        # (without a byte-order mark: PCSX ReARMed would not see a FILE line behind one)
+        content = _cue_with_names(text.removeprefix("\ufeff"), names).encode(
+            "utf-8", "surrogateescape")
+        if game.source not in self.flat_sheets:
+            self.flat_sheets.append(game.source)
         items = [PlanItem(ROM, sheet.dest, len(content), game.platform_id, game.id,
                           content=content)]
         for track in tracks:
