@@ -149,3 +149,32 @@ def test_a_kill_9_mid_deploy_then_resume_and_prune_accounts_for_every_file(
         assert [note for note in data["notes"] if "--prune" in note] == []
         assert not roms.exists() or list(roms.iterdir()) == []
         assert [p.name for p in (card / "ROMS" / "snes").iterdir()] == ["Kept (USA).sfc"]
+
+
+def test_a_file_of_ours_for_another_game_under_another_case_is_not_replaced(
+        cli: Any, tmp_path: Path) -> None:
+    """QA8 N5: on FAT32 `Track 01.gb` (one game's, written by an earlier run) and
+    `track 01.gb` (another game's, chosen later) are one file: the later run replaced the first
+    game's bytes, calling it an update of its own file. It is a conflict now."""
+    gb = tmp_path / "lib" / "gb"
+    (gb / "one").mkdir(parents=True)
+    (gb / "two").mkdir(parents=True)
+    first, second = bytes([1]) * 4096, bytes([2]) * 4096
+    (gb / "one" / "Track 01.gb").write_bytes(first)
+    (gb / "two" / "track 01.gb").write_bytes(second)
+    assert cli("library", "add", str(tmp_path / "lib")).code == 0
+    assert cli("scan").code == 0
+    assert cli("device", "add", "rg-35xx-plus").code == 0
+    assert cli("profile", "create", "--device", "1", "--os", "muos").code == 0
+    ids = {g["filename"]: g["id"] for g in cli("--json", "games", "ls").json()["data"]["games"]}
+    for collection, name in (("one", "Track 01.gb"), ("two", "track 01.gb")):
+        assert cli("collection", "create", collection).code == 0
+        assert cli("collection", "add", collection, str(ids[name])).code == 0
+    with fusefat_card(tmp_path) as card:
+        assert cli("deploy", "1", "--to", str(card), "--collection", "one").code == 0
+        later = cli("--json", "deploy", "1", "--to", str(card), "--collection", "two")
+        assert later.code == 1, later.err  # a conflict
+        (on_card,) = list((card / "ROMS" / "gb").iterdir())
+        assert on_card.read_bytes() == first
+        assert any("ROM Runner wrote ROMS/gb/Track 01.gb there for another file"
+                   in e["error"] for e in later.json()["data"]["errors"])

@@ -1210,6 +1210,13 @@ def _decide_copy(root: Path, item: _Item, info: os.stat_result | None, claim: Ow
         if same:
             return _Decision(item, DONE if item.dest_mtime_ns == claim.mtime_ns else SKIP,
                              info, claim)
+        if claim.dest != item.dest and not options.overwrite:
+            # one file on a card that ignores case, written by us under another spelling for
+            # another file (`Track 01.bin` of one game, `track 01.bin` of another): not ours
+            # to replace
+            return _Decision(item, CONFLICT, info, note=f"{item.dest}: ROM Runner wrote "
+                             f"{claim.dest} there for another file (the card ignores case); "
+                             "kept (use --overwrite to replace it)")
         return _Decision(item, COPY, info, claim)  # ours, but an older version: replace it
     if same_size and _card_hash_matches(root, item):
         # The same bytes are already there (a card filled by hand, a lost .romrunner/): nothing
