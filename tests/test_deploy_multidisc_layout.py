@@ -306,3 +306,40 @@ def test_generic_track_names_of_two_discs_or_two_games_both_reach_the_card(
     again = cli("--pack", str(pack), "--json", "deploy", "1", "--to", str(card),
                 "platform:psx")
     assert again.json()["data"]["copied"] == 0
+
+
+def test_a_disc_gone_from_the_library_stays_in_the_cards_playlist_and_gaps_are_said(
+        cli: Any, pack: Path, tmp_path: Path) -> None:
+    """QA8 N1: a disc missing since the last deploy was dropped from the card's .m3u (its
+    copy kept): the game jumped from disc 1 to disc 3. A set with discs 1 and 3 only went on
+    the card without a word."""
+    root = tmp_path / "roms" / "psx"
+    root.mkdir(parents=True)
+    names = [f"Quad (USA) (Disc {n})" for n in (1, 2, 3)]
+    for number, name in enumerate(names, 1):
+        (root / f"{name}.bin").write_bytes(bytes([number]) * 9000)
+        (root / f"{name}.cue").write_text(CUE.format(f"{name}.bin"))
+    for name in ("Gap (USA) (Disc 1)", "Gap (USA) (Disc 3)"):
+        (root / f"{name}.bin").write_bytes(name.encode() * 900)
+        (root / f"{name}.cue").write_text(CUE.format(f"{name}.bin"))
+    for args in (("library", "add", str(tmp_path / "roms")), ("scan", "--workers", "1"),
+                 ("device", "add", "rg-35xx-plus")):
+        assert cli("--pack", str(pack), *args).code == 0, args
+    card = tmp_path / "card"
+    first = deploy(cli, pack, "muos", card)
+    assert any(w.startswith("Gap (USA): disc 2 is not in the library (discs 1, 3 are)")
+               for w in first.json()["warnings"])
+    whole = (card / "ROMS/psx/Quad (USA).m3u").read_text()
+    aside = tmp_path / "aside"
+    aside.mkdir()
+    for suffix in (".bin", ".cue"):
+        (root / f"{names[1]}{suffix}").rename(aside / f"{names[1]}{suffix}")
+    assert cli("--pack", str(pack), "scan", "--workers", "1", "--accept-missing").code == 0
+    again = cli("--pack", str(pack), "--json", "deploy", "1", "--to", str(card),
+                "platform:psx")
+    assert again.code == 0, again.err
+    assert (card / "ROMS/psx/Quad (USA).m3u").read_text() == whole  # all three discs
+    assert any(w.startswith("Quad (USA): disc 2 (Quad (USA) (Disc 2).cue) is missing from "
+                            "the library since the last scan: its copy on the card is kept")
+               for w in again.json()["warnings"])
+    assert playable(card, "ROMS/psx/Quad (USA).m3u") == [bytes([n]) * 9000 for n in (1, 2, 3)]

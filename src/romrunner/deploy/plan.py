@@ -207,7 +207,7 @@ def _build_plan(db: Database, layout: CardLayoutLike, game_ids: Iterable[int],
         plan.errors.append(PlanIssue("unknown-game", f"game {missing} does not exist",
                                      game_id=missing))
     _leave_out_copies(db, games, builder)
-    sets = _complete_sets(db, games, plan)
+    sets = _complete_sets(db, games, builder)
     tracks = _load_tracks(db, list(games))
     placed: dict[str, list[tuple[_Game, str]]] = defaultdict(list)
     disc_files = {game.source for game in games.values() if game.set_key}
@@ -501,7 +501,8 @@ def _load_tracks(db: Database, ids: list[int]) -> dict[int, list[_Track]]:
     return tracks
 
 
-def _complete_sets(db: Database, games: dict[int, _Game], plan: DeployPlan) -> dict[str, int]:
+def _complete_sets(db: Database, games: dict[int, _Game], builder: _Builder
+                   ) -> dict[str, int]:
     """Add to ``games`` the present discs of each chosen disc's set that were not chosen (a
     set is one game: a collection holding disc 1 deploys the set, and ``--prune`` never
     breaks it on the card), said in one warning; return each set's count of present discs."""
@@ -511,19 +512,22 @@ def _complete_sets(db: Database, games: dict[int, _Game], plan: DeployPlan) -> d
     if not keys:
         return {}
     members: dict[str, list[int]] = defaultdict(list)
-    for set_key, game_id in db.query(
-            "SELECT set_key, id FROM games WHERE set_key IN (SELECT value FROM json_each(?)) "
-            "AND is_missing = 0 ORDER BY id", (json.dumps(keys),)):
-        members[set_key].append(int(game_id))
+    missing: list[int] = []
+    for set_key, game_id, is_missing in db.query(
+            "SELECT set_key, id, is_missing FROM games WHERE set_key IN "
+            "(SELECT value FROM json_each(?)) ORDER BY id", (json.dumps(keys),)):
+        (missing if is_missing else members[set_key]).append(int(game_id))
+    for game in _load_games(db, missing).values() if missing else ():
+        builder.missing_discs[game.set_key or ""].append(game)
     added = [i for ids in members.values() for i in ids if i not in games]
     if added:
         found = _load_games(db, added)
         games.update(found)
-        plan.game_ids.extend(found)
+        builder.plan.game_ids.extend(found)
         titles = sorted({_set_title(game, game.set_key or "") for game in found.values()})
         shown = ", ".join(titles[:3]) + (f" and {len(titles) - 3:,} more" if len(titles) > 3
                                          else "")
-        plan.warnings.append(PlanIssue(
+        builder.plan.warnings.append(PlanIssue(
             "set-completed", f"{len(found):,} {'disc' if len(found) == 1 else 'discs'} not "
             f"chosen added to complete {'its set' if len(titles) == 1 else 'their sets'} "
             f"({shown}): a multi-disc game goes on the card whole"))
@@ -597,6 +601,8 @@ class _Builder:
         # whose title names the set's folder and playlist (see set_folder).
         self.set_firsts: dict[str, _Game] = {}
         self.flat_sheets: list[str] = []  # .cue sheets the card gets with their tracks beside
+        # Per chosen set: its discs missing from the library since the last scan
+        self.missing_discs: dict[str, list[_Game]] = defaultdict(list)
 
     def folder(self, platform_id: str) -> str | None:
         """The platform's folder as text (paths are joined as text: 100k games)."""
@@ -956,8 +962,10 @@ class _Builder:
         title = _set_title(first, set_key)
         if len(discs) < known:
             self.plan.warnings.append(PlanIssue(
-                "incomplete-set", f"{title}: {len(discs)} of {known} discs selected",
-                first.platform_id, first.id))
+                "incomplete-set", f"{title}: {len(discs)} of {known} discs could be placed "
+                "(the errors say why)", first.platform_id, first.id))
+        held = self._held_discs(set_key, discs[0][1])
+        self._warn_disc_gaps(title, first, [game for game, _ in discs], held)
         if not self.layout.wants_m3u(first.platform_id):
             return
         kind = self.layout.multi_disc_layout(first.platform_id)
@@ -967,7 +975,9 @@ class _Builder:
         folder = PurePosixPath(discs[0][1]).parent
         if kind == "hidden" and apart:
             folder = folder.parent  # the .m3u beside the hidden folder
-        ordered = sorted(discs, key=lambda pair: (pair[0].disc or 0, pair[1]))
+        listed = [*discs, *((game, dest) for game, dest in held
+                            if PurePosixPath(dest).is_relative_to(folder))]
+        ordered = sorted(listed, key=lambda pair: (pair[0].disc or 0, pair[1]))
         content = "".join(PurePosixPath(dest).relative_to(folder).as_posix() + "\n"
                           for _, dest in ordered).encode()
         name = self.m3u_name(self.set_firsts.get(set_key, first), set_key)
@@ -975,6 +985,49 @@ class _Builder:
                         first.id, content=content)
         if self.claim([item], first):
             self.plan.items.append(item)
+
+
+    def _held_discs(self, set_key: str, placed: str) -> list[tuple[_Game, str]]:
+        """The set's discs missing from the library whose copy an earlier deploy left on the
+        card (its sheet beside the placed discs, or in the platform folder), with where: the
+        copy is kept (held), so the set's .m3u still lists it."""
+        found: list[tuple[_Game, str]] = []
+        for game in self.missing_discs.get(set_key, []):
+            try:
+                name = legal_component(game.filename, self.fs)
+            except InputError:
+                continue
+            folder = self.folder(game.platform_id) or ""
+            places = dict.fromkeys((PurePosixPath(placed).parent.as_posix(), folder))
+            dest = next((f"{place}/{name}" for place in places
+                         if os.path.lexists(self.plan.root / place / name)), None)
+            if dest is not None:
+                found.append((game, dest))
+        return found
+
+    def _warn_disc_gaps(self, title: str, first: _Game, placed: list[_Game],
+                        held: list[tuple[_Game, str]]) -> None:
+        """Say which discs of a set the card will not have: missing from the library since
+        the last scan (kept on the card if a copy is there), or never in it (a gap in the
+        disc numbers: discs 1 and 3)."""
+        missing = self.missing_discs.get(first.set_key or "", [])
+        kept = {game.id for game, _ in held}
+        for game in missing:
+            where = "its copy on the card is kept and the .m3u still lists it" \
+                if game.id in kept else "the card will not have it"
+            self.plan.warnings.append(PlanIssue(
+                "set-disc-missing", f"{title}: disc {game.disc or '?'} ({game.filename}) is "
+                f"missing from the library since the last scan: {where}", first.platform_id,
+                game.id))
+        numbers = {g.disc for g in [*placed, *missing] if g.disc}
+        gaps = sorted(set(range(1, max(numbers, default=0) + 1)) - numbers)
+        if gaps:
+            shown = ", ".join(str(n) for n in gaps)
+            self.plan.warnings.append(PlanIssue(
+                "set-disc-gap", f"{title}: disc{'s' if len(gaps) > 1 else ''} {shown} "
+                f"{'are' if len(gaps) > 1 else 'is'} not in the library (discs "
+                f"{', '.join(str(n) for n in sorted(numbers))} are): the game may not be "
+                "finished on the device", first.platform_id, first.id))
 
 
 def _set_title(first: _Game, set_key: str) -> str:
