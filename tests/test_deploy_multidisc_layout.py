@@ -226,10 +226,17 @@ def test_a_set_an_earlier_release_deployed_flat_moves_with_a_prune(
     card = tmp_path / "card"
     deploy(cli, flat, "muos", card)
     assert f"ROMS/psx/{NAMES[0]}.cue" in files(card)
+    dry = cli("--pack", str(pack), "--json", "deploy", "1", "--to", str(card), "platform:psx",
+              "--dry-run")
+    assert any(w.startswith("1 multi-disc set an earlier deploy put flat beside its .m3u "
+                            "(Saga (USA)) now goes in a folder of its own")
+               for w in dry.json()["warnings"])  # QA8 N4: the frontend lists both meanwhile
     moved = cli("--pack", str(pack), "--json", "deploy", "1", "--to", str(card),
                 "platform:psx", "--prune", "--force")
     assert moved.code == 0, moved.err
     assert playable(card, "ROMS/psx/Saga (USA).m3u") == expected_tracks(library)
+    after = cli("--pack", str(pack), "--json", "deploy", "1", "--to", str(card), "platform:psx")
+    assert not [w for w in after.json()["warnings"] if "put flat" in w]
     assert {p for p in files(card) if "/.Saga" not in p} == {
         "ROMS/psx/Saga (USA).m3u", "ROMS/psx/Solo (USA).cue", "ROMS/psx/Solo (USA).bin"}
 

@@ -29,7 +29,7 @@ from romrunner.deploy.archives import (
     archive_extension,
     archive_support,
 )
-from romrunner.deploy.card import read_manifest, recorded_card_os
+from romrunner.deploy.card import read_manifest, read_manifest_files, recorded_card_os
 from romrunner.deploy.layout import CardLayoutLike
 from romrunner.deploy.legal import FileSystem, collision_key, legal_component, legal_path
 from romrunner.errors import InputError
@@ -220,6 +220,7 @@ def _build_plan(db: Database, layout: CardLayoutLike, game_ids: Iterable[int],
             placed[game.set_key].append((game, dest))
     for set_key, discs in placed.items():
         builder.add_set(set_key, discs, sets.get(set_key, len(discs)))
+    _warn_flat_sets(builder, placed)
     if builder.flat_sheets:
         count = len(builder.flat_sheets)
         plan.warnings.append(PlanIssue(
@@ -245,6 +246,33 @@ def _build_plan(db: Database, layout: CardLayoutLike, game_ids: Iterable[int],
     if playlists is not None:
         plan.layout_folders.add(str(playlists.path))
     return plan
+
+
+def _warn_flat_sets(builder: _Builder, placed: dict[str, list[tuple[_Game, str]]]) -> None:
+    """Say which sets now in a folder of their own an earlier deploy (a release that laid
+    sets out flat) left beside their .m3u: the frontend lists those copies as games of their
+    own until ``--prune`` removes them."""
+    moved: list[tuple[str, str]] = []  # (title, a flat copy on the card)
+    for set_key, discs in placed.items():
+        for game, dest in discs:
+            folder = builder.folder(game.platform_id)
+            flat = f"{folder}/{PurePosixPath(dest).name}"
+            if folder and flat != dest and os.path.lexists(builder.plan.root / flat):
+                moved.append((_set_title(builder.set_firsts.get(set_key, game), set_key), flat))
+                break
+    if not moved:
+        return
+    ours = read_manifest_files(builder.plan.root)[0]
+    titles = sorted({title for title, flat in moved if flat in ours})
+    if titles:
+        count = len(titles)
+        shown = ", ".join(titles[:3]) + (f" and {count - 3:,} more" if count > 3 else "")
+        builder.plan.warnings.append(PlanIssue(
+            "set-layout-moved", f"{count:,} multi-disc {'set' if count == 1 else 'sets'} "
+            f"an earlier deploy put flat beside {'its' if count == 1 else 'their'} .m3u "
+            f"({shown}) now go{'es' if count == 1 else ''} in a folder of "
+            f"{'its' if count == 1 else 'their'} own: the old copies stay until --prune "
+            "removes them (until then the frontend may list such a game more than once)"))
 
 
 def _warn_other_os(layout: CardLayoutLike, plan: DeployPlan) -> None:
