@@ -325,8 +325,9 @@ def test_a_held_disc_set_keeps_its_playlist_on_the_card(cli: Any, library: Path,
     library.mkdir()
     assert cli("scan", "--workers", "1").code == 2  # held back: none of its files found
     result = cli("--json", "deploy", "1", "--to", str(card), "--auto", "--prune")
-    assert result.code == 0, result.err
+    assert result.code == 1, result.err  # the chosen games could not be deployed: not 0
     assert result.json()["data"]["pruned"] == 0
+    assert result.json()["data"]["left_out"] > 0
     assert card_roms(card) == before
 
 

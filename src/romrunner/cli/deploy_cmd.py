@@ -123,9 +123,11 @@ def _deploy_run(app: AppContext, db: Database, profile_id: int, words: tuple[str
         return _nothing_chosen(app, chosen)
     plan = build_plan(db, layout, chosen.game_ids, pack=pack, profile_id=profile_id)
     _warn_plan(app, plan)
+    left_out = _left_out(plan)
     if dry_run:
         data = preview(db, plan, options, destination_id=destination_id(card, create=False))
         data["chosen"] = _chosen_data(chosen)
+        data["chosen"]["left_out"] = left_out
         return _finish_preview(app, data)
     refuse_library_overlap(db, card, plan.items)  # before the card's id file is written,
     check_destination(card)  # and refused in the words of the dry run (a read-only card)
@@ -133,7 +135,13 @@ def _deploy_run(app: AppContext, db: Database, profile_id: int, words: tuple[str
         summary = run_deployment(db, plan, profile_id=profile_id, options=options,
                                  destination_id=destination_id(card, create=True),
                                  name=chosen.description, progress=update)
-    return finish_summary(app, summary)
+    return finish_summary(app, summary, left_out)
+
+
+def _left_out(plan: DeployPlan) -> int:
+    """How many chosen games the plan could not place (each error said as a warning): the
+    run does not do all it was asked, so it does not exit 0 (QA8)."""
+    return len({issue.game_id for issue in plan.errors if issue.game_id is not None})
 
 
 @contextmanager
@@ -290,8 +298,11 @@ def _finish_preview(app: AppContext, data: dict[str, Any]) -> int:
         errors.append(f"not enough space on the card: {short:,} bytes more are needed "
                       f"(free {data['free_bytes']:,}, margin {data['margin_bytes']:,})")
         code = EXIT_STOPPED
-    elif data["conflicts"] or data["failures"]:
+    elif data["conflicts"] or data["failures"] or data["chosen"].get("left_out"):
         code = EXIT_FILES_FAILED
+        if data["chosen"].get("left_out"):
+            errors.append(f"{data['chosen']['left_out']:,} chosen games would be left out "
+                          "(the warnings say why)")
         if data["conflicts"]:
             errors.append(f"{len(data['conflicts']):,} files would be left as conflicts "
                           "(data.conflicts lists them)")
@@ -308,15 +319,16 @@ def _finish_preview(app: AppContext, data: dict[str, Any]) -> int:
     return code
 
 
-def finish_summary(app: AppContext, summary: DeploySummary) -> int:
+def finish_summary(app: AppContext, summary: DeploySummary, left_out: int = 0) -> int:
     """Render a run's summary; exit 130 when interrupted (it says which deployment to resume),
-    2 when it stopped early, 1 when files failed or conflicted."""
+    2 when it stopped early, 1 when files failed or conflicted or chosen games were left out
+    of the plan (``left_out``)."""
     if summary.status == "cancelled":
         code = EXIT_INTERRUPTED
     elif summary.stopped:
         code = EXIT_STOPPED
     else:
-        code = EXIT_FILES_FAILED if summary.failed or summary.conflicts else 0
+        code = EXIT_FILES_FAILED if summary.failed or summary.conflicts or left_out else 0
 
     def render(console: Console) -> None:
         console.print(
@@ -327,6 +339,10 @@ def finish_summary(app: AppContext, summary: DeploySummary) -> int:
             f"{summary.failed:,} failed, {summary.pruned:,} pruned; "
             f"{summary.bytes_copied:,} bytes in {summary.seconds:.1f} s",
             markup=False, soft_wrap=True)
+        if left_out:
+            console.print(f"{left_out:,} chosen {'game was' if left_out == 1 else 'games were'}"
+                          " left out (the warnings above say why)", markup=False,
+                          soft_wrap=True)
         for entry in summary.replaced:
             console.print(f"  {replaced_line(entry, 'replaced')}", markup=False, soft_wrap=True)
         for folder in summary.pruned_folders:
@@ -346,7 +362,9 @@ def finish_summary(app: AppContext, summary: DeploySummary) -> int:
         if summary.stopped:
             app.err_console.print(f"error: {summary.stopped}", markup=False, soft_wrap=True)
 
-    app.finish(summary.as_dict(), render, ok=code == 0, errors=_failure(summary, code))
+    data = summary.as_dict()
+    data["left_out"] = left_out
+    app.finish(data, render, ok=code == 0, errors=_failure(summary, code, left_out))
     return code
 
 
@@ -356,7 +374,7 @@ def replaced_line(entry: dict[str, str], verb: str) -> str:
     return f"{verb} ({entry['reason']}) {entry['path']}"
 
 
-def _failure(summary: DeploySummary, code: int) -> list[str] | None:
+def _failure(summary: DeploySummary, code: int, left_out: int = 0) -> list[str] | None:
     """The envelope's one-line reason when the run did not succeed."""
     if summary.stopped:
         return [summary.stopped]
@@ -365,7 +383,9 @@ def _failure(summary: DeploySummary, code: int) -> list[str] | None:
                 f"resume {summary.deployment_id}` finishes it"]
     if code:
         return [f"deployment {summary.deployment_id}: {summary.failed:,} files failed, "
-                f"{summary.conflicts:,} conflicts (data.errors names each)"]
+                f"{summary.conflicts:,} conflicts (data.errors names each)"
+                + (f", {left_out:,} chosen games left out (the warnings say why)"
+                   if left_out else "")]
     return None
 
 
