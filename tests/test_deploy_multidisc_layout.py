@@ -350,3 +350,45 @@ def test_a_disc_gone_from_the_library_stays_in_the_cards_playlist_and_gaps_are_s
                             "the library since the last scan: its copy on the card is kept")
                for w in again.json()["warnings"])
     assert playable(card, "ROMS/psx/Quad (USA).m3u") == [bytes([n]) * 9000 for n in (1, 2, 3)]
+
+
+def test_a_moved_games_old_copy_stays_when_its_new_copy_is_refused(
+        cli: Any, pack: Path, library: Path, tmp_path: Path) -> None:
+    """Review: the old copies waited only for new copies decided "copy"; a new copy refused
+    outright (the user's own file where the set's folder goes) let --prune remove them, and
+    the card kept no copy of the game."""
+    card = tmp_path / "card"
+    deploy(cli, _flat_pack(pack, tmp_path), "emudeck", card)
+    edited = card / "Emulation/roms/psx/Saga (USA).m3u"
+    edited.write_text(edited.read_text() + "# mine now\n")
+    before = files(card)
+    moved = cli("--pack", str(pack), "--json", "deploy", "1", "--to", str(card),
+                "platform:psx", "--prune", "--force")
+    assert moved.code == 1  # the set's files cannot go where its folder would be
+    assert files(card) == before  # nothing of the set removed
+    assert edited.read_text().endswith("# mine now\n")
+
+
+def test_a_move_on_a_card_too_small_for_both_copies_removes_the_old_ones_first(
+        tmp_path: Path) -> None:
+    """Review: with the old copies removed only after the new ones, a card without room for
+    both never finished a move (each resume stopped "card full" again). Then the old copies
+    go first, said in a note."""
+    from tests.test_deploy_faults import tmpfs
+
+    files_: dict[str, int | bytes] = {}
+    for disc, name in enumerate(NAMES, 1):
+        files_[f"psx/{name}.bin"] = bytes([disc]) * (1200 * 1024)
+        files_[f"psx/{name}.cue"] = CUE.format(f"{name}.bin").encode()
+    library = make_library(tmp_path, files_)
+    with tmpfs(tmp_path / "card", "4m") as card:
+        run(library.db, library.plan(Layout(card)), profile_id=library.profile_id)  # flat
+        summary = run(library.db, library.plan(Layout(card, disc_layout="hidden")),
+                      profile_id=library.profile_id,
+                      options=DeployOptions(prune=True, force_prune=True))
+        assert summary.status == "completed" and summary.failed == 0
+        assert any("no room for the old and new copies" in note for note in summary.notes)
+        for disc, name in enumerate(NAMES, 1):
+            assert (card / f"Roms/psx/.Saga (USA)/{name}.bin").read_bytes() == \
+                bytes([disc]) * (1200 * 1024)
+            assert not (card / f"Roms/psx/{name}.bin").exists()

@@ -214,6 +214,7 @@ class _Decision:
     claim: Owned | None = None
     note: str | None = None
     proven: bool = False  # the claim was proven by the file's bytes: its time to be recorded
+    later: bool = False  # a prune of a moved file: after its new copy is written (see _apply)
 
 
 # -- starting ------------------------------------------------------------------------------
@@ -324,9 +325,7 @@ def _preview(db: Database, plan: DeployPlan, options: DeployOptions | None,
                 and not stat.S_ISDIR(decision.existing.st_mode):
             claims.prune_kept.append(decision.item.dest)
     notes.extend(prune_notes(claims, dry_run=True))
-    free, total, block = space(root)
-    need = _bytes_needed(decisions, block)
-    margin = options.margin_bytes if options.margin_bytes is not None else default_margin(total)
+    free, need, margin = _space_plan(root, decisions, options, notes)
     return {"plan": plan.summary(), "actions": dict(counts), "bytes_to_write": sum(
         d.item.size for d in decisions if d.action == COPY), "bytes_needed": need,
         "free_bytes": free, "margin_bytes": margin,
@@ -1270,26 +1269,59 @@ def _round_up(size: int, block: int) -> int:
 
 
 def _bytes_needed(decisions: Iterable[_Decision], block: int) -> int:
+    """Bytes the run needs free on the card before it starts (a prune put off until after
+    the copies frees nothing before them)."""
     need = 0
     for decision in decisions:
         if decision.action == COPY:
             need += _round_up(decision.item.size, block)
             if decision.existing is not None:
                 need -= _round_up(decision.existing.st_size, block)
-        elif decision.action == PRUNE and decision.existing is not None:
+        elif decision.action == PRUNE and decision.existing is not None and not decision.later:
             need -= _round_up(decision.existing.st_size, block)
     return need
 
 
+def _moved_prunes(decisions: list[_Decision]) -> list[_Decision]:
+    """The prunes of files of ours the run also writes elsewhere (by SHA1: a game moved to
+    a new folder or layout): done after the copies, so that a copy that fails leaves the
+    game its old copy on the card."""
+    writing = {d.item.sha1 for d in decisions
+               if d.action in (COPY, FAIL, CONFLICT) and d.item.sha1}
+    return [d for d in decisions if d.action == PRUNE and d.claim is not None
+            and d.claim.sha1 in writing]
+
+
+def _space_plan(root: Path, decisions: list[_Decision], options: DeployOptions,
+                notes: list[str]) -> tuple[int | None, int, int]:
+    """(free bytes or None, bytes needed, margin), the moved files' prunes put off until
+    after their copies when the card has room for both copies at once; else done first,
+    said in a note (a card too full for a move otherwise never finishes it)."""
+    free, total, block = space(root)
+    margin = options.margin_bytes if options.margin_bytes is not None else default_margin(total)
+    moved = _moved_prunes(decisions)
+    for decision in moved:
+        decision.later = True
+    need = _bytes_needed(decisions, block)
+    if free is not None and moved and need + margin > free:
+        for decision in moved:
+            decision.later = False
+        first = _bytes_needed(decisions, block)
+        if first + margin <= free:
+            notes.append(f"{root}: no room for the old and new copies of {len(moved):,} "
+                         f"moved {'file' if len(moved) == 1 else 'files'} at once: the old "
+                         "copies are removed before the new ones are written")
+        need = first
+    return free, need, margin
+
+
 def _check_space(root: Path, decisions: list[_Decision], options: DeployOptions,
                  notes: list[str]) -> None:
-    free, total, block = space(root)
+    free, need, margin = _space_plan(root, decisions, options, notes)
     if free is None:  # the file system does not say: a full card stops the run as it fills
         notes.append(f"{root}: its file system does not report its free space: not checked "
                      "before copying (a full card stops the run; it resumes once freed)")
         return
-    margin = options.margin_bytes if options.margin_bytes is not None else default_margin(total)
-    need = _bytes_needed(decisions, block)
     if need + margin > free:
         raise DeployError(
             f"{root}: not enough space: {_mib(need)} to write, {_mib(free)} free, "
@@ -1976,11 +2008,9 @@ def _apply(runner: _Runner, decisions: list[_Decision]) -> None:
     for decision in decisions:
         if decision.action == COPY and decision.item.sha1:
             moving[decision.item.sha1].append(decision.item)
-    later = [d for d in decisions if d.action == PRUNE and d.claim is not None
-             and d.claim.sha1 in moving]
-    deferred = {id(decision) for decision in later}
+    later = [d for d in decisions if d.later]
     for decision in decisions:
-        if deferred and id(decision) in deferred:
+        if decision.later:
             continue
         item = decision.item
         if progress:
@@ -2020,6 +2050,8 @@ def _apply(runner: _Runner, decisions: list[_Decision]) -> None:
             runner.state(item, "failed", decision.note)
         runner.files_done += 1
     runner.commit_batch()
+    if later:
+        runner.flush()  # the new copies' renames durable before any old copy goes
     for decision in later:
         if progress:
             runner.tick(decision.item.dest)
