@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
 from pathlib import Path
 from typing import Any
@@ -392,3 +393,67 @@ def test_a_move_on_a_card_too_small_for_both_copies_removes_the_old_ones_first(
             assert (card / f"Roms/psx/.Saga (USA)/{name}.bin").read_bytes() == \
                 bytes([disc]) * (1200 * 1024)
             assert not (card / f"Roms/psx/{name}.bin").exists()
+
+
+def _two_disc_library(cli: Any, pack: Path, tmp_path: Path, generic: bool = False) -> Path:
+    """A 2-disc set (each disc's sheet and track in a folder of its own, the track named
+    `Track 01.bin` when ``generic``) and a profile for muOS; returns the psx folder."""
+    psx = tmp_path / "roms" / "psx"
+    for disc in (1, 2):
+        folder = psx / f"Duo (USA)/Disc {disc}" if generic else psx
+        folder.mkdir(parents=True, exist_ok=True)
+        track = "Track 01.bin" if generic else f"Duo (USA) (Disc {disc}).bin"
+        (folder / track).write_bytes(bytes([disc]) * 9000)
+        (folder / f"Duo (USA) (Disc {disc}).cue").write_text(CUE.format(track))
+    for args in (("library", "add", str(tmp_path / "roms")), ("scan", "--workers", "1"),
+                 ("device", "add", "rg-35xx-plus")):
+        assert cli("--pack", str(pack), *args).code == 0, args
+    return psx
+
+
+def _touch(path: Path) -> None:
+    info = path.stat()
+    os.utime(path, ns=(info.st_atime_ns, info.st_mtime_ns + 5 * 10**9))
+
+
+@pytest.mark.parametrize("generic", [False, True])
+def test_a_disc_changed_since_the_scan_keeps_its_copy_and_its_line_in_the_playlist(
+        cli: Any, pack: Path, tmp_path: Path, generic: bool) -> None:
+    """Review: a disc left out of a run (changed since the scan) dropped from the set's .m3u
+    (the game then started at disc 2); with generic track names the other disc took the
+    freed name and was written over the kept copy of disc 1's track."""
+    psx = _two_disc_library(cli, pack, tmp_path, generic)
+    card = tmp_path / "card"
+    deploy(cli, pack, "muos", card)
+    playlist = "ROMS/psx/Duo (USA).m3u"
+    whole = (card / playlist).read_text()
+    assert playable(card, playlist) == [bytes([1]) * 9000, bytes([2]) * 9000]
+    _touch(psx / "Duo (USA)/Disc 1/Track 01.bin" if generic else psx / "Duo (USA) (Disc 1).bin")
+    again = cli("--pack", str(pack), "--json", "deploy", "1", "--to", str(card),
+                "platform:psx", "--prune", "--force")
+    assert again.code == 1  # disc 1 left out: changed since the scan
+    assert (card / playlist).read_text() == whole
+    assert playable(card, playlist) == [bytes([1]) * 9000, bytes([2]) * 9000]
+    assert not [w for w in again.json()["warnings"] if "not in the library" in w]
+
+
+def test_a_two_disc_set_with_a_disc_gone_keeps_its_folder(cli: Any, pack: Path,
+                                                          tmp_path: Path) -> None:
+    """Review: with one of two discs missing from the library the set counted one disc and
+    went flat: disc 1 was copied again into the platform folder (listed as a game of its own)
+    and its copy in the set's folder pruned, while the kept .m3u named the moved file."""
+    psx = _two_disc_library(cli, pack, tmp_path)
+    card = tmp_path / "card"
+    deploy(cli, pack, "muos", card)
+    before = files(card)
+    aside = tmp_path / "aside"
+    aside.mkdir()
+    for suffix in (".bin", ".cue"):
+        (psx / f"Duo (USA) (Disc 2){suffix}").rename(aside / f"Duo (USA) (Disc 2){suffix}")
+    assert cli("--pack", str(pack), "scan", "--workers", "1", "--accept-missing").code == 0
+    again = cli("--pack", str(pack), "--json", "deploy", "1", "--to", str(card),
+                "platform:psx", "--prune", "--force")
+    assert again.code == 0, again.err
+    assert again.json()["data"]["copied"] == 0 and again.json()["data"]["pruned"] == 0
+    assert files(card) == before
+    assert playable(card, "ROMS/psx/Duo (USA).m3u") == [bytes([1]) * 9000, bytes([2]) * 9000]

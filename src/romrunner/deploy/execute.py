@@ -326,13 +326,18 @@ def _preview(db: Database, plan: DeployPlan, options: DeployOptions | None,
             claims.prune_kept.append(decision.item.dest)
     notes.extend(prune_notes(claims, dry_run=True))
     free, need, margin = _space_plan(root, decisions, options, notes)
+    copying = {d.item.sha1 for d in decisions if d.action == COPY and d.item.sha1}
+    kept = [d for d in decisions if d.later and d.claim is not None
+            and d.claim.sha1 not in copying]  # their new copies are refused: the run keeps them
+    claims.held_elsewhere.extend(d.item.dest for d in kept)
     return {"plan": plan.summary(), "actions": dict(counts), "bytes_to_write": sum(
         d.item.size for d in decisions if d.action == COPY), "bytes_needed": need,
         "free_bytes": free, "margin_bytes": margin,
         "enough_space": free is None or need + margin <= free,  # None: not reported
-        "prune": [d.item.dest for d in decisions if d.action == PRUNE],
+        "prune": [d.item.dest for d in decisions if d.action == PRUNE and d not in kept],
         "prune_folders": _folders_a_prune_empties(
-            root, [d.item.dest for d in decisions if d.action == PRUNE], claims.folders,
+            root, [d.item.dest for d in decisions if d.action == PRUNE and d not in kept],
+            claims.folders,
             plan.protected_folders()),
         "conflicts": [d.item.dest for d in decisions if d.action == CONFLICT],
         "conflict_notes": {d.item.dest: d.note for d in decisions if d.action == CONFLICT},

@@ -211,7 +211,9 @@ def _build_plan(db: Database, layout: CardLayoutLike, game_ids: Iterable[int],
     tracks = _load_tracks(db, list(games))
     placed: dict[str, list[tuple[_Game, str]]] = defaultdict(list)
     disc_files = {game.source for game in games.values() if game.set_key}
-    builder.note_sets(games.values())
+    builder.note_sets([*games.values(), *(g for missing in builder.missing_discs.values()
+                                          for g in missing)])
+    builder.note_contested(games.values(), tracks)
     for game in games.values():
         if _replaced_playlist(game, tracks.get(game.id, []), disc_files, layout):
             continue
@@ -628,6 +630,9 @@ class _Builder:
         # Per multi-disc set with two or more chosen discs: its first disc (by disc number),
         # whose title names the set's folder and playlist (see set_folder).
         self.set_firsts: dict[str, _Game] = {}
+        self.contested: set[int] = set()  # .cue games whose tracks get their sheet's name
+        # Per set: its chosen discs held (not placed now), whose copies the .m3u still names
+        self.held_set_discs: dict[str, list[_Game]] = defaultdict(list)
         self.flat_sheets: list[str] = []  # .cue sheets the card gets with their tracks beside
         # Per chosen set: its discs missing from the library since the last scan
         self.missing_discs: dict[str, list[_Game]] = defaultdict(list)
@@ -699,7 +704,8 @@ class _Builder:
             for item in items:
                 self.hold(item.dest, game)
             return None
-        if game.filename.lower().endswith(".cue") and self._tracks_collide(items[1:]):
+        if game.filename.lower().endswith(".cue") and (game.id in self.contested
+                                                       or self._tracks_collide(items[1:])):
             # generic track names (`Track 01.bin`) another disc or game has there too: this
             # sheet's tracks get its own name before theirs, and the card its sheet naming them
             renamed = self._flat_sheet(game, folder, parent, tracks, sheet, unique=True)
@@ -720,6 +726,8 @@ class _Builder:
         self.plan.held.append(dest)
         self.plan.held_games.add(game.id)
         self.plan.held.extend(self._set_playlists(game))
+        if game.set_key and game not in self.held_set_discs[game.set_key]:
+            self.held_set_discs[game.set_key].append(game)
         root = self.unreachable_root(game)
         if root is not None and root not in self.unreachable:
             self.unreachable.add(root)
@@ -739,7 +747,8 @@ class _Builder:
             return
         for place in dict.fromkeys((folder, self.set_folder(game, folder))):
             self.hold(f"{place}/{legal_component(game.filename, self.fs)}", game)
-            self.plan.held.extend(f"{place}/{name}" for name in self._track_places(tracks))
+            self.plan.held.extend(f"{place}/{name}"
+                                  for name in self._track_places(game, tracks))
 
     def unreachable_root(self, game: _Game) -> str | None:
         """The game's library root when that root is not reachable now, else None."""
@@ -763,25 +772,54 @@ class _Builder:
         try:
             for place in dict.fromkeys((folder, self.set_folder(game, folder, chosen=False))):
                 dests.append(f"{place}/{legal_component(game.filename, self.fs)}")
-                dests.extend(f"{place}/{name}" for name in self._track_places(tracks))
+                dests.extend(f"{place}/{name}" for name in self._track_places(game, tracks))
         except InputError:
             return []
         return [*dests, *self._set_playlists(game)]
 
-    def _track_places(self, tracks: list[_Track]) -> list[str]:
+    def _track_places(self, game: _Game, tracks: list[_Track]) -> list[str]:
         """The names ``tracks`` may have on the card, relative to their sheet: as the sheet
-        names them, and beside it (see _flat_sheet); none for a name that cannot be legal."""
+        names them, beside it, and beside it after the sheet's name (see _flat_sheet); none
+        for a name that cannot be legal."""
         names: list[str] = []
+        stem = PurePosixPath(game.filename).stem
         for track in tracks:
-            for parts in (track.name.split("/"), [track.name.rpartition("/")[2]]):
+            own = track.name.rpartition("/")[2]
+            for parts in (track.name.split("/"), [own], [f"{stem} - {own}"]):
                 try:
                     names.append(str(legal_path(parts, self.fs)))
                 except InputError:
                     continue  # no legal name: it cannot be on the card
         return list(dict.fromkeys(names))
 
+    def note_contested(self, games: Iterable[_Game], tracks: dict[int, list[_Track]]) -> None:
+        """Remember the .cue games whose tracks would land where another game's do (generic
+        names: ``Disc 1/Track 01.bin`` and ``Disc 2/Track 01.bin`` in one set's folder, two
+        games' ``Track 01.bin`` in the platform's): each of them gets its tracks named after
+        its sheet (see _flat_sheet). Decided for all of them at once, not by who comes first:
+        a disc left out (changed since the scan) must not free the name for another disc,
+        which would be written over the first one's copy kept on the card."""
+        owners: dict[str, set[int]] = defaultdict(set)
+        for game in games:
+            found = tracks.get(game.id)
+            folder = self.folder(game.platform_id)
+            if not found or folder is None or not game.filename.lower().endswith(".cue"):
+                continue
+            place = self.set_folder(game, folder)
+            flat = _needs_flat_sheet(found, self.fs)
+            for track in found:
+                name = track.name.rpartition("/")[2] if flat else track.name
+                try:
+                    key = collision_key(f"{place}/{legal_path(name.split('/'), self.fs)}",
+                                        self.fs)
+                except InputError:
+                    continue
+                owners[key].add(game.id)
+        self.contested = {game_id for ids in owners.values() if len(ids) > 1 for game_id in ids}
+
     def note_sets(self, games: Iterable[_Game]) -> None:
-        """Remember each multi-disc set with two or more chosen discs, by its first disc."""
+        """Remember each multi-disc set with two or more discs (chosen, or missing from the
+        library: their copies are kept in the set's folder), by its first disc."""
         discs: dict[str, list[_Game]] = defaultdict(list)
         for game in games:
             if game.set_key:
@@ -1020,7 +1058,9 @@ class _Builder:
         card (its sheet beside the placed discs, or in the platform folder), with where: the
         copy is kept (held), so the set's .m3u still lists it."""
         found: list[tuple[_Game, str]] = []
-        for game in self.missing_discs.get(set_key, []):
+        candidates = {g.id: g for g in [*self.missing_discs.get(set_key, []),
+                                        *self.held_set_discs.get(set_key, [])]}
+        for game in candidates.values():
             try:
                 name = legal_component(game.filename, self.fs)
             except InputError:
@@ -1047,7 +1087,8 @@ class _Builder:
                 "set-disc-missing", f"{title}: disc {game.disc or '?'} ({game.filename}) is "
                 f"missing from the library since the last scan: {where}", first.platform_id,
                 game.id))
-        numbers = {g.disc for g in [*placed, *missing] if g.disc}
+        numbers = {g.disc for g in [*placed, *missing, *self.held_set_discs.get(
+            first.set_key or "", [])] if g.disc}
         gaps = sorted(set(range(1, max(numbers, default=0) + 1)) - numbers)
         if gaps:
             shown = ", ".join(str(n) for n in gaps)
