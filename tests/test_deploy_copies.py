@@ -86,6 +86,7 @@ def test_a_query_choosing_one_game_three_times_puts_it_on_the_card_once(
     result = cli("deploy", "1", "--to", str(card), "platform:gb,gbc")
     assert result.code == 0, result.err
     assert "2 chosen games are copies of another chosen game" in result.err
+    assert "the copy already there, else a loose file rather than an archive" in result.err
     files = card_files(card)
     tetris = (library["main"] / "gb" / "Tetris (World).gb").read_bytes()
     gb = {name: body for name, body in files.items() if "/gb/" in f"/{name}"}
@@ -131,3 +132,27 @@ def test_files_of_one_crc32_and_size_but_another_sha1_are_both_deployed(
     card.mkdir()
     assert cli("deploy", "1", "--to", str(card), "platform:gb").code == 0
     assert sorted(card_files(card).values()) == sorted([one, two])
+
+
+def test_the_copy_already_on_the_card_stays_the_cards(cli: Any, library: dict[str, Path],
+                                                      tmp_path: Path) -> None:
+    """Review: a second copy in the library (the loose file beside a zip the card has) made
+    the deploy write it and --prune remove the zip — the game renamed on the card, its saves
+    (named after the file) left behind — and when that loose file had changed since the scan,
+    neither copy stayed on the card."""
+    gb = library["main"] / "gb"
+    (library["second"] / "gb" / "Tetris (World) [copy].gb").unlink()
+    (gb / "Tetris (World).gb").rename(tmp_path / "aside.gb")
+    assert cli("scan", "--workers", "1", "--accept-missing").code == 0
+    card = tmp_path / "card"
+    card.mkdir()
+    assert cli("deploy", "1", "--to", str(card), "platform:gb").code == 0
+    before = card_files(card)
+    assert any(name.endswith("Tetris (World).zip") for name in before)
+    (tmp_path / "aside.gb").rename(gb / "Tetris (World).gb")  # the loose copy is back
+    assert cli("scan", "--workers", "1").code == 0
+    again = cli("--json", "deploy", "1", "--to", str(card), "platform:gb", "--prune",
+                "--force")
+    assert again.code == 0, again.err
+    assert (again.json()["data"]["copied"], again.json()["data"]["pruned"]) == (0, 0)
+    assert card_files(card) == before

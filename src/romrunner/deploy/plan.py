@@ -223,6 +223,7 @@ def _build_plan(db: Database, layout: CardLayoutLike, game_ids: Iterable[int],
     for set_key, discs in placed.items():
         builder.add_set(set_key, discs, sets.get(set_key, len(discs)))
     _warn_flat_sets(builder, placed)
+    _hold_copies_of_unplaced(builder, games)
     if builder.flat_sheets:
         count = len(builder.flat_sheets)
         plan.warnings.append(PlanIssue(
@@ -248,6 +249,20 @@ def _build_plan(db: Database, layout: CardLayoutLike, game_ids: Iterable[int],
     if playlists is not None:
         plan.layout_folders.add(str(playlists.path))
     return plan
+
+
+def _hold_copies_of_unplaced(builder: _Builder, games: dict[int, _Game]) -> None:
+    """A game left out as a copy of another whose own file could not be placed (changed
+    since the scan, a collision): the left-out copy's file on the card is kept, never pruned
+    — the card has the content through it."""
+    if not builder.plan.copies:
+        return
+    placed = {item.game_id for item in builder.plan.items}
+    for left, kept in builder.plan.copies:
+        if kept not in placed and left in builder.left_out_copies:
+            game = builder.left_out_copies[left]
+            builder.plan.held.extend(builder.card_paths(game, []))
+            builder.plan.held_games.add(game.id)
 
 
 def _warn_flat_sets(builder: _Builder, placed: dict[str, list[tuple[_Game, str]]]) -> None:
@@ -475,7 +490,9 @@ def _leave_out_copies(db: Database, games: dict[int, _Game], builder: _Builder) 
     for group in shared.values():
         kept: list[_Game] = []
         for game in sorted(group, key=lambda g: (not builder.root_reachable(g.root),
-                                                 g.archive, g.root_id, g.id)):
+                                                 not _source_as_scanned(g),
+                                                 not builder.on_card(g), g.archive,
+                                                 g.root_id, g.id)):
             sha1 = _content_sha1(game, members)
             same = next((k for k in kept if sha1 is None or _content_sha1(k, members) in
                          (None, sha1)), None)
@@ -483,6 +500,7 @@ def _leave_out_copies(db: Database, games: dict[int, _Game], builder: _Builder) 
                 kept.append(game)
             else:
                 copies.append((games.pop(game.id), same))
+                builder.left_out_copies[game.id] = game
     if copies:
         copies.sort(key=lambda pair: pair[0].filename)
         shown = "; ".join(f"{left.filename} = {kept_one.filename}"
@@ -492,8 +510,18 @@ def _leave_out_copies(db: Database, games: dict[int, _Game], builder: _Builder) 
         builder.plan.warnings.append(PlanIssue(
             "same-content", f"{len(copies):,} chosen "
             f"{'game is a copy' if len(copies) == 1 else 'games are copies'} of another chosen "
-            "game (the same content): each goes on the card once, a loose file rather than an "
-            f"archive ({shown}{more})"))
+            "game (the same content): each goes on the card once — the copy already there, "
+            f"else a loose file rather than an archive ({shown}{more})"))
+
+
+def _source_as_scanned(game: _Game) -> bool:
+    """True when the game's file is there with the size and time the scan saw."""
+    try:
+        info = os.stat(os_path(game.source))
+    except OSError:
+        return False
+    return info.st_size == game.size and (game.mtime_ns is None
+                                          or info.st_mtime_ns == game.mtime_ns)
 
 
 def _content_sha1(game: _Game, members: dict[int, tuple[bytes | None, int, str | None]]
@@ -631,6 +659,7 @@ class _Builder:
         # whose title names the set's folder and playlist (see set_folder).
         self.set_firsts: dict[str, _Game] = {}
         self.contested: set[int] = set()  # .cue games whose tracks get their sheet's name
+        self.left_out_copies: dict[int, _Game] = {}  # chosen games left out as copies
         # Per set: its chosen discs held (not placed now), whose copies the .m3u still names
         self.held_set_discs: dict[str, list[_Game]] = defaultdict(list)
         self.flat_sheets: list[str] = []  # .cue sheets the card gets with their tracks beside
@@ -791,6 +820,16 @@ class _Builder:
                 except InputError:
                     continue  # no legal name: it cannot be on the card
         return list(dict.fromkeys(names))
+
+    def on_card(self, game: _Game) -> bool:
+        """True when the card has a file where this game's file goes (an earlier deploy's
+        copy: of two copies of one content, the one already there stays the card's)."""
+        folder = self.folder(game.platform_id)
+        try:
+            name = legal_component(game.filename, self.fs)
+        except InputError:
+            return False
+        return folder is not None and os.path.lexists(self.plan.root / folder / name)
 
     def note_contested(self, games: Iterable[_Game], tracks: dict[int, list[_Track]]) -> None:
         """Remember the .cue games whose tracks would land where another game's do (generic
