@@ -228,8 +228,9 @@ def _explained(pack: DefinitionPack, card_root: Path, os_id: str,
         relative = card_relative(os_id, device_path, games)[0]
         explained.update(str(p).casefold() for p in (relative, *relative.parents))
         if key == "roms":
-            explained.update(str(p).casefold() for p in (relative / name for name in
-                             _root_folders(card_root / relative)))
+            explained.update(str(relative / name).casefold()
+                             for name in _root_folders(card_root / relative)
+                             if pack.index.platforms_for_folder(name))
     for candidate in candidates:
         if candidate.os_id == os_id:
             explained.update(path.casefold() for path in candidate.found)
