@@ -252,3 +252,21 @@ def test_global_flags_written_after_the_command_work(cli: Any, tmp_path: Path) -
     searched = cli("search", "--json", "--", "--quiet")
     assert searched.code == 0 and searched.json() == {
         "version": 1, "ok": True, "data": [], "warnings": [], "errors": []}
+    # --db and --pack with their value, written `--db X` or `--db=X` (QA8 N7: "No such option")
+    other, second = tmp_path / "other.db", tmp_path / "more"
+    second.mkdir()
+    assert cli("library", "add", str(second), "--db", str(other)).code == 0
+    for db_option in (["--db", str(other)], [f"--db={other}"]):
+        in_other = cli("library", "ls", *db_option, "--json")
+        assert in_other.code == 0, in_other.err
+        assert [row["path"] for row in in_other.json()["data"]] == [str(second)]
+    assert [row["path"] for row in cli("library", "ls", "--json").json()["data"]] == [str(root)]
+    pack = shared_path("definition-pack")
+    for pack_option in (["--pack", str(pack)], [f"--pack={pack}"]):
+        status = cli("pack", "status", "--json", *pack_option)
+        assert status.code == 0, status.err
+        assert status.json()["data"]["path"] == str(pack)
+    # after `--` it stays: "--db=…" is the word searched for
+    searched = cli("search", "--json", "--", f"--db={tmp_path / 'third.db'}")
+    assert searched.code == 0 and searched.json()["data"] == []
+    assert not (tmp_path / "third.db").exists()

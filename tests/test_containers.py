@@ -22,12 +22,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from romrunner.deploy.plan import _cue_with_names
 from romrunner.library.containers import (
     MAX_SHEET_BYTES,
     ContainerError,
     hash_7z_members,
     hash_zip_members,
     referenced_files,
+    sheet_file_names,
 )
 
 
@@ -431,3 +433,28 @@ def test_sevenzip_members_still_hash_right_in_small_blocks(tmp_path: Path) -> No
     assert problems == []
     assert [(m.name, m.hashes.sha1) for m in members] == [
         ("a.bin", sha1(data)), ("b.bin", sha1(data[::-1]))]
+
+
+def test_sheet_file_names_are_keyed_as_the_deploy_reads_file_lines(tmp_path: Path) -> None:
+    """The deploy rewrites a sheet's FILE lines by the names its lines give (UTF-8 with
+    surrogateescape, a backslash as a folder): the keys of sheet_file_names are those names,
+    whatever the sheet's bytes, and the values the files' own names (QA8 N7)."""
+    (tmp_path / "data").mkdir()
+    for name in ("Poké Látin (Europe).bin", "track 01.bin", "data/t2.bin", "Plain.bin"):
+        (tmp_path / name).write_bytes(b"x")
+    data = ('FILE "Poké Látin (Europe).bin" BINARY\r\nFILE "Track 01.BIN" BINARY\r\n'
+            'REM Été\r\nFILE Data\\T2.bin BINARY\r\nFILE "Plain.bin" WAVE\r\n'
+            'FILE "Nowhere.bin" BINARY\r\n').encode("cp1252")
+    sheet = tmp_path / "Disc.cue"
+    sheet.write_bytes(data)
+    names = sheet_file_names(sheet)
+    assert list(names.values()) == ["Poké Látin (Europe).bin", "track 01.bin", "data/t2.bin",
+                                    "Plain.bin", "Nowhere.bin"]
+    assert referenced_files(sheet) == list(names.values())
+    rewritten = _cue_with_names(data.decode("utf-8", "surrogateescape"),
+                                {written: f"<{real}>" for written, real in names.items()})
+    assert [line for line in rewritten.splitlines() if line.startswith("FILE")] == [
+        'FILE "<Poké Látin (Europe).bin>" BINARY', 'FILE "<track 01.bin>" BINARY',
+        'FILE "<data/t2.bin>" BINARY', 'FILE "<Plain.bin>" WAVE',
+        'FILE "<Nowhere.bin>" BINARY']
+    assert "REM \udcc9t\udce9" in rewritten  # other lines keep their bytes

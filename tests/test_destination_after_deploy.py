@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from romrunner.bios.example import build_example_bios
 from tests.conftest import shared_path
 from tests.test_deploy_cli import rom
 
@@ -38,3 +39,93 @@ def test_a_card_we_deployed_is_recognised(cli: Any, tmp_path: Path, os_id: str) 
     assert expected.code == 0, expected.err
     codes = {f["type"] for f in expected.json()["data"]["findings"]}
     assert "different_os" not in codes and "ambiguous" not in codes
+
+
+DEVICE = {"onionos": "miyoo-mini", "minui": "miyoo-mini", "batocera": "rg-35xx-plus",
+          "emudeck": "steam-deck-oled", "muos": "rg-35xx-plus"}
+
+
+def deployed_card(cli: Any, tmp_path: Path, os_id: str) -> tuple[Any, Path]:
+    """A card deployed for ``os_id`` with its ROM and BIOS folders (a GBA and a NES game, their
+    BIOS); returns the CLI bound to the pack (JSON output) and the card."""
+    bios, pack, _ = build_example_bios(tmp_path / "example", shared_path("definition-pack"))
+
+    def run(*args: str) -> Any:
+        return cli("--pack", str(pack), *args)
+
+    root = tmp_path / "roms"
+    rom(root / "gba/Pocket Quest (Europe).gba", "c")
+    rom(root / "nes/Hopper (USA).nes", "n")
+    assert run("library", "add", str(root)).code == 0
+    assert run("scan", "--workers", "1").code == 0
+    assert run("bios", "scan", str(bios)).code == 0
+    assert run("device", "add", DEVICE[os_id]).code == 0
+    assert run("profile", "create", "--device", "1", "--os", os_id).code == 0
+    card = tmp_path / "card"
+    card.mkdir()
+    done = run("deploy", "1", "--to", str(card), "platform:gba,nes")
+    assert done.code == 0, done.err
+    return run, card
+
+
+@pytest.mark.parametrize("os_id", ["onionos", "minui", "batocera", "emudeck"])
+def test_the_recorded_os_beats_guesses_on_the_generic_folders(cli: Any, tmp_path: Path,
+                                                              os_id: str) -> None:
+    """QA8 N6: Onion/MinUI/Batocera cards we filled were headlined garlicos (high), EmuDeck
+    steamos: their ROM and BIOS folders are two markers of those, the record one."""
+    run, card = deployed_card(cli, tmp_path, os_id)
+    bios = {"onionos": "BIOS", "minui": "Bios", "batocera": "bios", "emudeck": "Emulation/bios"}
+    assert any((card / bios[os_id]).iterdir())  # the folders other OSes' markers name
+    scanned = run("--json", "destination", "scan", str(card))
+    assert scanned.code == 0, scanned.err
+    data = scanned.json()["data"]
+    assert (data["detected_os"], data["confidence"]) == (os_id, "high")
+    assert data["reason"] == f"laid out by ROM Runner for {os_id}"
+    others = [c for c in data["candidates"] if c["os_id"] != os_id]
+    assert others and max(len(c["found"]) for c in others) >= 2  # outnumbered, yet first
+    assert not {f["type"] for f in data["findings"]} & {"ambiguous", "different_os",
+                                                         "recorded_os"}
+    text = run("destination", "scan", str(card))
+    assert f"{os_id} (high: laid out by ROM Runner for {os_id})" in " ".join(text.out.split())
+    # --expect-os as documented: the expected OS checked, exit 1 when it matches not at all
+    expected = run("--json", "destination", "scan", str(card), "--expect-os", os_id)
+    assert expected.code == 0 and expected.json()["data"]["detected_os"] == os_id
+    wrong = run("--json", "destination", "scan", str(card), "--expect-os", "recalbox")
+    assert wrong.code == 1 and wrong.json()["ok"] is False
+    assert wrong.json()["data"]["detected_os"] == os_id
+    assert [f["severity"] for f in wrong.json()["data"]["findings"]
+            if f["type"] == "different_os"] == ["error"]
+
+
+def test_another_os_installed_since_outranks_the_record(cli: Any, tmp_path: Path) -> None:
+    """Markers the recorded OS's layout does not explain (Onion's Apps/ and RetroArch/ on a
+    card we filled for muOS) are another OS's: the markers rank, and the scan says so."""
+    run, card = deployed_card(cli, tmp_path, "muos")
+    assert run("--json", "destination", "scan", str(card)).json()["data"]["detected_os"] \
+        == "muos"
+    for folder in ("Apps", "RetroArch", "BIOS"):
+        (card / folder).mkdir()
+    data = run("--json", "destination", "scan", str(card)).json()["data"]
+    assert data["detected_os"] == "onionos"
+    assert data["reason"].startswith("markers found: ")
+    warning = [f["message"] for f in data["findings"] if f["type"] == "recorded_os"]
+    assert warning == ["ROM Runner laid this card out for muos, but it holds onionos's apps, "
+                       "bios, retroarch"]  # markers are matched, and listed, casefolded
+    expected = run("--json", "destination", "scan", str(card), "--expect-os", "muos")
+    assert expected.json()["data"]["detected_os"] == "muos"  # equal confidence: expected first
+
+
+def test_the_recorded_os_own_excluding_marker_demotes_it(cli: Any, tmp_path: Path) -> None:
+    """A ``markersNone`` of the recorded OS's own profile on the card contradicts the record:
+    it drops to low and the scan names the marker."""
+    run, card = deployed_card(cli, tmp_path, "batocera")
+    conf = card / "recalbox/share/system/recalbox.conf"
+    conf.parent.mkdir(parents=True)
+    conf.write_text("")
+    data = run("--json", "destination", "scan", str(card)).json()["data"]
+    assert data["detected_os"] != "batocera"
+    assert {c["os_id"]: c["confidence"] for c in data["candidates"]
+            if c["found"] == [".romrunner/os.json"]} == {"batocera": "low"}
+    assert [f["message"] for f in data["findings"] if f["type"] == "recorded_os"] == [
+        "ROM Runner laid this card out for batocera, but it holds "
+        "/recalbox/share/system/recalbox.conf, which a batocera card does not"]

@@ -74,3 +74,74 @@ def test_games_show_of_a_playlist_gives_each_disc_game_with_its_size(
         assert entry["file_size"] == cue.stat().st_size + 1000 * n
     text = cli("games", "show", str(playlist["id"])).out
     assert "discs (games of their own)" in text and "size unknown" not in text
+
+
+def tracks_of(cli: Any, filename: str) -> dict[str, int | None]:
+    """The tracks the library holds for the sheet ``filename``: name -> size (None: unread)."""
+    games = {g["filename"]: g for g in cli("--json", "games", "ls").json()["data"]["games"]}
+    shown = cli("--json", "games", "show", str(games[filename]["id"])).json()["data"]
+    return {f["name"]: f["file_size"] for f in shown["files"] if f["kind"] == "track"}
+
+
+def test_a_windows_1252_sheet_and_a_track_in_another_case_find_their_tracks(
+        cli: Any, tmp_path: Path) -> None:
+    """QA8 N7: `FILE "Poké Látin (Europe).bin"` in Windows-1252 bytes (the track named in
+    UTF-8 on disk), and `Track 01.BIN` / `Data\\T2.bin` for `track 01.bin` / `data/t2.bin`,
+    were "missing": the sheet's track left out, the .bin a game of its own. The track is
+    recorded under the file's own name."""
+    root = tmp_path / "lib"
+    latin = root / "psx/Poké Látin (Europe)"
+    latin.mkdir(parents=True)
+    (latin / "Poké Látin (Europe).bin").write_bytes(b"latin" * 1000)
+    (latin / "Poké Látin (Europe).cue").write_bytes(
+        SHEET.format("Poké Látin (Europe).bin").encode("cp1252"))
+    cased = root / "psx/Cased (USA)"
+    (cased / "data").mkdir(parents=True)
+    (cased / "track 01.bin").write_bytes(b"one" * 1000)
+    (cased / "data/t2.bin").write_bytes(b"two" * 1000)
+    (cased / "Cased (USA).cue").write_text(
+        SHEET.format("Track 01.BIN") + SHEET.format("Data\\T2.bin").replace("01", "02"),
+        newline="\r\n")
+    twice = root / "psx/Twice (USA)"
+    twice.mkdir(parents=True)
+    for name in ("dup.bin", "DUP.bin"):
+        (twice / name).write_bytes(name.encode() * 100)
+    (twice / "Twice (USA).cue").write_text(SHEET.format("Dup.Bin"))
+    assert cli("library", "add", root).code == 0
+
+    scanned = scan_json(cli)
+    errors = {e["path"]: e["error"] for e in scanned["errors"]}
+    assert errors == {"psx/Twice (USA)/Twice (USA).cue":  # two files match: none is taken
+                      "track 'Dup.Bin' is missing or unreadable"}
+    files = {g["filename"] for g in cli("--json", "games", "ls").json()["data"]["games"]}
+    assert files == {"Poké Látin (Europe).cue", "Cased (USA).cue", "Twice (USA).cue",
+                     "dup.bin", "DUP.bin"}  # the tracks found are not games of their own
+    assert tracks_of(cli, "Poké Látin (Europe).cue") == {"Poké Látin (Europe).bin": 5000}
+    assert tracks_of(cli, "Cased (USA).cue") == {"track 01.bin": 3000, "data/t2.bin": 3000}
+    again = scan_json(cli)
+    assert (again["updated"], again["bytes_hashed"], again["errors"]) == (0, 0, [])
+
+
+def test_a_track_stored_unread_is_found_in_another_case_or_encoding(
+        cli: Any, tmp_path: Path) -> None:
+    """A sheet scanned while its track was missing (or before tracks were looked for as
+    above) is read again once the track it means is there, under another case, or named
+    as its Windows-1252 bytes read."""
+    root = tmp_path / "lib"
+    disc = root / "psx/Late (Europe)"
+    disc.mkdir(parents=True)
+    (disc / "Late (Europe).cue").write_bytes(
+        (SHEET.format("Été Track.bin") + SHEET.format("Track 02.BIN")).encode("cp1252"))
+    assert cli("library", "add", root).code == 0
+    first = scan_json(cli)
+    assert len(first["errors"]) == 2
+    assert tracks_of(cli, "Late (Europe).cue") == {"\ufffdt\ufffd Track.bin": None,
+                                                   "Track 02.BIN": None}
+    assert scan_json(cli)["updated"] == 0  # still missing: left alone
+    (disc / "Été Track.bin").write_bytes(b"one" * 1000)
+    (disc / "track 02.bin").write_bytes(b"two" * 1000)
+    found = scan_json(cli)
+    assert (found["added"], found["updated"], found["errors"]) == (0, 1, [])
+    assert tracks_of(cli, "Late (Europe).cue") == {"Été Track.bin": 3000,
+                                                   "track 02.bin": 3000}
+    assert scan_json(cli)["updated"] == 0

@@ -11,7 +11,7 @@ from rich.console import Console
 from romrunner.cli.context import ROW_ID, AppContext, app_context
 from romrunner.devices.paths import destination_paths as resolve_paths
 from romrunner.devices.paths import layout_rows
-from romrunner.devices.scan import scan_destination
+from romrunner.devices.scan import RECORDED_MARKER, scan_destination
 from romrunner.errors import ReadOnlyVolumeError, WriterBusyError
 from romrunner.store import Database, OpenMode
 
@@ -85,14 +85,17 @@ def destination_scan(path: Path, expect_os: str | None) -> int:
     scan = scan_destination(_open_to_record(app), app.pack(), path, expect_os)
 
     def render(console: Console) -> None:
-        detected = f"{scan.detected_os} ({scan.confidence})" if scan.detected_os else "none"
+        detected = f"{scan.detected_os} ({scan.confidence}: {scan.reason})" \
+            if scan.detected_os else "none"
         size = "size not reported" if scan.free_bytes is None or scan.total_bytes is None \
             else f"{scan.free_bytes / 1e9:.1f} GB free of {scan.total_bytes / 1e9:.1f} GB"
         console.print(f"{scan.path}: {detected}; {scan.fs_type or 'unknown'} file system, "
                       f"{size}", markup=False)
         for candidate in scan.candidates[:5]:
-            console.print(f"  candidate {candidate.os_id}: {candidate.confidence}, "
-                          f"{len(candidate.found)} markers", markup=False)
+            found = "laid out by ROM Runner" if candidate.found == (RECORDED_MARKER,) \
+                else f"{len(candidate.found)} markers"
+            console.print(f"  candidate {candidate.os_id}: {candidate.confidence}, {found}",
+                          markup=False)
         for folder in scan.folders:
             console.print(f"  {folder.type} {folder.path}: {folder.platform_id or '?'} "
                           f"{folder.file_count} files", markup=False)

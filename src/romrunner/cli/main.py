@@ -89,15 +89,17 @@ class _LazyGroup(click.Group):
         return dict(self.commands)
 
 
-# The global flags a user may write after the command (`romrunner scan --quiet`): long forms
-# only, as a short one may be a query word (`romrunner search mario -q`).
+# The global options a user may write after the command (`romrunner scan --quiet`,
+# `romrunner games ls --db X`): long forms only, as a short one may be a query word
+# (`romrunner search mario -q`).
 _HOISTED = frozenset({"--json", "--quiet", "--verbose", "--wait"})
 _GLOBAL_WITH_VALUE = frozenset({"--db", "--pack"})
 
 
 def hoist_global_flags(args: list[str]) -> list[str]:
-    """``args`` with the global flags written after the command moved before it (nothing
-    after a ``--`` moves; no command defines an option of these names)."""
+    """``args`` with the global options written after the command moved before it, ``--db``
+    and ``--pack`` with their value (``--db X`` or ``--db=X``; nothing after a ``--`` moves;
+    no command defines an option of these names)."""
     index = 0
     while index < len(args) and args[index].startswith("-"):
         index += 2 if args[index] in _GLOBAL_WITH_VALUE else 1
@@ -105,10 +107,24 @@ def hoist_global_flags(args: list[str]) -> list[str]:
         return args
     head, tail = args[:index], args[index:]
     end = tail.index("--") if "--" in tail else len(tail)
-    moved = [token for token in tail[:end] if token in _HOISTED]
+    moved: list[str] = []
+    kept: list[str] = []
+    position = 0
+    while position < end:
+        token = tail[position]
+        if token in _GLOBAL_WITH_VALUE and position + 1 < end:
+            moved += tail[position:position + 2]
+            position += 2
+            continue
+        name, equals, _ = token.partition("=")
+        if token in _HOISTED or (equals and name in _GLOBAL_WITH_VALUE):
+            moved.append(token)
+        else:
+            kept.append(token)
+        position += 1
     if not moved:
         return args
-    return [*head, *moved, *(t for t in tail[:end] if t not in _HOISTED), *tail[end:]]
+    return [*head, *moved, *kept, *tail[end:]]
 
 
 @click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})

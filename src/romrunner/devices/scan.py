@@ -7,7 +7,16 @@ path, so the scan reads only the folders the markers name (bounded by the deepes
 Confidence (DECISIONS-devices D7): any ``markersNone`` present → none; all ``markersAll`` and one
 ``markersAny`` (or no ``markersAny``) → high; all ``markersAll`` → medium; one ``markersAny``
 → low; then at least the profile's ``minimumConfidence``. Ranking: confidence, then the
-expected OS, then the number of distinct marker paths found, then the stricter profile.
+expected OS, then the OS our deploys recorded on the card, then the number of distinct marker
+paths found, then the stricter profile.
+
+The OS recorded in ``.romrunner/os.json`` is a high candidate with one marker. It ranks above
+guesses with more markers (a card we filled holds only the ROM and BIOS folders its OS's
+layout names, which match many OSes' generic markers) unless the card contradicts it: a
+``markersNone`` of that OS's own profile is present (the record then drops to low), or another
+candidate found a marker that the recorded OS's layout does not explain (a folder or file
+other than its ROM, BIOS and save folders, their parents and the platform folders: another
+OS installed since); the markers then rank as they would without the record.
 
 The markers describe each OS's system view. A card that is an OS's games partition
 (:data:`romrunner.devices.paths.GAMES_PARTITIONS`: ArkOS's EASYROMS, AmberELEC's GAMES…)
@@ -18,6 +27,7 @@ expected OS breaks the tie), and their ROM and BIOS folders are read from its ro
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
@@ -68,7 +78,7 @@ class Folder:
 class Finding:
     """Something to know or to do before deploying."""
 
-    type: str  # different_os | missing_folder | ambiguous | no_layout | read_only
+    type: str  # different_os | recorded_os | missing_folder | ambiguous | no_layout | read_only
     severity: str  # error | warning | info
     message: str
     suggestion: str
@@ -88,6 +98,7 @@ class DestinationScan:
     detected_os: str | None
     detected_layout: str | None
     confidence: str
+    reason: str  # why the first candidate: "laid out by ROM Runner for onionos", its markers
     candidates: list[Candidate] = field(default_factory=list)
     folders: list[Folder] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
@@ -177,13 +188,15 @@ def evaluate(profile: dict[str, Any], index: _CardIndex) -> Candidate | None:
     return Candidate(layout_id, os_id, confidence, found, missing, minimum)
 
 
-def _rank(candidate: Candidate, expected: str | None) -> tuple[int, int, int, int, int]:
+def _rank(candidate: Candidate, expected: str | None, recorded: str | None
+          ) -> tuple[int, int, int, int, int, int]:
+    """``recorded``: the OS of ``.romrunner/os.json`` when nothing on the card contradicts it."""
     return (CONFIDENCE_RANK[candidate.confidence], int(candidate.os_id == expected),
-            len(candidate.found), int(candidate.found == (_RECORDED,)),
-            CONFIDENCE_RANK[candidate.minimum])
+            int(candidate.os_id == recorded), len(candidate.found),
+            int(candidate.found == (RECORDED_MARKER,)), CONFIDENCE_RANK[candidate.minimum])
 
 
-_RECORDED = f"{CARD_DIR}/{OS_NAME}"
+RECORDED_MARKER = f"{CARD_DIR}/{OS_NAME}"
 
 
 def _recorded_by_deploy(pack: DefinitionPack, card_root: Path) -> Candidate | None:
@@ -194,7 +207,38 @@ def _recorded_by_deploy(pack: DefinitionPack, card_root: Path) -> Candidate | No
         return None
     layout_id = next((str(p["id"]) for p in pack.layout_profiles
                       if p.get("osId") == os_id and isinstance(p.get("id"), str)), os_id)
-    return Candidate(layout_id, os_id, "high", (_RECORDED,), (), "low")
+    return Candidate(layout_id, os_id, "high", (RECORDED_MARKER,), (), "low")
+
+
+def _contradicting_markers(pack: DefinitionPack, index: _CardIndex, os_id: str) -> list[str]:
+    """The ``markersNone`` of ``os_id``'s own layout profiles present on the card."""
+    return [marker for profile in pack.layout_profiles if profile.get("osId") == os_id
+            for marker in _markers(_detection(profile), "markersNone")
+            if index.find(card_relative(os_id, marker)[0]) is not None]
+
+
+def _explained(pack: DefinitionPack, card_root: Path, os_id: str,
+               candidates: list[Candidate]) -> set[str]:
+    """Card paths (casefolded) that a card laid out for ``os_id`` holds whatever OS runs it:
+    the layout's folders and their parents, the platform folders in its ROM folder, and the
+    markers ``os_id``'s own profiles found."""
+    games = games_partition(os_id, card_root)
+    explained: set[str] = set()
+    for key, device_path in _layout_paths(pack, os_id).items():
+        relative = card_relative(os_id, device_path, games)[0]
+        explained.update(str(p).casefold() for p in (relative, *relative.parents))
+        if key == "roms":
+            explained.update(str(relative / name).casefold()
+                             for name in _root_folders(card_root / relative)
+                             if pack.index.platforms_for_folder(name))
+    for candidate in candidates:
+        if candidate.os_id == os_id:
+            explained.update(path.casefold() for path in candidate.found)
+    return explained
+
+
+def _unexplained(candidate: Candidate, explained: set[str]) -> list[str]:
+    return [path for path in candidate.found if path.casefold() not in explained]
 
 
 def _games_partition_candidates(pack: DefinitionPack, card_root: Path,
@@ -243,9 +287,23 @@ def scan_destination(db: Database, pack: DefinitionPack, card_root: Path,
                   if c is not None and c.confidence != "none"]
     candidates += _games_partition_candidates(pack, card_root, index)
     recorded = _recorded_by_deploy(pack, card_root)
+    preferred, contradiction = None, ""
     if recorded is not None:
+        excluding = _contradicting_markers(pack, index, recorded.os_id)
+        explained = _explained(pack, card_root, recorded.os_id, candidates)
+        others = [c for c in candidates if _unexplained(c, explained)]
+        if excluding:
+            recorded = dataclasses.replace(recorded, confidence="low")
+        elif not others:
+            preferred = recorded.os_id
         candidates.append(recorded)
-    candidates.sort(key=lambda c: (_rank(c, expect_os), c.os_id), reverse=True)
+    candidates.sort(key=lambda c: (_rank(c, expect_os, preferred), c.os_id), reverse=True)
+    if recorded is not None and preferred is None:
+        if excluding:
+            contradiction = f"{', '.join(excluding)}, which a {recorded.os_id} card does not"
+        else:  # the first candidate's own markers, else the best other's
+            other = candidates[0] if candidates[0] in others else others[0]
+            contradiction = f"{other.os_id}'s " + ", ".join(_unexplained(other, explained))
     usage = shutil.disk_usage(card_root)
     best = candidates[0] if candidates else None
     dest_id = destination_id(card_root, create=False) or \
@@ -258,11 +316,19 @@ def scan_destination(db: Database, pack: DefinitionPack, card_root: Path,
         writable=os.access(card_root, os.W_OK), expected_os=expect_os,
         detected_os=best.os_id if best else None,
         detected_layout=best.layout_id if best else None,
-        confidence=best.confidence if best else "none", candidates=candidates,
+        confidence=best.confidence if best else "none",
+        reason=_reason(best, recorded.os_id if recorded else None), candidates=candidates,
         scanned_at=utc_now().strftime("%Y-%m-%d %H:%M:%S"))
     layout_os = expect_os or result.detected_os
     result.folders = _discover(pack, card_root, index, layout_os)
-    result.findings = _findings(pack, result, index, card_root)
+    result.findings = _findings(pack, result, index, card_root, preferred)
+    if recorded is not None and contradiction and result.detected_os != recorded.os_id:
+        result.findings.append(Finding(
+            "recorded_os", "warning",
+            f"ROM Runner laid this card out for {recorded.os_id}, but it holds "
+            f"{contradiction}",
+            f"deploy with a profile for {result.detected_os}, or pass --expect-os "
+            f"{recorded.os_id} if the card still runs it"))
     result.duration_ms = int((time.perf_counter() - started) * 1000)
     if db.read_only:
         return result
@@ -272,6 +338,17 @@ def scan_destination(db: Database, pack: DefinitionPack, card_root: Path,
                    (dest_id, result.detected_os, result.detected_layout,
                     json.dumps(result.as_dict(), default=str), result.scanned_at))
     return result
+
+
+def _reason(best: Candidate | None, recorded: str | None) -> str:
+    """Why ``best`` heads the candidates, in words."""
+    if best is None:
+        return "no OS's markers on the card"
+    if best.found == (RECORDED_MARKER,):
+        return f"laid out by ROM Runner for {best.os_id}"
+    markers = f"markers found: {', '.join(best.found)}"
+    return f"{markers}; laid out by ROM Runner for {recorded}" if recorded == best.os_id \
+        else markers
 
 
 def _layout_paths(pack: DefinitionPack, os_id: str | None) -> dict[str, str]:
@@ -345,7 +422,7 @@ def _count(folder: Path, depth: int) -> tuple[int, int]:
 
 
 def _findings(pack: DefinitionPack, scan: DestinationScan, index: _CardIndex,
-              card_root: Path) -> list[Finding]:
+              card_root: Path, preferred: str | None) -> list[Finding]:
     findings: list[Finding] = []
     if not scan.writable:
         findings.append(Finding("read_only", "error", f"{scan.path} cannot be written",
@@ -360,7 +437,7 @@ def _findings(pack: DefinitionPack, scan: DestinationScan, index: _CardIndex,
             f"use a profile for {detected}, or deploy anyway if you know the card is {expected}"))
     if len(scan.candidates) > 1 and not expected:
         first, second = scan.candidates[0], scan.candidates[1]
-        if _rank(first, None) == _rank(second, None):
+        if _rank(first, None, preferred) == _rank(second, None, preferred):
             findings.append(Finding(
                 "ambiguous", "warning",
                 f"{first.os_id} and {second.os_id} match the card equally",

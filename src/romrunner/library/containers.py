@@ -9,6 +9,7 @@ one larger than any real sheet, or listing more files than any real disc, is ref
 from __future__ import annotations
 
 import bz2
+import codecs
 import importlib
 import io
 import lzma
@@ -450,12 +451,47 @@ _GDI_TRACK = re.compile(r'\d+\s+\d+\s+\d+\s+\d+\s+(?:"([^"]+)"|([^"\s][^"]*?))\s
 def referenced_files(path: Path) -> list[str]:
     """File names a .cue, .gdi or .m3u refers to, relative to its folder, in order (names
     that climb out of the folder included: the caller refuses them). A Windows path
-    (``tr\\Track 1.bin``) is read as the folder it names on Windows (``tr/Track 1.bin``)."""
-    return [name.replace("\\", "/") for name in sheet_entries(path)]
+    (``tr\\Track 1.bin``) is read as the folder it names on Windows (``tr/Track 1.bin``).
+
+    A name not found as written is the file the sheet means when one is found (see
+    :func:`sheet_file_names`): each name is the file's own, as the folder spells it."""
+    return [name for _, name in _resolved_entries(path)]
+
+
+def sheet_file_names(path: Path) -> dict[str, str]:
+    """Each file a .cue, .gdi or .m3u lists, as written (its bytes read as UTF-8, a byte
+    that is not kept as a lone surrogate, as ``surrogateescape`` reads it; a backslash as
+    ``/``), to its name relative to the sheet's folder as the file system spells it.
+
+    A name that is not there as written is looked for (QA8 N7), and a file found is named
+    as it is: read as Windows-1252 when its bytes are not UTF-8 (a sheet written on Windows:
+    ``Pok\\xe9.bin`` is ``Poké.bin``), then case-insensitively, each part of it matching
+    exactly one entry of its folder (``Track 01.BIN`` for ``track 01.bin``). Not found, it
+    stays as written, a byte that is not UTF-8 shown as U+FFFD (so it is never stored with a
+    surrogate). The deploy reads a sheet's ``FILE`` lines the same way (UTF-8 with
+    ``surrogateescape``), so the keys are the names its lines give."""
+    return dict(_resolved_entries(path))
+
+
+def _resolved_entries(path: Path) -> list[tuple[str, str]]:
+    """Each entry of the sheet, in order: as written (``/`` for a backslash), and resolved."""
+    resolved: dict[str, str] = {}
+    entries = []
+    for written in _raw_entries(path):
+        if written not in resolved:
+            resolved[written] = _resolved(path.parent, written)
+        entries.append((written.replace("\\", "/"), resolved[written]))
+    return entries
 
 
 def sheet_entries(path: Path) -> list[str]:
-    """The file names a .cue, .gdi or .m3u lists, as written (a backslash kept)."""
+    """The file names a .cue, .gdi or .m3u lists, as written (a backslash kept, a byte that
+    is not UTF-8 shown as U+FFFD)."""
+    return [_shown(name) for name in _raw_entries(path)]
+
+
+def _raw_entries(path: Path) -> list[str]:
+    """The names a sheet lists, its bytes read as UTF-8 with ``surrogateescape``."""
     suffix = path.suffix.lower()
     if suffix not in (".cue", ".gdi", ".m3u"):
         return []
@@ -473,8 +509,77 @@ def sheet_entries(path: Path) -> list[str]:
     return names
 
 
+def _shown(name: str) -> str:
+    """``name`` (read with ``surrogateescape``) with each byte that is not UTF-8 as U+FFFD."""
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
+def _windows_1252(name: str) -> str:
+    """``name``'s bytes read as Windows-1252 (Latin-1 when a byte is undefined there)."""
+    data = name.encode("utf-8", "surrogateescape")
+    try:
+        return data.decode("cp1252")
+    except UnicodeDecodeError:
+        return data.decode("latin-1")
+
+
+def _resolved(folder: Path, written: str) -> str:
+    """The file ``written`` names in ``folder``, as the folder spells it (see
+    :func:`sheet_file_names`)."""
+    shown = _shown(written).replace("\\", "/")
+    readings = [shown]
+    if shown != written.replace("\\", "/"):  # bytes that are not UTF-8
+        readings.append(_windows_1252(written).replace("\\", "/"))
+    for reading in readings:
+        if os.path.lexists(folder / reading):
+            return reading
+    for reading in readings:
+        found = find_ignoring_case(folder, reading)
+        if found is not None:
+            return found
+    return shown
+
+
+# A character a byte of Windows-1252 (or Latin-1) from 0x80 up reads as: what U+FFFD
+# stands for in a name read as UTF-8 from a Windows-1252 sheet.
+_HIGH_BYTE_CHARACTER = "[" + re.escape("".join(dict.fromkeys(
+    bytes(range(0x80, 0x100)).decode("cp1252", "ignore")
+    + bytes(range(0x80, 0x100)).decode("latin-1")))) + "]"
+
+
+def find_ignoring_case(folder: Path, name: str, *, unknown_bytes: bool = False) -> str | None:
+    """``name`` (relative, ``/`` between folders) as ``folder`` spells it, each part matching
+    exactly one entry of its folder case-insensitively; None when a part matches none or
+    several, or ``name`` climbs out of ``folder``. ``unknown_bytes``: a U+FFFD in ``name``
+    matches a character a Windows-1252 byte reads as (a name stored from a sheet read as
+    UTF-8, before that reading was tried)."""
+    parts = name.split("/")
+    if name.startswith("/") or any(part in ("", ".", "..") for part in parts):
+        return None
+    spelled: list[str] = []
+    current = folder
+    for part in parts:
+        try:
+            entries = os.listdir(current)
+        except OSError:
+            return None
+        if unknown_bytes and "\ufffd" in part:
+            pattern = re.compile("".join(_HIGH_BYTE_CHARACTER if c == "\ufffd" else re.escape(c)
+                                         for c in part), re.IGNORECASE)
+            matches = [entry for entry in entries if pattern.fullmatch(entry)]
+        else:
+            key = part.casefold()
+            matches = [entry for entry in entries if entry.casefold() == key]
+        if len(matches) != 1:
+            return None
+        spelled.append(matches[0])
+        current = current / matches[0]
+    return "/".join(spelled)
+
+
 def _sheet_text(path: Path) -> str:
-    """The text of a disc sheet, refused unread when it is larger than any real one."""
+    """The text of a disc sheet (UTF-8, a byte that is not kept with ``surrogateescape``),
+    refused unread when it is larger than any real one."""
     try:
         with open_regular(path) as stream:
             size = os.fstat(stream.fileno()).st_size
@@ -484,7 +589,7 @@ def _sheet_text(path: Path) -> str:
     if max(size, len(data)) > MAX_SHEET_BYTES:
         raise ContainerError(f"disc sheet is larger than 1 MiB ({max(size, len(data)):,} "
                              "bytes; no real one is); not read")
-    return data.decode("utf-8-sig", errors="replace")
+    return data.removeprefix(codecs.BOM_UTF8).decode("utf-8", "surrogateescape")
 
 
 def _cue_files(lines: list[str]) -> list[str]:

@@ -27,7 +27,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any, NamedTuple
 
 from romrunner.gcpause import gc_paused
-from romrunner.library.containers import ContainerError, referenced_files
+from romrunner.library.containers import ContainerError, find_ignoring_case, referenced_files
 from romrunner.library.examine import HASHED_SHEETS, Job
 from romrunner.library.roots import Root
 from romrunner.library.summary import ScanSummary, card_name, display_path, os_path
@@ -495,13 +495,15 @@ def _unwalked_changed(root: Path, tracks: dict[str, StoredTrack],
 
 def _still_unread(root: Path, rel: str) -> bool:
     """True for a stored track that was not read (it was missing, or outside the root)
-    and still cannot be: outside the root, or not a regular file there."""
+    and still cannot be: outside the root, or not a regular file there, nor one its sheet
+    now finds (another case, or a name stored from a Windows-1252 sheet read as UTF-8: see
+    :func:`~romrunner.library.containers.sheet_file_names`)."""
     if os.path.isabs(rel) or os.path.normpath(rel).startswith(".."):
         return True
     try:
         return not stat_module.S_ISREG(os.lstat(root / rel).st_mode)
     except OSError:
-        return True
+        return find_ignoring_case(root, rel, unknown_bytes=True) is None
 
 
 def _add_notes(notes: WalkNotes, more: WalkNotes) -> None:
