@@ -127,3 +127,26 @@ def test_a_rewritten_sheet_loses_its_byte_order_mark(tmp_path: Path) -> None:
     deploy(library.db, library.plan(Layout(card)), profile_id=library.profile_id)
     assert _on_card(card) == {"Roms/psx/Bom (USA).cue": SHEET.format("t1.bin").encode(),
                               "Roms/psx/t1.bin": track}
+
+
+def test_a_sheet_naming_its_track_in_another_case_or_in_cp1252_names_it_on_the_card(
+        tmp_path: Path) -> None:
+    """QA8 N7: the scan finds `track 01.bin` for `FILE "Track 01.BIN"` and `Poké (Europe).bin`
+    for a Windows-1252 FILE line; the card's sheet must name the file as it is there (a card
+    that tells case apart, a frontend reading UTF-8)."""
+    track, poke = bytes([6]) * 4704, bytes([7]) * 4704
+    library = make_library(tmp_path, {
+        "psx/Case (USA).cue": SHEET.format("Track 01.BIN").encode(),
+        "psx/track 01.bin": track,
+        "psx/Poke (Europe).cue": SHEET.format("Poké (Europe).bin").encode("cp1252"),
+        "psx/Poké (Europe).bin": poke})
+    card = tmp_path / "card"
+    card.mkdir()
+    plan = library.plan(Layout(card, fs=FileSystem.POSIX))
+    assert plan.errors == []
+    deploy(library.db, plan, profile_id=library.profile_id)
+    assert _on_card(card) == {
+        "Roms/psx/Case (USA).cue": SHEET.format("track 01.bin").encode(),
+        "Roms/psx/track 01.bin": track,
+        "Roms/psx/Poke (Europe).cue": SHEET.format("Poké (Europe).bin").encode(),
+        "Roms/psx/Poké (Europe).bin": poke}

@@ -34,7 +34,7 @@ from romrunner.deploy.layout import CardLayoutLike
 from romrunner.deploy.legal import FileSystem, collision_key, legal_component, legal_path
 from romrunner.errors import InputError
 from romrunner.gcpause import gc_paused
-from romrunner.library.containers import ContainerError, sheet_entries
+from romrunner.library.containers import ContainerError, sheet_entries, sheet_file_names
 from romrunner.library.summary import card_name, os_path
 from romrunner.packs.loader import DefinitionPack
 from romrunner.store.database import Database
@@ -228,8 +228,9 @@ def _build_plan(db: Database, layout: CardLayoutLike, game_ids: Iterable[int],
         count = len(builder.flat_sheets)
         plan.warnings.append(PlanIssue(
             "sheet-rewritten", f"{count:,} disc {'sheet names' if count == 1 else 'sheets name'}"
-            " tracks in a folder, with characters the card cannot hold, or with names another "
-            f"disc's tracks have: on the card the tracks go beside {'it' if count == 1 else 'them'}"
+            " tracks in a folder, with characters the card cannot hold, with names another "
+            "disc's tracks have, or other than their files are named (another case, Windows-1252"
+            f" bytes): on the card the tracks go beside {'it' if count == 1 else 'them'}"
             " under names of their own, and "
             f"{'its' if count == 1 else 'their'} FILE lines name them (the library's files "
             f"are unchanged; {', '.join(builder.flat_sheets[:3])}"
@@ -700,9 +701,13 @@ class _Builder:
             self.hold(items[0].dest, game)
             return None
         parent = game.source.rpartition("/")[0]
-        if tracks and game.filename.lower().endswith(".cue") and _needs_flat_sheet(tracks,
-                                                                                  self.fs):
-            flat = self._flat_sheet(game, folder, parent, tracks, sheet)
+        cue = bool(tracks) and game.filename.lower().endswith(".cue")
+        flatten = cue and _needs_flat_sheet(tracks, self.fs)
+        renamed = self._renamed_tracks(game) if cue and (
+            flatten or not self.fs.case_insensitive
+            or not all(track.name.isascii() for track in tracks)) else {}
+        if cue and (flatten or renamed):
+            flat = self._flat_sheet(game, folder, parent, tracks, sheet, renamed)
             if flat is None:
                 self._hold_disc(game, tracks)
                 return None
@@ -737,11 +742,11 @@ class _Builder:
                                                        or self._tracks_collide(items[1:])):
             # generic track names (`Track 01.bin`) another disc or game has there too: this
             # sheet's tracks get its own name before theirs, and the card its sheet naming them
-            renamed = self._flat_sheet(game, folder, parent, tracks, sheet, unique=True)
-            if renamed is None:
+            apart = self._flat_sheet(game, folder, parent, tracks, sheet, renamed, unique=True)
+            if apart is None:
                 self._hold_disc(game, tracks)
                 return None
-            items = renamed
+            items = apart
         if not self.claim(items, game):
             return None
         # The sheet after the tracks it names: a run stopped between them (a full card)
@@ -944,8 +949,20 @@ class _Builder:
         keys = [collision_key(item.dest, self.fs) for item in items]
         return len(set(keys)) < len(keys) or any(key in self.taken for key in keys)
 
+    def _renamed_tracks(self, game: _Game) -> dict[str, str]:
+        """The sheet's FILE names (as _cue_with_names reads them) that the scan found under
+        another name (another case, Windows-1252 bytes), to the name it recorded. Read only
+        where it can matter — a sheet rewritten anyway, a card that tells case apart, a track
+        name beyond ASCII — not for every sheet of a plan (a library on a share)."""
+        try:
+            written = sheet_file_names(Path(os_path(game.source)))
+        except (ContainerError, OSError):
+            return {}
+        return {name: real for name, real in written.items() if name != real}
+
     def _flat_sheet(self, game: _Game, folder: str, parent: str, tracks: list[_Track],
-                    sheet: PlanItem, *, unique: bool = False) -> list[PlanItem] | None:
+                    sheet: PlanItem, renamed: dict[str, str] | None = None, *,
+                    unique: bool = False) -> list[PlanItem] | None:
         """A .cue whose tracks are in a folder (``FILE "sub/x.bin"``, or ``tr\\x.bin`` with a
         Windows backslash) or named with characters the card cannot hold: its tracks go
         beside it under legal names, and the card gets the sheet with its ``FILE`` lines
@@ -982,6 +999,8 @@ class _Builder:
                 return None
             taken[key] = track.name
             names[track.name] = name
+        names.update({name: names[real] for name, real in (renamed or {}).items()
+                      if real in names})  # as the sheet writes them: another case, cp1252
         # (without a byte-order mark: PCSX ReARMed would not see a FILE line behind one)
         content = _cue_with_names(text.removeprefix("\ufeff"), names).encode(
             "utf-8", "surrogateescape")
