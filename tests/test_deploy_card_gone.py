@@ -10,7 +10,6 @@ import contextlib
 import errno
 import hashlib
 import os
-import shutil
 import signal
 import subprocess
 import time
@@ -27,6 +26,7 @@ from romrunner.deploy.select import choose_games
 from romrunner.devices.paths import card_layout
 from romrunner.packs.loader import load_pack
 from romrunner.store import OpenMode, open_database
+from tests.test_deploy_fuse_card import fat32_image
 
 
 class _FuseCard:
@@ -51,16 +51,7 @@ class _FuseCard:
 
 @contextlib.contextmanager
 def fuse_card(tmp_path: Path) -> Iterator[_FuseCard]:
-    missing = [tool for tool in ("fusefat", "mkfs.vfat", "fusermount")
-               if shutil.which(tool) is None]
-    if missing or not os.path.exists("/dev/fuse"):
-        pytest.skip(f"needs FUSE (/dev/fuse) and {', '.join(missing) or 'fusefat'} "
-                    "(apt-get install fusefat dosfstools)")
-    image, mount = tmp_path / "card.img", tmp_path / "card"
-    with image.open("wb") as handle:
-        handle.truncate(64 * 1024 * 1024)
-    subprocess.run(["mkfs.vfat", "-F", "32", str(image)], check=True, capture_output=True)
-    mount.mkdir()
+    image, mount = fat32_image(tmp_path, "fusermount")
     process = subprocess.Popen(["fusefat", "-f", "-o", "rw+", str(image), str(mount)],
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     for _ in range(500):

@@ -22,18 +22,25 @@ import pytest
 from tests.conftest import run_subprocess
 
 
-@contextlib.contextmanager
-def fusefat_card(tmp_path: Path) -> Iterator[Path]:
-    """A 64 MiB FAT32 image mounted read-write with fusefat (skips when that cannot be)."""
-    missing = [tool for tool in ("fusefat", "mkfs.vfat") if shutil.which(tool) is None]
+def fat32_image(tmp_path: Path, *tools: str) -> tuple[Path, Path]:
+    """A fresh 64 MiB FAT32 image and an empty folder to mount it on (skips when FUSE,
+    fusefat, mkfs.vfat or ``tools`` are missing)."""
+    missing = [tool for tool in ("fusefat", "mkfs.vfat", *tools) if shutil.which(tool) is None]
     if missing or not os.path.exists("/dev/fuse"):
-        pytest.skip(f"needs FUSE and {', '.join(missing) or 'fusefat'} "
+        pytest.skip(f"needs FUSE (/dev/fuse) and {', '.join(missing) or 'fusefat'} "
                     "(apt-get install fusefat dosfstools)")
     image, mount = tmp_path / "card.img", tmp_path / "card"
     with image.open("wb") as handle:
         handle.truncate(64 * 1024 * 1024)
     subprocess.run(["mkfs.vfat", "-F", "32", str(image)], check=True, capture_output=True)
     mount.mkdir()
+    return image, mount
+
+
+@contextlib.contextmanager
+def fusefat_card(tmp_path: Path) -> Iterator[Path]:
+    """A 64 MiB FAT32 image mounted read-write with fusefat (skips when that cannot be)."""
+    image, mount = fat32_image(tmp_path)
     mounted = subprocess.run(["fusefat", "-o", "rw+", str(image), str(mount)],
                              capture_output=True, text=True)
     if mounted.returncode != 0 or not os.path.ismount(mount):
