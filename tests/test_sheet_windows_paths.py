@@ -150,3 +150,28 @@ def test_a_sheet_naming_its_track_in_another_case_or_in_cp1252_names_it_on_the_c
         "Roms/psx/track 01.bin": track,
         "Roms/psx/Poke (Europe).cue": SHEET.format("Poké (Europe).bin").encode(),
         "Roms/psx/Poké (Europe).bin": poke}
+
+
+def test_a_track_an_earlier_scan_kept_as_a_game_goes_only_as_the_discs_track(
+        tmp_path: Path) -> None:
+    """QA9 F1: a library scanned by a release that could not read a sheet's FILE name (in
+    Windows-1252, or another case) has the track as a game of its own too; chosen with the
+    disc, it went on the card twice and the set's .m3u listed it as a disc."""
+    track = bytes([8]) * 4704
+    library = make_library(tmp_path, {"psx/Saga (USA).cue": SHEET.format("Saga (USA).bin").encode(),
+                                      "psx/Saga (USA).bin": track})
+    bin_path = library.root / "psx/Saga (USA).bin"
+    info = bin_path.stat()
+    root_id = library.db.scalar("SELECT root_id FROM games LIMIT 1")
+    with library.db.atomic():  # the row such a scan left
+        library.db.execute(
+            "INSERT INTO games (root_id, filepath, file_size, file_mtime_ns, platform_id) "
+            "VALUES (?, 'psx/Saga (USA).bin', ?, ?, 'psx')",
+            (root_id, info.st_size, info.st_mtime_ns))
+    card = tmp_path / "card"
+    card.mkdir()
+    plan = library.plan(Layout(card))
+    assert [w.code for w in plan.warnings if w.code == "track-as-game"] == ["track-as-game"]
+    deploy(library.db, plan, profile_id=library.profile_id)
+    assert _on_card(card) == {"Roms/psx/Saga (USA).cue": SHEET.format("Saga (USA).bin").encode(),
+                              "Roms/psx/Saga (USA).bin": track}

@@ -209,6 +209,7 @@ def _build_plan(db: Database, layout: CardLayoutLike, game_ids: Iterable[int],
     _leave_out_copies(db, games, builder)
     sets = _complete_sets(db, games, builder)
     tracks = _load_tracks(db, list(games))
+    _leave_out_tracks(games, tracks, plan)
     placed: dict[str, list[tuple[_Game, str]]] = defaultdict(list)
     disc_files = {game.source for game in games.values() if game.set_key}
     builder.note_sets([*games.values(), *(g for missing in builder.missing_discs.values()
@@ -523,6 +524,32 @@ def _source_as_scanned(game: _Game) -> bool:
         return False
     return info.st_size == game.size and (game.mtime_ns is None
                                           or info.st_mtime_ns == game.mtime_ns)
+
+
+def _leave_out_tracks(games: dict[int, _Game], tracks: dict[int, list[_Track]],
+                      plan: DeployPlan) -> None:
+    """Take out of ``games`` each chosen game whose file is a track of a chosen disc's sheet
+    (a library scanned before the scan read that sheet's FILE line — Windows-1252 bytes,
+    another case — has the track as a game of its own): it goes on the card as the disc's
+    track, not also as a game (a playlist listing it as a disc), said in one warning."""
+    parts = {posixpath.join(game.source.rpartition("/")[0], track.name)
+             for game in games.values() if not game.filename.lower().endswith(".m3u")
+             for track in tracks.get(game.id, [])}
+    if not parts:
+        return
+    stray = sorted((game for game in games.values() if game.source in parts),
+                   key=lambda game: game.filename)
+    for game in stray:
+        del games[game.id]
+    if stray:
+        shown = ", ".join(game.filename for game in stray[:3]) + (
+            f" and {len(stray) - 3:,} more" if len(stray) > 3 else "")
+        plan.warnings.append(PlanIssue(
+            "track-as-game", f"{len(stray):,} chosen "
+            f"{'file is' if len(stray) == 1 else 'files are'} a track of a chosen disc's sheet "
+            f"({shown}): deployed as the disc's track, not as "
+            "a game of its own (an entry of the library from a scan that could not yet read "
+            "the sheet's name for it)"))
 
 
 def _content_sha1(game: _Game, members: dict[int, tuple[bytes | None, int, str | None]]
