@@ -100,6 +100,9 @@ def test_a_prune_with_no_game_chosen_still_goes_ahead_with_force(
         cli: Any, library: dict[str, int], tmp_path: Path) -> None:
     card = tmp_path / "card"
     card.mkdir()
+    blank = cli("deploy", "1", "--to", str(card), "title:zzzz", "--prune")  # QA9 F7
+    assert blank.code == 1 and "no game chosen" in blank.err
+    assert list(card.iterdir()) == []  # nothing of ours to prune: nothing written
     assert cli("deploy", "1", "--to", str(card), "platform:snes").code == 0
     held = cli("deploy", "1", "--to", str(card), "title:zzzz", "--prune")
     assert held.code == 2  # the brake, as before, in its one line

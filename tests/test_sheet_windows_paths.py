@@ -175,3 +175,44 @@ def test_a_track_an_earlier_scan_kept_as_a_game_goes_only_as_the_discs_track(
     deploy(library.db, plan, profile_id=library.profile_id)
     assert _on_card(card) == {"Roms/psx/Saga (USA).cue": SHEET.format("Saga (USA).bin").encode(),
                               "Roms/psx/Saga (USA).bin": track}
+
+
+def test_a_sheet_is_not_written_when_its_track_was_not(tmp_path: Path) -> None:
+    """QA9 F4: a track that failed (here changed after the plan; on a card, a write error)
+    left its sheet on the card naming nothing: a game the frontend lists that cannot start."""
+    library = make_library(tmp_path, {"psx/Saga (USA).cue": SHEET.format("Saga (USA).bin").encode(),
+                                      "psx/Saga (USA).bin": bytes([9]) * 4704,
+                                      "psx/Solo (USA).cue": SHEET.format("Solo (USA).bin").encode(),
+                                      "psx/Solo (USA).bin": bytes([3]) * 4704})
+    card = tmp_path / "card"
+    card.mkdir()
+    plan = library.plan(Layout(card))
+    with (library.root / "psx/Saga (USA).bin").open("ab") as track:
+        track.write(b"changed after the plan")
+    summary = deploy(library.db, plan, profile_id=library.profile_id)
+    assert summary.failed == 2
+    assert set(_on_card(card)) == {"Roms/psx/Solo (USA).cue", "Roms/psx/Solo (USA).bin"}
+    assert any("another file of its game was not" in e["error"] for e in summary.errors)
+
+
+def test_a_prune_removes_a_discs_sheet_before_its_tracks(tmp_path: Path) -> None:
+    """QA9 F3: a run killed during a prune left sheets whose tracks were gone (the frontend
+    lists a game that cannot start); sheets and playlists go first now."""
+    library = make_library(tmp_path, {
+        "psx/Saga (USA).cue": (SHEET.format("Saga (USA) (Track 1).bin")
+                               + SHEET.format("Saga (USA) (Track 2).bin")).encode(),
+        "psx/Saga (USA) (Track 1).bin": bytes([1]) * 4704,
+        "psx/Saga (USA) (Track 2).bin": bytes([2]) * 4704,
+        "gb/Tiny (USA).gb": bytes([4]) * 4096})
+    card = tmp_path / "card"
+    card.mkdir()
+    deploy(library.db, library.plan(Layout(card)), profile_id=library.profile_id)
+    order: list[str] = []
+    tiny = [i for i in library.game_ids()
+            if "Tiny" in str(library.db.scalar("SELECT filepath FROM games WHERE id = ?", (i,)))]
+    summary = deploy(library.db, library.plan(Layout(card), tiny), profile_id=library.profile_id,
+                     options=DeployOptions(prune=True, force_prune=True),
+                     progress=lambda p: order.append(p.current))
+    assert summary.pruned == 3
+    removed = [path for path in order if "Saga" in path]
+    assert removed[0].endswith(".cue") and len(set(removed)) == 3

@@ -33,6 +33,7 @@ from romrunner.deploy.card import (
     DeployError,
     check_destination,
     describe_os_error,
+    read_manifest,
     unreadable_card,
 )
 from romrunner.deploy.execute import (
@@ -118,7 +119,8 @@ def _deploy_run(app: AppContext, db: Database, profile_id: int, words: tuple[str
                           auto=auto)
     if chosen.missing:
         app.warn(missing_warning(chosen))
-    if not chosen.game_ids and not options.prune:  # (a prune goes on: its brake says it)
+    if not chosen.game_ids and (not options.prune or not read_manifest(card)[0]):
+        # (a prune of a card with files of ours goes on: its brake says it)
         app.warn(f"no game chosen: {_why_none(chosen, profile_id)}")
         return _nothing_chosen(app, chosen)
     plan = build_plan(db, layout, chosen.game_ids, pack=pack, profile_id=profile_id)

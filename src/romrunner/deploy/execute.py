@@ -545,7 +545,19 @@ def _prune_items(root: Path, plan: DeployPlan, claims: Claims) -> list[_Item]:
         else:
             found.append(_Item(0, "other", "prune", None, "", None, None, claim.dest,
                                claim.size, claim.sha1, claim.mtime_ns, "pending"))
+    found.sort(key=_sheets_first)
     return found
+
+
+# Playlists and disc sheets: what a frontend lists of a disc game
+_LISTED_SUFFIXES = (".m3u", ".cue", ".gdi", ".ccd", ".toc")
+
+
+def _sheets_first(item: _Item) -> bool:
+    """The sort key that puts a prune's playlists and sheets before the rest: a run killed
+    midway leaves the tracks of a game no longer listed, not a listed game that cannot
+    start (a sheet whose track is gone)."""
+    return not item.dest.lower().endswith(_LISTED_SUFFIXES)
 
 
 def prune_notes(claims: Claims, *, dry_run: bool = False) -> list[str]:
@@ -2013,7 +2025,11 @@ def _apply(runner: _Runner, decisions: list[_Decision]) -> None:
     for decision in decisions:
         if decision.action == COPY and decision.item.sha1:
             moving[decision.item.sha1].append(decision.item)
-    later = [d for d in decisions if d.later]
+    later = sorted((d for d in decisions if d.later), key=lambda d: _sheets_first(d.item))
+    # A game whose file failed: its later files (a disc's sheet comes after its tracks) are
+    # not written either — a sheet on the card naming a track that is not there is a game
+    # the frontend lists and that does not start.
+    broken: dict[int, str] = {}
     for decision in decisions:
         if decision.later:
             continue
@@ -2021,16 +2037,24 @@ def _apply(runner: _Runner, decisions: list[_Decision]) -> None:
         if progress:
             runner.tick(item.dest)
         action = decision.action
-        if action == COPY:  # (most of a first deploy's files)
+        if action == COPY and item.game_id in broken:
+            summary.failed += 1
+            runner.state(item, "failed", f"{item.dest}: not written: another file of its game "
+                         f"was not ({broken[item.game_id]})")
+        elif action == COPY:  # (most of a first deploy's files)
             try:
                 runner.copy(item, decision.existing)
             except _FileFailed as exc:
                 summary.failed += 1
                 runner.state(item, "failed", str(exc))
+                if item.game_id is not None:
+                    broken.setdefault(item.game_id, item.dest)
             except OSError as exc:
                 runner._card_error(exc, item.dest)
                 summary.failed += 1
                 runner.state(item, "failed", f"{item.dest}: {describe_os_error(exc)}")
+                if item.game_id is not None:
+                    broken.setdefault(item.game_id, item.dest)
         elif runner.fresh and decision.claim is not None and _unchanged(decision):
             summary.skipped += 1  # unchanged: counted, not recorded per file
             runner.keep(item.key, decision.claim)
@@ -2050,9 +2074,13 @@ def _apply(runner: _Runner, decisions: list[_Decision]) -> None:
         elif action == CONFLICT:
             summary.conflicts += 1
             runner.state(item, "conflict", decision.note)
+            if item.game_id is not None:
+                broken.setdefault(item.game_id, item.dest)
         else:
             summary.failed += 1
             runner.state(item, "failed", decision.note)
+            if item.game_id is not None:
+                broken.setdefault(item.game_id, item.dest)
         runner.files_done += 1
     runner.commit_batch()
     if later:
