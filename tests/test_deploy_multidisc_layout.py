@@ -271,8 +271,9 @@ def test_a_moved_games_old_copy_stays_when_its_new_copy_fails(tmp_path: Path) ->
         source.write(b"changed after the plan")  # its new copy fails at the run
     summary = run(library.db, plan, profile_id=library.profile_id,
                   options=DeployOptions(prune=True, force_prune=True))
-    assert summary.failed == 1
+    assert summary.failed == 2  # the track, and so its sheet
     assert flat_bin.read_bytes() == files[f"psx/{NAMES[1]}.bin"]  # kept: its move failed
+    assert (card / f"Roms/psx/{NAMES[1]}.cue").is_file()
     assert not (card / f"Roms/psx/{NAMES[0]}.bin").exists()  # moved: removed
     assert (card / f"Roms/psx/.Saga (USA)/{NAMES[0]}.bin").read_bytes() == \
         files[f"psx/{NAMES[0]}.bin"]
