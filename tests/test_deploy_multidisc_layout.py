@@ -458,3 +458,23 @@ def test_a_two_disc_set_with_a_disc_gone_keeps_its_folder(cli: Any, pack: Path,
     assert again.json()["data"]["copied"] == 0 and again.json()["data"]["pruned"] == 0
     assert files(card) == before
     assert playable(card, "ROMS/psx/Duo (USA).m3u") == [bytes([1]) * 9000, bytes([2]) * 9000]
+
+
+def test_a_set_in_two_roots_one_unmounted_lists_each_disc_once(
+        cli: Any, pack: Path, library: Path, tmp_path: Path) -> None:
+    """QA9 F2: with the second root's copy of a set held (the root not mounted), the card's
+    .m3u listed every disc twice."""
+    second = tmp_path / "more"
+    write_set(second / "psx")
+    assert cli("--pack", str(pack), "library", "add", str(second)).code == 0
+    assert cli("--pack", str(pack), "scan", "--workers", "1").code == 0
+    card = tmp_path / "card"
+    made = cli("--pack", str(pack), "--json", "profile", "create", "--device", "1",
+               "--os", "muos")
+    assert made.code == 0, made.err
+    card.mkdir()
+    cli("--pack", str(pack), "deploy", "1", "--to", str(card), "platform:psx")
+    second.rename(tmp_path / "more-away")  # unmounted: its games are not missing yet
+    cli("--pack", str(pack), "deploy", "1", "--to", str(card), "platform:psx")
+    lines = (card / "ROMS/psx/Saga (USA).m3u").read_text().splitlines()
+    assert lines == [f".Saga (USA)/{name}.cue" for name in NAMES]

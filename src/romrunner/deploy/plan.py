@@ -1126,8 +1126,11 @@ class _Builder:
         folder = PurePosixPath(discs[0][1]).parent
         if kind == "hidden" and apart:
             folder = folder.parent  # the .m3u beside the hidden folder
-        listed = [*discs, *((game, dest) for game, dest in held
-                            if PurePosixPath(dest).is_relative_to(folder))]
+        placed_discs = {game.disc for game, _ in discs if game.disc}
+        placed_dests = {dest for _, dest in discs}
+        listed = [*discs, *((game, dest) for game, dest in held  # a disc once, placed first
+                            if PurePosixPath(dest).is_relative_to(folder)
+                            and dest not in placed_dests and game.disc not in placed_discs)]
         ordered = sorted(listed, key=lambda pair: (pair[0].disc or 0, pair[1]))
         content = "".join(PurePosixPath(dest).relative_to(folder).as_posix() + "\n"
                           for _, dest in ordered).encode()
