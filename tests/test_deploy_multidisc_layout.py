@@ -478,3 +478,23 @@ def test_a_set_in_two_roots_one_unmounted_lists_each_disc_once(
     cli("--pack", str(pack), "deploy", "1", "--to", str(card), "platform:psx")
     lines = (card / "ROMS/psx/Saga (USA).m3u").read_text().splitlines()
     assert lines == [f".Saga (USA)/{name}.cue" for name in NAMES]
+
+
+def test_the_librarys_playlist_of_a_set_with_a_disc_gone_is_still_replaced(
+        cli: Any, pack: Path, library: Path, tmp_path: Path) -> None:
+    """QA9 F5: with a disc missing since the scan, the library's own .m3u (naming it) was
+    deployed as a game of its own and left out for that disc: exit 1 on every run, and no
+    warning named the game. The set's .m3u the deploy writes lists the kept disc."""
+    card = tmp_path / "card"
+    deploy(cli, pack, "muos", card)
+    whole = (card / "ROMS/psx/Saga (USA).m3u").read_text()
+    aside = tmp_path / "aside"
+    aside.mkdir()
+    for suffix in (".bin", ".cue"):
+        (library / "psx" / f"{NAMES[1]}{suffix}").rename(aside / f"{NAMES[1]}{suffix}")
+    assert cli("--pack", str(pack), "scan", "--workers", "1", "--accept-missing").code == 0
+    again = cli("--pack", str(pack), "--json", "deploy", "1", "--to", str(card),
+                "platform:psx")
+    assert again.code == 0, again.json()["errors"]
+    assert again.json()["data"]["left_out"] == 0
+    assert (card / "ROMS/psx/Saga (USA).m3u").read_text() == whole

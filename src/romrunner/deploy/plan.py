@@ -211,7 +211,10 @@ def _build_plan(db: Database, layout: CardLayoutLike, game_ids: Iterable[int],
     tracks = _load_tracks(db, list(games))
     _leave_out_tracks(games, tracks, plan)
     placed: dict[str, list[tuple[_Game, str]]] = defaultdict(list)
-    disc_files = {game.source for game in games.values() if game.set_key}
+    # the discs of the chosen sets, and those missing from the library (held: the set's own
+    # .m3u still lists them), which the library's .m3u may name
+    disc_files = {game.source for game in games.values() if game.set_key} | {
+        game.source for missing in builder.missing_discs.values() for game in missing}
     builder.note_sets([*games.values(), *(g for missing in builder.missing_discs.values()
                                           for g in missing)])
     builder.note_contested(games.values(), tracks)
