@@ -397,8 +397,10 @@ def _hold_absent(db: Database, builder: _Builder, chosen: set[int]) -> None:
     if files:
         count = sum(1 for n in on_card.values() if n)
         builder.plan.warnings.append(PlanIssue(
-            "missing-held", f"{count:,} games missing from the library since the last scan "
-            f"(an unmounted share? rescan when it is back) have {files:,} files on the card: "
+            "missing-held", f"{count:,} {'game' if count == 1 else 'games'} missing from the "
+            "library since the last scan (an unmounted share? rescan when it is back) "
+            f"{'has' if count == 1 else 'have'} {files:,} {'file' if files == 1 else 'files'} "
+            "on the card: "
             "left out and their copies on the card kept, never pruned (deleted on purpose? "
             "`romrunner games forget --missing` lets --prune remove them)"))
 
