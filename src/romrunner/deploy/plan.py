@@ -666,10 +666,14 @@ def _playlists_sets(db: Database, playlists: list[_Game]) -> set[str]:
     discs: alone, its sheets would reach the card without their tracks)."""
     if not playlists:
         return set()
-    wanted = [[game.root_id, posixpath.normpath(posixpath.join(
-        game.source[len(game.root.rstrip("/")) + 1:].rpartition("/")[0], name))]
-        for game in playlists for (name,) in db.query(
-            "SELECT name FROM game_files WHERE game_id = ? AND kind = 'track'", (game.id,))]
+    by_id = {game.id: game for game in playlists}
+    wanted = []
+    for game_id, name in db.query(
+            "SELECT game_id, name FROM game_files WHERE kind = 'track' "
+            "AND game_id IN (SELECT value FROM json_each(?))", (json.dumps(list(by_id)),)):
+        game = by_id[game_id]
+        folder = game.source[len(game.root.rstrip("/")) + 1:].rpartition("/")[0]
+        wanted.append([game.root_id, posixpath.normpath(posixpath.join(folder, name))])
     return {str(row[0]) for row in db.query(
         "SELECT g.set_key FROM json_each(?) AS w JOIN games g "
         "ON g.root_id = json_extract(w.value, '$[0]') "
