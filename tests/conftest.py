@@ -59,6 +59,16 @@ def cli(capsys: pytest.CaptureFixture[str], db_path: Path,
     return run
 
 
+def muos_profile(cli: Any, root: Path) -> None:
+    """Add ``root`` as a library root, scan it, and make profile 1 an RG35XX Plus on muOS:
+    the set-up most deploy tests start from."""
+    for args in (("library", "add", str(root)), ("scan", "--workers", "1"),
+                 ("device", "add", "rg-35xx-plus"),
+                 ("profile", "create", "--device", "1", "--os", "muos")):
+        result = cli(*args)
+        assert result.code == 0, (args, result.err)
+
+
 def run_subprocess(*args: str, env: dict[str, str] | None = None,
                    cwd: Path | None = None) -> CliResult:
     """Run ``romrunner`` as a real child process."""

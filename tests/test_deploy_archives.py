@@ -15,6 +15,7 @@ import pytest
 from romrunner.deploy.archives import ARCHIVES, archive_extension
 from romrunner.library.examine import ARCHIVES as SCANNED_ARCHIVES
 from romrunner.packs.loader import builtin_pack_path
+from tests.conftest import muos_profile
 
 
 def _zip(path: Path, member: str, seed: str) -> bytes:
@@ -49,10 +50,7 @@ def archived(cli: Any, tmp_path: Path) -> dict[str, bytes]:
     plain = root / "gba/Plain (USA).gba"
     plain.write_bytes(hashlib.sha256(b"d").digest() * 128)
     files["gba/Plain (USA).gba"] = plain.read_bytes()
-    assert cli("library", "add", str(root)).code == 0
-    assert cli("scan", "--workers", "1").code == 0
-    assert cli("device", "add", "rg-35xx-plus").code == 0
-    assert cli("profile", "create", "--device", "1", "--os", "muos").code == 0
+    muos_profile(cli, root)
     return files
 
 
@@ -179,10 +177,7 @@ def test_an_archive_of_several_roms_or_of_an_archive_is_warned_of(
     with zipfile.ZipFile(root / "arcade/sf2.zip", "w") as archive:
         for chip in ("sf2.u1", "sf2.u2", "sf2.u3"):
             archive.writestr(chip, chip.encode() * 1000)
-    assert cli("library", "add", str(root)).code == 0
-    assert cli("scan", "--workers", "1").code == 0
-    assert cli("device", "add", "rg-35xx-plus").code == 0
-    assert cli("profile", "create", "--device", "1", "--os", "muos").code == 0
+    muos_profile(cli, root)
     card = tmp_path / "card"
     card.mkdir()
     dry = cli("--json", "deploy", "1", "--to", str(card), "--dry-run",

@@ -8,6 +8,8 @@ from typing import Any
 
 import pytest
 
+from tests.conftest import muos_profile
+
 
 def rom(path: Path, seed: str, size: int = 4096) -> bytes:
     data = hashlib.sha256(seed.encode()).digest() * (size // 32)
@@ -23,10 +25,7 @@ def library(cli: Any, tmp_path: Path) -> dict[str, bytes]:
              "snes/Sky Pilot (USA) (Hack).sfc": rom(root / "snes/Sky Pilot (USA) (Hack).sfc",
                                                     "b"),
              "gba/Pocket Quest (Europe).gba": rom(root / "gba/Pocket Quest (Europe).gba", "c")}
-    assert cli("library", "add", str(root)).code == 0
-    assert cli("scan", "--workers", "1").code == 0
-    assert cli("device", "add", "rg-35xx-plus").code == 0
-    assert cli("profile", "create", "--device", "1", "--os", "muos").code == 0
+    muos_profile(cli, root)
     return files
 
 

@@ -15,6 +15,7 @@ import pytest
 
 from romrunner.deploy.execute import deploy, record_deployment, resume
 from romrunner.errors import NotFoundError
+from tests.conftest import muos_profile
 from tests.test_deploy_faults import fill_after_first_file, tmpfs
 from tests.test_deploy_support import Layout, card_files, make_library
 
@@ -37,10 +38,7 @@ def library(cli: Any, tmp_path: Path) -> Path:
     root = tmp_path / "lib"
     for n, name in enumerate(GAMES):
         rom(root / name, str(n))
-    assert cli("library", "add", str(root)).code == 0
-    assert cli("scan", "--workers", "1").code == 0
-    assert cli("device", "add", "rg-35xx-plus").code == 0
-    assert cli("profile", "create", "--device", "1", "--os", "muos").code == 0
+    muos_profile(cli, root)
     return root
 
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import run_subprocess
+from tests.conftest import muos_profile, run_subprocess
 from tests.test_deploy_cli import card_files, rom
 from tests.test_deploy_faults import tmpfs
 
@@ -21,10 +21,7 @@ def gb_library(cli: Any, tmp_path: Path) -> Path:
     root = tmp_path / "lib"
     rom(root / "gb/Alpha (USA).gb", "alpha", 32768)
     rom(root / "gb/Beta (Europe).gb", "beta", 32768)
-    assert cli("library", "add", str(root)).code == 0
-    assert cli("scan", "--workers", "1").code == 0
-    assert cli("device", "add", "rg-35xx-plus").code == 0
-    assert cli("profile", "create", "--device", "1", "--os", "muos").code == 0
+    muos_profile(cli, root)
     return root
 
 

@@ -24,6 +24,7 @@ from romrunner.deploy.execute import (
     record_deployment,
     resume,
 )
+from tests.conftest import muos_profile
 from tests.test_deploy_support import Layout, Library, card_files, make_library, temp_files
 
 GAMES: dict[str, int | bytes] = {f"gba/Game {n} (USA).gba": 4096 + n for n in range(12)}
@@ -223,10 +224,7 @@ def test_a_prune_says_in_one_note_each_file_it_keeps_as_not_provably_ours(
         path = root / "gba" / f"Game {n} (USA).gba"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(bytes([n]) * 4096)
-    assert cli("library", "add", str(root)).code == 0
-    assert cli("scan", "--workers", "1").code == 0
-    assert cli("device", "add", "rg-35xx-plus").code == 0
-    assert cli("profile", "create", "--device", "1", "--os", "muos").code == 0
+    muos_profile(cli, root)
     card = tmp_path / "card"
     card.mkdir()
     assert cli("deploy", "1", "--to", str(card), "platform:gba").code == 0

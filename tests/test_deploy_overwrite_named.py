@@ -9,6 +9,8 @@ import hashlib
 from pathlib import Path
 from typing import Any
 
+from tests.conftest import muos_profile
+
 
 def _rom(path: Path, seed: str, size: int = 4096) -> bytes:
     data = hashlib.sha256(seed.encode()).digest() * (size // 32)
@@ -23,10 +25,7 @@ def test_overwrite_names_each_file_it_replaces_in_the_dry_run_and_the_run(
     alpha = _rom(root / "snes" / "Alpha (USA).sfc", "alpha")
     beta = _rom(root / "snes" / "Beta (USA).sfc", "beta")
     gamma = _rom(root / "snes" / "Gamma (USA).sfc", "gamma")
-    assert cli("library", "add", str(root)).code == 0
-    assert cli("scan", "--workers", "1").code == 0
-    assert cli("device", "add", "rg-35xx-plus").code == 0
-    assert cli("profile", "create", "--device", "1", "--os", "muos").code == 0
+    muos_profile(cli, root)
     card = tmp_path / "card"
     card.mkdir()
     first = cli("deploy", "1", "--to", str(card), "title:alpha")
@@ -75,10 +74,7 @@ def test_overwrite_names_each_file_it_replaces_in_the_dry_run_and_the_run(
 def test_the_run_says_what_it_replaced_in_its_text(cli: Any, tmp_path: Path) -> None:
     root = tmp_path / "roms"
     _rom(root / "gba" / "Delta (USA).gba", "delta")
-    assert cli("library", "add", str(root)).code == 0
-    assert cli("scan", "--workers", "1").code == 0
-    assert cli("device", "add", "rg-35xx-plus").code == 0
-    assert cli("profile", "create", "--device", "1", "--os", "muos").code == 0
+    muos_profile(cli, root)
     card = tmp_path / "card"
     card.mkdir()
     assert cli("deploy", "1", "--to", str(card), "platform:gba").code == 0
@@ -95,10 +91,7 @@ def test_resume_overwrite_of_a_runs_conflicts_names_what_it_replaced(
         cli: Any, tmp_path: Path) -> None:
     root = tmp_path / "roms"
     delta = _rom(root / "gba" / "Delta (USA).gba", "delta")
-    assert cli("library", "add", str(root)).code == 0
-    assert cli("scan", "--workers", "1").code == 0
-    assert cli("device", "add", "rg-35xx-plus").code == 0
-    assert cli("profile", "create", "--device", "1", "--os", "muos").code == 0
+    muos_profile(cli, root)
     card = tmp_path / "card"
     card.mkdir()
     assert cli("deploy", "1", "--to", str(card), "platform:gba").code == 0
