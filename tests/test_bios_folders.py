@@ -43,6 +43,13 @@ def setup(cli: Any, tmp_path: Path, os_id: str, pack: Path, bios: Path,
     return run, int(created.json()["data"]["id"])
 
 
+def folder_rows(run: Any, profile: int, card: Path) -> dict[str, dict[str, Any]]:
+    """`destination paths` of ``profile`` on ``card``: platform -> its row."""
+    shown = run("destination", "paths", str(profile), "--to", str(card))
+    return {row["platform_id"]: row for row in shown.json()["data"]["folders"]
+            if row["platform_id"]}
+
+
 def card_files(card: Path) -> list[str]:
     return sorted(str(p.relative_to(card)) for p in card.rglob("*")
                   if p.is_file() and ".romrunner" not in p.parts)
@@ -57,9 +64,7 @@ def test_minui_family_bios_goes_to_the_tag_of_each_rom_folder(
                          {"nes/Hopper (USA).nes": "nes", "gba/Pocket (USA).gba": "gba"})
     card = tmp_path / "card"
     card.mkdir()
-    rows = {row["platform_id"]: row for row in run(
-        "destination", "paths", str(profile), "--to", str(card)).json()["data"]["folders"]
-        if row["platform_id"]}
+    rows = folder_rows(run, profile, card)
     assert (rows["gba"]["path"], rows["gba"]["bios_path"]) == (
         "Roms/Game Boy Advance (GBA)", f"{bios}/GBA")
     assert (rows["nes"]["path"], rows["nes"]["bios_path"]) == (
@@ -105,9 +110,7 @@ def test_analogue_pocket_reads_games_and_bios_from_each_platforms_common_folder(
                          {"gba/Pocket (USA).gba": "gba", "gg/Shore (USA).gg": "gg"})
     card = tmp_path / "card"
     card.mkdir()
-    rows = {row["platform_id"]: row for row in run(
-        "destination", "paths", str(profile), "--to", str(card)).json()["data"]["folders"]
-        if row["platform_id"]}
+    rows = folder_rows(run, profile, card)
     assert (rows["gba"]["path"], rows["gba"]["bios_path"]) == (
         "Assets/gba/common", "Assets/gba/common")
     assert rows["gamegear"]["path"] == "Assets/gg/common"
