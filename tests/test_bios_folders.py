@@ -12,12 +12,12 @@ from typing import Any
 import pytest
 
 from romrunner.bios.example import build_example_bios
-from romrunner.packs.loader import load_folder_names
+from romrunner.packs.loader import builtin_pack_path, load_folder_names
 from romrunner.packs.model import FolderNames, PackWarning
 from tests.conftest import shared_path
 
 DEVICE = {"minui": "miyoo-mini", "nextui": "miyoo-mini", "batocera": "rg-35xx-plus",
-          "analogue-os": "analogue-pocket"}
+          "analogue-os": "analogue-pocket", "muos": "rg-35xx-plus"}
 
 
 def rom(path: Path, seed: str, size: int = 4096) -> None:
@@ -86,6 +86,30 @@ def test_minui_family_bios_goes_to_the_tag_of_each_rom_folder(
     text = cli("--pack", str(pack), "bios", "check", "--profile", str(profile), "--platform",
                "nes", "--platform", "gba")
     assert "gba in GBA/, nes in FC/" in " ".join(text.out.split())
+
+
+def test_a_required_bios_naming_no_emulator_goes_with_a_profiles_named_emulator(
+        cli: Any, tmp_path: Path) -> None:
+    """The demo's case: GBA's example BIOS is required and names no emulator; the muOS
+    profile's GBA emulator is named by another GBA entry (gba_bios.bin, optional for mGBA).
+    The check said "satisfied" and the deploy left the file off the card."""
+    bios_dir, pack, _ = build_example_bios(tmp_path / "example", builtin_pack_path())
+    entries = json.loads((pack / "bios-hashes.json").read_text(encoding="utf-8"))["biosFiles"]
+    named = {e["filename"]: e.get("requiredForEmulators", []) + e.get("optionalForEmulators", [])
+             for e in entries if e["platformId"] == "gba"}
+    assert named["example-gba-boot.bin"] == [] and named["gba_bios.bin"]  # the premise
+    run, profile = setup(cli, tmp_path, "muos", pack, bios_dir, {"gba/Pocket (USA).gba": "gba"})
+    check = run("bios", "check", "--profile", str(profile)).json()["data"]["groups"]
+    gba = [g for g in check if g["platform_id"] == "gba"]
+    assert {g["emulator_id"] for g in gba} <= set(named["gba_bios.bin"])
+    required = [g for g in gba if g["required"]]
+    assert [e["filename"] for g in required for e in g["one_of"]] == ["example-gba-boot.bin"]
+    card = tmp_path / "card"
+    card.mkdir()
+    done = run("deploy", str(profile), "--to", str(card), "platform:gba")
+    assert done.code == 0, done.err
+    assert (card / "MUOS/bios/example-gba-boot.bin").read_bytes() == \
+        (bios_dir / "gba boot (copy).bin").read_bytes()
 
 
 def test_other_families_keep_one_bios_folder(cli: Any, tmp_path: Path) -> None:
