@@ -84,15 +84,18 @@ def emulator_groups(entries: Iterable[BiosEntry], emulator_id: str) -> list[Bios
     """Groups for one emulator: entries it requires, and entries it can use.
 
     An entry the pack marks required without naming any emulator is the platform's own need
-    (whatever runs its games), so it stays required for ``emulator_id`` too. One that is
-    optional and names none (the extras of a BIOS DAT, most of them) is left out: the
-    emulator's own entries say what it can use.
+    (whatever runs its games), so it stays required for ``emulator_id`` on the platforms an
+    entry names the emulator for. One that is optional and names none (the extras of a BIOS
+    DAT, most of them) is left out: the emulator's own entries say what it can use.
     """
+    entries = list(entries)
+    runs = {e.platform_id for e in entries
+            if emulator_id in (*e.required_for_emulators, *e.optional_for_emulators)}
     grouped: dict[tuple[Any, ...], list[BiosEntry]] = defaultdict(list)
     for entry in entries:
         if emulator_id in entry.required_for_emulators or (
-                entry.required and not entry.required_for_emulators
-                and not entry.optional_for_emulators):
+                entry.required and entry.platform_id in runs
+                and not entry.required_for_emulators and not entry.optional_for_emulators):
             grouped[(entry.platform_id, True, entry.file_size or 0)].append(entry)
         elif emulator_id in entry.optional_for_emulators:
             grouped[(entry.platform_id, False, entry.file_size or 0)].append(entry)
