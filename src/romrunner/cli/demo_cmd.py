@@ -84,6 +84,7 @@ def demo(workdir: Path | None) -> int:
     chosen = choose_games(db, app.pack(), profile.id, layout, words=["match:hash"])
     plan = build_plan(db, layout, chosen.game_ids, pack=app.pack(), profile_id=profile.id)
     deployed = deploy(db, plan, profile_id=profile.id, name="demo: every identified game")
+    plan_warnings = [issue.message for issue in [*plan.errors, *plan.warnings]]
     card_tree = sorted(str(path.relative_to(card)) for path in card.rglob("*")
                        if path.is_file() and ".romrunner" not in path.relative_to(card).parts)
 
@@ -105,6 +106,8 @@ def demo(workdir: Path | None) -> int:
                       f"{profile.name} to the card folder {card}:")
         for entry in card_tree:
             console.print(f"  {entry}")
+        for message in plan_warnings:  # the example's bad SNES BIOS dump: said, not copied
+            console.print(f"warning: {message}", markup=False, soft_wrap=True)
         console.print(f"try: romrunner --db {app.db_path} games ls")
         console.print(f"     romrunner --db {app.db_path} --pack {pack_copy} bios check")
         console.print(f"     romrunner --db {app.db_path} --pack {pack_copy} deploy {profile.id} "
@@ -117,5 +120,6 @@ def demo(workdir: Path | None) -> int:
                 "games": games, "bios": {"ok": bios_report.ok, "groups": [
                     g.as_dict() for g in bios_report.groups]},
                 "deploy": {"card": str(card), "os": DEMO_OS, "summary": deployed.as_dict(),
-                           "tree": card_tree}}, render)
+                           "tree": card_tree,
+                           "warnings": plan_warnings}}, render)
     return 0
