@@ -17,6 +17,7 @@ import pytest
 
 from romrunner.deploy.execute import (
     IDENTICAL_KEPT,
+    RENAME_PROBES,
     DeployOptions,
     deploy,
     fast_skips,
@@ -299,3 +300,54 @@ def test_a_file_the_user_put_back_after_our_prune_is_theirs_though_its_bytes_are
                           profile_id=library.profile_id)
     assert [(e["path"], e["error"]) for e in chosen_again.errors] == [
         ("Roms/gba/Game 5 (USA).gba", IDENTICAL_KEPT)]
+
+
+MANY: dict[str, int | bytes] = {f"gba/Many {n:02d} (USA).gba": 2048 + n
+                                for n in range(RENAME_PROBES + 8)}
+
+
+def test_a_card_that_moves_times_from_its_first_rename_has_every_time_checked(
+        tmp_path: Path, card: Path, moving_card: Callable[[], int]) -> None:
+    """More files than the renames probed: the first moved, so each one's time is read."""
+    library = make_library(tmp_path, MANY)
+    first = deploy(library.db, library.plan(Layout(card)), profile_id=library.profile_id)
+    assert (first.copied, first.errors) == (len(MANY), []) and moving_card() == len(MANY)
+    manifest, rows = _records(library, card)
+    assert manifest == rows == _on_card(card)
+
+
+def test_a_card_that_keeps_times_at_first_and_moves_them_later_loses_nothing(
+        tmp_path: Path, card: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Renames are trusted to keep times once the first ones did; a card that moves a time
+    after that (never seen on a real one, but possible on a network mount) gets the time
+    before the rename recorded, and the next deploy proves those files ours by their bytes:
+    nothing copied again, nothing taken for the user's, the card's times recorded."""
+    library = make_library(tmp_path, MANY)
+    moved = [0]
+    real_replace = os.replace
+    renames = [0]
+    late = _moving_replace(card, moved)
+
+    def replace(src: Any, dst: Any, **kwargs: Any) -> None:
+        if Path(dst).is_relative_to(card) and ".romrunner" not in Path(dst).parts:
+            renames[0] += 1
+            if renames[0] > RENAME_PROBES:
+                late(src, dst, **kwargs)
+                return
+        real_replace(src, dst, **kwargs)
+
+    monkeypatch.setattr(os, "replace", replace)
+    first = deploy(library.db, library.plan(Layout(card)), profile_id=library.profile_id)
+    monkeypatch.setattr(os, "replace", real_replace)
+    assert (first.copied, first.errors, moved[0]) == (len(MANY), [], 8)
+    manifest, _ = _records(library, card)
+    stale = sorted(dest for dest, when in _on_card(card).items() if manifest[dest] != when)
+    assert len(stale) == 8  # not read after the rename: recorded with the time before it
+    again = deploy(library.db, library.plan(Layout(card)), profile_id=library.profile_id)
+    assert (again.copied, again.skipped, again.conflicts, again.errors) == (
+        0, len(MANY), 0, [])
+    manifest, rows = _records(library, card)
+    assert manifest == rows == _on_card(card)
+    plan = library.plan(Layout(card))
+    files = json.loads((card / ".romrunner/manifest.json").read_bytes())["files"]
+    assert fast_skips(card, plan.items, files)[0] == []

@@ -90,6 +90,7 @@ LARGE_FILE = 16 * 1024**2   # the batch before such a file is committed before i
 FLUSH_FILES = 256           # commit per-file states at least every 256 files…
 FLUSH_SECONDS = 1.0         # …or every second
 MANIFEST_SECONDS = 10.0     # refresh the card's manifest copy during long runs
+RENAME_PROBES = 32          # renames checked for a time the card moved before it is trusted
 # Errors on the card's side that end the run: it is full, read-only or gone. Any other error
 # fails only the file at hand.
 STOP_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EIO, errno.ENODEV,
@@ -1390,6 +1391,10 @@ class _Runner:
         self.pruned_from: set[str] = set()
         self.batch_started = self.started
         self.syncer = FileSyncer()  # small files' fsyncs, issued together
+        # Renames whose time on the card is checked before it is trusted to keep times
+        # (see _rename); once one moved, every rename is checked.
+        self.rename_probes = RENAME_PROBES
+        self.rename_moves_time = False
 
     # state -------------------------------------------------------------------------------
     def state(self, item: _Item, status: str, error: str | None = None,
@@ -1664,11 +1669,18 @@ class _Runner:
         # Some cards' file systems set a file's time when it is renamed (fusefat, some FUSE,
         # MTP and network mounts): the file under its name is what is ours, so its time is
         # recorded again (at the next flush, after its folder's fsync). Until then its intent
-        # holds the time before the rename, and the bytes prove it ours (Claims.find).
-        placed = _lstat(target)
+        # holds the time before the rename, and the bytes prove it ours (Claims.find). A card
+        # whose first renames all kept their times is not asked again (a stat per file, a
+        # sixth of a small file's cost); were a later time to move after all, the next run
+        # finds the file's bytes unchanged and records the card's time (Claims.prove).
         owned = written.owned
+        placed = None
+        if self.rename_moves_time or self.rename_probes > 0:
+            self.rename_probes -= 1
+            placed = _lstat(target)
         if placed is not None and placed.st_mtime_ns != owned.mtime_ns \
                 and placed.st_size == owned.size and _is_file(placed):  # moved: recorded
+            self.rename_moves_time = True
             written.owned = owned._replace(mtime_ns=placed.st_mtime_ns)
             self.state(item, "copied", owned=written.owned)
         else:  # its intent is its record (a flush is looked for once the batch is renamed)
