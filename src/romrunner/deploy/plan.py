@@ -208,18 +208,22 @@ def _build_plan(db: Database, layout: CardLayoutLike, game_ids: Iterable[int],
                                      game_id=missing))
     _leave_out_copies(db, games, builder)
     sets = _complete_sets(db, games, builder)
-    tracks = _load_tracks(db, list(games))
+    tracks = _load_tracks(db, [*games, *(g.id for missing in builder.missing_discs.values()
+                                         for g in missing)])
     _leave_out_tracks(games, tracks, plan)
     placed: dict[str, list[tuple[_Game, str]]] = defaultdict(list)
     # the discs of the chosen sets, and those missing from the library (held: the set's own
-    # .m3u still lists them), which the library's .m3u may name
+    # .m3u still lists them), which the library's .m3u may name (a copy's too)
     disc_files = {game.source for game in games.values() if game.set_key} | {
         game.source for missing in builder.missing_discs.values() for game in missing}
+    replaced = {game.id for game in games.values()
+                if _replaced_playlist(game, tracks.get(game.id, []), disc_files, layout)}
+    _leave_out_disc_copies(games, tracks, sets, replaced, builder)
     builder.note_sets([*games.values(), *(g for missing in builder.missing_discs.values()
                                           for g in missing)])
     builder.note_contested(games.values(), tracks)
     for game in games.values():
-        if _replaced_playlist(game, tracks.get(game.id, []), disc_files, layout):
+        if game.id in replaced:
             continue
         dest = builder.add_game(game, tracks.get(game.id, []))
         if dest is not None and game.set_key:
@@ -227,7 +231,7 @@ def _build_plan(db: Database, layout: CardLayoutLike, game_ids: Iterable[int],
     for set_key, discs in placed.items():
         builder.add_set(set_key, discs, sets.get(set_key, len(discs)))
     _warn_flat_sets(builder, placed)
-    _hold_copies_of_unplaced(builder, games)
+    _hold_copies_of_unplaced(builder, tracks)
     if builder.flat_sheets:
         count = len(builder.flat_sheets)
         plan.warnings.append(PlanIssue(
@@ -256,7 +260,7 @@ def _build_plan(db: Database, layout: CardLayoutLike, game_ids: Iterable[int],
     return plan
 
 
-def _hold_copies_of_unplaced(builder: _Builder, games: dict[int, _Game]) -> None:
+def _hold_copies_of_unplaced(builder: _Builder, tracks: dict[int, list[_Track]]) -> None:
     """A game left out as a copy of another whose own file could not be placed (changed
     since the scan, a collision): the left-out copy's file on the card is kept, never pruned
     — the card has the content through it."""
@@ -266,7 +270,7 @@ def _hold_copies_of_unplaced(builder: _Builder, games: dict[int, _Game]) -> None
     for left, kept in builder.plan.copies:
         if kept not in placed and left in builder.left_out_copies:
             game = builder.left_out_copies[left]
-            builder.plan.held.extend(builder.card_paths(game, []))
+            builder.plan.held.extend(builder.card_paths(game, tracks.get(game.id, [])))
             builder.plan.held_games.add(game.id)
 
 
@@ -376,7 +380,7 @@ def _hold_absent(db: Database, builder: _Builder, chosen: set[int]) -> None:
     ids = [int(row[0]) for row in db.query(
         "SELECT id FROM games WHERE is_missing = 1 UNION SELECT id FROM games "
         "WHERE root_id IN (SELECT value FROM json_each(?)) ORDER BY id", (json.dumps(away),))]
-    absent = [i for i in ids if i not in chosen]
+    absent = [i for i in ids if i not in chosen and i not in builder.left_out_copies]
     if not absent:
         return
     games = _load_games(db, absent)
@@ -391,7 +395,10 @@ def _hold_absent(db: Database, builder: _Builder, chosen: set[int]) -> None:
             builder.plan.held.extend(dests)
             builder.plan.held_games.add(game.id)
             missing[game.id] = dests
-    on_card = {game_id: sum(os.path.lexists(builder.plan.root / dest) for dest in dests)
+    placed = {collision_key(item.dest, builder.fs) for item in builder.plan.items}
+    on_card = {game_id: sum(collision_key(dest, builder.fs) not in placed  # (not a copy of
+                            and os.path.lexists(builder.plan.root / dest)  # it placed now)
+                            for dest in dests)
                for game_id, dests in missing.items()}
     files = sum(on_card.values())
     if files:
@@ -519,6 +526,69 @@ def _leave_out_copies(db: Database, games: dict[int, _Game], builder: _Builder) 
             f"{'game is a copy' if len(copies) == 1 else 'games are copies'} of another chosen "
             "game (the same content): each goes on the card once — the copy already there, "
             f"else a loose file rather than an archive ({shown}{more})"))
+
+
+def _leave_out_disc_copies(games: dict[int, _Game], tracks: dict[int, list[_Track]],
+                           sets: dict[str, int], replaced: set[int], builder: _Builder) -> None:
+    """Take out of ``games`` each disc (a sheet: a set's disc or a game of one disc) whose
+    content another one has — a set in two library roots (a backup copy), both chosen: the
+    card gets each disc once, from the copy already there, else one on a root that is there
+    now and unchanged since the scan, else from the library root added first, and one warning
+    names the copies. A disc of a chosen set missing from the library since the scan whose
+    copy is there is one of them (not said to be missing). The same content: the same sheet
+    (size; CRC32 and SHA1 where both are known) naming tracks of the same names and sizes
+    (SHA1s where both are known); a disc of the same number and other content is not a copy:
+    both stay, and the claims report the conflict. ``sets`` (discs per set) is counted down
+    for each disc taken out; ``replaced``: the library's playlists the plan writes itself."""
+    missing = {game.id: game for discs in builder.missing_discs.values() for game in discs}
+    groups: dict[tuple[Any, ...], list[_Game]] = defaultdict(list)
+    for game in [*games.values(), *missing.values()]:
+        if (game.set_key or game.sheet) and game.id not in replaced:
+            groups[(game.platform_id, game.set_key, game.disc if game.set_key else None,
+                    game.size, tuple((t.name, t.size) for t in tracks.get(game.id, [])))
+                   ].append(game)
+    copies: list[tuple[_Game, _Game]] = []
+    for group in groups.values():
+        if len(group) < 2:
+            continue
+        kept: list[_Game] = []
+        for game in sorted(group, key=lambda g: (not builder.on_card(g),
+                                                 not builder.root_reachable(g.root),
+                                                 not _source_as_scanned(g), g.root_id, g.id)):
+            same = next((k for k in kept if _same_disc(k, game, tracks)), None)
+            if same is None:
+                kept.append(game)
+                continue
+            copies.append((game, same))
+            builder.left_out_copies[game.id] = game
+            if game.id in missing:
+                builder.missing_discs[game.set_key or ""].remove(game)
+            else:
+                del games[game.id]
+                if game.set_key in sets:
+                    sets[game.set_key] -= 1
+    if copies:
+        copies.sort(key=lambda pair: pair[0].source)
+        builder.plan.copies.extend((left.id, kept_one.id) for left, kept_one in copies)
+        count = len(copies)
+        shown = "; ".join(f"{left.source} = {kept_one.source}" for left, kept_one in copies[:3])
+        more = f"; and {count - 3:,} more" if count > 3 else ""
+        builder.plan.warnings.append(PlanIssue(
+            "same-content", f"{count:,} {'disc is a copy' if count == 1 else 'discs are copies'}"
+            " of another disc in the library (the same sheet and tracks: a set in two library "
+            "roots?): each disc goes on the card once — the copy already there, else one from "
+            f"a root that is there now, unchanged since the scan ({shown}{more})"))
+
+
+def _same_disc(one: _Game, other: _Game, tracks: dict[int, list[_Track]]) -> bool:
+    """True when two sheets whose sizes and tracks' names and sizes are the same have the
+    same CRC32 and SHA1, and their tracks the same SHA1s, wherever both are known."""
+    if one.sha1 is not None and other.sha1 is not None and one.sha1 != other.sha1:
+        return False
+    if one.crc32 is not None and other.crc32 is not None and one.crc32 != other.crc32:
+        return False
+    return all(a.sha1 is None or b.sha1 is None or a.sha1 == b.sha1 for a, b in
+               zip(tracks.get(one.id, []), tracks.get(other.id, []), strict=True))
 
 
 def _source_as_scanned(game: _Game) -> bool:
@@ -785,6 +855,8 @@ class _Builder:
             items = apart
         if not self.claim(items, game):
             return None
+        if items[0].content is not None and game.source not in self.flat_sheets:
+            self.flat_sheets.append(game.source)  # (said only of the sheets placed)
         # The sheet after the tracks it names: a run stopped between them (a full card)
         # never leaves a sheet on the card without its tracks.
         self.plan.items.extend([*items[1:], items[0]])
@@ -863,14 +935,18 @@ class _Builder:
         return list(dict.fromkeys(names))
 
     def on_card(self, game: _Game) -> bool:
-        """True when the card has a file where this game's file goes (an earlier deploy's
-        copy: of two copies of one content, the one already there stays the card's)."""
+        """True when the card has a file where this game's file goes — for a disc, in the
+        platform folder or its set's (an earlier deploy's copy: of two copies of one content,
+        the one already there stays the card's)."""
         folder = self.folder(game.platform_id)
+        if folder is None:
+            return False
         try:
             name = legal_component(game.filename, self.fs)
+            places = dict.fromkeys((folder, self.set_folder(game, folder, chosen=False)))
         except InputError:
             return False
-        return folder is not None and os.path.lexists(self.plan.root / folder / name)
+        return any(os.path.lexists(self.plan.root / place / name) for place in places)
 
     def note_contested(self, games: Iterable[_Game], tracks: dict[int, list[_Track]]) -> None:
         """Remember the .cue games whose tracks would land where another game's do (generic
@@ -1040,8 +1116,6 @@ class _Builder:
         # (without a byte-order mark: PCSX ReARMed would not see a FILE line behind one)
         content = _cue_with_names(text.removeprefix("\ufeff"), names).encode(
             "utf-8", "surrogateescape")
-        if game.source not in self.flat_sheets:
-            self.flat_sheets.append(game.source)
         items = [PlanItem(ROM, sheet.dest, len(content), game.platform_id, game.id,
                           content=content)]
         for track in tracks:
@@ -1108,12 +1182,20 @@ class _Builder:
                 self._collides(item, other, game)
                 return False
         for item, key in zip(items, keys, strict=True):
-            self.taken[key] = item.source or item.dest
+            self.taken[key] = self._origin(item, game)
         return True
+
+    @staticmethod
+    def _origin(item: PlanItem, game: _Game | None) -> str:
+        """What ``item`` is said to be in a collision: its source, or for a sheet the deploy
+        rewrites, the library's sheet (the card path would name neither side)."""
+        if item.source:
+            return item.source
+        return game.source if game is not None and item.kind == ROM else item.dest
 
     def _collides(self, item: PlanItem, other: str, game: _Game | None) -> None:
         """Leave ``item`` out: its destination is taken by ``other``."""
-        self.error("collision", f"{item.source or item.dest}: would land on {item.dest}, "
+        self.error("collision", f"{self._origin(item, game)}: would land on {item.dest}, "
                    f"already taken by {other}; left out", game, item.source, item.platform_id)
 
     def add_set(self, set_key: str, discs: list[tuple[_Game, str]], known: int) -> None:
