@@ -206,7 +206,8 @@ def _build_plan(db: Database, layout: CardLayoutLike, game_ids: Iterable[int],
     for missing in (i for i in ids if i not in games):
         plan.errors.append(PlanIssue("unknown-game", f"game {missing} does not exist",
                                      game_id=missing))
-    _leave_out_copies(db, games, builder)
+    absent = _absent_games(db, builder, set(ids))
+    _leave_out_copies(db, games, builder, absent)
     sets = _complete_sets(db, games, builder)
     tracks = _load_tracks(db, [*games, *(g.id for missing in builder.missing_discs.values()
                                          for g in missing)])
@@ -243,7 +244,7 @@ def _build_plan(db: Database, layout: CardLayoutLike, game_ids: Iterable[int],
             f"{'its' if count == 1 else 'their'} FILE lines name them (the library's files "
             f"are unchanged; {', '.join(builder.flat_sheets[:3])}"
             f"{f' and {count - 3:,} more' if count > 3 else ''})"))
-    _hold_absent(db, builder, set(ids))
+    _hold_absent(db, builder, absent)
     _held_copies(db, plan)
     _warn_left_folders(layout, plan, {game.platform_id for game in games.values()})
     _warn_other_os(layout, plan)
@@ -370,21 +371,28 @@ def _replaced_playlist(game: _Game, tracks: list[_Track], discs: set[str],
     return all(os.path.join(parent, track.name) in discs for track in tracks)
 
 
-def _hold_absent(db: Database, builder: _Builder, chosen: set[int]) -> None:
-    """Hold the card's copies of games the library still has but cannot deploy now: missing
-    since the scan (an unmounted share whose empty mount folder was rescanned) or on a root
-    that is not reachable. Such a game is not chosen (a selection never takes a missing game),
-    but it is not "no longer chosen" either: ``--prune`` must never remove its copy."""
+def _absent_games(db: Database, builder: _Builder, chosen: set[int]) -> dict[int, _Game]:
+    """The games the library has but cannot deploy now, not chosen: missing since the scan
+    (an unmounted share whose empty mount folder was rescanned) or on a root that is not
+    reachable (see _hold_absent)."""
     roots = {row[0]: row[1] for row in db.query("SELECT id, path FROM library_roots")}
     away = [root_id for root_id, path in roots.items() if not builder.root_reachable(path)]
     ids = [int(row[0]) for row in db.query(
         "SELECT id FROM games WHERE is_missing = 1 UNION SELECT id FROM games "
         "WHERE root_id IN (SELECT value FROM json_each(?)) ORDER BY id", (json.dumps(away),))]
-    absent = [i for i in ids if i not in chosen and i not in builder.left_out_copies]
-    if not absent:
+    absent = [i for i in ids if i not in chosen]
+    return _load_games(db, absent) if absent else {}
+
+
+def _hold_absent(db: Database, builder: _Builder, absent: dict[int, _Game]) -> None:
+    """Hold the card's copies of the ``absent`` games (see _absent_games): such a game is
+    not chosen (a selection never takes a missing game), but it is not "no longer chosen"
+    either: ``--prune`` must never remove its copy. (Not those left out as copies of a game
+    placed now.)"""
+    games = {i: game for i, game in absent.items() if i not in builder.left_out_copies}
+    if not games:
         return
-    games = _load_games(db, absent)
-    tracks = _load_tracks(db, absent)
+    tracks = _load_tracks(db, list(games))
     missing: dict[int, list[str]] = {}
     for game in games.values():
         dests = builder.card_paths(game, tracks.get(game.id, []))
@@ -476,56 +484,80 @@ def _load_games(db: Database, ids: list[int]) -> dict[int, _Game]:
 _SHEETS = frozenset({"m3u", "cue", "gdi", "ccd", "toc"})
 
 
-def _leave_out_copies(db: Database, games: dict[int, _Game], builder: _Builder) -> None:
+def _leave_out_copies(db: Database, games: dict[int, _Game], builder: _Builder,
+                      absent: dict[int, _Game]) -> None:
     """Take out of ``games`` each chosen game whose content another chosen game of its
     platform has (``Game.gb`` and ``Game.zip`` holding it, a copy in a second library root):
-    the card gets it once — from a library root that is there now, a loose file rather than
-    an archive, from the library root added first, then the lowest id — and one warning
-    names the copies. The same content: the
-    same CRC32 and size (an archive's: its only member's), and the same SHA1 where both are
-    known. Disc sets, sheets and archives of several files are not compared."""
-    members = _single_members(db, [g.id for g in games.values() if g.archive])
-    first: dict[tuple[str, bytes, int], _Game] = {}
-    shared: dict[tuple[str, bytes, int], list[_Game]] = {}  # only keys seen twice: few
-    for game in games.values():
+    the card gets it once — the copy already on the card, else one from a library root that
+    is there now and unchanged since the scan, a loose file rather than an archive, from the
+    library root added first, then the lowest id — and one warning names the copies. A game
+    of ``absent`` (the library has it but cannot deploy it now: missing since the scan, on a
+    root not reachable) whose copy is on the card is that copy too: its chosen twin is not
+    written beside it (said in a warning of its own). The same content: the same CRC32 and
+    size (an archive's: its only member's), and the same SHA1 where both are known. Disc
+    sets, sheets and archives of several files are not compared here."""
+    members = _single_members(db, [g.id for g in [*games.values(), *absent.values()]
+                                   if g.archive])
+
+    def key(game: _Game) -> tuple[str, bytes, int] | None:
         if game.set_key or game.sheet:
-            continue
+            return None
         if game.archive:
             crc32, size, _ = members.get(game.id, (None, 0, None))
         else:
             crc32, size = game.crc32, game.size
-        if crc32 is None:
-            continue
-        key = (game.platform_id, crc32, size)
-        other = first.setdefault(key, game)
-        if other is not game:
-            shared.setdefault(key, [other]).append(game)
+        return None if crc32 is None else (game.platform_id, crc32, size)
+
+    first: dict[tuple[str, bytes, int], _Game] = {}
+    shared: dict[tuple[str, bytes, int], list[_Game]] = {}  # only keys seen twice: few
+    for game in games.values():
+        if (found := key(game)) is not None:
+            other = first.setdefault(found, game)
+            if other is not game:
+                shared.setdefault(found, [other]).append(game)
+    for game in absent.values():  # a twin of a chosen game, held on the card
+        if (found := key(game)) is not None and found in first and builder.on_card(game):
+            shared.setdefault(found, [first[found]]).append(game)
     copies: list[tuple[_Game, _Game]] = []
     for group in shared.values():
         kept: list[_Game] = []
-        for game in sorted(group, key=lambda g: (not builder.root_reachable(g.root),
-                                                 not _source_as_scanned(g),
-                                                 not builder.on_card(g), g.archive,
+        for game in sorted(group, key=lambda g: (not builder.on_card(g),
+                                                 not builder.root_reachable(g.root),
+                                                 not _source_as_scanned(g), g.archive,
                                                  g.root_id, g.id)):
             sha1 = _content_sha1(game, members)
             same = next((k for k in kept if sha1 is None or _content_sha1(k, members) in
                          (None, sha1)), None)
             if same is None:
                 kept.append(game)
-            else:
+            elif game.id not in absent:  # (an absent one is not chosen: nothing to leave out)
                 copies.append((games.pop(game.id), same))
                 builder.left_out_copies[game.id] = game
-    if copies:
-        copies.sort(key=lambda pair: pair[0].filename)
-        shown = "; ".join(f"{left.filename} = {kept_one.filename}"
-                          for left, kept_one in copies[:3])
-        more = f"; and {len(copies) - 3:,} more" if len(copies) > 3 else ""
-        builder.plan.copies.extend((left.id, kept_one.id) for left, kept_one in copies)
+    if not copies:
+        return
+    copies.sort(key=lambda pair: pair[0].filename)
+    builder.plan.copies.extend((left.id, kept_one.id) for left, kept_one in copies)
+    chosen = [(left, kept_one) for left, kept_one in copies if kept_one.id not in absent]
+    if chosen:
         builder.plan.warnings.append(PlanIssue(
-            "same-content", f"{len(copies):,} chosen "
-            f"{'game is a copy' if len(copies) == 1 else 'games are copies'} of another chosen "
+            "same-content", f"{len(chosen):,} chosen "
+            f"{'game is a copy' if len(chosen) == 1 else 'games are copies'} of another chosen "
             "game (the same content): each goes on the card once — the copy already there, "
-            f"else a loose file rather than an archive ({shown}{more})"))
+            f"else a loose file rather than an archive ({_pairs(chosen)})"))
+    held = [(left, kept_one) for left, kept_one in copies if kept_one.id in absent]
+    if held:
+        builder.plan.warnings.append(PlanIssue(
+            "same-content-held", f"{len(held):,} chosen "
+            f"{'game has' if len(held) == 1 else 'games have'} the content of a game whose "
+            "copy on the card is kept (missing from the library since the last scan, or on a "
+            "library root that is not reachable): not written beside it, the card has the "
+            f"game once ({_pairs(held)})"))
+
+
+def _pairs(copies: list[tuple[_Game, _Game]]) -> str:
+    """``left = kept`` for the first three copies, the rest counted."""
+    shown = "; ".join(f"{left.filename} = {kept.filename}" for left, kept in copies[:3])
+    return shown + (f"; and {len(copies) - 3:,} more" if len(copies) > 3 else "")
 
 
 def _leave_out_disc_copies(games: dict[int, _Game], tracks: dict[int, list[_Track]],
