@@ -106,7 +106,7 @@ def test_the_copy_on_a_library_root_that_is_there_now_is_the_one_deployed(
     dry = cli("--json", "deploy", "1", "--to", str(card), "platform:gb", "--dry-run")
     assert dry.code == 1  # Other (USA).gb cannot go: its root is not there
     assert dry.json()["data"]["chosen"]["left_out"] == 1
-    assert "1 chosen games would be left out (the warnings say why)" in dry.json()["errors"]
+    assert "1 chosen game would be left out (the warnings say why)" in dry.json()["errors"]
     result = cli("deploy", "1", "--to", str(card), "platform:gb")
     assert result.code == 1 and "1 chosen game was left out" in result.out
     names = sorted(name.rpartition("/")[2] for name in card_files(card))

@@ -38,6 +38,7 @@ from romrunner.library.containers import ContainerError, sheet_entries, sheet_fi
 from romrunner.library.summary import card_name, os_path
 from romrunner.packs.loader import DefinitionPack
 from romrunner.store.database import Database
+from romrunner.words import counted
 
 ROM, BIOS, PLAYLIST = "rom", "bios", "playlist"
 
@@ -412,9 +413,9 @@ def _hold_absent(db: Database, builder: _Builder, absent: dict[int, _Game]) -> N
     if files:
         count = sum(1 for n in on_card.values() if n)
         builder.plan.warnings.append(PlanIssue(
-            "missing-held", f"{count:,} {'game' if count == 1 else 'games'} missing from the "
+            "missing-held", f"{counted(count, 'game')} missing from the "
             "library since the last scan (an unmounted share? rescan when it is back) "
-            f"{'has' if count == 1 else 'have'} {files:,} {'file' if files == 1 else 'files'} "
+            f"{'has' if count == 1 else 'have'} {counted(files, 'file')} "
             "on the card: "
             "left out and their copies on the card kept, never pruned (deleted on purpose? "
             "`romrunner games forget --missing` lets --prune remove them)"))
@@ -721,7 +722,7 @@ def _complete_sets(db: Database, games: dict[int, _Game], builder: _Builder
         shown = ", ".join(titles[:3]) + (f" and {len(titles) - 3:,} more" if len(titles) > 3
                                          else "")
         builder.plan.warnings.append(PlanIssue(
-            "set-completed", f"{len(found):,} {'disc' if len(found) == 1 else 'discs'} not "
+            "set-completed", f"{counted(len(found), 'disc')} not "
             f"chosen added to complete {'its set' if len(titles) == 1 else 'their sets'} "
             f"({shown}): a multi-disc game goes on the card whole"))
     return {set_key: len(ids) for set_key, ids in members.items()}
