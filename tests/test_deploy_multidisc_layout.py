@@ -586,3 +586,37 @@ def test_a_set_in_two_roots_whose_disc_differs_is_a_conflict_still_said(
     assert clash and all(NAMES[1] in w for w in clash), warnings
     assert any(f"{second}/psx/{NAMES[1]}.cue" in w for w in clash), clash  # names the copy
     assert not any(f"{NAMES[0]}.cue: would land" in w for w in warnings)
+
+
+def test_generic_track_names_after_a_long_sheet_name_keep_what_tells_them_apart(
+        cli: Any, pack: Path, tmp_path: Path) -> None:
+    """Review 2 (9): a track named after its sheet (``{sheet} - Track 01.bin``, two discs'
+    generic names in one folder) was cut to the card's 255-character limit from its end, so
+    a long sheet name left ``Track 01`` and ``Track 02`` one name and the disc was refused.
+    The sheet's part is cut; the track's own name stays."""
+    title = "A" * 226 + " (USA)"  # each sheet's stem: 241 characters
+    root = tmp_path / "roms"
+    tracks: list[bytes] = []
+    for disc in (1, 2):
+        folder = root / "psx" / title / f"Disc {disc}"
+        folder.mkdir(parents=True)
+        for number in (1, 2):
+            data = hashlib.sha256(f"long{disc}{number}".encode()).digest() * 1000
+            (folder / f"Track 0{number}.bin").write_bytes(data)
+            tracks.append(data)
+        (folder / f"{title} (Disc {disc}).cue").write_text(
+            CUE.format("Track 01.bin") + CUE.format("Track 02.bin").replace("01", "02"))
+    for args in (("library", "add", str(root)), ("scan", "--workers", "1"),
+                 ("device", "add", "rg-35xx-plus")):
+        assert cli("--pack", str(pack), *args).code == 0, args
+    card = tmp_path / "card"
+    result = deploy(cli, pack, "muos", card)  # asserts exit 0: no disc refused
+    assert not [w for w in result.json()["warnings"] if "would both be" in w]
+    assert playable(card, f"ROMS/psx/{title}.m3u") == tracks
+    names = sorted(p.name for p in (card / f"ROMS/psx/.{title}").iterdir())
+    assert all(len(name) <= 255 for name in names)
+    assert [name[-17:] for name in names if name.endswith(".bin")] == [
+        "1) - Track 01.bin", "1) - Track 02.bin", "2) - Track 01.bin", "2) - Track 02.bin"]
+    again = cli("--pack", str(pack), "--json", "deploy", "1", "--to", str(card),
+                "platform:psx", "--prune", "--force")
+    assert (again.json()["data"]["copied"], again.json()["data"]["pruned"]) == (0, 0)

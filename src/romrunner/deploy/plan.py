@@ -11,6 +11,7 @@ a check is left out with a per-file error; the rest of the plan stands.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import posixpath
@@ -31,7 +32,13 @@ from romrunner.deploy.archives import (
 )
 from romrunner.deploy.card import read_manifest, read_manifest_files, recorded_card_os
 from romrunner.deploy.layout import CardLayoutLike
-from romrunner.deploy.legal import FileSystem, collision_key, legal_component, legal_path
+from romrunner.deploy.legal import (
+    FileSystem,
+    collision_key,
+    legal_after,
+    legal_component,
+    legal_path,
+)
 from romrunner.errors import InputError
 from romrunner.gcpause import gc_paused
 from romrunner.library.containers import ContainerError, sheet_entries, sheet_file_names
@@ -960,11 +967,13 @@ class _Builder:
         stem = PurePosixPath(game.filename).stem
         for track in tracks:
             own = track.name.rpartition("/")[2]
-            for parts in (track.name.split("/"), [own], [f"{stem} - {own}"]):
+            for parts in (track.name.split("/"), [own]):
                 try:
                     names.append(str(legal_path(parts, self.fs)))
                 except InputError:
                     continue  # no legal name: it cannot be on the card
+            with contextlib.suppress(InputError):  # (none: it cannot be on the card)
+                names.append(legal_after(stem, own, self.fs))
         return list(dict.fromkeys(names))
 
     def on_card(self, game: _Game) -> bool:
@@ -1131,7 +1140,8 @@ class _Builder:
         for track in tracks:
             own = track.name.rpartition("/")[2]
             try:
-                name = legal_component(f"{stem} - {own}" if unique else own, self.fs)
+                name = legal_after(stem, own, self.fs) if unique else \
+                    legal_component(own, self.fs)
             except InputError as exc:
                 self.error("bad-name", f"{game.source}: track {track.name!r}: {exc}", game,
                            game.source)
