@@ -5,6 +5,7 @@ warning and exit 1, and writes nothing (no `.romrunner/` on a blank card)."""
 from __future__ import annotations
 
 import hashlib
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -137,9 +138,9 @@ def test_a_file_where_a_folder_goes_is_named_by_the_dry_run_and_the_run(
     told = cli("deploy", "resume")  # a run that completed with files failed: named
     assert told.code == 2
     assert told.err.strip() == (
-        f"error: no unfinished deployment to resume; deployment {deployment} completed with 1 "
-        f"file failed: `romrunner deploy show {deployment}` says why, `romrunner deploy "
-        f"resume {deployment}` tries it again")
+        f"error: no unfinished deployment to resume; deployment {deployment} (to {card}) "
+        f"completed with 1 file failed: `romrunner deploy show {deployment}` says why, "
+        f"`romrunner deploy resume {deployment}` tries it again")  # (QA9 F7: which card?)
     (card / "ROMS").unlink()
     retried = cli("--json", "deploy", "resume", str(deployment))
     assert retried.code == 0, retried.err
@@ -156,3 +157,26 @@ def test_a_file_in_the_way_deeper_down_is_named_too(
     run = cli("--json", "deploy", "1", "--to", str(card), "platform:snes")
     assert [error["error"] for error in run.json()["data"]["errors"]] == [
         "ROMS/snes/Sky Pilot (USA).sfc: not written: ROMS/snes is a file, not a folder"]
+
+
+def test_a_resume_without_an_id_says_which_card_it_finishes(
+        cli: Any, library: dict[str, int], tmp_path: Path, db_path: Path) -> None:
+    """QA9 F7: ``deploy resume`` with no id takes the latest unfinished deployment, whatever
+    its card; it named neither the deployment's card nor that it was another one's."""
+    one, two = tmp_path / "one", tmp_path / "two"
+    one.mkdir()
+    two.mkdir()
+    (one / "ROMS").write_bytes(b"a volume label")  # the run fails
+    first = cli("--json", "deploy", "1", "--to", str(one), "platform:snes")
+    assert first.code == 1
+    deployment = first.json()["data"]["deployment_id"]
+    with sqlite3.connect(db_path) as raw:  # as a run that stopped early ends (a full card)
+        raw.execute("UPDATE deployment_history SET status = 'failed' WHERE id = ?",
+                    (deployment,))
+    raw.close()
+    (one / "ROMS").unlink()
+    assert cli("deploy", "1", "--to", str(two), "platform:nes").code == 0
+    resumed = cli("deploy", "resume")
+    assert resumed.code == 0, resumed.err
+    assert (f"note: resumed deployment {deployment}, to {one}: the latest unfinished one "
+            "(`romrunner deploy resume ID` names another)") in " ".join(resumed.err.split())

@@ -106,7 +106,7 @@ def test_the_copy_on_a_library_root_that_is_there_now_is_the_one_deployed(
     dry = cli("--json", "deploy", "1", "--to", str(card), "platform:gb", "--dry-run")
     assert dry.code == 1  # Other (USA).gb cannot go: its root is not there
     assert dry.json()["data"]["chosen"]["left_out"] == 1
-    assert "1 chosen games would be left out (the warnings say why)" in dry.json()["errors"]
+    assert "1 chosen game would be left out (the warnings say why)" in dry.json()["errors"]
     result = cli("deploy", "1", "--to", str(card), "platform:gb")
     assert result.code == 1 and "1 chosen game was left out" in result.out
     names = sorted(name.rpartition("/")[2] for name in card_files(card))
@@ -155,4 +155,53 @@ def test_the_copy_already_on_the_card_stays_the_cards(cli: Any, library: dict[st
                 "--force")
     assert again.code == 0, again.err
     assert (again.json()["data"]["copied"], again.json()["data"]["pruned"]) == (0, 0)
+    assert card_files(card) == before
+
+
+def test_a_held_copy_on_the_card_is_the_copy_already_there(cli: Any, library: dict[str, Path],
+                                                           tmp_path: Path) -> None:
+    """QA9 F6: while the card's copy of a game could not be deployed (its file missing since
+    the scan, or on a root not reachable), its twin in an archive was written beside it: the
+    frontend listed the game twice. The held copy is the copy already there."""
+    gb = library["main"] / "gb"
+    (library["second"] / "gb" / "Tetris (World) [copy].gb").unlink()
+    assert cli("scan", "--workers", "1", "--accept-missing").code == 0
+    assert cli("games", "forget", "--missing").code == 0
+    card = tmp_path / "card"
+    card.mkdir()
+    assert cli("deploy", "1", "--to", str(card), "platform:gb").code == 0
+    before = card_files(card)
+    assert sorted(name.rpartition("/")[2] for name in before) == ["Other (USA).gb",
+                                                                  "Tetris (World).gb"]
+    (gb / "Tetris (World).gb").rename(tmp_path / "aside.gb")  # the share lost it
+    assert cli("scan", "--workers", "1", "--accept-missing").code == 0
+    held = cli("--json", "deploy", "1", "--to", str(card), "platform:gb", "--prune", "--force")
+    assert held.code == 0, held.json()["errors"]
+    assert (held.json()["data"]["copied"], held.json()["data"]["pruned"]) == (0, 0)
+    assert card_files(card) == before  # no Tetris (World).zip beside it
+    assert any("Tetris (World).zip" in w and "kept" in w for w in held.json()["warnings"])
+    (tmp_path / "aside.gb").rename(gb / "Tetris (World).gb")
+    assert cli("scan", "--workers", "1").code == 0
+    back = cli("--json", "deploy", "1", "--to", str(card), "platform:gb", "--prune", "--force")
+    assert (back.json()["data"]["copied"], back.json()["data"]["pruned"]) == (0, 0)
+    assert card_files(card) == before
+
+
+def test_a_copy_on_the_card_from_a_root_not_mounted_is_not_written_twice(
+        cli: Any, library: dict[str, Path], tmp_path: Path) -> None:
+    """QA9 F6, the same with the card's copy on a library root not reachable now (a share
+    unmounted, not rescanned): its twin on the root that is there is not written beside it,
+    and the card's copy is kept (the game on the card, under the name its saves have)."""
+    (library["main"] / "gb" / "Tetris (World).gb").unlink()  # left: main's zip, second's .gb
+    assert cli("scan", "--workers", "1", "--accept-missing").code == 0
+    assert cli("games", "forget", "--missing").code == 0
+    card = tmp_path / "card"
+    card.mkdir()
+    assert cli("deploy", "1", "--to", str(card), "platform:gb").code == 0
+    before = card_files(card)
+    assert any(name.endswith("Tetris (World) [copy].gb") for name in before)
+    library["second"].rename(tmp_path / "more-away")
+    held = cli("--json", "deploy", "1", "--to", str(card), "platform:gb", "--prune", "--force")
+    assert held.json()["data"]["copied"] == 0, held.json()["warnings"]
+    assert held.json()["data"]["pruned"] == 0
     assert card_files(card) == before

@@ -498,6 +498,125 @@ def test_the_librarys_playlist_of_a_set_with_a_disc_gone_is_still_replaced(
     assert again.code == 0, again.json()["errors"]
     assert again.json()["data"]["left_out"] == 0
     assert any(w.startswith("1 game missing from the library since the last scan (an "
-                            "unmounted share? rescan when it is back) has 3 files on the card")
-               for w in again.json()["warnings"])  # its sheet, track and the set's .m3u
+                            "unmounted share? rescan when it is back) has 2 files on the card")
+               for w in again.json()["warnings"])  # its sheet and track (the .m3u is rewritten)
     assert (card / "ROMS/psx/Saga (USA).m3u").read_text() == whole
+
+
+def _backup_root(cli: Any, pack: Path, tmp_path: Path) -> Path:
+    """A second library root holding a copy of the library's set (the same bytes)."""
+    second = tmp_path / "more"
+    write_set(second / "psx")
+    for args in (("library", "add", str(second)), ("scan", "--workers", "1")):
+        assert cli("--pack", str(pack), *args).code == 0, args
+    return second
+
+
+def _card_bytes(card: Path) -> dict[str, bytes]:
+    return {name: (card / name).read_bytes() for name in files(card)}
+
+
+def test_a_set_in_two_roots_goes_on_the_card_once_whatever_the_backup_root_does(
+        cli: Any, pack: Path, library: Path, tmp_path: Path) -> None:
+    """QA9 F2 / review 8: a backup copy of a set in a second root (both chosen) gave
+    collisions, "2 of 4 discs could be placed", exit 1 on every run, tracks renamed after their
+    sheet (``X (Disc 1) - X (Disc 1).bin``), and each change of the backup root (unmounted,
+    back, removed) recopied the set under other names. The set goes on the card once, each
+    disc from one copy, a warning naming the other copies, exit 0."""
+    second = _backup_root(cli, pack, tmp_path)
+    card = tmp_path / "card"
+    first = deploy(cli, pack, "muos", card)  # asserts exit 0
+    warnings = first.json()["warnings"]
+    assert not [w for w in warnings if "already taken" in w or "discs could be placed" in w
+                or "sheets name tracks" in w or "sheet names tracks" in w], warnings
+    said = [w for w in warnings if "copies of another" in w or "copy of another" in w]
+    assert len(said) == 1, warnings
+    assert f"{second}/psx/Saga (USA) (Disc 1).cue" in said[0]  # the copy left out, named
+    assert files(card) == {
+        *(f"ROMS/psx/.Saga (USA)/{name}{suffix}" for name in NAMES
+          for suffix in (".cue", ".bin")),
+        "ROMS/psx/Saga (USA).m3u", "ROMS/psx/Solo (USA).cue", "ROMS/psx/Solo (USA).bin"}
+    assert playable(card, "ROMS/psx/Saga (USA).m3u") == expected_tracks(library)
+    before = _card_bytes(card)
+    away = tmp_path / "more-away"
+
+    def again() -> list[str]:
+        result = cli("--pack", str(pack), "--json", "deploy", "1", "--to", str(card),
+                     "platform:psx", "--prune", "--force")
+        assert result.code == 0, result.json()["errors"]
+        assert (result.json()["data"]["copied"], result.json()["data"]["pruned"]) == (0, 0)
+        assert _card_bytes(card) == before  # the .m3u lists each disc once
+        return list(result.json()["warnings"])
+    again()
+    second.rename(away)  # the backup share unmounted
+    again()
+    away.rename(second)  # back
+    again()
+    (second / "psx").rename(tmp_path / "psx-aside")  # gone from the backup since the scan
+    assert cli("--pack", str(pack), "scan", "--workers", "1", "--accept-missing").code == 0
+    said = again()  # (the backup's copies are missing: the selection says so; the card's
+    assert not [w for w in said if "on the card: left out" in w], said  # are not theirs)
+    (tmp_path / "psx-aside").rename(second / "psx")
+    assert cli("--pack", str(pack), "scan", "--workers", "1").code == 0
+    library.rename(tmp_path / "roms-away")  # now the first root is the one away
+    again()
+    (tmp_path / "roms-away").rename(library)
+    assert cli("--pack", str(pack), "library", "rm", str(second), "--force").code == 0
+    again()
+
+
+def test_a_set_in_two_roots_whose_disc_differs_is_a_conflict_still_said(
+        cli: Any, pack: Path, library: Path, tmp_path: Path) -> None:
+    """Discs are copies by their content, not by name: a second root's disc 2 of other bytes
+    is a real conflict (the card has room for one), reported; disc 1, the same, is a copy."""
+    second = tmp_path / "more"
+    write_set(second / "psx")
+    (second / "psx" / f"{NAMES[1]}.bin").write_bytes(b"other" * 4000)
+    for args in (("library", "add", str(second)), ("scan", "--workers", "1")):
+        assert cli("--pack", str(pack), *args).code == 0, args
+    made = cli("--pack", str(pack), "profile", "create", "--device", "1", "--os", "muos")
+    assert made.code == 0, made.err
+    card = tmp_path / "card"
+    card.mkdir()
+    result = cli("--pack", str(pack), "--json", "deploy", "1", "--to", str(card),
+                 "platform:psx")
+    assert result.code == 1
+    warnings = result.json()["warnings"]
+    clash = [w for w in warnings if "already taken" in w]
+    assert clash and all(NAMES[1] in w for w in clash), warnings
+    assert any(f"{second}/psx/{NAMES[1]}.cue" in w for w in clash), clash  # names the copy
+    assert not any(f"{NAMES[0]}.cue: would land" in w for w in warnings)
+
+
+def test_generic_track_names_after_a_long_sheet_name_keep_what_tells_them_apart(
+        cli: Any, pack: Path, tmp_path: Path) -> None:
+    """Review 2 (9): a track named after its sheet (``{sheet} - Track 01.bin``, two discs'
+    generic names in one folder) was cut to the card's 255-character limit from its end, so
+    a long sheet name left ``Track 01`` and ``Track 02`` one name and the disc was refused.
+    The sheet's part is cut; the track's own name stays."""
+    title = "A" * 226 + " (USA)"  # each sheet's stem: 241 characters
+    root = tmp_path / "roms"
+    tracks: list[bytes] = []
+    for disc in (1, 2):
+        folder = root / "psx" / title / f"Disc {disc}"
+        folder.mkdir(parents=True)
+        for number in (1, 2):
+            data = hashlib.sha256(f"long{disc}{number}".encode()).digest() * 1000
+            (folder / f"Track 0{number}.bin").write_bytes(data)
+            tracks.append(data)
+        (folder / f"{title} (Disc {disc}).cue").write_text(
+            CUE.format("Track 01.bin") + CUE.format("Track 02.bin").replace("01", "02"))
+    for args in (("library", "add", str(root)), ("scan", "--workers", "1"),
+                 ("device", "add", "rg-35xx-plus")):
+        assert cli("--pack", str(pack), *args).code == 0, args
+    card = tmp_path / "card"
+    result = deploy(cli, pack, "muos", card)  # asserts exit 0: no disc refused
+    assert not [w for w in result.json()["warnings"] if "would both be" in w]
+    assert playable(card, f"ROMS/psx/{title}.m3u") == tracks
+    names = sorted(p.name for p in (card / f"ROMS/psx/.{title}").iterdir())
+    assert all(len(name) <= 255 for name in names)
+    assert [name[-17:] for name in names if name.endswith(".bin")] == [
+        "1) - Track 01.bin", "1) - Track 02.bin", "2) - Track 01.bin", "2) - Track 02.bin"]
+    again = cli("--pack", str(pack), "--json", "deploy", "1", "--to", str(card),
+                "platform:psx", "--prune", "--force")
+    assert (again.json()["data"]["copied"], again.json()["data"]["pruned"]) == (0, 0)

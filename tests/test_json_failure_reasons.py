@@ -83,11 +83,15 @@ def test_deploy_with_a_conflict_and_its_dry_run(cli: Any, gb_library: Path,  # n
     (card / "roms" / "gb").mkdir(parents=True)  # muOS's folder for gb
     (card / "roms" / "gb" / "Alpha (USA).gb").write_bytes(b"the user's own file")
     dry = failed(cli("--json", "deploy", "1", "--to", str(card), "platform:gb", "--dry-run"))
-    assert dry["errors"] == ["1 files would be left as conflicts (data.conflicts lists them)"]
+    assert dry["errors"] == ["1 file would be left as a conflict (data.conflicts lists it)"]
+    text = cli("deploy", "1", "--to", str(card), "title:alpha", "--dry-run")
+    assert "1 game chosen (title:alpha); 1 file, " in text.out  # (QA9 F7: "1 games")
     real = failed(cli("--json", "deploy", "1", "--to", str(card), "platform:gb"))
     deployment = real["data"]["deployment_id"]
-    assert real["errors"] == [f"deployment {deployment}: 0 files failed, 1 conflicts "
+    assert real["errors"] == [f"deployment {deployment}: 0 files failed, 1 conflict "
                               "(data.errors names each)"]
+    again = cli("deploy", "1", "--to", str(card), "platform:gb")
+    assert ": 0 copied, 1 skipped, 1 conflict, 0 failed, 0 pruned; " in again.out
 
 
 def test_a_failure_without_a_stated_reason_still_gets_one() -> None:

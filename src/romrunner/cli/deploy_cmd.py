@@ -53,6 +53,7 @@ from romrunner.devices.destination import destination_id
 from romrunner.devices.paths import card_layout
 from romrunner.store import OpenMode
 from romrunner.store.database import Database
+from romrunner.words import counted
 
 EXIT_FILES_FAILED, EXIT_STOPPED, EXIT_INTERRUPTED = 1, 2, 130
 EXIT_NOTHING_CHOSEN = 1  # as `games find` finding nothing: not an error, not a success
@@ -227,8 +228,9 @@ def _warn_plan(app: AppContext, plan: DeployPlan) -> None:
 def _render_preview(console: Console, data: dict[str, Any]) -> None:
     plan = data["plan"]
     chosen = data["chosen"]
-    console.print(f"{chosen['games']:,} games chosen ({chosen['how']}); "
-                  f"{plan['files']:,} files, {plan['bytes']:,} bytes for {plan['os_id']} "
+    console.print(f"{counted(chosen['games'], 'game')} chosen ({chosen['how']}); "
+                  f"{counted(plan['files'], 'file')}, {counted(plan['bytes'], 'byte')} for "
+                  f"{plan['os_id']} "
                   f"on {plan['root']} ({plan['fs']})", soft_wrap=True)
     table = Table("platform", "files", "bytes")
     for platform, totals in plan["platforms"].items():
@@ -297,20 +299,23 @@ def _finish_preview(app: AppContext, data: dict[str, Any]) -> int:
     code = 0
     if not data["enough_space"]:
         short = data["bytes_needed"] + data["margin_bytes"] - data["free_bytes"]
-        errors.append(f"not enough space on the card: {short:,} bytes more are needed "
+        errors.append(f"not enough space on the card: {counted(short, 'byte')} more "
+                      f"{'is' if short == 1 else 'are'} needed "
                       f"(free {data['free_bytes']:,}, margin {data['margin_bytes']:,})")
         code = EXIT_STOPPED
     elif data["conflicts"] or data["failures"] or data["chosen"].get("left_out"):
         code = EXIT_FILES_FAILED
         if data["chosen"].get("left_out"):
-            errors.append(f"{data['chosen']['left_out']:,} chosen games would be left out "
-                          "(the warnings say why)")
+            errors.append(f"{counted(data['chosen']['left_out'], 'chosen game')} would be "
+                          "left out (the warnings say why)")
         if data["conflicts"]:
-            errors.append(f"{len(data['conflicts']):,} files would be left as conflicts "
-                          "(data.conflicts lists them)")
+            one = len(data["conflicts"]) == 1
+            errors.append(f"{counted(len(data['conflicts']), 'file')} would be left as "
+                          f"{'a conflict' if one else 'conflicts'} (data.conflicts lists "
+                          f"{'it' if one else 'them'})")
         if data["failures"]:
-            errors.append(f"{len(data['failures']):,} files would fail (data.failures says "
-                          "why)")
+            errors.append(f"{counted(len(data['failures']), 'file')} would fail "
+                          "(data.failures says why)")
 
     def render(console: Console) -> None:
         _render_preview(console, data)
@@ -337,7 +342,7 @@ def finish_summary(app: AppContext, summary: DeploySummary, left_out: int = 0) -
             f"deployment {summary.deployment_id} {summary.status}: {summary.copied:,} copied"
             + (f" ({len(summary.replaced):,} replacing files not ROM Runner's)"
                if summary.replaced else "")
-            + f", {summary.skipped:,} skipped, {summary.conflicts:,} conflicts, "
+            + f", {summary.skipped:,} skipped, {counted(summary.conflicts, 'conflict')}, "
             f"{summary.failed:,} failed, {summary.pruned:,} pruned; "
             f"{summary.bytes_copied:,} bytes in {summary.seconds:.1f} s",
             markup=False, soft_wrap=True)
@@ -384,9 +389,9 @@ def _failure(summary: DeploySummary, code: int, left_out: int = 0) -> list[str] 
         return [f"deployment {summary.deployment_id} was interrupted; `romrunner deploy "
                 f"resume {summary.deployment_id}` finishes it"]
     if code:
-        return [f"deployment {summary.deployment_id}: {summary.failed:,} files failed, "
-                f"{summary.conflicts:,} conflicts (data.errors names each)"
-                + (f", {left_out:,} chosen games left out (the warnings say why)"
+        return [f"deployment {summary.deployment_id}: {counted(summary.failed, 'file')} "
+                f"failed, {counted(summary.conflicts, 'conflict')} (data.errors names each)"
+                + (f", {counted(left_out, 'chosen game')} left out (the warnings say why)"
                    if left_out else "")]
     return None
 

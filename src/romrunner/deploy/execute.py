@@ -80,6 +80,7 @@ from romrunner.library.roots import list_roots
 from romrunner.library.summary import os_path
 from romrunner.store.database import Database
 from romrunner.timeutil import now_text
+from romrunner.words import counted
 
 SENDFILE_CHUNK = 64 * 1024**2
 READ_BUFFER = 4 * 1024**2
@@ -567,22 +568,18 @@ def prune_notes(claims: Claims, *, dry_run: bool = False) -> list[str]:
     keeps = "would keep" if dry_run else "kept"
     if claims.held_elsewhere:
         notes.append(
-            f"--prune {keeps} {_files(claims.held_elsewhere)} an earlier deploy put on the "
-            "card for games it cannot deploy now (missing from the library or changed since "
-            "the scan, or on a library root that is not reachable), where they are now: such "
-            f"copies are never pruned ({_examples(claims.held_elsewhere)})")
+            f"--prune {keeps} {counted(len(claims.held_elsewhere), 'file')} an earlier deploy "
+            "put on the card for games it cannot deploy now (missing from the library or "
+            "changed since the scan, or on a library root that is not reachable), where they "
+            f"are now: such copies are never pruned ({_examples(claims.held_elsewhere)})")
     if claims.prune_kept:
         notes.append(
-            f"--prune {keeps} {_files(claims.prune_kept)} ROM Runner wrote that "
+            f"--prune {keeps} {counted(len(claims.prune_kept), 'file')} ROM Runner wrote that "
             f"{'is' if len(claims.prune_kept) == 1 else 'are'} no longer chosen but changed on "
             "the card since (other size or bytes), so not provably ROM Runner's: remove "
             f"{'it' if len(claims.prune_kept) == 1 else 'them'} yourself if not yours "
             f"({_examples(claims.prune_kept)})")
     return notes
-
-
-def _files(paths: list[str]) -> str:
-    return "1 file" if len(paths) == 1 else f"{len(paths):,} files"
 
 
 def _examples(paths: list[str], shown: int = 3) -> str:
@@ -763,6 +760,7 @@ def resume(db: Database, deployment_id: int | None = None, *, verify: bool | Non
     user's own files).
     """
     row = _unfinished(db, deployment_id, bool(overwrite))
+    latest = deployment_id is None  # (any card's: say which)
     deployment_id = int(row["id"])
     options = DeployOptions.from_json(row["options_json"])
     if verify is not None:
@@ -788,6 +786,9 @@ def resume(db: Database, deployment_id: int | None = None, *, verify: bool | Non
         summary = _run(db, deployment_id, root, fs, dest_id, decisions, claims, options,
                        progress, recorded=recorded)
         summary.notes[:0] = notes
+        if latest:
+            summary.notes.insert(0, f"resumed deployment {deployment_id}, to {root}: the latest "
+                                 "unfinished one (`romrunner deploy resume ID` names another)")
         return summary
 
 
@@ -845,7 +846,8 @@ def _failed_files_hint(db: Database) -> str:
     failed (no later deploy to its card completed), and how to try them again ("" if none).
     A resume without an id finishes interrupted runs only; with the id it retries those."""
     row = db.query_one(
-        "SELECT h.id, count(*) FROM deployment_history h JOIN deployment_items i "
+        "SELECT h.id, count(*), h.destination_path FROM deployment_history h "
+        "JOIN deployment_items i "
         "ON i.deployment_id = h.id WHERE h.status = 'completed' AND i.status = 'failed' "
         "AND NOT EXISTS (SELECT 1 FROM deployment_history later WHERE later.id > h.id "
         "AND later.destination_path = h.destination_path AND later.status = 'completed') "
@@ -853,8 +855,8 @@ def _failed_files_hint(db: Database) -> str:
     if row is None:
         return ""
     deployment_id, failed = int(row[0]), int(row[1])
-    return (f"; deployment {deployment_id} completed with {failed:,} "
-            f"{'file' if failed == 1 else 'files'} failed: `romrunner deploy show "
+    return (f"; deployment {deployment_id} (to {row[2]}) completed with "
+            f"{counted(failed, 'file')} failed: `romrunner deploy show "
             f"{deployment_id}` says why, `romrunner deploy resume {deployment_id}` tries "
             f"{'it' if failed == 1 else 'them'} again")
 
@@ -870,9 +872,10 @@ def _refuse_finished(db: Database, deployment_id: int, status: str, overwrite: b
         return
     hint = ""
     if left.get("conflict"):
-        hint = (f"; it kept files of yours where it would write ({left['conflict']:,} "
-                f"conflicts): `romrunner deploy resume {deployment_id} --overwrite` replaces "
-                "them")
+        one = left["conflict"] == 1
+        hint = (f"; it kept files of yours where it would write "
+                f"({counted(left['conflict'], 'conflict')}): `romrunner deploy resume "
+                f"{deployment_id} --overwrite` replaces {'it' if one else 'them'}")
     raise DeployError(f"deployment {deployment_id} is {status}: nothing to resume{hint}")
 
 
@@ -1618,9 +1621,10 @@ class _Runner:
             _remove_temp(written)
         first = batch[0].item.dest
         self._card_error(exc, first if len(batch) == 1 else
-                         f"{first} and {len(batch) - 1:,} other files")
-        others = f", or that of one of the {len(batch) - 1:,} files written with it" \
-            if len(batch) > 1 else ""
+                         f"{first} and {counted(len(batch) - 1, 'other file')}")
+        others = "" if len(batch) == 1 else ", or that of the file written with it" \
+            if len(batch) == 2 else f", or that of one of the {len(batch) - 1:,} files " \
+            "written with it"
         for written in batch:
             self.summary.failed += 1
             self.state(written.item, "failed", f"{written.item.dest}: not written: the card did "

@@ -106,6 +106,21 @@ def legal_component(name: str, fs: FileSystem = FileSystem.FAT32) -> str:
     return _fit(text, fs)
 
 
+def legal_after(prefix: str, name: str, fs: FileSystem = FileSystem.FAT32) -> str:
+    """``"{prefix} - {name}"`` made legal as one name on ``fs``; when too long, ``prefix`` is
+    cut, not ``name``: ``name`` is what tells such names apart (the tracks of one sheet,
+    ``Game (Disc 1) - Track 01.bin`` and ``- Track 02.bin``). As :func:`legal_component` of
+    the whole whenever that keeps ``name``."""
+    whole = legal_component(f"{prefix} - {name}", fs)
+    tail = f" - {legal_component(name, fs)}"
+    if whole.endswith(tail):
+        return whole
+    head = _cut(legal_component(prefix, fs), MAX_COMPONENT - _length(tail, fs), fs)
+    if fs is not FileSystem.POSIX:
+        head = head.rstrip(". ")
+    return legal_component(head + tail, fs) if head else whole
+
+
 _POSIX_NEEDS_WORK = re.compile("[/\x00-\x1f\x7f\ud800-\udfff]")
 _FAT_BAD_CHAR = re.compile('[\x00-\x1f\x7f"*/:<>?\\\\|\ud800-\udfff]')
 _LONGEST_DEVICE = max(len(name) for name in _DOS_DEVICES) + 8  # "CON    .txt" is CON too
@@ -138,18 +153,23 @@ def _fit(text: str, fs: FileSystem) -> str:
     stem, dot, extension = text.rpartition(".")
     if not dot or not stem or _length(extension, fs) > 16:
         stem, extension, dot = text, "", ""
-    budget = MAX_COMPONENT - _length(dot + extension, fs)
+    stem = _cut(stem, MAX_COMPONENT - _length(dot + extension, fs), fs)
+    if fs is not FileSystem.POSIX:
+        stem = stem.rstrip(". ") or "_"
+    return stem + dot + extension
+
+
+def _cut(stem: str, budget: int, fs: FileSystem) -> str:
+    """``stem`` shortened to ``budget``: its title, not its tags ("(USA) (Rev 1)" is what
+    tells versions apart) when the tags leave room for a title."""
     title, tags = _split_tags(stem)
     if tags and _length(tags, fs) <= budget - _MIN_TITLE:
-        # Shorten the title, not the tags: "(USA) (Rev 1)" is what tells versions apart.
         while _length(title, fs) > budget - _length(tags, fs):
             title = title[:-1]
         stem = title.rstrip(" ") + tags
     while _length(stem, fs) > budget:
         stem = stem[:-1]
-    if fs is not FileSystem.POSIX:
-        stem = stem.rstrip(". ") or "_"
-    return stem + dot + extension
+    return stem
 
 
 _MIN_TITLE = 16

@@ -11,6 +11,7 @@ a check is left out with a per-file error; the rest of the plan stands.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import posixpath
@@ -31,13 +32,20 @@ from romrunner.deploy.archives import (
 )
 from romrunner.deploy.card import read_manifest, read_manifest_files, recorded_card_os
 from romrunner.deploy.layout import CardLayoutLike
-from romrunner.deploy.legal import FileSystem, collision_key, legal_component, legal_path
+from romrunner.deploy.legal import (
+    FileSystem,
+    collision_key,
+    legal_after,
+    legal_component,
+    legal_path,
+)
 from romrunner.errors import InputError
 from romrunner.gcpause import gc_paused
 from romrunner.library.containers import ContainerError, sheet_entries, sheet_file_names
 from romrunner.library.summary import card_name, os_path
 from romrunner.packs.loader import DefinitionPack
 from romrunner.store.database import Database
+from romrunner.words import counted
 
 ROM, BIOS, PLAYLIST = "rom", "bios", "playlist"
 
@@ -206,20 +214,25 @@ def _build_plan(db: Database, layout: CardLayoutLike, game_ids: Iterable[int],
     for missing in (i for i in ids if i not in games):
         plan.errors.append(PlanIssue("unknown-game", f"game {missing} does not exist",
                                      game_id=missing))
-    _leave_out_copies(db, games, builder)
+    absent = _absent_games(db, builder, set(ids))
+    _leave_out_copies(db, games, builder, absent)
     sets = _complete_sets(db, games, builder)
-    tracks = _load_tracks(db, list(games))
+    tracks = _load_tracks(db, [*games, *(g.id for missing in builder.missing_discs.values()
+                                         for g in missing)])
     _leave_out_tracks(games, tracks, plan)
     placed: dict[str, list[tuple[_Game, str]]] = defaultdict(list)
     # the discs of the chosen sets, and those missing from the library (held: the set's own
-    # .m3u still lists them), which the library's .m3u may name
+    # .m3u still lists them), which the library's .m3u may name (a copy's too)
     disc_files = {game.source for game in games.values() if game.set_key} | {
         game.source for missing in builder.missing_discs.values() for game in missing}
+    replaced = {game.id for game in games.values()
+                if _replaced_playlist(game, tracks.get(game.id, []), disc_files, layout)}
+    _leave_out_disc_copies(games, tracks, sets, replaced, builder)
     builder.note_sets([*games.values(), *(g for missing in builder.missing_discs.values()
                                           for g in missing)])
     builder.note_contested(games.values(), tracks)
     for game in games.values():
-        if _replaced_playlist(game, tracks.get(game.id, []), disc_files, layout):
+        if game.id in replaced:
             continue
         dest = builder.add_game(game, tracks.get(game.id, []))
         if dest is not None and game.set_key:
@@ -227,7 +240,7 @@ def _build_plan(db: Database, layout: CardLayoutLike, game_ids: Iterable[int],
     for set_key, discs in placed.items():
         builder.add_set(set_key, discs, sets.get(set_key, len(discs)))
     _warn_flat_sets(builder, placed)
-    _hold_copies_of_unplaced(builder, games)
+    _hold_copies_of_unplaced(builder, tracks)
     if builder.flat_sheets:
         count = len(builder.flat_sheets)
         plan.warnings.append(PlanIssue(
@@ -239,7 +252,7 @@ def _build_plan(db: Database, layout: CardLayoutLike, game_ids: Iterable[int],
             f"{'its' if count == 1 else 'their'} FILE lines name them (the library's files "
             f"are unchanged; {', '.join(builder.flat_sheets[:3])}"
             f"{f' and {count - 3:,} more' if count > 3 else ''})"))
-    _hold_absent(db, builder, set(ids))
+    _hold_absent(db, builder, absent)
     _held_copies(db, plan)
     _warn_left_folders(layout, plan, {game.platform_id for game in games.values()})
     _warn_other_os(layout, plan)
@@ -256,7 +269,7 @@ def _build_plan(db: Database, layout: CardLayoutLike, game_ids: Iterable[int],
     return plan
 
 
-def _hold_copies_of_unplaced(builder: _Builder, games: dict[int, _Game]) -> None:
+def _hold_copies_of_unplaced(builder: _Builder, tracks: dict[int, list[_Track]]) -> None:
     """A game left out as a copy of another whose own file could not be placed (changed
     since the scan, a collision): the left-out copy's file on the card is kept, never pruned
     — the card has the content through it."""
@@ -266,7 +279,7 @@ def _hold_copies_of_unplaced(builder: _Builder, games: dict[int, _Game]) -> None
     for left, kept in builder.plan.copies:
         if kept not in placed and left in builder.left_out_copies:
             game = builder.left_out_copies[left]
-            builder.plan.held.extend(builder.card_paths(game, []))
+            builder.plan.held.extend(builder.card_paths(game, tracks.get(game.id, [])))
             builder.plan.held_games.add(game.id)
 
 
@@ -366,21 +379,28 @@ def _replaced_playlist(game: _Game, tracks: list[_Track], discs: set[str],
     return all(os.path.join(parent, track.name) in discs for track in tracks)
 
 
-def _hold_absent(db: Database, builder: _Builder, chosen: set[int]) -> None:
-    """Hold the card's copies of games the library still has but cannot deploy now: missing
-    since the scan (an unmounted share whose empty mount folder was rescanned) or on a root
-    that is not reachable. Such a game is not chosen (a selection never takes a missing game),
-    but it is not "no longer chosen" either: ``--prune`` must never remove its copy."""
+def _absent_games(db: Database, builder: _Builder, chosen: set[int]) -> dict[int, _Game]:
+    """The games the library has but cannot deploy now, not chosen: missing since the scan
+    (an unmounted share whose empty mount folder was rescanned) or on a root that is not
+    reachable (see _hold_absent)."""
     roots = {row[0]: row[1] for row in db.query("SELECT id, path FROM library_roots")}
     away = [root_id for root_id, path in roots.items() if not builder.root_reachable(path)]
     ids = [int(row[0]) for row in db.query(
         "SELECT id FROM games WHERE is_missing = 1 UNION SELECT id FROM games "
         "WHERE root_id IN (SELECT value FROM json_each(?)) ORDER BY id", (json.dumps(away),))]
     absent = [i for i in ids if i not in chosen]
-    if not absent:
+    return _load_games(db, absent) if absent else {}
+
+
+def _hold_absent(db: Database, builder: _Builder, absent: dict[int, _Game]) -> None:
+    """Hold the card's copies of the ``absent`` games (see _absent_games): such a game is
+    not chosen (a selection never takes a missing game), but it is not "no longer chosen"
+    either: ``--prune`` must never remove its copy. (Not those left out as copies of a game
+    placed now.)"""
+    games = {i: game for i, game in absent.items() if i not in builder.left_out_copies}
+    if not games:
         return
-    games = _load_games(db, absent)
-    tracks = _load_tracks(db, absent)
+    tracks = _load_tracks(db, list(games))
     missing: dict[int, list[str]] = {}
     for game in games.values():
         dests = builder.card_paths(game, tracks.get(game.id, []))
@@ -391,15 +411,18 @@ def _hold_absent(db: Database, builder: _Builder, chosen: set[int]) -> None:
             builder.plan.held.extend(dests)
             builder.plan.held_games.add(game.id)
             missing[game.id] = dests
-    on_card = {game_id: sum(os.path.lexists(builder.plan.root / dest) for dest in dests)
+    placed = {collision_key(item.dest, builder.fs) for item in builder.plan.items}
+    on_card = {game_id: sum(collision_key(dest, builder.fs) not in placed  # (not a copy of
+                            and os.path.lexists(builder.plan.root / dest)  # it placed now)
+                            for dest in dests)
                for game_id, dests in missing.items()}
     files = sum(on_card.values())
     if files:
         count = sum(1 for n in on_card.values() if n)
         builder.plan.warnings.append(PlanIssue(
-            "missing-held", f"{count:,} {'game' if count == 1 else 'games'} missing from the "
+            "missing-held", f"{counted(count, 'game')} missing from the "
             "library since the last scan (an unmounted share? rescan when it is back) "
-            f"{'has' if count == 1 else 'have'} {files:,} {'file' if files == 1 else 'files'} "
+            f"{'has' if count == 1 else 'have'} {counted(files, 'file')} "
             "on the card: "
             "left out and their copies on the card kept, never pruned (deleted on purpose? "
             "`romrunner games forget --missing` lets --prune remove them)"))
@@ -469,56 +492,143 @@ def _load_games(db: Database, ids: list[int]) -> dict[int, _Game]:
 _SHEETS = frozenset({"m3u", "cue", "gdi", "ccd", "toc"})
 
 
-def _leave_out_copies(db: Database, games: dict[int, _Game], builder: _Builder) -> None:
+def _leave_out_copies(db: Database, games: dict[int, _Game], builder: _Builder,
+                      absent: dict[int, _Game]) -> None:
     """Take out of ``games`` each chosen game whose content another chosen game of its
     platform has (``Game.gb`` and ``Game.zip`` holding it, a copy in a second library root):
-    the card gets it once — from a library root that is there now, a loose file rather than
-    an archive, from the library root added first, then the lowest id — and one warning
-    names the copies. The same content: the
-    same CRC32 and size (an archive's: its only member's), and the same SHA1 where both are
-    known. Disc sets, sheets and archives of several files are not compared."""
-    members = _single_members(db, [g.id for g in games.values() if g.archive])
-    first: dict[tuple[str, bytes, int], _Game] = {}
-    shared: dict[tuple[str, bytes, int], list[_Game]] = {}  # only keys seen twice: few
-    for game in games.values():
+    the card gets it once — the copy already on the card, else one from a library root that
+    is there now and unchanged since the scan, a loose file rather than an archive, from the
+    library root added first, then the lowest id — and one warning names the copies. A game
+    of ``absent`` (the library has it but cannot deploy it now: missing since the scan, on a
+    root not reachable) whose copy is on the card is that copy too: its chosen twin is not
+    written beside it (said in a warning of its own). The same content: the same CRC32 and
+    size (an archive's: its only member's), and the same SHA1 where both are known. Disc
+    sets, sheets and archives of several files are not compared here."""
+    members = _single_members(db, [g.id for g in [*games.values(), *absent.values()]
+                                   if g.archive])
+
+    def key(game: _Game) -> tuple[str, bytes, int] | None:
         if game.set_key or game.sheet:
-            continue
+            return None
         if game.archive:
             crc32, size, _ = members.get(game.id, (None, 0, None))
         else:
             crc32, size = game.crc32, game.size
-        if crc32 is None:
-            continue
-        key = (game.platform_id, crc32, size)
-        other = first.setdefault(key, game)
-        if other is not game:
-            shared.setdefault(key, [other]).append(game)
+        return None if crc32 is None else (game.platform_id, crc32, size)
+
+    first: dict[tuple[str, bytes, int], _Game] = {}
+    shared: dict[tuple[str, bytes, int], list[_Game]] = {}  # only keys seen twice: few
+    for game in games.values():
+        if (found := key(game)) is not None:
+            other = first.setdefault(found, game)
+            if other is not game:
+                shared.setdefault(found, [other]).append(game)
+    for game in absent.values():  # a twin of a chosen game, held on the card
+        if (found := key(game)) is not None and found in first and builder.on_card(game):
+            shared.setdefault(found, [first[found]]).append(game)
     copies: list[tuple[_Game, _Game]] = []
     for group in shared.values():
         kept: list[_Game] = []
-        for game in sorted(group, key=lambda g: (not builder.root_reachable(g.root),
-                                                 not _source_as_scanned(g),
-                                                 not builder.on_card(g), g.archive,
+        for game in sorted(group, key=lambda g: (not builder.on_card(g),
+                                                 not builder.root_reachable(g.root),
+                                                 not _source_as_scanned(g), g.archive,
                                                  g.root_id, g.id)):
             sha1 = _content_sha1(game, members)
             same = next((k for k in kept if sha1 is None or _content_sha1(k, members) in
                          (None, sha1)), None)
             if same is None:
                 kept.append(game)
-            else:
+            elif game.id not in absent:  # (an absent one is not chosen: nothing to leave out)
                 copies.append((games.pop(game.id), same))
                 builder.left_out_copies[game.id] = game
-    if copies:
-        copies.sort(key=lambda pair: pair[0].filename)
-        shown = "; ".join(f"{left.filename} = {kept_one.filename}"
-                          for left, kept_one in copies[:3])
-        more = f"; and {len(copies) - 3:,} more" if len(copies) > 3 else ""
-        builder.plan.copies.extend((left.id, kept_one.id) for left, kept_one in copies)
+    if not copies:
+        return
+    copies.sort(key=lambda pair: pair[0].filename)
+    builder.plan.copies.extend((left.id, kept_one.id) for left, kept_one in copies)
+    chosen = [(left, kept_one) for left, kept_one in copies if kept_one.id not in absent]
+    if chosen:
         builder.plan.warnings.append(PlanIssue(
-            "same-content", f"{len(copies):,} chosen "
-            f"{'game is a copy' if len(copies) == 1 else 'games are copies'} of another chosen "
+            "same-content", f"{len(chosen):,} chosen "
+            f"{'game is a copy' if len(chosen) == 1 else 'games are copies'} of another chosen "
             "game (the same content): each goes on the card once — the copy already there, "
-            f"else a loose file rather than an archive ({shown}{more})"))
+            f"else a loose file rather than an archive ({_pairs(chosen)})"))
+    held = [(left, kept_one) for left, kept_one in copies if kept_one.id in absent]
+    if held:
+        builder.plan.warnings.append(PlanIssue(
+            "same-content-held", f"{len(held):,} chosen "
+            f"{'game has' if len(held) == 1 else 'games have'} the content of a game whose "
+            "copy on the card is kept (missing from the library since the last scan, or on a "
+            "library root that is not reachable): not written beside it, the card has the "
+            f"game once ({_pairs(held)})"))
+
+
+def _pairs(copies: list[tuple[_Game, _Game]]) -> str:
+    """``left = kept`` for the first three copies, the rest counted."""
+    shown = "; ".join(f"{left.filename} = {kept.filename}" for left, kept in copies[:3])
+    return shown + (f"; and {len(copies) - 3:,} more" if len(copies) > 3 else "")
+
+
+def _leave_out_disc_copies(games: dict[int, _Game], tracks: dict[int, list[_Track]],
+                           sets: dict[str, int], replaced: set[int], builder: _Builder) -> None:
+    """Take out of ``games`` each disc (a sheet: a set's disc or a game of one disc) whose
+    content another one has — a set in two library roots (a backup copy), both chosen: the
+    card gets each disc once, from the copy already there, else one on a root that is there
+    now and unchanged since the scan, else from the library root added first, and one warning
+    names the copies. A disc of a chosen set missing from the library since the scan whose
+    copy is there is one of them (not said to be missing). The same content: the same sheet
+    (size; CRC32 and SHA1 where both are known) naming tracks of the same names and sizes
+    (SHA1s where both are known); a disc of the same number and other content is not a copy:
+    both stay, and the claims report the conflict. ``sets`` (discs per set) is counted down
+    for each disc taken out; ``replaced``: the library's playlists the plan writes itself."""
+    missing = {game.id: game for discs in builder.missing_discs.values() for game in discs}
+    groups: dict[tuple[Any, ...], list[_Game]] = defaultdict(list)
+    for game in [*games.values(), *missing.values()]:
+        if (game.set_key or game.sheet) and game.id not in replaced:
+            groups[(game.platform_id, game.set_key, game.disc if game.set_key else None,
+                    game.size, tuple((t.name, t.size) for t in tracks.get(game.id, [])))
+                   ].append(game)
+    copies: list[tuple[_Game, _Game]] = []
+    for group in groups.values():
+        if len(group) < 2:
+            continue
+        kept: list[_Game] = []
+        for game in sorted(group, key=lambda g: (not builder.on_card(g),
+                                                 not builder.root_reachable(g.root),
+                                                 not _source_as_scanned(g), g.root_id, g.id)):
+            same = next((k for k in kept if _same_disc(k, game, tracks)), None)
+            if same is None:
+                kept.append(game)
+                continue
+            copies.append((game, same))
+            builder.left_out_copies[game.id] = game
+            if game.id in missing:
+                builder.missing_discs[game.set_key or ""].remove(game)
+            else:
+                del games[game.id]
+                if game.set_key in sets:
+                    sets[game.set_key] -= 1
+    if copies:
+        copies.sort(key=lambda pair: pair[0].source)
+        builder.plan.copies.extend((left.id, kept_one.id) for left, kept_one in copies)
+        count = len(copies)
+        shown = "; ".join(f"{left.source} = {kept_one.source}" for left, kept_one in copies[:3])
+        more = f"; and {count - 3:,} more" if count > 3 else ""
+        builder.plan.warnings.append(PlanIssue(
+            "same-content", f"{count:,} {'disc is a copy' if count == 1 else 'discs are copies'}"
+            " of another disc in the library (the same sheet and tracks: a set in two library "
+            "roots?): each disc goes on the card once — the copy already there, else one from "
+            f"a root that is there now, unchanged since the scan ({shown}{more})"))
+
+
+def _same_disc(one: _Game, other: _Game, tracks: dict[int, list[_Track]]) -> bool:
+    """True when two sheets whose sizes and tracks' names and sizes are the same have the
+    same CRC32 and SHA1, and their tracks the same SHA1s, wherever both are known."""
+    if one.sha1 is not None and other.sha1 is not None and one.sha1 != other.sha1:
+        return False
+    if one.crc32 is not None and other.crc32 is not None and one.crc32 != other.crc32:
+        return False
+    return all(a.sha1 is None or b.sha1 is None or a.sha1 == b.sha1 for a, b in
+               zip(tracks.get(one.id, []), tracks.get(other.id, []), strict=True))
 
 
 def _source_as_scanned(game: _Game) -> bool:
@@ -619,7 +729,7 @@ def _complete_sets(db: Database, games: dict[int, _Game], builder: _Builder
         shown = ", ".join(titles[:3]) + (f" and {len(titles) - 3:,} more" if len(titles) > 3
                                          else "")
         builder.plan.warnings.append(PlanIssue(
-            "set-completed", f"{len(found):,} {'disc' if len(found) == 1 else 'discs'} not "
+            "set-completed", f"{counted(len(found), 'disc')} not "
             f"chosen added to complete {'its set' if len(titles) == 1 else 'their sets'} "
             f"({shown}): a multi-disc game goes on the card whole"))
     return {set_key: len(ids) for set_key, ids in members.items()}
@@ -785,6 +895,8 @@ class _Builder:
             items = apart
         if not self.claim(items, game):
             return None
+        if items[0].content is not None and game.source not in self.flat_sheets:
+            self.flat_sheets.append(game.source)  # (said only of the sheets placed)
         # The sheet after the tracks it names: a run stopped between them (a full card)
         # never leaves a sheet on the card without its tracks.
         self.plan.items.extend([*items[1:], items[0]])
@@ -855,22 +967,28 @@ class _Builder:
         stem = PurePosixPath(game.filename).stem
         for track in tracks:
             own = track.name.rpartition("/")[2]
-            for parts in (track.name.split("/"), [own], [f"{stem} - {own}"]):
+            for parts in (track.name.split("/"), [own]):
                 try:
                     names.append(str(legal_path(parts, self.fs)))
                 except InputError:
                     continue  # no legal name: it cannot be on the card
+            with contextlib.suppress(InputError):  # (none: it cannot be on the card)
+                names.append(legal_after(stem, own, self.fs))
         return list(dict.fromkeys(names))
 
     def on_card(self, game: _Game) -> bool:
-        """True when the card has a file where this game's file goes (an earlier deploy's
-        copy: of two copies of one content, the one already there stays the card's)."""
+        """True when the card has a file where this game's file goes — for a disc, in the
+        platform folder or its set's (an earlier deploy's copy: of two copies of one content,
+        the one already there stays the card's)."""
         folder = self.folder(game.platform_id)
+        if folder is None:
+            return False
         try:
             name = legal_component(game.filename, self.fs)
+            places = dict.fromkeys((folder, self.set_folder(game, folder, chosen=False)))
         except InputError:
             return False
-        return folder is not None and os.path.lexists(self.plan.root / folder / name)
+        return any(os.path.lexists(self.plan.root / place / name) for place in places)
 
     def note_contested(self, games: Iterable[_Game], tracks: dict[int, list[_Track]]) -> None:
         """Remember the .cue games whose tracks would land where another game's do (generic
@@ -1022,7 +1140,8 @@ class _Builder:
         for track in tracks:
             own = track.name.rpartition("/")[2]
             try:
-                name = legal_component(f"{stem} - {own}" if unique else own, self.fs)
+                name = legal_after(stem, own, self.fs) if unique else \
+                    legal_component(own, self.fs)
             except InputError as exc:
                 self.error("bad-name", f"{game.source}: track {track.name!r}: {exc}", game,
                            game.source)
@@ -1040,8 +1159,6 @@ class _Builder:
         # (without a byte-order mark: PCSX ReARMed would not see a FILE line behind one)
         content = _cue_with_names(text.removeprefix("\ufeff"), names).encode(
             "utf-8", "surrogateescape")
-        if game.source not in self.flat_sheets:
-            self.flat_sheets.append(game.source)
         items = [PlanItem(ROM, sheet.dest, len(content), game.platform_id, game.id,
                           content=content)]
         for track in tracks:
@@ -1108,12 +1225,20 @@ class _Builder:
                 self._collides(item, other, game)
                 return False
         for item, key in zip(items, keys, strict=True):
-            self.taken[key] = item.source or item.dest
+            self.taken[key] = self._origin(item, game)
         return True
+
+    @staticmethod
+    def _origin(item: PlanItem, game: _Game | None) -> str:
+        """What ``item`` is said to be in a collision: its source, or for a sheet the deploy
+        rewrites, the library's sheet (the card path would name neither side)."""
+        if item.source:
+            return item.source
+        return game.source if game is not None and item.kind == ROM else item.dest
 
     def _collides(self, item: PlanItem, other: str, game: _Game | None) -> None:
         """Leave ``item`` out: its destination is taken by ``other``."""
-        self.error("collision", f"{item.source or item.dest}: would land on {item.dest}, "
+        self.error("collision", f"{self._origin(item, game)}: would land on {item.dest}, "
                    f"already taken by {other}; left out", game, item.source, item.platform_id)
 
     def add_set(self, set_key: str, discs: list[tuple[_Game, str]], known: int) -> None:
