@@ -1398,6 +1398,7 @@ class _Runner:
         # (see _rename); once one moved, every rename is checked.
         self.rename_probes = RENAME_PROBES
         self.rename_moves_time = False
+        self.fine_times = False  # a time with a fraction of a second seen on this card
 
     # state -------------------------------------------------------------------------------
     def state(self, item: _Item, status: str, error: str | None = None,
@@ -1674,14 +1675,18 @@ class _Runner:
         # MTP and network mounts): the file under its name is what is ours, so its time is
         # recorded again (at the next flush, after its folder's fsync). Until then its intent
         # holds the time before the rename, and the bytes prove it ours (Claims.find). A card
-        # whose first renames all kept their times is not asked again (a stat per file, a
-        # sixth of a small file's cost); were a later time to move after all, the next run
-        # finds the file's bytes unchanged and records the card's time (Claims.prove).
+        # whose first renames all kept their times, kept to the nanosecond, is not asked
+        # again (a stat per file, a sixth of a small file's cost). Not one whose times are
+        # whole seconds (FAT's are 2 s apart: fusefat moves a time only when the rename falls
+        # in a later step than the write). Were a time to move after all, the next run finds
+        # the file's bytes unchanged and records the card's time (Claims.prove).
         owned = written.owned
         placed = None
-        if self.rename_moves_time or self.rename_probes > 0:
+        if self.rename_moves_time or self.rename_probes > 0 or not self.fine_times:
             self.rename_probes -= 1
             placed = _lstat(target)
+            if placed is not None and placed.st_mtime_ns % 1_000_000_000:
+                self.fine_times = True
         if placed is not None and placed.st_mtime_ns != owned.mtime_ns \
                 and placed.st_size == owned.size and _is_file(placed):  # moved: recorded
             self.rename_moves_time = True
