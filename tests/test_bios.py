@@ -169,6 +169,26 @@ def test_summary_agrees_with_the_rows(cli: Any, bios_setup: dict[str, Path]) -> 
     assert none.code == 0 and "nothing to check: no BIOS requirement for snes" in none.out
 
 
+def test_a_missing_optional_group_is_missing_optional_never_blocking(
+        cli: Any, bios_setup: dict[str, Path]) -> None:
+    """QA10 F7: "optional … missing-blocking" on one row read as a contradiction. Only a
+    required group blocks (the exit code and the summary count required groups alone)."""
+    pack = bios_setup["pack"]
+    os.remove(bios_setup["folder"] / "GBA_BIOS.BIN")  # gba (required, HLE), gba-twin (optional)
+    cli("--pack", pack, "bios", "scan", bios_setup["folder"])
+    result = cli("--pack", pack, "--json", "bios", "check", "--platform", "gba", "--strict")
+    groups = result.json()["data"]["groups"]
+    assert sorted((g["required"], g["hle_fallback"], g["status"]) for g in groups) == [
+        (False, False, "missing-optional"), (True, True, "missing-hle-fallback")]
+    assert result.json()["data"]["summary"] == \
+        "required BIOS missing: 1 of 1 (1 with an HLE fallback); 1 optional missing"
+    text = cli("--pack", pack, "bios", "check", "--platform", "gba")
+    assert text.code == 0 and "missing-optional" in text.out
+    assert "missing-blocking" not in text.out
+    (row,) = [line for line in text.out.splitlines() if "missing-optional" in line]
+    assert "optional" in row.replace("missing-optional", "")
+
+
 def test_unknown_ids_are_errors_that_name_them(cli: Any, bios_setup: dict[str, Path]) -> None:
     pack = bios_setup["pack"]
     assert cli("--pack", pack, "db", "init").code == 0  # bios check only reads

@@ -33,6 +33,11 @@ class NotFoundError(RomRunnerError):
     """A thing the user named does not exist."""
 
 
+class InconsistencyError(RomRunnerError):
+    """The engine's own data contradicts itself (a bug, not the user's files): the message
+    names what and where; the command's writes are rolled back."""
+
+
 class NoDatabaseError(DatabaseError):
     """A command that only reads was pointed at a database that does not exist (yet)."""
 

@@ -38,9 +38,16 @@ def to_epoch(text: str) -> int:
     return int(from_text(text).timestamp())
 
 
-def from_epoch(seconds: int | None) -> str | None:
-    """Unix seconds as the engine's UTC text (None stays None)."""
-    return None if seconds is None else to_text(datetime.fromtimestamp(seconds, UTC))
+def from_epoch(seconds: float | None) -> str | None:
+    """Unix seconds as the engine's UTC text. None stays None, and so does a moment outside
+    the calendar (years 1 to 9999, e.g. an expiry stored by an older release that took any
+    TTL): an expiry that far away never comes."""
+    if seconds is None:
+        return None
+    try:
+        return to_text(datetime.fromtimestamp(seconds, UTC))
+    except (ValueError, OverflowError, OSError):
+        return None
 
 
 def hours_from(moment: datetime, hours: float) -> str:

@@ -25,7 +25,10 @@ from romrunner.packs.model import BiosEntry
 from romrunner.store.database import Database
 from romrunner.textnorm import storable
 
+# A group's status. Only a required group can block (or fall back to HLE): the check's exit
+# code and the summary count required groups alone, so a missing optional group is just that.
 SATISFIED, HLE, BLOCKING = "satisfied", "missing-hle-fallback", "missing-blocking"
+OPTIONAL_MISSING = "missing-optional"
 
 
 @dataclass
@@ -153,6 +156,8 @@ def _decide(group: BiosGroup, found: dict[str, list[dict[str, Any]]]) -> None:
             group.present.append(row)
     if group.present:
         group.status = SATISFIED
+    elif not group.required:
+        group.status = OPTIONAL_MISSING
     else:
         group.status = HLE if group.hle_fallback else BLOCKING
 

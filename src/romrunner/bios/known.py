@@ -13,9 +13,15 @@ are used, so a pack update re-decides every conflict without a re-import. The pa
 
 libretro cores' ``.info`` files (``core_firmware``) say which firmware each core needs or can
 use, by path. Each is merged the same way: a core is added to the emulators of the entries
-with that file name (on its platform, when known) unless the entry already names it (the
-pack wins); a path no entry has becomes a presence-only entry of its own, so
+with that file name on its platform, or, when none is there, of the entries with that file
+name on any platform, unless the entry already names it (the pack wins). A core's platform
+is a guess (its first ``database``) and a multi-system core reads other systems' firmware:
+VBA-M's first database is the Game Boy's, and its ``gba_bios.bin`` is the pack's GBA BIOS.
+A file name no entry has becomes one presence-only entry (whichever cores name it), so
 ``bios check --emulator <core>`` knows every core with an ``.info`` file.
+
+Every entry has an id of its own: a file's verdicts are stored one per entry id, and a name
+shared by two entries with one id would give one file two verdicts for that id.
 """
 
 from __future__ import annotations
@@ -172,6 +178,7 @@ class _Merger:
             for filename in (entry.filename, *entry.alternate_filenames):
                 self.by_name[filename.rsplit("/", 1)[-1].lower()].append(entry)
         self.extra: dict[tuple[str, str], BiosEntry] = {}
+        self.extra_ids = {entry.id for entry in pack.bios}
         self.conflicts: list[Conflict] = []
         self.enriched: set[str] = set()
 
@@ -210,8 +217,12 @@ class _Merger:
         folder = rom.name.rsplit("/", 1)[0] if "/" in rom.name else None
         existing = self.extra.get(key)
         if existing is None:
+            entry_id = f"{rom.source}:{rom.section}:{rom.name}"
+            if entry_id in self.extra_ids:  # another dump under the same name in the section
+                entry_id += f" [{key[1]}]"
+            self.extra_ids.add(entry_id)
             self.extra[key] = BiosEntry(
-                id=f"{rom.source}:{rom.section}:{rom.name}", name=f"{rom.basename} ({rom.section})",
+                id=entry_id, name=f"{rom.basename} ({rom.section})",
                 filename=rom.basename, platform_id=platform, required=False,
                 hle_fallback=False, known_hashes=(_known_hash_of(rom),), file_size=rom.size,
                 bios_subdirectory=folder)
@@ -257,17 +268,23 @@ def merge_core_firmware(entries: list[BiosEntry], firmware: list[CoreFirmware]
                         ) -> list[BiosEntry]:
     """``entries`` with each core named where its firmware is (see the module docstring)."""
     merged = list(entries)
+    taken = {entry.id for entry in merged}
     by_name: dict[str, list[int]] = defaultdict(list)
     for position, entry in enumerate(merged):
         for filename in (entry.filename, *entry.alternate_filenames):
             by_name[filename.rsplit("/", 1)[-1].lower()].append(position)
     for item in firmware:
-        found = [p for p in by_name.get(item.basename.lower(), ())
-                 if item.platform_id in (None, merged[p].platform_id)]
+        named = by_name.get(item.basename.lower(), [])
+        found = [p for p in named if item.platform_id in (None, merged[p].platform_id)] \
+            or list(named)
         if not found:
             folder = item.path.rsplit("/", 1)[0] if "/" in item.path else None
+            entry_id = f"libretro-info:{item.path}"
+            if entry_id in taken:  # a pack entry of that id (a new entry has a new name)
+                entry_id += f" [{item.core_id}]"
+            taken.add(entry_id)
             merged.append(BiosEntry(
-                id=f"libretro-info:{item.path}", name=f"{item.basename} (libretro core info)",
+                id=entry_id, name=f"{item.basename} (libretro core info)",
                 filename=item.basename, platform_id=item.platform_id or "unknown",
                 required=False, hle_fallback=False, known_hashes=(),
                 bios_subdirectory=folder))

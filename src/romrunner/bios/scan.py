@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import stat
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -12,7 +13,7 @@ from typing import Any
 
 from romrunner.bios.known import KnownBios, known_bios
 from romrunner.bios.verify import Verdict, verify
-from romrunner.errors import InputError
+from romrunner.errors import InconsistencyError, InputError
 from romrunner.library.hashing import Hashes, hash_file
 from romrunner.library.summary import display_path
 from romrunner.packs.index import PackIndex
@@ -136,7 +137,12 @@ def _scan_one(db: Database, index: PackIndex, path: Path, info: os.stat_result,
     else:
         summary.unchanged += 1
     verdicts = verify(index, hashes, path.name)
-    _store(db, path, info, hashes, verdicts)
+    try:
+        _store(db, path, info, hashes, verdicts)
+    except sqlite3.IntegrityError as exc:  # named, never an "internal error" of no file
+        raise InconsistencyError(
+            f"{display_path(str(path))}: its verdicts could not be stored ({exc}); nothing "
+            "was recorded for the folder it is in") from exc
     return verdicts
 
 
@@ -169,6 +175,13 @@ def _unchanged_hashes(row: Any, info: os.stat_result) -> Hashes | None:
 
 def _store(db: Database, path: Path, info: os.stat_result, hashes: Hashes,
            verdicts: list[Verdict]) -> None:
+    ids = [verdict.entry_id for verdict in verdicts]
+    twice = sorted({entry_id for entry_id in ids if ids.count(entry_id) > 1})
+    if twice:
+        raise InconsistencyError(
+            f"{display_path(str(path))}: two verdicts for BIOS entry "
+            f"{', '.join(map(repr, twice))} (two known entries share that id, a bug); "
+            "nothing was recorded for the folder it is in")
     now = now_text()
     platform = next((v.entry.platform_id for v in verdicts if v.entry), None)
     db.execute(

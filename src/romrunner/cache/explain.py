@@ -233,9 +233,10 @@ def _shown(item: dict[str, Any], now: int) -> dict[str, Any]:
     fetched, expires = int(item["fetched_at"]), item["expires_at"]
     shown = {key: value for key, value in item.items()
              if key not in ("emulator_id", "game_key") and value is not None}
+    expiry = from_epoch(expires)  # None: never (beyond the calendar too)
     shown.update(is_best=bool(item["is_best"]), fetched_at=from_epoch(fetched),
-                 expires_at=from_epoch(expires), age=_duration(now - fetched),
-                 stale=expires is not None and expires < now)
+                 expires_at=expiry, age=_duration(now - fetched),
+                 stale=expiry is not None and expires < now)
     if "settings_json" in shown:
         shown["settings"] = json.loads(shown.pop("settings_json"))
     return shown

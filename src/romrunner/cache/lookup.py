@@ -38,9 +38,9 @@ def _with_stale(row: Any, now: int) -> dict[str, Any]:
     (``now`` and the stored times are Unix seconds)."""
     item = dict(row)
     expires = item.get("expires_at")
-    item["stale"] = expires is not None and expires < now
     item["fetched_at"] = from_epoch(item.get("fetched_at"))
-    item["expires_at"] = from_epoch(expires)
+    item["expires_at"] = from_epoch(expires)  # None: never (beyond the calendar too)
+    item["stale"] = expires is not None and item["expires_at"] is not None and expires < now
     return item
 
 

@@ -23,6 +23,7 @@ from romrunner.cache.best import (
     reset_changed_keys,
 )
 from romrunner.cache.kinds import KINDS, CacheKind
+from romrunner.cache.sources import usable_ttl
 from romrunner.errors import InputError
 from romrunner.store.database import Database
 from romrunner.timeutil import from_text, now_text
@@ -100,9 +101,10 @@ def _targets(db: Database, now: str, grace_factor: float) -> list[_Target]:
     moment = from_text(now)
     targets: list[_Target] = []
     for row in db.query("SELECT id, ttl_hours FROM cache_sources ORDER BY id"):
-        if row["ttl_hours"] is not None:
+        ttl = usable_ttl(row["ttl_hours"])
+        if ttl is not None:
             try:
-                cutoff = moment - timedelta(hours=row["ttl_hours"] * grace_factor)
+                cutoff = moment - timedelta(hours=ttl * grace_factor)
             except OverflowError:
                 continue  # a grace longer than the calendar: nothing is ever due
             targets.append(_Target(int(row["id"]), int(cutoff.timestamp())))

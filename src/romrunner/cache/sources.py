@@ -16,6 +16,17 @@ USER_OVERRIDE = "user-override"  # never expires; created by the v1.1.0 migratio
 PACK_SOURCE = "rom-runner-db"    # pack-derived: no TTL, invalidated by a pack change
 DEFAULT_TTL_HOURS = 168
 COMMUNITY_TTL_HOURS = 720
+# The longest TTL: 100 years. An answer meant to stay fresh for ever is `--never-expires`;
+# a TTL stored above it (by an older release that took any number, or a hand edit) or that
+# is not a whole number is read as never expiring.
+MAX_TTL_HOURS = 100 * 365 * 24
+
+
+def usable_ttl(value: Any) -> int | None:
+    """A stored TTL as used: hours, or None (never expires) for one out of range."""
+    if isinstance(value, bool) or not isinstance(value, int) or value > MAX_TTL_HOURS:
+        return None
+    return value
 
 
 @dataclass(frozen=True)
@@ -47,7 +58,7 @@ def find_source(db: Database, source_id: str) -> CacheSource | None:
                        "WHERE source_id = ?", (_checked_id(source_id),))
     if row is None:
         return None
-    return CacheSource(int(row["id"]), str(row["source_id"]), row["ttl_hours"],
+    return CacheSource(int(row["id"]), str(row["source_id"]), usable_ttl(row["ttl_hours"]),
                        bool(row["in_registry"]))
 
 
@@ -71,6 +82,7 @@ def list_sources(db: Database) -> list[dict[str, Any]]:
     result: list[dict[str, Any]] = []
     for row in rows:
         item = dict(row)
+        item["ttl_hours"] = usable_ttl(item["ttl_hours"])
         ranks = str(item.pop("ranks") or "")
         item["priority"] = {part.split(":")[0]: int(part.split(":")[1])
                             for part in ranks.split(",") if part}
@@ -125,6 +137,9 @@ def set_source(db: Database, source_id: str, *, priority: int | None = None,
         raise InputError(f"priority {priority} must be 0 or more (0 ranks first)")
     if ttl_hours is not None and ttl_hours <= 0:
         raise InputError(f"TTL {ttl_hours} h must be at least 1 hour")
+    if ttl_hours is not None and ttl_hours > MAX_TTL_HOURS:
+        raise InputError(f"TTL {ttl_hours} h is more than {MAX_TTL_HOURS:,} h (100 years), the "
+                         "longest; for answers that never go stale use --never-expires")
     selected = kinds or tuple(KINDS)
     reexpired = 0
     with db.atomic():
@@ -158,7 +173,7 @@ def set_source(db: Database, source_id: str, *, priority: int | None = None,
             "SELECT cache_kind, rank FROM cache_source_priority WHERE source = ?",
             (source.id,))}
         ttl_now = db.scalar("SELECT ttl_hours FROM cache_sources WHERE id = ?", (source.id,))
-    return SourceUpdate(source_id, None if ttl_now is None else int(ttl_now), ranks, reexpired)
+    return SourceUpdate(source_id, usable_ttl(ttl_now), ranks, reexpired)
 
 
 # The pack registry's priority lists, by cache kind.
@@ -220,8 +235,10 @@ def apply_registry(db: Database, registry: dict[str, Any], *, recompute: bool = 
             continue
         raw_policy = entry.get("cachePolicy")
         policy: dict[str, Any] = raw_policy if isinstance(raw_policy, dict) else {}
-        ttl = policy.get("ttlHours") if isinstance(policy.get("ttlHours"), int) else None
-        _upsert_source(db, source_id, default_ttl_hours(source_id) if ttl is None else ttl,
+        given = policy.get("ttlHours")
+        ttl = usable_ttl(given) if isinstance(given, int) and not isinstance(given, bool) \
+            else default_ttl_hours(source_id)
+        _upsert_source(db, source_id, ttl,
                        0 if policy.get("staleWhileRevalidate") is False else 1, "registry")
     priorities = registry.get("sourcePriority")
     if isinstance(priorities, dict):
@@ -257,7 +274,7 @@ def _apply_user_choices(db: Database, choices: dict[str, dict[str, Any]]) -> Non
             continue
         if "ttl_hours" in choice:
             db.execute("UPDATE cache_sources SET ttl_hours = ? WHERE id = ?",
-                       (choice["ttl_hours"], source.id))
+                       (usable_ttl(choice["ttl_hours"]), source.id))
         ranks = choice.get("priority")
         for kind, rank in (ranks.items() if isinstance(ranks, dict) else ()):
             if kind in KINDS and isinstance(rank, int):

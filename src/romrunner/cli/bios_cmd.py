@@ -11,7 +11,14 @@ from rich.console import Console
 from rich.table import Column, Table
 from rich.text import Text
 
-from romrunner.bios.check import BLOCKING, HLE, SATISFIED, BiosReport, check_bios
+from romrunner.bios.check import (
+    BLOCKING,
+    HLE,
+    OPTIONAL_MISSING,
+    SATISFIED,
+    BiosReport,
+    check_bios,
+)
 from romrunner.bios.known import import_bios_dat
 from romrunner.bios.scan import scan_bios
 from romrunner.bios.verify import GOOD_STATUSES
@@ -124,9 +131,10 @@ def bios_check(platforms: tuple[str, ...], emulator: str | None, profile: int | 
                strict: bool) -> int:
     """Per platform (or emulator): each BIOS requirement, met or not.
 
-    Exit 1 when a required BIOS is missing. A required BIOS missing whose emulator has an
-    HLE fallback (a built-in replacement: games start, some less accurately) is reported as
-    missing-hle-fallback and exits 0, or 1 with --strict. An unknown platform or emulator id
+    Exit 1 when a required BIOS is missing (missing-blocking). A required BIOS missing whose
+    emulator has an HLE fallback (a built-in replacement: games start, some less accurately)
+    is reported as missing-hle-fallback and exits 0, or 1 with --strict. A missing optional
+    one is missing-optional and never fails the check. An unknown platform or emulator id
     is an error (exit 2).
     """
     app = app_context()
@@ -163,7 +171,7 @@ def bios_check(platforms: tuple[str, ...], emulator: str | None, profile: int | 
     return 0 if report.ok else 1
 
 
-STATUS_WIDTH = max(len(status) for status in (SATISFIED, HLE, BLOCKING))
+STATUS_WIDTH = max(len(status) for status in (SATISFIED, HLE, BLOCKING, OPTIONAL_MISSING))
 
 
 def bios_table(report: BiosReport) -> Table:

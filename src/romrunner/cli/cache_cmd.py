@@ -58,7 +58,8 @@ def cache_sources(ctx: click.Context) -> int:
 @click.option("--priority", type=click.IntRange(0), default=None,
               help="Rank in each kind's priority (0 first; the pack's order is 0, 1, 2...).")
 @click.option("--ttl", "ttl_hours", type=click.IntRange(1), default=None,
-              help="Hours an answer stays fresh; stored answers are re-dated.")
+              help="Hours an answer stays fresh (at most 876000, 100 years); stored answers "
+                   "are re-dated.")
 @click.option("--never-expires", is_flag=True, help="Answers never go stale.")
 @click.option("--kind", "kinds", multiple=True, type=click.Choice(sorted(KINDS)),
               help="Set the priority in this kind only (repeatable; default every kind).")

@@ -1,0 +1,146 @@
+"""A firmware name several libretro cores give: one entry, one verdict per entry, no crash.
+
+Before: two cores whose guessed platforms differed (SkyEmu: nds, VBA-M: gb) each added a
+presence-only ``libretro-info:gba_bios.bin`` entry, two entries with one id, so a wrong
+``gba_bios.bin`` got two verdicts for that id and ``bios scan`` died on the UNIQUE key.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sqlite3
+import zlib
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from romrunner.bios import scan as bios_scan
+from romrunner.bios.known import CoreFirmware, KnownBios, merge_core_firmware
+from romrunner.packs import load_pack
+from romrunner.packs.loader import builtin_pack_path
+from romrunner.packs.model import BiosEntry
+from tests.conftest import shared_path
+
+# The names two or more cores give that the pack (or System.dat) has on another platform
+# than the cores' first database, with the size the pack or System.dat gives them.
+AFFECTED = {"gba_bios.bin": 16384, "bios_CD_U.bin": 131072, "bios_CD_E.bin": 131072,
+            "bios_CD_J.bin": 131072, "cgb_boot.bin": 2304, "gbc_bios.bin": 2304}
+
+
+def _random_files(folder: Path, sizes: dict[str, int]) -> None:
+    folder.mkdir(parents=True)
+    for name, size in sizes.items():
+        (folder / name).write_bytes(os.urandom(size))
+
+
+def test_every_core_info_and_system_dat_then_scan_gives_one_verdict_per_entry(
+        cli: Any, db_path: Path, tmp_path: Path) -> None:
+    pack = shared_path("definition-pack")
+    dat = shared_path("dats", "system", "System.dat")
+    info = shared_path("knowledge", "libretro-core-info")
+    assert cli("--pack", pack, "cache", "import", *sorted(info.glob("*.info"))).code in (0, 1)
+    assert cli("--pack", pack, "bios", "import-dat", dat).code == 0
+    folder = tmp_path / "bios"
+    _random_files(folder / "real-size", AFFECTED)               # a wrong dump of the right size
+    _random_files(folder / "random", dict.fromkeys(AFFECTED, 1000))   # not even the size
+    result = cli("--pack", pack, "--json", "bios", "scan", folder)
+    assert result.code == 0, result.err
+    files = {item["relative"]: item for item in result.json()["data"]["files"]}
+    assert len(files) == 2 * len(AFFECTED)
+    for name, size in AFFECTED.items():
+        for where, status in (("real-size", "wrong_hash"), ("random", "wrong_size")):
+            item = files[f"{where}/{name}"]
+            ids = [e["entry"] for e in item["entries"]]
+            assert len(ids) == len(set(ids)), (name, ids)
+            # the entries with the hashes, not a presence-only one a core's name made
+            assert ids and not any(i.startswith("libretro-info:") for i in ids), (name, ids)
+            assert {e["file_size"] for e in item["entries"]} == {size}, name
+            assert item["status"] == status and {e["status"] for e in item["entries"]} == {
+                status}, (name, item)
+    with sqlite3.connect(db_path) as conn:
+        stored = conn.execute("SELECT count(DISTINCT bios_file_id) FROM bios_verification "
+                              "WHERE status IN ('wrong_hash', 'wrong_size')").fetchone()[0]
+    assert stored == 2 * len(AFFECTED)
+    text = cli("--pack", pack, "bios", "scan", folder)
+    assert text.code == 0 and "internal error" not in text.err
+    assert "real-size/gba_bios.bin: wrong_hash (not a known dump of gba-bios)" in text.out
+    # the cores joined the pack's entries: a wrong GBA BIOS is VBA-M's problem, not satisfied
+    vbam = cli("--pack", pack, "--json", "bios", "check", "--emulator", "vbam")
+    groups = vbam.json()["data"]["groups"]
+    gba = [g for g in groups if any(e["id"] == "gba-bios" for e in g["one_of"])]
+    assert gba and gba[0]["status"] != "satisfied" and gba[0]["problems"]
+
+
+def _entry(entry_id: str, filename: str, platform: str) -> BiosEntry:
+    return BiosEntry(id=entry_id, name=entry_id, filename=filename, platform_id=platform,
+                     required=True, hle_fallback=False, known_hashes=())
+
+
+def test_a_core_name_known_on_another_platform_joins_that_entry() -> None:
+    gba = _entry("gba-bios", "gba_bios.bin", "gba")
+    firmware = [CoreFirmware("skyemu", "gba_bios.bin", True, "nds"),
+                CoreFirmware("vbam", "gba_bios.bin", True, "gb"),
+                CoreFirmware("mgba", "gba_bios.bin", True, "gba"),
+                CoreFirmware("gambatte", "dmg_boot.bin", True, "gb"),
+                CoreFirmware("mesen-s", "dmg_boot.bin", False, "snes")]
+    merged = merge_core_firmware([gba], firmware)
+    assert [e.id for e in merged] == ["gba-bios", "libretro-info:dmg_boot.bin"]
+    assert merged[0].optional_for_emulators == ("skyemu", "vbam", "mgba")
+    assert merged[1].platform_id == "gb"   # the first core's; both cores on the one entry
+    assert merged[1].optional_for_emulators == ("gambatte",)
+    assert merged[1].required_for_emulators == ("mesen-s",)
+
+
+def _dat(rows: list[tuple[str, str, bytes]]) -> str:
+    lines = ['clrmamepro (\n\tname "System"\n\tversion "t"\n)\n', 'game (\n\tname "System"']
+    for comment, name, data in rows:
+        lines.append(f'\tcomment "{comment}"')
+        lines.append(f'\trom ( name "{name}" size {len(data)} crc {zlib.crc32(data):08X} '
+                     f'md5 {hashlib.md5(data).hexdigest()} '
+                     f'sha1 {hashlib.sha1(data).hexdigest()} )')
+    return "\n".join(lines) + "\n)\n"
+
+
+def test_two_dumps_under_one_name_in_a_bios_dat_are_two_entries(
+        cli: Any, tmp_path: Path) -> None:
+    one, two = b"\x01" * 64, b"\x02" * 64
+    dat = tmp_path / "System.dat"
+    dat.write_text(_dat([("Sega - Dreamcast", "dc/x_boot.bin", one),
+                         ("Sega - Dreamcast", "dc/x_boot.bin", two)]))
+    assert cli("bios", "import-dat", dat).code == 0
+    folder = tmp_path / "bios"
+    (folder / "a").mkdir(parents=True)
+    (folder / "b").mkdir()
+    (folder / "a" / "x_boot.bin").write_bytes(os.urandom(64))
+    (folder / "b" / "x_boot.bin").write_bytes(two)
+    result = cli("--json", "bios", "scan", folder)
+    assert result.code == 0, result.err
+    files = {item["relative"]: item for item in result.json()["data"]["files"]}
+    ids = [e["entry"] for e in files["a/x_boot.bin"]["entries"]]
+    assert len(ids) == 2 and len(set(ids)) == 2 and files["a/x_boot.bin"]["status"] == \
+        "wrong_hash"
+    assert files["b/x_boot.bin"]["status"] == "exact_match"
+
+
+def test_entries_sharing_an_id_stop_the_scan_naming_the_file_not_an_internal_error(
+        cli: Any, db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    pack = load_pack(builtin_pack_path())
+    twin = _entry("twin", "twin.bin", "gba")
+
+    def known(db: Any, pack_: Any) -> KnownBios:  # a merge that went wrong
+        return KnownBios(pack.index, [twin, replace(twin, platform_id="nds")])
+
+    monkeypatch.setattr(bios_scan, "known_bios", known)
+    folder = tmp_path / "bios"
+    folder.mkdir()
+    (folder / "twin.bin").write_bytes(b"x")
+    assert cli("db", "init").code == 0
+    result = cli("bios", "scan", folder)
+    assert result.code == 2 and "internal error" not in result.err
+    assert result.err.startswith(f"error: {folder / 'twin.bin'}: two verdicts for BIOS entry "
+                                 "'twin' (two known entries share that id, a bug)"), result.err
+    with sqlite3.connect(db_path) as conn:
+        assert conn.execute("SELECT count(*) FROM bios_files").fetchone()[0] == 0
