@@ -27,9 +27,8 @@ def _ids(db_path: Path) -> dict[str, tuple[int, int]]:
 
 
 def _library(cli: Any, tmp_path: Path) -> tuple[Path, Path]:
-    """Two roots, ``a`` (a GBA folder of 12 games, a zip and a disc sheet) and an empty
-    ``b``, scanned once; game 'Game 0' is curated (a collection, an override, its
-    platform set by hand)."""
+    """Two roots, ``a`` (a GBA folder of 12 games, a zip and a disc sheet with its
+    track) and an empty ``b``, scanned once."""
     first, second = tmp_path / "a", tmp_path / "b"
     folder = first / "GBA"
     folder.mkdir(parents=True)
@@ -38,13 +37,17 @@ def _library(cli: Any, tmp_path: Path) -> tuple[Path, Path]:
         (folder / f"Game {i} (USA).gba").write_bytes(rom_bytes(i, 8192))
     with zipfile.ZipFile(folder / "Zipped (USA).zip", "w") as archive:
         archive.writestr("Zipped (USA).gba", rom_bytes(50, 8192))
+    (folder / "Disc (USA).bin").write_bytes(rom_bytes(60, 2352 * 4))
+    (folder / "Disc (USA).cue").write_text(
+        'FILE "Disc (USA).bin" BINARY\n  TRACK 01 MODE1/2352\n    INDEX 01 00:00:00\n')
     for path in (first, second):
         assert cli("library", "add", path).code == 0
-    assert scan_json(cli)["added"] == 13
+    assert scan_json(cli)["added"] == 14
     return first, second
 
 
 def _curate(cli: Any, db_path: Path) -> int:
+    """Curate 'Game 0': a collection, an override, its platform set by hand."""
     ((game_id,),) = _rows(db_path, "SELECT id FROM games WHERE filename = 'Game 0 (USA).gba'")
     assert cli("collection", "create", "keep").code == 0
     assert cli("collection", "add", "keep", str(game_id)).code == 0
@@ -64,27 +67,31 @@ def _curation_of(cli: Any, db_path: Path, game_id: int) -> tuple[Any, ...]:
 @pytest.mark.parametrize("direction", ["a to b", "b to a"])
 def test_a_folder_moved_to_another_root_keeps_its_games_in_one_scan(
         cli: Any, tmp_path: Path, db_path: Path, direction: str) -> None:
-    """A whole platform folder (12 games, a zip read from its directory) moved across
-    disks: renamed, none added, none missing, nothing held back; the ids stay, and the
-    curation with them. Both directions: the roots are scanned in path order."""
+    """A whole platform folder (12 games, a zip read from its directory, a disc) moved
+    across disks: renamed, none added, none missing, nothing held back; the ids stay (the
+    disc's too, with its track), and the curation with them. Both directions: the roots
+    are scanned in path order."""
     first, second = _library(cli, tmp_path)
     game_id = _curate(cli, db_path)
     before = _ids(db_path)
     source, target = first, second
     if direction == "b to a":  # the files start in b: move them there, scan, then back
         shutil.move(first / "GBA", second / "GBA")
-        assert scan_json(cli)["renamed"] == 13
+        assert scan_json(cli)["renamed"] == 14
         source, target = second, first
     shutil.move(source / "GBA", target / "GBA")
     result = scan_json(cli)
-    assert (result["renamed"], result["added"], result["missing"]) == (13, 0, 0)
+    assert (result["renamed"], result["added"], result["missing"]) == (14, 0, 0)
     assert result["missing_held_back"] == 0
     assert _ids(db_path) == before
+    assert _rows(db_path, "SELECT f.name, f.file_size FROM game_files f JOIN games g "
+                          "ON g.id = f.game_id WHERE g.filename = 'Disc (USA).cue' "
+                          "AND f.kind = 'track'") == [("Disc (USA).bin", 2352 * 4)]
     ((root_path,),) = _rows(db_path, "SELECT r.path FROM games g JOIN library_roots r "
                                      "ON r.id = g.root_id WHERE g.id = ?", (game_id,))
     assert Path(root_path) == target
     assert _curation_of(cli, db_path, game_id) == ([game_id], "gb", "user", 1)
-    assert scan_json(cli)["unchanged"] == 13  # and the next scan finds nothing to do
+    assert scan_json(cli)["unchanged"] == 14  # and the next scan finds nothing to do
 
 
 def test_a_move_is_found_when_the_root_it_left_was_scanned_first(
