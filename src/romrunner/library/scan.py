@@ -24,7 +24,7 @@ from romrunner.catalog.identify import (
     verify_counts,
 )
 from romrunner.errors import RomRunnerError
-from romrunner.library.examine import ARCHIVES, SHEETS, Examined, Job
+from romrunner.library.examine import ARCHIVES, CHANGED, SHEETS, Examined, Job
 from romrunner.library.plan import (
     USER_PLATFORM,
     Plan,
@@ -451,7 +451,8 @@ class _Writer:
         if record.row is None:
             self.summary.error(job.relpath, record.error or "not hashed")
             known = self.stored.get(job.relpath)
-            if known is not None and known[0] in self.verifying:
+            if known is not None and known[0] in self.verifying \
+                    and record.error != CHANGED:  # changed: left as it was, for next time
                 self._failed_verify(known[0], record.error or "not hashed")
             return None
         self.summary.bytes_hashed += record.bytes_hashed
