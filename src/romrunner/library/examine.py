@@ -26,8 +26,15 @@ from romrunner.library.tags import ParsedName, extension_of, parse_filename
 from romrunner.textnorm import fold
 
 ARCHIVES = {".zip", ".7z"}
+CHANGED = ("changed during the scan (its size or modification time moved while it was "
+           "read); not recorded: the next scan examines it again")
 SHEETS = {".cue", ".gdi", ".m3u"}
 HASHED_SHEETS = {".cue", ".gdi"}
+
+
+class FileChanged(Exception):
+    """A file is not the one the walk saw, or changed while it was read: its hashes would
+    not belong to the size and time stored with them."""
 
 
 class Job(NamedTuple):
@@ -89,7 +96,8 @@ def examine(job: Job, rules: CrcRules | None = None) -> Examined:
     result = Examined(job)
     with _reading(result):
         names = referenced_files(Path(job.path)) if suffix in SHEETS else []  # before hashing:
-        result.hashes, result.head = _hash_with_head(job.path)  # a refused sheet is not read
+        # a refused sheet is not read
+        result.hashes, result.head, _ = _hash_with_stat(job.path, job)
         if suffix == ".zip":
             result.members, result.problems = hash_zip_members(Path(job.path))
         elif suffix == ".7z":
@@ -122,6 +130,7 @@ def examine_zip(job: Job, must_hash: MustHash) -> Examined:
         result.members, result.problems = directory_zip_members(job.path, must_hash)
         if not result.members:
             raise ContainerError(_empty_archive(result.problems))
+        _check_unchanged(job, os.stat(job.path))  # read by its path: its stat, after
         if len(result.members) == 1:
             result.head = result.members[0].head
         result.parse_name()
@@ -134,7 +143,10 @@ def examine_crc_first(job: Job, rules: CrcRules) -> Examined:
     (``verified`` False); otherwise the same buffer gets them at once. Never raises."""
     result = Examined(job)
     with _reading(result), open_regular(job.path) as stream:
+        before = os.fstat(stream.fileno())
+        _check_unchanged(job, before)
         data = stream.readall()
+        _check_read(before, os.fstat(stream.fileno()), len(data))
         result.hashes, result.verified = crc_first(data, job.relpath, rules)
         result.head = data[:512]
         result.parse_name()
@@ -148,6 +160,8 @@ def _reading(result: Examined) -> Iterator[None]:
         yield
     except ContainerError as exc:
         result.error = str(exc)
+    except FileChanged:
+        result.error = CHANGED
     except FileNotFoundError:
         result.error = "file vanished during the scan"
     except PermissionError:
@@ -163,16 +177,17 @@ def _empty_archive(problems: list[str]) -> str:
     return f"archive holds no files that can be read ({'; '.join(problems)})"
 
 
-def _hash_with_head(path: str | Path) -> tuple[Hashes, bytes]:
-    hashes, head, _ = _hash_with_stat(path)
-    return hashes, head
-
-
-def _hash_with_stat(path: str | Path) -> tuple[Hashes, bytes, int]:
+def _hash_with_stat(path: str | Path, job: Job | None = None) -> tuple[Hashes, bytes, int]:
     """Hashes, the first 512 bytes, and the modification time of the file as it was read
-    (a regular file: a link, FIFO or device is refused before a byte is read)."""
+    (a regular file: a link, FIFO or device is refused before a byte is read).
+
+    Raises FileChanged when the open file is not the one ``job`` describes (the walk's
+    size and time) or when its size or time moved while it was read (a copy still being
+    written): its stat is read on the open file before and after, one ``fstat`` each."""
     with open_regular(path) as stream:
         info = os.fstat(stream.fileno())
+        if job is not None:
+            _check_unchanged(job, info)
         hasher = RomHasher(os.path.basename(path), info.st_size)
         view = read_buffer(info.st_size)
         head = b""
@@ -180,7 +195,23 @@ def _hash_with_stat(path: str | Path) -> tuple[Hashes, bytes, int]:
             if not head:
                 head = bytes(view[: min(read, 512)])
             hasher.update(view[:read])
-    return hasher.result(), head, info.st_mtime_ns
+        hashes = hasher.result()
+        _check_read(info, os.fstat(stream.fileno()), hashes.size)
+    return hashes, head, info.st_mtime_ns
+
+
+def _check_unchanged(job: Job, info: os.stat_result) -> None:
+    """Raise FileChanged unless the file has the size and time the walk saw."""
+    if (info.st_size, info.st_mtime_ns) != (job.size, job.mtime_ns):
+        raise FileChanged
+
+
+def _check_read(before: os.stat_result, after: os.stat_result, read: int) -> None:
+    """Raise FileChanged unless the file kept its size and time while ``read`` bytes, its
+    size, were read."""
+    if not (before.st_size == after.st_size == read
+            and before.st_mtime_ns == after.st_mtime_ns):
+        raise FileChanged
 
 
 def _tracks(job: Job, names: list[str], *, hash_them: bool,

@@ -24,7 +24,7 @@ from romrunner.catalog.identify import (
     verify_counts,
 )
 from romrunner.errors import RomRunnerError
-from romrunner.library.examine import ARCHIVES, SHEETS, Examined, Job
+from romrunner.library.examine import ARCHIVES, CHANGED, SHEETS, Examined, Job
 from romrunner.library.plan import (
     USER_PLATFORM,
     Plan,
@@ -118,9 +118,17 @@ def scan_library(db: Database, pack: DefinitionPack, roots: list[Root] | None = 
     if not roots:
         raise NoLibraryRootsError(
             "no library roots; add one with `romrunner library add PATH`")
-    for root in roots:
-        _scan_root(db, pack, root, rules, summary,
-                   _Options(workers, full, progress, accept_missing, hash_plan))
+    options = _Options(workers, full, progress, accept_missing, hash_plan)
+    # Every root is walked before any is written, and files are marked missing only once
+    # every root is written: a file moved to another root of this scan is found there
+    # whichever root comes first (see ``_Moves``).
+    planned = [(root, plan) for root in roots
+               if (plan := _plan_root(db, root, rules, summary, options)) is not None]
+    moves = _Moves(planned)
+    written = [(root, plan, _write_root(db, pack, root, plan, summary, options, moves))
+               for root, plan in planned]
+    for root, plan, writer in written:
+        _finish_root(db, root, plan, writer, summary, accept_missing)
     summary.seconds = round(time.perf_counter() - started, 3)
     return summary
 
@@ -133,27 +141,53 @@ class _Options(NamedTuple):
     hash_plan: HashPlan
 
 
-def _scan_root(db: Database, pack: DefinitionPack, root: Root, rules: WalkRules,
-               summary: ScanSummary, options: _Options) -> None:
-    workers, full, progress, accept_missing, hash_plan = options
+def _plan_root(db: Database, root: Root, rules: WalkRules, summary: ScanSummary,
+               options: _Options) -> Plan | None:
+    """Walk a root and decide what to examine; None when it cannot be scanned (said)."""
     if not root.path.is_dir():
         summary.not_scanned(str(root.path), "library root is not reachable (absent, moved "
                                             "or unmounted?); nothing was marked missing")
-        return
-    count = workers if workers is not None else (os.cpu_count() or 1)
+        return None
     try:
-        plan = plan_root(db, root, rules, summary, full, count)
+        plan = plan_root(db, root, rules, summary, options.full, _worker_count(options))
     except RootUnlistable as exc:
         summary.not_scanned(str(root.path), f"library root cannot be listed ({exc}); "
                                             "nothing was marked missing")
-        return
+        return None
     if plan.returned:
         with db.atomic():
             db.executemany("UPDATE games SET is_missing = 0 WHERE id = ?",
                            ((game_id,) for game_id in plan.returned))
+    return plan
+
+
+def _worker_count(options: _Options) -> int:
+    return options.workers if options.workers is not None else (os.cpu_count() or 1)
+
+
+class _Moves:
+    """The files of this scan's roots that the walks did not find (each root's
+    ``Plan.vanished``, shared with its writer and its check for missing files): a file
+    found with the same content in another root was moved there and keeps its game."""
+
+    def __init__(self, planned: list[tuple[Root, Plan]]) -> None:
+        self.vanished = {game_id: plan.vanished for _, plan in planned
+                         for game_id in plan.vanished}
+
+    def claim(self, game_id: int) -> None:
+        """A vanished file was found again (renamed or moved): it is no longer vanished."""
+        owner = self.vanished.pop(game_id, None)
+        if owner is not None:
+            owner.pop(game_id, None)
+
+
+def _write_root(db: Database, pack: DefinitionPack, root: Root, plan: Plan,
+                summary: ScanSummary, options: _Options, moves: _Moves) -> _Writer:
+    """Examine what the walk of a root chose and store it; returns the writer."""
+    hash_plan = options.hash_plan
     verifying = set() if hash_plan.deferred else _add_unverified(db, root, plan, summary)
     writer = _Writer(db, root, plan.known, plan.vanished, summary,
-                     plan.user_platform_ids)
+                     plan.user_platform_ids, moves)
     writer.verifying = verifying
     total_bytes = sum(job.size for job in plan.jobs)
     if plan.jobs and hash_plan.deferred:
@@ -161,9 +195,17 @@ def _scan_root(db: Database, pack: DefinitionPack, root: Root, rules: WalkRules,
         # unchanged library does not read them (~0.5 s and ~10 MB for the 78,857 entries
         # of ../shared/dats).
         hash_plan = HashPlan(rules=crc_rules(db))
-    records = _examine_all(plan.jobs, count, pack.index, root.path.name, hash_plan)
-    for batch in _batches(_reporting(records, progress, len(plan.jobs), total_bytes)):
+    records = _examine_all(plan.jobs, _worker_count(options), pack.index, root.path.name,
+                           hash_plan)
+    for batch in _batches(_reporting(records, options.progress, len(plan.jobs),
+                                     total_bytes)):
         writer.write(batch)
+    return writer
+
+
+def _finish_root(db: Database, root: Root, plan: Plan, writer: _Writer,
+                 summary: ScanSummary, accept_missing: bool) -> None:
+    """Mark what is still gone missing, and count the root's games."""
     gone = _confirm_missing(db, root, writer.vanished, summary, accept_missing)
     with db.atomic():
         db.executemany("UPDATE games SET is_missing = 1 WHERE id = ?",
@@ -359,8 +401,11 @@ class _Writer:
 
     def __init__(self, db: Database, root: Root, stored: dict[str, Stored],
                  vanished: dict[int, str], summary: ScanSummary,
-                 user_platform_ids: set[int] | None = None) -> None:
+                 user_platform_ids: set[int] | None = None, moves: _Moves | None = None
+                 ) -> None:
         self.db = db
+        self.moves = moves
+        self._missing_elsewhere: bool | None = None  # asked at the first new file
         self.root = root
         self.stored = stored
         self.vanished = vanished
@@ -406,7 +451,8 @@ class _Writer:
         if record.row is None:
             self.summary.error(job.relpath, record.error or "not hashed")
             known = self.stored.get(job.relpath)
-            if known is not None and known[0] in self.verifying:
+            if known is not None and known[0] in self.verifying \
+                    and record.error != CHANGED:  # changed: left as it was, for next time
                 self._failed_verify(known[0], record.error or "not hashed")
             return None
         self.summary.bytes_hashed += record.bytes_hashed
@@ -421,6 +467,8 @@ class _Writer:
             self.db.execute("DELETE FROM game_files WHERE game_id = ?", (game_id,))
             if renamed is not None:
                 self.vanished.pop(renamed, None)
+                if self.moves is not None:
+                    self.moves.claim(renamed)
                 self.summary.renamed += 1
             elif same:  # scan --full or --verify: examined again, and it is the same
                 self.summary.unchanged += 1
@@ -476,43 +524,77 @@ class _Writer:
                         (*updates.values(), game_id))
 
     def _find_renamed(self, record: Record) -> int | None:
-        if not self.vanished or record.row is None:
+        """The game of a new file that is a stored one renamed or moved: a file of this root
+        the walk did not find, else one of another root (one this scan did not find, or
+        one a scan of that root marked missing) — the same content by the rules below.
+        Among several, this root's first; among other roots', one of the same file name."""
+        if record.row is None or not self._may_be_moved():
             return None
         if record.sha1 is not None:
-            rows = self.db.query("SELECT id FROM games WHERE sha1_bin = ? AND file_size = ?",
+            rows = self.db.query(f"SELECT {_CANDIDATE} FROM games g "
+                                 "WHERE g.sha1_bin = ? AND g.file_size = ?",
                                  (bytes.fromhex(record.sha1), record.job.size))
         elif record.row[_CRC32] is not None:  # hashed CRC32 first: the CRC is what is known
-            rows = self.db.query("SELECT id FROM games WHERE crc32_bin = ? "
-                                 "AND file_size = ?", (record.row[_CRC32], record.job.size))
+            rows = self.db.query(f"SELECT {_CANDIDATE} FROM games g WHERE g.crc32_bin = ? "
+                                 "AND g.file_size = ?", (record.row[_CRC32], record.job.size))
         else:
-            return self._find_renamed_archive(record)
-        for row in rows:
-            if row["id"] in self.vanished:
-                return int(row["id"])
-        return None
+            rows = self._renamed_archive_candidates(record)
+        return self._pick(rows, record.job.relpath.rsplit("/", 1)[-1])
 
-    def _find_renamed_archive(self, record: Record) -> int | None:
-        """A zip read from its directory has no hash of its own: a vanished game of the same
-        size whose members have the same names, sizes and CRC32s is the same file renamed."""
+    def _may_be_moved(self) -> bool:
+        """False when no stored file can be the one a new file was: none vanished in this
+        scan and none of another root is missing (asked once, at the first new file)."""
+        if self.vanished or (self.moves is not None and self.moves.vanished):
+            return True
+        if self._missing_elsewhere is None:
+            self._missing_elsewhere = bool(self.db.scalar(
+                "SELECT EXISTS (SELECT 1 FROM games WHERE is_missing = 1 AND root_id <> ?)",
+                (self.root.id,)))
+        return self._missing_elsewhere
+
+    def _pick(self, rows: Iterable[sqlite3.Row], name: str) -> int | None:
+        """The stored game a new file named ``name`` with the content of ``rows`` is."""
+        moved: list[sqlite3.Row] = []
+        for row in rows:
+            game_id = int(row["id"])
+            if game_id in self.vanished:
+                return game_id
+            if row["root_id"] != self.root.id and (
+                    row["is_missing"] or (self.moves is not None
+                                          and game_id in self.moves.vanished)):
+                moved.append(row)
+        if not moved:
+            return None
+        chosen = next((row for row in moved if row["filepath"].rsplit("/", 1)[-1] == name),
+                      moved[0])
+        if chosen["platform_source"] == "user":  # a platform set by hand moves with it
+            self.user_platform_ids.add(int(chosen["id"]))
+        return int(chosen["id"])
+
+    def _renamed_archive_candidates(self, record: Record) -> list[sqlite3.Row]:
+        """A zip read from its directory has no hash of its own: a stored game of the same
+        size whose members have the same names, sizes and CRC32s is the same file."""
         members = sorted((name, size, crc) for kind, name, size, crc, *_ in record.files
                          if kind == "member")
         if not members or any(crc is None for _, _, crc in members):
-            return None
+            return []
         _, first_size, first_crc = members[0]
         candidates = self.db.query(
-            "SELECT DISTINCT f.game_id FROM game_files f JOIN games g ON g.id = f.game_id "
+            f"SELECT DISTINCT {_CANDIDATE} FROM game_files f JOIN games g ON g.id = f.game_id "
             "WHERE f.crc32_bin = ? AND f.file_size = ? AND f.kind = 'member' "
             "AND g.file_size = ?", (first_crc, first_size, record.job.size))
+        same = []
         for candidate in candidates:
-            game_id = int(candidate["game_id"])
-            if game_id not in self.vanished:
-                continue
             stored = self.db.query("SELECT name, file_size, crc32_bin FROM game_files "
                                    "WHERE game_id = ? AND kind = 'member' ORDER BY name",
-                                   (game_id,))
+                                   (candidate["id"],))
             if [(row["name"], row["file_size"], row["crc32_bin"]) for row in stored] == members:
-                return game_id
-        return None
+                same.append(candidate)
+        return same
+
+
+# What rename detection reads of a stored game that may be a new file renamed or moved.
+_CANDIDATE = "g.id, g.root_id, g.is_missing, g.filepath, g.platform_source"
 
 
 def _insert_games(db: Database, rows: list[tuple[object, ...]]) -> None:
