@@ -114,7 +114,7 @@ class Run:
         # The writer stage alone: hashing workers (other processes) have already made
         # these, as the baseline's rows come ready-made from the generator.
         prepared = list(ours.examined(self.root, self.games))
-        mine = rate(self.db.conn, lambda: ours.ingest(self.db, self.pack, self.root, prepared))
+        mine = rate(self.db, lambda: ours.ingest(self.db, self.pack, self.root, prepared))
         self.record("ingest", base, mine)
         self.check("ingest_same_row_count", self._count(self.base, "games")
                    == self._count(self.db.conn, "games") == self.count)
@@ -124,7 +124,7 @@ class Run:
     def rescan(self) -> None:
         base = rate(self.base, lambda: self.count - baseline.rescan_bookkeeping(
             self.base, str(self.library), self.walk))
-        mine = rate(self.db.conn, lambda: self.count - ours.rescan_bookkeeping(
+        mine = rate(self.db, lambda: self.count - ours.rescan_bookkeeping(
             self.db, self.root, self.walk))
         self.record("rescan_bookkeeping", base, mine)
         self.check("rescan_finds_nothing_changed", base["rows"] == mine["rows"] == self.count)
@@ -135,7 +135,7 @@ class Run:
     def machine_noise(self) -> None:
         """A fixed 1 ms of pure CPU, timed like the workloads: the p99 the load alone gives."""
         self.record("machine_noise_1ms_cpu", None,
-                    time_each(self.db.conn, spin(1.0), list(range(400))).as_dict())
+                    time_each(self.db, spin(1.0), list(range(400))).as_dict())
 
     def hash_lookups(self) -> None:
         games = self.sample(2000)
@@ -149,15 +149,15 @@ class Run:
         self.record("lookup_md5",
                     time_each(self.base, lambda g: baseline.find_md5(self.base, g.md5),
                               games).as_dict(),
-                    time_each(self.db.conn, lambda g: find_by_hash(self.db, md5=g.md5),
+                    time_each(self.db, lambda g: find_by_hash(self.db, md5=g.md5),
                               games).as_dict())
         self.record("lookup_crc32_size",
                     time_each(self.base, lambda g: baseline.find_crc(self.base, g.crc32,
                                                                      g.size), games).as_dict(),
-                    time_each(self.db.conn, lambda g: find_by_hash(
+                    time_each(self.db, lambda g: find_by_hash(
                         self.db, crc32=g.crc32, size=g.size), games).as_dict())
         self.record("lookup_sha1", None,
-                    time_each(self.db.conn, lambda g: find_by_hash(self.db, sha1=g.sha1),
+                    time_each(self.db, lambda g: find_by_hash(self.db, sha1=g.sha1),
                               games).as_dict())
 
     def _member_hits(self, game: SyntheticGame) -> set[int]:
@@ -171,7 +171,7 @@ class Run:
         self.record("typeahead",
                     time_each(self.base, lambda q: baseline.typeahead(self.base, q),
                               base_runs).as_dict(),
-                    time_each(self.db.conn, lambda q: search_games(self.db, q),
+                    time_each(self.db, lambda q: search_games(self.db, q),
                               queries).as_dict())
         self.check("typeahead_finds_typed_titles", all(
             search_games(self.db, q) for q in queries[:50]))
@@ -195,7 +195,7 @@ class Run:
         self.record("filtered_page_at_depth",
                     time_each(self.base, lambda _: baseline.filtered_page(
                         self.base, platform, depth), runs[:50]).as_dict(),
-                    time_each(self.db.conn, mine, runs).as_dict())
+                    time_each(self.db, mine, runs).as_dict())
         self.figures["filtered_page_at_depth"]["depth"] = depth
         self.check("filtered_count_same", baseline.filtered_page(self.base, platform, 0)[0]
                    == total)
@@ -220,13 +220,13 @@ class Run:
         self.record("query_words_first_page",
                     time_each(self.base, lambda _: baseline.query_page(
                         self.base, platform, "USA", word, 0), runs[:50]).as_dict(),
-                    time_each(self.db.conn, lambda _: query_games(
+                    time_each(self.db, lambda _: query_games(
                         self.db, text, limit=PAGE), runs).as_dict())
         self.record("query_words_page_at_90pct",
                     time_each(self.base, lambda _: baseline.query_page(
                         self.base, platform, "USA", word, int(total * 0.9)),
                         runs[:50]).as_dict(),
-                    time_each(self.db.conn, lambda _: query_games(
+                    time_each(self.db, lambda _: query_games(
                         self.db, text, limit=PAGE, after=cursor), runs).as_dict())
         fields = f"platform:{platform} region:{region} -flag:hack"
         wide = select(self.db, fields)
@@ -237,10 +237,10 @@ class Run:
                     time_each(self.base, lambda _: baseline.query_page(
                         self.base, platform, "USA", None, int(wide_total * 0.9)),
                         runs[:50]).as_dict(),
-                    time_each(self.db.conn, lambda _: query_games(
+                    time_each(self.db, lambda _: query_games(
                         self.db, fields, limit=PAGE, after=wide_cursor), runs).as_dict())
         self.record("query_fields_page_at_90pct_exact_total", None,
-                    time_each(self.db.conn, lambda _: query_games(
+                    time_each(self.db, lambda _: query_games(
                         self.db, fields, limit=PAGE, after=wide_cursor, exact_count=True),
                         runs[:50]).as_dict())
         page = query_games(self.db, text, limit=PAGE, after=cursor)
@@ -258,7 +258,7 @@ class Run:
             def page(_: object, text: str = text, sort: str = sort) -> None:
                 query_games(self.db, text, sort=sort, limit=PAGE)
 
-            self.record(name, None, time_each(self.db.conn, page, runs).as_dict())
+            self.record(name, None, time_each(self.db, page, runs).as_dict())
         self.check("size_sort_full_page", len(query_games(self.db, "", sort="-size",
                                                           limit=PAGE).rows) == min(PAGE,
                                                                                    self.count))
@@ -279,7 +279,7 @@ class Run:
         self.record("smart_collection_page",
                     time_each(self.base, lambda _: baseline.smart_page(
                         self.base, "snes", "USA"), runs).as_dict(),
-                    time_each(self.db.conn, lambda _: collection_page(
+                    time_each(self.db, lambda _: collection_page(
                         self.db, "SNES USA", limit=PAGE), runs).as_dict())
         if self.count <= 100_000:
             base_all = set(baseline.smart_page(self.base, "snes", "USA", limit=10**9))
@@ -291,7 +291,7 @@ class Run:
                                 exact=True)[0] / self.count
         self.figures["smart_collection_10pct_share"] = round(share, 3)
         self.record("smart_collection_10pct_first_page", None,
-                    time_each(self.db.conn, lambda _: collection_page(
+                    time_each(self.db, lambda _: collection_page(
                         self.db, "GBA", limit=PAGE), runs).as_dict())
 
     def overrides(self) -> None:
@@ -304,7 +304,7 @@ class Run:
         defaults = {p: e for p, (e, _) in resolver.os_profile.emulators.items()}
         base = time_each(self.base, lambda p: baseline.resolve(self.base, 1, p, defaults),
                          pages)
-        mine = time_each(self.db.conn, resolver.games, pages)
+        mine = time_each(self.db, resolver.games, pages)
         self.record("override_resolution_page", base.as_dict(), mine.as_dict())
         self.check("override_resolution_same", all(
             baseline.resolve(self.base, 1, p, defaults)
@@ -314,7 +314,7 @@ class Run:
         self.record("resolve_explain_one",
                     time_each(self.base, lambda g: baseline.resolve(self.base, 1, [g],
                                                                     defaults), ones).as_dict(),
-                    time_each(self.db.conn, lambda g: explain(self.db, self.pack, g, 1),
+                    time_each(self.db, lambda g: explain(self.db, self.pack, g, 1),
                               ones).as_dict())
 
     def reports(self) -> None:
@@ -381,7 +381,7 @@ class Run:
                      for s in SOURCES for r in by_source[s]]
         self.record("cache_observation_ingest",
                     rate(self.base, lambda: baseline.ingest_compat(self.base, base_rows)),
-                    rate(self.db.conn, lambda: ours.ingest_compat(self.db, by_source,
+                    rate(self.db, lambda: ours.ingest_compat(self.db, by_source,
                                                                   fetched)))
         self.figures["cache_observation_ingest"]["observations"] = len(base_rows)
         self.check("every_key_has_a_best_answer", int(self.db.scalar(
@@ -395,7 +395,7 @@ class Run:
         self.record("best_answer_one",
                     time_each(self.base, lambda k: baseline.best_one(self.base, k),
                               sample).as_dict(),
-                    time_each(self.db.conn, lambda k: best_answer(self.db, COMPAT, *k),
+                    time_each(self.db, lambda k: best_answer(self.db, COMPAT, *k),
                               sample).as_dict())
         by_platform: dict[tuple[str, str], list[str]] = {}
         for platform, emulator, key in self.keys:
@@ -405,7 +405,7 @@ class Run:
         self.record("best_answer_page",
                     time_each(self.base, lambda p: baseline.best_page(
                         self.base, platform, emulator, p), pages).as_dict(),
-                    time_each(self.db.conn, lambda p: best_answers(
+                    time_each(self.db, lambda p: best_answers(
                         self.db, COMPAT, platform, emulator, p), pages).as_dict())
         self.check("best_page_same_keys", all(
             set(baseline.best_page(self.base, platform, emulator, p))
@@ -438,7 +438,7 @@ class Run:
 
         runs = list(range(20))
         self.record("open_and_first_query", time_each(self.base, base_open, runs).as_dict(),
-                    time_each(self.db.conn, mine_open, runs).as_dict())
+                    time_each(self.db, mine_open, runs).as_dict())
 
     def sizes(self) -> None:
         self.figures["sizes"] = {"baseline": object_sizes(self.base),
