@@ -195,8 +195,12 @@ def render_game(console: Console, game: dict[str, Any]) -> None:
     if files:
         _say(console, f"  {_contents_label(files)}:")
         for item in files:
-            _say(console, f"    {item['name']}")
-            lines = [("size", _size(item["file_size"])), *_hashes(item, "file_")]
+            if item["kind"] == "chd":  # no name or size of its own: the header's data SHA1
+                _say(console, "    the data it holds, as its header records it")
+                lines = _hashes(item, "file_")
+            else:
+                _say(console, f"    {item['name']}")
+                lines = [("size", _size(item["file_size"])), *_hashes(item, "file_")]
             if item.get("disc_game_id") is not None:
                 lines.insert(0, ("game", str(item["disc_game_id"])))
             if item["header_size"] and item["nh_sha1"]:
