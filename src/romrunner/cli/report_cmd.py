@@ -95,7 +95,8 @@ def dat_fixdat(name: str, output: Path, force: bool) -> int:
         app.warn(f"{output}: {counted(len(result.replaced), 'name')} held control "
                  f"characters XML cannot hold, written as U+FFFD: {shown}{more}")
     app.finish(asdict(result), lambda c: c.print(
-        f"{result.path}: {result.games:,} missing games ({result.roms:,} ROMs) of "
+        f"{result.path}: {counted(result.games, 'missing game')} "
+        f"({counted(result.roms, 'ROM')}) of "
         f"{result.name}"))
     return 0
 
