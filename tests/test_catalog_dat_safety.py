@@ -127,19 +127,55 @@ def test_several_files_are_one_unit(cli: Any, db_path: Path, tmp_path: Path) -> 
     assert catalog_rows(db_path) == [("Nintendo - Game Boy", "1", 1)]
 
 
-def test_rom_size_beyond_any_file_is_one_line_naming_the_entry(cli: Any, db_path: Path,
-                                                               tmp_path: Path) -> None:
-    dat = tmp_path / "huge.dat"
+def catalog_roms(db_path: Path) -> list[tuple[Any, ...]]:
+    db = Database(db_path)
+    try:
+        return [tuple(row) for row in db.query(
+            "SELECT g.name, r.name, r.size, r.crc32, r.md5, r.sha1 FROM catalog_roms r "
+            "JOIN catalog_games g ON g.id = r.catalog_game_id ORDER BY g.name, r.name")]
+    finally:
+        db.close()
+
+
+def test_a_rom_value_no_file_can_have_is_dropped_with_a_warning_naming_it(
+        cli: Any, db_path: Path, tmp_path: Path) -> None:
+    """QA10 F7: `size abc`, `crc ZZZZ`, `size -5` and a size beyond any file get one rule, in
+    both formats: the value is dropped from its entry with a warning naming the file, the
+    game, the ROM and the value, counted in the summary; the rest of the DAT is imported."""
+    dat = tmp_path / "odd.dat"
     dat.write_text(HEADER.format(system="Nintendo - Game Boy", version="1")
+                   + 'game (\n\tname "Bad (USA)"\n\trom ( name "x.gb" size abc crc ZZZZ '
+                   'sha1 0123456789abcdef0123456789abcdef01234567 )\n)\n'
+                   + 'game (\n\tname "Neg (USA)"\n\trom ( name "n.gb" size -5 crc 0000000A )\n)\n'
                    + 'game (\n\tname "Big (USA)"\n\trom ( name "big.gb" size '
-                   + "1" + "0" * 29 + " crc 00000001 )\n)\n")
-    error = one_line_error(cli("dat", "import", dat))
-    assert "huge.dat" in error and "'Big (USA)'" in error and "'big.gb'" in error
-    xml = tmp_path / "huge.xml"
-    xml.write_text('<?xml version="1.0"?>\n<datafile><game name="g"><rom name="r" size="'
-                   + "9" * 30 + '" crc="00000000"/></game></datafile>\n')
-    assert "'g'" in one_line_error(cli("dat", "import", "--platform", "arcade", xml))
-    assert catalog_rows(db_path) == []
+                   + "1" + "0" * 29 + " crc 00000001 )\n)\n"
+                   + 'game (\n\tname "Good (USA)"\n\trom ( name "g.gb" size 4 crc 0000000B )\n)\n')
+    done = cli("dat", "import", dat)
+    assert done.code == 0, done.err
+    warned = [line for line in done.err.splitlines() if "imported without it" in line]
+    assert warned == [f"warning: {dat}: {line}; imported without it" for line in (
+        "game 'Bad (USA)', rom 'x.gb': size 'abc' is not a number",
+        "game 'Bad (USA)', rom 'x.gb': crc 'ZZZZ' is not a CRC32",
+        "game 'Neg (USA)', rom 'n.gb': size -5 is not a possible file size",
+        "game 'Big (USA)', rom 'big.gb': size 1" + "0" * 29 + " is not a possible file size")]
+    assert "4 games, 4 roms, 4 ROM values dropped" in " ".join(done.out.split())
+    assert catalog_roms(db_path) == [
+        ("Bad (USA)", "x.gb", None, None, None, "0123456789abcdef0123456789abcdef01234567"),
+        ("Big (USA)", "big.gb", None, "00000001", None, None),
+        ("Good (USA)", "g.gb", 4, "0000000b", None, None),
+        ("Neg (USA)", "n.gb", None, "0000000a", None, None)]
+    xml = tmp_path / "odd.xml"
+    xml.write_text('<?xml version="1.0"?>\n<datafile><header><name>Arcade</name></header>'
+                   '<game name="g"><rom name="r" size="' + "9" * 30 + '" crc="12" md5="zz" '
+                   'sha1="0123456789abcdef0123456789abcdef01234567"/></game></datafile>\n')
+    as_json = cli("--json", "dat", "import", "--platform", "arcade", xml).json()
+    imported = as_json["data"]["imports"][0]
+    assert imported["dropped_values"] == 3 and imported["games"] == 1
+    assert imported["problems"] == [
+        "game 'g', rom 'r': size " + "9" * 30 + " is not a possible file size; imported without it",
+        "game 'g', rom 'r': crc '12' is not a CRC32; imported without it",
+        "game 'g', rom 'r': md5 'zz' is not an MD5; imported without it"]
+    assert len(as_json["warnings"]) == 3
 
 
 # -- bounded reads -----------------------------------------------------------------------
@@ -225,13 +261,13 @@ def test_replacing_a_catalog_says_what_changed(cli: Any, tmp_path: Path) -> None
             in " ".join(second.out.split()))
     dat.write_text(dat_text("Nintendo - Game Boy", {"Alpha (USA)": b"a" * 64}, "2027.01.01"))
     refused = one_line_error(cli("dat", "import", dat))  # 2 of 3 games removed
-    assert "(3 games) by version 2027.01.01 (1 games, 2 removed)" in refused
+    assert "(3 games) by version 2027.01.01 (1 game, 2 removed)" in refused
     data = cli("--json", "dat", "import", "--force", dat).json()["data"]["imports"][0]
     assert data["replaced"] and data["previous_version"] == "2026.08.01"
     assert data["version"] == "2027.01.01"
     assert (data["games_added"], data["games_removed"], data["games"]) == (0, 2, 1)
     again = cli("dat", "import", dat)
-    assert "unchanged (1 games)" in again.out
+    assert "unchanged (1 game)" in again.out
 
 
 def test_dat_rm_unidentifies_its_games_in_one_command(cli: Any, db_path: Path,
@@ -251,7 +287,7 @@ def test_dat_rm_unidentifies_its_games_in_one_command(cli: Any, db_path: Path,
     assert "no imported DAT is named 'Nintendo - Nope'" in unknown
     removed = cli("dat", "rm", "Nintendo - Super Nintendo Entertainment System")
     assert removed.code == 0, removed.err
-    assert "1 games are now unidentified" in removed.out
+    assert "1 game is now unidentified" in removed.out
     game = cli("--json", "games", "ls").json()["data"]["games"][0]
     assert game["matched_game_id"] is None and game["catalog_title"] is None
     assert catalog_rows(db_path) == []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import sqlite3
 from pathlib import Path
@@ -218,25 +219,33 @@ def test_commands_load_lazily_but_whole_in_a_fresh_process() -> None:
 
 
 def test_the_packs_repaired_entries_are_said_once_per_database(tmp_path: Path) -> None:
-    """The real pack's repaired entries: warned when the pack is new to the database (and
-    when there is no database), not again on every later command that uses it (QA6)."""
+    """The real pack's repaired entries: warned in text when the pack's contents are new to
+    the database (and when there is no database), not again on every later command that
+    uses it (QA6, QA10 F7); a changed pack says it again; --json always has it in warnings."""
     pack = shared_path("definition-pack")
     db = tmp_path / "library.db"
+    notice = "pack entries skipped or repaired"
 
-    def warned(*args: str) -> bool:
-        done = run_subprocess("--db", str(db), "--pack", str(pack), "--json", *args)
-        return any("pack entries skipped or repaired" in w
-                   for w in json.loads(done.out)["warnings"])
+    def warned(*args: str, pack_dir: Path = pack) -> bool:
+        done = run_subprocess("--db", str(db), "--pack", str(pack_dir), *args)
+        assert done.code == 0, done.err
+        return notice in done.err
 
     assert warned("db", "init")  # the pack is new to this database
     assert not warned("games", "ls")
     assert not warned("device", "catalog", "rg35")
+    as_json = run_subprocess("--db", str(db), "--pack", str(pack), "--json", "games", "ls")
+    assert any(notice in w for w in json.loads(as_json.out)["warnings"])  # always in --json
     other = tmp_path / "copy-of-pack"
     shutil.copytree(pack, other)
     (other / "platforms.json").write_text((pack / "platforms.json").read_text() + "\n")
-    done = run_subprocess("--db", str(db), "--pack", str(other), "--json", "device",
-                          "catalog", "rg35")  # another pack: said again
-    assert any("skipped or repaired" in w for w in json.loads(done.out)["warnings"])
+    assert warned("device", "catalog", "rg35", pack_dir=other)  # another pack: said again
+    assert warned("games", "ls", pack_dir=other)  # (a reader does not record the pack)
+    assert warned("db", "init", pack_dir=other)  # a writer records it: said once more
+    assert not warned("games", "ls", pack_dir=other)
+    validated = run_subprocess("--db", str(db), "pack", "validate", str(other))
+    assert validated.code == 1  # pack validate always lists them
+    assert re.search(r"; [1-9][0-9,]* problems", " ".join(validated.out.split()))
 
 
 def test_global_flags_written_after_the_command_work(cli: Any, tmp_path: Path) -> None:

@@ -38,7 +38,11 @@ def test_manual_collection_keeps_order_and_adds_are_idempotent(db: Database) -> 
     page = collection_page(db, "Couch", limit=3)
     assert ids(page) == [5, 1, 3] and page.next_cursor is not None
     assert ids(collection_page(db, "Couch", limit=3, after=page.next_cursor)) == [7]
-    assert remove_games(db, "Couch", [1, 999]) == 1
+    with pytest.raises(NotFoundError, match=r"no game with id 999 \(nothing was removed\)"):
+        remove_games(db, "Couch", [1, 999])
+    assert ids(collection_page(db, "Couch")) == [5, 1, 3, 7]  # nothing removed
+    removed = remove_games(db, "Couch", [1, 1, 2])  # 1 given twice; 2 is no member
+    assert (removed.removed, removed.not_in) == (1, [2])
     assert ids(collection_page(db, "Couch")) == [5, 3, 7]
     by_title = collection_page(db, "Couch", sort="title")
     assert [r["detected_title"] for r in by_title.rows] == ["Mario Kart 64", "Metroid",
@@ -135,8 +139,15 @@ def test_collection_cli_end_to_end(cli: Any, db_path: Path) -> None:
     for args, named in ((["show", "nope"], "'nope' does not exist"),
                         (["create", "X", "--query", "year:1995..1990"], "year:1995..1990"),
                         (["add", "Sofa", "12345"], "12345"),
+                        (["remove", "Sofa", "3", "3", "999"], "no game with id 999 (nothing "
+                         "was removed)"),
                         (["create", "Sofa"], "already exists")):
         bad = cli("collection", *args)
         assert bad.code == 2 and named in bad.err, (args, bad.err)
+    # QA10 F7: remove names what it did not do; an id given twice counts once
+    assert cli("--json", "collection", "show", "Sofa").json()["data"]["total"] == 2
+    removed = cli("collection", "remove", "Sofa", "3", "3", "5")
+    assert removed.code == 0 and removed.out == "1 game removed from Sofa\n"
+    assert removed.err == "warning: 1 game not in Sofa: 5\n"
     assert cli("collection", "rm", "Sofa").code == 0
     assert "Sofa" not in {c["name"] for c in cli("--json", "collection", "ls").json()["data"]}

@@ -191,6 +191,25 @@ def test_games_show_prints_what_a_user_reads(cli: Any, library: dict[str, Any]) 
     assert full["match_headerless"] is True and full["languages"] == []
 
 
+def test_games_show_of_a_chd_says_what_its_header_records(cli: Any, tmp_path: Path) -> None:
+    """QA10 F7: a CHD's data line has no name and no size of its own; `games show` said an
+    empty name and "size       size unknown"."""
+    folder = tmp_path / "roms" / "psx"
+    folder.mkdir(parents=True)
+    data_sha1 = hashlib.sha1(b"the disc").digest()
+    header = bytearray(b"MComprHD" + (124).to_bytes(4, "big") + (5).to_bytes(4, "big"))
+    header += bytes(124 - len(header))
+    header[84:104] = data_sha1
+    (folder / "Chd Game (Japan).chd").write_bytes(bytes(header) + bytes(4096))
+    assert cli("library", "add", tmp_path / "roms").code == 0
+    assert cli("scan", "--workers", "1").code == 0
+    out = cli("games", "show", "1").out
+    tail = out.splitlines()[out.splitlines().index("  CHD data:"):]
+    assert tail == ["  CHD data:", "    the data it holds, as its header records it",
+                    f"      sha1       {data_sha1.hex()}", "      match      no match"]
+    assert "size unknown" not in out
+
+
 # -- item 21: LIKE input is literal -------------------------------------------------------
 def test_region_filter_escapes_like_wildcards(cli: Any, db_path: Path,
                                               library: dict[str, Any]) -> None:

@@ -46,7 +46,7 @@ def test_cache_import_with_skipped_entries(cli: Any, tmp_path: Path) -> None:
     data.write_text("".join(json.dumps(row) + "\n" for row in rows))
     envelope = failed(cli("--json", "cache", "import", str(data),
                           "--source", "emulator-official"))
-    assert envelope["errors"] == ["1 entries skipped, not imported (named in the warnings)"]
+    assert envelope["errors"] == ["1 entry skipped, not imported (named in the warnings)"]
     assert any("1 imported, 1 skipped: line 2: not a JSON object" in line
                for line in envelope["warnings"])
 

@@ -132,6 +132,11 @@ def test_regions_and_languages_are_read_as_file_names_spell_them(db: Database) -
     ("region:usa,", "a value is empty"),
     ("added:yesterday", "added:yesterday"),
     ("added:2026-02-30", "2026-02-30"),
+    # QA10 F7: a free word of punctuation only is refused, as title:^ is (never "every game")
+    ("(", "query: (: no letters or digits"),
+    ("mario *", "query: *: no letters or digits"),
+    ("-( platform:snes", "query: -(: no letters or digits"),
+    ("title:^", "title:^: no letters or digits"),
 ])
 def test_bad_queries_are_one_line_errors_naming_the_term(db: Database, text: str,
                                                          named: str) -> None:
@@ -261,7 +266,10 @@ def test_cli_games_ls_query_total_and_errors(cli: Any, db_path: Path) -> None:
     assert data["total"] == 3 and data["total_exact"] and data["next"] is None
     for args, named in ((["--platform", "nope"], "platform:nope"),
                         (["colour:red"], "unknown field 'colour'"),
-                        (["size:>banana"], "size:>banana")):
+                        (["size:>banana"], "size:>banana"),
+                        (["("], "query: (: no letters or digits to search for"),
+                        (["-"], 'query: "-": no letters or digits to search for'),
+                        (["*"], "query: *: no letters or digits to search for")):
         bad = cli("games", "ls", *args)
         assert bad.code == 2 and named in bad.err and bad.err.count("\n") == 1
         assert "Traceback" not in bad.err

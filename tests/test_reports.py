@@ -3,17 +3,25 @@ dupes and platforms; and the issue's "done when" walk through the README command
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
+import os
+import pty
+import subprocess
+import sys
 import zipfile
 import zlib
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 import pytest
 
 from romrunner.catalog.datfile import read_dat
 from romrunner.catalog.importer import import_dat
 from romrunner.store.open import OpenMode, open_database
+from tests.conftest import run_subprocess
 
 ROMS = {  # name in the DAT -> the bytes of its dump
     "Alpha Quest (USA)": b"alpha" * 1000,
@@ -298,3 +306,59 @@ def test_a_zip_of_one_rom_is_a_copy_of_the_loose_rom(tmp_path: Path, cli: Any) -
         zipped = (folder / "Alpha Quest (USA).zip").stat().st_size
         assert alpha_set["reclaimable"] == len(alpha) + 2 * zipped - min(len(alpha), zipped)
         assert alpha_set["verified"] is bool(verify)  # CRC32 + size only until --verify
+
+
+def _read_all(fd: int) -> bytes:
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(fd, 65536)
+        except OSError:  # EIO: the child closed its end of the pty
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def test_control_characters_in_a_dat_give_well_formed_fixdat_and_exact_csv(
+        tmp_path: Path, cli: Any, db_path: Path) -> None:
+    """QA10 F6: a DAT's names with control characters. The fixdat is well-formed XML (what XML
+    cannot hold written as U+FFFD, the values named in a warning and exact in --json) and
+    our own importer takes it back; `dat report --missing --csv` to a file or a pipe holds the
+    exact names, and on a terminal shows the escapes."""
+    evil = tmp_path / "evil.dat"
+    evil.write_bytes(b'clrmamepro (\n name "Nintendo - Game Boy"\n version "1\x1b[2J"\n)\n'
+                     b'game (\n name "Bell\x07 (USA)"\n rom ( name "b\tc.gb" size 32768 '
+                     b'crc 12345679 )\n)\n'
+                     b'game (\n name "Fine & <Good> (USA)"\n rom ( name "f.gb" size 4 '
+                     b'crc 0000000A )\n)\n')
+    assert cli("dat", "import", str(evil)).code == 0
+    fixdat = tmp_path / "fix.dat"
+    done = cli("--json", "dat", "fixdat", "Nintendo - Game Boy", "-o", str(fixdat))
+    assert done.code == 0, done.err
+    assert done.json()["data"]["replaced"] == ["1\x1b[2J", "Bell\x07 (USA)"]
+    assert any("2 names held control characters" in w and "Bell\\x07 (USA)" in w
+               for w in done.json()["warnings"])
+    text = cli("dat", "fixdat", "Nintendo - Game Boy", "-o", str(fixdat), "--force")
+    assert text.code == 0 and "\x07" not in text.err and "Bell\\x07 (USA)" in text.err
+    ElementTree.parse(fixdat)  # well-formed
+    parsed = {game.name: game for game in read_dat(fixdat).games}
+    assert set(parsed) == {"Bell\ufffd (USA)", "Fine & <Good> (USA)"}
+    assert parsed["Bell\ufffd (USA)"].roms[0].name == "b\tc.gb"  # a tab is kept exactly
+    again = cli("dat", "import", str(fixdat), "--platform", "gb")
+    assert again.code == 0, again.err
+    # the CSV: exact through a pipe, escaped on a terminal
+    args = ("--db", str(db_path), "dat", "report", "Nintendo - Game Boy", "--missing", "--csv")
+    piped = run_subprocess(*args)
+    assert piped.code == 0, piped.err
+    assert list(csv.reader(io.StringIO(piped.out)))[1:] == [
+        ["Nintendo - Game Boy", "Bell\x07 (USA)"], ["Nintendo - Game Boy", "Fine & <Good> (USA)"]]
+    leader, follower = pty.openpty()
+    proc = subprocess.Popen([sys.executable, "-m", "romrunner.cli.main", *args],
+                            stdout=follower, stderr=subprocess.PIPE)
+    os.close(follower)
+    shown = _read_all(leader).decode()
+    os.close(leader)
+    assert proc.wait(timeout=60) == 0
+    assert "Bell\\x07 (USA)" in shown and "\x07" not in shown

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from pathlib import Path
 from typing import Any
 
@@ -72,6 +74,8 @@ def test_newlines_and_tabs_in_names_stay_on_their_line(cli: Any, tmp_path: Path,
     for command, result in outputs.items():
         assert result.code == 0, (command, result.err)
         text = result.out + result.err
+        if command.endswith("--csv"):
+            continue
         assert "\t" not in text and "\r" not in text, command
         # "Line" only ever right after the escaped newline: never at the start of a line.
         assert text.count("Line (USA)") == text.count("New\\nLine (USA)"), command
@@ -80,9 +84,12 @@ def test_newlines_and_tabs_in_names_stay_on_their_line(cli: Any, tmp_path: Path,
         shown = outputs[command].out
         assert all(f in shown for f in ("New\\nLine (USA).sfc", "Tab\\there (USA).sfc",
                                         "Carriage\\rReturn (USA).sfc")), command
-    csv_lines = outputs["dat report --missing --csv"].out.splitlines()
-    assert csv_lines == ["dat,missing_game",
-                         'Nintendo - Super Nintendo Entertainment System,"Missing\\nGame (USA)"']
+    # a CSV sent to a file or pipe is data: the exact name, quoted (QA10 F6); the terminal's
+    # escaping is for a terminal (test_reports.py runs it on a pty)
+    csv_out = outputs["dat report --missing --csv"].out
+    assert list(csv.reader(io.StringIO(csv_out))) == [
+        ["dat", "missing_game"],
+        ["Nintendo - Super Nintendo Entertainment System", "Missing\nGame (USA)"]]
     games = cli("--json", "games", "ls").json()["data"]["games"]
     assert sorted(g["filename"] for g in games) == sorted(names)
     rows = cli("--json", "dat", "report", "--missing").json()["data"]

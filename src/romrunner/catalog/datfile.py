@@ -8,7 +8,8 @@ block are limited, and a file that exceeds one is refused with an error naming t
 A DAT that does not parse to its end (truncated, an unbalanced quote or parenthesis, broken
 XML) raises :class:`InputError` from the games iterator: the importer runs inside one
 transaction, so such a file changes nothing. Problems that do not stop the parse (a game
-without a name) are collected in ``problems``.
+without a name, a ROM value no file can have: ``size abc``, ``size -5``, ``crc ZZZZ``, dropped
+from its entry) are collected in ``problems``, one line each.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ MAX_XML_RUN = 1 << 20           # bytes between two '<' of a Logiqx DAT: one tag
 MAX_BLOCK_TOKENS = 200_000      # tokens of one top-level block (System.dat: ~6,500)
 MAX_BLOCK_CHARS = 16 << 20      # characters of one top-level block
 MAX_ROM_SIZE = (1 << 63) - 1    # what SQLite's INTEGER holds
+MAX_VALUE_PROBLEMS = 1000       # dropped ROM values listed by line (all of them counted)
 _READ_CHUNK = 1 << 16
 
 # A quoted value is written as an "unrolled loop" (one character class repeated), which the
@@ -81,6 +83,20 @@ class DatHeader:
         return "headered" in text and "headerless" not in text
 
 
+class Problems(list[str]):
+    """The problems of one read, one line each; ROM values dropped are counted in
+    ``dropped_values`` and the first :data:`MAX_VALUE_PROBLEMS` of them listed (a damaged
+    300,000-game DAT must not hold a line per entry in memory)."""
+
+    dropped_values = 0
+
+    def value_dropped(self, line: str) -> None:
+        """Count a dropped ROM value and keep its line while few are kept."""
+        self.dropped_values += 1
+        if self.dropped_values <= MAX_VALUE_PROBLEMS:
+            self.append(line)
+
+
 @dataclass
 class DatReadResult:
     """Header, a games iterator and the problems met so far."""
@@ -88,11 +104,7 @@ class DatReadResult:
     format: str
     header: DatHeader
     games: Iterator[DatGame]
-    problems: list[str]
-
-
-class _BadEntry(ValueError):
-    """A value of one ROM entry that no file can have (the reader names file and game)."""
+    problems: Problems
 
 
 def read_dat(path: Path) -> DatReadResult:
@@ -206,38 +218,60 @@ def _pairs(block: list[object]) -> tuple[dict[str, str], list[tuple[str, list[ob
     return values, children
 
 
-def _size(value: str | None) -> int | None:
-    """A ROM size: None when absent or not a number; an error when no file can be it."""
-    if value is None:
-        return None
+def _size(value: str | None) -> tuple[int | None, str | None]:
+    """A ROM size and, when the DAT gives one no file can have (not a whole number, negative,
+    beyond what SQLite holds), why it is dropped."""
+    if value is None or not value.strip():
+        return None, None
     try:
         size = int(value)
     except ValueError:
-        return None
+        return None, f"size {value[:40]!r} is not a number"
     if size < 0 or size > MAX_ROM_SIZE:
-        raise _BadEntry(f"size {value[:40]} is not a possible file size")
-    return size
+        return None, f"size {value[:40]} is not a possible file size"
+    return size, None
 
 
-def _rom(values: dict[str, str]) -> DatRom:
-    return DatRom(name=values.get("name", ""), size=_size(values.get("size")),
-                  crc32=normalised_hex("crc32", values.get("crc")),
-                  md5=normalised_hex("md5", values.get("md5")),
-                  sha1=normalised_hex("sha1", values.get("sha1")), status=values.get("status") or
-                  values.get("flags"))
+_A_HASH = {"crc32": "a CRC32", "md5": "an MD5", "sha1": "a SHA1"}
 
 
-def _entry_rom(path: Path, game: str, values: dict[str, str]) -> DatRom:
-    """:func:`_rom`, with a bad value reported as a one-line error naming file and entry."""
-    try:
-        return _rom(values)
-    except _BadEntry as exc:
-        raise InputError(f"{path}: game {game!r}, rom {values.get('name', '')!r}: "
-                         f"{exc}") from None
+def _hash(kind: str, key: str, values: dict[str, str], bad: list[str]) -> str | None:
+    """The ``kind`` hash under ``key``; a value that is not one is noted in ``bad``."""
+    value = values.get(key)
+    if value is None or not value.strip():
+        return None
+    digest = normalised_hex(kind, value)
+    if digest is None:
+        bad.append(f"{key} {value[:72]!r} is not {_A_HASH[kind]}")
+    return digest
+
+
+def _rom(values: dict[str, str]) -> tuple[DatRom, list[str]]:
+    """One ROM entry and the values of it dropped as no file can have them."""
+    size, bad_size = _size(values.get("size"))
+    bad = [bad_size] if bad_size else []
+    rom = DatRom(name=values.get("name", ""), size=size,
+                 crc32=_hash("crc32", "crc", values, bad),
+                 md5=_hash("md5", "md5", values, bad),
+                 sha1=_hash("sha1", "sha1", values, bad),
+                 status=values.get("status") or values.get("flags"))
+    return rom, bad
+
+
+def _entry_rom(game: str, values: dict[str, str], problems: Problems) -> DatRom:
+    """:func:`_rom`; a bad value (``size abc``, ``size -5``, ``crc ZZZZ``) is dropped and
+    reported in ``problems`` naming the game, the ROM and the value: the entry is imported
+    without it (one odd entry does not cost the whole catalog, and no file matches a value
+    no file can have)."""
+    rom, bad = _rom(values)
+    for reason in bad:
+        problems.value_dropped(f"game {game!r}, rom {rom.name!r}: {reason}; "
+                               "imported without it")
+    return rom
 
 
 def _read_clrmamepro(path: Path) -> DatReadResult:
-    problems: list[str] = []
+    problems = Problems()
     blocks = _blocks(path)
     header = DatHeader(name=path.stem)
     first: tuple[str, list[object]] | None = None
@@ -270,7 +304,7 @@ def _read_clrmamepro(path: Path) -> DatReadResult:
                            clone_of=values.get("cloneof"))
             for child_key, child in children:
                 if child_key in {"rom", "disk"}:
-                    game.roms.append(_entry_rom(path, name, _pairs(child)[0]))
+                    game.roms.append(_entry_rom(name, _pairs(child)[0], problems))
             yield game
 
     return DatReadResult("clrmamepro", header, games(), problems)
@@ -285,7 +319,7 @@ def read_sectioned_roms(path: Path) -> tuple[DatHeader, list[tuple[str, DatRom]]
     result = read_dat(path)
     if result.format != "clrmamepro":
         raise InputError(f"{path}: a System.dat-style DAT must be in clrmamepro format")
-    problems: list[str] = []  # the pass below reads the whole file again
+    problems = Problems()  # the pass below reads the whole file again
     roms: list[tuple[str, DatRom]] = []
     for keyword, block in _blocks(path):
         if keyword not in {"game", "machine", "resource"}:
@@ -296,7 +330,7 @@ def read_sectioned_roms(path: Path) -> tuple[DatHeader, list[tuple[str, DatRom]]
             if key == "comment" and isinstance(value, str):
                 section = value
             elif isinstance(key, str) and key.lower() == "rom" and isinstance(value, list):
-                roms.append((section, _entry_rom(path, game, _pairs(value)[0])))
+                roms.append((section, _entry_rom(game, _pairs(value)[0], problems)))
     return result.header, roms, problems
 
 
@@ -352,7 +386,7 @@ def _xml_events(path: Path) -> Iterator[tuple[str, ET.Element]]:
 
 
 def _read_logiqx(path: Path) -> DatReadResult:
-    problems: list[str] = []
+    problems = Problems()
     events = _xml_events(path)
     header = DatHeader(name=path.stem)
     root: ET.Element | None = None
@@ -386,7 +420,7 @@ def _read_logiqx(path: Path) -> DatReadResult:
                                manufacturer=element.findtext("manufacturer"),
                                clone_of=element.get("cloneof"))
                 for rom in element.iter("rom"):
-                    game.roms.append(_entry_rom(path, name, dict(rom.attrib)))
+                    game.roms.append(_entry_rom(name, dict(rom.attrib), problems))
                 yield game
             element.clear()
             if root is not None:

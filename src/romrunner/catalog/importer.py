@@ -22,6 +22,7 @@ from romrunner.hashbin import to_blob
 from romrunner.regularfile import open_regular
 from romrunner.store.database import Database
 from romrunner.textnorm import fold
+from romrunner.words import counted
 
 _BATCH = 2000
 
@@ -46,6 +47,7 @@ class ImportResult:
     games_removed: int = 0
     seconds: float = 0.0
     problems: list[str] = field(default_factory=list)
+    dropped_values: int = 0  # ROM values no file can have (size abc, crc ZZZZ), in problems
 
 
 @dataclass
@@ -159,6 +161,7 @@ def import_dat(db: Database, path: Path, *, platform_id: str | None = None,
             if not force:
                 check_replacement(path, result)
     result.problems = [*dat.problems, *result.problems]
+    result.dropped_values = dat.problems.dropped_values
     result.seconds = time.perf_counter() - started
     return result
 
@@ -196,7 +199,8 @@ def check_replacement(path: Path, result: ImportResult) -> None:
                else "more than half of the games removed")
         raise InputError(
             f"{path}: refused to replace {result.name} version {result.previous_version or '-'} "
-            f"({old:,} games) by version {result.version or '-'} ({new:,} games, "
+            f"({counted(old, 'game')}) by version {result.version or '-'} "
+            f"({counted(new, 'game')}, "
             f"{removed:,} removed): {why}; use --force if this is right")
 
 

@@ -22,6 +22,7 @@ from romrunner.cli.context import ROW_ID, app_context
 from romrunner.knowledge.importer import IMPORT_FORMATS, import_knowledge
 from romrunner.packs.sync import sources_under_pack
 from romrunner.store import OpenMode
+from romrunner.words import counted
 
 _KIND = click.option("--kind", type=click.Choice(sorted(KINDS)), default="compat",
                      show_default=True, help="Which cache.")
@@ -75,7 +76,8 @@ def cache_sources_set(source_id: str, priority: int | None, ttl_hours: int | Non
     app.finish(asdict(update), lambda c: c.print(
         f"{source_id}: ttl {update.ttl_hours or 'never'} h, priority "
         + (", ".join(f"{k} {v}" for k, v in sorted(update.priority.items())) or "unranked")
-        + f"; {update.observations_reexpired:,} observations re-dated", markup=False))
+        + f"; {counted(update.observations_reexpired, 'observation')} re-dated",
+        markup=False))
     return 0
 
 
@@ -151,7 +153,8 @@ def cache_import(files: tuple[Path, ...], fmt: str | None, source_id: str | None
                     observations_by_kind=only.observations,
                     kind=kind or next(iter(only.observations), "compat"),
                     problems=[_problem(p) for p in only.problems])
-    skipped = f"{result.skipped:,} entries skipped, not imported (named in the warnings)"
+    skipped = (f"{counted(result.skipped, 'entry', 'entries')} skipped, not imported (named "
+               "in the warnings)")
     app.finish(data, render, ok=not result.skipped,
                errors=[skipped] if result.skipped else None)
     return 1 if result.skipped else 0
@@ -207,8 +210,9 @@ def cache_prune(grace_factor: float, dry_run: bool) -> int:
     app.finish({"dry_run": dry_run, "deleted": result.deleted, "batches": result.batches,
                 "longest_batch_ms": round(result.longest_batch_ms, 1),
                 "seconds": round(result.seconds, 3)},
-               lambda c: c.print(f"{verb} {total:,} observations" + (
-                   "" if dry_run else f" in {result.batches} batches") + " (" + ", ".join(
+               lambda c: c.print(f"{verb} {counted(total, 'observation')}" + (
+                   "" if dry_run else f" in {counted(result.batches, 'batch', 'batches')}")
+                   + " (" + ", ".join(
                        f"{name} {count:,}" for name, count in result.deleted.items()) + ")"))
     return 0
 
@@ -301,7 +305,8 @@ def cache_clear(source_id: str, kind: str | None, dry_run: bool) -> int:
     verb = "would delete" if dry_run else "deleted"
     app.finish({"source": source_id, "dry_run": dry_run, "observations": result.observations,
                 "best_answers_changed": result.best_answers_changed},
-               lambda c: c.print(f"{verb} {result.total:,} observations of {source_id} ("
+               lambda c: c.print(f"{verb} {counted(result.total, 'observation')} of "
+                                 f"{source_id} ("
                                  + ", ".join(f"{name} {count:,}" for name, count
                                              in result.observations.items()) + ")"))
     return 0

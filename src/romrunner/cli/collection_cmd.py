@@ -8,7 +8,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from romrunner.cli.context import app_context
+from romrunner.cli.context import ROW_ID, app_context
 from romrunner.cli.games_cmd import page_json, render_page
 from romrunner.collections.store import (
     add_games,
@@ -22,6 +22,7 @@ from romrunner.collections.store import (
 )
 from romrunner.errors import InputError
 from romrunner.store import OpenMode
+from romrunner.words import counted
 
 
 @click.group()
@@ -92,7 +93,7 @@ def collection_rename(old: str, new: str) -> int:
 
 @collection.command(name="add")
 @click.argument("name")
-@click.argument("game_ids", type=int, nargs=-1)
+@click.argument("game_ids", type=ROW_ID, nargs=-1)
 @click.option("--query", "query", default=None, help="Also add every game of this query.")
 def collection_add(name: str, game_ids: tuple[int, ...], query: str | None) -> int:
     """Append games to a manual collection (ids in order; games already in it stay put)."""
@@ -102,19 +103,24 @@ def collection_add(name: str, game_ids: tuple[int, ...], query: str | None) -> i
     added = add_games(app.open_db(), name, list(game_ids), query=query,
                       known_platforms=app.pack().platforms)
     app.finish({"collection": name, "added": added},
-               lambda c: c.print(f"{added:,} games added to {name}"))
+               lambda c: c.print(f"{counted(added, 'game')} added to {name}"))
     return 0
 
 
 @collection.command(name="remove")
 @click.argument("name")
-@click.argument("game_ids", type=int, nargs=-1, required=True)
+@click.argument("game_ids", type=ROW_ID, nargs=-1, required=True)
 def collection_remove(name: str, game_ids: tuple[int, ...]) -> int:
-    """Take games out of a manual collection."""
+    """Take games out of a manual collection. An id that is no game of the library is refused
+    (nothing is removed), as `collection add` does; a game not in the collection is named."""
     app = app_context()
-    removed = remove_games(app.open_db(), name, list(game_ids))
-    app.finish({"collection": name, "removed": removed},
-               lambda c: c.print(f"{removed:,} games removed from {name}"))
+    result = remove_games(app.open_db(), name, list(game_ids))
+    if result.not_in:
+        shown = ", ".join(str(i) for i in result.not_in[:10])
+        more = f" and {len(result.not_in) - 10:,} more" if len(result.not_in) > 10 else ""
+        app.warn(f"{counted(len(result.not_in), 'game')} not in {name}: {shown}{more}")
+    app.finish({"collection": name, "removed": result.removed, "not_in": result.not_in},
+               lambda c: c.print(f"{counted(result.removed, 'game')} removed from {name}"))
     return 0
 
 

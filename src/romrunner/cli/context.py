@@ -127,14 +127,19 @@ class AppContext:
         return self._pack
 
     def _say_pack_notice(self) -> None:
-        """Warn of the pack's repaired entries once per pack and database: when the pack is
-        new to the database (or there is none), not on every command that uses it."""
+        """Warn of the pack's repaired entries: in text once per pack and database (when the
+        pack's contents are new to the database, or there is none), not on every command
+        that uses it; in ``--json`` always (a program reads every envelope on its own).
+        ``pack validate`` always lists them."""
         if self._pack_notice is None or self._pack is None:
             return
-        stored = stored_pack_hash(self._db) if self._db is not None \
-            else stored_pack_hash_at(self.db_path)  # a command that opens no database
-        if stored != self._pack.content_hash:
+        if self.json_output:
             self.warn(self._pack_notice)
+        else:
+            stored = stored_pack_hash(self._db) if self._db is not None \
+                else stored_pack_hash_at(self.db_path)  # a command that opens no database
+            if stored != self._pack.content_hash:
+                self.warn(self._pack_notice)
         self._pack_notice = None
 
     def use_pack(self, pack_dir: Path) -> None:

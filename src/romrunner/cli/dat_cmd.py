@@ -8,9 +8,11 @@ from pathlib import Path
 import click
 from rich.console import Console
 
+from romrunner.catalog.datfile import MAX_VALUE_PROBLEMS
 from romrunner.catalog.importer import ImportResult, import_dats, list_catalogs, remove_catalog
 from romrunner.cli.context import app_context
 from romrunner.store import OpenMode
+from romrunner.words import counted
 
 
 @click.group()
@@ -40,6 +42,10 @@ def dat_import(files: tuple[Path, ...], platform: str | None, force: bool) -> in
     for result in report.imports:
         for problem in result.problems[:20]:
             app.warn(f"{result.path}: {problem}")
+        total = len(result.problems) + max(0, result.dropped_values - MAX_VALUE_PROBLEMS)
+        if total > 20:
+            app.warn(f"{result.path}: and {total - 20:,} more problems (`--json` lists "
+                     f"{len(result.problems):,} of them)")
     counts = report.library
 
     def render(console: Console) -> None:
@@ -49,7 +55,7 @@ def dat_import(files: tuple[Path, ...], platform: str | None, force: bool) -> in
                           f"in {r.seconds:.2f} s")
             if r.replaced:
                 console.print(f"  replaced version {r.previous_version or '-'} by "
-                              f"{r.version or '-'}: {r.games_added:,} games added, "
+                              f"{r.version or '-'}: {counted(r.games_added, 'game')} added, "
                               f"{r.games_removed:,} removed")
         console.print(f"library: {counts.identified:,} identified by hash, "
                       f"{counts.guessed:,} guessed by name, "
@@ -64,8 +70,11 @@ def dat_import(files: tuple[Path, ...], platform: str | None, force: bool) -> in
 def _state(result: ImportResult) -> str:
     """What happened to one catalog, in words."""
     if result.unchanged:
-        return f"unchanged ({result.games:,} games)"
-    return f"version {result.version or '-'}, {result.games:,} games, {result.roms:,} roms"
+        return f"unchanged ({counted(result.games, 'game')})"
+    dropped = (f", {counted(result.dropped_values, 'ROM value')} dropped (no file can have "
+               "them; warned above)") if result.dropped_values else ""
+    return (f"version {result.version or '-'}, {counted(result.games, 'game')}, "
+            f"{counted(result.roms, 'rom')}{dropped}")
 
 
 @dat.command(name="ls")
@@ -77,8 +86,10 @@ def dat_ls() -> int:
     def render(console: Console) -> None:
         for row in rows:
             headered = ", headered" if row["headered"] else ""
+            games = row["game_count"]
+            assert isinstance(games, int)  # a count the import stored
             console.print(f"{row['name']} ({row['platform_id']}{headered}) "
-                          f"{row['version'] or ''}: {row['game_count']:,} games")
+                          f"{row['version'] or ''}: {counted(games, 'game')}")
 
     app.finish(rows, render)
     return 0
@@ -97,8 +108,9 @@ def dat_rm(name: str) -> int:
         for source in report.removed:
             headered = ", headered" if source.headered else ""
             console.print(f"removed {source.name} ({source.platform_id}{headered}) "
-                          f"{source.version or ''}: {source.games:,} games")
-        console.print(f"{report.unidentified:,} games are now unidentified, "
+                          f"{source.version or ''}: {counted(source.games, 'game')}")
+        console.print(f"{counted(report.unidentified, 'game')} "
+                      f"{'is' if report.unidentified == 1 else 'are'} now unidentified, "
                       f"{report.rematched:,} still matched by another catalog")
 
     app.finish(asdict(report), render)

@@ -20,6 +20,7 @@ from romrunner.store.migrate import current_version
 from romrunner.store.migrate import migrate as run_migrations
 from romrunner.store.restore import RestoreReport, restore_database
 from romrunner.store.stats import database_stats
+from romrunner.words import counted
 
 
 def require_database(path: Path, action: str) -> None:
@@ -61,13 +62,15 @@ def status() -> int:
         console.print(f"journal mode    {info.journal_mode}")
         console.print(f"search          {'FTS5' if info.search_index else 'prefix index'}")
         console.print(f"pack            {info.pack_path or '-'} {(info.pack_hash or '')[:12]}")
-        console.print(f"library         {info.games:,} games in {info.library_roots} roots")
+        console.print(f"library         {counted(info.games, 'game')} in "
+                      f"{counted(info.library_roots, 'root')}")
         if matches is not None:
             console.print(f"identified      {matches.identified:,} by hash, "
                           f"{matches.guessed:,} guessed by name, "
                           f"{matches.unidentified:,} unidentified (present files)")
         if stated is not None and stated.unverified:
-            console.print(f"not verified    {stated.unverified:,} files known by their CRC32 "
+            console.print(f"not verified    {counted(stated.unverified, 'file')} known by "
+                          "their CRC32 "
                           f"only ({stated.identified_by_crc_only:,} identified by CRC32 + "
                           "size alone); scan --verify hashes them")
 

@@ -25,6 +25,7 @@ from romrunner.library.example import build_example
 from romrunner.library.games import GameFilter, list_games
 from romrunner.library.roots import add_root
 from romrunner.library.scan import scan_library
+from romrunner.words import counted
 
 DEMO_DATABASE = "demo.db"
 DEMO_DEVICE, DEMO_OS = "rg-35xx-plus", "muos"
@@ -91,7 +92,8 @@ def demo(workdir: Path | None) -> int:
     def render(console: Console) -> None:
         console.print(f"example library {library}")
         console.print(f"database        {app.db_path}")
-        console.print(f"scanned {summary.scanned} files: {summary.identified} identified "
+        console.print(f"scanned {counted(summary.scanned, 'file')}: {summary.identified} "
+                      "identified "
                       f"by hash, {summary.guessed} guessed by name, "
                       f"{summary.unidentified} unidentified")
         table = Table("platform", "file", "identified as", "how")
@@ -99,10 +101,12 @@ def demo(workdir: Path | None) -> int:
             table.add_row(game["platform_id"], game["filename"],
                           game["catalog_title"] or "-", game["match_method"] or "-")
         console.print(table)
-        console.print(f"BIOS folder {bios_folder}: {bios_summary.scanned} files checked against "
+        console.print(f"BIOS folder {bios_folder}: {counted(bios_summary.scanned, 'file')} "
+                      "checked against "
                       f"test-only entries in {pack_copy}")
         console.print(bios_table(bios_report))
-        console.print(f"deployed {deployed.copied} files ({deployed.bytes_copied:,} bytes) for "
+        console.print(f"deployed {counted(deployed.copied, 'file')} "
+                      f"({counted(deployed.bytes_copied, 'byte')}) for "
                       f"{profile.name} to the card folder {card}:")
         for entry in card_tree:
             console.print(f"  {entry}")

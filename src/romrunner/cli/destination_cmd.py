@@ -14,6 +14,7 @@ from romrunner.devices.paths import layout_rows
 from romrunner.devices.scan import RECORDED_MARKER, scan_destination
 from romrunner.errors import ReadOnlyVolumeError, WriterBusyError
 from romrunner.store import Database, OpenMode
+from romrunner.words import counted
 
 
 @click.group()
@@ -98,7 +99,7 @@ def destination_scan(path: Path, expect_os: str | None) -> int:
                           markup=False)
         for folder in scan.folders:
             console.print(f"  {folder.type} {folder.path}: {folder.platform_id or '?'} "
-                          f"{folder.file_count} files", markup=False)
+                          f"{counted(folder.file_count, 'file')}", markup=False)
         for finding in scan.findings:
             console.print(f"{finding.severity}: {finding.message} ({finding.suggestion})",
                           markup=False)

@@ -11,6 +11,7 @@ from romrunner.cli.context import ROW_ID, app_context
 from romrunner.devices.catalog import search_catalog
 from romrunner.devices.profiles import add_device, list_devices, remove_device
 from romrunner.store import OpenMode
+from romrunner.words import counted
 
 
 @click.group()
@@ -31,7 +32,7 @@ def device_catalog(text: tuple[str, ...], limit: int) -> int:
             console.print(f"{item.id}  {item.name}  {item.manufacturer or '?'}  "
                           f"{item.chip or 'chip unknown'}"
                           + (f" ({item.chipset})" if item.chipset else ""), markup=False)
-        console.print(f"{len(found)} of {total} devices", markup=False)
+        console.print(f"{len(found)} of {counted(total, 'device')}", markup=False)
 
     app.finish({"devices": [asdict(d) for d in found], "total": total}, render)
     return 0
@@ -58,7 +59,8 @@ def device_ls() -> int:
     def render(console: Console) -> None:
         for item in owned:
             console.print(f"{item.id}  {item.nickname or item.name}  ({item.device_id}, "
-                          f"chipset {item.chipset or 'unknown'})  {item.profiles} profiles",
+                          f"chipset {item.chipset or 'unknown'})  "
+                          f"{counted(item.profiles, 'profile')}",
                           markup=False)
         if not owned:
             console.print("no devices (`romrunner device add CATALOG_ID`)", markup=False)
@@ -78,7 +80,8 @@ def device_rm(device_id: int, force: bool) -> int:
     history = f" and the history of {deployments} deployment(s)" if deployments else ""
     app.finish({"id": device_id, "profiles_removed": removed,
                 "deployments_removed": deployments}, lambda c: c.print(
-        f"removed device {device_id}, {removed} profiles{history}", markup=False))
+        f"removed device {device_id}, {counted(removed, 'profile')}{history}",
+        markup=False))
     return 0
 
 

@@ -34,6 +34,7 @@ from romrunner.library.query import (
 from romrunner.library.reports import duplicates
 from romrunner.library.roots import forget_missing
 from romrunner.store import OpenMode
+from romrunner.words import counted
 
 
 @click.group()
@@ -120,7 +121,8 @@ def games_dupes(limit: int) -> int:
     sets = duplicates(db, limit=limit)
     unverified = verify_counts(db).unverified
     if unverified:  # a zip member known by its CRC32 only is not compared with a hashed file
-        app.warn(f"{unverified:,} games are known by their CRC32 only (zip members, files a "
+        app.warn(f"{counted(unverified, 'game')} {'is' if unverified == 1 else 'are'} known "
+                 "by their CRC32 only (zip members, files a "
                  "first scan did not hash in full): `romrunner scan --verify` compares them "
                  "by SHA1 too")
 
@@ -195,8 +197,12 @@ def render_game(console: Console, game: dict[str, Any]) -> None:
     if files:
         _say(console, f"  {_contents_label(files)}:")
         for item in files:
-            _say(console, f"    {item['name']}")
-            lines = [("size", _size(item["file_size"])), *_hashes(item, "file_")]
+            if item["kind"] == "chd":  # no name or size of its own: the header's data SHA1
+                _say(console, "    the data it holds, as its header records it")
+                lines = _hashes(item, "file_")
+            else:
+                _say(console, f"    {item['name']}")
+                lines = [("size", _size(item["file_size"])), *_hashes(item, "file_")]
             if item.get("disc_game_id") is not None:
                 lines.insert(0, ("game", str(item["disc_game_id"])))
             if item["header_size"] and item["nh_sha1"]:
@@ -330,7 +336,7 @@ def games_set_platform(platform_id: str, game_ids: tuple[int, ...]) -> int:
     app.finish({"platform_id": platform_id, "changed": result.changed,
                 "identified": matches.identified, "guessed": matches.guessed,
                 "unidentified": matches.unidentified},
-               lambda c: c.print(f"{result.changed} games set to {platform_id}: "
+               lambda c: c.print(f"{counted(result.changed, 'game')} set to {platform_id}: "
                                  f"{matches.identified} identified by hash, "
                                  f"{matches.guessed} guessed by name, "
                                  f"{matches.unidentified} unidentified"))

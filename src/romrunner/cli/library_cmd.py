@@ -15,6 +15,7 @@ from romrunner.library.roots import (
     remove_root,
 )
 from romrunner.store import OpenMode
+from romrunner.words import counted
 
 
 @click.group()
@@ -29,7 +30,7 @@ def library_add(path: Path) -> int:
     app = app_context()
     root = add_root(app.open_db(), path)
     app.finish({"id": root.id, "path": str(root.path), "games": root.games},
-               lambda c: c.print(f"library root {root.path} ({root.games} games)"))
+               lambda c: c.print(f"library root {root.path} ({counted(root.games, 'game')})"))
     return 0
 
 
@@ -41,7 +42,7 @@ def library_ls() -> int:
 
     def render(console: Console) -> None:
         for root in roots:
-            console.print(f"{root.path}  {root.games:,} games  "
+            console.print(f"{root.path}  {counted(root.games, 'game')}  "
                           f"last scanned {root.last_scanned_at or 'never'}", markup=False)
 
     app.finish([{"id": r.id, "path": str(r.path), "games": r.games,
@@ -80,7 +81,8 @@ def library_move(old: Path, new: Path) -> int:
     app = app_context()
     root = move_root(app.open_db(), old, new)
     app.finish({"id": root.id, "path": str(root.path), "games": root.games},
-               lambda c: c.print(f"{old} is now {root.path} ({root.games} games kept)"))
+               lambda c: c.print(f"{old} is now {root.path} ({counted(root.games, 'game')} "
+                                 "kept)"))
     return 0
 
 

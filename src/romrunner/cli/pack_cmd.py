@@ -12,6 +12,7 @@ from romrunner.cli.context import app_context
 from romrunner.packs.loader import DefinitionPack, load_pack
 from romrunner.packs.sync import stored_pack_hash
 from romrunner.store import OpenMode
+from romrunner.words import counted
 
 
 @click.group()
@@ -81,8 +82,8 @@ def validate(directory: Path, bios_dats: tuple[Path, ...]) -> int:
         for line in warnings + bios:
             console.print(line, markup=False)
         counts = ", ".join(f"{count} {name}" for name, count in _counts(loaded).items())
-        console.print(f"{directory}: loaded {counts}; {len(warnings)} problems"
-                      + (f", {len(bios)} BIOS hash disagreements" if bios else ""))
+        console.print(f"{directory}: loaded {counts}; {counted(len(warnings), 'problem')}"
+                      + (f", {counted(len(bios), 'BIOS hash disagreement')}" if bios else ""))
 
     problems = bool(warnings or bios)
     reasons = [f"{directory}: {len(warnings)} pack entries skipped or repaired"] if warnings \

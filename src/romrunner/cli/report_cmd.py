@@ -17,6 +17,7 @@ from romrunner.cli.terminal import SafeConsole
 from romrunner.errors import InputError
 from romrunner.library.reports import dat_report, platform_counts, write_fixdat
 from romrunner.store import OpenMode
+from romrunner.words import counted
 
 _COLUMNS = ("name", "platform_id", "version", "games", "have", "name_guessed", "missing",
             "unmatched_on_disk")
@@ -47,7 +48,8 @@ def dat_report_cmd(names: tuple[str, ...], list_missing: bool, as_csv: bool) -> 
                 rows = [_COLUMNS]
                 rows += (tuple(asdict(r)[c] for c in _COLUMNS) for r in reports)
             assert isinstance(console, SafeConsole)  # the CLI's one kind of console
-            console.print_lines(_csv_line(row) for row in rows)  # a newline shows as \n
+            # exact in a file or pipe; on a terminal a control character shows as an escape
+            console.print_lines((_csv_line(row) for row in rows), exact=True)
             return
         table = Table("dat", "platform", "games", "have", "name-guessed", "missing",
                       "unmatched on disk")
@@ -81,12 +83,20 @@ def _csv_line(row: tuple[object, ...]) -> str:
 def dat_fixdat(name: str, output: Path, force: bool) -> int:
     """Write a Logiqx XML DAT of NAME's games the library lacks (for igir / clrmamepro).
 
-    Name-guessed games count as lacking: their data was never verified.
+    Name-guessed games count as lacking: their data was never verified. The file is always
+    well-formed XML: a control character XML cannot hold (in an odd DAT's names) is written
+    as U+FFFD, with a warning naming the values.
     """
     app = app_context()
     result = write_fixdat(app.open_db(OpenMode.READ), name, output, force=force)
+    if result.replaced:
+        shown = ", ".join(repr(value) for value in result.replaced[:5])
+        more = f" and {len(result.replaced) - 5} more" if len(result.replaced) > 5 else ""
+        app.warn(f"{output}: {counted(len(result.replaced), 'name')} held control "
+                 f"characters XML cannot hold, written as U+FFFD: {shown}{more}")
     app.finish(asdict(result), lambda c: c.print(
-        f"{result.path}: {result.games:,} missing games ({result.roms:,} ROMs) of "
+        f"{result.path}: {counted(result.games, 'missing game')} "
+        f"({counted(result.roms, 'ROM')}) of "
         f"{result.name}"))
     return 0
 

@@ -23,6 +23,7 @@ from romrunner.library.roots import (
     get_root,
 )
 from romrunner.library.scan import ScanSummary, scan_library
+from romrunner.words import counted
 
 # As romrunner.cli.main: a scan that held files back (or had no root) has failed; one that
 # could not go through a root or folder found problems, like a check.
@@ -94,7 +95,7 @@ def scan(paths: tuple[Path, ...], workers: int | None, full: bool,
             console.print(f"skipped {summary.skipped_hidden:,} hidden and "
                           f"{summary.skipped_empty:,} empty files{hint}")
         if summary.skipped_unknown:
-            console.print(f"skipped {summary.skipped_unknown:,} files of unknown type: "
+            console.print(f"skipped {counted(summary.skipped_unknown, 'file')} of unknown type: "
                           f"{_by_type(summary.skipped_unknown_types)}", soft_wrap=True)
         for error in summary.errors[:20]:
             app.err_console.print(f"  {error['path']}: {error['error']}", markup=False)

@@ -3,7 +3,9 @@
 File names, DAT titles, root paths and source names reach the terminal through a
 :class:`SafeConsole` (rich markup, emoji codes and highlighting off; control characters shown as
 escapes) or through :func:`visible` for lines printed without rich. ``--json`` output never
-passes through here: it keeps the data exact.
+passes through here: it keeps the data exact, and so does data printed for a file (a CSV sent
+to a file or a pipe: :meth:`SafeConsole.print_lines` with ``exact``); files the engine writes
+(fixdats, cards) never pass through here either.
 """
 
 from __future__ import annotations
@@ -58,11 +60,25 @@ class SafeConsole(Console):
         kwargs["highlight"] = False
         return super().render_str(visible(text), **kwargs)
 
-    def print_lines(self, lines: Iterable[str]) -> None:
+    def print_lines(self, lines: Iterable[str], *, exact: bool = False) -> None:
         """Plain lines (a CSV, a list), each through :func:`visible`, written at once: rich's
-        layout costs ~50 µs a line, which a 100,000-line report would feel."""
+        layout costs ~50 µs a line, which a 100,000-line report would feel.
+
+        ``exact``: the lines are data (a CSV): escaped only when they reach a terminal, written
+        as they are to a file or a pipe (``> missing.csv`` holds the DAT's exact names)."""
         if self.quiet:
             return
-        self.file.write("".join(visible(line) + "\n" for line in lines))
+        if exact and not _is_tty(self.file):
+            self.file.write("".join(line + "\n" for line in lines))
+        else:
+            self.file.write("".join(visible(line) + "\n" for line in lines))
         self.file.flush()
 
+
+def _is_tty(stream: Any) -> bool:
+    """True when ``stream`` is a terminal (asked of the stream itself: FORCE_COLOR, which makes
+    rich treat a file as a terminal, must not make a CSV written to a file inexact)."""
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):
+        return False

@@ -464,14 +464,35 @@ def _named(where: str) -> str:
                    for i, part in enumerate(parts))
 
 
-def remove_games(db: Database, name: str, game_ids: Sequence[int]) -> int:
-    """Take games out of a manual collection; returns how many were in it."""
+@dataclass(frozen=True)
+class RemovedGames:
+    """What ``collection remove`` did: how many games left the collection, and the ids given
+    that were games of the library but not in it."""
+
+    removed: int
+    not_in: list[int]
+
+
+def remove_games(db: Database, name: str, game_ids: Sequence[int]) -> RemovedGames:
+    """Take games out of a manual collection (an id given twice counts once). An id that is
+    no game of the library is refused, naming it, and nothing is removed (as ``add_games``)."""
     with db.atomic():
         found = _manual(db, name)
+        unknown = _missing_ids(db, game_ids)
+        if unknown:
+            shown = ", ".join(str(i) for i in unknown[:10])
+            raise NotFoundError(f"no game with id {shown} (nothing was removed)")
+        absent = [int(row[0]) for row in db.query(
+            "SELECT DISTINCT j.value FROM json_each(?) j WHERE NOT EXISTS (SELECT 1 FROM "
+            "collection_games cg WHERE cg.collection_id = ? AND cg.game_id = j.value) "
+            "ORDER BY j.value", (json.dumps(list(game_ids)), found.id))]
         removed = db.execute("DELETE FROM collection_games WHERE collection_id = ? AND "
                              "game_id IN (SELECT value FROM json_each(?))",
                              (found.id, json.dumps(list(game_ids)))).rowcount
-    return removed
+        if removed:
+            db.execute("UPDATE collections SET updated_at = CURRENT_TIMESTAMP WHERE id = ?",
+                       (found.id,))
+    return RemovedGames(removed, absent)
 
 
 def list_collections(db: Database, *, known_platforms: Iterable[str] | None = None

@@ -185,6 +185,12 @@ def parse_query(text: str | Sequence[str]) -> Query:
             spec = FIELDS[term.field]
             for value in term.values:
                 spec.parse(value)
+        else:  # a free word of punctuation only searches for nothing: never "every game"
+            for value in term.values:
+                if not (fold(value) or "").split():
+                    raise QueryError(f"query: {'-' if term.negated else ''}"
+                                     f"{quote_value(value)}: no letters or digits to search "
+                                     "for")
     return query
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -103,6 +104,39 @@ class FixdatResult:
     path: str
     games: int
     roms: int
+    # the values (exact) that held characters XML 1.0 cannot hold, written with U+FFFD in
+    # their place: a game is still found by its ROMs' hashes
+    replaced: list[str] = field(default_factory=list)
+
+
+# What XML 1.0 cannot hold, even as a character reference: the C0 controls but tab, newline
+# and carriage return, lone surrogates, U+FFFE and U+FFFF.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_REPLACEMENT = "\ufffd"
+
+
+class _XmlValues:
+    """Escapes values for the fixdat, replacing what XML cannot hold and noting the value."""
+
+    def __init__(self) -> None:
+        self.replaced: list[str] = []
+
+    def _allowed(self, value: str) -> str:
+        if _NOT_XML.search(value) is None:
+            return value
+        if value not in self.replaced:
+            self.replaced.append(value)
+        return _NOT_XML.sub(_REPLACEMENT, value)
+
+    def text(self, value: str) -> str:
+        """Element text (a carriage return as a reference: a parser would make it a
+        newline)."""
+        return (self._allowed(value).replace("&", "&amp;").replace("<", "&lt;")
+                .replace(">", "&gt;").replace("\r", "&#13;"))
+
+    def attr(self, value: str) -> str:
+        """A quoted attribute value (tab, newline, carriage return as references)."""
+        return quoteattr(self._allowed(value))
 
 
 def write_fixdat(db: Database, name: str, output: Path, *, force: bool = False
@@ -111,7 +145,10 @@ def write_fixdat(db: Database, name: str, output: Path, *, force: bool = False
     matched by hash), with every ROM's size and hashes, written atomically to ``output``.
 
     Its name is the DAT's plus `` (fixdat)``, so importing it never replaces the real
-    catalog; give ``--platform`` when importing it.
+    catalog; give ``--platform`` when importing it. The file is always well-formed XML: a
+    control character XML 1.0 cannot hold (a DAT's name may have one) is written as U+FFFD,
+    and the values where that happened are listed in the result (tools match a fixdat's
+    games by their ROMs' hashes).
     """
     sources = _sources(db, [name])
     if output.exists() and not force:
@@ -127,23 +164,24 @@ def write_fixdat(db: Database, name: str, output: Path, *, force: bool = False
                         "(SELECT value FROM json_each(?)) ORDER BY r.id",
                         (json.dumps([int(g["id"]) for g in games]),)):
         roms.setdefault(int(row["catalog_game_id"]), []).append(row)
+    xml = _XmlValues()
     lines = ['<?xml version="1.0" encoding="utf-8"?>',
              '<!DOCTYPE datafile PUBLIC "-//Logiqx//DTD ROM Management Datafile//EN" '
              '"http://www.logiqx.com/Dats/datafile.dtd">',
              "<datafile>", "\t<header>",
-             f"\t\t<name>{_text(source['name'] + ' (fixdat)')}</name>",
-             f"\t\t<description>{_text(source['name'])}: {len(games)} missing games"
+             f"\t\t<name>{xml.text(source['name'] + ' (fixdat)')}</name>",
+             f"\t\t<description>{xml.text(source['name'])}: {len(games)} missing games"
              "</description>",
-             f"\t\t<version>{_text(source['version'] or '')}</version>",
+             f"\t\t<version>{xml.text(source['version'] or '')}</version>",
              "\t\t<author>ROM Runner</author>", "\t</header>"]
     count = 0
     for game in games:
-        lines.append(f"\t<game name={quoteattr(game['name'])}>")
-        lines.append(f"\t\t<description>{_text(game['description'] or game['name'])}"
+        lines.append(f"\t<game name={xml.attr(game['name'])}>")
+        lines.append(f"\t\t<description>{xml.text(game['description'] or game['name'])}"
                      "</description>")
         for rom in roms.get(int(game["id"]), []):
-            attrs = [f"name={quoteattr(rom['name'])}"]
-            attrs += [f"{key}={quoteattr(str(rom[column]))}" for key, column in
+            attrs = [f"name={xml.attr(rom['name'])}"]
+            attrs += [f"{key}={xml.attr(str(rom[column]))}" for key, column in
                       (("size", "size"), ("crc", "crc32"), ("md5", "md5"), ("sha1", "sha1"))
                       if rom[column] is not None]
             lines.append(f"\t\t<rom {' '.join(attrs)}/>")
@@ -151,11 +189,7 @@ def write_fixdat(db: Database, name: str, output: Path, *, force: bool = False
         lines.append("\t</game>")
     lines.append("</datafile>")
     _write_atomically(output, "\n".join(lines) + "\n")
-    return FixdatResult(str(source["name"]), str(output), len(games), count)
-
-
-def _text(value: str) -> str:
-    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return FixdatResult(str(source["name"]), str(output), len(games), count, xml.replaced)
 
 
 def _write_atomically(path: Path, text: str) -> None:

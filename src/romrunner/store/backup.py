@@ -36,6 +36,7 @@ from pathlib import Path
 from romrunner.errors import CorruptDatabaseError, DatabaseError, InputError
 from romrunner.store.database import SQLITE_MAGIC, Database, sqlite_error
 from romrunner.timeutil import utc_now
+from romrunner.words import counted
 
 BACKUP_APPLICATION_ID = 0x52524B42  # "RRKB": a ROM Runner backup
 _APPLICATION_ID_OFFSET = 68
@@ -213,7 +214,8 @@ def _replace_problem(db: Database, dest: Path) -> str | None:
     except sqlite3.Error as exc:
         return f"a ROM Runner backup that cannot be read ({exc})"
     written = written_at(dest)
-    holds = f"{existing.games:,} games" if existing.games is not None else "no games table"
+    holds = counted(existing.games, "game") if existing.games is not None \
+        else "no games table"
     whose = f"written {written}, {holds}"
     if existing.database_id is None and not _same_history(existing, source):
         return f"a ROM Runner backup whose database is not recorded ({whose})"
@@ -232,7 +234,7 @@ def _replace_problem(db: Database, dest: Path) -> str | None:
         since = f"; restored {source.restores[-1].at} to an earlier state" \
             if reached is not source else ""
         return (f"a ROM Runner backup of this database holding changes it does not have "
-                f"({whose}; this database: {source.games or 0:,} games{since})")
+                f"({whose}; this database: {counted(source.games or 0, 'game')}{since})")
     return None
 
 

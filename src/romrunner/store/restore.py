@@ -61,6 +61,7 @@ from romrunner.store.lock import LockHolder, lock_path
 from romrunner.store.migrate import LATEST_VERSION, current_version
 from romrunner.store.open import missing_folders, prepare_to_write, refuse_a_foreign_database
 from romrunner.timeutil import utc_now
+from romrunner.words import counted
 
 _TEMP_PREFIX, _TEMP_SUFFIX = ".romrunner-restore.", ".tmp"
 _SIDE_FILES = ("-wal", "-shm", "-journal")
@@ -327,8 +328,9 @@ def _other_database_message(backup: Path, current: _Current, restored: DatabaseS
     what = "a backup of another database" if known else \
         "a backup that cannot be told to be of this database (no id in one of them)"
     games = current.counts.get("games")
-    return (f"{backup}: {what} ({restored.games or 0:,} games; this database: {games or 0:,} "
-            "games); nothing was changed (--force restores it, saving this database first)")
+    return (f"{backup}: {what} ({counted(restored.games or 0, 'game')}; this database: "
+            f"{counted(games or 0, 'game')}); nothing was changed (--force restores it, saving "
+            "this database first)")
 
 
 def _side_name(path: Path, stamp: str, suffix: str) -> Path:
