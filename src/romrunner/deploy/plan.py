@@ -80,11 +80,19 @@ class PlanIssue:
     platform_id: str | None = None
     game_id: int | None = None
     path: str | None = None
+    # The games an issue about several names (its game_id and path: the one, if one): each
+    # game's id, its file in the library and its files on the card (``games`` in the JSON).
+    games: tuple[tuple[int, str, tuple[str, ...]], ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
         """The JSON form."""
-        return {"code": self.code, "message": self.message, "platform_id": self.platform_id,
-                "game_id": self.game_id, "path": self.path}
+        found: dict[str, Any] = {"code": self.code, "message": self.message,
+                                 "platform_id": self.platform_id, "game_id": self.game_id,
+                                 "path": self.path}
+        if self.games:
+            found["games"] = [{"game_id": game_id, "path": path, "on_card": list(on_card)}
+                              for game_id, path, on_card in self.games]
+        return found
 
 
 @dataclass
@@ -412,20 +420,30 @@ def _hold_absent(db: Database, builder: _Builder, absent: dict[int, _Game]) -> N
             builder.plan.held_games.add(game.id)
             missing[game.id] = dests
     placed = {collision_key(item.dest, builder.fs) for item in builder.plan.items}
-    on_card = {game_id: sum(collision_key(dest, builder.fs) not in placed  # (not a copy of
-                            and os.path.lexists(builder.plan.root / dest)  # it placed now)
-                            for dest in dests)
-               for game_id, dests in missing.items()}
-    files = sum(on_card.values())
-    if files:
-        count = sum(1 for n in on_card.values() if n)
+    on_card = {game_id: tuple(dest for dest in dests  # (not a copy of it placed now)
+                              if collision_key(dest, builder.fs) not in placed
+                              and os.path.lexists(builder.plan.root / dest))
+               for game_id, dests in sorted(missing.items())}
+    named = [(game_id, dests) for game_id, dests in on_card.items() if dests]
+    if named:
+        count, files = len(named), sum(len(dests) for _, dests in named)
+        shown = [games[game_id] for game_id, _ in named]
+        listed = ", ".join(game.filename for game in shown[:HELD_NAMED]) + (
+            f" and {count - HELD_NAMED:,} more" if count > HELD_NAMED else "")
         builder.plan.warnings.append(PlanIssue(
             "missing-held", f"{counted(count, 'game')} missing from the "
             "library since the last scan (an unmounted share? rescan when it is back) "
             f"{'has' if count == 1 else 'have'} {counted(files, 'file')} "
-            "on the card: "
+            f"on the card ({listed}): "
             "left out and their copies on the card kept, never pruned (deleted on purpose? "
-            "`romrunner games forget --missing` lets --prune remove them)"))
+            "`romrunner games forget --missing` lets --prune remove them)",
+            shown[0].platform_id if len({g.platform_id for g in shown}) == 1 else None,
+            shown[0].id if count == 1 else None, shown[0].source if count == 1 else None,
+            tuple((game.id, game.source, dests) for game, (_, dests) in zip(shown, named,
+                                                                            strict=True))))
+
+
+HELD_NAMED = 5  # games a missing-held warning names; more are counted
 
 
 def _held_copies(db: Database, plan: DeployPlan) -> None:
