@@ -118,13 +118,16 @@ def _deploy_run(app: AppContext, db: Database, profile_id: int, words: tuple[str
     layout = card_layout(db, pack, profile_id, card)
     chosen = choose_games(db, pack, profile_id, layout, words=words, collection=collection,
                           auto=auto)
-    if chosen.missing:
-        app.warn(missing_warning(chosen))
     if not chosen.game_ids and (not options.prune or not read_manifest(card)[0]):
         # (a prune of a card with files of ours goes on: its brake says it)
+        if chosen.missing:
+            app.warn(missing_warning(chosen))
         app.warn(f"no game chosen: {_why_none(chosen, profile_id)}")
         return _nothing_chosen(app, chosen)
     plan = build_plan(db, layout, chosen.game_ids, pack=pack, profile_id=profile_id)
+    chosen = chosen.reaching(plan.reached)  # (a copy in another root placed: not missing)
+    if chosen.missing:
+        app.warn(missing_warning(chosen))
     _warn_plan(app, plan)
     left_out = _left_out(plan)
     if dry_run:
