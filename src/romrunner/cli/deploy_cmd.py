@@ -118,13 +118,16 @@ def _deploy_run(app: AppContext, db: Database, profile_id: int, words: tuple[str
     layout = card_layout(db, pack, profile_id, card)
     chosen = choose_games(db, pack, profile_id, layout, words=words, collection=collection,
                           auto=auto)
-    if chosen.missing:
-        app.warn(missing_warning(chosen))
     if not chosen.game_ids and (not options.prune or not read_manifest(card)[0]):
         # (a prune of a card with files of ours goes on: its brake says it)
+        if chosen.missing:
+            app.warn(missing_warning(chosen))
         app.warn(f"no game chosen: {_why_none(chosen, profile_id)}")
         return _nothing_chosen(app, chosen)
     plan = build_plan(db, layout, chosen.game_ids, pack=pack, profile_id=profile_id)
+    chosen = chosen.reaching(plan.reached)  # (a copy in another root placed: not missing)
+    if chosen.missing:
+        app.warn(missing_warning(chosen))
     _warn_plan(app, plan)
     left_out = _left_out(plan)
     if dry_run:
@@ -132,6 +135,8 @@ def _deploy_run(app: AppContext, db: Database, profile_id: int, words: tuple[str
         data["chosen"] = _chosen_data(chosen)
         data["chosen"]["left_out"] = left_out
         return _finish_preview(app, data)
+    if left_out and not plan.items and (not options.prune or not read_manifest(card)[0]):
+        return _all_left_out(app, chosen, left_out)  # as no game chosen: nothing written
     refuse_library_overlap(db, card, plan.items)  # before the card's id file is written,
     check_destination(card)  # and refused in the words of the dry run (a read-only card)
     with progress_callback(app) as update:
@@ -219,9 +224,25 @@ def _nothing_chosen(app: AppContext, chosen: Chosen) -> int:
     return EXIT_NOTHING_CHOSEN
 
 
+def _all_left_out(app: AppContext, chosen: Chosen, left_out: int) -> int:
+    """The plan placed none of the chosen games (each said in a warning) and has nothing
+    else to write: as for no game chosen, nothing is written (no ``.romrunner/`` on a blank
+    card) or recorded, and the exit is 1."""
+    said = f"{counted(left_out, 'chosen game')} {'was' if left_out == 1 else 'were'} left out"
+
+    def render(console: Console) -> None:
+        console.print(f"{said} (the warnings above say why): nothing deployed", markup=False,
+                      soft_wrap=True)
+
+    app.finish({"chosen": _chosen_data(chosen), "left_out": left_out}, render, ok=False,
+               errors=[f"{said} (the warnings say why); nothing was written"])
+    return EXIT_FILES_FAILED
+
+
 def _warn_plan(app: AppContext, plan: DeployPlan) -> None:
     for issue in [*plan.errors, *plan.warnings]:
-        named = not issue.path or issue.message.startswith(issue.path)
+        # (an issue naming its games in its words is not said after one's path)
+        named = not issue.path or bool(issue.games) or issue.message.startswith(issue.path)
         app.warn(issue.message if named else f"{issue.path}: {issue.message}")
 
 
@@ -241,6 +262,10 @@ def _render_preview(console: Console, data: dict[str, Any]) -> None:
                   + (f"{data['free_bytes']:,} free" if data["free_bytes"] is not None
                      else "free space unknown (the card's file system does not report it)")
                   + ("" if data["enough_space"] else " — NOT ENOUGH SPACE"), soft_wrap=True)
+    left_out = chosen.get("left_out")
+    if left_out:  # the run's words (its exit 1: the JSON's errors say it too)
+        console.print(f"{counted(left_out, 'chosen game')} would be left out (the warnings "
+                      "above say why)", markup=False, soft_wrap=True)
     for entry in data["replace"]:  # worded as the real run reports them
         console.print(f"  {replaced_line(entry, 'would replace')}", markup=False, soft_wrap=True)
     for path in data["prune"]:
@@ -347,9 +372,9 @@ def finish_summary(app: AppContext, summary: DeploySummary, left_out: int = 0) -
             f"{summary.bytes_copied:,} bytes in {summary.seconds:.1f} s",
             markup=False, soft_wrap=True)
         if left_out:
-            console.print(f"{left_out:,} chosen {'game was' if left_out == 1 else 'games were'}"
-                          " left out (the warnings above say why)", markup=False,
-                          soft_wrap=True)
+            console.print(f"{counted(left_out, 'chosen game')} "
+                          f"{'was' if left_out == 1 else 'were'} left out (the warnings above "
+                          "say why)", markup=False, soft_wrap=True)
         for entry in summary.replaced:
             console.print(f"  {replaced_line(entry, 'replaced')}", markup=False, soft_wrap=True)
         for folder in summary.pruned_folders:

@@ -80,11 +80,19 @@ class PlanIssue:
     platform_id: str | None = None
     game_id: int | None = None
     path: str | None = None
+    # The games an issue about several names (its game_id and path: the one, if one): each
+    # game's id, its file in the library and its files on the card (``games`` in the JSON).
+    games: tuple[tuple[int, str, tuple[str, ...]], ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
         """The JSON form."""
-        return {"code": self.code, "message": self.message, "platform_id": self.platform_id,
-                "game_id": self.game_id, "path": self.path}
+        found: dict[str, Any] = {"code": self.code, "message": self.message,
+                                 "platform_id": self.platform_id, "game_id": self.game_id,
+                                 "path": self.path}
+        if self.games:
+            found["games"] = [{"game_id": game_id, "path": path, "on_card": list(on_card)}
+                              for game_id, path, on_card in self.games]
+        return found
 
 
 @dataclass
@@ -121,6 +129,10 @@ class DeployPlan:
     held_sha1s: set[str] = field(default_factory=set)
     # Chosen games left out as copies of another chosen game: (left out, the one deployed).
     copies: list[tuple[int, int]] = field(default_factory=list)
+    # Games not placed themselves — left out as copies, missing from the library since the
+    # scan, on a root that is not reachable — whose content the card gets now from a game
+    # placed (a copy in another root): a selection does not call such a game not deployed.
+    reached: set[int] = field(default_factory=set)
     # The folders the layout names for what the plan puts on the card (each platform's ROM
     # and BIOS folder, the playlist folder): the OS expects them, a prune never removes them.
     layout_folders: set[str] = field(default_factory=set)
@@ -252,6 +264,7 @@ def _build_plan(db: Database, layout: CardLayoutLike, game_ids: Iterable[int],
             f"{'its' if count == 1 else 'their'} FILE lines name them (the library's files "
             f"are unchanged; {', '.join(builder.flat_sheets[:3])}"
             f"{f' and {count - 3:,} more' if count > 3 else ''})"))
+    _note_reached(db, builder, games, absent, tracks)
     _hold_absent(db, builder, absent)
     _held_copies(db, plan)
     _warn_left_folders(layout, plan, {game.platform_id for game in games.values()})
@@ -379,6 +392,67 @@ def _replaced_playlist(game: _Game, tracks: list[_Track], discs: set[str],
     return all(os.path.join(parent, track.name) in discs for track in tracks)
 
 
+def _note_reached(db: Database, builder: _Builder, games: dict[int, _Game],
+                  absent: dict[int, _Game], tracks: dict[int, list[_Track]]) -> None:
+    """Fill :attr:`DeployPlan.reached`: the games left out as copies of a game placed, and
+    the ``absent`` games (see _absent_games) whose content a game placed has — by the tests
+    copies are left out by: a file's CRC32, size and SHA1 (see _leave_out_copies), a disc's
+    sheet and tracks (see _leave_out_disc_copies) — and the absent playlists whose discs all
+    reach the card."""
+    plan = builder.plan
+    placed = {item.game_id for item in plan.items
+              if item.kind == ROM and item.game_id is not None}
+    plan.reached.update(left for left, kept in plan.copies if kept in placed)
+    rest = {i: game for i, game in absent.items() if i not in plan.reached}
+    if not rest:
+        return
+    here = [game for game in games.values() if game.id in placed]
+    members = _single_members(db, [g.id for g in [*here, *rest.values()] if g.archive])
+    rest_tracks = _load_tracks(db, [i for i, game in rest.items() if game.sheet])
+
+    def file_key(game: _Game) -> tuple[str, bytes, int] | None:
+        if game.set_key or game.sheet:
+            return None
+        crc32, size = (members.get(game.id, (None, 0, None))[:2] if game.archive
+                       else (game.crc32, game.size))
+        return None if crc32 is None else (game.platform_id, crc32, size)
+
+    def disc_key(game: _Game, its: list[_Track]) -> tuple[Any, ...]:
+        return (game.platform_id, game.set_key, game.disc if game.set_key else None,
+                game.size, tuple((t.name, t.size) for t in its))
+
+    files: dict[tuple[str, bytes, int], list[_Game]] = defaultdict(list)
+    discs: dict[tuple[Any, ...], list[_Game]] = defaultdict(list)
+    for game in here:
+        if (found := file_key(game)) is not None:
+            files[found].append(game)
+        elif (game.set_key or game.sheet) and not game.filename.lower().endswith(".m3u"):
+            discs[disc_key(game, tracks.get(game.id, []))].append(game)
+    all_tracks = {**tracks, **rest_tracks}
+    playlists: list[_Game] = []
+    for game in rest.values():
+        if game.filename.lower().endswith(".m3u"):
+            playlists.append(game)
+        elif (found := file_key(game)) is not None:
+            sha1 = _content_sha1(game, members)
+            if any(sha1 is None or _content_sha1(other, members) in (None, sha1)
+                   for other in files.get(found, ())):
+                plan.reached.add(game.id)
+        elif (game.set_key or game.sheet) and any(
+                _same_disc(other, game, all_tracks)
+                for other in discs.get(disc_key(game, rest_tracks.get(game.id, [])), ())):
+            plan.reached.add(game.id)
+    if playlists:  # an .m3u: the discs it lists
+        sources = {game.source: game.id for game in [*games.values(), *absent.values()]}
+        for game in playlists:
+            parent = game.source.rpartition("/")[0]
+            listed = [sources.get(posixpath.join(parent, track.name))
+                      for track in rest_tracks.get(game.id, [])]
+            if listed and all(i is not None and (i in placed or i in plan.reached)
+                              for i in listed):
+                plan.reached.add(game.id)
+
+
 def _absent_games(db: Database, builder: _Builder, chosen: set[int]) -> dict[int, _Game]:
     """The games the library has but cannot deploy now, not chosen: missing since the scan
     (an unmounted share whose empty mount folder was rescanned) or on a root that is not
@@ -412,20 +486,30 @@ def _hold_absent(db: Database, builder: _Builder, absent: dict[int, _Game]) -> N
             builder.plan.held_games.add(game.id)
             missing[game.id] = dests
     placed = {collision_key(item.dest, builder.fs) for item in builder.plan.items}
-    on_card = {game_id: sum(collision_key(dest, builder.fs) not in placed  # (not a copy of
-                            and os.path.lexists(builder.plan.root / dest)  # it placed now)
-                            for dest in dests)
-               for game_id, dests in missing.items()}
-    files = sum(on_card.values())
-    if files:
-        count = sum(1 for n in on_card.values() if n)
+    on_card = {game_id: tuple(dest for dest in dests  # (not a copy of it placed now)
+                              if collision_key(dest, builder.fs) not in placed
+                              and os.path.lexists(builder.plan.root / dest))
+               for game_id, dests in sorted(missing.items())}
+    named = [(game_id, dests) for game_id, dests in on_card.items() if dests]
+    if named:
+        count, files = len(named), sum(len(dests) for _, dests in named)
+        shown = [games[game_id] for game_id, _ in named]
+        listed = ", ".join(game.filename for game in shown[:HELD_NAMED]) + (
+            f" and {count - HELD_NAMED:,} more" if count > HELD_NAMED else "")
         builder.plan.warnings.append(PlanIssue(
             "missing-held", f"{counted(count, 'game')} missing from the "
             "library since the last scan (an unmounted share? rescan when it is back) "
             f"{'has' if count == 1 else 'have'} {counted(files, 'file')} "
-            "on the card: "
+            f"on the card ({listed}): "
             "left out and their copies on the card kept, never pruned (deleted on purpose? "
-            "`romrunner games forget --missing` lets --prune remove them)"))
+            "`romrunner games forget --missing` lets --prune remove them)",
+            shown[0].platform_id if len({g.platform_id for g in shown}) == 1 else None,
+            shown[0].id if count == 1 else None, shown[0].source if count == 1 else None,
+            tuple((game.id, game.source, dests) for game, (_, dests) in zip(shown, named,
+                                                                            strict=True))))
+
+
+HELD_NAMED = 5  # games a missing-held warning names; more are counted
 
 
 def _held_copies(db: Database, plan: DeployPlan) -> None:

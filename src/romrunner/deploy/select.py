@@ -10,7 +10,7 @@ so that a deploy can say they are left out.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import PurePosixPath
 
 from romrunner.devices.autolist import build_autolist
@@ -32,6 +32,17 @@ class Chosen:
     # the library since the last scan: not deployed.
     missing: list[str] = field(default_factory=list)
     matched: int = 0  # games the words chose, present or missing (0: no words)
+    missing_ids: list[int] = field(default_factory=list)  # their ids, in that order
+
+    def reaching(self, reached: set[int]) -> Chosen:
+        """These games, with the missing ones whose content the card gets another way (a
+        copy in another library root placed now: ``reached``, the plan's word) not called
+        missing: they are not left out."""
+        kept = [(name, game_id) for name, game_id in zip(self.missing, self.missing_ids,
+                                                         strict=True)
+                if game_id not in reached]
+        return replace(self, missing=[name for name, _ in kept],
+                       missing_ids=[game_id for _, game_id in kept])
 
 
 def deploy_query(words: Sequence[str], collection: str | None) -> str:
@@ -52,23 +63,26 @@ def choose_games(db: Database, pack: DefinitionPack, profile_id: int, layout: Ca
                          "or --auto (the profile's auto-list)")
     ids: list[int] | None = None
     missing: list[str] = []
+    missing_ids: list[int] = []
     if text:
         chosen = select(db, text, known_platforms=pack.platforms)
-        ids, missing = [], []
+        ids = []
         for game_id, filepath, is_missing in db.query(
                 f"SELECT g.id, g.filepath, g.is_missing FROM {chosen.from_sql} "
                 f"WHERE ({chosen.where}) ORDER BY g.id", chosen.all_params):
             if is_missing:
                 missing.append(PurePosixPath(str(filepath)).name)
+                missing_ids.append(int(game_id))
             else:
                 ids.append(int(game_id))
     matched = len(ids or ()) + len(missing)
     if not auto:
-        return Chosen(ids or [], text, missing=missing, matched=matched)
+        return Chosen(ids or [], text, missing=missing, matched=matched,
+                      missing_ids=missing_ids)
     included = [entry.game_id for entry in build_autolist(db, pack, profile_id, layout).included]
     if ids is None:
         return Chosen(sorted(included), "the profile's auto-list")
     wanted = set(ids)
     kept = sorted(game_id for game_id in included if game_id in wanted)
     return Chosen(kept, f"{text}, as the profile's auto-list allows", len(ids) - len(kept),
-                  missing, matched)
+                  missing, matched, missing_ids)
