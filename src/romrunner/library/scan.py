@@ -36,6 +36,7 @@ from romrunner.library.plan import (
     plan_root,
     recheck_vanished,
 )
+from romrunner.library.platforms import UNKNOWN
 from romrunner.library.record import (
     FILE_COLUMNS,
     FULL_HASHING,
@@ -121,8 +122,16 @@ def scan_library(db: Database, pack: DefinitionPack, roots: list[Root] | None = 
     for root in roots:
         _scan_root(db, pack, root, rules, summary,
                    _Options(workers, full, progress, accept_missing, hash_plan))
+    summary.undecided_platform = undecided_platform(db)
     summary.seconds = round(time.perf_counter() - started, 3)
     return summary
+
+
+def undecided_platform(db: Database) -> int:
+    """Present games of the library whose platform is undecided (``unknown``): one row of
+    the platform counters (migration 16), whatever the size of the library."""
+    return int(db.scalar("SELECT coalesce(sum(games - missing), 0) FROM platform_counts "
+                         "WHERE platform_id = ?", (UNKNOWN,)))
 
 
 class _Options(NamedTuple):
