@@ -51,7 +51,9 @@ def library(run: Any, tmp_path: Path) -> dict[str, Any]:
     (root / "NES").mkdir(parents=True)
     (root / "NES" / "Plain Copy.nes").write_bytes(plain)
     with py7zr.SevenZipFile(root / "NES" / "Seven (USA).7z", "w") as archive:
-        archive.writestr(seven, "Seven (USA).sfc")
+        archive.writestr(seven, "Seven (USA).sfc")  # SNES by its member's extension
+    with py7zr.SevenZipFile(root / "NES" / "Seven Copy.7z", "w") as archive:
+        archive.writestr(seven, "Seven Copy.nes")  # SNES by its member's hash
     (root / "NES" / "Both (USA).nes").write_bytes(shared)
     (root / "NES" / "Real (USA).nes").write_bytes(nes)
     (tmp_path / "snes.dat").write_text(_dat(SNES_DAT, {
@@ -74,9 +76,9 @@ def _games(run: Any) -> dict[str, Any]:
 def test_a_hash_match_settles_the_platform_the_folder_gave(
         run: Any, library: dict[str, Any]) -> None:
     assert {name: row["platform_id"] for name, row in library.items()} == {
-        "Plain Copy.nes": "snes", "Seven (USA).7z": "snes", "Both (USA).nes": "nes",
-        "Real (USA).nes": "nes"}
-    for name in ("Plain Copy.nes", "Seven (USA).7z"):
+        "Plain Copy.nes": "snes", "Seven (USA).7z": "snes", "Seven Copy.7z": "snes",
+        "Both (USA).nes": "nes", "Real (USA).nes": "nes"}
+    for name in ("Plain Copy.nes", "Seven Copy.7z"):
         shown = run("games", "show", str(library[name]["id"]))
         assert "platform   snes (from the matched catalog)" in shown.out, shown.out
         data = run("--json", "games", "show", str(library[name]["id"])).json()["data"]
@@ -88,7 +90,7 @@ def test_a_hash_match_settles_the_platform_the_folder_gave(
     assert _games(run)["Plain Copy.nes"]["platform_id"] == "snes"
     counts = {row["platform_id"]: row["games"]
               for row in run("--json", "platforms").json()["data"]}
-    assert counts == {"nes": 2, "snes": 2}
+    assert counts == {"nes": 2, "snes": 3}
 
 
 def test_a_platform_set_by_hand_wins_over_the_catalog(run: Any,
@@ -111,4 +113,5 @@ def test_a_deploy_puts_the_settled_game_in_its_platform_s_folder(
     assert result.code == 0, result.err
     placed = sorted((p.parent.name, p.name) for p in card.rglob("*") if p.is_file()
                     and ".romrunner" not in p.parts)
+    # (the two .7z of one content: one goes, the other is left out as its copy)
     assert placed == [("snes", "Plain Copy.nes"), ("snes", "Seven (USA).7z")]
