@@ -92,7 +92,9 @@ def test_an_emptied_or_gone_platform_folder_is_held_back(cli: Any, tmp_path: Pat
     assert errors == [f"{root / 'GBA'}: none of its 12 files was found (the folder is empty "
                       "or gone): nothing was marked missing; if the folder is mounted and "
                       "they were really removed, scan again with --accept-missing"]
-    assert data["identified"] == 2 and data["guessed"] == 2  # GBA's, still present
+    # GBA's, still present, and NES/'s (.gba files: GBA games by their extension, which
+    # the NES folder's platform does not list)
+    assert data["identified"] == 4 and data["guessed"] == 4
     assert _missing(cli) == 1
 
     (root / "GBA").rmdir()  # the mount point itself gone: the same

@@ -145,18 +145,33 @@ def _reset(db: Database) -> None:
                "WHERE game_id IN (SELECT id FROM temp.identify_scope)")
 
 
+# A match settles the platform of a game whose platform was not set by hand: an undecided
+# one, or one the folder name, extension or header gave (an SNES game in `NES/` is an SNES
+# game), then ``platform_source = 'catalog'``. A multi-disc set's key follows its platform.
+_SETTLE_PLATFORM = (
+    "platform_source = CASE WHEN {t}.platform_id <> {p} THEN 'catalog' "
+    "ELSE {t}.platform_source END, platform_id = {p}, "
+    "set_key = CASE WHEN {t}.set_key IS NOT NULL AND {t}.platform_id <> {p} "
+    "THEN {p} || substr({t}.set_key, length({t}.platform_id) + 1) ELSE {t}.set_key END")
+
+
 def _match_games(db: Database, method: str, condition: str) -> None:
+    """One hash pass over the games in scope. A game matches a catalog game of its own
+    platform; an undecided one, any; one whose platform the scan decided (not set by hand),
+    a catalog game of another platform when no other platform's catalog has that data (so
+    a hash several platforms' DATs list never moves a game)."""
     unique = _UNIQUE_IF_STATED if condition.startswith("r.crc32_bin = t.crc32_bin") else ""
+    elsewhere = condition.replace("r.", "r2.")
     db.execute(
         "UPDATE games AS t SET matched_game_id = cg.game_id, match_method = ?, "
-        "platform_source = CASE WHEN t.platform_id = 'unknown' THEN 'catalog' "
-        "ELSE t.platform_source END, "
-        "platform_id = CASE WHEN t.platform_id = 'unknown' THEN cg.platform_id "
-        "ELSE t.platform_id END "
+        + _SETTLE_PLATFORM.format(t="t", p="cg.platform_id") + " "
         "FROM catalog_roms r JOIN catalog_games cg ON cg.id = r.catalog_game_id "
         f"WHERE {condition} AND t.matched_game_id IS NULL "
         "AND t.id IN (SELECT id FROM temp.identify_scope) "
-        f"AND (t.platform_id = 'unknown' OR t.platform_id = cg.platform_id){unique}",
+        "AND (t.platform_id = cg.platform_id OR t.platform_id = 'unknown' "
+        "OR (t.platform_source <> 'user' AND NOT EXISTS (SELECT 1 FROM catalog_roms r2 "
+        "JOIN catalog_games cg2 ON cg2.id = r2.catalog_game_id "
+        f"WHERE {elsewhere} AND cg2.platform_id <> cg.platform_id))){unique}",
         (method,))
 
 
@@ -183,17 +198,22 @@ def _decide_by_members(db: Database) -> None:
     db.execute(
         "UPDATE games AS g SET matched_game_id = f.game, "
         "match_method = CASE WHEN g.is_archive = 1 THEN f.method ELSE 'tracks' END, "
-        "platform_source = CASE WHEN g.platform_id = 'unknown' THEN 'catalog' "
-        "ELSE g.platform_source END, "
-        "platform_id = CASE WHEN g.platform_id = 'unknown' THEN "
-        "(SELECT platform_id FROM catalog_games WHERE game_id = f.game LIMIT 1) "
-        "ELSE g.platform_id END "
-        "FROM (SELECT game_id, min(matched_game_id) AS game, min(match_method) AS method "
-        "      FROM game_files WHERE kind IN ('member', 'track') "
-        "      AND game_id IN (SELECT id FROM temp.identify_scope) "
-        "      GROUP BY game_id "
-        "      HAVING count(DISTINCT matched_game_id) = 1 "
-        "         AND count(matched_game_id) = count(*)) AS f "
+        + _SETTLE_PLATFORM.format(t="g", p="f.platform") + " "
+        "FROM (SELECT m.game_id, m.game, m.method, CASE "
+        # its own platform when the matched game is in that platform's catalog, or it was
+        # set by hand; else the catalog's
+        "        WHEN x.platform_source = 'user' OR EXISTS (SELECT 1 FROM catalog_games c "
+        "          WHERE c.game_id = m.game AND c.platform_id = x.platform_id) "
+        "        THEN x.platform_id "
+        "        ELSE (SELECT platform_id FROM catalog_games WHERE game_id = m.game LIMIT 1) "
+        "      END AS platform "
+        "      FROM (SELECT game_id, min(matched_game_id) AS game, min(match_method) AS method "
+        "            FROM game_files WHERE kind IN ('member', 'track') "
+        "            AND game_id IN (SELECT id FROM temp.identify_scope) "
+        "            GROUP BY game_id "
+        "            HAVING count(DISTINCT matched_game_id) = 1 "
+        "               AND count(matched_game_id) = count(*)) AS m "
+        "      JOIN games x ON x.id = m.game_id) AS f "
         "WHERE g.id = f.game_id AND g.matched_game_id IS NULL")
 
 

@@ -8,7 +8,7 @@ import click
 from rich.console import Console
 
 from romrunner.cli.context import ROW_ID, app_context
-from romrunner.devices.autolist import run_autolist
+from romrunner.devices.autolist import NO_PLATFORM, run_autolist
 from romrunner.store import OpenMode
 
 
@@ -49,6 +49,11 @@ def autolist(profile_id: int, card: Path | None, save: str | None, replace: bool
                       + (f"; {result.filtered_by_profile} left out by the profile's filters"
                          if result.filtered_by_profile else ""), markup=False)
         console.print(", ".join(f"{k} {v}" for k, v in result.summary().items()), markup=False)
+        undecided = result.summary().get(NO_PLATFORM, 0)
+        if undecided:
+            console.print(f"{undecided:,} {'game' if undecided == 1 else 'games'} of undecided "
+                          "platform left out (no_platform): `romrunner games set-platform "
+                          "PLATFORM ID…` settles them", markup=False, soft_wrap=True)
         if result.saved_collection is not None:
             console.print(f"saved as collection {result.saved_collection} ({save})",
                           markup=False)

@@ -88,6 +88,24 @@ def scan(paths: tuple[Path, ...], workers: int | None, full: bool,
                 f"{summary.unverified:,} files known by their CRC32 only, MD5/SHA1 not "
                 f"computed yet ({summary.identified_by_crc_only:,} identified by CRC32 + "
                 "size alone); scan --verify hashes them")
+        if summary.undecided_platform:
+            count = summary.undecided_platform
+            console.print(
+                f"{count:,} {'game is' if count == 1 else 'games are'} of undecided platform "
+                "(an extension several platforms list, outside a folder that names one): no "
+                "deploy or auto-list takes them; `romrunner games ls platform:unknown` lists "
+                "them, `romrunner games set-platform PLATFORM ID…` settles them",
+                markup=False, soft_wrap=True)
+        if summary.not_games:
+            count = summary.not_games
+            shown = ", ".join(summary.not_games_paths[:3]) + (
+                f" and {count - 3:,} more" if count > 3 else "")
+            console.print(
+                f"{count:,} {'file' if count == 1 else 'files'} stored as games by an earlier "
+                f"scan {'is' if count == 1 else 'are'} no longer taken for games (covers, "
+                f"notes: no platform of their folder lists their type): marked missing, "
+                f"collections and overrides kept ({shown}); `romrunner games forget "
+                "--missing` forgets them", markup=False, soft_wrap=True)
         if summary.disc_ids:
             console.print(f"read {summary.disc_ids:,} disc ids (serials, game ids) from images")
         if summary.skipped_hidden or summary.skipped_empty:

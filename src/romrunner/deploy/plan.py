@@ -42,6 +42,7 @@ from romrunner.deploy.legal import (
 from romrunner.errors import InputError
 from romrunner.gcpause import gc_paused
 from romrunner.library.containers import ContainerError, sheet_entries, sheet_file_names
+from romrunner.library.platforms import UNKNOWN
 from romrunner.library.summary import card_name, os_path
 from romrunner.packs.loader import DefinitionPack
 from romrunner.store.database import Database
@@ -252,6 +253,7 @@ def _build_plan(db: Database, layout: CardLayoutLike, game_ids: Iterable[int],
     for set_key, discs in placed.items():
         builder.add_set(set_key, discs, sets.get(set_key, len(discs)))
     _warn_flat_sets(builder, placed)
+    _warn_no_platform(builder)
     _hold_copies_of_unplaced(builder, tracks)
     if builder.flat_sheets:
         count = len(builder.flat_sheets)
@@ -294,6 +296,24 @@ def _hold_copies_of_unplaced(builder: _Builder, tracks: dict[int, list[_Track]])
             game = builder.left_out_copies[left]
             builder.plan.held.extend(builder.card_paths(game, tracks.get(game.id, [])))
             builder.plan.held_games.add(game.id)
+
+
+NO_PLATFORM_NAMED = 5  # games named in the undecided-platform warning; more are counted
+
+
+def _warn_no_platform(builder: _Builder) -> None:
+    """One warning for the chosen games of undecided platform, left out (a frontend finds
+    nothing in a folder named ``unknown``), naming the first few and the fix."""
+    games = builder.no_platform
+    if not games:
+        return
+    names = ", ".join(f"{game.id} {game.filename}" for game in games[:NO_PLATFORM_NAMED])
+    more = f" and {len(games) - NO_PLATFORM_NAMED:,} more" if len(games) > NO_PLATFORM_NAMED \
+        else ""
+    builder.plan.warnings.append(PlanIssue(
+        "no-platform", f"{len(games):,} chosen {'game is' if len(games) == 1 else 'games are'}"
+        f" of undecided platform: left out ({names}{more}); set it with `romrunner games "
+        "set-platform PLATFORM ID…`", UNKNOWN))
 
 
 def _warn_flat_sets(builder: _Builder, placed: dict[str, list[tuple[_Game, str]]]) -> None:
@@ -884,6 +904,7 @@ class _Builder:
         self.taken: dict[str, str] = {}  # collision key -> what claimed it
         self.folders: dict[str, str | None] = {}
         self.no_folder: dict[str, int] = defaultdict(int)
+        self.no_platform: list[_Game] = []  # chosen games whose platform is undecided
         self.roots_ok: dict[str, bool] = {}
         self.unreachable: set[str] = set()
         # Per multi-disc set with two or more chosen discs: its first disc (by disc number),
@@ -898,9 +919,10 @@ class _Builder:
         self.missing_discs: dict[str, list[_Game]] = defaultdict(list)
 
     def folder(self, platform_id: str) -> str | None:
-        """The platform's folder as text (paths are joined as text: 100k games)."""
+        """The platform's folder as text (paths are joined as text: 100k games); None for
+        an undecided platform (never a folder named ``unknown``)."""
         if platform_id not in self.folders:
-            choice = self.layout.rom_folder(platform_id)
+            choice = None if platform_id == UNKNOWN else self.layout.rom_folder(platform_id)
             self.folders[platform_id] = None if choice is None else str(choice.path)
         return self.folders[platform_id]
 
@@ -1151,6 +1173,12 @@ class _Builder:
             return legal_component(f"{set_key}.m3u", self.fs)
 
     def _no_folder(self, game: _Game) -> None:
+        if game.platform_id == UNKNOWN:
+            self.no_platform.append(game)
+            self.error("no-platform", f"{game.source}: its platform is undecided (set it "
+                       f"with `romrunner games set-platform PLATFORM {game.id}`)", game,
+                       game.source)
+            return
         self.no_folder[game.platform_id] += 1
         if self.no_folder[game.platform_id] == 1:
             self.plan.warnings.append(PlanIssue(

@@ -34,6 +34,7 @@ from romrunner.devices.paths import CardLayout, card_layout
 from romrunner.devices.profiles import Profile, list_profiles, load_profile
 from romrunner.errors import InputError
 from romrunner.knowledge.linking import keys_json_sql
+from romrunner.library.platforms import UNKNOWN
 from romrunner.library.tags import ParsedName, parse_filename, parse_name
 from romrunner.packs.loader import DefinitionPack
 from romrunner.store.database import Database
@@ -53,11 +54,14 @@ COMPAT_MISSING_STRICT_OVERRIDE = "COMPAT_MISSING_STRICT_OVERRIDE"
 COMPAT_MISSING_ASSUME_OK = "COMPAT_MISSING_ASSUME_OK"
 NO_EMULATOR_AVAILABLE = "NO_EMULATOR_AVAILABLE"
 INCLUDED = "INCLUDED"
+# A game whose platform the scan could not decide: no emulator, no folder, never included
+# (listed, not gated, so the list counts it: ``games set-platform`` settles it).
+NO_PLATFORM = "no_platform"
 REASON_CODES = (USER_OVERRIDE_INCLUDE, USER_OVERRIDE_EXCLUDE, PERF_OK, PERF_TIER_EXCLUDED,
                 PERF_NO_RETROCAT_DATA_ASSUME_OK, PERF_MISSING_STRICT, PERF_MISSING_OPTIMISTIC,
                 COMPAT_OK, COMPAT_STATUS_EXCLUDED, COMPAT_MISSING_STRICT,
                 COMPAT_MISSING_STRICT_OVERRIDE, COMPAT_MISSING_ASSUME_OK,
-                NO_EMULATOR_AVAILABLE, INCLUDED)
+                NO_EMULATOR_AVAILABLE, INCLUDED, NO_PLATFORM)
 
 # Why a game that passed the gating is still left out (not gating reason codes).
 DROP_OTHER_VERSION = "other_version"
@@ -207,7 +211,7 @@ _GAMES_SQL = (
 
 def _games(db: Database, profile: Profile) -> tuple[list[_Game], int]:
     """The library's games the profile considers (one statement), and how many it filtered."""
-    where = ["g.is_missing = 0", "g.platform_id != 'unknown'"]
+    where = ["g.is_missing = 0"]
     params: list[Any] = []
     if profile.include_platforms:
         where.append("g.platform_id IN (SELECT value FROM json_each(?))")
@@ -231,8 +235,7 @@ def _games(db: Database, profile: Profile) -> tuple[list[_Game], int]:
             "ORDER BY g.platform_id, g.title_norm, g.id", params)
         cursor.row_factory = None  # plain tuples, unpacked into _Game in column order
         games = [_game(*row) for row in cursor]
-    total = int(db.scalar("SELECT count(*) FROM games WHERE is_missing = 0 "
-                          "AND platform_id != 'unknown'"))
+    total = int(db.scalar("SELECT count(*) FROM games WHERE is_missing = 0"))
     return games, total - len(games)
 
 
@@ -565,7 +568,8 @@ def build_autolist(db: Database, pack: DefinitionPack, profile_id: int,
     """The auto-list of ``profile_id`` over the library (``layout``: real card folders)."""
     profile = load_profile(db, profile_id)
     resolved = resolve_os_profile(pack, profile.device_id, profile.os_id)
-    games, filtered = _games(db, profile)
+    considered, filtered = _games(db, profile)
+    games = [game for game in considered if game.platform_id != UNKNOWN]
     emulators = EmulatorResolver(db, pack, profile, resolved).games([g.id for g in games])
     perf = _performance(db, pack, profile)
     compat = _compatibility(db, {key for game in games for key in game.game_keys})
@@ -589,6 +593,12 @@ def build_autolist(db: Database, pack: DefinitionPack, profile_id: int,
             game.id, game.title, game.filename, game.platform_id, gate.include, gate.reason,
             gate.perf, gate.compat, emulator, origin, folders.get(game.platform_id),
             warnings=gate.warnings)
+    for game in considered:
+        if game.platform_id == UNKNOWN:
+            entries[game.id] = AutoListEntry(
+                game.id, game.title, game.filename, game.platform_id, False, NO_PLATFORM,
+                None, None, None, "none", None,
+                warnings=["Platform undecided: set it with `romrunner games set-platform`"])
     _select(games, profile, entries)
     return AutoList(profile.id, profile.os_id, profile.device_id, list(entries.values()),
                     filtered, list(resolved.warnings))

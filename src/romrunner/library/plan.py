@@ -29,6 +29,7 @@ from typing import Any, NamedTuple
 from romrunner.gcpause import gc_paused
 from romrunner.library.containers import ContainerError, find_ignoring_case, referenced_files
 from romrunner.library.examine import HASHED_SHEETS, Job
+from romrunner.library.platforms import MediaRule, is_media_game
 from romrunner.library.roots import Root
 from romrunner.library.summary import ScanSummary, card_name, display_path, os_path
 from romrunner.library.tags import extension_of
@@ -58,10 +59,12 @@ SYSTEM_FILES = frozenset({"thumbs.db", "desktop.ini", "ehthumbs.db"})
 
 class WalkRules(NamedTuple):
     """What the walk takes: files with one of ``extensions``; hidden files and folders
-    (dot-names) only with ``hidden``."""
+    (dot-names) only with ``hidden``; files of an extension of ``media`` (covers, notes:
+    not in ``extensions``) only where its rule makes them games (a `.png` in `PICO-8/`)."""
 
     extensions: set[str]
     hidden: bool = False
+    media: dict[str, MediaRule] = {}  # noqa: RUF012 (a NamedTuple default, never mutated)
 
 
 def skipped_dot_name(name: str, hidden: bool) -> bool:
@@ -87,6 +90,9 @@ class WalkNotes:
     empty: int = 0   # empty files skipped
     unknown: dict[str, int] = field(default_factory=dict)  # files of no game type, by type
     unscanned: list[str] = field(default_factory=list)  # "path: reason" of folders not walked
+    # Files of a media extension (a cover `.png`) that are not games where they are: a row
+    # an earlier release stored for one is no longer a game (see ``Plan.not_games``).
+    not_games: list[str] = field(default_factory=list)
 
     def report(self, path: str, reason: str) -> None:
         """A file or folder that could not be handled; the walk goes on."""
@@ -162,6 +168,9 @@ class Plan:
     user_platform_ids: set[int]    # games whose platform was set by hand
     identified: int = 0            # unchanged files found, matched to a catalog game
     unidentified: int = 0          # unchanged files found, matched to none
+    # Stored games (present) whose file the walk no longer takes for a game (a cover `.png`
+    # an earlier release stored as an NES game): id -> path; the scan marks them missing.
+    not_games: dict[int, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -436,6 +445,10 @@ def _merge(root: Root, parts: list[_Part], tracks: dict[str, StoredTrack],
     plan.jobs = _drop_tracks(root.path, walked, set(tracks))
     plan.jobs.sort(key=_BY_RELPATH)  # new games get their ids in path order
     plan.jobs = _one_per_path(plan.jobs, notes)
+    for relpath in notes.not_games:  # no longer games: marked missing, not "vanished"
+        known = unseen.pop(relpath, None)
+        if known is not None and not known[3] & (MISSING | USER_PLATFORM):
+            plan.not_games[known[0]] = relpath  # (one set by hand is left as it was)
     # What the walk could not read, or skipped, is left as it was.
     plan.vanished = _vanished(unseen, tracks, tuple(notes.unlisted),
                               {*notes.unstated, *notes.skipped})
@@ -517,6 +530,7 @@ def _add_notes(notes: WalkNotes, more: WalkNotes) -> None:
     for kind, count in more.unknown.items():
         notes.unknown[kind] = notes.unknown.get(kind, 0) + count
     notes.unscanned += more.unscanned
+    notes.not_games += more.not_games
 
 
 def _vanished(unseen: dict[str, Stored], tracks: dict[str, StoredTrack],
@@ -662,7 +676,8 @@ def _walk(folder: str, rel_folder: str, notes: WalkNotes, rules: WalkRules, *,
     about a second); the scan sorts the few files it examines.
     """
     report = notes.report
-    extensions, hidden = rules
+    extensions, hidden, media = rules
+    root_name = _root_name(folder, rel_folder) if media else ""
     stack = [(folder, rel_folder)]
     while stack:
         folder, rel_folder = stack.pop()
@@ -697,11 +712,14 @@ def _walk(folder: str, rel_folder: str, notes: WalkNotes, rules: WalkRules, *,
                         stack.append((entry.path, relpath + "/"))
                     continue
                 dot = name.rfind(".")
-                if dot < 0 or name[dot:].lower() not in extensions:
+                if (dot < 0 or name[dot:].lower() not in extensions) and not (
+                        media and _media_game(name, dot, rel_folder, root_name, media)):
                     if name.lower() in SYSTEM_FILES:
                         _skip_hidden(entry, relpath, notes)
                     else:
                         _unknown_type(name, entry.path, notes, extensions)
+                        if media and dot >= 0 and name[dot:].lower() in media:
+                            notes.not_games.append(relpath)
                     continue
                 if name.lower() in SYSTEM_FILES:  # in case a pack claims .db or .ini
                     _skip_hidden(entry, relpath, notes)
@@ -724,6 +742,28 @@ def _walk(folder: str, rel_folder: str, notes: WalkNotes, rules: WalkRules, *,
                     notes.skipped.append(relpath)
             else:
                 report(display_path(entry.path), "not a regular file; skipped")
+
+
+def _root_name(folder: str, rel_folder: str) -> str:
+    """The name of the library root of a walk of ``folder`` (``rel_folder`` below it)."""
+    for _ in range(rel_folder.count("/")):
+        folder = os.path.dirname(folder.rstrip(os.sep))
+    return os.path.basename(folder.rstrip(os.sep))
+
+
+def _media_game(name: str, dot: int, rel_folder: str, root_name: str,
+                media: dict[str, MediaRule]) -> bool:
+    """True for a file of a media extension (a `.png`) that is a game where it is: see
+    :func:`~romrunner.library.platforms.is_media_game`. Asked only for files of no game's
+    extension (the walk's rare path)."""
+    if dot < 0:
+        return False
+    extension = name[dot:].lower()
+    rule = media.get(extension)
+    if rule is None:
+        return False
+    folders = [*reversed(rel_folder.split("/")[:-1]), root_name]
+    return is_media_game(name, extension, folders, rule)
 
 
 ODD_END = ("its name ends with {} after {}, so it is not taken for a game (and a card's "

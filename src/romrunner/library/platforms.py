@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from romrunner.packs.index import PackIndex
 
@@ -18,6 +19,7 @@ class PlatformGuess:
     platform_id: str
     source: str
     candidates: tuple[str, ...] = ()
+    overruled: tuple[str, ...] = ()  # the folder's platforms, which do not list the extension
 
 
 def sniff_platform(head: bytes) -> str | None:
@@ -39,29 +41,89 @@ def sniff_platform(head: bytes) -> str | None:
     return None
 
 
+# Files that lie next to ROMs (covers, screenshots, manuals, notes, saves, patches): not
+# games unless the platform of a folder they are in lists their extension (PICO-8 carts are
+# `.png`: in `PICO-8/` they are games) or their name ends in another extension of such a
+# platform before it (`celeste.p8.png`). See :func:`media_rules`; the walk applies them.
+NOT_GAMES = frozenset({
+    ".png", ".jpg", ".jpeg", ".gif", ".bmp", ".webp", ".tif", ".tiff", ".svg", ".ico",
+    ".txt", ".nfo", ".diz", ".pdf", ".xml", ".json", ".md", ".htm", ".html", ".rtf", ".doc",
+    ".docx", ".ini", ".cfg", ".log", ".url", ".lnk", ".sav", ".srm", ".state", ".ips",
+    ".bps", ".ups", ".mp3", ".mp4", ".ogg", ".wav", ".flac", ".avi", ".mkv"})
+# Containers: the folder decides their platform whatever lists their extension (an .m3u
+# in `Saturn/` is a Saturn playlist even where only psx lists .m3u).
+CONTAINERS = frozenset({".zip", ".7z", ".cue", ".gdi", ".m3u", ".chd"})
+
+
+class MediaRule(NamedTuple):
+    """Where a file of a NOT_GAMES extension some platform lists is a game: under a folder
+    of one of ``folders`` (lowercase names that claim such a platform), or anywhere when its
+    name ends in one of ``inner`` before the extension."""
+
+    folders: frozenset[str]
+    inner: frozenset[str]
+
+
+def media_rules(index: PackIndex) -> dict[str, MediaRule]:
+    """The rules for the NOT_GAMES extensions the pack's platforms list (``.png``: PICO-8
+    in the real pack; none in the built-in one)."""
+    rules: dict[str, MediaRule] = {}
+    for extension in sorted(NOT_GAMES):
+        listing = set(index.platforms_for_extension(extension))
+        if not listing:
+            continue
+        folders = frozenset(name for name, claimed in index.platforms_by_folder.items()
+                            if listing.intersection(claimed))
+        inner = frozenset(other for other, claimed in index.platforms_by_extension.items()
+                          if other not in NOT_GAMES and other not in CONTAINERS
+                          and listing.intersection(claimed))
+        rules[extension] = MediaRule(folders, inner)
+    return rules
+
+
+def is_media_game(name: str, extension: str, folders: list[str], rule: MediaRule) -> bool:
+    """True when the file ``name`` of a NOT_GAMES ``extension``, in ``folders`` (ancestor
+    names), is a game by ``rule``."""
+    stem = name[: len(name) - len(extension)]
+    inner = stem[stem.rfind("."):].lower() if "." in stem else ""
+    return inner in rule.inner or any(folder.lower() in rule.folders for folder in folders)
+
+
 def detect_platform(index: PackIndex, folders: list[str], extension: str,
                     head: bytes = b"") -> PlatformGuess:
     """Decide the platform of a file.
 
     ``folders`` are the ancestor folder names, nearest first (the library root's own name
-    last). A folder that names exactly one platform wins; a folder naming several narrows
-    the extension's candidates. Otherwise a unique extension decides, then header sniffing
-    when it is certain and consistent with the extension. Anything else is ``unknown`` with
-    its candidates.
+    last). The nearest folder that names platforms decides among those that list the
+    extension (or, for a container, or an extension no platform lists, among all it
+    names): one is the platform, several leave it undecided. A folder none of whose
+    platforms lists an extension other platforms list does not decide (an `.sfc` in `NES/`;
+    ``overruled`` says which it named). Otherwise a unique extension decides, then header
+    sniffing when it is certain and consistent with the extension or the folder. Anything
+    else is ``unknown`` with its candidates.
     """
     by_extension = index.platforms_for_extension(extension)
+    sniffed = None
+    overruled: tuple[str, ...] = ()
     for folder in folders:
         claimed = index.platforms_for_folder(folder)
-        if len(claimed) == 1:
-            return PlatformGuess(claimed[0], "folder")
-        if len(claimed) > 1:
-            narrowed = tuple(p for p in claimed if p in by_extension) or claimed
+        if not claimed:
+            continue
+        listed = tuple(p for p in claimed if p in by_extension)
+        if listed or not by_extension or extension in CONTAINERS:
+            narrowed = listed or claimed
             if len(narrowed) == 1:
                 return PlatformGuess(narrowed[0], "folder")
             return PlatformGuess(UNKNOWN, "unknown", narrowed)
+        sniffed = sniff_platform(head) if head else None
+        if sniffed in claimed:  # the header says what the folder says
+            return PlatformGuess(sniffed, "header")
+        overruled = claimed
+        break
     if len(by_extension) == 1:
-        return PlatformGuess(by_extension[0], "extension")
-    sniffed = sniff_platform(head) if head else None
+        return PlatformGuess(by_extension[0], "extension", (), overruled)
+    if sniffed is None and head:
+        sniffed = sniff_platform(head)
     if sniffed and (not by_extension or sniffed in by_extension or extension in {".zip", ".7z"}):
-        return PlatformGuess(sniffed, "header")
-    return PlatformGuess(UNKNOWN, "unknown", by_extension)
+        return PlatformGuess(sniffed, "header", (), overruled)
+    return PlatformGuess(UNKNOWN, "unknown", by_extension, overruled)

@@ -16,7 +16,7 @@ from typing import NamedTuple
 
 from romrunner.library.examine import ARCHIVES, Examined, Job, examine
 from romrunner.library.hashing import CrcRules, Hashes
-from romrunner.library.platforms import UNKNOWN, detect_platform
+from romrunner.library.platforms import UNKNOWN, PlatformGuess, detect_platform
 from romrunner.library.serials import DISC_ID_PLATFORMS, read_disc_id
 from romrunner.library.tags import extension_of
 from romrunner.packs.index import PackIndex
@@ -72,6 +72,9 @@ def record_of(examined: Examined, index: PackIndex, root_name: str) -> Record:
     guess = detect_platform(index, folders, detect_ext, examined.head)
     if guess.platform_id == UNKNOWN and detect_ext != extension:
         guess = detect_platform(index, folders, extension, examined.head)
+    problems = examined.problems
+    if guess.overruled:
+        problems = [*problems, _overruled(guess, detect_ext)]
     set_key = None
     if parsed.disc_number is not None:
         set_key = f"{guess.platform_id}:{title_norm}:{parsed.region or ''}"
@@ -88,7 +91,19 @@ def record_of(examined: Examined, index: PackIndex, root_name: str) -> Record:
         int(parsed.is_hack), parsed.hack_type, None, *_disc_id(examined, guess.platform_id))
     return Record(job, row, _file_rows(examined),
                   hashes.sha1 if hashes and examined.verified else None,
-                  _bytes_hashed(examined), examined.problems, None)
+                  _bytes_hashed(examined), problems, None)
+
+
+def _overruled(guess: PlatformGuess, extension: str) -> str:
+    """The note for a file in a folder whose platform does not list its extension."""
+    folder = ", ".join(guess.overruled)
+    if guess.platform_id == UNKNOWN:
+        return (f"in a folder of {folder}, which does not list {extension}: platform "
+                f"undecided (could be {', '.join(guess.candidates)}; `romrunner games "
+                "set-platform` settles it)")
+    how = "header" if guess.source == "header" else "extension"
+    return (f"in a folder of {folder}, which does not list {extension}: taken for "
+            f"{guess.platform_id} (from its {how})")
 
 
 def _container_hashes(hashes: Hashes | None, crc_only: Hashes | None) -> tuple[object, ...]:

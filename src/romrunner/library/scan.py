@@ -36,6 +36,7 @@ from romrunner.library.plan import (
     plan_root,
     recheck_vanished,
 )
+from romrunner.library.platforms import UNKNOWN, media_rules
 from romrunner.library.record import (
     FILE_COLUMNS,
     FULL_HASHING,
@@ -110,7 +111,9 @@ def scan_library(db: Database, pack: DefinitionPack, roots: list[Root] | None = 
     started = time.perf_counter()
     summary = ScanSummary()
     extensions = {ext for p in pack.platforms.values() for ext in p.extensions}
-    rules = WalkRules(extensions | CONTAINER_EXTENSIONS, include_hidden)
+    media = media_rules(pack.index)  # covers, notes: games only where a rule says so
+    rules = WalkRules((extensions | CONTAINER_EXTENSIONS) - media.keys(), include_hidden,
+                      media)
     hash_plan = FULL_HASHING if verify or full else HashPlan()  # its rules: read when needed
     # A root named twice (``scan lib lib/``) is scanned once: its counts, once.
     roots = list({root.id: root for root in roots}.values()) if roots is not None \
@@ -129,8 +132,16 @@ def scan_library(db: Database, pack: DefinitionPack, roots: list[Root] | None = 
                for root, plan in planned]
     for root, plan, writer in written:
         _finish_root(db, root, plan, writer, summary, accept_missing)
+    summary.undecided_platform = undecided_platform(db)
     summary.seconds = round(time.perf_counter() - started, 3)
     return summary
+
+
+def undecided_platform(db: Database) -> int:
+    """Present games of the library whose platform is undecided (``unknown``): one row of
+    the platform counters (migration 16), whatever the size of the library."""
+    return int(db.scalar("SELECT coalesce(sum(games - missing), 0) FROM platform_counts "
+                         "WHERE platform_id = ?", (UNKNOWN,)))
 
 
 class _Options(NamedTuple):
@@ -209,11 +220,14 @@ def _finish_root(db: Database, root: Root, plan: Plan, writer: _Writer,
     gone = _confirm_missing(db, root, writer.vanished, summary, accept_missing)
     with db.atomic():
         db.executemany("UPDATE games SET is_missing = 1 WHERE id = ?",
-                       ((game_id,) for game_id in gone))
+                       ((game_id,) for game_id in [*gone, *plan.not_games]))
         db.execute("UPDATE library_roots SET last_scanned_at = ? WHERE id = ?",
                    (now_text(), root.id))
     summary.missing += len(gone)
-    if plan.jobs or writer.vanished:  # vanished: those marked, or held back (not counted)
+    if plan.not_games:
+        summary.not_games += len(plan.not_games)
+        summary.not_games_paths += sorted(plan.not_games.values())
+    if plan.jobs or writer.vanished or plan.not_games:  # vanished: marked, or held back
         counts = match_counts(db, root_id=root.id)
         plan.identified, plan.unidentified = counts.identified, counts.unidentified
         guessed = counts.guessed

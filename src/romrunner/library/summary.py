@@ -39,6 +39,15 @@ class ScanSummary:
     skipped_unknown: int = 0
     skipped_unknown_types: dict[str, int] = field(default_factory=dict)
     disc_ids: int = 0        # disc images whose id (serial, game id) was read this scan
+    # Present games of the library whose platform the scan could not decide (``unknown``:
+    # an extension several platforms list, outside a folder naming one, and no catalog
+    # match to settle it): no deploy or auto-list takes them until ``games set-platform``.
+    undecided_platform: int = 0
+    # Games an earlier scan stored whose file is no longer taken for a game (a cover `.png`
+    # in `NES/`): marked missing, their curation kept (``games forget --missing`` forgets
+    # them); and their paths.
+    not_games: int = 0
+    not_games_paths: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     # Roots and folders that could not be scanned (absent, unlistable, a walk worker that
     # died): their games were left as they were, and the scan found problems (exit 1).

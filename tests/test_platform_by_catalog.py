@@ -1,0 +1,117 @@
+"""A catalog match settles the platform the folder name gave (QA10 F2): an SNES ROM, plain or
+in a `.7z`, in `NES/` is identified by the SNES DAT's SHA1 and becomes an SNES game, saying
+so (`from the matched catalog`); a platform set by hand stays; a hash two platforms' DATs
+list moves nothing. Real scans, real DAT imports, with both packs."""
+
+from __future__ import annotations
+
+import hashlib
+import zlib
+from pathlib import Path
+from typing import Any
+
+import py7zr
+import pytest
+
+from tests.conftest import shared_path
+
+
+def _data(seed: str, size: int = 8192) -> bytes:
+    return (hashlib.sha256(seed.encode()).digest() * (size // 32 + 1))[:size]
+
+
+def _dat(system: str, roms: dict[str, bytes]) -> str:
+    parts = [f'clrmamepro (\n\tname "{system}"\n\tversion "t"\n)\n']
+    for name, data in roms.items():
+        parts.append(f'game (\n\tname "{name.rsplit(".", 1)[0]}"\n\trom ( name "{name}" '
+                     f'size {len(data)} crc {zlib.crc32(data):08x} '
+                     f'md5 {hashlib.md5(data).hexdigest()} '
+                     f'sha1 {hashlib.sha1(data).hexdigest()} )\n)\n')
+    return "".join(parts)
+
+
+SNES_DAT = "Nintendo - Super Nintendo Entertainment System"
+NES_DAT = "Nintendo - Nintendo Entertainment System"
+
+
+@pytest.fixture(params=["builtin", "shared"])
+def run(request: pytest.FixtureRequest, cli: Any) -> Any:
+    pack = () if request.param == "builtin" else (
+        "--pack", str(shared_path("definition-pack")))
+    return lambda *args: cli(*pack, *args)
+
+
+@pytest.fixture
+def library(run: Any, tmp_path: Path) -> dict[str, Any]:
+    """`NES/` holding an SNES ROM renamed `.nes`, an SNES `.7z`, a ROM both DATs list, and a
+    real NES ROM; both DATs imported, scanned. Games by file name."""
+    seven, plain, shared, nes = (_data("seven"), _data("plain"), _data("both"),
+                                 _data("nes", 16384))
+    root = tmp_path / "lib"
+    (root / "NES").mkdir(parents=True)
+    (root / "NES" / "Plain Copy.nes").write_bytes(plain)
+    with py7zr.SevenZipFile(root / "NES" / "Seven (USA).7z", "w") as archive:
+        archive.writestr(seven, "Seven (USA).sfc")  # SNES by its member's extension
+    with py7zr.SevenZipFile(root / "NES" / "Seven Copy.7z", "w") as archive:
+        archive.writestr(seven, "Seven Copy.nes")  # SNES by its member's hash
+    (root / "NES" / "Both (USA).nes").write_bytes(shared)
+    (root / "NES" / "Real (USA).nes").write_bytes(nes)
+    (tmp_path / "snes.dat").write_text(_dat(SNES_DAT, {
+        "Seven (USA).sfc": seven, "Plain (USA).sfc": plain, "Both (USA).sfc": shared}))
+    (tmp_path / "nes.dat").write_text(_dat(NES_DAT, {"Real (USA).nes": nes,
+                                                     "Both (USA).nes": shared}))
+    for args in (("dat", "import", str(tmp_path / "snes.dat"), "--platform", "snes"),
+                 ("dat", "import", str(tmp_path / "nes.dat"), "--platform", "nes"),
+                 ("library", "add", str(root)), ("scan", "--workers", "1")):
+        result = run(*args)
+        assert result.code == 0, (args, result.err)
+    return _games(run)
+
+
+def _games(run: Any) -> dict[str, Any]:
+    rows = run("--json", "games", "ls", "--limit", "100").json()["data"]["games"]
+    return {row["filename"]: row for row in rows}
+
+
+def test_a_hash_match_settles_the_platform_the_folder_gave(
+        run: Any, library: dict[str, Any]) -> None:
+    assert {name: row["platform_id"] for name, row in library.items()} == {
+        "Plain Copy.nes": "snes", "Seven (USA).7z": "snes", "Seven Copy.7z": "snes",
+        "Both (USA).nes": "nes", "Real (USA).nes": "nes"}
+    for name in ("Plain Copy.nes", "Seven Copy.7z"):
+        shown = run("games", "show", str(library[name]["id"]))
+        assert "platform   snes (from the matched catalog)" in shown.out, shown.out
+        data = run("--json", "games", "show", str(library[name]["id"])).json()["data"]
+        assert (data["platform_id"], data["platform_source"]) == ("snes", "catalog")
+    both = run("--json", "games", "show", str(library["Both (USA).nes"]["id"])).json()
+    assert both["data"]["platform_source"] == "folder"  # its own platform's DAT has it
+    # a rescan of the unchanged files changes nothing; the platform counters agree
+    assert run("scan", "--workers", "1").code == 0
+    assert _games(run)["Plain Copy.nes"]["platform_id"] == "snes"
+    counts = {row["platform_id"]: row["games"]
+              for row in run("--json", "platforms").json()["data"]}
+    assert counts == {"nes": 2, "snes": 3}
+
+
+def test_a_platform_set_by_hand_wins_over_the_catalog(run: Any,
+                                                      library: dict[str, Any]) -> None:
+    game = str(library["Plain Copy.nes"]["id"])
+    assert run("games", "set-platform", "nes", game).code == 0
+    assert run("scan", "--workers", "1", "--full").code == 0
+    data = run("--json", "games", "show", game).json()["data"]
+    assert (data["platform_id"], data["platform_source"]) == ("nes", "user")
+
+
+def test_a_deploy_puts_the_settled_game_in_its_platform_s_folder(
+        run: Any, library: dict[str, Any], tmp_path: Path) -> None:
+    for args in (("device", "add", "rg-35xx-plus"),
+                 ("profile", "create", "--device", "1", "--os", "muos")):
+        assert run(*args).code == 0
+    card = tmp_path / "card"
+    card.mkdir()
+    result = run("deploy", "1", "--to", str(card), "platform:snes")
+    assert result.code == 0, result.err
+    placed = sorted((p.parent.name, p.name) for p in card.rglob("*") if p.is_file()
+                    and ".romrunner" not in p.parts)
+    # (the two .7z of one content: one goes, the other is left out as its copy)
+    assert placed == [("snes", "Plain Copy.nes"), ("snes", "Seven (USA).7z")]

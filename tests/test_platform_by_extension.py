@@ -1,0 +1,102 @@
+"""The folder name no longer beats the extension (QA10 F2): in `NES/`, a cover `.png` (the real
+pack lists `.png` for PICO-8 only) or a `readme.md` is not a game; an `.sfc` is an SNES game,
+with a note; a `.bin` several other platforms list is undecided. A PICO-8 cart is a game in
+`PICO-8/`, or anywhere as `name.p8.png`. A row an earlier release stored for a cover is marked
+missing, said, its curation kept. Real scans of real trees with both packs."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from romrunner.library import scan as scan_module
+from tests.conftest import shared_path
+
+
+def _write(path: Path, seed: str, size: int = 4096) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(hashlib.sha256(seed.encode()).digest() * (size // 32))
+
+
+@pytest.fixture
+def tree(tmp_path: Path) -> Path:
+    root = tmp_path / "lib"
+    for name in ("NES/Real (USA).nes", "NES/cover.png", "NES/readme.md", "NES/Smc Copy.sfc",
+                 "NES/Odd (USA).bin", "NES/jelpi.p8.png", "PICO-8/celeste.png",
+                 "Misc/box.png"):
+        _write(root / name, name)
+    return root
+
+
+def _games(cli: Any, *pack: str) -> dict[str, dict[str, Any]]:
+    rows = cli(*pack, "--json", "games", "ls", "--limit", "100").json()["data"]["games"]
+    return {row["filename"]: row for row in rows}  # (names differ in this tree)
+
+
+def test_with_the_real_pack_the_extension_decides_against_the_folder(
+        cli: Any, tree: Path) -> None:
+    pack = ("--pack", str(shared_path("definition-pack")))
+    assert cli(*pack, "library", "add", str(tree)).code == 0
+    result = cli(*pack, "--json", "scan", "--workers", "1")
+    assert result.code == 0, result.err
+    data = result.json()["data"]
+    assert data["skipped_unknown_types"] == {".png": 2, ".md": 1}
+    games = _games(cli, *pack)
+    assert {name: row["platform_id"] for name, row in games.items()} == {
+        "Real (USA).nes": "nes", "Smc Copy.sfc": "snes", "Odd (USA).bin": "unknown",
+        "jelpi.p8.png": "pico8", "celeste.png": "pico8"}
+    notes = {error["path"]: error["error"] for error in data["errors"]}
+    assert notes["NES/Smc Copy.sfc"] == ("in a folder of nes, which does not list .sfc: "
+                                         "taken for snes (from its extension)")
+    assert notes["NES/Odd (USA).bin"].startswith("in a folder of nes, which does not list "
+                                                 ".bin: platform undecided (could be ")
+    shown = cli(*pack, "games", "show", str(games["Smc Copy.sfc"]["id"]))
+    assert "platform   snes (from the file extension)" in shown.out
+    # a rescan of the unchanged tree examines nothing, the skipped files included
+    again = cli(*pack, "--json", "scan", "--workers", "1").json()["data"]
+    assert (again["bytes_hashed"], again["added"], again["unchanged"], again["missing"]) == (
+        0, 0, 5, 0)
+    assert again["skipped_unknown_types"] == {".png": 2, ".md": 1}
+
+
+def test_with_the_builtin_pack_the_sfc_in_nes_is_an_snes_game(cli: Any, tree: Path) -> None:
+    assert cli("library", "add", str(tree)).code == 0
+    assert cli("scan", "--workers", "1").code == 0
+    platforms = {name: row["platform_id"] for name, row in _games(cli).items()}
+    assert platforms == {"Real (USA).nes": "nes", "Smc Copy.sfc": "snes",
+                         "Odd (USA).bin": "unknown"}
+
+
+def test_a_cover_an_earlier_release_stored_is_marked_missing_curation_kept(
+        cli: Any, tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    pack = ("--pack", str(shared_path("definition-pack")))
+    assert cli(*pack, "library", "add", str(tree)).code == 0
+    with monkeypatch.context() as earlier:  # the walk of the previous release: no media rules
+        earlier.setattr(scan_module, "media_rules", lambda index: {})
+        assert cli(*pack, "scan", "--workers", "1").code == 0
+    cover = _games(cli, *pack)["cover.png"]
+    box = _games(cli, *pack)["box.png"]
+    assert not cover["is_missing"] and not box["is_missing"]  # stored as games
+    assert cli(*pack, "collection", "create", "keep").code == 0
+    assert cli(*pack, "collection", "add", "keep", str(cover["id"])).code == 0
+    result = cli(*pack, "scan", "--workers", "1")
+    assert result.code == 0, result.err
+    assert ("3 files stored as games by an earlier scan are no longer taken for games"
+            in result.out), result.out
+    assert "Misc/box.png, NES/cover.png, NES/readme.md" in result.out
+    games = _games(cli, *pack)
+    assert games["cover.png"]["is_missing"] and games["box.png"]["is_missing"]
+    assert not games["Real (USA).nes"]["is_missing"]
+    assert cover["id"] in [int(row["id"]) for row in cli(
+        *pack, "--json", "collection", "show", "keep").json()["data"]["games"]]
+    # said once: the next rescan has nothing new to say, and marks nothing else
+    quiet = cli(*pack, "--json", "scan", "--workers", "1").json()["data"]
+    assert (quiet["not_games"], quiet["missing"], quiet["bytes_hashed"]) == (0, 0, 0)
+    # forgetting them needs --force for the one in a collection
+    refused = cli(*pack, "games", "forget", "--missing")
+    assert refused.code != 0
+    assert cli(*pack, "games", "forget", "--missing", "--force").code == 0
+    assert "cover.png" not in _games(cli, *pack)
