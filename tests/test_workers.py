@@ -50,8 +50,9 @@ def test_a_worker_that_dies_costs_its_files_not_the_scan(tmp_path: Path) -> None
     stuck = tmp_path / "gba" / "Stuck (USA).gba"
     with stuck.open("wb") as handle:
         handle.truncate(256 << 30)
-    # Last: nothing queues behind it.
-    jobs.append(Job(str(stuck), "gba/Stuck (USA).gba", 256 << 30, 0))
+    # Last: nothing queues behind it. (Its real time: a file not as the walk saw it is not
+    # read at all.)
+    jobs.append(Job(str(stuck), "gba/Stuck (USA).gba", 256 << 30, stuck.stat().st_mtime_ns))
     records = (r for r in examine_in_pool(jobs, 2, 1, load_pack(None).index, "roms",
                                           idle_seconds=0.05) if r is not None)
     done = [next(records) for _ in range(4)]
