@@ -100,3 +100,22 @@ def test_a_cover_an_earlier_release_stored_is_marked_missing_curation_kept(
     assert refused.code != 0
     assert cli(*pack, "games", "forget", "--missing", "--force").code == 0
     assert "cover.png" not in _games(cli, *pack)
+
+
+@pytest.mark.parametrize("real_pack", [False, True])
+def test_an_md_file_is_a_mega_drive_rom_wherever_it_lies_unless_named_as_notes(
+        cli: Any, tmp_path: Path, real_pack: bool) -> None:
+    """`.md` is how No-Intro names every Mega Drive ROM: a library's root, `Misc/`, `Sega/`
+    are as good a place as `Genesis/` (QA11 N3: they were skipped as notes); a project's
+    `README.md` is not a game, in a Genesis folder either."""
+    pack = ("--pack", str(shared_path("definition-pack"))) if real_pack else ()
+    root = tmp_path / "lib"
+    roms = ["Sonic (USA).md", "Misc/Streets (USA).md", "Sega/Columns (USA).md",
+            "Genesis/Shinobi (USA).md", "NES/Kid (USA).md"]
+    for name in [*roms, "Genesis/README.md", "Misc/changelog.md"]:
+        _write(root / name, name)
+    assert cli(*pack, "library", "add", str(root)).code == 0
+    data = cli(*pack, "--json", "scan", "--workers", "1").json()["data"]
+    assert data["skipped_unknown_types"] == {".md": 2}
+    assert {name: row["platform_id"] for name, row in _games(cli, *pack).items()} == {
+        Path(name).name: "genesis" for name in roms}

@@ -47,9 +47,16 @@ def sniff_platform(head: bytes) -> str | None:
 # platform before it (`celeste.p8.png`). See :func:`media_rules`; the walk applies them.
 NOT_GAMES = frozenset({
     ".png", ".jpg", ".jpeg", ".gif", ".bmp", ".webp", ".tif", ".tiff", ".svg", ".ico",
-    ".txt", ".nfo", ".diz", ".pdf", ".xml", ".json", ".md", ".htm", ".html", ".rtf", ".doc",
+    ".txt", ".nfo", ".diz", ".pdf", ".xml", ".json", ".htm", ".html", ".rtf", ".doc",
     ".docx", ".ini", ".cfg", ".log", ".url", ".lnk", ".sav", ".srm", ".state", ".ips",
     ".bps", ".ups", ".mp3", ".mp4", ".ogg", ".wav", ".flac", ".avi", ".mkv"})
+# ROM formats first, though a document type too (``.md``: every Mega Drive ROM of No-Intro's
+# DAT): a game wherever a platform lists the extension, unless named as a project's notes
+# are (`README.md`, `CHANGELOG.md`).
+ROM_FIRST = frozenset({".md"})
+DOCUMENT_STEMS = frozenset({
+    "readme", "license", "licence", "changelog", "changes", "history", "notes", "todo",
+    "authors", "contributing", "copying", "install", "credits"})
 # Containers: the folder decides their platform whatever lists their extension (an .m3u
 # in `Saturn/` is a Saturn playlist even where only psx lists .m3u).
 CONTAINERS = frozenset({".zip", ".7z", ".cue", ".gdi", ".m3u", ".chd"})
@@ -58,16 +65,21 @@ CONTAINERS = frozenset({".zip", ".7z", ".cue", ".gdi", ".m3u", ".chd"})
 class MediaRule(NamedTuple):
     """Where a file of a NOT_GAMES extension some platform lists is a game: under a folder
     of one of ``folders`` (lowercase names that claim such a platform), or anywhere when its
-    name ends in one of ``inner`` before the extension."""
+    name ends in one of ``inner`` before the extension. A ROM_FIRST extension's file is a
+    game unless its name is one of DOCUMENT_STEMS."""
 
     folders: frozenset[str]
     inner: frozenset[str]
+    rom_first: bool = False  # a ROM_FIRST extension: a game unless its name is a document's
 
 
 def media_rules(index: PackIndex) -> dict[str, MediaRule]:
     """The rules for the NOT_GAMES extensions the pack's platforms list (``.png``: PICO-8
-    in the real pack; none in the built-in one)."""
+    in the real pack; none in the built-in one), and for the ROM_FIRST ones it lists."""
     rules: dict[str, MediaRule] = {}
+    for extension in sorted(ROM_FIRST):
+        if index.platforms_for_extension(extension):
+            rules[extension] = MediaRule(frozenset(), frozenset(), rom_first=True)
     for extension in sorted(NOT_GAMES):
         listing = set(index.platforms_for_extension(extension))
         if not listing:
@@ -85,6 +97,8 @@ def is_media_game(name: str, extension: str, folders: list[str], rule: MediaRule
     """True when the file ``name`` of a NOT_GAMES ``extension``, in ``folders`` (ancestor
     names), is a game by ``rule``."""
     stem = name[: len(name) - len(extension)]
+    if rule.rom_first:
+        return stem.lower() not in DOCUMENT_STEMS
     inner = stem[stem.rfind("."):].lower() if "." in stem else ""
     return inner in rule.inner or any(folder.lower() in rule.folders for folder in folders)
 
