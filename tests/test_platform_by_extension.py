@@ -70,8 +70,12 @@ def test_with_the_builtin_pack_the_sfc_in_nes_is_an_snes_game(cli: Any, tree: Pa
                          "Odd (USA).bin": "unknown"}
 
 
-def test_a_cover_an_earlier_release_stored_is_marked_missing_curation_kept(
+def test_a_cover_an_earlier_release_stored_is_forgotten_unless_curated(
         cli: Any, tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A row an earlier release stored for a cover is not a game: forgotten (its file
+    untouched), so a `games forget --missing` is never needed for it (QA11 N2: that advice
+    also forgot every game of an unmounted share); one in a collection is kept, missing,
+    named by its id."""
     pack = ("--pack", str(shared_path("definition-pack")))
     assert cli(*pack, "library", "add", str(tree)).code == 0
     with monkeypatch.context() as earlier:  # the walk of the previous release: no media rules
@@ -84,21 +88,24 @@ def test_a_cover_an_earlier_release_stored_is_marked_missing_curation_kept(
     assert cli(*pack, "collection", "add", "keep", str(cover["id"])).code == 0
     result = cli(*pack, "scan", "--workers", "1")
     assert result.code == 0, result.err
+    said = " ".join(result.out.split())
     assert ("3 files stored as games by an earlier scan are no longer taken for games"
-            in result.out), result.out
-    assert "Misc/box.png, NES/cover.png, NES/readme.md" in result.out
+            in said), said
+    assert "Misc/box.png, NES/cover.png, NES/readme.md" in said
+    assert (f"1 of them in a collection or with an override is kept, marked missing "
+            f"(`romrunner games forget {cover['id']}` forgets them)") in said
     games = _games(cli, *pack)
-    assert games["cover.png"]["is_missing"] and games["box.png"]["is_missing"]
-    assert not games["Real (USA).nes"]["is_missing"]
+    assert games["cover.png"]["is_missing"] and "box.png" not in games
+    assert "readme.md" not in games and not games["Real (USA).nes"]["is_missing"]
+    assert (tree / "Misc/box.png").is_file() and (tree / "NES/cover.png").is_file()
     assert cover["id"] in [int(row["id"]) for row in cli(
         *pack, "--json", "collection", "show", "keep").json()["data"]["games"]]
     # said once: the next rescan has nothing new to say, and marks nothing else
     quiet = cli(*pack, "--json", "scan", "--workers", "1").json()["data"]
     assert (quiet["not_games"], quiet["missing"], quiet["bytes_hashed"]) == (0, 0, 0)
-    # forgetting them needs --force for the one in a collection
-    refused = cli(*pack, "games", "forget", "--missing")
-    assert refused.code != 0
-    assert cli(*pack, "games", "forget", "--missing", "--force").code == 0
+    # forgetting the curated one needs --force
+    assert cli(*pack, "games", "forget", str(cover["id"])).code != 0
+    assert cli(*pack, "games", "forget", str(cover["id"]), "--force").code == 0
     assert "cover.png" not in _games(cli, *pack)
 
 

@@ -100,12 +100,17 @@ def scan(paths: tuple[Path, ...], workers: int | None, full: bool,
             count = summary.not_games
             shown = ", ".join(summary.not_games_paths[:3]) + (
                 f" and {count - 3:,} more" if count > 3 else "")
+            kept = summary.not_games_kept
+            held = "" if not kept else (
+                f"; {counted(len(kept), 'of them', 'of them')} in a collection or with an "
+                f"override {'is' if len(kept) == 1 else 'are'} kept, marked missing (`romrunner "
+                f"games forget {' '.join(map(str, kept[:10]))}{' …' if len(kept) > 10 else ''}"
+                "` forgets them)")
             console.print(
-                f"{count:,} {'file' if count == 1 else 'files'} stored as games by an earlier "
-                f"scan {'is' if count == 1 else 'are'} no longer taken for games (covers, "
-                f"notes: no platform of their folder lists their type): marked missing, "
-                f"collections and overrides kept ({shown}); `romrunner games forget "
-                "--missing` forgets them", markup=False, soft_wrap=True)
+                f"{counted(count, 'file')} stored as games by an earlier scan "
+                f"{'is' if count == 1 else 'are'} no longer taken for games (covers, notes: no "
+                f"platform of their folder lists their type; {shown}): forgotten, the files "
+                f"untouched{held}", markup=False, soft_wrap=True)
         if summary.disc_ids:
             console.print(f"read {summary.disc_ids:,} disc ids (serials, game ids) from images")
         if summary.skipped_hidden or summary.skipped_empty:

@@ -169,7 +169,8 @@ class Plan:
     identified: int = 0            # unchanged files found, matched to a catalog game
     unidentified: int = 0          # unchanged files found, matched to none
     # Stored games (present) whose file the walk no longer takes for a game (a cover `.png`
-    # an earlier release stored as an NES game): id -> path; the scan marks them missing.
+    # an earlier release stored as an NES game): id -> path; the scan forgets them (marks
+    # missing those in a collection or with an override).
     not_games: dict[int, str] = field(default_factory=dict)
 
 
@@ -445,7 +446,7 @@ def _merge(root: Root, parts: list[_Part], tracks: dict[str, StoredTrack],
     plan.jobs = _drop_tracks(root.path, walked, set(tracks))
     plan.jobs.sort(key=_BY_RELPATH)  # new games get their ids in path order
     plan.jobs = _one_per_path(plan.jobs, notes)
-    for relpath in notes.not_games:  # no longer games: marked missing, not "vanished"
+    for relpath in notes.not_games:  # no longer games: forgotten, not "vanished"
         known = unseen.pop(relpath, None)
         if known is not None and not known[3] & (MISSING | USER_PLATFORM):
             plan.not_games[known[0]] = relpath  # (one set by hand is left as it was)

@@ -8,6 +8,7 @@ most the current batch, and the next scan continues where this one stopped.
 from __future__ import annotations
 
 import itertools
+import json
 import operator
 import os
 import sqlite3
@@ -219,14 +220,18 @@ def _finish_root(db: Database, root: Root, plan: Plan, writer: _Writer,
     """Mark what is still gone missing, and count the root's games."""
     gone = _confirm_missing(db, root, writer.vanished, summary, accept_missing)
     with db.atomic():
+        kept = _curated(db, list(plan.not_games))
         db.executemany("UPDATE games SET is_missing = 1 WHERE id = ?",
-                       ((game_id,) for game_id in [*gone, *plan.not_games]))
+                       ((game_id,) for game_id in [*gone, *kept]))
+        db.executemany("DELETE FROM games WHERE id = ?",
+                       ((game_id,) for game_id in plan.not_games if game_id not in kept))
         db.execute("UPDATE library_roots SET last_scanned_at = ? WHERE id = ?",
                    (now_text(), root.id))
     summary.missing += len(gone)
     if plan.not_games:
         summary.not_games += len(plan.not_games)
         summary.not_games_paths += sorted(plan.not_games.values())
+        summary.not_games_kept += sorted(kept)
     if plan.jobs or writer.vanished or plan.not_games:  # vanished: marked, or held back
         counts = match_counts(db, root_id=root.id)
         plan.identified, plan.unidentified = counts.identified, counts.unidentified
@@ -240,6 +245,18 @@ def _finish_root(db: Database, root: Root, plan: Plan, writer: _Writer,
     stated = verify_counts(db, root_id=root.id)
     summary.identified_by_crc_only += stated.identified_by_crc_only
     summary.unverified += stated.unverified
+
+
+def _curated(db: Database, game_ids: list[int]) -> set[int]:
+    """Those of ``game_ids`` in a collection or with an override: a row that is no longer a
+    game is forgotten unless the user put something on it."""
+    if not game_ids:
+        return set()
+    return {int(row[0]) for row in db.query(
+        "SELECT g.id FROM games g WHERE g.id IN (SELECT value FROM json_each(?)) AND ("
+        "EXISTS (SELECT 1 FROM collection_games c WHERE c.game_id = g.id) OR "
+        "EXISTS (SELECT 1 FROM game_overrides o WHERE o.game_id = g.id))",
+        (json.dumps(game_ids),))}
 
 
 def _add_unverified(db: Database, root: Root, plan: Plan, summary: ScanSummary) -> set[int]:

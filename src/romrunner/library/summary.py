@@ -44,10 +44,11 @@ class ScanSummary:
     # match to settle it): no deploy or auto-list takes them until ``games set-platform``.
     undecided_platform: int = 0
     # Games an earlier scan stored whose file is no longer taken for a game (a cover `.png`
-    # in `NES/`): marked missing, their curation kept (``games forget --missing`` forgets
-    # them); and their paths.
+    # in `NES/`), and their paths: forgotten (the files untouched), but those in a collection
+    # or with an override, marked missing and kept (their ids; ``games forget ID`` forgets).
     not_games: int = 0
     not_games_paths: list[str] = field(default_factory=list)
+    not_games_kept: list[int] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     # Roots and folders that could not be scanned (absent, unlistable, a walk worker that
     # died): their games were left as they were, and the scan found problems (exit 1).
