@@ -99,3 +99,27 @@ def test_a_deploy_leaves_them_out_named_and_exits_1(run: Any, tmp_path: Path) ->
     again = run("deploy", "1", "--to", str(card), "a.p.b")
     assert again.code == 0, again.err
     assert [p.parent.name for p in card.rglob("*.gb")] == ["gb"]
+
+
+def test_many_games_left_out_alike_are_said_in_a_few_lines(cli: Any, tmp_path: Path) -> None:
+    """15,000 games of undecided platform were 15,000 warning lines (QA11 N6): the first ten
+    are said one by one, the rest counted; the JSON plan lists each."""
+    root = tmp_path / "lib"
+    count = 14
+    for n in range(count):
+        _rom(root / "Misc" / f"Game {n:02d} (USA).gb", f"g{n}", 4096)
+    for args in (("library", "add", str(root)), ("scan", "--workers", "1"),
+                 ("device", "add", "rg-35xx-plus"),
+                 ("profile", "create", "--device", "1", "--os", "muos")):
+        assert cli(*args).code == 0, args
+    card = tmp_path / "card"
+    card.mkdir()
+    said = cli("deploy", "1", "--to", str(card), "platform:unknown", "--dry-run")
+    assert said.code == 1
+    lines = [line for line in said.err.splitlines() if "its platform is undecided" in line]
+    assert len(lines) == 10
+    assert f"… and {count - 10} more chosen games left out as those above (no-platform;" \
+        in said.err
+    data = cli("--json", "deploy", "1", "--to", str(card), "platform:unknown",
+               "--dry-run").json()["data"]
+    assert len([e for e in data["plan"]["errors"] if e["code"] == "no-platform"]) == count

@@ -8,6 +8,7 @@ subcommands. The group routes any first word that is not a subcommand to the hid
 from __future__ import annotations
 
 import os
+from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -47,7 +48,7 @@ from romrunner.deploy.execute import Progress as DeployProgress
 from romrunner.deploy.execute import deploy as run_deployment
 from romrunner.deploy.execute import resume as resume_deployment
 from romrunner.deploy.history import list_history, show_deployment
-from romrunner.deploy.plan import DeployPlan, build_plan
+from romrunner.deploy.plan import DeployPlan, PlanIssue, build_plan
 from romrunner.deploy.select import Chosen, choose_games
 from romrunner.devices.destination import destination_id
 from romrunner.devices.paths import card_layout
@@ -239,11 +240,30 @@ def _all_left_out(app: AppContext, chosen: Chosen, left_out: int) -> int:
     return EXIT_FILES_FAILED
 
 
+SAID_PER_CODE = 10  # a plan's errors of one kind said one by one; the rest counted
+
+
 def _warn_plan(app: AppContext, plan: DeployPlan) -> None:
-    for issue in [*plan.errors, *plan.warnings]:
-        # (an issue naming its games in its words is not said after one's path)
-        named = not issue.path or bool(issue.games) or issue.message.startswith(issue.path)
-        app.warn(issue.message if named else f"{issue.path}: {issue.message}")
+    """Say the plan's errors and warnings; of one kind of per-game error (no folder, no
+    platform…), the first :data:`SAID_PER_CODE` and a count of the rest: 15,000 games of
+    undecided platform are not 15,000 lines (the JSON plan lists each)."""
+    said: Counter[str] = Counter()
+    for issue in plan.errors:
+        said[issue.code] += 1
+        if said[issue.code] <= SAID_PER_CODE:
+            _warn_issue(app, issue)
+    for code, count in said.items():
+        if count > SAID_PER_CODE:
+            app.warn(f"… and {counted(count - SAID_PER_CODE, 'more chosen game')} left out "
+                     f"as those above ({code}; `--dry-run --json` lists each)")
+    for issue in plan.warnings:
+        _warn_issue(app, issue)
+
+
+def _warn_issue(app: AppContext, issue: PlanIssue) -> None:
+    # (an issue naming its games in its words is not said after one's path)
+    named = not issue.path or bool(issue.games) or issue.message.startswith(issue.path)
+    app.warn(issue.message if named else f"{issue.path}: {issue.message}")
 
 
 def _render_preview(console: Console, data: dict[str, Any]) -> None:
