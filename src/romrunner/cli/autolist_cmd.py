@@ -10,6 +10,7 @@ from rich.console import Console
 from romrunner.cli.context import ROW_ID, app_context
 from romrunner.devices.autolist import NO_PLATFORM, run_autolist
 from romrunner.store import OpenMode
+from romrunner.words import counted
 
 
 @click.command(name="autolist")
@@ -45,7 +46,8 @@ def autolist(profile_id: int, card: Path | None, save: str | None, replace: bool
         if len(shown) < len(result.entries):
             console.print(f"… {len(result.entries) - len(shown)} more (--limit 0 shows all)",
                           markup=False)
-        console.print(f"{len(result.included)} of {len(result.entries)} games included"
+        console.print(f"{len(result.included):,} of {counted(len(result.entries), 'game')} "
+                      "included"
                       + (f"; {result.filtered_by_profile} left out by the profile's filters"
                          if result.filtered_by_profile else ""), markup=False)
         console.print(", ".join(f"{k} {v}" for k, v in result.summary().items()), markup=False)

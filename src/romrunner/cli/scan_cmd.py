@@ -78,16 +78,19 @@ def scan(paths: tuple[Path, ...], workers: int | None, full: bool,
             f"{summary.guessed:,} guessed by name, "
             f"{summary.unidentified:,} unidentified; {summary.bytes_hashed:,} bytes hashed "
             f"in {summary.seconds:.1f} s")
+        one = summary.unverified == 1
+        known = (f"{counted(summary.unverified, 'file')} {'is' if one else 'are'} "
+                 f"{'still ' if verify else ''}known by {'its' if one else 'their'} CRC32 only")
         if summary.unverified and verify:  # it just tried: the errors say why it could not
             console.print(
-                f"{summary.unverified:,} files are still known by their CRC32 only: they "
-                "could not be verified (see the errors: a zip whose directory states a CRC "
-                "its data does not have, or a file that cannot be read)")
+                f"{known}: {'it' if one else 'they'} could not be verified (see the "
+                "errors: a zip whose directory states a CRC its data does not have, or a file "
+                "that cannot be read)")
         elif summary.unverified:
             console.print(
-                f"{summary.unverified:,} files known by their CRC32 only, MD5/SHA1 not "
-                f"computed yet ({summary.identified_by_crc_only:,} identified by CRC32 + "
-                "size alone); scan --verify hashes them")
+                f"{known}, MD5/SHA1 not computed yet ({summary.identified_by_crc_only:,} "
+                "identified by CRC32 + size alone); scan --verify hashes "
+                f"{'it' if one else 'them'}")
         if summary.undecided_platform:
             count = summary.undecided_platform
             console.print(
@@ -128,7 +131,8 @@ def scan(paths: tuple[Path, ...], workers: int | None, full: bool,
             app.err_console.print(f"error: {problem}", markup=False, soft_wrap=True)
         if summary.unscanned:
             app.err_console.print(
-                f"error: {len(summary.unscanned):,} roots or folders could not be scanned; "
+                f"error: {counted(len(summary.unscanned), 'root or folder', 'roots or folders')}"
+                " could not be scanned; "
                 "their games were left as they were", markup=False, soft_wrap=True)
 
     failures = [*summary.problems, *summary.unscanned]
