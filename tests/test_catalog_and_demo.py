@@ -23,6 +23,7 @@ def test_real_dats_import_and_reimport_is_idempotent(tmp_path: Path) -> None:
     assert not gb.problems
     again = import_dat(db, dats / "no-intro" / "Nintendo - Game Boy.dat")
     assert again.unchanged and db.scalar("SELECT count(*) FROM catalog_games") == 2238
+    assert (again.games, again.roms) == (gb.games, gb.roms)  # said as the first time (QA11)
     assert db.scalar("SELECT count(*) FROM catalog_roms") == 2254
     mame = import_dat(db, dats / "logiqx" / "MAME 2000 XML.dat")
     assert mame.format == "logiqx" and mame.games == 2241 and mame.roms == 34222

@@ -132,11 +132,11 @@ def import_dat(db: Database, path: Path, *, platform_id: str | None = None,
     digest = file_sha1(path)
     with db.atomic():
         existing = db.query_one(
-            "SELECT id, file_sha1, game_count, version FROM catalog_sources "
+            "SELECT id, file_sha1, game_count, rom_count, version FROM catalog_sources "
             "WHERE name = ? AND headered = ?", (dat.header.name, int(dat.header.headered)))
         if existing is not None and existing["file_sha1"] == digest:
             result.unchanged = True
-            result.games = existing["game_count"]
+            result.games, result.roms = existing["game_count"], existing["rom_count"]
             result.seconds = time.perf_counter() - started
             return result
         if existing is not None:
