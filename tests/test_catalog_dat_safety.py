@@ -346,3 +346,15 @@ def test_a_nameless_game_is_warned_once_with_where_it_is(cli: Any, tmp_path: Pat
     warning = [line for line in result.err.splitlines() if "without a name" in line]
     assert warning == [f"warning: {dat}: a game block without a name (after 'Alpha (USA)'); "
                        "skipped"]
+
+
+def test_a_bios_dat_given_to_dat_import_points_to_bios_import_dat(
+        cli: Any, db_path: Path) -> None:
+    """libretro's System.dat is a BIOS DAT: `dat import` says which command reads it (it said
+    "maps to no platform; give one with --platform", QA11 N6), and changes nothing."""
+    system = shared_path("dats") / "system" / "System.dat"
+    result = cli("dat", "import", str(system))
+    assert result.code == 2
+    assert f"{system}: a BIOS/system DAT ('System'), not a game catalog: `romrunner bios " \
+        "import-dat` reads it" in " ".join(result.err.split())
+    assert not db_path.exists()  # a command that fails changes nothing: not even made

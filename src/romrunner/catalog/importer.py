@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from romrunner.bios.known import is_bios_dat
 from romrunner.catalog.datfile import DatGame, read_dat
 from romrunner.catalog.identify import MatchCounts, identify, match_counts
 from romrunner.catalog.systems import platform_for_system
@@ -122,6 +123,9 @@ def import_dat(db: Database, path: Path, *, platform_id: str | None = None,
     started = time.perf_counter()
     dat = read_dat(path)
     platform = platform_id or platform_for_system(dat.header.name)
+    if platform is None and is_bios_dat(dat.header):
+        raise InputError(f"{path}: a BIOS/system DAT ({dat.header.name!r}), not a game "
+                         "catalog: `romrunner bios import-dat` reads it")
     if platform is None:
         raise InputError(f"{path}: DAT system {dat.header.name!r} maps to no platform; "
                          "give one with --platform")
