@@ -9,6 +9,7 @@ import hashlib
 import json
 import os
 import shutil
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -588,6 +589,30 @@ def test_a_set_in_two_roots_whose_disc_differs_is_a_conflict_still_said(
     assert clash and all(NAMES[1] in w for w in clash), warnings
     assert any(f"{second}/psx/{NAMES[1]}.cue" in w for w in clash), clash  # names the copy
     assert not any(f"{NAMES[0]}.cue: would land" in w for w in warnings)
+
+
+def test_a_disc_known_by_its_tracks_crc32_only_is_no_copy_when_the_crc32s_differ(
+        cli: Any, pack: Path, library: Path, tmp_path: Path, db_path: Path) -> None:
+    """Tracks of the same names and sizes whose SHA1s are not known (a first scan with a
+    catalog defers them) are compared by their CRC32s: other bytes are not a copy."""
+    second = tmp_path / "more"
+    write_set(second / "psx")
+    track = second / "psx" / f"{NAMES[1]}.bin"
+    track.write_bytes(bytes(255 - b for b in track.read_bytes()))  # same size, other bytes
+    for args in (("library", "add", str(second)), ("scan", "--workers", "1")):
+        assert cli("--pack", str(pack), *args).code == 0, args
+    with sqlite3.connect(db_path) as conn:  # as a CRC32-first scan leaves them
+        conn.execute("UPDATE game_files SET sha1_bin = NULL, md5_bin = NULL "
+                     "WHERE kind = 'track'")
+    made = cli("--pack", str(pack), "profile", "create", "--device", "1", "--os", "muos")
+    assert made.code == 0, made.err
+    card = tmp_path / "card"
+    card.mkdir()
+    result = cli("--pack", str(pack), "--json", "deploy", "1", "--to", str(card),
+                 "platform:psx", "--dry-run")
+    warnings = result.json()["warnings"]
+    clash = [w for w in warnings if "already taken" in w]
+    assert clash and all(NAMES[1] in w for w in clash), warnings
 
 
 def test_generic_track_names_after_a_long_sheet_name_keep_what_tells_them_apart(

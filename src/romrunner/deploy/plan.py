@@ -201,6 +201,7 @@ class _Track:
     size: int | None
     mtime_ns: int | None
     sha1: str | None
+    crc32: bytes | None = None
 
 
 def build_plan(db: Database, layout: CardLayoutLike, game_ids: Iterable[int], *,
@@ -726,12 +727,14 @@ def _leave_out_disc_copies(games: dict[int, _Game], tracks: dict[int, list[_Trac
 
 def _same_disc(one: _Game, other: _Game, tracks: dict[int, list[_Track]]) -> bool:
     """True when two sheets whose sizes and tracks' names and sizes are the same have the
-    same CRC32 and SHA1, and their tracks the same SHA1s, wherever both are known."""
+    same CRC32 and SHA1, and their tracks the same CRC32s and SHA1s, wherever both are known
+    (a first scan with a catalog may know a track by its CRC32 only)."""
     if one.sha1 is not None and other.sha1 is not None and one.sha1 != other.sha1:
         return False
     if one.crc32 is not None and other.crc32 is not None and one.crc32 != other.crc32:
         return False
-    return all(a.sha1 is None or b.sha1 is None or a.sha1 == b.sha1 for a, b in
+    return all((a.sha1 is None or b.sha1 is None or a.sha1 == b.sha1)
+               and (a.crc32 is None or b.crc32 is None or a.crc32 == b.crc32) for a, b in
                zip(tracks.get(one.id, []), tracks.get(other.id, []), strict=True))
 
 
@@ -796,13 +799,14 @@ def _single_members(db: Database, archive_ids: list[int]
 
 def _load_tracks(db: Database, ids: list[int]) -> dict[int, list[_Track]]:
     rows = db.query(
-        "SELECT game_id, name, file_size, file_mtime_ns, file_sha1 FROM game_files "
+        "SELECT game_id, name, file_size, file_mtime_ns, file_sha1, crc32_bin FROM game_files "
         "WHERE kind = 'track' AND game_id IN (SELECT value FROM json_each(?)) "
         "ORDER BY game_id, id", (json.dumps(ids),))
     tracks: dict[int, list[_Track]] = defaultdict(list)
     for row in rows:
         tracks[int(row["game_id"])].append(
-            _Track(row["name"], row["file_size"], row["file_mtime_ns"], row["file_sha1"]))
+            _Track(row["name"], row["file_size"], row["file_mtime_ns"], row["file_sha1"],
+                   row["crc32_bin"]))
     return tracks
 
 
