@@ -158,19 +158,26 @@ def test_the_copy_already_on_the_card_stays_the_cards(cli: Any, library: dict[st
     assert card_files(card) == before
 
 
+def _deploy_without(cli: Any, gone: Path, tmp_path: Path) -> tuple[Path, dict[str, bytes]]:
+    """Delete the library's ``gone``, forget it, deploy the GB games to a new card: the card
+    and what is on it."""
+    gone.unlink()
+    assert cli("scan", "--workers", "1", "--accept-missing").code == 0
+    assert cli("games", "forget", "--missing").code == 0
+    card = tmp_path / "card"
+    card.mkdir()
+    assert cli("deploy", "1", "--to", str(card), "platform:gb").code == 0
+    return card, card_files(card)
+
+
 def test_a_held_copy_on_the_card_is_the_copy_already_there(cli: Any, library: dict[str, Path],
                                                            tmp_path: Path) -> None:
     """QA9 F6: while the card's copy of a game could not be deployed (its file missing since
     the scan, or on a root not reachable), its twin in an archive was written beside it: the
     frontend listed the game twice. The held copy is the copy already there."""
     gb = library["main"] / "gb"
-    (library["second"] / "gb" / "Tetris (World) [copy].gb").unlink()
-    assert cli("scan", "--workers", "1", "--accept-missing").code == 0
-    assert cli("games", "forget", "--missing").code == 0
-    card = tmp_path / "card"
-    card.mkdir()
-    assert cli("deploy", "1", "--to", str(card), "platform:gb").code == 0
-    before = card_files(card)
+    card, before = _deploy_without(cli, library["second"] / "gb" / "Tetris (World) [copy].gb",
+                                   tmp_path)
     assert sorted(name.rpartition("/")[2] for name in before) == ["Other (USA).gb",
                                                                   "Tetris (World).gb"]
     (gb / "Tetris (World).gb").rename(tmp_path / "aside.gb")  # the share lost it
@@ -192,13 +199,8 @@ def test_a_copy_on_the_card_from_a_root_not_mounted_is_not_written_twice(
     """QA9 F6, the same with the card's copy on a library root not reachable now (a share
     unmounted, not rescanned): its twin on the root that is there is not written beside it,
     and the card's copy is kept (the game on the card, under the name its saves have)."""
-    (library["main"] / "gb" / "Tetris (World).gb").unlink()  # left: main's zip, second's .gb
-    assert cli("scan", "--workers", "1", "--accept-missing").code == 0
-    assert cli("games", "forget", "--missing").code == 0
-    card = tmp_path / "card"
-    card.mkdir()
-    assert cli("deploy", "1", "--to", str(card), "platform:gb").code == 0
-    before = card_files(card)
+    # left: main's zip, second's .gb
+    card, before = _deploy_without(cli, library["main"] / "gb" / "Tetris (World).gb", tmp_path)
     assert any(name.endswith("Tetris (World) [copy].gb") for name in before)
     library["second"].rename(tmp_path / "more-away")
     held = cli("--json", "deploy", "1", "--to", str(card), "platform:gb", "--prune", "--force")

@@ -71,24 +71,9 @@ def test_overwrite_names_each_file_it_replaces_in_the_dry_run_and_the_run(
     assert f"  replaced (yours) {yours}\n" in text.out
 
 
-def test_the_run_says_what_it_replaced_in_its_text(cli: Any, tmp_path: Path) -> None:
-    root = tmp_path / "roms"
-    _rom(root / "gba" / "Delta (USA).gba", "delta")
-    muos_profile(cli, root)
-    card = tmp_path / "card"
-    card.mkdir()
-    assert cli("deploy", "1", "--to", str(card), "platform:gba").code == 0
-    [placed] = list(card.rglob("*.gba"))
-    placed.write_bytes(b"mine")
-    path = placed.relative_to(card).as_posix()
-    run = cli("deploy", "1", "--to", str(card), "platform:gba", "--overwrite")
-    assert run.code == 0, run.err
-    assert "1 copied (1 replacing files not ROM Runner's)" in run.out
-    assert f"  replaced (edited on the card) {path}\n" in run.out
-
-
-def test_resume_overwrite_of_a_runs_conflicts_names_what_it_replaced(
-        cli: Any, tmp_path: Path) -> None:
+def _deployed_then_edited(cli: Any, tmp_path: Path) -> tuple[Path, str, bytes]:
+    """A card given `Delta (USA).gba` by a deploy, whose copy the user then edited: the
+    card, the edited file's path on it, and the library's bytes."""
     root = tmp_path / "roms"
     delta = _rom(root / "gba" / "Delta (USA).gba", "delta")
     muos_profile(cli, root)
@@ -97,11 +82,24 @@ def test_resume_overwrite_of_a_runs_conflicts_names_what_it_replaced(
     assert cli("deploy", "1", "--to", str(card), "platform:gba").code == 0
     [placed] = list(card.rglob("*.gba"))
     placed.write_bytes(b"mine")
-    path = placed.relative_to(card).as_posix()
+    return card, placed.relative_to(card).as_posix(), delta
+
+
+def test_the_run_says_what_it_replaced_in_its_text(cli: Any, tmp_path: Path) -> None:
+    card, path, _ = _deployed_then_edited(cli, tmp_path)
+    run = cli("deploy", "1", "--to", str(card), "platform:gba", "--overwrite")
+    assert run.code == 0, run.err
+    assert "1 copied (1 replacing files not ROM Runner's)" in run.out
+    assert f"  replaced (edited on the card) {path}\n" in run.out
+
+
+def test_resume_overwrite_of_a_runs_conflicts_names_what_it_replaced(
+        cli: Any, tmp_path: Path) -> None:
+    card, path, delta = _deployed_then_edited(cli, tmp_path)
     kept = cli("--json", "deploy", "1", "--to", str(card), "platform:gba")
     assert kept.code == 1 and kept.json()["data"]["replaced"] == []
     resumed = cli("--json", "deploy", "resume", str(kept.json()["data"]["deployment_id"]),
                   "--overwrite")
     assert resumed.code == 0, resumed.err
     assert resumed.json()["data"]["replaced"] == [{"path": path, "reason": "edited on the card"}]
-    assert placed.read_bytes() == delta
+    assert (card / path).read_bytes() == delta
