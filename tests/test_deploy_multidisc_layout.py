@@ -130,6 +130,15 @@ def test_each_family_gets_its_layout_and_the_playlist_reaches_every_track(
     assert again.json()["data"]["copied"] == 0
 
 
+def _disc_away(cli: Any, pack: Path, disc: Path, aside: Path) -> None:
+    """Move a disc's ``.bin`` and ``.cue`` (``disc``: their path without the suffix) out of
+    the library into ``aside``, and rescan accepting it missing."""
+    aside.mkdir()
+    for suffix in (".bin", ".cue"):
+        disc.with_name(disc.name + suffix).rename(aside / (disc.name + suffix))
+    assert cli("--pack", str(pack), "scan", "--workers", "1", "--accept-missing").code == 0
+
+
 def test_one_disc_chosen_brings_its_set(cli: Any, pack: Path, library: Path,
                                         tmp_path: Path) -> None:
     """A collection holding disc 1 (one row picked in a list) deploys the whole set: a set is
@@ -340,11 +349,7 @@ def test_a_disc_gone_from_the_library_stays_in_the_cards_playlist_and_gaps_are_s
     assert any(w.startswith("Gap (USA): disc 2 is not in the library (discs 1, 3 are)")
                for w in first.json()["warnings"])
     whole = (card / "ROMS/psx/Quad (USA).m3u").read_text()
-    aside = tmp_path / "aside"
-    aside.mkdir()
-    for suffix in (".bin", ".cue"):
-        (root / f"{names[1]}{suffix}").rename(aside / f"{names[1]}{suffix}")
-    assert cli("--pack", str(pack), "scan", "--workers", "1", "--accept-missing").code == 0
+    _disc_away(cli, pack, root / names[1], tmp_path / "aside")
     again = cli("--pack", str(pack), "--json", "deploy", "1", "--to", str(card),
                 "platform:psx")
     assert again.code == 0, again.err
@@ -448,11 +453,7 @@ def test_a_two_disc_set_with_a_disc_gone_keeps_its_folder(cli: Any, pack: Path,
     card = tmp_path / "card"
     deploy(cli, pack, "muos", card)
     before = files(card)
-    aside = tmp_path / "aside"
-    aside.mkdir()
-    for suffix in (".bin", ".cue"):
-        (psx / f"Duo (USA) (Disc 2){suffix}").rename(aside / f"Duo (USA) (Disc 2){suffix}")
-    assert cli("--pack", str(pack), "scan", "--workers", "1", "--accept-missing").code == 0
+    _disc_away(cli, pack, psx / "Duo (USA) (Disc 2)", tmp_path / "aside")
     again = cli("--pack", str(pack), "--json", "deploy", "1", "--to", str(card),
                 "platform:psx", "--prune", "--force")
     assert again.code == 0, again.err
@@ -489,11 +490,7 @@ def test_the_librarys_playlist_of_a_set_with_a_disc_gone_is_still_replaced(
     card = tmp_path / "card"
     deploy(cli, pack, "muos", card)
     whole = (card / "ROMS/psx/Saga (USA).m3u").read_text()
-    aside = tmp_path / "aside"
-    aside.mkdir()
-    for suffix in (".bin", ".cue"):
-        (library / "psx" / f"{NAMES[1]}{suffix}").rename(aside / f"{NAMES[1]}{suffix}")
-    assert cli("--pack", str(pack), "scan", "--workers", "1", "--accept-missing").code == 0
+    _disc_away(cli, pack, library / "psx" / NAMES[1], tmp_path / "aside")
     again = cli("--pack", str(pack), "--json", "deploy", "1", "--to", str(card),
                 "platform:psx")
     assert again.code == 0, again.json()["errors"]
