@@ -332,14 +332,15 @@ def _preview(db: Database, plan: DeployPlan, options: DeployOptions | None,
     kept = [d for d in decisions if d.later and d.claim is not None
             and d.claim.sha1 not in copying]  # their new copies are refused: the run keeps them
     claims.held_elsewhere.extend(d.item.dest for d in kept)
+    held = {id(d) for d in kept}
+    pruned = [d.item.dest for d in decisions if d.action == PRUNE and id(d) not in held]
     return {"plan": plan.summary(), "actions": dict(counts), "bytes_to_write": sum(
         d.item.size for d in decisions if d.action == COPY), "bytes_needed": need,
         "free_bytes": free, "margin_bytes": margin,
         "enough_space": free is None or need + margin <= free,  # None: not reported
-        "prune": [d.item.dest for d in decisions if d.action == PRUNE and d not in kept],
+        "prune": pruned,
         "prune_folders": _folders_a_prune_empties(
-            root, [d.item.dest for d in decisions if d.action == PRUNE and d not in kept],
-            claims.folders,
+            root, pruned, claims.folders,
             plan.protected_folders()),
         "conflicts": [d.item.dest for d in decisions if d.action == CONFLICT],
         "conflict_notes": {d.item.dest: d.note for d in decisions if d.action == CONFLICT},

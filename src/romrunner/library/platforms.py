@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import NamedTuple
 
+from romrunner.library.examine import ARCHIVES, SHEETS
 from romrunner.packs.index import PackIndex
 
 UNKNOWN = "unknown"
@@ -59,7 +60,7 @@ DOCUMENT_STEMS = frozenset({
     "authors", "contributing", "copying", "install", "credits"})
 # Containers: the folder decides their platform whatever lists their extension (an .m3u
 # in `Saturn/` is a Saturn playlist even where only psx lists .m3u).
-CONTAINERS = frozenset({".zip", ".7z", ".cue", ".gdi", ".m3u", ".chd"})
+CONTAINERS = ARCHIVES | SHEETS | {".chd"}
 
 
 class MediaRule(NamedTuple):
@@ -138,6 +139,6 @@ def detect_platform(index: PackIndex, folders: list[str], extension: str,
         return PlatformGuess(by_extension[0], "extension", (), overruled)
     if sniffed is None and head:
         sniffed = sniff_platform(head)
-    if sniffed and (not by_extension or sniffed in by_extension or extension in {".zip", ".7z"}):
+    if sniffed and (not by_extension or sniffed in by_extension or extension in ARCHIVES):
         return PlatformGuess(sniffed, "header", (), overruled)
     return PlatformGuess(UNKNOWN, "unknown", by_extension, overruled)

@@ -25,7 +25,7 @@ from romrunner.catalog.identify import (
     verify_counts,
 )
 from romrunner.errors import RomRunnerError
-from romrunner.library.examine import ARCHIVES, CHANGED, SHEETS, Examined, Job
+from romrunner.library.examine import CHANGED, Examined, Job
 from romrunner.library.plan import (
     USER_PLATFORM,
     Plan,
@@ -37,7 +37,7 @@ from romrunner.library.plan import (
     plan_root,
     recheck_vanished,
 )
-from romrunner.library.platforms import UNKNOWN, media_rules
+from romrunner.library.platforms import CONTAINERS, UNKNOWN, media_rules
 from romrunner.library.record import (
     FILE_COLUMNS,
     FULL_HASHING,
@@ -74,7 +74,6 @@ _ONE_GAME = f"({', '.join('?' * _GAME_VALUES)})"
 _ROWS_PER_INSERT = 400
 _INSERT_FILE = (f"INSERT OR IGNORE INTO game_files (game_id, {', '.join(FILE_COLUMNS)}) "
                 f"VALUES ({', '.join('?' * (len(FILE_COLUMNS) + 1))})")
-CONTAINER_EXTENSIONS = ARCHIVES | SHEETS | {".chd"}
 # A scan that finds more than this share of a root's files gone, and at least this many,
 # marks none of them missing: far more often an unmounted disk or a share that dropped
 # mid-walk than a real deletion (which --accept-missing then confirms).
@@ -113,7 +112,7 @@ def scan_library(db: Database, pack: DefinitionPack, roots: list[Root] | None = 
     summary = ScanSummary()
     extensions = {ext for p in pack.platforms.values() for ext in p.extensions}
     media = media_rules(pack.index)  # covers, notes: games only where a rule says so
-    rules = WalkRules((extensions | CONTAINER_EXTENSIONS) - media.keys(), include_hidden,
+    rules = WalkRules((extensions | CONTAINERS) - media.keys(), include_hidden,
                       media)
     hash_plan = FULL_HASHING if verify or full else HashPlan()  # its rules: read when needed
     # A root named twice (``scan lib lib/``) is scanned once: its counts, once.
