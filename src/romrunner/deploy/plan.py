@@ -431,37 +431,26 @@ def _note_reached(db: Database, builder: _Builder, games: dict[int, _Game],
     members = _single_members(db, [g.id for g in [*here, *rest.values()] if g.archive])
     rest_tracks = _load_tracks(db, [i for i, game in rest.items() if game.sheet])
 
-    def file_key(game: _Game) -> tuple[str, bytes, int] | None:
-        if game.set_key or game.sheet:
-            return None
-        crc32, size = (members.get(game.id, (None, 0, None))[:2] if game.archive
-                       else (game.crc32, game.size))
-        return None if crc32 is None else (game.platform_id, crc32, size)
-
-    def disc_key(game: _Game, its: list[_Track]) -> tuple[Any, ...]:
-        return (game.platform_id, game.set_key, game.disc if game.set_key else None,
-                game.size, tuple((t.name, t.size) for t in its))
-
     files: dict[tuple[str, bytes, int], list[_Game]] = defaultdict(list)
     discs: dict[tuple[Any, ...], list[_Game]] = defaultdict(list)
     for game in here:
-        if (found := file_key(game)) is not None:
+        if (found := _file_key(game, members)) is not None:
             files[found].append(game)
         elif (game.set_key or game.sheet) and not game.filename.lower().endswith(".m3u"):
-            discs[disc_key(game, tracks.get(game.id, []))].append(game)
+            discs[_disc_key(game, tracks.get(game.id, []))].append(game)
     all_tracks = {**tracks, **rest_tracks}
     playlists: list[_Game] = []
     for game in rest.values():
         if game.filename.lower().endswith(".m3u"):
             playlists.append(game)
-        elif (found := file_key(game)) is not None:
+        elif (found := _file_key(game, members)) is not None:
             sha1 = _content_sha1(game, members)
             if any(sha1 is None or _content_sha1(other, members) in (None, sha1)
                    for other in files.get(found, ())):
                 plan.reached.add(game.id)
         elif (game.set_key or game.sheet) and any(
                 _same_disc(other, game, all_tracks)
-                for other in discs.get(disc_key(game, rest_tracks.get(game.id, [])), ())):
+                for other in discs.get(_disc_key(game, rest_tracks.get(game.id, [])), ())):
             plan.reached.add(game.id)
     if playlists:  # an .m3u: the discs it lists
         sources = {game.source: game.id for game in [*games.values(), *absent.values()]}
@@ -612,24 +601,16 @@ def _leave_out_copies(db: Database, games: dict[int, _Game], builder: _Builder,
     members = _single_members(db, [g.id for g in [*games.values(), *absent.values()]
                                    if g.archive])
 
-    def key(game: _Game) -> tuple[str, bytes, int] | None:
-        if game.set_key or game.sheet:
-            return None
-        if game.archive:
-            crc32, size, _ = members.get(game.id, (None, 0, None))
-        else:
-            crc32, size = game.crc32, game.size
-        return None if crc32 is None else (game.platform_id, crc32, size)
-
     first: dict[tuple[str, bytes, int], _Game] = {}
     shared: dict[tuple[str, bytes, int], list[_Game]] = {}  # only keys seen twice: few
     for game in games.values():
-        if (found := key(game)) is not None:
+        if (found := _file_key(game, members)) is not None:
             other = first.setdefault(found, game)
             if other is not game:
                 shared.setdefault(found, [other]).append(game)
     for game in absent.values():  # a twin of a chosen game, held on the card
-        if (found := key(game)) is not None and found in first and builder.on_card(game):
+        if (found := _file_key(game, members)) is not None and found in first \
+                and builder.on_card(game):
             shared.setdefault(found, [first[found]]).append(game)
     copies: list[tuple[_Game, _Game]] = []
     for group in shared.values():
@@ -689,9 +670,7 @@ def _leave_out_disc_copies(games: dict[int, _Game], tracks: dict[int, list[_Trac
     groups: dict[tuple[Any, ...], list[_Game]] = defaultdict(list)
     for game in [*games.values(), *missing.values()]:
         if (game.set_key or game.sheet) and game.id not in replaced:
-            groups[(game.platform_id, game.set_key, game.disc if game.set_key else None,
-                    game.size, tuple((t.name, t.size) for t in tracks.get(game.id, [])))
-                   ].append(game)
+            groups[_disc_key(game, tracks.get(game.id, []))].append(game)
     copies: list[tuple[_Game, _Game]] = []
     for group in groups.values():
         if len(group) < 2:
@@ -723,6 +702,24 @@ def _leave_out_disc_copies(games: dict[int, _Game], tracks: dict[int, list[_Trac
             " of another disc in the library (the same sheet and tracks: a set in two library "
             "roots?): each disc goes on the card once — the copy already there, else one from "
             f"a root that is there now, unchanged since the scan ({shown}{more})"))
+
+
+def _file_key(game: _Game, members: dict[int, Any]) -> tuple[str, bytes, int] | None:
+    """What makes two single-file games copies of one content: the platform, and the CRC32
+    and size of the file (of an archive, its one member's); None for a disc or unknown."""
+    if game.set_key or game.sheet:
+        return None
+    crc32, size = (members.get(game.id, (None, 0, None))[:2] if game.archive
+                   else (game.crc32, game.size))
+    return None if crc32 is None else (game.platform_id, crc32, size)
+
+
+def _disc_key(game: _Game, its: list[_Track]) -> tuple[Any, ...]:
+    """What two discs that are copies of one content share: the platform, the set and disc
+    number, the sheet's size and the tracks' names and sizes (``_same_disc`` then compares
+    the hashes known)."""
+    return (game.platform_id, game.set_key, game.disc if game.set_key else None, game.size,
+            tuple((t.name, t.size) for t in its))
 
 
 def _same_disc(one: _Game, other: _Game, tracks: dict[int, list[_Track]]) -> bool:
