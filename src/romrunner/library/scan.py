@@ -586,12 +586,9 @@ class _Writer:
         """The stored game a new file named ``name`` with the content of ``rows`` is."""
         moved: list[sqlite3.Row] = []
         for row in rows:
-            game_id = int(row["id"])
-            if game_id in self.vanished:
-                return game_id
-            if row["root_id"] != self.root.id and (
-                    row["is_missing"] or (self.moves is not None
-                                          and game_id in self.moves.vanished)):
+            if int(row["id"]) in self.vanished:
+                return int(row["id"])
+            if self._movable(row):
                 moved.append(row)
         if not moved:
             return None
@@ -600,6 +597,14 @@ class _Writer:
         if chosen["platform_source"] == "user":  # a platform set by hand moves with it
             self.user_platform_ids.add(int(chosen["id"]))
         return int(chosen["id"])
+
+    def _movable(self, row: sqlite3.Row) -> bool:
+        """True when the stored game ``row`` may be the file a new one was: vanished from
+        this root in this scan, or from another root (in this scan, or marked missing)."""
+        game_id = int(row["id"])
+        return game_id in self.vanished or (row["root_id"] != self.root.id and (
+            bool(row["is_missing"]) or (self.moves is not None
+                                        and game_id in self.moves.vanished)))
 
     def _renamed_archive_candidates(self, record: Record) -> list[sqlite3.Row]:
         """A zip read from its directory has no hash of its own: a stored game of the same
@@ -614,7 +619,7 @@ class _Writer:
             "WHERE f.crc32_bin = ? AND f.file_size = ? AND f.kind = 'member' "
             "AND g.file_size = ?", (first_crc, first_size, record.job.size))
         same = []
-        for candidate in candidates:
+        for candidate in filter(self._movable, candidates):  # (a present twin: no query)
             stored = self.db.query("SELECT name, file_size, crc32_bin FROM game_files "
                                    "WHERE game_id = ? AND kind = 'member' ORDER BY name",
                                    (candidate["id"],))
