@@ -41,7 +41,12 @@ from romrunner.deploy.legal import (
 )
 from romrunner.errors import InputError
 from romrunner.gcpause import gc_paused
-from romrunner.library.containers import ContainerError, sheet_entries, sheet_file_names
+from romrunner.library.containers import (
+    ContainerError,
+    read_sheet,
+    sheet_entries,
+    sheet_file_names,
+)
 from romrunner.library.platforms import UNKNOWN
 from romrunner.library.summary import card_name, os_path
 from romrunner.packs.loader import DefinitionPack
@@ -267,8 +272,9 @@ def _build_plan(db: Database, layout: CardLayoutLike, game_ids: Iterable[int],
             f"{'its' if count == 1 else 'their'} FILE lines name them (the library's files "
             f"are unchanged; {', '.join(builder.flat_sheets[:3])}"
             f"{f' and {count - 3:,} more' if count > 3 else ''})"))
-    _note_reached(db, builder, games, absent, tracks)
-    _hold_absent(db, builder, absent)
+    absent_tracks = _load_tracks(db, list(absent)) if absent else {}
+    _note_reached(db, builder, games, absent, {**tracks, **absent_tracks})
+    _hold_absent(builder, absent, absent_tracks)
     _held_copies(db, plan)
     _warn_left_folders(layout, plan, {game.platform_id for game in games.values()})
     _warn_other_os(layout, plan)
@@ -429,7 +435,6 @@ def _note_reached(db: Database, builder: _Builder, games: dict[int, _Game],
         return
     here = [game for game in games.values() if game.id in placed]
     members = _single_members(db, [g.id for g in [*here, *rest.values()] if g.archive])
-    rest_tracks = _load_tracks(db, [i for i, game in rest.items() if game.sheet])
 
     files: dict[tuple[str, bytes, int], list[_Game]] = defaultdict(list)
     discs: dict[tuple[Any, ...], list[_Game]] = defaultdict(list)
@@ -438,7 +443,6 @@ def _note_reached(db: Database, builder: _Builder, games: dict[int, _Game],
             files[found].append(game)
         elif (game.set_key or game.sheet) and not game.filename.lower().endswith(".m3u"):
             discs[_disc_key(game, tracks.get(game.id, []))].append(game)
-    all_tracks = {**tracks, **rest_tracks}
     playlists: list[_Game] = []
     for game in rest.values():
         if game.filename.lower().endswith(".m3u"):
@@ -449,15 +453,15 @@ def _note_reached(db: Database, builder: _Builder, games: dict[int, _Game],
                    for other in files.get(found, ())):
                 plan.reached.add(game.id)
         elif (game.set_key or game.sheet) and any(
-                _same_disc(other, game, all_tracks)
-                for other in discs.get(_disc_key(game, rest_tracks.get(game.id, [])), ())):
+                _same_disc(other, game, tracks)
+                for other in discs.get(_disc_key(game, tracks.get(game.id, [])), ())):
             plan.reached.add(game.id)
     if playlists:  # an .m3u: the discs it lists
         sources = {game.source: game.id for game in [*games.values(), *absent.values()]}
         for game in playlists:
             parent = game.source.rpartition("/")[0]
             listed = [sources.get(posixpath.join(parent, track.name))
-                      for track in rest_tracks.get(game.id, [])]
+                      for track in tracks.get(game.id, [])]
             if listed and all(i is not None and (i in placed or i in plan.reached)
                               for i in listed):
                 plan.reached.add(game.id)
@@ -476,7 +480,8 @@ def _absent_games(db: Database, builder: _Builder, chosen: set[int]) -> dict[int
     return _load_games(db, absent) if absent else {}
 
 
-def _hold_absent(db: Database, builder: _Builder, absent: dict[int, _Game]) -> None:
+def _hold_absent(builder: _Builder, absent: dict[int, _Game],
+                 tracks: dict[int, list[_Track]]) -> None:
     """Hold the card's copies of the ``absent`` games (see _absent_games): such a game is
     not chosen (a selection never takes a missing game), but it is not "no longer chosen"
     either: ``--prune`` must never remove its copy. (Not those left out as copies of a game
@@ -484,7 +489,6 @@ def _hold_absent(db: Database, builder: _Builder, absent: dict[int, _Game]) -> N
     games = {i: game for i, game in absent.items() if i not in builder.left_out_copies}
     if not games:
         return
-    tracks = _load_tracks(db, list(games))
     missing: dict[int, list[str]] = {}
     for game in games.values():
         dests = builder.card_paths(game, tracks.get(game.id, []))
@@ -918,12 +922,13 @@ class _Builder:
         self.flat_sheets: list[str] = []  # .cue sheets the card gets with their tracks beside
         # Per chosen set: its discs missing from the library since the last scan
         self.missing_discs: dict[str, list[_Game]] = defaultdict(list)
+        self.sheet_texts: dict[int, str] = {}  # see sheet_text
 
     def folder(self, platform_id: str) -> str | None:
-        """The platform's folder as text (paths are joined as text: 100k games); None for
-        an undecided platform (never a folder named ``unknown``)."""
+        """The platform's folder as text (paths are joined as text: 100k games); None where
+        the card has none for it (an undecided platform among them)."""
         if platform_id not in self.folders:
-            choice = None if platform_id == UNKNOWN else self.layout.rom_folder(platform_id)
+            choice = self.layout.rom_folder(platform_id)
             self.folders[platform_id] = None if choice is None else str(choice.path)
         return self.folders[platform_id]
 
@@ -1211,6 +1216,14 @@ class _Builder:
                    game, game.source)
         return True
 
+    def sheet_text(self, game: _Game) -> str:
+        """The text of the game's sheet, read once per plan (a sheet renamed, laid out flat
+        and checked for its tracks' names would be read three times)."""
+        text = self.sheet_texts.get(game.id)
+        if text is None:
+            text = self.sheet_texts[game.id] = read_sheet(Path(os_path(game.source)))
+        return text
+
     def _tracks_collide(self, items: list[PlanItem]) -> bool:
         """True when a track's destination is taken, or two of them are one."""
         keys = [collision_key(item.dest, self.fs) for item in items]
@@ -1222,7 +1235,7 @@ class _Builder:
         where it can matter — a sheet rewritten anyway, a card that tells case apart, a track
         name beyond ASCII — not for every sheet of a plan (a library on a share)."""
         try:
-            written = sheet_file_names(Path(os_path(game.source)))
+            written = sheet_file_names(Path(os_path(game.source)), self.sheet_text(game))
         except (ContainerError, OSError):
             return {}
         return {name: real for name, real in written.items() if name != real}
@@ -1242,10 +1255,9 @@ class _Builder:
         if not self.file_ok(sheet, game):
             return None
         try:
-            text = Path(os_path(game.source)).read_bytes().decode("utf-8", "surrogateescape")
-        except OSError as exc:
-            self.error("source-missing", f"{game.source}: cannot read ({exc.strerror})", game,
-                       game.source)
+            text = self.sheet_text(game)
+        except ContainerError as exc:
+            self.error("source-missing", f"{game.source}: {exc}", game, game.source)
             return None
         names: dict[str, str] = {}  # the track's path as the scan has it -> its name on the card
         taken: dict[str, str] = {}
@@ -1269,8 +1281,9 @@ class _Builder:
             names[track.name] = name
         names.update({name: names[real] for name, real in (renamed or {}).items()
                       if real in names})  # as the sheet writes them: another case, cp1252
-        # (without a byte-order mark: PCSX ReARMed would not see a FILE line behind one)
-        content = _cue_with_names(text.removeprefix("\ufeff"), names).encode(
+        # (without a byte-order mark, which read_sheet drops: PCSX ReARMed would not see a
+        # FILE line behind one)
+        content = _cue_with_names(text, names).encode(
             "utf-8", "surrogateescape")
         items = [PlanItem(ROM, sheet.dest, len(content), game.platform_id, game.id,
                           content=content)]

@@ -51,6 +51,7 @@ from romrunner.devices.mounts import filesystem_type
 from romrunner.devices.osprofile import resolve_os_profile
 from romrunner.devices.profiles import load_profile
 from romrunner.errors import InputError
+from romrunner.library.platforms import UNKNOWN
 from romrunner.packs.loader import DefinitionPack
 from romrunner.packs.model import FolderNames, Platform
 from romrunner.store.database import Database
@@ -204,11 +205,12 @@ class CardLayout:
     _ours: dict[str, list[str]] = field(default_factory=dict, compare=False, repr=False)
 
     def rom_folder(self, platform_id: str) -> FolderChoice | None:
-        """The platform's ROM folder; None when the OS has no folder for it. A family that
+        """The platform's ROM folder; None when the OS has no folder for it (never one for
+        the undecided platform, ``unknown``, whatever an override says). A family that
         reads games from a subfolder of the platform's folder (Analogue Pocket's ``common``)
         gets that subfolder."""
         override = self.platform_overrides.get(platform_id)
-        if override:
+        if override and platform_id != UNKNOWN:
             return FolderChoice(_inside(self.root, _legal(override, self.fs)), USER_OVERRIDE,
                                 "destination path override")
         choice = self._platform_folder(platform_id)
@@ -220,6 +222,8 @@ class CardLayout:
                             "subfolder")
 
     def _platform_folder(self, platform_id: str) -> FolderChoice | None:
+        if platform_id == UNKNOWN:  # a game the scan could not place: no card has its folder
+            return None
         name, explicit = self.folder_names.folder_for(platform_id, self.family)
         if explicit and name is None:
             return None

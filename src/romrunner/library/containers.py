@@ -458,7 +458,7 @@ def referenced_files(path: Path) -> list[str]:
     return [name for _, name in _resolved_entries(path)]
 
 
-def sheet_file_names(path: Path) -> dict[str, str]:
+def sheet_file_names(path: Path, text: str | None = None) -> dict[str, str]:
     """Each file a .cue, .gdi or .m3u lists, as written (its bytes read as UTF-8, a byte
     that is not kept as a lone surrogate, as ``surrogateescape`` reads it; a backslash as
     ``/``), to its name relative to the sheet's folder as the file system spells it.
@@ -469,15 +469,16 @@ def sheet_file_names(path: Path) -> dict[str, str]:
     exactly one entry of its folder (``Track 01.BIN`` for ``track 01.bin``). Not found, it
     stays as written, a byte that is not UTF-8 shown as U+FFFD (so it is never stored with a
     surrogate). The deploy reads a sheet's ``FILE`` lines the same way (UTF-8 with
-    ``surrogateescape``), so the keys are the names its lines give."""
-    return dict(_resolved_entries(path))
+    ``surrogateescape``), so the keys are the names its lines give. ``text``: the sheet as
+    :func:`read_sheet` gave it, when the caller has read it already."""
+    return dict(_resolved_entries(path, text))
 
 
-def _resolved_entries(path: Path) -> list[tuple[str, str]]:
+def _resolved_entries(path: Path, text: str | None = None) -> list[tuple[str, str]]:
     """Each entry of the sheet, in order: as written (``/`` for a backslash), and resolved."""
     resolved: dict[str, str] = {}
     entries = []
-    for written in _raw_entries(path):
+    for written in _raw_entries(path, text):
         if written not in resolved:
             resolved[written] = _resolved(path.parent, written)
         entries.append((written.replace("\\", "/"), resolved[written]))
@@ -490,12 +491,13 @@ def sheet_entries(path: Path) -> list[str]:
     return [_shown(name) for name in _raw_entries(path)]
 
 
-def _raw_entries(path: Path) -> list[str]:
-    """The names a sheet lists, its bytes read as UTF-8 with ``surrogateescape``."""
+def _raw_entries(path: Path, text: str | None = None) -> list[str]:
+    """The names a sheet lists, its bytes read as UTF-8 with ``surrogateescape`` (``text``:
+    the sheet as :func:`read_sheet` gave it, when the caller has it already)."""
     suffix = path.suffix.lower()
     if suffix not in (".cue", ".gdi", ".m3u"):
         return []
-    lines = _sheet_text(path).splitlines()
+    lines = (read_sheet(path) if text is None else text).splitlines()
     if suffix == ".cue":
         names = _cue_files(lines)
     elif suffix == ".gdi":
@@ -577,7 +579,7 @@ def find_ignoring_case(folder: Path, name: str, *, unknown_bytes: bool = False) 
     return "/".join(spelled)
 
 
-def _sheet_text(path: Path) -> str:
+def read_sheet(path: Path) -> str:
     """The text of a disc sheet (UTF-8, a byte that is not kept with ``surrogateescape``),
     refused unread when it is larger than any real one."""
     try:
