@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from romrunner.words import counted
+from romrunner.words import counted, examples
 
 
 def test_counted_says_the_noun_in_the_numbers_form() -> None:
@@ -14,6 +14,21 @@ def test_counted_says_the_noun_in_the_numbers_form() -> None:
     assert [counted(n, "file") for n in (0, 2, 1024)] == ["0 files", "2 files", "1,024 files"]
     assert (counted(1, "entry", "entries"), counted(3, "entry", "entries")) == (
         "1 entry", "3 entries")
+
+
+def test_examples_names_a_few_and_counts_the_rest() -> None:
+    names = [f"g{i}.sfc" for i in range(1207)]
+    assert examples(names) == "g0.sfc, g1.sfc, g2.sfc and 1,204 more"
+    assert examples(names[:3]) == "g0.sfc, g1.sfc, g2.sfc"
+    assert examples(names[:4], 5) == "g0.sfc, g1.sfc, g2.sfc, g3.sfc"
+    assert examples(names[:7], 5) == "g0.sfc, g1.sfc, g2.sfc, g3.sfc, g4.sfc and 2 more"
+    assert examples([]) == ""
+
+
+def test_examples_with_another_separator_keeps_it_before_the_count() -> None:
+    pairs = ["a = b", "c = d", "e = f", "g = h"]
+    assert examples(pairs, sep="; ") == "a = b; c = d; e = f; and 1 more"
+    assert examples(pairs[:2], sep="; ") == "a = b; c = d"
 
 
 def test_one_of_each_is_said_in_the_singular(cli: Any, tmp_path: Path) -> None:

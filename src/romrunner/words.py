@@ -3,8 +3,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 
 def counted(count: int, noun: str, plural: str | None = None) -> str:
     """``count`` (thousands separated) and ``noun`` in its form: ``1 file``, ``1,024 files``;
     ``plural`` when it is not ``noun`` + "s" (``1 copy``, ``2 copies``)."""
     return f"{count:,} {noun if count == 1 else plural or noun + 's'}"
+
+
+def examples(items: Sequence[str], shown: int = 3, sep: str = ", ") -> str:
+    """The first ``shown`` of ``items`` joined by ``sep``, and how many more (thousands
+    separated): ``a.sfc, b.sfc, c.sfc and 1,204 more``; with ``sep="; "``, ``…; and 1,204
+    more``. A message that names what it counts names a few and counts the rest, so that
+    15,000 of them are one line."""
+    more = len(items) - shown
+    if more <= 0:
+        return sep.join(items)
+    return sep.join(items[:shown]) + (" and" if sep == ", " else f"{sep}and") + f" {more:,} more"

@@ -54,7 +54,7 @@ from romrunner.devices.destination import destination_id
 from romrunner.devices.paths import card_layout
 from romrunner.store import OpenMode
 from romrunner.store.database import Database
-from romrunner.words import counted
+from romrunner.words import counted, examples
 
 EXIT_FILES_FAILED, EXIT_STOPPED, EXIT_INTERRUPTED = 1, 2, 130
 EXIT_NOTHING_CHOSEN = 1  # as `games find` finding nothing: not an error, not a success
@@ -191,8 +191,7 @@ def missing_warning(chosen: Chosen) -> str:
     """``2 of 3 chosen games are missing from the library since the last scan: not deployed
     (Speed Hog (USA).md, Fresh Start (USA).nes)``."""
     names = chosen.missing
-    more = len(names) - MISSING_NAMED
-    listed = ", ".join(names[:MISSING_NAMED]) + (f" and {more:,} more" if more > 0 else "")
+    listed = examples(names, MISSING_NAMED)
     return (f"{len(names):,} of {chosen.matched:,} chosen games "
             f"{'is' if len(names) == 1 else 'are'} missing from the library since the last "
             f"scan: not deployed ({listed})")

@@ -21,6 +21,7 @@ from romrunner.devices.profiles import load_profile
 from romrunner.errors import InputError
 from romrunner.packs.loader import DefinitionPack
 from romrunner.store.database import Database
+from romrunner.words import examples
 
 READS, CANNOT, UNKNOWN = "yes", "no", "unknown"
 # The archives the scan reads (romrunner.library.examine.ARCHIVES, kept equal by a test; not
@@ -140,7 +141,7 @@ def _count(names: list[str]) -> str:
 
 
 def _names(names: list[str]) -> str:
-    return ", ".join(names[:3]) + (f" and {len(names) - 3:,} more" if len(names) > 3 else "")
+    return examples(names)
 
 
 def archive_contents(db: Database, pack: DefinitionPack,

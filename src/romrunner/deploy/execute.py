@@ -80,7 +80,7 @@ from romrunner.library.roots import list_roots
 from romrunner.library.summary import os_path
 from romrunner.store.database import Database
 from romrunner.timeutil import now_text
-from romrunner.words import counted
+from romrunner.words import counted, examples
 
 SENDFILE_CHUNK = 64 * 1024**2
 READ_BUFFER = 4 * 1024**2
@@ -585,9 +585,7 @@ def prune_notes(claims: Claims, *, dry_run: bool = False) -> list[str]:
 
 def _examples(paths: list[str], shown: int = 3) -> str:
     """The first ``shown`` of ``paths``, and how many more."""
-    ordered = sorted(set(paths))
-    more = len(ordered) - shown
-    return ", ".join(ordered[:shown]) + (f" and {more:,} more" if more > 0 else "")
+    return examples(sorted(set(paths)), shown)
 
 
 PRUNE_BRAKE_FILES = 10  # a prune of fewer files is not held back for its share of the card

@@ -51,7 +51,7 @@ from romrunner.library.platforms import UNKNOWN
 from romrunner.library.summary import card_name, os_path
 from romrunner.packs.loader import DefinitionPack
 from romrunner.store.database import Database
-from romrunner.words import counted
+from romrunner.words import counted, examples
 
 ROM, BIOS, PLAYLIST = "rom", "bios", "playlist"
 
@@ -270,8 +270,7 @@ def _build_plan(db: Database, layout: CardLayoutLike, game_ids: Iterable[int],
             f" bytes): on the card the tracks go beside {'it' if count == 1 else 'them'}"
             " under names of their own, and "
             f"{'its' if count == 1 else 'their'} FILE lines name them (the library's files "
-            f"are unchanged; {', '.join(builder.flat_sheets[:3])}"
-            f"{f' and {count - 3:,} more' if count > 3 else ''})"))
+            f"are unchanged; {examples(builder.flat_sheets)})"))
     absent_tracks = _load_tracks(db, list(absent)) if absent else {}
     _note_reached(db, builder, games, absent, {**tracks, **absent_tracks})
     _hold_absent(builder, absent, absent_tracks)
@@ -314,12 +313,10 @@ def _warn_no_platform(builder: _Builder) -> None:
     games = builder.no_platform
     if not games:
         return
-    names = ", ".join(f"{game.id} {game.filename}" for game in games[:NO_PLATFORM_NAMED])
-    more = f" and {len(games) - NO_PLATFORM_NAMED:,} more" if len(games) > NO_PLATFORM_NAMED \
-        else ""
+    names = examples([f"{game.id} {game.filename}" for game in games], NO_PLATFORM_NAMED)
     builder.plan.warnings.append(PlanIssue(
         "no-platform", f"{len(games):,} chosen {'game is' if len(games) == 1 else 'games are'}"
-        f" of undecided platform: left out ({names}{more}); set it with `romrunner games "
+        f" of undecided platform: left out ({names}); set it with `romrunner games "
         "set-platform PLATFORM ID…`", UNKNOWN))
 
 
@@ -341,7 +338,7 @@ def _warn_flat_sets(builder: _Builder, placed: dict[str, list[tuple[_Game, str]]
     titles = sorted({title for title, flat in moved if flat in ours})
     if titles:
         count = len(titles)
-        shown = ", ".join(titles[:3]) + (f" and {count - 3:,} more" if count > 3 else "")
+        shown = examples(titles)
         builder.plan.warnings.append(PlanIssue(
             "set-layout-moved", f"{count:,} multi-disc {'set' if count == 1 else 'sets'} "
             f"an earlier deploy put flat beside {'its' if count == 1 else 'their'} .m3u "
@@ -508,8 +505,7 @@ def _hold_absent(builder: _Builder, absent: dict[int, _Game],
     if named:
         count, files = len(named), sum(len(dests) for _, dests in named)
         shown = [games[game_id] for game_id, _ in named]
-        listed = ", ".join(game.filename for game in shown[:HELD_NAMED]) + (
-            f" and {count - HELD_NAMED:,} more" if count > HELD_NAMED else "")
+        listed = examples([game.filename for game in shown], HELD_NAMED)
         builder.plan.warnings.append(PlanIssue(
             "missing-held", f"{counted(count, 'game')} missing from the "
             "library since the last scan (an unmounted share? rescan when it is back) "
@@ -654,8 +650,7 @@ def _leave_out_copies(db: Database, games: dict[int, _Game], builder: _Builder,
 
 def _pairs(copies: list[tuple[_Game, _Game]]) -> str:
     """``left = kept`` for the first three copies, the rest counted."""
-    shown = "; ".join(f"{left.filename} = {kept.filename}" for left, kept in copies[:3])
-    return shown + (f"; and {len(copies) - 3:,} more" if len(copies) > 3 else "")
+    return examples([f"{left.filename} = {kept.filename}" for left, kept in copies], sep="; ")
 
 
 def _leave_out_disc_copies(games: dict[int, _Game], tracks: dict[int, list[_Track]],
@@ -699,13 +694,13 @@ def _leave_out_disc_copies(games: dict[int, _Game], tracks: dict[int, list[_Trac
         copies.sort(key=lambda pair: pair[0].source)
         builder.plan.copies.extend((left.id, kept_one.id) for left, kept_one in copies)
         count = len(copies)
-        shown = "; ".join(f"{left.source} = {kept_one.source}" for left, kept_one in copies[:3])
-        more = f"; and {count - 3:,} more" if count > 3 else ""
+        shown = examples([f"{left.source} = {kept_one.source}" for left, kept_one in copies],
+                         sep="; ")
         builder.plan.warnings.append(PlanIssue(
             "same-content", f"{count:,} {'disc is a copy' if count == 1 else 'discs are copies'}"
             " of another disc in the library (the same sheet and tracks: a set in two library "
             "roots?): each disc goes on the card once — the copy already there, else one from "
-            f"a root that is there now, unchanged since the scan ({shown}{more})"))
+            f"a root that is there now, unchanged since the scan ({shown})"))
 
 
 def _file_key(game: _Game, members: dict[int, Any]) -> tuple[str, bytes, int] | None:
@@ -765,8 +760,7 @@ def _leave_out_tracks(games: dict[int, _Game], tracks: dict[int, list[_Track]],
     for game in stray:
         del games[game.id]
     if stray:
-        shown = ", ".join(game.filename for game in stray[:3]) + (
-            f" and {len(stray) - 3:,} more" if len(stray) > 3 else "")
+        shown = examples([game.filename for game in stray])
         plan.warnings.append(PlanIssue(
             "track-as-game", f"{len(stray):,} chosen "
             f"{'file is' if len(stray) == 1 else 'files are'} a track of a chosen disc's sheet "
@@ -835,8 +829,7 @@ def _complete_sets(db: Database, games: dict[int, _Game], builder: _Builder
         games.update(found)
         builder.plan.game_ids.extend(found)
         titles = sorted({_set_title(game, game.set_key or "") for game in found.values()})
-        shown = ", ".join(titles[:3]) + (f" and {len(titles) - 3:,} more" if len(titles) > 3
-                                         else "")
+        shown = examples(titles)
         builder.plan.warnings.append(PlanIssue(
             "set-completed", f"{counted(len(found), 'disc')} not "
             f"chosen added to complete {'its set' if len(titles) == 1 else 'their sets'} "
@@ -1504,10 +1497,9 @@ def _unverified_dumps(problems: list[dict[str, Any]]) -> str:
                     for row in problems})
     if not files:
         return ""
-    shown = ", ".join(f"{name} ({status})" for name, status in files[:3])
-    more = f" and {len(files) - 3:,} more" if len(files) > 3 else ""
+    shown = examples([f"{name} ({status})" for name, status in files])
     verb = "is not a known good dump" if len(files) == 1 else "are not known good dumps"
-    return f"your {shown}{more} {verb}: not copied (`romrunner bios check` says more)"
+    return f"your {shown} {verb}: not copied (`romrunner bios check` says more)"
 
 
 def _bios_mtimes(db: Database, paths: list[str]) -> dict[str, int | None]:

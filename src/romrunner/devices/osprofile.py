@@ -17,6 +17,7 @@ from typing import Any
 from romrunner.devices.catalog import profile_keys, score_chain
 from romrunner.errors import NotFoundError
 from romrunner.packs.loader import DefinitionPack
+from romrunner.words import examples
 
 ORIGIN_DEVICE = "device profile"
 ORIGIN_OS = "os profile"
@@ -140,8 +141,7 @@ def resolve_os_profile(pack: DefinitionPack, device_id: str, os_id: str) -> Reso
         warnings.append(f"the pack has no emulator profile for {os_id} (device {device_id}): "
                         "using its fallback defaults")
     elif missing:
-        shown = ", ".join(missing[:6]) + (f" and {len(missing) - 6} more" if len(missing) > 6
-                                          else "")
+        shown = examples(missing, 6)
         warnings.append(f"{os_id} on {device_id}: its profile names no default emulator for "
                         f"{shown}; the pack's fallback defaults are used for them")
     return ResolvedOsProfile(

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from romrunner.errors import InputError, NotFoundError
 from romrunner.store.database import Database
+from romrunner.words import examples
 
 
 @dataclass(frozen=True)
@@ -84,9 +85,8 @@ class Curation:
         """In words ('' when nothing of the user's)."""
         parts = []
         if self.in_collections:
-            shown = ", ".join(repr(name) for name in self.collections[:5])
-            more = f" and {len(self.collections) - 5} more" if len(self.collections) > 5 else ""
-            parts.append(f"{self.in_collections:,} in collections ({shown}{more})")
+            shown = examples([repr(name) for name in self.collections], 5)
+            parts.append(f"{self.in_collections:,} in collections ({shown})")
         if self.overrides:
             parts.append(f"{self.overrides:,} with overrides")
         if self.platforms_set:
