@@ -179,6 +179,73 @@ def _prepare_cache_prune(workspace: Path, db: Path) -> None:
     conn.close()
 
 
+def _prepare_verify(workspace: Path, db: Path) -> None:
+    """The DAT imported before the first scan: its plain GBA files are hashed CRC32 first and
+    identified by CRC32 + size, their MD5 and SHA1 left to ``scan --verify`` (which hashes
+    every file in full: 100 MB here, so that kills land while it hashes and writes)."""
+    build_library(workspace / "roms")
+    for number in range(48):
+        data = hashlib.sha256(f"large{number}".encode()).digest() * 65536  # 2 MiB
+        (workspace / "roms" / "gba" / f"Large {number} (USA).gba").write_bytes(data)
+    write_dat(workspace / "roms", workspace / "gba.dat")
+    _must(romrunner(db, "library", "add", str(workspace / "roms")))
+    _must(romrunner(db, "dat", "import", str(workspace / "gba.dat")))
+    _must(romrunner(db, "scan", "--workers", "1"))
+
+
+def _prepare_dat_rm(workspace: Path, db: Path) -> None:
+    _prepare_dat(workspace, db)
+    _must(romrunner(db, "dat", "import", str(workspace / "gba.dat")))
+
+
+DAT_NAME = "Nintendo - Game Boy Advance"
+
+
+def _recover_dat_rm(workspace: Path, db: Path, duration: float) -> tuple[str, str]:
+    """``dat rm`` again; a kill after its commit leaves nothing to remove, which it must say
+    (the end state is then compared like any re-run's)."""
+    try:
+        again = romrunner(db, "dat", "rm", DAT_NAME, timeout=max(120.0, duration * 20))
+    except subprocess.TimeoutExpired:
+        return "hang", "the re-run did not finish"
+    if again.returncode == 0:
+        return "ok", "removed by the re-run"
+    if f"no imported DAT is named '{DAT_NAME}'" in again.stderr:
+        return "ok", "the killed run had committed"
+    return "rerun-failed", again.stderr.strip()[:300]
+
+
+BIOS_FILES = 1500
+# names the built-in pack knows (their bytes are not the dumps': wrong_hash, wrong_size)
+BIOS_KNOWN_NAMES = ("gba_bios.bin", "scph1001.bin", "scph5501.bin", "bios7.bin", "bios9.bin",
+                    "firmware.bin", "syscard3.pce", "disksys.rom", "sgb_bios.bin", "dc_boot.bin")
+
+
+def _prepare_bios(workspace: Path, db: Path) -> None:
+    """A BIOS folder of 1,500 files of 16–272 KiB, some under names the pack knows."""
+    folder = workspace / "bios"
+    for number in range(BIOS_FILES):
+        sub = folder / f"set{number % 7}"
+        if number % 5 == 0:  # a known name, in a folder of its own
+            path = sub / f"{number:04d}" / BIOS_KNOWN_NAMES[number // 5 % len(BIOS_KNOWN_NAMES)]
+        else:
+            path = sub / f"firmware {number:04d}.bin"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        data = hashlib.sha256(f"bios{number}".encode()).digest() * (512 + (number % 17) * 512)
+        path.write_bytes(data)
+    _must(romrunner(db, "db", "init"))
+
+
+def _prepare_forget(workspace: Path, db: Path) -> None:
+    """A scanned library a third of whose files were then deleted on purpose (missing)."""
+    _prepare_scan(workspace, db)
+    _must(romrunner(db, "scan", "--workers", "1"))
+    for number, path in enumerate(sorted((workspace / "roms").rglob("*"))):
+        if path.is_file() and number % 3 == 0:
+            path.unlink()
+    _must(romrunner(db, "scan", "--workers", "1", "--accept-missing"))
+
+
 def _must(result: subprocess.CompletedProcess[str]) -> None:
     if result.returncode != 0:
         raise RuntimeError(f"preparing a workload failed: {result.stderr.strip()}")
@@ -360,6 +427,21 @@ WORKLOADS = {
         Workload("dat import", lambda ws: ["dat", "import", str(ws / "gba.dat")], _prepare_dat,
                  "SELECT g.filepath, g.matched_game_id, g.match_method, "
                  "(SELECT count(*) FROM catalog_games) FROM games g ORDER BY g.filepath"),
+        Workload("scan --verify", lambda ws: ["scan", "--workers", "2", "--verify"],
+                 _prepare_verify,
+                 "SELECT filepath, file_size, file_crc32, file_md5, file_sha1, match_method, "
+                 "matched_game_id FROM games ORDER BY filepath"),
+        Workload("dat rm", lambda ws: ["dat", "rm", DAT_NAME], _prepare_dat_rm,
+                 "SELECT g.filepath, g.matched_game_id, g.match_method, g.platform_id, "
+                 "(SELECT count(*) FROM catalog_games), (SELECT count(*) FROM catalog_roms) "
+                 "FROM games g ORDER BY g.filepath", recover=_recover_dat_rm),
+        Workload("bios scan", lambda ws: ["bios", "scan", str(ws / "bios")], _prepare_bios,
+                 "SELECT f.filepath, f.file_size, f.file_sha1, f.is_missing, "
+                 "v.bios_definition_id, v.status FROM bios_files f LEFT JOIN bios_verification "
+                 "v ON v.bios_file_id = f.id ORDER BY f.filepath, v.bios_definition_id"),
+        Workload("games forget", lambda ws: ["games", "forget", "--missing"], _prepare_forget,
+                 "SELECT filepath, is_missing, (SELECT count(*) FROM games_fts) FROM games "
+                 "ORDER BY filepath"),
         Workload("db migrate", lambda ws: ["db", "migrate"], _prepare_migrate,
                  "SELECT (SELECT max(schema_version) FROM schema_version), "
                  "(SELECT count(*) FROM collections)"),
