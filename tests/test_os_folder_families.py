@@ -186,6 +186,39 @@ def test_an_old_folder_holding_the_users_own_file_is_still_theirs_until_the_os_f
         "deploy --prune` removes them (until then both copies take space on the card)"]
 
 
+def test_an_empty_folder_the_card_had_stays_the_choice_once_our_files_fill_it(
+        cli: Any, tmp_path: Path) -> None:
+    # QA12 F5: an empty folder of another name (the user's, or the OS's) took the platform's
+    # games on the first deploy; holding only our files then, the next deploy took it for an
+    # earlier deploy's own choice, moved the games to the family's name and called the first
+    # copies "left behind": the card held them twice until a prune.
+    root = tmp_path / "roms"
+    for name in ("Pitfall (USA).a26", "River Raid (USA).a26"):
+        _game(root, name)
+    _, new, card = _crossmix_under_the_old_names(cli, tmp_path, root)
+    (card / "Roms" / "ATARI").mkdir(parents=True)    # empty: made by hand, or by the OS
+    deploy = ("--pack", str(new), "--json", "deploy", "1", "--to", str(card),
+              "platform:atari-2600")
+    first = cli(*deploy)
+    assert first.code == 0 and not first.json()["warnings"], first.out
+    placed = {"Roms/ATARI/Pitfall (USA).a26", "Roms/ATARI/River Raid (USA).a26"}
+    assert _files(card) == placed
+    shown = cli("--pack", str(new), "--json", "destination", "paths", "1", "--to", str(card))
+    rows = {row["platform_id"]: row for row in shown.json()["data"]["folders"]}
+    assert (rows["atari-2600"]["path"], rows["atari-2600"]["source"]) == ("Roms/ATARI",
+                                                                          "detected")
+    again = cli(*deploy)
+    assert again.code == 0 and not again.json()["warnings"], again.out
+    assert again.json()["data"]["copied"] == 0 and _files(card) == placed
+    other = cli("--pack", str(new), "--json", "deploy", "1", "--to", str(card),
+                "Pitfall")                            # a deploy of another selection keeps it
+    assert other.code == 0 and other.json()["data"]["copied"] == 0, other.out
+    assert cli(*deploy).json()["data"]["copied"] == 0 and _files(card) == placed
+    (card / "Roms" / "ATARI2600").mkdir()            # the OS's own folder appears: it wins
+    moved = cli(*deploy, "--dry-run")
+    assert [w["code"] for w in moved.json()["data"]["plan"]["warnings"]] == ["folder-moved"]
+
+
 def test_the_move_to_the_families_folder_is_said_in_the_plan_until_a_prune(
         cli: Any, tmp_path: Path) -> None:
     # Review #6: the first deploy after the family's own folder names moved a platform without
@@ -215,8 +248,11 @@ def test_the_move_to_the_families_folder_is_said_in_the_plan_until_a_prune(
     assert ran.code == 0 and f"warning: {message}" in ran.err.splitlines(), ran.err
     assert _files(card) == {f"Roms/{folder}/{name}" for folder in ("ATARI", "ATARI2600")
                             for name in ("Pitfall (USA).a26", "River Raid (USA).a26")}
-    pruned = run_subprocess(*deploy, "--prune", env=env)
-    assert pruned.code == 0 and f"warning: {message}" in pruned.err.splitlines(), pruned.err
+    pruned = run_subprocess(*deploy, "--prune", env=env)    # (QA12 F5: not "--prune removes")
+    said = message.replace("`romrunner deploy --prune` removes them (until then both copies "
+                           "take space on the card)",
+                           "this --prune removes them once the new copies are in place")
+    assert pruned.code == 0 and f"warning: {said}" in pruned.err.splitlines(), pruned.err
     assert _files(card) == {"Roms/ATARI2600/Pitfall (USA).a26",
                             "Roms/ATARI2600/River Raid (USA).a26"}
     again = cli("--pack", str(new), "--json", *deploy)  # nothing of ours left there: no word
@@ -262,9 +298,8 @@ def test_a_missing_games_copy_in_the_old_folder_is_held_by_a_prune(
     assert pruned.json()["warnings"] == [  # (the plan is made before the prune)
         "1 of 3 chosen games is missing from the library since the last scan: not deployed "
         "(River Raid (USA).a26)",
-        moved.format("3 files", "are") + "`romrunner deploy --prune` removes 2 of them (until "
-        f"then both copies take space on the card); the other one, a copy of a game {why}, is "
-        "kept"]
+        moved.format("3 files", "are") + "this --prune removes 2 of them once the new copies "
+        f"are in place; the other one, a copy of a game {why}, is kept"]
     again = cli("--pack", str(new), "--json", *deploy, "--prune")
     assert again.code == 0, again.err
     assert again.json()["warnings"] == [

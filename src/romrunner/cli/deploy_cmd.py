@@ -125,7 +125,8 @@ def _deploy_run(app: AppContext, db: Database, profile_id: int, words: tuple[str
             app.warn(missing_warning(chosen))
         app.warn(f"no game chosen: {_why_none(chosen, profile_id)}")
         return _nothing_chosen(app, chosen)
-    plan = build_plan(db, layout, chosen.game_ids, pack=pack, profile_id=profile_id)
+    plan = build_plan(db, layout, chosen.game_ids, pack=pack, profile_id=profile_id,
+                      pruning=options.prune)
     chosen = chosen.reaching(plan.reached)  # (a copy in another root placed: not missing)
     if chosen.missing:
         app.warn(missing_warning(chosen))

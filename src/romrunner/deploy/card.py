@@ -29,7 +29,7 @@ import os
 import re
 import stat
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -277,10 +277,19 @@ def write_manifest(root: Path, destination_id: str, owned: Iterable[Owned],
     return True
 
 
-def record_card_os(root: Path, os_id: str) -> None:
+def record_card_os(root: Path, os_id: str, detected: Mapping[str, str] | None = None,
+                   platforms: Iterable[str] = ()) -> None:
     """Note on the card which OS's layout we deploy (a destination scan reads it: a card
-    laid out by us may carry none of the OS's own markers yet)."""
-    data = json.dumps({"os_id": os_id}).encode()
+    laid out by us may carry none of the OS's own markers yet), and per platform the ROM
+    folder taken because the card had it (``detected``), kept from earlier deploys for the
+    platforms this one did not place (``platforms``: those it did)."""
+    kept = {platform: folder for platform, folder in recorded_detected_folders(root, os_id).items()
+            if platform not in set(platforms)}
+    kept.update(detected or {})
+    document: dict[str, Any] = {"os_id": os_id}
+    if kept:
+        document["detected_folders"] = dict(sorted(kept.items()))
+    data = json.dumps(document, ensure_ascii=False).encode()
     path = root / CARD_DIR / OS_NAME
     with contextlib.suppress(OSError):
         if path.read_bytes() == data:
@@ -288,14 +297,29 @@ def record_card_os(root: Path, os_id: str) -> None:
     write_atomic(path, data)
 
 
-def recorded_card_os(root: Path) -> str | None:
-    """The OS our last deploy to this card laid it out for, if it says (never raises)."""
+def _card_os_record(root: Path) -> dict[str, Any]:
     try:
         data = json.loads((root / CARD_DIR / OS_NAME).read_bytes())
     except (OSError, ValueError):
-        return None
-    os_id = data.get("os_id") if isinstance(data, dict) else None
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def recorded_card_os(root: Path) -> str | None:
+    """The OS our last deploy to this card laid it out for, if it says (never raises)."""
+    os_id = _card_os_record(root).get("os_id")
     return os_id if isinstance(os_id, str) and os_id else None
+
+
+def recorded_detected_folders(root: Path, os_id: str) -> dict[str, str]:
+    """Platform -> the ROM folder our deploys for ``os_id`` took because the card had it
+    (see :func:`record_card_os`); nothing for a card laid out for another OS."""
+    data = _card_os_record(root)
+    found = data.get("detected_folders") if data.get("os_id") == os_id else None
+    if not isinstance(found, dict):
+        return {}
+    return {platform: folder for platform, folder in found.items()
+            if isinstance(platform, str) and _relative(folder)}
 
 
 def owned_by_key(owned: Iterable[Owned], fs: FileSystem) -> dict[str, Owned]:

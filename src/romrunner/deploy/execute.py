@@ -71,7 +71,7 @@ from romrunner.deploy.card import (
     writing_folders,
 )
 from romrunner.deploy.legal import FileSystem, collision_key, inside_root
-from romrunner.deploy.plan import DeployPlan, PlanItem
+from romrunner.deploy.plan import ROM, DeployPlan, PlanItem
 from romrunner.deploy.syncer import FileSyncer
 from romrunner.devices.mounts import place_on_device, volume_uuid
 from romrunner.errors import NotFoundError, RomRunnerError
@@ -269,7 +269,8 @@ def _prepare(db: Database, plan: DeployPlan, profile_id: int, options: DeployOpt
              destination_id: str | None, name: str | None) -> _Prepared:
     root = plan.root
     dest_id = destination_id or card_destination_id(root) or ""
-    record_card_os(root, plan.os_id)
+    record_card_os(root, plan.os_id, plan.detected_folders,
+                   {item.platform_id for item in plan.items if item.kind == ROM})
     claims = Claims(db, root, dest_id, plan.fs)
     rest, unchanged = _split(root, plan, claims, options)
     items = _plan_items(plan, rest)

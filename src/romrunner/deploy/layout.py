@@ -12,6 +12,8 @@ from typing import Protocol
 
 from romrunner.deploy.legal import FileSystem
 
+DETECTED = "detected"  # a FolderChoiceLike's source: a folder the card already had
+
 
 class FolderChoiceLike(Protocol):
     """A folder on the card (relative to its root, already legal) and why it was chosen."""

@@ -31,7 +31,7 @@ from romrunner.deploy.archives import (
     archive_support,
 )
 from romrunner.deploy.card import read_manifest, read_manifest_files, recorded_card_os
-from romrunner.deploy.layout import CardLayoutLike
+from romrunner.deploy.layout import DETECTED, CardLayoutLike
 from romrunner.deploy.legal import (
     FileSystem,
     collision_key,
@@ -142,6 +142,10 @@ class DeployPlan:
     # The folders the layout names for what the plan puts on the card (each platform's ROM
     # and BIOS folder, the playlist folder): the OS expects them, a prune never removes them.
     layout_folders: set[str] = field(default_factory=set)
+    # Platform -> its ROM folder where the card already had it (an empty ``lynx`` the user or
+    # the OS made): recorded on the card, so that the next deploy, finding only our files
+    # there, still takes it for the user's choice and not for an earlier deploy's own.
+    detected_folders: dict[str, str] = field(default_factory=dict)
 
     def protected_folders(self) -> set[str]:
         """The layout's folders and every folder above them (never removed by a prune)."""
@@ -211,21 +215,22 @@ class _Track:
 
 def build_plan(db: Database, layout: CardLayoutLike, game_ids: Iterable[int], *,
                pack: DefinitionPack | None = None, profile_id: int | None = None,
-               include_bios: bool = True) -> DeployPlan:
+               include_bios: bool = True, pruning: bool = False) -> DeployPlan:
     """Plan putting ``game_ids`` (and the verified BIOS their platforms need) on the card.
 
     ``pack`` is needed for BIOS (which files each platform needs); ``profile_id`` narrows the
     BIOS to the emulators the profile uses, and with ``pack`` says of archived games whether
     the emulator they run with reads them (a warning when it cannot or we cannot tell).
-    Nothing is written anywhere.
+    ``pruning``: the plan of a deploy with ``--prune`` (its warnings say what it removes,
+    not that a prune would). Nothing is written anywhere.
     """
     with gc_paused():  # one object per game and file, no cycles
-        return _build_plan(db, layout, game_ids, pack, profile_id, include_bios)
+        return _build_plan(db, layout, game_ids, pack, profile_id, include_bios, pruning)
 
 
 def _build_plan(db: Database, layout: CardLayoutLike, game_ids: Iterable[int],
                 pack: DefinitionPack | None, profile_id: int | None,
-                include_bios: bool) -> DeployPlan:
+                include_bios: bool, pruning: bool) -> DeployPlan:
     ids = list(dict.fromkeys(int(i) for i in game_ids))
     plan = DeployPlan(layout.root, layout.os_id, layout.fs, game_ids=ids)
     builder = _Builder(plan, layout)
@@ -275,7 +280,7 @@ def _build_plan(db: Database, layout: CardLayoutLike, game_ids: Iterable[int],
     _note_reached(db, builder, games, absent, {**tracks, **absent_tracks})
     _hold_absent(builder, absent, absent_tracks)
     _held_copies(db, plan)
-    _warn_left_folders(layout, plan, {game.platform_id for game in games.values()})
+    _warn_left_folders(layout, plan, {game.platform_id for game in games.values()}, pruning)
     _warn_other_os(layout, plan)
     if include_bios and pack is not None:
         platforms = sorted({item.platform_id for item in plan.items if item.kind == ROM})
@@ -284,6 +289,10 @@ def _build_plan(db: Database, layout: CardLayoutLike, game_ids: Iterable[int],
     if pack is not None and profile_id is not None:
         _check_archives(db, pack, profile_id, plan)
     plan.layout_folders |= {folder for folder in builder.folders.values() if folder}
+    plan.detected_folders = {
+        platform_id: folder for platform_id, folder in builder.folders.items()
+        if folder and (choice := layout.rom_folder(platform_id)) is not None
+        and choice.source == DETECTED}
     playlists = layout.playlist_folder()
     if playlists is not None:
         plan.layout_folders.add(str(playlists.path))
@@ -358,7 +367,8 @@ def _warn_other_os(layout: CardLayoutLike, plan: DeployPlan) -> None:
             "earlier deploy put elsewhere stays until --prune)"))
 
 
-def _warn_left_folders(layout: CardLayoutLike, plan: DeployPlan, platforms: set[str]) -> None:
+def _warn_left_folders(layout: CardLayoutLike, plan: DeployPlan, platforms: set[str],
+                       pruning: bool) -> None:
     """Say, per chosen platform whose games now go to another folder than the one an earlier
     deploy filled (an older folder name; the OS's own folder made since), that the old copies
     stay until ``--prune``: silent, the card would hold both and need room for both. Copies
@@ -377,13 +387,14 @@ def _warn_left_folders(layout: CardLayoutLike, plan: DeployPlan, platforms: set[
             kept = min(sum(1 for dest in held if dest.startswith(inside)), files)
             plan.warnings.append(PlanIssue(
                 "folder-moved", _left_behind(layout, platform_id, str(old), str(choice.path),
-                                             files, kept), platform_id, path=str(old)))
+                                             files, kept, pruning), platform_id, path=str(old)))
 
 
 def _left_behind(layout: CardLayoutLike, platform_id: str, old: str, new: str, files: int,
-                 kept: int) -> str:
+                 kept: int, pruning: bool) -> str:
     """The words of a ``folder-moved`` warning: ``files`` of ours left in ``old``, ``kept``
-    of them copies of held games."""
+    of them copies of held games; ``pruning``: said by a deploy with ``--prune``, which
+    removes the others."""
     these = "1 file" if files == 1 else f"{files:,} files"
     text = (f"{old}: {these} an earlier deploy put here for {platform_id} "
             f"{'is' if files == 1 else 'are'} left behind: its games now go to {new}, the "
@@ -391,8 +402,9 @@ def _left_behind(layout: CardLayoutLike, platform_id: str, old: str, new: str, f
     pruned = files - kept
     if pruned:
         which = "them" if not kept else f"{pruned:,} of them"
-        text += (f"`romrunner deploy --prune` removes {which} (until then both copies take "
-                 "space on the card)")
+        text += (f"this --prune removes {which} once the new copies are in place" if pruning
+                 else f"`romrunner deploy --prune` removes {which} (until then both copies "
+                 "take space on the card)")
     why = ("it cannot deploy now (missing from the library or changed since the scan, or on "
            "a library root that is not reachable)")
     if kept and pruned:

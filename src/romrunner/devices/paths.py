@@ -39,7 +39,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from romrunner.deploy.card import read_manifest
+from romrunner.deploy.card import read_manifest, recorded_detected_folders
+from romrunner.deploy.layout import DETECTED
 from romrunner.deploy.legal import FileSystem, filesystem_named, inside_root, legal_path
 from romrunner.devices.destination import (
     check_destination,
@@ -56,8 +57,8 @@ from romrunner.packs.loader import DefinitionPack
 from romrunner.packs.model import FolderNames, Platform
 from romrunner.store.database import Database
 
-USER_OVERRIDE, DETECTED, OS_PROFILE, OS_CATALOG, FALLBACK = (
-    "user_override", "detected", "os_profile", "os_catalog", "fallback")
+USER_OVERRIDE, OS_PROFILE, OS_CATALOG, FALLBACK = (
+    "user_override", "os_profile", "os_catalog", "fallback")
 
 _SDCARD = ("/mnt/SDCARD",)
 _ELEC = ("/storage",)
@@ -333,7 +334,8 @@ def card_layout(db: Database, pack: DefinitionPack, profile_id: int, card_root: 
         if isinstance(platform_overrides, dict) else {},
         existing=_without_our_old_folders(card_root, roots["roms"].path, existing, {
             platform: pack.folder_names.folder_for(platform, family)[0]
-            for platform in existing}, on_card),
+            for platform in existing}, on_card,
+            recorded_detected_folders(card_root, profile.os_id)),
         on_card=on_card, found=found)
 
 
@@ -427,11 +429,15 @@ def _existing_platform_folders(pack: DefinitionPack,
 def _without_our_old_folders(card_root: Path, roms: PurePosixPath,
                              existing: Mapping[str, tuple[str, ...]],
                              expected: Mapping[str, str | None],
-                             on_card: Mapping[str, str]) -> dict[str, tuple[str, ...]]:
+                             on_card: Mapping[str, str],
+                             detected: Mapping[str, str]) -> dict[str, tuple[str, ...]]:
     """``existing`` without the folders that are not the OS family's name for their platform
     and hold only files our deployments wrote (the card manifest): an earlier deploy's choice,
-    not the user's layout. An empty folder still counts (the user made it, or the OS did).
-    Nothing is read when the family's own folder is on the card (it wins anyway)."""
+    not the user's layout. An empty folder still counts (the user made it, or the OS did),
+    and so does one an earlier deploy took because the card had it (``detected``: see
+    :func:`~romrunner.deploy.card.record_card_os`), filled since with our files only: the
+    choice stays what it was. Nothing is read when the family's own folder is on the card
+    (it wins anyway)."""
     kept: dict[str, tuple[str, ...]] = {}
     ours: set[str] | None = None
     for platform, names in existing.items():
@@ -441,10 +447,18 @@ def _without_our_old_folders(card_root: Path, roms: PurePosixPath,
             continue
         if ours is None:
             ours = {dest.lower() for dest in read_manifest(card_root)[0]}
-        left = tuple(name for name in names if not _holds_only(card_root, roms / name, ours))
+        taken = detected.get(platform, "").lower()
+        left = tuple(name for name in names
+                     if _same_or_above(taken, str(roms / name).lower())
+                     or not _holds_only(card_root, roms / name, ours))
         if left:
             kept[platform] = left
     return kept
+
+
+def _same_or_above(folder: str, other: str) -> bool:
+    """True when ``other`` is ``folder`` or a folder above it (paths as text)."""
+    return folder == other or folder.startswith(f"{other}/")
 
 
 def _holds_only(card_root: Path, folder: PurePosixPath, ours: set[str]) -> bool:
