@@ -39,6 +39,7 @@ from romrunner.deploy.legal import (
     legal_component,
     legal_path,
 )
+from romrunner.devices.overrides import EmulatorResolver, not_installed_warnings
 from romrunner.errors import InputError
 from romrunner.gcpause import gc_paused
 from romrunner.library.containers import (
@@ -288,6 +289,7 @@ def _build_plan(db: Database, layout: CardLayoutLike, game_ids: Iterable[int],
             _add_bios(db, pack, profile_id, platforms, builder)
     if pack is not None and profile_id is not None:
         _check_archives(db, pack, profile_id, plan)
+        _check_emulators(db, pack, profile_id, plan)
     plan.layout_folders |= {folder for folder in builder.folders.values() if folder}
     plan.detected_folders = {
         platform_id: folder for platform_id, folder in builder.folders.items()
@@ -549,6 +551,28 @@ def _held_copies(db: Database, plan: DeployPlan) -> None:
         "SELECT id FROM games WHERE set_key IS NOT NULL AND set_key IN (SELECT set_key "
         "FROM games WHERE id IN (SELECT value FROM json_each(?)) AND set_key IS NOT NULL)",
         (ids,)))
+
+
+def _check_emulators(db: Database, pack: DefinitionPack, profile_id: int,
+                     plan: DeployPlan) -> None:
+    """Warn per platform whose games go to the card for an emulator the definition pack says
+    the OS does not have (QA12 F6: PSP and N64 games on an OnionOS card through the pack's
+    fallbacks, said only by the auto-list's JSON)."""
+    resolver = EmulatorResolver(db, pack, profile_id)
+    if resolver.os_profile is None or resolver.os_profile.installed is None:
+        return
+    games = {item.game_id: item.platform_id for item in plan.items
+             if item.kind == ROM and item.game_id is not None}
+    own = resolver.games([int(row[0]) for row in db.query(  # games with an emulator of their own
+        "SELECT DISTINCT game_id FROM game_overrides WHERE emulator_id IS NOT NULL "
+        "AND game_id IN (SELECT value FROM json_each(?))", (json.dumps(sorted(games)),))])
+    runs: dict[tuple[str, str, str], int] = defaultdict(int)
+    for game_id, platform_id in games.items():
+        resolution = own.get(game_id) or resolver.platform(platform_id)
+        if resolution.emulator_id:
+            runs[(platform_id, resolution.emulator_id, resolution.origin)] += 1
+    for platform_id, message in not_installed_warnings(resolver.os_profile, runs, "game"):
+        plan.warnings.append(PlanIssue("emulator-not-installed", message, platform_id))
 
 
 def _check_archives(db: Database, pack: DefinitionPack, profile_id: int,

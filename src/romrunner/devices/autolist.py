@@ -29,7 +29,7 @@ from romrunner.devices.osprofile import (
     policy_id_of,
     resolve_os_profile,
 )
-from romrunner.devices.overrides import EmulatorResolver
+from romrunner.devices.overrides import EmulatorResolver, not_installed_warnings
 from romrunner.devices.paths import CardLayout, card_layout
 from romrunner.devices.profiles import Profile, list_profiles, load_profile
 from romrunner.errors import InputError
@@ -600,8 +600,14 @@ def build_autolist(db: Database, pack: DefinitionPack, profile_id: int,
                 None, None, None, "none", None,
                 warnings=["Platform undecided: set it with `romrunner games set-platform`"])
     _select(games, profile, entries)
+    runs: dict[tuple[str, str, str], int] = defaultdict(int)
+    for entry in entries.values():
+        if entry.included and not entry.dropped and entry.emulator_id:
+            runs[(entry.platform_id, entry.emulator_id, entry.emulator_origin)] += 1
     return AutoList(profile.id, profile.os_id, profile.device_id, list(entries.values()),
-                    filtered, list(resolved.warnings))
+                    filtered, [*resolved.warnings,
+                               *(warning for _, warning in not_installed_warnings(
+                                   resolved, runs, "included game"))])
 
 
 @dataclass

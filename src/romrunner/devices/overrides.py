@@ -29,6 +29,7 @@ from romrunner.devices.profiles import Profile, load_profile
 from romrunner.errors import InputError, NotFoundError
 from romrunner.packs.loader import DefinitionPack
 from romrunner.store.database import Database
+from romrunner.words import counted
 
 PROFILE_GAME, GAME = "profile game override", "game override"
 PROFILE_PLATFORM, PLATFORM = "profile platform override", "platform override"
@@ -134,6 +135,26 @@ def _resolution(game_id: int | None, platform_id: str, rules: _Rules, action: st
         return Resolution(game_id, platform_id, None, ORIGIN_NONE, action, action_origin)
     origin, emulator = rules[0]
     return Resolution(game_id, platform_id, emulator, origin, action, action_origin, rules)
+
+
+def not_installed_warnings(os_profile: ResolvedOsProfile,
+                           runs: Mapping[tuple[str, str, str], int],
+                           noun: str) -> list[tuple[str, str]]:
+    """(platform, warning) per platform and emulator of ``runs`` ((platform, emulator, the
+    rule that chose it) -> how many games, each a ``noun``) that the definition pack says the
+    OS does not have installed: a game the card gets for an emulator it lacks does not
+    start."""
+    found = []
+    for (platform_id, emulator, origin), count in sorted(runs.items()):
+        if os_profile.is_installed(emulator) is not False:
+            continue
+        found.append((platform_id,
+            f"{platform_id}: {counted(count, noun)} run{'s' if count == 1 else ''} with "
+            f"{emulator} ({origin}), which is not among the emulators the definition pack "
+            f"lists as installed on {os_profile.name}: {'it' if count == 1 else 'they'} may "
+            f"not start there (another: `romrunner override set --platform {platform_id} "
+            "--emulator E`)"))
+    return found
 
 
 def resolve_emulators(db: Database, pack: DefinitionPack, profile_id: int | None,

@@ -1,0 +1,100 @@
+"""Games that go to a card for an emulator the OS does not have are said (QA12 F6: PSP and N64
+games on an OnionOS card through the pack's fallbacks, said only in the auto-list's JSON):
+by the auto-list's text and JSON, and by the deploy plan, per platform — never for an
+emulator the pack lists as installed, nor when the pack lists nothing for the OS."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+from romrunner.packs import builtin_pack_path
+
+SNES_WORDS = ("snes: 1 included game runs with retroarch-snes9x (muos default), which is not "
+              "among the emulators the definition pack lists as installed on muos: it may not "
+              "start there (another: `romrunner override set --platform snes --emulator E`)")
+
+
+def _pack(tmp_path: Path, cores: list[str] | None) -> Path:
+    """The built-in pack, its muOS profile listing ``cores`` as installed (None: no list)."""
+    pack = tmp_path / "pack"
+    shutil.copytree(builtin_pack_path(), pack)
+    if cores is not None:
+        path = pack / "osEmulatorProfiles.json"
+        profiles = json.loads(path.read_text(encoding="utf-8"))
+        profiles["profilesByOsId"]["muos"]["installed"] = {"retroarchCores": cores}
+        path.write_text(json.dumps(profiles), encoding="utf-8")
+    return pack
+
+
+def _library(cli: Any, tmp_path: Path, pack: Path) -> None:
+    root = tmp_path / "roms"
+    for folder, name in (("gb", "Alpha (USA).gb"), ("snes", "Beta (USA).sfc"),
+                         ("snes", "Gamma (USA).sfc")):
+        (root / folder).mkdir(parents=True, exist_ok=True)
+        (root / folder / name).write_bytes(hashlib.sha256(name.encode()).digest() * 512)
+    for args in (("library", "add", str(root)), ("scan", "--workers", "1"),
+                 ("device", "add", "rg-35xx-plus"),
+                 ("profile", "create", "--device", "1", "--os", "muos")):
+        result = cli("--pack", str(pack), *args)
+        assert result.code == 0, (args, result.err)
+
+
+def test_the_autolist_and_the_plan_say_which_platforms_lack_their_emulator(
+        cli: Any, tmp_path: Path) -> None:
+    pack = _pack(tmp_path, ["gambatte", "mgba"])
+    _library(cli, tmp_path, pack)
+    listed = cli("--pack", str(pack), "--json", "autolist", "1")
+    assert listed.code == 0, listed.err
+    words = [w for w in listed.json()["warnings"] if "installed" in w]
+    assert words == [SNES_WORDS.replace("1 included game runs", "2 included games run")
+                     .replace("it may", "they may")]
+    text = cli("--pack", str(pack), "autolist", "1")
+    assert "warning: " + words[0] in text.err.splitlines(), text.err
+    card = tmp_path / "card"
+    card.mkdir()
+    dry = cli("--pack", str(pack), "--json", "deploy", "1", "--to", str(card), "platform:gb",
+              "--dry-run")
+    assert dry.code == 0, dry.err
+    assert [w for w in dry.json()["data"]["plan"]["warnings"]
+            if w["code"] == "emulator-not-installed"] == []
+    one = cli("--pack", str(pack), "--json", "deploy", "1", "--to", str(card), "Beta",
+              "--dry-run")
+    found = [w for w in one.json()["data"]["plan"]["warnings"]
+             if w["code"] == "emulator-not-installed"]
+    assert [(w["platform_id"], w["message"]) for w in found] == [
+        ("snes", SNES_WORDS.replace("included ", ""))]
+
+
+def test_a_game_set_to_an_installed_emulator_is_not_said(cli: Any, tmp_path: Path) -> None:
+    pack = _pack(tmp_path, ["gambatte", "mgba"])
+    _library(cli, tmp_path, pack)
+    games = cli("--pack", str(pack), "--json", "games", "ls", "platform:snes").json()["data"]
+    beta = next(g["id"] for g in games["games"] if g["filename"] == "Beta (USA).sfc")
+    assert cli("--pack", str(pack), "override", "set", "--game", str(beta), "--emulator",
+               "retroarch-mgba").code == 0  # (it warns: mgba lists no snes; a test's choice)
+    card = tmp_path / "card"
+    card.mkdir()
+    dry = cli("--pack", str(pack), "--json", "deploy", "1", "--to", str(card), "platform:snes",
+              "--dry-run")
+    found = [w["message"] for w in dry.json()["data"]["plan"]["warnings"]
+             if w["code"] == "emulator-not-installed"]
+    assert len(found) == 1 and found[0].startswith("snes: 1 game runs with retroarch-snes9x "
+                                                   "(muos default)"), found
+
+
+def test_nothing_is_said_when_the_pack_lists_no_installed_emulators(cli: Any,
+                                                                   tmp_path: Path) -> None:
+    pack = _pack(tmp_path, None)
+    _library(cli, tmp_path, pack)
+    listed = cli("--pack", str(pack), "--json", "autolist", "1")
+    assert not [w for w in listed.json()["warnings"] if "installed" in w]
+    card = tmp_path / "card"
+    card.mkdir()
+    dry = cli("--pack", str(pack), "--json", "deploy", "1", "--to", str(card), "platform:snes",
+              "--dry-run")
+    assert not [w for w in dry.json()["data"]["plan"]["warnings"]
+                if w["code"] == "emulator-not-installed"]
