@@ -83,7 +83,7 @@ def test_an_emulator_that_cannot_read_zip_is_named_with_the_count(
     text = cli("--pack", str(pack), "deploy", "1", "--to", str(card), "--dry-run",
                "platform:snes,gba")
     assert text.code == 0
-    assert "gba: 2 archived games (.zip) copied as they are, but retroarch-mgba cannot " \
+    assert "gba: 2 archived games (.zip) go on the card as they are, but retroarch-mgba cannot " \
            "read .zip" in text.err
     assert "snes:" not in text.err
 

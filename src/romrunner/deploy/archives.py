@@ -21,7 +21,7 @@ from romrunner.devices.profiles import load_profile
 from romrunner.errors import InputError
 from romrunner.packs.loader import DefinitionPack
 from romrunner.store.database import Database
-from romrunner.words import examples
+from romrunner.words import counted, examples
 
 READS, CANNOT, UNKNOWN = "yes", "no", "unknown"
 # The archives the scan reads (romrunner.library.examine.ARCHIVES, kept equal by a test; not
@@ -49,11 +49,13 @@ class ArchiveSupport:
 
     def warning(self) -> str | None:
         """The plan's warning (None when the emulator reads the format)."""
-        count = f"{self.games:,} archived game{'s' if self.games != 1 else ''} " \
-                f"({self.extension}) copied as they are"
+        one = self.games == 1
+        count = f"{counted(self.games, 'archived game')} ({self.extension}) " \
+                f"{'goes' if one else 'go'} on the card as {'it is' if one else 'they are'}"
         if self.readable == CANNOT:
-            return f"{self.platform_id}: {count}, but {self.emulator_id} cannot read " \
-                   f"{self.extension} files ({self.why}); extract them in the library first"
+            return (f"{self.platform_id}: {count}, but {self.emulator_id} cannot read "
+                    f"{self.extension} files ({self.why}); extract {'it' if one else 'them'} in "
+                    "the library first")
         if self.readable == UNKNOWN:
             who = self.emulator_id or "its emulator"
             return f"{self.platform_id}: {count}; whether {who} reads {self.extension} " \
