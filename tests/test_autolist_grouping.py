@@ -41,3 +41,29 @@ def test_a_dat_without_parent_clone_groups_by_title(cli: Any, tmp_path: Path) ->
     with_dat = _included(cli)
     assert len(with_dat) == 2
     assert {name.split(" (")[0] for name in with_dat} == {"Tetris", "Super Mario Land"}
+
+
+def test_a_copy_identified_by_its_hashes_beats_one_only_named_like_it(
+        cli: Any, tmp_path: Path) -> None:
+    # QA12 F2: of two copies of one catalog game, the one whose bytes the DAT has lost to one
+    # that only bears its name (another dump: its bytes are in no DAT), by id alone.
+    root = tmp_path / "roms" / "gb"
+    root.mkdir(parents=True)
+    (root / "Tetris (World).gb").write_bytes(rom("not the dump the DAT lists"))
+    (root / "tetris_world.gb").write_bytes(rom("tetris-w"))
+    catalog = tmp_path / "gb.dat"
+    catalog.write_text(dat("Nintendo - Game Boy", [("Tetris (World)", "Tetris (World).gb",
+                                                     "tetris-w", None)]))
+    for args in (("library", "add", str(tmp_path / "roms")), ("dat", "import", str(catalog)),
+                 ("scan", "--workers", "1"), ("device", "add", "rg-35xx-plus"),
+                 ("profile", "create", "--device", "1", "--os", "muos")):
+        assert real(cli, *args).code == 0, args
+    games = {g["filename"]: g for g in real(cli, "--json", "games", "ls").json()["data"]["games"]}
+    assert (games["Tetris (World).gb"]["match_method"], games["tetris_world.gb"]["match_method"]
+            ) == ("name", "crc32")  # (the DAT imported first: known by CRC32 + size)
+    assert games["Tetris (World).gb"]["id"] < games["tetris_world.gb"]["id"]  # (the old winner)
+    listed = {g["filename"]: g
+              for g in real(cli, "--json", "autolist", "1").json()["data"]["games"]}
+    assert listed["tetris_world.gb"]["included"]
+    assert (listed["Tetris (World).gb"]["reason"], listed["Tetris (World).gb"]["kept_instead"]) \
+        == ("other_version", games["tetris_world.gb"]["id"])

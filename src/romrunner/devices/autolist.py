@@ -172,6 +172,7 @@ class _Game:
     flags_json: str | None
     is_hack: int
     variant: str  # a multi-disc set, else the game itself
+    identified: int  # 1: matched by its hashes (or by the user), not a guess by name
 
     @property
     def regions(self) -> tuple[str, ...]:
@@ -206,7 +207,8 @@ _GAMES_SQL = (
     # the game itself
     "coalesce(g.set_key, CASE WHEN g.format = 'm3u' THEN (SELECT d.set_key FROM games d "
     " WHERE d.set_key = g.platform_id || ':' || g.title_norm || ':' || coalesce(g.region, '') "
-    " AND d.is_missing = 0 LIMIT 1) END, 'game:' || g.id) FROM games g")
+    " AND d.is_missing = 0 LIMIT 1) END, 'game:' || g.id), "
+    "coalesce(g.match_method NOT IN ('name'), 0) FROM games g")
 
 
 def _games(db: Database, profile: Profile) -> tuple[list[_Game], int]:
@@ -466,16 +468,17 @@ class _Preference:
         return self._cache[key]
 
     def key(self, game: _Game) -> tuple[Any, ...]:
-        """Bad dumps last, then region, language, latest revision, verified, fewest extra
-        tags (a compilation's, a publisher's: "(Sonic Classic Collection)", "(Tengen)"),
-        lowest id. The name is parsed again here, for the few games that compete: a
+        """Bad dumps last, then region, language, latest revision, identified by its hashes
+        (a copy whose bytes a catalog has, before one only named like it: QA12 F2), verified,
+        fewest extra tags (a compilation's, a publisher's: "(Sonic Classic Collection)",
+        "(Tengen)"), lowest id. The name is parsed again here, for the few games that compete: a
         library scanned before the parser read a tag ("(REV-A)") is ranked as it is now."""
         flags = game.flags if game.flags_json else frozenset()
         parsed = _parsed(game.filename)
         return ("bad_dump" in flags, self._rank("region", game.region_text),
                 self._rank("language", game.languages_json),
                 self._rank("revision", parsed.revision or game.revision),
-                "verified" not in flags, len(parsed.other_tags), game.id)
+                not game.identified, "verified" not in flags, len(parsed.other_tags), game.id)
 
 
 @functools.lru_cache(maxsize=4096)
