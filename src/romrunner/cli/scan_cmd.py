@@ -99,6 +99,18 @@ def scan(paths: tuple[Path, ...], workers: int | None, full: bool,
                 "deploy or auto-list takes them; `romrunner games ls platform:unknown` lists "
                 "them, `romrunner games set-platform PLATFORM ID…` settles them",
                 markup=False, soft_wrap=True)
+        if summary.platform_changed:
+            changed = summary.platform_changed
+            shown = ", ".join(f"{item['path']} {item['from']} → {item['to']}"
+                              for item in changed[:3]) + (
+                f" and {len(changed) - 3:,} more (--json lists them)" if len(changed) > 3
+                else "")
+            console.print(
+                f"{counted(len(changed), 'game')} stored by an earlier release "
+                f"{'is' if len(changed) == 1 else 'are'} now filed under another platform "
+                "(a file's extension now comes before its folder's name, and a catalog's hash "
+                f"match settles it): {shown}; ids, collections, overrides and platforms set "
+                "by hand kept", markup=False, soft_wrap=True)
         if summary.not_games:
             count = summary.not_games
             shown = ", ".join(summary.not_games_paths[:3]) + (

@@ -49,6 +49,7 @@ from romrunner.library.record import (
     record_of,
     start_worker,
 )
+from romrunner.library.redecide import redecide_platforms
 from romrunner.library.roots import Root, list_roots
 from romrunner.library.summary import ScanSummary, os_path
 from romrunner.library.workers import chunk_size, examine_in_pool
@@ -122,6 +123,11 @@ def scan_library(db: Database, pack: DefinitionPack, roots: list[Root] | None = 
         raise NoLibraryRootsError(
             "no library roots; add one with `romrunner library add PATH`")
     options = _Options(workers, full, progress, accept_missing, hash_plan)
+    # A library an earlier release scanned: its stored platforms decided again by today's
+    # rules, once (one read of the rules version otherwise).
+    summary.platform_changed = [
+        {"id": item.game_id, "path": item.path, "from": item.old, "to": item.new}
+        for item in redecide_platforms(db, pack.index, rules)]
     # Every root is walked before any is written, and files are marked missing only once
     # every root is written: a file moved to another root of this scan is found there
     # whichever root comes first (see ``_Moves``).

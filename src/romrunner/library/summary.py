@@ -49,6 +49,10 @@ class ScanSummary:
     not_games: int = 0
     not_games_paths: list[str] = field(default_factory=list)
     not_games_kept: list[int] = field(default_factory=list)
+    # Stored games an earlier release filed under another platform, decided again by this
+    # release's rules at its first scan (an `.sfc` in `NES/`: nes -> snes), each
+    # {"id", "path", "from", "to"} (see library/redecide.py).
+    platform_changed: list[dict[str, str | int]] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     # Roots and folders that could not be scanned (absent, unlistable, a walk worker that
     # died): their games were left as they were, and the scan found problems (exit 1).
