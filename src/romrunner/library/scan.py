@@ -231,7 +231,10 @@ def _finish_root(db: Database, root: Root, plan: Plan, writer: _Writer,
         gone = [game_id for game_id in gone if game_id not in moved]
         kept = _curated(db, list(plan.not_games))
         db.executemany("UPDATE games SET is_missing = 1 WHERE id = ?",
-                       ((game_id,) for game_id in [*gone, *kept]))
+                       ((game_id,) for game_id in gone))
+        db.executemany("UPDATE games SET is_missing = 1, scan_error = ? WHERE id = ?",
+                       ((_not_a_game(game_id, plan.not_games[game_id]), game_id)
+                        for game_id in sorted(kept)))
         db.executemany("DELETE FROM games WHERE id = ?",
                        ((game_id,) for game_id in plan.not_games if game_id not in kept))
         db.execute("UPDATE library_roots SET last_scanned_at = ? WHERE id = ?",
@@ -327,6 +330,16 @@ def _take_over(db: Database, game_id: int, copy_id: int) -> None:
     updates["is_missing"] = 0
     assignments = ", ".join(f"{column} = ?" for column in updates)
     db.execute(f"UPDATE games SET {assignments} WHERE id = ?", (*updates.values(), game_id))
+
+
+def _not_a_game(game_id: int, relpath: str) -> str:
+    """What a row kept for a file that is no longer taken for a game says (``games show``'s
+    problem): not a file the scan did not find."""
+    name = relpath.rsplit("/", 1)[-1]
+    kind = name[name.rfind("."):].lower() if "." in name else "such"
+    return (f"no longer a game: a {kind} file is not a game where it lies (a cover, a note); "
+            f"the file is still there, untouched; kept for its collections or overrides "
+            f"(`romrunner games forget {game_id} --force` forgets the row)")
 
 
 def _curated(db: Database, game_ids: list[int]) -> set[int]:
