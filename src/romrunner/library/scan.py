@@ -268,27 +268,31 @@ _FILE_OF_GAME = (*ROW_COLUMNS, "root_id", "matched_game_id", "match_method",
 _KEPT_IF_HAND_SET = {"platform": (*PLATFORM_COLUMNS, "set_key"),
                      "match": ("matched_game_id", "match_method")}
 # A present game that may be the copy a vanished one left: the same content (SHA1 and size;
-# CRC32 and size for a file known by its CRC32 only), first stored after it.
+# CRC32 and size for a file known by its CRC32 only) on the same platform (the same bytes as
+# a `.gbc` are another game than as a `.gb`, as a deploy's copies are) unless the vanished
+# game's platform was set by hand (it keeps that platform).
 _COPIES = ("SELECT g.id, g.platform_source = 'user' OR coalesce(g.match_method, '') = 'user' "
            "OR EXISTS (SELECT 1 FROM collection_games c WHERE c.game_id = g.id) "
            "OR EXISTS (SELECT 1 FROM game_overrides o WHERE o.game_id = g.id) AS curated, "
            "EXISTS (SELECT 1 FROM deployment_items d WHERE d.game_id = g.id) AS deployed "
            "FROM games g JOIN games v ON v.id = ? WHERE g.is_missing = 0 AND g.id <> v.id "
-           "AND g.file_size = v.file_size AND CASE WHEN v.sha1_bin IS NOT NULL AND "
-           "g.sha1_bin IS NOT NULL THEN g.sha1_bin = v.sha1_bin ELSE v.crc32_bin IS NOT NULL "
-           "AND g.crc32_bin = v.crc32_bin END ORDER BY g.id")
+           "AND (g.platform_id = v.platform_id OR v.platform_source = 'user') "
+           "AND g.file_size = v.file_size "
+           "AND CASE WHEN v.sha1_bin IS NOT NULL AND g.sha1_bin IS NOT NULL "
+           "THEN g.sha1_bin = v.sha1_bin "
+           "ELSE v.crc32_bin IS NOT NULL AND g.crc32_bin = v.crc32_bin END ORDER BY g.id")
 
 
 def _take_over_copies(db: Database, gone: list[int], moves: _Moves | None,
                       summary: ScanSummary) -> set[int]:
     """Games about to be marked missing whose content stays in the library as one other
-    present game: a copy made before the original was deleted (the careful way to move to
-    another disk). When that copy is the only one, was first stored after the vanished game,
-    and carries nothing of its own (no collection, override, platform or match set by hand,
-    deployment record; not a game this scan found moved), the vanished game takes its file
-    over (its id, collections, overrides, deploy history kept; the copy's row goes): counted
-    as renamed. Otherwise the summary names the copies (``missing_with_copies``). Returns the
-    games taken over."""
+    present game of their platform: a copy made before the original was deleted (the
+    careful way to move to another disk). When that copy is the only one, was first stored
+    after the vanished game, and carries nothing of its own (no collection, override,
+    platform or match set by hand, deployment record; not a game this scan found moved),
+    the vanished game takes its file over (its id, collections, overrides, deploy history
+    kept; the copy's row goes): counted as renamed. Otherwise the summary names the copies
+    (``missing_with_copies``). Returns the games taken over."""
     taken: set[int] = set()
     vanishing = set(gone) | (set(moves.vanished) if moves is not None else set())
     moved = moves.claimed if moves is not None else set()
