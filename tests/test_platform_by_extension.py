@@ -126,3 +126,24 @@ def test_an_md_file_is_a_mega_drive_rom_wherever_it_lies_unless_named_as_notes(
     assert data["skipped_unknown_types"] == {".md": 2}
     assert {name: row["platform_id"] for name, row in _games(cli, *pack).items()} == {
         Path(name).name: "genesis" for name in roms}
+
+
+def test_a_kept_cover_says_it_is_no_longer_a_game_not_that_its_file_is_gone(
+        cli: Any, tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """QA11 N2: `games show` of a cover kept for its collection says what it is (a file that
+    is no longer a game, still there), and how to forget it."""
+    pack = ("--pack", str(shared_path("definition-pack")))
+    assert cli(*pack, "library", "add", str(tree)).code == 0
+    with monkeypatch.context() as earlier:  # the walk of the previous release: no media rules
+        earlier.setattr(scan_module, "media_rules", lambda index: {})
+        assert cli(*pack, "scan", "--workers", "1").code == 0
+    cover = _games(cli, *pack)["cover.png"]
+    assert cli(*pack, "collection", "create", "keep").code == 0
+    assert cli(*pack, "collection", "add", "keep", str(cover["id"])).code == 0
+    assert cli(*pack, "scan", "--workers", "1").code == 0
+    shown = " ".join(cli(*pack, "games", "show", str(cover["id"])).out.split())
+    assert ("problem no longer a game: a .png file is not a game where it lies (a cover, a "
+            "note); the file is still there, untouched; kept for its collections or overrides "
+            f"(`romrunner games forget {cover['id']} --force` forgets the row)") in shown, shown
+    assert (tree / "NES/cover.png").is_file()
+    assert cli(*pack, "games", "forget", str(cover["id"]), "--force").code == 0

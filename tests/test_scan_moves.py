@@ -133,3 +133,81 @@ def test_a_copy_in_another_root_takes_nothing_from_a_file_still_there(
     assert _curation_of(cli, db_path, game_id) == ([game_id], "gb", "user", 1)
     assert _rows(db_path, "SELECT count(*) FROM collection_games WHERE game_id = ?",
                  (twin,)) == [(0,)]
+
+
+def _copied_then_deleted(cli: Any, tmp_path: Path, db_path: Path) -> tuple[Path, int, int]:
+    """Curated 'Game 0' of root a copied to root b (`cp -p`, the careful move) and scanned:
+    a new game; then the original deleted. Returns root b, the game and its copy's ids."""
+    first, second = _library(cli, tmp_path)
+    game_id = _curate(cli, db_path)
+    shutil.copy2(first / "GBA" / "Game 0 (USA).gba", second / "Game 0 (USA).gba")
+    assert scan_json(cli)["added"] == 1
+    copy_id = max(game for game, _ in _ids(db_path).values())
+    assert copy_id > game_id
+    (first / "GBA" / "Game 0 (USA).gba").unlink()
+    return second, game_id, copy_id
+
+
+def test_a_game_copied_to_another_disk_then_deleted_moves_to_its_copy(
+        cli: Any, tmp_path: Path, db_path: Path) -> None:
+    """QA11 N4: the copy carries nothing of its own, so the game takes its file over: its id,
+    collection, override and hand-set platform kept; the copy's bare row goes."""
+    _, game_id, copy_id = _copied_then_deleted(cli, tmp_path, db_path)
+    result = cli("--json", "scan")
+    assert result.code == 0, result.err
+    data = result.json()["data"]
+    assert (data["renamed"], data["missing"], data["added"]) == (1, 0, 0)
+    assert data["moved_to_copies"] == [{"id": game_id, "copy": copy_id}]
+    assert data["missing_with_copies"] == []
+    assert _rows(db_path, "SELECT id, is_missing, root_id, filepath FROM games WHERE "
+                          "filename = 'Game 0 (USA).gba'") == [
+        (game_id, 0, 2, "Game 0 (USA).gba")]
+    assert _curation_of(cli, db_path, game_id) == ([game_id], "gb", "user", 1)
+    assert cli("games", "show", str(copy_id)).code != 0  # the copy's row is gone
+    counts = {row["platform_id"]: (row["games"], row["missing"])
+              for row in cli("--json", "platforms").json()["data"]}
+    assert counts["gb"] == (1, 0)
+    # said in the text summary; and a rescan is quiet
+    assert scan_json(cli)["renamed"] == 0
+
+
+def test_the_summary_says_a_move_to_a_copy(cli: Any, tmp_path: Path, db_path: Path) -> None:
+    _, game_id, copy_id = _copied_then_deleted(cli, tmp_path, db_path)
+    said = " ".join(cli("scan").out.split())
+    assert (f"1 game not found where it was has a copy stored later: moved to it, ids, "
+            f"collections and overrides kept, the copy's own row forgotten (id {game_id} "
+            f"takes over id {copy_id})") in said, said
+
+
+@pytest.mark.parametrize("why", ["curated copy", "two copies", "deployed copy"])
+def test_a_copy_with_a_life_of_its_own_is_named_not_merged(
+        cli: Any, tmp_path: Path, db_path: Path, why: str) -> None:
+    """Where taking the copy over could lose something (its own collection, deploy records),
+    or pick one of several, the game stays missing and the summary names its copies."""
+    second, game_id, copy_id = _copied_then_deleted(cli, tmp_path, db_path)
+    copies = [copy_id]
+    if why == "curated copy":
+        assert cli("collection", "create", "mine").code == 0
+        assert cli("collection", "add", "mine", str(copy_id)).code == 0
+    elif why == "two copies":
+        shutil.copy2(second / "Game 0 (USA).gba", second / "Game 0 again.gba")
+        with sqlite3.connect(db_path) as conn:  # (stored by a scan that missed the delete)
+            conn.execute("INSERT INTO games (root_id, filepath, file_size, file_mtime_ns, "
+                         "crc32_bin, md5_bin, sha1_bin, platform_id, platform_source) SELECT "
+                         "root_id, 'Game 0 again.gba', file_size, file_mtime_ns, crc32_bin, "
+                         "md5_bin, sha1_bin, platform_id, platform_source FROM games "
+                         "WHERE id = ?", (copy_id,))
+        copies.append(max(game for game, _ in _ids(db_path).values()))
+    else:
+        with sqlite3.connect(db_path) as conn:
+            conn.execute("PRAGMA foreign_keys = OFF")
+            conn.execute("INSERT INTO deployment_items (deployment_id, seq, kind, game_id, "
+                         "source_path, dest_path, file_size, status) VALUES (1, 1, 'rom', ?, "
+                         "'x.gba', 'roms/gba/x.gba', 8192, 'copied')", (copy_id,))
+    data = cli("--json", "scan").json()["data"]
+    assert (data["renamed"], data["missing"]) == (0, 1)
+    assert data["moved_to_copies"] == []
+    assert data["missing_with_copies"] == [{"id": game_id, "copies": copies}]
+    assert _ids(db_path)["Game 0 (USA).gba"] in {(game_id, 1), (copy_id, 0)}
+    assert _rows(db_path, "SELECT is_missing FROM games WHERE id = ?", (game_id,)) == [(1,)]
+    assert _curation_of(cli, db_path, game_id) == ([game_id], "gb", "user", 1)

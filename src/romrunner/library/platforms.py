@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
 from romrunner.library.examine import ARCHIVES, SHEETS
+from romrunner.library.tags import extension_of
 from romrunner.packs.index import PackIndex
 
 UNKNOWN = "unknown"
+# The version of the rules below (detect_platform, decide_platform, NOT_GAMES and the media
+# rules, and identification's settling of a platform by a catalog match). A library scanned
+# under an earlier version has its stored platforms decided again by its next scan, once,
+# without hashing (library/redecide.py). Changing what these rules decide means bumping it.
+# 1: earlier releases (the folder beat the extension; no catalog settled a platform).
+# 2: the extension first (an `.sfc` in `NES/` is SNES), a single-member archive by its
+#    member, a hash match settles the platform (QA10 F2, QA11 N1).
+PLATFORM_RULES_VERSION = 2
 _NINTENDO_LOGO_START = bytes.fromhex("ceed6666cc0d000b")
 _N64_MAGICS = (b"\x80\x37\x12\x40", b"\x37\x80\x40\x12", b"\x40\x12\x37\x80")
 
@@ -142,3 +152,18 @@ def detect_platform(index: PackIndex, folders: list[str], extension: str,
     if sniffed and (not by_extension or sniffed in by_extension or extension in ARCHIVES):
         return PlatformGuess(sniffed, "header", (), overruled)
     return PlatformGuess(UNKNOWN, "unknown", by_extension, overruled)
+
+
+def decide_platform(index: PackIndex, folders: list[str], filename: str,
+                    members: Sequence[str] = (), head: bytes = b"") -> tuple[PlatformGuess, str]:
+    """The platform of a file named ``filename`` in ``folders`` (see :func:`detect_platform`),
+    and the extension it was decided by: an archive of one member (``members``: the names
+    of its members) by its member's extension, else by its own."""
+    extension = extension_of(filename)
+    detect_ext = extension
+    if extension in ARCHIVES and len(members) == 1:
+        detect_ext = extension_of(members[0].rsplit("/", 1)[-1])
+    guess = detect_platform(index, folders, detect_ext, head)
+    if guess.platform_id == UNKNOWN and detect_ext != extension:
+        guess = detect_platform(index, folders, extension, head)
+    return guess, detect_ext

@@ -16,7 +16,7 @@ from typing import NamedTuple
 
 from romrunner.library.examine import ARCHIVES, Examined, Job, examine
 from romrunner.library.hashing import CrcRules, Hashes
-from romrunner.library.platforms import UNKNOWN, PlatformGuess, detect_platform
+from romrunner.library.platforms import UNKNOWN, PlatformGuess, decide_platform
 from romrunner.library.serials import DISC_ID_PLATFORMS, read_disc_id
 from romrunner.library.tags import extension_of
 from romrunner.packs.index import PackIndex
@@ -65,13 +65,10 @@ def record_of(examined: Examined, index: PackIndex, root_name: str) -> Record:
     # String operations, not PurePosixPath: this runs once per examined file.
     *parents, filename = job.relpath.split("/")
     extension = extension_of(filename)
-    detect_ext = extension
-    if extension in ARCHIVES and len(examined.members) == 1:
-        detect_ext = extension_of(examined.members[0].name.rsplit("/", 1)[-1])
     folders = [*reversed(parents), root_name]
-    guess = detect_platform(index, folders, detect_ext, examined.head)
-    if guess.platform_id == UNKNOWN and detect_ext != extension:
-        guess = detect_platform(index, folders, extension, examined.head)
+    guess, detect_ext = decide_platform(index, folders, filename,
+                                        [member.name for member in examined.members],
+                                        examined.head)
     problems = examined.problems
     if guess.overruled:
         problems = [*problems, _overruled(guess, detect_ext)]

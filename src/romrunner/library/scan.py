@@ -49,6 +49,7 @@ from romrunner.library.record import (
     record_of,
     start_worker,
 )
+from romrunner.library.redecide import redecide_platforms
 from romrunner.library.roots import Root, list_roots
 from romrunner.library.summary import ScanSummary, os_path
 from romrunner.library.workers import chunk_size, examine_in_pool
@@ -122,6 +123,11 @@ def scan_library(db: Database, pack: DefinitionPack, roots: list[Root] | None = 
         raise NoLibraryRootsError(
             "no library roots; add one with `romrunner library add PATH`")
     options = _Options(workers, full, progress, accept_missing, hash_plan)
+    # A library an earlier release scanned: its stored platforms decided again by today's
+    # rules, once (one read of the rules version otherwise).
+    summary.platform_changed = [
+        {"id": item.game_id, "path": item.path, "from": item.old, "to": item.new}
+        for item in redecide_platforms(db, pack.index, rules)]
     # Every root is walked before any is written, and files are marked missing only once
     # every root is written: a file moved to another root of this scan is found there
     # whichever root comes first (see ``_Moves``).
@@ -184,9 +190,11 @@ class _Moves:
     def __init__(self, planned: list[tuple[Root, Plan]]) -> None:
         self.vanished = {game_id: plan.vanished for _, plan in planned
                          for game_id in plan.vanished}
+        self.claimed: set[int] = set()  # found again this scan: games, not bare copies
 
     def claim(self, game_id: int) -> None:
         """A vanished file was found again (renamed or moved): it is no longer vanished."""
+        self.claimed.add(game_id)
         owner = self.vanished.pop(game_id, None)
         if owner is not None:
             owner.pop(game_id, None)
@@ -219,9 +227,14 @@ def _finish_root(db: Database, root: Root, plan: Plan, writer: _Writer,
     """Mark what is still gone missing, and count the root's games."""
     gone = _confirm_missing(db, root, writer.vanished, summary, accept_missing)
     with db.atomic():
+        moved = _take_over_copies(db, gone, writer.moves, summary)
+        gone = [game_id for game_id in gone if game_id not in moved]
         kept = _curated(db, list(plan.not_games))
         db.executemany("UPDATE games SET is_missing = 1 WHERE id = ?",
-                       ((game_id,) for game_id in [*gone, *kept]))
+                       ((game_id,) for game_id in gone))
+        db.executemany("UPDATE games SET is_missing = 1, scan_error = ? WHERE id = ?",
+                       ((_not_a_game(game_id, plan.not_games[game_id]), game_id)
+                        for game_id in sorted(kept)))
         db.executemany("DELETE FROM games WHERE id = ?",
                        ((game_id,) for game_id in plan.not_games if game_id not in kept))
         db.execute("UPDATE library_roots SET last_scanned_at = ? WHERE id = ?",
@@ -244,6 +257,93 @@ def _finish_root(db: Database, root: Root, plan: Plan, writer: _Writer,
     stated = verify_counts(db, root_id=root.id)
     summary.identified_by_crc_only += stated.identified_by_crc_only
     summary.unverified += stated.unverified
+
+
+# The columns of a game that describe its file (all but its id, when it was first seen and
+# played): what a vanished game takes over from the copy of it that stays (see
+# ``_take_over_copies``). Its platform and match too, unless set by hand on the vanished one.
+_FILE_OF_GAME = (*ROW_COLUMNS, "root_id", "matched_game_id", "match_method",
+                 "archive_contents", "needs_conversion", "tracks_size", "scanned_unix",
+                 "updated_unix")
+_KEPT_IF_HAND_SET = {"platform": (*PLATFORM_COLUMNS, "set_key"),
+                     "match": ("matched_game_id", "match_method")}
+# A present game that may be the copy a vanished one left: the same content (SHA1 and size;
+# CRC32 and size for a file known by its CRC32 only) on the same platform (the same bytes as
+# a `.gbc` are another game than as a `.gb`, as a deploy's copies are) unless the vanished
+# game's platform was set by hand (it keeps that platform).
+_COPIES = ("SELECT g.id, g.platform_source = 'user' OR coalesce(g.match_method, '') = 'user' "
+           "OR EXISTS (SELECT 1 FROM collection_games c WHERE c.game_id = g.id) "
+           "OR EXISTS (SELECT 1 FROM game_overrides o WHERE o.game_id = g.id) AS curated, "
+           "EXISTS (SELECT 1 FROM deployment_items d WHERE d.game_id = g.id) AS deployed "
+           "FROM games g JOIN games v ON v.id = ? WHERE g.is_missing = 0 AND g.id <> v.id "
+           "AND (g.platform_id = v.platform_id OR v.platform_source = 'user') "
+           "AND g.file_size = v.file_size "
+           "AND CASE WHEN v.sha1_bin IS NOT NULL AND g.sha1_bin IS NOT NULL "
+           "THEN g.sha1_bin = v.sha1_bin "
+           "ELSE v.crc32_bin IS NOT NULL AND g.crc32_bin = v.crc32_bin END ORDER BY g.id")
+
+
+def _take_over_copies(db: Database, gone: list[int], moves: _Moves | None,
+                      summary: ScanSummary) -> set[int]:
+    """Games about to be marked missing whose content stays in the library as one other
+    present game of their platform: a copy made before the original was deleted (the
+    careful way to move to another disk). When that copy is the only one, was first stored
+    after the vanished game, and carries nothing of its own (no collection, override,
+    platform or match set by hand, deployment record; not a game this scan found moved),
+    the vanished game takes its file over (its id, collections, overrides, deploy history
+    kept; the copy's row goes): counted as renamed. Otherwise the summary names the copies
+    (``missing_with_copies``). Returns the games taken over."""
+    taken: set[int] = set()
+    vanishing = set(gone) | (set(moves.vanished) if moves is not None else set())
+    moved = moves.claimed if moves is not None else set()
+    for game_id in gone:
+        copies = [row for row in db.query(_COPIES, (game_id,))
+                  if int(row["id"]) not in vanishing and int(row["id"]) not in taken]
+        if not copies:
+            continue
+        copy = copies[0]
+        if len(copies) == 1 and int(copy["id"]) > game_id and not copy["curated"] \
+                and not copy["deployed"] and int(copy["id"]) not in moved:
+            _take_over(db, game_id, int(copy["id"]))
+            taken.add(game_id)
+            summary.renamed += 1
+            summary.moved_to_copies.append({"id": game_id, "copy": int(copy["id"])})
+        else:
+            summary.missing_with_copies.append(
+                {"id": game_id, "copies": [int(row["id"]) for row in copies]})
+    return taken
+
+
+def _take_over(db: Database, game_id: int, copy_id: int) -> None:
+    """The vanished game ``game_id`` becomes the game of its copy's file; the copy's row
+    goes (its file rows move over)."""
+    row = db.query_one(f"SELECT {', '.join(_FILE_OF_GAME)} FROM games WHERE id = ?",
+                       (copy_id,))
+    own = db.query_one("SELECT platform_source = 'user' AS platform, "
+                       "coalesce(match_method, '') = 'user' AS match FROM games WHERE id = ?",
+                       (game_id,))
+    assert row is not None and own is not None
+    updates = dict(zip(_FILE_OF_GAME, tuple(row), strict=True))
+    for what, columns in _KEPT_IF_HAND_SET.items():
+        if own[what]:
+            for column in columns:
+                updates.pop(column)
+    db.execute("DELETE FROM game_files WHERE game_id = ?", (game_id,))
+    db.execute("UPDATE game_files SET game_id = ? WHERE game_id = ?", (game_id, copy_id))
+    db.execute("DELETE FROM games WHERE id = ?", (copy_id,))  # its path is the game's now
+    updates["is_missing"] = 0
+    assignments = ", ".join(f"{column} = ?" for column in updates)
+    db.execute(f"UPDATE games SET {assignments} WHERE id = ?", (*updates.values(), game_id))
+
+
+def _not_a_game(game_id: int, relpath: str) -> str:
+    """What a row kept for a file that is no longer taken for a game says (``games show``'s
+    problem): not a file the scan did not find."""
+    name = relpath.rsplit("/", 1)[-1]
+    kind = name[name.rfind("."):].lower() if "." in name else "such"
+    return (f"no longer a game: a {kind} file is not a game where it lies (a cover, a note); "
+            f"the file is still there, untouched; kept for its collections or overrides "
+            f"(`romrunner games forget {game_id} --force` forgets the row)")
 
 
 def _curated(db: Database, game_ids: list[int]) -> set[int]:

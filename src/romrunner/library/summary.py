@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass
@@ -49,6 +50,17 @@ class ScanSummary:
     not_games: int = 0
     not_games_paths: list[str] = field(default_factory=list)
     not_games_kept: list[int] = field(default_factory=list)
+    # Stored games an earlier release filed under another platform, decided again by this
+    # release's rules at its first scan (an `.sfc` in `NES/`: nes -> snes), each
+    # {"id", "path", "from", "to"} (see library/redecide.py).
+    platform_changed: list[dict[str, str | int]] = field(default_factory=list)
+    # Games the scan did not find whose content stays in the library as another present
+    # game, stored after them (copied to another disk, then deleted): taken over, the game
+    # keeping its id and curation ({"id", "copy"}: the copy's row is gone; counted in
+    # renamed); or, where that is not safe (several copies, or one with curation or deploy
+    # records of its own, or stored first), marked missing and named ({"id", "copies"}).
+    moved_to_copies: list[dict[str, int]] = field(default_factory=list)
+    missing_with_copies: list[dict[str, Any]] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     # Roots and folders that could not be scanned (absent, unlistable, a walk worker that
     # died): their games were left as they were, and the scan found problems (exit 1).
