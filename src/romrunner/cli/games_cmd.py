@@ -16,6 +16,8 @@ from romrunner.cli.db_cmd import require_database
 from romrunner.cli.querycmd import QueryCommand
 from romrunner.errors import InputError
 from romrunner.library.games import (
+    AUTO,
+    auto_platform,
     find_by_hash,
     find_file,
     games_by_id,
@@ -321,15 +323,23 @@ def _tags(game: dict[str, Any]) -> str:
     return "; ".join(parts)
 
 
+_DECIDED_BY = {"folder": "from its folder", "extension": "from its extension",
+               "header": "from its header", "catalog": "from its catalog match"}
+
+
 @games.command(name="set-platform")
 @click.argument("platform_id")
 @click.argument("game_ids", type=ROW_ID, nargs=-1, required=True)
 def games_set_platform(platform_id: str, game_ids: tuple[int, ...]) -> int:
     """Assign PLATFORM_ID to games by hand and identify them again; rescans keep it.
 
+    PLATFORM_ID `auto` gives them back the platform a scan decides (folder, extension,
+    header, then a catalog match) and says what it became; rescans decide it again.
     One transaction: when any GAME_ID does not exist, nothing is changed.
     """
     app = app_context()
+    if platform_id == AUTO:
+        return _set_platform_auto(list(game_ids))
     result = set_platform(app.open_db(), list(game_ids), platform_id,
                           set(app.pack().platforms))
     matches = result.matches
@@ -340,6 +350,29 @@ def games_set_platform(platform_id: str, game_ids: tuple[int, ...]) -> int:
                                  f"{matches.identified} identified by hash, "
                                  f"{matches.guessed} guessed by name, "
                                  f"{matches.unidentified} unidentified"))
+    return 0
+
+
+def _set_platform_auto(game_ids: list[int]) -> int:
+    app = app_context()
+    result = auto_platform(app.open_db(), game_ids, app.pack().index)
+    matches = result.matches
+
+    def render(console: Console) -> None:
+        for game in result.games:
+            how = (f"undecided (could be {', '.join(game.candidates)})"
+                   if game.platform_id == "unknown" and game.candidates else
+                   f"{game.platform_id} ({_DECIDED_BY.get(game.source, 'undecided')})")
+            console.print(f"game {game.game_id}: {how}; was {game.was}", highlight=False)
+        console.print(f"{counted(len(result.games), 'game')} back to the platform a scan "
+                      f"decides: {matches.identified} identified by hash, "
+                      f"{matches.guessed} guessed by name, {matches.unidentified} unidentified",
+                      highlight=False)
+
+    app.finish({"platform_id": AUTO, "changed": len(result.games),
+                "games": [game.as_dict() for game in result.games],
+                "identified": matches.identified, "guessed": matches.guessed,
+                "unidentified": matches.unidentified}, render)
     return 0
 
 

@@ -62,16 +62,10 @@ def record_of(examined: Examined, index: PackIndex, root_name: str) -> Record:
         examined.parse_name()
     parsed, title_norm = examined.parsed, examined.title_norm
     assert parsed is not None and title_norm is not None
-    # String operations, not PurePosixPath: this runs once per examined file.
-    *parents, filename = job.relpath.split("/")
-    extension = extension_of(filename)
-    detect_ext = extension
-    if extension in ARCHIVES and len(examined.members) == 1:
-        detect_ext = extension_of(examined.members[0].name.rsplit("/", 1)[-1])
-    folders = [*reversed(parents), root_name]
-    guess = detect_platform(index, folders, detect_ext, examined.head)
-    if guess.platform_id == UNKNOWN and detect_ext != extension:
-        guess = detect_platform(index, folders, extension, examined.head)
+    extension = extension_of(job.relpath.rsplit("/", 1)[-1])
+    guess, detect_ext = decide_platform(index, job.relpath, root_name,
+                                        [member.name for member in examined.members],
+                                        examined.head)
     problems = examined.problems
     if guess.overruled:
         problems = [*problems, _overruled(guess, detect_ext)]
@@ -92,6 +86,24 @@ def record_of(examined: Examined, index: PackIndex, root_name: str) -> Record:
     return Record(job, row, _file_rows(examined),
                   hashes.sha1 if hashes and examined.verified else None,
                   _bytes_hashed(examined), problems, None)
+
+
+def decide_platform(index: PackIndex, relpath: str, root_name: str, members: list[str],
+                    head: bytes) -> tuple[PlatformGuess, str]:
+    """The scan's platform of the file at ``relpath`` in a root named ``root_name`` (an
+    archive's ``members`` by name; ``head``: the first bytes of its one member, else of the
+    file), and the extension it was decided by (an archive's one member's)."""
+    # String operations, not PurePosixPath: this runs once per examined file.
+    *parents, filename = relpath.split("/")
+    extension = extension_of(filename)
+    detect_ext = extension
+    if extension in ARCHIVES and len(members) == 1:
+        detect_ext = extension_of(members[0].rsplit("/", 1)[-1])
+    folders = [*reversed(parents), root_name]
+    guess = detect_platform(index, folders, detect_ext, head)
+    if guess.platform_id == UNKNOWN and detect_ext != extension:
+        guess = detect_platform(index, folders, extension, head)
+    return guess, detect_ext
 
 
 def _overruled(guess: PlatformGuess, extension: str) -> str:
