@@ -222,6 +222,8 @@ def _game_lines(game: dict[str, Any]) -> list[tuple[str, str]]:
     platform = game["platform_id"]
     if game["platform_id"] == "unknown" and game["platform_candidates"]:
         platform += " (could be " + ", ".join(game["platform_candidates"]) + ")"
+    elif game["platform_source"] == "catalog" and not game["matched_game_id"]:
+        platform += " (from a catalog match, since removed)"  # `dat rm`, or a new version
     else:
         platform += f" ({_PLATFORM_SOURCES.get(game['platform_source'], 'detected')})"
     lines = [("platform", platform),
@@ -283,12 +285,29 @@ def _how(method: str, headerless: bool) -> str:
 def _game_match(game: dict[str, Any]) -> str:
     method = game["match_method"]
     if not game["matched_game_id"] or not method:
-        return "not identified (no imported catalog has this data)"
+        return _unmatched(game)
     title = game["catalog_title"] or game["matched_game_id"]
     how = _how(method, bool(game["match_headerless"]))
     if game["is_archive"] and method in ("sha1", "md5", "crc32"):
         how += " of its contents"
     return f"{title}, {how}"
+
+
+def _unmatched(game: dict[str, Any]) -> str:
+    """Why a game is not identified: no catalog has its data, or what keeps it from the
+    catalogs that do (its platform set by hand to another, most often)."""
+    having = game["catalogs_with_data"]
+    if not having:
+        return "not identified (no imported catalog has this data)"
+    platforms = sorted({row["platform_id"] for row in having})
+    first = having[0]
+    more = f" and {counted(len(having) - 1, 'other')}" if len(having) > 1 else ""
+    head = (f"not identified, though the {' and '.join(platforms)} "
+            f"catalog{'s have' if len(platforms) > 1 else ' has'} this data "
+            f"({first['name']} in {first['dat']}{more})")
+    if game["platform_source"] == "user":
+        return f"{head}; its platform was set by hand to {game['platform_id']}"
+    return f"{head}; the game's platform is {game['platform_id']}"
 
 
 def _file_match(item: dict[str, Any]) -> str:

@@ -212,7 +212,45 @@ def show_game(db: Database, game_id: int) -> dict[str, Any]:
         "WHERE cg.game_id = ? LIMIT 1", (row["matched_game_id"],)) \
         if row["matched_game_id"] else None
     game["catalog"] = _row_dict(catalog) if catalog else None
+    game["catalogs_with_data"] = [] if row["matched_game_id"] else \
+        _catalogs_with_data(db, game_id)
     return game
+
+
+# A game's data as the catalogs list it: the file's, its header-less data's, and those of
+# its archive members and disc tracks (what identification matches on).
+_DATA_KEYS = (
+    "SELECT sha1_bin, md5_bin, crc32_bin, file_size AS size FROM games WHERE id = :id "
+    "UNION ALL SELECT nh_sha1_bin, nh_md5_bin, nh_crc32_bin, file_size - header_size "
+    "FROM games WHERE id = :id AND header_size > 0 "
+    "UNION ALL SELECT sha1_bin, md5_bin, crc32_bin, file_size FROM game_files "
+    "WHERE game_id = :id AND kind IN ('member', 'track') "
+    "UNION ALL SELECT nh_sha1_bin, nh_md5_bin, nh_crc32_bin, file_size - header_size "
+    "FROM game_files WHERE game_id = :id AND kind IN ('member', 'track') AND header_size > 0")
+# A catalog ROM with this data: the same SHA1 or MD5, or the same CRC32 and size where
+# neither side gives a stronger hash that could disagree.
+_HAS_DATA = (
+    "SELECT DISTINCT cs.name AS dat, cg.platform_id, cg.name FROM catalog_roms r "
+    "JOIN catalog_games cg ON cg.id = r.catalog_game_id "
+    "JOIN catalog_sources cs ON cs.id = cg.source_id WHERE r.id IN ("
+    "SELECT id FROM catalog_roms WHERE sha1_bin = :sha1 UNION "
+    "SELECT id FROM catalog_roms WHERE md5_bin = :md5 UNION "
+    "SELECT id FROM catalog_roms WHERE crc32_bin = :crc32 AND size = :size "
+    "AND (sha1_bin IS NULL OR :sha1 IS NULL) AND (md5_bin IS NULL OR :md5 IS NULL))")
+
+
+def _catalogs_with_data(db: Database, game_id: int) -> list[dict[str, Any]]:
+    """The catalog games whose data an unidentified game has (its platform set by hand to
+    another, a hash several platforms' catalogs list…): what ``games show`` says instead of
+    "no catalog has this data"."""
+    found: dict[tuple[str, str, str], dict[str, Any]] = {}
+    for key in db.query(_DATA_KEYS, {"id": game_id}):
+        if key["sha1_bin"] is None and key["md5_bin"] is None and key["crc32_bin"] is None:
+            continue
+        for row in db.query(_HAS_DATA, {"sha1": key["sha1_bin"], "md5": key["md5_bin"],
+                                        "crc32": key["crc32_bin"], "size": key["size"]}):
+            found.setdefault((row["platform_id"], row["dat"], row["name"]), dict(row))
+    return [found[key] for key in sorted(found)]
 
 
 def _describe_playlist_discs(db: Database, root_id: int, filepath: str,
