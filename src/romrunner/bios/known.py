@@ -42,6 +42,7 @@ from romrunner.packs.index import PackIndex
 from romrunner.packs.loader import DefinitionPack
 from romrunner.packs.model import BiosEntry, KnownHash
 from romrunner.store.database import Database
+from romrunner.words import counted
 
 _KINDS = ("sha1", "md5", "crc32")
 
@@ -406,7 +407,8 @@ def read_bios_dat(path: Path, pack: DefinitionPack
     like, example = bios_like_entries([rom.name for _, rom in roms])
     if like * 2 < len(roms):
         raise InputError(f"{path}: {header.name!r} does not list BIOS files: {like:,} of "
-                         f"{len(roms):,} entries look like firmware (e.g. {example!r} does "
+                         f"{counted(len(roms), 'entry', 'entries')} "
+                         f"{'looks' if like == 1 else 'look'} like firmware (e.g. {example!r} does "
                          "not); import game catalogs with `romrunner dat import`")
     known = set(pack.platforms)
     return header, [_extra_rom(header.name, section, rom, known) for section, rom in roms], \

@@ -123,8 +123,9 @@ def games_dupes(limit: int) -> int:
     sets = duplicates(db, limit=limit)
     unverified = verify_counts(db).unverified
     if unverified:  # a zip member known by its CRC32 only is not compared with a hashed file
-        app.warn(f"{counted(unverified, 'game')} {'is' if unverified == 1 else 'are'} known "
-                 "by their CRC32 only (zip members, files a "
+        one = unverified == 1
+        app.warn(f"{counted(unverified, 'game')} {'is' if one else 'are'} known by "
+                 f"{'its' if one else 'their'} CRC32 only (zip members, files a "
                  "first scan did not hash in full): `romrunner scan --verify` compares them "
                  "by SHA1 too")
 
