@@ -219,10 +219,14 @@ def test_a_count_over_its_step_budget_says_at_least_what_the_page_proves(db: Dat
     assert (counted.total, counted.total_exact) == (501, True)
 
 
-def test_shell_words_with_spaces_stay_one_term() -> None:
-    parsed = parse_query(["dat:Nintendo - Game Boy", "-Super Mario", "platform:gb"])
+def test_query_words_are_joined_by_spaces_quotes_inside_make_a_phrase() -> None:
+    # as `--query` text is parsed: a word with spaces is several terms (QA11 N6)
+    parsed = parse_query(['dat:"Nintendo - Game Boy"', '-"Super Mario"', "platform:gb dec"])
     assert parsed.terms == (Term("dat", ("Nintendo - Game Boy",)),
-                            Term(None, ("Super Mario",), True), Term("platform", ("gb",)))
+                            Term(None, ("Super Mario",), True), Term("platform", ("gb",)),
+                            Term(None, ("dec",)))
+    assert parse_query(["-Super Mario"]).terms == (Term(None, ("Super",), True),
+                                                   Term(None, ("Mario",)))
 
 
 # -- properties -----------------------------------------------------------------------------

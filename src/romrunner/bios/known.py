@@ -5,8 +5,10 @@ Its rows are kept as imported (``bios_extra_hashes``) and merged with the pack e
 are used, so a pack update re-decides every conflict without a re-import. The pack wins:
 
 * a DAT row sharing a hash with a pack entry fills the hashes that entry's dump lacks
-  (a pack giving only an MD5 gains the SHA1 and CRC32), unless another of its hashes or its
-  size disagrees with the pack: then it is a conflict and nothing changes;
+  (a pack giving only an MD5 gains the SHA1 and CRC32) and gives the entry the DAT's file
+  name as another name it accepts (System.dat's ``BIOS.col`` is the pack's ``coleco.rom``:
+  a file under either name is checked against that dump), unless another of its hashes or
+  its size disagrees with the pack: then it is a conflict and nothing changes;
 * a DAT row with no shared hash but the name of a pack entry is another dump under the
   pack's name: a conflict, the pack's hashes stand (else a bad dump would turn good);
 * any other row becomes an extra, optional entry, so a file matching it is recognised.
@@ -40,6 +42,7 @@ from romrunner.packs.index import PackIndex
 from romrunner.packs.loader import DefinitionPack
 from romrunner.packs.model import BiosEntry, KnownHash
 from romrunner.store.database import Database
+from romrunner.words import counted
 
 _KINDS = ("sha1", "md5", "crc32")
 
@@ -181,6 +184,7 @@ class _Merger:
         self.extra_ids = {entry.id for entry in pack.bios}
         self.conflicts: list[Conflict] = []
         self.enriched: set[str] = set()
+        self.names: dict[str, list[str]] = defaultdict(list)  # the DAT's names per entry
 
     def add(self, rom: ExtraRom) -> None:
         if not (rom.sha1 or rom.md5 or rom.crc32):
@@ -206,10 +210,18 @@ class _Merger:
                 problem = _disagreement(known, entry, rom)
                 if problem:
                     self.conflicts.append(Conflict(rom.source, rom.name, entry.id, problem))
-                elif _filled(known, rom) != known:
+                    continue
+                if _filled(known, rom) != known:
                     self.hashes[entry.id][position] = _filled(known, rom)
                     self.enriched.add(entry.id)
+                self._add_name(entry, rom.basename)
         return matched
+
+    def _add_name(self, entry: BiosEntry, name: str) -> None:
+        taken = {n.rsplit("/", 1)[-1].lower()
+                 for n in (entry.filename, *entry.alternate_filenames, *self.names[entry.id])}
+        if name.lower() not in taken:
+            self.names[entry.id].append(name)
 
     def _add_extra(self, rom: ExtraRom) -> None:
         platform = rom.platform_id or rom.section
@@ -235,8 +247,10 @@ class _Merger:
                 *existing.alternate_subdirectories, folder))
 
     def result(self) -> KnownBios:
-        entries = [replace(e, known_hashes=tuple(self.hashes[e.id])) if e.id in self.enriched
-                   else e for e in self.pack.bios]
+        entries = [replace(e, known_hashes=tuple(self.hashes[e.id]),
+                           alternate_filenames=(*e.alternate_filenames, *self.names[e.id]))
+                   if e.id in self.enriched or self.names.get(e.id) else e
+                   for e in self.pack.bios]
         return KnownBios(self.pack.index, entries + list(self.extra.values()),
                          added=len(self.extra), enriched=len(self.enriched),
                          conflicts=self.conflicts)
@@ -393,7 +407,8 @@ def read_bios_dat(path: Path, pack: DefinitionPack
     like, example = bios_like_entries([rom.name for _, rom in roms])
     if like * 2 < len(roms):
         raise InputError(f"{path}: {header.name!r} does not list BIOS files: {like:,} of "
-                         f"{len(roms):,} entries look like firmware (e.g. {example!r} does "
+                         f"{counted(len(roms), 'entry', 'entries')} "
+                         f"{'looks' if like == 1 else 'look'} like firmware (e.g. {example!r} does "
                          "not); import game catalogs with `romrunner dat import`")
     known = set(pack.platforms)
     return header, [_extra_rom(header.name, section, rom, known) for section, rom in roms], \

@@ -24,6 +24,7 @@ from romrunner.bios.scan import scan_bios
 from romrunner.bios.verify import GOOD_STATUSES
 from romrunner.cli.context import ROW_ID, app_context
 from romrunner.store import OpenMode
+from romrunner.words import counted
 
 
 @click.group()
@@ -44,9 +45,9 @@ def bios_scan(paths: tuple[Path, ...]) -> int:
     summary = scan_bios(app.open_db(), app.pack(), list(paths))
 
     def render(console: Console) -> None:
-        console.print(f"{summary.scanned} files, {summary.hashed} hashed, "
-                      f"{summary.unchanged} unchanged: " + ", ".join(
-                          f"{count} {status}" for status, count in sorted(
+        console.print(f"{counted(summary.scanned, 'file')}, {summary.hashed:,} hashed, "
+                      f"{summary.unchanged:,} unchanged: " + ", ".join(
+                          f"{count:,} {status}" for status, count in sorted(
                               summary.statuses.items())), markup=False)
         lines = [line for item in summary.files if (line := scan_line(item))]
         for line in lines[:SCAN_LINES]:
@@ -104,9 +105,10 @@ def bios_import_dat(path: Path) -> int:
 
     def render(console: Console) -> None:
         known = result.known
-        console.print(f"{result.source} {result.version or ''}: {result.rows} rows; "
-                      f"{known.added} extra entries, {known.enriched} pack entries gained "
-                      f"hashes, {len(known.conflicts)} conflicts (the pack's entries stand)",
+        console.print(f"{result.source} {result.version or ''}: {counted(result.rows, 'row')}; "
+                      f"{counted(known.added, 'extra entry', 'extra entries')}, "
+                      f"{counted(known.enriched, 'pack entry', 'pack entries')} gained hashes, "
+                      f"{counted(len(known.conflicts), 'conflict')} (the pack's entries stand)",
                       markup=False)
         for conflict in known.conflicts:
             console.print(f"conflict: {conflict.name} vs pack entry {conflict.entry_id}: "
@@ -147,7 +149,7 @@ def bios_check(platforms: tuple[str, ...], emulator: str | None, profile: int | 
     def render(console: Console) -> None:
         if report.scope is not None:
             scope = report.scope
-            console.print(f"device profile {profile}: {len(scope.platforms)} platforms "
+            console.print(f"device profile {profile}: {counted(len(scope.platforms), 'platform')} "
                           f"({scope.basis})" + (f": {', '.join(scope.platforms)}"
                                                 if scope.platforms else ""), markup=False)
             if scope.left_out:

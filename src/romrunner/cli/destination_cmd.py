@@ -94,7 +94,7 @@ def destination_scan(path: Path, expect_os: str | None) -> int:
                       f"{size}", markup=False)
         for candidate in scan.candidates[:5]:
             found = "laid out by ROM Runner" if candidate.found == (RECORDED_MARKER,) \
-                else f"{len(candidate.found)} markers"
+                else counted(len(candidate.found), "marker")
             console.print(f"  candidate {candidate.os_id}: {candidate.confidence}, {found}",
                           markup=False)
         for folder in scan.folders:

@@ -16,6 +16,8 @@ from romrunner.cli.db_cmd import require_database
 from romrunner.cli.querycmd import QueryCommand
 from romrunner.errors import InputError
 from romrunner.library.games import (
+    AUTO,
+    auto_platform,
     find_by_hash,
     find_file,
     games_by_id,
@@ -121,8 +123,9 @@ def games_dupes(limit: int) -> int:
     sets = duplicates(db, limit=limit)
     unverified = verify_counts(db).unverified
     if unverified:  # a zip member known by its CRC32 only is not compared with a hashed file
-        app.warn(f"{counted(unverified, 'game')} {'is' if unverified == 1 else 'are'} known "
-                 "by their CRC32 only (zip members, files a "
+        one = unverified == 1
+        app.warn(f"{counted(unverified, 'game')} {'is' if one else 'are'} known by "
+                 f"{'its' if one else 'their'} CRC32 only (zip members, files a "
                  "first scan did not hash in full): `romrunner scan --verify` compares them "
                  "by SHA1 too")
 
@@ -220,6 +223,8 @@ def _game_lines(game: dict[str, Any]) -> list[tuple[str, str]]:
     platform = game["platform_id"]
     if game["platform_id"] == "unknown" and game["platform_candidates"]:
         platform += " (could be " + ", ".join(game["platform_candidates"]) + ")"
+    elif game["platform_source"] == "catalog" and not game["matched_game_id"]:
+        platform += " (from a catalog match, since removed)"  # `dat rm`, or a new version
     else:
         platform += f" ({_PLATFORM_SOURCES.get(game['platform_source'], 'detected')})"
     lines = [("platform", platform),
@@ -281,12 +286,29 @@ def _how(method: str, headerless: bool) -> str:
 def _game_match(game: dict[str, Any]) -> str:
     method = game["match_method"]
     if not game["matched_game_id"] or not method:
-        return "not identified (no imported catalog has this data)"
+        return _unmatched(game)
     title = game["catalog_title"] or game["matched_game_id"]
     how = _how(method, bool(game["match_headerless"]))
     if game["is_archive"] and method in ("sha1", "md5", "crc32"):
         how += " of its contents"
     return f"{title}, {how}"
+
+
+def _unmatched(game: dict[str, Any]) -> str:
+    """Why a game is not identified: no catalog has its data, or what keeps it from the
+    catalogs that do (its platform set by hand to another, most often)."""
+    having = game["catalogs_with_data"]
+    if not having:
+        return "not identified (no imported catalog has this data)"
+    platforms = sorted({row["platform_id"] for row in having})
+    first = having[0]
+    more = f" and {counted(len(having) - 1, 'other')}" if len(having) > 1 else ""
+    head = (f"not identified, though the {' and '.join(platforms)} "
+            f"catalog{'s have' if len(platforms) > 1 else ' has'} this data "
+            f"({first['name']} in {first['dat']}{more})")
+    if game["platform_source"] == "user":
+        return f"{head}; its platform was set by hand to {game['platform_id']}"
+    return f"{head}; the game's platform is {game['platform_id']}"
 
 
 def _file_match(item: dict[str, Any]) -> str:
@@ -321,15 +343,23 @@ def _tags(game: dict[str, Any]) -> str:
     return "; ".join(parts)
 
 
+_DECIDED_BY = {"folder": "from its folder", "extension": "from its extension",
+               "header": "from its header", "catalog": "from its catalog match"}
+
+
 @games.command(name="set-platform")
 @click.argument("platform_id")
 @click.argument("game_ids", type=ROW_ID, nargs=-1, required=True)
 def games_set_platform(platform_id: str, game_ids: tuple[int, ...]) -> int:
     """Assign PLATFORM_ID to games by hand and identify them again; rescans keep it.
 
+    PLATFORM_ID `auto` gives them back the platform a scan decides (folder, extension,
+    header, then a catalog match) and says what it became; rescans decide it again.
     One transaction: when any GAME_ID does not exist, nothing is changed.
     """
     app = app_context()
+    if platform_id == AUTO:
+        return _set_platform_auto(list(game_ids))
     result = set_platform(app.open_db(), list(game_ids), platform_id,
                           set(app.pack().platforms))
     matches = result.matches
@@ -340,6 +370,29 @@ def games_set_platform(platform_id: str, game_ids: tuple[int, ...]) -> int:
                                  f"{matches.identified} identified by hash, "
                                  f"{matches.guessed} guessed by name, "
                                  f"{matches.unidentified} unidentified"))
+    return 0
+
+
+def _set_platform_auto(game_ids: list[int]) -> int:
+    app = app_context()
+    result = auto_platform(app.open_db(), game_ids, app.pack().index)
+    matches = result.matches
+
+    def render(console: Console) -> None:
+        for game in result.games:
+            how = (f"undecided (could be {', '.join(game.candidates)})"
+                   if game.platform_id == "unknown" and game.candidates else
+                   f"{game.platform_id} ({_DECIDED_BY.get(game.source, 'undecided')})")
+            console.print(f"game {game.game_id}: {how}; was {game.was}", highlight=False)
+        console.print(f"{counted(len(result.games), 'game')} back to the platform a scan "
+                      f"decides: {matches.identified} identified by hash, "
+                      f"{matches.guessed} guessed by name, {matches.unidentified} unidentified",
+                      highlight=False)
+
+    app.finish({"platform_id": AUTO, "changed": len(result.games),
+                "games": [game.as_dict() for game in result.games],
+                "identified": matches.identified, "guessed": matches.guessed,
+                "unidentified": matches.unidentified}, render)
     return 0
 
 

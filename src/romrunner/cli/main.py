@@ -26,6 +26,7 @@ import platformdirs
 
 from romrunner import __version__
 from romrunner.cli.context import AppContext, envelope, json_document
+from romrunner.cli.querycmd import QueryCommand
 from romrunner.cli.terminal import visible
 from romrunner.errors import RomRunnerError
 from romrunner.store.database import sqlite_error
@@ -80,7 +81,26 @@ class _LazyGroup(click.Group):
         return self.commands.get(cmd_name)
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        return super().parse_args(ctx, hoist_global_flags(args))
+        command = self._command_of(ctx, args)
+        if command is None or isinstance(command, QueryCommand):
+            return super().parse_args(ctx, hoist_global_flags(args))
+        takes_value = frozenset(name for param in command.params
+                                if isinstance(param, click.Option)
+                                and not param.is_flag and not param.count
+                                for name in (*param.opts, *param.secondary_opts))
+        return super().parse_args(ctx, hoist_global_flags(args, short=True,
+                                                          takes_value=takes_value))
+
+    def _command_of(self, ctx: click.Context, args: list[str]) -> click.Command | None:
+        """The command ``args`` run, or None when that is not sure (an unknown name, or a
+        group's default command: ``deploy PROFILE …``)."""
+        tail = args[_global_head(args):]
+        command = self.get_command(ctx, tail[0]) if tail else None
+        for word in tail[1:]:
+            if not isinstance(command, click.Group):
+                break
+            command = command.commands.get(word)
+        return None if isinstance(command, click.Group) else command
 
     def load_all(self) -> dict[str, click.Command]:
         """Every command, imported (for tools that walk the whole tree)."""
@@ -90,19 +110,28 @@ class _LazyGroup(click.Group):
 
 
 # The global options a user may write after the command (`romrunner scan --quiet`,
-# `romrunner games ls --db X`): long forms only, as a short one may be a query word
-# (`romrunner search mario -q`).
+# `romrunner games ls --db X`). The short forms too, but not after a command that takes
+# query words, where they are NOT terms (`romrunner search mario -q`, `games ls -v`).
 _HOISTED = frozenset({"--json", "--quiet", "--verbose", "--wait"})
+_SHORT = frozenset({"-q", "-v"})
 _GLOBAL_WITH_VALUE = frozenset({"--db", "--pack"})
 
 
-def hoist_global_flags(args: list[str]) -> list[str]:
-    """``args`` with the global options written after the command moved before it, ``--db``
-    and ``--pack`` with their value (``--db X`` or ``--db=X``; nothing after a ``--`` moves;
-    no command defines an option of these names)."""
+def _global_head(args: list[str]) -> int:
+    """Where the command's name is: after the global options written before it."""
     index = 0
     while index < len(args) and args[index].startswith("-"):
         index += 2 if args[index] in _GLOBAL_WITH_VALUE else 1
+    return index
+
+
+def hoist_global_flags(args: list[str], *, short: bool = False,
+                       takes_value: frozenset[str] = frozenset()) -> list[str]:
+    """``args`` with the global options written after the command moved before it, ``--db``
+    and ``--pack`` with their value (``--db X`` or ``--db=X``; nothing after a ``--`` moves;
+    no command defines an option of these names); with ``short``, ``-q`` and ``-v`` too,
+    unless one is the value of an option of the command (``takes_value``)."""
+    index = _global_head(args)
     if index >= len(args):
         return args
     head, tail = args[:index], args[index:]
@@ -117,8 +146,12 @@ def hoist_global_flags(args: list[str]) -> list[str]:
             position += 2
             continue
         name, equals, _ = token.partition("=")
-        if token in _HOISTED or (equals and name in _GLOBAL_WITH_VALUE):
+        if token in _HOISTED or (equals and name in _GLOBAL_WITH_VALUE) or (
+                short and token in _SHORT):
             moved.append(token)
+        elif short and token in takes_value and position + 1 < end:  # its value stays
+            kept += tail[position:position + 2]
+            position += 1
         else:
             kept.append(token)
         position += 1
@@ -223,13 +256,17 @@ def _report_output_failure(exc: OSError) -> int:
 def _run_command(args: list[str]) -> int:
     session = _Session()
     json_output = "--json" in args
-    verbose = "--verbose" in args or "-v" in args
+    guessed = "--verbose" in args or "-v" in args  # until the options are parsed
+
+    def verbose() -> bool:  # a query's NOT term `-v` is no --verbose
+        return session.app.verbose if session.app is not None else guessed
+
     try:
         code = _invoke(args or ["--help"], session)
         if session.app is not None:
             session.app.verify_database()
     except RomRunnerError as exc:
-        if verbose:
+        if verbose():
             traceback.print_exc()
         return _fail(exc.exit_code, str(exc), session, json_output)
     except (KeyboardInterrupt, click.exceptions.Abort):
@@ -238,7 +275,7 @@ def _run_command(args: list[str]) -> int:
     except Exception as exc:  # the one place an unexpected error is caught
         if _output_failed(exc):
             raise
-        if verbose:
+        if verbose():
             traceback.print_exc()
         else:
             log.debug("unexpected error", exc_info=True)

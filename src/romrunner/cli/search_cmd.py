@@ -7,19 +7,23 @@ from rich.console import Console
 from rich.table import Table
 
 from romrunner.cli.context import app_context
+from romrunner.cli.querycmd import QueryCommand
 from romrunner.search.games import search_games
 from romrunner.store import OpenMode
 
 
-@click.command()
-@click.argument("text")
+@click.command(cls=QueryCommand)
+@click.argument("words", nargs=-1, required=True)
 @click.option("--platform", default=None,
               help="Only this platform id (an unknown id is an error).")
 @click.option("--limit", type=click.IntRange(1, 1000), default=20, show_default=True)
-def search(text: str, platform: str | None, limit: int) -> int:
+def search(words: tuple[str, ...], platform: str | None, limit: int) -> int:
     """Find games by title or file name as you type (word prefixes, diacritics folded).
 
-    A game whose file the last scan did not find is marked "(missing)"."""
+    The WORDS are one text, joined by spaces (`search zel adv` is `search "zel adv"`); a
+    word starting with - leaves titles with it out. A game whose file the last scan did not
+    find is marked "(missing)"."""
+    text = " ".join(words)
     app = app_context()
     known = app.pack().platforms if platform is not None else ()
     rows = search_games(app.open_db(OpenMode.READ), text, limit=limit, platform=platform,

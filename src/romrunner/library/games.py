@@ -1,4 +1,5 @@
-"""Reading games back: listing with filters, one game in full, setting a platform by hand."""
+"""Reading games back: listing with filters, one game in full, setting a platform by hand
+(or back to the one a scan decides)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,12 @@ from typing import Any
 from romrunner.catalog.identify import MatchCounts, identify
 from romrunner.errors import InputError, NotFoundError
 from romrunner.hashbin import to_blob
+from romrunner.library.containers import ContainerError, directory_zip_members, hash_7z_members
+from romrunner.library.examine import ARCHIVES
 from romrunner.library.hashing import hash_stream
+from romrunner.library.platforms import decide_platform, folders_of
+from romrunner.library.tags import extension_of
+from romrunner.packs.index import PackIndex
 from romrunner.regularfile import open_regular
 from romrunner.store.database import Database
 from romrunner.textnorm import HEX_LENGTHS, escape_like, normalised_hex
@@ -206,7 +212,45 @@ def show_game(db: Database, game_id: int) -> dict[str, Any]:
         "WHERE cg.game_id = ? LIMIT 1", (row["matched_game_id"],)) \
         if row["matched_game_id"] else None
     game["catalog"] = _row_dict(catalog) if catalog else None
+    game["catalogs_with_data"] = [] if row["matched_game_id"] else \
+        _catalogs_with_data(db, game_id)
     return game
+
+
+# A game's data as the catalogs list it: the file's, its header-less data's, and those of
+# its archive members and disc tracks (what identification matches on).
+_DATA_KEYS = (
+    "SELECT sha1_bin, md5_bin, crc32_bin, file_size AS size FROM games WHERE id = :id "
+    "UNION ALL SELECT nh_sha1_bin, nh_md5_bin, nh_crc32_bin, file_size - header_size "
+    "FROM games WHERE id = :id AND header_size > 0 "
+    "UNION ALL SELECT sha1_bin, md5_bin, crc32_bin, file_size FROM game_files "
+    "WHERE game_id = :id AND kind IN ('member', 'track') "
+    "UNION ALL SELECT nh_sha1_bin, nh_md5_bin, nh_crc32_bin, file_size - header_size "
+    "FROM game_files WHERE game_id = :id AND kind IN ('member', 'track') AND header_size > 0")
+# A catalog ROM with this data: the same SHA1 or MD5, or the same CRC32 and size where
+# neither side gives a stronger hash that could disagree.
+_HAS_DATA = (
+    "SELECT DISTINCT cs.name AS dat, cg.platform_id, cg.name FROM catalog_roms r "
+    "JOIN catalog_games cg ON cg.id = r.catalog_game_id "
+    "JOIN catalog_sources cs ON cs.id = cg.source_id WHERE r.id IN ("
+    "SELECT id FROM catalog_roms WHERE sha1_bin = :sha1 UNION "
+    "SELECT id FROM catalog_roms WHERE md5_bin = :md5 UNION "
+    "SELECT id FROM catalog_roms WHERE crc32_bin = :crc32 AND size = :size "
+    "AND (sha1_bin IS NULL OR :sha1 IS NULL) AND (md5_bin IS NULL OR :md5 IS NULL))")
+
+
+def _catalogs_with_data(db: Database, game_id: int) -> list[dict[str, Any]]:
+    """The catalog games whose data an unidentified game has (its platform set by hand to
+    another, a hash several platforms' catalogs list…): what ``games show`` says instead of
+    "no catalog has this data"."""
+    found: dict[tuple[str, str, str], dict[str, Any]] = {}
+    for key in db.query(_DATA_KEYS, {"id": game_id}):
+        if key["sha1_bin"] is None and key["md5_bin"] is None and key["crc32_bin"] is None:
+            continue
+        for row in db.query(_HAS_DATA, {"sha1": key["sha1_bin"], "md5": key["md5_bin"],
+                                        "crc32": key["crc32_bin"], "size": key["size"]}):
+            found.setdefault((row["platform_id"], row["dat"], row["name"]), dict(row))
+    return [found[key] for key in sorted(found)]
 
 
 def _describe_playlist_discs(db: Database, root_id: int, filepath: str,
@@ -255,7 +299,8 @@ def set_platform(db: Database, game_ids: list[int], platform_id: str,
     """Assign a platform by hand (rescans keep it: ``platform_source = 'user'``) and identify
     those games again, in one transaction; an unknown id changes nothing and is named."""
     if platform_id not in known_platforms:
-        raise InputError(f"{platform_id!r} is not a platform of the definition pack")
+        raise InputError(f"{platform_id!r} is not a platform of the definition pack (`auto` "
+                         "gives games back the platform a scan decides)")
     ids = json.dumps(list(dict.fromkeys(game_ids)))
     with db.atomic():
         unknown = [int(row[0]) for row in db.query(
@@ -270,6 +315,96 @@ def set_platform(db: Database, game_ids: list[int], platform_id: str,
             (platform_id, ids)).rowcount
         matches = identify(db, list(dict.fromkeys(game_ids)))
     return SetPlatformResult(platform_id, changed, matches)
+
+
+AUTO = "auto"  # ``games set-platform auto ID…``: the platform the scan decides, again
+
+
+@dataclass(frozen=True)
+class AutoPlatform:
+    """One game's platform decided again by the scan's rules (and its catalog match)."""
+
+    game_id: int
+    was: str
+    platform_id: str
+    source: str
+    candidates: tuple[str, ...]
+
+    def as_dict(self) -> dict[str, Any]:
+        """The JSON form."""
+        return {"id": self.game_id, "was": self.was, "platform_id": self.platform_id,
+                "source": self.source, "candidates": list(self.candidates)}
+
+
+@dataclass(frozen=True)
+class AutoPlatformResult:
+    """What ``games set-platform auto`` decided, and how those games are matched after."""
+
+    games: list[AutoPlatform]
+    matches: MatchCounts
+
+
+def auto_platform(db: Database, game_ids: list[int], index: PackIndex) -> AutoPlatformResult:
+    """Give games back the platform a scan decides (folder, extension, header: see
+    ``decide_platform``) instead of one set by hand, and identify them again (a catalog
+    match may then move them, as in a scan), in one transaction. The file is read for its
+    first bytes; a missing or unreadable one, or an unknown id, changes nothing."""
+    ids = list(dict.fromkeys(game_ids))
+    with db.atomic():
+        rows = {int(row["id"]): row for row in db.query(
+            "SELECT g.id, g.filepath, g.platform_id, g.is_missing, r.path AS root "
+            "FROM games g JOIN library_roots r ON r.id = g.root_id "
+            "WHERE g.id IN (SELECT value FROM json_each(?))", (json.dumps(ids),))}
+        unknown = [game_id for game_id in ids if game_id not in rows]
+        if unknown:
+            raise NotFoundError(f"no game with id {', '.join(map(str, unknown))}; "
+                                "nothing was changed")
+        decided = []
+        for game_id in ids:
+            row = rows[game_id]
+            path = Path(row["root"], row["filepath"])
+            if row["is_missing"]:
+                raise InputError(f"{path}: missing since the last scan (game {game_id}); its "
+                                 "platform is decided from the file: nothing was changed")
+            members = [str(r["name"]) for r in db.query(
+                "SELECT name FROM game_files WHERE game_id = ? AND kind = 'member' "
+                "ORDER BY name", (game_id,))]
+            folders, filename = folders_of(str(row["filepath"]), Path(row["root"]).name)
+            guess, _ = decide_platform(index, folders, filename, members, _head(path, members))
+            db.execute(
+                "UPDATE games SET platform_id = ?, platform_source = ?, "
+                "platform_candidates = ?, set_key = CASE WHEN set_key IS NULL THEN NULL "
+                "ELSE ? || substr(set_key, instr(set_key, ':')) END WHERE id = ?",
+                (guess.platform_id, guess.source,
+                 json.dumps(list(guess.candidates)) if guess.candidates else None,
+                 guess.platform_id, game_id))
+            decided.append(game_id)
+        matches = identify(db, decided)
+        after = {int(row["id"]): row for row in db.query(
+            "SELECT id, platform_id, platform_source, platform_candidates FROM games "
+            "WHERE id IN (SELECT value FROM json_each(?))", (json.dumps(ids),))}
+    return AutoPlatformResult(
+        [AutoPlatform(game_id, str(rows[game_id]["platform_id"]),
+                      str(after[game_id]["platform_id"]),
+                      str(after[game_id]["platform_source"]),
+                      tuple(json.loads(after[game_id]["platform_candidates"] or "[]")))
+         for game_id in ids], matches)
+
+
+def _head(path: Path, members: list[str]) -> bytes:
+    """The bytes the scan sniffs: an archive's one member's first 512, else the file's."""
+    try:
+        extension = extension_of(path.name)
+        if extension in ARCHIVES and len(members) == 1:
+            found, _ = (directory_zip_members(path, lambda crc, size: False)
+                        if extension == ".zip" else hash_7z_members(path))
+            if len(found) == 1:
+                return found[0].head
+        with open_regular(path) as stream:
+            return stream.read(512)
+    except (OSError, ContainerError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise InputError(f"{path}: cannot be read ({reason}); nothing was changed") from exc
 
 
 def _row_dict(row: Any) -> dict[str, Any]:

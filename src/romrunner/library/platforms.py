@@ -154,6 +154,14 @@ def detect_platform(index: PackIndex, folders: list[str], extension: str,
     return PlatformGuess(UNKNOWN, "unknown", by_extension, overruled)
 
 
+def folders_of(relpath: str, root_name: str) -> tuple[list[str], str]:
+    """The folders a file at ``relpath`` (in a root named ``root_name``) lies in, nearest
+    first as :func:`detect_platform` reads them, and its name. String operations, not
+    PurePosixPath: this runs once per examined file."""
+    *parents, filename = relpath.split("/")
+    return [*reversed(parents), root_name], filename
+
+
 def decide_platform(index: PackIndex, folders: list[str], filename: str,
                     members: Sequence[str] = (), head: bytes = b"") -> tuple[PlatformGuess, str]:
     """The platform of a file named ``filename`` in ``folders`` (see :func:`detect_platform`),

@@ -159,26 +159,14 @@ def _term(token: _Token) -> Term:
     return Term(name, values, negated)
 
 
-_SHELL_FIELD = re.compile(r"^(-?[a-z][a-z_]*:)(.*)$", re.DOTALL)
-
-
-def _shell_word(word: str) -> str:
-    """One shell word as query text: a word with spaces (the shell took its quotes) is one
-    term, ``dat:Nintendo - Game Boy`` the value of its field."""
-    if not any(ch.isspace() for ch in word) or '"' in word:
-        return word
-    match = _SHELL_FIELD.match(word)
-    if match and match.group(1).strip("-:") in FIELDS:
-        return match.group(1) + quote_value(match.group(2))
-    negated = word.startswith("-")
-    return ("-" if negated else "") + quote_value(word[1:] if negated else word)
-
-
 def parse_query(text: str | Sequence[str]) -> Query:
-    """Parse query text (or shell words, joined by spaces); every value is checked by its
-    field's parser, so a query that parses only fails later on ids the database lacks."""
+    """Parse query text, or a command's QUERY words joined by spaces (``games ls "dec
+    platform:gb"`` is ``games ls dec platform:gb``, as ``--query "dec platform:gb"`` and a
+    deploy's words are: a phrase or a value with spaces is quoted inside the query,
+    ``'dat:"Nintendo - Game Boy"'``); every value is checked by its field's parser, so a
+    query that parses only fails later on ids the database lacks."""
     if not isinstance(text, str):
-        text = " ".join(_shell_word(word) for word in text)
+        text = " ".join(text)
     query = Query(tuple(_term(token) for token in _tokens(text)))
     for term in query.terms:
         if term.field is not None:

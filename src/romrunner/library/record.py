@@ -16,7 +16,7 @@ from typing import NamedTuple
 
 from romrunner.library.examine import ARCHIVES, Examined, Job, examine
 from romrunner.library.hashing import CrcRules, Hashes
-from romrunner.library.platforms import UNKNOWN, PlatformGuess, decide_platform
+from romrunner.library.platforms import UNKNOWN, PlatformGuess, decide_platform, folders_of
 from romrunner.library.serials import DISC_ID_PLATFORMS, read_disc_id
 from romrunner.library.tags import extension_of
 from romrunner.packs.index import PackIndex
@@ -62,10 +62,8 @@ def record_of(examined: Examined, index: PackIndex, root_name: str) -> Record:
         examined.parse_name()
     parsed, title_norm = examined.parsed, examined.title_norm
     assert parsed is not None and title_norm is not None
-    # String operations, not PurePosixPath: this runs once per examined file.
-    *parents, filename = job.relpath.split("/")
+    folders, filename = folders_of(job.relpath, root_name)
     extension = extension_of(filename)
-    folders = [*reversed(parents), root_name]
     guess, detect_ext = decide_platform(index, folders, filename,
                                         [member.name for member in examined.members],
                                         examined.head)

@@ -29,6 +29,7 @@ from romrunner.library.platforms import (
     UNKNOWN,
     PlatformGuess,
     decide_platform,
+    folders_of,
     is_media_game,
 )
 from romrunner.library.summary import os_path
@@ -122,8 +123,7 @@ def _decide_again(db: Database, index: PackIndex, rules: WalkRules) -> set[int]:
     updates: list[tuple[object, ...]] = []
     for row in rows:
         root = roots.get(row.root_id)
-        *parents, filename = row.filepath.split("/")
-        folders = [*reversed(parents), root.name if root is not None else ""]
+        folders, filename = folders_of(row.filepath, root.name if root is not None else "")
         if not _taken_for_game(filename, folders, rules):
             continue  # no longer a game: the walk finds it so, and the scan forgets it
         guess = _decision(index, folders, filename, members.get(row.id, ()), row, root)

@@ -1,0 +1,65 @@
+"""A file under a name System.dat gives is checked against that DAT entry (QA11 N5).
+
+Before: a System.dat row sharing its dump with a pack entry (``BIOS.col`` is the pack's
+``coleco.rom``, ``scph9002(7502).bin`` its SCPH-7002/7502/9002 dump, ``sgb1.program.rom`` its
+``sgb1.sfc``) only filled that entry's hashes; its name was dropped, so a wrong file under it
+was "unknown (no known BIOS has its hashes or name)", and with core info imported ``BIOS.col``
+became a presence-only entry although System.dat gives its hashes.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from romrunner.bios.known import merge_known_bios, read_bios_dat
+from romrunner.bios.verify import verify
+from romrunner.library.hashing import Hashes
+from romrunner.packs import load_pack
+from tests.conftest import shared_path
+
+NAMED = {"BIOS.col": ("colecovision", 8192), "scph9002(7502).bin": ("psx", 524288),
+         "sgb1.program.rom": ("snes", 262144)}
+
+
+def test_every_name_system_dat_gives_is_known_to_the_merged_bios() -> None:
+    pack = load_pack(shared_path("definition-pack"))
+    _, rows, _ = read_bios_dat(shared_path("dats", "system", "System.dat"), pack)
+    index = merge_known_bios(pack, rows).index
+    unknown = []
+    for row in rows:
+        size = row.size or 1024
+        wrong = Hashes(size, "00000000", "0" * 32, "0" * 40)  # no dump has these
+        if {v.status for v in verify(index, wrong, row.basename)} == {"unknown"}:
+            unknown.append(row.name)
+    assert not unknown, unknown
+
+
+def test_bios_scan_checks_a_file_under_a_system_dat_name_against_its_entry(
+        cli: Any, tmp_path: Path) -> None:
+    pack = shared_path("definition-pack")
+    assert cli("--pack", pack, "bios", "import-dat",
+               shared_path("dats", "system", "System.dat")).code == 0
+    # smsplus names BIOS.col (on its first database's platform, Game Gear): it joins the
+    # entry with the hashes, no presence-only entry of its own
+    assert cli("--pack", pack, "cache", "import", shared_path(
+        "knowledge", "libretro-core-info", "smsplus_libretro.info")).code == 0
+    folder = tmp_path / "bios"
+    (folder / "small").mkdir(parents=True)
+    for name, (_, size) in NAMED.items():
+        (folder / name).write_bytes(os.urandom(size))
+        (folder / "small" / name).write_bytes(os.urandom(100))
+    result = cli("--pack", pack, "--json", "bios", "scan", folder)
+    assert result.code == 0, result.err
+    files = {item["relative"]: item for item in result.json()["data"]["files"]}
+    for name, (platform, size) in NAMED.items():
+        for where, status in ((name, "wrong_hash"), (f"small/{name}", "wrong_size")):
+            item = files[where]
+            assert item["status"] == status, (where, item)
+            assert item["entries"] and {e["platform_id"] for e in item["entries"]} == {
+                platform}, item
+            assert {e["file_size"] for e in item["entries"]} == {size}, item
+    assert [e["entry"] for e in files["BIOS.col"]["entries"]] == ["coleco-bios"]
+    text = cli("--pack", pack, "bios", "scan", folder)
+    assert text.code == 0 and "no known BIOS has its" not in text.out, text.out

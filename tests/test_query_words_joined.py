@@ -1,0 +1,108 @@
+"""A query is its arguments joined by spaces, parsed by one parser, in every command (QA11 N6).
+
+Before: `games ls "dec platform:gb"` was one phrase (0 games) and `games ls "platform:gb
+dec"` the platform `gb dec` (an error), while `collection create q --query "platform:gb
+dec"` and a deploy's words split it (1 game); a user testing a smart query with `games ls`
+got another answer. A phrase, or a value with spaces, is quoted inside the query. And
+`search zel -adv` was refused (`search` took one argument).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import zlib
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from romrunner.library.query import Term, parse_query
+
+GB_DAT = "Nintendo - Game Boy"
+
+
+def _data(seed: str) -> bytes:
+    return (hashlib.sha256(seed.encode()).digest() * 256)[:8192]
+
+
+@pytest.fixture
+def run(cli: Any, tmp_path: Path) -> Any:
+    """Two Game Boy games and an NES one whose titles start with Dec; the GB DAT has
+    Decathlon; profile 1 an RG35XX Plus on muOS."""
+    root = tmp_path / "lib"
+    (root / "GB").mkdir(parents=True)
+    (root / "NES").mkdir()
+    decathlon = _data("decathlon")
+    (root / "GB" / "Decathlon (USA).gb").write_bytes(decathlon)
+    (root / "GB" / "Decker Run (USA).gb").write_bytes(_data("decker"))
+    (root / "GB" / "Other (USA).gb").write_bytes(_data("other"))
+    (root / "NES" / "Decoy (USA).nes").write_bytes(_data("decoy"))
+    (tmp_path / "gb.dat").write_text(
+        f'clrmamepro (\n\tname "{GB_DAT}"\n\tversion "t"\n)\ngame (\n\tname '
+        f'"Decathlon (USA)"\n\trom ( name "Decathlon (USA).gb" size {len(decathlon)} '
+        f'crc {zlib.crc32(decathlon):08x} sha1 {hashlib.sha1(decathlon).hexdigest()} )\n)\n')
+    for args in (("dat", "import", str(tmp_path / "gb.dat"), "--platform", "gb"),
+                 ("library", "add", str(root)), ("scan", "--workers", "1"),
+                 ("device", "add", "rg-35xx-plus"),
+                 ("profile", "create", "--device", "1", "--os", "muos")):
+        result = cli(*args)
+        assert result.code == 0, (args, result.err)
+    return cli
+
+
+def _listed(run: Any, *words: str) -> list[str]:
+    result = run("--json", "games", "ls", *words)
+    assert result.code == 0, (words, result.err)
+    return sorted(row["filename"] for row in result.json()["data"]["games"])
+
+
+def _collected(run: Any, name: str, query: str) -> list[str]:
+    assert run("collection", "create", name, "--query", query).code == 0
+    shown = run("--json", "collection", "show", name).json()["data"]
+    return sorted(row["filename"] for row in shown["games"])
+
+
+def _deployed(run: Any, card: Path, *words: str) -> int:
+    result = run("--json", "deploy", "1", "--to", str(card), "--dry-run", *words)
+    assert result.code == 0, (words, result.err)
+    return int(result.json()["data"]["chosen"]["games"])
+
+
+def test_one_argument_and_several_are_one_query_everywhere(run: Any, tmp_path: Path) -> None:
+    gb_dec = ["Decathlon (USA).gb", "Decker Run (USA).gb"]
+    for words in (("dec platform:gb",), ("platform:gb dec",), ("dec", "platform:gb"),
+                  ("platform:gb", "dec")):
+        assert _listed(run, *words) == gb_dec, words
+    assert _collected(run, "q1", "platform:gb dec") == gb_dec
+    assert _collected(run, "q2", "dec platform:gb") == gb_dec
+    card = tmp_path / "card"
+    card.mkdir()
+    assert _deployed(run, card, "dec platform:gb") == 2
+    assert _deployed(run, card, "platform:gb", "dec") == 2
+    # a negation inside one argument, and one given as its own word
+    assert _listed(run, "dec -platform:gb") == _listed(run, "dec", "-platform:gb") == [
+        "Decoy (USA).nes"]
+
+
+def test_a_value_with_spaces_is_quoted_inside_the_query(run: Any) -> None:
+    assert _listed(run, f'dat:"{GB_DAT}"') == ["Decathlon (USA).gb"]
+    assert _listed(run, f'platform:gb "dat:{GB_DAT}"') == []  # a phrase: no title has it
+    assert _listed(run, '"decker run"') == ["Decker Run (USA).gb"]
+    assert _collected(run, "q3", f'dat:"{GB_DAT}"') == ["Decathlon (USA).gb"]
+    # the shell took the quotes: the words are split, and the lone '-' is refused
+    split = run("games", "ls", f"dat:{GB_DAT}")
+    assert split.code == 2 and 'query: "-": no letters or digits' in split.err
+    assert parse_query(["dat:Sega Pico", "x"]) == parse_query("dat:Sega Pico x")
+    assert parse_query(['-"Super Mario"', "platform:gb"]).terms == (
+        Term(None, ("Super Mario",), True), Term("platform", ("gb",)))
+
+
+def test_search_takes_its_words_as_one_text(run: Any) -> None:
+    def found(*words: str) -> list[str]:
+        result = run("--json", "search", *words)
+        assert result.code == 0, (words, result.err)
+        return sorted(row["filename"] for row in result.json()["data"])
+
+    assert found("dec", "-decoy") == found("dec -decoy") == [
+        "Decathlon (USA).gb", "Decker Run (USA).gb"]
+    assert found("dec", "run") == found("dec run") == ["Decker Run (USA).gb"]

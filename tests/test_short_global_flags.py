@@ -1,0 +1,67 @@
+"""`-q` and `-v` after a command work as `--quiet` and `--verbose` do (QA11 N6), except after a
+command that takes query words, where they are NOT terms as before.
+
+Before: `romrunner scan -q`, `library ls -v` were "No such option" (only the long forms were
+moved before the command), and `games ls -v badfield:x` printed a traceback (any `-v` in the
+arguments counted as --verbose when an error was reported).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+
+def _library(cli: Any, tmp_path: Path) -> Path:
+    root = tmp_path / "roms"
+    (root / "NES").mkdir(parents=True)
+    (root / "NES" / "Quest (USA).nes").write_bytes(b"NES\x1a" + b"q" * 16380)
+    (root / "NES" / "Alpha (USA).nes").write_bytes(b"NES\x1a" + b"a" * 16380)
+    assert cli("library", "add", str(root)).code == 0
+    return root
+
+
+def test_short_forms_after_a_command_are_the_global_options(cli: Any, tmp_path: Path) -> None:
+    root = _library(cli, tmp_path)
+    scanned = cli("scan", "--workers", "1", "-q")
+    assert scanned.code == 0 and scanned.out == "" and scanned.err == "", scanned.err
+    for args in (("library", "ls", "-q"), ("collection", "ls", "-q"), ("db", "status", "-q"),
+                 ("platforms", "-q")):
+        quiet = cli(*args)
+        assert quiet.code == 0 and quiet.out == "", (args, quiet.out, quiet.err)
+        assert cli(*args[:-1]).out != "", args  # (there is something to keep quiet)
+    listed = cli("library", "ls", "-v", "--json")
+    assert listed.code == 0 and [r["path"] for r in listed.json()["data"]] == [str(root)]
+    # -v shows the traceback of an error, as --verbose does; without it, one line
+    missing = str(tmp_path / "nowhere")
+    for flag in ("-v", "--verbose"):
+        loud = cli("library", "add", missing, flag)
+        assert loud.code == 2 and "Traceback" in loud.err, (flag, loud.err)
+    plain = cli("library", "add", missing)
+    assert plain.code == 2 and "Traceback" not in plain.err
+    assert len(plain.err.strip().splitlines()) == 1
+
+
+def test_after_a_query_command_they_stay_query_words(cli: Any, tmp_path: Path) -> None:
+    _library(cli, tmp_path)
+    assert cli("scan", "--workers", "1").code == 0
+
+    def listed(*words: str) -> list[str]:
+        result = cli("--json", "games", "ls", *words)
+        assert result.code == 0, (words, result.err)
+        return sorted(row["filename"] for row in result.json()["data"]["games"])
+
+    assert listed("-q") == ["Alpha (USA).nes"]     # the games without "q…"
+    assert listed("-quest") == listed("-q") and listed("-platform:nes") == []
+    found = cli("--json", "search", "a", "-q")
+    assert found.code == 0 and [r["filename"] for r in found.json()["data"]] == [
+        "Alpha (USA).nes"]
+    # a NOT term -v is no --verbose: an error in the same query is one line
+    bad = cli("games", "ls", "-v", "badfield:x")
+    assert bad.code == 2 and "unknown field 'badfield'" in bad.err
+    assert "Traceback" not in bad.err and len(bad.err.strip().splitlines()) == 1
+    # the value of an option is never moved: a smart collection of the query "-q"
+    made = cli("--json", "collection", "create", "noq", "--query", "-q")
+    assert made.code == 0, made.err
+    shown = cli("--json", "collection", "show", "noq").json()["data"]
+    assert [row["filename"] for row in shown["games"]] == ["Alpha (USA).nes"]
