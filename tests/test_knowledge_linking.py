@@ -167,3 +167,29 @@ def test_the_sql_spelling_rule_agrees_with_normalise_serial(spelling: str) -> No
                               (spelling,)).fetchone()
     conn.close()
     assert spelled == normalise_serial(spelling)
+
+
+def test_cache_why_takes_a_game_as_cache_explain_does(cli: Any, db_path: Path,
+                                                      library: dict[str, int]) -> None:
+    # QA12 F4: `cache why PLATFORM EMULATOR GAME` took only the raw cache key; a library id
+    # or title `cache explain` answers gave "no cached answer", exit 0, and so did a typo in
+    # the platform or emulator id.
+    assert real(cli, "cache", "import", shared_path(*GAMEINDEX)).code in (0, 1)
+    by_key = real(cli, "--json", "cache", "why", "ps2", "pcsx2", "SLES-50071")
+    assert by_key.code == 0 and [r["status"] for r in by_key.json()["data"]] == ["menu_intro"]
+    midnight = library["Midnight Club (Europe).iso"]
+    for game in (str(midnight), "Midnight Club"):
+        found = real(cli, "--json", "cache", "why", "ps2", "pcsx2", game)
+        assert found.code == 0, found.err
+        assert [(r["status"], r["game_key"], r["game_id"]) for r in found.json()["data"]] == [
+            ("menu_intro", "SLES-50071", midnight)]
+    text = real(cli, "cache", "why", "ps2", "pcsx2", str(midnight))
+    assert text.code == 0 and f"game {midnight} · SLES-50071:" in text.out
+    assert "menu_intro" in text.out
+    nothing = real(cli, "--json", "cache", "why", "ps2", "pcsx2",
+                   str(library["Nobody Knows (USA).iso"]))
+    assert nothing.code == 0 and nothing.json()["data"] == []
+    for args in (("nosuchplat", "pcsx2"), ("ps2", "nosuchemu")):
+        wrong = real(cli, "cache", "why", *args, str(midnight))
+        assert wrong.code == 2 and "neither the definition pack nor the cache knows" in wrong.err
+        assert len(wrong.err.strip().splitlines()) == 1 and "Traceback" not in wrong.err

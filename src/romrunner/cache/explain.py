@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
-from romrunner.cache.kinds import KINDS, CacheKind
+from romrunner.cache.kinds import DIMENSIONS, KINDS, CacheKind
+from romrunner.cache.lookup import observations_for
 from romrunner.errors import InputError, NotFoundError
 from romrunner.knowledge.linking import PLATFORM_WIDE, knowledge_keys
 from romrunner.library.platforms import UNKNOWN
@@ -249,3 +251,42 @@ def _duration(seconds: int) -> str:
         if seconds >= size:
             return f"{seconds // size} {unit}"
     return "now"
+
+
+def game_answers(db: Database, kind: CacheKind, platform_id: str, emulator_id: str,
+                 game: str, *, device_profile_id: int | None = None,
+                 known_platforms: Collection[str] = (), known_emulators: Collection[str] = ()
+                 ) -> list[dict[str, Any]]:
+    """``cache why``: every source's observation of ``kind`` for one game on one platform
+    and emulator, best first. ``game`` is a cache key as stored (a serial, a DAT game id),
+    else a library game id, title or serial whose knowledge keys are tried, most specific
+    first (as ``cache explain`` names games: QA12 F4). Each row says its ``game_key`` (and
+    ``game_id`` when a library game was named). With no answer, a platform or emulator id
+    neither the definition pack (``known_*``) nor the cache knows is an error, not an empty
+    answer (a typo would read as "nothing cached")."""
+    rows = observations_for(db, kind, platform_id, emulator_id, game,
+                            device_profile_id=device_profile_id)
+    if rows:
+        return [{**row, "game_key": game, "game_id": None} for row in rows]
+    try:
+        games = find_games(db, game)
+    except (InputError, NotFoundError):
+        games = []
+    found: list[dict[str, Any]] = []
+    for named in games:
+        for key in dict.fromkeys(k for k in named.keys if k != game):
+            found += [{**row, "game_key": key, "game_id": named.game_id}
+                      for row in observations_for(db, kind, platform_id, emulator_id, key,
+                                                  device_profile_id=device_profile_id)]
+    if not found:
+        _check_known(db, "platform", platform_id, known_platforms)
+        _check_known(db, "emulator", emulator_id, known_emulators)
+    return found
+
+
+def _check_known(db: Database, what: str, value: str, known: Collection[str]) -> None:
+    table, column = DIMENSIONS[what]
+    if value in known or db.scalar(f"SELECT 1 FROM {table} WHERE {column} = ?", (value,)):
+        return
+    raise InputError(f"{what} {value!r}: neither the definition pack nor the cache knows this "
+                     "id (nothing was looked up)")

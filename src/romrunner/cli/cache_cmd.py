@@ -12,9 +12,8 @@ from rich.console import Console
 from rich.table import Table
 
 from romrunner.cache.clear import clear_source
-from romrunner.cache.explain import Explanation, explain_game, find_games
+from romrunner.cache.explain import Explanation, explain_game, find_games, game_answers
 from romrunner.cache.kinds import KINDS, kind_named
-from romrunner.cache.lookup import observations_for
 from romrunner.cache.prune import DEFAULT_GRACE_FACTOR, prune_cache
 from romrunner.cache.sources import set_source
 from romrunner.cache.stats import cache_stats
@@ -173,15 +172,26 @@ def _problem(text: str) -> dict[str, str]:
 @click.option("--profile", type=ROW_ID, default=None, help="Device profile (performance only).")
 def cache_why(platform_id: str, emulator_id: str, game: str, kind: str,
               profile: int | None) -> int:
-    """Every source's answer for one game, the winning one first."""
+    """Every source's answer for one game, the winning one first.
+
+    GAME is a key as the cache stores it (a serial, a DAT game id), or a library game id,
+    title or serial as `cache explain` takes them (each of its keys is tried).
+    """
     app = app_context()
-    rows = observations_for(app.open_db(OpenMode.READ), kind_named(kind), platform_id,
-                            emulator_id, game, device_profile_id=profile)
+    pack = app.pack()
+    rows = game_answers(app.open_db(OpenMode.READ), kind_named(kind), platform_id,
+                        emulator_id, game, device_profile_id=profile,
+                        known_platforms=pack.platforms, known_emulators=pack.emulators)
 
     def render(console: Console) -> None:
         if not rows:
-            console.print("no cached answer for that game")
+            console.print(f"no cached answer for {game} ({platform_id}, {emulator_id})",
+                          markup=False)
+        shown = None
         for row in rows:
+            if row["game_key"] != game and row["game_key"] != shown:
+                shown = row["game_key"]
+                console.print(f"game {row['game_id']} · {shown}:", markup=False)
             value = row.get("status") or row.get("performance_tier") or row.get("settings_json")
             mark = "best" if row["is_best"] else "    "
             console.print(f"{mark} {row['source']:<24} {value}  {row['confidence']}  "
