@@ -150,3 +150,17 @@ def test_read_command_refuses_an_old_database(cli: Any, db_path: Path) -> None:
     old.close()
     result = cli("games", "ls")
     assert result.code == 2 and "run `romrunner db migrate`" in result.err
+
+
+def test_the_demos_suggested_commands_are_whole_lines_when_piped(tmp_path: Path) -> None:
+    # QA12 F7: piped to a file or a pager, the "try:" commands were cut at 80 columns in the
+    # middle of a command (`deploy 1⏎--to …`): a pasted line ran a broken command.
+    workdir = tmp_path / "a-rather-long-folder-name-for-the-demo" / "so-lines-pass-80-columns"
+    result = run_subprocess("demo", "--dir", str(workdir))
+    assert result.code == 0, result.err
+    lines = result.out.splitlines()
+    start = next(n for n, line in enumerate(lines) if line.startswith("try: "))
+    commands = [line.removeprefix("try: ").strip() for line in lines[start:start + 3]]
+    assert [c.split()[0] for c in commands] == ["romrunner"] * 3
+    assert commands[2].endswith("--dry-run match:hash") and " deploy 1 --to " in commands[2]
+    assert max(len(line) for line in lines[start:start + 3]) > 80  # (long enough to be cut)

@@ -47,10 +47,14 @@ def visible(text: str) -> str:
 
 class SafeConsole(Console):
     """A rich console that never interprets data: no markup, no emoji codes, no highlighting,
-    and every string rendered through :func:`visible`."""
+    and every string rendered through :func:`visible`. A line is never broken by the console
+    (``soft_wrap``): the terminal wraps it, and a file or a pipe gets it whole — a command
+    the output suggests, pasted back, runs (QA12 F7: the demo's "try:" lines were cut at 80
+    columns when piped)."""
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("highlight", False)
+        kwargs.setdefault("soft_wrap", True)
         super().__init__(markup=False, emoji=False, **kwargs)
 
     def render_str(self, text: str, **kwargs: Any) -> Text:
