@@ -115,6 +115,21 @@ def test_pack_option_and_status(cli: Any) -> None:
     assert data["stored_hash"] == data["content_hash"]
 
 
+def test_pack_status_before_any_database_exists(cli: Any, db_path: Path) -> None:
+    # QA12 F7: a new user looking at the pack first was told there is no database.
+    assert not db_path.exists()
+    shown = cli("--json", "pack", "status")
+    assert shown.code == 0, shown.err
+    data = shown.json()["data"]
+    assert (data["path"], data["database"], data["stored_hash"]) == ("builtin", None, None)
+    assert data["counts"]["platforms"] > 0
+    text = cli("pack", "status")
+    assert text.code == 0 and f"database none yet at {db_path}" in text.out
+    assert not db_path.exists()  # looking created nothing
+    assert cli("db", "init").code == 0
+    assert cli("--json", "pack", "status").json()["data"]["database"] == str(db_path)
+
+
 def test_missing_pack_directory_is_a_clear_error(cli: Any, tmp_path: Path) -> None:
     result = cli("--pack", str(tmp_path / "nope"), "pack", "status")
     assert result.code == 2 and "pack directory does not exist" in result.err

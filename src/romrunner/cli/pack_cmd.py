@@ -29,18 +29,24 @@ def status() -> int:
     """
     app = app_context()
     loaded = app.pack()
-    db = app.open_db(OpenMode.READ)
-    stored = stored_pack_hash(db)  # the pack the database last saw
+    # A pack can be looked at before any database exists (a new user's first look).
+    db = app.open_db(OpenMode.READ) if app.db_path.exists() else None
+    stored = stored_pack_hash(db) if db is not None else None  # the pack it last saw
     bios_problems = {"within_pack": len(pack_disagreements(loaded.bios)),
-                     "with_imported_dats": len(imported_disagreements(db, loaded))}
+                     "with_imported_dats": len(imported_disagreements(db, loaded))
+                     if db is not None else 0}
     data = {"path": "builtin" if loaded.builtin else str(loaded.path),
             "content_hash": loaded.content_hash, "versions": loaded.versions,
+            "database": str(app.db_path) if db is not None else None,
             "stored_hash": stored, "counts": _counts(loaded), "warnings": len(loaded.warnings),
             "bios_hash_disagreements": bios_problems}
 
     def render(console: Console) -> None:
         console.print(f"pack     {data['path']}")
         console.print(f"hash     {loaded.content_hash[:16]}")
+        if db is None:
+            console.print(f"database none yet at {app.db_path} (a command that writes "
+                          "creates it)")
         for name, count in _counts(loaded).items():
             console.print(f"{name:<18} {count}")
         console.print(f"warnings {len(loaded.warnings)}")
