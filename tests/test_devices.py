@@ -160,7 +160,7 @@ def test_devices_and_profiles_from_the_cli(cli: Any) -> None:
     created = _real(cli, "--json", "profile", "create", "--device", "1", "--os", "muos")
     assert created.code == 0
     profile = created.json()["data"]
-    assert (profile["id"], profile["name"]) == (1, "RG-35XX Plus - muOS")
+    assert (profile["id"], profile["name"]) == (1, "mine - muOS")  # the user's name (QA12 F7)
     assert any("fallback" in w for w in created.json()["warnings"])
     changed = _real(cli, "--json", "profile", "set", "1", "--mode", "strict", "--regions",
                     "Europe,USA", "--exclude-platforms", "psx", "--max-per-platform", "5")
@@ -192,8 +192,12 @@ def test_devices_and_profiles_from_the_cli(cli: Any) -> None:
     removed = _real(cli, "--json", "device", "rm", "1", "--force").json()["data"]
     assert removed["profiles_removed"] == 1
     assert _real(cli, "--json", "profile", "ls").json()["data"] == []
-    assert _real(cli, "device", "add", "rg-35xx-plus").code == 0  # none: no --force needed
+    again = _real(cli, "device", "add", "rg-35xx-plus", "--name", "My Miyoo")
+    assert again.code == 0 and again.out.strip() == \
+        "device 2: My Miyoo, RG-35XX Plus (rg-35xx-plus)"  # the name given is echoed (QA12 F7)
     assert _real(cli, "--json", "device", "rm", "2").json()["data"]["profiles_removed"] == 0
+    assert _real(cli, "device", "add", "rg-35xx-plus").code == 0  # none: no --force needed
+    assert _real(cli, "--json", "device", "rm", "3").json()["data"]["profiles_removed"] == 0
 
 
 @pytest.mark.parametrize(("args", "named"), [

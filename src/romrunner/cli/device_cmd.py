@@ -46,7 +46,8 @@ def device_add(catalog_id: str, nickname: str | None) -> int:
     app = app_context()
     owned = add_device(app.open_db(), app.pack(), catalog_id, nickname)
     app.finish(asdict(owned), lambda c: c.print(
-        f"device {owned.id}: {owned.name} ({owned.device_id})", markup=False))
+        f"device {owned.id}: {f'{owned.nickname}, ' if owned.nickname else ''}{owned.name} "
+        f"({owned.device_id})", markup=False))
     return 0
 
 

@@ -176,7 +176,7 @@ class ProfileResult:
 def create_profile(db: Database, pack: DefinitionPack, device_row_id: int, os_id: str,
                    name: str | None = None) -> ProfileResult:
     """A new profile for one of the user's devices running ``os_id``."""
-    row = db.query_one("SELECT device_id FROM devices WHERE id = ?", (device_row_id,))
+    row = db.query_one("SELECT device_id, nickname FROM devices WHERE id = ?", (device_row_id,))
     if row is None:
         raise NotFoundError(f"device {device_row_id}: no such device "
                             "(`romrunner device add` adds one, `device ls` lists them)")
@@ -186,7 +186,8 @@ def create_profile(db: Database, pack: DefinitionPack, device_row_id: int, os_id
         device = pack.devices.get(row["device_id"])
         os_name = pack.operating_systems[os_id].name if os_id in pack.operating_systems \
             else resolved.name
-        name = f"{' '.join((device.name if device else row['device_id']).split())} - {os_name}"
+        own = row["nickname"] or (device.name if device else row["device_id"])  # the user's name
+        name = f"{' '.join(own.split())} - {os_name}"
     with db.atomic():
         cursor = db.execute("INSERT INTO device_profiles (device_row_id, os_id, profile_name, "
                             "updated_at) VALUES (?, ?, ?, CURRENT_TIMESTAMP)",
