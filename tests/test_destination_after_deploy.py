@@ -42,7 +42,7 @@ def test_a_card_we_deployed_is_recognised(cli: Any, tmp_path: Path, os_id: str) 
 
 
 DEVICE = {"onionos": "miyoo-mini", "minui": "miyoo-mini", "batocera": "rg-35xx-plus",
-          "emudeck": "steam-deck-oled", "muos": "rg-35xx-plus"}
+          "emudeck": "steam-deck-oled", "muos": "rg-35xx-plus", "rocknix": "rg-353v"}
 
 
 def deployed_card(cli: Any, tmp_path: Path, os_id: str) -> tuple[Any, Path]:
@@ -129,3 +129,26 @@ def test_the_recorded_os_own_excluding_marker_demotes_it(cli: Any, tmp_path: Pat
     assert [f["message"] for f in data["findings"] if f["type"] == "recorded_os"] == [
         "ROM Runner laid this card out for batocera, but it holds "
         "/recalbox/share/system/recalbox.conf, which a batocera card does not"]
+
+
+def test_a_card_with_the_os_markers_and_our_record_lists_its_os_once(
+        cli: Any, tmp_path: Path) -> None:
+    # QA12 F7: a muOS card we deployed to, on which muOS had since booted, listed `candidate
+    # muos` twice: for its markers and for our record.
+    run, card = deployed_card(cli, tmp_path, "muos")
+    (card / "MUOS" / "info" / "config").mkdir(parents=True)
+    (card / "MUOS" / "info" / "config" / "retroarch.cfg").write_text("video_driver = gl\n")
+    data = run("--json", "destination", "scan", str(card)).json()["data"]
+    assert [c["os_id"] for c in data["candidates"]].count("muos") == 1
+    assert data["detected_os"] == "muos"
+    assert data["reason"].endswith("laid out by ROM Runner for muos"), data["reason"]
+
+
+def test_the_os_bios_folder_under_its_rom_folder_is_not_a_rom_folder(
+        cli: Any, tmp_path: Path) -> None:
+    # QA12 F7: on a ROCKNIX card, roms/bios was listed as a ROM folder of no platform too.
+    run, card = deployed_card(cli, tmp_path, "rocknix")
+    assert any((card / "roms" / "bios").iterdir())
+    folders = run("--json", "destination", "scan", str(card)).json()["data"]["folders"]
+    assert [f["type"] for f in folders if f["path"].casefold() == "roms/bios"] == ["bios"]
+    assert {f["path"] for f in folders if f["type"] == "roms"} >= {"roms/gba", "roms/nes"}

@@ -296,7 +296,8 @@ def scan_destination(db: Database, pack: DefinitionPack, card_root: Path,
             recorded = dataclasses.replace(recorded, confidence="low")
         elif not others:
             preferred = recorded.os_id
-        candidates.append(recorded)
+        if not any(c.os_id == recorded.os_id for c in candidates):  # once: its markers say it
+            candidates.append(recorded)
     candidates.sort(key=lambda c: (_rank(c, expect_os, preferred), c.os_id), reverse=True)
     if recorded is not None and preferred is None:
         if excluding:
@@ -374,6 +375,10 @@ def _discover(pack: DefinitionPack, root: Path, index: _CardIndex,
         found = index.find(PurePosixPath(name))
         if found and found not in rom_roots:
             rom_roots.append(found)
+    # The OS's BIOS and saves folders are listed as such, never as ROM folders of no platform
+    # (ROCKNIX keeps its BIOS in roms/bios).
+    others = {str(found).casefold() for kind in ("bios", "saves") if kind in expected
+              and (found := _find(index, card_relative(os_id or "", expected[kind], games)[0]))}
     folders: list[Folder] = []
     for rom_root in rom_roots:
         try:
@@ -382,6 +387,8 @@ def _discover(pack: DefinitionPack, root: Path, index: _CardIndex,
         except OSError:
             continue
         for name in subdirs:
+            if str(rom_root / name).casefold() in others:
+                continue
             claimed = pack.index.platforms_for_folder(name)
             if rom_root == PurePosixPath(".") and len(claimed) != 1:
                 continue  # the card root also holds bios/, themes/, tools/…
