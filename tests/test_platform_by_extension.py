@@ -93,7 +93,8 @@ def test_a_cover_an_earlier_release_stored_is_forgotten_unless_curated(
             in said), said
     assert "Misc/box.png, NES/cover.png, NES/readme.md" in said
     assert (f"1 of them in a collection or with an override is kept, marked missing "
-            f"(`romrunner games forget {cover['id']}` forgets them)") in said
+            f"(`romrunner games forget --not-games --force` forgets it: ids {cover['id']})"
+            ) in said
     games = _games(cli, *pack)
     assert games["cover.png"]["is_missing"] and "box.png" not in games
     assert "readme.md" not in games and not games["Real (USA).nes"]["is_missing"]
@@ -144,6 +145,47 @@ def test_a_kept_cover_says_it_is_no_longer_a_game_not_that_its_file_is_gone(
     shown = " ".join(cli(*pack, "games", "show", str(cover["id"])).out.split())
     assert ("problem no longer a game: a .png file is not a game where it lies (a cover, a "
             "note); the file is still there, untouched; kept for its collections or overrides "
-            f"(`romrunner games forget {cover['id']} --force` forgets the row)") in shown, shown
+            f"(`romrunner games forget {cover['id']} --force` forgets the row, `games forget "
+            "--not-games --force` every such row)") in shown, shown
+    assert "status no longer a game: its file is still there (see problem)" in shown
+    assert "the last scan did not find the file" not in shown
     assert (tree / "NES/cover.png").is_file()
-    assert cli(*pack, "games", "forget", str(cover["id"]), "--force").code == 0
+
+
+def test_forget_not_games_forgets_those_rows_and_no_missing_game(
+        cli: Any, tree: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """QA11 N2: the only way to forget the covers an earlier release stored was `games forget
+    --missing`, which forgets every missing game too (an unmounted share's); and a deploy
+    called their card copies those of games "missing from the library (an unmounted share?)"."""
+    pack = ("--pack", str(shared_path("definition-pack")))
+    assert cli(*pack, "library", "add", str(tree)).code == 0
+    with monkeypatch.context() as earlier:  # the walk of the previous release: no media rules
+        earlier.setattr(scan_module, "media_rules", lambda index: {})
+        assert cli(*pack, "scan", "--workers", "1").code == 0
+    games = _games(cli, *pack)
+    cover, real = games["cover.png"], games["Real (USA).nes"]
+    assert cli(*pack, "collection", "create", "keep").code == 0
+    assert cli(*pack, "collection", "add", "keep", str(cover["id"]), str(real["id"])).code == 0
+    assert cli(*pack, "device", "add", "rg-35xx-plus").code == 0
+    assert cli(*pack, "profile", "create", "--device", "1", "--os", "muos").code == 0
+    card = tmp_path / "card"
+    card.mkdir()
+    deployed = cli(*pack, "--json", "deploy", "1", "--to", str(card), "--collection", "keep")
+    assert deployed.code == 0 and deployed.json()["data"]["copied"] == 2, deployed.out
+    (tree / "NES" / "Real (USA).nes").unlink()          # gone: a game missing since the scan
+    assert cli(*pack, "scan", "--workers", "1", "--accept-missing").code == 0
+    dry = cli(*pack, "--json", "deploy", "1", "--to", str(card), "platform:snes", "--prune",
+              "--dry-run").json()["data"]["plan"]["warnings"]
+    codes = {w["code"]: w["message"] for w in dry}
+    assert "cover.png" in codes["not-a-game-held"] and "Real (USA)" not in codes[
+        "not-a-game-held"]
+    assert "cover.png" not in codes["missing-held"] and "Real (USA).nes" in codes["missing-held"]
+    refused = cli(*pack, "games", "forget", "--not-games")  # its collection goes with it
+    assert refused.code == 2 and "--force" in refused.err
+    done = cli(*pack, "--json", "games", "forget", "--not-games", "--force")
+    assert done.code == 0 and done.json()["data"]["games_forgotten"] == 1, done.err
+    left = _games(cli, *pack)
+    assert "cover.png" not in left and left["Real (USA).nes"]["is_missing"]
+    again = cli(*pack, "games", "forget", "--not-games")
+    assert again.code == 0 and "nothing was forgotten" in again.out
+    assert cli(*pack, "games", "forget", "--not-games", "--missing").code == 2

@@ -24,6 +24,7 @@ from romrunner.library.games import (
     set_platform,
     show_game,
 )
+from romrunner.library.platforms import NO_LONGER_A_GAME
 from romrunner.library.query import (
     COUNT_CAP,
     FIELDS,
@@ -242,7 +243,9 @@ def _game_lines(game: dict[str, Any]) -> list[tuple[str, str]]:
         lines.append(("catalog", "; ".join(detail)))
     if tags := _tags(game):
         lines.append(("tags", tags))
-    if game["is_missing"]:
+    if game["is_missing"] and str(game["scan_error"] or "").startswith(NO_LONGER_A_GAME):
+        lines.append(("status", "no longer a game: its file is still there (see problem)"))
+    elif game["is_missing"]:
         lines.append(("status", "missing: the last scan did not find the file"))
     if game["scan_error"]:
         lines.append(("problem", game["scan_error"]))
@@ -400,30 +403,39 @@ def _set_platform_auto(game_ids: list[int]) -> int:
 @click.argument("game_ids", nargs=-1, type=int)
 @click.option("--missing", "all_missing", is_flag=True,
               help="Every game whose file is missing since a scan.")
+@click.option("--not-games", is_flag=True,
+              help="Every row kept for a file that is no longer taken for a game (a cover "
+                   "an earlier release stored), and no other.")
 @click.option("--force", is_flag=True,
               help="Forget them even when they are in collections, have overrides or a "
                    "platform set by hand (that is lost with them).")
-def games_forget(game_ids: tuple[int, ...], all_missing: bool, force: bool) -> int:
+def games_forget(game_ids: tuple[int, ...], all_missing: bool, not_games: bool,
+                 force: bool) -> int:
     """Forget games whose files were deleted on purpose: GAME_IDS, or --missing for all.
 
     Only games the last scan found missing; their rows go (files are never touched), so a
     deploy with --prune may take their copies off the card, which it never does for a game
-    that is only missing (an unmounted share looks the same). One transaction.
+    that is only missing (an unmounted share looks the same). --not-games forgets only the
+    rows kept for files that are no longer games (covers, notes). One transaction.
     """
-    if bool(game_ids) == all_missing:
-        raise InputError("give the ids of missing games, or --missing for all of them")
+    if bool(game_ids) + all_missing + not_games != 1:
+        raise InputError("give the ids of missing games, or --missing for all of them, or "
+                         "--not-games for the rows of files that are no longer games")
     app = app_context()
     require_database(app.db_path, "forget")  # nothing to forget in a new database
-    removed = forget_missing(app.open_db(), None if all_missing else list(game_ids),
-                             force=force)
+    removed = forget_missing(app.open_db(), None if all_missing or not_games
+                             else list(game_ids), force=force, not_games=not_games)
 
     def render(console: Console) -> None:
         if not removed.games:
-            console.print("no game is missing since the last scan: nothing was forgotten",
-                          markup=False)
+            console.print("no row is kept for a file that is no longer a game: nothing was "
+                          "forgotten" if not_games else "no game is missing since the last "
+                          "scan: nothing was forgotten", markup=False)
             return
-        console.print(f"forgot {removed.games:,} missing games; no file was touched; a deploy "
-                      "with --prune now removes their copies from a card", markup=False)
+        what = counted(removed.games, "row", "rows") + " of files that are no longer games" \
+            if not_games else counted(removed.games, "missing game")
+        console.print(f"forgot {what}; no file was touched; a deploy with --prune now "
+                      "removes their copies from a card", markup=False)
         if removed.curation.losses():
             console.print(f"lost with them: {removed.curation.losses()}", markup=False)
 

@@ -23,7 +23,7 @@ from romrunner.library.roots import (
     get_root,
 )
 from romrunner.library.scan import ScanSummary, scan_library
-from romrunner.words import counted
+from romrunner.words import counted, examples
 
 # As romrunner.cli.main: a scan that held files back (or had no root) has failed; one that
 # could not go through a root or folder found problems, like a check.
@@ -134,14 +134,13 @@ def scan(paths: tuple[Path, ...], workers: int | None, full: bool,
                 markup=False, soft_wrap=True)
         if summary.not_games:
             count = summary.not_games
-            shown = ", ".join(summary.not_games_paths[:3]) + (
-                f" and {count - 3:,} more" if count > 3 else "")
+            shown = examples(summary.not_games_paths)
             kept = summary.not_games_kept
             held = "" if not kept else (
                 f"; {counted(len(kept), 'of them', 'of them')} in a collection or with an "
                 f"override {'is' if len(kept) == 1 else 'are'} kept, marked missing (`romrunner "
-                f"games forget {' '.join(map(str, kept[:10]))}{' …' if len(kept) > 10 else ''}"
-                "` forgets them)")
+                "games forget --not-games --force` forgets "
+                f"{'it' if len(kept) == 1 else 'them'}: ids {examples(list(map(str, kept)), 10)})")
             console.print(
                 f"{counted(count, 'file')} stored as games by an earlier scan "
                 f"{'is' if count == 1 else 'are'} no longer taken for games (covers, notes: no "

@@ -48,7 +48,7 @@ from romrunner.library.containers import (
     sheet_entries,
     sheet_file_names,
 )
-from romrunner.library.platforms import UNKNOWN
+from romrunner.library.platforms import NO_LONGER_A_GAME, UNKNOWN
 from romrunner.library.summary import card_name, os_path
 from romrunner.packs.loader import DefinitionPack
 from romrunner.store.database import Database
@@ -279,7 +279,7 @@ def _build_plan(db: Database, layout: CardLayoutLike, game_ids: Iterable[int],
             f"are unchanged; {examples(builder.flat_sheets)})"))
     absent_tracks = _load_tracks(db, list(absent)) if absent else {}
     _note_reached(db, builder, games, absent, {**tracks, **absent_tracks})
-    _hold_absent(builder, absent, absent_tracks)
+    _hold_absent(builder, absent, absent_tracks, _not_games(db, absent))
     _held_copies(db, plan)
     _warn_left_folders(layout, plan, {game.platform_id for game in games.values()}, pruning)
     _warn_other_os(layout, plan)
@@ -491,8 +491,19 @@ def _absent_games(db: Database, builder: _Builder, chosen: set[int]) -> dict[int
     return _load_games(db, absent) if absent else {}
 
 
+def _not_games(db: Database, absent: dict[int, _Game]) -> set[int]:
+    """Those of the ``absent`` games whose rows are kept for files no longer taken for games
+    (covers an earlier release stored: see ``NO_LONGER_A_GAME``), not for files gone."""
+    if not absent:
+        return set()
+    return {int(row[0]) for row in db.query(
+        "SELECT id FROM games WHERE id IN (SELECT value FROM json_each(?)) "
+        "AND substr(scan_error, 1, ?) = ?",
+        (json.dumps(sorted(absent)), len(NO_LONGER_A_GAME), NO_LONGER_A_GAME))}
+
+
 def _hold_absent(builder: _Builder, absent: dict[int, _Game],
-                 tracks: dict[int, list[_Track]]) -> None:
+                 tracks: dict[int, list[_Track]], not_games: set[int]) -> None:
     """Hold the card's copies of the ``absent`` games (see _absent_games): such a game is
     not chosen (a selection never takes a missing game), but it is not "no longer chosen"
     either: ``--prune`` must never remove its copy. (Not those left out as copies of a game
@@ -515,7 +526,10 @@ def _hold_absent(builder: _Builder, absent: dict[int, _Game],
                               if collision_key(dest, builder.fs) not in placed
                               and os.path.lexists(builder.plan.root / dest))
                for game_id, dests in sorted(missing.items())}
-    named = [(game_id, dests) for game_id, dests in on_card.items() if dests]
+    named = [(game_id, dests) for game_id, dests in on_card.items()
+             if dests and game_id not in not_games]
+    _warn_not_games_held(builder, [games[game_id] for game_id, dests in on_card.items()
+                                   if dests and game_id in not_games])
     if named:
         count, files = len(named), sum(len(dests) for _, dests in named)
         shown = [games[game_id] for game_id, _ in named]
@@ -534,6 +548,23 @@ def _hold_absent(builder: _Builder, absent: dict[int, _Game],
 
 
 HELD_NAMED = 5  # games a missing-held warning names; more are counted
+
+
+def _warn_not_games_held(builder: _Builder, games: list[_Game]) -> None:
+    """One warning for the copies on the card of files no longer taken for games (covers an
+    earlier release deployed as games), kept with their rows: not "missing" — their files
+    are still in the library."""
+    if not games:
+        return
+    count = len(games)
+    builder.plan.warnings.append(PlanIssue(
+        "not-a-game-held", f"{counted(count, 'file')} an earlier release deployed as "
+        f"{'a game is' if count == 1 else 'games are'} no longer taken for "
+        f"{'one' if count == 1 else 'games'} (covers, notes: "
+        f"{examples([game.filename for game in games], HELD_NAMED)}): "
+        f"{'its copy stays' if count == 1 else 'their copies stay'} on the card, never pruned "
+        f"while {'its row is' if count == 1 else 'their rows are'} kept for collections or "
+        "overrides (`romrunner games forget --not-games --force` lets --prune remove them)"))
 
 
 def _held_copies(db: Database, plan: DeployPlan) -> None:

@@ -154,6 +154,12 @@ def detect_platform(index: PackIndex, folders: list[str], extension: str,
     return PlatformGuess(UNKNOWN, "unknown", by_extension, overruled)
 
 
+# How the problem of a row kept for a file that is no longer taken for a game begins (a cover
+# an earlier release stored, kept for its collections or overrides): ``games show``, ``games
+# forget --not-games`` and the deploy's plan tell such rows from games whose file is gone.
+NO_LONGER_A_GAME = "no longer a game: "
+
+
 def folders_of(relpath: str, root_name: str) -> tuple[list[str], str]:
     """The folders a file at ``relpath`` (in a root named ``root_name``) lies in, nearest
     first as :func:`detect_platform` reads them, and its name. String operations, not

@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from romrunner.errors import InputError, NotFoundError
+from romrunner.library.platforms import NO_LONGER_A_GAME
 from romrunner.store.database import Database
-from romrunner.words import examples
+from romrunner.words import counted, examples
 
 
 @dataclass(frozen=True)
@@ -159,14 +160,20 @@ def _curation(db: Database, which: str, params: dict[str, object]) -> Curation:
 
 
 def forget_missing(db: Database, game_ids: list[int] | None, *,
-                   force: bool = False) -> GamesForgotten:
+                   force: bool = False, not_games: bool = False) -> GamesForgotten:
     """Forget the rows of games whose files are gone (``is_missing``): those ``game_ids``, or
     every missing game when None — a deletion the user confirms, so that a deploy's
-    ``--prune`` may take their copies off the card. A game whose file is present, or that
-    does not exist, is refused; curation that would go with them needs ``force``. One
-    transaction; files are never touched."""
+    ``--prune`` may take their copies off the card; with ``not_games``, every row kept for a
+    file that is no longer taken for a game (a cover an earlier release stored: see
+    :data:`~romrunner.library.platforms.NO_LONGER_A_GAME`), and no other. A game whose file
+    is present, or that does not exist, is refused; curation that would go with them needs
+    ``force``. One transaction; files are never touched."""
     with db.atomic():
-        if game_ids is None:
+        if not_games:
+            ids = [int(row[0]) for row in db.query(
+                "SELECT id FROM games WHERE is_missing = 1 AND substr(scan_error, 1, ?) = ?",
+                (len(NO_LONGER_A_GAME), NO_LONGER_A_GAME))]
+        elif game_ids is None:
             ids = [int(row[0]) for row in db.query("SELECT id FROM games WHERE is_missing = 1")]
         else:
             ids = sorted(set(game_ids))
@@ -184,7 +191,7 @@ def forget_missing(db: Database, game_ids: list[int] | None, *,
         params: dict[str, object] = {"ids": json.dumps(ids)}
         curation = _curation(db, _OF_IDS, params)
         if curation.losses() and not force:
-            raise InputError(f"of the {len(ids):,} missing games, {curation.losses()}; "
+            raise InputError(f"of the {counted(len(ids), 'missing game')}, {curation.losses()}; "
                              "forgetting them loses that, so nothing was forgotten (--force "
                              "forgets them anyway)")
         db.execute("DELETE FROM games WHERE id IN (SELECT value FROM json_each(:ids))", params)

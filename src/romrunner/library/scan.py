@@ -37,7 +37,7 @@ from romrunner.library.plan import (
     plan_root,
     recheck_vanished,
 )
-from romrunner.library.platforms import CONTAINERS, UNKNOWN, media_rules
+from romrunner.library.platforms import CONTAINERS, NO_LONGER_A_GAME, UNKNOWN, media_rules
 from romrunner.library.record import (
     FILE_COLUMNS,
     FULL_HASHING,
@@ -341,9 +341,10 @@ def _not_a_game(game_id: int, relpath: str) -> str:
     problem): not a file the scan did not find."""
     name = relpath.rsplit("/", 1)[-1]
     kind = name[name.rfind("."):].lower() if "." in name else "such"
-    return (f"no longer a game: a {kind} file is not a game where it lies (a cover, a note); "
+    return (f"{NO_LONGER_A_GAME}a {kind} file is not a game where it lies (a cover, a note); "
             f"the file is still there, untouched; kept for its collections or overrides "
-            f"(`romrunner games forget {game_id} --force` forgets the row)")
+            f"(`romrunner games forget {game_id} --force` forgets the row, `games forget "
+            "--not-games --force` every such row)")
 
 
 def _curated(db: Database, game_ids: list[int]) -> set[int]:
