@@ -208,7 +208,7 @@ def _why_none(chosen: Chosen, profile_id: int) -> str:
         return f"no game matches {words}"
     if chosen.missing and chosen.matched == len(chosen.missing):
         return f"every game {words} chooses is missing from the library"
-    return (f"of the {chosen.matched:,} games {words} chooses, the auto-list of profile "
+    return (f"of the {counted(chosen.matched, 'game')} {words} chooses, the auto-list of profile "
             f"{profile_id} includes none (`romrunner autolist {profile_id}` says why)")
 
 

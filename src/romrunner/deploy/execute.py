@@ -607,7 +607,8 @@ def _prune_brake(plan: DeployPlan, decisions: list[_Decision], found: dict[str, 
     kept = sum(files for files, _ in found.values()) + sum(
         1 for decision in decisions if decision.item.action == "copy" and decision.claim)
     ours = pruned + kept
-    where = f"{plan.root}: --prune would remove {pruned:,} of the {ours:,} files ROM Runner put"
+    where = (f"{plan.root}: --prune would remove {pruned:,} of the {counted(ours, 'file')} ROM "
+             "Runner put")
     if not plan.game_ids:
         raise DeployError(f"{where} on this card, as no game is chosen; nothing was changed "
                           "(check the query, or add --force to prune anyway)")

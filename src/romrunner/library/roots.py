@@ -127,9 +127,9 @@ def remove_root(db: Database, path: Path, *, force: bool = False) -> RootRemoval
         curation = _curation(db, _OF_ROOT, {"r": root.id})
         if curation.losses() and not force:
             raise InputError(
-                f"{root.path}: of its {root.games:,} games, {curation.losses()}; forgetting it "
-                "loses that, so nothing was removed (a folder that moved keeps everything "
-                "with `romrunner library move OLD NEW`; --force forgets it anyway)")
+                f"{root.path}: of its {counted(root.games, 'game')}, {curation.losses()}; "
+                "forgetting it loses that, so nothing was removed (a folder that moved keeps "
+                "everything with `romrunner library move OLD NEW`; --force forgets it anyway)")
         db.execute("DELETE FROM games WHERE root_id = ?", (root.id,))
         db.execute("DELETE FROM library_roots WHERE id = ?", (root.id,))
     return RootRemoval(root.path, root.games, curation)
