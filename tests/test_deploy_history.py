@@ -20,7 +20,6 @@ from tests.conftest import run_subprocess
 from tests.test_deploy_faults import _wait_for_files
 from tests.test_deploy_support import (
     Layout,
-    card_files,
     make_library,
     start_resume,
     temp_files,
