@@ -275,7 +275,9 @@ def test_the_status_word_is_never_cut_at_80_columns(tmp_path: Path, pack: Path) 
     result = run_subprocess("bios", "check", "--platform", "nes", "--platform", "psx",
                             "--platform", "ps2", env=env)
     assert result.code == 1, result.err
-    assert max(len(line) for line in result.out.splitlines()) <= 80
+    # the table fits the width (a prose line is never broken: the terminal wraps it)
+    assert max(len(line) for line in result.out.splitlines() if line[:1] in "┏┃┡│└") <= 80, \
+        result.out
     for word in ("missing-hle-fallback", "missing-blocking", "satisfied"):
         assert word in result.out, result.out
     assert "…" not in "".join(line.split("│")[-3] for line in result.out.splitlines()

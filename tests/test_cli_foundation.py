@@ -126,6 +126,10 @@ def test_pack_status_before_any_database_exists(cli: Any, db_path: Path) -> None
     text = cli("pack", "status")
     assert text.code == 0 and f"database none yet at {db_path}" in text.out
     assert not db_path.exists()  # looking created nothing
+    typo = db_path.parent / "typo" / "library.db"  # a mistyped --db: said, nothing created
+    mistyped = cli("--db", str(typo), "pack", "status")
+    assert mistyped.code == 0 and f"database none yet at {typo}" in mistyped.out
+    assert not typo.parent.exists()
     assert cli("db", "init").code == 0
     assert cli("--json", "pack", "status").json()["data"]["database"] == str(db_path)
 

@@ -92,7 +92,7 @@ def test_no_game_chosen_is_a_warning_exit_1_and_writes_nothing(
            "(`romrunner autolist 1` says why)\n" in auto.err
     narrowed = cli("deploy", "1", "--to", str(card), "--auto", "platform:snes")
     assert narrowed.code == 1
-    assert "warning: no game chosen: of the 1 games platform:snes chooses, the auto-list of " \
+    assert "warning: no game chosen: of the 1 game platform:snes chooses, the auto-list of " \
            "profile 1 includes none" in narrowed.err
     assert list(card.iterdir()) == []
 
