@@ -101,10 +101,9 @@ def scan(paths: tuple[Path, ...], workers: int | None, full: bool,
                 markup=False, soft_wrap=True)
         if summary.platform_changed:
             changed = summary.platform_changed
-            shown = ", ".join(f"{item['path']} {item['from']} → {item['to']}"
-                              for item in changed[:3]) + (
-                f" and {len(changed) - 3:,} more (--json lists them)" if len(changed) > 3
-                else "")
+            shown = examples([f"{item['path']} {item['from']} → {item['to']}"
+                              for item in changed]) + (" (--json lists them)"
+                                                       if len(changed) > 3 else "")
             console.print(
                 f"{counted(len(changed), 'game')} stored by an earlier release "
                 f"{'is' if len(changed) == 1 else 'are'} now filed under another platform "
@@ -114,8 +113,8 @@ def scan(paths: tuple[Path, ...], workers: int | None, full: bool,
         if summary.moved_to_copies:
             moved = summary.moved_to_copies
             one = len(moved) == 1
-            shown = ", ".join(f"id {item['id']} takes over id {item['copy']}"
-                              for item in moved[:5]) + (" …" if len(moved) > 5 else "")
+            shown = examples([f"id {item['id']} takes over id {item['copy']}"
+                              for item in moved], 5)
             console.print(
                 f"{counted(len(moved), 'game')} not found where {'it was' if one else 'they were'}"
                 f" {'has' if one else 'have'} a copy stored later: moved to it, ids, collections "
@@ -124,8 +123,8 @@ def scan(paths: tuple[Path, ...], workers: int | None, full: bool,
         if summary.missing_with_copies:
             copied = summary.missing_with_copies
             one = len(copied) == 1
-            listed = "; ".join(f"id {item['id']}: {', '.join(map(str, item['copies']))}"
-                               for item in copied[:5]) + (" …" if len(copied) > 5 else "")
+            listed = examples([f"id {item['id']}: {', '.join(map(str, item['copies']))}"
+                               for item in copied], 5, sep="; ")
             console.print(
                 f"{counted(len(copied), 'missing game')} {'has' if one else 'have'} a present "
                 f"copy ({listed}): not moved to it (several copies, or one with collections, "
