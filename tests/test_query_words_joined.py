@@ -89,10 +89,14 @@ def test_a_value_with_spaces_is_quoted_inside_the_query(run: Any) -> None:
     assert _listed(run, f'platform:gb "dat:{GB_DAT}"') == []  # a phrase: no title has it
     assert _listed(run, '"decker run"') == ["Decker Run (USA).gb"]
     assert _collected(run, "q3", f'dat:"{GB_DAT}"') == ["Decathlon (USA).gb"]
-    # the shell took the quotes: the words are split, and the lone '-' is refused
-    split = run("games", "ls", f"dat:{GB_DAT}")
-    assert split.code == 2 and 'query: "-": no letters or digits' in split.err
-    assert parse_query(["dat:Sega Pico", "x"]) == parse_query("dat:Sega Pico x")
+    # the shell took the quotes (`dat:"Nintendo - Game Boy"` typed): a dat:, collection: or
+    # title: word holding a space is one value, quoted again (QA12 F7: it was split, and the
+    # lone '-' refused); any other word with spaces is split as query text
+    assert _listed(run, f"dat:{GB_DAT}") == ["Decathlon (USA).gb"]
+    assert _listed(run, "title:decker run") == ["Decker Run (USA).gb"]
+    assert parse_query(["dat:Sega Pico", "x"]) == parse_query('dat:"Sega Pico" x')
+    assert parse_query(["-title:super mario"]).terms == (Term("title", ("super mario",), True),)
+    assert parse_query(["platform:gb dec"]) == parse_query("platform:gb dec")
     assert parse_query(['-"Super Mario"', "platform:gb"]).terms == (
         Term(None, ("Super Mario",), True), Term("platform", ("gb",)))
 

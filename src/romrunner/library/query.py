@@ -159,6 +159,21 @@ def _term(token: _Token) -> Term:
     return Term(name, values, negated)
 
 
+# Fields whose values are names with spaces (a DAT's, a collection's, a title's words).
+_NAMED_FIELDS = re.compile(r"^(-?(?:dat|collection|title):)([^\"]*\s[^\"]*)$", re.DOTALL)
+
+
+def _shell_quoted(word: str) -> str:
+    """One of a command's QUERY words as query text: a ``dat:``, ``collection:`` or
+    ``title:`` word holding a space without quotes is a value the user quoted for the shell
+    (``dat:"Nintendo - Game Boy"`` reaches us as ``dat:Nintendo - Game Boy``): quoted again,
+    so it stays one value (QA12 F7; other words with spaces are split as query text)."""
+    match = _NAMED_FIELDS.match(word)
+    if match is None:
+        return word
+    return f'{match.group(1)}{quote_value(match.group(2))}'
+
+
 def parse_query(text: str | Sequence[str]) -> Query:
     """Parse query text, or a command's QUERY words joined by spaces (``games ls "dec
     platform:gb"`` is ``games ls dec platform:gb``, as ``--query "dec platform:gb"`` and a
@@ -166,7 +181,7 @@ def parse_query(text: str | Sequence[str]) -> Query:
     ``'dat:"Nintendo - Game Boy"'``); every value is checked by its field's parser, so a
     query that parses only fails later on ids the database lacks."""
     if not isinstance(text, str):
-        text = " ".join(text)
+        text = " ".join(_shell_quoted(word) for word in text)
     query = Query(tuple(_term(token) for token in _tokens(text)))
     for term in query.terms:
         if term.field is not None:
