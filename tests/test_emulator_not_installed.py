@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from romrunner.packs import builtin_pack_path
+from tests.conftest import shared_path
 
 SNES_WORDS = ("snes: 1 included game runs with retroarch-snes9x (muos default), which is not "
               "among the emulators the definition pack lists as installed on muos: it may not "
@@ -98,3 +99,27 @@ def test_nothing_is_said_when_the_pack_lists_no_installed_emulators(cli: Any,
               "--dry-run")
     assert not [w for w in dry.json()["data"]["plan"]["warnings"]
                 if w["code"] == "emulator-not-installed"]
+
+
+def test_onion_runs_snes_with_its_installed_core_and_not_n64(cli: Any, tmp_path: Path) -> None:
+    # QA13: with the real pack, OnionOS's SNES, Mega Drive and PS1 games were said not to start
+    # with the pack's generic `retroarch` fallback, though Onion's installed RetroArch cores
+    # (snes9x, genesis-plus-gx, pcsx-rearmed) run them; N64 it has no core for.
+    pack = shared_path("definition-pack")
+    root = tmp_path / "roms"
+    for folder, name in (("snes", "Beta (USA).sfc"), ("n64", "Delta (USA).z64"),
+                         ("gb", "Alpha (USA).gb")):
+        (root / folder).mkdir(parents=True, exist_ok=True)
+        (root / folder / name).write_bytes(hashlib.sha256(name.encode()).digest() * 512)
+    for args in (("library", "add", str(root)), ("scan", "--workers", "1"),
+                 ("device", "add", "miyoo-mini-plus"),
+                 ("profile", "create", "--device", "1", "--os", "onionos"),
+                 ("profile", "set", "1", "--mode", "permissive")):
+        result = cli("--pack", str(pack), *args)
+        assert result.code == 0, (args, result.err)
+    listed = cli("--pack", str(pack), "--json", "autolist", "1").json()
+    said = [w.split(":")[0] for w in listed["warnings"] if "installed on" in w]
+    assert said == ["n64"], listed["warnings"]
+    per_game = {g["platform_id"]: g["warnings"] for g in listed["data"]["games"]}
+    assert not [w for w in per_game["snes"] if "installed" in w]
+    assert [w for w in per_game["n64"] if "installed" in w]

@@ -602,7 +602,8 @@ def _check_emulators(db: Database, pack: DefinitionPack, profile_id: int,
         resolution = own.get(game_id) or resolver.platform(platform_id)
         if resolution.emulator_id:
             runs[(platform_id, resolution.emulator_id, resolution.origin)] += 1
-    for platform_id, message in not_installed_warnings(resolver.os_profile, runs, "game"):
+    for platform_id, message in not_installed_warnings(pack, resolver.os_profile, runs,
+                                                       "game"):
         plan.warnings.append(PlanIssue("emulator-not-installed", message, platform_id))
 
 

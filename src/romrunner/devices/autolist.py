@@ -29,7 +29,11 @@ from romrunner.devices.osprofile import (
     policy_id_of,
     resolve_os_profile,
 )
-from romrunner.devices.overrides import EmulatorResolver, not_installed_warnings
+from romrunner.devices.overrides import (
+    EmulatorResolver,
+    installed_for,
+    not_installed_warnings,
+)
 from romrunner.devices.paths import CardLayout, card_layout
 from romrunner.devices.profiles import Profile, list_profiles, load_profile
 from romrunner.errors import InputError
@@ -591,7 +595,7 @@ def build_autolist(db: Database, pack: DefinitionPack, profile_id: int,
         gate = gates.get(key)
         if gate is None:
             gate = gates[key] = _gate(game, emulator, action, profile.performance_mode,
-                                      policies, perf, compat, resolved)
+                                      policies, perf, compat, resolved, pack)
         entries[game.id] = AutoListEntry(
             game.id, game.title, game.filename, game.platform_id, gate.include, gate.reason,
             gate.perf, gate.compat, emulator, origin, folders.get(game.platform_id),
@@ -610,7 +614,7 @@ def build_autolist(db: Database, pack: DefinitionPack, profile_id: int,
     return AutoList(profile.id, profile.os_id, profile.device_id, list(entries.values()),
                     filtered, [*resolved.warnings,
                                *(warning for _, warning in not_installed_warnings(
-                                   resolved, runs, "included game"))])
+                                   pack, resolved, runs, "included game"))])
 
 
 @dataclass
@@ -631,7 +635,8 @@ def gate_compat(gate: _Gate) -> str | None:
 
 def _gate(game: _Game, emulator: str | None, action: str | None, mode: str,
           policies: _Policies, perf: dict[tuple[str, str], list[_PerfRow]],
-          compat: dict[tuple[str, str, str], str], resolved: ResolvedOsProfile) -> _FullGate:
+          compat: dict[tuple[str, str, str], str], resolved: ResolvedOsProfile,
+          pack: DefinitionPack) -> _FullGate:
     if action == "include":
         return _FullGate(True, USER_OVERRIDE_INCLUDE)
     if action == "exclude":
@@ -639,7 +644,8 @@ def _gate(game: _Game, emulator: str | None, action: str | None, mode: str,
     warnings: list[str] = []
     if not emulator:
         warnings.append(f"No default emulator for {game.platform_id} on {resolved.name}")
-    elif resolved.is_installed(emulator) is False:
+    elif resolved.installed is not None and not installed_for(pack, resolved.installed,
+                                                              emulator, game.platform_id):
         warnings.append(f"{emulator} is not in {resolved.name}'s installed emulators")
     performance = check_performance(game, emulator, mode, policies, perf)
     warnings += performance.warnings

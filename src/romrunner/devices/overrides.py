@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -137,16 +137,19 @@ def _resolution(game_id: int | None, platform_id: str, rules: _Rules, action: st
     return Resolution(game_id, platform_id, emulator, origin, action, action_origin, rules)
 
 
-def not_installed_warnings(os_profile: ResolvedOsProfile,
+def not_installed_warnings(pack: DefinitionPack, os_profile: ResolvedOsProfile,
                            runs: Mapping[tuple[str, str, str], int],
                            noun: str) -> list[tuple[str, str]]:
     """(platform, warning) per platform and emulator of ``runs`` ((platform, emulator, the
-    rule that chose it) -> how many games, each a ``noun``) that the definition pack says the
-    OS does not have installed: a game the card gets for an emulator it lacks does not
-    start."""
+    rule that chose it) -> how many games, each a ``noun``) that the OS does not have by the
+    definition pack's installed lists (see :func:`installed_for`): a game the card gets for
+    an emulator it lacks does not start."""
+    installed = os_profile.installed
+    if installed is None:
+        return []
     found = []
     for (platform_id, emulator, origin), count in sorted(runs.items()):
-        if os_profile.is_installed(emulator) is not False:
+        if installed_for(pack, installed, emulator, platform_id):
             continue
         found.append((platform_id,
             f"{platform_id}: {counted(count, noun)} run{'s' if count == 1 else ''} with "
@@ -155,6 +158,23 @@ def not_installed_warnings(os_profile: ResolvedOsProfile,
             f"not start there (another: `romrunner override set --platform {platform_id} "
             "--emulator E`)"))
     return found
+
+
+def installed_for(pack: DefinitionPack, installed: Collection[str], emulator_id: str,
+                  platform_id: str) -> bool:
+    """True when an OS whose installed emulators are ``installed`` runs ``platform_id`` games
+    with ``emulator_id``: it is installed under any spelling, or one of its family is
+    (`snes9x` for `snes9x2005`), or — the pack's generic ``retroarch`` fallback — an
+    installed RetroArch core the pack lists for the platform (QA13: Onion's SNES games were
+    said not to start with `retroarch`, its snes9x core installed)."""
+    key, family = emulator_key(emulator_id), emulator_family(emulator_id)
+    if any(emulator_key(i) == key or emulator_family(i) == family for i in installed):
+        return True
+    if key != "retroarch":
+        return False
+    cores = {emulator_key(i) for i in installed}
+    return any(platform_id in entry.platforms for entry_id, entry in pack.emulators.items()
+               if emulator_key(entry_id) in cores)
 
 
 def resolve_emulators(db: Database, pack: DefinitionPack, profile_id: int | None,
