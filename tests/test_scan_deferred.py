@@ -267,3 +267,33 @@ def test_a_full_rescan_keeps_what_verify_computed(cli: Any, tmp_path: Path) -> N
     sha1 = hashlib.sha1(b"z" * 5000).hexdigest()
     found = cli("--json", "games", "find", "--sha1", sha1)
     assert found.code == 0 and len(found.json()["data"]) == 1
+
+
+def test_a_folder_renamed_keeps_what_verify_computed(cli: Any, tmp_path: Path,
+                                                     db_path: Path) -> None:
+    """QA13 F2: a folder renamed after `scan --verify` made its files, plain and zipped,
+    "known by their CRC32 only" again (the rename's examination is CRC32 first), and
+    `games find --sha1` of a file in the library answered "no game holds this data"."""
+    plain, member = rom_bytes(11, 40_000), rom_bytes(12, 40_000)
+    folder = _setup(cli, tmp_path, {"Plain (USA)": plain, "Zipped (USA)": member})
+    (folder / "Plain (USA).gba").write_bytes(plain)
+    _zip(folder / "Zipped (USA).zip", {"Zipped (USA).gba": member})
+    assert scan_json(cli)["unverified"] == 2  # CRC32 first, the zip from its directory
+    assert scan_json(cli, "--verify")["unverified"] == 0
+    verified = _rows(db_path, "SELECT id, file_md5, file_sha1, match_method FROM games ORDER BY id")
+    assert all(sha1 for _, _, sha1, _ in verified)
+    folder.rename(folder.parent / "Game Boy Advance")
+    moved = scan_json(cli)
+    assert (moved["renamed"], moved["unverified"], moved["bytes_hashed"] > 0) == (2, 0, True)
+    assert _rows(db_path, "SELECT id, file_md5, file_sha1, match_method FROM games ORDER BY id"
+                 ) == verified
+    for data in (plain, member):
+        found = cli("--json", "games", "find", "--sha1", hashlib.sha1(data).hexdigest())
+        assert found.code == 0 and len(found.json()["data"]) == 1, found.err
+    # a file whose data changed under its name keeps nothing of the old hashes
+    path = next((folder.parent / "Game Boy Advance").glob("Plain*"))
+    path.write_bytes(rom_bytes(13, 40_000))
+    changed = scan_json(cli)
+    assert changed["updated"] == 1
+    (sha1,) = _rows(db_path, f"SELECT file_sha1 FROM games WHERE id = {verified[0][0]}")[0]
+    assert sha1 != verified[0][2]

@@ -14,7 +14,7 @@ import os
 import sqlite3
 import time
 from collections.abc import Callable, Iterable, Iterator
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
 from romrunner.catalog.identify import (
     count_guessed,
@@ -43,6 +43,7 @@ from romrunner.library.record import (
     FULL_HASHING,
     PLATFORM_COLUMNS,
     ROW_COLUMNS,
+    FileRow,
     HashPlan,
     Record,
     examine_to_record,
@@ -593,7 +594,10 @@ class _Writer:
         if known is not None or renamed is not None:
             game_id = known[0] if known is not None else renamed
             assert game_id is not None
+            if record.row[_SHA1] is None or any(f[5] is None for f in record.files):
+                record = self._keep_verified(game_id, record)
             same = renamed is None and self._same_as_stored(known, record)
+            assert record.row is not None
             self._update(game_id, record.row)
             self.db.execute("DELETE FROM game_files WHERE game_id = ?", (game_id,))
             if renamed is not None:
@@ -606,6 +610,7 @@ class _Writer:
             else:
                 self.summary.updated += 1
         else:
+            assert record.row is not None
             game_id = self.next_id
             self.next_id += 1
             self.new_rows.append((game_id, self.root.id, *record.row, self.now, self.now,
@@ -613,6 +618,32 @@ class _Writer:
             self.summary.added += 1
         self.file_rows += [(game_id, *row) for row in record.files]
         return game_id
+
+    def _keep_verified(self, game_id: int, record: Record) -> Record:
+        """``record`` with the full hashes its stored row has for the same data: a file, zip
+        member or track hashed CRC32 first whose size and CRC32 are the stored ones keeps the
+        MD5 and SHA1 an earlier scan or ``scan --verify`` computed, and so does a zip read
+        from its directory whose size and members are the stored ones (QA13 F2: a folder
+        renamed made its verified files "CRC32 only" again, and `games find --sha1` denied
+        them). Size and CRC32 are what rename detection and identification trust too."""
+        assert record.row is not None
+        stored = self.db.query_one(
+            f"SELECT file_size, {', '.join(_FULL_HASHES)} FROM games WHERE id = ?", (game_id,))
+        known = {tuple(row[:4]): tuple(row) for row in self.db.query(
+            f"SELECT {', '.join(FILE_COLUMNS)} FROM game_files WHERE game_id = ? "
+            "AND sha1_bin IS NOT NULL", (game_id,))}
+        files = [_with_hashes_of(known.get(f[:4]), f) if f[5] is None and f[3] is not None
+                 else f for f in record.files]
+        row = list(record.row)
+        if stored is None or stored["sha1_bin"] is None or row[_SHA1] is not None \
+                or stored["file_size"] != record.job.size:
+            return record._replace(files=files)
+        members = [f for f in files if f[0] == "member"]
+        if row[_CRC32] == stored["crc32_bin"] if row[_CRC32] is not None else bool(
+                members) and all(f[5] is not None for f in members):
+            for column in _FULL_HASHES:
+                row[ROW_COLUMNS.index(column)] = stored[column]
+        return record._replace(row=tuple(row), files=files)
 
     def _same_as_stored(self, known: Stored | None, record: Record) -> bool:
         """True when a file examined again (``scan --full``) has the size and time it had
@@ -727,6 +758,18 @@ class _Writer:
             if [(row["name"], row["file_size"], row["crc32_bin"]) for row in stored] == members:
                 same.append(candidate)
         return same
+
+
+# The hash columns a file keeps from its stored row when a scan knows it by CRC32 only.
+_FULL_HASHES = ("crc32_bin", "md5_bin", "sha1_bin", "header_size", "nh_crc32_bin",
+                "nh_md5_bin", "nh_sha1_bin")
+
+def _with_hashes_of(stored: tuple[object, ...] | None, row: FileRow) -> FileRow:
+    """A file row known by CRC32 only with the MD5, SHA1 and header-less hashes of the
+    stored row of the same kind, name, size and CRC32 (None: as it is); its time its own."""
+    if stored is None:
+        return row
+    return cast(FileRow, (*row[:4], *stored[4:10], *row[10:]))
 
 
 # What rename detection reads of a stored game that may be a new file renamed or moved.
