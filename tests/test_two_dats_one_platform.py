@@ -73,6 +73,11 @@ def _reports(cli: Any) -> dict[str, dict[str, Any]]:
     return {r["name"]: r for r in cli("--json", "dat", "report", "--missing").json()["data"]}
 
 
+def _game_id(cli: Any, filename: str) -> int:
+    games = cli("--json", "games", "ls", "--limit", "50").json()["data"]["games"]
+    return int(next(g["id"] for g in games if g["filename"] == filename))
+
+
 def test_have_is_by_the_dats_own_rom_data(library: Path, cli: Any) -> None:
     reports = _reports(cli)
     theirs, mine = reports["Atari - Lynx"], reports["Mine - Atari - Lynx"]
@@ -98,6 +103,25 @@ def test_fixdat_lists_the_game_held_only_by_another_dats_dump(library: Path, cli
         "data"]["games"] == 0
 
 
+def test_games_show_names_the_dat_whose_data_the_file_has(library: Path, cli: Any) -> None:
+    batman = _game_id(cli, f"{BATMAN}.lyx")
+    shown = cli("--json", "games", "show", str(batman)).json()["data"]
+    assert shown["match_method"] in ("sha1", "crc32")  # (a first scan hashes CRC32 first)
+    assert shown["catalog"]["dat"] == "Mine - Atari - Lynx"
+    assert [(c["dat"], c["by"]) for c in shown["catalogs"]] == [
+        ("Mine - Atari - Lynx", "data"), ("Atari - Lynx", "name")]
+    text = cli("games", "show", str(batman)).out
+    lines = [line.strip() for line in text.splitlines() if line.strip().startswith("catalog")]
+    assert lines[0].startswith("catalog    Mine - Atari - Lynx version 20260801")
+    assert "Atari - Lynx version 20260801" in lines[1] and "name only" in lines[1]
+    # A match by name: every DAT naming the game is a name only.
+    zarlor = _game_id(cli, f"{ZARLOR}.lyx")
+    guessed = cli("--json", "games", "show", str(zarlor)).json()["data"]
+    assert guessed["match_method"] == "name"
+    assert [(c["dat"], c["by"]) for c in guessed["catalogs"]] == [("Atari - Lynx", "name")]
+    assert "name only" in cli("games", "show", str(zarlor)).out
+
+
 def test_one_dump_two_names_is_had_in_both_dats(tmp_path: Path, cli: Any) -> None:
     """The same data under two names (one DAT's "(USA)", another's "(USA, Europe)"): the
     file is matched to one of them, and it is had in both DATs."""
@@ -112,6 +136,9 @@ def test_one_dump_two_names_is_had_in_both_dats(tmp_path: Path, cli: Any) -> Non
     reports = _reports(cli)
     assert (reports["Lynx A"]["have"], reports["Lynx A"]["missing"]) == (1, 0)
     assert (reports["Lynx B"]["have"], reports["Lynx B"]["missing_games"]) == (1, [ZARLOR])
+    shown = cli("--json", "games", "show", str(_game_id(cli, "chips.lyx"))).json()["data"]
+    assert sorted(c["dat"] for c in shown["catalogs"] if c["by"] == "data") == [
+        "Lynx A", "Lynx B"]
 
 
 def test_a_disc_with_a_bad_track_is_not_had(tmp_path: Path, cli: Any) -> None:

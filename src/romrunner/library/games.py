@@ -200,13 +200,84 @@ def show_game(db: Database, game_id: int) -> dict[str, Any]:
         item["match_headerless"] = _matched_headerless(db, item)
     if str(row["filepath"]).lower().endswith(".m3u"):
         _describe_playlist_discs(db, int(row["root_id"]), str(row["filepath"]), game["files"])
-    catalog = db.query_one(
-        "SELECT cg.name, cg.region, cg.serial, cs.name AS dat, cs.version AS dat_version "
-        "FROM catalog_games cg JOIN catalog_sources cs ON cs.id = cg.source_id "
-        "WHERE cg.game_id = ? LIMIT 1", (row["matched_game_id"],)) \
-        if row["matched_game_id"] else None
-    game["catalog"] = _row_dict(catalog) if catalog else None
+    game["catalogs"] = _matched_catalogs(db, row)
+    game["catalog"] = game["catalogs"][0] if game["catalogs"] else None
     return game
+
+
+def _matched_catalogs(db: Database, game: Any) -> list[dict[str, Any]]:
+    """The DATs' games of a matched game: those of its platform whose ROM data it has
+    (``by: "data"``; the game its match names first), then those that only bear the name
+    its match is by (``by: "name"``): two DATs of one platform may list one game name with
+    different dumps, or one dump under two names, and a match may be by name only."""
+    if not game["matched_game_id"]:
+        return []
+    keys, tracks = _data_keys(db, game)
+    ids = {int(row[0]) for row in db.query("SELECT id FROM catalog_games WHERE game_id = ?",
+                                           (game["matched_game_id"],))}
+    for sha1, md5, crc32, size in keys:  # (a few: the file's, its members', its tracks')
+        ids.update(int(row[0]) for row in db.query(
+            "SELECT catalog_game_id FROM catalog_roms WHERE sha1_bin = ? UNION "
+            "SELECT catalog_game_id FROM catalog_roms WHERE md5_bin = ? UNION "
+            "SELECT catalog_game_id FROM catalog_roms WHERE crc32_bin = ? AND size = ?",
+            (sha1, md5, crc32, size)))
+    rows = db.query(
+        "SELECT cg.id, cg.game_id, cg.name, cg.region, cg.serial, cs.name AS dat, "
+        "cs.version AS dat_version FROM catalog_games cg "
+        "JOIN catalog_sources cs ON cs.id = cg.source_id "
+        "WHERE cg.id IN (SELECT value FROM json_each(?)) AND cg.platform_id = ? "
+        "ORDER BY cs.name, cs.headered", (json.dumps(sorted(ids)), game["platform_id"]))
+    roms: dict[int, list[Any]] = {}
+    for rom in db.query("SELECT catalog_game_id, sha1_bin, md5_bin, crc32_bin, size "
+                        "FROM catalog_roms WHERE catalog_game_id IN "
+                        "(SELECT value FROM json_each(?))",
+                        (json.dumps([int(r["id"]) for r in rows]),)):
+        roms.setdefault(int(rom["catalog_game_id"]), []).append(rom)
+    found = []
+    for row in rows:
+        own = roms.get(int(row["id"]), [])
+        has = (any(_same_data(rom, key) for rom in own for key in keys)
+               and all(any(_same_data(rom, track) for rom in own) for track in tracks))
+        named = row["game_id"] == game["matched_game_id"]
+        if has or named:
+            entry = {key: row[key] for key in ("name", "region", "serial", "dat",
+                                               "dat_version")}
+            found.append(({**entry, "by": "data" if has else "name"}, (not has, not named)))
+    return [entry for entry, _ in sorted(found, key=lambda pair: pair[1])]
+
+
+_Key = tuple[bytes | None, bytes | None, bytes | None, int | None]
+
+
+def _data_keys(db: Database, game: Any) -> tuple[list[_Key], list[_Key]]:
+    """The game's data as catalogs list it (its file's, its header-less data's, its members'
+    and tracks'), and its disc tracks' (each must be the catalog game's)."""
+    keys: list[_Key] = []
+    tracks: list[_Key] = []
+    items = [(game, "file"), *((item, str(item["kind"])) for item in db.query(
+        "SELECT kind, sha1_bin, md5_bin, crc32_bin, file_size, header_size, nh_sha1_bin, "
+        "nh_md5_bin, nh_crc32_bin FROM game_files WHERE game_id = ? "
+        "AND kind IN ('member', 'track')", (game["id"],)))]
+    for item, kind in items:
+        key = (item["sha1_bin"], item["md5_bin"], item["crc32_bin"], item["file_size"])
+        keys.append(key)
+        if kind == "track":
+            tracks.append(key)
+        if item["header_size"] and item["file_size"] is not None:
+            keys.append((item["nh_sha1_bin"], item["nh_md5_bin"], item["nh_crc32_bin"],
+                         item["file_size"] - item["header_size"]))
+    return keys, tracks
+
+
+def _same_data(rom: Any, key: _Key) -> bool:
+    """A catalog ROM has this data by the strongest hash both know (as identification
+    compares): SHA1, else MD5, else CRC32 and size."""
+    sha1, md5, crc32, size = key
+    if rom["sha1_bin"] is not None and sha1 is not None:
+        return bool(rom["sha1_bin"] == sha1)
+    if rom["md5_bin"] is not None and md5 is not None:
+        return bool(rom["md5_bin"] == md5)
+    return crc32 is not None and rom["crc32_bin"] == crc32 and rom["size"] == size
 
 
 def _describe_playlist_discs(db: Database, root_id: int, filepath: str,
