@@ -122,6 +122,24 @@ def test_games_show_names_the_dat_whose_data_the_file_has(library: Path, cli: An
     assert "name only" in cli("games", "show", str(zarlor)).out
 
 
+def test_dat_rm_says_which_games_keep_a_hash_match_and_which_a_name_guess(
+        library: Path, cli: Any) -> None:
+    removed = cli("--json", "dat", "rm", "Mine - Atari - Lynx")
+    assert removed.code == 0
+    data = removed.json()["data"]
+    # Batman now bears the No-Intro game's name only; the demo is no game of any catalog.
+    assert (data["identified"], data["name_guessed"], data["unidentified"]) == (0, 1, 1)
+    reports = _reports(cli)
+    assert (reports["Atari - Lynx"]["have"], reports["Atari - Lynx"]["name_guessed"]) == (1, 2)
+
+
+def test_dat_rm_text_counts(library: Path, cli: Any) -> None:
+    text = " ".join(cli("dat", "rm", "Mine - Atari - Lynx").out.split())
+    assert "1 game is now unidentified" in text
+    assert "0 still identified by another catalog's data" in text
+    assert "1 matched to another catalog's game by its name only" in text
+
+
 def test_one_dump_two_names_is_had_in_both_dats(tmp_path: Path, cli: Any) -> None:
     """The same data under two names (one DAT's "(USA)", another's "(USA, Europe)"): the
     file is matched to one of them, and it is had in both DATs."""
