@@ -188,3 +188,25 @@ def test_a_disc_with_a_bad_track_is_not_had(tmp_path: Path, cli: Any) -> None:
     assert cli("scan", "--workers", "1").code == 0
     report = _reports(cli)["Sony - PlayStation"]
     assert (report["have"], report["name_guessed"]) == (1, 0)
+
+
+def test_a_headered_file_and_a_zipped_one_are_had_by_their_data(
+        tmp_path: Path, cli: Any) -> None:
+    """A `.lnx` whose data after its 64-byte header is the DAT's, and a zip member with the
+    header: had, through the header-less hashes; the same bytes as a plain file with other
+    data after the header are not."""
+    folder = tmp_path / "roms" / "lynx"
+    folder.mkdir(parents=True)
+    header = b"LYNX" + bytes(60)
+    (folder / "chips.lnx").write_bytes(header + CHIPS_DUMP)
+    with zipfile.ZipFile(folder / "zarlor.zip", "w") as archive:
+        archive.writestr("zarlor.lnx", header + ZARLOR_DUMP)
+    (folder / f"{BATMAN}.lnx").write_bytes(header + MY_BATMAN)
+    dat = _dat(tmp_path / "nointro.dat", "Atari - Lynx",
+               {BATMAN: THEIR_BATMAN, CHIPS: CHIPS_DUMP, ZARLOR: ZARLOR_DUMP})
+    assert cli("library", "add", str(tmp_path / "roms")).code == 0
+    assert cli("dat", "import", "--platform", "atari-lynx", str(dat)).code == 0
+    for verify in ((), ("--verify",)):  # CRC32 first, then every hash
+        assert cli("scan", "--workers", "1", *verify).code == 0
+        report = _reports(cli)["Atari - Lynx"]
+        assert (report["have"], report["name_guessed"], report["missing"]) == (2, 1, 0)
