@@ -98,7 +98,8 @@ def render(figures: dict[str, Any]) -> str:
     if report:
         lines.append(f"| dat report, 50,000-game DAT vs the library | | "
                      f"{_fmt(report['seconds'])} s ({_fmt(report['with_missing_list_seconds'])}"
-                     f" s with --missing) | | |")
+                     f" s with --missing; CPU {_fmt(report.get('cpu_seconds'))} s, fixdat "
+                     f"CPU {_fmt(report.get('fixdat_cpu_seconds'))} s) | | |")
     for key, label in (("platforms_seconds", "platforms"), ("dupes_seconds", "games dupes")):
         if key in figures:
             lines.append(f"| {label}, whole library | | {_fmt(figures[key])} s | | |")

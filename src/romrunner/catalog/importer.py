@@ -72,11 +72,16 @@ class RemovedCatalog:
 
 @dataclass
 class RemoveReport:
-    """What ``dat rm`` did: the sources deleted, and the games no longer identified."""
+    """What ``dat rm`` did: the sources deleted, and how the games that were matched to a
+    game of theirs are matched now: by another catalog's data (``identified``, or by hand),
+    by their name only (``name_guessed``: a game of the same name in another DAT of the
+    platform, whose data they do not have), or not at all. ``rematched`` is the first two."""
 
     removed: list[RemovedCatalog]
     rematched: int
     unidentified: int
+    identified: int = 0
+    name_guessed: int = 0
 
 
 def catalog_game_id(platform_id: str, name: str) -> str:
@@ -247,7 +252,8 @@ def remove_catalog(db: Database, name: str) -> RemoveReport:
         counts = identify(db, affected)
     removed = [RemovedCatalog(row["name"], row["platform_id"], bool(row["headered"]),
                               row["version"], int(row["game_count"])) for row in sources]
-    return RemoveReport(removed, counts.identified + counts.guessed, counts.unidentified)
+    return RemoveReport(removed, counts.identified + counts.guessed, counts.unidentified,
+                        counts.identified, counts.guessed)
 
 
 def _insert_games(db: Database, source_id: int, platform: str, games: object,

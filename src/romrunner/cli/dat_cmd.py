@@ -111,7 +111,9 @@ def dat_rm(name: str) -> int:
                           f"{source.version or ''}: {counted(source.games, 'game')}")
         console.print(f"{counted(report.unidentified, 'game')} "
                       f"{'is' if report.unidentified == 1 else 'are'} now unidentified, "
-                      f"{report.rematched:,} still matched by another catalog")
+                      f"{report.identified:,} still identified by another catalog's data, "
+                      f"{report.name_guessed:,} matched to another catalog's game by its "
+                      "name only")
 
     app.finish(asdict(report), render)
     return 0

@@ -235,11 +235,12 @@ def _game_lines(game: dict[str, Any]) -> list[tuple[str, str]]:
     if game["header_size"] and game["nh_sha1"]:
         lines += _header_lines(game)
     lines.append(("match", _game_match(game)))
-    catalog = game["catalog"]
-    if catalog:
+    for catalog in game["catalogs"]:  # the DATs with its data, then those with its name
         detail = [f"{catalog['dat']}" + (f" version {catalog['dat_version']}"
                                          if catalog["dat_version"] else "")]
         detail += [f"{key} {catalog[key]}" for key in ("region", "serial") if catalog[key]]
+        if catalog["by"] == "name":
+            detail.append("the name only: none of its ROMs is this data")
         lines.append(("catalog", "; ".join(detail)))
     if tags := _tags(game):
         lines.append(("tags", tags))

@@ -31,8 +31,10 @@ _COLUMNS = ("name", "platform_id", "version", "games", "have", "name_guessed", "
 def dat_report_cmd(names: tuple[str, ...], list_missing: bool, as_csv: bool) -> int:
     """Have / name-guessed / missing per DAT, and files of its platform that match nothing.
 
-    have: a present file matched by hash; name-guessed: matched by name only (not verified);
-    missing: no present file matched.
+    have: a present file (or a member or track of one) has the DAT's own ROM data, by SHA1,
+    else MD5, else CRC32 + size; name-guessed: a present file is matched to the game by its
+    name only, or by another DAT's dump of a game of that name (not verified); missing:
+    neither.
     """
     app = app_context()
     if as_csv and app.json_output:
@@ -83,7 +85,8 @@ def _csv_line(row: tuple[object, ...]) -> str:
 def dat_fixdat(name: str, output: Path, force: bool) -> int:
     """Write a Logiqx XML DAT of NAME's games the library lacks (for igir / clrmamepro).
 
-    Name-guessed games count as lacking: their data was never verified. The file is always
+    A game counts as had when a file has its ROM data as NAME lists it: name-guessed games,
+    and those held only as another DAT's dump, count as lacking. The file is always
     well-formed XML: a control character XML cannot hold (in an odd DAT's names) is written
     as U+FFFD, with a warning naming the values.
     """

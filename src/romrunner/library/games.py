@@ -206,51 +206,118 @@ def show_game(db: Database, game_id: int) -> dict[str, Any]:
         item["match_headerless"] = _matched_headerless(db, item)
     if str(row["filepath"]).lower().endswith(".m3u"):
         _describe_playlist_discs(db, int(row["root_id"]), str(row["filepath"]), game["files"])
-    catalog = db.query_one(
-        "SELECT cg.name, cg.region, cg.serial, cs.name AS dat, cs.version AS dat_version "
-        "FROM catalog_games cg JOIN catalog_sources cs ON cs.id = cg.source_id "
-        "WHERE cg.game_id = ? LIMIT 1", (row["matched_game_id"],)) \
-        if row["matched_game_id"] else None
-    game["catalog"] = _row_dict(catalog) if catalog else None
+    game["catalogs"] = _matched_catalogs(db, row)
+    game["catalog"] = game["catalogs"][0] if game["catalogs"] else None
     game["catalogs_with_data"] = [] if row["matched_game_id"] else \
-        _catalogs_with_data(db, game_id)
+        _catalogs_with_data(db, row)
     return game
 
 
-# A game's data as the catalogs list it: the file's, its header-less data's, and those of
-# its archive members and disc tracks (what identification matches on).
-_DATA_KEYS = (
-    "SELECT sha1_bin, md5_bin, crc32_bin, file_size AS size FROM games WHERE id = :id "
-    "UNION ALL SELECT nh_sha1_bin, nh_md5_bin, nh_crc32_bin, file_size - header_size "
-    "FROM games WHERE id = :id AND header_size > 0 "
-    "UNION ALL SELECT sha1_bin, md5_bin, crc32_bin, file_size FROM game_files "
-    "WHERE game_id = :id AND kind IN ('member', 'track') "
-    "UNION ALL SELECT nh_sha1_bin, nh_md5_bin, nh_crc32_bin, file_size - header_size "
-    "FROM game_files WHERE game_id = :id AND kind IN ('member', 'track') AND header_size > 0")
-# A catalog ROM with this data: the same SHA1 or MD5, or the same CRC32 and size where
-# neither side gives a stronger hash that could disagree.
-_HAS_DATA = (
-    "SELECT DISTINCT cs.name AS dat, cg.platform_id, cg.name FROM catalog_roms r "
-    "JOIN catalog_games cg ON cg.id = r.catalog_game_id "
-    "JOIN catalog_sources cs ON cs.id = cg.source_id WHERE r.id IN ("
-    "SELECT id FROM catalog_roms WHERE sha1_bin = :sha1 UNION "
-    "SELECT id FROM catalog_roms WHERE md5_bin = :md5 UNION "
-    "SELECT id FROM catalog_roms WHERE crc32_bin = :crc32 AND size = :size "
-    "AND (sha1_bin IS NULL OR :sha1 IS NULL) AND (md5_bin IS NULL OR :md5 IS NULL))")
+_Key = tuple[bytes | None, bytes | None, bytes | None, int | None]
 
 
-def _catalogs_with_data(db: Database, game_id: int) -> list[dict[str, Any]]:
-    """The catalog games whose data an unidentified game has (its platform set by hand to
-    another, a hash several platforms' catalogs list…): what ``games show`` says instead of
-    "no catalog has this data"."""
-    found: dict[tuple[str, str, str], dict[str, Any]] = {}
-    for key in db.query(_DATA_KEYS, {"id": game_id}):
-        if key["sha1_bin"] is None and key["md5_bin"] is None and key["crc32_bin"] is None:
-            continue
-        for row in db.query(_HAS_DATA, {"sha1": key["sha1_bin"], "md5": key["md5_bin"],
-                                        "crc32": key["crc32_bin"], "size": key["size"]}):
-            found.setdefault((row["platform_id"], row["dat"], row["name"]), dict(row))
+def _matched_catalogs(db: Database, game: Any) -> list[dict[str, Any]]:
+    """The DATs' games of a matched game: those of its platform whose ROM data it has
+    (``by: "data"``; the game its match names first), then those that only bear the name
+    its match is by (``by: "name"``): two DATs of one platform may list one game name with
+    different dumps, or one dump under two names, and a match may be by name only."""
+    if not game["matched_game_id"]:
+        return []
+    keys, tracks = _data_keys(db, game)
+    ids = {int(row[0]) for row in db.query("SELECT id FROM catalog_games WHERE game_id = ?",
+                                           (game["matched_game_id"],))}
+    ids |= _catalog_games_with(db, keys)
+    rows = db.query(
+        "SELECT cg.id, cg.game_id, cg.name, cg.region, cg.serial, cs.name AS dat, "
+        "cs.version AS dat_version FROM catalog_games cg "
+        "JOIN catalog_sources cs ON cs.id = cg.source_id "
+        "WHERE cg.id IN (SELECT value FROM json_each(?)) AND cg.platform_id = ? "
+        "ORDER BY cs.name, cs.headered", (json.dumps(sorted(ids)), game["platform_id"]))
+    roms = _roms_of(db, [int(r["id"]) for r in rows])
+    found = []
+    for row in rows:
+        own = roms.get(int(row["id"]), [])
+        has = (any(_same_data(rom, key) for rom in own for key in keys)
+               and all(any(_same_data(rom, track) for rom in own) for track in tracks))
+        named = row["game_id"] == game["matched_game_id"]
+        if has or named:
+            entry = {key: row[key] for key in ("name", "region", "serial", "dat",
+                                               "dat_version")}
+            found.append(({**entry, "by": "data" if has else "name"}, (not has, not named)))
+    return [entry for entry, _ in sorted(found, key=lambda pair: pair[1])]
+
+
+def _catalogs_with_data(db: Database, game: Any) -> list[dict[str, Any]]:
+    """The catalog games, of any platform, whose ROM data an unidentified game has (its
+    platform set by hand to another, a hash several platforms' catalogs list…): what
+    ``games show`` says instead of "no catalog has this data"."""
+    keys, _ = _data_keys(db, game)
+    ids = _catalog_games_with(db, keys)
+    if not ids:
+        return []
+    rows = db.query("SELECT cg.id, cs.name AS dat, cg.platform_id, cg.name FROM catalog_games cg "
+                    "JOIN catalog_sources cs ON cs.id = cg.source_id "
+                    "WHERE cg.id IN (SELECT value FROM json_each(?))", (json.dumps(sorted(ids)),))
+    roms = _roms_of(db, [int(row["id"]) for row in rows])
+    found = {(row["platform_id"], row["dat"], row["name"]): {
+        "dat": row["dat"], "platform_id": row["platform_id"], "name": row["name"]}
+        for row in rows
+        if any(_same_data(rom, key) for rom in roms.get(int(row["id"]), []) for key in keys)}
     return [found[key] for key in sorted(found)]
+
+
+def _catalog_games_with(db: Database, keys: list[_Key]) -> set[int]:
+    """The catalog games a ROM of which may hold one of ``keys`` (by any of its hashes, to be
+    checked with :func:`_same_data`)."""
+    ids: set[int] = set()
+    for sha1, md5, crc32, size in keys:  # (a few: the file's, its members', its tracks')
+        ids.update(int(row[0]) for row in db.query(
+            "SELECT catalog_game_id FROM catalog_roms WHERE sha1_bin = ? UNION "
+            "SELECT catalog_game_id FROM catalog_roms WHERE md5_bin = ? UNION "
+            "SELECT catalog_game_id FROM catalog_roms WHERE crc32_bin = ? AND size = ?",
+            (sha1, md5, crc32, size)))
+    return ids
+
+
+def _roms_of(db: Database, catalog_game_ids: list[int]) -> dict[int, list[Any]]:
+    """The hashes of each catalog game's ROMs."""
+    roms: dict[int, list[Any]] = {}
+    for rom in db.query("SELECT catalog_game_id, sha1_bin, md5_bin, crc32_bin, size "
+                        "FROM catalog_roms WHERE catalog_game_id IN "
+                        "(SELECT value FROM json_each(?))", (json.dumps(catalog_game_ids),)):
+        roms.setdefault(int(rom["catalog_game_id"]), []).append(rom)
+    return roms
+
+
+def _data_keys(db: Database, game: Any) -> tuple[list[_Key], list[_Key]]:
+    """The game's data as catalogs list it (its file's, its header-less data's, its members'
+    and tracks'), and its disc tracks' (each must be the catalog game's)."""
+    keys: list[_Key] = []
+    tracks: list[_Key] = []
+    items = [(game, "file"), *((item, str(item["kind"])) for item in db.query(
+        "SELECT kind, sha1_bin, md5_bin, crc32_bin, file_size, header_size, nh_sha1_bin, "
+        "nh_md5_bin, nh_crc32_bin FROM game_files WHERE game_id = ? "
+        "AND kind IN ('member', 'track')", (game["id"],)))]
+    for item, kind in items:
+        key = (item["sha1_bin"], item["md5_bin"], item["crc32_bin"], item["file_size"])
+        keys.append(key)
+        if kind == "track":
+            tracks.append(key)
+        if item["header_size"] and item["file_size"] is not None:
+            keys.append((item["nh_sha1_bin"], item["nh_md5_bin"], item["nh_crc32_bin"],
+                         item["file_size"] - item["header_size"]))
+    return keys, tracks
+
+
+def _same_data(rom: Any, key: _Key) -> bool:
+    """A catalog ROM has this data by the strongest hash both know (as identification
+    compares): SHA1, else MD5, else CRC32 and size."""
+    sha1, md5, crc32, size = key
+    if rom["sha1_bin"] is not None and sha1 is not None:
+        return bool(rom["sha1_bin"] == sha1)
+    if rom["md5_bin"] is not None and md5 is not None:
+        return bool(rom["md5_bin"] == md5)
+    return crc32 is not None and rom["crc32_bin"] == crc32 and rom["size"] == size
 
 
 def _describe_playlist_discs(db: Database, root_id: int, filepath: str,

@@ -10,6 +10,7 @@ import json
 import os
 import re
 import tempfile
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,25 +20,109 @@ from xml.sax.saxutils import quoteattr
 from romrunner.errors import InputError, NotFoundError
 from romrunner.store.database import Database
 
-# Per catalog game: 2 = a present file (or a member of a present zip, as `games show` says)
-# matched by hash (or by hand), 1 = only by name, 0 = none. The members' matches are grouped
-# once per statement, from the zips of the DAT's platform (game_files has no index on its
-# match; the platform index bounds the look-up). Parameters: the DAT's id, twice.
-_MEMBERS = (
-    "SELECT f.matched_game_id AS game_id, "
-    "max(CASE WHEN f.match_method = 'name' THEN 1 ELSE 2 END) AS status "
-    "FROM games mg JOIN game_files f ON f.game_id = mg.id AND f.kind = 'member' "
-    "WHERE mg.platform_id = (SELECT platform_id FROM catalog_sources WHERE id = ?) "
-    "AND mg.is_missing = 0 AND f.matched_game_id IS NOT NULL AND f.match_method IS NOT NULL "
-    "GROUP BY f.matched_game_id")
-_STATUS = (
-    "SELECT cg.id, cg.name, cg.description, "
-    "max(max(CASE WHEN g.is_missing = 0 AND g.match_method <> 'name' THEN 2 "
-    "             WHEN g.is_missing = 0 AND g.match_method = 'name' THEN 1 ELSE 0 END), "
-    "    coalesce(max(m.status), 0)) AS status "
-    "FROM catalog_games cg LEFT JOIN games g ON g.matched_game_id = cg.game_id "
-    f"LEFT JOIN ({_MEMBERS}) m ON m.game_id = cg.game_id "
-    "WHERE cg.source_id = ? GROUP BY cg.id")
+# A DAT's games are had by their ROMs' data, never by their name: two DATs of one platform
+# (a No-Intro DAT and one's own verified dumps) can list one game name with different dumps,
+# and the library's match (``games.matched_game_id``, ``platform:name``) is shared by both.
+# A ROM ``r`` of the DAT is on disk when a present file, or a member or track of a present
+# game, has its data by the strongest hash both know, as identification compares: SHA1, else
+# MD5, else CRC32 + size (a file hashed CRC32 first has no SHA1 yet), on the whole data or on
+# the data after a header. Every branch probes one of the games'/game_files' hash indexes.
+_SIZE = {"": "file_size", "nh_": "file_size - {t}.header_size"}
+
+
+def _same_data(t: str, nh: str, strength: str) -> str:
+    """``t``'s data (or its header-less data, ``nh = 'nh_'``) is catalog ROM ``r``'s by the
+    hash ``strength`` names, where no stronger hash both know could disagree."""
+    size = _SIZE[nh].format(t=t)
+    if strength == "sha1":
+        return f"{t}.{nh}sha1_bin = r.sha1_bin"
+    if strength == "md5":
+        return f"{t}.{nh}md5_bin = r.md5_bin"  # (the ROM has no SHA1: see _GUARD)
+    return (f"{t}.{nh}crc32_bin = r.crc32_bin AND {t}.{size} = r.size "
+            f"AND (r.sha1_bin IS NULL OR {t}.{nh}sha1_bin IS NULL) "
+            f"AND (r.md5_bin IS NULL OR {t}.{nh}md5_bin IS NULL)")
+
+
+# A disc (a sheet with tracks) has a catalog game's data only when each of its tracks is a
+# ROM of that game (a matching sheet never vouches for a bad track, as identification says).
+_DISC_WHOLE = (
+    "(g.tracks_size = 0 OR NOT EXISTS (SELECT 1 FROM game_files t WHERE t.game_id = g.id "
+    "AND t.kind = 'track' AND NOT EXISTS (SELECT 1 FROM catalog_roms r2 "
+    "WHERE r2.catalog_game_id = r.catalog_game_id AND CASE "
+    "  WHEN r2.sha1_bin IS NOT NULL AND t.sha1_bin IS NOT NULL THEN r2.sha1_bin = t.sha1_bin "
+    "  WHEN r2.md5_bin IS NOT NULL AND t.md5_bin IS NOT NULL THEN r2.md5_bin = t.md5_bin "
+    "  ELSE r2.crc32_bin = t.crc32_bin AND r2.size = t.file_size END)))")
+
+# Which ROMs each branch looks up: one with a SHA1 by it, one with an MD5 only by that, and by
+# CRC32 + size the files known by their CRC32 only (every file, for a ROM with neither).
+_GUARD = {"sha1": "r.sha1_bin IS NOT NULL",
+          "md5": "r.sha1_bin IS NULL AND r.md5_bin IS NOT NULL",
+          "crc32": "r.crc32_bin IS NOT NULL AND r.size IS NOT NULL"}
+
+
+@dataclass(frozen=True)
+class _Kinds:
+    """What the library holds, so that branches that cannot match are not probed for every
+    ROM of a DAT (each is an index seek): files with a header, files known by their CRC32
+    only, archive members and disc tracks (and of those, with a header, by CRC32 only)."""
+
+    headered: bool
+    crc_only: bool
+    members: bool
+    members_headered: bool
+    members_crc_only: bool
+
+
+def _kinds(db: Database) -> _Kinds:
+    row = db.query_one(
+        "SELECT EXISTS (SELECT 1 FROM games WHERE nh_crc32_bin IS NOT NULL) AS headered, "
+        "EXISTS (SELECT 1 FROM games WHERE sha1_bin IS NULL AND crc32_bin IS NOT NULL) "
+        "AS crc_only, "
+        "EXISTS (SELECT 1 FROM game_files WHERE kind IN ('member', 'track')) AS members, "
+        "EXISTS (SELECT 1 FROM game_files WHERE nh_crc32_bin IS NOT NULL) AS members_headered, "
+        "EXISTS (SELECT 1 FROM game_files WHERE sha1_bin IS NULL AND crc32_bin IS NOT NULL) "
+        "AS members_crc_only")
+    assert row is not None
+    return _Kinds(*(bool(row[key]) for key in ("headered", "crc_only", "members",
+                                                "members_headered", "members_crc_only")))
+
+
+def _held(kinds: _Kinds) -> str:
+    """SQL true when catalog ROM ``r``'s data is on disk (see above)."""
+    branches = []
+    for strength in ("sha1", "md5", "crc32"):
+        probes = []
+        for nh in ("", "nh_"):
+            for games, exists, crc_only, headered in (
+                    (True, True, kinds.crc_only, kinds.headered),
+                    (False, kinds.members, kinds.members_crc_only, kinds.members_headered)):
+                if not exists or (nh and not headered):
+                    continue
+                probe = (f"EXISTS (SELECT 1 FROM games g WHERE {_same_data('g', nh, strength)} "
+                         f"AND g.is_missing = 0 AND {_DISC_WHOLE})" if games else
+                         f"EXISTS (SELECT 1 FROM game_files f CROSS JOIN games g "
+                         f"ON g.id = f.game_id WHERE {_same_data('f', nh, strength)} "
+                         f"AND f.kind IN ('member', 'track') AND g.is_missing = 0 "
+                         f"AND {_DISC_WHOLE})")
+                if strength == "crc32" and not nh and not crc_only:
+                    # every such file has a SHA1: by CRC32 only a ROM without SHA1 and MD5
+                    probe = f"(r.sha1_bin IS NULL AND r.md5_bin IS NULL AND {probe})"
+                probes.append(probe)
+        branches.append(f"({_GUARD[strength]} AND ({' OR '.join(probes)}))")
+    return " OR ".join(branches)
+
+
+def _status(kinds: _Kinds) -> str:
+    """Per game of the DAT whose id is the parameter: 2 = had (a ROM's data on disk, or a
+    present file matched to it by hand), 1 = only a present file matched to its name (by the
+    name alone, or by another DAT's data of a game of that name), 0 = neither."""
+    return (
+        "SELECT cg.id, cg.name, cg.description, CASE "
+        "WHEN EXISTS (SELECT 1 FROM catalog_roms r WHERE r.catalog_game_id = cg.id "
+        f"AND ({_held(kinds)})) THEN 2 "
+        "ELSE (SELECT max(CASE WHEN u.match_method = 'user' THEN 2 ELSE 1 END) FROM games u "
+        "      WHERE u.matched_game_id = cg.game_id AND u.is_missing = 0) END AS status "
+        "FROM catalog_games cg WHERE cg.source_id = ?")
 
 
 @dataclass(frozen=True)
@@ -75,24 +160,30 @@ def dat_report(db: Database, names: Sequence[str] = (), *,
     """One report per imported DAT (or the ones named)."""
     reports = []
     unmatched: dict[str, int] = {}
-    for source in _sources(db, names):
-        counts = db.query_one(
-            f"SELECT count(*) AS games, coalesce(sum(status = 2), 0) AS have, "
-            f"coalesce(sum(status = 1), 0) AS guessed, coalesce(sum(status = 0), 0) AS missing "
-            f"FROM ({_STATUS})", (source["id"], source["id"]))
-        assert counts is not None
+    sources = _sources(db, names)
+    status = _status(_kinds(db)) if sources else ""
+    for source in sources:
+        # Each game's status once: the statement's subquery is flattened, so an aggregate
+        # naming `status` three times would evaluate its probes three times.
+        if list_missing:
+            rows = db.query(f"SELECT name, coalesce(status, 0) AS status FROM ({status}) "
+                            "ORDER BY name", (source["id"],))
+            counts = Counter(int(row["status"]) for row in rows)
+            missing_games = [str(row["name"]) for row in rows if row["status"] == 0]
+        else:
+            counts = Counter({int(row["status"]): int(row["n"]) for row in db.query(
+                f"SELECT coalesce(status, 0) AS status, count(*) AS n FROM ({status}) "
+                "GROUP BY 1", (source["id"],))})
+            missing_games = []
         platform = str(source["platform_id"])
         if platform not in unmatched:
             unmatched[platform] = int(db.scalar(
                 "SELECT count(*) FROM games WHERE platform_id = ? AND is_missing = 0 "
                 "AND match_method IS NULL AND matched_game_id IS NULL", (platform,)))
-        missing_games = [str(row["name"]) for row in db.query(
-            f"SELECT name FROM ({_STATUS}) WHERE status = 0 ORDER BY name",
-            (source["id"], source["id"]))] if list_missing else []
         reports.append(CatalogReport(
             str(source["name"]), platform, source["version"], bool(source["headered"]),
-            int(counts["games"]), int(counts["have"]), int(counts["guessed"]),
-            int(counts["missing"]), unmatched[platform], missing_games))
+            counts.total(), counts[2], counts[1], counts[0], unmatched[platform],
+            missing_games))
     return reports
 
 
@@ -141,8 +232,9 @@ class _XmlValues:
 
 def write_fixdat(db: Database, name: str, output: Path, *, force: bool = False
                  ) -> FixdatResult:
-    """A Logiqx XML DAT of the games of DAT ``name`` the library lacks (no present file
-    matched by hash), with every ROM's size and hashes, written atomically to ``output``.
+    """A Logiqx XML DAT of the games of DAT ``name`` the library lacks (no present file has
+    their ROM data as that DAT lists it), with every ROM's size and hashes, written
+    atomically to ``output``.
 
     Its name is the DAT's plus `` (fixdat)``, so importing it never replaces the real
     catalog; give ``--platform`` when importing it. The file is always well-formed XML: a
@@ -156,8 +248,8 @@ def write_fixdat(db: Database, name: str, output: Path, *, force: bool = False
     if output.is_dir():
         raise InputError(f"{output}: is a folder; give a file name")
     source = sources[0]
-    games = db.query(f"SELECT id, name, description FROM ({_STATUS}) WHERE status < 2 "
-                     "ORDER BY name", (source["id"], source["id"]))
+    games = db.query(f"SELECT id, name, description FROM ({_status(_kinds(db))}) "
+                     "WHERE coalesce(status, 0) < 2 ORDER BY name", (source["id"],))
     roms: dict[int, list[Any]] = {}
     for row in db.query("SELECT r.catalog_game_id, r.name, r.size, r.crc32, r.md5, r.sha1 "
                         "FROM catalog_roms r WHERE r.catalog_game_id IN "
