@@ -136,3 +136,33 @@ def test_ctrl_c_during_a_pooled_scan_keeps_what_was_committed(tmp_path: Path) ->
                             "WHERE filepath LIKE 'gba/%'").fetchone() == (200, 200)
         assert conn.execute("SELECT count(*) FROM games WHERE filepath LIKE 'psp/%'"
                             ).fetchone() == (0,)
+
+
+@pytest.mark.skipif(os.name != "posix", reason="sends SIGINT to a process group")
+def test_ctrl_c_during_a_dat_import_says_nothing_was_changed(tmp_path: Path) -> None:
+    """QA13: Ctrl-C during `dat import` (one transaction: nothing of the DAT is kept) said
+    "work committed so far is kept", as if part of the catalog were there."""
+    import signal
+    import subprocess
+    import sys
+    import time
+    dat = tmp_path / "big.dat"
+    with dat.open("w", encoding="utf-8") as handle:  # ~6 s to import on this machine
+        handle.write('clrmamepro (\n\tname "Nintendo - Game Boy Advance"\n)\n')
+        for n in range(150_000):
+            handle.write(f'game (\n\tname "G{n} (USA)"\n\trom ( name "G{n} (USA).gba" size '
+                         f'{1000 + n} crc {n:08x} )\n)\n')
+    db = tmp_path / "r.db"
+    command = [sys.executable, "-m", "romrunner.cli.main", "--db", str(db)]
+    subprocess.run([*command, "db", "init"], check=True, capture_output=True)
+    started = subprocess.Popen([*command, "dat", "import", str(dat)], stderr=subprocess.PIPE,
+                               text=True, start_new_session=True)
+    time.sleep(1.5)  # into the import (the start-up is ~0.5 s)
+    if started.poll() is not None:
+        pytest.skip("the import finished before it could be interrupted")
+    os.killpg(started.pid, signal.SIGINT)
+    _, err = started.communicate(timeout=60)
+    assert started.returncode == 130
+    assert err.strip().splitlines() == ["interrupted: nothing was changed"], err
+    listed = subprocess.run([*command, "--json", "dat", "ls"], capture_output=True, text=True)
+    assert '"data": []' in listed.stdout, listed.stdout

@@ -72,6 +72,7 @@ class AppContext:
     _db: Database | None = None
     _created: OpenResult | None = None  # the database this command created, while open
     _created_changes: int = 0  # its committed changes once created (and the pack recorded)
+    _committed: bool = False  # see committed_anything
     _data: Any = None
     _pack: DefinitionPack | None = None
     _pack_notice: str | None = None  # said once the database says whether it knows the pack
@@ -183,6 +184,13 @@ class AppContext:
             reasons = [f"{command_name()} failed (exit {exit_code}); its data says what it found"]
         return envelope(exit_code, self._data, self.warnings, reasons)
 
+    def committed_anything(self) -> bool:
+        """True when this command has committed a change of its own to the database (beyond
+        opening it: a migration, the pack recorded), asked while it is open or after."""
+        if self._db is not None:
+            self._committed = self._db.committed_changes != self._created_changes
+        return self._committed
+
     def close(self) -> None:
         """Close what the command opened. A database the command created is removed again
         when the command failed before committing anything of its own (``scan`` with no
@@ -190,6 +198,7 @@ class AppContext:
         created, self._created = self._created, None
         if self._db is None:
             return
+        self.committed_anything()  # (the interrupt handler asks after the close)
         db, self._db = self._db, None
         failed = not self.completed or self.exit_code != 0
         if created is not None and created.db is db and failed \

@@ -270,7 +270,10 @@ def _run_command(args: list[str]) -> int:
             traceback.print_exc()
         return _fail(exc.exit_code, str(exc), session, json_output)
     except (KeyboardInterrupt, click.exceptions.Abort):
-        sys.stderr.write("interrupted: work committed so far is kept\n")
+        # (a command that is one transaction, `dat import`, has nothing to keep: QA13)
+        kept = session.app is not None and session.app.committed_anything()
+        sys.stderr.write("interrupted: work committed so far is kept\n" if kept
+                         else "interrupted: nothing was changed\n")
         return _fail(EXIT_INTERRUPTED, "interrupted", session, json_output, quiet=True)
     except Exception as exc:  # the one place an unexpected error is caught
         if _output_failed(exc):
