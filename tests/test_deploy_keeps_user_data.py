@@ -128,6 +128,12 @@ def test_a_dry_run_exits_as_the_real_run_would(cli: Any, gb_library: Path,
         assert error.startswith("not enough space on the card: ")
         real = cli("deploy", "1", "--to", str(small), "platform:gb")
         assert real.code == 2
+        # the same words and numbers (QA13: bytes in the dry run, MiB by blocks in the run)
+        said = error.removeprefix("not enough space on the card: ")
+        assert f"not enough space: {said}" in " ".join(real.err.split()), (said, real.err)
+        assert "MiB to write" in said
+        # a refused run does not record the card as laid out for its OS (QA13)
+        assert not (small / ".romrunner" / "os.json").exists()
 
 
 def test_history_shows_what_each_run_did(cli: Any, gb_library: Path, tmp_path: Path) -> None:

@@ -43,6 +43,7 @@ from romrunner.deploy.execute import (
     DeploySummary,
     preview,
     refuse_library_overlap,
+    short_of_space,
 )
 from romrunner.deploy.execute import Progress as DeployProgress
 from romrunner.deploy.execute import deploy as run_deployment
@@ -343,10 +344,8 @@ def _finish_preview(app: AppContext, data: dict[str, Any]) -> int:
     errors: list[str] = []
     code = 0
     if not data["enough_space"]:
-        short = data["bytes_needed"] + data["margin_bytes"] - data["free_bytes"]
-        errors.append(f"not enough space on the card: {counted(short, 'byte')} more "
-                      f"{'is' if short == 1 else 'are'} needed "
-                      f"(free {data['free_bytes']:,}, margin {data['margin_bytes']:,})")
+        errors.append("not enough space on the card: " + short_of_space(
+            data["bytes_needed"], data["free_bytes"], data["margin_bytes"]))
         code = EXIT_STOPPED
     elif data["conflicts"] or data["failures"] or data["chosen"].get("left_out"):
         code = EXIT_FILES_FAILED

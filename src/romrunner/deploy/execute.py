@@ -269,8 +269,6 @@ def _prepare(db: Database, plan: DeployPlan, profile_id: int, options: DeployOpt
              destination_id: str | None, name: str | None) -> _Prepared:
     root = plan.root
     dest_id = destination_id or card_destination_id(root) or ""
-    record_card_os(root, plan.os_id, plan.detected_folders,
-                   {item.platform_id for item in plan.items if item.kind == ROM})
     claims = Claims(db, root, dest_id, plan.fs)
     rest, unchanged = _split(root, plan, claims, options)
     items = _plan_items(plan, rest)
@@ -281,6 +279,9 @@ def _prepare(db: Database, plan: DeployPlan, profile_id: int, options: DeployOpt
     decisions = _decide(root, plan.fs, items, claims, options)
     _prune_brake(plan, decisions, unchanged, options)
     _check_space(root, decisions, options, claims.notes)
+    # (once the checks pass: a refused run does not say it laid the card out)
+    record_card_os(root, plan.os_id, plan.detected_folders,
+                   {item.platform_id for item in plan.items if item.kind == ROM})
     deployment_id, recorded = _record(db, plan, decisions, profile_id, options, dest_id, name,
                                       unchanged)
     return _Prepared(deployment_id, dest_id, decisions, claims,
@@ -1345,10 +1346,14 @@ def _check_space(root: Path, decisions: list[_Decision], options: DeployOptions,
                      "before copying (a full card stops the run; it resumes once freed)")
         return
     if need + margin > free:
-        raise DeployError(
-            f"{root}: not enough space: {_mib(need)} to write, {_mib(free)} free, "
-            f"{_mib(margin)} kept as margin; free {_mib(need + margin - free)} more "
-            "(or select less)")
+        raise DeployError(f"{root}: not enough space: {short_of_space(need, free, margin)}")
+
+
+def short_of_space(need: int, free: int, margin: int) -> str:
+    """How much a card lacks, in the words a run and its dry run both say: ``need`` the
+    bytes to write in the card's blocks, ``margin`` what is kept free."""
+    return (f"{_mib(need)} to write, {_mib(free)} free, {_mib(margin)} kept as margin; free "
+            f"{_mib(need + margin - free)} more (or select less)")
 
 
 def _mib(size: int) -> str:
