@@ -453,3 +453,16 @@ def test_lineage_survives_a_backup_and_a_second_restore(tmp_path: Path) -> None:
     assert [r.lineage for r in state.restores] == [one.lineage, two.lineage]
     assert [r.parent for r in state.restores] == [None, one.lineage]
     assert state.lineage == two.lineage
+
+
+def test_what_the_restored_database_holds_fewer_of_is_said_in_the_numbers_form(
+        cli: Any, db_path: Path, tmp_path: Path) -> None:
+    # QA13: "holds fewer rows … 1 collections"
+    assert cli("collection", "create", "A").code == 0
+    backup = tmp_path / "bk" / "a.db"
+    assert cli("db", "backup", str(backup)).code == 0
+    assert cli("collection", "create", "B").code == 0
+    restored = cli("db", "restore", str(backup))
+    assert restored.code == 0, restored.err
+    assert ("the restored database holds fewer rows than the one it replaced: 1 collection "
+            "(the saved copy keeps them)") in " ".join(restored.out.split())

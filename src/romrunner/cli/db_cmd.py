@@ -234,7 +234,9 @@ def _render_restore(console: Console, report: RestoreReport) -> None:
             table.add_row(count.what, _number(count.now), _number(count.restored))
         console.print(table)
     if report.fewer:
-        fewer = ", ".join(f"{c.now - c.restored:,} {c.what}" for c in report.fewer
+        # (the kinds are plural nouns: "1 collection", "2 collections")
+        fewer = ", ".join(counted(c.now - c.restored, c.what.removesuffix("s"), c.what)
+                          for c in report.fewer
                           if c.now is not None and c.restored is not None)
         console.print(f"the restored database holds fewer rows than the one it replaced: "
                       f"{fewer} (the saved copy keeps them)", markup=False, soft_wrap=True)

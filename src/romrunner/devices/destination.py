@@ -6,6 +6,7 @@ content of ``.romrunner/destination-id`` on the card, written (atomically) only 
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import stat
@@ -63,8 +64,11 @@ def destination_id(card_root: Path, create: bool) -> str | None:
             os.fsync(handle.fileno())
         os.replace(temp, id_file)
     except OSError as exc:
-        raise InputError(f"{card_root}: cannot write its id file ({exc.strerror}); "
-                         "is the card read-only?") from exc
+        hint = "; is the card read-only?" if exc.errno in (errno.EROFS, errno.EACCES,
+                                                            errno.EPERM) else \
+            "; the card is full" if exc.errno in (errno.ENOSPC, errno.EDQUOT) else ""
+        raise InputError(f"{card_root}: cannot write its id file ({exc.strerror}){hint}"
+                         ) from exc
     return new_id
 
 
