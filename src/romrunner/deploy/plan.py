@@ -16,6 +16,7 @@ import json
 import os
 import posixpath
 import re
+import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -1426,7 +1427,8 @@ class _Builder:
     def _collides(self, item: PlanItem, other: str, game: _Game | None) -> None:
         """Leave ``item`` out: its destination is taken by ``other``."""
         self.error("collision", f"{self._origin(item, game)}: would land on {item.dest}, "
-                   f"already taken by {other}; left out", game, item.source, item.platform_id)
+                   f"already taken by {other}{_why_one_name(self._origin(item, game), other)}"
+                   "; left out", game, item.source, item.platform_id)
 
     def add_set(self, set_key: str, discs: list[tuple[_Game, str]], known: int) -> None:
         """A multi-disc set: warn when discs are missing; write its .m3u where the OS wants."""
@@ -1506,6 +1508,19 @@ class _Builder:
                 f"{'are' if len(gaps) > 1 else 'is'} not in the library (discs "
                 f"{', '.join(str(n) for n in sorted(numbers))} are): the game may not be "
                 "finished on the device", first.platform_id, first.id))
+
+
+def _why_one_name(one: str, other: str) -> str:
+    """Why two files' names are one on the card, when they do not look it (QA13: two names
+    shown alike, one in another Unicode form): " (…)", or "" when it shows."""
+    a, b = one.rpartition("/")[2], other.rpartition("/")[2]
+    if a == b:
+        return ""
+    if unicodedata.normalize("NFC", a) == unicodedata.normalize("NFC", b):
+        return " (the same name in another Unicode form: é written as one character or two)"
+    if a.casefold() == b.casefold():
+        return " (the same name but for letter case, which the card does not tell apart)"
+    return " (the card's naming rules make both names this one)"
 
 
 def _set_title(first: _Game, set_key: str) -> str:
