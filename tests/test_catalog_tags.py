@@ -297,10 +297,13 @@ def test_only_games_whose_tags_differ_are_written_and_well_named_ones_are_not_pa
     root = tmp_path / "lib"
     (root / "gb").mkdir(parents=True)
     well_named = {f"Game {n} (USA) (Beta).gb": f"well {n}" for n in range(30)}
+    well_named["Dr. Mario (World) (Rev 1).gb"] = "dr"
     renamed_same = {"pong.gb": "pong"}  # "Pong": no tags, as the file name
-    renamed_other = {"ast.gb": "ast", "tet.gb": "tet"}
+    # "Tennis (USA).gb" begins with its catalog game's name "Tennis", but is not it
+    renamed_other = {"ast.gb": "ast", "tet.gb": "tet", "Tennis (USA).gb": "tennis"}
     catalog = [(name[:-3], seed) for name, seed in well_named.items()] + [
-        ("Pong", "pong"), ("Asteroids (USA, Europe) (Beta)", "ast"), ("Tetris (World)", "tet")]
+        ("Pong", "pong"), ("Asteroids (USA, Europe) (Beta)", "ast"), ("Tetris (World)", "tet"),
+        ("Tennis", "tennis")]
     for name, seed in {**well_named, **renamed_same, **renamed_other}.items():
         (root / "gb" / name).write_bytes(rom(seed))
     (tmp_path / "gb.dat").write_text(_dat(catalog))
@@ -315,14 +318,17 @@ def test_only_games_whose_tags_differ_are_written_and_well_named_ones_are_not_pa
     identify_module._catalog_tags.cache_clear()
     with db.count_statements() as seen:
         summary = scan_library(db, pack, workers=1)
-    assert summary.identified == len(well_named) + 3
-    assert sorted(parsed) == ["Asteroids (USA, Europe) (Beta)", "Pong", "Tetris (World)"]
+    assert summary.identified == len(well_named) + 4
+    assert sorted(parsed) == ["Asteroids (USA, Europe) (Beta)", "Pong", "Tennis",
+                              "Tetris (World)"]
     written = [sql for sql in seen if sql.startswith("UPDATE games SET region")]
-    assert len(written) == 2
+    assert len(written) == 3
     tags = {row[0]: (row[1], row[2]) for row in db.query(
         "SELECT filename, region, flags FROM games")}
     assert tags["ast.gb"] == ("USA, Europe", '["beta"]')
     assert tags["tet.gb"] == ("World", None)
     assert tags["pong.gb"] == (None, None)
+    assert tags["Tennis (USA).gb"] == (None, None)
+    assert tags["Dr. Mario (World) (Rev 1).gb"] == ("World", None)
     assert tags["Game 7 (USA) (Beta).gb"] == ("USA", '["beta"]')
     db.close()

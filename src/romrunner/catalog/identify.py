@@ -135,12 +135,29 @@ def _remember_tag_sources(db: Database, file_tags: bool) -> None:
 
 
 def _retag_changed(db: Database, file_tags: bool) -> None:
-    """Retag the games in scope whose tags' source the identification changed."""
+    """Retag the games in scope whose tags' source the identification changed. With
+    ``file_tags`` (the rows hold their file names' tags), a file named as its catalog game
+    is (``Name (USA).sfc`` for ``snes:Name (USA)``: a well-named library's, almost every
+    one) has them already: it is not even read."""
+    named = f" AND NOT {_NAMED_AS_SOURCE}" if file_tags else ""
     rows = db.query(_TAG_ROWS + "LEFT JOIN temp.identify_tags b ON b.id = g.id "
                     "WHERE g.id IN (SELECT id FROM temp.identify_scope) "
-                    f"AND ({_TAG_SOURCE}) IS NOT b.source")
-    _write_tags(db, rows, file_tags)
+                    f"AND ({_TAG_SOURCE}) IS NOT b.source{named}")
+    _write_tags(db, rows)
     db.execute("DELETE FROM temp.identify_tags")
+
+
+# The file name is its catalog game's name and an extension, as library/tags.py's
+# strip_extension takes one off (after the last dot, 1 to 5 characters: ``format``, the
+# extension's lowercase, has its length): the same tags. Read from the stored path, not
+# ``filename`` (a generated column: each reading costs as much as the rest of the test).
+_NAME = "substr(g.matched_game_id, instr(g.matched_game_id, ':') + 1)"  # the catalog name
+_NAME_DOT_EXT = f"(length({_NAME}) + length(g.format) + 1)"  # its length with an extension
+_NAMED_AS_SOURCE = (
+    f"(length(g.format) <= 5 AND instr({_NAME}, '/') = 0 "
+    f"AND substr(g.filepath, -{_NAME_DOT_EXT}, length({_NAME}) + 1) = {_NAME} || '.' "
+    f"AND (length(g.filepath) = {_NAME_DOT_EXT} "
+    f"OR substr(g.filepath, -{_NAME_DOT_EXT} - 1, 1) = '/'))")
 
 
 def retag(db: Database, game_ids: list[int] | None = None) -> int:
@@ -151,22 +168,15 @@ def retag(db: Database, game_ids: list[int] | None = None) -> int:
     else:
         rows = db.query(_TAG_ROWS + "WHERE g.id IN (SELECT value FROM json_each(?))",
                         (json.dumps(game_ids),))
-    return _write_tags(db, rows, False)
+    return _write_tags(db, rows)
 
 
-def _write_tags(db: Database, rows: Iterable[sqlite3.Row], file_tags: bool) -> int:
-    """Write the tags each row's source says where they differ from the stored ones. With
-    ``file_tags`` (the rows hold their file names' tags), a file named as its catalog game
-    is (a well-named library: almost every one) has them already: nothing is parsed."""
+def _write_tags(db: Database, rows: Iterable[sqlite3.Row]) -> int:
+    """Write the tags each row's source says where they differ from the stored ones."""
     updates: list[tuple[object, ...]] = []
     for game_id, filename, source, *stored in rows:
-        if source is None:
-            wanted = tag_values(parse_filename(str(filename)))
-        else:
-            name = str(source).partition(":")[2]
-            if file_tags and strip_extension(str(filename)) == name:
-                continue
-            wanted = _catalog_tags(name)
+        wanted = (tag_values(parse_filename(str(filename))) if source is None
+                  else _catalog_tags(str(source).partition(":")[2]))
         if wanted != tuple(stored):
             updates.append((*wanted, game_id))
     db.executemany(_SET_TAGS, updates)
