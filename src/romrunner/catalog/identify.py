@@ -160,11 +160,14 @@ _NAMED_AS_SOURCE = (
     f"OR substr(g.filepath, -{_NAME_DOT_EXT} - 1, 1) = '/'))")
 
 
-def retag(db: Database, game_ids: list[int] | None = None) -> int:
-    """Give the given games (every identified game, when None) the tags their match says,
-    whatever they hold; returns how many were rewritten."""
+def retag(db: Database, game_ids: list[int] | None = None, *,
+          file_tags: bool = False) -> int:
+    """Give the given games (every identified game, when None) the tags their match says;
+    returns how many were rewritten. ``file_tags``: they hold their file names' tags (as an
+    earlier release stored every game), so those named as their catalog game are left."""
     if game_ids is None:
-        rows = db.query(_TAG_ROWS + f"WHERE g.match_method IN {_IDENTIFIED}")
+        named = f" AND NOT {_NAMED_AS_SOURCE}" if file_tags else ""
+        rows = db.query(_TAG_ROWS + f"WHERE g.match_method IN {_IDENTIFIED}{named}")
     else:
         rows = db.query(_TAG_ROWS + "WHERE g.id IN (SELECT value FROM json_each(?))",
                         (json.dumps(game_ids),))

@@ -80,7 +80,7 @@ def retag_once(db: Database) -> int:
     if rules_version(db, TAGS_KEY) >= TAG_RULES_VERSION:
         return 0
     with db.atomic():
-        changed = retag(db)
+        changed = retag(db, file_tags=True)  # an earlier release's: the file names' tags
         _raise_version(db, TAGS_KEY, TAG_RULES_VERSION)
     return changed
 
