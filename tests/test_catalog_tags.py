@@ -332,3 +332,21 @@ def test_only_games_whose_tags_differ_are_written_and_well_named_ones_are_not_pa
     assert tags["Dr. Mario (World) (Rev 1).gb"] == ("World", None)
     assert tags["Game 7 (USA) (Beta).gb"] == ("USA", '["beta"]')
     db.close()
+
+
+def test_one_game_one_rom_ranks_an_identified_copy_by_its_catalog_games_revision(
+        cli: Any, tmp_path: Path) -> None:
+    # a file named "(Rev 1)" whose data is the first release, and a renamed Rev 1
+    root = tmp_path / "lib" / "gb"
+    root.mkdir(parents=True)
+    (root / "Tetris (World) (Rev 1).gb").write_bytes(rom("tetris-rev0"))
+    (root / "tet.gb").write_bytes(rom("tetris-rev1"))
+    (tmp_path / "gb.dat").write_text(_dat([("Tetris (World)", "tetris-rev0"),
+                                           ("Tetris (World) (Rev 1)", "tetris-rev1")]))
+    for step in (("dat", "import", str(tmp_path / "gb.dat")), ("library", "add", str(root)),
+                 ("scan", "--workers", "1"), ("device", "add", "rg-35xx-plus"),
+                 ("profile", "create", "--device", "1", "--os", "muos")):
+        _ok(cli, *step)
+    verdicts = _verdicts(cli)
+    assert verdicts["tet.gb"] == (True, None, None)
+    assert verdicts["Tetris (World) (Rev 1).gb"] == (False, "other_version", "tet.gb")
