@@ -131,7 +131,7 @@ def _remember_tag_sources(db: Database, file_tags: bool) -> None:
     if not file_tags:
         db.execute("INSERT INTO temp.identify_tags SELECT id, matched_game_id FROM games "
                    f"WHERE id IN (SELECT id FROM temp.identify_scope) "
-                   f"AND match_method IN {_IDENTIFIED}")
+                   f"AND match_method IN {_IDENTIFIED} AND matched_game_id IS NOT NULL")
 
 
 def _retag_changed(db: Database, file_tags: bool) -> None:
@@ -139,7 +139,7 @@ def _retag_changed(db: Database, file_tags: bool) -> None:
     ``file_tags`` (the rows hold their file names' tags), a file named as its catalog game
     is (``Name (USA).sfc`` for ``snes:Name (USA)``: a well-named library's, almost every
     one) has them already: it is not even read."""
-    named = f" AND NOT {_NAMED_AS_SOURCE}" if file_tags else ""
+    named = _NOT_NAMED_AS_SOURCE if file_tags else ""
     rows = db.query(_TAG_ROWS + "LEFT JOIN temp.identify_tags b ON b.id = g.id "
                     "WHERE g.id IN (SELECT id FROM temp.identify_scope) "
                     f"AND ({_TAG_SOURCE}) IS NOT b.source{named}")
@@ -158,6 +158,7 @@ _NAMED_AS_SOURCE = (
     f"AND substr(g.filepath, -{_NAME_DOT_EXT}, length({_NAME}) + 1) = {_NAME} || '.' "
     f"AND (length(g.filepath) = {_NAME_DOT_EXT} "
     f"OR substr(g.filepath, -{_NAME_DOT_EXT} - 1, 1) = '/'))")
+_NOT_NAMED_AS_SOURCE = f" AND NOT coalesce({_NAMED_AS_SOURCE}, 0)"  # (no match, no format)
 
 
 def retag(db: Database, game_ids: list[int] | None = None, *,
@@ -165,11 +166,11 @@ def retag(db: Database, game_ids: list[int] | None = None, *,
     """Give the given games (every identified game, when None) the tags their match says;
     returns how many were rewritten. ``file_tags``: they hold their file names' tags (as an
     earlier release stored every game), so those named as their catalog game are left."""
+    named = _NOT_NAMED_AS_SOURCE if file_tags else ""
     if game_ids is None:
-        named = f" AND NOT {_NAMED_AS_SOURCE}" if file_tags else ""
         rows = db.query(_TAG_ROWS + f"WHERE g.match_method IN {_IDENTIFIED}{named}")
     else:
-        rows = db.query(_TAG_ROWS + "WHERE g.id IN (SELECT value FROM json_each(?))",
+        rows = db.query(_TAG_ROWS + f"WHERE g.id IN (SELECT value FROM json_each(?)){named}",
                         (json.dumps(game_ids),))
     return _write_tags(db, rows)
 
