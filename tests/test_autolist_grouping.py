@@ -7,8 +7,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from tests.test_autolist import dat, real, rom
 
 TETRIS_AND_MARIO = {  # file name -> content seed, all four listed by the DAT below
@@ -45,8 +43,6 @@ def test_a_dat_without_parent_clone_groups_by_title(cli: Any, tmp_path: Path) ->
     assert {name.split(" (")[0] for name in with_dat} == {"Tetris", "Super Mario Land"}
 
 
-@pytest.mark.xfail(strict=True, reason="QA12 F1 open: the verified copy's region still comes "
-                   "from its file name (none), so it loses on region first")
 def test_a_copy_identified_by_its_hashes_beats_one_only_named_like_it(
         cli: Any, tmp_path: Path) -> None:
     # QA12 F2: of two copies of one catalog game, the one whose bytes the DAT has lost to one

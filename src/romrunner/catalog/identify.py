@@ -5,6 +5,13 @@ and on its header-less data; then archive members and disc tracks decide their c
 last, files with no hash match are matched by normalised name and flagged ``name``. A match
 made by the user (``match_method = 'user'``) is never replaced.
 
+A game identified (by a hash, or by hand) takes the tags of the catalog game it is: region,
+languages, revision, version, flags, hack (``TAG_COLUMNS``), parsed from the catalog game's
+name as a file's name is parsed; a game guessed by its name, or unmatched, has its file
+name's. Its title, disc number and multi-disc set stay its file's. Only the games whose
+match changed (or whose rows a scan just wrote) are parsed again, and only those whose tags
+differ are written.
+
 A zip member read from its archive's directory, or a plain file hashed CRC32 first (no
 MD5/SHA1 yet: ``sha1_bin IS NULL``), is matched by its CRC32 + size only where exactly one
 catalog game has them; its game is then "identified by CRC32 only" until ``scan --verify``
@@ -13,10 +20,15 @@ hashes its data.
 
 from __future__ import annotations
 
+import functools
+import json
+import sqlite3
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from romrunner.library.hashing import CrcRules
-from romrunner.library.tags import strip_extension
+from romrunner.library.record import TAG_COLUMNS, tag_values
+from romrunner.library.tags import parse_filename, parse_name, strip_extension
 from romrunner.store.database import Database
 from romrunner.textnorm import fold
 
@@ -69,9 +81,13 @@ def _counts(db: Database, sql: str, params: tuple[object, ...]) -> MatchCounts:
     return MatchCounts(int(row["identified"]), int(row["guessed"]), int(row["unidentified"]))
 
 
-def identify(db: Database, game_ids: list[int] | None = None) -> MatchCounts:
+def identify(db: Database, game_ids: list[int] | None = None, *,
+             file_tags: bool = False) -> MatchCounts:
     """(Re)identify the given games, or the whole library when ``game_ids`` is None; returns
-    how the games in scope are now matched."""
+    how the games in scope are now matched. Their tags follow their match (see above).
+
+    ``file_tags``: the given games' rows were just written with their file names' tags (a
+    scan's writer), whatever match they had."""
     with db.atomic():
         db.execute("CREATE TEMP TABLE IF NOT EXISTS identify_scope (id INTEGER PRIMARY KEY)")
         db.execute("DELETE FROM temp.identify_scope")
@@ -80,13 +96,102 @@ def identify(db: Database, game_ids: list[int] | None = None) -> MatchCounts:
         else:
             db.executemany("INSERT OR IGNORE INTO temp.identify_scope VALUES (?)",
                            ((game_id,) for game_id in game_ids))
+        _remember_tag_sources(db, file_tags)
         _reset(db)
         if db.scalar("SELECT EXISTS (SELECT 1 FROM catalog_games)"):  # no DAT: no match
             _match_by_hashes(db)
             _match_by_name(db)
+        _retag_changed(db, file_tags)
         counts = _counts(db, _COUNTS + "WHERE id IN (SELECT id FROM temp.identify_scope)", ())
         db.execute("DELETE FROM temp.identify_scope")
     return counts
+
+
+# Where a game's tags come from: the catalog game it is identified as, else (NULL) its file
+# name. The version of this rule: a library whose stored tags an earlier rule decided (every
+# game its file name's, before 2) is retagged once by its next scan (library/redecide.py).
+# Changing what decides a game's stored tags (this, or the parsing in library/tags.py) means
+# bumping it.
+TAG_RULES_VERSION = 2
+_IDENTIFIED = "('sha1', 'md5', 'crc32', 'tracks', 'user')"
+_TAG_SOURCE = f"CASE WHEN g.match_method IN {_IDENTIFIED} THEN g.matched_game_id END"
+_TAG_ROWS = (f"SELECT g.id, g.filename, {_TAG_SOURCE} AS source, "
+             f"{', '.join('g.' + column for column in TAG_COLUMNS)} FROM games g ")
+_SET_TAGS = (f"UPDATE games SET {', '.join(column + ' = ?' for column in TAG_COLUMNS)} "
+             "WHERE id = ?")
+
+
+def _remember_tag_sources(db: Database, file_tags: bool) -> None:
+    """Note where the tags of the games in scope come from before they are identified
+    again: their catalog game's for the identified ones (none when the rows hold their file
+    names' tags, ``file_tags``)."""
+    db.execute("CREATE TEMP TABLE IF NOT EXISTS identify_tags "
+               "(id INTEGER PRIMARY KEY, source TEXT NOT NULL)")
+    db.execute("DELETE FROM temp.identify_tags")
+    if not file_tags:
+        db.execute("INSERT INTO temp.identify_tags SELECT id, matched_game_id FROM games "
+                   f"WHERE id IN (SELECT id FROM temp.identify_scope) "
+                   f"AND match_method IN {_IDENTIFIED} AND matched_game_id IS NOT NULL")
+
+
+def _retag_changed(db: Database, file_tags: bool) -> None:
+    """Retag the games in scope whose tags' source the identification changed. With
+    ``file_tags`` (the rows hold their file names' tags), a file named as its catalog game
+    is (``Name (USA).sfc`` for ``snes:Name (USA)``: a well-named library's, almost every
+    one) has them already: it is not even read."""
+    named = _NOT_NAMED_AS_SOURCE if file_tags else ""
+    rows = db.query(_TAG_ROWS + "LEFT JOIN temp.identify_tags b ON b.id = g.id "
+                    "WHERE g.id IN (SELECT id FROM temp.identify_scope) "
+                    f"AND ({_TAG_SOURCE}) IS NOT b.source{named}")
+    _write_tags(db, rows)
+    db.execute("DELETE FROM temp.identify_tags")
+
+
+# The file name is its catalog game's name and an extension, as library/tags.py's
+# strip_extension takes one off (after the last dot, 1 to 5 characters: ``format``, the
+# extension's lowercase, has its length): the same tags. Read from the stored path, not
+# ``filename`` (a generated column: each reading costs as much as the rest of the test).
+_NAME = "substr(g.matched_game_id, instr(g.matched_game_id, ':') + 1)"  # the catalog name
+_NAME_DOT_EXT = f"(length({_NAME}) + length(g.format) + 1)"  # its length with an extension
+_NAMED_AS_SOURCE = (
+    f"(length(g.format) <= 5 AND instr({_NAME}, '/') = 0 "
+    f"AND substr(g.filepath, -{_NAME_DOT_EXT}, length({_NAME}) + 1) = {_NAME} || '.' "
+    f"AND (length(g.filepath) = {_NAME_DOT_EXT} "
+    f"OR substr(g.filepath, -{_NAME_DOT_EXT} - 1, 1) = '/'))")
+_NOT_NAMED_AS_SOURCE = f" AND NOT coalesce({_NAMED_AS_SOURCE}, 0)"  # (no match, no format)
+
+
+def retag(db: Database, game_ids: list[int] | None = None, *,
+          file_tags: bool = False) -> int:
+    """Give the given games (every identified game, when None) the tags their match says;
+    returns how many were rewritten. ``file_tags``: they hold their file names' tags (as an
+    earlier release stored every game), so those named as their catalog game are left."""
+    named = _NOT_NAMED_AS_SOURCE if file_tags else ""
+    if game_ids is None:
+        rows = db.query(_TAG_ROWS + f"WHERE g.match_method IN {_IDENTIFIED}{named}")
+    else:
+        rows = db.query(_TAG_ROWS + f"WHERE g.id IN (SELECT value FROM json_each(?)){named}",
+                        (json.dumps(game_ids),))
+    return _write_tags(db, rows)
+
+
+def _write_tags(db: Database, rows: Iterable[sqlite3.Row]) -> int:
+    """Write the tags each row's source says where they differ from the stored ones."""
+    updates: list[tuple[object, ...]] = []
+    for game_id, filename, source, *stored in rows:
+        wanted = (tag_values(parse_filename(str(filename))) if source is None
+                  else _catalog_tags(str(source).partition(":")[2]))
+        if wanted != tuple(stored):
+            updates.append((*wanted, game_id))
+    db.executemany(_SET_TAGS, updates)
+    return len(updates)
+
+
+@functools.lru_cache(maxsize=32768)
+def _catalog_tags(name: str) -> tuple[object, ...]:
+    """The stored tags of a catalog game's name, parsed once per process (copies of a game,
+    and each identification of a long-lived process, meet a name again)."""
+    return tag_values(parse_name(name))
 
 
 # Passes that cannot match anything in scope are skipped: each costs a probe per game of the

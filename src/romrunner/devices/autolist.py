@@ -475,19 +475,29 @@ class _Preference:
         """Bad dumps last, then region, language, latest revision, identified by its hashes
         (a copy whose bytes a catalog has, before one only named like it: QA12 F2), verified,
         fewest extra tags (a compilation's, a publisher's: "(Sonic Classic Collection)",
-        "(Tengen)"), lowest id. The name is parsed again here, for the few games that compete: a
-        library scanned before the parser read a tag ("(REV-A)") is ranked as it is now."""
+        "(Tengen)"), then a copy whose file name says it is a verified dump ("[!]": among
+        copies of one catalog game, which have its tags), lowest id. The name is parsed again
+        here, for the few games that compete: a library scanned before the parser read a tag
+        ("(REV-A)") is ranked as it is now; an identified game's name is its catalog game's
+        (its title), not its file's (QA12 F1)."""
         flags = game.flags if game.flags_json else frozenset()
-        parsed = _parsed(game.filename)
+        own = _parsed(game.filename)
+        parsed = _parsed_catalog(game.title) if game.identified else own
         return ("bad_dump" in flags, self._rank("region", game.region_text),
                 self._rank("language", game.languages_json),
                 self._rank("revision", parsed.revision or game.revision),
-                not game.identified, "verified" not in flags, len(parsed.other_tags), game.id)
+                not game.identified, "verified" not in flags, len(parsed.other_tags),
+                "verified" not in own.flags, game.id)
 
 
 @functools.lru_cache(maxsize=4096)
 def _parsed(filename: str) -> ParsedName:
     return parse_filename(filename)
+
+
+@functools.lru_cache(maxsize=4096)
+def _parsed_catalog(name: str) -> ParsedName:
+    return parse_name(name)
 
 
 def _select(games: list[_Game], profile: Profile,

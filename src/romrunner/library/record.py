@@ -18,7 +18,7 @@ from romrunner.library.examine import ARCHIVES, Examined, Job, examine
 from romrunner.library.hashing import CrcRules, Hashes
 from romrunner.library.platforms import UNKNOWN, PlatformGuess, decide_platform, folders_of
 from romrunner.library.serials import DISC_ID_PLATFORMS, read_disc_id
-from romrunner.library.tags import extension_of
+from romrunner.library.tags import ParsedName, extension_of
 from romrunner.packs.index import PackIndex
 
 # The columns of ``Record.row``, in order. The writer adds the game id, the root and the
@@ -32,6 +32,9 @@ ROW_COLUMNS = (
     "is_archive", "is_missing", "region", "languages", "revision", "version", "disc_number",
     "set_key", "flags", "is_hack", "hack_type", "scan_error", "disc_id", "disc_id_source")
 PLATFORM_COLUMNS = ("platform_id", "platform_source", "platform_candidates")
+# The columns a game's name decides beyond its title (see :func:`tag_values`): its file
+# name's, or the catalog game's once a hash identifies it (catalog/identify.py retags).
+TAG_COLUMNS = ("region", "languages", "revision", "version", "flags", "is_hack", "hack_type")
 # The columns of each ``Record.files`` row; the writer adds the game id in front.
 FILE_COLUMNS = ("kind", "name", "file_size", "crc32_bin", "md5_bin", "sha1_bin",
                 "header_size", "nh_crc32_bin", "nh_md5_bin", "nh_sha1_bin", "file_mtime_ns")
@@ -73,20 +76,29 @@ def record_of(examined: Examined, index: PackIndex, root_name: str) -> Record:
     set_key = None
     if parsed.disc_number is not None:
         set_key = f"{guess.platform_id}:{title_norm}:{parsed.region or ''}"
+    region, languages, revision, version, flags, is_hack, hack_type = tag_values(parsed)
     row = (
         job.relpath, job.size, job.mtime_ns,
         *_container_hashes(hashes if examined.verified else None, hashes),
         guess.platform_id, guess.source,
         json.dumps(list(guess.candidates)) if guess.candidates else None,
         parsed.title, title_norm, extension.lstrip(".") or None,
-        int(extension in ARCHIVES), 0, parsed.region,
-        json.dumps(list(parsed.languages)) if parsed.languages else None,
-        parsed.revision, parsed.version, parsed.disc_number, set_key,
-        json.dumps(list(parsed.flags)) if parsed.flags else None,
-        int(parsed.is_hack), parsed.hack_type, None, *_disc_id(examined, guess.platform_id))
+        int(extension in ARCHIVES), 0, region, languages, revision, version,
+        parsed.disc_number, set_key, flags, is_hack, hack_type, None,
+        *_disc_id(examined, guess.platform_id))
     return Record(job, row, _file_rows(examined),
                   hashes.sha1 if hashes and examined.verified else None,
                   _bytes_hashed(examined), problems, None)
+
+
+def tag_values(parsed: ParsedName) -> tuple[object, ...]:
+    """The stored values of :data:`TAG_COLUMNS` for a parsed name (lists as JSON, empty as
+    NULL): what a scan writes for a file's name, and identification for a catalog game's."""
+    return (parsed.region,
+            json.dumps(list(parsed.languages)) if parsed.languages else None,
+            parsed.revision, parsed.version,
+            json.dumps(list(parsed.flags)) if parsed.flags else None,
+            int(parsed.is_hack), parsed.hack_type)
 
 
 def _overruled(guess: PlatformGuess, extension: str) -> str:

@@ -12,6 +12,11 @@ The rules version the library was last decided by is ``user_settings``
 ``platform_rules_version`` (absent: an earlier release, or a new database, which has no
 game to decide again); it is raised in the transaction that decides the rows again, so a
 scan stopped before it decides them at its next run, and a later scan reads one value.
+
+Likewise the tags (region, flags…) of a library stored under an earlier
+:data:`~romrunner.catalog.identify.TAG_RULES_VERSION` (every game its file name's, before 2):
+the first scan under a newer one gives every identified game its catalog game's tags, once
+(``tag_rules_version``; nothing read but the stored rows, only the rows that differ written).
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import NamedTuple
 
-from romrunner.catalog.identify import identify
+from romrunner.catalog.identify import TAG_RULES_VERSION, identify, retag
 from romrunner.library.plan import WalkRules
 from romrunner.library.platforms import (
     PLATFORM_RULES_VERSION,
@@ -37,6 +42,7 @@ from romrunner.packs.index import PackIndex
 from romrunner.store.database import Database
 
 RULES_KEY = "platform_rules_version"
+TAGS_KEY = "tag_rules_version"
 _HEAD_BYTES = 512  # what a scan's examination keeps of a file for header sniffing
 
 
@@ -49,14 +55,35 @@ class Replatformed(NamedTuple):
     new: str
 
 
-def rules_version(db: Database) -> int:
-    """The platform rules version the library's stored platforms were decided by (1: an
-    earlier release's, or a database no scan wrote yet)."""
-    value = db.scalar("SELECT value FROM user_settings WHERE key = ?", (RULES_KEY,))
+def rules_version(db: Database, key: str = RULES_KEY) -> int:
+    """The platform rules version (or, ``key`` TAGS_KEY, the tag rules version) the
+    library's stored rows were decided by (1: an earlier release's, or a database no scan
+    wrote yet)."""
+    value = db.scalar("SELECT value FROM user_settings WHERE key = ?", (key,))
     try:
         return int(value) if value is not None else 1
     except (TypeError, ValueError):
         return 1
+
+
+def _raise_version(db: Database, key: str, version: int) -> None:
+    db.execute("INSERT INTO user_settings (key, value, value_type, updated_at) "
+               "VALUES (?, ?, 'number', CURRENT_TIMESTAMP) ON CONFLICT (key) DO UPDATE "
+               "SET value = excluded.value, value_type = excluded.value_type, "
+               "updated_at = excluded.updated_at", (key, str(version)))
+
+
+def retag_once(db: Database) -> int:
+    """When the library's tags were stored by earlier tag rules: give every identified
+    game its catalog game's tags and raise the library's tag rules version, in one
+    transaction; returns how many games were retagged (none, after one read, when the
+    library is at the current version)."""
+    if rules_version(db, TAGS_KEY) >= TAG_RULES_VERSION:
+        return 0
+    with db.atomic():
+        changed = retag(db, file_tags=True)  # an earlier release's: the file names' tags
+        _raise_version(db, TAGS_KEY, TAG_RULES_VERSION)
+    return changed
 
 
 def redecide_platforms(db: Database, index: PackIndex, rules: WalkRules) -> list[Replatformed]:
@@ -87,11 +114,7 @@ def redecide_platforms(db: Database, index: PackIndex, rules: WalkRules) -> list
         changed = [Replatformed(game_id, path, before[game_id], platform)
                    for game_id, (path, platform) in paths.items()
                    if game_id in before and before[game_id] != platform]
-        db.execute("INSERT INTO user_settings (key, value, value_type, updated_at) "
-                   "VALUES (?, ?, 'number', CURRENT_TIMESTAMP) ON CONFLICT (key) DO UPDATE "
-                   "SET value = excluded.value, value_type = excluded.value_type, "
-                   "updated_at = excluded.updated_at",
-                   (RULES_KEY, str(PLATFORM_RULES_VERSION)))
+        _raise_version(db, RULES_KEY, PLATFORM_RULES_VERSION)
     return sorted(changed, key=lambda item: (item.path, item.game_id))
 
 

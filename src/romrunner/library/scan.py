@@ -21,6 +21,7 @@ from romrunner.catalog.identify import (
     crc_rules,
     identify,
     match_counts,
+    retag,
     unverified_games,
     verify_counts,
 )
@@ -50,7 +51,7 @@ from romrunner.library.record import (
     record_of,
     start_worker,
 )
-from romrunner.library.redecide import redecide_platforms
+from romrunner.library.redecide import redecide_platforms, retag_once
 from romrunner.library.roots import Root, list_roots
 from romrunner.library.summary import ScanSummary, os_path
 from romrunner.library.workers import chunk_size, examine_in_pool
@@ -124,8 +125,10 @@ def scan_library(db: Database, pack: DefinitionPack, roots: list[Root] | None = 
         raise NoLibraryRootsError(
             "no library roots; add one with `romrunner library add PATH`")
     options = _Options(workers, full, progress, accept_missing, hash_plan)
-    # A library an earlier release scanned: its stored platforms decided again by today's
-    # rules, once (one read of the rules version otherwise).
+    # A library an earlier release scanned: its identified games' tags made their catalog
+    # games', and its stored platforms decided again by today's rules, once each (one read
+    # of each rules version otherwise). Tags first: identification keeps them as it goes.
+    retag_once(db)
     summary.platform_changed = [
         {"id": item.game_id, "path": item.path, "from": item.old, "to": item.new}
         for item in redecide_platforms(db, pack.index, rules)]
@@ -335,6 +338,7 @@ def _take_over(db: Database, game_id: int, copy_id: int) -> None:
     updates["is_missing"] = 0
     assignments = ", ".join(f"{column} = ?" for column in updates)
     db.execute(f"UPDATE games SET {assignments} WHERE id = ?", (*updates.values(), game_id))
+    retag(db, [game_id])  # the copy's tags, unless its own match set by hand was kept
 
 
 def _not_a_game(game_id: int, relpath: str) -> str:
@@ -566,7 +570,7 @@ class _Writer:
             # them (a scope table of ids, a reset, a count) would change nothing.
             if touched and (self.next_id - self.first_new_id < len(touched)
                             or self.db.scalar("SELECT EXISTS (SELECT 1 FROM catalog_games)")):
-                identify(self.db, touched)
+                identify(self.db, touched, file_tags=True)  # rows written from files
             if self.new_rows:
                 _count_and_index_new(self.db, self.first_new_id)
 
@@ -673,6 +677,7 @@ class _Writer:
         self.db.execute("UPDATE game_files SET crc32_bin = NULL, matched_game_id = NULL, "
                         "match_method = NULL WHERE game_id = ? AND kind = 'member' "
                         "AND sha1_bin IS NULL", (game_id,))
+        retag(self.db, [game_id])  # no longer identified: its file name's tags
 
     def _update(self, game_id: int, row: tuple[object, ...]) -> None:
         """Rewrite a row from a fresh examination; a platform set by hand is kept."""
