@@ -6,6 +6,7 @@ list moves nothing. Real scans, real DAT imports, with both packs."""
 from __future__ import annotations
 
 import hashlib
+import zipfile
 import zlib
 from pathlib import Path
 from typing import Any
@@ -55,6 +56,8 @@ def library(run: Any, tmp_path: Path) -> dict[str, Any]:
     with py7zr.SevenZipFile(root / "NES" / "Seven Copy.7z", "w") as archive:
         archive.writestr(seven, "Seven Copy.nes")  # SNES by its member's hash
     (root / "NES" / "Both (USA).nes").write_bytes(shared)
+    with zipfile.ZipFile(root / "NES" / "Both Zipped.zip", "w") as archive:
+        archive.writestr("Both Zipped.nes", shared)  # (QA13 F1: zipped, it moved to snes)
     (root / "NES" / "Real (USA).nes").write_bytes(nes)
     (tmp_path / "snes.dat").write_text(_dat(SNES_DAT, {
         "Seven (USA).sfc": seven, "Plain (USA).sfc": plain, "Both (USA).sfc": shared}))
@@ -77,7 +80,7 @@ def test_a_hash_match_settles_the_platform_the_folder_gave(
         run: Any, library: dict[str, Any]) -> None:
     assert {name: row["platform_id"] for name, row in library.items()} == {
         "Plain Copy.nes": "snes", "Seven (USA).7z": "snes", "Seven Copy.7z": "snes",
-        "Both (USA).nes": "nes", "Real (USA).nes": "nes"}
+        "Both (USA).nes": "nes", "Both Zipped.zip": "nes", "Real (USA).nes": "nes"}
     for name in ("Plain Copy.nes", "Seven Copy.7z"):
         shown = run("games", "show", str(library[name]["id"]))
         assert "platform   snes (from the matched catalog)" in shown.out, shown.out
@@ -85,12 +88,15 @@ def test_a_hash_match_settles_the_platform_the_folder_gave(
         assert (data["platform_id"], data["platform_source"]) == ("snes", "catalog")
     both = run("--json", "games", "show", str(library["Both (USA).nes"]["id"])).json()
     assert both["data"]["platform_source"] == "folder"  # its own platform's DAT has it
+    zipped = run("--json", "games", "show", str(library["Both Zipped.zip"]["id"])).json()
+    assert (zipped["data"]["platform_source"], zipped["data"]["matched_game_id"]) == (
+        "folder", "nes:Both (USA)")  # a member by the loose file's rule
     # a rescan of the unchanged files changes nothing; the platform counters agree
     assert run("scan", "--workers", "1").code == 0
     assert _games(run)["Plain Copy.nes"]["platform_id"] == "snes"
     counts = {row["platform_id"]: row["games"]
               for row in run("--json", "platforms").json()["data"]}
-    assert counts == {"nes": 2, "snes": 3}
+    assert counts == {"nes": 3, "snes": 3}
 
 
 def test_a_platform_set_by_hand_wins_over_the_catalog(run: Any,
@@ -115,3 +121,29 @@ def test_a_deploy_puts_the_settled_game_in_its_platform_s_folder(
                     and ".romrunner" not in p.parts)
     # (the two .7z of one content: one goes, the other is left out as its copy)
     assert placed == [("snes", "Plain Copy.nes"), ("snes", "Seven (USA).7z")]
+
+
+@pytest.mark.parametrize("first", ["nes", "snes"])
+def test_a_member_two_platforms_dats_list_keeps_its_archive_s_platform(
+        cli: Any, tmp_path: Path, first: str) -> None:
+    """QA13 F1: a GB zip whose member a GBA DAT lists too became a GBA game (titled after
+    the GBA DAT's game), where the same file unzipped stays GB; whichever DAT came first."""
+    shared = _data("shared by two")
+    root = tmp_path / "lib"
+    (root / "NES").mkdir(parents=True)
+    with zipfile.ZipFile(root / "NES" / "Twin.zip", "w") as archive:
+        archive.writestr("Twin.nes", shared)
+    (root / "NES" / "Twin Loose.nes").write_bytes(shared)
+    dats = {"nes": (NES_DAT, {"Twin (USA).nes": shared}),
+            "snes": (SNES_DAT, {"Other Name (Japan).sfc": shared})}
+    for platform in (first, *(p for p in dats if p != first)):
+        system, roms = dats[platform]
+        (tmp_path / f"{platform}.dat").write_text(_dat(system, roms))
+        assert cli("dat", "import", str(tmp_path / f"{platform}.dat"), "--platform",
+                   platform).code == 0
+    assert cli("library", "add", str(root)).code == 0
+    assert cli("scan", "--workers", "1").code == 0
+    games = {name: (row["platform_id"], row["matched_game_id"])
+             for name, row in _games(lambda *a: cli(*a)).items()}
+    assert games == {"Twin.zip": ("nes", "nes:Twin (USA)"),
+                     "Twin Loose.nes": ("nes", "nes:Twin (USA)")}

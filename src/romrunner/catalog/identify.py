@@ -289,12 +289,20 @@ _UNIQUE_IF_STATED = (
 
 
 def _match_members(db: Database, method: str, condition: str) -> None:
+    """One hash pass over the members and tracks of the games in scope, by the rule of
+    :func:`_match_games` with their container's platform (QA13: a GB zip whose member a GBA
+    DAT also lists became a GBA game, where the same file unzipped stays GB)."""
     unique = _UNIQUE_IF_STATED if condition.startswith("r.crc32_bin = t.crc32_bin") else ""
+    elsewhere = condition.replace("r.", "r2.")
     db.execute(
         "UPDATE game_files AS t SET matched_game_id = cg.game_id, match_method = ? "
-        "FROM catalog_roms r JOIN catalog_games cg ON cg.id = r.catalog_game_id "
+        "FROM catalog_roms r JOIN catalog_games cg ON cg.id = r.catalog_game_id, games g "
         f"WHERE {condition} AND t.matched_game_id IS NULL AND t.kind IN ('member', 'track') "
-        f"AND t.game_id IN (SELECT id FROM temp.identify_scope){unique}",
+        f"AND t.game_id IN (SELECT id FROM temp.identify_scope) AND g.id = t.game_id "
+        "AND (g.platform_id = cg.platform_id OR g.platform_id = 'unknown' "
+        "OR (g.platform_source <> 'user' AND NOT EXISTS (SELECT 1 FROM catalog_roms r2 "
+        "JOIN catalog_games cg2 ON cg2.id = r2.catalog_game_id "
+        f"WHERE {elsewhere} AND cg2.platform_id <> cg.platform_id))){unique}",
         (method,))
 
 
