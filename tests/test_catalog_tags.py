@@ -350,3 +350,30 @@ def test_one_game_one_rom_ranks_an_identified_copy_by_its_catalog_games_revision
     verdicts = _verdicts(cli)
     assert verdicts["tet.gb"] == (True, None, None)
     assert verdicts["Tetris (World) (Rev 1).gb"] == (False, "other_version", "tet.gb")
+
+
+def test_a_dat_imported_after_the_scan_parses_no_well_named_game(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A first `dat import` over a scanned library identifies it whole: the games named as
+    their catalog games hold those tags already and are neither parsed nor written (a large
+    library would pay a name parse per game); a renamed one is."""
+    root = tmp_path / "lib"
+    (root / "gb").mkdir(parents=True)
+    well_named = {f"Game {n} (USA) (Beta).gb": f"well {n}" for n in range(30)}
+    for name, seed in {**well_named, "ast.gb": "ast"}.items():
+        (root / "gb" / name).write_bytes(rom(seed))
+    catalog = [(name[:-3], seed) for name, seed in well_named.items()] + [
+        ("Asteroids (USA, Europe) (Beta)", "ast")]
+    (tmp_path / "gb.dat").write_text(_dat(catalog))
+    db = open_database(tmp_path / "w.db", OpenMode.WRITE).db
+    add_root(db, root)
+    scan_library(db, load_pack(None), workers=1)
+    parsed: list[str] = []
+    real_parse = identify_module.parse_name
+    monkeypatch.setattr(identify_module, "parse_name",
+                        lambda name: parsed.append(name) or real_parse(name))
+    identify_module._catalog_tags.cache_clear()
+    import_dats(db, [tmp_path / "gb.dat"], platform_id="gb")
+    assert parsed == ["Asteroids (USA, Europe) (Beta)"]
+    assert db.scalar("SELECT region FROM games WHERE filepath = 'gb/ast.gb'") == "USA, Europe"
+    db.close()

@@ -101,7 +101,7 @@ def identify(db: Database, game_ids: list[int] | None = None, *,
         if db.scalar("SELECT EXISTS (SELECT 1 FROM catalog_games)"):  # no DAT: no match
             _match_by_hashes(db)
             _match_by_name(db)
-        _retag_changed(db, file_tags)
+        _retag_changed(db)
         counts = _counts(db, _COUNTS + "WHERE id IN (SELECT id FROM temp.identify_scope)", ())
         db.execute("DELETE FROM temp.identify_scope")
     return counts
@@ -134,15 +134,16 @@ def _remember_tag_sources(db: Database, file_tags: bool) -> None:
                    f"AND match_method IN {_IDENTIFIED} AND matched_game_id IS NOT NULL")
 
 
-def _retag_changed(db: Database, file_tags: bool) -> None:
-    """Retag the games in scope whose tags' source the identification changed. With
-    ``file_tags`` (the rows hold their file names' tags), a file named as its catalog game
-    is (``Name (USA).sfc`` for ``snes:Name (USA)``: a well-named library's, almost every
-    one) has them already: it is not even read."""
-    named = _NOT_NAMED_AS_SOURCE if file_tags else ""
+def _retag_changed(db: Database) -> None:
+    """Retag the games in scope whose tags' source the identification changed. A game whose
+    row holds its file name's tags (it had no catalog source before, or ``file_tags``: a
+    scan just wrote it) and whose file is named as its catalog game is (``Name (USA).sfc``
+    for ``snes:Name (USA)``: a well-named library's, almost every one) has them already: it
+    is not even read — a first `dat import` over a large library parses no name of it."""
     rows = db.query(_TAG_ROWS + "LEFT JOIN temp.identify_tags b ON b.id = g.id "
                     "WHERE g.id IN (SELECT id FROM temp.identify_scope) "
-                    f"AND ({_TAG_SOURCE}) IS NOT b.source{named}")
+                    f"AND ({_TAG_SOURCE}) IS NOT b.source "
+                    f"AND NOT (b.source IS NULL AND coalesce({_NAMED_AS_SOURCE}, 0))")
     _write_tags(db, rows)
     db.execute("DELETE FROM temp.identify_tags")
 
