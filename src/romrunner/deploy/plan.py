@@ -17,7 +17,7 @@ import os
 import posixpath
 import re
 import unicodedata
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -595,14 +595,19 @@ def _check_emulators(db: Database, pack: DefinitionPack, profile_id: int,
         return
     games = {item.game_id: item.platform_id for item in plan.items
              if item.kind == ROM and item.game_id is not None}
-    own = resolver.games([int(row[0]) for row in db.query(  # games with an emulator of their own
-        "SELECT DISTINCT game_id FROM game_overrides WHERE emulator_id IS NOT NULL "
-        "AND game_id IN (SELECT value FROM json_each(?))", (json.dumps(sorted(games)),))])
+    # the games with an emulator of their own (few: read whole, not probed per game)
+    own = resolver.games(sorted({int(row[0]) for row in db.query(
+        "SELECT DISTINCT game_id FROM game_overrides WHERE emulator_id IS NOT NULL")}
+        & games.keys()))
     runs: dict[tuple[str, str, str], int] = defaultdict(int)
-    for game_id, platform_id in games.items():
-        resolution = own.get(game_id) or resolver.platform(platform_id)
+    for game_id, resolution in own.items():
         if resolution.emulator_id:
-            runs[(platform_id, resolution.emulator_id, resolution.origin)] += 1
+            runs[(games[game_id], resolution.emulator_id, resolution.origin)] += 1
+    for platform_id, count in Counter(platform for game_id, platform in games.items()
+                                      if game_id not in own).items():
+        resolution = resolver.platform(platform_id)
+        if resolution.emulator_id:
+            runs[(platform_id, resolution.emulator_id, resolution.origin)] += count
     for platform_id, message in not_installed_warnings(pack, resolver.os_profile, runs,
                                                        "game"):
         plan.warnings.append(PlanIssue("emulator-not-installed", message, platform_id))
