@@ -67,3 +67,34 @@ def test_a_copy_identified_by_its_hashes_beats_one_only_named_like_it(
     assert listed["tetris_world.gb"]["included"]
     assert (listed["Tetris (World).gb"]["reason"], listed["Tetris (World).gb"]["kept_instead"]) \
         == ("other_version", games["tetris_world.gb"]["id"])
+
+
+def test_a_renamed_multi_disc_set_a_dat_identifies_is_kept_whole(
+        cli: Any, tmp_path: Path) -> None:
+    # QA14: `ff7_1/2/3.cue`, each identified by its track as "Final Fantasy VII (USA) (Disc
+    # N)", have no set by their names; one game one ROM took discs 2 and 3 for other versions
+    # of disc 1 (their catalog titles are one) and dropped them: one disc on the card.
+    root = tmp_path / "roms" / "psx"
+    root.mkdir(parents=True)
+    entries = []
+    for disc in (1, 2, 3):
+        (root / f"ff7_{disc}.bin").write_bytes(rom(f"ff7 disc {disc}"))
+        (root / f"ff7_{disc}.cue").write_text(
+            f'FILE "ff7_{disc}.bin" BINARY\n  TRACK 01 MODE2/2352\n    INDEX 01 00:00:00\n')
+        name = f"Final Fantasy VII (USA) (Disc {disc})"
+        entries.append((name, f"{name}.bin", f"ff7 disc {disc}", None))
+    (root / "Other (USA).bin").write_bytes(rom("other"))
+    (root / "Other (USA).cue").write_text(
+        'FILE "Other (USA).bin" BINARY\n  TRACK 01 MODE2/2352\n    INDEX 01 00:00:00\n')
+    catalog = tmp_path / "psx.dat"
+    catalog.write_text(dat("Sony - PlayStation", entries))
+    for args in (("library", "add", str(tmp_path / "roms")), ("dat", "import", str(catalog)),
+                 ("scan", "--workers", "1"), ("device", "add", "rg-35xx-plus"),
+                 ("profile", "create", "--device", "1", "--os", "muos")):
+        assert cli(*args).code == 0, args
+    methods = {g["filename"]: g["match_method"]
+               for g in cli("--json", "games", "ls").json()["data"]["games"]}
+    assert [methods[f"ff7_{disc}.cue"] for disc in (1, 2, 3)] == ["tracks"] * 3
+    listed = {g["filename"]: g for g in cli("--json", "autolist", "1").json()["data"]["games"]}
+    assert [listed[f"ff7_{disc}.cue"]["included"] for disc in (1, 2, 3)] == [True] * 3, {
+        name: game["reason"] for name, game in listed.items()}
