@@ -147,3 +147,30 @@ def test_a_member_two_platforms_dats_list_keeps_its_archive_s_platform(
              for name, row in _games(lambda *a: cli(*a)).items()}
     assert games == {"Twin.zip": ("nes", "nes:Twin (USA)"),
                      "Twin Loose.nes": ("nes", "nes:Twin (USA)")}
+
+
+@pytest.mark.parametrize("first", ["gb", "gba"])
+def test_an_undecided_file_two_platforms_dats_list_takes_its_candidate_platform(
+        cli: Any, tmp_path: Path, first: str) -> None:
+    """QA14: a `.gb` outside a platform folder (gb or gbc: undecided) whose data a GB and a
+    GBA DAT both list became a GBA game, titled after the GBA DAT's game, when the GBA DAT
+    came first; loose or zipped, it is the GB DAT's game whichever came first."""
+    pack = ("--pack", str(shared_path("definition-pack")))
+    shared = _data("a homebrew released twice")
+    root = tmp_path / "lib"
+    (root / "Misc").mkdir(parents=True)
+    (root / "Misc" / "Twin.gb").write_bytes(shared)
+    with zipfile.ZipFile(root / "Misc" / "Twin Zipped.zip", "w") as archive:
+        archive.writestr("Twin Zipped.gb", shared)
+    dats = {"gb": ("Nintendo - Game Boy", {"Twin (World).gb": shared}),
+            "gba": ("Nintendo - Game Boy Advance", {"Other Game (USA).gba": shared})}
+    for platform in (first, *(p for p in dats if p != first)):
+        system, roms = dats[platform]
+        (tmp_path / f"{platform}.dat").write_text(_dat(system, roms))
+        assert cli(*pack, "dat", "import", str(tmp_path / f"{platform}.dat")).code == 0
+    assert cli(*pack, "library", "add", str(root)).code == 0
+    assert cli(*pack, "scan", "--workers", "1").code == 0
+    games = {name: (row["platform_id"], row["matched_game_id"])
+             for name, row in _games(lambda *a: cli(*pack, *a)).items()}
+    assert games == {"Twin.gb": ("gb", "gb:Twin (World)"),
+                     "Twin Zipped.zip": ("gb", "gb:Twin (World)")}

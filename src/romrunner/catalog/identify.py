@@ -267,18 +267,31 @@ def _match_games(db: Database, method: str, condition: str) -> None:
     a catalog game of another platform when no other platform's catalog has that data (so
     a hash several platforms' DATs list never moves a game)."""
     unique = _UNIQUE_IF_STATED if condition.startswith("r.crc32_bin = t.crc32_bin") else ""
-    elsewhere = condition.replace("r.", "r2.")
     db.execute(
         "UPDATE games AS t SET matched_game_id = cg.game_id, match_method = ?, "
         + _SETTLE_PLATFORM.format(t="t", p="cg.platform_id") + " "
         "FROM catalog_roms r JOIN catalog_games cg ON cg.id = r.catalog_game_id "
         f"WHERE {condition} AND t.matched_game_id IS NULL "
         "AND t.id IN (SELECT id FROM temp.identify_scope) "
-        "AND (t.platform_id = cg.platform_id OR t.platform_id = 'unknown' "
-        "OR (t.platform_source <> 'user' AND NOT EXISTS (SELECT 1 FROM catalog_roms r2 "
-        "JOIN catalog_games cg2 ON cg2.id = r2.catalog_game_id "
-        f"WHERE {elsewhere} AND cg2.platform_id <> cg.platform_id))){unique}",
+        f"AND {_platform_rule('t', condition)}{unique}",
         (method,))
+
+
+def _platform_rule(game: str, condition: str) -> str:
+    """Which catalog game (``cg``) a game (alias ``game``) may match by ``condition``: one of
+    its own platform; for one whose platform the scan decided, another platform's when no
+    other platform's catalog has that data (a hash several platforms' DATs list never moves
+    a game); for an undecided one, one of its candidate platforms, else any platform's when
+    no other platform's catalog has the data (QA14: a `.gb` in `Misc/`, gb or gbc, became a
+    GBA game when a GBA DAT had its data too, by the order the DATs came in)."""
+    elsewhere = (f"NOT EXISTS (SELECT 1 FROM catalog_roms r2 JOIN catalog_games cg2 "
+                 f"ON cg2.id = r2.catalog_game_id WHERE {condition.replace('r.', 'r2.')} "
+                 "AND cg2.platform_id <> cg.platform_id)")
+    return (f"({game}.platform_id = cg.platform_id "
+            f"OR ({game}.platform_id = 'unknown' AND (cg.platform_id IN (SELECT value FROM "
+            f"json_each(coalesce({game}.platform_candidates, '[]'))) OR {elsewhere})) "
+            f"OR ({game}.platform_id <> 'unknown' AND {game}.platform_source <> 'user' "
+            f"AND {elsewhere}))")
 
 
 # A file or member known by its CRC32 only (no SHA1 yet: see CrcRules) matches a catalog
@@ -294,16 +307,12 @@ def _match_members(db: Database, method: str, condition: str) -> None:
     :func:`_match_games` with their container's platform (QA13: a GB zip whose member a GBA
     DAT also lists became a GBA game, where the same file unzipped stays GB)."""
     unique = _UNIQUE_IF_STATED if condition.startswith("r.crc32_bin = t.crc32_bin") else ""
-    elsewhere = condition.replace("r.", "r2.")
     db.execute(
         "UPDATE game_files AS t SET matched_game_id = cg.game_id, match_method = ? "
         "FROM catalog_roms r JOIN catalog_games cg ON cg.id = r.catalog_game_id, games g "
         f"WHERE {condition} AND t.matched_game_id IS NULL AND t.kind IN ('member', 'track') "
         f"AND t.game_id IN (SELECT id FROM temp.identify_scope) AND g.id = t.game_id "
-        "AND (g.platform_id = cg.platform_id OR g.platform_id = 'unknown' "
-        "OR (g.platform_source <> 'user' AND NOT EXISTS (SELECT 1 FROM catalog_roms r2 "
-        "JOIN catalog_games cg2 ON cg2.id = r2.catalog_game_id "
-        f"WHERE {elsewhere} AND cg2.platform_id <> cg.platform_id))){unique}",
+        f"AND {_platform_rule('g', condition)}{unique}",
         (method,))
 
 

@@ -18,7 +18,10 @@ UNKNOWN = "unknown"
 # 1: earlier releases (the folder beat the extension; no catalog settled a platform).
 # 2: the extension first (an `.sfc` in `NES/` is SNES), a single-member archive by its
 #    member, a hash match settles the platform (QA10 F2, QA11 N1).
-PLATFORM_RULES_VERSION = 2
+# 3: an archive whose one member's extension several platforms list is undecided between
+#    those (a zip of one `.gb`: gb, gbc), not between every platform that takes a zip; an
+#    undecided game matches a catalog game of a candidate platform first (QA14).
+PLATFORM_RULES_VERSION = 3
 _NINTENDO_LOGO_START = bytes.fromhex("ceed6666cc0d000b")
 _N64_MAGICS = (b"\x80\x37\x12\x40", b"\x37\x80\x40\x12", b"\x40\x12\x37\x80")
 
@@ -179,5 +182,10 @@ def decide_platform(index: PackIndex, folders: list[str], filename: str,
         detect_ext = extension_of(members[0].rsplit("/", 1)[-1])
     guess = detect_platform(index, folders, detect_ext, head)
     if guess.platform_id == UNKNOWN and detect_ext != extension:
-        guess = detect_platform(index, folders, extension, head)
+        by_archive = detect_platform(index, folders, extension, head)
+        # undecided either way, a member whose extension several platforms list keeps those
+        # as its candidates: a zip of one `.gb` is gb or gbc, not any of the 47 platforms
+        # that take a zip
+        if by_archive.platform_id != UNKNOWN or not guess.candidates:
+            guess = by_archive
     return guess, detect_ext
