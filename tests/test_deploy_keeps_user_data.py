@@ -126,6 +126,8 @@ def test_a_dry_run_exits_as_the_real_run_would(cli: Any, gb_library: Path,
         assert dry.code == 2 and dry.json()["data"]["enough_space"] is False
         (error,) = dry.json()["errors"]
         assert error.startswith("not enough space on the card: ")
+        text = cli("deploy", "1", "--to", str(small), "platform:gb", "--dry-run")
+        assert text.code == 2 and f"error: {error}" in text.err.splitlines(), text.err
         real = cli("deploy", "1", "--to", str(small), "platform:gb")
         assert real.code == 2
         # the same words and numbers (QA13: bytes in the dry run, MiB by blocks in the run)

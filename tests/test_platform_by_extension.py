@@ -182,6 +182,10 @@ def test_forget_not_games_forgets_those_rows_and_no_missing_game(
     assert "cover.png" not in codes["missing-held"] and "Real (USA).nes" in codes["missing-held"]
     refused = cli(*pack, "games", "forget", "--not-games")  # its collection goes with it
     assert refused.code == 2 and "--force" in refused.err
+    assert "of the 1 row of files that are no longer games" in refused.err  # not "missing"
+    chosen = cli(*pack, "--json", "deploy", "1", "--to", str(card), "--collection", "keep",
+                 "--dry-run").json()["warnings"]
+    assert not [w for w in chosen if "chosen games" in w and "cover.png" in w], chosen
     done = cli(*pack, "--json", "games", "forget", "--not-games", "--force")
     assert done.code == 0 and done.json()["data"]["games_forgotten"] == 1, done.err
     left = _games(cli, *pack)

@@ -365,6 +365,8 @@ def _finish_preview(app: AppContext, data: dict[str, Any]) -> int:
         _render_preview(console, data)
         for note in data["notes"]:  # as the real run says them
             app.err_console.print(f"note: {note}", markup=False, soft_wrap=True)
+        if code == EXIT_STOPPED:  # the run's refusal, in its words (QA14: JSON only)
+            app.err_console.print(f"error: {errors[0]}", markup=False, soft_wrap=True)
 
     app.finish(data, render, ok=code == 0, errors=errors)
     return code

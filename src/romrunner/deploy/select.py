@@ -16,6 +16,7 @@ from pathlib import PurePosixPath
 from romrunner.devices.autolist import build_autolist
 from romrunner.devices.paths import CardLayout
 from romrunner.errors import InputError
+from romrunner.library.platforms import NO_LONGER_A_GAME
 from romrunner.library.query import quote_value, select
 from romrunner.packs.loader import DefinitionPack
 from romrunner.store.database import Database
@@ -67,9 +68,11 @@ def choose_games(db: Database, pack: DefinitionPack, profile_id: int, layout: Ca
     if text:
         chosen = select(db, text, known_platforms=pack.platforms)
         ids = []
-        for game_id, filepath, is_missing in db.query(
-                f"SELECT g.id, g.filepath, g.is_missing FROM {chosen.from_sql} "
+        for game_id, filepath, is_missing, problem in db.query(
+                f"SELECT g.id, g.filepath, g.is_missing, g.scan_error FROM {chosen.from_sql} "
                 f"WHERE ({chosen.where}) ORDER BY g.id", chosen.all_params):
+            if is_missing and str(problem or "").startswith(NO_LONGER_A_GAME):
+                continue  # a cover an earlier release stored: no game to choose (QA14)
             if is_missing:
                 missing.append(PurePosixPath(str(filepath)).name)
                 missing_ids.append(int(game_id))

@@ -191,7 +191,9 @@ def forget_missing(db: Database, game_ids: list[int] | None, *,
         params: dict[str, object] = {"ids": json.dumps(ids)}
         curation = _curation(db, _OF_IDS, params)
         if curation.losses() and not force:
-            raise InputError(f"of the {counted(len(ids), 'missing game')}, {curation.losses()}; "
+            what = counted(len(ids), "row") + " of files that are no longer games" \
+                if not_games else counted(len(ids), "missing game")
+            raise InputError(f"of the {what}, {curation.losses()}; "
                              "forgetting them loses that, so nothing was forgotten (--force "
                              "forgets them anyway)")
         db.execute("DELETE FROM games WHERE id IN (SELECT value FROM json_each(:ids))", params)
