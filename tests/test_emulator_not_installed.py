@@ -123,3 +123,23 @@ def test_onion_runs_snes_with_its_installed_core_and_not_n64(cli: Any, tmp_path:
     per_game = {g["platform_id"]: g["warnings"] for g in listed["data"]["games"]}
     assert not [w for w in per_game["snes"] if "installed" in w]
     assert [w for w in per_game["n64"] if "installed" in w]
+
+
+def test_an_installed_list_naming_no_known_emulator_says_nothing(cli: Any,
+                                                                 tmp_path: Path) -> None:
+    # QA14: MinUI's installed list is `minui-native` ("its built-in emulators, not
+    # enumerated"): every platform was said not to start there.
+    pack = shared_path("definition-pack")
+    root = tmp_path / "roms"
+    for folder, name in (("snes", "Beta (USA).sfc"), ("gb", "Alpha (USA).gb")):
+        (root / folder).mkdir(parents=True, exist_ok=True)
+        (root / folder / name).write_bytes(hashlib.sha256(name.encode()).digest() * 512)
+    for args in (("library", "add", str(root)), ("scan", "--workers", "1"),
+                 ("device", "add", "miyoo-mini-plus"),
+                 ("profile", "create", "--device", "1", "--os", "minui"),
+                 ("profile", "set", "1", "--mode", "permissive")):
+        result = cli("--pack", str(pack), *args)
+        assert result.code == 0, (args, result.err)
+    listed = cli("--pack", str(pack), "--json", "autolist", "1").json()
+    assert not [w for w in listed["warnings"] if "installed on" in w], listed["warnings"]
+    assert not [w for g in listed["data"]["games"] for w in g["warnings"] if "installed" in w]

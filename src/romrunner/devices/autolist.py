@@ -32,6 +32,7 @@ from romrunner.devices.osprofile import (
 from romrunner.devices.overrides import (
     EmulatorResolver,
     installed_for,
+    lists_emulators,
     not_installed_warnings,
 )
 from romrunner.devices.paths import CardLayout, card_layout
@@ -671,8 +672,8 @@ def _gate(game: _Game, emulator: str | None, action: str | None, mode: str,
     warnings: list[str] = []
     if not emulator:
         warnings.append(f"No default emulator for {game.platform_id} on {resolved.name}")
-    elif resolved.installed is not None and not installed_for(pack, resolved.installed,
-                                                              emulator, game.platform_id):
+    elif resolved.installed is not None and lists_emulators(pack, resolved.installed) \
+            and not installed_for(pack, resolved.installed, emulator, game.platform_id):
         warnings.append(f"{emulator} is not in {resolved.name}'s installed emulators")
     performance = check_performance(game, emulator, mode, policies, perf)
     warnings += performance.warnings

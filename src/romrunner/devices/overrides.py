@@ -145,7 +145,7 @@ def not_installed_warnings(pack: DefinitionPack, os_profile: ResolvedOsProfile,
     definition pack's installed lists (see :func:`installed_for`): a game the card gets for
     an emulator it lacks does not start."""
     installed = os_profile.installed
-    if installed is None:
+    if installed is None or not lists_emulators(pack, installed):
         return []
     found = []
     for (platform_id, emulator, origin), count in sorted(runs.items()):
@@ -158,6 +158,15 @@ def not_installed_warnings(pack: DefinitionPack, os_profile: ResolvedOsProfile,
             f"not start there (another: `romrunner override set --platform {platform_id} "
             "--emulator E`)"))
     return found
+
+
+def lists_emulators(pack: DefinitionPack, installed: Collection[str]) -> bool:
+    """True when an OS's installed list names an emulator the pack knows the platforms of:
+    else it says nothing usable (MinUI's ``minui-native``, "its built-in emulators, not
+    enumerated": QA14 saw every platform said not to start there)."""
+    known = {emulator_key(entry_id) for entry_id, entry in pack.emulators.items()
+             if entry.platforms}
+    return any(emulator_key(i) in known for i in installed)
 
 
 def installed_for(pack: DefinitionPack, installed: Collection[str], emulator_id: str,
