@@ -157,6 +157,7 @@ def test_a_game_copied_to_another_disk_then_deleted_moves_to_its_copy(
     assert result.code == 0, result.err
     data = result.json()["data"]
     assert (data["renamed"], data["missing"], data["added"]) == (1, 0, 0)
+    assert data["unchanged"] + data["renamed"] + data["updated"] == data["scanned"]  # QA14
     assert data["moved_to_copies"] == [{"id": game_id, "copy": copy_id}]
     assert data["missing_with_copies"] == []
     assert _rows(db_path, "SELECT id, is_missing, root_id, filepath FROM games WHERE "

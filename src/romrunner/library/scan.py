@@ -310,6 +310,9 @@ def _take_over_copies(db: Database, gone: list[int], moves: _Moves | None,
                 and not copy["deployed"] and int(copy["id"]) not in moved:
             _take_over(db, game_id, int(copy["id"]))
             taken.add(game_id)
+            # the copy's file, stored by an earlier scan, was counted unchanged by this one:
+            # it is the game's file moved now (QA14: counted twice, 15 + 1 of 15 scanned)
+            summary.unchanged -= 1 if summary.unchanged > 0 else 0
             summary.renamed += 1
             summary.moved_to_copies.append({"id": game_id, "copy": int(copy["id"])})
         else:
