@@ -189,6 +189,8 @@ def test_cache_why_takes_a_game_as_cache_explain_does(cli: Any, db_path: Path,
     nothing = real(cli, "--json", "cache", "why", "ps2", "pcsx2",
                    str(library["Nobody Knows (USA).iso"]))
     assert nothing.code == 0 and nothing.json()["data"] == []
+    empty = real(cli, "cache", "why", "ps2", "pcsx2", " ")  # (QA14: "no cached answer")
+    assert empty.code == 2 and "GAME is empty" in empty.err
     for args in (("nosuchplat", "pcsx2"), ("ps2", "nosuchemu")):
         wrong = real(cli, "cache", "why", *args, str(midnight))
         assert wrong.code == 2 and "neither the definition pack nor the cache knows" in wrong.err

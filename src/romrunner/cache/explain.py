@@ -264,6 +264,8 @@ def game_answers(db: Database, kind: CacheKind, platform_id: str, emulator_id: s
     ``game_id`` when a library game was named). With no answer, a platform or emulator id
     neither the definition pack (``known_*``) nor the cache knows is an error, not an empty
     answer (a typo would read as "nothing cached")."""
+    if not game.strip():
+        raise InputError("GAME is empty: give a cache key, or a library id, title or serial")
     rows = observations_for(db, kind, platform_id, emulator_id, game,
                             device_profile_id=device_profile_id)
     if rows:
