@@ -10,9 +10,7 @@ own platform's catalogs). Real scans, real DAT imports, with both packs."""
 
 from __future__ import annotations
 
-import hashlib
 import sqlite3
-import zlib
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +22,7 @@ from romrunner.library.platforms import UNKNOWN, PlatformGuess, sniff_platform
 from romrunner.packs.index import PackIndex
 from romrunner.store.database import Database
 from tests.conftest import shared_path
+from tests.test_platform_by_catalog import _dat, _data
 
 SNES_DAT = "Nintendo - Super Nintendo Entertainment System"
 NES_DAT = "Nintendo - Nintendo Entertainment System"
@@ -56,20 +55,6 @@ def _gb_rom(seed: str) -> bytes:
     data[0x104:0x10C] = bytes.fromhex("ceed6666cc0d000b")  # the Nintendo logo's start
     data[0x143] = 0  # not a Game Boy Color ROM
     return bytes(data)
-
-
-def _data(seed: str, size: int = 8192) -> bytes:
-    return (hashlib.sha256(seed.encode()).digest() * (size // 32 + 1))[:size]
-
-
-def _dat(system: str, roms: dict[str, bytes]) -> str:
-    parts = [f'clrmamepro (\n\tname "{system}"\n\tversion "t"\n)\n']
-    for name, data in roms.items():
-        parts.append(f'game (\n\tname "{name.rsplit(".", 1)[0]}"\n\trom ( name "{name}" '
-                     f'size {len(data)} crc {zlib.crc32(data):08x} '
-                     f'md5 {hashlib.md5(data).hexdigest()} '
-                     f'sha1 {hashlib.sha1(data).hexdigest()} )\n)\n')
-    return "".join(parts)
 
 
 @pytest.fixture(params=["builtin", "shared"])
