@@ -64,7 +64,13 @@ def test_a_collection_and_the_auto_list_choose_games(cli: Any, library: dict[str
     assert set(card_files(card)) == {"Pocket Quest (Europe).gba"}
     auto = cli("--json", "deploy", "1", "--to", str(card), "--auto", "--dry-run")
     assert auto.code == 0, auto.err
-    assert auto.json()["data"]["chosen"]["games"] >= 1
+    chosen = auto.json()["data"]["chosen"]
+    assert chosen["games"] >= 1
+    # what the auto-list leaves out is counted and its reasons pointed to (QA14)
+    listed = cli("--json", "autolist", "1").json()["data"]
+    assert chosen["left_out_by_autolist"] == listed["considered"] - listed["included"] == 1
+    assert chosen["how"] == ("the profile's auto-list, which leaves out 1 game (`romrunner "
+                             "autolist 1` says why)")
 
 
 def test_nothing_chosen_unknown_profile_and_bad_query_are_one_line_errors(

@@ -20,6 +20,7 @@ from romrunner.library.platforms import NO_LONGER_A_GAME
 from romrunner.library.query import quote_value, select
 from romrunner.packs.loader import DefinitionPack
 from romrunner.store.database import Database
+from romrunner.words import counted
 
 
 @dataclass(frozen=True)
@@ -82,9 +83,13 @@ def choose_games(db: Database, pack: DefinitionPack, profile_id: int, layout: Ca
     if not auto:
         return Chosen(ids or [], text, missing=missing, matched=matched,
                       missing_ids=missing_ids)
-    included = [entry.game_id for entry in build_autolist(db, pack, profile_id, layout).included]
-    if ids is None:
-        return Chosen(sorted(included), "the profile's auto-list")
+    autolist = build_autolist(db, pack, profile_id, layout)
+    included = [entry.game_id for entry in autolist.included]
+    if ids is None:  # (QA14: the games it leaves out were not even counted)
+        left = len(autolist.entries) - len(included)
+        return Chosen(sorted(included), "the profile's auto-list" + (
+            f", which leaves out {counted(left, 'game')} (`romrunner autolist {profile_id}` "
+            "says why)" if left else ""), left)
     wanted = set(ids)
     kept = sorted(game_id for game_id in included if game_id in wanted)
     return Chosen(kept, f"{text}, as the profile's auto-list allows", len(ids) - len(kept),
