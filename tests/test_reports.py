@@ -147,8 +147,8 @@ _AGGREGATE = (
     "SELECT platform_id, count(*), "
     "coalesce(sum(match_method IN ('sha1', 'md5', 'crc32', 'tracks') "
     "OR match_method = 'user'), 0), coalesce(sum(match_method = 'name'), 0), "
-    "coalesce(sum(matched_game_id IS NULL), 0), coalesce(sum(is_missing), 0) "
-    "FROM games GROUP BY platform_id ORDER BY platform_id")
+    "coalesce(sum(matched_game_id IS NULL AND format IS NOT 'm3u'), 0), "
+    "coalesce(sum(is_missing), 0) FROM games GROUP BY platform_id ORDER BY platform_id")
 _METHODS = (None, "sha1", "md5", "crc32", "tracks", "user", "name")
 
 
@@ -172,11 +172,13 @@ def _add_games(db: Any, rng: Any, root: int, first: int, count: int, *,
         matched = None if method is None and rng.random() < 0.8 else f"cat:{n}"
         rows.append((n, root, f"f{n}", *([f"f{n}"] if v13 else []),
                      rng.choice(["nes", "snes", "gb", "n64"]),
-                     f"t {n}", method, matched, int(rng.random() < 0.2)))
+                     f"t {n}", method, matched, int(rng.random() < 0.2),
+                     # (a library's own playlist is no unidentified game: migration 21)
+                     None if v13 else rng.choice([None, "sfc", "m3u"])))
     filename = ", filename" if v13 else ""
     db.executemany(f"INSERT INTO games (id, root_id, filepath{filename}, file_size, "
-                   "platform_id, title_norm, match_method, matched_game_id, is_missing) "
-                   f"VALUES (?, ?, ?{', ?' if v13 else ''}, 1, ?, ?, ?, ?, ?)", rows)
+                   "platform_id, title_norm, match_method, matched_game_id, is_missing, "
+                   f"format) VALUES (?, ?, ?{', ?' if v13 else ''}, 1, ?, ?, ?, ?, ?, ?)", rows)
 
 
 def test_migration_14_fills_the_counters_from_a_version_13_library(tmp_path: Path) -> None:
@@ -362,3 +364,54 @@ def test_control_characters_in_a_dat_give_well_formed_fixdat_and_exact_csv(
     os.close(leader)
     assert proc.wait(timeout=60) == 0
     assert "Bell\\x07 (USA)" in shown and "\x07" not in shown
+
+
+def test_migration_21_counts_a_playlist_as_no_unidentified_game(tmp_path: Path) -> None:
+    """QA12 F7: a set's own .m3u (its discs identified) was one of the platform's
+    "unidentified"; migration 21 counts the library again without it."""
+    import random
+
+    from romrunner.search.index import index_games
+    from romrunner.store import Database
+    from romrunner.store.migrate import LATEST_VERSION, migrate
+
+    db = Database(tmp_path / "v20.db")
+    migrate(db, target=20)
+    with db.atomic():
+        db.execute("INSERT INTO library_roots (id, path) VALUES (1, '/roms')")
+        _add_games(db, random.Random(5), 1, 1, 300)
+        index_games(db, 1)
+    playlists = db.scalar("SELECT count(*) FROM games WHERE format = 'm3u' "
+                          "AND matched_game_id IS NULL")
+    assert playlists > 0
+    stale = sum(c[4] for c in _counters(db))
+    migrate(db, target=LATEST_VERSION)
+    assert _counters(db) == _aggregate(db)
+    assert sum(c[4] for c in _counters(db)) == stale - playlists
+
+
+def test_a_sets_own_playlist_is_no_unidentified_game_in_the_scan_or_platforms(
+        cli: Any, tmp_path: Path) -> None:
+    import hashlib
+    import zlib
+
+    root = tmp_path / "roms" / "psx"
+    root.mkdir(parents=True)
+    lines = ['clrmamepro (\n\tname "Sony - PlayStation"\n)\n']
+    for disc in (1, 2):
+        name = f"Saga (USA) (Disc {disc})"
+        data = hashlib.sha256(name.encode()).digest() * 2000
+        (root / f"{name}.bin").write_bytes(data)
+        (root / f"{name}.cue").write_text(
+            f'FILE "{name}.bin" BINARY\n  TRACK 01 MODE2/2352\n    INDEX 01 00:00:00\n')
+        lines.append(f'game (\n\tname "{name}"\n\trom ( name "{name}.bin" size {len(data)} '
+                     f'crc {zlib.crc32(data):08x} sha1 {hashlib.sha1(data).hexdigest()} )\n)\n')
+    (root / "Saga (USA).m3u").write_text("Saga (USA) (Disc 1).cue\nSaga (USA) (Disc 2).cue\n")
+    (tmp_path / "psx.dat").write_text("".join(lines))
+    assert cli("dat", "import", str(tmp_path / "psx.dat")).code == 0
+    assert cli("library", "add", str(tmp_path / "roms")).code == 0
+    for _ in range(2):  # the first scan, and a rescan of the unchanged files
+        scanned = cli("--json", "scan", "--workers", "1").json()["data"]
+        assert (scanned["identified"], scanned["unidentified"]) == (2, 0), scanned
+    (psx,) = cli("--json", "platforms").json()["data"]
+    assert (psx["games"], psx["hash_matched"], psx["unidentified"]) == (3, 2, 0)

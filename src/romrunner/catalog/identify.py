@@ -48,7 +48,8 @@ _HASH_PASSES = (
 # alone ('name', a guess: never counted as identified).
 _COUNTS = ("SELECT coalesce(sum(match_method IN ('sha1', 'md5', 'crc32', 'tracks', 'user')), 0) "
            "AS identified, coalesce(sum(match_method = 'name'), 0) AS guessed, "
-           "coalesce(sum(matched_game_id IS NULL), 0) AS unidentified FROM games ")
+           "coalesce(sum(matched_game_id IS NULL AND format IS NOT 'm3u'), 0) AS unidentified "
+           "FROM games ")  # (a library's own .m3u is a playlist: not a game to identify)
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,13 @@ def count_guessed(db: Database, root_id: int) -> int:
     """Present games of a root matched by name only (an index count, not a table scan)."""
     return int(db.scalar("SELECT count(*) FROM games WHERE root_id = ? "
                          "AND match_method = 'name' AND is_missing = 0", (root_id,)))
+
+
+def count_playlists(db: Database, root_id: int) -> int:
+    """Present .m3u playlists of a root, unmatched: never counted as unidentified games (an
+    index count)."""
+    return int(db.scalar("SELECT count(*) FROM games WHERE root_id = ? AND format = 'm3u' "
+                         "AND matched_game_id IS NULL AND is_missing = 0", (root_id,)))
 
 
 def _counts(db: Database, sql: str, params: tuple[object, ...]) -> MatchCounts:

@@ -18,6 +18,7 @@ from typing import NamedTuple, cast
 
 from romrunner.catalog.identify import (
     count_guessed,
+    count_playlists,
     crc_rules,
     identify,
     match_counts,
@@ -255,6 +256,7 @@ def _finish_root(db: Database, root: Root, plan: Plan, writer: _Writer,
     else:  # nothing changed: the walk counted the matched files (no table scan), guesses too
         guessed = count_guessed(db, root.id)
         plan.identified -= guessed
+        plan.unidentified -= count_playlists(db, root.id)
     summary.identified += plan.identified
     summary.guessed += guessed
     summary.unidentified += plan.unidentified
@@ -804,7 +806,8 @@ _COUNT_NEW = (
     "SELECT platform_id, count(*), "
     "coalesce(sum(match_method IN ('sha1', 'md5', 'crc32', 'tracks') "
     "OR match_method = 'user'), 0), coalesce(sum(match_method = 'name'), 0), "
-    "coalesce(sum(matched_game_id IS NULL), 0), coalesce(sum(is_missing), 0) "
+    "coalesce(sum(matched_game_id IS NULL AND format IS NOT 'm3u'), 0), "
+    "coalesce(sum(is_missing), 0) "
     "FROM games WHERE id >= ? GROUP BY platform_id "
     "ON CONFLICT (platform_id) DO UPDATE SET games = games + excluded.games, "
     "hash_matched = hash_matched + excluded.hash_matched, "
