@@ -261,23 +261,28 @@ def _game(game_id: int, platform_id: str, title: str, filename: str, title_key: 
                  languages, revision, flags, is_hack, variant, identified)
 
 
-@functools.lru_cache(maxsize=4096)
 def _catalog_set(matched: str) -> str | None:
     """The multi-disc set of a game identified as a catalog game's disc (``psx:Final Fantasy
     VII (USA) (Disc 2)``), keyed as a scan keys a set by its file names; None for a game of
     one disc. Renamed discs (``ff7_2.cue``) have no set by their names: without this, one game
     one ROM took discs 2 and 3 for other versions of disc 1 and dropped them (QA14)."""
     platform, _, name = matched.partition(":")
-    parsed = parse_name(name)
+    parsed = _parsed_catalog_name(name)
     if parsed.disc_number is None:
         return None
     return f"{platform}:{fold(parsed.title) or name}:{parsed.region or ''}"
 
 
-@functools.lru_cache(maxsize=4096)
 def _catalog_title(name: str) -> str:
     """The folded title of a catalog game's name, as a file's title is folded."""
-    return fold(parse_name(name).title) or name
+    return fold(_parsed_catalog_name(name).title) or name
+
+
+@functools.lru_cache(maxsize=4096)
+def _parsed_catalog_name(name: str) -> ParsedName:
+    """A catalog game's name parsed, once for its title and its set (copies of one game
+    meet it again)."""
+    return parse_name(name)
 
 
 def _keys(text: str) -> tuple[str, ...]:
