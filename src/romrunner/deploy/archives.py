@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from romrunner.devices.overrides import EmulatorResolver, resolve_emulator_id
-from romrunner.devices.profiles import load_profile
 from romrunner.errors import InputError
 from romrunner.packs.loader import DefinitionPack
 from romrunner.store.database import Database
@@ -70,15 +69,16 @@ def archive_extension(dest: str) -> str | None:
     return suffix if suffix in ARCHIVES else None
 
 
-def archive_support(db: Database, pack: DefinitionPack, profile_id: int,
+def archive_support(resolver: EmulatorResolver, pack: DefinitionPack,
                     archived: Iterable[tuple[int, str, str]]) -> list[ArchiveSupport]:
     """Group ``archived`` (game id, platform, extension) by platform, emulator and format,
-    each with whether the emulator reads the format. One query for all the games."""
+    each with whether the emulator reads the format (the emulators ``resolver``'s profile
+    runs them with). One query for all the games."""
     games = list(archived)
     if not games:
         return []
-    profile = load_profile(db, profile_id)
-    resolver = EmulatorResolver(db, pack, profile)
+    profile = resolver.profile
+    assert profile is not None  # (a deploy's: a profile's)
     resolved = resolver.games([game_id for game_id, _, _ in games])
     counts: dict[tuple[str, str | None, str], int] = defaultdict(int)
     for game_id, platform_id, extension in games:

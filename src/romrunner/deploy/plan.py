@@ -289,8 +289,9 @@ def _build_plan(db: Database, layout: CardLayoutLike, game_ids: Iterable[int],
         if platforms:
             _add_bios(db, pack, profile_id, platforms, builder)
     if pack is not None and profile_id is not None:
-        _check_archives(db, pack, profile_id, plan)
-        _check_emulators(db, pack, profile_id, plan)
+        resolver = EmulatorResolver(db, pack, profile_id)  # (one for both checks)
+        _check_archives(db, pack, resolver, plan)
+        _check_emulators(db, pack, resolver, plan)
     plan.layout_folders |= {folder for folder in builder.folders.values() if folder}
     plan.detected_folders = {
         platform_id: folder for platform_id, folder in builder.folders.items()
@@ -585,12 +586,11 @@ def _held_copies(db: Database, plan: DeployPlan) -> None:
         (ids,)))
 
 
-def _check_emulators(db: Database, pack: DefinitionPack, profile_id: int,
+def _check_emulators(db: Database, pack: DefinitionPack, resolver: EmulatorResolver,
                      plan: DeployPlan) -> None:
     """Warn per platform whose games go to the card for an emulator the definition pack says
     the OS does not have (QA12 F6: PSP and N64 games on an OnionOS card through the pack's
     fallbacks, said only by the auto-list's JSON)."""
-    resolver = EmulatorResolver(db, pack, profile_id)
     if resolver.os_profile is None or resolver.os_profile.installed is None:
         return
     games = {item.game_id: item.platform_id for item in plan.items
@@ -613,14 +613,14 @@ def _check_emulators(db: Database, pack: DefinitionPack, profile_id: int,
         plan.warnings.append(PlanIssue("emulator-not-installed", message, platform_id))
 
 
-def _check_archives(db: Database, pack: DefinitionPack, profile_id: int,
+def _check_archives(db: Database, pack: DefinitionPack, resolver: EmulatorResolver,
                     plan: DeployPlan) -> None:
     """Archives are copied as they are: warn per platform and emulator that cannot read them
     (or of which we cannot tell), and of archives that hold several ROMs or an archive."""
     archived = [(item, extension) for item in plan.items
                 if item.kind == ROM and item.game_id is not None
                 and (extension := archive_extension(item.dest)) is not None]
-    plan.archives = archive_support(db, pack, profile_id, [
+    plan.archives = archive_support(resolver, pack, [
         (int(item.game_id or 0), item.platform_id, extension) for item, extension in archived])
     for support in plan.archives:
         message = support.warning()
