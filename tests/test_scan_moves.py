@@ -212,3 +212,18 @@ def test_a_copy_with_a_life_of_its_own_is_named_not_merged(
     assert _ids(db_path)["Game 0 (USA).gba"] in {(game_id, 1), (copy_id, 0)}
     assert _rows(db_path, "SELECT is_missing FROM games WHERE id = ?", (game_id,)) == [(1,)]
     assert _curation_of(cli, db_path, game_id) == ([game_id], "gb", "user", 1)
+
+
+def test_the_copies_of_a_vanished_game_are_found_through_the_hash_indexes(
+        tmp_path: Path) -> None:
+    """One query per vanished game: a scan of the whole games table each (a mass deletion
+    at 1M games) would take minutes; the candidates come from the SHA1 and CRC32 + size
+    indexes."""
+    from romrunner.library import scan as scan_module
+    from romrunner.store.open import OpenMode, open_database
+
+    db = open_database(tmp_path / "plan.db", OpenMode.WRITE).db
+    plan = [str(row[3]) for row in db.query("EXPLAIN QUERY PLAN " + scan_module._COPIES, (1,))]
+    assert not [step for step in plan if step.startswith("SCAN g")], plan
+    assert any("idx_games_sha1" in step for step in plan), plan
+    assert any("idx_games_crc32_size" in step for step in plan), plan

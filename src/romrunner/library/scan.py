@@ -281,7 +281,10 @@ _COPIES = ("SELECT g.id, g.platform_source = 'user' OR coalesce(g.match_method, 
            "OR EXISTS (SELECT 1 FROM collection_games c WHERE c.game_id = g.id) "
            "OR EXISTS (SELECT 1 FROM game_overrides o WHERE o.game_id = g.id) AS curated, "
            "EXISTS (SELECT 1 FROM deployment_items d WHERE d.game_id = g.id) AS deployed "
-           "FROM games g JOIN games v ON v.id = ? WHERE g.is_missing = 0 AND g.id <> v.id "
+           "FROM games v JOIN games g ON g.id IN ("  # (through the hash indexes, not a scan)
+           "SELECT id FROM games WHERE sha1_bin = v.sha1_bin UNION "
+           "SELECT id FROM games WHERE crc32_bin = v.crc32_bin AND file_size = v.file_size) "
+           "WHERE v.id = ? AND g.is_missing = 0 AND g.id <> v.id "
            "AND (g.platform_id = v.platform_id OR v.platform_source = 'user') "
            "AND g.file_size = v.file_size "
            "AND CASE WHEN v.sha1_bin IS NOT NULL AND g.sha1_bin IS NOT NULL "
