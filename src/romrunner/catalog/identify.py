@@ -7,10 +7,12 @@ made by the user (``match_method = 'user'``) is never replaced.
 
 A game identified (by a hash, or by hand) takes the tags of the catalog game it is: region,
 languages, revision, version, flags, hack (``TAG_COLUMNS``), parsed from the catalog game's
-name as a file's name is parsed; a game guessed by its name, or unmatched, has its file
-name's. Its title, disc number and multi-disc set stay its file's. Only the games whose
-match changed (or whose rows a scan just wrote) are parsed again, and only those whose tags
-differ are written.
+name as a file's name is parsed, and its disc number and multi-disc set (``DISC_COLUMNS``:
+renamed discs ``ff7_1.chd``, ``ff7_2.chd`` identified as "Final Fantasy VII (USA) (Disc 1)"
+and "(Disc 2)" are one set, and the card gets its playlist); a game guessed by its name, or
+unmatched, has its file name's. Its title stays its file's. Only the games whose match
+changed (or whose rows a scan just wrote) are parsed again, and only those whose tags differ
+are written.
 
 A zip member read from its archive's directory, or a plain file hashed CRC32 first (no
 MD5/SHA1 yet: ``sha1_bin IS NULL``), is matched by its CRC32 + size only where exactly one
@@ -27,8 +29,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from romrunner.library.hashing import CrcRules
-from romrunner.library.record import TAG_COLUMNS, tag_values
-from romrunner.library.tags import parse_filename, parse_name, strip_extension
+from romrunner.library.record import DISC_COLUMNS, TAG_COLUMNS, disc_set, tag_values
+from romrunner.library.tags import ParsedName, parse_filename, parse_name, strip_extension
 from romrunner.store.database import Database
 from romrunner.textnorm import fold
 
@@ -120,12 +122,14 @@ def identify(db: Database, game_ids: list[int] | None = None, *,
 # game its file name's, before 2) is retagged once by its next scan (library/redecide.py).
 # Changing what decides a game's stored tags (this, or the parsing in library/tags.py) means
 # bumping it.
-TAG_RULES_VERSION = 2
+# (3: an identified disc's number and set are its catalog game's too.)
+TAG_RULES_VERSION = 3
 _IDENTIFIED = "('sha1', 'md5', 'crc32', 'tracks', 'user')"
 _TAG_SOURCE = f"CASE WHEN g.match_method IN {_IDENTIFIED} THEN g.matched_game_id END"
-_TAG_ROWS = (f"SELECT g.id, g.filename, {_TAG_SOURCE} AS source, "
-             f"{', '.join('g.' + column for column in TAG_COLUMNS)} FROM games g ")
-_SET_TAGS = (f"UPDATE games SET {', '.join(column + ' = ?' for column in TAG_COLUMNS)} "
+_TAGGED = (*TAG_COLUMNS, *DISC_COLUMNS)
+_TAG_ROWS = (f"SELECT g.id, g.filename, g.platform_id, {_TAG_SOURCE} AS source, "
+             f"{', '.join('g.' + column for column in _TAGGED)} FROM games g ")
+_SET_TAGS = (f"UPDATE games SET {', '.join(column + ' = ?' for column in _TAGGED)} "
              "WHERE id = ?")
 
 
@@ -187,20 +191,26 @@ def retag(db: Database, game_ids: list[int] | None = None, *,
 def _write_tags(db: Database, rows: Iterable[sqlite3.Row]) -> int:
     """Write the tags each row's source says where they differ from the stored ones."""
     updates: list[tuple[object, ...]] = []
-    for game_id, filename, source, *stored in rows:
-        wanted = (tag_values(parse_filename(str(filename))) if source is None
-                  else _catalog_tags(str(source).partition(":")[2]))
+    for game_id, filename, platform_id, source, *stored in rows:
+        wanted = (_name_tags(str(platform_id), parse_filename(str(filename))) if source is None
+                  else _catalog_tags(str(platform_id), str(source).partition(":")[2]))
         if wanted != tuple(stored):
             updates.append((*wanted, game_id))
     db.executemany(_SET_TAGS, updates)
     return len(updates)
 
 
+def _name_tags(platform_id: str, parsed: ParsedName) -> tuple[object, ...]:
+    """The stored values of ``_TAGGED`` for a game of ``platform_id`` whose name parsed as
+    ``parsed``."""
+    return (*tag_values(parsed), *disc_set(platform_id, parsed, fold(parsed.title)))
+
+
 @functools.lru_cache(maxsize=32768)
-def _catalog_tags(name: str) -> tuple[object, ...]:
+def _catalog_tags(platform_id: str, name: str) -> tuple[object, ...]:
     """The stored tags of a catalog game's name, parsed once per process (copies of a game,
     and each identification of a long-lived process, meet a name again)."""
-    return tag_values(parse_name(name))
+    return _name_tags(platform_id, parse_name(name))
 
 
 # Passes that cannot match anything in scope are skipped: each costs a probe per game of the

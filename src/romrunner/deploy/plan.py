@@ -204,6 +204,7 @@ class _Game:
     archive: bool = False
     root_id: int = 0
     sheet: bool = False  # a disc's sheet or a playlist: its content is more than this file
+    catalog_name: str | None = None  # a disc's catalog game, where it has one
 
 
 @dataclass(frozen=True, slots=True)
@@ -642,18 +643,19 @@ def _load_games(db: Database, ids: list[int]) -> dict[int, _Game]:
     prefixes = {root_id: path.rstrip("/") for root_id, path in roots.items()}
     rows = db.query(
         "SELECT id, platform_id, filepath, file_size, file_mtime_ns, sha1_bin, is_missing, "
-        "set_key, disc_number, root_id, crc32_bin, is_archive, format FROM games "
+        "set_key, disc_number, root_id, crc32_bin, is_archive, format, "
+        "CASE WHEN set_key IS NOT NULL THEN catalog_title END FROM games "
         "WHERE id IN (SELECT value FROM json_each(?))", (json.dumps(ids),))
     games: dict[int, _Game] = {}
     for (game_id, platform_id, filepath, size, mtime_ns, sha1, missing, set_key, disc,
-         root_id, crc32, archive, fmt) in rows:  # unpacked, not read by name: 100k rows
+         root_id, crc32, archive, fmt, catalog) in rows:  # unpacked, not by name: 100k rows
         source, name = f"{prefixes[root_id]}/{filepath}", filepath.rpartition("/")[2]
         if "\\x" in name and os_path(source) != source:  # bytes that were not UTF-8
             name = card_name(name)
         games[game_id] = _Game(game_id, platform_id, source, name, int(size), mtime_ns,
                                sha1.hex() if sha1 is not None else None, bool(missing),
                                set_key, disc, roots[root_id], crc32, bool(archive),
-                               root_id, fmt in _SHEETS)
+                               root_id, fmt in _SHEETS, catalog)
     return {i: games[i] for i in ids if i in games}
 
 
@@ -1529,8 +1531,14 @@ def _why_one_name(one: str, other: str) -> str:
 
 
 def _set_title(first: _Game, set_key: str) -> str:
-    """A disc set's title: its first disc's name without the disc tag."""
-    return _DISC_TAG.sub("", PurePosixPath(first.filename).stem).strip() or set_key
+    """A disc set's title: its first disc's name without the disc tag; its catalog game's
+    where the file's name has no disc tag (``ff7_1.chd``, identified as "Final Fantasy VII
+    (USA) (Disc 1)")."""
+    stem = PurePosixPath(first.filename).stem
+    title = _DISC_TAG.sub("", stem).strip()
+    if title == stem.strip() and first.catalog_name:
+        title = _DISC_TAG.sub("", first.catalog_name).strip()
+    return title or set_key
 
 
 def _add_bios(db: Database, pack: DefinitionPack, profile_id: int | None,

@@ -213,7 +213,7 @@ _GAMES_SQL = (
     "coalesce(g.set_key, CASE WHEN g.format = 'm3u' THEN (SELECT d.set_key FROM games d "
     " WHERE d.set_key = g.platform_id || ':' || g.title_norm || ':' || coalesce(g.region, '') "
     " AND d.is_missing = 0 LIMIT 1) END, 'game:' || g.id), "
-    "coalesce(g.match_method NOT IN ('name'), 0), g.matched_game_id FROM games g")
+    "coalesce(g.match_method NOT IN ('name'), 0) FROM games g")
 
 
 def _games(db: Database, profile: Profile) -> tuple[list[_Game], int]:
@@ -254,35 +254,16 @@ def _game(game_id: int, platform_id: str, title: str, filename: str, title_key: 
     platform, _, key = title_key.partition("|")
     if key.startswith("name:"):
         title_key = f"{platform}|title:{_catalog_title(key[5:])}"
-    region, languages, revision, flags, is_hack, variant, identified, matched = rest
-    if identified and matched and variant.startswith("game:"):
-        variant = _catalog_set(str(matched)) or variant
+    region, languages, revision, flags, is_hack, variant, identified = rest
     return _Game(game_id, platform_id, title, filename, title_key, _keys(keys), region,
                  languages, revision, flags, is_hack, variant, identified)
 
 
-def _catalog_set(matched: str) -> str | None:
-    """The multi-disc set of a game identified as a catalog game's disc (``psx:Final Fantasy
-    VII (USA) (Disc 2)``), keyed as a scan keys a set by its file names; None for a game of
-    one disc. Renamed discs (``ff7_2.cue``) have no set by their names: without this, one game
-    one ROM took discs 2 and 3 for other versions of disc 1 and dropped them (QA14)."""
-    platform, _, name = matched.partition(":")
-    parsed = _parsed_catalog_name(name)
-    if parsed.disc_number is None:
-        return None
-    return f"{platform}:{fold(parsed.title) or name}:{parsed.region or ''}"
-
-
-def _catalog_title(name: str) -> str:
-    """The folded title of a catalog game's name, as a file's title is folded."""
-    return fold(_parsed_catalog_name(name).title) or name
-
-
 @functools.lru_cache(maxsize=4096)
-def _parsed_catalog_name(name: str) -> ParsedName:
-    """A catalog game's name parsed, once for its title and its set (copies of one game
-    meet it again)."""
-    return parse_name(name)
+def _catalog_title(name: str) -> str:
+    """The folded title of a catalog game's name, as a file's title is folded (parsed once:
+    copies of one game meet it again)."""
+    return fold(parse_name(name).title) or name
 
 
 def _keys(text: str) -> tuple[str, ...]:

@@ -33,8 +33,10 @@ ROW_COLUMNS = (
     "set_key", "flags", "is_hack", "hack_type", "scan_error", "disc_id", "disc_id_source")
 PLATFORM_COLUMNS = ("platform_id", "platform_source", "platform_candidates")
 # The columns a game's name decides beyond its title (see :func:`tag_values`): its file
-# name's, or the catalog game's once a hash identifies it (catalog/identify.py retags).
+# name's, or the catalog game's once a hash identifies it (catalog/identify.py retags); and
+# its disc number and multi-disc set (see :func:`disc_set`), which follow the same name.
 TAG_COLUMNS = ("region", "languages", "revision", "version", "flags", "is_hack", "hack_type")
+DISC_COLUMNS = ("disc_number", "set_key")
 # The columns of each ``Record.files`` row; the writer adds the game id in front.
 FILE_COLUMNS = ("kind", "name", "file_size", "crc32_bin", "md5_bin", "sha1_bin",
                 "header_size", "nh_crc32_bin", "nh_md5_bin", "nh_sha1_bin", "file_mtime_ns")
@@ -73,9 +75,6 @@ def record_of(examined: Examined, index: PackIndex, root_name: str) -> Record:
     problems = examined.problems
     if guess.overruled:
         problems = [*problems, _overruled(guess, detect_ext)]
-    set_key = None
-    if parsed.disc_number is not None:
-        set_key = f"{guess.platform_id}:{title_norm}:{parsed.region or ''}"
     region, languages, revision, version, flags, is_hack, hack_type = tag_values(parsed)
     row = (
         job.relpath, job.size, job.mtime_ns,
@@ -84,7 +83,7 @@ def record_of(examined: Examined, index: PackIndex, root_name: str) -> Record:
         json.dumps(list(guess.candidates)) if guess.candidates else None,
         parsed.title, title_norm, extension.lstrip(".") or None,
         int(extension in ARCHIVES), 0, region, languages, revision, version,
-        parsed.disc_number, set_key, flags, is_hack, hack_type, None,
+        *disc_set(guess.platform_id, parsed, title_norm), flags, is_hack, hack_type, None,
         *_disc_id(examined, guess.platform_id))
     return Record(job, row, _file_rows(examined),
                   hashes.sha1 if hashes and examined.verified else None,
@@ -99,6 +98,16 @@ def tag_values(parsed: ParsedName) -> tuple[object, ...]:
             parsed.revision, parsed.version,
             json.dumps(list(parsed.flags)) if parsed.flags else None,
             int(parsed.is_hack), parsed.hack_type)
+
+
+def disc_set(platform_id: str, parsed: ParsedName,
+             title_norm: str) -> tuple[int | None, str | None]:
+    """The stored values of :data:`DISC_COLUMNS` for a game of ``platform_id`` whose name
+    parsed as ``parsed`` (``title_norm``: its title folded): the discs of one set share the
+    key of their platform, title and region; a game of one disc has none."""
+    if parsed.disc_number is None:
+        return None, None
+    return parsed.disc_number, f"{platform_id}:{title_norm}:{parsed.region or ''}"
 
 
 def _overruled(guess: PlatformGuess, extension: str) -> str:

@@ -13,7 +13,7 @@ The rules version the library was last decided by is ``user_settings``
 game to decide again); it is raised in the transaction that decides the rows again, so a
 scan stopped before it decides them at its next run, and a later scan reads one value.
 
-Likewise the tags (region, flags…) of a library stored under an earlier
+Likewise the tags (region, flags…, an identified disc's set) of a library stored under an earlier
 :data:`~romrunner.catalog.identify.TAG_RULES_VERSION` (every game its file name's, before 2):
 the first scan under a newer one gives every identified game its catalog game's tags, once
 (``tag_rules_version``; nothing read but the stored rows, only the rows that differ written).

@@ -1,0 +1,85 @@
+"""Renamed discs a DAT identifies are one multi-disc set: `ff7_1.cue` and `ff7_2.cue`, known
+by their tracks as "Final Fantasy VII (USA) (Disc 1)" and "(Disc 2)", share the set their
+catalog names give, so the card gets the set's playlist and its discs laid out as a set's —
+as it does for discs named as their catalog games. Unidentified again, they are two games."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+from tests.test_autolist import dat, rom
+from tests.test_deploy_multidisc_layout import playable
+
+CUE = 'FILE "{}" BINARY\n  TRACK 01 MODE2/2352\n    INDEX 01 00:00:00\n'
+TITLE = "Final Fantasy VII (USA)"
+
+
+def _renamed_set(cli: Any, tmp_path: Path) -> Path:
+    root = tmp_path / "roms" / "psx"
+    root.mkdir(parents=True)
+    entries = []
+    for disc in (1, 2):
+        (root / f"ff7_{disc}.bin").write_bytes(rom(f"ff7 disc {disc}"))
+        (root / f"ff7_{disc}.cue").write_text(CUE.format(f"ff7_{disc}.bin"))
+        entries.append((f"{TITLE} (Disc {disc})", f"{TITLE} (Disc {disc}).bin",
+                        f"ff7 disc {disc}", None))
+    catalog = tmp_path / "psx.dat"
+    catalog.write_text(dat("Sony - PlayStation", entries))
+    for args in (("library", "add", str(tmp_path / "roms")), ("dat", "import", str(catalog)),
+                 ("scan", "--workers", "1"), ("device", "add", "rg-35xx-plus"),
+                 ("profile", "create", "--device", "1", "--os", "muos")):
+        assert cli(*args).code == 0, args
+    return root
+
+
+def _discs(db_path: Path) -> dict[str, tuple[int | None, str | None]]:
+    with sqlite3.connect(db_path) as conn:
+        return {str(name): (disc, key) for name, disc, key in conn.execute(
+            "SELECT filename, disc_number, set_key FROM games WHERE format = 'cue'")}
+
+
+def test_renamed_discs_a_dat_identifies_share_one_set(cli: Any, db_path: Path,
+                                                      tmp_path: Path) -> None:
+    _renamed_set(cli, tmp_path)
+    discs = _discs(db_path)
+    assert [discs[f"ff7_{disc}.cue"][0] for disc in (1, 2)] == [1, 2]
+    keys = {key for _, key in discs.values()}
+    assert len(keys) == 1 and None not in keys
+
+
+def test_the_card_gets_the_sets_playlist_named_as_its_catalog_game(
+        cli: Any, tmp_path: Path) -> None:
+    root = _renamed_set(cli, tmp_path)
+    card = tmp_path / "card"
+    card.mkdir()
+    result = cli("--json", "deploy", "1", "--to", str(card), "platform:psx")
+    assert result.code == 0, result.err
+    playlist = f"ROMS/psx/{TITLE}.m3u"
+    assert (card / playlist).is_file(), sorted(p.name for p in card.rglob("*"))
+    assert playable(card, playlist) == [(root / f"ff7_{disc}.bin").read_bytes()
+                                        for disc in (1, 2)]
+    # the discs go where muOS does not list them, beside their playlist
+    assert {p.name for p in (card / f"ROMS/psx/.{TITLE}").iterdir()} == {
+        "ff7_1.cue", "ff7_1.bin", "ff7_2.cue", "ff7_2.bin"}
+
+
+def test_discs_the_catalog_no_longer_identifies_are_two_games_again(
+        cli: Any, db_path: Path, tmp_path: Path) -> None:
+    _renamed_set(cli, tmp_path)
+    assert cli("dat", "rm", "Sony - PlayStation").code == 0
+    assert set(_discs(db_path).values()) == {(None, None)}
+
+
+def test_a_library_an_earlier_release_identified_gets_its_sets_at_the_next_scan(
+        cli: Any, db_path: Path, tmp_path: Path) -> None:
+    _renamed_set(cli, tmp_path)
+    with sqlite3.connect(db_path) as conn:  # as the tag rules before 3 stored them
+        conn.execute("UPDATE games SET disc_number = NULL, set_key = NULL")
+        conn.execute("UPDATE user_settings SET value = '2' WHERE key = 'tag_rules_version'")
+    assert set(_discs(db_path).values()) == {(None, None)}
+    assert cli("scan", "--workers", "1").code == 0
+    discs = _discs(db_path)
+    assert sorted(disc for disc, _ in discs.values()) == [1, 2]
+    assert len({key for _, key in discs.values()} - {None}) == 1
