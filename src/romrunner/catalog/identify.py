@@ -203,7 +203,7 @@ def _write_tags(db: Database, rows: Iterable[sqlite3.Row]) -> int:
 def _name_tags(platform_id: str, parsed: ParsedName) -> tuple[object, ...]:
     """The stored values of ``_TAGGED`` for a game of ``platform_id`` whose name parsed as
     ``parsed``."""
-    return (*tag_values(parsed), *disc_set(platform_id, parsed, fold(parsed.title)))
+    return (*tag_values(parsed), *disc_set(platform_id, parsed, fold(parsed.title) or ""))
 
 
 @functools.lru_cache(maxsize=32768)
