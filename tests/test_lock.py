@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -154,3 +155,38 @@ def test_two_dat_imports_at_once_never_collide(existing_db: Path, tmp_path: Path
                                      in err), err
     listed = run_subprocess("--db", str(existing_db), "--json", "dat", "ls")
     assert [row["name"] for row in listed.json()["data"]] == ["Nintendo - Game Boy"]
+
+
+@pytest.fixture
+def sqlite_locked(existing_db: Path) -> Iterator[None]:
+    """The database locked by SQLite itself, as a writer holds it for a moment while it
+    rewrites the WAL's header (readers then wait, and time out)."""
+    conn = sqlite3.connect(existing_db, isolation_level=None)
+    conn.execute("PRAGMA locking_mode = EXCLUSIVE")
+    conn.execute("BEGIN EXCLUSIVE")
+    yield
+    conn.execute("ROLLBACK")
+    conn.close()
+
+
+SHORT_BUSY = {"ROMRUNNER_BUSY_TIMEOUT_MS": "200"}
+
+
+def test_a_writer_caught_while_sqlite_holds_the_file_is_still_named(
+        existing_db: Path, holder: subprocess.Popen[str], sqlite_locked: None) -> None:
+    # The fault suite once saw `db migrate` refused as "locked by another writer" without
+    # the scan's pid: its check for a foreign database reads the file before the writer
+    # lock is taken, and met SQLite's own lock.
+    result = run_subprocess("--db", str(existing_db), "db", "migrate", env=SHORT_BUSY)
+    assert result.code == 2
+    line, = result.err.strip().splitlines()
+    assert f"(pid {holder.pid}: scan, since " in line, line
+
+
+def test_a_database_sqlite_holds_without_a_romrunner_writer_is_said_to_be_locked(
+        existing_db: Path, sqlite_locked: None) -> None:
+    result = run_subprocess("--db", str(existing_db), "db", "migrate", env=SHORT_BUSY)
+    assert result.code == 2
+    line, = result.err.strip().splitlines()
+    assert line == (f"error: {existing_db}: database is locked by another writer; try again "
+                    "when it has finished")

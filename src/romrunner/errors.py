@@ -13,6 +13,10 @@ class DatabaseError(RomRunnerError):
     """The database file cannot be used as it is."""
 
 
+class DatabaseBusyError(DatabaseError):
+    """SQLite found the database locked (another connection is writing to it)."""
+
+
 class SchemaTooNewError(DatabaseError):
     """The database was written by a newer ROM Runner."""
 

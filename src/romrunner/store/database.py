@@ -17,6 +17,7 @@ from urllib.parse import quote
 
 from romrunner.errors import (
     CorruptDatabaseError,
+    DatabaseBusyError,
     DatabaseError,
     DatabaseReplacedError,
     ReadOnlyVolumeError,
@@ -101,7 +102,7 @@ def sqlite_error(path: Path | str, exc: sqlite3.Error) -> DatabaseError:
     text = str(exc)
     lowered = text.lower()
     if "locked" in lowered or "busy" in lowered:
-        return DatabaseError(
+        return DatabaseBusyError(
             f"{path}: database is locked by another writer; try again when it has finished")
     if "readonly" in lowered or "read-only" in lowered:
         if on_read_only_volume(Path(path)):

@@ -158,6 +158,24 @@ class WriterLock:
         self.release()
 
 
+def writer_lock_is_held(db_path: Path) -> bool:
+    """Whether a ROM Runner command holds the writer lock of the database at ``db_path`` now
+    (the lock file is neither made nor changed)."""
+    try:
+        fd = os.open(lock_path(db_path), os.O_RDONLY | os.O_CLOEXEC | os.O_NOFOLLOW)
+    except OSError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    except OSError:
+        return False
+    finally:
+        os.close(fd)  # (drops the shared lock, if it was taken)
+    return False
+
+
 def read_holder(fd: int) -> LockHolder:
     """What the current holder wrote into the lock file (empty fields when unreadable)."""
     try:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from romrunner.errors import (
     CorruptDatabaseError,
+    DatabaseBusyError,
     DatabaseError,
     InputError,
     MigrationRequiredError,
@@ -18,7 +19,7 @@ from romrunner.errors import (
     ReadOnlyVolumeError,
 )
 from romrunner.store.database import Database, check_is_sqlite_file, on_read_only_volume
-from romrunner.store.lock import LockHolder, WriterLock, lock_path
+from romrunner.store.lock import LockHolder, WriterLock, lock_path, writer_lock_is_held
 from romrunner.store.migrate import LATEST_VERSION, current_version, migrate, pending_migrations
 
 
@@ -177,6 +178,17 @@ def refuse_a_foreign_database(path: Path, why: str) -> None:
     to it: opened to write, it would be switched to WAL mode and a lock file made beside it
     before the schema check could refuse it (a user's file changed by a mistyped --db)."""
     try:
+        _check_is_ours(path, why)
+    except DatabaseBusyError:
+        # SQLite can keep a reader out for a moment while a writer works (a WAL header being
+        # rewritten): a ROM Runner writer's database, if one holds our writer lock — which
+        # then says who it is, or is waited for
+        if not writer_lock_is_held(path):
+            raise
+
+
+def _check_is_ours(path: Path, why: str) -> None:
+    try:
         if not path.is_file() or path.stat().st_size == 0:
             return
         db = Database(path, read_only=True)
@@ -184,6 +196,8 @@ def refuse_a_foreign_database(path: Path, why: str) -> None:
         return  # none, or described as corrupt by the caller
     try:
         current_version(db)
+    except DatabaseBusyError:
+        raise  # (the caller's to judge)
     except CorruptDatabaseError:
         return
     except DatabaseError as exc:
