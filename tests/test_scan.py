@@ -168,8 +168,9 @@ def test_unchanged_rescan_opens_no_file(cli: Any, library: dict[str, Any]) -> No
     stored = cli("--json", "games", "show", str(game["id"])).json()["data"]
     assert stored["file_sha1"] == digests(library["roms"]["mario"])["sha1"]
     full = scan_json(cli, "--full")
-    # Mario's data changed; the zip, read from its directory so far, is hashed in full.
-    assert (full["updated"], full["unchanged"]) == (2, 3)
+    # Mario's data changed; the zip, read from its directory so far, is hashed in full: the
+    # same data, verified now
+    assert (full["updated"], full["unchanged"], full["verified"]) == (1, 4, 1)
     stored = cli("--json", "games", "show", str(game["id"])).json()["data"]
     assert stored["file_sha1"] == digests(rom_bytes(1234))["sha1"]
 
@@ -229,7 +230,8 @@ def test_games_find_by_file_and_by_hash(cli: Any, library: dict[str, Any],
         "Gba Game (Europe).zip"]
     assert found("--md5", gba["md5"]) == []
     verified = scan_json(cli, "--verify")
-    assert verified["updated"] == 2 and verified["unverified"] == 0  # their SHA1s added
+    # their SHA1s added: the same files, verified now
+    assert (verified["updated"], verified["verified"], verified["unverified"]) == (0, 2, 0)
     assert found("--md5", digests(roms["gbagame"])["md5"].upper()) == ["Gba Game (Europe).zip"]
     zelda = digests(roms["zelda"])
     assert found("--crc32", zelda["crc"], "--size", len(roms["zelda"])) == [
@@ -606,7 +608,7 @@ def test_a_full_rescan_counts_unchanged_files_as_unchanged(
     assert cli("library", "add", str(library["root"])).code == 0
     first = scan_json(cli)
     full = scan_json(cli, "--full")  # the zip, read from its directory so far: now in full
-    assert (full["updated"], full["unchanged"]) == (1, first["scanned"] - 1)
+    assert (full["updated"], full["unchanged"], full["verified"]) == (0, first["scanned"], 1)
     full = scan_json(cli, "--full")
     assert (full["updated"], full["unchanged"]) == (0, first["scanned"])
     rom = library["root"] / "snes" / "Super Mario World (USA).sfc"

@@ -73,7 +73,9 @@ def scan(paths: tuple[Path, ...], workers: int | None, full: bool,
     def render(console: Console) -> None:
         console.print(
             f"scanned {summary.scanned:,}: {summary.added:,} added, {summary.updated:,} "
-            f"updated, {summary.unchanged:,} unchanged, {summary.renamed:,} renamed, "
+            f"updated, {summary.unchanged:,} unchanged"
+            + (f" ({summary.verified:,} verified now)" if summary.verified else "")
+            + f", {summary.renamed:,} renamed, "
             f"{summary.missing:,} missing; {summary.identified:,} identified by hash, "
             f"{summary.guessed:,} guessed by name, "
             f"{summary.unidentified:,} unidentified; {summary.bytes_hashed:,} bytes hashed "

@@ -608,7 +608,7 @@ class _Writer:
             assert game_id is not None
             if record.row[_SHA1] is None or any(f[5] is None for f in record.files):
                 record = self._keep_verified(game_id, record)
-            same = renamed is None and self._same_as_stored(known, record)
+            change = self._change_since_stored(known, record) if renamed is None else "changed"
             assert record.row is not None
             self._update(game_id, record.row)
             self.db.execute("DELETE FROM game_files WHERE game_id = ?", (game_id,))
@@ -617,8 +617,9 @@ class _Writer:
                 if self.moves is not None:
                     self.moves.claim(renamed)
                 self.summary.renamed += 1
-            elif same:  # scan --full or --verify: examined again, and it is the same
+            elif change != "changed":  # scan --full or --verify: examined again, the same
                 self.summary.unchanged += 1
+                self.summary.verified += change == "verified"
             else:
                 self.summary.updated += 1
         else:
@@ -657,23 +658,33 @@ class _Writer:
                 row[ROW_COLUMNS.index(column)] = stored[column]
         return record._replace(row=tuple(row), files=files)
 
-    def _same_as_stored(self, known: Stored | None, record: Record) -> bool:
-        """True when a file examined again (``scan --full``) has the size and time it had
-        and the hashes its row and its members' or tracks' rows hold (a SHA1 that
-        ``--verify`` computes for the first time makes the row updated). Asked before the
-        row and its file rows are rewritten."""
+    def _change_since_stored(self, known: Stored | None, record: Record) -> str:
+        """How a file examined again (``scan --full`` or ``--verify``) differs from its
+        stored rows: ``same`` (its size, time and the hashes of the row and of its members'
+        or tracks' rows), ``verified`` (the same, and hashes computed where they were not
+        known: ``--verify`` of a file hashed CRC32 first, or of a zip read from its
+        directory, whose own hashes it stores), else ``changed``. Asked before the rows are
+        rewritten."""
         assert record.row is not None
         if known is None or (known[1], known[2]) != (record.job.size, record.job.mtime_ns):
-            return False
+            return "changed"
         stored = self.db.query_one("SELECT crc32_bin, sha1_bin FROM games WHERE id = ?",
                                    (known[0],))
-        files = self.db.query("SELECT kind, name, file_size, crc32_bin, sha1_bin "
-                              "FROM game_files WHERE game_id = ? ORDER BY kind, name",
-                              (known[0],))
+        files = [tuple(row) for row in self.db.query(
+            "SELECT kind, name, file_size, crc32_bin, sha1_bin FROM game_files "
+            "WHERE game_id = ? ORDER BY kind, name", (known[0],))]
         new_files = sorted((row[0], row[1], row[2], row[3], row[5]) for row in record.files)
-        return stored is not None \
-            and (stored[0], stored[1]) == (record.row[_CRC32], record.row[_SHA1]) \
-            and [tuple(row) for row in files] == new_files
+        if stored is None or len(files) != len(new_files) \
+                or any(old[:3] != new[:3] for old, new in zip(files, new_files, strict=True)):
+            return "changed"
+        pairs = [(stored[0], record.row[_CRC32]), (stored[1], record.row[_SHA1]),
+                 *(pair for old, new in zip(files, new_files, strict=True)
+                   for pair in ((old[3], new[3]), (old[4], new[4])))]
+        if all(old == new for old, new in pairs):
+            return "same"
+        if all(old == new or old is None for old, new in pairs):
+            return "verified"
+        return "changed"
 
     def _failed_verify(self, game_id: int, error: str) -> None:
         """A game whose members could not be verified (a zip whose directory states a CRC

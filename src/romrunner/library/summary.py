@@ -16,6 +16,7 @@ class ScanSummary:
     added: int = 0
     updated: int = 0
     unchanged: int = 0
+    verified: int = 0              # of the unchanged: MD5/SHA1 computed for the first time
     missing: int = 0
     renamed: int = 0
     identified: int = 0            # present files matched by a hash (or by hand)
