@@ -1,7 +1,8 @@
 """Identification: which catalog game each scanned file (or archive member, or disc) is.
 
 Set-based passes, strongest first: SHA1, then MD5, then CRC32 + size, each on the full file
-and on its header-less data; then archive members and disc tracks decide their container;
+and on its header-less data, a weaker hash's match only where no stronger hash both sides know
+disagrees; then archive members and disc tracks decide their container;
 last, files with no hash match are matched by normalised name and flagged ``name``. A match
 made by the user (``match_method = 'user'``) is never replaced.
 
@@ -34,15 +35,26 @@ from romrunner.library.tags import ParsedName, parse_filename, parse_name, strip
 from romrunner.store.database import Database
 from romrunner.textnorm import fold
 
+
+def _not_contradicted(prefix: str, *stronger: str) -> str:
+    """A weaker hash's match holds only where no stronger hash both sides know differs (a
+    file whose CRC32 and size a catalog game has but whose SHA1 is another's is not that
+    game: a bad dump, or data made to collide); ``prefix``: ``nh_`` for header-less data."""
+    return "".join(f" AND (r.{h}_bin IS NULL OR t.{prefix}{h}_bin IS NULL "
+                   f"OR r.{h}_bin = t.{prefix}{h}_bin)" for h in stronger)
+
+
 # Hashes are compared as stored (BLOBs, schema v1.3.0), column to column, so each pass
 # probes the catalog's index.
 _HASH_PASSES = (
     ("sha1", "r.sha1_bin = t.sha1_bin"),
     ("sha1", "r.sha1_bin = t.nh_sha1_bin"),
-    ("md5", "r.md5_bin = t.md5_bin"),
-    ("md5", "r.md5_bin = t.nh_md5_bin"),
-    ("crc32", "r.crc32_bin = t.crc32_bin AND r.size = t.file_size"),
-    ("crc32", "r.crc32_bin = t.nh_crc32_bin AND r.size = t.file_size - t.header_size"),
+    ("md5", "r.md5_bin = t.md5_bin" + _not_contradicted("", "sha1")),
+    ("md5", "r.md5_bin = t.nh_md5_bin" + _not_contradicted("nh_", "sha1")),
+    ("crc32", "r.crc32_bin = t.crc32_bin AND r.size = t.file_size"
+     + _not_contradicted("", "sha1", "md5")),
+    ("crc32", "r.crc32_bin = t.nh_crc32_bin AND r.size = t.file_size - t.header_size"
+     + _not_contradicted("nh_", "sha1", "md5")),
 )
 
 

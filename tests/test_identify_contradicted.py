@@ -1,0 +1,74 @@
+"""A weaker hash's match holds only where no stronger hash both sides know disagrees: a file
+whose CRC32 and size a catalog game has, but whose SHA1 (or MD5) the catalog gives as
+another's, is not that game — a bad dump, or data made to collide (QA14 F3: after `--full` a
+contradicted CRC32 match stayed "identified"). `dat report` already judged so."""
+
+from __future__ import annotations
+
+import hashlib
+import zlib
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+DATA = hashlib.sha256(b"the file's bytes").digest() * 64
+OTHER = hashlib.sha256(b"the catalog's dump").digest() * 64
+IDENTIFIED = ("sha1", "md5", "crc32")  # (a guess by its name would be no identification)
+
+
+def _dat(*, sha1: str | None, md5: str | None) -> str:
+    hashes = f"crc {zlib.crc32(DATA):08X}" + (f" md5 {md5}" if md5 else "") \
+        + (f" sha1 {sha1}" if sha1 else "")
+    return ('clrmamepro (\n\tname "Nintendo - Game Boy"\n\tversion "t"\n)\n'
+            'game (\n\tname "Quest (USA)"\n'
+            f'\trom ( name "Quest (USA).gb" size {len(DATA)} {hashes} )\n)\n')
+
+
+def _method(cli: Any) -> str | None:
+    games = cli("--json", "games", "ls").json()["data"]["games"]
+    (game,) = games
+    return game["match_method"]  # type: ignore[no-any-return]
+
+
+@pytest.mark.parametrize("stronger", ["sha1", "md5"])
+def test_a_crc32_match_a_stronger_hash_contradicts_is_no_match(
+        cli: Any, tmp_path: Path, stronger: str) -> None:
+    folder = tmp_path / "roms" / "gb"
+    folder.mkdir(parents=True)
+    (folder / "quest.gb").write_bytes(DATA)
+    catalog = tmp_path / "gb.dat"
+    other = {"sha1": hashlib.sha1(OTHER).hexdigest(), "md5": None} if stronger == "sha1" \
+        else {"sha1": None, "md5": hashlib.md5(OTHER).hexdigest()}
+    catalog.write_text(_dat(**other))
+    assert cli("library", "add", str(tmp_path / "roms")).code == 0
+    assert cli("scan", "--workers", "1").code == 0  # no catalog yet: hashed in full
+    assert cli("dat", "import", str(catalog)).code == 0
+    assert _method(cli) not in IDENTIFIED
+
+
+def test_a_file_known_by_its_crc32_only_loses_the_match_its_verify_contradicts(
+        cli: Any, tmp_path: Path) -> None:
+    folder = tmp_path / "roms" / "gb"
+    folder.mkdir(parents=True)
+    (folder / "quest.gb").write_bytes(DATA)
+    catalog = tmp_path / "gb.dat"
+    catalog.write_text(_dat(sha1=hashlib.sha1(OTHER).hexdigest(), md5=None))
+    for args in (("library", "add", str(tmp_path / "roms")), ("dat", "import", str(catalog)),
+                 ("scan", "--workers", "1")):
+        assert cli(*args).code == 0, args
+    assert _method(cli) == "crc32"  # CRC32 first: all it can know until --verify
+    assert cli("scan", "--verify").code == 0
+    assert _method(cli) not in IDENTIFIED
+
+
+def test_a_crc32_match_no_stronger_hash_contradicts_holds(cli: Any, tmp_path: Path) -> None:
+    folder = tmp_path / "roms" / "gb"
+    folder.mkdir(parents=True)
+    (folder / "quest.gb").write_bytes(DATA)
+    catalog = tmp_path / "gb.dat"
+    catalog.write_text(_dat(sha1=None, md5=None))  # a DAT of CRC32s only
+    assert cli("library", "add", str(tmp_path / "roms")).code == 0
+    assert cli("scan", "--workers", "1").code == 0
+    assert cli("dat", "import", str(catalog)).code == 0
+    assert _method(cli) == "crc32"
