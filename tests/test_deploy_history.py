@@ -4,7 +4,6 @@ the command that finishes it; one still running (its card's lock held) stays sta
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -138,6 +137,20 @@ def _manifest_reads(db: Database, read: Callable[[], object]) -> int:
     return sum("manifest_json" in statement for statement in statements)
 
 
+PAUSED_RESUME = """
+import os, signal, sys
+from romrunner.deploy.execute import resume
+from romrunner.store.database import Database
+
+def pause(progress):  # before the last file: the ones before the one before it in place
+    if progress.files_done == progress.files_total - 1:
+        print("paused", flush=True)
+        os.kill(os.getpid(), signal.SIGSTOP)
+
+resume(Database(sys.argv[1]), int(sys.argv[2]), progress=pause)
+"""
+
+
 def test_an_ended_run_shows_its_stored_totals_and_a_killed_resume_of_it_its_rows_now(
         tmp_path: Path) -> None:
     # Review #4: history and show counted every run not completed again from its record (a
@@ -171,27 +184,20 @@ def test_an_ended_run_shows_its_stored_totals_and_a_killed_resume_of_it_its_rows
     assert {(c["action"], c["status"]): c["files"] for c in counts} == {
         ("copy", "copied"): first.copied, ("copy", "pending"): len(LARGE_DISCS) - first.copied}
     # A resume of it, killed: running again, so interrupted, and counted from its rows now.
-    # Its last source is a FIFO for a while: the resume waits on it, every file before it
-    # in place and recorded, until it is killed there.
-    last = Path(library.plan(Layout(card)).items[-1].source)
-    last.rename(tmp_path / "aside")
-    os.mkfifo(last)
-    env = {**os.environ, "ROMRUNNER_DB": str(library.db.path)}
-    proc = subprocess.Popen([sys.executable, "-m", "romrunner.cli.main", "deploy", "resume",
-                             str(deployment)], env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
-    while proc.poll() is None and _placed(card) < len(LARGE_DISCS) - 1:
-        time.sleep(0.002)
-    assert proc.poll() is None  # waiting for the FIFO
+    # The resume (a real process) stops itself before its last file (the one before it
+    # copied, waiting for its batch to be renamed as the last one starts), until it is
+    # killed there.
+    proc = subprocess.Popen([sys.executable, "-c", PAUSED_RESUME, str(library.db.path),
+                             str(deployment)],
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    assert proc.stdout is not None and proc.stdout.readline().strip() == "paused"
     proc.send_signal(signal.SIGKILL)
     proc.communicate(timeout=120)
-    last.unlink()
-    (tmp_path / "aside").rename(last)
     copied = int(library.db.scalar("SELECT count(*) FROM deployment_items WHERE "
                                    "deployment_id = ? AND status = 'copied'", (deployment,)))
     (row,) = list_history(library.db)
     assert (row["status"], row["totals_as_of_now"]) == ("interrupted", True)
-    assert copied == _placed(card) == len(LARGE_DISCS) - 1
+    assert copied == _placed(card) == len(LARGE_DISCS) - 2
     assert row["files"]["copied"] == copied
     assert row["resume_hint"] == f"romrunner deploy resume {deployment}"
     assert _manifest_reads(library.db, lambda: show_deployment(library.db, deployment)) == 1

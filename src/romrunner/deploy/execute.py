@@ -2018,15 +2018,26 @@ def _clean_temps(root: Path, decisions: list[_Decision], planned: list[PlanItem]
     return clean_stale_temps(root, where)
 
 
+_SOURCE_FLAGS = os.O_RDONLY | os.O_CLOEXEC | os.O_NOFOLLOW | os.O_NONBLOCK
+
+
 def _open_source(item: _Item) -> tuple[int, os.stat_result]:
-    """The item's source, open, and its stat: refused when it cannot be read or is not as
-    the scan saw it (size, modification time)."""
+    """The item's source, open, and its stat: refused when it cannot be read, is no longer
+    a regular file (a link, a device, a pipe put in its place: the open neither follows a
+    link nor waits for a pipe's writer), or is not as the scan saw it (size, time)."""
     try:
-        src = os.open(os_path(item.source), os.O_RDONLY | os.O_CLOEXEC)
+        src = os.open(os_path(item.source), _SOURCE_FLAGS)
     except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise _FileFailed(f"{item.source}: is a symbolic link now; not followed "
+                              "(rescan it)") from exc
         raise _FileFailed(f"{item.source}: cannot be read ({describe_os_error(exc)})") from exc
     try:
         before = os.fstat(src)
+        if not stat.S_ISREG(before.st_mode):
+            raise _FileFailed(f"{item.source}: is not a regular file (a device, a pipe); not "
+                              "read")
+        os.set_blocking(src, True)  # (a file system that heeds the flag on reads: FUSE)
         if before.st_size != item.size or (item.source_mtime_ns is not None
                                            and before.st_mtime_ns != item.source_mtime_ns):
             raise _FileFailed(f"{item.source}: changed since the scan (rescan it)")

@@ -16,6 +16,7 @@ import json
 import os
 import posixpath
 import re
+import stat
 import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable
@@ -45,6 +46,8 @@ from romrunner.errors import InputError
 from romrunner.gcpause import gc_paused
 from romrunner.library.containers import (
     ContainerError,
+    is_inside,
+    is_unsafe_member_name,
     read_sheet,
     sheet_entries,
     sheet_file_names,
@@ -1366,6 +1369,11 @@ class _Builder:
     def _track_item(self, game: _Game, folder: str, parent: str,
                     track: _Track, flat_name: str | None = None) -> PlanItem | None:
         source = os.path.join(parent, track.name)
+        refused = _track_refusal(game, track, source)
+        if refused:
+            self.error("track-refused", f"{game.source}: track {track.name!r} {refused}; the "
+                       "game is not deployed", game, game.source)
+            return None
         try:
             dest = flat_name or legal_path(track.name.split("/"), self.fs)
         except InputError as exc:
@@ -1378,11 +1386,17 @@ class _Builder:
         size = track.size
         if size is None:  # a playlist's entry: never hashed, so sized now
             try:
-                size = os.stat(os_path(source)).st_size
+                info = os.lstat(os_path(source))
             except OSError:
                 self.error("source-missing", f"{source}: missing (listed by {game.source})",
                            game, source)
                 return None
+            if not stat.S_ISREG(info.st_mode):
+                self.error("track-refused", f"{game.source}: {track.name!r} is not a regular "
+                           "file (a link, a device, a pipe); the game is not deployed", game,
+                           game.source)
+                return None
+            size = info.st_size
         return PlanItem(ROM, f"{folder}/{dest}", size, game.platform_id, game.id, source,
                         track.mtime_ns, track.sha1)
 
@@ -1528,6 +1542,19 @@ def _why_one_name(one: str, other: str) -> str:
     if a.casefold() == b.casefold():
         return " (the same name but for letter case, which the card does not tell apart)"
     return " (the card's naming rules make both names this one)"
+
+
+def _track_refusal(game: _Game, track: _Track, source: str) -> str | None:
+    """Why a file a disc sheet or playlist names may not go on the card, or None: only what
+    the scan would read — a file inside the game's library root, and for a sheet's track one
+    the scan read (not a link, a device, a pipe; the scan said why it did not)."""
+    if is_unsafe_member_name(track.name) or not is_inside(
+            os.path.realpath(os_path(os.path.dirname(source))), os.path.realpath(game.root)):
+        return "is outside the library root"
+    if track.size is None and not game.filename.lower().endswith(".m3u"):
+        return ("was not read by the scan (a link, a device, a pipe, or missing: "
+                f"`romrunner games show {game.id}` says why; rescan it)")
+    return None
 
 
 def _set_title(first: _Game, set_key: str) -> str:

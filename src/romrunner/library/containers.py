@@ -63,6 +63,11 @@ def is_unsafe_member_name(name: str) -> bool:
     return ".." in normalised.split("/")  # a path component, as PurePosixPath.parts has it
 
 
+def is_inside(path: str, root: str) -> bool:
+    """True when the real path ``path`` is ``root`` or below it (both real paths)."""
+    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
+
+
 _OPEN_FLAGS = (os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0)
                | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0))
 

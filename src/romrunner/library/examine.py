@@ -16,6 +16,7 @@ from romrunner.library.containers import (
     directory_zip_members,
     hash_7z_members,
     hash_zip_members,
+    is_inside,
     is_unsafe_member_name,
     open_regular,
     read_chd_sha1,
@@ -237,7 +238,7 @@ def _track(folder: Path, name: str, root: str, *, hash_it: bool) -> Track:
     """A file named by a sheet in ``folder``, refused unless it lies inside ``root`` (a
     real path); hashed when ``hash_it``, and then only a regular file, not a link."""
     path = folder / name
-    if is_unsafe_member_name(name) or not _inside(os.path.realpath(path.parent), root):
+    if is_unsafe_member_name(name) or not is_inside(os.path.realpath(path.parent), root):
         raise ContainerError("is outside the library root; not read")
     if not hash_it:
         if not path.is_file():  # an .m3u's disc: not read, but it must be there
@@ -247,8 +248,3 @@ def _track(folder: Path, name: str, root: str, *, hash_it: bool) -> Track:
         raise ContainerError("is a symbolic link; not followed")
     hashes, _, mtime_ns = _hash_with_stat(path)
     return Track(name, hashes, mtime_ns)
-
-
-def _inside(path: str, root: str) -> bool:
-    """True when the real path ``path`` is ``root`` or below it."""
-    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
