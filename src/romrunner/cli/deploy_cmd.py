@@ -120,6 +120,8 @@ def _deploy_run(app: AppContext, db: Database, profile_id: int, words: tuple[str
     layout = card_layout(db, pack, profile_id, card)
     chosen = choose_games(db, pack, profile_id, layout, words=words, collection=collection,
                           auto=auto)
+    if chosen.excluded:
+        app.warn(excluded_warning(chosen))
     if not chosen.game_ids and (not options.prune or not read_manifest(card)[0]):
         # (a prune of a card with files of ours goes on: its brake says it)
         if chosen.missing:
@@ -183,7 +185,8 @@ def card_errors(card: Path | None) -> Iterator[None]:
 
 def _chosen_data(chosen: Chosen) -> dict[str, Any]:
     return {"games": len(chosen.game_ids), "how": chosen.description,
-            "left_out_by_autolist": chosen.left_out_by_autolist, "missing": chosen.missing}
+            "left_out_by_autolist": chosen.left_out_by_autolist, "missing": chosen.missing,
+            "excluded": chosen.excluded}
 
 
 MISSING_NAMED = 5  # missing games named in the warning; more are counted
@@ -199,6 +202,14 @@ def missing_warning(chosen: Chosen) -> str:
             f"scan: not deployed ({listed})")
 
 
+def excluded_warning(chosen: Chosen) -> str:
+    """``1 chosen game is excluded by an override: not deployed (Tater (USA).gb; …)``."""
+    names = chosen.excluded
+    return (f"{counted(len(names), 'chosen game')} {'is' if len(names) == 1 else 'are'} "
+            f"excluded by an override (`romrunner override ls` lists them; `override rm "
+            f"--game ID` lifts one): not deployed ({examples(names, MISSING_NAMED)})")
+
+
 def _why_none(chosen: Chosen, profile_id: int) -> str:
     """Why a deploy's selection is empty, in the user's terms."""
     words, _, _ = chosen.description.partition(", as the profile's auto-list allows")
@@ -209,6 +220,9 @@ def _why_none(chosen: Chosen, profile_id: int) -> str:
         return f"no game matches {words}"
     if chosen.missing and chosen.matched == len(chosen.missing):
         return f"every game {words} chooses is missing from the library"
+    if chosen.excluded and chosen.matched == len(chosen.missing) + len(chosen.excluded):
+        return (f"every game {words} chooses is "
+                f"{'missing or ' if chosen.missing else ''}excluded by an override")
     return (f"of the {counted(chosen.matched, 'game')} {words} chooses, the auto-list of profile "
             f"{profile_id} includes none (`romrunner autolist {profile_id}` says why)")
 

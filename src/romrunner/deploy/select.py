@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import PurePosixPath
 
 from romrunner.devices.autolist import build_autolist
+from romrunner.devices.overrides import excluded_games
 from romrunner.devices.paths import CardLayout
 from romrunner.errors import InputError
 from romrunner.library.platforms import NO_LONGER_A_GAME
@@ -35,6 +36,10 @@ class Chosen:
     missing: list[str] = field(default_factory=list)
     matched: int = 0  # games the words chose, present or missing (0: no words)
     missing_ids: list[int] = field(default_factory=list)  # their ids, in that order
+    # The file names of the present games the words chose that a game override excludes on
+    # the profile ("never deploy this game"): not deployed. (The auto-list leaves them out
+    # itself: counted in ``left_out_by_autolist``.)
+    excluded: list[str] = field(default_factory=list)
 
     def reaching(self, reached: set[int]) -> Chosen:
         """These games, with the missing ones whose content the card gets another way (a
@@ -66,6 +71,7 @@ def choose_games(db: Database, pack: DefinitionPack, profile_id: int, layout: Ca
     ids: list[int] | None = None
     missing: list[str] = []
     missing_ids: list[int] = []
+    names: dict[int, str] = {}
     if text:
         chosen = select(db, text, known_platforms=pack.platforms)
         ids = []
@@ -79,10 +85,13 @@ def choose_games(db: Database, pack: DefinitionPack, profile_id: int, layout: Ca
                 missing_ids.append(int(game_id))
             else:
                 ids.append(int(game_id))
+                names[int(game_id)] = PurePosixPath(str(filepath)).name
     matched = len(ids or ()) + len(missing)
     if not auto:
-        return Chosen(ids or [], text, missing=missing, matched=matched,
-                      missing_ids=missing_ids)
+        excluded = excluded_games(db, profile_id, ids or ())
+        return Chosen([i for i in ids or () if i not in excluded], text, missing=missing,
+                      matched=matched, missing_ids=missing_ids,
+                      excluded=[names[i] for i in ids or () if i in excluded])
     autolist = build_autolist(db, pack, profile_id, layout)
     included = [entry.game_id for entry in autolist.included]
     if ids is None:  # (QA14: the games it leaves out were not even counted)

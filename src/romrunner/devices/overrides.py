@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -127,6 +127,22 @@ class EmulatorResolver:
                 else (row["gg_action"], GAME) if row["gg_action"] else (None, None)
             resolved[game_id] = _resolution(game_id, platform, tail, action, action_origin)
         return resolved
+
+
+def excluded_games(db: Database, profile_id: int | None, game_ids: Iterable[int]) -> set[int]:
+    """The games of ``game_ids`` a game override excludes on the profile (its own override,
+    else the global one: the precedence of :meth:`EmulatorResolver.games`). Overrides are
+    few: they are read whole, not probed per game."""
+    actions: dict[int, tuple[bool, str]] = {}
+    for game_id, scoped, action in db.query(
+            "SELECT game_id, device_profile_id IS NOT NULL, action FROM game_overrides "
+            "WHERE action IS NOT NULL AND is_enabled = 1 "
+            "AND (device_profile_id IS NULL OR device_profile_id = ?)", (profile_id,)):
+        if int(game_id) not in actions or scoped:
+            actions[int(game_id)] = (bool(scoped), str(action))
+    wanted = set(game_ids)
+    return {game_id for game_id, (_, action) in actions.items()
+            if action == "exclude" and game_id in wanted}
 
 
 def _resolution(game_id: int | None, platform_id: str, rules: _Rules, action: str | None,

@@ -1,0 +1,70 @@
+"""A game an override excludes ("Never deploy this game.") is left out of every deploy of the
+profiles it applies to, whatever chose it — a query, a collection, the auto-list — and the
+deploy says which (QA15 F4: only `--auto` honoured it; a query or a collection put an excluded
+game on the card without a word)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from tests.test_autolist import rom
+
+GAMES = ["Alpha (USA).gb", "Bravo (USA).gb", "Charlie (USA).gb"]
+
+
+def _setup(cli: Any, tmp_path: Path) -> dict[str, int]:
+    folder = tmp_path / "roms" / "gb"
+    folder.mkdir(parents=True)
+    for name in GAMES:
+        (folder / name).write_bytes(rom(name))
+    for args in (("library", "add", str(tmp_path / "roms")), ("scan", "--workers", "1"),
+                 ("device", "add", "rg-35xx-plus"),
+                 ("profile", "create", "--device", "1", "--os", "muos"),
+                 ("profile", "create", "--device", "1", "--os", "muos")):
+        assert cli(*args).code == 0, args
+    games = cli("--json", "games", "ls").json()["data"]["games"]
+    return {g["filename"]: g["id"] for g in games}
+
+
+def _on_card(card: Path) -> set[str]:
+    return {p.name for p in card.rglob("*.gb")}
+
+
+def test_a_query_or_a_collection_leaves_out_what_an_override_excludes(
+        cli: Any, tmp_path: Path) -> None:
+    ids = _setup(cli, tmp_path)
+    alpha, bravo, charlie = (str(ids[name]) for name in GAMES)
+    for args in (("--game", alpha, "--exclude"),  # every profile
+                 ("--game", bravo, "--profile", "2", "--exclude"),  # another profile only
+                 ("--game", charlie, "--exclude"),  # every profile, but this one
+                 ("--game", charlie, "--profile", "1", "--include")):
+        assert cli("override", "set", *args).code == 0, args
+    card = tmp_path / "card"
+    card.mkdir()
+    preview = cli("--json", "deploy", "1", "--to", str(card), "platform:gb", "--dry-run")
+    assert preview.code == 0, preview.err
+    assert preview.json()["data"]["chosen"]["excluded"] == ["Alpha (USA).gb"]
+    result = cli("deploy", "1", "--to", str(card), "platform:gb")
+    assert result.code == 0, result.err
+    assert _on_card(card) == {"Bravo (USA).gb", "Charlie (USA).gb"}
+    assert "1 chosen game is excluded by an override" in result.err
+    assert "(Alpha (USA).gb)" in result.err
+
+    assert cli("collection", "create", "only-alpha").code == 0
+    assert cli("collection", "add", "only-alpha", alpha).code == 0
+    other = tmp_path / "other"
+    other.mkdir()
+    refused = cli("deploy", "1", "--to", str(other), "--collection", "only-alpha")
+    assert refused.code == 1
+    assert "every game collection:only-alpha chooses is excluded by an override" in refused.err
+    assert list(other.iterdir()) == []  # nothing written, not even .romrunner/
+
+    # profile 2: Alpha and Charlie excluded everywhere (Charlie's include is profile 1's),
+    # Bravo on profile 2
+    second = tmp_path / "second"
+    second.mkdir()
+    none = cli("deploy", "2", "--to", str(second), "platform:gb")
+    assert none.code == 1 and "every game platform:gb chooses is excluded" in none.err
+    assert "3 chosen games are excluded by an override" in none.err
+    assert list(second.iterdir()) == []
