@@ -39,7 +39,8 @@ def bios_scan(paths: tuple[Path, ...]) -> int:
 
     Prints the counts by status and a line per file that is not a verified BIOS under a name
     it is known by (--json lists every file, its status and the entries it matched). A
-    symbolic link is not followed: it is named in a note.
+    symbolic link is not followed: it is named in a note. Exits 1 when a file or folder
+    could not be read (each named on stderr): what could be was verified.
     """
     app = app_context()
     summary = scan_bios(app.open_db(), app.pack(), list(paths))
@@ -58,10 +59,12 @@ def bios_scan(paths: tuple[Path, ...]) -> int:
         for note in summary.notes:
             console.print(f"note: {note['path']}: {note['note']}", markup=False)
         for error in summary.errors:
-            console.print(f"error: {error['path']}: {error['error']}", markup=False)
+            app.err_console.print(f"error: {error['path']}: {error['error']}", markup=False,
+                                  soft_wrap=True)
 
-    app.finish(asdict(summary), render)
-    return 0
+    unread = [f"{error['path']}: {error['error']}" for error in summary.errors]
+    app.finish(asdict(summary), render, ok=not unread, errors=unread)
+    return 1 if unread else 0
 
 
 SCAN_LINES = 50  # lines of files listed by a text scan; --json has them all
