@@ -318,11 +318,13 @@ def _preview(db: Database, plan: DeployPlan, options: DeployOptions | None,
     prune = _prune_items(root, plan, claims) if options.prune else []
     decisions = _decide(root, plan.fs, prune + items, claims, options)
     _prune_brake(plan, decisions, unchanged, options)  # refused in the real run's words
+    unreadable = _unreadable_sources(decisions)
     counts: dict[str, int] = defaultdict(int)
     if unchanged:
         counts[SKIP] = sum(files for files, _ in unchanged.values())
     for decision in decisions:
-        counts[REPLACE if decision.action == COPY and decision.item.replacing
+        counts[FAIL if id(decision) in unreadable else REPLACE
+               if decision.action == COPY and decision.item.replacing
                else decision.action] += 1
     for decision in decisions:  # (a prune item kept: only when the card changed meanwhile)
         if decision.action == KEEP and decision.existing is not None \
@@ -346,11 +348,23 @@ def _preview(db: Database, plan: DeployPlan, options: DeployOptions | None,
             plan.protected_folders()),
         "conflicts": [d.item.dest for d in decisions if d.action == CONFLICT],
         "conflict_notes": {d.item.dest: d.note for d in decisions if d.action == CONFLICT},
-        "failures": [d.note or d.item.dest for d in decisions if d.action == FAIL],
+        "failures": [d.note or d.item.dest for d in decisions if d.action == FAIL]
+        + list(unreadable.values()),
         "replace": [{"path": d.item.dest, "reason": d.item.replacing} for d in decisions
                     if d.action == COPY and d.item.replacing],
         "prune_kept": sorted(set(claims.prune_kept)),
         "prune_held": sorted(set(claims.held_elsewhere)), "notes": notes}
+
+
+def _unreadable_sources(decisions: list[_Decision]) -> dict[int, str]:
+    """The copies whose source the run could not open (permissions changed since the scan),
+    by their decision's id, each with the run's words: the dry run says they would fail."""
+    found: dict[int, str] = {}
+    for decision in decisions:
+        source = decision.item.source
+        if decision.action == COPY and source and not os.access(os_path(source), os.R_OK):
+            found[id(decision)] = f"{source}: cannot be read (Permission denied)"
+    return found
 
 
 def refuse_library_overlap(db: Database, card: Path, items: Iterable[PlanItem]) -> None:
