@@ -244,3 +244,22 @@ def test_demo_never_touches_the_real_database(tmp_path: Path) -> None:
                   ) == listing
     roots = run_subprocess("--json", "library", "ls", env=env)
     assert [r["path"] for r in json.loads(roots.out)["data"]] == [str(roms)]
+
+
+def test_games_show_of_a_zip_of_thousands_of_members_lists_the_first_ones(
+        cli: Any, tmp_path: Path) -> None:
+    # QA15: a zip of 4,000 members was 16,008 lines of `games show`
+    folder = tmp_path / "roms" / "gb"
+    folder.mkdir(parents=True)
+    with zipfile.ZipFile(folder / "Many (USA).zip", "w") as archive:
+        for n in range(120):
+            archive.writestr(f"part {n:03}.gb", f"member {n}".encode() * 40)
+    assert cli("library", "add", str(tmp_path / "roms")).code == 0
+    assert cli("scan", "--workers", "1").code == 0
+    (game,) = cli("--json", "games", "ls").json()["data"]["games"]
+    text = cli("games", "show", str(game["id"])).out
+    shown = [line.strip() for line in text.splitlines() if line.strip().startswith("part ")]
+    assert shown == [f"part {n:03}.gb" for n in range(50)]
+    assert text.splitlines()[-1].strip() == "… and 70 more (--json lists every one)"
+    full = cli("--json", "games", "show", str(game["id"])).json()["data"]
+    assert len(full["files"]) == 120

@@ -415,3 +415,7 @@ def test_a_sets_own_playlist_is_no_unidentified_game_in_the_scan_or_platforms(
         assert (scanned["identified"], scanned["unidentified"]) == (2, 0), scanned
     (psx,) = cli("--json", "platforms").json()["data"]
     assert (psx["games"], psx["hash_matched"], psx["unidentified"]) == (3, 2, 0)
+    # the query and the built-in collection say what the counts say (QA15)
+    assert cli("--json", "games", "ls", "match:none").json()["data"]["games"] == []
+    unidentified = cli("--json", "collection", "show", "unidentified").json()["data"]
+    assert unidentified["games"] == []

@@ -200,7 +200,7 @@ def render_game(console: Console, game: dict[str, Any]) -> None:
     files = game["files"]
     if files:
         _say(console, f"  {_contents_label(files)}:")
-        for item in files:
+        for item in files[:SHOWN_FILES]:
             if item["kind"] == "chd":  # no name or size of its own: the header's data SHA1
                 _say(console, "    the data it holds, as its header records it")
                 lines = _hashes(item, "file_")
@@ -214,6 +214,12 @@ def render_game(console: Console, game: dict[str, Any]) -> None:
             lines.append(("match", _file_match(item)))
             for label, value in lines:
                 _say(console, f"      {label:<10} {value}")
+        if len(files) > SHOWN_FILES:
+            _say(console, f"    … and {len(files) - SHOWN_FILES:,} more (--json lists every "
+                 "one)")
+
+
+SHOWN_FILES = 50  # members or tracks a game's text shows one by one (a zip may hold thousands)
 
 
 def _say(console: Console, line: str) -> None:

@@ -368,8 +368,10 @@ _MATCH_SQL: dict[str, Sql] = {
     "hash": (f"g.match_method IN ({', '.join(repr(m) for m in HASH_METHODS)})", []),
     "name": ("g.match_method = 'name'", []),
     "user": ("g.match_method = 'user'", []),
-    # match_method first: it is in the platform index, so most rows need no table lookup.
-    "none": ("g.match_method IS NULL AND g.matched_game_id IS NULL", []),
+    # match_method first: it is in the platform index, so most rows need no table lookup. A
+    # library's own .m3u is a playlist, no game to identify (as db status and platforms count)
+    "none": ("g.match_method IS NULL AND g.matched_game_id IS NULL AND g.format IS NOT 'm3u'",
+             []),
     "any": ("(g.match_method IS NOT NULL OR g.matched_game_id IS NOT NULL)", []),
 }
 
