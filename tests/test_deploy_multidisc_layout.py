@@ -242,6 +242,11 @@ def test_a_set_an_earlier_release_deployed_flat_moves_with_a_prune(
     assert any(w.startswith("1 multi-disc set an earlier deploy put flat beside its .m3u "
                             "(Saga (USA)) now goes in a folder of its own")
                for w in dry.json()["warnings"])  # QA8 N4: the frontend lists both meanwhile
+    pruning = cli("--pack", str(pack), "--json", "deploy", "1", "--to", str(card),
+                  "platform:psx", "--prune", "--force", "--dry-run")
+    (said,) = [w for w in pruning.json()["warnings"] if "put flat" in w]
+    assert said.endswith("now goes in a folder of its own: this --prune removes the old "
+                         "copies once the new ones are in place")  # (QA15: "stay until")
     moved = cli("--pack", str(pack), "--json", "deploy", "1", "--to", str(card),
                 "platform:psx", "--prune", "--force")
     assert moved.code == 0, moved.err

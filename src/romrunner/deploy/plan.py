@@ -269,7 +269,7 @@ def _build_plan(db: Database, layout: CardLayoutLike, game_ids: Iterable[int],
             placed[game.set_key].append((game, dest))
     for set_key, discs in placed.items():
         builder.add_set(set_key, discs, sets.get(set_key, len(discs)))
-    _warn_flat_sets(builder, placed)
+    _warn_flat_sets(builder, placed, pruning)
     _warn_no_platform(builder)
     _hold_copies_of_unplaced(builder, tracks)
     if builder.flat_sheets:
@@ -287,7 +287,7 @@ def _build_plan(db: Database, layout: CardLayoutLike, game_ids: Iterable[int],
     _hold_absent(builder, absent, absent_tracks, _not_games(db, absent))
     _held_copies(db, plan)
     _warn_left_folders(layout, plan, {game.platform_id for game in games.values()}, pruning)
-    _warn_other_os(layout, plan)
+    _warn_other_os(layout, plan, pruning)
     if include_bios and pack is not None:
         platforms = sorted({item.platform_id for item in plan.items if item.kind == ROM})
         if platforms:
@@ -337,10 +337,11 @@ def _warn_no_platform(builder: _Builder) -> None:
         "set-platform PLATFORM ID…`", UNKNOWN))
 
 
-def _warn_flat_sets(builder: _Builder, placed: dict[str, list[tuple[_Game, str]]]) -> None:
+def _warn_flat_sets(builder: _Builder, placed: dict[str, list[tuple[_Game, str]]],
+                    pruning: bool) -> None:
     """Say which sets now in a folder of their own an earlier deploy (a release that laid
     sets out flat) left beside their .m3u: the frontend lists those copies as games of their
-    own until ``--prune`` removes them."""
+    own until ``--prune`` removes them (``pruning``: this deploy's does)."""
     moved: list[tuple[str, str]] = []  # (title, a flat copy on the card)
     for set_key, discs in placed.items():
         for game, dest in discs:
@@ -360,11 +361,13 @@ def _warn_flat_sets(builder: _Builder, placed: dict[str, list[tuple[_Game, str]]
             "set-layout-moved", f"{count:,} multi-disc {'set' if count == 1 else 'sets'} "
             f"an earlier deploy put flat beside {'its' if count == 1 else 'their'} .m3u "
             f"({shown}) now go{'es' if count == 1 else ''} in a folder of "
-            f"{'its' if count == 1 else 'their'} own: the old copies stay until --prune "
-            "removes them (until then the frontend may list such a game more than once)"))
+            f"{'its' if count == 1 else 'their'} own: " + (
+                "this --prune removes the old copies once the new ones are in place"
+                if pruning else "the old copies stay until --prune removes them (until then "
+                "the frontend may list such a game more than once)")))
 
 
-def _warn_other_os(layout: CardLayoutLike, plan: DeployPlan) -> None:
+def _warn_other_os(layout: CardLayoutLike, plan: DeployPlan, pruning: bool) -> None:
     """Say when an earlier deploy laid the card out for another OS (a profile of another
     device, or the card moved to another handheld): the games go to this OS's folders."""
     recorded = recorded_card_os(layout.root)
@@ -372,7 +375,8 @@ def _warn_other_os(layout: CardLayoutLike, plan: DeployPlan) -> None:
         plan.warnings.append(PlanIssue(
             "card-os-changed", f"{layout.root}: an earlier deploy laid this card out for "
             f"{recorded}; this one lays it out for {layout.os_id} (its folders; what the "
-            "earlier deploy put elsewhere stays until --prune)"))
+            "earlier deploy put elsewhere " + ("this --prune removes)" if pruning
+                                               else "stays until --prune)")))
 
 
 def _warn_left_folders(layout: CardLayoutLike, plan: DeployPlan, platforms: set[str],
