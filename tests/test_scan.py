@@ -315,6 +315,8 @@ def test_bad_input_is_reported_and_the_scan_goes_on(cli: Any, tmp_path: Path) ->
         archive.writestr("ok.gba", b"y" * 100)
     with zipfile.ZipFile(root / "gba" / "Locked.zip", "w") as archive:
         archive.writestr("secret.gba", b"z" * 100)
+    with zipfile.ZipFile(root / "gba" / "Slip.zip", "w") as archive:
+        archive.writestr("../../slipped.gba", b"s" * 100)
     raw = bytearray((root / "gba" / "Locked.zip").read_bytes())
     raw[6] |= 0x1  # the "encrypted" bit, in the local header and the central directory
     raw[raw.index(b"PK\x01\x02") + 8] |= 0x1
@@ -334,6 +336,9 @@ def test_bad_input_is_reported_and_the_scan_goes_on(cli: Any, tmp_path: Path) ->
     assert "corrupt" in errors["Broken (USA).7z"]
     assert "encrypted" in errors["Locked.zip"]
     assert "unsafe name" in errors["Evil.zip"]
+    slip = [e["error"] for e in result["errors"] if Path(e["path"]).name == "Slip.zip"]
+    assert slip == ["archive holds no files that can be read (member '../../slipped.gba' "
+                    "has an unsafe name; skipped)"]  # once (QA15: twice)
     assert errors["link.gba"] == "symbolic link not followed"
     assert errors["loop"] == "symbolic link not followed"
     assert errors["pipe.gba"] == "not a regular file; skipped"

@@ -109,7 +109,7 @@ def examine(job: Job, rules: CrcRules | None = None) -> Examined:
             result.tracks = _tracks(job, names, hash_them=suffix in HASHED_SHEETS,
                                     problems=result.problems)
         if suffix in ARCHIVES and not result.members:
-            raise ContainerError(_empty_archive(result.problems))
+            raise ContainerError(_empty_archive(result))
         if len(result.members) == 1:
             result.head = result.members[0].head
         result.parse_name()
@@ -130,7 +130,7 @@ def examine_zip(job: Job, must_hash: MustHash) -> Examined:
     with _reading(result):
         result.members, result.problems = directory_zip_members(job.path, must_hash)
         if not result.members:
-            raise ContainerError(_empty_archive(result.problems))
+            raise ContainerError(_empty_archive(result))
         _check_unchanged(job, os.stat(job.path))  # read by its path: its stat, after
         if len(result.members) == 1:
             result.head = result.members[0].head
@@ -171,8 +171,10 @@ def _reading(result: Examined) -> Iterator[None]:
         result.error = f"cannot be read ({exc.strerror or exc})"
 
 
-def _empty_archive(problems: list[str]) -> str:
-    """Why an archive with no member to hash is not a game."""
+def _empty_archive(result: Examined) -> str:
+    """Why an archive with no member to hash is not a game: its members' problems, said in
+    this one error (and no longer each on its own)."""
+    problems, result.problems = result.problems, []
     if not problems:
         return "archive holds no files; not recorded as a game"
     return f"archive holds no files that can be read ({'; '.join(problems)})"
