@@ -473,8 +473,9 @@ def _render_identical(app: AppContext, identical: list[dict[str, Any]]) -> None:
         hint = "" if app.verbose else "; --verbose lists them"
         app.err_console.print(
             f"  skipped: {len(identical):,} files of yours already on the card are identical "
-            f"to what would be written there: kept; ROM Runner did not write them, so "
-            f"--prune never removes them{hint}", markup=False, soft_wrap=True)
+            f"to what would be written there: kept; neither this database nor the card's "
+            f"manifest records ROM Runner writing them, so --prune never removes them{hint}",
+            markup=False, soft_wrap=True)
     if len(identical) <= IDENTICAL_NAMED or app.verbose:
         for error in identical:
             app.err_console.print(f"  skipped: {_named_error(error)}", markup=False,
