@@ -60,3 +60,28 @@ def test_scanwalk_benchmark_smoke(tmp_path: Path) -> None:
         assert figures[label]["bytes_hashed"] == 0 and figures[label]["unchanged"] == 400
         assert figures[label]["ratio_median"] > 0
     assert figures["rescan_workers"]["worker_peak_rss_mib"] > 0
+
+
+def test_leanrow_benchmark_smoke(tmp_path: Path) -> None:
+    """Goal 3's lever measurement runs on a scale benchmark's database: every candidate holds
+    every game in fewer bytes, and each query asked before and after gives the same answer
+    (the script checks; a path key whose folder range missed a path would fail it)."""
+    built = subprocess.run([sys.executable, "-m", "benchmarks", "run", "--scale", "10k",
+                            "--workdir", str(tmp_path / "bench"), "--only", "sizes"],
+                           cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert built.returncode == 0, built.stderr[-2000:]
+    proc = subprocess.run([sys.executable, "-m", "benchmarks.leanrow", "--db",
+                           str(tmp_path / "bench" / "ours.db"), "--workdir",
+                           str(tmp_path / "lean"), "--only",
+                           "path_expr,no_title_index,md5_prefix,set_stored4"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    saved = {line.split("|")[1].split(":")[0].strip(): float(line.split("|")[3])
+             for line in proc.stdout.splitlines()
+             if line.startswith(("| path_", "| no_", "| md5", "| set_"))
+             and line.split("|")[3].strip().replace(".", "").isdigit()}
+    assert set(saved) == {"path_expr", "no_title_index", "md5_prefix", "set_stored4"}
+    assert all(value > 0 for value in saved.values()), saved
+    assert saved["set_stored4"] > saved["no_title_index"]
+    for label in ("path lookups", "per-folder load", "title page 1", "lookups by md5"):
+        assert label in proc.stdout
