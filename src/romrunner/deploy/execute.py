@@ -46,6 +46,7 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
+from itertools import chain
 from pathlib import Path, PurePosixPath
 from typing import Any, NamedTuple
 
@@ -677,18 +678,36 @@ _UPSERT = ("INSERT OR REPLACE INTO deployment_items (deployment_id, seq, kind, a
            "platform_id, source_path, source_mtime_ns, content, dest_path, file_size, "
            "file_sha1, dest_mtime_ns, status, error) VALUES ")
 _ROW_VALUES = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+_ROW_WIDTH = 15
 UPSERT_ROWS = 512  # rows per statement (15 values each: well under SQLite's 32,766)
 
 
 def _upsert(db: Database, rows: list[tuple[Any, ...]]) -> None:
     """Write ``rows`` (see :func:`_row`) into ``deployment_items``, up to
     :data:`UPSERT_ROWS` per statement: one statement of many rows costs about half as much
-    as one per row (an ``executemany``), whose every row builds the ``CHECK``s' ``IN``
-    lists again."""
+    as one per row (an ``executemany``)."""
     for start in range(0, len(rows), UPSERT_ROWS):
-        chunk = rows[start:start + UPSERT_ROWS]
-        db.execute(_UPSERT + ", ".join([_ROW_VALUES] * len(chunk)),
-                   [value for row in chunk for value in row])
+        _upsert_values(db, list(chain.from_iterable(rows[start:start + UPSERT_ROWS])))
+
+
+def _upsert_values(db: Database, values: list[Any]) -> None:
+    """:func:`_upsert` of rows given one after another in ``values`` (at most
+    :data:`UPSERT_ROWS` of them)."""
+    db.execute(_UPSERT + ", ".join([_ROW_VALUES] * (len(values) // _ROW_WIDTH)), values)
+
+
+def _intents(deployment_id: int, batch: list[_Written]) -> list[Any]:
+    """The batch's rows, copied (see :meth:`_Runner.commit_batch`), one after another: what
+    :func:`_row` gives for each, without a tuple per file."""
+    values: list[Any] = []
+    extend = values.extend
+    for written in batch:
+        item, owned = written.item, written.owned
+        extend((deployment_id, item.seq, item.kind, item.action, item.game_id,
+                item.platform_id, item.source, item.source_mtime_ns, item.content, item.dest,
+                item.size, owned.sha1 or item.sha1, owned.mtime_ns, "copied",
+                replaced_note(item.replacing) if item.replacing else None))
+    return values
 
 
 
@@ -1332,10 +1351,12 @@ def _moved_prunes(decisions: list[_Decision]) -> list[_Decision]:
     """The prunes of files of ours the run also writes elsewhere (by SHA1: a game moved to
     a new folder or layout): done after the copies, so that a copy that fails leaves the
     game its old copy on the card."""
+    prunes = [d for d in decisions if d.action == PRUNE and d.claim is not None]
+    if not prunes:
+        return prunes
     writing = {d.item.sha1 for d in decisions
                if d.action in (COPY, FAIL, CONFLICT) and d.item.sha1}
-    return [d for d in decisions if d.action == PRUNE and d.claim is not None
-            and d.claim.sha1 in writing]
+    return [d for d in prunes if d.claim is not None and d.claim.sha1 in writing]
 
 
 def _space_plan(root: Path, decisions: list[_Decision], options: DeployOptions,
@@ -1617,11 +1638,10 @@ class _Runner:
             if self.gone():  # unmounted (lazily): its folders' descriptors outlive the mount
                 raise _Stop(self._stop_message(OSError(errno.ENODEV, os.strerror(
                     errno.ENODEV)), batch[0].item.dest, True))
-            with self.db.atomic():
-                deployment_id = self.deployment_id
-                _upsert(self.db, [  # the batch's intents
-                    _row(deployment_id, w.item, "copied", None, w.owned.mtime_ns,
-                         w.owned.sha1 or w.item.sha1) for w in batch])
+            with self.db.atomic():  # the batch's intents
+                for start in range(0, len(batch), UPSERT_ROWS):
+                    _upsert_values(self.db, _intents(self.deployment_id,
+                                                     batch[start:start + UPSERT_ROWS]))
         except BaseException:
             for written in batch:
                 _remove_temp(written)
