@@ -17,8 +17,9 @@ from typing import Any
 import pytest
 
 from romrunner.deploy import execute
-from romrunner.deploy.execute import Progress, deploy, resume
+from romrunner.deploy.execute import DeployOptions, Progress, deploy, resume
 from tests.test_deploy_faults import fill_after_first_file, tmpfs
+from tests.test_deploy_prune_folders import FILES, TRACKS, _snes_only
 from tests.test_deploy_support import Layout, Library, card_files, make_library, temp_files
 
 # Five platforms: five folders on the card (Roms/<platform>), three files each.
@@ -168,3 +169,31 @@ def test_no_folder_stays_open_after_a_card_full_stop(tmp_path: Path) -> None:
         assert summary.status == "failed" and summary.stopped is not None
         assert "card full" in summary.stopped
         assert max(seen) >= 1 and folders_open(card) == [] and not temp_files(card)
+
+
+def test_no_folder_is_held_open_while_a_prune_removes_the_folders_it_emptied(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The run copies (a folder held open) and prunes a set whose folder it empties: every
+    descriptor is closed before that folder goes (a network share may refuse to remove a
+    folder while a handle in it is open)."""
+    library = make_library(tmp_path, FILES)
+    card = tmp_path / "card"
+    card.mkdir()
+    psx = [int(row[0]) for row in library.db.query(
+        "SELECT id FROM games WHERE platform_id = 'psx'")]
+    layout = Layout(card, disc_layout="hidden")
+    first = deploy(library.db, library.plan(layout, psx), profile_id=library.profile_id)
+    assert first.copied == 5 and (card / TRACKS).is_dir()
+    held: list[list[str]] = []
+    real_rmdir = os.rmdir
+
+    def rmdir(path: Any, **kwargs: Any) -> None:
+        held.append(folders_open(card))
+        real_rmdir(path, **kwargs)
+
+    monkeypatch.setattr(os, "rmdir", rmdir)
+    summary = deploy(library.db, library.plan(layout, _snes_only(library)),
+                     profile_id=library.profile_id, options=DeployOptions(prune=True))
+    monkeypatch.undo()
+    assert (summary.copied, summary.pruned, summary.pruned_folders) == (1, 5, [TRACKS])
+    assert held == [[]]  # (Roms/snes, where it copied, closed already)

@@ -1992,6 +1992,7 @@ def _run(db: Database, deployment_id: int, root: Path, fs: FileSystem, dest_id: 
         if copies:  # before the first temporary file
             _note_writing(runner, copies)
         _apply(runner, decisions)
+        runner.close_folders()  # (every file renamed: none held open where a folder goes)
         runner.remove_emptied_folders()
         status = "completed"
     except _Stop as stop:
