@@ -60,6 +60,15 @@ def _records(library: Library, card: Path) -> tuple[dict[str, int], dict[str, in
     return {dest: entry[1] for dest, entry in manifest.items()}, rows
 
 
+def renamed_to(dst: Any, kwargs: dict[str, Any]) -> Path:
+    """The path ``os.replace(src, dst, **kwargs)`` renames to: ``dst``, or ``dst`` in the
+    folder open as ``dst_dir_fd`` (the deploy renames relative to its folders' descriptors)."""
+    folder = kwargs.get("dst_dir_fd")
+    if folder is None:
+        return Path(dst)
+    return Path(os.readlink(f"/proc/self/fd/{folder}")) / dst
+
+
 def _moving_replace(card: Path, moved: list[int],
                     after: Callable[[int], None] | None = None) -> Callable[..., None]:
     """``os.replace`` as a card that moves a file's time at its rename into place does
@@ -68,7 +77,7 @@ def _moving_replace(card: Path, moved: list[int],
 
     def replace(src: Any, dst: Any, **kwargs: Any) -> None:
         real_replace(src, dst, **kwargs)
-        target = Path(dst)
+        target = renamed_to(dst, kwargs)
         if target.is_relative_to(card) and ".romrunner" not in target.parts:
             info = target.stat()
             os.utime(target, ns=(info.st_atime_ns, info.st_mtime_ns + LATER))
@@ -329,7 +338,8 @@ def test_a_card_that_keeps_times_at_first_and_moves_them_later_loses_nothing(
     late = _moving_replace(card, moved)
 
     def replace(src: Any, dst: Any, **kwargs: Any) -> None:
-        if Path(dst).is_relative_to(card) and ".romrunner" not in Path(dst).parts:
+        target = renamed_to(dst, kwargs)
+        if target.is_relative_to(card) and ".romrunner" not in target.parts:
             renames[0] += 1
             if renames[0] > RENAME_PROBES:
                 late(src, dst, **kwargs)

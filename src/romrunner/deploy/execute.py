@@ -8,7 +8,9 @@ costs one write; an item without a row is pending. Files already on the card as 
 are found in bulk (:func:`fast_skips`) and only counted. Each file to copy is:
 
 1. copied to ``.rr-tmp-<deployment>-<seq>`` in its target folder (large buffered copies:
-   ``os.sendfile`` when the source's SHA1 is known from the scan, else read + hash + write);
+   ``os.sendfile`` when the source's SHA1 is known from the scan, else read + hash + write),
+   created, renamed and looked at relative to the folder's descriptor, opened once per run
+   (:meth:`_Runner.folder_of`; a card unmounted meanwhile is seen before a batch commits);
 2. flushed and fsynced (and with ``verify`` re-read from the card and compared by SHA1);
 3. recorded, in one transaction per batch (512 files, 64 MiB or half a second old): copied,
    with its size and modification time on the card — *before* the rename, so after a crash a
@@ -44,6 +46,7 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
+from itertools import chain
 from pathlib import Path, PurePosixPath
 from typing import Any, NamedTuple
 
@@ -88,6 +91,7 @@ BATCH_FILES = 512           # temporary files written before their intents commi
 BATCH_BYTES = 64 * 1024**2  # are renamed (one transaction per batch, not per file), and at
 BATCH_SECONDS = 0.5         # most this old: a crash costs at most a batch's copying again
 LARGE_FILE = 16 * 1024**2   # the batch before such a file is committed before it starts
+FOLDER_FDS = 64             # card folders a run holds open at once (see _Runner.folder_of)
 FLUSH_FILES = 256           # commit per-file states at least every 256 files…
 FLUSH_SECONDS = 1.0         # …or every second
 MANIFEST_SECONDS = 10.0     # refresh the card's manifest copy during long runs
@@ -199,13 +203,22 @@ class _Item:
 
 @dataclass(slots=True)
 class _Written:
-    """A temporary file written and fsynced, waiting for its batch's rename."""
+    """A temporary file written and fsynced, waiting for its batch's rename: ``temp_name``
+    and ``name`` in the folder open as ``folder`` (see :meth:`_Runner.folder_of`), whose
+    path is ``target``'s."""
 
     item: _Item
-    temp: str
+    folder: int
+    temp_name: str
+    name: str
     target: str
     owned: Owned
     replaces: os.stat_result | None
+
+    @property
+    def temp(self) -> str:
+        """The temporary file's path (for messages and checks off the common path)."""
+        return f"{self.target.rpartition('/')[0]}/{self.temp_name}"
 
 
 @dataclass(slots=True)
@@ -679,18 +692,36 @@ _UPSERT = ("INSERT OR REPLACE INTO deployment_items (deployment_id, seq, kind, a
            "platform_id, source_path, source_mtime_ns, content, dest_path, file_size, "
            "file_sha1, dest_mtime_ns, status, error) VALUES ")
 _ROW_VALUES = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+_ROW_WIDTH = 15
 UPSERT_ROWS = 512  # rows per statement (15 values each: well under SQLite's 32,766)
 
 
 def _upsert(db: Database, rows: list[tuple[Any, ...]]) -> None:
     """Write ``rows`` (see :func:`_row`) into ``deployment_items``, up to
     :data:`UPSERT_ROWS` per statement: one statement of many rows costs about half as much
-    as one per row (an ``executemany``), whose every row builds the ``CHECK``s' ``IN``
-    lists again."""
+    as one per row (an ``executemany``)."""
     for start in range(0, len(rows), UPSERT_ROWS):
-        chunk = rows[start:start + UPSERT_ROWS]
-        db.execute(_UPSERT + ", ".join([_ROW_VALUES] * len(chunk)),
-                   [value for row in chunk for value in row])
+        _upsert_values(db, list(chain.from_iterable(rows[start:start + UPSERT_ROWS])))
+
+
+def _upsert_values(db: Database, values: list[Any]) -> None:
+    """:func:`_upsert` of rows given one after another in ``values`` (at most
+    :data:`UPSERT_ROWS` of them)."""
+    db.execute(_UPSERT + ", ".join([_ROW_VALUES] * (len(values) // _ROW_WIDTH)), values)
+
+
+def _intents(deployment_id: int, batch: list[_Written]) -> list[Any]:
+    """The batch's rows, copied (see :meth:`_Runner.commit_batch`), one after another: what
+    :func:`_row` gives for each, without a tuple per file."""
+    values: list[Any] = []
+    extend = values.extend
+    for written in batch:
+        item, owned = written.item, written.owned
+        extend((deployment_id, item.seq, item.kind, item.action, item.game_id,
+                item.platform_id, item.source, item.source_mtime_ns, item.content, item.dest,
+                item.size, owned.sha1 or item.sha1, owned.mtime_ns, "copied",
+                replaced_note(item.replacing) if item.replacing else None))
+    return values
 
 
 
@@ -1101,6 +1132,14 @@ def _lstat(path: Path | str) -> os.stat_result | None:
         return None
 
 
+def _lstat_at(folder: int, name: str) -> os.stat_result | None:
+    """:func:`_lstat` of ``name`` in the folder open as ``folder``."""
+    try:
+        return os.stat(name, dir_fd=folder, follow_symlinks=False)
+    except OSError:
+        return None
+
+
 class _CardStat:
     """``lstat`` of paths on the card through one open descriptor per folder: a short lookup
     per file instead of the whole path, and nothing at all for a folder that is not there."""
@@ -1286,9 +1325,12 @@ def _card_hash_matches(root: Path, item: _Item) -> bool:
     return expected is not None and _sha1_of(str(root / item.dest)) == expected
 
 
-def _sha1_of(path: str) -> str | None:
+def _sha1_of(path: str, folder: int | None = None) -> str | None:
+    """The SHA1 of the file at ``path`` (relative to the folder open as ``folder``, if
+    given); None when it cannot be read."""
     try:
-        with open(path, "rb", buffering=0) as handle:
+        with open(path, "rb", buffering=0, opener=None if folder is None else
+                  lambda name, flags: os.open(name, flags, dir_fd=folder)) as handle:
             _drop_cache(handle.fileno())
             digest = hashlib.file_digest(handle, "sha1")
             return digest.hexdigest()
@@ -1323,10 +1365,12 @@ def _moved_prunes(decisions: list[_Decision]) -> list[_Decision]:
     """The prunes of files of ours the run also writes elsewhere (by SHA1: a game moved to
     a new folder or layout): done after the copies, so that a copy that fails leaves the
     game its old copy on the card."""
+    prunes = [d for d in decisions if d.action == PRUNE and d.claim is not None]
+    if not prunes:
+        return prunes
     writing = {d.item.sha1 for d in decisions
                if d.action in (COPY, FAIL, CONFLICT) and d.item.sha1}
-    return [d for d in decisions if d.action == PRUNE and d.claim is not None
-            and d.claim.sha1 in writing]
+    return [d for d in prunes if d.claim is not None and d.claim.sha1 in writing]
 
 
 def _space_plan(root: Path, decisions: list[_Decision], options: DeployOptions,
@@ -1396,6 +1440,7 @@ class _Runner:
         self.dirty_folders: set[str] = set()
         self.base = str(root)
         self.checked_folders: set[str] = set()
+        self.folder_fds: dict[str, int] = {}  # folder on the card -> its descriptor
         self.results: dict[str, Owned | None] = {}  # collision key -> ours now (None: gone)
         self.started = time.monotonic()
         self.last_flush = self.last_manifest = self.started
@@ -1560,21 +1605,21 @@ class _Runner:
         """Write the item's temporary file; it is renamed into place with its batch."""
         if self.batch and item.size >= LARGE_FILE:
             self.commit_batch()  # a long copy does not keep finished files waiting under it
-        target = f"{self.base}/{item.dest}"
-        self._ensure_folder(item)
-        temp = f"{target.rpartition('/')[0]}/{TEMP_PREFIX}{self.deployment_id}-{item.seq}"
+        folder = self.folder_of(item)
+        temp = f"{TEMP_PREFIX}{self.deployment_id}-{item.seq}"
         try:
             if item.content is None and item.sha1 is not None and not self.options.verify \
                     and item.size <= SENDFILE_CHUNK:
-                info, sha1 = self._write_small(item, temp), None
+                info, sha1 = self._write_small(item, folder, temp), None
             else:
-                info, sha1 = self._write_temp(item, temp)
+                info, sha1 = self._write_temp(item, folder, temp)
         except BaseException:
             with contextlib.suppress(OSError):
-                os.unlink(temp)
+                os.unlink(temp, dir_fd=folder)
             raise
         owned = Owned(item.dest, info.st_size, info.st_mtime_ns, sha1 or item.sha1)
-        self.batch.append(_Written(item, temp, target, owned, replaces))
+        self.batch.append(_Written(item, folder, temp, item.dest.rpartition("/")[2],
+                                   f"{self.base}/{item.dest}", owned, replaces))
         self.batch_bytes += item.size
         if len(self.batch) == 1:
             self.batch_started = time.monotonic()
@@ -1604,11 +1649,13 @@ class _Runner:
             except OSError as exc:
                 self._unsynced(batch, exc)
                 return
-            with self.db.atomic():
-                deployment_id = self.deployment_id
-                _upsert(self.db, [  # the batch's intents
-                    _row(deployment_id, w.item, "copied", None, w.owned.mtime_ns,
-                         w.owned.sha1 or w.item.sha1) for w in batch])
+            if self.gone():  # unmounted (lazily): its folders' descriptors outlive the mount
+                raise _Stop(self._stop_message(OSError(errno.ENODEV, os.strerror(
+                    errno.ENODEV)), batch[0].item.dest, True))
+            with self.db.atomic():  # the batch's intents
+                for start in range(0, len(batch), UPSERT_ROWS):
+                    _upsert_values(self.db, _intents(self.deployment_id,
+                                                     batch[start:start + UPSERT_ROWS]))
         except BaseException:
             for written in batch:
                 _remove_temp(written)
@@ -1657,13 +1704,13 @@ class _Runner:
         for a file renamed after all (there under its name exactly as written)."""
         for written in rest:
             _remove_temp(written)
-            placed = _lstat(written.target)
+            placed = _lstat_at(written.folder, written.name)
             item = written.item
             if placed is not None and _is_file(placed) and written.owned.matches(placed):
                 continue
             if placed is not None and _is_file(placed) and placed.st_size == written.owned.size \
                     and written.owned.sha1 is not None \
-                    and _sha1_of(written.target) == written.owned.sha1:
+                    and _sha1_of(written.name, written.folder) == written.owned.sha1:
                 # Renamed after all, and the card moved its time as it did (Claims.find):
                 # copied, with the time the card shows.
                 owned = written.owned._replace(mtime_ns=placed.st_mtime_ns)
@@ -1676,13 +1723,14 @@ class _Runner:
 
     def _rename(self, written: _Written) -> None:
         item, target, replaces = written.item, written.target, written.replaces
+        folder, name = written.folder, written.name
         try:
             if replaces is not None and not self.options.overwrite:
-                now = _lstat(target)  # ours a moment ago: still the same file?
+                now = _lstat_at(folder, name)  # ours a moment ago: still the same file?
                 if now is None or (now.st_size, now.st_mtime_ns) != (
                         replaces.st_size, replaces.st_mtime_ns):
                     raise _FileFailed(f"{item.dest}: changed on the card during the deploy")
-            os.replace(written.temp, target)
+            os.replace(written.temp_name, name, src_dir_fd=folder, dst_dir_fd=folder)
         except BaseException:
             _remove_temp(written)
             raise
@@ -1704,7 +1752,7 @@ class _Runner:
         placed = None
         if self.rename_moves_time or self.rename_probes > 0 or not self.fine_times:
             self.rename_probes -= 1
-            placed = _lstat(target)
+            placed = _lstat_at(folder, name)
             if placed is not None and placed.st_mtime_ns % 1_000_000_000:
                 self.fine_times = True
         if placed is not None and placed.st_mtime_ns != owned.mtime_ns \
@@ -1715,6 +1763,33 @@ class _Runner:
         else:  # its intent is its record (a flush is looked for once the batch is renamed)
             self.handled.add(item.seq)
             self.keep(item.key or collision_key(item.dest, self.fs), owned)
+
+    def folder_of(self, item: _Item) -> int:
+        """The descriptor of the item's folder on the card, made if missing, opened once per
+        run: its temporary file is written, renamed and looked at relative to it (a short
+        lookup per call instead of the whole path). At most :data:`FOLDER_FDS` are open; to
+        open one more, the batch is committed first (no temporary file waits in a folder
+        whose descriptor is closed) and those open are closed."""
+        parent = item.dest.rpartition("/")[0]
+        fd = self.folder_fds.get(parent)
+        if fd is not None:
+            return fd
+        self._ensure_folder(item)
+        if len(self.folder_fds) >= FOLDER_FDS:
+            self.commit_batch()
+            self.close_folders()
+        fd = os.open(f"{self.base}/{parent}" if parent else self.base,
+                     os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+        self.folder_fds[parent] = fd
+        return fd
+
+    def close_folders(self) -> None:
+        """Close the folders' descriptors (at the end of the run, on every way out)."""
+        fds = list(self.folder_fds.values())
+        self.folder_fds.clear()
+        for fd in fds:
+            with contextlib.suppress(OSError):
+                os.close(fd)
 
     def _ensure_folder(self, item: _Item) -> None:
         parent = item.dest.rpartition("/")[0]
@@ -1762,10 +1837,13 @@ class _Runner:
             parent = parent.rpartition("/")[0]
         return missing
 
-    def _write_temp(self, item: _Item, temp: str) -> tuple[os.stat_result, str | None]:
-        """Copy into ``temp`` and fsync it; its stat and the SHA1 when one was computed."""
+    def _write_temp(self, item: _Item, folder: int, temp: str
+                    ) -> tuple[os.stat_result, str | None]:
+        """Copy into ``temp`` (in the folder open as ``folder``) and fsync it; its stat and the
+        SHA1 when one was computed."""
         want_hash = item.sha1 is None or self.options.verify
-        out = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        out = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o644,
+                      dir_fd=folder)
         try:
             if item.content is not None:
                 os.write(out, item.content)
@@ -1780,20 +1858,21 @@ class _Runner:
             raise _FileFailed(f"{item.source}: changed while it was copied")
         if self.options.verify:
             expected = item.sha1 or sha1
-            written = _sha1_of(temp)
+            written = _sha1_of(temp, folder)
             if written != expected:
                 raise _FileFailed(f"{item.dest}: verify failed: the card returned different "
                                   "data (a failing card?)")
         return info, sha1
 
-    def _write_small(self, item: _Item, temp: str) -> os.stat_result:
+    def _write_small(self, item: _Item, folder: int, temp: str) -> os.stat_result:
         """:meth:`_write_temp` for the common case, in one function: a file whose SHA1 the
         scan knows, no more than one ``sendfile`` chunk, without ``verify``. The same checks:
         the source unchanged since the scan and during the copy, the temporary file fsynced
         and of the planned size."""
         src, before = _open_source(item)
         try:
-            out = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o644)
+            out = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o644,
+                          dir_fd=folder)
             try:
                 offset = 0
                 while offset < item.size:
@@ -1927,6 +2006,7 @@ def _run(db: Database, deployment_id: int, root: Path, fs: FileSystem, dest_id: 
         if copies:  # before the first temporary file
             _note_writing(runner, copies)
         _apply(runner, decisions)
+        runner.close_folders()  # (every file renamed: none held open where a folder goes)
         runner.remove_emptied_folders()
         status = "completed"
     except _Stop as stop:
@@ -1938,7 +2018,10 @@ def _run(db: Database, deployment_id: int, root: Path, fs: FileSystem, dest_id: 
         summary.stopped = (f"interrupted; `romrunner deploy resume {deployment_id}` "
                            "finishes it without recopying what is done")
     finally:
-        _settle(runner)
+        try:
+            _settle(runner)
+        finally:
+            runner.close_folders()  # (every temporary file is renamed or removed by now)
         runner.syncer.close()
         try:
             runner.flush()
@@ -2007,7 +2090,7 @@ def _folders_a_prune_empties(root: Path, pruned: list[str], created: set[str],
 def _remove_temp(written: _Written) -> None:
     """Remove a file's temporary copy (gone already: nothing to do)."""
     with contextlib.suppress(OSError):
-        os.unlink(written.temp)
+        os.unlink(written.temp_name, dir_fd=written.folder)
 
 
 def _note_writing(runner: _Runner, copies: list[_Decision]) -> None:
