@@ -190,3 +190,22 @@ def test_a_database_sqlite_holds_without_a_romrunner_writer_is_said_to_be_locked
     line, = result.err.strip().splitlines()
     assert line == (f"error: {existing_db}: database is locked by another writer; try again "
                     "when it has finished")
+
+
+def test_whether_a_writer_holds_the_lock_is_seen_without_taking_or_making_it(
+        existing_db: Path, tmp_path: Path) -> None:
+    from romrunner.store.lock import lock_path, writer_lock_is_held
+
+    assert not writer_lock_is_held(existing_db)  # (db init let it go)
+    proc = subprocess.Popen([sys.executable, "-c", HOLDER, str(existing_db)],
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout is not None and proc.stdout.readline().strip() == "held"
+        assert writer_lock_is_held(existing_db)
+        assert writer_lock_is_held(existing_db)  # (looking did not take it)
+    finally:
+        proc.kill()
+        proc.wait(timeout=30)
+    assert not writer_lock_is_held(existing_db)
+    never = tmp_path / "never.db"
+    assert not writer_lock_is_held(never) and not lock_path(never).exists()

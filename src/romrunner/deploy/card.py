@@ -35,6 +35,7 @@ from typing import Any, NamedTuple
 
 from romrunner.deploy.legal import FileSystem, collision_key
 from romrunner.errors import RomRunnerError
+from romrunner.store.lock import flock_is_held
 
 CARD_DIR = ".romrunner"
 TEMP_PREFIX = ".rr-tmp-"
@@ -199,19 +200,7 @@ def lock_held(root: Path) -> bool:
     """True when a live process holds the card's deploy lock (a deploy is running on it).
     Writes nothing: the lock file is opened read-only, and a card without one (or not
     mounted) has no deploy running."""
-    try:
-        fd = os.open(root / CARD_DIR / LOCK_NAME, os.O_RDONLY | os.O_CLOEXEC)
-    except OSError:
-        return False
-    try:
-        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
-    except BlockingIOError:
-        return True
-    except OSError:
-        return False
-    finally:
-        os.close(fd)  # closing releases a lock taken here
-    return False
+    return flock_is_held(root / CARD_DIR / LOCK_NAME)
 
 
 def read_manifest(root: Path) -> tuple[dict[str, Owned], str | None]:

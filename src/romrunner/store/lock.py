@@ -161,8 +161,14 @@ class WriterLock:
 def writer_lock_is_held(db_path: Path) -> bool:
     """Whether a ROM Runner command holds the writer lock of the database at ``db_path`` now
     (the lock file is neither made nor changed)."""
+    return flock_is_held(lock_path(db_path))
+
+
+def flock_is_held(path: Path) -> bool:
+    """Whether a live process holds an exclusive ``flock`` on the file at ``path``; writes
+    nothing (opened read-only, never made; no file: nobody holds it)."""
     try:
-        fd = os.open(lock_path(db_path), os.O_RDONLY | os.O_CLOEXEC | os.O_NOFOLLOW)
+        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC | os.O_NOFOLLOW)
     except OSError:
         return False
     try:
