@@ -134,8 +134,9 @@ def identify(db: Database, game_ids: list[int] | None = None, *,
 # game its file name's, before 2) is retagged once by its next scan (library/redecide.py).
 # Changing what decides a game's stored tags (this, or the parsing in library/tags.py) means
 # bumping it.
-# (3: an identified disc's number and set are its catalog game's too.)
-TAG_RULES_VERSION = 3
+# (3: an identified disc's number and set are its catalog game's too; 4: a set's key holds
+# its edition, so every disc's set is keyed again.)
+TAG_RULES_VERSION = 4
 _IDENTIFIED = "('sha1', 'md5', 'crc32', 'tracks', 'user')"
 _TAG_SOURCE = f"CASE WHEN g.match_method IN {_IDENTIFIED} THEN g.matched_game_id END"
 _TAGGED = (*TAG_COLUMNS, *DISC_COLUMNS)
@@ -198,6 +199,13 @@ def retag(db: Database, game_ids: list[int] | None = None, *,
         rows = db.query(_TAG_ROWS + f"WHERE g.id IN (SELECT value FROM json_each(?)){named}",
                         (json.dumps(game_ids),))
     return _write_tags(db, rows)
+
+
+def rekey_sets(db: Database) -> int:
+    """Give every disc of a multi-disc set the disc number and set its tags' source says
+    (its catalog game's, or its file name's), with the other tags; returns how many rows
+    were rewritten (read through the set index: discs only)."""
+    return _write_tags(db, db.query(_TAG_ROWS + "WHERE g.set_key IS NOT NULL"))
 
 
 def _write_tags(db: Database, rows: Iterable[sqlite3.Row]) -> int:

@@ -208,11 +208,16 @@ _GAMES_SQL = (
     "  FROM catalog_games cg WHERE cg.game_id = g.matched_game_id LIMIT 1), "
     " 'title:' || coalesce(g.title_norm, g.detected_title, g.filename)), "
     f"{keys_json_sql('g')}, g.region, g.languages, g.revision, g.flags, g.is_hack, "
-    # the variant: a multi-disc set (an .m3u joins the set of its title and region), else
-    # the game itself
-    "coalesce(g.set_key, CASE WHEN g.format = 'm3u' THEN (SELECT d.set_key FROM games d "
-    " WHERE d.set_key = g.platform_id || ':' || g.title_norm || ':' || coalesce(g.region, '') "
-    " AND d.is_missing = 0 LIMIT 1) END, 'game:' || g.id), "
+    # the variant: a multi-disc set (an .m3u joins the set of the discs it lists, else of
+    # its title and region), else the game itself
+    "coalesce(g.set_key, CASE WHEN g.format = 'm3u' THEN coalesce("
+    " (SELECT d.set_key FROM game_files f JOIN games d ON d.root_id = g.root_id "
+    "  AND d.filepath = rtrim(g.filepath, replace(g.filepath, '/', '')) || f.name "
+    "  WHERE f.game_id = g.id AND f.kind = 'track' AND d.set_key IS NOT NULL "
+    "  AND d.is_missing = 0 LIMIT 1), "
+    " (SELECT d.set_key FROM games d "
+    "  WHERE d.set_key = g.platform_id || ':' || g.title_norm || ':' || coalesce(g.region, '') "
+    "  AND d.is_missing = 0 LIMIT 1)) END, 'game:' || g.id), "
     "coalesce(g.match_method NOT IN ('name'), 0) FROM games g")
 
 

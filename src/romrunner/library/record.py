@@ -104,10 +104,33 @@ def disc_set(platform_id: str, parsed: ParsedName,
              title_norm: str) -> tuple[int | None, str | None]:
     """The stored values of :data:`DISC_COLUMNS` for a game of ``platform_id`` whose name
     parsed as ``parsed`` (``title_norm``: its title folded): the discs of one set share the
-    key of their platform, title and region; a game of one disc has none."""
+    key of their platform, title, region and edition (see :func:`edition_of`); a game of one
+    disc has none."""
     if parsed.disc_number is None:
         return None, None
-    return parsed.disc_number, f"{platform_id}:{title_norm}:{parsed.region or ''}"
+    edition = edition_of(parsed)
+    return parsed.disc_number, (f"{platform_id}:{title_norm}:{parsed.region or ''}"
+                                + (f":{edition}" if edition else ""))
+
+
+# Flags that make another release of a title (a Beta's discs are no set with the retail ones'),
+# unlike a dump's own marks ([!], [b], [a]…), which may differ between the discs of one set.
+_EDITION_FLAGS = ("beta", "proto", "demo", "sample", "kiosk", "promo", "hack", "unlicensed",
+                  "pirate", "aftermarket", "homebrew")
+
+
+def edition_of(parsed: ParsedName) -> str:
+    """What tells one release of a title and region from another beyond its disc number:
+    its edition flags, languages, translation and the name's other tags (``Limited
+    Edition``, ``Shokai Genteiban``), lowercase; '' for a plain release (QA16: a retail set
+    and its Beta were one set, their discs interleaved in one playlist). Revisions and
+    versions are left out: Redump revises one disc of a set at times."""
+    parts = [flag for flag in _EDITION_FLAGS if flag in parsed.flags]
+    parts += parsed.languages
+    if parsed.translation:
+        parts.append(f"t+{parsed.translation}")
+    parts += [tag for tag in parsed.other_tags if not tag.startswith("[")]
+    return "|".join(parts).lower()
 
 
 def _overruled(guess: PlatformGuess, extension: str) -> str:

@@ -27,7 +27,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import NamedTuple
 
-from romrunner.catalog.identify import TAG_RULES_VERSION, identify, retag
+from romrunner.catalog.identify import TAG_RULES_VERSION, identify, rekey_sets, retag
 from romrunner.library.plan import WalkRules
 from romrunner.library.platforms import (
     PLATFORM_RULES_VERSION,
@@ -82,6 +82,7 @@ def retag_once(db: Database) -> int:
         return 0
     with db.atomic():
         changed = retag(db, file_tags=True)  # an earlier release's: the file names' tags
+        changed += rekey_sets(db)  # (their keys hold their edition since tag rules 4)
         _raise_version(db, TAGS_KEY, TAG_RULES_VERSION)
     return changed
 
