@@ -58,8 +58,14 @@ def test_a_file_known_by_its_crc32_only_loses_the_match_its_verify_contradicts(
                  ("scan", "--workers", "1")):
         assert cli(*args).code == 0, args
     assert _method(cli) == "crc32"  # CRC32 first: all it can know until --verify
-    assert cli("scan", "--verify").code == 0
+    verified = cli("scan", "--verify")
+    assert verified.code == 0
     assert _method(cli) not in IDENTIFIED
+    # and it says so (QA16 F2: "1 verified now", no word of the match it lost)
+    assert "1 game identified by CRC32 + size is no longer: its MD5/SHA1 are not the " \
+        "catalog game's" in verified.out
+    again = cli("--json", "scan", "--verify").json()["data"]
+    assert again["unmatched_by_verify"] == 0  # (said once: nothing left to verify)
 
 
 def test_a_crc32_match_no_stronger_hash_contradicts_holds(cli: Any, tmp_path: Path) -> None:

@@ -80,6 +80,14 @@ def scan(paths: tuple[Path, ...], workers: int | None, full: bool,
             f"{summary.guessed:,} guessed by name, "
             f"{summary.unidentified:,} unidentified; {summary.bytes_hashed:,} bytes hashed "
             f"in {summary.seconds:.1f} s")
+        if summary.unmatched_by_verify:
+            lost = summary.unmatched_by_verify
+            console.print(
+                f"{counted(lost, 'game')} identified by CRC32 + size "
+                f"{'is' if lost == 1 else 'are'} no longer: {'its' if lost == 1 else 'their'} "
+                "MD5/SHA1 are not the catalog game's (a bad dump, or another dump with the same "
+                "CRC32); `romrunner games ls match:name,none` lists the unidentified",
+                markup=False, soft_wrap=True)
         one = summary.unverified == 1
         known = (f"{counted(summary.unverified, 'file')} {'is' if one else 'are'} "
                  f"{'still ' if verify else ''}known by {'its' if one else 'their'} CRC32 only")

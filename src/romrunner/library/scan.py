@@ -557,6 +557,7 @@ class _Writer:
         self.user_platform_ids = user_platform_ids if user_platform_ids is not None else \
             hand_set_platforms(stored)
         self.verifying: set[int] = set()  # games scan --verify examines for their members
+        self.verified_ids: list[int] = []  # this batch's games hashed in full the first time
 
     def write(self, batch: Iterable[Record]) -> None:
         """Store one batch in one transaction: new rows in bulk, then index and identify."""
@@ -578,9 +579,23 @@ class _Writer:
             # them (a scope table of ids, a reset, a count) would change nothing.
             if touched and (self.next_id - self.first_new_id < len(touched)
                             or self.db.scalar("SELECT EXISTS (SELECT 1 FROM catalog_games)")):
+                was_identified = self._identified(self.verified_ids)
                 identify(self.db, touched, file_tags=True)  # rows written from files
+                self.summary.unmatched_by_verify += len(
+                    was_identified - self._identified(was_identified))
+            self.verified_ids = []
             if self.new_rows:
                 _count_and_index_new(self.db, self.first_new_id)
+
+    def _identified(self, game_ids: Iterable[int]) -> set[int]:
+        """Those of ``game_ids`` identified by a hash (or by hand) now."""
+        ids = list(game_ids)
+        if not ids:
+            return set()
+        return {int(row[0]) for row in self.db.query(
+            "SELECT id FROM games WHERE id IN (SELECT value FROM json_each(?)) "
+            "AND match_method IN ('sha1', 'md5', 'crc32', 'tracks', 'user')",
+            (json.dumps(ids),))}
 
     def _flush(self) -> None:
         if self.new_rows:
@@ -619,7 +634,9 @@ class _Writer:
                 self.summary.renamed += 1
             elif change != "changed":  # scan --full or --verify: examined again, the same
                 self.summary.unchanged += 1
-                self.summary.verified += change == "verified"
+                if change == "verified":
+                    self.summary.verified += 1
+                    self.verified_ids.append(game_id)
             else:
                 self.summary.updated += 1
         else:

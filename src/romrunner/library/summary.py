@@ -17,6 +17,9 @@ class ScanSummary:
     updated: int = 0
     unchanged: int = 0
     verified: int = 0              # of the unchanged: MD5/SHA1 computed for the first time
+    # of those: identified by CRC32 + size before, and no longer, their full hashes another
+    # dump's than the catalog game's (a bad dump, or data made to collide)
+    unmatched_by_verify: int = 0
     missing: int = 0
     renamed: int = 0
     identified: int = 0            # present files matched by a hash (or by hand)
