@@ -419,3 +419,5 @@ def test_a_sets_own_playlist_is_no_unidentified_game_in_the_scan_or_platforms(
     assert cli("--json", "games", "ls", "match:none").json()["data"]["games"] == []
     unidentified = cli("--json", "collection", "show", "unidentified").json()["data"]
     assert unidentified["games"] == []
+    (report,) = cli("--json", "dat", "report").json()["data"]
+    assert report["unmatched_on_disk"] == 0  # (QA16: the playlist was "unmatched on disk")

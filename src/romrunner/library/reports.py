@@ -179,7 +179,8 @@ def dat_report(db: Database, names: Sequence[str] = (), *,
         if platform not in unmatched:
             unmatched[platform] = int(db.scalar(
                 "SELECT count(*) FROM games WHERE platform_id = ? AND is_missing = 0 "
-                "AND match_method IS NULL AND matched_game_id IS NULL", (platform,)))
+                "AND match_method IS NULL AND matched_game_id IS NULL "
+                "AND format IS NOT 'm3u'", (platform,)))  # (a playlist: no game to match)
         reports.append(CatalogReport(
             str(source["name"]), platform, source["version"], bool(source["headered"]),
             counts.total(), counts[2], counts[1], counts[0], unmatched[platform],
