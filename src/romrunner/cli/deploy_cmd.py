@@ -281,7 +281,10 @@ def _warn_issue(app: AppContext, issue: PlanIssue) -> None:
     app.warn(issue.message if named else f"{issue.path}: {issue.message}")
 
 
-def _render_preview(console: Console, data: dict[str, Any]) -> None:
+PRUNE_LISTED = 50  # files a dry run's text names it would remove (--verbose: all of them)
+
+
+def _render_preview(console: Console, data: dict[str, Any], *, every: bool = False) -> None:
     plan = data["plan"]
     chosen = data["chosen"]
     console.print(f"{counted(chosen['games'], 'game')} chosen ({chosen['how']}); "
@@ -303,8 +306,17 @@ def _render_preview(console: Console, data: dict[str, Any]) -> None:
                       "above say why)", markup=False, soft_wrap=True)
     for entry in data["replace"]:  # worded as the real run reports them
         console.print(f"  {replaced_line(entry, 'would replace')}", markup=False, soft_wrap=True)
-    for path in data["prune"]:
+    pruned = data["prune"]
+    for path in pruned if every else pruned[:PRUNE_LISTED]:
         console.print(f"  would remove {path}", soft_wrap=True)
+    if not every and len(pruned) > PRUNE_LISTED:
+        folders = Counter(path.rpartition("/")[0] for path in pruned[PRUNE_LISTED:])
+        console.print(f"  … and would remove {len(pruned) - PRUNE_LISTED:,} more files of ours ("
+                      + ", ".join(f"{count:,} in {folder}"
+                                  for folder, count in folders.most_common(5))
+                      + (", …" if len(folders) > 5 else "")
+                      + "; --verbose lists every one, as the JSON's prune does)",
+                      soft_wrap=True)
     for path in data["prune_folders"]:
         console.print(f"  would remove the folder {path} (ours, left empty)", soft_wrap=True)
     for path in data["conflicts"]:  # worded as the real run reports them
@@ -376,7 +388,7 @@ def _finish_preview(app: AppContext, data: dict[str, Any]) -> int:
                           "(data.failures says why)")
 
     def render(console: Console) -> None:
-        _render_preview(console, data)
+        _render_preview(console, data, every=app.verbose)
         for note in data["notes"]:  # as the real run says them
             app.err_console.print(f"note: {note}", markup=False, soft_wrap=True)
         if code == EXIT_STOPPED:  # the run's refusal, in its words (QA14: JSON only)
