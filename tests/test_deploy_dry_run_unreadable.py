@@ -32,6 +32,7 @@ def test_a_dry_run_says_an_unreadable_source_would_fail(world: Path) -> None:  #
     data = json.loads(dry.stdout)["data"]
     assert data["failures"] == [f"{gb / 'Shut (USA).gb'}: cannot be read (Permission denied)"]
     assert (data["actions"].get("copy"), data["actions"].get("fail")) == (1, 1)
+    assert data["bytes_to_write"] == (gb / "Open (USA).gb").stat().st_size  # (QA16 S3)
     run = romrunner(world, "--json", "deploy", "1", "--to", str(world / "card"), "platform:gb")
     assert run.returncode == 1
     assert json.loads(run.stdout)["data"]["failed"] == 1

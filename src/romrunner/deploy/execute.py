@@ -352,7 +352,8 @@ def _preview(db: Database, plan: DeployPlan, options: DeployOptions | None,
     held = {id(d) for d in kept}
     pruned = [d.item.dest for d in decisions if d.action == PRUNE and id(d) not in held]
     return {"plan": plan.summary(), "actions": dict(counts), "bytes_to_write": sum(
-        d.item.size for d in decisions if d.action == COPY), "bytes_needed": need,
+        d.item.size for d in decisions if d.action == COPY and id(d) not in unreadable),
+        "bytes_needed": need,
         "free_bytes": free, "margin_bytes": margin,
         "enough_space": free is None or need + margin <= free,  # None: not reported
         "prune": pruned,
