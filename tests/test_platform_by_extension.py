@@ -193,3 +193,28 @@ def test_forget_not_games_forgets_those_rows_and_no_missing_game(
     again = cli(*pack, "games", "forget", "--not-games")
     assert again.code == 0 and "nothing was forgotten" in again.out
     assert cli(*pack, "games", "forget", "--not-games", "--missing").code == 2
+
+
+def test_a_bin_its_catalog_match_settles_is_not_said_undecided(cli: Any, tree: Path,
+                                                                tmp_path: Path) -> None:
+    # QA16: SNES chip dumps (`.bin` in `SNES/`) were said "platform undecided … set-platform
+    # settles it" by the scan that then filed them as SNES by their CRC32
+    import zlib
+
+    data = (tree / "NES" / "Odd (USA).bin").read_bytes()
+    _write(tree / "NES" / "Odder (USA).bin", "odder")
+    catalog = tmp_path / "nes.dat"
+    catalog.write_text('clrmamepro (\n\tname "Nintendo - Nintendo Entertainment System"\n)\n'
+                       'game (\n\tname "Odd (USA)"\n\trom ( name "Odd (USA).bin" '
+                       f'size {len(data)} crc {zlib.crc32(data):08x} '
+                       f'sha1 {hashlib.sha1(data).hexdigest()} )\n)\n')
+    pack = ("--pack", str(shared_path("definition-pack")))
+    for args in (("dat", "import", str(catalog)), ("library", "add", str(tree))):
+        assert cli(*pack, *args).code == 0, args
+    data_out = cli(*pack, "--json", "scan", "--workers", "1").json()["data"]
+    notes = {error["path"]: error["error"] for error in data_out["errors"]}
+    games = _games(cli, *pack)
+    assert games["Odd (USA).bin"]["platform_id"] == "nes"
+    assert "NES/Odd (USA).bin" not in notes
+    assert notes["NES/Odder (USA).bin"].startswith("in a folder of nes, which does not list "
+                                                   ".bin: platform undecided (could be ")

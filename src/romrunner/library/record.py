@@ -55,6 +55,7 @@ class Record(NamedTuple):
     bytes_hashed: int      # the file's bytes and its tracks' bytes
     problems: list[str]
     error: str | None
+    undecided: str | None = None  # of ``problems``: the note that its platform is undecided
 
 
 def record_of(examined: Examined, index: PackIndex, root_name: str) -> Record:
@@ -72,9 +73,11 @@ def record_of(examined: Examined, index: PackIndex, root_name: str) -> Record:
     guess, detect_ext = decide_platform(index, folders, filename,
                                         [member.name for member in examined.members],
                                         examined.head)
-    problems = examined.problems
+    problems, undecided = examined.problems, None
     if guess.overruled:
-        problems = [*problems, _overruled(guess, detect_ext)]
+        note = _overruled(guess, detect_ext)
+        problems = [*problems, note]
+        undecided = note if guess.platform_id == UNKNOWN else None
     region, languages, revision, version, flags, is_hack, hack_type = tag_values(parsed)
     row = (
         job.relpath, job.size, job.mtime_ns,
@@ -87,7 +90,7 @@ def record_of(examined: Examined, index: PackIndex, root_name: str) -> Record:
         *_disc_id(examined, guess.platform_id))
     return Record(job, row, _file_rows(examined),
                   hashes.sha1 if hashes and examined.verified else None,
-                  _bytes_hashed(examined), problems, None)
+                  _bytes_hashed(examined), problems, None, undecided)
 
 
 def tag_values(parsed: ParsedName) -> tuple[object, ...]:
@@ -133,12 +136,15 @@ def edition_of(parsed: ParsedName) -> str:
     return "|".join(parts).lower()
 
 
+UNDECIDED = "platform undecided"  # in the note of such a file (the scan holds it back)
+
+
 def _overruled(guess: PlatformGuess, extension: str) -> str:
     """The note for a file in a folder whose platform does not list its extension."""
     folder = ", ".join(guess.overruled)
     if guess.platform_id == UNKNOWN:
-        return (f"in a folder of {folder}, which does not list {extension}: platform "
-                f"undecided (could be {', '.join(guess.candidates)}; `romrunner games "
+        return (f"in a folder of {folder}, which does not list {extension}: {UNDECIDED} "
+                f"(could be {', '.join(guess.candidates)}; `romrunner games "
                 "set-platform` settles it)")
     how = "header" if guess.source == "header" else "extension"
     return (f"in a folder of {folder}, which does not list {extension}: taken for "

@@ -567,10 +567,13 @@ class _Writer:
             self.first_new_id = self.next_id = _next_game_id(self.db)
             self.new_rows: list[tuple[object, ...]] = []
             self.file_rows: list[tuple[object, ...]] = []
+            undecided: dict[int, tuple[str, str]] = {}
             for record in batch:
                 game_id = self._write_one(record)
                 if game_id is not None:
                     touched.append(game_id)
+                    if record.undecided is not None:
+                        undecided[game_id] = (record.job.relpath, record.undecided)
             if self.new_rows:  # the triggers on games leave them out (migration 19)
                 self.db.execute("INSERT INTO games_pending (first_id) VALUES (?)",
                                 (self.first_new_id,))
@@ -584,8 +587,22 @@ class _Writer:
                 self.summary.unmatched_by_verify += len(
                     was_identified - self._identified(was_identified))
             self.verified_ids = []
+            self._say_undecided(undecided)
             if self.new_rows:
                 _count_and_index_new(self.db, self.first_new_id)
+
+    def _say_undecided(self, notes: dict[int, tuple[str, str]]) -> None:
+        """Say of each file whose platform its folder and extension left undecided that it
+        is, unless identification settled it (QA16: SNES chip dumps `.bin` in `SNES/` were
+        said undecided, and filed as SNES by their CRC32 by the same scan)."""
+        if not notes:
+            return
+        still = {int(row[0]) for row in self.db.query(
+            "SELECT id FROM games WHERE id IN (SELECT value FROM json_each(?)) "
+            "AND platform_id = ?", (json.dumps(list(notes)), UNKNOWN))}
+        for game_id, (relpath, note) in notes.items():
+            if game_id in still:
+                self.summary.error(relpath, note)
 
     def _identified(self, game_ids: Iterable[int]) -> set[int]:
         """Those of ``game_ids`` identified by a hash (or by hand) now."""
@@ -606,7 +623,8 @@ class _Writer:
     def _write_one(self, record: Record) -> int | None:
         job = record.job
         for problem in record.problems:
-            self.summary.error(job.relpath, problem)
+            if problem is not record.undecided:  # (said once identification had its say)
+                self.summary.error(job.relpath, problem)
         if record.row is None:
             self.summary.error(job.relpath, record.error or "not hashed")
             known = self.stored.get(job.relpath)
