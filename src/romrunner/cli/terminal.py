@@ -11,7 +11,7 @@ to a file or a pipe: :meth:`SafeConsole.print_lines` with ``exact``); files the 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from rich.console import Console
@@ -63,6 +63,15 @@ class SafeConsole(Console):
         kwargs["emoji"] = False
         kwargs["highlight"] = False
         return super().render_str(visible(text), **kwargs)
+
+    def print_rows(self, rows: Iterable[Sequence[str]]) -> None:
+        """Rows of cells as tab-separated lines, each cell through :func:`visible` (a tab in
+        data shows as ``\\t``; the separators stay tabs), written at once (see
+        :meth:`print_lines`)."""
+        if self.quiet:
+            return
+        self.file.write("".join("\t".join(visible(cell) for cell in row) + "\n"
+                                for row in rows))
 
     def print_lines(self, lines: Iterable[str], *, exact: bool = False) -> None:
         """Plain lines (a CSV, a list), each through :func:`visible`, written at once: rich's
