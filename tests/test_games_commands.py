@@ -280,3 +280,16 @@ def test_a_page_of_more_than_a_thousand_games_is_printed_as_tab_separated_lines(
     assert len(lines) == 1 + 1001 + 1 and lines[-1].startswith("1,001 of 1,001")
     small = cli("games", "ls", "--limit", "5").out  # a page a table suits stays one
     assert "\t" not in small and "Game 0000" in small
+
+
+def test_search_says_when_more_games_match_than_it_shows(cli: Any, tmp_path: Path) -> None:
+    folder = tmp_path / "roms" / "gb"
+    folder.mkdir(parents=True)
+    for n in range(4):
+        (folder / f"Quest {n} (USA).gb").write_bytes(n.to_bytes(4, "big") * 64)
+    assert cli("library", "add", str(tmp_path / "roms")).code == 0
+    assert cli("scan", "--workers", "1").code == 0
+    capped = cli("search", "quest", "--limit", "3")
+    assert "the first 3 matches; more match" in capped.out
+    assert len(cli("--json", "search", "quest", "--limit", "3").json()["data"]) == 3
+    assert "more match" not in cli("search", "quest", "--limit", "4").out

@@ -26,8 +26,9 @@ def search(words: tuple[str, ...], platform: str | None, limit: int) -> int:
     text = " ".join(words)
     app = app_context()
     known = app.pack().platforms if platform is not None else ()
-    rows = search_games(app.open_db(OpenMode.READ), text, limit=limit, platform=platform,
+    rows = search_games(app.open_db(OpenMode.READ), text, limit=limit + 1, platform=platform,
                         known_platforms=known)
+    more, rows = len(rows) > limit, rows[:limit]
 
     def render(console: Console) -> None:
         table = Table("id", "platform", "title", "file")
@@ -36,6 +37,9 @@ def search(words: tuple[str, ...], platform: str | None, limit: int) -> int:
                           row["catalog_title"] or row["detected_title"] or "",
                           row["filename"] + (" (missing)" if row["is_missing"] else ""))
         console.print(table if rows else "no game matches")
+        if more:  # (QA16: 20 shown, and no word of the others)
+            console.print(f"the first {limit:,} matches; more match (--limit N shows more, "
+                          "`romrunner games ls WORDS` pages through all)")
 
     app.finish(rows, render)
     return 0
