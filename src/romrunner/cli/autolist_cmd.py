@@ -44,11 +44,11 @@ def autolist(profile_id: int, card: Path | None, save: str | None, replace: bool
                           f"{why}  {entry.emulator_id or '-'} ({entry.emulator_origin})  "
                           f"-> {entry.target_folder or '-'}", markup=False)
         if len(shown) < len(result.entries):
-            console.print(f"… {len(result.entries) - len(shown)} more (--limit 0 shows all)",
+            console.print(f"… {len(result.entries) - len(shown):,} more (--limit 0 shows all)",
                           markup=False)
         console.print(f"{len(result.included):,} of {counted(len(result.entries), 'game')} "
                       "included"
-                      + (f"; {result.filtered_by_profile} left out by the profile's filters"
+                      + (f"; {result.filtered_by_profile:,} left out by the profile's filters"
                          if result.filtered_by_profile else ""), markup=False)
         console.print(", ".join(f"{k} {v}" for k, v in result.summary().items()), markup=False)
         undecided = result.summary().get(NO_PLATFORM, 0)
