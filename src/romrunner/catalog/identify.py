@@ -253,6 +253,7 @@ def _match_by_hashes(db: Database) -> None:
         if members:
             _match_members(db, method, condition)
     if members:
+        _decide_archives_by_sets(db)
         _decide_by_members(db)
         _unmatch_discs_with_foreign_tracks(db)
 
@@ -356,6 +357,80 @@ def _match_members(db: Database, method: str, condition: str) -> None:
 
 def _decide_by_members(db: Database) -> None:
     """An archive or disc whose matched members all name one game is that game."""
+    _settle_by_members(
+        db, "SELECT game_id, min(matched_game_id) AS game, min(match_method) AS method "
+            "FROM game_files WHERE kind IN ('member', 'track') "
+            "AND game_id IN (SELECT id FROM temp.identify_scope) "
+            "GROUP BY game_id "
+            "HAVING count(DISTINCT matched_game_id) = 1 "
+            "   AND count(matched_game_id) = count(*) "
+            # (an archive of several members: _decide_archives_by_sets, whose members may
+            # each have matched another game of a family that shares them)
+            "   AND (count(*) = 1 OR min(kind) = 'track')")
+
+
+# An archive's members, each matched to some catalog game, and the catalog games that have
+# every one of them (the same data: CRC32 + size, and SHA1 where both know it): an arcade set
+# (MAME, FBNeo) whose ROMs its parent and clones share has its members matched to one game or
+# another of the family, so no single game names them all.
+_SET_CANDIDATES = (
+    "WITH m AS (SELECT f.game_id, f.id, f.crc32_bin, f.file_size, f.sha1_bin, f.match_method "
+    "           FROM game_files f JOIN games g ON g.id = f.game_id "
+    "           WHERE f.kind = 'member' AND g.is_archive = 1 AND g.matched_game_id IS NULL "
+    "           AND g.id IN (SELECT id FROM temp.identify_scope)), "
+    "a AS (SELECT game_id, count(*) AS members, min(match_method) AS method FROM m "
+    "      GROUP BY game_id HAVING members > 1 AND count(match_method) = members) "
+    "SELECT a.game_id, a.method, g.filename, cg.game_id AS game, cg.name, "
+    "       (SELECT count(*) FROM catalog_roms c WHERE c.catalog_game_id = cg.id) AS roms "
+    "FROM a JOIN m ON m.game_id = a.game_id "
+    "JOIN catalog_roms r ON r.crc32_bin = m.crc32_bin AND r.size = m.file_size "
+    " AND (r.sha1_bin IS NULL OR m.sha1_bin IS NULL OR r.sha1_bin = m.sha1_bin) "
+    "JOIN catalog_games cg ON cg.id = r.catalog_game_id "
+    "JOIN games g ON g.id = a.game_id "
+    # of the platform the members' own matches are of (their platform rules applied)
+    "WHERE cg.platform_id IN (SELECT c.platform_id FROM game_files f "
+    " JOIN catalog_games c ON c.game_id = f.matched_game_id "
+    " WHERE f.game_id = a.game_id AND f.kind = 'member') "
+    "GROUP BY a.game_id, cg.id HAVING count(DISTINCT m.id) = a.members")
+
+
+def _decide_archives_by_sets(db: Database) -> None:
+    """An archive of several members is the catalog game that has every member's data,
+    where that game is one: the only such game, else the one named as the archive
+    (``1942.zip`` of MAME's 1942, whose ROMs its clones share), else the only one whose
+    ROMs are exactly the members. Its members then name it too."""
+    found: dict[int, list[tuple[str, str, str, str, int]]] = {}
+    for game_id, method, filename, game, name, roms in db.query(_SET_CANDIDATES):
+        found.setdefault(int(game_id), []).append(
+            (str(method), strip_extension(str(filename)).casefold(), str(game), str(name),
+             int(roms)))
+    decided: list[tuple[int, str, str]] = []
+    for game_id, candidates in found.items():
+        stem = candidates[0][1]
+        named = {c[2] for c in candidates}
+        if len(named) != 1:
+            named = {c[2] for c in candidates if c[3].casefold() == stem}
+        if len(named) != 1:
+            members = db.scalar("SELECT count(*) FROM game_files WHERE game_id = ? "
+                                "AND kind = 'member'", (game_id,))
+            named = {c[2] for c in candidates if c[4] == members}
+        if len(named) == 1:
+            decided.append((game_id, named.pop(), candidates[0][0]))
+    if not decided:
+        return
+    db.execute("CREATE TEMP TABLE IF NOT EXISTS identify_sets "
+               "(game_id INTEGER PRIMARY KEY, game TEXT NOT NULL, method TEXT NOT NULL)")
+    db.execute("DELETE FROM temp.identify_sets")
+    db.executemany("INSERT INTO temp.identify_sets VALUES (?, ?, ?)", decided)
+    db.execute("UPDATE game_files AS f SET matched_game_id = s.game FROM temp.identify_sets s "
+               "WHERE f.game_id = s.game_id AND f.kind = 'member'")
+    _settle_by_members(db, "SELECT game_id, game, method FROM temp.identify_sets")
+    db.execute("DELETE FROM temp.identify_sets")
+
+
+def _settle_by_members(db: Database, decided: str) -> None:
+    """Identify each game ``decided`` names (rows of game_id, the catalog game, the method)
+    as that game, settling its platform as a hash match does."""
     db.execute(
         "UPDATE games AS g SET matched_game_id = f.game, "
         "match_method = CASE WHEN g.is_archive = 1 THEN f.method ELSE 'tracks' END, "
@@ -368,12 +443,7 @@ def _decide_by_members(db: Database) -> None:
         "        THEN x.platform_id "
         "        ELSE (SELECT platform_id FROM catalog_games WHERE game_id = m.game LIMIT 1) "
         "      END AS platform "
-        "      FROM (SELECT game_id, min(matched_game_id) AS game, min(match_method) AS method "
-        "            FROM game_files WHERE kind IN ('member', 'track') "
-        "            AND game_id IN (SELECT id FROM temp.identify_scope) "
-        "            GROUP BY game_id "
-        "            HAVING count(DISTINCT matched_game_id) = 1 "
-        "               AND count(matched_game_id) = count(*)) AS m "
+        f"      FROM ({decided}) AS m "
         "      JOIN games x ON x.id = m.game_id) AS f "
         "WHERE g.id = f.game_id AND g.matched_game_id IS NULL")
 
