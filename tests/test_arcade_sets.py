@@ -52,3 +52,20 @@ def test_arcade_zips_are_the_sets_they_hold(cli: Any, tmp_path: Path) -> None:
     assert games["common.zip"]["match_method"] not in ("crc32", "sha1", "md5")
     shown = cli("--json", "games", "show", str(games["1942.zip"]["id"])).json()["data"]
     assert {f["matched_game_id"] for f in shown["files"]} == {"arcade:1942"}
+
+
+def test_games_show_names_each_catalog_game_that_has_its_data(cli: Any, tmp_path: Path) -> None:
+    arcade = tmp_path / "roms" / "arcade"
+    arcade.mkdir(parents=True)
+    _zip(arcade / "1942.zip", GAMES["1942"])
+    (tmp_path / "mame.dat").write_text(_dat())
+    for args in (("dat", "import", str(tmp_path / "mame.dat"), "--platform", "arcade"),
+                 ("library", "add", str(tmp_path / "roms")), ("scan", "--workers", "1")):
+        assert cli(*args).code == 0, args
+    (game,) = cli("--json", "games", "ls").json()["data"]["games"]
+    lines = [line.strip() for line in cli("games", "show", str(game["id"])).out.splitlines()
+             if line.strip().startswith("catalog ")]
+    # (QA16: "catalog MAME version 0.37b5" three times, not saying which games)
+    assert lines == ["catalog    MAME version 0.37b5",  # its match: 1942
+                     "catalog    MAME version 0.37b5: 1942a",  # clones with some of its ROMs
+                     "catalog    MAME version 0.37b5: 1942b"], lines

@@ -254,9 +254,12 @@ def _game_lines(game: dict[str, Any]) -> list[tuple[str, str]]:
     if game["header_size"] and game["nh_sha1"]:
         lines += _header_lines(game)
     lines.append(("match", _game_match(game)))
+    matched_name = str(game["matched_game_id"] or "").partition(":")[2]
     for catalog in game["catalogs"]:  # the DATs with its data, then those with its name
         detail = [f"{catalog['dat']}" + (f" version {catalog['dat_version']}"
-                                         if catalog["dat_version"] else "")]
+                                         if catalog["dat_version"] else "")
+                  # another game than its match's (an arcade clone sharing its ROMs)
+                  + (f": {catalog['name']}" if catalog["name"] != matched_name else "")]
         detail += [f"{key} {catalog[key]}" for key in ("region", "serial") if catalog[key]]
         if catalog["by"] == "name":
             detail.append("the name only: none of its ROMs is this data")
