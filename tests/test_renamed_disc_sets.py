@@ -83,3 +83,34 @@ def test_a_library_an_earlier_release_identified_gets_its_sets_at_the_next_scan(
     discs = _discs(db_path)
     assert sorted(disc for disc, _ in discs.values()) == [1, 2]
     assert len({key for _, key in discs.values()} - {None}) == 1
+
+
+def test_discs_named_with_their_disc_keep_their_names_set_when_some_are_identified(
+        cli: Any, db_path: Path, tmp_path: Path) -> None:
+    # review: "Final Fantasy 7 (USA) (Disc 1..3)", the DAT ("Final Fantasy VII") listing
+    # discs 1 and 3 only: the identified discs took the catalog's key and the set split in
+    # two, disc 2 flat beside a playlist of discs 1 and 3
+    root = tmp_path / "roms" / "psx"
+    root.mkdir(parents=True)
+    entries = []
+    for disc in (1, 2, 3):
+        stem = f"Final Fantasy 7 (USA) (Disc {disc})"
+        (root / f"{stem}.bin").write_bytes(rom(f"ff7 disc {disc}"))
+        (root / f"{stem}.cue").write_text(CUE.format(f"{stem}.bin"))
+        if disc != 2:
+            entries.append((f"{TITLE} (Disc {disc})", f"{TITLE} (Disc {disc}).bin",
+                            f"ff7 disc {disc}", None))
+    (tmp_path / "psx.dat").write_text(dat("Sony - PlayStation", entries))
+    for args in (("library", "add", str(tmp_path / "roms")),
+                 ("dat", "import", str(tmp_path / "psx.dat")), ("scan", "--workers", "1"),
+                 ("device", "add", "rg-35xx-plus"),
+                 ("profile", "create", "--device", "1", "--os", "muos")):
+        assert cli(*args).code == 0, args
+    discs = _discs(db_path)
+    assert sorted(disc for disc, _ in discs.values()) == [1, 2, 3]
+    assert len({key for _, key in discs.values()}) == 1
+    card = tmp_path / "card"
+    card.mkdir()
+    assert cli("deploy", "1", "--to", str(card), "platform:psx").code == 0
+    assert playable(card, "ROMS/psx/Final Fantasy 7 (USA).m3u") == [
+        (root / f"Final Fantasy 7 (USA) (Disc {disc}).bin").read_bytes() for disc in (1, 2, 3)]

@@ -8,9 +8,10 @@ made by the user (``match_method = 'user'``) is never replaced.
 
 A game identified (by a hash, or by hand) takes the tags of the catalog game it is: region,
 languages, revision, version, flags, hack (``TAG_COLUMNS``), parsed from the catalog game's
-name as a file's name is parsed, and its disc number and multi-disc set (``DISC_COLUMNS``:
-renamed discs ``ff7_1.chd``, ``ff7_2.chd`` identified as "Final Fantasy VII (USA) (Disc 1)"
-and "(Disc 2)" are one set, and the card gets its playlist); a game guessed by its name, or
+name as a file's name is parsed, and — where its file name has no disc tag — its disc number
+and multi-disc set (``DISC_COLUMNS``: renamed discs ``ff7_1.chd``, ``ff7_2.chd`` identified as
+"Final Fantasy VII (USA) (Disc 1)" and "(Disc 2)" are one set, and the card gets its
+playlist); a game guessed by its name, or
 unmatched, has its file name's. Its title stays its file's. Only the games whose match
 changed (or whose rows a scan just wrote) are parsed again, and only those whose tags differ
 are written.
@@ -25,6 +26,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -212,12 +214,26 @@ def _write_tags(db: Database, rows: Iterable[sqlite3.Row]) -> int:
     """Write the tags each row's source says where they differ from the stored ones."""
     updates: list[tuple[object, ...]] = []
     for game_id, filename, platform_id, source, *stored in rows:
-        wanted = (_name_tags(str(platform_id), parse_filename(str(filename))) if source is None
-                  else _catalog_tags(str(platform_id), str(source).partition(":")[2]))
+        if source is None:
+            wanted = _name_tags(str(platform_id), parse_filename(str(filename)))
+        else:
+            wanted = _catalog_tags(str(platform_id), str(source).partition(":")[2])
+            if _MAY_NAME_A_DISC.search(str(filename)):
+                own = _name_tags(str(platform_id), parse_filename(str(filename)))
+                if own[-2] is not None:  # the file names its disc: its own set's key
+                    wanted = (*wanted[:-2], *own[-2:])
         if wanted != tuple(stored):
             updates.append((*wanted, game_id))
     db.executemany(_SET_TAGS, updates)
     return len(updates)
+
+
+# A disc's number and set are its file name's where the name has a disc tag: the other discs
+# of its set (a disc the catalog lacks, an unidentified one) are keyed by their names too, and
+# the catalog's spelling of the title or region would split the set (review: "Final Fantasy
+# 7 (USA) (Disc 1..3)", the DAT listing discs 1 and 3). A renamed disc (`ff7_2.chd`) takes
+# its catalog game's. The test before parsing: a name without this has no disc tag.
+_MAY_NAME_A_DISC = re.compile(r"[(\[]\s*(?:disc|disk|cd)", re.IGNORECASE)
 
 
 def _name_tags(platform_id: str, parsed: ParsedName) -> tuple[object, ...]:
