@@ -68,3 +68,32 @@ def test_a_query_or_a_collection_leaves_out_what_an_override_excludes(
     assert none.code == 1 and "every game platform:gb chooses is excluded" in none.err
     assert "3 chosen games are excluded by an override" in none.err
     assert list(second.iterdir()) == []
+
+
+def test_a_set_one_of_whose_discs_is_excluded_is_left_out_whole(cli: Any,
+                                                                tmp_path: Path) -> None:
+    # review: the deploy said the excluded disc was not deployed, then completed its set with
+    # it; a set is one game: it goes whole or not at all, with the library's playlist of it
+    psx = tmp_path / "roms" / "psx"
+    psx.mkdir(parents=True)
+    cue = 'FILE "{}.bin" BINARY\n  TRACK 01 MODE2/2352\n    INDEX 01 00:00:00\n'
+    for stem in ("Saga (USA) (Disc 1)", "Saga (USA) (Disc 2)", "Solo (USA)"):
+        (psx / f"{stem}.bin").write_bytes(rom(stem) * 8)
+        (psx / f"{stem}.cue").write_text(cue.format(stem))
+    (psx / "Saga (USA).m3u").write_text("Saga (USA) (Disc 1).cue\nSaga (USA) (Disc 2).cue\n")
+    for args in (("library", "add", str(tmp_path / "roms")), ("scan", "--workers", "1"),
+                 ("device", "add", "rg-35xx-plus"),
+                 ("profile", "create", "--device", "1", "--os", "muos")):
+        assert cli(*args).code == 0, args
+    ids = {g["filename"]: g["id"] for g in cli("--json", "games", "ls").json()["data"]["games"]}
+    assert cli("override", "set", "--game", str(ids["Saga (USA) (Disc 2).cue"]),
+               "--profile", "1", "--exclude").code == 0
+    for how in (("platform:psx",), ("--auto",)):
+        card = tmp_path / f"card{len(how[0])}"
+        card.mkdir()
+        result = cli("deploy", "1", "--to", str(card), *how)
+        assert result.code == 0, result.err
+        assert {p.name for p in card.rglob("*") if p.is_file() and ".romrunner" not in p.parts
+                } == {"Solo (USA).cue", "Solo (USA).bin"}, how
+        assert "1 multi-disc game left out whole: an override excludes one of its discs " \
+               "(Saga (USA))" in result.err, how

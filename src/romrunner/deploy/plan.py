@@ -41,7 +41,11 @@ from romrunner.deploy.legal import (
     legal_component,
     legal_path,
 )
-from romrunner.devices.overrides import EmulatorResolver, not_installed_warnings
+from romrunner.devices.overrides import (
+    EmulatorResolver,
+    excluded_games,
+    not_installed_warnings,
+)
 from romrunner.errors import InputError
 from romrunner.gcpause import gc_paused
 from romrunner.library.containers import (
@@ -247,6 +251,7 @@ def _build_plan(db: Database, layout: CardLayoutLike, game_ids: Iterable[int],
     absent = _absent_games(db, builder, set(ids))
     _leave_out_copies(db, games, builder, absent)
     sets = _complete_sets(db, games, builder)
+    _leave_out_excluded_sets(db, games, builder, profile_id)
     tracks = _load_tracks(db, [*games, *(g.id for missing in builder.missing_discs.values()
                                          for g in missing)])
     _leave_out_tracks(games, tracks, plan)
@@ -918,6 +923,33 @@ def _complete_sets(db: Database, games: dict[int, _Game], builder: _Builder
             f"chosen added to complete {'its set' if len(titles) == 1 else 'their sets'} "
             f"({shown}): a multi-disc game goes on the card whole"))
     return {set_key: len(ids) for set_key, ids in members.items()}
+
+
+def _leave_out_excluded_sets(db: Database, games: dict[int, _Game], builder: _Builder,
+                             profile_id: int | None) -> None:
+    """Take out of ``games`` each multi-disc set an override excludes a disc of on the
+    profile, whole, with the library's playlists of it: a set is one game on the card, and
+    completing it must not bring back the disc the user excluded (review), said in one
+    warning."""
+    discs = {game.id: game.set_key for game in games.values() if game.set_key}
+    if profile_id is None or not discs:
+        return
+    keys = {discs[game_id] for game_id in excluded_games(db, profile_id, discs)}
+    if not keys:
+        return
+    gone = [game for game in games.values() if game.set_key in keys or (
+        game.filename.lower().endswith(".m3u") and _playlists_sets(db, [game]) & keys)]
+    titles = sorted({_set_title(game, game.set_key) for game in gone if game.set_key})
+    for game in gone:
+        del games[game.id]
+    for key in keys:
+        builder.missing_discs.pop(key, None)
+    left = {game.id for game in gone}
+    builder.plan.game_ids[:] = [i for i in builder.plan.game_ids if i not in left]
+    builder.plan.warnings.append(PlanIssue(
+        "set-excluded", f"{counted(len(titles), 'multi-disc game')} left out whole: an "
+        f"override excludes one of {'its' if len(titles) == 1 else 'their'} discs "
+        f"({examples(titles)}); a set is one game on the card"))
 
 
 def _needs_flat_sheet(tracks: list[_Track], fs: FileSystem) -> bool:
