@@ -19,7 +19,7 @@ import re
 import stat
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -1013,6 +1013,7 @@ class _Builder:
 
     def __init__(self, plan: DeployPlan, layout: CardLayoutLike) -> None:
         self.plan, self.layout, self.fs = plan, layout, layout.fs
+        self._real: dict[str, str] = {}  # folders resolved (see real_path)
         self.limit = layout.fs.max_file_size
         self.taken: dict[str, str] = {}  # collision key -> what claimed it
         self.folders: dict[str, str | None] = {}
@@ -1402,10 +1403,18 @@ class _Builder:
             items.append(item)
         return items
 
+    def real_path(self, path: str) -> str:
+        """``path`` resolved, each folder once per plan (a library of discs on a network
+        share: every track's folder and root would be resolved again)."""
+        found = self._real.get(path)
+        if found is None:
+            found = self._real[path] = os.path.realpath(os_path(path))
+        return found
+
     def _track_item(self, game: _Game, folder: str, parent: str,
                     track: _Track, flat_name: str | None = None) -> PlanItem | None:
         source = os.path.join(parent, track.name)
-        refused = _track_refusal(game, track, source)
+        refused = _track_refusal(game, track, source, self.real_path)
         if refused:
             self.error("track-refused", f"{game.source}: track {track.name!r} {refused}; the "
                        "game is not deployed", game, game.source)
@@ -1580,12 +1589,13 @@ def _why_one_name(one: str, other: str) -> str:
     return " (the card's naming rules make both names this one)"
 
 
-def _track_refusal(game: _Game, track: _Track, source: str) -> str | None:
+def _track_refusal(game: _Game, track: _Track, source: str,
+                   real_path: Callable[[str], str]) -> str | None:
     """Why a file a disc sheet or playlist names may not go on the card, or None: only what
     the scan would read — a file inside the game's library root, and for a sheet's track one
     the scan read (not a link, a device, a pipe; the scan said why it did not)."""
     if is_unsafe_member_name(track.name) or not is_inside(
-            os.path.realpath(os_path(os.path.dirname(source))), os.path.realpath(game.root)):
+            real_path(os.path.dirname(source)), real_path(game.root)):
         return "is outside the library root"
     if track.size is None and not game.filename.lower().endswith(".m3u"):
         return ("was not read by the scan (a link, a device, a pipe, or missing: "
