@@ -209,3 +209,36 @@ def test_whether_a_writer_holds_the_lock_is_seen_without_taking_or_making_it(
     assert not writer_lock_is_held(existing_db)
     never = tmp_path / "never.db"
     assert not writer_lock_is_held(never) and not lock_path(never).exists()
+
+
+NAMELESS = """
+import fcntl, os, sys, time
+fd = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT)
+os.ftruncate(fd, 0)
+fcntl.flock(fd, fcntl.LOCK_EX)
+print("held", flush=True)
+time.sleep(float(sys.argv[2]))
+"""
+
+
+def test_a_lock_held_an_instant_by_no_recorded_holder_is_waited_for_briefly(
+        existing_db: Path, tmp_path: Path) -> None:
+    # (a look at the lock — writer_lock_is_held — or a writer between taking it and
+    # recording itself: a writer starting then failed naming no one)
+    from romrunner.store.lock import lock_path
+
+    brief = subprocess.Popen([sys.executable, "-c", NAMELESS, str(lock_path(existing_db)),
+                              "0.05"], stdout=subprocess.PIPE, text=True)
+    assert brief.stdout is not None and brief.stdout.readline().strip() == "held"
+    added = run_subprocess("--db", str(existing_db), "library", "add", str(tmp_path))
+    brief.wait(timeout=30)
+    assert added.code == 0, added.err
+    long = subprocess.Popen([sys.executable, "-c", NAMELESS, str(lock_path(existing_db)),
+                             "30"], stdout=subprocess.PIPE, text=True)
+    try:
+        assert long.stdout is not None and long.stdout.readline().strip() == "held"
+        refused = run_subprocess("--db", str(existing_db), "library", "rm", str(tmp_path))
+        assert refused.code == 2 and "(pid unknown)" in refused.err, refused.err
+    finally:
+        long.kill()
+        long.wait(timeout=30)

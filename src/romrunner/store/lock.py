@@ -13,6 +13,7 @@ import contextlib
 import fcntl
 import json
 import os
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -54,6 +55,9 @@ def _close_inherited_locks() -> None:
 os.register_at_fork(after_in_child=_close_inherited_locks)
 
 
+_GLIMPSES = 20  # tries, 10 ms apart, when the lock is held but names no holder
+
+
 def lock_path(db_path: Path) -> Path:
     """The lock file of the database at ``db_path``."""
     return db_path.with_name(db_path.name + ".lock")
@@ -80,6 +84,7 @@ class WriterLock:
         if self._fd is not None:
             return
         told = False
+        glimpses = 0
         while True:
             fd = self._open()
             try:
@@ -87,6 +92,13 @@ class WriterLock:
                     fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 except BlockingIOError:
                     holder = read_holder(fd)
+                    if holder.pid is None and not holder.command and glimpses < _GLIMPSES:
+                        # no holder recorded: one taking the lock this instant, or a look
+                        # (writer_lock_is_held) that lets go at once: try again shortly
+                        glimpses += 1
+                        os.close(fd)
+                        time.sleep(0.01)
+                        continue
                     if not wait:
                         raise WriterBusyError(
                             f"another romrunner command is writing to {self.db_path} "
