@@ -371,13 +371,18 @@ def _preview(db: Database, plan: DeployPlan, options: DeployOptions | None,
 
 
 def _unreadable_sources(decisions: list[_Decision]) -> dict[int, str]:
-    """The copies whose source the run could not open (permissions changed since the scan),
-    by their decision's id, each with the run's words: the dry run says they would fail."""
+    """The copies whose source the run could not open (permissions changed since the scan, a
+    link or a pipe put in its place), by their decision's id, each in the run's words: the
+    dry run opens each as the run does, and says they would fail."""
     found: dict[int, str] = {}
     for decision in decisions:
-        source = decision.item.source
-        if decision.action == COPY and source and not os.access(os_path(source), os.R_OK):
-            found[id(decision)] = f"{source}: cannot be read (Permission denied)"
+        if decision.action == COPY and decision.item.source:
+            try:
+                fd, _ = _open_source(decision.item)
+            except _FileFailed as exc:
+                found[id(decision)] = str(exc)
+            else:
+                os.close(fd)
     return found
 
 
