@@ -1571,8 +1571,10 @@ class _Builder:
             shown = ", ".join(str(n) for n in gaps)
             self.plan.warnings.append(PlanIssue(
                 "set-disc-gap", f"{title}: disc{'s' if len(gaps) > 1 else ''} {shown} "
-                f"{'are' if len(gaps) > 1 else 'is'} not in the library (discs "
-                f"{', '.join(str(n) for n in sorted(numbers))} are): the game may not be "
+                f"{'are' if len(gaps) > 1 else 'is'} not in the library (disc"
+                f"{'s' if len(numbers) > 1 else ''} "
+                f"{', '.join(str(n) for n in sorted(numbers))} "
+                f"{'are' if len(numbers) > 1 else 'is'}): the game may not be "
                 "finished on the device", first.platform_id, first.id))
 
 
