@@ -280,6 +280,10 @@ def test_a_page_of_more_than_a_thousand_games_is_printed_as_tab_separated_lines(
     assert len(lines) == 1 + 1001 + 1 and lines[-1].startswith("1,001 of 1,001")
     small = cli("games", "ls", "--limit", "5").out  # a page a table suits stays one
     assert "\t" not in small and "Game 0000" in small
+    # the built-in collections over 1,000 games are counted "1,000+", and it is said what
+    # that means (QA16: an arbitrary "88+" said nothing)
+    listed = cli("collection", "ls").out
+    assert "1,000+" in listed and "N+: at least N" in listed
 
 
 def test_search_says_when_more_games_match_than_it_shows(cli: Any, tmp_path: Path) -> None:
@@ -293,3 +297,4 @@ def test_search_says_when_more_games_match_than_it_shows(cli: Any, tmp_path: Pat
     assert "the first 3 matches; more match" in capped.out
     assert len(cli("--json", "search", "quest", "--limit", "3").json()["data"]) == 3
     assert "more match" not in cli("search", "quest", "--limit", "4").out
+    assert "N+:" not in cli("collection", "ls").out  # (every count exact)

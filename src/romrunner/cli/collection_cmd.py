@@ -141,6 +141,10 @@ def collection_ls() -> int:
             table.add_row("" if info.id is None else str(info.id), info.name, info.kind, size,
                           (info.query or "") + (f"  ({info.problem})" if info.problem else ""))
         console.print(table)
+        if any(info.games is not None and not info.games_exact for info in infos):
+            console.print("N+: at least N (a smart collection is counted live, and the count "
+                          "stops early to stay quick; `romrunner games ls collection:NAME "
+                          "--count` counts all)", soft_wrap=True)
 
     app.finish([asdict(info) for info in infos], render)
     return 0
