@@ -97,3 +97,4 @@ def test_a_set_one_of_whose_discs_is_excluded_is_left_out_whole(cli: Any,
                 } == {"Solo (USA).cue", "Solo (USA).bin"}, how
         assert "1 multi-disc game left out whole: an override excludes one of its discs " \
                "(Saga (USA))" in result.err, how
+        assert "added to complete" not in result.err, how  # (QA17: said, then undone)

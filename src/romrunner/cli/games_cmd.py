@@ -54,7 +54,8 @@ def games() -> None:
 @click.option("--limit", type=click.IntRange(1, 100000), default=100, show_default=True)
 @click.option("--after", default=None, help="Cursor printed by the previous page.")
 @click.option("--count", "exact_count", is_flag=True,
-              help=f"Count every match (above {COUNT_CAP:,} the total is 'at least').")
+              help=f"Count every match exactly (without it, a total above {COUNT_CAP:,} is "
+                   "'at least').")
 @click.option("--platform", default=None, help="Same as the query term platform:ID.")
 @click.option("--missing", is_flag=True, help="Same as missing:true.")
 @click.option("--unidentified", is_flag=True, help="Same as match:none.")

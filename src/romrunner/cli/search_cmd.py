@@ -11,12 +11,14 @@ from romrunner.cli.querycmd import QueryCommand
 from romrunner.search.games import search_games
 from romrunner.store import OpenMode
 
+SEARCH_MAX = 1000  # the most a search lists (--limit's bound)
+
 
 @click.command(cls=QueryCommand)
 @click.argument("words", nargs=-1, required=True)
 @click.option("--platform", default=None,
               help="Only this platform id (an unknown id is an error).")
-@click.option("--limit", type=click.IntRange(1, 1000), default=20, show_default=True)
+@click.option("--limit", type=click.IntRange(1, SEARCH_MAX), default=20, show_default=True)
 def search(words: tuple[str, ...], platform: str | None, limit: int) -> int:
     """Find games by title or file name as you type (word prefixes, diacritics folded).
 
@@ -38,8 +40,9 @@ def search(words: tuple[str, ...], platform: str | None, limit: int) -> int:
                           row["filename"] + (" (missing)" if row["is_missing"] else ""))
         console.print(table if rows else "no game matches")
         if more:  # (QA16: 20 shown, and no word of the others)
-            console.print(f"the first {limit:,} matches; more match (--limit N shows more, "
-                          "`romrunner games ls WORDS` pages through all)")
+            console.print(f"the first {limit:,} matches; more match ("
+                          + ("--limit N shows more, " if limit < SEARCH_MAX else "")
+                          + "`romrunner games ls WORDS` pages through all)")
 
     app.finish(rows, render)
     return 0

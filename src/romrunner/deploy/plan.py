@@ -252,6 +252,7 @@ def _build_plan(db: Database, layout: CardLayoutLike, game_ids: Iterable[int],
     _leave_out_copies(db, games, builder, absent)
     sets = _complete_sets(db, games, builder)
     _leave_out_excluded_sets(db, games, builder, profile_id)
+    _warn_completed_sets(builder, games)
     tracks = _load_tracks(db, [*games, *(g.id for missing in builder.missing_discs.values()
                                          for g in missing)])
     _leave_out_tracks(games, tracks, plan)
@@ -916,13 +917,21 @@ def _complete_sets(db: Database, games: dict[int, _Game], builder: _Builder
         found = _load_games(db, added)
         games.update(found)
         builder.plan.game_ids.extend(found)
-        titles = sorted({_set_title(game, game.set_key or "") for game in found.values()})
-        shown = examples(titles)
-        builder.plan.warnings.append(PlanIssue(
-            "set-completed", f"{counted(len(found), 'disc')} not "
-            f"chosen added to complete {'its set' if len(titles) == 1 else 'their sets'} "
-            f"({shown}): a multi-disc game goes on the card whole"))
+        builder.completed = list(found.values())
     return {set_key: len(ids) for set_key, ids in members.items()}
+
+
+def _warn_completed_sets(builder: _Builder, games: dict[int, _Game]) -> None:
+    """Say which discs not chosen were added to complete their sets (those of sets left out
+    after all, by an override, are not: QA17)."""
+    found = [game for game in builder.completed if game.id in games]
+    if not found:
+        return
+    titles = sorted({_set_title(game, game.set_key or "") for game in found})
+    builder.plan.warnings.append(PlanIssue(
+        "set-completed", f"{counted(len(found), 'disc')} not "
+        f"chosen added to complete {'its set' if len(titles) == 1 else 'their sets'} "
+        f"({examples(titles)}): a multi-disc game goes on the card whole"))
 
 
 def _leave_out_excluded_sets(db: Database, games: dict[int, _Game], builder: _Builder,
@@ -1014,6 +1023,7 @@ class _Builder:
     def __init__(self, plan: DeployPlan, layout: CardLayoutLike) -> None:
         self.plan, self.layout, self.fs = plan, layout, layout.fs
         self._real: dict[str, str] = {}  # folders resolved (see real_path)
+        self.completed: list[_Game] = []  # discs not chosen, added to complete their sets
         self.limit = layout.fs.max_file_size
         self.taken: dict[str, str] = {}  # collision key -> what claimed it
         self.folders: dict[str, str | None] = {}
@@ -1571,7 +1581,8 @@ class _Builder:
             shown = ", ".join(str(n) for n in gaps)
             self.plan.warnings.append(PlanIssue(
                 "set-disc-gap", f"{title}: disc{'s' if len(gaps) > 1 else ''} {shown} "
-                f"{'are' if len(gaps) > 1 else 'is'} not in the library (disc"
+                f"{'are' if len(gaps) > 1 else 'is'} not in the library, or not known as "
+                f"{'its discs' if len(gaps) > 1 else 'its disc'} (disc"
                 f"{'s' if len(numbers) > 1 else ''} "
                 f"{', '.join(str(n) for n in sorted(numbers))} "
                 f"{'are' if len(numbers) > 1 else 'is'}): the game may not be "
