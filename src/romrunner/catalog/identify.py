@@ -86,6 +86,16 @@ def match_counts(db: Database, *, root_id: int | None = None) -> MatchCounts:
     return _counts(db, sql, (root_id,) if root_id is not None else ())
 
 
+def identified_among(db: Database, game_ids: Iterable[int]) -> set[int]:
+    """Those of ``game_ids`` identified by a hash (or by hand) now."""
+    ids = list(game_ids)
+    if not ids:
+        return set()
+    return {int(row[0]) for row in db.query(
+        "SELECT id FROM games WHERE id IN (SELECT value FROM json_each(?)) "
+        f"AND match_method IN {_IDENTIFIED}", (json.dumps(ids),))}
+
+
 def count_guessed(db: Database, root_id: int) -> int:
     """Present games of a root matched by name only (an index count, not a table scan)."""
     return int(db.scalar("SELECT count(*) FROM games WHERE root_id = ? "
@@ -396,7 +406,7 @@ _SET_CANDIDATES = (
     "           AND g.id IN (SELECT id FROM temp.identify_scope)), "
     "a AS (SELECT game_id, count(*) AS members, min(match_method) AS method FROM m "
     "      GROUP BY game_id HAVING members > 1 AND count(match_method) = members) "
-    "SELECT a.game_id, a.method, g.filename, cg.game_id AS game, cg.name, "
+    "SELECT a.game_id, a.method, a.members, g.filename, cg.game_id AS game, cg.name, "
     "       (SELECT count(*) FROM catalog_roms c WHERE c.catalog_game_id = cg.id) AS roms "
     "FROM a JOIN m ON m.game_id = a.game_id "
     "JOIN catalog_roms r ON r.crc32_bin = m.crc32_bin AND r.size = m.file_size "
@@ -415,23 +425,21 @@ def _decide_archives_by_sets(db: Database) -> None:
     where that game is one: the only such game, else the one named as the archive
     (``1942.zip`` of MAME's 1942, whose ROMs its clones share), else the only one whose
     ROMs are exactly the members. Its members then name it too."""
-    found: dict[int, list[tuple[str, str, str, str, int]]] = {}
-    for game_id, method, filename, game, name, roms in db.query(_SET_CANDIDATES):
+    found: dict[int, list[tuple[str, int, str, str, str, int]]] = {}
+    for game_id, method, members, filename, game, name, roms in db.query(_SET_CANDIDATES):
         found.setdefault(int(game_id), []).append(
-            (str(method), strip_extension(str(filename)).casefold(), str(game), str(name),
-             int(roms)))
+            (str(method), int(members), strip_extension(str(filename)).casefold(), str(game),
+             str(name), int(roms)))
     decided: list[tuple[int, str, str]] = []
     for game_id, candidates in found.items():
-        stem = candidates[0][1]
-        named = {c[2] for c in candidates}
+        method, members, stem = candidates[0][:3]
+        named = {c[3] for c in candidates}
         if len(named) != 1:
-            named = {c[2] for c in candidates if c[3].casefold() == stem}
+            named = {c[3] for c in candidates if c[4].casefold() == stem}
         if len(named) != 1:
-            members = db.scalar("SELECT count(*) FROM game_files WHERE game_id = ? "
-                                "AND kind = 'member'", (game_id,))
-            named = {c[2] for c in candidates if c[4] == members}
+            named = {c[3] for c in candidates if c[5] == members}
         if len(named) == 1:
-            decided.append((game_id, named.pop(), candidates[0][0]))
+            decided.append((game_id, named.pop(), method))
     if not decided:
         return
     db.execute("CREATE TEMP TABLE IF NOT EXISTS identify_sets "

@@ -20,6 +20,7 @@ from romrunner.catalog.identify import (
     count_guessed,
     count_playlists,
     crc_rules,
+    identified_among,
     identify,
     match_counts,
     retag,
@@ -582,10 +583,10 @@ class _Writer:
             # them (a scope table of ids, a reset, a count) would change nothing.
             if touched and (self.next_id - self.first_new_id < len(touched)
                             or self.db.scalar("SELECT EXISTS (SELECT 1 FROM catalog_games)")):
-                was_identified = self._identified(self.verified_ids)
+                was_identified = identified_among(self.db, self.verified_ids)
                 identify(self.db, touched, file_tags=True)  # rows written from files
                 self.summary.unmatched_by_verify += len(
-                    was_identified - self._identified(was_identified))
+                    was_identified - identified_among(self.db, was_identified))
             self.verified_ids = []
             self._say_undecided(undecided)
             if self.new_rows:
@@ -603,16 +604,6 @@ class _Writer:
         for game_id, (relpath, note) in notes.items():
             if game_id in still:
                 self.summary.error(relpath, note)
-
-    def _identified(self, game_ids: Iterable[int]) -> set[int]:
-        """Those of ``game_ids`` identified by a hash (or by hand) now."""
-        ids = list(game_ids)
-        if not ids:
-            return set()
-        return {int(row[0]) for row in self.db.query(
-            "SELECT id FROM games WHERE id IN (SELECT value FROM json_each(?)) "
-            "AND match_method IN ('sha1', 'md5', 'crc32', 'tracks', 'user')",
-            (json.dumps(ids),))}
 
     def _flush(self) -> None:
         if self.new_rows:
