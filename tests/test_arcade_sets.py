@@ -11,6 +11,8 @@ import zlib
 from pathlib import Path
 from typing import Any
 
+from romrunner.catalog.datfile import read_dat
+
 ROMS = {name: hashlib.sha256(name.encode()).digest() * 32
         for name in ("a.1", "b.2", "c.3", "d.4", "e.5")}
 GAMES = {"1942": ("a.1", "b.2", "c.3"), "1942a": ("a.1", "b.2", "d.4"),
@@ -69,3 +71,40 @@ def test_games_show_names_each_catalog_game_that_has_its_data(cli: Any, tmp_path
     assert lines == ["catalog    MAME version 0.37b5",  # its match: 1942
                      "catalog    MAME version 0.37b5: 1942a",  # clones with some of its ROMs
                      "catalog    MAME version 0.37b5: 1942b"], lines
+
+
+def test_dat_report_has_a_set_of_several_roms_only_with_all_of_them(
+        cli: Any, tmp_path: Path) -> None:
+    """QA16 F3: a game of several ROMs was "have" in `dat report` with any one of them, and
+    left out of the fixdat. A set is had with every ROM that can be had (a `nodump` ROM
+    cannot); with some, it is incomplete, and the fixdat lists the ROMs it lacks."""
+    arcade = tmp_path / "roms" / "arcade"
+    arcade.mkdir(parents=True)
+    _zip(arcade / "1942.zip", ("a.1", "b.2"))  # c.3 lost
+    _zip(arcade / "1942a.zip", GAMES["1942a"])
+    extra = hashlib.sha256(b"f.6").digest() * 16
+    with zipfile.ZipFile(arcade / "1943.zip", "w") as archive:
+        archive.writestr("f.6", extra)
+    dat = _dat() + ('game (\n\tname "1943"\n'
+                    f'\trom ( name f.6 size {len(extra)} crc {zlib.crc32(extra):08x} )\n'
+                    '\trom ( name g.7 size 1024 flags nodump )\n)\n')
+    (tmp_path / "mame.dat").write_text(dat)
+    for args in (("dat", "import", str(tmp_path / "mame.dat"), "--platform", "arcade"),
+                 ("library", "add", str(tmp_path / "roms")), ("scan", "--workers", "1")):
+        assert cli(*args).code == 0, args
+    (report,) = cli("--json", "dat", "report", "--missing").json()["data"]
+    assert (report["games"], report["have"], report["incomplete"], report["missing"]) == \
+        (4, 2, 2, 0)  # 1942a and 1943 whole; 1942 and 1942b in part (c.3, e.5 on no disk)
+    assert {g["name"]: (g["roms"], g["missing_roms"]) for g in report["incomplete_games"]} == {
+        "1942": (3, ["c.3"]), "1942b": (4, ["c.3", "e.5"])}
+    text = cli("dat", "report", "--missing").out
+    assert "incomplete" in text and "1942b: 2 of 4 ROMs missing: c.3, e.5" in text
+
+    out = tmp_path / "fix.dat"
+    made = cli("--json", "dat", "fixdat", "MAME", "-o", str(out)).json()["data"]
+    assert (made["games"], made["incomplete"], made["roms"]) == (2, 2, 3)
+    listed = {game.name: sorted(rom.name for rom in game.roms)
+              for game in read_dat(out).games}
+    assert listed == {"1942": ["c.3"], "1942b": ["c.3", "e.5"]}
+    assert next(r for g in read_dat(out).games for r in g.roms if r.name == "e.5").crc32 == \
+        f"{zlib.crc32(ROMS['e.5']):08x}"

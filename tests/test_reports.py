@@ -76,7 +76,7 @@ def test_dat_report_counts_have_guessed_missing_unmatched(collection: Path, cli:
     assert text.code == 0 and "Nintendo" in text.out and "name-guessed" in text.out
     as_csv = cli("dat", "report", "--csv").out.splitlines()
     assert as_csv[0].startswith("name,platform_id") and as_csv[1].startswith(
-        "Nintendo - Game Boy,gb,20260101,4,1,1,2,1")
+        "Nintendo - Game Boy,gb,20260101,4,1,1,2,1,0")
     bad = cli("dat", "report", "No Such DAT")
     assert bad.code == 2 and "No Such DAT" in bad.err
 
@@ -355,7 +355,8 @@ def test_control_characters_in_a_dat_give_well_formed_fixdat_and_exact_csv(
     piped = run_subprocess(*args)
     assert piped.code == 0, piped.err
     assert list(csv.reader(io.StringIO(piped.out)))[1:] == [
-        ["Nintendo - Game Boy", "Bell\x07 (USA)"], ["Nintendo - Game Boy", "Fine & <Good> (USA)"]]
+        ["Nintendo - Game Boy", "Bell\x07 (USA)", "all"],
+            ["Nintendo - Game Boy", "Fine & <Good> (USA)", "all"]]
     leader, follower = pty.openpty()
     proc = subprocess.Popen([sys.executable, "-m", "romrunner.cli.main", *args],
                             stdout=follower, stderr=subprocess.PIPE)

@@ -88,8 +88,8 @@ def test_newlines_and_tabs_in_names_stay_on_their_line(cli: Any, tmp_path: Path,
     # escaping is for a terminal (test_reports.py runs it on a pty)
     csv_out = outputs["dat report --missing --csv"].out
     assert list(csv.reader(io.StringIO(csv_out))) == [
-        ["dat", "missing_game"],
-        ["Nintendo - Super Nintendo Entertainment System", "Missing\nGame (USA)"]]
+        ["dat", "missing_game", "missing_roms"],
+        ["Nintendo - Super Nintendo Entertainment System", "Missing\nGame (USA)", "all"]]
     games = cli("--json", "games", "ls").json()["data"]["games"]
     assert sorted(g["filename"] for g in games) == sorted(names)
     rows = cli("--json", "dat", "report", "--missing").json()["data"]

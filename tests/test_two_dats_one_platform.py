@@ -87,8 +87,8 @@ def test_have_is_by_the_dats_own_rom_data(library: Path, cli: Any) -> None:
     # Mine: Batman by its SHA1, the demo as a member of a zip of two files.
     assert (mine["games"], mine["have"], mine["name_guessed"], mine["missing"]) == (2, 2, 0, 0)
     assert cli("dat", "report", "--csv").out.splitlines()[1:] == [
-        "Atari - Lynx,atari-lynx,20260801,3,1,2,0,1",
-        "Mine - Atari - Lynx,atari-lynx,20260801,2,2,0,0,1"]
+        "Atari - Lynx,atari-lynx,20260801,3,1,2,0,1,0",
+        "Mine - Atari - Lynx,atari-lynx,20260801,2,2,0,0,1,0"]
 
 
 def test_fixdat_lists_the_game_held_only_by_another_dats_dump(library: Path, cli: Any) -> None:

@@ -20,7 +20,7 @@ from romrunner.store import OpenMode
 from romrunner.words import counted
 
 _COLUMNS = ("name", "platform_id", "version", "games", "have", "name_guessed", "missing",
-            "unmatched_on_disk")
+            "unmatched_on_disk", "incomplete")
 
 
 @dat.command(name="report")
@@ -32,9 +32,10 @@ def dat_report_cmd(names: tuple[str, ...], list_missing: bool, as_csv: bool) -> 
     """Have / name-guessed / missing per DAT, and files of its platform that match nothing.
 
     have: a present file (or a member or track of one) has the DAT's own ROM data, by SHA1,
-    else MD5, else CRC32 + size; name-guessed: a present file is matched to the game by its
-    name only, or by another DAT's dump of a game of that name (not verified); missing:
-    neither.
+    else MD5, else CRC32 + size (every ROM of a game of several, an arcade set; any of a
+    disc's); incomplete: some ROMs of such a game, not all; name-guessed: a present file is
+    matched to the game by its name only, or by another DAT's dump of a game of that name
+    (not verified); missing: none of these.
     """
     app = app_context()
     if as_csv and app.json_output:
@@ -44,8 +45,10 @@ def dat_report_cmd(names: tuple[str, ...], list_missing: bool, as_csv: bool) -> 
     def render(console: Console) -> None:
         if as_csv:
             if list_missing:
-                rows: list[tuple[object, ...]] = [("dat", "missing_game")]
-                rows += ((r.name, game) for r in reports for game in r.missing_games)
+                rows: list[tuple[object, ...]] = [("dat", "missing_game", "missing_roms")]
+                rows += ((r.name, game, "all") for r in reports for game in r.missing_games)
+                rows += ((r.name, game.name, "; ".join(game.missing_roms))
+                         for r in reports for game in r.incomplete_games)
             else:
                 rows = [_COLUMNS]
                 rows += (tuple(asdict(r)[c] for c in _COLUMNS) for r in reports)
@@ -53,11 +56,13 @@ def dat_report_cmd(names: tuple[str, ...], list_missing: bool, as_csv: bool) -> 
             # exact in a file or pipe; on a terminal a control character shows as an escape
             console.print_lines((_csv_line(row) for row in rows), exact=True)
             return
-        table = Table("dat", "platform", "games", "have", "name-guessed", "missing",
-                      "unmatched on disk")
+        sets = any(r.incomplete for r in reports)  # (a DAT of one ROM a game has none)
+        table = Table("dat", "platform", "games", "have", *(("incomplete",) if sets else ()),
+                      "name-guessed", "missing", "unmatched on disk")
         for r in reports:
             table.add_row(r.name + (" (headered)" if r.headered else ""), r.platform_id,
-                          f"{r.games:,}", f"{r.have:,}", f"{r.name_guessed:,}",
+                          f"{r.games:,}", f"{r.have:,}",
+                          *((f"{r.incomplete:,}",) if sets else ()), f"{r.name_guessed:,}",
                           f"{r.missing:,}", f"{r.unmatched_on_disk:,}")
         console.print(table if reports else "no DAT imported (`romrunner dat import`)")
         for r in reports:
@@ -65,6 +70,12 @@ def dat_report_cmd(names: tuple[str, ...], list_missing: bool, as_csv: bool) -> 
                 console.print(f"missing from {r.name}:")
                 for game in r.missing_games:
                     console.print(f"  {game}", soft_wrap=True)
+            if r.incomplete_games:
+                console.print(f"incomplete in {r.name} (the ROMs not on disk):")
+                for incomplete in r.incomplete_games:
+                    console.print(f"  {incomplete.name}: {len(incomplete.missing_roms)} of "
+                                  f"{incomplete.roms} ROMs missing: "
+                                  f"{', '.join(incomplete.missing_roms)}", soft_wrap=True)
 
     app.finish([asdict(r) for r in reports], render)
     return 0
@@ -85,8 +96,9 @@ def _csv_line(row: tuple[object, ...]) -> str:
 def dat_fixdat(name: str, output: Path, force: bool) -> int:
     """Write a Logiqx XML DAT of NAME's games the library lacks (for igir / clrmamepro).
 
-    A game counts as had when a file has its ROM data as NAME lists it: name-guessed games,
-    and those held only as another DAT's dump, count as lacking. The file is always
+    A game counts as had when a file has its ROM data as NAME lists it (every ROM of a game
+    of several but a disc): name-guessed games, and those held only as another DAT's dump,
+    count as lacking; a game held in part is listed with the ROMs it lacks. The file is always
     well-formed XML: a control character XML cannot hold (in an odd DAT's names) is written
     as U+FFFD, with a warning naming the values.
     """
@@ -99,8 +111,8 @@ def dat_fixdat(name: str, output: Path, force: bool) -> int:
                  f"characters XML cannot hold, written as U+FFFD: {shown}{more}")
     app.finish(asdict(result), lambda c: c.print(
         f"{result.path}: {counted(result.games, 'missing game')} "
-        f"({counted(result.roms, 'ROM')}) of "
-        f"{result.name}"))
+        + (f"({result.incomplete:,} of them incomplete) " if result.incomplete else "")
+        + f"({counted(result.roms, 'ROM')}) of {result.name}"))
     return 0
 
 

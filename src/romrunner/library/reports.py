@@ -112,16 +112,40 @@ def _held(kinds: _Kinds) -> str:
     return " OR ".join(branches)
 
 
+# A catalog game's status in the report (``_status``).
+MISSING, NAME_ONLY, INCOMPLETE, HAD = 0, 1, 2, 3
+
+# A disc game of a DAT lists its sheet among its ROMs (Redump: the `.cue`, the `.gdi`). Such a
+# game is had by any of its ROMs (a `.chd`, a sheet of one's own: see _DISC_WHOLE); another
+# game of several ROMs (an arcade set) only by all of them that can be had (a `nodump` ROM,
+# or one without a hash, cannot): with some of them it is incomplete.
+_DISC_GAME = ("EXISTS (SELECT 1 FROM catalog_roms s WHERE s.catalog_game_id = cg.id AND "
+              "(lower(s.name) GLOB '*.cue' OR lower(s.name) GLOB '*.gdi'))")
+_CAN_BE_HAD = ("coalesce(r.status, '') <> 'nodump' AND (r.sha1_bin IS NOT NULL OR "
+               "r.md5_bin IS NOT NULL OR (r.crc32_bin IS NOT NULL AND r.size IS NOT NULL))")
+
+
 def _status(kinds: _Kinds) -> str:
-    """Per game of the DAT whose id is the parameter: 2 = had (a ROM's data on disk, or a
-    present file matched to it by hand), 1 = only a present file matched to its name (by the
-    name alone, or by another DAT's data of a game of that name), 0 = neither."""
+    """Per game of the DAT whose id is the parameter: HAD (a ROM's data on disk — every ROM's,
+    for a game of several ROMs but a disc — or a present file matched to it by hand),
+    INCOMPLETE (some of its ROMs' data, not all), NAME_ONLY (only a present file matched to its
+    name: by the name alone, or by another DAT's data of a game of that name), MISSING."""
+    held = _held(kinds)
     return (
         "SELECT cg.id, cg.name, cg.description, CASE "
         "WHEN EXISTS (SELECT 1 FROM catalog_roms r WHERE r.catalog_game_id = cg.id "
-        f"AND ({_held(kinds)})) THEN 2 "
-        "ELSE (SELECT max(CASE WHEN u.match_method = 'user' THEN 2 ELSE 1 END) FROM games u "
-        "      WHERE u.matched_game_id = cg.game_id AND u.is_missing = 0) END AS status "
+        f"AND ({held})) THEN CASE "
+        "  WHEN NOT EXISTS (SELECT 1 FROM catalog_roms r WHERE r.catalog_game_id = cg.id "
+        "                   LIMIT 1 OFFSET 1) "
+        f"  OR {_DISC_GAME} "
+        "  OR NOT EXISTS (SELECT 1 FROM catalog_roms r WHERE r.catalog_game_id = cg.id "
+        f"                AND {_CAN_BE_HAD} AND NOT ({held})) "
+        f"  OR EXISTS (SELECT 1 FROM games u WHERE u.matched_game_id = cg.game_id "
+        "             AND u.is_missing = 0 AND u.match_method = 'user') "
+        f"  THEN {HAD} ELSE {INCOMPLETE} END "
+        f"ELSE (SELECT max(CASE WHEN u.match_method = 'user' THEN {HAD} ELSE {NAME_ONLY} END) "
+        "      FROM games u WHERE u.matched_game_id = cg.game_id AND u.is_missing = 0) "
+        "END AS status "
         "FROM catalog_games cg WHERE cg.source_id = ?")
 
 
@@ -138,7 +162,20 @@ class CatalogReport:
     name_guessed: int
     missing: int
     unmatched_on_disk: int
+    # games of several ROMs (not discs) of which some ROMs are on disk and some not
+    incomplete: int = 0
     missing_games: list[str] = field(default_factory=list)
+    # with list_missing: each incomplete game and the names of its ROMs not on disk
+    incomplete_games: list[IncompleteGame] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class IncompleteGame:
+    """A DAT game of several ROMs the library has only some of."""
+
+    name: str
+    roms: int
+    missing_roms: list[str]
 
 
 def _sources(db: Database, names: Sequence[str]) -> list[Any]:
@@ -155,26 +192,49 @@ def _sources(db: Database, names: Sequence[str]) -> list[Any]:
     return [row for row in rows if row["name"].lower() in wanted]
 
 
+def _roms_of(db: Database, game_ids: Sequence[int], kinds: _Kinds | None = None
+             ) -> dict[int, list[Any]]:
+    """The ROMs of the catalog games given, in the DAT's order; with ``kinds``, each with
+    ``held``: its data is on disk (as the report decides; each ROM is probed)."""
+    roms: dict[int, list[Any]] = {game_id: [] for game_id in game_ids}
+    if not game_ids:
+        return roms
+    held = _held(kinds) if kinds is not None else "0"
+    for row in db.query("SELECT r.catalog_game_id, r.name, r.size, r.crc32, r.md5, r.sha1, "
+                        f"({held}) AS held FROM catalog_roms r "
+                        "WHERE r.catalog_game_id IN (SELECT value FROM json_each(?)) "
+                        "ORDER BY r.id", (json.dumps(list(game_ids)),)):
+        roms[int(row["catalog_game_id"])].append(row)
+    return roms
+
+
 def dat_report(db: Database, names: Sequence[str] = (), *,
                list_missing: bool = False) -> list[CatalogReport]:
     """One report per imported DAT (or the ones named)."""
     reports = []
     unmatched: dict[str, int] = {}
     sources = _sources(db, names)
-    status = _status(_kinds(db)) if sources else ""
+    kinds = _kinds(db)
+    status = _status(kinds) if sources else ""
     for source in sources:
         # Each game's status once: the statement's subquery is flattened, so an aggregate
         # naming `status` three times would evaluate its probes three times.
         if list_missing:
-            rows = db.query(f"SELECT name, coalesce(status, 0) AS status FROM ({status}) "
+            rows = db.query(f"SELECT id, name, coalesce(status, 0) AS status FROM ({status}) "
                             "ORDER BY name", (source["id"],))
             counts = Counter(int(row["status"]) for row in rows)
-            missing_games = [str(row["name"]) for row in rows if row["status"] == 0]
+            missing_games = [str(row["name"]) for row in rows if row["status"] == MISSING]
+            incomplete = [row for row in rows if row["status"] == INCOMPLETE]
+            roms = _roms_of(db, [int(row["id"]) for row in incomplete], kinds)
+            incomplete_games = [IncompleteGame(
+                str(row["name"]), len(roms[int(row["id"])]),
+                [str(rom["name"]) for rom in roms[int(row["id"])] if not rom["held"]])
+                for row in incomplete]
         else:
             counts = Counter({int(row["status"]): int(row["n"]) for row in db.query(
                 f"SELECT coalesce(status, 0) AS status, count(*) AS n FROM ({status}) "
                 "GROUP BY 1", (source["id"],))})
-            missing_games = []
+            missing_games, incomplete_games = [], []
         platform = str(source["platform_id"])
         if platform not in unmatched:
             unmatched[platform] = int(db.scalar(
@@ -183,8 +243,8 @@ def dat_report(db: Database, names: Sequence[str] = (), *,
                 "AND format IS NOT 'm3u'", (platform,)))  # (a playlist: no game to match)
         reports.append(CatalogReport(
             str(source["name"]), platform, source["version"], bool(source["headered"]),
-            counts.total(), counts[2], counts[1], counts[0], unmatched[platform],
-            missing_games))
+            counts.total(), counts[HAD], counts[NAME_ONLY], counts[MISSING],
+            unmatched[platform], counts[INCOMPLETE], missing_games, incomplete_games))
     return reports
 
 
@@ -196,6 +256,8 @@ class FixdatResult:
     path: str
     games: int
     roms: int
+    # of ``games``, those the library has some ROMs of (only the others are listed)
+    incomplete: int = 0
     # the values (exact) that held characters XML 1.0 cannot hold, written with U+FFFD in
     # their place: a game is still found by its ROMs' hashes
     replaced: list[str] = field(default_factory=list)
@@ -234,8 +296,9 @@ class _XmlValues:
 def write_fixdat(db: Database, name: str, output: Path, *, force: bool = False
                  ) -> FixdatResult:
     """A Logiqx XML DAT of the games of DAT ``name`` the library lacks (no present file has
-    their ROM data as that DAT lists it), with every ROM's size and hashes, written
-    atomically to ``output``.
+    their ROM data as that DAT lists it), with every ROM's size and hashes, and of the games
+    it has only some ROMs of (an arcade set), with the ROMs it lacks; written atomically to
+    ``output``.
 
     Its name is the DAT's plus `` (fixdat)``, so importing it never replaces the real
     catalog; give ``--platform`` when importing it. The file is always well-formed XML: a
@@ -249,22 +312,22 @@ def write_fixdat(db: Database, name: str, output: Path, *, force: bool = False
     if output.is_dir():
         raise InputError(f"{output}: is a folder; give a file name")
     source = sources[0]
-    games = db.query(f"SELECT id, name, description FROM ({_status(_kinds(db))}) "
-                     "WHERE coalesce(status, 0) < 2 ORDER BY name", (source["id"],))
-    roms: dict[int, list[Any]] = {}
-    for row in db.query("SELECT r.catalog_game_id, r.name, r.size, r.crc32, r.md5, r.sha1 "
-                        "FROM catalog_roms r WHERE r.catalog_game_id IN "
-                        "(SELECT value FROM json_each(?)) ORDER BY r.id",
-                        (json.dumps([int(g["id"]) for g in games]),)):
-        roms.setdefault(int(row["catalog_game_id"]), []).append(row)
+    kinds = _kinds(db)
+    games = db.query(f"SELECT id, name, description, coalesce(status, 0) AS status "
+                     f"FROM ({_status(kinds)}) WHERE coalesce(status, 0) < {HAD} ORDER BY name",
+                     (source["id"],))
+    incomplete = [int(g["id"]) for g in games if g["status"] == INCOMPLETE]
+    roms = _roms_of(db, [int(g["id"]) for g in games if g["status"] != INCOMPLETE])
+    roms.update({game_id: [rom for rom in game_roms if not rom["held"]]  # the ROMs it lacks
+                 for game_id, game_roms in _roms_of(db, incomplete, kinds).items()})
     xml = _XmlValues()
     lines = ['<?xml version="1.0" encoding="utf-8"?>',
              '<!DOCTYPE datafile PUBLIC "-//Logiqx//DTD ROM Management Datafile//EN" '
              '"http://www.logiqx.com/Dats/datafile.dtd">',
              "<datafile>", "\t<header>",
              f"\t\t<name>{xml.text(source['name'] + ' (fixdat)')}</name>",
-             f"\t\t<description>{xml.text(source['name'])}: {len(games)} missing games"
-             "</description>",
+             f"\t\t<description>{xml.text(source['name'])}: {len(games)} missing or "
+             "incomplete games</description>",
              f"\t\t<version>{xml.text(source['version'] or '')}</version>",
              "\t\t<author>ROM Runner</author>", "\t</header>"]
     count = 0
@@ -282,7 +345,8 @@ def write_fixdat(db: Database, name: str, output: Path, *, force: bool = False
         lines.append("\t</game>")
     lines.append("</datafile>")
     _write_atomically(output, "\n".join(lines) + "\n")
-    return FixdatResult(str(source["name"]), str(output), len(games), count, xml.replaced)
+    return FixdatResult(str(source["name"]), str(output), len(games), count,
+                        len(incomplete), xml.replaced)
 
 
 def _write_atomically(path: Path, text: str) -> None:
