@@ -98,3 +98,44 @@ def test_a_set_one_of_whose_discs_is_excluded_is_left_out_whole(cli: Any,
         assert "1 multi-disc game left out whole: an override excludes one of its discs " \
                "(Saga (USA))" in result.err, how
         assert "added to complete" not in result.err, how  # (QA17: said, then undone)
+
+
+def test_a_selection_left_out_whole_with_its_set_is_no_game_chosen(cli: Any,
+                                                                   tmp_path: Path) -> None:
+    """QA17: a query choosing only a set one of whose discs is excluded said "2 games chosen",
+    wrote `.romrunner/` and recorded an empty deployment, exit 0 — where a query whose games
+    are all excluded themselves writes nothing and exits 1. Both are "no game chosen" now, and
+    a set left out is not counted as chosen."""
+    psx = tmp_path / "roms" / "psx"
+    psx.mkdir(parents=True)
+    cue = 'FILE "{}.bin" BINARY\n  TRACK 01 MODE2/2352\n    INDEX 01 00:00:00\n'
+    for stem in ("Saga (USA) (Disc 1)", "Saga (USA) (Disc 2)", "Solo (USA)"):
+        (psx / f"{stem}.bin").write_bytes(rom(stem) * 8)
+        (psx / f"{stem}.cue").write_text(cue.format(stem))
+    for args in (("library", "add", str(tmp_path / "roms")), ("scan", "--workers", "1"),
+                 ("device", "add", "rg-35xx-plus"),
+                 ("profile", "create", "--device", "1", "--os", "muos")):
+        assert cli(*args).code == 0, args
+    ids = {g["filename"]: g["id"] for g in cli("--json", "games", "ls").json()["data"]["games"]}
+    assert cli("override", "set", "--game", str(ids["Saga (USA) (Disc 2).cue"]),
+               "--profile", "1", "--exclude").code == 0
+    card = tmp_path / "card"
+    card.mkdir()
+    for dry in (("--dry-run",), ()):
+        result = cli("--json", "deploy", "1", "--to", str(card), "title:saga", *dry)
+        assert result.code == 1, (dry, result.out)
+        chosen = result.json()["data"]["chosen"]
+        assert (chosen["games"], chosen["excluded"], chosen["excluded_with_set"]) == \
+            (0, ["Saga (USA) (Disc 2).cue"], ["Saga (USA) (Disc 1).cue"]), dry
+        assert list(card.iterdir()) == [], dry  # nothing written, not even .romrunner/
+    said = cli("deploy", "1", "--to", str(card), "title:saga")
+    assert "no game chosen: every game title:saga chooses is missing, excluded by an " \
+           "override, or in a multi-disc set" in said.err
+    assert cli("--json", "deploy", "history").json()["data"] == []
+
+    preview = cli("--json", "deploy", "1", "--to", str(card), "platform:psx", "--dry-run")
+    assert preview.code == 0, preview.err
+    chosen = preview.json()["data"]["chosen"]
+    assert chosen["games"] == 1 and chosen["excluded_with_set"] == ["Saga (USA) (Disc 1).cue"]
+    assert cli("deploy", "1", "--to", str(card), "platform:psx", "--dry-run"
+               ).out.startswith("1 game chosen (platform:psx)")

@@ -131,9 +131,13 @@ def _deploy_run(app: AppContext, db: Database, profile_id: int, words: tuple[str
     plan = build_plan(db, layout, chosen.game_ids, pack=pack, profile_id=profile_id,
                       pruning=options.prune)
     chosen = chosen.reaching(plan.reached)  # (a copy in another root placed: not missing)
+    chosen = chosen.without_sets(plan.excluded_with_set)
     if chosen.missing:
         app.warn(missing_warning(chosen))
     _warn_plan(app, plan)
+    if not chosen.game_ids and (not options.prune or not read_manifest(card)[0]):
+        app.warn(f"no game chosen: {_why_none(chosen, profile_id)}")  # (QA17: exit 0)
+        return _nothing_chosen(app, chosen)
     left_out = _left_out(plan)
     if dry_run:
         data = preview(db, plan, options, destination_id=destination_id(card, create=False))
@@ -186,7 +190,7 @@ def card_errors(card: Path | None) -> Iterator[None]:
 def _chosen_data(chosen: Chosen) -> dict[str, Any]:
     return {"games": len(chosen.game_ids), "how": chosen.description,
             "left_out_by_autolist": chosen.left_out_by_autolist, "missing": chosen.missing,
-            "excluded": chosen.excluded}
+            "excluded": chosen.excluded, "excluded_with_set": chosen.excluded_with_set}
 
 
 MISSING_NAMED = 5  # missing games named in the warning; more are counted
@@ -213,7 +217,12 @@ def excluded_warning(chosen: Chosen) -> str:
 def _why_none(chosen: Chosen, profile_id: int) -> str:
     """Why a deploy's selection is empty, in the user's terms."""
     words, _, _ = chosen.description.partition(", as the profile's auto-list allows")
-    if chosen.description == "the profile's auto-list":
+    if chosen.excluded_with_set:
+        return (f"every game {words} chooses is missing, excluded by an override, or in a "
+                "multi-disc set one of whose discs an override excludes" if chosen.matched else
+                "every game the profile's auto-list includes is in a multi-disc set one of "
+                "whose discs an override excludes")
+    if chosen.description.startswith("the profile's auto-list"):
         return (f"the auto-list of profile {profile_id} includes no game "
                 f"(`romrunner autolist {profile_id}` says why)")
     if chosen.matched == 0:

@@ -148,6 +148,9 @@ class DeployPlan:
     # scan, on a root that is not reachable — whose content the card gets now from a game
     # placed (a copy in another root): a selection does not call such a game not deployed.
     reached: set[int] = field(default_factory=set)
+    # Games (chosen, or added to complete a set) left out with their multi-disc set because
+    # an override excludes one of its discs on the profile: game id -> file name.
+    excluded_with_set: dict[int, str] = field(default_factory=dict)
     # The folders the layout names for what the plan puts on the card (each platform's ROM
     # and BIOS folder, the playlist folder): the OS expects them, a prune never removes them.
     layout_folders: set[str] = field(default_factory=set)
@@ -954,6 +957,7 @@ def _leave_out_excluded_sets(db: Database, games: dict[int, _Game], builder: _Bu
     for key in keys:
         builder.missing_discs.pop(key, None)
     left = {game.id for game in gone}
+    builder.plan.excluded_with_set.update((game.id, game.filename) for game in gone)
     builder.plan.game_ids[:] = [i for i in builder.plan.game_ids if i not in left]
     builder.plan.warnings.append(PlanIssue(
         "set-excluded", f"{counted(len(titles), 'multi-disc game')} left out whole: an "

@@ -40,6 +40,15 @@ class Chosen:
     # the profile ("never deploy this game"): not deployed. (The auto-list leaves them out
     # itself: counted in ``left_out_by_autolist``.)
     excluded: list[str] = field(default_factory=list)
+    # The file names of the chosen games the plan left out with their multi-disc set, an
+    # override excluding one of its discs (a set is one game on the card): not deployed.
+    excluded_with_set: list[str] = field(default_factory=list)
+
+    def without_sets(self, left_out: dict[int, str]) -> Chosen:
+        """These games less those the plan left out with an excluded disc's set
+        (``left_out``: game id -> file name, the plan's word), counted apart."""
+        return replace(self, game_ids=[i for i in self.game_ids if i not in left_out],
+                       excluded_with_set=[left_out[i] for i in self.game_ids if i in left_out])
 
     def reaching(self, reached: set[int]) -> Chosen:
         """These games, with the missing ones whose content the card gets another way (a
