@@ -90,8 +90,11 @@ def page_json(page: GamePage) -> dict[str, Any]:
 
 
 def render_page(console: Console, page: GamePage) -> None:
-    """A page as text: the table, then "50 of 30,020" and how to get the next page."""
-    if len(page.rows) > TABLE_ROWS and isinstance(console, SafeConsole):
+    """A page as text: the table, then "50 of 30,020" and how to get the next page (after
+    tab-separated lines, on stderr: stdout holds the lines alone, for `cut` or a file)."""
+    lines = len(page.rows) > TABLE_ROWS and isinstance(console, SafeConsole)
+    if lines:
+        assert isinstance(console, SafeConsole)
         console.print_rows([_COLUMNS, *(_cells(row) for row in page.rows)])
     elif page.rows:
         console.print(games_table(page.rows))
@@ -100,6 +103,10 @@ def render_page(console: Console, page: GamePage) -> None:
         line += " (--count for the exact total)"
     if page.next_cursor:
         line += f" (use --limit / --after; next page: --after {page.next_cursor})"
+    if lines:
+        if not console.quiet:  # (QA17: the count was the last line of the data)
+            click.echo(line, err=True)
+        return
     console.print(line, soft_wrap=True)
 
 

@@ -31,6 +31,11 @@ def search(words: tuple[str, ...], platform: str | None, limit: int) -> int:
     rows = search_games(app.open_db(OpenMode.READ), text, limit=limit + 1, platform=platform,
                         known_platforms=known)
     more, rows = len(rows) > limit, rows[:limit]
+    said_more = (f"the first {limit:,} matches; more match ("
+                 + ("--limit N shows more, " if limit < SEARCH_MAX else "")
+                 + "`romrunner games ls WORDS` pages through all)")
+    if more and app.json_output:  # (QA17: the list alone could not say it was cut)
+        app.warn(said_more)
 
     def render(console: Console) -> None:
         table = Table("id", "platform", "title", "file")
@@ -40,9 +45,7 @@ def search(words: tuple[str, ...], platform: str | None, limit: int) -> int:
                           row["filename"] + (" (missing)" if row["is_missing"] else ""))
         console.print(table if rows else "no game matches")
         if more:  # (QA16: 20 shown, and no word of the others)
-            console.print(f"the first {limit:,} matches; more match ("
-                          + ("--limit N shows more, " if limit < SEARCH_MAX else "")
-                          + "`romrunner games ls WORDS` pages through all)")
+            console.print(said_more)
 
     app.finish(rows, render)
     return 0
