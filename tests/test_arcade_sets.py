@@ -6,6 +6,7 @@ complete MAME sets were "guessed by name", their members matched to clones)."""
 from __future__ import annotations
 
 import hashlib
+import sqlite3
 import zipfile
 import zlib
 from pathlib import Path
@@ -108,3 +109,64 @@ def test_dat_report_has_a_set_of_several_roms_only_with_all_of_them(
     assert listed == {"1942": ["c.3"], "1942b": ["c.3", "e.5"]}
     assert next(r for g in read_dat(out).games for r in g.roms if r.name == "e.5").crc32 == \
         f"{zlib.crc32(ROMS['e.5']):08x}"
+
+
+def test_a_merged_set_is_identified_as_the_parent_it_is_named_as(
+        cli: Any, tmp_path: Path) -> None:
+    """QA17: a merged arcade zip (the parent's ROMs and every clone's in one zip named as the
+    parent) has no catalog game with all its members, and was taken for a guess by name. It
+    is the parent when it holds every ROM of the parent and nothing but the family's ROMs."""
+    arcade = tmp_path / "roms" / "arcade"
+    arcade.mkdir(parents=True)
+    _zip(arcade / "1942.zip", ("a.1", "b.2", "c.3", "d.4", "e.5"))  # merged: 1942 + clones
+    stranger = tmp_path / "roms" / "arcade" / "1942a.zip"  # a clone's name, a merged content
+    _zip(stranger, ("a.1", "b.2", "c.3", "d.4", "e.5"))
+    (tmp_path / "mame.dat").write_text(_dat())
+    for args in (("dat", "import", str(tmp_path / "mame.dat"), "--platform", "arcade"),
+                 ("library", "add", str(tmp_path / "roms")), ("scan", "--workers", "1")):
+        assert cli(*args).code == 0, args
+    games = {g["filename"]: g for g in cli("--json", "games", "ls").json()["data"]["games"]}
+    assert (games["1942.zip"]["matched_game_id"], games["1942.zip"]["match_method"]) == \
+        ("arcade:1942", "crc32")
+    # a clone is no merged set's name: its zip holds more than its family of one
+    assert games["1942a.zip"]["match_method"] not in ("crc32", "sha1", "md5")
+    shown = cli("--json", "games", "show", str(games["1942.zip"]["id"])).json()["data"]
+    # each member keeps its own game: d.4 is 1942a's, e.5 1942b's
+    assert {f["name"]: f["matched_game_id"] for f in shown["files"]
+            if f["kind"] == "member"}["e.5"] == "arcade:1942b"
+
+
+def test_a_zip_with_a_rom_from_outside_the_family_is_no_merged_set(
+        cli: Any, tmp_path: Path) -> None:
+    arcade = tmp_path / "roms" / "arcade"
+    arcade.mkdir(parents=True)
+    other = hashlib.sha256(b"other").digest() * 32
+    with zipfile.ZipFile(arcade / "1942.zip", "w") as archive:
+        for rom in ("a.1", "b.2", "c.3", "d.4"):
+            archive.writestr(rom, ROMS[rom])
+        archive.writestr("x.9", other)
+    dat = _dat() + ('game (\n\tname "other"\n'
+                    f'\trom ( name x.9 size {len(other)} crc {zlib.crc32(other):08x} )\n)\n')
+    (tmp_path / "mame.dat").write_text(dat)
+    for args in (("dat", "import", str(tmp_path / "mame.dat"), "--platform", "arcade"),
+                 ("library", "add", str(tmp_path / "roms")), ("scan", "--workers", "1")):
+        assert cli(*args).code == 0, args
+    (game,) = cli("--json", "games", "ls").json()["data"]["games"]
+    assert game["match_method"] not in ("crc32", "sha1", "md5")
+
+
+def test_a_merged_set_an_earlier_release_guessed_is_identified_at_the_next_scan(
+        cli: Any, tmp_path: Path, db_path: Path) -> None:
+    arcade = tmp_path / "roms" / "arcade"
+    arcade.mkdir(parents=True)
+    _zip(arcade / "1942.zip", ("a.1", "b.2", "c.3", "d.4", "e.5"))
+    (tmp_path / "mame.dat").write_text(_dat())
+    for args in (("dat", "import", str(tmp_path / "mame.dat"), "--platform", "arcade"),
+                 ("library", "add", str(tmp_path / "roms")), ("scan", "--workers", "1")):
+        assert cli(*args).code == 0, args
+    with sqlite3.connect(db_path) as conn:  # as tag rules before 5 left it: a name guess
+        conn.execute("UPDATE games SET match_method = 'name'")
+        conn.execute("UPDATE user_settings SET value = '4' WHERE key = 'tag_rules_version'")
+    assert cli("scan", "--workers", "1").code == 0  # nothing changed on disk
+    (game,) = cli("--json", "games", "ls").json()["data"]["games"]
+    assert (game["matched_game_id"], game["match_method"]) == ("arcade:1942", "crc32")

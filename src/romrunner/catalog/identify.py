@@ -147,8 +147,9 @@ def identify(db: Database, game_ids: list[int] | None = None, *,
 # Changing what decides a game's stored tags (this, or the parsing in library/tags.py) means
 # bumping it.
 # (3: an identified disc's number and set are its catalog game's too; 4: a set's key holds
-# its edition, so every disc's set is keyed again.)
-TAG_RULES_VERSION = 4
+# its edition, so every disc's set is keyed again; 5: a merged arcade set is its parent, so
+# the archives of several members no hash identified are identified again.)
+TAG_RULES_VERSION = 5
 _IDENTIFIED = "('sha1', 'md5', 'crc32', 'tracks', 'user')"
 _TAG_SOURCE = f"CASE WHEN g.match_method IN {_IDENTIFIED} THEN g.matched_game_id END"
 _TAGGED = (*TAG_COLUMNS, *DISC_COLUMNS)
@@ -280,6 +281,7 @@ def _match_by_hashes(db: Database) -> None:
             _match_members(db, method, condition)
     if members:
         _decide_archives_by_sets(db)
+        _decide_merged_sets(db)
         _decide_by_members(db)
         _unmatch_discs_with_foreign_tracks(db)
 
@@ -440,16 +442,72 @@ def _decide_archives_by_sets(db: Database) -> None:
             named = {c[3] for c in candidates if c[5] == members}
         if len(named) == 1:
             decided.append((game_id, named.pop(), method))
+    _settle_archives(db, decided, members_too=True)
+
+
+def _settle_archives(db: Database, decided: list[tuple[int, str, str]], *,
+                     members_too: bool) -> None:
+    """Identify each archive ``decided`` names (game id, catalog game, method) as that game;
+    ``members_too``: its members then name it too."""
     if not decided:
         return
     db.execute("CREATE TEMP TABLE IF NOT EXISTS identify_sets "
                "(game_id INTEGER PRIMARY KEY, game TEXT NOT NULL, method TEXT NOT NULL)")
     db.execute("DELETE FROM temp.identify_sets")
     db.executemany("INSERT INTO temp.identify_sets VALUES (?, ?, ?)", decided)
-    db.execute("UPDATE game_files AS f SET matched_game_id = s.game FROM temp.identify_sets s "
-               "WHERE f.game_id = s.game_id AND f.kind = 'member'")
+    if members_too:
+        db.execute("UPDATE game_files AS f SET matched_game_id = s.game "
+                   "FROM temp.identify_sets s WHERE f.game_id = s.game_id AND f.kind = 'member'")
     _settle_by_members(db, "SELECT game_id, game, method FROM temp.identify_sets")
     db.execute("DELETE FROM temp.identify_sets")
+
+
+# An archive of several members, each matched, that no catalog game has all of: a merged
+# arcade set (MAME's "merged" format) holds its parent's ROMs and every clone's in one zip
+# named as the parent.
+_UNDECIDED_ARCHIVES = (
+    "SELECT g.id, g.filename, min(f.match_method) AS method FROM games g "
+    "JOIN game_files f ON f.game_id = g.id AND f.kind = 'member' "
+    "WHERE g.id IN (SELECT id FROM temp.identify_scope) AND g.is_archive = 1 "
+    "AND g.matched_game_id IS NULL "
+    "GROUP BY g.id HAVING count(*) > 1 AND count(f.match_method) = count(*)")
+_SAME_ROM = ("r.crc32_bin = f.crc32_bin AND r.size = f.file_size "
+             "AND (r.sha1_bin IS NULL OR f.sha1_bin IS NULL OR r.sha1_bin = f.sha1_bin)")
+# The parent named as the archive (no clone itself) of the platform its members matched in,
+# every ROM of which (that can be had: not `nodump`) is a member, and every member a ROM of
+# it or of one of its clones in that catalog.
+_MERGED_PARENT = (
+    "SELECT cg.game_id FROM catalog_games cg "
+    "WHERE cg.source_id IN (SELECT id FROM catalog_sources) AND cg.name IN (:stem, :lower) "
+    "AND coalesce(cg.clone_of, '') = '' "
+    "AND cg.platform_id IN (SELECT c.platform_id FROM game_files f "
+    "  JOIN catalog_games c ON c.game_id = f.matched_game_id "
+    "  WHERE f.game_id = :game AND f.kind = 'member') "
+    "AND EXISTS (SELECT 1 FROM catalog_roms r WHERE r.catalog_game_id = cg.id) "
+    "AND NOT EXISTS (SELECT 1 FROM catalog_roms r WHERE r.catalog_game_id = cg.id "
+    "  AND coalesce(r.status, '') <> 'nodump' AND r.crc32_bin IS NOT NULL "
+    "  AND NOT EXISTS (SELECT 1 FROM game_files f WHERE f.game_id = :game "
+    f"    AND f.kind = 'member' AND {_SAME_ROM})) "
+    "AND NOT EXISTS (SELECT 1 FROM game_files f WHERE f.game_id = :game AND f.kind = 'member' "
+    "  AND NOT EXISTS (SELECT 1 FROM catalog_roms r "
+    "    JOIN catalog_games c ON c.id = r.catalog_game_id "
+    f"    WHERE {_SAME_ROM} AND c.source_id = cg.source_id "
+    "    AND (c.id = cg.id OR c.clone_of = cg.name)))")
+
+
+def _decide_merged_sets(db: Database) -> None:
+    """An archive of several members no catalog game has all of is the parent it is named
+    as (``1942.zip``) when it holds every ROM of that parent and each of its other members
+    is a ROM of one of the parent's clones: a merged arcade set (QA17: taken for a guess
+    by name). Its members keep their own matches (each clone's ROM names its clone)."""
+    decided = []
+    for game_id, filename, method in db.query(_UNDECIDED_ARCHIVES):
+        stem = strip_extension(str(filename))
+        parents = {str(row[0]) for row in db.query(
+            _MERGED_PARENT, {"stem": stem, "lower": stem.lower(), "game": int(game_id)})}
+        if len(parents) == 1:
+            decided.append((int(game_id), parents.pop(), str(method)))
+    _settle_archives(db, decided, members_too=False)
 
 
 def _settle_by_members(db: Database, decided: str) -> None:

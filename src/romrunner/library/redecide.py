@@ -81,10 +81,28 @@ def retag_once(db: Database) -> int:
     if rules_version(db, TAGS_KEY) >= TAG_RULES_VERSION:
         return 0
     with db.atomic():
-        changed = retag(db, file_tags=True)  # an earlier release's: the file names' tags
+        changed = _identify_undecided_archives(db)  # (merged arcade sets since tag rules 5)
+        changed += retag(db, file_tags=True)  # an earlier release's: the file names' tags
         changed += rekey_sets(db)  # (their keys hold their edition since tag rules 4)
         _raise_version(db, TAGS_KEY, TAG_RULES_VERSION)
     return changed
+
+
+def _identify_undecided_archives(db: Database) -> int:
+    """Identify again the archives of several members that no hash identified (a merged
+    arcade set an earlier release took for a guess by name); returns how many are now
+    identified by their hashes."""
+    ids = [int(row[0]) for row in db.query(
+        "SELECT g.id FROM games g WHERE g.is_archive = 1 AND g.is_missing = 0 "
+        "AND (g.match_method IS NULL OR g.match_method = 'name') "
+        "AND (SELECT count(*) FROM game_files f WHERE f.game_id = g.id "
+        "     AND f.kind = 'member') > 1")]
+    if not ids or not db.scalar("SELECT EXISTS (SELECT 1 FROM catalog_games)"):
+        return 0
+    identify(db, ids)
+    return int(db.scalar(
+        "SELECT count(*) FROM games WHERE id IN (SELECT value FROM json_each(?)) "
+        "AND match_method IN ('sha1', 'md5', 'crc32')", (json.dumps(ids),)))
 
 
 def redecide_platforms(db: Database, index: PackIndex, rules: WalkRules) -> list[Replatformed]:
