@@ -368,9 +368,11 @@ class Run:
                 self.db, "Bench 50k", self.workdir / "bench-fixdat.dat", force=True))
                 for _ in range(3)),
             "library": self.count, "have": report[0].have if report else None,
-            "name_guessed": report[0].name_guessed if report else None}
+            "name_guessed": report[0].name_guessed if report else None,
+            "incomplete": report[0].incomplete if report else None}
         self.check("dat_report_counts_add_up", bool(report) and report[0].games == 50_000
-                   == report[0].have + report[0].name_guessed + report[0].missing)
+                   == report[0].have + report[0].incomplete + report[0].name_guessed
+                   + report[0].missing)
         self.figures["platforms_seconds"] = _seconds(lambda: platform_counts(self.db))
         self.figures["dupes_seconds"] = _seconds(lambda: duplicates(self.db))
 
