@@ -478,7 +478,7 @@ def test_a_file_vanishing_or_unreadable_mid_scan_is_reported_and_the_rest_stored
         assert results[2].error == "permission denied"
     db = open_database(tmp_path / "r.db", OpenMode.WRITE).db
     summary = ingest_examined(db, load_pack(None), add_root(db, root), results)
-    assert {e["path"]: e["error"] for e in summary.errors}["gba/Gone (USA).gba"] == \
+    assert {e["path"]: e["error"] for e in summary.errors}[str(files["Gone (USA).gba"])] == \
         "file vanished during the scan"
     stored = {row["filepath"] for row in db.query("SELECT filepath FROM games")}
     assert "gba/Kept (USA).gba" in stored and "gba/Gone (USA).gba" not in stored

@@ -106,7 +106,7 @@ def test_a_zip_whose_directory_lies_is_caught_by_verify(
     result = cli("--json", "scan", "--workers", "1", "--verify")
     assert result.code == 0, result.err
     verified = result.json()["data"]
-    assert [e["path"] for e in verified["errors"]] == ["gba/Catalog Game (USA).zip"]
+    assert [e["path"] for e in verified["errors"]] == [str(folder / "Catalog Game (USA).zip")]
     assert "does not hold the data its zip directory states" in verified["errors"][0]["error"]
     assert verified["identified"] == 0 and verified["identified_by_crc_only"] == 0
     assert verified["unverified"] == 1  # still not verified: the next --verify tries again

@@ -591,7 +591,7 @@ def _reexamined_discs(root: Root, sheets: set[str], notes: WalkNotes) -> list[Jo
         try:
             info = os.stat(path)
         except OSError as exc:
-            notes.report(relpath, f"cannot stat ({exc.strerror})")
+            notes.report(os.path.join(root.path, relpath), f"cannot stat ({exc.strerror})")
             continue
         jobs.append(Job(path, relpath, info.st_size, info.st_mtime_ns))
     return jobs

@@ -386,7 +386,8 @@ def _add_unverified(db: Database, root: Root, plan: Plan, summary: ScanSummary) 
         try:
             info = os.stat(path)
         except OSError as exc:
-            summary.error(relpath, f"cannot be verified ({exc.strerror or exc})")
+            summary.error(os.path.join(root.path, relpath),
+                          f"cannot be verified ({exc.strerror or exc})")
             continue
         flags = USER_PLATFORM if user_platform else 0
         plan.known[relpath] = (game_id, info.st_size, info.st_mtime_ns, flags)
@@ -414,8 +415,9 @@ def _confirm_missing(db: Database, root: Root, vanished: dict[int, str],
             f"{len(vanished):,} files not found were not marked missing")
         return []
     for folder, count in sorted(recheck.back.items()):
-        summary.error(folder, f"{count:,} files the walk did not find were found again "
-                              "after it; left as they were")
+        summary.error(os.path.normpath(os.path.join(root.path, folder)),
+                      f"{count:,} files the walk did not find were found again after it; "
+                      "left as they were")
     if accept_missing:
         return list(recheck.gone)
     gone = len(recheck.gone)
@@ -603,7 +605,7 @@ class _Writer:
             "AND platform_id = ?", (json.dumps(list(notes)), UNKNOWN))}
         for game_id, (relpath, note) in notes.items():
             if game_id in still:
-                self.summary.error(relpath, note)
+                self.summary.error(os.path.join(self.root.path, relpath), note)
 
     def _flush(self) -> None:
         if self.new_rows:
@@ -615,9 +617,10 @@ class _Writer:
         job = record.job
         for problem in record.problems:
             if problem is not record.undecided:  # (said once identification had its say)
-                self.summary.error(job.relpath, problem)
+                self.summary.error(os.path.join(self.root.path, job.relpath), problem)
         if record.row is None:
-            self.summary.error(job.relpath, record.error or "not hashed")
+            self.summary.error(os.path.join(self.root.path, job.relpath),
+                               record.error or "not hashed")
             known = self.stored.get(job.relpath)
             if known is not None and known[0] in self.verifying \
                     and record.error != CHANGED:  # changed: left as it was, for next time
