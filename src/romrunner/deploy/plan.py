@@ -294,6 +294,7 @@ def _build_plan(db: Database, layout: CardLayoutLike, game_ids: Iterable[int],
     absent_tracks = _load_tracks(db, list(absent)) if absent else {}
     _note_reached(db, builder, games, absent, {**tracks, **absent_tracks})
     _hold_absent(builder, absent, absent_tracks, _not_games(db, absent))
+    _hold_twins_of_held(db, builder)
     _held_copies(db, plan)
     _warn_left_folders(layout, plan, {game.platform_id for game in games.values()}, pruning)
     _warn_other_os(layout, plan, pruning)
@@ -795,6 +796,36 @@ def _leave_out_disc_copies(games: dict[int, _Game], tracks: dict[int, list[_Trac
             f"a root that is there now, unchanged since the scan ({shown})"))
 
 
+# The other games of a content (see _file_key): loose files, and archives of that one member.
+_TWINS = (
+    "SELECT id FROM games WHERE crc32_bin = :crc32 AND file_size = :size "
+    "AND platform_id = :platform AND is_archive = 0 "
+    "UNION SELECT f.game_id FROM game_files f JOIN games g ON g.id = f.game_id "
+    "WHERE f.kind = 'member' AND f.crc32_bin = :crc32 AND f.file_size = :size "
+    "AND g.platform_id = :platform AND NOT EXISTS (SELECT 1 FROM game_files o "
+    "  WHERE o.game_id = f.game_id AND o.kind = 'member' AND o.id <> f.id)")
+
+
+def _hold_twins_of_held(db: Database, builder: _Builder) -> None:
+    """Hold the card's copies of the games with the content of a chosen game that cannot be
+    written now (its source missing or changed since the scan, its root not reachable): the
+    card may hold the game as another of its copies an earlier deploy chose (a loose file
+    then, its zip now), and ``--prune`` must not remove that one while nothing can replace
+    it (QA18 L1). What has the same CRC32 and size is held whatever its SHA1: holding keeps a
+    file, it never writes one."""
+    held = [game for game in builder.held_chosen.values() if not game.set_key]
+    if not held:
+        return
+    members = _single_members(db, [game.id for game in held if game.archive])
+    placed = {item.game_id for item in builder.plan.items}
+    for key in {found for game in held if (found := _file_key(game, members)) is not None}:
+        platform, crc32, size = key
+        builder.plan.held_games.update(
+            twin for (twin,) in db.query(_TWINS, {"crc32": crc32, "size": size,
+                                                  "platform": platform})
+            if twin not in placed)
+
+
 def _file_key(game: _Game, members: dict[int, Any]) -> tuple[str, bytes, int] | None:
     """What makes two single-file games copies of one content: the platform, and the CRC32
     and size of the file (of an archive, its one member's); None for a disc or unknown."""
@@ -1040,6 +1071,7 @@ class _Builder:
         self.set_firsts: dict[str, _Game] = {}
         self.contested: set[int] = set()  # .cue games whose tracks get their sheet's name
         self.left_out_copies: dict[int, _Game] = {}  # chosen games left out as copies
+        self.held_chosen: dict[int, _Game] = {}  # chosen games that cannot be written now
         # Per set: its chosen discs held (not placed now), whose copies the .m3u still names
         self.held_set_discs: dict[str, list[_Game]] = defaultdict(list)
         self.flat_sheets: list[str] = []  # .cue sheets the card gets with their tracks beside
@@ -1142,6 +1174,7 @@ class _Builder:
         set playlist, which is written only with discs that can be)."""
         self.plan.held.append(dest)
         self.plan.held_games.add(game.id)
+        self.held_chosen[game.id] = game
         self.plan.held.extend(self._set_playlists(game))
         if game.set_key and game not in self.held_set_discs[game.set_key]:
             self.held_set_discs[game.set_key].append(game)
