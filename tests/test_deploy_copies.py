@@ -207,3 +207,38 @@ def test_a_copy_on_the_card_from_a_root_not_mounted_is_not_written_twice(
     assert held.json()["data"]["copied"] == 0, held.json()["warnings"]
     assert held.json()["data"]["pruned"] == 0
     assert card_files(card) == before
+
+
+def test_another_file_of_the_same_crc32_and_size_is_no_copy(cli: Any, tmp_path: Path) -> None:
+    """QA18 M6: a game known by its CRC32 only (a first scan with a catalog) and a homebrew
+    with the same CRC32 and size but other bytes (its SHA1 known) were taken for one content,
+    and one was left off the card. Neither a SHA1 nor one catalog game nor a title says they
+    are the same: both go on the card."""
+    bowling = rom_bytes("bowling", 8192)
+    homebrew = same_crc(bowling, rom_bytes("homebrew", 8192))
+    gb = tmp_path / "roms" / "gb"
+    gb.mkdir(parents=True)
+    dat = tmp_path / "gb.dat"
+    dat.write_text(
+        'clrmamepro (\n\tname "Nintendo - Game Boy"\n)\n'
+        'game (\n\tname "10-Pin Bowling (USA) (Proto)"\n'
+        f'\trom ( name "10-Pin Bowling (USA) (Proto).gb" size {len(bowling)} '
+        f'crc {zlib.crc32(bowling):08x} md5 {hashlib.md5(bowling).hexdigest()} '
+        f'sha1 {hashlib.sha1(bowling).hexdigest()} )\n)\n')
+    (gb / "My Homebrew (World).gb").write_bytes(homebrew)
+    for args in (("library", "add", str(tmp_path / "roms")), ("dat", "import", str(dat)),
+                 ("scan", "--workers", "1", "--verify"),  # the homebrew: every hash, no match
+                 ("device", "add", "rg-35xx-plus"),
+                 ("profile", "create", "--device", "1", "--os", "muos")):
+        assert cli(*args).code == 0, args
+    (gb / "10-Pin Bowling (USA) (Proto).gb").write_bytes(bowling)
+    assert cli("scan", "--workers", "1").code == 0  # identified by its CRC32 + size only
+    games = {g["filename"]: g for g in cli("--json", "games", "ls").json()["data"]["games"]}
+    assert games["10-Pin Bowling (USA) (Proto).gb"]["match_method"] == "crc32"
+    card = tmp_path / "card"
+    card.mkdir()
+    result = cli("deploy", "1", "--to", str(card), "platform:gb")
+    assert result.code == 0, result.err
+    assert "copy of another" not in result.err
+    assert {name.rpartition("/")[2]: data for name, data in card_files(card).items()} == {
+        "My Homebrew (World).gb": homebrew, "10-Pin Bowling (USA) (Proto).gb": bowling}

@@ -689,8 +689,9 @@ def _leave_out_copies(db: Database, games: dict[int, _Game], builder: _Builder,
     of ``absent`` (the library has it but cannot deploy it now: missing since the scan, on a
     root not reachable) whose copy is on the card is that copy too: its chosen twin is not
     written beside it (said in a warning of its own). The same content: the same CRC32 and
-    size (an archive's: its only member's), and the same SHA1 where both are known. Disc
-    sets, sheets and archives of several files are not compared here."""
+    size (an archive's: its only member's), and the same SHA1 — or, where either SHA1 is not
+    known yet, the same catalog game by their hashes or the same title (see _same_content).
+    Disc sets, sheets and archives of several files are not compared here."""
     members = _single_members(db, [g.id for g in [*games.values(), *absent.values()]
                                    if g.archive])
 
@@ -706,15 +707,14 @@ def _leave_out_copies(db: Database, games: dict[int, _Game], builder: _Builder,
                 and builder.on_card(game):
             shared.setdefault(found, [first[found]]).append(game)
     copies: list[tuple[_Game, _Game]] = []
+    known = _matches_and_titles(db, [game.id for group in shared.values() for game in group])
     for group in shared.values():
         kept: list[_Game] = []
         for game in sorted(group, key=lambda g: (not builder.on_card(g),
                                                  not builder.root_reachable(g.root),
                                                  not _source_as_scanned(g), g.archive,
                                                  g.root_id, g.id)):
-            sha1 = _content_sha1(game, members)
-            same = next((k for k in kept if sha1 is None or _content_sha1(k, members) in
-                         (None, sha1)), None)
+            same = next((k for k in kept if _same_content(game, k, members, known)), None)
             if same is None:
                 kept.append(game)
             elif game.id not in absent:  # (an absent one is not chosen: nothing to leave out)
@@ -895,6 +895,37 @@ def _leave_out_tracks(games: dict[int, _Game], tracks: dict[int, list[_Track]],
 def _content_sha1(game: _Game, members: dict[int, tuple[bytes | None, int, str | None]]
                   ) -> str | None:
     return members[game.id][2] if game.archive else game.sha1
+
+
+def _same_content(one: _Game, other: _Game,
+                  members: dict[int, tuple[bytes | None, int, str | None]],
+                  known: dict[int, tuple[str | None, str | None]]) -> bool:
+    """True when two games of one CRC32 and size (see _file_key) hold the same data: their
+    SHA1s are the same; or, where either is not known yet (a zip's member is read from its
+    directory; a first scan with a catalog hashes CRC32 first), both are identified by their
+    hashes as one catalog game (whose data the catalog states), or they bear one title
+    (``Game.gb`` and ``Game.zip``). A CRC32 and size alone are no proof (QA18 M6: a homebrew
+    with another game's CRC32 and size was left out as its copy). ``known``: each game's
+    hash match and folded title (see _matches_and_titles)."""
+    sha1, other_sha1 = _content_sha1(one, members), _content_sha1(other, members)
+    if sha1 is not None and other_sha1 is not None:
+        return sha1 == other_sha1
+    (match, title), (other_match, other_title) = (known.get(one.id, (None, None)),
+                                                  known.get(other.id, (None, None)))
+    return (match is not None and match == other_match) or (
+        title is not None and title == other_title)
+
+
+def _matches_and_titles(db: Database, ids: list[int]
+                        ) -> dict[int, tuple[str | None, str | None]]:
+    """The catalog game each of ``ids`` is identified as by its hashes (None: by name, or
+    not identified), and its folded title."""
+    if not ids:
+        return {}
+    return {int(row[0]): (row[1], row[2]) for row in db.query(
+        "SELECT id, CASE WHEN match_method IN ('sha1', 'md5', 'crc32') "
+        "THEN matched_game_id END, title_norm FROM games "
+        "WHERE id IN (SELECT value FROM json_each(?))", (json.dumps(ids),))}
 
 
 def _single_members(db: Database, archive_ids: list[int]
