@@ -92,6 +92,36 @@ def test_an_edited_file_of_ours_is_named_as_such_and_kept(cli: Any, gb_library: 
     assert ours.read_bytes().endswith(b"edited")
 
 
+def test_verify_names_a_file_of_ours_edited_in_place_and_keeps_it(
+        cli: Any, gb_library: Path, tmp_path: Path) -> None:
+    """QA18 L2: bytes of ours changed at the same size and time (a patch in place, a failing
+    card): a plain deploy cannot see it; `--verify` does, and said nothing as it rewrote the
+    file. It is named and kept, as any edited copy of ours; `--overwrite` replaces it."""
+    card = tmp_path / "card"
+    card.mkdir()
+    assert cli("deploy", "1", "--to", str(card), "platform:gb").code == 0
+    ours = next(card.rglob("Alpha (USA).gb"))
+    before = ours.stat()
+    patched = bytearray(ours.read_bytes())
+    patched[336:343] = b"PATCHED"
+    ours.write_bytes(bytes(patched))
+    os.utime(ours, ns=(before.st_atime_ns, before.st_mtime_ns))
+    plain = cli("--json", "deploy", "1", "--to", str(card), "platform:gb")
+    assert plain.code == 0 and plain.json()["data"]["copied"] == 0
+    checked = cli("--json", "deploy", "1", "--to", str(card), "platform:gb", "--verify")
+    assert checked.code == 1, checked.out
+    data = checked.json()["data"]
+    assert (data["copied"], data["conflicts"]) == (0, 1)
+    (error,) = data["errors"]
+    assert "not the bytes ROM Runner wrote" in error["error"]
+    assert "edited in place, or the card is failing" in error["error"]
+    assert ours.read_bytes() == bytes(patched)
+    replaced = cli("--json", "deploy", "1", "--to", str(card), "platform:gb", "--verify",
+                   "--overwrite")
+    assert replaced.code == 0 and replaced.json()["data"]["copied"] == 1, replaced.out
+    assert ours.read_bytes() == (gb_library / "gb/Alpha (USA).gb").read_bytes()
+
+
 def test_identical_files_already_on_a_card_are_not_written_again(
         cli: Any, gb_library: Path, tmp_path: Path) -> None:
     """A card filled by hand (or whose .romrunner/ was lost): files with the same bytes at the

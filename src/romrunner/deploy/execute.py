@@ -1287,7 +1287,16 @@ def _decide_copy(root: Path, item: _Item, info: os.stat_result | None, claim: Ow
     if claim is not None:
         same = same_size and (claim.sha1 is None or item.sha1 is None or claim.sha1 == item.sha1)
         if same and options.verify and not _card_hash_matches(root, item):
-            same = False
+            # We wrote these very bytes, and the card holds others at the size and time we
+            # recorded: edited in place, or the card is failing. Said, and kept as any
+            # edited copy of ours is (QA18 L2: rewritten without a word).
+            if options.overwrite:
+                item.replacing = REPLACES_EDITED
+                return _Decision(item, COPY, info, claim)
+            return _Decision(item, CONFLICT, info, note=(
+                f"{item.dest}: not the bytes ROM Runner wrote, at the size and time it wrote "
+                "them (edited in place, or the card is failing); kept (use --overwrite to "
+                "replace it)"))
         if same:
             return _Decision(item, DONE if item.dest_mtime_ns == claim.mtime_ns else SKIP,
                              info, claim)
