@@ -78,3 +78,41 @@ def test_a_crc32_match_no_stronger_hash_contradicts_holds(cli: Any, tmp_path: Pa
     assert cli("scan", "--workers", "1").code == 0
     assert cli("dat", "import", str(catalog)).code == 0
     assert _method(cli) == "crc32"
+
+
+def test_a_match_an_earlier_release_kept_against_a_stored_sha1_is_withdrawn_at_the_next_scan(
+        cli: Any, tmp_path: Path, db_path: Path) -> None:
+    """QA18 M5: a library an earlier release identified by CRC32 + size, its stored SHA1
+    another's, stayed "identified by hash" through `scan --verify` (nothing to hash: every
+    hash stored). The first scan under tag rules 5 identifies such games again, once."""
+    from romrunner.store.open import OpenMode, open_database
+    from tests.test_deploy_copies import rom_bytes, same_crc
+
+    real = rom_bytes("real", 8192)
+    bad = same_crc(real, rom_bytes("bad", 8192))
+    gb = tmp_path / "roms" / "gb"
+    gb.mkdir(parents=True)
+    dat = tmp_path / "gb.dat"
+    dat.write_text(
+        'clrmamepro (\n\tname "Nintendo - Game Boy"\n)\n'
+        'game (\n\tname "Real Game (USA)"\n'
+        f'\trom ( name "Real Game (USA).gb" size {len(real)} crc {zlib.crc32(real):08x} '
+        f'md5 {hashlib.md5(real).hexdigest()} sha1 {hashlib.sha1(real).hexdigest()} )\n)\n')
+    (gb / "Bad Dump.gb").write_bytes(bad)
+    for args in (("library", "add", str(tmp_path / "roms")), ("dat", "import", str(dat)),
+                 ("scan", "--workers", "1", "--verify")):
+        assert cli(*args).code == 0, args
+    (game,) = cli("--json", "games", "ls").json()["data"]["games"]
+    assert game["match_method"] is None  # this release: its SHA1 says it is not the game
+    db = open_database(db_path, OpenMode.WRITE).db  # (its triggers need our functions)
+    with db.atomic():  # as an earlier release left it
+        db.execute("UPDATE games SET matched_game_id = 'gb:Real Game (USA)', "
+                   "match_method = 'crc32'")
+        db.execute("UPDATE user_settings SET value = '4' WHERE key = 'tag_rules_version'")
+    db.close()
+    rescan = cli("--json", "scan", "--workers", "1", "--verify")  # nothing to hash
+    assert rescan.code == 0 and rescan.json()["data"]["rematched"] == 1
+    (game,) = cli("--json", "games", "ls").json()["data"]["games"]
+    assert game["match_method"] is None and game["matched_game_id"] is None
+    status = cli("--json", "platforms").json()["data"]
+    assert [p["hash_matched"] for p in status if p["platform_id"] == "gb"] == [0]

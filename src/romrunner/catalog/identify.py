@@ -147,8 +147,10 @@ def identify(db: Database, game_ids: list[int] | None = None, *,
 # Changing what decides a game's stored tags (this, or the parsing in library/tags.py) means
 # bumping it.
 # (3: an identified disc's number and set are its catalog game's too; 4: a set's key holds
-# its edition, so every disc's set is keyed again; 5: a merged arcade set is its parent, so
-# the archives of several members no hash identified are identified again.)
+# its edition, so every disc's set is keyed again; 5: a merged arcade set is its parent, and
+# a weaker hash's match holds only where no stronger hash disagrees, so the archives of
+# several members no hash identified, and the games matched by a weaker hash than one they
+# have stored, are identified again.)
 TAG_RULES_VERSION = 5
 _IDENTIFIED = "('sha1', 'md5', 'crc32', 'tracks', 'user')"
 _TAG_SOURCE = f"CASE WHEN g.match_method IN {_IDENTIFIED} THEN g.matched_game_id END"

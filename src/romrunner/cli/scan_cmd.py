@@ -120,6 +120,13 @@ def scan(paths: tuple[Path, ...], workers: int | None, full: bool,
                 "(a file's extension now comes before its folder's name, and a catalog's hash "
                 f"match settles it): {shown}; ids, collections, overrides and platforms set "
                 "by hand kept", markup=False, soft_wrap=True)
+        if summary.rematched:
+            console.print(
+                f"{counted(summary.rematched, 'game')} identified by an earlier release "
+                f"{'was' if summary.rematched == 1 else 'were'} identified again by this "
+                "release's rules (a merged arcade set is its parent; a match a stored SHA1 or "
+                "MD5 contradicts is withdrawn): the counts above are today's",
+                markup=False, soft_wrap=True)
         if summary.moved_to_copies:
             moved = summary.moved_to_copies
             one = len(moved) == 1

@@ -74,35 +74,50 @@ def _raise_version(db: Database, key: str, version: int) -> None:
 
 
 def retag_once(db: Database) -> int:
-    """When the library's tags were stored by earlier tag rules: give every identified
-    game its catalog game's tags and raise the library's tag rules version, in one
-    transaction; returns how many games were retagged (none, after one read, when the
-    library is at the current version)."""
+    """When the library's tags were stored by earlier tag rules: identify again the games
+    today's rules decide otherwise, give every identified game its catalog game's tags and
+    raise the library's tag rules version, in one transaction; returns how many games'
+    match changed (none, after one read, when the library is at the current version)."""
     if rules_version(db, TAGS_KEY) >= TAG_RULES_VERSION:
         return 0
     with db.atomic():
-        changed = _identify_undecided_archives(db)  # (merged arcade sets since tag rules 5)
-        changed += retag(db, file_tags=True)  # an earlier release's: the file names' tags
-        changed += rekey_sets(db)  # (their keys hold their edition since tag rules 4)
+        rematched = _identify_again(db)  # (merged arcade sets, contradicted matches: 5)
+        retag(db, file_tags=True)  # an earlier release's: the file names' tags
+        rekey_sets(db)  # (their keys hold their edition since tag rules 4)
         _raise_version(db, TAGS_KEY, TAG_RULES_VERSION)
-    return changed
+    return rematched
 
 
-def _identify_undecided_archives(db: Database) -> int:
-    """Identify again the archives of several members that no hash identified (a merged
-    arcade set an earlier release took for a guess by name); returns how many are now
-    identified by their hashes."""
-    ids = [int(row[0]) for row in db.query(
-        "SELECT g.id FROM games g WHERE g.is_archive = 1 AND g.is_missing = 0 "
-        "AND (g.match_method IS NULL OR g.match_method = 'name') "
-        "AND (SELECT count(*) FROM game_files f WHERE f.game_id = g.id "
-        "     AND f.kind = 'member') > 1")]
-    if not ids or not db.scalar("SELECT EXISTS (SELECT 1 FROM catalog_games)"):
+# Games an earlier release's rules may have identified otherwise (tag rules 5): archives of
+# several members no hash identified (a merged arcade set), and games — or their members,
+# tracks — matched by a weaker hash than one they have stored (a match a stronger hash
+# contradicts: a bad dump, a forged CRC32).
+_IDENTIFY_AGAIN = (
+    "SELECT g.id FROM games g WHERE g.is_missing = 0 AND ("
+    " (g.is_archive = 1 AND coalesce(g.match_method, 'name') = 'name' "
+    "  AND (SELECT count(*) FROM game_files f WHERE f.game_id = g.id "
+    "       AND f.kind = 'member') > 1) "
+    " OR (g.match_method = 'crc32' AND (g.sha1_bin IS NOT NULL OR g.md5_bin IS NOT NULL)) "
+    " OR (g.match_method = 'md5' AND g.sha1_bin IS NOT NULL) "
+    " OR (g.match_method IN ('crc32', 'md5', 'tracks') AND EXISTS (SELECT 1 FROM game_files f "
+    "     WHERE f.game_id = g.id AND (f.sha1_bin IS NOT NULL OR f.md5_bin IS NOT NULL))))")
+
+
+def _identify_again(db: Database) -> int:
+    """Identify again, by the current rules, the games an earlier release's may have decided
+    otherwise (see _IDENTIFY_AGAIN; QA17, QA18 M5: a match its own SHA1 contradicts stayed
+    "identified by hash" through `scan --verify`); returns how many changed their match."""
+    if not db.scalar("SELECT EXISTS (SELECT 1 FROM catalog_games)"):
         return 0
-    identify(db, ids)
-    return int(db.scalar(
-        "SELECT count(*) FROM games WHERE id IN (SELECT value FROM json_each(?)) "
-        "AND match_method IN ('sha1', 'md5', 'crc32')", (json.dumps(ids),)))
+    before = {int(row[0]): (row[1], row[2]) for row in db.query(
+        f"SELECT id, matched_game_id, match_method FROM games WHERE id IN ({_IDENTIFY_AGAIN})")}
+    if not before:
+        return 0
+    identify(db, sorted(before))
+    after = {int(row[0]): (row[1], row[2]) for row in db.query(
+        "SELECT id, matched_game_id, match_method FROM games "
+        "WHERE id IN (SELECT value FROM json_each(?))", (json.dumps(sorted(before)),))}
+    return sum(1 for game_id, match in before.items() if after.get(game_id) != match)
 
 
 def redecide_platforms(db: Database, index: PackIndex, rules: WalkRules) -> list[Replatformed]:

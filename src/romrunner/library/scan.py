@@ -130,7 +130,7 @@ def scan_library(db: Database, pack: DefinitionPack, roots: list[Root] | None = 
     # A library an earlier release scanned: its identified games' tags made their catalog
     # games', and its stored platforms decided again by today's rules, once each (one read
     # of each rules version otherwise). Tags first: identification keeps them as it goes.
-    retag_once(db)
+    summary.rematched = retag_once(db)
     summary.platform_changed = [
         {"id": item.game_id, "path": item.path, "from": item.old, "to": item.new}
         for item in redecide_platforms(db, pack.index, rules)]

@@ -58,6 +58,9 @@ class ScanSummary:
     # release's rules at its first scan (an `.sfc` in `NES/`: nes -> snes), each
     # {"id", "path", "from", "to"} (see library/redecide.py).
     platform_changed: list[dict[str, str | int]] = field(default_factory=list)
+    # Stored games whose match this release's identification rules changed, at its first
+    # scan (a merged arcade set now its parent; a match a stored SHA1 contradicts withdrawn).
+    rematched: int = 0
     # Games the scan did not find whose content stays in the library as another present
     # game, stored after them (copied to another disk, then deleted): taken over, the game
     # keeping its id and curation ({"id", "copy"}: the copy's row is gone; counted in
