@@ -10,6 +10,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from romrunner.deploy.card import TEMP_PREFIX, card_lock
 from romrunner.deploy.execute import LARGE_FILE, Progress, deploy, record_deployment, resume
@@ -211,3 +212,22 @@ def test_an_ended_run_shows_its_stored_totals_and_a_killed_resume_of_it_its_rows
     (row,) = list_history(library.db)
     assert (row["status"], row["totals_as_of_now"]) == ("completed", False)
     assert row["files"]["copied"] == len(LARGE_DISCS)
+
+
+def test_a_card_given_by_a_relative_path_is_recorded_by_its_full_path(
+        cli: Any, tmp_path: Path, db_path: Path) -> None:
+    """QA18 C4: `--to card` was stored as typed, so `deploy resume` run from another folder
+    said the card was not mounted (or took another folder of that name for a wrong card)."""
+    from tests.conftest import muos_profile, run_subprocess
+    from tests.test_deploy_cli import rom
+
+    root = tmp_path / "lib"
+    rom(root / "gb/Alpha (USA).gb", "alpha", 4096)
+    muos_profile(cli, root)
+    (tmp_path / "card").mkdir()
+    done = run_subprocess("--db", str(db_path), "deploy", "1", "--to", "card", "platform:gb",
+                          cwd=tmp_path)
+    assert done.code == 0, done.err
+    (row,) = run_subprocess("--db", str(db_path), "--json", "deploy", "history",
+                            cwd=Path("/")).json()["data"]
+    assert row["destination_path"] == str(tmp_path / "card")

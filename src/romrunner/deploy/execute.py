@@ -680,7 +680,7 @@ def _record(db: Database, plan: DeployPlan, decisions: list[_Decision], profile_
             "INSERT INTO deployment_history (device_profile_id, deployment_name, "
             "destination_path, destination_id, options_json, manifest_json, status, "
             "started_at) VALUES (?, ?, ?, ?, ?, ?, 'started', ?)",
-            (profile_id, name, str(plan.root), dest_id,
+            (profile_id, name, os.path.abspath(plan.root), dest_id,
              json.dumps({**asdict(options), "fs": plan.fs.value}),
              json.dumps({"unchanged": unchanged, "items": records, "protected": protected},
                         ensure_ascii=False, separators=(",", ":")), now_text()))
