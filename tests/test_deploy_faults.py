@@ -122,6 +122,8 @@ def test_a_card_full_midway_stops_cleanly_says_how_much_and_resumes(tmp_path: Pa
         assert summary.status == "failed" and summary.copied == 1
         assert summary.stopped is not None and "card full" in summary.stopped
         assert "MiB more needed" in summary.stopped and "deploy resume" in summary.stopped
+        # (QA18 C3: not by removing what it wrote: the resume would write that again)
+        assert "files this deployment did not write" in summary.stopped
         expected = expected_card(library, card)
         on_card = card_files(card)
         del on_card["my photos.bin"]

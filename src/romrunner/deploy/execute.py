@@ -101,6 +101,9 @@ RENAME_PROBES = 32          # renames checked for a time the card moved before i
 STOP_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EIO, errno.ENODEV,
                          errno.ENXIO, errno.ENOTCONN, errno.ESHUTDOWN, errno.ESTALE})
 RESUMABLE = ("started", "failed", "cancelled")
+# How a full card is freed for a resume (QA18 C3: removing this deploy's own copies only had
+# the resume write them again, and fill the card at the same file).
+FREE_OTHERS = "files this deployment did not write: it would write its own again"
 # The error of a file skipped because the same bytes, not written by us, are already there.
 IDENTICAL_KEPT = "an identical file of yours is kept"
 
@@ -1984,7 +1987,8 @@ class _Runner:
                    f"reconnect it and run {resume}"
         if exc.errno in (errno.ENOSPC, errno.EDQUOT):
             return f"{self.root}: card full while writing {what}; " \
-                   f"{{more}} more needed to finish; free space and run {resume}"
+                   f"{{more}} more needed to finish; free space and run {resume} " \
+                   f"({FREE_OTHERS}), or deploy fewer games"
         if exc.errno == errno.EROFS:
             return f"{self.root}: the card became read-only while writing {what}; " \
                    f"check it and run {resume}"
@@ -2264,7 +2268,7 @@ def _with_space_needed(message: str, root: Path, decisions: list[_Decision],
         return message.replace(
             "{more} more needed to finish; free space",
             f"its file system can hold no more files ({_mib(free)} free, but no file entry "
-            "left); remove files")
+            f"left); remove files ({FREE_OTHERS})")
     margin = runner.options.margin_bytes if runner.options.margin_bytes is not None \
         else default_margin(total)
     more = max(_bytes_needed(left, block) + margin - free, block)
