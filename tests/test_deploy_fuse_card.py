@@ -185,3 +185,26 @@ def test_a_file_of_ours_for_another_game_under_another_case_is_not_replaced(
         assert on_card.read_bytes() == first
         assert any("ROM Runner wrote ROMS/gb/Track 01.gb there for another file"
                    in e["error"] for e in later.json()["data"]["errors"])
+
+
+def test_a_full_card_that_reports_no_size_stops_the_run(cli: Any, tmp_path: Path) -> None:
+    """QA18 C2: fusefat reports no size, and once full refuses each file with EPERM (not
+    ENOSPC): the run went on, every later file failing alike, and ended "completed". A few
+    copies failing in a row with one error on such a card end the run as a full card does."""
+    gb = tmp_path / "lib" / "gb"
+    gb.mkdir(parents=True)
+    for n in range(90):
+        (gb / f"Game {n:02} (World).gb").write_bytes(os.urandom(1024 * 1024))
+    for args in (("library", "add", str(tmp_path / "lib")), ("scan", "--workers", "1"),
+                 ("device", "add", "rg-35xx-plus"),
+                 ("profile", "create", "--device", "1", "--os", "muos")):
+        assert cli(*args).code == 0, args
+    with fusefat_card(tmp_path) as card:
+        result = cli("--json", "deploy", "1", "--to", str(card), "platform:gb")
+        data = result.json()["data"]
+        assert result.code != 0 and data["status"] == "failed", result.out
+        assert "most likely full" in data["stopped"]
+        assert 0 < data["failed"] <= 3 and data["copied"] + data["failed"] < 90
+        on_card = [p for p in card.rglob("*.gb")]
+        assert len(on_card) == data["copied"]
+        assert not [p for p in card.rglob("*") if ".rr-tmp" in p.name]

@@ -101,6 +101,8 @@ RENAME_PROBES = 32          # renames checked for a time the card moved before i
 STOP_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EIO, errno.ENODEV,
                          errno.ENXIO, errno.ENOTCONN, errno.ESHUTDOWN, errno.ESTALE})
 RESUMABLE = ("started", "failed", "cancelled")
+# Copies failing in a row with one error that end the run on a card of unknown free space.
+FAILING_IN_A_ROW = 3
 # How a full card is freed for a resume (QA18 C3: removing this deploy's own copies only had
 # the resume write them again, and fill the card at the same file).
 FREE_OTHERS = "files this deployment did not write: it would write its own again"
@@ -1467,6 +1469,7 @@ class _Runner:
         self.handled: set[int] = set()
         self.batch: list[_Written] = []
         self.fresh = False  # True: a first run, whose unchanged files were not recorded
+        self.failing: tuple[int | None, int] = (None, 0)  # copies failing in a row: errno, count
         self.root_dev = os.stat(root).st_dev
         self.batch_bytes = 0
         self.changed = False  # True once a result differs from the card's manifest copy
@@ -1980,6 +1983,27 @@ class _Runner:
         if exc.errno in STOP_ERRNOS or gone:
             raise _Stop(self._stop_message(exc, what, gone)) from exc
 
+    def note_failed_copy(self, exc: OSError) -> None:
+        """Count a copy the card refused with an error that does not end the run by itself:
+        on a card whose file system reports no free space (fusefat), a full card refuses
+        every file alike (EPERM, not ENOSPC: QA18 C2), so :data:`FAILING_IN_A_ROW` copies
+        failing in a row with one error end the run as a full card does."""
+        errno_, count = self.failing
+        self.failing = (exc.errno, count + 1 if exc.errno == errno_ else 1)
+        if self.failing[1] < FAILING_IN_A_ROW:
+            return
+        try:
+            unknown = space(self.root)[0] is None
+        except OSError:
+            unknown = False
+        if unknown:
+            raise _Stop(
+                f"{self.root}: {FAILING_IN_A_ROW} files in a row could not be written "
+                f"({describe_os_error(exc)}) and the card's file system does not report its "
+                "free space: it is most likely full; free space and run "
+                f"`romrunner deploy resume {self.deployment_id}` ({FREE_OTHERS}), or deploy "
+                "fewer games") from exc
+
     def _stop_message(self, exc: OSError, what: str, gone: bool) -> str:
         resume = f"`romrunner deploy resume {self.deployment_id}`"
         if gone:
@@ -2198,6 +2222,7 @@ def _apply(runner: _Runner, decisions: list[_Decision]) -> None:
         elif action == COPY:  # (most of a first deploy's files)
             try:
                 runner.copy(item, decision.existing)
+                runner.failing = (None, 0)
             except _FileFailed as exc:
                 summary.failed += 1
                 runner.state(item, "failed", str(exc))
@@ -2209,6 +2234,7 @@ def _apply(runner: _Runner, decisions: list[_Decision]) -> None:
                 runner.state(item, "failed", f"{item.dest}: {describe_os_error(exc)}")
                 if item.game_id is not None:
                     broken.setdefault(item.game_id, item.dest)
+                runner.note_failed_copy(exc)
         elif runner.fresh and decision.claim is not None and _unchanged(decision):
             summary.skipped += 1  # unchanged: counted, not recorded per file
             runner.keep(item.key, decision.claim)
