@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import os
 import random
+import re
 import signal
 import subprocess
 import sys
@@ -121,7 +122,9 @@ def test_a_card_full_midway_stops_cleanly_says_how_much_and_resumes(tmp_path: Pa
                          progress=fill_after_first_file(filler))
         assert summary.status == "failed" and summary.copied == 1
         assert summary.stopped is not None and "card full" in summary.stopped
-        assert "MiB more needed" in summary.stopped and "deploy resume" in summary.stopped
+        assert re.search(r"\d KiB more needed", summary.stopped), summary.stopped  # (QA18 M7:
+        # a few hundred KiB were "0.3 MiB", and under 50 KiB "0.0 MiB")
+        assert "deploy resume" in summary.stopped
         # (QA18 C3: not by removing what it wrote: the resume would write that again)
         assert "files this deployment did not write" in summary.stopped
         expected = expected_card(library, card)

@@ -163,9 +163,11 @@ def test_a_dry_run_exits_as_the_real_run_would(cli: Any, gb_library: Path,
         # the same words and numbers (QA13: bytes in the dry run, MiB by blocks in the run)
         said = error.removeprefix("not enough space on the card: ")
         assert f"not enough space: {said}" in " ".join(real.err.split()), (said, real.err)
-        assert "MiB to write" in said
-        # a refused run does not record the card as laid out for its OS (QA13)
+        assert "KiB to write" in said  # (QA18 M7: "0.0 MiB to write, 0.0 MiB free")
+        # a refused run does not record the card as laid out for its OS (QA13); on a blank
+        # card it writes nothing at all (QA18: its .romrunner/ was left behind)
         assert not (small / ".romrunner" / "os.json").exists()
+        assert list(small.iterdir()) == []
 
 
 def test_history_shows_what_each_run_did(cli: Any, gb_library: Path, tmp_path: Path) -> None:

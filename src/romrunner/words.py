@@ -21,3 +21,13 @@ def examples(items: Sequence[str], shown: int = 3, sep: str = ", ") -> str:
     if more <= 0:
         return sep.join(items)
     return sep.join(items[:shown]) + (" and" if sep == ", " else f"{sep}and") + f" {more:,} more"
+
+
+def size_text(size: float | None) -> str:
+    """A size in bytes for people: ``512 B``, ``20.0 KiB``, ``3.5 MiB``, ``4.2 GiB``."""
+    value = float(size or 0)
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if abs(value) < 1024 or unit == "GiB":
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    raise AssertionError("unreachable")  # pragma: no cover

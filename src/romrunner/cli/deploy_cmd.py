@@ -30,6 +30,7 @@ from romrunner.cli.context import AppContext, app_context
 from romrunner.cli.db_cmd import require_database
 from romrunner.cli.querycmd import QueryCommand
 from romrunner.deploy.card import (
+    CARD_DIR,
     GONE_ERRNOS,
     DeployError,
     check_destination,
@@ -147,12 +148,26 @@ def _deploy_run(app: AppContext, db: Database, profile_id: int, words: tuple[str
     if left_out and not plan.items and (not options.prune or not read_manifest(card)[0]):
         return _all_left_out(app, chosen, left_out)  # as no game chosen: nothing written
     refuse_library_overlap(db, card, plan.items)  # before the card's id file is written,
+    if not (card / CARD_DIR).exists():  # (and before check_destination makes its folder)
+        check_destination(card, create=False)
+        _refuse_short_blank_card(db, card, plan, options)
     check_destination(card)  # and refused in the words of the dry run (a read-only card)
     with progress_callback(app) as update:
         summary = run_deployment(db, plan, profile_id=profile_id, options=options,
                                  destination_id=destination_id(card, create=True),
                                  name=chosen.description, progress=update)
     return finish_summary(app, summary, left_out)
+
+
+def _refuse_short_blank_card(db: Database, card: Path, plan: DeployPlan,
+                             options: DeployOptions) -> None:
+    """A card no deploy wrote to yet, too small for the plan: refused before anything is
+    written on it (QA18: its `.romrunner/` was left behind), in the dry run's numbers. (On a
+    card of ours the run checks, once it holds the card's lock.)"""
+    data = preview(db, plan, options)
+    if not data["enough_space"]:
+        raise DeployError(f"{card}: not enough space: " + short_of_space(
+            data["bytes_needed"], data["free_bytes"], data["margin_bytes"]))
 
 
 def _left_out(plan: DeployPlan) -> int:

@@ -83,7 +83,7 @@ from romrunner.library.roots import list_roots
 from romrunner.library.summary import os_path
 from romrunner.store.database import Database
 from romrunner.timeutil import now_text
-from romrunner.words import counted, examples
+from romrunner.words import counted, examples, size_text
 
 SENDFILE_CHUNK = 64 * 1024**2
 READ_BUFFER = 4 * 1024**2
@@ -1430,12 +1430,8 @@ def _check_space(root: Path, decisions: list[_Decision], options: DeployOptions,
 def short_of_space(need: int, free: int, margin: int) -> str:
     """How much a card lacks, in the words a run and its dry run both say: ``need`` the
     bytes to write in the card's blocks, ``margin`` what is kept free."""
-    return (f"{_mib(need)} to write, {_mib(free)} free, {_mib(margin)} kept as margin; free "
-            f"{_mib(need + margin - free)} more (or select less)")
-
-
-def _mib(size: int) -> str:
-    return f"{size / 1024**2:.1f} MiB"
+    return (f"{size_text(need)} to write, {size_text(free)} free, {size_text(margin)} kept "
+            f"as margin; free {size_text(need + margin - free)} more (or select less)")
 
 
 # -- running -------------------------------------------------------------------------------
@@ -2293,12 +2289,12 @@ def _with_space_needed(message: str, root: Path, decisions: list[_Decision],
     if entries.f_files and not entries.f_favail:  # out of inodes, not of bytes
         return message.replace(
             "{more} more needed to finish; free space",
-            f"its file system can hold no more files ({_mib(free)} free, but no file entry "
+            f"its file system can hold no more files ({size_text(free)} free, but no file entry "
             f"left); remove files ({FREE_OTHERS})")
     margin = runner.options.margin_bytes if runner.options.margin_bytes is not None \
         else default_margin(total)
     more = max(_bytes_needed(left, block) + margin - free, block)
-    return message.replace("{more}", _mib(more))
+    return message.replace("{more}", size_text(more))
 
 
 def _finish(db: Database, deployment_id: int, status: str, error: str | None,

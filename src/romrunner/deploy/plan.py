@@ -1528,8 +1528,9 @@ class _Builder:
         it; otherwise the error is recorded."""
         limit = self.limit
         if limit is not None and item.size > limit:
-            self.error("too-large", f"{item.source or item.dest}: {item.size} bytes is over "
-                       f"{self.fs.value}'s 4 GiB file limit", game, item.source,
+            self.error("too-large", f"{item.source or item.dest}: {item.size:,} bytes is over "
+                       f"{self.fs.value}'s 4 GiB file limit (exFAT holds it; or a CHD of "
+                       "it, or a split image, where its emulator reads one)", game, item.source,
                        item.platform_id)
             return False
         if not item.source:

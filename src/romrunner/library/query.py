@@ -34,6 +34,7 @@ from romrunner.search.games import fts_query, fts_words
 from romrunner.search.index import MARKED, has_marked, has_search_index
 from romrunner.store.database import Database
 from romrunner.textnorm import escape_like, fold
+from romrunner.words import size_text
 
 COUNT_CAP = 1_000
 """A total above this is shown as "at least COUNT_CAP" unless an exact count is asked for.
@@ -493,15 +494,6 @@ def _collection_sql(value: str, ctx: Context) -> Sql:
     return collection_condition(ctx, value)
 
 
-def _show_size(size: Any) -> str:
-    value = float(size or 0)
-    for unit in ("B", "KiB", "MiB", "GiB"):
-        if value < 1024 or unit == "GiB":
-            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
-        value /= 1024
-    return str(size)  # pragma: no cover
-
-
 def _field(name: str, help_text: str, parse: Callable[[str], object],
            sql: Callable[[Any, Context], Sql], sort_column: str | None = None,
            show: Callable[[Any], str] = str) -> Field:
@@ -528,7 +520,7 @@ FIELDS: dict[str, Field] = {f.name: f for f in (
            lambda v, ctx: _MATCH_SQL[v]),
     _field("size", "the game's size, a disc's tracks included: size:>4M, size:1M..8M, "
            "size:<=700K", lambda v: _number_range("size", v, _size),
-           lambda b, ctx: _range_sql(SIZE_COLUMN, b), SIZE_COLUMN, _show_size),
+           lambda b, ctx: _range_sql(SIZE_COLUMN, b), SIZE_COLUMN, size_text),
     _field("year", "release year from the matched DAT entry (year:1990..1995)",
            lambda v: _number_range("year", v, _integer), _year_sql),
     _field("added", "added within 30d / 4w, or a date range (added:2026-01-01..)",
