@@ -231,3 +231,37 @@ def test_a_card_given_by_a_relative_path_is_recorded_by_its_full_path(
     (row,) = run_subprocess("--db", str(db_path), "--json", "deploy", "history",
                             cwd=Path("/")).json()["data"]
     assert row["destination_path"] == str(tmp_path / "card")
+
+
+def test_a_resume_says_its_own_files_and_the_deployments_in_all(
+        cli: Any, tmp_path: Path, db_path: Path) -> None:
+    """QA18 M7: `deploy resume` said "completed: 1 copied" under the words of a whole run,
+    while `deploy history` counted 2 for the deployment."""
+    from tests.conftest import muos_profile
+    from tests.test_deploy_cli import rom
+
+    root = tmp_path / "lib"
+    rom(root / "snes/Sky Pilot (USA).sfc", "sky", 4096)
+    rom(root / "gb/Alpha (USA).gb", "alpha", 4096)
+    muos_profile(cli, root)
+    for as_json in (True, False):
+        card = tmp_path / f"card{as_json}"
+        (card / "ROMS").mkdir(parents=True)
+        (card / "ROMS" / "gb").write_bytes(b"in the way")
+        first = cli("--json", "deploy", "1", "--to", str(card), "platform:snes,gb")
+        assert first.code == 1 and first.json()["data"]["copied"] == 1, first.out
+        deployment = first.json()["data"]["deployment_id"]
+        (card / "ROMS" / "gb").unlink()
+        if as_json:
+            resumed = cli("--json", "deploy", "resume", str(deployment))
+            assert resumed.code == 0, resumed.err
+            data = resumed.json()["data"]
+            assert data["copied"] == 1 and data["in_all"]["copied"] == 2
+        else:
+            said = cli("deploy", "resume", str(deployment))
+            assert said.code == 0, said.err
+            assert "completed: 1 copied" in said.out
+            assert "(this run; the deployment in all: 2 copied" in " ".join(said.out.split())
+        row = next(r for r in cli("--json", "deploy", "history").json()["data"]
+                   if r["id"] == deployment)
+        assert row["files"]["copied"] == 2

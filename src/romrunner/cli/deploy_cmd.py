@@ -49,7 +49,7 @@ from romrunner.deploy.execute import (
 from romrunner.deploy.execute import Progress as DeployProgress
 from romrunner.deploy.execute import deploy as run_deployment
 from romrunner.deploy.execute import resume as resume_deployment
-from romrunner.deploy.history import list_history, show_deployment
+from romrunner.deploy.history import deployment_files, list_history, show_deployment
 from romrunner.deploy.plan import DeployPlan, PlanIssue, build_plan
 from romrunner.deploy.select import Chosen, choose_games
 from romrunner.devices.destination import destination_id
@@ -367,7 +367,7 @@ def deploy_resume(deployment_id: int | None, verify: bool | None,
     with card_errors(None), progress_callback(app) as update:
         summary = resume_deployment(db, deployment_id, verify=verify, overwrite=overwrite,
                                     progress=update)
-    return finish_summary(app, summary)
+    return finish_summary(app, summary, in_all=deployment_files(db, summary.deployment_id))
 
 
 @contextmanager
@@ -422,10 +422,12 @@ def _finish_preview(app: AppContext, data: dict[str, Any]) -> int:
     return code
 
 
-def finish_summary(app: AppContext, summary: DeploySummary, left_out: int = 0) -> int:
+def finish_summary(app: AppContext, summary: DeploySummary, left_out: int = 0,
+                   in_all: dict[str, int] | None = None) -> int:
     """Render a run's summary; exit 130 when interrupted (it says which deployment to resume),
     2 when it stopped early, 1 when files failed or conflicted or chosen games were left out
-    of the plan (``left_out``)."""
+    of the plan (``left_out``). ``in_all``: a resume's deployment's files over all its runs
+    (said beside the resume's own, QA18 M7: `deploy history` counted more)."""
     if summary.status == "cancelled":
         code = EXIT_INTERRUPTED
     elif summary.stopped:
@@ -440,7 +442,11 @@ def finish_summary(app: AppContext, summary: DeploySummary, left_out: int = 0) -
                if summary.replaced else "")
             + f", {summary.skipped:,} skipped, {counted(summary.conflicts, 'conflict')}, "
             f"{summary.failed:,} failed, {summary.pruned:,} pruned; "
-            f"{summary.bytes_copied:,} bytes in {summary.seconds:.1f} s",
+            f"{summary.bytes_copied:,} bytes in {summary.seconds:.1f} s"
+            + ("" if in_all is None else
+               f" (this run; the deployment in all: {in_all['copied']:,} copied, "
+               f"{in_all['skipped']:,} skipped, {counted(in_all['conflicts'], 'conflict')}, "
+               f"{in_all['failed']:,} failed, {in_all['pruned']:,} pruned)"),
             markup=False, soft_wrap=True)
         if left_out:
             console.print(f"{counted(left_out, 'chosen game')} "
@@ -467,6 +473,8 @@ def finish_summary(app: AppContext, summary: DeploySummary, left_out: int = 0) -
 
     data = summary.as_dict()
     data["left_out"] = left_out
+    if in_all is not None:
+        data["in_all"] = in_all
     app.finish(data, render, ok=code == 0, errors=_failure(summary, code, left_out))
     return code
 

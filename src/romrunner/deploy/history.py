@@ -72,6 +72,16 @@ def _with_file_counts(data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
+def deployment_files(db: Database, deployment_id: int) -> dict[str, int]:
+    """A deployment's files copied, skipped, pruned, failed and in conflict, over all its
+    runs (as ``deploy history`` counts them)."""
+    row = db.query_one(f"SELECT {_COLUMNS} FROM deployment_history WHERE id = ?",
+                       (deployment_id,))
+    if row is None:
+        raise NotFoundError(f"deployment {deployment_id} does not exist")
+    return dict(_with_file_counts(_row(db, row))["files"])
+
+
 def show_deployment(db: Database, deployment_id: int, *,
                     item_limit: int = 200) -> dict[str, Any]:
     """One deployment: its row, counts by status, and the files that did not go as planned
