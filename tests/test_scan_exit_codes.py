@@ -54,6 +54,11 @@ def test_a_damaged_zip_is_a_warning_of_a_scan_that_did_its_job(cli: Any,
     envelope = done.json()
     assert envelope["ok"] is True and envelope["errors"] == []
     assert [Path(e["path"]).name for e in envelope["data"]["errors"]] == ["Broken (USA).zip"]
+    # every file scanned is in one count (QA18 M7: the damaged one was in none)
+    data = envelope["data"]
+    assert data["scanned"] == 2 and (data["added"], data["not_stored"]) == (1, 1)
+    again = cli("scan", "--workers", "1")
+    assert "scanned 2: 0 added, 0 updated, 1 unchanged, 0 renamed, 1 not stored" in again.out
 
 
 def test_scan_help_documents_the_exit_codes(cli: Any) -> None:

@@ -76,7 +76,9 @@ def scan(paths: tuple[Path, ...], workers: int | None, full: bool,
             f"updated, {summary.unchanged:,} unchanged"
             + (f" ({summary.verified:,} verified now)" if summary.verified else "")
             + f", {summary.renamed:,} renamed, "
-            f"{summary.missing:,} missing; {summary.identified:,} identified by hash, "
+            + (f"{summary.not_stored:,} not stored (errors below), " if summary.not_stored
+               else "")
+            + f"{summary.missing:,} missing; {summary.identified:,} identified by hash, "
             f"{summary.guessed:,} guessed by name, "
             f"{summary.unidentified:,} unidentified; {summary.bytes_hashed:,} bytes hashed "
             f"in {summary.seconds:.1f} s")

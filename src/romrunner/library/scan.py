@@ -619,6 +619,7 @@ class _Writer:
             if problem is not record.undecided:  # (said once identification had its say)
                 self.summary.error(os.path.join(self.root.path, job.relpath), problem)
         if record.row is None:
+            self.summary.not_stored += 1
             self.summary.error(os.path.join(self.root.path, job.relpath),
                                record.error or "not hashed")
             known = self.stored.get(job.relpath)

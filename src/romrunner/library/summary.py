@@ -13,6 +13,9 @@ class ScanSummary:
     """What a scan did (the ``--json`` summary)."""
 
     scanned: int = 0
+    # Files examined that could not be stored (each in ``errors``: a damaged zip, a file
+    # that vanished or changed while read): counted among ``scanned`` and nowhere else.
+    not_stored: int = 0
     added: int = 0
     updated: int = 0
     unchanged: int = 0
