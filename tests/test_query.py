@@ -87,6 +87,8 @@ def titles(db: Database, text: str, **kwargs: Any) -> list[str]:
     ("title:zelda,metroid", ["Metroid", "Zelda Hacked", "Zelda III"]),
     ("match:hash", ["Mario Kart 64", "Metroid", "Pokemon Emerald", "Super Mario World"]),
     ("match:name", ["Super Mario Kart"]),
+    ("match:sha1", ["Pokemon Emerald", "Super Mario World"]),  # (QA18: as games ls shows it)
+    ("match:crc32,md5", ["Mario Kart 64", "Metroid"]),
     ("match:none platform:n64", ["Ocarina"]),
     ("missing:true", ["Ocarina"]),
     ("size:>4M", ["Mario Kart 64", "Ocarina", "Pokemon Emerald"]),

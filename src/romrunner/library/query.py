@@ -374,6 +374,8 @@ _MATCH_SQL: dict[str, Sql] = {
     "none": ("g.match_method IS NULL AND g.matched_game_id IS NULL AND g.format IS NOT 'm3u'",
              []),
     "any": ("(g.match_method IS NOT NULL OR g.matched_game_id IS NOT NULL)", []),
+    # each way a hash match was made, as `games ls` shows it (QA18: `match:crc32` refused)
+    **{method: ("g.match_method = ?", [method]) for method in HASH_METHODS},
 }
 
 
