@@ -281,7 +281,7 @@ def test_a_sheet_directly_in_the_root_reads_its_tracks(cli: Any, tmp_path: Path)
     (root / "Loose (USA).bin").write_bytes(b"\x08" * 4096)
     (root / "Loose (USA).m3u").write_text("Loose (USA).cue\n../elsewhere.cue\n")
     summary = scan(cli, root)
-    assert summary["errors"] == [{"path": "Loose (USA).m3u", "error":
+    assert summary["errors"] == [{"path": str(root / "Loose (USA).m3u"), "error":
                                   "track '../elsewhere.cue' is outside the library root; "
                                   "not read"}]
     found = games(cli)

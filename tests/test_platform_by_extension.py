@@ -48,7 +48,8 @@ def test_with_the_real_pack_the_extension_decides_against_the_folder(
     assert {name: row["platform_id"] for name, row in games.items()} == {
         "Real (USA).nes": "nes", "Smc Copy.sfc": "snes", "Odd (USA).bin": "unknown",
         "jelpi.p8.png": "pico8", "celeste.png": "pico8"}
-    notes = {error["path"]: error["error"] for error in data["errors"]}
+    notes = {str(Path(error["path"]).relative_to(tree)): error["error"]
+             for error in data["errors"]}
     assert notes["NES/Smc Copy.sfc"] == ("in a folder of nes, which does not list .sfc: "
                                          "taken for snes (from its extension)")
     assert notes["NES/Odd (USA).bin"].startswith("in a folder of nes, which does not list "
@@ -212,7 +213,8 @@ def test_a_bin_its_catalog_match_settles_is_not_said_undecided(cli: Any, tree: P
     for args in (("dat", "import", str(catalog)), ("library", "add", str(tree))):
         assert cli(*pack, *args).code == 0, args
     data_out = cli(*pack, "--json", "scan", "--workers", "1").json()["data"]
-    notes = {error["path"]: error["error"] for error in data_out["errors"]}
+    notes = {str(Path(error["path"]).relative_to(tree)): error["error"]
+             for error in data_out["errors"]}
     games = _games(cli, *pack)
     assert games["Odd (USA).bin"]["platform_id"] == "nes"
     assert "NES/Odd (USA).bin" not in notes
