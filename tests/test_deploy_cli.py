@@ -95,3 +95,11 @@ def test_query_words_with_a_dash_are_not_options(cli: Any, library: dict[str, by
         "Pocket Quest (Europe).gba", "Sky Pilot (USA).sfc"]
     unknown = cli("games", "ls", "--no-such-option")
     assert unknown.code == 2 and "--no-such-option" in unknown.err
+
+
+def test_deploy_help_lists_the_options_of_a_deployment(cli: Any) -> None:
+    """QA18 C5: `deploy --help` listed no option; only `deploy 1 --help` did."""
+    text = cli("deploy", "--help").out
+    for option in ("--to PATH", "--auto", "--dry-run", "--verify", "--prune", "--overwrite"):
+        assert option in text, option
+    assert "resume" in text and "history" in text

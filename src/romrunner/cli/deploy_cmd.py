@@ -70,6 +70,17 @@ class _DeployGroup(click.Group):
             args = ["run", *args]
         return super().parse_args(ctx, args)
 
+    def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """``deploy --help`` lists the options of ``deploy PROFILE …`` too (QA18: only
+        ``deploy 1 --help`` showed them)."""
+        run = self.commands["run"]
+        rows = [row for param in run.get_params(ctx)
+                if isinstance(param, click.Option) and "--help" not in param.opts
+                and (row := param.get_help_record(ctx)) is not None]
+        with formatter.section("Options of deploy PROFILE"):
+            formatter.write_dl(rows)
+        super().format_options(ctx, formatter)
+
 
 @click.group(cls=_DeployGroup)
 def deploy() -> None:
