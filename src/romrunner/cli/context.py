@@ -67,6 +67,9 @@ class AppContext:
     wait: bool = False
     completed: bool = False  # set when the command ran to its end (main prints the envelope)
     exit_code: int | None = None  # what the command returned, once it has
+    # What finishes the command's work when it is interrupted after committing some of it
+    # (said after "interrupted: work committed so far is kept")
+    interrupt_hint: str | None = None
     warnings: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     _db: Database | None = None

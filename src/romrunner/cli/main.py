@@ -272,7 +272,9 @@ def _run_command(args: list[str]) -> int:
     except (KeyboardInterrupt, click.exceptions.Abort):
         # (a command that is one transaction, `dat import`, has nothing to keep: QA13)
         kept = session.app is not None and session.app.committed_anything()
-        sys.stderr.write("interrupted: work committed so far is kept\n" if kept
+        hint = session.app.interrupt_hint if kept and session.app is not None else None
+        sys.stderr.write(("interrupted: work committed so far is kept"
+                          + (f"; {hint}" if hint else "") + "\n") if kept
                          else "interrupted: nothing was changed\n")
         return _fail(EXIT_INTERRUPTED, "interrupted", session, json_output, quiet=True)
     except Exception as exc:  # the one place an unexpected error is caught

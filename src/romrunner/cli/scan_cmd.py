@@ -68,6 +68,9 @@ def scan(paths: tuple[Path, ...], workers: int | None, full: bool,
     db = app.open_db()
     roots = [get_root(db, path) for path in paths] if paths else None
     options = ScanOptions(workers, full, accept_missing, include_hidden, verify)
+    if full or verify:  # (QA18: a plain scan after a Ctrl-C does not finish their hashing)
+        app.interrupt_hint = (f"`romrunner scan {'--full' if full else '--verify'}` again "
+                              "finishes it (a plain scan takes up only new and changed files)")
     summary = _run_scan(app, roots, options)
 
     def render(console: Console) -> None:
