@@ -122,8 +122,13 @@ def test_set_platform_with_an_unknown_id_changes_nothing(cli: Any, db_path: Path
     ok = cli("--json", "games", "set-platform", "snes", game["id"])
     assert ok.code == 0, ok.err
     assert ok.json()["data"]["changed"] == 1 and ok.json()["data"]["unidentified"] == 1
+    # (QA18 C5: a file type the platform does not list is set all the same, and said)
+    assert any("1 game of a file type snes does not list (Castle (USA).nes)" in warning
+               for warning in ok.json()["warnings"]), ok.json()["warnings"]
     shown = cli("--json", "games", "show", game["id"]).json()["data"]
     assert shown["platform_id"] == "snes" and shown["matched_game_id"] is None
+    fitting = cli("--json", "games", "set-platform", "nes", game["id"])
+    assert fitting.json()["warnings"] == []
 
 
 # -- item 19: name guesses are not "identified" -------------------------------------------

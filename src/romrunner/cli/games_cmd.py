@@ -38,7 +38,7 @@ from romrunner.library.query import (
 from romrunner.library.reports import duplicates
 from romrunner.library.roots import forget_missing
 from romrunner.store import OpenMode
-from romrunner.words import counted
+from romrunner.words import counted, examples
 
 
 @click.group()
@@ -395,8 +395,13 @@ def games_set_platform(platform_id: str, game_ids: tuple[int, ...]) -> int:
     if platform_id == AUTO:
         return _set_platform_auto(list(game_ids))
     result = set_platform(app.open_db(), list(game_ids), platform_id,
-                          set(app.pack().platforms))
+                          set(app.pack().platforms), app.pack().index)
     matches = result.matches
+    if result.unlisted:  # (QA18 C5: an .sfc set to gb without a word, then deployed there)
+        app.warn(f"{counted(len(result.unlisted), 'game')} of a file type {platform_id} does "
+                 f"not list ({examples(result.unlisted)}): set all the same, so a deploy puts "
+                 f"{'it' if len(result.unlisted) == 1 else 'them'} in {platform_id}'s folder "
+                 "(`romrunner games set-platform auto ID…` undoes it)")
     app.finish({"platform_id": platform_id, "changed": result.changed,
                 "identified": matches.identified, "guessed": matches.guessed,
                 "unidentified": matches.unidentified},

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import os
 import posixpath
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -359,12 +359,18 @@ class SetPlatformResult:
     platform_id: str
     changed: int
     matches: MatchCounts
+    # the file names of those games whose type the platform does not list (set all the same:
+    # the user's call, said)
+    unlisted: list[str] = field(default_factory=list)
 
 
 def set_platform(db: Database, game_ids: list[int], platform_id: str,
-                 known_platforms: set[str]) -> SetPlatformResult:
+                 known_platforms: set[str], index: PackIndex | None = None
+                 ) -> SetPlatformResult:
     """Assign a platform by hand (rescans keep it: ``platform_source = 'user'``) and identify
-    those games again, in one transaction; an unknown id changes nothing and is named."""
+    those games again, in one transaction; an unknown id changes nothing and is named. With
+    the pack's ``index``, the games whose file type the platform does not list are named
+    (an archive, a playlist: not judged by their own type)."""
     if platform_id not in known_platforms:
         raise InputError(f"{platform_id!r} is not a platform of the definition pack (`auto` "
                          "gives games back the platform a scan decides)")
@@ -381,7 +387,13 @@ def set_platform(db: Database, game_ids: list[int], platform_id: str,
             "platform_candidates = NULL WHERE id IN (SELECT value FROM json_each(?))",
             (platform_id, ids)).rowcount
         matches = identify(db, list(dict.fromkeys(game_ids)))
-    return SetPlatformResult(platform_id, changed, matches)
+        names = [str(row[0]) for row in db.query(
+            "SELECT filename FROM games WHERE id IN (SELECT value FROM json_each(?)) "
+            "AND is_archive = 0 AND format IS NOT 'm3u' ORDER BY filename", (ids,))]
+    unlisted = [] if index is None else [
+        name for name in names
+        if platform_id not in index.platforms_for_extension(os.path.splitext(name)[1])]
+    return SetPlatformResult(platform_id, changed, matches, unlisted)
 
 
 AUTO = "auto"  # ``games set-platform auto ID…``: the platform the scan decides, again
