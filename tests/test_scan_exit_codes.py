@@ -54,6 +54,9 @@ def test_a_damaged_zip_is_a_warning_of_a_scan_that_did_its_job(cli: Any,
     envelope = done.json()
     assert envelope["ok"] is True and envelope["errors"] == []
     assert [Path(e["path"]).name for e in envelope["data"]["errors"]] == ["Broken (USA).zip"]
+    assert envelope["warnings"] == [  # (QA18: a reader of `warnings` saw nothing)
+        "1 file or folder noted (not stored, skipped or taken with a remark: data.errors "
+        "names each)"]
     # every file scanned is in one count (QA18 M7: the damaged one was in none)
     data = envelope["data"]
     assert data["scanned"] == 2 and (data["added"], data["not_stored"]) == (1, 1)

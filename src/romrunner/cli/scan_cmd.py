@@ -189,6 +189,9 @@ def scan(paths: tuple[Path, ...], workers: int | None, full: bool,
                 "their games were left as they were", markup=False, soft_wrap=True)
 
     failures = [*summary.problems, *summary.unscanned]
+    if app.json_output and summary.errors:  # (QA18: `warnings` said nothing of them)
+        app.warn(f"{counted(len(summary.errors), 'file or folder', 'files or folders')} "
+                 "noted (not stored, skipped or taken with a remark: data.errors names each)")
     app.finish(asdict(summary), render, ok=not failures, errors=failures)
     if summary.problems:
         return EXIT_ERROR
