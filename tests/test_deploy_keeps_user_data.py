@@ -177,11 +177,14 @@ def test_history_shows_what_each_run_did(cli: Any, gb_library: Path, tmp_path: P
     assert cli("deploy", "1", "--to", str(card), "title:alpha", "--prune").code == 0
     text = cli("deploy", "history")
     assert text.code == 0
-    rows = [line.split("│") for line in text.out.splitlines() if line.startswith("│")]
-    cells = [[cell.strip() for cell in row if cell.strip()] for row in rows]
-    by_id = {row[0]: row[-5:] for row in cells if row and row[0].isdigit()}
+    cells = [line.split() for line in text.out.splitlines()]
+    by_id = {row[0]: row[4:9] for row in cells if row and row[0].isdigit()}
     assert by_id["1"] == ["2", "0", "0", "0", "0"]  # copied, skipped, pruned, failed, conflicts
     assert by_id["2"] == ["0", "1", "1", "0", "0"]  # Alpha unchanged, Beta pruned
+    assert all(row[1] == "completed" for row in cells if row and row[0].isdigit())
+    narrow = run_subprocess("deploy", "history", env={"COLUMNS": "80"})
+    # (QA18: "stat…", "2026…" at 80 columns) whole status and time
+    assert "completed" in narrow.out and "…" not in narrow.out, narrow.out
 
 
 def test_a_file_in_the_way_of_a_folder_is_named_per_file(cli: Any, gb_library: Path,

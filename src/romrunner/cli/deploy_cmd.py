@@ -547,13 +547,20 @@ def deploy_history(limit: int, profile_id: int | None) -> int:
     rows = list_history(app.open_db(OpenMode.READ), limit=limit, profile_id=profile_id)
 
     def render(console: Console) -> None:
-        table = Table("id", "profile", "status", "started", "destination", "copied",
-                      "skipped", "pruned", "failed", "conflicts")
+        # Status and time whole, the card's path folded, at 80 columns too (QA18: "stat…",
+        # "2026…" at 80 columns)
+        table = Table(box=None, padding=(0, 1), pad_edge=False, header_style="bold")
+        table.add_column("id", no_wrap=True, justify="right", min_width=3)
+        table.add_column("status", no_wrap=True, min_width=len("interrupted"))
+        table.add_column("started", no_wrap=True, min_width=16)
+        for name in ("copied", "skip", "prune", "fail", "conf"):
+            table.add_column(name, justify="right", no_wrap=True, min_width=len(name))
+        table.add_column("destination (profile)", overflow="fold", min_width=8)
         for row in rows:
             files = row["files"]  # a conflict (a file of yours, kept) is not a failure
-            table.add_row(str(row["id"]), str(row["device_profile_id"]), row["status"],
-                          row["started_at"], row["destination_path"],
-                          *(f"{files[name]:,}" for name in _HISTORY_COUNTS))
+            table.add_row(str(row["id"]), row["status"], str(row["started_at"] or "")[:16],
+                          *(f"{files[name]:,}" for name in _HISTORY_COUNTS),
+                          f"{row['destination_path']} ({row['device_profile_id']})")
         console.print(table)
         for row in rows:
             if row["status"] == "interrupted":
