@@ -149,6 +149,20 @@ def test_a_file_where_a_folder_goes_is_named_by_the_dry_run_and_the_run(
     assert nothing.err.strip().startswith("error: no unfinished deployment to resume (")
 
 
+def test_an_empty_file_at_the_root_in_the_way_is_said_to_be_maybe_the_volume_label(
+        cli: Any, library: dict[str, int], tmp_path: Path) -> None:
+    """QA18 C5: fusefat shows a FAT card's volume label as an empty file at its root (`MUOS`,
+    `ROMS`): every file failed "ROMS is a file, not a folder", with no word of why."""
+    card = tmp_path / "card"
+    card.mkdir()
+    (card / "ROMS").write_bytes(b"")
+    run = cli("--json", "deploy", "1", "--to", str(card), "platform:snes")
+    (error,) = [error["error"] for error in run.json()["data"]["errors"]]
+    assert error.startswith("ROMS/snes/Sky Pilot (USA).sfc: not written: ROMS is a file, not "
+                            "a folder (an empty file at the card's root: fusefat shows a FAT "
+                            "card's volume label so")
+
+
 def test_a_file_in_the_way_deeper_down_is_named_too(
         cli: Any, library: dict[str, int], tmp_path: Path) -> None:
     card = tmp_path / "card"

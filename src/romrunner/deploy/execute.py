@@ -1205,6 +1205,10 @@ def not_a_folder(dest: str, part: str, base: str) -> str:
     """``ROMS/snes/X.sfc: not written: ROMS is a file, not a folder``."""
     info = _lstat(f"{base}/{part}")
     what = "a file, not a folder" if info is not None and _is_file(info) else "not a folder"
+    if info is not None and _is_file(info) and info.st_size == 0 and "/" not in part:
+        # (QA18: fusefat shows a FAT card's volume label as an empty file at its root)
+        what += (" (an empty file at the card's root: fusefat shows a FAT card's volume label "
+                 "so; relabel the card, or mount it with the kernel's vfat)")
     return f"{dest}: not written: {part} is {what}"
 
 
