@@ -24,26 +24,29 @@ from romrunner.store.database import Database
 
 
 @dataclass(frozen=True)
-class Clone:
-    """A game of the library matched to a clone of an arcade (or other parent/clone) DAT."""
+class SplitClone:
+    """A game of the library that is a split clone of an arcade (or other parent/clone) DAT:
+    it lacks ROMs its parent holds, and runs only with a parent's zip beside it."""
 
     game_id: int
     parent_name: str  # the parent's name in the DAT (its set's name: ``turtles``)
     parent_game: str  # the parent's catalog game id (``arcade:turtles``)
-    # It lacks ROMs its parent holds: it runs only with a parent's zip beside it.
-    split: bool
     # The library's present games that are its parent (of its platform), best first: named
-    # as the parent's set, then identified by their hashes, then the lowest id.
+    # as the parent's set, then identified by their hashes, then by id; and how many games
+    # that are its parent are missing since the last scan.
     parents: tuple[int, ...] = ()
-    missing_parents: int = 0  # games that are its parent, missing since the last scan
+    missing_parents: int = 0
 
 
-# Per game given matched to a clone: the clone's DAT, its parent and whether the game, an
-# archive, lacks a ROM of the clone (that can be had) that the parent lists too: one row per
-# DAT listing the game as a clone.
+# A clone of two ROMs or more: only such a clone can be split (its own ROM, and one it shares).
+_SEVERAL_ROMS = ("EXISTS (SELECT 1 FROM catalog_roms r WHERE r.catalog_game_id = c.id "
+                 "LIMIT 1 OFFSET 1)")
+# Per archive given matched to a clone of several ROMs: its platform, its parent, and whether
+# it lacks a ROM of the clone (that can be had) that the parent lists too: one row per DAT
+# listing it as a clone.
 _CLONES = (
-    "SELECT g.id, g.platform_id, c.source_id, c.clone_of, p.game_id, "
-    " g.is_archive = 1 AND EXISTS (SELECT 1 FROM catalog_roms r "
+    "SELECT g.id, c.source_id, g.platform_id, c.clone_of, p.game_id, "
+    " EXISTS (SELECT 1 FROM catalog_roms r "
     "  WHERE r.catalog_game_id = c.id AND coalesce(r.status, '') <> 'nodump' "
     "  AND r.crc32_bin IS NOT NULL "
     "  AND EXISTS (SELECT 1 FROM catalog_roms q WHERE q.catalog_game_id = p.id "
@@ -54,35 +57,45 @@ _CLONES = (
     "                  OR f.sha1_bin IS NULL OR f.sha1_bin = r.sha1_bin))) "
     "FROM games g JOIN catalog_games c ON c.game_id = g.matched_game_id "
     "JOIN catalog_games p ON p.source_id = c.source_id AND p.name = c.clone_of "
-    "WHERE g.id IN (SELECT value FROM json_each(?)) AND c.clone_of <> '' "
-    "ORDER BY g.id, c.source_id")
+    "WHERE g.id IN (SELECT value FROM json_each(?)) AND g.is_archive = 1 "
+    f"AND c.clone_of <> '' AND {_SEVERAL_ROMS}")
 _PARENTS = (
     "SELECT id, platform_id, matched_game_id, filepath, is_missing, "
     "coalesce(match_method IN ('sha1', 'md5', 'crc32', 'tracks', 'user'), 0) "
     "FROM games WHERE matched_game_id IN (SELECT value FROM json_each(?)) ORDER BY id")
 
 
-def clones(db: Database, game_ids: Iterable[int]) -> dict[int, Clone]:
-    """The games of ``game_ids`` matched to a clone in a DAT with parents and clones (an
-    arcade DAT, a No-Intro parent/clone DAT), each with its parent and, for a split clone,
-    the library's games that are that parent. Two statements whatever the number of games."""
+def split_clones(db: Database, game_ids: Iterable[int]) -> dict[int, SplitClone]:
+    """The split clones among ``game_ids``, each with its parent and the library's games that
+    are that parent. Nothing is asked per game where no DAT has a clone of several ROMs (a
+    library of consoles), and two statements otherwise, whatever the number of games."""
     ids = sorted(set(game_ids))
-    if not ids:
+    if not ids or not db.scalar(
+            "SELECT EXISTS (SELECT 1 FROM catalog_games c "
+            f"WHERE c.clone_of <> '' AND {_SEVERAL_ROMS})"):
         return {}
-    rows: dict[int, list[tuple[str, str, str, bool]]] = {}
-    for game_id, platform, _source, parent_name, parent_game, lacks in db.query(
-            _CLONES, (json.dumps(ids),)):
-        rows.setdefault(int(game_id), []).append(
-            (str(platform), str(parent_name), str(parent_game), bool(lacks)))
-    if not rows:
+    # game -> (DAT, platform, parent's name, parent's catalog game, split in every DAT so
+    # far): split only in every DAT listing it as a clone, as one where it lacks none of the
+    # ROMs it shares with its parent says it holds them all (a non-merged set of that DAT);
+    # its parent is that of the DAT imported first
+    rows: dict[int, tuple[int, str, str, str, bool]] = {}
+    with db.translate_errors():
+        cursor = db.conn.execute(_CLONES, (json.dumps(ids),))
+        cursor.row_factory = None  # plain tuples
+        for game_id, source, platform, parent_name, parent_game, lacks in cursor:
+            seen = rows.get(game_id)
+            lacking = bool(lacks) and (seen is None or seen[4])
+            rows[game_id] = (source, platform, parent_name, parent_game, lacking) \
+                if seen is None or source < seen[0] else (*seen[:4], lacking)
+    split = {game_id: row[1:4] for game_id, row in rows.items() if row[4]}
+    if not split:
         return {}
-    wanted = sorted({row[2] for found in rows.values() for row in found})
     # platform, parent game -> its present games (id, file name's stem, identified by its
     # hashes), and how many are missing
     present: dict[tuple[str, str], list[tuple[int, str, bool]]] = {}
     missing: dict[tuple[str, str], int] = {}
     for game_id, platform, parent_game, filepath, is_missing, identified in db.query(
-            _PARENTS, (json.dumps(wanted),)):
+            _PARENTS, (json.dumps(sorted({row[2] for row in split.values()})),)):
         key = (str(platform), str(parent_game))
         if is_missing:
             missing[key] = missing.get(key, 0) + 1
@@ -90,17 +103,11 @@ def clones(db: Database, game_ids: Iterable[int]) -> dict[int, Clone]:
         present.setdefault(key, []).append(
             (int(game_id), strip_extension(str(filepath).rpartition("/")[2]).lower(),
              bool(identified)))
-    found: dict[int, Clone] = {}
-    for game_id, listed in rows.items():
-        platform, parent_name, parent_game, _ = listed[0]
-        # split in every DAT listing it as a clone: one where it lacks none of the ROMs
-        # it shares with its parent says it holds them all (a non-merged set of that DAT)
-        split = all(lacks for *_, lacks in listed)
-        key = (platform, parent_game)
-        found[game_id] = Clone(game_id, parent_name, parent_game, split,
-                               _best_first(present.get(key, []), parent_name),
-                               missing.get(key, 0))
-    return found
+    return {game_id: SplitClone(game_id, parent_name, parent_game,
+                                _best_first(present.get((platform, parent_game), []),
+                                            parent_name),
+                                missing.get((platform, parent_game), 0))
+            for game_id, (platform, parent_name, parent_game) in split.items()}
 
 
 def _best_first(parents: list[tuple[int, str, bool]], name: str) -> tuple[int, ...]:

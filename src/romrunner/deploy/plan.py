@@ -25,7 +25,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from romrunner.bios.check import BLOCKING, HLE, check_bios
-from romrunner.catalog.clones import clones
+from romrunner.catalog.clones import split_clones
 from romrunner.deploy.archives import (
     CANNOT,
     ArchiveSupport,
@@ -1707,8 +1707,7 @@ def _bring_parents(db: Database, games: dict[int, _Game], builder: _Builder,
     override excludes on the profile, with an error naming the parent, its copy on the card
     kept (QA18 M4: deployed alone, it did not start, and nothing was said). A clone holding
     all its ROMs, or a merged set (its parent), needs nothing more."""
-    found = [clone for clone in clones(db, [g.id for g in games.values() if g.archive]
-                                       ).values() if clone.split]
+    found = list(split_clones(db, [g.id for g in games.values() if g.archive]).values())
     if not found:
         return
     excluded = excluded_games(db, profile_id, {i for c in found for i in c.parents}) \

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from romrunner.catalog.clones import Clone, clones
+from romrunner.catalog.clones import SplitClone, split_clones
 from romrunner.collections.store import membership_condition
 from romrunner.devices.catalog import device_chipset
 from romrunner.devices.osprofile import (
@@ -186,6 +186,7 @@ class _Game:
     is_hack: int
     variant: str  # a multi-disc set, else the game itself
     identified: int  # 1: matched by its hashes (or by the user), not a guess by name
+    clone: bool = False  # matched to a clone of a DAT with parents and clones (arcade)
 
     @property
     def regions(self) -> tuple[str, ...]:
@@ -209,9 +210,11 @@ _GAMES_SQL = (
     # parent/clone from the DAT where the matched game has one (a clone, or a parent with
     # clones), else the title of the matched game's name (most No-Intro and Redump DATs
     # carry no parent/clone at all; _game parses it), else the title of the file's name
+    # (a clone's key ends in _CLONE: the parent ranks before it, see _Preference.key)
     " (SELECT CASE WHEN cg.clone_of IS NOT NULL OR (cg.source_id, cg.name) IN "
     "   (SELECT source_id, clone_of FROM catalog_games WHERE clone_of IS NOT NULL) "
     "  THEN 'dat:' || cg.source_id || ':' || coalesce(cg.clone_of, cg.name) "
+    "   || CASE WHEN cg.clone_of <> '' THEN char(31) ELSE '' END "
     "  ELSE 'name:' || cg.name END "
     "  FROM catalog_games cg WHERE cg.game_id = g.matched_game_id LIMIT 1), "
     " 'title:' || coalesce(g.title_norm, g.detected_title, g.filename)), "
@@ -267,9 +270,14 @@ def _game(game_id: int, platform_id: str, title: str, filename: str, title_key: 
     platform, _, key = title_key.partition("|")
     if key.startswith("name:"):
         title_key = f"{platform}|title:{_catalog_title(key[5:])}"
+    clone = title_key.endswith(_CLONE)
     region, languages, revision, flags, is_hack, variant, identified = rest
-    return _Game(game_id, platform_id, title, filename, title_key, _keys(keys), region,
-                 languages, revision, flags, is_hack, variant, identified)
+    return _Game(game_id, platform_id, title, filename,
+                 title_key[:-1] if clone else title_key, _keys(keys), region, languages,
+                 revision, flags, is_hack, variant, identified, clone)
+
+
+_CLONE = "\x1f"  # the end of a DAT clone's title key in _GAMES_SQL (char(31))
 
 
 @functools.lru_cache(maxsize=4096)
@@ -467,10 +475,9 @@ class _Preference:
     """The sort key of a game among its title's versions (lower is better), with the ranks of
     each distinct region text, language list and revision computed once."""
 
-    def __init__(self, profile: Profile, clone_ids: frozenset[int] = frozenset()) -> None:
+    def __init__(self, profile: Profile) -> None:
         self.regions = _ranks(profile.region_preference)
         self.languages = _ranks(profile.language_preference)
-        self.clones = clone_ids  # games matched to a DAT's clone (see catalog.clones)
         self._cache: dict[tuple[str, str | None], Any] = {}
 
     def _rank(self, kind: str, text: str | None) -> Any:
@@ -507,7 +514,7 @@ class _Preference:
         return ("bad_dump" in flags, self._rank("region", game.region_text),
                 self._rank("language", game.languages_json),
                 self._rank("revision", parsed.revision or game.revision),
-                not game.identified, game.id in self.clones, "verified" not in flags,
+                not game.identified, game.clone, "verified" not in flags,
                 len(parsed.other_tags),
                 "verified" not in own.flags, game.id)
 
@@ -523,9 +530,9 @@ def _parsed_catalog(name: str) -> ParsedName:
 
 
 def _select(games: list[_Game], profile: Profile, entries: dict[int, AutoListEntry],
-            found: dict[int, Clone] | None = None) -> None:
+            found: dict[int, SplitClone] | None = None) -> None:
     """Mark the entries dropped by one-game-one-ROM, prerelease/hack rules, a split clone's
-    missing parent (``found``: the games matched to a DAT's clone) and the limit."""
+    missing parent (``found``: the split clones among the games) and the limit."""
     found = found or {}
     groups: dict[str, list[_Game]] = defaultdict(list)
     forced: set[int] = set()  # included by the user: never dropped, and wins its group
@@ -547,11 +554,11 @@ def _select(games: list[_Game], profile: Profile, entries: dict[int, AutoListEnt
             entry.dropped = DROP_PRERELEASE
         elif game.is_hack and not profile.allow_hacks:
             entry.dropped = DROP_HACK
-        elif (clone := found.get(game.id)) is not None and clone.split and not clone.parents:
+        elif (clone := found.get(game.id)) is not None and not clone.parents:
             _needs_parent(entry, clone)
         elif profile.one_game_one_rom:
             groups[game.title_key].append(game)
-    preference = _Preference(profile, frozenset(found))
+    preference = _Preference(profile)
     for members in groups.values():
         if len(members) < 2:
             continue
@@ -581,7 +588,7 @@ def _select(games: list[_Game], profile: Profile, entries: dict[int, AutoListEnt
                 if kept[entry.platform_id] > limit:
                     entry.dropped = DROP_PLATFORM_LIMIT
     for game_id, clone in found.items():  # (kept: a deploy brings the parent, or says why not)
-        if clone.split and not entries[game_id].dropped:
+        if not entries[game_id].dropped:
             entries[game_id].needs_parent = clone.parent_name
     for entry in entries.values():
         if entry.dropped:  # its reason is why it is left out (text and --json agree)
@@ -589,7 +596,7 @@ def _select(games: list[_Game], profile: Profile, entries: dict[int, AutoListEnt
             entry.reason = entry.dropped
 
 
-def _needs_parent(entry: AutoListEntry, clone: Clone) -> None:
+def _needs_parent(entry: AutoListEntry, clone: SplitClone) -> None:
     """Drop a split clone whose parent the library does not have: it cannot run."""
     entry.dropped = DROP_NEEDS_PARENT
     entry.needs_parent = clone.parent_name
@@ -597,14 +604,14 @@ def _needs_parent(entry: AutoListEntry, clone: Clone) -> None:
                           "and runs only with its parent's beside it, " + _parent_absent(clone))
 
 
-def _parent_absent(clone: Clone) -> str:
+def _parent_absent(clone: SplitClone) -> str:
     """How a split clone's parent is not in the library (words ending a sentence)."""
     if clone.missing_parents:
         return "whose zip is missing from the library since the last scan"
     return "which the library does not have"
 
 
-def _parents_kept(members: list[_Game], kept: list[_Game], found: dict[int, Clone],
+def _parents_kept(members: list[_Game], kept: list[_Game], found: dict[int, SplitClone],
                   entries: dict[int, AutoListEntry]) -> set[int]:
     """Of a title's versions (``members``), the parents of the split clones ``kept`` (won
     by region, or by the user's include): kept too, a clone running only with its parent
@@ -613,7 +620,7 @@ def _parents_kept(members: list[_Game], kept: list[_Game], found: dict[int, Clon
     needed: set[int] = set()
     for game in kept:
         clone = found.get(game.id)
-        if clone is None or not clone.split:
+        if clone is None:
             continue
         parent = next((i for i in clone.parents if i in here), None)
         if parent is not None and parent not in needed:
@@ -683,8 +690,8 @@ def build_autolist(db: Database, pack: DefinitionPack, profile_id: int,
                 game.id, game.title, game.filename, game.platform_id, False, NO_PLATFORM,
                 None, None, None, "none", None,
                 warnings=["Platform undecided: set it with `romrunner games set-platform`"])
-    _select(games, profile, entries, clones(db, [
-        game.id for game in games if "|dat:" in game.title_key and entries[game.id].included]))
+    _select(games, profile, entries, split_clones(db, [
+        game.id for game in games if game.clone and entries[game.id].included]))
     runs: dict[tuple[str, str, str], int] = defaultdict(int)
     for entry in entries.values():
         if entry.included and not entry.dropped and entry.emulator_id:
