@@ -136,8 +136,11 @@ def test_a_split_clone_whose_parent_is_not_in_the_library_is_left_out_naming_it(
     assert (games["600"]["included"], games["600"]["dropped"], games["600"]["needs_parent"]) \
         == (False, "needs_parent", "turtles")
     assert any("split clone of turtles" in w for w in games["600"]["warnings"])
+    # (an entry's warnings are its own: not said of the games gated alike)
+    assert not any("turtles" in w for w in games["crbaloon"]["warnings"])
     text = real(cli, "autolist", "1").out
-    assert "needs_parent (turtles, its parent, is not in the library)" in text
+    assert "needs_parent (A split clone of turtles: it holds only its own ROMs and runs only " \
+        "with its parent's beside it, which the library does not have)" in text
     card = tmp_path / "card"
     card.mkdir()
     result = real(cli, "deploy", "1", "--to", str(card), f"id:{ids['600']}")
@@ -176,6 +179,10 @@ def test_a_split_clone_whose_parent_an_override_excludes_is_left_out(
     assert result.code == 1
     assert "an override excludes it on this profile: left out" in result.err
     assert _card(card) == []
+    games = _autolist(cli)  # the auto-list does not keep it either
+    assert (games["600"]["dropped"], games["turtles"]["reason"]) == \
+        ("needs_parent", "USER_OVERRIDE_EXCLUDE")
+    assert games["600"]["warnings"][-1].endswith("which an override excludes on this profile")
 
 
 def _forge(size: int, crc: int, seed: str) -> bytes:

@@ -554,8 +554,8 @@ def _select(games: list[_Game], profile: Profile, entries: dict[int, AutoListEnt
             entry.dropped = DROP_PRERELEASE
         elif game.is_hack and not profile.allow_hacks:
             entry.dropped = DROP_HACK
-        elif (clone := found.get(game.id)) is not None and not clone.parents:
-            _needs_parent(entry, clone)
+        elif (clone := found.get(game.id)) is not None and not _parent_runs(clone, entries):
+            _needs_parent(entry, clone, entries)
         elif profile.one_game_one_rom:
             groups[game.title_key].append(game)
     preference = _Preference(profile)
@@ -596,19 +596,25 @@ def _select(games: list[_Game], profile: Profile, entries: dict[int, AutoListEnt
             entry.reason = entry.dropped
 
 
-def _needs_parent(entry: AutoListEntry, clone: SplitClone) -> None:
-    """Drop a split clone whose parent the library does not have: it cannot run."""
+def _parent_runs(clone: SplitClone, entries: dict[int, AutoListEntry]) -> bool:
+    """True when the library has a parent of the split clone that an override does not
+    exclude on the profile (a deploy brings it)."""
+    return any(parent not in entries or entries[parent].reason != USER_OVERRIDE_EXCLUDE
+               for parent in clone.parents)
+
+
+def _needs_parent(entry: AutoListEntry, clone: SplitClone,
+                  entries: dict[int, AutoListEntry]) -> None:
+    """Drop a split clone whose parent the library does not have (or an override excludes):
+    it cannot run."""
     entry.dropped = DROP_NEEDS_PARENT
     entry.needs_parent = clone.parent_name
-    entry.warnings.append(f"A split clone of {clone.parent_name}: it holds only its own ROMs "
-                          "and runs only with its parent's beside it, " + _parent_absent(clone))
-
-
-def _parent_absent(clone: SplitClone) -> str:
-    """How a split clone's parent is not in the library (words ending a sentence)."""
-    if clone.missing_parents:
-        return "whose zip is missing from the library since the last scan"
-    return "which the library does not have"
+    why = ("which an override excludes on this profile" if clone.parents else
+           "whose zip is missing from the library since the last scan"
+           if clone.missing_parents else "which the library does not have")
+    # (a new list: an entry's warnings are its gate's, shared with the games it gated)
+    entry.warnings = [*entry.warnings, f"A split clone of {clone.parent_name}: it holds only "
+                      f"its own ROMs and runs only with its parent's beside it, {why}"]
 
 
 def _parents_kept(members: list[_Game], kept: list[_Game], found: dict[int, SplitClone],
@@ -626,9 +632,9 @@ def _parents_kept(members: list[_Game], kept: list[_Game], found: dict[int, Spli
         if parent is not None and parent not in needed:
             needed.add(parent)
             entries[parent].kept_for = game.id
-            entries[parent].warnings.append(
-                f"Kept with {game.filename}, a split clone of it, which runs only with its "
-                "parent's ROMs beside it")
+            entries[parent].warnings = [  # (a new list: see _needs_parent)
+                *entries[parent].warnings, f"Kept with {game.filename}, a split clone of it, "
+                "which runs only with its parent's ROMs beside it"]
     return needed
 
 
