@@ -94,15 +94,18 @@ def split_clones(db: Database, game_ids: Iterable[int]) -> dict[int, SplitClone]
     # hashes), and how many are missing
     present: dict[tuple[str, str], list[tuple[int, str, bool]]] = {}
     missing: dict[tuple[str, str], int] = {}
-    for game_id, platform, parent_game, filepath, is_missing, identified in db.query(
-            _PARENTS, (json.dumps(sorted({row[2] for row in split.values()})),)):
-        key = (str(platform), str(parent_game))
-        if is_missing:
-            missing[key] = missing.get(key, 0) + 1
-            continue
-        present.setdefault(key, []).append(
-            (int(game_id), strip_extension(str(filepath).rpartition("/")[2]).lower(),
-             bool(identified)))
+    with db.translate_errors():
+        cursor = db.conn.execute(_PARENTS, (json.dumps(sorted({row[2] for row in
+                                                               split.values()})),))
+        cursor.row_factory = None
+        for game_id, platform, parent_game, filepath, is_missing, identified in cursor:
+            key = (platform, parent_game)
+            if is_missing:
+                missing[key] = missing.get(key, 0) + 1
+            else:
+                present.setdefault(key, []).append(
+                    (game_id, strip_extension(filepath.rpartition("/")[2]).lower(),
+                     bool(identified)))
     return {game_id: SplitClone(game_id, parent_name, parent_game,
                                 _best_first(present.get((platform, parent_game), []),
                                             parent_name),
@@ -114,6 +117,8 @@ def _best_first(parents: list[tuple[int, str, bool]], name: str) -> tuple[int, .
     """The ids of ``parents`` (id, file name's stem, identified), those named as the set
     ``name`` first (the emulator looks for the parent's zip by its set name), then those
     identified by their hashes, then by id."""
+    if len(parents) < 2:
+        return tuple(game_id for game_id, _, _ in parents)
     name = name.lower()
     return tuple(game_id for game_id, stem, identified in sorted(
         parents, key=lambda p: (p[1] != name, not p[2], p[0])))
