@@ -108,6 +108,17 @@ def test_a_split_clone_chosen_brings_its_parent_and_says_so(cli: Any, tmp_path: 
     assert "2 parent sets not chosen added for their split clones" in result.err
     assert _card(card) == ["600.zip", "crbalon2.zip", "crbaloon.zip", "turtles.zip",
                            "turtlesb.zip"]
+    # the parent gone from the library since the last scan: the clone is left out, said, and
+    # neither copy on the card is pruned (an unmounted share, a zip moved: the user's call)
+    (tmp_path / "roms" / "arcade" / "turtles.zip").unlink()
+    assert real(cli, "scan", "--workers", "1").code == 0
+    again = real(cli, "deploy", "1", "--to", str(card), "--collection", "picked", "--prune")
+    assert again.code == 1, again.err
+    assert "600.zip: a split clone of turtles (only its own ROMs), it runs only with the ROMs " \
+        "of its parent, turtles, beside it, and it is missing from the library since the last " \
+        "scan: left out" in again.err
+    assert _card(card) == ["600.zip", "crbalon2.zip", "crbaloon.zip", "turtles.zip",
+                           "turtlesb.zip"]
 
 
 def test_a_clone_holding_all_its_roms_or_a_merged_set_needs_nothing_more(
