@@ -40,6 +40,10 @@ def autolist(profile_id: int, card: Path | None, save: str | None, replace: bool
             why = entry.dropped or entry.reason
             if entry.kept_instead is not None:
                 why += f" (kept {entry.kept_instead})"
+            elif entry.kept_for is not None:  # a parent its split clone runs with
+                why += f" (parent of {entry.kept_for})"
+            elif entry.dropped and entry.needs_parent and entry.warnings:
+                why += f" ({entry.warnings[-1]})"  # (the parent it needs, and where it is)
             console.print(f"{mark} {entry.game_id:>6}  {entry.platform_id:10} {entry.filename}  "
                           f"{why}  {entry.emulator_id or '-'} ({entry.emulator_origin})  "
                           f"-> {entry.target_folder or '-'}", markup=False)

@@ -25,6 +25,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from romrunner.bios.check import BLOCKING, HLE, check_bios
+from romrunner.catalog.clones import split_clones
 from romrunner.deploy.archives import (
     CANNOT,
     ArchiveSupport,
@@ -256,6 +257,7 @@ def _build_plan(db: Database, layout: CardLayoutLike, game_ids: Iterable[int],
     sets = _complete_sets(db, games, builder)
     _leave_out_excluded_sets(db, games, builder, profile_id)
     _warn_completed_sets(builder, games)
+    _bring_parents(db, games, builder, profile_id)
     tracks = _load_tracks(db, [*games, *(g.id for missing in builder.missing_discs.values()
                                          for g in missing)])
     _leave_out_tracks(games, tracks, plan)
@@ -1759,3 +1761,50 @@ def _bios_mtimes(db: Database, paths: list[str]) -> dict[str, int | None]:
     rows = db.query("SELECT filepath, file_mtime_ns FROM bios_files WHERE filepath IN "
                     "(SELECT value FROM json_each(?))", (json.dumps(sorted(set(paths))),))
     return {row["filepath"]: row["file_mtime_ns"] for row in rows}
+
+
+def _bring_parents(db: Database, games: dict[int, _Game], builder: _Builder,
+                   profile_id: int | None) -> None:
+    """A split arcade clone chosen (``600.zip``: only its own ROMs) runs only with its
+    parent's zip beside it (``turtles.zip``): add to ``games`` the library's parent of each
+    one whose parent is not chosen (as a set's discs not chosen are: see _complete_sets),
+    said in one warning; leave out each one whose parent the library does not have, or an
+    override excludes on the profile, with an error naming the parent, its copy on the card
+    kept (QA18 M4: deployed alone, it did not start, and nothing was said). A clone holding
+    all its ROMs, or a merged set (its parent), needs nothing more."""
+    found = list(split_clones(db, [g.id for g in games.values() if g.archive]).values())
+    if not found:
+        return
+    excluded = excluded_games(db, profile_id, {i for c in found for i in c.parents}) \
+        if profile_id is not None else set()
+    added: dict[int, list[_Game]] = defaultdict(list)  # parent -> the clones it is for
+    for clone in found:
+        if any(i in games for i in clone.parents):
+            continue
+        game = games[clone.game_id]
+        parent = next((i for i in clone.parents if i not in excluded), None)
+        if parent is not None:
+            added[parent].append(game)
+            continue
+        del games[game.id]
+        why = ("an override excludes it on this profile" if clone.parents else
+               "it is missing from the library since the last scan" if clone.missing_parents
+               else "the library does not have it")
+        builder.error("parent-missing", f"{game.source}: a split clone of "
+                      f"{clone.parent_name} (only its own ROMs), it runs only with the ROMs of its "
+                      f"parent, {clone.parent_name}, beside it, and {why}: left out", game,
+                      game.source)
+        for dest in builder.card_paths(game, []):
+            builder.hold(dest, game)
+    if not added:
+        return
+    parents = _load_games(db, sorted(added))
+    games.update(parents)
+    builder.plan.game_ids.extend(parents)
+    pairs = [f"{parent.filename} for {', '.join(g.filename for g in added[parent.id])}"
+             for parent in parents.values()]
+    builder.plan.warnings.append(PlanIssue(
+        "parent-added", f"{counted(len(parents), 'parent set')} not chosen added for "
+        f"{'its split clone' if len(pairs) == 1 else 'their split clones'} "
+        f"({examples(pairs, sep='; ')}): a split clone holds only its own ROMs and runs only "
+        "with its parent's beside it"))

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from romrunner.catalog.clones import SplitClone, split_clones
 from romrunner.collections.store import membership_condition
 from romrunner.devices.catalog import device_chipset
 from romrunner.devices.osprofile import (
@@ -76,9 +77,12 @@ DROP_PLATFORM_LIMIT = "platform_limit"
 DROP_BAD_DUMP = "bad_dump"        # GoodTools [b] / [b1]: never chosen (DECISIONS-devices D14)
 DROP_OVERDUMP = "overdump"        # GoodTools [o] / [o1]: never chosen either
 DROP_SET_PLAYLIST = "disc_set_playlist"  # an .m3u whose discs are listed: deploy writes one
+# A split arcade clone (only its own ROMs) whose parent the library does not have: it cannot
+# run (QA18 M4)
+DROP_NEEDS_PARENT = "needs_parent"
 # A dropped game's reason is its drop reason (its gating code passed it).
 DROP_REASONS = (DROP_OTHER_VERSION, DROP_PRERELEASE, DROP_HACK, DROP_PLATFORM_LIMIT,
-                DROP_BAD_DUMP, DROP_OVERDUMP, DROP_SET_PLAYLIST)
+                DROP_BAD_DUMP, DROP_OVERDUMP, DROP_SET_PLAYLIST, DROP_NEEDS_PARENT)
 
 _EXCLUDED_STATUSES = frozenset({"broken", "boots_only"})
 _WARN_STATUSES = frozenset({"ingame", "menu_intro", "unknown"})
@@ -121,6 +125,10 @@ class AutoListEntry:
     dropped: str | None = None
     kept_instead: int | None = None  # the game kept in this one's place (other_version)
     warnings: list[str] = field(default_factory=list)
+    # A split arcade clone: the parent set it runs with (needs_parent: one the library lacks)
+    needs_parent: str | None = None
+    # A parent kept beside the split clone kept of its family (which runs only with it)
+    kept_for: int | None = None
 
 
 _ENTRY_FIELDS = tuple(f.name for f in fields(AutoListEntry))
@@ -178,6 +186,7 @@ class _Game:
     is_hack: int
     variant: str  # a multi-disc set, else the game itself
     identified: int  # 1: matched by its hashes (or by the user), not a guess by name
+    clone: bool = False  # matched to a clone of a DAT with parents and clones (arcade)
 
     @property
     def regions(self) -> tuple[str, ...]:
@@ -201,9 +210,11 @@ _GAMES_SQL = (
     # parent/clone from the DAT where the matched game has one (a clone, or a parent with
     # clones), else the title of the matched game's name (most No-Intro and Redump DATs
     # carry no parent/clone at all; _game parses it), else the title of the file's name
+    # (a clone's key ends in _CLONE: the parent ranks before it, see _Preference.key)
     " (SELECT CASE WHEN cg.clone_of IS NOT NULL OR (cg.source_id, cg.name) IN "
     "   (SELECT source_id, clone_of FROM catalog_games WHERE clone_of IS NOT NULL) "
     "  THEN 'dat:' || cg.source_id || ':' || coalesce(cg.clone_of, cg.name) "
+    "   || CASE WHEN cg.clone_of <> '' THEN char(31) ELSE '' END "
     "  ELSE 'name:' || cg.name END "
     "  FROM catalog_games cg WHERE cg.game_id = g.matched_game_id LIMIT 1), "
     " 'title:' || coalesce(g.title_norm, g.detected_title, g.filename)), "
@@ -259,9 +270,14 @@ def _game(game_id: int, platform_id: str, title: str, filename: str, title_key: 
     platform, _, key = title_key.partition("|")
     if key.startswith("name:"):
         title_key = f"{platform}|title:{_catalog_title(key[5:])}"
+    clone = title_key.endswith(_CLONE)
     region, languages, revision, flags, is_hack, variant, identified = rest
-    return _Game(game_id, platform_id, title, filename, title_key, _keys(keys), region,
-                 languages, revision, flags, is_hack, variant, identified)
+    return _Game(game_id, platform_id, title, filename,
+                 title_key[:-1] if clone else title_key, _keys(keys), region, languages,
+                 revision, flags, is_hack, variant, identified, clone)
+
+
+_CLONE = "\x1f"  # the end of a DAT clone's title key in _GAMES_SQL (char(31))
 
 
 @functools.lru_cache(maxsize=4096)
@@ -482,7 +498,10 @@ class _Preference:
 
     def key(self, game: _Game) -> tuple[Any, ...]:
         """Bad dumps last, then region, language, latest revision, identified by its hashes
-        (a copy whose bytes a catalog has, before one only named like it: QA12 F2), verified,
+        (a copy whose bytes a catalog has, before one only named like it: QA12 F2), the
+        DAT's parent before its clones (an arcade family's versions that nothing above
+        tells apart: the parent, which runs alone, not ``600.zip`` over ``turtles.zip``
+        by the order of the scan: QA18 M4), verified,
         fewest extra tags (a compilation's, a publisher's: "(Sonic Classic Collection)",
         "(Tengen)"), then a copy whose file name says it is a verified dump ("[!]": among
         copies of one catalog game, which have its tags), lowest id. The name is parsed again
@@ -495,7 +514,8 @@ class _Preference:
         return ("bad_dump" in flags, self._rank("region", game.region_text),
                 self._rank("language", game.languages_json),
                 self._rank("revision", parsed.revision or game.revision),
-                not game.identified, "verified" not in flags, len(parsed.other_tags),
+                not game.identified, game.clone, "verified" not in flags,
+                len(parsed.other_tags),
                 "verified" not in own.flags, game.id)
 
 
@@ -509,9 +529,11 @@ def _parsed_catalog(name: str) -> ParsedName:
     return parse_name(name)
 
 
-def _select(games: list[_Game], profile: Profile,
-            entries: dict[int, AutoListEntry]) -> None:
-    """Mark the entries dropped by one-game-one-ROM, prerelease/hack rules and the limit."""
+def _select(games: list[_Game], profile: Profile, entries: dict[int, AutoListEntry],
+            found: dict[int, SplitClone] | None = None) -> None:
+    """Mark the entries dropped by one-game-one-ROM, prerelease/hack rules, a split clone's
+    missing parent (``found``: the split clones among the games) and the limit."""
+    found = found or {}
     groups: dict[str, list[_Game]] = defaultdict(list)
     forced: set[int] = set()  # included by the user: never dropped, and wins its group
     for game in games:
@@ -532,6 +554,8 @@ def _select(games: list[_Game], profile: Profile,
             entry.dropped = DROP_PRERELEASE
         elif game.is_hack and not profile.allow_hacks:
             entry.dropped = DROP_HACK
+        elif (clone := found.get(game.id)) is not None and not _parent_runs(clone, entries):
+            _needs_parent(entry, clone, entries)
         elif profile.one_game_one_rom:
             groups[game.title_key].append(game)
     preference = _Preference(profile)
@@ -547,8 +571,10 @@ def _select(games: list[_Game], profile: Profile,
                    if any(g.id in forced for g in games_of)} or {
             min(variants, key=lambda v: min(preference.key(g) for g in variants[v]))}
         keeper = min((g for v in winners for g in variants[v]), key=lambda g: g.id).id
+        kept_for = _parents_kept(members, [g for v in winners for g in variants[v]], found,
+                                 entries)
         for variant, games_of in variants.items():
-            if variant not in winners:
+            if variant not in winners and not any(g.id in kept_for for g in games_of):
                 for game in games_of:
                     entries[game.id].dropped = DROP_OTHER_VERSION
                     entries[game.id].kept_instead = keeper
@@ -561,10 +587,55 @@ def _select(games: list[_Game], profile: Profile,
                 kept[entry.platform_id] += 1
                 if kept[entry.platform_id] > limit:
                     entry.dropped = DROP_PLATFORM_LIMIT
+    for game_id, clone in found.items():  # (kept: a deploy brings the parent, or says why not)
+        if not entries[game_id].dropped:
+            entries[game_id].needs_parent = clone.parent_name
     for entry in entries.values():
         if entry.dropped:  # its reason is why it is left out (text and --json agree)
             entry.included = False
             entry.reason = entry.dropped
+
+
+def _parent_runs(clone: SplitClone, entries: dict[int, AutoListEntry]) -> bool:
+    """True when the library has a parent of the split clone that an override does not
+    exclude on the profile (a deploy brings it)."""
+    return any(parent not in entries or entries[parent].reason != USER_OVERRIDE_EXCLUDE
+               for parent in clone.parents)
+
+
+def _needs_parent(entry: AutoListEntry, clone: SplitClone,
+                  entries: dict[int, AutoListEntry]) -> None:
+    """Drop a split clone whose parent the library does not have (or an override excludes):
+    it cannot run."""
+    entry.dropped = DROP_NEEDS_PARENT
+    entry.needs_parent = clone.parent_name
+    why = ("which an override excludes on this profile" if clone.parents else
+           "whose zip is missing from the library since the last scan"
+           if clone.missing_parents else "which the library does not have")
+    # (a new list: an entry's warnings are its gate's, shared with the games it gated)
+    entry.warnings = [*entry.warnings, f"A split clone of {clone.parent_name}: it holds only "
+                      f"its own ROMs and runs only with its parent's beside it, {why}"]
+
+
+def _parents_kept(members: list[_Game], kept: list[_Game], found: dict[int, SplitClone],
+                  entries: dict[int, AutoListEntry]) -> set[int]:
+    """Of a title's versions (``members``), the parents of the split clones ``kept`` (won
+    by region, or by the user's include): kept too, a clone running only with its parent
+    beside it. Each says so; a clone whose parent is not among them gets it at deploy."""
+    here = {game.id for game in members}
+    needed: set[int] = set()
+    for game in kept:
+        clone = found.get(game.id)
+        if clone is None:
+            continue
+        parent = next((i for i in clone.parents if i in here), None)
+        if parent is not None and parent not in needed:
+            needed.add(parent)
+            entries[parent].kept_for = game.id
+            entries[parent].warnings = [  # (a new list: see _needs_parent)
+                *entries[parent].warnings, f"Kept with {game.filename}, a split clone of it, "
+                "which runs only with its parent's ROMs beside it"]
+    return needed
 
 
 def _drop_set_playlists(games: Iterable[_Game], entries: dict[int, AutoListEntry]) -> None:
@@ -625,7 +696,8 @@ def build_autolist(db: Database, pack: DefinitionPack, profile_id: int,
                 game.id, game.title, game.filename, game.platform_id, False, NO_PLATFORM,
                 None, None, None, "none", None,
                 warnings=["Platform undecided: set it with `romrunner games set-platform`"])
-    _select(games, profile, entries)
+    _select(games, profile, entries, split_clones(db, [
+        game.id for game in games if game.clone and entries[game.id].included]))
     runs: dict[tuple[str, str, str], int] = defaultdict(int)
     for entry in entries.values():
         if entry.included and not entry.dropped and entry.emulator_id:

@@ -1,0 +1,124 @@
+"""Arcade parents and clones: which games of the library are split clones, that run only with
+their parent's ROMs beside them.
+
+A MAME or FBNeo DAT names each clone's parent (``cloneof``). A *split* set of a clone (the
+clrmamepro "split" format) holds only the clone's own ROMs: those it shares with its parent
+are in the parent's zip, which the emulator reads beside it (``600.zip`` runs only with
+``turtles.zip`` in its folder). A *non-merged* clone holds all its ROMs, and a *merged* set is
+identified as its parent (see :mod:`romrunner.catalog.identify`): neither needs anything more.
+
+A game of the library is a split clone when it is an archive matched to a catalog game that
+is a clone and, in every DAT that lists that game as a clone, it lacks a ROM of it (one that
+can be had: not ``nodump``) which that DAT's parent lists too (the same CRC32 and size). Its
+parents in the library are the games matched to that parent, of its platform.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from romrunner.library.tags import strip_extension
+from romrunner.store.database import Database
+
+
+@dataclass(frozen=True)
+class SplitClone:
+    """A game of the library that is a split clone of an arcade (or other parent/clone) DAT:
+    it lacks ROMs its parent holds, and runs only with a parent's zip beside it."""
+
+    game_id: int
+    parent_name: str  # the parent's name in the DAT (its set's name: ``turtles``)
+    parent_game: str  # the parent's catalog game id (``arcade:turtles``)
+    # The library's present games that are its parent (of its platform), best first: named
+    # as the parent's set, then identified by their hashes, then by id; and how many games
+    # that are its parent are missing since the last scan.
+    parents: tuple[int, ...] = ()
+    missing_parents: int = 0
+
+
+# A clone of two ROMs or more: only such a clone can be split (its own ROM, and one it shares).
+_SEVERAL_ROMS = ("EXISTS (SELECT 1 FROM catalog_roms r WHERE r.catalog_game_id = c.id "
+                 "LIMIT 1 OFFSET 1)")
+# Per archive given matched to a clone of several ROMs: its platform, its parent, and whether
+# it lacks a ROM of the clone (that can be had) that the parent lists too: one row per DAT
+# listing it as a clone.
+_CLONES = (
+    "SELECT g.id, c.source_id, g.platform_id, c.clone_of, p.game_id, "
+    " EXISTS (SELECT 1 FROM catalog_roms r "
+    "  WHERE r.catalog_game_id = c.id AND coalesce(r.status, '') <> 'nodump' "
+    "  AND r.crc32_bin IS NOT NULL "
+    "  AND EXISTS (SELECT 1 FROM catalog_roms q WHERE q.catalog_game_id = p.id "
+    "              AND q.crc32_bin = r.crc32_bin AND q.size IS r.size) "
+    "  AND NOT EXISTS (SELECT 1 FROM game_files f WHERE f.game_id = g.id "
+    "                  AND f.kind = 'member' AND f.crc32_bin = r.crc32_bin "
+    "                  AND f.file_size IS r.size AND (r.sha1_bin IS NULL "
+    "                  OR f.sha1_bin IS NULL OR f.sha1_bin = r.sha1_bin))) "
+    "FROM games g JOIN catalog_games c ON c.game_id = g.matched_game_id "
+    "JOIN catalog_games p ON p.source_id = c.source_id AND p.name = c.clone_of "
+    "WHERE g.id IN (SELECT value FROM json_each(?)) AND g.is_archive = 1 "
+    f"AND c.clone_of <> '' AND {_SEVERAL_ROMS}")
+_PARENTS = (
+    "SELECT id, platform_id, matched_game_id, filepath, is_missing, "
+    "coalesce(match_method IN ('sha1', 'md5', 'crc32', 'tracks', 'user'), 0) "
+    "FROM games WHERE matched_game_id IN (SELECT value FROM json_each(?)) ORDER BY id")
+
+
+def split_clones(db: Database, game_ids: Iterable[int]) -> dict[int, SplitClone]:
+    """The split clones among ``game_ids``, each with its parent and the library's games that
+    are that parent. Nothing is asked per game where no DAT has a clone of several ROMs (a
+    library of consoles), and two statements otherwise, whatever the number of games."""
+    ids = sorted(set(game_ids))
+    if not ids or not db.scalar(
+            "SELECT EXISTS (SELECT 1 FROM catalog_games c "
+            f"WHERE c.clone_of <> '' AND {_SEVERAL_ROMS})"):
+        return {}
+    # game -> (DAT, platform, parent's name, parent's catalog game, split in every DAT so
+    # far): split only in every DAT listing it as a clone, as one where it lacks none of the
+    # ROMs it shares with its parent says it holds them all (a non-merged set of that DAT);
+    # its parent is that of the DAT imported first
+    rows: dict[int, tuple[int, str, str, str, bool]] = {}
+    with db.translate_errors():
+        cursor = db.conn.execute(_CLONES, (json.dumps(ids),))
+        cursor.row_factory = None  # plain tuples
+        for game_id, source, platform, parent_name, parent_game, lacks in cursor:
+            seen = rows.get(game_id)
+            lacking = bool(lacks) and (seen is None or seen[4])
+            rows[game_id] = (source, platform, parent_name, parent_game, lacking) \
+                if seen is None or source < seen[0] else (*seen[:4], lacking)
+    split = {game_id: row[1:4] for game_id, row in rows.items() if row[4]}
+    if not split:
+        return {}
+    # platform, parent game -> its present games (id, file name's stem, identified by its
+    # hashes), and how many are missing
+    present: dict[tuple[str, str], list[tuple[int, str, bool]]] = {}
+    missing: dict[tuple[str, str], int] = {}
+    with db.translate_errors():
+        cursor = db.conn.execute(_PARENTS, (json.dumps(sorted({row[2] for row in
+                                                               split.values()})),))
+        cursor.row_factory = None
+        for game_id, platform, parent_game, filepath, is_missing, identified in cursor:
+            key = (platform, parent_game)
+            if is_missing:
+                missing[key] = missing.get(key, 0) + 1
+            else:
+                present.setdefault(key, []).append(
+                    (game_id, strip_extension(filepath.rpartition("/")[2]).lower(),
+                     bool(identified)))
+    return {game_id: SplitClone(game_id, parent_name, parent_game,
+                                _best_first(present.get((platform, parent_game), []),
+                                            parent_name),
+                                missing.get((platform, parent_game), 0))
+            for game_id, (platform, parent_name, parent_game) in split.items()}
+
+
+def _best_first(parents: list[tuple[int, str, bool]], name: str) -> tuple[int, ...]:
+    """The ids of ``parents`` (id, file name's stem, identified), those named as the set
+    ``name`` first (the emulator looks for the parent's zip by its set name), then those
+    identified by their hashes, then by id."""
+    if len(parents) < 2:
+        return tuple(game_id for game_id, _, _ in parents)
+    name = name.lower()
+    return tuple(game_id for game_id, stem, identified in sorted(
+        parents, key=lambda p: (p[1] != name, not p[2], p[0])))

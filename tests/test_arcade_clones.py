@@ -1,0 +1,236 @@
+"""A split arcade clone (its zip holds only its own ROMs: those it shares with its parent are in
+the parent's zip) runs only with its parent's zip beside it. One game / one ROM keeps the
+parent of a family, never a split clone alone; a deploy of a split clone brings its parent,
+or leaves the clone out naming the parent (QA18 M4: ``600.zip`` deployed without
+``turtles.zip``, which one game / one ROM had dropped: neither started, nothing was said)."""
+
+from __future__ import annotations
+
+import hashlib
+import struct
+import xml.etree.ElementTree as ET
+import zipfile
+import zlib
+from pathlib import Path
+from typing import Any
+
+from tests.conftest import shared_path
+from tests.test_autolist import real
+
+ROMS = {name: hashlib.sha256(name.encode()).digest() * 16
+        for name in ("t.1", "t.2", "t.3", "s.4", "n.5", "b.6", "b.7", "b.8", "o.9")}
+# turtles: a parent; 600: a clone sharing two of its ROMs (split: its zip holds only s.4);
+# turtlesb: a clone whose zip holds all its ROMs (non-merged); crbaloon and crbalon2: another
+# family, split. The clones sort before their parents: the scan stores them first.
+GAMES = {"turtles": (None, ("t.1", "t.2", "t.3")), "600": ("turtles", ("t.1", "t.2", "s.4")),
+         "turtlesb": ("turtles", ("t.1", "t.3", "n.5")),
+         "crbaloon": (None, ("b.6", "b.7")), "crbalon2": ("crbaloon", ("b.6", "b.8")),
+         "other": (None, ("o.9",))}
+SPLIT = {"turtles": GAMES["turtles"][1], "600": ("s.4",), "turtlesb": GAMES["turtlesb"][1],
+         "crbaloon": GAMES["crbaloon"][1], "crbalon2": ("b.8",), "other": ("o.9",)}
+
+
+def _dat() -> str:
+    out = ['clrmamepro (\n\tname "MAME"\n\tversion "0.37b5"\n)\n']
+    for game, (parent, roms) in GAMES.items():
+        clone = f'\tcloneof "{parent}"\n' if parent else ""
+        out.append(f'game (\n\tname "{game}"\n{clone}' + "".join(
+            f'\trom ( name {rom} size {len(ROMS[rom])} crc {zlib.crc32(ROMS[rom]):08x} )\n'
+            for rom in roms) + ")\n")
+    return "".join(out)
+
+
+def _library(cli: Any, tmp_path: Path, zips: dict[str, tuple[str, ...]]) -> dict[str, int]:
+    """The zips (set name -> its members) in roms/arcade, the DAT imported, scanned, and
+    profile 1 a Knulli device (a MAME core for arcade); returns each zip's game id."""
+    arcade = tmp_path / "roms" / "arcade"
+    arcade.mkdir(parents=True)
+    for name, members in zips.items():
+        with zipfile.ZipFile(arcade / f"{name}.zip", "w") as archive:
+            for member in members:
+                archive.writestr(member, ROMS[member])
+    (tmp_path / "mame.dat").write_text(_dat())
+    for args in (("dat", "import", str(tmp_path / "mame.dat"), "--platform", "arcade"),
+                 ("library", "add", str(tmp_path / "roms")), ("scan", "--workers", "1"),
+                 ("device", "add", "rg-35xx-plus"),
+                 ("profile", "create", "--device", "1", "--os", "knulli")):
+        assert real(cli, *args).code == 0, args
+    games = cli("--json", "games", "ls").json()["data"]["games"]
+    assert all(g["match_method"] == "crc32" for g in games), games
+    return {g["filename"].removesuffix(".zip"): int(g["id"])
+            for g in games}
+
+
+def _autolist(cli: Any) -> dict[str, dict[str, Any]]:
+    result = real(cli, "--json", "autolist", "1")
+    assert result.code == 0, result.err
+    return {g["filename"].removesuffix(".zip"): g for g in result.json()["data"]["games"]}
+
+
+def _card(card: Path) -> list[str]:
+    return sorted(p.name for p in card.rglob("*.zip"))
+
+
+def test_one_game_one_rom_keeps_the_parent_of_an_arcade_family(
+        cli: Any, tmp_path: Path) -> None:
+    ids = _library(cli, tmp_path, {name: SPLIT[name] for name in
+                                   ("600", "turtles", "crbalon2", "crbaloon", "other")})
+    assert ids["600"] < ids["turtles"] and ids["crbalon2"] < ids["crbaloon"]  # (scan order)
+    games = _autolist(cli)
+    assert {name: (g["included"], g["dropped"], g["kept_instead"]) for name, g in
+            games.items()} == {
+        "turtles": (True, None, None), "600": (False, "other_version", ids["turtles"]),
+        "crbaloon": (True, None, None), "crbalon2": (False, "other_version", ids["crbaloon"]),
+        "other": (True, None, None)}
+    card = tmp_path / "card"
+    card.mkdir()
+    result = real(cli, "deploy", "1", "--to", str(card), "--auto")
+    assert result.code == 0, result.err
+    assert _card(card) == ["crbaloon.zip", "other.zip", "turtles.zip"]
+
+
+def test_a_split_clone_chosen_brings_its_parent_and_says_so(cli: Any, tmp_path: Path) -> None:
+    ids = _library(cli, tmp_path, {name: SPLIT[name] for name in
+                                   ("600", "turtles", "turtlesb", "crbalon2", "crbaloon")})
+    assert real(cli, "collection", "create", "picked").code == 0
+    assert real(cli, "collection", "add", "picked", str(ids["600"]), str(ids["crbalon2"]),
+                str(ids["turtlesb"])).code == 0
+    card = tmp_path / "card"
+    card.mkdir()
+    plan = real(cli, "--json", "deploy", "1", "--to", str(card), "--collection", "picked",
+                "--dry-run")
+    assert plan.code == 0, plan.err
+    (added,) = [w for w in plan.json()["data"]["plan"]["warnings"]
+                if w["code"] == "parent-added"]
+    assert "crbaloon.zip for crbalon2.zip; turtles.zip for 600.zip" in added["message"]
+    result = real(cli, "deploy", "1", "--to", str(card), "--collection", "picked")
+    assert result.code == 0, result.err
+    assert "2 parent sets not chosen added for their split clones" in result.err
+    assert _card(card) == ["600.zip", "crbalon2.zip", "crbaloon.zip", "turtles.zip",
+                           "turtlesb.zip"]
+    # the parent gone from the library since the last scan: the clone is left out, said, and
+    # neither copy on the card is pruned (an unmounted share, a zip moved: the user's call)
+    (tmp_path / "roms" / "arcade" / "turtles.zip").unlink()
+    assert real(cli, "scan", "--workers", "1").code == 0
+    again = real(cli, "deploy", "1", "--to", str(card), "--collection", "picked", "--prune")
+    assert again.code == 1, again.err
+    assert "600.zip: a split clone of turtles (only its own ROMs), it runs only with the ROMs " \
+        "of its parent, turtles, beside it, and it is missing from the library since the last " \
+        "scan: left out" in again.err
+    assert _card(card) == ["600.zip", "crbalon2.zip", "crbaloon.zip", "turtles.zip",
+                           "turtlesb.zip"]
+
+
+def test_a_clone_holding_all_its_roms_or_a_merged_set_needs_nothing_more(
+        cli: Any, tmp_path: Path) -> None:
+    merged = (*GAMES["crbaloon"][1], "b.8")  # crbaloon and crbalon2's ROMs: the parent
+    ids = _library(cli, tmp_path, {"turtles": SPLIT["turtles"], "turtlesb": SPLIT["turtlesb"],
+                                   "crbaloon": merged})
+    for game in ("turtlesb", "crbaloon"):
+        card = tmp_path / f"card-{game}"
+        card.mkdir()
+        result = real(cli, "deploy", "1", "--to", str(card), f"id:{ids[game]}")
+        assert result.code == 0, result.err
+        assert "parent" not in result.err
+        assert _card(card) == [f"{game}.zip"]
+    games = _autolist(cli)
+    # a non-merged clone runs alone: it competes as a version (the parent still wins)
+    assert (games["turtlesb"]["dropped"], games["turtlesb"]["needs_parent"]) == \
+        ("other_version", None)
+
+
+def test_a_split_clone_whose_parent_is_not_in_the_library_is_left_out_naming_it(
+        cli: Any, tmp_path: Path) -> None:
+    ids = _library(cli, tmp_path, {"600": SPLIT["600"], "crbalon2": SPLIT["crbalon2"],
+                                   "crbaloon": SPLIT["crbaloon"]})
+    games = _autolist(cli)
+    assert (games["600"]["included"], games["600"]["dropped"], games["600"]["needs_parent"]) \
+        == (False, "needs_parent", "turtles")
+    assert any("split clone of turtles" in w for w in games["600"]["warnings"])
+    # (an entry's warnings are its own: not said of the games gated alike)
+    assert not any("turtles" in w for w in games["crbaloon"]["warnings"])
+    text = real(cli, "autolist", "1").out
+    assert "needs_parent (A split clone of turtles: it holds only its own ROMs and runs only " \
+        "with its parent's beside it, which the library does not have)" in text
+    card = tmp_path / "card"
+    card.mkdir()
+    result = real(cli, "deploy", "1", "--to", str(card), f"id:{ids['600']}")
+    assert result.code == 1, result.err  # as a chosen game left out: nothing written
+    assert "600.zip: a split clone of turtles" in result.err
+    assert "the library does not have it: left out" in result.err
+    assert list(card.iterdir()) == []
+    # with another game that goes: that one is written, the exit still says one is left out
+    assert real(cli, "collection", "create", "two").code == 0
+    assert real(cli, "collection", "add", "two", str(ids["600"]), str(ids["crbalon2"])).code == 0
+    result = real(cli, "deploy", "1", "--to", str(card), "--collection", "two")
+    assert result.code == 1, result.err
+    assert _card(card) == ["crbalon2.zip", "crbaloon.zip"]
+
+
+def test_a_split_clone_the_user_includes_keeps_its_parent_beside_it(
+        cli: Any, tmp_path: Path) -> None:
+    ids = _library(cli, tmp_path, {"600": SPLIT["600"], "turtles": SPLIT["turtles"]})
+    assert real(cli, "override", "set", "--game", str(ids["600"]), "--profile", "1",
+                "--include").code == 0
+    games = _autolist(cli)
+    assert (games["600"]["included"], games["600"]["needs_parent"]) == (True, "turtles")
+    assert (games["turtles"]["included"], games["turtles"]["dropped"],
+            games["turtles"]["kept_for"]) == (True, None, ids["600"])
+    assert "INCLUDED (parent of" in real(cli, "autolist", "1").out
+
+
+def test_a_split_clone_whose_parent_an_override_excludes_is_left_out(
+        cli: Any, tmp_path: Path) -> None:
+    ids = _library(cli, tmp_path, {"600": SPLIT["600"], "turtles": SPLIT["turtles"]})
+    assert real(cli, "override", "set", "--game", str(ids["turtles"]), "--profile", "1",
+                "--exclude").code == 0
+    card = tmp_path / "card"
+    card.mkdir()
+    result = real(cli, "deploy", "1", "--to", str(card), f"id:{ids['600']}")
+    assert result.code == 1
+    assert "an override excludes it on this profile: left out" in result.err
+    assert _card(card) == []
+    games = _autolist(cli)  # the auto-list does not keep it either
+    assert (games["600"]["dropped"], games["turtles"]["reason"]) == \
+        ("needs_parent", "USER_OVERRIDE_EXCLUDE")
+    assert games["600"]["warnings"][-1].endswith("which an override excludes on this profile")
+
+
+def _forge(size: int, crc: int, seed: str) -> bytes:
+    """``size`` bytes whose CRC32 is ``crc`` (the last four bytes chosen)."""
+    data = seed.encode()[:size - 4].ljust(size - 4, b"\0")
+    register, target = zlib.crc32(data) ^ 0xFFFFFFFF, crc ^ 0xFFFFFFFF
+    for _ in range(32):
+        target = (((target ^ 0xEDB88320) << 1) | 1) & 0xFFFFFFFF if target & 0x80000000 \
+            else (target << 1) & 0xFFFFFFFF
+    return data + struct.pack("<I", target ^ register)
+
+
+def test_the_qa18_families_of_the_real_mame_dat(cli: Any, tmp_path: Path) -> None:
+    """QA18 M4's repro: split sets of turtles / 600 and crbaloon / crbalon2 (forged to the
+    CRCs of the real MAME 2000 DAT, CRC-only), a Knulli profile."""
+    dat = shared_path("dats", "logiqx", "MAME 2000 XML.dat")
+    games = {g.get("name"): g for g in ET.parse(dat).getroot().findall("game")}
+    arcade = tmp_path / "lib" / "MAME"
+    arcade.mkdir(parents=True)
+    for name in ("turtles", "600", "crbaloon", "crbalon2"):
+        with zipfile.ZipFile(arcade / f"{name}.zip", "w") as archive:
+            for rom in games[name].findall("rom"):
+                if rom.get("crc") and not rom.get("merge"):  # a split set: its own ROMs
+                    archive.writestr(str(rom.get("name")), _forge(
+                        int(str(rom.get("size"))), int(str(rom.get("crc")), 16),
+                        str(rom.get("name"))))
+    for args in (("library", "add", str(tmp_path / "lib")), ("dat", "import", str(dat)),
+                 ("scan", "--workers", "1"), ("device", "add", "rg-40xxh"),
+                 ("profile", "create", "--device", "1", "--os", "knulli")):
+        assert real(cli, *args).code == 0, args
+    listed = _autolist(cli)
+    assert {name for name, g in listed.items() if g["included"]} == {"turtles", "crbaloon"}
+    card = tmp_path / "card"
+    card.mkdir()
+    assert real(cli, "deploy", "1", "--to", str(card), "--auto").code == 0
+    assert _card(card) == ["crbaloon.zip", "turtles.zip"]
+    chosen = real(cli, "deploy", "1", "--to", str(card), "600")
+    assert chosen.code == 0, chosen.err
+    assert "turtles.zip for 600.zip" in chosen.err
+    assert _card(card) == ["600.zip", "crbaloon.zip", "turtles.zip"]
