@@ -148,8 +148,10 @@ def identify(db: Database, game_ids: list[int] | None = None, *,
 # bumping it.
 # (3: an identified disc's number and set are its catalog game's too; 4: a set's key holds
 # its edition, so every disc's set is keyed again; 5: a merged arcade set is its parent, so
-# the archives of several members no hash identified are identified again.)
-TAG_RULES_VERSION = 5
+# the archives of several members no hash identified are identified again; 6: a disc's own
+# name after its disc tag, "(Disc 2) (Claire-hen)", is no edition, so every disc's set is
+# keyed again.)
+TAG_RULES_VERSION = 6
 _IDENTIFIED = "('sha1', 'md5', 'crc32', 'tracks', 'user')"
 _TAG_SOURCE = f"CASE WHEN g.match_method IN {_IDENTIFIED} THEN g.matched_game_id END"
 _TAGGED = (*TAG_COLUMNS, *DISC_COLUMNS)

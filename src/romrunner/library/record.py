@@ -127,7 +127,9 @@ def edition_of(parsed: ParsedName) -> str:
     its edition flags, languages, translation and the name's other tags (``Limited
     Edition``, ``Shokai Genteiban``), lowercase; '' for a plain release (QA16: a retail set
     and its Beta were one set, their discs interleaved in one playlist). Revisions and
-    versions are left out: Redump revises one disc of a set at times."""
+    versions are left out: Redump revises one disc of a set at times. So is a disc's own
+    name after its disc tag (``parsed.disc_label``: ``(Disc 1) (Leon-hen)``, ``(Disc 2)
+    (Claire-hen)``), which differs from disc to disc of one set (QA18 M1)."""
     parts = [flag for flag in _EDITION_FLAGS if flag in parsed.flags]
     parts += parsed.languages
     if parsed.translation:
