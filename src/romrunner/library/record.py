@@ -116,6 +116,12 @@ def disc_set(platform_id: str, parsed: ParsedName,
                                 + (f":{edition}" if edition else ""))
 
 
+def release_of_set(set_key: str) -> str:
+    """The platform, title and region of a set's key (see :func:`disc_set`) without its
+    edition: the sets of one title's releases (retail, PSone Books) share it."""
+    return ":".join(set_key.split(":", 3)[:3])
+
+
 # Flags that make another release of a title (a Beta's discs are no set with the retail ones'),
 # unlike a dump's own marks ([!], [b], [a]…), which may differ between the discs of one set.
 _EDITION_FLAGS = ("beta", "proto", "demo", "sample", "kiosk", "promo", "hack", "unlicensed",
