@@ -58,6 +58,7 @@ from romrunner.library.containers import (
     sheet_file_names,
 )
 from romrunner.library.platforms import NO_LONGER_A_GAME, UNKNOWN
+from romrunner.library.record import release_of_set
 from romrunner.library.summary import card_name, os_path
 from romrunner.packs.loader import DefinitionPack
 from romrunner.store.database import Database
@@ -1111,6 +1112,8 @@ class _Builder:
         # Per chosen set: its discs missing from the library since the last scan
         self.missing_discs: dict[str, list[_Game]] = defaultdict(list)
         self.sheet_texts: dict[int, str] = {}  # see sheet_text
+        # The chosen discs of each title and region, whatever release (see note_sets)
+        self.releases: dict[str, list[_Game]] = defaultdict(list)
 
     def folder(self, platform_id: str) -> str | None:
         """The platform's folder as text (paths are joined as text: 100k games); None where
@@ -1325,6 +1328,9 @@ class _Builder:
                 discs[game.set_key].append(game)
         self.set_firsts = {key: min(members, key=lambda g: (g.disc or 0, g.id))
                            for key, members in discs.items() if len(members) > 1}
+        self.releases = defaultdict(list)
+        for key, members in discs.items():
+            self.releases[release_of_set(key)] += [g for g in members if not g.missing]
 
     def set_folder(self, game: _Game, folder: str, *, chosen: bool = True) -> str:
         """The folder of ``game``'s discs: the platform's ``folder``, or the set's own folder
@@ -1648,6 +1654,16 @@ class _Builder:
         numbers = {g.disc for g in [*placed, *missing, *self.held_set_discs.get(
             first.set_key or "", [])] if g.disc}
         gaps = sorted(set(range(1, max(numbers, default=0) + 1)) - numbers)
+        apart = sorted((g for g in self.releases.get(release_of_set(first.set_key or ""), [])
+                        if g.set_key != first.set_key and g.disc in gaps),
+                       key=lambda g: (g.disc or 0, g.filename))
+        for game in apart:  # (QA18 M1: "disc 1 is not in the library", deployed that run)
+            self.plan.warnings.append(PlanIssue(
+                "set-disc-gap", f"{title}: disc {game.disc} goes on the card apart, as "
+                f"another release's ({game.filename}: its name tells another edition), not "
+                "with this set's discs: the game may not be finished on the device",
+                first.platform_id, first.id))
+        gaps = [n for n in gaps if n not in {g.disc for g in apart}]
         if gaps:
             shown = ", ".join(str(n) for n in gaps)
             self.plan.warnings.append(PlanIssue(

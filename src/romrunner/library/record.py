@@ -116,6 +116,12 @@ def disc_set(platform_id: str, parsed: ParsedName,
                                 + (f":{edition}" if edition else ""))
 
 
+def release_of_set(set_key: str) -> str:
+    """The platform, title and region of a set's key (see :func:`disc_set`) without its
+    edition: the sets of one title's releases (retail, PSone Books) share it."""
+    return ":".join(set_key.split(":", 3)[:3])
+
+
 # Flags that make another release of a title (a Beta's discs are no set with the retail ones'),
 # unlike a dump's own marks ([!], [b], [a]…), which may differ between the discs of one set.
 _EDITION_FLAGS = ("beta", "proto", "demo", "sample", "kiosk", "promo", "hack", "unlicensed",
@@ -127,7 +133,9 @@ def edition_of(parsed: ParsedName) -> str:
     its edition flags, languages, translation and the name's other tags (``Limited
     Edition``, ``Shokai Genteiban``), lowercase; '' for a plain release (QA16: a retail set
     and its Beta were one set, their discs interleaved in one playlist). Revisions and
-    versions are left out: Redump revises one disc of a set at times."""
+    versions are left out: Redump revises one disc of a set at times. So is a disc's own
+    name after its disc tag (``parsed.disc_label``: ``(Disc 1) (Leon-hen)``, ``(Disc 2)
+    (Claire-hen)``), which differs from disc to disc of one set (QA18 M1)."""
     parts = [flag for flag in _EDITION_FLAGS if flag in parsed.flags]
     parts += parsed.languages
     if parsed.translation:

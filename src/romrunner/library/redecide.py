@@ -83,7 +83,9 @@ def retag_once(db: Database) -> int:
     with db.atomic():
         rematched = _identify_again(db)  # (merged arcade sets, contradicted matches: 5)
         retag(db, file_tags=True)  # an earlier release's: the file names' tags
-        rekey_sets(db)  # (their keys hold their edition since tag rules 4)
+        # every disc's set keyed again (the key holds its edition since tag rules 4, and
+        # no disc's own name, "(Disc 2) (Claire-hen)", since 6)
+        rekey_sets(db)
         _raise_version(db, TAGS_KEY, TAG_RULES_VERSION)
     return rematched
 

@@ -64,6 +64,7 @@ class ParsedName:
     flags: tuple[str, ...] = ()
     translation: str | None = None
     other_tags: tuple[str, ...] = field(default=())
+    disc_label: str | None = None  # the name of this disc of a set: see :func:`_disc_label`
 
     @property
     def is_hack(self) -> bool:
@@ -111,6 +112,7 @@ class _TagState:
     disc_total: int | None = None
     year: str | None = None
     translation: str | None = None
+    disc_label: str | None = None
 
 
 def parse_filename(filename: str) -> ParsedName:
@@ -130,11 +132,15 @@ def _parse(stem: str, filename: str) -> ParsedName:
     if not title:
         title = stem.strip() or filename
     state = _TagState()
+    after_disc = False  # the tag before this one is the disc tag
     for paren, bracket in _GROUP.findall(stem[first.start():] if first else ""):
         if bracket:
             _bracket_tag(bracket.strip(), state)
+        elif after_disc and (label := _disc_label(paren.strip())) is not None:
+            state.disc_label = label
         else:
             _paren_tag(paren.strip(), state)
+        after_disc = not bracket and _DISC.match(paren.strip()) is not None
     return ParsedName(
         title=title,
         regions=tuple(dict.fromkeys(state.regions)),
@@ -147,7 +153,36 @@ def _parse(stem: str, filename: str) -> ParsedName:
         flags=tuple(dict.fromkeys(state.flags)),
         translation=state.translation,
         other_tags=tuple(state.other),
+        disc_label=state.disc_label,
     )
+
+
+# A tag right after the disc tag that names an edition of the whole set, not this disc:
+# Redump's ``(Disc 1) (PSone Books)``, ``(Disc 2) (Shokai Genteiban)``, ``(Disc 3) (Premium
+# Box)``, ``(Major Wave)``, ``(Nescafe-ban)`` (版: an edition), whose retail set is another set,
+# unlike ``(Disc 2) (Claire-hen)``. A tag naming a disc (``(Premium Disc)``, ``(Premium
+# CD-ROM)``) is that disc's label all the same.
+_EDITION_WORDS = re.compile(
+    r"\b(?:books|best|gentei\w*|\w{3,}-?ban|edition|limited|deluxe|greatest hits|platinum"
+    r"|essentials|major wave|superlite|reprint|box|pack|package|set|included|edc"
+    r"|version \d[\w.]*)\b", re.IGNORECASE)
+_DISC_WORDS = re.compile(r"\b(?:disc|disk|cd|cd-rom|dvd)\b", re.IGNORECASE)
+
+
+def _disc_label(tag: str) -> str | None:
+    """``tag`` when, right after a disc tag, it is that disc's own name (Redump: ``Biohazard 2
+    (Japan) (Disc 1) (Leon-hen)``, ``(Disc 2) (Claire-hen)``; TOSEC's media label): a tag no
+    other kind claims (a region, revision, version, flag, year) and none naming an edition
+    of the set. A name's languages come before its disc tag in every convention, so a tag
+    here that reads as languages (``(Disc 2) (In)``) is a label too. None otherwise: the
+    tag is read as anywhere else."""
+    if not tag or _REVISION.match(tag) or _VERSION.match(tag) or _DISC.match(tag) \
+            or _YEAR.match(tag) or re.sub(r"\s*\d+$", "", tag).lower() in _PAREN_FLAGS \
+            or all(REGIONS.get(part.strip().lower()) for part in tag.split(",")):
+        return None
+    if _EDITION_WORDS.search(tag) and not _DISC_WORDS.search(tag):
+        return None
+    return tag
 
 
 def _paren_tag(tag: str, state: _TagState) -> None:
