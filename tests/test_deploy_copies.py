@@ -48,6 +48,16 @@ def same_crc(data: bytes, other: bytes) -> bytes:
     return forged
 
 
+def gb_dat_of_one_game(path: Path, game: str, data: bytes) -> Path:
+    """A Game Boy DAT of one game, ``data`` its one ROM with every hash."""
+    path.write_text(
+        'clrmamepro (\n\tname "Nintendo - Game Boy"\n)\n'
+        f'game (\n\tname "{game}"\n'
+        f'\trom ( name "{game}.gb" size {len(data)} crc {zlib.crc32(data):08x} '
+        f'md5 {hashlib.md5(data).hexdigest()} sha1 {hashlib.sha1(data).hexdigest()} )\n)\n')
+    return path
+
+
 @pytest.fixture
 def library(cli: Any, tmp_path: Path) -> dict[str, Path]:
     main, second = tmp_path / "roms", tmp_path / "more"
@@ -218,13 +228,7 @@ def test_another_file_of_the_same_crc32_and_size_is_no_copy(cli: Any, tmp_path: 
     homebrew = same_crc(bowling, rom_bytes("homebrew", 8192))
     gb = tmp_path / "roms" / "gb"
     gb.mkdir(parents=True)
-    dat = tmp_path / "gb.dat"
-    dat.write_text(
-        'clrmamepro (\n\tname "Nintendo - Game Boy"\n)\n'
-        'game (\n\tname "10-Pin Bowling (USA) (Proto)"\n'
-        f'\trom ( name "10-Pin Bowling (USA) (Proto).gb" size {len(bowling)} '
-        f'crc {zlib.crc32(bowling):08x} md5 {hashlib.md5(bowling).hexdigest()} '
-        f'sha1 {hashlib.sha1(bowling).hexdigest()} )\n)\n')
+    dat = gb_dat_of_one_game(tmp_path / "gb.dat", "10-Pin Bowling (USA) (Proto)", bowling)
     (gb / "My Homebrew (World).gb").write_bytes(homebrew)
     for args in (("library", "add", str(tmp_path / "roms")), ("dat", "import", str(dat)),
                  ("scan", "--workers", "1", "--verify"),  # the homebrew: every hash, no match

@@ -74,20 +74,7 @@ def test_a_set_one_of_whose_discs_is_excluded_is_left_out_whole(cli: Any,
                                                                 tmp_path: Path) -> None:
     # review: the deploy said the excluded disc was not deployed, then completed its set with
     # it; a set is one game: it goes whole or not at all, with the library's playlist of it
-    psx = tmp_path / "roms" / "psx"
-    psx.mkdir(parents=True)
-    cue = 'FILE "{}.bin" BINARY\n  TRACK 01 MODE2/2352\n    INDEX 01 00:00:00\n'
-    for stem in ("Saga (USA) (Disc 1)", "Saga (USA) (Disc 2)", "Solo (USA)"):
-        (psx / f"{stem}.bin").write_bytes(rom(stem) * 8)
-        (psx / f"{stem}.cue").write_text(cue.format(stem))
-    (psx / "Saga (USA).m3u").write_text("Saga (USA) (Disc 1).cue\nSaga (USA) (Disc 2).cue\n")
-    for args in (("library", "add", str(tmp_path / "roms")), ("scan", "--workers", "1"),
-                 ("device", "add", "rg-35xx-plus"),
-                 ("profile", "create", "--device", "1", "--os", "muos")):
-        assert cli(*args).code == 0, args
-    ids = {g["filename"]: g["id"] for g in cli("--json", "games", "ls").json()["data"]["games"]}
-    assert cli("override", "set", "--game", str(ids["Saga (USA) (Disc 2).cue"]),
-               "--profile", "1", "--exclude").code == 0
+    _saga_with_disc_2_excluded(cli, tmp_path, playlist=True)
     for how in (("platform:psx",), ("--auto",)):
         card = tmp_path / f"card{len(how[0])}"
         card.mkdir()
@@ -106,19 +93,7 @@ def test_a_selection_left_out_whole_with_its_set_is_no_game_chosen(cli: Any,
     wrote `.romrunner/` and recorded an empty deployment, exit 0 — where a query whose games
     are all excluded themselves writes nothing and exits 1. Both are "no game chosen" now, and
     a set left out is not counted as chosen."""
-    psx = tmp_path / "roms" / "psx"
-    psx.mkdir(parents=True)
-    cue = 'FILE "{}.bin" BINARY\n  TRACK 01 MODE2/2352\n    INDEX 01 00:00:00\n'
-    for stem in ("Saga (USA) (Disc 1)", "Saga (USA) (Disc 2)", "Solo (USA)"):
-        (psx / f"{stem}.bin").write_bytes(rom(stem) * 8)
-        (psx / f"{stem}.cue").write_text(cue.format(stem))
-    for args in (("library", "add", str(tmp_path / "roms")), ("scan", "--workers", "1"),
-                 ("device", "add", "rg-35xx-plus"),
-                 ("profile", "create", "--device", "1", "--os", "muos")):
-        assert cli(*args).code == 0, args
-    ids = {g["filename"]: g["id"] for g in cli("--json", "games", "ls").json()["data"]["games"]}
-    assert cli("override", "set", "--game", str(ids["Saga (USA) (Disc 2).cue"]),
-               "--profile", "1", "--exclude").code == 0
+    _saga_with_disc_2_excluded(cli, tmp_path, playlist=False)
     card = tmp_path / "card"
     card.mkdir()
     for dry in (("--dry-run",), ()):
@@ -139,3 +114,23 @@ def test_a_selection_left_out_whole_with_its_set_is_no_game_chosen(cli: Any,
     assert chosen["games"] == 1 and chosen["excluded_with_set"] == ["Saga (USA) (Disc 1).cue"]
     assert cli("deploy", "1", "--to", str(card), "platform:psx", "--dry-run"
                ).out.startswith("1 game chosen (platform:psx)")
+
+
+def _saga_with_disc_2_excluded(cli: Any, tmp_path: Path, *, playlist: bool) -> None:
+    """A library of a two-disc set (with the library's own .m3u of it, or none) and a
+    single disc, scanned, with a muOS profile on which disc 2 is excluded."""
+    psx = tmp_path / "roms" / "psx"
+    psx.mkdir(parents=True)
+    cue = 'FILE "{}.bin" BINARY\n  TRACK 01 MODE2/2352\n    INDEX 01 00:00:00\n'
+    for stem in ("Saga (USA) (Disc 1)", "Saga (USA) (Disc 2)", "Solo (USA)"):
+        (psx / f"{stem}.bin").write_bytes(rom(stem) * 8)
+        (psx / f"{stem}.cue").write_text(cue.format(stem))
+    if playlist:
+        (psx / "Saga (USA).m3u").write_text("Saga (USA) (Disc 1).cue\nSaga (USA) (Disc 2).cue\n")
+    for args in (("library", "add", str(tmp_path / "roms")), ("scan", "--workers", "1"),
+                 ("device", "add", "rg-35xx-plus"),
+                 ("profile", "create", "--device", "1", "--os", "muos")):
+        assert cli(*args).code == 0, args
+    ids = {g["filename"]: g["id"] for g in cli("--json", "games", "ls").json()["data"]["games"]}
+    assert cli("override", "set", "--game", str(ids["Saga (USA) (Disc 2).cue"]),
+               "--profile", "1", "--exclude").code == 0

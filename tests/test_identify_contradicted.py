@@ -86,18 +86,13 @@ def test_a_match_an_earlier_release_kept_against_a_stored_sha1_is_withdrawn_at_t
     another's, stayed "identified by hash" through `scan --verify` (nothing to hash: every
     hash stored). The first scan under tag rules 5 identifies such games again, once."""
     from romrunner.store.open import OpenMode, open_database
-    from tests.test_deploy_copies import rom_bytes, same_crc
+    from tests.test_deploy_copies import gb_dat_of_one_game, rom_bytes, same_crc
 
     real = rom_bytes("real", 8192)
     bad = same_crc(real, rom_bytes("bad", 8192))
     gb = tmp_path / "roms" / "gb"
     gb.mkdir(parents=True)
-    dat = tmp_path / "gb.dat"
-    dat.write_text(
-        'clrmamepro (\n\tname "Nintendo - Game Boy"\n)\n'
-        'game (\n\tname "Real Game (USA)"\n'
-        f'\trom ( name "Real Game (USA).gb" size {len(real)} crc {zlib.crc32(real):08x} '
-        f'md5 {hashlib.md5(real).hexdigest()} sha1 {hashlib.sha1(real).hexdigest()} )\n)\n')
+    dat = gb_dat_of_one_game(tmp_path / "gb.dat", "Real Game (USA)", real)
     (gb / "Bad Dump.gb").write_bytes(bad)
     for args in (("library", "add", str(tmp_path / "roms")), ("dat", "import", str(dat)),
                  ("scan", "--workers", "1", "--verify")):
