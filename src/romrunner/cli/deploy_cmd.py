@@ -142,8 +142,10 @@ def _deploy_run(app: AppContext, db: Database, profile_id: int, words: tuple[str
         return _finish_preview(app, data)
     if left_out and not plan.items and (not options.prune or not read_manifest(card)[0]):
         return _all_left_out(app, chosen, left_out)  # as no game chosen: nothing written
-    refuse_library_overlap(db, card, plan.items)  # before the card's id file is written,
-    check_destination(card)  # and refused in the words of the dry run (a read-only card)
+    # before the card's id file is written, and refused in the words of the dry run (a
+    # read-only card)
+    refuse_library_overlap(db, card, plan.items, plan.source_folders())
+    check_destination(card)
     with progress_callback(app) as update:
         summary = run_deployment(db, plan, profile_id=profile_id, options=options,
                                  destination_id=destination_id(card, create=True),

@@ -67,14 +67,16 @@ from romrunner.deploy.card import (
     fsync_folder,
     note_writing,
     owned_from_files,
-    read_manifest_files,
+    parse_manifest_files,
+    read_manifest_bytes,
     record_card_os,
     space,
     write_manifest,
     writing_folders,
 )
 from romrunner.deploy.legal import FileSystem, collision_key, inside_root
-from romrunner.deploy.plan import ROM, DeployPlan, PlanItem
+from romrunner.deploy.plan import ROM, DeployPlan, PlanItem, held_copies, source_problem
+from romrunner.deploy.plancache import keep_check, read_check
 from romrunner.deploy.syncer import FileSyncer
 from romrunner.devices.mounts import place_on_device, volume_uuid
 from romrunner.errors import NotFoundError, RomRunnerError
@@ -243,7 +245,7 @@ def deploy(db: Database, plan: DeployPlan, *, profile_id: int,
     """
     options = options or DeployOptions()
     with gc_paused():  # one object per file, no cycles: collections would find nothing
-        refuse_library_overlap(db, plan.root, plan.items)
+        refuse_library_overlap(db, plan.root, plan.items, plan.source_folders())
         check_destination(plan.root)
         with card_lock(plan.root):
             ready = _prepare(db, plan, profile_id, options, destination_id, name)
@@ -260,7 +262,7 @@ def record_deployment(db: Database, plan: DeployPlan, *, profile_id: int,
                       name: str | None = None) -> int:
     """Check the card and record the deployment without copying anything yet (run it with
     :func:`resume`); the same refusals as :func:`deploy`."""
-    refuse_library_overlap(db, plan.root, plan.items)
+    refuse_library_overlap(db, plan.root, plan.items, plan.source_folders())
     check_destination(plan.root)
     with card_lock(plan.root):
         return _prepare(db, plan, profile_id, options or DeployOptions(), destination_id,
@@ -283,13 +285,8 @@ def _prepare(db: Database, plan: DeployPlan, profile_id: int, options: DeployOpt
     root = plan.root
     dest_id = destination_id or card_destination_id(root) or ""
     claims = Claims(db, root, dest_id, plan.fs)
-    rest, unchanged = _split(root, plan, claims, options)
-    items = _plan_items(plan, rest)
-    if options.prune:
-        items = _prune_items(root, plan, claims) + items
-        for seq, item in enumerate(items):
-            item.seq = seq
-    decisions = _decide(root, plan.fs, items, claims, options)
+    rest, unchanged = _split(root, plan, claims, options, keep=True)
+    decisions = _decide_with_prune(db, plan, rest, claims, options)
     _prune_brake(plan, decisions, unchanged, options)
     _check_space(root, decisions, options, claims.notes)
     # (once the checks pass: a refused run does not say it laid the card out)
@@ -301,13 +298,125 @@ def _prepare(db: Database, plan: DeployPlan, profile_id: int, options: DeployOpt
                      sum(files for files, _ in unchanged.values()), plan.items, recorded)
 
 
-def _split(root: Path, plan: DeployPlan, claims: Claims, options: DeployOptions
-           ) -> tuple[list[int], dict[str, list[int]]]:
+def _split(root: Path, plan: DeployPlan, claims: Claims, options: DeployOptions, *,
+           keep: bool = False) -> tuple[list[int], dict[str, list[int]]]:
     """The plan's files found in bulk to be on the card as we wrote them (counted per
-    platform: files, bytes), and the indexes of the rest (decided one by one)."""
+    platform: files, bytes), and the indexes of the rest (decided one by one).
+
+    A kept plan (see :mod:`romrunner.deploy.plancache`) whose every file was found so, on a
+    card whose manifest has the same bytes, is checked by its kept bulk check (see
+    _kept_unchanged); ``keep``: such a check is kept when every file is found unchanged."""
     if options.verify:  # every file is compared by hash: nothing is settled in bulk
         return list(range(len(plan.items))), {}
-    return fast_skips(root, plan.items, claims.files)
+    if plan.kept_as is not None and claims.manifest is not None:
+        found = _kept_unchanged(root, plan.kept_as, claims)
+        if found is not None:
+            return [], found
+    rest, unchanged = fast_skips(root, plan.items, claims.files)
+    if keep and not rest and plan.kept_as is not None and plan.items \
+            and claims.manifest is not None:
+        _keep_check(plan, claims, unchanged)
+    return rest, unchanged
+
+
+def _kept_unchanged(root: Path, kept_as: tuple[str, str], claims: Claims
+                    ) -> dict[str, list[int]] | None:
+    """Every file of a kept plan on the card as the card's manifest records it, by the bulk
+    check kept for this plan and these very manifest bytes (their SHA1): one ``stat`` per
+    file compared with the size and time of its record — the records themselves, and that
+    each holds the planned file (its size and SHA1), were checked when it was kept, and
+    neither the plan nor the manifest has changed since. The counts per platform as
+    :func:`fast_skips` gives them; None when there is no such check or a file differs (then
+    :func:`fast_skips` decides, as for any plan)."""
+    check = read_check(kept_as, claims.manifest_digest())
+    if check is None:
+        return None
+    folders, groups, unchanged = check
+    base, stat_at, file_type, regular = str(root), os.stat, 0o170000, stat.S_IFREG
+    for folder, names, sizes, times in groups:
+        try:
+            fd = os.open(f"{base}/{folder}" if folder else base,
+                         os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+        except OSError:
+            return None
+        try:
+            infos = [stat_at(name, dir_fd=fd, follow_symlinks=False) for name in names]
+        except OSError:
+            return None
+        finally:
+            os.close(fd)
+        if not all(info.st_size == size and info.st_mtime_ns == mtime_ns
+                   and info.st_mode & file_type == regular
+                   for info, size, mtime_ns in zip(infos, sizes, times, strict=True)):
+            return None
+    claims.knows_folders(folders)
+    return {platform: list(counts) for platform, counts in unchanged.items()}
+
+
+def _keep_check(plan: DeployPlan, claims: Claims, unchanged: dict[str, list[int]]) -> None:
+    """Keep the bulk check of a kept plan whose every file :func:`fast_skips` found on the
+    card as the manifest records it (see _kept_unchanged)."""
+    assert plan.kept_as is not None
+    files = claims.files
+    groups: dict[str, tuple[list[str], list[int], list[int]]] = {}
+    for item in plan.items:
+        folder, _, name = item.dest.rpartition("/")
+        record = files[item.dest]
+        group = groups.get(folder)
+        if group is None:
+            group = groups[folder] = ([], [], [])
+        group[0].append(name)
+        group[1].append(int(record[0]))
+        group[2].append(int(record[1]))
+    keep_check(plan.kept_as, claims.manifest_digest(), sorted(claims.folders),
+               [(folder, *group) for folder, group in groups.items()],
+               {platform: list(counts) for platform, counts in unchanged.items()})
+
+
+def _decide_with_prune(db: Database, plan: DeployPlan, rest: list[int], claims: Claims,
+                       options: DeployOptions) -> list[_Decision]:
+    """The decisions for the plan's files at ``rest`` (those not found unchanged in bulk),
+    their copies' sources checked (see :func:`_check_sources`), then — with ``--prune`` —
+    for the files of ours no longer chosen, first in the run."""
+    decisions = _decide(plan.root, plan.fs, _plan_items(plan, rest), claims, options)
+    _check_sources(db, plan, decisions)
+    if options.prune:
+        prune = _decide(plan.root, plan.fs, _prune_items(plan.root, plan, claims), claims,
+                        options)
+        decisions = prune + decisions
+        for seq, decision in enumerate(decisions):
+            decision.item.seq = seq
+    return decisions
+
+
+def _check_sources(db: Database, plan: DeployPlan, decisions: list[_Decision]) -> None:
+    """Look at the source of each file the run copies that the plan did not check (a game of
+    one file, a BIOS file: see :meth:`romrunner.deploy.plan._Builder.file_ok`) — only those:
+    a file the card already holds as the library records it is never looked for in the
+    library (a re-deploy touches the card and the database, not a network share). A source
+    missing or changed since the scan fails its file, said in the plan's words, and holds its
+    game as the plan would have: ``--prune`` keeps its copies wherever they are on the card.
+    An item's ``seq`` is its index in the plan here (see _plan_items)."""
+    items = plan.items
+    failed = False
+    for index, decision in enumerate(decisions):
+        item = decision.item
+        if decision.action != COPY or not item.source:
+            continue
+        planned = items[item.seq]
+        if planned.checked:
+            continue
+        problem = source_problem(planned)
+        if problem is None:
+            continue
+        decisions[index] = _Decision(item, FAIL, decision.existing, decision.claim,
+                                     note=problem[1])
+        plan.held.append(item.dest)
+        if item.game_id is not None:
+            plan.held_games.add(item.game_id)
+        failed = True
+    if failed:
+        held_copies(db, plan)
 
 
 def preview(db: Database, plan: DeployPlan, options: DeployOptions | None = None,
@@ -321,15 +430,13 @@ def _preview(db: Database, plan: DeployPlan, options: DeployOptions | None,
              destination_id: str | None) -> dict[str, Any]:
     options = options or DeployOptions()
     root = plan.root
-    refuse_library_overlap(db, root, plan.items)
+    refuse_library_overlap(db, root, plan.items, plan.source_folders())
     check_destination(root, create=False)  # refused as the real run would be
     dest_id = destination_id or card_destination_id(root, create=False) or ""
     claims = Claims(db, root, dest_id, plan.fs)
     notes = claims.notes
     rest, unchanged = _split(root, plan, claims, options)
-    items = _plan_items(plan, rest)
-    prune = _prune_items(root, plan, claims) if options.prune else []
-    decisions = _decide(root, plan.fs, prune + items, claims, options)
+    decisions = _decide_with_prune(db, plan, rest, claims, options)
     _prune_brake(plan, decisions, unchanged, options)  # refused in the real run's words
     unreadable = _unreadable_sources(decisions)
     counts: dict[str, int] = defaultdict(int)
@@ -386,7 +493,8 @@ def _unreadable_sources(decisions: list[_Decision]) -> dict[int, str]:
     return found
 
 
-def refuse_library_overlap(db: Database, card: Path, items: Iterable[PlanItem]) -> None:
+def refuse_library_overlap(db: Database, card: Path, items: Iterable[PlanItem],
+                           folders: set[str] | None = None) -> None:
     """Refuse a card that is, lies inside or holds a library root, or holds a file the plan
     copies from: with ``--overwrite`` or ``--prune`` a deploy there could replace or remove
     the user's own ROMs and BIOS, and a scan would take the card's copies for games.
@@ -394,7 +502,8 @@ def refuse_library_overlap(db: Database, card: Path, items: Iterable[PlanItem]) 
     Folders are compared by identity (device and inode) and by their place in their file
     system (the system's mount table) as well as by path, so a second path to the same
     folder (a bind mount of a root or of a folder in it, a share mounted twice, a root whose
-    path became a link) is caught too."""
+    path became a link) is caught too. ``folders``: the folders of the items' sources, when
+    known (see :meth:`DeployPlan.source_folders`)."""
     target = _resolved(card)
     card_chain = _identities(target)  # the card (when it exists) and every folder above it
     card_id = _identity(target)
@@ -414,11 +523,13 @@ def refuse_library_overlap(db: Database, card: Path, items: Iterable[PlanItem]) 
                               "folder outside the library")
     inside = f"{str(target).rstrip('/')}/"
     above: dict[str, bool] = {}  # source folder -> the card is that folder or above it
-    sources = [item.source for item in items if item.source]
-    for folder in {source.rpartition("/")[0] for source in sources}:  # each folder once
+    if folders is None:
+        folders = {item.source.rpartition("/")[0] for item in items if item.source}
+    for folder in folders:  # each folder once
         if f"{folder}/".startswith(inside) or (
                 card_id is not None and _below(folder, card_id, above)):
-            source = next(s for s in sources if s.rpartition("/")[0] == folder)
+            source = next(item.source for item in items
+                          if item.source and item.source.rpartition("/")[0] == folder)
             raise DeployError(f"{card}: holds {source}, a file this deploy copies "
                               "from; deploy to a folder outside your library and BIOS")
 
@@ -962,9 +1073,12 @@ class Claims:
 
     def __init__(self, db: Database, root: Path, dest_id: str, fs: FileSystem) -> None:
         self.db, self.root, self.dest_id, self.fs = db, root, dest_id, fs
-        # As parsed (see card and fast_skips); the folders our deployments created.
-        self.files, self.folders, note = read_manifest_files(root)
-        self.notes = [note] if note else []
+        # The card manifest's bytes, parsed when first needed (see files): a re-deploy whose
+        # kept bulk check holds for these bytes never parses them (see _kept_unchanged).
+        self.manifest, self._unreadable = read_manifest_bytes(root)
+        self._files: dict[str, Any] | None = None
+        self._folders: set[str] | None = None
+        self.notes: list[str] = []
         # Files of ours where a folder of the plan goes (see in_the_way): path -> its record
         # (None: not ours, or changed).
         self.replaced_by_folder: dict[str, Owned | None] = {}
@@ -975,6 +1089,39 @@ class Claims:
         self.proven: dict[str, tuple[int, int, Owned | None]] = {}
         self.prune_kept: list[str] = []
         self.held_elsewhere: list[str] = []
+
+    @property
+    def files(self) -> dict[str, Any]:
+        """The card manifest's records as parsed (see card and fast_skips)."""
+        if self._files is None:
+            self._parse()
+        assert self._files is not None
+        return self._files
+
+    @property
+    def folders(self) -> set[str]:
+        """The folders our deployments created, as the card's manifest says."""
+        if self._folders is None:
+            self._parse()
+        assert self._folders is not None
+        return self._folders
+
+    def _parse(self) -> None:
+        files, folders, note = parse_manifest_files(self.root, self.manifest, self._unreadable)
+        self._files = files
+        if self._folders is None:
+            self._folders = folders
+        if note:
+            self.notes.insert(0, note)
+
+    def manifest_digest(self) -> str:
+        """The SHA1 of the card manifest's bytes ("" when there is none)."""
+        return "" if self.manifest is None else hashlib.sha1(self.manifest).hexdigest()
+
+    def knows_folders(self, folders: Iterable[str]) -> None:
+        """The folders the manifest's bytes list, known without parsing them (a kept bulk
+        check of these very bytes: see _kept_unchanged)."""
+        self._folders = set(folders)
 
     @property
     def card(self) -> dict[str, Owned]:

@@ -41,6 +41,13 @@ from romrunner.deploy.legal import (
     legal_component,
     legal_path,
 )
+from romrunner.deploy.plancache import (
+    PlanKeeper,
+    RecordingLayout,
+    archives_form,
+    archives_from,
+    item_columns,
+)
 from romrunner.devices.overrides import (
     EmulatorResolver,
     excluded_games,
@@ -84,6 +91,9 @@ class PlanItem:
     source_mtime_ns: int | None = None
     sha1: str | None = None
     content: bytes | None = None
+    # The source was stat'ed as the plan was made (a disc's files, all or none; a set's
+    # disc): otherwise the deploy looks at it only if it copies it (see file_ok).
+    checked: bool = False
 
 
 @dataclass(frozen=True)
@@ -155,6 +165,21 @@ class DeployPlan:
     # the OS made): recorded on the card, so that the next deploy, finding only our files
     # there, still takes it for the user's choice and not for an earlier deploy's own.
     detected_folders: dict[str, str] = field(default_factory=dict)
+    # Read back from the plan kept for this card (nothing it read had changed: see
+    # romrunner.deploy.plancache), not made afresh.
+    kept: bool = False
+    # A plan made from inputs a kept plan can be checked against (read back or kept): where
+    # its bulk check of the card is kept and the plan's identity (see plancache.read_check).
+    kept_as: tuple[str, str] | None = None
+    # The folders the plan's files are copied from, once asked (see source_folders).
+    sources_in: set[str] | None = field(default=None, repr=False, compare=False)
+
+    def source_folders(self) -> set[str]:
+        """The folders the plan's files are copied from (asked of the plan once)."""
+        if self.sources_in is None:
+            self.sources_in = {item.source.rpartition("/")[0] for item in self.items
+                               if item.source}
+        return self.sources_in
 
     def protected_folders(self) -> set[str]:
         """The layout's folders and every folder above them (never removed by a prune)."""
@@ -225,23 +250,75 @@ class _Track:
 
 def build_plan(db: Database, layout: CardLayoutLike, game_ids: Iterable[int], *,
                pack: DefinitionPack | None = None, profile_id: int | None = None,
-               include_bios: bool = True, pruning: bool = False) -> DeployPlan:
+               include_bios: bool = True, pruning: bool = False,
+               keep: bool = True) -> DeployPlan:
     """Plan putting ``game_ids`` (and the verified BIOS their platforms need) on the card.
 
     ``pack`` is needed for BIOS (which files each platform needs); ``profile_id`` narrows the
     BIOS to the emulators the profile uses, and with ``pack`` says of archived games whether
     the emulator they run with reads them (a warning when it cannot or we cannot tell).
     ``pruning``: the plan of a deploy with ``--prune`` (its warnings say what it removes,
-    not that a prune would). Nothing is written anywhere.
+    not that a prune would). Nothing is written to the card or the library.
+
+    ``keep``: the plan is read back from the one kept for this card when nothing it read has
+    changed, and kept for the next run when it can be (:mod:`romrunner.deploy.plancache`;
+    ``plan.kept`` says which); False: made afresh, nothing kept.
     """
     with gc_paused():  # one object per game and file, no cycles
-        return _build_plan(db, layout, game_ids, pack, profile_id, include_bios, pruning)
+        ids = list(dict.fromkeys(map(int, game_ids)))
+        keeper = PlanKeeper.open(db, layout, ids, pack, profile_id, include_bios,
+                                 pruning) if keep else None
+        if keeper is None:
+            return _build_plan(db, layout, ids, pack, profile_id, include_bios, pruning,
+                               recorded_card_os(layout.root))[0]
+        payload = keeper.reuse(layout)
+        if payload is not None:
+            with contextlib.suppress(Exception):  # (a payload not read back: made again)
+                plan = plan_from_kept(payload)
+                plan.kept_as = keeper.kept_as
+                return plan
+        asking = RecordingLayout(layout)
+        plan, builder = _build_plan(db, asking, ids, pack, profile_id, include_bios, pruning,
+                                    keeper.card_os)
+        if builder.volatile:
+            keeper.forget()
+        else:
+            keeper.keep(kept_form(plan), asking.asked, builder.roots_ok)
+            plan.kept_as = keeper.kept_as
+        return plan
 
 
-def _build_plan(db: Database, layout: CardLayoutLike, game_ids: Iterable[int],
+def kept_form(plan: DeployPlan) -> tuple[Any, ...]:
+    """``plan`` as plain values (what :func:`plan_from_kept` reads back)."""
+    def issues(found: list[PlanIssue]) -> list[tuple[Any, ...]]:
+        return [(i.code, i.message, i.platform_id, i.game_id, i.path, i.games) for i in found]
+
+    return (str(plan.root), plan.os_id, plan.fs.value, item_columns(plan.items),
+            issues(plan.errors), issues(plan.warnings), plan.game_ids,
+            archives_form(plan.archives), plan.held, plan.held_games, plan.held_sets,
+            plan.held_sha1s, plan.copies, plan.reached, plan.layout_folders,
+            plan.detected_folders, plan.source_folders())
+
+
+def plan_from_kept(payload: tuple[Any, ...]) -> DeployPlan:
+    """The plan :func:`kept_form` kept (``kept`` set)."""
+    (root, os_id, fs, columns, errors, warnings, game_ids, archives, held, held_games,
+     held_sets, held_sha1s, copies, reached, layout_folders, detected_folders,
+     sources_in) = payload
+    return DeployPlan(
+        Path(root), os_id, FileSystem(fs), items=list(map(PlanItem, *columns)),
+        errors=[PlanIssue(*issue) for issue in errors],
+        warnings=[PlanIssue(*issue) for issue in warnings], game_ids=game_ids,
+        archives=archives_from(archives), held=held, held_games=held_games,
+        held_sets=held_sets, held_sha1s=held_sha1s, copies=[tuple(c) for c in copies],
+        reached=reached, layout_folders=layout_folders, detected_folders=detected_folders,
+        kept=True, sources_in=sources_in)
+
+
+def _build_plan(db: Database, layout: CardLayoutLike, ids: list[int],
                 pack: DefinitionPack | None, profile_id: int | None,
-                include_bios: bool, pruning: bool) -> DeployPlan:
-    ids = list(dict.fromkeys(int(i) for i in game_ids))
+                include_bios: bool, pruning: bool, card_os: str | None
+                ) -> tuple[DeployPlan, _Builder]:
     plan = DeployPlan(layout.root, layout.os_id, layout.fs, game_ids=ids)
     builder = _Builder(plan, layout)
     games = _load_games(db, ids)
@@ -291,9 +368,9 @@ def _build_plan(db: Database, layout: CardLayoutLike, game_ids: Iterable[int],
     absent_tracks = _load_tracks(db, list(absent)) if absent else {}
     _note_reached(db, builder, games, absent, {**tracks, **absent_tracks})
     _hold_absent(builder, absent, absent_tracks, _not_games(db, absent))
-    _held_copies(db, plan)
-    _warn_left_folders(layout, plan, {game.platform_id for game in games.values()}, pruning)
-    _warn_other_os(layout, plan, pruning)
+    held_copies(db, plan)
+    _warn_left_folders(builder, {game.platform_id for game in games.values()}, pruning)
+    _warn_other_os(layout, plan, pruning, card_os)
     if include_bios and pack is not None:
         platforms = sorted({item.platform_id for item in plan.items if item.kind == ROM})
         if platforms:
@@ -310,7 +387,7 @@ def _build_plan(db: Database, layout: CardLayoutLike, game_ids: Iterable[int],
     playlists = layout.playlist_folder()
     if playlists is not None:
         plan.layout_folders.add(str(playlists.path))
-    return plan
+    return plan, builder
 
 
 def _hold_copies_of_unplaced(builder: _Builder, tracks: dict[int, list[_Track]]) -> None:
@@ -349,6 +426,8 @@ def _warn_flat_sets(builder: _Builder, placed: dict[str, list[tuple[_Game, str]]
     sets out flat) left beside their .m3u: the frontend lists those copies as games of their
     own until ``--prune`` removes them (``pruning``: this deploy's does)."""
     moved: list[tuple[str, str]] = []  # (title, a flat copy on the card)
+    if placed:
+        builder.volatile = True  # (reads the card's files: see _Builder.volatile)
     for set_key, discs in placed.items():
         for game, dest in discs:
             folder = builder.folder(game.platform_id)
@@ -373,10 +452,11 @@ def _warn_flat_sets(builder: _Builder, placed: dict[str, list[tuple[_Game, str]]
                 "the frontend may list such a game more than once)")))
 
 
-def _warn_other_os(layout: CardLayoutLike, plan: DeployPlan, pruning: bool) -> None:
+def _warn_other_os(layout: CardLayoutLike, plan: DeployPlan, pruning: bool,
+                   recorded: str | None) -> None:
     """Say when an earlier deploy laid the card out for another OS (a profile of another
-    device, or the card moved to another handheld): the games go to this OS's folders."""
-    recorded = recorded_card_os(layout.root)
+    device, or the card moved to another handheld; ``recorded``: the OS the card's record
+    names): the games go to this OS's folders."""
     if recorded is not None and recorded != layout.os_id:
         plan.warnings.append(PlanIssue(
             "card-os-changed", f"{layout.root}: an earlier deploy laid this card out for "
@@ -385,19 +465,20 @@ def _warn_other_os(layout: CardLayoutLike, plan: DeployPlan, pruning: bool) -> N
                                                else "stays until --prune)")))
 
 
-def _warn_left_folders(layout: CardLayoutLike, plan: DeployPlan, platforms: set[str],
-                       pruning: bool) -> None:
+def _warn_left_folders(builder: _Builder, platforms: set[str], pruning: bool) -> None:
     """Say, per chosen platform whose games now go to another folder than the one an earlier
     deploy filled (an older folder name; the OS's own folder made since), that the old copies
     stay until ``--prune``: silent, the card would hold both and need room for both. Copies
     there of games held (see :attr:`DeployPlan.held_games`; by their SHA1 in the card's
     manifest) are said to be kept: a prune never removes them."""
+    layout, plan = builder.layout, builder.plan
     held: list[str] | None = None
     for platform_id in sorted(platforms):
         choice = layout.rom_folder(platform_id)
         if choice is None:
             continue
         for old, files in layout.left_folders(platform_id):
+            builder.volatile = True  # (reads the card's manifest: see _Builder.volatile)
             if held is None:
                 held = [dest.lower() for dest, owned in read_manifest(layout.root)[0].items()
                         if owned.sha1 in plan.held_sha1s] if plan.held_sha1s else []
@@ -538,6 +619,7 @@ def _hold_absent(builder: _Builder, absent: dict[int, _Game],
             builder.plan.held_games.add(game.id)
             missing[game.id] = dests
     placed = {collision_key(item.dest, builder.fs) for item in builder.plan.items}
+    builder.volatile = True  # (reads the card's files: see _Builder.volatile)
     on_card = {game_id: tuple(dest for dest in dests  # (not a copy of it placed now)
                               if collision_key(dest, builder.fs) not in placed
                               and os.path.lexists(builder.plan.root / dest))
@@ -583,7 +665,7 @@ def _warn_not_games_held(builder: _Builder, games: list[_Game]) -> None:
         "overrides (`romrunner games forget --not-games --force` lets --prune remove them)"))
 
 
-def _held_copies(db: Database, plan: DeployPlan) -> None:
+def held_copies(db: Database, plan: DeployPlan) -> None:
     """The SHA1s of the held games' files and tracks, and the games of their disc sets
     (whose playlist is held with them): see :attr:`DeployPlan.held_games`."""
     if not plan.held_games:
@@ -703,6 +785,7 @@ def _leave_out_copies(db: Database, games: dict[int, _Game], builder: _Builder,
             shared.setdefault(found, [first[found]]).append(game)
     copies: list[tuple[_Game, _Game]] = []
     for group in shared.values():
+        builder.volatile = True  # (the card's files and the sources decide: not kept)
         kept: list[_Game] = []
         for game in sorted(group, key=lambda g: (not builder.on_card(g),
                                                  not builder.root_reachable(g.root),
@@ -1042,6 +1125,9 @@ class _Builder:
         # Per chosen set: its discs missing from the library since the last scan
         self.missing_discs: dict[str, list[_Game]] = defaultdict(list)
         self.sheet_texts: dict[int, str] = {}  # see sheet_text
+        # True once the plan read something no key of a kept plan covers (a source's state, a
+        # sheet, the card's files): such a plan is not kept between runs (see plancache).
+        self.volatile = False
 
     def folder(self, platform_id: str) -> str | None:
         """The platform's folder as text (paths are joined as text: 100k games); None where
@@ -1101,7 +1187,7 @@ class _Builder:
                 items.append(item)
         if len(items) == 1:  # the common case: one file, checked and claimed without loops
             item = items[0]
-            if not self.file_ok(item, game):
+            if not self.file_ok(item, game, stat_source=bool(game.set_key) or game.sheet):
                 self.hold(item.dest, game)
                 return None
             key = collision_key(item.dest, self.fs)
@@ -1111,7 +1197,7 @@ class _Builder:
             self.taken[key] = item.source or item.dest
             self.plan.items.append(item)
             return item.dest
-        if not all(self.file_ok(item, game) for item in items):
+        if not all(self.file_ok(item, game, stat_source=True) for item in items):
             for item in items:
                 self.hold(item.dest, game)
             return None
@@ -1211,6 +1297,7 @@ class _Builder:
         """True when the card has a file where this game's file goes — for a disc, in the
         platform folder or its set's (an earlier deploy's copy: of two copies of one content,
         the one already there stays the card's)."""
+        self.volatile = True  # (reads the card or the library: see __init__)
         folder = self.folder(game.platform_id)
         if folder is None:
             return False
@@ -1319,6 +1406,7 @@ class _Builder:
         (Linux, Android) reads a backslash as a folder: PCSX ReARMed opens the name after
         it beside the sheet, Mednafen (Beetle) the whole name, backslash and all (a name
         FAT cannot hold). No place on the card works for every one: refused, and said."""
+        self.volatile = True  # (reads the card or the library: see __init__)
         if not any("/" in track.name for track in tracks):  # read the sheet only then
             return False
         try:
@@ -1338,6 +1426,7 @@ class _Builder:
     def sheet_text(self, game: _Game) -> str:
         """The text of the game's sheet, read once per plan (a sheet renamed, laid out flat
         and checked for its tracks' names would be read three times)."""
+        self.volatile = True  # (reads the card or the library: see __init__)
         text = self.sheet_texts.get(game.id)
         if text is None:
             text = self.sheet_texts[game.id] = read_sheet(Path(os_path(game.source)))
@@ -1353,6 +1442,7 @@ class _Builder:
         another name (another case, Windows-1252 bytes), to the name it recorded. Read only
         where it can matter — a sheet rewritten anyway, a card that tells case apart, a track
         name beyond ASCII — not for every sheet of a plan (a library on a share)."""
+        self.volatile = True  # (reads the card or the library: see __init__)
         try:
             written = sheet_file_names(Path(os_path(game.source)), self.sheet_text(game))
         except (ContainerError, OSError):
@@ -1371,7 +1461,7 @@ class _Builder:
 
         ``unique``: each track's name on the card starts with the sheet's (``Epic Set (USA)
         (Disc 2) - Track 01.bin``), for tracks whose own names another disc's have."""
-        if not self.file_ok(sheet, game):
+        if not self.file_ok(sheet, game, stat_source=True):
             return None
         try:
             text = self.sheet_text(game)
@@ -1416,6 +1506,7 @@ class _Builder:
     def real_path(self, path: str) -> str:
         """``path`` resolved, each folder once per plan (a library of discs on a network
         share: every track's folder and root would be resolved again)."""
+        self.volatile = True  # (reads the card or the library: see __init__)
         found = self._real.get(path)
         if found is None:
             found = self._real[path] = os.path.realpath(os_path(path))
@@ -1423,6 +1514,7 @@ class _Builder:
 
     def _track_item(self, game: _Game, folder: str, parent: str,
                     track: _Track, flat_name: str | None = None) -> PlanItem | None:
+        self.volatile = True  # (reads the library: see __init__)
         source = os.path.join(parent, track.name)
         refused = _track_refusal(game, track, source, self.real_path)
         if refused:
@@ -1455,9 +1547,17 @@ class _Builder:
         return PlanItem(ROM, f"{folder}/{dest}", size, game.platform_id, game.id, source,
                         track.mtime_ns, track.sha1)
 
-    def file_ok(self, item: PlanItem, game: _Game | None) -> bool:
-        """True when ``item`` fits the card's file system and its source is as the scan saw
-        it; otherwise the error is recorded."""
+    def file_ok(self, item: PlanItem, game: _Game | None, *, stat_source: bool = False
+                ) -> bool:
+        """True when ``item`` fits the card's file system and, with ``stat_source``, its
+        source is as the scan saw it; otherwise the error is recorded.
+
+        Without ``stat_source`` (a game of one file, a BIOS file) the source is not looked at
+        here, only whether its library root is reachable (once per root): the deploy checks
+        it only when it copies the file (a card already holding the library's content needs
+        no source: a re-deploy does not read the library's files). The
+        files of a disc and of a set are checked now, so that one changed file leaves the
+        whole game out (a sheet, a playlist never names a file left off the card)."""
         limit = self.limit
         if limit is not None and item.size > limit:
             self.error("too-large", f"{item.source or item.dest}: {item.size} bytes is over "
@@ -1466,16 +1566,19 @@ class _Builder:
             return False
         if not item.source:
             return True
-        try:
-            info = os.stat(os_path(item.source))
-        except OSError:
-            self.error("source-missing", f"{item.source}: missing since the scan", game,
-                       item.source, item.platform_id)
-            return False
-        if info.st_size != item.size or (item.source_mtime_ns is not None
-                                         and info.st_mtime_ns != item.source_mtime_ns):
-            self.error("source-changed", f"{item.source}: changed since the scan (rescan it)",
-                       game, item.source, item.platform_id)
+        if not stat_source:
+            if game is not None and not self.root_reachable(game.root):
+                # (an unmounted share: left out, its copies on the card held — see hold)
+                self.error("source-missing", f"{item.source}: missing since the scan", game,
+                           item.source, item.platform_id)
+                return False
+            return True
+        self.volatile = True  # the plan depends on the source's state: not kept
+        item.checked = True
+        problem = source_problem(item)
+        if problem is not None:
+            code, message = problem
+            self.error(code, message, game, item.source, item.platform_id)
             return False
         return True
 
@@ -1544,6 +1647,7 @@ class _Builder:
         """The set's discs missing from the library whose copy an earlier deploy left on the
         card (its sheet beside the placed discs, or in the platform folder), with where: the
         copy is kept (held), so the set's .m3u still lists it."""
+        self.volatile = True  # (reads the card or the library: see __init__)
         found: list[tuple[_Game, str]] = []
         candidates = {g.id: g for g in [*self.missing_discs.get(set_key, []),
                                         *self.held_set_discs.get(set_key, [])]}
@@ -1587,6 +1691,20 @@ class _Builder:
                 f"{', '.join(str(n) for n in sorted(numbers))} "
                 f"{'are' if len(numbers) > 1 else 'is'}): the game may not be "
                 "finished on the device", first.platform_id, first.id))
+
+
+def source_problem(item: PlanItem) -> tuple[str, str] | None:
+    """Why ``item``'s source cannot be copied as the scan saw it — ``("source-missing",
+    message)`` or ``("source-changed", message)`` — or None when it is there with the size
+    and modification time the scan recorded."""
+    try:
+        info = os.stat(os_path(item.source))
+    except OSError:
+        return "source-missing", f"{item.source}: missing since the scan"
+    if info.st_size != item.size or (item.source_mtime_ns is not None
+                                     and info.st_mtime_ns != item.source_mtime_ns):
+        return "source-changed", f"{item.source}: changed since the scan (rescan it)"
+    return None
 
 
 def _why_one_name(one: str, other: str) -> str:
