@@ -20,7 +20,7 @@ from romrunner.deploy.card import record_card_os
 from romrunner.deploy.execute import deploy
 from romrunner.deploy.legal import FileSystem
 from romrunner.deploy.plan import DeployPlan, build_plan
-from romrunner.deploy.plancache import engine_digest
+from romrunner.deploy.plancache import KEPT_PLANS, engine_digest
 from romrunner.devices.overrides import set_game_override
 from romrunner.library.roots import add_root
 from romrunner.library.scan import scan_library
@@ -326,3 +326,18 @@ def test_the_kept_bulk_check_holds_only_for_the_same_card(library: Library, card
     elif change == "rewritten":
         assert target.read_bytes() == bytes(reversed(original))
     assert check.exists() or change != "touched"
+
+
+def test_the_plans_of_the_last_card_folders_planned_are_kept(library: Library,
+                                                             tmp_path: Path) -> None:
+    kept = library.db.path.parent / f"{library.db.path.name}.plans"
+    cards = []
+    for n in range(KEPT_PLANS + 2):
+        card = tmp_path / f"card{n}"
+        card.mkdir()
+        cards.append(card)
+        inputs = Inputs(library, card)
+        inputs.plan()
+    assert len(list(kept.glob("*.plan"))) == KEPT_PLANS
+    assert Inputs(library, cards[-1]).plan().kept
+    assert not Inputs(library, cards[0]).plan().kept  # the first one planned: dropped

@@ -144,7 +144,7 @@ def _deploy_run(app: AppContext, db: Database, profile_id: int, words: tuple[str
         return _all_left_out(app, chosen, left_out)  # as no game chosen: nothing written
     # before the card's id file is written, and refused in the words of the dry run (a
     # read-only card)
-    refuse_library_overlap(db, card, plan.items, plan.source_folders())
+    refuse_library_overlap(db, card, plan=plan)
     check_destination(card)
     with progress_callback(app) as update:
         summary = run_deployment(db, plan, profile_id=profile_id, options=options,

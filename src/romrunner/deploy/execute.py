@@ -75,7 +75,7 @@ from romrunner.deploy.card import (
     writing_folders,
 )
 from romrunner.deploy.legal import FileSystem, collision_key, inside_root
-from romrunner.deploy.plan import ROM, DeployPlan, PlanItem, held_copies, source_problem
+from romrunner.deploy.plan import DeployPlan, PlanItem, held_copies, source_problem
 from romrunner.deploy.plancache import keep_check, read_check
 from romrunner.deploy.syncer import FileSyncer
 from romrunner.devices.mounts import place_on_device, volume_uuid
@@ -245,13 +245,13 @@ def deploy(db: Database, plan: DeployPlan, *, profile_id: int,
     """
     options = options or DeployOptions()
     with gc_paused():  # one object per file, no cycles: collections would find nothing
-        refuse_library_overlap(db, plan.root, plan.items, plan.source_folders())
+        refuse_library_overlap(db, plan.root, plan=plan)
         check_destination(plan.root)
         with card_lock(plan.root):
             ready = _prepare(db, plan, profile_id, options, destination_id, name)
             summary = _run(db, ready.deployment_id, plan.root, plan.fs, ready.dest_id,
                            ready.decisions, ready.claims, options, progress, fresh=True,
-                           unchanged=ready.unchanged, planned=ready.planned,
+                           unchanged=ready.unchanged, planned=ready.plan,
                            recorded=ready.recorded)
             summary.notes[:0] = ready.claims.notes
             return summary
@@ -262,7 +262,7 @@ def record_deployment(db: Database, plan: DeployPlan, *, profile_id: int,
                       name: str | None = None) -> int:
     """Check the card and record the deployment without copying anything yet (run it with
     :func:`resume`); the same refusals as :func:`deploy`."""
-    refuse_library_overlap(db, plan.root, plan.items, plan.source_folders())
+    refuse_library_overlap(db, plan.root, plan=plan)
     check_destination(plan.root)
     with card_lock(plan.root):
         return _prepare(db, plan, profile_id, options or DeployOptions(), destination_id,
@@ -276,7 +276,7 @@ class _Prepared:
     decisions: list[_Decision]
     claims: Claims
     unchanged: int  # files found unchanged in bulk (no decision of their own)
-    planned: list[PlanItem]  # every file of the plan (their folders: see _clean_temps)
+    plan: DeployPlan  # (its files' folders: see _clean_temps)
     recorded: DeploymentRecord  # what was recorded (not read back from the database)
 
 
@@ -291,11 +291,11 @@ def _prepare(db: Database, plan: DeployPlan, profile_id: int, options: DeployOpt
     _check_space(root, decisions, options, claims.notes)
     # (once the checks pass: a refused run does not say it laid the card out)
     record_card_os(root, plan.os_id, plan.detected_folders,
-                   {item.platform_id for item in plan.items if item.kind == ROM})
+                   plan.rom_platforms())
     deployment_id, recorded = _record(db, plan, decisions, profile_id, options, dest_id, name,
                                       unchanged)
     return _Prepared(deployment_id, dest_id, decisions, claims,
-                     sum(files for files, _ in unchanged.values()), plan.items, recorded)
+                     sum(files for files, _ in unchanged.values()), plan, recorded)
 
 
 def _split(root: Path, plan: DeployPlan, claims: Claims, options: DeployOptions, *,
@@ -397,13 +397,12 @@ def _check_sources(db: Database, plan: DeployPlan, decisions: list[_Decision]) -
     missing or changed since the scan fails its file, said in the plan's words, and holds its
     game as the plan would have: ``--prune`` keeps its copies wherever they are on the card.
     An item's ``seq`` is its index in the plan here (see _plan_items)."""
-    items = plan.items
     failed = False
     for index, decision in enumerate(decisions):
         item = decision.item
         if decision.action != COPY or not item.source:
             continue
-        planned = items[item.seq]
+        planned = plan.items[item.seq]
         if planned.checked:
             continue
         problem = source_problem(planned)
@@ -430,7 +429,7 @@ def _preview(db: Database, plan: DeployPlan, options: DeployOptions | None,
              destination_id: str | None) -> dict[str, Any]:
     options = options or DeployOptions()
     root = plan.root
-    refuse_library_overlap(db, root, plan.items, plan.source_folders())
+    refuse_library_overlap(db, root, plan=plan)
     check_destination(root, create=False)  # refused as the real run would be
     dest_id = destination_id or card_destination_id(root, create=False) or ""
     claims = Claims(db, root, dest_id, plan.fs)
@@ -493,8 +492,8 @@ def _unreadable_sources(decisions: list[_Decision]) -> dict[int, str]:
     return found
 
 
-def refuse_library_overlap(db: Database, card: Path, items: Iterable[PlanItem],
-                           folders: set[str] | None = None) -> None:
+def refuse_library_overlap(db: Database, card: Path, items: Iterable[PlanItem] = (), *,
+                           plan: DeployPlan | None = None) -> None:
     """Refuse a card that is, lies inside or holds a library root, or holds a file the plan
     copies from: with ``--overwrite`` or ``--prune`` a deploy there could replace or remove
     the user's own ROMs and BIOS, and a scan would take the card's copies for games.
@@ -502,8 +501,8 @@ def refuse_library_overlap(db: Database, card: Path, items: Iterable[PlanItem],
     Folders are compared by identity (device and inode) and by their place in their file
     system (the system's mount table) as well as by path, so a second path to the same
     folder (a bind mount of a root or of a folder in it, a share mounted twice, a root whose
-    path became a link) is caught too. ``folders``: the folders of the items' sources, when
-    known (see :meth:`DeployPlan.source_folders`)."""
+    path became a link) is caught too. ``plan``: the files to copy are the plan's (its
+    sources' folders asked of it: see :meth:`DeployPlan.source_folders`)."""
     target = _resolved(card)
     card_chain = _identities(target)  # the card (when it exists) and every folder above it
     card_id = _identity(target)
@@ -523,12 +522,12 @@ def refuse_library_overlap(db: Database, card: Path, items: Iterable[PlanItem],
                               "folder outside the library")
     inside = f"{str(target).rstrip('/')}/"
     above: dict[str, bool] = {}  # source folder -> the card is that folder or above it
-    if folders is None:
-        folders = {item.source.rpartition("/")[0] for item in items if item.source}
+    folders = plan.source_folders() if plan is not None else {
+        item.source.rpartition("/")[0] for item in items if item.source}
     for folder in folders:  # each folder once
         if f"{folder}/".startswith(inside) or (
                 card_id is not None and _below(folder, card_id, above)):
-            source = next(item.source for item in items
+            source = next(item.source for item in (plan.items if plan is not None else items)
                           if item.source and item.source.rpartition("/")[0] == folder)
             raise DeployError(f"{card}: holds {source}, a file this deploy copies "
                               "from; deploy to a folder outside your library and BIOS")
@@ -579,6 +578,8 @@ def _below(folder: str, card_id: _Identity, memo: dict[str, bool]) -> bool:
 
 def _plan_items(plan: DeployPlan, indexes: Iterable[int] | None = None) -> list[_Item]:
     """The plan's files (those at ``indexes``) as items; an item's seq is its index."""
+    if indexes is not None and not indexes:
+        return []  # (a kept plan's files are not even read back: see DeployPlan.items)
     items = plan.items
     chosen = range(len(items)) if indexes is None else indexes
     return [_Item(seq, item.kind, "copy", item.platform_id, item.source, item.source_mtime_ns,
@@ -2133,7 +2134,7 @@ class _Runner:
 def _run(db: Database, deployment_id: int, root: Path, fs: FileSystem, dest_id: str,
          decisions: list[_Decision], claims: Claims, options: DeployOptions,
          progress: ProgressCallback | None, *, fresh: bool = False, unchanged: int = 0,
-         planned: list[PlanItem] | None = None,
+         planned: DeployPlan | None = None,
          recorded: DeploymentRecord | None = None) -> DeploySummary:
     """Apply the decisions (``unchanged``: files already found unchanged in bulk, counted as
     skipped; ``planned``: every file of the plan; ``recorded``: the deployment's record, when
@@ -2144,7 +2145,7 @@ def _run(db: Database, deployment_id: int, root: Path, fs: FileSystem, dest_id: 
     runner.fresh = fresh
     summary = runner.summary
     summary.skipped = runner.files_done = unchanged
-    summary.cleaned_temps = _clean_temps(root, decisions, planned or [], fresh)
+    summary.cleaned_temps = _clean_temps(root, decisions, planned, fresh)
     if recorded is None:
         recorded = deployment_record(db, deployment_id)
     summary.planned = _planned(db, deployment_id, recorded)
@@ -2253,7 +2254,7 @@ def _note_writing(runner: _Runner, copies: list[_Decision]) -> None:
         raise _Stop(runner._stop_message(exc, copies[0].item.dest, runner.gone())) from exc
 
 
-def _clean_temps(root: Path, decisions: list[_Decision], planned: list[PlanItem],
+def _clean_temps(root: Path, decisions: list[_Decision], planned: DeployPlan | None,
                  fresh: bool) -> int:
     """Remove stale temporary files of ours: on resume from every folder of the deployment,
     and on any run from the folders an earlier run noted it was writing to and did not
@@ -2264,7 +2265,8 @@ def _clean_temps(root: Path, decisions: list[_Decision], planned: list[PlanItem]
     where = set(noted or ())
     if not fresh or noted == set():  # an unreadable note: every folder of this plan
         where |= {d.item.dest.rpartition("/")[0] for d in decisions}
-        where |= {item.dest.rpartition("/")[0] for item in planned}
+        where |= {item.dest.rpartition("/")[0] for item in
+                  (planned.items if planned is not None else ())}
     return clean_stale_temps(root, where)
 
 

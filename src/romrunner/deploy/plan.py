@@ -4,15 +4,20 @@ A plan is built from a list of game ids and a card layout in a handful of querie
 number of games (games, their disc tracks, set sizes, BIOS): never one query per game. Each
 destination path goes through the one legaliser (:mod:`romrunner.deploy.legal`); two files
 that would land on the same path (case-folded where the card's file system folds case) are an
-error for the second one. Files are checked here as the plan is made: present and unchanged
-since the scan (size and modification time), and within FAT32's 4 GiB limit. A file that fails
-a check is left out with a per-file error; the rest of the plan stands.
+error for the second one. Files are checked here as the plan is made: within FAT32's 4 GiB
+limit, and — for a disc's files and a set's discs, all of a game's files or none — present and
+unchanged since the scan (size and modification time). A game of one file and a BIOS file are
+planned from what the scan recorded (their library root reachable): the deploy looks at such a
+source only when it copies the file (see ``execute._check_sources``). A file that fails a check
+is left out with a per-file error; the rest of the plan stands. A plan is kept between runs
+and read back while nothing it read changed (:mod:`romrunner.deploy.plancache`).
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
+import marshal
 import os
 import posixpath
 import re
@@ -22,7 +27,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from romrunner.bios.check import BLOCKING, HLE, check_bios
 from romrunner.deploy.archives import (
@@ -167,12 +172,14 @@ class DeployPlan:
     detected_folders: dict[str, str] = field(default_factory=dict)
     # Read back from the plan kept for this card (nothing it read had changed: see
     # romrunner.deploy.plancache), not made afresh.
-    kept: bool = False
+    kept: bool = field(default=False, compare=False)
     # A plan made from inputs a kept plan can be checked against (read back or kept): where
     # its bulk check of the card is kept and the plan's identity (see plancache.read_check).
-    kept_as: tuple[str, str] | None = None
-    # The folders the plan's files are copied from, once asked (see source_folders).
+    kept_as: tuple[str, str] | None = field(default=None, compare=False)
+    # The folders the plan's files are copied from, and the platforms of its ROMs, once
+    # asked (see source_folders, rom_platforms).
     sources_in: set[str] | None = field(default=None, repr=False, compare=False)
+    rom_platforms_in: set[str] | None = field(default=None, repr=False, compare=False)
 
     def source_folders(self) -> set[str]:
         """The folders the plan's files are copied from (asked of the plan once)."""
@@ -180,6 +187,28 @@ class DeployPlan:
             self.sources_in = {item.source.rpartition("/")[0] for item in self.items
                                if item.source}
         return self.sources_in
+
+    def rom_platforms(self) -> set[str]:
+        """The platforms of the plan's ROMs (asked of the plan once)."""
+        if self.rom_platforms_in is None:
+            self.rom_platforms_in = {item.platform_id for item in self.items
+                                     if item.kind == ROM}
+        return self.rom_platforms_in
+
+    def defer_items(self, columns: bytes) -> None:
+        """A kept plan's files, read back (see plan_from_kept) only when ``items`` is first
+        asked for: an unchanged re-deploy settled by its kept bulk check never needs them."""
+        del self.items
+        self.__dict__["_kept_items"] = columns
+
+    if not TYPE_CHECKING:
+        def __getattr__(self, name: str) -> Any:
+            # (only for an attribute not set: ``items`` deferred by defer_items)
+            columns = self.__dict__.pop("_kept_items", None) if name == "items" else None
+            if columns is None:
+                raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+            self.items = list(map(PlanItem, *marshal.loads(columns)))
+            return self.items
 
     def protected_folders(self) -> set[str]:
         """The layout's folders and every folder above them (never removed by a prune)."""
@@ -293,26 +322,29 @@ def kept_form(plan: DeployPlan) -> tuple[Any, ...]:
     def issues(found: list[PlanIssue]) -> list[tuple[Any, ...]]:
         return [(i.code, i.message, i.platform_id, i.game_id, i.path, i.games) for i in found]
 
-    return (str(plan.root), plan.os_id, plan.fs.value, item_columns(plan.items),
+    return (str(plan.root), plan.os_id, plan.fs.value,
+            marshal.dumps(item_columns(plan.items)),
             issues(plan.errors), issues(plan.warnings), plan.game_ids,
             archives_form(plan.archives), plan.held, plan.held_games, plan.held_sets,
             plan.held_sha1s, plan.copies, plan.reached, plan.layout_folders,
-            plan.detected_folders, plan.source_folders())
+            plan.detected_folders, plan.source_folders(), plan.rom_platforms())
 
 
 def plan_from_kept(payload: tuple[Any, ...]) -> DeployPlan:
     """The plan :func:`kept_form` kept (``kept`` set)."""
     (root, os_id, fs, columns, errors, warnings, game_ids, archives, held, held_games,
      held_sets, held_sha1s, copies, reached, layout_folders, detected_folders,
-     sources_in) = payload
-    return DeployPlan(
-        Path(root), os_id, FileSystem(fs), items=list(map(PlanItem, *columns)),
+     sources_in, rom_platforms_in) = payload
+    plan = DeployPlan(
+        Path(root), os_id, FileSystem(fs),
         errors=[PlanIssue(*issue) for issue in errors],
         warnings=[PlanIssue(*issue) for issue in warnings], game_ids=game_ids,
         archives=archives_from(archives), held=held, held_games=held_games,
         held_sets=held_sets, held_sha1s=held_sha1s, copies=[tuple(c) for c in copies],
         reached=reached, layout_folders=layout_folders, detected_folders=detected_folders,
-        kept=True, sources_in=sources_in)
+        kept=True, sources_in=sources_in, rom_platforms_in=rom_platforms_in)
+    plan.defer_items(columns)
+    return plan
 
 
 def _build_plan(db: Database, layout: CardLayoutLike, ids: list[int],

@@ -19,6 +19,13 @@ instead of made, only when all of these are the same:
 * each library root's reachability (one ``stat`` of each root folder) and the OS an earlier
   deploy recorded on the card.
 
+Beside a kept plan, the deploy keeps its bulk check of the card (``.check``: for the card
+manifest's bytes, each planned file's size and time as the manifest records them, once every
+file was found so): the next re-deploy of that plan to a card whose manifest has the same bytes
+(its SHA1) compares one ``stat`` per file with it and parses nothing (see
+``execute._kept_unchanged``). The plans of the :data:`KEPT_PLANS` card folders last planned are
+kept.
+
 A plan that read anything else — a source's state (a disc's files, a set's disc), a sheet,
 the card's files (a set's old flat copies, copies of one content, games missing from the
 library) — is not kept (:attr:`romrunner.deploy.plan._Builder.volatile`). Any doubt (no
@@ -221,12 +228,29 @@ class PlanKeeper:
         made_from = (self.key, self.token, tuple(asked.items()), tuple(sorted(roots.items())))
         self.identity = hashlib.sha1(marshal.dumps(made_from)).hexdigest()
         _write(self.path, marshal.dumps((*made_from, self.identity, payload)))
+        _limit(self.path.parent)
 
     def forget(self) -> None:
         """Remove the kept plan (a plan made that cannot be kept: the old one is stale)."""
         for path in (self.path, self.path.with_suffix(".check")):
             with contextlib.suppress(OSError):
                 path.unlink()
+
+
+KEPT_PLANS = 16  # card folders whose plans are kept; the least recently made go first
+
+
+def _limit(folder: Path) -> None:
+    """Keep the plans of at most :data:`KEPT_PLANS` card folders (the latest made)."""
+    with contextlib.suppress(OSError):
+        plans = [entry for entry in os.scandir(folder) if entry.name.endswith(".plan")]
+        if len(plans) <= KEPT_PLANS:
+            return
+        plans.sort(key=lambda entry: entry.stat().st_mtime_ns)
+        for entry in plans[:len(plans) - KEPT_PLANS]:
+            for path in (Path(entry.path), Path(entry.path).with_suffix(".check")):
+                with contextlib.suppress(OSError):
+                    path.unlink()
 
 
 def _write(path: Path, body: bytes) -> None:
