@@ -195,7 +195,7 @@ class DeployPlan:
                                      if item.kind == ROM}
         return self.rom_platforms_in
 
-    def defer_items(self, columns: bytes) -> None:
+    def defer_items(self, columns: bytes | memoryview) -> None:
         """A kept plan's files, read back (see plan_from_kept) only when ``items`` is first
         asked for: an unchanged re-deploy settled by its kept bulk check never needs them."""
         del self.items
@@ -300,10 +300,10 @@ def build_plan(db: Database, layout: CardLayoutLike, game_ids: Iterable[int], *,
         if keeper is None:
             return _build_plan(db, layout, ids, pack, profile_id, include_bios, pruning,
                                recorded_card_os(layout.root))[0]
-        payload = keeper.reuse(layout)
-        if payload is not None:
+        kept = keeper.reuse(layout)
+        if kept is not None:
             with contextlib.suppress(Exception):  # (a payload not read back: made again)
-                plan = plan_from_kept(payload)
+                plan = plan_from_kept(*kept)
                 plan.kept_as = keeper.kept_as
                 return plan
         asking = RecordingLayout(layout)
@@ -312,27 +312,28 @@ def build_plan(db: Database, layout: CardLayoutLike, game_ids: Iterable[int], *,
         if builder.volatile:
             keeper.forget()
         else:
-            keeper.keep(kept_form(plan), asking.asked, builder.roots_ok)
+            keeper.keep(kept_form(plan), marshal.dumps(item_columns(plan.items)), asking.asked,
+                        builder.roots_ok)
             plan.kept_as = keeper.kept_as
         return plan
 
 
 def kept_form(plan: DeployPlan) -> tuple[Any, ...]:
-    """``plan`` as plain values (what :func:`plan_from_kept` reads back)."""
+    """``plan`` as plain values but its files (kept apart: see plan_from_kept)."""
     def issues(found: list[PlanIssue]) -> list[tuple[Any, ...]]:
         return [(i.code, i.message, i.platform_id, i.game_id, i.path, i.games) for i in found]
 
     return (str(plan.root), plan.os_id, plan.fs.value,
-            marshal.dumps(item_columns(plan.items)),
             issues(plan.errors), issues(plan.warnings), plan.game_ids,
             archives_form(plan.archives), plan.held, plan.held_games, plan.held_sets,
             plan.held_sha1s, plan.copies, plan.reached, plan.layout_folders,
             plan.detected_folders, plan.source_folders(), plan.rom_platforms())
 
 
-def plan_from_kept(payload: tuple[Any, ...]) -> DeployPlan:
-    """The plan :func:`kept_form` kept (``kept`` set)."""
-    (root, os_id, fs, columns, errors, warnings, game_ids, archives, held, held_games,
+def plan_from_kept(payload: tuple[Any, ...], columns: bytes | memoryview) -> DeployPlan:
+    """The plan :func:`kept_form` kept (``kept`` set), its files from ``columns`` (the
+    marshalled :func:`item_columns`, read when first asked for: see defer_items)."""
+    (root, os_id, fs, errors, warnings, game_ids, archives, held, held_games,
      held_sets, held_sha1s, copies, reached, layout_folders, detected_folders,
      sources_in, rom_platforms_in) = payload
     plan = DeployPlan(

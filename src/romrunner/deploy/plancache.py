@@ -203,12 +203,17 @@ class PlanKeeper:
         path = db.path.parent / f"{db.path.name}.plans" / f"{name}.plan"
         return cls(path, key, token, card_os)
 
-    def reuse(self, layout: CardLayoutLike) -> Any | None:
+    def reuse(self, layout: CardLayoutLike) -> tuple[Any, memoryview] | None:
         """The kept plan when nothing it read has changed (see the module's docstring), as
-        the payload :func:`romrunner.deploy.plan.plan_from_kept` reads; else None."""
+        the payload and files :func:`romrunner.deploy.plan.plan_from_kept` reads; else
+        None."""
+        found = _read(self.path)
+        if found is None:
+            return None
+        head, columns = found
         try:
-            key, token, asked, roots, identity, payload = _read(self.path)
-        except (TypeError, ValueError):  # none, torn, another format: made again
+            key, token, asked, roots, identity, payload = head
+        except (TypeError, ValueError):  # another format: made again
             return None
         if key != self.key or token != self.token:
             return None
@@ -219,15 +224,16 @@ class PlanKeeper:
             if _plain(getattr(layout, name)(*args)) != answer:
                 return None
         self.identity = str(identity)
-        return payload
+        return payload, columns
 
-    def keep(self, payload: Any, asked: dict[tuple[str, tuple[str, ...]], Any],
+    def keep(self, payload: Any, columns: bytes, asked: dict[tuple[str, tuple[str, ...]], Any],
              roots: dict[str, bool]) -> None:
-        """Keep ``payload`` (see :func:`romrunner.deploy.plan.kept_form`) with what it was
-        made from; best effort: a folder that cannot be written keeps nothing."""
+        """Keep ``payload`` and the plan's files (``columns``: see
+        :func:`romrunner.deploy.plan.kept_form`) with what it was made from; best effort: a
+        folder that cannot be written keeps nothing."""
         made_from = (self.key, self.token, tuple(asked.items()), tuple(sorted(roots.items())))
         self.identity = hashlib.sha1(marshal.dumps(made_from)).hexdigest()
-        _write(self.path, marshal.dumps((*made_from, self.identity, payload)))
+        _write(self.path, marshal.dumps((*made_from, self.identity, payload)), columns)
         _limit(self.path.parent)
 
     def forget(self) -> None:
@@ -253,30 +259,39 @@ def _limit(folder: Path) -> None:
                     path.unlink()
 
 
-def _write(path: Path, body: bytes) -> None:
-    """``body`` in ``path`` with its CRC32 first, replaced at once; best effort (a cache)."""
+def _write(path: Path, head: bytes, tail: bytes = b"") -> None:
+    """``head`` and ``tail`` in ``path`` (see _read), replaced at once; best effort (a cache).
+    Written in parts, never joined: a plan of 100,000 files is ~15 MB."""
     temp = path.with_name(f".{path.name}.{os.getpid()}")
+    crc = zlib.crc32(tail, zlib.crc32(head))
     with contextlib.suppress(OSError):
         path.parent.mkdir(exist_ok=True)
         try:
-            temp.write_bytes(zlib.crc32(body).to_bytes(4, "little") + body)
+            with temp.open("wb") as out:
+                out.write(crc.to_bytes(4, "little") + len(head).to_bytes(8, "little"))
+                out.write(head)
+                out.write(tail)
             os.replace(temp, path)
         finally:
             with contextlib.suppress(OSError):
                 temp.unlink()
 
 
-def _read(path: Path) -> Any:
-    """What :func:`_write` wrote (None: no file, torn, not parsed)."""
+def _read(path: Path) -> tuple[Any, memoryview] | None:
+    """What :func:`_write` wrote: ``head`` read back, and ``tail`` as it is (None: no file,
+    torn, not parsed)."""
     try:
         data = path.read_bytes()
     except OSError:
         return None
-    body = memoryview(data)[4:]
-    if len(data) < 4 or zlib.crc32(body) != int.from_bytes(data[:4], "little"):
+    if len(data) < 12:
+        return None
+    view = memoryview(data)
+    size = int.from_bytes(view[4:12], "little")
+    if zlib.crc32(view[12:]) != int.from_bytes(view[:4], "little") or size > len(data) - 12:
         return None
     try:
-        return marshal.loads(body)
+        return marshal.loads(view[12:12 + size]), view[12 + size:]
     except Exception:  # (another format)
         return None
 
@@ -301,8 +316,10 @@ def read_check(kept_as: tuple[str, str], manifest: str
     SHA1), as (folders, groups, unchanged); None when there is none for both."""
     path, identity = kept_as
     found = _read(Path(path))
+    if found is None:
+        return None
     try:
-        version, kept_identity, kept_manifest, folders, groups, unchanged = found
+        version, kept_identity, kept_manifest, folders, groups, unchanged = found[0]
     except (TypeError, ValueError):
         return None
     if version != FORMAT or kept_identity != identity or kept_manifest != manifest \
