@@ -254,6 +254,11 @@ def deploy(db: Database, plan: DeployPlan, *, profile_id: int,
                            unchanged=ready.unchanged, planned=ready.plan,
                            recorded=ready.recorded)
             summary.notes[:0] = ready.claims.notes
+            if ready.decisions and summary.status == "completed" and plan.kept_as is not None \
+                    and plan.items and not options.verify:
+                # The card as this run left it (its manifest as written): the next re-deploy
+                # of this plan is settled by the check (see _kept_unchanged).
+                _keep_check(plan, Claims(db, plan.root, ready.dest_id, plan.fs))
             return summary
 
 
@@ -315,7 +320,7 @@ def _split(root: Path, plan: DeployPlan, claims: Claims, options: DeployOptions,
     rest, unchanged = fast_skips(root, plan.items, claims.files)
     if keep and not rest and plan.kept_as is not None and plan.items \
             and claims.manifest is not None:
-        _keep_check(plan, claims, unchanged)
+        _keep_check(plan, claims)
     return rest, unchanged
 
 
@@ -353,24 +358,35 @@ def _kept_unchanged(root: Path, kept_as: tuple[str, str], claims: Claims
     return {platform: list(counts) for platform, counts in unchanged.items()}
 
 
-def _keep_check(plan: DeployPlan, claims: Claims, unchanged: dict[str, list[int]]) -> None:
-    """Keep the bulk check of a kept plan whose every file :func:`fast_skips` found on the
-    card as the manifest records it (see _kept_unchanged)."""
+def _keep_check(plan: DeployPlan, claims: Claims) -> None:
+    """Keep the bulk check of a kept plan for the card manifest ``claims`` read (see
+    _kept_unchanged), when its every file has a well-formed record holding it — the size
+    planned, and the SHA1 where both are known: what :func:`fast_skips` asks of a record,
+    the card's ``stat`` aside — else keep none."""
     assert plan.kept_as is not None
     files = claims.files
     groups: dict[str, tuple[list[str], list[int], list[int]]] = {}
+    counts: dict[str, list[int]] = {}
     for item in plan.items:
+        record = files.get(item.dest)
+        if item.content is not None or type(record) is not list or len(record) != 3:
+            return  # (a playlist is decided one by one; a file without a record: no check)
+        size, mtime_ns, sha1 = record
+        if type(size) is not int or type(mtime_ns) is not int or size != item.size or not (
+                sha1 is None or item.sha1 is None or sha1 == item.sha1):
+            return
         folder, _, name = item.dest.rpartition("/")
-        record = files[item.dest]
         group = groups.get(folder)
         if group is None:
             group = groups[folder] = ([], [], [])
         group[0].append(name)
-        group[1].append(int(record[0]))
-        group[2].append(int(record[1]))
+        group[1].append(size)
+        group[2].append(mtime_ns)
+        entry = counts.setdefault(item.platform_id or "", [0, 0])
+        entry[0] += 1
+        entry[1] += size
     keep_check(plan.kept_as, claims.manifest_digest(), sorted(claims.folders),
-               [(folder, *group) for folder, group in groups.items()],
-               {platform: list(counts) for platform, counts in unchanged.items()})
+               [(folder, *group) for folder, group in groups.items()], counts)
 
 
 def _decide_with_prune(db: Database, plan: DeployPlan, rest: list[int], claims: Claims,
