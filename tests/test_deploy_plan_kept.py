@@ -3,8 +3,10 @@ it read changed: each input, changed, makes the next plan a fresh one that refle
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
+import re
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -20,7 +22,7 @@ from romrunner.deploy.card import record_card_os
 from romrunner.deploy.execute import deploy
 from romrunner.deploy.legal import FileSystem
 from romrunner.deploy.plan import DeployPlan, build_plan
-from romrunner.deploy.plancache import KEPT_PLANS, engine_digest
+from romrunner.deploy.plancache import _ENGINE_MODULES, KEPT_PLANS, engine_digest
 from romrunner.devices.overrides import set_game_override
 from romrunner.library.roots import add_root
 from romrunner.library.scan import scan_library
@@ -342,3 +344,28 @@ def test_the_plans_of_the_last_card_folders_planned_are_kept(library: Library,
     assert len(list(kept.glob("*.plan"))) == KEPT_PLANS
     assert Inputs(library, cards[-1]).plan().kept
     assert not Inputs(library, cards[0]).plan().kept  # the first one planned: dropped
+
+
+# Read by modules of the engine digest, but not inputs of a plan: removing a profile counts
+# its deployments (devices.profiles; deploy records are never read by the planner), the
+# token itself, and SQLite's json_each.
+NOT_PLAN_INPUTS = {"deployment_history", "deployment_items", "plan_generation", "json_each"}
+
+
+def test_every_table_the_planner_reads_redraws_the_generation_token(tmp_path: Path) -> None:
+    """A table the plan's modules read without a trigger redrawing the token would let a
+    plan kept before a change to it be read back after: each one has all three."""
+    read: set[str] = set()
+    for name in _ENGINE_MODULES:
+        source = Path(importlib.import_module(name).__file__ or "").read_text()
+        read |= set(re.findall(r"\b(?:FROM|JOIN)\s+([a-z_]+)\b", source))
+    db = open_database(tmp_path / "fresh.db", OpenMode.WRITE).db
+    tables = {row[0] for row in db.query("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    triggers = {row[0] for row in db.query(
+        "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'plan_generation_%'")}
+    planned = (read & tables) - NOT_PLAN_INPUTS
+    assert {"games", "game_files", "library_roots", "bios_files", "game_overrides"} <= planned
+    missing = sorted(f"{table} ({event})" for table in planned
+                     for event in ("insert", "update", "delete")
+                     if f"plan_generation_{table}_{event}" not in triggers)
+    assert not missing, missing

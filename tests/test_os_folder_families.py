@@ -5,8 +5,8 @@ wrong folder name moves to the right one on the next deploy, and nothing is lost
 from __future__ import annotations
 
 import hashlib
-import os
 import json
+import os
 import shutil
 import sqlite3
 from pathlib import Path
