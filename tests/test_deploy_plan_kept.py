@@ -9,6 +9,7 @@ import os
 import re
 import shutil
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ from romrunner.bios.scan import scan_bios
 from romrunner.collections.store import create_collection
 from romrunner.deploy.card import record_card_os
 from romrunner.deploy.execute import deploy
+from romrunner.deploy.layout import DETECTED
 from romrunner.deploy.legal import FileSystem
 from romrunner.deploy.plan import DeployPlan, build_plan
 from romrunner.deploy.plancache import _ENGINE_MODULES, KEPT_PLANS, engine_digest
@@ -30,7 +32,14 @@ from romrunner.packs.loader import builtin_pack_path, load_pack
 from romrunner.packs.sync import sync_pack
 from romrunner.store import OpenMode, open_database
 from tests.test_deploy import disc_files
-from tests.test_deploy_support import Layout, Library, builtin_pack, make_library, payload
+from tests.test_deploy_support import (
+    Folder,
+    Layout,
+    Library,
+    builtin_pack,
+    make_library,
+    payload,
+)
 
 
 @pytest.fixture
@@ -369,3 +378,31 @@ def test_every_table_the_planner_reads_redraws_the_generation_token(tmp_path: Pa
                      for event in ("insert", "update", "delete")
                      if f"plan_generation_{table}_{event}" not in triggers)
     assert not missing, missing
+
+
+@dataclass
+class DetectingLayout(Layout):
+    """A layout that takes the card's own folder for the platforms in ``detected``."""
+
+    detected: set[str] = field(default_factory=set)
+
+    def rom_folder(self, platform_id: str) -> Folder | None:
+        found = super().rom_folder(platform_id)
+        if found is None or platform_id not in self.detected:
+            return found
+        return Folder(found.path, DETECTED, "the card has it")
+
+
+def test_a_folder_the_card_now_has_is_said_by_the_plan_read_back(library: Library,
+                                                                 card: Path) -> None:
+    """The same folder, now found on the card (an earlier deploy made it): the plan is read
+    back — every file goes where it went — and says the card had the folder, as one made
+    afresh would (what the card's record notes for the next deploys)."""
+    inputs = Inputs(library, card)
+    inputs.layout = DetectingLayout(card)
+    first = inputs.plan()
+    assert not first.kept and first.detected_folders == {}
+    inputs.layout = DetectingLayout(card, detected={"snes"})
+    again = inputs.plan()
+    assert again.kept and again.detected_folders == {"snes": "Roms/snes"}
+    assert same(again, inputs.plan(keep=False))

@@ -176,6 +176,9 @@ class DeployPlan:
     # A plan made from inputs a kept plan can be checked against (read back or kept): where
     # its bulk check of the card is kept and the plan's identity (see plancache.read_check).
     kept_as: tuple[str, str] | None = field(default=None, compare=False)
+    # Platform -> its ROM folder on the card (None: none), as the plan asked the layout.
+    rom_folders: dict[str, str | None] = field(default_factory=dict, repr=False,
+                                               compare=False)
     # The folders the plan's files are copied from, and the platforms of its ROMs, once
     # asked (see source_folders, rom_platforms).
     sources_in: set[str] | None = field(default=None, repr=False, compare=False)
@@ -305,6 +308,8 @@ def build_plan(db: Database, layout: CardLayoutLike, game_ids: Iterable[int], *,
             with contextlib.suppress(Exception):  # (a payload not read back: made again)
                 plan = plan_from_kept(*kept)
                 plan.kept_as = keeper.kept_as
+                # (whether the card had each folder: asked again, see plancache._plain)
+                plan.detected_folders = _detected_folders(layout, plan.rom_folders)
                 return plan
         asking = RecordingLayout(layout)
         plan, builder = _build_plan(db, asking, ids, pack, profile_id, include_bios, pruning,
@@ -327,14 +332,14 @@ def kept_form(plan: DeployPlan) -> tuple[Any, ...]:
             issues(plan.errors), issues(plan.warnings), plan.game_ids,
             archives_form(plan.archives), plan.held, plan.held_games, plan.held_sets,
             plan.held_sha1s, plan.copies, plan.reached, plan.layout_folders,
-            plan.detected_folders, plan.source_folders(), plan.rom_platforms())
+            plan.rom_folders, plan.source_folders(), plan.rom_platforms())
 
 
 def plan_from_kept(payload: tuple[Any, ...], columns: bytes | memoryview) -> DeployPlan:
     """The plan :func:`kept_form` kept (``kept`` set), its files from ``columns`` (the
     marshalled :func:`item_columns`, read when first asked for: see defer_items)."""
     (root, os_id, fs, errors, warnings, game_ids, archives, held, held_games,
-     held_sets, held_sha1s, copies, reached, layout_folders, detected_folders,
+     held_sets, held_sha1s, copies, reached, layout_folders, rom_folders,
      sources_in, rom_platforms_in) = payload
     plan = DeployPlan(
         Path(root), os_id, FileSystem(fs),
@@ -342,7 +347,7 @@ def plan_from_kept(payload: tuple[Any, ...], columns: bytes | memoryview) -> Dep
         warnings=[PlanIssue(*issue) for issue in warnings], game_ids=game_ids,
         archives=archives_from(archives), held=held, held_games=held_games,
         held_sets=held_sets, held_sha1s=held_sha1s, copies=[tuple(c) for c in copies],
-        reached=reached, layout_folders=layout_folders, detected_folders=detected_folders,
+        reached=reached, layout_folders=layout_folders, rom_folders=rom_folders,
         kept=True, sources_in=sources_in, rom_platforms_in=rom_platforms_in)
     plan.defer_items(columns)
     return plan
@@ -413,14 +418,21 @@ def _build_plan(db: Database, layout: CardLayoutLike, ids: list[int],
         _check_archives(db, pack, resolver, plan)
         _check_emulators(db, pack, resolver, plan)
     plan.layout_folders |= {folder for folder in builder.folders.values() if folder}
-    plan.detected_folders = {
-        platform_id: folder for platform_id, folder in builder.folders.items()
-        if folder and (choice := layout.rom_folder(platform_id)) is not None
-        and choice.source == DETECTED}
+    plan.rom_folders = dict(builder.folders)
+    plan.detected_folders = _detected_folders(layout, plan.rom_folders)
     playlists = layout.playlist_folder()
     if playlists is not None:
         plan.layout_folders.add(str(playlists.path))
     return plan, builder
+
+
+def _detected_folders(layout: CardLayoutLike, folders: dict[str, str | None]
+                      ) -> dict[str, str]:
+    """Platform -> its ROM folder where the layout took the one the card had (see
+    :attr:`DeployPlan.detected_folders`)."""
+    return {platform_id: folder for platform_id, folder in folders.items()
+            if folder and (choice := layout.rom_folder(platform_id)) is not None
+            and choice.source == DETECTED}
 
 
 def _hold_copies_of_unplaced(builder: _Builder, tracks: dict[int, list[_Track]]) -> None:

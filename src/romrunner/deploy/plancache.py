@@ -14,8 +14,9 @@ instead of made, only when all of these are the same:
 * the engine (its version and the bytes of the modules that make a plan: the legaliser's
   rules among them);
 * the card folder, its OS and file system, and every answer the card's layout gave the plan
-  (each platform's folder and where it came from, the folders an earlier deploy left, BIOS
-  and playlist folders, ``.m3u`` and set layout), asked again;
+  (each platform's folder, the folders an earlier deploy left, BIOS and playlist folders,
+  ``.m3u`` and set layout), asked again — of a folder its path: whether the card had it
+  (``detected_folders``, recorded on the card) is asked again and set on the plan read back;
 * each library root's reachability (one ``stat`` of each root folder) and the OS an earlier
   deploy recorded on the card.
 
@@ -89,12 +90,14 @@ def engine_digest() -> str | None:
 
 
 def _plain(answer: Any) -> Any:
-    """A layout's answer as plain values (compared, and kept with the plan)."""
+    """A layout's answer as plain values (compared, and kept with the plan): of a folder,
+    its path — all a plan takes from it but whether the card had it (``source``: the plan's
+    ``detected_folders``, asked of the layout again each time a kept plan is read back)."""
     if answer is None or isinstance(answer, (bool, int, str)):
         return answer
     if isinstance(answer, list):
         return tuple((str(path), int(files)) for path, files in answer)
-    return ("folder", str(answer.path), str(answer.source), str(answer.reason))
+    return ("folder", str(answer.path))
 
 
 class RecordingLayout:
