@@ -247,6 +247,11 @@ def redeploy(db: Database, ids: list[int], card: Path, profile_id: int,
             "bare_walk_s": round(statistics.median(walk), 3),
             "ratio_median": round(statistics.median(ratios), 2),
             "ratio_range": [round(min(ratios), 2), round(max(ratios), 2)],
+            # each round's ratio: the first re-deploy after a deploy that wrote files makes
+            # its checks afresh (and keeps them); the later ones read them back
+            "ratio_rounds": [round(r, 2) for r in ratios],
+            "run_only_ratio_rounds": [round(o / w, 2)
+                                      for o, w in zip(run_only, walk, strict=True)],
             "bytes_written": max(written)}
 
 

@@ -321,7 +321,10 @@ def test_only_games_whose_tags_differ_are_written_and_well_named_ones_are_not_pa
     assert summary.identified == len(well_named) + 4
     assert sorted(parsed) == ["Asteroids (USA, Europe) (Beta)", "Pong", "Tennis",
                               "Tetris (World)"]
-    written = [sql for sql in seen if sql.startswith("UPDATE games SET region")]
+    # (Python's trace names a statement again for each trigger program it runs — the plan
+    # generation's, schema 23 — so a repeat right after itself is that statement's trigger)
+    written = [sql for n, sql in enumerate(seen) if sql.startswith("UPDATE games SET region")
+               and (n == 0 or seen[n - 1] != sql)]
     assert len(written) == 3
     tags = {row[0]: (row[1], row[2]) for row in db.query(
         "SELECT filename, region, flags FROM games")}

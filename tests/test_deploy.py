@@ -114,16 +114,27 @@ def test_plan_reports_case_folded_collisions_and_keeps_the_rest(tmp_path: Path,
     assert not posix.errors and len(posix.items) == 3
 
 
-def test_plan_leaves_out_changed_and_missing_sources_and_platforms_without_folder(
+def test_changed_and_missing_sources_fail_when_copied_and_platforms_without_folder(
         library: Library, card: Path) -> None:
+    """A game of one file is planned without looking at its source; the dry run and the run
+    say a source missing or changed since the scan when they would copy it, write nothing
+    for it, and deploy the rest."""
     sky = library.root / "snes/Sky Pilot (USA).sfc"
     sky.write_bytes(payload("other", 70_001))
     (library.root / "gba/Pocket Quest (Europe).gba").unlink()
     plan = library.plan(Layout(card, no_folder={"nes"}))
-    codes = sorted(e.code for e in plan.errors)
-    assert codes == ["no-folder", "source-changed", "source-missing"]
+    assert sorted(e.code for e in plan.errors) == ["no-folder"]
     assert any(w.code == "no-folder" and w.platform_id == "nes" for w in plan.warnings)
     assert "Roms/snes/Star Fox - Redux (USA).sfc" in {i.dest for i in plan.items}
+    expected = sorted([f"{sky}: changed since the scan (rescan it)",
+                       f"{library.root}/gba/Pocket Quest (Europe).gba: missing since the scan"])
+    dry = preview(library.db, plan)
+    assert sorted(dry["failures"]) == expected and dry["actions"]["fail"] == 2
+    summary = deploy(library.db, plan, profile_id=library.profile_id)
+    assert summary.failed == 2 and sorted(e["error"] for e in summary.errors) == expected
+    on_card = {p.name for p in card.rglob("*") if p.is_file()}
+    assert "Star Fox - Redux (USA).sfc" in on_card
+    assert not {"Sky Pilot (USA).sfc", "Pocket Quest (Europe).gba"} & on_card
 
 
 def test_plan_copies_only_verified_bios_to_the_bios_folder(library: Library, card: Path,

@@ -47,6 +47,9 @@ def test_prune_with_the_library_unmounted_keeps_the_card(cli: Any, gb_library: P
 
 def test_prune_keeps_a_chosen_game_whose_source_was_only_touched(
         cli: Any, gb_library: Path, tmp_path: Path) -> None:
+    """The card's copy is the library's content as recorded: the source is not looked at
+    (a re-deploy reads the card and the database, not the library), the copy stays and is
+    never pruned; once the copy has to be written, the touched source is said and skipped."""
     card = tmp_path / "card"
     card.mkdir()
     assert cli("deploy", "1", "--to", str(card), "platform:gb").code == 0
@@ -55,11 +58,19 @@ def test_prune_keeps_a_chosen_game_whose_source_was_only_touched(
     os.utime(alpha, ns=(info.st_atime_ns, info.st_mtime_ns + 5_000_000_000))
     run = cli("--json", "deploy", "1", "--to", str(card), "title:alpha", "--prune")
     data = run.json()["data"]
-    assert "Alpha (USA).gb" in card_files(card)   # chosen, only touched: kept
+    assert run.code == 0 and (data["copied"], data["skipped"]) == (0, 1)
+    assert "Alpha (USA).gb" in card_files(card)   # chosen, as recorded: kept
     assert "Beta (Europe).gb" not in card_files(card) and data["pruned"] == 1
+    assert not [w for w in run.json()["warnings"] if "changed since the scan" in w]
+    next(card.rglob("Alpha (USA).gb")).unlink()  # now it has to be written: the source is read
     alpha_text = str(alpha)
-    assert [w for w in run.json()["warnings"] if "changed since the scan" in w] == [
+    dry = cli("--json", "deploy", "1", "--to", str(card), "title:alpha", "--dry-run")
+    assert dry.json()["data"]["failures"] == [f"{alpha_text}: changed since the scan (rescan it)"]
+    again = cli("--json", "deploy", "1", "--to", str(card), "title:alpha")
+    assert again.code == 1 and again.json()["data"]["failed"] == 1
+    assert [e["error"] for e in again.json()["data"]["errors"]] == [
         f"{alpha_text}: changed since the scan (rescan it)"]
+    assert "Alpha (USA).gb" not in card_files(card)
 
 
 @pytest.mark.parametrize("where", ["root", "inside", "holds"])

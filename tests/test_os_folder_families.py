@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
 import sqlite3
 from pathlib import Path
@@ -332,3 +333,36 @@ def test_a_missing_games_copy_is_held_by_its_sha1_when_only_the_cards_manifest_k
     assert _files(card) == {"Roms/ATARI/River Raid (USA).a26",
                             "Roms/ATARI2600/Pitfall (USA).a26"}
     assert pruned.json()["data"]["prune_held"] == ["Roms/ATARI/River Raid (USA).a26"]
+
+
+def test_a_touched_source_whose_game_moves_keeps_its_old_copy_under_prune(
+        cli: Any, tmp_path: Path) -> None:
+    # A game of one file is planned without looking at its source: only a copy reads it. Its
+    # platform's folder moved, so its new copy must be written, and its source was touched
+    # since the scan: that copy fails, said as before, and the game is held — its copy in the
+    # old folder is never pruned (the others move as usual).
+    root = tmp_path / "roms"
+    names = ("Pitfall (USA).a26", "River Raid (USA).a26", "Enduro (USA).a26")
+    for name in names:
+        _game(root, name)
+    old, new, card = _crossmix_under_the_old_names(cli, tmp_path, root)
+    deploy = ("deploy", "1", "--to", str(card), "platform:atari-2600")
+    assert cli("--pack", str(old), *deploy).code == 0
+    kept = (card / "Roms/ATARI/River Raid (USA).a26").read_bytes()
+    touched = root / "a26" / "River Raid (USA).a26"
+    info = touched.stat()
+    os.utime(touched, ns=(info.st_atime_ns, info.st_mtime_ns + 5_000_000_000))
+    said = f"{touched}: changed since the scan (rescan it)"
+    dry = cli("--pack", str(new), "--json", *deploy, "--prune", "--dry-run")
+    data = dry.json()["data"]
+    assert sorted(data["prune"]) == ["Roms/ATARI/Enduro (USA).a26", "Roms/ATARI/Pitfall (USA).a26"]
+    assert data["prune_held"] == ["Roms/ATARI/River Raid (USA).a26"]
+    assert data["failures"] == [said]
+    pruned = cli("--pack", str(new), "--json", *deploy, "--prune")
+    assert pruned.code == 1, pruned.err
+    result = pruned.json()["data"]
+    assert (result["pruned"], result["failed"], result["copied"]) == (2, 1, 2)
+    assert [e["error"] for e in result["errors"]] == [said]
+    assert _files(card) == {"Roms/ATARI/River Raid (USA).a26", "Roms/ATARI2600/Pitfall (USA).a26",
+                            "Roms/ATARI2600/Enduro (USA).a26"}
+    assert (card / "Roms/ATARI/River Raid (USA).a26").read_bytes() == kept

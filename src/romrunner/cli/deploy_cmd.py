@@ -158,11 +158,13 @@ def _deploy_run(app: AppContext, db: Database, profile_id: int, words: tuple[str
         return _finish_preview(app, data)
     if left_out and not plan.items and (not options.prune or not read_manifest(card)[0]):
         return _all_left_out(app, chosen, left_out)  # as no game chosen: nothing written
-    refuse_library_overlap(db, card, plan.items)  # before the card's id file is written,
-    if not (card / CARD_DIR).exists():  # (and before check_destination makes its folder)
+    # before the card's id file is written, and refused in the words of the dry run (a
+    # read-only card; a blank card too small: before check_destination makes its folder)
+    refuse_library_overlap(db, card, plan=plan)
+    if not (card / CARD_DIR).exists():
         check_destination(card, create=False)
         _refuse_short_blank_card(db, card, plan, options)
-    check_destination(card)  # and refused in the words of the dry run (a read-only card)
+    check_destination(card)
     with progress_callback(app) as update:
         summary = run_deployment(db, plan, profile_id=profile_id, options=options,
                                  destination_id=destination_id(card, create=True),

@@ -214,17 +214,34 @@ def read_manifest_files(root: Path) -> tuple[dict[str, Any], set[str], str | Non
     """The card manifest's ``files`` object as parsed (destination path -> ``[size,
     mtime_ns, sha1]``, entries not yet checked: see :func:`owned_from_files`), the folders
     our deployments created (``folders``), and a note when it cannot be used."""
+    return parse_manifest_files(root, *read_manifest_bytes(root))
+
+
+def read_manifest_bytes(root: Path) -> tuple[bytes | None, str | None]:
+    """The card manifest's bytes (None: there is none, or it cannot be read: then a note)."""
     path = root / CARD_DIR / MANIFEST_NAME
     try:
-        data = json.loads(path.read_bytes())
+        return path.read_bytes(), None
     except FileNotFoundError:
-        return {}, set(), None
-    except (OSError, ValueError) as exc:
+        return None, None
+    except OSError as exc:
+        return None, f"{path}: unreadable ({exc}); files on the card are treated as not ours"
+
+
+def parse_manifest_files(root: Path, data: bytes | None, note: str | None
+                         ) -> tuple[dict[str, Any], set[str], str | None]:
+    """:func:`read_manifest_files` of the bytes :func:`read_manifest_bytes` read."""
+    if data is None:
+        return {}, set(), note
+    path = root / CARD_DIR / MANIFEST_NAME
+    try:
+        parsed = json.loads(data)
+    except ValueError as exc:
         return {}, set(), f"{path}: unreadable ({exc}); files on the card are treated as not ours"
-    files = data.get("files") if isinstance(data, dict) else None
+    files = parsed.get("files") if isinstance(parsed, dict) else None
     if not isinstance(files, dict):
         return {}, set(), f"{path}: not a ROM Runner manifest; files are treated as not ours"
-    folders = data.get("folders")
+    folders = parsed.get("folders")
     return files, {folder for folder in folders if _relative(folder)} \
         if isinstance(folders, list) else set(), None
 

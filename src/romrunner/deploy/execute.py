@@ -67,14 +67,16 @@ from romrunner.deploy.card import (
     fsync_folder,
     note_writing,
     owned_from_files,
-    read_manifest_files,
+    parse_manifest_files,
+    read_manifest_bytes,
     record_card_os,
     space,
     write_manifest,
     writing_folders,
 )
 from romrunner.deploy.legal import FileSystem, collision_key, inside_root
-from romrunner.deploy.plan import ROM, DeployPlan, PlanItem
+from romrunner.deploy.plan import DeployPlan, PlanItem, held_copies, source_problem
+from romrunner.deploy.plancache import keep_check, read_check
 from romrunner.deploy.syncer import FileSyncer
 from romrunner.devices.mounts import place_on_device, volume_uuid
 from romrunner.errors import NotFoundError, RomRunnerError
@@ -248,15 +250,20 @@ def deploy(db: Database, plan: DeployPlan, *, profile_id: int,
     """
     options = options or DeployOptions()
     with gc_paused():  # one object per file, no cycles: collections would find nothing
-        refuse_library_overlap(db, plan.root, plan.items)
+        refuse_library_overlap(db, plan.root, plan=plan)
         check_destination(plan.root)
         with card_lock(plan.root):
             ready = _prepare(db, plan, profile_id, options, destination_id, name)
             summary = _run(db, ready.deployment_id, plan.root, plan.fs, ready.dest_id,
                            ready.decisions, ready.claims, options, progress, fresh=True,
-                           unchanged=ready.unchanged, planned=ready.planned,
+                           unchanged=ready.unchanged, planned=ready.plan,
                            recorded=ready.recorded)
             summary.notes[:0] = ready.claims.notes
+            if ready.decisions and summary.status == "completed" and plan.kept_as is not None \
+                    and plan.items and not options.verify:
+                # The card as this run left it (its manifest as written): the next re-deploy
+                # of this plan is settled by the check (see _kept_unchanged).
+                _keep_check(plan, Claims(db, plan.root, ready.dest_id, plan.fs))
             return summary
 
 
@@ -265,7 +272,7 @@ def record_deployment(db: Database, plan: DeployPlan, *, profile_id: int,
                       name: str | None = None) -> int:
     """Check the card and record the deployment without copying anything yet (run it with
     :func:`resume`); the same refusals as :func:`deploy`."""
-    refuse_library_overlap(db, plan.root, plan.items)
+    refuse_library_overlap(db, plan.root, plan=plan)
     check_destination(plan.root)
     with card_lock(plan.root):
         return _prepare(db, plan, profile_id, options or DeployOptions(), destination_id,
@@ -279,7 +286,7 @@ class _Prepared:
     decisions: list[_Decision]
     claims: Claims
     unchanged: int  # files found unchanged in bulk (no decision of their own)
-    planned: list[PlanItem]  # every file of the plan (their folders: see _clean_temps)
+    plan: DeployPlan  # (its files' folders: see _clean_temps)
     recorded: DeploymentRecord  # what was recorded (not read back from the database)
 
 
@@ -288,31 +295,148 @@ def _prepare(db: Database, plan: DeployPlan, profile_id: int, options: DeployOpt
     root = plan.root
     dest_id = destination_id or card_destination_id(root) or ""
     claims = Claims(db, root, dest_id, plan.fs)
-    rest, unchanged = _split(root, plan, claims, options)
-    items = _plan_items(plan, rest)
-    if options.prune:
-        items = _prune_items(root, plan, claims) + items
-        for seq, item in enumerate(items):
-            item.seq = seq
-    decisions = _decide(root, plan.fs, items, claims, options)
+    rest, unchanged = _split(root, plan, claims, options, keep=True)
+    decisions = _decide_with_prune(db, plan, rest, claims, options)
     _prune_brake(plan, decisions, unchanged, options)
     _check_space(root, decisions, options, claims.notes)
     # (once the checks pass: a refused run does not say it laid the card out)
     record_card_os(root, plan.os_id, plan.detected_folders,
-                   {item.platform_id for item in plan.items if item.kind == ROM})
+                   plan.rom_platforms())
     deployment_id, recorded = _record(db, plan, decisions, profile_id, options, dest_id, name,
                                       unchanged)
     return _Prepared(deployment_id, dest_id, decisions, claims,
-                     sum(files for files, _ in unchanged.values()), plan.items, recorded)
+                     sum(files for files, _ in unchanged.values()), plan, recorded)
 
 
-def _split(root: Path, plan: DeployPlan, claims: Claims, options: DeployOptions
-           ) -> tuple[list[int], dict[str, list[int]]]:
+def _split(root: Path, plan: DeployPlan, claims: Claims, options: DeployOptions, *,
+           keep: bool = False) -> tuple[list[int], dict[str, list[int]]]:
     """The plan's files found in bulk to be on the card as we wrote them (counted per
-    platform: files, bytes), and the indexes of the rest (decided one by one)."""
+    platform: files, bytes), and the indexes of the rest (decided one by one).
+
+    A kept plan (see :mod:`romrunner.deploy.plancache`) whose every file was found so, on a
+    card whose manifest has the same bytes, is checked by its kept bulk check (see
+    _kept_unchanged); ``keep``: such a check is kept when every file is found unchanged."""
     if options.verify:  # every file is compared by hash: nothing is settled in bulk
         return list(range(len(plan.items))), {}
-    return fast_skips(root, plan.items, claims.files)
+    if plan.kept_as is not None and claims.manifest is not None:
+        found = _kept_unchanged(root, plan.kept_as, claims)
+        if found is not None:
+            return [], found
+    rest, unchanged = fast_skips(root, plan.items, claims.files)
+    if keep and not rest and plan.kept_as is not None and plan.items \
+            and claims.manifest is not None:
+        _keep_check(plan, claims)
+    return rest, unchanged
+
+
+def _kept_unchanged(root: Path, kept_as: tuple[str, str], claims: Claims
+                    ) -> dict[str, list[int]] | None:
+    """Every file of a kept plan on the card as the card's manifest records it, by the bulk
+    check kept for this plan and these very manifest bytes (their SHA1): one ``stat`` per
+    file compared with the size and time of its record — the records themselves, and that
+    each holds the planned file (its size and SHA1), were checked when it was kept, and
+    neither the plan nor the manifest has changed since. The counts per platform as
+    :func:`fast_skips` gives them; None when there is no such check or a file differs (then
+    :func:`fast_skips` decides, as for any plan)."""
+    check = read_check(kept_as, claims.manifest_digest())
+    if check is None:
+        return None
+    folders, groups, unchanged = check
+    base, stat_at, file_type, regular = str(root), os.stat, 0o170000, stat.S_IFREG
+    for folder, names, sizes, times in groups:
+        try:
+            fd = os.open(f"{base}/{folder}" if folder else base,
+                         os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+        except OSError:
+            return None
+        try:
+            infos = [stat_at(name, dir_fd=fd, follow_symlinks=False) for name in names]
+        except OSError:
+            return None
+        finally:
+            os.close(fd)
+        if not all(info.st_size == size and info.st_mtime_ns == mtime_ns
+                   and info.st_mode & file_type == regular
+                   for info, size, mtime_ns in zip(infos, sizes, times, strict=True)):
+            return None
+    claims.knows_folders(folders)
+    return {platform: list(counts) for platform, counts in unchanged.items()}
+
+
+def _keep_check(plan: DeployPlan, claims: Claims) -> None:
+    """Keep the bulk check of a kept plan for the card manifest ``claims`` read (see
+    _kept_unchanged), when its every file has a well-formed record holding it — the size
+    planned, and the SHA1 where both are known: what :func:`fast_skips` asks of a record,
+    the card's ``stat`` aside — else keep none."""
+    assert plan.kept_as is not None
+    files = claims.files
+    groups: dict[str, tuple[list[str], list[int], list[int]]] = {}
+    counts: dict[str, list[int]] = {}
+    for item in plan.items:
+        record = files.get(item.dest)
+        if item.content is not None or type(record) is not list or len(record) != 3:
+            return  # (a playlist is decided one by one; a file without a record: no check)
+        size, mtime_ns, sha1 = record
+        if type(size) is not int or type(mtime_ns) is not int or size != item.size or not (
+                sha1 is None or item.sha1 is None or sha1 == item.sha1):
+            return
+        folder, _, name = item.dest.rpartition("/")
+        group = groups.get(folder)
+        if group is None:
+            group = groups[folder] = ([], [], [])
+        group[0].append(name)
+        group[1].append(size)
+        group[2].append(mtime_ns)
+        entry = counts.setdefault(item.platform_id or "", [0, 0])
+        entry[0] += 1
+        entry[1] += size
+    keep_check(plan.kept_as, claims.manifest_digest(), sorted(claims.folders),
+               [(folder, *group) for folder, group in groups.items()], counts)
+
+
+def _decide_with_prune(db: Database, plan: DeployPlan, rest: list[int], claims: Claims,
+                       options: DeployOptions) -> list[_Decision]:
+    """The decisions for the plan's files at ``rest`` (those not found unchanged in bulk),
+    their copies' sources checked (see :func:`_check_sources`), then — with ``--prune`` —
+    for the files of ours no longer chosen, first in the run."""
+    decisions = _decide(plan.root, plan.fs, _plan_items(plan, rest), claims, options)
+    _check_sources(db, plan, decisions)
+    if options.prune:
+        prune = _decide(plan.root, plan.fs, _prune_items(plan.root, plan, claims), claims,
+                        options)
+        decisions = prune + decisions
+        for seq, decision in enumerate(decisions):
+            decision.item.seq = seq
+    return decisions
+
+
+def _check_sources(db: Database, plan: DeployPlan, decisions: list[_Decision]) -> None:
+    """Look at the source of each file the run copies that the plan did not check (a game of
+    one file, a BIOS file: see :meth:`romrunner.deploy.plan._Builder.file_ok`) — only those:
+    a file the card already holds as the library records it is never looked for in the
+    library (a re-deploy touches the card and the database, not a network share). A source
+    missing or changed since the scan fails its file, said in the plan's words, and holds its
+    game as the plan would have: ``--prune`` keeps its copies wherever they are on the card.
+    An item's ``seq`` is its index in the plan here (see _plan_items)."""
+    failed = False
+    for index, decision in enumerate(decisions):
+        item = decision.item
+        if decision.action != COPY or not item.source:
+            continue
+        planned = plan.items[item.seq]
+        if planned.checked:
+            continue
+        problem = source_problem(planned)
+        if problem is None:
+            continue
+        decisions[index] = _Decision(item, FAIL, decision.existing, decision.claim,
+                                     note=problem[1])
+        plan.held.append(item.dest)
+        if item.game_id is not None:
+            plan.held_games.add(item.game_id)
+        failed = True
+    if failed:
+        held_copies(db, plan)
 
 
 def preview(db: Database, plan: DeployPlan, options: DeployOptions | None = None,
@@ -326,15 +450,13 @@ def _preview(db: Database, plan: DeployPlan, options: DeployOptions | None,
              destination_id: str | None) -> dict[str, Any]:
     options = options or DeployOptions()
     root = plan.root
-    refuse_library_overlap(db, root, plan.items)
+    refuse_library_overlap(db, root, plan=plan)
     check_destination(root, create=False)  # refused as the real run would be
     dest_id = destination_id or card_destination_id(root, create=False) or ""
     claims = Claims(db, root, dest_id, plan.fs)
     notes = claims.notes
     rest, unchanged = _split(root, plan, claims, options)
-    items = _plan_items(plan, rest)
-    prune = _prune_items(root, plan, claims) if options.prune else []
-    decisions = _decide(root, plan.fs, prune + items, claims, options)
+    decisions = _decide_with_prune(db, plan, rest, claims, options)
     _prune_brake(plan, decisions, unchanged, options)  # refused in the real run's words
     unreadable = _unreadable_sources(decisions)
     counts: dict[str, int] = defaultdict(int)
@@ -391,7 +513,8 @@ def _unreadable_sources(decisions: list[_Decision]) -> dict[int, str]:
     return found
 
 
-def refuse_library_overlap(db: Database, card: Path, items: Iterable[PlanItem]) -> None:
+def refuse_library_overlap(db: Database, card: Path, items: Iterable[PlanItem] = (), *,
+                           plan: DeployPlan | None = None) -> None:
     """Refuse a card that is, lies inside or holds a library root, or holds a file the plan
     copies from: with ``--overwrite`` or ``--prune`` a deploy there could replace or remove
     the user's own ROMs and BIOS, and a scan would take the card's copies for games.
@@ -399,7 +522,8 @@ def refuse_library_overlap(db: Database, card: Path, items: Iterable[PlanItem]) 
     Folders are compared by identity (device and inode) and by their place in their file
     system (the system's mount table) as well as by path, so a second path to the same
     folder (a bind mount of a root or of a folder in it, a share mounted twice, a root whose
-    path became a link) is caught too."""
+    path became a link) is caught too. ``plan``: the files to copy are the plan's (its
+    sources' folders asked of it: see :meth:`DeployPlan.source_folders`)."""
     target = _resolved(card)
     card_chain = _identities(target)  # the card (when it exists) and every folder above it
     card_id = _identity(target)
@@ -419,11 +543,13 @@ def refuse_library_overlap(db: Database, card: Path, items: Iterable[PlanItem]) 
                               "folder outside the library")
     inside = f"{str(target).rstrip('/')}/"
     above: dict[str, bool] = {}  # source folder -> the card is that folder or above it
-    sources = [item.source for item in items if item.source]
-    for folder in {source.rpartition("/")[0] for source in sources}:  # each folder once
+    folders = plan.source_folders() if plan is not None else {
+        item.source.rpartition("/")[0] for item in items if item.source}
+    for folder in folders:  # each folder once
         if f"{folder}/".startswith(inside) or (
                 card_id is not None and _below(folder, card_id, above)):
-            source = next(s for s in sources if s.rpartition("/")[0] == folder)
+            source = next(item.source for item in (plan.items if plan is not None else items)
+                          if item.source and item.source.rpartition("/")[0] == folder)
             raise DeployError(f"{card}: holds {source}, a file this deploy copies "
                               "from; deploy to a folder outside your library and BIOS")
 
@@ -473,6 +599,8 @@ def _below(folder: str, card_id: _Identity, memo: dict[str, bool]) -> bool:
 
 def _plan_items(plan: DeployPlan, indexes: Iterable[int] | None = None) -> list[_Item]:
     """The plan's files (those at ``indexes``) as items; an item's seq is its index."""
+    if indexes is not None and not indexes:
+        return []  # (a kept plan's files are not even read back: see DeployPlan.items)
     items = plan.items
     chosen = range(len(items)) if indexes is None else indexes
     return [_Item(seq, item.kind, "copy", item.platform_id, item.source, item.source_mtime_ns,
@@ -967,9 +1095,12 @@ class Claims:
 
     def __init__(self, db: Database, root: Path, dest_id: str, fs: FileSystem) -> None:
         self.db, self.root, self.dest_id, self.fs = db, root, dest_id, fs
-        # As parsed (see card and fast_skips); the folders our deployments created.
-        self.files, self.folders, note = read_manifest_files(root)
-        self.notes = [note] if note else []
+        # The card manifest's bytes, parsed when first needed (see files): a re-deploy whose
+        # kept bulk check holds for these bytes never parses them (see _kept_unchanged).
+        self.manifest, self._unreadable = read_manifest_bytes(root)
+        self._files: dict[str, Any] | None = None
+        self._folders: set[str] | None = None
+        self.notes: list[str] = []
         # Files of ours where a folder of the plan goes (see in_the_way): path -> its record
         # (None: not ours, or changed).
         self.replaced_by_folder: dict[str, Owned | None] = {}
@@ -980,6 +1111,39 @@ class Claims:
         self.proven: dict[str, tuple[int, int, Owned | None]] = {}
         self.prune_kept: list[str] = []
         self.held_elsewhere: list[str] = []
+
+    @property
+    def files(self) -> dict[str, Any]:
+        """The card manifest's records as parsed (see card and fast_skips)."""
+        if self._files is None:
+            self._parse()
+        assert self._files is not None
+        return self._files
+
+    @property
+    def folders(self) -> set[str]:
+        """The folders our deployments created, as the card's manifest says."""
+        if self._folders is None:
+            self._parse()
+        assert self._folders is not None
+        return self._folders
+
+    def _parse(self) -> None:
+        files, folders, note = parse_manifest_files(self.root, self.manifest, self._unreadable)
+        self._files = files
+        if self._folders is None:
+            self._folders = folders
+        if note:
+            self.notes.insert(0, note)
+
+    def manifest_digest(self) -> str:
+        """The SHA1 of the card manifest's bytes ("" when there is none)."""
+        return "" if self.manifest is None else hashlib.sha1(self.manifest).hexdigest()
+
+    def knows_folders(self, folders: Iterable[str]) -> None:
+        """The folders the manifest's bytes list, known without parsing them (a kept bulk
+        check of these very bytes: see _kept_unchanged)."""
+        self._folders = set(folders)
 
     @property
     def card(self) -> dict[str, Owned]:
@@ -2023,7 +2187,7 @@ class _Runner:
 def _run(db: Database, deployment_id: int, root: Path, fs: FileSystem, dest_id: str,
          decisions: list[_Decision], claims: Claims, options: DeployOptions,
          progress: ProgressCallback | None, *, fresh: bool = False, unchanged: int = 0,
-         planned: list[PlanItem] | None = None,
+         planned: DeployPlan | None = None,
          recorded: DeploymentRecord | None = None) -> DeploySummary:
     """Apply the decisions (``unchanged``: files already found unchanged in bulk, counted as
     skipped; ``planned``: every file of the plan; ``recorded``: the deployment's record, when
@@ -2034,7 +2198,7 @@ def _run(db: Database, deployment_id: int, root: Path, fs: FileSystem, dest_id: 
     runner.fresh = fresh
     summary = runner.summary
     summary.skipped = runner.files_done = unchanged
-    summary.cleaned_temps = _clean_temps(root, decisions, planned or [], fresh)
+    summary.cleaned_temps = _clean_temps(root, decisions, planned, fresh)
     if recorded is None:
         recorded = deployment_record(db, deployment_id)
     summary.planned = _planned(db, deployment_id, recorded)
@@ -2143,7 +2307,7 @@ def _note_writing(runner: _Runner, copies: list[_Decision]) -> None:
         raise _Stop(runner._stop_message(exc, copies[0].item.dest, runner.gone())) from exc
 
 
-def _clean_temps(root: Path, decisions: list[_Decision], planned: list[PlanItem],
+def _clean_temps(root: Path, decisions: list[_Decision], planned: DeployPlan | None,
                  fresh: bool) -> int:
     """Remove stale temporary files of ours: on resume from every folder of the deployment,
     and on any run from the folders an earlier run noted it was writing to and did not
@@ -2154,7 +2318,8 @@ def _clean_temps(root: Path, decisions: list[_Decision], planned: list[PlanItem]
     where = set(noted or ())
     if not fresh or noted == set():  # an unreadable note: every folder of this plan
         where |= {d.item.dest.rpartition("/")[0] for d in decisions}
-        where |= {item.dest.rpartition("/")[0] for item in planned}
+        where |= {item.dest.rpartition("/")[0] for item in
+                  (planned.items if planned is not None else ())}
     return clean_stale_temps(root, where)
 
 

@@ -4,15 +4,20 @@ A plan is built from a list of game ids and a card layout in a handful of querie
 number of games (games, their disc tracks, set sizes, BIOS): never one query per game. Each
 destination path goes through the one legaliser (:mod:`romrunner.deploy.legal`); two files
 that would land on the same path (case-folded where the card's file system folds case) are an
-error for the second one. Files are checked here as the plan is made: present and unchanged
-since the scan (size and modification time), and within FAT32's 4 GiB limit. A file that fails
-a check is left out with a per-file error; the rest of the plan stands.
+error for the second one. Files are checked here as the plan is made: within FAT32's 4 GiB
+limit, and — for a disc's files and a set's discs, all of a game's files or none — present and
+unchanged since the scan (size and modification time). A game of one file and a BIOS file are
+planned from what the scan recorded (their library root reachable): the deploy looks at such a
+source only when it copies the file (see ``execute._check_sources``). A file that fails a check
+is left out with a per-file error; the rest of the plan stands. A plan is kept between runs
+and read back while nothing it read changed (:mod:`romrunner.deploy.plancache`).
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
+import marshal
 import os
 import posixpath
 import re
@@ -22,7 +27,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from romrunner.bios.check import BLOCKING, HLE, check_bios
 from romrunner.catalog.clones import split_clones
@@ -41,6 +46,13 @@ from romrunner.deploy.legal import (
     legal_after,
     legal_component,
     legal_path,
+)
+from romrunner.deploy.plancache import (
+    PlanKeeper,
+    RecordingLayout,
+    archives_form,
+    archives_from,
+    item_columns,
 )
 from romrunner.devices.overrides import (
     EmulatorResolver,
@@ -86,6 +98,9 @@ class PlanItem:
     source_mtime_ns: int | None = None
     sha1: str | None = None
     content: bytes | None = None
+    # The source was stat'ed as the plan was made (a disc's files, all or none; a set's
+    # disc): otherwise the deploy looks at it only if it copies it (see file_ok).
+    checked: bool = False
 
 
 @dataclass(frozen=True)
@@ -160,6 +175,48 @@ class DeployPlan:
     # the OS made): recorded on the card, so that the next deploy, finding only our files
     # there, still takes it for the user's choice and not for an earlier deploy's own.
     detected_folders: dict[str, str] = field(default_factory=dict)
+    # Read back from the plan kept for this card (nothing it read had changed: see
+    # romrunner.deploy.plancache), not made afresh.
+    kept: bool = field(default=False, compare=False)
+    # A plan made from inputs a kept plan can be checked against (read back or kept): where
+    # its bulk check of the card is kept and the plan's identity (see plancache.read_check).
+    kept_as: tuple[str, str] | None = field(default=None, compare=False)
+    # Platform -> its ROM folder on the card (None: none), as the plan asked the layout.
+    rom_folders: dict[str, str | None] = field(default_factory=dict, repr=False,
+                                               compare=False)
+    # The folders the plan's files are copied from, and the platforms of its ROMs, once
+    # asked (see source_folders, rom_platforms).
+    sources_in: set[str] | None = field(default=None, repr=False, compare=False)
+    rom_platforms_in: set[str] | None = field(default=None, repr=False, compare=False)
+
+    def source_folders(self) -> set[str]:
+        """The folders the plan's files are copied from (asked of the plan once)."""
+        if self.sources_in is None:
+            self.sources_in = {item.source.rpartition("/")[0] for item in self.items
+                               if item.source}
+        return self.sources_in
+
+    def rom_platforms(self) -> set[str]:
+        """The platforms of the plan's ROMs (asked of the plan once)."""
+        if self.rom_platforms_in is None:
+            self.rom_platforms_in = {item.platform_id for item in self.items
+                                     if item.kind == ROM}
+        return self.rom_platforms_in
+
+    def defer_items(self, columns: bytes | memoryview) -> None:
+        """A kept plan's files, read back (see plan_from_kept) only when ``items`` is first
+        asked for: an unchanged re-deploy settled by its kept bulk check never needs them."""
+        del self.items
+        self.__dict__["_kept_items"] = columns
+
+    if not TYPE_CHECKING:
+        def __getattr__(self, name: str) -> Any:
+            # (only for an attribute not set: ``items`` deferred by defer_items)
+            columns = self.__dict__.pop("_kept_items", None) if name == "items" else None
+            if columns is None:
+                raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+            self.items = list(map(PlanItem, *marshal.loads(columns)))
+            return self.items
 
     def protected_folders(self) -> set[str]:
         """The layout's folders and every folder above them (never removed by a prune)."""
@@ -230,23 +287,81 @@ class _Track:
 
 def build_plan(db: Database, layout: CardLayoutLike, game_ids: Iterable[int], *,
                pack: DefinitionPack | None = None, profile_id: int | None = None,
-               include_bios: bool = True, pruning: bool = False) -> DeployPlan:
+               include_bios: bool = True, pruning: bool = False,
+               keep: bool = True) -> DeployPlan:
     """Plan putting ``game_ids`` (and the verified BIOS their platforms need) on the card.
 
     ``pack`` is needed for BIOS (which files each platform needs); ``profile_id`` narrows the
     BIOS to the emulators the profile uses, and with ``pack`` says of archived games whether
     the emulator they run with reads them (a warning when it cannot or we cannot tell).
     ``pruning``: the plan of a deploy with ``--prune`` (its warnings say what it removes,
-    not that a prune would). Nothing is written anywhere.
+    not that a prune would). Nothing is written to the card or the library.
+
+    ``keep``: the plan is read back from the one kept for this card when nothing it read has
+    changed, and kept for the next run when it can be (:mod:`romrunner.deploy.plancache`;
+    ``plan.kept`` says which); False: made afresh, nothing kept.
     """
     with gc_paused():  # one object per game and file, no cycles
-        return _build_plan(db, layout, game_ids, pack, profile_id, include_bios, pruning)
+        ids = list(dict.fromkeys(map(int, game_ids)))
+        keeper = PlanKeeper.open(db, layout, ids, pack, profile_id, include_bios,
+                                 pruning) if keep else None
+        if keeper is None:
+            return _build_plan(db, layout, ids, pack, profile_id, include_bios, pruning,
+                               recorded_card_os(layout.root))[0]
+        kept = keeper.reuse(layout)
+        if kept is not None:
+            with contextlib.suppress(Exception):  # (a payload not read back: made again)
+                plan = plan_from_kept(*kept)
+                plan.kept_as = keeper.kept_as
+                # (whether the card had each folder: asked again, see plancache._plain)
+                plan.detected_folders = _detected_folders(layout, plan.rom_folders)
+                return plan
+        asking = RecordingLayout(layout)
+        plan, builder = _build_plan(db, asking, ids, pack, profile_id, include_bios, pruning,
+                                    keeper.card_os)
+        if builder.volatile:
+            keeper.forget()
+        else:
+            keeper.keep(kept_form(plan), marshal.dumps(item_columns(plan.items)), asking.asked,
+                        builder.roots_ok)
+            plan.kept_as = keeper.kept_as
+        return plan
 
 
-def _build_plan(db: Database, layout: CardLayoutLike, game_ids: Iterable[int],
+def kept_form(plan: DeployPlan) -> tuple[Any, ...]:
+    """``plan`` as plain values but its files (kept apart: see plan_from_kept)."""
+    def issues(found: list[PlanIssue]) -> list[tuple[Any, ...]]:
+        return [(i.code, i.message, i.platform_id, i.game_id, i.path, i.games) for i in found]
+
+    return (str(plan.root), plan.os_id, plan.fs.value,
+            issues(plan.errors), issues(plan.warnings), plan.game_ids,
+            archives_form(plan.archives), plan.held, plan.held_games, plan.held_sets,
+            plan.held_sha1s, plan.copies, plan.reached, plan.layout_folders,
+            plan.rom_folders, plan.source_folders(), plan.rom_platforms())
+
+
+def plan_from_kept(payload: tuple[Any, ...], columns: bytes | memoryview) -> DeployPlan:
+    """The plan :func:`kept_form` kept (``kept`` set), its files from ``columns`` (the
+    marshalled :func:`item_columns`, read when first asked for: see defer_items)."""
+    (root, os_id, fs, errors, warnings, game_ids, archives, held, held_games,
+     held_sets, held_sha1s, copies, reached, layout_folders, rom_folders,
+     sources_in, rom_platforms_in) = payload
+    plan = DeployPlan(
+        Path(root), os_id, FileSystem(fs),
+        errors=[PlanIssue(*issue) for issue in errors],
+        warnings=[PlanIssue(*issue) for issue in warnings], game_ids=game_ids,
+        archives=archives_from(archives), held=held, held_games=held_games,
+        held_sets=held_sets, held_sha1s=held_sha1s, copies=[tuple(c) for c in copies],
+        reached=reached, layout_folders=layout_folders, rom_folders=rom_folders,
+        kept=True, sources_in=sources_in, rom_platforms_in=rom_platforms_in)
+    plan.defer_items(columns)
+    return plan
+
+
+def _build_plan(db: Database, layout: CardLayoutLike, ids: list[int],
                 pack: DefinitionPack | None, profile_id: int | None,
-                include_bios: bool, pruning: bool) -> DeployPlan:
-    ids = list(dict.fromkeys(int(i) for i in game_ids))
+                include_bios: bool, pruning: bool, card_os: str | None
+                ) -> tuple[DeployPlan, _Builder]:
     plan = DeployPlan(layout.root, layout.os_id, layout.fs, game_ids=ids)
     builder = _Builder(plan, layout)
     games = _load_games(db, ids)
@@ -297,10 +412,9 @@ def _build_plan(db: Database, layout: CardLayoutLike, game_ids: Iterable[int],
     absent_tracks = _load_tracks(db, list(absent)) if absent else {}
     _note_reached(db, builder, games, absent, {**tracks, **absent_tracks})
     _hold_absent(builder, absent, absent_tracks, _not_games(db, absent))
-    _hold_twins_of_held(db, builder)
-    _held_copies(db, plan)
-    _warn_left_folders(layout, plan, {game.platform_id for game in games.values()}, pruning)
-    _warn_other_os(layout, plan, pruning)
+    held_copies(db, plan)
+    _warn_left_folders(builder, {game.platform_id for game in games.values()}, pruning)
+    _warn_other_os(layout, plan, pruning, card_os)
     if include_bios and pack is not None:
         platforms = sorted({item.platform_id for item in plan.items if item.kind == ROM})
         if platforms:
@@ -310,14 +424,21 @@ def _build_plan(db: Database, layout: CardLayoutLike, game_ids: Iterable[int],
         _check_archives(db, pack, resolver, plan)
         _check_emulators(db, pack, resolver, plan)
     plan.layout_folders |= {folder for folder in builder.folders.values() if folder}
-    plan.detected_folders = {
-        platform_id: folder for platform_id, folder in builder.folders.items()
-        if folder and (choice := layout.rom_folder(platform_id)) is not None
-        and choice.source == DETECTED}
+    plan.rom_folders = dict(builder.folders)
+    plan.detected_folders = _detected_folders(layout, plan.rom_folders)
     playlists = layout.playlist_folder()
     if playlists is not None:
         plan.layout_folders.add(str(playlists.path))
-    return plan
+    return plan, builder
+
+
+def _detected_folders(layout: CardLayoutLike, folders: dict[str, str | None]
+                      ) -> dict[str, str]:
+    """Platform -> its ROM folder where the layout took the one the card had (see
+    :attr:`DeployPlan.detected_folders`)."""
+    return {platform_id: folder for platform_id, folder in folders.items()
+            if folder and (choice := layout.rom_folder(platform_id)) is not None
+            and choice.source == DETECTED}
 
 
 def _hold_copies_of_unplaced(builder: _Builder, tracks: dict[int, list[_Track]]) -> None:
@@ -356,6 +477,8 @@ def _warn_flat_sets(builder: _Builder, placed: dict[str, list[tuple[_Game, str]]
     sets out flat) left beside their .m3u: the frontend lists those copies as games of their
     own until ``--prune`` removes them (``pruning``: this deploy's does)."""
     moved: list[tuple[str, str]] = []  # (title, a flat copy on the card)
+    if placed:
+        builder.volatile = True  # (reads the card's files: see _Builder.volatile)
     for set_key, discs in placed.items():
         for game, dest in discs:
             folder = builder.folder(game.platform_id)
@@ -380,10 +503,11 @@ def _warn_flat_sets(builder: _Builder, placed: dict[str, list[tuple[_Game, str]]
                 "the frontend may list such a game more than once)")))
 
 
-def _warn_other_os(layout: CardLayoutLike, plan: DeployPlan, pruning: bool) -> None:
+def _warn_other_os(layout: CardLayoutLike, plan: DeployPlan, pruning: bool,
+                   recorded: str | None) -> None:
     """Say when an earlier deploy laid the card out for another OS (a profile of another
-    device, or the card moved to another handheld): the games go to this OS's folders."""
-    recorded = recorded_card_os(layout.root)
+    device, or the card moved to another handheld; ``recorded``: the OS the card's record
+    names): the games go to this OS's folders."""
     if recorded is not None and recorded != layout.os_id:
         plan.warnings.append(PlanIssue(
             "card-os-changed", f"{layout.root}: an earlier deploy laid this card out for "
@@ -392,19 +516,20 @@ def _warn_other_os(layout: CardLayoutLike, plan: DeployPlan, pruning: bool) -> N
                                                else "stays until --prune)")))
 
 
-def _warn_left_folders(layout: CardLayoutLike, plan: DeployPlan, platforms: set[str],
-                       pruning: bool) -> None:
+def _warn_left_folders(builder: _Builder, platforms: set[str], pruning: bool) -> None:
     """Say, per chosen platform whose games now go to another folder than the one an earlier
     deploy filled (an older folder name; the OS's own folder made since), that the old copies
     stay until ``--prune``: silent, the card would hold both and need room for both. Copies
     there of games held (see :attr:`DeployPlan.held_games`; by their SHA1 in the card's
     manifest) are said to be kept: a prune never removes them."""
+    layout, plan = builder.layout, builder.plan
     held: list[str] | None = None
     for platform_id in sorted(platforms):
         choice = layout.rom_folder(platform_id)
         if choice is None:
             continue
         for old, files in layout.left_folders(platform_id):
+            builder.volatile = True  # (reads the card's manifest: see _Builder.volatile)
             if held is None:
                 held = [dest.lower() for dest, owned in read_manifest(layout.root)[0].items()
                         if owned.sha1 in plan.held_sha1s] if plan.held_sha1s else []
@@ -545,6 +670,7 @@ def _hold_absent(builder: _Builder, absent: dict[int, _Game],
             builder.plan.held_games.add(game.id)
             missing[game.id] = dests
     placed = {collision_key(item.dest, builder.fs) for item in builder.plan.items}
+    builder.volatile = True  # (reads the card's files: see _Builder.volatile)
     on_card = {game_id: tuple(dest for dest in dests  # (not a copy of it placed now)
                               if collision_key(dest, builder.fs) not in placed
                               and os.path.lexists(builder.plan.root / dest))
@@ -590,11 +716,36 @@ def _warn_not_games_held(builder: _Builder, games: list[_Game]) -> None:
         "overrides (`romrunner games forget --not-games --force` lets --prune remove them)"))
 
 
-def _held_copies(db: Database, plan: DeployPlan) -> None:
+# The games with the content of a held game of one file (see _file_key: its CRC32 and size,
+# of an archive its one member's): loose files, and archives of that one member.
+_ONE_MEMBER = ("NOT EXISTS (SELECT 1 FROM game_files o WHERE o.game_id = {f}.game_id "
+               "AND o.kind = 'member' AND o.id <> {f}.id)")
+_TWINS_OF_HELD = (
+    "WITH held(id) AS (SELECT value FROM json_each(:ids)), "
+    "keys(platform_id, crc32_bin, file_size) AS ("
+    "  SELECT g.platform_id, g.crc32_bin, g.file_size FROM games g JOIN held ON held.id = g.id "
+    "  WHERE g.is_archive = 0 AND g.set_key IS NULL AND g.crc32_bin IS NOT NULL "
+    "  UNION SELECT g.platform_id, f.crc32_bin, f.file_size FROM games g "
+    "  JOIN held ON held.id = g.id JOIN game_files f ON f.game_id = g.id AND f.kind = 'member' "
+    f"  WHERE g.is_archive = 1 AND f.crc32_bin IS NOT NULL AND {_ONE_MEMBER.format(f='f')}) "
+    "SELECT g.id FROM keys k JOIN games g ON g.crc32_bin = k.crc32_bin "
+    "  AND g.file_size = k.file_size AND g.platform_id = k.platform_id AND g.is_archive = 0 "
+    "UNION SELECT f.game_id FROM keys k JOIN game_files f ON f.crc32_bin = k.crc32_bin "
+    "  AND f.file_size = k.file_size AND f.kind = 'member' JOIN games g ON g.id = f.game_id "
+    f"  AND g.platform_id = k.platform_id WHERE {_ONE_MEMBER.format(f='f')}")
+
+
+def held_copies(db: Database, plan: DeployPlan) -> None:
     """The SHA1s of the held games' files and tracks, and the games of their disc sets
-    (whose playlist is held with them): see :attr:`DeployPlan.held_games`."""
+    (whose playlist is held with them): see :attr:`DeployPlan.held_games`. The games of a
+    held game's content are held with it: the card may hold the game as another of its
+    library copies an earlier deploy chose (a loose file then, its zip now), and ``--prune``
+    must not remove that one while nothing can replace it (QA18 L1). What has the same CRC32
+    and size is held whatever its SHA1: holding keeps a file, it never writes one."""
     if not plan.held_games:
         return
+    plan.held_games.update(int(row[0]) for row in db.query(
+        _TWINS_OF_HELD, {"ids": json.dumps(sorted(plan.held_games))}))
     ids = json.dumps(sorted(plan.held_games))
     plan.held_sha1s.update(row[0] for row in db.query(
         "SELECT lower(hex(sha1_bin)) FROM games WHERE id IN (SELECT value FROM json_each(?)) "
@@ -712,6 +863,7 @@ def _leave_out_copies(db: Database, games: dict[int, _Game], builder: _Builder,
     copies: list[tuple[_Game, _Game]] = []
     known = _matches_and_titles(db, [game.id for group in shared.values() for game in group])
     for group in shared.values():
+        builder.volatile = True  # (the card's files and the sources decide: not kept)
         kept: list[_Game] = []
         for game in sorted(group, key=lambda g: (not builder.on_card(g),
                                                  not builder.root_reachable(g.root),
@@ -797,36 +949,6 @@ def _leave_out_disc_copies(games: dict[int, _Game], tracks: dict[int, list[_Trac
             " of another disc in the library (the same sheet and tracks: a set in two library "
             "roots?): each disc goes on the card once — the copy already there, else one from "
             f"a root that is there now, unchanged since the scan ({shown})"))
-
-
-# The other games of a content (see _file_key): loose files, and archives of that one member.
-_TWINS = (
-    "SELECT id FROM games WHERE crc32_bin = :crc32 AND file_size = :size "
-    "AND platform_id = :platform AND is_archive = 0 "
-    "UNION SELECT f.game_id FROM game_files f JOIN games g ON g.id = f.game_id "
-    "WHERE f.kind = 'member' AND f.crc32_bin = :crc32 AND f.file_size = :size "
-    "AND g.platform_id = :platform AND NOT EXISTS (SELECT 1 FROM game_files o "
-    "  WHERE o.game_id = f.game_id AND o.kind = 'member' AND o.id <> f.id)")
-
-
-def _hold_twins_of_held(db: Database, builder: _Builder) -> None:
-    """Hold the card's copies of the games with the content of a chosen game that cannot be
-    written now (its source missing or changed since the scan, its root not reachable): the
-    card may hold the game as another of its copies an earlier deploy chose (a loose file
-    then, its zip now), and ``--prune`` must not remove that one while nothing can replace
-    it (QA18 L1). What has the same CRC32 and size is held whatever its SHA1: holding keeps a
-    file, it never writes one."""
-    held = [game for game in builder.held_chosen.values() if not game.set_key]
-    if not held:
-        return
-    members = _single_members(db, [game.id for game in held if game.archive])
-    placed = {item.game_id for item in builder.plan.items}
-    for key in {found for game in held if (found := _file_key(game, members)) is not None}:
-        platform, crc32, size = key
-        builder.plan.held_games.update(
-            twin for (twin,) in db.query(_TWINS, {"crc32": crc32, "size": size,
-                                                  "platform": platform})
-            if twin not in placed)
 
 
 def _file_key(game: _Game, members: dict[int, Any]) -> tuple[str, bytes, int] | None:
@@ -1105,7 +1227,6 @@ class _Builder:
         self.set_firsts: dict[str, _Game] = {}
         self.contested: set[int] = set()  # .cue games whose tracks get their sheet's name
         self.left_out_copies: dict[int, _Game] = {}  # chosen games left out as copies
-        self.held_chosen: dict[int, _Game] = {}  # chosen games that cannot be written now
         # Per set: its chosen discs held (not placed now), whose copies the .m3u still names
         self.held_set_discs: dict[str, list[_Game]] = defaultdict(list)
         self.flat_sheets: list[str] = []  # .cue sheets the card gets with their tracks beside
@@ -1114,6 +1235,9 @@ class _Builder:
         self.sheet_texts: dict[int, str] = {}  # see sheet_text
         # The chosen discs of each title and region, whatever release (see note_sets)
         self.releases: dict[str, list[_Game]] = defaultdict(list)
+        # True once the plan read something no key of a kept plan covers (a source's state, a
+        # sheet, the card's files): such a plan is not kept between runs (see plancache).
+        self.volatile = False
 
     def folder(self, platform_id: str) -> str | None:
         """The platform's folder as text (paths are joined as text: 100k games); None where
@@ -1173,7 +1297,7 @@ class _Builder:
                 items.append(item)
         if len(items) == 1:  # the common case: one file, checked and claimed without loops
             item = items[0]
-            if not self.file_ok(item, game):
+            if not self.file_ok(item, game, stat_source=bool(game.set_key) or game.sheet):
                 self.hold(item.dest, game)
                 return None
             key = collision_key(item.dest, self.fs)
@@ -1183,7 +1307,7 @@ class _Builder:
             self.taken[key] = item.source or item.dest
             self.plan.items.append(item)
             return item.dest
-        if not all(self.file_ok(item, game) for item in items):
+        if not all(self.file_ok(item, game, stat_source=True) for item in items):
             for item in items:
                 self.hold(item.dest, game)
             return None
@@ -1210,7 +1334,6 @@ class _Builder:
         set playlist, which is written only with discs that can be)."""
         self.plan.held.append(dest)
         self.plan.held_games.add(game.id)
-        self.held_chosen[game.id] = game
         self.plan.held.extend(self._set_playlists(game))
         if game.set_key and game not in self.held_set_discs[game.set_key]:
             self.held_set_discs[game.set_key].append(game)
@@ -1284,6 +1407,7 @@ class _Builder:
         """True when the card has a file where this game's file goes — for a disc, in the
         platform folder or its set's (an earlier deploy's copy: of two copies of one content,
         the one already there stays the card's)."""
+        self.volatile = True  # (reads the card or the library: see __init__)
         folder = self.folder(game.platform_id)
         if folder is None:
             return False
@@ -1395,6 +1519,7 @@ class _Builder:
         (Linux, Android) reads a backslash as a folder: PCSX ReARMed opens the name after
         it beside the sheet, Mednafen (Beetle) the whole name, backslash and all (a name
         FAT cannot hold). No place on the card works for every one: refused, and said."""
+        self.volatile = True  # (reads the card or the library: see __init__)
         if not any("/" in track.name for track in tracks):  # read the sheet only then
             return False
         try:
@@ -1414,6 +1539,7 @@ class _Builder:
     def sheet_text(self, game: _Game) -> str:
         """The text of the game's sheet, read once per plan (a sheet renamed, laid out flat
         and checked for its tracks' names would be read three times)."""
+        self.volatile = True  # (reads the card or the library: see __init__)
         text = self.sheet_texts.get(game.id)
         if text is None:
             text = self.sheet_texts[game.id] = read_sheet(Path(os_path(game.source)))
@@ -1429,6 +1555,7 @@ class _Builder:
         another name (another case, Windows-1252 bytes), to the name it recorded. Read only
         where it can matter — a sheet rewritten anyway, a card that tells case apart, a track
         name beyond ASCII — not for every sheet of a plan (a library on a share)."""
+        self.volatile = True  # (reads the card or the library: see __init__)
         try:
             written = sheet_file_names(Path(os_path(game.source)), self.sheet_text(game))
         except (ContainerError, OSError):
@@ -1447,7 +1574,7 @@ class _Builder:
 
         ``unique``: each track's name on the card starts with the sheet's (``Epic Set (USA)
         (Disc 2) - Track 01.bin``), for tracks whose own names another disc's have."""
-        if not self.file_ok(sheet, game):
+        if not self.file_ok(sheet, game, stat_source=True):
             return None
         try:
             text = self.sheet_text(game)
@@ -1492,6 +1619,7 @@ class _Builder:
     def real_path(self, path: str) -> str:
         """``path`` resolved, each folder once per plan (a library of discs on a network
         share: every track's folder and root would be resolved again)."""
+        self.volatile = True  # (reads the card or the library: see __init__)
         found = self._real.get(path)
         if found is None:
             found = self._real[path] = os.path.realpath(os_path(path))
@@ -1499,6 +1627,7 @@ class _Builder:
 
     def _track_item(self, game: _Game, folder: str, parent: str,
                     track: _Track, flat_name: str | None = None) -> PlanItem | None:
+        self.volatile = True  # (reads the library: see __init__)
         source = os.path.join(parent, track.name)
         refused = _track_refusal(game, track, source, self.real_path)
         if refused:
@@ -1531,9 +1660,17 @@ class _Builder:
         return PlanItem(ROM, f"{folder}/{dest}", size, game.platform_id, game.id, source,
                         track.mtime_ns, track.sha1)
 
-    def file_ok(self, item: PlanItem, game: _Game | None) -> bool:
-        """True when ``item`` fits the card's file system and its source is as the scan saw
-        it; otherwise the error is recorded."""
+    def file_ok(self, item: PlanItem, game: _Game | None, *, stat_source: bool = False
+                ) -> bool:
+        """True when ``item`` fits the card's file system and, with ``stat_source``, its
+        source is as the scan saw it; otherwise the error is recorded.
+
+        Without ``stat_source`` (a game of one file, a BIOS file) the source is not looked at
+        here, only whether its library root is reachable (once per root): the deploy checks
+        it only when it copies the file (a card already holding the library's content needs
+        no source: a re-deploy does not read the library's files). The
+        files of a disc and of a set are checked now, so that one changed file leaves the
+        whole game out (a sheet, a playlist never names a file left off the card)."""
         limit = self.limit
         if limit is not None and item.size > limit:
             self.error("too-large", f"{item.source or item.dest}: {item.size:,} bytes is over "
@@ -1543,16 +1680,19 @@ class _Builder:
             return False
         if not item.source:
             return True
-        try:
-            info = os.stat(os_path(item.source))
-        except OSError:
-            self.error("source-missing", f"{item.source}: missing since the scan", game,
-                       item.source, item.platform_id)
-            return False
-        if info.st_size != item.size or (item.source_mtime_ns is not None
-                                         and info.st_mtime_ns != item.source_mtime_ns):
-            self.error("source-changed", f"{item.source}: changed since the scan (rescan it)",
-                       game, item.source, item.platform_id)
+        if not stat_source:
+            if game is not None and not self.root_reachable(game.root):
+                # (an unmounted share: left out, its copies on the card held — see hold)
+                self.error("source-missing", f"{item.source}: missing since the scan", game,
+                           item.source, item.platform_id)
+                return False
+            return True
+        self.volatile = True  # the plan depends on the source's state: not kept
+        item.checked = True
+        problem = source_problem(item)
+        if problem is not None:
+            code, message = problem
+            self.error(code, message, game, item.source, item.platform_id)
             return False
         return True
 
@@ -1621,6 +1761,7 @@ class _Builder:
         """The set's discs missing from the library whose copy an earlier deploy left on the
         card (its sheet beside the placed discs, or in the platform folder), with where: the
         copy is kept (held), so the set's .m3u still lists it."""
+        self.volatile = True  # (reads the card or the library: see __init__)
         found: list[tuple[_Game, str]] = []
         candidates = {g.id: g for g in [*self.missing_discs.get(set_key, []),
                                         *self.held_set_discs.get(set_key, [])]}
@@ -1674,6 +1815,20 @@ class _Builder:
                 f"{', '.join(str(n) for n in sorted(numbers))} "
                 f"{'are' if len(numbers) > 1 else 'is'}): the game may not be "
                 "finished on the device", first.platform_id, first.id))
+
+
+def source_problem(item: PlanItem) -> tuple[str, str] | None:
+    """Why ``item``'s source cannot be copied as the scan saw it — ``("source-missing",
+    message)`` or ``("source-changed", message)`` — or None when it is there with the size
+    and modification time the scan recorded."""
+    try:
+        info = os.stat(os_path(item.source))
+    except OSError:
+        return "source-missing", f"{item.source}: missing since the scan"
+    if info.st_size != item.size or (item.source_mtime_ns is not None
+                                     and info.st_mtime_ns != item.source_mtime_ns):
+        return "source-changed", f"{item.source}: changed since the scan (rescan it)"
+    return None
 
 
 def _why_one_name(one: str, other: str) -> str:

@@ -39,23 +39,33 @@ def _unescape(field: str) -> str:
 
 
 def mount_of(path: Path, mountinfo: Path = MOUNTINFO) -> Mount | None:
-    """The mount holding ``path`` (the longest mount point above it), or None when unknown."""
+    """The mount holding ``path`` (the longest mount point above it; of two, the later), or
+    None when unknown. Compared as text (mount points are absolute and normalised): a deploy
+    asks this of the card and of every library root."""
     try:
         lines = mountinfo.read_text(encoding="utf-8", errors="surrogateescape").splitlines()
     except OSError:
         return None
-    target = path.resolve()
-    best: Mount | None = None
+    target = str(path.resolve())
+    best: list[str] | None = None
+    best_depth = -1
     for line in lines:
         before, sep, after = line.partition(" - ")
-        fields, tail = before.split(), after.split()
-        if not sep or len(fields) < 5 or len(tail) < 2:
+        fields = before.split()
+        if not sep or len(fields) < 5:
             continue
-        point = Path(_unescape(fields[4]))
-        if (point == target or point in target.parents) and (
-                best is None or len(point.parts) >= len(best.mount_point.parts)):
-            best = Mount(point, tail[0], _unescape(tail[1]), fields[2], _unescape(fields[3]))
-    return best
+        point = fields[4] if "\\" not in fields[4] else _unescape(fields[4])
+        if point != target and not target.startswith(point if point.endswith("/")
+                                                     else f"{point}/"):
+            continue
+        depth = point.rstrip("/").count("/")
+        tail = after.split()
+        if len(tail) >= 2 and depth >= best_depth:
+            best, best_depth = [point, tail[0], tail[1], fields[2], fields[3]], depth
+    if best is None:
+        return None
+    point, fs_type, source, device, root = best
+    return Mount(Path(point), fs_type, _unescape(source), device, _unescape(root))
 
 
 def place_on_device(path: Path) -> tuple[str, PurePosixPath] | None:
