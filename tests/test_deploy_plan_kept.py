@@ -406,3 +406,31 @@ def test_a_folder_the_card_now_has_is_said_by_the_plan_read_back(library: Librar
     again = inputs.plan()
     assert again.kept and again.detected_folders == {"snes": "Roms/snes"}
     assert same(again, inputs.plan(keep=False))
+
+
+def test_every_field_of_a_plan_is_kept_or_said_not_to_be() -> None:
+    """A field added to DeployPlan and not kept would be lost when a kept plan is read back
+    (it was: `excluded_with_set`, and a selection left out whole with its set then wrote an
+    empty deployment). Each field is either in kept_form or named in NOT_KEPT_AS_IS."""
+    import dataclasses
+
+    from romrunner.deploy.plan import NOT_KEPT_AS_IS, kept_form, plan_from_kept
+
+    plan = DeployPlan(Path("/card"), "muos", FileSystem.FAT32)
+    for index, f in enumerate(dataclasses.fields(DeployPlan)):
+        if f.name in NOT_KEPT_AS_IS or f.name in ("root", "os_id", "fs", "errors", "warnings",
+                                                   "archives"):
+            continue  # (the issues and archives: objects, read back in other tests)
+        value = getattr(plan, f.name)
+        marked: Any = ({index: f"field {index}"} if isinstance(value, dict) else
+                       {index} if isinstance(value, set) else
+                       [(index, index)] if f.name == "copies" else [index])
+        setattr(plan, f.name, marked)
+    import marshal
+
+    from romrunner.deploy.plancache import item_columns
+    back = plan_from_kept(kept_form(plan), marshal.dumps(item_columns([])))
+    for f in dataclasses.fields(DeployPlan):
+        if f.name in NOT_KEPT_AS_IS or f.name in ("errors", "warnings", "archives"):
+            continue
+        assert getattr(back, f.name) == getattr(plan, f.name), f.name

@@ -328,6 +328,13 @@ def build_plan(db: Database, layout: CardLayoutLike, game_ids: Iterable[int], *,
         return plan
 
 
+# The plan's fields a kept plan does not hold as they are: its files (kept apart, see
+# plan_from_kept), what the card says (asked again when read back), and the kept plan's own
+# marks. Every other field is in kept_form (a test holds them to this).
+NOT_KEPT_AS_IS = frozenset({"items", "detected_folders", "kept", "kept_as", "sources_in",
+                            "rom_platforms_in"})
+
+
 def kept_form(plan: DeployPlan) -> tuple[Any, ...]:
     """``plan`` as plain values but its files (kept apart: see plan_from_kept)."""
     def issues(found: list[PlanIssue]) -> list[tuple[Any, ...]]:
@@ -337,7 +344,8 @@ def kept_form(plan: DeployPlan) -> tuple[Any, ...]:
             issues(plan.errors), issues(plan.warnings), plan.game_ids,
             archives_form(plan.archives), plan.held, plan.held_games, plan.held_sets,
             plan.held_sha1s, plan.copies, plan.reached, plan.layout_folders,
-            plan.rom_folders, plan.source_folders(), plan.rom_platforms())
+            plan.rom_folders, plan.source_folders(), plan.rom_platforms(),
+            plan.excluded_with_set)
 
 
 def plan_from_kept(payload: tuple[Any, ...], columns: bytes | memoryview) -> DeployPlan:
@@ -345,7 +353,7 @@ def plan_from_kept(payload: tuple[Any, ...], columns: bytes | memoryview) -> Dep
     marshalled :func:`item_columns`, read when first asked for: see defer_items)."""
     (root, os_id, fs, errors, warnings, game_ids, archives, held, held_games,
      held_sets, held_sha1s, copies, reached, layout_folders, rom_folders,
-     sources_in, rom_platforms_in) = payload
+     sources_in, rom_platforms_in, excluded_with_set) = payload
     plan = DeployPlan(
         Path(root), os_id, FileSystem(fs),
         errors=[PlanIssue(*issue) for issue in errors],
@@ -353,7 +361,8 @@ def plan_from_kept(payload: tuple[Any, ...], columns: bytes | memoryview) -> Dep
         archives=archives_from(archives), held=held, held_games=held_games,
         held_sets=held_sets, held_sha1s=held_sha1s, copies=[tuple(c) for c in copies],
         reached=reached, layout_folders=layout_folders, rom_folders=rom_folders,
-        kept=True, sources_in=sources_in, rom_platforms_in=rom_platforms_in)
+        kept=True, sources_in=sources_in, rom_platforms_in=rom_platforms_in,
+        excluded_with_set=excluded_with_set)
     plan.defer_items(columns)
     return plan
 
