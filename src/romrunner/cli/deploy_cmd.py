@@ -127,6 +127,7 @@ def deploy_run(profile_id: int, words: tuple[str, ...], card: Path, collection: 
 def _deploy_run(app: AppContext, db: Database, profile_id: int, words: tuple[str, ...],
                 card: Path, collection: str | None, auto: bool, dry_run: bool,
                 options: DeployOptions) -> int:
+    card = Path(os.path.abspath(card))  # (said and recorded by its full path: QA18 C4)
     pack = app.pack()
     refuse_library_overlap(db, card, ())  # before anything is written on the "card"
     layout = card_layout(db, pack, profile_id, card)
@@ -557,7 +558,7 @@ def deploy_history(limit: int, profile_id: int | None) -> int:
         table.add_column("started", no_wrap=True, min_width=16)
         for name in ("copied", "skip", "prune", "fail", "conf"):
             table.add_column(name, justify="right", no_wrap=True, min_width=len(name))
-        table.add_column("destination (profile)", overflow="fold", min_width=8)
+        table.add_column("card (profile)", overflow="fold", min_width=8)
         for row in rows:
             files = row["files"]  # a conflict (a file of yours, kept) is not a failure
             table.add_row(str(row["id"]), row["status"], str(row["started_at"] or "")[:16],

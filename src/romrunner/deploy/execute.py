@@ -2164,9 +2164,9 @@ class _Runner:
             raise _Stop(
                 f"{self.root}: {FAILING_IN_A_ROW} files in a row could not be written "
                 f"({describe_os_error(exc)}) and the card's file system does not report its "
-                "free space: it is most likely full; free space and run "
-                f"`romrunner deploy resume {self.deployment_id}` ({FREE_OTHERS}), or deploy "
-                "fewer games") from exc
+                f"free space: it is most likely full; free space ({FREE_OTHERS}) and run "
+                f"`romrunner deploy resume {self.deployment_id}`, or deploy fewer games"
+                ) from exc
 
     def _stop_message(self, exc: OSError, what: str, gone: bool) -> str:
         resume = f"`romrunner deploy resume {self.deployment_id}`"
@@ -2175,8 +2175,8 @@ class _Runner:
                    f"reconnect it and run {resume}"
         if exc.errno in (errno.ENOSPC, errno.EDQUOT):
             return f"{self.root}: card full while writing {what}; " \
-                   f"{{more}} more needed to finish; free space and run {resume} " \
-                   f"({FREE_OTHERS}), or deploy fewer games"
+                   f"{{more}} more needed to finish; free space ({FREE_OTHERS}) and run " \
+                   f"{resume}, or deploy fewer games"
         if exc.errno == errno.EROFS:
             return f"{self.root}: the card became read-only while writing {what}; " \
                    f"check it and run {resume}"
@@ -2459,7 +2459,7 @@ def _with_space_needed(message: str, root: Path, decisions: list[_Decision],
         return message.replace(
             "{more} more needed to finish; free space",
             f"its file system can hold no more files ({size_text(free)} free, but no file entry "
-            f"left); remove files ({FREE_OTHERS})")
+            "left); remove files")
     margin = runner.options.margin_bytes if runner.options.margin_bytes is not None \
         else default_margin(total)
     more = max(_bytes_needed(left, block) + margin - free, block)
