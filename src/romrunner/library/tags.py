@@ -164,7 +164,7 @@ def _parse(stem: str, filename: str) -> ParsedName:
 # CD-ROM)``) is that disc's label all the same.
 _EDITION_WORDS = re.compile(
     r"\b(?:books|best|gentei\w*|\w{3,}-?ban|edition|limited|deluxe|greatest hits|platinum"
-    r"|essentials|major wave|superlite|reprint|box|pack|package|set|included|edc"
+    r"|essentials|major wave|superlite|reprint|box|pack|package|set|included|edc|debug"
     r"|version \d[\w.]*)\b", re.IGNORECASE)
 _DISC_WORDS = re.compile(r"\b(?:disc|disk|cd|cd-rom|dvd)\b", re.IGNORECASE)
 
