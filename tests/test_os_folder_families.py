@@ -265,13 +265,7 @@ def test_a_missing_games_copy_in_the_old_folder_is_held_by_a_prune(
     # The previous helper's report: a game missing from the library was held only at its path
     # in the NEW folder, so --prune removed its copy in the old one ("a missing game's copies
     # are never pruned"). Held by the game now, wherever our records put its copies.
-    root = tmp_path / "roms"
-    names = ("Pitfall (USA).a26", "River Raid (USA).a26", "Enduro (USA).a26")
-    for name in names:
-        _game(root, name)
-    old, new, card = _crossmix_under_the_old_names(cli, tmp_path, root)
-    deploy = ("deploy", "1", "--to", str(card), "platform:atari-2600")
-    assert cli("--pack", str(old), *deploy).code == 0
+    root, new, card, deploy = _three_games_deployed_under_the_old_names(cli, tmp_path)
     kept = (card / "Roms/ATARI/River Raid (USA).a26").read_bytes()
     (root / "a26" / "River Raid (USA).a26").unlink()  # gone from the library: a real rescan
     assert cli("scan", "--workers", "1").code == 0
@@ -341,13 +335,7 @@ def test_a_touched_source_whose_game_moves_keeps_its_old_copy_under_prune(
     # platform's folder moved, so its new copy must be written, and its source was touched
     # since the scan: that copy fails, said as before, and the game is held — its copy in the
     # old folder is never pruned (the others move as usual).
-    root = tmp_path / "roms"
-    names = ("Pitfall (USA).a26", "River Raid (USA).a26", "Enduro (USA).a26")
-    for name in names:
-        _game(root, name)
-    old, new, card = _crossmix_under_the_old_names(cli, tmp_path, root)
-    deploy = ("deploy", "1", "--to", str(card), "platform:atari-2600")
-    assert cli("--pack", str(old), *deploy).code == 0
+    root, new, card, deploy = _three_games_deployed_under_the_old_names(cli, tmp_path)
     kept = (card / "Roms/ATARI/River Raid (USA).a26").read_bytes()
     touched = root / "a26" / "River Raid (USA).a26"
     info = touched.stat()
@@ -366,3 +354,16 @@ def test_a_touched_source_whose_game_moves_keeps_its_old_copy_under_prune(
     assert _files(card) == {"Roms/ATARI/River Raid (USA).a26", "Roms/ATARI2600/Pitfall (USA).a26",
                             "Roms/ATARI2600/Enduro (USA).a26"}
     assert (card / "Roms/ATARI/River Raid (USA).a26").read_bytes() == kept
+
+
+def _three_games_deployed_under_the_old_names(
+        cli: Any, tmp_path: Path) -> tuple[Path, Path, Path, tuple[str, ...]]:
+    """Three Atari 2600 games deployed with the pack of the old folder names (Roms/ATARI):
+    the library root, the pack of the new names, the card and the deploy's arguments."""
+    root = tmp_path / "roms"
+    for name in ("Pitfall (USA).a26", "River Raid (USA).a26", "Enduro (USA).a26"):
+        _game(root, name)
+    old, new, card = _crossmix_under_the_old_names(cli, tmp_path, root)
+    deploy = ("deploy", "1", "--to", str(card), "platform:atari-2600")
+    assert cli("--pack", str(old), *deploy).code == 0
+    return root, new, card, deploy
