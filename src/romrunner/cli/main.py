@@ -17,6 +17,7 @@ import importlib
 import logging
 import signal
 import sqlite3
+import threading
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +25,7 @@ from pathlib import Path
 import click
 import platformdirs
 
-from romrunner import __version__
+from romrunner import __version__, _interrupted_during_start
 from romrunner.cli.context import AppContext, envelope, json_document
 from romrunner.cli.querycmd import QueryCommand
 from romrunner.cli.terminal import visible
@@ -197,6 +198,7 @@ def all_commands() -> dict[str, click.Command]:
 def _completed(ctx: click.Context, /, result: object, **_: object) -> object:
     """Mark that a command ran to its end (not --help), so ``main`` prints its envelope."""
     if isinstance(ctx.obj, AppContext):
+        _ignore_late_interrupts()
         ctx.obj.completed = True
         ctx.obj.exit_code = result if isinstance(result, int) else EXIT_OK
     return result
@@ -209,14 +211,44 @@ def main(argv: list[str] | None = None) -> int:
     exit code is not 0.
     """
     previous = signal.getsignal(signal.SIGINT)
-    signal.signal(signal.SIGINT, signal.default_int_handler)  # from here Ctrl-C rolls back
+    _INTERRUPT.seen = False
     try:
+        # Inside the try: a Ctrl-C that arrived while the handlers were swapped is raised by
+        # this very call (Python runs pending handlers as ``signal.signal`` returns).
+        signal.signal(signal.SIGINT, _interrupt)  # from here Ctrl-C rolls back
         return _run(sys.argv[1:] if argv is None else argv)
     except KeyboardInterrupt:
         sys.stderr.write("interrupted\n")
         return EXIT_INTERRUPTED
     finally:
-        signal.signal(signal.SIGINT, previous)
+        # The script's own start-up guard is not put back: its process is ending, and a
+        # Ctrl-C now has nothing left to interrupt (it would only turn a finished command's
+        # exit code into 130).
+        signal.signal(signal.SIGINT, signal.SIG_IGN if previous is _interrupted_during_start
+                      else previous)
+
+
+class _InterruptRecord:
+    """Whether Ctrl-C was pressed during this command. An interrupt raised inside one of our
+    SQL functions reaches us as SQLite's "user-defined function raised exception"; with this
+    record it is still said, and exits, as the interrupt it was."""
+
+    seen = False
+
+
+_INTERRUPT = _InterruptRecord()
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    _INTERRUPT.seen = True
+    raise KeyboardInterrupt
+
+
+def _ignore_late_interrupts() -> None:
+    """Once a command has done its work and said so, Ctrl-C has nothing left to stop: the
+    rest (the envelope, closing the database) runs to its end."""
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _run(args: list[str]) -> int:
@@ -265,19 +297,17 @@ def _run_command(args: list[str]) -> int:
         code = _invoke(args or ["--help"], session)
         if session.app is not None:
             session.app.verify_database()
+    except (KeyboardInterrupt, click.exceptions.Abort):
+        return _interrupted(session, json_output)
     except RomRunnerError as exc:
+        if _INTERRUPT.seen:  # the error is the interrupt's doing (an SQL function it stopped)
+            return _interrupted(session, json_output)
         if verbose():
             traceback.print_exc()
         return _fail(exc.exit_code, str(exc), session, json_output)
-    except (KeyboardInterrupt, click.exceptions.Abort):
-        # (a command that is one transaction, `dat import`, has nothing to keep: QA13)
-        kept = session.app is not None and session.app.committed_anything()
-        hint = session.app.interrupt_hint if kept and session.app is not None else None
-        sys.stderr.write(("interrupted: work committed so far is kept"
-                          + (f"; {hint}" if hint else "") + "\n") if kept
-                         else "interrupted: nothing was changed\n")
-        return _fail(EXIT_INTERRUPTED, "interrupted", session, json_output, quiet=True)
     except Exception as exc:  # the one place an unexpected error is caught
+        if _INTERRUPT.seen:
+            return _interrupted(session, json_output)
         if _output_failed(exc):
             raise
         if verbose():
@@ -289,6 +319,17 @@ def _run_command(args: list[str]) -> int:
     if json_output and session.app is not None and session.app.completed:
         sys.stdout.write(json_document(session.app.envelope(code)) + "\n")
     return code
+
+
+def _interrupted(session: _Session, json_output: bool) -> int:
+    """Say what an interrupted command kept (a command that is one transaction, `dat
+    import`, has nothing to keep: QA13)."""
+    kept = session.app is not None and session.app.committed_anything()
+    hint = session.app.interrupt_hint if kept and session.app is not None else None
+    sys.stderr.write(("interrupted: work committed so far is kept"
+                      + (f"; {hint}" if hint else "") + "\n") if kept
+                     else "interrupted: nothing was changed\n")
+    return _fail(EXIT_INTERRUPTED, "interrupted", session, json_output, quiet=True)
 
 
 def _invoke(args: list[str], session: _Session) -> int:
