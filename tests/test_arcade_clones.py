@@ -234,3 +234,34 @@ def test_the_qa18_families_of_the_real_mame_dat(cli: Any, tmp_path: Path) -> Non
     assert chosen.code == 0, chosen.err
     assert "turtles.zip for 600.zip" in chosen.err
     assert _card(card) == ["600.zip", "crbaloon.zip", "turtles.zip"]
+
+
+def test_games_show_names_what_an_arcade_set_lacks(cli: Any, tmp_path: Path) -> None:
+    """`games show` of an incomplete set names the ROMs it lacks, as `dat report` counts
+    them; a split clone's ROMs that its parent's set holds are said as the parent's, not as
+    missing; a whole set says neither (QA19 N3)."""
+    ids = _library(cli, tmp_path, {"turtles": SPLIT["turtles"], "600": SPLIT["600"],
+                                   "crbaloon": ("b.7",)})
+
+    def shown(name: str) -> tuple[str, dict[str, Any]]:
+        text = real(cli, "games", "show", str(ids[name]))
+        data = real(cli, "--json", "games", "show", str(ids[name]))
+        assert text.code == 0 and data.code == 0, text.err
+        return text.out, data.json()["data"]["catalog"]
+
+    text, catalog = shown("crbaloon")
+    assert "incomplete: 1 of 2 ROMs missing: b.6" in text
+    assert (catalog["missing_roms"], catalog["roms_in_parent"], catalog["set_roms"]) == \
+        (["b.6"], [], 2)
+    text, catalog = shown("600")
+    assert "incomplete" not in text
+    assert "2 ROMs of its parent's set" in text
+    assert (catalog["missing_roms"], sorted(catalog["roms_in_parent"])) == ([], ["t.1", "t.2"])
+    text, catalog = shown("turtles")
+    assert "incomplete" not in text and "parent's set" not in text
+    assert (catalog["missing_roms"], catalog["roms_in_parent"], catalog["set_roms"]) == \
+        ([], [], 3)
+    report = real(cli, "--json", "dat", "report", "MAME")
+    assert report.code == 0
+    # crbaloon, and turtlesb (not in the library: two of its ROMs are, in turtles.zip)
+    assert report.json()["data"][0]["incomplete"] == 2

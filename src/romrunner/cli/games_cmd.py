@@ -271,6 +271,7 @@ def _game_lines(game: dict[str, Any]) -> list[tuple[str, str]]:
         detail += [f"{key} {catalog[key]}" for key in ("region", "serial") if catalog[key]]
         if catalog["by"] == "name":
             detail.append("the name only: none of its ROMs is this data")
+        detail += _set_lines(catalog)
         lines.append(("catalog", "; ".join(detail)))
     if tags := _tags(game):
         lines.append(("tags", tags))
@@ -281,6 +282,20 @@ def _game_lines(game: dict[str, Any]) -> list[tuple[str, str]]:
     if game["scan_error"]:
         lines.append(("problem", game["scan_error"]))
     lines.append(("added", str(game["added_at"])))
+    return lines
+
+
+def _set_lines(catalog: dict[str, Any]) -> list[str]:
+    """What an archive lacks of a set of several ROMs: those missing (an incomplete set, as
+    ``dat report`` counts it) and those a split clone takes from its parent's set."""
+    missing, in_parent = catalog.get("missing_roms", []), catalog.get("roms_in_parent", [])
+    lines = []
+    if missing:
+        lines.append(f"incomplete: {len(missing)} of {catalog['set_roms']} ROMs missing: "
+                     + ", ".join(missing))
+    if in_parent:
+        lines.append(f"{counted(len(in_parent), 'ROM')} of its parent's set "
+                     "(a split clone: runs with the parent's zip beside it)")
     return lines
 
 

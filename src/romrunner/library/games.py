@@ -228,8 +228,8 @@ def _matched_catalogs(db: Database, game: Any) -> list[dict[str, Any]]:
                                            (game["matched_game_id"],))}
     ids |= _catalog_games_with(db, keys)
     rows = db.query(
-        "SELECT cg.id, cg.game_id, cg.name, cg.region, cg.serial, cs.name AS dat, "
-        "cs.version AS dat_version FROM catalog_games cg "
+        "SELECT cg.id, cg.game_id, cg.name, cg.region, cg.serial, cg.clone_of, "
+        "cg.source_id, cs.name AS dat, cs.version AS dat_version FROM catalog_games cg "
         "JOIN catalog_sources cs ON cs.id = cg.source_id "
         "WHERE cg.id IN (SELECT value FROM json_each(?)) AND cg.platform_id = ? "
         "ORDER BY cs.name, cs.headered", (json.dumps(sorted(ids)), game["platform_id"]))
@@ -243,8 +243,41 @@ def _matched_catalogs(db: Database, game: Any) -> list[dict[str, Any]]:
         if has or named:
             entry = {key: row[key] for key in ("name", "region", "serial", "dat",
                                                "dat_version")}
+            if has and named and game["is_archive"]:  # (not a clone sharing its ROMs)
+                entry.update(_set_completeness(db, row, own, keys))
             found.append(({**entry, "by": "data" if has else "name"}, (not has, not named)))
     return [entry for entry, _ in sorted(found, key=lambda pair: pair[1])]
+
+
+def _set_completeness(db: Database, catalog_game: Any, roms: list[Any],
+                      keys: list[_Key]) -> dict[str, Any]:
+    """An archive holding a catalog game of several ROMs (an arcade set; not a disc game,
+    which any of its files stands for): the ROMs of it the archive lacks, as ``dat report``
+    counts them (``missing_roms``), apart from those a clone shares with its parent and
+    finds in the parent's set (``roms_in_parent``, a split set's); ``set_roms``: how many
+    it has that can be had. Nothing for a game of one ROM or a disc."""
+    if len(roms) < 2 or any(str(rom["name"]).lower().endswith((".cue", ".gdi"))
+                            for rom in roms):
+        return {}
+    lacking = [rom for rom in roms if _can_be_had(rom)
+               and not any(_same_data(rom, key) for key in keys)]
+    shared: set[tuple[bytes, int | None]] = set()
+    if lacking and catalog_game["clone_of"]:
+        shared = {(rom["crc32_bin"], rom["size"]) for rom in db.query(
+            "SELECT r.crc32_bin, r.size FROM catalog_roms r JOIN catalog_games p "
+            "ON p.id = r.catalog_game_id WHERE p.source_id = ? AND p.name = ?",
+            (catalog_game["source_id"], catalog_game["clone_of"]))}
+    in_parent = [rom for rom in lacking if (rom["crc32_bin"], rom["size"]) in shared]
+    return {"set_roms": sum(1 for rom in roms if _can_be_had(rom)),
+            "missing_roms": [str(rom["name"]) for rom in lacking if rom not in in_parent],
+            "roms_in_parent": [str(rom["name"]) for rom in in_parent]}
+
+
+def _can_be_had(rom: Any) -> bool:
+    """A ROM a set can hold: dumped, with a hash to know it by (as ``dat report`` asks)."""
+    return (rom["status"] or "") != "nodump" and (
+        rom["sha1_bin"] is not None or rom["md5_bin"] is not None
+        or (rom["crc32_bin"] is not None and rom["size"] is not None))
 
 
 def _catalogs_with_data(db: Database, game: Any) -> list[dict[str, Any]]:
@@ -280,10 +313,10 @@ def _catalog_games_with(db: Database, keys: list[_Key]) -> set[int]:
 
 
 def _roms_of(db: Database, catalog_game_ids: list[int]) -> dict[int, list[Any]]:
-    """The hashes of each catalog game's ROMs."""
+    """Each catalog game's ROMs: their names, hashes and status."""
     roms: dict[int, list[Any]] = {}
-    for rom in db.query("SELECT catalog_game_id, sha1_bin, md5_bin, crc32_bin, size "
-                        "FROM catalog_roms WHERE catalog_game_id IN "
+    for rom in db.query("SELECT catalog_game_id, name, status, sha1_bin, md5_bin, crc32_bin, "
+                        "size FROM catalog_roms WHERE catalog_game_id IN "
                         "(SELECT value FROM json_each(?))", (json.dumps(catalog_game_ids),)):
         roms.setdefault(int(rom["catalog_game_id"]), []).append(rom)
     return roms
