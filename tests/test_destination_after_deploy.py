@@ -152,3 +152,28 @@ def test_the_os_bios_folder_under_its_rom_folder_is_not_a_rom_folder(
     folders = run("--json", "destination", "scan", str(card)).json()["data"]["folders"]
     assert [f["type"] for f in folders if f["path"].casefold() == "roms/bios"] == ["bios"]
     assert {f["path"] for f in folders if f["type"] == "roms"} >= {"roms/gba", "roms/nes"}
+
+
+def test_destination_scan_names_a_file_where_the_os_wants_a_folder(
+        cli: Any, tmp_path: Path) -> None:
+    """`destination scan --expect-os muos` of a card whose root holds an empty file MUOS (how
+    fusefat shows a FAT card labelled MUOS) says the BIOS folder cannot be made and why,
+    exit 1, as the deploy would fail there (QA19 N2); a file with data is said as a file."""
+    pack = str(shared_path("definition-pack"))
+    assert cli("db", "init").code == 0
+    card = tmp_path / "card"
+    card.mkdir()
+    (card / "MUOS").write_bytes(b"")
+    scanned = cli("--pack", pack, "--json", "destination", "scan", str(card),
+                  "--expect-os", "muos")
+    assert scanned.code == 1, scanned.err
+    blocked = [f for f in scanned.json()["data"]["findings"] if f["type"] == "not_a_folder"]
+    assert len(blocked) == 1 and blocked[0]["severity"] == "error", blocked
+    assert "MUOS is a file, not a folder" in blocked[0]["message"]
+    assert "volume label" in blocked[0]["message"]
+    (card / "MUOS").write_bytes(b"notes")
+    again = cli("--pack", pack, "--json", "destination", "scan", str(card), "--expect-os", "muos")
+    message = [f["message"] for f in again.json()["data"]["findings"]
+               if f["type"] == "not_a_folder"]
+    assert len(message) == 1 and "volume label" not in message[0]
+    assert (card / "MUOS").read_bytes() == b"notes"  # (a scan writes nothing)

@@ -78,7 +78,7 @@ from romrunner.deploy.legal import FileSystem, collision_key, inside_root
 from romrunner.deploy.plan import DeployPlan, PlanItem, held_copies, source_problem
 from romrunner.deploy.plancache import keep_check, read_check
 from romrunner.deploy.syncer import FileSyncer
-from romrunner.devices.mounts import place_on_device, volume_uuid
+from romrunner.devices.mounts import not_a_folder_reason, place_on_device, volume_uuid
 from romrunner.errors import NotFoundError, RomRunnerError
 from romrunner.gcpause import gc_paused
 from romrunner.library.roots import list_roots
@@ -1367,13 +1367,8 @@ def blocking_part(base: str, folder: str) -> str | None:
 
 def not_a_folder(dest: str, part: str, base: str) -> str:
     """``ROMS/snes/X.sfc: not written: ROMS is a file, not a folder``."""
-    info = _lstat(f"{base}/{part}")
-    what = "a file, not a folder" if info is not None and _is_file(info) else "not a folder"
-    if info is not None and _is_file(info) and info.st_size == 0 and "/" not in part:
-        # (QA18: fusefat shows a FAT card's volume label as an empty file at its root)
-        what += (" (an empty file at the card's root: fusefat shows a FAT card's volume label "
-                 "so; relabel the card, or mount it with the kernel's vfat)")
-    return f"{dest}: not written: {part} is {what}"
+    reason = not_a_folder_reason(f"{base}/{part}", at_root="/" not in part)
+    return f"{dest}: not written: {part} is {reason}"
 
 
 def _decide(root: Path, fs: FileSystem, items: list[_Item], claims: Claims,

@@ -7,6 +7,7 @@ is unknown and the legaliser applies FAT32's rules, the strictest.
 from __future__ import annotations
 
 import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -101,3 +102,19 @@ def volume_uuid(card_root: Path) -> str | None:
         except OSError:
             continue
     return None
+
+
+def not_a_folder_reason(path: Path | str, *, at_root: bool) -> str:
+    """Why a card path where a folder should be is not one: ``a file, not a folder`` and, for
+    an empty file at the card's root, what it most likely is (QA18: fusefat shows a FAT
+    card's volume label as an empty file at its root)."""
+    try:
+        info: os.stat_result | None = os.lstat(path)
+    except OSError:
+        info = None
+    if info is None or not stat.S_ISREG(info.st_mode):
+        return "not a folder"
+    if info.st_size == 0 and at_root:
+        return ("a file, not a folder (an empty file at the card's root: fusefat shows a FAT "
+                "card's volume label so; relabel the card, or mount it with the kernel's vfat)")
+    return "a file, not a folder"

@@ -39,7 +39,7 @@ from typing import Any
 
 from romrunner.deploy.card import CARD_DIR, OS_NAME, recorded_card_os
 from romrunner.devices.destination import check_destination, destination_id
-from romrunner.devices.mounts import filesystem_type
+from romrunner.devices.mounts import filesystem_type, not_a_folder_reason
 from romrunner.devices.osprofile import known_os
 from romrunner.devices.paths import GAMES_PARTITIONS, card_relative, games_partition
 from romrunner.errors import NotFoundError
@@ -132,6 +132,20 @@ class _CardIndex:
             except OSError:
                 self._listings[folder] = {}
         return self._listings[folder]
+
+    def not_a_folder(self, relative: PurePosixPath) -> PurePosixPath | None:
+        """The first part of ``relative``, as the card spells it, that is on the card but is
+        not a folder (a file where a folder should be), or None."""
+        current, parts = self.root, []
+        for part in relative.parts:
+            name = self._listing(current).get(part.casefold())
+            if name is None:
+                return None
+            parts.append(name)
+            current = current / name
+            if not current.is_dir():
+                return PurePosixPath(*parts)
+        return None
 
     def find(self, relative: PurePosixPath) -> PurePosixPath | None:
         """``relative`` as the card spells it, or None when absent."""
@@ -460,7 +474,14 @@ def _findings(pack: DefinitionPack, scan: DestinationScan, index: _CardIndex,
         if key not in ("roms", "bios"):
             continue
         relative = card_relative(layout_os or "", device_path, games)[0]
-        if _find(index, relative) is None:
+        blocked = index.not_a_folder(relative) if relative != PurePosixPath(".") else None
+        if blocked is not None:
+            reason = not_a_folder_reason(card_root / blocked, at_root=len(blocked.parts) == 1)
+            findings.append(Finding(
+                "not_a_folder", "error",
+                f"{layout_os}'s {key} folder {relative} cannot be made: {blocked} is {reason}",
+                "deploy writes nothing there until it is a folder"))
+        elif _find(index, relative) is None:
             findings.append(Finding(
                 "missing_folder", "info" if not detected else "warning",
                 f"{layout_os}'s {key} folder {relative} is not on the card",
