@@ -555,8 +555,68 @@ def _match_by_name(db: Database) -> int:
         "ON cg.platform_id = n.platform_id AND cg.title_norm = n.title_norm "
         "WHERE g.id = n.id AND g.id IN (SELECT id FROM temp.identify_names) "
         "AND g.matched_game_id IS NULL").rowcount
+    matched += _match_by_rom_name(db)
     db.execute("DELETE FROM temp.identify_names")
     return matched
+
+
+def _match_by_rom_name(db: Database) -> int:
+    """The names left unmatched (``temp.identify_names``) against the catalogs' ROM names,
+    where one folded ROM name names exactly one catalog game of the platform (QA18 C1):
+    renamers name a file by its DAT ROM entry, which often carries more tags than the game's
+    name (``Lemmings (Europe) (Beta) (1993-05-19).gb`` in ``Lemmings (Europe) (Beta)``), so
+    a bad dump or a hack so named is still guessed by its name. A disc game's ROMs (its
+    sheet, its tracks) name no game: a track is not a disc."""
+    db.execute("DELETE FROM temp.identify_names WHERE id IN "
+               "(SELECT n.id FROM temp.identify_names n JOIN games g ON g.id = n.id "
+               "WHERE g.matched_game_id IS NOT NULL)")
+    platforms = [str(row[0]) for row in db.query(
+        "SELECT DISTINCT platform_id FROM temp.identify_names")]
+    if not platforms:
+        return 0
+    _index_rom_names(db, platforms)
+    return db.execute(
+        "UPDATE games AS g SET matched_game_id = m.game_id, match_method = 'name' "
+        "FROM (SELECT n.id, min(c.game_id) AS game_id FROM temp.identify_names n "
+        "      JOIN temp.catalog_rom_names c "
+        "      ON c.platform_id = n.platform_id AND c.name_norm = n.title_norm "
+        "      GROUP BY n.id HAVING count(DISTINCT c.game_id) = 1) m "
+        "WHERE g.id = m.id AND g.matched_game_id IS NULL").rowcount
+
+
+# The folded ROM names of a platform's catalog games, built once per connection and
+# platform, and again when the imported DATs change (a scan's writer asks once per batch).
+_ROM_NAME_TABLES = (
+    "CREATE TEMP TABLE IF NOT EXISTS catalog_rom_names (platform_id TEXT NOT NULL, "
+    "name_norm TEXT NOT NULL, game_id TEXT NOT NULL, "
+    "PRIMARY KEY (platform_id, name_norm, game_id)) WITHOUT ROWID",
+    "CREATE TEMP TABLE IF NOT EXISTS catalog_rom_names_of (platform_id TEXT PRIMARY KEY, "
+    "catalogs TEXT NOT NULL)")
+_CATALOGS_STATE = ("SELECT coalesce(group_concat(id || ':' || file_sha1 || ':' || imported_at, "
+                   "','), '') FROM (SELECT id, file_sha1, imported_at FROM catalog_sources "
+                   "ORDER BY id)")
+
+
+def _index_rom_names(db: Database, platforms: list[str]) -> None:
+    for statement in _ROM_NAME_TABLES:
+        db.execute(statement)
+    state = str(db.scalar(_CATALOGS_STATE))
+    for platform in platforms:
+        if db.scalar("SELECT catalogs FROM temp.catalog_rom_names_of WHERE platform_id = ?",
+                     (platform,)) == state:
+            continue
+        db.execute("DELETE FROM temp.catalog_rom_names WHERE platform_id = ?", (platform,))
+        rows = db.query(
+            "SELECT r.name, cg.game_id FROM catalog_games cg "
+            "JOIN catalog_roms r ON r.catalog_game_id = cg.id WHERE cg.platform_id = ? "
+            "AND NOT EXISTS (SELECT 1 FROM catalog_roms s WHERE s.catalog_game_id = cg.id "
+            "AND (lower(s.name) GLOB '*.cue' OR lower(s.name) GLOB '*.gdi'))", (platform,))
+        folded = ((fold(strip_extension(name.replace("\\", "/").rpartition("/")[2])), game)
+                  for name, game in rows)
+        db.executemany("INSERT OR IGNORE INTO temp.catalog_rom_names VALUES (?, ?, ?)",
+                       ((platform, name, game) for name, game in folded if name))
+        db.execute("INSERT OR REPLACE INTO temp.catalog_rom_names_of VALUES (?, ?)",
+                   (platform, state))
 
 
 # Games not verified yet: plain files known by their CRC32 only, and games with zip members

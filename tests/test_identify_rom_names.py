@@ -1,0 +1,115 @@
+"""A file named as a DAT's ROM entry is guessed by that name when no hash matches (QA18 C1):
+renamers (igir, RomVault) name files by the ROM entry, which often carries more tags than the
+game's name. A hash match always wins; a ROM name two games share guesses neither; a disc's
+track names no game."""
+
+from __future__ import annotations
+
+import hashlib
+import zlib
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import shared_path
+
+
+def _rom(name: str, data: bytes) -> str:
+    return (f'\trom ( name "{name}" size {len(data)} crc {zlib.crc32(data):08x} '
+            f'sha1 {hashlib.sha1(data).hexdigest()} )\n')
+
+
+def _game(name: str, *roms: str) -> str:
+    return f'game (\n\tname "{name}"\n' + "".join(roms) + ")\n"
+
+
+GOOD = b"the good dump of Beta Quest" * 100
+
+
+def _dats(tmp_path: Path) -> list[Path]:
+    gb = tmp_path / "gb.dat"
+    gb.write_text('clrmamepro (\n\tname "Nintendo - Game Boy"\n)\n' + "".join((
+        _game("Alpha (Europe) (Beta)", _rom("Alpha (Europe) (Beta) (1993-05-19).gb", b"a")),
+        _game("Beta Quest (USA)", _rom("Beta Quest (USA) (Rev 1).gb", GOOD)),
+        _game("Gamma (USA)", _rom("Common (Proto).gb", b"g1")),
+        _game("Gamma (Japan)", _rom("Common (Proto).gb", b"g2")),
+    )))
+    ps1 = tmp_path / "ps1.dat"
+    ps1.write_text('clrmamepro (\n\tname "Sony - PlayStation"\n)\n' + _game(
+        "Delta (USA)", _rom("Delta (USA).cue", b"cue"), _rom("Delta (USA) (Track 1).bin", b"t1"),
+        _rom("Delta (USA) (Track 2).bin", b"t2")))
+    return [gb, ps1]
+
+
+def _library(root: Path, files: dict[str, bytes]) -> None:
+    for relative, data in files.items():
+        (root / relative).parent.mkdir(parents=True, exist_ok=True)
+        (root / relative).write_bytes(data)
+
+
+def _matches(cli: Any) -> dict[str, tuple[str | None, str | None]]:
+    games = cli("--json", "games", "ls").json()["data"]["games"]
+    return {g["filename"]: (g["matched_game_id"], g["match_method"]) for g in games}
+
+
+def test_a_file_named_as_a_rom_entry_is_guessed_by_it(cli: Any, tmp_path: Path) -> None:
+    root = tmp_path / "roms"
+    _library(root, {
+        "gb/Alpha (Europe) (Beta) (1993-05-19).gb": b"a bad dump of alpha",
+        # named as another game's ROM entry, but its data is Beta Quest's: the hash wins
+        "gb/Alpha (Europe) (Beta) (1993-05-19) [copy].gb": GOOD,
+        "gb/Beta Quest (USA) (Rev 1).gb": b"a hack of beta quest",
+        "gb/Common (Proto).gb": b"which gamma?",
+        "gb/Nothing Like It (USA).gb": b"nothing",
+        "psx/Delta (USA) (Track 2).bin": b"a stray track",
+    })
+    for dat in _dats(tmp_path):
+        assert cli("dat", "import", str(dat)).code == 0
+    assert cli("library", "add", str(root)).code == 0
+    assert cli("scan", "--workers", "1").code == 0
+    matches = _matches(cli)
+    assert matches["Alpha (Europe) (Beta) (1993-05-19).gb"] == \
+        ("gb:Alpha (Europe) (Beta)", "name")
+    copy = matches["Alpha (Europe) (Beta) (1993-05-19) [copy].gb"]
+    assert copy[0] == "gb:Beta Quest (USA)" and copy[1] in ("crc32", "sha1")  # by its data
+    assert matches["Beta Quest (USA) (Rev 1).gb"] == ("gb:Beta Quest (USA)", "name")
+    assert matches["Common (Proto).gb"] == (None, None)  # two games' ROM: neither
+    assert matches["Nothing Like It (USA).gb"] == (None, None)
+    assert matches["Delta (USA) (Track 2).bin"][0] is None  # a track is not a disc
+
+
+def test_rom_names_follow_the_imported_dats(cli: Any, tmp_path: Path) -> None:
+    """The ROM names are those of the DATs imported now: a DAT imported after the scan
+    guesses the file, and once it is removed the guess goes with it."""
+    root = tmp_path / "roms"
+    _library(root, {"gb/Alpha (Europe) (Beta) (1993-05-19).gb": b"a bad dump of alpha"})
+    assert cli("library", "add", str(root)).code == 0
+    assert cli("scan", "--workers", "1").code == 0
+    assert _matches(cli)["Alpha (Europe) (Beta) (1993-05-19).gb"] == (None, None)
+    gb = _dats(tmp_path)[0]
+    assert cli("dat", "import", str(gb)).code == 0
+    assert _matches(cli)["Alpha (Europe) (Beta) (1993-05-19).gb"] == \
+        ("gb:Alpha (Europe) (Beta)", "name")
+    assert cli("dat", "rm", "Nintendo - Game Boy").code == 0
+    assert _matches(cli)["Alpha (Europe) (Beta) (1993-05-19).gb"] == (None, None)
+
+
+def test_real_no_intro_rom_names(cli: Any, tmp_path: Path) -> None:
+    """QA18's files with the real No-Intro Game Boy and NES DATs."""
+    dats = shared_path("dats") / "no-intro"
+    wanted = [dats / "Nintendo - Game Boy.dat",
+              dats / "Nintendo - Nintendo Entertainment System.dat"]
+    if not all(dat.exists() for dat in wanted):
+        pytest.skip(f"the real No-Intro DATs are not in {dats}")
+    root = tmp_path / "roms"
+    _library(root, {"GB/Lemmings (Europe) (Beta) (1993-05-19).gb": b"x" * 32768,
+                    "NES/Air Hockey (World) (Aftermarket) (Unl).nes": b"y" * 40976})
+    assert cli("library", "add", str(root)).code == 0
+    assert cli("dat", "import", *map(str, wanted)).code == 0
+    assert cli("scan", "--workers", "1").code == 0
+    matches = _matches(cli)
+    assert matches["Lemmings (Europe) (Beta) (1993-05-19).gb"] == \
+        ("gb:Lemmings (Europe) (Beta)", "name")
+    assert matches["Air Hockey (World) (Aftermarket) (Unl).nes"] == \
+        ("nes:Air Hockey (World)", "name")
