@@ -113,3 +113,29 @@ def test_real_no_intro_rom_names(cli: Any, tmp_path: Path) -> None:
         ("gb:Lemmings (Europe) (Beta)", "name")
     assert matches["Air Hockey (World) (Aftermarket) (Unl).nes"] == \
         ("nes:Air Hockey (World)", "name")
+
+
+def test_a_library_an_earlier_release_left_unmatched_is_tried_once(
+        cli: Any, tmp_path: Path, db_path: Path) -> None:
+    """A game the earlier rules (tag rules 6) could not match is matched by its ROM name at
+    the next scan, which says so; a second scan has nothing more to say."""
+    from romrunner.store import Database
+
+    root = tmp_path / "roms"
+    _library(root, {"gb/Alpha (Europe) (Beta) (1993-05-19).gb": b"a bad dump of alpha"})
+    assert cli("dat", "import", str(_dats(tmp_path)[0])).code == 0
+    assert cli("library", "add", str(root)).code == 0
+    assert cli("scan", "--workers", "1").code == 0
+    db = Database(db_path)  # as the earlier release left it
+    with db.atomic():
+        db.execute("UPDATE games SET matched_game_id = NULL, match_method = NULL")
+        db.execute("UPDATE user_settings SET value = '6' WHERE key = 'tag_rules_version'")
+    db.close()
+    assert _matches(cli)["Alpha (Europe) (Beta) (1993-05-19).gb"] == (None, None)
+    first = cli("scan", "--workers", "1")
+    assert first.code == 0, first.err
+    assert "1 game matched by an earlier release was matched again" in first.out
+    assert _matches(cli)["Alpha (Europe) (Beta) (1993-05-19).gb"] == \
+        ("gb:Alpha (Europe) (Beta)", "name")
+    second = cli("scan", "--workers", "1")
+    assert "matched again" not in second.out

@@ -151,8 +151,9 @@ def identify(db: Database, game_ids: list[int] | None = None, *,
 # a weaker hash's match holds only where no stronger hash disagrees, so the archives of
 # several members no hash identified, and the games matched by a weaker hash than one they
 # have stored, are identified again; 6: a disc's own name after its disc tag,
-# "(Disc 2) (Claire-hen)", is no edition, so every disc's set is keyed again.)
-TAG_RULES_VERSION = 6
+# "(Disc 2) (Claire-hen)", is no edition, so every disc's set is keyed again; 7: the name
+# fallback knows the catalogs' ROM names, so the games no catalog matched are tried again.)
+TAG_RULES_VERSION = 7
 _IDENTIFIED = "('sha1', 'md5', 'crc32', 'tracks', 'user')"
 _TAG_SOURCE = f"CASE WHEN g.match_method IN {_IDENTIFIED} THEN g.matched_game_id END"
 _TAGGED = (*TAG_COLUMNS, *DISC_COLUMNS)

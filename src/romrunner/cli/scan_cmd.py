@@ -127,10 +127,11 @@ def scan(paths: tuple[Path, ...], workers: int | None, full: bool,
                 "by hand kept", markup=False, soft_wrap=True)
         if summary.rematched:
             console.print(
-                f"{counted(summary.rematched, 'game')} identified by an earlier release "
-                f"{'was' if summary.rematched == 1 else 'were'} identified again by this "
+                f"{counted(summary.rematched, 'game')} matched by an earlier release "
+                f"{'was' if summary.rematched == 1 else 'were'} matched again by this "
                 "release's rules (a merged arcade set is its parent; a match a stored SHA1 or "
-                "MD5 contradicts is withdrawn): the counts above are today's",
+                "MD5 contradicts is withdrawn; a file named as a DAT's ROM entry is guessed "
+                "by that name): the counts above are today's",
                 markup=False, soft_wrap=True)
         if summary.moved_to_copies:
             moved = summary.moved_to_copies

@@ -93,9 +93,11 @@ def retag_once(db: Database) -> int:
 # Games an earlier release's rules may have identified otherwise (tag rules 5): archives of
 # several members no hash identified (a merged arcade set), and games — or their members,
 # tracks — matched by a weaker hash than one they have stored (a match a stronger hash
-# contradicts: a bad dump, a forged CRC32).
+# contradicts: a bad dump, a forged CRC32); and (7) the games nothing matched, which the name
+# fallback may now match by a catalog's ROM names.
 _IDENTIFY_AGAIN = (
     "SELECT g.id FROM games g WHERE g.is_missing = 0 AND ("
+    " (g.matched_game_id IS NULL AND g.platform_id <> 'unknown') OR"
     " (g.is_archive = 1 AND coalesce(g.match_method, 'name') = 'name' "
     "  AND (SELECT count(*) FROM game_files f WHERE f.game_id = g.id "
     "       AND f.kind = 'member') > 1) "
