@@ -265,3 +265,29 @@ def test_games_show_names_what_an_arcade_set_lacks(cli: Any, tmp_path: Path) -> 
     assert report.code == 0
     # crbaloon, and turtlesb (not in the library: two of its ROMs are, in turtles.zip)
     assert report.json()["data"][0]["incomplete"] == 2
+
+
+def test_an_arcade_set_named_otherwise_goes_to_the_card_under_its_set_name(
+        cli: Any, tmp_path: Path) -> None:
+    """MAME and FBNeo find a set, and a split clone its parent, by the zip's name: a set the
+    library names by its title is written as ``turtles.zip``, said in one warning, and a
+    second deploy writes nothing; the library's file keeps its name."""
+    ids = _library(cli, tmp_path, {"Turtles (World)": SPLIT["turtles"],
+                                   "600": SPLIT["600"], "other": SPLIT["other"]})
+    card = tmp_path / "card"
+    card.mkdir()
+    result = real(cli, "deploy", "1", "--to", str(card), f"id:{ids['600']}")
+    assert result.code == 0, result.err
+    assert _card(card) == ["600.zip", "turtles.zip"]
+    assert "1 arcade set written under its set name" in result.err
+    assert "Turtles (World).zip as turtles.zip" in result.err
+    assert (tmp_path / "roms" / "arcade" / "Turtles (World).zip").is_file()
+    with zipfile.ZipFile(next(card.rglob("turtles.zip"))) as written:
+        assert sorted(written.namelist()) == sorted(SPLIT["turtles"])
+    again = real(cli, "--json", "deploy", "1", "--to", str(card), f"id:{ids['600']}")
+    assert again.code == 0, again.err
+    assert again.json()["data"]["copied"] == 0
+    # a set already named as its set, and a game of one ROM, keep their names
+    plain = real(cli, "deploy", "1", "--to", str(card), f"id:{ids['other']}")
+    assert plain.code == 0 and "set name" not in plain.err
+    assert "other.zip" in _card(card)

@@ -274,6 +274,7 @@ class _Game:
     root_id: int = 0
     sheet: bool = False  # a disc's sheet or a playlist: its content is more than this file
     catalog_name: str | None = None  # a disc's catalog game, where it has one
+    renamed_from: str | None = None  # an arcade set's library name, where its card name differs
 
 
 @dataclass(frozen=True, slots=True)
@@ -383,6 +384,7 @@ def _build_plan(db: Database, layout: CardLayoutLike, ids: list[int],
     _leave_out_excluded_sets(db, games, builder, profile_id)
     _warn_completed_sets(builder, games)
     _bring_parents(db, games, builder, profile_id)
+    _say_renamed_sets(builder, games)
     tracks = _load_tracks(db, [*games, *(g.id for missing in builder.missing_discs.values()
                                          for g in missing)])
     _leave_out_tracks(games, tracks, plan)
@@ -824,19 +826,40 @@ def _load_games(db: Database, ids: list[int]) -> dict[int, _Game]:
     rows = db.query(
         "SELECT id, platform_id, filepath, file_size, file_mtime_ns, sha1_bin, is_missing, "
         "set_key, disc_number, root_id, crc32_bin, is_archive, format, "
-        "CASE WHEN set_key IS NOT NULL THEN catalog_title END FROM games "
-        "WHERE id IN (SELECT value FROM json_each(?))", (json.dumps(ids),))
+        "CASE WHEN set_key IS NOT NULL THEN catalog_title END, "
+        f"CASE WHEN is_archive = 1 AND match_method IN {_IDENTIFIED} THEN matched_game_id END "
+        "FROM games WHERE id IN (SELECT value FROM json_each(?))", (json.dumps(ids),))
     games: dict[int, _Game] = {}
     for (game_id, platform_id, filepath, size, mtime_ns, sha1, missing, set_key, disc,
-         root_id, crc32, archive, fmt, catalog) in rows:  # unpacked, not by name: 100k rows
+         root_id, crc32, archive, fmt, catalog, matched) in rows:  # by position: 100k rows
         source, name = f"{prefixes[root_id]}/{filepath}", filepath.rpartition("/")[2]
-        if "\\x" in name and os_path(source) != source:  # bytes that were not UTF-8
+        renamed_from = None
+        if matched is not None and (set_name := _arcade_set_name(matched, name)) is not None:
+            renamed_from, name = name, set_name
+        elif "\\x" in name and os_path(source) != source:  # bytes that were not UTF-8
             name = card_name(name)
         games[game_id] = _Game(game_id, platform_id, source, name, int(size), mtime_ns,
                                sha1.hex() if sha1 is not None else None, bool(missing),
                                set_key, disc, roots[root_id], crc32, bool(archive),
-                               root_id, fmt in _SHEETS, catalog)
+                               root_id, fmt in _SHEETS, catalog, renamed_from)
     return {i: games[i] for i in ids if i in games}
+
+
+_IDENTIFIED = "('sha1', 'md5', 'crc32', 'user')"
+# An arcade set's name in a MAME or FBNeo DAT (``dkong3``, ``sf2ce``): the emulator finds a
+# set, and a clone its parent's, by the zip's name alone. No-Intro's and Redump's game names
+# have spaces and tags, never this form.
+_SET_NAME = re.compile(r"[a-z0-9_]{1,32}")
+
+
+def _arcade_set_name(matched_game_id: str, filename: str) -> str | None:
+    """The card name of an archive identified as an arcade set whose library name is not
+    the set's (``Donkey Kong 3 (US).zip`` -> ``dkong3.zip``), else None."""
+    set_name = matched_game_id.partition(":")[2]
+    stem, dot, extension = filename.rpartition(".")
+    if not dot or stem == set_name or not _SET_NAME.fullmatch(set_name):
+        return None
+    return f"{set_name}.{extension.lower()}"
 
 
 _SHEETS = frozenset({"m3u", "cue", "gdi", "ccd", "toc"})
@@ -1941,6 +1964,17 @@ def _bios_mtimes(db: Database, paths: list[str]) -> dict[str, int | None]:
     rows = db.query("SELECT filepath, file_mtime_ns FROM bios_files WHERE filepath IN "
                     "(SELECT value FROM json_each(?))", (json.dumps(sorted(set(paths))),))
     return {row["filepath"]: row["file_mtime_ns"] for row in rows}
+
+
+def _say_renamed_sets(builder: _Builder, games: dict[int, _Game]) -> None:
+    """One warning naming the arcade sets that go to the card under their set's name."""
+    renamed = sorted((g for g in games.values() if g.renamed_from), key=lambda g: g.filename)
+    if renamed:
+        builder.plan.warnings.append(PlanIssue(
+            "set-renamed", f"{counted(len(renamed), 'arcade set')} written under "
+            f"{'its set name' if len(renamed) == 1 else 'their set names'} (MAME and FBNeo "
+            "find a set, and a clone its parent, by the zip's name): "
+            + examples([f"{g.renamed_from} as {g.filename}" for g in renamed], sep="; ")))
 
 
 def _bring_parents(db: Database, games: dict[int, _Game], builder: _Builder,
