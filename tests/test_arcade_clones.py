@@ -291,3 +291,54 @@ def test_an_arcade_set_named_otherwise_goes_to_the_card_under_its_set_name(
     plain = real(cli, "deploy", "1", "--to", str(card), f"id:{ids['other']}")
     assert plain.code == 0 and "set name" not in plain.err
     assert "other.zip" in _card(card)
+
+
+def _named_dat(name: str, games: dict[str, tuple[str | None, tuple[str, ...]]]) -> str:
+    out = [f'clrmamepro (\n\tname "{name}"\n\tversion "1"\n)\n']
+    for game, (parent, roms) in games.items():
+        clone = f'\tcloneof "{parent}"\n' if parent else ""
+        out.append(f'game (\n\tname "{game}"\n{clone}' + "".join(
+            f'\trom ( name {rom} size {len(ROMS[rom])} crc {zlib.crc32(ROMS[rom]):08x} )\n'
+            for rom in roms) + ")\n")
+    return "".join(out)
+
+
+def test_a_set_stays_identified_whatever_order_its_dats_come_in(
+        cli: Any, tmp_path: Path) -> None:
+    """QA20 M1: a member known by its CRC32 only (unique in the first DAT, so its SHA1 was
+    deferred) matches no single game once a second DAT lists that ROM in a clone too; the set
+    it is in is still the one catalog game with all its members, in either order of import,
+    and the member says so."""
+    arcade = tmp_path / "roms" / "arcade"
+    arcade.mkdir(parents=True)
+    for name, members in {"turtles": ("t.1", "t.2", "t.3"), "600": ("s.4", "n.5")}.items():
+        with zipfile.ZipFile(arcade / f"{name}.zip", "w") as archive:
+            for member in members:
+                archive.writestr(member, ROMS[member])
+    first = tmp_path / "first.dat"
+    first.write_text(_named_dat("First", {"turtles": (None, ("t.1", "t.2", "t.3")),
+                                          "600": (None, ("s.4", "n.5"))}))
+    second = tmp_path / "second.dat"
+    second.write_text(_named_dat("Second", {"turtles": (None, ("t.1", "t.2", "t.3")),
+                                            "600": ("turtles", ("t.3", "s.4", "n.5"))}))
+    assert real(cli, "library", "add", str(tmp_path / "roms")).code == 0
+    assert real(cli, "dat", "import", str(first), "--platform", "arcade").code == 0
+    assert real(cli, "scan", "--workers", "1").code == 0
+    assert real(cli, "dat", "import", str(second), "--platform", "arcade").code == 0
+
+    def matches() -> dict[str, tuple[str, str]]:
+        games = cli("--json", "games", "ls").json()["data"]["games"]
+        return {g["filename"]: (g["matched_game_id"], g["match_method"]) for g in games}
+
+    assert matches() == {"turtles.zip": ("arcade:turtles", "crc32"),
+                         "600.zip": ("arcade:600", "crc32")}
+    turtles = next(g for g in cli("--json", "games", "ls").json()["data"]["games"]
+                   if g["filename"] == "turtles.zip")
+    shown = cli("--json", "games", "show", str(turtles["id"])).json()["data"]
+    assert {f["name"]: (f["matched_game_id"], f["match_method"]) for f in shown["files"]} == \
+        {name: ("arcade:turtles", "crc32") for name in ("t.1", "t.2", "t.3")}
+    # the other order: the same
+    assert real(cli, "dat", "rm", "First").code == 0
+    assert real(cli, "dat", "import", str(first), "--platform", "arcade").code == 0
+    assert matches() == {"turtles.zip": ("arcade:turtles", "crc32"),
+                         "600.zip": ("arcade:600", "crc32")}

@@ -401,6 +401,14 @@ def _decide_by_members(db: Database) -> None:
             "   AND (count(*) = 1 OR min(kind) = 'track')")
 
 
+# A set's members need not each have matched on their own: one known by its CRC32 only (its
+# SHA1 deferred while the catalog had one game of that CRC32) matches no single game once a
+# second DAT lists that CRC32 in another game too (a clone sharing its parent's ROM: QA20 M1),
+# yet the one catalog game with every member's CRC32 and size is the set. Every member has a
+# CRC32 and one at least matched (its platform); the method is the weakest hash used.
+_SET_MEMBERS = "count(crc32_bin) = count(*) AND count(match_method) > 0"
+_SET_METHOD = ("CASE WHEN count(match_method) = count(*) THEN min(match_method) "
+               "ELSE 'crc32' END")  # ('crc32' < 'md5' < 'sha1': the weakest is the least)
 # An archive's members, each matched to some catalog game, and the catalog games that have
 # every one of them (the same data: CRC32 + size, and SHA1 where both know it): an arcade set
 # (MAME, FBNeo) whose ROMs its parent and clones share has its members matched to one game or
@@ -410,8 +418,8 @@ _SET_CANDIDATES = (
     "           FROM game_files f JOIN games g ON g.id = f.game_id "
     "           WHERE f.kind = 'member' AND g.is_archive = 1 AND g.matched_game_id IS NULL "
     "           AND g.id IN (SELECT id FROM temp.identify_scope)), "
-    "a AS (SELECT game_id, count(*) AS members, min(match_method) AS method FROM m "
-    "      GROUP BY game_id HAVING members > 1 AND count(match_method) = members) "
+    f"a AS (SELECT game_id, count(*) AS members, {_SET_METHOD} AS method FROM m "
+    f"      GROUP BY game_id HAVING members > 1 AND {_SET_MEMBERS}) "
     "SELECT a.game_id, a.method, a.members, g.filename, cg.game_id AS game, cg.name, "
     "       (SELECT count(*) FROM catalog_roms c WHERE c.catalog_game_id = cg.id) AS roms "
     "FROM a JOIN m ON m.game_id = a.game_id "
@@ -460,7 +468,8 @@ def _settle_archives(db: Database, decided: list[tuple[int, str, str]], *,
     db.execute("DELETE FROM temp.identify_sets")
     db.executemany("INSERT INTO temp.identify_sets VALUES (?, ?, ?)", decided)
     if members_too:
-        db.execute("UPDATE game_files AS f SET matched_game_id = s.game "
+        db.execute("UPDATE game_files AS f SET matched_game_id = s.game, "
+                   "match_method = coalesce(f.match_method, s.method) "
                    "FROM temp.identify_sets s WHERE f.game_id = s.game_id AND f.kind = 'member'")
     _settle_by_members(db, "SELECT game_id, game, method FROM temp.identify_sets")
     db.execute("DELETE FROM temp.identify_sets")
@@ -470,11 +479,13 @@ def _settle_archives(db: Database, decided: list[tuple[int, str, str]], *,
 # arcade set (MAME's "merged" format) holds its parent's ROMs and every clone's in one zip
 # named as the parent.
 _UNDECIDED_ARCHIVES = (
-    "SELECT g.id, g.filename, min(f.match_method) AS method FROM games g "
+    f"SELECT g.id, g.filename, {_SET_METHOD.replace('match_method', 'f.match_method')} "
+    "AS method FROM games g "
     "JOIN game_files f ON f.game_id = g.id AND f.kind = 'member' "
     "WHERE g.id IN (SELECT id FROM temp.identify_scope) AND g.is_archive = 1 "
     "AND g.matched_game_id IS NULL "
-    "GROUP BY g.id HAVING count(*) > 1 AND count(f.match_method) = count(*)")
+    f"GROUP BY g.id HAVING count(*) > 1 AND "
+    f"{_SET_MEMBERS.replace('crc32_bin', 'f.crc32_bin').replace('match_method', 'f.match_method')}")
 _SAME_ROM = ("r.crc32_bin = f.crc32_bin AND r.size = f.file_size "
              "AND (r.sha1_bin IS NULL OR f.sha1_bin IS NULL OR r.sha1_bin = f.sha1_bin)")
 # The parent named as the archive (no clone itself) of the platform its members matched in,
