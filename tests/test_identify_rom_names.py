@@ -139,3 +139,37 @@ def test_a_library_an_earlier_release_left_unmatched_is_tried_once(
         ("gb:Alpha (Europe) (Beta)", "name")
     second = cli("scan", "--workers", "1")
     assert "matched again" not in second.out
+
+
+def test_dat_import_says_when_a_crc_only_game_matches_no_game_now(
+        cli: Any, tmp_path: Path) -> None:
+    """A file scanned while its CRC32 was one catalog game's (its SHA1 deferred) matches none
+    once a second DAT lists that CRC32 and size in another game: `dat import` says so and
+    what settles it; `scan --verify` hashes it and the DATs' SHA1 decides."""
+    data = b"alpha's data" * 500
+    other = b"beta's data, another dump" * 200
+    root = tmp_path / "roms"
+    _library(root, {"gb/Alpha (USA).gb": data})
+    first = tmp_path / "first.dat"
+    first.write_text('clrmamepro (\n\tname "Nintendo - Game Boy"\n)\n' + _game(
+        "Alpha (USA)", f'\trom ( name "Alpha (USA).gb" size {len(data)} '
+        f'crc {zlib.crc32(data):08x} sha1 {hashlib.sha1(data).hexdigest()} )\n'))
+    second = tmp_path / "second.dat"  # the same CRC32 and size, another game's SHA1
+    second.write_text('clrmamepro (\n\tname "Other GB"\n)\n' + _game(
+        "Beta (USA)", f'\trom ( name "Beta (USA).gb" size {len(data)} '
+        f'crc {zlib.crc32(data):08x} sha1 {hashlib.sha1(other).hexdigest()} )\n'))
+    assert cli("library", "add", str(root)).code == 0
+    assert cli("dat", "import", str(first)).code == 0
+    scanned = cli("--json", "scan", "--workers", "1")
+    assert _matches(cli)["Alpha (USA).gb"] == ("gb:Alpha (USA)", "crc32")
+    imported = cli("--json", "dat", "import", str(second), "--platform", "gb")
+    assert imported.code == 0, imported.err
+    assert imported.json()["data"]["undecided_by_crc"] == 1
+    assert any("scan --verify" in w for w in imported.json()["warnings"])
+    assert _matches(cli)["Alpha (USA).gb"][1] != "crc32"
+    assert scanned.code == 0 and cli("scan", "--verify", "--workers", "1").code == 0
+    assert _matches(cli)["Alpha (USA).gb"] == ("gb:Alpha (USA)", "sha1")
+    assert cli("dat", "rm", "Other GB").code == 0  # imported again: nothing undecided now
+    again = cli("--json", "dat", "import", str(second), "--platform", "gb")
+    assert again.json()["data"]["undecided_by_crc"] == 0
+    assert _matches(cli)["Alpha (USA).gb"] == ("gb:Alpha (USA)", "sha1")

@@ -663,6 +663,26 @@ def verify_counts(db: Database, *, root_id: int | None = None) -> VerifyCounts:
     return VerifyCounts(int(row["identified"]), int(row["unverified"]))
 
 
+# A CRC32 and size that several catalog games list (a file known by them alone matches none).
+_SHARED_CRC = ("(SELECT count(DISTINCT cg.game_id) FROM catalog_roms r JOIN catalog_games cg "
+               "ON cg.id = r.catalog_game_id WHERE r.crc32_bin = {t}.crc32_bin "
+               "AND r.size = {t}.file_size) > 1")
+
+
+def undecided_by_crc(db: Database) -> int:
+    """Present games that no hash identifies because their data (the file's, or a member's)
+    is known by its CRC32 only and several catalog games list that CRC32 and size: a DAT
+    imported after their scan shares it. ``scan --verify`` hashes them, and the SHA1 decides."""
+    return int(db.scalar(
+        "SELECT count(*) FROM games g WHERE g.is_missing = 0 "
+        "AND coalesce(g.match_method, 'name') = 'name' AND ("
+        " (g.sha1_bin IS NULL AND g.crc32_bin IS NOT NULL AND "
+        + _SHARED_CRC.format(t="g") + ") OR EXISTS (SELECT 1 FROM game_files f "
+        " WHERE f.game_id = g.id AND f.kind = 'member' AND f.sha1_bin IS NULL "
+        " AND f.matched_game_id IS NULL AND f.crc32_bin IS NOT NULL AND "
+        + _SHARED_CRC.format(t="f") + "))") or 0)
+
+
 def unverified_games(db: Database, root_id: int) -> list[tuple[int, str, bool]]:
     """(id, relative path, platform set by hand) of the present games of a root not
     verified yet."""

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from romrunner.bios.known import is_bios_dat
 from romrunner.catalog.datfile import DatGame, read_dat
-from romrunner.catalog.identify import MatchCounts, identify, match_counts
+from romrunner.catalog.identify import MatchCounts, identify, match_counts, undecided_by_crc
 from romrunner.catalog.systems import platform_for_system
 from romrunner.errors import InputError, NotFoundError
 from romrunner.hashbin import to_blob
@@ -57,6 +57,8 @@ class DatImportReport:
 
     imports: list[ImportResult]
     library: MatchCounts
+    # games known by a CRC32 only that several catalog games now list (`scan --verify`)
+    undecided_by_crc: int = 0
 
 
 @dataclass
@@ -111,10 +113,12 @@ def import_dats(db: Database, paths: Iterable[Path], *, platform_id: str | None 
     with db.atomic():
         results = [import_dat(db, path, platform_id=platform_id,
                               known_platforms=known_platforms, force=force) for path in paths]
-        if any(not result.unchanged for result in results):
+        changed = any(not result.unchanged for result in results)
+        if changed:
             identify(db)
         counts = match_counts(db)
-    return DatImportReport(results, counts)
+        undecided = undecided_by_crc(db) if changed else 0
+    return DatImportReport(results, counts, undecided)
 
 
 def import_dat(db: Database, path: Path, *, platform_id: str | None = None,

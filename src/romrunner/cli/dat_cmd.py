@@ -61,9 +61,16 @@ def dat_import(files: tuple[Path, ...], platform: str | None, force: bool) -> in
                       f"{counts.guessed:,} guessed by name, "
                       f"{counts.unidentified:,} unidentified")
 
+    if report.undecided_by_crc:
+        one = report.undecided_by_crc == 1
+        app.warn(f"{counted(report.undecided_by_crc, 'game')} known by {'its' if one else 'their'} "
+                 f"CRC32 only {'matches' if one else 'match'} no game now: another catalog "
+                 "game has the same CRC32 and size; `romrunner scan --verify` hashes "
+                 f"{'it' if one else 'them'}: a SHA1 or MD5 the DATs list decides")
     app.finish({"imports": [asdict(r) for r in report.imports],
                 "identified": counts.identified, "guessed": counts.guessed,
-                "unidentified": counts.unidentified}, render)
+                "unidentified": counts.unidentified,
+                "undecided_by_crc": report.undecided_by_crc}, render)
     return 0
 
 
