@@ -144,3 +144,41 @@ def test_ctrl_c_while_main_takes_over_the_interrupt_handler(tmp_path: Path) -> N
     assert result.returncode == EXIT_INTERRUPTED, result.stderr
     assert result.stderr.strip() == "interrupted"
     assert not (tmp_path / "l.db").exists()
+
+
+# A SIGINT sent from inside the fork's own callbacks in the parent (where ``logging``
+# releases its lock): Python reports an exception there as "ignored" and goes on.
+_FORK_DRIVER = """
+import os, signal, sys
+sent = []
+def interrupt_once():
+    if not sent:
+        sent.append(True)
+        os.kill(os.getpid(), signal.SIGINT)
+os.register_at_fork(after_in_parent=interrupt_once)
+from romrunner.cli.main import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def test_ctrl_c_while_a_scan_starts_its_workers_stops_the_scan(tmp_path: Path) -> None:
+    """QA20 C2: a Ctrl-C that landed while the scan forked a worker printed "Exception
+    ignored … KeyboardInterrupt" and the scan ran to its end with exit 0; now it is the
+    interrupt it was: exit 130, one line, no worker left behind."""
+    library = _library(tmp_path, 40)
+    db = tmp_path / "library.db"
+    assert _cli("--db", str(db), "library", "add", str(library)).returncode == 0
+    driver = tmp_path / "fork.py"
+    driver.write_text(_FORK_DRIVER)
+    result = subprocess.run([sys.executable, str(driver), "--db", str(db), "scan",
+                             "--workers", "2"], capture_output=True, text=True, timeout=300)
+    assert "Exception ignored" not in result.stderr, result.stderr
+    assert result.returncode == EXIT_INTERRUPTED, result.stderr
+    # (click ends the terminal's "^C" line first: a blank line before ours)
+    assert result.stderr.strip().startswith("interrupted"), result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    listed = subprocess.run(["pgrep", "-f", "romrunner-hash|romrunner-walk"],
+                            capture_output=True, text=True)
+    assert str(db) not in listed.stdout  # (its workers have names, not its arguments)
+    rescan = _cli("--db", str(db), "scan", "--workers", "1")
+    assert rescan.returncode == 0, rescan.stderr

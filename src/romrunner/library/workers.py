@@ -76,8 +76,17 @@ class _Worker(Generic[Task]):
         _PARENT_ENDS.add(self.conn)
         self.process: BaseProcess = _CONTEXT.Process(
             target=_run_worker, args=(child, name, os.getpid(), serve, args), daemon=True)
-        self.process.start()
-        child.close()
+        try:
+            _start_holding_interrupts(self.process)
+        except BaseException:  # Ctrl-C, raised once the fork is done: this one goes too
+            if self.process.pid is not None:
+                self.process.kill()
+                self.process.join()
+            _PARENT_ENDS.discard(self.conn)
+            self.conn.close()
+            raise
+        finally:
+            child.close()
         self.sent: deque[Task] = deque()  # what it holds, oldest first
         self.reader = threading.Thread(target=self._read, args=(inbox,), daemon=True)
         self.reader.start()
@@ -176,6 +185,22 @@ class WorkerPool(Generic[Task]):
             self._start()
 
 
+def _start_holding_interrupts(process: BaseProcess) -> None:
+    """Start ``process`` with Ctrl-C held back until the fork is done. A SIGINT that lands
+    in the fork's own callbacks (``logging`` releases its lock there) is "ignored" by
+    Python, traceback and all, and the scan would run on (QA20 C2); held back, it is raised
+    here, after the fork, as any Ctrl-C. (The worker starts with it held back too and
+    ignores it: see _run_worker.)"""
+    if threading.current_thread() is not threading.main_thread():
+        process.start()
+        return
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        process.start()
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
+
+
 def _run_worker(conn: Connection, name: str, parent: int, serve: Serve,
                 args: tuple[Any, ...]) -> None:
     """A worker process: see to it that it ends with its parent, then serve.
@@ -184,6 +209,7 @@ def _run_worker(conn: Connection, name: str, parent: int, serve: Serve,
     worker ignores it instead of printing a traceback each.
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # (held back by the start)
     _die_with_parent(name)
     for end in _PARENT_ENDS:  # inherited copies (fork): only the parent may hold them
         end.close()
