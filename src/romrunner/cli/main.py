@@ -3,6 +3,7 @@
 # Ctrl-C during start-up: the `romrunner` script's guard is set by the package itself
 # (romrunner/__init__.py); `python -m romrunner.cli.main` gets the same guard here.
 import errno
+import functools
 import os
 import sys
 
@@ -19,8 +20,10 @@ import signal
 import sqlite3
 import threading
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import click
 import platformdirs
@@ -212,6 +215,8 @@ def main(argv: list[str] | None = None) -> int:
     """
     previous = signal.getsignal(signal.SIGINT)
     _INTERRUPT.seen = False
+    previous_hook = sys.unraisablehook
+    sys.unraisablehook = functools.partial(_interrupt_again_if_ignored, previous_hook)
     try:
         # Inside the try: a Ctrl-C that arrived while the handlers were swapped is raised by
         # this very call (Python runs pending handlers as ``signal.signal`` returns).
@@ -226,6 +231,7 @@ def main(argv: list[str] | None = None) -> int:
         # exit code into 130).
         signal.signal(signal.SIGINT, signal.SIG_IGN if previous is _interrupted_during_start
                       else previous)
+        sys.unraisablehook = previous_hook
 
 
 class _InterruptRecord:
@@ -242,6 +248,19 @@ _INTERRUPT = _InterruptRecord()
 def _interrupt(signum: int, frame: object) -> None:
     _INTERRUPT.seen = True
     raise KeyboardInterrupt
+
+
+def _interrupt_again_if_ignored(otherwise: Callable[[Any], object], unraisable: Any) -> None:
+    """Python "ignores" an exception raised where it cannot propagate (a fork's callbacks, a
+    ``__del__``, a weakref callback) and prints its traceback: a Ctrl-C that landed there
+    is sent again instead, from a thread once this hook has returned, to land in the
+    command's own code and stop it."""
+    if isinstance(unraisable.exc_value, KeyboardInterrupt):
+        again = threading.Timer(0.05, os.kill, args=(os.getpid(), signal.SIGINT))
+        again.daemon = True
+        again.start()
+        return
+    otherwise(unraisable)
 
 
 def _ignore_late_interrupts() -> None:
