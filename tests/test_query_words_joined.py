@@ -110,3 +110,36 @@ def test_search_takes_its_words_as_one_text(run: Any) -> None:
     assert found("dec", "-decoy") == found("dec -decoy") == [
         "Decathlon (USA).gb", "Decker Run (USA).gb"]
     assert found("dec", "run") == found("dec run") == ["Decker Run (USA).gb"]
+
+
+def test_a_whole_query_the_shell_got_as_one_word_reads_the_same_everywhere(
+        run: Any, tmp_path: Path) -> None:
+    """QA20 C1: `games ls 'title:dec platform:gb'` took the whole word for one title (0
+    games) while a deploy split it (2 games); a deploy given `dat:"Nintendo - Game Boy"` as
+    the shell leaves it (one word with spaces) split it where `games ls` did not."""
+    gb_dec = ["Decathlon (USA).gb", "Decker Run (USA).gb"]
+    assert _listed(run, "title:dec platform:gb") == _listed(run, "title:dec", "platform:gb") \
+        == gb_dec
+    assert _listed(run, "platform:gb title:dec") == gb_dec
+    assert _listed(run, "title:dec -platform:gb") == ["Decoy (USA).nes"]
+    assert parse_query(["title:dec region:usa"]) == parse_query("title:dec region:usa")
+    # words of a title that merely hold a colon stay the title's
+    assert parse_query(["title:zelda: link"]).terms == (Term("title", ("zelda: link",)),)
+    card = tmp_path / "card"
+    card.mkdir()
+    assert _deployed(run, card, "title:dec platform:gb") == 2
+    assert _deployed(run, card, f"dat:{GB_DAT}") == 1  # one value, as games ls reads it
+
+
+def test_search_takes_platform_as_its_option_and_refuses_other_terms(run: Any) -> None:
+    """QA20: `search dec platform:gb` searched for the words "platform gb" and said "no game
+    matches"; `platform:ID` is --platform ID, any other query term is an error naming
+    `games ls`."""
+    result = run("--json", "search", "dec", "platform:gb")
+    assert result.code == 0, result.err
+    assert sorted(row["filename"] for row in result.json()["data"]) == [
+        "Decathlon (USA).gb", "Decker Run (USA).gb"]
+    refused = run("search", "dec", "region:usa")
+    assert refused.code == 2
+    assert "region:usa is a query term" in refused.err and "games ls" in refused.err
+    assert run("search", "dec", "platform:gb", "--platform", "nes").code == 2

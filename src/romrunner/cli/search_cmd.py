@@ -8,6 +8,8 @@ from rich.table import Table
 
 from romrunner.cli.context import app_context
 from romrunner.cli.querycmd import QueryCommand
+from romrunner.errors import InputError
+from romrunner.library.query import FIELDS
 from romrunner.search.games import search_games
 from romrunner.store import OpenMode
 
@@ -23,8 +25,10 @@ def search(words: tuple[str, ...], platform: str | None, limit: int) -> int:
     """Find games by title or file name as you type (word prefixes, diacritics folded).
 
     The WORDS are one text, joined by spaces (`search zel adv` is `search "zel adv"`); a
-    word starting with - leaves titles with it out. A game whose file the last scan did not
+    word starting with - leaves titles with it out; `platform:ID` is --platform ID (other
+    query terms: `games ls`). A game whose file the last scan did not
     find is marked "(missing)"."""
+    platform, words = _platform_word(platform, words)
     text = " ".join(words)
     app = app_context()
     known = app.pack().platforms if platform is not None else ()
@@ -49,6 +53,26 @@ def search(words: tuple[str, ...], platform: str | None, limit: int) -> int:
 
     app.finish(rows, render)
     return 0
+
+
+def _platform_word(platform: str | None, words: tuple[str, ...]
+                   ) -> tuple[str | None, tuple[str, ...]]:
+    """A ``platform:ID`` word is ``--platform ID``; any other query term is refused, naming
+    `games ls`, which takes a whole query (QA20: `search boulder platform:gb` searched for the
+    title words "platform gb" and said "no game matches")."""
+    kept = []
+    for word in words:
+        name, colon, value = word.removeprefix("-").partition(":")
+        if not colon or name not in FIELDS:
+            kept.append(word)
+        elif name == "platform" and not word.startswith("-") and platform in (None, value) \
+                and value and "," not in value:
+            platform = value
+        else:
+            raise InputError(f"search: {word} is a query term; search takes title words and "
+                             f"--platform (`romrunner games ls {' '.join(words)}` takes a "
+                             "whole query)")
+    return platform, tuple(kept)
 
 
 def register(group: click.Group) -> None:

@@ -18,7 +18,7 @@ from romrunner.devices.overrides import excluded_games
 from romrunner.devices.paths import CardLayout
 from romrunner.errors import InputError
 from romrunner.library.platforms import NO_LONGER_A_GAME
-from romrunner.library.query import quote_value, select
+from romrunner.library.query import query_text, quote_value, select
 from romrunner.packs.loader import DefinitionPack
 from romrunner.store.database import Database
 from romrunner.words import counted
@@ -63,7 +63,7 @@ class Chosen:
 
 def deploy_query(words: Sequence[str], collection: str | None) -> str:
     """The query text of a deploy's QUERY words and ``--collection``."""
-    parts = list(words)
+    parts = [query_text(words)] if words else []
     if collection is not None:
         parts.append(f"collection:{quote_value(collection)}")
     return " ".join(parts)

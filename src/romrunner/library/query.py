@@ -168,11 +168,25 @@ def _shell_quoted(word: str) -> str:
     """One of a command's QUERY words as query text: a ``dat:``, ``collection:`` or
     ``title:`` word holding a space without quotes is a value the user quoted for the shell
     (``dat:"Nintendo - Game Boy"`` reaches us as ``dat:Nintendo - Game Boy``): quoted again,
-    so it stays one value (QA12 F7; other words with spaces are split as query text)."""
+    so it stays one value (QA12 F7; other words with spaces are split as query text). A
+    word whose rest holds a term of a known field (``'title:sky region:usa'``) is a whole
+    query the shell got as one word: split as query text (QA20 C1)."""
     match = _NAMED_FIELDS.match(word)
-    if match is None:
+    if match is None or any(_names_a_field(token) for token in match.group(2).split()):
         return word
     return f'{match.group(1)}{quote_value(match.group(2))}'
+
+
+def _names_a_field(token: str) -> bool:
+    name, colon, _ = token.removeprefix("-").partition(":")
+    return bool(colon) and name in FIELDS
+
+
+def query_text(words: Sequence[str]) -> str:
+    """A command's QUERY words as one query text (words joined by spaces; a ``dat:``,
+    ``collection:`` or ``title:`` value the shell quoted stays one value: see
+    _shell_quoted). Every command that takes QUERY words reads them so."""
+    return " ".join(_shell_quoted(word) for word in words)
 
 
 def parse_query(text: str | Sequence[str]) -> Query:
@@ -182,7 +196,7 @@ def parse_query(text: str | Sequence[str]) -> Query:
     ``'dat:"Nintendo - Game Boy"'``); every value is checked by its field's parser, so a
     query that parses only fails later on ids the database lacks."""
     if not isinstance(text, str):
-        text = " ".join(_shell_quoted(word) for word in text)
+        text = query_text(text)
     query = Query(tuple(_term(token) for token in _tokens(text)))
     for term in query.terms:
         if term.field is not None:
