@@ -220,3 +220,37 @@ def test_ctrl_c_that_python_would_ignore_still_stops_the_command(tmp_path: Path)
     assert "Traceback" not in result.stderr, result.stderr
     assert result.returncode == EXIT_INTERRUPTED, (result.stdout, result.stderr)
     assert result.stderr.strip().startswith("interrupted"), result.stderr
+
+
+def test_ctrl_c_during_an_upgrade_says_how_far_it_got(tmp_path: Path) -> None:
+    """QA20 C3: an upgrade interrupted after some versions were applied said "nothing was
+    changed" (a write command, which upgrades first) or only "work committed so far is
+    kept" (`db migrate`); it says at which version the database is and that `db migrate`
+    finishes the upgrade, which it does."""
+    from romrunner.store import Database
+    from romrunner.store.migrate import LATEST_VERSION, current_version
+    from tests.test_migrate_vacuum_hint import v13_library
+
+    db = tmp_path / "old.db"
+    v13_library(db, 200)
+    library = _library(tmp_path, 3)
+    # the third migration's statements are where the Ctrl-C lands: 14 and 15 are kept
+    scan = _run_interrupted_at(tmp_path, "romrunner.store.migrate._apply", 3,
+                               "--db", str(db), "library", "add", str(library))
+    assert scan.returncode == EXIT_INTERRUPTED, scan.stderr
+    assert "nothing was changed" not in scan.stderr
+    assert (f"interrupted: the database was upgraded from schema version 13 to 15 of "
+            f"{LATEST_VERSION}") in scan.stderr
+    assert "`romrunner db migrate` finishes the upgrade" in scan.stderr
+    opened = Database(db, read_only=True)
+    try:
+        assert current_version(opened) == 15
+    finally:
+        opened.close()
+    again = _run_interrupted_at(tmp_path, "romrunner.store.migrate._apply", 1,
+                                "--db", str(db), "db", "migrate")
+    assert again.returncode == EXIT_INTERRUPTED, again.stderr
+    assert "the database stays at schema version 15" in again.stderr
+    finished = _cli("--db", str(db), "db", "migrate")
+    assert finished.returncode == 0, finished.stderr
+    assert f"migrated from 15 to {LATEST_VERSION}" in finished.stdout

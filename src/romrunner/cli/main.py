@@ -34,6 +34,7 @@ from romrunner.cli.querycmd import QueryCommand
 from romrunner.cli.terminal import visible
 from romrunner.errors import RomRunnerError
 from romrunner.store.database import sqlite_error
+from romrunner.store.migrate import UpgradeInterrupted
 
 EXIT_OK, EXIT_CHECK_FAILED, EXIT_ERROR, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -316,7 +317,11 @@ def _run_command(args: list[str]) -> int:
         code = _invoke(args or ["--help"], session)
         if session.app is not None:
             session.app.verify_database()
-    except (KeyboardInterrupt, click.exceptions.Abort):
+    except (KeyboardInterrupt, click.exceptions.Abort) as exc:
+        upgrade = exc if isinstance(exc, UpgradeInterrupted) else exc.__cause__
+        if isinstance(upgrade, UpgradeInterrupted):  # (click raises Abort from it)
+            sys.stderr.write(f"interrupted: {upgrade.describe()}\n")
+            return _fail(EXIT_INTERRUPTED, "interrupted", session, json_output, quiet=True)
         return _interrupted(session, json_output)
     except RomRunnerError as exc:
         if _INTERRUPT.seen:  # the error is the interrupt's doing (an SQL function it stopped)

@@ -164,6 +164,24 @@ class MigrationReport:
 _BACKUP_SETTING = "romrunner.migration_backup"
 
 
+class UpgradeInterrupted(KeyboardInterrupt):
+    """Ctrl-C during an upgrade of the schema: the versions applied before it are kept (each
+    is one transaction), the one under way rolled back; `db migrate` finishes the upgrade."""
+
+    def __init__(self, started: int, reached: int, target: int) -> None:
+        super().__init__(f"interrupted at schema version {reached}")
+        self.started, self.reached, self.target = started, reached, target
+
+    def describe(self) -> str:
+        """What the interrupted upgrade kept, and how to finish it."""
+        if self.reached == self.started:
+            return (f"the database stays at schema version {self.started} (the upgrade to "
+                    f"{self.target} is undone); `romrunner db migrate` upgrades it")
+        return (f"the database was upgraded from schema version {self.started} to "
+                f"{self.reached} of {self.target} (each version is kept whole); `romrunner "
+                "db migrate` finishes the upgrade")
+
+
 def migrate(db: Database, *, target: int | None = None) -> MigrationReport:
     """Apply pending migrations up to ``target`` (default: latest), each in one transaction.
 
@@ -181,7 +199,12 @@ def migrate(db: Database, *, target: int | None = None) -> MigrationReport:
     orphaned_before = _orphaned_overrides(db) if upgrade else 0
     report.cache_rows_before = _cache_rows(db) if upgrade else 0
     for migration in todo:
-        _apply(db, migration, remember_backup=remember)
+        try:
+            _apply(db, migration, remember_backup=remember)
+        except KeyboardInterrupt as exc:
+            if start > 0:  # (a new database being created is removed by its opener)
+                raise UpgradeInterrupted(start, current_version(db), todo[-1].version) from exc
+            raise
         remember = None
         report.applied.append(f"{migration.version:04d}_{migration.name}")
     report.to_version = current_version(db)
