@@ -312,3 +312,30 @@ def test_a_multi_disc_set_with_its_m3u_stays_together(cli: Any, setup: dict[str,
                    "Final Fantasy VII (USA).m3u": (False, "disc_set_playlist")}
     assert games["Final Fantasy VII (USA).m3u"]["kept_instead"] in {
         games[d]["game_id"] for d in discs}
+
+
+def test_of_two_identical_copies_the_loose_file_is_kept(cli: Any, tmp_path: Path) -> None:
+    """QA20: the auto-list kept a zip over the same game's loose file (by id: the zip sorts
+    first), where a deploy keeps the loose one of two copies; both now keep the loose file."""
+    import zipfile
+
+    root = tmp_path / "roms" / "gb"
+    root.mkdir(parents=True)
+    data = rom("boulder")
+    with zipfile.ZipFile(root / "Boulder Dash (Europe) (copy).zip", "w") as archive:
+        archive.writestr("Boulder Dash (Europe).gb", data)
+    (root / "Boulder Dash (Europe).gb").write_bytes(data)
+    (tmp_path / "gb.dat").write_text(dat("Nintendo - Game Boy", [
+        ("Boulder Dash (Europe)", "Boulder Dash (Europe).gb", "boulder", None)]))
+    for args in (("dat", "import", str(tmp_path / "gb.dat")),
+                 ("library", "add", str(tmp_path / "roms")), ("scan", "--workers", "1"),
+                 ("device", "add", "rg-35xx-plus"),
+                 ("profile", "create", "--device", "1", "--os", "muos")):
+        assert real(cli, *args).code == 0, args
+    games = {g["filename"]: g for g in
+             real(cli, "--json", "autolist", "1").json()["data"]["games"]}
+    zipped = games["Boulder Dash (Europe) (copy).zip"]
+    loose = games["Boulder Dash (Europe).gb"]
+    assert zipped["game_id"] < loose["game_id"]  # (the tie the id used to break)
+    assert loose["included"] and not zipped["included"]
+    assert zipped["kept_instead"] == loose["game_id"]

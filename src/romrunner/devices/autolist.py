@@ -504,7 +504,8 @@ class _Preference:
         by the order of the scan: QA18 M4), verified,
         fewest extra tags (a compilation's, a publisher's: "(Sonic Classic Collection)",
         "(Tengen)"), then a copy whose file name says it is a verified dump ("[!]": among
-        copies of one catalog game, which have its tags), lowest id. The name is parsed again
+        copies of one catalog game, which have its tags), a loose file before an archive (as
+        a deploy keeps one of two copies: QA20), lowest id. The name is parsed again
         here, for the few games that compete: a library scanned before the parser read a tag
         ("(REV-A)") is ranked as it is now; an identified game's name is its catalog game's
         (its title), not its file's (QA12 F1)."""
@@ -516,7 +517,11 @@ class _Preference:
                 self._rank("revision", parsed.revision or game.revision),
                 not game.identified, game.clone, "verified" not in flags,
                 len(parsed.other_tags),
-                "verified" not in own.flags, game.id)
+                "verified" not in own.flags, _archive_name(game.filename), game.id)
+
+
+def _archive_name(filename: str) -> bool:
+    return filename.lower().endswith((".zip", ".7z"))
 
 
 @functools.lru_cache(maxsize=4096)
