@@ -466,3 +466,32 @@ def test_what_the_restored_database_holds_fewer_of_is_said_in_the_numbers_form(
     assert restored.code == 0, restored.err
     assert ("the restored database holds fewer rows than the one it replaced: 1 collection "
             "(the saved copy keeps them)") in " ".join(restored.out.split())
+
+
+def test_a_restore_run_again_on_the_database_it_restored_names_the_first_way_back(
+        cli: Any, live: tuple[Path, Path]) -> None:
+    """QA20 C4: a restore killed once it had swapped the files, run again as the README
+    says, saved the restored state as "the database it replaced" and named that as the way
+    back; the user's earlier state was in the first run's backup, never named. Run again on
+    the database it made (unchanged since), it does nothing and names that first backup."""
+    db, backup = live
+    first = cli("--json", "db", "restore", str(backup))
+    assert first.code == 0, first.err
+    saved = Path(first.json()["data"]["saved"])
+    assert collections(saved) == {"A", "B", "C"}
+    again = cli("db", "restore", str(backup))
+    assert again.code == 0, again.err
+    assert f"{db} already is {backup} (restored " in again.out
+    assert "unchanged since): nothing to do" in again.out
+    assert f"the database that restore replaced is saved at {saved}" in again.out
+    assert backups(db.parent) == [saved]  # no second before-restore backup
+    assert collections(db) == {"A"}
+    data = cli("--json", "db", "restore", str(backup)).json()["data"]
+    assert data["already_restored_at"] is not None and data["saved"] == str(saved)
+    # once the restored database has changed, a restore is a restore again
+    assert cli("collection", "create", "D").code == 0
+    changed = cli("--json", "db", "restore", str(backup))
+    assert changed.code == 0, changed.err
+    assert changed.json()["data"]["already_restored_at"] is None
+    assert collections(Path(changed.json()["data"]["saved"])) == {"A", "D"}
+    assert collections(db) == {"A"}

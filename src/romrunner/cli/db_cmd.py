@@ -219,6 +219,15 @@ def restore(backup_file: Path, force: bool) -> int:
 
 
 def _render_restore(console: Console, report: RestoreReport) -> None:
+    if report.already_restored_at is not None:
+        console.print(f"{report.database} already is {report.backup} (restored "
+                      f"{report.already_restored_at}, unchanged since): nothing to do",
+                      markup=False, soft_wrap=True)
+        if report.saved is not None:
+            console.print(f"the database that restore replaced is saved at {report.saved} "
+                          f"(`romrunner db restore {report.saved}` goes back to it)",
+                          markup=False, soft_wrap=True)
+        return
     console.print(f"restored {report.database} from {report.backup} (written "
                   f"{report.backup_written}, schema version {report.schema_version})",
                   markup=False, soft_wrap=True)

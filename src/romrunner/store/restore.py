@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import glob
 import json
 import os
 import secrets
@@ -100,6 +101,10 @@ class RestoreReport:
     corrupt: str | None = None  # why the database replaced could not be read
     other_database: bool = False  # a backup of another database, restored with force
     counts: list[Count] = field(default_factory=list)
+    # When the database already is this backup, restored at this time and unchanged since
+    # (a restore killed after its swap, run again): nothing is done, and ``saved`` is the
+    # database that earlier restore replaced, when it is still beside it.
+    already_restored_at: str | None = None
 
     @property
     def latest_version(self) -> int:
@@ -120,6 +125,7 @@ class RestoreReport:
                 "saved": str(self.saved) if self.saved else None,
                 "saved_as_is": self.saved_as_is, "corrupt": self.corrupt,
                 "other_database": self.other_database,
+                "already_restored_at": self.already_restored_at,
                 "counts": {c.what: {"now": c.now, "restored": c.restored}
                            for c in self.counts},
                 "fewer": [c.what for c in self.fewer]}
@@ -202,7 +208,12 @@ def _restore(path: Path, backup: Path, force: bool, now: datetime) -> RestoreRep
             report.other_database = _other_database(current, restored)
             if report.other_database and not force:
                 raise InputError(_other_database_message(backup, current, restored))
-            stamp = now.strftime("%Y%m%dT%H%M%SZ")
+            earlier = _restored_from(current.state, restored)
+            if earlier is not None:
+                report.already_restored_at = earlier.at
+                report.saved = _saved_by(path, earlier)
+                return report
+            stamp = now.strftime(_STAMP)
             if current.state is not None and current.db is not None:
                 try:
                     report.saved = _save(current.db, path, stamp)
@@ -309,6 +320,34 @@ def _read_current(path: Path) -> _Current:
         raise
 
 
+_STAMP = "%Y%m%dT%H%M%SZ"  # a before-restore backup's time, in its name
+_RECORDED = "%Y-%m-%d %H:%M:%S UTC"  # a restore's time, in its record
+
+
+def _restored_from(state: DatabaseState | None, backup: DatabaseState) -> Restore | None:
+    """The restore that made the database the state ``backup`` holds, when the database has
+    not changed since (no row added, the same games): a restore killed after its swap, run
+    again (QA20 C4: it saved the restored state as "the database it replaced" and named
+    that as the way back)."""
+    if state is None or not state.restores:
+        return None
+    last = state.restores[-1]
+    same = (last.parent == backup.lineage and state.restores[:-1] == backup.restores
+            and last.sequences == backup.sequences == state.sequences
+            and state.games == backup.games and state.schema_version == backup.schema_version)
+    return last if same else None
+
+
+def _saved_by(path: Path, restore: Restore) -> Path | None:
+    """The backup of the database ``restore`` replaced, saved beside it then (None: gone)."""
+    try:
+        stamp = datetime.strptime(restore.at, _RECORDED).strftime(_STAMP)
+    except ValueError:
+        return None
+    names = sorted(path.parent.glob(f"{glob.escape(path.name)}.before-restore-{stamp}*"))
+    return next((name for name in names if name.suffix in (".bak", ".corrupt")), None)
+
+
 def _other_database(current: _Current, restored: DatabaseState) -> bool:
     """True when the backup is not of this database (or that cannot be told)."""
     state = current.state
@@ -384,7 +423,7 @@ def _mark_restored(temp: Path, restored: DatabaseState, lineage: str, now: datet
                    mode: int) -> None:
     """Make the copy a database again (no backup mark, rollback journal until it is opened)
     on a new line of changes, with the permissions it will have, and sync it."""
-    record = Restore(lineage, restored.lineage, now.strftime("%Y-%m-%d %H:%M:%S UTC"),
+    record = Restore(lineage, restored.lineage, now.strftime(_RECORDED),
                      restored.schema_version, restored.sequences)
     restores = [r.as_dict() for r in (*restored.restores, record)]
     conn = sqlite3.connect(temp, isolation_level=None)
