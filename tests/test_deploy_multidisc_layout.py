@@ -684,3 +684,30 @@ def test_chosen_games_missing_whose_content_the_card_gets_from_another_root_are_
     assert sorted(dry.json()["data"]["chosen"]["missing"]) == ["Alone (USA).gb",
                                                                "Lone (USA).cue"]
     assert said[0] in dry.json()["warnings"]
+
+
+def test_a_sets_warnings_name_it_by_its_first_disc_whatever_the_ids(
+        cli: Any, pack: Path, tmp_path: Path) -> None:
+    """QA20 P3: a set whose disc 2 carries its own label (`(Disc 2) (Fixed)`) and has a lower
+    id than disc 1 (scanned first) was named "Trio (USA) (Fixed)" in its warnings, as its .m3u
+    is not; both name it by its first disc."""
+    root = tmp_path / "roms" / "psx"
+    root.mkdir(parents=True)
+    names = ["Trio (USA) (Disc 2) (Fixed)", "Trio (USA) (Disc 3)", "Trio (USA) (Disc 1)"]
+    for number, name in enumerate(names):
+        if number == 2:  # disc 1 comes to the library after a first scan: a higher id
+            assert cli("--pack", str(pack), "library", "add", str(tmp_path / "roms")).code == 0
+            assert cli("--pack", str(pack), "scan", "--workers", "1").code == 0
+        (root / f"{name}.bin").write_bytes(name.encode() * 900)
+        (root / f"{name}.cue").write_text(CUE.format(f"{name}.bin"))
+    assert cli("--pack", str(pack), "scan", "--workers", "1").code == 0
+    assert cli("--pack", str(pack), "device", "add", "rg-35xx-plus").code == 0
+    card = tmp_path / "card"
+    deploy(cli, pack, "muos", card)
+    _disc_away(cli, pack, root / names[1], tmp_path / "aside")
+    again = cli("--pack", str(pack), "--json", "deploy", "1", "--to", str(card),
+                "platform:psx")
+    assert again.code == 0, again.err
+    said = [w for w in again.json()["warnings"] if "disc 3" in w]
+    assert said and all(w.startswith("Trio (USA): disc 3") for w in said), said
+    assert (card / "ROMS/psx/Trio (USA).m3u").is_file()

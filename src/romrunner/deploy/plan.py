@@ -1756,9 +1756,11 @@ class _Builder:
                    "; left out", game, item.source, item.platform_id)
 
     def add_set(self, set_key: str, discs: list[tuple[_Game, str]], known: int) -> None:
-        """A multi-disc set: warn when discs are missing; write its .m3u where the OS wants."""
-        first = discs[0][0]
-        title = _set_title(first, set_key)
+        """A multi-disc set: warn when discs are missing; write its .m3u where the OS wants.
+        Its title is its first disc's, as its .m3u's name (not the first placed: the discs
+        come in the order of their ids, which a scan gives in any order: QA20 P3)."""
+        first = min((game for game, _ in discs), key=lambda g: (g.disc or 0, g.id))
+        title = _set_title(self.set_firsts.get(set_key, first), set_key)
         if len(discs) < known:
             self.plan.warnings.append(PlanIssue(
                 "incomplete-set", f"{title}: {len(discs)} of {known} discs could be placed "
