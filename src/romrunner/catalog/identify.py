@@ -406,9 +406,17 @@ def _decide_by_members(db: Database) -> None:
 # second DAT lists that CRC32 in another game too (a clone sharing its parent's ROM: QA20 M1),
 # yet the one catalog game with every member's CRC32 and size is the set. Every member has a
 # CRC32 and one at least matched (its platform); the method is the weakest hash used.
-_SET_MEMBERS = "count(crc32_bin) = count(*) AND count(match_method) > 0"
-_SET_METHOD = ("CASE WHEN count(match_method) = count(*) THEN min(match_method) "
-               "ELSE 'crc32' END")  # ('crc32' < 'md5' < 'sha1': the weakest is the least)
+def _set_members(f: str = "") -> str:
+    """The members of an archive (``f``: their table's alias and a dot) that can make a set."""
+    return f"count({f}crc32_bin) = count(*) AND count({f}match_method) > 0"
+
+
+def _set_method(f: str = "") -> str:
+    """The weakest hash a set's members matched by ('crc32' < 'md5' < 'sha1')."""
+    return (f"CASE WHEN count({f}match_method) = count(*) THEN min({f}match_method) "
+            "ELSE 'crc32' END")
+
+
 # An archive's members, each matched to some catalog game, and the catalog games that have
 # every one of them (the same data: CRC32 + size, and SHA1 where both know it): an arcade set
 # (MAME, FBNeo) whose ROMs its parent and clones share has its members matched to one game or
@@ -418,8 +426,8 @@ _SET_CANDIDATES = (
     "           FROM game_files f JOIN games g ON g.id = f.game_id "
     "           WHERE f.kind = 'member' AND g.is_archive = 1 AND g.matched_game_id IS NULL "
     "           AND g.id IN (SELECT id FROM temp.identify_scope)), "
-    f"a AS (SELECT game_id, count(*) AS members, {_SET_METHOD} AS method FROM m "
-    f"      GROUP BY game_id HAVING members > 1 AND {_SET_MEMBERS}) "
+    f"a AS (SELECT game_id, count(*) AS members, {_set_method()} AS method FROM m "
+    f"      GROUP BY game_id HAVING members > 1 AND {_set_members()}) "
     "SELECT a.game_id, a.method, a.members, g.filename, cg.game_id AS game, cg.name, "
     "       (SELECT count(*) FROM catalog_roms c WHERE c.catalog_game_id = cg.id) AS roms "
     "FROM a JOIN m ON m.game_id = a.game_id "
@@ -479,13 +487,11 @@ def _settle_archives(db: Database, decided: list[tuple[int, str, str]], *,
 # arcade set (MAME's "merged" format) holds its parent's ROMs and every clone's in one zip
 # named as the parent.
 _UNDECIDED_ARCHIVES = (
-    f"SELECT g.id, g.filename, {_SET_METHOD.replace('match_method', 'f.match_method')} "
-    "AS method FROM games g "
+    f"SELECT g.id, g.filename, {_set_method('f.')} AS method FROM games g "
     "JOIN game_files f ON f.game_id = g.id AND f.kind = 'member' "
     "WHERE g.id IN (SELECT id FROM temp.identify_scope) AND g.is_archive = 1 "
     "AND g.matched_game_id IS NULL "
-    f"GROUP BY g.id HAVING count(*) > 1 AND "
-    f"{_SET_MEMBERS.replace('crc32_bin', 'f.crc32_bin').replace('match_method', 'f.match_method')}")
+    f"GROUP BY g.id HAVING count(*) > 1 AND {_set_members('f.')}")
 _SAME_ROM = ("r.crc32_bin = f.crc32_bin AND r.size = f.file_size "
              "AND (r.sha1_bin IS NULL OR f.sha1_bin IS NULL OR r.sha1_bin = f.sha1_bin)")
 # The parent named as the archive (no clone itself) of the platform its members matched in,
