@@ -284,17 +284,21 @@ def write_manifest(root: Path, destination_id: str, owned: Iterable[Owned],
 
 
 def record_card_os(root: Path, os_id: str, detected: Mapping[str, str] | None = None,
-                   platforms: Iterable[str] = ()) -> None:
+                   platforms: Iterable[str] = (),
+                   folders: Mapping[str, str] | None = None) -> None:
     """Note on the card which OS's layout we deploy (a destination scan reads it: a card
     laid out by us may carry none of the OS's own markers yet), and per platform the ROM
-    folder taken because the card had it (``detected``), kept from earlier deploys for the
-    platforms this one did not place (``platforms``: those it did)."""
-    kept = {platform: folder for platform, folder in recorded_detected_folders(root, os_id).items()
-            if platform not in set(platforms)}
-    kept.update(detected or {})
+    folder taken because the card had it (``detected``) and the ROM folder its games went to
+    (``folders``), kept from earlier deploys for the platforms this one did not place
+    (``platforms``: those it did)."""
+    placed = set(platforms)
     document: dict[str, Any] = {"os_id": os_id}
-    if kept:
-        document["detected_folders"] = dict(sorted(kept.items()))
+    for key, new in (("detected_folders", detected), ("rom_folders", folders)):
+        kept = {platform: folder for platform, folder in _recorded(root, os_id, key).items()
+                if platform not in placed}
+        kept.update(new or {})
+        if kept:
+            document[key] = dict(sorted(kept.items()))
     data = json.dumps(document, ensure_ascii=False).encode()
     path = root / CARD_DIR / OS_NAME
     with contextlib.suppress(OSError):
@@ -320,8 +324,18 @@ def recorded_card_os(root: Path) -> str | None:
 def recorded_detected_folders(root: Path, os_id: str) -> dict[str, str]:
     """Platform -> the ROM folder our deploys for ``os_id`` took because the card had it
     (see :func:`record_card_os`); nothing for a card laid out for another OS."""
+    return _recorded(root, os_id, "detected_folders")
+
+
+def recorded_rom_folders(root: Path, os_id: str) -> dict[str, str]:
+    """Platform -> the ROM folder our last deploy of it for ``os_id`` wrote to (see
+    :func:`record_card_os`); nothing for a card laid out for another OS."""
+    return _recorded(root, os_id, "rom_folders")
+
+
+def _recorded(root: Path, os_id: str, key: str) -> dict[str, str]:
     data = _card_os_record(root)
-    found = data.get("detected_folders") if data.get("os_id") == os_id else None
+    found = data.get(key) if data.get("os_id") == os_id else None
     if not isinstance(found, dict):
         return {}
     return {platform: folder for platform, folder in found.items()

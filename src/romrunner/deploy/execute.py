@@ -290,6 +290,19 @@ class _Prepared:
     recorded: DeploymentRecord  # what was recorded (not read back from the database)
 
 
+def _folders_to_record(plan: DeployPlan, platforms: set[str], *, pruning: bool
+                       ) -> dict[str, str]:
+    """Platform -> the ROM folder the card's record names for it: the one this run writes
+    to, or, while a run without ``--prune`` leaves an earlier folder's copies behind, that
+    earlier folder (so each deploy says so until a prune removes them)."""
+    left = {} if pruning else {issue.platform_id: issue.path for issue in plan.warnings
+                               if issue.code == "folder-moved" and issue.platform_id
+                               and issue.path}
+    return {platform: left.get(platform) or folder
+            for platform, folder in plan.rom_folders.items()
+            if folder and platform in platforms}
+
+
 def _prepare(db: Database, plan: DeployPlan, profile_id: int, options: DeployOptions,
              destination_id: str | None, name: str | None) -> _Prepared:
     root = plan.root
@@ -300,8 +313,9 @@ def _prepare(db: Database, plan: DeployPlan, profile_id: int, options: DeployOpt
     _prune_brake(plan, decisions, unchanged, options)
     _check_space(root, decisions, options, claims.notes)
     # (once the checks pass: a refused run does not say it laid the card out)
-    record_card_os(root, plan.os_id, plan.detected_folders,
-                   plan.rom_platforms())
+    platforms = plan.rom_platforms()
+    record_card_os(root, plan.os_id, plan.detected_folders, platforms,
+                   _folders_to_record(plan, platforms, pruning=options.prune))
     deployment_id, recorded = _record(db, plan, decisions, profile_id, options, dest_id, name,
                                       unchanged)
     return _Prepared(deployment_id, dest_id, decisions, claims,

@@ -38,7 +38,12 @@ from romrunner.deploy.archives import (
     archive_extension,
     archive_support,
 )
-from romrunner.deploy.card import read_manifest, read_manifest_files, recorded_card_os
+from romrunner.deploy.card import (
+    read_manifest,
+    read_manifest_files,
+    recorded_card_os,
+    recorded_rom_folders,
+)
 from romrunner.deploy.layout import DETECTED, CardLayoutLike
 from romrunner.deploy.legal import (
     FileSystem,
@@ -308,7 +313,8 @@ def build_plan(db: Database, layout: CardLayoutLike, game_ids: Iterable[int], *,
                                  pruning) if keep else None
         if keeper is None:
             return _build_plan(db, layout, ids, pack, profile_id, include_bios, pruning,
-                               recorded_card_os(layout.root))[0]
+                               recorded_card_os(layout.root),
+                               recorded_rom_folders(layout.root, layout.os_id))[0]
         kept = keeper.reuse(layout)
         if kept is not None:
             with contextlib.suppress(Exception):  # (a payload not read back: made again)
@@ -319,7 +325,7 @@ def build_plan(db: Database, layout: CardLayoutLike, game_ids: Iterable[int], *,
                 return plan
         asking = RecordingLayout(layout)
         plan, builder = _build_plan(db, asking, ids, pack, profile_id, include_bios, pruning,
-                                    keeper.card_os)
+                                    keeper.card_os, keeper.rom_folders)
         if builder.volatile:
             keeper.forget()
         else:
@@ -370,8 +376,8 @@ def plan_from_kept(payload: tuple[Any, ...], columns: bytes | memoryview) -> Dep
 
 def _build_plan(db: Database, layout: CardLayoutLike, ids: list[int],
                 pack: DefinitionPack | None, profile_id: int | None,
-                include_bios: bool, pruning: bool, card_os: str | None
-                ) -> tuple[DeployPlan, _Builder]:
+                include_bios: bool, pruning: bool, card_os: str | None,
+                recorded_folders: dict[str, str]) -> tuple[DeployPlan, _Builder]:
     plan = DeployPlan(layout.root, layout.os_id, layout.fs, game_ids=ids)
     builder = _Builder(plan, layout)
     games = _load_games(db, ids)
@@ -424,7 +430,8 @@ def _build_plan(db: Database, layout: CardLayoutLike, ids: list[int],
     _note_reached(db, builder, games, absent, {**tracks, **absent_tracks})
     _hold_absent(builder, absent, absent_tracks, _not_games(db, absent))
     held_copies(db, plan)
-    _warn_left_folders(builder, {game.platform_id for game in games.values()}, pruning)
+    _warn_left_folders(builder, {game.platform_id for game in games.values()}, pruning,
+                       recorded_folders)
     _warn_other_os(layout, plan, pruning, card_os)
     if include_bios and pack is not None:
         platforms = sorted({item.platform_id for item in plan.items if item.kind == ROM})
@@ -527,19 +534,24 @@ def _warn_other_os(layout: CardLayoutLike, plan: DeployPlan, pruning: bool,
                                                else "stays until --prune)")))
 
 
-def _warn_left_folders(builder: _Builder, platforms: set[str], pruning: bool) -> None:
+def _warn_left_folders(builder: _Builder, platforms: set[str], pruning: bool,
+                       recorded: dict[str, str]) -> None:
     """Say, per chosen platform whose games now go to another folder than the one an earlier
-    deploy filled (an older folder name; the OS's own folder made since), that the old copies
-    stay until ``--prune``: silent, the card would hold both and need room for both. Copies
-    there of games held (see :attr:`DeployPlan.held_games`; by their SHA1 in the card's
-    manifest) are said to be kept: a prune never removes them."""
+    deploy filled (an older folder name; the OS's own folder made since; another ROM root,
+    the pack's path for the OS changed: ``recorded``, the folders the card's record names),
+    that the old copies stay until ``--prune``: silent, the card would hold both and need
+    room for both. Copies there of games held (see :attr:`DeployPlan.held_games`; by their
+    SHA1 in the card's manifest) are said to be kept: a prune never removes them."""
     layout, plan = builder.layout, builder.plan
     held: list[str] | None = None
     for platform_id in sorted(platforms):
         choice = layout.rom_folder(platform_id)
         if choice is None:
             continue
-        for old, files in layout.left_folders(platform_id):
+        left = layout.left_folders(platform_id)
+        left += _left_root(builder, str(choice.path), recorded.get(platform_id),
+                           [str(folder) for folder, _ in left])
+        for old, files in left:
             builder.volatile = True  # (reads the card's manifest: see _Builder.volatile)
             if held is None:
                 held = [dest.lower() for dest, owned in read_manifest(layout.root)[0].items()
@@ -549,6 +561,21 @@ def _warn_left_folders(builder: _Builder, platforms: set[str], pruning: bool) ->
             plan.warnings.append(PlanIssue(
                 "folder-moved", _left_behind(layout, platform_id, str(old), str(choice.path),
                                              files, kept, pruning), platform_id, path=str(old)))
+
+
+def _left_root(builder: _Builder, chosen: str, old: str | None, said: list[str]
+               ) -> list[tuple[Any, int]]:
+    """The folder an earlier deploy put a platform's games in, as the card's record names
+    it, when it is not ``chosen`` nor a folder :meth:`left_folders` finds (one under another
+    ROM root: QA20 P4, a pack whose OS reads games from another folder), with how many of
+    our files it holds; else nothing."""
+    if not old or old.lower() == chosen.lower() or old.lower() in {f.lower() for f in said}:
+        return []
+    builder.volatile = True  # (reads the card's manifest: see _Builder.volatile)
+    inside = f"{old.lower()}/"
+    files = sum(1 for dest in read_manifest_files(builder.plan.root)[0]
+                if dest.lower().startswith(inside))
+    return [(PurePosixPath(old), files)] if files else []
 
 
 def _left_behind(layout: CardLayoutLike, platform_id: str, old: str, new: str, files: int,

@@ -49,7 +49,7 @@ from pathlib import Path
 from typing import Any
 
 from romrunner.deploy.archives import ArchiveSupport
-from romrunner.deploy.card import recorded_card_os
+from romrunner.deploy.card import recorded_card_os, recorded_rom_folders
 from romrunner.deploy.layout import CardLayoutLike, FolderChoiceLike
 from romrunner.deploy.legal import FileSystem
 from romrunner.packs.loader import DefinitionPack
@@ -171,9 +171,10 @@ def _token(db: Database) -> int | None:
 class PlanKeeper:
     """The kept plan of one card folder for one database: read back, or kept."""
 
-    def __init__(self, path: Path, key: tuple[Any, ...], token: int, card_os: str | None
-                 ) -> None:
+    def __init__(self, path: Path, key: tuple[Any, ...], token: int, card_os: str | None,
+                 rom_folders: dict[str, str] | None = None) -> None:
         self.path, self.key, self.token, self.card_os = path, key, token, card_os
+        self.rom_folders = rom_folders or {}  # (as the card's record names them)
         self.identity = ""  # of the plan read back or kept (see kept_as)
 
     @property
@@ -196,15 +197,17 @@ class PlanKeeper:
             return None
         root = str(layout.root)
         card_os = recorded_card_os(layout.root)
+        folders = recorded_rom_folders(layout.root, layout.os_id)
         key = (FORMAT, engine, root, layout.os_id, layout.fs.value,
                # (what the plan says of it: only another OS than this one is said)
                None if card_os in (None, layout.os_id) else card_os,
+               tuple(sorted(folders.items())),
                None if pack is None else (str(pack.path), pack.content_hash),
                profile_id, include_bios, pruning, len(ids),
                hashlib.sha1(array("q", ids).tobytes()).hexdigest())
         name = hashlib.sha1(os.fsencode(root)).hexdigest()[:24]
         path = db.path.parent / f"{db.path.name}.plans" / f"{name}.plan"
-        return cls(path, key, token, card_os)
+        return cls(path, key, token, card_os, folders)
 
     def reuse(self, layout: CardLayoutLike) -> tuple[Any, memoryview] | None:
         """The kept plan when nothing it read has changed (see the module's docstring), as
