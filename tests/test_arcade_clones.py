@@ -30,9 +30,10 @@ SPLIT = {"turtles": GAMES["turtles"][1], "600": ("s.4",), "turtlesb": GAMES["tur
          "crbaloon": GAMES["crbaloon"][1], "crbalon2": ("b.8",), "other": ("o.9",)}
 
 
-def _dat() -> str:
-    out = ['clrmamepro (\n\tname "MAME"\n\tversion "0.37b5"\n)\n']
-    for game, (parent, roms) in GAMES.items():
+def _dat(name: str = "MAME", version: str = "0.37b5",
+         games: dict[str, tuple[str | None, tuple[str, ...]]] | None = None) -> str:
+    out = [f'clrmamepro (\n\tname "{name}"\n\tversion "{version}"\n)\n']
+    for game, (parent, roms) in (GAMES if games is None else games).items():
         clone = f'\tcloneof "{parent}"\n' if parent else ""
         out.append(f'game (\n\tname "{game}"\n{clone}' + "".join(
             f'\trom ( name {rom} size {len(ROMS[rom])} crc {zlib.crc32(ROMS[rom]):08x} )\n'
@@ -293,16 +294,6 @@ def test_an_arcade_set_named_otherwise_goes_to_the_card_under_its_set_name(
     assert "other.zip" in _card(card)
 
 
-def _named_dat(name: str, games: dict[str, tuple[str | None, tuple[str, ...]]]) -> str:
-    out = [f'clrmamepro (\n\tname "{name}"\n\tversion "1"\n)\n']
-    for game, (parent, roms) in games.items():
-        clone = f'\tcloneof "{parent}"\n' if parent else ""
-        out.append(f'game (\n\tname "{game}"\n{clone}' + "".join(
-            f'\trom ( name {rom} size {len(ROMS[rom])} crc {zlib.crc32(ROMS[rom]):08x} )\n'
-            for rom in roms) + ")\n")
-    return "".join(out)
-
-
 def test_a_set_stays_identified_whatever_order_its_dats_come_in(
         cli: Any, tmp_path: Path) -> None:
     """QA20 M1: a member known by its CRC32 only (unique in the first DAT, so its SHA1 was
@@ -316,10 +307,10 @@ def test_a_set_stays_identified_whatever_order_its_dats_come_in(
             for member in members:
                 archive.writestr(member, ROMS[member])
     first = tmp_path / "first.dat"
-    first.write_text(_named_dat("First", {"turtles": (None, ("t.1", "t.2", "t.3")),
+    first.write_text(_dat("First", "1", {"turtles": (None, ("t.1", "t.2", "t.3")),
                                           "600": (None, ("s.4", "n.5"))}))
     second = tmp_path / "second.dat"
-    second.write_text(_named_dat("Second", {"turtles": (None, ("t.1", "t.2", "t.3")),
+    second.write_text(_dat("Second", "1", {"turtles": (None, ("t.1", "t.2", "t.3")),
                                             "600": ("turtles", ("t.3", "s.4", "n.5"))}))
     assert real(cli, "library", "add", str(tmp_path / "roms")).code == 0
     assert real(cli, "dat", "import", str(first), "--platform", "arcade").code == 0

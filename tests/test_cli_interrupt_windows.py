@@ -33,13 +33,19 @@ sys.exit(main(sys.argv[1:]))
 """
 
 
+def _run_driver(tmp_path: Path, source: str, *args: str,
+                env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """Run ``source`` (a driver that ends by running the CLI) with ``args``, in a child."""
+    driver = tmp_path / "driver.py"
+    driver.write_text(source)
+    return subprocess.run([sys.executable, str(driver), *args], capture_output=True, text=True,
+                          env={**os.environ, **(env or {})}, timeout=300)
+
+
 def _run_interrupted_at(tmp_path: Path, function: str, call: int,
                         *args: str) -> subprocess.CompletedProcess[str]:
-    driver = tmp_path / "driver.py"
-    driver.write_text(_DRIVER)
-    env = {**os.environ, "RR_AT_FUNCTION": function, "RR_AT_CALL": str(call)}
-    return subprocess.run([sys.executable, str(driver), *args], capture_output=True, text=True,
-                          env=env, timeout=300)
+    return _run_driver(tmp_path, _DRIVER, *args,
+                       env={"RR_AT_FUNCTION": function, "RR_AT_CALL": str(call)})
 
 
 def _library(tmp_path: Path, files: int) -> Path:
@@ -137,10 +143,7 @@ def test_ctrl_c_while_main_takes_over_the_interrupt_handler(tmp_path: Path) -> N
     """The one start-up window the random test above hit under load: a Ctrl-C delivered as
     main() installs its handler is raised by that call; it is one line and exit 130, never a
     traceback."""
-    driver = tmp_path / "swap.py"
-    driver.write_text(_SWAP_DRIVER)
-    result = subprocess.run([sys.executable, str(driver), "--db", str(tmp_path / "l.db"),
-                             "games", "ls"], capture_output=True, text=True, timeout=300)
+    result = _run_driver(tmp_path, _SWAP_DRIVER, "--db", str(tmp_path / "l.db"), "games", "ls")
     assert "Traceback" not in result.stderr, result.stderr
     assert result.returncode == EXIT_INTERRUPTED, result.stderr
     assert result.stderr.strip() == "interrupted"
@@ -169,10 +172,7 @@ def test_ctrl_c_while_a_scan_starts_its_workers_stops_the_scan(tmp_path: Path) -
     library = _library(tmp_path, 40)
     db = tmp_path / "library.db"
     assert _cli("--db", str(db), "library", "add", str(library)).returncode == 0
-    driver = tmp_path / "fork.py"
-    driver.write_text(_FORK_DRIVER)
-    result = subprocess.run([sys.executable, str(driver), "--db", str(db), "scan",
-                             "--workers", "2"], capture_output=True, text=True, timeout=300)
+    result = _run_driver(tmp_path, _FORK_DRIVER, "--db", str(db), "scan", "--workers", "2")
     assert "Exception ignored" not in result.stderr, result.stderr
     assert result.returncode == EXIT_INTERRUPTED, result.stderr
     # (click ends the terminal's "^C" line first: a blank line before ours)
@@ -212,10 +212,7 @@ def test_ctrl_c_that_python_would_ignore_still_stops_the_command(tmp_path: Path)
     library = _library(tmp_path, 2000)
     db = tmp_path / "library.db"
     assert _cli("--db", str(db), "library", "add", str(library)).returncode == 0
-    driver = tmp_path / "dropped.py"
-    driver.write_text(_DEL_DRIVER)
-    result = subprocess.run([sys.executable, str(driver), "--db", str(db), "scan",
-                             "--workers", "1"], capture_output=True, text=True, timeout=300)
+    result = _run_driver(tmp_path, _DEL_DRIVER, "--db", str(db), "scan", "--workers", "1")
     assert "Exception ignored" not in result.stderr, result.stderr
     assert "Traceback" not in result.stderr, result.stderr
     assert result.returncode == EXIT_INTERRUPTED, (result.stdout, result.stderr)

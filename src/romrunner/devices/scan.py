@@ -33,6 +33,7 @@ import json
 import os
 import shutil
 import time
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -133,30 +134,32 @@ class _CardIndex:
                 self._listings[folder] = {}
         return self._listings[folder]
 
+    def _spelled(self, relative: PurePosixPath) -> Iterator[PurePosixPath | None]:
+        """Each leading part of ``relative`` as the card spells it, in turn; None once a part
+        is not on the card (and nothing after it)."""
+        current, parts = self.root, []
+        for part in relative.parts:
+            name = self._listing(current).get(part.casefold())
+            if name is None:
+                yield None
+                return
+            parts.append(name)
+            current = current / name
+            yield PurePosixPath(*parts)
+
     def not_a_folder(self, relative: PurePosixPath) -> PurePosixPath | None:
         """The first part of ``relative``, as the card spells it, that is on the card but is
         not a folder (a file where a folder should be), or None."""
-        current, parts = self.root, []
-        for part in relative.parts:
-            name = self._listing(current).get(part.casefold())
-            if name is None:
-                return None
-            parts.append(name)
-            current = current / name
-            if not current.is_dir():
-                return PurePosixPath(*parts)
-        return None
+        return next((found for found in self._spelled(relative)
+                     if found is not None and not (self.root / found).is_dir()), None)
 
     def find(self, relative: PurePosixPath) -> PurePosixPath | None:
         """``relative`` as the card spells it, or None when absent."""
-        current, parts = self.root, []
-        for part in relative.parts:
-            name = self._listing(current).get(part.casefold())
-            if name is None:
+        found: PurePosixPath | None = None
+        for found in self._spelled(relative):
+            if found is None:
                 return None
-            parts.append(name)
-            current = current / name
-        return PurePosixPath(*parts) if parts else None
+        return found
 
 
 def _detection(profile: dict[str, Any]) -> dict[str, Any]:
