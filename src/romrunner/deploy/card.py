@@ -264,10 +264,13 @@ def owned_from_files(files: dict[str, Any]) -> dict[str, Owned]:
 
 
 def write_manifest(root: Path, destination_id: str, owned: Iterable[Owned],
-                   folders: Iterable[str] = ()) -> bool:
+                   folders: Iterable[str] = ()
+                   ) -> tuple[bytes, dict[str, Any], set[str]] | None:
     """Replace the card's manifest copy atomically, unless it already says the same (a
-    deploy that changed nothing writes nothing); True when it was written. ``folders``: the
-    folders our deployments created (a prune may remove them once empty)."""
+    deploy that changed nothing writes nothing). ``folders``: the folders our deployments
+    created (a prune may remove them once empty). Returns the manifest's bytes and its
+    ``files`` as :func:`parse_manifest_files` would parse them once they are on the card
+    (written now, or there already), else None (the card refused them)."""
     files = {o.dest: [o.size, o.mtime_ns, o.sha1] for o in sorted(owned, key=lambda o: o.dest)}
     document: dict[str, Any] = {"version": MANIFEST_VERSION, "destination_id": destination_id,
                                 "files": files}
@@ -278,9 +281,12 @@ def write_manifest(root: Path, destination_id: str, owned: Iterable[Owned],
     path = root / CARD_DIR / MANIFEST_NAME
     with contextlib.suppress(OSError):
         if path.stat().st_size == len(data) and path.read_bytes() == data:
-            return False
-    write_atomic(path, data)
-    return True
+            return data, files, {folder for folder in created if _relative(folder)}
+    try:
+        write_atomic(path, data)
+    except OSError:
+        return None
+    return data, files, {folder for folder in created if _relative(folder)}
 
 
 def record_card_os(root: Path, os_id: str, detected: Mapping[str, str] | None = None,

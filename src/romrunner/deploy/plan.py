@@ -399,8 +399,9 @@ def _build_plan(db: Database, layout: CardLayoutLike, ids: list[int],
     # .m3u still lists them), which the library's .m3u may name (a copy's too)
     disc_files = {game.source for game in games.values() if game.set_key} | {
         game.source for missing in builder.missing_discs.values() for game in missing}
-    replaced = {game.id for game in games.values()
-                if _replaced_playlist(game, tracks.get(game.id, []), disc_files, layout)}
+    replaced = {game_id for game_id, found in tracks.items()  # (a game without tracks: no)
+                if (game := games.get(game_id)) is not None
+                and _replaced_playlist(game, found, disc_files, layout)}
     _leave_out_disc_copies(games, tracks, sets, replaced, builder)
     builder.note_sets([*games.values(), *(g for missing in builder.missing_discs.values()
                                           for g in missing)])
@@ -1057,9 +1058,12 @@ def _leave_out_tracks(games: dict[int, _Game], tracks: dict[int, list[_Track]],
     (a library scanned before the scan read that sheet's FILE line — Windows-1252 bytes,
     another case — has the track as a game of its own): it goes on the card as the disc's
     track, not also as a game (a playlist listing it as a disc), said in one warning."""
+    # (the games with tracks, few: not every chosen game looked at)
     parts = {posixpath.join(game.source.rpartition("/")[0], track.name)
-             for game in games.values() if not game.filename.lower().endswith(".m3u")
-             for track in tracks.get(game.id, [])}
+             for game_id, found in tracks.items()
+             if (game := games.get(game_id)) is not None
+             and not game.filename.lower().endswith(".m3u")
+             for track in found}
     if not parts:
         return
     stray = sorted((game for game in games.values() if game.source in parts),
@@ -1487,8 +1491,10 @@ class _Builder:
         owners: dict[str, set[int]] = defaultdict(set)
         for game in games:
             found = tracks.get(game.id)
+            if not found:  # (most games: no tracks)
+                continue
             folder = self.folder(game.platform_id)
-            if not found or folder is None or not game.filename.lower().endswith(".cue"):
+            if folder is None or not game.filename.lower().endswith(".cue"):
                 continue
             place = self.set_folder(game, folder)
             flat = _needs_flat_sheet(found, self.fs)
