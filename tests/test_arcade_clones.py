@@ -294,6 +294,24 @@ def test_an_arcade_set_named_otherwise_goes_to_the_card_under_its_set_name(
     assert "other.zip" in _card(card)
 
 
+def test_a_second_copy_of_a_renamed_set_is_said_left_out_not_written(
+        cli: Any, tmp_path: Path) -> None:
+    """QA21: with two library copies of one set named otherwise, one takes the set's name and
+    the other is left out (a collision); the set-renamed warning names only the one written."""
+    ids = _library(cli, tmp_path, {"Turtles (World)": SPLIT["turtles"],
+                                   "Turtles (copy)": SPLIT["turtles"]})
+    card = tmp_path / "card"
+    card.mkdir()
+    both = ",".join(str(ids[name]) for name in ("Turtles (World)", "Turtles (copy)"))
+    result = real(cli, "--json", "deploy", "1", "--to", str(card), f"id:{both}")
+    assert _card(card) == ["turtles.zip"]
+    warnings = [w for w in result.json()["warnings"] if "under its set name" in w
+                or "under their set names" in w]
+    assert len(warnings) == 1 and warnings[0].startswith("1 arcade set written"), warnings
+    said = " ".join(result.json()["warnings"])
+    assert "would land on" in said and "left out" in said
+
+
 def test_a_set_stays_identified_whatever_order_its_dats_come_in(
         cli: Any, tmp_path: Path) -> None:
     """QA20 M1: a member known by its CRC32 only (unique in the first DAT, so its SHA1 was

@@ -390,7 +390,6 @@ def _build_plan(db: Database, layout: CardLayoutLike, ids: list[int],
     _leave_out_excluded_sets(db, games, builder, profile_id)
     _warn_completed_sets(builder, games)
     _bring_parents(db, games, builder, profile_id)
-    _say_renamed_sets(builder, games)
     tracks = _load_tracks(db, [*games, *(g.id for missing in builder.missing_discs.values()
                                          for g in missing)])
     _leave_out_tracks(games, tracks, plan)
@@ -406,12 +405,16 @@ def _build_plan(db: Database, layout: CardLayoutLike, ids: list[int],
     builder.note_sets([*games.values(), *(g for missing in builder.missing_discs.values()
                                           for g in missing)])
     builder.note_contested(games.values(), tracks)
+    renamed: list[_Game] = []  # arcade sets placed under their set's name
     for game in games.values():
         if game.id in replaced:
             continue
         dest = builder.add_game(game, tracks.get(game.id, []))
         if dest is not None and game.set_key:
             placed[game.set_key].append((game, dest))
+        if dest is not None and game.renamed_from:
+            renamed.append(game)
+    _say_renamed_sets(builder, renamed)
     for set_key, discs in placed.items():
         builder.add_set(set_key, discs, sets.get(set_key, len(discs)))
     _warn_flat_sets(builder, placed, pruning)
@@ -2001,9 +2004,10 @@ def _bios_mtimes(db: Database, paths: list[str]) -> dict[str, int | None]:
     return {row["filepath"]: row["file_mtime_ns"] for row in rows}
 
 
-def _say_renamed_sets(builder: _Builder, games: dict[int, _Game]) -> None:
-    """One warning naming the arcade sets that go to the card under their set's name."""
-    renamed = sorted((g for g in games.values() if g.renamed_from), key=lambda g: g.filename)
+def _say_renamed_sets(builder: _Builder, placed: list[_Game]) -> None:
+    """One warning naming the arcade sets placed on the card under their set's name (not
+    those left out: a second copy of a set whose name the first took, QA21)."""
+    renamed = sorted(placed, key=lambda g: g.filename)
     if renamed:
         builder.plan.warnings.append(PlanIssue(
             "set-renamed", f"{counted(len(renamed), 'arcade set')} written under "

@@ -203,7 +203,10 @@ def migrate(db: Database, *, target: int | None = None) -> MigrationReport:
             _apply(db, migration, remember_backup=remember)
         except KeyboardInterrupt as exc:
             if start > 0:  # (a new database being created is removed by its opener)
-                raise UpgradeInterrupted(start, current_version(db), todo[-1].version) from exc
+                # (still in the interrupted migration's transaction: not committed)
+                reached = migration.version - 1 if db.conn.in_transaction else \
+                    current_version(db)
+                raise UpgradeInterrupted(start, reached, todo[-1].version) from exc
             raise
         remember = None
         report.applied.append(f"{migration.version:04d}_{migration.name}")
@@ -331,8 +334,15 @@ def _apply(db: Database, migration: Migration, *, remember_backup: str | None = 
                         f"({len(violations)} rows, first {first}); database left unchanged")
             conn.execute("COMMIT")
         except BaseException as exc:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
+            try:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+            except sqlite3.OperationalError:
+                if not interrupted.seen:
+                    raise
+                # (SQLite interrupts each statement begun while the interrupted one is still
+                # active, this ROLLBACK too (QA21 C1: said as an error, exit 2); the
+                # transaction ends with the connection, and nothing of it was committed)
             if interrupted.seen:
                 raise KeyboardInterrupt from exc
             if isinstance(exc, sqlite3.Error):
