@@ -152,8 +152,10 @@ def identify(db: Database, game_ids: list[int] | None = None, *,
 # several members no hash identified, and the games matched by a weaker hash than one they
 # have stored, are identified again; 6: a disc's own name after its disc tag,
 # "(Disc 2) (Claire-hen)", is no edition, so every disc's set is keyed again; 7: the name
-# fallback knows the catalogs' ROM names, so the games no catalog matched are tried again.)
-TAG_RULES_VERSION = 7
+# fallback knows the catalogs' ROM names, so the games no catalog matched are tried again;
+# 8: a CRC32 and size several catalog games list identifies none of them, whatever hash the
+# file has that no DAT lists, so the games matched by CRC32 with a SHA1 or MD5 are again.)
+TAG_RULES_VERSION = 8
 _IDENTIFIED = "('sha1', 'md5', 'crc32', 'tracks', 'user')"
 _TAG_SOURCE = f"CASE WHEN g.match_method IN {_IDENTIFIED} THEN g.matched_game_id END"
 _TAGGED = (*TAG_COLUMNS, *DISC_COLUMNS)
@@ -337,14 +339,13 @@ def _match_games(db: Database, method: str, condition: str) -> None:
     platform; an undecided one, any; one whose platform the scan decided (not set by hand),
     a catalog game of another platform when no other platform's catalog has that data (so
     a hash several platforms' DATs list never moves a game)."""
-    unique = _UNIQUE_IF_STATED if condition.startswith("r.crc32_bin = t.crc32_bin") else ""
     db.execute(
         "UPDATE games AS t SET matched_game_id = cg.game_id, match_method = ?, "
         + _SETTLE_PLATFORM.format(t="t", p="cg.platform_id") + " "
         "FROM catalog_roms r JOIN catalog_games cg ON cg.id = r.catalog_game_id "
         f"WHERE {condition} AND t.matched_game_id IS NULL "
         "AND t.id IN (SELECT id FROM temp.identify_scope) "
-        f"AND {_platform_rule('t', condition)}{unique}",
+        f"AND {_platform_rule('t', condition)}{_one_game_if_crc(method, condition)}",
         (method,))
 
 
@@ -365,25 +366,29 @@ def _platform_rule(game: str, condition: str) -> str:
             f"AND {elsewhere}))")
 
 
-# A file or member known by its CRC32 only (no SHA1 yet: see CrcRules) matches a catalog
-# game only when no other catalog game has that CRC32 and size.
-_UNIQUE_IF_STATED = (
-    " AND (t.sha1_bin IS NOT NULL OR NOT EXISTS (SELECT 1 FROM catalog_roms r2 "
-    "JOIN catalog_games cg2 ON cg2.id = r2.catalog_game_id WHERE r2.crc32_bin = r.crc32_bin "
-    "AND r2.size = r.size AND cg2.game_id <> cg.game_id))")
+def _one_game_if_crc(method: str, condition: str) -> str:
+    """A match by CRC32 and size holds only where one catalog game has that CRC32 and size
+    (and no stronger hash both sides know says otherwise): a file known by its CRC32 only (no
+    SHA1 yet: see CrcRules), or one whose SHA1 and MD5 no DAT lists (CRC-only DATs), whose
+    CRC32 and size two catalog games list is neither of them by its data — it was one of them
+    by the order of an UPDATE. The name pass may still guess it, as a guess."""
+    if method != "crc32":
+        return ""
+    return (" AND NOT EXISTS (SELECT 1 FROM catalog_roms r2 JOIN catalog_games cg2 "
+            f"ON cg2.id = r2.catalog_game_id WHERE {condition.replace('r.', 'r2.')} "
+            "AND cg2.game_id <> cg.game_id)")
 
 
 def _match_members(db: Database, method: str, condition: str) -> None:
     """One hash pass over the members and tracks of the games in scope, by the rule of
     :func:`_match_games` with their container's platform (QA13: a GB zip whose member a GBA
     DAT also lists became a GBA game, where the same file unzipped stays GB)."""
-    unique = _UNIQUE_IF_STATED if condition.startswith("r.crc32_bin = t.crc32_bin") else ""
     db.execute(
         "UPDATE game_files AS t SET matched_game_id = cg.game_id, match_method = ? "
         "FROM catalog_roms r JOIN catalog_games cg ON cg.id = r.catalog_game_id, games g "
         f"WHERE {condition} AND t.matched_game_id IS NULL AND t.kind IN ('member', 'track') "
         f"AND t.game_id IN (SELECT id FROM temp.identify_scope) AND g.id = t.game_id "
-        f"AND {_platform_rule('g', condition)}{unique}",
+        f"AND {_platform_rule('g', condition)}{_one_game_if_crc(method, condition)}",
         (method,))
 
 
@@ -401,14 +406,24 @@ def _decide_by_members(db: Database) -> None:
             "   AND (count(*) = 1 OR min(kind) = 'track')")
 
 
-# A set's members need not each have matched on their own: one known by its CRC32 only (its
-# SHA1 deferred while the catalog had one game of that CRC32) matches no single game once a
-# second DAT lists that CRC32 in another game too (a clone sharing its parent's ROM: QA20 M1),
-# yet the one catalog game with every member's CRC32 and size is the set. Every member has a
-# CRC32 and one at least matched (its platform); the method is the weakest hash used.
+# A set's members need not each have matched on their own: one whose CRC32 and size several
+# catalog games list matches none of them alone (a clone sharing its parent's ROM, QA20 M1;
+# a parent every ROM of which one clone or another shares), yet the one catalog game with
+# every member's CRC32 and size is the set. Every member has a CRC32; the set is of the
+# platform its matched members are of, or of the archive's own; the method is the weakest
+# hash used.
 def _set_members(f: str = "") -> str:
     """The members of an archive (``f``: their table's alias and a dot) that can make a set."""
-    return f"count({f}crc32_bin) = count(*) AND count({f}match_method) > 0"
+    return f"count({f}crc32_bin) = count(*)"
+
+
+def _set_platforms(archive: str) -> str:
+    """The platforms an archive (``archive``: its id) may be a set of: those its members
+    matched in (their platform rules applied), and its own."""
+    return ("(SELECT c.platform_id FROM game_files f "
+            " JOIN catalog_games c ON c.game_id = f.matched_game_id "
+            f" WHERE f.game_id = {archive} AND f.kind = 'member' "
+            f" UNION SELECT platform_id FROM games WHERE id = {archive})")
 
 
 def _set_method(f: str = "") -> str:
@@ -435,10 +450,7 @@ _SET_CANDIDATES = (
     " AND (r.sha1_bin IS NULL OR m.sha1_bin IS NULL OR r.sha1_bin = m.sha1_bin) "
     "JOIN catalog_games cg ON cg.id = r.catalog_game_id "
     "JOIN games g ON g.id = a.game_id "
-    # of the platform the members' own matches are of (their platform rules applied)
-    "WHERE cg.platform_id IN (SELECT c.platform_id FROM game_files f "
-    " JOIN catalog_games c ON c.game_id = f.matched_game_id "
-    " WHERE f.game_id = a.game_id AND f.kind = 'member') "
+    f"WHERE cg.platform_id IN {_set_platforms('a.game_id')} "
     "GROUP BY a.game_id, cg.id HAVING count(DISTINCT m.id) = a.members")
 
 
@@ -491,7 +503,9 @@ _UNDECIDED_ARCHIVES = (
     "JOIN game_files f ON f.game_id = g.id AND f.kind = 'member' "
     "WHERE g.id IN (SELECT id FROM temp.identify_scope) AND g.is_archive = 1 "
     "AND g.matched_game_id IS NULL "
-    f"GROUP BY g.id HAVING count(*) > 1 AND {_set_members('f.')}")
+    # (one member at least matched a game on its own: a clone's own ROM names its clone)
+    f"GROUP BY g.id HAVING count(*) > 1 AND {_set_members('f.')} "
+    "AND count(f.match_method) > 0")
 _SAME_ROM = ("r.crc32_bin = f.crc32_bin AND r.size = f.file_size "
              "AND (r.sha1_bin IS NULL OR f.sha1_bin IS NULL OR r.sha1_bin = f.sha1_bin)")
 # The parent named as the archive (no clone itself) of the platform its members matched in,
@@ -501,9 +515,7 @@ _MERGED_PARENT = (
     "SELECT cg.game_id FROM catalog_games cg "
     "WHERE cg.source_id IN (SELECT id FROM catalog_sources) AND cg.name IN (:stem, :lower) "
     "AND coalesce(cg.clone_of, '') = '' "
-    "AND cg.platform_id IN (SELECT c.platform_id FROM game_files f "
-    "  JOIN catalog_games c ON c.game_id = f.matched_game_id "
-    "  WHERE f.game_id = :game AND f.kind = 'member') "
+    f"AND cg.platform_id IN {_set_platforms(':game')} "
     "AND EXISTS (SELECT 1 FROM catalog_roms r WHERE r.catalog_game_id = cg.id) "
     "AND NOT EXISTS (SELECT 1 FROM catalog_roms r WHERE r.catalog_game_id = cg.id "
     "  AND coalesce(r.status, '') <> 'nodump' AND r.crc32_bin IS NOT NULL "

@@ -208,8 +208,8 @@ def show_game(db: Database, game_id: int) -> dict[str, Any]:
         _describe_playlist_discs(db, int(row["root_id"]), str(row["filepath"]), game["files"])
     game["catalogs"] = _matched_catalogs(db, row)
     game["catalog"] = game["catalogs"][0] if game["catalogs"] else None
-    game["catalogs_with_data"] = [] if row["matched_game_id"] else \
-        _catalogs_with_data(db, row)
+    game["catalogs_with_data"] = [] if row["matched_game_id"] and \
+        row["match_method"] != "name" else _catalogs_with_data(db, row)
     return game
 
 
@@ -281,9 +281,11 @@ def _can_be_had(rom: Any) -> bool:
 
 
 def _catalogs_with_data(db: Database, game: Any) -> list[dict[str, Any]]:
-    """The catalog games, of any platform, whose ROM data an unidentified game has (its
-    platform set by hand to another, a hash several platforms' catalogs list…): what
-    ``games show`` says instead of "no catalog has this data"."""
+    """The catalog games, of any platform, whose ROM data an unidentified (or only guessed)
+    game has (its platform set by hand to another, a hash several platforms' catalogs list,
+    a CRC32 and size several games list…): what ``games show`` says instead of "no catalog
+    has this data". ``by``: the strongest hash compared; ``dat_has_sha1``: its DAT lists a
+    SHA1 of that game (a file known by its CRC32 only is then settled by ``scan --verify``)."""
     keys, _ = _data_keys(db, game)
     ids = _catalog_games_with(db, keys)
     if not ids:
@@ -292,11 +294,29 @@ def _catalogs_with_data(db: Database, game: Any) -> list[dict[str, Any]]:
                     "JOIN catalog_sources cs ON cs.id = cg.source_id "
                     "WHERE cg.id IN (SELECT value FROM json_each(?))", (json.dumps(sorted(ids)),))
     roms = _roms_of(db, [int(row["id"]) for row in rows])
-    found = {(row["platform_id"], row["dat"], row["name"]): {
-        "dat": row["dat"], "platform_id": row["platform_id"], "name": row["name"]}
-        for row in rows
-        if any(_same_data(rom, key) for rom in roms.get(int(row["id"]), []) for key in keys)}
+    found: dict[tuple[str, str, str], dict[str, Any]] = {}
+    for row in rows:
+        by = [_compared_by(rom, key) for rom in roms.get(int(row["id"]), []) for key in keys
+              if _same_data(rom, key)]
+        if by:
+            found[(row["platform_id"], row["dat"], row["name"])] = {
+                "dat": row["dat"], "platform_id": row["platform_id"], "name": row["name"],
+                "by": min(by, key=_STRENGTH.index),
+                "dat_has_sha1": any(rom["sha1_bin"] is not None
+                                    for rom in roms.get(int(row["id"]), []))}
     return [found[key] for key in sorted(found)]
+
+
+_STRENGTH = ("sha1", "md5", "crc32")
+
+
+def _compared_by(rom: Any, key: _Key) -> str:
+    """The hash :func:`_same_data` compares a catalog ROM and ``key`` by."""
+    if rom["sha1_bin"] is not None and key[0] is not None:
+        return "sha1"
+    if rom["md5_bin"] is not None and key[1] is not None:
+        return "md5"
+    return "crc32"
 
 
 def _catalog_games_with(db: Database, keys: list[_Key]) -> set[int]:
@@ -346,9 +366,10 @@ def _same_data(rom: Any, key: _Key) -> bool:
     """A catalog ROM has this data by the strongest hash both know (as identification
     compares): SHA1, else MD5, else CRC32 and size."""
     sha1, md5, crc32, size = key
-    if rom["sha1_bin"] is not None and sha1 is not None:
+    by = _compared_by(rom, key)
+    if by == "sha1":
         return bool(rom["sha1_bin"] == sha1)
-    if rom["md5_bin"] is not None and md5 is not None:
+    if by == "md5":
         return bool(rom["md5_bin"] == md5)
     return crc32 is not None and rom["crc32_bin"] == crc32 and rom["size"] == size
 
