@@ -177,3 +177,25 @@ def test_destination_scan_names_a_file_where_the_os_wants_a_folder(
                if f["type"] == "not_a_folder"]
     assert len(message) == 1 and "volume label" not in message[0]
     assert (card / "MUOS").read_bytes() == b"notes"  # (a scan writes nothing)
+
+
+def test_a_file_named_as_a_layout_s_folder_is_no_marker_of_it(cli: Any, tmp_path: Path) -> None:
+    """Files named ROMS and BIOS (a user's notes, a volume label) made a card "high
+    confidence" GarlicOS and a family of stock OSes: a marker named with no dot is a folder."""
+    pack = str(shared_path("definition-pack"))
+    assert cli("db", "init").code == 0
+    files, folders = tmp_path / "files", tmp_path / "folders"
+    for card in (files, folders):
+        card.mkdir()
+    for name in ("ROMS", "BIOS"):
+        (files / name).write_bytes(b"notes")
+        (folders / name).mkdir()
+
+    def detected(card: Path) -> tuple[str | None, list[str]]:
+        data = cli("--pack", pack, "--json", "destination", "scan", str(card)).json()["data"]
+        return data["detected_os"], [c["os_id"] for c in data["candidates"]]
+
+    os_id, candidates = detected(folders)
+    assert os_id is not None and candidates  # the same names as folders are markers
+    assert detected(files) == (None, [])
+    assert (files / "ROMS").read_bytes() == b"notes"

@@ -161,6 +161,16 @@ class _CardIndex:
                 return None
         return found
 
+    def find_marker(self, marker: PurePosixPath) -> PurePosixPath | None:
+        """A layout marker as the card spells it, or None when absent. A marker named with
+        no dot (``ROMS``, ``Apps``) is a folder: a file of that name is not it (a FAT volume
+        label shows as a file in the root; a user's own file may bear the name). One with a
+        dot (``MinUI.zip``, ``.tmp_update``, ``batocera.conf``) may be either."""
+        found = self.find(marker)
+        if found is not None and "." not in found.name and not (self.root / found).is_dir():
+            return None
+        return found
+
 
 def _detection(profile: dict[str, Any]) -> dict[str, Any]:
     detection = profile.get("detection")
@@ -181,7 +191,7 @@ def evaluate(profile: dict[str, Any], index: _CardIndex) -> Candidate | None:
     detection = _detection(profile)
 
     def present(marker: str) -> PurePosixPath | None:
-        return index.find(card_relative(os_id, marker)[0])
+        return index.find_marker(card_relative(os_id, marker)[0])
 
     all_markers = _markers(detection, "markersAll")
     any_markers = _markers(detection, "markersAny")
@@ -231,7 +241,7 @@ def _contradicting_markers(pack: DefinitionPack, index: _CardIndex, os_id: str) 
     """The ``markersNone`` of ``os_id``'s own layout profiles present on the card."""
     return [marker for profile in pack.layout_profiles if profile.get("osId") == os_id
             for marker in _markers(_detection(profile), "markersNone")
-            if index.find(card_relative(os_id, marker)[0]) is not None]
+            if index.find_marker(card_relative(os_id, marker)[0]) is not None]
 
 
 def _explained(pack: DefinitionPack, card_root: Path, os_id: str,
@@ -262,7 +272,7 @@ def _games_partition_candidates(pack: DefinitionPack, card_root: Path,
                                 index: _CardIndex) -> list[Candidate]:
     """A card whose root holds ``bios/`` and at least one platform folder (no system view):
     a medium candidate for each OS the pack knows whose games partition it may be."""
-    bios = index.find(PurePosixPath("bios"))
+    bios = index.find_marker(PurePosixPath("bios"))
     if bios is None:
         return []
     platforms = sorted(name for name in _root_folders(card_root)
