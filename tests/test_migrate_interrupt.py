@@ -43,3 +43,14 @@ def test_ctrl_c_during_the_lean_row_migration(tmp_path: Path) -> None:
             f"{7:040x}"
     finally:
         after.close()
+
+
+def test_an_upgrade_interrupted_past_its_first_version_names_the_backup_it_keeps() -> None:
+    """QA21 P1: the line said how far the upgrade got, not where the way back is."""
+    from romrunner.store.migrate import UpgradeInterrupted
+
+    backup = Path("/data/library.db.v13-20261202T000000Z.bak")
+    partway = UpgradeInterrupted(13, 15, 23, backup).describe()
+    assert "upgraded from schema version 13 to 15 of 23" in partway
+    assert f"its backup at version 13: {backup}" in partway
+    assert "backup" not in UpgradeInterrupted(13, 13, 23).describe()

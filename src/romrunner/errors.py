@@ -17,6 +17,10 @@ class DatabaseBusyError(DatabaseError):
     """SQLite found the database locked (another connection is writing to it)."""
 
 
+class DiskFullError(DatabaseError):
+    """The disk holding the database (or a copy of it) filled up while writing."""
+
+
 class SchemaTooNewError(DatabaseError):
     """The database was written by a newer ROM Runner."""
 

@@ -23,6 +23,7 @@ this database went back to; a backup of the line that was left needs ``force``.
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import json
 import os
@@ -33,7 +34,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from romrunner.errors import CorruptDatabaseError, DatabaseError, InputError
+from romrunner.errors import CorruptDatabaseError, DatabaseError, DiskFullError, InputError
 from romrunner.store.database import SQLITE_MAGIC, Database, sqlite_error
 from romrunner.timeutil import utc_now
 from romrunner.words import counted
@@ -293,7 +294,8 @@ def _write(db: Database, folder: Path, place: Callable[[Path], Path]) -> Path:
     except sqlite3.Error as exc:
         raise sqlite_error(temp, exc) from exc
     except OSError as exc:
-        raise DatabaseError(f"{folder}: cannot write the backup ({exc.strerror})") from exc
+        kind = DiskFullError if exc.errno == errno.ENOSPC else DatabaseError
+        raise kind(f"{folder}: cannot write the backup ({exc.strerror})") from exc
     finally:
         _remove_temporary(temp)
         os.close(handle)

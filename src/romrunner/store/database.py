@@ -20,6 +20,7 @@ from romrunner.errors import (
     DatabaseBusyError,
     DatabaseError,
     DatabaseReplacedError,
+    DiskFullError,
     ReadOnlyVolumeError,
 )
 from romrunner.hashbin import sql_unhex
@@ -111,7 +112,7 @@ def sqlite_error(path: Path | str, exc: sqlite3.Error) -> DatabaseError:
         return ReadOnlyVolumeError(
             f"{path}: database is read-only; check the file and folder permissions")
     if "disk is full" in lowered or "disk full" in lowered:
-        return DatabaseError(f"{path}: the disk is full ({text}); nothing of the failed step "
+        return DiskFullError(f"{path}: the disk is full ({text}); nothing of the failed step "
                              "was saved; free some space and run the command again")
     if any(marker in lowered for marker in _CORRUPT):
         return CorruptDatabaseError(

@@ -19,6 +19,7 @@ from __future__ import annotations
 import functools
 import json
 import re
+import shutil
 import signal
 import sqlite3
 import threading
@@ -27,10 +28,11 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from romrunner.errors import DatabaseError, SchemaTooNewError
+from romrunner.errors import DatabaseError, DiskFullError, SchemaTooNewError
 from romrunner.store.backup import backup_database
-from romrunner.store.database import Database, describe_sqlite_error
+from romrunner.store.database import Database, describe_sqlite_error, sqlite_error
 from romrunner.timeutil import utc_now
+from romrunner.words import size_text
 
 _NAME = re.compile(r"^(\d{4})_(\w+)\.sql$")
 _FTS5_BLOCK = re.compile(r"^-- begin: fts5$.*?^-- end: fts5$", re.MULTILINE | re.DOTALL)
@@ -168,18 +170,21 @@ class UpgradeInterrupted(KeyboardInterrupt):
     """Ctrl-C during an upgrade of the schema: the versions applied before it are kept (each
     is one transaction), the one under way rolled back; `db migrate` finishes the upgrade."""
 
-    def __init__(self, started: int, reached: int, target: int) -> None:
+    def __init__(self, started: int, reached: int, target: int,
+                 backup: Path | None = None) -> None:
         super().__init__(f"interrupted at schema version {reached}")
         self.started, self.reached, self.target = started, reached, target
+        self.backup = backup  # the database at ``started``, kept for the re-run
 
     def describe(self) -> str:
         """What the interrupted upgrade kept, and how to finish it."""
         if self.reached == self.started:
             return (f"the database stays at schema version {self.started} (the upgrade to "
                     f"{self.target} is undone); `romrunner db migrate` upgrades it")
+        kept = f"; its backup at version {self.started}: {self.backup}" if self.backup else ""
         return (f"the database was upgraded from schema version {self.started} to "
                 f"{self.reached} of {self.target} (each version is kept whole); `romrunner "
-                "db migrate` finishes the upgrade")
+                f"db migrate` finishes the upgrade{kept}")
 
 
 def migrate(db: Database, *, target: int | None = None) -> MigrationReport:
@@ -193,8 +198,13 @@ def migrate(db: Database, *, target: int | None = None) -> MigrationReport:
     todo = [m for m in pending_migrations(db) if target is None or m.version <= target]
     report = MigrationReport(start, start, [], None)
     remember: str | None = None
+    free = 0
     if start > 0 and todo:
-        remember = _ensure_backup(db, report)
+        free = shutil.disk_usage(db.path.parent).free
+        try:
+            remember = _ensure_backup(db, report)
+        except DiskFullError as exc:
+            raise _no_room_for_backup(db, free) from exc
     upgrade = start > 0 and bool(todo)  # counted only then: a count of millions takes time
     orphaned_before = _orphaned_overrides(db) if upgrade else 0
     report.cache_rows_before = _cache_rows(db) if upgrade else 0
@@ -206,7 +216,18 @@ def migrate(db: Database, *, target: int | None = None) -> MigrationReport:
                 # (still in the interrupted migration's transaction: not committed)
                 reached = migration.version - 1 if db.conn.in_transaction else \
                     current_version(db)
-                raise UpgradeInterrupted(start, reached, todo[-1].version) from exc
+                if reached == start:
+                    _drop_unneeded_backup(report, remember)
+                raise UpgradeInterrupted(start, reached, todo[-1].version,
+                                         report.backup) from exc
+            raise
+        except DiskFullError as exc:
+            _drop_unneeded_backup(report, remember)
+            if start > 0:  # (a new database's creation: the opener's words)
+                raise _disk_full(db, migration, report, free) from exc
+            raise
+        except DatabaseError:
+            _drop_unneeded_backup(report, remember)
             raise
         remember = None
         report.applied.append(f"{migration.version:04d}_{migration.name}")
@@ -251,6 +272,49 @@ def _ensure_backup(db: Database, report: MigrationReport) -> str | None:
     backup_database(db, backup)
     report.backup, report.backup_version = backup, report.from_version
     return json.dumps({"path": str(backup), "version": report.from_version})
+
+
+def _drop_unneeded_backup(report: MigrationReport, remember: str | None) -> None:
+    """Remove the backup this run wrote when no migration of it was committed (``remember``
+    is still to be stored): the database is as the backup holds it, and a re-run writes its
+    own (QA21 P1: each failed run on a full disk left another full-size copy)."""
+    if remember is not None and report.backup is not None:
+        report.backup.unlink(missing_ok=True)
+        report.backup = report.backup_version = None
+
+
+# Measured (v13 → v23, 15 MiB database on a tmpfs): an upgrade that rewrites the games table
+# peaks at about 1.5× the database's size beside it (the rewritten tables in the WAL and the
+# file grown by them), on top of its backup (1×).
+_REWRITE_ROOM = 1.5
+
+
+def _disk_full(db: Database, migration: Migration, report: MigrationReport,
+               free: int) -> DiskFullError:
+    """A migration that filled the disk: what the upgrade needs, what was free, what is kept."""
+    size = _file_size(db.path)
+    kept = (f"; its backup at version {report.backup_version} is kept: {report.backup}"
+            if report.backup is not None else "")
+    backup = "" if report.backup is not None else f" and its backup ({size_text(size)})"
+    return DiskFullError(
+        f"{db.path}: the disk filled up during migration {migration.version} "
+        f"({migration.name}); the database stays at schema version {migration.version - 1}"
+        f"{kept}. An upgrade needs about {size_text(size * _REWRITE_ROOM)} free to rewrite "
+        f"tables{backup}; {size_text(free)} was free. Free some space and run "
+        "`romrunner db migrate`")
+
+
+def _no_room_for_backup(db: Database, free: int) -> DiskFullError:
+    size = _file_size(db.path)
+    return DiskFullError(
+        f"{db.path}: no room for the backup an upgrade writes first ({size_text(size)}, "
+        f"the database's size; {size_text(free)} was free); nothing was changed. An upgrade "
+        f"needs about {size_text(size * (1 + _REWRITE_ROOM))} free in all (the backup, and "
+        "room to rewrite tables). Free some space and run `romrunner db migrate`")
+
+
+def _file_size(path: Path) -> int:
+    return path.stat().st_size if path.is_file() else 0
 
 
 def _interrupted_backup(db: Database) -> tuple[Path, int] | None:
@@ -346,7 +410,8 @@ def _apply(db: Database, migration: Migration, *, remember_backup: str | None = 
             if interrupted.seen:
                 raise KeyboardInterrupt from exc
             if isinstance(exc, sqlite3.Error):
-                raise DatabaseError(
+                kind = type(sqlite_error(db.path, exc))
+                raise (kind if kind is DiskFullError else DatabaseError)(
                     f"migration {migration.version} ({migration.name}) failed: "
                     f"{describe_sqlite_error(db.path, exc)}; database left unchanged") from exc
             raise
