@@ -19,7 +19,8 @@ are written.
 A zip member read from its archive's directory, or a plain file hashed CRC32 first (no
 MD5/SHA1 yet: ``sha1_bin IS NULL``), is matched by its CRC32 + size only where exactly one
 catalog game has them; its game is then "identified by CRC32 only" until ``scan --verify``
-hashes its data.
+hashes its data. A CRC32 and size several catalog games list (and no stronger hash tells
+apart) identifies none of them, except the one the file (or archive) is named as.
 """
 
 from __future__ import annotations
@@ -442,7 +443,9 @@ _SET_CANDIDATES = (
     "           WHERE f.kind = 'member' AND g.is_archive = 1 AND g.matched_game_id IS NULL "
     "           AND g.id IN (SELECT id FROM temp.identify_scope)), "
     f"a AS (SELECT game_id, count(*) AS members, {_set_method()} AS method FROM m "
-    f"      GROUP BY game_id HAVING members > 1 AND {_set_members()}) "
+    # (one member: only when its data named no single game)
+    f"      GROUP BY game_id HAVING (members > 1 OR count(match_method) = 0) "
+    f"      AND {_set_members()}) "
     "SELECT a.game_id, a.method, a.members, g.filename, cg.game_id AS game, cg.name, "
     "       (SELECT count(*) FROM catalog_roms c WHERE c.catalog_game_id = cg.id) AS roms "
     "FROM a JOIN m ON m.game_id = a.game_id "
@@ -455,10 +458,11 @@ _SET_CANDIDATES = (
 
 
 def _decide_archives_by_sets(db: Database) -> None:
-    """An archive of several members is the catalog game that has every member's data,
-    where that game is one: the only such game, else the one named as the archive
-    (``1942.zip`` of MAME's 1942, whose ROMs its clones share), else the only one whose
-    ROMs are exactly the members. Its members then name it too."""
+    """An archive no single match of its members decided is the catalog game that has every
+    member's data, where that game is one: the only such game, else the one named as the
+    archive (``1942.zip`` of MAME's 1942, whose ROMs its clones share; ``tempest2.zip`` of a
+    split clone whose one ROM another clone shares), else the only one whose ROMs are exactly
+    the members. Its members then name it too."""
     found: dict[int, list[tuple[str, int, str, str, str, int]]] = {}
     for game_id, method, members, filename, game, name, roms in db.query(_SET_CANDIDATES):
         found.setdefault(int(game_id), []).append(
@@ -579,7 +583,8 @@ def _match_by_name(db: Database) -> int:
                     for row in rows))
     # The redundant IN keeps the planner off a scan of every unmatched game in the library
     # (it otherwise walks idx_games_matched for NULLs: a whole-library scan per batch).
-    matched = db.execute(
+    matched = _match_data_by_name(db)
+    matched += db.execute(
         "UPDATE games AS g SET matched_game_id = cg.game_id, match_method = 'name' "
         "FROM temp.identify_names n JOIN catalog_games cg "
         "ON cg.platform_id = n.platform_id AND cg.title_norm = n.title_norm "
@@ -587,6 +592,24 @@ def _match_by_name(db: Database) -> int:
         "AND g.matched_game_id IS NULL").rowcount
     matched += _match_by_rom_name(db)
     db.execute("DELETE FROM temp.identify_names")
+    return matched
+
+
+def _match_data_by_name(db: Database) -> int:
+    """A file whose CRC32 and size several catalog games list (none identified by it: see
+    :func:`_one_game_if_crc`) is the one of them it is named as — the data and the name
+    agree, as an arcade set is the one of its family named as its archive. Matched by its
+    CRC32 (``crc32``); a name alone stays a guess (``name``)."""
+    matched = 0
+    for method, condition in _HASH_PASSES:
+        if method == "crc32":
+            matched += db.execute(
+                "UPDATE games AS t SET matched_game_id = cg.game_id, match_method = 'crc32' "
+                "FROM temp.identify_names n JOIN catalog_games cg "
+                "ON cg.platform_id = n.platform_id AND cg.title_norm = n.title_norm "
+                "JOIN catalog_roms r ON r.catalog_game_id = cg.id "
+                f"WHERE t.id = n.id AND t.id IN (SELECT id FROM temp.identify_names) "
+                f"AND t.matched_game_id IS NULL AND t.is_archive = 0 AND {condition}").rowcount
     return matched
 
 

@@ -340,26 +340,37 @@ def _game_match(game: dict[str, Any]) -> str:
     how = _how(method, bool(game["match_headerless"]))
     if game["is_archive"] and method in ("sha1", "md5", "crc32"):
         how += " of its contents"
-    shared = _shared_crc(game)
-    return f"{title}, {how}" + (f"; {shared}" if shared else "")
+    sharing = _sharing_games(game)
+    if sharing and method == "crc32":
+        how += f"; {_shared(sharing)}: its name chose this one"
+    elif sharing:
+        how += f"; {_shared(sharing)}{_undecided(game)}"
+    return f"{title}, {how}"
 
 
-def _shared_crc(game: dict[str, Any]) -> str:
-    """Why no hash decides a game whose CRC32 and size several catalog games of its platform
-    list and no stronger hash tells apart (a CRC-only DAT, or a file not hashed in full)."""
+def _sharing_games(game: dict[str, Any]) -> list[str]:
+    """The catalog games of a game's platform that list its CRC32 and size, when there are
+    several and no stronger hash tells them apart (a CRC-only DAT, or a file not hashed in
+    full): no hash decides which it is."""
     own = [row for row in game["catalogs_with_data"]
            if row["platform_id"] == game["platform_id"]]
     names = sorted({row["name"] for row in own})
-    if len(names) < 2 or any(row["by"] != "crc32" for row in own):
-        return ""
+    return names if len(names) > 1 and all(row["by"] == "crc32" for row in own) else []
+
+
+def _shared(names: list[str]) -> str:
     listed = ", ".join(names[:3]) + (f" and {counted(len(names) - 3, 'other')}"
                                      if len(names) > 3 else "")
-    head = f"its CRC32 and size are those of {len(names)} catalog games ({listed})"
+    return f"its CRC32 and size are those of {len(names)} catalog games ({listed})"
+
+
+def _undecided(game: dict[str, Any]) -> str:
+    """What would tell the games sharing its CRC32 apart."""
     hashed = game["file_sha1"] and all(item["file_sha1"] for item in game["files"]
                                        if item["kind"] == "member")
-    if any(row["dat_has_sha1"] for row in own) and not hashed:
-        return f"{head}: `scan --verify` hashes it in full and its SHA1 decides"
-    return f"{head}, and no catalog lists a SHA1 or MD5 of them that would tell which it is"
+    if not hashed and any(row["dat_has_sha1"] for row in game["catalogs_with_data"]):
+        return ": `scan --verify` hashes it in full and its SHA1 decides"
+    return ", and no catalog lists a SHA1 or MD5 of them that would tell which it is"
 
 
 def _unmatched(game: dict[str, Any]) -> str:
@@ -368,9 +379,9 @@ def _unmatched(game: dict[str, Any]) -> str:
     having = game["catalogs_with_data"]
     if not having:
         return "not identified (no imported catalog has this data)"
-    shared = _shared_crc(game)
-    if shared:
-        return f"not identified: {shared}"
+    sharing = _sharing_games(game)
+    if sharing:
+        return f"not identified: {_shared(sharing)}{_undecided(game)}"
     platforms = sorted({row["platform_id"] for row in having})
     first = having[0]
     more = f" and {counted(len(having) - 1, 'other')}" if len(having) > 1 else ""

@@ -209,7 +209,7 @@ def show_game(db: Database, game_id: int) -> dict[str, Any]:
     game["catalogs"] = _matched_catalogs(db, row)
     game["catalog"] = game["catalogs"][0] if game["catalogs"] else None
     game["catalogs_with_data"] = [] if row["matched_game_id"] and \
-        row["match_method"] != "name" else _catalogs_with_data(db, row)
+        row["match_method"] not in ("name", "crc32") else _catalogs_with_data(db, row)
     return game
 
 
