@@ -13,11 +13,10 @@ import pytest
 
 from romrunner.deploy import execute
 from romrunner.library.scan import _COPIES
-from romrunner.search.index import index_games
 from romrunner.store import Database, OpenMode, open_database
 from romrunner.store.integrity import check_database
 from romrunner.store.migrate import LATEST_VERSION, current_version, migrate
-from tests.test_migrations import normalised_schema
+from tests.test_migrations import index_games_before_v24, normalised_schema
 
 INDEX = "idx_deployment_items_game_id"
 KINDS = ("rom", "bios", "playlist", "other")
@@ -34,7 +33,7 @@ def _v21_with_items(path: Path) -> list[tuple[Any, ...]]:
     sql("INSERT INTO library_roots (id, path) VALUES (1, '/roms')")
     sql("INSERT INTO games (id, root_id, filepath, file_size, platform_id, is_missing) "
         "VALUES (1, 1, 'gba/A.gba', 10, 'gba', 1), (2, 1, 'gba/B.gba', 20, 'gba', 0)")
-    index_games(db, 1)  # as the scan writer does (the search triggers expect it)
+    index_games_before_v24(db)  # as the scan writer did (the search triggers expect it)
     sql("INSERT INTO devices (id, device_id, connection_type) VALUES (1, 'd', 'folder')")
     sql("INSERT INTO device_profiles (id, device_row_id, os_id) VALUES (1, 1, 'muos')")
     sql("INSERT INTO deployment_history (id, device_profile_id, destination_path, status) "

@@ -11,11 +11,10 @@ import pytest
 
 from romrunner.catalog.identify import crc_rules, identify
 from romrunner.library.games import find_by_hash, show_game
-from romrunner.search.index import index_games
 from romrunner.store import Database, OpenMode, open_database
 from romrunner.store.integrity import check_database
 from romrunner.store.migrate import LATEST_VERSION, current_version, migrate
-from tests.test_migrations import normalised_schema
+from tests.test_migrations import index_games_before_v24, normalised_schema
 
 SHA1 = "0123456789abcdef0123456789abcdef01234567"
 MD5 = "cdd3c8c37322978ca8669b34bc89c804"
@@ -58,7 +57,7 @@ def _v13_with_rows(path: Path) -> None:
         "'super mario world')")
     sql("INSERT INTO catalog_roms (catalog_game_id, name, size, crc32, md5, sha1) "
         "VALUES (1, 'Super Mario World (USA).sfc', 524800, ?, ?, ?)", (CRC, MD5, SHA1))
-    index_games(db, 1)  # as the scan writer does (the search triggers expect it)
+    index_games_before_v24(db)  # as the scan writer did (the search triggers expect it)
     # Games up to 12 existed (12 was deleted): ids are never reused, before or after.
     sql("UPDATE sqlite_sequence SET seq = 12 WHERE name = 'games'")
     db.close()

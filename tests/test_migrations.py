@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from romrunner.errors import DatabaseError
+from romrunner.search.index import TITLE_SQL
 from romrunner.store import Database, OpenMode, open_database
 from romrunner.store.integrity import check_database
 from romrunner.store.migrate import LATEST_VERSION, current_version, migrate
@@ -28,6 +29,16 @@ def normalised_schema(db: Database) -> list[tuple[str, str, str]]:
         sql = re.sub(r"\s+", " ", (row["sql"] or "").replace('"', "")).strip()
         result.append((row["type"], row["name"], sql))
     return sorted(result)
+
+
+def index_games_before_v24(db: Database, first_id: int = 1) -> None:
+    """What :func:`romrunner.search.index.index_games` did up to schema 23 (the catalog
+    column from ``catalog_title`` alone: ``catalog_name`` came with 24), for a database
+    built at an earlier version."""
+    if "games_fts" in db.table_names():
+        db.execute("INSERT INTO games_fts (rowid, detected_title, catalog_title) "
+                   f"SELECT id, {TITLE_SQL}, rr_fold(catalog_title) FROM games WHERE id >= ?",
+                   (first_id,))
 
 
 def build_old(path: Path, version: int) -> Database:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from romrunner.search.index import index_games
 from romrunner.store import Database
 from romrunner.store.migrate import current_version, migrate
+from tests.test_migrations import index_games_before_v24
 
 
 def test_migration_12_keeps_rows_and_renames_duplicate_collections(tmp_path: Path) -> None:
@@ -17,7 +17,7 @@ def test_migration_12_keeps_rows_and_renames_duplicate_collections(tmp_path: Pat
         db.execute("INSERT INTO games (id, root_id, filepath, filename, file_size, "
                    "platform_id, title_norm, region) VALUES (1, 1, 'a.sfc', 'a.sfc', 1, "
                    "'snes', 'a', 'USA'), (2, 1, 'b.sfc', 'b.sfc', 2, 'snes', 'b', 'Japan')")
-        index_games(db, 1)  # as the scan writer does (the delete trigger expects it)
+        index_games_before_v24(db)  # as the scan writer did (the delete trigger expects it)
         db.execute("INSERT INTO collections (id, name) VALUES (1, 'Couch'), (2, 'couch'), "
                    "(3, 'Other')")
         db.execute("INSERT INTO collection_games (collection_id, game_id, sort_order) "

@@ -184,16 +184,16 @@ def _add_games(db: Any, rng: Any, root: int, first: int, count: int, *,
 def test_migration_14_fills_the_counters_from_a_version_13_library(tmp_path: Path) -> None:
     import random
 
-    from romrunner.search.index import index_games
     from romrunner.store import Database
     from romrunner.store.migrate import current_version, migrate
+    from tests.test_migrations import index_games_before_v24
 
     db = Database(tmp_path / "v13.db")
     migrate(db, target=13)
     with db.atomic():
         db.execute("INSERT INTO library_roots (id, path) VALUES (1, '/roms')")
         _add_games(db, random.Random(3), 1, 1, 300, v13=True)
-        index_games(db, 1)
+        index_games_before_v24(db)
     before = _aggregate(db)
     migrate(db, target=16)  # through the lean row (14) and the knowledge keys (15)
     assert current_version(db) == 16
@@ -372,16 +372,16 @@ def test_migration_21_counts_a_playlist_as_no_unidentified_game(tmp_path: Path) 
     "unidentified"; migration 21 counts the library again without it."""
     import random
 
-    from romrunner.search.index import index_games
     from romrunner.store import Database
     from romrunner.store.migrate import LATEST_VERSION, migrate
+    from tests.test_migrations import index_games_before_v24
 
     db = Database(tmp_path / "v20.db")
     migrate(db, target=20)
     with db.atomic():
         db.execute("INSERT INTO library_roots (id, path) VALUES (1, '/roms')")
         _add_games(db, random.Random(5), 1, 1, 300)
-        index_games(db, 1)
+        index_games_before_v24(db)
     playlists = db.scalar("SELECT count(*) FROM games WHERE format = 'm3u' "
                           "AND matched_game_id IS NULL")
     assert playlists > 0

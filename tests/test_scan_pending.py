@@ -18,7 +18,7 @@ from romrunner.search.index import index_games
 from romrunner.store import Database, OpenMode, open_database
 from romrunner.store.integrity import check_database
 from romrunner.store.migrate import current_version, migrate
-from tests.test_migrations import normalised_schema
+from tests.test_migrations import index_games_before_v24, normalised_schema
 from tests.test_reports import _add_games, _aggregate, _counters
 from tests.test_scan import library, rom_bytes, scan_json
 
@@ -96,7 +96,7 @@ def test_migration_19_from_18_keeps_triggers_counting_and_indexing(tmp_path: Pat
     with db.atomic():
         db.execute("INSERT INTO library_roots (id, path) VALUES (1, '/roms')")
         _add_games(db, random.Random(5), 1, 1, 50)
-        index_games(db, 1)
+        index_games_before_v24(db)
     before = _aggregate(db)
     db.close()
     db = open_database(tmp_path / "v18.db", OpenMode.WRITE).db

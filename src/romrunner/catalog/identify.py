@@ -137,6 +137,7 @@ def identify(db: Database, game_ids: list[int] | None = None, *,
             _match_by_hashes(db)
             _match_by_name(db)
         _retag_changed(db)
+        _describe_matches(db)
         counts = _counts(db, _COUNTS + "WHERE id IN (SELECT id FROM temp.identify_scope)", ())
         db.execute("DELETE FROM temp.identify_scope")
     return counts
@@ -177,6 +178,22 @@ def _remember_tag_sources(db: Database, file_tags: bool) -> None:
         db.execute("INSERT INTO temp.identify_tags SELECT id, matched_game_id FROM games "
                    f"WHERE id IN (SELECT id FROM temp.identify_scope) "
                    f"AND match_method IN {_IDENTIFIED} AND matched_game_id IS NOT NULL")
+
+
+# A matched game's catalog title where its DAT describes it otherwise than by its name (an
+# arcade set: `pacman` is "PuckMan (Japan set 1)"); NULL where the DATs do not, or unmatched.
+_DESCRIPTION = ("(SELECT cg.description FROM catalog_games cg WHERE cg.game_id = "
+                "g.matched_game_id AND cg.description <> cg.name ORDER BY cg.id LIMIT 1)")
+
+
+def _describe_matches(db: Database) -> None:
+    """Keep ``catalog_name`` (see _DESCRIPTION) of the games in scope with their match."""
+    db.execute(
+        "UPDATE games AS t SET catalog_name = d.description "
+        f"FROM (SELECT g.id, {_DESCRIPTION} AS description FROM games g "
+        "      WHERE g.id IN (SELECT id FROM temp.identify_scope) "
+        "      AND (g.matched_game_id IS NOT NULL OR g.catalog_name IS NOT NULL)) AS d "
+        "WHERE t.id = d.id AND t.catalog_name IS NOT d.description")
 
 
 def _retag_changed(db: Database) -> None:

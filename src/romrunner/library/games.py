@@ -17,15 +17,12 @@ from romrunner.library.containers import ContainerError, directory_zip_members, 
 from romrunner.library.examine import ARCHIVES
 from romrunner.library.hashing import hash_stream
 from romrunner.library.platforms import decide_platform, folders_of
+from romrunner.library.query import LIST_COLUMNS
 from romrunner.library.tags import extension_of
 from romrunner.packs.index import PackIndex
 from romrunner.regularfile import open_regular
 from romrunner.store.database import Database
 from romrunner.textnorm import HEX_LENGTHS, escape_like, normalised_hex
-
-_LIST_COLUMNS = ("g.id, g.platform_id, g.filename, g.detected_title, g.catalog_title, "
-                 "g.region, g.file_size, g.total_size, g.matched_game_id, g.match_method, "
-                 "g.is_missing, r.path AS root")
 
 
 @dataclass(frozen=True)
@@ -78,7 +75,7 @@ def list_games(db: Database, flt: GameFilter) -> list[dict[str, Any]]:
         conditions.append("(g.title_norm, g.id) > (?, ?)")
         params += [flt.after_title, flt.after_id]
     rows = db.query(
-        f"SELECT {_LIST_COLUMNS}, g.title_norm FROM games g "
+        f"SELECT {LIST_COLUMNS}, g.title_norm FROM games g "
         f"JOIN library_roots r ON r.id = g.root_id "
         f"WHERE {' AND '.join(conditions)} ORDER BY g.title_norm, g.id LIMIT ?",
         (*params, flt.limit))
@@ -178,7 +175,7 @@ def games_by_id(db: Database, game_ids: list[int]) -> list[dict[str, Any]]:
     """The ``games ls`` rows of these games, in the order given."""
     if not game_ids:
         return []
-    rows = db.query(f"SELECT {_LIST_COLUMNS} FROM games g "
+    rows = db.query(f"SELECT {LIST_COLUMNS} FROM games g "
                     f"JOIN library_roots r ON r.id = g.root_id "
                     f"WHERE g.id IN (SELECT value FROM json_each(?))", (json.dumps(game_ids),))
     by_id = {int(row["id"]): _row_dict(row) for row in rows}
@@ -196,6 +193,7 @@ def show_game(db: Database, game_id: int) -> dict[str, Any]:
     if row is None:
         raise NotFoundError(f"game {game_id} does not exist")
     game = _row_dict(row)
+    game["catalog_title"] = game.pop("catalog_name", None) or game["catalog_title"]
     for key in ("languages", "flags", "platform_candidates"):
         game[key] = json.loads(game[key]) if game.get(key) else []
     files = db.query("SELECT kind, name, file_size, file_crc32, file_md5, file_sha1, "

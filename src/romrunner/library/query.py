@@ -31,7 +31,7 @@ from romrunner.errors import DatabaseError, InputError
 from romrunner.knowledge.linking import STATUSES, compat_condition, platform_wide_compat
 from romrunner.library.tags import language_code, region_name
 from romrunner.search.games import fts_query, fts_words
-from romrunner.search.index import MARKED, has_marked, has_search_index
+from romrunner.search.index import MARKED, catalog_title, has_marked, has_search_index
 from romrunner.store.database import Database
 from romrunner.textnorm import escape_like, fold
 from romrunner.words import size_text
@@ -663,7 +663,8 @@ def decode_cursor(keys: Sequence[SortKey], cursor: str) -> list[object]:
 
 
 # -- listing ----------------------------------------------------------------------------------
-LIST_COLUMNS = ("g.id, g.platform_id, g.filename, g.detected_title, g.catalog_title, "
+LIST_COLUMNS = ("g.id, g.platform_id, g.filename, g.detected_title, "
+                f"{catalog_title()} AS catalog_title, "
                 "g.region, g.file_size, g.total_size, g.matched_game_id, g.match_method, "
                 "g.is_missing, r.path AS root")
 

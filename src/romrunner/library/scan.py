@@ -721,7 +721,7 @@ class _Writer:
         its data does not have): it is no longer identified by those stated CRCs, and
         says why; its members stay unverified, so the next ``scan --verify`` tries again."""
         self.db.execute("UPDATE games SET scan_error = ?, matched_game_id = NULL, "
-                        "match_method = NULL WHERE id = ? "
+                        "match_method = NULL, catalog_name = NULL WHERE id = ? "
                         "AND coalesce(match_method, '') <> 'user'", (error, game_id))
         self.db.execute("UPDATE game_files SET crc32_bin = NULL, matched_game_id = NULL, "
                         "match_method = NULL WHERE game_id = ? AND kind = 'member' "

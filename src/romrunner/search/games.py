@@ -21,13 +21,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from romrunner.errors import NotFoundError
-from romrunner.search.index import MARKED, has_search_index
+from romrunner.search.index import MARKED, catalog_title, has_search_index
 from romrunner.store.database import Database
 from romrunner.textnorm import fold, is_unspaced_character, storable
 
 RANK_CAP = 500
 UNKNOWN_PLATFORM = "unknown"  # the reserved id of files whose platform is undecided
-_COLUMNS = ("g.id, g.platform_id, g.detected_title, g.catalog_title, g.filename, "
+_COLUMNS = (f"g.id, g.platform_id, g.detected_title, {catalog_title()} AS catalog_title, "
+            "g.filename, "
             "g.matched_game_id, g.is_missing")
 _PREFIX_END = "\U0010ffff"
 

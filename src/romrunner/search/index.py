@@ -20,8 +20,14 @@ character, which :func:`romrunner.textnorm.fold` never keeps, so no title or typ
 it."""
 
 # The title column's text; migration 0017 and its triggers compute the same.
-_TITLE = ("CASE WHEN title_norm IS rr_fold(detected_title) THEN title_norm "
-          "ELSE coalesce(rr_fold(detected_title), '') || ' ' || char(57344) END")
+TITLE_SQL = ("CASE WHEN title_norm IS rr_fold(detected_title) THEN title_norm "
+             "ELSE coalesce(rr_fold(detected_title), '') || ' ' || char(57344) END")
+
+
+def catalog_title(alias: str = "g") -> str:
+    """The SQL of a game's catalog title (table alias ``alias``): its DAT's description where
+    that is not its name (an arcade set's title: migration 0024), else its matched name."""
+    return f"coalesce({alias}.catalog_name, {alias}.catalog_title)"
 
 
 def has_search_index(db: Database) -> bool:
@@ -43,5 +49,5 @@ def index_games(db: Database, first_id: int) -> None:
     """Add every game with ``id >= first_id`` to the search index (new rows only)."""
     if has_search_index(db):
         db.execute("INSERT INTO games_fts (rowid, detected_title, catalog_title) "
-                   f"SELECT id, {_TITLE}, rr_fold(catalog_title) FROM games "
+                   f"SELECT id, {TITLE_SQL}, rr_fold({catalog_title('games')}) FROM games "
                    "WHERE id >= ?", (first_id,))
