@@ -143,3 +143,16 @@ def test_search_takes_platform_as_its_option_and_refuses_other_terms(run: Any) -
     assert refused.code == 2
     assert "region:usa is a query term" in refused.err and "games ls" in refused.err
     assert run("search", "dec", "platform:gb", "--platform", "nes").code == 2
+
+
+def test_search_reads_a_quoted_platform_word_and_any_case_of_an_id(run: Any) -> None:
+    """QA23 F5: `search "platform:gb dec"` (its help: the words are one text) said "unknown
+    platform 'gb dec'"; `--platform GB` was refused where `games ls platform:GB` works; the
+    unknown-platform error listed the first 40 ids only."""
+    expected = ["Decathlon (USA).gb", "Decker Run (USA).gb"]
+    for args in (("platform:gb dec",), ("dec", "--platform", "GB"), ("platform:Gb", "dec")):
+        result = run("--json", "search", *args)
+        assert result.code == 0, (args, result.err)
+        assert sorted(row["filename"] for row in result.json()["data"]) == expected, args
+    unknown = run("search", "dec", "--platform", "zzz")
+    assert unknown.code == 2 and "snes" in unknown.err and "psx" in unknown.err

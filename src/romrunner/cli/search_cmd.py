@@ -28,10 +28,13 @@ def search(words: tuple[str, ...], platform: str | None, limit: int) -> int:
     word starting with - leaves titles with it out; `platform:ID` is --platform ID (other
     query terms: `games ls`). A game whose file the last scan did not
     find is marked "(missing)"."""
-    platform, words = _platform_word(platform, words)
+    # (one text: a quoted "platform:snes sky" is the same words, QA23 F5)
+    platform, words = _platform_word(platform, tuple(" ".join(words).split()))
     text = " ".join(words)
     app = app_context()
     known = app.pack().platforms if platform is not None else ()
+    if platform is not None and platform not in known:  # (`games ls platform:SNES` works)
+        platform = next((p for p in known if p.casefold() == platform.casefold()), platform)
     rows = search_games(app.open_db(OpenMode.READ), text, limit=limit + 1, platform=platform,
                         known_platforms=known)
     more, rows = len(rows) > limit, rows[:limit]
