@@ -172,3 +172,31 @@ def test_unknown_format_fifo_and_binary_are_one_line_errors(tmp_path: Path) -> N
         game_format("nope")
     assert set(GAME_FORMATS) == {"pcsx2-gameindex", "duckstation-gamedb", "ppsspp-compat",
                                  "dolphin-gameini"}
+
+
+def test_a_file_cut_short_inside_a_valid_looking_entry_skips_that_entry(
+        tmp_path: Path) -> None:
+    """QA23 F3: cut after `gsHWFixes:\\n    half`, the last entry is valid YAML that says
+    less and other than the whole; a file with no final line break was cut: its last entry
+    is skipped, said."""
+    path = tmp_path / "GameIndex.yaml"
+    whole = ('SLUS-20312:\n  name: "A"\n  compat: 5\n'
+             'SLUS-20313:\n  name: "B"\n  gsHWFixes:\n    halfPixelOffset: 1\n')
+    path.write_text(whole[:-len("PixelOffset: 1\n")], encoding="utf-8")
+    entries, report = read_all("pcsx2-gameindex", path)
+    assert [e.game_key for e in entries] == ["SLUS-20312"] and report.skipped == 1
+    assert "cut short" in report.problems[0]
+    path.write_text(whole, encoding="utf-8")
+    entries, report = read_all("pcsx2-gameindex", path)
+    assert [e.game_key for e in entries] == ["SLUS-20312", "SLUS-20313"]
+    assert entries[1].settings == {"gsHWFixes": {"halfPixelOffset": 1}}
+
+
+def test_a_pcsx2_setting_of_the_wrong_type_skips_its_entry(tmp_path: Path) -> None:
+    path = tmp_path / "GameIndex.yaml"
+    path.write_text('SLUS-20312:\n  name: "A"\n  gsHWFixes: half\n'
+                    'SLUS-20313:\n  name: "B"\n  gameFixes:\n    - XGKickHack\n',
+                    encoding="utf-8")
+    entries, report = read_all("pcsx2-gameindex", path)
+    assert [e.game_key for e in entries] == ["SLUS-20313"]
+    assert report.skipped == 1 and "gsHWFixes is not a mapping" in report.problems[0]

@@ -12,6 +12,11 @@ from romrunner.knowledge.yamlstream import yaml_entries
 
 FORMAT = "pcsx2-gameindex"
 SOURCE = "pcsx2-gameindex"
+# Each per-game setting's type in PCSX2's schema: an entry giving another is not taken (a
+# value of the wrong type is a damaged entry, not a setting).
+SETTING_TYPES: dict[str, type] = {"gameFixes": list, "gsHWFixes": dict, "clampModes": dict,
+                                  "roundModes": dict, "speedHacks": dict,
+                                  "memcardFilters": list, "patches": dict}
 SETTING_KEYS = ("gameFixes", "gsHWFixes", "clampModes", "roundModes", "speedHacks",
                 "memcardFilters")
 
@@ -48,6 +53,12 @@ def read(path: Path, report: ReadReport) -> Iterator[Entry]:
         serial = game_key(key)
         if serial is None:
             report.skip(f"line {line}", f"{key!r} is not a serial")
+            continue
+        wrong = next((key for key, kind in SETTING_TYPES.items()
+                      if body.get(key) is not None and not isinstance(body[key], kind)), None)
+        if wrong is not None:
+            report.skip(f"line {line}", f"{key}: {wrong} is not a "
+                        f"{'list' if SETTING_TYPES[wrong] is list else 'mapping'}")
             continue
         raw = body.get("compat")
         status = normalise_status(raw) if raw is not None else None

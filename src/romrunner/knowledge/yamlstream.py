@@ -78,9 +78,20 @@ def yaml_entries(text: str, report: ReadReport, keep: frozenset[str] | None = No
 
     With ``keep``, only those second-level keys are parsed (the others are never built).
     """
-    for line, full in _chunks(text):
-        chunk = full if keep is None else _only(full, keep)
+    # A file that does not end with a line break was cut short (a partial download, a full
+    # disk): its last entry may be valid YAML that says less or other than the whole (QA23
+    # F3: `gsHWFixes: half` replaced a good `{halfPixelOffset: 1}`), so it is skipped.
+    cut = bool(text) and not text.endswith("\n")
+    chunks = _chunks(text)
+    following = next(chunks, None)
+    while following is not None:
+        (line, full), following = following, next(chunks, None)
         where = f"line {line}"
+        if cut and following is None:
+            report.skip(where, "the file ends inside this entry, with no line break: cut short? "
+                        "(entry skipped)")
+            break
+        chunk = full if keep is None else _only(full, keep)
         if len(chunk) > MAX_ENTRY_CHARS:
             report.skip(where, f"entry of {len(chunk):,} characters is too large")
             continue
