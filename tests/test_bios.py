@@ -361,3 +361,25 @@ def test_duplicate_copies_are_each_verified_and_both_listed(
     present = {Path(p["filepath"]).relative_to(other).as_posix()
                for p in found[("nds", "nds-arm7")]["present"]}
     assert present == {"bios7.bin", "sub/bios7.bin"}
+
+
+def test_an_empty_folder_where_bios_were_found_is_held_back(
+        cli: Any, bios_setup: dict[str, Path]) -> None:
+    """QA23 F8: `bios scan` of the folder of an unmounted share (now empty) marked every BIOS
+    verified there missing, exit 0, and `bios check` called them missing without a word. As a
+    library scan holds back an empty root: nothing changes, said, exit 1; once the files are
+    back, nothing was lost (and a folder emptied of a file is still a rescan as ever)."""
+    folder = bios_setup["folder"]
+    assert cli("--pack", bios_setup["pack"], "bios", "scan", folder).code == 0
+    before = statuses(cli, bios_setup)
+    aside = folder.with_name("bios.off")
+    folder.rename(aside)
+    folder.mkdir()
+    held = cli("--pack", bios_setup["pack"], "--json", "bios", "scan", folder)
+    assert held.code == 1 and "is a share not mounted?" in held.json()["errors"][0]
+    assert statuses(cli, bios_setup) == before
+    folder.rmdir()
+    aside.rename(folder)
+    (folder / "bios7.bin").unlink()  # one file gone: a rescan says so as before
+    assert cli("--pack", bios_setup["pack"], "bios", "scan", folder).code == 0
+    assert statuses(cli, bios_setup)[("nds", "nds-arm7")] != before[("nds", "nds-arm7")]

@@ -103,9 +103,23 @@ def scan_bios(db: Database, pack: DefinitionPack, folders: list[Path]) -> BiosSc
                                      stored.get(key))
                 if verdicts is not None:
                     _report(summary, root, path, info, verdicts)
-            db.executemany("UPDATE bios_files SET is_missing = 1 WHERE id = ?",
-                           [(row["id"],) for key, row in stored.items() if key not in seen])
+            gone = [(row["id"],) for key, row in stored.items() if key not in seen]
+            if gone and not seen and not any(True for _ in folder.iterdir()):
+                _hold_back(summary, folder, len(gone))
+                continue
+            db.executemany("UPDATE bios_files SET is_missing = 1 WHERE id = ?", gone)
     return summary
+
+
+def _hold_back(summary: BiosScanSummary, folder: Path, recorded: int) -> None:
+    """An empty folder where BIOS files were found before (a share not mounted, a card not
+    inserted): nothing of it is marked missing, as a library scan holds back an empty root
+    (QA23 F8: every BIOS verified there dropped out of `bios check` without a word)."""
+    summary.errors.append({
+        "path": str(folder),
+        "error": f"the folder is empty, and {recorded:,} BIOS "
+                 f"file{'s were' if recorded != 1 else ' was'} found there before: not "
+                 "marked missing (is a share not mounted?); scan it again when it is back"})
 
 
 def _load_stored(db: Database, root: Path) -> dict[str, Any]:

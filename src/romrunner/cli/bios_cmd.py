@@ -46,10 +46,11 @@ def bios_scan(paths: tuple[Path, ...]) -> int:
     summary = scan_bios(app.open_db(), app.pack(), list(paths))
 
     def render(console: Console) -> None:
+        statuses = ", ".join(f"{count:,} {status}"
+                             for status, count in sorted(summary.statuses.items()))
         console.print(f"{counted(summary.scanned, 'file')}, {summary.hashed:,} hashed, "
-                      f"{summary.unchanged:,} unchanged: " + ", ".join(
-                          f"{count:,} {status}" for status, count in sorted(
-                              summary.statuses.items())), markup=False)
+                      f"{summary.unchanged:,} unchanged" + (f": {statuses}" if statuses else ""),
+                      markup=False)
         lines = [line for item in summary.files if (line := scan_line(item))]
         for line in lines[:SCAN_LINES]:
             console.print(f"  {line}", markup=False)
