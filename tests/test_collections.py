@@ -149,5 +149,8 @@ def test_collection_cli_end_to_end(cli: Any, db_path: Path) -> None:
     removed = cli("collection", "remove", "Sofa", "3", "3", "5")
     assert removed.code == 0 and removed.out == "1 game removed from Sofa\n"
     assert removed.err == "warning: 1 game not in Sofa: 5\n"
-    assert cli("collection", "rm", "Sofa").code == 0
+    kept = cli("collection", "rm", "Sofa")  # QA23 P3: hand-picked games need --force
+    assert kept.code == 2 and "holds 1 game picked by hand" in kept.err
+    assert cli("--json", "collection", "show", "Sofa").json()["data"]["total"] == 1
+    assert cli("collection", "rm", "Sofa", "--force").code == 0
     assert "Sofa" not in {c["name"] for c in cli("--json", "collection", "ls").json()["data"]}

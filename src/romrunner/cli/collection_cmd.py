@@ -51,12 +51,14 @@ def collection_create(name: str, query: str | None) -> int:
 @collection.command(name="rm")
 @click.argument("name")
 @click.option("--force", is_flag=True,
-              help="Remove it even if profiles or smart collections name it.")
+              help="Remove it even if it holds games picked by hand, or profiles or smart "
+                   "collections name it.")
 def collection_rm(name: str, force: bool) -> int:
     """Delete a collection (its games stay in the library).
 
-    A collection that a profile's --include/--exclude-collections or a smart collection's
-    query names is kept unless --force (which also takes it out of those profiles)."""
+    A manual collection holding games, or one that a profile's --include/--exclude-collections
+    or a smart collection's query names, is kept unless --force (which also takes it out of
+    those profiles)."""
     app = app_context()
     removed = remove_collection(app.open_db(), name, force=force)
     for smart in removed.smart_broken:
@@ -64,7 +66,7 @@ def collection_rm(name: str, force: bool) -> int:
                  "its query no longer works")
 
     def render(console: Console) -> None:
-        console.print(f"removed collection {removed.name} ({removed.id})", markup=False)
+        console.print(f"removed collection {removed.name} (id {removed.id})", markup=False)
         if removed.profiles_updated:
             console.print("no longer filtered by it: profile "
                           + ", ".join(str(i) for i in removed.profiles_updated), markup=False)
