@@ -390,9 +390,12 @@ def _one_game_if_crc(method: str, condition: str) -> str:
     SHA1 yet: see CrcRules), or one whose SHA1 and MD5 no DAT lists (CRC-only DATs), whose
     CRC32 and size two catalog games list is neither of them by its data — it was one of them
     by the order of an UPDATE. The name pass may still guess it, as a guess."""
-    if method != "crc32":
-        return ""
-    return (" AND NOT EXISTS (SELECT 1 FROM catalog_roms r2 JOIN catalog_games cg2 "
+    return f" AND NOT {_another_game_has(condition)}" if method == "crc32" else ""
+
+
+def _another_game_has(condition: str) -> str:
+    """Another catalog game than ``cg`` has the data ``condition`` matched in ``r``."""
+    return ("EXISTS (SELECT 1 FROM catalog_roms r2 JOIN catalog_games cg2 "
             f"ON cg2.id = r2.catalog_game_id WHERE {condition.replace('r.', 'r2.')} "
             "AND cg2.game_id <> cg.game_id)")
 
@@ -626,7 +629,11 @@ def _match_data_by_name(db: Database) -> int:
                 "ON cg.platform_id = n.platform_id AND cg.title_norm = n.title_norm "
                 "JOIN catalog_roms r ON r.catalog_game_id = cg.id "
                 f"WHERE t.id = n.id AND t.id IN (SELECT id FROM temp.identify_names) "
-                f"AND t.matched_game_id IS NULL AND t.is_archive = 0 AND {condition}").rowcount
+                f"AND t.matched_game_id IS NULL AND t.is_archive = 0 AND {condition} "
+                # (shared: another catalog game lists that data too; a disc is its tracks')
+                f"AND {_another_game_has(condition)} "
+                "AND NOT EXISTS (SELECT 1 FROM game_files f WHERE f.game_id = t.id "
+                "AND f.kind = 'track')").rowcount
     return matched
 
 
