@@ -56,7 +56,8 @@ def test_an_older_copy_does_not_replace_a_newer_backup(cli: Any, tmp_path: Path)
     # the same database going on: its later state replaces the backup, as before
     assert cli("--db", str(live), "collection", "add", "Couch", "1").code == 0
     assert cli("--db", str(live), "db", "backup", str(dest)).code == 0
-    assert cli("--db", str(live), "collection", "rm", "Couch", "--force").code == 0  # deleting rows too
+    # deleting rows too
+    assert cli("--db", str(live), "collection", "rm", "Couch", "--force").code == 0
     assert cli("--db", str(live), "db", "backup", str(dest)).code == 0
 
 
