@@ -124,3 +124,23 @@ def test_rm_of_a_root_nothing_curated_needs_no_force(cli: Any, tree: dict[str, P
     result = cli("library", "rm", tree["roms"])
     assert result.code == 0 and "forgot" in result.out
     assert roots(cli) == []
+
+
+def test_a_move_to_a_place_without_the_root_s_files_is_refused(
+        cli: Any, tree: dict[str, Path], tmp_path: Path) -> None:
+    """QA23 P2: `library move roms empty` (a mistyped NEW) said "1 game kept", and the next
+    scan held the root back; NEW must hold some of its files, unless --force."""
+    assert cli("library", "add", tree["roms"]).code == 0
+    assert cli("scan", "--workers", "1").code == 0
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    result = cli("library", "move", tree["roms"], empty)
+    refused(result, empty)
+    assert "snes/Game (USA).sfc" in result.err and "--force" in result.err
+    assert roots(cli) == [str(tree["roms"])]
+    moved = tmp_path / "moved"
+    tree["roms"].rename(moved)
+    assert cli("library", "move", tree["roms"], moved).code == 0
+    assert roots(cli) == [str(moved)]
+    assert cli("library", "move", moved, empty, "--force").code == 0
+    assert roots(cli) == [str(empty)]

@@ -76,10 +76,14 @@ def library_rm(path: Path, force: bool) -> int:
 @library.command(name="move")
 @click.argument("old", type=click.Path(path_type=Path))
 @click.argument("new", type=click.Path(path_type=Path))
-def library_move(old: Path, new: Path) -> int:
-    """Point a root at its new location (nothing is rehashed)."""
+@click.option("--force", is_flag=True,
+              help="Move it even if NEW holds none of the root's files.")
+def library_move(old: Path, new: Path, force: bool) -> int:
+    """Point a root at its new location (nothing is rehashed).
+
+    NEW must hold some of the root's files (a mistyped path is refused) unless --force."""
     app = app_context()
-    root = move_root(app.open_db(), old, new)
+    root = move_root(app.open_db(), old, new, force=force)
     app.finish({"id": root.id, "path": str(root.path), "games": root.games},
                lambda c: c.print(f"{old} is now {root.path} ({counted(root.games, 'game')} "
                                  "kept)"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -200,18 +201,38 @@ def forget_missing(db: Database, game_ids: list[int] | None, *,
     return GamesForgotten(len(ids), curation)
 
 
-def move_root(db: Database, old: Path, new: Path) -> Root:
-    """Point a root at its new location: one row update, nothing rehashed."""
+def move_root(db: Database, old: Path, new: Path, *, force: bool = False) -> Root:
+    """Point a root at its new location: one row update, nothing rehashed. A location that
+    holds none of the root's files (of a sample of its games) is refused unless ``force``."""
     root = get_root(db, old)
     target = normalise_root(new)
     if not target.is_dir():
         raise InputError(f"{new}: not a folder")
     if db.scalar("SELECT 1 FROM library_roots WHERE path = ?", (str(target),)):
         raise InputError(f"{new}: already a library root")
+    if not force:
+        _refuse_a_place_without_its_files(db, root.id, new, target)
     with db.atomic():
         _refuse_nesting(db, target, moving=root.id)
         db.execute("UPDATE library_roots SET path = ? WHERE id = ?", (str(target), root.id))
     return get_root(db, target)
+
+
+_MOVE_SAMPLE = 50  # the root's games looked for at its new place (one stat each)
+
+
+def _refuse_a_place_without_its_files(db: Database, root_id: int, new: Path,
+                                      target: Path) -> None:
+    """QA23 P2: a mistyped NEW (an empty folder) was accepted ("2 games kept"), and the next
+    scan held the whole root back. Where none of a sample of the root's present games is at
+    NEW, nothing is changed."""
+    sample = [str(row[0]) for row in db.query(
+        "SELECT filepath FROM games WHERE root_id = ? AND is_missing = 0 ORDER BY id LIMIT ?",
+        (root_id, _MOVE_SAMPLE))]
+    if sample and not any(os.path.lexists(target / path) for path in sample):
+        raise InputError(f"{new}: holds none of the root's files ({sample[0]} and "
+                         f"{len(sample) - 1} more looked for); nothing was changed (check the "
+                         "path; --force moves the root there anyway)")
 
 
 def _refuse_nesting(db: Database, root: Path, moving: int | None) -> None:
