@@ -12,6 +12,7 @@ import pytest
 
 from romrunner.bios.example import build_example_bios
 from romrunner.bios.scan import scan_bios
+from romrunner.deploy.card import DeployError
 from romrunner.deploy.execute import DeployOptions, deploy, preview, record_deployment, resume
 from romrunner.deploy.history import list_history, show_deployment
 from romrunner.deploy.legal import FileSystem
@@ -429,3 +430,27 @@ def test_migration_11_keeps_deployment_items_and_adds_the_manifest_columns(
     plan = db.query("EXPLAIN QUERY PLAN SELECT id FROM deployment_history "
                     "WHERE destination_id = 'uuid-1'")
     assert "idx_deployments_destination" in " ".join(str(tuple(r)) for r in plan)
+
+
+def test_a_card_an_earlier_release_recorded_by_a_relative_path_is_named_to_resume(
+        library: Library, card: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """QA22 C2: a deployment recorded with `--to card` (relative, as an earlier release kept
+    it) was resumed into the shell's folder, "completed", the real card left half done."""
+    deployment = record_deployment(library.db, library.plan(Layout(card)),
+                                   profile_id=library.profile_id)
+    with library.db.atomic():
+        library.db.execute("UPDATE deployment_history SET destination_path = ? WHERE id = ?",
+                           (card.name, deployment))
+    elsewhere = tmp_path / "elsewhere"
+    (elsewhere / card.name).mkdir(parents=True)
+    monkeypatch.chdir(elsewhere)
+    with pytest.raises(DeployError, match=f"resume {deployment} --to FULL_PATH"):
+        resume(library.db, deployment)
+    with pytest.raises(DeployError, match="named 'card', not 'other'"):
+        resume(library.db, deployment, to=tmp_path / "other")
+    assert not any((elsewhere / card.name).iterdir())  # nothing written where the shell is
+    summary = resume(library.db, deployment, to=card)
+    assert (summary.status, summary.copied) == ("completed", 11)
+    assert library.db.scalar("SELECT destination_path FROM deployment_history WHERE id = ?",
+                             (deployment,)) == str(card)
+    assert not any((elsewhere / card.name).iterdir())

@@ -372,15 +372,18 @@ def _render_preview(console: Console, data: dict[str, Any], *, every: bool = Fal
               help="Re-read what is written (and files skipped) and compare SHA1s.")
 @click.option("--overwrite", is_flag=True, default=None,
               help="Replace files of yours that are where a deployed file goes.")
+@click.option("--to", "to", type=click.Path(path_type=Path), default=None,
+              help="The card's full path, for a deployment an earlier release recorded by a "
+                   "relative one.")
 def deploy_resume(deployment_id: int | None, verify: bool | None,
-                  overwrite: bool | None) -> int:
+                  overwrite: bool | None, to: Path | None) -> int:
     """Finish an interrupted deployment (default: the latest unfinished one)."""
     app = app_context()
     require_database(app.db_path, "resume")
     db = app.open_db()
     with card_errors(None), progress_callback(app) as update:
         summary = resume_deployment(db, deployment_id, verify=verify, overwrite=overwrite,
-                                    progress=update)
+                                    progress=update, to=to)
     return finish_summary(app, summary, in_all=deployment_files(db, summary.deployment_id))
 
 

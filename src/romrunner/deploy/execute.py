@@ -966,12 +966,13 @@ def unrecorded(db: Database, deployment_id: int, recorded: DeploymentRecord | No
 # -- resuming ------------------------------------------------------------------------------
 def resume(db: Database, deployment_id: int | None = None, *, verify: bool | None = None,
            overwrite: bool | None = None, progress: ProgressCallback | None = None,
-           fs: FileSystem | None = None) -> DeploySummary:
+           fs: FileSystem | None = None, to: Path | None = None) -> DeploySummary:
     """Finish an interrupted deployment (the latest unfinished one when no id is given).
 
     Files already under their final name are not copied again; our stale temporary files are
     removed; failed and conflicting files are tried again (``overwrite`` to replace the
-    user's own files).
+    user's own files). ``to``: the card's full path, for a deployment an earlier release
+    recorded with a relative one (and only then).
     """
     row = _unfinished(db, deployment_id, bool(overwrite))
     latest = deployment_id is None  # (any card's: say which)
@@ -982,6 +983,9 @@ def resume(db: Database, deployment_id: int | None = None, *, verify: bool | Non
     if overwrite is not None:
         options.overwrite = overwrite
     root = Path(row["destination_path"])
+    placed = to is not None or not root.is_absolute()
+    if placed:
+        root = _place_a_relative_card(row, to)
     refuse_library_overlap(db, root, ())
     check_destination(root, create=False)
     dest_id = row["destination_id"] or ""
@@ -992,6 +996,10 @@ def resume(db: Database, deployment_id: int | None = None, *, verify: bool | Non
     fs = fs or (FileSystem(stored_fs) if stored_fs in {f.value for f in FileSystem}
                 else FileSystem.FAT32)
     with card_lock(root):
+        if placed:  # (its full path from now on)
+            with db.atomic():
+                db.execute("UPDATE deployment_history SET destination_path = ? WHERE id = ?",
+                           (str(root), deployment_id))
         items = _load_items(db, deployment_id, recorded)
         claims = Claims(db, root, dest_id, fs)
         notes = claims.notes
@@ -1004,6 +1012,28 @@ def resume(db: Database, deployment_id: int | None = None, *, verify: bool | Non
             summary.notes.insert(0, f"resumed deployment {deployment_id}, to {root}: the latest "
                                  "unfinished one (`romrunner deploy resume ID` names another)")
         return summary
+
+
+def _place_a_relative_card(row: Any, to: Path | None) -> Path:
+    """An earlier release recorded a card given as a relative path (``--to card2``) as such:
+    resumed as it was, it was finished in whatever folder the shell was in (QA22 C2: 240 MB
+    written there, "completed", the real card left with temporary files). The user names
+    the card (``--to``: a folder of that name); the run records its full path."""
+    recorded = Path(row["destination_path"])
+    deployment = int(row["id"])
+    if recorded.is_absolute():
+        raise DeployError(f"deployment {deployment} was writing to {recorded}: --to is only "
+                          "for a card an earlier release recorded by a relative path")
+    if to is None:
+        raise DeployError(
+            f"deployment {deployment}: an earlier release recorded its card as the relative "
+            f"path {str(recorded)!r}, which cannot be found again from here; `romrunner deploy "
+            f"resume {deployment} --to FULL_PATH` names it")
+    card = to.expanduser().absolute()
+    if card.name != recorded.name:
+        raise DeployError(f"deployment {deployment} was writing to a card folder named "
+                          f"{recorded.name!r}, not {card.name!r}: nothing was changed")
+    return card
 
 
 def _refuse_another_card(db: Database, deployment_id: int, root: Path, dest_id: str,
