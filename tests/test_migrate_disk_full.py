@@ -61,3 +61,26 @@ def test_a_migrate_without_room_says_what_it_needs_and_keeps_nothing(
         upgraded = run_subprocess("--db", str(db), "db", "migrate")
         assert upgraded.code == 0, upgraded.err
         assert _version(db) > 13 and len(list(disk.glob("library.db.v13-*.bak"))) == 1
+
+
+def test_a_restore_without_room_says_the_database_is_left_as_it_was(
+        tmp_path: Path, v13: Path) -> None:
+    """QA22 P1: it named an internal temporary file, and not whether the database was
+    restored."""
+    with tmpfs(tmp_path / "disk", f"{(5 * v13.stat().st_size) // MIB + 4}m") as disk:
+        db = disk / "library.db"
+        db.write_bytes(v13.read_bytes())
+        assert run_subprocess("--db", str(db), "db", "migrate").code == 0
+        backup = tmp_path / "backup.db"
+        assert run_subprocess("--db", str(db), "db", "backup", str(backup)).code == 0
+        assert run_subprocess("--db", str(db), "collection", "create", "after").code == 0
+        for bak in disk.glob("*.bak"):
+            bak.unlink()
+        _leave_free(disk, backup.stat().st_size // 2)
+        result = run_subprocess("--db", str(db), "db", "restore", str(backup))
+        assert result.code != 0 and "Traceback" not in result.err
+        lines = result.err.strip().splitlines()
+        assert len(lines) == 1 and "not restored" in lines[0], result.err
+        assert "left as it was" in lines[0] and ".tmp" not in lines[0]
+        listed = run_subprocess("--db", str(db), "--json", "collection", "ls")
+        assert "after" in listed.out  # (the database as it was)

@@ -293,15 +293,19 @@ def _disk_full(db: Database, migration: Migration, report: MigrationReport,
                free: int) -> DiskFullError:
     """A migration that filled the disk: what the upgrade needs, what was free, what is kept."""
     size = _file_size(db.path)
+    rewrite = size * _REWRITE_ROOM
     kept = (f"; its backup at version {report.backup_version} is kept: {report.backup}"
             if report.backup is not None else "")
-    backup = "" if report.backup is not None else f" and its backup ({size_text(size)})"
+    if report.backup_kept:  # (an interrupted run's: this one wrote none)
+        needs = f"about {size_text(rewrite)} free to rewrite tables"
+    else:
+        needs = (f"about {size_text(size + rewrite)} free in all ({size_text(size)} for its "
+                 f"backup, about {size_text(rewrite)} to rewrite tables)")
     return DiskFullError(
         f"{db.path}: the disk filled up during migration {migration.version} "
         f"({migration.name}); the database stays at schema version {migration.version - 1}"
-        f"{kept}. An upgrade needs about {size_text(size * _REWRITE_ROOM)} free to rewrite "
-        f"tables{backup}; {size_text(free)} was free. Free some space and run "
-        "`romrunner db migrate`")
+        f"{kept}. An upgrade needs {needs}; {size_text(free)} was free when it started. "
+        "Free some space and run `romrunner db migrate`")
 
 
 def _no_room_for_backup(db: Database, free: int) -> DiskFullError:

@@ -27,6 +27,7 @@ corrupt file without it, its files as they were being saved by then.
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import glob
 import json
@@ -43,6 +44,7 @@ from pathlib import Path
 from romrunner.errors import (
     CorruptDatabaseError,
     DatabaseError,
+    DiskFullError,
     InputError,
     SchemaTooNewError,
 )
@@ -62,7 +64,7 @@ from romrunner.store.lock import LockHolder, lock_path
 from romrunner.store.migrate import LATEST_VERSION, current_version
 from romrunner.store.open import missing_folders, prepare_to_write, refuse_a_foreign_database
 from romrunner.timeutil import utc_now
-from romrunner.words import counted
+from romrunner.words import counted, size_text
 
 _TEMP_PREFIX, _TEMP_SUFFIX = ".romrunner-restore.", ".tmp"
 _SIDE_FILES = ("-wal", "-shm", "-journal")
@@ -167,6 +169,19 @@ def restore_database(path: Path | str, backup: Path | str, *, force: bool = Fals
     return report
 
 
+def _not_restored(path: Path, backup: Path, error: DatabaseError) -> DatabaseError:
+    """A restore that failed writing: what it needed, beside the database, and that nothing
+    changed (QA22 P1: it named a temporary file, and not the outcome)."""
+    if not isinstance(error, DiskFullError):
+        return type(error)(f"{error}; not restored: the database is left as it was")
+    sizes = sum(file.stat().st_size for file in (path, backup) if file.is_file())
+    return DiskFullError(
+        f"{path}: not restored, the disk is full: the database is left as it was. A restore "
+        f"copies the backup beside the database and saves the database first: about "
+        f"{size_text(sizes)} free ({size_text(shutil.disk_usage(path.parent).free)} is free); "
+        "free some space and run it again")
+
+
 def _check_backup_file(backup: Path, database: Path) -> None:
     if not backup.exists():
         raise InputError(f"{backup}: no such file")
@@ -232,8 +247,10 @@ def _restore(path: Path, backup: Path, force: bool, now: datetime) -> RestoreRep
         _swap(temp, path)
         return report
     except sqlite3.Error as exc:
-        raise sqlite_error(temp, exc) from exc
+        raise _not_restored(path, backup, sqlite_error(path, exc)) from exc
     except OSError as exc:
+        if exc.errno == errno.ENOSPC:
+            raise _not_restored(path, backup, DiskFullError(str(exc))) from exc
         raise DatabaseError(f"{folder}: cannot restore the database here ({exc.strerror or exc}"
                             "); the database is left as it was") from exc
     finally:
@@ -272,6 +289,8 @@ def _copy_backup(backup: Path, temp: Path) -> tuple[DatabaseState, dict[str, int
         finally:
             conn.close()
     except sqlite3.Error as exc:
+        if isinstance(sqlite_error(temp, exc), DiskFullError):
+            raise  # (the copy's disk, not the backup: said by _restore)
         raise CorruptDatabaseError(f"{backup}: cannot be read as a database ({exc}); nothing "
                                    "was changed") from exc
     version = state.schema_version
