@@ -137,7 +137,13 @@ def test_every_reason_code_of_the_gating(cli: Any, setup: dict[str, Any]) -> Non
     got = {name: (games[name]["included"], games[name]["reason"], games[name]["perf"],
                   games[name]["compat"]) for name in expected}
     assert got == expected
-    assert "Compatibility: ingame" in games["Golden Sun (USA).gba"]["warnings"]
+    assert any(w.startswith("Compatibility: ingame (") for w in  # (its source, emulator)
+               games["Golden Sun (USA).gba"]["warnings"])
+    # the answer that left a game out names its source (QA23 F6), in the JSON and the text
+    said = "Compatibility: broken (emulator-official, snes9x"
+    assert any(w.startswith(said) for w in games["Zelda (USA).sfc"]["warnings"])
+    text = real(cli, "autolist", "1", "--limit", "0").out
+    assert any("Zelda (USA).sfc" in line and said in line for line in text.splitlines())
     assert any("No default emulator" in w for w in games["Cave Story.sh"]["warnings"])
     assert games["Road Rash (USA).iso"]["emulator_origin"] == "knulli default"
     assert {g["reason"] for g in games.values()} <= {*REASON_CODES, *DROP_REASONS}

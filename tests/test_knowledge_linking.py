@@ -78,11 +78,11 @@ def test_serial_keyed_compatibility_reaches_the_autolist(cli: Any, db_path: Path
     midnight = after["Midnight Club (Europe).iso"]
     assert midnight["emulator_id"] == "pcsx2" and midnight["included"]
     assert midnight["compat"] == "COMPAT_OK"
-    assert "Compatibility: menu_intro" in midnight["warnings"]
+    assert "Compatibility: menu_intro (pcsx2-gameindex, pcsx2)" in midnight["warnings"]
     # the DAT's serial (written "SCES 50459") links the matched game the same way
     dropship = after["Dropship (Europe).iso"]
     assert dropship["compat"] == "COMPAT_OK"
-    assert "Compatibility: menu_intro" in dropship["warnings"]
+    assert "Compatibility: menu_intro (pcsx2-gameindex, pcsx2)" in dropship["warnings"]
     assert after["Nobody Knows (USA).iso"]["compat"] == "COMPAT_MISSING_ASSUME_OK"
     # performance keyed by the serial reaches it too; then strict mode drops the warned
     # statuses: the serial's own status decides, not a missing-data default
@@ -96,7 +96,8 @@ def test_serial_keyed_compatibility_reaches_the_autolist(cli: Any, db_path: Path
     assert strict["Nobody Knows (USA).iso"]["reason"] == "PERF_MISSING_STRICT"
     midnight = strict["Midnight Club (Europe).iso"]
     assert (midnight["perf"], midnight["reason"]) == ("PERF_OK", "COMPAT_STATUS_EXCLUDED")
-    assert "Compatibility: menu_intro (strict mode)" in midnight["warnings"]
+    assert "Compatibility: menu_intro (pcsx2-gameindex, pcsx2); strict mode" \
+        in midnight["warnings"]
 
 
 def test_explain_and_autolist_use_the_same_keys(cli: Any, db_path: Path,

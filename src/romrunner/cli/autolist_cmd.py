@@ -8,7 +8,7 @@ import click
 from rich.console import Console
 
 from romrunner.cli.context import ROW_ID, app_context
-from romrunner.devices.autolist import NO_PLATFORM, run_autolist
+from romrunner.devices.autolist import COMPAT_STATUS_EXCLUDED, NO_PLATFORM, run_autolist
 from romrunner.store import OpenMode
 from romrunner.words import counted
 
@@ -44,6 +44,9 @@ def autolist(profile_id: int, card: Path | None, save: str | None, replace: bool
                 why += f" (parent of {entry.kept_for})"
             elif entry.dropped and entry.needs_parent and entry.warnings:
                 why += f" ({entry.warnings[-1]})"  # (the parent it needs, and where it is)
+            elif entry.reason == COMPAT_STATUS_EXCLUDED and not entry.dropped:
+                # (the status and the source that gave it: QA23 F6)
+                why += "".join(f" ({w})" for w in entry.warnings if w.startswith("Compat"))
             console.print(f"{mark} {entry.game_id:>6}  {entry.platform_id:10} {entry.filename}  "
                           f"{why}  {entry.emulator_id or '-'} ({entry.emulator_origin})  "
                           f"-> {entry.target_folder or '-'}", markup=False)

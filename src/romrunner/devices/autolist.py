@@ -337,15 +337,16 @@ def _performance(db: Database, pack: DefinitionPack, profile: Profile
     return table
 
 
-def _compatibility(db: Database, keys: set[str]) -> dict[tuple[str, str, str], str]:
-    """(platform, emulator family, game key or '*') -> status, for the games' ``keys``."""
-    table: dict[tuple[str, str, str], str] = {}
+def _compatibility(db: Database, keys: set[str]) -> dict[tuple[str, str, str], tuple[str, str]]:
+    """(platform, emulator family, game key or '*') -> (status, its source), for the games'
+    ``keys``."""
+    table: dict[tuple[str, str, str], tuple[str, str]] = {}
     for row in db.query(
-            "SELECT platform_id, emulator_id, definition_game_id, status FROM v_emulator_compat "
-            "WHERE definition_game_id = '*' OR definition_game_id IN "
+            "SELECT platform_id, emulator_id, definition_game_id, status, source "
+            "FROM v_emulator_compat WHERE definition_game_id = '*' OR definition_game_id IN "
             "(SELECT value FROM json_each(?))", (json.dumps(list(keys)),)):
         table[(row["platform_id"], emulator_family(row["emulator_id"] or ""),
-               row["definition_game_id"])] = row["status"]
+               row["definition_game_id"])] = (row["status"], row["source"])
     return table
 
 
@@ -423,24 +424,26 @@ def check_performance(game: _Game, emulator: str | None, mode: str, policies: _P
 
 
 def check_compatibility(game: _Game, emulator: str | None, mode: str, policies: _Policies,
-                        compat: dict[tuple[str, str, str], str]) -> _Gate:
-    """§2.6 checkCompatibility (strict mode also drops the warned statuses)."""
+                        compat: dict[tuple[str, str, str], tuple[str, str]]) -> _Gate:
+    """§2.6 checkCompatibility (strict mode also drops the warned statuses). A warning names
+    the status and the source that gave it (QA23 F6: only `cache explain` named it)."""
     if not emulator:
         return _Gate(False, NO_EMULATOR_AVAILABLE)
     family = emulator_family(emulator)
-    status = None
+    found = None
     for key in (*game.game_keys, "*"):
-        status = compat.get((game.platform_id, family, key))
-        if status is not None:
+        found = compat.get((game.platform_id, family, key))
+        if found is not None:
             break
-    if status is not None:
+    if found is not None:
+        status, source = found
+        said = f"Compatibility: {status} ({source}, {emulator})"
         if status in _EXCLUDED_STATUSES:
-            return _Gate(False, COMPAT_STATUS_EXCLUDED, [f"Compatibility: {status}"])
+            return _Gate(False, COMPAT_STATUS_EXCLUDED, [said])
         if status in _WARN_STATUSES:
             if mode == "strict":
-                return _Gate(False, COMPAT_STATUS_EXCLUDED,
-                             [f"Compatibility: {status} (strict mode)"])
-            return _Gate(True, COMPAT_OK, [f"Compatibility: {status}"])
+                return _Gate(False, COMPAT_STATUS_EXCLUDED, [f"{said}; strict mode"])
+            return _Gate(True, COMPAT_OK, [said])
         return _Gate(True, COMPAT_OK)
     if game.platform_id in policies.strict_compat:
         if mode == "permissive":
@@ -731,7 +734,7 @@ def gate_compat(gate: _Gate) -> str | None:
 
 def _gate(game: _Game, emulator: str | None, action: str | None, mode: str,
           policies: _Policies, perf: dict[tuple[str, str], list[_PerfRow]],
-          compat: dict[tuple[str, str, str], str], resolved: ResolvedOsProfile,
+          compat: dict[tuple[str, str, str], tuple[str, str]], resolved: ResolvedOsProfile,
           pack: DefinitionPack) -> _FullGate:
     if action == "include":
         return _FullGate(True, USER_OVERRIDE_INCLUDE)
