@@ -137,6 +137,28 @@ def test_one_dump_two_platforms_each_card_name_and_no_rename_advice(
     assert card_bios(card) == {"snes-chip.bin": SHARED, "gb-chip.bin": SHARED}
 
 
+def test_a_file_named_as_one_bios_holding_another_s_dump_says_both(
+        cli: Any, pack: Path, tmp_path: Path) -> None:
+    """QA23 F4: named as the NES BIOS, holding the PS2 one: NES was "missing" with no problem
+    named, and the advice for PS2 was "rename optional" — renaming is what frees NES's name."""
+    library(cli, tmp_path, pack, {"nes": "Game (USA).nes", "ps2": "Game (USA).iso"})
+    folder = tmp_path / "bios"
+    folder.mkdir()
+    (folder / "nes-boot.bin").write_bytes(PS2)
+    scan = " ".join(cli("--pack", pack, "bios", "scan", folder).out.split())
+    assert "nes-boot.bin: exact_match as ps2-main.bin" in scan
+    assert "its name is nes-boot's, which it is not: rename it (to ps2-main.bin)" in scan
+    check = cli("--pack", pack, "--json", "bios", "check", "--platform", "nes",
+                "--platform", "ps2").json()["data"]["groups"]
+    nes = next(g for g in check if g["platform_id"] == "nes")
+    assert nes["status"] == "missing-blocking"
+    assert [(Path(p["filepath"]).name, p["status"]) for p in nes["problems"]] == [
+        ("nes-boot.bin", "wrong_size")]
+    text = " ".join(cli("--pack", pack, "bios", "check", "--platform", "ps2").out.split())
+    assert "nes-boot.bin (as ps2-main.bin on the card; rename it: its name is another " \
+        "BIOS's)" in text
+
+
 def test_a_dump_several_entries_of_one_group_share_goes_once(
         cli: Any, pack: Path, tmp_path: Path) -> None:
     library(cli, tmp_path, pack, {"psx": "Disc Game (USA).iso"})

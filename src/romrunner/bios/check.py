@@ -107,20 +107,26 @@ def emulator_groups(entries: Iterable[BiosEntry], emulator_id: str) -> list[Bios
 
 def _verdicts_by_entry(db: Database) -> dict[str, list[dict[str, Any]]]:
     """Each entry's verdicts on present files; ``name_serves`` tells whether the file's name
-    is one a good verdict of the file accepts (then renaming it would break that entry)."""
+    is one a good verdict of the file accepts (then renaming it would break that entry),
+    ``name_taken`` whether it is the name of another entry it is not (then renaming it frees
+    that name: QA23 F4)."""
     good = tuple(sorted(GOOD_STATUSES))
     rows = db.query("SELECT v.bios_definition_id, v.status, v.expected_filename, "
                     "v.matched_hash_type, f.filepath, f.file_md5, f.file_sha1, f.file_crc32, "
                     "f.file_size, EXISTS (SELECT 1 FROM bios_verification w "
                     "WHERE w.bios_file_id = f.id AND w.expected_filename IS NULL "
-                    f"AND w.status IN ({', '.join('?' * len(good))})) AS name_serves "
+                    f"AND w.status IN ({', '.join('?' * len(good))})) AS name_serves, "
+                    "EXISTS (SELECT 1 FROM bios_verification w WHERE w.bios_file_id = f.id "
+                    "AND w.expected_filename IS NULL AND w.bios_definition_id <> '' "
+                    f"AND w.status NOT IN ({', '.join('?' * len(good))})) AS name_taken "
                     "FROM bios_verification v JOIN bios_files f "
                     "ON f.id = v.bios_file_id WHERE f.is_missing = 0 "
-                    "ORDER BY f.filepath", good)
+                    "ORDER BY f.filepath", good + good)
     found: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for row in rows:
         item = dict(row)
         item["name_serves"] = bool(item["name_serves"])
+        item["name_taken"] = bool(item["name_taken"])
         found[row["bios_definition_id"]].append(item)
     return found
 

@@ -97,9 +97,14 @@ def verify(index: PackIndex, hashes: Hashes, filename: str) -> list[Verdict]:
         for entry in table.get(value, ()):
             candidates.setdefault(entry.id, entry)
     verdicts = [v for e in candidates.values() if (v := _hash_verdict(e, hashes, filename))]
-    if verdicts:
+    matched = {v.entry_id for v in verdicts}
+    # By name: the entries it is named as, and (QA23 F4) those it is named as while its data
+    # is another entry's: a file named as the SNES BIOS holding the GBA dump is that name's
+    # wrong dump, not a missing file (and its name is taken from the SNES BIOS)
+    by_name = [e for e in index.bios_by_filename.get(filename.lower(), ())
+               if e.id not in matched and not (verdicts and e.presence_only)]
+    if verdicts and not by_name:
         return verdicts
-    by_name = index.bios_by_filename.get(filename.lower(), ())
     for entry in by_name:
         if entry.presence_only:
             verdicts.append(Verdict(entry, "presence_only"))

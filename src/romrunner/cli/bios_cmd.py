@@ -79,9 +79,12 @@ def scan_line(item: dict[str, Any]) -> str | None:
         return None
     if good:
         cards = sorted({e["expected_filename"] for e in good})
+        named_as = [e for e in entries if e["status"] not in GOOD_STATUSES]
+        advice = (f"its name is {_ids(named_as)}'s, which it is not: rename it (to "
+                  f"{cards[0]})" if named_as else "renaming it here is optional")
         return (f"{name}: {status} as {', '.join(cards)} ({_ids(good)}); deploy writes it "
                 f"under {'that name' if len(cards) == 1 else 'the one a platform needs'}, "
-                "renaming it here is optional")
+                f"{advice}")
     if status == "unknown":
         return f"{name}: unknown (no known BIOS has its hashes or name)"
     if status == "wrong_size":
@@ -212,6 +215,9 @@ def _present(item: dict[str, Any]) -> str:
         return name
     if item["name_serves"]:
         return f"{name} (as {item['card_name']} on the card)"
+    if item["name_taken"]:
+        return (f"{name} (as {item['card_name']} on the card; rename it: its name is another "
+                "BIOS's)")
     return f"{name} (as {item['card_name']} on the card; rename optional)"
 
 
