@@ -43,6 +43,10 @@ def test_prune_with_the_library_unmounted_keeps_the_card(cli: Any, gb_library: P
     assert card_files(card) == before
     assert any(w.startswith(f"{gb_library}: library root is not reachable")
                for w in envelope["warnings"])
+    # its files are not reachable, not "missing since the scan" (QA22 P3)
+    said = " ".join([*envelope["warnings"], *envelope["errors"],
+                     *(e.get("error", "") for e in envelope["data"].get("errors", []))])
+    assert "missing since the scan" not in said
 
 
 def test_prune_keeps_a_chosen_game_whose_source_was_only_touched(

@@ -1750,9 +1750,11 @@ class _Builder:
             return True
         if not stat_source:
             if game is not None and not self.root_reachable(game.root):
-                # (an unmounted share: left out, its copies on the card held — see hold)
-                self.error("source-missing", f"{item.source}: missing since the scan", game,
-                           item.source, item.platform_id)
+                # (an unmounted share: left out, its copies on the card held — see hold;
+                # not "missing since the scan": its root is away, QA22 P3)
+                self.error("source-missing", f"{item.source}: not reachable (its library "
+                           f"root {game.root} is not mounted?)", game, item.source,
+                           item.platform_id)
                 return False
             return True
         self.volatile = True  # the plan depends on the source's state: not kept
