@@ -139,7 +139,9 @@ def cache_import(files: tuple[Path, ...], fmt: str | None, source_id: str | None
                               f"{'' if item.firmware == 1 else 's'}", markup=False)
                 continue
             counts = ", ".join(f"{count:,} {name}" for name, count in item.observations.items())
-            console.print(f"{item.path}: {counts or 'nothing'} observations from {item.source} "
+            total = counted(sum(item.observations.values()), "observation")
+            console.print(f"{item.path}: {total}" + (f" ({counts})" if counts else "")
+                          + f" from {item.source} "
                           f"({item.format}), expiring {item.expires_at or 'never'}"
                           + (f" ({item.skipped:,} skipped)" if item.skipped else ""),
                           markup=False)
