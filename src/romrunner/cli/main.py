@@ -320,8 +320,9 @@ def _run_command(args: list[str]) -> int:
     except (KeyboardInterrupt, click.exceptions.Abort) as exc:
         upgrade = exc if isinstance(exc, UpgradeInterrupted) else exc.__cause__
         if isinstance(upgrade, UpgradeInterrupted):  # (click raises Abort from it)
-            sys.stderr.write(f"interrupted: {upgrade.describe()}\n")
-            return _fail(EXIT_INTERRUPTED, "interrupted", session, json_output, quiet=True)
+            said = f"interrupted: {upgrade.describe()}"
+            sys.stderr.write(said + "\n")
+            return _fail(EXIT_INTERRUPTED, said, session, json_output, quiet=True)
         return _interrupted(session, json_output)
     except RomRunnerError as exc:
         if _INTERRUPT.seen:  # the error is the interrupt's doing (an SQL function it stopped)
@@ -350,10 +351,11 @@ def _interrupted(session: _Session, json_output: bool) -> int:
     import`, has nothing to keep: QA13)."""
     kept = session.app is not None and session.app.committed_anything()
     hint = session.app.interrupt_hint if kept and session.app is not None else None
-    sys.stderr.write(("interrupted: work committed so far is kept"
-                      + (f"; {hint}" if hint else "") + "\n") if kept
-                     else "interrupted: nothing was changed\n")
-    return _fail(EXIT_INTERRUPTED, "interrupted", session, json_output, quiet=True)
+    said = ("interrupted: work committed so far is kept" + (f"; {hint}" if hint else "")
+            if kept else "interrupted: nothing was changed")
+    sys.stderr.write(said + "\n")
+    # (--json says the same: QA23 P6, `errors: ["interrupted"]` said neither)
+    return _fail(EXIT_INTERRUPTED, said, session, json_output, quiet=True)
 
 
 def _invoke(args: list[str], session: _Session) -> int:
