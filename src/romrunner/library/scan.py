@@ -139,9 +139,12 @@ def scan_library(db: Database, pack: DefinitionPack, roots: list[Root] | None = 
     # whichever root comes first (see ``_Moves``).
     planned = [(root, plan) for root in roots
                if (plan := _plan_root(db, root, rules, summary, options)) is not None]
-    moves = _Moves(planned)
+    moves = _Moves(planned, _next_game_id(db))
+    _start_replaced(db)
     written = [(root, plan, _write_root(db, pack, root, plan, summary, options, moves))
                for root, plan in planned]
+    if moves.replaced:
+        _follow_content(db, moves, summary)
     for root, plan, writer in written:
         _finish_root(db, root, plan, writer, summary, accept_missing)
     summary.undecided_platform = undecided_platform(db)
@@ -193,10 +196,12 @@ class _Moves:
     ``Plan.vanished``, shared with its writer and its check for missing files): a file
     found with the same content in another root was moved there and keeps its game."""
 
-    def __init__(self, planned: list[tuple[Root, Plan]]) -> None:
+    def __init__(self, planned: list[tuple[Root, Plan]], first_new_id: int = 0) -> None:
         self.vanished = {game_id: plan.vanished for _, plan in planned
                          for game_id in plan.vanished}
         self.claimed: set[int] = set()  # found again this scan: games, not bare copies
+        self.first_new_id = first_new_id  # the games this scan adds: this id and above
+        self.replaced = 0  # stored files rewritten with other content (``temp.scan_replaced``)
 
     def claim(self, game_id: int) -> None:
         """A vanished file was found again (renamed or moved): it is no longer vanished."""
@@ -204,6 +209,16 @@ class _Moves:
         owner = self.vanished.pop(game_id, None)
         if owner is not None:
             owner.pop(game_id, None)
+
+    def displace(self, found: int, displaced: int) -> None:
+        """The vanished game ``found`` is found again as another game's file; the game
+        ``displaced``, whose content is gone, now stands at its path (marked missing as it
+        would have been)."""
+        owner = self.vanished.pop(found)
+        relpath = owner.pop(found)
+        self.claimed.add(found)
+        owner[displaced] = relpath
+        self.vanished[displaced] = owner
 
 
 def _write_root(db: Database, pack: DefinitionPack, root: Root, plan: Plan,
@@ -291,6 +306,181 @@ _COPIES = ("SELECT g.id, g.platform_source = 'user' OR coalesce(g.match_method, 
            "AND CASE WHEN v.sha1_bin IS NOT NULL AND g.sha1_bin IS NOT NULL "
            "THEN g.sha1_bin = v.sha1_bin "
            "ELSE v.crc32_bin IS NOT NULL AND g.crc32_bin = v.crc32_bin END ORDER BY g.id")
+
+
+# A game's stored row (and its file rows) as it was before this scan rewrote its file with
+# other content: kept in temporary tables for ``_follow_content``.
+_KEPT = ", ".join(("id", *_FILE_OF_GAME))
+_FILE_ROW = ", ".join((*FILE_COLUMNS, "matched_game_id", "match_method"))
+_KEEP_REPLACED = (f"INSERT INTO temp.scan_replaced ({_KEPT}) SELECT {_KEPT} FROM games "
+                  "WHERE id = ? AND NOT (file_size = ? AND CASE WHEN sha1_bin IS NOT NULL "
+                  "AND ? IS NOT NULL THEN sha1_bin = ? ELSE crc32_bin IS ? END)")
+_KEEP_REPLACED_FILES = (f"INSERT INTO temp.scan_replaced_files (game_id, {_FILE_ROW}) "
+                        f"SELECT game_id, {_FILE_ROW} FROM game_files WHERE game_id = ?")
+# Stored games that may hold the same content as a row (by the rules of ``_same_content``).
+_SAME_HASHES = (f"SELECT {_KEPT} FROM games WHERE id IN ("
+                "SELECT id FROM games WHERE sha1_bin = ? UNION "
+                "SELECT id FROM games WHERE crc32_bin = ? AND file_size = ?)")
+
+
+def _start_replaced(db: Database) -> None:
+    """Empty temporary tables for the rows this scan rewrites with other content."""
+    db.execute(f"CREATE TEMP TABLE IF NOT EXISTS scan_replaced AS SELECT {_KEPT} FROM games "
+               "WHERE 0")
+    db.execute(f"CREATE TEMP TABLE IF NOT EXISTS scan_replaced_files AS SELECT game_id, "
+               f"{_FILE_ROW} FROM game_files WHERE 0")
+    db.execute("DELETE FROM temp.scan_replaced")
+    db.execute("DELETE FROM temp.scan_replaced_files")
+
+
+def _same_content(one: sqlite3.Row, other: sqlite3.Row) -> bool:
+    """The same file content, by what rename detection trusts: SHA1 and size when both
+    SHA1s are known, else CRC32 and size (a file hashed CRC32 first). A zip read from its
+    directory (neither) is the same as nothing."""
+    if one["file_size"] != other["file_size"]:
+        return False
+    if one["sha1_bin"] is not None and other["sha1_bin"] is not None:
+        return bool(one["sha1_bin"] == other["sha1_bin"])
+    return one["crc32_bin"] is not None and one["crc32_bin"] == other["crc32_bin"]
+
+
+def _follow_content(db: Database, moves: _Moves, summary: ScanSummary) -> None:
+    """Games follow their content when files swapped names, or one was moved onto another
+    (QA23 F1): a file this scan found with other content than stored is the file of the game
+    whose content it is now, when exactly one game had that content and it is no longer where
+    it was: its own file rewritten too (two files that swapped names, or a cycle of them), or
+    not found (``mv a b`` over an existing b). That game then takes the file (its id,
+    collections, overrides, deploy history; its platform and match if set by hand), as a
+    renamed file's game does; counted as renamed.
+
+    Games so moved form cycles (a swap: each takes the other's file) or chains, which must
+    end with a game not found: its file is taken by the next, and the game at the chain's
+    start, if it was a game whose content is now nowhere (b's game, in ``mv a b``), takes that
+    path and is marked missing as a vanished file's game is (with its curation); a new file at
+    the chain's start (``mv b c; mv a b``) was b's game moved: its row goes. A chain that ends
+    in a file with content no game had is left as it was (each game keeps its path).
+
+    Run once every root is written, before anything is marked missing. Interrupted before
+    that, the files keep the games of their paths (the next scan does not see them change)."""
+    with db.atomic():
+        old = {int(row["id"]): row for row in
+               db.query(f"SELECT {_KEPT} FROM temp.scan_replaced")}
+        now = {int(row["id"]): row for row in db.query(
+            f"SELECT {_KEPT} FROM games WHERE id IN (SELECT id FROM temp.scan_replaced) "
+            "AND is_missing = 0")}
+        vanished: dict[int, sqlite3.Row] = {}
+        claims: dict[int, set[int]] = {}  # a game -> the files holding its content now
+        for slot, row in now.items():
+            for identity, kept in old.items():  # (a scan's swaps: a handful of rows)
+                if identity != slot and _same_content(kept, row):
+                    claims.setdefault(identity, set()).add(slot)
+            for other in db.query(_SAME_HASHES, (row["sha1_bin"], row["crc32_bin"],
+                                                 row["file_size"])):
+                identity = int(other["id"])
+                if identity in moves.vanished and _same_content(other, row):
+                    vanished[identity] = other
+                    claims.setdefault(identity, set()).add(slot)
+        for identity, kept in old.items():  # moved to a new file, its own path rewritten
+            for other in db.query(_SAME_HASHES, (kept["sha1_bin"], kept["crc32_bin"],
+                                                 kept["file_size"])):
+                slot = int(other["id"])
+                if slot >= moves.first_new_id and slot not in old and not other["is_missing"] \
+                        and _same_content(kept, other):
+                    now[slot] = other
+                    claims.setdefault(identity, set()).add(slot)
+        claimants: dict[int, int] = {}
+        for slots in claims.values():
+            for slot in slots:
+                claimants[slot] = claimants.get(slot, 0) + 1
+        following = {next(iter(slots)): identity for identity, slots in claims.items()
+                     if len(slots) == 1 and claimants[next(iter(slots))] == 1}
+        _move_along(db, moves, summary, following, old, now, vanished)
+
+
+def _move_along(db: Database, moves: _Moves, summary: ScanSummary,
+                following: dict[int, int], old: dict[int, sqlite3.Row],
+                now: dict[int, sqlite3.Row], vanished: dict[int, sqlite3.Row]) -> None:
+    """Move each game of ``following`` (file's game -> the game taking that file) to its
+    file, by the cycles and chains ``_follow_content`` describes."""
+    taken = set(following.values())
+    chains: list[list[int]] = []
+    seen: set[int] = set()
+    for start in following:
+        if start not in taken:
+            chain = [start]
+            while chain[-1] in following:
+                chain.append(following[chain[-1]])
+            seen.update(chain)
+            if chain[-1] in vanished:
+                chains.append(chain)
+    for start in following:  # what no chain reached: cycles (one game to a file, and back)
+        if start not in seen:
+            cycle = [start]
+            while cycle[-1] != start or len(cycle) == 1:
+                cycle.append(following[cycle[-1]])
+            seen.update(cycle)
+            chains.append(cycle)
+    if not chains:
+        return
+    files = {slot: [tuple(row) for row in db.query(
+        f"SELECT {_FILE_ROW} FROM game_files WHERE game_id = ?", (slot,))] for slot in now}
+    moved: list[tuple[int, dict[str, object], list[tuple[object, ...]]]] = []
+    dropped: list[int] = []
+    for chain in chains:
+        for slot, identity in itertools.pairwise(chain):
+            own = old.get(identity) or vanished[identity]
+            moved.append((identity, _file_values(now[slot], own), files[slot]))
+            summary.followed_content.append({"id": identity, "from": own["filepath"],
+                                             "to": now[slot]["filepath"]})
+            summary.renamed += 1
+            if slot in old:
+                summary.updated -= 1
+        start, end = chain[0], chain[-1]
+        if start == end:  # a cycle
+            continue
+        if start in old:  # its content is nowhere now: it stands where the last one was
+            values = {column: old[start][column] for column in _FILE_OF_GAME}
+            values.update(root_id=vanished[end]["root_id"], filepath=vanished[end]["filepath"])
+            moved.append((start, values, [tuple(row) for row in db.query(
+                f"SELECT {_FILE_ROW} FROM temp.scan_replaced_files WHERE game_id = ?",
+                (start,))]))
+            moves.displace(end, start)
+            summary.overwritten.append({"id": start, "by": chain[1]})
+        else:  # a new file: the game of the path it was moved from
+            dropped.append(start)
+            summary.added -= 1
+        moves.claim(end)
+    ids = [identity for identity, _, _ in moved]
+    moves.claimed.update(ids)
+    db.executemany("DELETE FROM games WHERE id = ?", ((game_id,) for game_id in dropped))
+    # paths move between rows: out of each other's way first (a stored path never starts
+    # with "/")
+    db.executemany("UPDATE games SET filepath = '//' || id WHERE id = ?",
+                   ((game_id,) for game_id in ids))
+    marks = ", ".join("?" * (len(FILE_COLUMNS) + 3))
+    for identity, values, rows in moved:
+        db.execute("DELETE FROM game_files WHERE game_id = ?", (identity,))
+        db.executemany(f"INSERT INTO game_files (game_id, {_FILE_ROW}) VALUES ({marks})",
+                       ((identity, *row) for row in rows))
+        assignments = ", ".join(f"{column} = ?" for column in values)
+        db.execute(f"UPDATE games SET {assignments} WHERE id = ?", (*values.values(), identity))
+    retag(db, ids)
+
+
+def _file_values(slot: sqlite3.Row, own: sqlite3.Row) -> dict[str, object]:
+    """The columns a game moving to the file of the row ``slot`` takes from it: all
+    ``_FILE_OF_GAME`` but its platform and match where set by hand (on the game: kept; on
+    the file's former game: the game's own, for the same content)."""
+    values: dict[str, object] = {column: slot[column] for column in _FILE_OF_GAME}
+    for what, columns in _KEPT_IF_HAND_SET.items():
+        source = {"platform": "platform_source", "match": "match_method"}[what]
+        if own[source] == "user":
+            for column in columns:
+                values.pop(column)
+        elif slot[source] == "user":
+            values.update({column: own[column] for column in columns})
+    values["is_missing"] = 0
+    return values
 
 
 def _take_over_copies(db: Database, gone: list[int], moves: _Moves | None,
@@ -638,6 +828,8 @@ class _Writer:
                 record = self._keep_verified(game_id, record)
             change = self._change_since_stored(known, record) if renamed is None else "changed"
             assert record.row is not None
+            if renamed is None and change == "changed" and self.moves is not None:
+                self._keep_replaced(game_id, record.row, record.job.size)
             self._update(game_id, record.row)
             self.db.execute("DELETE FROM game_files WHERE game_id = ?", (game_id,))
             if renamed is not None:
@@ -727,6 +919,18 @@ class _Writer:
                         "match_method = NULL WHERE game_id = ? AND kind = 'member' "
                         "AND sha1_bin IS NULL", (game_id,))
         retag(self.db, [game_id])  # no longer identified: its file name's tags
+
+    def _keep_replaced(self, game_id: int, row: tuple[object, ...], size: int) -> None:
+        """Keep, for this scan's end, the stored row (and file rows) of a game whose file now
+        holds other content (a file overwritten, or two files that swapped names): see
+        ``_follow_content``. A file whose content is the same (touched) is not kept."""
+        assert self.moves is not None
+        if not self.moves.replaced:
+            _start_replaced(self.db)
+        sha1, crc = row[_SHA1], row[_CRC32]
+        if self.db.execute(_KEEP_REPLACED, (game_id, size, sha1, sha1, crc)).rowcount > 0:
+            self.db.execute(_KEEP_REPLACED_FILES, (game_id,))
+            self.moves.replaced += 1
 
     def _update(self, game_id: int, row: tuple[object, ...]) -> None:
         """Rewrite a row from a fresh examination; a platform set by hand is kept."""
