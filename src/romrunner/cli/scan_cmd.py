@@ -155,11 +155,12 @@ def scan(paths: tuple[Path, ...], workers: int | None, full: bool,
                 f"and overrides kept ({shown})",
                 markup=False, soft_wrap=True)
         if summary.overwritten:
-            lost = summary.overwritten
-            one = len(lost) == 1
-            shown = examples([f"id {item['id']} by id {item['by']}" for item in lost], 5)
+            overwritten = summary.overwritten
+            one = len(overwritten) == 1
+            shown = examples([f"id {item['id']} by id {item['by']}" for item in overwritten],
+                             5)
             console.print(
-                f"{counted(len(lost), 'game')} whose file another game's was moved onto "
+                f"{counted(len(overwritten), 'game')} whose file another game's was moved onto "
                 f"{'is' if one else 'are'} missing, collections and overrides kept ({shown})",
                 markup=False, soft_wrap=True)
         if summary.missing_with_copies:
