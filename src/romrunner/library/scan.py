@@ -950,6 +950,7 @@ class _Writer:
         Among several, this root's first; among other roots', one of the same file name."""
         if record.row is None or not self._may_be_moved():
             return None
+        name = record.job.relpath.rsplit("/", 1)[-1]
         if record.sha1 is not None:
             rows = self.db.query(f"SELECT {_CANDIDATE} FROM games g "
                                  "WHERE g.sha1_bin = ? AND g.file_size = ?",
@@ -959,7 +960,10 @@ class _Writer:
                                  "AND g.file_size = ?", (record.row[_CRC32], record.job.size))
         else:
             rows = self._renamed_archive_candidates(record)
-        return self._pick(rows, record.job.relpath.rsplit("/", 1)[-1])
+        found = self._pick(rows, name)
+        if found is None:  # zipped (one member, the same data), or unzipped (QA23 F2)
+            found = self._pick(self._rezipped_candidates(record), name)
+        return found
 
     def _may_be_moved(self) -> bool:
         """False when no stored file can be the one a new file was: none vanished in this
@@ -995,6 +999,36 @@ class _Writer:
         return game_id in self.vanished or (row["root_id"] != self.root.id and (
             bool(row["is_missing"]) or (self.moves is not None
                                         and game_id in self.moves.vanished)))
+
+    def _rezipped_candidates(self, record: Record) -> list[sqlite3.Row]:
+        """The stored games a new file may be in another form: a loose file zipped (a zip
+        of one member whose data is the stored file's), or a zip of one member unzipped —
+        the same data by the rules of a rename: SHA1 and size when both SHA1s are known,
+        else CRC32 and size."""
+        assert record.row is not None
+        members = [f for f in record.files if f[0] == "member"]
+        if record.row[_CRC32] is not None:  # a loose file: a zip of it that vanished?
+            if record.files:
+                return []
+            sha1, size = record.row[_SHA1], record.job.size
+            rows = self.db.query(
+                f"SELECT DISTINCT {_CANDIDATE} FROM game_files f "
+                "JOIN games g ON g.id = f.game_id WHERE f.crc32_bin = ? AND f.file_size = ? "
+                "AND f.kind = 'member' AND (f.sha1_bin IS NULL OR ? IS NULL OR f.sha1_bin = ?) "
+                "AND g.is_archive = 1 AND NOT EXISTS (SELECT 1 FROM game_files o "
+                "WHERE o.game_id = g.id AND o.id <> f.id)",
+                (record.row[_CRC32], size, sha1, sha1))
+        elif len(members) == 1 and len(record.files) == 1 and members[0][3] is not None:
+            member = members[0]  # a zip of one member: of a loose file?
+            crc, member_size, sha1 = member[3], member[2], member[5]
+            rows = self.db.query(
+                f"SELECT {_CANDIDATE} FROM games g WHERE g.crc32_bin = ? AND g.file_size = ? "
+                "AND (g.sha1_bin IS NULL OR ? IS NULL OR g.sha1_bin = ?) AND g.is_archive = 0 "
+                "AND NOT EXISTS (SELECT 1 FROM game_files o WHERE o.game_id = g.id)",
+                (crc, member_size, sha1, sha1))
+        else:
+            return []
+        return [row for row in rows if self._movable(row)]
 
     def _renamed_archive_candidates(self, record: Record) -> list[sqlite3.Row]:
         """A zip read from its directory has no hash of its own: a stored game of the same
