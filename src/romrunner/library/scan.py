@@ -139,8 +139,7 @@ def scan_library(db: Database, pack: DefinitionPack, roots: list[Root] | None = 
     # whichever root comes first (see ``_Moves``).
     planned = [(root, plan) for root in roots
                if (plan := _plan_root(db, root, rules, summary, options)) is not None]
-    moves = _Moves(planned, _next_game_id(db))
-    _start_replaced(db)
+    moves = _Moves(planned)
     written = [(root, plan, _write_root(db, pack, root, plan, summary, options, moves))
                for root, plan in planned]
     if moves.replaced:
@@ -196,12 +195,13 @@ class _Moves:
     ``Plan.vanished``, shared with its writer and its check for missing files): a file
     found with the same content in another root was moved there and keeps its game."""
 
-    def __init__(self, planned: list[tuple[Root, Plan]], first_new_id: int = 0) -> None:
+    def __init__(self, planned: list[tuple[Root, Plan]]) -> None:
         self.vanished = {game_id: plan.vanished for _, plan in planned
                          for game_id in plan.vanished}
         self.claimed: set[int] = set()  # found again this scan: games, not bare copies
-        self.first_new_id = first_new_id  # the games this scan adds: this id and above
+        self.first_new_id: int | None = None  # the games this scan adds: this id and above
         self.replaced = 0  # stored files rewritten with other content (``temp.scan_replaced``)
+        self.replacing = False  # those tables emptied for this scan
 
     def claim(self, game_id: int) -> None:
         """A vanished file was found again (renamed or moved): it is no longer vanished."""
@@ -290,22 +290,42 @@ _FILE_OF_GAME = (*ROW_COLUMNS, "root_id", "matched_game_id", "match_method",
 _KEPT_IF_HAND_SET = {"platform": (*PLATFORM_COLUMNS, "set_key"),
                      "match": ("matched_game_id", "match_method")}
 # A present game that may be the copy a vanished one left: the same content (SHA1 and size;
-# CRC32 and size for a file known by its CRC32 only) on the same platform (the same bytes as
-# a `.gbc` are another game than as a `.gb`, as a deploy's copies are) unless the vanished
+# CRC32 and size for a file known by its CRC32 only), or that content zipped (a zip of one
+# member with that data) or unzipped (QA23 F2), on the same platform (the same bytes as a
+# `.gbc` are another game than as a `.gb`, as a deploy's copies are) unless the vanished
 # game's platform was set by hand (it keeps that platform).
+
+
+def _same_data(one: str, other: str) -> str:
+    """SQL: the file or member ``one`` holds the data of ``other`` (SHA1 when both known)."""
+    return (f"{one}.file_size = {other}.file_size AND CASE WHEN {one}.sha1_bin IS NOT NULL "
+            f"AND {other}.sha1_bin IS NOT NULL THEN {one}.sha1_bin = {other}.sha1_bin "
+            f"ELSE {other}.crc32_bin IS NOT NULL AND {one}.crc32_bin = {other}.crc32_bin END")
+
+
+def _zip_of(archive: str, loose: str) -> str:
+    """SQL: the game ``archive`` is a zip of one member holding the data of ``loose``."""
+    return (f"({archive}.is_archive = 1 AND {loose}.is_archive = 0 AND EXISTS (SELECT 1 FROM "
+            f"game_files m WHERE m.game_id = {archive}.id AND m.kind = 'member' AND "
+            f"{_same_data('m', loose)} AND NOT EXISTS (SELECT 1 FROM game_files o "
+            f"WHERE o.game_id = {archive}.id AND o.id <> m.id)))")
+
+
 _COPIES = ("SELECT g.id, g.platform_source = 'user' OR coalesce(g.match_method, '') = 'user' "
            "OR EXISTS (SELECT 1 FROM collection_games c WHERE c.game_id = g.id) "
            "OR EXISTS (SELECT 1 FROM game_overrides o WHERE o.game_id = g.id) AS curated, "
            "EXISTS (SELECT 1 FROM deployment_items d WHERE d.game_id = g.id) AS deployed "
            "FROM games v JOIN games g ON g.id IN ("  # (through the hash indexes, not a scan)
            "SELECT id FROM games WHERE sha1_bin = v.sha1_bin UNION "
-           "SELECT id FROM games WHERE crc32_bin = v.crc32_bin AND file_size = v.file_size) "
+           "SELECT id FROM games WHERE crc32_bin = v.crc32_bin AND file_size = v.file_size "
+           "UNION SELECT game_id FROM game_files WHERE crc32_bin = v.crc32_bin "
+           "AND file_size = v.file_size AND kind = 'member' UNION "
+           "SELECT x.id FROM game_files vm JOIN games x ON x.crc32_bin = vm.crc32_bin "
+           "AND x.file_size = vm.file_size WHERE vm.game_id = v.id AND vm.kind = 'member') "
            "WHERE v.id = ? AND g.is_missing = 0 AND g.id <> v.id "
            "AND (g.platform_id = v.platform_id OR v.platform_source = 'user') "
-           "AND g.file_size = v.file_size "
-           "AND CASE WHEN v.sha1_bin IS NOT NULL AND g.sha1_bin IS NOT NULL "
-           "THEN g.sha1_bin = v.sha1_bin "
-           "ELSE v.crc32_bin IS NOT NULL AND g.crc32_bin = v.crc32_bin END ORDER BY g.id")
+           f"AND (({_same_data('g', 'v')}) OR {_zip_of('g', 'v')} OR {_zip_of('v', 'g')}) "
+           "ORDER BY g.id")
 
 
 # A game's stored row (and its file rows) as it was before this scan rewrote its file with
@@ -380,11 +400,14 @@ def _follow_content(db: Database, moves: _Moves, summary: ScanSummary) -> None:
                 if identity in moves.vanished and _same_content(other, row):
                     vanished[identity] = other
                     claims.setdefault(identity, set()).add(slot)
+        first_new = moves.first_new_id
         for identity, kept in old.items():  # moved to a new file, its own path rewritten
+            if first_new is None:
+                break
             for other in db.query(_SAME_HASHES, (kept["sha1_bin"], kept["crc32_bin"],
                                                  kept["file_size"])):
                 slot = int(other["id"])
-                if slot >= moves.first_new_id and slot not in old and not other["is_missing"] \
+                if slot >= first_new and slot not in old and not other["is_missing"] \
                         and _same_content(kept, other):
                     now[slot] = other
                     claims.setdefault(identity, set()).add(slot)
@@ -767,6 +790,8 @@ class _Writer:
                     touched.append(game_id)
                     if record.undecided is not None:
                         undecided[game_id] = (record.job.relpath, record.undecided)
+            if self.new_rows and self.moves is not None and self.moves.first_new_id is None:
+                self.moves.first_new_id = self.first_new_id
             if self.new_rows:  # the triggers on games leave them out (migration 19)
                 self.db.execute("INSERT INTO games_pending (first_id) VALUES (?)",
                                 (self.first_new_id,))
@@ -925,8 +950,9 @@ class _Writer:
         holds other content (a file overwritten, or two files that swapped names): see
         ``_follow_content``. A file whose content is the same (touched) is not kept."""
         assert self.moves is not None
-        if not self.moves.replaced:
+        if not self.moves.replacing:
             _start_replaced(self.db)
+            self.moves.replacing = True
         sha1, crc = row[_SHA1], row[_CRC32]
         if self.db.execute(_KEEP_REPLACED, (game_id, size, sha1, sha1, crc)).rowcount > 0:
             self.db.execute(_KEEP_REPLACED_FILES, (game_id,))
