@@ -226,3 +226,26 @@ def test_a_zip_of_two_members_is_not_the_loose_rom_it_holds(cli: Any, tmp_path: 
     summary = scan_json(cli)
     assert (summary["renamed"], summary["added"], summary["missing"]) == (0, 1, 1)
     assert _where(db_path)[ids["Hero (World).gb"]] == ("Hero (World).gb", 1)
+
+
+def test_a_rom_zipped_beside_itself_then_deleted_moves_to_its_zip(cli: Any, tmp_path: Path,
+                                                                   db_path: Path) -> None:
+    """The careful way: the zip made and scanned first (a game of its own), the loose file
+    deleted after: its game takes the zip over (as a copy moved to another disk does); a zip
+    with curation of its own is named as the missing game's copy instead."""
+    folder, ids = _homebrew(cli, tmp_path, ["Hero (World).gb", "Solo (World).gb", "x.gb"])
+    hero, solo = ids["Hero (World).gb"], ids["Solo (World).gb"]
+    _curate(cli, hero)
+    for name in ("Hero (World)", "Solo (World)"):
+        _zip(folder / f"{name}.zip", {f"{name}.gb": (folder / f"{name}.gb").read_bytes()})
+    assert scan_json(cli)["added"] == 2
+    solo_zip = _id_of(db_path, "Solo (World).zip")
+    assert cli("collection", "add", "keep", str(solo_zip)).code == 0
+    (folder / "Hero (World).gb").unlink()
+    (folder / "Solo (World).gb").unlink()
+    summary = scan_json(cli)
+    assert [item["id"] for item in summary["moved_to_copies"]] == [hero]
+    assert summary["missing_with_copies"] == [{"id": solo, "copies": [solo_zip]}]
+    assert _where(db_path)[hero] == ("Hero (World).zip", 0)
+    assert sorted(_kept(cli)) == [(hero, "Hero (World).zip"), (solo_zip, "Solo (World).zip")]
+    assert _where(db_path)[solo] == ("Solo (World).gb", 1)
