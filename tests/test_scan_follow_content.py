@@ -4,6 +4,7 @@ collections, overrides, a platform set by hand."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 import sqlite3
 import zipfile
@@ -204,6 +205,8 @@ def test_a_rom_zipped_keeps_its_game_and_unzipped_again(cli: Any, tmp_path: Path
     summary = scan_json(cli)
     assert (summary["renamed"], summary["added"], summary["missing"]) == (1, 0, 0)
     assert _where(db_path)[hero] == ("Hero (World).zip", 0)
+    assert _rows(db_path, "SELECT hex(sha1_bin) FROM game_files WHERE game_id = ?",
+                 (hero,)) == [(hashlib.sha1(data).hexdigest().upper(),)]  # still verified
     assert _kept(cli) == [(hero, "Hero (World).zip")]
     assert _rows(db_path, "SELECT game_id FROM game_overrides") == [(hero,)]
     (folder / "Hero (World).zip").unlink()
@@ -249,3 +252,29 @@ def test_a_rom_zipped_beside_itself_then_deleted_moves_to_its_zip(cli: Any, tmp_
     assert _where(db_path)[hero] == ("Hero (World).zip", 0)
     assert sorted(_kept(cli)) == [(hero, "Hero (World).zip"), (solo_zip, "Solo (World).zip")]
     assert _where(db_path)[solo] == ("Solo (World).gb", 1)
+
+
+def test_a_verified_zip_unzipped_keeps_its_game_verified(cli: Any, tmp_path: Path,
+                                                         db_path: Path) -> None:
+    """A catalog game's zip, verified (`scan --verify`), unzipped: the loose file (hashed
+    CRC32 first) is the game renamed, and keeps the SHA1 its member had."""
+    data = rom_bytes(5, 32768)
+    dats = tmp_path / "dats"
+    dats.mkdir()
+    (dats / "gb.dat").write_text(dat_text("Nintendo - Game Boy", {
+        "Hero (World)": ("Hero (World).gb", data)}))
+    assert cli("dat", "import", dats / "gb.dat").code == 0
+    folder = tmp_path / "roms" / "GB"
+    folder.mkdir(parents=True)
+    _zip(folder / "Hero (World).zip", {"Hero (World).gb": data})
+    _write(folder / "Other.gb", rom_bytes(6, 32768), 1_700_000_000)
+    assert cli("library", "add", tmp_path / "roms").code == 0
+    scan_json(cli, "--verify")
+    hero = _id_of(db_path, "Hero (World).zip")
+    (folder / "Hero (World).zip").unlink()
+    _write(folder / "Hero (World).gb", data, 1_700_000_500)
+    summary = scan_json(cli)
+    assert (summary["renamed"], summary["added"], summary["unverified"]) == (1, 0, 0)
+    assert _sha1_of(db_path, hero) == hashlib.sha1(data).hexdigest()
+    ((method,),) = _rows(db_path, "SELECT match_method FROM games WHERE id = ?", (hero,))
+    assert method == "sha1"

@@ -888,13 +888,22 @@ class _Writer:
         them). Size and CRC32 are what rename detection and identification trust too."""
         assert record.row is not None
         stored = self.db.query_one(
-            f"SELECT file_size, {', '.join(_FULL_HASHES)} FROM games WHERE id = ?", (game_id,))
-        known = {tuple(row[:4]): tuple(row) for row in self.db.query(
-            f"SELECT {', '.join(FILE_COLUMNS)} FROM game_files WHERE game_id = ? "
-            "AND sha1_bin IS NOT NULL", (game_id,))}
+            f"SELECT file_size, is_archive, {', '.join(_FULL_HASHES)} FROM games WHERE id = ?",
+            (game_id,))
+        stored_files = [tuple(row) for row in self.db.query(
+            f"SELECT {', '.join(FILE_COLUMNS)} FROM game_files WHERE game_id = ?", (game_id,))]
+        known = {row[:4]: row for row in stored_files if row[5] is not None}
         files = [_with_hashes_of(known.get(f[:4]), f) if f[5] is None and f[3] is not None
                  else f for f in record.files]
         row = list(record.row)
+        if stored is not None and _rezipped(stored, stored_files, record):
+            if files:  # zipped: its one member keeps the loose file's hashes
+                hashes = tuple(stored[column] for column in _FULL_HASHES)
+                files = [cast(FileRow, (*files[0][:3], *hashes, files[0][10]))]
+                return record._replace(files=files)
+            for i, column in enumerate(_FULL_HASHES):  # unzipped: its member's
+                row[ROW_COLUMNS.index(column)] = stored_files[0][3 + i]
+            return record._replace(row=tuple(row))
         if stored is None or stored["sha1_bin"] is None or row[_SHA1] is not None \
                 or stored["file_size"] != record.job.size:
             return record._replace(files=files)
@@ -1081,6 +1090,25 @@ class _Writer:
 # The hash columns a file keeps from its stored row when a scan knows it by CRC32 only.
 _FULL_HASHES = ("crc32_bin", "md5_bin", "sha1_bin", "header_size", "nh_crc32_bin",
                 "nh_md5_bin", "nh_sha1_bin")
+
+
+def _rezipped(stored: sqlite3.Row, stored_files: list[tuple[object, ...]],
+              record: Record) -> bool:
+    """True when ``record`` is its stored game zipped (a zip of one member, CRC32 only, whose
+    size and CRC32 are the stored loose file's, verified) or unzipped (a loose file, CRC32
+    only, whose size and CRC32 are the stored zip's one member's, verified): the new form
+    keeps the full hashes (see ``_keep_verified``)."""
+    assert record.row is not None
+    files = record.files
+    if stored["is_archive"] == 0 and not stored_files:
+        return len(files) == 1 and files[0][0] == "member" and files[0][5] is None \
+            and stored["sha1_bin"] is not None \
+            and (files[0][2], files[0][3]) == (stored["file_size"], stored["crc32_bin"])
+    if stored["is_archive"] == 1 and len(stored_files) == 1 and stored_files[0][0] == "member":
+        member = stored_files[0]
+        return not files and record.row[_SHA1] is None and member[5] is not None \
+            and (member[2], member[3]) == (record.job.size, record.row[_CRC32])
+    return False
 
 def _with_hashes_of(stored: tuple[object, ...] | None, row: FileRow) -> FileRow:
     """A file row known by CRC32 only with the MD5, SHA1 and header-less hashes of the
