@@ -278,3 +278,23 @@ def test_a_verified_zip_unzipped_keeps_its_game_verified(cli: Any, tmp_path: Pat
     assert _sha1_of(db_path, hero) == hashlib.sha1(data).hexdigest()
     ((method,),) = _rows(db_path, "SELECT match_method FROM games WHERE id = ?", (hero,))
     assert method == "sha1"
+
+
+def test_a_zip_renamed_then_scanned_with_verify_keeps_its_game(cli: Any, tmp_path: Path,
+                                                               db_path: Path) -> None:
+    """A zip read from its directory (no hashes of its own), renamed, then `scan --verify`
+    (which hashes the zip in full): its members say it is the same zip; its game keeps its
+    id and collection, and its old path is not said to be unverifiable."""
+    folder = tmp_path / "roms" / "GB"
+    folder.mkdir(parents=True)
+    _zip(folder / "A.zip", {"A.gb": rom_bytes(8, 32768)})
+    _write(folder / "Other.gb", rom_bytes(9, 32768), 1_700_000_000)
+    assert cli("library", "add", tmp_path / "roms").code == 0
+    scan_json(cli)
+    game = _id_of(db_path, "A.zip")
+    _curate(cli, game)
+    (folder / "A.zip").rename(folder / "B.zip")
+    summary = scan_json(cli, "--verify")
+    assert (summary["renamed"], summary["added"], summary["missing"]) == (1, 0, 0)
+    assert summary["errors"] == []
+    assert _kept(cli) == [(game, "B.zip")]

@@ -595,6 +595,8 @@ def _add_unverified(db: Database, root: Root, plan: Plan, summary: ScanSummary) 
         if relpath in planned:  # changed since: examined anyway
             added.add(game_id)
             continue
+        if game_id in plan.vanished:  # not found by the walk: renamed, moved or missing
+            continue
         path = os_path(os.path.join(root.path, relpath))
         try:
             info = os.stat(path)
@@ -996,6 +998,11 @@ class _Writer:
         else:
             rows = self._renamed_archive_candidates(record)
         found = self._pick(rows, name)
+        if found is None and record.row[_CRC32] is not None \
+                and any(f[0] == "member" for f in record.files):
+            # a zip hashed in full (scan --full, --verify): stored, it was read from its
+            # directory, without hashes of its own: its members say it is the same
+            found = self._pick(self._renamed_archive_candidates(record), name)
         if found is None:  # zipped (one member, the same data), or unzipped (QA23 F2)
             found = self._pick(self._rezipped_candidates(record), name)
         return found
@@ -1042,9 +1049,7 @@ class _Writer:
         else CRC32 and size."""
         assert record.row is not None
         members = [f for f in record.files if f[0] == "member"]
-        if record.row[_CRC32] is not None:  # a loose file: a zip of it that vanished?
-            if record.files:
-                return []
+        if record.row[_CRC32] is not None and not record.files:  # a loose file: zipped?
             sha1, size = record.row[_SHA1], record.job.size
             rows = self.db.query(
                 f"SELECT DISTINCT {_CANDIDATE} FROM game_files f "
