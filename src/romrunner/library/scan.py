@@ -364,6 +364,12 @@ def _same_content(one: sqlite3.Row, other: sqlite3.Row) -> bool:
     return one["crc32_bin"] is not None and one["crc32_bin"] == other["crc32_bin"]
 
 
+def _content_keys(row: sqlite3.Row) -> list[tuple[object, ...]]:
+    """Keys under which rows of the same content (``_same_content``) meet."""
+    return [(kind, row["file_size"], row[column]) for kind, column in
+            (("sha1", "sha1_bin"), ("crc", "crc32_bin")) if row[column] is not None]
+
+
 def _follow_content(db: Database, moves: _Moves, summary: ScanSummary) -> None:
     """Games follow their content when files swapped names, or one was moved onto another
     (QA23 F1): a file this scan found with other content than stored is the file of the game
@@ -390,9 +396,13 @@ def _follow_content(db: Database, moves: _Moves, summary: ScanSummary) -> None:
             "AND is_missing = 0")}
         vanished: dict[int, sqlite3.Row] = {}
         claims: dict[int, set[int]] = {}  # a game -> the files holding its content now
+        by_key: dict[tuple[object, ...], list[int]] = {}  # (a library re-dumped: no n²)
+        for identity, kept in old.items():
+            for key in _content_keys(kept):
+                by_key.setdefault(key, []).append(identity)
         for slot, row in now.items():
-            for identity, kept in old.items():  # (a scan's swaps: a handful of rows)
-                if identity != slot and _same_content(kept, row):
+            for identity in {i for key in _content_keys(row) for i in by_key.get(key, ())}:
+                if identity != slot and _same_content(old[identity], row):
                     claims.setdefault(identity, set()).add(slot)
             for other in db.query(_SAME_HASHES, (row["sha1_bin"], row["crc32_bin"],
                                                  row["file_size"])):
