@@ -143,6 +143,26 @@ def scan(paths: tuple[Path, ...], workers: int | None, full: bool,
                 f" {'has' if one else 'have'} a copy stored later: moved to it, ids, collections "
                 f"and overrides kept, the copy's own row forgotten ({shown})",
                 markup=False, soft_wrap=True)
+        if summary.followed_content:
+            followed = summary.followed_content
+            one = len(followed) == 1
+            shown = examples([f"id {item['id']} {item['from']} → {item['to']}"
+                              for item in followed], 5, sep="; ")
+            console.print(
+                f"{counted(len(followed), 'game')} found in another game's file (files that "
+                "swapped names, or one moved onto another) "
+                f"{'follows its' if one else 'follow their'} content: moved, ids, collections "
+                f"and overrides kept ({shown})",
+                markup=False, soft_wrap=True)
+        if summary.overwritten:
+            overwritten = summary.overwritten
+            one = len(overwritten) == 1
+            shown = examples([f"id {item['id']} by id {item['by']}" for item in overwritten],
+                             5)
+            console.print(
+                f"{counted(len(overwritten), 'game')} whose file another game's was moved onto "
+                f"{'is' if one else 'are'} missing, collections and overrides kept ({shown})",
+                markup=False, soft_wrap=True)
         if summary.missing_with_copies:
             copied = summary.missing_with_copies
             one = len(copied) == 1

@@ -142,6 +142,8 @@ def scan_library(db: Database, pack: DefinitionPack, roots: list[Root] | None = 
     moves = _Moves(planned)
     written = [(root, plan, _write_root(db, pack, root, plan, summary, options, moves))
                for root, plan in planned]
+    if moves.replaced:
+        _follow_content(db, moves, summary)
     for root, plan, writer in written:
         _finish_root(db, root, plan, writer, summary, accept_missing)
     summary.undecided_platform = undecided_platform(db)
@@ -197,6 +199,9 @@ class _Moves:
         self.vanished = {game_id: plan.vanished for _, plan in planned
                          for game_id in plan.vanished}
         self.claimed: set[int] = set()  # found again this scan: games, not bare copies
+        self.first_new_id: int | None = None  # the games this scan adds: this id and above
+        self.replaced = 0  # stored files rewritten with other content (``temp.scan_replaced``)
+        self.replacing = False  # those tables emptied for this scan
 
     def claim(self, game_id: int) -> None:
         """A vanished file was found again (renamed or moved): it is no longer vanished."""
@@ -204,6 +209,16 @@ class _Moves:
         owner = self.vanished.pop(game_id, None)
         if owner is not None:
             owner.pop(game_id, None)
+
+    def displace(self, found: int, displaced: int) -> None:
+        """The vanished game ``found`` is found again as another game's file; the game
+        ``displaced``, whose content is gone, now stands at its path (marked missing as it
+        would have been)."""
+        owner = self.vanished.pop(found)
+        relpath = owner.pop(found)
+        self.claimed.add(found)
+        owner[displaced] = relpath
+        self.vanished[displaced] = owner
 
 
 def _write_root(db: Database, pack: DefinitionPack, root: Root, plan: Plan,
@@ -275,22 +290,230 @@ _FILE_OF_GAME = (*ROW_COLUMNS, "root_id", "matched_game_id", "match_method",
 _KEPT_IF_HAND_SET = {"platform": (*PLATFORM_COLUMNS, "set_key"),
                      "match": ("matched_game_id", "match_method")}
 # A present game that may be the copy a vanished one left: the same content (SHA1 and size;
-# CRC32 and size for a file known by its CRC32 only) on the same platform (the same bytes as
-# a `.gbc` are another game than as a `.gb`, as a deploy's copies are) unless the vanished
+# CRC32 and size for a file known by its CRC32 only), or that content zipped (a zip of one
+# member with that data) or unzipped (QA23 F2), on the same platform (the same bytes as a
+# `.gbc` are another game than as a `.gb`, as a deploy's copies are) unless the vanished
 # game's platform was set by hand (it keeps that platform).
+
+
+def _same_data(one: str, other: str) -> str:
+    """SQL: the file or member ``one`` holds the data of ``other`` (SHA1 when both known)."""
+    return (f"{one}.file_size = {other}.file_size AND CASE WHEN {one}.sha1_bin IS NOT NULL "
+            f"AND {other}.sha1_bin IS NOT NULL THEN {one}.sha1_bin = {other}.sha1_bin "
+            f"ELSE {other}.crc32_bin IS NOT NULL AND {one}.crc32_bin = {other}.crc32_bin END")
+
+
+def _zip_of(archive: str, loose: str) -> str:
+    """SQL: the game ``archive`` is a zip of one member holding the data of ``loose``."""
+    return (f"({archive}.is_archive = 1 AND {loose}.is_archive = 0 AND EXISTS (SELECT 1 FROM "
+            f"game_files m WHERE m.game_id = {archive}.id AND m.kind = 'member' AND "
+            f"{_same_data('m', loose)} AND NOT EXISTS (SELECT 1 FROM game_files o "
+            f"WHERE o.game_id = {archive}.id AND o.id <> m.id)))")
+
+
 _COPIES = ("SELECT g.id, g.platform_source = 'user' OR coalesce(g.match_method, '') = 'user' "
            "OR EXISTS (SELECT 1 FROM collection_games c WHERE c.game_id = g.id) "
            "OR EXISTS (SELECT 1 FROM game_overrides o WHERE o.game_id = g.id) AS curated, "
            "EXISTS (SELECT 1 FROM deployment_items d WHERE d.game_id = g.id) AS deployed "
            "FROM games v JOIN games g ON g.id IN ("  # (through the hash indexes, not a scan)
            "SELECT id FROM games WHERE sha1_bin = v.sha1_bin UNION "
-           "SELECT id FROM games WHERE crc32_bin = v.crc32_bin AND file_size = v.file_size) "
+           "SELECT id FROM games WHERE crc32_bin = v.crc32_bin AND file_size = v.file_size "
+           "UNION SELECT game_id FROM game_files WHERE crc32_bin = v.crc32_bin "
+           "AND file_size = v.file_size AND kind = 'member' UNION "
+           "SELECT x.id FROM game_files vm JOIN games x ON x.crc32_bin = vm.crc32_bin "
+           "AND x.file_size = vm.file_size WHERE vm.game_id = v.id AND vm.kind = 'member') "
            "WHERE v.id = ? AND g.is_missing = 0 AND g.id <> v.id "
            "AND (g.platform_id = v.platform_id OR v.platform_source = 'user') "
-           "AND g.file_size = v.file_size "
-           "AND CASE WHEN v.sha1_bin IS NOT NULL AND g.sha1_bin IS NOT NULL "
-           "THEN g.sha1_bin = v.sha1_bin "
-           "ELSE v.crc32_bin IS NOT NULL AND g.crc32_bin = v.crc32_bin END ORDER BY g.id")
+           f"AND (({_same_data('g', 'v')}) OR {_zip_of('g', 'v')} OR {_zip_of('v', 'g')}) "
+           "ORDER BY g.id")
+
+
+# A game's stored row (and its file rows) as it was before this scan rewrote its file with
+# other content: kept in temporary tables for ``_follow_content``.
+_KEPT = ", ".join(("id", *_FILE_OF_GAME))
+_FILE_ROW = ", ".join((*FILE_COLUMNS, "matched_game_id", "match_method"))
+_KEEP_REPLACED = (f"INSERT INTO temp.scan_replaced ({_KEPT}) SELECT {_KEPT} FROM games "
+                  "WHERE id = ? AND NOT (file_size = ? AND CASE WHEN sha1_bin IS NOT NULL "
+                  "AND ? IS NOT NULL THEN sha1_bin = ? ELSE crc32_bin IS ? END)")
+_KEEP_REPLACED_FILES = (f"INSERT INTO temp.scan_replaced_files (game_id, {_FILE_ROW}) "
+                        f"SELECT game_id, {_FILE_ROW} FROM game_files WHERE game_id = ?")
+# Stored games that may hold the same content as a row (by the rules of ``_same_content``).
+_SAME_HASHES = (f"SELECT {_KEPT} FROM games WHERE id IN ("
+                "SELECT id FROM games WHERE sha1_bin = ? UNION "
+                "SELECT id FROM games WHERE crc32_bin = ? AND file_size = ?)")
+
+
+def _start_replaced(db: Database) -> None:
+    """Empty temporary tables for the rows this scan rewrites with other content."""
+    db.execute(f"CREATE TEMP TABLE IF NOT EXISTS scan_replaced AS SELECT {_KEPT} FROM games "
+               "WHERE 0")
+    db.execute(f"CREATE TEMP TABLE IF NOT EXISTS scan_replaced_files AS SELECT game_id, "
+               f"{_FILE_ROW} FROM game_files WHERE 0")
+    db.execute("DELETE FROM temp.scan_replaced")
+    db.execute("DELETE FROM temp.scan_replaced_files")
+
+
+def _same_content(one: sqlite3.Row, other: sqlite3.Row) -> bool:
+    """The same file content, by what rename detection trusts: SHA1 and size when both
+    SHA1s are known, else CRC32 and size (a file hashed CRC32 first). A zip read from its
+    directory (neither) is the same as nothing."""
+    if one["file_size"] != other["file_size"]:
+        return False
+    if one["sha1_bin"] is not None and other["sha1_bin"] is not None:
+        return bool(one["sha1_bin"] == other["sha1_bin"])
+    return one["crc32_bin"] is not None and one["crc32_bin"] == other["crc32_bin"]
+
+
+def _content_keys(row: sqlite3.Row) -> list[tuple[object, ...]]:
+    """Keys under which rows of the same content (``_same_content``) meet."""
+    return [(kind, row["file_size"], row[column]) for kind, column in
+            (("sha1", "sha1_bin"), ("crc", "crc32_bin")) if row[column] is not None]
+
+
+def _follow_content(db: Database, moves: _Moves, summary: ScanSummary) -> None:
+    """Games follow their content when files swapped names, or one was moved onto another
+    (QA23 F1): a file this scan found with other content than stored is the file of the game
+    whose content it is now, when exactly one game had that content and it is no longer where
+    it was: its own file rewritten too (two files that swapped names, or a cycle of them), or
+    not found (``mv a b`` over an existing b). That game then takes the file (its id,
+    collections, overrides, deploy history; its platform and match if set by hand), as a
+    renamed file's game does; counted as renamed.
+
+    Games so moved form cycles (a swap: each takes the other's file) or chains, which must
+    end with a game not found: its file is taken by the next, and the game at the chain's
+    start, if it was a game whose content is now nowhere (b's game, in ``mv a b``), takes that
+    path and is marked missing as a vanished file's game is (with its curation); a new file at
+    the chain's start (``mv b c; mv a b``) was b's game moved: its row goes. A chain that ends
+    in a file with content no game had is left as it was (each game keeps its path).
+
+    Run once every root is written, before anything is marked missing. Interrupted before
+    that, the files keep the games of their paths (the next scan does not see them change)."""
+    with db.atomic():
+        old = {int(row["id"]): row for row in
+               db.query(f"SELECT {_KEPT} FROM temp.scan_replaced")}
+        now = {int(row["id"]): row for row in db.query(
+            f"SELECT {_KEPT} FROM games WHERE id IN (SELECT id FROM temp.scan_replaced) "
+            "AND is_missing = 0")}
+        vanished: dict[int, sqlite3.Row] = {}
+        claims: dict[int, set[int]] = {}  # a game -> the files holding its content now
+        by_key: dict[tuple[object, ...], list[int]] = {}  # (a library re-dumped: no n²)
+        for identity, kept in old.items():
+            for key in _content_keys(kept):
+                by_key.setdefault(key, []).append(identity)
+        for slot, row in now.items():
+            for identity in {i for key in _content_keys(row) for i in by_key.get(key, ())}:
+                if identity != slot and _same_content(old[identity], row):
+                    claims.setdefault(identity, set()).add(slot)
+            for other in db.query(_SAME_HASHES, (row["sha1_bin"], row["crc32_bin"],
+                                                 row["file_size"])):
+                identity = int(other["id"])
+                if identity in moves.vanished and _same_content(other, row):
+                    vanished[identity] = other
+                    claims.setdefault(identity, set()).add(slot)
+        first_new = moves.first_new_id
+        for identity, kept in old.items():  # moved to a new file, its own path rewritten
+            if first_new is None:
+                break
+            for other in db.query(_SAME_HASHES, (kept["sha1_bin"], kept["crc32_bin"],
+                                                 kept["file_size"])):
+                slot = int(other["id"])
+                if slot >= first_new and slot not in old and not other["is_missing"] \
+                        and _same_content(kept, other):
+                    now[slot] = other
+                    claims.setdefault(identity, set()).add(slot)
+        claimants: dict[int, int] = {}
+        for slots in claims.values():
+            for slot in slots:
+                claimants[slot] = claimants.get(slot, 0) + 1
+        following = {next(iter(slots)): identity for identity, slots in claims.items()
+                     if len(slots) == 1 and claimants[next(iter(slots))] == 1}
+        _move_along(db, moves, summary, following, old, now, vanished)
+
+
+def _move_along(db: Database, moves: _Moves, summary: ScanSummary,
+                following: dict[int, int], old: dict[int, sqlite3.Row],
+                now: dict[int, sqlite3.Row], vanished: dict[int, sqlite3.Row]) -> None:
+    """Move each game of ``following`` (file's game -> the game taking that file) to its
+    file, by the cycles and chains ``_follow_content`` describes."""
+    taken = set(following.values())
+    chains: list[list[int]] = []
+    seen: set[int] = set()
+    for start in following:
+        if start not in taken:
+            chain = [start]
+            while chain[-1] in following:
+                chain.append(following[chain[-1]])
+            seen.update(chain)
+            if chain[-1] in vanished:
+                chains.append(chain)
+    for start in following:  # what no chain reached: cycles (one game to a file, and back)
+        if start not in seen:
+            cycle = [start]
+            while cycle[-1] != start or len(cycle) == 1:
+                cycle.append(following[cycle[-1]])
+            seen.update(cycle)
+            chains.append(cycle)
+    if not chains:
+        return
+    files = {slot: [tuple(row) for row in db.query(
+        f"SELECT {_FILE_ROW} FROM game_files WHERE game_id = ?", (slot,))] for slot in now}
+    moved: list[tuple[int, dict[str, object], list[tuple[object, ...]]]] = []
+    dropped: list[int] = []
+    for chain in chains:
+        for slot, identity in itertools.pairwise(chain):
+            own = old.get(identity) or vanished[identity]
+            moved.append((identity, _file_values(now[slot], own), files[slot]))
+            summary.followed_content.append({"id": identity, "from": own["filepath"],
+                                             "to": now[slot]["filepath"]})
+            summary.renamed += 1
+            if slot in old:
+                summary.updated -= 1
+        start, end = chain[0], chain[-1]
+        if start == end:  # a cycle
+            continue
+        if start in old:  # its content is nowhere now: it stands where the last one was
+            values = {column: old[start][column] for column in _FILE_OF_GAME}
+            values.update(root_id=vanished[end]["root_id"], filepath=vanished[end]["filepath"])
+            moved.append((start, values, [tuple(row) for row in db.query(
+                f"SELECT {_FILE_ROW} FROM temp.scan_replaced_files WHERE game_id = ?",
+                (start,))]))
+            moves.displace(end, start)
+            summary.overwritten.append({"id": start, "by": chain[1]})
+        else:  # a new file: the game of the path it was moved from
+            dropped.append(start)
+            summary.added -= 1
+        moves.claim(end)
+    ids = [identity for identity, _, _ in moved]
+    moves.claimed.update(ids)
+    db.executemany("DELETE FROM games WHERE id = ?", ((game_id,) for game_id in dropped))
+    # paths move between rows: out of each other's way first (a stored path never starts
+    # with "/")
+    db.executemany("UPDATE games SET filepath = '//' || id WHERE id = ?",
+                   ((game_id,) for game_id in ids))
+    marks = ", ".join("?" * (len(FILE_COLUMNS) + 3))
+    for identity, values, rows in moved:
+        db.execute("DELETE FROM game_files WHERE game_id = ?", (identity,))
+        db.executemany(f"INSERT INTO game_files (game_id, {_FILE_ROW}) VALUES ({marks})",
+                       ((identity, *row) for row in rows))
+        assignments = ", ".join(f"{column} = ?" for column in values)
+        db.execute(f"UPDATE games SET {assignments} WHERE id = ?", (*values.values(), identity))
+    retag(db, ids)
+
+
+def _file_values(slot: sqlite3.Row, own: sqlite3.Row) -> dict[str, object]:
+    """The columns a game moving to the file of the row ``slot`` takes from it: all
+    ``_FILE_OF_GAME`` but its platform and match where set by hand (on the game: kept; on
+    the file's former game: the game's own, for the same content)."""
+    values: dict[str, object] = {column: slot[column] for column in _FILE_OF_GAME}
+    for what, columns in _KEPT_IF_HAND_SET.items():
+        source = {"platform": "platform_source", "match": "match_method"}[what]
+        if own[source] == "user":
+            for column in columns:
+                values.pop(column)
+        elif slot[source] == "user":
+            values.update({column: own[column] for column in columns})
+    values["is_missing"] = 0
+    return values
 
 
 def _take_over_copies(db: Database, gone: list[int], moves: _Moves | None,
@@ -381,6 +604,8 @@ def _add_unverified(db: Database, root: Root, plan: Plan, summary: ScanSummary) 
     for game_id, relpath, user_platform in unverified_games(db, root.id):
         if relpath in planned:  # changed since: examined anyway
             added.add(game_id)
+            continue
+        if game_id in plan.vanished:  # not found by the walk: renamed, moved or missing
             continue
         path = os_path(os.path.join(root.path, relpath))
         try:
@@ -577,6 +802,8 @@ class _Writer:
                     touched.append(game_id)
                     if record.undecided is not None:
                         undecided[game_id] = (record.job.relpath, record.undecided)
+            if self.new_rows and self.moves is not None and self.moves.first_new_id is None:
+                self.moves.first_new_id = self.first_new_id
             if self.new_rows:  # the triggers on games leave them out (migration 19)
                 self.db.execute("INSERT INTO games_pending (first_id) VALUES (?)",
                                 (self.first_new_id,))
@@ -638,6 +865,8 @@ class _Writer:
                 record = self._keep_verified(game_id, record)
             change = self._change_since_stored(known, record) if renamed is None else "changed"
             assert record.row is not None
+            if renamed is None and change == "changed" and self.moves is not None:
+                self._keep_replaced(game_id, record.row, record.job.size)
             self._update(game_id, record.row)
             self.db.execute("DELETE FROM game_files WHERE game_id = ?", (game_id,))
             if renamed is not None:
@@ -671,13 +900,22 @@ class _Writer:
         them). Size and CRC32 are what rename detection and identification trust too."""
         assert record.row is not None
         stored = self.db.query_one(
-            f"SELECT file_size, {', '.join(_FULL_HASHES)} FROM games WHERE id = ?", (game_id,))
-        known = {tuple(row[:4]): tuple(row) for row in self.db.query(
-            f"SELECT {', '.join(FILE_COLUMNS)} FROM game_files WHERE game_id = ? "
-            "AND sha1_bin IS NOT NULL", (game_id,))}
+            f"SELECT file_size, is_archive, {', '.join(_FULL_HASHES)} FROM games WHERE id = ?",
+            (game_id,))
+        stored_files = [tuple(row) for row in self.db.query(
+            f"SELECT {', '.join(FILE_COLUMNS)} FROM game_files WHERE game_id = ?", (game_id,))]
+        known = {row[:4]: row for row in stored_files if row[5] is not None}
         files = [_with_hashes_of(known.get(f[:4]), f) if f[5] is None and f[3] is not None
                  else f for f in record.files]
         row = list(record.row)
+        if stored is not None and _rezipped(stored, stored_files, record):
+            if files:  # zipped: its one member keeps the loose file's hashes
+                hashes = tuple(stored[column] for column in _FULL_HASHES)
+                files = [cast(FileRow, (*files[0][:3], *hashes, files[0][10]))]
+                return record._replace(files=files)
+            for i, column in enumerate(_FULL_HASHES):  # unzipped: its member's
+                row[ROW_COLUMNS.index(column)] = stored_files[0][3 + i]
+            return record._replace(row=tuple(row))
         if stored is None or stored["sha1_bin"] is None or row[_SHA1] is not None \
                 or stored["file_size"] != record.job.size:
             return record._replace(files=files)
@@ -728,6 +966,19 @@ class _Writer:
                         "AND sha1_bin IS NULL", (game_id,))
         retag(self.db, [game_id])  # no longer identified: its file name's tags
 
+    def _keep_replaced(self, game_id: int, row: tuple[object, ...], size: int) -> None:
+        """Keep, for this scan's end, the stored row (and file rows) of a game whose file now
+        holds other content (a file overwritten, or two files that swapped names): see
+        ``_follow_content``. A file whose content is the same (touched) is not kept."""
+        assert self.moves is not None
+        if not self.moves.replacing:
+            _start_replaced(self.db)
+            self.moves.replacing = True
+        sha1, crc = row[_SHA1], row[_CRC32]
+        if self.db.execute(_KEEP_REPLACED, (game_id, size, sha1, sha1, crc)).rowcount > 0:
+            self.db.execute(_KEEP_REPLACED_FILES, (game_id,))
+            self.moves.replaced += 1
+
     def _update(self, game_id: int, row: tuple[object, ...]) -> None:
         """Rewrite a row from a fresh examination; a platform set by hand is kept."""
         updates = dict(zip(ROW_COLUMNS, row, strict=True))
@@ -746,6 +997,7 @@ class _Writer:
         Among several, this root's first; among other roots', one of the same file name."""
         if record.row is None or not self._may_be_moved():
             return None
+        name = record.job.relpath.rsplit("/", 1)[-1]
         if record.sha1 is not None:
             rows = self.db.query(f"SELECT {_CANDIDATE} FROM games g "
                                  "WHERE g.sha1_bin = ? AND g.file_size = ?",
@@ -755,7 +1007,15 @@ class _Writer:
                                  "AND g.file_size = ?", (record.row[_CRC32], record.job.size))
         else:
             rows = self._renamed_archive_candidates(record)
-        return self._pick(rows, record.job.relpath.rsplit("/", 1)[-1])
+        found = self._pick(rows, name)
+        if found is None and record.row[_CRC32] is not None \
+                and any(f[0] == "member" for f in record.files):
+            # a zip hashed in full (scan --full, --verify): stored, it was read from its
+            # directory, without hashes of its own: its members say it is the same
+            found = self._pick(self._renamed_archive_candidates(record), name)
+        if found is None:  # zipped (one member, the same data), or unzipped (QA23 F2)
+            found = self._pick(self._rezipped_candidates(record), name)
+        return found
 
     def _may_be_moved(self) -> bool:
         """False when no stored file can be the one a new file was: none vanished in this
@@ -792,6 +1052,34 @@ class _Writer:
             bool(row["is_missing"]) or (self.moves is not None
                                         and game_id in self.moves.vanished)))
 
+    def _rezipped_candidates(self, record: Record) -> list[sqlite3.Row]:
+        """The stored games a new file may be in another form: a loose file zipped (a zip
+        of one member whose data is the stored file's), or a zip of one member unzipped —
+        the same data by the rules of a rename: SHA1 and size when both SHA1s are known,
+        else CRC32 and size."""
+        assert record.row is not None
+        members = [f for f in record.files if f[0] == "member"]
+        if record.row[_CRC32] is not None and not record.files:  # a loose file: zipped?
+            sha1, size = record.row[_SHA1], record.job.size
+            rows = self.db.query(
+                f"SELECT DISTINCT {_CANDIDATE} FROM game_files f "
+                "JOIN games g ON g.id = f.game_id WHERE f.crc32_bin = ? AND f.file_size = ? "
+                "AND f.kind = 'member' AND (f.sha1_bin IS NULL OR ? IS NULL OR f.sha1_bin = ?) "
+                "AND g.is_archive = 1 AND NOT EXISTS (SELECT 1 FROM game_files o "
+                "WHERE o.game_id = g.id AND o.id <> f.id)",
+                (record.row[_CRC32], size, sha1, sha1))
+        elif len(members) == 1 and len(record.files) == 1 and members[0][3] is not None:
+            member = members[0]  # a zip of one member: of a loose file?
+            crc, member_size, sha1 = member[3], member[2], member[5]
+            rows = self.db.query(
+                f"SELECT {_CANDIDATE} FROM games g WHERE g.crc32_bin = ? AND g.file_size = ? "
+                "AND (g.sha1_bin IS NULL OR ? IS NULL OR g.sha1_bin = ?) AND g.is_archive = 0 "
+                "AND NOT EXISTS (SELECT 1 FROM game_files o WHERE o.game_id = g.id)",
+                (crc, member_size, sha1, sha1))
+        else:
+            return []
+        return [row for row in rows if self._movable(row)]
+
     def _renamed_archive_candidates(self, record: Record) -> list[sqlite3.Row]:
         """A zip read from its directory has no hash of its own: a stored game of the same
         size whose members have the same names, sizes and CRC32s is the same file."""
@@ -817,6 +1105,25 @@ class _Writer:
 # The hash columns a file keeps from its stored row when a scan knows it by CRC32 only.
 _FULL_HASHES = ("crc32_bin", "md5_bin", "sha1_bin", "header_size", "nh_crc32_bin",
                 "nh_md5_bin", "nh_sha1_bin")
+
+
+def _rezipped(stored: sqlite3.Row, stored_files: list[tuple[object, ...]],
+              record: Record) -> bool:
+    """True when ``record`` is its stored game zipped (a zip of one member, CRC32 only, whose
+    size and CRC32 are the stored loose file's, verified) or unzipped (a loose file, CRC32
+    only, whose size and CRC32 are the stored zip's one member's, verified): the new form
+    keeps the full hashes (see ``_keep_verified``)."""
+    assert record.row is not None
+    files = record.files
+    if stored["is_archive"] == 0 and not stored_files:
+        return len(files) == 1 and files[0][0] == "member" and files[0][5] is None \
+            and stored["sha1_bin"] is not None \
+            and (files[0][2], files[0][3]) == (stored["file_size"], stored["crc32_bin"])
+    if stored["is_archive"] == 1 and len(stored_files) == 1 and stored_files[0][0] == "member":
+        member = stored_files[0]
+        return not files and record.row[_SHA1] is None and member[5] is not None \
+            and (member[2], member[3]) == (record.job.size, record.row[_CRC32])
+    return False
 
 def _with_hashes_of(stored: tuple[object, ...] | None, row: FileRow) -> FileRow:
     """A file row known by CRC32 only with the MD5, SHA1 and header-less hashes of the

@@ -71,6 +71,13 @@ class ScanSummary:
     # records of its own, or stored first), marked missing and named ({"id", "copies"}).
     moved_to_copies: list[dict[str, int]] = field(default_factory=list)
     missing_with_copies: list[dict[str, Any]] = field(default_factory=list)
+    # Games whose content this scan found in another stored game's file (two files that
+    # swapped names; a file moved onto another): moved to it, as a renamed file's game is,
+    # ids and curation kept ({"id", "from", "to"}: paths; counted in renamed); and the games
+    # whose file such a move overwrote, their content nowhere now: marked missing, with
+    # their curation ({"id", "by": the game now at their path}).
+    followed_content: list[dict[str, Any]] = field(default_factory=list)
+    overwritten: list[dict[str, int]] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     # Roots and folders that could not be scanned (absent, unlistable, a walk worker that
     # died): their games were left as they were, and the scan found problems (exit 1).

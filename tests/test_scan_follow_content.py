@@ -1,0 +1,300 @@
+"""A game follows its content (QA23 F1, F2): files that swap names in one scan, a file moved
+onto another, a ROM zipped (one member, the same data) or unzipped keep their games: id,
+collections, overrides, a platform set by hand."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sqlite3
+import zipfile
+from pathlib import Path
+from typing import Any
+
+from tests.test_scan import dat_text, rom_bytes, scan_json
+
+
+def _rows(db_path: Path, sql: str, args: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    with sqlite3.connect(db_path) as conn:
+        return conn.execute(sql, args).fetchall()
+
+
+def _write(path: Path, data: bytes, mtime: int) -> None:
+    """A file with its own modification time (files written in one clock tick share one,
+    and a swap of two same-sized files with the same time is not seen by a scan)."""
+    path.write_bytes(data)
+    os.utime(path, (mtime, mtime))
+
+
+def _id_of(db_path: Path, name: str) -> int:
+    ((game_id,),) = _rows(db_path, "SELECT id FROM games WHERE filename = ?", (name,))
+    return int(game_id)
+
+
+def _where(db_path: Path) -> dict[int, tuple[str, int]]:
+    """{game id: (file name, is_missing)}."""
+    return {game_id: (name, missing) for game_id, name, missing in
+            _rows(db_path, "SELECT id, filename, is_missing FROM games")}
+
+
+def _sha1_of(db_path: Path, game_id: int) -> str:
+    ((sha1,),) = _rows(db_path, "SELECT hex(sha1_bin) FROM games WHERE id = ?", (game_id,))
+    return str(sha1).lower()
+
+
+def _curate(cli: Any, game_id: int) -> None:
+    for args in (("collection", "create", "keep"), ("collection", "add", "keep", str(game_id)),
+                 ("override", "set", "--game", str(game_id), "--exclude")):
+        assert cli(*args).code == 0, args
+
+
+def _kept(cli: Any) -> list[tuple[int, str]]:
+    shown = cli("--json", "collection", "show", "keep").json()["data"]["games"]
+    return [(game["id"], game["filename"]) for game in shown]
+
+
+def _swap(first: Path, second: Path) -> None:
+    parked = first.with_name("parked")
+    first.rename(parked)
+    second.rename(first)
+    parked.rename(second)
+
+
+def _homebrew(cli: Any, tmp_path: Path, names: list[str]) -> tuple[Path, dict[str, int]]:
+    db_path = tmp_path / "library.db"
+    folder = tmp_path / "roms" / "GB"
+    folder.mkdir(parents=True)
+    for i, name in enumerate(names):
+        _write(folder / name, rom_bytes(i, 32768), 1_700_000_000 + i * 100)
+    assert cli("library", "add", tmp_path / "roms").code == 0
+    assert scan_json(cli)["added"] == len(names)
+    return folder, {name: _id_of(db_path, name) for name in names}
+
+
+def test_two_files_that_swap_names_keep_their_games(cli: Any, tmp_path: Path,
+                                                   db_path: Path) -> None:
+    """Alpha and Beta swap names: each game follows its content (SHA1), with its collection,
+    override and platform set by hand; the scan says renamed, not updated."""
+    folder, ids = _homebrew(cli, tmp_path, ["Alpha (USA).gb", "Beta (USA).gb"])
+    alpha, beta = ids["Alpha (USA).gb"], ids["Beta (USA).gb"]
+    alpha_sha1 = _sha1_of(db_path, alpha)
+    _curate(cli, alpha)
+    assert cli("games", "set-platform", "gbc", str(alpha)).code == 0
+    _swap(folder / "Alpha (USA).gb", folder / "Beta (USA).gb")
+    summary = scan_json(cli)
+    assert (summary["renamed"], summary["updated"], summary["added"], summary["missing"]) \
+        == (2, 0, 0, 0)
+    assert {item["id"]: item["to"] for item in summary["followed_content"]} == {
+        alpha: "GB/Beta (USA).gb", beta: "GB/Alpha (USA).gb"}
+    assert _where(db_path) == {alpha: ("Beta (USA).gb", 0), beta: ("Alpha (USA).gb", 0)}
+    assert _sha1_of(db_path, alpha) == alpha_sha1
+    assert _kept(cli) == [(alpha, "Beta (USA).gb")]
+    ((platform, source),) = _rows(db_path, "SELECT platform_id, platform_source FROM games "
+                                           "WHERE id = ?", (alpha,))
+    assert (platform, source) == ("gbc", "user")
+    ((platform, source),) = _rows(db_path, "SELECT platform_id, platform_source FROM games "
+                                           "WHERE id = ?", (beta,))
+    assert (platform, source) != ("gbc", "user")  # not the hand-set platform of its file's
+    assert _rows(db_path, "SELECT game_id FROM game_overrides") == [(alpha,)]
+    text = cli("scan", "--workers", "1")
+    assert text.code == 0 and "follow" not in text.out  # said once: nothing changed since
+
+
+def test_three_files_rotated_keep_their_games_and_text_says_so(cli: Any, tmp_path: Path,
+                                                              db_path: Path) -> None:
+    """a -> b -> c -> a in one scan: each game follows its content."""
+    folder, ids = _homebrew(cli, tmp_path, ["a.gb", "b.gb", "c.gb"])
+    (folder / "a.gb").rename(folder / "t")
+    (folder / "c.gb").rename(folder / "a.gb")
+    (folder / "b.gb").rename(folder / "c.gb")
+    (folder / "t").rename(folder / "b.gb")
+    result = cli("scan", "--workers", "1")
+    assert result.code == 0, result.err
+    assert "3 games found in another game's file" in result.out
+    assert "0 updated" in result.out and "3 renamed" in result.out
+    assert _where(db_path) == {ids["a.gb"]: ("b.gb", 0), ids["b.gb"]: ("c.gb", 0),
+                               ids["c.gb"]: ("a.gb", 0)}
+
+
+def test_a_file_moved_onto_another_takes_its_game_with_it(cli: Any, tmp_path: Path,
+                                                         db_path: Path) -> None:
+    """`mv a b` over an existing b: a's game is at b now; b's game, its content nowhere, is
+    missing with its collection, and said."""
+    folder, ids = _homebrew(cli, tmp_path, ["a.gb", "b.gb", "c.gb"])
+    _curate(cli, ids["b.gb"])
+    (folder / "a.gb").replace(folder / "b.gb")
+    summary = scan_json(cli)
+    assert (summary["renamed"], summary["updated"], summary["missing"]) == (1, 0, 1)
+    assert summary["overwritten"] == [{"id": ids["b.gb"], "by": ids["a.gb"]}]
+    where = _where(db_path)
+    assert where[ids["a.gb"]] == ("b.gb", 0)
+    assert where[ids["b.gb"]][1] == 1
+    assert _kept(cli) == [(ids["b.gb"], where[ids["b.gb"]][0])]
+
+
+def test_a_chain_of_moves_through_a_new_name_keeps_every_game(cli: Any, tmp_path: Path,
+                                                             db_path: Path) -> None:
+    """`mv b c; mv a b` (c new): b's game is at c, a's at b; nothing added or missing."""
+    folder, ids = _homebrew(cli, tmp_path, ["a.gb", "b.gb"])
+    _curate(cli, ids["b.gb"])
+    (folder / "b.gb").rename(folder / "c.gb")
+    (folder / "a.gb").rename(folder / "b.gb")
+    summary = scan_json(cli)
+    assert (summary["renamed"], summary["added"], summary["updated"], summary["missing"]) \
+        == (2, 0, 0, 0)
+    assert _where(db_path) == {ids["a.gb"]: ("b.gb", 0), ids["b.gb"]: ("c.gb", 0)}
+    assert _kept(cli) == [(ids["b.gb"], "c.gb")]
+    assert cli("db", "check").code == 0
+
+
+def test_a_file_overwritten_with_new_content_keeps_its_game(cli: Any, tmp_path: Path,
+                                                           db_path: Path) -> None:
+    """A ROM upgraded in place (content no game had): the game stays with its path."""
+    folder, ids = _homebrew(cli, tmp_path, ["a.gb", "b.gb"])
+    _write(folder / "a.gb", rom_bytes(77, 32768), 1_800_000_000)
+    summary = scan_json(cli)
+    assert (summary["updated"], summary["renamed"]) == (1, 0)
+    assert _where(db_path) == {ids["a.gb"]: ("a.gb", 0), ids["b.gb"]: ("b.gb", 0)}
+
+
+def test_identified_files_known_by_crc32_that_swap_names_keep_their_games(
+        cli: Any, tmp_path: Path, db_path: Path) -> None:
+    """Catalog games hashed CRC32 first (their SHA1 deferred): matched by CRC32 and size,
+    each game follows its content and its catalog game with it."""
+    dats = tmp_path / "dats"
+    dats.mkdir()
+    data = {name: rom_bytes(i, 32768) for i, name in enumerate(["One (USA)", "Two (USA)"])}
+    (dats / "gb.dat").write_text(dat_text("Nintendo - Game Boy", {
+        name: (f"{name}.gb", blob) for name, blob in data.items()}))
+    assert cli("dat", "import", dats / "gb.dat").code == 0
+    folder = tmp_path / "roms" / "GB"
+    folder.mkdir(parents=True)
+    for i, (name, blob) in enumerate(data.items()):
+        _write(folder / f"{name}.gb", blob, 1_700_000_000 + i * 100)
+    assert cli("library", "add", tmp_path / "roms").code == 0
+    scan_json(cli)
+    one = _id_of(db_path, "One (USA).gb")
+    assert _rows(db_path, "SELECT sha1_bin IS NULL FROM games WHERE id = ?", (one,)) == [(1,)]
+    _curate(cli, one)
+    _swap(folder / "One (USA).gb", folder / "Two (USA).gb")
+    summary = scan_json(cli)
+    assert (summary["renamed"], summary["updated"]) == (2, 0)
+    ((name, title),) = _rows(db_path, "SELECT g.filename, c.name FROM games g JOIN "
+                                      "catalog_games c ON c.game_id = g.matched_game_id "
+                                      "WHERE g.id = ?", (one,))
+    assert (name, title) == ("Two (USA).gb", "One (USA)")
+    assert _rows(db_path, "SELECT game_id FROM game_overrides") == [(one,)]
+
+
+def _zip(path: Path, members: dict[str, bytes]) -> None:
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, blob in members.items():
+            archive.writestr(name, blob)
+
+
+def test_a_rom_zipped_keeps_its_game_and_unzipped_again(cli: Any, tmp_path: Path,
+                                                       db_path: Path) -> None:
+    """Game.gb -> Game.zip (one member, the same data; the loose file deleted): renamed, the
+    game keeping its id, collection and exclusion; and back."""
+    folder, ids = _homebrew(cli, tmp_path, ["Hero (World).gb", "Other (World).gb"])
+    hero = ids["Hero (World).gb"]
+    _curate(cli, hero)
+    data = (folder / "Hero (World).gb").read_bytes()
+    _zip(folder / "Hero (World).zip", {"Hero (World).gb": data})
+    (folder / "Hero (World).gb").unlink()
+    summary = scan_json(cli)
+    assert (summary["renamed"], summary["added"], summary["missing"]) == (1, 0, 0)
+    assert _where(db_path)[hero] == ("Hero (World).zip", 0)
+    assert _rows(db_path, "SELECT hex(sha1_bin) FROM game_files WHERE game_id = ?",
+                 (hero,)) == [(hashlib.sha1(data).hexdigest().upper(),)]  # still verified
+    assert _kept(cli) == [(hero, "Hero (World).zip")]
+    assert _rows(db_path, "SELECT game_id FROM game_overrides") == [(hero,)]
+    (folder / "Hero (World).zip").unlink()
+    _write(folder / "Hero.gb", data, 1_900_000_000)
+    summary = scan_json(cli)
+    assert (summary["renamed"], summary["added"], summary["missing"]) == (1, 0, 0)
+    assert _where(db_path)[hero] == ("Hero.gb", 0)
+    assert _rows(db_path, "SELECT count(*) FROM game_files WHERE game_id = ?", (hero,)) \
+        == [(0,)]
+
+
+def test_a_zip_of_two_members_is_not_the_loose_rom_it_holds(cli: Any, tmp_path: Path,
+                                                           db_path: Path) -> None:
+    """A zip holding the vanished file's data and something else is another file: added,
+    the loose file's game missing."""
+    folder, ids = _homebrew(cli, tmp_path, ["Hero (World).gb", "Other (World).gb"])
+    data = (folder / "Hero (World).gb").read_bytes()
+    _zip(folder / "Hero (World).zip", {"Hero (World).gb": data, "readme.gb": b"x" * 64})
+    (folder / "Hero (World).gb").unlink()
+    summary = scan_json(cli)
+    assert (summary["renamed"], summary["added"], summary["missing"]) == (0, 1, 1)
+    assert _where(db_path)[ids["Hero (World).gb"]] == ("Hero (World).gb", 1)
+
+
+def test_a_rom_zipped_beside_itself_then_deleted_moves_to_its_zip(cli: Any, tmp_path: Path,
+                                                                   db_path: Path) -> None:
+    """The careful way: the zip made and scanned first (a game of its own), the loose file
+    deleted after: its game takes the zip over (as a copy moved to another disk does); a zip
+    with curation of its own is named as the missing game's copy instead."""
+    folder, ids = _homebrew(cli, tmp_path, ["Hero (World).gb", "Solo (World).gb", "x.gb"])
+    hero, solo = ids["Hero (World).gb"], ids["Solo (World).gb"]
+    _curate(cli, hero)
+    for name in ("Hero (World)", "Solo (World)"):
+        _zip(folder / f"{name}.zip", {f"{name}.gb": (folder / f"{name}.gb").read_bytes()})
+    assert scan_json(cli)["added"] == 2
+    solo_zip = _id_of(db_path, "Solo (World).zip")
+    assert cli("collection", "add", "keep", str(solo_zip)).code == 0
+    (folder / "Hero (World).gb").unlink()
+    (folder / "Solo (World).gb").unlink()
+    summary = scan_json(cli)
+    assert [item["id"] for item in summary["moved_to_copies"]] == [hero]
+    assert summary["missing_with_copies"] == [{"id": solo, "copies": [solo_zip]}]
+    assert _where(db_path)[hero] == ("Hero (World).zip", 0)
+    assert sorted(_kept(cli)) == [(hero, "Hero (World).zip"), (solo_zip, "Solo (World).zip")]
+    assert _where(db_path)[solo] == ("Solo (World).gb", 1)
+
+
+def test_a_verified_zip_unzipped_keeps_its_game_verified(cli: Any, tmp_path: Path,
+                                                         db_path: Path) -> None:
+    """A catalog game's zip, verified (`scan --verify`), unzipped: the loose file (hashed
+    CRC32 first) is the game renamed, and keeps the SHA1 its member had."""
+    data = rom_bytes(5, 32768)
+    dats = tmp_path / "dats"
+    dats.mkdir()
+    (dats / "gb.dat").write_text(dat_text("Nintendo - Game Boy", {
+        "Hero (World)": ("Hero (World).gb", data)}))
+    assert cli("dat", "import", dats / "gb.dat").code == 0
+    folder = tmp_path / "roms" / "GB"
+    folder.mkdir(parents=True)
+    _zip(folder / "Hero (World).zip", {"Hero (World).gb": data})
+    _write(folder / "Other.gb", rom_bytes(6, 32768), 1_700_000_000)
+    assert cli("library", "add", tmp_path / "roms").code == 0
+    scan_json(cli, "--verify")
+    hero = _id_of(db_path, "Hero (World).zip")
+    (folder / "Hero (World).zip").unlink()
+    _write(folder / "Hero (World).gb", data, 1_700_000_500)
+    summary = scan_json(cli)
+    assert (summary["renamed"], summary["added"], summary["unverified"]) == (1, 0, 0)
+    assert _sha1_of(db_path, hero) == hashlib.sha1(data).hexdigest()
+    ((method,),) = _rows(db_path, "SELECT match_method FROM games WHERE id = ?", (hero,))
+    assert method == "sha1"
+
+
+def test_a_zip_renamed_then_scanned_with_verify_keeps_its_game(cli: Any, tmp_path: Path,
+                                                               db_path: Path) -> None:
+    """A zip read from its directory (no hashes of its own), renamed, then `scan --verify`
+    (which hashes the zip in full): its members say it is the same zip; its game keeps its
+    id and collection, and its old path is not said to be unverifiable."""
+    folder = tmp_path / "roms" / "GB"
+    folder.mkdir(parents=True)
+    _zip(folder / "A.zip", {"A.gb": rom_bytes(8, 32768)})
+    _write(folder / "Other.gb", rom_bytes(9, 32768), 1_700_000_000)
+    assert cli("library", "add", tmp_path / "roms").code == 0
+    scan_json(cli)
+    game = _id_of(db_path, "A.zip")
+    _curate(cli, game)
+    (folder / "A.zip").rename(folder / "B.zip")
+    summary = scan_json(cli, "--verify")
+    assert (summary["renamed"], summary["added"], summary["missing"]) == (1, 0, 0)
+    assert summary["errors"] == []
+    assert _kept(cli) == [(game, "B.zip")]
