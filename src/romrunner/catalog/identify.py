@@ -156,7 +156,8 @@ def identify(db: Database, game_ids: list[int] | None = None, *,
 # "(Disc 2) (Claire-hen)", is no edition, so every disc's set is keyed again; 7: the name
 # fallback knows the catalogs' ROM names, so the games no catalog matched are tried again;
 # 8: a CRC32 and size several catalog games list identifies none of them, whatever hash the
-# file has that no DAT lists, so the games matched by CRC32 with a SHA1 or MD5 are again.)
+# file has that no DAT lists, so the games matched by CRC32 with a SHA1 or MD5 are
+# identified again.)
 TAG_RULES_VERSION = 8
 _IDENTIFIED = "('sha1', 'md5', 'crc32', 'tracks', 'user')"
 _TAG_SOURCE = f"CASE WHEN g.match_method IN {_IDENTIFIED} THEN g.matched_game_id END"
@@ -401,7 +402,8 @@ def _one_game_if_crc(method: str, condition: str) -> str:
     (and no stronger hash both sides know says otherwise): a file known by its CRC32 only (no
     SHA1 yet: see CrcRules), or one whose SHA1 and MD5 no DAT lists (CRC-only DATs), whose
     CRC32 and size two catalog games list is neither of them by its data — it was one of them
-    by the order of an UPDATE. The name pass may still guess it, as a guess."""
+    by the order of an UPDATE. The one of them it is named as is it (_match_data_by_name);
+    else the name pass may still guess it."""
     return f" AND NOT {_another_game_has(condition)}" if method == "crc32" else ""
 
 
