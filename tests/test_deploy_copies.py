@@ -190,6 +190,13 @@ def test_a_held_copy_on_the_card_is_the_copy_already_there(cli: Any, library: di
                                    tmp_path)
     assert sorted(name.rpartition("/")[2] for name in before) == ["Other (USA).gb",
                                                                   "Tetris (World).gb"]
+    # the zip has a collection of its own: no longer there, the .gb's game stays missing (a
+    # zip with nothing of its own would take it over, the careful zipping of QA23 F2:
+    # tests/test_scan_follow_content.py)
+    games = cli("--json", "games", "ls").json()["data"]["games"]
+    (zipped,) = [g["id"] for g in games if g["filename"] == "Tetris (World).zip"]
+    assert cli("collection", "create", "zips").code == 0
+    assert cli("collection", "add", "zips", str(zipped)).code == 0
     (gb / "Tetris (World).gb").rename(tmp_path / "aside.gb")  # the share lost it
     assert cli("scan", "--workers", "1", "--accept-missing").code == 0
     held = cli("--json", "deploy", "1", "--to", str(card), "platform:gb", "--prune", "--force")
