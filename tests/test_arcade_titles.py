@@ -38,6 +38,9 @@ def test_an_arcade_set_shows_and_is_found_by_its_dat_description(
     assert "Ninja" in cli("games", "ls").out  # (the table wraps the title)
     shown = cli("--json", "games", "show", str(game["id"])).json()["data"]
     assert shown["catalog_title"] == TITLE
+    # a set is decided by its members: no word of a CRC32 other games share (QA24 N1)
+    text = " ".join(cli("games", "show", str(game["id"])).out.split())
+    assert "by crc32 of its contents" in text and "catalog games (" not in text
     found = cli("--json", "search", "ninja turtles").json()["data"]
     assert [(row["id"], row["catalog_title"]) for row in found] == [(game["id"], TITLE)]
 

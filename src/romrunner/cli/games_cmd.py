@@ -352,6 +352,8 @@ def _sharing_games(game: dict[str, Any]) -> list[str]:
     """The catalog games of a game's platform that list its CRC32 and size, when there are
     several and no stronger hash tells them apart (a CRC-only DAT, or a file not hashed in
     full): no hash decides which it is."""
+    if game["several_members"]:  # (a set: its members decide, not one CRC32: QA24 N1)
+        return []
     own = [row for row in game["catalogs_with_data"]
            if row["platform_id"] == game["platform_id"]]
     names = sorted({row["name"] for row in own})

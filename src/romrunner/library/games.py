@@ -206,8 +206,12 @@ def show_game(db: Database, game_id: int) -> dict[str, Any]:
         _describe_playlist_discs(db, int(row["root_id"]), str(row["filepath"]), game["files"])
     game["catalogs"] = _matched_catalogs(db, row)
     game["catalog"] = game["catalogs"][0] if game["catalogs"] else None
-    game["catalogs_with_data"] = [] if row["matched_game_id"] and \
-        row["match_method"] not in ("name", "crc32") else _catalogs_with_data(db, row)
+    # (a game guessed or unmatched; or matched by a CRC32 other catalog games may share, but
+    # not an archive of several members, an arcade set, which its members decide: QA24 N1)
+    game["several_members"] = sum(1 for item in game["files"] if item["kind"] == "member") > 1
+    asked = not row["matched_game_id"] or row["match_method"] == "name" or (
+        row["match_method"] == "crc32" and not game["several_members"])
+    game["catalogs_with_data"] = _catalogs_with_data(db, row) if asked else []
     return game
 
 
