@@ -449,6 +449,10 @@ def test_a_card_an_earlier_release_recorded_by_a_relative_path_is_named_to_resum
     with pytest.raises(DeployError, match="named 'card', not 'other'"):
         resume(library.db, deployment, to=tmp_path / "other")
     assert not any((elsewhere / card.name).iterdir())  # nothing written where the shell is
+    # a folder of that name that is not the card: refused, even with nothing copied yet
+    with pytest.raises(DeployError, match="not the card deployment"):
+        resume(library.db, deployment, to=elsewhere / card.name)
+    assert not any((elsewhere / card.name).iterdir())  # (QA24 N2)
     summary = resume(library.db, deployment, to=card)
     assert (summary.status, summary.copied) == ("completed", 11)
     assert library.db.scalar("SELECT destination_path FROM deployment_history WHERE id = ?",

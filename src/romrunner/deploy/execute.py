@@ -986,6 +986,7 @@ def resume(db: Database, deployment_id: int | None = None, *, verify: bool | Non
     placed = to is not None or not root.is_absolute()
     if placed:
         root = _place_a_relative_card(row, to)
+        _require_its_card(root, deployment_id, row["destination_id"] or "")
     refuse_library_overlap(db, root, ())
     check_destination(root, create=False)
     dest_id = row["destination_id"] or ""
@@ -1034,6 +1035,21 @@ def _place_a_relative_card(row: Any, to: Path | None) -> Path:
         raise DeployError(f"deployment {deployment} was writing to a card folder named "
                           f"{recorded.name!r}, not {card.name!r}: nothing was changed")
     return card
+
+
+def _require_its_card(root: Path, deployment_id: int, dest_id: str) -> None:
+    """A card named by ``--to`` for a relative recorded path must be the one the deployment
+    was writing to: its id file (or volume) says so. A folder without it is refused even if
+    nothing was copied yet (QA24 N2: an empty folder took the whole deployment, "completed",
+    the real card left with temporary files)."""
+    ids = {card_destination_id(root, create=False) or ""}
+    if (found := volume_uuid(root)):
+        ids.add(f"uuid:{found}")
+    if not dest_id or dest_id not in ids:
+        raise DeployError(
+            f"{root}: not the card deployment {deployment_id} was writing to (its "
+            f"{CARD_DIR}/{ID_NAME} should say {dest_id or 'the id an earlier release gave it'}); "
+            "nothing was changed — or start a new deploy to this folder")
 
 
 def _refuse_another_card(db: Database, deployment_id: int, root: Path, dest_id: str,
