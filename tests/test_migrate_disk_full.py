@@ -63,10 +63,11 @@ def test_a_migrate_without_room_says_what_it_needs_and_keeps_nothing(
         assert _version(db) > 13 and len(list(disk.glob("library.db.v13-*.bak"))) == 1
 
 
+@pytest.mark.parametrize("room", [0.5, 1.5], ids=["no-room-to-copy", "no-room-to-save"])
 def test_a_restore_without_room_says_the_database_is_left_as_it_was(
-        tmp_path: Path, v13: Path) -> None:
+        tmp_path: Path, v13: Path, room: float) -> None:
     """QA22 P1: it named an internal temporary file, and not whether the database was
-    restored."""
+    restored (QA24 N4: also when the copy fit and saving the database first did not)."""
     with tmpfs(tmp_path / "disk", f"{(5 * v13.stat().st_size) // MIB + 4}m") as disk:
         db = disk / "library.db"
         db.write_bytes(v13.read_bytes())
@@ -76,7 +77,7 @@ def test_a_restore_without_room_says_the_database_is_left_as_it_was(
         assert run_subprocess("--db", str(db), "collection", "create", "after").code == 0
         for bak in disk.glob("*.bak"):
             bak.unlink()
-        _leave_free(disk, backup.stat().st_size // 2)
+        _leave_free(disk, int(backup.stat().st_size * room))
         result = run_subprocess("--db", str(db), "db", "restore", str(backup))
         assert result.code != 0 and "Traceback" not in result.err
         lines = result.err.strip().splitlines()

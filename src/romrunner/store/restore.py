@@ -177,9 +177,8 @@ def _not_restored(path: Path, backup: Path, error: DatabaseError) -> DatabaseErr
     sizes = sum(file.stat().st_size for file in (path, backup) if file.is_file())
     return DiskFullError(
         f"{path}: not restored, the disk is full: the database is left as it was. A restore "
-        f"copies the backup beside the database and saves the database first: about "
-        f"{size_text(sizes)} free ({size_text(shutil.disk_usage(path.parent).free)} is free); "
-        "free some space and run it again")
+        f"saves the database and copies the backup beside it: it needs about "
+        f"{size_text(sizes)} free there; free some space and run it again")
 
 
 def _check_backup_file(backup: Path, database: Path) -> None:
@@ -248,6 +247,8 @@ def _restore(path: Path, backup: Path, force: bool, now: datetime) -> RestoreRep
         return report
     except sqlite3.Error as exc:
         raise _not_restored(path, backup, sqlite_error(path, exc)) from exc
+    except DiskFullError as exc:  # (saving the database first: QA24 N4)
+        raise _not_restored(path, backup, exc) from exc
     except OSError as exc:
         if exc.errno == errno.ENOSPC:
             raise _not_restored(path, backup, DiskFullError(str(exc))) from exc
