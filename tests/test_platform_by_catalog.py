@@ -174,3 +174,27 @@ def test_an_undecided_file_two_platforms_dats_list_takes_its_candidate_platform(
              for name, row in _games(lambda *a: cli(*pack, *a)).items()}
     assert games == {"Twin.gb": ("gb", "gb:Twin (World)"),
                      "Twin Zipped.zip": ("gb", "gb:Twin (World)")}
+
+
+def test_a_dat_import_says_which_games_it_filed_under_another_platform(
+        run: Any, tmp_path: Path) -> None:
+    """QA22 C3: a DAT imported after the scan moved a game to another platform (a deploy
+    then put it in that platform's folder beside the old copy) and said nothing."""
+    snes = _data("an snes game in the nes folder")
+    folder = tmp_path / "roms" / "NES"
+    folder.mkdir(parents=True)
+    (folder / "Sky Game (USA).nes").write_bytes(snes)
+    (folder / "Real (USA).nes").write_bytes(_data("a real nes game", 16384))
+    dat = tmp_path / "snes.dat"
+    dat.write_text(_dat(SNES_DAT, {"Sky Game (USA).sfc": snes}))
+    assert run("library", "add", str(tmp_path / "roms")).code == 0
+    assert run("scan", "--workers", "1").code == 0
+    imported = run("--json", "dat", "import", str(dat))
+    assert imported.code == 0, imported.err
+    moved = imported.json()["data"]["platform_changed"]
+    assert [(m["filepath"], m["before"], m["after"]) for m in moved] == [
+        ("NES/Sky Game (USA).nes", "nes", "snes")]
+    assert any("1 game now of another platform" in w and "--prune" in w
+               for w in imported.json()["warnings"])
+    again = run("--json", "dat", "import", str(dat), "--force")  # nothing moves again
+    assert again.json()["data"]["platform_changed"] == []

@@ -143,6 +143,40 @@ def identify(db: Database, game_ids: list[int] | None = None, *,
     return counts
 
 
+@dataclass(frozen=True)
+class PlatformMove:
+    """A game the identification filed under another platform (a catalog's match settled
+    it): its id, path in its root, and platforms before and after."""
+
+    game_id: int
+    filepath: str
+    before: str
+    after: str
+
+
+def identify_noting_moves(db: Database) -> tuple[MatchCounts, list[PlatformMove]]:
+    """:func:`identify` the whole library, and the games it filed under another platform
+    (QA22 C3: after a `dat import` a game went to the card again under its new platform's
+    folder, and nothing had said it moved). A temporary trigger notes each one."""
+    db.execute("CREATE TEMP TABLE IF NOT EXISTS identify_moves "
+               "(id INTEGER PRIMARY KEY, before TEXT NOT NULL)")
+    db.execute("DELETE FROM temp.identify_moves")
+    db.execute("CREATE TEMP TRIGGER IF NOT EXISTS identify_note_moves "
+               "AFTER UPDATE OF platform_id ON main.games "
+               "WHEN old.platform_id IS NOT new.platform_id BEGIN "
+               "INSERT OR IGNORE INTO identify_moves VALUES (old.id, old.platform_id); END")
+    try:
+        counts = identify(db)
+    finally:
+        db.execute("DROP TRIGGER IF EXISTS temp.identify_note_moves")
+    moves = [PlatformMove(int(row[0]), str(row[1]), str(row[2]), str(row[3]))
+             for row in db.query("SELECT m.id, g.filepath, m.before, g.platform_id "
+                                 "FROM temp.identify_moves m JOIN games g ON g.id = m.id "
+                                 "WHERE g.platform_id <> m.before ORDER BY m.id")]
+    db.execute("DELETE FROM temp.identify_moves")
+    return counts, moves
+
+
 # Where a game's tags come from: the catalog game it is identified as, else (NULL) its file
 # name. The version of this rule: a library whose stored tags an earlier rule decided (every
 # game its file name's, before 2) is retagged once by its next scan (library/redecide.py).

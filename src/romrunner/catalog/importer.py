@@ -16,7 +16,14 @@ from pathlib import Path
 
 from romrunner.bios.known import is_bios_dat
 from romrunner.catalog.datfile import DatGame, read_dat
-from romrunner.catalog.identify import MatchCounts, identify, match_counts, undecided_by_crc
+from romrunner.catalog.identify import (
+    MatchCounts,
+    PlatformMove,
+    identify,
+    identify_noting_moves,
+    match_counts,
+    undecided_by_crc,
+)
 from romrunner.catalog.systems import platform_for_system
 from romrunner.errors import InputError, NotFoundError
 from romrunner.hashbin import to_blob
@@ -59,6 +66,8 @@ class DatImportReport:
     library: MatchCounts
     # games known by a CRC32 only that several catalog games now list (`scan --verify`)
     undecided_by_crc: int = 0
+    # games a catalog's match filed under another platform
+    platform_changed: list[PlatformMove] = field(default_factory=list)
 
 
 @dataclass
@@ -114,11 +123,12 @@ def import_dats(db: Database, paths: Iterable[Path], *, platform_id: str | None 
         results = [import_dat(db, path, platform_id=platform_id,
                               known_platforms=known_platforms, force=force) for path in paths]
         changed = any(not result.unchanged for result in results)
+        moves: list[PlatformMove] = []
         if changed:
-            identify(db)
+            _, moves = identify_noting_moves(db)
         counts = match_counts(db)
         undecided = undecided_by_crc(db) if changed else 0
-    return DatImportReport(results, counts, undecided)
+    return DatImportReport(results, counts, undecided, moves)
 
 
 def import_dat(db: Database, path: Path, *, platform_id: str | None = None,

@@ -12,7 +12,7 @@ from romrunner.catalog.datfile import MAX_VALUE_PROBLEMS
 from romrunner.catalog.importer import ImportResult, import_dats, list_catalogs, remove_catalog
 from romrunner.cli.context import app_context
 from romrunner.store import OpenMode
-from romrunner.words import counted
+from romrunner.words import counted, examples
 
 
 @click.group()
@@ -67,10 +67,20 @@ def dat_import(files: tuple[Path, ...], platform: str | None, force: bool) -> in
                  f"CRC32 only {'matches' if one else 'match'} no game now: another catalog "
                  "game has the same CRC32 and size; `romrunner scan --verify` hashes "
                  f"{'it' if one else 'them'}: a SHA1 or MD5 the DATs list decides")
+    moved = report.platform_changed
+    if moved:  # (QA22 C3: a deploy then put them in the new platform's folder, unsaid)
+        one = len(moved) == 1
+        shown = examples([f"id {m.game_id} {m.filepath} {m.before} → {m.after}" for m in moved],
+                         5, sep="; ")
+        app.warn(f"{counted(len(moved), 'game')} now of another platform, as the catalogs' "
+                 f"match says ({shown}): a deploy puts {'it' if one else 'them'} in the new "
+                 "platform's folder, and `romrunner deploy --prune` removes the copies an "
+                 "earlier deploy put in the old one")
     app.finish({"imports": [asdict(r) for r in report.imports],
                 "identified": counts.identified, "guessed": counts.guessed,
                 "unidentified": counts.unidentified,
-                "undecided_by_crc": report.undecided_by_crc}, render)
+                "undecided_by_crc": report.undecided_by_crc,
+                "platform_changed": [asdict(m) for m in moved]}, render)
     return 0
 
 
