@@ -986,12 +986,12 @@ def resume(db: Database, deployment_id: int | None = None, *, verify: bool | Non
     placed = to is not None or not root.is_absolute()
     if placed:
         root = _place_a_relative_card(row, to)
-        _require_its_card(root, deployment_id, row["destination_id"] or "")
     refuse_library_overlap(db, root, ())
     check_destination(root, create=False)
     dest_id = row["destination_id"] or ""
     recorded = deployment_record(db, deployment_id)  # its items and counts, read once
-    _refuse_another_card(db, deployment_id, root, dest_id, recorded)  # before .romrunner/
+    _refuse_another_card(db, deployment_id, root, dest_id, recorded,  # before .romrunner/
+                         named=placed)
     check_destination(root)
     stored_fs = json.loads(row["options_json"] or "{}").get("fs")
     fs = fs or (FileSystem(stored_fs) if stored_fs in {f.value for f in FileSystem}
@@ -1037,28 +1037,15 @@ def _place_a_relative_card(row: Any, to: Path | None) -> Path:
     return card
 
 
-def _require_its_card(root: Path, deployment_id: int, dest_id: str) -> None:
-    """A card named by ``--to`` for a relative recorded path must be the one the deployment
-    was writing to: its id file (or volume) says so. A folder without it is refused even if
-    nothing was copied yet (QA24 N2: an empty folder took the whole deployment, "completed",
-    the real card left with temporary files)."""
-    ids = {card_destination_id(root, create=False) or ""}
-    if (found := volume_uuid(root)):
-        ids.add(f"uuid:{found}")
-    if not dest_id or dest_id not in ids:
-        raise DeployError(
-            f"{root}: not the card deployment {deployment_id} was writing to (its "
-            f"{CARD_DIR}/{ID_NAME} should say {dest_id or 'the id an earlier release gave it'}); "
-            "nothing was changed — or start a new deploy to this folder")
-
-
 def _refuse_another_card(db: Database, deployment_id: int, root: Path, dest_id: str,
-                         recorded: DeploymentRecord) -> None:
+                         recorded: DeploymentRecord, *, named: bool = False) -> None:
     """Refuse to resume onto another card at the deployment's path: one with another id, or
     one with no id at all (a blank card swapped in) once the deployment had put files on its
     card (written, pruned, or found there unchanged) — it would be finished on the wrong card
-    and the real one left half done. The card's id: its volume UUID or its id file."""
-    if not dest_id:
+    and the real one left half done. The card's id: its volume UUID or its id file.
+    ``named``: the card was named by ``--to`` for a relative recorded path; then it must
+    carry the deployment's id even when nothing was written yet."""
+    if not dest_id and not named:
         return  # (recorded before destinations had ids: nothing to compare)
     on_card = card_destination_id(root, create=False)
     found = volume_uuid(root)
@@ -1071,6 +1058,11 @@ def _refuse_another_card(db: Database, deployment_id: int, root: Path, dest_id: 
     if other:
         raise DeployError(f"{root}: this is not the card deployment {deployment_id} was "
                           f"writing to (its id is {other}, expected {dest_id})")
+    if named:  # (QA24 N2: an empty folder of the card's name took the whole deployment)
+        raise DeployError(
+            f"{root}: not the card deployment {deployment_id} was writing to (its "
+            f"{CARD_DIR}/{ID_NAME} should say {dest_id or 'the id an earlier release gave it'}); "
+            "nothing was changed — or start a new deploy to this folder")
     done = int(db.scalar("SELECT count(*) FROM deployment_items WHERE deployment_id = ? "
                          "AND status IN ('copied', 'pruned')", (deployment_id,)))
     done += sum(int(files) for files, _ in recorded.unchanged.values())
