@@ -231,6 +231,34 @@ def test_a_zip_of_two_members_is_not_the_loose_rom_it_holds(cli: Any, tmp_path: 
     assert _where(db_path)[ids["Hero (World).gb"]] == ("Hero (World).gb", 1)
 
 
+def test_a_rom_zipped_with_its_notes_keeps_its_game_and_unzipped_again(
+        cli: Any, tmp_path: Path, db_path: Path) -> None:
+    """A ROM zipped with a readme and a cover (the common form of a downloaded set) is that
+    ROM zipped (QA24 N5: it was a new game, the curated one missing): renamed, the ROM member
+    keeping the SHA1 the loose file had; unzipped again (the notes left out), renamed back."""
+    folder, ids = _homebrew(cli, tmp_path, ["Hero (World).gb", "Other (World).gb"])
+    hero = ids["Hero (World).gb"]
+    _curate(cli, hero)
+    data = (folder / "Hero (World).gb").read_bytes()
+    _zip(folder / "Hero (World).zip", {"Hero (World).gb": data, "readme.txt": b"hi",
+                                       "docs/README.md": b"# notes", "cover.png": b"png"})
+    (folder / "Hero (World).gb").unlink()
+    summary = scan_json(cli)
+    assert (summary["renamed"], summary["added"], summary["missing"]) == (1, 0, 0)
+    assert _where(db_path)[hero] == ("Hero (World).zip", 0)
+    assert _rows(db_path, "SELECT name, hex(sha1_bin) FROM game_files WHERE game_id = ? "
+                 "AND sha1_bin IS NOT NULL", (hero,)) \
+        == [("Hero (World).gb", hashlib.sha1(data).hexdigest().upper())]
+    assert _kept(cli) == [(hero, "Hero (World).zip")]
+    (folder / "Hero (World).zip").unlink()
+    _write(folder / "Hero.gb", data, 1_900_000_000)
+    summary = scan_json(cli)
+    assert (summary["renamed"], summary["added"], summary["missing"]) == (1, 0, 0)
+    assert _where(db_path)[hero] == ("Hero.gb", 0)
+    assert _sha1_of(db_path, hero) == hashlib.sha1(data).hexdigest()
+    assert _kept(cli) == [(hero, "Hero.gb")]
+
+
 def test_a_rom_zipped_beside_itself_then_deleted_moves_to_its_zip(cli: Any, tmp_path: Path,
                                                                    db_path: Path) -> None:
     """The careful way: the zip made and scanned first (a game of its own), the loose file

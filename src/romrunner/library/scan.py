@@ -40,7 +40,15 @@ from romrunner.library.plan import (
     plan_root,
     recheck_vanished,
 )
-from romrunner.library.platforms import CONTAINERS, NO_LONGER_A_GAME, UNKNOWN, media_rules
+from romrunner.library.platforms import (
+    CONTAINERS,
+    DOCUMENT_STEMS,
+    NO_LONGER_A_GAME,
+    NOT_GAMES,
+    ROM_FIRST,
+    UNKNOWN,
+    media_rules,
+)
 from romrunner.library.record import (
     FILE_COLUMNS,
     FULL_HASHING,
@@ -909,12 +917,16 @@ class _Writer:
                  else f for f in record.files]
         row = list(record.row)
         if stored is not None and _rezipped(stored, stored_files, record):
-            if files:  # zipped: its one member keeps the loose file's hashes
+            if files:  # zipped: its ROM keeps the loose file's hashes
                 hashes = tuple(stored[column] for column in _FULL_HASHES)
-                files = [cast(FileRow, (*files[0][:3], *hashes, files[0][10]))]
+                rom = _rom_member(files)
+                files = [cast(FileRow, (*f[:3], *hashes, f[10])) if f is rom else f
+                         for f in files]
                 return record._replace(files=files)
-            for i, column in enumerate(_FULL_HASHES):  # unzipped: its member's
-                row[ROW_COLUMNS.index(column)] = stored_files[0][3 + i]
+            member = _rom_member(stored_files)  # unzipped: its ROM's
+            assert member is not None
+            for i, column in enumerate(_FULL_HASHES):
+                row[ROW_COLUMNS.index(column)] = member[3 + i]
             return record._replace(row=tuple(row))
         if stored is None or stored["sha1_bin"] is None or row[_SHA1] is not None \
                 or stored["file_size"] != record.job.size:
@@ -1054,23 +1066,21 @@ class _Writer:
 
     def _rezipped_candidates(self, record: Record) -> list[sqlite3.Row]:
         """The stored games a new file may be in another form: a loose file zipped (a zip
-        of one member whose data is the stored file's), or a zip of one member unzipped —
-        the same data by the rules of a rename: SHA1 and size when both SHA1s are known,
-        else CRC32 and size."""
+        of one ROM, with or without notes beside it, whose data is the stored file's), or
+        such a zip unzipped — the same data by the rules of a rename: SHA1 and size when
+        both SHA1s are known, else CRC32 and size."""
         assert record.row is not None
-        members = [f for f in record.files if f[0] == "member"]
+        rom = _rom_member(record.files)
         if record.row[_CRC32] is not None and not record.files:  # a loose file: zipped?
             sha1, size = record.row[_SHA1], record.job.size
-            rows = self.db.query(
+            rows = [row for row in self.db.query(
                 f"SELECT DISTINCT {_CANDIDATE} FROM game_files f "
                 "JOIN games g ON g.id = f.game_id WHERE f.crc32_bin = ? AND f.file_size = ? "
                 "AND f.kind = 'member' AND (f.sha1_bin IS NULL OR ? IS NULL OR f.sha1_bin = ?) "
-                "AND g.is_archive = 1 AND NOT EXISTS (SELECT 1 FROM game_files o "
-                "WHERE o.game_id = g.id AND o.id <> f.id)",
-                (record.row[_CRC32], size, sha1, sha1))
-        elif len(members) == 1 and len(record.files) == 1 and members[0][3] is not None:
-            member = members[0]  # a zip of one member: of a loose file?
-            crc, member_size, sha1 = member[3], member[2], member[5]
+                "AND g.is_archive = 1", (record.row[_CRC32], size, sha1, sha1))
+                if self._holds_one_rom(int(row["id"]), record.row[_CRC32], size)]
+        elif rom is not None and rom[3] is not None:  # a zip of one ROM: of a loose file?
+            crc, member_size, sha1 = rom[3], rom[2], rom[5]
             rows = self.db.query(
                 f"SELECT {_CANDIDATE} FROM games g WHERE g.crc32_bin = ? AND g.file_size = ? "
                 "AND (g.sha1_bin IS NULL OR ? IS NULL OR g.sha1_bin = ?) AND g.is_archive = 0 "
@@ -1079,6 +1089,13 @@ class _Writer:
         else:
             return []
         return [row for row in rows if self._movable(row)]
+
+    def _holds_one_rom(self, game_id: int, crc32: object, size: int) -> bool:
+        """True when the stored archive ``game_id`` is a zip of one ROM (see ``_rom_member``)
+        of that CRC32 and size."""
+        rom = _rom_member([tuple(row) for row in self.db.query(
+            f"SELECT {', '.join(FILE_COLUMNS)} FROM game_files WHERE game_id = ?", (game_id,))])
+        return rom is not None and (rom[2], rom[3]) == (size, crc32)
 
     def _renamed_archive_candidates(self, record: Record) -> list[sqlite3.Row]:
         """A zip read from its directory has no hash of its own: a stored game of the same
@@ -1107,21 +1124,35 @@ _FULL_HASHES = ("crc32_bin", "md5_bin", "sha1_bin", "header_size", "nh_crc32_bin
                 "nh_md5_bin", "nh_sha1_bin")
 
 
+def _rom_member(files: Iterable[tuple[object, ...]]) -> tuple[object, ...] | None:
+    """The one ROM of an archive's file rows whose other members are notes, covers and the
+    like (``NOT_GAMES``, or named ``README.md``): a ROM zipped with a readme is that ROM
+    zipped (QA24 N5). None for anything else (two ROMs, tracks, no member)."""
+    roms = []
+    for row in files:
+        if row[0] != "member":
+            return None
+        stem, extension = os.path.splitext(str(row[1]).rsplit("/", 1)[-1].lower())
+        if extension not in NOT_GAMES and not (extension in ROM_FIRST
+                                               and stem in DOCUMENT_STEMS):
+            roms.append(row)
+    return roms[0] if len(roms) == 1 else None
+
+
 def _rezipped(stored: sqlite3.Row, stored_files: list[tuple[object, ...]],
               record: Record) -> bool:
-    """True when ``record`` is its stored game zipped (a zip of one member, CRC32 only, whose
+    """True when ``record`` is its stored game zipped (a zip of one ROM, CRC32 only, whose
     size and CRC32 are the stored loose file's, verified) or unzipped (a loose file, CRC32
-    only, whose size and CRC32 are the stored zip's one member's, verified): the new form
+    only, whose size and CRC32 are the stored zip's one ROM's, verified): the new form
     keeps the full hashes (see ``_keep_verified``)."""
     assert record.row is not None
-    files = record.files
     if stored["is_archive"] == 0 and not stored_files:
-        return len(files) == 1 and files[0][0] == "member" and files[0][5] is None \
-            and stored["sha1_bin"] is not None \
-            and (files[0][2], files[0][3]) == (stored["file_size"], stored["crc32_bin"])
-    if stored["is_archive"] == 1 and len(stored_files) == 1 and stored_files[0][0] == "member":
-        member = stored_files[0]
-        return not files and record.row[_SHA1] is None and member[5] is not None \
+        rom = _rom_member(record.files)
+        return rom is not None and rom[5] is None and stored["sha1_bin"] is not None \
+            and (rom[2], rom[3]) == (stored["file_size"], stored["crc32_bin"])
+    member = _rom_member(stored_files)
+    if stored["is_archive"] == 1 and member is not None:
+        return not record.files and record.row[_SHA1] is None and member[5] is not None \
             and (member[2], member[3]) == (record.job.size, record.row[_CRC32])
     return False
 
