@@ -6,6 +6,7 @@ moment, from inside the named function."""
 from __future__ import annotations
 
 import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -252,3 +253,24 @@ def test_ctrl_c_during_an_upgrade_says_how_far_it_got(tmp_path: Path) -> None:
     finished = _cli("--db", str(db), "db", "migrate")
     assert finished.returncode == 0, finished.stderr
     assert f"migrated from 15 to {LATEST_VERSION}" in finished.stdout
+
+
+def test_ctrl_c_before_a_first_scan_stored_a_game_says_nothing_was_changed(
+        tmp_path: Path) -> None:
+    """A first scan interrupted before it stored any game has committed only bookkeeping (the
+    rules versions a new library is at): "nothing was changed", not "work committed so far is
+    kept" (QA24 N6); interrupted once games are stored, it says they are kept."""
+    library = _library(tmp_path, 6)
+    db = tmp_path / "library.db"
+    assert _cli("--db", str(db), "library", "add", str(library)).returncode == 0
+    result = _run_interrupted_at(tmp_path, "romrunner.library.scan._write_root", 1,
+                                 "--db", str(db), "scan")
+    assert result.returncode == EXIT_INTERRUPTED, result.stderr
+    assert result.stderr.strip() == "interrupted: nothing was changed", result.stderr
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT count(*) FROM games").fetchone() == (0,)
+    result = _run_interrupted_at(tmp_path, "romrunner.library.scan._finish_root", 1,
+                                 "--db", str(db), "scan")
+    assert result.returncode == EXIT_INTERRUPTED, result.stderr
+    assert result.stderr.strip().startswith("interrupted: work committed so far is kept"), \
+        result.stderr

@@ -73,12 +73,21 @@ def _raise_version(db: Database, key: str, version: int) -> None:
                "updated_at = excluded.updated_at", (key, str(version)))
 
 
+def _no_games(db: Database) -> bool:
+    """True for a library no scan has stored a game in yet (a new one)."""
+    return not db.scalar("SELECT EXISTS (SELECT 1 FROM games)")
+
+
 def retag_once(db: Database) -> int:
     """When the library's tags were stored by earlier tag rules: identify again the games
     today's rules decide otherwise, give every identified game its catalog game's tags and
     raise the library's tag rules version, in one transaction; returns how many games'
     match changed (none, after one read, when the library is at the current version)."""
     if rules_version(db, TAGS_KEY) >= TAG_RULES_VERSION:
+        return 0
+    if _no_games(db):
+        with db.bookkeeping():
+            _raise_version(db, TAGS_KEY, TAG_RULES_VERSION)
         return 0
     with db.atomic():
         rematched = _identify_again(db)  # (merged arcade sets, contradicted matches: 5)
@@ -134,6 +143,10 @@ def redecide_platforms(db: Database, index: PackIndex, rules: WalkRules) -> list
     forgets its row. A decision that may hang on the file's first bytes (one an archive's
     member, or a file that is missing, cannot give) keeps the stored platform."""
     if rules_version(db) >= PLATFORM_RULES_VERSION:
+        return []
+    if _no_games(db):
+        with db.bookkeeping():
+            _raise_version(db, RULES_KEY, PLATFORM_RULES_VERSION)
         return []
     with db.atomic():
         before = {int(row[0]): str(row[1]) for row in db.query(

@@ -273,6 +273,19 @@ class Database:
         else:
             self._release(name)
 
+    @contextlib.contextmanager
+    def bookkeeping(self) -> Iterator[Database]:
+        """A transaction of bookkeeping only (a rules version recorded for a library with
+        nothing to decide again): committed like any other, but not counted in
+        :attr:`committed_changes`, so a command interrupted after it says it changed nothing
+        (QA24 N6). Not inside another transaction (its rows would be that one's)."""
+        if self._depth:
+            raise RuntimeError("bookkeeping() inside a transaction")
+        before = self.conn.total_changes
+        with self.atomic():
+            yield self
+        self._undone += self.conn.total_changes - before
+
     @property
     def committed_changes(self) -> int:
         """Rows this connection has changed and not rolled back (statements outside
