@@ -39,6 +39,7 @@ from romrunner.deploy.archives import (
     archive_support,
 )
 from romrunner.deploy.card import (
+    card_destination_id,
     read_manifest,
     read_manifest_files,
     recorded_card_os,
@@ -437,6 +438,7 @@ def _build_plan(db: Database, layout: CardLayoutLike, ids: list[int],
     _warn_left_folders(builder, {game.platform_id for game in games.values()}, pruning,
                        recorded_folders)
     _warn_other_os(layout, plan, pruning, card_os)
+    _warn_replatformed(db, builder, pruning)
     if include_bios and pack is not None:
         platforms = sorted({item.platform_id for item in plan.items if item.kind == ROM})
         if platforms:
@@ -565,6 +567,54 @@ def _warn_left_folders(builder: _Builder, platforms: set[str], pruning: bool,
             plan.warnings.append(PlanIssue(
                 "folder-moved", _left_behind(layout, platform_id, str(old), str(choice.path),
                                              files, kept, pruning), platform_id, path=str(old)))
+
+
+# The copies earlier deploys to a card put of games, under the platform they had then.
+_EARLIER_COPIES = (
+    "SELECT DISTINCT i.game_id, i.platform_id, i.dest_path FROM deployment_items i "
+    "JOIN deployment_history h ON h.id = i.deployment_id WHERE h.destination_id = ? "
+    "AND i.kind = 'rom' AND i.action = 'copy' AND i.status IN ('copied', 'skipped') "
+    "AND i.game_id IN (SELECT value FROM json_each(?))")
+
+
+def _warn_replatformed(db: Database, builder: _Builder, pruning: bool) -> None:
+    """Say which chosen games an earlier deploy put on this card under another platform
+    (a catalog's match or `games set-platform` changed it since) whose old copies, still
+    ours on the card, stay until ``--prune``: silent, the frontend lists such a game twice
+    (QA22 C3)."""
+    plan = builder.plan
+    now: dict[int, tuple[str, set[str]]] = {}  # game -> (platform, its files on the card)
+    for item in plan.items:
+        if item.kind == ROM and item.game_id is not None:
+            now.setdefault(item.game_id, (item.platform_id, set()))[1].add(item.dest)
+    card = card_destination_id(plan.root, create=False) if now else None
+    if card is None:
+        return
+    planned = {item.dest for item in plan.items}
+    left: dict[int, list[str]] = defaultdict(list)
+    for game_id, platform_id, dest in db.query(_EARLIER_COPIES, (card, json.dumps(list(now)))):
+        if platform_id and platform_id != now[game_id][0] and dest not in planned:
+            left[game_id].append(dest)
+    if not left:
+        return
+    builder.volatile = True  # (reads the card's manifest: see _Builder.volatile)
+    ours = read_manifest_files(plan.root)[0]
+    moved = sorted((PurePosixPath(dest).parent.as_posix(),
+                    PurePosixPath(min(now[game_id][1])).parent.as_posix(),
+                    PurePosixPath(dest).name)
+                   for game_id, dests in left.items() for dest in dests
+                   if dest in ours and os.path.lexists(plan.root / dest))
+    if not moved:
+        return
+    games = len({name for _, _, name in moved})
+    shown = examples([f"{name}: {old} → {new}" for old, new, name in moved])
+    plan.warnings.append(PlanIssue(
+        "platform-moved", f"{counted(games, 'game')} an earlier deploy put on this card "
+        f"{'is' if games == 1 else 'are'} now of another platform and go"
+        f"{'es' if games == 1 else ''} to that platform's folder ({shown}): " + (
+            "this --prune removes the old copies once the new ones are in place" if pruning
+            else "the old copies stay until `romrunner deploy --prune` removes them (until "
+            "then the frontend lists such a game twice)")))
 
 
 def _left_root(builder: _Builder, chosen: str, old: str | None, said: list[str]
