@@ -90,3 +90,24 @@ def test_migration_24_gives_an_identified_arcade_set_its_title(tmp_path: Path) -
         db.execute("UPDATE games SET matched_game_id = NULL, catalog_name = NULL WHERE id = 1")
     assert hits("ninja") == [] and hits("turtles") == [1]
     db.execute("INSERT INTO games_fts (games_fts) VALUES ('integrity-check')")
+
+
+def test_the_auto_list_overrides_and_resolve_show_an_arcade_set_by_its_title(
+        cli: Any, tmp_path: Path) -> None:
+    """Where a game is shown by its catalog title, an arcade set is its DAT description: the
+    auto-list, `override ls` and `resolve` showed the set name ("turtles")."""
+    _library(cli, tmp_path)
+    (game,) = cli("--json", "games", "ls").json()["data"]["games"]
+    for args in (("device", "add", "rg-35xx-plus"),
+                 ("profile", "create", "--device", "1", "--os", "muos"),
+                 ("override", "set", "--game", str(game["id"]), "--exclude")):
+        assert cli(*args).code == 0, args
+    listed = cli("--json", "override", "ls").json()["data"]
+    assert [row["title"] for row in listed if row["scope"] == "game"] == [TITLE]
+    resolved = cli("--json", "resolve", str(game["id"]), "--profile", "1")
+    assert resolved.code == 0, resolved.err
+    assert TITLE in resolved.out and '"turtles"' not in resolved.out
+    assert cli("override", "rm", "--game", str(game["id"])).code == 0
+    auto = cli("--json", "autolist", "1")
+    assert auto.code == 0, auto.err
+    assert TITLE in auto.out and '"title": "turtles"' not in auto.out

@@ -43,6 +43,7 @@ from romrunner.knowledge.linking import keys_json_sql
 from romrunner.library.platforms import UNKNOWN
 from romrunner.library.tags import ParsedName, parse_filename, parse_name
 from romrunner.packs.loader import DefinitionPack
+from romrunner.search.index import catalog_title
 from romrunner.store.database import Database
 from romrunner.textnorm import fold
 
@@ -205,7 +206,7 @@ class _Game:
 
 
 _GAMES_SQL = (
-    "SELECT g.id, g.platform_id, coalesce(g.catalog_title, g.detected_title, g.filename), "
+    f"SELECT g.id, g.platform_id, coalesce({catalog_title()}, g.detected_title, g.filename), "
     "g.filename, g.platform_id || '|' || coalesce("
     # parent/clone from the DAT where the matched game has one (a clone, or a parent with
     # clones), else the title of the matched game's name (most No-Intro and Redump DATs

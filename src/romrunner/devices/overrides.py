@@ -28,6 +28,7 @@ from romrunner.devices.osprofile import (
 from romrunner.devices.profiles import Profile, load_profile
 from romrunner.errors import InputError, NotFoundError
 from romrunner.packs.loader import DefinitionPack
+from romrunner.search.index import catalog_title
 from romrunner.store.database import Database
 from romrunner.words import counted
 
@@ -446,7 +447,7 @@ def list_overrides(db: Database, profile_id: int | None = None) -> list[dict[str
         "o.device_profile_id AS profile_id, o.emulator_id, NULL AS action, "
         "NULL AS settings FROM platform_overrides o "
         f"WHERE {condition} UNION ALL "
-        "SELECT 'game', CAST(o.game_id AS TEXT), coalesce(g.catalog_title, g.detected_title), "
+        f"SELECT 'game', CAST(o.game_id AS TEXT), coalesce({catalog_title()}, g.detected_title), "
         "o.device_profile_id, o.emulator_id, o.action, o.custom_settings "
         f"FROM game_overrides o JOIN games g ON g.id = o.game_id WHERE {condition} "
         "ORDER BY 1 DESC, 2, 4", {"p": profile_id})
@@ -491,8 +492,8 @@ def explain(db: Database, pack: DefinitionPack, game_id: int,
     (or with the global rules only). The emulator and its rule are :class:`EmulatorResolver`'s,
     as the auto-list and the deploy have them."""
     profile = _profile(db, profile_id)
-    game = db.query_one("SELECT id, platform_id, coalesce(catalog_title, detected_title) "
-                        "AS title FROM games WHERE id = ?", (game_id,))
+    game = db.query_one(f"SELECT g.id, g.platform_id, coalesce({catalog_title()}, "
+                        "g.detected_title) AS title FROM games g WHERE g.id = ?", (game_id,))
     if game is None:
         raise NotFoundError(f"game {game_id} does not exist")
     platform = str(game["platform_id"])
