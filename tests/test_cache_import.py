@@ -119,6 +119,21 @@ def test_import_into_an_unknown_source_is_refused_naming_it(cli: Any, tmp_path: 
     assert again.code == 0
 
 
+def test_a_json_object_that_holds_no_observations_is_said_so_before_any_source(
+        cli: Any, tmp_path: Path) -> None:
+    """A statistics sidecar (an object naming a source, no items) is not observations: it was
+    refused for naming "no source; give --source", and with --source for what it is (QA23 P4)."""
+    stats = tmp_path / "gameindex_stats.json"
+    stats.write_text(json.dumps({"source": "pcsx2-gameindex", "generatedAt": "2026-01-04",
+                                 "stats": {"emittedItems": 2}}))
+    for extra in ((), ("--source", "pcsx2-gameindex")):
+        refused = cli("cache", "import", stats, *extra)
+        assert refused.code == 2, refused.err
+        assert refused.err.strip() == (
+            f"error: {stats}: expected a list of observations or an object with 'items'; "
+            "this object has none (its keys: source, generatedAt, stats)")
+
+
 # -- issue 12 item 8: a file is one unit; bad entries skipped and counted -----------------
 
 def test_a_failure_at_row_6000_leaves_nothing_committed(db: Database, tmp_path: Path) -> None:

@@ -111,6 +111,11 @@ def detect_import_format(path: Path) -> str:
 def _json_format(path: Path, document: object) -> str:
     schema = document.get("schemaVersion") if isinstance(document, dict) else None
     if schema is None:
+        if isinstance(document, dict) and not {"items", "records"} & document.keys():
+            # (a statistics sidecar names a source: asking for --source misled, QA23 P4)
+            keys = ", ".join(list(map(str, document))[:6]) or "none"
+            raise InputError(f"{path}: expected a list of observations or an object with "
+                             f"'items'; this object has none (its keys: {keys[:120]})")
         return ROWS_FORMAT
     if schema not in ENVELOPES:
         raise KnowledgeFormatError(f"{path}: schemaVersion {str(schema)[:40]!r} is not one "
