@@ -198,8 +198,11 @@ def test_history_shows_what_each_run_did(cli: Any, gb_library: Path, tmp_path: P
     assert by_id["2"] == ["0", "1", "1", "0", "0"]  # Alpha unchanged, Beta pruned
     assert all(row[1] == "completed" for row in cells if row and row[0].isdigit())
     narrow = run_subprocess("deploy", "history", env={"COLUMNS": "80"})
-    # (QA18: "stat…", "2026…" at 80 columns) whole status and time
+    # (QA18: "stat…", "2026…" at 80 columns) whole status and time; the card's path whole
+    # on its row, not folded mid-word under the table (QA22 P4)
     assert "completed" in narrow.out and "…" not in narrow.out, narrow.out
+    rows = [line for line in narrow.out.splitlines() if line.lstrip()[:1].isdigit()]
+    assert len(rows) == 2 and all(line.endswith(f"{card} (1)") for line in rows), narrow.out
 
 
 def test_a_file_in_the_way_of_a_folder_is_named_per_file(cli: Any, gb_library: Path,

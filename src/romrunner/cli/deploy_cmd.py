@@ -553,21 +553,10 @@ def deploy_history(limit: int, profile_id: int | None) -> int:
     rows = list_history(app.open_db(OpenMode.READ), limit=limit, profile_id=profile_id)
 
     def render(console: Console) -> None:
-        # Status and time whole, the card's path folded, at 80 columns too (QA18: "stat…",
-        # "2026…" at 80 columns)
-        table = Table(box=None, padding=(0, 1), pad_edge=False, header_style="bold")
-        table.add_column("id", no_wrap=True, justify="right", min_width=3)
-        table.add_column("status", no_wrap=True, min_width=len("interrupted"))
-        table.add_column("started", no_wrap=True, min_width=16)
-        for name in ("copied", "skip", "prune", "fail", "conf"):
-            table.add_column(name, justify="right", no_wrap=True, min_width=len(name))
-        table.add_column("card (profile)", overflow="fold", min_width=8)
-        for row in rows:
-            files = row["files"]  # a conflict (a file of yours, kept) is not a failure
-            table.add_row(str(row["id"]), row["status"], str(row["started_at"] or "")[:16],
-                          *(f"{files[name]:,}" for name in _HISTORY_COUNTS),
-                          f"{row['destination_path']} ({row['device_profile_id']})")
-        console.print(table)
+        # Status and time whole at 80 columns too (QA18: "stat…", "2026…"), and the card's
+        # path last, whole: a table folded it mid-word in what was left (QA22 P4)
+        for line in _history_lines(rows):
+            console.print(line, markup=False, soft_wrap=True)
         for row in rows:
             if row["status"] == "interrupted":
                 console.print(f"deployment {row['id']} was interrupted; {_AS_OF_NOW}; "
@@ -576,6 +565,22 @@ def deploy_history(limit: int, profile_id: int | None) -> int:
 
     app.finish(rows, render)
     return 0
+
+
+def _history_lines(rows: list[dict[str, Any]]) -> list[str]:
+    """``deploy history``'s table as lines: columns as wide as their longest value, the
+    card's path (and profile) last and unwrapped."""
+    header = ("id", "status", "started", "copied", "skip", "prune", "fail", "conf",
+              "card (profile)")
+    # a conflict (a file of yours, kept) is not a failure
+    cells = [(str(row["id"]), str(row["status"]), str(row["started_at"] or "")[:16],
+              *(f"{row['files'][name]:,}" for name in _HISTORY_COUNTS),
+              f"{row['destination_path']} ({row['device_profile_id']})") for row in rows]
+    widths = [max(len(line[i]) for line in (header, *cells)) for i in range(len(header) - 1)]
+    left = {1, 2}  # status and time read left to right; numbers right-aligned
+    return [" ".join([*(cell.ljust(width) if i in left else cell.rjust(width)
+                        for i, (cell, width) in enumerate(zip(line, widths, strict=False))),
+                      line[-1]]) for line in (header, *cells)]
 
 
 _HISTORY_COUNTS = ("copied", "skipped", "pruned", "failed", "conflicts")
