@@ -282,6 +282,28 @@ def test_a_rom_zipped_beside_itself_then_deleted_moves_to_its_zip(cli: Any, tmp_
     assert _where(db_path)[solo] == ("Solo (World).gb", 1)
 
 
+def test_a_rom_zipped_with_notes_beside_itself_then_deleted_moves_to_its_zip(
+        cli: Any, tmp_path: Path, db_path: Path) -> None:
+    """The careful way with a readme in the zip (QA24 N5): the loose file's game takes the zip
+    over; a zip of two ROMs holding its data is no copy of it (it stays missing)."""
+    folder, ids = _homebrew(cli, tmp_path, ["Hero (World).gb", "Duo (World).gb", "x.gb"])
+    hero, duo = ids["Hero (World).gb"], ids["Duo (World).gb"]
+    _curate(cli, hero)
+    _zip(folder / "Hero (World).zip", {"Hero (World).gb": (folder / "Hero (World).gb")
+                                       .read_bytes(), "Hero.nfo": b"release notes"})
+    _zip(folder / "Duo (World).zip", {"Duo (World).gb": (folder / "Duo (World).gb")
+                                      .read_bytes(), "Bonus (World).gb": b"b" * 2048})
+    assert scan_json(cli)["added"] == 2
+    (folder / "Hero (World).gb").unlink()
+    (folder / "Duo (World).gb").unlink()
+    summary = scan_json(cli)
+    assert [item["id"] for item in summary["moved_to_copies"]] == [hero]
+    assert summary["missing_with_copies"] == []
+    assert _where(db_path)[hero] == ("Hero (World).zip", 0)
+    assert _kept(cli) == [(hero, "Hero (World).zip")]
+    assert _where(db_path)[duo] == ("Duo (World).gb", 1)
+
+
 def test_a_verified_zip_unzipped_keeps_its_game_verified(cli: Any, tmp_path: Path,
                                                          db_path: Path) -> None:
     """A catalog game's zip, verified (`scan --verify`), unzipped: the loose file (hashed

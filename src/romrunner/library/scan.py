@@ -312,17 +312,19 @@ def _same_data(one: str, other: str) -> str:
 
 
 def _zip_of(archive: str, loose: str) -> str:
-    """SQL: the game ``archive`` is a zip of one member holding the data of ``loose``."""
+    """SQL: the game ``archive`` is a zip with a member holding the data of ``loose`` (that
+    it is a zip of that one ROM, notes aside, is :func:`_one_rom_is`'s to say)."""
     return (f"({archive}.is_archive = 1 AND {loose}.is_archive = 0 AND EXISTS (SELECT 1 FROM "
             f"game_files m WHERE m.game_id = {archive}.id AND m.kind = 'member' AND "
-            f"{_same_data('m', loose)} AND NOT EXISTS (SELECT 1 FROM game_files o "
-            f"WHERE o.game_id = {archive}.id AND o.id <> m.id)))")
+            f"{_same_data('m', loose)}))")
 
 
 _COPIES = ("SELECT g.id, g.platform_source = 'user' OR coalesce(g.match_method, '') = 'user' "
            "OR EXISTS (SELECT 1 FROM collection_games c WHERE c.game_id = g.id) "
            "OR EXISTS (SELECT 1 FROM game_overrides o WHERE o.game_id = g.id) AS curated, "
-           "EXISTS (SELECT 1 FROM deployment_items d WHERE d.game_id = g.id) AS deployed "
+           "EXISTS (SELECT 1 FROM deployment_items d WHERE d.game_id = g.id) AS deployed, "
+           f"{_same_data('g', 'v')} AS same, CASE WHEN g.is_archive = 1 THEN g.id ELSE v.id "
+           "END AS archive, CASE WHEN g.is_archive = 1 THEN v.id ELSE g.id END AS loose "
            "FROM games v JOIN games g ON g.id IN ("  # (through the hash indexes, not a scan)
            "SELECT id FROM games WHERE sha1_bin = v.sha1_bin UNION "
            "SELECT id FROM games WHERE crc32_bin = v.crc32_bin AND file_size = v.file_size "
@@ -539,7 +541,8 @@ def _take_over_copies(db: Database, gone: list[int], moves: _Moves | None,
     moved = moves.claimed if moves is not None else set()
     for game_id in gone:
         copies = [row for row in db.query(_COPIES, (game_id,))
-                  if int(row["id"]) not in vanishing and int(row["id"]) not in taken]
+                  if int(row["id"]) not in vanishing and int(row["id"]) not in taken
+                  and (row["same"] or _zip_of_one_rom(db, row["archive"], row["loose"]))]
         if not copies:
             continue
         copy = copies[0]
@@ -1078,7 +1081,7 @@ class _Writer:
                 "JOIN games g ON g.id = f.game_id WHERE f.crc32_bin = ? AND f.file_size = ? "
                 "AND f.kind = 'member' AND (f.sha1_bin IS NULL OR ? IS NULL OR f.sha1_bin = ?) "
                 "AND g.is_archive = 1", (record.row[_CRC32], size, sha1, sha1))
-                if self._holds_one_rom(int(row["id"]), record.row[_CRC32], size)]
+                if _one_rom_is(self.db, int(row["id"]), record.row[_CRC32], size)]
         elif rom is not None and rom[3] is not None:  # a zip of one ROM: of a loose file?
             crc, member_size, sha1 = rom[3], rom[2], rom[5]
             rows = self.db.query(
@@ -1089,13 +1092,6 @@ class _Writer:
         else:
             return []
         return [row for row in rows if self._movable(row)]
-
-    def _holds_one_rom(self, game_id: int, crc32: object, size: int) -> bool:
-        """True when the stored archive ``game_id`` is a zip of one ROM (see ``_rom_member``)
-        of that CRC32 and size."""
-        rom = _rom_member([tuple(row) for row in self.db.query(
-            f"SELECT {', '.join(FILE_COLUMNS)} FROM game_files WHERE game_id = ?", (game_id,))])
-        return rom is not None and (rom[2], rom[3]) == (size, crc32)
 
     def _renamed_archive_candidates(self, record: Record) -> list[sqlite3.Row]:
         """A zip read from its directory has no hash of its own: a stored game of the same
@@ -1137,6 +1133,20 @@ def _rom_member(files: Iterable[tuple[object, ...]]) -> tuple[object, ...] | Non
                                                and stem in DOCUMENT_STEMS):
             roms.append(row)
     return roms[0] if len(roms) == 1 else None
+
+
+def _one_rom_is(db: Database, game_id: int, crc32: object, size: object) -> bool:
+    """True when the stored archive ``game_id`` is a zip of one ROM (see ``_rom_member``)
+    of that CRC32 and size."""
+    rom = _rom_member([tuple(row) for row in db.query(
+        f"SELECT {', '.join(FILE_COLUMNS)} FROM game_files WHERE game_id = ?", (game_id,))])
+    return rom is not None and (rom[2], rom[3]) == (size, crc32)
+
+
+def _zip_of_one_rom(db: Database, archive: int, loose: int) -> bool:
+    """True when the game ``archive`` is a zip of one ROM holding the data of ``loose``."""
+    row = db.query_one("SELECT file_size, crc32_bin FROM games WHERE id = ?", (loose,))
+    return row is not None and _one_rom_is(db, archive, row["crc32_bin"], row["file_size"])
 
 
 def _rezipped(stored: sqlite3.Row, stored_files: list[tuple[object, ...]],
