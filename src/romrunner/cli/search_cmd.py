@@ -22,7 +22,8 @@ SEARCH_MAX = 1000  # the most a search lists (--limit's bound)
               help="Only this platform id (an unknown id is an error).")
 @click.option("--limit", type=click.IntRange(1, SEARCH_MAX), default=20, show_default=True)
 def search(words: tuple[str, ...], platform: str | None, limit: int) -> int:
-    """Find games by title or file name as you type (word prefixes, diacritics folded).
+    """Find games by title as you type: the title in the file's name (its tags in brackets
+    and parentheses aside) or its catalog game's (word prefixes, diacritics folded).
 
     The WORDS are one text, joined by spaces (`search zel adv` is `search "zel adv"`); a
     word starting with - leaves titles with it out; `platform:ID` is --platform ID (other
