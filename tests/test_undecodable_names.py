@@ -204,3 +204,20 @@ def test_a_path_walked_twice_is_one_game_whatever_the_cause(
     errors = scan.json()["data"]["errors"]
     assert len(errors) == 1 and "found twice by the walk" in errors[0]["error"]
     assert cli("--json", "games", "ls").json()["data"]["total"] == 1
+
+
+def test_an_undecodable_name_has_a_readable_title_that_search_finds(
+        cli: Any, library: Path) -> None:
+    """The title of a name that is not UTF-8 is read as its card name is (Windows-1252, or
+    Shift-JIS where that gives kana): `search café` finds `Caf\\xe9 (Europe).sfc` (QA23 P1:
+    its title was "Caf\\xe9", found by `caf` only); the file name stays as stored."""
+    assert cli("library", "add", str(library)).code == 0
+    assert cli("scan").code == 0
+    games = cli("--json", "games", "ls").json()["data"]["games"]
+    titles = {g["filename"]: g["detected_title"] for g in games}
+    assert titles["Caf\\xe9 (Europe).sfc"] == "Café"
+    assert titles[SHIFT_JIS.decode("utf-8", errors="backslashreplace")] == "ゲーム"
+    found = cli("--json", "search", "café").json()["data"]
+    assert [row["filename"] for row in found] == ["Caf\\xe9 (Europe).sfc"]
+    assert [row["filename"] for row in cli("--json", "search", "ゲーム").json()["data"]] \
+        == [SHIFT_JIS.decode("utf-8", errors="backslashreplace")]

@@ -23,6 +23,7 @@ from romrunner.library.containers import (
     referenced_files,
 )
 from romrunner.library.hashing import CrcRules, Hashes, RomHasher, crc_first, read_buffer
+from romrunner.library.summary import card_name
 from romrunner.library.tags import ParsedName, extension_of, parse_filename
 from romrunner.textnorm import fold
 
@@ -78,8 +79,9 @@ class Examined:
     title_norm: str | None = None
 
     def parse_name(self) -> None:
-        """Fill ``parsed`` and ``title_norm`` from the file name."""
-        self.parsed = parse_filename(self.job.relpath.rsplit("/", 1)[-1])
+        """Fill ``parsed`` and ``title_norm`` from the file name: one that is not UTF-8 read
+        as a card name is (``Caf\\xe9`` is "Café", found by `search café`: QA23 P1)."""
+        self.parsed = parse_filename(card_name(self.job.relpath.rsplit("/", 1)[-1]))
         self.title_norm = fold(self.parsed.title)
 
 
