@@ -229,6 +229,27 @@ def test_target_folders_on_a_card_and_saving_as_a_collection(
     assert refused.code == 2 and "'Favorites'" in refused.err
 
 
+def test_saving_an_auto_list_names_it_as_collection_create_does(
+        cli: Any, db_path: Path, setup: dict[str, Any]) -> None:
+    """`--save` takes only a name `collection create` takes (QA26 F1: `--save favorites`
+    made the user's favorites an auto-list, and a later --replace dropped games added by
+    hand; `Missing Files` made a second collection of a built-in name; ESC was kept; `''`
+    saved nothing and said nothing)."""
+    for name, said in (("favorites", "is built in"), ("Missing Files", "is built in"),
+                       ("bad\x1bname", "empty or has control characters"),
+                       ("", "empty or has control characters")):
+        refused = real(cli, "autolist", "1", "--save", name)
+        assert refused.code == 2 and said in refused.err, (name, refused.err)
+    db = open_database(db_path, OpenMode.READ).db
+    assert db.query("SELECT name FROM collections") == []
+    db.close()
+    saved = real(cli, "--json", "autolist", "1", "--save", "Handheld").json()["data"]
+    again = real(cli, "autolist", "1", "--save", "HANDHELD")  # one name, any case
+    assert again.code == 2 and "already saved" in again.err
+    replaced = real(cli, "--json", "autolist", "1", "--save", "handheld", "--replace")
+    assert replaced.json()["data"]["saved_collection"] == saved["saved_collection"]
+
+
 def test_the_lookups_are_set_based(cli: Any, db_path: Path, setup: dict[str, Any],
                                    tmp_path: Path) -> None:
     pack = load_pack(shared_path("definition-pack"))

@@ -27,7 +27,7 @@ def autolist(profile_id: int, card: Path | None, save: str | None, replace: bool
              limit: int) -> int:
     """Gate the library for PROFILE_ID: performance, compatibility, one game one ROM."""
     app = app_context()
-    db = app.open_db() if save else app.open_db(OpenMode.READ)
+    db = app.open_db() if save is not None else app.open_db(OpenMode.READ)
     result = run_autolist(db, app.pack(), profile_id, card_root=card, save=save,
                           replace=replace)
     for warning in result.warnings:

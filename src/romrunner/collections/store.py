@@ -225,6 +225,42 @@ def create_collection(db: Database, name: str, *, query: str | None = None,
                           stored, None, cursor.lastrowid)
 
 
+def save_autolist_collection(db: Database, name: str, game_ids: list[int],
+                             rules: dict[str, Any], description: str, *,
+                             replace: bool = False) -> int:
+    """Store ``game_ids`` in order as the auto-list collection ``name`` (``rules``: what
+    made it, which marks it an auto-list); returns its id. The name is checked as
+    :func:`create_collection` checks one; an earlier auto-list of that name (any case) is
+    replaced only with ``replace``; another collection of that name is an error."""
+    clean = _check_name(name)
+    with db.atomic():
+        existing = db.query_one("SELECT id, name, rules_json FROM collections "
+                                "WHERE name = ? COLLATE NOCASE ORDER BY id LIMIT 1", (clean,))
+        if existing is not None and "autolist_profile" not in (existing["rules_json"] or ""):
+            raise InputError(f"collection {existing['name']!r} already exists and is not an "
+                             "auto-list; choose another name")
+        if existing is not None and not replace:
+            raise InputError(f"auto-list {existing['name']!r} is already saved (collection "
+                             f"{existing['id']}); nothing was changed (use --replace to "
+                             "replace it, or choose another name)")
+        encoded = json.dumps(rules, sort_keys=True)
+        if existing is None:
+            cursor = db.execute("INSERT INTO collections (name, description, collection_type, "
+                                "rules_json, updated_at) VALUES (?, ?, 'manual', ?, "
+                                "CURRENT_TIMESTAMP)", (clean, description, encoded))
+            assert cursor.lastrowid is not None
+            collection_id = int(cursor.lastrowid)
+        else:
+            collection_id = int(existing["id"])
+            db.execute("DELETE FROM collection_games WHERE collection_id = ?", (collection_id,))
+            db.execute("UPDATE collections SET rules_json = ?, updated_at = CURRENT_TIMESTAMP "
+                       "WHERE id = ?", (encoded, collection_id))
+        db.execute("INSERT INTO collection_games (collection_id, game_id, sort_order) "
+                   "SELECT ?, value, key FROM json_each(?)",
+                   (collection_id, json.dumps(game_ids)))
+    return collection_id
+
+
 def remove_collection(db: Database, name: str, *, force: bool = False) -> RemovedCollection:
     """Delete a collection (its games stay in the library). A manual collection holding
     games, or one that profiles' filters or smart collections' queries name, is refused,

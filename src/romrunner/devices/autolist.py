@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from romrunner.catalog.clones import SplitClone, split_clones
-from romrunner.collections.store import membership_condition
+from romrunner.collections.store import membership_condition, save_autolist_collection
 from romrunner.devices.catalog import device_chipset
 from romrunner.devices.osprofile import (
     ResolvedOsProfile,
@@ -38,7 +38,6 @@ from romrunner.devices.overrides import (
 )
 from romrunner.devices.paths import CardLayout, card_layout
 from romrunner.devices.profiles import Profile, list_profiles, load_profile
-from romrunner.errors import InputError
 from romrunner.knowledge.linking import keys_json_sql
 from romrunner.library.platforms import UNKNOWN
 from romrunner.library.tags import ParsedName, parse_filename, parse_name
@@ -775,36 +774,14 @@ def _target_folders(pack: DefinitionPack, resolved: ResolvedOsProfile,
 
 def save_autolist(db: Database, autolist: AutoList, name: str, *,
                   replace: bool = False) -> int:
-    """Store the included games as a collection ``name``. An earlier auto-list of that name
-    is replaced only with ``replace`` (else an error naming it); another collection of that
-    name is an error."""
-    rules = json.dumps({"autolist_profile": autolist.profile_id, "os_id": autolist.os_id},
-                       sort_keys=True)
-    with db.atomic():
-        existing = db.query_one("SELECT id, rules_json FROM collections WHERE name = ?", (name,))
-        if existing is not None and "autolist_profile" not in (existing["rules_json"] or ""):
-            raise InputError(f"collection {name!r} already exists and is not an auto-list; "
-                             "choose another name")
-        if existing is not None and not replace:
-            raise InputError(f"auto-list {name!r} is already saved (collection "
-                             f"{existing['id']}); nothing was changed (use --replace to "
-                             "replace it, or choose another name)")
-        if existing is None:
-            cursor = db.execute("INSERT INTO collections (name, description, collection_type, "
-                                "rules_json, updated_at) VALUES (?, ?, 'manual', ?, "
-                                "CURRENT_TIMESTAMP)",
-                                (name, f"auto-list of profile {autolist.profile_id}", rules))
-            assert cursor.lastrowid is not None
-            collection_id = cursor.lastrowid
-        else:
-            collection_id = int(existing["id"])
-            db.execute("DELETE FROM collection_games WHERE collection_id = ?", (collection_id,))
-            db.execute("UPDATE collections SET rules_json = ?, updated_at = CURRENT_TIMESTAMP "
-                       "WHERE id = ?", (rules, collection_id))
-        db.execute("INSERT INTO collection_games (collection_id, game_id, sort_order) "
-                   "SELECT ?, value, key FROM json_each(?)",
-                   (collection_id, json.dumps([e.game_id for e in autolist.included])))
-    return collection_id
+    """Store the included games as a collection ``name`` (named as `collection create`
+    names one: QA26 F1, `--save favorites` made the user's favorites an auto-list). An
+    earlier auto-list of that name is replaced only with ``replace`` (else an error naming
+    it); another collection of that name is an error."""
+    return save_autolist_collection(
+        db, name, [entry.game_id for entry in autolist.included],
+        {"autolist_profile": autolist.profile_id, "os_id": autolist.os_id},
+        f"auto-list of profile {autolist.profile_id}", replace=replace)
 
 
 def run_autolist(db: Database, pack: DefinitionPack, profile_id: int, *,
@@ -814,6 +791,6 @@ def run_autolist(db: Database, pack: DefinitionPack, profile_id: int, *,
     it as the collection ``save`` when asked (an earlier one of that name: with ``replace``)."""
     layout = card_layout(db, pack, profile_id, card_root) if card_root is not None else None
     autolist = build_autolist(db, pack, profile_id, layout)
-    if save:
+    if save is not None:
         autolist.saved_collection = save_autolist(db, autolist, save, replace=replace)
     return autolist
