@@ -180,6 +180,7 @@ class DeploySummary:
     # an earlier deploy put them (another folder than the one they go to now).
     prune_kept: list[str] = field(default_factory=list)
     prune_held: list[str] = field(default_factory=list)
+    prune_linked: list[str] = field(default_factory=list)  # reached through a link: kept
     # Files of the user's (or of ours, edited on the card) replaced with ``overwrite``:
     # {"path", "reason"} (REPLACES_YOURS or REPLACES_EDITED).
     replaced: list[dict[str, str]] = field(default_factory=list)
@@ -429,10 +430,73 @@ def _decide_with_prune(db: Database, plan: DeployPlan, rest: list[int], claims: 
     if options.prune:
         prune = _decide(plan.root, plan.fs, _prune_items(plan.root, plan, claims), claims,
                         options)
+        _keep_linked_prunes(plan.root, prune, [(i.dest, i.sha1) for i in plan.items], claims)
         decisions = prune + decisions
         for seq, decision in enumerate(decisions):
             decision.item.seq = seq
     return decisions
+
+
+LINKED = "reached through a symbolic link on the card, or a chosen file too: kept"
+
+
+def _keep_linked_prunes(root: Path, decisions: list[_Decision],
+                        chosen: list[tuple[str, str | None]], claims: Claims) -> None:
+    """Keep each file a prune would remove that is reached through a symbolic link (a folder
+    of the card's path, under ``root``, that is a link: it may lead into the library — QA25
+    F13, a prune deleted the library's discs — or to another folder), or that is the very
+    file a chosen one is under another name (``chosen``: (path, SHA1) of the run's files;
+    a folder linked to another, `megadrive -> md`: QA25 F14 pruned the games it kept)."""
+    pruning = [d for d in decisions if d.action == PRUNE]
+    if not pruning:
+        return
+    by_sha1: dict[str, list[str]] = defaultdict(list)
+    for dest, sha1 in chosen:
+        if sha1:
+            by_sha1[sha1].append(dest)
+    links: dict[str, bool] = {}
+    for decision in pruning:
+        dest = decision.item.dest
+        sha1 = decision.claim.sha1 if decision.claim is not None else None
+        if _through_a_link(root, dest, links) or _same_file_as(
+                root, dest, [other for other in by_sha1.get(sha1 or "", ()) if other != dest]):
+            decision.action, decision.note = KEEP, LINKED
+            claims.prune_linked.append(dest)
+
+
+def _through_a_link(root: Path, dest: str, links: dict[str, bool]) -> bool:
+    """True when a folder of ``dest`` under ``root`` is a symbolic link (or cannot be
+    looked at: kept rather than guessed). ``links``: the folders asked already."""
+    parts = dest.split("/")[:-1]
+    for depth in range(1, len(parts) + 1):
+        folder = "/".join(parts[:depth])
+        if folder not in links:
+            try:
+                links[folder] = stat.S_ISLNK(os.lstat(root / folder).st_mode)
+            except OSError:
+                links[folder] = True
+        if links[folder]:
+            return True
+    return False
+
+
+def _same_file_as(root: Path, dest: str, others: list[str]) -> bool:
+    """True when ``dest`` on the card is the same file (device and inode) as one of
+    ``others`` (links followed: a linked folder's name for it)."""
+    if not others:
+        return False
+    try:
+        own = os.stat(root / dest)
+    except OSError:
+        return False
+    for other in others:
+        try:
+            found = os.stat(root / other)
+        except OSError:
+            continue
+        if (found.st_dev, found.st_ino) == (own.st_dev, own.st_ino):
+            return True
+    return False
 
 
 def _check_sources(db: Database, plan: DeployPlan, decisions: list[_Decision]) -> None:
@@ -493,7 +557,7 @@ def _preview(db: Database, plan: DeployPlan, options: DeployOptions | None,
                else decision.action] += 1
     for decision in decisions:  # (a prune item kept: only when the card changed meanwhile)
         if decision.action == KEEP and decision.existing is not None \
-                and not stat.S_ISDIR(decision.existing.st_mode):
+                and not stat.S_ISDIR(decision.existing.st_mode) and decision.note != LINKED:
             claims.prune_kept.append(decision.item.dest)
     notes.extend(prune_notes(claims, dry_run=True))
     free, need, margin = _space_plan(root, decisions, options, notes)
@@ -519,7 +583,8 @@ def _preview(db: Database, plan: DeployPlan, options: DeployOptions | None,
         "replace": [{"path": d.item.dest, "reason": d.item.replacing} for d in decisions
                     if d.action == COPY and d.item.replacing],
         "prune_kept": sorted(set(claims.prune_kept)),
-        "prune_held": sorted(set(claims.held_elsewhere)), "notes": notes}
+        "prune_held": sorted(set(claims.held_elsewhere)),
+        "prune_linked": sorted(set(claims.prune_linked)), "notes": notes}
 
 
 def _unreadable_sources(decisions: list[_Decision]) -> dict[int, str]:
@@ -766,6 +831,13 @@ def prune_notes(claims: Claims, *, dry_run: bool = False) -> list[str]:
             "put on the card for games it cannot deploy now (missing from the library or "
             "changed since the scan, or on a library root that is not reachable), where they "
             f"are now: such copies are never pruned ({_examples(claims.held_elsewhere)})")
+    if claims.prune_linked:
+        count = len(claims.prune_linked)
+        notes.append(
+            f"--prune {keeps} {counted(count, 'file')} of ours reached through a symbolic "
+            "link on the card, or that a chosen file is too under another name (a linked "
+            "folder): a prune never removes through a link, where the file may be the "
+            f"library's or one the card still needs ({_examples(claims.prune_linked)})")
     if claims.prune_kept:
         notes.append(
             f"--prune {keeps} {counted(len(claims.prune_kept), 'file')} ROM Runner wrote that "
@@ -1005,6 +1077,8 @@ def resume(db: Database, deployment_id: int | None = None, *, verify: bool | Non
         claims = Claims(db, root, dest_id, fs)
         notes = claims.notes
         decisions = _decide(root, fs, items, claims, options)
+        _keep_linked_prunes(root, decisions, [(i.dest, i.sha1) for i in items
+                                              if i.action != "prune"], claims)
         _check_space(root, decisions, options, notes)
         summary = _run(db, deployment_id, root, fs, dest_id, decisions, claims, options,
                        progress, recorded=recorded)
@@ -1177,6 +1251,7 @@ class Claims:
         self.proven: dict[str, tuple[int, int, Owned | None]] = {}
         self.prune_kept: list[str] = []
         self.held_elsewhere: list[str] = []
+        self.prune_linked: list[str] = []  # reached through a link: see _keep_linked_prunes
         # The manifest a run wrote, its bytes and files (see write_manifest): a Claims read
         # after it takes its records from there when the card holds these very bytes.
         self.written: tuple[bytes, dict[str, Any], set[str]] | None = None
@@ -1824,6 +1899,9 @@ class _Runner:
     def prune(self, decision: _Decision) -> None:
         item = decision.item
         target = self.root / item.dest
+        if decision.note == LINKED:
+            self.state(item, "skipped", LINKED)
+            return
         info = decision.existing if decision.action == KEEP else _lstat(target)
         if decision.action == KEEP or info is None or decision.claim is None \
                 or not decision.claim.matches(info):
@@ -2315,6 +2393,7 @@ def _run(db: Database, deployment_id: int, root: Path, fs: FileSystem, dest_id: 
             clear_writing(root)
         summary.prune_kept = sorted(set(claims.prune_kept))
         summary.prune_held = sorted(set(claims.held_elsewhere))
+        summary.prune_linked = sorted(set(claims.prune_linked))
         summary.notes.extend(prune_notes(claims))
         summary.status = status
         summary.seconds = round(time.monotonic() - runner.started, 3)

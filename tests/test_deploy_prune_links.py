@@ -1,0 +1,82 @@
+"""A prune never removes through a symbolic link on the card (QA25 F13: a dot-folder or a
+platform folder of ours replaced by a link into the library, and `deploy --prune` deleted the
+library's discs; F14: a folder linked to another, `gameboy -> gb`, and the prune removed from
+`gb` the very files the deploy kept through `gameboy`). Real folders, links and processes."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+
+def _rom(path: Path, seed: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(hashlib.sha256(seed.encode()).digest() * 128)
+
+
+@pytest.fixture
+def library(cli: Any, tmp_path: Path) -> Path:
+    if os.name != "posix":
+        pytest.skip("needs symbolic links")
+    lib = tmp_path / "lib"
+    for name in ("Alpha (USA).gb", "Beta (USA).gb"):
+        _rom(lib / "GB" / name, name)
+    _rom(lib / "NES" / "Gamma (USA).nes", "gamma")
+    for args in (("library", "add", lib), ("scan", "--workers", "1"),
+                 ("device", "add", "rg-35xx-plus"),
+                 ("profile", "create", "--device", "1", "--os", "muos")):
+        assert cli(*args).code == 0, args
+    return lib
+
+
+def _files(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir())
+
+
+def test_a_folder_of_ours_linked_into_the_library_is_never_pruned_through(
+        cli: Any, library: Path, tmp_path: Path) -> None:
+    card = tmp_path / "card"
+    card.mkdir()
+    assert cli("deploy", "1", "--to", card, "platform:gb,nes").code == 0
+    nes = next(p.parent for p in card.rglob("Gamma (USA).nes"))
+    for path in nes.iterdir():
+        path.unlink()
+    nes.rmdir()
+    nes.symlink_to(library / "NES", target_is_directory=True)
+    dry = cli("--json", "deploy", "1", "--to", card, "platform:gb", "--prune", "--dry-run")
+    assert dry.code == 0, dry.err
+    data = dry.json()["data"]
+    linked = f"{nes.relative_to(card).as_posix()}/Gamma (USA).nes"
+    assert linked not in data["prune"] and data["prune_linked"] == [linked]
+    run = cli("--json", "deploy", "1", "--to", card, "platform:gb", "--prune")
+    assert run.code == 0, run.err
+    assert _files(library / "NES") == ["Gamma (USA).nes"]  # the library's file is there
+    assert run.json()["data"]["prune_linked"] == [linked]
+    assert any("reached through a symbolic link" in note for note in run.json()["warnings"]
+               + run.json()["data"]["notes"])
+    assert _files(library / "NES") == ["Gamma (USA).nes"]  # the library's file is there
+    assert (library / "NES" / "Gamma (USA).nes").read_bytes() == \
+        hashlib.sha256(b"gamma").digest() * 128
+
+
+def test_a_chosen_file_reached_through_a_linked_folder_is_not_pruned_under_its_own_name(
+        cli: Any, library: Path, tmp_path: Path) -> None:
+    card = tmp_path / "card"
+    card.mkdir()
+    assert cli("deploy", "1", "--to", card, "platform:gb").code == 0
+    gb = next(p.parent for p in card.rglob("Alpha (USA).gb"))
+    alias = gb.with_name("gameboy")
+    alias.symlink_to(gb.name, target_is_directory=True)  # both names reach the games
+    assert cli("destination", "paths", "1", "--to", card, "--set",
+               f"gb={alias.relative_to(card).as_posix()}").code == 0
+    run = cli("--json", "deploy", "1", "--to", card, "platform:gb", "--prune", "--force")
+    assert run.code == 0, run.err
+    assert _files(gb) == ["Alpha (USA).gb", "Beta (USA).gb"]
+    assert _files(alias) == ["Alpha (USA).gb", "Beta (USA).gb"]
+    assert sorted(run.json()["data"]["prune_linked"]) == [
+        f"{gb.relative_to(card).as_posix()}/{name}" for name in ("Alpha (USA).gb",
+                                                                 "Beta (USA).gb")]
