@@ -49,14 +49,27 @@ def test_resume_refuses_a_blank_card_where_the_deployment_had_written(tmp_path: 
     assert card_files(card) == expected_card(library, card) and not temp_files(card)
 
 
-def test_a_blank_card_is_resumed_when_nothing_was_written_yet(tmp_path: Path) -> None:
+def test_a_folder_without_the_cards_id_is_refused_even_before_a_file_was_written(
+        tmp_path: Path) -> None:
+    """A deploy writes the card's id before it records the deployment, so a folder without
+    it is not the card, even when no file was done yet (QA25 F5: the empty mount point a
+    pulled card left was given the whole deployment, "completed"; that resume was allowed
+    on purpose before). `--to` names the card where it is mounted now."""
     library = make_library(tmp_path)
     card = tmp_path / "card"
     card.mkdir()
     deployment = record_deployment(library.db, library.plan(Layout(card)),
                                    profile_id=library.profile_id)
-    card.rename(tmp_path / "first")
-    card.mkdir()  # nothing of the deployment on any card yet: no card to leave half done
+    real = tmp_path / "media" / "CARD1"
+    real.parent.mkdir()
+    card.rename(real)  # mounted at another path now
+    card.mkdir()  # the empty mount point left behind
     code, _, err = resume_cli(library, str(deployment))
+    assert code == 2 and "destination-id" in err and "--to" in err, err
+    assert list(card.iterdir()) == []
+    code, _, err = resume_cli(library, str(deployment), "--to", str(real))
     assert code == 0, err
-    assert card_files(card) == expected_card(library, card)
+    assert card_files(real) == expected_card(library, real) and list(card.iterdir()) == []
+    shown = library.db.scalar("SELECT destination_path FROM deployment_history WHERE id = ?",
+                              (deployment,))
+    assert shown == str(real)

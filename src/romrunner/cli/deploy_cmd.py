@@ -373,8 +373,9 @@ def _render_preview(console: Console, data: dict[str, Any], *, every: bool = Fal
 @click.option("--overwrite", is_flag=True, default=None,
               help="Replace files of yours that are where a deployed file goes.")
 @click.option("--to", "to", type=click.Path(path_type=Path), default=None,
-              help="The card's full path, for a deployment an earlier release recorded by a "
-                   "relative one.")
+              help="Where the card is now, when it is mounted at another path (its id must "
+                   "be the deployment's), or for a deployment an earlier release recorded by "
+                   "a relative path.")
 def deploy_resume(deployment_id: int | None, verify: bool | None,
                   overwrite: bool | None, to: Path | None) -> int:
     """Finish an interrupted deployment (default: the latest unfinished one)."""

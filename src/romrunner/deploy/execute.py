@@ -1043,8 +1043,8 @@ def resume(db: Database, deployment_id: int | None = None, *, verify: bool | Non
 
     Files already under their final name are not copied again; our stale temporary files are
     removed; failed and conflicting files are tried again (``overwrite`` to replace the
-    user's own files). ``to``: the card's full path, for a deployment an earlier release
-    recorded with a relative one (and only then).
+    user's own files). ``to``: the card's path now (mounted elsewhere; one an earlier release
+    recorded as a relative path must be named so).
     """
     row = _unfinished(db, deployment_id, bool(overwrite))
     latest = deployment_id is None  # (any card's: say which)
@@ -1057,7 +1057,7 @@ def resume(db: Database, deployment_id: int | None = None, *, verify: bool | Non
     root = Path(row["destination_path"])
     placed = to is not None or not root.is_absolute()
     if placed:
-        root = _place_a_relative_card(row, to)
+        root = _place_the_card(row, to)
     refuse_library_overlap(db, root, ())
     check_destination(root, create=False)
     dest_id = row["destination_id"] or ""
@@ -1089,22 +1089,22 @@ def resume(db: Database, deployment_id: int | None = None, *, verify: bool | Non
         return summary
 
 
-def _place_a_relative_card(row: Any, to: Path | None) -> Path:
-    """An earlier release recorded a card given as a relative path (``--to card2``) as such:
-    resumed as it was, it was finished in whatever folder the shell was in (QA22 C2: 240 MB
-    written there, "completed", the real card left with temporary files). The user names
-    the card (``--to``: a folder of that name); the run records its full path."""
+def _place_the_card(row: Any, to: Path | None) -> Path:
+    """The card a resume names with ``--to``: the deployment's card mounted at another path
+    now (its id decides: QA25 F5), or a card an earlier release recorded by a relative path
+    (``--to card2``), which resumed as it was was finished in whatever folder the shell was
+    in (QA22 C2: 240 MB written there, "completed"): then a folder of that name. The run
+    records its full path."""
     recorded = Path(row["destination_path"])
     deployment = int(row["id"])
-    if recorded.is_absolute():
-        raise DeployError(f"deployment {deployment} was writing to {recorded}: --to is only "
-                          "for a card an earlier release recorded by a relative path")
     if to is None:
         raise DeployError(
             f"deployment {deployment}: an earlier release recorded its card as the relative "
             f"path {str(recorded)!r}, which cannot be found again from here; `romrunner deploy "
             f"resume {deployment} --to FULL_PATH` names it")
     card = to.expanduser().absolute()
+    if recorded.is_absolute():
+        return card  # the card mounted elsewhere now: its id decides (_refuse_another_card)
     if card.name != recorded.name:
         raise DeployError(f"deployment {deployment} was writing to a card folder named "
                           f"{recorded.name!r}, not {card.name!r}: nothing was changed")
@@ -1114,11 +1114,10 @@ def _place_a_relative_card(row: Any, to: Path | None) -> Path:
 def _refuse_another_card(db: Database, deployment_id: int, root: Path, dest_id: str,
                          recorded: DeploymentRecord, *, named: bool = False) -> None:
     """Refuse to resume onto another card at the deployment's path: one with another id, or
-    one with no id at all (a blank card swapped in) once the deployment had put files on its
-    card (written, pruned, or found there unchanged) — it would be finished on the wrong card
-    and the real one left half done. The card's id: its volume UUID or its id file.
-    ``named``: the card was named by ``--to`` for a relative recorded path; then it must
-    carry the deployment's id even when nothing was written yet."""
+    one with no id at all (a blank card swapped in, the empty folder a card was mounted on)
+    — it would be finished on the wrong card and the real one left half done. The card's
+    id: its volume UUID or its id file. ``named``: the card was named by ``--to``; a
+    deployment an earlier release recorded without an id must then carry its id file."""
     if not dest_id and not named:
         return  # (recorded before destinations had ids: nothing to compare)
     on_card = card_destination_id(root, create=False)
@@ -1137,14 +1136,18 @@ def _refuse_another_card(db: Database, deployment_id: int, root: Path, dest_id: 
             f"{root}: not the card deployment {deployment_id} was writing to (its "
             f"{CARD_DIR}/{ID_NAME} should say {dest_id or 'the id an earlier release gave it'}); "
             "nothing was changed — or start a new deploy to this folder")
+    # The card always has it: a deploy writes it before it records the deployment. A folder
+    # without it is not the card, even before any file was done (QA25 F5: the empty mount
+    # point a pulled card left took the whole deployment, "completed").
     done = int(db.scalar("SELECT count(*) FROM deployment_items WHERE deployment_id = ? "
                          "AND status IN ('copied', 'pruned')", (deployment_id,)))
     done += sum(int(files) for files, _ in recorded.unchanged.values())
-    if done:
-        raise DeployError(
-            f"{root}: this is not the card deployment {deployment_id} was writing to: it has "
-            f"no {CARD_DIR}/{ID_NAME} (expected the card with id {dest_id}, which already holds "
-            f"{done:,} of its files); put that card back, or start a new deploy to this one")
+    holds = f", which already holds {done:,} of its files" if done else ""
+    raise DeployError(
+        f"{root}: not the card deployment {deployment_id} was writing to: it has no "
+        f"{CARD_DIR}/{ID_NAME} (expected the card with id {dest_id}{holds}); nothing was "
+        f"changed — mounted elsewhere now? `romrunner deploy resume {deployment_id} --to "
+        "ITS_PATH`; or start a new deploy to this folder")
 
 
 def _unfinished(db: Database, deployment_id: int | None, overwrite: bool = False) -> Any:
