@@ -65,6 +65,17 @@ def test_add_by_query_and_collection_field(db: Database) -> None:
     assert names == ["Super Mario World", "Zelda III"]
 
 
+def test_an_empty_query_adds_nothing(db: Database) -> None:
+    """An empty or blank --query (an unset shell variable) is refused: it appended the whole
+    library to a hand-ordered list (QA26 F5)."""
+    create_collection(db, "Picks")
+    add_games(db, "Picks", [4, 2])
+    for blank in ("", "   "):
+        with pytest.raises(InputError, match="--query is empty: nothing was added"):
+            add_games(db, "Picks", [3], query=blank)
+    assert ids(collection_page(db, "Picks")) == [4, 2]
+
+
 def test_smart_collection_is_live_and_nests(db: Database) -> None:
     create_collection(db, "Japanese N64", query="platform:n64 region:japan",
                       known_platforms=PLATFORMS)

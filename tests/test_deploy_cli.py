@@ -78,6 +78,7 @@ def test_nothing_chosen_unknown_profile_and_bad_query_are_one_line_errors(
     card = tmp_path / "card"
     card.mkdir()
     for args, expected in ((["deploy", "1", "--to", str(card)], "say what to deploy"),
+                           (["deploy", "1", "--to", str(card), " "], "say what to deploy"),
                            (["deploy", "7", "--to", str(card), "platform:snes"], "7"),
                            (["deploy", "1", "--to", str(card), "year:1995..1990"], "year"),
                            (["deploy", "1", "--to", str(tmp_path / "nope"), "platform:snes"],

@@ -476,6 +476,11 @@ def add_games(db: Database, name: str, game_ids: Sequence[int] = (), *,
               ) -> int:
     """Append games (ids, in order, and/or every game of ``query`` by title) to a manual
     collection; games already in it keep their place. Returns how many were added."""
+    if query is not None and not parse_query(query).text():
+        # (an unset shell variable: QA26 F5 appended the whole library to a hand-made list)
+        raise InputError("--query is empty: nothing was added (say which games: "
+                         "`--query 'platform:snes'`; every game present: "
+                         "`--query 'missing:false'`)")
     selection = _validate(db, query, known_platforms) if query is not None else None
     with db.atomic():
         found = _manual(db, name, create_favorites=True)

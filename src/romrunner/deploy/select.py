@@ -18,7 +18,7 @@ from romrunner.devices.overrides import excluded_games
 from romrunner.devices.paths import CardLayout
 from romrunner.errors import InputError
 from romrunner.library.platforms import NO_LONGER_A_GAME
-from romrunner.library.query import query_text, quote_value, select
+from romrunner.library.query import parse_query, query_text, quote_value, select
 from romrunner.packs.loader import DefinitionPack
 from romrunner.store.database import Database
 from romrunner.words import counted
@@ -74,6 +74,8 @@ def choose_games(db: Database, pack: DefinitionPack, profile_id: int, layout: Ca
                  auto: bool = False) -> Chosen:
     """The present games a deploy of ``profile_id`` takes; at least one way must be given."""
     text = deploy_query(words, collection)
+    if not parse_query(text).text():  # (' ', '""': no term, QA26 F5 chose every game)
+        text = ""
     if not text and not auto:
         raise InputError("say what to deploy: a QUERY (e.g. platform:snes), --collection NAME, "
                          "or --auto (the profile's auto-list)")
