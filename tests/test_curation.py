@@ -79,6 +79,29 @@ def test_profile_set_takes_names_or_ids_and_show_names_them(profiled: Any) -> No
         assert bad.err.count("\n") == 1
 
 
+def test_profile_set_takes_a_collection_by_its_name_first(profiled: Any) -> None:
+    """A name first, as every other command takes it (QA26 F2: `2` bound the collection of
+    id 2, not the one named "2", and `2023` was refused); a name with a comma in it whole;
+    one collection both included and excluded is refused."""
+    cli = profiled
+    for name in ("first", "second", "2", "2023", "Best, ever"):
+        assert cli("collection", "create", name).code == 0
+    ids = {name: collection_id(cli, name) for name in ("first", "second", "2", "2023",
+                                                       "Best, ever")}
+    assert ids["second"] == 2 and ids["2"] != 2  # the name and the id collide
+    for value, expected in (("2", [ids["2"]]), ("2023", [ids["2023"]]),
+                            ("Best, ever", [ids["Best, ever"]]),
+                            ("first,second", [ids["first"], ids["second"]])):
+        done = cli("--json", "profile", "set", "1", "--include-collections", value)
+        assert done.code == 0, (value, done.err)
+        assert done.json()["data"]["include_collections"] == expected, value
+    both = cli("profile", "set", "1", "--include-collections", "first",
+               "--exclude-collections", "first")
+    assert both.code == 2 and "both included and excluded" in both.err, both.err
+    shown = cli("--json", "profile", "show", "1").json()["data"]
+    assert shown["include_collections"] == [ids["first"], ids["second"]]  # unchanged
+
+
 def test_collection_ls_and_show_give_ids(profiled: Any) -> None:
     cli = profiled
     assert cli("collection", "create", "Couch").code == 0

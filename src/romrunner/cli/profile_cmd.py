@@ -210,9 +210,8 @@ def profile_set(profile_id: int, name: str | None, mode: str | None,
         "one_game_one_rom": one_game_one_rom}
     for key, text in (("include_collections", include_collections),
                       ("exclude_collections", exclude_collections)):
-        parts = _split(text)
-        if parts is not None:
-            changes[key] = parts  # names or ids, resolved to ids by the profile
+        if text is not None:
+            changes[key] = text  # names or ids, a comma list: resolved by the profile
     changes = {key: value for key, value in changes.items() if value is not None}
     if max_per_platform is not None:
         changes["max_games_per_platform"] = max_per_platform

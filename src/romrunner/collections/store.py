@@ -384,13 +384,20 @@ def collection_ref(db: Database, name: str) -> CollectionRef:
     return CollectionRef(found.id, found.name, found.kind)
 
 
-def resolve_collection_ids(db: Database, values: Iterable[int | str]) -> list[int]:
-    """Collection ids from ids or names (a number is an id); built-in smart collections and
-    favorites before its first game have no id and are refused, as are unknown ones."""
+def resolve_collection_ids(db: Database, values: Iterable[int | str] | str) -> list[int]:
+    """Collection ids from names or ids — a name first, as every command takes one (QA26 F2:
+    `2` was the collection of id 2, not the one named "2", and `2023` was refused), a
+    number no collection is named an id; a comma list as text (one collection's whole name
+    with a comma in it is that name). Built-in smart collections and favorites before its
+    first game have no id and are refused, as are unknown ones."""
+    if isinstance(values, str):
+        whole = values.strip()
+        values = [whole] if whole and _find(db, whole) is not None else [
+            part.strip() for part in values.split(",") if part.strip()]
     ids: list[int] = []
     for value in values:
         text = str(value).strip()
-        if text.isdigit():
+        if text.isdigit() and _find(db, text) is None:
             if db.scalar("SELECT 1 FROM collections WHERE id = ?", (int(text),)) is None:
                 raise NotFoundError(f"collection {text}: no collection has this id "
                                     "(`romrunner collection ls` shows ids)")
