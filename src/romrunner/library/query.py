@@ -189,6 +189,11 @@ def query_text(words: Sequence[str]) -> str:
     return " ".join(_shell_quoted(word) for word in words)
 
 
+MAX_QUERY_VALUES = 500
+"""The most terms and values (``id:1,2,3`` is 3) a query may hold: SQLite refuses an
+expression deeper than 1,000, and a list of about that many failed in its words."""
+
+
 def parse_query(text: str | Sequence[str]) -> Query:
     """Parse query text, or a command's QUERY words joined by spaces (``games ls "dec
     platform:gb"`` is ``games ls dec platform:gb``, as ``--query "dec platform:gb"`` and a
@@ -198,6 +203,10 @@ def parse_query(text: str | Sequence[str]) -> Query:
     if not isinstance(text, str):
         text = query_text(text)
     query = Query(tuple(_term(token) for token in _tokens(text)))
+    values = sum(len(term.values) for term in query.terms)
+    if values > MAX_QUERY_VALUES:  # (SQLite's expression depth: QA26 F6 named the database)
+        raise QueryError(f"query: {values:,} terms and values; at most {MAX_QUERY_VALUES:,} "
+                         "(to pick many games by hand, add them to a collection)")
     for term in query.terms:
         if term.field is not None:
             spec = FIELDS[term.field]
@@ -224,11 +233,17 @@ _SIZE = re.compile(r"^(\d+(?:\.\d+)?)\s*([a-z]*)$")
 _COMPARE = re.compile(r"^(>=|<=|>|<|=)?(.*)$", re.DOTALL)
 
 
+_SIZE_MAX = 1024**5 * 1024  # 1 EiB: any size a file has, and inside SQLite's integers
+
+
 def _size(name: str, value: str, text: str) -> int:
     match = _SIZE.match(text.strip().lower())
     if not match or match.group(2) not in _UNITS:
         raise _bad(name, value, "expected a size such as 700K, 4M, 1.5G or 1048576")
-    return int(float(match.group(1)) * _UNITS[match.group(2)])
+    size = float(match.group(1)) * _UNITS[match.group(2)]
+    if size > _SIZE_MAX:  # (QA26 F4: an internal OverflowError, and a smart collection
+        raise _bad(name, value, "too large (at most 1 EiB)")  # that broke `collection ls`)
+    return int(size)
 
 
 def _integer(name: str, value: str, text: str) -> int:
