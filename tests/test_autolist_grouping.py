@@ -98,3 +98,27 @@ def test_a_renamed_multi_disc_set_a_dat_identifies_is_kept_whole(
     listed = {g["filename"]: g for g in cli("--json", "autolist", "1").json()["data"]["games"]}
     assert [listed[f"ff7_{disc}.cue"]["included"] for disc in (1, 2, 3)] == [True] * 3, {
         name: game["reason"] for name, game in listed.items()}
+
+
+def test_the_platform_limit_counts_a_multi_disc_set_as_one_game(
+        cli: Any, tmp_path: Path) -> None:
+    """`--max-per-platform` keeps or leaves out a set's discs together (QA25 F7: with a limit
+    of 2, discs 2 and 3 were listed left out, and `deploy --auto` put the whole set on the
+    card all the same)."""
+    root = tmp_path / "roms" / "psx"
+    root.mkdir(parents=True)
+    names = ["Crash Bandicoot (USA)", *(f"Final Fantasy VII (USA) (Disc {d})" for d in (1, 2, 3))]
+    for name in names:
+        (root / f"{name}.bin").write_bytes(rom(name) * 4)
+        (root / f"{name}.cue").write_text(f'FILE "{name}.bin" BINARY\n  TRACK 01 MODE2/2352\n')
+    for args in (("library", "add", str(tmp_path / "roms")), ("scan", "--workers", "1"),
+                 ("device", "add", "rg-35xx-plus"),
+                 ("profile", "create", "--device", "1", "--os", "muos")):
+        assert real(cli, *args).code == 0, args
+    assert real(cli, "profile", "set", "1", "--max-per-platform", "2").code == 0
+    assert _included(cli) == {f"{name}.cue" for name in names}  # two games: Crash, the set
+    assert real(cli, "profile", "set", "1", "--max-per-platform", "1").code == 0
+    listed = real(cli, "--json", "autolist", "1").json()["data"]["games"]
+    verdicts = {g["filename"]: (g["included"], g["reason"]) for g in listed}
+    assert verdicts["Crash Bandicoot (USA).cue"][0]
+    assert {verdicts[f"{name}.cue"] for name in names[1:]} == {(False, "platform_limit")}

@@ -587,14 +587,8 @@ def _select(games: list[_Game], profile: Profile, entries: dict[int, AutoListEnt
                     entries[game.id].dropped = DROP_OTHER_VERSION
                     entries[game.id].kept_instead = keeper
     _drop_set_playlists(games, entries)
-    limit = profile.max_games_per_platform
-    if limit:
-        kept: dict[str, int] = defaultdict(int)
-        for entry in entries.values():  # in title order
-            if entry.included and not entry.dropped:
-                kept[entry.platform_id] += 1
-                if kept[entry.platform_id] > limit:
-                    entry.dropped = DROP_PLATFORM_LIMIT
+    if profile.max_games_per_platform:
+        _limit_per_platform(games, entries, profile.max_games_per_platform)
     for game_id, clone in found.items():  # (kept: a deploy brings the parent, or says why not)
         if not entries[game_id].dropped:
             entries[game_id].needs_parent = clone.parent_name
@@ -602,6 +596,28 @@ def _select(games: list[_Game], profile: Profile, entries: dict[int, AutoListEnt
         if entry.dropped:  # its reason is why it is left out (text and --json agree)
             entry.included = False
             entry.reason = entry.dropped
+
+
+def _limit_per_platform(games: list[_Game], entries: dict[int, AutoListEntry],
+                        limit: int) -> None:
+    """Keep the first ``limit`` games of each platform (in title order) — a multi-disc set
+    one game, its discs kept or left out together, as a deploy takes it (QA25 F7: discs 2
+    and 3 were listed left out and deployed all the same)."""
+    variant_of = {game.id: game.variant for game in games}
+    kept: dict[str, set[str]] = defaultdict(set)
+    left_out: set[str] = set()
+    for entry in entries.values():  # in title order
+        if not entry.included or entry.dropped:
+            continue
+        variant = variant_of.get(entry.game_id, f"game:{entry.game_id}")
+        counted = kept[entry.platform_id]
+        if variant in counted:
+            continue  # another disc of a set kept
+        if variant in left_out or len(counted) >= limit:
+            left_out.add(variant)
+            entry.dropped = DROP_PLATFORM_LIMIT
+        else:
+            counted.add(variant)
 
 
 def _parent_runs(clone: SplitClone, entries: dict[int, AutoListEntry]) -> bool:
