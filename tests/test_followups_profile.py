@@ -87,3 +87,26 @@ def test_profile_set_refuses_a_language_name_and_spells_codes(cli: Any, deployed
     good = cli("--json", "profile", "set", "1", "--languages", "en, FR,zh-hans,En")
     assert good.code == 0, good.err
     assert good.json()["data"]["language_preference"] == ["En", "Fr", "Zh-Hans"]
+
+
+def test_profile_and_device_rm_say_the_overrides_that_go_with_them(
+        cli: Any, deployed: Path, db_path: Path) -> None:
+    """A profile's overrides are curation: `profile rm` needs --force for them and says how
+    many went, as `device rm --force` does (QA26 F3: both removed them without a word)."""
+    assert cli("profile", "create", "--device", "1", "--os", "muos").code == 0
+    for args in (("override", "set", "--profile", "2", "--game", "1", "--exclude"),
+                 ("override", "set", "--profile", "2", "--platform", "gb", "--emulator",
+                  "retroarch-gambatte")):
+        done = cli(*args)
+        assert done.code == 0, (args, done.err)
+    refused = cli("profile", "rm", "2")
+    assert refused.code == 2 and "2 overrides" in refused.err and "--force" in refused.err
+    assert len(cli("--json", "override", "ls").json()["data"]) == 2  # nothing removed
+    removed = cli("--json", "profile", "rm", "2", "--force")
+    assert removed.code == 0 and removed.json()["data"]["overrides_removed"] == 2
+    assert cli("--json", "override", "ls").json()["data"] == []
+    assert cli("override", "set", "--profile", "1", "--game", "1", "--exclude").code == 0
+    refused = cli("device", "rm", "1")
+    assert refused.code == 2 and "their 1 override" in refused.err
+    gone = cli("--json", "device", "rm", "1", "--force")
+    assert gone.code == 0 and gone.json()["data"]["overrides_removed"] == 1

@@ -77,12 +77,15 @@ def device_ls() -> int:
 def device_rm(device_id: int, force: bool) -> int:
     """Remove a device (and, with --force, its profiles)."""
     app = app_context()
-    removed, deployments = remove_device(app.open_db(), device_id, force=force)
-    history = f" and the history of {deployments} deployment(s)" if deployments else ""
-    app.finish({"id": device_id, "profiles_removed": removed,
-                "deployments_removed": deployments}, lambda c: c.print(
-        f"removed device {device_id}, {counted(removed, 'profile')}{history}",
-        markup=False))
+    removed = remove_device(app.open_db(), device_id, force=force)
+    history = f" and the history of {removed.deployments} deployment(s)" \
+        if removed.deployments else ""
+    overrides = f", {counted(removed.overrides, 'override')}" if removed.overrides else ""
+    app.finish({"id": device_id, "profiles_removed": removed.profiles,
+                "deployments_removed": removed.deployments,
+                "overrides_removed": removed.overrides}, lambda c: c.print(
+        f"removed device {device_id}, {counted(removed.profiles, 'profile')}{overrides}"
+        f"{history}", markup=False))
     return 0
 
 

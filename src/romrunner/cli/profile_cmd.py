@@ -20,6 +20,7 @@ from romrunner.devices.profiles import (
     update_profile,
 )
 from romrunner.store import OpenMode
+from romrunner.words import counted
 
 
 @click.group()
@@ -155,14 +156,17 @@ def profile_show(profile_id: int) -> int:
 @profile.command(name="rm")
 @click.argument("profile_id", type=ROW_ID)
 @click.option("--force", is_flag=True,
-              help="Remove it even when it has deployed: its deploy history goes too.")
+              help="Remove it even when it has deployed or has overrides: they go too.")
 def profile_rm(profile_id: int, force: bool) -> int:
-    """Remove a profile and its overrides (refused when it has deploy history, unless
-    --force)."""
+    """Remove a profile and its overrides (refused when it has deploy history or overrides,
+    unless --force)."""
     app = app_context()
-    history = remove_profile(app.open_db(), profile_id, force=force)
-    also = f" and the history of its {history:,} deployment(s)" if history else ""
-    app.finish({"id": profile_id, "deployments_removed": history},
+    removed = remove_profile(app.open_db(), profile_id, force=force)
+    also = "".join((f", its {counted(removed.overrides, 'override')}" if removed.overrides
+                    else "", f" and the history of its {removed.deployments:,} deployment(s)"
+                    if removed.deployments else ""))
+    app.finish({"id": profile_id, "deployments_removed": removed.deployments,
+                "overrides_removed": removed.overrides},
                lambda c: c.print(f"removed profile {profile_id}{also}", markup=False))
     return 0
 

@@ -130,6 +130,15 @@ class EmulatorResolver:
         return resolved
 
 
+def profile_override_count(db: Database, profile_ids: Sequence[int]) -> int:
+    """How many overrides (of platforms and of games) the profiles ``profile_ids`` have."""
+    ids = json.dumps(list(profile_ids))
+    return int(db.scalar(
+        "SELECT (SELECT count(*) FROM platform_overrides WHERE device_profile_id IN "
+        "(SELECT value FROM json_each(:ids))) + (SELECT count(*) FROM game_overrides "
+        "WHERE device_profile_id IN (SELECT value FROM json_each(:ids)))", {"ids": ids}))
+
+
 def excluded_games(db: Database, profile_id: int | None, game_ids: Iterable[int]) -> set[int]:
     """The games of ``game_ids`` a game override excludes on the profile (its own override,
     else the global one: the precedence of :meth:`EmulatorResolver.games`). Overrides are

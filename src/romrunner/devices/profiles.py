@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from romrunner.collections.store import collection_names, resolve_collection_ids
 from romrunner.devices.catalog import canonical_device_id, device_chipset
@@ -19,6 +19,7 @@ from romrunner.errors import InputError, NotFoundError
 from romrunner.library.tags import language_code, region_name
 from romrunner.packs.loader import DefinitionPack
 from romrunner.store.database import Database
+from romrunner.words import counted
 
 PERFORMANCE_MODES = ("strict", "balanced", "permissive")
 _LIST_FIELDS = ("include_platforms", "exclude_platforms", "include_collections",
@@ -128,28 +129,40 @@ def list_devices(db: Database, pack: DefinitionPack) -> list[OwnedDevice]:
             for row in db.query("SELECT id FROM devices ORDER BY id")]
 
 
-def remove_device(db: Database, device_row_id: int, *, force: bool = False) -> tuple[int, int]:
+class Removed(NamedTuple):
+    """What went with a removed device or profile."""
+
+    profiles: int
+    deployments: int
+    overrides: int
+
+
+def remove_device(db: Database, device_row_id: int, *, force: bool = False) -> Removed:
     """Remove a device and its profiles (their overrides and deploy history go with them);
-    returns the profiles and deployments removed.
+    returns what went with it.
 
     A device that has profiles is refused unless ``force``: they would go with it."""
+    from romrunner.devices.overrides import profile_override_count  # (it imports this)
+
     with db.atomic():
         if db.scalar("SELECT 1 FROM devices WHERE id = ?", (device_row_id,)) is None:
             raise NotFoundError(f"device {device_row_id}: no such device "
                                 "(`romrunner device ls` lists them)")
-        count = int(db.scalar("SELECT count(*) FROM device_profiles WHERE device_row_id = ?",
-                              (device_row_id,)))
+        profiles = [int(row[0]) for row in db.query(
+            "SELECT id FROM device_profiles WHERE device_row_id = ?", (device_row_id,))]
         deployments = int(db.scalar(
             "SELECT count(*) FROM deployment_history WHERE device_profile_id IN "
             "(SELECT id FROM device_profiles WHERE device_row_id = ?)", (device_row_id,)))
-        if count and not force:
+        overrides = profile_override_count(db, profiles)
+        if profiles and not force:
             history = f" and the history of their {deployments} deployment(s)" \
                 if deployments else ""
-            raise InputError(f"device {device_row_id} has {count} profile(s), which would be "
-                             f"removed with it{history}; nothing was removed (use --force to "
-                             "remove them too)")
+            also = f", their {counted(overrides, 'override')}" if overrides else ""
+            raise InputError(f"device {device_row_id} has {len(profiles)} profile(s), which "
+                             f"would be removed with it{also}{history}; nothing was removed "
+                             "(use --force to remove them too)")
         db.execute("DELETE FROM devices WHERE id = ?", (device_row_id,))
-    return count, deployments
+    return Removed(len(profiles), deployments, overrides)
 
 
 def _owned(db: Database, pack: DefinitionPack, row_id: int) -> OwnedDevice:
@@ -196,20 +209,26 @@ def create_profile(db: Database, pack: DefinitionPack, device_row_id: int, os_id
     return ProfileResult(load_profile(db, cursor.lastrowid), resolved.warnings)
 
 
-def remove_profile(db: Database, profile_id: int, *, force: bool = False) -> int:
-    """Remove a profile (its overrides go with it); returns the deployments whose history
-    went with it. A profile that has deployed is refused unless ``force``: its history (what
-    was put on which card, and what a prune of that card may remove) would go too."""
+def remove_profile(db: Database, profile_id: int, *, force: bool = False) -> Removed:
+    """Remove a profile (its overrides go with it); returns what went with it. A profile
+    that has deployed, or has overrides, is refused unless ``force``: its history (what was
+    put on which card, and what a prune of that card may remove) or its overrides (curation:
+    QA26 F3, removed without a word) would go too."""
+    from romrunner.devices.overrides import profile_override_count  # (it imports this)
+
     with db.atomic():
         load_profile(db, profile_id)
         count = int(db.scalar("SELECT count(*) FROM deployment_history "
                               "WHERE device_profile_id = ?", (profile_id,)))
-        if count and not force:
-            raise InputError(f"device profile {profile_id} has {count:,} deployment(s) whose "
-                             "history would be removed with it; nothing was removed (use "
-                             "--force to remove the history too)")
+        overrides = profile_override_count(db, [profile_id])
+        if (count or overrides) and not force:
+            what = " and ".join(part for part in (
+                f"{count:,} deployment(s) whose history" if count else "",
+                counted(overrides, "override") if overrides else "") if part)
+            raise InputError(f"device profile {profile_id} has {what}, which would be removed "
+                             "with it; nothing was removed (use --force to remove them too)")
         db.execute("DELETE FROM device_profiles WHERE id = ?", (profile_id,))
-    return count
+    return Removed(1, count, overrides)
 
 
 def update_profile(db: Database, pack: DefinitionPack, profile_id: int,
