@@ -65,6 +65,7 @@ from romrunner.devices.overrides import (
     excluded_games,
     not_installed_warnings,
 )
+from romrunner.devices.scan import card_root_warnings
 from romrunner.errors import InputError
 from romrunner.gcpause import gc_paused
 from romrunner.library.containers import (
@@ -438,6 +439,10 @@ def _build_plan(db: Database, layout: CardLayoutLike, ids: list[int],
     _warn_left_folders(builder, {game.platform_id for game in games.values()}, pruning,
                        recorded_folders)
     _warn_other_os(layout, plan, pruning, card_os)
+    if pack is not None and card_os is None:
+        for text in card_root_warnings(pack, layout.root, layout.os_id):
+            builder.volatile = True  # (reads the card's top folders)
+            plan.warnings.append(PlanIssue("card-root", text))
     _warn_replatformed(db, builder, pruning)
     if include_bios and pack is not None:
         platforms = sorted({item.platform_id for item in plan.items if item.kind == ROM})

@@ -368,6 +368,43 @@ def scan_destination(db: Database, pack: DefinitionPack, card_root: Path,
     return result
 
 
+def card_root_warnings(pack: DefinitionPack, card_root: Path, os_id: str) -> list[str]:
+    """What a deploy to ``card_root`` for ``os_id`` should hear about the folder itself: it
+    is laid out for another OS by that OS's own markers, and nothing there says ``os_id``
+    (QA25 F10: a KNULLI profile filled an OnionOS card's `Roms/megadrive`, a folder Onion
+    does not read); or it looks like a card's ROM folder rather than its root (F12: `--to
+    CARD/roms` wrote `roms/roms/gb`). A card our deploys recorded is another check's
+    (``card-os-changed``)."""
+    if recorded_card_os(card_root) is not None:
+        return []
+    index = _CardIndex(card_root)
+    candidates = [c for c in (evaluate(p, index) for p in pack.layout_profiles)
+                  if c is not None and c.confidence != "none"]
+    warnings: list[str] = []
+    if candidates and not any(c.os_id == os_id for c in candidates):
+        best = max(candidates, key=lambda c: _rank(c, None, None))
+        if best.confidence == "high":  # (medium: a bare ROMS/ and BIOS/ — many OSes')
+            warnings.append(
+                f"{card_root}: the card looks like {best.os_id} ({best.confidence}: "
+                f"{', '.join(best.found)}), not {os_id}: the games go to {os_id}'s folders, "
+                f"which {best.os_id} may not read (a profile for {best.os_id}? `romrunner "
+                "destination scan` says more)")
+    rom_root = _layout_paths(pack, os_id).get("roms", "")
+    rom_top = card_relative(os_id, rom_root)[0].parts[:1] if rom_root else ()
+    if rom_top and index.find(PurePosixPath(rom_top[0])) is None:
+        family = pack.folder_names.family_of(os_id)
+        names = {name.casefold() for platform in pack.platforms
+                 if (name := pack.folder_names.folder_for(platform, family)[0])}
+        folders = [name for name in _root_folders(card_root) if name.casefold() in names]
+        if len(folders) >= 3:
+            warnings.append(
+                f"{card_root}: holds platform folders ({', '.join(sorted(folders)[:3])}…) but "
+                f"no {rom_top[0]}/: the card's ROM folder rather than its root? The games go "
+                f"to {card_root}/{rom_top[0]}/…, which {os_id} does not read there (--to the "
+                "card's root)")
+    return warnings
+
+
 def _reason(best: Candidate | None, recorded: str | None) -> str:
     """Why ``best`` heads the candidates, in words."""
     if best is None:

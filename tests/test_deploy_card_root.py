@@ -1,0 +1,57 @@
+"""A deploy says when the folder it writes to is not what the profile expects (QA25 F10: a
+KNULLI profile onto an OnionOS card, no word; F12: `--to CARD/roms`, the games written to
+`roms/roms/gb` without a word). Built-in pack, real folders."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+
+@pytest.fixture
+def library(cli: Any, tmp_path: Path) -> Path:
+    roms = tmp_path / "lib" / "gb"
+    roms.mkdir(parents=True)
+    (roms / "Game (USA).gb").write_bytes(b"\x01" * 4096)
+    for args in (("library", "add", tmp_path / "lib"), ("scan", "--workers", "1"),
+                 ("device", "add", "rg-35xx-plus"),
+                 ("profile", "create", "--device", "1", "--os", "muos")):
+        assert cli(*args).code == 0, args
+    return roms
+
+
+def _card_warnings(result: Any) -> list[str]:
+    return [w["message"] for w in result.json()["data"]["plan"]["warnings"]
+            if w["code"] == "card-root"]
+
+
+def test_a_card_another_os_laid_out_is_said(cli: Any, library: Path, tmp_path: Path) -> None:
+    card = tmp_path / "onion"
+    for folder in ("Roms", "BIOS", ".tmp_update"):
+        (card / folder).mkdir(parents=True)
+    dry = cli("--json", "deploy", "1", "--to", card, "platform:gb", "--dry-run")
+    assert dry.code == 0, dry.err
+    (said,) = _card_warnings(dry)
+    assert "looks like onionos (high" in said and "not muos" in said
+    plain = tmp_path / "blank"
+    plain.mkdir()
+    assert _card_warnings(cli("--json", "deploy", "1", "--to", plain, "platform:gb",
+                              "--dry-run")) == []
+    assert cli("deploy", "1", "--to", plain, "platform:gb").code == 0
+    again = cli("--json", "deploy", "1", "--to", plain, "platform:gb", "--dry-run")
+    assert _card_warnings(again) == []  # our own card, recorded: not warned
+
+
+def test_the_cards_rom_folder_given_as_its_root_is_said(cli: Any, library: Path,
+                                                       tmp_path: Path) -> None:
+    roms = tmp_path / "card" / "ROMS"
+    for folder in ("gb", "snes", "psx"):
+        (roms / folder).mkdir(parents=True)
+    dry = cli("--json", "deploy", "1", "--to", roms, "platform:gb", "--dry-run")
+    assert dry.code == 0, dry.err
+    (said,) = _card_warnings(dry)
+    assert "the card's ROM folder rather than its root" in said and "gb, psx, snes" in said
+    right = cli("--json", "deploy", "1", "--to", tmp_path / "card", "platform:gb", "--dry-run")
+    assert _card_warnings(right) == []
