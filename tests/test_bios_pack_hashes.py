@@ -108,3 +108,32 @@ def test_real_pack_validate_against_real_system_dat_names_the_ps1_sha1s(cli: Any
     assert {"psx-bios-scph5501", "psx-bios-scph1000", "psx-bios-scph3000",
             "psx-bios-psxonpsp660"} <= named
     assert any("'psx-bios-eur' and 'psx-bios-scph5552'" in line for line in lines)
+
+
+def test_a_dump_the_pack_in_use_no_longer_knows_is_not_verified(
+        cli: Any, tmp_path: Path) -> None:
+    """Verdicts follow the pack in use, from the hashes `bios scan` stored (no file read):
+    a dump pack A knows, scanned with A, is no good dump with a pack that does not know it
+    (QA25 F3: it stayed "verified" and was deployed until `bios scan` ran again)."""
+    data = bytes(range(256)) * 64  # 16 KiB, the size of gba_bios.bin
+    bios = tmp_path / "bios"
+    bios.mkdir()
+    (bios / "gba_bios.bin").write_bytes(data)
+    pack_a = tmp_path / "pack-a"
+    shutil.copytree(builtin_pack_path(), pack_a)
+    hashes = json.loads((pack_a / "bios-hashes.json").read_text(encoding="utf-8"))
+    entry = next(e for e in hashes["biosFiles"] if e["id"] == "gba-bios")
+    entry["knownHashes"].insert(0, {"md5": hashlib.md5(data).hexdigest(),
+                                    "sha1": hashlib.sha1(data).hexdigest(),
+                                    "crc32": f"{zlib.crc32(data):08x}", "isPreferred": True})
+    (pack_a / "bios-hashes.json").write_text(json.dumps(hashes), encoding="utf-8")
+    assert cli("--pack", pack_a, "bios", "scan", bios).code == 0
+
+    def status(*pack: Any) -> str:
+        report = cli(*pack, "--json", "bios", "check", "--platform", "gba").json()["data"]
+        (group,) = [g for g in report["groups"] if g["platform_id"] == "gba"]
+        return str(group["status"])
+
+    assert status("--pack", pack_a) == "satisfied"
+    assert status() != "satisfied"  # the built-in pack does not know this dump
+    assert status("--pack", pack_a) == "satisfied"  # and back, with no scan between

@@ -16,10 +16,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from romrunner.bios.known import known_bios
-from romrunner.bios.verify import GOOD_STATUSES
+from romrunner.bios.verify import GOOD_STATUSES, verify
 from romrunner.devices.osprofile import resolve_os_profile
 from romrunner.devices.profiles import Profile, load_profile, platform_emulators
 from romrunner.errors import NotFoundError
+from romrunner.library.hashing import Hashes
+from romrunner.packs.index import PackIndex
 from romrunner.packs.loader import DefinitionPack
 from romrunner.packs.model import BiosEntry
 from romrunner.store.database import Database
@@ -105,29 +107,31 @@ def emulator_groups(entries: Iterable[BiosEntry], emulator_id: str) -> list[Bios
     return [BiosGroup(key[0], emulator_id, key[1], members) for key, members in grouped.items()]
 
 
-def _verdicts_by_entry(db: Database) -> dict[str, list[dict[str, Any]]]:
-    """Each entry's verdicts on present files; ``name_serves`` tells whether the file's name
-    is one a good verdict of the file accepts (then renaming it would break that entry),
+def _verdicts_by_entry(db: Database, index: PackIndex) -> dict[str, list[dict[str, Any]]]:
+    """Each entry's verdicts on present files, judged now by ``index`` (the pack in use and
+    the imported hashes) from the hashes the last `bios scan` stored — not the verdicts it
+    stored, which were the pack of that day's (QA25 F3: a dump a newer pack no longer knows
+    stayed "verified", and was deployed). ``name_serves`` tells whether the file's name is
+    one a good verdict of the file accepts (then renaming it would break that entry),
     ``name_taken`` whether it is the name of another entry it is not (then renaming it frees
     that name: QA23 F4)."""
-    good = tuple(sorted(GOOD_STATUSES))
-    rows = db.query("SELECT v.bios_definition_id, v.status, v.expected_filename, "
-                    "v.matched_hash_type, f.filepath, f.file_md5, f.file_sha1, f.file_crc32, "
-                    "f.file_size, EXISTS (SELECT 1 FROM bios_verification w "
-                    "WHERE w.bios_file_id = f.id AND w.expected_filename IS NULL "
-                    f"AND w.status IN ({', '.join('?' * len(good))})) AS name_serves, "
-                    "EXISTS (SELECT 1 FROM bios_verification w WHERE w.bios_file_id = f.id "
-                    "AND w.expected_filename IS NULL AND w.bios_definition_id <> '' "
-                    f"AND w.status NOT IN ({', '.join('?' * len(good))})) AS name_taken "
-                    "FROM bios_verification v JOIN bios_files f "
-                    "ON f.id = v.bios_file_id WHERE f.is_missing = 0 "
-                    "ORDER BY f.filepath", good + good)
     found: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for row in rows:
-        item = dict(row)
-        item["name_serves"] = bool(item["name_serves"])
-        item["name_taken"] = bool(item["name_taken"])
-        found[row["bios_definition_id"]].append(item)
+    for row in db.query("SELECT filepath, filename, file_md5, file_sha1, file_crc32, "
+                        "file_size FROM bios_files WHERE is_missing = 0 "
+                        "AND file_sha1 IS NOT NULL ORDER BY filepath"):
+        verdicts = verify(index, Hashes(int(row["file_size"]), row["file_crc32"],
+                                        row["file_md5"], row["file_sha1"]), row["filename"])
+        own_name = [v for v in verdicts if v.expected_filename is None]
+        serves = any(v.status in GOOD_STATUSES for v in own_name)
+        taken = any(v.entry_id and v.status not in GOOD_STATUSES for v in own_name)
+        for verdict in verdicts:
+            found[verdict.entry_id].append({
+                "bios_definition_id": verdict.entry_id, "status": verdict.status,
+                "expected_filename": verdict.expected_filename,
+                "matched_hash_type": verdict.matched_hash, "filepath": row["filepath"],
+                "file_md5": row["file_md5"], "file_sha1": row["file_sha1"],
+                "file_crc32": row["file_crc32"], "file_size": row["file_size"],
+                "name_serves": serves, "name_taken": taken})
     return found
 
 
@@ -243,7 +247,7 @@ def check_bios(db: Database, pack: DefinitionPack, *, platforms: list[str] | Non
         groups = emulator_groups(entries, emulator)
     else:
         groups = platform_groups(entries)
-    found = _verdicts_by_entry(db)
+    found = _verdicts_by_entry(db, known.index)
     for group in groups:
         _decide(group, found)
     groups.sort(key=lambda g: (g.platform_id, g.emulator_id or "", not g.required,
