@@ -199,3 +199,18 @@ def test_a_file_named_as_a_layout_s_folder_is_no_marker_of_it(cli: Any, tmp_path
     assert os_id is not None and candidates  # the same names as folders are markers
     assert detected(files) == (None, [])
     assert (files / "ROMS").read_bytes() == b"notes"
+
+
+def test_a_stopped_deploys_temporary_file_is_no_game_file(cli: Any, tmp_path: Path) -> None:
+    """A deploy killed mid-file leaves `.rr-tmp-…` (the next one cleans it up): the scan of
+    the card does not count it as a file of the platform's folder (QA25 F2)."""
+    run, card = deployed_card(cli, tmp_path, "muos")
+
+    def gba_files() -> int:
+        folders = run("--json", "destination", "scan", str(card)).json()["data"]["folders"]
+        return sum(int(f["file_count"]) for f in folders if f.get("platform_id") == "gba")
+
+    assert gba_files() == 1
+    game = next(card.rglob("Pocket Quest (Europe).gba"))
+    (game.parent / ".rr-tmp-7-0").write_bytes(b"half a copy")
+    assert gba_files() == 1

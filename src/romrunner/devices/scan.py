@@ -38,7 +38,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from romrunner.deploy.card import CARD_DIR, OS_NAME, recorded_card_os
+from romrunner.deploy.card import CARD_DIR, OS_NAME, TEMP_PREFIX, recorded_card_os
 from romrunner.devices.destination import check_destination, destination_id
 from romrunner.devices.mounts import filesystem_type, not_a_folder_reason
 from romrunner.devices.osprofile import known_os
@@ -481,6 +481,8 @@ def _count(folder: Path, depth: int) -> tuple[int, int]:
     try:
         with os.scandir(folder) as entries:
             for entry in entries:
+                if entry.name.startswith(TEMP_PREFIX):
+                    continue  # a stopped deploy's unfinished copy: no game (QA25 F2)
                 if entry.is_file(follow_symlinks=False):
                     files += 1
                     size += entry.stat(follow_symlinks=False).st_size
