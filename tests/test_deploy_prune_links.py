@@ -80,3 +80,25 @@ def test_a_chosen_file_reached_through_a_linked_folder_is_not_pruned_under_its_o
     assert sorted(run.json()["data"]["prune_linked"]) == [
         f"{gb.relative_to(card).as_posix()}/{name}" for name in ("Alpha (USA).gb",
                                                                  "Beta (USA).gb")]
+
+
+def test_the_dry_runs_keep_count_is_every_file_the_prune_keeps(
+        cli: Any, library: Path, tmp_path: Path) -> None:
+    """`would do: N keep` counts each file the notes say the prune keeps (QA25 F8: "1 keep"
+    beside a note naming two — one edited in place, one replaced by the user)."""
+    card = tmp_path / "card"
+    card.mkdir()
+    assert cli("deploy", "1", "--to", card, "platform:gb,nes").code == 0
+    alpha = next(card.rglob("Alpha (USA).gb"))
+    times = alpha.stat()
+    edited = bytearray(alpha.read_bytes())
+    edited[10] ^= 0xFF
+    alpha.write_bytes(bytes(edited))  # edited in place: same size and time
+    os.utime(alpha, ns=(times.st_atime_ns, times.st_mtime_ns))
+    next(card.rglob("Beta (USA).gb")).write_bytes(b"the user's own")
+    dry = cli("--json", "deploy", "1", "--to", card, "platform:nes", "--prune", "--force",
+              "--dry-run")
+    assert dry.code == 0, dry.err
+    data = dry.json()["data"]
+    assert len(data["prune_kept"]) == 2
+    assert data["actions"]["keep"] == 2 and data["actions"].get("prune", 0) == 0

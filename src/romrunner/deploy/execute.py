@@ -567,6 +567,16 @@ def _preview(db: Database, plan: DeployPlan, options: DeployOptions | None,
     claims.held_elsewhere.extend(d.item.dest for d in kept)
     held = {id(d) for d in kept}
     pruned = [d.item.dest for d in decisions if d.action == PRUNE and id(d) not in held]
+    # every file the prune keeps, as the notes name them (QA25 F8: "1 keep" beside a note
+    # naming 2 — files not provably ours are kept before they are decided)
+    keeps = {d.item.dest for d in decisions if d.action == KEEP} | set(claims.prune_kept) \
+        | set(claims.held_elsewhere) | set(claims.prune_linked)
+    counts.pop(KEEP, None)
+    counts.pop(PRUNE, None)
+    if keeps:
+        counts[KEEP] = len(keeps)
+    if pruned:
+        counts[PRUNE] = len(pruned)
     return {"plan": plan.summary(), "actions": dict(counts), "bytes_to_write": sum(
         d.item.size for d in decisions if d.action == COPY and id(d) not in unreadable),
         "bytes_needed": need,
