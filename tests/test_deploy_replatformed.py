@@ -8,6 +8,8 @@ import hashlib
 from pathlib import Path
 from typing import Any
 
+from tests.conftest import shared_path
+
 
 def _warnings(result: Any, code: str) -> list[str]:
     """The plan's warnings of ``code`` (a dry run), else the deploy's that say the same."""
@@ -51,3 +53,29 @@ def test_a_game_moved_to_another_platform_is_said_until_a_prune_takes_its_old_co
     assert not old.exists() and new[0].exists()
     last = cli(*deploy, "--dry-run")
     assert _warnings(last, "platform-moved") == []
+
+
+def test_a_platform_folder_the_user_renamed_is_not_said_to_hold_files_left_behind(
+        cli: Any, tmp_path: Path) -> None:
+    """The user renames the card's `roms/gb` to `roms/Game Boy` (muOS reads any name): the
+    next deploy finds the games there, and says nothing of files "left behind" in `roms/gb`,
+    which is no longer there (QA25 F11: named from the card's record, not the card)."""
+    pack = shared_path("definition-pack")
+    roms, card = tmp_path / "roms" / "GB", tmp_path / "card"
+    roms.mkdir(parents=True)
+    card.mkdir()
+    for name in ("A (USA).gb", "B (USA).gb"):
+        (roms / name).write_bytes(hashlib.sha256(name.encode()).digest() * 1024)
+    for args in (("library", "add", tmp_path / "roms"), ("scan", "--workers", "1"),
+                 ("device", "add", "rg-35xx-plus"),
+                 ("profile", "create", "--device", "1", "--os", "muos"),
+                 ("deploy", "1", "--to", card, "platform:gb")):
+        assert cli("--pack", pack, *args).code == 0, args
+    gb = next(card.rglob("A (USA).gb")).parent
+    gb.rename(gb.with_name("Game Boy"))
+    dry = cli("--pack", pack, "--json", "deploy", "1", "--to", card, "platform:gb", "--prune",
+              "--dry-run")
+    assert dry.code == 0, dry.err
+    assert [w for w in dry.json()["data"]["plan"]["warnings"] if w["code"] == "folder-moved"] \
+        == []
+    assert dry.json()["data"]["prune"] == []

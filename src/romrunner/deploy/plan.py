@@ -631,6 +631,8 @@ def _left_root(builder: _Builder, chosen: str, old: str | None, said: list[str]
     if not old or old.lower() == chosen.lower() or old.lower() in {f.lower() for f in said}:
         return []
     builder.volatile = True  # (reads the card's manifest: see _Builder.volatile)
+    if not os.path.isdir(builder.plan.root / old):
+        return []  # renamed or removed by the user since: nothing left there (QA25 F11)
     inside = f"{old.lower()}/"
     files = sum(1 for dest in read_manifest_files(builder.plan.root)[0]
                 if dest.lower().startswith(inside))
