@@ -92,7 +92,7 @@ def test_auto_gives_back_what_the_scan_decided(run: Any, library: Path,
     assert data["games"] == [
         {"id": ids[name], "was": "gba", "platform_id": scanned[name][0],
          "source": scanned[name][1],
-         "candidates": ["gb", "gbc"] if name == "Either (USA).gb" else []}
+         "candidates": ["gb", "gbc"] if name == "Either (USA).gb" else [], "changed": True}
         for name in sorted(ids)]
     # rescans decide it again (nothing set by hand is kept): a full one changes nothing
     assert run("scan", "--full", "--workers", "1").code == 0
@@ -112,6 +112,17 @@ def test_auto_says_what_each_game_became(run: Any, library: Path, db_path: Path)
     assert " ".join(" ".join(text.out.splitlines()[3:]).split()) == (
         "3 games back to the platform a scan decides: 1 identified by hash, 0 guessed by "
         "name, 2 unidentified")
+    # again: none was set by hand, none changes (QA26 F7: "2 games back", "changed": 2)
+    again = run("--json", "games", "set-platform", "auto", str(real), str(plain))
+    assert again.json()["data"]["changed"] == 0
+    assert [game["changed"] for game in again.json()["data"]["games"]] == [False, False]
+    text = run("games", "set-platform", "auto", str(real))
+    assert text.out.splitlines()[0] == f"game {real}: nes (from its folder); unchanged"
+    assert "0 games back to the platform a scan decides (1 unchanged)" in text.out
+    assert run("--json", "games", "set-platform", "gb", str(real)).json()["data"]["changed"] \
+        == 1
+    assert run("--json", "games", "set-platform", "gb", str(real)).json()["data"]["changed"] \
+        == 0  # already set so by hand
 
 
 def test_auto_changes_nothing_for_an_unknown_id_or_a_missing_file(

@@ -472,13 +472,17 @@ def _set_platform_auto(game_ids: list[int]) -> int:
             how = (f"undecided (could be {', '.join(game.candidates)})"
                    if game.platform_id == "unknown" and game.candidates else
                    f"{game.platform_id} ({_DECIDED_BY.get(game.source, 'undecided')})")
-            console.print(f"game {game.game_id}: {how}; was {game.was}", highlight=False)
-        console.print(f"{counted(len(result.games), 'game')} back to the platform a scan "
-                      f"decides: {matches.identified} identified by hash, "
+            was = f"was {game.was}" if game.changed else "unchanged"
+            console.print(f"game {game.game_id}: {how}; {was}", highlight=False)
+        same = len(result.games) - changed
+        console.print(f"{counted(changed, 'game')} back to the platform a scan decides"
+                      f"{f' ({same:,} unchanged)' if same else ''}"
+                      f": {matches.identified} identified by hash, "
                       f"{matches.guessed} guessed by name, {matches.unidentified} unidentified",
                       highlight=False)
 
-    app.finish({"platform_id": AUTO, "changed": len(result.games),
+    changed = sum(1 for game in result.games if game.changed)
+    app.finish({"platform_id": AUTO, "changed": changed,
                 "games": [game.as_dict() for game in result.games],
                 "identified": matches.identified, "guessed": matches.guessed,
                 "unidentified": matches.unidentified}, render)

@@ -438,10 +438,11 @@ def set_platform(db: Database, game_ids: list[int], platform_id: str,
         if unknown:
             raise NotFoundError(f"no game with id {', '.join(map(str, unknown))}; "
                                 "nothing was changed")
-        changed = db.execute(
+        changed = db.execute(  # (one set so already: not counted, QA26 F7)
             "UPDATE games SET platform_id = ?, platform_source = 'user', "
-            "platform_candidates = NULL WHERE id IN (SELECT value FROM json_each(?))",
-            (platform_id, ids)).rowcount
+            "platform_candidates = NULL WHERE id IN (SELECT value FROM json_each(?)) "
+            "AND (platform_id IS NOT ? OR platform_source IS NOT 'user')",
+            (platform_id, ids, platform_id)).rowcount
         matches = identify(db, list(dict.fromkeys(game_ids)))
         names = [str(row[0]) for row in db.query(
             "SELECT filename FROM games WHERE id IN (SELECT value FROM json_each(?)) "
@@ -464,11 +465,13 @@ class AutoPlatform:
     platform_id: str
     source: str
     candidates: tuple[str, ...]
+    changed: bool = True  # False: the same platform, and it was not set by hand
 
     def as_dict(self) -> dict[str, Any]:
         """The JSON form."""
         return {"id": self.game_id, "was": self.was, "platform_id": self.platform_id,
-                "source": self.source, "candidates": list(self.candidates)}
+                "source": self.source, "candidates": list(self.candidates),
+                "changed": self.changed}
 
 
 @dataclass(frozen=True)
@@ -487,7 +490,8 @@ def auto_platform(db: Database, game_ids: list[int], index: PackIndex) -> AutoPl
     ids = list(dict.fromkeys(game_ids))
     with db.atomic():
         rows = {int(row["id"]): row for row in db.query(
-            "SELECT g.id, g.filepath, g.platform_id, g.is_missing, r.path AS root "
+            "SELECT g.id, g.filepath, g.platform_id, g.platform_source, g.is_missing, "
+            "r.path AS root "
             "FROM games g JOIN library_roots r ON r.id = g.root_id "
             "WHERE g.id IN (SELECT value FROM json_each(?))", (json.dumps(ids),))}
         unknown = [game_id for game_id in ids if game_id not in rows]
@@ -522,7 +526,9 @@ def auto_platform(db: Database, game_ids: list[int], index: PackIndex) -> AutoPl
         [AutoPlatform(game_id, str(rows[game_id]["platform_id"]),
                       str(after[game_id]["platform_id"]),
                       str(after[game_id]["platform_source"]),
-                      tuple(json.loads(after[game_id]["platform_candidates"] or "[]")))
+                      tuple(json.loads(after[game_id]["platform_candidates"] or "[]")),
+                      rows[game_id]["platform_source"] == "user"
+                      or rows[game_id]["platform_id"] != after[game_id]["platform_id"])
          for game_id in ids], matches)
 
 
