@@ -103,6 +103,8 @@ def titles(db: Database, text: str, **kwargs: Any) -> list[str]:
     ("id:2..3", ["Super Mario Kart", "Zelda III"]),
     ("added:30d platform:gba", ["Odd 100% _title_", "Pokemon Emerald"]),
     ("added:2000-01-01..2000-12-31", []),
+    # the end day's every time; the last day SQLite has (QA26 F7: ..9999-12-31 found none)
+    ("added:2000-01-01..9999-12-31 platform:gba", ["Odd 100% _title_", "Pokemon Emerald"]),
 ])
 def test_fields_select_what_they_say(db: Database, text: str, expected: list[str]) -> None:
     assert titles(db, text) == expected
@@ -151,6 +153,12 @@ def test_bad_queries_are_one_line_errors_naming_the_term(db: Database, text: str
     with pytest.raises(QueryError) as info:
         query_games(db, text, known_platforms=PLATFORMS)
     assert named in str(info.value) and "\n" not in str(info.value)
+
+
+def test_a_range_ending_today_holds_what_was_added_today(db: Database) -> None:
+    today = str(db.scalar("SELECT date('now')"))
+    assert titles(db, f"added:..{today} platform:gba") == ["Odd 100% _title_",
+                                                           "Pokemon Emerald"]
 
 
 def test_the_longest_queries_allowed_run(db: Database) -> None:

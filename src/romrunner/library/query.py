@@ -506,9 +506,9 @@ def _added_sql(bounds: tuple[str | None, str | None], ctx: Context) -> Sql:
     if low is not None:
         parts.append("g.added_at >= ?")
         params.append(low)
-    if high is not None:
-        parts.append("g.added_at < date(?, '+1 day')")
-        params.append(high)
+    if high is not None:  # any time of that day: its text sorts before "DAY~" (not
+        parts.append("g.added_at < ?")  # date(?, '+1 day'): NULL after 9999-12-30, QA26 F7)
+        params.append(f"{high}~")
     return " AND ".join(parts), params
 
 
