@@ -98,7 +98,7 @@ def titles(db: Database, text: str, **kwargs: Any) -> list[str]:
     ("year:1992..", ["Super Mario Kart"]),  # '199?' in the DAT is not a year
     ('dat:"Nintendo - Super Nintendo Entertainment System"',
      ["Super Mario Kart", "Super Mario World"]),
-    ("flag:beta", ["Metroid"]),
+    ("flag:beta", ["Metroid"]), ("flag:BETA", ["Metroid"]),
     ("lang:ja", ["Super Mario Kart"]),
     ("id:2..3", ["Super Mario Kart", "Zelda III"]),
     ("added:30d platform:gba", ["Odd 100% _title_", "Pokemon Emerald"]),
@@ -141,6 +141,7 @@ def test_regions_and_languages_are_read_as_file_names_spell_them(db: Database) -
     ("mario *", "query: *: no letters or digits"),
     ("-( platform:snes", "query: -(: no letters or digits"),
     ("title:^", "title:^: no letters or digits"),
+    ("flag:nonsense", "flag:nonsense: not a flag (known: "),  # QA26 F7: found nothing
     # QA26 F4: beyond SQLite's integers was an internal OverflowError
     ("size:9223372036854775807", "size:9223372036854775807: too large"),
     ("size:>99999999999G", "too large"), ("size:1..99999999999999999999", "too large"),

@@ -29,7 +29,7 @@ from typing import Any
 
 from romrunner.errors import DatabaseError, InputError
 from romrunner.knowledge.linking import STATUSES, compat_condition, platform_wide_compat
-from romrunner.library.tags import language_code, region_name
+from romrunner.library.tags import FLAGS, language_code, region_name
 from romrunner.search.games import fts_query, fts_words
 from romrunner.search.index import MARKED, catalog_title, has_marked, has_search_index
 from romrunner.store.database import Database
@@ -388,7 +388,19 @@ def _json_list_sql(column: str) -> Callable[[str, Context], Sql]:
     return sql
 
 
+def _flag_parse(value: str) -> str:
+    """A flag names' tags give (QA26 F7: `flag:nonsense` found nothing, `region:mars` is an
+    error); ``bad`` is ``bad_dump``."""
+    flag = _text(value).lower()
+    flag = {"bad": "bad_dump", "translated": "translation"}.get(flag, flag)
+    if flag not in FLAGS and flag != "translation":
+        raise _bad("flag", value, f"not a flag (known: {', '.join(sorted(FLAGS))})")
+    return flag
+
+
 def _flag_sql(value: str, ctx: Context) -> Sql:
+    if value.lower() == "translation":  # a fan translation: a hack of its own kind
+        return "g.hack_type = 'translation'", []
     if value.lower() == "hack":  # the scan sets is_hack for a 'hack' flag (and translations)
         return "g.is_hack = 1", []
     return _json_list_sql("g.flags")(value, ctx)
@@ -541,7 +553,8 @@ FIELDS: dict[str, Field] = {f.name: f for f in (
     _field("region", "one region of the file name's tags (region:usa,europe)", _text,
            _region_sql),
     _field("lang", "one language of the file name's tags (lang:en)", _text, _language_sql),
-    _field("flag", "a tag such as hack, beta, proto, bad (flag:hack)", _text, _flag_sql),
+    _field("flag", "a tag such as hack, beta, proto, bad_dump (flag:hack)", _flag_parse,
+           _flag_sql),
     _field("title", "words of the title, as word prefixes (title:mario)", _title_parse,
            _words_sql, "g.title_norm"),
     _field("missing", "the file has vanished from disk (missing:true)",

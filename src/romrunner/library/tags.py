@@ -43,6 +43,8 @@ _BRACKET_FLAGS = {
     "a": "alternate", "f": "fixed", "p": "pirate", "cr": "cracked", "bios": "bios",
     "hack": "hack",
 }
+FLAGS = frozenset({*_PAREN_FLAGS.values(), *_BRACKET_FLAGS.values()})
+"""Every flag a name's tags give (``flag:`` in a query takes these)."""
 # GoodTools codes with a qualifier: [h1C] (hack 1, copier header), [hI] (intro hack),
 # [hM04] (mapper hack), [b1+C], [a2], [o3], [f1_C], [t1+2], [p1]: the lowercase letter decides.
 _GOODTOOLS_FLAG = re.compile(r"^(cr|[abfhopt])[0-9A-Z][0-9A-Z+ .,_-]*$")
