@@ -358,3 +358,19 @@ def test_a_bios_dat_given_to_dat_import_points_to_bios_import_dat(
     assert f"{system}: a BIOS/system DAT ('System'), not a game catalog: `romrunner bios " \
         "import-dat` reads it" in " ".join(result.err.split())
     assert not db_path.exists()  # a command that fails changes nothing: not even made
+
+
+def test_a_dat_imported_by_a_relative_path_is_recorded_by_its_full_path(
+        cli: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`dat ls` names the file imported, from any folder (QA26 F7: `dats/gb.dat` as typed)."""
+    from tests.test_scan import dat_text, rom_bytes
+
+    dats = tmp_path / "dats"
+    dats.mkdir()
+    (dats / "gb.dat").write_text(dat_text("Nintendo - Game Boy", {
+        "Hero (World)": ("Hero (World).gb", rom_bytes(3, 4096))}))
+    monkeypatch.chdir(tmp_path)
+    assert cli("dat", "import", "dats/gb.dat").code == 0
+    monkeypatch.chdir("/")
+    (listed,) = cli("--json", "dat", "ls").json()["data"]
+    assert listed["path"] == str(dats / "gb.dat")

@@ -171,7 +171,8 @@ def import_dat(db: Database, path: Path, *, platform_id: str | None = None,
             "INSERT INTO catalog_sources (name, platform_id, format, headered, description, "
             "version, path, file_sha1) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (dat.header.name, platform, dat.format, int(dat.header.headered),
-             dat.header.description, dat.header.version, str(path), digest)).lastrowid
+             dat.header.description, dat.header.version,
+             str(path.absolute()), digest)).lastrowid  # (a relative path names nothing later)
         assert source_id is not None
         _insert_games(db, source_id, platform, dat.games, result)
         if result.games == 0:
