@@ -189,7 +189,8 @@ def scan(paths: tuple[Path, ...], workers: int | None, full: bool,
                 f"platform of their folder lists their type; {shown}): forgotten, the files "
                 f"untouched{held}", markup=False, soft_wrap=True)
         if summary.disc_ids:
-            console.print(f"read {summary.disc_ids:,} disc ids (serials, game ids) from images")
+            console.print(f"read {counted(summary.disc_ids, 'disc id')} (serials, game ids) "
+                          "from images")
         if summary.skipped_hidden or summary.skipped_empty:
             hint = "" if include_hidden else " (scan --include-hidden takes hidden ones)"
             console.print(f"skipped {summary.skipped_hidden:,} hidden and "
