@@ -374,3 +374,22 @@ def test_a_dat_imported_by_a_relative_path_is_recorded_by_its_full_path(
     monkeypatch.chdir("/")
     (listed,) = cli("--json", "dat", "ls").json()["data"]
     assert listed["path"] == str(dats / "gb.dat")
+
+
+def test_dat_rm_names_the_smart_collections_its_removal_breaks(
+        cli: Any, tmp_path: Path) -> None:
+    """A smart collection `dat:"NAME"` stops working when that DAT goes: `dat rm` says so
+    (QA26: silent, then a profile's auto-list failed on it)."""
+    from tests.test_scan import dat_text, rom_bytes
+
+    (tmp_path / "gb.dat").write_text(dat_text("Nintendo - Game Boy", {
+        "Hero (World)": ("Hero (World).gb", rom_bytes(3, 4096))}))
+    assert cli("dat", "import", tmp_path / "gb.dat").code == 0
+    for name, query in (("gbdat", 'dat:"Nintendo - Game Boy" -flag:beta'),
+                        ("other", "platform:gb")):
+        assert cli("collection", "create", name, "--query", query).code == 0
+    removed = cli("--json", "dat", "rm", "Nintendo - Game Boy")
+    assert removed.code == 0, removed.err
+    assert removed.json()["data"]["broken_collections"] == ["gbdat"]
+    (said,) = [w for w in removed.json()["warnings"] if "smart collection" in w]
+    assert "'gbdat'" in said and "'other'" not in said and "no longer working" in said

@@ -25,6 +25,7 @@ from romrunner.catalog.identify import (
     undecided_by_crc,
 )
 from romrunner.catalog.systems import platform_for_system
+from romrunner.collections.store import smart_collections_naming
 from romrunner.errors import InputError, NotFoundError
 from romrunner.hashbin import to_blob
 from romrunner.regularfile import open_regular
@@ -93,6 +94,8 @@ class RemoveReport:
     unidentified: int
     identified: int = 0
     name_guessed: int = 0
+    # smart collections whose query names the DAT (`dat:"NAME"`): it no longer works
+    broken_collections: list[str] = field(default_factory=list)
 
 
 def catalog_game_id(platform_id: str, name: str) -> str:
@@ -268,7 +271,8 @@ def remove_catalog(db: Database, name: str) -> RemoveReport:
     removed = [RemovedCatalog(row["name"], row["platform_id"], bool(row["headered"]),
                               row["version"], int(row["game_count"])) for row in sources]
     return RemoveReport(removed, counts.identified + counts.guessed, counts.unidentified,
-                        counts.identified, counts.guessed)
+                        counts.identified, counts.guessed,
+                        smart_collections_naming(db, "dat", name))
 
 
 def _insert_games(db: Database, source_id: int, platform: str, games: object,

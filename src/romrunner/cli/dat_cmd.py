@@ -11,6 +11,7 @@ from rich.console import Console
 from romrunner.catalog.datfile import MAX_VALUE_PROBLEMS
 from romrunner.catalog.importer import ImportResult, import_dats, list_catalogs, remove_catalog
 from romrunner.cli.context import app_context
+from romrunner.library.query import quote_value
 from romrunner.store import OpenMode
 from romrunner.words import counted, examples
 
@@ -120,6 +121,12 @@ def dat_rm(name: str) -> int:
     another catalog knows them. One transaction."""
     app = app_context()
     report = remove_catalog(app.open_db(), name)
+    if report.broken_collections:
+        app.warn(f"smart {'collection' if len(report.broken_collections) == 1 else 'collections'}"
+                 f" {examples([repr(n) for n in report.broken_collections])} "
+                 f"name{'s' if len(report.broken_collections) == 1 else ''} this DAT "
+                 f"(dat:{quote_value(name)}): no longer working, and a profile including "
+                 "one fails its auto-list until `collection rm` or `profile set` changes it")
 
     def render(console: Console) -> None:
         for source in report.removed:

@@ -412,6 +412,21 @@ def resolve_collection_ids(db: Database, values: Iterable[int | str] | str) -> l
     return list(dict.fromkeys(ids))
 
 
+def smart_collections_naming(db: Database, field_name: str, value: str) -> list[str]:
+    """The smart collections whose stored query has a ``field_name:value`` term (``dat:`` of
+    a DAT `dat rm` removes: their queries stop working, QA26)."""
+    named = []
+    for row in db.query("SELECT name, rules_json FROM collections "
+                        "WHERE collection_type = 'auto' ORDER BY name"):
+        try:
+            query = parse_query(_stored_query(row["rules_json"]))
+        except QueryError:
+            continue  # broken already: `collection ls` says so
+        if any(term.field == field_name and value in term.values for term in query.terms):
+            named.append(str(row["name"]))
+    return named
+
+
 def collection_names(db: Database, ids: Iterable[int]) -> dict[int, str]:
     """The names of the collections ``ids`` that exist (an id that does not is left out)."""
     return {int(row["id"]): str(row["name"]) for row in db.query(
