@@ -10,7 +10,7 @@ import json
 import os
 import shutil
 import sqlite3
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 import pytest
@@ -711,3 +711,23 @@ def test_a_sets_warnings_name_it_by_its_first_disc_whatever_the_ids(
     said = [w for w in again.json()["warnings"] if "disc 3" in w]
     assert said and all(w.startswith("Trio (USA): disc 3") for w in said), said
     assert (card / "ROMS/psx/Trio (USA).m3u").is_file()
+
+
+def test_a_sets_folder_and_its_playlist_share_one_legal_name(tmp_path: Path) -> None:
+    """MinUI opens `FOLDER/FOLDER.m3u`: a title ending in "." on FAT32 made the folder
+    `Ys Vol/` (no trailing dot there) and the playlist `Ys Vol..m3u` (QA25 F1)."""
+    names = [f"Ys Vol. (Disc {disc})" for disc in (1, 2)]
+    files: dict[str, int | bytes] = {}
+    for disc, name in enumerate(names, 1):
+        files[f"psx/{name}.bin"] = hashlib.sha256(f"ys{disc}".encode()).digest() * 400
+        files[f"psx/{name}.cue"] = CUE.format(f"{name}.bin").encode()
+    library = make_library(tmp_path, files)
+    card = tmp_path / "card"
+    card.mkdir()
+    plan = library.plan(Layout(card, disc_layout="folder"))
+    (playlist,) = [item.dest for item in plan.items if item.dest.endswith(".m3u")]
+    folder = PurePosixPath(playlist).parent
+    assert playlist == f"{folder}/{folder.name}.m3u", playlist
+    summary = run(library.db, plan, profile_id=library.profile_id)
+    assert summary.failed == 0
+    assert playable(card, playlist) == [files[f"psx/{name}.bin"] for name in names]

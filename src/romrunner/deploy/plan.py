@@ -1616,9 +1616,12 @@ class _Builder:
         return [f"{place}/{name}" for place in places]
 
     def m3u_name(self, first: _Game, set_key: str) -> str:
-        """The legal name of a disc set's playlist."""
+        """The legal name of a disc set's playlist: its title made legal as the set's own
+        folder's name is, then `.m3u` (MinUI opens `FOLDER/FOLDER.m3u`: `Ys Vol.` on FAT32
+        was the folder `Ys Vol/` holding `Ys Vol..m3u`, QA25 F1)."""
         try:
-            return legal_component(f"{_set_title(first, set_key)}.m3u", self.fs)
+            stem = legal_component(_set_title(first, set_key), self.fs)
+            return legal_component(f"{stem}.m3u", self.fs)
         except InputError:
             return legal_component(f"{set_key}.m3u", self.fs)
 
