@@ -102,3 +102,25 @@ def test_the_dry_runs_keep_count_is_every_file_the_prune_keeps(
     data = dry.json()["data"]
     assert len(data["prune_kept"]) == 2
     assert data["actions"]["keep"] == 2 and data["actions"].get("prune", 0) == 0
+
+
+def test_a_source_changed_at_its_size_and_time_is_not_blamed_on_the_card(
+        cli: Any, library: Path, tmp_path: Path) -> None:
+    """A library file whose bytes changed at the same size and time (bit rot, an edit that
+    keeps the time) is copied as it is; `--verify` then says the source changed, and does not
+    call the untouched card copy edited or failing (QA25 F4)."""
+    card = tmp_path / "card"
+    card.mkdir()
+    source = library / "GB" / "Alpha (USA).gb"
+    times = source.stat()
+    changed = bytearray(source.read_bytes())
+    changed[7] ^= 0xFF
+    source.write_bytes(bytes(changed))
+    os.utime(source, ns=(times.st_atime_ns, times.st_mtime_ns))
+    assert cli("deploy", "1", "--to", card, "platform:gb").code == 0
+    verified = cli("--json", "deploy", "1", "--to", card, "platform:gb", "--verify")
+    assert verified.code == 1
+    (error,) = [e["error"] for e in verified.json()["data"]["errors"]]
+    assert "Alpha (USA).gb: its source" in error and "no longer has the SHA1 the scan " \
+        "recorded" in error and "card is failing" not in error
+    assert next(card.rglob("Alpha (USA).gb")).read_bytes() == bytes(changed)  # untouched

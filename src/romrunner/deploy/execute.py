@@ -1623,6 +1623,15 @@ def _decide_copy(root: Path, item: _Item, info: os.stat_result | None, claim: Ow
             # We wrote these very bytes, and the card holds others at the size and time we
             # recorded: edited in place, or the card is failing. Said, and kept as any
             # edited copy of ours is (QA18 L2: rewritten without a word).
+            if item.source and item.content is None and item.sha1 is not None \
+                    and _sha1_of(os_path(item.source)) == _sha1_of(str(root / item.dest)):
+                # the card holds the source's bytes: the source changed since the scan at
+                # its size and time, not the card (QA25 F4: the card was blamed)
+                return _Decision(item, FAIL, info, note=(
+                    f"{item.dest}: its source {item.source} no longer has the SHA1 the scan "
+                    "recorded, at the same size and time (changed in place since the scan, "
+                    "or failing storage), and the card holds those bytes: rescan it "
+                    "(`romrunner scan --full`)"))
             if options.overwrite:
                 item.replacing = REPLACES_EDITED
                 return _Decision(item, COPY, info, claim)
