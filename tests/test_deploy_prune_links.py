@@ -1,7 +1,9 @@
-"""A prune never removes through a symbolic link on the card (QA25 F13: a dot-folder or a
-platform folder of ours replaced by a link into the library, and `deploy --prune` deleted the
-library's discs; F14: a folder linked to another, `gameboy -> gb`, and the prune removed from
-`gb` the very files the deploy kept through `gameboy`). Real folders, links and processes."""
+"""Files on the card that are not simply as a deploy wrote them (QA25). A prune never removes
+through a symbolic link on the card (F13: a dot-folder or a platform folder of ours replaced by
+a link into the library, and `deploy --prune` deleted the library's discs; F14: a folder linked
+to another, `gameboy -> gb`, and the prune removed from `gb` the very files the deploy kept
+through `gameboy`); the dry run counts what a prune keeps (F8); `--verify` blames a source
+changed at its size and time, not the card (F4). Real folders, links and processes."""
 
 from __future__ import annotations
 
