@@ -37,7 +37,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path, PurePosixPath, PureWindowsPath
 
 from romrunner.deploy.card import read_manifest, recorded_detected_folders
 from romrunner.deploy.layout import DETECTED
@@ -527,6 +527,10 @@ def update_path_overrides(db: Database, pack: DefinitionPack, profile_id: int, c
     for key in [*sets, *unsets]:
         if key not in ("roms", "bios") and key not in pack.platforms:
             raise InputError(f"path override {key!r}: use roms, bios or a platform id")
+    for key, value in sets.items():  # (QA25: an absolute one was taken under the card root)
+        if value.startswith(("/", "~")) or PureWindowsPath(value).is_absolute():
+            raise InputError(f"path override {key}={value}: a folder relative to the card "
+                             f"root ({card_root}), not an absolute path; nothing was changed")
     checked = {key: str(_inside(card_root, _legal(value, fs))) for key, value in sets.items()}
     with db.atomic():
         dest_id = destination_id(card_root, create=True)
