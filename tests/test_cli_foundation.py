@@ -226,6 +226,23 @@ def test_ctrl_c_at_any_moment_of_start_up_is_one_line_and_exit_130(tmp_path: Pat
     assert outcomes.count(EXIT_INTERRUPTED) > before_our_code  # most land in our code
 
 
+def test_the_start_up_guard_covers_python_dash_m_and_never_a_library_import() -> None:
+    """`python -m romrunner.cli.main` imports the package while Python looks for the module
+    (``sys.argv[0]`` is "-m" then): the guard is set there too — the fault suite's Ctrl-C
+    landed in that window and printed a traceback. A script that imports the package keeps
+    its own Ctrl-C handling."""
+    import subprocess
+    import sys
+
+    probe = ("import sys; sys.argv[0] = {!r}; import signal, romrunner; "
+             "print(getattr(signal.getsignal(signal.SIGINT), '__name__', ''))")
+    for argv0, expected in (("-m", "_interrupted_during_start"),
+                            ("/home/me/tool.py", "default_int_handler")):
+        shown = subprocess.run([sys.executable, "-c", probe.format(argv0)],
+                               capture_output=True, text=True, timeout=60)
+        assert shown.stdout.strip() == expected, (argv0, shown.stdout, shown.stderr)
+
+
 def test_commands_load_lazily_but_whole_in_a_fresh_process() -> None:
     """Each command's module is imported when the command runs: in a new process, a group
     whose subcommands come from two modules (dat: import/ls/rm, report/fixdat) is whole."""

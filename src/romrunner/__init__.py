@@ -14,7 +14,9 @@ def _interrupted_during_start(signum: int, frame: object) -> None:
     _os._exit(130)
 
 
-if _sys.argv and _sys.argv[0].rpartition("/")[2] == "romrunner":
+# ``python -m romrunner.cli.main`` imports this package while Python still looks for the
+# module, when ``sys.argv[0]`` is "-m" (the fault suite's Ctrl-C at start-up landed here).
+if _sys.argv and (_sys.argv[0].rpartition("/")[2] == "romrunner" or _sys.argv[0] == "-m"):
     import _signal  # type: ignore[import-not-found]  # built in; typeshed has no stub
 
     _signal.signal(_signal.SIGINT, _interrupted_during_start)
