@@ -1862,7 +1862,7 @@ class _Builder:
         if len(discs) < known:
             self.plan.warnings.append(PlanIssue(
                 "incomplete-set", f"{title}: {len(discs)} of {known} discs could be placed "
-                "(the errors say why)", first.platform_id, first.id))
+                "(the other warnings and errors say why)", first.platform_id, first.id))
         held = self._held_discs(set_key, discs[0][1])
         self._warn_disc_gaps(title, first, [game for game, _ in discs], held)
         if not self.layout.wants_m3u(first.platform_id):
