@@ -364,6 +364,8 @@ def parse_setting(text: str) -> tuple[str, Any]:
     key, sep, value = text.partition("=")
     if not sep or not key.strip():
         raise InputError(f"setting {text!r}: expected key=value")
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in text):  # (QA26: an ESC in a key, stored)
+        raise InputError(f"setting {text!r}: has control characters")
     if _NOT_FINITE.match(value.strip()):
         raise InputError(f"setting {text!r}: {value.strip()} is not a finite number; give a "
                          "number, true/false, or text")
