@@ -143,6 +143,14 @@ def test_search_takes_platform_as_its_option_and_refuses_other_terms(run: Any) -
     assert refused.code == 2
     assert "region:usa is a query term" in refused.err and "games ls" in refused.err
     assert run("search", "dec", "platform:gb", "--platform", "nes").code == 2
+    several = run("search", "platform:gb", "platform:nes", "dec")  # (QA26: "a query term")
+    assert several.code == 2 and "search takes one platform" in several.err
+    suggested = several.err.split("`romrunner ")[1].split("`")[0].split()
+    listed = run("--json", *suggested)  # the command it names lists each platform's finds
+    each = [row["filename"] for platform in ("gb", "nes") for row in run(
+        "--json", "search", "dec", "--platform", platform).json()["data"]]
+    assert sorted(row["filename"] for row in listed.json()["data"]["games"]) == sorted(each)
+    assert len(each) == 3
 
 
 def test_search_reads_a_quoted_platform_word_and_any_case_of_an_id(run: Any) -> None:

@@ -72,6 +72,16 @@ def _platform_word(platform: str | None, words: tuple[str, ...]
         elif name == "platform" and not word.startswith("-") and platform in (None, value) \
                 and value and "," not in value:
             platform = value
+        elif name == "platform" and not word.startswith("-") and value:
+            # several platforms: one query of games ls takes them (QA26: it was called "a
+            # query term", and the command it suggested listed nothing)
+            several = [p for w in words if w.startswith("platform:")
+                       for p in w.partition(":")[2].split(",") if p]
+            several = list(dict.fromkeys([*([platform] if platform else []), *several]))
+            rest = [w for w in words if not w.startswith("platform:")]
+            raise InputError(f"search: {word}: search takes one platform; `romrunner games "
+                             f"ls platform:{','.join(several)} {' '.join(rest)}` searches "
+                             "several")
         else:
             raise InputError(f"search: {word} is a query term; search takes title words and "
                              f"--platform (`romrunner games ls {' '.join(words)}` takes a "
