@@ -122,3 +122,23 @@ def test_the_platform_limit_counts_a_multi_disc_set_as_one_game(
     verdicts = {g["filename"]: (g["included"], g["reason"]) for g in listed}
     assert verdicts["Crash Bandicoot (USA).cue"][0]
     assert {verdicts[f"{name}.cue"] for name in names[1:]} == {(False, "platform_limit")}
+
+
+def test_games_set_to_an_emulator_that_does_not_list_their_platform_are_said(
+        cli: Any, tmp_path: Path) -> None:
+    """An override naming an emulator that does not list the platform warned once, at `override
+    set`; the auto-list then included the games with it and said nothing (QA26)."""
+    root = tmp_path / "roms" / "gb"
+    root.mkdir(parents=True)
+    for name in ("Alpha (USA).gb", "Beta (USA).gb"):
+        (root / name).write_bytes(rom(name))
+    for args in (("library", "add", str(tmp_path / "roms")), ("scan", "--workers", "1"),
+                 ("device", "add", "rg-35xx-plus"),
+                 ("profile", "create", "--device", "1", "--os", "muos")):
+        assert real(cli, *args).code == 0, args
+    before = real(cli, "--json", "autolist", "1").json()["warnings"]
+    assert not [w for w in before if "does not list platform" in w]
+    assert real(cli, "override", "set", "--platform", "gb", "--emulator", "pcsx2").code == 0
+    listed = real(cli, "--json", "autolist", "1").json()
+    said = [w for w in listed["warnings"] if "does not list platform gb" in w]
+    assert said and said[0].startswith("2 included games of gb run with pcsx2"), said

@@ -32,6 +32,7 @@ from romrunner.devices.osprofile import (
 )
 from romrunner.devices.overrides import (
     EmulatorResolver,
+    emulator_warnings,
     installed_for,
     lists_emulators,
     not_installed_warnings,
@@ -45,6 +46,7 @@ from romrunner.packs.loader import DefinitionPack
 from romrunner.search.index import catalog_title
 from romrunner.store.database import Database
 from romrunner.textnorm import fold
+from romrunner.words import counted
 
 USER_OVERRIDE_INCLUDE = "USER_OVERRIDE_INCLUDE"
 USER_OVERRIDE_EXCLUDE = "USER_OVERRIDE_EXCLUDE"
@@ -729,7 +731,20 @@ def build_autolist(db: Database, pack: DefinitionPack, profile_id: int,
     return AutoList(profile.id, profile.os_id, profile.device_id, list(entries.values()),
                     filtered, [*resolved.warnings,
                                *(warning for _, warning in not_installed_warnings(
-                                   pack, resolved, runs, "included game"))])
+                                   pack, resolved, runs, "included game")),
+                               *_unlisted_platform_warnings(pack, runs)])
+
+
+def _unlisted_platform_warnings(pack: DefinitionPack,
+                                runs: dict[tuple[str, str, str], int]) -> list[str]:
+    """Included games set to run with an emulator the pack does not list for their platform
+    (an override: QA26, `override set` warned once and the auto-list never again)."""
+    counts: dict[tuple[str, str], int] = defaultdict(int)
+    for (platform, emulator, _), count in runs.items():
+        counts[(platform, emulator)] += count
+    return [f"{counted(count, 'included game')} of {platform} run with {emulator}: {warning}"
+            for (platform, emulator), count in sorted(counts.items())
+            for warning in emulator_warnings(pack, emulator, platform, None)]
 
 
 @dataclass
