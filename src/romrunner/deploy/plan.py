@@ -39,7 +39,6 @@ from romrunner.deploy.archives import (
     archive_support,
 )
 from romrunner.deploy.card import (
-    card_destination_id,
     read_manifest,
     read_manifest_files,
     recorded_card_os,
@@ -60,6 +59,7 @@ from romrunner.deploy.plancache import (
     archives_from,
     item_columns,
 )
+from romrunner.devices.destination import destination_id
 from romrunner.devices.overrides import (
     EmulatorResolver,
     excluded_games,
@@ -592,7 +592,10 @@ def _warn_replatformed(db: Database, builder: _Builder, pruning: bool) -> None:
     for item in plan.items:
         if item.kind == ROM and item.game_id is not None:
             now.setdefault(item.game_id, (item.platform_id, set()))[1].add(item.dest)
-    card = card_destination_id(plan.root, create=False) if now else None
+    try:  # (the id deployments record: the volume's UUID, else the card's id file)
+        card = destination_id(plan.root, create=False) if now else None
+    except (InputError, OSError):
+        return
     if card is None:
         return
     planned = {item.dest for item in plan.items}
