@@ -35,6 +35,14 @@ def test_a_card_another_os_laid_out_is_said(cli: Any, library: Path, tmp_path: P
     assert dry.code == 0, dry.err
     (said,) = _card_warnings(dry)
     assert "looks like onionos (high" in said and "not muos" in said
+    assert cli("deploy", "1", "--to", card, "platform:gb").code == 0
+    again = cli("--json", "deploy", "1", "--to", card, "platform:gb", "--dry-run")
+    assert len(_card_warnings(again)) == 1  # while it holds (QA27 N1: the first deploy only)
+    bare = tmp_path / "bare"  # a bare roms/ is no other OS's card (QA27 N4)
+    for folder in ("roms/gb", "roms/psx"):
+        (bare / folder).mkdir(parents=True)
+    assert _card_warnings(cli("--json", "deploy", "1", "--to", bare, "platform:gb",
+                              "--dry-run")) == []
     plain = tmp_path / "blank"
     plain.mkdir()
     assert _card_warnings(cli("--json", "deploy", "1", "--to", plain, "platform:gb",
@@ -53,5 +61,8 @@ def test_the_cards_rom_folder_given_as_its_root_is_said(cli: Any, library: Path,
     assert dry.code == 0, dry.err
     (said,) = _card_warnings(dry)
     assert "the card's ROM folder rather than its root" in said and "gb, psx, snes" in said
+    assert cli("deploy", "1", "--to", roms, "platform:gb").code == 0  # (ROMS/ROMS/gb now)
+    again = cli("--json", "deploy", "1", "--to", roms, "platform:gb", "--dry-run")
+    assert len(_card_warnings(again)) == 1  # still said (QA27 N1)
     right = cli("--json", "deploy", "1", "--to", tmp_path / "card", "platform:gb", "--dry-run")
     assert _card_warnings(right) == []

@@ -439,7 +439,7 @@ def _build_plan(db: Database, layout: CardLayoutLike, ids: list[int],
     _warn_left_folders(builder, {game.platform_id for game in games.values()}, pruning,
                        recorded_folders)
     _warn_other_os(layout, plan, pruning, card_os)
-    if pack is not None and card_os is None:
+    if pack is not None:
         for text in card_root_warnings(pack, layout.root, layout.os_id):
             builder.volatile = True  # (reads the card's top folders)
             plan.warnings.append(PlanIssue("card-root", text))

@@ -373,17 +373,16 @@ def card_root_warnings(pack: DefinitionPack, card_root: Path, os_id: str) -> lis
     is laid out for another OS by that OS's own markers, and nothing there says ``os_id``
     (QA25 F10: a KNULLI profile filled an OnionOS card's `Roms/megadrive`, a folder Onion
     does not read); or it looks like a card's ROM folder rather than its root (F12: `--to
-    CARD/roms` wrote `roms/roms/gb`). A card our deploys recorded is another check's
-    (``card-os-changed``)."""
-    if recorded_card_os(card_root) is not None:
-        return []
+    CARD/roms` wrote `roms/roms/gb`). Said at every deploy while it holds (QA27 N1: a card
+    our first deploy recorded went silent). Another OS counts with two of its own markers or
+    more, all found (QA27 N4: a bare `roms/` was "anbernic-stock (high)")."""
     index = _CardIndex(card_root)
     candidates = [c for c in (evaluate(p, index) for p in pack.layout_profiles)
                   if c is not None and c.confidence != "none"]
     warnings: list[str] = []
     if candidates and not any(c.os_id == os_id for c in candidates):
         best = max(candidates, key=lambda c: _rank(c, None, None))
-        if best.confidence == "high":  # (medium: a bare ROMS/ and BIOS/ — many OSes')
+        if best.confidence == "high" and len(best.found) >= 2:  # (one: generic, `roms/`)
             warnings.append(
                 f"{card_root}: the card looks like {best.os_id} ({best.confidence}: "
                 f"{', '.join(best.found)}), not {os_id}: the games go to {os_id}'s folders, "
@@ -391,15 +390,17 @@ def card_root_warnings(pack: DefinitionPack, card_root: Path, os_id: str) -> lis
                 "destination scan` says more)")
     rom_root = _layout_paths(pack, os_id).get("roms", "")
     rom_top = card_relative(os_id, rom_root)[0].parts[:1] if rom_root else ()
-    if rom_top and index.find(PurePosixPath(rom_top[0])) is None:
+    if rom_top:  # (its own roms/ too, once a first deploy wrote `roms/roms/gb`: QA27 N1)
         family = pack.folder_names.family_of(os_id)
         names = {name.casefold() for platform in pack.platforms
                  if (name := pack.folder_names.folder_for(platform, family)[0])}
+        names.discard(rom_top[0].casefold())
         folders = [name for name in _root_folders(card_root) if name.casefold() in names]
         if len(folders) >= 3:
             warnings.append(
-                f"{card_root}: holds platform folders ({', '.join(sorted(folders)[:3])}…) but "
-                f"no {rom_top[0]}/: the card's ROM folder rather than its root? The games go "
+                f"{card_root}: holds platform folders ({', '.join(sorted(folders)[:3])}…) "
+                "beside where the OS's ROM folder goes: the card's ROM folder rather than its "
+                "root? The games go "
                 f"to {card_root}/{rom_top[0]}/…, which {os_id} does not read there (--to the "
                 "card's root)")
     return warnings

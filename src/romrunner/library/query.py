@@ -390,17 +390,15 @@ def _json_list_sql(column: str) -> Callable[[str, Context], Sql]:
 
 def _flag_parse(value: str) -> str:
     """A flag names' tags give (QA26 F7: `flag:nonsense` found nothing, `region:mars` is an
-    error); ``bad`` is ``bad_dump``."""
+    error); ``bad`` is ``bad_dump``; ``hack`` takes fan translations too."""
     flag = _text(value).lower()
-    flag = {"bad": "bad_dump", "translated": "translation"}.get(flag, flag)
-    if flag not in FLAGS and flag != "translation":
+    flag = {"bad": "bad_dump"}.get(flag, flag)
+    if flag not in FLAGS:
         raise _bad("flag", value, f"not a flag (known: {', '.join(sorted(FLAGS))})")
     return flag
 
 
 def _flag_sql(value: str, ctx: Context) -> Sql:
-    if value.lower() == "translation":  # a fan translation: a hack of its own kind
-        return "g.hack_type = 'translation'", []
     if value.lower() == "hack":  # the scan sets is_hack for a 'hack' flag (and translations)
         return "g.is_hack = 1", []
     return _json_list_sql("g.flags")(value, ctx)
