@@ -131,7 +131,8 @@ def test_a_folder_on_the_card_is_detected_but_an_override_still_wins(
     assert (rows["gb"]["path"], rows["gb"]["source"]) == ("ROMS/gb", USER_OVERRIDE)
 
 
-@pytest.mark.parametrize("folder", ["../outside", "roms/../../x", "escape", "/tmp/abs", "~/roms"])
+@pytest.mark.parametrize("folder", ["../outside", "roms/../../x", "escape", "/tmp/abs", "~/roms",
+                                    "ro\x1bms"])
 def test_an_override_outside_the_card_is_refused_and_nothing_is_stored(
         cli: Any, tmp_path: Path, folder: str) -> None:
     profile = make_profile(cli, "knulli")

@@ -528,6 +528,9 @@ def update_path_overrides(db: Database, pack: DefinitionPack, profile_id: int, c
         if key not in ("roms", "bios") and key not in pack.platforms:
             raise InputError(f"path override {key!r}: use roms, bios or a platform id")
     for key, value in sets.items():  # (QA25: an absolute one was taken under the card root)
+        if any(ord(ch) < 32 or ord(ch) == 127 for ch in value):
+            raise InputError(f"path override {key}={value!r}: has control characters; "
+                             "nothing was changed")
         if value.startswith(("/", "~")) or PureWindowsPath(value).is_absolute():
             raise InputError(f"path override {key}={value}: a folder relative to the card "
                              f"root ({card_root}), not an absolute path; nothing was changed")
