@@ -90,6 +90,11 @@ def storable(text: str) -> bool:
     return True
 
 
+def has_control_characters(text: str) -> bool:
+    """True when ``text`` holds a C0 control character or DEL (an ESC, a line break)."""
+    return any(ord(ch) < 32 or ord(ch) == 127 for ch in text)
+
+
 def escape_like(text: str) -> str:
     """``text`` matched literally by LIKE ... ESCAPE '\\' (``%``, ``_`` and ``\\`` escaped)."""
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

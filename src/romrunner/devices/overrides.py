@@ -30,6 +30,7 @@ from romrunner.errors import InputError, NotFoundError
 from romrunner.packs.loader import DefinitionPack
 from romrunner.search.index import catalog_title
 from romrunner.store.database import Database
+from romrunner.textnorm import has_control_characters
 from romrunner.words import counted
 
 PROFILE_GAME, GAME = "profile game override", "game override"
@@ -364,7 +365,7 @@ def parse_setting(text: str) -> tuple[str, Any]:
     key, sep, value = text.partition("=")
     if not sep or not key.strip():
         raise InputError(f"setting {text!r}: expected key=value")
-    if any(ord(ch) < 32 or ord(ch) == 127 for ch in text):  # (QA26: an ESC in a key, stored)
+    if has_control_characters(text):  # (QA26: an ESC in a key, stored)
         raise InputError(f"setting {text!r}: has control characters")
     if _NOT_FINITE.match(value.strip()):
         raise InputError(f"setting {text!r}: {value.strip()} is not a finite number; give a "

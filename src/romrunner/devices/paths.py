@@ -56,6 +56,7 @@ from romrunner.library.platforms import UNKNOWN
 from romrunner.packs.loader import DefinitionPack
 from romrunner.packs.model import FolderNames, Platform
 from romrunner.store.database import Database
+from romrunner.textnorm import has_control_characters
 
 USER_OVERRIDE, OS_PROFILE, OS_CATALOG, FALLBACK = (
     "user_override", "os_profile", "os_catalog", "fallback")
@@ -528,7 +529,7 @@ def update_path_overrides(db: Database, pack: DefinitionPack, profile_id: int, c
         if key not in ("roms", "bios") and key not in pack.platforms:
             raise InputError(f"path override {key!r}: use roms, bios or a platform id")
     for key, value in sets.items():  # (QA25: an absolute one was taken under the card root)
-        if any(ord(ch) < 32 or ord(ch) == 127 for ch in value):
+        if has_control_characters(value):
             raise InputError(f"path override {key}={value!r}: has control characters; "
                              "nothing was changed")
         if value.startswith(("/", "~")) or PureWindowsPath(value).is_absolute():
