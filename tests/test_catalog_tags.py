@@ -380,3 +380,43 @@ def test_a_dat_imported_after_the_scan_parses_no_well_named_game(
     assert parsed == ["Asteroids (USA, Europe) (Beta)"]
     assert db.scalar("SELECT region FROM games WHERE filepath = 'gb/ast.gb'") == "USA, Europe"
     db.close()
+
+
+# Real No-Intro names whose tags say what the release is in longer words (QA27 N5: none
+# was a flag, so `-flag:demo` kept them and the auto-list took them for retail games).
+LONGER_TAGS = {
+    "Time for The Chickens to Go to Sleep (World) (Auto Demo) (GBA Jam 2021).gb": "demo",
+    "Yoshi Sample (Japan) (En) (SDK 3.0) (Tech Demo).gb": "demo",
+    "Donkey Kong Land (USA, Europe) (Trade Demo).gb": "demo",
+    "Dragon Quest Monsters - Terry no Wonderland (Japan) (Rev 1) (Possible Proto).gb": "proto",
+    "Pokemon - Red Version (USA) (Debug).gb": "debug",
+}
+
+
+def test_no_intros_longer_edition_tags_are_flags_once_an_earlier_library_is_rescanned(
+        cli: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from romrunner.library import tags
+    earlier_flags = {word: flag for word, flag in tags._PAREN_FLAGS.items()
+                     if word not in ("auto demo", "tech demo", "trade demo", "possible proto",
+                                     "debug", "debug version")}
+    root = tmp_path / "lib" / "gb"
+    root.mkdir(parents=True)
+    for n, name in enumerate([*LONGER_TAGS, "Mother 3 (Japan) [T+Eng].gb"]):
+        (root / name).write_bytes(rom(f"longer-{n}"))
+    with monkeypatch.context() as earlier:  # the release before these were flags
+        earlier.setattr(tags, "_PAREN_FLAGS", earlier_flags)
+        earlier.setattr(redecide, "TAG_RULES_VERSION", identify_module.TAG_RULES_VERSION - 1)
+        for step in (("library", "add", str(root)), ("scan", "--workers", "1"),
+                     ("device", "add", "rg-35xx-plus"),
+                     ("profile", "create", "--device", "1", "--os", "muos")):
+            _ok(cli, *step)
+        assert _ok(cli, "--json", "games", "ls", "flag:demo").json()["data"]["games"] == []
+    _ok(cli, "scan", "--workers", "1")
+    for flag in ("demo", "proto", "debug"):
+        found = _ok(cli, "--json", "games", "ls", f"flag:{flag}").json()["data"]["games"]
+        assert sorted(game["filename"] for game in found) == sorted(
+            name for name, expected in LONGER_TAGS.items() if expected == flag)
+    assert [game["filename"] for game in _ok(cli, "--json", "games", "ls", "flag:translation")
+            .json()["data"]["games"]] == ["Mother 3 (Japan) [T+Eng].gb"]
+    verdicts = _verdicts(cli)
+    assert all(verdicts[name][:2] == (False, "prerelease") for name in LONGER_TAGS)

@@ -191,8 +191,9 @@ def identify_noting_moves(db: Database) -> tuple[MatchCounts, list[PlatformMove]
 # fallback knows the catalogs' ROM names, so the games no catalog matched are tried again;
 # 8: a CRC32 and size several catalog games list identifies none of them, whatever hash the
 # file has that no DAT lists, so the games matched by CRC32 with a SHA1 or MD5 are
-# identified again.)
-TAG_RULES_VERSION = 8
+# identified again; 9: No-Intro's "(Auto Demo)", "(Tech Demo)", "(Trade Demo)", "(Possible
+# Proto)" and "(Debug)" are flags, so every game is tagged again.)
+TAG_RULES_VERSION = 9
 _IDENTIFIED = "('sha1', 'md5', 'crc32', 'tracks', 'user')"
 _TAG_SOURCE = f"CASE WHEN g.match_method IN {_IDENTIFIED} THEN g.matched_game_id END"
 _TAGGED = (*TAG_COLUMNS, *DISC_COLUMNS)
@@ -271,6 +272,19 @@ def retag(db: Database, game_ids: list[int] | None = None, *,
         rows = db.query(_TAG_ROWS + f"WHERE g.id IN (SELECT value FROM json_each(?)){named}",
                         (json.dumps(game_ids),))
     return _write_tags(db, rows)
+
+
+def retag_named(db: Database, patterns: Iterable[str]) -> int:
+    """Give the games whose file name, or catalog game's name, is LIKE one of ``patterns``
+    the tags their source says (a tag rule that reads those words anew: an unidentified
+    game's tags are its file name's, which a rescan does not parse again); returns how many
+    were rewritten."""
+    likes = list(patterns)
+    if not likes:
+        return 0
+    where = " OR ".join("g.filename LIKE ? OR g.matched_game_id LIKE ?" for _ in likes)
+    return _write_tags(db, db.query(_TAG_ROWS + f"WHERE {where}",
+                                    [like for like in likes for _ in (0, 1)]))
 
 
 def rekey_sets(db: Database) -> int:

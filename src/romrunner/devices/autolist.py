@@ -89,7 +89,7 @@ DROP_REASONS = (DROP_OTHER_VERSION, DROP_PRERELEASE, DROP_HACK, DROP_PLATFORM_LI
 _EXCLUDED_STATUSES = frozenset({"broken", "boots_only"})
 _WARN_STATUSES = frozenset({"ingame", "menu_intro", "unknown"})
 _EXCLUDED_TIERS = frozenset({"poor", "unplayable"})
-_PRERELEASE_FLAGS = frozenset({"beta", "proto", "demo", "sample", "kiosk", "promo"})
+_PRERELEASE_FLAGS = frozenset({"beta", "proto", "demo", "debug", "sample", "kiosk", "promo"})
 _EMULATOR_FAMILY = {"swanstation": "duckstation", "pcsx_rearmed": "pcsx-rearmed",
                     "mupen64plus-next": "mupen64plus", "mupen64plus_next": "mupen64plus",
                     "beetle-psx-hw": "beetle-psx", "yaba-sanshiro": "yabasanshiro"}

@@ -390,17 +390,23 @@ def _json_list_sql(column: str) -> Callable[[str, Context], Sql]:
 
 def _flag_parse(value: str) -> str:
     """A flag names' tags give (QA26 F7: `flag:nonsense` found nothing, `region:mars` is an
-    error); ``bad`` is ``bad_dump``; ``hack`` takes fan translations too."""
+    error); ``bad`` is ``bad_dump``; ``hack`` takes fan translations too, ``translation``
+    only them (a name's ``[T+Eng]``)."""
     flag = _text(value).lower()
     flag = {"bad": "bad_dump"}.get(flag, flag)
-    if flag not in FLAGS:
-        raise _bad("flag", value, f"not a flag (known: {', '.join(sorted(FLAGS))})")
+    if flag not in _QUERY_FLAGS:
+        raise _bad("flag", value, f"not a flag (known: {', '.join(sorted(_QUERY_FLAGS))})")
     return flag
+
+
+_QUERY_FLAGS = FLAGS | {"translation"}
 
 
 def _flag_sql(value: str, ctx: Context) -> Sql:
     if value.lower() == "hack":  # the scan sets is_hack for a 'hack' flag (and translations)
         return "g.is_hack = 1", []
+    if value.lower() == "translation":
+        return "g.hack_type = 'translation'", []
     return _json_list_sql("g.flags")(value, ctx)
 
 

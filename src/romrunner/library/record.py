@@ -124,8 +124,8 @@ def release_of_set(set_key: str) -> str:
 
 # Flags that make another release of a title (a Beta's discs are no set with the retail ones'),
 # unlike a dump's own marks ([!], [b], [a]…), which may differ between the discs of one set.
-_EDITION_FLAGS = ("beta", "proto", "demo", "sample", "kiosk", "promo", "hack", "unlicensed",
-                  "pirate", "aftermarket", "homebrew")
+_EDITION_FLAGS = ("beta", "proto", "demo", "debug", "sample", "kiosk", "promo", "hack",
+                  "unlicensed", "pirate", "aftermarket", "homebrew")
 
 
 def edition_of(parsed: ParsedName) -> str:

@@ -27,7 +27,13 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import NamedTuple
 
-from romrunner.catalog.identify import TAG_RULES_VERSION, identify, rekey_sets, retag
+from romrunner.catalog.identify import (
+    TAG_RULES_VERSION,
+    identify,
+    rekey_sets,
+    retag,
+    retag_named,
+)
 from romrunner.library.plan import WalkRules
 from romrunner.library.platforms import (
     PLATFORM_RULES_VERSION,
@@ -95,8 +101,14 @@ def retag_once(db: Database) -> int:
         # every disc's set keyed again (the key holds its edition since tag rules 4, and
         # no disc's own name, "(Disc 2) (Claire-hen)", since 6)
         rekey_sets(db)
+        retag_named(db, _NEWLY_READ_TAGS)  # (9) the unidentified games' names too
         _raise_version(db, TAGS_KEY, TAG_RULES_VERSION)
     return rematched
+
+
+# The names whose tags tag rules 9 reads anew: "(Auto Demo)", "(Tech Demo)", "(Trade Demo)",
+# "(Possible Proto)", "(Debug)", "(Debug Version)" (LIKE ignores ASCII case).
+_NEWLY_READ_TAGS = ("% Demo)%", "% Proto)%", "%(Debug%")
 
 
 # Games an earlier release's rules may have identified otherwise (tag rules 5): archives of

@@ -37,6 +37,9 @@ _PAREN_FLAGS = {
     "sample": "sample", "unl": "unlicensed", "unlicensed": "unlicensed", "pirate": "pirate",
     "hack": "hack", "kiosk": "kiosk", "promo": "promo", "aftermarket": "aftermarket",
     "homebrew": "homebrew", "alt": "alternate",
+    # No-Intro's and Redump's longer words for the same editions
+    "auto demo": "demo", "tech demo": "demo", "trade demo": "demo", "possible proto": "proto",
+    "debug": "debug", "debug version": "debug",
 }
 _BRACKET_FLAGS = {
     "!": "verified", "b": "bad_dump", "h": "hack", "o": "overdump", "t": "trainer",
@@ -44,7 +47,7 @@ _BRACKET_FLAGS = {
     "hack": "hack",
 }
 FLAGS = frozenset({*_PAREN_FLAGS.values(), *_BRACKET_FLAGS.values()})
-"""Every flag a name's tags give (``flag:`` in a query takes these)."""
+"""Every flag a name's tags give (``flag:`` in a query takes these, and ``translation``)."""
 # GoodTools codes with a qualifier: [h1C] (hack 1, copier header), [hI] (intro hack),
 # [hM04] (mapper hack), [b1+C], [a2], [o3], [f1_C], [t1+2], [p1]: the lowercase letter decides.
 _GOODTOOLS_FLAG = re.compile(r"^(cr|[abfhopt])[0-9A-Z][0-9A-Z+ .,_-]*$")
