@@ -126,3 +126,34 @@ def test_a_source_changed_at_its_size_and_time_is_not_blamed_on_the_card(
     assert "Alpha (USA).gb: its source" in error and "no longer has the SHA1 the scan " \
         "recorded" in error and "card is failing" not in error
     assert next(card.rglob("Alpha (USA).gb")).read_bytes() == bytes(changed)  # untouched
+
+
+def test_a_folder_the_user_linked_to_ours_is_not_said_to_leave_games_behind(
+        cli: Any, library: Path, tmp_path: Path) -> None:
+    """QA27 N6: with `gameboy -> gb` linked by the user and the games now going to
+    `gameboy`, the run warned that `gb`'s files were "left behind … this --prune removes
+    them" and called the games it found through the link "files of yours … ROM Runner never
+    wrote", then kept them all: the games are in the one folder, ours."""
+    card = tmp_path / "card"
+    card.mkdir()
+    assert cli("deploy", "1", "--to", card, "platform:gb").code == 0
+    gb = next(p.parent for p in card.rglob("Alpha (USA).gb"))
+    alias = gb.with_name("gameboy")
+    alias.symlink_to(gb.name, target_is_directory=True)
+    assert cli("destination", "paths", "1", "--to", card, "--set",
+               f"gb={alias.relative_to(card).as_posix()}").code == 0
+    dry = cli("--json", "deploy", "1", "--to", card, "platform:gb", "--prune", "--force",
+              "--dry-run")
+    assert dry.code == 0, dry.err
+    assert [w["code"] for w in dry.json()["data"]["plan"]["warnings"]] == []
+    run = cli("--json", "deploy", "1", "--to", card, "platform:gb", "--prune", "--force")
+    assert run.code == 0, run.err
+    assert not [w for w in run.json()["warnings"] if "left behind" in w]
+    data = run.json()["data"]
+    assert data["skipped"] == 2 and data["pruned"] == 0
+    assert not [e for e in data["errors"] if "of yours" in e["error"]]
+    text = cli("deploy", "1", "--to", card, "platform:gb", "--prune", "--force")
+    assert text.code == 0, text.err
+    assert "left behind" not in text.err and "of yours" not in text.err
+    assert "--prune kept 2 files of ours reached through a symbolic link" in text.err
+    assert _files(gb) == ["Alpha (USA).gb", "Beta (USA).gb"]

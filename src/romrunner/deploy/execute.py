@@ -1653,7 +1653,10 @@ def _decide_copy(root: Path, item: _Item, info: os.stat_result | None, claim: Ow
     if same_size and _card_hash_matches(root, item):
         # The same bytes are already there (a card filled by hand, a lost .romrunner/): nothing
         # to write, whatever --overwrite says. Still the user's file: --prune never removes it.
-        return _Decision(item, SKIP, info, note=IDENTICAL_KEPT)
+        # Reached through a link on the card (`megadrive -> md`, ours there), it is no file
+        # "of yours" to say so of: a skip (QA27 N6).
+        linked = _through_a_link(root, item.dest, {})
+        return _Decision(item, SKIP, info, note=None if linked else IDENTICAL_KEPT)
     if options.overwrite:  # said, file by file, by the dry run and the run
         item.replacing = REPLACES_EDITED if wrote else REPLACES_YOURS
         return _Decision(item, COPY, info)

@@ -438,7 +438,7 @@ def _build_plan(db: Database, layout: CardLayoutLike, ids: list[int],
     held_copies(db, plan)
     _warn_left_folders(builder, {game.platform_id for game in games.values()}, pruning,
                        recorded_folders)
-    _warn_other_os(layout, plan, pruning, card_os)
+    _warn_other_os(layout, plan, card_os)
     if pack is not None:
         for text in card_root_warnings(pack, layout.root, layout.os_id):
             builder.volatile = True  # (reads the card's top folders)
@@ -532,7 +532,7 @@ def _warn_flat_sets(builder: _Builder, placed: dict[str, list[tuple[_Game, str]]
                 "the frontend may list such a game more than once)")))
 
 
-def _warn_other_os(layout: CardLayoutLike, plan: DeployPlan, pruning: bool,
+def _warn_other_os(layout: CardLayoutLike, plan: DeployPlan,
                    recorded: str | None) -> None:
     """Say when an earlier deploy laid the card out for another OS (a profile of another
     device, or the card moved to another handheld; ``recorded``: the OS the card's record
@@ -540,9 +540,7 @@ def _warn_other_os(layout: CardLayoutLike, plan: DeployPlan, pruning: bool,
     if recorded is not None and recorded != layout.os_id:
         plan.warnings.append(PlanIssue(
             "card-os-changed", f"{layout.root}: an earlier deploy laid this card out for "
-            f"{recorded}; this one lays it out for {layout.os_id} (its folders; what the "
-            "earlier deploy put elsewhere " + ("this --prune removes)" if pruning
-                                               else "stays until --prune)")))
+            f"{recorded}; this one lays it out for {layout.os_id}, in its folders"))
 
 
 def _warn_left_folders(builder: _Builder, platforms: set[str], pruning: bool,
@@ -564,6 +562,9 @@ def _warn_left_folders(builder: _Builder, platforms: set[str], pruning: bool,
                            [str(folder) for folder, _ in left])
         for old, files in left:
             builder.volatile = True  # (reads the card's manifest: see _Builder.volatile)
+            if _one_folder(layout.root, str(old), str(choice.path)):
+                continue  # linked by the user (`megadrive -> md`): the games are there
+
             if held is None:
                 held = [dest.lower() for dest, owned in read_manifest(layout.root)[0].items()
                         if owned.sha1 in plan.held_sha1s] if plan.held_sha1s else []
@@ -623,6 +624,15 @@ def _warn_replatformed(db: Database, builder: _Builder, pruning: bool) -> None:
             "this --prune removes the old copies once the new ones are in place" if pruning
             else "the old copies stay until `romrunner deploy --prune` removes them (until "
             "then the frontend lists such a game twice)")))
+
+
+def _one_folder(root: Path, old: str, new: str) -> bool:
+    """True when the card's folders ``old`` and ``new`` are one folder (one a symbolic
+    link to the other: QA27 N6, the games said to be left behind were the chosen ones)."""
+    try:
+        return os.path.samefile(root / old, root / new)
+    except OSError:
+        return False
 
 
 def _left_root(builder: _Builder, chosen: str, old: str | None, said: list[str]
