@@ -126,6 +126,13 @@ def test_a_source_changed_at_its_size_and_time_is_not_blamed_on_the_card(
     assert "Alpha (USA).gb: its source" in error and "no longer has the SHA1 the scan " \
         "recorded" in error and "card is failing" not in error
     assert next(card.rglob("Alpha (USA).gb")).read_bytes() == bytes(changed)  # untouched
+    # the prune half (QA27 N3): after the advised full rescan, a prune of the game removes
+    # the card's copy, which holds the bytes it copied from the library, and says so
+    assert cli("scan", "--full", "--workers", "1").code == 0
+    pruned = cli("--json", "deploy", "1", "--to", card, "platform:nes", "--prune", "--force")
+    assert pruned.code == 0, pruned.err
+    assert pruned.json()["data"]["pruned"] == 2 and pruned.json()["data"]["prune_kept"] == []
+    assert list(card.rglob("*.gb")) == [] and source.read_bytes() == bytes(changed)
 
 
 def test_a_folder_the_user_linked_to_ours_is_not_said_to_leave_games_behind(

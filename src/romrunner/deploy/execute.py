@@ -1427,6 +1427,18 @@ class Claims:
         known = self.proven.get(key)
         return claim is not None and known is not None and known[2] is claim
 
+    def copied_source(self, dest: str) -> str | None:
+        """The library file the last deployment of ours to this card copied to ``dest``
+        (None for none, or a file it wrote from the database: a playlist)."""
+        if not self.dest_id:
+            return None
+        source = self.db.scalar(
+            "SELECT i.source_path FROM deployment_history h JOIN deployment_items i "
+            "ON i.deployment_id = h.id WHERE h.destination_id = ? AND i.dest_path = ? "
+            "AND i.action = 'copy' AND i.content IS NULL AND i.status IN ('copied', 'skipped') "
+            "ORDER BY h.id DESC LIMIT 1", (self.dest_id, dest))
+        return str(source) if source else None
+
     def wrote(self, key: str) -> bool:
         """True when a deployment of ours once wrote a file at ``key`` (whatever is there now)."""
         return key in self.card or key in self.stored()
@@ -1595,7 +1607,8 @@ def _decide_one(root: Path, item: _Item, info: os.stat_result | None, claims: Cl
         claim = claims.prove(item.key, info, item.dest)
     if item.action == "prune":
         ours = claim is not None and (claims.was_proven(item.key, claim)
-                                      or _still_our_bytes(root / item.dest, claim))
+                                      or _still_our_bytes(root / item.dest, claim)
+                                      or _source_bytes(root, item.dest, claims))
         decision = _Decision(item, PRUNE if ours else KEEP, info, claim)
     else:
         wrote = claim is None and info is not None and claims.wrote(item.key)
@@ -1673,6 +1686,16 @@ def _still_our_bytes(path: Path, claim: Owned) -> bool:
     some card file systems (fusefat, MTP) keep a file's time when it is rewritten, and a user's
     tool may put the time back — and a removal cannot be taken back."""
     return not claim.sha1 or _sha1_of(str(path)) == claim.sha1
+
+
+def _source_bytes(root: Path, dest: str, claims: Claims) -> bool:
+    """True when the card's file at ``dest`` has the bytes of the library file our last
+    deployment copied there: the source changed in place at its size and time before that
+    copy, which recorded the scan's SHA1, and the card was blamed for the difference (QA25
+    F4, QA27 N3: never pruned, "changed on the card since"). Read only in that case."""
+    source = claims.copied_source(dest)
+    card = _sha1_of(str(root / dest)) if source else None
+    return card is not None and _sha1_of(os_path(source or "")) == card
 
 
 def _is_file(info: os.stat_result) -> bool:
