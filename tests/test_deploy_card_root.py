@@ -66,3 +66,24 @@ def test_the_cards_rom_folder_given_as_its_root_is_said(cli: Any, library: Path,
     assert len(_card_warnings(again)) == 1  # still said (QA27 N1)
     right = cli("--json", "deploy", "1", "--to", tmp_path / "card", "platform:gb", "--dry-run")
     assert _card_warnings(right) == []
+
+
+def test_a_rom_folder_with_one_platform_folder_and_a_platform_folder_are_said(
+        cli: Any, library: Path, tmp_path: Path) -> None:
+    """QA27 N2: MinUI's `--to CARD/Roms` (two platform folders there) and `--to
+    CARD/roms/gb` wrote `Roms/Roms/…` and `roms/gb/roms/gb/…` without a word. A card whose
+    volume is labelled ROMS, laid out as the OS lays it out, is no ROM folder."""
+    card = tmp_path / "card"
+    (card / "roms" / "gb").mkdir(parents=True)
+    in_roms = _card_warnings(cli("--json", "deploy", "1", "--to", card / "roms",
+                                 "platform:gb", "--dry-run"))
+    assert len(in_roms) == 1 and "holds platform folders (gb)" in in_roms[0]
+    in_gb = _card_warnings(cli("--json", "deploy", "1", "--to", card / "roms" / "gb",
+                               "platform:gb", "--dry-run"))
+    assert len(in_gb) == 1 and "a platform folder of a card's ROM folder" in in_gb[0]
+    labelled = tmp_path / "ROMS"
+    (labelled / "roms" / "gb").mkdir(parents=True)
+    assert _card_warnings(cli("--json", "deploy", "1", "--to", labelled, "platform:gb",
+                              "--dry-run")) == []
+    assert _card_warnings(cli("--json", "deploy", "1", "--to", card, "platform:gb",
+                              "--dry-run")) == []

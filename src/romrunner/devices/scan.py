@@ -394,15 +394,23 @@ def card_root_warnings(pack: DefinitionPack, card_root: Path, os_id: str) -> lis
         family = pack.folder_names.family_of(os_id)
         names = {name.casefold() for platform in pack.platforms
                  if (name := pack.folder_names.folder_for(platform, family)[0])}
-        names.discard(rom_top[0].casefold())
+        top = rom_top[0].casefold()
+        names.discard(top)
         folders = [name for name in _root_folders(card_root) if name.casefold() in names]
-        if len(folders) >= 3:
+        # Three platform folders, or one in a folder named as the OS's ROM folder (QA27 N2:
+        # MinUI's `Roms/Game Boy (GB)`); a card labelled ROMS holds none at its root.
+        if len(folders) >= 3 or (folders and card_root.name.casefold() == top):
+            shown = ", ".join(sorted(folders)[:3]) + ("…" if len(folders) > 3 else "")
             warnings.append(
-                f"{card_root}: holds platform folders ({', '.join(sorted(folders)[:3])}…) "
-                "beside where the OS's ROM folder goes: the card's ROM folder rather than its "
-                "root? The games go "
+                f"{card_root}: holds platform folders ({shown}) beside where the OS's ROM "
+                "folder goes: the card's ROM folder rather than its root? The games go "
                 f"to {card_root}/{rom_top[0]}/…, which {os_id} does not read there (--to the "
                 "card's root)")
+        elif card_root.name.casefold() in names and card_root.parent.name.casefold() == top:
+            warnings.append(  # (QA27 N2: `--to CARD/roms/gb` wrote `roms/gb/roms/gb`)
+                f"{card_root}: a platform folder of a card's ROM folder rather than the "
+                f"card's root? The games go to {card_root}/{rom_top[0]}/…, which {os_id} "
+                "does not read there (--to the card's root)")
     return warnings
 
 
