@@ -164,3 +164,37 @@ def test_a_folder_the_user_linked_to_ours_is_not_said_to_leave_games_behind(
     assert "left behind" not in text.err and "of yours" not in text.err
     assert "--prune kept 2 files of ours reached through a symbolic link" in text.err
     assert _files(gb) == ["Alpha (USA).gb", "Beta (USA).gb"]
+
+
+def test_a_folder_linked_outside_the_card_fails_its_files_without_advising_overwrite(
+        cli: Any, library: Path, tmp_path: Path) -> None:
+    """QA27 N7: a file found through `roms/gb -> another folder of the computer` was a
+    conflict "(use --overwrite to replace it)", and --overwrite then failed: a write there is
+    refused, said so at once. A link in the way of a file is named a link."""
+    other = tmp_path / "other"
+    _rom(other / "Alpha (USA).gb", "the user's other dump")
+    kept = (other / "Alpha (USA).gb").read_bytes()
+    card = tmp_path / "card"
+    card.mkdir()
+    assert cli("deploy", "1", "--to", card, "platform:nes").code == 0
+    gb = next(card.rglob("Gamma (USA).nes")).parent.with_name("gb")
+    gb.symlink_to(other, target_is_directory=True)
+    for extra in ((), ("--overwrite",)):
+        run = cli("--json", "deploy", "1", "--to", card, "platform:gb", *extra)
+        assert run.code == 1
+        errors = {e["path"]: e["error"] for e in run.json()["data"]["errors"]}
+        assert sorted(errors) == [(gb / name).relative_to(card).as_posix()
+                                  for name in ("Alpha (USA).gb", "Beta (USA).gb")]
+        assert all("leads outside the card root" in e and "--overwrite" not in e
+                   for e in errors.values())
+    assert (other / "Alpha (USA).gb").read_bytes() == kept and _files(other) == [
+        "Alpha (USA).gb"]
+    gb.unlink()
+    assert cli("deploy", "1", "--to", card, "platform:gb").code == 0
+    alpha = gb / "Alpha (USA).gb"
+    alpha.unlink()
+    alpha.symlink_to(library / "GB" / "Beta (USA).gb")
+    run = cli("--json", "deploy", "1", "--to", card, "platform:gb")
+    (error,) = [e["error"] for e in run.json()["data"]["errors"]]
+    assert error == (f"{alpha.relative_to(card).as_posix()}: a symbolic link is in the way "
+                     "on the card")

@@ -79,7 +79,7 @@ from romrunner.deploy.plan import DeployPlan, PlanItem, held_copies, source_prob
 from romrunner.deploy.plancache import keep_check, read_check
 from romrunner.deploy.syncer import FileSyncer
 from romrunner.devices.mounts import not_a_folder_reason, place_on_device, volume_uuid
-from romrunner.errors import NotFoundError, RomRunnerError
+from romrunner.errors import InputError, NotFoundError, RomRunnerError
 from romrunner.gcpause import gc_paused
 from romrunner.library.roots import list_roots
 from romrunner.library.summary import os_path
@@ -1627,8 +1627,8 @@ def _decide_copy(root: Path, item: _Item, info: os.stat_result | None, claim: Ow
     if info is None:
         return _Decision(item, COPY)
     if not _is_file(info):
-        return _Decision(item, FAIL, info, note=f"{item.dest}: something other than a file "
-                         "is in the way on the card")
+        what = "a symbolic link" if stat.S_ISLNK(info.st_mode) else "something other than a file"
+        return _Decision(item, FAIL, info, note=f"{item.dest}: {what} is in the way on the card")
     same_size = info.st_size == item.size
     if claim is not None:
         same = same_size and (claim.sha1 is None or item.sha1 is None or claim.sha1 == item.sha1)
@@ -1670,6 +1670,9 @@ def _decide_copy(root: Path, item: _Item, info: os.stat_result | None, claim: Ow
         # "of yours" to say so of: a skip (QA27 N6).
         linked = _through_a_link(root, item.dest, {})
         return _Decision(item, SKIP, info, note=None if linked else IDENTICAL_KEPT)
+    if (outside := _leads_outside(root, item.dest)) is not None:
+        # no --overwrite to advise: a write there is refused (QA27 N7)
+        return _Decision(item, FAIL, info, note=f"{item.dest}: not written: {outside}")
     if options.overwrite:  # said, file by file, by the dry run and the run
         item.replacing = REPLACES_EDITED if wrote else REPLACES_YOURS
         return _Decision(item, COPY, info)
@@ -1686,6 +1689,19 @@ def _still_our_bytes(path: Path, claim: Owned) -> bool:
     some card file systems (fusefat, MTP) keep a file's time when it is rewritten, and a user's
     tool may put the time back — and a removal cannot be taken back."""
     return not claim.sha1 or _sha1_of(str(path)) == claim.sha1
+
+
+def _leads_outside(root: Path, dest: str) -> str | None:
+    """Why ``dest``'s folder on the card leads outside it (a link to another folder of the
+    computer), or None."""
+    folder = PurePosixPath(dest).parent
+    if not folder.parts:
+        return None
+    try:
+        inside_root(root, folder)
+    except InputError as exc:
+        return str(exc)
+    return None
 
 
 def _source_bytes(root: Path, dest: str, claims: Claims) -> bool:
