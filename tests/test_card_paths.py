@@ -150,6 +150,25 @@ def test_an_override_outside_the_card_is_refused_and_nothing_is_stored(
     assert shown.json()["data"]["folders"][0]["source"] == OS_PROFILE
 
 
+@pytest.mark.parametrize(("setting", "message"), [
+    ("gb=.", "the card's root is no platform's folder"),  # QA27 N7: stored, games at the root
+    ("gb=./", "the card's root is no platform's folder"),
+    ("gb=~/x", "not a home folder"),  # (was "not an absolute path")
+])
+def test_a_platform_at_the_card_root_or_a_home_folder_is_refused(
+        cli: Any, tmp_path: Path, setting: str, message: str) -> None:
+    profile = make_profile(cli, "knulli")
+    card = tmp_path / "card"
+    card.mkdir()
+    pack = str(shared_path("definition-pack"))
+    result = cli("--pack", pack, "destination", "paths", str(profile), "--to", str(card),
+                 "--set", setting)
+    assert result.code == 2 and message in result.err, result.err
+    assert not (card / ".romrunner").exists()
+    assert cli("--pack", pack, "destination", "paths", str(profile), "--to", str(card),
+               "--set", "roms=.").code == 0  # every platform's folder at the root: allowed
+
+
 @pytest.mark.parametrize(("make", "message"), [
     (lambda p: None, "does not exist"),
     (lambda p: p.write_text("x"), "is a file"),

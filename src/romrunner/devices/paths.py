@@ -533,9 +533,15 @@ def update_path_overrides(db: Database, pack: DefinitionPack, profile_id: int, c
             raise InputError(f"path override {key}={value!r}: has control characters; "
                              "nothing was changed")
         if value.startswith(("/", "~")) or PureWindowsPath(value).is_absolute():
+            what = "a home folder" if value.startswith("~") else "an absolute path"
             raise InputError(f"path override {key}={value}: a folder relative to the card "
-                             f"root ({card_root}), not an absolute path; nothing was changed")
+                             f"root ({card_root}), not {what}; nothing was changed")
     checked = {key: str(_inside(card_root, _legal(value, fs))) for key, value in sets.items()}
+    for key, value in checked.items():  # (QA27 N7: `gb=.` put a platform's games at the root)
+        if value == "." and key not in ("roms", "bios"):
+            raise InputError(f"path override {key}={sets[key]}: the card's root is no "
+                             "platform's folder (roms=. puts every platform's folder there); "
+                             "nothing was changed")
     with db.atomic():
         dest_id = destination_id(card_root, create=True)
         assert dest_id is not None
