@@ -227,6 +227,11 @@ def test_target_folders_on_a_card_and_saving_as_a_collection(
     db.close()
     refused = real(cli, "autolist", "1", "--save", "Favorites")
     assert refused.code == 2 and "'Favorites'" in refused.err
+    # `collection ls` tells a saved auto-list from the hand-made Favorites (QA27 N7: both
+    # were "manual", and --save refused one as "not an auto-list")
+    kinds = {c["name"]: c["kind"] for c in real(cli, "--json", "collection", "ls")
+             .json()["data"] if c["id"] is not None}
+    assert kinds == {"RG35XX": "auto-list", "Favorites": "manual"}
 
 
 def test_saving_an_auto_list_names_it_as_collection_create_does(

@@ -61,7 +61,7 @@ class CollectionInfo:
     """A collection as ``collection ls`` shows it (built-in ones have no id)."""
 
     name: str
-    kind: str  # 'manual', 'smart', 'built-in'
+    kind: str  # 'manual', 'smart', 'built-in'; 'auto-list' (manual, saved by autolist --save)
     games: int | None
     games_exact: bool
     query: str | None
@@ -225,6 +225,12 @@ def create_collection(db: Database, name: str, *, query: str | None = None,
                           stored, None, cursor.lastrowid)
 
 
+def _saved_autolist(rules_json: str | None) -> bool:
+    """True for the rules of a collection `autolist --save` stored (a list of games, as a
+    manual one, whose rules name the profile that made it)."""
+    return "autolist_profile" in (rules_json or "")
+
+
 def save_autolist_collection(db: Database, name: str, game_ids: list[int],
                              rules: dict[str, Any], description: str, *,
                              replace: bool = False) -> int:
@@ -236,7 +242,7 @@ def save_autolist_collection(db: Database, name: str, game_ids: list[int],
     with db.atomic():
         existing = db.query_one("SELECT id, name, rules_json FROM collections "
                                 "WHERE name = ? COLLATE NOCASE ORDER BY id LIMIT 1", (clean,))
-        if existing is not None and "autolist_profile" not in (existing["rules_json"] or ""):
+        if existing is not None and not _saved_autolist(existing["rules_json"]):
             raise InputError(f"collection {existing['name']!r} already exists and is not an "
                              "auto-list; choose another name")
         if existing is not None and not replace:
@@ -578,7 +584,8 @@ def list_collections(db: Database, *, known_platforms: Iterable[str] | None = No
                         "FROM collections c ORDER BY c.name COLLATE NOCASE, c.id"):
         if row["collection_type"] != "auto":
             favorites_seen |= row["name"].lower() == FAVORITES
-            infos.append(CollectionInfo(row["name"], "manual", int(row["games"]), True, None,
+            kind = "auto-list" if _saved_autolist(row["rules_json"]) else "manual"
+            infos.append(CollectionInfo(row["name"], kind, int(row["games"]), True, None,
                                         None, int(row["id"])))
             continue
         text = _stored_query(row["rules_json"])
