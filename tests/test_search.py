@@ -5,13 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from romrunner.errors import InputError
 from romrunner.search.games import RANK_CAP, fts_query, search_games
 from romrunner.search.index import index_games
 from romrunner.store import Database
 from romrunner.store.open import OpenMode, open_database
+from romrunner.textnorm import fold
 
 TITLES = ["Super Mario World", "Super Metroid", "Mario Kart 64", "Dr. Mario",
           "Pokémon Red Version", "The Legend of Zelda", "Zelda II - The Adventure of Link",
@@ -49,7 +52,11 @@ def test_operators_are_plain_words(tmp_path: Path) -> None:
     db = make_db(tmp_path / "s.db", [*TITLES, "Near Dark AND Light"])
     assert fts_query('zelda" AND NEAR(-x*') == '"zelda"* "and"* "near"* "x"*'
     assert titles(search_games(db, "near dark and")) == ["Near Dark AND Light"]
-    assert search_games(db, '"') == [] and search_games(db, "   ") == []
+    for text in ('"', "()*"):  # (QA26: "no game matches", as if none were there)
+        with pytest.raises(InputError, match="has no letters or digits to look for"):
+            search_games(db, text)
+    with pytest.raises(InputError, match="no word to look for"):
+        search_games(db, "   ")
 
 
 def test_a_minus_word_leaves_out_the_titles_with_it(tmp_path: Path) -> None:
@@ -61,7 +68,8 @@ def test_a_minus_word_leaves_out_the_titles_with_it(tmp_path: Path) -> None:
     assert set(titles(search_games(db, "mario -kart"))) == every - {"Mario Kart 64"}
     assert set(titles(search_games(db, "mario -ka -pai"))) == every - {"Mario Kart 64",
                                                                        "Mario Paint"}
-    assert search_games(db, "-mario") == []  # nothing asked for
+    with pytest.raises(InputError, match="only words to leave out"):  # nothing asked for
+        search_games(db, "-mario")
     assert titles(search_games(db, "super -"))[:2] == ["Super Mario World", "Super Metroid"]
 
 
@@ -69,8 +77,18 @@ def test_a_minus_word_leaves_out_the_titles_with_it(tmp_path: Path) -> None:
 @given(st.text(max_size=30))
 def test_no_input_raises(text: str) -> None:
     db = _shared_db()
-    rows = search_games(db, text)
+    try:
+        rows = search_games(db, text)
+    except InputError as exc:  # nothing to look for: said, never a SQL error
+        assert any(said in str(exc) for said in ("leave out", "no letters or digits",
+                                                 "no word to look for"))
+        assert not (fold(_without_minus_words(text)) or "").strip()
+        return
     assert len(rows) <= 20
+
+
+def _without_minus_words(text: str) -> str:
+    return " ".join(word for word in text.split() if not (word.startswith("-") and len(word) > 1))
 
 
 _DB: list[Database] = []

@@ -20,7 +20,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
-from romrunner.errors import NotFoundError
+from romrunner.errors import InputError, NotFoundError
 from romrunner.search.index import MARKED, catalog_title, has_search_index
 from romrunner.store.database import Database
 from romrunner.textnorm import fold, is_unspaced_character, storable
@@ -107,7 +107,15 @@ def search_games(db: Database, text: str, *, limit: int = 20, platform: str | No
         require_platform(db, platform, known_platforms)
     text, excluded = _without_excluded(text)
     prefix = " ".join((fold(text) or "").split())
-    if not prefix or limit <= 0:
+    if not prefix:  # (QA26: "no game matches", as if the library had none)
+        if excluded:
+            raise InputError("search: only words to leave out (-word); give a word to look "
+                             "for too (`romrunner games ls -WORD` lists every other game)")
+        if not text.strip():
+            raise InputError("search: no word to look for (`romrunner games ls QUERY` lists "
+                             "games by platform and other terms alone)")
+        raise InputError(f"search: {text.strip()!r} has no letters or digits to look for")
+    if limit <= 0:
         return []
     results = _title_prefix_matches(db, prefix, limit, platform, excluded)
     if len(results) < limit and has_search_index(db):
