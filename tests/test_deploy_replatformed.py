@@ -79,3 +79,28 @@ def test_a_platform_folder_the_user_renamed_is_not_said_to_hold_files_left_behin
     assert [w for w in dry.json()["data"]["plan"]["warnings"] if w["code"] == "folder-moved"] \
         == []
     assert dry.json()["data"]["prune"] == []
+
+
+def test_a_game_moved_to_a_platform_folder_the_user_linked_to_its_old_one_is_not_said(
+        cli: Any, tmp_path: Path) -> None:
+    """`roms/gbc -> gb`, linked by the user: a game now of gbc is found where it was, one
+    file; no "the old copies stay until --prune" (QA27 N6: said, then kept by the prune)."""
+    roms, card = tmp_path / "roms" / "GB", tmp_path / "card"
+    roms.mkdir(parents=True)
+    card.mkdir()
+    (roms / "Color Game (USA).gb").write_bytes(b"\x5a" * 4096)
+    for args in (("library", "add", tmp_path / "roms"), ("scan", "--workers", "1"),
+                 ("device", "add", "rg-35xx-plus"),
+                 ("profile", "create", "--device", "1", "--os", "muos"),
+                 ("deploy", "1", "--to", card, "platform:gb,gbc"),
+                 ("games", "set-platform", "gbc", "1")):
+        assert cli(*args).code == 0, args
+    gb = next(card.rglob("Color Game (USA).gb")).parent
+    gb.with_name("gbc").symlink_to(gb.name, target_is_directory=True)
+    assert cli("destination", "paths", "1", "--to", card, "--set",
+               f"gbc={gb.with_name('gbc').relative_to(card).as_posix()}").code == 0
+    for extra in (("--dry-run",), ("--prune", "--force")):
+        run = cli("--json", "deploy", "1", "--to", card, "platform:gb,gbc", *extra)
+        assert run.code == 0, run.err
+        assert _warnings(run, "platform-moved") == []
+    assert [p.name for p in gb.iterdir()] == ["Color Game (USA).gb"]

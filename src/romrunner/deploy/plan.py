@@ -613,6 +613,7 @@ def _warn_replatformed(db: Database, builder: _Builder, pruning: bool) -> None:
                     PurePosixPath(dest).name)
                    for game_id, dests in left.items() for dest in dests
                    if dest in ours and os.path.lexists(plan.root / dest))
+    moved = [entry for entry in moved if not _one_folder(plan.root, entry[0], entry[1])]
     if not moved:
         return
     games = len({name for _, _, name in moved})
