@@ -423,3 +423,24 @@ def test_a_query_choosing_a_set_and_its_playlist_reports_no_collision(
         *(f"{n}.cue" for n in names), *(f"{n}.bin" for n in names), "Saga (USA).m3u"}
     playlist = next(card.rglob("Saga (USA).m3u")).read_text()  # muOS: the discs hidden
     assert playlist == "".join(f".Saga (USA)/{n}.cue\n" for n in names)
+
+
+def test_a_disc_game_of_an_unreachable_root_is_said_unreachable_as_a_cartridge_is(
+        cli: Any, tmp_path: Path) -> None:
+    """QA25: with the library's root unmounted, a cartridge was "not reachable (its library
+    root … is not mounted?)" and a disc "missing since the scan": one cause, one wording."""
+    root = tmp_path / "lib"
+    rom(root / "snes" / "Sky Pilot (USA).sfc", "sky")
+    rom(root / "psx" / "Disc Game (USA).bin", "disc", 2352 * 4)
+    (root / "psx" / "Disc Game (USA).cue").write_text(
+        'FILE "Disc Game (USA).bin" BINARY\n  TRACK 01 MODE2/2352\n    INDEX 01 00:00:00\n')
+    muos_profile(cli, root)
+    root.rename(tmp_path / "lib-away")
+    card = tmp_path / "card"
+    card.mkdir()
+    result = cli("--json", "deploy", "1", "--to", str(card), "platform:snes,psx", "--dry-run")
+    said = [e["message"] for e in result.json()["data"]["plan"]["errors"]]
+    unreachable = [m for m in said if "not reachable (its library root" in m]
+    assert any("Sky Pilot" in m for m in unreachable) and any("Disc Game" in m
+                                                              for m in unreachable), said
+    assert not [m for m in said if "missing since the scan" in m], said

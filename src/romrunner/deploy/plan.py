@@ -1822,14 +1822,14 @@ class _Builder:
             return False
         if not item.source:
             return True
+        if game is not None and not self.root_reachable(game.root):
+            # (an unmounted share: left out, its copies on the card held — see hold; not
+            # "missing since the scan": its root is away, QA22 P3, a disc's too, QA25)
+            self.error("source-missing", f"{item.source}: not reachable (its library "
+                       f"root {game.root} is not mounted?)", game, item.source,
+                       item.platform_id)
+            return False
         if not stat_source:
-            if game is not None and not self.root_reachable(game.root):
-                # (an unmounted share: left out, its copies on the card held — see hold;
-                # not "missing since the scan": its root is away, QA22 P3)
-                self.error("source-missing", f"{item.source}: not reachable (its library "
-                           f"root {game.root} is not mounted?)", game, item.source,
-                           item.platform_id)
-                return False
             return True
         self.volatile = True  # the plan depends on the source's state: not kept
         item.checked = True
