@@ -564,7 +564,6 @@ def _warn_left_folders(builder: _Builder, platforms: set[str], pruning: bool,
             builder.volatile = True  # (reads the card's manifest: see _Builder.volatile)
             if _one_folder(layout.root, str(old), str(choice.path)):
                 continue  # linked by the user (`megadrive -> md`): the games are there
-
             if held is None:
                 held = [dest.lower() for dest, owned in read_manifest(layout.root)[0].items()
                         if owned.sha1 in plan.held_sha1s] if plan.held_sha1s else []
