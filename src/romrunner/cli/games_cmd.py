@@ -49,8 +49,9 @@ def games() -> None:
 @games.command(name="ls", cls=QueryCommand)
 @click.argument("query", nargs=-1)
 @click.option("--sort", default="title", show_default=True,
-              help="Sort keys, comma-separated, '-' for descending: title, added, size, "
-                   "platform, id.")
+              help="Sort keys, comma-separated, '-' for descending: title (the file's "
+                   "title: a renamed file or an arcade zip sorts by its name, not by its "
+                   "catalog title), added, size, platform, id.")
 @click.option("--limit", type=click.IntRange(1, 100000), default=100, show_default=True)
 @click.option("--after", default=None, help="Cursor printed by the previous page.")
 @click.option("--count", "exact_count", is_flag=True,
