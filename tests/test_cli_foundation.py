@@ -293,8 +293,8 @@ def test_global_flags_written_after_the_command_work(cli: Any, tmp_path: Path) -
     listed = cli("library", "ls", "--json")
     assert listed.code == 0
     assert [row["path"] for row in listed.json()["data"]] == [str(root)]
-    # nothing after `--` moves: a search for the words "--quiet" is a search, in JSON
-    searched = cli("search", "--json", "--", "--quiet")
+    # nothing after `--` moves: "--quiet" there is a search's word (a -word), in JSON
+    searched = cli("search", "--json", "--", "zelda", "--quiet")
     assert searched.code == 0 and searched.json() == {
         "version": 1, "ok": True, "data": [], "warnings": [], "errors": []}
     # --db and --pack with their value, written `--db X` or `--db=X` (QA8 N7: "No such option")
