@@ -312,6 +312,6 @@ def test_global_flags_written_after_the_command_work(cli: Any, tmp_path: Path) -
         assert status.code == 0, status.err
         assert status.json()["data"]["path"] == str(pack)
     # after `--` it stays: "--db=…" is the word searched for
-    searched = cli("search", "--json", "--", f"--db={tmp_path / 'third.db'}")
+    searched = cli("search", "--json", "--", "zelda", f"--db={tmp_path / 'third.db'}")
     assert searched.code == 0 and searched.json()["data"] == []
     assert not (tmp_path / "third.db").exists()
