@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -76,7 +77,36 @@ def test_missing_optional_file_is_a_warning(tmp_path: Path) -> None:
     loaded = load_pack(pack)
     assert loaded.devices == {}
     assert [str(w) for w in loaded.warnings] == [
-        "devices.json: file is missing; the features that need it are unavailable"]
+        "devices.json: the file is missing; the features that need it are unavailable"]
+
+
+@pytest.mark.parametrize(("damage", "said"), [
+    (lambda p: p.write_text('{"devices": [\n  {"id": "x",'), "malformed JSON at line 2"),
+    (lambda p: p.write_bytes(b'{"devices": ["\xff"]}'), "not UTF-8 text"),
+    (lambda p: p.mkdir(), "is not a file (a folder, or a link to nothing?)"),
+    (lambda p: p.symlink_to(p.with_name("gone.json")), "is not a file"),
+])
+def test_a_broken_optional_file_is_a_warning_and_the_pack_loads(
+        tmp_path: Path, damage: Any, said: str) -> None:
+    """QA29 F7, F8: a half-written devices.json stopped every command (`games ls` too);
+    one that is a folder or a dangling link was an "internal error" (the content hash)."""
+    pack = copy_builtin(tmp_path)
+    (pack / "devices.json").unlink()
+    damage(pack / "devices.json")
+    loaded = load_pack(pack)
+    assert loaded.devices == {} and loaded.platforms
+    (warning,) = [str(w) for w in loaded.warnings]
+    assert warning.startswith("devices.json: ") and said in warning
+    assert warning.endswith("; the features that need it are unavailable")
+    assert loaded.content_hash != load_pack(copy_builtin(tmp_path / "fresh")).content_hash
+
+
+def test_a_required_file_that_is_a_folder_is_said_so(tmp_path: Path) -> None:
+    pack = copy_builtin(tmp_path)
+    (pack / "platforms.json").unlink()
+    (pack / "platforms.json").mkdir()
+    with pytest.raises(PackError, match=r"platforms\.json: required pack file is not a file"):
+        load_pack(pack)
 
 
 def test_wrong_types_skip_the_entry_and_say_why(tmp_path: Path) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import resources
@@ -60,11 +61,26 @@ class _Reader:
         self.warnings.append(PackWarning(self.name, entry, reason))
 
     def load(self, *, required: bool) -> RawJson | None:
+        """The file's JSON object. A required file missing or broken is a PackError; an
+        optional one is a warning, and None (QA29 F8: a half-written devices.json stopped
+        `games ls`)."""
         if not self.path.is_file():
+            what = ("is not a file (a folder, or a link to nothing?)"
+                    if os.path.lexists(self.path) else "is missing")
             if required:
-                raise PackError(f"{self.path}: required pack file is missing")
-            self.warn("", "file is missing; the features that need it are unavailable")
+                raise PackError(f"{self.path}: required pack file {what}")
+            self.warn("", f"the file {what}; the features that need it are unavailable")
             return None
+        try:
+            return self._parse()
+        except PackError as exc:
+            if required:
+                raise
+            self.warn("", f"{str(exc).removeprefix(f'{self.path}: ')}; the features that "
+                      "need it are unavailable")
+            return None
+
+    def _parse(self) -> RawJson:
         try:
             data = json.loads(self.path.read_text(encoding="utf-8-sig"))
         except OSError as exc:
@@ -328,7 +344,10 @@ def pack_content_hash(root: Path) -> str:
     for file in sorted(root.rglob("*.json")):
         digest.update(file.relative_to(root).as_posix().encode())
         digest.update(b"\0")
-        digest.update(file.read_bytes())
+        try:  # (a folder, a dangling link, an unreadable file: QA29 F7, "internal error")
+            digest.update(file.read_bytes() if file.is_file() else b"\1not a file")
+        except OSError as exc:
+            digest.update(f"\1unreadable: {exc.strerror}".encode())
         digest.update(b"\0")
     return digest.hexdigest()
 
