@@ -9,6 +9,8 @@ from typing import Any
 
 import pytest
 
+from tests.conftest import shared_path
+
 
 @pytest.fixture
 def library(cli: Any, tmp_path: Path) -> Path:
@@ -87,3 +89,23 @@ def test_a_rom_folder_with_one_platform_folder_and_a_platform_folder_are_said(
                               "--dry-run")) == []
     assert _card_warnings(cli("--json", "deploy", "1", "--to", card, "platform:gb",
                               "--dry-run")) == []
+
+
+def test_the_folders_a_deploy_for_the_os_writes_are_no_other_oss_markers(
+        cli: Any, library: Path, tmp_path: Path) -> None:
+    """QA29 F10: once our deploy for OnionOS wrote `Roms/` and `BIOS/`, every later deploy
+    warned "the card looks like garlicos (high: bios, roms)", GarlicOS naming those folders
+    too. A card with GarlicOS's own `CFW/` as well is still said."""
+    pack = str(shared_path("definition-pack"))
+    assert cli("--pack", pack, "profile", "create", "--device", "1", "--os", "onionos").code == 0
+    card = tmp_path / "card"
+    for folder in ("Roms", "BIOS"):
+        (card / folder).mkdir(parents=True)
+    ours = cli("--pack", pack, "--json", "deploy", "2", "--to", card, "platform:gb", "--dry-run")
+    assert ours.code == 0, ours.err
+    assert _card_warnings(ours) == []
+    (card / "CFW").mkdir()
+    garlic = cli("--pack", pack, "--json", "deploy", "2", "--to", card, "platform:gb",
+                 "--dry-run")
+    (said,) = _card_warnings(garlic)
+    assert "looks like garlicos" in said and "cfw" in said.lower()

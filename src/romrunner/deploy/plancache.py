@@ -17,8 +17,9 @@ instead of made, only when all of these are the same:
   (each platform's folder, the folders an earlier deploy left, BIOS and playlist folders,
   ``.m3u`` and set layout), asked again — of a folder its path: whether the card had it
   (``detected_folders``, recorded on the card) is asked again and set on the plan read back;
-* each library root's reachability (one ``stat`` of each root folder) and the OS an earlier
-  deploy recorded on the card.
+* each library root's reachability (one ``stat`` of each root folder), the OS an earlier
+  deploy recorded on the card and the names at the card's root (the ``card-root`` warnings
+  read them).
 
 Beside a kept plan, the deploy keeps its bulk check of the card (``.check``: for the card
 manifest's bytes, each planned file's size and time as the manifest records them, once every
@@ -204,7 +205,7 @@ class PlanKeeper:
                tuple(sorted(folders.items())),
                None if pack is None else (str(pack.path), pack.content_hash),
                profile_id, include_bios, pruning, len(ids),
-               hashlib.sha1(array("q", ids).tobytes()).hexdigest())
+               hashlib.sha1(array("q", ids).tobytes()).hexdigest(), _card_top(layout.root))
         name = hashlib.sha1(os.fsencode(root)).hexdigest()[:24]
         path = db.path.parent / f"{db.path.name}.plans" / f"{name}.plan"
         return cls(path, key, token, card_os, folders)
@@ -247,6 +248,17 @@ class PlanKeeper:
         for path in (self.path, self.path.with_suffix(".check")):
             with contextlib.suppress(OSError):
                 path.unlink()
+
+
+def _card_top(root: Path) -> tuple[str, ...]:
+    """The names at the card's root (its ``.romrunner`` aside): what a plan's ``card-root``
+    warnings read (another OS's markers, platform folders at the root), so a card whose top
+    changed is planned again (a warning made, or no longer true, is said)."""
+    try:
+        with os.scandir(root) as entries:
+            return tuple(sorted(entry.name for entry in entries if entry.name != ".romrunner"))
+    except OSError:
+        return ()
 
 
 KEPT_PLANS = 16  # card folders whose plans are kept; the least recently made go first

@@ -382,7 +382,13 @@ def card_root_warnings(pack: DefinitionPack, card_root: Path, os_id: str) -> lis
     warnings: list[str] = []
     if candidates and not any(c.os_id == os_id for c in candidates):
         best = max(candidates, key=lambda c: _rank(c, None, None))
-        if best.confidence == "high" and len(best.found) >= 2:  # (one: generic, `roms/`)
+        # Two markers or more, one of them the other OS's own: not a generic `roms/` or
+        # `bios/` (QA27 N4: a bare `roms/` was "anbernic-stock (high)"), nor a folder a
+        # deploy for os_id writes itself (QA29 F10: Onion's `BIOS/` and `Roms/`, written by
+        # us, made every later deploy "look like garlicos").
+        generic = _top_folders(pack, os_id) | {"roms", "bios"}
+        theirs = [marker for marker in best.found if _top(marker) not in generic]
+        if best.confidence == "high" and len(best.found) >= 2 and theirs:
             warnings.append(
                 f"{card_root}: the card looks like {best.os_id} ({best.confidence}: "
                 f"{', '.join(best.found)}), not {os_id}: the games go to {os_id}'s folders, "
@@ -412,6 +418,19 @@ def card_root_warnings(pack: DefinitionPack, card_root: Path, os_id: str) -> lis
                 f"card's root? The games go to {card_root}/{rom_top[0]}/…, which {os_id} "
                 "does not read there (--to the card's root)")
     return warnings
+
+
+def _top(path: str) -> str:
+    """The first folder of a path on the card, case-folded ('' for none)."""
+    parts = PurePosixPath(path.strip("/")).parts
+    return parts[0].casefold() if parts else ""
+
+
+def _top_folders(pack: DefinitionPack, os_id: str) -> set[str]:
+    """The card's top folders (case-folded) a deploy for ``os_id`` writes: its ROM and BIOS
+    folders' first parts."""
+    return {_top(str(card_relative(os_id, path)[0]))
+            for path in _layout_paths(pack, os_id).values()} - {""}
 
 
 def _reason(best: Candidate | None, recorded: str | None) -> str:
