@@ -77,15 +77,25 @@ def test_a_rom_folder_with_one_platform_folder_and_a_platform_folder_are_said(
     volume is labelled ROMS, laid out as the OS lays it out, is no ROM folder."""
     card = tmp_path / "card"
     (card / "roms" / "gb").mkdir(parents=True)
+    (card / "roms" / "psx").mkdir(parents=True)
     in_roms = _card_warnings(cli("--json", "deploy", "1", "--to", card / "roms",
                                  "platform:gb", "--dry-run"))
-    assert len(in_roms) == 1 and "holds platform folders (gb)" in in_roms[0]
+    assert len(in_roms) == 1 and "holds platform folders (gb, psx)" in in_roms[0]
     in_gb = _card_warnings(cli("--json", "deploy", "1", "--to", card / "roms" / "gb",
                                "platform:gb", "--dry-run"))
     assert len(in_gb) == 1 and "a platform folder of a card's ROM folder" in in_gb[0]
     labelled = tmp_path / "ROMS"
     (labelled / "roms" / "gb").mkdir(parents=True)
+    (labelled / "psx").mkdir()  # one stray folder named as a platform's (review)
     assert _card_warnings(cli("--json", "deploy", "1", "--to", labelled, "platform:gb",
+                              "--dry-run")) == []
+    # the card's platform folders at its root by the user's choice (`roms=.`): a card named
+    # ROMS holding them is the card (review: "the games go to ROMS/ROMS/…", untrue)
+    flat = tmp_path / "flat" / "ROMS"
+    for folder in ("gb", "psx", "snes"):
+        (flat / folder).mkdir(parents=True)
+    assert cli("destination", "paths", "1", "--to", flat, "--set", "roms=.").code == 0
+    assert _card_warnings(cli("--json", "deploy", "1", "--to", flat, "platform:gb",
                               "--dry-run")) == []
     assert _card_warnings(cli("--json", "deploy", "1", "--to", card, "platform:gb",
                               "--dry-run")) == []

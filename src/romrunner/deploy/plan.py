@@ -440,7 +440,8 @@ def _build_plan(db: Database, layout: CardLayoutLike, ids: list[int],
                        recorded_folders)
     _warn_other_os(layout, plan, card_os)
     if pack is not None:
-        for text in card_root_warnings(pack, layout.root, layout.os_id):
+        for text in card_root_warnings(pack, layout.root, layout.os_id,
+                                       _rom_root(layout, games.values())):
             builder.volatile = True  # (reads the card's top folders)
             plan.warnings.append(PlanIssue("card-root", text))
     _warn_replatformed(db, builder, pruning)
@@ -624,6 +625,17 @@ def _warn_replatformed(db: Database, builder: _Builder, pruning: bool) -> None:
             "this --prune removes the old copies once the new ones are in place" if pruning
             else "the old copies stay until `romrunner deploy --prune` removes them (until "
             "then the frontend lists such a game twice)")))
+
+
+def _rom_root(layout: CardLayoutLike, games: Iterable[_Game]) -> PurePosixPath | None:
+    """The card's ROM folder as this plan resolves it: the parent of a chosen platform's
+    folder (``.``: the platforms' folders at the card's root, a ``roms=.`` override); None
+    when no chosen platform has a folder."""
+    for platform_id in sorted({game.platform_id for game in games}):
+        choice = layout.rom_folder(platform_id)
+        if choice is not None:
+            return choice.path.parent
+    return None
 
 
 def _one_folder(root: Path, old: str, new: str) -> bool:

@@ -368,14 +368,17 @@ def scan_destination(db: Database, pack: DefinitionPack, card_root: Path,
     return result
 
 
-def card_root_warnings(pack: DefinitionPack, card_root: Path, os_id: str) -> list[str]:
+def card_root_warnings(pack: DefinitionPack, card_root: Path, os_id: str,
+                       rom_root: PurePosixPath | None = None) -> list[str]:
     """What a deploy to ``card_root`` for ``os_id`` should hear about the folder itself: it
     is laid out for another OS by that OS's own markers, and nothing there says ``os_id``
     (QA25 F10: a KNULLI profile filled an OnionOS card's `Roms/megadrive`, a folder Onion
     does not read); or it looks like a card's ROM folder rather than its root (F12: `--to
     CARD/roms` wrote `roms/roms/gb`). Said at every deploy while it holds (QA27 N1: a card
     our first deploy recorded went silent). Another OS counts with two of its own markers or
-    more, all found (QA27 N4: a bare `roms/` was "anbernic-stock (high)")."""
+    more, all found (QA27 N4: a bare `roms/` was "anbernic-stock (high)"). ``rom_root``: the
+    card's ROM folder as the deploy resolves it (a user's ``roms=`` override), when known;
+    the card's root itself (``.``) asks nothing of ROM folders."""
     index = _CardIndex(card_root)
     candidates = [c for c in (evaluate(p, index) for p in pack.layout_profiles)
                   if c is not None and c.confidence != "none"]
@@ -394,8 +397,10 @@ def card_root_warnings(pack: DefinitionPack, card_root: Path, os_id: str) -> lis
                 f"{', '.join(best.found)}), not {os_id}: the games go to {os_id}'s folders, "
                 f"which {best.os_id} may not read (a profile for {best.os_id}? `romrunner "
                 "destination scan` says more)")
-    rom_root = _layout_paths(pack, os_id).get("roms", "")
-    rom_top = card_relative(os_id, rom_root)[0].parts[:1] if rom_root else ()
+    if rom_root is None:
+        default = _layout_paths(pack, os_id).get("roms", "")
+        rom_root = card_relative(os_id, default)[0] if default else PurePosixPath(".")
+    rom_top = rom_root.parts[:1]
     if rom_top:  # (its own roms/ too, once a first deploy wrote `roms/roms/gb`: QA27 N1)
         family = pack.folder_names.family_of(os_id)
         names = {name.casefold() for platform in pack.platforms
@@ -403,9 +408,10 @@ def card_root_warnings(pack: DefinitionPack, card_root: Path, os_id: str) -> lis
         top = rom_top[0].casefold()
         names.discard(top)
         folders = [name for name in _root_folders(card_root) if name.casefold() in names]
-        # Three platform folders, or one in a folder named as the OS's ROM folder (QA27 N2:
-        # MinUI's `Roms/Game Boy (GB)`); a card labelled ROMS holds none at its root.
-        if len(folders) >= 3 or (folders and card_root.name.casefold() == top):
+        # Three platform folders, or two in a folder named as the OS's ROM folder (QA27 N2:
+        # MinUI's `Roms/Game Boy (GB)`, `Roms/Sega Genesis (MD)`); a card labelled ROMS holds
+        # none at its root, or one stray (a PSP/ of its own).
+        if len(folders) >= 3 or (len(folders) >= 2 and card_root.name.casefold() == top):
             shown = ", ".join(sorted(folders)[:3]) + ("…" if len(folders) > 3 else "")
             warnings.append(
                 f"{card_root}: holds platform folders ({shown}) beside where the OS's ROM "
