@@ -163,6 +163,7 @@ def test_a_folder_the_user_linked_to_ours_is_not_said_to_leave_games_behind(
     assert text.code == 0, text.err
     assert "left behind" not in text.err and "of yours" not in text.err
     assert "--prune kept 2 files of ours reached through a symbolic link" in text.err
+    assert "chosen file too: kept" not in text.err  # the note says it, not once per file
     assert _files(gb) == ["Alpha (USA).gb", "Beta (USA).gb"]
 
 
@@ -198,3 +199,41 @@ def test_a_folder_linked_outside_the_card_fails_its_files_without_advising_overw
     (error,) = [e["error"] for e in run.json()["data"]["errors"]]
     assert error == (f"{alpha.relative_to(card).as_posix()}: a symbolic link is in the way "
                      "on the card")
+
+
+def test_a_library_folder_linked_to_the_cards_is_never_pruned_nor_skipped_through(
+        cli: Any, library: Path, tmp_path: Path) -> None:
+    """Review 17: the user moved the library's GB folder onto the card and left a link
+    (`lib/GB -> CARD/ROMS/gb`): the card's files are the library's only copies. A prune of
+    the games no longer chosen deleted them (the unedited one as "ours, unchanged", the one
+    edited in place as "the source's bytes"); a deploy through a card folder linked to the
+    library skipped its files silently, as if on the card."""
+    card = tmp_path / "card"
+    card.mkdir()
+    assert cli("deploy", "1", "--to", card, "platform:gb,nes").code == 0
+    card_gb = next(card.rglob("Alpha (USA).gb")).parent
+    for path in (library / "GB").iterdir():
+        path.unlink()
+    (library / "GB").rmdir()
+    (library / "GB").symlink_to(card_gb, target_is_directory=True)
+    alpha = card_gb / "Alpha (USA).gb"
+    times = alpha.stat()
+    edited = bytearray(alpha.read_bytes())
+    edited[5] ^= 0xFF
+    alpha.write_bytes(bytes(edited))
+    os.utime(alpha, ns=(times.st_atime_ns, times.st_mtime_ns))  # same size and time
+    run = cli("--json", "deploy", "1", "--to", card, "platform:nes", "--prune", "--force")
+    assert run.code == 0, run.err
+    assert run.json()["data"]["pruned"] == 0
+    assert _files(library / "GB") == ["Alpha (USA).gb", "Beta (USA).gb"]
+    assert alpha.read_bytes() == bytes(edited)
+
+    other = tmp_path / "card2"  # a card folder linked into the library
+    other.mkdir()
+    assert cli("deploy", "1", "--to", other, "platform:nes").code == 0
+    gb = next(other.rglob("Gamma (USA).nes")).parent.with_name("gb")
+    gb.symlink_to(card_gb, target_is_directory=True)
+    linked = cli("--json", "deploy", "1", "--to", other, "platform:gb")
+    assert linked.code == 1
+    errors = [e["error"] for e in linked.json()["data"]["errors"]]
+    assert len(errors) == 2 and all("leads outside the card root" in e for e in errors)

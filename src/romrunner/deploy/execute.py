@@ -459,7 +459,8 @@ def _keep_linked_prunes(root: Path, decisions: list[_Decision],
         dest = decision.item.dest
         sha1 = decision.claim.sha1 if decision.claim is not None else None
         if _through_a_link(root, dest, links) or _same_file_as(
-                root, dest, [other for other in by_sha1.get(sha1 or "", ()) if other != dest]):
+                root, dest, [other for other in by_sha1.get(sha1 or "", ()) if other != dest]) \
+                or _is_its_source(root, dest, claims):
             decision.action, decision.note = KEEP, LINKED
             claims.prune_linked.append(dest)
 
@@ -478,6 +479,18 @@ def _through_a_link(root: Path, dest: str, links: dict[str, bool]) -> bool:
         if links[folder]:
             return True
     return False
+
+
+def _is_its_source(root: Path, dest: str, claims: Claims) -> bool:
+    """True when the card's file at ``dest`` is the very library file we copied there (a
+    library folder linked to the card's: review 17, a prune deleted the library's file)."""
+    source = claims.copied_source(dest)
+    if source is None:
+        return False
+    try:
+        return os.path.samefile(os_path(source), root / dest)
+    except OSError:
+        return False
 
 
 def _same_file_as(root: Path, dest: str, others: list[str]) -> bool:
@@ -1265,6 +1278,7 @@ class Claims:
         self.prune_kept: list[str] = []
         self.held_elsewhere: list[str] = []
         self.prune_linked: list[str] = []  # reached through a link: see _keep_linked_prunes
+        self._sources: dict[str, str] | None = None  # see copied_source
         # The manifest a run wrote, its bytes and files (see write_manifest): a Claims read
         # after it takes its records from there when the card holds these very bytes.
         self.written: tuple[bytes, dict[str, Any], set[str]] | None = None
@@ -1429,15 +1443,20 @@ class Claims:
 
     def copied_source(self, dest: str) -> str | None:
         """The library file the last deployment of ours to this card copied to ``dest``
-        (None for none, or a file it wrote from the database: a playlist)."""
-        if not self.dest_id:
-            return None
-        source = self.db.scalar(
-            "SELECT i.source_path FROM deployment_history h JOIN deployment_items i "
-            "ON i.deployment_id = h.id WHERE h.destination_id = ? AND i.dest_path = ? "
-            "AND i.action = 'copy' AND i.content IS NULL AND i.status IN ('copied', 'skipped') "
-            "ORDER BY h.id DESC LIMIT 1", (self.dest_id, dest))
-        return str(source) if source else None
+        (None for none, or a file it wrote from the database: a playlist); the card's
+        records are read once, by the first prune that asks."""
+        if self._sources is None:
+            self._sources = {}
+            if self.dest_id:
+                for dest_path, source in self.db.query(
+                        "SELECT i.dest_path, i.source_path FROM deployment_history h "
+                        "JOIN deployment_items i ON i.deployment_id = h.id "
+                        "WHERE h.destination_id = ? AND i.action = 'copy' AND i.content IS NULL "
+                        "AND i.status IN ('copied', 'skipped') ORDER BY h.id",
+                        (self.dest_id,)):
+                    if source:
+                        self._sources[str(dest_path)] = str(source)  # (the last one wins)
+        return self._sources.get(dest)
 
     def wrote(self, key: str) -> bool:
         """True when a deployment of ours once wrote a file at ``key`` (whatever is there now)."""
@@ -1663,6 +1682,10 @@ def _decide_copy(root: Path, item: _Item, info: os.stat_result | None, claim: Ow
                              f"{claim.dest} there for another file (the card ignores case); "
                              "kept (use --overwrite to replace it)")
         return _Decision(item, COPY, info, claim)  # ours, but an older version: replace it
+    if (outside := _leads_outside(root, item.dest)) is not None:
+        # not on the card, whatever is there (same bytes: the library's own file, review
+        # 17); no --overwrite to advise: a write there is refused (QA27 N7)
+        return _Decision(item, FAIL, info, note=f"{item.dest}: not written: {outside}")
     if same_size and _card_hash_matches(root, item):
         # The same bytes are already there (a card filled by hand, a lost .romrunner/): nothing
         # to write, whatever --overwrite says. Still the user's file: --prune never removes it.
@@ -1670,9 +1693,6 @@ def _decide_copy(root: Path, item: _Item, info: os.stat_result | None, claim: Ow
         # "of yours" to say so of: a skip (QA27 N6).
         linked = _through_a_link(root, item.dest, {})
         return _Decision(item, SKIP, info, note=None if linked else IDENTICAL_KEPT)
-    if (outside := _leads_outside(root, item.dest)) is not None:
-        # no --overwrite to advise: a write there is refused (QA27 N7)
-        return _Decision(item, FAIL, info, note=f"{item.dest}: not written: {outside}")
     if options.overwrite:  # said, file by file, by the dry run and the run
         item.replacing = REPLACES_EDITED if wrote else REPLACES_YOURS
         return _Decision(item, COPY, info)
@@ -1710,8 +1730,10 @@ def _source_bytes(root: Path, dest: str, claims: Claims) -> bool:
     copy, which recorded the scan's SHA1, and the card was blamed for the difference (QA25
     F4, QA27 N3: never pruned, "changed on the card since"). Read only in that case."""
     source = claims.copied_source(dest)
-    card = _sha1_of(str(root / dest)) if source else None
-    return card is not None and _sha1_of(os_path(source or "")) == card
+    if source is None or _is_its_source(root, dest, claims):
+        return False
+    card = _sha1_of(str(root / dest))
+    return card is not None and _sha1_of(os_path(source)) == card
 
 
 def _is_file(info: os.stat_result) -> bool:
