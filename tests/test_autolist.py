@@ -232,6 +232,8 @@ def test_target_folders_on_a_card_and_saving_as_a_collection(
     kinds = {c["name"]: c["kind"] for c in real(cli, "--json", "collection", "ls")
              .json()["data"] if c["id"] is not None}
     assert kinds == {"RG35XX": "auto-list", "Favorites": "manual"}
+    assert real(cli, "--json", "collection", "show", "RG35XX").json()["data"]["kind"] == \
+        "auto-list"
 
 
 def test_saving_an_auto_list_names_it_as_collection_create_does(

@@ -387,7 +387,11 @@ def collection_ref(db: Database, name: str) -> CollectionRef:
     if found is None and key == FAVORITES:
         return CollectionRef(None, FAVORITES, "built-in")
     found = found or _require(db, name)
-    return CollectionRef(found.id, found.name, found.kind)
+    kind = found.kind
+    if kind == "manual" and _saved_autolist(db.scalar(
+            "SELECT rules_json FROM collections WHERE id = ?", (found.id,))):
+        kind = "auto-list"  # (as `collection ls` says: review 17)
+    return CollectionRef(found.id, found.name, kind)
 
 
 def resolve_collection_ids(db: Database, values: Iterable[int | str] | str) -> list[int]:

@@ -538,6 +538,9 @@ def update_path_overrides(db: Database, pack: DefinitionPack, profile_id: int, c
                              f"root ({card_root}), not {what}; nothing was changed")
     checked = {key: str(_inside(card_root, _legal(value, fs))) for key, value in sets.items()}
     for key, value in checked.items():  # (QA27 N7: `gb=.` put a platform's games at the root)
+        if value.split("/")[0].casefold() == ".romrunner":
+            raise InputError(f"path override {key}={sets[key]}: .romrunner is ROM Runner's own "
+                             "folder on the card (its records); nothing was changed")
         if value == "." and key not in ("roms", "bios"):
             raise InputError(f"path override {key}={sets[key]}: the card's root is no "
                              "platform's folder (roms=. puts every platform's folder there); "
