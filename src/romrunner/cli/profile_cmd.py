@@ -9,6 +9,7 @@ from rich.console import Console
 
 from romrunner.cli.context import ROW_ID, app_context, count_range
 from romrunner.collections.store import collection_names
+from romrunner.devices.autolist import unknown_platform_warnings
 from romrunner.devices.osprofile import resolve_os_profile
 from romrunner.devices.profiles import (
     PERFORMANCE_MODES,
@@ -129,7 +130,7 @@ def profile_show(profile_id: int) -> int:
     item = load_profile(database, profile_id)
     names = collection_names(database, (*item.include_collections, *item.exclude_collections))
     resolved = resolve_os_profile(app.pack(), item.device_id, item.os_id)
-    for warning in resolved.warnings:
+    for warning in (*resolved.warnings, *unknown_platform_warnings(app.pack(), item)):
         app.warn(warning)
     data: dict[str, Any] = item.as_dict()
     data["collection_names"] = {str(i): name for i, name in names.items()}

@@ -210,6 +210,8 @@ def scan(paths: tuple[Path, ...], workers: int | None, full: bool,
                 " could not be scanned; "
                 "their games were left as they were", markup=False, soft_wrap=True)
 
+    if summary.refiled:
+        app.warn(_refiled_warning(summary.refiled))
     failures = [*summary.problems, *summary.unscanned]
     if app.json_output and summary.errors:  # (QA18: `warnings` said nothing of them)
         app.warn(f"{counted(len(summary.errors), 'file or folder', 'files or folders')} "
@@ -218,6 +220,20 @@ def scan(paths: tuple[Path, ...], workers: int | None, full: bool,
     if summary.problems:
         return EXIT_ERROR
     return EXIT_CHECK_FAILED if summary.unscanned else 0
+
+
+def _refiled_warning(refiled: list[dict[str, str | int]]) -> str:
+    """The words of games a scan filed under another platform than the stored one."""
+    one = len(refiled) == 1
+    shown = examples([f"{item['path']} {item['from']} → {item['to']}" for item in refiled]) \
+        + (" (--json lists them)" if len(refiled) > 3 else "")
+    return (f"{counted(len(refiled), 'game')} examined again {'is' if one else 'are'} now "
+            "filed under another platform (the definition pack in use names "
+            f"{'its' if one else 'their'} folder or extension otherwise: a pack update?): "
+            f"{shown}; ids, collections and game overrides kept, but profiles, platform and "
+            "path overrides and queries naming the old platform no longer take "
+            f"{'it' if one else 'them'} (`romrunner games set-platform PLATFORM ID…` files "
+            f"{'it' if one else 'them'} back)")
 
 
 SHOWN_TYPES = 5

@@ -732,7 +732,23 @@ def build_autolist(db: Database, pack: DefinitionPack, profile_id: int,
                     filtered, [*resolved.warnings,
                                *(warning for _, warning in not_installed_warnings(
                                    pack, resolved, runs, "included game")),
-                               *_unlisted_platform_warnings(pack, runs)])
+                               *_unlisted_platform_warnings(pack, runs),
+                               *unknown_platform_warnings(pack, profile)])
+
+
+def unknown_platform_warnings(pack: DefinitionPack, profile: Profile) -> list[str]:
+    """The platforms the profile's --include/--exclude-platforms name that the pack in use
+    does not know (QA29 F1, F3: a pack update renamed or dropped one; the filter silently
+    took none of the games now filed under the new id)."""
+    unknown = sorted({platform for platform in (*profile.include_platforms,
+                                                *profile.exclude_platforms)
+                      if platform not in pack.platforms})
+    if not unknown:
+        return []
+    return [f"profile {profile.id} names {'platform' if len(unknown) == 1 else 'platforms'} "
+            f"{', '.join(unknown)}, which the definition pack in use does not know (a pack "
+            "update renamed or dropped it?): its --include/--exclude-platforms take no game "
+            "filed under another id (`romrunner profile set` names them anew)"]
 
 
 def _unlisted_platform_warnings(pack: DefinitionPack,

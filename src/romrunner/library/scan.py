@@ -154,6 +154,7 @@ def scan_library(db: Database, pack: DefinitionPack, roots: list[Root] | None = 
         _follow_content(db, moves, summary)
     for root, plan, writer in written:
         _finish_root(db, root, plan, writer, summary, accept_missing)
+    summary.refiled = _refiled(db, [writer for _, _, writer in written])
     summary.undecided_platform = undecided_platform(db)
     summary.seconds = round(time.perf_counter() - started, 3)
     return summary
@@ -249,6 +250,22 @@ def _write_root(db: Database, pack: DefinitionPack, root: Root, plan: Plan,
                                      total_bytes)):
         writer.write(batch)
     return writer
+
+
+def _refiled(db: Database, writers: list[_Writer]) -> list[dict[str, str | int]]:
+    """The games this scan examined again and filed under another platform than the one
+    stored, as it ends (a catalog's match may settle it back): {"id", "path", "from", "to"}
+    (QA29 F1: a pack update renamed `snes`, and `scan --full` moved the games without a
+    word — the profiles, overrides and collections naming `snes` no longer took them)."""
+    before = {game_id: noted for writer in writers for game_id, noted in writer.refiled.items()}
+    if not before:
+        return []
+    now = {int(row[0]): str(row[1]) for row in db.query(
+        "SELECT id, platform_id FROM games WHERE id IN (SELECT value FROM json_each(?))",
+        (json.dumps(list(before)),))}
+    return [{"id": game_id, "path": path, "from": old, "to": now[game_id]}
+            for game_id, (path, old) in sorted(before.items())
+            if game_id in now and now[game_id] != old]
 
 
 def _finish_root(db: Database, root: Root, plan: Plan, writer: _Writer,
@@ -796,6 +813,7 @@ class _Writer:
         self.user_platform_ids = user_platform_ids if user_platform_ids is not None else \
             hand_set_platforms(stored)
         self.verifying: set[int] = set()  # games scan --verify examines for their members
+        self.refiled: dict[int, tuple[str, str]] = {}  # game -> (path, platform stored before)
         self.verified_ids: list[int] = []  # this batch's games hashed in full the first time
 
     def write(self, batch: Iterable[Record]) -> None:
@@ -878,7 +896,7 @@ class _Writer:
             assert record.row is not None
             if renamed is None and change == "changed" and self.moves is not None:
                 self._keep_replaced(game_id, record.row, record.job.size)
-            self._update(game_id, record.row)
+            self._update(game_id, record.row, record.job.relpath)
             self.db.execute("DELETE FROM game_files WHERE game_id = ?", (game_id,))
             if renamed is not None:
                 self.vanished.pop(renamed, None)
@@ -994,13 +1012,19 @@ class _Writer:
             self.db.execute(_KEEP_REPLACED_FILES, (game_id,))
             self.moves.replaced += 1
 
-    def _update(self, game_id: int, row: tuple[object, ...]) -> None:
-        """Rewrite a row from a fresh examination; a platform set by hand is kept."""
+    def _update(self, game_id: int, row: tuple[object, ...], relpath: str) -> None:
+        """Rewrite a row from a fresh examination; a platform set by hand is kept, another
+        one decided now is noted (see :func:`_refiled`)."""
         updates = dict(zip(ROW_COLUMNS, row, strict=True))
         updates.update(root_id=self.root.id, scanned_unix=self.now, updated_unix=self.now)
         if game_id in self.user_platform_ids:
             for key in PLATFORM_COLUMNS:
                 updates.pop(key)
+        else:
+            before = self.db.scalar("SELECT platform_id FROM games WHERE id = ?", (game_id,))
+            if before is not None and before != updates["platform_id"]:
+                self.refiled.setdefault(
+                    game_id, (os.path.join(self.root.path, relpath), str(before)))
         assignments = ", ".join(f"{column} = ?" for column in updates)
         self.db.execute(f"UPDATE games SET {assignments} WHERE id = ?",
                         (*updates.values(), game_id))

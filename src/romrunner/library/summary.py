@@ -61,6 +61,10 @@ class ScanSummary:
     # release's rules at its first scan (an `.sfc` in `NES/`: nes -> snes), each
     # {"id", "path", "from", "to"} (see library/redecide.py).
     platform_changed: list[dict[str, str | int]] = field(default_factory=list)
+    # Stored games this scan examined again (`scan --full`, a changed file) and filed under
+    # another platform: the pack in use names their folder or extension otherwise (an update
+    # renamed or dropped a platform), each {"id", "path", "from", "to"}.
+    refiled: list[dict[str, str | int]] = field(default_factory=list)
     # Stored games whose match this release's identification rules changed, at its first
     # scan (a merged arcade set now its parent; a match a stored SHA1 contradicts withdrawn).
     rematched: int = 0

@@ -1,0 +1,69 @@
+"""A definition pack that changes under a user's library (QA29): a platform id renamed or
+dropped by a pack update is said where it changes what a command does, never silently.
+Real pack copies, real scans, the real CLI."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import shared_path
+
+
+@pytest.fixture
+def pack(tmp_path: Path) -> Path:
+    copy = tmp_path / "pack"
+    shutil.copytree(shared_path("definition-pack"), copy)
+    return copy
+
+
+def _rename_platform(pack: Path, old: str, new: str) -> None:
+    path = pack / "platforms.json"
+    data = json.loads(path.read_text(encoding="utf-8-sig"))
+    for platform in data["platforms"]:
+        if platform["id"] == old:
+            platform["id"] = new
+    path.write_text(json.dumps(data), encoding="utf-8")
+
+
+@pytest.fixture
+def library(cli: Any, tmp_path: Path, pack: Path) -> Path:
+    lib = tmp_path / "lib"
+    for folder, name, size in (("SNES", "Epsilon (USA).sfc", 131072),
+                               ("SNES", "Zeta (USA).sfc", 131072),
+                               ("GB", "Alpha (USA).gb", 32768)):
+        (lib / folder).mkdir(parents=True, exist_ok=True)
+        (lib / folder / name).write_bytes(name.encode() * (size // len(name)))
+    for args in (("library", "add", lib), ("scan", "--workers", "1"),
+                 ("device", "add", "rg-35xx-plus"),
+                 ("profile", "create", "--device", "1", "--os", "muos"),
+                 ("profile", "set", "1", "--include-platforms", "gb,snes")):
+        assert cli("--pack", pack, *args).code == 0, args
+    return lib
+
+
+def test_a_rescan_that_files_games_under_a_renamed_platform_says_so(
+        cli: Any, library: Path, pack: Path) -> None:
+    """QA29 F1: the pack renamed `snes`; `scan --full` moved the games to the new id with
+    "3 unchanged" and `platform_changed: []`, and the profile's `--include-platforms snes`
+    silently took none of them."""
+    _rename_platform(pack, "snes", "super-nintendo")
+    scanned = cli("--pack", pack, "--json", "scan", "--full", "--workers", "1")
+    assert scanned.code == 0, scanned.err
+    refiled = scanned.json()["data"]["refiled"]
+    assert sorted(Path(str(item["path"])).name for item in refiled) == [
+        "Epsilon (USA).sfc", "Zeta (USA).sfc"]
+    assert {(item["from"], item["to"]) for item in refiled} == {("snes", "super-nintendo")}
+    assert any("now filed under another platform" in w for w in scanned.json()["warnings"])
+    text = cli("--pack", pack, "scan", "--full", "--workers", "1")  # settled: said no more
+    assert "another platform" not in text.err
+    listed = cli("--pack", pack, "--json", "autolist", "1")
+    assert listed.code == 0, listed.err
+    assert any("snes" in w and "does not know" in w for w in listed.json()["warnings"]), \
+        listed.json()["warnings"]
+    shown = cli("--pack", pack, "profile", "show", "1")
+    assert shown.code == 0 and "names platform snes, which the definition pack" in shown.err
