@@ -46,6 +46,11 @@ class BiosScanSummary:
     errors: list[dict[str, str]] = field(default_factory=list)
 
 
+def is_stored_bios(db: Database, path: str) -> bool:
+    """True when ``path`` (resolved) is a BIOS file a ``bios scan`` stored."""
+    return db.scalar("SELECT 1 FROM bios_files WHERE filepath = ?", (path,)) is not None
+
+
 def size_bound(known: KnownBios) -> int:
     """Files above this are not hashed: 4x the largest known BIOS, at least 64 MiB."""
     return max(MIN_SIZE_BOUND, 4 * known.largest_size)

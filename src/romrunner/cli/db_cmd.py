@@ -12,6 +12,7 @@ from rich.table import Table
 from romrunner.catalog.identify import match_counts, verify_counts
 from romrunner.cli.context import app_context
 from romrunner.errors import NoDatabaseError
+from romrunner.library.roots import refuse_writing_into_library
 from romrunner.store import OpenMode
 from romrunner.store.backup import backup_database
 from romrunner.store.integrity import CheckReport, check_database
@@ -182,7 +183,9 @@ def backup(dest: str, force: bool) -> int:
     ending in /), which gets a new romrunner-YYYYmmdd-HHMMSS.db each time.
     """
     app = app_context()
-    written = backup_database(app.open_db(OpenMode.INSPECT), dest, force=force)
+    database = app.open_db(OpenMode.INSPECT)
+    refuse_writing_into_library(database, Path(dest))  # (QA28 F12: a backup named as a ROM)
+    written = backup_database(database, dest, force=force)
     app.finish({"backup": str(written), "bytes": written.stat().st_size},
                lambda console: console.print(f"backup written to {written}"))
     return 0

@@ -18,6 +18,8 @@ from typing import Any
 from xml.sax.saxutils import quoteattr
 
 from romrunner.errors import InputError, NotFoundError
+from romrunner.library.roots import refuse_writing_into_library
+from romrunner.store.backup import refuse_database_files
 from romrunner.store.database import Database
 
 # A DAT's games are had by their ROMs' data, never by their name: two DATs of one platform
@@ -307,6 +309,8 @@ def write_fixdat(db: Database, name: str, output: Path, *, force: bool = False
     games by their ROMs' hashes).
     """
     sources = _sources(db, [name])
+    refuse_database_files(db, output)
+    refuse_writing_into_library(db, output)
     if output.exists() and not force:
         raise InputError(f"{output}: already exists (use --force to replace it)")
     if output.is_dir():

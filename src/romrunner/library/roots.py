@@ -23,6 +23,24 @@ class Root:
     last_scanned_at: str | None
 
 
+def refuse_writing_into_library(db: Database, dest: Path) -> None:
+    """Refuse a file ROM Runner would write (a fixdat, a backup) at ``dest`` inside a library
+    root, or over a BIOS file `bios scan` stored: the user's files are never written
+    over, and a file put among them is taken for a game by the next scan (QA28 F12: a
+    fixdat written over a ROM with --force)."""
+    from romrunner.bios.scan import is_stored_bios  # (bios imports the library's modules)
+
+    where = Path(os.path.realpath(dest))
+    for root in list_roots(db):
+        if where == root.path or where.is_relative_to(root.path):
+            place = "the" if where == root.path else "inside the"
+            raise InputError(f"{dest}: is {place} library root {root.path}; ROM Runner "
+                             "writes nothing into your library (give a path outside it)")
+    if is_stored_bios(db, str(where)):
+        raise InputError(f"{dest}: is a BIOS file of yours (`bios scan` stored it); give "
+                         "another file")
+
+
 def normalise_root(path: Path) -> Path:
     """The absolute, symlink-resolved form under which a root is stored."""
     try:

@@ -98,11 +98,25 @@ def check_source(db: Database) -> None:
             "run `romrunner db check`, restore a backup (`romrunner db restore BACKUP`)")
 
 
+def refuse_database_files(db: Database, dest: Path) -> None:
+    """Refuse ``dest`` when it is the database or one of its side files (``-wal``, ``-shm``,
+    ``-journal``: a file written there is read as the database's own at its next open),
+    whether they exist now or not (QA28 F12: a fixdat written over the database)."""
+    if str(db.path) == ":memory:":
+        return
+    where = Path(os.path.realpath(dest))
+    base = Path(os.path.realpath(db.path))
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        side = base.with_name(base.name + suffix)
+        if where == side or _same_file(dest, side):
+            what = "the database itself" if not suffix else f"the database's {suffix[1:]} file"
+            raise InputError(f"{dest}: is {what}; give another file or a folder")
+
+
 def _check_file_destination(db: Database, dest: Path, force: bool) -> None:
+    refuse_database_files(db, dest)
     if not os.path.lexists(dest):
         return
-    if _same_file(dest, db.path):
-        raise InputError(f"{dest}: is the database itself; give another file or a folder")
     if not dest.is_file():
         raise InputError(f"{dest}: exists and is not a regular file; give another name")
     if force:

@@ -1,0 +1,62 @@
+"""A file ROM Runner writes at a path the user names (`dat fixdat -o`, `db backup`) never
+lands on the database, its side files, the library or a stored BIOS file, --force or not
+(QA28 F12: a fixdat written over the database, and over a ROM). Real files, the real CLI."""
+
+from __future__ import annotations
+
+import hashlib
+import zlib
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+
+@pytest.fixture
+def setup(cli: Any, tmp_path: Path, db_path: Path) -> dict[str, Path]:
+    roms = tmp_path / "roms" / "GB"
+    roms.mkdir(parents=True)
+    game = roms / "Have (USA).gb"
+    game.write_bytes(b"\x11" * 4096)
+    missing = b"\x22" * 4096
+    dat = tmp_path / "gb.dat"
+    dat.write_text(
+        'clrmamepro (\n\tname "Nintendo - Game Boy"\n\tversion "1"\n)\n'
+        f'game (\n\tname "Lack (USA)"\n\trom ( name "Lack (USA).gb" size {len(missing)} '
+        f'crc {zlib.crc32(missing):08X} sha1 {hashlib.sha1(missing).hexdigest()} )\n)\n')
+    bios = tmp_path / "bios"
+    bios.mkdir()
+    (bios / "gb_bios.bin").write_bytes(b"\x33" * 256)
+    for args in (("library", "add", tmp_path / "roms"), ("dat", "import", dat),
+                 ("scan", "--workers", "1"), ("bios", "scan", bios)):
+        assert cli(*args).code == 0, args
+    return {"game": game, "bios": bios / "gb_bios.bin", "db": db_path, "roms": roms}
+
+
+def test_a_fixdat_never_replaces_the_database_a_rom_or_a_bios(
+        cli: Any, setup: dict[str, Path]) -> None:
+    for target, said in ((setup["db"], "is the database itself"),
+                         (setup["db"].with_name(setup["db"].name + "-wal"),
+                          "is the database's wal file"),
+                         (setup["game"], "inside the library root"),
+                         (setup["roms"] / "new.dat", "inside the library root"),
+                         (setup["bios"], "is a BIOS file of yours")):
+        before = target.read_bytes() if target.exists() else None
+        result = cli("dat", "fixdat", "Nintendo - Game Boy", "-o", target, "--force")
+        assert result.code == 2 and said in result.err, (target, result.err)
+        assert (target.read_bytes() if target.exists() else None) == before
+    assert cli("games", "ls").code == 0  # the database is whole
+
+
+def test_a_backup_never_lands_on_the_databases_side_files_or_in_the_library(
+        cli: Any, setup: dict[str, Path]) -> None:
+    for target, said in ((setup["db"].with_name(setup["db"].name + "-wal"),
+                          "is the database's wal file"),
+                         (setup["db"].with_name(setup["db"].name + "-journal"),
+                          "is the database's journal file"),
+                         (setup["roms"] / "ast.gb", "inside the library root"),
+                         (setup["roms"].parent, "is the library root")):
+        result = cli("db", "backup", target, "--force")
+        assert result.code == 2 and said in result.err, (target, result.err)
+    assert sorted(p.name for p in setup["roms"].iterdir()) == ["Have (USA).gb"]
+    assert not setup["db"].with_name(setup["db"].name + "-journal").exists()
