@@ -180,6 +180,10 @@ def test_a_folder_linked_outside_the_card_fails_its_files_without_advising_overw
     assert cli("deploy", "1", "--to", card, "platform:nes").code == 0
     gb = next(card.rglob("Gamma (USA).nes")).parent.with_name("gb")
     gb.symlink_to(other, target_is_directory=True)
+    dry = cli("--json", "deploy", "1", "--to", card, "platform:gb", "--dry-run")
+    assert dry.code == 1  # as the run (QA28 F3: "1 copy", exit 0, for the file not there)
+    assert len(dry.json()["data"]["failures"]) == 2 and all(
+        "leads outside the card root" in f for f in dry.json()["data"]["failures"])
     for extra in ((), ("--overwrite",)):
         run = cli("--json", "deploy", "1", "--to", card, "platform:gb", *extra)
         assert run.code == 1

@@ -1517,8 +1517,17 @@ class _CardStat:
 
     def __init__(self, root: Path) -> None:
         self.base = str(root)
+        self.root = root
         self.folders: dict[str, int | None] = {}
         self.blocks: dict[str, str | None] = {}
+        self.outsides: dict[str, str | None] = {}
+
+    def outside(self, folder: str) -> str | None:
+        """Why ``folder`` leads outside the card (a link to another folder of the computer),
+        or None (each folder looked at once)."""
+        if folder not in self.outsides:
+            self.outsides[folder] = _leads_outside(self.root, f"{folder}/-") if folder else None
+        return self.outsides[folder]
 
     def open(self, folder: str) -> int | None:
         """The descriptor of ``folder`` (relative to the card), opened once; None when it is
@@ -1595,7 +1604,12 @@ def _decide(root: Path, fs: FileSystem, items: list[_Item], claims: Claims,
                                                                          card.base)))
                 continue
             if info is None and item.action == "copy":
-                decisions.append(_Decision(item, COPY))  # nothing there (as _decide_copy)
+                if fd is not None and (outside := card.outside(folder)) is not None:
+                    # said by the dry run too (QA28 F3: "1 copy", then the run failed)
+                    decisions.append(_Decision(item, FAIL, note=f"{dest}: not written: "
+                                               f"{outside}"))
+                else:
+                    decisions.append(_Decision(item, COPY))  # nothing there (_decide_copy)
                 continue
             if info is not None and fast and item.status == "pending" and item.action == "copy":
                 # The common case of a re-deploy, inlined: a file of ours, as the card's
