@@ -420,3 +420,37 @@ def test_no_intros_longer_edition_tags_are_flags_once_an_earlier_library_is_resc
             .json()["data"]["games"]] == ["Mother 3 (Japan) [T+Eng].gb"]
     verdicts = _verdicts(cli)
     assert all(verdicts[name][:2] == (False, "prerelease") for name in LONGER_TAGS)
+
+
+def test_no_intros_single_language_tags_are_languages_once_an_earlier_library_is_rescanned(
+        cli: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """QA28 F2: "(De)", "(Fr)", "(Es)", "(It)" — No-Intro's languages — were read as the
+    regions Germany, France, Spain, Italy: `lang:de` found none, and the auto-list's
+    language preference kept the German one for a French player."""
+    from romrunner.library import tags
+    root = tmp_path / "lib" / "gb"
+    root.mkdir(parents=True)
+    names = {"Art School Pocket (World) (De).gb": "De", "Art School Pocket (World) (Fr).gb":
+             "Fr", "Art School Pocket (World) (Es).gb": "Es"}
+    for n, name in enumerate(names):
+        (root / name).write_bytes(rom(f"art-{n}"))
+
+    def earlier(parts: list[str]) -> bool:
+        return False  # the release before: every such tag a region
+
+    with monkeypatch.context() as before:
+        before.setattr(tags, "_languages_only", earlier)
+        before.setattr(redecide, "TAG_RULES_VERSION", identify_module.TAG_RULES_VERSION - 1)
+        for step in (("library", "add", str(root)), ("scan", "--workers", "1"),
+                     ("device", "add", "rg-35xx-plus"),
+                     ("profile", "create", "--device", "1", "--os", "muos")):
+            _ok(cli, *step)
+        assert _ok(cli, "--json", "games", "ls", "lang:fr").json()["data"]["games"] == []
+    _ok(cli, "scan", "--workers", "1")
+    for name, code in names.items():
+        found = _ok(cli, "--json", "games", "ls", f"lang:{code.lower()}").json()["data"]
+        assert [g["filename"] for g in found["games"]] == [name]
+        assert found["games"][0]["region"] == "World"
+    _ok(cli, "profile", "set", "1", "--languages", "Fr")
+    kept = [name for name, (included, _, _) in _verdicts(cli).items() if included]
+    assert kept == ["Art School Pocket (World) (Fr).gb"]

@@ -192,8 +192,9 @@ def identify_noting_moves(db: Database) -> tuple[MatchCounts, list[PlatformMove]
 # 8: a CRC32 and size several catalog games list identifies none of them, whatever hash the
 # file has that no DAT lists, so the games matched by CRC32 with a SHA1 or MD5 are
 # identified again; 9: No-Intro's "(Auto Demo)", "(Tech Demo)", "(Trade Demo)", "(Possible
-# Proto)" and "(Debug)" are flags, so the games with such names are tagged again.)
-TAG_RULES_VERSION = 9
+# Proto)" and "(Debug)" are flags, so the games with such names are tagged again; 10:
+# "(De)", "(Fr)", "(Es)", "(It)" are languages, not Germany, France, Spain, Italy.)
+TAG_RULES_VERSION = 10
 _IDENTIFIED = "('sha1', 'md5', 'crc32', 'tracks', 'user')"
 _TAG_SOURCE = f"CASE WHEN g.match_method IN {_IDENTIFIED} THEN g.matched_game_id END"
 _TAGGED = (*TAG_COLUMNS, *DISC_COLUMNS)

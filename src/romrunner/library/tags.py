@@ -190,12 +190,31 @@ def _disc_label(tag: str) -> str | None:
     return tag
 
 
+# Language codes that are also a region's short name: No-Intro writes the language "(Fr)",
+# "(De)", "(Es)", "(It)" (its regions are whole words, "(France)"), TOSEC "(fr)" (its
+# countries upper case, "(FR)"); GoodTools' "(Eu)", "(Jp)" stay regions.
+_LANGUAGE_NOT_REGION = frozenset({"fr", "de", "es", "it"})
+
+
+def _languages_only(parts: list[str]) -> bool:
+    """True when every part is written as a language code, and those a region's short name
+    could be too are languages by their case (``De``, ``de``; ``DE`` is Germany)."""
+    return all(_LANGUAGE.match(part) or (len(part) == 2 and part.islower()
+                                         and part in _LANGUAGE_NOT_REGION)
+               for part in parts) and all(part.lower() not in REGIONS
+                                          or part.lower() in _LANGUAGE_NOT_REGION
+                                          for part in parts)
+
+
 def _paren_tag(tag: str, state: _TagState) -> None:
-    regions = [REGIONS.get(part.strip().lower()) for part in tag.split(",")]
+    parts = [part.strip() for part in tag.split(",")]
+    if tag and _languages_only(parts):  # (QA28 F2: "(De)" was Germany, no language)
+        state.languages += [part[0].upper() + part[1:] for part in parts]
+        return
+    regions = [REGIONS.get(part.lower()) for part in parts]
     if tag and all(regions):
         state.regions += [region for region in regions if region]
         return
-    parts = [part.strip() for part in tag.split(",")]
     if tag and all(_LANGUAGE.match(part) for part in parts):
         state.languages += parts
         return
