@@ -154,14 +154,49 @@ def test_plan_copies_only_verified_bios_to_the_bios_folder(library: Library, car
     assert "snes" in missing and not {"nes", "gba"} & missing
     snes = next(w.message for w in plan.warnings
                 if w.code == "missing-bios" and w.platform_id == "snes")
-    assert "your example-snes-dsp.bin (wrong hash) is not a known good dump: not copied" \
-        in snes  # the user's own file, not only the pack's names (QA7)
+    assert "your example-snes-dsp.bin (wrong hash) is not a good dump by the pack in use: " \
+        "not copied" in snes  # the user's own file, not only the pack's names (QA7)
     summary = deploy(library.db, plan, profile_id=library.profile_id)
     assert summary.failed == 0
     assert (card / "BIOS/example-nes-boot.bin").read_bytes() == \
         Path(bios_dir / "example-nes-boot.bin").read_bytes()
     assert (card / "BIOS/example-gba-boot.bin").read_bytes() == \
         Path(bios_dir / "gba boot (copy).bin").read_bytes()
+
+
+def test_a_bios_a_pack_update_no_longer_verifies_is_kept_on_the_card_by_a_prune(
+        library: Library, card: Path, tmp_path: Path) -> None:
+    """QA29 F5: the pack changed a BIOS entry's hash (or dropped the entry) after `bios
+    scan`; the next `deploy --prune` removed the user's working BIOS from the card, calling
+    the user's file a bad dump. Not copied again, but kept, and said so."""
+    bios_dir, pack_dir, _ = build_example_bios(tmp_path / "bios-example", builtin_pack_path())
+    pack = load_pack(pack_dir)
+    sync_pack(library.db, pack)
+    scan_bios(library.db, pack, [bios_dir])
+    deploy(library.db, build_plan(library.db, Layout(card), library.game_ids(), pack=pack),
+           profile_id=library.profile_id)
+    nes_boot = card / "BIOS/example-nes-boot.bin"
+    gba_boot = card / "BIOS/example-gba-boot.bin"
+    assert nes_boot.exists() and gba_boot.exists()
+    hashes = pack_dir / "bios-hashes.json"
+    data = json.loads(hashes.read_text(encoding="utf-8"))
+    for entry in data["biosFiles"]:
+        if entry["id"] == "example-nes-boot":
+            entry["knownHashes"] = [{"md5": "0" * 32, "sha1": "0" * 40}]
+    data["biosFiles"] = [e for e in data["biosFiles"] if e["id"] != "example-gba-boot"]
+    hashes.write_text(json.dumps(data), encoding="utf-8")
+    changed = load_pack(pack_dir)
+    sync_pack(library.db, changed)
+    plan = build_plan(library.db, Layout(card), library.game_ids(), pack=changed,
+                      pruning=True)
+    assert not [i for i in plan.items if i.kind == "bios"]
+    said = " ".join(w.message for w in plan.warnings if w.platform_id == "nes")
+    assert "not a good dump by the pack in use: not copied, nor pruned" in said
+    summary = deploy(library.db, plan, profile_id=library.profile_id,
+                     options=DeployOptions(prune=True))
+    assert summary.failed == 0
+    assert nes_boot.read_bytes() == (bios_dir / "example-nes-boot.bin").read_bytes()
+    assert gba_boot.exists()
 
 
 # -- deploy ----------------------------------------------------------------------------------
@@ -180,7 +215,9 @@ def test_an_optional_bios_the_user_has_a_bad_dump_of_is_said_not_copied(
     plan = build_plan(library.db, Layout(card), library.game_ids(), pack=pack)
     snes = [(w.code, w.message) for w in plan.warnings if w.platform_id == "snes"]
     assert snes == [("unverified-bios", "snes: your example-snes-dsp.bin (wrong hash) is not a "
-                     "known good dump: not copied (`romrunner bios check` says more)")]
+                     "good dump by the pack in use: not copied, nor pruned from the card (a "
+                     "pack update may have changed its hash since `bios scan`; `romrunner bios "
+                     "check` says more)")]
 
 
 def sources_by_dest(library: Library, card: Path) -> dict[str, bytes]:

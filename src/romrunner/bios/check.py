@@ -135,6 +135,23 @@ def _verdicts_by_entry(db: Database, index: PackIndex) -> dict[str, list[dict[st
     return found
 
 
+def unverified_bios_sha1s(db: Database, pack: DefinitionPack) -> set[str]:
+    """The SHA1s of the user's stored BIOS files that no entry of the pack in use takes for
+    a good dump (its hash changed or its entry dropped since `bios scan`): a copy an earlier
+    deploy put on a card is kept by ``--prune`` (QA29 F5: removed, the user's file blamed)."""
+    index = known_bios(db, pack).index
+    good: set[str] = set()
+    every: set[str] = set()
+    for verdicts in _verdicts_by_entry(db, index).values():
+        for row in verdicts:
+            every.add(str(row["file_sha1"]))
+            if row["status"] in GOOD_STATUSES:
+                good.add(str(row["file_sha1"]))
+    stored = {str(row[0]) for row in db.query(
+        "SELECT file_sha1 FROM bios_files WHERE is_missing = 0 AND file_sha1 IS NOT NULL")}
+    return {sha1.lower() for sha1 in (stored | every) - good}
+
+
 _RANK = {"exact_match": 0, "alternate_hash": 1, "presence_only": 2}
 
 

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
-from romrunner.bios.check import BLOCKING, HLE, check_bios
+from romrunner.bios.check import BLOCKING, HLE, check_bios, unverified_bios_sha1s
 from romrunner.catalog.clones import split_clones
 from romrunner.deploy.archives import (
     CANNOT,
@@ -2069,6 +2069,7 @@ def _add_bios(db: Database, pack: DefinitionPack, profile_id: int | None,
                         present["file_sha1"])
         if builder.file_ok(item, None) and builder.claim([item], None):
             builder.plan.items.append(item)
+    builder.plan.held_sha1s.update(unverified_bios_sha1s(db, pack))
 
 
 def _unverified_dumps(problems: list[dict[str, Any]]) -> str:
@@ -2079,8 +2080,11 @@ def _unverified_dumps(problems: list[dict[str, Any]]) -> str:
     if not files:
         return ""
     shown = examples([f"{name} ({status})" for name, status in files])
-    verb = "is not a known good dump" if len(files) == 1 else "are not known good dumps"
-    return f"your {shown} {verb}: not copied (`romrunner bios check` says more)"
+    one = len(files) == 1
+    verb = "is not a good dump" if one else "are not good dumps"
+    return (f"your {shown} {verb} by the pack in use: not copied, nor pruned from the card "
+            f"(a pack update may have changed {'its' if one else 'their'} hash since "
+            "`bios scan`; `romrunner bios check` says more)")
 
 
 def _bios_mtimes(db: Database, paths: list[str]) -> dict[str, int | None]:
