@@ -77,6 +77,9 @@ def test_a_zip_is_identified_by_its_stated_crc_and_verified_later(
     assert status == {"identified_by_crc_only": 1, "unverified": 1}
     assert "scan --verify" in cli("db", "status").out
 
+    # its SHA1 is not known yet: asked by it, the answer says why (QA28 F8: a flat "no")
+    by_sha1 = cli("games", "find", "--sha1", digests(real)["sha1"])
+    assert by_sha1.code == 1 and "1 game is known by its CRC32 only" in by_sha1.out
     rescan = scan_json(cli)  # an unchanged rescan leaves the zip alone, and says so
     assert rescan["unchanged"] == 2 and rescan["bytes_hashed"] == 0
     assert rescan["unverified"] == 1 and rescan["identified_by_crc_only"] == 1
@@ -90,6 +93,7 @@ def test_a_zip_is_identified_by_its_stated_crc_and_verified_later(
     assert _rows(db_path, "SELECT match_method FROM games WHERE filename LIKE '%.zip'") == [
         ("sha1",)]
     assert scan_json(cli)["unverified"] == 0
+    assert cli("games", "find", "--sha1", digests(real)["sha1"]).code == 0
 
 
 def test_a_zip_whose_directory_lies_is_caught_by_verify(

@@ -190,6 +190,13 @@ def games_find(file: Path | None, sha1: str | None, md5: str | None, crc32: str 
         ids = find_by_hash(db, sha1=sha1, md5=md5, crc32=crc32, size=size)
     rows = games_by_id(db, ids)
     none = "no game in the library holds this data"
+    if not rows and (sha1 or md5) and (unverified := verify_counts(db).unverified):
+        # (QA28 F8: a flat "no" for a file the library has, hashed CRC32 first)
+        one = unverified == 1
+        none = (f"no game the library knows the {'SHA1' if sha1 else 'MD5'} of holds this "
+                f"data; {counted(unverified, 'game')} {'is' if one else 'are'} known by "
+                f"{'its' if one else 'their'} CRC32 only (`romrunner scan --verify` hashes "
+                f"{'it' if one else 'them'} in full; or give --crc32 and --size)")
     app.finish(rows, lambda console: console.print(games_table(rows) if rows else none),
                ok=bool(rows), errors=None if rows else [none])
     return 0 if rows else 1
