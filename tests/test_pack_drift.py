@@ -67,3 +67,33 @@ def test_a_rescan_that_files_games_under_a_renamed_platform_says_so(
         listed.json()["warnings"]
     shown = cli("--pack", pack, "profile", "show", "1")
     assert shown.code == 0 and "names platform snes, which the definition pack" in shown.err
+
+
+def _drop_platform(pack: Path, platform_id: str) -> None:
+    path = pack / "platforms.json"
+    data = json.loads(path.read_text(encoding="utf-8-sig"))
+    data["platforms"] = [p for p in data["platforms"] if p["id"] != platform_id]
+    path.write_text(json.dumps(data), encoding="utf-8")
+
+
+def test_a_path_override_of_a_dropped_platform_is_shown_and_can_be_removed(
+        cli: Any, library: Path, pack: Path, tmp_path: Path) -> None:
+    """QA29 F9: with `snes` dropped from the pack, `destination paths` no longer listed the
+    stored `snes=SUPERNES`, and `--unset snes` was refused, while a deploy still used it."""
+    card = tmp_path / "card"
+    card.mkdir()
+    assert cli("--pack", pack, "destination", "paths", "1", "--to", card,
+               "--set", "snes=SUPERNES").code == 0
+    _drop_platform(pack, "snes")
+    shown = cli("--pack", pack, "--json", "destination", "paths", "1", "--to", card)
+    assert shown.code == 0, shown.err
+    rows = {row["platform_id"]: row for row in shown.json()["data"]["folders"]
+            if row["platform_id"]}
+    assert rows["snes"]["path"] == "SUPERNES" and "does not know" in rows["snes"]["reason"]
+    unset = cli("--pack", pack, "--json", "destination", "paths", "1", "--to", card,
+                "--unset", "snes")
+    assert unset.code == 0, unset.err
+    assert "snes" not in {row["platform_id"] for row in unset.json()["data"]["folders"]}
+    refused = cli("--pack", pack, "destination", "paths", "1", "--to", card, "--set",
+                  "snes=AGAIN")
+    assert refused.code == 2 and "use roms, bios or a platform id" in refused.err

@@ -494,7 +494,14 @@ def layout_rows(layout: CardLayout) -> list[PathRow]:
     """The ROM and BIOS roots, then every platform's ROM (and BIOS) folder."""
     rows = [PathRow("roms", None, str(layout.roms.path), layout.roms.source, layout.roms.reason),
             PathRow("bios", None, str(layout.bios.path), layout.bios.source, layout.bios.reason)]
-    for platform_id in sorted(layout.platforms):
+    stale = {p for p in layout.platform_overrides if p not in layout.platforms}
+    for platform_id in sorted({*layout.platforms, *stale}):
+        if platform_id in stale:  # (QA29 F9: applied by a deploy, shown nowhere, kept)
+            rows.append(PathRow("platform", platform_id,
+                                layout.platform_overrides[platform_id], USER_OVERRIDE,
+                                "destination path override of a platform the pack in use "
+                                "does not know (`--unset` removes it)"))
+            continue
         choice = layout.rom_folder(platform_id)
         bios = layout.bios_folder(platform_id)
         bios_path = str(bios.path) if bios.path != layout.bios.path else None
@@ -525,8 +532,11 @@ def update_path_overrides(db: Database, pack: DefinitionPack, profile_id: int, c
     check_destination(card_root)
     profile = load_profile(db, profile_id)
     fs = filesystem_named(filesystem_type(card_root))
+    kept = load_path_overrides(db, destination_id(card_root, create=False)).get("platforms")
+    stored = set(kept) if isinstance(kept, dict) else set()
     for key in [*sets, *unsets]:
-        if key not in ("roms", "bios") and key not in pack.platforms:
+        if key not in ("roms", "bios") and key not in pack.platforms \
+                and not (key in unsets and key in stored):  # (a dropped platform's: removable)
             raise InputError(f"path override {key!r}: use roms, bios or a platform id")
     for key, value in sets.items():  # (QA25: an absolute one was taken under the card root)
         if has_control_characters(value):
