@@ -348,3 +348,33 @@ def test_a_zip_renamed_then_scanned_with_verify_keeps_its_game(cli: Any, tmp_pat
     assert (summary["renamed"], summary["added"], summary["missing"]) == (1, 0, 0)
     assert summary["errors"] == []
     assert _kept(cli) == [(game, "B.zip")]
+
+
+def test_a_new_file_at_the_moved_files_old_path_is_a_new_game_not_the_overwritten_one(
+        cli: Any, tmp_path: Path, db_path: Path) -> None:
+    """QA28 F1: after `mv a b`, b's game (its content nowhere) stood missing at a's old path;
+    an unrelated file saved later as a.gb was taken for it "updated" — b's collection and
+    --exclude went to the new file, b's hashes were lost. Now it is a new game, b's game
+    stays missing with its curation, and b's content coming back (restored) finds it."""
+    folder, ids = _homebrew(cli, tmp_path, ["a.gb", "b.gb"])
+    _curate(cli, ids["b.gb"])
+    b_content = (folder / "b.gb").read_bytes()
+    (folder / "a.gb").replace(folder / "b.gb")
+    assert scan_json(cli)["overwritten"] == [{"id": ids["b.gb"], "by": ids["a.gb"]}]
+    shown = cli("games", "show", str(ids["b.gb"]))
+    assert "GB/b.gb (another game's file was moved onto it" in shown.out.replace("\n", "")
+    _write(folder / "a.gb", rom_bytes(99, 20000), 1_700_009_000)  # unrelated, a's old name
+    summary = scan_json(cli)
+    assert (summary["added"], summary["updated"]) == (1, 0)
+    assert _where(db_path)[ids["b.gb"]][1] == 1  # still missing, with its curation
+    assert _kept(cli) == [(ids["b.gb"], "b.gb")]
+    assert _rows(db_path, "SELECT count(*) FROM game_overrides WHERE game_id = ?",
+                 (ids["b.gb"],)) == [(1,)]
+    # both restored from a backup: each game follows its content back
+    a_content = (folder / "b.gb").read_bytes()
+    _write(folder / "a.gb", a_content, 1_700_009_500)
+    _write(folder / "b.gb", b_content, 1_700_009_600)
+    scan_json(cli)
+    where = _where(db_path)
+    assert where[ids["b.gb"]] == ("b.gb", 0) and where[ids["a.gb"]] == ("a.gb", 0)
+    assert _sha1_of(db_path, ids["b.gb"]) == hashlib.sha1(b_content).hexdigest()

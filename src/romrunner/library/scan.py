@@ -63,7 +63,7 @@ from romrunner.library.record import (
 )
 from romrunner.library.redecide import redecide_platforms, retag_once
 from romrunner.library.roots import Root, list_roots
-from romrunner.library.summary import ScanSummary, os_path
+from romrunner.library.summary import OVERWRITTEN, ScanSummary, os_path, overwritten_path
 from romrunner.library.workers import chunk_size, examine_in_pool
 from romrunner.packs.index import PackIndex
 from romrunner.packs.loader import DefinitionPack
@@ -434,7 +434,9 @@ def _follow_content(db: Database, moves: _Moves, summary: ScanSummary) -> None:
             for other in db.query(_SAME_HASHES, (row["sha1_bin"], row["crc32_bin"],
                                                  row["file_size"])):
                 identity = int(other["id"])
-                if identity in moves.vanished and _same_content(other, row):
+                # (a game an earlier scan found overwritten, its content back now: QA28 F1)
+                if (identity in moves.vanished or str(other["filepath"]).startswith(
+                        OVERWRITTEN)) and _same_content(other, row):
                     vanished[identity] = other
                     claims.setdefault(identity, set()).add(slot)
         first_new = moves.first_new_id
@@ -498,13 +500,19 @@ def _move_along(db: Database, moves: _Moves, summary: ScanSummary,
         start, end = chain[0], chain[-1]
         if start == end:  # a cycle
             continue
-        if start in old:  # its content is nowhere now: it stands where the last one was
+        if start in old:  # its content is nowhere now: missing, at a path no file has
+            # (QA28 F1: it stood at the vanished file's path, and an unrelated file saved
+            # there later took its collections and overrides as that game "updated")
             values = {column: old[start][column] for column in _FILE_OF_GAME}
-            values.update(root_id=vanished[end]["root_id"], filepath=vanished[end]["filepath"])
+            values.update(root_id=vanished[end]["root_id"],
+                          filepath=overwritten_path(start, str(old[start]["filepath"])))
             moved.append((start, values, [tuple(row) for row in db.query(
                 f"SELECT {_FILE_ROW} FROM temp.scan_replaced_files WHERE game_id = ?",
                 (start,))]))
-            moves.displace(end, start)
+            if end in moves.vanished:
+                moves.displace(end, start)
+            else:  # (the chain ends at a game overwritten before: missing already)
+                values["is_missing"] = 1
             summary.overwritten.append({"id": start, "by": chain[1]})
         else:  # a new file: the game of the path it was moved from
             dropped.append(start)

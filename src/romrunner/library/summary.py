@@ -154,3 +154,20 @@ _CP1252_UNDEFINED = frozenset(b"\x81\x8d\x8f\x90\x9d")
 
 def _reads_as_cp1252(raw: bytes) -> bool:
     return not _CP1252_UNDEFINED.intersection(raw)
+
+
+OVERWRITTEN = "//overwritten/"
+"""The start of the stored path of a game whose file another game's was moved onto (its
+content nowhere now): no walk finds a file there (a stored path never starts with ``/``)."""
+
+
+def overwritten_path(game_id: int, filepath: str) -> str:
+    """The stored path of game ``game_id`` whose file at ``filepath`` was overwritten."""
+    return f"{OVERWRITTEN}{game_id}/{original_path(filepath)}"
+
+
+def original_path(filepath: str) -> str:
+    """The path a game's file had before it was overwritten (``filepath`` itself else)."""
+    if filepath.startswith(OVERWRITTEN):
+        return filepath[len(OVERWRITTEN):].partition("/")[2]
+    return filepath
