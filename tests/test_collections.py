@@ -165,3 +165,23 @@ def test_collection_cli_end_to_end(cli: Any, db_path: Path) -> None:
     assert cli("--json", "collection", "show", "Sofa").json()["data"]["total"] == 1
     assert cli("collection", "rm", "Sofa", "--force").code == 0
     assert "Sofa" not in {c["name"] for c in cli("--json", "collection", "ls").json()["data"]}
+
+
+def test_a_query_option_value_the_shell_quoted_whole_stays_one_value(
+        cli: Any, db_path: Path) -> None:
+    """QA28 F4: `--query dat:"Nintendo - …"` reaches us as `dat:Nintendo - …`, which
+    `games ls` and `deploy` take as one value; `collection create/add --query` failed ("-":
+    no letters or digits)."""
+    make_library(db_path).close()
+    shell_quoted = "dat:Nintendo - Super Nintendo Entertainment System"
+    created = cli("--json", "collection", "create", "snes-dat", "--query", shell_quoted)
+    assert created.code == 0, created.err
+    listed = {g["detected_title"] for g in cli("--json", "games", "ls", shell_quoted)
+              .json()["data"]["games"]}
+    shown = cli("--json", "collection", "show", "snes-dat").json()["data"]["games"]
+    assert {g["detected_title"] for g in shown} == listed == {"Super Mario World",
+                                                              "Super Mario Kart"}
+    assert cli("collection", "create", "picked").code == 0
+    added = cli("--json", "collection", "add", "picked", "--query", shell_quoted)
+    assert added.code == 0, added.err
+    assert cli("--json", "collection", "show", "picked").json()["data"]["total"] == 2

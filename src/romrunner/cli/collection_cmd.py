@@ -21,6 +21,7 @@ from romrunner.collections.store import (
     rename_collection,
 )
 from romrunner.errors import InputError
+from romrunner.library.query import query_text
 from romrunner.store import OpenMode
 from romrunner.words import counted
 
@@ -40,7 +41,7 @@ def collection() -> None:
 def collection_create(name: str, query: str | None) -> int:
     """Create a manual collection, or a smart one with --query."""
     app = app_context()
-    info = create_collection(app.open_db(), name, query=query,
+    info = create_collection(app.open_db(), name, query=_shell_query(query),
                              known_platforms=app.pack().platforms)
     app.finish(asdict(info), lambda c: c.print(
         f"created {info.kind} collection {info.name}"
@@ -102,7 +103,7 @@ def collection_add(name: str, game_ids: tuple[int, ...], query: str | None) -> i
     if not game_ids and query is None:
         raise InputError("give game ids or --query")
     app = app_context()
-    added = add_games(app.open_db(), name, list(game_ids), query=query,
+    added = add_games(app.open_db(), name, list(game_ids), query=_shell_query(query),
                       known_platforms=app.pack().platforms)
     app.finish({"collection": name, "added": added},
                lambda c: c.print(f"{counted(added, 'game')} added to {name}"))
@@ -181,3 +182,9 @@ def collection_show(name: str, sort: str | None, limit: int, after: str | None,
 def register(group: click.Group) -> None:
     """Add this module's commands to the CLI."""
     group.add_command(collection)
+
+
+def _shell_query(query: str | None) -> str | None:
+    """A --query value as the shell handed it over: one word, read as a QUERY word is
+    (`--query dat:"Nintendo - Game Boy"` stays one value: QA28 F4)."""
+    return None if query is None else query_text([query])
