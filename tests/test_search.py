@@ -128,3 +128,27 @@ def test_unknown_platform_is_an_error_naming_it(cli: Any, tmp_path: Path) -> Non
     db = make_db(tmp_path / "s.db", TITLES)
     db.execute("UPDATE games SET platform_id = 'old-pack-id' WHERE id = 1")
     assert titles(search_games(db, "super", platform="old-pack-id")) == ["Super Mario World"]
+
+
+def test_a_minus_word_in_a_catalog_title_leaves_the_game_out_in_either_tier(
+        tmp_path: Path) -> None:
+    """QA28 F6: "Tetris (Japan) (En)" by its catalog game: `search tetris -japan` kept it
+    (found by its title's start, where only the file's title was tested) while `search
+    japan` found it and `mario -europe` (found by its words) left its like out."""
+    db = open_database(tmp_path / "s.db", OpenMode.WRITE).db
+    with db.atomic():
+        db.execute("INSERT INTO library_roots (path) VALUES ('/roms')")
+        db.executemany(
+            "INSERT INTO games (root_id, filepath, file_size, platform_id, detected_title, "
+            "title_norm, matched_game_id, match_method) "
+            "VALUES (1, ?, 1, 'gb', ?, rr_fold(?), ?, 'sha1')",
+            [("tetris.gb", "Tetris", "Tetris", "gb:Tetris (Japan) (En)"),
+             ("tetris2.gb", "Tetris", "Tetris", "gb:Tetris (World)"),
+             ("sml.gb", "Super Mario Land", "Super Mario Land",
+              "gb:Super Mario Land (Europe)")])
+        index_games(db, 1)
+    assert [r["catalog_title"] for r in search_games(db, "japan")] == ["Tetris (Japan) (En)"]
+    assert [r["catalog_title"] for r in search_games(db, "tetris -japan")] == [
+        "Tetris (World)"]
+    assert search_games(db, "super -europe") == []  # found by its start: left out too
+    assert search_games(db, "mario -europe") == []  # found by its words

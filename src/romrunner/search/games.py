@@ -91,6 +91,11 @@ def fts_query(text: str) -> str | None:
     return " ".join(word.term for word in words) if words else None
 
 
+def _excluded_query(excluded: list[str]) -> str:
+    """The FTS5 query of the titles holding one of the ``-word`` words (word prefixes)."""
+    return " OR ".join(_phrase([word]) + "*" for word in excluded)
+
+
 def _phrase(words: list[str]) -> str:
     return '"' + " ".join(words).replace('"', '""') + '"'
 
@@ -157,9 +162,15 @@ def _title_prefix_matches(db: Database, prefix: str, limit: int, platform: str |
     if platform:
         condition = "g.platform_id = ? AND " + condition
         params.insert(0, platform)
-    for word in excluded:
-        condition += " AND instr(' ' || g.title_norm, ?) = 0"
-        params.append(" " + word)
+    if excluded and has_search_index(db):
+        # the words tier's test, so `tetris -japan` leaves "Tetris (Japan)" out whichever
+        # tier finds it (QA28 F6: the catalog title's words counted in one tier only)
+        condition += " AND g.id NOT IN (SELECT rowid FROM games_fts WHERE games_fts MATCH ?)"
+        params.append(_excluded_query(excluded))
+    else:
+        for word in excluded:
+            condition += " AND instr(' ' || g.title_norm, ?) = 0"
+            params.append(" " + word)
     rows = db.query(f"SELECT {_COLUMNS} FROM games g WHERE {condition} "
                     f"ORDER BY g.title_norm, g.id LIMIT ?", (*params, limit))
     return [{**dict(row), "match": "title"} for row in rows]
@@ -171,7 +182,7 @@ def _word_matches(db: Database, text: str, limit: int, platform: str | None,
     if query is None:
         return []
     if excluded:
-        query = f"({query}) NOT ({' OR '.join(_phrase([word]) + '*' for word in excluded)})"
+        query = f"({query}) NOT ({_excluded_query(excluded)})"
     matches = int(db.scalar("SELECT count(*) FROM (SELECT rowid FROM games_fts "
                             "WHERE games_fts MATCH ? LIMIT ?)", (query, RANK_CAP + 1)))
     if matches == 0:
