@@ -98,3 +98,34 @@ def test_stats_and_prune_dry_run_agree_with_what_prune_deletes(cli: Any, db_path
     assert done.json()["data"]["deleted"]["compat"] == 3
     text = cli("cache", "stats")
     assert "community-verified" in text.out and "0%" in text.out
+
+
+def test_a_game_is_named_by_the_title_other_commands_show(cli: Any, tmp_path: Path) -> None:
+    """QA28 F5: `cache explain` took only the file's title — not "Asteroids (USA, Europe)",
+    the title `games ls` shows of a renamed ast.gb its DAT identifies — and any six-letter
+    word ("Tetris") for a Dolphin game id, answering "nothing cached" for the game."""
+    import hashlib
+    import zlib
+    gb = tmp_path / "roms" / "gb"
+    gb.mkdir(parents=True)
+    data = b"\x42" * 8192
+    (gb / "ast.gb").write_bytes(data)
+    (gb / "Tetris (USA).gb").write_bytes(b"\x43" * 8192)
+    dat = tmp_path / "gb.dat"
+    dat.write_text('clrmamepro (\n\tname "Nintendo - Game Boy"\n\tversion "1"\n)\n'
+                   'game (\n\tname "Asteroids (USA, Europe)"\n\trom ( name "Asteroids (USA, '
+                   f'Europe).gb" size {len(data)} crc {zlib.crc32(data):08X} sha1 '
+                   f'{hashlib.sha1(data).hexdigest()} )\n)\n')
+    for args in (("dat", "import", dat), ("library", "add", tmp_path / "roms"),
+                 ("scan", "--workers", "1")):
+        assert cli(*args).code == 0, args
+    for text, filename in (("Asteroids (USA, Europe)", "ast.gb"), ("asteroids", "ast.gb"),
+                           ("Tetris", "Tetris (USA).gb")):
+        shown = cli("--json", "cache", "explain", text)
+        assert shown.code == 0, (text, shown.err)
+        (game,) = shown.json()["data"]
+        assert game["game_id"] is not None, text
+        listed = cli("--json", "games", "show", str(game["game_id"])).json()["data"]
+        assert listed["filename"] == filename
+    bare = cli("--json", "cache", "explain", "GALE01")  # a Dolphin id no game has: on its own
+    assert bare.code == 0 and bare.json()["data"][0]["game_id"] is None

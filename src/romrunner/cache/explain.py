@@ -24,6 +24,7 @@ from romrunner.errors import InputError, NotFoundError
 from romrunner.knowledge.linking import PLATFORM_WIDE, knowledge_keys
 from romrunner.library.platforms import UNKNOWN
 from romrunner.library.serials import normalise_serial
+from romrunner.search.index import has_search_index
 from romrunner.store.database import Database
 from romrunner.textnorm import fold, storable
 from romrunner.timeutil import from_epoch, utc_now
@@ -117,14 +118,43 @@ def find_games(db: Database, text: str) -> list[GameKeys]:
             "(SELECT value FROM json_each(?))) ORDER BY id LIMIT ?",
             (key, json.dumps(spellings), MAX_GAMES))
         found = _with_keys(db, rows)
-        return found or [GameKeys(None, None, None, [key] + ([key[:3]] if len(key) == 6
-                                                             and "-" not in key else []))]
-    rows = db.query(_GAME_COLUMNS + "WHERE title_norm = ? AND is_missing = 0 ORDER BY id "
-                    "LIMIT ?", (fold(text), MAX_GAMES))
+        if found:
+            return found
+        if not normalise_serial(text):  # six letters: a title, when a game has it (QA28 F5:
+            titled = _titled(db, text)  # "Tetris" was taken for a Dolphin game id alone)
+            if titled:
+                return _with_keys(db, titled)
+        return [GameKeys(None, None, None, [key] + ([key[:3]] if len(key) == 6
+                                                    and "-" not in key else []))]
+    rows = _titled(db, text)
     if not rows:
         raise NotFoundError(f"no game titled {text.strip()!r} in the library (give a game id "
                             "or a serial)")
     return _with_keys(db, rows)
+
+
+def _titled(db: Database, text: str) -> list[Any]:
+    """The present games ``text`` is the title of: the file's title, or the catalog title
+    `games ls` and `search` show ("Tetris (Japan) (En)"; QA28 F5: only the file's was
+    asked, so a renamed or identified game could not be named by what the user sees)."""
+    folded = fold(text)
+    rows = db.query(_GAME_COLUMNS + "WHERE title_norm = ? AND is_missing = 0 ORDER BY id "
+                    "LIMIT ?", (folded, MAX_GAMES))
+    if rows or not folded:
+        return rows
+    shown = "coalesce(catalog_name, catalog_title)"
+    # its title whole, or without its tags ("Asteroids" of "Asteroids (USA, Europe)")
+    same = (f"(rr_fold({shown}) = :t OR rr_fold(CASE WHEN instr({shown}, ' (') > 0 THEN "
+            f"substr({shown}, 1, instr({shown}, ' (') - 1) END) = :t)")
+    params = {"t": folded, "n": MAX_GAMES}
+    if has_search_index(db):  # the titles holding its words first: no fold of every row
+        params["q"] = "catalog_title : (" + " ".join(
+            '"' + word.replace('"', '""') + '"' for word in folded.split()) + ")"
+        return db.query(_GAME_COLUMNS + "WHERE id IN (SELECT rowid FROM games_fts WHERE "
+                        f"games_fts MATCH :q) AND {same} AND is_missing = 0 ORDER BY id "
+                        "LIMIT :n", params)
+    return db.query(_GAME_COLUMNS + f"WHERE {same} AND is_missing = 0 ORDER BY id LIMIT :n",
+                    params)
 
 
 def explain_game(db: Database, game: GameKeys) -> Explanation:
