@@ -82,6 +82,12 @@ def test_the_scan_says_how_many_it_skipped(cli: Any, tmp_path: Path) -> None:
         in " ".join(text.out.split())
     data = cli("--json", "scan", "--workers", "1", "--include-hidden").json()["data"]
     assert (data["added"], data["skipped_hidden"], data["skipped_empty"]) == (3, 5, 1)
+    present = data["identified"] + data["guessed"] + data["unidentified"]
+    # a plain scan after it counts the hidden games it leaves as they were (QA28 F9: only
+    # the walked ones, "1 unidentified" where 3 were present)
+    plain = cli("--json", "scan", "--workers", "1").json()["data"]
+    assert plain["identified"] + plain["guessed"] + plain["unidentified"] == present
+    assert plain["missing"] == 0
 
 
 @pytest.mark.parametrize("workers", [1, 2])

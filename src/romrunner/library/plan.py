@@ -167,6 +167,7 @@ class Plan:
     vanished: dict[int, str]       # stored files the walk did not find: id -> path
     user_platform_ids: set[int]    # games whose platform was set by hand
     identified: int = 0            # unchanged files found, matched to a catalog game
+    unwalked: int = 0              # present games the walk skipped (hidden) and left as they were
     unidentified: int = 0          # unchanged files found, matched to none
     # Stored games (present) whose file the walk no longer takes for a game (a cover `.png`
     # an earlier release stored as an NES game): id -> path; the scan forgets them (marks
@@ -453,6 +454,8 @@ def _merge(root: Root, parts: list[_Part], tracks: dict[str, StoredTrack],
     # What the walk could not read, or skipped, is left as it was.
     plan.vanished = _vanished(unseen, tracks, tuple(notes.unlisted),
                               {*notes.unstated, *notes.skipped})
+    plan.unwalked = sum(1 for rel, stored in unseen.items() if not stored[3] & MISSING
+                        and rel not in tracks and stored[0] not in plan.vanished)
     plan.user_platform_ids = hand_set_platforms(plan.known) | hand_set_platforms(unseen)
     summary.scanned += scanned - (len(walked) - len(plan.jobs))  # tracks are not games
     summary.unchanged += unchanged - len(discs)  # the discs re-examined were counted

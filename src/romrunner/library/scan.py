@@ -290,7 +290,9 @@ def _finish_root(db: Database, root: Root, plan: Plan, writer: _Writer,
         summary.not_games += len(plan.not_games)
         summary.not_games_paths += sorted(plan.not_games.values())
         summary.not_games_kept += sorted(kept)
-    if plan.jobs or writer.vanished or plan.not_games:  # vanished: marked, or held back
+    # vanished: marked, or held back; unwalked: present games the walk did not count (a
+    # game stored by scan --include-hidden, left as it was by a plain scan: QA28 F9)
+    if plan.jobs or writer.vanished or plan.not_games or plan.unwalked:
         counts = match_counts(db, root_id=root.id)
         plan.identified, plan.unidentified = counts.identified, counts.unidentified
         guessed = counts.guessed
