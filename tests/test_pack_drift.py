@@ -97,3 +97,19 @@ def test_a_path_override_of_a_dropped_platform_is_shown_and_can_be_removed(
     refused = cli("--pack", pack, "destination", "paths", "1", "--to", card, "--set",
                   "snes=AGAIN")
     assert refused.code == 2 and "use roms, bios or a platform id" in refused.err
+
+
+def test_a_query_naming_a_platform_the_pack_dropped_still_takes_its_stored_games(
+        cli: Any, library: Path, pack: Path) -> None:
+    """QA29 F2: with `gb` dropped, the smart collection `platform:gb` was "broken" for
+    `collection show`, profiles took none of it silently, and it could not be made again
+    ("not a platform of the definition pack"). The games are still stored as gb."""
+    assert cli("--pack", pack, "collection", "create", "gbq", "--query", "platform:gb").code == 0
+    _drop_platform(pack, "gb")
+    shown = cli("--pack", pack, "--json", "collection", "show", "gbq")
+    assert shown.code == 0, shown.err
+    assert [g["filename"] for g in shown.json()["data"]["games"]] == ["Alpha (USA).gb"]
+    again = cli("--pack", pack, "collection", "create", "gbq2", "--query", "platform:gb")
+    assert again.code == 0, again.err
+    unknown = cli("--pack", pack, "games", "ls", "platform:nosuch")
+    assert unknown.code == 2 and "not a platform of the definition pack" in unknown.err

@@ -355,7 +355,11 @@ class Field:
 
 def _platform_sql(value: str, ctx: Context) -> Sql:
     platform = value.lower()
-    if ctx.known_platforms is not None and platform not in ctx.known_platforms:
+    if ctx.known_platforms is not None and platform not in ctx.known_platforms \
+            and ctx.db.query_one("SELECT 1 FROM games WHERE platform_id = ? LIMIT 1",
+                                 (platform,)) is None:
+        # (a platform a pack update dropped still names the games stored under it: QA29
+        # F2, a smart collection of it was "broken" and could not be made again)
         raise QueryError(f"query: platform:{value}: not a platform of the definition pack")
     return "g.platform_id = ?", [platform]
 
