@@ -113,3 +113,33 @@ def test_a_query_naming_a_platform_the_pack_dropped_still_takes_its_stored_games
     assert again.code == 0, again.err
     unknown = cli("--pack", pack, "games", "ls", "platform:nosuch")
     assert unknown.code == 2 and "not a platform of the definition pack" in unknown.err
+
+
+def test_a_profile_whose_os_the_pack_dropped_is_shown_and_can_be_pointed_at_another(
+        cli: Any, library: Path, pack: Path) -> None:
+    """QA29 F4: with `muos` gone from the pack, `profile show` refused to show the profile's
+    settings, and no command could point it at another OS: a new profile lost its overrides
+    and history."""
+    assert cli("--pack", pack, "override", "set", "--game", "1", "--exclude",
+               "--profile", "1").code == 0
+    for name, key in (("operating-systems.json", "operatingSystems"),
+                      ("osEmulatorProfiles.json", "profilesByOsId")):
+        path = pack / name
+        data = json.loads(path.read_text(encoding="utf-8-sig"))
+        if isinstance(data[key], list):
+            data[key] = [entry for entry in data[key] if entry.get("id") != "muos"]
+        else:
+            data[key].pop("muos", None)
+        path.write_text(json.dumps(data), encoding="utf-8")
+    shown = cli("--pack", pack, "--json", "profile", "show", "1")
+    assert shown.code == 0, shown.err
+    assert shown.json()["data"]["include_platforms"] == ["gb", "snes"]
+    assert any("muos" in w and "--os" in w for w in shown.json()["warnings"])
+    moved = cli("--pack", pack, "--json", "profile", "set", "1", "--os", "knulli")
+    assert moved.code == 0, moved.err
+    assert moved.json()["data"]["os_id"] == "knulli"
+    again = cli("--pack", pack, "--json", "profile", "show", "1")
+    assert not any("--os" in w for w in again.json()["warnings"])
+    assert len(cli("--pack", pack, "--json", "override", "ls").json()["data"]) == 1
+    bad = cli("--pack", pack, "profile", "set", "1", "--os", "nosuch-os")
+    assert bad.code == 2 and "nosuch-os" in bad.err

@@ -10,7 +10,7 @@ from rich.console import Console
 from romrunner.cli.context import ROW_ID, app_context, count_range
 from romrunner.collections.store import collection_names
 from romrunner.devices.autolist import unknown_platform_warnings
-from romrunner.devices.osprofile import resolve_os_profile
+from romrunner.devices.osprofile import ResolvedOsProfile, resolve_os_profile
 from romrunner.devices.profiles import (
     PERFORMANCE_MODES,
     Profile,
@@ -20,6 +20,7 @@ from romrunner.devices.profiles import (
     remove_profile,
     update_profile,
 )
+from romrunner.errors import InputError, NotFoundError
 from romrunner.store import OpenMode
 from romrunner.words import counted
 
@@ -129,7 +130,13 @@ def profile_show(profile_id: int) -> int:
     database = app.open_db(OpenMode.READ)
     item = load_profile(database, profile_id)
     names = collection_names(database, (*item.include_collections, *item.exclude_collections))
-    resolved = resolve_os_profile(app.pack(), item.device_id, item.os_id)
+    try:
+        resolved = resolve_os_profile(app.pack(), item.device_id, item.os_id)
+    except (InputError, NotFoundError) as exc:  # (QA29 F4: the settings were not shown)
+        app.warn(f"{exc} (`romrunner profile set {profile_id} --os OS` points the profile "
+                 "at another)")
+        resolved = ResolvedOsProfile(item.os_id, item.device_id, item.os_id, [], {}, None, {},
+                                     False)
     for warning in (*resolved.warnings, *unknown_platform_warnings(app.pack(), item)):
         app.warn(warning)
     data: dict[str, Any] = item.as_dict()
@@ -181,6 +188,9 @@ def _split(text: str | None) -> list[str] | None:
 @profile.command(name="set")
 @click.argument("profile_id", type=ROW_ID)
 @click.option("--name", default=None)
+@click.option("--os", "os_id", default=None,
+              help="Another OS for the device (`profile os` lists them); the profile keeps "
+                   "its settings, overrides and history.")
 @click.option("--mode", type=click.Choice(PERFORMANCE_MODES), default=None,
               help="Performance gating: strict, balanced or permissive.")
 @click.option("--include-platforms", default=None, help="Comma list; '' for all platforms.")
@@ -198,7 +208,7 @@ def _split(text: str | None) -> list[str] | None:
 @click.option("--hacks/--no-hacks", default=None, help="Allow hacks and translations.")
 @click.option("--one-game-one-rom/--all-versions", default=None,
               help="Keep only the best version of each title.")
-def profile_set(profile_id: int, name: str | None, mode: str | None,
+def profile_set(profile_id: int, name: str | None, os_id: str | None, mode: str | None,
                 include_platforms: str | None, exclude_platforms: str | None,
                 include_collections: str | None, exclude_collections: str | None,
                 max_per_platform: int | None, regions: str | None, languages: str | None,
@@ -207,7 +217,7 @@ def profile_set(profile_id: int, name: str | None, mode: str | None,
     """Change a profile's auto-list settings."""
     app = app_context()
     changes: dict[str, Any] = {
-        "profile_name": name, "performance_mode": mode,
+        "profile_name": name, "os_id": os_id, "performance_mode": mode,
         "include_platforms": _split(include_platforms),
         "exclude_platforms": _split(exclude_platforms),
         "region_preference": _split(regions), "language_preference": _split(languages),

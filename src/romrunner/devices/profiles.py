@@ -264,6 +264,9 @@ def _refuse_included_and_excluded(db: Database, profile: Profile,
 
 
 def _checked(db: Database, pack: DefinitionPack, key: str, value: Any) -> Any:
+    if key == "os_id":  # (QA29 F4: an OS a pack update dropped left a profile no way out)
+        known_os(pack, str(value))
+        return str(value)
     if key == "performance_mode":
         if value not in PERFORMANCE_MODES:
             raise InputError(f"performance mode {value!r}: use one of "
