@@ -444,3 +444,24 @@ def test_a_disc_game_of_an_unreachable_root_is_said_unreachable_as_a_cartridge_i
     assert any("Sky Pilot" in m for m in unreachable) and any("Disc Game" in m
                                                               for m in unreachable), said
     assert not [m for m in said if "missing since the scan" in m], said
+
+
+def test_a_resume_after_the_pack_changed_says_it_finishes_as_planned(tmp_path: Path) -> None:
+    """QA29 F6: killed, then the pack moved the platforms' folders, then `deploy resume`:
+    it finished into the old pack's folders and said only "completed"."""
+    library = make_library(tmp_path)
+    card = tmp_path / "card"
+    card.mkdir()
+    plan = library.plan(Layout(card))
+    assert plan.pack_hash is not None
+    first = record_deployment(library.db, plan, profile_id=library.profile_id)
+    changed = resume(library.db, first, pack_hash="0" * 64)
+    assert changed.status == "completed"
+    assert any("the definition pack changed since this deployment was planned" in note
+               for note in changed.notes)
+    other = tmp_path / "other"
+    other.mkdir()
+    second = record_deployment(library.db, library.plan(Layout(other)),
+                               profile_id=library.profile_id)
+    same = resume(library.db, second, pack_hash=plan.pack_hash)
+    assert not any("definition pack changed" in note for note in same.notes)

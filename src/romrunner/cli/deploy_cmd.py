@@ -385,7 +385,8 @@ def deploy_resume(deployment_id: int | None, verify: bool | None,
     db = app.open_db()
     with card_errors(None), progress_callback(app) as update:
         summary = resume_deployment(db, deployment_id, verify=verify, overwrite=overwrite,
-                                    progress=update, to=to)
+                                    progress=update, to=to,
+                                    pack_hash=app.pack().content_hash)
     return finish_summary(app, summary, in_all=deployment_files(db, summary.deployment_id))
 
 

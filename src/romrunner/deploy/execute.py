@@ -937,7 +937,7 @@ def _record(db: Database, plan: DeployPlan, decisions: list[_Decision], profile_
             "destination_path, destination_id, options_json, manifest_json, status, "
             "started_at) VALUES (?, ?, ?, ?, ?, ?, 'started', ?)",
             (profile_id, name, os.path.abspath(plan.root), dest_id,
-             json.dumps({**asdict(options), "fs": plan.fs.value}),
+             json.dumps({**asdict(options), "fs": plan.fs.value, "pack": plan.pack_hash}),
              json.dumps({"unchanged": unchanged, "items": records, "protected": protected},
                         ensure_ascii=False, separators=(",", ":")), now_text()))
         deployment_id = int(cursor.lastrowid or 0)
@@ -1061,13 +1061,15 @@ def unrecorded(db: Database, deployment_id: int, recorded: DeploymentRecord | No
 # -- resuming ------------------------------------------------------------------------------
 def resume(db: Database, deployment_id: int | None = None, *, verify: bool | None = None,
            overwrite: bool | None = None, progress: ProgressCallback | None = None,
-           fs: FileSystem | None = None, to: Path | None = None) -> DeploySummary:
+           fs: FileSystem | None = None, to: Path | None = None,
+           pack_hash: str | None = None) -> DeploySummary:
     """Finish an interrupted deployment (the latest unfinished one when no id is given).
 
     Files already under their final name are not copied again; our stale temporary files are
     removed; failed and conflicting files are tried again (``overwrite`` to replace the
     user's own files). ``to``: the card's path now (mounted elsewhere; one an earlier release
-    recorded as a relative path must be named so).
+    recorded as a relative path must be named so). ``pack_hash``: the content hash of the
+    pack in use, said when it is not the one the deployment was planned by (QA29 F6).
     """
     row = _unfinished(db, deployment_id, bool(overwrite))
     latest = deployment_id is None  # (any card's: say which)
@@ -1106,6 +1108,12 @@ def resume(db: Database, deployment_id: int | None = None, *, verify: bool | Non
         summary = _run(db, deployment_id, root, fs, dest_id, decisions, claims, options,
                        progress, recorded=recorded)
         summary.notes[:0] = notes
+        planned_by = json.loads(row["options_json"] or "{}").get("pack")
+        if pack_hash is not None and planned_by is not None and planned_by != pack_hash:
+            summary.notes.insert(0, "the definition pack changed since this deployment was "
+                                 "planned: it finished as planned (the folders and files of "
+                                 "that pack); the next `romrunner deploy` lays the card out "
+                                 "by the pack in use (its warnings say what moves)")
         if latest:
             summary.notes.insert(0, f"resumed deployment {deployment_id}, to {root}: the latest "
                                  "unfinished one (`romrunner deploy resume ID` names another)")

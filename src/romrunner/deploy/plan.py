@@ -166,6 +166,7 @@ class DeployPlan:
     held_games: set[int] = field(default_factory=set)
     held_sets: set[int] = field(default_factory=set)
     held_sha1s: set[str] = field(default_factory=set)
+    pack_hash: str | None = None  # the content hash of the pack it was made by
     # Chosen games left out as copies of another chosen game: (left out, the one deployed).
     copies: list[tuple[int, int]] = field(default_factory=list)
     # Games not placed themselves — left out as copies, missing from the library since the
@@ -309,6 +310,15 @@ def build_plan(db: Database, layout: CardLayoutLike, game_ids: Iterable[int], *,
     changed, and kept for the next run when it can be (:mod:`romrunner.deploy.plancache`;
     ``plan.kept`` says which); False: made afresh, nothing kept.
     """
+    plan = _planned(db, layout, game_ids, pack, profile_id, include_bios, pruning, keep)
+    plan.pack_hash = pack.content_hash if pack is not None else None
+    return plan
+
+
+def _planned(db: Database, layout: CardLayoutLike, game_ids: Iterable[int],
+             pack: DefinitionPack | None, profile_id: int | None, include_bios: bool,
+             pruning: bool, keep: bool) -> DeployPlan:
+    """:func:`build_plan`'s plan, read back or made."""
     with gc_paused():  # one object per game and file, no cycles
         ids = list(dict.fromkeys(map(int, game_ids)))
         keeper = PlanKeeper.open(db, layout, ids, pack, profile_id, include_bios,
@@ -341,7 +351,7 @@ def build_plan(db: Database, layout: CardLayoutLike, game_ids: Iterable[int], *,
 # plan_from_kept), what the card says (asked again when read back), and the kept plan's own
 # marks. Every other field is in kept_form (a test holds them to this).
 NOT_KEPT_AS_IS = frozenset({"items", "detected_folders", "kept", "kept_as", "sources_in",
-                            "rom_platforms_in"})
+                            "rom_platforms_in", "pack_hash"})
 
 
 def kept_form(plan: DeployPlan) -> tuple[Any, ...]:
