@@ -134,3 +134,38 @@ def _saga_with_disc_2_excluded(cli: Any, tmp_path: Path, *, playlist: bool) -> N
     ids = {g["filename"]: g["id"] for g in cli("--json", "games", "ls").json()["data"]["games"]}
     assert cli("override", "set", "--game", str(ids["Saga (USA) (Disc 2).cue"]),
                "--profile", "1", "--exclude").code == 0
+
+
+def test_a_copy_of_an_excluded_game_that_is_deployed_is_said(
+        cli: Any, tmp_path: Path) -> None:
+    """QA28 F7: the override excludes a file; its zip, the same catalog game, was deployed
+    after "excluded by an override: not deployed" named the game. Said now."""
+    import hashlib
+    import zipfile
+    import zlib
+    folder = tmp_path / "roms" / "gb"
+    folder.mkdir(parents=True)
+    data = rom("tetris")
+    (folder / "Tetris (Japan).gb").write_bytes(data)
+    with zipfile.ZipFile(folder / "Tetris (Japan).zip", "w") as archive:
+        archive.writestr("Tetris (Japan).gb", data)
+    dat = tmp_path / "gb.dat"
+    dat.write_text('clrmamepro (\n\tname "Nintendo - Game Boy"\n\tversion "1"\n)\n'
+                   f'game (\n\tname "Tetris (Japan)"\n\trom ( name "Tetris (Japan).gb" size '
+                   f'{len(data)} crc {zlib.crc32(data):08X} sha1 '
+                   f'{hashlib.sha1(data).hexdigest()} )\n)\n')
+    for args in (("dat", "import", dat), ("library", "add", tmp_path / "roms"),
+                 ("scan", "--workers", "1"), ("device", "add", "rg-35xx-plus"),
+                 ("profile", "create", "--device", "1", "--os", "muos")):
+        assert cli(*args).code == 0, args
+    ids = {g["filename"]: g["id"] for g in cli("--json", "games", "ls").json()["data"]["games"]}
+    assert cli("override", "set", "--game", str(ids["Tetris (Japan).gb"]), "--exclude").code == 0
+    card = tmp_path / "card"
+    card.mkdir()
+    dry = cli("--json", "deploy", "1", "--to", card, "title:tetris", "--dry-run")
+    assert dry.json()["data"]["chosen"]["excluded_copies"] == ["Tetris (Japan).zip"]
+    run = cli("deploy", "1", "--to", card, "title:tetris")
+    assert run.code == 0, run.err
+    assert "its copy in the library, the same catalog game, is chosen too and deployed " \
+        "(Tetris (Japan).zip" in run.err
+    assert {p.name for p in card.rglob("Tetris*")} == {"Tetris (Japan).zip"}

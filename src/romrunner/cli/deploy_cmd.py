@@ -220,7 +220,8 @@ def card_errors(card: Path | None) -> Iterator[None]:
 def _chosen_data(chosen: Chosen) -> dict[str, Any]:
     return {"games": len(chosen.game_ids), "how": chosen.description,
             "left_out_by_autolist": chosen.left_out_by_autolist, "missing": chosen.missing,
-            "excluded": chosen.excluded, "excluded_with_set": chosen.excluded_with_set}
+            "excluded": chosen.excluded, "excluded_with_set": chosen.excluded_with_set,
+            "excluded_copies": chosen.excluded_copies}
 
 
 MISSING_NAMED = 5  # missing games named in the warning; more are counted
@@ -239,9 +240,16 @@ def missing_warning(chosen: Chosen) -> str:
 def excluded_warning(chosen: Chosen) -> str:
     """``1 chosen game is excluded by an override: not deployed (Tater (USA).gb; …)``."""
     names = chosen.excluded
-    return (f"{counted(len(names), 'chosen game')} {'is' if len(names) == 1 else 'are'} "
+    said = (f"{counted(len(names), 'chosen game')} {'is' if len(names) == 1 else 'are'} "
             f"excluded by an override (`romrunner override ls` lists them; `override rm "
             f"--game ID` lifts one): not deployed ({examples(names, MISSING_NAMED)})")
+    if chosen.excluded_copies:  # (an override excludes a file: QA28 F7)
+        copies = chosen.excluded_copies
+        said += (f"; {'its copy' if len(copies) == 1 else 'their copies'} in the library, "
+                 f"the same catalog game, {'is' if len(copies) == 1 else 'are'} chosen too "
+                 f"and deployed ({examples(copies, MISSING_NAMED)}: exclude "
+                 f"{'it' if len(copies) == 1 else 'them'} too to keep the game off the card)")
+    return said
 
 
 def _why_none(chosen: Chosen, profile_id: int) -> str:

@@ -9,6 +9,7 @@ so that a deploy can say they are left out.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import PurePosixPath
@@ -43,6 +44,10 @@ class Chosen:
     # The file names of the chosen games the plan left out with their multi-disc set, an
     # override excluding one of its discs (a set is one game on the card): not deployed.
     excluded_with_set: list[str] = field(default_factory=list)
+    # The chosen games deployed that are another copy of an excluded one (the same catalog
+    # game, by its hash: a loose file excluded, its zip chosen too): said, as the exclusion
+    # is the file's (QA28 F7: "not deployed", and its copy went on the card).
+    excluded_copies: list[str] = field(default_factory=list)
 
     def without_sets(self, left_out: dict[int, str]) -> Chosen:
         """These games less those the plan left out with an excluded disc's set
@@ -100,9 +105,11 @@ def choose_games(db: Database, pack: DefinitionPack, profile_id: int, layout: Ca
     matched = len(ids or ()) + len(missing)
     if not auto:
         excluded = excluded_games(db, profile_id, ids or ())
-        return Chosen([i for i in ids or () if i not in excluded], text, missing=missing,
-                      matched=matched, missing_ids=missing_ids,
-                      excluded=[names[i] for i in ids or () if i in excluded])
+        kept = [i for i in ids or () if i not in excluded]
+        copies = _copies_of(db, excluded, kept)
+        return Chosen(kept, text, missing=missing, matched=matched, missing_ids=missing_ids,
+                      excluded=[names[i] for i in ids or () if i in excluded],
+                      excluded_copies=[names[i] for i in kept if i in copies])
     autolist = build_autolist(db, pack, profile_id, layout)
     included = [entry.game_id for entry in autolist.included]
     if ids is None:  # (QA14: the games it leaves out were not even counted)
@@ -114,3 +121,18 @@ def choose_games(db: Database, pack: DefinitionPack, profile_id: int, layout: Ca
     kept = sorted(game_id for game_id in included if game_id in wanted)
     return Chosen(kept, f"{text}, as the profile's auto-list allows", len(ids) - len(kept),
                   missing, matched, missing_ids)
+
+
+def _copies_of(db: Database, excluded: set[int], kept: list[int]) -> set[int]:
+    """The games of ``kept`` identified by hash as the catalog game an excluded one is."""
+    if not excluded or not kept:
+        return set()
+    return {int(row[0]) for row in db.query(
+        "SELECT g.id FROM games g WHERE g.id IN (SELECT value FROM json_each(:kept)) "
+        f"AND g.match_method IN {_BY_HASH} AND g.matched_game_id IN (SELECT matched_game_id "
+        "FROM games WHERE id IN (SELECT value FROM json_each(:excluded)) "
+        f"AND match_method IN {_BY_HASH})",
+        {"kept": json.dumps(kept), "excluded": json.dumps(sorted(excluded))})}
+
+
+_BY_HASH = "('sha1', 'md5', 'crc32', 'tracks', 'user')"
