@@ -143,3 +143,24 @@ def test_a_profile_whose_os_the_pack_dropped_is_shown_and_can_be_pointed_at_anot
     assert len(cli("--pack", pack, "--json", "override", "ls").json()["data"]) == 1
     bad = cli("--pack", pack, "profile", "set", "1", "--os", "nosuch-os")
     assert bad.code == 2 and "nosuch-os" in bad.err
+
+
+def test_an_override_naming_an_emulator_the_pack_dropped_is_said(
+        cli: Any, library: Path, pack: Path) -> None:
+    """QA29 F3: with `gearboy` gone from the pack, the platform override naming it still
+    decided, and `resolve` and `override ls` said nothing."""
+    assert cli("--pack", pack, "override", "set", "--platform", "gb", "--emulator",
+               "gearboy").code == 0
+    path = pack / "emulators.json"
+    data = json.loads(path.read_text(encoding="utf-8-sig"))
+    data["emulators"] = [e for e in data["emulators"] if e["id"] != "gearboy"]
+    path.write_text(json.dumps(data), encoding="utf-8")
+    gb_game = next(g["id"] for g in cli("--pack", pack, "--json", "games", "ls", "platform:gb")
+                   .json()["data"]["games"])
+    resolved = cli("--pack", pack, "--json", "resolve", str(gb_game))
+    assert resolved.code == 0, resolved.err
+    assert any("emulator gearboy (named by an override) is not in the definition pack" in w
+               for w in resolved.json()["data"]["warnings"]), resolved.json()
+    listed = cli("--pack", pack, "--json", "override", "ls")
+    assert any("emulator gearboy" in w and "does not know" in w
+               for w in listed.json()["warnings"])

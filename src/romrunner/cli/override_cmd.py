@@ -101,6 +101,15 @@ def override_ls(profile: int | None) -> int:
     """Every override."""
     app = app_context()
     rows = list_overrides(app.open_db(OpenMode.READ), profile)
+    pack = app.pack()
+    stale = sorted({f"platform {row['target']}" for row in rows if row["scope"] == "platform"
+                    and row["target"] not in pack.platforms}
+                   | {f"emulator {row['emulator_id']}" for row in rows if row["emulator_id"]
+                      and row["emulator_id"] not in pack.emulators})
+    if stale:  # (QA29 F3: applied, and flagged nowhere)
+        app.warn(f"overrides name {', '.join(stale)}, which the definition pack in use does "
+                 "not know (a pack update renamed or dropped them?): `romrunner override rm` "
+                 "or `override set` them anew")
 
     def render(console: Console) -> None:
         table = Table("scope", "target", "title", "profile", "emulator", "action", "settings")

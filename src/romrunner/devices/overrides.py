@@ -311,6 +311,16 @@ def emulator_warnings(pack: DefinitionPack, emulator_id: str, platform_id: str,
     return warnings
 
 
+def unknown_emulator_warnings(pack: DefinitionPack, emulator_id: str) -> list[str]:
+    """An override's emulator the pack in use does not know (QA29 F3: a pack update renamed
+    or dropped it, and the override went on deciding without a word)."""
+    if emulator_id in pack.emulators:
+        return []
+    return [f"emulator {emulator_id} (named by an override) is not in the definition pack in "
+            "use (a pack update renamed or dropped it?): `romrunner override set` names "
+            "another"]
+
+
 # -- setting and listing overrides -----------------------------------------------------------
 @dataclass(frozen=True)
 class OverrideChange:
@@ -520,6 +530,8 @@ def explain(db: Database, pack: DefinitionPack, game_id: int,
         warnings.append(f"no emulator known for {platform}")
     if resolution.emulator_id:
         warnings += emulator_warnings(pack, resolution.emulator_id, platform, profile)
+        if "override" in resolution.origin:
+            warnings += unknown_emulator_warnings(pack, resolution.emulator_id)
     game_rows = db.query("SELECT device_profile_id, custom_settings FROM game_overrides "
                          "WHERE game_id = ? AND is_enabled = 1 AND "
                          "(device_profile_id IS NULL OR device_profile_id = ?) "
