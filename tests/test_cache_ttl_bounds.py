@@ -103,3 +103,17 @@ def _other_pack(tmp_path: Path) -> Path:
     shutil.copytree(builtin_pack_path(), pack)
     (pack / "extra.json").write_text("{}\n")  # the content hash covers every JSON file
     return pack
+
+
+def test_ttl_and_never_expires_together_are_refused_and_never_is_said_plainly(
+        cli: Any, db_path: Path, tmp_path: Path) -> None:
+    """QA28 F11: `--ttl 5 --never-expires` was taken (never won silently), printed as
+    "ttl never h"; nothing given named only --priority and --ttl."""
+    _imported(cli, tmp_path)
+    before = _ttl(db_path)
+    both = cli("cache", "sources", "set", SOURCE, "--ttl", "5", "--never-expires")
+    assert both.code == 2 and "give one of them" in both.err and _ttl(db_path) == before
+    nothing = cli("cache", "sources", "set", SOURCE)
+    assert nothing.code == 2 and "--never-expires" in nothing.err
+    never = cli("cache", "sources", "set", SOURCE, "--never-expires")
+    assert never.code == 0 and "never expires" in never.out and "ttl never" not in never.out

@@ -132,7 +132,9 @@ def set_source(db: Database, source_id: str, *, priority: int | None = None,
     new rank re-ranks every best answer of the kinds it changed. One transaction.
     """
     if priority is None and ttl_hours is None and not never_expires:
-        raise InputError("nothing to set: give --priority and/or --ttl")
+        raise InputError("nothing to set: give --priority, --ttl or --never-expires")
+    if ttl_hours is not None and never_expires:  # (QA28 F11: --never-expires won silently)
+        raise InputError("--ttl and --never-expires: give one of them")
     if priority is not None and priority < 0:
         raise InputError(f"priority {priority} must be 0 or more (0 ranks first)")
     if ttl_hours is not None and ttl_hours <= 0:

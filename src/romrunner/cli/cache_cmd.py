@@ -73,7 +73,9 @@ def cache_sources_set(source_id: str, priority: int | None, ttl_hours: int | Non
     update = set_source(app.open_db(), source_id, priority=priority, ttl_hours=ttl_hours,
                         kinds=kinds, never_expires=never_expires)
     app.finish(asdict(update), lambda c: c.print(
-        f"{source_id}: ttl {update.ttl_hours or 'never'} h, priority "
+        f"{source_id}: "
+        + (f"ttl {update.ttl_hours} h" if update.ttl_hours else "never expires")
+        + ", priority "
         + (", ".join(f"{k} {v}" for k, v in sorted(update.priority.items())) or "unranked")
         + f"; {counted(update.observations_reexpired, 'observation')} re-dated",
         markup=False))

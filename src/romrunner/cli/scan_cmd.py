@@ -39,8 +39,8 @@ EXIT_CHECK_FAILED, EXIT_ERROR = 1, 2
                    "or not.")
 @click.option("--accept-missing", is_flag=True,
               help="Mark files missing even when most of a root, all of it, or all of a "
-                   "top-level folder of 10 or more games vanished at once (by default such "
-                   "a scan marks none of them and fails: an unmounted disk?).")
+                   "folder of 10 or more games (SNES, or roms/SNES) vanished at once (by "
+                   "default such a scan marks none of them and fails: an unmounted disk?).")
 @click.option("--include-hidden", is_flag=True,
               help="Also scan hidden files and folders (names starting with a dot); "
                    "macOS ._ forks, .DS_Store, Thumbs.db, desktop.ini and empty files "
@@ -61,7 +61,7 @@ def scan(paths: tuple[Path, ...], workers: int | None, full: bool,
       1  a root or folder could not be scanned (absent, moved, permission denied,
          a walk worker that died): its games were left as they were
       2  no library roots (add one with `romrunner library add PATH`), or most of
-         a root, all of it, or all of a top-level folder of 10 or more games
+         a root, all of it, or all of a folder of 10 or more games (SNES, roms/SNES)
          vanished at once, and those files were not marked missing
     """
     app = app_context()
