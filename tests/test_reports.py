@@ -422,3 +422,25 @@ def test_a_sets_own_playlist_is_no_unidentified_game_in_the_scan_or_platforms(
     assert unidentified["games"] == []
     (report,) = cli("--json", "dat", "report").json()["data"]
     assert report["unmatched_on_disk"] == 0  # (QA16: the playlist was "unmatched on disk")
+
+
+def test_a_headered_and_a_headerless_dat_of_one_name_are_each_named(
+        cli: Any, tmp_path: Path) -> None:
+    """QA28 F10: with both Lynx DATs imported, `dat fixdat "Atari - Lynx"` wrote the
+    header-less one's fixdat without a word, and the headered one had no name."""
+    from tests.conftest import shared_path
+    dats = shared_path("dats")
+    for dat in (dats / "no-intro" / "Atari - Lynx.dat", dats / "headered" / "Atari - Lynx.dat"):
+        assert cli("dat", "import", dat).code == 0
+    both = cli("dat", "fixdat", "Atari - Lynx", "-o", tmp_path / "both.dat")
+    assert both.code == 2 and "'Atari - Lynx (headered)'" in both.err
+    assert not (tmp_path / "both.dat").exists()
+    written = {}
+    for which in ("headered", "headerless"):
+        out = tmp_path / f"{which}.dat"
+        made = cli("--json", "dat", "fixdat", f"Atari - Lynx ({which})", "-o", out)
+        assert made.code == 0, made.err
+        written[which] = out.read_text(encoding="utf-8").count("<game ")
+    assert written["headered"] != written["headerless"] and min(written.values()) > 0
+    reported = cli("--json", "dat", "report", "Atari - Lynx (headered)")
+    assert reported.code == 0 and len(reported.json()["data"]) == 1

@@ -185,13 +185,33 @@ def _sources(db: Database, names: Sequence[str]) -> list[Any]:
                     "ORDER BY name, headered")
     if not names:
         return rows
-    wanted = {name.lower() for name in names}
-    known = {row["name"].lower() for row in rows}
-    unknown = [repr(name) for name in names if name.lower() not in known]
+    # "NAME (headered)" / "NAME (headerless)": one of a headered and a header-less DAT of
+    # one name (QA28 F10: only both, or silently the header-less one, could be named)
+    wanted = _named_dats(names, {row["name"].lower() for row in rows})
+
+    def named(row: Any, base: str, headered: bool | None) -> bool:
+        return bool(row["name"].lower() == base
+                    and (headered is None or bool(row["headered"]) == headered))
+
+    unknown = [repr(name) for name, (base, headered) in zip(names, wanted, strict=True)
+               if not any(named(row, base, headered) for row in rows)]
     if unknown:
         raise NotFoundError(f"no imported DAT named {', '.join(unknown)} "
                             "(`romrunner dat ls` lists them)")
-    return [row for row in rows if row["name"].lower() in wanted]
+    return [row for row in rows if any(named(row, *which) for which in wanted)]
+
+
+def _named_dats(names: Sequence[str], known: set[str]) -> list[tuple[str, bool | None]]:
+    """Each DAT name given as (name, headered or not; None: either), in order (a DAT whose
+    own name ends so, of the ``known`` names, is that DAT)."""
+    out: list[tuple[str, bool | None]] = []
+    for name in names:
+        base, headered = name.lower(), None
+        for suffix, value in ((" (headered)", True), (" (headerless)", False)):
+            if base.endswith(suffix) and base not in known:
+                base, headered = base.removesuffix(suffix), value
+        out.append((base, headered))
+    return out
 
 
 def _roms_of(db: Database, game_ids: Sequence[int], kinds: _Kinds | None = None
@@ -315,6 +335,10 @@ def write_fixdat(db: Database, name: str, output: Path, *, force: bool = False
         raise InputError(f"{output}: already exists (use --force to replace it)")
     if output.is_dir():
         raise InputError(f"{output}: is a folder; give a file name")
+    if len(sources) > 1:  # a headered and a header-less DAT of this name
+        raise InputError(f"two imported DATs are named {name!r}, one headered: give "
+                         f"'{sources[0]['name']} (headered)' or '{sources[0]['name']} "
+                         "(headerless)'")
     source = sources[0]
     kinds = _kinds(db)
     games = db.query(f"SELECT id, name, description, coalesce(status, 0) AS status "
