@@ -10,6 +10,7 @@ import pytest
 from romrunner.errors import DatabaseError, MigrationRequiredError, SchemaTooNewError
 from romrunner.store import Database, OpenMode, open_database
 from romrunner.store.integrity import check_database
+from romrunner.store.lock import WriterLock
 from romrunner.store.migrate import LATEST_VERSION, migrate
 
 
@@ -94,6 +95,15 @@ def test_read_commands_never_migrate_silently(db_path: Path) -> None:
     db.close()
     with pytest.raises(MigrationRequiredError, match="db migrate"):
         open_database(db_path, OpenMode.READ)
+    # while a command holds the writer lock (it upgrades first), a reader is told to wait,
+    # not to run `db migrate` too (QA29 F12)
+    lock = WriterLock(db_path, "db migrate")
+    lock.acquire()
+    try:
+        with pytest.raises(MigrationRequiredError, match=r"being upgraded .* db migrate"):
+            open_database(db_path, OpenMode.READ)
+    finally:
+        lock.release()
     assert Database(db_path).scalar("SELECT schema_version FROM schema_version") == 2
     result = open_database(db_path, OpenMode.WRITE)
     assert result.notices and f"from schema version 2 to {LATEST_VERSION}" in result.notices[0]

@@ -194,6 +194,21 @@ def flock_is_held(path: Path) -> bool:
     return False
 
 
+def holder_now(db_path: Path) -> LockHolder | None:
+    """The command holding the writer lock of the database at ``db_path`` now, as it wrote
+    itself into the lock file; None when no command holds it (nothing is written)."""
+    if not writer_lock_is_held(db_path):
+        return None
+    try:
+        fd = os.open(lock_path(db_path), os.O_RDONLY | os.O_CLOEXEC | os.O_NOFOLLOW)
+    except OSError:
+        return None
+    try:
+        return read_holder(fd)
+    finally:
+        os.close(fd)
+
+
 def read_holder(fd: int) -> LockHolder:
     """What the current holder wrote into the lock file (empty fields when unreadable)."""
     try:

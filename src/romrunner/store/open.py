@@ -19,7 +19,13 @@ from romrunner.errors import (
     ReadOnlyVolumeError,
 )
 from romrunner.store.database import Database, check_is_sqlite_file, on_read_only_volume
-from romrunner.store.lock import LockHolder, WriterLock, lock_path, writer_lock_is_held
+from romrunner.store.lock import (
+    LockHolder,
+    WriterLock,
+    holder_now,
+    lock_path,
+    writer_lock_is_held,
+)
 from romrunner.store.migrate import LATEST_VERSION, current_version, migrate, pending_migrations
 
 
@@ -222,6 +228,11 @@ def _prepare(db: Database, mode: OpenMode) -> OpenResult:
     if not pending or mode in (OpenMode.INSPECT, OpenMode.MAINTAIN):
         return result
     if mode is OpenMode.READ:
+        holder = holder_now(db.path)
+        if holder is not None:  # a writer upgrades first (QA29 F12: told to run migrate)
+            raise MigrationRequiredError(
+                f"{db.path}: being upgraded to schema version {LATEST_VERSION} by another "
+                f"romrunner command ({holder.describe()}); try again when it finishes")
         raise MigrationRequiredError(
             f"{db.path}: schema version {version} is older than {LATEST_VERSION}; "
             "run `romrunner db migrate` (a backup is written first)")
