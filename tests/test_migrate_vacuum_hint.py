@@ -47,3 +47,26 @@ def test_a_small_migration_says_nothing_about_vacuum(tmp_path: Path) -> None:
     assert "db vacuum" not in text.out
     again = run_subprocess("--db", str(path), "--json", "db", "migrate")
     assert json.loads(again.out)["data"]["reclaimable_bytes"] is None
+
+
+def test_a_vacuum_beside_another_programs_reader_says_the_space_waits(
+        cli: object, db_path: Path) -> None:
+    """QA29 F13: `db vacuum` while another program held a read transaction printed "x -> x
+    bytes" and left the rebuilt file in the WAL, without saying why."""
+    import sqlite3
+    from typing import Any, cast
+    run = cast(Any, cli)
+    assert run("db", "init").code == 0
+    reader = sqlite3.connect(db_path)
+    try:
+        reader.execute("BEGIN")
+        reader.execute("SELECT count(*) FROM games").fetchone()  # a snapshot held open
+        held = run("--json", "db", "vacuum")
+        assert held.code == 0, held.err
+        assert held.json()["data"]["held_back"] is True
+        assert any("another program is reading the database" in w
+                   for w in held.json()["warnings"])
+    finally:
+        reader.close()
+    free = run("--json", "db", "vacuum")
+    assert free.json()["data"]["held_back"] is False and free.json()["warnings"] == []

@@ -264,6 +264,10 @@ def vacuum_cmd() -> int:
     app = app_context()
     require_database(app.db_path, "vacuum")
     result = vacuum(app.open_db(OpenMode.WRITE))
+    if result.held_back:
+        app.warn("another program is reading the database: the rebuilt file waits in its "
+                 "write-ahead log, and the space comes back once that reader stops (run "
+                 "`romrunner db vacuum` again then)")
     app.finish(asdict(result), lambda console: console.print(
         f"vacuumed: {result.bytes_before:,} -> {result.bytes_after:,} bytes "
         f"in {result.seconds:.2f} s"))

@@ -363,11 +363,13 @@ class Database:
         rows = self.query("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
         return [row["name"] for row in rows]
 
-    def checkpoint(self, mode: str = "PASSIVE") -> None:
-        """Run a WAL checkpoint (PASSIVE never waits for readers or writers)."""
+    def checkpoint(self, mode: str = "PASSIVE") -> bool:
+        """Run a WAL checkpoint (PASSIVE never waits for readers or writers); True when it
+        could not finish (another connection reading or writing held it back)."""
         if mode not in {"PASSIVE", "FULL", "RESTART", "TRUNCATE"}:
             raise ValueError(f"unknown checkpoint mode {mode}")
-        self.execute(f"PRAGMA wal_checkpoint({mode})")
+        row = self.query_one(f"PRAGMA wal_checkpoint({mode})")
+        return row is not None and (bool(row[0]) or (row[1] >= 0 and row[2] < row[1]))
 
     def close(self) -> None:
         """Close the connection; after writes, let SQLite refresh its statistics first.
