@@ -154,8 +154,8 @@ def test_plan_copies_only_verified_bios_to_the_bios_folder(library: Library, car
     assert "snes" in missing and not {"nes", "gba"} & missing
     snes = next(w.message for w in plan.warnings
                 if w.code == "missing-bios" and w.platform_id == "snes")
-    assert "your example-snes-dsp.bin (wrong hash) is not a good dump by the pack in use: " \
-        "not copied" in snes  # the user's own file, not only the pack's names (QA7)
+    assert "your example-snes-dsp.bin (wrong hash) is not a known good dump: not copied" \
+        in snes  # the user's own file, not only the pack's names (QA7)
     summary = deploy(library.db, plan, profile_id=library.profile_id)
     assert summary.failed == 0
     assert (card / "BIOS/example-nes-boot.bin").read_bytes() == \
@@ -191,7 +191,9 @@ def test_a_bios_a_pack_update_no_longer_verifies_is_kept_on_the_card_by_a_prune(
                       pruning=True)
     assert not [i for i in plan.items if i.kind == "bios"]
     said = " ".join(w.message for w in plan.warnings if w.platform_id == "nes")
-    assert "not a good dump by the pack in use: not copied, nor pruned" in said
+    assert "your example-nes-boot.bin (wrong hash), verified by `bios scan`, is no good " \
+        "dump by the pack in use (a pack update changed its hashes?): not copied, nor " \
+        "pruned from the card" in said
     summary = deploy(library.db, plan, profile_id=library.profile_id,
                      options=DeployOptions(prune=True))
     assert summary.failed == 0
@@ -215,9 +217,7 @@ def test_an_optional_bios_the_user_has_a_bad_dump_of_is_said_not_copied(
     plan = build_plan(library.db, Layout(card), library.game_ids(), pack=pack)
     snes = [(w.code, w.message) for w in plan.warnings if w.platform_id == "snes"]
     assert snes == [("unverified-bios", "snes: your example-snes-dsp.bin (wrong hash) is not a "
-                     "good dump by the pack in use: not copied, nor pruned from the card (a "
-                     "pack update may have changed its hash since `bios scan`; `romrunner bios "
-                     "check` says more)")]
+                     "known good dump: not copied (`romrunner bios check` says more)")]
 
 
 def sources_by_dest(library: Library, card: Path) -> dict[str, bytes]:

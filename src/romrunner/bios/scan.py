@@ -46,6 +46,15 @@ class BiosScanSummary:
     errors: list[dict[str, str]] = field(default_factory=list)
 
 
+def verified_at_scan(db: Database, paths: list[str]) -> set[str]:
+    """The ``paths`` whose file `bios scan` verified as a good dump of some entry (by the
+    pack of that day)."""
+    return {str(row[0]) for row in db.query(
+        "SELECT DISTINCT f.filepath FROM bios_files f JOIN bios_verification v "
+        "ON v.bios_file_id = f.id WHERE v.is_match = 1 "
+        "AND f.filepath IN (SELECT value FROM json_each(?))", (json.dumps(sorted(paths)),))}
+
+
 def is_stored_bios(db: Database, path: str) -> bool:
     """True when ``path`` (resolved) is a BIOS file a ``bios scan`` stored."""
     return db.scalar("SELECT 1 FROM bios_files WHERE filepath = ?", (path,)) is not None

@@ -30,6 +30,7 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from romrunner.bios.check import BLOCKING, HLE, check_bios, unverified_bios_sha1s
+from romrunner.bios.scan import verified_at_scan
 from romrunner.catalog.clones import split_clones
 from romrunner.deploy.archives import (
     CANNOT,
@@ -2043,7 +2044,9 @@ def _add_bios(db: Database, pack: DefinitionPack, profile_id: int | None,
     wanted: list[tuple[str, str, dict[str, Any]]] = []
     for group in report.groups:
         entries = {entry.id: entry for entry in group.entries}
-        yours = _unverified_dumps(group.problems) if not group.present else ""
+        yours = _unverified_dumps(group.problems, verified_at_scan(db, [
+            str(row["filepath"]) for row in group.problems])) if not group.present and \
+            group.problems else ""
         if group.required and group.status in (BLOCKING, HLE) and not group.present:
             known = sorted({e.filename for e in group.entries})
             names = ", ".join(known[:3]) + ("" if len(known) <= 3 else
@@ -2082,19 +2085,28 @@ def _add_bios(db: Database, pack: DefinitionPack, profile_id: int | None,
     builder.plan.held_sha1s.update(unverified_bios_sha1s(db, pack))
 
 
-def _unverified_dumps(problems: list[dict[str, Any]]) -> str:
+def _unverified_dumps(problems: list[dict[str, Any]], verified: set[str]) -> str:
     """The user's BIOS files a group has that are not known good dumps, said for a plan
-    warning ("" for none): they are not copied, and ``bios check`` says why."""
-    files = sorted({(Path(row["filepath"]).name, str(row["status"]).replace("_", " "))
-                    for row in problems})
+    warning ("" for none): they are not copied, and ``bios check`` says why. Those `bios
+    scan` verified (``verified``: their paths) are no good dumps by the pack in use since:
+    said so, and a copy on the card is never pruned (QA29 F5)."""
+    files = sorted({(Path(row["filepath"]).name, str(row["status"]).replace("_", " "),
+                     str(row["filepath"]) in verified) for row in problems})
     if not files:
         return ""
-    shown = examples([f"{name} ({status})" for name, status in files])
-    one = len(files) == 1
-    verb = "is not a good dump" if one else "are not good dumps"
-    return (f"your {shown} {verb} by the pack in use: not copied, nor pruned from the card "
-            f"(a pack update may have changed {'its' if one else 'their'} hash since "
-            "`bios scan`; `romrunner bios check` says more)")
+    bad = [f"{name} ({status})" for name, status, was_good in files if not was_good]
+    since = [f"{name} ({status})" for name, status, was_good in files if was_good]
+    said = []
+    if bad:
+        verb = "is not a known good dump" if len(bad) == 1 else "are not known good dumps"
+        said.append(f"your {examples(bad)} {verb}: not copied")
+    if since:
+        one = len(since) == 1
+        said.append(f"your {examples(since)}, verified by `bios scan`, "
+                    f"{'is' if one else 'are'} no good dump{'' if one else 's'} by the pack in "
+                    "use (a pack update changed its hashes?): not copied, nor pruned from the "
+                    "card")
+    return "; ".join(said) + " (`romrunner bios check` says more)"
 
 
 def _bios_mtimes(db: Database, paths: list[str]) -> dict[str, int | None]:
