@@ -60,3 +60,24 @@ def test_a_backup_never_lands_on_the_databases_side_files_or_in_the_library(
         assert result.code == 2 and said in result.err, (target, result.err)
     assert sorted(p.name for p in setup["roms"].iterdir()) == ["Have (USA).gb"]
     assert not setup["db"].with_name(setup["db"].name + "-journal").exists()
+
+
+@pytest.mark.parametrize("version", [2, 13])
+def test_a_backup_of_an_older_schema_is_written_and_still_kept_out_of_its_roots(
+        cli: Any, tmp_path: Path, db_path: Path, version: int) -> None:
+    """`db backup` is what a user runs before `db migrate`: the library check reads the
+    roots of any schema version (schema 2 has no library_roots table)."""
+    from romrunner.store import Database
+    from romrunner.store.migrate import migrate
+    roots = tmp_path / "roms"
+    roots.mkdir()
+    db = Database(db_path)
+    migrate(db, target=version)
+    if version >= 3:
+        db.execute("INSERT INTO library_roots (path) VALUES (?)", (str(roots),))
+    db.close()
+    written = cli("db", "backup", tmp_path / "backup.db")
+    assert written.code == 0, written.err
+    if version >= 3:
+        inside = cli("db", "backup", roots / "x.db")
+        assert inside.code == 2 and "is inside the library root" in inside.err

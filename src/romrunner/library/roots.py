@@ -31,12 +31,17 @@ def refuse_writing_into_library(db: Database, dest: Path) -> None:
     from romrunner.bios.scan import is_stored_bios  # (bios imports the library's modules)
 
     where = Path(os.path.realpath(dest))
-    for root in list_roots(db):
-        if where == root.path or where.is_relative_to(root.path):
-            place = "the" if where == root.path else "inside the"
-            raise InputError(f"{dest}: is {place} library root {root.path}; ROM Runner "
+    tables = {str(row[0]) for row in db.query(
+        "SELECT name FROM sqlite_schema WHERE type = 'table' "
+        "AND name IN ('library_roots', 'bios_files')")}  # (`db backup` of any schema version)
+    roots = [Path(str(row[0])) for row in db.query("SELECT path FROM library_roots")] \
+        if "library_roots" in tables else []
+    for root in roots:
+        if where == root or where.is_relative_to(root):
+            place = "the" if where == root else "inside the"
+            raise InputError(f"{dest}: is {place} library root {root}; ROM Runner "
                              "writes nothing into your library (give a path outside it)")
-    if is_stored_bios(db, str(where)):
+    if "bios_files" in tables and is_stored_bios(db, str(where)):
         raise InputError(f"{dest}: is a BIOS file of yours (`bios scan` stored it); give "
                          "another file")
 
