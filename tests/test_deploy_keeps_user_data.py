@@ -227,3 +227,33 @@ def test_a_mistyped_db_path_never_becomes_a_new_database(tmp_path: Path) -> None
         assert result.code == 2 and result.err.startswith(f"error: no database at {missing}")
         assert not missing.exists() and not missing.parent.exists()
     assert list(card.iterdir()) == []
+
+
+def test_the_card_copy_of_a_game_whose_file_was_overwritten_is_not_replaced(
+        cli: Any, tmp_path: Path) -> None:
+    """QA30 N1 (LOSS): `mv D E` in the library left E's content only on the card, as our
+    copy; the next deploy wrote D's bytes over it ("ours, an older version"). Now a
+    conflict that says why, replaced only with --overwrite."""
+    lib = tmp_path / "lib" / "GB"
+    lib.mkdir(parents=True)
+    for name in ("D (USA).gb", "E (USA).gb"):
+        (lib / name).write_bytes(name.encode() * 600)
+    e_bytes = (lib / "E (USA).gb").read_bytes()
+    for args in (("library", "add", tmp_path / "lib"), ("scan", "--workers", "1"),
+                 ("device", "add", "rg-35xx-plus"),
+                 ("profile", "create", "--device", "1", "--os", "muos")):
+        assert cli(*args).code == 0, args
+    card = tmp_path / "card"
+    card.mkdir()
+    assert cli("deploy", "1", "--to", card, "platform:gb").code == 0
+    (lib / "D (USA).gb").replace(lib / "E (USA).gb")
+    assert cli("scan", "--workers", "1").code == 0
+    card_e = next(card.rglob("E (USA).gb"))
+    run = cli("--json", "deploy", "1", "--to", card, "platform:gb")
+    assert run.code == 1
+    (conflict,) = [e["error"] for e in run.json()["data"]["errors"]]
+    assert "a game missing from the library now" in conflict and "--overwrite" in conflict
+    assert card_e.read_bytes() == e_bytes
+    forced = cli("deploy", "1", "--to", card, "platform:gb", "--overwrite")
+    assert forced.code == 0, forced.err
+    assert card_e.read_bytes() == (lib / "E (USA).gb").read_bytes() != e_bytes

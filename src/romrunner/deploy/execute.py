@@ -310,6 +310,7 @@ def _prepare(db: Database, plan: DeployPlan, profile_id: int, options: DeployOpt
     root = plan.root
     dest_id = destination_id or card_destination_id(root) or ""
     claims = Claims(db, root, dest_id, plan.fs)
+    claims.held_sha1s = plan.held_sha1s
     rest, unchanged = _split(root, plan, claims, options, keep=True)
     # (the sources are checked as they are copied, unless a prune needs them all first)
     decisions = _decide_with_prune(db, plan, rest, claims, options,
@@ -556,6 +557,7 @@ def _preview(db: Database, plan: DeployPlan, options: DeployOptions | None,
     check_destination(root, create=False)  # refused as the real run would be
     dest_id = destination_id or card_destination_id(root, create=False) or ""
     claims = Claims(db, root, dest_id, plan.fs)
+    claims.held_sha1s = plan.held_sha1s
     notes = claims.notes
     rest, unchanged = _split(root, plan, claims, options)
     decisions = _decide_with_prune(db, plan, rest, claims, options)
@@ -1287,6 +1289,9 @@ class Claims:
         self.held_elsewhere: list[str] = []
         self.prune_linked: list[str] = []  # reached through a link: see _keep_linked_prunes
         self._sources: dict[str, str] | None = None  # see copied_source
+        # SHA1s of the games the library has but cannot deploy now (the plan's held_sha1s):
+        # a copy of ours holding one is never replaced without --overwrite (QA30 N1)
+        self.held_sha1s: set[str] = set()
         # The manifest a run wrote, its bytes and files (see write_manifest): a Claims read
         # after it takes its records from there when the card holds these very bytes.
         self.written: tuple[bytes, dict[str, Any], set[str]] | None = None
@@ -1653,7 +1658,7 @@ def _decide_one(root: Path, item: _Item, info: os.stat_result | None, claims: Cl
         decision = _Decision(item, PRUNE if ours else KEEP, info, claim)
     else:
         wrote = claim is None and info is not None and claims.wrote(item.key)
-        decision = _decide_copy(root, item, info, claim, options, wrote)
+        decision = _decide_copy(root, item, info, claim, options, wrote, claims.held_sha1s)
         if copied and decision.action in (DONE, SKIP) and decision.claim is not None:
             # Written by an earlier run, there with its time moved (see Claims.find): done;
             # the time the card shows is recorded. (Gone, an older version of ours or a file
@@ -1664,7 +1669,8 @@ def _decide_one(root: Path, item: _Item, info: os.stat_result | None, claims: Cl
 
 
 def _decide_copy(root: Path, item: _Item, info: os.stat_result | None, claim: Owned | None,
-                 options: DeployOptions, wrote: bool = False) -> _Decision:
+                 options: DeployOptions, wrote: bool = False,
+                 held: set[str] | None = None) -> _Decision:
     if info is None:
         return _Decision(item, COPY)
     if not _is_file(info):
@@ -1703,6 +1709,13 @@ def _decide_copy(root: Path, item: _Item, info: os.stat_result | None, claim: Ow
             return _Decision(item, CONFLICT, info, note=f"{item.dest}: ROM Runner wrote "
                              f"{claim.dest} there for another file (the card ignores case); "
                              "kept (use --overwrite to replace it)")
+        if held and claim.sha1 in held and not options.overwrite:
+            # ours, but the copy of a game the library has lost (`mv a b` over b: its
+            # content nowhere else, maybe): never replaced without a word (QA30 N1)
+            return _Decision(item, CONFLICT, info, note=(
+                f"{item.dest}: holds the copy ROM Runner put there of a game missing from "
+                "the library now (maybe the last copy of its content); kept (use "
+                "--overwrite to replace it)"))
         return _Decision(item, COPY, info, claim)  # ours, but an older version: replace it
     if (outside := _leads_outside(root, item.dest)) is not None:
         # not on the card, whatever is there (same bytes: the library's own file, review
