@@ -75,7 +75,13 @@ from romrunner.deploy.card import (
     writing_folders,
 )
 from romrunner.deploy.legal import FileSystem, collision_key, inside_root
-from romrunner.deploy.plan import DeployPlan, PlanItem, held_copies, source_problem
+from romrunner.deploy.plan import (
+    DeployPlan,
+    PlanItem,
+    held_copies,
+    missing_sha1s,
+    source_problem,
+)
 from romrunner.deploy.plancache import keep_check, read_check
 from romrunner.deploy.syncer import FileSyncer
 from romrunner.devices.mounts import not_a_folder_reason, place_on_device, volume_uuid
@@ -1102,6 +1108,7 @@ def resume(db: Database, deployment_id: int | None = None, *, verify: bool | Non
                            (str(root), deployment_id))
         items = _load_items(db, deployment_id, recorded)
         claims = Claims(db, root, dest_id, fs)
+        claims.held_sha1s = missing_sha1s(db)  # (QA30 N1: as the deploy holds them)
         notes = claims.notes
         decisions = _decide(root, fs, items, claims, options)
         _keep_linked_prunes(root, decisions, [(i.dest, i.sha1) for i in items

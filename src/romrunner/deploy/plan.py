@@ -649,6 +649,13 @@ def _rom_root(layout: CardLayoutLike, games: Iterable[_Game]) -> PurePosixPath |
     return None
 
 
+def missing_sha1s(db: Database) -> set[str]:
+    """The SHA1s of the games missing from the library (a resume's held copies: it has no
+    plan to ask)."""
+    return {str(row[0]) for row in db.query(
+        "SELECT lower(hex(sha1_bin)) FROM games WHERE is_missing = 1 AND sha1_bin IS NOT NULL")}
+
+
 def _one_folder(root: Path, old: str, new: str) -> bool:
     """True when the card's folders ``old`` and ``new`` are one folder (one a symbolic
     link to the other: QA27 N6, the games said to be left behind were the chosen ones)."""
