@@ -67,6 +67,12 @@ def test_a_rescan_that_files_games_under_a_renamed_platform_says_so(
         listed.json()["warnings"]
     shown = cli("--pack", pack, "profile", "show", "1")
     assert shown.code == 0 and "names platform snes, which the definition pack" in shown.err
+    card = library.parent / "card"
+    card.mkdir()
+    deployed = cli("--pack", pack, "--json", "deploy", "1", "--to", card, "--auto",
+                   "--dry-run")  # (QA30 N2: said by autolist and profile show, not deploy)
+    assert any("names platform snes, which the definition pack" in w
+               for w in deployed.json()["warnings"]), deployed.json()["warnings"]
 
 
 def _drop_platform(pack: Path, platform_id: str) -> None:

@@ -134,6 +134,8 @@ def _deploy_run(app: AppContext, db: Database, profile_id: int, words: tuple[str
     layout = card_layout(db, pack, profile_id, card)
     chosen = choose_games(db, pack, profile_id, layout, words=words, collection=collection,
                           auto=auto)
+    for warning in chosen.warnings:
+        app.warn(warning)
     if chosen.excluded:
         app.warn(excluded_warning(chosen))
     if not chosen.game_ids and (not options.prune or not read_manifest(card)[0]):

@@ -14,9 +14,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import PurePosixPath
 
-from romrunner.devices.autolist import build_autolist
+from romrunner.devices.autolist import build_autolist, unknown_platform_warnings
 from romrunner.devices.overrides import excluded_games
 from romrunner.devices.paths import CardLayout
+from romrunner.devices.profiles import load_profile
 from romrunner.errors import InputError
 from romrunner.library.platforms import NO_LONGER_A_GAME
 from romrunner.library.query import parse_query, query_text, quote_value, select
@@ -48,6 +49,9 @@ class Chosen:
     # game, by its hash: a loose file excluded, its zip chosen too): said, as the exclusion
     # is the file's (QA28 F7: "not deployed", and its copy went on the card).
     excluded_copies: list[str] = field(default_factory=list)
+    # What the auto-list's profile says of itself that changes what it chooses (a platform
+    # its filters name that the pack no longer knows: QA30 N2, said by autolist only).
+    warnings: list[str] = field(default_factory=list)
 
     def without_sets(self, left_out: dict[int, str]) -> Chosen:
         """These games less those the plan left out with an excluded disc's set
@@ -111,16 +115,17 @@ def choose_games(db: Database, pack: DefinitionPack, profile_id: int, layout: Ca
                       excluded=[names[i] for i in ids or () if i in excluded],
                       excluded_copies=[names[i] for i in kept if i in copies])
     autolist = build_autolist(db, pack, profile_id, layout)
+    said = unknown_platform_warnings(pack, load_profile(db, profile_id))
     included = [entry.game_id for entry in autolist.included]
     if ids is None:  # (QA14: the games it leaves out were not even counted)
         left = len(autolist.entries) - len(included)
         return Chosen(sorted(included), "the profile's auto-list" + (
             f", which leaves out {counted(left, 'game')} (`romrunner autolist {profile_id}` "
-            "says why)" if left else ""), left)
+            "says why)" if left else ""), left, warnings=said)
     wanted = set(ids)
     kept = sorted(game_id for game_id in included if game_id in wanted)
     return Chosen(kept, f"{text}, as the profile's auto-list allows", len(ids) - len(kept),
-                  missing, matched, missing_ids)
+                  missing, matched, missing_ids, warnings=said)
 
 
 def _copies_of(db: Database, excluded: set[int], kept: list[int]) -> set[int]:
