@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from romrunner.library.tags import parse_filename
+from romrunner.library.tags import language_code, parse_filename, parse_name
 
 
 @pytest.mark.parametrize(("name", "flag"), [
@@ -45,3 +45,23 @@ def test_rev_with_a_hyphen_is_a_revision_and_a_word_is_not() -> None:
     assert parse_filename("Game (Revenge) (USA).md").revision is None
     assert parse_name("Dr. Mario (World)").title == "Dr. Mario"
     assert parse_name("Game Vol. 1").title == "Game Vol. 1"
+
+
+@pytest.mark.parametrize(("name", "languages"), [
+    # real No-Intro names (QA30 N3: the whole tag was lost, no language at all)
+    ("Demons of Asteborg (World) (En,Fr,De,Es,It,Pt-BR)", ("En", "Fr", "De", "Es", "It",
+                                                           "Pt-BR")),
+    ("Power Quest (Europe) (En-US,En-GB,Fr,De,Es,It)", ("En-US", "En-GB", "Fr", "De", "Es",
+                                                        "It")),
+    ("Shaolin Carcara (World) (Pt-BR)", ("Pt-BR",)),
+    ("Art School Pocket (World) (De)", ("De",)),  # (QA28 F2: Germany)
+    ("Some Game (1993)(Publisher)(de)", ("De",)),  # TOSEC's lower case
+])
+def test_languages_of_one_country_and_tosec_codes_are_languages(
+        name: str, languages: tuple[str, ...]) -> None:
+    assert parse_name(name).languages == languages
+
+
+def test_a_language_of_one_country_keeps_its_country_in_upper_case() -> None:
+    assert [language_code(code) for code in ("pt-br", "EN-us", "zh-hans", "en")] == [
+        "Pt-BR", "En-US", "Zh-Hans", "En"]

@@ -193,8 +193,9 @@ def identify_noting_moves(db: Database) -> tuple[MatchCounts, list[PlatformMove]
 # file has that no DAT lists, so the games matched by CRC32 with a SHA1 or MD5 are
 # identified again; 9: No-Intro's "(Auto Demo)", "(Tech Demo)", "(Trade Demo)", "(Possible
 # Proto)" and "(Debug)" are flags, so the games with such names are tagged again; 10:
-# "(De)", "(Fr)", "(Es)", "(It)" are languages, not Germany, France, Spain, Italy.)
-TAG_RULES_VERSION = 10
+# "(De)", "(Fr)", "(Es)", "(It)" are languages, not Germany, France, Spain, Italy; 11: a
+# language of one country, "(Pt-BR)", "(En-US,En-GB)", and TOSEC's lower-case "(en)".)
+TAG_RULES_VERSION = 11
 _IDENTIFIED = "('sha1', 'md5', 'crc32', 'tracks', 'user')"
 _TAG_SOURCE = f"CASE WHEN g.match_method IN {_IDENTIFIED} THEN g.matched_game_id END"
 _TAGGED = (*TAG_COLUMNS, *DISC_COLUMNS)

@@ -25,7 +25,9 @@ REGIONS = {
     "finland": "Finland", "norway": "Norway", "poland": "Poland", "india": "India",
     "mexico": "Mexico", "new zealand": "New Zealand", "unknown": "Unknown",
 }
-_LANGUAGE = re.compile(r"^[A-Z][a-z](?:-[A-Z][a-z]+)?$")
+# "En", "Zh-Hans", and a language of one country: "Pt-BR", "En-US" (No-Intro: QA30 N3, the
+# whole tag was lost)
+_LANGUAGE = re.compile(r"^[A-Z][a-z](?:-(?:[A-Z][a-z]+|[A-Z]{2}))?$")
 # "(Rev 1)", "(Rev 1.1)", "(Rev A)"; and "(REV-A)", "(Rev1)" of other sets. A revision is a
 # number or one letter: "(Revenge)" is not one.
 _REVISION = re.compile(r"^Rev(?:\s*-\s*|\s*)(\d+(?:\.\d+)*|[A-Z])$", re.IGNORECASE)
@@ -199,8 +201,8 @@ _LANGUAGE_NOT_REGION = frozenset({"fr", "de", "es", "it"})
 def _languages_only(parts: list[str]) -> bool:
     """True when every part is written as a language code, and those a region's short name
     could be too are languages by their case (``De``, ``de``; ``DE`` is Germany)."""
-    return all(_LANGUAGE.match(part) or (len(part) == 2 and part.islower()
-                                         and part in _LANGUAGE_NOT_REGION)
+    return all(_LANGUAGE.match(part) or (len(part) == 2 and part.isalpha()
+                                         and part.islower())  # TOSEC: "(en)", "(de)"
                for part in parts) and all(part.lower() not in REGIONS
                                           or part.lower() in _LANGUAGE_NOT_REGION
                                           for part in parts)
@@ -274,4 +276,5 @@ def language_code(text: str) -> str:
     if code is None:
         raise InputError(f"language {text.strip()!r} is not a code file names use: two "
                          "letters, as in (En,Fr,De), e.g. En, Fr, De, Es, It, Ja, Zh-Hans")
-    return code[1].capitalize() + (code[2].title() if code[2] else "")
+    suffix = code[2] or ""  # "-BR" a country (upper case), "-Hans" a script (title case)
+    return code[1].capitalize() + (suffix.upper() if len(suffix) == 3 else suffix.title())
