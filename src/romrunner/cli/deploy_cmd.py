@@ -40,6 +40,7 @@ from romrunner.deploy.card import (
 )
 from romrunner.deploy.execute import (
     IDENTICAL_KEPT,
+    LIBRARY_FILE,
     LINKED,
     DeployOptions,
     DeploySummary,
@@ -491,7 +492,8 @@ def finish_summary(app: AppContext, summary: DeploySummary, left_out: int = 0,
             app.err_console.print(f"note: {note}", markup=False, soft_wrap=True)
         identical = [e for e in summary.errors if e["error"] == IDENTICAL_KEPT]
         # (a prune kept through a link: the note above names them)
-        errors = [e for e in summary.errors if e["error"] not in (IDENTICAL_KEPT, LINKED)]
+        errors = [e for e in summary.errors
+                  if e["error"] not in (IDENTICAL_KEPT, LINKED, LIBRARY_FILE)]
         _render_identical(app, identical)
         for error in errors[:20]:
             app.err_console.print(f"  {error['status']}: {_named_error(error)}",

@@ -187,6 +187,7 @@ class DeploySummary:
     prune_kept: list[str] = field(default_factory=list)
     prune_held: list[str] = field(default_factory=list)
     prune_linked: list[str] = field(default_factory=list)  # reached through a link: kept
+    prune_library: list[str] = field(default_factory=list)  # the library's own files: kept
     # Files of the user's (or of ours, edited on the card) replaced with ``overwrite``:
     # {"path", "reason"} (REPLACES_YOURS or REPLACES_EDITED).
     replaced: list[dict[str, str]] = field(default_factory=list)
@@ -445,6 +446,7 @@ def _decide_with_prune(db: Database, plan: DeployPlan, rest: list[int], claims: 
 
 
 LINKED = "reached through a symbolic link on the card, or a chosen file too: kept"
+LIBRARY_FILE = "the library's own file (a library folder leads to this one): kept"
 
 
 def _keep_linked_prunes(root: Path, decisions: list[_Decision],
@@ -466,8 +468,7 @@ def _keep_linked_prunes(root: Path, decisions: list[_Decision],
         dest = decision.item.dest
         sha1 = decision.claim.sha1 if decision.claim is not None else None
         if _through_a_link(root, dest, links) or _same_file_as(
-                root, dest, [other for other in by_sha1.get(sha1 or "", ()) if other != dest]) \
-                or _is_its_source(root, dest, claims):
+                root, dest, [other for other in by_sha1.get(sha1 or "", ()) if other != dest]):
             decision.action, decision.note = KEEP, LINKED
             claims.prune_linked.append(dest)
 
@@ -578,7 +579,8 @@ def _preview(db: Database, plan: DeployPlan, options: DeployOptions | None,
                else decision.action] += 1
     for decision in decisions:  # (a prune item kept: only when the card changed meanwhile)
         if decision.action == KEEP and decision.existing is not None \
-                and not stat.S_ISDIR(decision.existing.st_mode) and decision.note != LINKED:
+                and not stat.S_ISDIR(decision.existing.st_mode) \
+                and decision.note not in (LINKED, LIBRARY_FILE):
             claims.prune_kept.append(decision.item.dest)
     notes.extend(prune_notes(claims, dry_run=True))
     free, need, margin = _space_plan(root, decisions, options, notes)
@@ -591,7 +593,7 @@ def _preview(db: Database, plan: DeployPlan, options: DeployOptions | None,
     # every file the prune keeps, as the notes name them (QA25 F8: "1 keep" beside a note
     # naming 2 — files not provably ours are kept before they are decided)
     keeps = {d.item.dest for d in decisions if d.action == KEEP} | set(claims.prune_kept) \
-        | set(claims.held_elsewhere) | set(claims.prune_linked)
+        | set(claims.held_elsewhere) | set(claims.prune_linked) | set(claims.prune_library)
     counts.pop(KEEP, None)
     counts.pop(PRUNE, None)
     if keeps:
@@ -615,7 +617,8 @@ def _preview(db: Database, plan: DeployPlan, options: DeployOptions | None,
                     if d.action == COPY and d.item.replacing],
         "prune_kept": sorted(set(claims.prune_kept)),
         "prune_held": sorted(set(claims.held_elsewhere)),
-        "prune_linked": sorted(set(claims.prune_linked)), "notes": notes}
+        "prune_linked": sorted(set(claims.prune_linked)),
+        "prune_library": sorted(set(claims.prune_library)), "notes": notes}
 
 
 def _unreadable_sources(decisions: list[_Decision]) -> dict[int, str]:
@@ -832,7 +835,10 @@ def _prune_items(root: Path, plan: DeployPlan, claims: Claims) -> list[_Item]:
             claims.held_elsewhere.append(dest)
             continue
         claim = claims.find(key, info, dest)
-        if claim is None:
+        if claim is None and not _through_a_link(root, dest, {}) \
+                and _is_its_source(root, dest, claims):
+            claims.prune_library.append(dest)  # (QA30 N4: "remove it yourself", said of it)
+        elif claim is None:
             claims.prune_kept.append(dest)
         else:
             found.append(_Item(0, "other", "prune", None, "", None, None, claim.dest,
@@ -869,6 +875,13 @@ def prune_notes(claims: Claims, *, dry_run: bool = False) -> list[str]:
             "link on the card, or that a chosen file is too under another name (a linked "
             "folder): a prune never removes through a link, where the file may be the "
             f"library's or one the card still needs ({_examples(claims.prune_linked)})")
+    if claims.prune_library:
+        count = len(claims.prune_library)
+        notes.append(
+            f"--prune {keeps} {counted(count, 'file')} on the card that "
+            f"{'is' if count == 1 else 'are'} the library's own files (a folder of the "
+            "library is a link to the card's): never pruned "
+            f"({_examples(claims.prune_library)})")
     if claims.prune_kept:
         notes.append(
             f"--prune {keeps} {counted(len(claims.prune_kept), 'file')} ROM Runner wrote that "
@@ -1295,6 +1308,7 @@ class Claims:
         self.prune_kept: list[str] = []
         self.held_elsewhere: list[str] = []
         self.prune_linked: list[str] = []  # reached through a link: see _keep_linked_prunes
+        self.prune_library: list[str] = []  # the library's own files: see _is_its_source
         self._sources: dict[str, str] | None = None  # see copied_source
         # SHA1s of the games the library has but cannot deploy now (the plan's held_sha1s):
         # a copy of ours holding one is never replaced without --overwrite (QA30 N1)
@@ -1658,7 +1672,13 @@ def _decide_one(root: Path, item: _Item, info: os.stat_result | None, claims: Cl
         return _Decision(item, NOOP, info)
     if claim is None and info is not None:  # only a record whose time is not the card's?
         claim = claims.prove(item.key, info, item.dest)
-    if item.action == "prune":
+    if item.action == "prune" and not _through_a_link(root, item.dest, {}) \
+            and _is_its_source(root, item.dest, claims):
+        # the library's own file (a library folder linked to the card's): never pruned,
+        # edited or not (review 17), and never called "not ours: remove it yourself" (QA30 N4)
+        claims.prune_library.append(item.dest)
+        decision = _Decision(item, KEEP, info, claim, note=LIBRARY_FILE)
+    elif item.action == "prune":
         ours = claim is not None and (claims.was_proven(item.key, claim)
                                       or _still_our_bytes(root / item.dest, claim)
                                       or _source_bytes(root, item.dest, claims))
@@ -2027,8 +2047,8 @@ class _Runner:
     def prune(self, decision: _Decision) -> None:
         item = decision.item
         target = self.root / item.dest
-        if decision.note == LINKED:
-            self.state(item, "skipped", LINKED)
+        if decision.note in (LINKED, LIBRARY_FILE):
+            self.state(item, "skipped", decision.note)
             return
         info = decision.existing if decision.action == KEEP else _lstat(target)
         if decision.action == KEEP or info is None or decision.claim is None \
@@ -2522,6 +2542,7 @@ def _run(db: Database, deployment_id: int, root: Path, fs: FileSystem, dest_id: 
         summary.prune_kept = sorted(set(claims.prune_kept))
         summary.prune_held = sorted(set(claims.held_elsewhere))
         summary.prune_linked = sorted(set(claims.prune_linked))
+        summary.prune_library = sorted(set(claims.prune_library))
         summary.notes.extend(prune_notes(claims))
         summary.status = status
         summary.seconds = round(time.monotonic() - runner.started, 3)
