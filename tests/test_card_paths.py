@@ -155,6 +155,9 @@ def test_an_override_outside_the_card_is_refused_and_nothing_is_stored(
     ("gb=./", "the card's root is no platform's folder"),
     ("gb=~/x", "not a home folder"),  # (was "not an absolute path")
     ("gb=.romrunner", "ROM Runner's own folder"),  # (review 17: beside our manifest)
+    ("gb=roms", "is the card's ROM folder itself"),  # (QA30 N5)
+    ("gb=ROMS", "is the card's ROM folder itself"),
+    ("gb=bios", "is the card's BIOS folder itself"),
     ("roms=.ROMRUNNER/x", "ROM Runner's own folder"),
 ])
 def test_a_platform_at_the_card_root_or_a_home_folder_is_refused(

@@ -525,6 +525,24 @@ def destination_paths(db: Database, pack: DefinitionPack, profile_id: int, card_
         return card_layout(db, pack, profile_id, card_root)
 
 
+def _refuse_a_root_as_a_platform(db: Database, pack: DefinitionPack, profile_id: int,
+                                 card_root: Path, checked: Mapping[str, str]) -> None:
+    """A platform's folder set to the card's ROM or BIOS folder itself (`gb=roms`,
+    `gb=MUOS/bios`: QA30 N5) would mix its games with every platform's folders or the
+    BIOS files: refused before anything is written (the card's id file too)."""
+    try:
+        layout = card_layout(db, pack, profile_id, card_root)
+        roots = {str(checked.get("roms", layout.roms.path)).casefold(): "ROM folder",
+                 str(checked.get("bios", layout.bios.path)).casefold(): "BIOS folder"}
+    except InputError:  # a layout that needs these very overrides: nothing to compare
+        return
+    for key, value in checked.items():
+        what = roots.get(value.casefold()) if key not in ("roms", "bios") else None
+        if what is not None:
+            raise InputError(f"path override {key}={value}: is the card's {what} itself, "
+                             "no platform's folder; nothing was changed")
+
+
 def update_path_overrides(db: Database, pack: DefinitionPack, profile_id: int, card_root: Path,
                           sets: Mapping[str, str], unsets: list[str]) -> str:
     """Set or clear the destination's path overrides (``roms``, ``bios`` or a platform id →
@@ -547,6 +565,7 @@ def update_path_overrides(db: Database, pack: DefinitionPack, profile_id: int, c
             raise InputError(f"path override {key}={value}: a folder relative to the card "
                              f"root ({card_root}), not {what}; nothing was changed")
     checked = {key: str(_inside(card_root, _legal(value, fs))) for key, value in sets.items()}
+    _refuse_a_root_as_a_platform(db, pack, profile_id, card_root, checked)
     for key, value in checked.items():  # (QA27 N7: `gb=.` put a platform's games at the root)
         if value.split("/")[0].casefold() == ".romrunner":
             raise InputError(f"path override {key}={sets[key]}: .romrunner is ROM Runner's own "
