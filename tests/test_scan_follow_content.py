@@ -363,6 +363,8 @@ def test_a_new_file_at_the_moved_files_old_path_is_a_new_game_not_the_overwritte
     assert scan_json(cli)["overwritten"] == [{"id": ids["b.gb"], "by": ids["a.gb"]}]
     shown = cli("games", "show", str(ids["b.gb"]))
     assert "GB/b.gb (another game's file was moved onto it" in shown.out.replace("\n", "")
+    as_json = cli("--json", "games", "show", str(ids["b.gb"])).json()["data"]
+    assert (as_json["filepath"], as_json["overwritten"]) == ("GB/b.gb", True)  # (QA30 N6)
     _write(folder / "a.gb", rom_bytes(99, 20000), 1_700_009_000)  # unrelated, a's old name
     summary = scan_json(cli)
     assert (summary["added"], summary["updated"]) == (1, 0)

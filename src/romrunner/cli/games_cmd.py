@@ -37,7 +37,6 @@ from romrunner.library.query import (
 )
 from romrunner.library.reports import duplicates
 from romrunner.library.roots import forget_missing
-from romrunner.library.summary import original_path
 from romrunner.store import OpenMode
 from romrunner.words import counted, examples
 
@@ -265,8 +264,8 @@ def _game_lines(game: dict[str, Any]) -> list[tuple[str, str]]:
         platform += " (from a catalog match, since removed)"  # `dat rm`, or a new version
     else:
         platform += f" ({_PLATFORM_SOURCES.get(game['platform_source'], 'detected')})"
-    path = str(Path(game["root"]) / original_path(game["filepath"]))
-    if game["filepath"] != original_path(game["filepath"]):
+    path = str(Path(game["root"]) / game["filepath"])
+    if game.get("overwritten"):
         path += " (another game's file was moved onto it: its content is nowhere now)"
     lines = [("platform", platform),
              ("file", path),

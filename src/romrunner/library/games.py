@@ -18,6 +18,7 @@ from romrunner.library.examine import ARCHIVES
 from romrunner.library.hashing import hash_stream
 from romrunner.library.platforms import decide_platform, folders_of
 from romrunner.library.query import LIST_COLUMNS
+from romrunner.library.summary import OVERWRITTEN, original_path
 from romrunner.library.tags import extension_of
 from romrunner.packs.index import PackIndex
 from romrunner.regularfile import open_regular
@@ -193,6 +194,10 @@ def show_game(db: Database, game_id: int) -> dict[str, Any]:
     if row is None:
         raise NotFoundError(f"game {game_id} does not exist")
     game = _row_dict(row)
+    # a game whose file another was moved onto: its old path, and said (QA30 N6: the stored
+    # mark leaked into --json)
+    game["overwritten"] = str(game["filepath"]).startswith(OVERWRITTEN)
+    game["filepath"] = original_path(str(game["filepath"]))
     game["catalog_title"] = game.pop("catalog_name", None) or game["catalog_title"]
     for key in ("languages", "flags", "platform_candidates"):
         game[key] = json.loads(game[key]) if game.get(key) else []
