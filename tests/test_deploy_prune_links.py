@@ -227,7 +227,7 @@ def test_a_library_folder_linked_to_the_cards_is_never_pruned_nor_skipped_throug
     alpha.write_bytes(bytes(edited))
     os.utime(alpha, ns=(times.st_atime_ns, times.st_mtime_ns))  # same size and time
     dry = cli("deploy", "1", "--to", card, "platform:nes", "--prune", "--force", "--dry-run")
-    assert "the library's own files (a folder of the library is a link to the card's)" \
+    assert "the library's own files (a link joins the library and the card there)" \
         in dry.err
     assert "remove it yourself" not in dry.err  # (QA30 N4: said of the library's only copy)
     run = cli("--json", "deploy", "1", "--to", card, "platform:nes", "--prune", "--force")

@@ -446,7 +446,7 @@ def _decide_with_prune(db: Database, plan: DeployPlan, rest: list[int], claims: 
 
 
 LINKED = "reached through a symbolic link on the card, or a chosen file too: kept"
-LIBRARY_FILE = "the library's own file (a library folder leads to this one): kept"
+LIBRARY_FILE = "the library's own file (a link joins the library and the card here): kept"
 
 
 def _keep_linked_prunes(root: Path, decisions: list[_Decision],
@@ -879,8 +879,8 @@ def prune_notes(claims: Claims, *, dry_run: bool = False) -> list[str]:
         count = len(claims.prune_library)
         notes.append(
             f"--prune {keeps} {counted(count, 'file')} on the card that "
-            f"{'is' if count == 1 else 'are'} the library's own files (a folder of the "
-            "library is a link to the card's): never pruned "
+            f"{'is' if count == 1 else 'are'} the library's own files (a link joins the "
+            "library and the card there): never pruned "
             f"({_examples(claims.prune_library)})")
     if claims.prune_kept:
         notes.append(
