@@ -879,8 +879,8 @@ def prune_notes(claims: Claims, *, dry_run: bool = False) -> list[str]:
         count = len(claims.prune_library)
         notes.append(
             f"--prune {keeps} {counted(count, 'file')} on the card that "
-            f"{'is' if count == 1 else 'are'} the library's own files (a link joins the "
-            "library and the card there): never pruned "
+            + ("is the library's own file" if count == 1 else "are the library's own files")
+            + " (a link joins the library and the card there): never pruned "
             f"({_examples(claims.prune_library)})")
     if claims.prune_kept:
         notes.append(
