@@ -170,3 +170,19 @@ def test_an_override_naming_an_emulator_the_pack_dropped_is_said(
     listed = cli("--pack", pack, "--json", "override", "ls")
     assert any("emulator gearboy" in w and "does not know" in w
                for w in listed.json()["warnings"])
+
+
+def test_a_stored_game_of_a_type_the_pack_no_longer_lists_is_kept_and_said(
+        cli: Any, library: Path, pack: Path) -> None:
+    """QA29 F11: with `snes` dropped, a rescan said "skipped 1 file of unknown type: .sfc"
+    and "files the walk did not find were found again after it" — a wrong reason."""
+    _drop_platform(pack, "snes")
+    scanned = cli("--pack", pack, "--json", "scan", "--workers", "1")
+    assert scanned.code == 0, scanned.err
+    data = scanned.json()["data"]
+    assert data["kept_unlisted_types"] == {".sfc": 2} and data["missing"] == 0
+    assert ".sfc" not in data["skipped_unknown_types"]
+    assert data["identified"] + data["guessed"] + data["unidentified"] == 3
+    assert any("lists for no platform (.sfc 2): left as they were" in w
+               for w in scanned.json()["warnings"])
+    assert not [e for e in data["errors"] if "found again" in e["error"]]

@@ -212,6 +212,14 @@ def scan(paths: tuple[Path, ...], workers: int | None, full: bool,
 
     if summary.refiled:
         app.warn(_refiled_warning(summary.refiled))
+    if summary.kept_unlisted_types:
+        kept = sum(summary.kept_unlisted_types.values())
+        one = kept == 1
+        app.warn(f"{counted(kept, 'stored game')} {'is a file' if one else 'are files'} of a "
+                 "type the definition pack in use lists for no platform ("
+                 f"{_by_type(summary.kept_unlisted_types)}): left as "
+                 f"{'it was' if one else 'they were'} (a pack update dropped "
+                 f"{'its' if one else 'their'} platform?)")
     failures = [*summary.problems, *summary.unscanned]
     if app.json_output and summary.errors:  # (QA18: `warnings` said nothing of them)
         app.warn(f"{counted(len(summary.errors), 'file or folder', 'files or folders')} "

@@ -231,7 +231,30 @@ def plan_root(db: Database, root: Root, rules: WalkRules, summary: ScanSummary,
             parts.append(_plan_part(context, stored, found, notes))
         outside = _outside(db, root.id, [name for name, _ in folders], root_relpaths, loaded)
         parts.append(_Part(unseen=outside))
-        return _merge(root, parts, tracks, summary)
+        plan = _merge(root, parts, tracks, summary)
+    _keep_unlisted(root, plan, rules, summary)
+    return plan
+
+
+def _keep_unlisted(root: Root, plan: Plan, rules: WalkRules, summary: ScanSummary) -> None:
+    """Leave as they were the stored games the walk did not take because the pack in use
+    lists their file's type for no platform now, their files still there (a pack update
+    dropped their platform: kept, not "vanished"; said by type)."""
+    for game_id, relpath in list(plan.vanished.items()):
+        kind = extension_of(relpath.rsplit("/", 1)[-1])
+        if kind in rules.extensions or kind in rules.media:
+            continue
+        if os.path.lexists(os.path.join(root.path, relpath)):
+            del plan.vanished[game_id]
+            plan.unwalked += 1  # (counted by the table: see scan._finish_root)
+            types = summary.kept_unlisted_types
+            types[kind] = types.get(kind, 0) + 1
+            skipped = summary.skipped_unknown_types  # (said apart, not as a file skipped)
+            if skipped.get(kind, 0) > 0:
+                skipped[kind] -= 1
+                summary.skipped_unknown -= 1
+                if not skipped[kind]:
+                    del skipped[kind]
 
 
 def _stored_of(db: Database, root_id: int, relpaths: list[str]) -> dict[str, Stored]:

@@ -46,6 +46,10 @@ class ScanSummary:
     # is an error instead (a slip the user will want to fix).
     skipped_unknown: int = 0
     skipped_unknown_types: dict[str, int] = field(default_factory=dict)
+    # Stored games whose file is of a type the pack in use lists for no platform now (a pack
+    # update dropped theirs): left as they were, by extension (QA29 F11: "found again after
+    # the walk", a wrong reason).
+    kept_unlisted_types: dict[str, int] = field(default_factory=dict)
     disc_ids: int = 0        # disc images whose id (serial, game id) was read this scan
     # Present games of the library whose platform the scan could not decide (``unknown``:
     # an extension several platforms list, outside a folder naming one, and no catalog
