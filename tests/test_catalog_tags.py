@@ -454,3 +454,31 @@ def test_no_intros_single_language_tags_are_languages_once_an_earlier_library_is
     _ok(cli, "profile", "set", "1", "--languages", "Fr")
     kept = [name for name, (included, _, _) in _verdicts(cli).items() if included]
     assert kept == ["Art School Pocket (World) (Fr).gb"]
+
+
+def test_a_language_of_one_country_counts_as_its_language(
+        cli: Any, tmp_path: Path) -> None:
+    """QA31 F4: `lang:en` missed "(En-US,En-GB)", and a preference of En kept the (Ja)
+    version over the (Pt-BR,En-US) one."""
+    root = tmp_path / "lib" / "gb"
+    root.mkdir(parents=True)
+    names = ["Quest (World) (Ja).gb", "Quest (World) (Pt-BR,En-US).gb", "Power (Europe) "
+             "(En-GB,Fr).gb"]
+    for n, name in enumerate(names):
+        (root / name).write_bytes(rom(f"country-{n}"))
+    for step in (("library", "add", str(root)), ("scan", "--workers", "1"),
+                 ("device", "add", "rg-35xx-plus"),
+                 ("profile", "create", "--device", "1", "--os", "muos")):
+        _ok(cli, *step)
+
+    def found(query: str) -> list[str]:
+        games = _ok(cli, "--json", "games", "ls", query).json()["data"]["games"]
+        return sorted(game["filename"] for game in games)
+
+    assert found("lang:en") == sorted(names[1:])
+    assert found("lang:pt") == [names[1]] == found("lang:pt-br")
+    assert found("lang:en-gb") == [names[2]]
+    _ok(cli, "profile", "set", "1", "--languages", "En", "--one-game-one-rom")
+    kept = [name for name, (included, _, _) in _verdicts(cli).items()
+            if included and name.startswith("Quest")]
+    assert kept == [names[1]]

@@ -497,8 +497,11 @@ class _Preference:
                 revision = _revision_rank(text)
                 self._cache[key] = (-revision[0], -revision[1])
                 return self._cache[key]
-            self._cache[key] = min((ranks.get(v.lower(), len(ranks)) for v in values),
-                                   default=len(ranks))
+            # (a language of one country ranks as itself, else as its language: "En-US"
+            # is English for a preference of En, QA31 F4)
+            self._cache[key] = min((ranks.get(v.lower(), ranks.get(v.lower().partition("-")[0],
+                                                                   len(ranks)))
+                                    for v in values), default=len(ranks))
         return self._cache[key]
 
     def key(self, game: _Game) -> tuple[Any, ...]:

@@ -380,7 +380,13 @@ def _language_sql(value: str, ctx: Context) -> Sql:
         code = language_code(value)
     except InputError as exc:
         raise QueryError(f"query: lang:{value}: {exc}") from exc
-    return _json_list_sql("g.languages")(code, ctx)
+    if "-" in code:  # a language of one country: only it
+        return _json_list_sql("g.languages")(code, ctx)
+    # "En" is English of any country too ("En-US", "En-GB": QA31 F4)
+    return ("(g.languages IS NOT NULL AND EXISTS (SELECT 1 FROM json_each(CASE WHEN "
+            "json_valid(g.languages) THEN g.languages ELSE '[]' END) "
+            "WHERE lower(value) = lower(?) OR lower(value) LIKE lower(?) || '-%'))",
+            [code, code])
 
 
 def _json_list_sql(column: str) -> Callable[[str, Context], Sql]:
