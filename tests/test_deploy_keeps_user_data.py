@@ -257,3 +257,33 @@ def test_the_card_copy_of_a_game_whose_file_was_overwritten_is_not_replaced(
     forced = cli("deploy", "1", "--to", card, "platform:gb", "--overwrite")
     assert forced.code == 0, forced.err
     assert card_e.read_bytes() == (lib / "E (USA).gb").read_bytes() != e_bytes
+
+
+def test_a_card_copy_whose_library_file_was_copied_over_is_not_replaced(
+        cli: Any, tmp_path: Path) -> None:
+    """QA31 F1 (LOSS): `cp D E` in the library is "1 updated" (as an upgrade in place is);
+    the next deploy wrote D's bytes over the card's E, the last copy of E's content. An
+    upgrade in place (new content no other game has) is still deployed."""
+    import shutil as copier
+    lib = tmp_path / "lib" / "GB"
+    lib.mkdir(parents=True)
+    for name in ("D (USA).gb", "E (USA).gb", "F (USA).gb"):
+        (lib / name).write_bytes(name.encode() * 600)
+    e_bytes = (lib / "E (USA).gb").read_bytes()
+    for args in (("library", "add", tmp_path / "lib"), ("scan", "--workers", "1"),
+                 ("device", "add", "rg-35xx-plus"),
+                 ("profile", "create", "--device", "1", "--os", "muos")):
+        assert cli(*args).code == 0, args
+    card = tmp_path / "card"
+    card.mkdir()
+    assert cli("deploy", "1", "--to", card, "platform:gb").code == 0
+    copier.copyfile(lib / "D (USA).gb", lib / "E (USA).gb")
+    (lib / "F (USA).gb").write_bytes(b"F, revision 1" * 300)  # an upgrade in place
+    assert cli("scan", "--workers", "1").code == 0
+    # (D not chosen: E is, with D's content now — when both are, E is left out as D's copy)
+    run = cli("--json", "deploy", "1", "--to", card, "platform:gb", "-title:d")
+    assert run.code == 1, run.err
+    (conflict,) = [e["error"] for e in run.json()["data"]["errors"]]
+    assert "E (USA).gb" in conflict and "maybe the last copy" in conflict
+    assert next(card.rglob("E (USA).gb")).read_bytes() == e_bytes
+    assert next(card.rglob("F (USA).gb")).read_bytes() == (lib / "F (USA).gb").read_bytes()

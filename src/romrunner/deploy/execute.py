@@ -1475,6 +1475,26 @@ class Claims:
         known = self.proven.get(key)
         return claim is not None and known is not None and known[2] is claim
 
+    def last_copy_replaced_by_a_copy(self, old_sha1: str | None, new_sha1: str | None,
+                                     game_id: int | None) -> bool:
+        """True when replacing a copy of ours holding ``old_sha1`` by ``new_sha1`` (game
+        ``game_id``'s content now) would destroy the last copy of that content: no game of
+        the library holds it any more, and the new content is another present game's (a
+        file copied over it, `cp D E`: QA31 F1), not a ROM upgraded in place. Asked only when
+        a copy of ours is about to be replaced."""
+        if not old_sha1 or not new_sha1 or old_sha1 == new_sha1:
+            return False
+        try:
+            old, new = bytes.fromhex(old_sha1), bytes.fromhex(new_sha1)
+        except ValueError:
+            return False
+        if self.db.scalar("SELECT EXISTS (SELECT 1 FROM games WHERE sha1_bin = ?) OR EXISTS "
+                          "(SELECT 1 FROM game_files WHERE sha1_bin = ?)", (old, old)):
+            return False
+        return bool(self.db.scalar(
+            "SELECT EXISTS (SELECT 1 FROM games WHERE sha1_bin = ? AND is_missing = 0 "
+            "AND id IS NOT ?)", (new, game_id)))
+
     def copied_source(self, dest: str) -> str | None:
         """The library file the last deployment of ours to this card copied to ``dest``
         (None for none, or a file it wrote from the database: a playlist); the card's
@@ -1685,7 +1705,7 @@ def _decide_one(root: Path, item: _Item, info: os.stat_result | None, claims: Cl
         decision = _Decision(item, PRUNE if ours else KEEP, info, claim)
     else:
         wrote = claim is None and info is not None and claims.wrote(item.key)
-        decision = _decide_copy(root, item, info, claim, options, wrote, claims.held_sha1s)
+        decision = _decide_copy(root, item, info, claim, options, wrote, claims)
         if copied and decision.action in (DONE, SKIP) and decision.claim is not None:
             # Written by an earlier run, there with its time moved (see Claims.find): done;
             # the time the card shows is recorded. (Gone, an older version of ours or a file
@@ -1697,7 +1717,7 @@ def _decide_one(root: Path, item: _Item, info: os.stat_result | None, claims: Cl
 
 def _decide_copy(root: Path, item: _Item, info: os.stat_result | None, claim: Owned | None,
                  options: DeployOptions, wrote: bool = False,
-                 held: set[str] | None = None) -> _Decision:
+                 claims: Claims | None = None) -> _Decision:
     if info is None:
         return _Decision(item, COPY)
     if not _is_file(info):
@@ -1736,13 +1756,20 @@ def _decide_copy(root: Path, item: _Item, info: os.stat_result | None, claim: Ow
             return _Decision(item, CONFLICT, info, note=f"{item.dest}: ROM Runner wrote "
                              f"{claim.dest} there for another file (the card ignores case); "
                              "kept (use --overwrite to replace it)")
-        if held and claim.sha1 in held and not options.overwrite:
+        if claims is not None and claim.sha1 in claims.held_sha1s and not options.overwrite:
             # ours, but the copy of a game the library has lost (`mv a b` over b: its
             # content nowhere else, maybe): never replaced without a word (QA30 N1)
             return _Decision(item, CONFLICT, info, note=(
                 f"{item.dest}: holds the copy ROM Runner put there of a game missing from "
                 "the library now (maybe the last copy of its content); kept (use "
                 "--overwrite to replace it)"))
+        if claims is not None and not options.overwrite \
+                and claims.last_copy_replaced_by_a_copy(claim.sha1, item.sha1, item.game_id):
+            return _Decision(item, CONFLICT, info, note=(
+                f"{item.dest}: its library file now holds another game's content (a copy "
+                "over it?), and this card file holds its former content, which no file of "
+                "the library has now: kept, maybe the last copy (use --overwrite to "
+                "replace it)"))
         return _Decision(item, COPY, info, claim)  # ours, but an older version: replace it
     if (outside := _leads_outside(root, item.dest)) is not None:
         # not on the card, whatever is there (same bytes: the library's own file, review
