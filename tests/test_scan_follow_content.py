@@ -380,3 +380,18 @@ def test_a_new_file_at_the_moved_files_old_path_is_a_new_game_not_the_overwritte
     where = _where(db_path)
     assert where[ids["b.gb"]] == ("b.gb", 0) and where[ids["a.gb"]] == ("a.gb", 0)
     assert _sha1_of(db_path, ids["b.gb"]) == hashlib.sha1(b_content).hexdigest()
+
+
+def test_forgetting_an_overwritten_game_needs_force(cli: Any, tmp_path: Path,
+                                                   db_path: Path) -> None:
+    """QA31 F2: after `mv a b`, `games forget --missing` forgot b's game without a word of
+    its card copy — maybe the last copy of its content, which a deploy keeps only while the
+    library remembers the game."""
+    folder, ids = _homebrew(cli, tmp_path, ["a.gb", "b.gb"])
+    (folder / "a.gb").replace(folder / "b.gb")
+    assert scan_json(cli)["overwritten"] == [{"id": ids["b.gb"], "by": ids["a.gb"]}]
+    refused = cli("games", "forget", "--missing")
+    assert refused.code == 2 and "had another game's file moved onto its" in refused.err
+    assert _where(db_path)[ids["b.gb"]][1] == 1  # nothing forgotten
+    assert cli("games", "forget", "--missing", "--force").code == 0
+    assert ids["b.gb"] not in _where(db_path)

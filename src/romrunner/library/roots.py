@@ -9,6 +9,7 @@ from pathlib import Path
 
 from romrunner.errors import InputError, NotFoundError
 from romrunner.library.platforms import NO_LONGER_A_GAME
+from romrunner.library.summary import OVERWRITTEN
 from romrunner.store.database import Database
 from romrunner.words import counted, examples
 
@@ -220,6 +221,17 @@ def forget_missing(db: Database, game_ids: list[int] | None, *,
             raise InputError(f"of the {what}, {curation.losses()}; "
                              "forgetting them loses that, so nothing was forgotten (--force "
                              "forgets them anyway)")
+        overwritten = int(db.scalar(
+            "SELECT count(*) FROM games WHERE id IN (SELECT value FROM json_each(:ids)) "
+            "AND substr(filepath, 1, :n) = :mark", {**params, "n": len(OVERWRITTEN),
+                                                    "mark": OVERWRITTEN}) or 0)
+        if overwritten and not force:  # (QA31 F2: its card copy then had no protection)
+            one = overwritten == 1
+            raise InputError(
+                f"{counted(overwritten, 'missing game')} had another game's file moved onto "
+                f"{'its' if one else 'theirs'}: {'its' if one else 'their'} content may be only "
+                "on a card now, where a deploy keeps it while the library remembers the game; "
+                "nothing was forgotten (--force forgets them anyway)")
         db.execute("DELETE FROM games WHERE id IN (SELECT value FROM json_each(:ids))", params)
     return GamesForgotten(len(ids), curation)
 
