@@ -111,6 +111,7 @@ def test_a_game_is_named_by_the_title_other_commands_show(cli: Any, tmp_path: Pa
     data = b"\x42" * 8192
     (gb / "ast.gb").write_bytes(data)
     (gb / "Tetris (USA).gb").write_bytes(b"\x43" * 8192)
+    (gb / "1942 (Japan).gb").write_bytes(b"\x44" * 8192)
     dat = tmp_path / "gb.dat"
     dat.write_text('clrmamepro (\n\tname "Nintendo - Game Boy"\n\tversion "1"\n)\n'
                    'game (\n\tname "Asteroids (USA, Europe)"\n\trom ( name "Asteroids (USA, '
@@ -120,7 +121,8 @@ def test_a_game_is_named_by_the_title_other_commands_show(cli: Any, tmp_path: Pa
                  ("scan", "--workers", "1")):
         assert cli(*args).code == 0, args
     for text, filename in (("Asteroids (USA, Europe)", "ast.gb"), ("asteroids", "ast.gb"),
-                           ("Tetris", "Tetris (USA).gb")):
+                           ("Tetris", "Tetris (USA).gb"),
+                           ("1942", "1942 (Japan).gb")):  # a title of digits (QA31 F6)
         shown = cli("--json", "cache", "explain", text)
         assert shown.code == 0, (text, shown.err)
         (game,) = shown.json()["data"]

@@ -106,7 +106,10 @@ def find_games(db: Database, text: str) -> list[GameKeys]:
     if text.strip().isdigit():
         row = db.query_one(_GAME_COLUMNS + "WHERE id = ?", (int(text),))
         if row is None:
-            raise NotFoundError(f"no game with id {text.strip()} in the library")
+            titled = _titled(db, text)  # ("1942": a title too, QA31 F6)
+            if titled:
+                return _with_keys(db, titled)
+            raise NotFoundError(f"no game with id or title {text.strip()} in the library")
         return _with_keys(db, [row])
     key = normalise_serial(text) or (text.strip().upper() if _GAME_ID.match(text.strip().upper())
                                      else None)
