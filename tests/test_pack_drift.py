@@ -186,3 +186,18 @@ def test_a_stored_game_of_a_type_the_pack_no_longer_lists_is_kept_and_said(
     assert any("lists for no platform (.sfc 2): left as they were" in w
                for w in scanned.json()["warnings"])
     assert not [e for e in data["errors"] if "found again" in e["error"]]
+
+
+def test_a_deploy_for_an_os_the_pack_dropped_from_its_os_list_names_the_pack(
+        cli: Any, library: Path, pack: Path) -> None:
+    """QA31 F5: with `muos` gone from operating-systems.json only, a deploy said "muos does
+    not say where its roms folder is", blaming a folder, not the pack."""
+    path = pack / "operating-systems.json"
+    data = json.loads(path.read_text(encoding="utf-8-sig"))
+    data["operatingSystems"] = [e for e in data["operatingSystems"] if e.get("id") != "muos"]
+    path.write_text(json.dumps(data), encoding="utf-8")
+    card = library.parent / "card"
+    card.mkdir()
+    run = cli("--pack", pack, "deploy", "1", "--to", card, "platform:gb", "--dry-run")
+    assert run.code == 2 and "is not in the pack's operating systems now" in run.err, run.err
+    assert "--os OS" in run.err

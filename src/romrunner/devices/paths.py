@@ -316,8 +316,18 @@ def card_layout(db: Database, pack: DefinitionPack, profile_id: int, card_root: 
     games = games_partition(profile.os_id, card_root)
     roots: dict[str, FolderChoice] = {}
     for key, custom in (("roms", profile.custom_roms_path), ("bios", profile.custom_bios_path)):
-        roots[key] = _root_choice(card_root, profile.os_id, key, fs, overrides.get(key), custom,
-                                  resolved.layout_paths.get(key), catalog_paths.get(key), games)
+        try:
+            roots[key] = _root_choice(card_root, profile.os_id, key, fs, overrides.get(key),
+                                      custom, resolved.layout_paths.get(key),
+                                      catalog_paths.get(key), games)
+        except InputError as exc:
+            if profile.os_id in pack.operating_systems:
+                raise
+            # (QA31 F5: the OS a pack update dropped from operating-systems.json: the
+            # folder was blamed, not the pack)
+            raise InputError(f"{exc} ({profile.os_id} is not in the pack's operating systems "
+                             "now: a pack update dropped it? `romrunner profile set "
+                             f"{profile.id} --os OS` points the profile at another)") from None
     platform_overrides = overrides.get("platforms")
     family = pack.folder_names.family_of(profile.os_id)
     on_card = _subfolders(card_root / roots["roms"].path)
