@@ -137,10 +137,6 @@ def profile_show(profile_id: int) -> int:
                  "at another)")
         resolved = ResolvedOsProfile(item.os_id, item.device_id, item.os_id, [], {}, None, {},
                                      False)
-    if item.os_id not in app.pack().operating_systems and resolved.layers:
-        app.warn(f"{item.os_id} is not in the pack's operating systems now (a pack update "
-                 f"dropped it?): `romrunner profile set {profile_id} --os OS` points the "
-                 "profile at another")  # (QA31 F5: said nothing)
     for warning in (*resolved.warnings, *unknown_platform_warnings(app.pack(), item)):
         app.warn(warning)
     data: dict[str, Any] = item.as_dict()
