@@ -1763,7 +1763,8 @@ def _decide_copy(root: Path, item: _Item, info: os.stat_result | None, claim: Ow
                 f"{item.dest}: holds the copy ROM Runner put there of a game missing from "
                 "the library now (maybe the last copy of its content); kept (use "
                 "--overwrite to replace it)"))
-        if claims is not None and not options.overwrite \
+        if claims is not None and not options.overwrite and item.content is None \
+                and item.kind == "rom" \
                 and claims.last_copy_replaced_by_a_copy(claim.sha1, item.sha1, item.game_id):
             return _Decision(item, CONFLICT, info, note=(
                 f"{item.dest}: its library file now holds another game's content (a copy "
