@@ -229,16 +229,13 @@ def test_a_mistyped_db_path_never_becomes_a_new_database(tmp_path: Path) -> None
     assert list(card.iterdir()) == []
 
 
-def test_the_card_copy_of_a_game_whose_file_was_overwritten_is_not_replaced(
-        cli: Any, tmp_path: Path) -> None:
-    """QA30 N1 (LOSS): `mv D E` in the library left E's content only on the card, as our
-    copy; the next deploy wrote D's bytes over it ("ours, an older version"). Now a
-    conflict that says why, replaced only with --overwrite."""
+def _gb_deployed(cli: Any, tmp_path: Path, names: list[str]) -> tuple[Path, Path]:
+    """A library folder of GB games ``names`` (each its own bytes), scanned and deployed
+    to a card folder by a muOS profile (id 1); returns (the library folder, the card)."""
     lib = tmp_path / "lib" / "GB"
     lib.mkdir(parents=True)
-    for name in ("D (USA).gb", "E (USA).gb"):
+    for name in names:
         (lib / name).write_bytes(name.encode() * 600)
-    e_bytes = (lib / "E (USA).gb").read_bytes()
     for args in (("library", "add", tmp_path / "lib"), ("scan", "--workers", "1"),
                  ("device", "add", "rg-35xx-plus"),
                  ("profile", "create", "--device", "1", "--os", "muos")):
@@ -246,6 +243,16 @@ def test_the_card_copy_of_a_game_whose_file_was_overwritten_is_not_replaced(
     card = tmp_path / "card"
     card.mkdir()
     assert cli("deploy", "1", "--to", card, "platform:gb").code == 0
+    return lib, card
+
+
+def test_the_card_copy_of_a_game_whose_file_was_overwritten_is_not_replaced(
+        cli: Any, tmp_path: Path) -> None:
+    """QA30 N1 (LOSS): `mv D E` in the library left E's content only on the card, as our
+    copy; the next deploy wrote D's bytes over it ("ours, an older version"). Now a
+    conflict that says why, replaced only with --overwrite."""
+    lib, card = _gb_deployed(cli, tmp_path, ["D (USA).gb", "E (USA).gb"])
+    e_bytes = (lib / "E (USA).gb").read_bytes()
     (lib / "D (USA).gb").replace(lib / "E (USA).gb")
     assert cli("scan", "--workers", "1").code == 0
     card_e = next(card.rglob("E (USA).gb"))
@@ -264,20 +271,9 @@ def test_a_card_copy_whose_library_file_was_copied_over_is_not_replaced(
     """QA31 F1 (LOSS): `cp D E` in the library is "1 updated" (as an upgrade in place is);
     the next deploy wrote D's bytes over the card's E, the last copy of E's content. An
     upgrade in place (new content no other game has) is still deployed."""
-    import shutil as copier
-    lib = tmp_path / "lib" / "GB"
-    lib.mkdir(parents=True)
-    for name in ("D (USA).gb", "E (USA).gb", "F (USA).gb"):
-        (lib / name).write_bytes(name.encode() * 600)
+    lib, card = _gb_deployed(cli, tmp_path, ["D (USA).gb", "E (USA).gb", "F (USA).gb"])
     e_bytes = (lib / "E (USA).gb").read_bytes()
-    for args in (("library", "add", tmp_path / "lib"), ("scan", "--workers", "1"),
-                 ("device", "add", "rg-35xx-plus"),
-                 ("profile", "create", "--device", "1", "--os", "muos")):
-        assert cli(*args).code == 0, args
-    card = tmp_path / "card"
-    card.mkdir()
-    assert cli("deploy", "1", "--to", card, "platform:gb").code == 0
-    copier.copyfile(lib / "D (USA).gb", lib / "E (USA).gb")
+    shutil.copyfile(lib / "D (USA).gb", lib / "E (USA).gb")
     (lib / "F (USA).gb").write_bytes(b"F, revision 1" * 300)  # an upgrade in place
     assert cli("scan", "--workers", "1").code == 0
     # (D not chosen: E is, with D's content now — when both are, E is left out as D's copy)
