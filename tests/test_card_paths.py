@@ -159,6 +159,9 @@ def test_an_override_outside_the_card_is_refused_and_nothing_is_stored(
     ("gb=ROMS", "is the card's ROM folder itself"),
     ("gb=bios", "is the card's BIOS folder itself"),
     ("roms=.ROMRUNNER/x", "ROM Runner's own folder"),
+    ("bios=roms", "is the card's ROM folder itself, where the BIOS files would mix"),  # QA31 F6
+    ("bios=roms/gb", "is gb's folder itself"),
+    ("roms=bios", "is the card's BIOS folder itself"),
 ])
 def test_a_platform_at_the_card_root_or_a_home_folder_is_refused(
         cli: Any, tmp_path: Path, setting: str, message: str) -> None:
@@ -172,6 +175,34 @@ def test_a_platform_at_the_card_root_or_a_home_folder_is_refused(
     assert not (card / ".romrunner").exists()
     assert cli("--pack", pack, "destination", "paths", str(profile), "--to", str(card),
                "--set", "roms=.").code == 0  # every platform's folder at the root: allowed
+
+
+@pytest.mark.parametrize(("setting", "message"), [
+    ("gb=alias", "is the card's ROM folder itself (through a link on the card)"),
+    ("gb=balias", "is the card's BIOS folder itself (through a link on the card)"),
+    ("bios=alias", "is the card's ROM folder itself (through a link on the card)"),
+])
+def test_a_link_on_the_card_does_not_sidestep_the_folder_refusals(
+        cli: Any, tmp_path: Path, setting: str, message: str) -> None:
+    """QA31 F6: `gb=alias`, alias a link to the card's roms folder, put GB games in the ROM
+    root (what `gb=roms` is refused for); `gb=balias` put them among the BIOS files."""
+    profile = make_profile(cli, "knulli")
+    card = tmp_path / "card"
+    card.mkdir()
+    pack = str(shared_path("definition-pack"))
+    folders = {row["kind"]: row["path"] for row in cli(
+        "--pack", pack, "--json", "destination", "paths", str(profile), "--to",
+        str(card)).json()["data"]["folders"] if row["kind"] in ("roms", "bios")}
+    (card / folders["roms"]).mkdir(parents=True, exist_ok=True)
+    (card / folders["bios"]).mkdir(parents=True, exist_ok=True)
+    os.symlink(folders["roms"], card / "alias")
+    os.symlink(folders["bios"], card / "balias")
+    result = cli("--pack", pack, "destination", "paths", str(profile), "--to", str(card),
+                 "--set", setting)
+    assert result.code == 2 and message in result.err, result.err
+    assert not (card / ".romrunner").exists()
+    assert cli("--pack", pack, "destination", "paths", str(profile), "--to", str(card),
+               "--set", "gb=alias/gb").code == 0  # a folder inside, through the link: allowed
 
 
 @pytest.mark.parametrize(("make", "message"), [

@@ -44,7 +44,7 @@ def test_chosen_games_missing_from_the_library_are_named(
                str(library["Fresh Start (USA).nes"])).code == 0
     card = tmp_path / "card"
     card.mkdir()
-    warning = ("1 of 3 chosen games is missing from the library since the last scan: not "
+    warning = ("1 of 3 matching games is missing from the library since the last scan: not "
                "deployed (Speed Hog (USA).md)")
     dry = cli("--json", "deploy", "1", "--to", str(card), "--collection", "c2", "--dry-run")
     assert dry.code == 0, dry.err
@@ -59,7 +59,7 @@ def test_chosen_games_missing_from_the_library_are_named(
     every = cli("--json", "deploy", "1", "--to", str(card), "platform:snes,nes",
                 "--dry-run")
     assert every.json()["data"]["chosen"]["missing"] == []
-    assert not [w for w in every.json()["warnings"] if "chosen games" in w]
+    assert not [w for w in every.json()["warnings"] if "matching games" in w]
 
 
 def test_no_game_chosen_is_a_warning_exit_1_and_writes_nothing(
@@ -83,7 +83,7 @@ def test_no_game_chosen_is_a_warning_exit_1_and_writes_nothing(
     assert gone.code == 1
     assert "warning: no game chosen: every game platform:genesis chooses is missing from the " \
            "library\n" in gone.err
-    assert "1 of 1 chosen games is missing from the library" in gone.err
+    assert "1 of 1 matching games is missing from the library" in gone.err
 
     assert cli("profile", "set", "1", "--include-platforms", "n64").code == 0
     auto = cli("deploy", "1", "--to", str(card), "--auto")

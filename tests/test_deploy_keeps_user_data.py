@@ -264,6 +264,15 @@ def test_the_card_copy_of_a_game_whose_file_was_overwritten_is_not_replaced(
     forced = cli("deploy", "1", "--to", card, "platform:gb", "--overwrite")
     assert forced.code == 0, forced.err
     assert card_e.read_bytes() == (lib / "E (USA).gb").read_bytes() != e_bytes
+    assert "1 of 2 matching games is missing" in forced.err  # (QA31 F6: "of 2 chosen")
+    # QA31 F6: the card's E now holds D's game (at E in the library): not the missing
+    # game's copy, said of it and held for ever, but a copy a prune of D's game removes.
+    (lib / "F (USA).gb").write_bytes(b"F" * 4000)
+    assert cli("scan", "--workers", "1").code == 0
+    pruned = cli("--json", "deploy", "1", "--to", card, "title:f", "--prune", "--force")
+    assert pruned.code == 0, pruned.err
+    assert not card_e.exists() and not [w for w in pruned.json()["warnings"]
+                                        if "E (USA).gb" in w], pruned.json()["warnings"]
 
 
 def test_a_card_copy_whose_library_file_was_copied_over_is_not_replaced(

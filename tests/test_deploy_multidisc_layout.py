@@ -560,7 +560,7 @@ def test_a_set_in_two_roots_goes_on_the_card_once_whatever_the_backup_root_does(
     assert cli("--pack", str(pack), "scan", "--workers", "1", "--accept-missing").code == 0
     said = again()  # (the backup's copies are missing, their content placed from the other
     assert not [w for w in said if "(an unmounted share? rescan when it is back)" in w
-                or "chosen games are missing" in w], said  # root: not said missing; the
+                or "matching games are missing" in w], said  # root: not said missing; the
     # card's copies are not theirs)
     (tmp_path / "psx-aside").rename(second / "psx")
     assert cli("--pack", str(pack), "scan", "--workers", "1").code == 0
@@ -656,7 +656,7 @@ def test_chosen_games_missing_whose_content_the_card_gets_from_another_root_are_
         cli: Any, pack: Path, library: Path, tmp_path: Path) -> None:
     """trust10's note: with a backup root's copies missing since the scan (rescanned with
     --accept-missing) and the same content placed from the other root, the selection's warning
-    still said "N of M chosen games are missing … not deployed (Saga (USA) (Disc 1).cue …)".
+    still said "N of M matching games are missing … not deployed (Saga (USA) (Disc 1).cue …)".
     It names only the chosen games whose content does not reach the card another way."""
     second = tmp_path / "more"
     write_set(second / "psx")
@@ -676,8 +676,8 @@ def test_chosen_games_missing_whose_content_the_card_gets_from_another_root_are_
     result = cli("--pack", str(pack), "--json", "deploy", "1", "--to", str(card),
                  "platform:psx,gb")
     assert result.code == 0, result.json()["errors"]
-    said = [w for w in result.json()["warnings"] if "chosen games" in w and "missing" in w]
-    assert len(said) == 1 and said[0].startswith("2 of 12 chosen games are missing"), said
+    said = [w for w in result.json()["warnings"] if "matching games" in w and "missing" in w]
+    assert len(said) == 1 and said[0].startswith("2 of 12 matching games are missing"), said
     assert "Saga" not in said[0] and "Solo" not in said[0] and "Twin" not in said[0], said
     dry = cli("--pack", str(pack), "--json", "deploy", "1", "--to", str(card),
               "platform:psx,gb", "--dry-run")

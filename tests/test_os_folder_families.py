@@ -291,14 +291,14 @@ def test_a_missing_games_copy_in_the_old_folder_is_held_by_a_prune(
     moved = ("Roms/ATARI: {} an earlier deploy put here for atari-2600 {} left behind: its "
              "games now go to Roms/ATARI2600, the folder crossmix-os reads for it; ")
     assert pruned.json()["warnings"] == [  # (the plan is made before the prune)
-        "1 of 3 chosen games is missing from the library since the last scan: not deployed "
+        "1 of 3 matching games is missing from the library since the last scan: not deployed "
         "(River Raid (USA).a26)",
         moved.format("3 files", "are") + "this --prune removes 2 of them once the new copies "
         f"are in place; the other one, a copy of a game {why}, is kept"]
     again = cli("--pack", str(new), "--json", *deploy, "--prune")
     assert again.code == 0, again.err
     assert again.json()["warnings"] == [
-        "1 of 3 chosen games is missing from the library since the last scan: not deployed "
+        "1 of 3 matching games is missing from the library since the last scan: not deployed "
         "(River Raid (USA).a26)",
         moved.format("1 file", "is") + f"it is a copy of a game {why}: kept, never pruned"]
     assert (again.json()["data"]["pruned"], again.json()["data"]["notes"]) == (

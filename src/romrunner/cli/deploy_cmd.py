@@ -231,11 +231,12 @@ MISSING_NAMED = 5  # missing games named in the warning; more are counted
 
 
 def missing_warning(chosen: Chosen) -> str:
-    """``2 of 3 chosen games are missing from the library since the last scan: not deployed
-    (Speed Hog (USA).md, Fresh Start (USA).nes)``."""
+    """``2 of 3 matching games are missing from the library since the last scan: not deployed
+    (Speed Hog (USA).md, Fresh Start (USA).nes)``: of the games the selection matches, not of
+    those chosen (the missing are not chosen: QA31 F6)."""
     names = chosen.missing
     listed = examples(names, MISSING_NAMED)
-    return (f"{len(names):,} of {chosen.matched:,} chosen games "
+    return (f"{len(names):,} of {chosen.matched:,} matching games "
             f"{'is' if len(names) == 1 else 'are'} missing from the library since the last "
             f"scan: not deployed ({listed})")
 

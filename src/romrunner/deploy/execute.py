@@ -831,10 +831,10 @@ def _prune_items(root: Path, plan: DeployPlan, claims: Claims) -> list[_Item]:
         info = _lstat(root / dest)
         if info is None or stat.S_ISDIR(info.st_mode):
             continue  # gone (pruned before, deleted): nothing to keep or remove
-        if key in held:
+        claim = claims.find(key, info, dest)
+        if key in held and not claims.holds_a_present_games_copy(claim, plan.held_sha1s):
             claims.held_elsewhere.append(dest)
             continue
-        claim = claims.find(key, info, dest)
         if claim is None and not _through_a_link(root, dest, {}) \
                 and _is_its_source(root, dest, claims):
             claims.prune_library.append(dest)  # (QA30 N4: "remove it yourself", said of it)
@@ -1494,6 +1494,20 @@ class Claims:
         return bool(self.db.scalar(
             "SELECT EXISTS (SELECT 1 FROM games WHERE sha1_bin = ? AND is_missing = 0 "
             "AND id IS NOT ?)", (new, game_id)))
+
+    def holds_a_present_games_copy(self, claim: Owned | None, held_sha1s: set[str]) -> bool:
+        """True when ``claim`` (a record of ours proved for the file on the card) says the
+        file holds a game's content the library has present, none of the held games': a path
+        an earlier deploy gave a held game, taken since by another game's copy (``deploy
+        --overwrite``: QA31 F6), is that game's copy, not the held game's."""
+        if claim is None or not claim.sha1 or claim.sha1 in held_sha1s:
+            return False
+        try:
+            sha1 = bytes.fromhex(claim.sha1)
+        except ValueError:
+            return False
+        return bool(self.db.scalar(
+            "SELECT EXISTS (SELECT 1 FROM games WHERE sha1_bin = ? AND is_missing = 0)", (sha1,)))
 
     def copied_source(self, dest: str) -> str | None:
         """The library file the last deployment of ours to this card copied to ``dest``

@@ -445,7 +445,7 @@ def _build_plan(db: Database, layout: CardLayoutLike, ids: list[int],
             f"are unchanged; {examples(builder.flat_sheets)})"))
     absent_tracks = _load_tracks(db, list(absent)) if absent else {}
     _note_reached(db, builder, games, absent, {**tracks, **absent_tracks})
-    _hold_absent(builder, absent, absent_tracks, _not_games(db, absent))
+    _hold_absent(db, builder, absent, absent_tracks, _not_games(db, absent))
     held_copies(db, plan)
     _warn_left_folders(builder, {game.platform_id for game in games.values()}, pruning,
                        recorded_folders)
@@ -792,7 +792,7 @@ def _not_games(db: Database, absent: dict[int, _Game]) -> set[int]:
         (json.dumps(sorted(absent)), len(NO_LONGER_A_GAME), NO_LONGER_A_GAME))}
 
 
-def _hold_absent(builder: _Builder, absent: dict[int, _Game],
+def _hold_absent(db: Database, builder: _Builder, absent: dict[int, _Game],
                  tracks: dict[int, list[_Track]], not_games: set[int]) -> None:
     """Hold the card's copies of the ``absent`` games (see _absent_games): such a game is
     not chosen (a selection never takes a missing game), but it is not "no longer chosen"
@@ -808,13 +808,17 @@ def _hold_absent(builder: _Builder, absent: dict[int, _Game],
             for dest in dests:
                 builder.hold(dest, game)
         else:
-            builder.plan.held.extend(dests)
-            builder.plan.held_games.add(game.id)
             missing[game.id] = dests
-    placed = {collision_key(item.dest, builder.fs) for item in builder.plan.items}
     builder.volatile = True  # (reads the card's files: see _Builder.volatile)
+    other_content = _written_with_other_content(db, builder.plan.root, games, tracks,
+                                                 missing)
+    for game_id, dests in missing.items():
+        builder.plan.held.extend(dest for dest in dests if (game_id, dest) not in other_content)
+        builder.plan.held_games.add(game_id)
+    placed = {collision_key(item.dest, builder.fs) for item in builder.plan.items}
     on_card = {game_id: tuple(dest for dest in dests  # (not a copy of it placed now)
                               if collision_key(dest, builder.fs) not in placed
+                              and (game_id, dest) not in other_content
                               and os.path.lexists(builder.plan.root / dest))
                for game_id, dests in sorted(missing.items())}
     named = [(game_id, dests) for game_id, dests in on_card.items()
@@ -839,6 +843,42 @@ def _hold_absent(builder: _Builder, absent: dict[int, _Game],
 
 
 HELD_NAMED = 5  # games a missing-held warning names; more are counted
+
+
+def _written_with_other_content(db: Database, root: Path, games: dict[int, _Game],
+                                tracks: dict[int, list[_Track]], dests: dict[int, list[str]]
+                                ) -> set[tuple[int, str]]:
+    """The (game id, card path) pairs of ``dests`` where our manifest says we last wrote a
+    present game's content, none of this game's files and tracks, still on the card as we
+    wrote it: that file is the other game's copy, not this one's (a ``--overwrite`` gave the
+    path to another game: QA31 F6), so neither held for it nor said to be its copy."""
+    if not dests:
+        return set()
+    owned = read_manifest(root)[0]
+    others: dict[tuple[int, str], str] = {}
+    for game_id, paths in dests.items():
+        own = {games[game_id].sha1, *(track.sha1 for track in tracks.get(game_id, ()))}
+        for dest in paths:
+            entry = owned.get(dest)
+            if entry is None or entry.sha1 is None or entry.sha1 in own:
+                continue
+            try:
+                if entry.matches(os.lstat(root / dest)):
+                    others[game_id, dest] = entry.sha1
+            except OSError:
+                continue
+    present = {sha1 for sha1 in set(others.values()) if _a_present_game_has(db, sha1)}
+    return {pair for pair, sha1 in others.items() if sha1 in present}
+
+
+def _a_present_game_has(db: Database, sha1: str) -> bool:
+    """True when a game the library has now (not missing) is a file of this SHA1."""
+    try:
+        key = bytes.fromhex(sha1)
+    except ValueError:
+        return False
+    return bool(db.scalar(
+        "SELECT EXISTS (SELECT 1 FROM games WHERE sha1_bin = ? AND is_missing = 0)", (key,)))
 
 
 def _warn_not_games_held(builder: _Builder, games: list[_Game]) -> None:

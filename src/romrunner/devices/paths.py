@@ -539,19 +539,54 @@ def destination_paths(db: Database, pack: DefinitionPack, profile_id: int, card_
 def _refuse_a_root_as_a_platform(db: Database, pack: DefinitionPack, profile_id: int,
                                  card_root: Path, checked: Mapping[str, str]) -> None:
     """A platform's folder set to the card's ROM or BIOS folder itself (`gb=roms`,
-    `gb=MUOS/bios`: QA30 N5) would mix its games with every platform's folders or the
-    BIOS files: refused before anything is written (the card's id file too)."""
+    `gb=MUOS/bios`: QA30 N5), or through a link on the card to one of them (QA31 F6), would
+    mix its games with every platform's folders or the BIOS files; a BIOS folder that is the
+    ROM folder, the BIOS files with the platforms' folders: refused before anything is
+    written (the card's id file too)."""
     try:
         layout = card_layout(db, pack, profile_id, card_root)
-        roots = {str(checked.get("roms", layout.roms.path)).casefold(): "ROM folder",
-                 str(checked.get("bios", layout.bios.path)).casefold(): "BIOS folder"}
+        roms = _on_card(card_root, str(checked.get("roms", layout.roms.path)))
+        bios = _on_card(card_root, str(checked.get("bios", layout.bios.path)))
     except InputError:  # a layout that needs these very overrides: nothing to compare
         return
     for key, value in checked.items():
-        what = roots.get(value.casefold()) if key not in ("roms", "bios") else None
+        here = _on_card(card_root, value)
+        if key == "roms":
+            what = "the card's BIOS folder" if here == bios else None
+        elif key == "bios":
+            what = "the card's ROM folder" if here == roms else _platform_folder_at(
+                pack, layout, card_root, here)
+        else:
+            what = {roms: "the card's ROM folder", bios: "the card's BIOS folder"}.get(here)
         if what is not None:
-            raise InputError(f"path override {key}={value}: is the card's {what} itself, "
-                             "no platform's folder; nothing was changed")
+            why = {"roms": "where the platforms' folders would mix with the BIOS files",
+                   "bios": "where the BIOS files would mix with games"}.get(
+                key, "no platform's folder")
+            raise InputError(f"path override {key}={value}: is {what} itself"
+                             f"{_through_a_link(card_root, value)}, {why}; nothing was changed")
+
+
+def _platform_folder_at(pack: DefinitionPack, layout: CardLayout, card_root: Path,
+                        here: str) -> str | None:
+    """``gb's folder`` when ``here`` (see _on_card) is the folder a platform's games go to."""
+    for platform_id in sorted(pack.platforms):
+        choice = layout.rom_folder(platform_id)
+        if choice is not None and _on_card(card_root, str(choice.path)) == here:
+            return f"{platform_id}'s folder"
+    return None
+
+
+def _on_card(card_root: Path, folder: str) -> str:
+    """A folder of the card (relative to its root) as one text to compare: through the
+    card's links where it exists, case-folded."""
+    return os.path.realpath(card_root / folder).casefold()
+
+
+def _through_a_link(card_root: Path, folder: str) -> str:
+    """`` (through a link on the card)`` where ``folder`` reaches its place by a link."""
+    real_root = os.path.realpath(card_root)
+    plain = os.path.normpath(os.path.join(real_root, folder))
+    return "" if os.path.realpath(plain) == plain else " (through a link on the card)"
 
 
 def update_path_overrides(db: Database, pack: DefinitionPack, profile_id: int, card_root: Path,
