@@ -274,3 +274,45 @@ def test_ctrl_c_before_a_first_scan_stored_a_game_says_nothing_was_changed(
     assert result.returncode == EXIT_INTERRUPTED, result.stderr
     assert result.stderr.strip().startswith("interrupted: work committed so far is kept"), \
         result.stderr
+
+
+# A Ctrl-C that lands while SQLite runs a COMMIT (the C call: Python's handler runs when it
+# returns): held back by the signal mask from the moment `_commit` enters its error handling
+# until that ends, as the kernel holds it during the call.
+_COMMIT_DRIVER = """
+import contextlib, os, signal, sys
+from romrunner.store.database import Database
+original = Database.translate_errors
+@contextlib.contextmanager
+def ctrl_c_during_commit(self):
+    if sys._getframe(2).f_code.co_name != "_commit":
+        with original(self):
+            yield
+        return
+    before = signal.pthread_sigmask(signal.SIG_BLOCK, [signal.SIGINT])
+    os.kill(os.getpid(), signal.SIGINT)
+    try:
+        with original(self):
+            yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, before)
+Database.translate_errors = ctrl_c_during_commit
+from romrunner.cli.main import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def test_ctrl_c_during_the_commit_says_the_work_is_kept(tmp_path: Path) -> None:
+    """QA32 F1: a Ctrl-C landing as a command's one transaction commits was said as
+    "interrupted: nothing was changed" while everything was saved (a `dat import --force`
+    the user then believed undone). Kept work is said to be kept."""
+    library = _library(tmp_path, 1)
+    db = tmp_path / "library.db"
+    assert _cli("--db", str(db), "collection", "create", "first").returncode == 0
+    result = _run_driver(tmp_path, _COMMIT_DRIVER, "--db", str(db), "library", "add",
+                         str(library))
+    assert result.returncode == EXIT_INTERRUPTED, result.stderr
+    assert result.stderr.strip().startswith("interrupted: work committed so far is kept"), \
+        result.stderr
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT count(*) FROM library_roots").fetchone() == (1,)

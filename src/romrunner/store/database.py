@@ -8,8 +8,10 @@ from __future__ import annotations
 import contextlib
 import itertools
 import os
+import signal
 import sqlite3
 import stat
+import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -144,6 +146,7 @@ class Database:
         self._identity: tuple[int, int] | None = None
         self._on_close: list[Callable[[], None]] = []
         self._undone = 0  # rows changed by transactions this connection rolled back
+        self._committed = False  # the last COMMIT of atomic() went through (see _commit)
         self._begun_at = 0
         if not memory:
             check_is_sqlite_file(self.path)
@@ -265,10 +268,12 @@ class Database:
             raise
         self._depth -= 1
         if name is None:
+            self._committed = False
             try:
                 self._commit()
             except BaseException:
-                self._undone += self.conn.total_changes - self._begun_at
+                if not self._committed:  # (an interrupt after COMMIT: its rows are kept)
+                    self._undone += self.conn.total_changes - self._begun_at
                 raise
         else:
             self._release(name)
@@ -320,8 +325,9 @@ class Database:
                 "command; nothing of it was saved")
         try:
             self.verify_same_file()
-            with self.translate_errors():
+            with self.translate_errors(), _interrupts_held():
                 self.conn.execute("COMMIT")
+                self._committed = True
         except BaseException:
             self._abandon()
             raise
@@ -426,3 +432,20 @@ def file_size_or_zero(path: Path) -> int:
         return os.stat(path).st_size
     except OSError:
         return 0
+
+
+@contextlib.contextmanager
+def _interrupts_held() -> Iterator[None]:
+    """Hold Ctrl-C (SIGINT) back until the block ends, where the process can (the main
+    thread, on POSIX): a ``COMMIT`` and the note that it went through are never parted by
+    an interrupt, which then says the work is kept (QA32 F1: "nothing was changed" was said
+    of a committed import)."""
+    held = hasattr(signal, "pthread_sigmask") and threading.current_thread() is \
+        threading.main_thread()
+    if held:
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        if held:
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
