@@ -101,3 +101,15 @@ def test_a_failure_without_a_stated_reason_still_gets_one() -> None:
     assert envelope["ok"] is False
     assert envelope["errors"] == ["romrunner failed (exit 1); its data says what it found"]
     assert app.envelope(0)["errors"] == []
+
+
+def test_json_after_double_dash_is_a_word_not_the_option(cli: Any) -> None:
+    """QA34 F4: `--json` after `--` is a word (a collection's name, a query term), so the
+    output is text alone; an envelope was printed after the text, on success and failure."""
+    made = cli("collection", "create", "--", "--json")
+    assert made.code == 0 and "--json" in made.out, made.out
+    assert '"ok"' not in made.out and not made.out.lstrip().startswith("{"), made.out
+    bad = cli("games", "ls", "--", "--json", "bad:x")
+    assert bad.code == 2 and bad.out == "" and bad.err.startswith("error:"), (bad.out, bad.err)
+    listed = cli("--json", "collection", "ls")
+    assert "--json" in [c["name"] for c in listed.json()["data"]], listed.out

@@ -74,6 +74,34 @@ def test_hidden_system_and_empty_files_are_skipped_and_counted(tmp_path: Path,
     assert db.scalar("SELECT count(*) FROM games WHERE is_missing = 1") == 0
 
 
+@pytest.mark.parametrize("workers", [1, 2])
+def test_nas_and_windows_system_folders_are_never_scanned(tmp_path: Path, workers: int) -> None:
+    """QA33 F5: a Synology share's recycle bin (`#recycle` at the share's root) was scanned:
+    the games the user deleted came back, and were deployed. Recycle bins, snapshots and
+    thumbnail folders are skipped and counted, with --include-hidden too."""
+    root = tmp_path / "share"
+    files = {
+        "gb/Kept (USA).gb": GAME,
+        "#recycle/gb/Deleted (USA).gb": GAME[:3000],
+        "#snapshot/GMT+00_2026.12.01/gb/Old (USA).gb": GAME[:3001],
+        "gb/@eaDir/Kept (USA).gb/SYNOFILE_THUMB_M.gb": GAME[:3002],
+        "@Recycle/gb/Gone (USA).gb": GAME[:3003],
+        "$RECYCLE.BIN/S-1-5-21/$RX1Y2Z3.gb": GAME[:3004],
+        "System Volume Information/gb/Tracked (USA).gb": GAME[:3005],
+        "snes/lost+found/#1234.sfc": GAME[:3006],
+    }
+    for relpath, data in files.items():
+        (root / relpath).parent.mkdir(parents=True, exist_ok=True)
+        (root / relpath).write_bytes(data)
+    db = open_database(tmp_path / "r.db", OpenMode.WRITE).db
+    add_root(db, root)
+    pack = load_pack(None)
+    for include_hidden in (False, True):
+        summary = scan_library(db, pack, workers=workers, include_hidden=include_hidden)
+        assert stored(db) == {"gb/Kept (USA).gb"}, include_hidden
+        assert summary.skipped_hidden == 7 and summary.errors == [], include_hidden
+
+
 def test_the_scan_says_how_many_it_skipped(cli: Any, tmp_path: Path) -> None:
     assert cli("library", "add", str(library(tmp_path))).code == 0
     text = cli("scan", "--workers", "1")

@@ -58,7 +58,8 @@ def test_newlines_and_tabs_in_names_stay_on_their_line(cli: Any, tmp_path: Path,
     dat.write_text('<?xml version="1.0"?>\n<datafile><header><name>Nintendo - Super Nintendo '
                    'Entertainment System</name><version>1</version></header>'
                    '<game name="Missing&#10;Game (USA)"><rom name="m.sfc" size="3" '
-                   'crc="01020304"/></game></datafile>\n')
+                   'crc="01020304"/></game><game name="Gone&#13;Back (USA)"><rom name="g.sfc" '
+                   'size="3" crc="01020305"/></game></datafile>\n')  # (QA34 F6: a CR)
     assert cli("dat", "import", str(dat)).code == 0
     assert cli("library", "add", str(tmp_path / "roms")).code == 0
     assert cli("scan", "--workers", "1").code == 0
@@ -89,8 +90,9 @@ def test_newlines_and_tabs_in_names_stay_on_their_line(cli: Any, tmp_path: Path,
     csv_out = outputs["dat report --missing --csv"].out
     assert list(csv.reader(io.StringIO(csv_out))) == [
         ["dat", "missing_game", "missing_roms"],
+        ["Nintendo - Super Nintendo Entertainment System", "Gone\rBack (USA)", "all"],
         ["Nintendo - Super Nintendo Entertainment System", "Missing\nGame (USA)", "all"]]
     games = cli("--json", "games", "ls").json()["data"]["games"]
     assert sorted(g["filename"] for g in games) == sorted(names)
     rows = cli("--json", "dat", "report", "--missing").json()["data"]
-    assert rows[0]["missing_games"] == ["Missing\nGame (USA)"]
+    assert rows[0]["missing_games"] == ["Gone\rBack (USA)", "Missing\nGame (USA)"]

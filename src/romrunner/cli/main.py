@@ -307,11 +307,15 @@ def _report_output_failure(exc: OSError) -> int:
 
 def _run_command(args: list[str]) -> int:
     session = _Session()
-    json_output = "--json" in args
-    guessed = "--verbose" in args or "-v" in args  # until the options are parsed
+    options = args[:args.index("--")] if "--" in args else args
+    guessed = "--verbose" in options or "-v" in options  # until the options are parsed
+    guessed_json = "--json" in options
 
     def verbose() -> bool:  # a query's NOT term `-v` is no --verbose
         return session.app.verbose if session.app is not None else guessed
+
+    def json_output() -> bool:  # (QA34 F4: `games ls -- --json` is a query, not the option)
+        return session.app.json_output if session.app is not None else guessed_json
 
     try:
         code = _invoke(args or ["--help"], session)
@@ -322,17 +326,17 @@ def _run_command(args: list[str]) -> int:
         if isinstance(upgrade, UpgradeInterrupted):  # (click raises Abort from it)
             said = f"interrupted: {upgrade.describe()}"
             sys.stderr.write(said + "\n")
-            return _fail(EXIT_INTERRUPTED, said, session, json_output, quiet=True)
-        return _interrupted(session, json_output)
+            return _fail(EXIT_INTERRUPTED, said, session, json_output(), quiet=True)
+        return _interrupted(session, json_output())
     except RomRunnerError as exc:
         if _INTERRUPT.seen:  # the error is the interrupt's doing (an SQL function it stopped)
-            return _interrupted(session, json_output)
+            return _interrupted(session, json_output())
         if verbose():
             traceback.print_exc()
-        return _fail(exc.exit_code, str(exc), session, json_output)
+        return _fail(exc.exit_code, str(exc), session, json_output())
     except Exception as exc:  # the one place an unexpected error is caught
         if _INTERRUPT.seen:
-            return _interrupted(session, json_output)
+            return _interrupted(session, json_output())
         if _output_failed(exc):
             raise
         if verbose():
@@ -340,8 +344,8 @@ def _run_command(args: list[str]) -> int:
         else:
             log.debug("unexpected error", exc_info=True)
         return _fail(EXIT_ERROR, f"internal error: {type(exc).__name__}: {exc} "
-                     "(run with --verbose for details)", session, json_output)
-    if json_output and session.app is not None and session.app.completed:
+                     "(run with --verbose for details)", session, json_output())
+    if json_output() and session.app is not None and session.app.completed:
         sys.stdout.write(json_document(session.app.envelope(code)) + "\n")
     return code
 

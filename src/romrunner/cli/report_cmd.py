@@ -82,10 +82,11 @@ def dat_report_cmd(names: tuple[str, ...], list_missing: bool, as_csv: bool) -> 
 
 
 def _csv_line(row: tuple[object, ...]) -> str:
-    """One CSV record, without its line end."""
+    """One CSV record, without its line end. (The writer quotes a value holding any of
+    its line end's characters: with ``\r\n`` a carriage return too, QA34 F6.)"""
     buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\n").writerow(row)  # (a value with a newline: quoted)
-    return buffer.getvalue()[:-1]
+    csv.writer(buffer, lineterminator="\r\n").writerow(row)
+    return buffer.getvalue()[:-2]
 
 
 @dat.command(name="fixdat")

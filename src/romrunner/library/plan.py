@@ -55,6 +55,12 @@ UNSTATED = "cannot stat ({}); its game was left as it was"
 # Files that are never games, whatever their extension: Windows' folder files (macOS'
 # ``._*`` forks and ``.DS_Store`` are dot-names, skipped even with --include-hidden).
 SYSTEM_FILES = frozenset({"thumbs.db", "desktop.ini", "ehthumbs.db"})
+# Folders that are never a library's (lower case): NAS recycle bins, snapshots and thumbnail
+# stores (Synology, QNAP), Windows' recycle bins and volume data, fsck's lost files. Skipped
+# as hidden ones are, even with --include-hidden (QA33 F5: deleted games came back).
+SYSTEM_FOLDERS = frozenset({
+    "#recycle", "#snapshot", "@eadir", "@recycle", "@recently-snapshot", "@sharebin",
+    "@tmp", "$recycle.bin", "recycler", "system volume information", "lost+found"})
 
 
 class WalkRules(NamedTuple):
@@ -642,6 +648,8 @@ def _top_level(root: str, rules: WalkRules) -> list[tuple[str, str]]:
             if name[0] == "." and skipped_dot_name(name, rules.hidden):
                 continue
             if entry.is_dir(follow_symlinks=False):
+                if name.lower() in SYSTEM_FOLDERS:
+                    continue  # (counted by the walk of the root's own files)
                 shown = name if name.isascii() else display_path(name)
                 if shown != name and name in _clashes(listing, clashes):
                     continue  # the walk of the root's own files reports it
@@ -733,7 +741,9 @@ def _walk(folder: str, rel_folder: str, notes: WalkNotes, rules: WalkRules, *,
                     report(display_path(entry.path), "symbolic link not followed")
                     continue
                 if entry.is_dir(follow_symlinks=False):
-                    if odd and name in _clashes(listing, clashes):
+                    if name.lower() in SYSTEM_FOLDERS:
+                        _skip_hidden(entry, relpath, notes)
+                    elif odd and name in _clashes(listing, clashes):
                         report(display_path(entry.path), _clash_reason(name))
                     elif descend:
                         stack.append((entry.path, relpath + "/"))
