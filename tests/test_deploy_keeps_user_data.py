@@ -203,6 +203,10 @@ def test_history_shows_what_each_run_did(cli: Any, gb_library: Path, tmp_path: P
     assert "completed" in narrow.out and "…" not in narrow.out, narrow.out
     rows = [line for line in narrow.out.splitlines() if line.lstrip()[:1].isdigit()]
     assert len(rows) == 2 and all(line.endswith(f"{card} (1)") for line in rows), narrow.out
+    assert len(cli("--json", "deploy", "history", "--profile", "1").json()["data"]) == 2
+    for args in (("deploy", "history", "--profile", "9"), ("override", "ls", "--profile", "9")):
+        typo = cli(*args)  # (QA34 F1: an empty table, exit 0, for a profile that is not)
+        assert typo.code == 2 and "device profile 9: no such profile" in typo.err, args
 
 
 def test_a_file_in_the_way_of_a_folder_is_named_per_file(cli: Any, gb_library: Path,

@@ -14,6 +14,7 @@ from romrunner.deploy.execute import (
     replaced_reason,
     unrecorded,
 )
+from romrunner.devices.profiles import load_profile
 from romrunner.errors import NotFoundError
 from romrunner.store.database import Database
 
@@ -47,13 +48,16 @@ def _row(db: Database, row: Any, recorded: DeploymentRecord | None = None) -> di
 
 def list_history(db: Database, *, limit: int = 50,
                  profile_id: int | None = None) -> list[dict[str, Any]]:
-    """The latest deployments, newest first, with their per-platform totals."""
+    """The latest deployments, newest first, with their per-platform totals (of one
+    profile: one that never existed nor deployed is an error, not an empty list: QA34 F1)."""
     if profile_id is None:
         rows = db.query(f"SELECT {_COLUMNS} FROM deployment_history ORDER BY id DESC LIMIT ?",
                         (limit,))
     else:
         rows = db.query(f"SELECT {_COLUMNS} FROM deployment_history WHERE "
                         "device_profile_id = ? ORDER BY id DESC LIMIT ?", (profile_id, limit))
+        if not rows:
+            load_profile(db, profile_id)
     return [_with_file_counts(_row(db, row)) for row in rows]
 
 

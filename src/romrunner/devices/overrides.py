@@ -461,7 +461,10 @@ def remove_override(db: Database, *, platform_id: str | None = None,
 
 
 def list_overrides(db: Database, profile_id: int | None = None) -> list[dict[str, Any]]:
-    """Every override (of one profile and the global ones, when ``profile_id`` is given)."""
+    """Every override (of one profile and the global ones, when ``profile_id`` is given: a
+    profile that does not exist is an error, not "no overrides": QA34 F1)."""
+    if profile_id is not None:
+        load_profile(db, profile_id)
     condition = "1 = 1" if profile_id is None else \
         "(o.device_profile_id IS NULL OR o.device_profile_id = :p)"
     rows = db.query(
