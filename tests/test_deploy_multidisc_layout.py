@@ -330,6 +330,16 @@ def test_generic_track_names_of_two_discs_or_two_games_both_reach_the_card(
     again = cli("--pack", str(pack), "--json", "deploy", "1", "--to", str(card),
                 "platform:psx")
     assert again.json()["data"]["copied"] == 0
+    # QA33 F20: one of the two games no longer chosen, the other's sheet (rewritten by us
+    # while the names clashed, the same bytes as the other game's sheet) was held as "maybe
+    # the last copy" while its renamed tracks were pruned: a sheet naming files gone.
+    alone = cli("--pack", str(pack), "--json", "deploy", "1", "--to", str(card),
+                "platform:psx", "-title:beta", "--prune", "--force")
+    assert alone.code == 0, alone.json()["errors"]
+    sheet = card / "ROMS/psx/Alpha Rip (USA).cue"
+    (line,) = [row for row in sheet.read_text().splitlines() if row.startswith("FILE")]
+    assert (sheet.parent / line.split('"')[1]).read_bytes() == tracks["Alpha Rip (USA)"]
+    assert not (card / "ROMS/psx/Beta Rip (USA).cue").exists()
 
 
 def test_a_disc_gone_from_the_library_stays_in_the_cards_playlist_and_gaps_are_said(

@@ -1778,8 +1778,10 @@ def _decide_copy(root: Path, item: _Item, info: os.stat_result | None, claim: Ow
                 "the library now (maybe the last copy of its content); kept (use "
                 "--overwrite to replace it)"))
         if claims is not None and not options.overwrite and item.content is None \
-                and item.kind == "rom" \
+                and item.kind == "rom" and not item.dest.lower().endswith(_LISTED_SUFFIXES) \
                 and claims.last_copy_replaced_by_a_copy(claim.sha1, item.sha1, item.game_id):
+            # (not a sheet: lines naming tracks, which we rewrite ourselves when their names
+            # clash on the card, and which two games' sheets often share: QA33 F20)
             return _Decision(item, CONFLICT, info, note=(
                 f"{item.dest}: its library file now holds another game's content (a copy "
                 "over it?), and this card file holds its former content, which no file of "
