@@ -444,3 +444,23 @@ def test_a_headered_and_a_headerless_dat_of_one_name_are_each_named(
     assert written["headered"] != written["headerless"] and min(written.values()) > 0
     reported = cli("--json", "dat", "report", "Atari - Lynx (headered)")
     assert reported.code == 0 and len(reported.json()["data"]) == 1
+
+
+def test_a_fixdat_on_a_full_disk_leaves_nothing_and_a_written_one_is_readable(
+        collection: Path, cli: Any, tmp_path: Path) -> None:
+    """QA32 F3: `dat fixdat -o` on a full volume failed in one line but left its hidden
+    temporary file, holding the space it took (one more per retry); and every fixdat was
+    0600, unreadable to the igir or clrmamepro of another account or a share."""
+    from tests.test_deploy_faults import tmpfs
+    from tests.test_store_atomic import fill
+
+    with tmpfs(tmp_path / "small", "1m") as small:
+        fill(small)
+        failed = cli("dat", "fixdat", "Nintendo - Game Boy", "-o", str(small / "fix.dat"))
+        assert failed.code == 2 and "fix.dat: cannot be written" in failed.err, failed.err
+        assert sorted(p.name for p in small.iterdir()) == ["filler"]
+    out = collection / "fix.dat"
+    assert cli("dat", "fixdat", "Nintendo - Game Boy", "-o", str(out)).code == 0
+    mask = os.umask(0o022)
+    os.umask(mask)
+    assert out.stat().st_mode & 0o777 == 0o666 & ~mask

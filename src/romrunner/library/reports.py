@@ -6,6 +6,7 @@ library's rows to count them.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -378,15 +379,32 @@ def write_fixdat(db: Database, name: str, output: Path, *, force: bool = False
 
 
 def _write_atomically(path: Path, text: str) -> None:
+    """Write ``path`` whole or not at all: through a temporary file in its folder, removed
+    when anything fails (QA32 F3: a full disk left it, holding the space), with the mode a
+    new file of the user's gets (mkstemp's is 0600: unreadable to another account)."""
+    temp: str | None = None
     try:
         handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
         with os.fdopen(handle, "w", encoding="utf-8") as out:
+            os.fchmod(out.fileno(), 0o666 & ~_umask())
             out.write(text)
             out.flush()
             os.fsync(out.fileno())
         os.replace(temp, path)
-    except OSError as exc:
-        raise InputError(f"{path}: cannot be written ({exc.strerror or exc})") from exc
+    except BaseException as exc:
+        if temp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(temp)
+        if isinstance(exc, OSError):
+            raise InputError(f"{path}: cannot be written ({exc.strerror or exc})") from exc
+        raise
+
+
+def _umask() -> int:
+    """The process's file mode creation mask (read by setting it back at once)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 @dataclass(frozen=True)
