@@ -160,6 +160,28 @@ def test_cli_write_on_a_full_disk_is_one_line_and_leaves_no_stray_file(
                                "library.db.lock", "filler"}) == []
 
 
+def test_a_closed_database_on_a_full_disk_is_said_full_not_corrupt(small_disk: Path,
+                                                                   tmp_path: Path) -> None:
+    """QA32 F2: with no -shm beside a closed database, SQLite cannot make one on a full
+    volume and says "disk I/O error": every command, `db check` too, called the healthy
+    file corrupt and advised restoring a backup (losing the work since)."""
+    made = tmp_path / "made.db"
+    assert run_subprocess("--db", str(made), "collection", "create", "kept").code == 0
+    path = small_disk / "library.db"  # a copy, closed: no working files beside it
+    with contextlib.closing(sqlite3.connect(made)) as source, \
+            contextlib.closing(sqlite3.connect(path)) as copy:
+        source.backup(copy)
+    assert sorted(p.name for p in small_disk.iterdir()) == ["library.db"]
+    filler = fill(small_disk)
+    for args in (("collection", "create", "more"), ("collection", "ls"), ("db", "check")):
+        result = run_subprocess("--db", str(path), *args)
+        assert result.code == 2 and "the disk is full" in result.err, (args, result.err)
+        assert "corrupt" not in result.err and "restore" not in result.err, result.err
+    filler.unlink()
+    listed = run_subprocess("--db", str(path), "--json", "collection", "ls")
+    assert [c["name"] for c in listed.json()["data"] if c["kind"] == "manual"] == ["kept"]
+
+
 # -- the database file deleted or replaced mid-run ----------------------------------------
 
 def test_commit_into_a_deleted_database_fails_loudly(db_path: Path) -> None:

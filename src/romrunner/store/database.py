@@ -92,6 +92,20 @@ def on_read_only_volume(path: Path) -> bool:
         return False
 
 
+# Space left on a volume below which a disk I/O error is taken for the disk being full (QA32
+# F2: SQLite cannot create the 32 KiB -shm beside a database, and says "disk I/O error").
+_NEARLY_FULL_BYTES = 1 << 20
+
+
+def _nearly_full(path: Path) -> bool:
+    """True when the volume of ``path`` has less than ``_NEARLY_FULL_BYTES`` free."""
+    try:
+        info = os.statvfs(path if path.exists() else path.parent)
+    except OSError:
+        return False
+    return info.f_bavail * info.f_frsize < _NEARLY_FULL_BYTES
+
+
 _CORRUPT = ("malformed", "corrupt", "not a database", "disk i/o error", "file is encrypted")
 
 
@@ -115,6 +129,10 @@ def sqlite_error(path: Path | str, exc: sqlite3.Error) -> DatabaseError:
             f"{path}: database is read-only; check the file and folder permissions")
     if "disk is full" in lowered or "disk full" in lowered:
         return DiskFullError(f"{path}: the disk is full ({text}); nothing of the failed step "
+                             "was saved; free some space and run the command again")
+    if "disk i/o error" in lowered and _nearly_full(Path(path)):
+        return DiskFullError(f"{path}: the disk is full ({text}: SQLite could not make its "
+                             "working files beside the database); nothing of the failed step "
                              "was saved; free some space and run the command again")
     if any(marker in lowered for marker in _CORRUPT):
         return CorruptDatabaseError(
