@@ -173,3 +173,40 @@ def test_dat_import_says_when_a_crc_only_game_matches_no_game_now(
     again = cli("--json", "dat", "import", str(second), "--platform", "gb")
     assert again.json()["data"]["undecided_by_crc"] == 0
     assert _matches(cli)["alpha dump.gb"] == ("gb:Alpha (USA)", "sha1")
+
+
+def _zipped(path: Path, members: dict[str, bytes]) -> bytes:
+    import io
+    import zipfile
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(buffer.getvalue())
+    return buffer.getvalue()
+
+
+def test_a_zip_of_a_rom_and_its_notes_is_identified_by_the_rom(cli: Any,
+                                                                tmp_path: Path) -> None:
+    """QA33 F25: a zip of a good ROM and its `.nfo` (common in collections) was only "guessed
+    by name" (a name-matched game, or unidentified under another name), though its ROM
+    matched by SHA1; a zip of two ROMs is still no one game."""
+    root = tmp_path / "roms"
+    _zipped(root / "gb/Beta Quest (USA).zip", {"Beta Quest (USA) (Rev 1).gb": GOOD,
+                                               "Beta Quest (USA).nfo": b"release notes",
+                                               "README.md": b"# readme"})
+    _zipped(root / "gb/bq.zip", {"bq.gb": GOOD, "cover.png": b"png"})
+    _zipped(root / "gb/Two (USA).zip", {"Two (USA).gb": GOOD, "More (USA).gb": b"m" * 64})
+    for dat in _dats(tmp_path):
+        assert cli("dat", "import", str(dat)).code == 0
+    assert cli("library", "add", str(root)).code == 0
+    assert cli("scan", "--workers", "1").code == 0
+    matches = _matches(cli)  # (a first scan knows a zip's members by their CRC32)
+    assert matches["Beta Quest (USA).zip"] == ("gb:Beta Quest (USA)", "crc32")
+    assert matches["bq.zip"] == ("gb:Beta Quest (USA)", "crc32")
+    assert matches["Two (USA).zip"][1] not in ("crc32", "sha1")
+    assert cli("scan", "--verify", "--workers", "1").code == 0
+    matches = _matches(cli)
+    assert matches["Beta Quest (USA).zip"] == matches["bq.zip"] == ("gb:Beta Quest (USA)",
+                                                                    "sha1")

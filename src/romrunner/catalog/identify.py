@@ -33,6 +33,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from romrunner.library.hashing import CrcRules
+from romrunner.library.platforms import is_beside_a_rom
 from romrunner.library.record import DISC_COLUMNS, TAG_COLUMNS, disc_set, tag_values
 from romrunner.library.tags import ParsedName, parse_filename, parse_name, strip_extension
 from romrunner.store.database import Database
@@ -194,8 +195,10 @@ def identify_noting_moves(db: Database) -> tuple[MatchCounts, list[PlatformMove]
 # identified again; 9: No-Intro's "(Auto Demo)", "(Tech Demo)", "(Trade Demo)", "(Possible
 # Proto)" and "(Debug)" are flags, so the games with such names are tagged again; 10:
 # "(De)", "(Fr)", "(Es)", "(It)" are languages, not Germany, France, Spain, Italy; 11: a
-# language of one country, "(Pt-BR)", "(En-US,En-GB)", and TOSEC's lower-case "(en)".)
-TAG_RULES_VERSION = 11
+# language of one country, "(Pt-BR)", "(En-US,En-GB)", and TOSEC's lower-case "(en)"; 12: a
+# zip of one ROM with notes or covers beside it is that ROM's game, so the archives of
+# several members no hash identified are identified again.)
+TAG_RULES_VERSION = 12
 _IDENTIFIED = "('sha1', 'md5', 'crc32', 'tracks', 'user')"
 _TAG_SOURCE = f"CASE WHEN g.match_method IN {_IDENTIFIED} THEN g.matched_game_id END"
 _TAGGED = (*TAG_COLUMNS, *DISC_COLUMNS)
@@ -361,6 +364,7 @@ def _match_by_hashes(db: Database) -> None:
         _decide_archives_by_sets(db)
         _decide_merged_sets(db)
         _decide_by_members(db)
+        _decide_by_the_rom_beside_notes(db)
         _unmatch_discs_with_foreign_tracks(db)
 
 
@@ -475,6 +479,31 @@ def _match_members(db: Database, method: str, condition: str) -> None:
         f"AND t.game_id IN (SELECT id FROM temp.identify_scope) AND g.id = t.game_id "
         f"AND {_platform_rule('g', condition)}{_one_game_if_crc(method, condition)}",
         (method,))
+
+
+# The members of the archives in scope no pass decided, one member of which at least matched
+# a catalog game on its own.
+_ARCHIVES_WITH_A_MATCH = (
+    "SELECT f.game_id, f.name, f.matched_game_id, f.match_method FROM game_files f "
+    "JOIN games g ON g.id = f.game_id WHERE g.id IN (SELECT id FROM temp.identify_scope) "
+    "AND g.is_archive = 1 AND g.matched_game_id IS NULL AND f.kind = 'member' "
+    "AND EXISTS (SELECT 1 FROM game_files m WHERE m.game_id = g.id AND m.kind = 'member' "
+    "  AND m.matched_game_id IS NOT NULL) ORDER BY f.game_id")
+
+
+def _decide_by_the_rom_beside_notes(db: Database) -> None:
+    """An archive of one ROM and notes, covers and the like (``Game.zip`` of the ROM and its
+    ``.nfo``: see :func:`~romrunner.library.platforms.is_beside_a_rom`) is the game its ROM
+    matched (QA33 F25: only "guessed by name", its ROM identified by SHA1)."""
+    members: dict[int, list[tuple[str, object, object]]] = {}
+    for game_id, name, matched, method in db.query(_ARCHIVES_WITH_A_MATCH):
+        members.setdefault(int(game_id), []).append((str(name), matched, method))
+    decided = []
+    for game_id, rows in members.items():
+        roms = [row for row in rows if not is_beside_a_rom(row[0])]
+        if len(roms) == 1 and roms[0][1] is not None and len(rows) > 1:
+            decided.append((game_id, str(roms[0][1]), str(roms[0][2])))
+    _settle_archives(db, decided, members_too=False)
 
 
 def _decide_by_members(db: Database) -> None:

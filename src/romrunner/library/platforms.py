@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -71,6 +72,14 @@ ROM_FIRST = frozenset({".md"})
 DOCUMENT_STEMS = frozenset({
     "readme", "license", "licence", "changelog", "changes", "history", "notes", "todo",
     "authors", "contributing", "copying", "install", "credits"})
+
+
+def is_beside_a_rom(name: str) -> bool:
+    """True for a file (an archive member's name too) that lies next to ROMs and is none:
+    notes, covers, saves, patches (``NOT_GAMES``), or a project's notes named as such
+    (``README.md``: `.md` is a Mega Drive ROM otherwise)."""
+    stem, extension = os.path.splitext(name.rsplit("/", 1)[-1].lower())
+    return extension in NOT_GAMES or (extension in ROM_FIRST and stem in DOCUMENT_STEMS)
 # Containers: the folder decides their platform whatever lists their extension (an .m3u
 # in `Saturn/` is a Saturn playlist even where only psx lists .m3u).
 CONTAINERS = ARCHIVES | SHEETS | {".chd"}

@@ -42,11 +42,9 @@ from romrunner.library.plan import (
 )
 from romrunner.library.platforms import (
     CONTAINERS,
-    DOCUMENT_STEMS,
     NO_LONGER_A_GAME,
-    NOT_GAMES,
-    ROM_FIRST,
     UNKNOWN,
+    is_beside_a_rom,
     media_rules,
 )
 from romrunner.library.record import (
@@ -1162,9 +1160,7 @@ def _rom_member(files: Iterable[tuple[object, ...]]) -> tuple[object, ...] | Non
     for row in files:
         if row[0] != "member":
             return None
-        stem, extension = os.path.splitext(str(row[1]).rsplit("/", 1)[-1].lower())
-        if extension not in NOT_GAMES and not (extension in ROM_FIRST
-                                               and stem in DOCUMENT_STEMS):
+        if not is_beside_a_rom(str(row[1])):
             roms.append(row)
     return roms[0] if len(roms) == 1 else None
 
