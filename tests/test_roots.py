@@ -57,6 +57,25 @@ def test_nesting_is_seen_through_symlinks(cli: Any, tree: dict[str, Path],
     assert roots(cli) == [str(tree["roms"])]
 
 
+def test_the_same_folders_by_another_path_are_refused(cli: Any, tree: dict[str, Path],
+                                                     tmp_path: Path) -> None:
+    """QA33 F27: one folder reached by two paths (a bind mount, a share mounted twice)
+    became two roots: every file two games, and `games dupes` called the only copy
+    "reclaimable". Here the root's stored path became a link to where the folder went (its
+    resolved path shares no text with the stored one), as a bind mount would look."""
+    assert cli("library", "add", tree["roms"]).code == 0
+    moved = tmp_path / "disk" / "roms"
+    moved.parent.mkdir()
+    tree["roms"].rename(moved)
+    tree["roms"].symlink_to(moved, target_is_directory=True)
+    for path, says in ((moved, "is the library root"), (moved / "snes", "inside the library root"),
+                       (tmp_path / "disk", "holds the library root")):
+        result = cli("library", "add", path)
+        refused(result, path, tree["roms"])
+        assert says in result.err and "by another path" in result.err, result.err
+    assert roots(cli) == [str(tree["roms"])]
+
+
 def test_siblings_and_the_same_root_again_are_fine(cli: Any, tree: dict[str, Path]) -> None:
     assert cli("library", "add", tree["roms"]).code == 0
     assert cli("library", "add", tree["roms2"]).code == 0  # "roms" is a prefix of the name

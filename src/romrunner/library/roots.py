@@ -287,3 +287,40 @@ def _refuse_nesting(db: Database, root: Path, moving: int | None) -> None:
         if other.is_relative_to(root):
             raise InputError(f"{root}: holds the library root {other}; a root around "
                              "another would make each of its files a game twice")
+        _refuse_the_same_folders(root, other)
+
+
+_ANOTHER_PATH = "by another path (a bind mount, a share mounted twice)"
+
+
+def _refuse_the_same_folders(root: Path, other: Path) -> None:
+    """Raise when ``root`` is the registered root ``other``, lies inside it or holds it by
+    the folders themselves (device and inode), whatever paths reach them (QA33 F27: a bind
+    mount of a root was a second root: every file two games, `games dupes` calling the only
+    copy "reclaimable")."""
+    mine = _folder_ids(root)
+    theirs = _folder_ids(Path(os.path.realpath(other)))
+    if not mine or not theirs:
+        return  # (a registered root not reachable now: compared by path only)
+    if mine[0] == theirs[0]:
+        raise InputError(f"{root}: is the library root {other} {_ANOTHER_PATH}; its files "
+                         "would be games twice")
+    if theirs[0] in mine:
+        raise InputError(f"{root}: inside the library root {other} {_ANOTHER_PATH}; its "
+                         "files would be games twice")
+    if mine[0] in theirs:
+        raise InputError(f"{root}: holds the library root {other} {_ANOTHER_PATH}; its "
+                         "files would be games twice")
+
+
+def _folder_ids(folder: Path) -> list[tuple[int, int]]:
+    """The (device, inode) of ``folder`` and of each folder above it, nearest first (none
+    when it cannot be read)."""
+    ids = []
+    for path in (folder, *folder.parents):
+        try:
+            info = os.stat(path)
+        except OSError:
+            break
+        ids.append((info.st_dev, info.st_ino))
+    return ids
