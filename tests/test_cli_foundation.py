@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -315,3 +318,28 @@ def test_global_flags_written_after_the_command_work(cli: Any, tmp_path: Path) -
     searched = cli("search", "--json", "--", "zelda", f"--db={tmp_path / 'third.db'}")
     assert searched.code == 0 and searched.json()["data"] == []
     assert not (tmp_path / "third.db").exists()
+
+
+def test_a_command_line_word_that_is_not_utf8_is_one_line_and_changes_nothing(
+        tmp_path: Path) -> None:
+    """QA34 F10: a Latin-1 byte in a path or name given on the command line ended in
+    "internal error: UnicodeEncodeError", and a deploy to such a card left `.romrunner/` on
+    it first. Refused before anything runs; `games find` still reads such a file."""
+    share = tmp_path / os.fsdecode(b"Jeux\xe9")
+    (share / "gb").mkdir(parents=True)
+    (share / "gb" / "Game (USA).gb").write_bytes(b"g" * 4096)
+    card = tmp_path / os.fsdecode(b"Carte\xff")
+    card.mkdir()
+    db = tmp_path / "library.db"
+    for args in (("library", "add", str(share)), ("collection", "create", os.fsdecode(b"a\xff")),
+                 ("deploy", "1", "--to", str(card), "--auto")):
+        done = subprocess.run([sys.executable, "-m", "romrunner.cli.main", "--db", str(db), *args],
+                              capture_output=True, timeout=120)
+        err = done.stderr.decode()
+        assert done.returncode == 2 and len(err.strip().splitlines()) == 1, err
+        assert "not UTF-8" in err and "internal error" not in err and "\\x" in err, err
+    assert not db.exists() and list(card.iterdir()) == []
+    found = subprocess.run([sys.executable, "-m", "romrunner.cli.main", "--db", str(db), "games",
+                            "find", str(share / "gb" / "Game (USA).gb")], capture_output=True,
+                           timeout=120)
+    assert b"not UTF-8" not in found.stderr, found.stderr

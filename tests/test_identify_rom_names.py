@@ -6,6 +6,8 @@ track names no game."""
 from __future__ import annotations
 
 import hashlib
+import io
+import zipfile
 import zlib
 from pathlib import Path
 from typing import Any
@@ -176,8 +178,6 @@ def test_dat_import_says_when_a_crc_only_game_matches_no_game_now(
 
 
 def _zipped(path: Path, members: dict[str, bytes]) -> bytes:
-    import io
-    import zipfile
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         for name, data in members.items():

@@ -22,6 +22,8 @@ from romrunner.catalog.datfile import read_dat
 from romrunner.catalog.importer import import_dat
 from romrunner.store.open import OpenMode, open_database
 from tests.conftest import run_subprocess
+from tests.test_deploy_faults import tmpfs
+from tests.test_store_atomic import fill
 
 ROMS = {  # name in the DAT -> the bytes of its dump
     "Alpha Quest (USA)": b"alpha" * 1000,
@@ -451,9 +453,6 @@ def test_a_fixdat_on_a_full_disk_leaves_nothing_and_a_written_one_is_readable(
     """QA32 F3: `dat fixdat -o` on a full volume failed in one line but left its hidden
     temporary file, holding the space it took (one more per retry); and every fixdat was
     0600, unreadable to the igir or clrmamepro of another account or a share."""
-    from tests.test_deploy_faults import tmpfs
-    from tests.test_store_atomic import fill
-
     with tmpfs(tmp_path / "small", "1m") as small:
         fill(small)
         failed = cli("dat", "fixdat", "Nintendo - Game Boy", "-o", str(small / "fix.dat"))

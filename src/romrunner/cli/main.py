@@ -317,6 +317,9 @@ def _run_command(args: list[str]) -> int:
     def json_output() -> bool:  # (QA34 F4: `games ls -- --json` is a query, not the option)
         return session.app.json_output if session.app is not None else guessed_json
 
+    bad = _not_utf8(args)
+    if bad is not None:
+        return _fail(EXIT_ERROR, bad, session, json_output())
     try:
         code = _invoke(args or ["--help"], session)
         if session.app is not None:
@@ -348,6 +351,29 @@ def _run_command(args: list[str]) -> int:
     if json_output() and session.app is not None and session.app.completed:
         sys.stdout.write(json_document(session.app.envelope(code)) + "\n")
     return code
+
+
+def _not_utf8(args: list[str]) -> str | None:
+    """The error for a command-line word holding bytes that are not UTF-8 (a Latin-1 folder
+    name): refused before anything runs, where it ended in an internal error, a card written
+    to first (QA34 F10); None when every word is text. `games find FILE` only reads FILE."""
+    words = [arg for arg in args if not arg.isascii()]
+    if not words or _is_games_find(args):
+        return None
+    for word in words:
+        try:
+            word.encode("utf-8")
+        except UnicodeEncodeError:
+            shown = os.fsencode(word).decode("utf-8", errors="backslashreplace")
+            return (f"{shown}: holds bytes that are not UTF-8 text; ROM Runner keeps names "
+                    "as UTF-8: rename it, or reach it through a link with a UTF-8 name")
+    return None
+
+
+def _is_games_find(args: list[str]) -> bool:
+    """True for `games find …` (global options and their values before it)."""
+    words = [arg for arg in args if not arg.startswith("-")]
+    return any(words[i:i + 2] == ["games", "find"] for i in range(len(words)))
 
 
 def _interrupted(session: _Session, json_output: bool) -> int:
