@@ -4,9 +4,11 @@ track appears; an .m3u naming a disc that is not there is warned about."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
+from tests.test_deploy_fuse_card import fusefat_card
 from tests.test_scan import scan_json
 
 SHEET = 'FILE "{}" BINARY\n  TRACK 01 MODE2/2352\n    INDEX 01 00:00:00\n'
@@ -145,3 +147,48 @@ def test_a_track_stored_unread_is_found_in_another_case_or_encoding(
     assert tracks_of(cli, "Late (Europe).cue") == {"Été Track.bin": 3000,
                                                    "track 02.bin": 3000}
     assert scan_json(cli)["updated"] == 0
+
+
+def test_a_sheet_and_track_named_in_latin1_bytes_on_disk_are_one_game(
+        cli: Any, tmp_path: Path) -> None:
+    """QA33 F17: `Pok\\xe9 (France).cue` naming `Pok\\xe9 (France).bin` in the very bytes the
+    folder holds (a set copied byte for byte from an old Windows share): the track "is missing
+    or unreadable", the .bin a game of its own that one game, one ROM preferred to whole sets.
+    The track is found and stored as the library stores such names; the card gets it named
+    as text, with the sheet naming it."""
+    root = tmp_path / "lib"
+    folder = root / "psx"
+    folder.mkdir(parents=True)
+    track, sheet = (os.fsdecode(b"Pok\xe9 (France)" + ext) for ext in (b".bin", b".cue"))
+    (folder / track).write_bytes(b"latin track" * 800)
+    (folder / sheet).write_bytes(b'FILE "Pok\xe9 (France).bin" BINARY\n  TRACK 01 MODE2/2352\n'
+                                 b"    INDEX 01 00:00:00\n")
+    assert cli("library", "add", root).code == 0
+    scanned = scan_json(cli)
+    assert scanned["errors"] == [] and scanned["added"] == 1, scanned
+    assert tracks_of(cli, "Pok\\xe9 (France).cue") == {"Pok\\xe9 (France).bin": 8800}
+    for args in (("device", "add", "rg-35xx-plus"),
+                 ("profile", "create", "--device", "1", "--os", "muos")):
+        assert cli(*args).code == 0, args
+    card = tmp_path / "card"
+    card.mkdir()
+    assert cli("deploy", "1", "--to", card, "platform:psx").code == 0
+    on_card = {p.name: p for p in card.rglob("*") if p.is_file() and ".romrunner" not in str(p)}
+    assert set(on_card) == {"Poké (France).cue", "Poké (France).bin"}, set(on_card)
+    assert 'FILE "Poké (France).bin"' in on_card["Poké (France).cue"].read_text()
+    assert on_card["Poké (France).bin"].read_bytes() == b"latin track" * 800
+
+
+def test_a_track_on_a_case_insensitive_library_disk_is_its_sheets(cli: Any,
+                                                                  tmp_path: Path) -> None:
+    """QA33 F26: on a FAT or exFAT disk (or a Windows share), a sheet's `FILE "audio (usa)
+    (track 1).bin"` opened `Audio (USA) (Track 1).BIN` as written: the track was stored under
+    the sheet's spelling and the walk's file, under its own, became a second game."""
+    with fusefat_card(tmp_path) as disk:
+        (disk / "psx").mkdir()
+        (disk / "psx" / "Audio (USA) (Track 1).BIN").write_bytes(b"audio" * 2000)
+        (disk / "psx" / "Audio (USA).cue").write_text(SHEET.format("audio (usa) (track 1).bin"))
+        assert cli("library", "add", disk).code == 0
+        scanned = scan_json(cli)
+        assert scanned["errors"] == [] and scanned["added"] == 1, scanned
+        assert tracks_of(cli, "Audio (USA).cue") == {"Audio (USA) (Track 1).BIN": 10000}

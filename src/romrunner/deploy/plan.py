@@ -1797,6 +1797,9 @@ class _Builder:
         stem = PurePosixPath(game.filename).stem
         for track in tracks:
             own = track.name.rpartition("/")[2]
+            source = f"{game.source.rpartition('/')[0]}/{track.name}"
+            if "\\x" in own and os_path(source) != source:  # bytes that were not UTF-8
+                own = card_name(own)  # (QA33 F17: `Pok\xe9.bin` on the card, as stored)
             try:
                 name = legal_after(stem, own, self.fs) if unique else \
                     legal_component(own, self.fs)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import bz2
 import codecs
+import functools
 import importlib
 import io
 import lzma
@@ -535,16 +536,41 @@ def _resolved(folder: Path, written: str) -> str:
     :func:`sheet_file_names`)."""
     shown = _shown(written).replace("\\", "/")
     readings = [shown]
-    if shown != written.replace("\\", "/"):  # bytes that are not UTF-8
+    raw = written.replace("\\", "/")
+    if shown != raw:  # bytes that are not UTF-8: first as the very bytes (a set copied byte
+        # for byte from an old share: QA33 F17), stored as the library stores such names
+        if _spelled_so(folder, raw):
+            return os.fsencode(raw).decode("utf-8", errors="backslashreplace")
         readings.append(_windows_1252(written).replace("\\", "/"))
     for reading in readings:
-        if os.path.lexists(folder / reading):
+        if _spelled_so(folder, reading):
             return reading
     for reading in readings:
         found = find_ignoring_case(folder, reading)
         if found is not None:
             return found
     return shown
+
+
+def _spelled_so(folder: Path, name: str) -> bool:
+    """True when ``name`` is in ``folder`` as written: there, and (on a file system that
+    ignores case, where a name in another case is there too: FAT, exFAT, an SMB share) its
+    folder lists it so (QA33 F26: a track was recorded, and its file taken for a game of its
+    own, under the sheet's spelling)."""
+    path = folder / name
+    if not os.path.lexists(path):
+        return False
+    return path.name in _listing(str(path.parent))
+
+
+@functools.lru_cache(maxsize=64)
+def _listing(folder: str) -> frozenset[str]:
+    """The names in ``folder`` (a sheet's tracks are asked of one folder in a row; a name
+    found there that a stale listing lacks is still found, by its case-insensitive look)."""
+    try:
+        return frozenset(os.listdir(folder))
+    except OSError:
+        return frozenset()
 
 
 # A character a byte of Windows-1252 (or Latin-1) from 0x80 up reads as: what U+FFFD

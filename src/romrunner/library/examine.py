@@ -23,7 +23,7 @@ from romrunner.library.containers import (
     referenced_files,
 )
 from romrunner.library.hashing import CrcRules, Hashes, RomHasher, crc_first, read_buffer
-from romrunner.library.summary import card_name
+from romrunner.library.summary import card_name, os_path
 from romrunner.library.tags import ParsedName, extension_of, parse_filename
 from romrunner.textnorm import fold
 
@@ -241,7 +241,7 @@ def _tracks(job: Job, names: list[str], *, hash_them: bool,
 def _track(folder: Path, name: str, root: str, *, hash_it: bool) -> Track:
     """A file named by a sheet in ``folder``, refused unless it lies inside ``root`` (a
     real path); hashed when ``hash_it``, and then only a regular file, not a link."""
-    path = folder / name
+    path = Path(os_path(str(folder / name)))  # (a name of bytes that are not UTF-8: escaped)
     if is_unsafe_member_name(name) or not is_inside(os.path.realpath(path.parent), root):
         raise ContainerError("is outside the library root; not read")
     if not hash_it:
