@@ -284,6 +284,29 @@ def test_a_resumed_prune_counts_the_files_changed_before_it_ran(library: Library
     assert edited.read_bytes() == b"mine now"
 
 
+def test_a_resumed_prune_counts_the_files_the_killed_run_removed_as_pruned(
+        library: Library, card: Path) -> None:
+    """QA32 F4: a run killed mid-prune had removed some files before recording it; its
+    resume said each "changed since we wrote it, or gone: kept", counted them skipped, and
+    the history kept those totals. Gone is what the prune wanted: pruned."""
+    deploy(library.db, library.plan(Layout(card)), profile_id=library.profile_id)
+    chosen = [int(row[0]) for row in library.db.query(
+        "SELECT id FROM games WHERE filepath NOT IN ('gba/Game 10 (USA).gba', "
+        "'gba/Game 11 (USA).gba')")]
+    deployment = record_deployment(library.db, library.plan(Layout(card), chosen),
+                                   profile_id=library.profile_id,
+                                   options=DeployOptions(prune=True, force_prune=True))
+    (card / "Roms/gba/Game 11 (USA).gba").unlink()  # removed by the run before it was killed
+    summary = resume(library.db, deployment)
+    assert (summary.pruned, summary.skipped, summary.prune_kept) == (2, 0, [])
+    assert not (card / "Roms/gba/Game 10 (USA).gba").exists()
+    states = dict(library.db.query(
+        "SELECT dest_path, status FROM deployment_items WHERE deployment_id = ? "
+        "AND action = 'prune'", (deployment,)))
+    assert states == {"Roms/gba/Game 10 (USA).gba": "pruned",
+                      "Roms/gba/Game 11 (USA).gba": "pruned"}
+
+
 def test_a_file_the_user_put_back_after_our_prune_is_theirs_though_its_bytes_are_ours(
         library: Library, card: Path) -> None:
     """The bytes prove a file ours only by a record still standing: once a prune of ours

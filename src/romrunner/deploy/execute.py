@@ -1706,7 +1706,9 @@ def _decide_one(root: Path, item: _Item, info: os.stat_result | None, claims: Cl
         return _Decision(item, NOOP, info)
     if claim is None and info is not None:  # only a record whose time is not the card's?
         claim = claims.prove(item.key, info, item.dest)
-    if item.action == "prune" and not _through_a_link(root, item.dest, {}) \
+    if item.action == "prune" and info is None:  # gone already (a killed run's): see prune
+        decision = _Decision(item, PRUNE, None, None)
+    elif item.action == "prune" and not _through_a_link(root, item.dest, {}) \
             and _is_its_source(root, item.dest, claims):
         # the library's own file (a library folder linked to the card's): never pruned,
         # edited or not (review 17), and never called "not ours: remove it yourself" (QA30 N4)
@@ -2095,6 +2097,12 @@ class _Runner:
             self.state(item, "skipped", decision.note)
             return
         info = decision.existing if decision.action == KEEP else _lstat(target)
+        if decision.action != KEEP and info is None:
+            # gone already: the run this one resumes removed it before it was killed (QA32
+            # F4: "kept" and counted skipped), or someone did since the plan: pruned either way
+            self.summary.pruned += 1
+            self.state(item, "pruned", "already gone from the card")
+            return
         if decision.action == KEEP or info is None or decision.claim is None \
                 or not decision.claim.matches(info):
             if info is not None and not stat.S_ISDIR(info.st_mode):
