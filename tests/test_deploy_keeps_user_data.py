@@ -156,6 +156,21 @@ def test_identical_files_already_on_a_card_are_not_written_again(
     assert pruned.json()["data"]["pruned"] == 0 and len(before) == len(list(card.rglob("*.gb")))
 
 
+def test_a_second_deploy_of_the_same_selection_writes_nothing_at_all(
+        cli: Any, gb_library: Path, tmp_path: Path) -> None:
+    """QA33 F2: the second deploy rewrote `.romrunner/os.json` (taking the ROM folder the
+    first one made for "detected" on the card); the README says it writes nothing."""
+    card = tmp_path / "card"
+    card.mkdir()
+    assert cli("deploy", "1", "--to", str(card), "platform:gb").code == 0
+    before = {p: (p.stat().st_mtime_ns, p.read_bytes() if p.is_file() else b"")
+              for p in card.rglob("*") if p.name != "lock"}
+    again = cli("--json", "deploy", "1", "--to", str(card), "platform:gb")
+    assert again.code == 0 and again.json()["data"]["bytes_copied"] == 0
+    assert {p: (p.stat().st_mtime_ns, p.read_bytes() if p.is_file() else b"")
+            for p in card.rglob("*") if p.name != "lock"} == before
+
+
 def test_a_dry_run_exits_as_the_real_run_would(cli: Any, gb_library: Path,
                                                tmp_path: Path) -> None:
     card = tmp_path / "card"

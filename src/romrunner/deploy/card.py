@@ -299,6 +299,12 @@ def record_card_os(root: Path, os_id: str, detected: Mapping[str, str] | None = 
     (``platforms``: those it did)."""
     placed = set(platforms)
     document: dict[str, Any] = {"os_id": os_id}
+    earlier = _recorded(root, os_id, "rom_folders")
+    was_detected = _recorded(root, os_id, "detected_folders")
+    # (a folder an earlier deploy of ours made is on the card now, but was not "taken because
+    # the card had it": not recorded as such, so a second deploy writes nothing: QA33 F2)
+    detected = {platform: folder for platform, folder in (detected or {}).items()
+                if platform in was_detected or earlier.get(platform) != folder}
     for key, new in (("detected_folders", detected), ("rom_folders", folders)):
         kept = {platform: folder for platform, folder in _recorded(root, os_id, key).items()
                 if platform not in placed}
