@@ -214,3 +214,8 @@ def test_a_stopped_deploys_temporary_file_is_no_game_file(cli: Any, tmp_path: Pa
     game = next(card.rglob("Pocket Quest (Europe).gba"))
     (game.parent / ".rr-tmp-7-0").write_bytes(b"half a copy")
     assert gba_files() == 1
+    # nor a Mac's `._` file beside each game, `.DS_Store`, Windows' Thumbs.db (QA33 F24)
+    (game.parent / f"._{game.name}").write_bytes(b"\x00\x05\x16\x07" + bytes(60))
+    (game.parent / ".DS_Store").write_bytes(b"Bud1")
+    (game.parent / "Thumbs.db").write_bytes(b"\xd0\xcf")
+    assert gba_files() == 1

@@ -44,6 +44,7 @@ from romrunner.devices.mounts import filesystem_type, not_a_folder_reason
 from romrunner.devices.osprofile import known_os
 from romrunner.devices.paths import GAMES_PARTITIONS, card_relative, games_partition
 from romrunner.errors import NotFoundError
+from romrunner.library.plan import SYSTEM_FILES
 from romrunner.packs.loader import DefinitionPack
 from romrunner.store.database import Database
 from romrunner.timeutil import utc_now
@@ -517,6 +518,9 @@ def _count(folder: Path, depth: int) -> tuple[int, int]:
             for entry in entries:
                 if entry.name.startswith(TEMP_PREFIX):
                     continue  # a stopped deploy's unfinished copy: no game (QA25 F2)
+                if entry.name.startswith("._") or entry.name == ".DS_Store" \
+                        or entry.name.lower() in SYSTEM_FILES:
+                    continue  # a Mac's or Windows' files beside the games (QA33 F24)
                 if entry.is_file(follow_symlinks=False):
                     files += 1
                     size += entry.stat(follow_symlinks=False).st_size
