@@ -482,3 +482,38 @@ def test_a_language_of_one_country_counts_as_its_language(
     kept = [name for name, (included, _, _) in _verdicts(cli).items()
             if included and name.startswith("Quest")]
     assert kept == [names[1]]
+
+
+def test_discs_named_after_the_title_are_a_set_once_an_earlier_library_is_rescanned(
+        cli: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """QA33 F33 (tag rules 13): a library scanned when "Saga (USA) - Disc 2" was no disc gets
+    its discs' numbers and one set on the next scan, without re-reading a file."""
+    from romrunner.library import tags
+    root = tmp_path / "lib" / "psx"
+    root.mkdir(parents=True)
+    for number in (1, 2):
+        name = f"Saga (USA) - Disc {number}"
+        (root / f"{name}.bin").write_bytes(rom(f"saga-{number}"))
+        (root / f"{name}.cue").write_text(f'FILE "{name}.bin" BINARY\n  TRACK 01 MODE2/2352\n'
+                                          "    INDEX 01 00:00:00\n")
+
+    def earlier(stem: str) -> None:
+        return None  # the release before: no disc after the title
+
+    with monkeypatch.context() as before:
+        before.setattr(tags, "_trailing_disc", earlier)
+        before.setattr(redecide, "TAG_RULES_VERSION", identify_module.TAG_RULES_VERSION - 1)
+        for step in (("library", "add", str(root.parent)), ("scan", "--workers", "1")):
+            _ok(cli, *step)
+        assert {g["disc_number"] for g in _shown(cli)} == {None}
+    again = _ok(cli, "--json", "scan", "--workers", "1").json()["data"]
+    assert again["bytes_hashed"] == 0
+    games = _shown(cli)
+    assert sorted(g["disc_number"] for g in games) == [1, 2]
+    assert len({g["set_key"] for g in games}) == 1 and None not in {g["set_key"] for g in games}
+
+
+def _shown(cli: Any) -> list[dict[str, Any]]:
+    """`games show` of every game of the library."""
+    return [_ok(cli, "--json", "games", "show", str(g["id"])).json()["data"]
+            for g in _ok(cli, "--json", "games", "ls").json()["data"]["games"]]

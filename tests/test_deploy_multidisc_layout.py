@@ -342,6 +342,31 @@ def test_generic_track_names_of_two_discs_or_two_games_both_reach_the_card(
     assert not (card / "ROMS/psx/Beta Rip (USA).cue").exists()
 
 
+def test_discs_named_after_the_title_are_one_set_on_the_card(cli: Any, pack: Path,
+                                                              tmp_path: Path) -> None:
+    """QA33 F33: "Hand (USA) - Disc 1", "[Disc 2]", " - CD2" were no discs: the auto-list
+    took disc 2 for another version of disc 1 and left it off the card (a game that cannot
+    be finished, without a word). Each convention is one set, with its playlist."""
+    root = tmp_path / "roms" / "psx"
+    root.mkdir(parents=True)
+    sets = {"Hand (USA)": ("Hand (USA) - Disc {}", "Hand (USA).m3u"),
+            "Brk (USA)": ("Brk (USA) [Disc {}]", "Brk (USA).m3u"),
+            "Cdn (USA)": ("Cdn (USA) - CD{}", "Cdn (USA).m3u")}
+    for pattern, _ in sets.values():
+        for number in (1, 2):
+            name = pattern.format(number)
+            (root / f"{name}.bin").write_bytes(name.encode() * 900)
+            (root / f"{name}.cue").write_text(CUE.format(f"{name}.bin"))
+    for args in (("library", "add", str(tmp_path / "roms")), ("scan", "--workers", "1"),
+                 ("device", "add", "rg-35xx-plus")):
+        assert cli("--pack", str(pack), *args).code == 0, args
+    card = tmp_path / "card"
+    deploy(cli, pack, "muos", card, "--auto")
+    for pattern, playlist in sets.values():
+        assert playable(card, f"ROMS/psx/{playlist}") == [
+            pattern.format(n).encode() * 900 for n in (1, 2)], playlist
+
+
 def test_a_disc_gone_from_the_library_stays_in_the_cards_playlist_and_gaps_are_said(
         cli: Any, pack: Path, tmp_path: Path) -> None:
     """QA8 N1: a disc missing since the last deploy was dropped from the card's .m3u (its

@@ -65,3 +65,20 @@ def test_languages_of_one_country_and_tosec_codes_are_languages(
 def test_a_language_of_one_country_keeps_its_country_in_upper_case() -> None:
     assert [language_code(code) for code in ("pt-br", "EN-us", "zh-hans", "en")] == [
         "Pt-BR", "En-US", "Zh-Hans", "En"]
+
+
+@pytest.mark.parametrize(("name", "title", "disc"), [
+    ("Saga (USA) - Disc 2.chd", "Saga", 2),  # QA33 F33: sets ripped by hand
+    ("Saga (USA) [Disc 2].chd", "Saga", 2),
+    ("Saga (USA) - CD2.chd", "Saga", 2),
+    ("Saga_Disc2.chd", "Saga", 2),
+    ("Saga Disc 2 of 3.chd", "Saga", 2),
+    ("Saga (USA) (Disc 2).cue", "Saga", 2),  # Redump's, as before
+    ("Disc 1.chd", "Disc 1", None),  # a name that is all disc
+    ("Game CD32.iso", "Game CD32", None),  # no 32nd disc
+    ("CD Man (USA).gb", "CD Man", None),
+])
+def test_a_disc_named_after_the_title_or_tags_is_a_disc(name: str, title: str,
+                                                        disc: int | None) -> None:
+    parsed = parse_filename(name)
+    assert (parsed.title, parsed.disc_number) == (title, disc)

@@ -197,8 +197,10 @@ def identify_noting_moves(db: Database) -> tuple[MatchCounts, list[PlatformMove]
 # "(De)", "(Fr)", "(Es)", "(It)" are languages, not Germany, France, Spain, Italy; 11: a
 # language of one country, "(Pt-BR)", "(En-US,En-GB)", and TOSEC's lower-case "(en)"; 12: a
 # zip of one ROM with notes or covers beside it is that ROM's game, so the archives of
-# several members no hash identified are identified again.)
-TAG_RULES_VERSION = 12
+# several members no hash identified are identified again; 13: a disc named after the
+# title or tags, "Game - Disc 2", "Game (USA) - CD2", "Game_Disc2", "Game [Disc 2]", is a
+# disc of its set.)
+TAG_RULES_VERSION = 13
 _IDENTIFIED = "('sha1', 'md5', 'crc32', 'tracks', 'user')"
 _TAG_SOURCE = f"CASE WHEN g.match_method IN {_IDENTIFIED} THEN g.matched_game_id END"
 _TAGGED = (*TAG_COLUMNS, *DISC_COLUMNS)
@@ -322,7 +324,7 @@ def _write_tags(db: Database, rows: Iterable[sqlite3.Row]) -> int:
 # the catalog's spelling of the title or region would split the set (review: "Final Fantasy
 # 7 (USA) (Disc 1..3)", the DAT listing discs 1 and 3). A renamed disc (`ff7_2.chd`) takes
 # its catalog game's. The test before parsing: a name without this has no disc tag.
-_MAY_NAME_A_DISC = re.compile(r"[(\[]\s*(?:disc|disk|cd)", re.IGNORECASE)
+_MAY_NAME_A_DISC = re.compile(r"disc|disk|cd", re.IGNORECASE)  # (a sieve: see tags.py)
 
 
 def _name_tags(platform_id: str, parsed: ParsedName) -> tuple[object, ...]:

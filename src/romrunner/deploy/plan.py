@@ -80,13 +80,13 @@ from romrunner.library.containers import (
 from romrunner.library.platforms import NO_LONGER_A_GAME, UNKNOWN
 from romrunner.library.record import release_of_set
 from romrunner.library.summary import card_name, os_path
+from romrunner.library.tags import without_disc_tags
 from romrunner.packs.loader import DefinitionPack
 from romrunner.store.database import Database
 from romrunner.words import counted, examples
 
 ROM, BIOS, PLAYLIST = "rom", "bios", "playlist"
 
-_DISC_TAG = re.compile(r"\s*[\(\[](?:disc|disk|cd)\s*[^\)\]]*[\)\]]", re.IGNORECASE)
 
 
 @dataclass(slots=True)  # not frozen: a frozen dataclass costs 5x to make (100k per plan)
@@ -2081,9 +2081,9 @@ def _set_title(first: _Game, set_key: str) -> str:
     where the file's name has no disc tag (``ff7_1.chd``, identified as "Final Fantasy VII
     (USA) (Disc 1)")."""
     stem = PurePosixPath(first.filename).stem
-    title = _DISC_TAG.sub("", stem).strip()
+    title = without_disc_tags(stem)
     if title == stem.strip() and first.catalog_name:
-        title = _DISC_TAG.sub("", first.catalog_name).strip()
+        title = without_disc_tags(first.catalog_name)
     return title or set_key
 
 

@@ -33,6 +33,12 @@ _LANGUAGE = re.compile(r"^[A-Z][a-z](?:-(?:[A-Z][a-z]+|[A-Z]{2}))?$")
 _REVISION = re.compile(r"^Rev(?:\s*-\s*|\s*)(\d+(?:\.\d+)*|[A-Z])$", re.IGNORECASE)
 _VERSION = re.compile(r"^v\s?(\d+(?:\.\d+)*[a-z]?)$", re.IGNORECASE)
 _DISC = re.compile(r"^(?:Disc|Disk|CD)\s*(\d+|[A-Z])(?:\s*of\s*(\d+))?$", re.IGNORECASE)
+# A disc named after the title or the tags, as sets ripped by hand are (QA33 F33: "Game -
+# Disc 2", "Game (USA) - CD2", "Game_Disc2"): each disc was taken for another version of the
+# first and left off the card.
+_TRAILING_DISC = re.compile(
+    r"(?<=[\s_\-)\]])[\s_]*(?:-\s*)?(?:Disc|Disk|CD)[\s_]*(\d+)(?:\s*of\s*(\d+))?\s*$",
+    re.IGNORECASE)
 _YEAR = re.compile(r"^(19[5-9]\d|20[0-4]\d)(?:-\d\d(?:-\d\d)?)?$")
 _PAREN_FLAGS = {
     "beta": "beta", "proto": "proto", "prototype": "proto", "demo": "demo",
@@ -133,7 +139,30 @@ def parse_name(name: str) -> ParsedName:
     return _parse(name, name)
 
 
+_DISC_TAG = re.compile(r"\s*[\(\[](?:disc|disk|cd)\s*[^\)\]]*[\)\]]", re.IGNORECASE)
+
+
+def _trailing_disc(stem: str) -> re.Match[str] | None:
+    """The disc named after a name's title or tags (see ``_TRAILING_DISC``), if any."""
+    trailing = _TRAILING_DISC.search(stem)
+    if trailing is not None and (trailing.start() == 0 or int(trailing.group(1)) > 20):
+        return None  # (a name that is all disc, "Disc 1"; "Game CD32": no 32nd disc)
+    return trailing
+
+
+def without_disc_tags(name: str) -> str:
+    """A disc's name (no extension) without what names its disc: ``(Disc 2)``, ``[CD 2]``,
+    `` - Disc 2`` (a set's title and playlist name)."""
+    trailing = _trailing_disc(name)
+    if trailing is not None:
+        name = name[:trailing.start()].rstrip(" _-")
+    return _DISC_TAG.sub("", name).strip()
+
+
 def _parse(stem: str, filename: str) -> ParsedName:
+    trailing = _trailing_disc(stem)
+    if trailing is not None:
+        stem = stem[:trailing.start()].rstrip(" _-")
     first = _GROUP.search(stem)
     title = (stem[: first.start()] if first else stem).strip(" _-")
     if not title:
@@ -148,6 +177,10 @@ def _parse(stem: str, filename: str) -> ParsedName:
         else:
             _paren_tag(paren.strip(), state)
         after_disc = not bracket and _DISC.match(paren.strip()) is not None
+    if trailing is not None and state.disc_number is None:
+        state.disc_number = int(trailing.group(1))
+        if trailing.group(2):
+            state.disc_total = int(trailing.group(2))
     return ParsedName(
         title=title,
         regions=tuple(dict.fromkeys(state.regions)),
@@ -243,7 +276,9 @@ def _bracket_tag(tag: str, state: _TagState) -> None:
         state.translation = tag[2:].strip() or "unknown"
         return
     key = re.sub(r"\d+$", "", lowered).strip()
-    if key in _BRACKET_FLAGS:
+    if (match := _DISC.match(tag)) is not None and state.disc_number is None:
+        _paren_tag(tag, state)  # "[Disc 2]": a disc, as "(Disc 2)" (QA33 F33)
+    elif key in _BRACKET_FLAGS:
         state.flags.append(_BRACKET_FLAGS[key])
     elif match := _GOODTOOLS_FLAG.match(tag):
         state.flags.append(_BRACKET_FLAGS[match.group(1)])
