@@ -342,6 +342,35 @@ def test_generic_track_names_of_two_discs_or_two_games_both_reach_the_card(
     assert not (card / "ROMS/psx/Beta Rip (USA).cue").exists()
 
 
+def test_two_gdi_games_with_generic_track_names_both_reach_the_card(
+        cli: Any, pack: Path, tmp_path: Path) -> None:
+    """QA33 F35: every Dreamcast GDI dump names its tracks `track01.bin`…: the second game's
+    tracks collided with the first's and it was left out (one GDI game per card, exit 1).
+    Each gets its tracks named after its sheet, and its .gdi naming them."""
+    root = tmp_path / "roms" / "dreamcast"
+    tracks: dict[str, list[bytes]] = {}
+    for game in ("Alpha (USA)", "Beta (USA)"):
+        folder = root / game
+        folder.mkdir(parents=True)
+        data = [hashlib.sha256(f"{game}{n}".encode()).digest() * 700 for n in (1, 2, 3)]
+        for name, chunk in zip(("track01.bin", "track02.raw", "track03.bin"), data,
+                               strict=True):
+            (folder / name).write_bytes(chunk)
+            tracks.setdefault(game, []).append(chunk)
+        (folder / f"{game}.gdi").write_text("3\n1 0 4 2352 track01.bin 0\n"
+                                           "2 756 0 2352 track02.raw 0\n"
+                                           "3 45000 4 2352 track03.bin 0\n")
+    for args in (("library", "add", str(tmp_path / "roms")), ("scan", "--workers", "1"),
+                 ("device", "add", "rg-35xx-plus")):
+        assert cli("--pack", str(pack), *args).code == 0, args
+    card = tmp_path / "card"
+    deploy(cli, pack, "muos", card, "platform:dreamcast")
+    for game, expected in tracks.items():
+        (sheet,) = card.rglob(f"{game}.gdi")
+        names = [line.split('"')[1] for line in sheet.read_text().splitlines()[1:]]
+        assert [(sheet.parent / name).read_bytes() for name in names] == expected, game
+
+
 def test_discs_named_after_the_title_are_one_set_on_the_card(cli: Any, pack: Path,
                                                               tmp_path: Path) -> None:
     """QA33 F33: "Hand (USA) - Disc 1", "[Disc 2]", " - CD2" were no discs: the auto-list

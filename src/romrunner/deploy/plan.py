@@ -1371,6 +1371,9 @@ def _needs_flat_sheet(tracks: list[_Track], fs: FileSystem) -> bool:
     return False
 
 
+# The sheets whose tracks get the sheet's name before theirs where another disc's tracks
+# have their names (`track01.bin` of every Dreamcast GDI dump: QA33 F35, one game per card)
+_RENAMING_SHEETS = (".cue", ".gdi")
 # FILE "name" TYPE, or FILE name TYPE (the name all but the last word), as the scan reads it
 _CUE_FILE_LINE = re.compile(r'(\s*FILE\s+)(?:"([^"]*)"(.*)|(\S.*?)((?:\s+\S+)?\s*))$',
                             re.IGNORECASE)
@@ -1390,6 +1393,27 @@ def _cue_with_names(text: str, names: dict[str, str]) -> str:
         name = names.get((quoted if quoted is not None else bare).replace("\\", "/"))
         if name is not None:
             tail = after if quoted is not None else kind
+            lines[number] = f'{lead}"{name}"{tail}{line[len(body):]}'
+    return "".join(lines)
+
+
+# A .gdi's track line, as the scan reads it: TRACK LBA TYPE SECTOR_SIZE FILE OFFSET
+_GDI_FILE_LINE = re.compile(r'(\s*\d+\s+\d+\s+\d+\s+\d+\s+)(?:"([^"]+)"|([^"\s][^"]*?))'
+                            r'(\s+-?\d+\s*)$')
+
+
+def _gdi_with_names(text: str, names: dict[str, str]) -> str:
+    """``text`` (a .gdi) with each track line naming its track's name on the card, quoted
+    (see :func:`_cue_with_names`); every other line as it is."""
+    lines = text.splitlines(keepends=True)
+    for number, line in enumerate(lines):
+        body = line.rstrip("\r\n")
+        match = _GDI_FILE_LINE.match(body)
+        if match is None:
+            continue
+        lead, quoted, bare, tail = match.groups()
+        name = names.get((quoted if quoted is not None else bare).replace("\\", "/"))
+        if name is not None:
             lines[number] = f'{lead}"{name}"{tail}{line[len(body):]}'
     return "".join(lines)
 
@@ -1517,8 +1541,8 @@ class _Builder:
             for item in items:
                 self.hold(item.dest, game)
             return None
-        if game.filename.lower().endswith(".cue") and (game.id in self.contested
-                                                       or self._tracks_collide(items[1:])):
+        if game.filename.lower().endswith(_RENAMING_SHEETS) and (
+                game.id in self.contested or self._tracks_collide(items[1:])):
             # generic track names (`Track 01.bin`) another disc or game has there too: this
             # sheet's tracks get its own name before theirs, and the card its sheet naming them
             apart = self._flat_sheet(game, folder, parent, tracks, sheet, renamed, unique=True)
@@ -1637,7 +1661,7 @@ class _Builder:
             if not found:  # (most games: no tracks)
                 continue
             folder = self.folder(game.platform_id)
-            if folder is None or not game.filename.lower().endswith(".cue"):
+            if folder is None or not game.filename.lower().endswith(_RENAMING_SHEETS):
                 continue
             place = self.set_folder(game, folder)
             flat = _needs_flat_sheet(found, self.fs)
@@ -1819,8 +1843,9 @@ class _Builder:
                       if real in names})  # as the sheet writes them: another case, cp1252
         # (without a byte-order mark, which read_sheet drops: PCSX ReARMed would not see a
         # FILE line behind one)
-        content = _cue_with_names(text, names).encode(
-            "utf-8", "surrogateescape")
+        rewrite = _gdi_with_names if game.filename.lower().endswith(".gdi") else \
+            _cue_with_names
+        content = rewrite(text, names).encode("utf-8", "surrogateescape")
         items = [PlanItem(ROM, sheet.dest, len(content), game.platform_id, game.id,
                           content=content)]
         for track in tracks:
