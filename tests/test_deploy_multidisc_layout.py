@@ -795,3 +795,44 @@ def test_a_sets_folder_and_its_playlist_share_one_legal_name(tmp_path: Path) -> 
     summary = run(library.db, plan, profile_id=library.profile_id)
     assert summary.failed == 0
     assert playable(card, playlist) == [files[f"psx/{name}.bin"] for name in names]
+
+
+def test_two_dumps_of_a_set_in_two_roots_go_on_the_card_as_one_set(
+        cli: Any, pack: Path, library: Path, tmp_path: Path) -> None:
+    """QA33 F4, F29: the same 2-disc set in a second root as other dumps (a re-rip, or CHD
+    beside cue/bin): the auto-list included every copy, the deploy exited 1 with "2 of 4
+    discs could be placed" (or listed discs 1, 1, 2, 2 in the playlist). One copy is the
+    set, the other another version of it; the card gets each disc once."""
+    second = tmp_path / "more" / "psx"
+    second.mkdir(parents=True)
+    for disc, name in enumerate(NAMES, 1):
+        (second / f"{name}.bin").write_bytes(f"re-rip {disc}".encode() * 9000)
+        (second / f"{name}.cue").write_text(CUE.format(f"{name}.bin"))
+    for args in (("library", "add", str(tmp_path / "more")), ("scan", "--workers", "1")):
+        assert cli("--pack", str(pack), *args).code == 0, args
+    card = tmp_path / "card"
+    deploy(cli, pack, "muos", card, "--auto")  # asserts exit 0
+    listing = cli("--pack", str(pack), "--json", "autolist", "1").json()["data"]["games"]
+    saga = [e for e in listing if e["filename"].startswith("Saga (USA) (Disc")]
+    assert sorted(e["reason"] for e in saga) == ["INCLUDED", "INCLUDED", "other_version",
+                                                 "other_version"], saga
+    lines = (card / "ROMS/psx/Saga (USA).m3u").read_text().splitlines()
+    assert [PurePosixPath(line).name for line in lines] == [f"{n}.cue" for n in NAMES]
+    assert len(playable(card, "ROMS/psx/Saga (USA).m3u")) == 2
+
+
+def test_a_set_chosen_whole_in_one_root_adds_no_disc_from_another(
+        cli: Any, pack: Path, library: Path, tmp_path: Path) -> None:
+    """QA33 F7: both discs of a set chosen (a collection), its copy in a second root: "2
+    discs not chosen added to complete its set" though nothing completed it."""
+    _backup_root(cli, pack, tmp_path)
+    ids = [g["id"] for g in cli("--pack", str(pack), "--json", "games", "ls", "title:saga")
+           .json()["data"]["games"] if str(library) in g["root"]
+           and g["filename"].endswith(".cue")]
+    assert len(ids) == 2
+    assert cli("--pack", str(pack), "collection", "create", "saga").code == 0
+    assert cli("--pack", str(pack), "collection", "add", "saga", *map(str, ids)).code == 0
+    card = tmp_path / "card"
+    result = deploy(cli, pack, "muos", card, "--collection", "saga")
+    assert not [w for w in result.json()["warnings"] if "added to complete" in w], \
+        result.json()["warnings"]

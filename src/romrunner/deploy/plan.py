@@ -1301,20 +1301,47 @@ def _complete_sets(db: Database, games: dict[int, _Game], builder: _Builder
     if not keys:
         return {}
     members: dict[str, list[int]] = defaultdict(list)
+    numbers: dict[str, set[object]] = defaultdict(set)
     missing: list[int] = []
-    for set_key, game_id, is_missing in db.query(
-            "SELECT set_key, id, is_missing FROM games WHERE set_key IN "
+    for set_key, game_id, is_missing, disc in db.query(
+            "SELECT set_key, id, is_missing, disc_number FROM games WHERE set_key IN "
             "(SELECT value FROM json_each(?)) ORDER BY id", (json.dumps(keys),)):
         (missing if is_missing else members[set_key]).append(int(game_id))
+        if not is_missing:
+            numbers[set_key].add(disc if disc is not None else f"id:{game_id}")
     for game in _load_games(db, missing).values() if missing else ():
         builder.missing_discs[game.set_key or ""].append(game)
     added = [i for ids in members.values() for i in ids if i not in games]
     if added:
-        found = _load_games(db, added)
+        found = _discs_completing(games, _load_games(db, added))
         games.update(found)
         builder.plan.game_ids.extend(found)
         builder.completed = list(found.values())
-    return {set_key: len(ids) for set_key, ids in members.items()}
+    return {set_key: len(numbers[set_key]) for set_key in members}
+
+
+def _discs_completing(games: dict[int, _Game], candidates: dict[int, _Game]
+                      ) -> dict[int, _Game]:
+    """Of the discs not chosen of the chosen discs' sets (``candidates``), those of a disc
+    number none of the set's chosen discs has, one per number, from the chosen discs' own
+    library root first: a copy of the set on another root (a backup disk, the set as CHD on
+    another share) completes nothing (QA33 F7: "2 discs not chosen added", F29: the card's
+    playlist listing discs 1, 1, 2, 2, F4: two dumps of one set colliding on every deploy)."""
+    covered: dict[str, set[object]] = defaultdict(set)
+    roots: dict[str, set[int]] = defaultdict(set)
+    for game in games.values():
+        if game.set_key:
+            covered[game.set_key].add(game.disc if game.disc is not None else f"id:{game.id}")
+            roots[game.set_key].add(game.root_id)
+    found: dict[int, _Game] = {}
+    for game in sorted(candidates.values(), key=lambda g: (
+            g.root_id not in roots[g.set_key or ""], g.root_id, g.id)):
+        number = game.disc if game.disc is not None else f"id:{game.id}"
+        if game.set_key and number in covered[game.set_key]:
+            continue
+        covered[game.set_key or ""].add(number)
+        found[game.id] = game
+    return found
 
 
 def _warn_completed_sets(builder: _Builder, games: dict[int, _Game]) -> None:

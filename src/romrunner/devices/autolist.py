@@ -189,6 +189,8 @@ class _Game:
     variant: str  # a multi-disc set, else the game itself
     identified: int  # 1: matched by its hashes (or by the user), not a guess by name
     clone: bool = False  # matched to a clone of a DAT with parents and clones (arcade)
+    root_id: int = 0  # its library root (a set's copies in two roots compete: see _one_copy)
+    disc: int | None = None  # its disc number in its set
 
     @property
     def regions(self) -> tuple[str, ...]:
@@ -231,7 +233,7 @@ _GAMES_SQL = (
     " (SELECT d.set_key FROM games d "
     "  WHERE d.set_key = g.platform_id || ':' || g.title_norm || ':' || coalesce(g.region, '') "
     "  AND d.is_missing = 0 LIMIT 1)) END, 'game:' || g.id), "
-    "coalesce(g.match_method NOT IN ('name'), 0) FROM games g")
+    "coalesce(g.match_method NOT IN ('name'), 0), g.root_id, g.disc_number FROM games g")
 
 
 def _games(db: Database, profile: Profile) -> tuple[list[_Game], int]:
@@ -273,10 +275,10 @@ def _game(game_id: int, platform_id: str, title: str, filename: str, title_key: 
     if key.startswith("name:"):
         title_key = f"{platform}|title:{_catalog_title(key[5:])}"
     clone = title_key.endswith(_CLONE)
-    region, languages, revision, flags, is_hack, variant, identified = rest
+    region, languages, revision, flags, is_hack, variant, identified, root_id, disc = rest
     return _Game(game_id, platform_id, title, filename,
                  title_key[:-1] if clone else title_key, _keys(keys), region, languages,
-                 revision, flags, is_hack, variant, identified, clone)
+                 revision, flags, is_hack, variant, identified, clone, root_id, disc)
 
 
 _CLONE = "\x1f"  # the end of a DAT clone's title key in _GAMES_SQL (char(31))
@@ -575,6 +577,7 @@ def _select(games: list[_Game], profile: Profile, entries: dict[int, AutoListEnt
     for members in groups.values():
         if len(members) < 2:
             continue
+        members = _one_copy_per_set(members, entries, preference, forced)
         variants: dict[str, list[_Game]] = defaultdict(list)
         for game in members:
             variants[game.variant].append(game)
@@ -601,6 +604,38 @@ def _select(games: list[_Game], profile: Profile, entries: dict[int, AutoListEnt
         if entry.dropped:  # its reason is why it is left out (text and --json agree)
             entry.included = False
             entry.reason = entry.dropped
+
+
+def _one_copy_per_set(members: list[_Game], entries: dict[int, AutoListEntry],
+                      preference: _Preference, forced: set[int]) -> list[_Game]:
+    """``members`` with one copy of each multi-disc set: a set in two library roots (a
+    backup disk, the same set as CHD on another share) competes as one game's versions do,
+    and the other copies are other versions of it (QA33 F4, F29: every copy was included,
+    the card's playlist listing discs 1, 1, 2, 2). The copy kept: one the user included,
+    else the one with the most discs, else the preferred, else on the root added first."""
+    copies: dict[str, dict[int, list[_Game]]] = defaultdict(lambda: defaultdict(list))
+    for game in members:
+        if not game.variant.startswith("game:"):
+            copies[game.variant][game.root_id].append(game)
+    dropped: set[int] = set()
+    for by_root in copies.values():
+        if len(by_root) < 2:
+            continue
+        best = min(by_root, key=lambda root: (
+            not any(g.id in forced for g in by_root[root]),
+            -len({g.disc for g in by_root[root] if g.disc is not None}),
+            min(preference.key(g) for g in by_root[root]), root))
+        keeper = min(g.id for g in by_root[best])
+        for root, games_of in by_root.items():
+            if root == best:
+                continue
+            for game in games_of:
+                if game.id in forced:
+                    continue
+                entries[game.id].dropped = DROP_OTHER_VERSION
+                entries[game.id].kept_instead = keeper
+                dropped.add(game.id)
+    return [game for game in members if game.id not in dropped] if dropped else members
 
 
 def _limit_per_platform(games: list[_Game], entries: dict[int, AutoListEntry],
