@@ -72,7 +72,11 @@ def test_a_language_of_one_country_keeps_its_country_in_upper_case() -> None:
     ("Saga (USA) [Disc 2].chd", "Saga", 2),
     ("Saga (USA) - CD2.chd", "Saga", 2),
     ("Saga_Disc2.chd", "Saga", 2),
-    ("Saga Disc 2 of 3.chd", "Saga", 2),
+    ("Saga - Disc 2 of 3.chd", "Saga", 2),
+    ("Saga (USA) Disc 2.chd", "Saga", 2),
+    ("Official U.S. PlayStation Magazine Demo Disc 01.chd",  # a title (review 18 R1)
+     "Official U.S. PlayStation Magazine Demo Disc 01", None),
+    ("Music CD 1.chd", "Music CD 1", None),
     ("Saga (USA) (Disc 2).cue", "Saga", 2),  # Redump's, as before
     ("Disc 1.chd", "Disc 1", None),  # a name that is all disc
     ("Game CD32.iso", "Game CD32", None),  # no 32nd disc

@@ -36,8 +36,10 @@ _DISC = re.compile(r"^(?:Disc|Disk|CD)\s*(\d+|[A-Z])(?:\s*of\s*(\d+))?$", re.IGN
 # A disc named after the title or the tags, as sets ripped by hand are (QA33 F33: "Game -
 # Disc 2", "Game (USA) - CD2", "Game_Disc2"): each disc was taken for another version of the
 # first and left off the card.
+# Only after a separator, a hyphen or an underscore, or after the tags: a title that ends in
+# words and a number, "Demo Disc 01", "Music CD 1", is a title (review 18 R1).
 _TRAILING_DISC = re.compile(
-    r"(?<=[\s_\-)\]])[\s_]*(?:-\s*)?(?:Disc|Disk|CD)[\s_]*(\d+)(?:\s*of\s*(\d+))?\s*$",
+    r"(?:(?<=[)\]])\s*|\s*[-_]\s*)(?:Disc|Disk|CD)[\s_]*(\d+)(?:\s*of\s*(\d+))?\s*$",
     re.IGNORECASE)
 _YEAR = re.compile(r"^(19[5-9]\d|20[0-4]\d)(?:-\d\d(?:-\d\d)?)?$")
 _PAREN_FLAGS = {
