@@ -285,7 +285,11 @@ from romrunner.store.database import Database
 original = Database.translate_errors
 @contextlib.contextmanager
 def ctrl_c_during_commit(self):
-    if sys._getframe(2).f_code.co_name != "_commit":
+    frames, frame = [], sys._getframe(2)
+    while frame is not None:
+        frames.append(frame.f_code.co_name)
+        frame = frame.f_back
+    if frames[0] != "_commit" or os.environ.get("RR_COMMIT_IN", "_commit") not in frames:
         with original(self):
             yield
         return
@@ -316,3 +320,32 @@ def test_ctrl_c_during_the_commit_says_the_work_is_kept(tmp_path: Path) -> None:
         result.stderr
     with sqlite3.connect(db) as conn:
         assert conn.execute("SELECT count(*) FROM library_roots").fetchone() == (1,)
+
+
+def test_ctrl_c_as_a_deployment_is_recorded_names_it_and_cancels_it(tmp_path: Path) -> None:
+    """QA32 F9: a Ctrl-C landing as a deploy --prune's plan was committed said "nothing was
+    changed", left the deployment "interrupted", and a later plain `deploy resume` carried
+    out the --force prune the user had cancelled. It is said cancelled, with its number and
+    how to carry it out; nothing was written on the card."""
+    library = _library(tmp_path, 3)
+    db = tmp_path / "library.db"
+    card = tmp_path / "card"
+    card.mkdir()
+    for args in (("library", "add", str(library)), ("scan", "--workers", "1"),
+                 ("device", "add", "rg-35xx-plus"),
+                 ("profile", "create", "--device", "1", "--os", "muos")):
+        assert _cli("--db", str(db), *args).returncode == 0, args
+    assert _cli("--db", str(db), "deploy", "1", "--to", str(card), "platform:gb").returncode == 0
+    before = sorted(p.name for p in card.rglob("*.gb"))
+    result = _run_driver(tmp_path, _COMMIT_DRIVER, "--db", str(db), "deploy", "1", "--to",
+                         str(card), "title:game 0", "--prune", "--force",
+                         env={"RR_COMMIT_IN": "_record"})
+    assert result.returncode == EXIT_INTERRUPTED, result.stderr
+    said = result.stdout + result.stderr
+    assert "deployment 2 cancelled" in said and "`romrunner deploy resume 2`" in said, said
+    assert "nothing was changed" not in said
+    assert sorted(p.name for p in card.rglob("*.gb")) == before
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT status FROM deployment_history WHERE id = 2").fetchone() \
+            == ("cancelled",)
+

@@ -261,7 +261,14 @@ def deploy(db: Database, plan: DeployPlan, *, profile_id: int,
         refuse_library_overlap(db, plan.root, plan=plan)
         check_destination(plan.root)
         with card_lock(plan.root):
-            ready = _prepare(db, plan, profile_id, options, destination_id, name)
+            before = int(db.scalar("SELECT coalesce(max(id), 0) FROM deployment_history"))
+            try:
+                ready = _prepare(db, plan, profile_id, options, destination_id, name)
+            except KeyboardInterrupt:
+                cancelled = _cancel_recorded_after(db, before, plan.root)
+                if cancelled is None:
+                    raise
+                return cancelled
             summary = _run(db, ready.deployment_id, plan.root, plan.fs, ready.dest_id,
                            ready.decisions, ready.claims, options, progress, fresh=True,
                            unchanged=ready.unchanged, planned=ready.plan,
@@ -274,6 +281,22 @@ def deploy(db: Database, plan: DeployPlan, *, profile_id: int,
                 _keep_check(plan, Claims(db, plan.root, ready.dest_id, plan.fs).adopt(
                     ready.claims.written))
             return summary
+
+
+def _cancel_recorded_after(db: Database, before: int, root: Path) -> DeploySummary | None:
+    """After a Ctrl-C that landed as the deployment's record was committed (its plan kept,
+    nothing written on the card yet): that deployment, ended as cancelled and said with how
+    to carry it out — "nothing was changed" was said, and a later plain `deploy resume` ran
+    the --force prune the user had cancelled (QA32 F9). None when none was recorded."""
+    made = db.scalar("SELECT max(id) FROM deployment_history WHERE id > ?", (before,))
+    if made is None:
+        return None
+    with db.atomic():
+        db.execute("UPDATE deployment_history SET status = 'cancelled' WHERE id = ? "
+                   "AND status = 'started'", (int(made),))
+    return DeploySummary(int(made), str(root), status="cancelled", stopped=(
+        f"interrupted before anything was written on the card; `romrunner deploy resume "
+        f"{int(made)}` carries it out"))
 
 
 def record_deployment(db: Database, plan: DeployPlan, *, profile_id: int,
