@@ -96,6 +96,33 @@ def test_the_wal_of_the_replaced_database_is_never_applied(
     assert collections(Path(result.json()["data"]["saved"])) == {"A", "B", "C", "E"}
 
 
+def test_a_restore_beside_another_programs_write_refuses_and_beside_a_reader_goes_on(
+        live: tuple[Path, Path]) -> None:
+    """QA32 F8: with another program's write transaction open (a sqlite3 shell: it takes no
+    lock file of ours), the restore went ahead and that program's commit "succeeded" into the
+    file replaced, lost; with a reader open it refused, calling it "another writer"."""
+    db, backup = live
+    other = sqlite3.connect(db, isolation_level=None, timeout=0)
+    try:
+        other.execute("BEGIN IMMEDIATE")
+        other.execute("INSERT INTO collections (name) VALUES ('D')")
+        refused = run_subprocess("--db", str(db), "db", "restore", str(backup))
+        assert refused.code == 2 and "another program is writing" in refused.err, refused.err
+        other.execute("COMMIT")
+    finally:
+        other.close()
+    assert collections(db) == {"A", "B", "C", "D"}  # its commit is in the database
+    reader = sqlite3.connect(db, isolation_level=None)
+    try:
+        reader.execute("BEGIN")
+        reader.execute("SELECT count(*) FROM games").fetchone()
+        done = run_subprocess("--db", str(db), "db", "restore", str(backup))
+        assert done.code == 0, done.err
+    finally:
+        reader.close()
+    assert collections(db) == {"A"}
+
+
 def test_refusals_change_nothing(cli: Any, live: tuple[Path, Path], tmp_path: Path) -> None:
     db, backup = live
     before = collections(db)

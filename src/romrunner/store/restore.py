@@ -43,6 +43,7 @@ from pathlib import Path
 
 from romrunner.errors import (
     CorruptDatabaseError,
+    DatabaseBusyError,
     DatabaseError,
     DiskFullError,
     InputError,
@@ -464,11 +465,28 @@ def _mark_restored(temp: Path, restored: DatabaseState, lineage: str, now: datet
 
 def _let_go(db: Database) -> None:
     """Checkpoint the whole WAL into the database file and close it: after this, the file
-    alone holds the database, and its side files can go."""
+    alone holds the database, and its side files can go. Refused while another program (not
+    ROM Runner, which takes its lock file: a sqlite3 shell, a database browser) holds a write
+    transaction open on it: its commit would go into the file replaced (QA32 F8)."""
+    try:
+        db.conn.execute("BEGIN IMMEDIATE")
+        db.conn.execute("ROLLBACK")
+    except sqlite3.OperationalError as exc:
+        db.close()
+        if "locked" in str(exc) or "busy" in str(exc):
+            raise DatabaseBusyError(
+                f"{db.path}: another program is writing to the database (a sqlite3 shell, a "
+                "database browser?); nothing was changed: close it, then restore") from exc
+        raise sqlite_error(db.path, exc) from exc
     try:
         row = db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
     except sqlite3.Error as exc:
         db.close()
+        if "locked" in str(exc) or "busy" in str(exc):
+            raise DatabaseBusyError(
+                f"{db.path}: another program has the database open and reading (a sqlite3 "
+                "shell, a database browser?); nothing was changed: close it, then restore"
+            ) from exc
         raise sqlite_error(db.path, exc) from exc
     busy, frames, done = (int(value) for value in row)
     db.close()
