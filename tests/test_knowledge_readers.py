@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -200,3 +201,21 @@ def test_a_pcsx2_setting_of_the_wrong_type_skips_its_entry(tmp_path: Path) -> No
     entries, report = read_all("pcsx2-gameindex", path)
     assert [e.game_key for e in entries] == ["SLUS-20313"]
     assert report.skipped == 1 and "gsHWFixes is not a mapping" in report.problems[0]
+
+
+def test_a_ppsspp_compat_ini_cut_short_is_refused_whole(tmp_path: Path, cli: Any) -> None:
+    """QA32 F5: a compat.ini cut mid-line imported what it had and said only "8 duplicate
+    keys": a title's flags are spread over the file's sections, so 29 titles' flag sets were
+    replaced by shorter ones. A file with no final line break is refused, nothing imported."""
+    whole = ("; compat.ini for PPSSPP\n[VertexDepthRounding]\nULUS10001 = true\n"
+             "ULUS10002 = true\n[ForceMax60FPS]\nULUS10001 = true\nULUS10002 = true\n")
+    path = tmp_path / "compat.ini"
+    path.write_text(whole, encoding="utf-8")
+    entries, _ = read_all("ppsspp-compat", path)
+    assert {e.game_key: e.settings for e in entries}["ULUS-10002"] == {
+        "flags": ["VertexDepthRounding", "ForceMax60FPS"]}
+    assert cli("cache", "import", str(path)).code == 0
+    path.write_text(whole[:-len("0002 = true\n")], encoding="utf-8")  # cut in the last line
+    refused = cli("cache", "import", str(path))
+    assert refused.code == 2 and "cut short" in refused.err, refused.err
+    assert len(refused.err.strip().splitlines()) == 1

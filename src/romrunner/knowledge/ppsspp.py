@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
+from romrunner.errors import InputError
 from romrunner.knowledge.inifile import parse_ini
 from romrunner.knowledge.model import Entry, ReadReport
 from romrunner.knowledge.textfile import read_text
@@ -23,8 +24,17 @@ def looks_like(head: str) -> bool:
 
 
 def read(path: Path, report: ReadReport) -> Iterator[Entry]:
-    """One settings entry per title id: ``{"flags": [...]}``, the flags in file order."""
-    ini = parse_ini(read_text(path))
+    """One settings entry per title id: ``{"flags": [...]}``, the flags in file order.
+
+    A file that does not end with a line break was cut short (a partial download, a full
+    disk): a title's flags are spread over the file's sections, so any title's set of flags
+    may be short; such a file is refused whole (QA32 F5: 29 titles' flags were shortened)."""
+    text = read_text(path)
+    if text and not text.endswith("\n"):
+        raise InputError(f"{path}: the file ends inside a line, with no line break: cut "
+                         "short? (a PPSSPP title's flags are spread over the whole file, so "
+                         "none of it is imported)")
+    ini = parse_ini(text)
     if ini.duplicates:
         report.skip("file", f"{ini.duplicates} duplicate keys (the last one kept)")
     flags: dict[str, list[str]] = {}
