@@ -102,6 +102,26 @@ def test_nas_and_windows_system_folders_are_never_scanned(tmp_path: Path, worker
         assert summary.skipped_hidden == 7 and summary.errors == [], include_hidden
 
 
+def test_a_bios_folder_in_a_root_is_no_games_and_is_named(cli: Any, tmp_path: Path) -> None:
+    """QA33 F1: `roms/bios/` (RetroArch and EmulationStation layouts keep it there) was
+    scanned: its BIOS files were games of undecided platform, and following the scan's
+    advice (`games set-platform`) put them on the card as games."""
+    root = tmp_path / "roms"
+    for relpath, data in {"gba/Real (USA).gba": GAME, "bios/scph5501.bin": b"B" * 4096,
+                          "BIOS/dc/dc_boot.bin": b"D" * 4096,
+                          "psx/bios/scph1001.bin": b"P" * 4096}.items():
+        (root / relpath).parent.mkdir(parents=True, exist_ok=True)
+        (root / relpath).write_bytes(data)
+    assert cli("library", "add", str(root)).code == 0
+    scanned = cli("--json", "scan", "--workers", "1").json()["data"]
+    assert sorted(scanned["bios_folders"]) == sorted(
+        str(root / name) for name in ("bios", "BIOS", "psx/bios"))
+    games = cli("--json", "games", "ls").json()["data"]["games"]
+    assert [g["filename"] for g in games] == ["Real (USA).gba"]
+    text = cli("scan", "--workers", "1")
+    assert "BIOS folder" in text.out and "romrunner bios scan" in text.out, text.out
+
+
 def test_the_scan_says_how_many_it_skipped(cli: Any, tmp_path: Path) -> None:
     assert cli("library", "add", str(library(tmp_path))).code == 0
     text = cli("scan", "--workers", "1")

@@ -195,6 +195,12 @@ def scan(paths: tuple[Path, ...], workers: int | None, full: bool,
             hint = "" if include_hidden else " (scan --include-hidden takes hidden ones)"
             console.print(f"skipped {summary.skipped_hidden:,} hidden and "
                           f"{summary.skipped_empty:,} empty files{hint}")
+        if summary.bios_folders:
+            folders = summary.bios_folders
+            console.print(f"skipped {counted(len(folders), 'BIOS folder')}, never games "
+                          f"({examples(folders)}): `romrunner bios scan "
+                          f"{'FOLDER' if len(folders) > 1 else folders[0]}` verifies "
+                          "BIOS files", markup=False, soft_wrap=True)
         if summary.skipped_unknown:
             console.print(f"skipped {counted(summary.skipped_unknown, 'file')} of unknown type: "
                           f"{_by_type(summary.skipped_unknown_types)}", soft_wrap=True)

@@ -61,6 +61,7 @@ SYSTEM_FILES = frozenset({"thumbs.db", "desktop.ini", "ehthumbs.db"})
 SYSTEM_FOLDERS = frozenset({
     "#recycle", "#snapshot", "@eadir", "@recycle", "@recently-snapshot", "@sharebin",
     "@tmp", "$recycle.bin", "recycler", "system volume information", "lost+found"})
+BIOS_FOLDER = "bios"  # a library's BIOS files (`roms/bios/`, lower case): never games
 
 
 class WalkRules(NamedTuple):
@@ -99,6 +100,7 @@ class WalkNotes:
     # Files of a media extension (a cover `.png`) that are not games where they are: a row
     # an earlier release stored for one is no longer a game (see ``Plan.not_games``).
     not_games: list[str] = field(default_factory=list)
+    bios_folders: list[str] = field(default_factory=list)  # relative, not walked
 
     def report(self, path: str, reason: str) -> None:
         """A file or folder that could not be handled; the walk goes on."""
@@ -491,6 +493,7 @@ def _merge(root: Root, parts: list[_Part], tracks: dict[str, StoredTrack],
     summary.errors += notes.errors
     summary.unscanned += notes.unscanned
     summary.skipped_hidden += notes.hidden
+    summary.bios_folders += [os.path.join(root.path, folder) for folder in notes.bios_folders]
     summary.skipped_empty += notes.empty
     for kind, count in notes.unknown.items():
         summary.skipped_unknown += count
@@ -564,6 +567,7 @@ def _add_notes(notes: WalkNotes, more: WalkNotes) -> None:
         notes.unknown[kind] = notes.unknown.get(kind, 0) + count
     notes.unscanned += more.unscanned
     notes.not_games += more.not_games
+    notes.bios_folders += more.bios_folders
 
 
 def _vanished(unseen: dict[str, Stored], tracks: dict[str, StoredTrack],
@@ -648,7 +652,7 @@ def _top_level(root: str, rules: WalkRules) -> list[tuple[str, str]]:
             if name[0] == "." and skipped_dot_name(name, rules.hidden):
                 continue
             if entry.is_dir(follow_symlinks=False):
-                if name.lower() in SYSTEM_FOLDERS:
+                if name.lower() in SYSTEM_FOLDERS or name.lower() == BIOS_FOLDER:
                     continue  # (counted by the walk of the root's own files)
                 shown = name if name.isascii() else display_path(name)
                 if shown != name and name in _clashes(listing, clashes):
@@ -743,6 +747,9 @@ def _walk(folder: str, rel_folder: str, notes: WalkNotes, rules: WalkRules, *,
                 if entry.is_dir(follow_symlinks=False):
                     if name.lower() in SYSTEM_FOLDERS:
                         _skip_hidden(entry, relpath, notes)
+                    elif name.lower() == BIOS_FOLDER:
+                        notes.bios_folders.append(relpath)
+                        notes.unlisted.append(relpath + "/")  # (stored rows left as they were)
                     elif odd and name in _clashes(listing, clashes):
                         report(display_path(entry.path), _clash_reason(name))
                     elif descend:

@@ -41,6 +41,9 @@ class ScanSummary:
     missing_held_back: int = 0
     skipped_hidden: int = 0  # hidden (dot-name) or system files and folders, not walked
     skipped_empty: int = 0   # empty files: never games
+    # Folders named `bios` in a root (relative paths): BIOS files, never games; `bios scan`
+    # verifies them (QA33 F1: counted as games of undecided platform).
+    bios_folders: list[str] = field(default_factory=list)
     # Files of a type no game has (.txt, .jpg, .rar, none), in all and by lowercase extension
     # ("" for none); a name that ends in a game's extension but for a trailing dot or space
     # is an error instead (a slip the user will want to fix).
