@@ -169,6 +169,34 @@ def find_file(db: Database, path: Path) -> list[int]:
                       "AND sha1_bin IS NULL AND kind = 'member'",
                       (crc, hashes.size, crc, hashes.size))
     found += [i for i in dict.fromkeys(int(row[0]) for row in stated) if i not in found]
+    if extension_of(path.name) in ARCHIVES:
+        found += [i for i in _archives_of_members(db, path) if i not in found]
+    return found
+
+
+def _archives_of_members(db: Database, path: Path) -> list[int]:
+    """The archives of the library whose members are the members of the archive at
+    ``path`` (CRC32 and size, as the scan knows a zip's members before `scan --verify`):
+    the very zip a scan stored is found, its container never hashed (QA34 F9)."""
+    try:
+        members, _ = (directory_zip_members(path, lambda crc, size: False)
+                      if extension_of(path.name) == ".zip" else hash_7z_members(path))
+    except (ContainerError, OSError):
+        return []
+    wanted = sorted((m.hashes.crc32, m.hashes.size) for m in members)
+    if not wanted:
+        return []
+    crc, size = wanted[0]
+    candidates = [int(row[0]) for row in db.query(
+        "SELECT DISTINCT game_id FROM game_files WHERE crc32_bin = ? AND file_size = ? "
+        "AND kind = 'member'", (to_blob(crc), size))]
+    found = []
+    for game_id in candidates:
+        stored = sorted((row[0].hex() if row[0] is not None else None, row[1])
+                        for row in db.query("SELECT crc32_bin, file_size FROM game_files "
+                                            "WHERE game_id = ? AND kind = 'member'", (game_id,)))
+        if stored == wanted:
+            found.append(game_id)
     return found
 
 
