@@ -8,6 +8,7 @@ arguments counted as --verbose when an error was reported).
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -65,3 +66,26 @@ def test_after_a_query_command_they_stay_query_words(cli: Any, tmp_path: Path) -
     assert made.code == 0, made.err
     shown = cli("--json", "collection", "show", "noq").json()["data"]
     assert [row["filename"] for row in shown["games"]] == ["Alpha (USA).nes"]
+
+
+def test_a_failing_command_under_quiet_says_why_on_stderr_only(cli: Any,
+                                                              tmp_path: Path) -> None:
+    """QA34 F8: `-q` prints "nothing but errors", yet a failed command printed its whole
+    report on stdout, and a failing `cache import -q` never said which entry it skipped
+    (a warning, which -q holds back). The errors, and the warnings behind them, on stderr."""
+    rows = tmp_path / "rows.json"
+    rows.write_text(json.dumps([
+        {"platform_id": "gb", "definition_game_id": "gb:Plain", "emulator_id": "e",
+         "status": "perfect"},
+        {"platform_id": "gb", "definition_game_id": "gb:x", "emulator_id": "e",
+         "status": "bogus"}]))
+    failed = cli("-q", "cache", "import", str(rows), "--format", "rows", "--source", "s8",
+                 "--new-source")
+    assert failed.code == 1 and failed.out == "", failed.out
+    assert "status 'bogus'" in failed.err and "error: 1 entry skipped" in failed.err, failed.err
+    gone = tmp_path / "gone"
+    gone.mkdir()
+    assert cli("library", "add", str(gone)).code == 0
+    gone.rmdir()
+    scanned = cli("-q", "scan", "--workers", "1")
+    assert scanned.code == 1 and scanned.out == "" and "not reachable" in scanned.err

@@ -160,15 +160,24 @@ class AppContext:
                *, ok: bool = True, errors: list[str] | None = None) -> None:
         """Hand over the command's result: text through ``render`` now, or the data for the
         JSON envelope that ``main`` prints once the exit code is known (``ok`` in the
-        envelope is true exactly when the exit code is 0, whatever ``ok`` says here; text
-        output of a failed check is shown even with ``--quiet``). ``errors``: the one-line
+        envelope is true exactly when the exit code is 0, whatever ``ok`` says here; a failed
+        check under ``--quiet`` says its ``errors``, and the warnings held back, on stderr, or
+        without ``errors`` its text output). ``errors``: the one-line
         reasons of a failure for the envelope (not repeating ``warnings``: say "listed in the
         warnings" instead); the text output says them through ``render``."""
         self.verify_database()  # never report success into a deleted file
         self._say_pack_notice()  # a command that opened no database
         self._data = data
         self.errors.extend(errors or [])
-        if not self.json_output and render is not None and (not self.quiet or not ok):
+        if self.json_output:
+            return
+        if self.quiet and not ok and errors:
+            # (QA34 F8: the whole report was printed on stdout, and a failing `cache import
+            # -q` never said which entry it skipped: the warnings it held back say why)
+            for line in [*(f"warning: {w}" for w in self.warnings),
+                         *(f"error: {e}" for e in errors)]:
+                self.err_console.print(line, markup=False, soft_wrap=True)
+        elif render is not None and (not self.quiet or not ok):
             render(self.console)
 
     def verify_database(self) -> None:
