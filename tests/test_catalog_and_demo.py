@@ -134,6 +134,8 @@ def test_readme_demo_runs_as_a_real_process(tmp_path: Path) -> None:
     assert bios_on_card == {"MUOS/bios/example-nes-boot.bin", "MUOS/bios/example-gba-boot.bin"}
     assert [w for w in data["deploy"]["warnings"] if w.startswith("snes:")
             and "example-snes-dsp.bin (wrong hash)" in w]
+    # ... and in the envelope's warnings (QA34 F3: only in data)
+    assert [w for w in json.loads(result.out)["warnings"] if w.startswith("snes:")]
     library = Path(data["workdir"])
     for entry in data["deploy"]["tree"]:
         assert (card / entry).stat().st_size > 0
@@ -158,6 +160,7 @@ def test_the_demos_suggested_commands_are_whole_lines_when_piped(tmp_path: Path)
     workdir = tmp_path / "a-rather-long-folder-name-for-the-demo" / "so-lines-pass-80-columns"
     result = run_subprocess("demo", "--dir", str(workdir))
     assert result.code == 0, result.err
+    assert "warning:" not in result.out and "warning: snes:" in result.err  # (QA34 F3)
     lines = result.out.splitlines()
     start = next(n for n, line in enumerate(lines) if line.startswith("try: "))
     commands = [line.removeprefix("try: ").strip() for line in lines[start:start + 3]]

@@ -123,9 +123,9 @@ def bios_import_dat(path: Path) -> int:
         if result.unmapped_sections:
             console.print("sections with no pack platform (kept under their own name): "
                           + ", ".join(result.unmapped_sections), markup=False)
-        for problem in result.problems:
-            console.print(f"warning: {problem}", markup=False)
 
+    for problem in result.problems:  # (on stderr and in the envelope: QA34 F7)
+        app.warn(problem)
     app.finish(result.as_dict(), render)
     return 0
 

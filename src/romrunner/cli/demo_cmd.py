@@ -110,13 +110,13 @@ def demo(workdir: Path | None) -> int:
                       f"{profile.name} to the card folder {card}:")
         for entry in card_tree:
             console.print(f"  {entry}")
-        for message in plan_warnings:  # the example's bad SNES BIOS dump: said, not copied
-            console.print(f"warning: {message}", markup=False, soft_wrap=True)
         console.print(f"try: romrunner --db {app.db_path} games ls")
         console.print(f"     romrunner --db {app.db_path} --pack {pack_copy} bios check")
         console.print(f"     romrunner --db {app.db_path} --pack {pack_copy} deploy {profile.id} "
                       f"--to {card} --dry-run match:hash")
 
+    for message in plan_warnings:  # the example's bad SNES BIOS dump: said, not copied
+        app.warn(message)  # (on stderr and in the envelope: QA34 F3)
     app.finish({"workdir": str(base), "database": str(app.db_path),
                 "scan": {"scanned": summary.scanned, "added": summary.added},
                 "identified": summary.identified, "guessed": summary.guessed,
