@@ -365,9 +365,21 @@ def test_two_gdi_games_with_generic_track_names_both_reach_the_card(
         assert cli("--pack", str(pack), *args).code == 0, args
     card = tmp_path / "card"
     deploy(cli, pack, "muos", card, "platform:dreamcast")
+    _each_gdi_reaches_its_tracks(card, tracks)
+    # QA35 F2: one deployed, then the other alone (no prune): the second's tracks wrote over
+    # the first's, whose .gdi then named the other game's bytes
+    other = tmp_path / "card2"
+    other.mkdir()
+    for title in ("title:alpha", "title:beta"):
+        assert cli("--pack", str(pack), "deploy", "1", "--to", str(other), title).code == 0
+    _each_gdi_reaches_its_tracks(other, tracks)
+
+
+def _each_gdi_reaches_its_tracks(card: Path, tracks: dict[str, list[bytes]]) -> None:
     for game, expected in tracks.items():
         (sheet,) = card.rglob(f"{game}.gdi")
-        names = [line.split('"')[1] for line in sheet.read_text().splitlines()[1:]]
+        names = [line.split()[4].strip('"') if '"' not in line else line.split('"')[1]
+                 for line in sheet.read_text().splitlines()[1:]]
         assert [(sheet.parent / name).read_bytes() for name in names] == expected, game
 
 

@@ -40,6 +40,7 @@ from romrunner.deploy.archives import (
     archive_support,
 )
 from romrunner.deploy.card import (
+    Owned,
     read_manifest,
     read_manifest_files,
     recorded_card_os,
@@ -1495,6 +1496,7 @@ class _Builder:
         # True once the plan read something no key of a kept plan covers (a source's state, a
         # sheet, the card's files): such a plan is not kept between runs (see plancache).
         self.volatile = False
+        self._card_records: dict[str, Owned] | None = None  # see _other_content_on_card
 
     def folder(self, platform_id: str) -> str | None:
         """The platform's folder as text (paths are joined as text: 100k games); None where
@@ -1808,9 +1810,27 @@ class _Builder:
         return text
 
     def _tracks_collide(self, items: list[PlanItem]) -> bool:
-        """True when a track's destination is taken, or two of them are one."""
+        """True when a track's destination is taken (by this plan, or on the card by a file
+        of other content: another game's track an earlier deploy put there, QA35 F2), or two
+        of them are one."""
         keys = [collision_key(item.dest, self.fs) for item in items]
-        return len(set(keys)) < len(keys) or any(key in self.taken for key in keys)
+        return len(set(keys)) < len(keys) or any(key in self.taken for key in keys) \
+            or any(self._other_content_on_card(item) for item in items)
+
+    def _other_content_on_card(self, item: PlanItem) -> bool:
+        """True when the card has a file at ``item.dest`` that is not ``item``'s content:
+        one our records say holds other bytes, or one of the user's."""
+        self.volatile = True  # (reads the card's files: see __init__)
+        try:
+            info = os.lstat(self.plan.root / item.dest)
+        except OSError:
+            return False
+        if self._card_records is None:
+            self._card_records = read_manifest(self.plan.root)[0]
+        record = self._card_records.get(item.dest)
+        if record is None or record.sha1 is None:  # (the same size: maybe the same bytes,
+            return info.st_size != item.size  # which the run keeps as they are)
+        return record.sha1 != item.sha1
 
     def _renamed_tracks(self, game: _Game) -> dict[str, str]:
         """The sheet's FILE names (as _cue_with_names reads them) that the scan found under
