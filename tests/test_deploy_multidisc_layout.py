@@ -848,3 +848,45 @@ def test_a_set_chosen_whole_in_one_root_adds_no_disc_from_another(
     result = deploy(cli, pack, "muos", card, "--collection", "saga")
     assert not [w for w in result.json()["warnings"] if "added to complete" in w], \
         result.json()["warnings"]
+
+
+def _chd(path: Path, seed: str) -> None:
+    """A minimal CHD v5 file: its header and the SHA1 of the data it says it holds."""
+    header = bytearray(b"MComprHD" + (124).to_bytes(4, "big") + (5).to_bytes(4, "big"))
+    header += bytes(124 - len(header))
+    header[84:104] = hashlib.sha1(seed.encode()).digest()
+    path.write_bytes(bytes(header) + seed.encode() * 200)
+
+
+def test_a_set_split_across_roots_or_kept_in_two_formats_goes_on_the_card_whole_and_once(
+        cli: Any, pack: Path, tmp_path: Path) -> None:
+    """Review 18 R6: discs 1 and 2 on the share, disc 3 on a backup disk: disc 3 was left
+    out as "another version" of the set. R11: the set as cue/bin and as CHD in one folder
+    (converted in place, the originals kept): the playlist listed discs 1, 1, 2, 2."""
+    share, backup = tmp_path / "share" / "psx", tmp_path / "backup" / "psx"
+    for folder in (share, backup):
+        folder.mkdir(parents=True)
+    names = [f"Trio (USA) (Disc {n})" for n in (1, 2, 3)]
+    for number, name in enumerate(names, 1):
+        if number < 3:
+            (share / f"{name}.bin").write_bytes(name.encode() * 900)
+            (share / f"{name}.cue").write_text(CUE.format(f"{name}.bin"))
+            _chd(share / f"Duo (USA) (Disc {number}).chd", f"duo {number}")
+            (share / f"Duo (USA) (Disc {number}).bin").write_bytes(f"duo {number}".encode() * 900)
+            (share / f"Duo (USA) (Disc {number}).cue").write_text(
+                CUE.format(f"Duo (USA) (Disc {number}).bin"))
+        else:
+            (backup / f"{name}.bin").write_bytes(name.encode() * 900)
+            (backup / f"{name}.cue").write_text(CUE.format(f"{name}.bin"))
+    for args in (("library", "add", str(share.parent)), ("library", "add", str(backup.parent)),
+                 ("scan", "--workers", "1"), ("device", "add", "rg-35xx-plus")):
+        assert cli("--pack", str(pack), *args).code == 0, args
+    card = tmp_path / "card"
+    deploy(cli, pack, "muos", card, "--auto")
+    trio = (card / "ROMS/psx/Trio (USA).m3u").read_text().splitlines()
+    assert [PurePosixPath(line).name for line in trio] == [f"{n}.cue" for n in names]
+    duo = [PurePosixPath(line).stem for line in
+           (card / "ROMS/psx/Duo (USA).m3u").read_text().splitlines()]
+    assert duo == ["Duo (USA) (Disc 1)", "Duo (USA) (Disc 2)"], duo
+    listing = cli("--pack", str(pack), "--json", "autolist", "1").json()["data"]["games"]
+    assert {e["filename"]: e["reason"] for e in listing}[f"{names[2]}.cue"] == "INCLUDED"

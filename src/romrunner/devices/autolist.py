@@ -41,7 +41,7 @@ from romrunner.devices.paths import CardLayout, card_layout
 from romrunner.devices.profiles import Profile, list_profiles, load_profile
 from romrunner.knowledge.linking import keys_json_sql
 from romrunner.library.platforms import UNKNOWN
-from romrunner.library.tags import ParsedName, parse_filename, parse_name
+from romrunner.library.tags import ParsedName, extension_of, parse_filename, parse_name
 from romrunner.packs.loader import DefinitionPack
 from romrunner.search.index import catalog_title
 from romrunner.store.database import Database
@@ -608,34 +608,42 @@ def _select(games: list[_Game], profile: Profile, entries: dict[int, AutoListEnt
 
 def _one_copy_per_set(members: list[_Game], entries: dict[int, AutoListEntry],
                       preference: _Preference, forced: set[int]) -> list[_Game]:
-    """``members`` with one copy of each multi-disc set: a set in two library roots (a
-    backup disk, the same set as CHD on another share) competes as one game's versions do,
-    and the other copies are other versions of it (QA33 F4, F29: every copy was included,
-    the card's playlist listing discs 1, 1, 2, 2). The copy kept: one the user included,
-    else the one with the most discs, else the preferred, else on the root added first."""
-    copies: dict[str, dict[int, list[_Game]]] = defaultdict(lambda: defaultdict(list))
+    """``members`` with each disc of a multi-disc set once: a set whose discs are in two
+    library roots (a backup disk) or two formats (cue/bin and CHD beside it) competes disc by
+    disc, as one game's versions do, the other copies of a disc being other versions of it
+    (QA33 F4, F29: every copy was included, the card's playlist listing discs 1, 1, 2, 2).
+    The copies ranked: one the user included, the one with the most discs, the preferred,
+    the root added first; each disc number is taken from the first copy that has it, so a
+    set split across two roots stays whole (review 18 R6)."""
+    copies: dict[str, dict[tuple[int, str], list[_Game]]] = defaultdict(
+        lambda: defaultdict(list))
     for game in members:
-        if not game.variant.startswith("game:"):
-            copies[game.variant][game.root_id].append(game)
+        if not game.variant.startswith("game:") and not game.filename.lower().endswith(".m3u"):
+            copies[game.variant][(game.root_id, extension_of(game.filename))].append(game)
     dropped: set[int] = set()
-    for by_root in copies.values():
-        if len(by_root) < 2:
+    for by_copy in copies.values():
+        if len(by_copy) < 2:
             continue
-        best = min(by_root, key=lambda root: (
-            not any(g.id in forced for g in by_root[root]),
-            -len({g.disc for g in by_root[root] if g.disc is not None}),
-            min(preference.key(g) for g in by_root[root]), root))
-        keeper = min(g.id for g in by_root[best])
-        for root, games_of in by_root.items():
-            if root == best:
-                continue
-            for game in games_of:
-                if game.id in forced:
-                    continue
-                entries[game.id].dropped = DROP_OTHER_VERSION
-                entries[game.id].kept_instead = keeper
-                dropped.add(game.id)
+        ranked = sorted(by_copy, key=lambda copy: (
+            not any(g.id in forced for g in by_copy[copy]),
+            -len({_disc_number(g) for g in by_copy[copy]}),
+            min(preference.key(g) for g in by_copy[copy]), copy))
+        kept: dict[object, int] = {}  # disc number -> the game kept for it
+        for copy in ranked:
+            for game in sorted(by_copy[copy], key=lambda g: g.id):
+                number = _disc_number(game)
+                if number in kept and game.id not in forced:
+                    entries[game.id].dropped = DROP_OTHER_VERSION
+                    entries[game.id].kept_instead = kept[number]
+                    dropped.add(game.id)
+                else:
+                    kept.setdefault(number, game.id)
     return [game for game in members if game.id not in dropped] if dropped else members
+
+
+def _disc_number(game: _Game) -> object:
+    """A disc's number in its set (its id where its name gives none: a disc of its own)."""
+    return game.disc if game.disc is not None else f"id:{game.id}"
 
 
 def _limit_per_platform(games: list[_Game], entries: dict[int, AutoListEntry],
