@@ -122,12 +122,41 @@ def test_a_bios_folder_in_a_root_is_no_games_and_is_named(cli: Any, tmp_path: Pa
     assert "BIOS folder" in text.out and "romrunner bios scan" in text.out, text.out
 
 
+def test_rows_an_earlier_release_stored_from_bios_or_recycle_folders_are_no_games(
+        cli: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Review 18 R10, R14: a library scanned before BIOS folders and NAS recycle bins were
+    skipped kept those rows as games (deployed: a BIOS as a PSX game, a deleted game); they
+    are no longer games, forgotten, unless curated (then kept, marked missing)."""
+    from romrunner.library import plan
+    root = tmp_path / "lib"
+    for relpath, data in {"gb/Keep (USA).gb": GAME, "#recycle/gb/Deleted (USA).gb": GAME[:3000],
+                          "bios/scph5501.gb": b"B" * 4096,
+                          "gb/bios/boot.gb": b"P" * 4096}.items():
+        (root / relpath).parent.mkdir(parents=True, exist_ok=True)
+        (root / relpath).write_bytes(data)
+    assert cli("library", "add", str(root)).code == 0
+    with monkeypatch.context() as earlier:  # the release before: every folder walked
+        earlier.setattr(plan, "SYSTEM_FOLDERS", frozenset())
+        earlier.setattr(plan, "BIOS_FOLDER", "")
+        assert cli("scan", "--workers", "1").code == 0
+    games = {g["filename"]: g["id"] for g in cli("--json", "games", "ls").json()["data"]["games"]}
+    assert len(games) == 4, games
+    assert cli("collection", "create", "mine").code == 0
+    assert cli("collection", "add", "mine", str(games["scph5501.gb"])).code == 0
+    scanned = cli("--json", "scan", "--workers", "2").json()["data"]
+    assert (scanned["not_games"], scanned["missing"]) == (3, 0), scanned
+    assert scanned["not_games_kept"] == [games["scph5501.gb"]]
+    present = {g["filename"] for g in cli("--json", "games", "ls").json()["data"]["games"]
+               if not g["is_missing"]}
+    assert present == {"Keep (USA).gb"}
+
+
 def test_the_scan_says_how_many_it_skipped(cli: Any, tmp_path: Path) -> None:
     assert cli("library", "add", str(library(tmp_path))).code == 0
     text = cli("scan", "--workers", "1")
     assert text.code == 0, text.err
-    assert "skipped 8 hidden and 1 empty files (scan --include-hidden takes hidden ones)" \
-        in " ".join(text.out.split())
+    assert "skipped 8 hidden or system and 1 empty files (scan --include-hidden takes hidden " \
+        "ones)" in " ".join(text.out.split())
     data = cli("--json", "scan", "--workers", "1", "--include-hidden").json()["data"]
     assert (data["added"], data["skipped_hidden"], data["skipped_empty"]) == (3, 5, 1)
     present = data["identified"] + data["guessed"] + data["unidentified"]

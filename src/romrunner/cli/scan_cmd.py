@@ -185,15 +185,16 @@ def scan(paths: tuple[Path, ...], workers: int | None, full: bool,
                 f"{'it' if len(kept) == 1 else 'them'}: ids {examples(list(map(str, kept)), 10)})")
             console.print(
                 f"{counted(count, 'file')} stored as games by an earlier scan "
-                f"{'is' if count == 1 else 'are'} no longer taken for games (covers, notes: no "
-                f"platform of their folder lists their type; {shown}): forgotten, the files "
-                f"untouched{held}", markup=False, soft_wrap=True)
+                f"{'is' if count == 1 else 'are'} no longer taken for games (covers and notes "
+                f"of a type no platform of their folder lists, files in a BIOS folder or a NAS "
+                f"or Windows system folder; {shown}): forgotten, the files untouched{held}",
+                markup=False, soft_wrap=True)
         if summary.disc_ids:
             console.print(f"read {counted(summary.disc_ids, 'disc id')} (serials, game ids) "
                           "from images")
         if summary.skipped_hidden or summary.skipped_empty:
             hint = "" if include_hidden else " (scan --include-hidden takes hidden ones)"
-            console.print(f"skipped {summary.skipped_hidden:,} hidden and "
+            console.print(f"skipped {summary.skipped_hidden:,} hidden or system and "
                           f"{summary.skipped_empty:,} empty files{hint}")
         if summary.bios_folders:
             folders = summary.bios_folders

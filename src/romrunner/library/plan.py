@@ -101,6 +101,9 @@ class WalkNotes:
     # an earlier release stored for one is no longer a game (see ``Plan.not_games``).
     not_games: list[str] = field(default_factory=list)
     bios_folders: list[str] = field(default_factory=list)  # relative, not walked
+    # Folders that never hold games (BIOS folders, NAS recycle bins…), relative: a row an
+    # earlier release stored from one is no longer a game (review 18 R10, R14)
+    never_games: list[str] = field(default_factory=list)
 
     def report(self, path: str, reason: str) -> None:
         """A file or folder that could not be handled; the walk goes on."""
@@ -478,7 +481,10 @@ def _merge(root: Root, parts: list[_Part], tracks: dict[str, StoredTrack],
     plan.jobs = _drop_tracks(root.path, walked, set(tracks))
     plan.jobs.sort(key=_BY_RELPATH)  # new games get their ids in path order
     plan.jobs = _one_per_path(plan.jobs, notes)
-    for relpath in notes.not_games:  # no longer games: forgotten, not "vanished"
+    prefixes = tuple(f"{folder}/" for folder in notes.never_games)
+    for relpath in [*notes.not_games, *(rel for rel in unseen if prefixes
+                                        and rel.startswith(prefixes))]:
+        # no longer games: forgotten, not "vanished"
         known = unseen.pop(relpath, None)
         if known is not None and not known[3] & (MISSING | USER_PLATFORM):
             plan.not_games[known[0]] = relpath  # (one set by hand is left as it was)
@@ -568,6 +574,7 @@ def _add_notes(notes: WalkNotes, more: WalkNotes) -> None:
     notes.unscanned += more.unscanned
     notes.not_games += more.not_games
     notes.bios_folders += more.bios_folders
+    notes.never_games += more.never_games
 
 
 def _vanished(unseen: dict[str, Stored], tracks: dict[str, StoredTrack],
@@ -746,10 +753,11 @@ def _walk(folder: str, rel_folder: str, notes: WalkNotes, rules: WalkRules, *,
                     continue
                 if entry.is_dir(follow_symlinks=False):
                     if name.lower() in SYSTEM_FOLDERS:
-                        _skip_hidden(entry, relpath, notes)
+                        notes.hidden += 1
+                        notes.never_games.append(relpath)
                     elif name.lower() == BIOS_FOLDER:
                         notes.bios_folders.append(relpath)
-                        notes.unlisted.append(relpath + "/")  # (stored rows left as they were)
+                        notes.never_games.append(relpath)
                     elif odd and name in _clashes(listing, clashes):
                         report(display_path(entry.path), _clash_reason(name))
                     elif descend:
