@@ -185,10 +185,13 @@ def test_a_track_on_a_case_insensitive_library_disk_is_its_sheets(cli: Any,
     (track 1).bin"` opened `Audio (USA) (Track 1).BIN` as written: the track was stored under
     the sheet's spelling and the walk's file, under its own, became a second game."""
     with fusefat_card(tmp_path) as disk:
-        (disk / "psx").mkdir()
+        (disk / "psx" / "Data").mkdir(parents=True)
         (disk / "psx" / "Audio (USA) (Track 1).BIN").write_bytes(b"audio" * 2000)
-        (disk / "psx" / "Audio (USA).cue").write_text(SHEET.format("audio (usa) (track 1).bin"))
+        (disk / "psx" / "Data" / "Track 2.bin").write_bytes(b"data" * 2000)
+        (disk / "psx" / "Audio (USA).cue").write_text(
+            SHEET.format("audio (usa) (track 1).bin") + SHEET.format("data/Track 2.bin"))
         assert cli("library", "add", disk).code == 0
         scanned = scan_json(cli)
         assert scanned["errors"] == [] and scanned["added"] == 1, scanned
-        assert tracks_of(cli, "Audio (USA).cue") == {"Audio (USA) (Track 1).BIN": 10000}
+        assert tracks_of(cli, "Audio (USA).cue") == {"Audio (USA) (Track 1).BIN": 10000,
+                                                     "Data/Track 2.bin": 8000}  # (R3)

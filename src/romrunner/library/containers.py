@@ -557,10 +557,14 @@ def _spelled_so(folder: Path, name: str) -> bool:
     ignores case, where a name in another case is there too: FAT, exFAT, an SMB share) its
     folder lists it so (QA33 F26: a track was recorded, and its file taken for a game of its
     own, under the sheet's spelling)."""
-    path = folder / name
-    if not os.path.lexists(path):
+    if not os.path.lexists(folder / name):
         return False
-    return path.name in _listing(str(path.parent))
+    parent = folder
+    for part in name.split("/"):  # each folder of the name too (review 18 R3)
+        if part not in ("", ".", "..") and part not in _listing(str(parent)):
+            return False
+        parent = parent / part
+    return True
 
 
 @functools.lru_cache(maxsize=64)
