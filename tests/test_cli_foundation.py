@@ -339,6 +339,11 @@ def test_a_command_line_word_that_is_not_utf8_is_one_line_and_changes_nothing(
         assert done.returncode == 2 and len(err.strip().splitlines()) == 1, err
         assert "not UTF-8" in err and "internal error" not in err and "\\x" in err, err
     assert not db.exists() and list(card.iterdir()) == []
+    env_db = tmp_path / os.fsdecode(b"Base\xe9.db")  # (review 18 R9: from the environment)
+    done = subprocess.run([sys.executable, "-m", "romrunner.cli.main", "collection", "create",
+                           "x"], capture_output=True, timeout=120,
+                          env={**os.environ, "ROMRUNNER_DB": str(env_db)})
+    assert done.returncode == 2 and b"not UTF-8" in done.stderr and not env_db.exists()
     found = subprocess.run([sys.executable, "-m", "romrunner.cli.main", "--db", str(db), "games",
                             "find", str(share / "gb" / "Game (USA).gb")], capture_output=True,
                            timeout=120)

@@ -357,8 +357,11 @@ def _not_utf8(args: list[str]) -> str | None:
     """The error for a command-line word holding bytes that are not UTF-8 (a Latin-1 folder
     name): refused before anything runs, where it ended in an internal error, a card written
     to first (QA34 F10); None when every word is text. `games find FILE` only reads FILE."""
-    words = [arg for arg in args if not arg.isascii()]
-    if not words or _is_games_find(args):
+    words = [] if _is_games_find(args) else [arg for arg in args if not arg.isascii()]
+    # (the database and pack paths from the environment too: review 18 R9, QA35 F4)
+    words += [value for name in ("ROMRUNNER_DB", "ROMRUNNER_PACK")
+              if not (value := os.environ.get(name, "")).isascii()]
+    if not words:
         return None
     for word in words:
         try:
