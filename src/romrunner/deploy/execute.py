@@ -78,6 +78,7 @@ from romrunner.deploy.legal import FileSystem, collision_key, inside_root
 from romrunner.deploy.plan import (
     DeployPlan,
     PlanItem,
+    a_present_game_has,
     held_copies,
     missing_sha1s,
     source_problem,
@@ -1525,12 +1526,7 @@ class Claims:
         --overwrite``: QA31 F6), is that game's copy, not the held game's."""
         if claim is None or not claim.sha1 or claim.sha1 in held_sha1s:
             return False
-        try:
-            sha1 = bytes.fromhex(claim.sha1)
-        except ValueError:
-            return False
-        return bool(self.db.scalar(
-            "SELECT EXISTS (SELECT 1 FROM games WHERE sha1_bin = ? AND is_missing = 0)", (sha1,)))
+        return a_present_game_has(self.db, claim.sha1)
 
     def copied_source(self, dest: str) -> str | None:
         """The library file the last deployment of ours to this card copied to ``dest``

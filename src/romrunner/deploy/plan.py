@@ -868,11 +868,11 @@ def _written_with_other_content(db: Database, root: Path, games: dict[int, _Game
                     others[game_id, dest] = entry.sha1
             except OSError:
                 continue
-    present = {sha1 for sha1 in set(others.values()) if _a_present_game_has(db, sha1)}
+    present = {sha1 for sha1 in set(others.values()) if a_present_game_has(db, sha1)}
     return {pair for pair, sha1 in others.items() if sha1 in present}
 
 
-def _a_present_game_has(db: Database, sha1: str) -> bool:
+def a_present_game_has(db: Database, sha1: str) -> bool:
     """True when a game the library has now (not missing) is a file of this SHA1."""
     try:
         key = bytes.fromhex(sha1)
