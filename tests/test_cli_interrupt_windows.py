@@ -348,4 +348,10 @@ def test_ctrl_c_as_a_deployment_is_recorded_names_it_and_cancels_it(tmp_path: Pa
     with sqlite3.connect(db) as conn:
         assert conn.execute("SELECT status FROM deployment_history WHERE id = 2").fetchone() \
             == ("cancelled",)
+    # QA35 F6: a plain `deploy resume` ("the latest unfinished one") carried it out
+    plain = _cli("--db", str(db), "deploy", "resume")
+    assert plain.returncode != 0 and sorted(p.name for p in card.rglob("*.gb")) == before
+    named = _cli("--db", str(db), "deploy", "resume", "2")
+    assert named.returncode == 0, named.stderr
+    assert sorted(p.name for p in card.rglob("*.gb")) == ["Game 0 (USA).gb"]
 

@@ -1229,9 +1229,13 @@ def _refuse_another_card(db: Database, deployment_id: int, root: Path, dest_id: 
 
 def _unfinished(db: Database, deployment_id: int | None, overwrite: bool = False) -> Any:
     if deployment_id is None:  # the latest unfinished one no later deploy to its card ended
+        # (one cancelled before it did anything on the card is not taken up unnamed: its
+        # Ctrl-C cancelled a --force prune, QA35 F6; `deploy resume ID` still runs it)
         row = db.query_one(
-            "SELECT * FROM deployment_history h WHERE status IN ('started', 'failed', "
-            "'cancelled') AND NOT EXISTS (SELECT 1 FROM deployment_history later "
+            "SELECT * FROM deployment_history h WHERE (status IN ('started', 'failed') "
+            "OR (status = 'cancelled' AND EXISTS (SELECT 1 FROM deployment_items i "
+            "WHERE i.deployment_id = h.id AND i.status IN ('copied', 'pruned')))) "
+            "AND NOT EXISTS (SELECT 1 FROM deployment_history later "
             "WHERE later.id > h.id AND later.destination_path = h.destination_path "
             "AND later.status = 'completed') ORDER BY id DESC LIMIT 1")
         if row is None:
