@@ -187,6 +187,31 @@ def test_a_file_of_ours_for_another_game_under_another_case_is_not_replaced(
                    in e["error"] for e in later.json()["data"]["errors"])
 
 
+def test_a_sheet_naming_its_track_in_another_case_is_rewritten_on_a_fat_card(
+        cli: Any, tmp_path: Path) -> None:
+    """QA35 F10: on a card that ignores case, a sheet saying `FILE "TRACK 01.BIN"` for its
+    `Track 01.bin`, whose track was renamed for a clash with another game's, went on the card
+    as it was: it named a file not there, and the game did not start."""
+    psx = tmp_path / "lib" / "psx"
+    tracks = {"A (USA)": b"a" * 4704, "C (USA)": b"c" * 4704}
+    for game, data in tracks.items():
+        (psx / game).mkdir(parents=True)
+        (psx / game / "Track 01.bin").write_bytes(data)
+        written = "TRACK 01.BIN" if game == "A (USA)" else "Track 01.bin"
+        (psx / game / f"{game}.cue").write_text(
+            f'FILE "{written}" BINARY\n  TRACK 01 MODE2/2352\n    INDEX 01 00:00:00\n')
+    for args in (("library", "add", str(tmp_path / "lib")), ("scan", "--workers", "1"),
+                 ("device", "add", "rg-35xx-plus"),
+                 ("profile", "create", "--device", "1", "--os", "muos")):
+        assert cli(*args).code == 0, args
+    with fusefat_card(tmp_path) as card:
+        assert cli("deploy", "1", "--to", str(card), "platform:psx").code == 0
+        for game, data in tracks.items():
+            sheet = next(card.rglob(f"{game}.cue"))
+            (line,) = [r for r in sheet.read_text().splitlines() if r.startswith("FILE")]
+            assert (sheet.parent / line.split('"')[1]).read_bytes() == data, (game, line)
+
+
 def test_a_full_card_that_reports_no_size_stops_the_run(cli: Any, tmp_path: Path) -> None:
     """QA18 C2: fusefat reports no size, and once full refuses each file with EPERM (not
     ENOSPC): the run went on, every later file failing alike, and ended "completed". A few

@@ -1574,7 +1574,10 @@ class _Builder:
                 game.id in self.contested or self._tracks_collide(items[1:])):
             # generic track names (`Track 01.bin`) another disc or game has there too: this
             # sheet's tracks get its own name before theirs, and the card its sheet naming them
-            apart = self._flat_sheet(game, folder, parent, tracks, sheet, renamed, unique=True)
+            apart = self._flat_sheet(game, folder, parent, tracks, sheet,
+                                     renamed or self._renamed_tracks(game), unique=True)
+            # (its FILE lines as written, another case too: on a card that ignores case the
+            # names were not read above, QA35 F10)
             if apart is None:
                 self._hold_disc(game, tracks)
                 return None
