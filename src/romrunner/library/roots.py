@@ -274,8 +274,11 @@ def _refuse_nesting(db: Database, root: Path, moving: int | None) -> None:
     """Raise when ``root`` lies inside a registered root or holds one (the root being
     moved, ``moving``, does not count: its old place stops being a root).
 
-    Registered roots are compared as stored (resolved when they were added): resolving
-    them again would touch every root, and one on a share that is offline can hang.
+    Registered roots are compared as stored (resolved when they were added), then by the
+    folders themselves (device and inode, see _refuse_the_same_folders): that stats each
+    registered root once, as a deploy does; a root not reachable now is compared by path
+    only. (A share that hangs rather than answering would hold `library add` as it holds
+    any command that reads it.)
     """
     for row in db.query("SELECT id, path FROM library_roots WHERE path <> ''"):
         other = Path(row["path"])
