@@ -355,3 +355,27 @@ def test_ctrl_c_as_a_deployment_is_recorded_names_it_and_cancels_it(tmp_path: Pa
     assert named.returncode == 0, named.stderr
     assert sorted(p.name for p in card.rglob("*.gb")) == ["Game 0 (USA).gb"]
 
+
+
+def test_ctrl_c_as_a_batch_of_copies_is_recorded_records_no_file_not_on_the_card(
+        tmp_path: Path) -> None:
+    """Review 18 R13: a Ctrl-C landing as a batch's intents committed left the batch
+    recorded "copied" while its temporary files were removed (`deploy history`: "cancelled
+    … copied 40" of a card holding none). The batch goes back to pending; resume copies it."""
+    library = _library(tmp_path, 5)
+    db = tmp_path / "library.db"
+    card = tmp_path / "card"
+    card.mkdir()
+    for args in (("library", "add", str(library)), ("scan", "--workers", "1"),
+                 ("device", "add", "rg-35xx-plus"),
+                 ("profile", "create", "--device", "1", "--os", "muos")):
+        assert _cli("--db", str(db), *args).returncode == 0, args
+    result = _run_driver(tmp_path, _COMMIT_DRIVER, "--db", str(db), "deploy", "1", "--to",
+                         str(card), "platform:gb", env={"RR_COMMIT_IN": "commit_batch"})
+    assert result.returncode == EXIT_INTERRUPTED, result.stderr
+    with sqlite3.connect(db) as conn:
+        copied = [row[0] for row in conn.execute(
+            "SELECT dest_path FROM deployment_items WHERE status = 'copied'")]
+    assert all((card / dest).is_file() for dest in copied), copied
+    assert _cli("--db", str(db), "deploy", "resume", "1").returncode == 0
+    assert len(list(card.rglob("*.gb"))) == 5

@@ -2202,6 +2202,7 @@ class _Runner:
         batch, self.batch, self.batch_bytes = self.batch, [], 0
         if not batch:
             return
+        commits = self.db.commits
         try:
             try:
                 self.syncer.wait()  # every file of the batch on the card before its intent
@@ -2216,8 +2217,11 @@ class _Runner:
                     _upsert_values(self.db, _intents(self.deployment_id,
                                                      batch[start:start + UPSERT_ROWS]))
         except BaseException:
-            for written in batch:
-                _remove_temp(written)
+            if self.db.commits > commits:  # (a Ctrl-C as the intents committed: review 18 R13,
+                self._take_back(batch)  # recorded copied, the files removed): back to pending
+            else:
+                for written in batch:
+                    _remove_temp(written)
             raise
         failed = False
         for n, written in enumerate(batch):

@@ -163,6 +163,7 @@ class Database:
         self._on_close: list[Callable[[], None]] = []
         self._undone = 0  # rows changed by transactions this connection rolled back
         self._committed = False  # the last COMMIT of atomic() went through (see _commit)
+        self._commits = 0  # see commits
         self._begun_at = 0
         if not memory:
             check_is_sqlite_file(self.path)
@@ -309,6 +310,12 @@ class Database:
             self._undone += self.conn.total_changes - before
 
     @property
+    def commits(self) -> int:
+        """How many transactions of :meth:`atomic` this connection committed, one that a
+        Ctrl-C interrupted as its ``COMMIT`` returned included (its work is kept)."""
+        return self._commits
+
+    @property
     def committed_changes(self) -> int:
         """Rows this connection has changed and not rolled back (statements outside
         :meth:`atomic` commit on their own; a savepoint rolled back inside a committed
@@ -343,14 +350,16 @@ class Database:
             self.verify_same_file()
             with self.translate_errors():
                 self.conn.execute("COMMIT")
-            self._committed = True
+            self._commits += 1  # (first: an interrupt between the two counts it once more,
+            self._committed = True  # harmless; the other way round it would count it never)
         except KeyboardInterrupt:
             # Ctrl-C is raised between bytecodes, never inside SQLite's COMMIT: the
             # transaction still open means it came first; ended, that COMMIT went through
             # and its work is kept (QA32 F1: "nothing was changed" was said of committed
             # work; review 18 R7: a signal mask holds nothing back with other threads alive)
-            if not self.conn.in_transaction:
+            if not self.conn.in_transaction and not self._committed:
                 self._committed = True
+                self._commits += 1
             self._abandon()
             raise
         except BaseException:
