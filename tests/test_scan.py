@@ -331,6 +331,9 @@ def test_bad_input_is_reported_and_the_scan_goes_on(cli: Any, tmp_path: Path) ->
     outside.write_bytes(rom_bytes(2))
     (root / "gba" / "link.gba").symlink_to(outside)
     (root / "loop").symlink_to(root)
+    elsewhere = tmp_path / "elsewhere" / "snes"  # (QA33 F13: a platform folder linked in)
+    elsewhere.mkdir(parents=True)
+    (root / "snes").symlink_to(elsewhere)
     os.mkfifo(root / "gba" / "pipe.gba")
     weird = os.fsencode(str(root / "gba")) + b"/Caf\xe9 (France).gba"
     with open(weird, "wb") as handle:
@@ -346,7 +349,10 @@ def test_bad_input_is_reported_and_the_scan_goes_on(cli: Any, tmp_path: Path) ->
     assert slip == ["archive holds no files that can be read (member '../../slipped.gba' "
                     "has an unsafe name; skipped)"]  # once (QA15: twice)
     assert errors["link.gba"] == "symbolic link not followed"
-    assert errors["loop"] == "symbolic link not followed"
+    assert errors["loop"] == "symbolic link not followed"  # (into the root: no advice)
+    assert errors["snes"] == ("symbolic link not followed (a link to a folder: add "
+                              f"{elsewhere} as a library root, `romrunner library add`, to "
+                              "scan what it holds)")
     assert errors["pipe.gba"] == "not a regular file; skipped"
     games = games_by_file(cli)
     assert "Fine (USA).gba" in games

@@ -749,7 +749,8 @@ def _walk(folder: str, rel_folder: str, notes: WalkNotes, rules: WalkRules, *,
                 continue
             try:
                 if entry.is_symlink():
-                    report(display_path(entry.path), "symbolic link not followed")
+                    report(display_path(entry.path),
+                           _link_not_followed(entry.path, entry.path[:-len(relpath)]))
                     continue
                 if entry.is_dir(follow_symlinks=False):
                     if name.lower() in SYSTEM_FOLDERS:
@@ -839,6 +840,18 @@ def _unknown_type(name: str, path: str, notes: WalkNotes, extensions: set[str]) 
     if len(kind) > 9 or not kind.isprintable() or " " in kind:
         kind = ""  # "Mr. Game": no extension, not ". game"
     notes.unknown[kind] = notes.unknown.get(kind, 0) + 1
+
+
+def _link_not_followed(path: str, root: str) -> str:
+    """Why a symbolic link is skipped, and for a link to a folder outside the library root
+    ``root`` what to do instead (QA33 F13: a root of linked platform folders scanned to 0
+    games without a word of advice)."""
+    target = os.path.realpath(path)
+    inside = os.path.realpath(root).rstrip("/") + "/"
+    if os.path.isdir(path) and not (target + "/").startswith(inside):
+        return (f"symbolic link not followed (a link to a folder: add {display_path(target)} "
+                "as a library root, `romrunner library add`, to scan what it holds)")
+    return "symbolic link not followed"
 
 
 def _skip_hidden(entry: os.DirEntry[str], relpath: str, notes: WalkNotes) -> None:
