@@ -356,8 +356,8 @@ def _run_command(args: list[str]) -> int:
 def _not_utf8(args: list[str]) -> str | None:
     """The error for a command-line word holding bytes that are not UTF-8 (a Latin-1 folder
     name): refused before anything runs, where it ended in an internal error, a card written
-    to first (QA34 F10); None when every word is text. `games find FILE` only reads FILE."""
-    words = [] if _is_games_find(args) else [arg for arg in args if not arg.isascii()]
+    to first (QA34 F10); None when every word is text (see ``_ANY_BYTES``)."""
+    words = [] if _takes_any_bytes(args) else [arg for arg in args if not arg.isascii()]
     # (the database and pack paths from the environment too: review 18 R9, QA35 F4)
     words += [value for name in ("ROMRUNNER_DB", "ROMRUNNER_PACK")
               if not (value := os.environ.get(name, "")).isascii()]
@@ -373,10 +373,15 @@ def _not_utf8(args: list[str]) -> str | None:
     return None
 
 
-def _is_games_find(args: list[str]) -> bool:
-    """True for `games find …` (global options and their values before it)."""
+# Commands that take a path of any bytes (only reading it, or storing it escaped as a
+# library stores such names): `games find FILE`, `bios scan FOLDER`.
+_ANY_BYTES = (["games", "find"], ["bios", "scan"])
+
+
+def _takes_any_bytes(args: list[str]) -> bool:
+    """True for a command of ``_ANY_BYTES`` (global options and their values before it)."""
     words = [arg for arg in args if not arg.startswith("-")]
-    return any(words[i:i + 2] == ["games", "find"] for i in range(len(words)))
+    return any(words[i:i + 2] in _ANY_BYTES for i in range(len(words)))
 
 
 def _interrupted(session: _Session, json_output: bool) -> int:
