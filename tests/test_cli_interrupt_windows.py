@@ -322,12 +322,10 @@ def test_ctrl_c_during_the_commit_says_the_work_is_kept(tmp_path: Path) -> None:
         assert conn.execute("SELECT count(*) FROM library_roots").fetchone() == (1,)
 
 
-def test_ctrl_c_as_a_deployment_is_recorded_names_it_and_cancels_it(tmp_path: Path) -> None:
-    """QA32 F9: a Ctrl-C landing as a deploy --prune's plan was committed said "nothing was
-    changed", left the deployment "interrupted", and a later plain `deploy resume` carried
-    out the --force prune the user had cancelled. It is said cancelled, with its number and
-    how to carry it out; nothing was written on the card."""
-    library = _library(tmp_path, 3)
+def _muos_card(tmp_path: Path, games: int) -> tuple[Path, Path]:
+    """A library of ``games`` GB games scanned into a database with a muOS profile (id 1),
+    and an empty card folder: (the database, the card)."""
+    library = _library(tmp_path, games)
     db = tmp_path / "library.db"
     card = tmp_path / "card"
     card.mkdir()
@@ -335,6 +333,15 @@ def test_ctrl_c_as_a_deployment_is_recorded_names_it_and_cancels_it(tmp_path: Pa
                  ("device", "add", "rg-35xx-plus"),
                  ("profile", "create", "--device", "1", "--os", "muos")):
         assert _cli("--db", str(db), *args).returncode == 0, args
+    return db, card
+
+
+def test_ctrl_c_as_a_deployment_is_recorded_names_it_and_cancels_it(tmp_path: Path) -> None:
+    """QA32 F9: a Ctrl-C landing as a deploy --prune's plan was committed said "nothing was
+    changed", left the deployment "interrupted", and a later plain `deploy resume` carried
+    out the --force prune the user had cancelled. It is said cancelled, with its number and
+    how to carry it out; nothing was written on the card."""
+    db, card = _muos_card(tmp_path, 3)
     assert _cli("--db", str(db), "deploy", "1", "--to", str(card), "platform:gb").returncode == 0
     before = sorted(p.name for p in card.rglob("*.gb"))
     result = _run_driver(tmp_path, _COMMIT_DRIVER, "--db", str(db), "deploy", "1", "--to",
@@ -362,14 +369,7 @@ def test_ctrl_c_as_a_batch_of_copies_is_recorded_records_no_file_not_on_the_card
     """Review 18 R13: a Ctrl-C landing as a batch's intents committed left the batch
     recorded "copied" while its temporary files were removed (`deploy history`: "cancelled
     … copied 40" of a card holding none). The batch goes back to pending; resume copies it."""
-    library = _library(tmp_path, 5)
-    db = tmp_path / "library.db"
-    card = tmp_path / "card"
-    card.mkdir()
-    for args in (("library", "add", str(library)), ("scan", "--workers", "1"),
-                 ("device", "add", "rg-35xx-plus"),
-                 ("profile", "create", "--device", "1", "--os", "muos")):
-        assert _cli("--db", str(db), *args).returncode == 0, args
+    db, card = _muos_card(tmp_path, 5)
     result = _run_driver(tmp_path, _COMMIT_DRIVER, "--db", str(db), "deploy", "1", "--to",
                          str(card), "platform:gb", env={"RR_COMMIT_IN": "commit_batch"})
     assert result.returncode == EXIT_INTERRUPTED, result.stderr
