@@ -318,12 +318,15 @@ def _refuse_the_same_folders(root: Path, other: Path) -> None:
 
 def _folder_ids(folder: Path) -> list[tuple[int, int]]:
     """The (device, inode) of ``folder`` and of each folder above it, nearest first (none
-    when it cannot be read)."""
-    ids = []
+    when it cannot be read, or its file system gives no inode numbers: some SMB and FUSE
+    mounts say 0 for every file, which would make every folder the same)."""
+    ids: list[tuple[int, int]] = []
     for path in (folder, *folder.parents):
         try:
             info = os.stat(path)
         except OSError:
+            break
+        if info.st_ino == 0:
             break
         ids.append((info.st_dev, info.st_ino))
     return ids
