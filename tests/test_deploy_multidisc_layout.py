@@ -373,6 +373,18 @@ def test_two_gdi_games_with_generic_track_names_both_reach_the_card(
     for title in ("title:alpha", "title:beta"):
         assert cli("--pack", str(pack), "deploy", "1", "--to", str(other), title).code == 0
     _each_gdi_reaches_its_tracks(other, tracks)
+    # QA35 F15: the user's own GDI game on the card, its tracks of the same sizes: a conflict
+    # whose only advice (--overwrite) would break it; Alpha's tracks are named apart instead
+    mine = tmp_path / "card3" / "ROMS" / "dreamcast"
+    mine.mkdir(parents=True)
+    own = {name: bytes([n]) * len(chunk) for n, (name, chunk) in enumerate(zip(
+        ("track01.bin", "track02.raw", "track03.bin"), tracks["Alpha (USA)"], strict=True))}
+    for name, data in own.items():
+        (mine / name).write_bytes(data)
+    assert cli("--pack", str(pack), "deploy", "1", "--to", str(mine.parent.parent),
+               "title:alpha").code == 0
+    assert {name: (mine / name).read_bytes() for name in own} == own
+    _each_gdi_reaches_its_tracks(mine.parent.parent, {"Alpha (USA)": tracks["Alpha (USA)"]})
 
 
 def _each_gdi_reaches_its_tracks(card: Path, tracks: dict[str, list[bytes]]) -> None:

@@ -1446,6 +1446,20 @@ def _gdi_with_names(text: str, names: dict[str, str]) -> str:
     return "".join(lines)
 
 
+_START_BYTES = 1 << 16  # of a card file and its source: enough to tell two tracks apart
+
+
+def _same_start(card_file: Path, source: str | None) -> bool:
+    """True when the card file begins as ``source`` does (or either cannot be read)."""
+    if source is None:
+        return True
+    try:
+        with open(card_file, "rb") as mine, open(os_path(source), "rb") as theirs:
+            return mine.read(_START_BYTES) == theirs.read(_START_BYTES)
+    except OSError:
+        return True
+
+
 def _playlists_sets(db: Database, playlists: list[_Game]) -> set[str]:
     """The sets of the discs the library's own ``playlists`` name (a chosen .m3u brings its
     discs: alone, its sheets would reach the card without their tracks)."""
@@ -1831,8 +1845,10 @@ class _Builder:
         if self._card_records is None:
             self._card_records = read_manifest(self.plan.root)[0]
         record = self._card_records.get(item.dest)
-        if record is None or record.sha1 is None:  # (the same size: maybe the same bytes,
-            return info.st_size != item.size  # which the run keeps as they are)
+        if record is None or record.sha1 is None:  # (the same size and first bytes: maybe
+            # the same file, which the run keeps as it is: QA35 F15, the user's own GDI game)
+            return info.st_size != item.size or not _same_start(
+                self.plan.root / item.dest, item.source)
         return record.sha1 != item.sha1
 
     def _renamed_tracks(self, game: _Game) -> dict[str, str]:
