@@ -1585,7 +1585,7 @@ class _Builder:
                 self.hold(item.dest, game)
             return None
         if game.filename.lower().endswith(_RENAMING_SHEETS) and (
-                game.id in self.contested or self._tracks_collide(items[1:])):
+                game.id in self.contested or self._tracks_collide(items[1:], game)):
             # generic track names (`Track 01.bin`) another disc or game has there too: this
             # sheet's tracks get its own name before theirs, and the card its sheet naming them
             apart = self._flat_sheet(game, folder, parent, tracks, sheet,
@@ -1826,13 +1826,18 @@ class _Builder:
             text = self.sheet_texts[game.id] = read_sheet(Path(os_path(game.source)))
         return text
 
-    def _tracks_collide(self, items: list[PlanItem]) -> bool:
+    def _tracks_collide(self, items: list[PlanItem], game: _Game) -> bool:
         """True when a track's destination is taken (by this plan, or on the card by a file
         of other content: another game's track an earlier deploy put there, QA35 F2), or two
-        of them are one."""
+        of them are one. The card is asked only of tracks with a name of no game's own
+        (``track01.bin``, not ``Alpha (USA) (Track 1).bin``): a Redump library's plans read
+        nothing of the card here, and stay kept between runs (see plancache)."""
         keys = [collision_key(item.dest, self.fs) for item in items]
-        return len(set(keys)) < len(keys) or any(key in self.taken for key in keys) \
-            or any(self._other_content_on_card(item) for item in items)
+        if len(set(keys)) < len(keys) or any(key in self.taken for key in keys):
+            return True
+        stem = PurePosixPath(game.filename).stem.casefold()
+        return any(self._other_content_on_card(item) for item in items
+                   if not PurePosixPath(item.dest).name.casefold().startswith(stem))
 
     def _other_content_on_card(self, item: PlanItem) -> bool:
         """True when the card has a file at ``item.dest`` that is not ``item``'s content:
