@@ -212,6 +212,41 @@ def test_a_sheet_naming_its_track_in_another_case_is_rewritten_on_a_fat_card(
             assert (sheet.parent / line.split('"')[1]).read_bytes() == data, (game, line)
 
 
+def test_a_track_the_card_refuses_leaves_no_sheet_naming_it(cli: Any, tmp_path: Path) -> None:
+    """QA35 F11: fusefat refuses to rename a temporary file to a name beyond ASCII (any card
+    may refuse one file): the track failed, but its sheet went on the card, a game the
+    frontend lists and that cannot start, in a deployment said "completed"."""
+    psx = tmp_path / "lib" / "psx"
+    psx.mkdir(parents=True)
+    (psx / "Café (France).bin").write_bytes(b"t" * 4704)
+    (psx / "Cafe (France).cue").write_text(  # (the sheet's own name: ASCII, renamed fine)
+        'FILE "Café (France).bin" BINARY\n  TRACK 01 MODE2/2352\n    INDEX 01 00:00:00\n')
+    (psx / "Plain (USA).bin").write_bytes(b"p" * 4704)
+    (psx / "Plain (USA).cue").write_text(
+        'FILE "Plain (USA).bin" BINARY\n  TRACK 01 MODE2/2352\n    INDEX 01 00:00:00\n')
+    for args in (("library", "add", str(tmp_path / "lib")), ("scan", "--workers", "1"),
+                 ("device", "add", "rg-35xx-plus"),
+                 ("profile", "create", "--device", "1", "--os", "muos")):
+        assert cli(*args).code == 0, args
+    with fusefat_card(tmp_path) as card:
+        probe = card / "probe.tmp"
+        probe.write_bytes(b"x")
+        try:
+            os.rename(probe, card / "é.txt")
+        except OSError:
+            pass
+        else:
+            pytest.skip("this fusefat renames to names beyond ASCII: nothing is refused")
+        finally:
+            for leftover in (probe, card / "é.txt"):
+                leftover.unlink(missing_ok=True)
+        run = cli("--json", "deploy", "1", "--to", str(card), "platform:psx")
+        assert run.code == 1, run.err
+        names = sorted(p.name for p in (card / "ROMS" / "psx").iterdir())
+        assert not [n for n in names if n.endswith(".cue") and n.startswith("Caf")], names
+        assert "Plain (USA).cue" in names and "Plain (USA).bin" in names
+
+
 def test_a_full_card_that_reports_no_size_stops_the_run(cli: Any, tmp_path: Path) -> None:
     """QA18 C2: fusefat reports no size, and once full refuses each file with EPERM (not
     ENOSPC): the run went on, every later file failing alike, and ended "completed". A few

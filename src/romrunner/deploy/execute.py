@@ -1997,6 +1997,9 @@ class _Runner:
         self.handled: set[int] = set()
         self.batch: list[_Written] = []
         self.fresh = False  # True: a first run, whose unchanged files were not recorded
+        # Games a file of which failed (id -> that file): their other files are not written
+        # (a disc's sheet comes after its tracks: see _apply and commit_batch)
+        self.broken: dict[int, str] = {}
         self.failing: tuple[int | None, int] = (None, 0)  # copies failing in a row: errno, count
         self.root_dev = os.stat(root).st_dev
         self.batch_bytes = 0
@@ -2226,6 +2229,15 @@ class _Runner:
         failed = False
         for n, written in enumerate(batch):
             item = written.item
+            if item.game_id is not None and item.game_id in self.broken:
+                # (a track of its game the card refused: its sheet, after it, is not put in
+                # place to name a file that is not there: QA35 F11)
+                _remove_temp(written)
+                failed = True
+                self.summary.failed += 1
+                self.state(item, "failed", f"{item.dest}: not written: another file of its "
+                           f"game was not ({self.broken[item.game_id]})")
+                continue
             try:
                 try:
                     self._rename(written)
@@ -2237,6 +2249,8 @@ class _Runner:
                 failed = True
                 self.summary.failed += 1
                 self.state(item, "failed", str(exc))
+                if item.game_id is not None:
+                    self.broken.setdefault(item.game_id, item.dest)
             except BaseException:
                 self._take_back(batch[n:])
                 raise
@@ -2754,7 +2768,7 @@ def _apply(runner: _Runner, decisions: list[_Decision]) -> None:
     # A game whose file failed: its later files (a disc's sheet comes after its tracks) are
     # not written either — a sheet on the card naming a track that is not there is a game
     # the frontend lists and that does not start.
-    broken: dict[int, str] = {}
+    broken = runner.broken
     for decision in decisions:
         if decision.later:
             continue
