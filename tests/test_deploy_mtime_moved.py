@@ -263,8 +263,9 @@ def test_a_prune_says_in_one_note_each_file_it_keeps_as_not_provably_ours(
     assert again.code == 0 and f"note: {note.format('kept')}" in again.err, again.err
 
 
-def test_a_resumed_prune_counts_the_files_changed_before_it_ran(library: Library,
-                                                                card: Path) -> None:
+def _prune_of_two_recorded(library: Library, card: Path) -> int:
+    """The library deployed to the card, then a --prune --force deployment that leaves out
+    Game 10 and Game 11 recorded, not run yet (as a run killed before its prune); its id."""
     deploy(library.db, library.plan(Layout(card)), profile_id=library.profile_id)
     chosen = [int(row[0]) for row in library.db.query(
         "SELECT id FROM games WHERE filepath NOT IN ('gba/Game 10 (USA).gba', "
@@ -272,6 +273,12 @@ def test_a_resumed_prune_counts_the_files_changed_before_it_ran(library: Library
     deployment = record_deployment(library.db, library.plan(Layout(card), chosen),
                                    profile_id=library.profile_id,
                                    options=DeployOptions(prune=True, force_prune=True))
+    return deployment
+
+
+def test_a_resumed_prune_counts_the_files_changed_before_it_ran(library: Library,
+                                                                card: Path) -> None:
+    deployment = _prune_of_two_recorded(library, card)
     edited = card / "Roms/gba/Game 11 (USA).gba"
     edited.write_bytes(b"mine now")  # after the prune was decided, before it ran
     summary = resume(library.db, deployment)
@@ -289,13 +296,7 @@ def test_a_resumed_prune_counts_the_files_the_killed_run_removed_as_pruned(
     """QA32 F4: a run killed mid-prune had removed some files before recording it; its
     resume said each "changed since we wrote it, or gone: kept", counted them skipped, and
     the history kept those totals. Gone is what the prune wanted: pruned."""
-    deploy(library.db, library.plan(Layout(card)), profile_id=library.profile_id)
-    chosen = [int(row[0]) for row in library.db.query(
-        "SELECT id FROM games WHERE filepath NOT IN ('gba/Game 10 (USA).gba', "
-        "'gba/Game 11 (USA).gba')")]
-    deployment = record_deployment(library.db, library.plan(Layout(card), chosen),
-                                   profile_id=library.profile_id,
-                                   options=DeployOptions(prune=True, force_prune=True))
+    deployment = _prune_of_two_recorded(library, card)
     (card / "Roms/gba/Game 11 (USA).gba").unlink()  # removed by the run before it was killed
     summary = resume(library.db, deployment)
     assert (summary.pruned, summary.skipped, summary.prune_kept) == (2, 0, [])

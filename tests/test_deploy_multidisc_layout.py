@@ -28,6 +28,12 @@ EXTRA_OSES = {  # as the real definition pack has them
 }
 
 
+def write_disc(folder: Path, name: str, data: bytes) -> None:
+    """A one-track disc in ``folder``: ``name``.bin holding ``data``, and its ``name``.cue."""
+    (folder / f"{name}.bin").write_bytes(data)
+    (folder / f"{name}.cue").write_text(CUE.format(f"{name}.bin"))
+
+
 def write_set(folder: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     for disc, name in enumerate(NAMES, 1):
@@ -408,8 +414,7 @@ def test_discs_named_after_the_title_are_one_set_on_the_card(cli: Any, pack: Pat
     for pattern, _ in sets.values():
         for number in (1, 2):
             name = pattern.format(number)
-            (root / f"{name}.bin").write_bytes(name.encode() * 900)
-            (root / f"{name}.cue").write_text(CUE.format(f"{name}.bin"))
+            write_disc(root, name, name.encode() * 900)
     for args in (("library", "add", str(tmp_path / "roms")), ("scan", "--workers", "1"),
                  ("device", "add", "rg-35xx-plus")):
         assert cli("--pack", str(pack), *args).code == 0, args
@@ -429,11 +434,9 @@ def test_a_disc_gone_from_the_library_stays_in_the_cards_playlist_and_gaps_are_s
     root.mkdir(parents=True)
     names = [f"Quad (USA) (Disc {n})" for n in (1, 2, 3)]
     for number, name in enumerate(names, 1):
-        (root / f"{name}.bin").write_bytes(bytes([number]) * 9000)
-        (root / f"{name}.cue").write_text(CUE.format(f"{name}.bin"))
+        write_disc(root, name, bytes([number]) * 9000)
     for name in ("Gap (USA) (Disc 1)", "Gap (USA) (Disc 3)"):
-        (root / f"{name}.bin").write_bytes(name.encode() * 900)
-        (root / f"{name}.cue").write_text(CUE.format(f"{name}.bin"))
+        write_disc(root, name, name.encode() * 900)
     for args in (("library", "add", str(tmp_path / "roms")), ("scan", "--workers", "1"),
                  ("device", "add", "rg-35xx-plus")):
         assert cli("--pack", str(pack), *args).code == 0, args
@@ -830,8 +833,7 @@ def test_two_dumps_of_a_set_in_two_roots_go_on_the_card_as_one_set(
     second = tmp_path / "more" / "psx"
     second.mkdir(parents=True)
     for disc, name in enumerate(NAMES, 1):
-        (second / f"{name}.bin").write_bytes(f"re-rip {disc}".encode() * 9000)
-        (second / f"{name}.cue").write_text(CUE.format(f"{name}.bin"))
+        write_disc(second, name, f"re-rip {disc}".encode() * 9000)
     for args in (("library", "add", str(tmp_path / "more")), ("scan", "--workers", "1")):
         assert cli("--pack", str(pack), *args).code == 0, args
     card = tmp_path / "card"

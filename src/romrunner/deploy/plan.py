@@ -811,8 +811,7 @@ def _hold_absent(db: Database, builder: _Builder, absent: dict[int, _Game],
         else:
             missing[game.id] = dests
     builder.volatile = True  # (reads the card's files: see _Builder.volatile)
-    other_content = _written_with_other_content(db, builder.plan.root, games, tracks,
-                                                 missing)
+    other_content = _written_with_other_content(db, builder, games, tracks, missing)
     for game_id, dests in missing.items():
         builder.plan.held.extend(dest for dest in dests if (game_id, dest) not in other_content)
         builder.plan.held_games.add(game_id)
@@ -846,7 +845,7 @@ def _hold_absent(db: Database, builder: _Builder, absent: dict[int, _Game],
 HELD_NAMED = 5  # games a missing-held warning names; more are counted
 
 
-def _written_with_other_content(db: Database, root: Path, games: dict[int, _Game],
+def _written_with_other_content(db: Database, builder: _Builder, games: dict[int, _Game],
                                 tracks: dict[int, list[_Track]], dests: dict[int, list[str]]
                                 ) -> set[tuple[int, str]]:
     """The (game id, card path) pairs of ``dests`` where our manifest says we last wrote a
@@ -855,7 +854,7 @@ def _written_with_other_content(db: Database, root: Path, games: dict[int, _Game
     path to another game: QA31 F6), so neither held for it nor said to be its copy."""
     if not dests:
         return set()
-    owned = read_manifest(root)[0]
+    root, owned = builder.plan.root, builder.card_records()
     others: dict[tuple[int, str], str] = {}
     for game_id, paths in dests.items():
         own = {games[game_id].sha1, *(track.sha1 for track in tracks.get(game_id, ()))}
@@ -1309,7 +1308,7 @@ def _complete_sets(db: Database, games: dict[int, _Game], builder: _Builder
             "(SELECT value FROM json_each(?)) ORDER BY id", (json.dumps(keys),)):
         (missing if is_missing else members[set_key]).append(int(game_id))
         if not is_missing:
-            numbers[set_key].add(disc if disc is not None else f"id:{game_id}")
+            numbers[set_key].add(_disc_key_of(disc, int(game_id)))
     for game in _load_games(db, missing).values() if missing else ():
         builder.missing_discs[game.set_key or ""].append(game)
     added = [i for ids in members.values() for i in ids if i not in games]
@@ -1319,6 +1318,12 @@ def _complete_sets(db: Database, games: dict[int, _Game], builder: _Builder
         builder.plan.game_ids.extend(found)
         builder.completed = list(found.values())
     return {set_key: len(numbers[set_key]) for set_key in members}
+
+
+def _disc_key_of(disc: int | None, game_id: int) -> object:
+    """A disc's place in its set: its number, or its id where its name gives none (a disc of
+    its own)."""
+    return disc if disc is not None else f"id:{game_id}"
 
 
 def _discs_completing(games: dict[int, _Game], candidates: dict[int, _Game]
@@ -1332,12 +1337,12 @@ def _discs_completing(games: dict[int, _Game], candidates: dict[int, _Game]
     roots: dict[str, set[int]] = defaultdict(set)
     for game in games.values():
         if game.set_key:
-            covered[game.set_key].add(game.disc if game.disc is not None else f"id:{game.id}")
+            covered[game.set_key].add(_disc_key_of(game.disc, game.id))
             roots[game.set_key].add(game.root_id)
     found: dict[int, _Game] = {}
     for game in sorted(candidates.values(), key=lambda g: (
             g.root_id not in roots[g.set_key or ""], g.root_id, g.id)):
-        number = game.disc if game.disc is not None else f"id:{game.id}"
+        number = _disc_key_of(game.disc, game.id)
         if game.set_key and number in covered[game.set_key]:
             continue
         covered[game.set_key or ""].add(number)
@@ -1510,7 +1515,7 @@ class _Builder:
         # True once the plan read something no key of a kept plan covers (a source's state, a
         # sheet, the card's files): such a plan is not kept between runs (see plancache).
         self.volatile = False
-        self._card_records: dict[str, Owned] | None = None  # see _other_content_on_card
+        self._card_records: dict[str, Owned] | None = None  # see card_records
 
     def folder(self, platform_id: str) -> str | None:
         """The platform's folder as text (paths are joined as text: 100k games); None where
@@ -1839,6 +1844,13 @@ class _Builder:
         return any(self._other_content_on_card(item) for item in items
                    if not PurePosixPath(item.dest).name.casefold().startswith(stem))
 
+    def card_records(self) -> dict[str, Owned]:
+        """The card manifest's records by destination path, read once per plan."""
+        self.volatile = True  # (reads the card's manifest: see __init__)
+        if self._card_records is None:
+            self._card_records = read_manifest(self.plan.root)[0]
+        return self._card_records
+
     def _other_content_on_card(self, item: PlanItem) -> bool:
         """True when the card has a file at ``item.dest`` that is not ``item``'s content:
         one our records say holds other bytes, or one of the user's."""
@@ -1847,9 +1859,7 @@ class _Builder:
             info = os.lstat(self.plan.root / item.dest)
         except OSError:
             return False
-        if self._card_records is None:
-            self._card_records = read_manifest(self.plan.root)[0]
-        record = self._card_records.get(item.dest)
+        record = self.card_records().get(item.dest)
         if record is None or record.sha1 is None:  # (the same size and first bytes: maybe
             # the same file, which the run keeps as it is: QA35 F15, the user's own GDI game)
             return info.st_size != item.size or not _same_start(
