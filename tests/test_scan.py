@@ -617,6 +617,30 @@ def test_a_disc_whose_sheet_matches_but_a_track_does_not_is_not_identified(
     assert tracks["Disc Game (USA) (Track 1).bin"]["matched_game_id"] == "psx:Disc Game (USA)"
 
 
+def test_a_touched_file_is_counted_unchanged_with_new_times(
+        cli: Any, library: dict[str, Any]) -> None:
+    """A file whose time changed but not its bytes (copied back with new times, touched) is
+    read again and counted unchanged, "with new times" (QA33 F31: it was "updated", as if its
+    content had changed); one whose bytes changed under the same size is updated."""
+    assert cli("library", "add", str(library["root"])).code == 0
+    first = scan_json(cli)
+    touched = library["root"] / "snes" / "Super Mario World (USA).sfc"
+    stat = touched.stat()
+    os.utime(touched, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))
+    again = scan_json(cli)
+    assert (again["updated"], again["unchanged"], again["touched"]) == (0, first["scanned"], 1)
+    assert again["bytes_hashed"] == stat.st_size  # read again: its new time is stored
+    os.utime(touched, ns=(stat.st_atime_ns, stat.st_mtime_ns + 3 * 10**9))
+    text = cli("scan").out
+    assert "0 updated" in text and "(1 with new times, the same content)" in text
+    data = bytearray(touched.read_bytes())
+    data[7] ^= 0x01
+    touched.write_bytes(bytes(data))
+    os.utime(touched, ns=(stat.st_atime_ns, stat.st_mtime_ns + 2 * 10**9))
+    changed = scan_json(cli)
+    assert (changed["updated"], changed["touched"]) == (1, 0)
+
+
 def test_a_full_rescan_counts_unchanged_files_as_unchanged(
         cli: Any, library: dict[str, Any]) -> None:
     """`scan --full` hashes every file again: one whose size, time and data are as stored is

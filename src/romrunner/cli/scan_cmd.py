@@ -77,7 +77,7 @@ def scan(paths: tuple[Path, ...], workers: int | None, full: bool,
         console.print(
             f"scanned {summary.scanned:,}: {summary.added:,} added, {summary.updated:,} "
             f"updated, {summary.unchanged:,} unchanged"
-            + (f" ({summary.verified:,} verified now)" if summary.verified else "")
+            + _unchanged_detail(summary)
             + f", {summary.renamed:,} renamed, "
             + (f"{summary.not_stored:,} not stored (errors below), " if summary.not_stored
                else "")
@@ -235,6 +235,15 @@ def scan(paths: tuple[Path, ...], workers: int | None, full: bool,
     if summary.problems:
         return EXIT_ERROR
     return EXIT_CHECK_FAILED if summary.unscanned else 0
+
+
+def _unchanged_detail(summary: ScanSummary) -> str:
+    """What the unchanged count holds besides files not read: `` (2 verified now, 3 with
+    new times, the same content)``, or nothing."""
+    parts = [f"{summary.verified:,} verified now"] if summary.verified else []
+    if summary.touched:
+        parts.append(f"{summary.touched:,} with new times, the same content")
+    return f" ({', '.join(parts)})" if parts else ""
 
 
 def _refiled_warning(refiled: list[dict[str, str | int]]) -> str:

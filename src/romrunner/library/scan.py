@@ -911,8 +911,10 @@ class _Writer:
                 if self.moves is not None:
                     self.moves.claim(renamed)
                 self.summary.renamed += 1
-            elif change != "changed":  # scan --full or --verify: examined again, the same
+            elif change != "changed":  # the same content (scan --full, --verify, touched)
                 self.summary.unchanged += 1
+                if (known[1], known[2]) != (record.job.size, record.job.mtime_ns):
+                    self.summary.touched += 1  # (QA33 F31: counted "updated")
                 if change == "verified":
                     self.summary.verified += 1
                     self.verified_ids.append(game_id)
@@ -968,14 +970,14 @@ class _Writer:
         return record._replace(row=tuple(row), files=files)
 
     def _change_since_stored(self, known: Stored | None, record: Record) -> str:
-        """How a file examined again (``scan --full`` or ``--verify``) differs from its
-        stored rows: ``same`` (its size, time and the hashes of the row and of its members'
-        or tracks' rows), ``verified`` (the same, and hashes computed where they were not
-        known: ``--verify`` of a file hashed CRC32 first, or of a zip read from its
-        directory, whose own hashes it stores), else ``changed``. Asked before the rows are
-        rewritten."""
+        """How a file examined again (``scan --full``, ``--verify``, or a new time) differs
+        from its stored rows: ``same`` (its size and the hashes of the row and of its
+        members' or tracks' rows: a file only touched is the same), ``verified`` (the same,
+        and hashes computed where they were not known: ``--verify`` of a file hashed CRC32
+        first, or of a zip read from its directory, whose own hashes it stores), else
+        ``changed``. Asked before the rows are rewritten."""
         assert record.row is not None
-        if known is None or (known[1], known[2]) != (record.job.size, record.job.mtime_ns):
+        if known is None or known[1] != record.job.size:
             return "changed"
         stored = self.db.query_one("SELECT crc32_bin, sha1_bin FROM games WHERE id = ?",
                                    (known[0],))

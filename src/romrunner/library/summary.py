@@ -20,6 +20,7 @@ class ScanSummary:
     updated: int = 0
     unchanged: int = 0
     verified: int = 0              # of the unchanged: MD5/SHA1 computed for the first time
+    touched: int = 0               # of the unchanged: read again for a new time, same content
     # of those: identified by CRC32 + size before, and no longer, their full hashes another
     # dump's than the catalog game's (a bad dump, or data made to collide)
     unmatched_by_verify: int = 0
