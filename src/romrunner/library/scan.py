@@ -913,7 +913,7 @@ class _Writer:
                 self.summary.renamed += 1
             elif change != "changed":  # the same content (scan --full, --verify, touched)
                 self.summary.unchanged += 1
-                if (known[1], known[2]) != (record.job.size, record.job.mtime_ns):
+                if known is not None and known[2] != record.job.mtime_ns:
                     self.summary.touched += 1  # (QA33 F31: counted "updated")
                 if change == "verified":
                     self.summary.verified += 1
