@@ -2106,7 +2106,7 @@ class _Builder:
                         held: list[tuple[_Game, str]]) -> None:
         """Say which discs of a set the card will not have: missing from the library since
         the last scan (kept on the card if a copy is there), or never in it (a gap in the
-        disc numbers: discs 1 and 3)."""
+        disc numbers: discs 1 and 3; disc 1 alone, QA37 F5)."""
         missing = self.missing_discs.get(first.set_key or "", [])
         kept = {game.id for game, _ in held}
         for game in missing:
@@ -2118,7 +2118,8 @@ class _Builder:
                 game.id))
         numbers = {g.disc for g in [*placed, *missing, *self.held_set_discs.get(
             first.set_key or "", [])] if g.disc}
-        gaps = sorted(set(range(1, max(numbers, default=0) + 1)) - numbers)
+        top = max(numbers, default=0)  # (disc 1 alone: a game of one disc is no "Disc 1")
+        gaps = sorted(set(range(1, max(top, 2 if top == 1 else 0) + 1)) - numbers)
         apart = sorted((g for g in self.releases.get(release_of_set(first.set_key or ""), [])
                         if g.set_key != first.set_key and g.disc in gaps),
                        key=lambda g: (g.disc or 0, g.filename))

@@ -274,6 +274,8 @@ def _game(game_id: int, platform_id: str, title: str, filename: str, title_key: 
     platform, _, key = title_key.partition("|")
     if key.startswith("name:"):
         title_key = f"{platform}|title:{_catalog_title(key[5:])}"
+    elif key.startswith("title:") and _MULTICART.search(key):
+        title_key += _cartridge_of(_parsed(filename))
     clone = title_key.endswith(_CLONE)
     region, languages, revision, flags, is_hack, variant, identified, root_id, disc = rest
     return _Game(game_id, platform_id, title, filename,
@@ -287,8 +289,25 @@ _CLONE = "\x1f"  # the end of a DAT clone's title key in _GAMES_SQL (char(31))
 @functools.lru_cache(maxsize=4096)
 def _catalog_title(name: str) -> str:
     """The folded title of a catalog game's name, as a file's title is folded (parsed once:
-    copies of one game meet it again)."""
-    return fold(parse_name(name).title) or name
+    copies of one game meet it again); a multicart's with its other tags (see
+    :func:`_cartridge_of`)."""
+    parsed = parse_name(name)
+    title = fold(parsed.title) or name
+    return title + _cartridge_of(parsed) if _MULTICART.search(title) else title
+
+
+# A title that is only a multicart's count, "4 in 1", "Super 4-in-1", "4 in 1 + 8 in 1"
+# (folded): No-Intro tells its cartridges apart by tags alone, "4 in 1 (Europe) (4B-001,
+# Sachen-Commin)", "(4B-002, Sachen)", different games each (QA37 F3: one was kept, the
+# others left out as its versions).
+_MULTICART = re.compile(r"\d+ ?in ?1$")
+
+
+def _cartridge_of(parsed: ParsedName) -> str:
+    """What tells a multicart of a title from another (its name's other tags, folded), as
+    the end of its title key; '' for none."""
+    tags = fold(" ".join(parsed.other_tags))
+    return f"|{tags}" if tags else ""
 
 
 def _keys(text: str) -> tuple[str, ...]:
@@ -471,6 +490,22 @@ def _revision_rank(revision: str | None) -> tuple[int, float, str]:
         return (1, 0.0, revision)
 
 
+# Flags of a copy someone changed, and of a lesser dump than the release's (see _Preference).
+_TAMPERED = frozenset({"hack", "pirate", "trainer", "cracked"})
+_LESSER_DUMPS = frozenset({"alternate", "unlicensed"})
+_VERSION_PART = re.compile(r"\d+|[a-z]+")
+_END = (1, ())  # after every part of a version (see _version_rank)
+
+
+@functools.lru_cache(maxsize=1024)
+def _version_rank(version: str | None) -> tuple[tuple[int, Any], ...]:
+    """A sort key that puts later versions first: "1.2" before "1.1" before "1.0a"... none
+    last (numbers by value, letters in order, "1.1.1" before "1.1")."""
+    parts = _VERSION_PART.findall((version or "").lower())
+    return (*((-1 - int(part), ()) if part.isdigit() else (0, tuple(-ord(c) for c in part))
+              for part in parts), _END)
+
+
 def _ranks(values: tuple[str, ...]) -> dict[str, int]:
     ranks: dict[str, int] = {}
     for index, value in enumerate(values):
@@ -507,7 +542,10 @@ class _Preference:
         return self._cache[key]
 
     def key(self, game: _Game) -> tuple[Any, ...]:
-        """Bad dumps last, then region, language, latest revision, identified by its hashes
+        """Bad dumps last, then region, language, a release before a changed copy (a hack,
+        translation, pirate, trainer or cracked copy: QA37 F1), before a prerelease (beta,
+        demo…, when the profile allows them), before an alternate or unlicensed one, then
+        the latest revision, the latest version ("v1.1": QA37 F2), identified by its hashes
         (a copy whose bytes a catalog has, before one only named like it: QA12 F2), the
         DAT's parent before its clones (an arcade family's versions that nothing above
         tells apart: the parent, which runs alone, not ``600.zip`` over ``turtles.zip``
@@ -524,7 +562,10 @@ class _Preference:
         parsed = _parsed_catalog(game.title) if game.identified else own
         return ("bad_dump" in flags, self._rank("region", game.region_text),
                 self._rank("language", game.languages_json),
+                bool(flags & _TAMPERED) or bool(game.is_hack), bool(flags & _PRERELEASE_FLAGS),
+                bool(flags & _LESSER_DUMPS),
                 self._rank("revision", parsed.revision or game.revision),
+                _version_rank(parsed.version),
                 not game.identified, game.clone, "verified" not in flags,
                 len(parsed.other_tags),
                 "verified" not in own.flags, _archive_name(game.filename), game.id)
@@ -585,7 +626,8 @@ def _select(games: list[_Game], profile: Profile, entries: dict[int, AutoListEnt
             continue
         winners = {v for v, games_of in variants.items()
                    if any(g.id in forced for g in games_of)} or {
-            min(variants, key=lambda v: min(preference.key(g) for g in variants[v]))}
+            min(variants, key=lambda v: (_known_incomplete(variants[v]),
+                                         min(preference.key(g) for g in variants[v])))}
         keeper = min((g for v in winners for g in variants[v]), key=lambda g: g.id).id
         kept_for = _parents_kept(members, [g for v in winners for g in variants[v]], found,
                                  entries)
@@ -614,7 +656,8 @@ def _one_copy_per_set(members: list[_Game], entries: dict[int, AutoListEntry],
     (QA33 F4, F29: every copy was included, the card's playlist listing discs 1, 1, 2, 2).
     The copies ranked: one the user included, the one with the most discs, the preferred,
     the root added first; each disc number is taken from the first copy that has it, so a
-    set split across two roots stays whole (review 18 R6)."""
+    set split across two roots stays whole (review 18 R6), and from its preferred disc
+    where a copy has it twice (two revisions of a set in one folder: QA37 F4)."""
     copies: dict[str, dict[tuple[int, str], list[_Game]]] = defaultdict(
         lambda: defaultdict(list))
     for game in members:
@@ -622,15 +665,14 @@ def _one_copy_per_set(members: list[_Game], entries: dict[int, AutoListEntry],
             copies[game.variant][(game.root_id, extension_of(game.filename))].append(game)
     dropped: set[int] = set()
     for by_copy in copies.values():
-        if len(by_copy) < 2:
-            continue
         ranked = sorted(by_copy, key=lambda copy: (
             not any(g.id in forced for g in by_copy[copy]),
             -len({_disc_number(g) for g in by_copy[copy]}),
             min(preference.key(g) for g in by_copy[copy]), copy))
         kept: dict[object, int] = {}  # disc number -> the game kept for it
-        for copy in ranked:
-            for game in sorted(by_copy[copy], key=lambda g: g.id):
+        for copy in ranked:  # (a disc twice in one copy: two revisions, the latest kept)
+            for game in sorted(by_copy[copy], key=lambda g: (g.id not in forced,
+                                                            preference.key(g))):
                 number = _disc_number(game)
                 if number in kept and game.id not in forced:
                     entries[game.id].dropped = DROP_OTHER_VERSION
@@ -639,6 +681,20 @@ def _one_copy_per_set(members: list[_Game], entries: dict[int, AutoListEntry],
                 else:
                     kept.setdefault(number, game.id)
     return [game for game in members if game.id not in dropped] if dropped else members
+
+
+def _known_incomplete(discs: list[_Game]) -> bool:
+    """True for a multi-disc set whose discs say that some are missing: a gap in their
+    numbers, fewer than their names' total ("Disc 1 of 2"), or disc 1 alone (a game of one
+    disc is never named "Disc 1"). A complete set of a title wins over it whatever its
+    region (QA37 F5: the card got disc 1 of 2 while the library had both discs of another
+    region's set)."""
+    numbers = {game.disc for game in discs if game.disc is not None}
+    if not numbers:
+        return False
+    top = max(numbers)
+    total = max((_parsed(game.filename).disc_total or 0 for game in discs), default=0)
+    return not set(range(1, max(top, total, 2 if top == 1 else 0) + 1)) <= numbers
 
 
 def _disc_number(game: _Game) -> object:

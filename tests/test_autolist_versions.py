@@ -1,0 +1,165 @@
+"""One game, one ROM picks the right version: a release before a copy someone changed, the
+latest version, each multicart its own game, one disc per number of a set, a complete set
+before an incomplete one (QA37 F1-F5)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from tests.test_autolist import dat, real, rom
+
+
+def _write(folder: Path, names: list[str]) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in names:
+        (folder / name).write_bytes(rom(name))
+
+
+def _write_discs(folder: Path, names: list[str]) -> None:
+    """A one-track cue/bin disc per name (the bin's bytes its own)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in names:
+        (folder / f"{name}.bin").write_bytes(rom(name))
+        (folder / f"{name}.cue").write_text(
+            f'FILE "{name}.bin" BINARY\n  TRACK 01 MODE2/2352\n    INDEX 01 00:00:00\n')
+
+
+def _profile(cli: Any, library: Path, *settings: str) -> None:
+    for args in (("library", "add", str(library)), ("scan", "--workers", "1"),
+                 ("device", "add", "miyoo-mini-plus"),
+                 ("profile", "create", "--device", "1", "--os", "onionos")):
+        result = real(cli, *args)
+        assert result.code == 0, (args, result.err)
+    if settings:
+        assert real(cli, "profile", "set", "1", *settings).code == 0
+
+
+def _listed(cli: Any) -> dict[str, dict[str, Any]]:
+    result = real(cli, "--json", "autolist", "1")
+    assert result.code == 0, result.err
+    return {g["filename"]: g for g in result.json()["data"]["games"]}
+
+
+CHANGED = ["Delta (USA) [p1].gb", "Echo (USA) [t1].gb", "Kilo (USA) (Unl).gb",
+           "Mike (USA) (Pirate).gb", "Lima (USA) [a1].gb", "Papa (USA) (Beta).gb",
+           "Quebec (USA) [h1].gb", "Romeo (Japan) [T-En by Someone].gb"]
+
+
+def _release(name: str) -> str:
+    return name.split(" [")[0].split(" (")[0] + (" (Japan).gb" if "Japan" in name
+                                                  else " (USA).gb")
+
+
+def test_a_release_beats_a_copy_someone_changed_whatever_the_scan_order(
+        cli: Any, tmp_path: Path) -> None:
+    # QA37 F1: the changed copies, scanned first, won the tie with the release by their id.
+    library = tmp_path / "roms"
+    _write(library / "gb", CHANGED)
+    assert real(cli, "library", "add", str(library)).code == 0
+    assert real(cli, "scan", "--workers", "1").code == 0
+    _write(library / "gb", [_release(name) for name in CHANGED])
+    _profile(cli, library, "--prerelease", "--hacks")  # (allowed: they still lose the tie)
+    listed = _listed(cli)
+    for name in CHANGED:
+        release = listed[_release(name)]
+        assert release["included"], name
+        assert (listed[name]["reason"], listed[name]["kept_instead"]) == (
+            "other_version", release["game_id"]), name
+        assert listed[name]["game_id"] < release["game_id"]  # (the id no longer decides)
+
+
+def test_the_latest_version_wins(cli: Any, tmp_path: Path) -> None:
+    # QA37 F2: "(v1.0)" was kept over "(v1.1)" (versions were not compared), by its id.
+    library = tmp_path / "roms"
+    _write(library / "gb", ["Zeta (USA) (v1.0).gb", "Aqua (World) (v1.1).gb"])
+    assert real(cli, "library", "add", str(library)).code == 0
+    assert real(cli, "scan", "--workers", "1").code == 0
+    _write(library / "gb", ["Zeta (USA) (v1.2).gb", "Aqua (World) (v1.10).gb",
+                            "Aqua (World) (v1.9).gb"])
+    catalog = tmp_path / "gb.dat"  # (identified ones compete by their catalog names)
+    catalog.write_text(dat("Nintendo - Game Boy", [
+        (name.removesuffix(".gb"), name, name, None)
+        for name in ("Aqua (World) (v1.1).gb", "Aqua (World) (v1.9).gb",
+                     "Aqua (World) (v1.10).gb")]))
+    assert real(cli, "dat", "import", str(catalog)).code == 0
+    _profile(cli, library)
+    included = {name for name, game in _listed(cli).items() if game["included"]}
+    assert included == {"Zeta (USA) (v1.2).gb", "Aqua (World) (v1.10).gb"}
+
+
+MULTICARTS = ["4 in 1 (Europe) (4B-001, Sachen-Commin).gb", "4 in 1 (Europe) (4B-002, Sachen).gb",
+              "Super 4-in-1 (Asia) (BD-418).gb", "Super 4-in-1 (Asia) (K4033).gb"]
+
+
+def test_multicarts_of_one_title_are_each_a_game(cli: Any, tmp_path: Path) -> None:
+    # QA37 F3: No-Intro tells these cartridges (other games each) apart by their tags only:
+    # one was kept, the others left out as its versions; a DAT's match or not.
+    library = tmp_path / "roms"
+    _write(library / "gb", [*MULTICARTS, "4 in 1 (Europe) (4B-002, Sachen) [a1].gb"])
+    catalog = tmp_path / "gb.dat"
+    catalog.write_text(dat("Nintendo - Game Boy", [
+        (name.removesuffix(".gb"), name, name, None) for name in MULTICARTS[:2]]))
+    _profile(cli, library)
+    listed = _listed(cli)
+    assert all(listed[name]["included"] for name in MULTICARTS)
+    assert listed["4 in 1 (Europe) (4B-002, Sachen) [a1].gb"]["reason"] == "other_version"
+    assert real(cli, "dat", "import", str(catalog)).code == 0
+    listed = _listed(cli)
+    assert all(listed[name]["included"] for name in MULTICARTS)
+
+
+def test_two_revisions_of_a_set_in_one_folder_give_each_disc_once(
+        cli: Any, tmp_path: Path) -> None:
+    # QA37 F4: both revisions were one set (Redump revises one disc of a set at times): the
+    # card's playlist listed discs 1, 1, 2, 2. The latest revision of each disc is kept.
+    library = tmp_path / "roms"
+    _write_discs(library / "psx", ["Metal Gear Solid (USA) (Disc 1)",
+                                   "Metal Gear Solid (USA) (Disc 2)",
+                                   "Metal Gear Solid (USA) (Disc 1) (Rev 1)",
+                                   "Metal Gear Solid (USA) (Disc 2) (Rev 1)",
+                                   "Epic (USA) (Disc 1) (Rev 1)", "Epic (USA) (Disc 1)",
+                                   "Epic (USA) (Disc 2)"])
+    _profile(cli, library)
+    included = sorted(name for name, game in _listed(cli).items() if game["included"])
+    assert included == ["Epic (USA) (Disc 1) (Rev 1).cue", "Epic (USA) (Disc 2).cue",
+                        "Metal Gear Solid (USA) (Disc 1) (Rev 1).cue",
+                        "Metal Gear Solid (USA) (Disc 2) (Rev 1).cue"]
+    card = tmp_path / "card"
+    card.mkdir()
+    assert real(cli, "deploy", "1", "--to", str(card), "--auto").code == 0
+    playlists = {path.name: path.read_text().splitlines() for path in card.rglob("*.m3u")}
+    assert len(playlists) == 2
+    for lines in playlists.values():
+        assert len(lines) == 2 and all((card / "Roms" / "PS" / line).is_file() for line in lines)
+        assert [Path(line).name for line in lines] == sorted(
+            (Path(line).name for line in lines), key=lambda name: name.count("Disc 2"))
+
+
+def test_a_complete_set_beats_an_incomplete_one_of_the_preferred_region(
+        cli: Any, tmp_path: Path) -> None:
+    # QA37 F5: disc 1 alone of the USA set went on the card, silently, while the library
+    # had both discs of the European set.
+    library = tmp_path / "roms"
+    _write_discs(library / "psx", ["Saga Quest (USA) (Disc 1)", "Saga Quest (Europe) (Disc 1)",
+                                   "Saga Quest (Europe) (Disc 2)",
+                                   "Long Trip (USA) (Disc 2 of 3)",
+                                   "Long Trip (USA) (Disc 1 of 3)",
+                                   "Long Trip (Europe) (Disc 1 of 3)",
+                                   "Long Trip (Europe) (Disc 2 of 3)",
+                                   "Long Trip (Europe) (Disc 3 of 3)",
+                                   "Lone (USA) (Disc 1)"])
+    _profile(cli, library)
+    included = sorted(name for name, game in _listed(cli).items() if game["included"])
+    assert included == ["Lone (USA) (Disc 1).cue",  # (no other: kept, and said below)
+                        "Long Trip (Europe) (Disc 1 of 3).cue",
+                        "Long Trip (Europe) (Disc 2 of 3).cue",
+                        "Long Trip (Europe) (Disc 3 of 3).cue",
+                        "Saga Quest (Europe) (Disc 1).cue", "Saga Quest (Europe) (Disc 2).cue"]
+    (tmp_path / "card").mkdir()
+    plan = real(cli, "--json", "deploy", "1", "--to", str(tmp_path / "card"), "--auto",
+                "--dry-run")
+    assert plan.code == 0, plan.err
+    gaps = [w["message"] for w in plan.json()["data"]["plan"]["warnings"]
+            if w["code"] == "set-disc-gap"]
+    assert len(gaps) == 1 and "Lone" in gaps[0] and "disc 2 is not in the library" in gaps[0]
