@@ -522,3 +522,33 @@ def test_a_restore_run_again_on_the_database_it_restored_names_the_first_way_bac
     assert changed.json()["data"]["already_restored_at"] is None
     assert collections(Path(changed.json()["data"]["saved"])) == {"A", "D"}
     assert collections(db) == {"A"}
+
+
+def test_the_way_back_a_restore_names_restores_whatever_changed_since_the_backup(
+        cli: Any, db_path: Path, tmp_path: Path) -> None:
+    """QA38 F2: the counters that tell a restore run again (the line of changes, the
+    AUTOINCREMENT counters, the games) are those of every backup of one line whose changes
+    since were edits and deletions: `db restore` of the before-restore backup it named as the
+    way back, and a restore of the same backup to undo mistakes made since, said "already
+    is … nothing to do" and left the database as it was."""
+    for name in ("A", "B"):
+        assert cli("collection", "create", name).code == 0
+    backup = tmp_path / "bk" / "ab.db"
+    assert cli("db", "backup", str(backup)).code == 0
+    assert cli("collection", "rm", "B", "--force").code == 0  # (a deletion only)
+    assert collections(db_path) == {"A"}
+    first = cli("--json", "db", "restore", str(backup))
+    assert first.code == 0, first.err
+    saved = Path(first.json()["data"]["saved"])
+    assert collections(db_path) == {"A", "B"} and collections(saved) == {"A"}
+    back = cli("--json", "db", "restore", str(saved))  # the way back it named
+    assert back.code == 0, back.err
+    assert back.json()["data"]["already_restored_at"] is None
+    assert collections(db_path) == {"A"}
+    again = cli("--json", "db", "restore", str(backup))
+    assert again.code == 0 and collections(db_path) == {"A", "B"}
+    assert cli("collection", "rm", "A", "--force").code == 0  # a mistake, undone:
+    undo = cli("--json", "db", "restore", str(backup))
+    assert undo.code == 0, undo.err
+    assert undo.json()["data"]["already_restored_at"] is None
+    assert collections(db_path) == {"A", "B"}
