@@ -143,3 +143,36 @@ def test_an_installed_list_naming_no_known_emulator_says_nothing(cli: Any,
     listed = cli("--pack", str(pack), "--json", "autolist", "1").json()
     assert not [w for w in listed["warnings"] if "installed on" in w], listed["warnings"]
     assert not [w for g in listed["data"]["games"] for w in g["warnings"] if "installed" in w]
+
+
+def test_games_of_a_platform_no_emulator_of_the_os_runs_are_said_by_the_plan(
+        cli: Any, tmp_path: Path) -> None:
+    # QA36 F1: Dreamcast games on an OnionOS card (no emulator for it at all), chosen by a
+    # query, went on the card without a word, while the auto-list leaves them out.
+    pack = shared_path("definition-pack")
+    root = tmp_path / "roms"
+    for folder, name in (("dreamcast", "Alpha (USA).cdi"), ("dreamcast", "Beta (USA).cdi"),
+                         ("gb", "Gamma (USA).gb")):
+        (root / folder).mkdir(parents=True, exist_ok=True)
+        (root / folder / name).write_bytes(hashlib.sha256(name.encode()).digest() * 512)
+    for args in (("library", "add", str(root)), ("scan", "--workers", "1"),
+                 ("device", "add", "miyoo-mini-plus"),
+                 ("profile", "create", "--device", "1", "--os", "onionos")):
+        result = cli("--pack", str(pack), *args)
+        assert result.code == 0, (args, result.err)
+    listed = cli("--pack", str(pack), "--json", "autolist", "1").json()["data"]["games"]
+    assert {g["filename"]: g["reason"] for g in listed if g["platform_id"] == "dreamcast"} == {
+        "Alpha (USA).cdi": "NO_EMULATOR_AVAILABLE", "Beta (USA).cdi": "NO_EMULATOR_AVAILABLE"}
+    card = tmp_path / "card"
+    card.mkdir()
+    dry = cli("--pack", str(pack), "--json", "deploy", "1", "--to", str(card),
+              "platform:dreamcast,gb", "--dry-run")
+    assert dry.code == 0, dry.err
+    found = [(w["platform_id"], w["message"]) for w in dry.json()["data"]["plan"]["warnings"]
+             if w["code"] == "no-emulator"]
+    assert found == [("dreamcast", "dreamcast: 2 games go on the card, but no emulator the "
+                      "definition pack knows runs dreamcast on OnionOS: they will not start "
+                      "there (the auto-list leaves such games out: NO_EMULATOR_AVAILABLE)")]
+    text = cli("--pack", str(pack), "deploy", "1", "--to", str(card), "platform:dreamcast",
+               "--dry-run")
+    assert "no emulator the definition pack knows runs dreamcast" in text.out + text.err

@@ -61,6 +61,7 @@ from romrunner.deploy.plancache import (
     archives_from,
     item_columns,
 )
+from romrunner.devices.autolist import NO_EMULATOR_AVAILABLE
 from romrunner.devices.destination import destination_id
 from romrunner.devices.overrides import (
     EmulatorResolver,
@@ -944,8 +945,10 @@ def _check_emulators(db: Database, pack: DefinitionPack, resolver: EmulatorResol
                      plan: DeployPlan) -> None:
     """Warn per platform whose games go to the card for an emulator the definition pack says
     the OS does not have (QA12 F6: PSP and N64 games on an OnionOS card through the pack's
-    fallbacks, said only by the auto-list's JSON)."""
-    if resolver.os_profile is None or resolver.os_profile.installed is None:
+    fallbacks, said only by the auto-list's JSON), and per platform for which no emulator is
+    known on the OS at all (QA36 F1: Dreamcast games on an OnionOS card, by a query, without
+    a word; the auto-list leaves them out as NO_EMULATOR_AVAILABLE)."""
+    if resolver.os_profile is None:
         return
     games = {item.game_id: item.platform_id for item in plan.items
              if item.kind == ROM and item.game_id is not None}
@@ -957,11 +960,23 @@ def _check_emulators(db: Database, pack: DefinitionPack, resolver: EmulatorResol
     for game_id, resolution in own.items():
         if resolution.emulator_id:
             runs[(games[game_id], resolution.emulator_id, resolution.origin)] += 1
+    unrunnable: dict[str, int] = defaultdict(int)
+    for game_id, resolution in own.items():
+        if not resolution.emulator_id:
+            unrunnable[games[game_id]] += 1
     for platform_id, count in Counter(platform for game_id, platform in games.items()
                                       if game_id not in own).items():
         resolution = resolver.platform(platform_id)
         if resolution.emulator_id:
             runs[(platform_id, resolution.emulator_id, resolution.origin)] += count
+        else:
+            unrunnable[platform_id] += count
+    for platform_id, count in sorted(unrunnable.items()):
+        plan.warnings.append(PlanIssue(
+            "no-emulator", f"{platform_id}: {counted(count, 'game')} go{'es' if count == 1 else ''}"
+            f" on the card, but no emulator the definition pack knows runs {platform_id} on "
+            f"{resolver.os_profile.name}: {'it' if count == 1 else 'they'} will not start there "
+            f"(the auto-list leaves such games out: {NO_EMULATOR_AVAILABLE})", platform_id))
     for platform_id, message in not_installed_warnings(pack, resolver.os_profile, runs,
                                                        "game"):
         plan.warnings.append(PlanIssue("emulator-not-installed", message, platform_id))
