@@ -163,3 +163,71 @@ def test_a_complete_set_beats_an_incomplete_one_of_the_preferred_region(
     gaps = [w["message"] for w in plan.json()["data"]["plan"]["warnings"]
             if w["code"] == "set-disc-gap"]
     assert len(gaps) == 1 and "Lone" in gaps[0] and "disc 2 is not in the library" in gaps[0]
+
+
+def test_redumps_trial_discs_are_demos_left_out_and_never_beat_a_release(
+        cli: Any, tmp_path: Path) -> None:
+    # QA37 F8: "(Playable Game Preview)" beat the full Rayman (Europe); "(Taikenban)" (a
+    # trial version), "(Trial Edition)", "(Demo Movie)" went on the card as games.
+    library = tmp_path / "roms"
+    demos = ["Rayman (USA) (Playable Game Preview)", "Brave Sword (Japan) (Taikenban)",
+             "Biohazard 2 (Japan) (Trial Edition)", "Astronoka (Japan) (Demo Movie)",
+             "Tokimeki (Japan) (Otameshi Disc)"]
+    _write_discs(library / "psx", [*demos, "Rayman (Europe) (En,Fr,De)"])
+    _profile(cli, library)
+    listed = _listed(cli)
+    assert {name for name, game in listed.items() if game["included"]} == {
+        "Rayman (Europe) (En,Fr,De).cue"}
+    assert {listed[f"{name}.cue"]["reason"] for name in demos} == {"prerelease"}
+    found = real(cli, "--json", "games", "ls", "flag:demo").json()["data"]["games"]
+    assert sorted(g["filename"] for g in found) == sorted(f"{name}.cue" for name in demos)
+
+
+def test_goodtools_regions_run_together_are_regions(cli: Any, tmp_path: Path) -> None:
+    # QA37 F9: "(JU)", "(UE)", "(JUE)" were no region: the "(J)" or PAL "(E)" copy was kept.
+    library = tmp_path / "roms"
+    _write(library / "nes", ["Super Mario Bros. (E) [!].nes", "Tetris (J) [!].nes",
+                             "Gradius (E).nes", "Europa (EU).nes"])
+    assert real(cli, "library", "add", str(library)).code == 0
+    assert real(cli, "scan", "--workers", "1").code == 0
+    _write(library / "nes", ["Super Mario Bros. (JU) [!].nes", "Tetris (UE) [!].nes",
+                             "Gradius (JUE) [!].nes"])
+    _profile(cli, library)
+    included = {name for name, game in _listed(cli).items() if game["included"]}
+    assert included == {"Super Mario Bros. (JU) [!].nes", "Tetris (UE) [!].nes",
+                        "Gradius (JUE) [!].nes", "Europa (EU).nes"}
+    usa = real(cli, "--json", "games", "ls", "region:usa").json()["data"]["games"]
+    assert len(usa) == 3 and "Europa (EU).nes" not in {g["filename"] for g in usa}
+
+
+def test_a_world_release_ranks_right_after_the_first_region_named(
+        cli: Any, tmp_path: Path) -> None:
+    # QA37 F11: with --regions Europe,USA (World not named) the Japanese or Korean copy won.
+    library = tmp_path / "roms"
+    _write(library / "gb", ["Alpha (Japan).gb", "Bravo (Korea).gb", "Charlie (Japan) (Rev 1).gb",
+                            "Delta (USA).gb"])
+    assert real(cli, "library", "add", str(library)).code == 0
+    assert real(cli, "scan", "--workers", "1").code == 0
+    _write(library / "gb", ["Alpha (World).gb", "Bravo (World).gb", "Charlie (World).gb",
+                            "Delta (World).gb"])
+    _profile(cli, library, "--regions", "Europe,USA")
+    included = {name for name, game in _listed(cli).items() if game["included"]}
+    assert included == {"Alpha (World).gb", "Bravo (World).gb", "Charlie (World).gb",
+                        "Delta (World).gb"}  # (Delta: World is Europe's, the first named)
+    assert real(cli, "profile", "set", "1", "--regions", "USA,Europe").code == 0
+    included = {name for name, game in _listed(cli).items() if game["included"]}
+    assert "Delta (USA).gb" in included and "Delta (World).gb" not in included
+
+
+def test_an_allowed_prerelease_never_beats_a_release_of_another_region_or_revision(
+        cli: Any, tmp_path: Path) -> None:
+    # QA37 F1 (addendum): with --prerelease, "Bravo (USA) (Proto)" beat "Bravo (Europe)" and
+    # "Sierra (USA) (Rev 2) (Beta)" beat "Sierra (USA) (Rev 1)".
+    library = tmp_path / "roms"
+    _write(library / "gb", ["Bravo (USA) (Proto).gb", "Bravo (Europe).gb",
+                            "Sierra (USA) (Rev 2) (Beta).gb", "Sierra (USA) (Rev 1).gb",
+                            "Unreleased (USA) (Proto).gb"])
+    _profile(cli, library, "--prerelease")
+    included = {name for name, game in _listed(cli).items() if game["included"]}
+    assert included == {"Bravo (Europe).gb", "Sierra (USA) (Rev 1).gb",
+                        "Unreleased (USA) (Proto).gb"}

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import sqlite3
 import zipfile
 import zlib
@@ -405,6 +406,7 @@ def test_no_intros_longer_edition_tags_are_flags_once_an_earlier_library_is_resc
         (root / name).write_bytes(rom(f"longer-{n}"))
     with monkeypatch.context() as earlier:  # the release before these were flags
         earlier.setattr(tags, "_PAREN_FLAGS", earlier_flags)
+        earlier.setattr(tags, "_DEMO_WORDS", re.compile("(?!)"))  # (tag rules 14's)
         earlier.setattr(redecide, "TAG_RULES_VERSION", identify_module.TAG_RULES_VERSION - 1)
         for step in (("library", "add", str(root)), ("scan", "--workers", "1"),
                      ("device", "add", "rg-35xx-plus"),
@@ -517,3 +519,33 @@ def _shown(cli: Any) -> list[dict[str, Any]]:
     """`games show` of every game of the library."""
     return [_ok(cli, "--json", "games", "show", str(g["id"])).json()["data"]
             for g in _ok(cli, "--json", "games", "ls").json()["data"]["games"]]
+
+
+def test_tag_rules_14_reads_trial_discs_and_goodtools_regions_of_a_stored_library(
+        cli: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A library scanned before tag rules 14 gets Redump's trial words as demos and
+    GoodTools' "(JU)" as regions at its next scan, nothing hashed again."""
+    from romrunner.library import tags
+    root = tmp_path / "roms" / "nes"
+    root.mkdir(parents=True)
+    for name in ("Brave (Japan) (Taikenban).nes", "Mario (JU) [!].nes", "Plain (USA).nes"):
+        (root / name).write_bytes(rom(name))
+
+    def earlier(tag: str) -> str | None:
+        return tags._PAREN_FLAGS.get(re.sub(r"\s*\d+$", "", tag).lower())
+
+    with monkeypatch.context() as before:
+        before.setattr(tags, "paren_flag", earlier)
+        before.setattr(tags, "_GOODTOOLS_REGIONS", re.compile("^$"))
+        before.setattr(redecide, "TAG_RULES_VERSION", identify_module.TAG_RULES_VERSION - 1)
+        for step in (("library", "add", str(root.parent)), ("scan", "--workers", "1")):
+            _ok(cli, *step)
+        shown = {g["filename"]: g for g in _shown(cli)}
+        assert shown["Brave (Japan) (Taikenban).nes"]["flags"] in (None, [], "[]")
+        assert shown["Mario (JU) [!].nes"]["region"] is None
+    again = _ok(cli, "--json", "scan", "--workers", "1").json()["data"]
+    assert again["bytes_hashed"] == 0
+    shown = {g["filename"]: g for g in _shown(cli)}
+    assert "demo" in str(shown["Brave (Japan) (Taikenban).nes"]["flags"])
+    assert shown["Mario (JU) [!].nes"]["region"] == "Japan, USA"
+    assert shown["Plain (USA).nes"]["region"] == "USA"

@@ -518,13 +518,18 @@ class _Preference:
     each distinct region text, language list and revision computed once."""
 
     def __init__(self, profile: Profile) -> None:
-        self.regions = _ranks(profile.region_preference)
+        self.regions: dict[str, float] = dict(_ranks(profile.region_preference))
+        if self.regions and "world" not in self.regions:
+            # a World release is a release in every region the user named: right after the
+            # first, before any region not named (QA37 F11: Japan's kept for USA, Europe)
+            self.regions["world"] = 0.5
         self.languages = _ranks(profile.language_preference)
         self._cache: dict[tuple[str, str | None], Any] = {}
 
     def _rank(self, kind: str, text: str | None) -> Any:
         key = (kind, text)
         if key not in self._cache:
+            ranks: dict[str, float] | dict[str, int]
             if kind == "region":
                 ranks = self.regions
                 values: tuple[str, ...] = _regions(text)
@@ -542,10 +547,12 @@ class _Preference:
         return self._cache[key]
 
     def key(self, game: _Game) -> tuple[Any, ...]:
-        """Bad dumps last, then region, language, a release before a changed copy (a hack,
-        translation, pirate, trainer or cracked copy: QA37 F1), before a prerelease (beta,
-        demo…, when the profile allows them), before an alternate or unlicensed one, then
-        the latest revision, the latest version ("v1.1": QA37 F2), identified by its hashes
+        """Bad dumps last; a release before a changed copy (a hack, translation, pirate,
+        trainer or cracked copy: QA37 F1) before a prerelease (beta, demo…, when the
+        profile allows them: allowed, not preferred); then region, language, a dump before
+        an alternate or unlicensed one, the latest revision, the latest version ("v1.1":
+        QA37 F2), a World release right after the first region named (F11), identified by
+        its hashes
         (a copy whose bytes a catalog has, before one only named like it: QA12 F2), the
         DAT's parent before its clones (an arcade family's versions that nothing above
         tells apart: the parent, which runs alone, not ``600.zip`` over ``turtles.zip``
@@ -560,10 +567,10 @@ class _Preference:
         flags = game.flags if game.flags_json else frozenset()
         own = _parsed(game.filename)
         parsed = _parsed_catalog(game.title) if game.identified else own
-        return ("bad_dump" in flags, self._rank("region", game.region_text),
-                self._rank("language", game.languages_json),
+        return ("bad_dump" in flags,
                 bool(flags & _TAMPERED) or bool(game.is_hack), bool(flags & _PRERELEASE_FLAGS),
-                bool(flags & _LESSER_DUMPS),
+                self._rank("region", game.region_text),
+                self._rank("language", game.languages_json), bool(flags & _LESSER_DUMPS),
                 self._rank("revision", parsed.revision or game.revision),
                 _version_rank(parsed.version),
                 not game.identified, game.clone, "verified" not in flags,

@@ -106,13 +106,15 @@ def retag_once(db: Database) -> int:
     return rematched
 
 
-# The names whose tags tag rules 9 to 13 read anew: "(Auto Demo)", "(Tech Demo)", "(Trade
+# The names whose tags tag rules 9 to 14 read anew: "(Auto Demo)", "(Tech Demo)", "(Trade
 # Demo)", "(Possible Proto)", "(Debug)", "(Debug Version)"; the languages "(De)", "(Fr,De)"…
 # (LIKE ignores ASCII case).
 _NEWLY_READ_TAGS = ("% Demo)%", "% Proto)%", "%(Debug%",
                     *(f"%({code}{end}%" for code in ("De", "Fr", "Es", "It") for end in "),"),
                     "%-__)%", "%-__,%", "%(__)%",  # (11: "Pt-BR)", "En-US,", "(en)")
-                    "%Disc%", "%Disk%", "%CD%")  # (13: "Game - Disc 2", "[Disc 2]", "_CD2")
+                    "%Disc%", "%Disk%", "%CD%",  # (13: "Game - Disc 2", "[Disc 2]", "_CD2")
+                    "%Demo%", "%Taikenban%", "%Otameshi%", "%Trial %", "%Preview%",  # (14)
+                    *(f"%({code})%" for code in ("JUE", "JEU", "UJE", "UEJ", "EJU", "EUJ")))
 
 
 # Games an earlier release's rules may have identified otherwise (tag rules 5): archives of

@@ -219,7 +219,7 @@ def _disc_label(tag: str) -> str | None:
     here that reads as languages (``(Disc 2) (In)``) is a label too. None otherwise: the
     tag is read as anywhere else."""
     if not tag or _REVISION.match(tag) or _VERSION.match(tag) or _DISC.match(tag) \
-            or _YEAR.match(tag) or re.sub(r"\s*\d+$", "", tag).lower() in _PAREN_FLAGS \
+            or _YEAR.match(tag) or paren_flag(tag) is not None \
             or all(REGIONS.get(part.strip().lower()) for part in tag.split(",")):
         return None
     if _EDITION_WORDS.search(tag) and not _DISC_WORDS.search(tag):
@@ -249,6 +249,8 @@ def _paren_tag(tag: str, state: _TagState) -> None:
         state.languages += [part[0].upper() + part[1:] for part in parts]
         return
     regions = [REGIONS.get(part.lower()) for part in parts]
+    if not all(regions) and _GOODTOOLS_REGIONS.match(tag):  # ("EU" stays Europe)
+        regions = [REGIONS[letter.lower()] for letter in tag]
     if tag and all(regions):
         state.regions += [region for region in regions if region]
         return
@@ -266,10 +268,27 @@ def _paren_tag(tag: str, state: _TagState) -> None:
             state.disc_total = int(match.group(2))
     elif _YEAR.match(tag):
         state.year = tag[:4]
-    elif (flag := _PAREN_FLAGS.get(re.sub(r"\s*\d+$", "", tag).lower())) is not None:
+    elif (flag := paren_flag(tag)) is not None:
         state.flags.append(flag)
     else:
         state.other.append(tag)
+
+
+# Redump's words for a demo or trial disc besides "Demo": "(Taikenban)" (体験版, a trial
+# version), "(Otameshi Disc)", "(Trial Edition)", "(Playable Game Preview)", "(Demo Movie)",
+# "(Preview Edition by Namco)" (QA37 F8: deployed as the game, a full release left out).
+_DEMO_WORDS = re.compile(r"\b(?:demo|taikenban|otameshi|trial (?:edition|version)|previews?)\b",
+                         re.IGNORECASE)
+
+
+def paren_flag(tag: str) -> str | None:
+    """The flag a parenthesised tag names ("(Beta 2)": beta), or None."""
+    flag = _PAREN_FLAGS.get(re.sub(r"\s*\d+$", "", tag).lower())
+    return flag if flag is not None else "demo" if _DEMO_WORDS.search(tag) else None
+
+
+# GoodTools' regions run together: "(JU)" Japan and USA, "(UE)", "(JUE)" (QA37 F9).
+_GOODTOOLS_REGIONS = re.compile(r"^(?!.*(.).*\1)[JUE]{2,3}$")
 
 
 def _bracket_tag(tag: str, state: _TagState) -> None:
