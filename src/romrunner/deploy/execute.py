@@ -76,6 +76,7 @@ from romrunner.deploy.card import (
 )
 from romrunner.deploy.legal import FileSystem, collision_key, inside_root
 from romrunner.deploy.plan import (
+    PLAYLIST,
     DeployPlan,
     PlanItem,
     a_present_game_has,
@@ -459,6 +460,7 @@ def _decide_with_prune(db: Database, plan: DeployPlan, rest: list[int], claims: 
     decisions = _decide(plan.root, plan.fs, _plan_items(plan, rest), claims, options)
     if check_sources or options.prune:
         _check_sources(db, plan, decisions)
+    _carry_failures(decisions)
     if options.prune:
         prune = _decide(plan.root, plan.fs, _prune_items(plan.root, plan, claims), claims,
                         options)
@@ -467,6 +469,52 @@ def _decide_with_prune(db: Database, plan: DeployPlan, rest: list[int], claims: 
         for seq, decision in enumerate(decisions):
             decision.item.seq = seq
     return decisions
+
+
+def _carry_failures(decisions: list[_Decision]) -> None:
+    """A game a file of which is not written (it fails, or is a conflict) gets none of its
+    files written, and a multi-disc set one of whose discs is not written gets none of its
+    discs nor its playlist — decided before anything is written, so that the dry run says
+    what the run does whatever the order and batches of the files (QA36 F2, F3: the dry run
+    copied a disc's other tracks, its sheet and its set's .m3u, which the run then failed;
+    the run left the set's other disc alone on the card, a game of its own there)."""
+    broken: dict[int, str] = {}
+    for decision in decisions:
+        if decision.action in (FAIL, CONFLICT) and decision.item.game_id is not None \
+                and decision.item.action != PRUNE:
+            broken.setdefault(decision.item.game_id, decision.item.dest)
+    if not broken:
+        return
+    games_at = {d.item.dest: d.item.game_id for d in decisions if d.item.game_id is not None}
+    sets = [(index, _listed(d.item)) for index, d in enumerate(decisions)
+            if d.item.kind == PLAYLIST and d.item.content is not None]
+    spread = True
+    while spread:  # (a set's failed disc fails the set: its other discs, their tracks)
+        spread = False
+        for index, named in sets:
+            playlist = decisions[index].item
+            failed = next((broken[game] for dest in named
+                           if (game := games_at.get(dest)) in broken), None)
+            if failed is None:
+                continue
+            for dest in [playlist.dest, *named]:
+                game = games_at.get(dest)
+                if game is not None and game not in broken:
+                    broken[game] = failed
+                    spread = True
+    for index, decision in enumerate(decisions):
+        item = decision.item
+        if decision.action == COPY and item.game_id in broken:
+            decisions[index] = _Decision(item, FAIL, decision.existing, decision.claim, note=(
+                f"{item.dest}: not written: another file of its game was not "
+                f"({broken[item.game_id]})"))
+
+
+def _listed(playlist: _Item) -> list[str]:
+    """The card paths a set's playlist names."""
+    folder = PurePosixPath(playlist.dest).parent
+    return [str(folder / line) for line in (playlist.content or b"").decode(
+        "utf-8", "replace").splitlines() if line]
 
 
 LINKED = "reached through a symbolic link on the card, or a chosen file too: kept"
@@ -1148,6 +1196,7 @@ def resume(db: Database, deployment_id: int | None = None, *, verify: bool | Non
         claims.held_sha1s = missing_sha1s(db)  # (QA30 N1: as the deploy holds them)
         notes = claims.notes
         decisions = _decide(root, fs, items, claims, options)
+        _carry_failures(decisions)
         _keep_linked_prunes(root, decisions, [(i.dest, i.sha1) for i in items
                                               if i.action != "prune"], claims)
         _check_space(root, decisions, options, notes)

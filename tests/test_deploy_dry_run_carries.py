@@ -1,0 +1,60 @@
+"""A file the run will not write fails its whole game, and a set's disc the whole set, before
+anything is written: the dry run says what the run does (QA36 F2, F3: the dry run copied a
+disc's other tracks, its sheet and the set's .m3u, which the run then failed, leaving the
+set's other disc alone on the card as a game of its own)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+CUE2 = ('FILE "{0} (Track 1).bin" BINARY\n  TRACK 01 MODE2/2352\n    INDEX 01 00:00:00\n'
+        'FILE "{0} (Track 2).bin" BINARY\n  TRACK 02 AUDIO\n    INDEX 01 00:00:00\n')
+CUE1 = 'FILE "{0}.bin" BINARY\n  TRACK 01 MODE2/2352\n    INDEX 01 00:00:00\n'
+
+
+def _set(cli: Any, tmp_path: Path) -> None:
+    psx = tmp_path / "roms" / "psx"
+    psx.mkdir(parents=True)
+    one, two = "Saga (USA) (Disc 1)", "Saga (USA) (Disc 2)"
+    for track in (1, 2):
+        (psx / f"{one} (Track {track}).bin").write_bytes(bytes([track]) * 3000 * track)
+    (psx / f"{one}.cue").write_text(CUE2.format(one))
+    (psx / f"{two}.bin").write_bytes(b"\x07" * 5000)
+    (psx / f"{two}.cue").write_text(CUE1.format(two))
+    (psx / "Solo (USA).bin").write_bytes(b"\x09" * 4000)
+    (psx / "Solo (USA).cue").write_text(CUE1.format("Solo (USA)"))
+    for args in (("library", "add", str(tmp_path / "roms")), ("scan", "--workers", "1"),
+                 ("device", "add", "rg-35xx-plus"),
+                 ("profile", "create", "--device", "1", "--os", "muos")):
+        result = cli(*args)
+        assert result.code == 0, (args, result.err)
+
+
+def _files(card: Path) -> set[str]:
+    return {p.relative_to(card).as_posix() for p in card.rglob("*")
+            if p.is_file() and ".romrunner" not in p.parts}
+
+
+def test_a_track_in_the_way_fails_its_set_in_the_dry_run_as_in_the_run(
+        cli: Any, tmp_path: Path) -> None:
+    _set(cli, tmp_path)
+    clean = tmp_path / "clean"
+    clean.mkdir()
+    assert cli("deploy", "1", "--to", str(clean), "platform:psx").code == 0
+    written = _files(clean)
+    track = next(path for path in written if path.endswith("(Disc 1) (Track 2).bin"))
+    solo = {path for path in written if "Solo" in path}
+    assert len(solo) == 2 and any(path.endswith(".m3u") for path in written)
+    card = tmp_path / "card"
+    (card / track).mkdir(parents=True)  # a folder where the track goes
+    dry = cli("--json", "deploy", "1", "--to", str(card), "platform:psx", "--dry-run")
+    assert dry.code == 1, dry.err
+    actions = dry.json()["data"]["actions"]
+    assert (actions.get("copy"), actions.get("fail")) == (len(solo), len(written) - len(solo))
+    run = cli("--json", "deploy", "1", "--to", str(card), "platform:psx")
+    assert run.code == 1
+    data = run.json()["data"]
+    assert (data["copied"], data["failed"]) == (actions["copy"], actions["fail"])
+    assert data["bytes_copied"] == dry.json()["data"]["bytes_to_write"]
+    assert _files(card) == solo  # no disc alone, no playlist naming what is not there
