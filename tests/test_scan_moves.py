@@ -172,6 +172,30 @@ def test_a_game_copied_to_another_disk_then_deleted_moves_to_its_copy(
     assert scan_json(cli)["renamed"] == 0
 
 
+@pytest.mark.parametrize("verified", [False, True])
+def test_a_zip_copied_to_another_disk_then_deleted_moves_to_its_copy(
+        cli: Any, tmp_path: Path, db_path: Path, verified: bool) -> None:
+    """QA38 F1: a zip read from its directory has no hash of its own, so its copy (the same
+    members) was no copy: the zip's collection stayed on a missing row, the copy unnamed.
+    (``verified``: `scan --verify` hashed the original zip, not yet its copy.)"""
+    first, second = _library(cli, tmp_path)
+    if verified:
+        assert cli("scan", "--verify").code == 0
+    ((game_id,),) = _rows(db_path, "SELECT id FROM games WHERE filename = 'Zipped (USA).zip'")
+    assert cli("collection", "create", "keep").code == 0
+    assert cli("collection", "add", "keep", str(game_id)).code == 0
+    shutil.copy(first / "GBA" / "Zipped (USA).zip", second / "Zipped (USA).zip")
+    assert scan_json(cli)["added"] == 1
+    (first / "GBA" / "Zipped (USA).zip").unlink()
+    data = scan_json(cli)
+    assert (data["renamed"], data["missing"]) == (1, 0)
+    assert [item["id"] for item in data["moved_to_copies"]] == [game_id]
+    assert _rows(db_path, "SELECT id, is_missing, root_id FROM games WHERE "
+                          "filename = 'Zipped (USA).zip'") == [(game_id, 0, 2)]
+    shown = cli("--json", "collection", "show", "keep").json()["data"]
+    assert [g["id"] for g in shown["games"]] == [game_id]
+
+
 def test_the_summary_says_a_move_to_a_copy(cli: Any, tmp_path: Path, db_path: Path) -> None:
     _, game_id, copy_id = _copied_then_deleted(cli, tmp_path, db_path)
     said = " ".join(cli("scan").out.split())

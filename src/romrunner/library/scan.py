@@ -336,11 +336,26 @@ def _zip_of(archive: str, loose: str) -> str:
             f"{_same_data('m', loose)}))")
 
 
+def _same_archive(one: str, other: str) -> str:
+    """SQL: the archives ``one`` and ``other`` are copies: the same size and members (name,
+    size, CRC32). A zip read from its directory has no hash of its own (QA38 F1: a zip
+    copied to another root, then deleted, was no copy: its collections stayed on a missing
+    row, its copy unnamed)."""
+    members = ("SELECT name, file_size, crc32_bin FROM game_files "
+               "WHERE game_id = {}.id AND kind = 'member'")
+    return (f"({one}.is_archive = 1 AND {other}.is_archive = 1 "
+            f"AND {one}.file_size = {other}.file_size "
+            f"AND EXISTS ({members.format(other)}) "
+            f"AND NOT EXISTS ({members.format(one)} EXCEPT {members.format(other)}) "
+            f"AND NOT EXISTS ({members.format(other)} EXCEPT {members.format(one)}))")
+
+
 _COPIES = ("SELECT g.id, g.platform_source = 'user' OR coalesce(g.match_method, '') = 'user' "
            "OR EXISTS (SELECT 1 FROM collection_games c WHERE c.game_id = g.id) "
            "OR EXISTS (SELECT 1 FROM game_overrides o WHERE o.game_id = g.id) AS curated, "
            "EXISTS (SELECT 1 FROM deployment_items d WHERE d.game_id = g.id) AS deployed, "
-           f"{_same_data('g', 'v')} AS same, CASE WHEN g.is_archive = 1 THEN g.id ELSE v.id "
+           f"({_same_data('g', 'v')}) OR {_same_archive('g', 'v')} AS same, "
+           "CASE WHEN g.is_archive = 1 THEN g.id ELSE v.id "
            "END AS archive, CASE WHEN g.is_archive = 1 THEN v.id ELSE g.id END AS loose "
            "FROM games v JOIN games g ON g.id IN ("  # (through the hash indexes, not a scan)
            "SELECT id FROM games WHERE sha1_bin = v.sha1_bin UNION "
@@ -348,10 +363,14 @@ _COPIES = ("SELECT g.id, g.platform_source = 'user' OR coalesce(g.match_method, 
            "UNION SELECT game_id FROM game_files WHERE crc32_bin = v.crc32_bin "
            "AND file_size = v.file_size AND kind = 'member' UNION "
            "SELECT x.id FROM game_files vm JOIN games x ON x.crc32_bin = vm.crc32_bin "
-           "AND x.file_size = vm.file_size WHERE vm.game_id = v.id AND vm.kind = 'member') "
+           "AND x.file_size = vm.file_size WHERE vm.game_id = v.id AND vm.kind = 'member' "
+           "UNION SELECT xm.game_id FROM game_files vm JOIN game_files xm "
+           "ON xm.crc32_bin = vm.crc32_bin AND xm.file_size = vm.file_size "
+           "AND xm.kind = 'member' WHERE vm.game_id = v.id AND vm.kind = 'member') "
            "WHERE v.id = ? AND g.is_missing = 0 AND g.id <> v.id "
            "AND (g.platform_id = v.platform_id OR v.platform_source = 'user') "
-           f"AND (({_same_data('g', 'v')}) OR {_zip_of('g', 'v')} OR {_zip_of('v', 'g')}) "
+           f"AND (({_same_data('g', 'v')}) OR {_zip_of('g', 'v')} OR {_zip_of('v', 'g')} "
+           f"OR {_same_archive('g', 'v')}) "
            "ORDER BY g.id")
 
 
