@@ -552,3 +552,30 @@ def test_the_way_back_a_restore_names_restores_whatever_changed_since_the_backup
     assert undo.code == 0, undo.err
     assert undo.json()["data"]["already_restored_at"] is None
     assert collections(db_path) == {"A", "B"}
+
+
+def test_a_backup_of_the_line_a_restore_left_holding_only_edits_is_not_replaced(
+        cli: Any, tmp_path: Path) -> None:
+    """QA38 F7: a backup of the line a restore left, whose changes since the state restored
+    were edits and removals (the counters as they were), was replaced silently by a backup
+    of the restored database; the backup restored itself is still replaced (its past)."""
+    for name in ("A", "B"):
+        assert cli("collection", "create", name).code == 0
+    early = tmp_path / "bk" / "early.db"
+    assert cli("db", "backup", str(early)).code == 0
+    assert cli("collection", "rm", "A", "--force").code == 0  # a removal only
+    edited = tmp_path / "bk" / "edited.db"
+    assert cli("db", "backup", str(edited)).code == 0
+    assert cli("db", "restore", str(early)).code == 0  # the removal's line left
+    before = edited.read_bytes()
+    refused = cli("db", "backup", str(edited))
+    assert refused.code == 2
+    assert "from the line of changes a restore left" in refused.err
+    assert "holding changes it does not have" in refused.err
+    assert edited.read_bytes() == before and collections(edited) == {"B"}
+    copy = tmp_path / "bk" / "copy.db"
+    copy.write_bytes(early.read_bytes())  # a copy of the state restored, another name...
+    assert cli("db", "backup", str(copy)).code == 0  # ...is its past: replaced
+    assert cli("db", "backup", str(early)).code == 0
+    assert cli("db", "backup", str(edited), "--force").code == 0
+    assert collections(edited) == {"A", "B"}

@@ -140,11 +140,13 @@ class Restore:
     at: str
     schema_version: int | None
     sequences: dict[str, int]
+    source: str | None = None  # the backup file restored (None: recorded before it was)
 
     def as_dict(self) -> dict[str, object]:
         """The record kept in ``user_settings``."""
         return {"lineage": self.lineage, "parent": self.parent, "at": self.at,
-                "schema_version": self.schema_version, "sequences": self.sequences}
+                "schema_version": self.schema_version, "sequences": self.sequences,
+                "source": self.source}
 
 
 def _restores(value: object) -> tuple[Restore, ...]:
@@ -154,7 +156,8 @@ def _restores(value: object) -> tuple[Restore, ...]:
         return tuple(Restore(str(r["lineage"]), None if r["parent"] is None else str(r["parent"]),
                              str(r["at"]), None if r["schema_version"] is None
                              else int(r["schema_version"]),
-                             {str(k): int(v) for k, v in dict(r["sequences"]).items()})
+                             {str(k): int(v) for k, v in dict(r["sequences"]).items()},
+                             None if r.get("source") is None else str(r["source"]))
                      for r in records)
     except (ValueError, TypeError, KeyError):
         return ()
@@ -245,12 +248,35 @@ def _replace_problem(db: Database, dest: Path) -> str | None:
             if source.restores else ""
         return (f"a ROM Runner backup of this database from another line of changes, split "
                 f"from this one by a restore ({whose}{restored})")
+    if reached is not source and not _newer(existing, reached) \
+            and existing.sequences == reached.sequences \
+            and existing.schema_version == reached.schema_version \
+            and not _holds_the_state_restored(dest, source, existing.lineage):
+        return (f"a ROM Runner backup of this database from the line of changes a restore "
+                f"left ({whose}), holding changes it does not have (edits or removals since "
+                f"the state restored {source.restores[-1].at})")
     if _newer(existing, reached):
         since = f"; restored {source.restores[-1].at} to an earlier state" \
             if reached is not source else ""
         return (f"a ROM Runner backup of this database holding changes it does not have "
                 f"({whose}; this database: {counted(source.games or 0, 'game')}{since})")
     return None
+
+
+def _holds_the_state_restored(dest: Path, source: DatabaseState, lineage: str | None) -> bool:
+    """True when the backup ``dest``, of the line ``lineage`` a restore of ``source`` left,
+    with the counters of the state that restore went back to, holds that state's rows (the
+    backup restored, or a copy of it): not a later state of that line whose changes were
+    edits and removals, which leave the counters as they were (QA38 F7). Untold (the backup
+    restored is gone, or was restored before its name was recorded): False."""
+    restore = next((r for r in reversed(source.restores) if r.parent == lineage), None)
+    if restore is None or restore.source is None:
+        return False
+    restored = Path(restore.source)
+    try:
+        return _same_file(dest, restored) or (restored.is_file() and same_rows(dest, restored))
+    except sqlite3.Error:
+        return False
 
 
 def state_reached(existing: DatabaseState, source: DatabaseState) -> DatabaseState | None:
@@ -274,6 +300,60 @@ def _newer(existing: DatabaseState, source: DatabaseState) -> bool:
         return existing.schema_version > source.schema_version
     return any(seq > source.sequences.get(table, 0)
                for table, seq in existing.sequences.items())
+
+
+def same_rows(copy: Path, path: Path) -> bool:
+    """True when the database at ``path`` holds what the database (or backup) ``copy``
+    holds, row for row, in every table but SQLite's own, the search index's and the derived
+    ones (their mark of the line of changes aside). The counters of :class:`DatabaseState`
+    tell states of one line apart only where rows were added: a state whose changes since
+    were edits and deletions (a member taken out of a collection, an override removed) has
+    the same counters (QA38 F2, F7). Reads both whole: only where the counters are equal."""
+    conn = sqlite3.connect(f"{copy.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        conn.execute("ATTACH DATABASE ? AS now", (f"{path.resolve().as_uri()}?mode=ro",))
+        tables = {schema: _plain_tables(conn, schema) for schema in ("main", "now")}
+        if tables["main"] != tables["now"]:
+            return False
+        return not any(_rows_differ(conn, table, columns)
+                       for table, columns in tables["main"].items())
+    finally:
+        conn.close()
+
+
+def _rows_differ(conn: sqlite3.Connection, table: str, columns: str) -> bool:
+    """True when ``table`` holds other rows in ``main`` than in ``now`` (see same_rows)."""
+    quoted = '"' + table.replace('"', '""') + '"'
+    where, params = ("WHERE key <> ?", (LINEAGE_KEY,)) if table == "user_settings" else ("", ())
+    counts = conn.execute(f"SELECT (SELECT count(*) FROM main.{quoted} {where}), "
+                          f"(SELECT count(*) FROM now.{quoted} {where})", params * 2).fetchone()
+    return bool(counts[0] != counts[1] or conn.execute(
+        f"SELECT EXISTS (SELECT {columns} FROM main.{quoted} {where} "
+        f"EXCEPT SELECT {columns} FROM now.{quoted} {where})", params * 2).fetchone()[0])
+
+
+# Tables whose rows are derived from the others' (plan_generation: a token drawn again by any
+# write, the restore's own mark of the copy included): not compared.
+_DERIVED_TABLES = frozenset({"plan_generation"})
+
+
+def _plain_tables(conn: sqlite3.Connection, schema: str) -> dict[str, str]:
+    """The ordinary tables of ``schema`` (not SQLite's own, not a virtual table nor its
+    shadow tables, not derived), each with its columns quoted and joined (same_rows)."""
+    rows = conn.execute(f"SELECT name, sql FROM {schema}.sqlite_master WHERE type = 'table'"
+                        ).fetchall()
+    virtual = [str(name) for name, sql in rows if str(sql or "").upper().startswith(
+        "CREATE VIRTUAL")]
+    tables: dict[str, str] = {}
+    for name, _ in rows:
+        name = str(name)
+        if name.startswith("sqlite_") or name in virtual or name in _DERIVED_TABLES \
+                or any(name.startswith(f"{table}_") for table in virtual):
+            continue
+        columns = [str(row[1]) for row in conn.execute(
+            "SELECT * FROM pragma_table_info(?, ?)", (name, schema))]
+        tables[name] = ", ".join('"' + column.replace('"', '""') + '"' for column in columns)
+    return tables
 
 
 def _same_file(one: Path, other: Path) -> bool:

@@ -57,6 +57,7 @@ from romrunner.store.backup import (
     database_state,
     is_backup_file,
     remove_stale_temporaries,
+    same_rows,
     sync_folder,
     written_at,
 )
@@ -224,7 +225,7 @@ def _restore(path: Path, backup: Path, force: bool, now: datetime) -> RestoreRep
             if report.other_database and not force:
                 raise InputError(_other_database_message(backup, current, restored))
             earlier = _restored_from(current.state, restored)
-            if earlier is not None and _same_content(temp, path):
+            if earlier is not None and same_rows(temp, path):
                 report.already_restored_at = earlier.at
                 report.saved = _saved_by(path, earlier)
                 return report
@@ -237,7 +238,7 @@ def _restore(path: Path, backup: Path, force: bool, now: datetime) -> RestoreRep
                     current.db, report.corrupt = None, str(exc)
             if report.corrupt is not None:
                 report.saved, report.saved_as_is = _copy_as_is(path, stamp), True
-            _mark_restored(temp, restored, report.lineage, now, _mode_for(path))
+            _mark_restored(temp, restored, report.lineage, now, _mode_for(path), backup)
             if current.db is not None:
                 _let_go(current.db)
                 current.db = None
@@ -359,60 +360,6 @@ def _restored_from(state: DatabaseState | None, backup: DatabaseState) -> Restor
     return last if same else None
 
 
-def _same_content(copy: Path, path: Path) -> bool:
-    """True when the database at ``path`` holds what the backup's ``copy`` holds, row for
-    row, in every table but SQLite's own and the search index's (its mark of the line of
-    changes aside). :func:`_restored_from` tells a restore run again from its counters only:
-    a backup of this line whose changes since were edits and deletions (a member taken out of
-    a collection, an override removed: QA38 F2) has the same counters, and was taken for the
-    state restored ("nothing to do"), the database left as it was. Read only then (rare)."""
-    conn = sqlite3.connect(f"{copy.resolve().as_uri()}?mode=ro", uri=True)
-    try:
-        conn.execute("ATTACH DATABASE ? AS now", (f"{path.resolve().as_uri()}?mode=ro",))
-        tables = {schema: _plain_tables(conn, schema) for schema in ("main", "now")}
-        if tables["main"] != tables["now"]:
-            return False
-        return not any(_rows_differ(conn, table, columns)
-                       for table, columns in tables["main"].items())
-    finally:
-        conn.close()
-
-
-def _rows_differ(conn: sqlite3.Connection, table: str, columns: str) -> bool:
-    """True when ``table`` holds other rows in ``main`` than in ``now`` (see _same_content)."""
-    quoted = '"' + table.replace('"', '""') + '"'
-    where, params = ("WHERE key <> ?", (LINEAGE_KEY,)) if table == "user_settings" else ("", ())
-    counts = conn.execute(f"SELECT (SELECT count(*) FROM main.{quoted} {where}), "
-                          f"(SELECT count(*) FROM now.{quoted} {where})", params * 2).fetchone()
-    return bool(counts[0] != counts[1] or conn.execute(
-        f"SELECT EXISTS (SELECT {columns} FROM main.{quoted} {where} "
-        f"EXCEPT SELECT {columns} FROM now.{quoted} {where})", params * 2).fetchone()[0])
-
-
-# Tables whose rows are derived from the others' (plan_generation: a token drawn again by any
-# write, the restore's own mark of the copy included): not compared.
-_DERIVED_TABLES = frozenset({"plan_generation"})
-
-
-def _plain_tables(conn: sqlite3.Connection, schema: str) -> dict[str, str]:
-    """The ordinary tables of ``schema`` (not SQLite's own, not a virtual table nor its
-    shadow tables, not derived), each with its columns quoted and joined (_same_content)."""
-    rows = conn.execute(f"SELECT name, sql FROM {schema}.sqlite_master WHERE type = 'table'"
-                        ).fetchall()
-    virtual = [str(name) for name, sql in rows if str(sql or "").upper().startswith(
-        "CREATE VIRTUAL")]
-    tables: dict[str, str] = {}
-    for name, _ in rows:
-        name = str(name)
-        if name.startswith("sqlite_") or name in virtual or name in _DERIVED_TABLES \
-                or any(name.startswith(f"{table}_") for table in virtual):
-            continue
-        columns = [str(row[1]) for row in conn.execute(
-            "SELECT * FROM pragma_table_info(?, ?)", (name, schema))]
-        tables[name] = ", ".join('"' + column.replace('"', '""') + '"' for column in columns)
-    return tables
-
-
 def _saved_by(path: Path, restore: Restore) -> Path | None:
     """The backup of the database ``restore`` replaced, saved beside it then (None: gone)."""
     try:
@@ -495,11 +442,11 @@ def _mode_for(path: Path) -> int:
 
 
 def _mark_restored(temp: Path, restored: DatabaseState, lineage: str, now: datetime,
-                   mode: int) -> None:
+                   mode: int, backup: Path) -> None:
     """Make the copy a database again (no backup mark, rollback journal until it is opened)
     on a new line of changes, with the permissions it will have, and sync it."""
     record = Restore(lineage, restored.lineage, now.strftime(_RECORDED),
-                     restored.schema_version, restored.sequences)
+                     restored.schema_version, restored.sequences, str(backup.resolve()))
     restores = [r.as_dict() for r in (*restored.restores, record)]
     conn = sqlite3.connect(temp, isolation_level=None)
     try:
