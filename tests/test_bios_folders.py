@@ -201,3 +201,30 @@ def test_an_entry_subfolder_is_not_doubled_by_the_platform_one(cli: Any,
     card.mkdir()
     assert run("deploy", str(profile), "--to", str(card), "platform:sharp-x1").code == 0
     assert card_files(card) == ["bios/xmil/iplrom.x1", "roms/x1/Tower (Japan).2d"]
+
+
+def test_a_bios_folder_moved_then_scanned_leaves_its_old_files_missing(
+        cli: Any, tmp_path: Path) -> None:
+    """QA38 F5: after the BIOS folder was renamed and the new one scanned, the old rows stayed
+    present: `bios check` listed each dump twice and every deploy took the gone file (the
+    first by path) and failed it, the card never getting the BIOS."""
+    bios_dir, pack, _ = build_example_bios(tmp_path / "example", builtin_pack_path())
+    run, profile = setup(cli, tmp_path, "muos", pack, bios_dir, {"gba/Pocket (USA).gba": "gba"})
+    moved = bios_dir.with_name("firmware")  # sorts after "bios": the old path came first
+    bios_dir.rename(moved)
+    scanned = run("bios", "scan", str(moved))
+    assert scanned.code == 0, scanned.err
+    notes = scanned.json()["data"]["notes"]
+    assert sorted(note["path"] for note in notes) == sorted(
+        str(bios_dir.resolve() / path.name) for path in moved.iterdir())
+    assert all(note["note"].endswith("marked missing") for note in notes)
+    check = run("bios", "check", "--profile", str(profile)).json()["data"]["groups"]
+    required = [g for g in check if g["platform_id"] == "gba" and g["required"]]
+    assert [p["filepath"] for g in required for p in g["present"]] == [
+        str(moved.resolve() / "gba boot (copy).bin")]
+    card = tmp_path / "card"
+    card.mkdir()
+    done = run("deploy", str(profile), "--to", str(card), "platform:gba")
+    assert done.code == 0, done.err
+    assert (card / "MUOS/bios/example-gba-boot.bin").read_bytes() == \
+        (moved / "gba boot (copy).bin").read_bytes()

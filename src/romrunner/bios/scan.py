@@ -15,7 +15,7 @@ from romrunner.bios.known import KnownBios, known_bios
 from romrunner.bios.verify import Verdict, verify
 from romrunner.errors import InconsistencyError, InputError
 from romrunner.library.hashing import Hashes, hash_file
-from romrunner.library.summary import display_path
+from romrunner.library.summary import display_path, os_path
 from romrunner.packs.index import PackIndex
 from romrunner.packs.loader import DefinitionPack
 from romrunner.store.database import Database
@@ -102,6 +102,7 @@ def scan_bios(db: Database, pack: DefinitionPack, folders: list[Path]) -> BiosSc
     summary = BiosScanSummary()
     known = known_bios(db, pack)
     bound = size_bound(known)
+    scanned: set[str] = set()
     for folder in folders:
         if not folder.is_dir():
             raise InputError(f"{folder}: not a folder")
@@ -117,12 +118,36 @@ def scan_bios(db: Database, pack: DefinitionPack, folders: list[Path]) -> BiosSc
                                      stored.get(key))
                 if verdicts is not None:
                     _report(summary, root, path, info, verdicts)
+            scanned |= seen
             gone = [(row["id"],) for key, row in stored.items() if key not in seen]
             if gone and not seen and not any(True for _ in folder.iterdir()):
                 _hold_back(summary, folder, len(gone))
                 continue
             db.executemany("UPDATE bios_files SET is_missing = 1 WHERE id = ?", gone)
+    if scanned:
+        with db.atomic():
+            _moved_here(db, scanned, summary)
     return summary
+
+
+def _moved_here(db: Database, scanned: set[str], summary: BiosScanSummary) -> None:
+    """Mark missing the files recorded in another folder whose content this scan found and
+    that are no longer where they were: a BIOS folder moved or renamed, then scanned (QA38
+    F5: the old rows stayed present, `bios check` counted each dump twice and every deploy
+    took the gone file and failed it). Only those are looked for: a few ``stat`` calls."""
+    rows = db.query(
+        "SELECT o.id, o.filepath, min(n.filepath) AS found FROM bios_files o "
+        "JOIN bios_files n ON n.file_sha1 = o.file_sha1 AND n.is_missing = 0 "
+        "AND n.filepath IN (SELECT value FROM json_each(?)) "
+        "WHERE o.is_missing = 0 AND o.file_sha1 IS NOT NULL "
+        "AND o.filepath NOT IN (SELECT value FROM json_each(?)) GROUP BY o.id",
+        (json.dumps(sorted(scanned)),) * 2)
+    for row in rows:
+        if os.path.lexists(os_path(str(row["filepath"]))):
+            continue
+        db.execute("UPDATE bios_files SET is_missing = 1 WHERE id = ?", (row["id"],))
+        summary.notes.append({"path": str(row["filepath"]), "note": (
+            f"no longer there; its content was found at {row['found']}: marked missing")})
 
 
 def _hold_back(summary: BiosScanSummary, folder: Path, recorded: int) -> None:
