@@ -198,3 +198,27 @@ def test_a_dat_import_says_which_games_it_filed_under_another_platform(
                for w in imported.json()["warnings"])
     again = run("--json", "dat", "import", str(dat), "--force")  # nothing moves again
     assert again.json()["data"]["platform_changed"] == []
+
+
+def test_a_dat_removal_says_which_games_it_filed_under_another_platform(
+        run: Any, tmp_path: Path) -> None:
+    """QA38 F4: `dat rm` re-files the games another catalog of another platform still has
+    (their data in both) and said nothing; `dat import` names the same change."""
+    data = _data("in both catalogs")
+    folder = tmp_path / "roms" / "NES"
+    folder.mkdir(parents=True)
+    (folder / "Both (USA).nes").write_bytes(data)
+    (folder / "Only (USA).nes").write_bytes(_data("only in the nes catalog", 16384))
+    nes, snes = tmp_path / "nes.dat", tmp_path / "snes.dat"
+    nes.write_text(_dat(NES_DAT, {"Both (USA).nes": data}))
+    snes.write_text(_dat(SNES_DAT, {"Both (USA).sfc": data}))
+    for args in (("library", "add", str(tmp_path / "roms")), ("dat", "import", str(nes)),
+                 ("dat", "import", str(snes)), ("scan", "--workers", "1")):
+        assert run(*args).code == 0, args
+    assert run("--json", "games", "ls").json()["data"]["games"][0]["platform_id"] == "nes"
+    removed = run("--json", "dat", "rm", NES_DAT)
+    assert removed.code == 0, removed.err
+    moved = removed.json()["data"]["platform_changed"]
+    assert [(m["filepath"], m["before"], m["after"]) for m in moved] == [
+        ("NES/Both (USA).nes", "nes", "snes")]
+    assert any("1 game now of another platform" in w for w in removed.json()["warnings"])

@@ -155,10 +155,12 @@ class PlatformMove:
     after: str
 
 
-def identify_noting_moves(db: Database) -> tuple[MatchCounts, list[PlatformMove]]:
-    """:func:`identify` the whole library, and the games it filed under another platform
-    (QA22 C3: after a `dat import` a game went to the card again under its new platform's
-    folder, and nothing had said it moved). A temporary trigger notes each one."""
+def identify_noting_moves(db: Database, game_ids: list[int] | None = None
+                          ) -> tuple[MatchCounts, list[PlatformMove]]:
+    """:func:`identify` the whole library (or ``game_ids``), and the games it filed under
+    another platform (QA22 C3: after a `dat import` a game went to the card again under its
+    new platform's folder, and nothing had said it moved; QA38 F4: `dat rm` likewise). A
+    temporary trigger notes each one."""
     db.execute("CREATE TEMP TABLE IF NOT EXISTS identify_moves "
                "(id INTEGER PRIMARY KEY, before TEXT NOT NULL)")
     db.execute("DELETE FROM temp.identify_moves")
@@ -167,7 +169,7 @@ def identify_noting_moves(db: Database) -> tuple[MatchCounts, list[PlatformMove]
                "WHEN old.platform_id IS NOT new.platform_id BEGIN "
                "INSERT OR IGNORE INTO identify_moves VALUES (old.id, old.platform_id); END")
     try:
-        counts = identify(db)
+        counts = identify(db) if game_ids is None else identify(db, game_ids)
     finally:
         db.execute("DROP TRIGGER IF EXISTS temp.identify_note_moves")
     moves = [PlatformMove(int(row[0]), str(row[1]), str(row[2]), str(row[3]))

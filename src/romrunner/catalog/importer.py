@@ -19,7 +19,6 @@ from romrunner.catalog.datfile import DatGame, read_dat
 from romrunner.catalog.identify import (
     MatchCounts,
     PlatformMove,
-    identify,
     identify_noting_moves,
     match_counts,
     undecided_by_crc,
@@ -96,6 +95,8 @@ class RemoveReport:
     name_guessed: int = 0
     # smart collections whose query names the DAT (`dat:"NAME"`): it no longer works
     broken_collections: list[str] = field(default_factory=list)
+    # games identified again as another platform's (a remaining catalog's match)
+    platform_changed: list[PlatformMove] = field(default_factory=list)
 
 
 def catalog_game_id(platform_id: str, name: str) -> str:
@@ -267,12 +268,12 @@ def remove_catalog(db: Database, name: str) -> RemoveReport:
             f"game_files f WHERE f.matched_game_id IN (SELECT game_id FROM catalog_games "
             f"WHERE source_id IN ({marks}))", (*ids, *ids))]
         db.execute(f"DELETE FROM catalog_sources WHERE id IN ({marks})", ids)
-        counts = identify(db, affected)
+        counts, moves = identify_noting_moves(db, affected)
     removed = [RemovedCatalog(row["name"], row["platform_id"], bool(row["headered"]),
                               row["version"], int(row["game_count"])) for row in sources]
     return RemoveReport(removed, counts.identified + counts.guessed, counts.unidentified,
                         counts.identified, counts.guessed,
-                        smart_collections_naming(db, "dat", name))
+                        smart_collections_naming(db, "dat", name), moves)
 
 
 def _insert_games(db: Database, source_id: int, platform: str, games: object,

@@ -9,8 +9,9 @@ import click
 from rich.console import Console
 
 from romrunner.catalog.datfile import MAX_VALUE_PROBLEMS
+from romrunner.catalog.identify import PlatformMove
 from romrunner.catalog.importer import ImportResult, import_dats, list_catalogs, remove_catalog
-from romrunner.cli.context import app_context
+from romrunner.cli.context import AppContext, app_context
 from romrunner.library.query import quote_value
 from romrunner.store import OpenMode
 from romrunner.words import counted, examples
@@ -69,20 +70,27 @@ def dat_import(files: tuple[Path, ...], platform: str | None, force: bool) -> in
                  "game has the same CRC32 and size; `romrunner scan --verify` hashes "
                  f"{'it' if one else 'them'}: a SHA1 or MD5 the DATs list decides")
     moved = report.platform_changed
-    if moved:  # (QA22 C3: a deploy then put them in the new platform's folder, unsaid)
-        one = len(moved) == 1
-        shown = examples([f"id {m.game_id} {m.filepath} {m.before} → {m.after}" for m in moved],
-                         5, sep="; ")
-        app.warn(f"{counted(len(moved), 'game')} now of another platform, as the catalogs' "
-                 f"match says ({shown}): a deploy puts {'it' if one else 'them'} in the new "
-                 "platform's folder, and `romrunner deploy --prune` removes the copies an "
-                 "earlier deploy put in the old one")
+    _warn_moved(app, moved)
     app.finish({"imports": [asdict(r) for r in report.imports],
                 "identified": counts.identified, "guessed": counts.guessed,
                 "unidentified": counts.unidentified,
                 "undecided_by_crc": report.undecided_by_crc,
                 "platform_changed": [asdict(m) for m in moved]}, render)
     return 0
+
+
+def _warn_moved(app: AppContext, moved: list[PlatformMove]) -> None:
+    """Name the games the catalogs' match filed under another platform (QA22 C3: a deploy
+    then put them in the new platform's folder, unsaid; QA38 F4: after `dat rm` too)."""
+    if not moved:
+        return
+    one = len(moved) == 1
+    shown = examples([f"id {m.game_id} {m.filepath} {m.before} → {m.after}" for m in moved],
+                     5, sep="; ")
+    app.warn(f"{counted(len(moved), 'game')} now of another platform, as the catalogs' "
+             f"match says ({shown}): a deploy puts {'it' if one else 'them'} in the new "
+             "platform's folder, and `romrunner deploy --prune` removes the copies an "
+             "earlier deploy put in the old one")
 
 
 def _state(result: ImportResult) -> str:
@@ -139,6 +147,7 @@ def dat_rm(name: str) -> int:
                       f"{report.name_guessed:,} matched to another catalog's game by its "
                       "name only")
 
+    _warn_moved(app, report.platform_changed)
     app.finish(asdict(report), render)
     return 0
 
