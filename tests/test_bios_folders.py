@@ -228,3 +228,61 @@ def test_a_bios_folder_moved_then_scanned_leaves_its_old_files_missing(
     assert done.code == 0, done.err
     assert (card / "MUOS/bios/example-gba-boot.bin").read_bytes() == \
         (moved / "gba boot (copy).bin").read_bytes()
+
+
+def test_a_bios_scan_skips_recycle_bins_and_hidden_files_as_a_library_scan_does(
+        cli: Any, tmp_path: Path) -> None:
+    """QA39 F8: dumps only in a NAS recycle bin or a Mac trash counted as present ("all
+    required BIOS present"); `._*` forks and `@eaDir` thumbnails were unknown BIOS files."""
+    bios_dir, pack, _ = build_example_bios(tmp_path / "example", builtin_pack_path())
+    dump = (bios_dir / "gba boot (copy).bin").read_bytes()
+    binned = tmp_path / "nas-bios"
+    for relative in ("#recycle/gba boot (copy).bin", ".Trashes/gba boot (copy).bin",
+                     "._gba boot (copy).bin", "@eaDir/gba boot (copy).bin/SYNO@.fileindexdb"):
+        (binned / relative).parent.mkdir(parents=True, exist_ok=True)
+        (binned / relative).write_bytes(dump)
+    scanned = cli("--pack", str(pack), "--json", "bios", "scan", str(binned))
+    assert scanned.code == 0, scanned.err
+    data = scanned.json()["data"]
+    assert (data["scanned"], data["skipped_hidden"], data["files"]) == (0, 4, [])
+    check = cli("--pack", str(pack), "--json", "bios", "check", "--platform", "gba")
+    groups = check.json()["data"]["groups"]
+    assert [g["present"] for g in groups if g["required"]] == [[]]
+
+
+def test_a_bios_scan_of_a_folder_that_is_gone_stores_nothing_of_the_others(
+        cli: Any, tmp_path: Path) -> None:
+    """QA39 F7: `bios scan GOOD GONE` failed ("not a folder") after storing GOOD's files: a
+    failed command that changed the database, unlike `bios scan GONE GOOD`."""
+    bios_dir, pack, _ = build_example_bios(tmp_path / "example", builtin_pack_path())
+    assert cli("--pack", str(pack), "library", "add", str(tmp_path / "example")).code == 0
+    for order in ((bios_dir, tmp_path / "gone"), (tmp_path / "gone", bios_dir)):
+        failed = cli("--pack", str(pack), "bios", "scan", *map(str, order))
+        assert failed.code == 2
+        assert "gone: not a folder; nothing was scanned" in failed.err
+        check = cli("--pack", str(pack), "--json", "bios", "check", "--platform", "gba")
+        assert [g["present"] for g in check.json()["data"]["groups"] if g["required"]] == [[]]
+
+
+def test_bios_scan_full_reads_a_dump_rewritten_at_the_same_size_and_time(
+        cli: Any, tmp_path: Path) -> None:
+    """QA39 F4: a BIOS replaced by other bytes at the same size and time (cp -p, rsync -t)
+    stayed "exact_match" with no way to read it again, and went on the card."""
+    import os
+    bios_dir, pack, _ = build_example_bios(tmp_path / "example", builtin_pack_path())
+    assert cli("--pack", str(pack), "bios", "scan", str(bios_dir)).code == 0
+    dump = bios_dir / "gba boot (copy).bin"
+    info = dump.stat()
+    dump.write_bytes(bytes(255 - b for b in dump.read_bytes()))  # other bytes, same size
+    os.utime(dump, ns=(info.st_atime_ns, info.st_mtime_ns))
+
+    def present() -> list[Any]:
+        check = cli("--pack", str(pack), "--json", "bios", "check", "--platform", "gba")
+        return [g["present"] for g in check.json()["data"]["groups"] if g["required"]]
+
+    plain = cli("--pack", str(pack), "--json", "bios", "scan", str(bios_dir)).json()["data"]
+    assert plain["hashed"] == 0 and present() != [[]]  # (size and time trusted, as documented)
+    full = cli("--pack", str(pack), "--json", "bios", "scan", "--full", str(bios_dir))
+    assert full.code == 0, full.err
+    assert full.json()["data"]["hashed"] == full.json()["data"]["scanned"] > 0
+    assert present() == [[]]

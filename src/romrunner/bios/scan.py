@@ -15,6 +15,7 @@ from romrunner.bios.known import KnownBios, known_bios
 from romrunner.bios.verify import Verdict, verify
 from romrunner.errors import InconsistencyError, InputError
 from romrunner.library.hashing import Hashes, hash_file
+from romrunner.library.plan import SYSTEM_FILES, SYSTEM_FOLDERS
 from romrunner.library.summary import display_path, os_path
 from romrunner.packs.index import PackIndex
 from romrunner.packs.loader import DefinitionPack
@@ -44,6 +45,9 @@ class BiosScanSummary:
     files: list[dict[str, Any]] = field(default_factory=list)
     notes: list[dict[str, str]] = field(default_factory=list)
     errors: list[dict[str, str]] = field(default_factory=list)
+    # hidden (dot-names: macOS `._*` forks, `.Trashes`) and system files and folders (NAS
+    # recycle bins, thumbnail stores), as a library scan skips them: not walked
+    skipped_hidden: int = 0
 
 
 def verified_at_scan(db: Database, paths: list[str]) -> set[str]:
@@ -69,10 +73,17 @@ def _walk(folder: Path, summary: BiosScanSummary) -> Iterator[tuple[Path, os.sta
     for directory, dirnames, filenames in os.walk(folder, onerror=lambda e: summary.errors.append(
             {"path": str(e.filename), "error": e.strerror or str(e)})):
         dirnames.sort()
+        for name in [name for name in dirnames if name.startswith(".")
+                     or name.lower() in SYSTEM_FOLDERS]:
+            dirnames.remove(name)  # (QA39 F8: a recycle bin's dumps counted as present)
+            summary.skipped_hidden += 1
         for name in [name for name in dirnames if os.path.islink(os.path.join(directory, name))]:
             dirnames.remove(name)
             _not_followed(Path(directory, name), summary)
         for name in sorted(filenames):
+            if name.startswith(".") or name.lower() in SYSTEM_FILES:
+                summary.skipped_hidden += 1
+                continue
             path = Path(directory, name)
             try:
                 info = path.stat(follow_symlinks=False)
@@ -97,15 +108,19 @@ def _not_followed(path: Path, summary: BiosScanSummary) -> None:
                           "folder it is in"})
 
 
-def scan_bios(db: Database, pack: DefinitionPack, folders: list[Path]) -> BiosScanSummary:
-    """Verify every file under ``folders``; rescans reuse the hashes of unchanged files."""
+def scan_bios(db: Database, pack: DefinitionPack, folders: list[Path], *,
+              full: bool = False) -> BiosScanSummary:
+    """Verify every file under ``folders``; rescans reuse the hashes of files whose size and
+    time are as stored, unless ``full`` (a file rewritten at the same size and time: QA39
+    F4, a bad dump kept its "exact_match" and went on the card)."""
     summary = BiosScanSummary()
     known = known_bios(db, pack)
     bound = size_bound(known)
     scanned: set[str] = set()
-    for folder in folders:
+    for folder in folders:  # all of them before anything is stored (QA39 F7)
         if not folder.is_dir():
-            raise InputError(f"{folder}: not a folder")
+            raise InputError(f"{folder}: not a folder; nothing was scanned")
+    for folder in folders:
         root = folder.resolve()
         seen: set[str] = set()
         with db.atomic():
@@ -115,7 +130,7 @@ def scan_bios(db: Database, pack: DefinitionPack, folders: list[Path]) -> BiosSc
                 key = display_path(str(path))  # undecodable bytes stored as \xNN escapes
                 seen.add(key)
                 verdicts = _scan_one(db, known.index, path, info, bound, summary,
-                                     stored.get(key))
+                                     None if full else stored.get(key))
                 if verdicts is not None:
                     _report(summary, root, path, info, verdicts)
             scanned |= seen

@@ -34,7 +34,9 @@ def bios() -> None:
 
 @bios.command(name="scan")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-def bios_scan(paths: tuple[Path, ...]) -> int:
+@click.option("--full", is_flag=True,
+              help="Hash every file again, even those whose size and time are as stored.")
+def bios_scan(paths: tuple[Path, ...], full: bool) -> int:
     """Hash and verify every file under PATHS against the pack's known BIOS.
 
     Prints the counts by status and a line per file that is not a verified BIOS under a name
@@ -43,14 +45,16 @@ def bios_scan(paths: tuple[Path, ...]) -> int:
     could not be read (each named on stderr): what could be was verified.
     """
     app = app_context()
-    summary = scan_bios(app.open_db(), app.pack(), list(paths))
+    summary = scan_bios(app.open_db(), app.pack(), list(paths), full=full)
 
     def render(console: Console) -> None:
         statuses = ", ".join(f"{count:,} {status}"
                              for status, count in sorted(summary.statuses.items()))
+        skipped = (f" ({summary.skipped_hidden:,} hidden or system files and folders "
+                   "skipped: recycle bins, `._*`)") if summary.skipped_hidden else ""
         console.print(f"{counted(summary.scanned, 'file')}, {summary.hashed:,} hashed, "
-                      f"{summary.unchanged:,} unchanged" + (f": {statuses}" if statuses else ""),
-                      markup=False)
+                      f"{summary.unchanged:,} unchanged" + (f": {statuses}" if statuses else "")
+                      + skipped, markup=False)
         lines = [line for item in summary.files if (line := scan_line(item))]
         for line in lines[:SCAN_LINES]:
             console.print(f"  {line}", markup=False)

@@ -76,6 +76,7 @@ from romrunner.deploy.card import (
 )
 from romrunner.deploy.legal import FileSystem, collision_key, inside_root
 from romrunner.deploy.plan import (
+    BIOS,
     PLAYLIST,
     DeployPlan,
     PlanItem,
@@ -1826,7 +1827,8 @@ def _decide_copy(root: Path, item: _Item, info: os.stat_result | None, claim: Ow
                     f"{item.dest}: its source {item.source} no longer has the SHA1 the scan "
                     "recorded, at the same size and time (changed in place since the scan, "
                     "or failing storage), and the card holds those bytes: rescan it "
-                    "(`romrunner scan --full`)"))
+                    + ("(`romrunner bios scan --full` of its folder)" if item.kind == BIOS
+                       else "(`romrunner scan --full`)")))
             if options.overwrite:
                 item.replacing = REPLACES_EDITED
                 return _Decision(item, COPY, info, claim)
