@@ -131,3 +131,21 @@ def test_a_game_is_named_by_the_title_other_commands_show(cli: Any, tmp_path: Pa
         assert listed["filename"] == filename
     bare = cli("--json", "cache", "explain", "GALE01")  # a Dolphin id no game has: on its own
     assert bare.code == 0 and bare.json()["data"][0]["game_id"] is None
+
+
+def test_cache_why_takes_the_emulator_ids_the_auto_list_names(cli: Any, db_path: Path,
+                                                              tmp_path: Path) -> None:
+    """QA39 F3: `cache why ps2 pcsx2-standalone GAME` (the id the OS profiles and the
+    auto-list name) said "no cached answer" for the answer the auto-list used, which the
+    cache keeps under `pcsx2`."""
+    _setup(cli, db_path, tmp_path)
+    plain = cli("--json", "cache", "why", "ps2", "pcsx2", "SLUS-20312")
+    assert plain.code == 0, plain.err
+    expected = [(row["source"], row["status"]) for row in plain.json()["data"]]
+    assert expected == [("pcsx2-gameindex", "playable"), ("community-verified", "broken")]
+    for named in ("pcsx2-standalone", "retroarch-pcsx2", "pcsx2_libretro"):
+        why = cli("--json", "cache", "why", "ps2", named, "SLUS-20312")
+        assert why.code == 0, (named, why.err)
+        assert [(row["source"], row["status"]) for row in why.json()["data"]] == expected
+    other = cli("--json", "cache", "why", "ps2", "duckstation", "SLUS-20312")  # another one
+    assert other.code == 0 and other.json()["data"] == []

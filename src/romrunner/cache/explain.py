@@ -20,6 +20,7 @@ from typing import Any
 
 from romrunner.cache.kinds import DIMENSIONS, KINDS, CacheKind
 from romrunner.cache.lookup import observations_for
+from romrunner.devices.autolist import emulator_family
 from romrunner.errors import InputError, NotFoundError
 from romrunner.knowledge.linking import PLATFORM_WIDE, knowledge_keys
 from romrunner.library.platforms import UNKNOWN
@@ -299,24 +300,44 @@ def game_answers(db: Database, kind: CacheKind, platform_id: str, emulator_id: s
     answer (a typo would read as "nothing cached")."""
     if not game.strip():
         raise InputError("GAME is empty: give a cache key, or a library id, title or serial")
-    rows = observations_for(db, kind, platform_id, emulator_id, game,
-                            device_profile_id=device_profile_id)
-    if rows:
-        return [{**row, "game_key": game, "game_id": None} for row in rows]
     try:
         games = find_games(db, game)
     except (InputError, NotFoundError):
         games = []
+    # the emulator as named, else the ids the cache keeps for its family, as the auto-list
+    # meets them (QA39 F3: `dolphin-standalone` found nothing the auto-list had used)
+    for emulator in (emulator_id, *_family_mates(db, emulator_id)):
+        found = _answers(db, kind, platform_id, emulator, game, games, device_profile_id)
+        if found:
+            return found
+    _check_known(db, "platform", platform_id, known_platforms)
+    _check_known(db, "emulator", emulator_id, known_emulators)
+    return []
+
+
+def _answers(db: Database, kind: CacheKind, platform_id: str, emulator_id: str, game: str,
+             games: list[GameKeys], device_profile_id: int | None) -> list[dict[str, Any]]:
+    """:func:`game_answers` for one emulator id: ``game`` as a cache key, else the keys of
+    the library's ``games`` it names."""
+    rows = observations_for(db, kind, platform_id, emulator_id, game,
+                            device_profile_id=device_profile_id)
+    if rows:
+        return [{**row, "game_key": game, "game_id": None} for row in rows]
     found: list[dict[str, Any]] = []
     for named in games:
         for key in dict.fromkeys(k for k in named.keys if k != game):
             found += [{**row, "game_key": key, "game_id": named.game_id}
                       for row in observations_for(db, kind, platform_id, emulator_id, key,
                                                   device_profile_id=device_profile_id)]
-    if not found:
-        _check_known(db, "platform", platform_id, known_platforms)
-        _check_known(db, "emulator", emulator_id, known_emulators)
     return found
+
+
+def _family_mates(db: Database, emulator_id: str) -> list[str]:
+    """The other emulator ids the cache keeps of ``emulator_id``'s family."""
+    family = emulator_family(emulator_id)
+    return [str(row[0]) for row in db.query(
+        "SELECT emulator_id FROM emulator_dim ORDER BY emulator_id")
+        if row[0] != emulator_id and emulator_family(str(row[0])) == family]
 
 
 def _check_known(db: Database, what: str, value: str, known: Collection[str]) -> None:
