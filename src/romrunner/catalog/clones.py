@@ -122,3 +122,71 @@ def _best_first(parents: list[tuple[int, str, bool]], name: str) -> tuple[int, .
     name = name.lower()
     return tuple(game_id for game_id, stem, identified in sorted(
         parents, key=lambda p: (p[1] != name, not p[2], p[0])))
+
+
+@dataclass(frozen=True)
+class BiosSetNeed:
+    """A game of the library that is an arcade set running with a BIOS set (``2020bb`` with
+    ``neogeo``: MAME's ``romof``, a clone's through its parent) whose ROMs its own archive
+    does not hold: the emulator reads the BIOS set's zip beside it (QA39 F5)."""
+
+    game_id: int
+    bios_name: str  # the BIOS set's name in the DAT (``neogeo``)
+    bios_game: str  # its catalog game id (``arcade:neogeo``)
+    # The library's present games that are that BIOS set (of the game's platform), best
+    # first, and how many of them are missing since the last scan.
+    sets: tuple[int, ...] = ()
+    missing_sets: int = 0
+
+
+# Per archive given matched to a set that is no BIOS set: the BIOS set its DAT says it runs
+# with (its own ``romof``, or its parent's), when the archive lacks a ROM of it (one that can
+# be had). One row per DAT listing it so.
+_NEEDS_BIOS = (
+    "SELECT DISTINCT g.id, g.platform_id, b.name, b.game_id FROM games g "
+    "JOIN catalog_games c ON c.game_id = g.matched_game_id AND c.is_bios = 0 "
+    "LEFT JOIN catalog_games p ON p.source_id = c.source_id AND p.name = c.rom_of "
+    "JOIN catalog_games b ON b.source_id = c.source_id AND b.is_bios = 1 "
+    " AND b.name IN (c.rom_of, p.rom_of) "
+    "WHERE g.id IN (SELECT value FROM json_each(?)) AND g.is_archive = 1 "
+    "AND EXISTS (SELECT 1 FROM catalog_roms r WHERE r.catalog_game_id = b.id "
+    " AND coalesce(r.status, '') <> 'nodump' AND r.crc32_bin IS NOT NULL "
+    " AND NOT EXISTS (SELECT 1 FROM game_files f WHERE f.game_id = g.id "
+    "  AND f.kind = 'member' AND f.crc32_bin = r.crc32_bin AND f.file_size IS r.size)) "
+    "ORDER BY g.id, b.source_id")
+
+
+def bios_sets_needed(db: Database, game_ids: Iterable[int]) -> dict[int, BiosSetNeed]:
+    """The games among ``game_ids`` that run with a BIOS set their archive does not hold,
+    each with the library's games that are that set. Nothing is asked per game where no
+    catalog has a BIOS set (every library but an arcade one): one statement otherwise."""
+    ids = sorted(set(game_ids))
+    if not ids or not db.scalar("SELECT EXISTS (SELECT 1 FROM catalog_games "
+                                "WHERE is_bios = 1)"):
+        return {}
+    wanted: dict[int, tuple[str, str, str]] = {}
+    for game_id, platform_id, name, catalog_id in db.query(_NEEDS_BIOS, (json.dumps(ids),)):
+        wanted.setdefault(int(game_id), (str(platform_id), str(name), str(catalog_id)))
+    if not wanted:
+        return {}
+    copies: dict[tuple[str, str], list[tuple[int, bool]]] = {}
+    for row in db.query(_PARENTS, (json.dumps(sorted({w[2] for w in wanted.values()})),)):
+        copies.setdefault((str(row[2]), str(row[1])), []).append(
+            (int(row[0]), bool(row[4])))
+    found: dict[int, BiosSetNeed] = {}
+    for game_id, (platform_id, name, catalog_id) in wanted.items():
+        sets = copies.get((catalog_id, platform_id), [])
+        found[game_id] = BiosSetNeed(game_id, name, catalog_id,
+                                     tuple(i for i, missing in sets if not missing),
+                                     sum(1 for _, missing in sets if missing))
+    return found
+
+
+def bios_set_games(db: Database) -> set[int]:
+    """The library's games that are a BIOS set of a catalog (``neogeo.zip``): no game of
+    their own, brought by the deploy beside the sets that need them."""
+    if not db.scalar("SELECT EXISTS (SELECT 1 FROM catalog_games WHERE is_bios = 1)"):
+        return set()
+    return {int(row[0]) for row in db.query(
+        "SELECT g.id FROM games g WHERE g.matched_game_id IN "
+        "(SELECT game_id FROM catalog_games WHERE is_bios = 1)")}

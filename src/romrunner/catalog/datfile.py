@@ -64,6 +64,10 @@ class DatGame:
     manufacturer: str | None = None
     clone_of: str | None = None
     roms: list[DatRom] = field(default_factory=list)
+    # An arcade set whose ROMs it shares with another set that is no parent of it: the BIOS
+    # set it runs with (MAME's ``romof="neogeo"``; a clone's is its parent's name)
+    rom_of: str | None = None
+    is_bios: bool = False  # a BIOS set (``isbios="yes"``, clrmamepro's ``resource``)
 
 
 @dataclass
@@ -301,7 +305,9 @@ def _read_clrmamepro(path: Path) -> DatReadResult:
                            region=values.get("region"), serial=values.get("serial"),
                            year=values.get("year") or values.get("releaseyear"),
                            manufacturer=values.get("manufacturer"),
-                           clone_of=values.get("cloneof"))
+                           clone_of=values.get("cloneof"), rom_of=values.get("romof"),
+                           is_bios=keyword == "resource"
+                           or (values.get("isbios") or "").lower() == "yes")
             for child_key, child in children:
                 if child_key in {"rom", "disk"}:
                     game.roms.append(_entry_rom(name, _pairs(child)[0], problems))
@@ -418,7 +424,8 @@ def _read_logiqx(path: Path) -> DatReadResult:
                 game = DatGame(name=name, description=element.findtext("description"),
                                year=element.findtext("year"),
                                manufacturer=element.findtext("manufacturer"),
-                               clone_of=element.get("cloneof"))
+                               clone_of=element.get("cloneof"), rom_of=element.get("romof"),
+                               is_bios=(element.get("isbios") or "").lower() == "yes")
                 for rom in element.iter("rom"):
                     game.roms.append(_entry_rom(name, dict(rom.attrib), problems))
                 yield game

@@ -294,7 +294,8 @@ def _insert_games(db: Database, source_id: int, platform: str, games: object,
         seen[game.name] = next_id
         game_rows.append((next_id, source_id, catalog_game_id(platform, game.name), platform,
                           game.name, fold(game.name), game.description, game.region, game.serial,
-                          game.year, game.manufacturer, game.clone_of))
+                          game.year, game.manufacturer, game.clone_of,
+                          game.rom_of if game.rom_of != game.name else None, int(game.is_bios)))
         for rom in game.roms:
             rom_rows.append((next_id, rom.name, rom.size, to_blob(rom.crc32),
                              to_blob(rom.md5), to_blob(rom.sha1), rom.status))
@@ -310,8 +311,8 @@ def _flush(db: Database, game_rows: list[tuple[object, ...]],
            rom_rows: list[tuple[object, ...]]) -> None:
     db.executemany(
         "INSERT INTO catalog_games (id, source_id, game_id, platform_id, name, title_norm, "
-        "description, region, serial, year, manufacturer, clone_of) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", game_rows)
+        "description, region, serial, year, manufacturer, clone_of, rom_of, is_bios) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", game_rows)
     db.executemany(
         "INSERT INTO catalog_roms (catalog_game_id, name, size, crc32_bin, md5_bin, sha1_bin, "
         "status) "

@@ -27,11 +27,11 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from romrunner.bios.check import BLOCKING, HLE, check_bios, unverified_bios_sha1s
 from romrunner.bios.scan import verified_at_scan
-from romrunner.catalog.clones import split_clones
+from romrunner.catalog.clones import bios_sets_needed, split_clones
 from romrunner.deploy.archives import (
     CANNOT,
     ArchiveSupport,
@@ -2309,40 +2309,91 @@ def _bring_parents(db: Database, games: dict[int, _Game], builder: _Builder,
     said in one warning; leave out each one whose parent the library does not have, or an
     override excludes on the profile, with an error naming the parent, its copy on the card
     kept (QA18 M4: deployed alone, it did not start, and nothing was said). A clone holding
-    all its ROMs, or a merged set (its parent), needs nothing more."""
-    found = list(split_clones(db, [g.id for g in games.values() if g.archive]).values())
-    if not found:
+    all its ROMs, or a merged set (its parent), needs nothing more. Likewise a set that runs
+    with a BIOS set whose ROMs its zip does not hold (``2020bb.zip`` with ``neogeo.zip``:
+    QA39 F5, deployed alone, exit 0)."""
+    archives = [g.id for g in games.values() if g.archive]
+    _bring_sets(db, games, builder, profile_id, [
+        _Needed(c.game_id, c.parent_name, c.parents, c.missing_parents)
+        for c in split_clones(db, archives).values()], _PARENT_WORDS)
+    _bring_sets(db, games, builder, profile_id, [
+        _Needed(n.game_id, n.bios_name, n.sets, n.missing_sets)
+        for n in bios_sets_needed(db, [i for i in archives if i in games]).values()],
+        _BIOS_SET_WORDS)
+
+
+class _Needed(NamedTuple):
+    """A chosen set that runs only with another set's zip beside it (see _bring_sets)."""
+
+    game_id: int
+    name: str                 # the set it needs, as its DAT names it
+    sets: tuple[int, ...]     # the library's present games that are that set, best first
+    missing: int              # how many games that are that set are missing since the scan
+
+
+class _SetWords(NamedTuple):
+    missing_code: str
+    added_code: str
+    what: str       # "a split clone of {name} (only its own ROMs)"
+    needs: str      # "the ROMs of its parent, {name},"
+    added: str      # "parent set"
+    reason: str     # why it needs it, in the added warning
+
+
+_PARENT_WORDS = _SetWords(
+    "parent-missing", "parent-added", "a split clone of {name} (only its own ROMs)",
+    "the ROMs of its parent, {name},", "parent set",
+    "a split clone holds only its own ROMs and runs only with its parent's beside it")
+_BIOS_SET_WORDS = _SetWords(
+    "bios-set-missing", "bios-set-added", "a set that runs with the BIOS set {name}",
+    "the BIOS set {name}'s zip", "BIOS set",
+    "an arcade set whose zip does not hold its BIOS set's ROMs runs only with that set's zip "
+    "beside it")
+
+
+def _bring_sets(db: Database, games: dict[int, _Game], builder: _Builder,
+                profile_id: int | None, needed: list[_Needed], words: _SetWords) -> None:
+    """Add to ``games`` a set each chosen game of ``needed`` runs with, when none is chosen;
+    leave out, with an error, each one whose set the library does not have (or an override
+    excludes on the profile), its copies on the card kept."""
+    if not needed:
         return
-    excluded = excluded_games(db, profile_id, {i for c in found for i in c.parents}) \
+    excluded = excluded_games(db, profile_id, {i for n in needed for i in n.sets}) \
         if profile_id is not None else set()
-    added: dict[int, list[_Game]] = defaultdict(list)  # parent -> the clones it is for
-    for clone in found:
-        if any(i in games for i in clone.parents):
+    added: dict[int, list[_Game]] = defaultdict(list)  # a set -> the games it is for
+    for need in needed:
+        if need.game_id not in games or any(i in games for i in need.sets):
             continue
-        game = games[clone.game_id]
-        parent = next((i for i in clone.parents if i not in excluded), None)
-        if parent is not None:
-            added[parent].append(game)
+        game = games[need.game_id]
+        chosen = next((i for i in need.sets if i not in excluded), None)
+        if chosen is not None:
+            added[chosen].append(game)
             continue
         del games[game.id]
-        why = ("an override excludes it on this profile" if clone.parents else
-               "it is missing from the library since the last scan" if clone.missing_parents
+        why = ("an override excludes it on this profile" if need.sets else
+               "it is missing from the library since the last scan" if need.missing
                else "the library does not have it")
-        builder.error("parent-missing", f"{game.source}: a split clone of "
-                      f"{clone.parent_name} (only its own ROMs), it runs only with the ROMs of its "
-                      f"parent, {clone.parent_name}, beside it, and {why}: left out", game,
-                      game.source)
+        builder.error(words.missing_code, f"{game.source}: "
+                      f"{words.what.format(name=need.name)}, it runs only with "
+                      f"{words.needs.format(name=need.name)} beside it, and {why}: left out",
+                      game, game.source)
         for dest in builder.card_paths(game, []):
             builder.hold(dest, game)
     if not added:
         return
-    parents = _load_games(db, sorted(added))
-    games.update(parents)
-    builder.plan.game_ids.extend(parents)
-    pairs = [f"{parent.filename} for {', '.join(g.filename for g in added[parent.id])}"
-             for parent in parents.values()]
+    sets = _load_games(db, sorted(added))
+    games.update(sets)
+    builder.plan.game_ids.extend(sets)
+    pairs = [f"{found.filename} for {', '.join(g.filename for g in added[found.id])}"
+             for found in sets.values()]
     builder.plan.warnings.append(PlanIssue(
-        "parent-added", f"{counted(len(parents), 'parent set')} not chosen added for "
-        f"{'its split clone' if len(pairs) == 1 else 'their split clones'} "
-        f"({examples(pairs, sep='; ')}): a split clone holds only its own ROMs and runs only "
-        "with its parent's beside it"))
+        words.added_code, f"{counted(len(sets), words.added)} not chosen added for "
+        f"{_their(words.added_code, len(pairs))} ({examples(pairs, sep='; ')}): "
+        f"{words.reason}"))
+
+
+def _their(code: str, count: int) -> str:
+    """Whom a set added is for, in the added warning."""
+    if code == "parent-added":
+        return "its split clone" if count == 1 else "their split clones"
+    return "the set that needs it" if count == 1 else "the sets that need them"

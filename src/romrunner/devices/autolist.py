@@ -21,7 +21,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from romrunner.catalog.clones import SplitClone, split_clones
+from romrunner.catalog.clones import SplitClone, bios_set_games, split_clones
 from romrunner.collections.store import membership_condition, save_autolist_collection
 from romrunner.devices.catalog import device_chipset
 from romrunner.devices.osprofile import (
@@ -82,9 +82,13 @@ DROP_SET_PLAYLIST = "disc_set_playlist"  # an .m3u whose discs are listed: deplo
 # A split arcade clone (only its own ROMs) whose parent the library does not have: it cannot
 # run (QA18 M4)
 DROP_NEEDS_PARENT = "needs_parent"
+# An arcade BIOS set (`neogeo.zip`): no game of its own; a deploy brings it beside the sets
+# that run with it (QA39 F5: listed, and deployed, as the card's one "game")
+DROP_BIOS_SET = "bios_set"
 # A dropped game's reason is its drop reason (its gating code passed it).
 DROP_REASONS = (DROP_OTHER_VERSION, DROP_PRERELEASE, DROP_HACK, DROP_PLATFORM_LIMIT,
-                DROP_BAD_DUMP, DROP_OVERDUMP, DROP_SET_PLAYLIST, DROP_NEEDS_PARENT)
+                DROP_BAD_DUMP, DROP_OVERDUMP, DROP_SET_PLAYLIST, DROP_NEEDS_PARENT,
+                DROP_BIOS_SET)
 
 _EXCLUDED_STATUSES = frozenset({"broken", "boots_only"})
 _WARN_STATUSES = frozenset({"ingame", "menu_intro", "unknown"})
@@ -593,9 +597,11 @@ def _parsed_catalog(name: str) -> ParsedName:
 
 
 def _select(games: list[_Game], profile: Profile, entries: dict[int, AutoListEntry],
-            found: dict[int, SplitClone] | None = None) -> None:
+            found: dict[int, SplitClone] | None = None,
+            bios_sets: set[int] | frozenset[int] = frozenset()) -> None:
     """Mark the entries dropped by one-game-one-ROM, prerelease/hack rules, a split clone's
-    missing parent (``found``: the split clones among the games) and the limit."""
+    missing parent (``found``: the split clones among the games), BIOS sets (``bios_sets``)
+    and the limit."""
     found = found or {}
     groups: dict[str, list[_Game]] = defaultdict(list)
     forced: set[int] = set()  # included by the user: never dropped, and wins its group
@@ -608,7 +614,9 @@ def _select(games: list[_Game], profile: Profile, entries: dict[int, AutoListEnt
             if profile.one_game_one_rom:
                 groups[game.title_key].append(game)
             continue
-        if game.flags_json and "bad_dump" in game.flags:
+        if game.id in bios_sets:
+            entry.dropped = DROP_BIOS_SET
+        elif game.flags_json and "bad_dump" in game.flags:
             entry.dropped = DROP_BAD_DUMP
         elif game.flags_json and "overdump" in game.flags:
             entry.dropped = DROP_OVERDUMP
@@ -832,7 +840,8 @@ def build_autolist(db: Database, pack: DefinitionPack, profile_id: int,
                 None, None, None, "none", None,
                 warnings=["Platform undecided: set it with `romrunner games set-platform`"])
     _select(games, profile, entries, split_clones(db, [
-        game.id for game in games if game.clone and entries[game.id].included]))
+        game.id for game in games if game.clone and entries[game.id].included]),
+        bios_set_games(db))
     runs: dict[tuple[str, str, str], int] = defaultdict(int)
     for entry in entries.values():
         if entry.included and not entry.dropped and entry.emulator_id:

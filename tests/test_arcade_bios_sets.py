@@ -1,0 +1,110 @@
+"""An arcade set that runs with a BIOS set (MAME's ``romof="neogeo"``) holds only its own ROMs:
+the emulator reads the BIOS set's zip beside it. A deploy brings the BIOS set, or leaves the
+game out naming it; the BIOS set is no game of an auto-list (QA39 F5: ``2020bb.zip`` went on
+the card without ``neogeo.zip``, exit 0, and ``neogeo.zip`` alone was the card's "game")."""
+
+from __future__ import annotations
+
+import hashlib
+import zipfile
+import zlib
+from pathlib import Path
+from typing import Any
+
+from romrunner.catalog.datfile import read_dat
+from tests.test_autolist import real
+
+ROMS = {name: hashlib.sha256(name.encode()).digest() * 16
+        for name in ("bios.1", "bios.2", "bb.1", "bb.2", "kof.1", "solo.1")}
+# neogeo: a BIOS set; 2020bb and kof: sets that run with it (they list its ROMs as merged);
+# kofc: a clone of kof (its romof is its parent); solo: a set of its own.
+SETS = {"neogeo": ("bios.1", "bios.2"), "2020bb": ("bb.1", "bb.2"), "kof": ("kof.1",),
+        "solo": ("solo.1",)}
+
+
+def _rom(name: str, merged: bool = False) -> str:
+    merge = f' merge="{name}"' if merged else ""
+    return (f'\t\t<rom name="{name}"{merge} size="{len(ROMS[name])}" '
+            f'crc="{zlib.crc32(ROMS[name]):08x}"/>\n')
+
+
+def _dat() -> str:
+    bios = "".join(_rom(name, merged=True) for name in SETS["neogeo"])
+    return ('<?xml version="1.0"?>\n<datafile>\n\t<header><name>MAME</name>'
+            '<version>0.37b5</version></header>\n'
+            '\t<game name="neogeo" isbios="yes">\n\t\t<description>Neo Geo BIOS</description>\n'
+            + "".join(_rom(name) for name in SETS["neogeo"]) + "\t</game>\n"
+            '\t<game name="2020bb" romof="neogeo">\n\t\t<description>2020 Baseball'
+            '</description>\n' + "".join(_rom(n) for n in SETS["2020bb"]) + bios + "\t</game>\n"
+            '\t<game name="kof" romof="neogeo">\n\t\t<description>KOF</description>\n'
+            + _rom("kof.1") + bios + "\t</game>\n"
+            '\t<game name="solo">\n\t\t<description>Solo</description>\n'
+            + _rom("solo.1") + "\t</game>\n</datafile>\n")
+
+
+def _library(cli: Any, tmp_path: Path, zips: dict[str, tuple[str, ...]]) -> dict[str, int]:
+    arcade = tmp_path / "roms" / "arcade"
+    arcade.mkdir(parents=True)
+    for name, members in zips.items():
+        with zipfile.ZipFile(arcade / f"{name}.zip", "w") as archive:
+            for member in members:
+                archive.writestr(member, ROMS[member])
+    (tmp_path / "mame.xml").write_text(_dat())
+    for args in (("dat", "import", str(tmp_path / "mame.xml"), "--platform", "arcade"),
+                 ("library", "add", str(tmp_path / "roms")), ("scan", "--workers", "1"),
+                 ("device", "add", "rg-35xx-plus"),
+                 ("profile", "create", "--device", "1", "--os", "knulli")):
+        result = real(cli, *args)
+        assert result.code == 0, (args, result.err)
+    games = real(cli, "--json", "games", "ls").json()["data"]["games"]
+    return {g["filename"].removesuffix(".zip"): int(g["id"]) for g in games}
+
+
+def _card(card: Path) -> list[str]:
+    return sorted(p.name for p in card.rglob("*.zip"))
+
+
+def test_the_dat_reader_keeps_romof_and_isbios(tmp_path: Path) -> None:
+    (tmp_path / "mame.xml").write_text(_dat())
+    games = {g.name: g for g in read_dat(tmp_path / "mame.xml").games}
+    assert (games["neogeo"].is_bios, games["2020bb"].is_bios) == (True, False)
+    assert (games["2020bb"].rom_of, games["solo"].rom_of) == ("neogeo", None)
+
+
+def test_a_set_that_runs_with_a_bios_set_brings_it(cli: Any, tmp_path: Path) -> None:
+    _library(cli, tmp_path, SETS)
+    listed = {g["filename"]: g for g in
+              real(cli, "--json", "autolist", "1").json()["data"]["games"]}
+    assert listed["neogeo.zip"]["reason"] == "bios_set" and not listed["neogeo.zip"]["included"]
+    assert all(listed[f"{name}.zip"]["included"] for name in ("2020bb", "kof", "solo"))
+    card = tmp_path / "card"
+    card.mkdir()
+    plan = real(cli, "--json", "deploy", "1", "--to", str(card), "title:2020", "--dry-run")
+    (added,) = [w for w in plan.json()["data"]["plan"]["warnings"]
+                if w["code"] == "bios-set-added"]
+    assert "1 BIOS set not chosen added for the set that needs it (neogeo.zip for " \
+           "2020bb.zip)" in added["message"]
+    assert real(cli, "deploy", "1", "--to", str(card), "title:2020").code == 0
+    assert _card(card) == ["2020bb.zip", "neogeo.zip"]
+    auto = tmp_path / "auto"
+    auto.mkdir()
+    assert real(cli, "deploy", "1", "--to", str(auto), "--auto").code == 0
+    assert _card(auto) == ["2020bb.zip", "kof.zip", "neogeo.zip", "solo.zip"]
+
+
+def test_a_set_whose_bios_set_the_library_lacks_is_left_out_naming_it(
+        cli: Any, tmp_path: Path) -> None:
+    _library(cli, tmp_path, {"2020bb": SETS["2020bb"], "solo": SETS["solo"],
+                             "kof": (*SETS["kof"], *SETS["neogeo"])})  # kof: non-merged
+    card = tmp_path / "card"
+    card.mkdir()
+    plan = real(cli, "--json", "deploy", "1", "--to", str(card), "platform:arcade",
+                "--dry-run")
+    errors = [e for e in plan.json()["data"]["plan"]["errors"]
+              if e["code"] == "bios-set-missing"]
+    assert len(errors) == 1 and "2020bb.zip: a set that runs with the BIOS set neogeo" in \
+        errors[0]["message"] and "the library does not have it: left out" in errors[0]["message"]
+    result = real(cli, "deploy", "1", "--to", str(card), "platform:arcade")
+    assert result.code == 1, result.err  # a chosen game left out
+    assert "the BIOS set neogeo's zip beside it" in result.err
+    assert _card(card) == ["kof.zip", "solo.zip"]  # (kof holds the BIOS ROMs itself)
