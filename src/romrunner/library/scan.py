@@ -337,14 +337,14 @@ def _zip_of(archive: str, loose: str) -> str:
 
 
 def _same_archive(one: str, other: str) -> str:
-    """SQL: the archives ``one`` and ``other`` are copies: the same size and members (name,
-    size, CRC32). A zip read from its directory has no hash of its own (QA38 F1: a zip
-    copied to another root, then deleted, was no copy: its collections stayed on a missing
-    row, its copy unnamed)."""
-    members = ("SELECT name, file_size, crc32_bin FROM game_files "
+    """SQL: the archives ``one`` and ``other`` are copies: their members hold the same data
+    (sizes and CRC32s, whatever their names and the zips' sizes: see _candidates_by_files).
+    A zip read from its directory has no hash of its own (QA38 F1: a zip copied to another
+    root, then deleted, was no copy: its collections stayed on a missing row, its copy
+    unnamed)."""
+    members = ("SELECT file_size, crc32_bin FROM game_files "
                "WHERE game_id = {}.id AND kind = 'member'")
     return (f"({one}.is_archive = 1 AND {other}.is_archive = 1 "
-            f"AND {one}.file_size = {other}.file_size "
             f"AND EXISTS ({members.format(other)}) "
             f"AND NOT EXISTS ({members.format(one)} EXCEPT {members.format(other)}) "
             f"AND NOT EXISTS ({members.format(other)} EXCEPT {members.format(one)}))")
@@ -1083,6 +1083,8 @@ class _Writer:
             found = self._pick(self._renamed_archive_candidates(record), name)
         if found is None:  # zipped (one member, the same data), or unzipped (QA23 F2)
             found = self._pick(self._rezipped_candidates(record), name)
+        if found is None and any(f[0] == "track" for f in record.files):
+            found = self._pick(self._renamed_disc_candidates(record), name)
         return found
 
     def _may_be_moved(self) -> bool:
@@ -1147,23 +1149,39 @@ class _Writer:
         return [row for row in rows if self._movable(row)]
 
     def _renamed_archive_candidates(self, record: Record) -> list[sqlite3.Row]:
-        """A zip read from its directory has no hash of its own: a stored game of the same
-        size whose members have the same names, sizes and CRC32s is the same file."""
-        members = sorted((name, size, crc) for kind, name, size, crc, *_ in record.files
-                         if kind == "member")
-        if not members or any(crc is None for _, _, crc in members):
+        """A zip read from its directory has no hash of its own: a stored game whose members
+        hold the same data (sizes and CRC32s) is the same game, whatever the zip's own size
+        and its members' names (QA38 F10: a ROM manager's rename, TorrentZip, a member named
+        after the DAT made it a new game, its curation left on a missing row)."""
+        return self._candidates_by_files(record, "member", 3)
+
+    def _renamed_disc_candidates(self, record: Record) -> list[sqlite3.Row]:
+        """A disc's sheet rewritten to name its renamed tracks (as a DAT renamer does) has
+        other bytes: a stored game whose tracks hold the same data (sizes and SHA1s) is the
+        same disc (QA38 F11: it was a new game, the disc's curation left on a missing row).
+        Tracks hashed CRC32 first are compared by their CRC32s."""
+        tracks = [row for row in record.files if row[0] == "track"]
+        return self._candidates_by_files(
+            record, "track", 5 if all(row[5] is not None for row in tracks) else 3)
+
+    def _candidates_by_files(self, record: Record, kind: str, column: int
+                             ) -> list[sqlite3.Row]:
+        """The movable stored games whose files of ``kind`` hold the data of ``record``'s:
+        the same sizes and hashes (``column`` of a file row: its CRC32 or SHA1)."""
+        data = sorted((row[2], row[column]) for row in record.files if row[0] == kind)
+        if not data or any(size is None or value is None for size, value in data):
             return []
-        _, first_size, first_crc = members[0]
+        hashed = FILE_COLUMNS[column]
+        first_size, first_value = data[0]
         candidates = self.db.query(
             f"SELECT DISTINCT {_CANDIDATE} FROM game_files f JOIN games g ON g.id = f.game_id "
-            "WHERE f.crc32_bin = ? AND f.file_size = ? AND f.kind = 'member' "
-            "AND g.file_size = ?", (first_crc, first_size, record.job.size))
+            f"WHERE f.{hashed} = ? AND f.file_size = ? AND f.kind = ?",
+            (first_value, first_size, kind))
         same = []
         for candidate in filter(self._movable, candidates):  # (a present twin: no query)
-            stored = self.db.query("SELECT name, file_size, crc32_bin FROM game_files "
-                                   "WHERE game_id = ? AND kind = 'member' ORDER BY name",
-                                   (candidate["id"],))
-            if [(row["name"], row["file_size"], row["crc32_bin"]) for row in stored] == members:
+            stored = self.db.query(f"SELECT file_size, {hashed} FROM game_files "
+                                   "WHERE game_id = ? AND kind = ?", (candidate["id"], kind))
+            if sorted((row[0], row[1]) for row in stored) == data:
                 same.append(candidate)
         return same
 
