@@ -380,7 +380,8 @@ _KEPT = ", ".join(("id", *_FILE_OF_GAME))
 _FILE_ROW = ", ".join((*FILE_COLUMNS, "matched_game_id", "match_method"))
 _KEEP_REPLACED = (f"INSERT INTO temp.scan_replaced ({_KEPT}) SELECT {_KEPT} FROM games "
                   "WHERE id = ? AND NOT (file_size = ? AND CASE WHEN sha1_bin IS NOT NULL "
-                  "AND ? IS NOT NULL THEN sha1_bin = ? ELSE crc32_bin IS ? END)")
+                  "AND ? IS NOT NULL THEN sha1_bin = ? ELSE crc32_bin IS NOT NULL "
+                  "AND crc32_bin IS ? END)")  # (a zip without hashes: its members differ)
 _KEEP_REPLACED_FILES = (f"INSERT INTO temp.scan_replaced_files (game_id, {_FILE_ROW}) "
                         f"SELECT game_id, {_FILE_ROW} FROM game_files WHERE game_id = ?")
 # Stored games that may hold the same content as a row (by the rules of ``_same_content``).
@@ -399,10 +400,17 @@ def _start_replaced(db: Database) -> None:
     db.execute("DELETE FROM temp.scan_replaced_files")
 
 
-def _same_content(one: sqlite3.Row, other: sqlite3.Row) -> bool:
+_Members = dict[int, tuple[tuple[object, object], ...]]  # a zip's members' (size, CRC32)
+
+
+def _same_content(one: sqlite3.Row, other: sqlite3.Row, members: _Members | None = None
+                  ) -> bool:
     """The same file content, by what rename detection trusts: SHA1 and size when both
-    SHA1s are known, else CRC32 and size (a file hashed CRC32 first). A zip read from its
-    directory (neither) is the same as nothing."""
+    SHA1s are known, else CRC32 and size (a file hashed CRC32 first); a zip read from its
+    directory (neither), by its members' data (``members``, by id: QA38 F6)."""
+    if one["sha1_bin"] is None and one["crc32_bin"] is None and members is not None:
+        mine = members.get(int(one["id"]))
+        return mine is not None and mine == members.get(int(other["id"]))
     if one["file_size"] != other["file_size"]:
         return False
     if one["sha1_bin"] is not None and other["sha1_bin"] is not None:
@@ -410,10 +418,53 @@ def _same_content(one: sqlite3.Row, other: sqlite3.Row) -> bool:
     return one["crc32_bin"] is not None and one["crc32_bin"] == other["crc32_bin"]
 
 
-def _content_keys(row: sqlite3.Row) -> list[tuple[object, ...]]:
+def _content_keys(row: sqlite3.Row, members: _Members | None = None
+                  ) -> list[tuple[object, ...]]:
     """Keys under which rows of the same content (``_same_content``) meet."""
-    return [(kind, row["file_size"], row[column]) for kind, column in
-            (("sha1", "sha1_bin"), ("crc", "crc32_bin")) if row[column] is not None]
+    keys: list[tuple[object, ...]] = [
+        (kind, row["file_size"], row[column]) for kind, column in
+        (("sha1", "sha1_bin"), ("crc", "crc32_bin")) if row[column] is not None]
+    if not keys and members is not None and int(row["id"]) in members:
+        keys.append(("members", members[int(row["id"])]))
+    return keys
+
+
+def _vanished_zips_found(db: Database, moves: _Moves, now: dict[int, sqlite3.Row],
+                         now_members: _Members, vanished: dict[int, sqlite3.Row],
+                         claims: dict[int, set[int]]) -> None:
+    """The vanished zips (read from their directory) whose members' data a rewritten file
+    holds now: ``mv a.zip b.zip`` (QA38 F6), as _follow_content finds loose files by hash."""
+    if not now_members or not moves.vanished:
+        return
+    gone = {int(row["id"]): row for row in db.query(
+        f"SELECT {_KEPT} FROM games WHERE id IN (SELECT value FROM json_each(?)) "
+        "AND is_archive = 1 AND sha1_bin IS NULL AND crc32_bin IS NULL",
+        (json.dumps(sorted(moves.vanished)),))}
+    members = _zip_members(db, "game_files", gone.values())
+    by_members: dict[object, list[int]] = {}
+    for identity, data in members.items():
+        by_members.setdefault(data, []).append(identity)
+    for slot, data in now_members.items():
+        for identity in by_members.get(data, ()):
+            if identity != slot and slot in now:
+                vanished[identity] = gone[identity]
+                claims.setdefault(identity, set()).add(slot)
+
+
+def _zip_members(db: Database, table: str, rows: Iterable[sqlite3.Row]) -> _Members:
+    """The members' data (size, CRC32), sorted, of the zips among ``rows`` read from their
+    directory (no hash of their own), from ``table`` (game_files or the kept rows')."""
+    ids = [int(row["id"]) for row in rows
+           if row["sha1_bin"] is None and row["crc32_bin"] is None]
+    found: dict[int, list[tuple[object, object]]] = {}
+    for start in range(0, len(ids), 500):
+        for game_id, size, crc in db.query(
+                f"SELECT game_id, file_size, crc32_bin FROM {table} WHERE kind = 'member' "
+                "AND game_id IN (SELECT value FROM json_each(?))",
+                (json.dumps(ids[start:start + 500]),)):
+            found.setdefault(int(game_id), []).append((size, crc))
+    return {game_id: tuple(sorted(data, key=repr)) for game_id, data in found.items()
+            if all(crc is not None for _, crc in data)}
 
 
 def _follow_content(db: Database, moves: _Moves, summary: ScanSummary) -> None:
@@ -443,12 +494,18 @@ def _follow_content(db: Database, moves: _Moves, summary: ScanSummary) -> None:
         vanished: dict[int, sqlite3.Row] = {}
         claims: dict[int, set[int]] = {}  # a game -> the files holding its content now
         by_key: dict[tuple[object, ...], list[int]] = {}  # (a library re-dumped: no n²)
+        # (zips read from their directory: by their members' data, the old rows' kept)
+        old_members = _zip_members(db, "temp.scan_replaced_files", old.values())
+        now_members = _zip_members(db, "game_files", now.values())
         for identity, kept in old.items():
-            for key in _content_keys(kept):
+            for key in _content_keys(kept, old_members):
                 by_key.setdefault(key, []).append(identity)
         for slot, row in now.items():
-            for identity in {i for key in _content_keys(row) for i in by_key.get(key, ())}:
-                if identity != slot and _same_content(old[identity], row):
+            for identity in {i for key in _content_keys(row, now_members)
+                             for i in by_key.get(key, ())}:
+                if identity != slot and _same_content(
+                        old[identity], row, {identity: old_members.get(identity, ()),
+                                             slot: now_members.get(slot, ())}):
                     claims.setdefault(identity, set()).add(slot)
             for other in db.query(_SAME_HASHES, (row["sha1_bin"], row["crc32_bin"],
                                                  row["file_size"])):
@@ -458,6 +515,7 @@ def _follow_content(db: Database, moves: _Moves, summary: ScanSummary) -> None:
                         OVERWRITTEN)) and _same_content(other, row):
                     vanished[identity] = other
                     claims.setdefault(identity, set()).add(slot)
+        _vanished_zips_found(db, moves, now, now_members, vanished, claims)
         first_new = moves.first_new_id
         for identity, kept in old.items():  # moved to a new file, its own path rewritten
             if first_new is None:
