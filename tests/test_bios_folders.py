@@ -286,3 +286,24 @@ def test_bios_scan_full_reads_a_dump_rewritten_at_the_same_size_and_time(
     assert full.code == 0, full.err
     assert full.json()["data"]["hashed"] == full.json()["data"]["scanned"] > 0
     assert present() == [[]]
+
+
+def test_a_card_not_mounted_holding_the_same_dumps_is_not_said_gone(
+        cli: Any, tmp_path: Path) -> None:
+    """Review 19 R4: the moved-folder rule marked missing, "no longer there", the dumps of a
+    card or share that was merely not mounted (its mount point empty) when another folder
+    with the same dumps was scanned."""
+    import shutil
+    bios_dir, pack, _ = build_example_bios(tmp_path / "example", builtin_pack_path())
+    card = tmp_path / "mnt" / "card" / "bios"
+    shutil.copytree(bios_dir, card)
+    assert cli("--pack", str(pack), "bios", "scan", str(card)).code == 0
+    shutil.rmtree(tmp_path / "mnt" / "card")  # unmounted: /mnt empty
+    scanned = cli("--pack", str(pack), "--json", "bios", "scan", str(bios_dir))
+    assert scanned.code == 0, scanned.err
+    assert scanned.json()["data"]["notes"] == []
+    import sqlite3
+    with sqlite3.connect(tmp_path / "library.db") as conn:
+        kept = conn.execute("SELECT count(*) FROM bios_files WHERE is_missing = 0 "
+                            "AND filepath LIKE ?", (f"{card.resolve()}%",)).fetchone()[0]
+    assert kept == len(list(bios_dir.iterdir())) > 0

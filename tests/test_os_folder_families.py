@@ -35,6 +35,11 @@ def _pack(tmp_path: Path, name: str = "pack", **os_families: str) -> Path:
                                    "fileExtensions": [".32x"], "supportedFormats": ["32x"],
                                    "commonFolderNames": ["32X"]})
     (pack / "platforms.json").write_text(json.dumps(platforms), encoding="utf-8")
+    profiles = json.loads((pack / "osEmulatorProfiles.json").read_text(encoding="utf-8"))
+    for os_id in SDCARD_OSES:  # (Onion's emulators: no "no emulator" warning in the way)
+        profiles["profilesByOsId"][os_id] = {**profiles["profilesByOsId"]["onionos"],
+                                             "osId": os_id}
+    (pack / "osEmulatorProfiles.json").write_text(json.dumps(profiles), encoding="utf-8")
     if os_families:
         names = json.loads((pack / "folder-names.json").read_text(encoding="utf-8"))
         names["osFamilies"].update({k.replace("_", "-"): v for k, v in os_families.items()})

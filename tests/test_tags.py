@@ -86,3 +86,27 @@ def test_a_disc_named_after_the_title_or_tags_is_a_disc(name: str, title: str,
                                                         disc: int | None) -> None:
     parsed = parse_filename(name)
     assert (parsed.title, parsed.disc_number) == (title, disc)
+
+
+def test_demo_words_are_flags_except_as_a_discs_own_name() -> None:
+    """QA37 F8: Redump's trial words are demos; review 19 R1: right after a disc tag they are
+    that disc's name ("(Disc 2) (Sumaru TV Special Preview Disc)"), and the set stays one."""
+    for name in ("Rayman (USA) (Playable Game Preview)", "Brave Sword (Japan) (Taikenban)",
+                 "Biohazard 2 (Japan) (Trial Edition)", "Astronoka (Japan) (Demo Movie)"):
+        assert "demo" in parse_name(name).flags, name
+    for name, label in (
+            ("Persona 2 - Batsu (Japan) (Disc 2) (Sumaru TV Special Preview Disc)",
+             "Sumaru TV Special Preview Disc"),
+            ("Play-Pre Plus (Japan) (Disc 2) (Legaia Densetsu Trial Version)",
+             "Legaia Densetsu Trial Version")):
+        parsed = parse_name(name)
+        assert (parsed.flags, parsed.disc_number, parsed.disc_label) == ((), 2, label), name
+
+
+def test_goodtools_regions_run_together() -> None:
+    """QA37 F9: GoodTools' "(JU)", "(UE)", "(JUE)"; No-Intro's "(EU)" stays Europe."""
+    assert parse_name("Mario (JU) [!]").regions == ("Japan", "USA")
+    assert parse_name("Tetris (UE)").regions == ("USA", "Europe")
+    assert parse_name("Gradius (JUE)").regions == ("Japan", "USA", "Europe")
+    assert parse_name("Europa (EU)").regions == ("Europe",)
+    assert parse_name("Odd (JJ)").regions == ()

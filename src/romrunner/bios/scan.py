@@ -158,11 +158,31 @@ def _moved_here(db: Database, scanned: set[str], summary: BiosScanSummary) -> No
         "AND o.filepath NOT IN (SELECT value FROM json_each(?)) GROUP BY o.id",
         (json.dumps(sorted(scanned)),) * 2)
     for row in rows:
-        if os.path.lexists(os_path(str(row["filepath"]))):
+        if not _gone_from_a_folder_there(os_path(str(row["filepath"]))):
             continue
         db.execute("UPDATE bios_files SET is_missing = 1 WHERE id = ?", (row["id"],))
         summary.notes.append({"path": str(row["filepath"]), "note": (
             f"no longer there; its content was found at {row['found']}: marked missing")})
+
+
+def _gone_from_a_folder_there(path: str) -> bool:
+    """True when the file at ``path`` is not there and the nearest folder of its path that
+    is there holds something: its folder renamed or emptied, not a share or card that is not
+    mounted (its mount point empty, or not there at all: review 19 R4, a card's dumps said
+    "no longer there")."""
+    if os.path.lexists(path):
+        return False
+    folder = os.path.dirname(path)
+    while not os.path.isdir(folder):
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            return False
+        folder = parent
+    try:
+        with os.scandir(folder) as entries:
+            return any(True for _ in entries)
+    except OSError:
+        return False
 
 
 def _hold_back(summary: BiosScanSummary, folder: Path, recorded: int) -> None:

@@ -82,7 +82,7 @@ from romrunner.library.containers import (
 from romrunner.library.platforms import NO_LONGER_A_GAME, UNKNOWN
 from romrunner.library.record import release_of_set
 from romrunner.library.summary import card_name, os_path
-from romrunner.library.tags import without_disc_tags
+from romrunner.library.tags import parse_filename, without_disc_tags
 from romrunner.packs.loader import DefinitionPack
 from romrunner.store.database import Database
 from romrunner.words import counted, examples
@@ -972,6 +972,8 @@ def _check_emulators(db: Database, pack: DefinitionPack, resolver: EmulatorResol
         else:
             unrunnable[platform_id] += count
     for platform_id, count in sorted(unrunnable.items()):
+        if platform_id in _LAUNCHED_BY_THE_OS:
+            continue
         plan.warnings.append(PlanIssue(
             "no-emulator", f"{platform_id}: {counted(count, 'game')} go{'es' if count == 1 else ''}"
             f" on the card, but no emulator the definition pack knows runs {platform_id} on "
@@ -980,6 +982,11 @@ def _check_emulators(db: Database, pack: DefinitionPack, resolver: EmulatorResol
     for platform_id, message in not_installed_warnings(pack, resolver.os_profile, runs,
                                                        "game"):
         plan.warnings.append(PlanIssue("emulator-not-installed", message, platform_id))
+
+
+# Platforms whose games the OS launches itself, no emulator between (PortMaster's scripts):
+# no "no emulator" warning (review 19 R7).
+_LAUNCHED_BY_THE_OS = frozenset({"ports"})
 
 
 def _check_archives(db: Database, pack: DefinitionPack, resolver: EmulatorResolver,
@@ -2083,9 +2090,10 @@ class _Builder:
             folder = folder.parent  # the .m3u beside the hidden folder
         placed_discs = {game.disc for game, _ in discs if game.disc}
         placed_dests = {dest for _, dest in discs}
-        listed = [*discs, *((game, dest) for game, dest in held  # a disc once, placed first
-                            if PurePosixPath(dest).is_relative_to(folder)
-                            and dest not in placed_dests and game.disc not in placed_discs)]
+        listed = [*_one_per_disc(discs),  # a disc once, placed first
+                  *((game, dest) for game, dest in held
+                    if PurePosixPath(dest).is_relative_to(folder)
+                    and dest not in placed_dests and game.disc not in placed_discs)]
         ordered = sorted(listed, key=lambda pair: (pair[0].disc or 0, pair[1]))
         content = "".join(PurePosixPath(dest).relative_to(folder).as_posix() + "\n"
                           for _, dest in ordered).encode()
@@ -2121,7 +2129,7 @@ class _Builder:
                         held: list[tuple[_Game, str]]) -> None:
         """Say which discs of a set the card will not have: missing from the library since
         the last scan (kept on the card if a copy is there), or never in it (a gap in the
-        disc numbers: discs 1 and 3; disc 1 alone, QA37 F5)."""
+        disc numbers: discs 1 and 3)."""
         missing = self.missing_discs.get(first.set_key or "", [])
         kept = {game.id for game, _ in held}
         for game in missing:
@@ -2133,8 +2141,7 @@ class _Builder:
                 game.id))
         numbers = {g.disc for g in [*placed, *missing, *self.held_set_discs.get(
             first.set_key or "", [])] if g.disc}
-        top = max(numbers, default=0)  # (disc 1 alone: a game of one disc is no "Disc 1")
-        gaps = sorted(set(range(1, max(top, 2 if top == 1 else 0) + 1)) - numbers)
+        gaps = sorted(set(range(1, max(numbers, default=0) + 1)) - numbers)
         apart = sorted((g for g in self.releases.get(release_of_set(first.set_key or ""), [])
                         if g.set_key != first.set_key and g.disc in gaps),
                        key=lambda g: (g.disc or 0, g.filename))
@@ -2155,6 +2162,24 @@ class _Builder:
                 f"{', '.join(str(n) for n in sorted(numbers))} "
                 f"{'are' if len(numbers) > 1 else 'is'}): the game may not be "
                 "finished on the device", first.platform_id, first.id))
+
+
+def _one_per_disc(discs: list[tuple[_Game, str]]) -> list[tuple[_Game, str]]:
+    """The discs a set's playlist lists: one per disc number, the latest revision of two
+    chosen (a query choosing both revisions of disc 2: the .m3u listed disc 2 twice, the
+    frontend's "next disc" loading the same disc: review 19 R8)."""
+    best: dict[object, tuple[_Game, str]] = {}
+    for game, dest in discs:
+        number: object = game.disc if game.disc is not None else f"id:{game.id}"
+        if number not in best or _later_revision(game, best[number][0]):
+            best[number] = (game, dest)
+    return list(best.values())
+
+
+def _later_revision(game: _Game, other: _Game) -> bool:
+    """True when ``game``'s name says a later revision than ``other``'s (then by id)."""
+    mine, theirs = (parse_filename(g.filename).revision or "" for g in (game, other))
+    return (len(mine), mine, -game.id) > (len(theirs), theirs, -other.id)
 
 
 def source_problem(item: PlanItem) -> tuple[str, str] | None:

@@ -498,16 +498,39 @@ def _revision_rank(revision: str | None) -> tuple[int, float, str]:
 _TAMPERED = frozenset({"hack", "pirate", "trainer", "cracked"})
 _LESSER_DUMPS = frozenset({"alternate", "unlicensed"})
 _VERSION_PART = re.compile(r"\d+|[a-z]+")
+_DECIMAL_VERSION = re.compile(r"(\d+)\.(\d+)([a-z]*)")
 _END = (1, ())  # after every part of a version (see _version_rank)
 
 
 @functools.lru_cache(maxsize=1024)
 def _version_rank(version: str | None) -> tuple[tuple[int, Any], ...]:
     """A sort key that puts later versions first: "1.2" before "1.1" before "1.0a"... none
-    last (numbers by value, letters in order, "1.1.1" before "1.1")."""
-    parts = _VERSION_PART.findall((version or "").lower())
+    last (numbers by value, letters in order, "1.1.1" before "1.1"). A version of two
+    numbers is a decimal, as No-Intro's are: "1.1" after "1.02", "1.3" after "1.21"
+    (review 19 R5: "Falling (World) (v1.01)" and "(v1.1)" tied)."""
+    text = (version or "").lower()
+    if (decimal := _DECIMAL_VERSION.fullmatch(text)) is not None:
+        text = ".".join((decimal[1], *decimal[2], decimal[3]))
+    parts = _VERSION_PART.findall(text)
     return (*((-1 - int(part), ()) if part.isdigit() else (0, tuple(-ord(c) for c in part))
               for part in parts), _END)
+
+
+# A fan translation's language as file names write it ("[T+Eng]", "[T-Fre by X]") -> its code.
+_TRANSLATED = {"eng": "En", "fre": "Fr", "fra": "Fr", "ger": "De", "deu": "De", "spa": "Es",
+               "esp": "Es", "ita": "It", "por": "Pt", "bra": "Pt", "rus": "Ru", "chi": "Zh",
+               "kor": "Ko", "jpn": "Ja", "jap": "Ja", "swe": "Sv", "dut": "Nl", "pol": "Pl",
+               "gre": "El", "tur": "Tr", "ara": "Ar"}
+
+
+@functools.lru_cache(maxsize=256)
+def _translation_language(text: str | None) -> str | None:
+    """The language code a fan translation's tag names (``Eng`` -> ``En``), or None."""
+    word = re.match(r"[A-Za-z]+", text or "")
+    if word is None:
+        return None
+    code = word[0].lower()
+    return code.capitalize() if len(code) == 2 else _TRANSLATED.get(code)
 
 
 def _ranks(values: tuple[str, ...]) -> dict[str, int]:
@@ -551,12 +574,13 @@ class _Preference:
         return self._cache[key]
 
     def key(self, game: _Game) -> tuple[Any, ...]:
-        """Bad dumps last; a release before a changed copy (a hack, translation, pirate,
-        trainer or cracked copy: QA37 F1) before a prerelease (beta, demo…, when the
-        profile allows them: allowed, not preferred); then region, language, a dump before
-        an alternate or unlicensed one, the latest revision, the latest version ("v1.1":
-        QA37 F2), a World release right after the first region named (F11), identified by
-        its hashes
+        """Bad dumps last; a release before a changed copy (a hack, pirate, trainer or
+        cracked copy: QA37 F1) before a prerelease (beta, demo…, when the profile allows
+        them: allowed, not preferred); then region, language (a fan translation's is the
+        one it translates to: "[T+Eng]" is English, review 19 R6), a release before a
+        translation, a dump before an alternate or unlicensed one, the latest revision,
+        the latest version ("v1.1": QA37 F2), a World release right after the first region
+        named (F11), identified by its hashes
         (a copy whose bytes a catalog has, before one only named like it: QA12 F2), the
         DAT's parent before its clones (an arcade family's versions that nothing above
         tells apart: the parent, which runs alone, not ``600.zip`` over ``turtles.zip``
@@ -571,10 +595,13 @@ class _Preference:
         flags = game.flags if game.flags_json else frozenset()
         own = _parsed(game.filename)
         parsed = _parsed_catalog(game.title) if game.identified else own
+        translated = _translation_language(own.translation)
         return ("bad_dump" in flags,
-                bool(flags & _TAMPERED) or bool(game.is_hack), bool(flags & _PRERELEASE_FLAGS),
-                self._rank("region", game.region_text),
-                self._rank("language", game.languages_json), bool(flags & _LESSER_DUMPS),
+                bool(flags & _TAMPERED) or (bool(game.is_hack) and own.translation is None),
+                bool(flags & _PRERELEASE_FLAGS), self._rank("region", game.region_text),
+                self._rank("language", game.languages_json if translated is None
+                           else json.dumps([translated])),
+                own.translation is not None, bool(flags & _LESSER_DUMPS),
                 self._rank("revision", parsed.revision or game.revision),
                 _version_rank(parsed.version),
                 not game.identified, game.clone, "verified" not in flags,
@@ -639,9 +666,11 @@ def _select(games: list[_Game], profile: Profile, entries: dict[int, AutoListEnt
             variants[game.variant].append(game)
         if len(variants) < 2:
             continue
+        most = max(len({g.disc for g in games_of if g.disc is not None})
+                   for games_of in variants.values())
         winners = {v for v, games_of in variants.items()
                    if any(g.id in forced for g in games_of)} or {
-            min(variants, key=lambda v: (_known_incomplete(variants[v]),
+            min(variants, key=lambda v: (_known_incomplete(variants[v], most),
                                          min(preference.key(g) for g in variants[v])))}
         keeper = min((g for v in winners for g in variants[v]), key=lambda g: g.id).id
         kept_for = _parents_kept(members, [g for v in winners for g in variants[v]], found,
@@ -698,18 +727,19 @@ def _one_copy_per_set(members: list[_Game], entries: dict[int, AutoListEntry],
     return [game for game in members if game.id not in dropped] if dropped else members
 
 
-def _known_incomplete(discs: list[_Game]) -> bool:
+def _known_incomplete(discs: list[_Game], most: int) -> bool:
     """True for a multi-disc set whose discs say that some are missing: a gap in their
-    numbers, fewer than their names' total ("Disc 1 of 2"), or disc 1 alone (a game of one
-    disc is never named "Disc 1"). A complete set of a title wins over it whatever its
-    region (QA37 F5: the card got disc 1 of 2 while the library had both discs of another
-    region's set)."""
+    numbers, fewer than their names' total ("Disc 1 of 2"), or disc 1 alone where another
+    release of the title has more discs (``most``: a few games of one disc are named "Disc
+    1", review 19 R3). A complete set of a title wins over it whatever its region (QA37 F5:
+    the card got disc 1 of 2 while the library had both discs of another region's set)."""
     numbers = {game.disc for game in discs if game.disc is not None}
     if not numbers:
         return False
     top = max(numbers)
     total = max((_parsed(game.filename).disc_total or 0 for game in discs), default=0)
-    return not set(range(1, max(top, total, 2 if top == 1 else 0) + 1)) <= numbers
+    alone = 2 if numbers == {1} and most > 1 else 0
+    return not set(range(1, max(top, total, alone) + 1)) <= numbers
 
 
 def _disc_number(game: _Game) -> object:

@@ -215,11 +215,13 @@ def _disc_label(tag: str) -> str | None:
     """``tag`` when, right after a disc tag, it is that disc's own name (Redump: ``Biohazard 2
     (Japan) (Disc 1) (Leon-hen)``, ``(Disc 2) (Claire-hen)``; TOSEC's media label): a tag no
     other kind claims (a region, revision, version, flag, year) and none naming an edition
+    (a demo word is the disc's own name here: "(Disc 2) (Sumaru TV Special Preview Disc)",
+    "(Disc 2) (Legaia Densetsu Trial Version)": review 19 R1)
     of the set. A name's languages come before its disc tag in every convention, so a tag
     here that reads as languages (``(Disc 2) (In)``) is a label too. None otherwise: the
     tag is read as anywhere else."""
     if not tag or _REVISION.match(tag) or _VERSION.match(tag) or _DISC.match(tag) \
-            or _YEAR.match(tag) or paren_flag(tag) is not None \
+            or _YEAR.match(tag) or re.sub(r"\s*\d+$", "", tag).lower() in _PAREN_FLAGS \
             or all(REGIONS.get(part.strip().lower()) for part in tag.split(",")):
         return None
     if _EDITION_WORDS.search(tag) and not _DISC_WORDS.search(tag):
