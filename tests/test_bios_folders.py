@@ -307,3 +307,31 @@ def test_a_card_not_mounted_holding_the_same_dumps_is_not_said_gone(
         kept = conn.execute("SELECT count(*) FROM bios_files WHERE is_missing = 0 "
                             "AND filepath LIKE ?", (f"{card.resolve()}%",)).fetchone()[0]
     assert kept == len(list(bios_dir.iterdir())) > 0
+
+
+def test_a_bios_dump_among_the_games_is_no_game(cli: Any, tmp_path: Path) -> None:
+    """QA39 F1: a BIOS kept in a ROM folder (`psx/scph5500.bin`) was an auto-list's game and
+    went into the card's ROM folder beside the games."""
+    bios_dir, pack, _ = build_example_bios(tmp_path / "example", builtin_pack_path())
+    library = tmp_path / "library"
+    (library / "gba").mkdir(parents=True)
+    (library / "gba" / "boot.gba").write_bytes((bios_dir / "gba boot (copy).bin").read_bytes())
+    rom(library / "gba" / "Pocket (USA).gba", "gba")
+
+    def run(*args: str) -> Any:
+        return cli("--pack", str(pack), "--json", *args)
+
+    for args in (("library", "add", str(library)), ("scan", "--workers", "1"),
+                 ("device", "add", "rg-35xx-plus"),
+                 ("profile", "create", "--device", "1", "--os", "muos")):
+        assert run(*args).code == 0, args
+    listed = {g["filename"]: g for g in run("autolist", "1").json()["data"]["games"]}
+    assert (listed["boot.gba"]["included"], listed["boot.gba"]["reason"]) == (False, "bios_file")
+    assert listed["Pocket (USA).gba"]["included"]
+    card = tmp_path / "card"
+    card.mkdir()
+    done = run("deploy", "1", "--to", str(card), "platform:gba")
+    assert done.code == 0, done.err
+    assert any("1 BIOS dump among the chosen games is not copied to a ROM folder (boot.gba "
+               "(example-gba-boot.bin))" in w for w in done.json()["warnings"])
+    assert sorted(p.name for p in card.rglob("*.gba")) == ["Pocket (USA).gba"]

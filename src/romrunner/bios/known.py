@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
@@ -476,3 +477,41 @@ def _record_difference(first: BiosEntry, ours: KnownHash, other: BiosEntry,
     if first.file_size and other.file_size and first.file_size != other.file_size:
         differ.append(f"size ({first.file_size} vs {other.file_size})")
     return " and ".join(differ)
+
+
+def library_bios_dumps(db: Database, pack: DefinitionPack,
+                       game_ids: Iterable[int] | None = None) -> dict[int, str]:
+    """The library's present games (of ``game_ids``, else all) whose bytes are a known BIOS
+    dump — a SHA1 the pack or an imported BIOS source lists, or, for a file known by its
+    CRC32 only, that CRC32 and size — with the BIOS's file name: a BIOS kept among the games
+    (``psx/scph5500.bin``) is no game of an auto-list nor of a ROM folder on a card (QA39 F1:
+    included, and deployed as a game beside the games)."""
+    index = known_bios(db, pack).index
+    by_sha1 = {bytes.fromhex(key): entries[0].filename.rsplit("/", 1)[-1]
+               for key, entries in index.bios_by_sha1.items() if _is_hex(key, 40)}
+    by_crc = {(bytes.fromhex(key), entry.file_size): entry.filename.rsplit("/", 1)[-1]
+              for key, entries in index.bios_by_crc32.items() if _is_hex(key, 8)
+              for entry in entries if entry.file_size}
+    wanted = None if game_ids is None else set(game_ids)
+    found: dict[int, str] = {}
+    sha1s, crcs = sorted(by_sha1), sorted({crc for crc, _ in by_crc})
+    for start in range(0, len(sha1s), 400):
+        chunk = sha1s[start:start + 400]
+        for game_id, sha1 in db.query(
+                f"SELECT id, sha1_bin FROM games WHERE is_missing = 0 "
+                f"AND sha1_bin IN ({', '.join('?' * len(chunk))})", chunk):
+            found[int(game_id)] = by_sha1[bytes(sha1)]
+    for start in range(0, len(crcs), 400):
+        chunk = crcs[start:start + 400]
+        for game_id, crc, size in db.query(
+                f"SELECT id, crc32_bin, file_size FROM games WHERE is_missing = 0 "
+                f"AND sha1_bin IS NULL AND crc32_bin IN ({', '.join('?' * len(chunk))})",
+                chunk):
+            name = by_crc.get((bytes(crc), size))
+            if name is not None:
+                found[int(game_id)] = name
+    return found if wanted is None else {k: v for k, v in found.items() if k in wanted}
+
+
+def _is_hex(text: str, length: int) -> bool:
+    return len(text) == length and all(c in "0123456789abcdefABCDEF" for c in text)

@@ -30,6 +30,7 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from romrunner.bios.check import BLOCKING, HLE, check_bios, unverified_bios_sha1s
+from romrunner.bios.known import library_bios_dumps
 from romrunner.bios.scan import verified_at_scan
 from romrunner.catalog.clones import bios_sets_needed, split_clones
 from romrunner.deploy.archives import (
@@ -399,6 +400,8 @@ def _build_plan(db: Database, layout: CardLayoutLike, ids: list[int],
     for missing in (i for i in ids if i not in games):
         plan.errors.append(PlanIssue("unknown-game", f"game {missing} does not exist",
                                      game_id=missing))
+    if pack is not None:
+        _leave_out_bios_dumps(db, pack, games, builder)
     absent = _absent_games(db, builder, set(ids))
     _leave_out_copies(db, games, builder, absent)
     sets = _complete_sets(db, games, builder)
@@ -2324,6 +2327,25 @@ def _say_renamed_sets(builder: _Builder, placed: list[_Game]) -> None:
             f"{'its set name' if len(renamed) == 1 else 'their set names'} (MAME and FBNeo "
             "find a set, and a clone its parent, by the zip's name): "
             + examples([f"{g.renamed_from} as {g.filename}" for g in renamed], sep="; ")))
+
+
+def _leave_out_bios_dumps(db: Database, pack: DefinitionPack, games: dict[int, _Game],
+                          builder: _Builder) -> None:
+    """A BIOS dump among the chosen games (``psx/scph5500.bin``, chosen by ``platform:psx``)
+    is not copied into a ROM folder, where the frontend lists it as a game: a BIOS goes to
+    the BIOS folder, verified by ``bios scan`` (QA39 F1). Said in one warning."""
+    dumps = library_bios_dumps(db, pack, list(games))
+    if not dumps:
+        return
+    shown = [games[game_id].filename + ("" if games[game_id].filename == name else f" ({name})")
+             for game_id, name in sorted(dumps.items())]
+    for game_id in dumps:
+        del games[game_id]
+    builder.plan.warnings.append(PlanIssue(
+        "bios-dump-not-game", f"{counted(len(shown), 'BIOS dump')} among the chosen games "
+        f"{'is' if len(shown) == 1 else 'are'} not copied to a ROM folder "
+        f"({examples(shown, sep='; ')}): a BIOS goes to the card's BIOS folder once `romrunner "
+        "bios scan` of its folder has verified it"))
 
 
 def _bring_parents(db: Database, games: dict[int, _Game], builder: _Builder,

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from romrunner.bios.known import library_bios_dumps
 from romrunner.catalog.clones import SplitClone, bios_set_games, split_clones
 from romrunner.collections.store import membership_condition, save_autolist_collection
 from romrunner.devices.catalog import device_chipset
@@ -85,10 +86,12 @@ DROP_NEEDS_PARENT = "needs_parent"
 # An arcade BIOS set (`neogeo.zip`): no game of its own; a deploy brings it beside the sets
 # that run with it (QA39 F5: listed, and deployed, as the card's one "game")
 DROP_BIOS_SET = "bios_set"
+# A BIOS dump kept among the games (`psx/scph5500.bin`): it goes to the BIOS folder (QA39 F1)
+DROP_BIOS_FILE = "bios_file"
 # A dropped game's reason is its drop reason (its gating code passed it).
 DROP_REASONS = (DROP_OTHER_VERSION, DROP_PRERELEASE, DROP_HACK, DROP_PLATFORM_LIMIT,
                 DROP_BAD_DUMP, DROP_OVERDUMP, DROP_SET_PLAYLIST, DROP_NEEDS_PARENT,
-                DROP_BIOS_SET)
+                DROP_BIOS_SET, DROP_BIOS_FILE)
 
 _EXCLUDED_STATUSES = frozenset({"broken", "boots_only"})
 _WARN_STATUSES = frozenset({"ingame", "menu_intro", "unknown"})
@@ -625,11 +628,12 @@ def _parsed_catalog(name: str) -> ParsedName:
 
 def _select(games: list[_Game], profile: Profile, entries: dict[int, AutoListEntry],
             found: dict[int, SplitClone] | None = None,
-            bios_sets: set[int] | frozenset[int] = frozenset()) -> None:
+            bios: dict[int, str] | None = None) -> None:
     """Mark the entries dropped by one-game-one-ROM, prerelease/hack rules, a split clone's
-    missing parent (``found``: the split clones among the games), BIOS sets (``bios_sets``)
-    and the limit."""
+    missing parent (``found``: the split clones among the games), BIOS sets and dumps
+    (``bios``: game id -> its drop reason) and the limit."""
     found = found or {}
+    bios = bios or {}
     groups: dict[str, list[_Game]] = defaultdict(list)
     forced: set[int] = set()  # included by the user: never dropped, and wins its group
     for game in games:
@@ -641,8 +645,8 @@ def _select(games: list[_Game], profile: Profile, entries: dict[int, AutoListEnt
             if profile.one_game_one_rom:
                 groups[game.title_key].append(game)
             continue
-        if game.id in bios_sets:
-            entry.dropped = DROP_BIOS_SET
+        if game.id in bios:
+            entry.dropped = bios[game.id]
         elif game.flags_json and "bad_dump" in game.flags:
             entry.dropped = DROP_BAD_DUMP
         elif game.flags_json and "overdump" in game.flags:
@@ -869,9 +873,20 @@ def build_autolist(db: Database, pack: DefinitionPack, profile_id: int,
                 game.id, game.title, game.filename, game.platform_id, False, NO_PLATFORM,
                 None, None, None, "none", None,
                 warnings=["Platform undecided: set it with `romrunner games set-platform`"])
+    bios = {game_id: DROP_BIOS_SET for game_id in bios_set_games(db)}
+    for game_id, name in library_bios_dumps(db, pack).items():
+        entry = entries.get(game_id)
+        if entry is None:
+            continue
+        bios[game_id] = DROP_BIOS_FILE
+        said = (f"A BIOS dump ({name}): it goes to the BIOS folder, not among the games "
+                "(`romrunner bios scan` of its folder verifies it)")
+        if entry.reason == NO_PLATFORM:  # (no platform to set: it is no game)
+            entry.reason, entry.warnings = DROP_BIOS_FILE, [said]
+        else:  # (a new list: an entry's warnings are its gate's, shared)
+            entry.warnings = [*entry.warnings, said]
     _select(games, profile, entries, split_clones(db, [
-        game.id for game in games if game.clone and entries[game.id].included]),
-        bios_set_games(db))
+        game.id for game in games if game.clone and entries[game.id].included]), bios)
     runs: dict[tuple[str, str, str], int] = defaultdict(int)
     for entry in entries.values():
         if entry.included and not entry.dropped and entry.emulator_id:
