@@ -338,3 +338,37 @@ def test_the_knowledge_benchmark_runs_small(tmp_path: Path) -> None:
     assert (gamedb["entries"], gamedb["skipped"]) == (200, 0)
     explain = bench_explain(500, 3, 50, tmp_path, None)
     assert (explain["observations"], explain["groups_per_game"]) == (1500, 1.0)
+
+
+def test_a_core_info_cut_short_never_replaces_what_was_stored(
+        cli: Any, tmp_path: Path, db_path: Path) -> None:
+    """QA39 F2: a `.info` cut inside a quoted value (`firmware2_path = "sl`) was imported,
+    `sl` replacing the core's `sl90025.bin`; one cut at a line break (fewer firmware than its
+    count) removed the firmware it no longer listed."""
+    import sqlite3
+    whole = ('display_name = "Mine"\nsupported_extensions = "bin"\nfirmware_count = 3\n'
+             'firmware0_path = "a.bin"\nfirmware0_opt = "false"\n'
+             'firmware1_path = "b.bin"\nfirmware1_opt = "true"\n'
+             'firmware2_path = "c90025.bin"\nfirmware2_opt = "false"\n')
+    info = tmp_path / "mine_libretro.info"
+    info.write_text(whole)
+    assert cli("cache", "import", info).code == 0
+
+    def stored() -> list[tuple[str, int]]:
+        with sqlite3.connect(db_path) as conn:
+            return conn.execute("SELECT path, optional FROM core_firmware "
+                                "WHERE core_id = 'mine' ORDER BY path").fetchall()
+
+    expected = [("a.bin", 0), ("b.bin", 1), ("c90025.bin", 0)]
+    assert stored() == expected
+    info.write_text(whole[:whole.index("90025")])  # cut inside the quotes
+    refused = cli("cache", "import", info)
+    assert refused.code == 2
+    assert "firmware2_path has no closing quote" in refused.err and "cut short?" in refused.err
+    assert stored() == expected
+    info.write_text(whole[:whole.index("firmware2_path")])  # cut at a line break
+    shorter = cli("--json", "cache", "import", info)
+    assert shorter.code == 0, shorter.err
+    assert stored() == expected  # (the third kept: the file says there are 3)
+    assert "the firmware stored for this core before kept too" in \
+        shorter.json()["data"]["problems"][0]["reason"]

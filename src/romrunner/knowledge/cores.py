@@ -2,7 +2,8 @@
 
 The rows are kept as the cores declare them and merged with the pack's BIOS entries when
 used (:func:`romrunner.bios.known.merge_core_firmware`), so a pack update needs no re-import.
-Re-importing a core replaces its rows.
+Re-importing a core replaces its rows, unless its file lists fewer firmware files than it
+declares (cut short, or upstream's slip): then its rows are added to (QA39 F2).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ def store_cores(db: Database, path: Path, report: ReadReport) -> tuple[int, int]
              core.display_name, str(path))
             for core in cores for firmware_path, optional in core.firmware]
     db.executemany("DELETE FROM core_firmware WHERE core_id = ?",
-                   [(core.core_id,) for core in cores])
+                   [(core.core_id,) for core in cores if core.complete])
     db.executemany("INSERT OR REPLACE INTO core_firmware (core_id, path, optional, platform_id, "
                    "display_name, source_path) VALUES (?, ?, ?, ?, ?, ?)", rows)
     return len(cores), len(rows)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
+from romrunner.errors import InputError
 from romrunner.knowledge.model import CoreInfo, ReadReport
 from romrunner.knowledge.textfile import read_text
 
@@ -17,7 +18,7 @@ def looks_like(head: str) -> bool:
     return "display_name" in head and ("supported_extensions" in head or "corename" in head)
 
 
-def _values(text: str) -> dict[str, str]:
+def _values(text: str, path: Path) -> dict[str, str]:
     values: dict[str, str] = {}
     for raw in text.split("\n"):
         line = raw.strip()
@@ -25,7 +26,13 @@ def _values(text: str) -> dict[str, str]:
             continue
         key, equals, value = line.partition("=")
         if equals:
-            values[key.strip()] = value.strip().strip('"')
+            value = value.strip()
+            if value.startswith('"') and (len(value) == 1 or not value.endswith('"')):
+                # (QA39 F2: `firmware2_path = "sl`, a download stopped: `sl` replaced the
+                # core's sl90025.bin)
+                raise InputError(f"{path}: the value of {key.strip()} has no closing quote "
+                                 f"({value!r}): cut short? nothing was imported")
+            values[key.strip()] = value.strip('"')
     return values
 
 
@@ -40,7 +47,7 @@ _CORE_KEYS = ("display_name", "supported_extensions", "corename")
 
 def read_file(path: Path, report: ReadReport) -> CoreInfo | None:
     """One core's info, or None when the file is not one (noted as ignored)."""
-    values = _values(read_text(path))
+    values = _values(read_text(path), path)
     core_id = path.name.removesuffix(".info").removesuffix("_libretro")
     if not any(key in values for key in _CORE_KEYS):
         report.ignored.append(path.name)
@@ -51,11 +58,14 @@ def read_file(path: Path, report: ReadReport) -> CoreInfo | None:
     except ValueError:
         report.skip(path.name, f"firmware_count {values['firmware_count']!r} is not a number")
         declared = 0
+    complete = True
     for index in range(min(max(declared, 0), MAX_FIRMWARE)):
         firmware_path = values.get(f"firmware{index}_path")
         if not firmware_path:  # the core is still read, with the firmware it does list
             report.note(path.name, f"firmware_count is {declared} but firmware{index}_path "
-                        f"is missing; the first {index} kept")
+                        f"is missing; the first {index} kept, and the firmware stored for "
+                        "this core before kept too")
+            complete = False
             break
         optional = values.get(f"firmware{index}_opt", "false").lower() == "true"
         firmware.append((firmware_path, optional))
@@ -63,7 +73,7 @@ def read_file(path: Path, report: ReadReport) -> CoreInfo | None:
     return CoreInfo(core_id, values.get("display_name"),
                     tuple(ext.lower() for ext in _split(values.get("supported_extensions"))),
                     values.get("systemid") or None, _split(values.get("database")),
-                    tuple(firmware))
+                    tuple(firmware), complete)
 
 
 def read(path: Path, report: ReadReport) -> Iterator[CoreInfo]:

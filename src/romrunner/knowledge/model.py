@@ -85,6 +85,9 @@ class CoreInfo:
     system_id: str | None
     databases: tuple[str, ...]
     firmware: tuple[tuple[str, bool], ...]  # (path under the BIOS folder, optional?)
+    # False when the file lists fewer firmware files than its firmware_count says (a file
+    # cut short, or upstream's slip): the core's stored firmware is kept, not replaced
+    complete: bool = True
 
 
 @dataclass
