@@ -73,6 +73,17 @@ def test_a_minus_word_leaves_out_the_titles_with_it(tmp_path: Path) -> None:
     assert titles(search_games(db, "super -"))[:2] == ["Super Mario World", "Super Metroid"]
 
 
+def test_a_minus_phrase_leaves_out_the_titles_holding_it(tmp_path: Path) -> None:
+    """QA37 F12: `-"virtue ii"` left out the titles with "virtue" and made "ii" required:
+    "no game matches" where `games ls` found the game."""
+    db = make_db(tmp_path / "s.db", ["Ultima - Runes of Virtue", "Ultima - Runes of Virtue II",
+                                     "Super Mario Land", "Super Mario Land 2 - 6 Golden Coins"])
+    assert titles(search_games(db, 'ultima -"virtue ii"')) == ["Ultima - Runes of Virtue"]
+    assert titles(search_games(db, 'mario -"land 2"')) == ["Super Mario Land"]
+    assert titles(search_games(db, 'super -"land 2')) == ["Super Mario Land"]  # (unclosed)
+    assert set(titles(search_games(db, "ultima -ii"))) == {"Ultima - Runes of Virtue"}
+
+
 @settings(max_examples=200, deadline=None)
 @given(st.text(max_size=30))
 def test_no_input_raises(text: str) -> None:

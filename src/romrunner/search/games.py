@@ -16,6 +16,7 @@ Without FTS5 in the linked SQLite only the first tier runs.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
@@ -92,8 +93,9 @@ def fts_query(text: str) -> str | None:
 
 
 def _excluded_query(excluded: list[str]) -> str:
-    """The FTS5 query of the titles holding one of the ``-word`` words (word prefixes)."""
-    return " OR ".join(_phrase([word]) + "*" for word in excluded)
+    """The FTS5 query of the titles holding one of the ``-word`` words (word prefixes) or
+    ``-"two words"`` phrases (its last word a prefix)."""
+    return " OR ".join(_phrase(words.split()) + "*" for words in excluded)
 
 
 def _phrase(words: list[str]) -> str:
@@ -130,13 +132,22 @@ def search_games(db: Database, text: str, *, limit: int = 20, platform: str | No
     return results
 
 
+_TOKEN = re.compile(r'-"[^"]*"?|\S+')
+
+
 def _without_excluded(text: str) -> tuple[str, list[str]]:
     """``text`` without its ``-word`` terms, and those words folded: ``mario -kart`` leaves
-    out the titles with a word starting ``kart`` (as a query's ``-`` term is a NOT)."""
+    out the titles with a word starting ``kart`` (as a query's ``-`` term is a NOT); a
+    ``-"two words"`` term leaves out the titles holding that phrase (QA37 F12: its first
+    word alone was left out, the others made required). Each is a folded phrase."""
     kept: list[str] = []
     excluded: list[str] = []
-    for token in text.split():
-        if token.startswith("-") and len(token) > 1:
+    for token in _TOKEN.findall(text):
+        if token.startswith('-"'):
+            phrase = " ".join((fold(token[2:].rstrip('"')) or "").split())
+            if phrase:
+                excluded.append(phrase)
+        elif token.startswith("-") and len(token) > 1:
             excluded.extend((fold(token[1:]) or "").split())
         else:
             kept.append(token)
