@@ -270,3 +270,19 @@ def test_a_query_choosing_two_revisions_of_a_disc_lists_the_latest_once(
     (playlist,) = card.rglob("*.m3u")
     assert [Path(line).name for line in playlist.read_text().splitlines()] == [
         "Epic (Europe) (Disc 1).cue", "Epic (Europe) (Disc 2) (Rev 1).cue"]
+
+
+def test_a_title_with_its_article_after_it_is_the_same_title(cli: Any, tmp_path: Path) -> None:
+    # QA37 F10: "Legend of Zelda, The (USA)" (No-Intro) and "The Legend of Zelda (USA)" (a
+    # hand-named copy) were two titles: both went on the card.
+    library = tmp_path / "roms"
+    _write(library / "nes", ["The Legend of Zelda (USA).nes", "Addams Family, The (Europe).nes"])
+    assert real(cli, "library", "add", str(library)).code == 0
+    assert real(cli, "scan", "--workers", "1").code == 0
+    _write(library / "nes", ["Legend of Zelda, The (USA) (Rev 1).nes",
+                             "The Addams Family (USA).nes", "Theme Park (USA).nes",
+                             "Park, Theme (Europe).nes"])
+    _profile(cli, library)
+    included = {name for name, game in _listed(cli).items() if game["included"]}
+    assert included == {"Legend of Zelda, The (USA) (Rev 1).nes", "The Addams Family (USA).nes",
+                        "Theme Park (USA).nes", "Park, Theme (Europe).nes"}

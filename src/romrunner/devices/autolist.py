@@ -281,8 +281,10 @@ def _game(game_id: int, platform_id: str, title: str, filename: str, title_key: 
     platform, _, key = title_key.partition("|")
     if key.startswith("name:"):
         title_key = f"{platform}|title:{_catalog_title(key[5:])}"
-    elif key.startswith("title:") and _MULTICART.search(key):
-        title_key += _cartridge_of(_parsed(filename))
+    elif key.startswith("title:"):
+        title_key = f"{platform}|title:{_article_first(key[6:])}"
+        if _MULTICART.search(key):
+            title_key += _cartridge_of(_parsed(filename))
     clone = title_key.endswith(_CLONE)
     region, languages, revision, flags, is_hack, variant, identified, root_id, disc = rest
     return _Game(game_id, platform_id, title, filename,
@@ -299,8 +301,20 @@ def _catalog_title(name: str) -> str:
     copies of one game meet it again); a multicart's with its other tags (see
     :func:`_cartridge_of`)."""
     parsed = parse_name(name)
-    title = fold(parsed.title) or name
+    title = _article_first(fold(parsed.title) or name)
     return title + _cartridge_of(parsed) if _MULTICART.search(title) else title
+
+
+# No-Intro writes a title's article after it, "Legend of Zelda, The (USA)"; a hand-named copy
+# before it, "The Legend of Zelda (USA)": one title (QA37 F10: both went on the card).
+_TRAILING_ARTICLE = re.compile(r"^(.+) (the|a|an|les|la|le|die|der|das|el|los|las|il)$")
+
+
+def _article_first(title: str) -> str:
+    """A folded title with a trailing article put first (``legend of zelda the`` ->
+    ``the legend of zelda``)."""
+    moved = _TRAILING_ARTICLE.match(title)
+    return f"{moved[2]} {moved[1]}" if moved else title
 
 
 # A title that is only a multicart's count, "4 in 1", "Super 4-in-1", "4 in 1 + 8 in 1"
