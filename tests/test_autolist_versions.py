@@ -286,3 +286,20 @@ def test_a_title_with_its_article_after_it_is_the_same_title(cli: Any, tmp_path:
     included = {name for name, game in _listed(cli).items() if game["included"]}
     assert included == {"Legend of Zelda, The (USA) (Rev 1).nes", "The Addams Family (USA).nes",
                         "Theme Park (USA).nes", "Park, Theme (Europe).nes"}
+
+
+def test_a_dump_a_parent_clone_dat_lacks_competes_with_the_family_of_its_title(
+        cli: Any, tmp_path: Path) -> None:
+    # QA37 F7: with a DAT giving parents and clones, its versions were keyed by the family and
+    # an unlisted dump by its title: two versions of one game on the card.
+    library = tmp_path / "roms"
+    listed = ["Wonder Quest (USA).gb", "Wonder Quest (Europe).gb"]
+    _write(library / "gb", [*listed, "Wonder Quest (USA) (Rev 1).gb"])
+    catalog = tmp_path / "gb.dat"
+    catalog.write_text(dat("Nintendo - Game Boy", [
+        ("Wonder Quest (USA)", listed[0], listed[0], None),
+        ("Wonder Quest (Europe)", listed[1], listed[1], "Wonder Quest (USA)")]))
+    assert real(cli, "dat", "import", str(catalog)).code == 0
+    _profile(cli, library)
+    included = {name for name, game in _listed(cli).items() if game["included"]}
+    assert included == {"Wonder Quest (USA) (Rev 1).gb"}

@@ -268,7 +268,7 @@ def _games(db: Database, profile: Profile) -> tuple[list[_Game], int]:
             f"{_GAMES_SQL} WHERE {' AND '.join(where)} "
             "ORDER BY g.platform_id, g.title_norm, g.id", params)
         cursor.row_factory = None  # plain tuples, unpacked into _Game in column order
-        games = [_game(*row) for row in cursor]
+        games = _join_families([_game(*row) for row in cursor])
     total = int(db.scalar("SELECT count(*) FROM games WHERE is_missing = 0"))
     return games, total - len(games)
 
@@ -293,6 +293,27 @@ def _game(game_id: int, platform_id: str, title: str, filename: str, title_key: 
 
 
 _CLONE = "\x1f"  # the end of a DAT clone's title key in _GAMES_SQL (char(31))
+
+
+def _join_families(games: list[_Game]) -> list[_Game]:
+    """Games keyed by their title that is the title of one DAT family's parent join that
+    family: a dump the DAT does not list ("Wonder Quest (USA) (Rev 1)") competes with the
+    versions it does (QA37 F7: with a parent/clone DAT, both went on the card; without one,
+    they competed). A title two families share is left as it is."""
+    families: dict[str, str | None] = {}
+    for game in games:
+        platform, _, key = game.title_key.partition("|")
+        if key.startswith("dat:"):
+            parent = key.split(":", 2)[2]
+            title = f"{platform}|title:{_catalog_title(parent)}"
+            if families.setdefault(title, game.title_key) != game.title_key:
+                families[title] = None  # (two families of one title: no guess)
+    if families:
+        for game in games:
+            family = families.get(game.title_key)
+            if family is not None:
+                game.title_key = family
+    return games
 
 
 @functools.lru_cache(maxsize=4096)
