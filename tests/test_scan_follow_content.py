@@ -436,3 +436,20 @@ def test_a_zip_moved_onto_another_takes_its_game_with_it(cli: Any, tmp_path: Pat
     where = _where(db_path)
     assert where[ids["a.zip"]] == ("b.zip", 0) and where[ids["b.zip"]][1] == 1
     assert _kept(cli) == [(ids["b.zip"], where[ids["b.zip"]][0])]
+
+
+def test_an_overwritten_games_content_back_under_another_name_is_its_game(
+        cli: Any, tmp_path: Path, db_path: Path) -> None:
+    """QA38 F3: after `mv a b` (b's game missing, its curation kept), b's content restored
+    from a backup under another name was a new game, b's curation left on the missing row
+    (the README promises b's game again)."""
+    folder, ids = _homebrew(cli, tmp_path, ["a.gb", "b.gb", "c.gb"])
+    _curate(cli, ids["b.gb"])
+    backup = (folder / "b.gb").read_bytes()
+    (folder / "a.gb").replace(folder / "b.gb")
+    assert scan_json(cli)["overwritten"] == [{"id": ids["b.gb"], "by": ids["a.gb"]}]
+    _write(folder / "b restored.gb", backup, 1_700_000_000)
+    summary = scan_json(cli)
+    assert (summary["renamed"], summary["added"], summary["missing"]) == (1, 0, 0)
+    assert _where(db_path)[ids["b.gb"]] == ("b restored.gb", 0)
+    assert _kept(cli) == [(ids["b.gb"], "b restored.gb")]

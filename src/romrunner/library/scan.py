@@ -1152,8 +1152,9 @@ class _Writer:
             return True
         if self._missing_elsewhere is None:
             self._missing_elsewhere = bool(self.db.scalar(
-                "SELECT EXISTS (SELECT 1 FROM games WHERE is_missing = 1 AND root_id <> ?)",
-                (self.root.id,)))
+                "SELECT EXISTS (SELECT 1 FROM games WHERE is_missing = 1 AND (root_id <> ? "
+                "OR (filepath >= ? AND filepath < ?)))",
+                (self.root.id, OVERWRITTEN, OVERWRITTEN[:-1] + "0")))
         return self._missing_elsewhere
 
     def _pick(self, rows: Iterable[sqlite3.Row], name: str) -> int | None:
@@ -1174,11 +1175,14 @@ class _Writer:
 
     def _movable(self, row: sqlite3.Row) -> bool:
         """True when the stored game ``row`` may be the file a new one was: vanished from
-        this root in this scan, or from another root (in this scan, or marked missing)."""
+        this root in this scan, or from another root (in this scan, or marked missing), or a
+        game whose file another was moved onto (``mv a b``: its content back under any name
+        is its game again, QA38 F3)."""
         game_id = int(row["id"])
         return game_id in self.vanished or (row["root_id"] != self.root.id and (
             bool(row["is_missing"]) or (self.moves is not None
-                                        and game_id in self.moves.vanished)))
+                                        and game_id in self.moves.vanished))) or (
+            bool(row["is_missing"]) and str(row["filepath"]).startswith(OVERWRITTEN))
 
     def _rezipped_candidates(self, record: Record) -> list[sqlite3.Row]:
         """The stored games a new file may be in another form: a loose file zipped (a zip
