@@ -159,9 +159,13 @@ def import_dat(db: Database, path: Path, *, platform_id: str | None = None,
     digest = file_sha1(path)
     with db.atomic():
         existing = db.query_one(
-            "SELECT id, file_sha1, game_count, rom_count, version FROM catalog_sources "
-            "WHERE name = ? AND headered = ?", (dat.header.name, int(dat.header.headered)))
-        if existing is not None and existing["file_sha1"] == digest:
+            "SELECT id, file_sha1, game_count, rom_count, version, platform_id "
+            "FROM catalog_sources WHERE name = ? AND headered = ?",
+            (dat.header.name, int(dat.header.headered)))
+        # (the same file for another platform is read again: QA38 F14, "unchanged" named
+        # the platform asked while the catalog stayed on its own)
+        if existing is not None and existing["file_sha1"] == digest \
+                and existing["platform_id"] == platform:
             result.unchanged = True
             result.games, result.roms = existing["game_count"], existing["rom_count"]
             result.seconds = time.perf_counter() - started
