@@ -453,3 +453,26 @@ def test_an_overwritten_games_content_back_under_another_name_is_its_game(
     assert (summary["renamed"], summary["added"], summary["missing"]) == (1, 0, 0)
     assert _where(db_path)[ids["b.gb"]] == ("b restored.gb", 0)
     assert _kept(cli) == [(ids["b.gb"], "b restored.gb")]
+
+
+def test_of_two_copies_vanished_in_one_scan_the_curated_one_takes_the_renamed_file(
+        cli: Any, tmp_path: Path, db_path: Path) -> None:
+    """QA38 F13: the plain copy deleted and the curated one renamed in one scan: the renamed
+    file went to the plain copy's row, the curated game left missing (its exclude lost)."""
+    folder = tmp_path / "roms" / "GB"
+    (folder / "Backup").mkdir(parents=True)
+    data = rom_bytes(77, 32768)
+    _write(folder / "Charlie.gb", data, 1_700_000_000)
+    assert cli("library", "add", tmp_path / "roms").code == 0
+    scan_json(cli)
+    _write(folder / "Backup" / "Charlie.gb", data, 1_700_000_100)
+    scan_json(cli)
+    curated = int(_rows(db_path, "SELECT id FROM games WHERE filepath = "
+                              "'GB/Backup/Charlie.gb'")[0][0])
+    _curate(cli, curated)
+    (folder / "Charlie.gb").unlink()
+    (folder / "Backup" / "Charlie.gb").rename(folder / "Backup" / "Charlie2.gb")
+    summary = scan_json(cli)
+    assert (summary["renamed"], summary["missing"]) == (1, 1)
+    assert _where(db_path)[curated] == ("Charlie2.gb", 0)
+    assert _kept(cli) == [(curated, "Charlie2.gb")]

@@ -1160,11 +1160,14 @@ class _Writer:
     def _pick(self, rows: Iterable[sqlite3.Row], name: str) -> int | None:
         """The stored game a new file named ``name`` with the content of ``rows`` is."""
         moved: list[sqlite3.Row] = []
+        here: list[int] = []  # vanished from this root in this scan
         for row in rows:
             if int(row["id"]) in self.vanished:
-                return int(row["id"])
-            if self._movable(row):
+                here.append(int(row["id"]))
+            elif self._movable(row):
                 moved.append(row)
+        if here:
+            return here[0] if len(here) == 1 else self._most_curated(here)
         if not moved:
             return None
         chosen = next((row for row in moved if row["filepath"].rsplit("/", 1)[-1] == name),
@@ -1172,6 +1175,17 @@ class _Writer:
         if chosen["platform_source"] == "user":  # a platform set by hand moves with it
             self.user_platform_ids.add(int(chosen["id"]))
         return int(chosen["id"])
+
+    def _most_curated(self, game_ids: list[int]) -> int:
+        """Of several vanished copies of one content, the one the user curated (a collection,
+        an override, a platform set by hand), else the first stored: a copy deleted and the
+        curated one renamed in one scan gave the file to the bare copy (QA38 F13)."""
+        curated = {int(row[0]) for row in self.db.query(
+            "SELECT id FROM games WHERE id IN (SELECT value FROM json_each(?)) AND ("
+            "platform_source = 'user' OR EXISTS (SELECT 1 FROM collection_games c "
+            "WHERE c.game_id = games.id) OR EXISTS (SELECT 1 FROM game_overrides o "
+            "WHERE o.game_id = games.id))", (json.dumps(game_ids),))}
+        return min(game_ids, key=lambda game_id: (game_id not in curated, game_id))
 
     def _movable(self, row: sqlite3.Row) -> bool:
         """True when the stored game ``row`` may be the file a new one was: vanished from
