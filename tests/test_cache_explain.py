@@ -149,3 +149,19 @@ def test_cache_why_takes_the_emulator_ids_the_auto_list_names(cli: Any, db_path:
         assert [(row["source"], row["status"]) for row in why.json()["data"]] == expected
     other = cli("--json", "cache", "why", "ps2", "duckstation", "SLUS-20312")  # another one
     assert other.code == 0 and other.json()["data"] == []
+
+
+def test_settings_are_layered_as_the_emulator_loads_them(cli: Any, tmp_path: Path) -> None:
+    """QA39 F6: Dolphin loads GAL.ini, then GALP01.ini over it key by key: `cache explain`
+    said GAL.ini's settings were "not applied" to a GALP01 disc."""
+    from tests.conftest import shared_path
+    assert cli("cache", "import", shared_path("knowledge", "dolphin", "GameSettings")).code \
+        in (0, 1)
+    shown = cli("--json", "cache", "explain", "GALP01")
+    assert shown.code == 0, shown.err
+    (item,) = shown.json()["data"]
+    groups = {g["game_key"]: g for g in item["kinds"]["settings"]}
+    assert (groups["GALP01"]["applies"], groups["GAL"]["applies"]) == (True, True)
+    assert groups["GAL"]["why"].startswith("applies under GALP01 (layered")
+    compat = {g["game_key"]: g["applies"] for g in item["kinds"]["compat"]}
+    assert compat.get("GAL") in (None, False)  # (compat: the most specific answer alone)

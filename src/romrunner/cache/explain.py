@@ -187,11 +187,19 @@ def explain_game(db: Database, game: GameKeys) -> Explanation:
                                                g[0][1] or "")):
             ranked = sorted(items, key=_ranking)
             first = applied.get((profile, None)) or applied.setdefault((profile, emulator), key)
+            layered = kind.name == "settings" and key != first and not undecided
             explanation.groups.append(AnswerGroup(
                 kind.name, emulator, key, profile, [_shown(item, now) for item in ranked],
-                _applies(key, first, undecided) + _why(ranked),
-                applies=first == key and not undecided))
+                (_layered(first) if layered else _applies(key, first, undecided))
+                + _why(ranked), applies=(first == key or layered) and not undecided))
     return explanation
+
+
+def _layered(first: str) -> str:
+    """Settings are layered as the emulators load them (Dolphin reads ``GAL.ini``, then
+    ``GALP01.ini`` over it, key by key): a less specific key's settings apply where a more
+    specific one sets nothing (QA39 F6: said "not applied")."""
+    return f"applies under {first} (layered: {first}'s values win where both set one); "
 
 
 def _applies(key: str, first: str, undecided: bool) -> str:
