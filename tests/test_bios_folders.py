@@ -196,7 +196,7 @@ def test_an_entry_subfolder_is_not_doubled_by_the_platform_one(cli: Any,
     bios_dir.mkdir()
     (bios_dir / "iplrom.x1").write_bytes(payload)
     run, profile = setup(cli, tmp_path, "batocera", pack, bios_dir,
-                         {"x1/Tower (Japan).2d": "x1"})
+                         {"x1/Tower (Japan).2d": "x1 game"})
     card = tmp_path / "card"
     card.mkdir()
     assert run("deploy", str(profile), "--to", str(card), "platform:sharp-x1").code == 0
@@ -335,3 +335,24 @@ def test_a_bios_dump_among_the_games_is_no_game(cli: Any, tmp_path: Path) -> Non
     assert any("1 BIOS dump among the chosen games is not copied to a ROM folder (boot.gba "
                "(example-gba-boot.bin))" in w for w in done.json()["warnings"])
     assert sorted(p.name for p in card.rglob("*.gba")) == ["Pocket (USA).gba"]
+
+
+def test_a_deploy_takes_the_copy_of_a_bios_that_is_there(cli: Any, tmp_path: Path) -> None:
+    """QA40 F1: a BIOS folder moved out of a folder it left empty keeps its old rows present
+    (the empty folder reads as a card not mounted); the deploy took the first copy by path,
+    gone, and failed it at every deploy: it takes the one that is there."""
+    bios_dir, pack, _ = build_example_bios(tmp_path / "example", builtin_pack_path())
+    old = tmp_path / "a-old" / "bios"
+    old.parent.mkdir()
+    bios_dir.rename(old)
+    run, profile = setup(cli, tmp_path, "muos", pack, old, {"gba/Pocket (USA).gba": "gba"})
+    new = tmp_path / "z-new" / "bios"
+    new.parent.mkdir()
+    old.rename(new)  # (a-old left empty)
+    assert run("bios", "scan", str(new)).code == 0
+    card = tmp_path / "card"
+    card.mkdir()
+    done = run("deploy", str(profile), "--to", str(card), "platform:gba")
+    assert done.code == 0, done.err
+    assert (card / "MUOS/bios/example-gba-boot.bin").read_bytes() == \
+        (new / "gba boot (copy).bin").read_bytes()

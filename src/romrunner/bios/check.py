@@ -10,6 +10,7 @@ status (exact, alternate or presence-only match) under an accepted name.
 
 from __future__ import annotations
 
+import os
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ from romrunner.devices.osprofile import resolve_os_profile
 from romrunner.devices.profiles import Profile, load_profile, platform_emulators
 from romrunner.errors import NotFoundError
 from romrunner.library.hashing import Hashes
+from romrunner.library.summary import os_path
 from romrunner.packs.index import PackIndex
 from romrunner.packs.loader import DefinitionPack
 from romrunner.packs.model import BiosEntry
@@ -70,7 +72,13 @@ class BiosGroup:
                                 if part) or None,
                             "alternate_destinations": list(e.alternate_subdirectories)}
                            for e in self.entries],
-                "present": self.present, "problems": self.problems}
+                "present": [_shown(row) for row in self.present],
+                "problems": [_shown(row) for row in self.problems]}
+
+
+def _shown(row: dict[str, Any]) -> dict[str, Any]:
+    """A file's row as the JSON gives it (without what only orders them)."""
+    return {key: value for key, value in row.items() if key != "there"}
 
 
 def _group_key(entry: BiosEntry, emulators: tuple[str, ...]) -> tuple[Any, ...]:
@@ -116,6 +124,7 @@ def _verdicts_by_entry(db: Database, index: PackIndex) -> dict[str, list[dict[st
     ``name_taken`` whether it is the name of another entry it is not (then renaming it frees
     that name: QA23 F4)."""
     found: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    there: dict[str, bool] = {}  # (a file gone since its scan: another copy first, QA40 F1)
     for row in db.query("SELECT filepath, filename, file_md5, file_sha1, file_crc32, "
                         "file_size FROM bios_files WHERE is_missing = 0 "
                         "AND file_sha1 IS NOT NULL ORDER BY filepath"):
@@ -131,7 +140,9 @@ def _verdicts_by_entry(db: Database, index: PackIndex) -> dict[str, list[dict[st
                 "matched_hash_type": verdict.matched_hash, "filepath": row["filepath"],
                 "file_md5": row["file_md5"], "file_sha1": row["file_sha1"],
                 "file_crc32": row["file_crc32"], "file_size": row["file_size"],
-                "name_serves": serves, "name_taken": taken})
+                "name_serves": serves, "name_taken": taken,
+                "there": there.setdefault(row["filepath"], os.path.exists(
+                    os_path(str(row["filepath"]))))})
     return found
 
 
@@ -159,7 +170,8 @@ def _decide(group: BiosGroup, found: dict[str, list[dict[str, Any]]]) -> None:
     """Present: every good file under a name its entry accepts, then each good file under
     another name (the card gets it under the entry's name) that the group does not have yet:
     once per file, and only for an entry no file serves under its own name. Best first
-    (exact before alternate, then by path), so a deploy keeps the first of two for one name.
+    (exact before alternate, a file that is there before one gone since its scan, then by
+    path), so a deploy keeps the first of two for one name.
     """
     order = {entry.id: position for position, entry in enumerate(group.entries)}
     named: list[dict[str, Any]] = []
@@ -171,8 +183,10 @@ def _decide(group: BiosGroup, found: dict[str, list[dict[str, Any]]]) -> None:
                 group.problems.append(row)
             else:
                 (renamed if item["expected_filename"] else named).append(row)
-    named.sort(key=lambda r: (_RANK[r["status"]], r["filepath"], order[r["entry"]]))
-    renamed.sort(key=lambda r: (_RANK[r["status"]], r["filepath"], order[r["entry"]]))
+    named.sort(key=lambda r: (_RANK[r["status"]], not r["there"], r["filepath"],
+                              order[r["entry"]]))
+    renamed.sort(key=lambda r: (_RANK[r["status"]], not r["there"], r["filepath"],
+                                order[r["entry"]]))
     served = {row["entry"] for row in named}
     used = {row["filepath"] for row in named}
     group.present = list(named)
