@@ -15,7 +15,7 @@ from romrunner.catalog.datfile import read_dat
 from tests.test_autolist import real
 
 ROMS = {name: hashlib.sha256(name.encode()).digest() * 16
-        for name in ("bios.1", "bios.2", "bb.1", "bb.2", "kof.1", "solo.1")}
+        for name in ("bios.1", "bios.2", "bb.1", "bb.2", "kof.1", "solo.1", "bbh.1")}
 # neogeo: a BIOS set; 2020bb and kof: sets that run with it (they list its ROMs as merged);
 # kofc: a clone of kof (its romof is its parent); solo: a set of its own.
 SETS = {"neogeo": ("bios.1", "bios.2"), "2020bb": ("bb.1", "bb.2"), "kof": ("kof.1",),
@@ -108,3 +108,34 @@ def test_a_set_whose_bios_set_the_library_lacks_is_left_out_naming_it(
     assert result.code == 1, result.err  # a chosen game left out
     assert "the BIOS set neogeo's zip beside it" in result.err
     assert _card(card) == ["kof.zip", "solo.zip"]  # (kof holds the BIOS ROMs itself)
+
+
+def test_a_split_clone_left_out_for_its_bios_set_brings_no_parent(
+        cli: Any, tmp_path: Path) -> None:
+    """QA40 F2: a split clone (only its own ROMs) of a set that runs with a BIOS set the
+    library lacks was left out, yet its parent went on the card "for its split clone",
+    itself unable to start without the BIOS set."""
+    bios = "".join(_rom(name, merged=True) for name in SETS["neogeo"])
+    clone = ('\t<game name="2020bbh" cloneof="2020bb" romof="2020bb">\n\t\t<description>'
+             '2020 Baseball (set 2)</description>\n' + _rom("bb.1", merged=True)
+             + _rom("bb.2", merged=True) + _rom("bbh.1") + bios + "\t</game>\n")
+    (tmp_path / "mame.xml").write_text(_dat().replace("</datafile>", clone + "</datafile>"))
+    arcade = tmp_path / "roms" / "arcade"
+    arcade.mkdir(parents=True)
+    for name, members in (("2020bb", SETS["2020bb"]), ("2020bbh", ("bbh.1",))):
+        with zipfile.ZipFile(arcade / f"{name}.zip", "w") as archive:
+            for member in members:
+                archive.writestr(member, ROMS[member])
+    for args in (("dat", "import", str(tmp_path / "mame.xml"), "--platform", "arcade"),
+                 ("library", "add", str(tmp_path / "roms")), ("scan", "--workers", "1"),
+                 ("device", "add", "rg-35xx-plus"),
+                 ("profile", "create", "--device", "1", "--os", "knulli")):
+        assert real(cli, *args).code == 0, args
+    card = tmp_path / "card"
+    card.mkdir()
+    result = real(cli, "--json", "deploy", "1", "--to", str(card), "id:2")
+    assert result.code == 1
+    assert any("2020bbh.zip: a set that runs with the BIOS set neogeo" in w
+               for w in result.json()["warnings"])
+    assert not any("parent set" in w for w in result.json()["warnings"])
+    assert _card(card) == []

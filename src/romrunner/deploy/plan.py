@@ -2359,14 +2359,16 @@ def _bring_parents(db: Database, games: dict[int, _Game], builder: _Builder,
     all its ROMs, or a merged set (its parent), needs nothing more. Likewise a set that runs
     with a BIOS set whose ROMs its zip does not hold (``2020bb.zip`` with ``neogeo.zip``:
     QA39 F5, deployed alone, exit 0)."""
-    archives = [g.id for g in games.values() if g.archive]
-    _bring_sets(db, games, builder, profile_id, [
-        _Needed(c.game_id, c.parent_name, c.parents, c.missing_parents)
-        for c in split_clones(db, archives).values()], _PARENT_WORDS)
+    # (the BIOS sets first: a clone left out for want of its BIOS set brings no parent,
+    # and a parent it brings needs the BIOS set the clone did: QA40 F2)
     _bring_sets(db, games, builder, profile_id, [
         _Needed(n.game_id, n.bios_name, n.sets, n.missing_sets)
-        for n in bios_sets_needed(db, [i for i in archives if i in games]).values()],
+        for n in bios_sets_needed(db, [g.id for g in games.values() if g.archive]).values()],
         _BIOS_SET_WORDS)
+    _bring_sets(db, games, builder, profile_id, [
+        _Needed(c.game_id, c.parent_name, c.parents, c.missing_parents)
+        for c in split_clones(db, [g.id for g in games.values() if g.archive]).values()],
+        _PARENT_WORDS)
 
 
 class _Needed(NamedTuple):
