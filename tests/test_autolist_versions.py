@@ -303,3 +303,37 @@ def test_a_dump_a_parent_clone_dat_lacks_competes_with_the_family_of_its_title(
     _profile(cli, library)
     included = {name for name, game in _listed(cli).items() if game["included"]}
     assert included == {"Wonder Quest (USA) (Rev 1).gb"}
+
+
+def test_a_set_short_of_the_total_its_names_give_is_said(cli: Any, tmp_path: Path) -> None:
+    # QA40 F3: "Long Trip (USA) (Disc 1 of 2)" alone, "Other Trip (USA) (Disc 1 of 3)" and
+    # "(Disc 2 of 3)": on the card short of a disc, without a word.
+    library = tmp_path / "roms"
+    _write_discs(library / "psx", ["Long Trip (USA) (Disc 1 of 2)",
+                                   "Other Trip (USA) (Disc 1 of 3)",
+                                   "Other Trip (USA) (Disc 2 of 3)", "Lone (USA) (Disc 1)"])
+    _profile(cli, library)
+    card = tmp_path / "card"
+    card.mkdir()
+    plan = real(cli, "--json", "deploy", "1", "--to", str(card), "--auto", "--dry-run")
+    gaps = sorted(w["message"].split(":")[0] + ": " + w["message"].split(": ")[1].split(" is")[0]
+                  for w in plan.json()["data"]["plan"]["warnings"]
+                  if w["code"] == "set-disc-gap")
+    assert gaps == ["Long Trip (USA): disc 2", "Other Trip (USA): disc 3"]
+
+
+def test_two_revisions_of_a_disc_chosen_by_a_query_put_one_on_the_card(
+        cli: Any, tmp_path: Path) -> None:
+    # QA40 F5: the older revision went into the set's hidden folder, listed by no playlist.
+    library = tmp_path / "roms"
+    _write_discs(library / "psx", ["Epic (Europe) (Disc 1)", "Epic (Europe) (Disc 2) (Rev 1)",
+                                   "Epic (Europe) (Disc 2)"])
+    _profile(cli, library)
+    card = tmp_path / "card"
+    card.mkdir()
+    done = real(cli, "--json", "deploy", "1", "--to", str(card), "platform:psx")
+    assert done.code == 0, done.err
+    assert sorted(p.name for p in card.rglob("*.cue")) == [
+        "Epic (Europe) (Disc 1).cue", "Epic (Europe) (Disc 2) (Rev 1).cue"]
+    assert any("1 disc of a set chosen twice left out (Epic (Europe) (Disc 2).cue (disc 2: "
+               "Epic (Europe) (Disc 2) (Rev 1).cue goes)" in w for w in done.json()["warnings"])

@@ -356,3 +356,51 @@ def test_a_deploy_takes_the_copy_of_a_bios_that_is_there(cli: Any, tmp_path: Pat
     assert done.code == 0, done.err
     assert (card / "MUOS/bios/example-gba-boot.bin").read_bytes() == \
         (new / "gba boot (copy).bin").read_bytes()
+
+
+def test_a_game_a_catalog_identifies_stays_a_game_whatever_its_bytes(
+        cli: Any, tmp_path: Path) -> None:
+    """Review 20 R1: a cartridge a game DAT identifies (Sonic & Knuckles) whose bytes a BIOS
+    source also lists (System.dat's `sk.bin`) was left off the auto-list and every deploy as
+    "a BIOS dump"; a catalog's "[BIOS]" entry is a BIOS all the same."""
+    bios_dir, pack, _ = build_example_bios(tmp_path / "example", builtin_pack_path())
+    data = (bios_dir / "gba boot (copy).bin").read_bytes()
+    library = tmp_path / "library"
+    (library / "gba").mkdir(parents=True)
+    (library / "gba" / "lockon.gba").write_bytes(data)
+    rom(library / "gba" / "Pocket (USA).gba", "gba")
+    entry = (f'\trom ( name "x.gba" size {len(data)} crc {zlib.crc32(data):08X} '
+             f'md5 {hashlib.md5(data).hexdigest()} sha1 {hashlib.sha1(data).hexdigest()} )\n')
+    catalog = tmp_path / "gba.dat"
+
+    def run(*args: str) -> Any:
+        return cli("--pack", str(pack), "--json", *args)
+
+    for args in (("library", "add", str(library)), ("scan", "--workers", "1"),
+                 ("device", "add", "rg-35xx-plus"),
+                 ("profile", "create", "--device", "1", "--os", "muos")):
+        assert run(*args).code == 0, args
+    for name, included in (("Lock-On Game (World)", True), ("[BIOS] Boot (World)", False)):
+        catalog.write_text('clrmamepro (\n\tname "Nintendo - Game Boy Advance"\n\tversion '
+                           f'"{name[:2]}"\n)\ngame (\n\tname "{name}"\n{entry})\n')
+        assert run("dat", "import", str(catalog), "--force").code == 0
+        listed = {g["filename"]: g for g in run("autolist", "1").json()["data"]["games"]}
+        assert listed["lockon.gba"]["included"] is included, name
+
+
+def test_a_scan_of_a_parent_folder_keeps_the_dumps_of_a_hidden_one(
+        cli: Any, tmp_path: Path) -> None:
+    """QA40 F6: `bios scan HOME` (which skips `.config`) marked missing the dumps a scan of
+    `HOME/.config/retroarch/system` had stored, though they were there."""
+    import shutil
+    bios_dir, pack, _ = build_example_bios(tmp_path / "example", builtin_pack_path())
+    home = tmp_path / "home"
+    system = home / ".config" / "retroarch" / "system"
+    shutil.copytree(bios_dir, system)
+    (home / "Emulation").mkdir()
+    assert cli("--pack", str(pack), "bios", "scan", str(system)).code == 0
+    scanned = cli("--pack", str(pack), "--json", "bios", "scan", str(home))
+    assert scanned.code == 0, scanned.err
+    assert scanned.json()["data"]["skipped_hidden"] == 1
+    check = cli("--pack", str(pack), "--json", "bios", "check", "--platform", "gba")
+    assert [len(g["present"]) for g in check.json()["data"]["groups"] if g["required"]] == [1]

@@ -28,6 +28,7 @@ shared by two entries with one id would give one file two verdicts for that id.
 
 from __future__ import annotations
 
+import json
 import re
 from collections import defaultdict
 from collections.abc import Iterable
@@ -481,12 +482,15 @@ def _record_difference(first: BiosEntry, ours: KnownHash, other: BiosEntry,
 
 def library_bios_dumps(db: Database, pack: DefinitionPack,
                        game_ids: Iterable[int] | None = None) -> dict[int, str]:
-    """The library's present games (of ``game_ids``, else all) whose bytes are a known BIOS
-    dump — a SHA1 the pack or an imported BIOS source lists, or, for a file known by its
-    CRC32 only, that CRC32 and size — with the BIOS's file name: a BIOS kept among the games
-    (``psx/scph5500.bin``) is no game of an auto-list nor of a ROM folder on a card (QA39 F1:
-    included, and deployed as a game beside the games)."""
-    index = known_bios(db, pack).index
+    """The library's present games (of ``game_ids``, else all) whose bytes are a BIOS dump
+    the definition pack knows — its SHA1, or, for a file known by its CRC32 only, that CRC32
+    and size — with the BIOS's file name: a BIOS kept among the games (``psx/scph5500.bin``)
+    is no game of an auto-list nor of a ROM folder on a card (QA39 F1: included, and deployed
+    as a game beside the games). Only the pack's own entries: libretro's System.dat lists
+    whole cartridges as firmware (``sk.bin``, the Super Game Boy), and a game a catalog
+    identifies by its hashes stays a game unless that catalog calls it a BIOS (review 20
+    R1: Sonic & Knuckles left off the card)."""
+    index = pack.index
     by_sha1 = {bytes.fromhex(key): entries[0].filename.rsplit("/", 1)[-1]
                for key, entries in index.bios_by_sha1.items() if _is_hex(key, 40)}
     by_crc = {(bytes.fromhex(key), entry.file_size): entry.filename.rsplit("/", 1)[-1]
@@ -510,6 +514,12 @@ def library_bios_dumps(db: Database, pack: DefinitionPack,
             name = by_crc.get((bytes(crc), size))
             if name is not None:
                 found[int(game_id)] = name
+    if found:
+        games = {int(row[0]) for row in db.query(
+            "SELECT id FROM games WHERE id IN (SELECT value FROM json_each(?)) "
+            "AND match_method IN ('sha1', 'md5', 'crc32', 'tracks', 'user') "
+            "AND matched_game_id NOT LIKE '%:[BIOS]%'", (json.dumps(sorted(found)),))}
+        found = {k: v for k, v in found.items() if k not in games}
     return found if wanted is None else {k: v for k, v in found.items() if k in wanted}
 
 

@@ -134,7 +134,8 @@ def scan_bios(db: Database, pack: DefinitionPack, folders: list[Path], *,
                 if verdicts is not None:
                     _report(summary, root, path, info, verdicts)
             scanned |= seen
-            gone = [(row["id"],) for key, row in stored.items() if key not in seen]
+            gone = [(row["id"],) for key, row in stored.items()
+                    if key not in seen and not _under_a_dot_name(key, root)]
             if gone and not seen and not any(True for _ in folder.iterdir()):
                 _hold_back(summary, folder, len(gone))
                 continue
@@ -163,6 +164,16 @@ def _moved_here(db: Database, scanned: set[str], summary: BiosScanSummary) -> No
         db.execute("UPDATE bios_files SET is_missing = 1 WHERE id = ?", (row["id"],))
         summary.notes.append({"path": str(row["filepath"]), "note": (
             f"no longer there; its content was found at {row['found']}: marked missing")})
+
+
+def _under_a_dot_name(path: str, root: Path) -> bool:
+    """True for a stored file under ``root`` that the walk skips as hidden (a dot-name in
+    its path below the root: RetroArch's ``.config/retroarch/system``): not looked at, so
+    not missing (QA40 F6: a scan of a parent folder marked its dumps missing). A recycle
+    bin's (a system folder) are missing: deleted, whatever was stored before."""
+    below = os.path.relpath(path, display_path(str(root)))
+    return any(part.startswith(".") and part not in (".", "..")
+               for part in below.split(os.sep))
 
 
 def _gone_from_a_folder_there(path: str) -> bool:

@@ -405,6 +405,7 @@ def _build_plan(db: Database, layout: CardLayoutLike, ids: list[int],
     absent = _absent_games(db, builder, set(ids))
     _leave_out_copies(db, games, builder, absent)
     sets = _complete_sets(db, games, builder)
+    _one_revision_per_disc(games, builder)
     _leave_out_excluded_sets(db, games, builder, profile_id)
     _warn_completed_sets(builder, games)
     _bring_parents(db, games, builder, profile_id)
@@ -2132,7 +2133,7 @@ class _Builder:
                         held: list[tuple[_Game, str]]) -> None:
         """Say which discs of a set the card will not have: missing from the library since
         the last scan (kept on the card if a copy is there), or never in it (a gap in the
-        disc numbers: discs 1 and 3)."""
+        disc numbers: discs 1 and 3; or fewer than the names' "Disc 1 of 3" say)."""
         missing = self.missing_discs.get(first.set_key or "", [])
         kept = {game.id for game, _ in held}
         for game in missing:
@@ -2144,7 +2145,10 @@ class _Builder:
                 game.id))
         numbers = {g.disc for g in [*placed, *missing, *self.held_set_discs.get(
             first.set_key or "", [])] if g.disc}
-        gaps = sorted(set(range(1, max(numbers, default=0) + 1)) - numbers)
+        # (up to the total the names give, "Disc 1 of 2": QA40 F3, a set short of its last
+        # disc went on the card without a word)
+        total = max((parse_filename(g.filename).disc_total or 0 for g in placed), default=0)
+        gaps = sorted(set(range(1, max(*numbers, total, 0) + 1)) - numbers)
         apart = sorted((g for g in self.releases.get(release_of_set(first.set_key or ""), [])
                         if g.set_key != first.set_key and g.disc in gaps),
                        key=lambda g: (g.disc or 0, g.filename))
@@ -2165,6 +2169,35 @@ class _Builder:
                 f"{', '.join(str(n) for n in sorted(numbers))} "
                 f"{'are' if len(numbers) > 1 else 'is'}): the game may not be "
                 "finished on the device", first.platform_id, first.id))
+
+
+def _one_revision_per_disc(games: dict[int, _Game], builder: _Builder) -> None:
+    """Of two chosen revisions of one disc of one set, the latest goes on the card, the
+    other left out, said in one warning: a set's playlist lists each disc once, and the
+    other, in the set's folder, was reached by nothing (QA40 F5). Copies of one revision
+    (two roots, two formats) are the copies' rules' (see _leave_out_copies)."""
+    by_disc: dict[tuple[str, int], list[_Game]] = defaultdict(list)
+    for game in games.values():
+        if game.set_key and game.disc is not None:
+            by_disc[(game.set_key, game.disc)].append(game)
+    left: list[str] = []
+    for discs in by_disc.values():
+        if len({parse_filename(game.filename).revision for game in discs}) < 2:
+            continue
+        kept = discs[0]
+        for game in discs[1:]:
+            if _later_revision(game, kept):
+                kept = game
+        latest = parse_filename(kept.filename).revision
+        for game in discs:
+            if parse_filename(game.filename).revision != latest:
+                del games[game.id]
+                left.append(f"{game.filename} (disc {game.disc}: {kept.filename} goes)")
+    if left:
+        builder.plan.warnings.append(PlanIssue(
+            "disc-revision-left-out", f"{counted(len(left), 'disc')} of a set chosen twice "
+            f"left out ({examples(sorted(left), sep='; ')}): a set's playlist lists each disc "
+            "once, its latest revision"))
 
 
 def _one_per_disc(discs: list[tuple[_Game, str]]) -> list[tuple[_Game, str]]:
