@@ -102,11 +102,11 @@ def test_a_set_whose_bios_set_the_library_lacks_is_left_out_naming_it(
                 "--dry-run")
     errors = [e for e in plan.json()["data"]["plan"]["errors"]
               if e["code"] == "bios-set-missing"]
-    assert len(errors) == 1 and "2020bb.zip: a set that runs with the BIOS set neogeo" in \
+    assert len(errors) == 1 and "2020bb.zip: an arcade set whose zip does not hold the ROMs of its BIOS set, neogeo" in \
         errors[0]["message"] and "the library does not have it: left out" in errors[0]["message"]
     result = real(cli, "deploy", "1", "--to", str(card), "platform:arcade")
     assert result.code == 1, result.err  # a chosen game left out
-    assert "the BIOS set neogeo's zip beside it" in result.err
+    assert "runs only with that set's zip beside it" in result.err
     assert _card(card) == ["kof.zip", "solo.zip"]  # (kof holds the BIOS ROMs itself)
 
 
@@ -135,7 +135,24 @@ def test_a_split_clone_left_out_for_its_bios_set_brings_no_parent(
     card.mkdir()
     result = real(cli, "--json", "deploy", "1", "--to", str(card), "id:2")
     assert result.code == 1
-    assert any("2020bbh.zip: a set that runs with the BIOS set neogeo" in w
+    assert any("2020bbh.zip: an arcade set whose zip does not hold the ROMs of its BIOS set, "
+               "neogeo" in w
                for w in result.json()["warnings"])
     assert not any("parent set" in w for w in result.json()["warnings"])
     assert _card(card) == []
+
+
+def test_the_auto_list_leaves_out_a_set_whose_bios_set_the_library_lacks(
+        cli: Any, tmp_path: Path) -> None:
+    """Review 20 R6: without neogeo.zip the auto-list included the Neo Geo sets, and every
+    `deploy --auto` left them out and exited 1."""
+    _library(cli, tmp_path, {"2020bb": SETS["2020bb"], "solo": SETS["solo"]})
+    listed = {g["filename"]: g for g in
+              real(cli, "--json", "autolist", "1").json()["data"]["games"]}
+    assert (listed["2020bb.zip"]["included"], listed["2020bb.zip"]["reason"]) == (
+        False, "needs_bios_set")
+    assert any("BIOS set neogeo" in w for w in listed["2020bb.zip"]["warnings"])
+    card = tmp_path / "card"
+    card.mkdir()
+    assert real(cli, "deploy", "1", "--to", str(card), "--auto").code == 0
+    assert _card(card) == ["solo.zip"]

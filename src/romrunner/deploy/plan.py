@@ -2427,8 +2427,9 @@ _PARENT_WORDS = _SetWords(
     "the ROMs of its parent, {name},", "parent set",
     "a split clone holds only its own ROMs and runs only with its parent's beside it")
 _BIOS_SET_WORDS = _SetWords(
-    "bios-set-missing", "bios-set-added", "a set that runs with the BIOS set {name}",
-    "the BIOS set {name}'s zip", "BIOS set",
+    "bios-set-missing", "bios-set-added",
+    "an arcade set whose zip does not hold the ROMs of its BIOS set, {name}",
+    "that set's zip", "BIOS set",
     "an arcade set whose zip does not hold its BIOS set's ROMs runs only with that set's zip "
     "beside it")
 

@@ -22,7 +22,12 @@ from pathlib import Path
 from typing import Any
 
 from romrunner.bios.known import library_bios_dumps
-from romrunner.catalog.clones import SplitClone, bios_set_games, split_clones
+from romrunner.catalog.clones import (
+    SplitClone,
+    bios_set_games,
+    bios_sets_needed,
+    split_clones,
+)
 from romrunner.collections.store import membership_condition, save_autolist_collection
 from romrunner.devices.catalog import device_chipset
 from romrunner.devices.osprofile import (
@@ -88,10 +93,13 @@ DROP_NEEDS_PARENT = "needs_parent"
 DROP_BIOS_SET = "bios_set"
 # A BIOS dump kept among the games (`psx/scph5500.bin`): it goes to the BIOS folder (QA39 F1)
 DROP_BIOS_FILE = "bios_file"
+# An arcade set that runs with a BIOS set the library does not have (review 20 R6: included,
+# and every `deploy --auto` left it out)
+DROP_NEEDS_BIOS_SET = "needs_bios_set"
 # A dropped game's reason is its drop reason (its gating code passed it).
 DROP_REASONS = (DROP_OTHER_VERSION, DROP_PRERELEASE, DROP_HACK, DROP_PLATFORM_LIMIT,
                 DROP_BAD_DUMP, DROP_OVERDUMP, DROP_SET_PLAYLIST, DROP_NEEDS_PARENT,
-                DROP_BIOS_SET, DROP_BIOS_FILE)
+                DROP_BIOS_SET, DROP_BIOS_FILE, DROP_NEEDS_BIOS_SET)
 
 _EXCLUDED_STATUSES = frozenset({"broken", "boots_only"})
 _WARN_STATUSES = frozenset({"ingame", "menu_intro", "unknown"})
@@ -920,6 +928,16 @@ def build_autolist(db: Database, pack: DefinitionPack, profile_id: int,
             entry.reason, entry.warnings = DROP_BIOS_FILE, [said]
         else:  # (a new list: an entry's warnings are its gate's, shared)
             entry.warnings = [*entry.warnings, said]
+    for game_id, need in bios_sets_needed(db, [
+            game.id for game in games if _archive_name(game.filename)
+            and entries[game.id].included]).items():
+        if not need.sets:
+            bios[game_id] = DROP_NEEDS_BIOS_SET
+            why = ("its zip is missing from the library since the last scan"
+                   if need.missing_sets else "the library does not have it")
+            entries[game_id].warnings = [
+                *entries[game_id].warnings, f"Runs only with the BIOS set {need.bios_name}'s "
+                f"zip beside it (its own does not hold those ROMs), and {why}"]
     _select(games, profile, entries, split_clones(db, [
         game.id for game in games if game.clone and entries[game.id].included]), bios)
     runs: dict[tuple[str, str, str], int] = defaultdict(int)

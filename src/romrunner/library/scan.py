@@ -364,9 +364,12 @@ _COPIES = ("SELECT g.id, g.platform_source = 'user' OR coalesce(g.match_method, 
            "AND file_size = v.file_size AND kind = 'member' UNION "
            "SELECT x.id FROM game_files vm JOIN games x ON x.crc32_bin = vm.crc32_bin "
            "AND x.file_size = vm.file_size WHERE vm.game_id = v.id AND vm.kind = 'member' "
-           "UNION SELECT xm.game_id FROM game_files vm JOIN game_files xm "
-           "ON xm.crc32_bin = vm.crc32_bin AND xm.file_size = vm.file_size "
-           "AND xm.kind = 'member' WHERE vm.game_id = v.id AND vm.kind = 'member') "
+           # (a zip's copy, by its largest member: a small one many share, a readme, made
+           # this per vanished game a scan of every zip holding it: review 20 R2)
+           "UNION SELECT xm.game_id FROM game_files xm WHERE xm.kind = 'member' "
+           "AND (xm.crc32_bin, xm.file_size) = (SELECT vm.crc32_bin, vm.file_size "
+           " FROM game_files vm WHERE vm.game_id = v.id AND vm.kind = 'member' "
+           " ORDER BY vm.file_size DESC LIMIT 1)) "
            "WHERE v.id = ? AND g.is_missing = 0 AND g.id <> v.id "
            "AND (g.platform_id = v.platform_id OR v.platform_source = 'user') "
            f"AND (({_same_data('g', 'v')}) OR {_zip_of('g', 'v')} OR {_zip_of('v', 'g')} "
@@ -1248,11 +1251,14 @@ class _Writer:
         if not data or any(size is None or value is None for size, value in data):
             return []
         hashed = FILE_COLUMNS[column]
-        first_size, first_value = data[0]
+        # (looked up by its largest file, of as many files: a small one many zips share, a
+        # readme or a Neo Geo set's ng-sfix.rom, made the lookup quadratic: review 20 R2)
+        key_size, key_value = max(data, key=lambda pair: pair[0] or 0)
         candidates = self.db.query(
             f"SELECT DISTINCT {_CANDIDATE} FROM game_files f JOIN games g ON g.id = f.game_id "
-            f"WHERE f.{hashed} = ? AND f.file_size = ? AND f.kind = ?",
-            (first_value, first_size, kind))
+            f"WHERE f.{hashed} = ? AND f.file_size = ? AND f.kind = ? "
+            "AND (SELECT count(*) FROM game_files n WHERE n.game_id = g.id AND n.kind = ?) = ?",
+            (key_value, key_size, kind, kind, len(data)))
         same = []
         for candidate in filter(self._movable, candidates):  # (a present twin: no query)
             stored = self.db.query(f"SELECT file_size, {hashed} FROM game_files "
