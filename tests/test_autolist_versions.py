@@ -281,11 +281,14 @@ def test_a_title_with_its_article_after_it_is_the_same_title(cli: Any, tmp_path:
     assert real(cli, "scan", "--workers", "1").code == 0
     _write(library / "nes", ["Legend of Zelda, The (USA) (Rev 1).nes",
                              "The Addams Family (USA).nes", "Theme Park (USA).nes",
-                             "Park, Theme (Europe).nes"])
+                             "Park, Theme (Europe).nes",
+                             "Legend of Zelda, The - Link's Awakening (USA, Europe) (Rev 2).nes",
+                             "The Legend of Zelda - Link's Awakening (USA, Europe).nes"])
     _profile(cli, library)
     included = {name for name, game in _listed(cli).items() if game["included"]}
     assert included == {"Legend of Zelda, The (USA) (Rev 1).nes", "The Addams Family (USA).nes",
-                        "Theme Park (USA).nes", "Park, Theme (Europe).nes"}
+                        "Theme Park (USA).nes", "Park, Theme (Europe).nes",  # (review 20 R3:)
+                        "Legend of Zelda, The - Link's Awakening (USA, Europe) (Rev 2).nes"}
 
 
 def test_a_dump_a_parent_clone_dat_lacks_competes_with_the_family_of_its_title(

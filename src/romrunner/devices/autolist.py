@@ -290,9 +290,13 @@ def _game(game_id: int, platform_id: str, title: str, filename: str, title_key: 
     if key.startswith("name:"):
         title_key = f"{platform}|title:{_catalog_title(key[5:])}"
     elif key.startswith("title:"):
-        title_key = f"{platform}|title:{_article_first(key[6:])}"
+        own = _parsed(filename)
+        folded = key[6:]
+        if folded == fold(own.title):  # (a subtitle after the article: its raw title's)
+            folded = fold(_article_first_raw(own.title)) or folded
+        title_key = f"{platform}|title:{_article_first(folded)}"
         if _MULTICART.search(key):
-            title_key += _cartridge_of(_parsed(filename))
+            title_key += _cartridge_of(own)
     clone = title_key.endswith(_CLONE)
     region, languages, revision, flags, is_hack, variant, identified, root_id, disc = rest
     return _Game(game_id, platform_id, title, filename,
@@ -330,13 +334,26 @@ def _catalog_title(name: str) -> str:
     copies of one game meet it again); a multicart's with its other tags (see
     :func:`_cartridge_of`)."""
     parsed = parse_name(name)
-    title = _article_first(fold(parsed.title) or name)
+    title = _article_first(fold(_article_first_raw(parsed.title)) or name)
     return title + _cartridge_of(parsed) if _MULTICART.search(title) else title
 
 
 # No-Intro writes a title's article after it, "Legend of Zelda, The (USA)"; a hand-named copy
 # before it, "The Legend of Zelda (USA)": one title (QA37 F10: both went on the card).
 _TRAILING_ARTICLE = re.compile(r"^(.+) (the|a|an|les|la|le|die|der|das|el|los|las|il)$")
+
+
+# The same before a subtitle: "Legend of Zelda, The - Link's Awakening" (review 20 R3).
+_ARTICLE_BEFORE_SUBTITLE = re.compile(
+    r"^(.+?), (The|A|An|Les|La|Le|Die|Der|Das|El|Los|Las|Il)( - .*)$", re.IGNORECASE)
+
+
+def _article_first_raw(title: str) -> str:
+    """A title as written with an article written after its main title and before a
+    subtitle put first (``Legend of Zelda, The - Link's Awakening`` -> ``The Legend of
+    Zelda - Link's Awakening``)."""
+    moved = _ARTICLE_BEFORE_SUBTITLE.match(title)
+    return f"{moved[2]} {moved[1]}{moved[3]}" if moved else title
 
 
 def _article_first(title: str) -> str:
