@@ -102,8 +102,9 @@ def test_a_set_whose_bios_set_the_library_lacks_is_left_out_naming_it(
                 "--dry-run")
     errors = [e for e in plan.json()["data"]["plan"]["errors"]
               if e["code"] == "bios-set-missing"]
-    assert len(errors) == 1 and "2020bb.zip: an arcade set whose zip does not hold the ROMs of its BIOS set, neogeo" in \
-        errors[0]["message"] and "the library does not have it: left out" in errors[0]["message"]
+    assert len(errors) == 1 and "2020bb.zip: an arcade set whose zip does not hold the ROMs of " \
+        "its BIOS set, neogeo" in errors[0]["message"] \
+        and "the library does not have it: left out" in errors[0]["message"]
     result = real(cli, "deploy", "1", "--to", str(card), "platform:arcade")
     assert result.code == 1, result.err  # a chosen game left out
     assert "runs only with that set's zip beside it" in result.err

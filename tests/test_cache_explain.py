@@ -149,6 +149,10 @@ def test_cache_why_takes_the_emulator_ids_the_auto_list_names(cli: Any, db_path:
         assert [(row["source"], row["status"]) for row in why.json()["data"]] == expected
     other = cli("--json", "cache", "why", "ps2", "duckstation", "SLUS-20312")  # another one
     assert other.code == 0 and other.json()["data"] == []
+    for named in ("pcsx2", "pcsx2-standalone"):  # (QA40 F8: no answer: exit 2 for the family)
+        none = cli("--json", "cache", "why", "ps2", named, "SLUS-99999")
+        assert none.code == 0 and none.json()["data"] == [], (named, none.err)
+    assert cli("cache", "why", "ps2", "nosuch-emu", "SLUS-99999").code == 2
 
 
 def test_settings_are_layered_as_the_emulator_loads_them(cli: Any, tmp_path: Path) -> None:

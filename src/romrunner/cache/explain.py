@@ -319,7 +319,10 @@ def game_answers(db: Database, kind: CacheKind, platform_id: str, emulator_id: s
         if found:
             return found
     _check_known(db, "platform", platform_id, known_platforms)
-    _check_known(db, "emulator", emulator_id, known_emulators)
+    family = emulator_family(emulator_id)  # (an id of a known family is known: QA40 F8)
+    if not _family_mates(db, emulator_id) and not any(
+            emulator_family(known) == family for known in known_emulators):
+        _check_known(db, "emulator", emulator_id, known_emulators)
     return []
 
 
