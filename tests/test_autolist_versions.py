@@ -340,3 +340,13 @@ def test_two_revisions_of_a_disc_chosen_by_a_query_put_one_on_the_card(
         "Epic (Europe) (Disc 1).cue", "Epic (Europe) (Disc 2) (Rev 1).cue"]
     assert any("1 disc of a set chosen twice left out (Epic (Europe) (Disc 2).cue (disc 2: "
                "Epic (Europe) (Disc 2) (Rev 1).cue goes)" in w for w in done.json()["warnings"])
+
+
+def test_goodnes_prg1_is_the_later_revision(cli: Any, tmp_path: Path) -> None:
+    # QA40 F9: the PRG0 dump (its name first, its id lower) won a tie with PRG1.
+    library = tmp_path / "roms"
+    _write(library / "nes", ["Super Mario Bros. 3 (U) (PRG0) [!].nes",
+                             "Super Mario Bros. 3 (U) (PRG1) [!].nes"])
+    _profile(cli, library)
+    included = {name for name, game in _listed(cli).items() if game["included"]}
+    assert included == {"Super Mario Bros. 3 (U) (PRG1) [!].nes"}

@@ -110,3 +110,10 @@ def test_goodtools_regions_run_together() -> None:
     assert parse_name("Gradius (JUE)").regions == ("Japan", "USA", "Europe")
     assert parse_name("Europa (EU)").regions == ("Europe",)
     assert parse_name("Odd (JJ)").regions == ()
+
+
+def test_goodnes_prg_codes_are_revisions() -> None:
+    """QA40 F9: "(PRG0)"/"(PRG1)" were no revision: the older PRG0 dump kept (a tie)."""
+    assert parse_name("Legend of Zelda, The (U) (PRG1) [!]").revision == "1"
+    assert parse_name("Super Mario Bros. 3 (U) (PRG0) [!]").revision == "0"
+    assert parse_name("Progress (USA)").revision is None

@@ -202,8 +202,9 @@ def identify_noting_moves(db: Database, game_ids: list[int] | None = None
 # several members no hash identified are identified again; 13: a disc named after the
 # title or tags, "Game - Disc 2", "Game (USA) - CD2", "Game_Disc2", "Game [Disc 2]", is a
 # disc of its set; 14: Redump's "(Taikenban)", "(Trial Edition)", "(Playable Game Preview)",
-# "(Demo Movie)" are demos, GoodTools' "(JU)", "(UE)", "(JUE)" regions.)
-TAG_RULES_VERSION = 14
+# "(Demo Movie)" are demos, GoodTools' "(JU)", "(UE)", "(JUE)" regions; 15: GoodNES' "(PRG0)",
+# "(PRG1)" revisions.)
+TAG_RULES_VERSION = 15
 _IDENTIFIED = "('sha1', 'md5', 'crc32', 'tracks', 'user')"
 _TAG_SOURCE = f"CASE WHEN g.match_method IN {_IDENTIFIED} THEN g.matched_game_id END"
 _TAGGED = (*TAG_COLUMNS, *DISC_COLUMNS)

@@ -106,7 +106,7 @@ def retag_once(db: Database) -> int:
     return rematched
 
 
-# The names whose tags tag rules 9 to 14 read anew: "(Auto Demo)", "(Tech Demo)", "(Trade
+# The names whose tags tag rules 9 to 15 read anew: "(Auto Demo)", "(Tech Demo)", "(Trade
 # Demo)", "(Possible Proto)", "(Debug)", "(Debug Version)"; the languages "(De)", "(Fr,De)"…
 # (LIKE ignores ASCII case).
 _NEWLY_READ_TAGS = ("% Demo)%", "% Proto)%", "%(Debug%",
@@ -114,7 +114,8 @@ _NEWLY_READ_TAGS = ("% Demo)%", "% Proto)%", "%(Debug%",
                     "%-__)%", "%-__,%", "%(__)%",  # (11: "Pt-BR)", "En-US,", "(en)")
                     "%Disc%", "%Disk%", "%CD%",  # (13: "Game - Disc 2", "[Disc 2]", "_CD2")
                     "%Demo%", "%Taikenban%", "%Otameshi%", "%Trial %", "%Preview%",  # (14)
-                    *(f"%({code})%" for code in ("JUE", "JEU", "UJE", "UEJ", "EJU", "EUJ")))
+                    *(f"%({code})%" for code in ("JUE", "JEU", "UJE", "UEJ", "EJU", "EUJ")),
+                    "%(PRG%")  # (15: GoodNES' "(PRG1)")
 
 
 # Games an earlier release's rules may have identified otherwise (tag rules 5): archives of

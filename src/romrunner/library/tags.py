@@ -30,7 +30,8 @@ REGIONS = {
 _LANGUAGE = re.compile(r"^[A-Z][a-z](?:-(?:[A-Z][a-z]+|[A-Z]{2}))?$")
 # "(Rev 1)", "(Rev 1.1)", "(Rev A)"; and "(REV-A)", "(Rev1)" of other sets. A revision is a
 # number or one letter: "(Revenge)" is not one.
-_REVISION = re.compile(r"^Rev(?:\s*-\s*|\s*)(\d+(?:\.\d+)*|[A-Z])$", re.IGNORECASE)
+_REVISION = re.compile(r"^(?:Rev(?:\s*-\s*|\s*)(\d+(?:\.\d+)*|[A-Z])|PRG\s?(\d))$",
+                       re.IGNORECASE)  # (GoodNES' "(PRG1)": the later PRG revision, QA40 F9)
 _VERSION = re.compile(r"^v\s?(\d+(?:\.\d+)*[a-z]?)$", re.IGNORECASE)
 _DISC = re.compile(r"^(?:Disc|Disk|CD)\s*(\d+|[A-Z])(?:\s*of\s*(\d+))?$", re.IGNORECASE)
 # A disc named after the title or the tags, as sets ripped by hand are (QA33 F33: "Game -
@@ -260,7 +261,7 @@ def _paren_tag(tag: str, state: _TagState) -> None:
         state.languages += parts
         return
     if match := _REVISION.match(tag):
-        state.revision = match.group(1)
+        state.revision = match.group(1) or match.group(2)
     elif match := _VERSION.match(tag):
         state.version = match.group(1)
     elif match := _DISC.match(tag):
