@@ -35,6 +35,15 @@ def _profile(cli: Any, library: Path, *settings: str) -> None:
         assert real(cli, "profile", "set", "1", *settings).code == 0
 
 
+def _scanned_then(cli: Any, folder: Path, first: list[str], later: list[str]) -> None:
+    """``first`` written and scanned (their ids the lower: the old winners of a tie), then
+    ``later`` written (the profile's scan stores them)."""
+    _write(folder, first)
+    assert real(cli, "library", "add", str(folder.parent)).code == 0
+    assert real(cli, "scan", "--workers", "1").code == 0
+    _write(folder, later)
+
+
 def _listed(cli: Any) -> dict[str, dict[str, Any]]:
     result = real(cli, "--json", "autolist", "1")
     assert result.code == 0, result.err
@@ -74,13 +83,11 @@ def test_the_latest_version_wins(cli: Any, tmp_path: Path) -> None:
     # version of two numbers is a decimal, as No-Intro's are (review 19 R5: "Falling (World)
     # (v1.01)" and "(v1.1)" tied, "A Grave Encounter (v1.21)" beat "(v1.3)").
     library = tmp_path / "roms"
-    _write(library / "gb", ["Zeta (USA) (v1.0).gb", "Aqua (World) (v1.02).gb",
-                            "Grave (World) (v1.21).gb", "Tool (World) (v1.0.1).gb"])
-    assert real(cli, "library", "add", str(library)).code == 0
-    assert real(cli, "scan", "--workers", "1").code == 0
-    _write(library / "gb", ["Zeta (USA) (v1.2).gb", "Aqua (World) (v1.1).gb",
-                            "Aqua (World) (v1.01).gb", "Grave (World) (v1.3).gb",
-                            "Tool (World) (v1.0.10).gb"])
+    _scanned_then(cli, library / "gb",
+                  ["Zeta (USA) (v1.0).gb", "Aqua (World) (v1.02).gb",
+                   "Grave (World) (v1.21).gb", "Tool (World) (v1.0.1).gb"],
+                  ["Zeta (USA) (v1.2).gb", "Aqua (World) (v1.1).gb", "Aqua (World) (v1.01).gb",
+                   "Grave (World) (v1.3).gb", "Tool (World) (v1.0.10).gb"])
     catalog = tmp_path / "gb.dat"  # (identified ones compete by their catalog names)
     catalog.write_text(dat("Nintendo - Game Boy", [
         (name.removesuffix(".gb"), name, name, None)
@@ -211,12 +218,11 @@ def test_a_world_release_ranks_right_after_the_first_region_named(
         cli: Any, tmp_path: Path) -> None:
     # QA37 F11: with --regions Europe,USA (World not named) the Japanese or Korean copy won.
     library = tmp_path / "roms"
-    _write(library / "gb", ["Alpha (Japan).gb", "Bravo (Korea).gb", "Charlie (Japan) (Rev 1).gb",
-                            "Delta (USA).gb"])
-    assert real(cli, "library", "add", str(library)).code == 0
-    assert real(cli, "scan", "--workers", "1").code == 0
-    _write(library / "gb", ["Alpha (World).gb", "Bravo (World).gb", "Charlie (World).gb",
-                            "Delta (World).gb"])
+    _scanned_then(cli, library / "gb",
+                  ["Alpha (Japan).gb", "Bravo (Korea).gb", "Charlie (Japan) (Rev 1).gb",
+                   "Delta (USA).gb"],
+                  ["Alpha (World).gb", "Bravo (World).gb", "Charlie (World).gb",
+                   "Delta (World).gb"])
     _profile(cli, library, "--regions", "Europe,USA")
     included = {name for name, game in _listed(cli).items() if game["included"]}
     assert included == {"Alpha (World).gb", "Bravo (World).gb", "Charlie (World).gb",
@@ -276,14 +282,12 @@ def test_a_title_with_its_article_after_it_is_the_same_title(cli: Any, tmp_path:
     # QA37 F10: "Legend of Zelda, The (USA)" (No-Intro) and "The Legend of Zelda (USA)" (a
     # hand-named copy) were two titles: both went on the card.
     library = tmp_path / "roms"
-    _write(library / "nes", ["The Legend of Zelda (USA).nes", "Addams Family, The (Europe).nes"])
-    assert real(cli, "library", "add", str(library)).code == 0
-    assert real(cli, "scan", "--workers", "1").code == 0
-    _write(library / "nes", ["Legend of Zelda, The (USA) (Rev 1).nes",
-                             "The Addams Family (USA).nes", "Theme Park (USA).nes",
-                             "Park, Theme (Europe).nes",
-                             "Legend of Zelda, The - Link's Awakening (USA, Europe) (Rev 2).nes",
-                             "The Legend of Zelda - Link's Awakening (USA, Europe).nes"])
+    _scanned_then(cli, library / "nes",
+                  ["The Legend of Zelda (USA).nes", "Addams Family, The (Europe).nes"],
+                  ["Legend of Zelda, The (USA) (Rev 1).nes", "The Addams Family (USA).nes",
+                   "Theme Park (USA).nes", "Park, Theme (Europe).nes",
+                   "Legend of Zelda, The - Link's Awakening (USA, Europe) (Rev 2).nes",
+                   "The Legend of Zelda - Link's Awakening (USA, Europe).nes"])
     _profile(cli, library)
     included = {name for name, game in _listed(cli).items() if game["included"]}
     assert included == {"Legend of Zelda, The (USA) (Rev 1).nes", "The Addams Family (USA).nes",

@@ -397,17 +397,22 @@ def test_forgetting_an_overwritten_game_needs_force(cli: Any, tmp_path: Path,
     assert ids["b.gb"] not in _where(db_path)
 
 
-def test_two_zips_that_swap_names_keep_their_games(cli: Any, tmp_path: Path,
-                                                   db_path: Path) -> None:
-    """QA38 F6: zips read from their directory have no hash of their own: swapped, each game
-    stayed at its path and took the other's ROM, its curation with it ("2 updated")."""
+def _three_zips(cli: Any, tmp_path: Path, db_path: Path) -> tuple[Path, dict[str, int]]:
+    """Zips a, b and c of one ROM each (sizes apart), scanned: their folder and games."""
     folder = tmp_path / "roms" / "gb"
     folder.mkdir(parents=True)
     for n, name in enumerate(["a.zip", "b.zip", "c.zip"]):
         _zip(folder / name, {f"rom{n}.gb": rom_bytes(40 + n, 4096 * (n + 1))})
     assert cli("library", "add", str(tmp_path / "roms")).code == 0
     scan_json(cli)
-    ids = {name: _id_of(db_path, name) for name in ("a.zip", "b.zip", "c.zip")}
+    return folder, {name: _id_of(db_path, name) for name in ("a.zip", "b.zip", "c.zip")}
+
+
+def test_two_zips_that_swap_names_keep_their_games(cli: Any, tmp_path: Path,
+                                                   db_path: Path) -> None:
+    """QA38 F6: zips read from their directory have no hash of their own: swapped, each game
+    stayed at its path and took the other's ROM, its curation with it ("2 updated")."""
+    folder, ids = _three_zips(cli, tmp_path, db_path)
     _curate(cli, ids["a.zip"])
     _swap(folder / "a.zip", folder / "b.zip")
     summary = scan_json(cli)
@@ -421,13 +426,7 @@ def test_a_zip_moved_onto_another_takes_its_game_with_it(cli: Any, tmp_path: Pat
                                                          db_path: Path) -> None:
     """QA38 F6: `mv a.zip b.zip`: a's game is at b.zip; b's game, its ROM nowhere now, is
     missing with its curation (it was b's game that took a's ROM, b's curation with it)."""
-    folder = tmp_path / "roms" / "gb"
-    folder.mkdir(parents=True)
-    for n, name in enumerate(["a.zip", "b.zip", "c.zip"]):
-        _zip(folder / name, {f"rom{n}.gb": rom_bytes(40 + n, 4096 * (n + 1))})
-    assert cli("library", "add", str(tmp_path / "roms")).code == 0
-    scan_json(cli)
-    ids = {name: _id_of(db_path, name) for name in ("a.zip", "b.zip", "c.zip")}
+    folder, ids = _three_zips(cli, tmp_path, db_path)
     _curate(cli, ids["b.zip"])
     (folder / "a.zip").replace(folder / "b.zip")
     summary = scan_json(cli)
