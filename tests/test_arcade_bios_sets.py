@@ -157,3 +157,34 @@ def test_the_auto_list_leaves_out_a_set_whose_bios_set_the_library_lacks(
     card.mkdir()
     assert real(cli, "deploy", "1", "--to", str(card), "--auto").code == 0
     assert _card(card) == ["solo.zip"]
+
+
+def test_a_split_clone_left_out_for_its_parent_brings_no_bios_set(
+        cli: Any, tmp_path: Path) -> None:
+    """QA41 F2: a split clone left out for want of its parent brought its BIOS set onto the
+    card "for" it, the clone not written."""
+    bios = "".join(_rom(name, merged=True) for name in SETS["neogeo"])
+    clone = ('\\t<game name="2020bbh" cloneof="2020bb" romof="2020bb">\\n\\t\\t<description>'
+             '2020 Baseball (set 2)</description>\\n' + _rom("bb.1", merged=True)
+             + _rom("bb.2", merged=True) + _rom("bbh.1") + bios + "\\t</game>\\n")
+    (tmp_path / "mame.xml").write_text(_dat().replace("</datafile>", clone + "</datafile>"))
+    arcade = tmp_path / "roms" / "arcade"
+    arcade.mkdir(parents=True)
+    for name, members in (("neogeo", SETS["neogeo"]), ("2020bbh", ("bbh.1",))):
+        with zipfile.ZipFile(arcade / f"{name}.zip", "w") as archive:
+            for member in members:
+                archive.writestr(member, ROMS[member])
+    for args in (("dat", "import", str(tmp_path / "mame.xml"), "--platform", "arcade"),
+                 ("library", "add", str(tmp_path / "roms")), ("scan", "--workers", "1"),
+                 ("device", "add", "rg-35xx-plus"),
+                 ("profile", "create", "--device", "1", "--os", "knulli")):
+        assert real(cli, *args).code == 0, args
+    games = {g["filename"]: g["id"]
+             for g in real(cli, "--json", "games", "ls").json()["data"]["games"]}
+    card = tmp_path / "card"
+    card.mkdir()
+    result = real(cli, "--json", "deploy", "1", "--to", str(card), f"id:{games['2020bbh.zip']}")
+    assert result.code == 1
+    assert any("a split clone of 2020bb" in w for w in result.json()["warnings"])
+    assert not any("BIOS set not chosen added" in w for w in result.json()["warnings"])
+    assert _card(card) == []

@@ -404,3 +404,26 @@ def test_a_scan_of_a_parent_folder_keeps_the_dumps_of_a_hidden_one(
     assert scanned.json()["data"]["skipped_hidden"] == 1
     check = cli("--pack", str(pack), "--json", "bios", "check", "--platform", "gba")
     assert [len(g["present"]) for g in check.json()["data"]["groups"] if g["required"]] == [1]
+
+
+def test_a_deploy_takes_the_copy_that_is_there_under_another_name(
+        cli: Any, tmp_path: Path) -> None:
+    """QA41 F1: the gone copy, under the entry's own name, served the entry: the copy that
+    is there, under another name, was never a candidate, and every deploy failed."""
+    bios_dir, pack, _ = build_example_bios(tmp_path / "example", builtin_pack_path())
+    (bios_dir / "gba boot (copy).bin").rename(bios_dir / "example-gba-boot.bin")
+    old = tmp_path / "a-old" / "bios"
+    old.parent.mkdir()
+    bios_dir.rename(old)
+    run, profile = setup(cli, tmp_path, "muos", pack, old, {"gba/Pocket (USA).gba": "gba"})
+    new = tmp_path / "z-new" / "bios"
+    new.parent.mkdir()
+    old.rename(new)  # (a-old left empty)
+    (new / "example-gba-boot.bin").rename(new / "my gba bios.bin")
+    assert run("bios", "scan", str(new)).code == 0
+    card = tmp_path / "card"
+    card.mkdir()
+    done = run("deploy", str(profile), "--to", str(card), "platform:gba")
+    assert done.code == 0, done.err
+    assert (card / "MUOS/bios/example-gba-boot.bin").read_bytes() == \
+        (new / "my gba bios.bin").read_bytes()

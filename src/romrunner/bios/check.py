@@ -183,6 +183,11 @@ def _decide(group: BiosGroup, found: dict[str, list[dict[str, Any]]]) -> None:
                 group.problems.append(row)
             else:
                 (renamed if item["expected_filename"] else named).append(row)
+    # (a copy gone since its scan serves no entry another copy that is there serves, under
+    # its name or not: QA41 F1, the gone one under the entry's name won every deploy)
+    there = {row["entry"] for row in (*named, *renamed) if row["there"]}
+    named = [row for row in named if row["there"] or row["entry"] not in there]
+    renamed = [row for row in renamed if row["there"] or row["entry"] not in there]
     named.sort(key=lambda r: (_RANK[r["status"]], not r["there"], r["filepath"],
                               order[r["entry"]]))
     renamed.sort(key=lambda r: (_RANK[r["status"]], not r["there"], r["filepath"],

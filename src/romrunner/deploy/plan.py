@@ -2392,20 +2392,26 @@ def _bring_parents(db: Database, games: dict[int, _Game], builder: _Builder,
     all its ROMs, or a merged set (its parent), needs nothing more. Likewise a set that runs
     with a BIOS set whose ROMs its zip does not hold (``2020bb.zip`` with ``neogeo.zip``:
     QA39 F5, deployed alone, exit 0)."""
-    # (the BIOS sets first: a clone left out for want of its BIOS set brings no parent,
-    # and a parent it brings needs the BIOS set the clone did: QA40 F2)
-    _bring_sets(db, games, builder, profile_id, [
+    # Every game's needs are decided before any set is added: a set added for a game that
+    # the other need then leaves out is not added (QA40 F2, QA41 F2: a parent, or a BIOS
+    # set, went on the card "for" a clone left out). The BIOS sets first: a parent brought
+    # for a clone needs the BIOS set the clone did.
+    bios = _sets_needed(db, games, builder, profile_id, [
         _Needed(n.game_id, n.bios_name, n.sets, n.missing_sets)
         for n in bios_sets_needed(db, [g.id for g in games.values() if g.archive]).values()],
         _BIOS_SET_WORDS)
-    _bring_sets(db, games, builder, profile_id, [
+    parents = _sets_needed(db, games, builder, profile_id, [
         _Needed(c.game_id, c.parent_name, c.parents, c.missing_parents)
         for c in split_clones(db, [g.id for g in games.values() if g.archive]).values()],
         _PARENT_WORDS)
+    for added, words in ((bios, _BIOS_SET_WORDS), (parents, _PARENT_WORDS)):
+        _add_sets(db, games, builder, {
+            found: kept for found, fors in added.items()
+            if (kept := [game for game in fors if game.id in games])}, words)
 
 
 class _Needed(NamedTuple):
-    """A chosen set that runs only with another set's zip beside it (see _bring_sets)."""
+    """A chosen set that runs only with another set's zip beside it (see _sets_needed)."""
 
     game_id: int
     name: str                 # the set it needs, as its DAT names it
@@ -2434,16 +2440,17 @@ _BIOS_SET_WORDS = _SetWords(
     "beside it")
 
 
-def _bring_sets(db: Database, games: dict[int, _Game], builder: _Builder,
-                profile_id: int | None, needed: list[_Needed], words: _SetWords) -> None:
-    """Add to ``games`` a set each chosen game of ``needed`` runs with, when none is chosen;
-    leave out, with an error, each one whose set the library does not have (or an override
-    excludes on the profile), its copies on the card kept."""
+def _sets_needed(db: Database, games: dict[int, _Game], builder: _Builder,
+                 profile_id: int | None, needed: list[_Needed], words: _SetWords
+                 ) -> dict[int, list[_Game]]:
+    """The sets to add (a set -> the chosen games of ``needed`` it is for) for the games that
+    run with a set none chosen is; leave out, with an error, each one whose set the library
+    does not have (or an override excludes on the profile), its copies on the card kept."""
+    added: dict[int, list[_Game]] = defaultdict(list)
     if not needed:
-        return
+        return added
     excluded = excluded_games(db, profile_id, {i for n in needed for i in n.sets}) \
         if profile_id is not None else set()
-    added: dict[int, list[_Game]] = defaultdict(list)  # a set -> the games it is for
     for need in needed:
         if need.game_id not in games or any(i in games for i in need.sets):
             continue
@@ -2462,6 +2469,13 @@ def _bring_sets(db: Database, games: dict[int, _Game], builder: _Builder,
                       game, game.source)
         for dest in builder.card_paths(game, []):
             builder.hold(dest, game)
+    return added
+
+
+def _add_sets(db: Database, games: dict[int, _Game], builder: _Builder,
+              added: dict[int, list[_Game]], words: _SetWords) -> None:
+    """Add to ``games`` the sets of ``added`` (a set -> the games it is for), said in one
+    warning."""
     if not added:
         return
     sets = _load_games(db, sorted(added))
