@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.test_autolist import dat, real, rom
+from tests.test_deploy_multidisc_layout import _chd
 
 
 def _write(folder: Path, names: list[str]) -> None:
@@ -354,3 +355,23 @@ def test_goodnes_prg1_is_the_later_revision(cli: Any, tmp_path: Path) -> None:
     _profile(cli, library)
     included = {name for name, game in _listed(cli).items() if game["included"]}
     assert included == {"Super Mario Bros. 3 (U) (PRG1) [!].nes"}
+
+
+def test_one_disc_in_two_formats_chosen_by_a_query_puts_one_on_the_card(
+        cli: Any, tmp_path: Path) -> None:
+    # QA41 F3: a .chd beside the cue/bin of disc 2: the second went into the set's hidden
+    # folder, in no playlist, unsaid. The set's most common format is kept.
+    library = tmp_path / "roms"
+    _write_discs(library / "psx", ["Epic (Europe) (Disc 1)", "Epic (Europe) (Disc 2)"])
+    _chd(library / "psx" / "Epic (Europe) (Disc 2).chd", "disc 2 as chd")
+    _profile(cli, library)
+    card = tmp_path / "card"
+    card.mkdir()
+    done = real(cli, "--json", "deploy", "1", "--to", str(card), "platform:psx")
+    assert done.code == 0, done.err
+    assert list(card.rglob("*.chd")) == []
+    (playlist,) = card.rglob("*.m3u")
+    assert [Path(line).name for line in playlist.read_text().splitlines()] == [
+        "Epic (Europe) (Disc 1).cue", "Epic (Europe) (Disc 2).cue"]
+    assert any("Epic (Europe) (Disc 2).chd (disc 2: Epic (Europe) (Disc 2).cue goes)" in w
+               for w in done.json()["warnings"]), done.json()["warnings"]

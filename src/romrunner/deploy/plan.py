@@ -2174,30 +2174,43 @@ class _Builder:
 def _one_revision_per_disc(games: dict[int, _Game], builder: _Builder) -> None:
     """Of two chosen revisions of one disc of one set, the latest goes on the card, the
     other left out, said in one warning: a set's playlist lists each disc once, and the
-    other, in the set's folder, was reached by nothing (QA40 F5). Copies of one revision
-    (two roots, two formats) are the copies' rules' (see _leave_out_copies)."""
+    other, in the set's folder, was reached by nothing (QA40 F5). So for one revision in
+    two formats in one root (a .chd beside the cue/bin: QA41 F3), the set's most common
+    format kept; copies in two roots are the copies' rules' (see _leave_out_copies)."""
     by_disc: dict[tuple[str, int], list[_Game]] = defaultdict(list)
+    formats: dict[str, Counter[str]] = defaultdict(Counter)
     for game in games.values():
         if game.set_key and game.disc is not None:
             by_disc[(game.set_key, game.disc)].append(game)
+            formats[game.set_key][_format(game)] += 1
     left: list[str] = []
-    for discs in by_disc.values():
-        if len({parse_filename(game.filename).revision for game in discs}) < 2:
+    for (set_key, _), discs in by_disc.items():
+        if len(discs) < 2:
             continue
         kept = discs[0]
         for game in discs[1:]:
             if _later_revision(game, kept):
                 kept = game
         latest = parse_filename(kept.filename).revision
+        same = [game for game in discs if parse_filename(game.filename).revision == latest
+                and game.root_id == kept.root_id]
+        if len({_format(game) for game in same}) > 1:
+            kept = min(same, key=lambda g: (-formats[set_key][_format(g)], g.id))
         for game in discs:
-            if parse_filename(game.filename).revision != latest:
+            if game is not kept and (parse_filename(game.filename).revision != latest or (
+                    game.root_id == kept.root_id and _format(game) != _format(kept))):
                 del games[game.id]
                 left.append(f"{game.filename} (disc {game.disc}: {kept.filename} goes)")
     if left:
         builder.plan.warnings.append(PlanIssue(
             "disc-revision-left-out", f"{counted(len(left), 'disc')} of a set chosen twice "
             f"left out ({examples(sorted(left), sep='; ')}): a set's playlist lists each disc "
-            "once, its latest revision"))
+            "once, its latest revision in the set's format"))
+
+
+def _format(game: _Game) -> str:
+    """A disc's format: its file's lowercase extension."""
+    return game.filename.rpartition(".")[2].lower()
 
 
 def _one_per_disc(discs: list[tuple[_Game, str]]) -> list[tuple[_Game, str]]:
