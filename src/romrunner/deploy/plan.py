@@ -83,7 +83,7 @@ from romrunner.library.containers import (
 from romrunner.library.platforms import NO_LONGER_A_GAME, UNKNOWN
 from romrunner.library.record import release_of_set
 from romrunner.library.summary import card_name, os_path
-from romrunner.library.tags import parse_filename, without_disc_tags
+from romrunner.library.tags import parse_filename, revision_rank, without_disc_tags
 from romrunner.packs.loader import DefinitionPack
 from romrunner.store.database import Database
 from romrunner.words import counted, examples
@@ -2191,13 +2191,13 @@ def _one_revision_per_disc(games: dict[int, _Game], builder: _Builder) -> None:
         for game in discs[1:]:
             if _later_revision(game, kept):
                 kept = game
-        latest = parse_filename(kept.filename).revision
-        same = [game for game in discs if parse_filename(game.filename).revision == latest
-                and game.root_id == kept.root_id]
+        latest = _revision(kept)
+        same = [game for game in discs
+                if _revision(game) == latest and game.root_id == kept.root_id]
         if len({_format(game) for game in same}) > 1:
             kept = min(same, key=lambda g: (-formats[set_key][_format(g)], g.id))
         for game in discs:
-            if game is not kept and (parse_filename(game.filename).revision != latest or (
+            if game is not kept and (_revision(game) != latest or (
                     game.root_id == kept.root_id and _format(game) != _format(kept))):
                 del games[game.id]
                 left.append(f"{game.filename} (disc {game.disc}: {kept.filename} goes)")
@@ -2226,9 +2226,15 @@ def _one_per_disc(discs: list[tuple[_Game, str]]) -> list[tuple[_Game, str]]:
 
 
 def _later_revision(game: _Game, other: _Game) -> bool:
-    """True when ``game``'s name says a later revision than ``other``'s (then by id)."""
-    mine, theirs = (parse_filename(g.filename).revision or "" for g in (game, other))
-    return (len(mine), mine, -game.id) > (len(theirs), theirs, -other.id)
+    """True when ``game``'s name says a later revision than ``other``'s (as the auto-list
+    ranks them: :func:`revision_rank`), then by the lower id."""
+    return (revision_rank(_revision(game)), -game.id) > (revision_rank(_revision(other)),
+                                                          -other.id)
+
+
+def _revision(game: _Game) -> str | None:
+    """The revision a game's file name gives."""
+    return parse_filename(game.filename).revision
 
 
 def source_problem(item: PlanItem) -> tuple[str, str] | None:

@@ -47,7 +47,13 @@ from romrunner.devices.paths import CardLayout, card_layout
 from romrunner.devices.profiles import Profile, list_profiles, load_profile
 from romrunner.knowledge.linking import keys_json_sql
 from romrunner.library.platforms import UNKNOWN
-from romrunner.library.tags import ParsedName, extension_of, parse_filename, parse_name
+from romrunner.library.tags import (
+    ParsedName,
+    extension_of,
+    parse_filename,
+    parse_name,
+    revision_rank,
+)
 from romrunner.packs.loader import DefinitionPack
 from romrunner.search.index import catalog_title
 from romrunner.store.database import Database
@@ -545,18 +551,6 @@ def check_compatibility(game: _Game, emulator: str | None, mode: str, policies: 
 
 
 # -- one game, one ROM -------------------------------------------------------------------
-def _revision_rank(revision: str | None) -> tuple[int, float, str]:
-    """Later revisions rank higher: numbers by value, letters in order (Rev A < Rev C)."""
-    if not revision:
-        return (0, 0.0, "")
-    try:
-        return (1, float(revision), revision)
-    except ValueError:
-        if len(revision) == 1 and revision.isalpha():
-            return (1, float(ord(revision.upper()) - ord("A") + 1), revision)
-        return (1, 0.0, revision)
-
-
 # Flags of a copy someone changed, and of a lesser dump than the release's (see _Preference).
 _TAMPERED = frozenset({"hack", "pirate", "trainer", "cracked"})
 _LESSER_DUMPS = frozenset({"alternate", "unlicensed"})
@@ -626,7 +620,7 @@ class _Preference:
             elif kind == "language":
                 ranks, values = self.languages, _json_list(text)
             else:
-                revision = _revision_rank(text)
+                revision = revision_rank(text)
                 self._cache[key] = (-revision[0], -revision[1])
                 return self._cache[key]
             # (a language of one country ranks as itself, else as its language: "En-US"

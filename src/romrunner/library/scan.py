@@ -460,12 +460,10 @@ def _zip_members(db: Database, table: str, rows: Iterable[sqlite3.Row]) -> _Memb
     ids = [int(row["id"]) for row in rows
            if row["sha1_bin"] is None and row["crc32_bin"] is None]
     found: dict[int, list[tuple[object, object]]] = {}
-    for start in range(0, len(ids), 500):
-        for game_id, size, crc in db.query(
-                f"SELECT game_id, file_size, crc32_bin FROM {table} WHERE kind = 'member' "
-                "AND game_id IN (SELECT value FROM json_each(?))",
-                (json.dumps(ids[start:start + 500]),)):
-            found.setdefault(int(game_id), []).append((size, crc))
+    for game_id, size, crc in db.query(
+            f"SELECT game_id, file_size, crc32_bin FROM {table} WHERE kind = 'member' "
+            "AND game_id IN (SELECT value FROM json_each(?))", (json.dumps(ids),)):
+        found.setdefault(int(game_id), []).append((size, crc))
     return {game_id: tuple(sorted(data, key=repr)) for game_id, data in found.items()
             if all(crc is not None for _, crc in data)}
 

@@ -337,3 +337,15 @@ def language_code(text: str) -> str:
                          "letters, as in (En,Fr,De), e.g. En, Fr, De, Es, It, Ja, Zh-Hans")
     suffix = code[2] or ""  # "-BR" a country (upper case), "-Hans" a script (title case)
     return code[1].capitalize() + (suffix.upper() if len(suffix) == 3 else suffix.title())
+
+
+def revision_rank(revision: str | None) -> tuple[int, float, str]:
+    """Later revisions rank higher: numbers by value, letters in order (Rev A < Rev C)."""
+    if not revision:
+        return (0, 0.0, "")
+    try:
+        return (1, float(revision), revision)
+    except ValueError:
+        if len(revision) == 1 and revision.isalpha():
+            return (1, float(ord(revision.upper()) - ord("A") + 1), revision)
+        return (1, 0.0, revision)
