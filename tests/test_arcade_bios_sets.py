@@ -42,14 +42,15 @@ def _dat() -> str:
             + _rom("solo.1") + "\t</game>\n</datafile>\n")
 
 
-def _library(cli: Any, tmp_path: Path, zips: dict[str, tuple[str, ...]]) -> dict[str, int]:
+def _library(cli: Any, tmp_path: Path, zips: dict[str, tuple[str, ...]],
+             dat: str | None = None) -> dict[str, int]:
     arcade = tmp_path / "roms" / "arcade"
     arcade.mkdir(parents=True)
     for name, members in zips.items():
         with zipfile.ZipFile(arcade / f"{name}.zip", "w") as archive:
             for member in members:
                 archive.writestr(member, ROMS[member])
-    (tmp_path / "mame.xml").write_text(_dat())
+    (tmp_path / "mame.xml").write_text(_dat() if dat is None else dat)
     for args in (("dat", "import", str(tmp_path / "mame.xml"), "--platform", "arcade"),
                  ("library", "add", str(tmp_path / "roms")), ("scan", "--workers", "1"),
                  ("device", "add", "rg-35xx-plus"),
@@ -58,6 +59,16 @@ def _library(cli: Any, tmp_path: Path, zips: dict[str, tuple[str, ...]]) -> dict
         assert result.code == 0, (args, result.err)
     games = real(cli, "--json", "games", "ls").json()["data"]["games"]
     return {g["filename"].removesuffix(".zip"): int(g["id"]) for g in games}
+
+
+def _with_split_clone() -> str:
+    """The DAT with 2020bbh, a clone of 2020bb (which runs with neogeo) whose own ROM is
+    bbh.1: its split zip holds that one alone."""
+    bios = "".join(_rom(name, merged=True) for name in SETS["neogeo"])
+    clone = ('\t<game name="2020bbh" cloneof="2020bb" romof="2020bb">\n\t\t<description>'
+             '2020 Baseball (set 2)</description>\n' + _rom("bb.1", merged=True)
+             + _rom("bb.2", merged=True) + _rom("bbh.1") + bios + "\t</game>\n")
+    return _dat().replace("</datafile>", clone + "</datafile>")
 
 
 def _card(card: Path) -> list[str]:
@@ -116,25 +127,11 @@ def test_a_split_clone_left_out_for_its_bios_set_brings_no_parent(
     """QA40 F2: a split clone (only its own ROMs) of a set that runs with a BIOS set the
     library lacks was left out, yet its parent went on the card "for its split clone",
     itself unable to start without the BIOS set."""
-    bios = "".join(_rom(name, merged=True) for name in SETS["neogeo"])
-    clone = ('\t<game name="2020bbh" cloneof="2020bb" romof="2020bb">\n\t\t<description>'
-             '2020 Baseball (set 2)</description>\n' + _rom("bb.1", merged=True)
-             + _rom("bb.2", merged=True) + _rom("bbh.1") + bios + "\t</game>\n")
-    (tmp_path / "mame.xml").write_text(_dat().replace("</datafile>", clone + "</datafile>"))
-    arcade = tmp_path / "roms" / "arcade"
-    arcade.mkdir(parents=True)
-    for name, members in (("2020bb", SETS["2020bb"]), ("2020bbh", ("bbh.1",))):
-        with zipfile.ZipFile(arcade / f"{name}.zip", "w") as archive:
-            for member in members:
-                archive.writestr(member, ROMS[member])
-    for args in (("dat", "import", str(tmp_path / "mame.xml"), "--platform", "arcade"),
-                 ("library", "add", str(tmp_path / "roms")), ("scan", "--workers", "1"),
-                 ("device", "add", "rg-35xx-plus"),
-                 ("profile", "create", "--device", "1", "--os", "knulli")):
-        assert real(cli, *args).code == 0, args
+    ids = _library(cli, tmp_path, {"2020bb": SETS["2020bb"], "2020bbh": ("bbh.1",)},
+                   _with_split_clone())
     card = tmp_path / "card"
     card.mkdir()
-    result = real(cli, "--json", "deploy", "1", "--to", str(card), "id:2")
+    result = real(cli, "--json", "deploy", "1", "--to", str(card), f"id:{ids['2020bbh']}")
     assert result.code == 1
     assert any("2020bbh.zip: an arcade set whose zip does not hold the ROMs of its BIOS set, "
                "neogeo" in w
@@ -163,27 +160,11 @@ def test_a_split_clone_left_out_for_its_parent_brings_no_bios_set(
         cli: Any, tmp_path: Path) -> None:
     """QA41 F2: a split clone left out for want of its parent brought its BIOS set onto the
     card "for" it, the clone not written."""
-    bios = "".join(_rom(name, merged=True) for name in SETS["neogeo"])
-    clone = ('\\t<game name="2020bbh" cloneof="2020bb" romof="2020bb">\\n\\t\\t<description>'
-             '2020 Baseball (set 2)</description>\\n' + _rom("bb.1", merged=True)
-             + _rom("bb.2", merged=True) + _rom("bbh.1") + bios + "\\t</game>\\n")
-    (tmp_path / "mame.xml").write_text(_dat().replace("</datafile>", clone + "</datafile>"))
-    arcade = tmp_path / "roms" / "arcade"
-    arcade.mkdir(parents=True)
-    for name, members in (("neogeo", SETS["neogeo"]), ("2020bbh", ("bbh.1",))):
-        with zipfile.ZipFile(arcade / f"{name}.zip", "w") as archive:
-            for member in members:
-                archive.writestr(member, ROMS[member])
-    for args in (("dat", "import", str(tmp_path / "mame.xml"), "--platform", "arcade"),
-                 ("library", "add", str(tmp_path / "roms")), ("scan", "--workers", "1"),
-                 ("device", "add", "rg-35xx-plus"),
-                 ("profile", "create", "--device", "1", "--os", "knulli")):
-        assert real(cli, *args).code == 0, args
-    games = {g["filename"]: g["id"]
-             for g in real(cli, "--json", "games", "ls").json()["data"]["games"]}
+    ids = _library(cli, tmp_path, {"neogeo": SETS["neogeo"], "2020bbh": ("bbh.1",)},
+                   _with_split_clone())
     card = tmp_path / "card"
     card.mkdir()
-    result = real(cli, "--json", "deploy", "1", "--to", str(card), f"id:{games['2020bbh.zip']}")
+    result = real(cli, "--json", "deploy", "1", "--to", str(card), f"id:{ids['2020bbh']}")
     assert result.code == 1
     assert any("a split clone of 2020bb" in w for w in result.json()["warnings"])
     assert not any("BIOS set not chosen added" in w for w in result.json()["warnings"])
