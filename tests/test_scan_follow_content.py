@@ -11,6 +11,9 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+from romrunner.library import scan as scan_module
+from romrunner.packs import load_pack
+from romrunner.store import Database
 from tests.test_scan import dat_text, rom_bytes, scan_json
 
 
@@ -475,3 +478,68 @@ def test_of_two_copies_vanished_in_one_scan_the_curated_one_takes_the_renamed_fi
     assert (summary["renamed"], summary["missing"]) == (1, 1)
     assert _where(db_path)[curated] == ("Charlie2.gb", 0)
     assert _kept(cli) == [(curated, "Charlie2.gb")]
+
+
+def _scan_interrupted_after(db_path: Path, files: int, monkeypatch: Any) -> None:
+    """A scan (one file per committed batch) interrupted as its ``files``-th file comes: the
+    batches before it are committed, the scan's end (following content) never runs."""
+    def interrupt(done: int, *_: int) -> None:
+        if done == files:
+            raise KeyboardInterrupt
+
+    db = Database(db_path)
+    with monkeypatch.context() as patched:
+        patched.setattr(scan_module, "BATCH_SIZE", 1)
+        try:
+            scan_module.scan_library(db, load_pack(), workers=1, progress=interrupt)
+        except KeyboardInterrupt:
+            pass
+        else:
+            raise AssertionError("the scan was not interrupted")
+        finally:
+            db.close()
+
+
+def test_files_swapped_then_a_scan_interrupted_still_keep_their_games(
+        cli: Any, tmp_path: Path, db_path: Path, monkeypatch: Any) -> None:
+    """QA38 F12: a scan interrupted after it committed both swapped files' new content (the
+    games follow only at its end): the next scan, which finds both files unchanged, follows."""
+    folder, ids = _homebrew(cli, tmp_path, ["Alpha (USA).gb", "Beta (USA).gb"])
+    alpha, beta = ids["Alpha (USA).gb"], ids["Beta (USA).gb"]
+    alpha_sha1 = _sha1_of(db_path, alpha)
+    _curate(cli, alpha)
+    _swap(folder / "Alpha (USA).gb", folder / "Beta (USA).gb")
+    for i in range(3):  # (examined after the two: the interruption comes at the first)
+        _write(folder / f"Zeta {i}.gb", rom_bytes(10 + i, 32768), 1_700_100_000 + i)
+    _scan_interrupted_after(db_path, 3, monkeypatch)
+    assert _sha1_of(db_path, beta) == alpha_sha1  # committed: the rows hold the new content
+    summary = scan_json(cli)
+    assert (summary["renamed"], summary["updated"], summary["added"], summary["missing"]) \
+        == (2, 0, 3, 0)
+    assert _where(db_path)[alpha] == ("Beta (USA).gb", 0)
+    assert _where(db_path)[beta] == ("Alpha (USA).gb", 0)
+    assert _sha1_of(db_path, alpha) == alpha_sha1
+    assert _kept(cli) == [(alpha, "Beta (USA).gb")]
+    assert _rows(db_path, "SELECT game_id FROM game_overrides") == [(alpha,)]
+    assert _rows(db_path, "SELECT count(*) FROM scan_replaced") == [(0,)]
+    again = scan_json(cli)
+    assert (again["renamed"], again["updated"], again["followed_content"]) == (0, 0, [])
+
+
+def test_a_file_moved_onto_another_then_a_scan_interrupted_still_takes_its_game(
+        cli: Any, tmp_path: Path, db_path: Path, monkeypatch: Any) -> None:
+    """`mv a b`, a scan interrupted after b's new content was committed: the next scan moves
+    a's game to b and leaves b's game missing with its curation, as one scan would."""
+    folder, ids = _homebrew(cli, tmp_path, ["a.gb", "b.gb"])
+    _curate(cli, ids["b.gb"])
+    (folder / "a.gb").replace(folder / "b.gb")
+    for i in range(3):
+        _write(folder / f"z{i}.gb", rom_bytes(20 + i, 32768), 1_700_200_000 + i)
+    _scan_interrupted_after(db_path, 2, monkeypatch)
+    summary = scan_json(cli)
+    assert (summary["renamed"], summary["updated"], summary["missing"]) == (1, 0, 1)
+    assert summary["overwritten"] == [{"id": ids["b.gb"], "by": ids["a.gb"]}]
+    where = _where(db_path)
+    assert where[ids["a.gb"]] == ("b.gb", 0)
+    assert where[ids["b.gb"]][1] == 1
+    assert _kept(cli) == [(ids["b.gb"], where[ids["b.gb"]][0])]

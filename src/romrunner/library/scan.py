@@ -148,7 +148,7 @@ def scan_library(db: Database, pack: DefinitionPack, roots: list[Root] | None = 
     moves = _Moves(planned)
     written = [(root, plan, _write_root(db, pack, root, plan, summary, options, moves))
                for root, plan in planned]
-    if moves.replaced:
+    if db.scalar(_ANY_REPLACED):  # (this scan's, or those an interrupted one left)
         _follow_content(db, moves, summary)
     for root, plan, writer in written:
         _finish_root(db, root, plan, writer, summary, accept_missing)
@@ -207,8 +207,8 @@ class _Moves:
                          for game_id in plan.vanished}
         self.claimed: set[int] = set()  # found again this scan: games, not bare copies
         self.first_new_id: int | None = None  # the games this scan adds: this id and above
-        self.replaced = 0  # stored files rewritten with other content (``temp.scan_replaced``)
-        self.replacing = False  # those tables emptied for this scan
+        # stored files this scan rewrote with other content (kept in ``scan_replaced``)
+        self.replaced: set[int] = set()
 
     def claim(self, game_id: int) -> None:
         """A vanished file was found again (renamed or moved): it is no longer vanished."""
@@ -377,30 +377,24 @@ _COPIES = ("SELECT g.id, g.platform_source = 'user' OR coalesce(g.match_method, 
            "ORDER BY g.id")
 
 
-# A game's stored row (and its file rows) as it was before this scan rewrote its file with
-# other content: kept in temporary tables for ``_follow_content``.
+# A game's stored row (and its file rows) as it was before a scan rewrote its file with other
+# content: kept (tables ``scan_replaced``, ``scan_replaced_files``, migration 26) in the
+# rewrite's transaction until ``_follow_content`` follows it, by this scan or, when this one
+# is interrupted, by the next one (QA38 F12).
 _KEPT = ", ".join(("id", *_FILE_OF_GAME))
 _FILE_ROW = ", ".join((*FILE_COLUMNS, "matched_game_id", "match_method"))
-_KEEP_REPLACED = (f"INSERT INTO temp.scan_replaced ({_KEPT}) SELECT {_KEPT} FROM games "
+# A row kept by an interrupted scan stays as it was then (the content its game had).
+_KEEP_REPLACED = (f"INSERT OR IGNORE INTO scan_replaced ({_KEPT}) SELECT {_KEPT} FROM games "
                   "WHERE id = ? AND NOT (file_size = ? AND CASE WHEN sha1_bin IS NOT NULL "
                   "AND ? IS NOT NULL THEN sha1_bin = ? ELSE crc32_bin IS NOT NULL "
                   "AND crc32_bin IS ? END)")  # (a zip without hashes: its members differ)
-_KEEP_REPLACED_FILES = (f"INSERT INTO temp.scan_replaced_files (game_id, {_FILE_ROW}) "
+_KEEP_REPLACED_FILES = (f"INSERT INTO scan_replaced_files (game_id, {_FILE_ROW}) "
                         f"SELECT game_id, {_FILE_ROW} FROM game_files WHERE game_id = ?")
 # Stored games that may hold the same content as a row (by the rules of ``_same_content``).
+_ANY_REPLACED = "SELECT EXISTS (SELECT 1 FROM scan_replaced)"
 _SAME_HASHES = (f"SELECT {_KEPT} FROM games WHERE id IN ("
                 "SELECT id FROM games WHERE sha1_bin = ? UNION "
                 "SELECT id FROM games WHERE crc32_bin = ? AND file_size = ?)")
-
-
-def _start_replaced(db: Database) -> None:
-    """Empty temporary tables for the rows this scan rewrites with other content."""
-    db.execute(f"CREATE TEMP TABLE IF NOT EXISTS scan_replaced AS SELECT {_KEPT} FROM games "
-               "WHERE 0")
-    db.execute(f"CREATE TEMP TABLE IF NOT EXISTS scan_replaced_files AS SELECT game_id, "
-               f"{_FILE_ROW} FROM game_files WHERE 0")
-    db.execute("DELETE FROM temp.scan_replaced")
-    db.execute("DELETE FROM temp.scan_replaced_files")
 
 
 _Members = dict[int, tuple[tuple[object, object], ...]]  # a zip's members' (size, CRC32)
@@ -484,19 +478,21 @@ def _follow_content(db: Database, moves: _Moves, summary: ScanSummary) -> None:
     the chain's start (``mv b c; mv a b``) was b's game moved: its row goes. A chain that ends
     in a file with content no game had is left as it was (each game keeps its path).
 
-    Run once every root is written, before anything is marked missing. Interrupted before
-    that, the files keep the games of their paths (the next scan does not see them change)."""
+    Run once every root is written, before anything is marked missing, on the rows this scan
+    kept and those a scan interrupted after a batch was committed left (QA38 F12: the files
+    are unchanged since, their rows hold the new content); the kept rows go in the same
+    transaction."""
     with db.atomic():
-        old = {int(row["id"]): row for row in
-               db.query(f"SELECT {_KEPT} FROM temp.scan_replaced")}
+        old = {int(row["id"]): row for row in db.query(
+            f"SELECT {_KEPT} FROM scan_replaced WHERE id IN (SELECT id FROM games)")}
         now = {int(row["id"]): row for row in db.query(
-            f"SELECT {_KEPT} FROM games WHERE id IN (SELECT id FROM temp.scan_replaced) "
+            f"SELECT {_KEPT} FROM games WHERE id IN (SELECT id FROM scan_replaced) "
             "AND is_missing = 0")}
         vanished: dict[int, sqlite3.Row] = {}
         claims: dict[int, set[int]] = {}  # a game -> the files holding its content now
         by_key: dict[tuple[object, ...], list[int]] = {}  # (a library re-dumped: no n²)
         # (zips read from their directory: by their members' data, the old rows' kept)
-        old_members = _zip_members(db, "temp.scan_replaced_files", old.values())
+        old_members = _zip_members(db, "scan_replaced_files", old.values())
         now_members = _zip_members(db, "game_files", now.values())
         for identity, kept in old.items():
             for key in _content_keys(kept, old_members):
@@ -535,6 +531,8 @@ def _follow_content(db: Database, moves: _Moves, summary: ScanSummary) -> None:
         following = {next(iter(slots)): identity for identity, slots in claims.items()
                      if len(slots) == 1 and claimants[next(iter(slots))] == 1}
         _move_along(db, moves, summary, following, old, now, vanished)
+        db.execute("DELETE FROM scan_replaced")
+        db.execute("DELETE FROM scan_replaced_files")
 
 
 def _move_along(db: Database, moves: _Moves, summary: ScanSummary,
@@ -573,7 +571,7 @@ def _move_along(db: Database, moves: _Moves, summary: ScanSummary,
             summary.followed_content.append({"id": identity, "from": own["filepath"],
                                              "to": now[slot]["filepath"]})
             summary.renamed += 1
-            if slot in old:
+            if slot in moves.replaced:  # (counted as updated by this scan)
                 summary.updated -= 1
         start, end = chain[0], chain[-1]
         if start == end:  # a cycle
@@ -585,7 +583,7 @@ def _move_along(db: Database, moves: _Moves, summary: ScanSummary,
             values.update(root_id=vanished[end]["root_id"],
                           filepath=overwritten_path(start, str(old[start]["filepath"])))
             moved.append((start, values, [tuple(row) for row in db.query(
-                f"SELECT {_FILE_ROW} FROM temp.scan_replaced_files WHERE game_id = ?",
+                f"SELECT {_FILE_ROW} FROM scan_replaced_files WHERE game_id = ?",
                 (start,))]))
             if end in moves.vanished:
                 moves.displace(end, start)
@@ -1092,13 +1090,10 @@ class _Writer:
         holds other content (a file overwritten, or two files that swapped names): see
         ``_follow_content``. A file whose content is the same (touched) is not kept."""
         assert self.moves is not None
-        if not self.moves.replacing:
-            _start_replaced(self.db)
-            self.moves.replacing = True
         sha1, crc = row[_SHA1], row[_CRC32]
         if self.db.execute(_KEEP_REPLACED, (game_id, size, sha1, sha1, crc)).rowcount > 0:
             self.db.execute(_KEEP_REPLACED_FILES, (game_id,))
-            self.moves.replaced += 1
+            self.moves.replaced.add(game_id)
 
     def _update(self, game_id: int, row: tuple[object, ...], relpath: str) -> None:
         """Rewrite a row from a fresh examination; a platform set by hand is kept, another
