@@ -9,9 +9,10 @@ from rich.console import Console
 
 from romrunner.cli.context import app_context
 from romrunner.library.roots import (
-    add_root,
     list_roots,
     move_root,
+    recorded_elsewhere,
+    register_root,
     remove_root,
 )
 from romrunner.store import OpenMode
@@ -25,12 +26,34 @@ def library() -> None:
 
 @library.command(name="add")
 @click.argument("path", type=click.Path(path_type=Path))
-def library_add(path: Path) -> int:
-    """Register PATH as a library root."""
+@click.option("--from", "adopt_from", type=click.Path(path_type=Path),
+              help="Where a release before v1.1.0 recorded these files (the share's old "
+                   "mount point): their games, with their curation, become this root's.")
+def library_add(path: Path, adopt_from: Path | None) -> int:
+    """Register PATH as a library root.
+
+    Games a release before v1.1.0 recorded under PATH (or under --from OLD) are adopted
+    with their collections and overrides."""
     app = app_context()
-    root = add_root(app.open_db(), path)
-    app.finish({"id": root.id, "path": str(root.path), "games": root.games},
-               lambda c: c.print(f"library root {root.path} ({counted(root.games, 'game')})"))
+    added = register_root(app.open_db(), path, adopt_from)
+    root = added.root
+
+    def render(console: Console) -> None:
+        adopted = f"; {added.adopted:,} recorded before v1.1.0 adopted" if added.adopted \
+            else ""
+        console.print(f"library root {root.path} ({counted(root.games, 'game')}{adopted})",
+                      markup=False)
+        if added.recorded_left:
+            console.print(
+                f"{counted(added.recorded_left, 'game')} recorded before v1.1.0 "
+                f"{'is' if added.recorded_left == 1 else 'are'} under no library root (as "
+                f"in {added.recorded_folder}); if those files are now under {root.path}, "
+                f"`romrunner library add {root.path} --from OLD-FOLDER` adopts them with "
+                "their collections and overrides", markup=False)
+
+    app.finish({"id": root.id, "path": str(root.path), "games": root.games,
+                "adopted": added.adopted, "recorded_before_v1_1_left": added.recorded_left,
+                "recorded_folder": added.recorded_folder}, render)
     return 0
 
 
@@ -38,12 +61,18 @@ def library_add(path: Path) -> int:
 def library_ls() -> int:
     """List library roots."""
     app = app_context()
-    roots = list_roots(app.open_db(OpenMode.READ))
+    db = app.open_db(OpenMode.READ)
+    roots = list_roots(db)
+    recorded, folder = recorded_elsewhere(db)
 
     def render(console: Console) -> None:
         for root in roots:
             console.print(f"{root.path}  {counted(root.games, 'game')}  "
                           f"last scanned {root.last_scanned_at or 'never'}", markup=False)
+        if recorded:
+            console.print(f"(and {counted(recorded, 'game')} recorded before v1.1.0 under no "
+                          f"root, as in {folder}: `romrunner library add PATH --from "
+                          "OLD-FOLDER` adopts them)", markup=False)
 
     app.finish([{"id": r.id, "path": str(r.path), "games": r.games,
                  "last_scanned_at": r.last_scanned_at} for r in roots], render)

@@ -55,8 +55,27 @@ def normalise_root(path: Path) -> Path:
         raise InputError(f"{path}: cannot be resolved ({exc})") from exc
 
 
+@dataclass(frozen=True)
+class RootAdded:
+    """``library add``: the root, the games recorded before v1.1.0 it adopted, and those
+    still under no root (with the folder of one)."""
+
+    root: Root
+    adopted: int
+    recorded_left: int
+    recorded_folder: str | None
+
+
 def add_root(db: Database, path: Path) -> Root:
-    """Register ``path``; rows recorded with absolute paths under it are adopted.
+    """Register ``path`` (see :func:`register_root`); the root."""
+    return register_root(db, path).root
+
+
+def register_root(db: Database, path: Path, adopt_from: Path | None = None) -> RootAdded:
+    """Register ``path``; rows an earlier release recorded with absolute paths under it are
+    adopted (see :func:`_adopt_recorded`): under the folder as resolved, as spelt (a path
+    through a symlink) and, when the files were recorded at another place (the share's old
+    mount point), under ``adopt_from``.
 
     A folder inside a registered root, or around one, is refused: its files would be
     games twice.
@@ -64,18 +83,79 @@ def add_root(db: Database, path: Path) -> Root:
     root = normalise_root(path)
     if not root.is_dir():
         raise InputError(f"{path}: not a folder")
+    spellings = [root, Path(os.path.abspath(Path(path).expanduser()))]
+    if adopt_from is not None:
+        old = Path(os.path.abspath(Path(adopt_from).expanduser()))
+        spellings += [old, Path(os.path.realpath(old))]
     with db.atomic():
         _refuse_nesting(db, root, moving=None)
         db.execute("INSERT INTO library_roots (path) VALUES (?) ON CONFLICT(path) DO NOTHING",
                    (str(root),))
         root_id = int(db.scalar("SELECT id FROM library_roots WHERE path = ?", (str(root),)))
-        prefix = str(root).rstrip("/") + "/"
-        db.execute(
-            "UPDATE games SET root_id = ?, filepath = substr(filepath, ?) "
-            "WHERE root_id = (SELECT id FROM library_roots WHERE path = '') "
-            "AND substr(filepath, 1, ?) = ?",
-            (root_id, len(prefix) + 1, len(prefix), prefix))
-    return get_root(db, root)
+        adopted = sum(_adopt_recorded(db, root_id, spelling)
+                      for spelling in dict.fromkeys(spellings))
+        if adopt_from is not None and not adopted:
+            raise InputError(f"{adopt_from}: no game recorded before v1.1.0 is under it; "
+                             f"nothing was changed{_recorded_hint(db)}")
+    return RootAdded(get_root(db, root), adopted, *recorded_elsewhere(db))
+
+
+_RECORDED = "(SELECT id FROM library_roots WHERE path = '')"  # rows of absolute paths
+
+
+def _adopt_recorded(db: Database, root_id: int, folder: Path) -> int:
+    """Adopt into the root ``root_id`` the rows a release before v1.1.0 recorded by their
+    absolute paths under ``folder`` (QA38 F8); returns how many. The same file stored since
+    by a scan of this root (a second row: the scan found it new) gives way to the recorded
+    row, which holds the user's curation, when it carries nothing of its own (its
+    deployments are the recorded game's then); both curated: refused."""
+    prefix = str(folder).rstrip("/") + "/"
+    found = {"root": root_id, "n": len(prefix), "prefix": prefix}
+    twins = db.query(
+        f"SELECT r.id AS recorded, g.id AS stored, g.filepath FROM games r JOIN games g "
+        "ON g.root_id = :root AND g.filepath = substr(r.filepath, :n + 1) "
+        f"WHERE r.root_id = {_RECORDED} AND substr(r.filepath, 1, :n) = :prefix", found)
+    curated = [row for row in twins if _carries_curation(db, int(row["stored"]))]
+    if curated:
+        raise InputError(
+            f"{folder / str(curated[0]['filepath'])}: is both game {curated[0]['recorded']}, "
+            f"recorded before v1.1.0, and game {curated[0]['stored']} of this root, each "
+            "with collections, overrides or a platform set by hand; nothing was adopted "
+            "(`romrunner games forget` one of them once its file is gone, or put the "
+            "curation on one)")
+    for row in twins:
+        db.execute("UPDATE deployment_items SET game_id = ? WHERE game_id = ?",
+                   (row["recorded"], row["stored"]))
+        db.execute("DELETE FROM games WHERE id = ?", (row["stored"],))
+    return db.execute(
+        "UPDATE games SET root_id = :root, filepath = substr(filepath, :n + 1) "
+        f"WHERE root_id = {_RECORDED} AND substr(filepath, 1, :n) = :prefix", found).rowcount
+
+
+def _carries_curation(db: Database, game_id: int) -> bool:
+    """A game in a collection, with an override, or its platform or match set by hand."""
+    return bool(db.scalar(
+        "SELECT EXISTS (SELECT 1 FROM collection_games WHERE game_id = :g) "
+        "OR EXISTS (SELECT 1 FROM game_overrides WHERE game_id = :g) "
+        "OR EXISTS (SELECT 1 FROM games WHERE id = :g AND (platform_source = 'user' "
+        "OR match_method = 'user'))", {"g": game_id}))
+
+
+def recorded_elsewhere(db: Database) -> tuple[int, str | None]:
+    """Games an earlier release recorded by absolute path that no root has adopted: how many,
+    and the folder of one of them."""
+    row = db.query_one(f"SELECT count(*) AS n, min(filepath) AS one FROM games "
+                       f"WHERE root_id = {_RECORDED}")
+    if row is None or not row["n"]:
+        return 0, None
+    return int(row["n"]), os.path.dirname(str(row["one"]))
+
+
+def _recorded_hint(db: Database) -> str:
+    count, folder = recorded_elsewhere(db)
+    verb = "is" if count == 1 else "are"
+    return f" ({counted(count, 'game')} recorded before v1.1.0 {verb} under no root, as in " \
+           f"{folder})" if count else ""
 
 
 def get_root(db: Database, path: Path) -> Root:

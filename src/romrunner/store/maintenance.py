@@ -48,7 +48,9 @@ def database_status(db: Database) -> DatabaseStatus:
         pack_hash=meta.get("pack_hash"),
         pack_path=meta.get("pack_path"),
         games=int(db.scalar("SELECT count(*) FROM games") or 0) if "games" in tables else 0,
-        library_roots=int(db.scalar("SELECT count(*) FROM library_roots") or 0)
+        # (the row of path '' holds what a release before v1.1.0 recorded: not a root)
+        library_roots=int(db.scalar("SELECT count(*) FROM library_roots WHERE path <> ''")
+                          or 0)
         if "library_roots" in tables else 0,
     )
 

@@ -1,0 +1,120 @@
+"""Games a release before v1.1.0 recorded by absolute path are adopted by the root that holds
+them (QA38 F8): under a symlinked spelling of the folder, or, with ``library add NEW --from
+OLD``, at the share's new mount point — with their collections and overrides, even after a
+scan stored the same files again as new games."""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+import zlib
+from pathlib import Path
+from typing import Any
+
+from romrunner.store import Database
+from romrunner.store.migrate import migrate
+from tests.test_scan import rom_bytes, scan_json
+
+NAMES = ["Alpha (USA).gb", "Bravo (USA).gb", "Charlie (USA).gb"]
+
+
+def _library(folder: Path) -> None:
+    (folder / "GB").mkdir(parents=True)
+    for i, name in enumerate(NAMES):
+        (folder / "GB" / name).write_bytes(rom_bytes(i, 32768))
+
+
+def _recorded_database(db_path: Path, recorded_root: Path, files: Path) -> dict[str, int]:
+    """A schema-1 database whose games are ``files``' ROMs recorded as ``recorded_root/GB/…``
+    (absolute paths, as releases before v1.1.0 stored them), Bravo in a collection with an
+    override; upgraded to the current schema."""
+    db = Database(db_path)
+    migrate(db, target=1)
+    ids = {}
+    for name in NAMES:
+        data = (files / "GB" / name).read_bytes()
+        ids[name] = int(db.execute(
+            "INSERT INTO games (filepath, filename, file_size, file_md5, file_crc32, "
+            "platform_id, detected_title) VALUES (?, ?, ?, ?, ?, 'gb', ?)",
+            (str(recorded_root / "GB" / name), name, len(data),
+             hashlib.md5(data).hexdigest(), f"{zlib.crc32(data):08x}",
+             name.split(" (")[0])).lastrowid)
+    db.execute("INSERT INTO collections (id, name) VALUES (1, 'trip')")
+    db.execute("INSERT INTO collection_games (collection_id, game_id, sort_order) "
+               "VALUES (1, ?, 1)", (ids["Bravo (USA).gb"],))
+    db.execute("INSERT INTO game_overrides (game_id, emulator_id) VALUES (?, 'gambatte')",
+               (ids["Bravo (USA).gb"],))
+    db.close()
+    db = Database(db_path)
+    migrate(db)
+    db.close()
+    return ids
+
+
+def _rows(db_path: Path, sql: str) -> list[tuple[Any, ...]]:
+    with sqlite3.connect(db_path) as conn:
+        return conn.execute(sql).fetchall()
+
+
+def _trip(cli: Any) -> list[tuple[int, str]]:
+    shown = cli("--json", "collection", "show", "trip").json()["data"]["games"]
+    return [(game["id"], game["filename"]) for game in shown]
+
+
+def test_a_root_added_through_a_symlink_adopts_the_games_recorded_that_way(
+        cli: Any, tmp_path: Path, db_path: Path) -> None:
+    _library(tmp_path / "lib")
+    (tmp_path / "link").symlink_to(tmp_path / "lib")
+    ids = _recorded_database(db_path, tmp_path / "link", tmp_path / "lib")
+    added = cli("--json", "library", "add", tmp_path / "link").json()["data"]
+    assert (added["games"], added["adopted"], added["recorded_before_v1_1_left"]) == (3, 3, 0)
+    summary = scan_json(cli)
+    assert (summary["added"], summary["missing"]) == (0, 0)
+    assert _trip(cli) == [(ids["Bravo (USA).gb"], "Bravo (USA).gb")]
+    assert _rows(db_path, "SELECT count(*) FROM games") == [(3,)]
+    status = cli("--json", "db", "status").json()["data"]
+    assert (status["games"], status["library_roots"]) == (3, 1)  # (not the recorded rows' '')
+
+
+def test_files_recorded_at_an_old_mount_point_are_adopted_with_from_even_after_a_scan(
+        cli: Any, tmp_path: Path, db_path: Path) -> None:
+    """The share is mounted elsewhere now: `library add NEW` adopts nothing and says how; a
+    scan stores the files again as new games; `library add NEW --from OLD` then gives the
+    recorded games (with the collection and the override) their files, and the scan's
+    copies, which carry nothing of their own, go."""
+    _library(tmp_path / "new")
+    ids = _recorded_database(db_path, tmp_path / "old", tmp_path / "new")
+    result = cli("library", "add", tmp_path / "new")
+    assert result.code == 0
+    assert "3 games recorded before v1.1.0 are under no library root" in result.out
+    assert f"as in {tmp_path / 'old' / 'GB'}" in result.out and "--from" in result.out
+    assert scan_json(cli)["added"] == 3
+    refused = cli("library", "add", tmp_path / "new", "--from", tmp_path / "elsewhere")
+    assert refused.code != 0 and "nothing was changed" in refused.err
+    assert _rows(db_path, "SELECT count(*) FROM games") == [(6,)]
+    added = cli("--json", "library", "add", tmp_path / "new", "--from", tmp_path / "old")
+    data = added.json()["data"]
+    assert (data["games"], data["adopted"], data["recorded_before_v1_1_left"]) == (3, 3, 0)
+    assert sorted(row[0] for row in _rows(db_path, "SELECT id FROM games")) \
+        == sorted(ids.values())
+    assert _trip(cli) == [(ids["Bravo (USA).gb"], "Bravo (USA).gb")]
+    assert _rows(db_path, "SELECT game_id FROM game_overrides") == [(ids["Bravo (USA).gb"],)]
+    summary = scan_json(cli)
+    assert (summary["added"], summary["missing"], summary["unchanged"]) == (0, 0, 3)
+
+
+def test_a_file_curated_twice_is_not_adopted(cli: Any, tmp_path: Path, db_path: Path) -> None:
+    """The scan's copy of Bravo was put in a collection too: which one to keep is the user's
+    choice; nothing is adopted, the command names the file."""
+    _library(tmp_path / "new")
+    _recorded_database(db_path, tmp_path / "old", tmp_path / "new")
+    assert cli("library", "add", tmp_path / "new").code == 0
+    scan_json(cli)
+    ((stored,),) = _rows(db_path, "SELECT id FROM games WHERE filepath = 'GB/Bravo (USA).gb'")
+    assert cli("collection", "create", "mine").code == 0
+    assert cli("collection", "add", "mine", str(stored)).code == 0
+    before = _rows(db_path, "SELECT id, root_id, filepath FROM games ORDER BY id")
+    refused = cli("library", "add", tmp_path / "new", "--from", tmp_path / "old")
+    assert refused.code != 0 and "Bravo (USA).gb" in refused.err
+    assert "nothing was adopted" in refused.err
+    assert _rows(db_path, "SELECT id, root_id, filepath FROM games ORDER BY id") == before
