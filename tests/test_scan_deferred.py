@@ -147,6 +147,27 @@ def test_identification_takes_a_stated_crc_only_when_one_catalog_game_has_it(
     assert scan_json(cli, "--verify")["identified"] == 1
 
 
+def test_removing_the_catalog_that_shared_a_crc_identifies_the_game_by_the_other(
+        cli: Any, tmp_path: Path, db_path: Path) -> None:
+    """QA38 F9: a zipped and a plain file left unmatched because a second catalog had their
+    CRC32 and size too: `dat rm` of the first identifies them by the second, and says so
+    (neither was matched to the removed catalog's game, so neither is "now unidentified")."""
+    zipped, plain = rom_bytes(16, 30_000), rom_bytes(17, 30_000)
+    folder = _setup(cli, tmp_path, {"Zipped Prime (USA)": zipped, "Plain Prime (USA)": plain})
+    _zip(folder / "z.zip", {"z.gba": zipped})
+    (folder / "p.gba").write_bytes(plain)
+    assert scan_json(cli)["identified_by_crc_only"] == 2
+    dat = tmp_path / "more.dat"
+    dat.write_text(_gba_dat({"Zipped (Europe)": zipped, "Plain (Europe)": plain}).replace(
+        "Nintendo - Game Boy Advance", "Nintendo - Game Boy Advance (Alt)"))
+    assert cli("--json", "dat", "import", dat, "--platform", "gba").code == 0
+    assert _rows(db_path, "SELECT matched_game_id FROM games") == [(None,), (None,)]
+    removed = cli("--json", "dat", "rm", "Nintendo - Game Boy Advance").json()["data"]
+    assert (removed["newly_identified"], removed["unidentified"]) == (2, 0)
+    assert _rows(db_path, "SELECT filename, matched_game_id FROM games ORDER BY filename") == [
+        ("p.gba", "gba:Plain (Europe)"), ("z.zip", "gba:Zipped (Europe)")]
+
+
 def test_a_headered_member_is_hashed_at_once(cli: Any, tmp_path: Path,
                                              db_path: Path) -> None:
     root = tmp_path / "roms"

@@ -8,6 +8,7 @@ re-identifies the games that were matched to it.
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import time
 from collections.abc import Iterable
@@ -97,6 +98,9 @@ class RemoveReport:
     broken_collections: list[str] = field(default_factory=list)
     # games identified again as another platform's (a remaining catalog's match)
     platform_changed: list[PlatformMove] = field(default_factory=list)
+    # games that matched no game while the removed catalog had their data too (two catalogs
+    # with the same CRC32 and size), identified now by what is left (QA38 F9)
+    newly_identified: int = 0
 
 
 def catalog_game_id(platform_id: str, name: str) -> str:
@@ -271,13 +275,35 @@ def remove_catalog(db: Database, name: str) -> RemoveReport:
             f"catalog_games WHERE source_id IN ({marks})) UNION SELECT f.game_id FROM "
             f"game_files f WHERE f.matched_game_id IN (SELECT game_id FROM catalog_games "
             f"WHERE source_id IN ({marks}))", (*ids, *ids))]
+        undecided = [int(row[0]) for row in db.query(
+            "SELECT g.id FROM catalog_roms r JOIN catalog_games c ON c.id = r.catalog_game_id "
+            "JOIN games g ON g.crc32_bin = r.crc32_bin AND g.file_size = r.size "
+            f"WHERE c.source_id IN ({marks}) AND (g.matched_game_id IS NULL "
+            "OR g.match_method = 'name') UNION SELECT f.game_id FROM catalog_roms r "
+            "JOIN catalog_games c ON c.id = r.catalog_game_id JOIN game_files f "
+            "ON f.crc32_bin = r.crc32_bin AND f.file_size = r.size "
+            f"WHERE c.source_id IN ({marks}) AND f.matched_game_id IS NULL", (*ids, *ids))]
+        undecided = sorted(set(undecided) - set(affected))
+        hashed_before = _hash_identified(db, undecided)
         db.execute(f"DELETE FROM catalog_sources WHERE id IN ({marks})", ids)
         counts, moves = identify_noting_moves(db, affected)
+        newly: set[int] = set()
+        if undecided:
+            _, more_moves = identify_noting_moves(db, undecided)
+            moves += more_moves
+            newly = _hash_identified(db, undecided) - hashed_before
     removed = [RemovedCatalog(row["name"], row["platform_id"], bool(row["headered"]),
                               row["version"], int(row["game_count"])) for row in sources]
     return RemoveReport(removed, counts.identified + counts.guessed, counts.unidentified,
                         counts.identified, counts.guessed,
-                        smart_collections_naming(db, "dat", name), moves)
+                        smart_collections_naming(db, "dat", name), moves, len(newly))
+
+
+def _hash_identified(db: Database, game_ids: list[int]) -> set[int]:
+    """Those of ``game_ids`` matched to a catalog game by their data (or by hand)."""
+    return {int(row[0]) for row in db.query(
+        "SELECT id FROM games WHERE id IN (SELECT value FROM json_each(?)) "
+        "AND matched_game_id IS NOT NULL AND match_method <> 'name'", (json.dumps(game_ids),))}
 
 
 def _insert_games(db: Database, source_id: int, platform: str, games: object,

@@ -146,6 +146,10 @@ def dat_rm(name: str) -> int:
                       f"{report.identified:,} still identified by another catalog's data, "
                       f"{report.name_guessed:,} matched to another catalog's game by its "
                       "name only")
+        if report.newly_identified:
+            console.print(f"{counted(report.newly_identified, 'game')} identified now: "
+                          "this catalog had their data too, and another one still has it",
+                          markup=False)
 
     _warn_moved(app, report.platform_changed)
     app.finish(asdict(report), render)
