@@ -296,9 +296,14 @@ def record_card_os(root: Path, os_id: str, detected: Mapping[str, str] | None = 
     laid out by us may carry none of the OS's own markers yet), and per platform the ROM
     folder taken because the card had it (``detected``) and the ROM folder its games went to
     (``folders``), kept from earlier deploys for the platforms this one did not place
-    (``platforms``: those it did)."""
+    (``platforms``: those it did). The ROM folders of the other OSes the card was laid out
+    for before are kept too (``other_layouts``: OS -> its platforms' folders of its own
+    choice, see :func:`other_os_own_folders`)."""
     placed = set(platforms)
     document: dict[str, Any] = {"os_id": os_id}
+    others = _other_layouts(root, os_id)
+    if others:
+        document["other_layouts"] = others
     earlier = _recorded(root, os_id, "rom_folders")
     was_detected = _recorded(root, os_id, "detected_folders")
     # (a folder an earlier deploy of ours made is on the card now, but was not "taken because
@@ -317,6 +322,29 @@ def record_card_os(root: Path, os_id: str, detected: Mapping[str, str] | None = 
         if path.read_bytes() == data:
             return
     write_atomic(path, data)
+
+
+def _other_layouts(root: Path, os_id: str) -> dict[str, dict[str, str]]:
+    """The other OSes' layouts the card's record keeps, with the one it names now when that
+    is another OS than ``os_id`` (its ROM folders of its own choice): OS -> platform ->
+    folder."""
+    data = _card_os_record(root)
+    found = data.get("other_layouts")
+    layouts: dict[str, dict[str, str]] = {}
+    if isinstance(found, dict):
+        for other, folders in found.items():
+            if isinstance(other, str) and other != os_id and isinstance(folders, dict):
+                layouts[other] = {platform: folder for platform, folder in folders.items()
+                                  if isinstance(platform, str) and _relative(folder)}
+    current = data.get("os_id")
+    if isinstance(current, str) and current and current != os_id:
+        taken = _recorded(root, current, "detected_folders")
+        own = {platform: folder for platform, folder in
+               _recorded(root, current, "rom_folders").items()
+               if taken.get(platform, "").lower() != folder.lower()}
+        layouts[current] = {**layouts.get(current, {}), **own}
+    return {other: dict(sorted(folders.items()))
+            for other, folders in sorted(layouts.items()) if folders}
 
 
 def _card_os_record(root: Path) -> dict[str, Any]:
@@ -339,10 +367,26 @@ def recorded_detected_folders(root: Path, os_id: str) -> dict[str, str]:
     return _recorded(root, os_id, "detected_folders")
 
 
-def recorded_rom_folders(root: Path, os_id: str) -> dict[str, str]:
-    """Platform -> the ROM folder our last deploy of it for ``os_id`` wrote to (see
-    :func:`record_card_os`); nothing for a card laid out for another OS."""
-    return _recorded(root, os_id, "rom_folders")
+def recorded_rom_folders(root: Path) -> dict[str, str]:
+    """Platform -> the ROM folder our last deploy of it wrote to (see :func:`record_card_os`),
+    for the OS the card was last laid out for, whichever it is: after a switch of OS, the
+    folders the copies of the other OS's layout are in (QA43 F1: ArkOS's `gb/` left at the
+    root, unsaid, when a ROCKNIX deploy filled `roms/gb`)."""
+    recorded = recorded_card_os(root)
+    return _recorded(root, recorded, "rom_folders") if recorded else {}
+
+
+def other_os_own_folders(root: Path, os_id: str) -> dict[str, set[str]]:
+    """Platform -> the ROM folders our deploys for other OSes than ``os_id`` chose by those
+    OSes' own folder names (not taken because the card had them), lowercase: their layouts,
+    not the user's (QA43 F2: after muOS -> Knulli, muOS's `roms/md` holding one ROM copied by
+    hand kept every Genesis game in a folder Knulli does not read; F1: ArkOS's `gb/` left at
+    a ROCKNIX card's root, emptied by a prune, was taken for a sign of a wrong --to)."""
+    found: dict[str, set[str]] = {}
+    for folders in _other_layouts(root, os_id).values():
+        for platform, folder in folders.items():
+            found.setdefault(platform, set()).add(folder.lower())
+    return found
 
 
 def _recorded(root: Path, os_id: str, key: str) -> dict[str, str]:

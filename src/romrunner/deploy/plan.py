@@ -330,7 +330,7 @@ def _planned(db: Database, layout: CardLayoutLike, game_ids: Iterable[int],
         if keeper is None:
             return _build_plan(db, layout, ids, pack, profile_id, include_bios, pruning,
                                recorded_card_os(layout.root),
-                               recorded_rom_folders(layout.root, layout.os_id))[0]
+                               recorded_rom_folders(layout.root))[0]
         kept = keeper.reuse(layout)
         if kept is not None:
             with contextlib.suppress(Exception):  # (a payload not read back: made again)

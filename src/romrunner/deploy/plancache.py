@@ -198,7 +198,7 @@ class PlanKeeper:
             return None
         root = str(layout.root)
         card_os = recorded_card_os(layout.root)
-        folders = recorded_rom_folders(layout.root, layout.os_id)
+        folders = recorded_rom_folders(layout.root)
         key = (FORMAT, engine, root, layout.os_id, layout.fs.value,
                # (what the plan says of it: only another OS than this one is said)
                None if card_os in (None, layout.os_id) else card_os,

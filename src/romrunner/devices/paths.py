@@ -35,11 +35,15 @@ Every produced path is legalised for the card's file system and stays inside the
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
-from romrunner.deploy.card import read_manifest, recorded_detected_folders
+from romrunner.deploy.card import (
+    other_os_own_folders,
+    read_manifest,
+    recorded_detected_folders,
+)
 from romrunner.deploy.layout import DETECTED
 from romrunner.deploy.legal import FileSystem, filesystem_named, inside_root, legal_path
 from romrunner.devices.destination import (
@@ -334,6 +338,10 @@ def card_layout(db: Database, pack: DefinitionPack, profile_id: int, card_root: 
     on_card = _subfolders(card_root / roots["roms"].path)
     existing = _existing_platform_folders(pack, on_card)
     found = dict(existing)
+    expected = {platform: pack.folder_names.folder_for(platform, family)[0]
+                for platform in existing}
+    existing = _without_another_os_folders(existing, roots["roms"].path, expected,
+                                           other_os_own_folders(card_root, profile.os_id))
     if games is not None and roots["roms"].path == PurePosixPath("."):
         for platform, names in _system_view_folders(
                 pack, card_root, profile.os_id,
@@ -344,10 +352,9 @@ def card_layout(db: Database, pack: DefinitionPack, profile_id: int, card_root: 
         family=family, folder_names=pack.folder_names, platforms=pack.platforms,
         platform_overrides={str(k): str(v) for k, v in platform_overrides.items()}
         if isinstance(platform_overrides, dict) else {},
-        existing=_without_our_old_folders(card_root, roots["roms"].path, existing, {
-            platform: pack.folder_names.folder_for(platform, family)[0]
-            for platform in existing}, on_card,
-            recorded_detected_folders(card_root, profile.os_id)),
+        existing=_without_our_old_folders(card_root, roots["roms"].path, existing, expected,
+                                          on_card,
+                                          recorded_detected_folders(card_root, profile.os_id)),
         on_card=on_card, found=found)
 
 
@@ -438,6 +445,25 @@ def _existing_platform_folders(pack: DefinitionPack,
     return {platform: tuple(names) for platform, names in found.items()}
 
 
+def _without_another_os_folders(existing: Mapping[str, tuple[str, ...]], roms: PurePosixPath,
+                                expected: Mapping[str, str | None],
+                                theirs: Mapping[str, set[str]]) -> dict[str, tuple[str, ...]]:
+    """``existing`` without the folder our deploys for the OS the card was laid out for
+    before chose by that OS's names (``theirs``, see
+    :func:`~romrunner.deploy.card.other_os_own_folders`) where this OS's family names the
+    platform otherwise: the games go to this OS's folder, and the copies there are said to
+    be left behind (``folder-moved``), whatever else the folder holds."""
+    kept: dict[str, tuple[str, ...]] = {}
+    for platform, names in existing.items():
+        old = theirs.get(platform, set())
+        want = (expected.get(platform) or "").lower()
+        left = tuple(name for name in names if name.lower() == want
+                     or str(roms / name).lower() not in old)
+        if left:
+            kept[platform] = left
+    return kept
+
+
 def _without_our_old_folders(card_root: Path, roms: PurePosixPath,
                              existing: Mapping[str, tuple[str, ...]],
                              expected: Mapping[str, str | None],
@@ -477,16 +503,32 @@ def _holds_only(card_root: Path, folder: PurePosixPath, ours: set[str]) -> bool:
     """True when ``folder`` holds files and every one not hidden is in ``ours`` (lowercase
     card-relative paths)."""
     seen = False
+    for path in _visible_files(card_root, folder):
+        if path not in ours:
+            return False
+        seen = True
+    return seen
+
+
+def ours_alone(card_root: Path, folder: PurePosixPath, ours: set[str],
+               made: set[str]) -> bool:
+    """True when every file not hidden in ``folder`` is in ``ours`` (lowercase card-relative
+    paths) and it holds some, or none and our deployments made it (``made``, lowercase): a
+    folder an OS made, or the user, is theirs even empty."""
+    seen = False
+    for path in _visible_files(card_root, folder):
+        if path not in ours:
+            return False
+        seen = True
+    return seen or str(folder).lower() in made
+
+
+def _visible_files(card_root: Path, folder: PurePosixPath) -> Iterator[str]:
+    """The files not hidden under ``folder``, as lowercase card-relative paths."""
     for top, dirs, files in os.walk(card_root / folder):
         dirs[:] = [d for d in dirs if not d.startswith(".")]
         where = PurePosixPath(folder, Path(top).relative_to(card_root / folder).as_posix())
-        for file in files:
-            if file.startswith("."):
-                continue
-            if str(where / file).lower() not in ours:
-                return False
-            seen = True
-    return seen
+        yield from (str(where / file).lower() for file in files if not file.startswith("."))
 
 
 @dataclass(frozen=True)

@@ -38,11 +38,23 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from romrunner.deploy.card import CARD_DIR, OS_NAME, TEMP_PREFIX, recorded_card_os
+from romrunner.deploy.card import (
+    CARD_DIR,
+    OS_NAME,
+    TEMP_PREFIX,
+    other_os_own_folders,
+    read_manifest_files,
+    recorded_card_os,
+)
 from romrunner.devices.destination import check_destination, destination_id
 from romrunner.devices.mounts import filesystem_type, not_a_folder_reason
 from romrunner.devices.osprofile import known_os
-from romrunner.devices.paths import GAMES_PARTITIONS, card_relative, games_partition
+from romrunner.devices.paths import (
+    GAMES_PARTITIONS,
+    card_relative,
+    games_partition,
+    ours_alone,
+)
 from romrunner.errors import NotFoundError
 from romrunner.library.plan import SYSTEM_FILES
 from romrunner.packs.loader import DefinitionPack
@@ -409,6 +421,14 @@ def card_root_warnings(pack: DefinitionPack, card_root: Path, os_id: str,
         top = rom_top[0].casefold()
         names.discard(top)
         folders = [name for name in _root_folders(card_root) if name.casefold() in names]
+        if folders:  # (not the folders of ours alone: an earlier layout's, emptied by a
+            # prune or not: QA43 F1, said at every deploy after a switch of OS)
+            files, made, _ = read_manifest_files(card_root)
+            ours = {dest.lower() for dest in files}
+            made = {folder.lower() for folder in made}.union(
+                *other_os_own_folders(card_root, os_id).values())
+            folders = [name for name in folders if not ours_alone(
+                card_root, PurePosixPath(name), ours, made)]
         # Three platform folders, or two in a folder named as the OS's ROM folder (QA27 N2:
         # MinUI's `Roms/Game Boy (GB)`, `Roms/Sega Genesis (MD)`); a card labelled ROMS holds
         # none at its root, or one stray (a PSP/ of its own).

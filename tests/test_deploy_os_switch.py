@@ -1,0 +1,90 @@
+"""A card switched from one OS to another (QA43 F1, F2): the games go to the new OS's folders
+whatever the old OS's folders hold, the copies left in the old ones are said and pruned, and
+the old layout's folders, once emptied, are no sign of a wrong --to."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from tests.conftest import shared_path
+
+
+def _files(card: Path) -> list[str]:
+    return sorted(str(path.relative_to(card)) for path in card.rglob("*")
+                  if path.is_file() and ".romrunner" not in path.parts)
+
+
+def _warnings(result: Any, code: str) -> list[dict[str, Any]]:
+    return [w for w in result.json()["data"]["plan"]["warnings"] if w["code"] == code]
+
+
+def _library(cli: Any, tmp_path: Path, *games: str, pack: Path | None = None) -> None:
+    for i, game in enumerate(games):
+        path = tmp_path / "lib" / game
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(bytes([i + 1]) * 4096)
+    assert cli("library", "add", tmp_path / "lib").code == 0
+    assert cli("scan", "--workers", "1").code == 0
+
+
+def test_muos_to_knulli_moves_genesis_out_of_muos_md_that_holds_a_rom_of_the_users(
+        cli: Any, tmp_path: Path) -> None:
+    """F2: muOS's `md` holding a ROM the user copied there is muOS's layout, not the user's:
+    Knulli's deploy puts Genesis in its own folder, says the copy left in `md` and prunes
+    it; the user's ROM stays, and so does the choice at later deploys."""
+    _library(cli, tmp_path, "megadrive/Hotel (USA).md", "gb/A (USA).gb")
+    card = tmp_path / "card"
+    card.mkdir()
+    for args in (("device", "add", "rg-35xx-plus"),
+                 ("profile", "create", "--device", "1", "--os", "muos"),
+                 ("deploy", "1", "--to", card, "--auto")):
+        assert cli(*args).code == 0, args
+    (old_copy,) = [f for f in _files(card) if f.endswith("Hotel (USA).md")]
+    md = (card / old_copy).parent
+    (md / "My Own Hack.md").write_bytes(b"hack" * 1024)
+    assert cli("profile", "set", "1", "--os", "knulli").code == 0
+    dry = cli("--json", "deploy", "1", "--to", card, "--auto", "--prune", "--dry-run")
+    assert dry.code == 0, dry.err
+    (moved,) = _warnings(dry, "folder-moved")
+    assert moved["platform_id"] == "genesis" and moved["path"] == str(md.relative_to(card))
+    assert cli("deploy", "1", "--to", card, "--auto", "--prune").code == 0
+    files = _files(card)
+    assert os.path.join(str(md.relative_to(card)), "My Own Hack.md") in files
+    assert old_copy not in files
+    (new_copy,) = [f for f in files if f.endswith("Hotel (USA).md")]
+    assert Path(new_copy).parent.name == "megadrive"
+    again = cli("--json", "deploy", "1", "--to", card, "--auto", "--dry-run")
+    assert again.json()["data"]["actions"] == {"skip": 2}  # (both where they are now)
+    assert _warnings(again, "folder-moved") == []
+
+
+def test_arkos_to_rocknix_says_the_copies_left_and_then_no_card_root_warning(
+        cli: Any, tmp_path: Path) -> None:
+    """F1: ArkOS fills `gb/`… at the games partition's root; ROCKNIX reads `roms/gb`…: its
+    first deploy says the old copies are left behind, the prune removes them, and the empty
+    folders ArkOS's layout left are no sign that the card's root is its ROM folder."""
+    pack = shared_path("definition-pack")
+    _library(cli, tmp_path, "gb/A (USA).gb", "gba/B (USA).gba", "snes/C (USA).sfc")
+    card = tmp_path / "card"
+    card.mkdir()
+    for args in (("--pack", pack, "device", "add", "rg-353v"),
+                 ("--pack", pack, "profile", "create", "--device", "1", "--os", "arkos"),
+                 ("--pack", pack, "deploy", "1", "--to", card, "--auto")):
+        assert cli(*args).code == 0, args
+    assert _files(card) == ["gb/A (USA).gb", "gba/B (USA).gba", "snes/C (USA).sfc"]
+    assert cli("--pack", pack, "profile", "set", "1", "--os", "rocknix").code == 0
+    first = cli("--pack", pack, "--json", "deploy", "1", "--to", card, "--auto", "--dry-run")
+    assert first.code == 0, first.err
+    assert sorted(w["path"] for w in _warnings(first, "folder-moved")) == ["gb", "gba", "snes"]
+    assert _warnings(first, "card-root") == []
+    assert cli("--pack", pack, "deploy", "1", "--to", card, "--auto").code == 0
+    assert cli("--pack", pack, "deploy", "1", "--to", card, "--auto", "--prune").code == 0
+    assert _files(card) == ["roms/gb/A (USA).gb", "roms/gba/B (USA).gba",
+                            "roms/snes/C (USA).sfc"]
+    later = cli("--pack", pack, "--json", "deploy", "1", "--to", card, "--auto", "--dry-run")
+    assert _warnings(later, "card-root") == [] and _warnings(later, "folder-moved") == []
+    record = json.loads((card / ".romrunner" / "os.json").read_text())
+    assert record["other_layouts"]["arkos"] == {"gb": "gb", "gba": "gba", "snes": "snes"}
