@@ -88,3 +88,22 @@ def test_arkos_to_rocknix_says_the_copies_left_and_then_no_card_root_warning(
     assert _warnings(later, "card-root") == [] and _warnings(later, "folder-moved") == []
     record = json.loads((card / ".romrunner" / "os.json").read_text())
     assert record["other_layouts"]["arkos"] == {"gb": "gb", "gba": "gba", "snes": "snes"}
+
+
+def test_deploy_show_counts_the_files_found_unchanged(cli: Any, tmp_path: Path) -> None:
+    """QA43 F5: `deploy show --json`'s counts left out the files a re-sync found unchanged
+    (counted in bulk, without a row each): `[]` beside totals saying 2 skipped."""
+    _library(cli, tmp_path, "gb/A (USA).gb", "gb/B (USA).gb")
+    card = tmp_path / "card"
+    card.mkdir()
+    for args in (("device", "add", "rg-35xx-plus"),
+                 ("profile", "create", "--device", "1", "--os", "muos"),
+                 ("deploy", "1", "--to", card, "--auto"), ("deploy", "1", "--to", card, "--auto")):
+        assert cli(*args).code == 0, args
+    shown = cli("--json", "deploy", "show", "2").json()["data"]
+    assert shown["totals"]["gb"]["skipped"] == 2
+    assert shown["counts"] == [{"action": "copy", "status": "skipped", "files": 2,
+                                "bytes": 2 * 4096}]
+    first = cli("--json", "deploy", "show", "1").json()["data"]
+    assert first["counts"] == [{"action": "copy", "status": "copied", "files": 2,
+                                "bytes": 2 * 4096}]

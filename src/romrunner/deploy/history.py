@@ -104,8 +104,9 @@ def show_deployment(db: Database, deployment_id: int, *,
                       "AS bytes FROM deployment_items WHERE deployment_id = ? "
                       "GROUP BY action, status ORDER BY action, status", (deployment_id,))
     pending = any(int(platform.get("pending", 0)) for platform in data["totals"].values())
-    data["counts"] = _with_pending([dict(count) for count in counts], unrecorded(
+    counted = _with_pending([dict(count) for count in counts], unrecorded(
         db, deployment_id, recorded) if recorded is not None or pending else [])
+    data["counts"] = _with_unchanged(counted, _unchanged(data["totals"], counted))
     problems = db.query("SELECT seq, kind, action, dest_path, source_path, status, error "
                         "FROM deployment_items WHERE deployment_id = ? AND error IS NOT NULL "
                         "AND status != 'copied' ORDER BY seq LIMIT ?",
@@ -118,6 +119,37 @@ def show_deployment(db: Database, deployment_id: int, *,
     data["replaced"] = [{"path": row[0], "reason": replaced_reason(row[1])} for row in replaced
                         if replaced_reason(row[1])]
     return data
+
+
+def _unchanged(totals: dict[str, dict[str, int]], counts: list[dict[str, Any]]
+               ) -> tuple[int, int]:
+    """The files (and bytes) the deployment found on the card as it wrote them before,
+    counted in bulk, without a row each: what its totals count beyond the rows (and the
+    pending items) of its copies (its record, megabytes for a large plan, is not read)."""
+    files = sum(entry.get("files", 0) for platform, entry in totals.items()
+                if platform != "(prune)")
+    size = sum(entry.get("bytes", 0) for platform, entry in totals.items()
+               if platform != "(prune)")
+    copies = [count for count in counts if count["action"] == "copy"]
+    return (max(0, files - sum(count["files"] for count in copies)),
+            max(0, size - sum(count["bytes"] for count in copies)))
+
+
+def _with_unchanged(counts: list[dict[str, Any]], unchanged: tuple[int, int]
+                    ) -> list[dict[str, Any]]:
+    """Counts by action and status with the files found unchanged counted as skipped copies
+    (QA43 F5: a re-sync that skipped every file showed no count at all, beside totals that
+    said how many it skipped)."""
+    files, size = unchanged
+    if not files:
+        return counts
+    for count in counts:
+        if (count["action"], count["status"]) == ("copy", "skipped"):
+            count["files"] += files
+            count["bytes"] += size
+            return counts
+    counts.append({"action": "copy", "status": "skipped", "files": files, "bytes": size})
+    return sorted(counts, key=lambda count: (count["action"], count["status"]))
 
 
 def _with_pending(counts: list[dict[str, Any]], pending: list[Any]) -> list[dict[str, Any]]:
