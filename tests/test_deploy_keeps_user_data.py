@@ -139,12 +139,16 @@ def test_verify_names_a_file_of_ours_edited_in_place_and_keeps_it(
 
 def test_identical_files_already_on_a_card_are_not_written_again(
         cli: Any, gb_library: Path, tmp_path: Path) -> None:
-    """A card filled by hand (or whose .romrunner/ was lost): files with the same bytes at the
-    paths we want are kept as they are, even with --overwrite, and stay the user's."""
+    """A card filled by hand (here: a copy of a card we filled, without its .romrunner/, in a
+    folder never deployed to; a card that lost its own is ours still: see
+    test_deploy_lost_record): files with the same bytes at the paths we want are kept as they
+    are, even with --overwrite, and stay the user's."""
+    filled = tmp_path / "filled"
+    filled.mkdir()
+    assert cli("deploy", "1", "--to", str(filled), "platform:gb").code == 0
+    shutil.rmtree(filled / ".romrunner")
     card = tmp_path / "card"
-    card.mkdir()
-    assert cli("deploy", "1", "--to", str(card), "platform:gb").code == 0
-    shutil.rmtree(card / ".romrunner")
+    shutil.copytree(filled, card)
     before = {p: p.stat().st_mtime_ns for p in card.rglob("*.gb")}
     for extra in ([], ["--overwrite"]):
         run = cli("--json", "deploy", "1", "--to", str(card), "platform:gb", *extra)

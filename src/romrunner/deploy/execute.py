@@ -908,6 +908,9 @@ def _prune_items(root: Path, plan: DeployPlan, claims: Claims) -> list[_Item]:
         if key in held and not claims.holds_a_present_games_copy(claim, plan.held_sha1s):
             claims.held_elsewhere.append(dest)
             continue
+        if claim is not None and key in claims.borrowed and key not in claims.card \
+                and not (claim.sha1 and a_present_game_has(claims.db, claim.sha1)):
+            claim = None  # (written to this folder, maybe to another card: the only copy?)
         if claim is None and not _through_a_link(root, dest, {}) \
                 and _is_its_source(root, dest, claims):
             claims.prune_library.append(dest)  # (QA30 N4: "remove it yourself", said of it)
@@ -1391,6 +1394,9 @@ class Claims:
         # SHA1s of the games the library has but cannot deploy now (the plan's held_sha1s):
         # a copy of ours holding one is never replaced without --overwrite (QA30 N1)
         self.held_sha1s: set[str] = set()
+        # Paths claimed only by the records of other destinations at this folder (a card
+        # whose manifest is gone: see _ids): pruned only where the library has the content.
+        self.borrowed: set[str] = set()
         # The manifest a run wrote, its bytes and files (see write_manifest): a Claims read
         # after it takes its records from there when the card holds these very bytes.
         self.written: tuple[bytes, dict[str, Any], set[str]] | None = None
@@ -1457,31 +1463,58 @@ class Claims:
     def stored(self) -> dict[str, list[Owned]]:
         """The database's records for this destination, newest deployment first. A record
         older than our prune of its path is none: what is there now, someone else put there
-        (the same bytes the user put back are theirs)."""
+        (the same bytes the user put back are theirs). A card without its manifest (its
+        ``.romrunner/`` deleted, or its files copied to a new card without it) is known by
+        the destinations deployed to at this very folder too (see :meth:`_ids`)."""
         if self._stored is None:
             self._stored = defaultdict(list)
+            ids = json.dumps(self._ids())
             if self.dest_id:
                 pruned: dict[str, int] = {}
                 for dest, deployment in self.db.query(
                         "SELECT i.dest_path, max(h.id) FROM deployment_history h JOIN "
                         "deployment_items i ON i.deployment_id = h.id WHERE h.destination_id "
-                        "= ? AND i.action = 'prune' AND i.status = 'pruned' GROUP BY 1",
-                        (self.dest_id,)):
+                        "IN (SELECT value FROM json_each(?)) AND i.action = 'prune' "
+                        "AND i.status = 'pruned' GROUP BY 1", (ids,)):
                     key = collision_key(dest, self.fs)
                     pruned[key] = max(pruned.get(key, 0), int(deployment))
                 rows = self.db.query(
-                    "SELECT i.dest_path, i.file_size, i.dest_mtime_ns, i.file_sha1, h.id "
-                    "FROM deployment_history h JOIN deployment_items i "
-                    "ON i.deployment_id = h.id WHERE h.destination_id = ? "
+                    "SELECT i.dest_path, i.file_size, i.dest_mtime_ns, i.file_sha1, h.id, "
+                    "h.destination_id FROM deployment_history h JOIN deployment_items i "
+                    "ON i.deployment_id = h.id WHERE h.destination_id "
+                    "IN (SELECT value FROM json_each(?)) "
                     "AND i.action = 'copy' AND i.dest_mtime_ns IS NOT NULL "
                     "AND i.status IN ('pending', 'copied', 'skipped', 'failed') "
-                    "ORDER BY h.id DESC, i.seq", (self.dest_id,))
+                    "ORDER BY h.id DESC, i.seq", (ids,))
+                own: set[str] = set()
                 for row in rows:
                     key = collision_key(row[0], self.fs)
                     if int(row[4]) > pruned.get(key, 0):
                         self._stored[key].append(Owned(row[0], int(row[1]), int(row[2]),
                                                        row[3]))
+                        (own if row[5] == self.dest_id else self.borrowed).add(key)
+                self.borrowed -= own
         return self._stored
+
+    def _ids(self) -> list[str]:
+        """This destination's id, and, when the card has no manifest at all (QA43 F3: its
+        ``.romrunner/`` lost, so our copies were "files of yours" and no prune could remove
+        them), the ids of the deployments to this same folder: their records claim a file
+        only as any record does, with the size and time, or the SHA1, it was written with."""
+        if not self.dest_id:
+            return []
+        if self.manifest is not None or self._unreadable is not None:
+            return [self.dest_id]
+        earlier = [str(row[0]) for row in self.db.query(
+            "SELECT DISTINCT destination_id FROM deployment_history WHERE destination_path = ? "
+            "AND destination_id IS NOT NULL AND destination_id <> ?",
+            (str(self.root), self.dest_id))]
+        if earlier:
+            self.notes.append(
+                f"{self.root}: the card's record of ROM Runner's files (.romrunner/) is gone; "
+                "the files earlier deploys wrote to this folder are known by what they wrote "
+                "(path, size and content)")
+        return [self.dest_id, *earlier]
 
     def find(self, key: str, info: os.stat_result | None,
              read_at: str | None = None) -> Owned | None:
