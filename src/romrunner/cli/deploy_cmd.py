@@ -157,7 +157,8 @@ def _deploy_run(app: AppContext, db: Database, profile_id: int, words: tuple[str
         return _nothing_chosen(app, chosen)
     left_out = _left_out(plan)
     if dry_run:
-        data = preview(db, plan, options, destination_id=destination_id(card, create=False))
+        data = preview(db, plan, options, destination_id=destination_id(card, create=False),
+                       profile_id=profile_id)
         data["chosen"] = _chosen_data(chosen)
         data["chosen"]["left_out"] = left_out
         return _finish_preview(app, data)

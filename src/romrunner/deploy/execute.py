@@ -344,6 +344,7 @@ def _prepare(db: Database, plan: DeployPlan, profile_id: int, options: DeployOpt
     dest_id = destination_id or card_destination_id(root) or ""
     claims = Claims(db, root, dest_id, plan.fs)
     claims.held_sha1s = plan.held_sha1s
+    claims.profile_id = profile_id
     rest, unchanged = _split(root, plan, claims, options, keep=True)
     # (the sources are checked as they are copied, unless a prune needs them all first)
     decisions = _decide_with_prune(db, plan, rest, claims, options,
@@ -623,14 +624,16 @@ def _check_sources(db: Database, plan: DeployPlan, decisions: list[_Decision]) -
 
 
 def preview(db: Database, plan: DeployPlan, options: DeployOptions | None = None,
-            *, destination_id: str | None = None) -> dict[str, Any]:
-    """What a deploy of ``plan`` would do (``--dry-run``): nothing is written anywhere."""
+            *, destination_id: str | None = None, profile_id: int | None = None
+            ) -> dict[str, Any]:
+    """What a deploy of ``plan`` would do (``--dry-run``): nothing is written anywhere.
+    ``profile_id``: the profile deploying (a prune keeps another profile's files)."""
     with gc_paused():
-        return _preview(db, plan, options, destination_id)
+        return _preview(db, plan, options, destination_id, profile_id)
 
 
 def _preview(db: Database, plan: DeployPlan, options: DeployOptions | None,
-             destination_id: str | None) -> dict[str, Any]:
+             destination_id: str | None, profile_id: int | None) -> dict[str, Any]:
     options = options or DeployOptions()
     root = plan.root
     refuse_library_overlap(db, root, plan=plan)
@@ -638,6 +641,7 @@ def _preview(db: Database, plan: DeployPlan, options: DeployOptions | None,
     dest_id = destination_id or card_destination_id(root, create=False) or ""
     claims = Claims(db, root, dest_id, plan.fs)
     claims.held_sha1s = plan.held_sha1s
+    claims.profile_id = profile_id
     notes = claims.notes
     rest, unchanged = _split(root, plan, claims, options)
     decisions = _decide_with_prune(db, plan, rest, claims, options)
@@ -898,6 +902,7 @@ def _prune_items(root: Path, plan: DeployPlan, claims: Claims) -> list[_Item]:
     candidates = claims.keys() - wanted
     held = claims.held_keys(plan.held_games, plan.held_sets, plan.held_sha1s) \
         if candidates and (plan.held_games or plan.held_sha1s) else set()
+    others = claims.written_by_other_profiles() if candidates else {}
     found: list[_Item] = []
     for key in sorted(candidates):
         dest = claims.first(key).dest
@@ -907,6 +912,9 @@ def _prune_items(root: Path, plan: DeployPlan, claims: Claims) -> list[_Item]:
         claim = claims.find(key, info, dest)
         if key in held and not claims.holds_a_present_games_copy(claim, plan.held_sha1s):
             claims.held_elsewhere.append(dest)
+            continue
+        if claim is not None and key in others:
+            claims.prune_other_profile[dest] = others[key]
             continue
         if claim is not None and key in claims.borrowed and key not in claims.card \
                 and not (claim.sha1 and a_present_game_has(claims.db, claim.sha1)):
@@ -958,6 +966,14 @@ def prune_notes(claims: Claims, *, dry_run: bool = False) -> list[str]:
             + ("is the library's own file" if count == 1 else "are the library's own files")
             + " (a link joins the library and the card there): never pruned "
             f"({_examples(claims.prune_library)})")
+    if claims.prune_other_profile:
+        count = len(claims.prune_other_profile)
+        profiles = ", ".join(str(p) for p in sorted(set(claims.prune_other_profile.values())))
+        notes.append(
+            f"--prune {keeps} {counted(count, 'file')} another profile's deploys put on this "
+            f"card (profile {profiles}): a card two devices share keeps each one's games; "
+            "a prune by that profile removes those it no longer chooses, and those of a "
+            f"profile deleted are pruned by any ({_examples(list(claims.prune_other_profile))})")
     if claims.prune_kept:
         notes.append(
             f"--prune {keeps} {counted(len(claims.prune_kept), 'file')} ROM Runner wrote that "
@@ -1397,6 +1413,10 @@ class Claims:
         # Paths claimed only by the records of other destinations at this folder (a card
         # whose manifest is gone: see _ids): pruned only where the library has the content.
         self.borrowed: set[str] = set()
+        # The profile deploying (None: not known), and the files a prune keeps because
+        # another profile's deploys wrote them last (see written_by_other_profiles).
+        self.profile_id: int | None = None
+        self.prune_other_profile: dict[str, int] = {}
         # The manifest a run wrote, its bytes and files (see write_manifest): a Claims read
         # after it takes its records from there when the card holds these very bytes.
         self.written: tuple[bytes, dict[str, Any], set[str]] | None = None
@@ -1495,6 +1515,24 @@ class Claims:
                         (own if row[5] == self.dest_id else self.borrowed).add(key)
                 self.borrowed -= own
         return self._stored
+
+    def written_by_other_profiles(self) -> dict[str, int]:
+        """Collision key -> the profile whose deploy last wrote the file there, where that is
+        another profile than this run's and it still exists (QA43 F4: one card shared by two
+        devices, the second's prune removed every game the first had put there)."""
+        if self.profile_id is None or not self.dest_id:
+            return {}
+        last: dict[str, int | None] = {}
+        for dest, profile in self.db.query(
+                "SELECT i.dest_path, h.device_profile_id FROM deployment_history h "
+                "JOIN deployment_items i ON i.deployment_id = h.id WHERE h.destination_id "
+                "IN (SELECT value FROM json_each(?)) AND i.action = 'copy' "
+                "AND i.status IN ('copied', 'skipped') ORDER BY h.id, i.seq",
+                (json.dumps(self._ids()),)):
+            last[collision_key(dest, self.fs)] = profile
+        profiles = {int(row[0]) for row in self.db.query("SELECT id FROM device_profiles")}
+        return {key: int(profile) for key, profile in last.items()
+                if profile is not None and profile != self.profile_id and profile in profiles}
 
     def _ids(self) -> list[str]:
         """This destination's id, and, when the card has no manifest at all (QA43 F3: its

@@ -1,0 +1,46 @@
+"""One card, two devices (two profiles deploying to it in turn): a prune by one keeps the
+games the other's deploys put there (QA43 F4: they were all removed, without a word), and
+says so; once that profile is deleted, its files are pruned as any."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+
+def _gb_files(card: Path) -> list[str]:
+    return sorted(path.name for path in card.rglob("*.gb"))
+
+
+def test_a_prune_keeps_another_profiles_games_on_a_shared_card(cli: Any,
+                                                               tmp_path: Path) -> None:
+    for folder, names in (("gb", ("A (USA).gb", "B (USA).gb")), ("snes", ("S (USA).sfc",))):
+        (tmp_path / "lib" / folder).mkdir(parents=True)
+        for i, name in enumerate(names):
+            (tmp_path / "lib" / folder / name).write_bytes(bytes([len(name) + i]) * 4096)
+    card = tmp_path / "card"
+    card.mkdir()
+    for args in (("library", "add", tmp_path / "lib"), ("scan", "--workers", "1"),
+                 ("device", "add", "rg-35xx-plus"),
+                 ("profile", "create", "--device", "1", "--os", "knulli"),
+                 ("profile", "create", "--device", "1", "--os", "knulli", "--name", "second"),
+                 ("deploy", "1", "--to", card, "platform:gb"),
+                 ("deploy", "2", "--to", card, "platform:snes")):
+        assert cli(*args).code == 0, args
+    assert _gb_files(card) == ["A (USA).gb", "B (USA).gb"]
+    dry = cli("--json", "deploy", "2", "--to", card, "platform:snes", "--prune", "--dry-run")
+    assert dry.code == 0, dry.err
+    assert dry.json()["data"]["prune"] == []
+    assert any("another profile's deploys put on this card (profile 1)" in note
+               for note in dry.json()["data"]["notes"])
+    run = cli("--json", "deploy", "2", "--to", card, "platform:snes", "--prune")
+    assert run.code == 0 and run.json()["data"]["pruned"] == 0
+    assert _gb_files(card) == ["A (USA).gb", "B (USA).gb"]
+    # The first profile's own prune still removes what it no longer chooses.
+    own = cli("--json", "deploy", "1", "--to", card, "title:a", "platform:gb", "--prune")
+    assert own.code == 0 and own.json()["data"]["pruned"] == 1, own.out
+    assert _gb_files(card) == ["A (USA).gb"]
+    assert cli("profile", "rm", "1", "--force").code == 0
+    gone = cli("--json", "deploy", "2", "--to", card, "platform:snes", "--prune")
+    assert gone.code == 0 and gone.json()["data"]["pruned"] == 1
+    assert _gb_files(card) == []
