@@ -579,3 +579,27 @@ def test_a_backup_of_the_line_a_restore_left_holding_only_edits_is_not_replaced(
     assert cli("db", "backup", str(early)).code == 0
     assert cli("db", "backup", str(edited), "--force").code == 0
     assert collections(edited) == {"A", "B"}
+
+
+def test_a_ctrl_c_as_the_file_is_replaced_says_the_database_was_restored(
+        cli: Any, live: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    """QA42 F1: a Ctrl-C in the last moments of a restore said "interrupted: nothing was
+    changed" while the database had been replaced by the backup. A real SIGINT, sent as the
+    file is replaced: held until the replacement is done and said, then raised."""
+    from romrunner.store import restore as restore_module
+
+    db, backup = live
+    swap = restore_module._swap
+
+    def interrupted_swap(temp: Path, path: Path) -> None:
+        os.kill(os.getpid(), signal.SIGINT)
+        swap(temp, path)
+
+    monkeypatch.setattr(restore_module, "_swap", interrupted_swap)
+    result = cli("db", "restore", str(backup))
+    assert result.code == 130
+    assert "interrupted: work committed so far is kept" in result.err
+    assert f"the database was restored from {backup}" in result.err
+    (saved,) = backups(db.parent)
+    assert f"saved at {saved}" in result.err
+    assert collections(db) == {"A"} and collections(saved) == {"A", "B", "C"}

@@ -76,6 +76,7 @@ class AppContext:
     _created: OpenResult | None = None  # the database this command created, while open
     _created_changes: int = 0  # its committed changes once created (and the pack recorded)
     _committed: bool = False  # see committed_anything
+    _replaced: bool = False  # see replaced_database
     _data: Any = None
     _pack: DefinitionPack | None = None
     _pack_notice: str | None = None  # said once the database says whether it knows the pack
@@ -198,10 +199,17 @@ class AppContext:
 
     def committed_anything(self) -> bool:
         """True when this command has committed a change of its own to the database (beyond
-        opening it: a migration, the pack recorded), asked while it is open or after."""
-        if self._db is not None:
+        opening it: a migration, the pack recorded), asked while it is open or after, or
+        replaced the database file (see :meth:`replaced_database`)."""
+        if self._db is not None and not self._replaced:
             self._committed = self._db.committed_changes != self._created_changes
-        return self._committed
+        return self._committed or self._replaced
+
+    def replaced_database(self, hint: str) -> None:
+        """The command has replaced the database file (``db restore``): an interrupt from now
+        on says so, with ``hint`` (QA42 F1: "nothing was changed", the file replaced)."""
+        self._replaced = True
+        self.interrupt_hint = hint
 
     def close(self) -> None:
         """Close what the command opened. A database the command created is removed again

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import asdict
 from pathlib import Path
 
@@ -10,7 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from romrunner.catalog.identify import match_counts, verify_counts
-from romrunner.cli.context import app_context
+from romrunner.cli.context import AppContext, app_context
 from romrunner.errors import NoDatabaseError
 from romrunner.library.roots import refuse_writing_into_library
 from romrunner.store import OpenMode
@@ -206,7 +207,8 @@ def restore(backup_file: Path, force: bool) -> int:
     """
     app = app_context()
     report = restore_database(app.db_path, backup_file, force=force, wait=app.wait,
-                              on_wait=app.say_waiting)
+                              on_wait=app.say_waiting, on_replaced=functools.partial(
+                                  _say_replaced, app, backup_file))
     if report.other_database:
         app.warn(f"{backup_file}: a backup of another database, restored with --force")
     if report.corrupt is not None:
@@ -219,6 +221,13 @@ def restore(backup_file: Path, force: bool) -> int:
                  "that wrote it opens it as it is")
     app.finish(report.as_dict(), lambda console: _render_restore(console, report))
     return 0
+
+
+def _say_replaced(app: AppContext, backup: Path, report: RestoreReport) -> None:
+    """What an interrupt says once the database file is replaced by the backup."""
+    saved = f"; the database it replaced is saved at {report.saved} (`romrunner db " \
+            f"restore {report.saved}` goes back to it)" if report.saved is not None else ""
+    app.replaced_database(f"the database was restored from {backup}{saved}")
 
 
 def _render_restore(console: Console, report: RestoreReport) -> None:

@@ -34,9 +34,11 @@ import json
 import os
 import secrets
 import shutil
+import signal
 import sqlite3
 import tempfile
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -138,7 +140,9 @@ class RestoreReport:
 def restore_database(path: Path | str, backup: Path | str, *, force: bool = False,
                      wait: bool = False,
                      on_wait: Callable[[LockHolder], None] | None = None,
-                     now: datetime | None = None) -> RestoreReport:
+                     now: datetime | None = None,
+                     on_replaced: Callable[[RestoreReport], None] | None = None
+                     ) -> RestoreReport:
     """Put ``backup`` back as the database at ``path`` (see the module's steps).
 
     Refused, with nothing changed: a file that is not a ROM Runner backup, one that fails its
@@ -146,6 +150,8 @@ def restore_database(path: Path | str, backup: Path | str, *, force: bool = Fals
     file at ``path`` that is not a ROM Runner database, and without ``force`` a backup of
     another database. A backup of an earlier state of this database needs no ``force``: the
     database is always saved before it is replaced, and the report says what it held more.
+    ``on_replaced`` is called with the report as soon as the file is replaced, before a
+    Ctrl-C that came during the replacement is raised (the caller says what was done).
     """
     path, backup = Path(path).expanduser(), Path(backup).expanduser()
     _check_backup_file(backup, path)
@@ -154,7 +160,7 @@ def restore_database(path: Path | str, backup: Path | str, *, force: bool = Fals
     lock = prepare_to_write(path, "db restore", wait, on_wait)
     assert lock is not None
     try:
-        report = _restore(path, backup, force, now or utc_now())
+        report = _restore(path, backup, force, now or utc_now(), on_replaced)
     except BaseException:
         if not path.exists():  # nothing was here, nothing is: leave no lock file nor folder
             if not lock_existed:
@@ -207,7 +213,8 @@ class _Current:
     corrupt: str | None = None
 
 
-def _restore(path: Path, backup: Path, force: bool, now: datetime) -> RestoreReport:
+def _restore(path: Path, backup: Path, force: bool, now: datetime,
+             on_replaced: Callable[[RestoreReport], None] | None = None) -> RestoreReport:
     folder = path.parent
     remove_stale_temporaries(folder, _TEMP_PREFIX)
     handle, name = tempfile.mkstemp(prefix=_TEMP_PREFIX, suffix=_TEMP_SUFFIX, dir=folder)
@@ -245,7 +252,10 @@ def _restore(path: Path, backup: Path, force: bool, now: datetime) -> RestoreRep
         finally:
             if current.db is not None:
                 current.db.close()
-        _swap(temp, path)
+        with _interrupts_held():  # (the file replaced, and said so, before any Ctrl-C)
+            _swap(temp, path)
+            if on_replaced is not None:
+                on_replaced(report)
         return report
     except sqlite3.Error as exc:
         raise _not_restored(path, backup, sqlite_error(path, exc)) from exc
@@ -495,6 +505,20 @@ def _let_go(db: Database) -> None:
         raise DatabaseError(
             f"{db.path}: a command reading the database keeps its last changes in the WAL; "
             "nothing was changed, try again when it has finished")
+
+
+@contextlib.contextmanager
+def _interrupts_held() -> Iterator[None]:
+    """SIGINT held back while the body runs (in the main thread; elsewhere nothing to hold):
+    a Ctrl-C during it is raised once it has ended."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def _swap(temp: Path, path: Path) -> None:
