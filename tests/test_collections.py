@@ -185,3 +185,38 @@ def test_a_query_option_value_the_shell_quoted_whole_stays_one_value(
     added = cli("--json", "collection", "add", "picked", "--query", shell_quoted)
     assert added.code == 0, added.err
     assert cli("--json", "collection", "show", "picked").json()["data"]["total"] == 2
+
+
+def test_names_that_differ_only_in_case_are_one_collection_in_every_script(
+        db: Database) -> None:
+    """QA44 F6/F7: SQLite's NOCASE folds ASCII only: "Été" and "été" were two collections,
+    `collection:ÉTÉ` found neither, and renaming one rewrote the smart queries naming the
+    other."""
+    from romrunner.collections.store import rename_collection
+
+    create_collection(db, "Été")
+    add_games(db, "Été", [1])
+    with pytest.raises(InputError, match="already exists"):
+        create_collection(db, "été")
+    assert ids(collection_page(db, "ÉTÉ")) == [1]
+    create_collection(db, "S", query="collection:été", known_platforms=PLATFORMS)
+    assert ids(collection_page(db, "S")) == [1]
+    renamed = rename_collection(db, "ÉTÉ", "Summer")
+    assert renamed.rewritten == ["S"] and ids(collection_page(db, "S")) == [1]
+
+
+def test_a_database_holding_two_such_names_renames_the_one_named(db: Database) -> None:
+    """Two collections made before names were compared so ("Été", "été"): each name finds
+    its own, and a rename of one leaves the smart query naming the other as it was."""
+    from romrunner.collections.store import rename_collection
+
+    create_collection(db, "Été")
+    add_games(db, "Été", [1])
+    with db.atomic():
+        db.execute("INSERT INTO collections (name, collection_type) VALUES ('été', 'manual')")
+    add_games(db, "été", [2, 3])
+    create_collection(db, "S", query="collection:été", known_platforms=PLATFORMS)
+    assert ids(collection_page(db, "S")) == [2, 3]
+    renamed = rename_collection(db, "Été", "Summer")
+    assert renamed.rewritten == [] and ids(collection_page(db, "S")) == [2, 3]
+    assert ids(collection_page(db, "Summer")) == [1]

@@ -120,9 +120,25 @@ class _Stored:
     query: str | None
 
 
+def name_key(name: str) -> str:
+    """The key collection names are compared by: one name whatever its case, in every script
+    (QA44 F6: SQLite's NOCASE folds ASCII only, so "Été" and "été" were two collections, and
+    a rename of one rewrote the smart queries naming the other)."""
+    return name.casefold()
+
+
 def _find(db: Database, name: str) -> _Stored | None:
-    row = db.query_one("SELECT id, name, collection_type, rules_json FROM collections "
-                       "WHERE name = ? COLLATE NOCASE ORDER BY id LIMIT 1", (name,))
+    """The collection of that name: the one spelt exactly so, else the first whose name is
+    the same but for case (a database from before names were compared so may hold two)."""
+    key = name_key(name)
+    row = None
+    for candidate in db.query("SELECT id, name, collection_type, rules_json FROM collections "
+                              "ORDER BY id"):
+        if candidate["name"] == name:
+            row = candidate
+            break
+        if row is None and name_key(candidate["name"]) == key:
+            row = candidate
     if row is None:
         return None
     if row["collection_type"] == "auto":
@@ -163,7 +179,7 @@ def _check_name(name: str) -> str:
     clean = name.strip()
     if not clean or any(ord(ch) < 32 for ch in clean):
         raise InputError(f"collection name {name!r}: empty or has control characters")
-    if clean.lower() in RESERVED:
+    if name_key(clean) in RESERVED:
         raise InputError(f"collection name {clean!r} is built in; choose another name")
     return clean
 
@@ -179,7 +195,7 @@ def _validate(db: Database, text: str, known_platforms: Iterable[str] | None,
 # -- the collection: query field --------------------------------------------------------------
 def collection_condition(ctx: Context, name: str) -> tuple[str, list[object]]:
     """The SQL condition of ``collection:NAME`` (manual: membership; smart: its query)."""
-    key = name.lower()
+    key = name_key(name)
     if key in ctx.collections_seen:
         raise QueryError(f"query: collection:{quote_value(name)} refers to itself")
     if key in BUILTINS:
@@ -214,7 +230,7 @@ def create_collection(db: Database, name: str, *, query: str | None = None,
         stored = parsed.text()
         if not stored:
             raise InputError("--query is empty: a smart collection needs a query")
-        _validate(db, stored, known_platforms, (clean.lower(),))
+        _validate(db, stored, known_platforms, (name_key(clean),))
     with db.atomic():
         cursor = db.execute(
             "INSERT INTO collections (name, collection_type, rules_json, updated_at) "
@@ -240,8 +256,9 @@ def save_autolist_collection(db: Database, name: str, game_ids: list[int],
     replaced only with ``replace``; another collection of that name is an error."""
     clean = _check_name(name)
     with db.atomic():
-        existing = db.query_one("SELECT id, name, rules_json FROM collections "
-                                "WHERE name = ? COLLATE NOCASE ORDER BY id LIMIT 1", (clean,))
+        found = _find(db, clean)
+        existing = None if found is None else db.query_one(
+            "SELECT id, name, rules_json FROM collections WHERE id = ?", (found.id,))
         if existing is not None and not _saved_autolist(existing["rules_json"]):
             raise InputError(f"collection {existing['name']!r} already exists and is not an "
                              "auto-list; choose another name")
@@ -272,7 +289,7 @@ def remove_collection(db: Database, name: str, *, force: bool = False) -> Remove
     games, or one that profiles' filters or smart collections' queries name, is refused,
     naming them, unless ``force``: then it leaves the profiles' filters too, and those smart
     collections stop working."""
-    if name.lower() in BUILTINS:
+    if name_key(name) in BUILTINS:
         raise InputError(f"collection {name!r} is built in and cannot be removed")
     with db.atomic():
         found = _require(db, name)
@@ -312,7 +329,7 @@ def dependants(db: Database, found: _Stored) -> Dependants:
                       "WHERE j.value = :c)" for column in _PROFILE_LISTS)
         + " ORDER BY p.id", {"c": found.id})]
     smart = [name for _, name, query in _smart_queries(db, skip=found.id)
-             if query is not None and _names(query, found.name)]
+             if query is not None and _names(db, query, found)]
     return Dependants(profiles, smart)
 
 
@@ -330,17 +347,24 @@ def _smart_queries(db: Database, *, skip: int) -> list[tuple[int, str, Query | N
     return found
 
 
-def _names(query: Query, name: str) -> bool:
-    key = name.lower()
-    return any(term.field == "collection" and any(v.lower() == key for v in term.values)
+def _names(db: Database, query: Query, found: _Stored) -> bool:
+    """True when a ``collection:`` value of ``query`` names the collection ``found``."""
+    return any(term.field == "collection" and any(_is(db, v, found) for v in term.values)
                for term in query.terms)
 
 
-def _renamed(query: Query, old: str, new: str) -> Query:
-    """``query`` with every ``collection:OLD`` value written as ``NEW``."""
-    key = old.lower()
+def _is(db: Database, value: str, found: _Stored) -> bool:
+    """True when the name ``value`` finds the collection ``found`` (see :func:`_find`)."""
+    if name_key(value) != name_key(found.name):
+        return False
+    named = _find(db, value)
+    return named is not None and named.id == found.id
+
+
+def _renamed(db: Database, query: Query, found: _Stored, new: str) -> Query:
+    """``query`` with every ``collection:`` value naming ``found`` written as ``NEW``."""
     return Query(tuple(
-        Term(term.field, tuple(new if v.lower() == key else v for v in term.values),
+        Term(term.field, tuple(new if _is(db, v, found) else v for v in term.values),
              term.negated) if term.field == "collection" else term
         for term in query.terms))
 
@@ -356,7 +380,7 @@ def _drop_from_profile(db: Database, profile_id: int, collection_id: int) -> Non
 def rename_collection(db: Database, old: str, new: str) -> RenamedCollection:
     """Rename a collection; every smart collection whose query names it is rewritten (through
     the query parser) to name it by its new name, in the same transaction."""
-    if old.lower() in RESERVED:
+    if name_key(old) in RESERVED:
         raise InputError(f"collection {old!r} is built in and cannot be renamed")
     clean = _check_name(new)
     with db.atomic():
@@ -366,10 +390,10 @@ def rename_collection(db: Database, old: str, new: str) -> RenamedCollection:
             raise InputError(f"collection {clean!r} already exists")
         rewritten: list[str] = []
         for smart_id, name, query in _smart_queries(db, skip=found.id):
-            if query is not None and _names(query, found.name):
+            if query is not None and _names(db, query, found):
                 db.execute("UPDATE collections SET rules_json = ?, updated_at = "
                            "CURRENT_TIMESTAMP WHERE id = ?",
-                           (json.dumps({"query": _renamed(query, found.name, clean).text()}),
+                           (json.dumps({"query": _renamed(db, query, found, clean).text()}),
                             smart_id))
                 rewritten.append(name)
         db.execute("UPDATE collections SET name = ?, updated_at = CURRENT_TIMESTAMP "
@@ -380,7 +404,7 @@ def rename_collection(db: Database, old: str, new: str) -> RenamedCollection:
 # -- collections named by profiles -----------------------------------------------------------
 def collection_ref(db: Database, name: str) -> CollectionRef:
     """The id (None for a built-in), stored name and kind of the collection ``name``."""
-    key = name.lower()
+    key = name_key(name)
     if key in BUILTINS:
         return CollectionRef(None, key, "built-in")
     found = _find(db, name)
@@ -470,7 +494,7 @@ def membership_condition(db: Database, collection_ids: Sequence[int], *,
             continue
         try:
             where, more = compile_where(parse_query(_stored_query(row["rules_json"])),
-                                        Context(db, None, (str(row["name"]).lower(),)))
+                                        Context(db, None, (name_key(str(row["name"])),)))
         except InputError as exc:
             raise InputError(f"{owner}: smart collection {row['name']!r}: its stored query no "
                              f"longer works ({exc})") from exc
@@ -481,12 +505,12 @@ def membership_condition(db: Database, collection_ids: Sequence[int], *,
 
 def _manual(db: Database, name: str, *, create_favorites: bool = False) -> _Stored:
     found = _find(db, name)
-    if found is None and create_favorites and name.lower() == FAVORITES:
+    if found is None and create_favorites and name_key(name) == FAVORITES:
         db.execute("INSERT INTO collections (name, collection_type) VALUES (?, 'system')",
                    (FAVORITES,))
         found = _find(db, FAVORITES)
     if found is None:
-        if name.lower() in BUILTINS:
+        if name_key(name) in BUILTINS:
             raise InputError(f"collection {name!r} is smart (built in): games cannot be "
                              "added or removed by hand")
         return _require(db, name)
@@ -587,14 +611,14 @@ def list_collections(db: Database, *, known_platforms: Iterable[str] | None = No
                         " WHERE cg.collection_id = c.id) AS games "
                         "FROM collections c ORDER BY c.name COLLATE NOCASE, c.id"):
         if row["collection_type"] != "auto":
-            favorites_seen |= row["name"].lower() == FAVORITES
+            favorites_seen |= name_key(row["name"]) == FAVORITES
             kind = "auto-list" if _saved_autolist(row["rules_json"]) else "manual"
             infos.append(CollectionInfo(row["name"], kind, int(row["games"]), True, None,
                                         None, int(row["id"])))
             continue
         text = _stored_query(row["rules_json"])
         try:
-            selection = _validate(db, text, known_platforms, (row["name"].lower(),))
+            selection = _validate(db, text, known_platforms, (name_key(row["name"]),))
         except InputError as exc:
             infos.append(CollectionInfo(row["name"], "smart", None, False, text, str(exc),
                                         int(row["id"])))
@@ -615,7 +639,7 @@ def collection_page(db: Database, name: str, *, sort: str | None = None, limit: 
                     known_platforms: Iterable[str] | None = None) -> GamePage:
     """A page of a collection: a manual one in its own order (or ``sort``), a smart one by
     ``sort`` (default title; ``recently added``: newest first)."""
-    key = name.lower()
+    key = name_key(name)
     if key in BUILTINS:
         spec = BUILTINS[key]
         return query_games(db, spec.query, sort=sort or spec.sort, limit=limit, after=after,
