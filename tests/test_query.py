@@ -146,8 +146,11 @@ def test_regions_and_languages_are_read_as_file_names_spell_them(db: Database) -
     ("size:9223372036854775807", "size:9223372036854775807: too large"),
     ("size:>99999999999G", "too large"), ("size:1..99999999999999999999", "too large"),
     # QA26 F6: SQLite's "Expression tree is too large", said as the database's fault
-    ("id:" + ",".join(map(str, range(1, 1000))), "999 terms and values; at most 500"),
-    (" ".join(f"-w{i}" for i in range(501)), "501 terms and values"),
+    ("id:" + ",".join(map(str, range(1, 1000))), "999 terms, values and words; at most 500"),
+    (" ".join(f"-w{i}" for i in range(501)), "501 terms, values and words"),
+    # QA44 F8: the words of one quoted value, each its own test, reached SQLite's limit
+    ('title:"' + " ".join(["mario"] * 1000) + '"', "1,000 terms, values and words"),
+    ('-"' + " ".join(f"m{i}" for i in range(1000)) + '"', "1,000 terms, values and words"),
 ])
 def test_bad_queries_are_one_line_errors_naming_the_term(db: Database, text: str,
                                                          named: str) -> None:
@@ -166,7 +169,9 @@ def test_the_longest_queries_allowed_run(db: Database) -> None:
     """500 terms and values (the most a query may hold) run, whichever the field."""
     for text in ("id:" + ",".join(map(str, range(1, 501))),
                  " ".join(f"-w{i}" for i in range(500)), "platform:snes " * 500,
-                 "region:" + ",".join(["usa"] * 500)):
+                 "region:" + ",".join(["usa"] * 500),
+                 'title:"' + " ".join(["mario"] * 499) + '" x',
+                 '-"' + " ".join(f"m{i}" for i in range(500)) + '"'):
         assert query_games(db, text, known_platforms=PLATFORMS).total >= 0
 
 
