@@ -220,3 +220,11 @@ def test_a_database_holding_two_such_names_renames_the_one_named(db: Database) -
     renamed = rename_collection(db, "Été", "Summer")
     assert renamed.rewritten == [] and ids(collection_page(db, "S")) == [2, 3]
     assert ids(collection_page(db, "Summer")) == [1]
+
+
+def test_a_forged_position_beyond_sqlites_integers_is_not_a_cursor(db: Database) -> None:
+    """QA44 F1: an internal OverflowError."""
+    create_collection(db, "Couch")
+    add_games(db, "Couch", [1, 2])
+    with pytest.raises(InputError, match="not a cursor"):
+        collection_page(db, "Couch", after="99999999999999999999.1")

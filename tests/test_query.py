@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import re
 from pathlib import Path
@@ -226,6 +227,12 @@ def test_a_cursor_of_another_sort_or_garbage_is_refused(db: Database) -> None:
         query_games(db, "", sort="-size", after=cursor)
     with pytest.raises(QueryError, match="not a cursor"):
         query_games(db, "", after="!!!")
+    for forged in ('{"s":["id"],"v":[100000000000000000000]}',  # (QA44 F1: internal errors)
+                   '{"s":["title","id"],"v":["\\ud800",1]}'):
+        sort = "id" if '["id"]' in forged else "title"
+        text = base64.urlsafe_b64encode(forged.encode()).decode().rstrip("=")
+        with pytest.raises(QueryError, match="not a cursor"):
+            query_games(db, "", sort=sort, after=text)
     with pytest.raises(QueryError, match="cannot sort by 'colour'"):
         query_games(db, "", sort="colour")
 

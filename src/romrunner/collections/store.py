@@ -669,6 +669,8 @@ def _manual_page(db: Database, found: _Stored, limit: int, after: str | None) ->
     if after:
         try:
             position, last_id = (int(part) for part in after.split(".", 1))
+            if not all(-(2 ** 63) <= n < 2 ** 63 for n in (position, last_id)):
+                raise ValueError(after)  # (QA44 F1: an internal error)
         except ValueError as exc:
             raise InputError(f"--after {after!r}: not a cursor printed by this listing") \
                 from exc

@@ -33,7 +33,7 @@ from romrunner.library.tags import FLAGS, language_code, region_name
 from romrunner.search.games import fts_query, fts_words
 from romrunner.search.index import MARKED, catalog_title, has_marked, has_search_index
 from romrunner.store.database import Database
-from romrunner.textnorm import escape_like, fold
+from romrunner.textnorm import escape_like, fold, storable
 from romrunner.words import size_text
 
 COUNT_CAP = 1_000
@@ -711,7 +711,13 @@ def decode_cursor(keys: Sequence[SortKey], cursor: str) -> list[object]:
     if names != expected or not isinstance(values, list) or len(values) != len(keys) \
             or not all(isinstance(v, str | int) and not isinstance(v, bool) for v in values):
         raise QueryError(f"--after {cursor!r}: a cursor of another sort or listing")
+    if not all(_SQLITE_INTEGERS[0] <= v <= _SQLITE_INTEGERS[1] if isinstance(v, int)
+               else storable(v) for v in values):  # (QA44 F1: an internal error)
+        raise QueryError(f"--after {cursor!r}: not a cursor printed by this listing")
     return list(values)
+
+
+_SQLITE_INTEGERS = (-(2 ** 63), 2 ** 63 - 1)
 
 
 # -- listing ----------------------------------------------------------------------------------
