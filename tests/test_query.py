@@ -352,3 +352,16 @@ def test_sql_and_fts_metacharacters_in_every_field(db: Database, field: str) -> 
         else:
             assert page.rows == []
     assert db.scalar("SELECT count(*) FROM games") == len(GAMES)
+
+
+def test_a_fields_name_in_any_case_and_a_titles_word_before_a_colon(db: Database) -> None:
+    """QA44 F3: `Region:USA` silently found nothing (a capital made it free words), and
+    `star wars: rogue` was refused (`wars` an unknown field)."""
+    assert titles(db, "Platform:SNES REGION:usa") == titles(db, "platform:snes region:usa") \
+        == ["Super Mario World", "Zelda Hacked", "Zelda III"]
+    assert titles(db, "super mario: world") == titles(db, "super mario world") \
+        == ["Super Mario World"]
+    assert titles(db, "-Region:japan platform:snes") == ["Super Mario World", "Zelda Hacked",
+                                                           "Zelda III"]
+    with pytest.raises(QueryError, match=r"unknown field 'regoin'.*quoted"):
+        titles(db, "regoin:usa")

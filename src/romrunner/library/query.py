@@ -150,10 +150,18 @@ def _term(token: _Token) -> Term:
         chars = chars[1:]
     colon = next((i for i, (ch, quoted) in enumerate(chars) if ch == ":" and not quoted), None)
     name = "".join(ch for ch, _ in chars[:colon]) if colon is not None else ""
-    if colon is None or any(q for _, q in chars[:colon]) or not _FIELD_NAME.match(name):
+    # A field's name in any case is that field (QA44 F3: `Region:USA` found nothing); a word
+    # ending in a colon that names none is a title's word ("Star Wars: Rogue"), as one
+    # written with a capital is ("Re:Zero"); a lower-case one before a value is a field
+    # mistyped ("regoin:usa").
+    if colon is not None and name.lower() in FIELDS and not any(q for _, q in chars[:colon]):
+        name = name.lower()
+    elif colon is None or any(q for _, q in chars[:colon]) or not _FIELD_NAME.match(name) \
+            or colon == len(chars) - 1:
         return Term(None, ("".join(ch for ch, _ in chars),), negated)
     if name not in FIELDS:
-        raise QueryError(f"query: unknown field {name!r} (known: {', '.join(sorted(FIELDS))})")
+        raise QueryError(f"query: unknown field {name!r} (known: {', '.join(sorted(FIELDS))}"
+                         f"; a title's word with a colon is quoted: \"{name}:…\")")
     values = tuple("".join(ch for ch, _ in part) for part in _split(chars[colon + 1:], ","))
     if any(v == "" for v in values):
         raise QueryError(f"query: {name}: a value is empty")
@@ -179,7 +187,7 @@ def _shell_quoted(word: str) -> str:
 
 def _names_a_field(token: str) -> bool:
     name, colon, _ = token.removeprefix("-").partition(":")
-    return bool(colon) and name in FIELDS
+    return bool(colon) and name.lower() in FIELDS
 
 
 def query_text(words: Sequence[str]) -> str:
