@@ -134,6 +134,10 @@ def test_unknown_platform_is_an_error_naming_it(cli: Any, tmp_path: Path) -> Non
     assert cli("db", "init").code == 0  # creates the database
     result = cli("search", "mario", "--platform", "nope")
     assert result.code == 2 and "unknown platform 'nope'" in result.err and result.out == ""
+    assert ", unknown," in result.err  # (the undecided files' id is a known one: QA44 F4)
+    for spelling in ("UNKNOWN", "Unknown"):  # as `games ls platform:UNKNOWN` takes it
+        undecided = cli("search", "mario", "--platform", spelling)
+        assert undecided.code == 0 and "no game matches" in undecided.out, undecided.err
     known = cli("search", "mario", "--platform", "snes")  # a pack platform with no games
     assert known.code == 0 and "no game matches" in known.out
     db = make_db(tmp_path / "s.db", TITLES)

@@ -9,6 +9,7 @@ from rich.table import Table
 from romrunner.cli.context import app_context
 from romrunner.cli.querycmd import QueryCommand
 from romrunner.errors import InputError
+from romrunner.library.platforms import UNKNOWN
 from romrunner.library.query import FIELDS
 from romrunner.search.games import search_games
 from romrunner.store import OpenMode
@@ -35,7 +36,8 @@ def search(words: tuple[str, ...], platform: str | None, limit: int) -> int:
     app = app_context()
     known = app.pack().platforms if platform is not None else ()
     if platform is not None and platform not in known:  # (`games ls platform:SNES` works)
-        platform = next((p for p in known if p.casefold() == platform.casefold()), platform)
+        platform = next((p for p in (*known, UNKNOWN) if p.casefold() == platform.casefold()),
+                        platform)
     rows = search_games(app.open_db(OpenMode.READ), text, limit=limit + 1, platform=platform,
                         known_platforms=known)
     more, rows = len(rows) > limit, rows[:limit]

@@ -161,7 +161,8 @@ def require_platform(db: Database, platform: str, known_platforms: Collection[st
     if storable(platform) and db.query_one(
             "SELECT 1 FROM games WHERE platform_id = ? LIMIT 1", (platform,)):
         return
-    listed = ", ".join(sorted(known_platforms))  # (all: cut at 40, it left out snes)
+    listed = ", ".join(sorted({*known_platforms, UNKNOWN_PLATFORM}))  # (all: cut at 40, it
+    # left out snes; and the undecided files' own id: QA44 F4)
     raise NotFoundError(f"unknown platform {platform!r}" + (f" (known: {listed})" if listed
                                                              else ""))
 
