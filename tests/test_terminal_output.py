@@ -19,6 +19,11 @@ def test_visible_escapes_controls_and_keeps_text() -> None:
     assert visible("ab\u202ecd") == "ab\\u202ecd"
     assert visible("日本語 ß") == "日本語 ß"
     assert visible("one\ntwo\tthree\r") == "one\\ntwo\\tthree\\r"
+    # QA44 F5: a backslash that would read as an escape is doubled, so that a name holding
+    # a TAB and one holding a backslash and a t print differently; others are as they are
+    assert visible("A\\tB") == "A\\\\tB" != visible("A\tB")
+    assert visible("C\\x1bD") == "C\\\\x1bD" != visible("C\x1bD")
+    assert visible("C:\\Games\\Mario") == "C:\\Games\\Mario"
 
 
 def test_games_ls_shows_names_literally(cli: Any, tmp_path: Path,
