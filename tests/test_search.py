@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from romrunner.errors import InputError
+from romrunner.library.query import query_games
 from romrunner.search.games import RANK_CAP, fts_query, search_games
 from romrunner.search.index import index_games
 from romrunner.store import Database
@@ -167,3 +168,25 @@ def test_a_minus_word_in_a_catalog_title_leaves_the_game_out_in_either_tier(
         "Tetris (World)"]
     assert search_games(db, "super -europe") == []  # found by its start: left out too
     assert search_games(db, "mario -europe") == []  # found by its words
+
+
+WORDS = ["ゼルダの伝説 夢をみる島", "ポケットモンスター 赤", "トマト大作戦", "大作戦 Mario",
+         "ポケット大作戦", "Legend of Zelda", "O'Brien's Quest", "Legend of O'Brien",
+         "X-Men Legends", "Legend of X"]
+
+
+def test_each_typed_word_is_its_own_required_word_or_phrase(tmp_path: Path) -> None:
+    """QA44 F11: Japanese words typed apart were one phrase (`ポケット 赤` found nothing);
+    F12/F13: `-ポケット` left out every title holding one of its characters, `-o'brien` every
+    title with a word starting "o". The query language (`games ls`) reads them the same way."""
+    db = make_db(tmp_path / "s.db", WORDS)
+    assert titles(search_games(db, "ポケット 赤")) == ["ポケットモンスター 赤"]
+    assert titles(search_games(db, "赤 ポケット")) == ["ポケットモンスター 赤"]
+    assert titles(search_games(db, "ゼルダ 夢")) == ["ゼルダの伝説 夢をみる島"]
+    assert sorted(titles(search_games(db, "大作戦 -ポケット"))) == ["トマト大作戦", "大作戦 Mario"]
+    assert sorted(titles(search_games(db, "legend -o'brien"))) == [
+        "Legend of X", "Legend of Zelda", "X-Men Legends"]
+    assert sorted(titles(search_games(db, "legend -x-men"))) == [
+        "Legend of O'Brien", "Legend of X", "Legend of Zelda"]
+    listed = query_games(db, "ポケット 赤", known_platforms={"snes"})
+    assert [row["detected_title"] for row in listed.rows] == ["ポケットモンスター 赤"]

@@ -69,19 +69,22 @@ def fts_words(text: str) -> list[FtsWord]:
     """The required words of user ``text``: each a quoted FTS5 prefix string, and each run of
     Chinese/Japanese characters (words of their own in the index, see
     :func:`romrunner.textnorm.fold`) one phrase, so ``ゲーム`` finds the titles holding those
-    characters in that order, at the start of a title or inside one."""
+    characters in that order, at the start of a title or inside one. A run ends where the
+    user's word does: ``ポケット 赤`` is two required runs, not one phrase (QA44 F11: the
+    typed space was folded away, and the title's two words were never found together)."""
     words: list[FtsWord] = []
-    run: list[str] = []
-    for word in (fold(text) or "").split():
-        if is_unspaced_character(word):
-            run.append(word)
-            continue
+    for typed in text.split():
+        run: list[str] = []
+        for word in (fold(typed) or "").split():
+            if is_unspaced_character(word):
+                run.append(word)
+                continue
+            if run:
+                words.append(FtsWord(_phrase(run), " " + " ".join(run) + " ", True))
+                run = []
+            words.append(FtsWord(_phrase([word]) + "*", " " + word, False))
         if run:
             words.append(FtsWord(_phrase(run), " " + " ".join(run) + " ", True))
-            run = []
-        words.append(FtsWord(_phrase([word]) + "*", " " + word, False))
-    if run:
-        words.append(FtsWord(_phrase(run), " " + " ".join(run) + " ", True))
     return words
 
 
@@ -139,7 +142,8 @@ def _without_excluded(text: str) -> tuple[str, list[str]]:
     """``text`` without its ``-word`` terms, and those words folded: ``mario -kart`` leaves
     out the titles with a word starting ``kart`` (as a query's ``-`` term is a NOT); a
     ``-"two words"`` term leaves out the titles holding that phrase (QA37 F12: its first
-    word alone was left out, the others made required). Each is a folded phrase."""
+    word alone was left out, the others made required), and so does a word that folds to
+    several (``-o'brien``, ``-ポケット``). Each is a folded phrase."""
     kept: list[str] = []
     excluded: list[str] = []
     for token in _TOKEN.findall(text):
@@ -148,7 +152,11 @@ def _without_excluded(text: str) -> tuple[str, list[str]]:
             if phrase:
                 excluded.append(phrase)
         elif token.startswith("-") and len(token) > 1:
-            excluded.extend((fold(token[1:]) or "").split())
+            # (one typed word, one phrase: `-ポケット` left out every title holding one of its
+            # characters, `-o'brien` every title with a word starting "o": QA44 F12, F13)
+            phrase = " ".join((fold(token[1:]) or "").split())
+            if phrase:
+                excluded.append(phrase)
         else:
             kept.append(token)
     return " ".join(kept), excluded
