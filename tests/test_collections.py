@@ -228,3 +228,18 @@ def test_a_forged_position_beyond_sqlites_integers_is_not_a_cursor(db: Database)
     add_games(db, "Couch", [1, 2])
     with pytest.raises(InputError, match="not a cursor"):
         collection_page(db, "Couch", after="99999999999999999999.1")
+
+
+def test_a_rename_that_would_close_a_loop_of_smart_collections_is_refused(
+        db: Database) -> None:
+    """QA44 F14: create refuses a loop; a rename closed one silently, breaking both."""
+    from romrunner.collections.store import remove_collection, rename_collection
+
+    create_collection(db, "X")
+    create_collection(db, "A", query="collection:X", known_platforms=PLATFORMS)
+    create_collection(db, "C", query="collection:A", known_platforms=PLATFORMS)
+    remove_collection(db, "X", force=True)
+    with pytest.raises(InputError, match="name itself through another collection"):
+        rename_collection(db, "C", "X")
+    assert [info.name for info in list_collections(db) if info.name in ("A", "C", "X")] \
+        == ["A", "C"]

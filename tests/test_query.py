@@ -365,3 +365,14 @@ def test_a_fields_name_in_any_case_and_a_titles_word_before_a_colon(db: Database
                                                            "Zelda III"]
     with pytest.raises(QueryError, match=r"unknown field 'regoin'.*quoted"):
         titles(db, "regoin:usa")
+
+
+def test_region_words_the_shell_quoted_whole_are_one_region(db: Database) -> None:
+    """QA44 F15: `games ls region:"Hong Kong"` reaches the engine as the word `region:Hong
+    Kong`: it is that one region, as a `dat:`/`title:` word the shell quoted is one value."""
+    from romrunner.library.query import query_text
+
+    assert parse_query(query_text(["region:Hong Kong"])) == parse_query('region:"Hong Kong"')
+    assert parse_query(query_text(["region:Latin America,usa", "mario"])) == parse_query(
+        'region:"Latin America",usa mario')
+    assert parse_query(query_text(["region:usa mario"])) == parse_query("region:usa mario")

@@ -398,6 +398,15 @@ def rename_collection(db: Database, old: str, new: str) -> RenamedCollection:
                 rewritten.append(name)
         db.execute("UPDATE collections SET name = ?, updated_at = CURRENT_TIMESTAMP "
                    "WHERE id = ?", (clean, found.id))
+        if found.query is not None:  # (QA44 F14: a rename closed a loop of smart queries)
+            try:
+                _validate(db, found.query, None, (name_key(clean),))
+            except QueryError as exc:
+                if "refers to itself" not in str(exc):  # (broken before: renamed as it is)
+                    return RenamedCollection(found.name, clean, found.id, rewritten)
+                raise InputError(f"renaming {found.name!r} to {clean!r}: its query would "
+                                 f"name itself through another collection ({exc}); nothing "
+                                 "was changed") from None
     return RenamedCollection(found.name, clean, found.id, rewritten)
 
 

@@ -169,12 +169,13 @@ def _term(token: _Token) -> Term:
 
 
 # Fields whose values are names with spaces (a DAT's, a collection's, a title's words).
-_NAMED_FIELDS = re.compile(r"^(-?(?:dat|collection|title):)([^\"]*\s[^\"]*)$", re.DOTALL)
+_NAMED_FIELDS = re.compile(r"^(-?(?:dat|collection|title|region):)([^\"]*\s[^\"]*)$",
+                           re.DOTALL)
 
 
 def _shell_quoted(word: str) -> str:
-    """One of a command's QUERY words as query text: a ``dat:``, ``collection:`` or
-    ``title:`` word holding a space without quotes is a value the user quoted for the shell
+    """One of a command's QUERY words as query text: a ``dat:``, ``collection:``, ``title:``
+    or ``region:`` word holding a space without quotes is a value the user quoted for the shell
     (``dat:"Nintendo - Game Boy"`` reaches us as ``dat:Nintendo - Game Boy``): quoted again,
     so it stays one value (QA12 F7; other words with spaces are split as query text). A
     word whose rest holds a term of a known field (``'title:sky region:usa'``) is a whole
@@ -182,7 +183,21 @@ def _shell_quoted(word: str) -> str:
     match = _NAMED_FIELDS.match(word)
     if match is None or any(_names_a_field(token) for token in match.group(2).split()):
         return word
+    if match.group(1).endswith("region:"):  # (a list of regions: `"Hong Kong",usa`; QA44 F15)
+        parts = match.group(2).split(",")
+        if not all(_is_region(part) for part in parts):
+            return word  # (`region:usa mario`: a query the shell got as one word)
+        return match.group(1) + ",".join(quote_value(part) for part in parts)
     return f'{match.group(1)}{quote_value(match.group(2))}'
+
+
+def _is_region(text: str) -> bool:
+    """True when ``text`` is a region file names use (``Hong Kong``)."""
+    try:
+        region_name(text)
+    except InputError:
+        return False
+    return True
 
 
 def _names_a_field(token: str) -> bool:
