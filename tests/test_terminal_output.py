@@ -101,3 +101,21 @@ def test_newlines_and_tabs_in_names_stay_on_their_line(cli: Any, tmp_path: Path,
     assert sorted(g["filename"] for g in games) == sorted(names)
     rows = cli("--json", "dat", "report", "--missing").json()["data"]
     assert rows[0]["missing_games"] == ["Gone\rBack (USA)", "Missing\nGame (USA)"]
+
+
+def test_a_name_with_a_word_wider_than_its_column_is_folded_not_cut(
+        cli: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """QA44 F9: at 80 columns (or in a pipe) a file name's long word was cut with "…": the
+    name shown was not the file's."""
+    monkeypatch.setenv("COLUMNS", "80")
+    root = tmp_path / "roms" / "gb"
+    root.mkdir(parents=True)
+    name = "Picross (USA, Europe) (SGB-Enhanced-Super-Game-Boy-Edition).gb"
+    (root / name).write_bytes(b"\x01" * 1024)
+    assert cli("library", "add", str(tmp_path / "roms")).code == 0
+    assert cli("scan", "--workers", "1").code == 0
+    result = cli("games", "ls")
+    assert result.code == 0 and "…" not in result.out
+    last = [line.split("│")[-2].strip() for line in result.out.splitlines()
+            if line.count("│") == 8]  # (the file column's pieces, row after row)
+    assert "".join(last).replace(" ", "") == name.replace(" ", "")

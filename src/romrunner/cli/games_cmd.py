@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 from rich.console import Console
-from rich.table import Table
+from rich.table import Column, Table
 
 from romrunner.catalog.identify import verify_counts
 from romrunner.cli.context import ROW_ID, app_context, count_range
@@ -117,7 +117,9 @@ _COLUMNS = ("id", "platform", "title", "region", "match", "size", "file")
 
 def games_table(rows: list[dict[str, Any]]) -> Table:
     """The ``games ls`` table."""
-    table = Table(*_COLUMNS)
+    # (a word wider than its column is folded onto the next line, never cut with "…": the
+    # name shown is the file's whole name, QA44 F9)
+    table = Table(*(Column(name, overflow="fold") for name in _COLUMNS))
     for row in rows:
         table.add_row(*_cells(row))
     return table
