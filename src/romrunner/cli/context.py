@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -87,6 +88,17 @@ class AppContext:
     def interactive(self) -> bool:
         """True when progress bars may be drawn."""
         return not self.quiet and not self.json_output and self.err_console.is_terminal
+
+    @contextlib.contextmanager
+    def working(self, text: str) -> Iterator[None]:
+        """A spinner with ``text`` on stderr while the body runs, when progress may be drawn
+        (QA45 F2, F3: a deploy's planning and a DAT import were silent for seconds); gone
+        once it ends. Not around another live display (a progress bar)."""
+        if not self.interactive:
+            yield
+            return
+        with self.err_console.status(text):
+            yield
 
     def open_db(self, mode: OpenMode = OpenMode.WRITE) -> Database:
         """Open the database once for this command (a write command migrates, and says so).

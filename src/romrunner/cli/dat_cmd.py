@@ -39,8 +39,11 @@ def dat_import(files: tuple[Path, ...], platform: str | None, force: bool) -> in
     """
     app = app_context()
     db = app.open_db()
-    report = import_dats(db, files, platform_id=platform,
-                         known_platforms=set(app.pack().platforms), force=force)
+    pack = app.pack()
+    what = f"{len(files):,} DAT files" if len(files) != 1 else "the DAT"
+    with app.working(f"reading {what} and identifying the library against them…"):
+        report = import_dats(db, files, platform_id=platform,
+                             known_platforms=set(pack.platforms), force=force)
     for result in report.imports:
         for problem in result.problems[:20]:
             app.warn(f"{result.path}: {problem}")

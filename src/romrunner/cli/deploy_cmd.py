@@ -132,9 +132,10 @@ def _deploy_run(app: AppContext, db: Database, profile_id: int, words: tuple[str
     card = Path(os.path.abspath(card))  # (said and recorded by its full path: QA18 C4)
     pack = app.pack()
     refuse_library_overlap(db, card, ())  # before anything is written on the "card"
-    layout = card_layout(db, pack, profile_id, card)
-    chosen = choose_games(db, pack, profile_id, layout, words=words, collection=collection,
-                          auto=auto)
+    with app.working("choosing the games…"):
+        layout = card_layout(db, pack, profile_id, card)
+        chosen = choose_games(db, pack, profile_id, layout, words=words, collection=collection,
+                              auto=auto)
     for warning in chosen.warnings:
         app.warn(warning)
     if chosen.excluded:
@@ -145,8 +146,9 @@ def _deploy_run(app: AppContext, db: Database, profile_id: int, words: tuple[str
             app.warn(missing_warning(chosen))
         app.warn(f"no game chosen: {_why_none(chosen, profile_id)}")
         return _nothing_chosen(app, chosen)
-    plan = build_plan(db, layout, chosen.game_ids, pack=pack, profile_id=profile_id,
-                      pruning=options.prune)
+    with app.working(f"planning {counted(len(chosen.game_ids), 'game')}…"):
+        plan = build_plan(db, layout, chosen.game_ids, pack=pack, profile_id=profile_id,
+                          pruning=options.prune)
     chosen = chosen.reaching(plan.reached)  # (a copy in another root placed: not missing)
     chosen = chosen.without_sets(plan.excluded_with_set)
     if chosen.missing:
@@ -157,8 +159,10 @@ def _deploy_run(app: AppContext, db: Database, profile_id: int, words: tuple[str
         return _nothing_chosen(app, chosen)
     left_out = _left_out(plan)
     if dry_run:
-        data = preview(db, plan, options, destination_id=destination_id(card, create=False),
-                       profile_id=profile_id)
+        with app.working("checking the card…"):
+            data = preview(db, plan, options,
+                           destination_id=destination_id(card, create=False),
+                           profile_id=profile_id)
         data["chosen"] = _chosen_data(chosen)
         data["chosen"]["left_out"] = left_out
         return _finish_preview(app, data)
