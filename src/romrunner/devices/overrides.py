@@ -12,6 +12,7 @@ apply. A page of games is resolved in one statement.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Collection, Iterable, Mapping, Sequence
@@ -239,6 +240,7 @@ _FAMILY_OF = {member: family for family, members in EMULATOR_FAMILIES.items()
               for member in members}
 
 
+@functools.lru_cache(maxsize=4096)  # (asked per game by an auto-list's gate: QA45 F4)
 def emulator_key(emulator_id: str) -> str:
     """One spelling of an emulator id: lowercase, no ``retroarch-`` prefix, no ``_libretro``
     suffix, ``-`` for ``_`` (``retroarch-snes9x`` and ``snes9x_libretro`` give ``snes9x``)."""
@@ -250,6 +252,7 @@ def emulator_key(emulator_id: str) -> str:
     return key.replace("_", "-")
 
 
+@functools.lru_cache(maxsize=4096)
 def emulator_family(emulator_id: str) -> str:
     """The family of an emulator (``dolphin-standalone`` → ``dolphin``); itself otherwise."""
     key = emulator_key(emulator_id)
