@@ -478,13 +478,20 @@ def _match_members(db: Database, method: str, condition: str) -> None:
     """One hash pass over the members and tracks of the games in scope, by the rule of
     :func:`_match_games` with their container's platform (QA13: a GB zip whose member a GBA
     DAT also lists became a GBA game, where the same file unzipped stays GB)."""
+    # The first catalog game that may have the file, per file (not a join of every file to
+    # every catalog ROM of its data: a ROM K sets share made each pass K x K rows, QA45 F5);
+    # as the join did, one of several games a file's data names is taken (the sets then
+    # decide their archive), and a file no rule lets match keeps none.
     db.execute(
-        "UPDATE game_files AS t SET matched_game_id = cg.game_id, match_method = ? "
-        "FROM catalog_roms r JOIN catalog_games cg ON cg.id = r.catalog_game_id, games g "
-        f"WHERE {condition} AND t.matched_game_id IS NULL AND t.kind IN ('member', 'track') "
-        f"AND t.game_id IN (SELECT id FROM temp.identify_scope) AND g.id = t.game_id "
-        f"AND {_platform_rule('g', condition)}{_one_game_if_crc(method, condition)}",
-        (method,))
+        "UPDATE game_files AS u SET matched_game_id = x.game, match_method = ? FROM ("
+        "SELECT t.id, (SELECT cg.game_id FROM catalog_roms r JOIN catalog_games cg "
+        "ON cg.id = r.catalog_game_id JOIN games g ON g.id = t.game_id "
+        f"WHERE {condition} AND {_platform_rule('g', condition)}"
+        f"{_one_game_if_crc(method, condition)} LIMIT 1) AS game FROM game_files t "
+        "WHERE t.matched_game_id IS NULL AND t.kind IN ('member', 'track') "
+        "AND t.game_id IN (SELECT id FROM temp.identify_scope) "
+        f"AND EXISTS (SELECT 1 FROM catalog_roms r WHERE {condition})) AS x "
+        "WHERE u.id = x.id AND x.game IS NOT NULL", (method,))
 
 
 # The members of the archives in scope no pass decided, one member of which at least matched
@@ -570,13 +577,30 @@ _SET_CANDIDATES = (
     "p AS MATERIALIZED (SELECT DISTINCT a.game_id, c.platform_id FROM a "
     "      JOIN game_files f ON f.game_id = a.game_id AND f.kind = 'member' "
     "      JOIN catalog_games c ON c.game_id = f.matched_game_id "
-    "      UNION SELECT a.game_id, x.platform_id FROM a JOIN games x ON x.id = a.game_id) "
+    "      UNION SELECT a.game_id, x.platform_id FROM a JOIN games x ON x.id = a.game_id), "
+    # A game that has every member has the archive's rarest one (the member the fewest
+    # catalog ROMs share): the candidates are that member's games, each tested for the
+    # others through its own ROMs. (Joining every member to every ROM of its data made
+    # sets sharing ROMs quadratic: 2,000 non-merged Neo Geo sets, each with the BIOS's ROMs,
+    # took 36 s to scan: QA45 F5.)
+    "k AS MATERIALIZED (SELECT crc32_bin, file_size, (SELECT count(*) FROM catalog_roms r "
+    "      WHERE r.crc32_bin = d.crc32_bin AND r.size = d.file_size) AS shared "
+    "      FROM (SELECT DISTINCT crc32_bin, file_size FROM m) d), "
+    "rare AS (SELECT game_id, id FROM (SELECT m.game_id, m.id, row_number() OVER ("
+    "      PARTITION BY m.game_id ORDER BY k.shared, m.id) AS n "
+    "      FROM m JOIN a ON a.game_id = m.game_id JOIN k ON k.crc32_bin = m.crc32_bin "
+    "      AND k.file_size = m.file_size) WHERE n = 1), "
+    "c AS (SELECT DISTINCT rare.game_id, r.catalog_game_id FROM rare "
+    "      JOIN m ON m.id = rare.id JOIN catalog_roms r ON r.crc32_bin = m.crc32_bin "
+    "      AND r.size = m.file_size AND (r.sha1_bin IS NULL OR m.sha1_bin IS NULL "
+    "      OR r.sha1_bin = m.sha1_bin)) "
     "SELECT a.game_id, a.method, a.members, g.filename, cg.game_id AS game, cg.name, "
-    "       (SELECT count(*) FROM catalog_roms c WHERE c.catalog_game_id = cg.id) AS roms "
-    "FROM a JOIN m ON m.game_id = a.game_id "
-    "JOIN catalog_roms r ON r.crc32_bin = m.crc32_bin AND r.size = m.file_size "
+    "       (SELECT count(*) FROM catalog_roms x WHERE x.catalog_game_id = cg.id) AS roms "
+    "FROM c JOIN a ON a.game_id = c.game_id JOIN m ON m.game_id = a.game_id "
+    "JOIN catalog_roms r ON r.catalog_game_id = c.catalog_game_id "
+    " AND r.crc32_bin = m.crc32_bin AND r.size = m.file_size "
     " AND (r.sha1_bin IS NULL OR m.sha1_bin IS NULL OR r.sha1_bin = m.sha1_bin) "
-    "JOIN catalog_games cg ON cg.id = r.catalog_game_id "
+    "JOIN catalog_games cg ON cg.id = c.catalog_game_id "
     "JOIN p ON p.game_id = a.game_id AND p.platform_id = cg.platform_id "
     "JOIN games g ON g.id = a.game_id "
     "GROUP BY a.game_id, cg.id HAVING count(DISTINCT m.id) = a.members")

@@ -276,13 +276,14 @@ def remove_catalog(db: Database, name: str) -> RemoveReport:
             f"game_files f WHERE f.matched_game_id IN (SELECT game_id FROM catalog_games "
             f"WHERE source_id IN ({marks}))", (*ids, *ids))]
         undecided = [int(row[0]) for row in db.query(
-            "SELECT g.id FROM catalog_roms r JOIN catalog_games c ON c.id = r.catalog_game_id "
-            "JOIN games g ON g.crc32_bin = r.crc32_bin AND g.file_size = r.size "
-            f"WHERE c.source_id IN ({marks}) AND (g.matched_game_id IS NULL "
-            "OR g.match_method = 'name') UNION SELECT f.game_id FROM catalog_roms r "
-            "JOIN catalog_games c ON c.id = r.catalog_game_id JOIN game_files f "
-            "ON f.crc32_bin = r.crc32_bin AND f.file_size = r.size "
-            f"WHERE c.source_id IN ({marks}) AND f.matched_game_id IS NULL", (*ids, *ids))]
+            "WITH d AS MATERIALIZED (SELECT DISTINCT r.crc32_bin, r.size FROM catalog_roms r "
+            "JOIN catalog_games c ON c.id = r.catalog_game_id "
+            f"WHERE c.source_id IN ({marks}) AND r.crc32_bin IS NOT NULL) "
+            "SELECT g.id FROM d JOIN games g ON g.crc32_bin = d.crc32_bin "
+            "AND g.file_size = d.size WHERE g.matched_game_id IS NULL "
+            "OR g.match_method = 'name' UNION SELECT f.game_id FROM d JOIN game_files f "
+            "ON f.crc32_bin = d.crc32_bin AND f.file_size = d.size "
+            "WHERE f.matched_game_id IS NULL", ids)]
         undecided = sorted(set(undecided) - set(affected))
         hashed_before = _hash_identified(db, undecided)
         db.execute(f"DELETE FROM catalog_sources WHERE id IN ({marks})", ids)
