@@ -543,3 +543,26 @@ def test_a_file_moved_onto_another_then_a_scan_interrupted_still_takes_its_game(
     assert where[ids["a.gb"]] == ("b.gb", 0)
     assert where[ids["b.gb"]][1] == 1
     assert _kept(cli) == [(ids["b.gb"], where[ids["b.gb"]][0])]
+
+
+def test_a_scan_of_another_root_leaves_an_interrupted_scans_kept_rows_to_their_root(
+        cli: Any, tmp_path: Path, db_path: Path, monkeypatch: Any) -> None:
+    """Review 21 R1: after the interrupted scan of `mv a b`, a scan of another root (or one
+    that finds the root unmounted) dropped the kept rows: the next full scan lost the move."""
+    folder, ids = _homebrew(cli, tmp_path, ["a.gb", "b.gb"])
+    other = tmp_path / "other" / "GB"
+    other.mkdir(parents=True)
+    _write(other / "o.gb", rom_bytes(40, 32768), 1_700_300_000)
+    assert cli("library", "add", tmp_path / "other").code == 0
+    _curate(cli, ids["b.gb"])
+    (folder / "a.gb").replace(folder / "b.gb")
+    for i in range(3):
+        _write(folder / f"z{i}.gb", rom_bytes(50 + i, 32768), 1_700_400_000 + i)
+    _scan_interrupted_after(db_path, 2, monkeypatch)
+    assert _rows(db_path, "SELECT count(*) FROM scan_replaced") == [(1,)]
+    scan_json(cli, str(tmp_path / "other"))
+    assert _rows(db_path, "SELECT count(*) FROM scan_replaced") == [(1,)]
+    summary = scan_json(cli)
+    assert summary["overwritten"] == [{"id": ids["b.gb"], "by": ids["a.gb"]}]
+    assert _where(db_path)[ids["a.gb"]] == ("b.gb", 0)
+    assert _rows(db_path, "SELECT count(*) FROM scan_replaced") == [(0,)]

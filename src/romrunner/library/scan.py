@@ -148,8 +148,9 @@ def scan_library(db: Database, pack: DefinitionPack, roots: list[Root] | None = 
     moves = _Moves(planned)
     written = [(root, plan, _write_root(db, pack, root, plan, summary, options, moves))
                for root, plan in planned]
-    if db.scalar(_ANY_REPLACED):  # (this scan's, or those an interrupted one left)
-        _follow_content(db, moves, summary)
+    walked = json.dumps([root.id for root, _ in planned])
+    if db.scalar(_ANY_REPLACED, (walked,)):  # (this scan's, or an interrupted one's)
+        _follow_content(db, moves, summary, walked)
     for root, plan, writer in written:
         _finish_root(db, root, plan, writer, summary, accept_missing)
     summary.refiled = _refiled(db, [writer for _, _, writer in written])
@@ -391,7 +392,10 @@ _KEEP_REPLACED = (f"INSERT OR IGNORE INTO scan_replaced ({_KEPT}) SELECT {_KEPT}
 _KEEP_REPLACED_FILES = (f"INSERT INTO scan_replaced_files (game_id, {_FILE_ROW}) "
                         f"SELECT game_id, {_FILE_ROW} FROM game_files WHERE game_id = ?")
 # Stored games that may hold the same content as a row (by the rules of ``_same_content``).
-_ANY_REPLACED = "SELECT EXISTS (SELECT 1 FROM scan_replaced)"
+# Kept rows of the roots a scan walked (JSON array of root ids): only those it can follow
+# (review 21 R1: a scan of another root, or one that found the root unmounted, dropped them).
+_OF_WALKED = "root_id IN (SELECT value FROM json_each(?))"
+_ANY_REPLACED = f"SELECT EXISTS (SELECT 1 FROM scan_replaced WHERE {_OF_WALKED})"
 _SAME_HASHES = (f"SELECT {_KEPT} FROM games WHERE id IN ("
                 "SELECT id FROM games WHERE sha1_bin = ? UNION "
                 "SELECT id FROM games WHERE crc32_bin = ? AND file_size = ?)")
@@ -462,7 +466,7 @@ def _zip_members(db: Database, table: str, rows: Iterable[sqlite3.Row]) -> _Memb
             if all(crc is not None for _, crc in data)}
 
 
-def _follow_content(db: Database, moves: _Moves, summary: ScanSummary) -> None:
+def _follow_content(db: Database, moves: _Moves, summary: ScanSummary, walked: str) -> None:
     """Games follow their content when files swapped names, or one was moved onto another
     (QA23 F1): a file this scan found with other content than stored is the file of the game
     whose content it is now, when exactly one game had that content and it is no longer where
@@ -481,13 +485,15 @@ def _follow_content(db: Database, moves: _Moves, summary: ScanSummary) -> None:
     Run once every root is written, before anything is marked missing, on the rows this scan
     kept and those a scan interrupted after a batch was committed left (QA38 F12: the files
     are unchanged since, their rows hold the new content); the kept rows go in the same
-    transaction."""
+    transaction; those of roots this scan did not walk (``walked``: their ids, JSON) wait for
+    a scan that does."""
     with db.atomic():
         old = {int(row["id"]): row for row in db.query(
-            f"SELECT {_KEPT} FROM scan_replaced WHERE id IN (SELECT id FROM games)")}
+            f"SELECT {_KEPT} FROM scan_replaced WHERE id IN (SELECT id FROM games) "
+            f"AND {_OF_WALKED}", (walked,))}
         now = {int(row["id"]): row for row in db.query(
-            f"SELECT {_KEPT} FROM games WHERE id IN (SELECT id FROM scan_replaced) "
-            "AND is_missing = 0")}
+            f"SELECT {_KEPT} FROM games WHERE id IN (SELECT value FROM json_each(?)) "
+            "AND is_missing = 0", (json.dumps(list(old)),))}
         vanished: dict[int, sqlite3.Row] = {}
         claims: dict[int, set[int]] = {}  # a game -> the files holding its content now
         by_key: dict[tuple[object, ...], list[int]] = {}  # (a library re-dumped: no n²)
@@ -531,8 +537,10 @@ def _follow_content(db: Database, moves: _Moves, summary: ScanSummary) -> None:
         following = {next(iter(slots)): identity for identity, slots in claims.items()
                      if len(slots) == 1 and claimants[next(iter(slots))] == 1}
         _move_along(db, moves, summary, following, old, now, vanished)
-        db.execute("DELETE FROM scan_replaced")
-        db.execute("DELETE FROM scan_replaced_files")
+        gone = f"{_OF_WALKED} OR id NOT IN (SELECT id FROM games)"
+        db.execute("DELETE FROM scan_replaced_files WHERE game_id IN (SELECT id FROM "
+                   f"scan_replaced WHERE {gone})", (walked,))
+        db.execute(f"DELETE FROM scan_replaced WHERE {gone}", (walked,))
 
 
 def _move_along(db: Database, moves: _Moves, summary: ScanSummary,
