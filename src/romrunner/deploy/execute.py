@@ -1413,6 +1413,7 @@ class Claims:
         # Paths claimed only by the records of other destinations at this folder (a card
         # whose manifest is gone: see _ids): pruned only where the library has the content.
         self.borrowed: set[str] = set()
+        self._known_ids: list[str] | None = None  # see _ids
         # The profile deploying (None: not known), and the files a prune keeps because
         # another profile's deploys wrote them last (see written_by_other_profiles).
         self.profile_id: int | None = None
@@ -1488,8 +1489,9 @@ class Claims:
         the destinations deployed to at this very folder too (see :meth:`_ids`)."""
         if self._stored is None:
             self._stored = defaultdict(list)
-            ids = json.dumps(self._ids())
-            if self.dest_id:
+            known = self._ids()
+            ids = json.dumps(known)
+            if known:
                 pruned: dict[str, int] = {}
                 for dest, deployment in self.db.query(
                         "SELECT i.dest_path, max(h.id) FROM deployment_history h JOIN "
@@ -1520,7 +1522,7 @@ class Claims:
         """Collision key -> the profile whose deploy last wrote the file there, where that is
         another profile than this run's and it still exists (QA43 F4: one card shared by two
         devices, the second's prune removed every game the first had put there)."""
-        if self.profile_id is None or not self.dest_id:
+        if self.profile_id is None or not self._ids():
             return {}
         last: dict[str, int | None] = {}
         for dest, profile in self.db.query(
@@ -1537,22 +1539,27 @@ class Claims:
     def _ids(self) -> list[str]:
         """This destination's id, and, when the card has no manifest at all (QA43 F3: its
         ``.romrunner/`` lost, so our copies were "files of yours" and no prune could remove
-        them), the ids of the deployments to this same folder: their records claim a file
-        only as any record does, with the size and time, or the SHA1, it was written with."""
-        if not self.dest_id:
-            return []
+        them), the ids of the deployments to this same folder (the dry run too, which makes no
+        id): their records claim a file only with the very size and time it was written with
+        (see :meth:`prove`: not by its bytes alone — another card at the same mount point,
+        with a copy the user made of the same ROM, is not ours: review 21 R6)."""
+        if self._known_ids is not None:
+            return self._known_ids
+        own = [self.dest_id] if self.dest_id else []
         if self.manifest is not None or self._unreadable is not None:
-            return [self.dest_id]
+            self._known_ids = own
+            return own
         earlier = [str(row[0]) for row in self.db.query(
             "SELECT DISTINCT destination_id FROM deployment_history WHERE destination_path = ? "
             "AND destination_id IS NOT NULL AND destination_id <> ?",
             (str(self.root), self.dest_id))]
         if earlier:
             self.notes.append(
-                f"{self.root}: the card's record of ROM Runner's files (.romrunner/) is gone; "
-                "the files earlier deploys wrote to this folder are known by what they wrote "
-                "(path, size and content)")
-        return [self.dest_id, *earlier]
+                f"{self.root}: no record of ROM Runner's files on the card (.romrunner/ gone, "
+                "or another card at this folder): a file there is ROM Runner's where its path, "
+                "size and time are those an earlier deploy to this folder wrote")
+        self._known_ids = [*own, *earlier]
+        return self._known_ids
 
     def find(self, key: str, info: os.stat_result | None,
              read_at: str | None = None) -> Owned | None:
@@ -1591,7 +1598,8 @@ class Claims:
             return known[2]
         records = [owned for owned in (*((self.card[key],) if key in self.card else ()),
                                        *self.card_more.get(key, ()),
-                                       *self.stored().get(key, ()))
+                                       *(() if key in self.borrowed else
+                                         self.stored().get(key, ())))
                    if owned.size == size and owned.sha1]
         found: Owned | None = None
         if records:
