@@ -86,6 +86,7 @@ def test_files_recorded_at_an_old_mount_point_are_adopted_with_from_even_after_a
     ids = _recorded_database(db_path, tmp_path / "old", tmp_path / "new")
     result = cli("library", "add", tmp_path / "new")
     assert result.code == 0
+    assert cli("--json", "db", "status").json()["data"]["games"] == 0  # (review 21 R7)
     assert "3 games recorded before v1.1.0 are under no library root" in result.out
     assert f"as in {tmp_path / 'old' / 'GB'}" in result.out and "--from" in result.out
     assert scan_json(cli)["added"] == 3
@@ -118,3 +119,34 @@ def test_a_file_curated_twice_is_not_adopted(cli: Any, tmp_path: Path, db_path: 
     assert refused.code != 0 and "Bravo (USA).gb" in refused.err
     assert "nothing was adopted" in refused.err
     assert _rows(db_path, "SELECT id, root_id, filepath FROM games ORDER BY id") == before
+
+
+def test_a_from_folder_that_is_not_the_old_root_is_refused(cli: Any, tmp_path: Path,
+                                                           db_path: Path) -> None:
+    """Review 21 R3: one game's folder given as the old root (`old/GB`, not `old`) adopted
+    the rows at paths no file has (`Alpha (USA).gb` for `GB/Alpha (USA).gb`)."""
+    _library(tmp_path / "new")
+    _recorded_database(db_path, tmp_path / "old", tmp_path / "new")
+    assert cli("library", "add", tmp_path / "new").code == 0
+    before = _rows(db_path, "SELECT id, root_id, filepath FROM games ORDER BY id")
+    wrong = cli("library", "add", tmp_path / "new", "--from", tmp_path / "old" / "GB")
+    assert wrong.code != 0 and "is at its place under" in wrong.err
+    assert _rows(db_path, "SELECT id, root_id, filepath FROM games ORDER BY id") == before
+
+
+def test_a_recorded_row_with_nothing_of_its_own_gives_way_to_a_curated_twin(
+        cli: Any, tmp_path: Path, db_path: Path) -> None:
+    """Review 21 R10: the scan's row of Alpha was put in a collection; the recorded Alpha
+    carries nothing: it goes, the others are adopted (the whole adoption was refused)."""
+    _library(tmp_path / "new")
+    ids = _recorded_database(db_path, tmp_path / "old", tmp_path / "new")
+    assert cli("library", "add", tmp_path / "new").code == 0
+    scan_json(cli)
+    ((stored,),) = _rows(db_path, "SELECT id FROM games WHERE filepath = 'GB/Alpha (USA).gb'")
+    assert cli("collection", "create", "mine").code == 0
+    assert cli("collection", "add", "mine", str(stored)).code == 0
+    added = cli("--json", "library", "add", tmp_path / "new", "--from", tmp_path / "old")
+    assert added.code == 0, added.err
+    assert sorted(row[0] for row in _rows(db_path, "SELECT id FROM games")) == sorted(
+        [stored, ids["Bravo (USA).gb"], ids["Charlie (USA).gb"]])
+    assert _trip(cli) == [(ids["Bravo (USA).gb"], "Bravo (USA).gb")]

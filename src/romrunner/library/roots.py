@@ -92,10 +92,11 @@ def register_root(db: Database, path: Path, adopt_from: Path | None = None) -> R
         db.execute("INSERT INTO library_roots (path) VALUES (?) ON CONFLICT(path) DO NOTHING",
                    (str(root),))
         root_id = int(db.scalar("SELECT id FROM library_roots WHERE path = ?", (str(root),)))
-        adopted = sum(_adopt_recorded(db, root_id, spelling)
+        adopted = sum(_adopt_recorded(db, root_id, root, spelling)
                       for spelling in dict.fromkeys(spellings))
         if adopt_from is not None and not adopted:
-            raise InputError(f"{adopt_from}: no game recorded before v1.1.0 is under it; "
+            raise InputError(f"{adopt_from}: no game recorded before v1.1.0 under it is at "
+                             f"its place under {root} (OLD is the folder {root} was); "
                              f"nothing was changed{_recorded_hint(db)}")
     return RootAdded(get_root(db, root), adopted, *recorded_elsewhere(db))
 
@@ -103,30 +104,40 @@ def register_root(db: Database, path: Path, adopt_from: Path | None = None) -> R
 _RECORDED = "(SELECT id FROM library_roots WHERE path = '')"  # rows of absolute paths
 
 
-def _adopt_recorded(db: Database, root_id: int, folder: Path) -> int:
-    """Adopt into the root ``root_id`` the rows a release before v1.1.0 recorded by their
-    absolute paths under ``folder`` (QA38 F8); returns how many. The same file stored since
-    by a scan of this root (a second row: the scan found it new) gives way to the recorded
-    row, which holds the user's curation, when it carries nothing of its own (its
-    deployments are the recorded game's then); both curated: refused."""
+def _adopt_recorded(db: Database, root_id: int, root: Path, folder: Path) -> int:
+    """Adopt into the root ``root_id`` (at ``root``) the rows a release before v1.1.0
+    recorded by their absolute paths under ``folder`` (QA38 F8); returns how many. None
+    when none of a sample of them is at its place under the root (review 21 R3: a game's
+    own folder given as the old root adopted rows at paths no file has). The same file
+    stored since by a scan of this root (a second row: the scan found it new) gives way to
+    the recorded row, which holds the user's curation, when it carries nothing of its own
+    (its deployments are the recorded game's then); the recorded row gives way when it
+    carries nothing and the scan's does (review 21 R10); both curated: refused."""
     prefix = str(folder).rstrip("/") + "/"
     found = {"root": root_id, "n": len(prefix), "prefix": prefix}
+    sample = [str(row[0]) for row in db.query(
+        f"SELECT substr(filepath, :n + 1) FROM games WHERE root_id = {_RECORDED} "
+        "AND substr(filepath, 1, :n) = :prefix ORDER BY id LIMIT 50", found)]
+    if not sample or not any(os.path.lexists(root / path) for path in sample):
+        return 0
     twins = db.query(
         f"SELECT r.id AS recorded, g.id AS stored, g.filepath FROM games r JOIN games g "
         "ON g.root_id = :root AND g.filepath = substr(r.filepath, :n + 1) "
         f"WHERE r.root_id = {_RECORDED} AND substr(r.filepath, 1, :n) = :prefix", found)
-    curated = [row for row in twins if _carries_curation(db, int(row["stored"]))]
-    if curated:
-        raise InputError(
-            f"{folder / str(curated[0]['filepath'])}: is both game {curated[0]['recorded']}, "
-            f"recorded before v1.1.0, and game {curated[0]['stored']} of this root, each "
-            "with collections, overrides or a platform set by hand; nothing was adopted "
-            "(`romrunner games forget` one of them once its file is gone, or put the "
-            "curation on one)")
     for row in twins:
-        db.execute("UPDATE deployment_items SET game_id = ? WHERE game_id = ?",
-                   (row["recorded"], row["stored"]))
-        db.execute("DELETE FROM games WHERE id = ?", (row["stored"],))
+        recorded, stored = int(row["recorded"]), int(row["stored"])
+        if not _carries_curation(db, stored):
+            db.execute("UPDATE deployment_items SET game_id = ? WHERE game_id = ?",
+                       (recorded, stored))
+            db.execute("DELETE FROM games WHERE id = ?", (stored,))
+        elif not _carries_curation(db, recorded):
+            db.execute("DELETE FROM games WHERE id = ?", (recorded,))
+        else:
+            raise InputError(
+                f"{root / str(row['filepath'])}: is both game {recorded}, recorded before "
+                f"v1.1.0, and game {stored} of this root, each with collections, overrides "
+                "or a platform set by hand; nothing was adopted (put the curation on one: "
+                "`romrunner collection add`, `override set`, then take it off the other)")
     return db.execute(
         "UPDATE games SET root_id = :root, filepath = substr(filepath, :n + 1) "
         f"WHERE root_id = {_RECORDED} AND substr(filepath, 1, :n) = :prefix", found).rowcount
@@ -143,12 +154,18 @@ def _carries_curation(db: Database, game_id: int) -> bool:
 
 def recorded_elsewhere(db: Database) -> tuple[int, str | None]:
     """Games an earlier release recorded by absolute path that no root has adopted: how many,
-    and the folder of one of them."""
-    row = db.query_one(f"SELECT count(*) AS n, min(filepath) AS one FROM games "
-                       f"WHERE root_id = {_RECORDED}")
+    and the folder that holds them all (the old root, where they came from one root; else
+    the folder of one of them)."""
+    row = db.query_one(f"SELECT count(*) AS n, min(filepath) AS first, max(filepath) AS last "
+                       f"FROM games WHERE root_id = {_RECORDED}")
     if row is None or not row["n"]:
         return 0, None
-    return int(row["n"]), os.path.dirname(str(row["one"]))
+    first, last = str(row["first"]), str(row["last"])
+    try:  # (sorted paths: what the first and the last share, all share)
+        common = os.path.commonpath([first, last]) if first != last else os.path.dirname(first)
+    except ValueError:
+        common = ""
+    return int(row["n"]), common if common not in ("", "/") else os.path.dirname(first)
 
 
 def _recorded_hint(db: Database) -> str:

@@ -47,7 +47,11 @@ def database_status(db: Database) -> DatabaseStatus:
         search_index="games_fts" in tables,
         pack_hash=meta.get("pack_hash"),
         pack_path=meta.get("pack_path"),
-        games=int(db.scalar("SELECT count(*) FROM games") or 0) if "games" in tables else 0,
+        # (the games of the roots: not those recorded before v1.1.0 that no root adopted)
+        games=int(db.scalar(
+            "SELECT count(*) FROM games WHERE root_id NOT IN "
+            "(SELECT id FROM library_roots WHERE path = '')" if "library_roots" in tables
+            else "SELECT count(*) FROM games") or 0) if "games" in tables else 0,
         # (the row of path '' holds what a release before v1.1.0 recorded: not a root)
         library_roots=int(db.scalar("SELECT count(*) FROM library_roots WHERE path <> ''")
                           or 0)
