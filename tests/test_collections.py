@@ -243,3 +243,16 @@ def test_a_rename_that_would_close_a_loop_of_smart_collections_is_refused(
         rename_collection(db, "C", "X")
     assert [info.name for info in list_collections(db) if info.name in ("A", "C", "X")] \
         == ["A", "C"]
+
+
+def test_a_rename_to_a_case_variant_of_another_collection_is_refused(db: Database) -> None:
+    """QA46 F4: a database from before names were compared in every script holding 'Été'
+    and 'ÉTÉ': renaming 'Été' to 'ÉtÉ' was an internal IntegrityError."""
+    from romrunner.collections.store import rename_collection
+
+    create_collection(db, "Été")
+    with db.atomic():
+        db.execute("INSERT INTO collections (name, collection_type) VALUES ('ÉTÉ', 'manual')")
+    with pytest.raises(InputError, match="'ÉTÉ' already exists"):
+        rename_collection(db, "Été", "ÉtÉ")
+    assert rename_collection(db, "Été", "Summer").name == "Summer"

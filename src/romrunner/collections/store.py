@@ -385,9 +385,11 @@ def rename_collection(db: Database, old: str, new: str) -> RenamedCollection:
     clean = _check_name(new)
     with db.atomic():
         found = _require(db, old)
-        other = _find(db, clean)
-        if other is not None and other.id != found.id:
-            raise InputError(f"collection {clean!r} already exists")
+        # (any other of that name but for case: a database from before names were compared
+        # so may hold two, and the rename must not crash on its index: QA46 F4)
+        for other_id, other_name in db.query("SELECT id, name FROM collections"):
+            if other_id != found.id and name_key(other_name) == name_key(clean):
+                raise InputError(f"collection {other_name!r} already exists")
         rewritten: list[str] = []
         for smart_id, name, query in _smart_queries(db, skip=found.id):
             if query is not None and _names(db, query, found):
