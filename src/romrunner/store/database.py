@@ -160,6 +160,7 @@ class Database:
         self._depth = 0
         self._savepoints = itertools.count(1)
         self._identity: tuple[int, int] | None = None
+        self._wal_identity: tuple[int, int] | None = None  # our WAL file (see close)
         self._on_close: list[Callable[[], None]] = []
         self._undone = 0  # rows changed by transactions this connection rolled back
         self._committed = False  # the last COMMIT of atomic() went through (see _commit)
@@ -350,6 +351,8 @@ class Database:
             self.verify_same_file()
             with self.translate_errors():
                 self.conn.execute("COMMIT")
+            if self._wal_identity is None and self._identity is not None:
+                self._wal_identity = _identity_of(Path(f"{self.path}-wal"))
             self._commits += 1  # (first: an interrupt between the two counts it once more,
             self._committed = True  # harmless; the other way round it would count it never)
         except KeyboardInterrupt:
@@ -422,10 +425,25 @@ class Database:
                 if not self.read_only and self.conn.total_changes:
                     self.conn.execute("PRAGMA optimize")
             self.conn.close()
+            self._leave_no_wal_on_a_replacement()
         finally:
             callbacks, self._on_close = self._on_close, []
             for callback in callbacks:
                 callback()
+
+    def _leave_no_wal_on_a_replacement(self) -> None:
+        """After the database file was replaced while this connection wrote (QA42 F4), the
+        WAL beside the new file is still this connection's, with pages of the old database:
+        the next command would read the new file through it and find it malformed. Removed
+        (with its index) when it is still the very file this connection wrote."""
+        if self._identity is None or self._wal_identity is None \
+                or _identity_of(self.path) in (self._identity, None):
+            return
+        wal = Path(f"{self.path}-wal")
+        if _identity_of(wal) == self._wal_identity:
+            for side in (wal, Path(f"{self.path}-shm")):
+                with contextlib.suppress(OSError):
+                    side.unlink()
 
     def close_connection(self) -> None:
         """Close the SQLite connection only: what :meth:`close` runs after it (the writer
