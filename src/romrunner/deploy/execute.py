@@ -2131,7 +2131,7 @@ class _Runner:
         # (a disc's sheet comes after its tracks: see _apply and commit_batch)
         self.broken: dict[int, str] = {}
         self.failing: tuple[int | None, int] = (None, 0)  # copies failing in a row: errno, count
-        self.root_dev = os.stat(root).st_dev
+        self.root_identity = _folder_identity(os.stat(root))
         self.batch_bytes = 0
         self.changed = False  # True once a result differs from the card's manifest copy
         # Folders a prune never removes (None: unknown, so no folder is taken for ours); the
@@ -2655,10 +2655,11 @@ class _Runner:
         return hasher.hexdigest()
 
     def gone(self) -> bool:
-        """True when the card is no longer there: its root vanished or another file system
-        (or the empty mount point) is there now."""
+        """True when the card is no longer there: its root vanished or another folder is
+        there now — another file system, or the empty mount point (another folder of the
+        same file system too: a bind mount's, QA42 F6)."""
         try:
-            return os.stat(self.root).st_dev != self.root_dev
+            return _folder_identity(os.stat(self.root)) != self.root_identity
         except OSError:
             return True
 
@@ -2704,6 +2705,11 @@ class _Runner:
                    f"check it and run {resume}"
         return f"{self.root}: cannot write {what} ({describe_os_error(exc)}); " \
                f"check the card and run {resume}"
+
+
+def _folder_identity(info: os.stat_result) -> tuple[int, int]:
+    """A folder's device and inode: the card's root, as the run found it."""
+    return info.st_dev, info.st_ino
 
 
 def _run(db: Database, deployment_id: int, root: Path, fs: FileSystem, dest_id: str,

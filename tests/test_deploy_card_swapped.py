@@ -1,0 +1,31 @@
+"""A card pulled from a mount point that stays (fstab, a bind mount): the run must not go on
+writing into the bare folder the card leaves, on the computer's own disk, and say it
+completed (QA42 F6) — another folder at the card's path is "the card went away"."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from romrunner.deploy.execute import LARGE_FILE, Progress, deploy
+from tests.test_deploy_support import Layout, make_library
+
+DISCS = {f"psx/Large {n} (USA).iso": LARGE_FILE + 1024 + n for n in range(4)}
+
+
+def test_another_folder_at_the_cards_path_stops_the_run(tmp_path: Path) -> None:
+    library = make_library(tmp_path, dict(DISCS))
+    card = tmp_path / "mnt" / "card"
+    card.mkdir(parents=True)
+    pulled = tmp_path / "pulled"
+
+    def pull(progress: Progress) -> None:
+        if progress.files_done == 1 and not pulled.exists():
+            card.rename(pulled)  # the card goes; its mount point, a bare folder, stays
+            card.mkdir()
+
+    result = deploy(library.db, library.plan(Layout(card)), profile_id=library.profile_id,
+                    progress=pull)
+    assert result.status != "completed"
+    assert result.stopped is not None and "the card went away" in result.stopped
+    assert not [path for path in card.rglob("*.iso")]  # nothing written to the bare folder
+    assert len(list(pulled.rglob("*.iso"))) <= 2
