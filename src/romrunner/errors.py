@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+import errno
+
+# Errors saying a card or share itself is gone (pulled, a dead FUSE or network mount), not
+# a file of it.
+GONE_ERRNOS = frozenset({errno.ENOTCONN, errno.EIO, errno.ENODEV, errno.ENXIO, errno.ESHUTDOWN,
+                         errno.ESTALE, errno.EHOSTDOWN})
+
 
 class RomRunnerError(Exception):
     """An error the user can act on; the CLI prints its message on one line."""

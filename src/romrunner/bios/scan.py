@@ -118,7 +118,12 @@ def scan_bios(db: Database, pack: DefinitionPack, folders: list[Path], *,
     bound = size_bound(known)
     scanned: set[str] = set()
     for folder in folders:  # all of them before anything is stored (QA39 F7)
-        if not folder.is_dir():
+        try:
+            is_folder = folder.is_dir()
+        except OSError as exc:  # (a dead FUSE or network mount: QA42 F11)
+            raise InputError(f"{folder}: cannot be reached ({exc.strerror or exc}); nothing "
+                             "was scanned") from exc
+        if not is_folder:
             raise InputError(f"{folder}: not a folder; nothing was scanned")
     for folder in folders:
         root = folder.resolve()

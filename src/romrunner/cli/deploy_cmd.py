@@ -31,7 +31,6 @@ from romrunner.cli.db_cmd import require_database
 from romrunner.cli.querycmd import QueryCommand
 from romrunner.deploy.card import (
     CARD_DIR,
-    GONE_ERRNOS,
     DeployError,
     check_destination,
     describe_os_error,
@@ -56,6 +55,7 @@ from romrunner.deploy.plan import DeployPlan, PlanIssue, build_plan
 from romrunner.deploy.select import Chosen, choose_games
 from romrunner.devices.destination import destination_id
 from romrunner.devices.paths import card_layout
+from romrunner.errors import GONE_ERRNOS
 from romrunner.store import OpenMode
 from romrunner.store.database import Database
 from romrunner.words import counted, examples

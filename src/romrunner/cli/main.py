@@ -32,7 +32,7 @@ from romrunner import __version__, _interrupted_during_start
 from romrunner.cli.context import AppContext, envelope, json_document
 from romrunner.cli.querycmd import QueryCommand
 from romrunner.cli.terminal import visible
-from romrunner.errors import RomRunnerError
+from romrunner.errors import GONE_ERRNOS, RomRunnerError
 from romrunner.store.database import sqlite_error
 from romrunner.store.migrate import UpgradeInterrupted
 
@@ -342,6 +342,15 @@ def _run_command(args: list[str]) -> int:
             return _interrupted(session, json_output())
         if _output_failed(exc):
             raise
+        if isinstance(exc, OSError) and exc.filename is not None:
+            # (a path the system refused: a dead FUSE or network mount, a card pulled — the
+            # environment's answer, said in one line naming it, not an internal error: QA42 F11)
+            if verbose():
+                traceback.print_exc()
+            advice = "; a share or card that went away? reconnect it" \
+                if exc.errno in GONE_ERRNOS else ""
+            return _fail(EXIT_ERROR, f"{exc.filename}: {exc.strerror or exc}{advice}",
+                         session, json_output())
         if verbose():
             traceback.print_exc()
         else:

@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from romrunner.deploy.legal import FileSystem, collision_key
-from romrunner.errors import RomRunnerError
+from romrunner.errors import GONE_ERRNOS, RomRunnerError
 from romrunner.store.lock import flock_is_held
 
 CARD_DIR = ".romrunner"
@@ -75,9 +75,6 @@ def describe_os_error(exc: OSError) -> str:
     return exc.strerror or str(exc)
 
 
-# Errors saying the card itself is gone (pulled, a dead FUSE or network mount), not a file.
-GONE_ERRNOS = frozenset({errno.ENOTCONN, errno.EIO, errno.ENODEV, errno.ENXIO, errno.ESHUTDOWN,
-                         errno.ESTALE, errno.EHOSTDOWN})
 
 
 def unreadable_card(root: Path | str, exc: OSError) -> str:

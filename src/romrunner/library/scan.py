@@ -177,7 +177,14 @@ class _Options(NamedTuple):
 def _plan_root(db: Database, root: Root, rules: WalkRules, summary: ScanSummary,
                options: _Options) -> Plan | None:
     """Walk a root and decide what to examine; None when it cannot be scanned (said)."""
-    if not root.path.is_dir():
+    try:
+        reachable = root.path.is_dir()
+    except OSError as exc:  # (a dead FUSE or network mount: QA42 F11, the other roots too)
+        why = exc.strerror or str(exc)
+        summary.not_scanned(str(root.path), f"library root is not reachable ({why}); nothing "
+                                            "was marked missing")
+        return None
+    if not reachable:
         summary.not_scanned(str(root.path), "library root is not reachable (absent, moved "
                                             "or unmounted?); nothing was marked missing")
         return None
