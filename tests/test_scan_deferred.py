@@ -322,3 +322,33 @@ def test_a_folder_renamed_keeps_what_verify_computed(cli: Any, tmp_path: Path,
     assert changed["updated"] == 1
     (sha1,) = _rows(db_path, f"SELECT file_sha1 FROM games WHERE id = {verified[0][0]}")[0]
     assert sha1 != verified[0][2]
+
+
+def test_a_file_gone_while_a_full_scan_reads_keeps_its_match(
+        cli: Any, tmp_path: Path, db_path: Path) -> None:
+    """QA42 F7: a share that dropped during `scan --full` stripped the match of every game
+    known by its CRC32 it had not read yet (taken for a failed verification): the file not
+    read is left as it was."""
+    from romrunner.library import scan as scan_module
+    from romrunner.packs import load_pack
+    from romrunner.store import Database
+
+    first, second = rom_bytes(30, 20_000), rom_bytes(31, 20_000)
+    folder = _setup(cli, tmp_path, {"First (USA)": first, "Second (USA)": second})
+    (folder / "First (USA).gba").write_bytes(first)
+    (folder / "Second (USA).gba").write_bytes(second)
+    assert scan_json(cli)["identified_by_crc_only"] == 2
+
+    def drop(done: int, *_: int) -> None:
+        if done == 1:
+            (folder / "Second (USA).gba").unlink()
+
+    db = Database(db_path)
+    try:
+        summary = scan_module.scan_library(db, load_pack(), workers=1, full=True,
+                                           progress=drop)
+    finally:
+        db.close()
+    assert summary.not_stored == 1
+    assert _rows(db_path, "SELECT filename, matched_game_id FROM games ORDER BY filename") == [
+        ("First (USA).gba", "gba:First (USA)"), ("Second (USA).gba", "gba:Second (USA)")]

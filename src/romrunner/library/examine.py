@@ -156,6 +156,18 @@ def examine_crc_first(job: Job, rules: CrcRules) -> Examined:
     return result
 
 
+VANISHED, DENIED, UNREADABLE = ("file vanished during the scan", "permission denied",
+                                "cannot be read (")
+
+
+def not_read(error: str | None) -> bool:
+    """True when ``error`` says the file could not be read (gone, changed while read,
+    refused, a dead share): nothing is known of its data now, unlike a container whose data
+    contradicts what it states."""
+    return error is not None and (error in (CHANGED, VANISHED, DENIED)
+                                  or error.startswith(UNREADABLE))
+
+
 @contextlib.contextmanager
 def _reading(result: Examined) -> Iterator[None]:
     """Set ``result.error`` from what reading a file raised, as ``examine`` does."""
@@ -166,11 +178,11 @@ def _reading(result: Examined) -> Iterator[None]:
     except FileChanged:
         result.error = CHANGED
     except FileNotFoundError:
-        result.error = "file vanished during the scan"
+        result.error = VANISHED
     except PermissionError:
-        result.error = "permission denied"
+        result.error = DENIED
     except OSError as exc:
-        result.error = f"cannot be read ({exc.strerror or exc})"
+        result.error = f"{UNREADABLE}{exc.strerror or exc})"
 
 
 def _empty_archive(result: Examined) -> str:

@@ -28,7 +28,7 @@ from romrunner.catalog.identify import (
     verify_counts,
 )
 from romrunner.errors import RomRunnerError
-from romrunner.library.examine import CHANGED, Examined, Job
+from romrunner.library.examine import Examined, Job, not_read
 from romrunner.library.plan import (
     USER_PLATFORM,
     Plan,
@@ -978,8 +978,10 @@ class _Writer:
             self.summary.error(os.path.join(self.root.path, job.relpath),
                                record.error or "not hashed")
             known = self.stored.get(job.relpath)
+            # (a file not read — changed while read, gone, a share that dropped — is left as
+            # it was, its match kept, for next time: QA42 F7 stripped CRC32-only matches)
             if known is not None and known[0] in self.verifying \
-                    and record.error != CHANGED:  # changed: left as it was, for next time
+                    and not not_read(record.error):
                 self._failed_verify(known[0], record.error or "not hashed")
             return None
         self.summary.bytes_hashed += record.bytes_hashed
