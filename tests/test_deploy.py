@@ -16,7 +16,7 @@ from romrunner.deploy.card import DeployError
 from romrunner.deploy.execute import DeployOptions, deploy, preview, record_deployment, resume
 from romrunner.deploy.history import list_history, show_deployment
 from romrunner.deploy.legal import FileSystem
-from romrunner.deploy.plan import build_plan
+from romrunner.deploy.plan import build_plan, changed_since_the_scan
 from romrunner.packs.loader import builtin_pack_path, load_pack
 from romrunner.packs.sync import sync_pack
 from romrunner.store import Database
@@ -127,7 +127,7 @@ def test_changed_and_missing_sources_fail_when_copied_and_platforms_without_fold
     assert sorted(e.code for e in plan.errors) == ["no-folder"]
     assert any(w.code == "no-folder" and w.platform_id == "nes" for w in plan.warnings)
     assert "Roms/snes/Star Fox - Redux (USA).sfc" in {i.dest for i in plan.items}
-    expected = sorted([f"{sky}: changed since the scan (rescan it)",
+    expected = sorted([changed_since_the_scan(str(sky)),
                        f"{library.root}/gba/Pocket Quest (Europe).gba: missing since the scan"])
     dry = preview(library.db, plan)
     assert sorted(dry["failures"]) == expected and dry["actions"]["fail"] == 2

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from romrunner.deploy.plan import changed_since_the_scan
 from tests.conftest import muos_profile, run_subprocess
 from tests.test_deploy_cli import card_files, rom
 from tests.test_deploy_faults import tmpfs
@@ -69,11 +70,11 @@ def test_prune_keeps_a_chosen_game_whose_source_was_only_touched(
     next(card.rglob("Alpha (USA).gb")).unlink()  # now it has to be written: the source is read
     alpha_text = str(alpha)
     dry = cli("--json", "deploy", "1", "--to", str(card), "title:alpha", "--dry-run")
-    assert dry.json()["data"]["failures"] == [f"{alpha_text}: changed since the scan (rescan it)"]
+    assert dry.json()["data"]["failures"] == [changed_since_the_scan(str(alpha_text))]
     again = cli("--json", "deploy", "1", "--to", str(card), "title:alpha")
     assert again.code == 1 and again.json()["data"]["failed"] == 1
     assert [e["error"] for e in again.json()["data"]["errors"]] == [
-        f"{alpha_text}: changed since the scan (rescan it)"]
+        changed_since_the_scan(str(alpha_text))]
     assert "Alpha (USA).gb" not in card_files(card)
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from romrunner.deploy.card import Owned, parse_manifest_files, read_manifest_bytes, write_manifest
 from romrunner.deploy.execute import Claims, deploy, record_deployment, resume
 from romrunner.deploy.legal import FileSystem
+from romrunner.deploy.plan import changed_since_the_scan
 from tests.test_deploy_support import Layout, Library, card_files, make_library, payload
 
 
@@ -38,7 +39,7 @@ def test_a_changed_source_fails_at_its_copy_and_the_rest_is_deployed(tmp_path: P
     Path(changed.source).write_bytes(payload("other", changed.size + 1))
     summary = deploy(library.db, plan, profile_id=library.profile_id)
     assert [e["error"] for e in summary.errors] == [
-        f"{changed.source}: changed since the scan (rescan it)"]
+        changed_since_the_scan(str(changed.source))]
     assert summary.copied == len(plan.items) - 1 and changed.dest not in card_files(card)
 
 

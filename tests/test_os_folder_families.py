@@ -12,6 +12,7 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
+from romrunner.deploy.plan import changed_since_the_scan
 from romrunner.packs import builtin_pack_path, load_pack
 from romrunner.packs.loader import load_folder_names
 from tests.conftest import run_subprocess
@@ -345,7 +346,7 @@ def test_a_touched_source_whose_game_moves_keeps_its_old_copy_under_prune(
     touched = root / "a26" / "River Raid (USA).a26"
     info = touched.stat()
     os.utime(touched, ns=(info.st_atime_ns, info.st_mtime_ns + 5_000_000_000))
-    said = f"{touched}: changed since the scan (rescan it)"
+    said = changed_since_the_scan(str(touched))
     dry = cli("--pack", str(new), "--json", *deploy, "--prune", "--dry-run")
     data = dry.json()["data"]
     assert sorted(data["prune"]) == ["Roms/ATARI/Enduro (USA).a26", "Roms/ATARI/Pitfall (USA).a26"]

@@ -9,7 +9,7 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-from tests.test_scan import rom_bytes, scan_json
+from tests.test_scan import rom_bytes
 
 
 def test_a_root_the_system_refuses_is_reported_and_the_others_are_scanned(

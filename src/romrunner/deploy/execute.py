@@ -81,6 +81,7 @@ from romrunner.deploy.plan import (
     DeployPlan,
     PlanItem,
     a_present_game_has,
+    changed_since_the_scan,
     held_copies,
     missing_sha1s,
     source_problem,
@@ -2877,7 +2878,7 @@ def _open_source(item: _Item) -> tuple[int, os.stat_result]:
         os.set_blocking(src, True)  # (a file system that heeds the flag on reads: FUSE)
         if before.st_size != item.size or (item.source_mtime_ns is not None
                                            and before.st_mtime_ns != item.source_mtime_ns):
-            raise _FileFailed(f"{item.source}: changed since the scan (rescan it)")
+            raise _FileFailed(changed_since_the_scan(item.source))
     except BaseException:
         os.close(src)
         raise

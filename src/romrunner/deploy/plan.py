@@ -2247,8 +2247,16 @@ def source_problem(item: PlanItem) -> tuple[str, str] | None:
         return "source-missing", f"{item.source}: missing since the scan"
     if info.st_size != item.size or (item.source_mtime_ns is not None
                                      and info.st_mtime_ns != item.source_mtime_ns):
-        return "source-changed", f"{item.source}: changed since the scan (rescan it)"
+        return "source-changed", changed_since_the_scan(item.source)
     return None
+
+
+def changed_since_the_scan(source: str) -> str:
+    """The words of a source no longer as the scan saw it, by the plan and the run alike: in
+    a resume the scan is the one the deployment was planned from, which a rescan since does
+    not change (QA42 F8: "rescan it" was said again after each rescan)."""
+    return (f"{source}: changed since the scan (rescan it; a deployment planned before "
+            "takes it as it is now only in a new `romrunner deploy`)")
 
 
 def _why_one_name(one: str, other: str) -> str:
