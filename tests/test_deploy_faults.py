@@ -360,3 +360,29 @@ def test_a_batch_older_than_batch_seconds_is_committed_and_renamed(
         summary = deploy(library.db, library.plan(Layout(card)), profile_id=library.profile_id,
                          progress=pull_out)
         assert summary.stopped is not None and summary.copied == 20
+
+
+def test_a_full_card_is_pruned_before_anything_is_written(tmp_path: Path) -> None:
+    """QA42 F5: a card full to the last byte, a prune that frees far more than the one file
+    to copy: the run stopped "card full" before pruning (the note of the folders it writes
+    came first), and every resume and run again did the same."""
+    files: dict[str, int | bytes] = {f"gba/Game {n} (USA).gba": 300_000 for n in range(4)}
+    library = make_library(tmp_path, files)
+    old, new = library.game_ids()[:3], library.game_ids()[3:]
+    with tmpfs(tmp_path / "card") as card:
+        first = deploy(library.db, library.plan(Layout(card), old),
+                       profile_id=library.profile_id)
+        assert first.status == "completed"
+        filler = card / "my photos.bin"
+        out = os.open(filler, os.O_WRONLY | os.O_CREAT)  # the rest of the card, to the
+        try:                                            # last byte
+            with contextlib.suppress(OSError):
+                while os.write(out, b"\0" * 4096):
+                    pass
+        finally:
+            os.close(out)
+        run = deploy(library.db, library.plan(Layout(card), new),
+                     profile_id=library.profile_id,
+                     options=DeployOptions(prune=True, force_prune=True))
+        assert (run.status, run.pruned, run.copied) == ("completed", 3, 1), run.stopped
+        assert sorted(card_files(card)) == ["Roms/gba/Game 3 (USA).gba", "my photos.bin"]

@@ -2739,9 +2739,7 @@ def _run(db: Database, deployment_id: int, root: Path, fs: FileSystem, dest_id: 
                        (deployment_id,))
     status = "failed"
     try:
-        if copies:  # before the first temporary file
-            _note_writing(runner, copies)
-        _apply(runner, decisions)
+        _apply(runner, decisions, copies)
         runner.close_folders()  # (every file renamed: none held open where a folder goes)
         runner.remove_emptied_folders()
         status = "completed"
@@ -2891,8 +2889,12 @@ def _settle(runner: _Runner) -> None:
         runner.commit_batch()
 
 
-def _apply(runner: _Runner, decisions: list[_Decision]) -> None:
+def _apply(runner: _Runner, decisions: list[_Decision], copies: list[_Decision]) -> None:
+    """Carry the decisions out in their order (the prunes first: a full card gets their
+    room before anything is written on it, QA42 F5), the folders being written noted before
+    the first temporary file (see :func:`_note_writing`)."""
     summary = runner.summary
+    noted = not copies
     progress = runner.progress is not None
     # A file of ours a prune removes whose bytes this run writes elsewhere (a game moved to
     # a new folder or layout) is removed after that copy is in place, not before: a run that
@@ -2918,6 +2920,9 @@ def _apply(runner: _Runner, decisions: list[_Decision]) -> None:
             runner.state(item, "failed", f"{item.dest}: not written: another file of its game "
                          f"was not ({broken[item.game_id]})")
         elif action == COPY:  # (most of a first deploy's files)
+            if not noted:  # before the first temporary file, after the prunes
+                _note_writing(runner, copies)
+                noted = True
             try:
                 runner.copy(item, decision.existing)
                 runner.failing = (None, 0)
