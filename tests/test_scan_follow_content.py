@@ -566,3 +566,22 @@ def test_a_scan_of_another_root_leaves_an_interrupted_scans_kept_rows_to_their_r
     assert summary["overwritten"] == [{"id": ids["b.gb"], "by": ids["a.gb"]}]
     assert _where(db_path)[ids["a.gb"]] == ("b.gb", 0)
     assert _rows(db_path, "SELECT count(*) FROM scan_replaced") == [(0,)]
+
+
+def test_a_chain_of_moves_then_an_interrupted_scan_says_no_game_missing(
+        cli: Any, tmp_path: Path, db_path: Path, monkeypatch: Any) -> None:
+    """Review 21 R9: `mv b c; mv a b`, the scan interrupted after it stored b's new content
+    and c as a new game: the next scan put every game right but said b's game "is missing"
+    (its `overwritten`), which it was not."""
+    folder, ids = _homebrew(cli, tmp_path, ["a.gb", "b.gb"])
+    _curate(cli, ids["b.gb"])
+    (folder / "b.gb").rename(folder / "c.gb")
+    (folder / "a.gb").rename(folder / "b.gb")
+    for i in range(3):
+        _write(folder / f"z{i}.gb", rom_bytes(60 + i, 32768), 1_700_500_000 + i)
+    _scan_interrupted_after(db_path, 3, monkeypatch)
+    summary = scan_json(cli)
+    assert (summary["missing"], summary["overwritten"]) == (0, [])
+    where = _where(db_path)
+    assert where[ids["b.gb"]] == ("c.gb", 0) and where[ids["a.gb"]] == ("b.gb", 0)
+    assert _kept(cli) == [(ids["b.gb"], "c.gb")]

@@ -153,6 +153,12 @@ def scan_library(db: Database, pack: DefinitionPack, roots: list[Root] | None = 
         _follow_content(db, moves, summary, walked)
     for root, plan, writer in written:
         _finish_root(db, root, plan, writer, summary, accept_missing)
+    if summary.overwritten:  # (one that took over a copy of its content since is present:
+        # review 21 R9, a chain of moves whose start an interrupted scan had added)
+        present = {int(row[0]) for row in db.query(
+            "SELECT id FROM games WHERE id IN (SELECT value FROM json_each(?)) "
+            "AND is_missing = 0", (json.dumps([o["id"] for o in summary.overwritten]),))}
+        summary.overwritten = [o for o in summary.overwritten if o["id"] not in present]
     summary.refiled = _refiled(db, [writer for _, _, writer in written])
     summary.undecided_platform = undecided_platform(db)
     summary.seconds = round(time.perf_counter() - started, 3)
