@@ -218,8 +218,9 @@ class AppContext:
         return self._committed or self._replaced
 
     def replaced_database(self, hint: str) -> None:
-        """The command has replaced the database file (``db restore``): an interrupt from now
-        on says so, with ``hint`` (QA42 F1: "nothing was changed", the file replaced)."""
+        """The command has written a file of its own (the database replaced by ``db
+        restore``, a backup, a fixdat): an interrupt from now on says so, with ``hint``
+        (QA42 F1, F2: "nothing was changed", the file written)."""
         self._replaced = True
         self.interrupt_hint = hint
 

@@ -187,6 +187,7 @@ def backup(dest: str, force: bool) -> int:
     database = app.open_db(OpenMode.INSPECT)
     refuse_writing_into_library(database, Path(dest))  # (QA28 F12: a backup named as a ROM)
     written = backup_database(database, dest, force=force)
+    app.replaced_database(f"the backup was written to {written}")
     app.finish({"backup": str(written), "bytes": written.stat().st_size},
                lambda console: console.print(f"backup written to {written}"))
     return 0

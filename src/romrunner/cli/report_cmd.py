@@ -105,6 +105,7 @@ def dat_fixdat(name: str, output: Path, force: bool) -> int:
     """
     app = app_context()
     result = write_fixdat(app.open_db(OpenMode.READ), name, output, force=force)
+    app.replaced_database(f"the fixdat was written to {result.path}")
     if result.replaced:
         shown = ", ".join(repr(value) for value in result.replaced[:5])
         more = f" and {len(result.replaced) - 5} more" if len(result.replaced) > 5 else ""
