@@ -603,3 +603,16 @@ def test_a_ctrl_c_as_the_file_is_replaced_says_the_database_was_restored(
     (saved,) = backups(db.parent)
     assert f"saved at {saved}" in result.err
     assert collections(db) == {"A"} and collections(saved) == {"A", "B", "C"}
+
+
+def test_the_row_of_paths_recorded_before_v1_1_0_is_no_root_in_the_counts(
+        cli: Any, live: tuple[Path, Path], tmp_path: Path) -> None:
+    """QA46 F3: the placeholder row an upgrade from v1.0.0 leaves (path '') was counted as a
+    library root by the restore's table, where `db status` says none."""
+    db, backup = live
+    (tmp_path / "lib").mkdir()
+    assert cli("library", "add", str(tmp_path / "lib")).code == 0
+    with sqlite3.connect(db) as conn:
+        conn.execute("INSERT INTO library_roots (path) VALUES ('')")
+    data = cli("--json", "db", "restore", str(backup)).json()["data"]
+    assert data["counts"]["library roots"] == {"now": 1, "restored": 0}

@@ -84,6 +84,11 @@ _COUNTED: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 
 
+# (the row of path '' holds what a release before v1.1.0 recorded: no root, as `db status`
+# says; QA46 F3)
+_COUNTED_WHERE = {"library_roots": " WHERE path <> ''"}
+
+
 @dataclass(frozen=True)
 class Count:
     """Rows of one kind in the database replaced (``now``) and in the backup."""
@@ -320,8 +325,9 @@ def _counts(conn: sqlite3.Connection, tables: set[str]) -> dict[str, int | None]
     counts: dict[str, int | None] = {}
     for what, names in _COUNTED:
         present = [name for name in names if name in tables]
-        counts[what] = sum(int(conn.execute(f"SELECT count(*) FROM {name}").fetchone()[0])
-                           for name in present) if present else None
+        counts[what] = sum(int(conn.execute(
+            f"SELECT count(*) FROM {name}{_COUNTED_WHERE.get(name, '')}").fetchone()[0])
+            for name in present) if present else None
     return counts
 
 
