@@ -143,6 +143,15 @@ def test_rows_an_earlier_release_stored_from_bios_or_recycle_folders_are_no_game
     assert len(games) == 4, games
     assert cli("collection", "create", "mine").code == 0
     assert cli("collection", "add", "mine", str(games["scph5501.gb"])).code == 0
+    with monkeypatch.context() as again:  # (the same scan, said in text, on a copy)
+        db_file = Path(str(cli("--json", "db", "status").json()["data"]["path"]))
+        copy = tmp_path / "copy.db"
+        copy.write_bytes(db_file.read_bytes())
+        again.setenv("ROMRUNNER_DB", str(copy))
+        said = " ".join(cli("scan", "--workers", "2").out.split())
+    # (QA46 F1: "forgotten" was said of the three, the kept one too)
+    assert "no longer taken for games" in said and "2 forgotten, the files untouched; 1 in " \
+        "a collection or with an override is kept, marked missing" in said, said
     scanned = cli("--json", "scan", "--workers", "2").json()["data"]
     assert (scanned["not_games"], scanned["missing"]) == (3, 0), scanned
     assert scanned["not_games_kept"] == [games["scph5501.gb"]]

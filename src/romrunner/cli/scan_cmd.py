@@ -178,16 +178,20 @@ def scan(paths: tuple[Path, ...], workers: int | None, full: bool,
             count = summary.not_games
             shown = examples(summary.not_games_paths)
             kept = summary.not_games_kept
-            held = "" if not kept else (
-                f"; {counted(len(kept), 'of them', 'of them')} in a collection or with an "
-                f"override {'is' if len(kept) == 1 else 'are'} kept, marked missing (`romrunner "
-                "games forget --not-games --force` forgets "
-                f"{'it' if len(kept) == 1 else 'them'}: ids {examples(list(map(str, kept)), 10)})")
+            forgotten = count - len(kept)  # (QA46 F1: "forgotten" was said of kept rows too)
+            said = [f"{forgotten:,} forgotten, the files untouched"] if forgotten else []
+            if kept:
+                said.append(
+                    f"{len(kept):,} in a collection or with an override "
+                    f"{'is' if len(kept) == 1 else 'are'} kept, marked missing (`romrunner "
+                    "games forget --not-games --force` forgets "
+                    f"{'it' if len(kept) == 1 else 'them'}: ids "
+                    f"{examples(list(map(str, kept)), 10)})")
             console.print(
                 f"{counted(count, 'file')} stored as games by an earlier scan "
                 f"{'is' if count == 1 else 'are'} no longer taken for games (covers and notes "
                 f"of a type no platform of their folder lists, files in a BIOS folder or a NAS "
-                f"or Windows system folder; {shown}): forgotten, the files untouched{held}",
+                f"or Windows system folder; {shown}): {'; '.join(said)}",
                 markup=False, soft_wrap=True)
         if summary.disc_ids:
             console.print(f"read {counted(summary.disc_ids, 'disc id')} (serials, game ids) "
