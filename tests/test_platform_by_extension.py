@@ -93,7 +93,8 @@ def test_a_cover_an_earlier_release_stored_is_forgotten_unless_curated(
     assert ("3 files stored as games by an earlier scan are no longer taken for games"
             in said), said
     assert "Misc/box.png, NES/cover.png, NES/readme.md" in said
-    assert (f"1 of them in a collection or with an override is kept, marked missing "
+    assert (f"2 forgotten, the files untouched; 1 in a collection or with an override is "
+            f"kept, marked missing "
             f"(`romrunner games forget --not-games --force` forgets it: ids {cover['id']})"
             ) in said
     games = _games(cli, *pack)
