@@ -130,6 +130,7 @@ def scan_bios(db: Database, pack: DefinitionPack, folders: list[Path], *,
         seen: set[str] = set()
         with db.atomic():
             stored = _load_stored(db, root)
+            errors_before = len(summary.errors)
             for path, info in _walk(root, summary):
                 summary.scanned += 1
                 key = display_path(str(path))  # undecodable bytes stored as \xNN escapes
@@ -139,9 +140,14 @@ def scan_bios(db: Database, pack: DefinitionPack, folders: list[Path], *,
                 if verdicts is not None:
                     _report(summary, root, path, info, verdicts)
             scanned |= seen
+            # (a folder or file that could not be read — a share that dropped mid-walk — is
+            # not "gone": its rows stay as they were, QA42 F3)
+            unread = tuple(display_path(str(e["path"])) for e in summary.errors[errors_before:])
             gone = [(row["id"],) for key, row in stored.items()
-                    if key not in seen and not _under_a_dot_name(key, root)]
-            if gone and not seen and not any(True for _ in folder.iterdir()):
+                    if key not in seen and not _under_a_dot_name(key, root)
+                    and not any(key == u or key.startswith(u.rstrip(os.sep) + os.sep)
+                                for u in unread)]
+            if gone and not seen and not _holds_anything(folder):
                 _hold_back(summary, folder, len(gone))
                 continue
             db.executemany("UPDATE bios_files SET is_missing = 1 WHERE id = ?", gone)
@@ -169,6 +175,15 @@ def _moved_here(db: Database, scanned: set[str], summary: BiosScanSummary) -> No
         db.execute("UPDATE bios_files SET is_missing = 1 WHERE id = ?", (row["id"],))
         summary.notes.append({"path": str(row["filepath"]), "note": (
             f"no longer there; its content was found at {row['found']}: marked missing")})
+
+
+def _holds_anything(folder: Path) -> bool:
+    """True when ``folder`` lists something; a folder that cannot be listed now holds
+    nothing this scan may call gone (an empty-folder hold-back, said as such)."""
+    try:
+        return any(True for _ in folder.iterdir())
+    except OSError:
+        return False
 
 
 def _under_a_dot_name(path: str, root: Path) -> bool:
