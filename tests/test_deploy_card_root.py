@@ -119,3 +119,17 @@ def test_the_folders_a_deploy_for_the_os_writes_are_no_other_oss_markers(
                  "--dry-run")
     (said,) = _card_warnings(garlic)
     assert "looks like garlicos" in said and "cfw" in said.lower()
+
+
+def test_our_own_rom_folder_is_no_marker_of_another_os(cli: Any, library: Path,
+                                                      tmp_path: Path) -> None:
+    """QA42 F10: a card holding the user's `saves/`: after the first deploy, the `roms/` our
+    deploy made for muOS was the second marker of another OS, warned at every deploy."""
+    pack = shared_path("definition-pack")  # (its layout profiles know miyoo-stock-family)
+    card = tmp_path / "card"
+    (card / "saves").mkdir(parents=True)
+    (card / "saves" / "x.srm").write_bytes(b"save")
+    assert cli("--pack", pack, "deploy", "1", "--to", card, "platform:gb").code == 0
+    again = cli("--pack", pack, "--json", "deploy", "1", "--to", card, "platform:gb",
+                "--dry-run")
+    assert again.code == 0 and _card_warnings(again) == []

@@ -45,6 +45,7 @@ from romrunner.deploy.card import (
     other_os_own_folders,
     read_manifest_files,
     recorded_card_os,
+    recorded_rom_folders,
 )
 from romrunner.devices.destination import check_destination, destination_id
 from romrunner.devices.mounts import filesystem_type, not_a_folder_reason
@@ -404,7 +405,13 @@ def card_root_warnings(pack: DefinitionPack, card_root: Path, os_id: str,
         # us, made every later deploy "look like garlicos").
         generic = _top_folders(pack, os_id) | {"roms", "bios"}
         theirs = [marker for marker in best.found if _top(marker) not in generic]
-        if best.confidence == "high" and len(best.found) >= 2 and theirs:
+        # (a folder our deploys made, `roms/` for muOS, is no marker of theirs: with the
+        # user's `saves/` it made "miyoo-stock-family (high)" at every deploy, QA42 F10)
+        ours = {_top(folder) for folder in recorded_rom_folders(card_root).values()}.union(
+            *({_top(f) for f in folders}
+              for folders in other_os_own_folders(card_root, os_id).values()))
+        counted_markers = [marker for marker in best.found if _top(marker) not in ours]
+        if best.confidence == "high" and len(counted_markers) >= 2 and theirs:
             warnings.append(
                 f"{card_root}: the card looks like {best.os_id} ({best.confidence}: "
                 f"{', '.join(best.found)}), not {os_id}: the games go to {os_id}'s folders, "
