@@ -222,8 +222,11 @@ def create_collection(db: Database, name: str, *, query: str | None = None,
                       known_platforms: Iterable[str] | None = None) -> CollectionInfo:
     """Create a manual collection, or a smart one when ``query`` is given (checked first)."""
     clean = _check_name(name)
-    if _find(db, clean) is not None:
-        raise InputError(f"collection {clean!r} already exists")
+    existing = _find(db, clean)
+    if existing is not None:  # (named as stored: `ﬁnal` for `final`, review 21 R8)
+        raise InputError(f"collection {existing.name!r} already exists"
+                         + (f" (names are compared whatever their case: {clean!r} is the "
+                            "same name)" if existing.name != clean else ""))
     stored = None
     if query is not None:
         parsed = parse_query(query)
