@@ -50,6 +50,8 @@ def test_muos_to_knulli_moves_genesis_out_of_muos_md_that_holds_a_rom_of_the_use
     assert dry.code == 0, dry.err
     (moved,) = _warnings(dry, "folder-moved")
     assert moved["platform_id"] == "genesis" and moved["path"] == str(md.relative_to(card))
+    (yours,) = _warnings(dry, "files-left-for-another-os")  # (review 21 R11)
+    assert yours["path"] == str(md.relative_to(card)) and "1 file of yours" in yours["message"]
     assert cli("deploy", "1", "--to", card, "--auto", "--prune").code == 0
     files = _files(card)
     assert os.path.join(str(md.relative_to(card)), "My Own Hack.md") in files

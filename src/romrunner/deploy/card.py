@@ -321,6 +321,12 @@ def record_card_os(root: Path, os_id: str, detected: Mapping[str, str] | None = 
     write_atomic(path, data)
 
 
+def other_layouts(root: Path, os_id: str) -> dict[str, dict[str, str]]:
+    """OS -> platform -> the ROM folder our deploys for that OS (another than ``os_id``)
+    chose by its own names, as the card's record spells it (see :func:`record_card_os`)."""
+    return _other_layouts(root, os_id)
+
+
 def _other_layouts(root: Path, os_id: str) -> dict[str, dict[str, str]]:
     """The other OSes' layouts the card's record keeps, with the one it names now when that
     is another OS than ``os_id`` (its ROM folders of its own choice): OS -> platform ->

@@ -42,6 +42,7 @@ from romrunner.deploy.archives import (
 )
 from romrunner.deploy.card import (
     Owned,
+    other_layouts,
     read_manifest,
     read_manifest_files,
     recorded_card_os,
@@ -455,6 +456,7 @@ def _build_plan(db: Database, layout: CardLayoutLike, ids: list[int],
     held_copies(db, plan)
     _warn_left_folders(builder, {game.platform_id for game in games.values()}, pruning,
                        recorded_folders)
+    _warn_users_files_left(builder, {game.platform_id for game in games.values()})
     _warn_other_os(layout, plan, card_os)
     if pack is not None:
         for text in card_root_warnings(pack, layout.root, layout.os_id,
@@ -686,6 +688,47 @@ def _left_root(builder: _Builder, chosen: str, old: str | None, said: list[str]
     files = sum(1 for dest in read_manifest_files(builder.plan.root)[0]
                 if dest.lower().startswith(inside))
     return [(PurePosixPath(old), files)] if files else []
+
+
+def _warn_users_files_left(builder: _Builder, platforms: set[str]) -> None:
+    """Say, per chosen platform, the files of the user's left in the folder our deploys
+    filled for another OS the card was laid out for before (review 21 R11: muOS's `roms/md`
+    holding a ROM copied there by hand, which KNULLI does not read; our own copies there are
+    said by ``folder-moved`` and pruned)."""
+    layout, plan = builder.layout, builder.plan
+    layouts = other_layouts(layout.root, layout.os_id)
+    if not layouts:
+        return
+    builder.volatile = True  # (reads the card's record and folders)
+    ours = {dest.lower() for dest in read_manifest_files(layout.root)[0]}
+    said: set[str] = set()
+    for other, folders in sorted(layouts.items()):
+        for platform_id, folder in sorted(folders.items()):
+            choice = layout.rom_folder(platform_id)
+            if platform_id not in platforms or choice is None or folder.lower() in said \
+                    or folder.lower() == str(choice.path).lower():
+                continue
+            said.add(folder.lower())
+            yours = _files_not_ours(layout.root, folder, ours)
+            if yours:
+                plan.warnings.append(PlanIssue(
+                    "files-left-for-another-os",
+                    f"{folder}: {counted(yours, 'file')} of yours for {platform_id} "
+                    f"{'stays' if yours == 1 else 'stay'} in the folder a deploy filled for "
+                    f"{other}, which {layout.os_id} does not read: its games go to "
+                    f"{choice.path} (move {'it' if yours == 1 else 'them'} there yourself)",
+                    platform_id, path=folder))
+
+
+def _files_not_ours(root: Path, folder: str, ours: set[str]) -> int:
+    """How many files not hidden under ``folder`` (on the card) no deploy of ours wrote."""
+    count = 0
+    for top, dirs, files in os.walk(root / folder):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        relative = Path(top).relative_to(root).as_posix()
+        count += sum(1 for name in files if not name.startswith(".")
+                     and f"{relative}/{name}".lower() not in ours)
+    return count
 
 
 def _left_behind(layout: CardLayoutLike, platform_id: str, old: str, new: str, files: int,
