@@ -166,7 +166,9 @@ def scan(paths: tuple[Path, ...], workers: int | None, full: bool,
         if summary.missing_with_copies:
             copied = summary.missing_with_copies
             one = len(copied) == 1
-            listed = examples([f"id {item['id']}: {', '.join(map(str, item['copies']))}"
+            # (a copy's ids capped too: one content many files share made a line of 30,000
+            # characters, QA45 F7; --json lists them all)
+            listed = examples([f"id {item['id']}: {examples(list(map(str, item['copies'])), 5)}"
                                for item in copied], 5, sep="; ")
             console.print(
                 f"{counted(len(copied), 'missing game')} {'has' if one else 'have'} a present "
