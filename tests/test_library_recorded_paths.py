@@ -150,3 +150,34 @@ def test_a_recorded_row_with_nothing_of_its_own_gives_way_to_a_curated_twin(
     assert sorted(row[0] for row in _rows(db_path, "SELECT id FROM games")) == sorted(
         [stored, ids["Bravo (USA).gb"], ids["Charlie (USA).gb"]])
     assert _trip(cli) == [(ids["Bravo (USA).gb"], "Bravo (USA).gb")]
+
+
+def test_an_upgraded_sheet_and_zip_are_unchanged_at_the_first_scan(
+        cli: Any, tmp_path: Path, db_path: Path) -> None:
+    """QA46 F2: a v1.0.0 row of a `.cue` (no tracks recorded) or a zip (its whole file's
+    hashes) was "updated" at the first scan after the upgrade, its bytes unchanged."""
+    import zipfile
+
+    roms = tmp_path / "roms"
+    (roms / "psx").mkdir(parents=True)
+    (roms / "mame").mkdir()
+    (roms / "psx" / "Game (USA).bin").write_bytes(rom_bytes(5, 18816))
+    (roms / "psx" / "Game (USA).cue").write_text(
+        'FILE "Game (USA).bin" BINARY\n  TRACK 01 MODE2/2352\n    INDEX 01 00:00:00\n')
+    with zipfile.ZipFile(roms / "mame" / "pacman.zip", "w") as archive:
+        archive.writestr("a.1", rom_bytes(6, 4096))
+    db = Database(db_path)
+    migrate(db, target=1)
+    for rel, platform in (("psx/Game (USA).cue", "psx"), ("mame/pacman.zip", "arcade")):
+        data = (roms / rel).read_bytes()
+        db.execute("INSERT INTO games (filepath, filename, file_size, file_md5, file_crc32, "
+                   "platform_id) VALUES (?, ?, ?, ?, ?, ?)",
+                   (str(roms / rel), Path(rel).name, len(data), hashlib.md5(data).hexdigest(),
+                    f"{zlib.crc32(data):08x}", platform))
+    db.close()
+    db = Database(db_path)
+    migrate(db)
+    db.close()
+    assert cli("library", "add", roms).code == 0
+    summary = scan_json(cli)
+    assert (summary["updated"], summary["unchanged"], summary["added"]) == (0, 2, 0)

@@ -478,16 +478,18 @@ def _match_members(db: Database, method: str, condition: str) -> None:
     """One hash pass over the members and tracks of the games in scope, by the rule of
     :func:`_match_games` with their container's platform (QA13: a GB zip whose member a GBA
     DAT also lists became a GBA game, where the same file unzipped stays GB)."""
-    # The first catalog game that may have the file, per file (not a join of every file to
-    # every catalog ROM of its data: a ROM K sets share made each pass K x K rows, QA45 F5);
-    # as the join did, one of several games a file's data names is taken (the sets then
-    # decide their archive), and a file no rule lets match keeps none.
+    # One catalog game that may have the file, per file (not a join of every file to every
+    # catalog ROM of its data: a ROM K sets share made each pass K x K rows, QA45 F5): the
+    # one the join's UPDATE took, its last row — the catalog ROM stored last (review 22 R1:
+    # the first made a one-ROM clone's zip its parent), and a file no rule lets match keeps
+    # none.
     db.execute(
         "UPDATE game_files AS u SET matched_game_id = x.game, match_method = ? FROM ("
         "SELECT t.id, (SELECT cg.game_id FROM catalog_roms r JOIN catalog_games cg "
         "ON cg.id = r.catalog_game_id JOIN games g ON g.id = t.game_id "
         f"WHERE {condition} AND {_platform_rule('g', condition)}"
-        f"{_one_game_if_crc(method, condition)} LIMIT 1) AS game FROM game_files t "
+        f"{_one_game_if_crc(method, condition)} ORDER BY r.rowid DESC LIMIT 1) AS game "
+        "FROM game_files t "
         "WHERE t.matched_game_id IS NULL AND t.kind IN ('member', 'track') "
         "AND t.game_id IN (SELECT id FROM temp.identify_scope) "
         f"AND EXISTS (SELECT 1 FROM catalog_roms r WHERE {condition})) AS x "
