@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from romrunner.cli.terminal import visible
+from romrunner.cli.terminal import literal, visible
 
 
 def test_visible_escapes_controls_and_keeps_text() -> None:
@@ -19,11 +19,13 @@ def test_visible_escapes_controls_and_keeps_text() -> None:
     assert visible("ab\u202ecd") == "ab\\u202ecd"
     assert visible("日本語 ß") == "日本語 ß"
     assert visible("one\ntwo\tthree\r") == "one\\ntwo\\tthree\\r"
-    # QA44 F5: a backslash that would read as an escape is doubled, so that a name holding
-    # a TAB and one holding a backslash and a t print differently; others are as they are
-    assert visible("A\\tB") == "A\\\\tB" != visible("A\tB")
-    assert visible("C\\x1bD") == "C\\\\x1bD" != visible("C\x1bD")
-    assert visible("C:\\Games\\Mario") == "C:\\Games\\Mario"
+    # QA44 F5: in a listing's cell, a backslash that would read as an escape is doubled,
+    # so that a name holding a TAB and one holding a backslash and a t print differently;
+    # others are as they are; a message's repr() escapes them itself (review 22 R3: twice)
+    assert visible(literal("A\\tB")) == "A\\\\tB" != visible(literal("A\tB"))
+    assert visible(literal("C\\x1bD")) == "C\\\\x1bD" != visible(literal("C\x1bD"))
+    assert visible(literal("C:\\Games\\Mario")) == "C:\\Games\\Mario"
+    assert visible(repr("a\tb")) == "'a\\tb'" != visible(repr("a\\tb"))
 
 
 def test_games_ls_shows_names_literally(cli: Any, tmp_path: Path,
@@ -119,3 +121,18 @@ def test_a_name_with_a_word_wider_than_its_column_is_folded_not_cut(
     last = [line.split("│")[-2].strip() for line in result.out.splitlines()
             if line.count("│") == 8]  # (the file column's pieces, row after row)
     assert "".join(last).replace(" ", "") == name.replace(" ", "")
+
+
+def test_a_name_with_a_tab_and_one_with_a_backslash_t_are_told_apart(
+        cli: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """QA44 F5: `A<TAB>B` and `A\\tB` were listed alike by games ls and search."""
+    monkeypatch.setenv("COLUMNS", "200")
+    root = tmp_path / "roms" / "gb"
+    root.mkdir(parents=True)
+    (root / "A\tB (USA).gb").write_bytes(b"\x01" * 1024)
+    (root / "A\\tB (Europe).gb").write_bytes(b"\x02" * 1024)
+    assert cli("library", "add", str(tmp_path / "roms")).code == 0
+    assert cli("scan", "--workers", "1").code == 0
+    for args in (("games", "ls"), ("search", "a")):
+        out = cli(*args).out
+        assert "A\\tB (USA).gb" in out and "A\\\\tB (Europe).gb" in out, (args, out)

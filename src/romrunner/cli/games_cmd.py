@@ -14,7 +14,7 @@ from romrunner.catalog.identify import verify_counts
 from romrunner.cli.context import ROW_ID, app_context, count_range
 from romrunner.cli.db_cmd import require_database
 from romrunner.cli.querycmd import QueryCommand
-from romrunner.cli.terminal import SafeConsole
+from romrunner.cli.terminal import SafeConsole, literal
 from romrunner.errors import InputError
 from romrunner.library.games import (
     AUTO,
@@ -128,9 +128,9 @@ def games_table(rows: list[dict[str, Any]]) -> Table:
 def _cells(row: dict[str, Any]) -> tuple[str, ...]:
     title = row["catalog_title"] or row["detected_title"] or ""
     match = row["match_method"] or "-"
-    return (str(row["id"]), row["platform_id"], title, row["region"] or "",
+    return (str(row["id"]), row["platform_id"], literal(title), row["region"] or "",
             match + (" (missing)" if row["is_missing"] else ""),
-            FIELDS["size"].show(row["total_size"]), row["filename"])
+            FIELDS["size"].show(row["total_size"]), literal(row["filename"]))
 
 
 TABLE_ROWS = 1000  # a larger page is printed as tab-separated lines: a table costs ~0.5 ms a row

@@ -8,6 +8,7 @@ from rich.table import Table
 
 from romrunner.cli.context import app_context
 from romrunner.cli.querycmd import QueryCommand
+from romrunner.cli.terminal import literal
 from romrunner.errors import InputError
 from romrunner.library.platforms import UNKNOWN
 from romrunner.library.query import FIELDS
@@ -51,8 +52,9 @@ def search(words: tuple[str, ...], platform: str | None, limit: int) -> int:
         table = Table("id", "platform", "title", "file")
         for row in rows:
             table.add_row(str(row["id"]), row["platform_id"],
-                          row["catalog_title"] or row["detected_title"] or "",
-                          row["filename"] + (" (missing)" if row["is_missing"] else ""))
+                          literal(row["catalog_title"] or row["detected_title"] or ""),
+                          literal(row["filename"]) + (" (missing)" if row["is_missing"]
+                                                      else ""))
         console.print(table if rows else "no game matches")
         if more:  # (QA16: 20 shown, and no word of the others)
             console.print(said_more)

@@ -23,17 +23,15 @@ from rich.text import Text
 # layout never passes a newline through here: rich adds the line ends, and text of several lines
 # is printed a line at a time.
 _UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff"
-                     "\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]"
-                     # a backslash that would read as one of these escapes is doubled (QA44
-                     # F5: a name holding `\t`, backslash and t, printed as one holding a TAB)
-                     r"|\\(?=[ntrxu\\])")
+                     "\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+# A backslash that would read as one of the escapes above (QA44 F5: a name holding `\t`,
+# backslash and t, was shown as one holding a TAB).
+_READS_AS_ESCAPE = re.compile(r"\\(?=[ntrxu\\])")
 _NAMED = {"\n": "\\n", "\t": "\\t", "\r": "\\r"}
 
 
 def _escape_char(match: re.Match[str]) -> str:
     char = match.group()
-    if char == "\\":
-        return "\\\\"
     code = ord(char)
     if 0xDC80 <= code <= 0xDCFF:  # a byte that was not UTF-8, kept by surrogateescape
         return f"\\x{code - 0xDC00:02x}"
@@ -46,9 +44,15 @@ def _escape_char(match: re.Match[str]) -> str:
 
 def visible(text: str) -> str:
     """``text`` on one line, with every control or invisible character shown as an escape:
-    ``\\n``, ``\\t``, ``\\r``, else ``\\xNN`` (``\\uNNNN`` beyond Latin-1); a backslash
-    that would read as the start of one is doubled, so what is shown reads back one way."""
+    ``\\n``, ``\\t``, ``\\r``, else ``\\xNN`` (``\\uNNNN`` beyond Latin-1)."""
     return _UNSAFE.sub(_escape_char, text)
+
+
+def literal(name: str) -> str:
+    """A name from data (a file's, a title) for a listing's cell: a backslash that would
+    read as one of :func:`visible`'s escapes doubled first, so what is shown reads back one
+    way. (Messages quote names with ``repr``, which does that itself.)"""
+    return _READS_AS_ESCAPE.sub(r"\\\\", name)
 
 
 class SafeConsole(Console):

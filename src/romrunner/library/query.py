@@ -170,7 +170,7 @@ def _term(token: _Token) -> Term:
 
 # Fields whose values are names with spaces (a DAT's, a collection's, a title's words).
 _NAMED_FIELDS = re.compile(r"^(-?(?:dat|collection|title|region):)([^\"]*\s[^\"]*)$",
-                           re.DOTALL)
+                           re.DOTALL | re.IGNORECASE)  # (a field's name in any case: review 22 R2)
 
 
 def _shell_quoted(word: str) -> str:
@@ -183,7 +183,7 @@ def _shell_quoted(word: str) -> str:
     match = _NAMED_FIELDS.match(word)
     if match is None or any(_names_a_field(token) for token in match.group(2).split()):
         return word
-    if match.group(1).endswith("region:"):  # (a list of regions: `"Hong Kong",usa`; QA44 F15)
+    if match.group(1).lower().endswith("region:"):  # (`"Hong Kong",usa`: QA44 F15)
         parts = match.group(2).split(",")
         if not all(_is_region(part) for part in parts):
             return word  # (`region:usa mario`: a query the shell got as one word)
