@@ -196,7 +196,7 @@ def test_names_that_differ_only_in_case_are_one_collection_in_every_script(
 
     create_collection(db, "Été")
     add_games(db, "Été", [1])
-    with pytest.raises(InputError, match="'Été' already exists .*'été' is the same name"):
+    with pytest.raises(InputError, match=r"'Été' already exists .*'été' is the same name"):
         create_collection(db, "été")
     assert ids(collection_page(db, "ÉTÉ")) == [1]
     create_collection(db, "S", query="collection:été", known_platforms=PLATFORMS)
