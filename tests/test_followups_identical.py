@@ -12,9 +12,15 @@ from tests.test_followups_prune import library, on_card  # noqa: F401  (the fixt
 
 
 def lost_records(cli: Any, card: Path, query: str) -> dict[str, bytes]:
-    card.mkdir()
-    assert cli("deploy", "1", "--to", str(card), query).code == 0
-    shutil.rmtree(card / ".romrunner")  # copied to a new card without its hidden folder
+    """The files a deploy wrote, copied to ``card`` — a new card, another folder — without
+    the hidden folder and with new times (a card that only lost its `.romrunner/`, same
+    folder and times, is still ROM Runner's: tests/test_deploy_lost_record.py)."""
+    first = card.with_name(card.name + "-first")
+    first.mkdir()
+    assert cli("deploy", "1", "--to", str(first), query).code == 0
+    shutil.rmtree(first / ".romrunner")
+    shutil.copytree(first, card, copy_function=shutil.copyfile)
+    shutil.rmtree(first)
     return on_card(card)
 
 
