@@ -75,4 +75,6 @@ def test_another_card_at_the_same_folder_keeps_the_users_copies(cli: Any,
         assert run.code == 0, run.err
         data = run.json()["data"]
         assert (data["prune"] == []) if extra else (data["pruned"] == 0)
+        notes = " ".join(data["notes"])  # (QA47 F2: not "changed on the card since")
+        assert "not provably ROM Runner's" in notes and "changed on the card" not in notes
     assert (mount / where).read_bytes() == (lib / "A (USA).gb").read_bytes()

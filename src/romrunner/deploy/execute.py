@@ -923,6 +923,8 @@ def _prune_items(root: Path, plan: DeployPlan, claims: Claims) -> list[_Item]:
         if claim is None and not _through_a_link(root, dest, {}) \
                 and _is_its_source(root, dest, claims):
             claims.prune_library.append(dest)  # (QA30 N4: "remove it yourself", said of it)
+        elif claim is None and key in claims.borrowed and key not in claims.card:
+            claims.prune_unproven.append(dest)  # (not "changed since": QA47 F2)
         elif claim is None:
             claims.prune_kept.append(dest)
         else:
@@ -967,6 +969,13 @@ def prune_notes(claims: Claims, *, dry_run: bool = False) -> list[str]:
             + ("is the library's own file" if count == 1 else "are the library's own files")
             + " (a link joins the library and the card there): never pruned "
             f"({_examples(claims.prune_library)})")
+    if claims.prune_unproven:
+        count = len(claims.prune_unproven)
+        notes.append(
+            f"--prune {keeps} {counted(count, 'file')} at paths earlier deploys to this folder "
+            "wrote, with another time than they were written with (the card's files copied, "
+            "or another card at this folder): not provably ROM Runner's "
+            f"({_examples(claims.prune_unproven)})")
     if claims.prune_other_profile:
         count = len(claims.prune_other_profile)
         profiles = ", ".join(str(p) for p in sorted(set(claims.prune_other_profile.values())))
@@ -1419,6 +1428,9 @@ class Claims:
         # another profile's deploys wrote them last (see written_by_other_profiles).
         self.profile_id: int | None = None
         self.prune_other_profile: dict[str, int] = {}
+        # Files at paths only other destinations' records name (a card without its manifest)
+        # that no record claims: a prune keeps them, not knowing they are ROM Runner's.
+        self.prune_unproven: list[str] = []
         # The manifest a run wrote, its bytes and files (see write_manifest): a Claims read
         # after it takes its records from there when the card holds these very bytes.
         self.written: tuple[bytes, dict[str, Any], set[str]] | None = None
