@@ -136,3 +136,7 @@ def test_a_name_with_a_tab_and_one_with_a_backslash_t_are_told_apart(
     for args in (("games", "ls"), ("search", "a")):
         out = cli(*args).out
         assert "A\\tB (USA).gb" in out and "A\\\\tB (Europe).gb" in out, (args, out)
+    shown = {g["filename"]: cli("games", "show", str(g["id"])).out
+             for g in cli("--json", "games", "ls").json()["data"]["games"]}  # (review 23 R1)
+    assert "A\\tB (USA).gb" in shown["A\tB (USA).gb"]
+    assert "A\\\\tB (Europe).gb" in shown["A\\tB (Europe).gb"]

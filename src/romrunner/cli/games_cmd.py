@@ -164,7 +164,7 @@ def games_dupes(limit: int) -> int:
                              " (unverified: run `romrunner scan --verify` first)"))
             for entry in item.files:
                 console.print(f"  {entry['id']:>8}  {FIELDS['size'].show(entry['size']):>10}  "
-                              f"{entry['path']}", soft_wrap=True)
+                              f"{literal(entry['path'])}", soft_wrap=True)
         total = sum(item.reclaimable for item in sets)
         noun = "duplicate set" if len(sets) == 1 else "duplicate sets"
         console.print(f"{len(sets):,} {noun}, {FIELDS['size'].show(total)} reclaimable"
@@ -226,7 +226,8 @@ def render_game(console: Console, game: dict[str, Any]) -> None:
 
     Lines are not folded at the terminal's width (a path or a hash stays whole).
     """
-    _say(console, game["catalog_title"] or game["detected_title"] or game["filename"])
+    _say(console, literal(game["catalog_title"] or game["detected_title"]
+                          or game["filename"]))
     for label, value in _game_lines(game):
         _say(console, f"  {label:<10} {value}")
     files = game["files"]
@@ -237,7 +238,7 @@ def render_game(console: Console, game: dict[str, Any]) -> None:
                 _say(console, "    the data it holds, as its header records it")
                 lines = _hashes(item, "file_")
             else:
-                _say(console, f"    {item['name']}")
+                _say(console, f"    {literal(item['name'])}")
                 lines = [("size", _size(item["file_size"])), *_hashes(item, "file_")]
             if item.get("disc_game_id") is not None:
                 lines.insert(0, ("game", str(item["disc_game_id"])))
@@ -266,7 +267,7 @@ def _game_lines(game: dict[str, Any]) -> list[tuple[str, str]]:
         platform += " (from a catalog match, since removed)"  # `dat rm`, or a new version
     else:
         platform += f" ({_PLATFORM_SOURCES.get(game['platform_source'], 'detected')})"
-    path = str(Path(game["root"]) / game["filepath"])
+    path = literal(str(Path(game["root"]) / game["filepath"]))
     if game.get("overwritten"):
         path += " (another game's file was moved onto it: its content is nowhere now)"
     lines = [("platform", platform),

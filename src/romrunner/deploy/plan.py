@@ -701,7 +701,12 @@ def _warn_users_files_left(builder: _Builder, platforms: set[str]) -> None:
         return
     builder.volatile = True  # (reads the card's record and folders)
     ours = {dest.lower() for dest in read_manifest_files(layout.root)[0]}
-    said: set[str] = set()
+    # (a folder this OS reads for some platform is no folder it does not read: GarlicOS's
+    # `Roms/NGP`, shared by the Pocket and the Pocket Color, is KNULLI's Pocket folder too:
+    # review 23 R2)
+    read_now = {str(choice.path).lower() for folders in layouts.values() for platform_id
+                in folders if (choice := layout.rom_folder(platform_id)) is not None}
+    said: set[str] = set(read_now)
     for other, folders in sorted(layouts.items()):
         for platform_id, folder in sorted(folders.items()):
             choice = layout.rom_folder(platform_id)

@@ -1084,12 +1084,14 @@ class _Writer:
             "SELECT kind, name, file_size, crc32_bin, sha1_bin FROM game_files "
             "WHERE game_id = ? ORDER BY kind, name", (known[0],))]
         new_files = sorted((row[0], row[1], row[2], row[3], row[5]) for row in record.files)
-        if stored is not None and not files and new_files and all(
-                old is None or new is None or old == new
-                for old, new in ((stored[0], record.row[_CRC32]),
-                                 (stored[1], record.row[_SHA1]))):
-            # (a row a release before v1.1.0 stored: a sheet without its tracks, a zip by its
-            # whole file's hashes; nothing known of it says it changed: QA46 F2, "updated")
+        whole = ((stored[0], record.row[_CRC32]), (stored[1], record.row[_SHA1])) \
+            if stored is not None else ()
+        if stored is not None and not files and new_files \
+                and all(old is None or new is None or old == new for old, new in whole) \
+                and any(old is not None and old == new for old, new in whole):
+            # (a row a release before v1.1.0 stored: a sheet without its tracks; its own
+            # hashes the same: QA46 F2, "updated". A zip read from its directory now has no
+            # hash of its own to compare: "updated" as before, review 23 R4)
             return "verified"
         if stored is None or len(files) != len(new_files) \
                 or any(old[:3] != new[:3] for old, new in zip(files, new_files, strict=True)):
