@@ -109,3 +109,32 @@ def test_deploy_show_counts_the_files_found_unchanged(cli: Any, tmp_path: Path) 
     first = cli("--json", "deploy", "show", "1").json()["data"]
     assert first["counts"] == [{"action": "copy", "status": "copied", "files": 2,
                                 "bytes": 2 * 4096}]
+
+
+def test_a_prune_removes_an_older_releases_emptied_unknown_folder(cli: Any,
+                                                                   tmp_path: Path) -> None:
+    """QA46 F6: an older release put the games of no platform in `roms/unknown/` (before
+    manifests listed the folders made); the prune of its last file left the folder."""
+    import hashlib
+
+    _library(cli, tmp_path, "gb/A (USA).gb")
+    card = tmp_path / "card"
+    card.mkdir()
+    for args in (("device", "add", "rg-35xx-plus"),
+                 ("profile", "create", "--device", "1", "--os", "knulli"),
+                 ("deploy", "1", "--to", card, "--auto")):
+        assert cli(*args).code == 0, args
+    (copy,) = card.rglob("A (USA).gb")
+    unknown = copy.parent.parent / "unknown"
+    unknown.mkdir()
+    old = unknown / "scph5501.bin"
+    old.write_bytes(b"B" * 4096)
+    manifest_path = card / ".romrunner" / "manifest.json"
+    manifest = json.loads(manifest_path.read_text())
+    info = old.stat()
+    manifest["files"][str(old.relative_to(card))] = [
+        info.st_size, info.st_mtime_ns, hashlib.sha1(old.read_bytes()).hexdigest()]
+    manifest_path.write_text(json.dumps(manifest))
+    pruned = cli("--json", "deploy", "1", "--to", card, "--auto", "--prune")
+    assert pruned.code == 0 and pruned.json()["data"]["pruned"] == 1, pruned.out
+    assert not unknown.exists() and copy.exists()

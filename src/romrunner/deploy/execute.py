@@ -2810,7 +2810,10 @@ def _emptied_candidates(pruned_from: set[str], created: set[str],
         while folder and folder not in found:
             found.add(folder)
             folder = folder.rpartition("/")[0]
-    return sorted((f for f in found if f in created and f not in protected),
+    # (a folder named `unknown`: only a release before this one made it, for the games of
+    # no platform, before manifests listed the folders made: QA46 F6)
+    return sorted((f for f in found if (f in created or f.rpartition("/")[2].lower() ==
+                                        "unknown") and f not in protected),
                   key=lambda f: (-f.count("/"), f))
 
 
