@@ -4,7 +4,11 @@ completed (QA42 F6) — another folder at the card's path is "the card went away
 
 from __future__ import annotations
 
+import os
+import signal
 from pathlib import Path
+
+import pytest
 
 from romrunner.deploy.execute import LARGE_FILE, Progress, deploy
 from tests.test_deploy_support import Layout, make_library
@@ -29,3 +33,33 @@ def test_another_folder_at_the_cards_path_stops_the_run(tmp_path: Path) -> None:
     assert result.stopped is not None and "the card went away" in result.stopped
     assert not [path for path in card.rglob("*.iso")]  # nothing written to the bare folder
     assert len(list(pulled.rglob("*.iso"))) <= 2
+
+
+def test_a_second_ctrl_c_while_a_cancelled_run_ends_is_ignored(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """QA42 F9: Ctrl-C pressed twice: the second one, while the cancelled run settled its
+    files and wrote the card's manifest, cut that short (no manifest, no resume hint). A
+    real SIGINT, sent as the run's end begins."""
+    from romrunner.deploy import execute
+
+    library = make_library(tmp_path, dict(DISCS))
+    card = tmp_path / "card"
+    card.mkdir()
+    settle = execute._settle
+
+    def interrupted_again(runner: object) -> None:
+        os.kill(os.getpid(), signal.SIGINT)
+        settle(runner)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(execute, "_settle", interrupted_again)
+
+    def first(progress: Progress) -> None:
+        if progress.files_done == 1:
+            raise KeyboardInterrupt
+
+    result = deploy(library.db, library.plan(Layout(card)), profile_id=library.profile_id,
+                    progress=first)
+    assert result.status == "cancelled"
+    assert result.stopped is not None and "deploy resume" in result.stopped
+    assert (card / ".romrunner" / "manifest.json").exists()
+    assert not list((card / ".romrunner").glob(".rr-tmp-*"))

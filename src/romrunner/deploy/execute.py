@@ -41,10 +41,12 @@ import errno
 import hashlib
 import json
 import os
+import signal
 import stat
+import threading
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from itertools import chain
 from pathlib import Path, PurePosixPath
@@ -2764,30 +2766,52 @@ def _run(db: Database, deployment_id: int, root: Path, fs: FileSystem, dest_id: 
         summary.stopped = (f"interrupted; `romrunner deploy resume {deployment_id}` "
                            "finishes it without recopying what is done")
     finally:
-        try:
-            _settle(runner)
-        finally:
-            runner.close_folders()  # (every temporary file is renamed or removed by now)
-        runner.syncer.close()
-        try:
-            runner.flush()
-        except _Stop as stop:  # (the run ends as failed all the same, its row finished)
-            if status == "completed":
-                status = "failed"
-            if summary.stopped is None:
-                summary.stopped = str(stop)
-        runner.write_card_manifest()
-        if status == "completed":
-            clear_writing(root)
-        summary.prune_kept = sorted(set(claims.prune_kept))
-        summary.prune_held = sorted(set(claims.held_elsewhere))
-        summary.prune_linked = sorted(set(claims.prune_linked))
-        summary.prune_library = sorted(set(claims.prune_library))
-        summary.notes.extend(prune_notes(claims))
-        summary.status = status
-        summary.seconds = round(time.monotonic() - runner.started, 3)
-        _finish(db, deployment_id, status, summary.stopped, recorded)
+        with _ending(status == "cancelled"):
+            _end_run(db, runner, deployment_id, status, recorded, claims, summary)
     return summary
+
+
+@contextlib.contextmanager
+def _ending(cancelled: bool) -> Iterator[None]:
+    """A cancelled run's end (its files settled, the card's manifest, its row) deaf to a
+    second Ctrl-C: it is ending already (QA42 F9: one pressed twice cut it short — no card
+    manifest, no resume hint). In the main thread only, where Python runs the handler."""
+    if not cancelled or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _end_run(db: Database, runner: _Runner, deployment_id: int, status: str,
+             recorded: DeploymentRecord, claims: Claims, summary: DeploySummary) -> None:
+    """Settle the run's files, write the card's manifest and finish its row."""
+    try:
+        _settle(runner)
+    finally:
+        runner.close_folders()  # (every temporary file is renamed or removed by now)
+    runner.syncer.close()
+    try:
+        runner.flush()
+    except _Stop as stop:  # (the run ends as failed all the same, its row finished)
+        if status == "completed":
+            status = "failed"
+        if summary.stopped is None:
+            summary.stopped = str(stop)
+    runner.write_card_manifest()
+    if status == "completed":
+        clear_writing(runner.root)
+    summary.prune_kept = sorted(set(claims.prune_kept))
+    summary.prune_held = sorted(set(claims.held_elsewhere))
+    summary.prune_linked = sorted(set(claims.prune_linked))
+    summary.prune_library = sorted(set(claims.prune_library))
+    summary.notes.extend(prune_notes(claims))
+    summary.status = status
+    summary.seconds = round(time.monotonic() - runner.started, 3)
+    _finish(db, deployment_id, status, summary.stopped, recorded)
 
 
 def _planned(db: Database, deployment_id: int, recorded: DeploymentRecord) -> int:
