@@ -26,8 +26,9 @@ def _library(cli: Any, tmp_path: Path, *games: str, pack: Path | None = None) ->
         path = tmp_path / "lib" / game
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(bytes([i + 1]) * 4096)
-    assert cli("library", "add", tmp_path / "lib").code == 0
-    assert cli("scan", "--workers", "1").code == 0
+    packed = ("--pack", pack) if pack is not None else ()
+    assert cli(*packed, "library", "add", tmp_path / "lib").code == 0
+    assert cli(*packed, "scan", "--workers", "1").code == 0
 
 
 def test_muos_to_knulli_moves_genesis_out_of_muos_md_that_holds_a_rom_of_the_users(
@@ -138,3 +139,24 @@ def test_a_prune_removes_an_older_releases_emptied_unknown_folder(cli: Any,
     pruned = cli("--json", "deploy", "1", "--to", card, "--auto", "--prune")
     assert pruned.code == 0 and pruned.json()["data"]["pruned"] == 1, pruned.out
     assert not unknown.exists() and copy.exists()
+
+
+def test_a_folder_two_platforms_shared_counts_only_the_moved_ones_copies(
+        cli: Any, tmp_path: Path) -> None:
+    """Review 23 R3: GarlicOS keeps the Neo Geo Pocket and Pocket Color in one folder, KNULLI
+    the Pocket alone in it: the switch's warning counted both games as left behind."""
+    pack = shared_path("definition-pack")
+    _library(cli, tmp_path, "ngp/Pocket A (World).ngp", "ngpc/Pocket C (World).ngc",
+             pack=pack)
+    card = tmp_path / "card"
+    card.mkdir()
+    query = "platform:neogeo-pocket,neogeo-pocket-color"
+    for args in (("--pack", pack, "device", "add", "rg-35xx-plus"),
+                 ("--pack", pack, "profile", "create", "--device", "1", "--os", "garlicos"),
+                 ("--pack", pack, "deploy", "1", "--to", card, query),
+                 ("--pack", pack, "profile", "set", "1", "--os", "knulli")):
+        assert cli(*args).code == 0, args
+    dry = cli("--pack", pack, "--json", "deploy", "1", "--to", card, query, "--dry-run")
+    (moved,) = _warnings(dry, "folder-moved")
+    assert moved["platform_id"] == "neogeo-pocket-color"
+    assert "1 file an earlier deploy" in moved["message"] and "removes it" in moved["message"]

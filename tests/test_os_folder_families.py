@@ -190,7 +190,7 @@ def test_an_old_folder_holding_the_users_own_file_is_still_theirs_until_the_os_f
     assert [w["message"] for w in dry.json()["data"]["plan"]["warnings"]] == [
         "Roms/ATARI: 1 file an earlier deploy put here for atari-2600 is left behind: its "
         "games now go to Roms/ATARI2600, the folder crossmix-os reads for it; `romrunner "
-        "deploy --prune` removes them (until then both copies take space on the card)"]
+        "deploy --prune` removes it (until then both copies take space on the card)"]
 
 
 def test_an_empty_folder_the_card_had_stays_the_choice_once_our_files_fill_it(

@@ -588,6 +588,11 @@ def _warn_left_folders(builder: _Builder, platforms: set[str], pruning: bool,
                 held = [dest.lower() for dest, owned in read_manifest(layout.root)[0].items()
                         if owned.sha1 in plan.held_sha1s] if plan.held_sha1s else []
             inside = f"{str(old).lower()}/"
+            # (the files the plan still puts there are another platform's, the folder the
+            # OS reads for it: GarlicOS's NGP, KNULLI's Pocket folder — review 23 R3)
+            files -= sum(1 for item in plan.items if item.dest.lower().startswith(inside))
+            if files <= 0:
+                continue
             kept = min(sum(1 for dest in held if dest.startswith(inside)), files)
             plan.warnings.append(PlanIssue(
                 "folder-moved", _left_behind(layout, platform_id, str(old), str(choice.path),
@@ -747,7 +752,7 @@ def _left_behind(layout: CardLayoutLike, platform_id: str, old: str, new: str, f
             f"folder {layout.os_id} reads for it; ")
     pruned = files - kept
     if pruned:
-        which = "them" if not kept else f"{pruned:,} of them"
+        which = ("it" if files == 1 else "them") if not kept else f"{pruned:,} of them"
         text += (f"this --prune removes {which} once the new copies are in place" if pruning
                  else f"`romrunner deploy --prune` removes {which} (until then both copies "
                  "take space on the card)")
