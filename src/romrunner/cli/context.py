@@ -192,6 +192,10 @@ class AppContext:
                 self.err_console.print(line, markup=False, soft_wrap=True)
         elif render is not None and (not self.quiet or not ok):
             render(self.console)
+            # (said now, not when the process ends: what a command reports is out before it
+            # lets go of the database, so nothing can happen to the file between the last
+            # check and the report)
+            self.console.file.flush()
 
     def verify_database(self) -> None:
         """Raise when the database this command wrote to was deleted or replaced meanwhile
