@@ -873,6 +873,23 @@ def kind_read_only(scene: Scene, seed: int) -> Trial:
     return trial
 
 
+def _scan_committed(db: Path, scene: Scene) -> bool:
+    """True when the database (a copy of it and its WAL, read now) holds the frozen scan's
+    last commit: every root's last scan time moved since the prepared database."""
+    copy = db.with_name(db.name + ".seen")
+    _copy_db(db, copy)
+    try:
+        query = "SELECT coalesce(min(last_scanned_at), '') FROM library_roots WHERE path <> ''"
+        with contextlib.closing(sqlite3.connect(copy)) as now, \
+                contextlib.closing(sqlite3.connect(scene.prepared)) as before:
+            return bool(now.execute(query).fetchone()[0] != before.execute(query).fetchone()[0])
+    except sqlite3.Error:
+        return False
+    finally:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{copy}{suffix}").unlink(missing_ok=True)
+
+
 def kind_db_replaced(scene: Scene, seed: int) -> Trial:
     """The database deleted or replaced while a scan writes (the scan frozen at a random
     point, the file removed, the scan resumed): the scan must fail loudly, and after a
@@ -889,13 +906,18 @@ def kind_db_replaced(scene: Scene, seed: int) -> Trial:
         scan.communicate(timeout=300)
         trial.outcome, trial.detail = "missed", "the scan had ended (or let go of the database)"
         return trial
+    done = _scan_committed(db, scene)
     for suffix in ("", "-wal", "-shm"):
         Path(f"{db}{suffix}").unlink(missing_ok=True)
     if replace:
         _copy_db(scene.prepared, db)
     _thaw(scan)
     _, err = scan.communicate(timeout=300)
-    if scan.returncode == 0:
+    if scan.returncode == 0 and done:
+        # (frozen after its last commit and its last check of the file, its report not yet
+        # out: its work was saved before the file went, and it says so truly)
+        trial.outcome, trial.detail = "missed", "the scan had committed its work"
+    elif scan.returncode == 0:
         trial.outcome, trial.detail = "silent-loss", "the scan reported success"
     elif _bad_output(err) or ("deleted" not in err and "replaced" not in err):
         trial.outcome, trial.detail = "wrong-message", err.strip()[:300]
