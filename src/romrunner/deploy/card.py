@@ -298,7 +298,7 @@ def record_card_os(root: Path, os_id: str, detected: Mapping[str, str] | None = 
     choice, see :func:`other_os_own_folders`)."""
     placed = set(platforms)
     document: dict[str, Any] = {"os_id": os_id}
-    others = _other_layouts(root, os_id)
+    others = other_layouts(root, os_id)
     if others:
         document["other_layouts"] = others
     earlier = _recorded(root, os_id, "rom_folders")
@@ -322,15 +322,9 @@ def record_card_os(root: Path, os_id: str, detected: Mapping[str, str] | None = 
 
 
 def other_layouts(root: Path, os_id: str) -> dict[str, dict[str, str]]:
-    """OS -> platform -> the ROM folder our deploys for that OS (another than ``os_id``)
-    chose by its own names, as the card's record spells it (see :func:`record_card_os`)."""
-    return _other_layouts(root, os_id)
-
-
-def _other_layouts(root: Path, os_id: str) -> dict[str, dict[str, str]]:
-    """The other OSes' layouts the card's record keeps, with the one it names now when that
-    is another OS than ``os_id`` (its ROM folders of its own choice): OS -> platform ->
-    folder."""
+    """The other OSes' layouts the card's record keeps (see :func:`record_card_os`), with the
+    one it names now when that is another OS than ``os_id``: OS -> platform -> the ROM folder
+    our deploys for it chose by its own names, as the record spells it."""
     data = _card_os_record(root)
     found = data.get("other_layouts")
     layouts: dict[str, dict[str, str]] = {}
@@ -386,7 +380,7 @@ def other_os_own_folders(root: Path, os_id: str) -> dict[str, set[str]]:
     hand kept every Genesis game in a folder Knulli does not read; F1: ArkOS's `gb/` left at
     a ROCKNIX card's root, emptied by a prune, was taken for a sign of a wrong --to)."""
     found: dict[str, set[str]] = {}
-    for folders in _other_layouts(root, os_id).values():
+    for folders in other_layouts(root, os_id).values():
         for platform, folder in folders.items():
             found.setdefault(platform, set()).add(folder.lower())
     return found

@@ -70,6 +70,7 @@ from romrunner.devices.overrides import (
     excluded_games,
     not_installed_warnings,
 )
+from romrunner.devices.paths import visible_files
 from romrunner.devices.scan import card_root_warnings
 from romrunner.errors import InputError
 from romrunner.gcpause import gc_paused
@@ -719,7 +720,8 @@ def _warn_users_files_left(builder: _Builder, platforms: set[str]) -> None:
                     or folder.lower() == str(choice.path).lower():
                 continue
             said.add(folder.lower())
-            yours = _files_not_ours(layout.root, folder, ours)
+            yours = sum(1 for path in visible_files(layout.root, PurePosixPath(folder))
+                        if path not in ours)
             if yours:
                 plan.warnings.append(PlanIssue(
                     "files-left-for-another-os",
@@ -728,17 +730,6 @@ def _warn_users_files_left(builder: _Builder, platforms: set[str]) -> None:
                     f"{other}, which {layout.os_id} does not read: its games go to "
                     f"{choice.path} (move {'it' if yours == 1 else 'them'} there yourself)",
                     platform_id, path=folder))
-
-
-def _files_not_ours(root: Path, folder: str, ours: set[str]) -> int:
-    """How many files not hidden under ``folder`` (on the card) no deploy of ours wrote."""
-    count = 0
-    for top, dirs, files in os.walk(root / folder):
-        dirs[:] = [d for d in dirs if not d.startswith(".")]
-        relative = Path(top).relative_to(root).as_posix()
-        count += sum(1 for name in files if not name.startswith(".")
-                     and f"{relative}/{name}".lower() not in ours)
-    return count
 
 
 def _left_behind(layout: CardLayoutLike, platform_id: str, old: str, new: str, files: int,

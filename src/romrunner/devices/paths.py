@@ -503,7 +503,7 @@ def _holds_only(card_root: Path, folder: PurePosixPath, ours: set[str]) -> bool:
     """True when ``folder`` holds files and every one not hidden is in ``ours`` (lowercase
     card-relative paths)."""
     seen = False
-    for path in _visible_files(card_root, folder):
+    for path in visible_files(card_root, folder):
         if path not in ours:
             return False
         seen = True
@@ -516,15 +516,16 @@ def ours_alone(card_root: Path, folder: PurePosixPath, ours: set[str],
     paths) and it holds some, or none and our deployments made it (``made``, lowercase): a
     folder an OS made, or the user, is theirs even empty."""
     seen = False
-    for path in _visible_files(card_root, folder):
+    for path in visible_files(card_root, folder):
         if path not in ours:
             return False
         seen = True
     return seen or str(folder).lower() in made
 
 
-def _visible_files(card_root: Path, folder: PurePosixPath) -> Iterator[str]:
-    """The files not hidden under ``folder``, as lowercase card-relative paths."""
+def visible_files(card_root: Path, folder: PurePosixPath) -> Iterator[str]:
+    """The files not hidden under ``folder`` (a folder on the card), as lowercase
+    card-relative paths."""
     for top, dirs, files in os.walk(card_root / folder):
         dirs[:] = [d for d in dirs if not d.startswith(".")]
         where = PurePosixPath(folder, Path(top).relative_to(card_root / folder).as_posix())
