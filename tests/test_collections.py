@@ -222,6 +222,28 @@ def test_a_database_holding_two_such_names_renames_the_one_named(db: Database) -
     assert ids(collection_page(db, "Summer")) == [1]
 
 
+def test_a_smart_collection_naming_its_case_twin_of_an_older_database_is_no_loop(
+        db: Database) -> None:
+    """Review 21 R4: a database from before names were compared so, holding manual 'été'
+    and smart 'Été' whose query is `collection:été` (an older release's rename made it):
+    'Été' lists été's games; a query naming 'Été' itself is still a loop."""
+    with db.atomic():
+        db.execute("INSERT INTO collections (name, collection_type) VALUES ('été', 'manual')")
+    add_games(db, "été", [2, 3])
+    with db.atomic():
+        db.execute("INSERT INTO collections (name, collection_type, rules_json) "
+                   "VALUES ('Été', 'auto', ?)", (json.dumps({"query": "collection:été"}),))
+    assert ids(collection_page(db, "Été")) == [2, 3]
+    assert ids(query_games(db, "collection:Été")) == [2, 3]
+    listed = {info.name: info for info in list_collections(db)}
+    assert listed["Été"].problem is None and listed["Été"].games == 2
+    with db.atomic():
+        db.execute("UPDATE collections SET rules_json = ? WHERE name = 'Été'",
+                   (json.dumps({"query": "collection:Été"}),))
+    with pytest.raises(InputError, match="refers to itself"):
+        collection_page(db, "Été")
+
+
 def test_a_forged_position_beyond_sqlites_integers_is_not_a_cursor(db: Database) -> None:
     """QA44 F1: an internal OverflowError."""
     create_collection(db, "Couch")

@@ -194,14 +194,21 @@ def _validate(db: Database, text: str, known_platforms: Iterable[str] | None,
 
 # -- the collection: query field --------------------------------------------------------------
 def collection_condition(ctx: Context, name: str) -> tuple[str, list[object]]:
-    """The SQL condition of ``collection:NAME`` (manual: membership; smart: its query)."""
+    """The SQL condition of ``collection:NAME`` (manual: membership; smart: its query).
+
+    A query refers to itself when it names, through any chain, a collection already being
+    read: a stored one known by its id (``ctx.collections_seen`` holds :func:`_seen_token`;
+    two names of one case-fold in a database from before names were compared so are two
+    collections: review 21 R4), one being created or a built-in by its name's key."""
     key = name_key(name)
-    if key in ctx.collections_seen:
-        raise QueryError(f"query: collection:{quote_value(name)} refers to itself")
     if key in BUILTINS:
+        if key in ctx.collections_seen:
+            raise QueryError(f"query: collection:{quote_value(name)} refers to itself")
         sub = Context(ctx.db, ctx.known_platforms, (*ctx.collections_seen, key))
         return compile_where(parse_query(BUILTINS[key].query), sub)
     found = _find(ctx.db, name)
+    if _seen_token(found, name) in ctx.collections_seen:
+        raise QueryError(f"query: collection:{quote_value(name)} refers to itself")
     if found is None:
         if key == FAVORITES:
             return "0 = 1", []
@@ -209,12 +216,23 @@ def collection_condition(ctx: Context, name: str) -> tuple[str, list[object]]:
     if found.kind == "manual":
         return ("g.id IN (SELECT game_id FROM collection_games WHERE collection_id = ?)",
                 [found.id])
-    sub = Context(ctx.db, ctx.known_platforms, (*ctx.collections_seen, key))
+    sub = Context(ctx.db, ctx.known_platforms, (*ctx.collections_seen, _seen_token(found)))
     try:
         return compile_where(parse_query(found.query or ""), sub)
     except QueryError as exc:
         raise QueryError(f"collection {found.name!r}: its stored query no longer works "
                          f"({exc})") from exc
+
+
+def _seen_token(found: _Stored | None, name: str = "") -> str:
+    """What marks a collection as being read (see :func:`collection_condition`): a stored
+    one's id (after a NUL, which no name holds), else the key of the name it is about to be
+    stored under."""
+    return _id_token(found.id) if found is not None else name_key(name)
+
+
+def _id_token(collection_id: int) -> str:
+    return f"\x00{collection_id}"
 
 
 # -- commands ------------------------------------------------------------------------------------
@@ -405,7 +423,7 @@ def rename_collection(db: Database, old: str, new: str) -> RenamedCollection:
                    "WHERE id = ?", (clean, found.id))
         if found.query is not None:  # (QA44 F14: a rename closed a loop of smart queries)
             try:
-                _validate(db, found.query, None, (name_key(clean),))
+                _validate(db, found.query, None, (_seen_token(found),))
             except QueryError as exc:
                 if "refers to itself" not in str(exc):  # (broken before: renamed as it is)
                     return RenamedCollection(found.name, clean, found.id, rewritten)
@@ -508,7 +526,7 @@ def membership_condition(db: Database, collection_ids: Sequence[int], *,
             continue
         try:
             where, more = compile_where(parse_query(_stored_query(row["rules_json"])),
-                                        Context(db, None, (name_key(str(row["name"])),)))
+                                        Context(db, None, (_id_token(collection_id),)))
         except InputError as exc:
             raise InputError(f"{owner}: smart collection {row['name']!r}: its stored query no "
                              f"longer works ({exc})") from exc
@@ -632,7 +650,7 @@ def list_collections(db: Database, *, known_platforms: Iterable[str] | None = No
             continue
         text = _stored_query(row["rules_json"])
         try:
-            selection = _validate(db, text, known_platforms, (name_key(row["name"]),))
+            selection = _validate(db, text, known_platforms, (_id_token(int(row["id"])),))
         except InputError as exc:
             infos.append(CollectionInfo(row["name"], "smart", None, False, text, str(exc),
                                         int(row["id"])))
@@ -665,7 +683,7 @@ def collection_page(db: Database, name: str, *, sort: str | None = None, limit: 
     if found.kind == "smart":
         text = found.query or ""
         try:
-            _validate(db, text, known_platforms, (key,))
+            _validate(db, text, known_platforms, (_seen_token(found),))
         except InputError as exc:
             raise InputError(f"collection {found.name!r}: its stored query {text!r} no longer "
                              f"works ({exc}); `collection rm` it and create it again") from exc
