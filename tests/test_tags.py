@@ -117,3 +117,47 @@ def test_goodnes_prg_codes_are_revisions() -> None:
     assert parse_name("Legend of Zelda, The (U) (PRG1) [!]").revision == "1"
     assert parse_name("Super Mario Bros. 3 (U) (PRG0) [!]").revision == "0"
     assert parse_name("Progress (USA)").revision is None
+
+
+_TAG_FIELDS = ("regions", "languages", "revision", "version", "flags", "translation",
+               "other_tags", "year", "disc_label")
+_TRICKY_NAMES = [
+    "Ab.c (U)", "Dr. Mario (Japan, USA).nes", "Game (abc (USA) (Rev 1).zip",
+    "Game ( odd [USA] [!].sfc", "Game (USA) (Disc 2) (Claire-hen).cue",
+    "Game v1.1 (Europe) (En,Fr).gba",
+    "Game (USA) - Disc 2.bin", "Game (Japan) [T+Eng1.0_Someone].sfc", "Game [b1] (U).nes",
+    "(Disc 1)", "Game - Disc 1", "Game.", "Game (1995)(Publisher)(US)[cr].adf",
+    "Game (Beta) (Proto 2) (Unl) (Sample).md", "Game (USA) (Sonic Classic Collection).md",
+    "a.b.c (Europe) (Rev A).7z", "Game [hM04][!].nes", "Game (World) (Virtual Console).gb",
+]
+
+
+def _tag_fields(parsed: object) -> tuple[object, ...]:
+    return tuple(getattr(parsed, name) for name in _TAG_FIELDS)
+
+
+def _dat_game_names() -> list[str]:
+    """Every game name of the real DATs (clrmamepro and Logiqx), when ../shared is there."""
+    import re
+
+    from tests.conftest import shared_path
+    names: list[str] = []
+    for dat in sorted(shared_path("dats").rglob("*.dat")):
+        text = dat.read_text(encoding="utf-8", errors="replace")
+        names += re.findall(r'<game name="([^"]+)"', text)
+        names += re.findall(r'^\s*name "([^"]+)"', text, re.MULTILINE)
+    return names
+
+
+@pytest.mark.parametrize("source", ["tricky", "dats"])
+def test_tags_read_by_tag_part_are_the_names_own(source: str) -> None:
+    """The auto-list ranks versions by tags read once per distinct tag part (``tags_of``):
+    for every name — the real DATs' and odd ones — they are what parsing the whole name
+    gives."""
+    from romrunner.library.tags import strip_extension, tag_part, tags_of
+    names = _TRICKY_NAMES if source == "tricky" else _dat_game_names()
+    assert len(names) > 10
+    for name in names:
+        for whole, part in ((parse_filename(name), tag_part(strip_extension(name))),
+                            (parse_name(name), tag_part(name))):
+            assert _tag_fields(tags_of(part)) == _tag_fields(whole), name

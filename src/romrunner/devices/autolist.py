@@ -53,6 +53,9 @@ from romrunner.library.tags import (
     parse_filename,
     parse_name,
     revision_rank,
+    strip_extension,
+    tag_part,
+    tags_of,
 )
 from romrunner.packs.loader import DefinitionPack
 from romrunner.search.index import catalog_title
@@ -653,13 +656,13 @@ class _Preference:
         fewest extra tags (a compilation's, a publisher's: "(Sonic Classic Collection)",
         "(Tengen)"), then a copy whose file name says it is a verified dump ("[!]": among
         copies of one catalog game, which have its tags), a loose file before an archive (as
-        a deploy keeps one of two copies: QA20), lowest id. The name is parsed again
-        here, for the few games that compete: a library scanned before the parser read a tag
-        ("(REV-A)") is ranked as it is now; an identified game's name is its catalog game's
-        (its title), not its file's (QA12 F1)."""
+        a deploy keeps one of two copies: QA20), lowest id. The name's tags are read again
+        here (once per distinct tags: see ``tags_of``), for the games that compete: a
+        library scanned before the parser read a tag ("(REV-A)") is ranked as it is now; an
+        identified game's name is its catalog game's (its title), not its file's (QA12 F1)."""
         flags = game.flags if game.flags_json else frozenset()
-        own = _parsed(game.filename)
-        parsed = _parsed_catalog(game.title) if game.identified else own
+        own = tags_of(tag_part(strip_extension(game.filename)))
+        parsed = tags_of(tag_part(game.title)) if game.identified else own
         translated = _translation_language(own.translation)
         return ("bad_dump" in flags,
                 bool(flags & _TAMPERED) or (bool(game.is_hack) and own.translation is None),
@@ -681,11 +684,6 @@ def _archive_name(filename: str) -> bool:
 @functools.lru_cache(maxsize=4096)
 def _parsed(filename: str) -> ParsedName:
     return parse_filename(filename)
-
-
-@functools.lru_cache(maxsize=4096)
-def _parsed_catalog(name: str) -> ParsedName:
-    return parse_name(name)
 
 
 def _select(games: list[_Game], profile: Profile, entries: dict[int, AutoListEntry],

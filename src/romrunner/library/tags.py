@@ -6,6 +6,7 @@ revision, flags. Unknown tags are kept in ``flags`` as they are, never an error.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from pathlib import PurePath
@@ -140,6 +141,28 @@ def parse_name(name: str) -> ParsedName:
     """Parse the tags of a game's name that has no extension (a DAT's game name: nothing
     after a dot is taken for one, as in ``Dr. Mario``)."""
     return _parse(name, name)
+
+
+def tag_part(name: str) -> str:
+    """The part of a name (without its extension) that its tags are read from: from its
+    first bracket on ('' for none). Two names with one tag part have the same regions,
+    languages, flags, revision, version, translation and other tags (a group cannot start
+    in a title that holds no bracket: see ``_GROUP``); :func:`tags_of` reads them once per
+    tag part."""
+    first = min((i for i in (name.find("("), name.find("[")) if i >= 0), default=-1)
+    return name[first:] if first >= 0 else ""
+
+
+@functools.lru_cache(maxsize=65536)
+def tags_of(part: str) -> ParsedName:
+    """The tags of a name whose :func:`tag_part` is ``part``, parsed once per distinct part
+    (a library's names share a few hundred; its titles are all different). The result's
+    ``title`` is not the name's, nor is a disc told only after the tags (`` - Disc 2``)
+    without a bracket: use it for the tags alone."""
+    return _parse(f"x {part}", part) if part else _NO_TAGS
+
+
+_NO_TAGS = ParsedName(title="")
 
 
 _DISC_TAG = re.compile(r"\s*[\(\[](?:disc|disk|cd)\s*[^\)\]]*[\)\]]", re.IGNORECASE)
