@@ -89,6 +89,7 @@ from romrunner.deploy.plan import (
     source_problem,
 )
 from romrunner.deploy.plancache import keep_check, read_check
+from romrunner.deploy.saves import listed_by_sheets, saves_named_after
 from romrunner.deploy.syncer import FileSyncer
 from romrunner.devices.mounts import not_a_folder_reason, place_on_device, volume_uuid
 from romrunner.errors import InputError, NotFoundError, RomRunnerError
@@ -932,8 +933,27 @@ def _prune_items(root: Path, plan: DeployPlan, claims: Claims) -> list[_Item]:
         else:
             found.append(_Item(0, "other", "prune", None, "", None, None, claim.dest,
                                claim.size, claim.sha1, claim.mtime_ns, "pending"))
+    found = _without_saved_games(root, plan, claims, found)
     found.sort(key=_sheets_first)
     return found
+
+
+def _without_saved_games(root: Path, plan: DeployPlan, claims: Claims,
+                         found: list[_Item]) -> list[_Item]:
+    """``found`` but the files the player's saves or states on the card are named after
+    (and the tracks and discs their sheets list), noted in ``claims.prune_saves``: removed,
+    the game that replaces them would not find the player's progress (QA50 F1, F2)."""
+    if not found:
+        return found
+    saves = saves_named_after(root, plan.save_folders, [item.dest for item in found],
+                              [item.dest for item in plan.items])
+    if not saves:
+        return found
+    keep = set(saves) | listed_by_sheets(root, saves)
+    kept = [item for item in found if item.dest in keep]
+    for item in kept:
+        claims.prune_saves[item.dest] = saves.get(item.dest, [])
+    return [item for item in found if item.dest not in keep]
 
 
 # Playlists and disc sheets: what a frontend lists of a disc game
@@ -986,6 +1006,15 @@ def prune_notes(claims: Claims, *, dry_run: bool = False) -> list[str]:
             f"card (profile {profiles}): a card two devices share keeps each one's games; "
             "a prune by that profile removes those it no longer chooses, and those of a "
             f"profile deleted are pruned by any ({_examples(list(claims.prune_other_profile))})")
+    if claims.prune_saves:
+        count = len(claims.prune_saves)
+        saves = sorted({path for paths in claims.prune_saves.values() for path in paths})
+        notes.append(
+            f"--prune {keeps} {counted(count, 'file')} of games the player's saves or states "
+            f"on the card are named after ({_examples(saves)}): removed, the game chosen "
+            "instead (another version, a set's playlist) would not find them. To move on, "
+            "rename the saves after the file chosen now and prune again, or remove the old "
+            f"copy yourself ({_examples(list(claims.prune_saves))})")
     if claims.prune_kept:
         notes.append(
             f"--prune {keeps} {counted(len(claims.prune_kept), 'file')} ROM Runner wrote that "
@@ -1430,6 +1459,9 @@ class Claims:
         # another profile's deploys wrote them last (see written_by_other_profiles).
         self.profile_id: int | None = None
         self.prune_other_profile: dict[str, int] = {}
+        # Files of ours a prune keeps because the player's saves are named after them (or
+        # listed by such a sheet): path -> those saves (see _without_saved_games).
+        self.prune_saves: dict[str, list[str]] = {}
         # Files at paths only other destinations' records name (a card without its manifest)
         # that no record claims: a prune keeps them, not knowing they are ROM Runner's.
         self.prune_unproven: list[str] = []

@@ -1,0 +1,149 @@
+"""The player's saves and states on a card, found by the game file they are named after.
+
+RetroArch and most standalone emulators name a game's save and states after the file the
+frontend launched: ``Crash Bandicoot (USA).srm``, ``….state1``, ``….state.auto`` (its
+thumbnail ``….state1.png``), mGBA's ``….sav``, DeSmuME's ``….dsv``, Mupen64's ``….eep``.
+A prune that removes that file — a better version chosen instead, a disc now behind a
+playlist of another name — leaves the save to a name nothing launches: to the player the
+progress is gone. So a prune keeps such a file (and the tracks its sheet lists) and says
+which saves hold it there (QA50 F1, F2).
+
+Saves are looked for in the OS's saves and states folders (the pack's ``paths``, and those
+the pack does not name: :data:`_NOT_IN_PACKS`), and beside the file itself (RetroArch's
+"saves in the content folder", RetroPie's layout).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from pathlib import Path, PurePosixPath
+
+from romrunner.devices.paths import card_relative, games_partition
+from romrunner.library.containers import ContainerError, sheet_file_names
+from romrunner.library.tags import strip_extension
+from romrunner.packs.loader import DefinitionPack
+
+# Save folders of an OS that its pack entry does not name: muOS keeps RetroArch's saves in
+# MUOS/save/file/<core>/ and its states in MUOS/save/state/<core>/.
+_NOT_IN_PACKS: dict[str, tuple[str, ...]] = {"muos": ("MUOS/save",)}
+# What follows a game's name in a save's or state's name (its first dotted part).
+_SAVE_WORD = re.compile(r"(?:srm|sav|dsv|mcd|mcr|eep|fla|sra|mpk|rtc|nv|state\d*)",
+                        re.IGNORECASE)
+_DEPTH = 3  # saves/<platform or core>/<file>, MUOS/save/file/<core>/<file>
+_SHEETS = (".cue", ".gdi", ".m3u")
+
+
+def save_folders(pack: DefinitionPack | None, os_id: str, card_root: Path) -> list[str]:
+    """The card's folders (relative to its root) where ``os_id`` keeps saves and states."""
+    found: list[str] = list(_NOT_IN_PACKS.get(os_id, ()))
+    system = pack.operating_systems.get(os_id) if pack is not None else None
+    if system is not None:
+        games = games_partition(os_id, card_root)
+        for key in ("saves", "states"):
+            device_path = system.paths.get(key)
+            if device_path and "{" not in device_path and not device_path.startswith("__"):
+                relative, _ = card_relative(os_id, device_path, games)
+                if str(relative) != "." and ".." not in relative.parts:
+                    found.append(str(relative))
+    return sorted(set(found))
+
+
+def saves_named_after(root: Path, folders: Iterable[str], dests: Iterable[str],
+                      planned: Iterable[str]) -> dict[str, list[str]]:
+    """Destination path -> the saves and states on the card named after its file (paths
+    relative to the card), for each of ``dests`` that has some. A file that ``planned``
+    (the paths the deploy puts on the card) has a namesake of in its folder (``Game.cue``
+    for ``Game.chd``) is not looked for: the save still finds a game of its name."""
+    kept_names = {_name_key(dest) for dest in planned}
+    by_stem: dict[str, list[tuple[str, str]]] = defaultdict(list)  # stem -> (folder, dest)
+    for dest in dests:
+        folder, stem = _name_key(dest)
+        if (folder, stem) not in kept_names:
+            by_stem[stem].append((folder, dest))
+    if not by_stem:
+        return {}
+    beside = {folder for named in by_stem.values() for folder, _ in named}
+    found: dict[str, set[str]] = defaultdict(set)
+    for relative in _candidates(root, folders, beside):
+        folder, _, name = relative.rpartition("/")
+        for stem in _stems_of(name):
+            for dest_folder, dest in by_stem.get(stem.casefold(), ()):
+                # (beside a game file, a save is that file's alone)
+                if folder == dest_folder or folder not in beside:
+                    found[dest].add(relative)
+    return {dest: sorted(paths) for dest, paths in found.items()}
+
+
+def listed_by_sheets(root: Path, sheets: Iterable[str]) -> set[str]:
+    """The card's files that the sheets and playlists at ``sheets`` list, and those the
+    sheets they list list in turn (an .m3u's discs' tracks): paths relative to the card."""
+    listed: set[str] = set()
+    todo = [sheet for sheet in sheets if sheet.lower().endswith(_SHEETS)]
+    while todo:
+        sheet = todo.pop()
+        folder = PurePosixPath(sheet).parent
+        try:
+            names = sheet_file_names(root / sheet).values()
+        except (ContainerError, OSError, UnicodeError):
+            continue  # (unreadable now: its files are pruned as any others)
+        for name in names:
+            path = str(folder / name) if str(folder) != "." else name
+            if path not in listed:
+                listed.add(path)
+                if path.lower().endswith(_SHEETS):
+                    todo.append(path)
+    return listed
+
+
+def _name_key(dest: str) -> tuple[str, str]:
+    """A card file's folder and its name without extension, case-folded."""
+    folder, _, name = dest.rpartition("/")
+    return folder, strip_extension(name).casefold()
+
+
+def _stems_of(name: str) -> list[str]:
+    """The game names a save's file name can be named after: ``Game (USA).state1.png`` ->
+    ``Game (USA)`` (what precedes a save word after a dot; at most three dots from the
+    end are looked at: ``.state.auto``, ``.state1.png``)."""
+    stems = []
+    end = len(name)
+    for _ in range(3):
+        dot = name.rfind(".", 0, end)
+        if dot <= 0:
+            break
+        word = name[dot + 1:].split(".", 1)[0]
+        if _SAVE_WORD.fullmatch(word):
+            stems.append(name[:dot])
+        end = dot
+    return stems
+
+
+def _candidates(root: Path, folders: Iterable[str], beside: set[str]) -> Iterable[str]:
+    """The files in the save folders (to :data:`_DEPTH` levels, no link followed) and the
+    files directly in the ``beside`` folders, relative to the card's root."""
+    seen: set[str] = set()
+    for folder in sorted(beside):
+        yield from _files(root, folder, 1, seen)
+    for folder in folders:
+        yield from _files(root, folder, _DEPTH, seen)
+
+
+def _files(root: Path, folder: str, depth: int, seen: set[str]) -> Iterable[str]:
+    if depth <= 0 or folder in seen:
+        return
+    seen.add(folder)
+    try:
+        with os.scandir(root / folder if folder else root) as entries:
+            found = [(entry.name, entry.is_dir(follow_symlinks=False),
+                      entry.is_file(follow_symlinks=False)) for entry in entries]
+    except OSError:
+        return  # (no such folder: no saves there)
+    for name, is_dir, is_file in found:
+        relative = f"{folder}/{name}" if folder else name
+        if is_file:
+            yield relative
+        elif is_dir and not name.startswith("."):
+            yield from _files(root, relative, depth - 1, seen)

@@ -1,0 +1,83 @@
+"""The player's saves: a prune keeps a file the saves or states on the card are named after
+(QA50 F1: a better version replaced the deployed one and the save was orphaned without a
+word; F2: a disc deployed alone moved behind its set's playlist), and says so."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from tests.test_deploy_multidisc_layout import CUE
+
+
+def _setup(cli: Any, lib: Path, os_id: str) -> None:
+    for args in (("library", "add", lib), ("scan", "--workers", "1"),
+                 ("device", "add", "rg-35xx-plus"),
+                 ("profile", "create", "--device", "1", "--os", os_id)):
+        result = cli(*args)
+        assert result.code == 0, (args, result.err)
+
+
+def _notes(result: Any) -> str:
+    return "\n".join(result.json()["data"]["notes"])
+
+
+def test_a_prune_keeps_a_game_whose_save_is_on_the_card(cli: Any, tmp_path: Path) -> None:
+    lib, card = tmp_path / "lib" / "gb", tmp_path / "card"
+    lib.mkdir(parents=True)
+    card.mkdir()
+    for i, name in enumerate(("Saved (USA).gb", "Unsaved (USA).gb", "Kept (USA).gb")):
+        (lib / name).write_bytes(bytes([i + 1]) * 4096)
+    _setup(cli, lib.parent, "knulli")
+    assert cli("deploy", "1", "--to", card, "platform:gb").code == 0
+    roms = card / "roms" / "gb"
+    assert sorted(p.name for p in roms.iterdir()) == ["Kept (USA).gb", "Saved (USA).gb",
+                                                      "Unsaved (USA).gb"]
+    (card / "saves" / "gb").mkdir(parents=True)
+    (card / "saves" / "gb" / "Saved (USA).srm").write_bytes(b"progress")
+    (card / "states" / "gb").mkdir(parents=True)
+    (card / "states" / "gb" / "Unsavedish (USA).state1").write_bytes(b"other game")
+    dry = cli("--json", "deploy", "1", "--to", card, "title:kept", "--prune", "--dry-run")
+    assert dry.code == 0, dry.err
+    assert [p.rpartition("/")[2] for p in dry.json()["data"]["prune"]] == ["Unsaved (USA).gb"]
+    assert "saves/gb/Saved (USA).srm" in _notes(dry)
+    run = cli("--json", "deploy", "1", "--to", card, "title:kept", "--prune")
+    assert run.code == 0 and run.json()["data"]["pruned"] == 1, run.out
+    assert sorted(p.name for p in roms.iterdir()) == ["Kept (USA).gb", "Saved (USA).gb"]
+    assert "saves/gb/Saved (USA).srm" in _notes(run) and "roms/gb/Saved (USA).gb" in _notes(run)
+    assert (card / "saves" / "gb" / "Saved (USA).srm").read_bytes() == b"progress"
+    # The player renames the save after the game kept: the old copy goes at the next prune.
+    (card / "saves" / "gb" / "Saved (USA).srm").rename(card / "saves" / "gb" / "Kept (USA).srm")
+    again = cli("--json", "deploy", "1", "--to", card, "title:kept", "--prune")
+    assert again.code == 0 and again.json()["data"]["pruned"] == 1, again.out
+    assert sorted(p.name for p in roms.iterdir()) == ["Kept (USA).gb"]
+
+
+def test_a_disc_moved_behind_its_sets_playlist_keeps_its_saved_flat_copy(
+        cli: Any, tmp_path: Path) -> None:
+    """muOS: a disc deployed alone goes flat in the platform folder; once its set is complete
+    the discs go to a dot-folder behind the .m3u. A state of the flat disc (muOS keeps them
+    in MUOS/save/state/<core>/) keeps the flat copy, its sheet and its track."""
+    lib, card = tmp_path / "lib" / "psx", tmp_path / "card"
+    lib.mkdir(parents=True)
+    card.mkdir()
+    names = [f"Saga (USA) (Disc {disc})" for disc in (1, 2)]
+    (lib / f"{names[0]}.bin").write_bytes(b"\x01" * 8000)
+    (lib / f"{names[0]}.cue").write_text(CUE.format(f"{names[0]}.bin"))
+    _setup(cli, lib.parent, "muos")
+    assert cli("deploy", "1", "--to", card, "platform:psx").code == 0
+    flat = [p.relative_to(card).as_posix() for p in card.rglob("Saga*")]
+    assert len(flat) == 2, flat
+    state = card / "MUOS" / "save" / "state" / "PCSX-ReARMed" / f"{names[0]}.state.auto"
+    state.parent.mkdir(parents=True)
+    state.write_bytes(b"state")
+    (lib / f"{names[1]}.bin").write_bytes(b"\x02" * 8000)
+    (lib / f"{names[1]}.cue").write_text(CUE.format(f"{names[1]}.bin"))
+    assert cli("scan", "--workers", "1").code == 0
+    run = cli("--json", "deploy", "1", "--to", card, "platform:psx", "--prune")
+    assert run.code == 0, run.err
+    assert run.json()["data"]["pruned"] == 0, run.out
+    for path in flat:
+        assert (card / path).is_file(), path
+    assert "MUOS/save/state/PCSX-ReARMed/Saga (USA) (Disc 1).state.auto" in _notes(run)
+    assert any(p.name == "Saga (USA).m3u" for p in card.rglob("*.m3u"))
