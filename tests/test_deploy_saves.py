@@ -81,3 +81,30 @@ def test_a_disc_moved_behind_its_sets_playlist_keeps_its_saved_flat_copy(
         assert (card / path).is_file(), path
     assert "MUOS/save/state/PCSX-ReARMed/Saga (USA) (Disc 1).state.auto" in _notes(run)
     assert any(p.name == "Saga (USA).m3u" for p in card.rglob("*.m3u"))
+
+
+def test_a_save_of_a_disc_a_new_playlist_lists_is_said(cli: Any, tmp_path: Path) -> None:
+    """Knulli: the discs stay where they are and the new .m3u lists them (its frontend then
+    hides them): the save of disc 1, played alone before, is said, once."""
+    lib, card = tmp_path / "lib" / "psx", tmp_path / "card"
+    lib.mkdir(parents=True)
+    card.mkdir()
+    names = [f"Saga (USA) (Disc {disc})" for disc in (1, 2)]
+    (lib / f"{names[0]}.bin").write_bytes(b"\x01" * 8000)
+    (lib / f"{names[0]}.cue").write_text(CUE.format(f"{names[0]}.bin"))
+    _setup(cli, lib.parent, "knulli")
+    assert cli("deploy", "1", "--to", card, "platform:psx").code == 0
+    (card / "saves" / "psx").mkdir(parents=True)
+    (card / "saves" / "psx" / f"{names[0]}.srm").write_bytes(b"progress")
+    (lib / f"{names[1]}.bin").write_bytes(b"\x02" * 8000)
+    (lib / f"{names[1]}.cue").write_text(CUE.format(f"{names[1]}.bin"))
+    assert cli("scan", "--workers", "1").code == 0
+    dry = cli("--json", "deploy", "1", "--to", card, "platform:psx", "--dry-run")
+    run = cli("--json", "deploy", "1", "--to", card, "platform:psx")
+    for result in (dry, run):
+        assert result.code == 0, result.err
+        assert "saves/psx/Saga (USA) (Disc 1).srm" in _notes(result)
+        assert "Saga (USA).m3u" in _notes(result)
+    assert (card / "saves" / "psx" / f"{names[0]}.srm").read_bytes() == b"progress"
+    again = cli("--json", "deploy", "1", "--to", card, "platform:psx")
+    assert again.code == 0 and "Saga (USA) (Disc 1).srm" not in _notes(again)

@@ -474,7 +474,32 @@ def _decide_with_prune(db: Database, plan: DeployPlan, rest: list[int], claims: 
         decisions = prune + decisions
         for seq, decision in enumerate(decisions):
             decision.item.seq = seq
+    _note_saves_behind_new_playlists(plan, decisions, claims)
     return decisions
+
+
+def _note_saves_behind_new_playlists(plan: DeployPlan, decisions: list[_Decision],
+                                     claims: Claims) -> None:
+    """Say which of the player's saves are named after a disc already on the card that a
+    playlist new on the card now lists where it was (QA50 F2: a frontend that hides the
+    discs a playlist lists launches the playlist, under another name, and the save of the
+    disc played alone is not found)."""
+    playlists = {d.item.dest: _listed(d.item) for d in decisions
+                 if d.item.kind == PLAYLIST and d.action == COPY and d.existing is None}
+    if not playlists:
+        return
+    disc_of = {disc: playlist for playlist, discs in playlists.items() for disc in discs
+               if (plan.root / disc).is_file()}
+    saves = saves_named_after(plan.root, plan.save_folders, disc_of, ()) if disc_of else {}
+    if saves:
+        named = sorted({path for paths in saves.values() for path in paths})
+        lists = sorted({disc_of[disc] for disc in saves})
+        claims.notes.append(
+            f"{counted(len(named), 'file')} of the player's saves or states on the card "
+            f"{'is' if len(named) == 1 else 'are'} named after a disc "
+            f"that a playlist new on the card now lists ({_examples(named)}): a frontend "
+            f"launching the playlist ({_examples(lists)}) will not find them; rename them "
+            "after the playlist to keep them")
 
 
 def _carry_failures(decisions: list[_Decision]) -> None:
