@@ -550,8 +550,9 @@ def _warn_flat_sets(builder: _Builder, placed: dict[str, list[tuple[_Game, str]]
         shown = examples(titles)
         builder.plan.warnings.append(PlanIssue(
             "set-layout-moved", f"{count:,} multi-disc {'set' if count == 1 else 'sets'} "
-            f"an earlier deploy put flat beside {'its' if count == 1 else 'their'} .m3u "
-            f"({shown}) now go{'es' if count == 1 else ''} in a folder of "
+            f"whose discs an earlier deploy put flat in the platform's folder (beside "
+            f"{'its' if count == 1 else 'their'} .m3u, or a disc deployed alone before the "
+            f"set was complete) ({shown}) now go{'es' if count == 1 else ''} in a folder of "
             f"{'its' if count == 1 else 'their'} own: " + (
                 "this --prune removes the old copies once the new ones are in place"
                 if pruning else "the old copies stay until --prune removes them (until then "
