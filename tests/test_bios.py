@@ -213,6 +213,11 @@ def test_real_pack_groups_per_platform() -> None:
     assert len(psx) > 1 and all(e.required for e in psx)
     assert required_groups("psx") == [len(psx)]  # any one PS1 BIOS is enough
     assert required_groups("ps2") == [len(ps2)]
+    # QA50 F6: Sega CD's regional BIOS, required by two emulators in three combinations,
+    # are one need for "any emulator" (the US one alone was "missing" the E/J group).
+    sega_cd = [e for e in pack.bios if e.platform_id == "sega-cd" and e.required]
+    assert len({e.required_for_emulators for e in sega_cd}) > 1
+    assert required_groups("sega-cd") == [len(sega_cd)]
     nds = platform_groups(e for e in pack.bios if e.platform_id == "nds")
     assert len(nds) == len({e.file_size for e in pack.bios if e.platform_id == "nds"}) == 3
 
@@ -383,3 +388,32 @@ def test_an_empty_folder_where_bios_were_found_is_held_back(
     (folder / "bios7.bin").unlink()  # one file gone: a rescan says so as before
     assert cli("--pack", bios_setup["pack"], "bios", "scan", folder).code == 0
     assert statuses(cli, bios_setup)[("nds", "nds-arm7")] != before[("nds", "nds-arm7")]
+
+
+def test_one_regions_bios_is_enough_whichever_emulator_requires_it(
+        cli: Any, tmp_path: Path) -> None:
+    """QA50 F6: the US Sega CD BIOS (two pack entries, one per emulator) verified, E/J absent:
+    `bios check` for the platform (any emulator) is satisfied, and names the file once."""
+    pack = tmp_path / "pack"
+    shutil.copytree(builtin_pack_path(), pack)
+    us_old, us_new = bytes([11]) * 64, bytes([12]) * 64
+    both = ("genesis-plus-gx", "picodrive")
+    entries = [entry("cd-e", "bios_CD_E.bin", "sega-cd", 64, [known(bytes([13]) * 64)],
+                     emulators=both),
+               entry("cd-j", "bios_CD_J.bin", "sega-cd", 64, [known(bytes([14]) * 64)],
+                     emulators=both),
+               entry("cd-u-110", "bios_CD_U.bin", "sega-cd", 64, [known(us_old)],
+                     emulators=("picodrive",)),
+               entry("cd-u-200", "bios_CD_U.bin", "sega-cd", 64, [known(us_new)],
+                     emulators=("genesis-plus-gx",))]
+    (pack / "bios-hashes.json").write_text(json.dumps({"version": "test", "biosFiles": entries}))
+    folder = tmp_path / "bios"
+    folder.mkdir()
+    (folder / "bios_CD_U.bin").write_bytes(us_new)
+    assert cli("--pack", pack, "bios", "scan", folder).code == 0
+    check = cli("--pack", pack, "--json", "bios", "check", "--platform", "sega-cd")
+    assert check.code == 0, check.out
+    groups = check.json()["data"]["groups"]
+    assert [(g["required"], g["status"]) for g in groups] == [(True, "satisfied")]
+    text = cli("--pack", pack, "bios", "check", "--platform", "sega-cd")
+    assert text.out.count("bios_CD_U.bin") == 2, text.out  # in the names, and as the file had

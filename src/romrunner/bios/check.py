@@ -81,15 +81,16 @@ def _shown(row: dict[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in row.items() if key != "there"}
 
 
-def _group_key(entry: BiosEntry, emulators: tuple[str, ...]) -> tuple[Any, ...]:
-    return (entry.platform_id, entry.required, entry.file_size or 0, tuple(sorted(emulators)))
-
-
 def platform_groups(entries: Iterable[BiosEntry]) -> list[BiosGroup]:
-    """Groups per platform (any emulator)."""
+    """Groups per platform (any emulator): the regional variants of one BIOS share a size,
+    and one of them is what the platform needs whichever emulator requires which — as one
+    emulator's groups are made (QA50 F6: keyed by the emulators requiring each entry too,
+    Sega CD's E/J entries (two emulators), its U v1.10 (PicoDrive) and U v2.00w (Genesis
+    Plus GX) were three needs, a verified US BIOS "missing" the other two, and the US one
+    asked for twice)."""
     grouped: dict[tuple[Any, ...], list[BiosEntry]] = defaultdict(list)
     for entry in entries:
-        grouped[_group_key(entry, entry.required_for_emulators)].append(entry)
+        grouped[(entry.platform_id, entry.required, entry.file_size or 0)].append(entry)
     return [BiosGroup(key[0], None, key[1], members) for key, members in grouped.items()]
 
 

@@ -205,10 +205,15 @@ def bios_table(report: BiosReport) -> Table:
             f"{Path(p['filepath']).name}: {p['status']}" for p in group.problems)
         table.add_row(group.platform_id, *([group.emulator_id or "any"] if emulators else []),
                       "required" if group.required else "optional",
-                      ", ".join(e.filename for e in group.entries[:4])
-                      + (" …" if len(group.entries) > 4 else ""),
+                      _file_names(group.entries),
                       Text(group.status, style=style), have)
     return table
+
+
+def _file_names(entries: list[Any], shown: int = 4) -> str:
+    """A group's file names, each once (entries of one name for two emulators: QA50 F6)."""
+    names = list(dict.fromkeys(entry.filename for entry in entries))
+    return ", ".join(names[:shown]) + (" …" if len(names) > shown else "")
 
 
 def _present(item: dict[str, Any]) -> str:
