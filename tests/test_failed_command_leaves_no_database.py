@@ -105,3 +105,15 @@ def test_a_writer_waiting_on_a_removed_lock_file_takes_the_new_one(tmp_path: Pat
         thread.join(30)
         waiter.release()
     assert Path(f"{db}.lock").exists()
+
+
+@pytest.mark.parametrize("args", [["cache", "prune"], ["cache", "clear", "--source", "x"]])
+def test_a_command_with_nothing_to_do_in_no_database_creates_none(
+        tmp_path: Path, args: list[str]) -> None:
+    """QA49 F1: `cache prune` at a mistyped path (a NAS not mounted) made the folders and an
+    empty database there, and said it had deleted nothing, exit 0."""
+    db = tmp_path / "typo" / "sub" / "romrunner.db"
+    result = run_subprocess("--db", str(db), "--json", *args)
+    assert result.code == 2 and "no database at" in result.json()["errors"][0], result.out
+    assert not (tmp_path / "typo").exists()
+

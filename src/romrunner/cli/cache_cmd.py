@@ -18,6 +18,7 @@ from romrunner.cache.prune import DEFAULT_GRACE_FACTOR, prune_cache
 from romrunner.cache.sources import set_source
 from romrunner.cache.stats import cache_stats
 from romrunner.cli.context import ROW_ID, app_context
+from romrunner.cli.db_cmd import require_database
 from romrunner.knowledge.importer import IMPORT_FORMATS, import_knowledge
 from romrunner.packs.sync import sources_under_pack
 from romrunner.store import OpenMode
@@ -217,6 +218,7 @@ def cache_prune(grace_factor: float, dry_run: bool) -> int:
     --source S` deletes them).
     """
     app = app_context()
+    require_database(app.db_path, "prune")
     db = app.open_db(OpenMode.READ) if dry_run else app.open_db()
     result = prune_cache(db, grace_factor=grace_factor, dry_run=dry_run)
     total = sum(result.deleted.values())
@@ -315,6 +317,7 @@ def cache_clear(source_id: str, kind: str | None, dry_run: bool) -> int:
     """
     app = app_context()
     kinds = (kind_named(kind),) if kind else tuple(KINDS.values())
+    require_database(app.db_path, "clear")
     result = clear_source(app.open_db(), source_id, kinds=kinds, dry_run=dry_run)
     verb = "would delete" if dry_run else "deleted"
     app.finish({"source": source_id, "dry_run": dry_run, "observations": result.observations,
