@@ -152,6 +152,36 @@ def test_ctrl_c_while_main_takes_over_the_interrupt_handler(tmp_path: Path) -> N
     assert not (tmp_path / "l.db").exists()
 
 
+# The `romrunner` script's start-up guard, a Ctrl-C arriving while it still imports the CLI.
+_START_DRIVER = """
+import os, signal, sys, time
+sys.argv = ["romrunner", *sys.argv[1:]]
+from romrunner import _interrupted_during_start
+signal.signal(signal.SIGINT, _interrupted_during_start)
+os.kill(os.getpid(), signal.SIGINT)
+time.sleep(5)
+"""
+
+
+def test_ctrl_c_at_start_up_with_json_prints_one_failed_envelope(tmp_path: Path) -> None:
+    """QA49 F2: with --json a Ctrl-C in the first moments (the script importing the CLI, or
+    main() taking over) printed nothing on stdout: a script parsing it got no document."""
+    import json
+
+    for driver in (_START_DRIVER, _SWAP_DRIVER):
+        result = _run_driver(tmp_path, driver, "--json", "--db", str(tmp_path / "l.db"),
+                             "games", "ls")
+        assert result.returncode == EXIT_INTERRUPTED, result.stderr
+        document = json.loads(result.stdout)  # one document, nothing else
+        assert document["ok"] is False and document["errors"] == [
+            "interrupted: nothing was changed"]
+        assert result.stderr.strip() == "interrupted"
+        plain = _run_driver(tmp_path, driver, "--db", str(tmp_path / "l.db"), "games", "ls",
+                            "--", "--json")
+        assert plain.returncode == EXIT_INTERRUPTED and plain.stdout == ""
+    assert not (tmp_path / "l.db").exists()
+
+
 # A SIGINT sent from inside the fork's own callbacks in the parent (where ``logging``
 # releases its lock): Python reports an exception there as "ignored" and goes on.
 _FORK_DRIVER = """

@@ -8,8 +8,25 @@
 import os as _os
 import sys as _sys
 
+JSON_ENVELOPE_VERSION = 1  # of the document --json prints (romrunner.cli.context.envelope)
+INTERRUPTED_BEFORE_ANYTHING = "interrupted: nothing was changed"
+
+
+def wants_json(args: list[str]) -> bool:
+    """True when the command-line words (the program's name left out) ask for ``--json``
+    among the options (after ``--`` it is a query's word)."""
+    return "--json" in (args[:args.index("--")] if "--" in args else args)
+
+
+def interrupted_envelope() -> bytes:
+    """The --json document of a command interrupted before it did anything."""
+    return (f'{{"version": {JSON_ENVELOPE_VERSION}, "ok": false, "data": null, '
+            f'"warnings": [], "errors": ["{INTERRUPTED_BEFORE_ANYTHING}"]}}\n').encode()
+
 
 def _interrupted_during_start(signum: int, frame: object) -> None:
+    if wants_json(_sys.argv[1:]):  # (QA49 F2: a script parsing stdout got nothing)
+        _os.write(1, interrupted_envelope())
     _os.write(2, b"interrupted\n")
     _os._exit(130)
 

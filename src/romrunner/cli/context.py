@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import click
 from rich.console import Console
 
+from romrunner import JSON_ENVELOPE_VERSION
 from romrunner.cli.terminal import SafeConsole
 from romrunner.packs.loader import DefinitionPack, load_pack
 from romrunner.packs.sync import stored_pack_hash, stored_pack_hash_at, sync_pack
@@ -19,7 +20,6 @@ from romrunner.store import Database, OpenMode, OpenResult, open_database
 from romrunner.store.lock import LockHolder
 from romrunner.store.open import discard_new_database
 
-JSON_ENVELOPE_VERSION = 1
 SQLITE_MAX_INTEGER = 2 ** 63 - 1
 
 

@@ -28,7 +28,7 @@ from typing import Any
 import click
 import platformdirs
 
-from romrunner import __version__, _interrupted_during_start
+from romrunner import __version__, _interrupted_during_start, interrupted_envelope, wants_json
 from romrunner.cli.context import AppContext, envelope, json_document
 from romrunner.cli.querycmd import QueryCommand
 from romrunner.cli.terminal import visible
@@ -215,7 +215,7 @@ def main(argv: list[str] | None = None) -> int:
     exit code is not 0.
     """
     previous = signal.getsignal(signal.SIGINT)
-    _INTERRUPT.seen = False
+    _INTERRUPT.seen = _INTERRUPT.enveloped = False
     previous_hook = sys.unraisablehook
     sys.unraisablehook = functools.partial(_interrupt_again_if_ignored, previous_hook)
     try:
@@ -224,6 +224,8 @@ def main(argv: list[str] | None = None) -> int:
         signal.signal(signal.SIGINT, _interrupt)  # from here Ctrl-C rolls back
         return _run(sys.argv[1:] if argv is None else argv)
     except KeyboardInterrupt:
+        if wants_json(sys.argv[1:] if argv is None else argv) and not _INTERRUPT.enveloped:
+            sys.stdout.write(interrupted_envelope().decode())
         sys.stderr.write("interrupted\n")
         return EXIT_INTERRUPTED
     finally:
@@ -241,6 +243,7 @@ class _InterruptRecord:
     record it is still said, and exits, as the interrupt it was."""
 
     seen = False
+    enveloped = False  # the command's --json document is written (or being written)
 
 
 _INTERRUPT = _InterruptRecord()
@@ -309,7 +312,7 @@ def _run_command(args: list[str]) -> int:
     session = _Session()
     options = args[:args.index("--")] if "--" in args else args
     guessed = "--verbose" in options or "-v" in options  # until the options are parsed
-    guessed_json = "--json" in options
+    guessed_json = wants_json(args)
 
     def verbose() -> bool:  # a query's NOT term `-v` is no --verbose
         return session.app.verbose if session.app is not None else guessed
@@ -358,6 +361,7 @@ def _run_command(args: list[str]) -> int:
         return _fail(EXIT_ERROR, f"internal error: {type(exc).__name__}: {exc} "
                      "(run with --verbose for details)", session, json_output())
     if json_output() and session.app is not None and session.app.completed:
+        _INTERRUPT.enveloped = True
         sys.stdout.write(json_document(session.app.envelope(code)) + "\n")
     return code
 
@@ -438,6 +442,7 @@ def _fail(code: int, message: str, session: _Session, json_output: bool, *,
         document = app.envelope(code, [message]) if app is not None else \
             envelope(code, None, [], [message])
         document["data"] = None
+        _INTERRUPT.enveloped = True
         sys.stdout.write(json_document(document) + "\n")
     return code
 
