@@ -258,7 +258,9 @@ def test_the_move_to_the_families_folder_is_said_in_the_plan_until_a_prune(
     pruned = run_subprocess(*deploy, "--prune", env=env)    # (QA12 F5: not "--prune removes")
     said = message.replace("`romrunner deploy --prune` removes them (until then both copies "
                            "take space on the card)",
-                           "this --prune removes them once the new copies are in place")
+                           "this --prune removes them once the new copies are in place, "
+                           "but those its notes say it keeps (another profile's, ones the "
+                           "player's saves are named after)")
     assert pruned.code == 0 and f"warning: {said}" in pruned.err.splitlines(), pruned.err
     assert _files(card) == {"Roms/ATARI2600/Pitfall (USA).a26",
                             "Roms/ATARI2600/River Raid (USA).a26"}
