@@ -498,8 +498,9 @@ def _note_saves_behind_new_playlists(plan: DeployPlan, decisions: list[_Decision
             f"{counted(len(named), 'file')} of the player's saves or states on the card "
             f"{'is' if len(named) == 1 else 'are'} named after a disc "
             f"that a playlist new on the card now lists ({_examples(named)}): a frontend "
-            f"launching the playlist ({_examples(lists)}) will not find them; rename them "
-            "after the playlist to keep them")
+            f"launching the playlist ({_examples(lists)}) will not find "
+            f"{'it' if len(named) == 1 else 'them'}; rename {'it' if len(named) == 1 else 'them'}"
+            " after the playlist to keep the player's progress")
 
 
 def _carry_failures(decisions: list[_Decision]) -> None:
@@ -1034,12 +1035,14 @@ def prune_notes(claims: Claims, *, dry_run: bool = False) -> list[str]:
     if claims.prune_saves:
         count = len(claims.prune_saves)
         saves = sorted({path for paths in claims.prune_saves.values() for path in paths})
+        named_first = sorted(claims.prune_saves,  # (the files the saves are named after)
+                             key=lambda dest: (not claims.prune_saves[dest], dest))
         notes.append(
             f"--prune {keeps} {counted(count, 'file')} of games the player's saves or states "
             f"on the card are named after ({_examples(saves)}): removed, the game chosen "
             "instead (another version, a set's playlist) would not find them. To move on, "
             "rename the saves after the file chosen now and prune again, or remove the old "
-            f"copy yourself ({_examples(list(claims.prune_saves))})")
+            f"copy yourself ({_examples(named_first)})")
     if claims.prune_kept:
         notes.append(
             f"--prune {keeps} {counted(len(claims.prune_kept), 'file')} ROM Runner wrote that "
