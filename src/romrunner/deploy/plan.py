@@ -2333,9 +2333,24 @@ def _track_refusal(game: _Game, track: _Track, source: str,
             real_path(os.path.dirname(source)), real_path(game.root)):
         return "is outside the library root"
     if track.size is None and not game.filename.lower().endswith(".m3u"):
-        return ("was not read by the scan (a link, a device, a pipe, or missing: "
-                f"`romrunner games show {game.id}` says why; rescan it)")
+        return f"was not read by the scan: {_why_unread(source)}"
     return None
+
+
+def _why_unread(path: str) -> str:
+    """Why the scan did not read the file at ``path`` as it is now (QA50 F8: the warning
+    sent the user to `games show`, which did not say)."""
+    try:
+        info = os.lstat(path)
+    except FileNotFoundError:
+        return "it is missing (put it back beside its sheet, then rescan)"
+    except OSError as exc:
+        return f"it cannot be read ({exc.strerror or exc})"
+    if stat.S_ISLNK(info.st_mode):
+        return "it is a symbolic link (a scan reads no link: put the file itself there)"
+    if not stat.S_ISREG(info.st_mode):
+        return "it is not a regular file (a folder, a device or a pipe)"
+    return "it is there now (rescan)"
 
 
 def _set_title(first: _Game, set_key: str) -> str:
