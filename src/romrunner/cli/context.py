@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -264,12 +265,27 @@ def command_name() -> str:
 def json_document(value: Any) -> str:
     """``value`` as JSON text; names with undecodable bytes (lone surrogates) are written as
     ``\\udcXX`` escapes, since raw surrogates cannot be encoded."""
-    text = json.dumps(value, default=str, ensure_ascii=False)
+    try:
+        text = json.dumps(value, default=str, ensure_ascii=False, allow_nan=False)
+    except ValueError:  # (QA49 F4: a knowledge file's `.inf` made `Infinity`, not JSON)
+        value = _finite(value)
+        text = json.dumps(value, default=str, ensure_ascii=False)
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
         return json.dumps(value, default=str, ensure_ascii=True)
     return text
+
+
+def _finite(value: Any) -> Any:
+    """``value`` with every infinite or NaN number written as text ("inf", "nan")."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, dict):
+        return {key: _finite(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite(item) for item in value]
+    return value
 
 
 def app_context() -> AppContext:

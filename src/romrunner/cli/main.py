@@ -214,6 +214,7 @@ def main(argv: list[str] | None = None) -> int:
     With ``--json`` exactly one envelope is printed, whose ``ok`` is false exactly when the
     exit code is not 0.
     """
+    _replace_what_the_locale_cannot_encode()
     previous = signal.getsignal(signal.SIGINT)
     _INTERRUPT.seen = _INTERRUPT.enveloped = False
     previous_hook = sys.unraisablehook
@@ -225,7 +226,7 @@ def main(argv: list[str] | None = None) -> int:
         return _run(sys.argv[1:] if argv is None else argv)
     except KeyboardInterrupt:
         if wants_json(sys.argv[1:] if argv is None else argv) and not _INTERRUPT.enveloped:
-            sys.stdout.write(interrupted_envelope().decode())
+            _write_document(interrupted_envelope().decode())
         sys.stderr.write("interrupted\n")
         return EXIT_INTERRUPTED
     finally:
@@ -362,7 +363,7 @@ def _run_command(args: list[str]) -> int:
                      "(run with --verbose for details)", session, json_output())
     if json_output() and session.app is not None and session.app.completed:
         _INTERRUPT.enveloped = True
-        sys.stdout.write(json_document(session.app.envelope(code)) + "\n")
+        _write_document(json_document(session.app.envelope(code)) + "\n")
     return code
 
 
@@ -443,8 +444,35 @@ def _fail(code: int, message: str, session: _Session, json_output: bool, *,
             envelope(code, None, [], [message])
         document["data"] = None
         _INTERRUPT.enveloped = True
-        sys.stdout.write(json_document(document) + "\n")
+        _write_document(json_document(document) + "\n")
     return code
+
+
+def _write_document(text: str) -> None:
+    """Write --json's document on stdout in UTF-8 whatever the locale's encoding (RFC 8259:
+    a locale of ASCII raised a traceback, one of Latin-1 wrote bytes no parser reads: QA49
+    F5); nothing when stdout is closed (a daemon's ``>&-``)."""
+    out = sys.stdout
+    if out is None:
+        return
+    buffer = getattr(out, "buffer", None)
+    if buffer is None or (out.encoding or "").lower().replace("-", "") == "utf8":
+        out.write(text)
+        return
+    out.flush()
+    buffer.write(text.encode("utf-8"))
+    buffer.flush()
+
+
+def _replace_what_the_locale_cannot_encode() -> None:
+    """A locale whose encoding is not UTF-8 (``LC_ALL=C`` under cron) cannot encode every
+    name: the text a command prints shows such a character as an escape (``\\xe9``)
+    rather than ending the command in an encoding error (QA49 F5)."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None and (getattr(stream, "encoding", "") or "").lower(
+                ).replace("-", "") != "utf8":
+            reconfigure(errors="backslashreplace")
 
 
 if __name__ == "__main__":  # pragma: no cover
