@@ -352,3 +352,22 @@ def test_a_file_gone_while_a_full_scan_reads_keeps_its_match(
     assert summary.not_stored == 1
     assert _rows(db_path, "SELECT filename, matched_game_id FROM games ORDER BY filename") == [
         ("First (USA).gba", "gba:First (USA)"), ("Second (USA).gba", "gba:Second (USA)")]
+
+
+def test_a_zip_holding_two_members_of_one_name_is_unchanged_at_a_full_scan(
+        cli: Any, tmp_path: Path) -> None:
+    """QA49 F3: one row per member name is stored; the full scan compared both members with
+    it and said "updated" at every run."""
+    import warnings
+    (tmp_path / "lib" / "gb").mkdir(parents=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # (zipfile warns of the duplicate name)
+        with zipfile.ZipFile(tmp_path / "lib" / "gb" / "dupe.zip", "w") as archive:
+            archive.writestr("a.gb", b"x" * 1000)
+            archive.writestr("a.gb", b"z" * 1000)
+    assert cli("library", "add", tmp_path / "lib").code == 0
+    assert cli("scan", "--workers", "1").code == 0
+    for _ in range(2):
+        full = cli("--json", "scan", "--full", "--workers", "1")
+        assert full.code == 0, full.err
+        assert (full.json()["data"]["updated"], full.json()["data"]["unchanged"]) == (0, 1)

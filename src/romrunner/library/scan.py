@@ -1108,7 +1108,10 @@ class _Writer:
         files = [tuple(row) for row in self.db.query(
             "SELECT kind, name, file_size, crc32_bin, sha1_bin FROM game_files "
             "WHERE game_id = ? ORDER BY kind, name", (known[0],))]
-        new_files = sorted((row[0], row[1], row[2], row[3], row[5]) for row in record.files)
+        # (one row per kind and name is stored, the first: a zip holding two members of one
+        # name is compared as stored, not "updated" at every full scan: QA49 F3)
+        first = {(row[0], row[1]): row for row in reversed(record.files)}
+        new_files = sorted((row[0], row[1], row[2], row[3], row[5]) for row in first.values())
         whole = ((stored[0], record.row[_CRC32]), (stored[1], record.row[_SHA1])) \
             if stored is not None else ()
         if stored is not None and not files and new_files \
