@@ -278,3 +278,14 @@ def test_a_rename_to_a_case_variant_of_another_collection_is_refused(db: Databas
     with pytest.raises(InputError, match="'ÉTÉ' already exists"):
         rename_collection(db, "Été", "ÉtÉ")
     assert rename_collection(db, "Été", "Summer").name == "Summer"
+
+
+def test_removing_the_empty_built_in_favorites_says_so(db: Database) -> None:
+    """QA49 F6: `collection ls` lists favorites; `rm` said it "does not exist"."""
+    from romrunner.collections.store import remove_collection
+    assert "favorites" in [info.name for info in list_collections(db)]
+    with pytest.raises(InputError, match="'favorites' is built in and holds no game"):
+        remove_collection(db, "favorites")
+    add_games(db, "favorites", [1])
+    assert remove_collection(db, "favorites", force=True).name == "favorites"
+    assert ids(collection_page(db, "favorites")) == []

@@ -313,7 +313,11 @@ def remove_collection(db: Database, name: str, *, force: bool = False) -> Remove
     if name_key(name) in BUILTINS:
         raise InputError(f"collection {name!r} is built in and cannot be removed")
     with db.atomic():
-        found = _require(db, name)
+        found = _find(db, name)
+        if found is None and name_key(name) == FAVORITES:  # (listed, so not "no such": QA49 F6)
+            raise InputError(f"collection {name!r} is built in and holds no game: nothing to "
+                             "remove")
+        found = found or _require(db, name)
         users = dependants(db, found)
         if (users.profiles or users.smart) and not force:
             raise InputError(f"collection {found.name!r} is used by {users.describe()}; "
