@@ -54,3 +54,38 @@ def test_an_upgrade_interrupted_past_its_first_version_names_the_backup_it_keeps
     assert "upgraded from schema version 13 to 15 of 23" in partway
     assert f"its backup at version 13: {backup}" in partway
     assert "backup" not in UpgradeInterrupted(13, 13, 23).describe()
+
+
+_KILLED_BEFORE_THE_FIRST_COMMIT = """
+import os, signal, sys
+import romrunner.store.migrate as migrate
+def killed(*args, **kwargs):
+    os.kill(os.getpid(), signal.SIGKILL)
+migrate._apply = killed
+from romrunner.cli.main import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def test_an_upgrade_killed_before_its_first_commit_leaves_the_backup_the_rerun_keeps(
+        tmp_path: Path) -> None:
+    """QA46 F7: the backup's record was stored with the first migration: a run killed before
+    it left a full-size backup no run named, and the re-run wrote a second one."""
+    import json
+
+    path = tmp_path / "v13.db"
+    v13_library(path, 50)
+    driver = tmp_path / "driver.py"
+    driver.write_text(_KILLED_BEFORE_THE_FIRST_COMMIT)
+    killed = subprocess.run([sys.executable, str(driver), "--db", str(path), "db", "migrate"],
+                            capture_output=True, text=True, timeout=300)
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    first = list(tmp_path.glob("v13.db.v13-*.bak"))
+    assert len(first) == 1
+    rerun = subprocess.run([sys.executable, "-m", "romrunner.cli.main", "--db", str(path),
+                            "--json", "db", "migrate"], capture_output=True, text=True,
+                           timeout=300)
+    assert rerun.returncode == 0, rerun.stderr
+    data = json.loads(rerun.stdout)["data"]
+    assert data["backup_kept"] is True and data["backup"] == str(first[0])
+    assert list(tmp_path.glob("v13.db.v13-*.bak")) == first

@@ -16,6 +16,7 @@ has FTS5; without it the engine searches an indexed folded title instead.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import re
@@ -217,17 +218,17 @@ def migrate(db: Database, *, target: int | None = None) -> MigrationReport:
                 reached = migration.version - 1 if db.conn.in_transaction else \
                     current_version(db)
                 if reached == start:
-                    _drop_unneeded_backup(report, remember)
+                    _drop_unneeded_backup(db, report, remember)
                 raise UpgradeInterrupted(start, reached, todo[-1].version,
                                          report.backup) from exc
             raise
         except DiskFullError as exc:
-            _drop_unneeded_backup(report, remember)
+            _drop_unneeded_backup(db, report, remember)
             if start > 0:  # (a new database's creation: the opener's words)
                 raise _disk_full(db, migration, report, free) from exc
             raise
         except DatabaseError:
-            _drop_unneeded_backup(report, remember)
+            _drop_unneeded_backup(db, report, remember)
             raise
         remember = None
         report.applied.append(f"{migration.version:04d}_{migration.name}")
@@ -271,16 +272,29 @@ def _ensure_backup(db: Database, report: MigrationReport) -> str | None:
     backup = _backup_path(db.path, report.from_version)
     backup_database(db, backup)
     report.backup, report.backup_version = backup, report.from_version
-    return json.dumps({"path": str(backup), "version": report.from_version})
+    record = json.dumps({"path": str(backup), "version": report.from_version})
+    if "user_settings" in db.table_names():
+        # (recorded at once: a run killed before its first migration commits leaves a backup
+        # the re-run keeps, not a full-size copy no run names, QA46 F7)
+        with db.atomic():
+            db.execute("INSERT OR REPLACE INTO user_settings (key, value, value_type) "
+                       "VALUES (?, ?, 'json')", (_BACKUP_SETTING, record))
+    return record
 
 
-def _drop_unneeded_backup(report: MigrationReport, remember: str | None) -> None:
-    """Remove the backup this run wrote when no migration of it was committed (``remember``
-    is still to be stored): the database is as the backup holds it, and a re-run writes its
-    own (QA21 P1: each failed run on a full disk left another full-size copy)."""
+def _drop_unneeded_backup(db: Database, report: MigrationReport,
+                          remember: str | None) -> None:
+    """Remove the backup this run wrote, and its record, when no migration of it was
+    committed (``remember`` is still to be stored with one): the database is as the backup
+    holds it, and a re-run writes its own (QA21 P1: each failed run on a full disk left
+    another full-size copy)."""
     if remember is not None and report.backup is not None:
         report.backup.unlink(missing_ok=True)
         report.backup = report.backup_version = None
+        # (on a full disk the record stays, naming a file no longer there: ignored)
+        with contextlib.suppress(sqlite3.Error, DatabaseError), db.atomic():
+            db.execute("DELETE FROM user_settings WHERE key = ? AND value = ?",
+                           (_BACKUP_SETTING, remember))
 
 
 # Measured (v13 → v23, 15 MiB database on a tmpfs): an upgrade that rewrites the games table
