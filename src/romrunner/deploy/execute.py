@@ -2287,8 +2287,10 @@ class _Runner:
         (and records only this database had, when they were read and still hold). Nothing is
         written when that is what the card already holds."""
         self.last_manifest = time.monotonic()
+        if self.gone():  # (QA48 F1: written into the bare mount point, on the computer's
+            return  # disk, a FUSE card could no longer be mounted there)
         path = self.root / CARD_DIR / MANIFEST_NAME
-        there = _lstat(path) is not None  # (a card gone away: not there; never raises)
+        there = _lstat(path) is not None  # (never raises)
         if not self.changed and self.claims._stored is None and there:
             return  # every result is the record the card's copy already holds
         before = dict(self.claims.card)
