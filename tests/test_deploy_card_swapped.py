@@ -65,3 +65,27 @@ def test_a_second_ctrl_c_while_a_cancelled_run_ends_is_ignored(
     assert result.stopped is not None and "deploy resume" in result.stopped
     assert (card / ".romrunner" / "manifest.json").exists()
     assert not list((card / ".romrunner").glob(".rr-tmp-*"))
+
+
+def test_a_resync_that_writes_nothing_needs_no_free_space(tmp_path: Path) -> None:
+    """QA48 F5: a card the handheld filled with saves (less free than the margin kept): the
+    re-sync of an unchanged selection, writing nothing, failed "not enough space"."""
+    from romrunner.deploy.execute import DeployOptions, preview
+
+    library = make_library(tmp_path, {"gb/Game (USA).gb": 4096})
+    card = tmp_path / "card"
+    card.mkdir()
+    first = deploy(library.db, library.plan(Layout(card)), profile_id=library.profile_id)
+    assert first.status == "completed" and first.copied == 1
+    beyond = DeployOptions(margin_bytes=2 ** 62)  # more than any card has free
+    dry = preview(library.db, library.plan(Layout(card)), beyond,
+                  profile_id=library.profile_id)
+    assert dry["enough_space"] is True and dry["bytes_needed"] == 0
+    again = deploy(library.db, library.plan(Layout(card)), profile_id=library.profile_id,
+                   options=beyond)
+    assert again.status == "completed" and again.copied == 0
+    (tmp_path / "lib2").mkdir()
+    bigger = make_library(tmp_path / "lib2", {"gb/Other (USA).gb": 4096})
+    with pytest.raises(Exception, match="not enough space"):
+        deploy(bigger.db, bigger.plan(Layout(card)), profile_id=bigger.profile_id,
+               options=beyond)

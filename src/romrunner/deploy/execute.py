@@ -711,7 +711,7 @@ def _preview(db: Database, plan: DeployPlan, options: DeployOptions | None,
         d.item.size for d in decisions if d.action == COPY and id(d) not in unreadable),
         "bytes_needed": need,
         "free_bytes": free, "margin_bytes": margin,
-        "enough_space": free is None or need + margin <= free,  # None: not reported
+        "enough_space": free is None or has_room(need, free, margin),  # None: not reported
         "prune": pruned,
         "prune_folders": _folders_a_prune_empties(
             root, pruned, claims.folders,
@@ -2160,8 +2160,15 @@ def _check_space(root: Path, decisions: list[_Decision], options: DeployOptions,
         notes.append(f"{root}: its file system does not report its free space: not checked "
                      "before copying (a full card stops the run; it resumes once freed)")
         return
-    if need + margin > free:
+    if not has_room(need, free, margin):
         raise DeployError(f"{root}: not enough space: {short_of_space(need, free, margin)}")
+
+
+def has_room(need: int, free: int, margin: int) -> bool:
+    """True when ``need`` bytes fit on the card leaving ``margin`` free; a run that writes
+    nothing (or frees more than it writes) always fits, whatever the card's free space (QA48
+    F5: a re-sync of a card the handheld had filled with saves failed "not enough space")."""
+    return need <= 0 or need + margin <= free
 
 
 def short_of_space(need: int, free: int, margin: int) -> str:
