@@ -89,3 +89,33 @@ def test_a_resync_that_writes_nothing_needs_no_free_space(tmp_path: Path) -> Non
     with pytest.raises(Exception, match="not enough space"):
         deploy(bigger.db, bigger.plan(Layout(card)), profile_id=bigger.profile_id,
                options=beyond)
+
+
+def test_a_card_manifest_the_card_refuses_is_said(tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """QA48 F6: the card filled as the run ended: its manifest was not written, without a
+    word (another computer then takes every file for the user's). ENOSPC is injected for the
+    manifest alone (filling a real card at that very moment is a race)."""
+    import errno
+
+    from romrunner.deploy import card as card_module
+
+    library = make_library(tmp_path, {"gb/Game (USA).gb": 4096})
+    card = tmp_path / "card"
+    card.mkdir()
+    write = card_module.write_atomic
+
+    def full_for_the_manifest(path: Path, data: bytes) -> None:
+        if path.name == card_module.MANIFEST_NAME:
+            raise OSError(errno.ENOSPC, "No space left on device", str(path))
+        write(path, data)
+
+    monkeypatch.setattr(card_module, "write_atomic", full_for_the_manifest)
+    result = deploy(library.db, library.plan(Layout(card)), profile_id=library.profile_id)
+    assert result.copied == 1
+    assert not (card / ".romrunner" / "manifest.json").exists()
+    assert any("manifest.json) could not be written" in note for note in result.notes)
+    monkeypatch.setattr(card_module, "write_atomic", write)
+    again = deploy(library.db, library.plan(Layout(card)), profile_id=library.profile_id)
+    assert again.copied == 0 and (card / ".romrunner" / "manifest.json").is_file()
+    assert not any("could not be written" in note for note in again.notes)

@@ -2289,17 +2289,18 @@ class _Runner:
         return f"{self.root}: cannot make the renames in {where} durable " \
                f"({describe_os_error(exc)}); check the card and run {resume}"
 
-    def write_card_manifest(self) -> None:
+    def write_card_manifest(self) -> bool:
         """The card's copy: what it held when the run began, updated with the run's results
         (and records only this database had, when they were read and still hold). Nothing is
-        written when that is what the card already holds."""
+        written when that is what the card already holds. False when the card refused it
+        (full) or is gone."""
         self.last_manifest = time.monotonic()
         if self.gone():  # (QA48 F1: written into the bare mount point, on the computer's
-            return  # disk, a FUSE card could no longer be mounted there)
+            return False  # disk, a FUSE card could no longer be mounted there)
         path = self.root / CARD_DIR / MANIFEST_NAME
         there = _lstat(path) is not None  # (never raises)
         if not self.changed and self.claims._stored is None and there:
-            return  # every result is the record the card's copy already holds
+            return True  # every result is the record the card's copy already holds
         before = dict(self.claims.card)
         merged = dict(before)
         if self.claims._stored is not None:
@@ -2314,10 +2315,13 @@ class _Runner:
             else:
                 merged[key] = result
         if merged == before and self.created == self.claims.folders and there:
-            return
-        with contextlib.suppress(OSError):
+            return True
+        try:
             self.claims.written = write_manifest(self.root, self.dest_id, merged.values(),
                                                  self.created)
+        except OSError:
+            return False
+        return self.claims.written is not None
 
     def tick(self, current: str, extra: int = 0) -> None:
         if self.progress is None:
@@ -2870,7 +2874,12 @@ def _end_run(db: Database, runner: _Runner, deployment_id: int, status: str,
             status = "failed"
         if summary.stopped is None:
             summary.stopped = str(stop)
-    runner.write_card_manifest()
+    if not runner.write_card_manifest() and not runner.gone():
+        summary.notes.append(
+            f"{runner.root}: the card's record of ROM Runner's files ({CARD_DIR}/"
+            f"{MANIFEST_NAME}) could not be written (the card full?): this database knows "
+            "them, but another computer, or this one without this database, takes them for "
+            "yours and never prunes them; run the deploy again once the card has room")
     if status == "completed":
         clear_writing(runner.root)
     summary.prune_kept = sorted(set(claims.prune_kept))
