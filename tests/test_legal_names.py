@@ -83,6 +83,17 @@ def test_collisions_fold_case_on_fat_only() -> None:
     assert collision_key(a, FileSystem.POSIX) != collision_key(b, FileSystem.POSIX)
 
 
+def test_fat_folds_each_letter_to_one_letter_as_its_up_case_table_does() -> None:
+    """QA48 F3: ß is no case of "ss" on FAT or exFAT: both names are files there."""
+    for fs in (FileSystem.FAT32, FileSystem.EXFAT):
+        assert collision_key("roms/Fußball (Germany).gb", fs) != \
+            collision_key("roms/Fussball (Germany).gb", fs)
+        assert collision_key("roms/ÉTÉ (France).gb", fs) == \
+            collision_key("roms/été (France).gb", fs)
+        assert collision_key("roms/Ærø.gb", fs) == collision_key("roms/ærø.GB", fs)
+        assert collision_key("roms/MARIO.gb", fs) == collision_key("roms/mario.gb", fs)
+
+
 def test_filesystem_names() -> None:
     assert filesystem_named("vfat") is FileSystem.FAT32
     assert filesystem_named("exfat") is FileSystem.EXFAT

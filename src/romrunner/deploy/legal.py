@@ -18,6 +18,7 @@ the card root: ``..``, ``.`` and empty components are refused, never "repaired".
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -204,9 +205,23 @@ def legal_path(parts: Iterable[str], fs: FileSystem = FileSystem.FAT32) -> PureP
 def collision_key(path: PurePosixPath | str, fs: FileSystem) -> str:
     """The key under which two paths are the same file on ``fs`` (case-folded where it is)."""
     text = path if isinstance(path, str) else str(path)
-    if not text.isascii():  # ASCII is NFC already (called once per file on the hot path)
-        text = unicodedata.normalize("NFC", text)
-    return text if fs is _POSIX else text.casefold()
+    if text.isascii():  # (called once per file on the hot path; ASCII is NFC already)
+        return text if fs is _POSIX else text.lower()
+    text = unicodedata.normalize("NFC", text)
+    return text if fs is _POSIX else fold_case(text)
+
+
+def fold_case(text: str) -> str:
+    """``text`` as FAT and exFAT compare names: each character by its one-character upper
+    case (their up-case tables), not Unicode's full folding — ``ß`` is not ``ss`` there, so
+    ``Fußball`` and ``Fussball`` are two files (QA48 F3)."""
+    return "".join(map(_folded_character, text))
+
+
+@functools.lru_cache(maxsize=4096)
+def _folded_character(character: str) -> str:
+    upper = character.upper()
+    return (upper if len(upper) == 1 else character).lower()
 
 
 def inside_root(root: Path, relative: PurePosixPath) -> Path:

@@ -52,6 +52,7 @@ from romrunner.deploy.layout import DETECTED, CardLayoutLike
 from romrunner.deploy.legal import (
     FileSystem,
     collision_key,
+    fold_case,
     legal_after,
     legal_component,
     legal_path,
@@ -2319,7 +2320,7 @@ def _why_one_name(one: str, other: str) -> str:
         return ""
     if unicodedata.normalize("NFC", a) == unicodedata.normalize("NFC", b):
         return " (the same name in another Unicode form: é written as one character or two)"
-    if a.casefold() == b.casefold():
+    if fold_case(a) == fold_case(b):
         return " (the same name but for letter case, which the card does not tell apart)"
     return " (the card's naming rules make both names this one)"
 
