@@ -258,9 +258,8 @@ def test_the_move_to_the_families_folder_is_said_in_the_plan_until_a_prune(
     pruned = run_subprocess(*deploy, "--prune", env=env)    # (QA12 F5: not "--prune removes")
     said = message.replace("`romrunner deploy --prune` removes them (until then both copies "
                            "take space on the card)",
-                           "this --prune removes them once the new copies are in place, "
-                           "but those its notes say it keeps (another profile's, ones the "
-                           "player's saves are named after)")
+                           "this --prune removes them once the new copies are in place "
+                           "(but any its notes say it keeps)")
     assert pruned.code == 0 and f"warning: {said}" in pruned.err.splitlines(), pruned.err
     assert _files(card) == {"Roms/ATARI2600/Pitfall (USA).a26",
                             "Roms/ATARI2600/River Raid (USA).a26"}
@@ -302,7 +301,8 @@ def test_a_missing_games_copy_in_the_old_folder_is_held_by_a_prune(
         "1 of 3 matching games is missing from the library since the last scan: not deployed "
         "(River Raid (USA).a26)",
         moved.format("3 files", "are") + "this --prune removes 2 of them once the new copies "
-        f"are in place; the other one, a copy of a game {why}, is kept"]
+        f"are in place (but any its notes say it keeps); the other one, a copy of a game "
+        f"{why}, is kept"]
     again = cli("--pack", str(new), "--json", *deploy, "--prune")
     assert again.code == 0, again.err
     assert again.json()["warnings"] == [

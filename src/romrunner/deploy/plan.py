@@ -751,9 +751,8 @@ def _left_behind(layout: CardLayoutLike, platform_id: str, old: str, new: str, f
     pruned = files - kept
     if pruned:
         which = ("it" if files == 1 else "them") if not kept else f"{pruned:,} of them"
-        text += (f"this --prune removes {which} once the new copies are in place, but "
-                 "those its notes say it keeps (another profile's, ones the player's saves "
-                 "are named after)" if pruning
+        text += (f"this --prune removes {which} once the new copies are in place (but any "
+                 "its notes say it keeps)" if pruning
                  else f"`romrunner deploy --prune` removes {which} (until then both copies "
                  "take space on the card)")
     why = ("it cannot deploy now (missing from the library or changed since the scan, or on "
