@@ -616,3 +616,31 @@ def test_the_row_of_paths_recorded_before_v1_1_0_is_no_root_in_the_counts(
         conn.execute("INSERT INTO library_roots (path) VALUES ('')")
     data = cli("--json", "db", "restore", str(backup)).json()["data"]
     assert data["counts"]["library roots"] == {"now": 1, "restored": 0}
+
+
+def test_a_database_reached_through_a_link_is_the_file_itself(tmp_path: Path) -> None:
+    """QA49 F11: through a symbolic link, the writer lock was the link's (two writers at
+    once) and `db restore` replaced the link, leaving the database as it was."""
+    from romrunner.store.lock import WriterLock
+    from tests.conftest import run_subprocess
+
+    (tmp_path / "real").mkdir()
+    (tmp_path / "link").mkdir()
+    real, link = tmp_path / "real" / "rr.db", tmp_path / "link" / "rr.db"
+    assert run_subprocess("--db", str(real), "collection", "create", "Before").code == 0
+    link.symlink_to(real)
+    assert run_subprocess("--db", str(real), "db", "backup", str(tmp_path / "bk.db")).code == 0
+    assert run_subprocess("--db", str(link), "collection", "create", "After").code == 0
+    restored = run_subprocess("--db", str(link), "db", "restore", str(tmp_path / "bk.db"))
+    assert restored.code == 0, restored.err
+    assert link.is_symlink()
+    listed = run_subprocess("--db", str(real), "--json", "collection", "ls")
+    names = [row["name"] for row in listed.json()["data"]]
+    assert "Before" in names and "After" not in names
+    lock = WriterLock(real, "scan")
+    lock.acquire()
+    try:
+        busy = run_subprocess("--db", str(link), "collection", "create", "Meanwhile")
+        assert busy.code == 2 and "another romrunner command is writing" in busy.err
+    finally:
+        lock.release()

@@ -183,8 +183,8 @@ def cli(ctx: click.Context, db_path: Path | None, pack_dir: Path | None, json_ou
     """ROM Runner: scan, identify and deploy a retro-game library."""
     logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
-    app = AppContext(db_path or default_db_path(), pack_dir, json_output, quiet, verbose,
-                     wait=wait)
+    app = AppContext(_the_file_itself(db_path or default_db_path()), pack_dir, json_output,
+                     quiet, verbose, wait=wait)
     if isinstance(ctx.obj, _Session):
         ctx.obj.app = app
     ctx.obj = app
@@ -206,6 +206,16 @@ def _completed(ctx: click.Context, /, result: object, **_: object) -> object:
         ctx.obj.completed = True
         ctx.obj.exit_code = result if isinstance(result, int) else EXIT_OK
     return result
+
+
+def _the_file_itself(path: Path) -> Path:
+    """The database's own path where ``path`` is a symbolic link to it (or through one): the
+    writer lock, the WAL and a restore's rename are the file's, whichever path reaches it
+    (QA49 F11: two writers ran at once through a link and its target; `db restore` through
+    the link replaced the link, leaving the database as it was)."""
+    path = path.expanduser()
+    return Path(os.path.realpath(path)) if path.is_symlink() or path.parent.resolve() != \
+        path.parent.absolute() else path
 
 
 def main(argv: list[str] | None = None) -> int:
