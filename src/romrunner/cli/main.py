@@ -426,6 +426,8 @@ def _invoke(args: list[str], session: _Session) -> int:
         result = cli.main(args=args, prog_name="romrunner", standalone_mode=False,
                           obj=session)
     except click.exceptions.NoArgsIsHelpError as exc:  # `romrunner db`: its help, exit 0
+        if session.app is not None and session.app.json_output:  # (QA49 F7: no document)
+            raise _UsageProblem("Missing command.") from exc
         click.echo(exc.ctx.get_help() if exc.ctx is not None else exc.format_message())
         return EXIT_OK
     except click.exceptions.Exit as exc:
@@ -446,15 +448,19 @@ class _UsageProblem(RomRunnerError):
 
 def _fail(code: int, message: str, session: _Session, json_output: bool, *,
           quiet: bool = False) -> int:
-    if not quiet:
-        sys.stderr.write(f"error: {visible(message)}\n")
-    if json_output:
+    if json_output:  # (first: a stderr that cannot be written costs no document, QA49 F9)
         app = session.app
         document = app.envelope(code, [message]) if app is not None else \
             envelope(code, None, [], [message])
         document["data"] = None
         _INTERRUPT.enveloped = True
         _write_document(json_document(document) + "\n")
+    if not quiet:
+        try:
+            sys.stderr.write(f"error: {visible(message)}\n")
+        except (OSError, AttributeError, ValueError):
+            if not json_output:
+                raise
     return code
 
 

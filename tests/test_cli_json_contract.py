@@ -1,0 +1,40 @@
+"""--json prints one document whatever happens: a group named without its command, a failure
+whose stderr cannot be written (QA49 F7, F9)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+
+@pytest.mark.parametrize("group", ["db", "deploy", "games"])
+def test_a_group_without_its_command_is_a_usage_error_under_json(group: str,
+                                                                 tmp_path: Path) -> None:
+    done = subprocess.run([sys.executable, "-m", "romrunner.cli.main", "--db",
+                           str(tmp_path / "rr.db"), "--json", group], capture_output=True,
+                          text=True, timeout=300)
+    assert done.returncode == 2
+    assert json.loads(done.stdout)["errors"] == ["Missing command."]
+    plain = subprocess.run([sys.executable, "-m", "romrunner.cli.main", group],
+                           capture_output=True, text=True, timeout=300)
+    assert plain.returncode == 0 and plain.stdout.startswith(f"Usage: romrunner {group}")
+
+
+def test_a_failure_whose_stderr_cannot_be_written_still_prints_its_document(
+        tmp_path: Path) -> None:
+    env = {**os.environ, "ROMRUNNER_DB": str(tmp_path / "rr.db")}
+    assert subprocess.run([sys.executable, "-m", "romrunner.cli.main", "db", "init"],
+                          env=env, capture_output=True, timeout=300).returncode == 0
+    with open(os.devnull, "rb") as nothing:
+        done = subprocess.run([sys.executable, "-m", "romrunner.cli.main", "--json", "games",
+                               "show", "9999"], env=env, stdout=subprocess.PIPE,
+                              stdin=nothing, stderr=subprocess.DEVNULL, timeout=300,
+                              close_fds=True, pass_fds=(),
+                              preexec_fn=lambda: os.close(2))
+    assert done.returncode == 2
+    assert json.loads(done.stdout)["errors"] == ["game 9999 does not exist"]
