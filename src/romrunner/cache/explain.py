@@ -104,8 +104,10 @@ def find_games(db: Database, text: str) -> list[GameKeys]:
     game has is explained on its own. :class:`NotFoundError` when nothing matches."""
     if not text.strip() or not storable(text):
         raise InputError(f"{text!r}: not a usable game id, title or serial")
-    if text.strip().isdigit():
-        row = db.query_one(_GAME_COLUMNS + "WHERE id = ?", (int(text),))
+    if text.strip().isdigit():  # (beyond SQLite's integers: no id, QA49 F10)
+        number = int(text)
+        row = db.query_one(_GAME_COLUMNS + "WHERE id = ?", (number,)) \
+            if number < 2 ** 63 else None
         if row is None:
             titled = _titled(db, text)  # ("1942": a title too, QA31 F6)
             if titled:

@@ -26,7 +26,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from romrunner.cli.context import AppContext, app_context
+from romrunner.cli.context import ROW_ID, AppContext, app_context
 from romrunner.cli.db_cmd import require_database
 from romrunner.cli.querycmd import QueryCommand
 from romrunner.deploy.card import (
@@ -96,7 +96,7 @@ def deploy() -> None:
 
 
 @deploy.command(name="run", hidden=True, cls=QueryCommand)
-@click.argument("profile_id", type=int)
+@click.argument("profile_id", type=ROW_ID)
 @click.argument("words", nargs=-1)
 @click.option("--to", "card", required=True, type=click.Path(path_type=Path),
               help="The mounted card (or folder) to deploy to.")
@@ -385,7 +385,7 @@ def _render_preview(console: Console, data: dict[str, Any], *, every: bool = Fal
 
 
 @deploy.command(name="resume")
-@click.argument("deployment_id", required=False, type=int)
+@click.argument("deployment_id", required=False, type=ROW_ID)
 @click.option("--verify", is_flag=True, default=None,
               help="Re-read what is written (and files skipped) and compare SHA1s.")
 @click.option("--overwrite", is_flag=True, default=None,
@@ -567,7 +567,7 @@ def _render_identical(app: AppContext, identical: list[dict[str, Any]]) -> None:
 
 @deploy.command(name="history")
 @click.option("--limit", type=click.IntRange(1, 10000), default=50, show_default=True)
-@click.option("--profile", "profile_id", type=int, default=None, help="Only this profile.")
+@click.option("--profile", "profile_id", type=ROW_ID, default=None, help="Only this profile.")
 def deploy_history(limit: int, profile_id: int | None) -> int:
     """Past deployments, newest first: what each copied, skipped, pruned and failed (the
     JSON keeps the totals per platform)."""
@@ -613,7 +613,7 @@ _AS_OF_NOW = ("its counts are its records as of now (its last files counted copi
 
 
 @deploy.command(name="show")
-@click.argument("deployment_id", type=int)
+@click.argument("deployment_id", type=ROW_ID)
 def deploy_show(deployment_id: int) -> int:
     """One deployment: totals per platform, counts by status, files that had problems."""
     app = app_context()

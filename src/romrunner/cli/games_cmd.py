@@ -505,7 +505,7 @@ def _set_platform_auto(game_ids: list[int]) -> int:
 
 
 @games.command(name="forget")
-@click.argument("game_ids", nargs=-1, type=int)
+@click.argument("game_ids", nargs=-1, type=ROW_ID)
 @click.option("--missing", "all_missing", is_flag=True,
               help="Every game whose file is missing since a scan.")
 @click.option("--not-games", is_flag=True,
