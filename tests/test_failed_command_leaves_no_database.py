@@ -117,3 +117,18 @@ def test_a_command_with_nothing_to_do_in_no_database_creates_none(
     assert result.code == 2 and "no database at" in result.json()["errors"][0], result.out
     assert not (tmp_path / "typo").exists()
 
+
+
+@pytest.mark.parametrize("side", [".lock", "-wal"])
+def test_another_databases_side_file_is_no_place_for_a_database(tmp_path: Path,
+                                                                side: str) -> None:
+    """QA49 F8: `--db main.db.lock` made a database in main.db's writer lock file (and in
+    its empty WAL), which main.db's next command wiped."""
+    main_db = tmp_path / "main.db"
+    assert run_subprocess("--db", str(main_db), "collection", "create", "Real").code == 0
+    side_file = Path(f"{main_db}{side}")
+    side_file.touch()
+    result = run_subprocess("--db", str(side_file), "collection", "create", "Mine")
+    assert result.code == 2 and f"of the database {main_db}, not a database" in result.err
+    assert side_file.stat().st_size == 0
+    assert not Path(f"{side_file}.lock").exists()

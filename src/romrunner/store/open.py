@@ -74,6 +74,7 @@ def open_database(path: Path, mode: OpenMode, *, lock_as: str | None = None,
     if not mode.writes:
         return _open_for_reading(path, mode)
     refuse_a_foreign_database(path, "ROM Runner writes only to its own database")
+    refuse_a_databases_side_file(path)
     used_before = lock_path(path).exists()  # a writer worked here once
     new_folders = missing_folders(path.parent)
     lock = prepare_to_write(path, lock_as, wait, on_wait)
@@ -177,6 +178,24 @@ def prepare_to_write(path: Path, lock_as: str | None, wait: bool,
     lock = WriterLock(path, lock_as)
     lock.acquire(wait=wait, on_wait=on_wait)
     return lock
+
+
+# The files SQLite and ROM Runner keep beside a database, by the suffix of their names.
+_SIDE_FILES = {".lock": "writer lock", "-wal": "write-ahead log", "-shm": "shared memory",
+               "-journal": "rollback journal"}
+
+
+def refuse_a_databases_side_file(path: Path) -> None:
+    """Refuse to make a database in the file another database keeps beside itself (its
+    ``.lock``, ``-wal``, ``-shm``, ``-journal``): written there, it was wiped by that
+    database's next command (QA49 F8: a mistyped --db)."""
+    name = path.name
+    for suffix, kind in _SIDE_FILES.items():
+        base = path.with_name(name[:-len(suffix)]) if name.endswith(suffix) else None
+        if base is not None and base.name and base.is_file() and (
+                not path.exists() or path.stat().st_size == 0 or suffix == ".lock"):
+            raise DatabaseError(f"{path}: the {kind} of the database {base}, not a database "
+                                "(check --db or ROMRUNNER_DB)")
 
 
 def refuse_a_foreign_database(path: Path, why: str) -> None:
