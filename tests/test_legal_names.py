@@ -95,6 +95,12 @@ def test_fat_folds_each_letter_to_one_letter_as_its_up_case_table_does() -> None
 
 
 def test_filesystem_names() -> None:
+    # QA48 F4: a share's or a layer's own file system is not known: names any card holds,
+    # and no 4 GiB limit (a game over it on NFS was refused as "over fat32's limit")
+    for share in ("nfs4", "cifs", "fuse.sshfs", "overlay", "9p"):
+        assert filesystem_named(share) is FileSystem.EXFAT
+        assert filesystem_named(share).max_file_size is None
+    assert filesystem_named("somethingnew") is FileSystem.FAT32
     assert filesystem_named("vfat") is FileSystem.FAT32
     assert filesystem_named("exfat") is FileSystem.EXFAT
     assert filesystem_named("ext4") is FileSystem.POSIX

@@ -56,13 +56,19 @@ _FS_NAMES = {
     "ext2": FileSystem.POSIX, "ext3": FileSystem.POSIX, "ext4": FileSystem.POSIX,
     "btrfs": FileSystem.POSIX, "f2fs": FileSystem.POSIX, "xfs": FileSystem.POSIX,
     "tmpfs": FileSystem.POSIX, "apfs": FileSystem.POSIX, "zfs": FileSystem.POSIX,
+    # A share, or a layer over another file system, whose own is not known here (a NAS, a
+    # Batocera or Steam Deck share, WSL's drives, sshfs to a handheld): names any card can
+    # hold, as exFAT's, without FAT32's 4 GiB limit (QA48 F4: a game over 4 GiB was refused
+    # "over fat32's limit" on NFS); a file its far side cannot hold fails as it is copied.
+    **dict.fromkeys(("nfs", "nfs4", "cifs", "smb3", "smbfs", "9p", "drvfs", "fuse.sshfs",
+                     "sshfs", "fuse.rclone", "overlay", "ramfs", "virtiofs"), FileSystem.EXFAT),
 }
 
 
 def filesystem_named(name: str | None) -> FileSystem:
     """The rules for a file system type as the OS or the pack names it (``vfat``, ``ext4``…).
 
-    An unknown or unreported type gets FAT32's rules: the strictest, so nothing written under
+    Another type, or none reported, gets FAT32's rules: the strictest, so nothing written under
     them is illegal anywhere a card may be read.
     """
     return _FS_NAMES.get((name or "").strip().lower(), FileSystem.FAT32)
