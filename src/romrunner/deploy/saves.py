@@ -32,7 +32,8 @@ _NOT_IN_PACKS: dict[str, tuple[str, ...]] = {"muos": ("MUOS/save",)}
 # What follows a game's name in a save's or state's name (its first dotted part).
 _SAVE_WORD = re.compile(r"(?:srm|sav|dsv|mcd|mcr|eep|fla|sra|mpk|rtc|nv|state\d*)",
                         re.IGNORECASE)
-_DEPTH = 3  # saves/<platform or core>/<file>, MUOS/save/file/<core>/<file>
+# saves/<platform>/<file>; MUOS/save/file/<core>/; Onion's Saves/CurrentProfile/saves/<core>/
+_DEPTH = 4
 _SHEETS = (".cue", ".gdi", ".m3u")
 
 
