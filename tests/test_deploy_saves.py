@@ -108,3 +108,26 @@ def test_a_save_of_a_disc_a_new_playlist_lists_is_said(cli: Any, tmp_path: Path)
     assert (card / "saves" / "psx" / f"{names[0]}.srm").read_bytes() == b"progress"
     again = cli("--json", "deploy", "1", "--to", card, "platform:psx")
     assert again.code == 0 and "Saga (USA) (Disc 1).srm" not in _notes(again)
+
+
+def test_a_game_moved_to_another_folder_under_its_own_name_is_pruned(
+        cli: Any, tmp_path: Path) -> None:
+    """The card switched from muOS to Knulli: Genesis's copy in muOS's `md` goes once the one
+    in Knulli's `megadrive` is there — its save, named after the same file name, still finds
+    it (the keep is for saves a prune would orphan, not for every save of a name)."""
+    lib, card = tmp_path / "lib" / "megadrive", tmp_path / "card"
+    lib.mkdir(parents=True)
+    card.mkdir()
+    (lib / "Saved (USA).md").write_bytes(b"\x05" * 4096)
+    _setup(cli, lib.parent, "muos")
+    assert cli("deploy", "1", "--to", card, "platform:genesis").code == 0
+    (old,) = list(card.rglob("Saved (USA).md"))
+    save = card / "saves" / "megadrive" / "Saved (USA).srm"  # (where Knulli keeps it)
+    save.parent.mkdir(parents=True)
+    save.write_bytes(b"progress")
+    assert cli("profile", "set", "1", "--os", "knulli").code == 0
+    run = cli("--json", "deploy", "1", "--to", card, "platform:genesis", "--prune")
+    assert run.code == 0, run.err
+    assert run.json()["data"]["pruned"] == 1 and not old.exists(), run.out
+    assert [p.parent.name for p in card.rglob("Saved (USA).md")] == ["megadrive"]
+    assert "saves or states" not in _notes(run)

@@ -89,7 +89,7 @@ from romrunner.deploy.plan import (
     source_problem,
 )
 from romrunner.deploy.plancache import keep_check, read_check
-from romrunner.deploy.saves import listed_by_sheets, saves_named_after
+from romrunner.deploy.saves import launched_name, listed_by_sheets, saves_named_after
 from romrunner.deploy.syncer import FileSyncer
 from romrunner.devices.mounts import not_a_folder_reason, place_on_device, volume_uuid
 from romrunner.errors import InputError, NotFoundError, RomRunnerError
@@ -478,6 +478,17 @@ def _decide_with_prune(db: Database, plan: DeployPlan, rest: list[int], claims: 
     return decisions
 
 
+def _launched_names(plan: DeployPlan) -> set[str]:
+    """The names (see ``saves.launched_name``) of the files a frontend launches once the
+    plan is on the card: its files but the discs a set's playlist lists (and their tracks),
+    and the playlists."""
+    listed = {dest for item in plan.items if item.kind == PLAYLIST and item.content is not None
+              for dest in _listed(item)}
+    in_sets = {item.game_id for item in plan.items if item.dest in listed}
+    return {launched_name(item.dest) for item in plan.items
+            if item.kind == PLAYLIST or item.game_id not in in_sets}
+
+
 def _note_saves_behind_new_playlists(plan: DeployPlan, decisions: list[_Decision],
                                      claims: Claims) -> None:
     """Say which of the player's saves are named after a disc already on the card that a
@@ -490,7 +501,8 @@ def _note_saves_behind_new_playlists(plan: DeployPlan, decisions: list[_Decision
         return
     disc_of = {disc: playlist for playlist, discs in playlists.items() for disc in discs
                if (plan.root / disc).is_file()}
-    saves = saves_named_after(plan.root, plan.save_folders, disc_of, ()) if disc_of else {}
+    saves = saves_named_after(plan.root, plan.save_folders, disc_of, set()) if disc_of \
+        else {}
     if saves:
         named = sorted({path for paths in saves.values() for path in paths})
         lists = sorted({disc_of[disc] for disc in saves})
@@ -542,7 +554,7 @@ def _carry_failures(decisions: list[_Decision]) -> None:
                 f"({broken[item.game_id]})"))
 
 
-def _listed(playlist: _Item) -> list[str]:
+def _listed(playlist: _Item | PlanItem) -> list[str]:
     """The card paths a set's playlist names."""
     folder = PurePosixPath(playlist.dest).parent
     return [str(folder / line) for line in (playlist.content or b"").decode(
@@ -972,7 +984,7 @@ def _without_saved_games(root: Path, plan: DeployPlan, claims: Claims,
     if not found:
         return found
     saves = saves_named_after(root, plan.save_folders, [item.dest for item in found],
-                              [item.dest for item in plan.items])
+                              _launched_names(plan))
     if not saves:
         return found
     keep = set(saves) | listed_by_sheets(root, saves)

@@ -53,16 +53,17 @@ def save_folders(pack: DefinitionPack | None, os_id: str, card_root: Path) -> li
 
 
 def saves_named_after(root: Path, folders: Iterable[str], dests: Iterable[str],
-                      planned: Iterable[str]) -> dict[str, list[str]]:
+                      launched: set[str]) -> dict[str, list[str]]:
     """Destination path -> the saves and states on the card named after its file (paths
-    relative to the card), for each of ``dests`` that has some. A file that ``planned``
-    (the paths the deploy puts on the card) has a namesake of in its folder (``Game.cue``
-    for ``Game.chd``) is not looked for: the save still finds a game of its name."""
-    kept_names = {_name_key(dest) for dest in planned}
+    relative to the card), for each of ``dests`` that has some. A file whose name (without
+    its extension, case-folded) is in ``launched`` — the names of the files the frontend
+    will launch after this deploy: ``Game.chd`` for ``Game.cue``, ``roms/megadrive/Game.md``
+    for muOS's ``roms/md/Game.md`` — is not looked for: the save still finds a game of its
+    name."""
     by_stem: dict[str, list[tuple[str, str]]] = defaultdict(list)  # stem -> (folder, dest)
     for dest in dests:
         folder, stem = _name_key(dest)
-        if (folder, stem) not in kept_names:
+        if stem not in launched:
             by_stem[stem].append((folder, dest))
     if not by_stem:
         return {}
@@ -76,6 +77,11 @@ def saves_named_after(root: Path, folders: Iterable[str], dests: Iterable[str],
                 if folder == dest_folder or folder not in beside:
                     found[dest].add(relative)
     return {dest: sorted(paths) for dest, paths in found.items()}
+
+
+def launched_name(dest: str) -> str:
+    """A card file's name as :func:`saves_named_after` compares it (no extension, folded)."""
+    return _name_key(dest)[1]
 
 
 def listed_by_sheets(root: Path, sheets: Iterable[str]) -> set[str]:
