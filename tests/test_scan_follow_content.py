@@ -585,3 +585,32 @@ def test_a_chain_of_moves_then_an_interrupted_scan_says_no_game_missing(
     where = _where(db_path)
     assert where[ids["b.gb"]] == ("c.gb", 0) and where[ids["a.gb"]] == ("b.gb", 0)
     assert _kept(cli) == [(ids["b.gb"], "c.gb")]
+
+
+def test_renamed_zips_sharing_their_largest_member_are_found_in_one_lookup_each(
+        cli: Any, db_path: Path, tmp_path: Path) -> None:
+    """QA45 F6: zips each holding their own ROM and one larger file they all share (a pack's
+    banner, a BIOS ROM): the lookup keyed by the largest member took every stored zip as a
+    candidate and read each one's members — K² statements for a folder of K zips renamed.
+    Keyed by the rarest member, one candidate per zip (counted, not timed)."""
+    shared = os.urandom(8192)
+    root = tmp_path / "lib"
+    (root / "MAME").mkdir(parents=True)
+    zips = 30
+    for number in range(zips):
+        with zipfile.ZipFile(root / "MAME" / f"g{number:03d}.zip", "w") as archive:
+            archive.writestr("bios.rom", shared)
+            archive.writestr(f"g{number:03d}.p1", os.urandom(1024))
+    assert cli("library", "add", root).code == 0
+    scan_json(cli)
+    (root / "MAME").rename(root / "arcade")
+    db = Database(db_path)
+    try:
+        with db.count_statements() as seen:
+            summary = scan_module.scan_library(db, load_pack(), workers=1)
+    finally:
+        db.close()
+    assert summary.renamed == zips
+    members_read = [s for s in seen if s.startswith("SELECT file_size, ")
+                    and "FROM game_files WHERE game_id = " in s]
+    assert len(members_read) <= 2 * zips, len(members_read)

@@ -944,6 +944,9 @@ class _Writer:
         self.verified_ids: list[int] = []  # this batch's games hashed in full the first time
         self.picked: set[int] = set()  # the stored games new files took (see _pick)
         self.same_data: dict[tuple[object, ...], list[sqlite3.Row]] = {}
+        # (hash column, kind, (size, hash)) -> how many stored files have it, up to _COMMON
+        # (see _candidates_by_files: a scan's counts, kept for the scan; a key choice only)
+        self.file_uses: dict[tuple[str, str, tuple[object, object]], int] = {}
 
     def write(self, batch: Iterable[Record]) -> None:
         """Store one batch in one transaction: new rows in bulk, then index and identify."""
@@ -1321,14 +1324,15 @@ class _Writer:
         if not data or any(size is None or value is None for size, value in data):
             return []
         hashed = FILE_COLUMNS[column]
-        # (looked up by its largest file, of as many files: a small one many zips share, a
-        # readme or a Neo Geo set's ng-sfix.rom, made the lookup quadratic: review 20 R2)
-        key_size, key_value = max(data, key=lambda pair: pair[0] or 0)
-        candidates = self.db.query(
-            f"SELECT DISTINCT {_CANDIDATE} FROM game_files f JOIN games g ON g.id = f.game_id "
-            f"WHERE f.{hashed} = ? AND f.file_size = ? AND f.kind = ? "
-            "AND (SELECT count(*) FROM game_files n WHERE n.game_id = g.id AND n.kind = ?) = ?",
-            (key_value, key_size, kind, kind, len(data)))
+        # (looked up by its largest file, of as many files; where many stored files share
+        # it — a pack's banner larger than its ROM (QA45 F6) — by the rarest one: a readme, a
+        # Neo Geo set's ng-sfix.rom (review 20 R2) or a banner made the lookup quadratic)
+        largest = max(data, key=lambda pair: pair[0] or 0)
+        candidates = self._by_file(hashed, kind, largest, len(data), _FEW + 1)
+        if len(candidates) > _FEW:
+            rarest = min(data, key=lambda pair: (self._uses(hashed, kind, pair),
+                                                 -(pair[0] or 0)))
+            candidates = self._by_file(hashed, kind, rarest, len(data), None)
         same = []
         for candidate in filter(self._movable, candidates):  # (a present twin: no query)
             stored = self.db.query(f"SELECT file_size, {hashed} FROM game_files "
@@ -1337,6 +1341,28 @@ class _Writer:
                 same.append(candidate)
         return same
 
+    def _by_file(self, hashed: str, kind: str, pair: tuple[object, object], files: int,
+                 limit: int | None) -> list[sqlite3.Row]:
+        """The stored games of ``files`` files of ``kind``, one of which has this (size,
+        hash); at most ``limit`` (None: all)."""
+        return self.db.query(
+            f"SELECT DISTINCT {_CANDIDATE} FROM game_files f JOIN games g ON g.id = f.game_id "
+            f"WHERE f.{hashed} = ? AND f.file_size = ? AND f.kind = ? "
+            "AND (SELECT count(*) FROM game_files n WHERE n.game_id = g.id AND n.kind = ?) = ? "
+            "LIMIT ?", (pair[1], pair[0], kind, kind, files, -1 if limit is None else limit))
+
+    def _uses(self, hashed: str, kind: str, pair: tuple[object, object]) -> int:
+        """How many stored files of ``kind`` have this (size, hash), counted to _COMMON."""
+        key = (hashed, kind, pair)
+        if key not in self.file_uses:
+            self.file_uses[key] = int(self.db.scalar(
+                f"SELECT count(*) FROM (SELECT 1 FROM game_files WHERE {hashed} = ? "
+                "AND file_size = ? AND kind = ? LIMIT ?)", (pair[1], pair[0], kind, _COMMON)))
+        return self.file_uses[key]
+
+
+_FEW = 2  # more candidates than this by the largest file: looked up by the rarest one
+_COMMON = 16  # the stored files of one (size, hash) are counted up to this (see _uses)
 
 # The hash columns a file keeps from its stored row when a scan knows it by CRC32 only.
 _FULL_HASHES = ("crc32_bin", "md5_bin", "sha1_bin", "header_size", "nh_crc32_bin",
