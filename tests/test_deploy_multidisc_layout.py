@@ -254,7 +254,8 @@ def test_a_set_an_earlier_release_deployed_flat_moves_with_a_prune(
                   "platform:psx", "--prune", "--force", "--dry-run")
     (said,) = [w for w in pruning.json()["warnings"] if "put flat" in w]
     assert said.endswith("now goes in a folder of its own: this --prune removes the old "
-                         "copies once the new ones are in place")  # (QA15: "stay until")
+                         "copies once the new ones are in place (but any its notes say it "
+                         "keeps)")  # (QA15: "stay until")
     moved = cli("--pack", str(pack), "--json", "deploy", "1", "--to", str(card),
                 "platform:psx", "--prune", "--force")
     assert moved.code == 0, moved.err

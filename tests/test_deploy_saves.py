@@ -23,34 +23,51 @@ def _notes(result: Any) -> str:
 
 
 def test_a_prune_keeps_a_game_whose_save_is_on_the_card(cli: Any, tmp_path: Path) -> None:
+    """A better version replaces a deployed game the player saved: its copy stays with the
+    note; a replaced game with no save, and a game the player dropped (no version of it
+    chosen: QA51 F1), go — the dropped game's save stays on the card."""
     lib, card = tmp_path / "lib" / "gb", tmp_path / "card"
     lib.mkdir(parents=True)
     card.mkdir()
-    for i, name in enumerate(("Saved (USA).gb", "Unsaved (USA).gb", "Kept (USA).gb")):
+    for i, name in enumerate(("Saved (USA).gb", "Unsaved (USA).gb", "Dropped (USA).gb")):
         (lib / name).write_bytes(bytes([i + 1]) * 4096)
     _setup(cli, lib.parent, "knulli")
     assert cli("deploy", "1", "--to", card, "platform:gb").code == 0
     roms = card / "roms" / "gb"
-    assert sorted(p.name for p in roms.iterdir()) == ["Kept (USA).gb", "Saved (USA).gb",
-                                                      "Unsaved (USA).gb"]
     (card / "saves" / "gb").mkdir(parents=True)
-    (card / "saves" / "gb" / "Saved (USA).srm").write_bytes(b"progress")
+    for name in ("Saved (USA).srm", "Dropped (USA).srm"):
+        (card / "saves" / "gb" / name).write_bytes(b"progress")
     (card / "states" / "gb").mkdir(parents=True)
     (card / "states" / "gb" / "Unsavedish (USA).state1").write_bytes(b"other game")
-    dry = cli("--json", "deploy", "1", "--to", card, "title:kept", "--prune", "--dry-run")
+    for i, name in enumerate(("Saved (USA)", "Unsaved (USA)", "Dropped (USA)")):
+        (lib / f"{name}.gb").unlink()
+        if name != "Dropped (USA)":
+            (lib / f"{name} (Rev 1).gb").write_bytes(bytes([i + 10]) * 4096)
+    assert cli("scan", "--workers", "1").code == 0
+    assert cli("games", "forget", "--missing").code == 0
+    dry = cli("--json", "deploy", "1", "--to", card, "platform:gb", "--prune", "--dry-run")
     assert dry.code == 0, dry.err
-    assert [p.rpartition("/")[2] for p in dry.json()["data"]["prune"]] == ["Unsaved (USA).gb"]
+    assert sorted(p.rpartition("/")[2] for p in dry.json()["data"]["prune"]) == [
+        "Dropped (USA).gb", "Unsaved (USA).gb"]
     assert "saves/gb/Saved (USA).srm" in _notes(dry)
-    run = cli("--json", "deploy", "1", "--to", card, "title:kept", "--prune")
-    assert run.code == 0 and run.json()["data"]["pruned"] == 1, run.out
-    assert sorted(p.name for p in roms.iterdir()) == ["Kept (USA).gb", "Saved (USA).gb"]
+    assert [k["path"] for k in dry.json()["data"]["prune_saves"]] == ["roms/gb/Saved (USA).gb"]
+    assert dry.json()["data"]["actions"]["keep"] == 1  # (QA51 F2: counted, not only noted)
+    run = cli("--json", "deploy", "1", "--to", card, "platform:gb", "--prune")
+    assert run.code == 0 and run.json()["data"]["pruned"] == 2, run.out
+    assert sorted(p.name for p in roms.iterdir()) == [
+        "Saved (USA) (Rev 1).gb", "Saved (USA).gb", "Unsaved (USA) (Rev 1).gb"]
     assert "saves/gb/Saved (USA).srm" in _notes(run) and "roms/gb/Saved (USA).gb" in _notes(run)
+    assert run.json()["data"]["prune_saves"] == [
+        {"path": "roms/gb/Saved (USA).gb", "saves": ["saves/gb/Saved (USA).srm"]}]
     assert (card / "saves" / "gb" / "Saved (USA).srm").read_bytes() == b"progress"
-    # The player renames the save after the game kept: the old copy goes at the next prune.
-    (card / "saves" / "gb" / "Saved (USA).srm").rename(card / "saves" / "gb" / "Kept (USA).srm")
-    again = cli("--json", "deploy", "1", "--to", card, "title:kept", "--prune")
+    assert (card / "saves" / "gb" / "Dropped (USA).srm").read_bytes() == b"progress"
+    # The player renames the save after the version chosen: the old copy goes at the next prune.
+    (card / "saves" / "gb" / "Saved (USA).srm").rename(
+        card / "saves" / "gb" / "Saved (USA) (Rev 1).srm")
+    again = cli("--json", "deploy", "1", "--to", card, "platform:gb", "--prune")
     assert again.code == 0 and again.json()["data"]["pruned"] == 1, again.out
-    assert sorted(p.name for p in roms.iterdir()) == ["Kept (USA).gb"]
+    assert sorted(p.name for p in roms.iterdir()) == ["Saved (USA) (Rev 1).gb",
+                                                      "Unsaved (USA) (Rev 1).gb"]
 
 
 def test_a_disc_moved_behind_its_sets_playlist_keeps_its_saved_flat_copy(

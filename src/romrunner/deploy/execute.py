@@ -198,6 +198,8 @@ class DeploySummary:
     # Files of the user's (or of ours, edited on the card) replaced with ``overwrite``:
     # {"path", "reason"} (REPLACES_YOURS or REPLACES_EDITED).
     replaced: list[dict[str, str]] = field(default_factory=list)
+    # Files a prune kept because the player's saves are named after them: {"path", "saves"}.
+    prune_saves: list[dict[str, Any]] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         """The JSON form."""
@@ -501,8 +503,9 @@ def _note_saves_behind_new_playlists(plan: DeployPlan, decisions: list[_Decision
         return
     disc_of = {disc: playlist for playlist, discs in playlists.items() for disc in discs
                if (plan.root / disc).is_file()}
-    saves = saves_named_after(plan.root, plan.save_folders, disc_of, set()) if disc_of \
-        else {}
+    saves = saves_named_after(plan.root, plan.save_folders, disc_of,
+                              {launched_name(playlist) for playlist in playlists}) \
+        if disc_of else {}
     if saves:
         named = sorted({path for paths in saves.values() for path in paths})
         lists = sorted({disc_of[disc] for disc in saves})
@@ -712,7 +715,8 @@ def _preview(db: Database, plan: DeployPlan, options: DeployOptions | None,
     # every file the prune keeps, as the notes name them (QA25 F8: "1 keep" beside a note
     # naming 2 — files not provably ours are kept before they are decided)
     keeps = {d.item.dest for d in decisions if d.action == KEEP} | set(claims.prune_kept) \
-        | set(claims.held_elsewhere) | set(claims.prune_linked) | set(claims.prune_library)
+        | set(claims.held_elsewhere) | set(claims.prune_linked) | set(claims.prune_library) \
+        | set(claims.prune_saves)
     counts.pop(KEEP, None)
     counts.pop(PRUNE, None)
     if keeps:
@@ -737,7 +741,13 @@ def _preview(db: Database, plan: DeployPlan, options: DeployOptions | None,
         "prune_kept": sorted(set(claims.prune_kept)),
         "prune_held": sorted(set(claims.held_elsewhere)),
         "prune_linked": sorted(set(claims.prune_linked)),
-        "prune_library": sorted(set(claims.prune_library)), "notes": notes}
+        "prune_library": sorted(set(claims.prune_library)),
+        "prune_saves": saved_list(claims.prune_saves), "notes": notes}
+
+
+def saved_list(kept: dict[str, list[str]]) -> list[dict[str, Any]]:
+    """The files a prune keeps for the player's saves, as the JSON lists them (QA51 F2)."""
+    return [{"path": dest, "saves": saves} for dest, saves in sorted(kept.items())]
 
 
 def _unreadable_sources(decisions: list[_Decision]) -> dict[int, str]:
@@ -1054,7 +1064,7 @@ def prune_notes(claims: Claims, *, dry_run: bool = False) -> list[str]:
             f"on the card are named after ({_examples(saves)}): removed, the game chosen "
             "instead (another version, a set's playlist) would not find them. To move on, "
             "rename the saves after the file chosen now and prune again, or remove the old "
-            f"copy yourself ({_examples(named_first)})")
+            f"copy yourself ({examples(named_first, 3)})")
     if claims.prune_kept:
         notes.append(
             f"--prune {keeps} {counted(len(claims.prune_kept), 'file')} ROM Runner wrote that "
@@ -2898,6 +2908,7 @@ def _end_run(db: Database, runner: _Runner, deployment_id: int, status: str,
     summary.prune_held = sorted(set(claims.held_elsewhere))
     summary.prune_linked = sorted(set(claims.prune_linked))
     summary.prune_library = sorted(set(claims.prune_library))
+    summary.prune_saves = saved_list(claims.prune_saves)
     summary.notes.extend(prune_notes(claims))
     summary.status = status
     summary.seconds = round(time.monotonic() - runner.started, 3)

@@ -555,7 +555,8 @@ def _warn_flat_sets(builder: _Builder, placed: dict[str, list[tuple[_Game, str]]
             f"{'its' if count == 1 else 'their'} .m3u, or a disc deployed alone before the "
             f"set was complete) ({shown}) now go{'es' if count == 1 else ''} in a folder of "
             f"{'its' if count == 1 else 'their'} own: " + (
-                "this --prune removes the old copies once the new ones are in place"
+                "this --prune removes the old copies once the new ones are in place (but any "
+                "its notes say it keeps)"
                 if pruning else "the old copies stay until --prune removes them (until then "
                 "the frontend may list such a game more than once)")))
 
@@ -654,7 +655,8 @@ def _warn_replatformed(db: Database, builder: _Builder, pruning: bool) -> None:
         "platform-moved", f"{counted(games, 'game')} an earlier deploy put on this card "
         f"{'is' if games == 1 else 'are'} now of another platform and go"
         f"{'es' if games == 1 else ''} to that platform's folder ({shown}): " + (
-            "this --prune removes the old copies once the new ones are in place" if pruning
+            "this --prune removes the old copies once the new ones are in place (but any "
+            "its notes say it keeps)" if pruning
             else "the old copies stay until `romrunner deploy --prune` removes them (until "
             "then the frontend lists such a game twice)")))
 

@@ -64,6 +64,7 @@ _ITEM_FIELDS = ("kind", "dest", "size", "platform_id", "game_id", "source", "sou
 _ENGINE_MODULES = ("romrunner.deploy.plan", "romrunner.deploy.plancache",
                    "romrunner.deploy.legal", "romrunner.deploy.archives",
                    "romrunner.deploy.layout", "romrunner.deploy.card",
+                   "romrunner.deploy.saves", "romrunner.devices.paths",
                    "romrunner.library.summary", "romrunner.library.containers",
                    "romrunner.library.platforms", "romrunner.bios.check", "romrunner.bios.known",
                    "romrunner.bios.verify", "romrunner.devices.overrides",

@@ -26,9 +26,13 @@ from romrunner.library.containers import ContainerError, sheet_file_names
 from romrunner.library.tags import strip_extension
 from romrunner.packs.loader import DefinitionPack
 
-# Save folders of an OS that its pack entry does not name: muOS keeps RetroArch's saves in
-# MUOS/save/file/<core>/ and its states in MUOS/save/state/<core>/.
-_NOT_IN_PACKS: dict[str, tuple[str, ...]] = {"muos": ("MUOS/save",)}
+# Where the handheld OSes keep saves and states, relative to the card, looked in whatever the
+# pack says (a pack may name none, or another OS's): muOS's MUOS/save/file/<core>/ and
+# MUOS/save/state/<core>/, Onion's, Spruce's and CrossMix's Saves/, Knulli's and Batocera's
+# saves/ and savestates/ or states/, ROCKNIX's, ArkOS's and JELOS's savestates/ (beside the
+# ROM folders, the card being the games partition), MinUI's and NextUI's .userdata/ (review 25
+# R1, QA51 F4: the built-in pack names none for Onion).
+_KNOWN_SAVE_FOLDERS = ("MUOS/save", "Saves", "saves", "states", "savestates", ".userdata")
 # What follows a game's name in a save's or state's name (its first dotted part).
 _SAVE_WORD = re.compile(r"(?:srm|sav|dsv|mcd|mcr|eep|fla|sra|mpk|rtc|nv|state\d*)",
                         re.IGNORECASE)
@@ -39,7 +43,7 @@ _SHEETS = (".cue", ".gdi", ".m3u")
 
 def save_folders(pack: DefinitionPack | None, os_id: str, card_root: Path) -> list[str]:
     """The card's folders (relative to its root) where ``os_id`` keeps saves and states."""
-    found: list[str] = list(_NOT_IN_PACKS.get(os_id, ()))
+    found: list[str] = list(_KNOWN_SAVE_FOLDERS)
     system = pack.operating_systems.get(os_id) if pack is not None else None
     if system is not None:
         games = games_partition(os_id, card_root)
@@ -55,15 +59,18 @@ def save_folders(pack: DefinitionPack | None, os_id: str, card_root: Path) -> li
 def saves_named_after(root: Path, folders: Iterable[str], dests: Iterable[str],
                       launched: set[str]) -> dict[str, list[str]]:
     """Destination path -> the saves and states on the card named after its file (paths
-    relative to the card), for each of ``dests`` that has some. A file whose name (without
-    its extension, case-folded) is in ``launched`` — the names of the files the frontend
-    will launch after this deploy: ``Game.chd`` for ``Game.cue``, ``roms/megadrive/Game.md``
-    for muOS's ``roms/md/Game.md`` — is not looked for: the save still finds a game of its
-    name."""
+    relative to the card), for each of ``dests`` replaced by a file of another name: one of
+    ``launched`` (the names, without extension and case-folded, of the files the frontend
+    will launch after this deploy) has its title — another version, the library's new name
+    for it, its set's playlist. Not looked for: a file one of ``launched`` is named as
+    (``Game.chd`` for ``Game.cue``, ``roms/megadrive/Game.md`` for muOS's ``roms/md/Game.md``:
+    the save still finds a game of its name), nor one no launched file has the title of (a
+    game the player dropped: QA51 F1)."""
+    titles = {title_of(name) for name in launched}
     by_stem: dict[str, list[tuple[str, str]]] = defaultdict(list)  # stem -> (folder, dest)
     for dest in dests:
         folder, stem = _name_key(dest)
-        if stem not in launched:
+        if stem not in launched and title_of(stem) in titles:
             by_stem[stem].append((folder, dest))
     if not by_stem:
         return {}
@@ -77,6 +84,13 @@ def saves_named_after(root: Path, folders: Iterable[str], dests: Iterable[str],
                 if folder == dest_folder or folder not in beside:
                     found[dest].add(relative)
     return {dest: sorted(paths) for dest, paths in found.items()}
+
+
+def title_of(name: str) -> str:
+    """A file name's title (without extension, case-folded: see :func:`launched_name`): what
+    precedes its first bracket."""
+    first = min((i for i in (name.find("("), name.find("[")) if i >= 0), default=len(name))
+    return name[:first].strip(" _-")
 
 
 def launched_name(dest: str) -> str:
