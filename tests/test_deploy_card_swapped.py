@@ -119,3 +119,21 @@ def test_a_card_manifest_the_card_refuses_is_said(tmp_path: Path,
     again = deploy(library.db, library.plan(Layout(card)), profile_id=library.profile_id)
     assert again.copied == 0 and (card / ".romrunner" / "manifest.json").is_file()
     assert not any("could not be written" in note for note in again.notes)
+
+
+def test_a_rewrite_needs_room_for_its_new_copy_beside_the_old(tmp_path: Path) -> None:
+    """Review 25 R3: a file rewritten (its source changed, the same size) was counted as
+    0 B to write: the dry run said enough space, the run stopped "card full" — its new copy
+    is written beside the old one and renamed over it."""
+    from romrunner.deploy.execute import COPY, _bytes_needed, _Decision, _Item
+
+    old = tmp_path / "old.gba"
+    old.write_bytes(b"\x01" * 3_000_000)
+    item = _Item(0, "rom", "copy", "gba", str(old), None, None, "roms/gba/Big.gba",
+                 3_000_000, None, None, "pending")
+    rewrite = _Decision(item, COPY, existing=os.stat(old))
+    fresh = _Decision(_Item(1, "rom", "copy", "gba", str(old), None, None, "roms/gba/New.gba",
+                            1000, None, None, "pending"), COPY)
+    assert _bytes_needed([rewrite], 4096) == 3_002_368  # (3,000,000 in 4 KiB blocks)
+    assert _bytes_needed([rewrite, fresh], 4096) == 3_002_368 + 4096
+    assert _bytes_needed([fresh], 4096) == 4096

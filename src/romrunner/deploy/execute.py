@@ -2128,16 +2128,21 @@ def _round_up(size: int, block: int) -> int:
 
 def _bytes_needed(decisions: Iterable[_Decision], block: int) -> int:
     """Bytes the run needs free on the card before it starts (a prune put off until after
-    the copies frees nothing before them)."""
+    the copies frees nothing before them). A file rewritten is written beside the old one and
+    renamed over it: the largest such old copy is needed on top, until its rename (review 25
+    R3: counted as 0 B to write, the run then stopped "card full")."""
     need = 0
+    rewritten = 0
     for decision in decisions:
         if decision.action == COPY:
             need += _round_up(decision.item.size, block)
             if decision.existing is not None:
-                need -= _round_up(decision.existing.st_size, block)
+                old = _round_up(decision.existing.st_size, block)
+                need -= old
+                rewritten = max(rewritten, old)
         elif decision.action == PRUNE and decision.existing is not None and not decision.later:
             need -= _round_up(decision.existing.st_size, block)
-    return need
+    return need + rewritten
 
 
 def _moved_prunes(decisions: list[_Decision]) -> list[_Decision]:
@@ -2187,9 +2192,10 @@ def _check_space(root: Path, decisions: list[_Decision], options: DeployOptions,
 
 
 def has_room(need: int, free: int, margin: int) -> bool:
-    """True when ``need`` bytes fit on the card leaving ``margin`` free; a run that writes
-    nothing (or frees more than it writes) always fits, whatever the card's free space (QA48
-    F5: a re-sync of a card the handheld had filled with saves failed "not enough space")."""
+    """True when ``need`` bytes fit on the card leaving ``margin`` free; a run that needs
+    none (it writes nothing, or frees more first than it writes) fits whatever the card's
+    free space (QA48 F5: a re-sync of a card the handheld had filled with saves failed "not
+    enough space")."""
     return need <= 0 or need + margin <= free
 
 
