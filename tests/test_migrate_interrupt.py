@@ -70,7 +70,8 @@ sys.exit(main(sys.argv[1:]))
 def test_an_upgrade_killed_before_its_first_commit_leaves_the_backup_the_rerun_keeps(
         tmp_path: Path) -> None:
     """QA46 F7: the backup's record was stored with the first migration: a run killed before
-    it left a full-size backup no run named, and the re-run wrote a second one."""
+    it left a full-size backup no run named, and the re-run wrote a second one. Now the re-run
+    finds it and writes a fresh one in its place."""
     import json
 
     path = tmp_path / "v13.db"
@@ -87,5 +88,8 @@ def test_an_upgrade_killed_before_its_first_commit_leaves_the_backup_the_rerun_k
                            timeout=300)
     assert rerun.returncode == 0, rerun.stderr
     data = json.loads(rerun.stdout)["data"]
-    assert data["backup_kept"] is True and data["backup"] == str(first[0])
-    assert list(tmp_path.glob("v13.db.v13-*.bak")) == first
+    # the database was still at version 13, written to since maybe (by the release before:
+    # review 26 R1): a fresh backup replaces the recorded one, never kept stale or left beside
+    (backup,) = tmp_path.glob("v13.db.v13-*.bak")
+    assert data["backup_kept"] is False and data["backup"] == str(backup)
+    assert not first[0].exists() or backup == first[0]

@@ -26,7 +26,7 @@ from romrunner.knowledge.linking import PLATFORM_WIDE, knowledge_keys
 from romrunner.library.platforms import UNKNOWN
 from romrunner.library.serials import normalise_serial
 from romrunner.search.index import has_search_index
-from romrunner.store.database import Database
+from romrunner.store.database import Database, row_id
 from romrunner.textnorm import fold, storable
 from romrunner.timeutil import from_epoch, utc_now
 
@@ -104,10 +104,10 @@ def find_games(db: Database, text: str) -> list[GameKeys]:
     game has is explained on its own. :class:`NotFoundError` when nothing matches."""
     if not text.strip() or not storable(text):
         raise InputError(f"{text!r}: not a usable game id, title or serial")
-    if text.strip().isdigit():  # (beyond SQLite's integers: no id, QA49 F10)
-        number = int(text)
+    if text.strip().isdigit():
+        number = row_id(text)
         row = db.query_one(_GAME_COLUMNS + "WHERE id = ?", (number,)) \
-            if number < 2 ** 63 else None
+            if number is not None else None
         if row is None:
             titled = _titled(db, text)  # ("1942": a title too, QA31 F6)
             if titled:

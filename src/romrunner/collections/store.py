@@ -32,7 +32,7 @@ from romrunner.library.query import (
     query_games,
     quote_value,
 )
-from romrunner.store.database import Database
+from romrunner.store.database import Database, row_id
 from romrunner.words import counted
 
 FAVORITES = "favorites"
@@ -468,10 +468,12 @@ def resolve_collection_ids(db: Database, values: Iterable[int | str] | str) -> l
     for value in values:
         text = str(value).strip()
         if text.isdigit() and _find(db, text) is None:
-            if db.scalar("SELECT 1 FROM collections WHERE id = ?", (int(text),)) is None:
+            number = row_id(text)
+            if number is None or db.scalar("SELECT 1 FROM collections WHERE id = ?",
+                                           (number,)) is None:
                 raise NotFoundError(f"collection {text}: no collection has this id "
                                     "(`romrunner collection ls` shows ids)")
-            ids.append(int(text))
+            ids.append(number)
             continue
         ref = collection_ref(db, text)
         if ref.id is None:

@@ -40,6 +40,17 @@ Params = Sequence[Any] | dict[str, Any]
 Tracer = Callable[[str], None]
 
 
+def row_id(text: str) -> int | None:
+    """``text`` as a row id when it is one SQLite can hold (ASCII digits under 2**63), else
+    None: "²" is a digit to ``str.isdigit`` that ``int`` refuses, and a number beyond 64 bits
+    fails inside a query (review 26 R3, QA49 F10)."""
+    text = text.strip()
+    if not (text.isascii() and text.isdigit()):
+        return None
+    number = int(text)
+    return number if number < 2 ** 63 else None
+
+
 def check_is_sqlite_file(path: Path) -> None:
     """Raise a one-line error when ``path`` exists but is not a SQLite database file.
 

@@ -265,20 +265,30 @@ def _ensure_backup(db: Database, report: MigrationReport) -> str | None:
     """Back up the database unless an interrupted run did; returns the record to store with
     the first migration (so a migration that fails leaves no trace of it)."""
     kept = _interrupted_backup(db)
-    if kept is not None:
+    if kept is not None and kept[1] < current_version(db):
         report.backup, report.backup_version = kept
         report.backup_kept = True
         return None
+    if kept is not None:
+        # (a run killed before its first migration committed: the database is still at the
+        # backup's version, so the release before may have written to it since: that backup
+        # is replaced by a fresh one, never kept stale nor left beside it: review 26 R1)
+        kept[0].unlink(missing_ok=True)
     backup = _backup_path(db.path, report.from_version)
     backup_database(db, backup)
     report.backup, report.backup_version = backup, report.from_version
     record = json.dumps({"path": str(backup), "version": report.from_version})
     if "user_settings" in db.table_names():
         # (recorded at once: a run killed before its first migration commits leaves a backup
-        # the re-run keeps, not a full-size copy no run names, QA46 F7)
-        with db.atomic():
-            db.execute("INSERT OR REPLACE INTO user_settings (key, value, value_type) "
-                       "VALUES (?, ?, 'json')", (_BACKUP_SETTING, record))
+        # the re-run finds and replaces, not a full-size copy no run names, QA46 F7)
+        try:
+            with db.atomic():
+                db.execute("INSERT OR REPLACE INTO user_settings (key, value, value_type) "
+                           "VALUES (?, ?, 'json')", (_BACKUP_SETTING, record))
+        except BaseException:  # (the disk full now: nothing changed, the copy goes too)
+            backup.unlink(missing_ok=True)
+            report.backup = report.backup_version = None
+            raise
     return record
 
 
