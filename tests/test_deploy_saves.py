@@ -148,3 +148,13 @@ def test_a_game_moved_to_another_folder_under_its_own_name_is_pruned(
     assert run.json()["data"]["pruned"] == 1 and not old.exists(), run.out
     assert [p.parent.name for p in card.rglob("Saved (USA).md")] == ["megadrive"]
     assert "saves or states" not in _notes(run)
+
+
+def test_saves_named_after_the_whole_file_name_are_found() -> None:
+    """Review 25 R5: MinUI and NextUI name saves `Game.gba.sav`, states `Game.gba.st0`."""
+    from romrunner.deploy.saves import _stems_of
+    assert "Game (USA)" in _stems_of("Game (USA).gba.sav")
+    assert "Game (USA)" in _stems_of("Game (USA).gba.st3")
+    assert "Game (USA)" in _stems_of("Game (USA).state1.png")
+    assert "Dr. Mario (USA)" in _stems_of("Dr. Mario (USA).srm")
+    assert _stems_of("Game (USA).gba") == []

@@ -34,7 +34,7 @@ from romrunner.packs.loader import DefinitionPack
 # R1, QA51 F4: the built-in pack names none for Onion).
 _KNOWN_SAVE_FOLDERS = ("MUOS/save", "Saves", "saves", "states", "savestates", ".userdata")
 # What follows a game's name in a save's or state's name (its first dotted part).
-_SAVE_WORD = re.compile(r"(?:srm|sav|dsv|mcd|mcr|eep|fla|sra|mpk|rtc|nv|state\d*)",
+_SAVE_WORD = re.compile(r"(?:srm|sav|dsv|mcd|mcr|eep|fla|sra|mpk|rtc|nv|state\d*|st\d)",
                         re.IGNORECASE)
 # saves/<platform>/<file>; MUOS/save/file/<core>/; Onion's Saves/CurrentProfile/saves/<core>/
 _DEPTH = 4
@@ -127,8 +127,9 @@ def _name_key(dest: str) -> tuple[str, str]:
 
 def _stems_of(name: str) -> list[str]:
     """The game names a save's file name can be named after: ``Game (USA).state1.png`` ->
-    ``Game (USA)`` (what precedes a save word after a dot; at most three dots from the
-    end are looked at: ``.state.auto``, ``.state1.png``)."""
+    ``Game (USA)`` (what precedes a save word after a dot, with or without its own extension:
+    MinUI's ``Game (USA).gba.sav``; at most three dots from the end are looked at:
+    ``.state.auto``, ``.state1.png``)."""
     stems = []
     end = len(name)
     for _ in range(3):
@@ -138,6 +139,8 @@ def _stems_of(name: str) -> list[str]:
         word = name[dot + 1:].split(".", 1)[0]
         if _SAVE_WORD.fullmatch(word):
             stems.append(name[:dot])
+            # (MinUI and NextUI name a save after the whole file name: Game.gba.sav, .st0)
+            stems.append(strip_extension(name[:dot]))
         end = dot
     return stems
 
