@@ -132,3 +132,5 @@ def test_another_databases_side_file_is_no_place_for_a_database(tmp_path: Path,
     assert result.code == 2 and f"of the database {main_db}, not a database" in result.err
     assert side_file.stat().st_size == 0
     assert not Path(f"{side_file}.lock").exists()
+    read = run_subprocess("--db", str(side_file), "collection", "ls")  # (QA51 F6)
+    assert read.code == 2 and f"of the database {main_db}, not a database" in read.err

@@ -146,6 +146,7 @@ def _remove_database_files(path: Path) -> None:
 
 
 def _open_for_reading(path: Path, mode: OpenMode) -> OpenResult:
+    refuse_a_databases_side_file(path)  # (not "no database in it yet": QA51 F6)
     if not path.exists():
         raise NoDatabaseError(f"no database at {path} (any command that writes creates it)")
     if path.stat().st_size == 0:
