@@ -158,3 +158,25 @@ def test_saves_named_after_the_whole_file_name_are_found() -> None:
     assert "Game (USA)" in _stems_of("Game (USA).state1.png")
     assert "Dr. Mario (USA)" in _stems_of("Dr. Mario (USA).srm")
     assert _stems_of("Game (USA).gba") == []
+
+
+def test_a_save_of_another_platforms_game_of_the_name_keeps_nothing(
+        cli: Any, tmp_path: Path) -> None:
+    """QA51 F9: Knulli's `saves/gb/Game (USA).srm` (a Game Boy game's) held back the prune
+    of the GBA `Game (USA).gba` replaced by its Rev 1."""
+    lib, card = tmp_path / "lib" / "gba", tmp_path / "card"
+    lib.mkdir(parents=True)
+    card.mkdir()
+    (lib / "Game (USA).gba").write_bytes(b"\x01" * 4096)
+    _setup(cli, lib.parent, "knulli")
+    assert cli("deploy", "1", "--to", card, "platform:gba").code == 0
+    (card / "saves" / "gb").mkdir(parents=True)
+    (card / "saves" / "gb" / "Game (USA).srm").write_bytes(b"another game's progress")
+    (lib / "Game (USA).gba").unlink()
+    (lib / "Game (USA) (Rev 1).gba").write_bytes(b"\x02" * 4096)
+    assert cli("scan", "--workers", "1").code == 0
+    assert cli("games", "forget", "--missing").code == 0
+    run = cli("--json", "deploy", "1", "--to", card, "platform:gba", "--prune")
+    assert run.code == 0 and run.json()["data"]["pruned"] == 1, run.out
+    assert run.json()["data"]["prune_saves"] == []
+    assert (card / "saves" / "gb" / "Game (USA).srm").is_file()

@@ -480,6 +480,16 @@ def _decide_with_prune(db: Database, plan: DeployPlan, rest: list[int], claims: 
     return decisions
 
 
+def _platform_folder_names(plan: DeployPlan) -> set[str]:
+    """The names of the card's platform folders: those beside the plan's ROM folders."""
+    names: set[str] = set()
+    for parent in {folder.rpartition("/")[0] for folder in plan.rom_folders.values() if folder}:
+        with contextlib.suppress(OSError), os.scandir(plan.root / parent) as entries:
+            names.update(entry.name for entry in entries
+                         if entry.is_dir(follow_symlinks=False))
+    return names
+
+
 def _launched_names(plan: DeployPlan) -> set[str]:
     """The names (see ``saves.launched_name``) of the files a frontend launches once the
     plan is on the card: its files but the discs a set's playlist lists (and their tracks),
@@ -994,7 +1004,8 @@ def _without_saved_games(root: Path, plan: DeployPlan, claims: Claims,
     if not found:
         return found
     saves = saves_named_after(root, plan.save_folders, [item.dest for item in found],
-                              _launched_names(plan))
+                              _launched_names(plan),
+                              {*plan.platform_names, *_platform_folder_names(plan)})
     if not saves:
         return found
     keep = set(saves) | listed_by_sheets(root, saves)

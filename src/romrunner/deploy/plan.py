@@ -64,7 +64,7 @@ from romrunner.deploy.plancache import (
     archives_from,
     item_columns,
 )
-from romrunner.deploy.saves import save_folders
+from romrunner.deploy.saves import platform_names, save_folders
 from romrunner.devices.autolist import NO_EMULATOR_AVAILABLE
 from romrunner.devices.destination import destination_id
 from romrunner.devices.overrides import (
@@ -200,6 +200,9 @@ class DeployPlan:
     # The card's folders where the OS keeps the player's saves and states (see deploy.saves):
     # a prune keeps a file saves are named after.
     save_folders: list[str] = field(default_factory=list)
+    # The names a platform's folder has in any OS (case-folded; see deploy.saves): a save in
+    # a saves folder named so is that platform's game's.
+    platform_names: list[str] = field(default_factory=list)
     # Platform -> its ROM folder on the card (None: none), as the plan asked the layout.
     rom_folders: dict[str, str | None] = field(default_factory=dict, repr=False,
                                                compare=False)
@@ -375,7 +378,7 @@ def kept_form(plan: DeployPlan) -> tuple[Any, ...]:
             archives_form(plan.archives), plan.held, plan.held_games, plan.held_sets,
             plan.held_sha1s, plan.copies, plan.reached, plan.layout_folders,
             plan.rom_folders, plan.source_folders(), plan.rom_platforms(),
-            plan.excluded_with_set, plan.save_folders)
+            plan.excluded_with_set, plan.save_folders, plan.platform_names)
 
 
 def plan_from_kept(payload: tuple[Any, ...], columns: bytes | memoryview) -> DeployPlan:
@@ -383,7 +386,7 @@ def plan_from_kept(payload: tuple[Any, ...], columns: bytes | memoryview) -> Dep
     marshalled :func:`item_columns`, read when first asked for: see defer_items)."""
     (root, os_id, fs, errors, warnings, game_ids, archives, held, held_games,
      held_sets, held_sha1s, copies, reached, layout_folders, rom_folders,
-     sources_in, rom_platforms_in, excluded_with_set, save_folders) = payload
+     sources_in, rom_platforms_in, excluded_with_set, save_folders, platform_names) = payload
     plan = DeployPlan(
         Path(root), os_id, FileSystem(fs),
         errors=[PlanIssue(*issue) for issue in errors],
@@ -392,7 +395,8 @@ def plan_from_kept(payload: tuple[Any, ...], columns: bytes | memoryview) -> Dep
         held_sets=held_sets, held_sha1s=held_sha1s, copies=[tuple(c) for c in copies],
         reached=reached, layout_folders=layout_folders, rom_folders=rom_folders,
         kept=True, sources_in=sources_in, rom_platforms_in=rom_platforms_in,
-        excluded_with_set=excluded_with_set, save_folders=save_folders)
+        excluded_with_set=excluded_with_set, save_folders=save_folders,
+        platform_names=platform_names)
     plan.defer_items(columns)
     return plan
 
@@ -481,6 +485,7 @@ def _build_plan(db: Database, layout: CardLayoutLike, ids: list[int],
     plan.layout_folders |= {folder for folder in builder.folders.values() if folder}
     plan.rom_folders = dict(builder.folders)
     plan.save_folders = save_folders(pack, layout.os_id, layout.root)
+    plan.platform_names = platform_names(pack)
     plan.detected_folders = _detected_folders(layout, plan.rom_folders)
     playlists = layout.playlist_folder()
     if playlists is not None:

@@ -56,8 +56,20 @@ def save_folders(pack: DefinitionPack | None, os_id: str, card_root: Path) -> li
     return sorted(set(found))
 
 
+def platform_names(pack: DefinitionPack | None) -> list[str]:
+    """Every name a platform's ROM folder has in the pack (its id, each OS family's folder),
+    case-folded."""
+    if pack is None:
+        return []
+    names = {platform.casefold() for platform in pack.platforms}
+    for folders in pack.folder_names.names.values():
+        names.update(folder.casefold() for folder in folders.values() if folder)
+    return sorted(names)
+
+
 def saves_named_after(root: Path, folders: Iterable[str], dests: Iterable[str],
-                      launched: set[str]) -> dict[str, list[str]]:
+                      launched: set[str], platform_folders: Iterable[str] = ()
+                      ) -> dict[str, list[str]]:
     """Destination path -> the saves and states on the card named after its file (paths
     relative to the card), for each of ``dests`` replaced by a file of another name: one of
     ``launched`` (the names, without extension and case-folded, of the files the frontend
@@ -65,7 +77,9 @@ def saves_named_after(root: Path, folders: Iterable[str], dests: Iterable[str],
     for it, its set's playlist. Not looked for: a file one of ``launched`` is named as
     (``Game.chd`` for ``Game.cue``, ``roms/megadrive/Game.md`` for muOS's ``roms/md/Game.md``:
     the save still finds a game of its name), nor one no launched file has the title of (a
-    game the player dropped: QA51 F1)."""
+    game the player dropped: QA51 F1). A save in a folder named as another of the card's
+    ROM folders (``platform_folders``: Knulli's and Batocera's ``saves/gb/``) is that
+    platform's game's, not a file's of another folder (QA51 F9)."""
     titles = {title_of(name) for name in launched}
     by_stem: dict[str, list[tuple[str, str]]] = defaultdict(list)  # stem -> (folder, dest)
     for dest in dests:
@@ -75,13 +89,18 @@ def saves_named_after(root: Path, folders: Iterable[str], dests: Iterable[str],
     if not by_stem:
         return {}
     beside = {folder for named in by_stem.values() for folder, _ in named}
+    platforms = {name.rpartition("/")[2].casefold() for name in platform_folders}
     found: dict[str, set[str]] = defaultdict(set)
     for relative in _candidates(root, folders, beside):
         folder, _, name = relative.rpartition("/")
+        kind = folder.rpartition("/")[2].casefold()
         for stem in _stems_of(name):
             for dest_folder, dest in by_stem.get(stem.casefold(), ()):
-                # (beside a game file, a save is that file's alone)
-                if folder == dest_folder or folder not in beside:
+                # (beside a game file, a save is that file's alone; in a save folder named as
+                # a ROM folder, that folder's game's)
+                if folder == dest_folder or (folder not in beside and (
+                        kind not in platforms
+                        or kind == dest_folder.rpartition("/")[2].casefold())):
                     found[dest].add(relative)
     return {dest: sorted(paths) for dest, paths in found.items()}
 
