@@ -44,3 +44,33 @@ def test_a_prune_keeps_another_profiles_games_on_a_shared_card(cli: Any,
     gone = cli("--json", "deploy", "2", "--to", card, "platform:snes", "--prune")
     assert gone.code == 0 and gone.json()["data"]["pruned"] == 1
     assert _gb_files(card) == []
+
+
+def test_a_prune_keeps_the_games_another_profile_found_already_there(cli: Any,
+                                                                     tmp_path: Path) -> None:
+    """Review 21 R2, the other order: profile 1 puts Game Boy and SNES games on the card,
+    profile 2 deploys the SNES ones (found there, unchanged: nothing written); profile 1's
+    prune of its SNES games keeps them — profile 2 chose them — and says so."""
+    for folder, names in (("gb", ("A (USA).gb",)), ("snes", ("S (USA).sfc", "T (USA).sfc"))):
+        (tmp_path / "lib" / folder).mkdir(parents=True)
+        for i, name in enumerate(names):
+            (tmp_path / "lib" / folder / name).write_bytes(bytes([len(name) + i]) * 4096)
+    card = tmp_path / "card"
+    card.mkdir()
+    for args in (("library", "add", tmp_path / "lib"), ("scan", "--workers", "1"),
+                 ("device", "add", "rg-35xx-plus"),
+                 ("profile", "create", "--device", "1", "--os", "knulli"),
+                 ("profile", "create", "--device", "1", "--os", "knulli", "--name", "second"),
+                 ("deploy", "1", "--to", card, "platform:gb,snes")):
+        assert cli(*args).code == 0, args
+    second = cli("--json", "deploy", "2", "--to", card, "platform:snes")
+    assert second.code == 0 and second.json()["data"]["copied"] == 0, second.out
+    pruning = cli("--json", "deploy", "1", "--to", card, "platform:gb", "--prune")
+    assert pruning.code == 0 and pruning.json()["data"]["pruned"] == 0, pruning.out
+    assert sorted(p.name for p in card.rglob("*.sfc")) == ["S (USA).sfc", "T (USA).sfc"]
+    assert any("another profile's deploys put on this card (profile 2)" in note
+               for note in pruning.json()["data"]["notes"])
+    # profile 2 no longer chooses T: its own prune removes it
+    own = cli("--json", "deploy", "2", "--to", card, "title:s", "platform:snes", "--prune")
+    assert own.code == 0 and own.json()["data"]["pruned"] == 1, own.out
+    assert sorted(p.name for p in card.rglob("*.sfc")) == ["S (USA).sfc"]

@@ -254,6 +254,7 @@ class _Decision:
     note: str | None = None
     proven: bool = False  # the claim was proven by the file's bytes: its time to be recorded
     later: bool = False  # a prune of a moved file: after its new copy is written (see _apply)
+    shared: bool = False  # on a card other profiles deploy to: recorded even unchanged
 
 
 # -- starting ------------------------------------------------------------------------------
@@ -375,7 +376,9 @@ def _split(root: Path, plan: DeployPlan, claims: Claims, options: DeployOptions,
     A kept plan (see :mod:`romrunner.deploy.plancache`) whose every file was found so, on a
     card whose manifest has the same bytes, is checked by its kept bulk check (see
     _kept_unchanged); ``keep``: such a check is kept when every file is found unchanged."""
-    if options.verify:  # every file is compared by hash: nothing is settled in bulk
+    if options.verify or claims.shared():
+        # (--verify: every file is compared by hash; a card another profile deploys to too:
+        # each file this one chooses gets its row, which its prunes respect: review 21 R2)
         return list(range(len(plan.items))), {}
     if plan.kept_as is not None and claims.manifest is not None:
         found = _kept_unchanged(root, plan.kept_as, claims)
@@ -477,6 +480,9 @@ def _decide_with_prune(db: Database, plan: DeployPlan, rest: list[int], claims: 
         for seq, decision in enumerate(decisions):
             decision.item.seq = seq
     _note_saves_behind_new_playlists(plan, decisions, claims)
+    if claims.shared():  # (each file this profile chooses gets its row: review 21 R2)
+        for decision in decisions:
+            decision.shared = True
     return decisions
 
 
@@ -1119,11 +1125,21 @@ def _prune_brake(plan: DeployPlan, decisions: list[_Decision], found: dict[str, 
                           "what is chosen, or add --force to prune anyway)")
 
 
+def _recorded_every_file(options_json: str | None) -> bool:
+    """True for a deployment that recorded every file it chose (a shared card's)."""
+    try:
+        options = json.loads(options_json or "{}")
+    except ValueError:
+        return False
+    return isinstance(options, dict) and options.get("shared") is True
+
+
 def _unchanged(decision: _Decision) -> bool:
     """A file of ours already on the card as planned: counted, not recorded per file (its
     record is the item of the deployment that wrote it, and the card's manifest). One whose
     record only its bytes proved is recorded, with the time the card shows."""
-    return decision.action == SKIP and decision.claim is not None and not decision.proven
+    return decision.action == SKIP and decision.claim is not None and not decision.proven \
+        and not decision.shared
 
 
 def _record(db: Database, plan: DeployPlan, decisions: list[_Decision], profile_id: int,
@@ -1152,7 +1168,9 @@ def _record(db: Database, plan: DeployPlan, decisions: list[_Decision], profile_
             "destination_path, destination_id, options_json, manifest_json, status, "
             "started_at) VALUES (?, ?, ?, ?, ?, ?, 'started', ?)",
             (profile_id, name, os.path.abspath(plan.root), dest_id,
-             json.dumps({**asdict(options), "fs": plan.fs.value, "pack": plan.pack_hash}),
+             json.dumps({**asdict(options), "fs": plan.fs.value, "pack": plan.pack_hash,
+                         # (every file it chose has its row: see Claims.shared)
+                         **({"shared": True} if any(d.shared for d in decisions) else {})}),
              json.dumps({"unchanged": unchanged, "items": records, "protected": protected},
                         ensure_ascii=False, separators=(",", ":")), now_text()))
         deployment_id = int(cursor.lastrowid or 0)
@@ -1520,6 +1538,7 @@ class Claims:
         # another profile's deploys wrote them last (see written_by_other_profiles).
         self.profile_id: int | None = None
         self.prune_other_profile: dict[str, int] = {}
+        self._shared: bool | None = None  # see shared
         # Files of ours a prune keeps because the player's saves are named after them (or
         # listed by such a sheet): path -> those saves (see _without_saved_games).
         self.prune_saves: dict[str, list[str]] = {}
@@ -1627,22 +1646,60 @@ class Claims:
         return self._stored
 
     def written_by_other_profiles(self) -> dict[str, int]:
-        """Collision key -> the profile whose deploy last wrote the file there, where that is
-        another profile than this run's and it still exists (QA43 F4: one card shared by two
-        devices, the second's prune removed every game the first had put there)."""
+        """Collision key -> another existing profile that chose the file there (QA43 F4: one
+        card shared by two devices, the second's prune removed every game the first had put
+        there): the files its latest deploy to this card chose, where that deploy recorded
+        each (a shared card's: see :meth:`shared`; review 21 R2, the second's deploy had
+        found them unchanged, unrecorded); else those its deploys wrote or found there and
+        did not prune since."""
         if self.profile_id is None or not self._ids():
             return {}
-        last: dict[str, int | None] = {}
-        for dest, profile in self.db.query(
-                "SELECT i.dest_path, h.device_profile_id FROM deployment_history h "
-                "JOIN deployment_items i ON i.deployment_id = h.id WHERE h.destination_id "
-                "IN (SELECT value FROM json_each(?)) AND i.action = 'copy' "
-                "AND i.status IN ('copied', 'skipped') ORDER BY h.id, i.seq",
-                (json.dumps(self._ids()),)):
-            last[collision_key(dest, self.fs)] = profile
+        ids = json.dumps(self._ids())
         profiles = {int(row[0]) for row in self.db.query("SELECT id FROM device_profiles")}
-        return {key: int(profile) for key, profile in last.items()
-                if profile is not None and profile != self.profile_id and profile in profiles}
+        latest: dict[int, tuple[int, bool]] = {}
+        for deployment, profile, options in self.db.query(
+                "SELECT id, device_profile_id, options_json FROM deployment_history "
+                "WHERE destination_id IN (SELECT value FROM json_each(?)) "
+                "AND device_profile_id IS NOT NULL AND device_profile_id <> ? ORDER BY id",
+                (ids, self.profile_id)):
+            if int(profile) in profiles:
+                latest[int(profile)] = (int(deployment), _recorded_every_file(options))
+        found: dict[str, int] = {}
+        last: dict[str, dict[int, str]] = defaultdict(dict)  # key -> profile -> its last act
+        for dest, profile, action, deployment in self.db.query(
+                "SELECT i.dest_path, h.device_profile_id, i.action, h.id FROM "
+                "deployment_history h JOIN deployment_items i ON i.deployment_id = h.id "
+                "WHERE h.destination_id IN (SELECT value FROM json_each(?)) "
+                "AND h.device_profile_id IS NOT NULL AND h.device_profile_id <> ? "
+                "AND ((i.action = 'copy' AND i.status IN ('copied', 'skipped')) "
+                "OR (i.action = 'prune' AND i.status = 'pruned')) ORDER BY h.id, i.seq",
+                (ids, self.profile_id)):
+            chosen = latest.get(int(profile))
+            if chosen is None:
+                continue
+            key = collision_key(dest, self.fs)
+            if chosen[1]:  # (its latest deploy recorded every file it chose)
+                if int(deployment) == chosen[0] and action == "copy":
+                    found.setdefault(key, int(profile))
+            else:
+                last[key][int(profile)] = action
+        for key, acts in last.items():
+            keeping = sorted(p for p, action in acts.items() if action == "copy")
+            if keeping and key not in found:
+                found[key] = keeping[0]
+        return found
+
+    def shared(self) -> bool:
+        """True when another existing profile has deployed to this card (two devices sharing
+        one card: see :meth:`written_by_other_profiles`)."""
+        if self._shared is None:
+            self._shared = self.profile_id is not None and bool(self._ids()) and \
+                self.db.scalar(
+                    "SELECT 1 FROM deployment_history h JOIN device_profiles p "
+                    "ON p.id = h.device_profile_id WHERE h.destination_id IN (SELECT value "
+                    "FROM json_each(?)) AND h.device_profile_id <> ? LIMIT 1",
+                    (json.dumps(self._ids()), self.profile_id)) is not None
+        return self._shared
 
     def _ids(self) -> list[str]:
         """This destination's id, and, when the card has no manifest at all (QA43 F3: its
