@@ -18,6 +18,21 @@ def _setup(cli: Any, lib: Path, os_id: str) -> None:
         assert result.code == 0, (args, result.err)
 
 
+def _disc_one_deployed_alone(cli: Any, tmp_path: Path, os_id: str
+                             ) -> tuple[Path, Path, list[str]]:
+    """Disc 1 of a two-disc set, alone in the library, deployed for ``os_id``: the library's
+    psx folder, the card, the discs' names."""
+    lib, card = tmp_path / "lib" / "psx", tmp_path / "card"
+    lib.mkdir(parents=True)
+    card.mkdir()
+    names = [f"Saga (USA) (Disc {disc})" for disc in (1, 2)]
+    (lib / f"{names[0]}.bin").write_bytes(b"\x01" * 8000)
+    (lib / f"{names[0]}.cue").write_text(CUE.format(f"{names[0]}.bin"))
+    _setup(cli, lib.parent, os_id)
+    assert cli("deploy", "1", "--to", card, "platform:psx").code == 0
+    return lib, card, names
+
+
 def _notes(result: Any) -> str:
     return "\n".join(result.json()["data"]["notes"])
 
@@ -75,14 +90,7 @@ def test_a_disc_moved_behind_its_sets_playlist_keeps_its_saved_flat_copy(
     """muOS: a disc deployed alone goes flat in the platform folder; once its set is complete
     the discs go to a dot-folder behind the .m3u. A state of the flat disc (muOS keeps them
     in MUOS/save/state/<core>/) keeps the flat copy, its sheet and its track."""
-    lib, card = tmp_path / "lib" / "psx", tmp_path / "card"
-    lib.mkdir(parents=True)
-    card.mkdir()
-    names = [f"Saga (USA) (Disc {disc})" for disc in (1, 2)]
-    (lib / f"{names[0]}.bin").write_bytes(b"\x01" * 8000)
-    (lib / f"{names[0]}.cue").write_text(CUE.format(f"{names[0]}.bin"))
-    _setup(cli, lib.parent, "muos")
-    assert cli("deploy", "1", "--to", card, "platform:psx").code == 0
+    lib, card, names = _disc_one_deployed_alone(cli, tmp_path, "muos")
     flat = [p.relative_to(card).as_posix() for p in card.rglob("Saga*")]
     assert len(flat) == 2, flat
     state = card / "MUOS" / "save" / "state" / "PCSX-ReARMed" / f"{names[0]}.state.auto"
@@ -103,14 +111,7 @@ def test_a_disc_moved_behind_its_sets_playlist_keeps_its_saved_flat_copy(
 def test_a_save_of_a_disc_a_new_playlist_lists_is_said(cli: Any, tmp_path: Path) -> None:
     """Knulli: the discs stay where they are and the new .m3u lists them (its frontend then
     hides them): the save of disc 1, played alone before, is said, once."""
-    lib, card = tmp_path / "lib" / "psx", tmp_path / "card"
-    lib.mkdir(parents=True)
-    card.mkdir()
-    names = [f"Saga (USA) (Disc {disc})" for disc in (1, 2)]
-    (lib / f"{names[0]}.bin").write_bytes(b"\x01" * 8000)
-    (lib / f"{names[0]}.cue").write_text(CUE.format(f"{names[0]}.bin"))
-    _setup(cli, lib.parent, "knulli")
-    assert cli("deploy", "1", "--to", card, "platform:psx").code == 0
+    lib, card, names = _disc_one_deployed_alone(cli, tmp_path, "knulli")
     (card / "saves" / "psx").mkdir(parents=True)
     (card / "saves" / "psx" / f"{names[0]}.srm").write_bytes(b"progress")
     (lib / f"{names[1]}.bin").write_bytes(b"\x02" * 8000)
