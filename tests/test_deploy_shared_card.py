@@ -74,3 +74,26 @@ def test_a_prune_keeps_the_games_another_profile_found_already_there(cli: Any,
     own = cli("--json", "deploy", "2", "--to", card, "title:s", "platform:snes", "--prune")
     assert own.code == 0 and own.json()["data"]["pruned"] == 1, own.out
     assert sorted(p.name for p in card.rglob("*.sfc")) == ["S (USA).sfc"]
+
+
+def test_a_profile_adding_games_in_two_deploys_keeps_both_on_a_shared_card(
+        cli: Any, tmp_path: Path) -> None:
+    """Review 27 R3: profile 2 adds Game Boy games in two deploys without --prune: profile
+    1's prune keeps both (only a completed prune of profile 2's lets a file go)."""
+    for folder, names in (("gb", ("A (USA).gb", "B (USA).gb")), ("snes", ("S (USA).sfc",))):
+        (tmp_path / "lib" / folder).mkdir(parents=True)
+        for i, name in enumerate(names):
+            (tmp_path / "lib" / folder / name).write_bytes(bytes([len(name) + i]) * 4096)
+    card = tmp_path / "card"
+    card.mkdir()
+    for args in (("library", "add", tmp_path / "lib"), ("scan", "--workers", "1"),
+                 ("device", "add", "rg-35xx-plus"),
+                 ("profile", "create", "--device", "1", "--os", "knulli"),
+                 ("profile", "create", "--device", "1", "--os", "knulli", "--name", "second"),
+                 ("deploy", "1", "--to", card, "platform:snes"),
+                 ("deploy", "2", "--to", card, "title:a", "platform:gb"),
+                 ("deploy", "2", "--to", card, "title:b", "platform:gb")):
+        assert cli(*args).code == 0, args
+    pruning = cli("--json", "deploy", "1", "--to", card, "platform:snes", "--prune")
+    assert pruning.code == 0 and pruning.json()["data"]["pruned"] == 0, pruning.out
+    assert _gb_files(card) == ["A (USA).gb", "B (USA).gb"]

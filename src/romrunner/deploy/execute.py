@@ -1125,13 +1125,15 @@ def _prune_brake(plan: DeployPlan, decisions: list[_Decision], found: dict[str, 
                           "what is chosen, or add --force to prune anyway)")
 
 
-def _recorded_every_file(options_json: str | None) -> bool:
-    """True for a deployment that recorded every file it chose (a shared card's)."""
+def _recorded_every_file(options_json: str | None, *, pruning: bool = False) -> bool:
+    """True for a deployment that recorded every file it chose (a shared card's); with
+    ``pruning``, one that pruned too (``--prune``)."""
     try:
         options = json.loads(options_json or "{}")
     except ValueError:
         return False
-    return isinstance(options, dict) and options.get("shared") is True
+    return isinstance(options, dict) and options.get("shared") is True and (
+        not pruning or options.get("prune") is True)
 
 
 def _unchanged(decision: _Decision) -> bool:
@@ -1646,46 +1648,44 @@ class Claims:
         return self._stored
 
     def written_by_other_profiles(self) -> dict[str, int]:
-        """Collision key -> another existing profile that chose the file there (QA43 F4: one
-        card shared by two devices, the second's prune removed every game the first had put
-        there): the files its latest deploy to this card chose, where that deploy recorded
-        each (a shared card's: see :meth:`shared`; review 21 R2, the second's deploy had
-        found them unchanged, unrecorded); else those its deploys wrote or found there and
-        did not prune since."""
+        """Collision key -> another existing profile whose deploys put the file there or
+        found it there as chosen, and that has not let it go since: no prune of it by that
+        profile, no completed ``--prune`` deploy of that profile that did not choose it (QA43
+        F4: one card shared by two devices, the second's prune removed every game the first
+        had put there; review 21 R2, the other order: a deploy to a shared card records each
+        file it chooses, even found unchanged — see :meth:`shared`; review 27 R3, R4: a
+        deploy without --prune, or interrupted, lets nothing go)."""
         if self.profile_id is None or not self._ids():
             return {}
         ids = json.dumps(self._ids())
         profiles = {int(row[0]) for row in self.db.query("SELECT id FROM device_profiles")}
-        latest: dict[int, tuple[int, bool]] = {}
-        for deployment, profile, options in self.db.query(
-                "SELECT id, device_profile_id, options_json FROM deployment_history "
+        released: dict[int, int] = {}  # profile -> its last completed prune of a shared card
+        for deployment, profile, options, status in self.db.query(
+                "SELECT id, device_profile_id, options_json, status FROM deployment_history "
                 "WHERE destination_id IN (SELECT value FROM json_each(?)) "
                 "AND device_profile_id IS NOT NULL AND device_profile_id <> ? ORDER BY id",
                 (ids, self.profile_id)):
-            if int(profile) in profiles:
-                latest[int(profile)] = (int(deployment), _recorded_every_file(options))
-        found: dict[str, int] = {}
-        last: dict[str, dict[int, str]] = defaultdict(dict)  # key -> profile -> its last act
+            if status == "completed" and _recorded_every_file(options, pruning=True):
+                released[int(profile)] = int(deployment)
+        # key -> profile -> (its last deploy that chose the file, its last prune of it)
+        acts: dict[str, dict[int, list[int]]] = defaultdict(dict)
         for dest, profile, action, deployment in self.db.query(
                 "SELECT i.dest_path, h.device_profile_id, i.action, h.id FROM "
                 "deployment_history h JOIN deployment_items i ON i.deployment_id = h.id "
                 "WHERE h.destination_id IN (SELECT value FROM json_each(?)) "
                 "AND h.device_profile_id IS NOT NULL AND h.device_profile_id <> ? "
                 "AND ((i.action = 'copy' AND i.status IN ('copied', 'skipped')) "
-                "OR (i.action = 'prune' AND i.status = 'pruned')) ORDER BY h.id, i.seq",
-                (ids, self.profile_id)):
-            chosen = latest.get(int(profile))
-            if chosen is None:
+                "OR (i.action = 'prune' AND i.status = 'pruned'))", (ids, self.profile_id)):
+            if int(profile) not in profiles:
                 continue
-            key = collision_key(dest, self.fs)
-            if chosen[1]:  # (its latest deploy recorded every file it chose)
-                if int(deployment) == chosen[0] and action == "copy":
-                    found.setdefault(key, int(profile))
-            else:
-                last[key][int(profile)] = action
-        for key, acts in last.items():
-            keeping = sorted(p for p, action in acts.items() if action == "copy")
-            if keeping and key not in found:
+            last = acts[collision_key(dest, self.fs)].setdefault(int(profile), [0, 0])
+            index = 0 if action == "copy" else 1
+            last[index] = max(last[index], int(deployment))
+        found: dict[str, int] = {}
+        for key, by_profile in acts.items():
+            keeping = sorted(profile for profile, (chose, pruned) in by_profile.items()
+                             if chose > pruned and chose >= released.get(profile, 0))
+            if keeping:
                 found[key] = keeping[0]
         return found
 
