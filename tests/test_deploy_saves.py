@@ -181,3 +181,44 @@ def test_a_save_of_another_platforms_game_of_the_name_keeps_nothing(
     assert run.code == 0 and run.json()["data"]["pruned"] == 1, run.out
     assert run.json()["data"]["prune_saves"] == []
     assert (card / "saves" / "gb" / "Game (USA).srm").is_file()
+
+
+def _card_files(card: Path, *paths: str) -> None:
+    for path in paths:
+        (card / path).parent.mkdir(parents=True, exist_ok=True)
+        (card / path).write_bytes(b"x")
+
+
+_PLATFORMS = {"gba": {"gba"}, "game boy advance (gba)": {"gba"}, "snes": {"snes"},
+              "nes": {"nes"}, "gb": {"gb"}, "gbc": {"gbc"}}
+
+
+def _platforms_of(folder: str) -> set[str]:
+    return set(_PLATFORMS.get(folder.rpartition("/")[2].casefold(), ()))
+
+
+def test_which_file_a_save_holds_by_platform(tmp_path: Path) -> None:
+    """Review 27 R1, R2, R6 and QA53 F3, on a real card tree: a save in a folder named as a
+    platform's is that platform's game's; a file of another platform with the same name, or
+    the same title, neither excuses nor replaces; a game moved to another platform (its
+    content written there) is replaced, its save in its old platform's folder."""
+    from romrunner.deploy.saves import saves_named_after
+    card = tmp_path / "card"
+    _card_files(card, "Saves/GBA/Game (USA).gba.sav", "saves/snes/Ms. Pac-Man (USA).srm",
+                "saves/gb/Ms. Pac-Man (USA).srm", "saves/gb/Moved (USA).srm")
+    folders = ["Saves", "saves"]
+    minui = saves_named_after(card, folders, ["Roms/Game Boy Advance (GBA)/Game (USA).gba"],
+                              {("gba", "game (usa) (rev 1)")}, _platforms_of)
+    assert minui == {"Roms/Game Boy Advance (GBA)/Game (USA).gba":
+                     ["Saves/GBA/Game (USA).gba.sav"]}
+    snes = saves_named_after(card, folders, ["roms/snes/Ms. Pac-Man (USA).sfc"],
+                             {("snes", "ms. pac-man (usa) (rev 1)"),
+                              ("nes", "ms. pac-man (usa)")}, _platforms_of)
+    assert snes == {"roms/snes/Ms. Pac-Man (USA).sfc": ["saves/snes/Ms. Pac-Man (USA).srm"]}
+    dropped = saves_named_after(card, folders, ["roms/gb/Ms. Pac-Man (USA).gb"],
+                                {("nes", "ms. pac-man (usa)")}, _platforms_of)
+    assert dropped == {}
+    moved = saves_named_after(card, folders, ["roms/gb/Moved (USA).gb"],
+                              {("gbc", "moved (usa)")}, _platforms_of,
+                              moved={"roms/gb/Moved (USA).gb"})
+    assert moved == {"roms/gb/Moved (USA).gb": ["saves/gb/Moved (USA).srm"]}

@@ -486,24 +486,29 @@ def _decide_with_prune(db: Database, plan: DeployPlan, rest: list[int], claims: 
     return decisions
 
 
-def _platform_folder_names(plan: DeployPlan) -> set[str]:
-    """The names of the card's platform folders: those beside the plan's ROM folders."""
-    names: set[str] = set()
-    for parent in {folder.rpartition("/")[0] for folder in plan.rom_folders.values() if folder}:
-        with contextlib.suppress(OSError), os.scandir(plan.root / parent) as entries:
-            names.update(entry.name for entry in entries
-                         if entry.is_dir(follow_symlinks=False))
-    return names
+def _platforms_of(plan: DeployPlan) -> Callable[[str], set[str]]:
+    """The platforms a card folder is a ROM folder of: the plan's own folders, else what the
+    pack names so (``md``: Genesis, in muOS's layout), by the folder's last name."""
+    by_folder: dict[str, set[str]] = defaultdict(set)
+    for platform, folder in plan.rom_folders.items():
+        if folder:
+            by_folder[folder.casefold()].add(platform)
+
+    def platforms_of(folder: str) -> set[str]:
+        own = by_folder.get(folder.casefold())
+        return set(own) if own else set(
+            plan.platform_names.get(folder.rpartition("/")[2].casefold(), ()))
+    return platforms_of
 
 
-def _launched_names(plan: DeployPlan) -> set[str]:
-    """The names (see ``saves.launched_name``) of the files a frontend launches once the
-    plan is on the card: its files but the discs a set's playlist lists (and their tracks),
-    and the playlists."""
+def _launched_names(plan: DeployPlan) -> set[tuple[str | None, str]]:
+    """(platform, name: see ``saves.launched_name``) of the files a frontend launches once
+    the plan is on the card: its files but the discs a set's playlist lists (and their
+    tracks), and the playlists."""
     listed = {dest for item in plan.items if item.kind == PLAYLIST and item.content is not None
               for dest in _listed(item)}
     in_sets = {item.game_id for item in plan.items if item.dest in listed}
-    return {launched_name(item.dest) for item in plan.items
+    return {(item.platform_id, launched_name(item.dest)) for item in plan.items
             if item.kind == PLAYLIST or item.game_id not in in_sets}
 
 
@@ -519,17 +524,18 @@ def _note_saves_behind_new_playlists(plan: DeployPlan, decisions: list[_Decision
         return
     disc_of = {disc: playlist for playlist, discs in playlists.items() for disc in discs
                if (plan.root / disc).is_file()}
-    saves = saves_named_after(plan.root, plan.save_folders, disc_of,
-                              {launched_name(playlist) for playlist in playlists}) \
-        if disc_of else {}
+    lists = {(d.item.platform_id, launched_name(d.item.dest)) for d in decisions
+             if d.item.dest in playlists}
+    saves = saves_named_after(plan.root, plan.save_folders, disc_of, lists,
+                              _platforms_of(plan)) if disc_of else {}
     if saves:
         named = sorted({path for paths in saves.values() for path in paths})
-        lists = sorted({disc_of[disc] for disc in saves})
+        listing = sorted({disc_of[disc] for disc in saves})
         claims.notes.append(
             f"{counted(len(named), 'file')} of the player's saves or states on the card "
             f"{'is' if len(named) == 1 else 'are'} named after a disc "
             f"that a playlist new on the card now lists ({_examples(named)}): a frontend "
-            f"launching the playlist ({_examples(lists)}) will not find "
+            f"launching the playlist ({_examples(listing)}) will not find "
             f"{'it' if len(named) == 1 else 'them'}; rename {'it' if len(named) == 1 else 'them'}"
             " after the playlist to keep the player's progress")
 
@@ -1009,9 +1015,10 @@ def _without_saved_games(root: Path, plan: DeployPlan, claims: Claims,
     the game that replaces them would not find the player's progress (QA50 F1, F2)."""
     if not found:
         return found
+    writing = {item.sha1 for item in plan.items if item.sha1}
     saves = saves_named_after(root, plan.save_folders, [item.dest for item in found],
-                              _launched_names(plan),
-                              {*plan.platform_names, *_platform_folder_names(plan)})
+                              _launched_names(plan), _platforms_of(plan),
+                              {item.dest for item in found if item.sha1 in writing})
     if not saves:
         return found
     keep = set(saves) | listed_by_sheets(root, saves)

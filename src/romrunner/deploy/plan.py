@@ -200,9 +200,9 @@ class DeployPlan:
     # The card's folders where the OS keeps the player's saves and states (see deploy.saves):
     # a prune keeps a file saves are named after.
     save_folders: list[str] = field(default_factory=list)
-    # The names a platform's folder has in any OS (case-folded; see deploy.saves): a save in
-    # a saves folder named so is that platform's game's.
-    platform_names: list[str] = field(default_factory=list)
+    # The names a platform's folder has in any OS (case-folded) to the platforms they name
+    # (see deploy.saves): a card folder's platform, a save in a saves folder named so.
+    platform_names: dict[str, list[str]] = field(default_factory=dict)
     # Platform -> its ROM folder on the card (None: none), as the plan asked the layout.
     rom_folders: dict[str, str | None] = field(default_factory=dict, repr=False,
                                                compare=False)

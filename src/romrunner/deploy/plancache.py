@@ -56,7 +56,7 @@ from romrunner.deploy.legal import FileSystem
 from romrunner.packs.loader import DefinitionPack
 from romrunner.store.database import Database
 
-FORMAT = 3  # of a kept plan's file: another one is a plan made again
+FORMAT = 4  # of a kept plan's file: another one is a plan made again
 _ITEM_FIELDS = ("kind", "dest", "size", "platform_id", "game_id", "source", "source_mtime_ns",
                 "sha1", "content", "checked")
 # The modules whose code decides what a plan is: a change in any of them (the legaliser's

@@ -18,7 +18,7 @@ from __future__ import annotations
 import os
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Collection, Iterable
 from pathlib import Path, PurePosixPath
 
 from romrunner.devices.paths import card_relative, games_partition
@@ -56,51 +56,69 @@ def save_folders(pack: DefinitionPack | None, os_id: str, card_root: Path) -> li
     return sorted(set(found))
 
 
-def platform_names(pack: DefinitionPack | None) -> list[str]:
+def platform_names(pack: DefinitionPack | None) -> dict[str, list[str]]:
     """Every name a platform's ROM folder has in the pack (its id, each OS family's folder),
-    case-folded."""
+    case-folded, to the platforms it names."""
+    named: dict[str, set[str]] = defaultdict(set)
     if pack is None:
-        return []
-    names = {platform.casefold() for platform in pack.platforms}
-    for folders in pack.folder_names.names.values():
-        names.update(folder.casefold() for folder in folders.values() if folder)
-    return sorted(names)
+        return {}
+    for platform in pack.platforms:
+        named[platform.casefold()].add(platform)
+    for platform, folders in pack.folder_names.names.items():
+        for folder in folders.values():
+            if folder:
+                named[folder.rpartition("/")[2].casefold()].add(platform)
+    return {name: sorted(platforms) for name, platforms in sorted(named.items())}
 
 
 def saves_named_after(root: Path, folders: Iterable[str], dests: Iterable[str],
-                      launched: set[str], platform_folders: Iterable[str] = ()
-                      ) -> dict[str, list[str]]:
+                      launched: set[tuple[str | None, str]],
+                      platforms_of: Callable[[str], set[str]] = lambda folder: set(),
+                      moved: Collection[str] = ()) -> dict[str, list[str]]:
     """Destination path -> the saves and states on the card named after its file (paths
-    relative to the card), for each of ``dests`` replaced by a file of another name: one of
-    ``launched`` (the names, without extension and case-folded, of the files the frontend
-    will launch after this deploy) has its title — another version, the library's new name
-    for it, its set's playlist. Not looked for: a file one of ``launched`` is named as
-    (``Game.chd`` for ``Game.cue``, ``roms/megadrive/Game.md`` for muOS's ``roms/md/Game.md``:
-    the save still finds a game of its name), nor one no launched file has the title of (a
-    game the player dropped: QA51 F1). A save in a folder named as another of the card's
-    ROM folders (``platform_folders``: Knulli's and Batocera's ``saves/gb/``) is that
-    platform's game's, not a file's of another folder (QA51 F9)."""
-    titles = {title_of(name) for name in launched}
-    by_stem: dict[str, list[tuple[str, str]]] = defaultdict(list)  # stem -> (folder, dest)
+    relative to the card), for each of ``dests`` replaced by a file of another name.
+
+    ``launched``: (platform, name) of the files the frontend will launch after this deploy
+    (names without extension, case-folded: :func:`launched_name`); ``platforms_of``: the
+    platforms a card folder is a ROM folder of (none known: any). A file one of its
+    platform's launched files is named as is not looked for (``Game.chd`` for ``Game.cue``;
+    ``roms/megadrive/Game.md`` for muOS's ``roms/md/Game.md``: the save still finds a game
+    of its name), nor one no launched file of its platform has the title of (a game the
+    player dropped: QA51 F1; a game of another platform of that title: review 27 R6) unless
+    its content is in ``moved`` (written elsewhere: a catalog moved it to another platform,
+    whose saves folder is another: QA53 F3). A save in a saves folder named as a platform's
+    ROM folder (Knulli's ``saves/gb/``, MinUI's ``Saves/GBA/``) is that platform's game's
+    only (QA51 F9, review 27 R1)."""
+    titles: dict[str | None, set[str]] = defaultdict(set)
+    for platform, name in launched:
+        titles[platform].add(title_of(name))
+    every_title = set().union(*titles.values()) if titles else set()
+    by_stem: dict[str, list[tuple[str, str, set[str]]]] = defaultdict(list)
     for dest in dests:
         folder, stem = _name_key(dest)
-        if stem not in launched and title_of(stem) in titles:
-            by_stem[stem].append((folder, dest))
+        platforms = platforms_of(folder)
+        same_name = {platform for platform, name in launched if name == stem}
+        if same_name & platforms if platforms else same_name:
+            continue  # (still launched under its name)
+        title = title_of(stem)
+        if dest not in moved and not (any(title in titles[p] for p in platforms)
+                                      if platforms else title in every_title):
+            continue  # (nothing replaces it)
+        by_stem[stem].append((folder, dest, platforms))
     if not by_stem:
         return {}
-    beside = {folder for named in by_stem.values() for folder, _ in named}
-    platforms = {name.rpartition("/")[2].casefold() for name in platform_folders}
+    beside = {folder for named in by_stem.values() for folder, _, _ in named}
     found: dict[str, set[str]] = defaultdict(set)
     for relative in _candidates(root, folders, beside):
         folder, _, name = relative.rpartition("/")
-        kind = folder.rpartition("/")[2].casefold()
+        of_platforms = platforms_of(folder.rpartition("/")[2]) if folder not in beside \
+            else set()
         for stem in _stems_of(name):
-            for dest_folder, dest in by_stem.get(stem.casefold(), ()):
+            for dest_folder, dest, platforms in by_stem.get(stem.casefold(), ()):
                 # (beside a game file, a save is that file's alone; in a save folder named as
-                # a ROM folder, that folder's game's)
+                # a ROM folder, that platform's game's)
                 if folder == dest_folder or (folder not in beside and (
-                        kind not in platforms
-                        or kind == dest_folder.rpartition("/")[2].casefold())):
+                        not of_platforms or not platforms or of_platforms & platforms)):
                     found[dest].add(relative)
     return {dest: sorted(paths) for dest, paths in found.items()}
 
