@@ -371,3 +371,31 @@ def test_a_zip_holding_two_members_of_one_name_is_unchanged_at_a_full_scan(
         full = cli("--json", "scan", "--full", "--workers", "1")
         assert full.code == 0, full.err
         assert (full.json()["data"]["updated"], full.json()["data"]["unchanged"]) == (0, 1)
+
+
+def test_a_source_known_by_crc32_only_that_changed_is_copied_again(
+        cli: Any, tmp_path: Path) -> None:
+    """QA53 F4: a library file replaced in place by another dump of its size (a redump; a
+    renamer's swap), known by its CRC32 only (no SHA1 to compare with the card's): the
+    deploy said "skipped" and the card kept the old ROM."""
+    import os
+
+    old, new = rom_bytes(21, 20_000), rom_bytes(22, 20_000)
+    folder = _setup(cli, tmp_path, {"Old (USA)": old, "New (USA)": new})
+    (folder / "Game (USA).gba").write_bytes(old)
+    card = tmp_path / "card"
+    card.mkdir()
+    for args in (("scan", "--workers", "1"), ("device", "add", "rg-35xx-plus"),
+                 ("profile", "create", "--device", "1", "--os", "knulli"),
+                 ("deploy", "1", "--to", card, "platform:gba")):
+        assert cli(*args).code == 0, args
+    (copy,) = card.rglob("Game (USA).gba")
+    assert copy.read_bytes() == old
+    (folder / "Game (USA).gba").write_bytes(new)
+    os.utime(folder / "Game (USA).gba", ns=(1_800_000_000_000_000_000,) * 2)
+    assert scan_json(cli)["identified_by_crc_only"] == 1  # (still no SHA1)
+    again = cli("--json", "deploy", "1", "--to", card, "platform:gba")
+    assert again.code == 0 and again.json()["data"]["copied"] == 1, again.out
+    assert copy.read_bytes() == new
+    settled = cli("--json", "deploy", "1", "--to", card, "platform:gba")
+    assert settled.code == 0 and settled.json()["data"]["copied"] == 0, settled.out

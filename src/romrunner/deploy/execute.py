@@ -929,7 +929,8 @@ def fast_skips(root: Path, items: list[PlanItem], files: dict[str, Any]
                     and record[0] == item.size == info.st_size
                     and record[1] == info.st_mtime_ns
                     and info.st_mode & file_type == regular
-                    and (record[2] is None or item.sha1 is None or record[2] == item.sha1)
+                    # (a source known by its CRC32 only is decided one by one: QA53 F4)
+                    and item.sha1 is not None and (record[2] is None or record[2] == item.sha1)
                     for item, info in zip(group, infos, strict=True)]
         except (TypeError, LookupError):  # a malformed record: decided one by one
             rest.extend(indexes)
@@ -1548,6 +1549,7 @@ class Claims:
         self.profile_id: int | None = None
         self.prune_other_profile: dict[str, int] = {}
         self._shared: bool | None = None  # see shared
+        self._copied_from: dict[str, int | None] | None = None  # see copied_from_another_source
         # Files of ours a prune keeps because the player's saves are named after them (or
         # listed by such a sheet): path -> those saves (see _without_saved_games).
         self.prune_saves: dict[str, list[str]] = {}
@@ -1695,6 +1697,26 @@ class Claims:
             if keeping:
                 found[key] = keeping[0]
         return found
+
+    def copied_from_another_source(self, item: _Item) -> bool:
+        """True when the card's copy at ``item.dest`` was written, as this destination's
+        records say, from its source at another modification time than the plan's: a source
+        known by its CRC32 only (no SHA1 to compare with the card's) changed since at the
+        same size — a redump in place, a renamer's swap (QA53 F4: the card kept the old
+        ROM, "skipped")."""
+        if self._copied_from is None:
+            self._copied_from = {}
+            if self._ids():
+                for dest, mtime in self.db.query(
+                        "SELECT i.dest_path, i.source_mtime_ns FROM deployment_history h "
+                        "JOIN deployment_items i ON i.deployment_id = h.id "
+                        "WHERE h.destination_id IN (SELECT value FROM json_each(?)) "
+                        "AND i.action = 'copy' AND i.status = 'copied' ORDER BY h.id, i.seq",
+                        (json.dumps(self._ids()),)):
+                    self._copied_from[collision_key(dest, self.fs)] = mtime
+        written = self._copied_from.get(collision_key(item.dest, self.fs))
+        return written is not None and item.source_mtime_ns is not None \
+            and int(written) != item.source_mtime_ns
 
     def shared(self) -> bool:
         """True when another existing profile has deployed to this card (two devices sharing
@@ -2009,8 +2031,8 @@ def _decide(root: Path, fs: FileSystem, items: list[_Item], claims: Claims,
                 owned = known(key)
                 if owned is not None and owned.size == info.st_size == item.size \
                         and owned.mtime_ns == info.st_mtime_ns and _is_file(info) \
-                        and (owned.sha1 is None or item.sha1 is None
-                             or owned.sha1 == item.sha1):
+                        and item.sha1 is not None \
+                        and (owned.sha1 is None or owned.sha1 == item.sha1):
                     decisions.append(_Decision(
                         item, DONE if item.dest_mtime_ns == owned.mtime_ns else SKIP, info,
                         owned))
@@ -2066,6 +2088,9 @@ def _decide_copy(root: Path, item: _Item, info: os.stat_result | None, claim: Ow
     same_size = info.st_size == item.size
     if claim is not None:
         same = same_size and (claim.sha1 is None or item.sha1 is None or claim.sha1 == item.sha1)
+        if same and item.sha1 is None and claims is not None \
+                and claims.copied_from_another_source(item):
+            same = False  # (its source known by CRC32 only changed since: QA53 F4)
         if same and options.verify and not _card_hash_matches(root, item):
             # We wrote these very bytes, and the card holds others at the size and time we
             # recorded: edited in place, or the card is failing. Said, and kept as any
