@@ -137,3 +137,31 @@ def test_a_rewrite_needs_room_for_its_new_copy_beside_the_old(tmp_path: Path) ->
     assert _bytes_needed([rewrite], 4096) == 3_002_368  # (3,000,000 in 4 KiB blocks)
     assert _bytes_needed([rewrite, fresh], 4096) == 3_002_368 + 4096
     assert _bytes_needed([fresh], 4096) == 4096
+
+
+def test_a_resume_after_the_library_moved_reads_its_new_folder(tmp_path: Path) -> None:
+    """QA52 F1: the library remounted elsewhere (`library move`) between an interrupted deploy
+    and its resume: every file left to copy failed "missing since the scan", for ever."""
+    from romrunner.deploy.execute import resume
+    from romrunner.library.roots import move_root
+
+    library = make_library(tmp_path, dict(DISCS))
+    card = tmp_path / "card"
+    card.mkdir()
+
+    def stop(progress: Progress) -> None:
+        if progress.files_done == 1:
+            raise KeyboardInterrupt
+
+    first = deploy(library.db, library.plan(Layout(card)), profile_id=library.profile_id,
+                   progress=stop)
+    assert first.status != "completed"
+    moved = tmp_path / "mnt" / "library"
+    moved.parent.mkdir()
+    library.root.rename(moved)
+    move_root(library.db, library.root, moved)
+    done = resume(library.db, first.deployment_id)
+    assert done.status == "completed" and done.failed == 0, done.errors
+    copies = sorted(card.rglob("*.iso"))
+    assert len(copies) == len(DISCS)
+    assert all(copy.read_bytes() == (moved / "psx" / copy.name).read_bytes() for copy in copies)

@@ -1502,7 +1502,36 @@ def _load_items(db: Database, deployment_id: int, recorded: DeploymentRecord) ->
              for r in rows]
     items += unrecorded(db, deployment_id, recorded)
     items.sort(key=lambda item: item.seq)
+    _follow_moved_roots(db, items)
     return items
+
+
+def _follow_moved_roots(db: Database, items: list[_Item]) -> None:
+    """Point the sources of a deployment's items at their library roots' folders now: a root
+    moved since the deployment was recorded (`library move`: a share remounted, the database
+    restored on another computer) left every file to copy "missing since the scan" at the
+    old folder, whatever the scans said (QA52 F1). A root's old folder is told by a game's
+    own file: its source is the old folder and the game's path in it."""
+    ids = sorted({item.game_id for item in items if item.game_id is not None and item.source})
+    if not ids:
+        return
+    now = {int(row[0]): (str(row[1]), str(row[2])) for row in db.query(
+        "SELECT g.id, r.path, g.filepath FROM games g JOIN library_roots r ON r.id = g.root_id "
+        "WHERE g.id IN (SELECT value FROM json_each(?)) AND r.path <> ''", (json.dumps(ids),))}
+    moved: dict[str, str] = {}
+    for item in items:
+        root, filepath = now.get(item.game_id, ("", "")) if item.game_id is not None \
+            else ("", "")
+        if root and item.source.endswith("/" + filepath) \
+                and (old := item.source[:-len(filepath) - 1]) != root:
+            moved[old] = root
+    if not moved:
+        return
+    for item in items:
+        for old, new in moved.items():
+            if item.source.startswith(old + "/"):
+                item.source = new + item.source[len(old):]
+                break
 
 
 # -- deciding ------------------------------------------------------------------------------
