@@ -258,8 +258,10 @@ def _refiled_warning(refiled: list[dict[str, str | int]]) -> str:
     shown = examples([f"{item['path']} {item['from']} → {item['to']}" for item in refiled]) \
         + (" (--json lists them)" if len(refiled) > 3 else "")
     return (f"{counted(len(refiled), 'game')} examined again {'is' if one else 'are'} now "
-            "filed under another platform (the definition pack in use names "
-            f"{'its' if one else 'their'} folder or extension otherwise: a pack update?): "
+            f"filed under another platform ({'its' if one else 'their'} file moved to a "
+            "folder or renamed to a name that says another, or none — a ROM manager's "
+            "`ToSort/` — or the definition pack in use names "
+            f"{'its' if one else 'their'} folder or extension otherwise: a pack update): "
             f"{shown}; ids, collections and game overrides kept, but profiles, platform and "
             "path overrides and queries naming the old platform no longer take "
             f"{'it' if one else 'them'} (`romrunner games set-platform PLATFORM ID…` files "
