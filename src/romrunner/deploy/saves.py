@@ -8,9 +8,10 @@ playlist of another name — leaves the save to a name nothing launches: to the 
 progress is gone. So a prune keeps such a file (and the tracks its sheet lists) and says
 which saves hold it there (QA50 F1, F2).
 
-Saves are looked for in the OS's saves and states folders (the pack's ``paths``, and those
-the pack does not name: :data:`_NOT_IN_PACKS`), and beside the file itself (RetroArch's
-"saves in the content folder", RetroPie's layout).
+Saves are looked for in the OS's saves and states folders (the pack's ``paths``, and every
+handheld OS's usual ones: :data:`_KNOWN_SAVE_FOLDERS`), and beside the file itself
+(RetroArch's "saves in the content folder", RetroPie's layout). Only a file replaced is kept:
+by another file of its platform with its title, or by its own content written elsewhere.
 """
 
 from __future__ import annotations
