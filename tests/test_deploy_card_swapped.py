@@ -165,3 +165,30 @@ def test_a_resume_after_the_library_moved_reads_its_new_folder(tmp_path: Path) -
     copies = sorted(card.rglob("*.iso"))
     assert len(copies) == len(DISCS)
     assert all(copy.read_bytes() == (moved / "psx" / copy.name).read_bytes() for copy in copies)
+
+
+def test_a_resume_after_one_game_moved_in_its_root_sends_no_other_file_there(
+        tmp_path: Path) -> None:
+    """Review 28 R3: one game moved by the user (to its root's top) was taken for its whole
+    folder moved: every other file left to copy was looked for beside it and failed."""
+    from romrunner.deploy.execute import resume
+    from romrunner.library.scan import scan_library
+    from tests.test_deploy_support import builtin_pack
+
+    library = make_library(tmp_path, dict(DISCS))
+    card = tmp_path / "card"
+    card.mkdir()
+
+    def stop(progress: Progress) -> None:
+        if progress.files_done == 1:
+            raise KeyboardInterrupt
+
+    first = deploy(library.db, library.plan(Layout(card)), profile_id=library.profile_id,
+                   progress=stop)
+    assert first.status != "completed"
+    moved = sorted((library.root / "psx").iterdir())[-1]
+    moved.rename(library.root / moved.name)
+    scan_library(library.db, builtin_pack(), workers=1)
+    done = resume(library.db, first.deployment_id)
+    assert done.failed <= 1, done.errors  # (the moved one, if it was still to copy)
+    assert len(list(card.rglob("*.iso"))) >= len(DISCS) - 1

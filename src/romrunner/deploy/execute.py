@@ -1511,7 +1511,8 @@ def _follow_moved_roots(db: Database, items: list[_Item]) -> None:
     moved since the deployment was recorded (`library move`: a share remounted, the database
     restored on another computer) left every file to copy "missing since the scan" at the
     old folder, whatever the scans said (QA52 F1). A root's old folder is told by a game's
-    own file: its source is the old folder and the game's path in it."""
+    own file: its source is the old folder and the game's path in it, and no folder is
+    there now."""
     ids = sorted({item.game_id for item in items if item.game_id is not None and item.source})
     if not ids:
         return
@@ -1522,8 +1523,11 @@ def _follow_moved_roots(db: Database, items: list[_Item]) -> None:
     for item in items:
         root, filepath = now.get(item.game_id, ("", "")) if item.game_id is not None \
             else ("", "")
+        # (a root moved leaves no folder at its old path; a game the user moved to another
+        # root or folder does: not a root moved, review 28 R3)
         if root and item.source.endswith("/" + filepath) \
-                and (old := item.source[:-len(filepath) - 1]) != root:
+                and (old := item.source[:-len(filepath) - 1]) != root \
+                and old not in moved and not os.path.isdir(os_path(old)):
             moved[old] = root
     if not moved:
         return
