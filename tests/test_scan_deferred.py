@@ -399,3 +399,27 @@ def test_a_source_known_by_crc32_only_that_changed_is_copied_again(
     assert copy.read_bytes() == new
     settled = cli("--json", "deploy", "1", "--to", card, "platform:gba")
     assert settled.code == 0 and settled.json()["data"]["copied"] == 0, settled.out
+
+
+def test_a_game_known_by_crc32_only_moved_to_another_platform_keeps_its_saved_copy(
+        cli: Any, tmp_path: Path) -> None:
+    """Review 28 R4: a game refiled under another platform (here by hand; a catalog update
+    does it too) goes to that platform's folder; its old copy, whose save is in the old
+    platform's saves folder (Knulli: saves/gba/), is kept — told by its game, the game known
+    by its CRC32 only (no SHA1 to tell its content by)."""
+    data = rom_bytes(31, 20_000)
+    folder = _setup(cli, tmp_path, {"Game (USA)": data})
+    (folder / "Game (USA).gba").write_bytes(data)
+    card = tmp_path / "card"
+    card.mkdir()
+    for args in (("scan", "--workers", "1"), ("device", "add", "rg-35xx-plus"),
+                 ("profile", "create", "--device", "1", "--os", "knulli"),
+                 ("deploy", "1", "--to", card, "platform:gba")):
+        assert cli(*args).code == 0, args
+    (card / "saves" / "gba").mkdir(parents=True)
+    (card / "saves" / "gba" / "Game (USA).srm").write_bytes(b"progress")
+    assert cli("games", "set-platform", "gb", "1").code == 0
+    run = cli("--json", "deploy", "1", "--to", card, "platform:gb", "--prune")
+    assert run.code == 0, run.err
+    assert [k["path"] for k in run.json()["data"]["prune_saves"]] == ["roms/gba/Game (USA).gba"]
+    assert (card / "roms" / "gba" / "Game (USA).gba").is_file()

@@ -1017,9 +1017,13 @@ def _without_saved_games(root: Path, plan: DeployPlan, claims: Claims,
     if not found:
         return found
     writing = {item.sha1 for item in plan.items if item.sha1}
+    games = {item.game_id for item in plan.items if item.game_id is not None}
+    # (moved: its content written elsewhere, or its game's file: a game known by its CRC32
+    # only has no SHA1 to tell it by, review 28 R4)
+    moved = {item.dest for item in found if item.sha1 in writing
+             or claims.game_copied_to(item.dest) in games}
     saves = saves_named_after(root, plan.save_folders, [item.dest for item in found],
-                              _launched_names(plan), _platforms_of(plan),
-                              {item.dest for item in found if item.sha1 in writing})
+                              _launched_names(plan), _platforms_of(plan), moved)
     if not saves:
         return found
     keep = set(saves) | listed_by_sheets(root, saves)
@@ -1582,7 +1586,8 @@ class Claims:
         self.profile_id: int | None = None
         self.prune_other_profile: dict[str, int] = {}
         self._shared: bool | None = None  # see shared
-        self._copied_from: dict[str, int | None] | None = None  # see copied_from_another_source
+        self._copied_from: dict[str, tuple[int | None, int | None]] | None = None  # see
+        # _last_copies
         # Files of ours a prune keeps because the player's saves are named after them (or
         # listed by such a sheet): path -> those saves (see _without_saved_games).
         self.prune_saves: dict[str, list[str]] = {}
@@ -1737,19 +1742,28 @@ class Claims:
         known by its CRC32 only (no SHA1 to compare with the card's) changed since at the
         same size — a redump in place, a renamer's swap (QA53 F4: the card kept the old
         ROM, "skipped")."""
+        written = self._last_copies().get(collision_key(item.dest, self.fs), (None, None))[0]
+        return written is not None and item.source_mtime_ns is not None \
+            and int(written) != item.source_mtime_ns
+
+    def game_copied_to(self, dest: str) -> int | None:
+        """The game whose file this destination's last copy to ``dest`` was, if recorded."""
+        return self._last_copies().get(collision_key(dest, self.fs), (None, None))[1]
+
+    def _last_copies(self) -> dict[str, tuple[int | None, int | None]]:
+        """Collision key -> (source time, game) of this destination's last copy there."""
         if self._copied_from is None:
             self._copied_from = {}
             if self._ids():
-                for dest, mtime in self.db.query(
-                        "SELECT i.dest_path, i.source_mtime_ns FROM deployment_history h "
+                for dest, mtime, game in self.db.query(
+                        "SELECT i.dest_path, i.source_mtime_ns, i.game_id "
+                        "FROM deployment_history h "
                         "JOIN deployment_items i ON i.deployment_id = h.id "
                         "WHERE h.destination_id IN (SELECT value FROM json_each(?)) "
                         "AND i.action = 'copy' AND i.status = 'copied' ORDER BY h.id, i.seq",
                         (json.dumps(self._ids()),)):
-                    self._copied_from[collision_key(dest, self.fs)] = mtime
-        written = self._copied_from.get(collision_key(item.dest, self.fs))
-        return written is not None and item.source_mtime_ns is not None \
-            and int(written) != item.source_mtime_ns
+                    self._copied_from[collision_key(dest, self.fs)] = (mtime, game)
+        return self._copied_from
 
     def shared(self) -> bool:
         """True when another existing profile has deployed to this card (two devices sharing
