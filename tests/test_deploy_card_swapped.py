@@ -192,3 +192,28 @@ def test_a_resume_after_one_game_moved_in_its_root_sends_no_other_file_there(
     done = resume(library.db, first.deployment_id)
     assert done.failed <= 1, done.errors  # (the moved one, if it was still to copy)
     assert len(list(card.rglob("*.iso"))) >= len(DISCS) - 1
+
+
+def test_the_first_flush_writes_the_cards_manifest(tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """QA52 F3: the card's manifest was first written after 10 s: a run killed before left
+    its copies "files of yours" to another computer's database. (Every file its own flush
+    here, so that the first comes after the first file.)"""
+    import json
+
+    from romrunner.deploy import execute
+
+    monkeypatch.setattr(execute, "FLUSH_SECONDS", 0.0)
+    library = make_library(tmp_path, dict(DISCS))
+    card = tmp_path / "card"
+    card.mkdir()
+    recorded: list[int] = []
+
+    def watch(progress: Progress) -> None:
+        manifest = card / ".romrunner" / "manifest.json"
+        if progress.files_done == 2 and manifest.exists():
+            recorded.append(len(json.loads(manifest.read_text())["files"]))
+
+    deploy(library.db, library.plan(Layout(card)), profile_id=library.profile_id,
+           progress=watch)
+    assert recorded and recorded[0] >= 1

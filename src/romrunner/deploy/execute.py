@@ -2378,7 +2378,10 @@ class _Runner:
         self.folder_fds: dict[str, int] = {}  # folder on the card -> its descriptor
         self.results: dict[str, Owned | None] = {}  # collision key -> ours now (None: gone)
         self.started = time.monotonic()
-        self.last_flush = self.last_manifest = self.started
+        self.last_flush = self.started
+        # (the first flush writes the card's manifest: a run killed in its first seconds left
+        # its copies "files of yours" to another computer's database, QA52 F3)
+        self.last_manifest = self.started - MANIFEST_SECONDS
         self.total_bytes, self.total_files = total_bytes, total_files
         self.files_done = 0
         self.handled: set[int] = set()
