@@ -262,8 +262,10 @@ def _orphaned_overrides(db: Database) -> int:
 
 
 def _ensure_backup(db: Database, report: MigrationReport) -> str | None:
-    """Back up the database unless an interrupted run did; returns the record to store with
-    the first migration (so a migration that fails leaves no trace of it)."""
+    """Back up the database unless an interrupted run did, past its first migration (else
+    its backup is replaced); returns the backup's record, stored at once where the database
+    has ``user_settings`` and again with the first migration (a migration that fails removes
+    the backup and its record: see :func:`_drop_unneeded_backup`)."""
     kept = _interrupted_backup(db)
     if kept is not None and kept[1] < current_version(db):
         report.backup, report.backup_version = kept
@@ -304,7 +306,7 @@ def _drop_unneeded_backup(db: Database, report: MigrationReport,
         # (on a full disk the record stays, naming a file no longer there: ignored)
         with contextlib.suppress(sqlite3.Error, DatabaseError), db.atomic():
             db.execute("DELETE FROM user_settings WHERE key = ? AND value = ?",
-                           (_BACKUP_SETTING, remember))
+                       (_BACKUP_SETTING, remember))
 
 
 # Measured (v13 → v23, 15 MiB database on a tmpfs): an upgrade that rewrites the games table
