@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import signal
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -145,17 +146,7 @@ def test_a_resume_after_the_library_moved_reads_its_new_folder(tmp_path: Path) -
     from romrunner.deploy.execute import resume
     from romrunner.library.roots import move_root
 
-    library = make_library(tmp_path, dict(DISCS))
-    card = tmp_path / "card"
-    card.mkdir()
-
-    def stop(progress: Progress) -> None:
-        if progress.files_done == 1:
-            raise KeyboardInterrupt
-
-    first = deploy(library.db, library.plan(Layout(card)), profile_id=library.profile_id,
-                   progress=stop)
-    assert first.status != "completed"
+    library, card, first = _interrupted_after_one_file(tmp_path)
     moved = tmp_path / "mnt" / "library"
     moved.parent.mkdir()
     library.root.rename(moved)
@@ -175,17 +166,7 @@ def test_a_resume_after_one_game_moved_in_its_root_sends_no_other_file_there(
     from romrunner.library.scan import scan_library
     from tests.test_deploy_support import builtin_pack
 
-    library = make_library(tmp_path, dict(DISCS))
-    card = tmp_path / "card"
-    card.mkdir()
-
-    def stop(progress: Progress) -> None:
-        if progress.files_done == 1:
-            raise KeyboardInterrupt
-
-    first = deploy(library.db, library.plan(Layout(card)), profile_id=library.profile_id,
-                   progress=stop)
-    assert first.status != "completed"
+    library, card, first = _interrupted_after_one_file(tmp_path)
     moved = sorted((library.root / "psx").iterdir())[-1]
     moved.rename(library.root / moved.name)
     scan_library(library.db, builtin_pack(), workers=1)
@@ -217,3 +198,20 @@ def test_the_first_flush_writes_the_cards_manifest(tmp_path: Path,
     deploy(library.db, library.plan(Layout(card)), profile_id=library.profile_id,
            progress=watch)
     assert recorded and recorded[0] >= 1
+
+
+def _interrupted_after_one_file(tmp_path: Path) -> tuple[Any, Path, Any]:
+    """The DISCS library deployed to a new card, the run interrupted after its first file:
+    the library, the card, the run's summary."""
+    library = make_library(tmp_path, dict(DISCS))
+    card = tmp_path / "card"
+    card.mkdir()
+
+    def stop(progress: Progress) -> None:
+        if progress.files_done == 1:
+            raise KeyboardInterrupt
+
+    first = deploy(library.db, library.plan(Layout(card)), profile_id=library.profile_id,
+                   progress=stop)
+    assert first.status != "completed"
+    return library, card, first

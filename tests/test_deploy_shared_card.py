@@ -12,9 +12,11 @@ def _gb_files(card: Path) -> list[str]:
     return sorted(path.name for path in card.rglob("*.gb"))
 
 
-def test_a_prune_keeps_another_profiles_games_on_a_shared_card(cli: Any,
-                                                               tmp_path: Path) -> None:
-    for folder, names in (("gb", ("A (USA).gb", "B (USA).gb")), ("snes", ("S (USA).sfc",))):
+def _two_profiles_library(cli: Any, tmp_path: Path,
+                          files: tuple[tuple[str, tuple[str, ...]], ...]) -> Path:
+    """A library of ``files`` (folder, names) scanned, one device, two Knulli profiles; the
+    card folder (made)."""
+    for folder, names in files:
         (tmp_path / "lib" / folder).mkdir(parents=True)
         for i, name in enumerate(names):
             (tmp_path / "lib" / folder / name).write_bytes(bytes([len(name) + i]) * 4096)
@@ -23,8 +25,16 @@ def test_a_prune_keeps_another_profiles_games_on_a_shared_card(cli: Any,
     for args in (("library", "add", tmp_path / "lib"), ("scan", "--workers", "1"),
                  ("device", "add", "rg-35xx-plus"),
                  ("profile", "create", "--device", "1", "--os", "knulli"),
-                 ("profile", "create", "--device", "1", "--os", "knulli", "--name", "second"),
-                 ("deploy", "1", "--to", card, "platform:gb"),
+                 ("profile", "create", "--device", "1", "--os", "knulli", "--name", "second")):
+        assert cli(*args).code == 0, args
+    return card
+
+
+def test_a_prune_keeps_another_profiles_games_on_a_shared_card(cli: Any,
+                                                               tmp_path: Path) -> None:
+    card = _two_profiles_library(cli, tmp_path, (("gb", ("A (USA).gb", "B (USA).gb")),
+                                                 ("snes", ("S (USA).sfc",))))
+    for args in (("deploy", "1", "--to", card, "platform:gb"),
                  ("deploy", "2", "--to", card, "platform:snes")):
         assert cli(*args).code == 0, args
     assert _gb_files(card) == ["A (USA).gb", "B (USA).gb"]
@@ -51,18 +61,9 @@ def test_a_prune_keeps_the_games_another_profile_found_already_there(cli: Any,
     """Review 21 R2, the other order: profile 1 puts Game Boy and SNES games on the card,
     profile 2 deploys the SNES ones (found there, unchanged: nothing written); profile 1's
     prune of its SNES games keeps them — profile 2 chose them — and says so."""
-    for folder, names in (("gb", ("A (USA).gb",)), ("snes", ("S (USA).sfc", "T (USA).sfc"))):
-        (tmp_path / "lib" / folder).mkdir(parents=True)
-        for i, name in enumerate(names):
-            (tmp_path / "lib" / folder / name).write_bytes(bytes([len(name) + i]) * 4096)
-    card = tmp_path / "card"
-    card.mkdir()
-    for args in (("library", "add", tmp_path / "lib"), ("scan", "--workers", "1"),
-                 ("device", "add", "rg-35xx-plus"),
-                 ("profile", "create", "--device", "1", "--os", "knulli"),
-                 ("profile", "create", "--device", "1", "--os", "knulli", "--name", "second"),
-                 ("deploy", "1", "--to", card, "platform:gb,snes")):
-        assert cli(*args).code == 0, args
+    card = _two_profiles_library(cli, tmp_path, (("gb", ("A (USA).gb",)),
+                                                 ("snes", ("S (USA).sfc", "T (USA).sfc"))))
+    assert cli("deploy", "1", "--to", card, "platform:gb,snes").code == 0
     second = cli("--json", "deploy", "2", "--to", card, "platform:snes")
     assert second.code == 0 and second.json()["data"]["copied"] == 0, second.out
     pruning = cli("--json", "deploy", "1", "--to", card, "platform:gb", "--prune")
@@ -80,17 +81,9 @@ def test_a_profile_adding_games_in_two_deploys_keeps_both_on_a_shared_card(
         cli: Any, tmp_path: Path) -> None:
     """Review 27 R3: profile 2 adds Game Boy games in two deploys without --prune: profile
     1's prune keeps both (only a completed prune of profile 2's lets a file go)."""
-    for folder, names in (("gb", ("A (USA).gb", "B (USA).gb")), ("snes", ("S (USA).sfc",))):
-        (tmp_path / "lib" / folder).mkdir(parents=True)
-        for i, name in enumerate(names):
-            (tmp_path / "lib" / folder / name).write_bytes(bytes([len(name) + i]) * 4096)
-    card = tmp_path / "card"
-    card.mkdir()
-    for args in (("library", "add", tmp_path / "lib"), ("scan", "--workers", "1"),
-                 ("device", "add", "rg-35xx-plus"),
-                 ("profile", "create", "--device", "1", "--os", "knulli"),
-                 ("profile", "create", "--device", "1", "--os", "knulli", "--name", "second"),
-                 ("deploy", "1", "--to", card, "platform:snes"),
+    card = _two_profiles_library(cli, tmp_path, (("gb", ("A (USA).gb", "B (USA).gb")),
+                                                 ("snes", ("S (USA).sfc",))))
+    for args in (("deploy", "1", "--to", card, "platform:snes"),
                  ("deploy", "2", "--to", card, "title:a", "platform:gb"),
                  ("deploy", "2", "--to", card, "title:b", "platform:gb")):
         assert cli(*args).code == 0, args

@@ -383,12 +383,7 @@ def test_a_source_known_by_crc32_only_that_changed_is_copied_again(
     old, new = rom_bytes(21, 20_000), rom_bytes(22, 20_000)
     folder = _setup(cli, tmp_path, {"Old (USA)": old, "New (USA)": new})
     (folder / "Game (USA).gba").write_bytes(old)
-    card = tmp_path / "card"
-    card.mkdir()
-    for args in (("scan", "--workers", "1"), ("device", "add", "rg-35xx-plus"),
-                 ("profile", "create", "--device", "1", "--os", "knulli"),
-                 ("deploy", "1", "--to", card, "platform:gba")):
-        assert cli(*args).code == 0, args
+    card = _scanned_and_deployed(cli, tmp_path)
     (copy,) = card.rglob("Game (USA).gba")
     assert copy.read_bytes() == old
     (folder / "Game (USA).gba").write_bytes(new)
@@ -410,12 +405,7 @@ def test_a_game_known_by_crc32_only_moved_to_another_platform_keeps_its_saved_co
     data = rom_bytes(31, 20_000)
     folder = _setup(cli, tmp_path, {"Game (USA)": data})
     (folder / "Game (USA).gba").write_bytes(data)
-    card = tmp_path / "card"
-    card.mkdir()
-    for args in (("scan", "--workers", "1"), ("device", "add", "rg-35xx-plus"),
-                 ("profile", "create", "--device", "1", "--os", "knulli"),
-                 ("deploy", "1", "--to", card, "platform:gba")):
-        assert cli(*args).code == 0, args
+    card = _scanned_and_deployed(cli, tmp_path)
     (card / "saves" / "gba").mkdir(parents=True)
     (card / "saves" / "gba" / "Game (USA).srm").write_bytes(b"progress")
     assert cli("games", "set-platform", "gb", "1").code == 0
@@ -423,3 +413,14 @@ def test_a_game_known_by_crc32_only_moved_to_another_platform_keeps_its_saved_co
     assert run.code == 0, run.err
     assert [k["path"] for k in run.json()["data"]["prune_saves"]] == ["roms/gba/Game (USA).gba"]
     assert (card / "roms" / "gba" / "Game (USA).gba").is_file()
+
+
+def _scanned_and_deployed(cli: Any, tmp_path: Path) -> Path:
+    """Scan, one Knulli profile, its Game Boy Advance games deployed to a new card folder."""
+    card = tmp_path / "card"
+    card.mkdir()
+    for args in (("scan", "--workers", "1"), ("device", "add", "rg-35xx-plus"),
+                 ("profile", "create", "--device", "1", "--os", "knulli"),
+                 ("deploy", "1", "--to", card, "platform:gba")):
+        assert cli(*args).code == 0, args
+    return card
