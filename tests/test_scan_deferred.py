@@ -374,7 +374,7 @@ def test_a_zip_holding_two_members_of_one_name_is_unchanged_at_a_full_scan(
 
 
 def test_a_source_known_by_crc32_only_that_changed_is_copied_again(
-        cli: Any, tmp_path: Path) -> None:
+        cli: Any, tmp_path: Path, db_path: Path) -> None:
     """QA53 F4: a library file replaced in place by another dump of its size (a redump; a
     renamer's swap), known by its CRC32 only (no SHA1 to compare with the card's): the
     deploy said "skipped" and the card kept the old ROM."""
@@ -394,6 +394,16 @@ def test_a_source_known_by_crc32_only_that_changed_is_copied_again(
     assert copy.read_bytes() == new
     settled = cli("--json", "deploy", "1", "--to", card, "platform:gba")
     assert settled.code == 0 and settled.json()["data"]["copied"] == 0, settled.out
+    # Only touched (the same bytes, a new time: a copy without -p, a sync tool): its bytes
+    # are read again, not copied again (review 28 R2), and that is recorded.
+    os.utime(folder / "Game (USA).gba", ns=(1_800_000_100_000_000_000,) * 2)
+    scan_json(cli)
+    for _ in range(2):
+        touched = cli("--json", "deploy", "1", "--to", card, "platform:gba")
+        assert touched.code == 0 and touched.json()["data"]["copied"] == 0, touched.out
+    assert copy.read_bytes() == new
+    assert _rows(db_path, "SELECT count(*) FROM deployment_items WHERE status = 'skipped' "
+                          "AND source_mtime_ns = 1800000100000000000") == [(1,)]
 
 
 def test_a_game_known_by_crc32_only_moved_to_another_platform_keeps_its_saved_copy(

@@ -255,6 +255,7 @@ class _Decision:
     proven: bool = False  # the claim was proven by the file's bytes: its time to be recorded
     later: bool = False  # a prune of a moved file: after its new copy is written (see _apply)
     shared: bool = False  # on a card other profiles deploy to: recorded even unchanged
+    reread: bool = False  # its source read again (see _decide_copy): recorded, its time now
 
 
 # -- starting ------------------------------------------------------------------------------
@@ -1153,7 +1154,7 @@ def _unchanged(decision: _Decision) -> bool:
     record is the item of the deployment that wrote it, and the card's manifest). One whose
     record only its bytes proved is recorded, with the time the card shows."""
     return decision.action == SKIP and decision.claim is not None and not decision.proven \
-        and not decision.shared
+        and not decision.shared and not decision.reread
 
 
 def _record(db: Database, plan: DeployPlan, decisions: list[_Decision], profile_id: int,
@@ -1760,7 +1761,8 @@ class Claims:
                         "FROM deployment_history h "
                         "JOIN deployment_items i ON i.deployment_id = h.id "
                         "WHERE h.destination_id IN (SELECT value FROM json_each(?)) "
-                        "AND i.action = 'copy' AND i.status = 'copied' ORDER BY h.id, i.seq",
+                        "AND i.action = 'copy' AND (i.status = 'copied' OR (i.status = "
+                        "'skipped' AND i.source_mtime_ns IS NOT NULL)) ORDER BY h.id, i.seq",
                         (json.dumps(self._ids()),)):
                     self._copied_from[collision_key(dest, self.fs)] = (mtime, game)
         return self._copied_from
@@ -2135,9 +2137,15 @@ def _decide_copy(root: Path, item: _Item, info: os.stat_result | None, claim: Ow
     same_size = info.st_size == item.size
     if claim is not None:
         same = same_size and (claim.sha1 is None or item.sha1 is None or claim.sha1 == item.sha1)
+        reread = False
         if same and item.sha1 is None and claims is not None \
                 and claims.copied_from_another_source(item):
-            same = False  # (its source known by CRC32 only changed since: QA53 F4)
+            # (its source, known by CRC32 only, read at another time since the copy: its bytes
+            # tell whether it changed — a redump in place, QA53 F4 — or was only touched,
+            # review 28 R2; the skip is recorded with the source's time now)
+            reread = bool(item.source and claim.sha1
+                          and _sha1_of(os_path(item.source)) == claim.sha1)
+            same = reread
         if same and options.verify and not _card_hash_matches(root, item):
             # We wrote these very bytes, and the card holds others at the size and time we
             # recorded: edited in place, or the card is failing. Said, and kept as any
@@ -2161,7 +2169,7 @@ def _decide_copy(root: Path, item: _Item, info: os.stat_result | None, claim: Ow
                 "replace it)"))
         if same:
             return _Decision(item, DONE if item.dest_mtime_ns == claim.mtime_ns else SKIP,
-                             info, claim)
+                             info, claim, reread=reread)
         if claim.dest != item.dest and not options.overwrite:
             # one file on a card that ignores case, written by us under another spelling for
             # another file (`Track 01.bin` of one game, `track 01.bin` of another): not ours
