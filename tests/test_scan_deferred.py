@@ -434,3 +434,28 @@ def _scanned_and_deployed(cli: Any, tmp_path: Path) -> Path:
                  ("deploy", "1", "--to", card, "platform:gba")):
         assert cli(*args).code == 0, args
     return card
+
+
+def test_another_computers_copy_of_a_changed_crc32_only_source_is_replaced(
+        cli: Any, tmp_path: Path) -> None:
+    """Review 28 R1: the card's copy written by another computer's database (no record here
+    of the source time it was read at): a source known by its CRC32 only, changed in place,
+    was skipped. Its bytes are read once; then the record is there."""
+    old, new = rom_bytes(41, 20_000), rom_bytes(42, 20_000)
+    folder = _setup(cli, tmp_path, {"Old (USA)": old, "New (USA)": new})
+    (folder / "Game (USA).gba").write_bytes(old)
+    card = _scanned_and_deployed(cli, tmp_path)
+    (folder / "Game (USA).gba").write_bytes(new)  # (between the two computers' deploys)
+    other = ("--db", str(tmp_path / "other.db"))
+    for args in (("dat", "import", tmp_path / "gba.dat"), ("library", "add", folder.parent),
+                 ("scan", "--workers", "1"), ("device", "add", "rg-35xx-plus"),
+                 ("profile", "create", "--device", "1", "--os", "knulli")):
+        assert cli(*other, *args).code == 0, args
+    assert cli(*other, "--json", "games", "ls").json()["data"]["games"][0]["match_method"] \
+        == "crc32"
+    first = cli(*other, "--json", "deploy", "1", "--to", card, "platform:gba")
+    assert first.code == 0 and first.json()["data"]["copied"] == 1, first.out
+    (copy,) = card.rglob("Game (USA).gba")
+    assert copy.read_bytes() == new
+    again = cli(*other, "--json", "deploy", "1", "--to", card, "platform:gba")
+    assert again.code == 0 and again.json()["data"]["copied"] == 0, again.out

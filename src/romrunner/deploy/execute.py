@@ -1739,13 +1739,14 @@ class Claims:
 
     def copied_from_another_source(self, item: _Item) -> bool:
         """True when the card's copy at ``item.dest`` was written, as this destination's
-        records say, from its source at another modification time than the plan's: a source
-        known by its CRC32 only (no SHA1 to compare with the card's) changed since at the
-        same size — a redump in place, a renamer's swap (QA53 F4: the card kept the old
-        ROM, "skipped")."""
+        records say, from its source at another modification time than the plan's, or when
+        they do not say: a source known by its CRC32 only (no SHA1 to compare with the
+        card's) may have changed since at the same size — a redump in place, a renamer's
+        swap (QA53 F4: the card kept the old ROM, "skipped")."""
         written = self._last_copies().get(collision_key(item.dest, self.fs), (None, None))[0]
-        return written is not None and item.source_mtime_ns is not None \
-            and int(written) != item.source_mtime_ns
+        # (no record of it: the copy another computer's database wrote, review 28 R1)
+        return item.source_mtime_ns is not None and (
+            written is None or int(written) != item.source_mtime_ns)
 
     def game_copied_to(self, dest: str) -> int | None:
         """The game whose file this destination's last copy to ``dest`` was, if recorded."""
