@@ -33,6 +33,19 @@ def _disc_one_deployed_alone(cli: Any, tmp_path: Path, os_id: str
     return lib, card, names
 
 
+def _one_game_deployed(cli: Any, tmp_path: Path, game: str, os_id: str, query: str
+                       ) -> tuple[Path, Path]:
+    """A library of one game (``folder/name``) deployed by ``query`` for ``os_id``: the
+    game's folder in the library, and the card."""
+    lib, card = (tmp_path / "lib" / game).parent, tmp_path / "card"
+    lib.mkdir(parents=True)
+    card.mkdir()
+    (tmp_path / "lib" / game).write_bytes(b"\x05" * 4096)
+    _setup(cli, lib.parent, os_id)
+    assert cli("deploy", "1", "--to", card, query).code == 0
+    return lib, card
+
+
 def _notes(result: Any) -> str:
     return "\n".join(result.json()["data"]["notes"])
 
@@ -133,12 +146,8 @@ def test_a_game_moved_to_another_folder_under_its_own_name_is_pruned(
     """The card switched from muOS to Knulli: Genesis's copy in muOS's `md` goes once the one
     in Knulli's `megadrive` is there — its save, named after the same file name, still finds
     it (the keep is for saves a prune would orphan, not for every save of a name)."""
-    lib, card = tmp_path / "lib" / "megadrive", tmp_path / "card"
-    lib.mkdir(parents=True)
-    card.mkdir()
-    (lib / "Saved (USA).md").write_bytes(b"\x05" * 4096)
-    _setup(cli, lib.parent, "muos")
-    assert cli("deploy", "1", "--to", card, "platform:genesis").code == 0
+    _, card = _one_game_deployed(cli, tmp_path, "megadrive/Saved (USA).md", "muos",
+                                 "platform:genesis")
     (old,) = list(card.rglob("Saved (USA).md"))
     save = card / "saves" / "megadrive" / "Saved (USA).srm"  # (where Knulli keeps it)
     save.parent.mkdir(parents=True)
@@ -165,12 +174,8 @@ def test_a_save_of_another_platforms_game_of_the_name_keeps_nothing(
         cli: Any, tmp_path: Path) -> None:
     """QA51 F9: Knulli's `saves/gb/Game (USA).srm` (a Game Boy game's) held back the prune
     of the GBA `Game (USA).gba` replaced by its Rev 1."""
-    lib, card = tmp_path / "lib" / "gba", tmp_path / "card"
-    lib.mkdir(parents=True)
-    card.mkdir()
-    (lib / "Game (USA).gba").write_bytes(b"\x01" * 4096)
-    _setup(cli, lib.parent, "knulli")
-    assert cli("deploy", "1", "--to", card, "platform:gba").code == 0
+    lib, card = _one_game_deployed(cli, tmp_path, "gba/Game (USA).gba", "knulli",
+                                   "platform:gba")
     (card / "saves" / "gb").mkdir(parents=True)
     (card / "saves" / "gb" / "Game (USA).srm").write_bytes(b"another game's progress")
     (lib / "Game (USA).gba").unlink()

@@ -214,8 +214,8 @@ def _the_file_itself(path: Path) -> Path:
     (QA49 F11: two writers ran at once through a link and its target; `db restore` through
     the link replaced the link, leaving the database as it was)."""
     path = path.expanduser()
-    return Path(os.path.realpath(path)) if path.is_symlink() or path.parent.resolve() != \
-        path.parent.absolute() else path
+    real = Path(os.path.realpath(path))
+    return real if real != Path(os.path.abspath(path)) else path
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -472,7 +472,7 @@ def _write_document(text: str) -> None:
     if out is None:
         return
     buffer = getattr(out, "buffer", None)
-    if buffer is None or (out.encoding or "").lower().replace("-", "") == "utf8":
+    if buffer is None or _writes_utf8(out):
         out.write(text)
         return
     out.flush()
@@ -486,9 +486,13 @@ def _replace_what_the_locale_cannot_encode() -> None:
     rather than ending the command in an encoding error (QA49 F5)."""
     for stream in (sys.stdout, sys.stderr):
         reconfigure = getattr(stream, "reconfigure", None)
-        if reconfigure is not None and (getattr(stream, "encoding", "") or "").lower(
-                ).replace("-", "") != "utf8":
+        if reconfigure is not None and not _writes_utf8(stream):
             reconfigure(errors="backslashreplace")
+
+
+def _writes_utf8(stream: Any) -> bool:
+    """True when ``stream`` encodes its text as UTF-8."""
+    return (getattr(stream, "encoding", "") or "").lower().replace("-", "") == "utf8"
 
 
 if __name__ == "__main__":  # pragma: no cover

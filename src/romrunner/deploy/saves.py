@@ -24,7 +24,7 @@ from pathlib import Path, PurePosixPath
 
 from romrunner.devices.paths import card_relative, games_partition
 from romrunner.library.containers import ContainerError, sheet_file_names
-from romrunner.library.tags import strip_extension
+from romrunner.library.tags import strip_extension, tag_part
 from romrunner.packs.loader import DefinitionPack
 
 # Where the handheld OSes keep saves and states, relative to the card, looked in whatever the
@@ -127,8 +127,7 @@ def saves_named_after(root: Path, folders: Iterable[str], dests: Iterable[str],
 def title_of(name: str) -> str:
     """A file name's title (without extension, case-folded: see :func:`launched_name`): what
     precedes its first bracket."""
-    first = min((i for i in (name.find("("), name.find("[")) if i >= 0), default=len(name))
-    return name[:first].strip(" _-")
+    return name[:len(name) - len(tag_part(name))].strip(" _-")
 
 
 def launched_name(dest: str) -> str:
