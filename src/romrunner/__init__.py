@@ -2,9 +2,10 @@
 
 # Ctrl-C while the `romrunner` script is still importing the CLI must not print a traceback:
 # until main() takes over, an interrupt ends the process at once with one line and exit code
-# 130. It is set here, the first module of ours Python loads, before anything else of ours is
-# read (``_signal`` is built in; ``signal`` would load ``enum`` first); the window left is
-# Python's own start. Importing the package as a library changes nothing.
+# 130 (SIGTERM and SIGHUP the same, 143 and 129). It is set here, the first module of ours
+# Python loads, before anything else of ours is read (``_signal`` is built in; ``signal``
+# would load ``enum`` first); the window left is Python's own start. Importing the package
+# as a library changes nothing.
 import os as _os
 import sys as _sys
 
@@ -28,7 +29,7 @@ def _interrupted_during_start(signum: int, frame: object) -> None:
     if wants_json(_sys.argv[1:]):  # (QA49 F2: a script parsing stdout got nothing)
         _os.write(1, interrupted_envelope())
     _os.write(2, b"interrupted\n")
-    _os._exit(130)
+    _os._exit(128 + signum)
 
 
 # ``python -m romrunner.cli.main`` imports this package while Python still looks for the
@@ -36,6 +37,7 @@ def _interrupted_during_start(signum: int, frame: object) -> None:
 if _sys.argv and (_sys.argv[0].rpartition("/")[2] == "romrunner" or _sys.argv[0] == "-m"):
     import _signal  # type: ignore[import-not-found]  # built in; typeshed has no stub
 
-    _signal.signal(_signal.SIGINT, _interrupted_during_start)
+    for _stop in (_signal.SIGINT, _signal.SIGTERM, _signal.SIGHUP):
+        _signal.signal(_stop, _interrupted_during_start)
 
 __version__ = "0.1.0"

@@ -2,6 +2,7 @@
 
 # Ctrl-C during start-up: the `romrunner` script's guard is set by the package itself
 # (romrunner/__init__.py); `python -m romrunner.cli.main` gets the same guard here.
+import contextlib
 import errno
 import functools
 import os
@@ -12,7 +13,8 @@ if __name__ == "__main__":
 
     from romrunner import _interrupted_during_start
 
-    _signal.signal(_signal.SIGINT, _interrupted_during_start)
+    for _stop in (_signal.SIGINT, _signal.SIGTERM, _signal.SIGHUP):
+        _signal.signal(_stop, _interrupted_during_start)
 
 import importlib
 import logging
@@ -225,27 +227,53 @@ def main(argv: list[str] | None = None) -> int:
     exit code is not 0.
     """
     _replace_what_the_locale_cannot_encode()
-    previous = signal.getsignal(signal.SIGINT)
+    previous = {number: signal.getsignal(number) for number in (signal.SIGINT, *_STOPS)}
     _INTERRUPT.seen = _INTERRUPT.enveloped = False
+    _INTERRUPT.stopped_by = None
     previous_hook = sys.unraisablehook
     sys.unraisablehook = functools.partial(_interrupt_again_if_ignored, previous_hook)
     try:
         # Inside the try: a Ctrl-C that arrived while the handlers were swapped is raised by
         # this very call (Python runs pending handlers as ``signal.signal`` returns).
         signal.signal(signal.SIGINT, _interrupt)  # from here Ctrl-C rolls back
-        return _run(sys.argv[1:] if argv is None else argv)
+        for number in _STOPS:
+            signal.signal(number, _stop_as_interrupt)
+        return _as_stopped(_run(sys.argv[1:] if argv is None else argv))
     except KeyboardInterrupt:
         if wants_json(sys.argv[1:] if argv is None else argv) and not _INTERRUPT.enveloped:
             _write_document(interrupted_envelope().decode())
-        sys.stderr.write("interrupted\n")
-        return EXIT_INTERRUPTED
+        with contextlib.suppress(OSError, ValueError):  # (SIGHUP: the terminal is gone)
+            sys.stderr.write("interrupted\n")
+        return _as_stopped(EXIT_INTERRUPTED)
     finally:
         # The script's own start-up guard is not put back: its process is ending, and a
         # Ctrl-C now has nothing left to interrupt (it would only turn a finished command's
         # exit code into 130).
-        signal.signal(signal.SIGINT, signal.SIG_IGN if previous is _interrupted_during_start
-                      else previous)
+        for number, handler in previous.items():
+            signal.signal(number, signal.SIG_IGN if handler is _interrupted_during_start
+                          else handler)
         sys.unraisablehook = previous_hook
+
+
+# SIGTERM (systemd stopping a timer's job, `timeout`, `kill`) and SIGHUP (the terminal or the
+# SSH session gone) stop a command as Ctrl-C does: what it committed is kept, a deploy ends
+# resumable with its card manifest written, and the exit code is the signal's own.
+_STOPS = (signal.SIGTERM, signal.SIGHUP)
+
+
+def _stop_as_interrupt(signum: int, frame: object) -> None:
+    """Raise SIGINT in place of a stop signal, so every guard around Ctrl-C (held back
+    while a worker forks or a restore swaps files, ignored while a cancelled deploy ends)
+    guards against it too."""
+    _INTERRUPT.stopped_by = signum
+    signal.raise_signal(signal.SIGINT)
+
+
+def _as_stopped(code: int) -> int:
+    """An interrupted command's exit code: 130, or 128 + the stop signal that ended it."""
+    if code == EXIT_INTERRUPTED and _INTERRUPT.stopped_by is not None:
+        return 128 + _INTERRUPT.stopped_by
+    return code
 
 
 class _InterruptRecord:
@@ -255,6 +283,7 @@ class _InterruptRecord:
 
     seen = False
     enveloped = False  # the command's --json document is written (or being written)
+    stopped_by: int | None = None  # SIGTERM or SIGHUP, which stops a command as Ctrl-C does
 
 
 _INTERRUPT = _InterruptRecord()

@@ -185,6 +185,9 @@ class WorkerPool(Generic[Task]):
             self._start()
 
 
+_STOPS = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
+
+
 def _start_holding_interrupts(process: BaseProcess) -> None:
     """Start ``process`` with Ctrl-C held back until the fork is done. A SIGINT that lands
     in the fork's own callbacks (``logging`` releases its lock there) is "ignored" by
@@ -194,7 +197,7 @@ def _start_holding_interrupts(process: BaseProcess) -> None:
     if threading.current_thread() is not threading.main_thread():
         process.start()
         return
-    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, _STOPS)
     try:
         process.start()
     finally:
@@ -205,11 +208,13 @@ def _run_worker(conn: Connection, name: str, parent: int, serve: Serve,
                 args: tuple[Any, ...]) -> None:
     """A worker process: see to it that it ends with its parent, then serve.
 
-    Ctrl-C reaches every process of the terminal; the parent decides what it means, so a
-    worker ignores it instead of printing a traceback each.
+    Ctrl-C reaches every process of the terminal (SIGTERM every process of a `timeout` or
+    a systemd unit, SIGHUP every process of a closed terminal); the parent decides what it
+    means, so a worker ignores it instead of printing a traceback each or dying under it.
     """
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # (held back by the start)
+    for number in _STOPS:
+        signal.signal(number, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOPS)  # (held back by the start)
     _die_with_parent(name)
     for end in _PARENT_ENDS:  # inherited copies (fork): only the parent may hold them
         end.close()
