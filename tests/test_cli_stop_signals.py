@@ -126,3 +126,21 @@ def test_sigterm_with_json_gives_one_failed_envelope(tmp_path: Path) -> None:
     assert stopped.returncode == 128 + signal.SIGTERM, stopped.stderr
     document = json.loads(stopped.stdout)
     assert document["ok"] is False and document["errors"][0].startswith("interrupted")
+
+
+def test_a_command_run_under_nohup_goes_on_after_sighup(tmp_path: Path) -> None:
+    """`nohup romrunner scan &`: the user asked for the scan to outlive the terminal."""
+    library = _library(tmp_path, 30)
+    db = tmp_path / "library.db"
+    assert _cli("--db", str(db), "library", "add", str(library)).returncode == 0
+    driver = tmp_path / "driver.py"
+    driver.write_text(_DRIVER)
+    env = {**os.environ, "RR_AT": "romrunner.library.scan:_Writer._write_one",
+           "RR_AT_CALL": "5", "RR_SIGNAL": "SIGHUP"}
+    done = subprocess.run(
+        [sys.executable, str(driver), "--db", str(db), "scan", "--workers", "1"],
+        capture_output=True, text=True, env=env, timeout=300,
+        preexec_fn=lambda: signal.signal(signal.SIGHUP, signal.SIG_IGN))
+    assert done.returncode == 0, done.stderr
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT COUNT(*) FROM games").fetchone() == (30,)

@@ -38,6 +38,7 @@ if _sys.argv and (_sys.argv[0].rpartition("/")[2] == "romrunner" or _sys.argv[0]
     import _signal  # type: ignore[import-not-found]  # built in; typeshed has no stub
 
     for _stop in (_signal.SIGINT, _signal.SIGTERM, _signal.SIGHUP):
-        _signal.signal(_stop, _interrupted_during_start)
+        if _signal.getsignal(_stop) != _signal.SIG_IGN:  # (`nohup`: asked to go on)
+            _signal.signal(_stop, _interrupted_during_start)
 
 __version__ = "0.1.0"

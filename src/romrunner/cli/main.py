@@ -14,7 +14,8 @@ if __name__ == "__main__":
     from romrunner import _interrupted_during_start
 
     for _stop in (_signal.SIGINT, _signal.SIGTERM, _signal.SIGHUP):
-        _signal.signal(_stop, _interrupted_during_start)
+        if _signal.getsignal(_stop) != _signal.SIG_IGN:  # (`nohup`: asked to go on)
+            _signal.signal(_stop, _interrupted_during_start)
 
 import importlib
 import logging
@@ -237,7 +238,8 @@ def main(argv: list[str] | None = None) -> int:
         # this very call (Python runs pending handlers as ``signal.signal`` returns).
         signal.signal(signal.SIGINT, _interrupt)  # from here Ctrl-C rolls back
         for number in _STOPS:
-            signal.signal(number, _stop_as_interrupt)
+            if previous[number] != signal.SIG_IGN:  # (`nohup`: the user asked to go on)
+                signal.signal(number, _stop_as_interrupt)
         return _as_stopped(_run(sys.argv[1:] if argv is None else argv))
     except KeyboardInterrupt:
         if wants_json(sys.argv[1:] if argv is None else argv) and not _INTERRUPT.enveloped:
