@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from romrunner.deploy.execute import DeployOptions, deploy, preview
+from romrunner.library.platforms import UNKNOWN
 from romrunner.library.scan import scan_library
 from tests.test_deploy import disc_files
 from tests.test_deploy_support import Folder, Layout, builtin_pack, card_files, make_library
@@ -53,3 +54,30 @@ def test_a_missing_discs_copies_and_its_sets_playlist_stay_in_the_old_folder(
     assert sorted(dest for dest in card_files(card) if "/PS/" in dest) == [
         f"Roms/PS/Saga (USA) (Disc {n}).{suffix}" for n in (1, 3) for suffix in ("bin", "cue")
     ] + ["Roms/PS/Saga (USA).m3u"]
+
+
+def test_a_game_moved_out_of_its_platform_folder_keeps_its_copy_through_a_prune(
+        tmp_path: Path) -> None:
+    """QA53 F2: a ROM manager moved a deployed game to its ``ToSort/`` folder; the rescan
+    finds it there, of undecided platform, and a ``--prune`` deploy removed its card copy
+    (a present game, curated, and maybe with the player's saves). Now it is held, and said,
+    until the user files it back or forgets it."""
+    library = make_library(tmp_path, {"gb/Tobu (World).gb": 8192, "gb/Other (USA).gb": 8192})
+    card = tmp_path / "card"  # (as on every OS's card: no folder for games of no platform)
+    card.mkdir()
+    layout = Layout(card, no_folder={UNKNOWN})
+    assert deploy(library.db, library.plan(layout), profile_id=library.profile_id).copied == 2
+    before = card_files(card)
+    (library.root / "ToSort").mkdir()
+    (library.root / "gb/Tobu (World).gb").rename(library.root / "ToSort/Tobu (World).gb")
+    scan_library(library.db, builtin_pack(), workers=1)
+    moved = library.db.scalar("SELECT platform_id FROM games WHERE filepath LIKE 'ToSort/%'")
+    assert moved == "unknown"  # (what the test is about: the scan no longer places it)
+    options = DeployOptions(prune=True, force_prune=True)
+    tobu = [dest for dest in before if "Tobu" in dest]
+    dry = preview(library.db, library.plan(layout), options)
+    assert dry["prune"] == [] and dry["prune_held"] == tobu
+    pruned = deploy(library.db, library.plan(layout), profile_id=library.profile_id,
+                    options=options)
+    assert (pruned.pruned, pruned.prune_held) == (0, tobu)
+    assert card_files(card) == before

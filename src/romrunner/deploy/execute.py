@@ -1053,8 +1053,10 @@ def prune_notes(claims: Claims, *, dry_run: bool = False) -> list[str]:
         notes.append(
             f"--prune {keeps} {counted(len(claims.held_elsewhere), 'file')} an earlier deploy "
             "put on the card for games it cannot deploy now (missing from the library or "
-            "changed since the scan, or on a library root that is not reachable), where they "
-            f"are now: such copies are never pruned ({_examples(claims.held_elsewhere)})")
+            "changed since the scan, on a library root that is not reachable, or of a platform "
+            "undecided now: moved out of its platform folder? `romrunner games ls "
+            "platform:unknown`), where they are now: such copies are never pruned "
+            f"({_examples(claims.held_elsewhere)})")
     if claims.prune_linked:
         count = len(claims.prune_linked)
         notes.append(

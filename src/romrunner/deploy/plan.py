@@ -463,6 +463,7 @@ def _build_plan(db: Database, layout: CardLayoutLike, ids: list[int],
     absent_tracks = _load_tracks(db, list(absent)) if absent else {}
     _note_reached(db, builder, games, absent, {**tracks, **absent_tracks})
     _hold_absent(db, builder, absent, absent_tracks, _not_games(db, absent))
+    _hold_undecided(db, plan)
     held_copies(db, plan)
     _warn_left_folders(builder, {game.platform_id for game in games.values()}, pruning,
                        recorded_folders)
@@ -844,6 +845,15 @@ def _absent_games(db: Database, builder: _Builder, chosen: set[int]) -> dict[int
         "WHERE root_id IN (SELECT value FROM json_each(?)) ORDER BY id", (json.dumps(away),))]
     absent = [i for i in ids if i not in chosen]
     return _load_games(db, absent) if absent else {}
+
+
+def _hold_undecided(db: Database, plan: DeployPlan) -> None:
+    """Hold the card's copies of the games the library has whose platform is undecided now
+    (a ROM manager moved the file to its ``ToSort/``, a rename dropped the name that said
+    it): no selection can take such a game, but it is not "no longer chosen" either, and
+    ``--prune`` must not remove its copy before the user files it back (QA53 F2)."""
+    plan.held_games.update(int(row[0]) for row in db.query(
+        "SELECT id FROM games WHERE platform_id = ? AND is_missing = 0", (UNKNOWN,)))
 
 
 def _not_games(db: Database, absent: dict[int, _Game]) -> set[int]:
