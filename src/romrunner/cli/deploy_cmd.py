@@ -90,7 +90,7 @@ def deploy() -> None:
 
     \b
     romrunner deploy PROFILE --to CARD [QUERY…] [--collection C] [--auto] [--dry-run]
-                     [--verify] [--prune [--force]] [--overwrite]
+                     [--verify] [--prune [--force] [--prune-others]] [--overwrite]
     romrunner deploy resume [ID] | deploy history | deploy show ID
     """
 
@@ -110,20 +110,24 @@ def deploy() -> None:
               help="Replace files of yours that are where a deployed file goes.")
 @click.option("--force", is_flag=True,
               help="Prune even when no game is chosen or more than half of our files would go.")
+@click.option("--prune-others", is_flag=True,
+              help="Prune too what another computer's ROM Runner put on the card.")
 def deploy_run(profile_id: int, words: tuple[str, ...], card: Path, collection: str | None,
                auto: bool, dry_run: bool, verify: bool, prune: bool, overwrite: bool,
-               force: bool) -> int:
+               force: bool, prune_others: bool) -> int:
     """Deploy PROFILE's games to the card: ROMs to the OS's folders, their BIOS, playlists."""
     if force and not prune:
         raise click.UsageError("--force goes with --prune (files of yours in the way are "
                                "replaced with --overwrite)")
+    if prune_others and not prune:
+        raise click.UsageError("--prune-others goes with --prune")
     app = app_context()
     require_database(app.db_path, "deploy")  # a deploy needs a profile: never a new database
     db = app.open_db(OpenMode.READ if dry_run else OpenMode.WRITE)
     with card_errors(card):
         return _deploy_run(app, db, profile_id, words, card, collection, auto, dry_run,
                            DeployOptions(verify=verify, overwrite=overwrite, prune=prune,
-                                         force_prune=force))
+                                         force_prune=force, prune_others=prune_others))
 
 
 def _deploy_run(app: AppContext, db: Database, profile_id: int, words: tuple[str, ...],

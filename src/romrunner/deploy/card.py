@@ -64,6 +64,9 @@ class Owned(NamedTuple):
     size: int
     mtime_ns: int
     sha1: str | None
+    # The database whose deploys last wrote or chose the file (see
+    # ``store.backup.writer_identity``; None: not recorded, a manifest before they were)
+    writer: str | None = None
 
     def matches(self, info: os.stat_result) -> bool:
         """True when the file on the card is still the one we wrote."""
@@ -253,27 +256,45 @@ def owned_from_files(files: dict[str, Any]) -> dict[str, Owned]:
     """The well-formed entries of a parsed manifest as records (the others are ignored)."""
     owned: dict[str, Owned] = {}
     for dest, entry in files.items():  # keys of a JSON object are text
-        if type(entry) is list and len(entry) == 3:
-            size, mtime_ns, sha1 = entry
+        if type(entry) is list and len(entry) in (3, 4):
+            size, mtime_ns, sha1 = entry[:3]
+            writer = entry[3] if len(entry) == 4 and type(entry[3]) is str else None
             if type(size) is int and type(mtime_ns) is int:
-                owned[dest] = Owned(dest, size, mtime_ns, sha1 if type(sha1) is str else None)
+                owned[dest] = Owned(dest, size, mtime_ns, sha1 if type(sha1) is str else None,
+                                    writer)
     return owned
 
 
+def manifest_writers(data: bytes | None) -> dict[str, str]:
+    """The card manifest's writers: identity -> the computer's name (see write_manifest)."""
+    try:
+        writers = json.loads(data).get("writers") if data else None
+    except (ValueError, AttributeError):
+        return {}
+    return {str(key): str(value) for key, value in writers.items()} \
+        if isinstance(writers, dict) else {}
+
+
 def write_manifest(root: Path, destination_id: str, owned: Iterable[Owned],
-                   folders: Iterable[str] = ()
+                   folders: Iterable[str] = (), writers: Mapping[str, str] | None = None
                    ) -> tuple[bytes, dict[str, Any], set[str]] | None:
     """Replace the card's manifest copy atomically, unless it already says the same (a
     deploy that changed nothing writes nothing). ``folders``: the folders our deployments
-    created (a prune may remove them once empty). Returns the manifest's bytes and its
-    ``files`` as :func:`parse_manifest_files` would parse them once they are on the card
-    (written now, or there already), else None (the card refused them)."""
-    files = {o.dest: [o.size, o.mtime_ns, o.sha1] for o in sorted(owned, key=lambda o: o.dest)}
+    created (a prune may remove them once empty); ``writers``: each writer's computer name,
+    kept for the writers the files name. Returns the manifest's bytes and its ``files`` as
+    :func:`parse_manifest_files` would parse them once they are on the card (written now, or
+    there already), else None (the card refused them)."""
+    owned_list = sorted(owned, key=lambda o: o.dest)
+    files = {o.dest: [o.size, o.mtime_ns, o.sha1] + ([o.writer] if o.writer else [])
+             for o in owned_list}
     document: dict[str, Any] = {"version": MANIFEST_VERSION, "destination_id": destination_id,
                                 "files": files}
     created = sorted(set(folders))
     if created:
         document["folders"] = created
+    named = {o.writer for o in owned_list if o.writer}
+    if named and writers:
+        document["writers"] = {key: writers[key] for key in sorted(named) if key in writers}
     data = json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
     path = root / CARD_DIR / MANIFEST_NAME
     with contextlib.suppress(OSError):

@@ -42,6 +42,7 @@ import hashlib
 import json
 import os
 import signal
+import socket
 import stat
 import threading
 import time
@@ -67,6 +68,7 @@ from romrunner.deploy.card import (
     default_margin,
     describe_os_error,
     fsync_folder,
+    manifest_writers,
     note_writing,
     owned_from_files,
     parse_manifest_files,
@@ -96,6 +98,7 @@ from romrunner.errors import InputError, NotFoundError, RomRunnerError
 from romrunner.gcpause import gc_paused
 from romrunner.library.roots import list_roots
 from romrunner.library.summary import os_path
+from romrunner.store.backup import writer_identity
 from romrunner.store.database import Database
 from romrunner.timeutil import now_text
 from romrunner.words import counted, examples, size_text
@@ -142,13 +145,14 @@ class DeployOptions:
     prune: bool = False
     margin_bytes: int | None = None
     force_prune: bool = False  # a prune the brake would hold back goes ahead (see _prune_brake)
+    prune_others: bool = False  # also the files another database's deploys wrote or chose
 
     @classmethod
     def from_json(cls, text: str | None) -> DeployOptions:
         """Options as stored in ``deployment_history.options_json``."""
         data = json.loads(text) if text else {}
-        known = {key: data[key] for key in ("verify", "overwrite", "prune", "margin_bytes")
-                 if key in data}
+        known = {key: data[key] for key in ("verify", "overwrite", "prune", "margin_bytes",
+                                            "prune_others") if key in data}
         return cls(**known)
 
 
@@ -200,6 +204,9 @@ class DeploySummary:
     replaced: list[dict[str, str]] = field(default_factory=list)
     # Files a prune kept because the player's saves are named after them: {"path", "saves"}.
     prune_saves: list[dict[str, Any]] = field(default_factory=list)
+    # Files a prune kept because another computer's ROM Runner wrote or chose them last:
+    # {"path", "computer"}.
+    prune_other_computer: list[dict[str, str]] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         """The JSON form."""
@@ -353,6 +360,7 @@ def _prepare(db: Database, plan: DeployPlan, profile_id: int, options: DeployOpt
     claims = Claims(db, root, dest_id, plan.fs)
     claims.held_sha1s = plan.held_sha1s
     claims.profile_id = profile_id
+    claims.prune_others = options.prune_others
     rest, unchanged = _split(root, plan, claims, options, keep=True)
     # (the sources are checked as they are copied, unless a prune needs them all first)
     decisions = _decide_with_prune(db, plan, rest, claims, options,
@@ -382,9 +390,12 @@ def _split(root: Path, plan: DeployPlan, claims: Claims, options: DeployOptions,
         # each file this one chooses gets its row, which its prunes respect: review 21 R2)
         return list(range(len(plan.items))), {}
     if plan.kept_as is not None and claims.manifest is not None:
+        # (a check is kept only where no other database wrote: see below)
         found = _kept_unchanged(root, plan.kept_as, claims)
         if found is not None:
             return [], found
+    if claims.others_wrote():  # (each file chosen becomes this database's: QA52 F2)
+        return list(range(len(plan.items))), {}
     rest, unchanged = fast_skips(root, plan.items, claims.files)
     if keep and not rest and plan.kept_as is not None and plan.items \
             and claims.manifest is not None:
@@ -437,9 +448,9 @@ def _keep_check(plan: DeployPlan, claims: Claims) -> None:
     counts: dict[str, list[int]] = {}
     for item in plan.items:
         record = files.get(item.dest)
-        if item.content is not None or type(record) is not list or len(record) != 3:
+        if item.content is not None or type(record) is not list or len(record) not in (3, 4):
             return  # (a playlist is decided one by one; a file without a record: no check)
-        size, mtime_ns, sha1 = record
+        size, mtime_ns, sha1 = record[:3]
         if type(size) is not int or type(mtime_ns) is not int or size != item.size or not (
                 sha1 is None or item.sha1 is None or sha1 == item.sha1):
             return
@@ -710,6 +721,7 @@ def _preview(db: Database, plan: DeployPlan, options: DeployOptions | None,
     claims = Claims(db, root, dest_id, plan.fs)
     claims.held_sha1s = plan.held_sha1s
     claims.profile_id = profile_id
+    claims.prune_others = options.prune_others
     notes = claims.notes
     rest, unchanged = _split(root, plan, claims, options)
     decisions = _decide_with_prune(db, plan, rest, claims, options)
@@ -739,7 +751,7 @@ def _preview(db: Database, plan: DeployPlan, options: DeployOptions | None,
     # naming 2 — files not provably ours are kept before they are decided)
     keeps = {d.item.dest for d in decisions if d.action == KEEP} | set(claims.prune_kept) \
         | set(claims.held_elsewhere) | set(claims.prune_linked) | set(claims.prune_library) \
-        | set(claims.prune_saves)
+        | set(claims.prune_saves) | set(claims.prune_other_computer)
     counts.pop(KEEP, None)
     counts.pop(PRUNE, None)
     if keeps:
@@ -765,7 +777,13 @@ def _preview(db: Database, plan: DeployPlan, options: DeployOptions | None,
         "prune_held": sorted(set(claims.held_elsewhere)),
         "prune_linked": sorted(set(claims.prune_linked)),
         "prune_library": sorted(set(claims.prune_library)),
-        "prune_saves": saved_list(claims.prune_saves), "notes": notes}
+        "prune_saves": saved_list(claims.prune_saves),
+        "prune_other_computer": computers_list(claims.prune_other_computer), "notes": notes}
+
+
+def computers_list(kept: dict[str, str]) -> list[dict[str, str]]:
+    """The files a prune keeps for another computer, as the JSON lists them."""
+    return [{"path": dest, "computer": computer} for dest, computer in sorted(kept.items())]
 
 
 def saved_list(kept: dict[str, list[str]]) -> list[dict[str, Any]]:
@@ -992,6 +1010,10 @@ def _prune_items(root: Path, plan: DeployPlan, claims: Claims) -> list[_Item]:
         if claim is not None and key in others:
             claims.prune_other_profile[dest] = others[key]
             continue
+        if claim is not None and not claims.prune_others \
+                and (elsewhere := claims.written_elsewhere(key)) is not None:
+            claims.prune_other_computer[dest] = elsewhere
+            continue
         if claim is not None and key in claims.borrowed and key not in claims.card \
                 and not (claim.sha1 and a_present_game_has(claims.db, claim.sha1)):
             claim = None  # (written to this folder, maybe to another card: the only copy?)
@@ -1086,6 +1108,16 @@ def prune_notes(claims: Claims, *, dry_run: bool = False) -> list[str]:
             f"card (profile {profiles}): a card two devices share keeps each one's games; "
             "a prune by that profile removes those it no longer chooses, and those of a "
             f"profile deleted are pruned by any ({_examples(list(claims.prune_other_profile))})")
+    if claims.prune_other_computer:
+        count = len(claims.prune_other_computer)
+        computers = ", ".join(sorted(set(claims.prune_other_computer.values())))
+        notes.append(
+            f"--prune {keeps} {counted(count, 'file')} the ROM Runner of another computer or "
+            f"database ({computers}) put on this card or chose there last: a card used from "
+            "two computers keeps each one's games, which that computer's prunes remove; "
+            "`--prune-others` lets this one prune them too (a computer no longer used, a "
+            "database restored from an older backup) "
+            f"({_examples(list(claims.prune_other_computer))})")
     if claims.prune_saves:
         count = len(claims.prune_saves)
         saves = sorted({path for paths in claims.prune_saves.values() for path in paths})
@@ -1589,6 +1621,13 @@ class Claims:
         self.profile_id: int | None = None
         self.prune_other_profile: dict[str, int] = {}
         self._shared: bool | None = None  # see shared
+        # This database as the card's writer, and the files a prune keeps because another
+        # database's deploys wrote or chose them last: path -> its computer (see
+        # written_elsewhere); prune_others: a --prune-others run prunes those too.
+        self._identity: tuple[str, frozenset[str]] | None = None
+        self._labels: dict[str, str] | None = None
+        self.prune_other_computer: dict[str, str] = {}
+        self.prune_others = False
         self._copied_from: dict[str, tuple[int | None, int | None]] | None = None  # see
         # _last_copies
         # Files of ours a prune keeps because the player's saves are named after them (or
@@ -1769,6 +1808,48 @@ class Claims:
                         (json.dumps(self._ids()),)):
                     self._copied_from[collision_key(dest, self.fs)] = (mtime, game)
         return self._copied_from
+
+    @property
+    def writer(self) -> str | None:
+        """This database as the writer the card's manifest records (None: not known)."""
+        if self._identity is None:
+            self._identity = writer_identity(self.db.conn)
+        return self._identity[0] or None
+
+    def others_wrote(self) -> bool:
+        """True when the card's manifest says another database's deploys wrote or chose a
+        file of it last (one card used from two computers: QA52 F2)."""
+        me = self.writer
+        return me is not None and any(type(entry) is list and len(entry) == 4
+                                      and entry[3] != me for entry in self.files.values())
+
+    def written_elsewhere(self, key: str) -> str | None:
+        """The computer whose ROM Runner wrote or chose the card's file at ``key`` last, when
+        that is another database's (another computer's, or this one's before a ``db restore``
+        whose records lack this very copy): its own prunes decide about the file, this
+        database's keep it (QA52 F2: a prune from a second computer removed every game the
+        first had put on a card both use). None when it is this database's, or not said."""
+        record = self.card.get(key)
+        me = self.writer
+        if record is None or record.writer is None or me is None or record.writer == me:
+            return None
+        assert self._identity is not None
+        if record.writer in self._identity[1] and any(
+                (own.size, own.mtime_ns) == (record.size, record.mtime_ns)
+                for own in self.stored().get(key, ())):
+            return None  # (this database's copy, recorded before a restore of it)
+        host = self.writer_labels().get(record.writer)
+        if host is None:
+            return "another computer"
+        return f"another database on {host}" if host == socket.gethostname() else host
+
+    def writer_labels(self) -> dict[str, str]:
+        """Each writer's computer name: the card manifest's, and this computer's."""
+        if self._labels is None:
+            self._labels = manifest_writers(self.manifest)
+            if self.writer is not None:
+                self._labels[self.writer] = socket.gethostname() or "a computer"
+        return self._labels
 
     def shared(self) -> bool:
         """True when another existing profile has deployed to this card (two devices sharing
@@ -2441,7 +2522,10 @@ class _Runner:
             self.flush()
 
     def keep(self, key: str, owned: Owned) -> None:
-        """``owned`` is the file of ours at ``key`` now (for the card's manifest copy)."""
+        """``owned`` is the file of ours at ``key`` now, chosen by this run (for the card's
+        manifest copy, which names this database its writer)."""
+        if owned.writer != self.claims.writer:
+            owned = owned._replace(writer=self.claims.writer)
         self.results[key] = owned
         if not self.changed:
             self.changed = self.claims.card.get(key) is not owned
@@ -2507,7 +2591,7 @@ class _Runner:
             return True
         try:
             self.claims.written = write_manifest(self.root, self.dest_id, merged.values(),
-                                                 self.created)
+                                                 self.created, self.claims.writer_labels())
         except OSError:
             return False
         return self.claims.written is not None
@@ -3076,6 +3160,7 @@ def _end_run(db: Database, runner: _Runner, deployment_id: int, status: str,
     summary.prune_linked = sorted(set(claims.prune_linked))
     summary.prune_library = sorted(set(claims.prune_library))
     summary.prune_saves = saved_list(claims.prune_saves)
+    summary.prune_other_computer = computers_list(claims.prune_other_computer)
     summary.notes.extend(prune_notes(claims))
     summary.status = status
     summary.seconds = round(time.monotonic() - runner.started, 3)

@@ -1,0 +1,105 @@
+"""One card used from two computers, each with its own database (a desktop and a laptop; or
+a database restored from a backup on a second computer): a prune from one keeps the files the
+other's ROM Runner wrote or chose last — the card's manifest names each file's writer — and
+says so; `--prune-others` prunes them too (QA52 F2: one computer's prune removed every game
+the other had put there, without a word). Real databases, library, card folder and CLI."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+
+def _library(tmp_path: Path) -> Path:
+    for folder, suffix in (("gb", "gb"), ("gba", "gba")):
+        (tmp_path / "lib" / folder).mkdir(parents=True)
+        for number in range(1, 4):
+            (tmp_path / "lib" / folder / f"Game {number} (USA).{suffix}").write_bytes(
+                bytes([number, len(suffix)]) * 2048)
+    card = tmp_path / "card"
+    card.mkdir()
+    return card
+
+
+def _computer(cli: Any, tmp_path: Path, name: str) -> Any:
+    """A computer: its own database over the same library, one muOS profile (id 1)."""
+    db = tmp_path / f"{name}.db"
+
+    def run(*args: object) -> Any:
+        return cli("--db", db, *args)
+
+    for args in (("library", "add", tmp_path / "lib"), ("scan", "--workers", "1"),
+                 ("device", "add", "rg-35xx-plus"),
+                 ("profile", "create", "--device", "1", "--os", "muos")):
+        assert run(*args).code == 0, args
+    return run
+
+
+def _on_card(card: Path) -> list[str]:
+    return sorted(str(p.relative_to(card)) for p in card.rglob("*.gb*"))
+
+
+def test_a_prune_keeps_what_another_computers_deploys_put_on_the_card(
+        cli: Any, tmp_path: Path) -> None:
+    card = _library(tmp_path)
+    desktop, laptop = _computer(cli, tmp_path, "desktop"), _computer(cli, tmp_path, "laptop")
+    assert laptop("deploy", "1", "--to", card, "platform:gba").code == 0
+    assert desktop("deploy", "1", "--to", card, "platform:gb").code == 0
+    both = _on_card(card)
+    assert len(both) == 6
+    dry = laptop("--json", "deploy", "1", "--to", card, "platform:gba", "--prune", "--dry-run")
+    assert dry.code == 0, dry.err
+    assert dry.json()["data"]["prune"] == []
+    kept = dry.json()["data"]["prune_other_computer"]
+    assert sorted(entry["path"] for entry in kept) == [p for p in both if p.endswith(".gb")]
+    run = laptop("--json", "deploy", "1", "--to", card, "platform:gba", "--prune")
+    assert run.code == 0 and run.json()["data"]["pruned"] == 0, run.out
+    assert any("another computer or database" in note for note in run.json()["data"]["notes"])
+    assert _on_card(card) == both
+    # The desktop's own prune removes what it no longer chooses, and keeps the laptop's.
+    own = desktop("--json", "deploy", "1", "--to", card, "platform:gb", "-title:\"game 3\"",
+                  "--prune")
+    assert own.code == 0 and own.json()["data"]["pruned"] == 1, own.out
+    assert _on_card(card) == [p for p in both if "Game 3 (USA).gb" not in p
+                              or p.endswith(".gba")]
+    # A computer no longer used: --prune-others lets the laptop prune its files.
+    others = laptop("--json", "deploy", "1", "--to", card, "platform:gba", "--prune",
+                    "--prune-others")
+    assert others.code == 0 and others.json()["data"]["pruned"] == 2, others.out
+    assert _on_card(card) == [p for p in both if p.endswith(".gba")]
+
+
+def test_a_file_both_computers_choose_is_the_last_choosers(cli: Any, tmp_path: Path) -> None:
+    card = _library(tmp_path)
+    desktop, laptop = _computer(cli, tmp_path, "desktop"), _computer(cli, tmp_path, "laptop")
+    assert desktop("deploy", "1", "--to", card, "platform:gb").code == 0
+    assert laptop("deploy", "1", "--to", card, "platform:gb").code == 0  # (found there: chosen)
+    dropped = desktop("--json", "deploy", "1", "--to", card, "platform:gba", "--prune")
+    assert dropped.code == 0 and dropped.json()["data"]["pruned"] == 0, dropped.out
+    assert len([p for p in _on_card(card) if p.endswith(".gb")]) == 3
+    mine = laptop("--json", "deploy", "1", "--to", card, "platform:gba", "--prune")
+    assert mine.code == 0 and mine.json()["data"]["pruned"] == 3, mine.out
+    assert all(p.endswith(".gba") for p in _on_card(card))
+
+
+def test_a_database_restored_from_its_backup_prunes_what_its_records_hold(
+        cli: Any, tmp_path: Path) -> None:
+    """A restore starts a new line of the database: the copies its restored records hold
+    are still its own; those written after the backup, which it never knew, are kept."""
+    card = _library(tmp_path)
+    desktop = _computer(cli, tmp_path, "desktop")
+    assert desktop("deploy", "1", "--to", card, "platform:gb").code == 0
+    assert desktop("db", "backup", tmp_path / "backup.db").code == 0
+    assert desktop("deploy", "1", "--to", card, "platform:gba").code == 0
+    assert desktop("db", "restore", tmp_path / "backup.db", "--force").code == 0
+    writers = json.loads((card / ".romrunner" / "manifest.json").read_bytes())["writers"]
+    assert len(writers) == 1  # (one database wrote the card so far)
+    run = desktop("--json", "deploy", "1", "--to", card, "platform:gb", "-title:\"game 3\"",
+                  "--prune")
+    assert run.code == 0, run.out
+    data = run.json()["data"]
+    assert data["pruned"] == 1  # Game 3.gb: a copy the restored records hold
+    assert sorted(entry["path"] for entry in data["prune_other_computer"]) == [
+        p for p in _on_card(card) if p.endswith(".gba")]
+    assert len(_on_card(card)) == 5
