@@ -390,6 +390,20 @@ def test_an_empty_folder_where_bios_were_found_is_held_back(
     assert statuses(cli, bios_setup)[("nds", "nds-arm7")] != before[("nds", "nds-arm7")]
 
 
+def test_a_rescan_names_the_files_gone_since_once(cli: Any, bios_setup: dict[str, Path]) -> None:
+    """QA55 F3: a BIOS file gone from the folder was marked missing without a word."""
+    folder = bios_setup["folder"]
+    assert cli("--pack", bios_setup["pack"], "bios", "scan", folder).code == 0
+    (folder / "bios7.bin").unlink()
+    gone = cli("--pack", bios_setup["pack"], "--json", "bios", "scan", folder)
+    assert gone.code == 0 and gone.json()["data"]["missing"] == [str(folder / "bios7.bin")]
+    said = cli("--pack", bios_setup["pack"], "bios", "scan", folder)
+    assert said.code == 0 and "gone" not in said.out  # (said once: it was missing already)
+    (folder / "bios9.bin").unlink()
+    text = cli("--pack", bios_setup["pack"], "bios", "scan", folder)
+    assert f"1 file an earlier scan found is gone: {folder / 'bios9.bin'}" in text.out
+
+
 def test_one_regions_bios_is_enough_whichever_emulator_requires_it(
         cli: Any, tmp_path: Path) -> None:
     """QA50 F6: the US Sega CD BIOS (two pack entries, one per emulator) verified, E/J absent:

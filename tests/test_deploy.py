@@ -25,6 +25,7 @@ from tests.test_deploy_support import (
     DEFAULT_FILES,
     Layout,
     Library,
+    builtin_pack,
     card_files,
     make_library,
     payload,
@@ -199,6 +200,50 @@ def test_a_bios_a_pack_update_no_longer_verifies_is_kept_on_the_card_by_a_prune(
     assert summary.failed == 0
     assert nes_boot.read_bytes() == (bios_dir / "example-nes-boot.bin").read_bytes()
     assert gba_boot.exists()
+
+
+@pytest.mark.parametrize("loss", ["deleted", "gone bad"])
+def test_the_cards_good_bios_is_kept_when_the_librarys_copy_is_lost(
+        library: Library, card: Path, tmp_path: Path, loss: str) -> None:
+    """QA55 F2: the library's BIOS deleted or corrupted since, `bios scan` again, then a
+    `deploy --prune` of the same games removed the card's good copy — the player's last."""
+    bios_dir, pack_dir, _ = build_example_bios(tmp_path / "bios-example", builtin_pack_path())
+    pack = load_pack(pack_dir)
+    sync_pack(library.db, pack)
+    scan_bios(library.db, pack, [bios_dir])
+    deploy(library.db, build_plan(library.db, Layout(card), library.game_ids(), pack=pack),
+           profile_id=library.profile_id)
+    nes_boot = card / "BIOS/example-nes-boot.bin"
+    good = (bios_dir / "example-nes-boot.bin").read_bytes()
+    assert nes_boot.read_bytes() == good
+    if loss == "deleted":
+        (bios_dir / "example-nes-boot.bin").unlink()
+    else:
+        (bios_dir / "example-nes-boot.bin").write_bytes(b"\xff" + good[1:])
+    scan_bios(library.db, pack, [bios_dir])
+    plan = build_plan(library.db, Layout(card), library.game_ids(), pack=pack, pruning=True)
+    assert "BIOS/example-nes-boot.bin" not in {i.dest for i in plan.items}
+    summary = deploy(library.db, plan, profile_id=library.profile_id,
+                     options=DeployOptions(prune=True, force_prune=True))
+    assert summary.failed == 0 and summary.pruned == 0
+    assert summary.prune_held == ["BIOS/example-nes-boot.bin"]
+    assert nes_boot.read_bytes() == good
+
+
+def test_a_game_file_bios_scan_saw_is_pruned_as_any_game(library: Library, card: Path,
+                                                         tmp_path: Path) -> None:
+    """QA55 F4: `bios scan` of the ROM folders (a BIOS kept among the games) stored every game
+    file as an unknown BIOS file, and each was then "held" by every prune, never removed."""
+    deploy(library.db, library.plan(Layout(card)), profile_id=library.profile_id)
+    scan_bios(library.db, builtin_pack(), [library.root])
+    dropped = ids_of(library, "Sky Pilot")
+    assert dropped and (card / "Roms/snes/Sky Pilot (USA).sfc").exists()
+    kept = [i for i in library.game_ids() if i not in dropped]
+    summary = deploy(library.db, library.plan(Layout(card), kept),
+                     profile_id=library.profile_id,
+                     options=DeployOptions(prune=True, force_prune=True))
+    assert summary.pruned == 1 and summary.prune_held == []
+    assert not (card / "Roms/snes/Sky Pilot (USA).sfc").exists()
 
 
 # -- deploy ----------------------------------------------------------------------------------

@@ -154,13 +154,18 @@ def unverified_bios_sha1s(db: Database, pack: DefinitionPack) -> set[str]:
     index = known_bios(db, pack).index
     good: set[str] = set()
     every: set[str] = set()
-    for verdicts in _verdicts_by_entry(db, index).values():
+    for entry_id, verdicts in _verdicts_by_entry(db, index).items():
         for row in verdicts:
-            every.add(str(row["file_sha1"]))
+            if entry_id:  # (a file no entry relates to is nobody's BIOS)
+                every.add(str(row["file_sha1"]))
             if row["status"] in GOOD_STATUSES:
                 good.add(str(row["file_sha1"]))
+    # (verified at its scan: a game file `bios scan` of a ROM folder found is no BIOS of
+    # anyone's, never held for one: QA55 F4, every such game kept by every prune)
     stored = {str(row[0]) for row in db.query(
-        "SELECT file_sha1 FROM bios_files WHERE is_missing = 0 AND file_sha1 IS NOT NULL")}
+        "SELECT f.file_sha1 FROM bios_files f WHERE f.is_missing = 0 "
+        "AND f.file_sha1 IS NOT NULL AND EXISTS (SELECT 1 FROM bios_verification v "
+        "WHERE v.bios_file_id = f.id AND v.is_match = 1)")}
     return {sha1.lower() for sha1 in (stored | every) - good}
 
 

@@ -48,6 +48,9 @@ class BiosScanSummary:
     # hidden (dot-names: macOS `._*` forks, `.Trashes`) and system files and folders (NAS
     # recycle bins, thumbnail stores), as a library scan skips them: not walked
     skipped_hidden: int = 0
+    # files an earlier scan stored that are gone from the folders scanned (QA55 F3: said
+    # nowhere, while `bios check` and deploys stopped counting them)
+    missing: list[str] = field(default_factory=list)
 
 
 def verified_at_scan(db: Database, paths: list[str]) -> set[str]:
@@ -143,14 +146,16 @@ def scan_bios(db: Database, pack: DefinitionPack, folders: list[Path], *,
             # (a folder or file that could not be read — a share that dropped mid-walk — is
             # not "gone": its rows stay as they were, QA42 F3)
             unread = tuple(display_path(str(e["path"])) for e in summary.errors[errors_before:])
-            gone = [(row["id"],) for key, row in stored.items()
+            gone = {key: row["id"] for key, row in stored.items()
                     if key not in seen and not _under_a_dot_name(key, root)
                     and not any(key == u or key.startswith(u.rstrip(os.sep) + os.sep)
-                                for u in unread)]
+                                for u in unread)}
             if gone and not seen and not _holds_anything(folder):
                 _hold_back(summary, folder, len(gone))
                 continue
-            db.executemany("UPDATE bios_files SET is_missing = 1 WHERE id = ?", gone)
+            db.executemany("UPDATE bios_files SET is_missing = 1 WHERE id = ?",
+                           [(row_id,) for row_id in gone.values()])
+            summary.missing.extend(sorted(key for key in gone if not stored[key]["is_missing"]))
     if scanned:
         with db.atomic():
             _moved_here(db, scanned, summary)
@@ -231,7 +236,8 @@ def _load_stored(db: Database, root: Path) -> dict[str, Any]:
     """Every file recorded under ``root``, by path: one query per folder, not per file."""
     prefix = display_path(str(root)).rstrip(os.sep) + os.sep
     rows = db.query("SELECT id, filepath, file_size, file_mtime_ns, file_md5, file_sha1, "
-                    "file_crc32 FROM bios_files WHERE filepath >= ? AND filepath < ?",
+                    "file_crc32, is_missing FROM bios_files "
+                    "WHERE filepath >= ? AND filepath < ?",
                     (prefix, prefix + "\U0010ffff"))
     return {row["filepath"]: row for row in rows}
 

@@ -24,7 +24,7 @@ from romrunner.bios.scan import scan_bios
 from romrunner.bios.verify import GOOD_STATUSES
 from romrunner.cli.context import ROW_ID, app_context
 from romrunner.store import OpenMode
-from romrunner.words import counted
+from romrunner.words import counted, examples
 
 
 @click.group()
@@ -61,6 +61,11 @@ def bios_scan(paths: tuple[Path, ...], full: bool) -> int:
         if len(lines) > SCAN_LINES:
             console.print(f"  … and {len(lines) - SCAN_LINES} more (--json lists every file)",
                           markup=False)
+        if summary.missing:
+            console.print(f"{counted(len(summary.missing), 'file')} an earlier scan found "
+                          f"{'is' if len(summary.missing) == 1 else 'are'} gone: "
+                          f"{examples(summary.missing, MISSING_NAMED)} (no longer counted by "
+                          "`bios check` or deploys)", markup=False, soft_wrap=True)
         for note in summary.notes:
             console.print(f"note: {note['path']}: {note['note']}", markup=False)
         for error in summary.errors:
@@ -73,6 +78,7 @@ def bios_scan(paths: tuple[Path, ...], full: bool) -> int:
 
 
 SCAN_LINES = 50  # lines of files listed by a text scan; --json has them all
+MISSING_NAMED = 5  # gone files a text scan names; --json lists them all
 
 
 def scan_line(item: dict[str, Any]) -> str | None:

@@ -1077,7 +1077,8 @@ def prune_notes(claims: Claims, *, dry_run: bool = False) -> list[str]:
             "put on the card for games it cannot deploy now (missing from the library or "
             "changed since the scan, on a library root that is not reachable, or of a platform "
             "undecided now: moved out of its platform folder? `romrunner games ls "
-            "platform:unknown`), where they are now: such copies are never pruned "
+            "platform:unknown`), or good dumps of BIOS files the chosen platforms need (the "
+            "library's copy gone or bad?), where they are now: such copies are never pruned "
             f"({_examples(claims.held_elsewhere)})")
     if claims.prune_linked:
         count = len(claims.prune_linked)

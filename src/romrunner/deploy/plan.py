@@ -2427,6 +2427,12 @@ def _add_bios(db: Database, pack: DefinitionPack, profile_id: int | None,
         if builder.file_ok(item, None) and builder.claim([item], None):
             builder.plan.items.append(item)
     builder.plan.held_sha1s.update(unverified_bios_sha1s(db, pack))
+    # The card's copies of good dumps of the BIOS these platforms need: held, so a library
+    # copy deleted or gone bad since costs the player no more than the library's (QA55 F2:
+    # --prune removed the card's good copy, the last one).
+    builder.plan.held_sha1s.update(known.sha1 for group in report.groups
+                                   for entry in group.entries
+                                   for known in entry.known_hashes if known.sha1)
 
 
 def _unverified_dumps(problems: list[dict[str, Any]], verified: set[str]) -> str:
