@@ -70,6 +70,30 @@ def test_ppsspp_compat_ini_real_file() -> None:
     assert not any(re.fullmatch(r"[A-Z]{4}\d{5}", e.game_key) for e in entries)
 
 
+def test_ppsspp_values_with_a_comment_after_them_count(tmp_path: Path) -> None:
+    """QA54 F1: `ULUS10006 = true # Metal Gear Acid` (as the real file writes 34 titles)
+    was read as neither true nor false and dropped without a word."""
+    path = tmp_path / "compat.ini"
+    path.write_text("# compat.ini for PPSSPP\n[MGS2AcidHack]\nULUS10006 = true # Metal Gear Acid"
+                    "\nULES00622 = true;EU\n[SonicRivalsHack]\nULUS10195 = true  # SR1\n"
+                    "ULUS10323 = false # not this one\nULES00940 = maybe\n")
+    entries, report = read_all("ppsspp-compat", path)
+    assert {e.game_key: (e.settings or {})["flags"] for e in entries} == {
+        "ULUS-10006": ["MGS2AcidHack"], "ULES-00622": ["MGS2AcidHack"],
+        "ULUS-10195": ["SonicRivalsHack"]}
+    assert report.skipped == 1 and "ULES00940" in report.problems[0], report.problems
+
+
+def test_ppsspp_real_file_keeps_every_title_id_set_true() -> None:
+    """Every title id the real file sets true (comment or not) gets its flags."""
+    path = shared_path("knowledge", "ppsspp", "compat.ini")
+    raw = path.read_bytes().decode("utf-8")
+    expected = {f"{m.group(1)}-{m.group(2)}" for m in re.finditer(
+        r"^([A-Z]{4})-?(\d{5})\s*=\s*true\b", raw, re.MULTILINE | re.IGNORECASE)}
+    entries, _ = read_all("ppsspp-compat", path)
+    assert {e.game_key for e in entries} == expected
+
+
 def test_dolphin_gamesettings_real_files() -> None:
     folder = shared_path("knowledge", "dolphin", "GameSettings")
     assert detect_format(folder) == "dolphin-gameini"

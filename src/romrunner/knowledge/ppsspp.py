@@ -15,6 +15,7 @@ from romrunner.library.serials import normalise_serial
 FORMAT = "ppsspp-compat"
 SOURCE = "ppsspp-compat"
 _TITLE_ID = re.compile(r"^[A-Z0-9]{9}$")
+_INLINE_COMMENT = re.compile(r"\s*[#;]")
 
 
 def looks_like(head: str) -> bool:
@@ -44,8 +45,13 @@ def read(path: Path, report: ReadReport) -> Iterator[Entry]:
             if serial is None or not _TITLE_ID.match(serial.replace("-", "")):
                 report.skip(f"[{flag}]", f"{title_id!r} is not a PSP title id")
                 continue
-            if value.strip().lower() == "true":
+            # (PPSSPP reads `# …` or `; …` after a value as a comment: QA54 F1, 34 titles'
+            # flags dropped, `ULUS10006 = true # Metal Gear Acid`)
+            setting = _INLINE_COMMENT.split(value, maxsplit=1)[0].strip().lower()
+            if setting == "true":
                 flags.setdefault(serial, []).append(flag)
+            elif setting != "false":
+                report.skip(f"[{flag}]", f"{title_id} = {value!r}: neither true nor false")
     for serial, names in flags.items():
         report.entries += 1
         yield Entry("psp", "ppsspp", serial, settings={"flags": names}, settings_format=FORMAT)
