@@ -103,6 +103,21 @@ def test_clear_recomputes_best_answers_and_names_an_unknown_source(db: Database)
         clear_source(db, "nope")
 
 
+@pytest.mark.parametrize("spelled", ["SCUS_974.90", "scus 97490", "SCUS-974.90"])
+def test_a_plain_rows_serial_is_stored_in_the_games_spelling(db: Database,
+                                                             spelled: str) -> None:
+    """QA54 F7: a serial written as a disc or a DAT writes it was stored as typed, and the
+    game whose key is ``SCUS-97490`` never got the answer."""
+    ingest_observations(db, COMPAT, LOW, [compat(spelled, "broken"),
+                                          compat("psx:Some Game (USA)", "playable"),
+                                          compat("GALE01", "perfect")])
+    found = best_answer(db, COMPAT, "psx", "duckstation", "SCUS-97490")
+    assert found is not None and found["status"] == "broken"
+    assert best_answer(db, COMPAT, "psx", "duckstation", spelled) is None
+    assert best_answer(db, COMPAT, "psx", "duckstation", "psx:Some Game (USA)") is not None
+    assert best_answer(db, COMPAT, "psx", "duckstation", "GALE01") is not None
+
+
 def test_import_into_an_unknown_source_is_refused_naming_it(cli: Any, tmp_path: Path) -> None:
     assert cli("db", "init").code == 0  # (a refused command removes a database it created)
     data = write_jsonl(tmp_path / "a.jsonl", [compat("SLUS-1")])

@@ -54,11 +54,15 @@ def _squeezed(column: str) -> str:
 
 
 def serial_sql(column: str) -> str:
-    """SQL: ``column`` as a serial in the cache's spelling (``SLUS-20312``), else NULL."""
+    """SQL: ``column`` as a serial in the cache's spelling (``SLUS-20312``), else NULL. A
+    serial followed by more (Redump's ``SLUS-01272GH``, ``SLES-03134-T``, ``SLES-01324/P``,
+    ``SLUS-00874-0``: a release's suffix, about one PlayStation entry in five; a second
+    serial after a comma) is its leading serial: what the disc boots and the emulators' own
+    files are keyed by (QA54 F8)."""
     squeezed = _squeezed(column)
     return (f"CASE WHEN substr(trim({column}), 1, 4) GLOB '{_LETTERS}' AND {squeezed} GLOB "
-            f"'{_SERIAL_GLOB}' THEN substr({squeezed}, 1, 4) || '-' || substr({squeezed}, 5) "
-            "END")
+            f"'{_SERIAL_GLOB}*' AND NOT {squeezed} GLOB '{_SERIAL_GLOB}[0-9]*' "
+            f"THEN substr({squeezed}, 1, 4) || '-' || substr({squeezed}, 5, 5) END")
 
 
 def keys_sql(game: str = "g") -> str:

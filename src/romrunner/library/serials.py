@@ -45,6 +45,23 @@ def normalise_serial(text: str) -> str | None:
     return f"{match.group(1).upper()}-{digits}"
 
 
+_SEPARATORS = str.maketrans("", "", " _-.\t")
+_SQUEEZED_SERIAL = re.compile(r"^[A-Z]{4}\d{5}(?!\d)")
+
+
+def leading_serial(text: str) -> str | None:
+    """The serial a DAT's serial field starts with, in the one spelling (as
+    ``knowledge.linking.serial_sql`` reads it: four letters, then five digits, separators
+    anywhere). Redump follows many with a release's suffix (``SLUS-01272GH``,
+    ``SLES-03134-T``, ``SLES-01324/P``) or a second serial (``SLUS-00594, SLUS-00594GH``);
+    the disc boots the serial alone."""
+    trimmed = text.strip()
+    match = _SQUEEZED_SERIAL.match(trimmed.upper().translate(_SEPARATORS))
+    if match is None or not trimmed[:4].isascii() or not trimmed[:4].isalpha():
+        return None
+    return f"{match.group()[:4]}-{match.group()[4:]}"
+
+
 @dataclass(frozen=True)
 class DiscId:
     """An id read from an image: a serial (``SLUS-20312``) or a disc game id (``GALE01``)."""
