@@ -227,6 +227,39 @@ def test_device_scores_become_performance_for_each_profile_of_the_device(
     assert "has no device profile" in json.dumps(data["problems"])
 
 
+def _perf_rows(db_path: Path) -> list[tuple[Any, ...]]:
+    with sqlite3.connect(db_path) as conn:
+        return conn.execute("SELECT device_profile_id, platform_id, performance_tier "
+                            "FROM v_game_performance ORDER BY 1, 2").fetchall()
+
+
+def test_a_profile_removed_leaves_its_devices_answers_to_the_devices_other_profiles(
+        cli: Any, db_path: Path, tmp_path: Path) -> None:
+    """QA54 F11: a device's answers are stored per profile at import; `profile rm` of the
+    first took them all, and the device's other profile (created after the import, reached
+    through the first's rows) lost them without a word."""
+    assert cli("device", "add", "rg-35xx-plus").code == 0
+    assert cli("profile", "create", "--device", "1", "--os", "muos").code == 0
+    path = tmp_path / "scores.json"
+    path.write_text(json.dumps({
+        "schemaVersion": "device-performance-v1", "source": "retrocatalog-api",
+        "items": [{"deviceId": "rg-35xx-plus", "platformId": "psx", "score": 85},
+                  {"deviceId": "rg-35xx-plus", "platformId": "ps2", "score": 12}]}))
+    assert cli("cache", "import", path).code == 0
+    assert cli("profile", "create", "--device", "1", "--os", "knulli").code == 0  # (2)
+    assert _perf_rows(db_path) == [(1, "ps2", "poor"), (1, "psx", "excellent")]
+    removed = cli("--json", "profile", "rm", "1")
+    assert removed.code == 0 and removed.json()["data"]["performance_removed"] == 0
+    assert _perf_rows(db_path) == [(2, "ps2", "poor"), (2, "psx", "excellent")]
+    # The device's last profile: its answers would go with it, so --force is asked for.
+    last = cli("profile", "rm", "2")
+    assert last.code == 2 and "2 performance answers imported for its device" in last.err
+    assert len(_perf_rows(db_path)) == 2
+    forced = cli("--json", "profile", "rm", "2", "--force")
+    assert forced.code == 0 and forced.json()["data"]["performance_removed"] == 2
+    assert _perf_rows(db_path) == []
+
+
 def test_libretro_cores_become_known_to_bios_check(cli: Any, db_path: Path) -> None:
     pack = shared_path("definition-pack")
     assert cli("--pack", pack, "db", "init").code == 0

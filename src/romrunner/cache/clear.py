@@ -15,7 +15,7 @@ from romrunner.cache.best import (
     recompute_best,
     reset_changed_keys,
 )
-from romrunner.cache.kinds import KINDS, CacheKind
+from romrunner.cache.kinds import KINDS, PERFORMANCE, CacheKind
 from romrunner.cache.sources import find_source
 from romrunner.errors import NotFoundError
 from romrunner.store.database import Database
@@ -73,3 +73,24 @@ def _clear_kind(db: Database, kind: CacheKind, source: int) -> tuple[int, int]:
     recompute_best(db, kind)
     drop_unobserved_best(db, kind)
     return deleted, held
+
+
+def performance_answers(db: Database, profile_id: int) -> int:
+    """How many performance observations were imported for ``profile_id``."""
+    return int(db.scalar(f"SELECT count(*) FROM {PERFORMANCE.observations} "
+                         "WHERE device_profile_id = ?", (profile_id,)))
+
+
+def hand_over_performance(db: Database, old: int, new: int) -> None:
+    """Give the performance observations of profile ``old`` (about to be removed) to profile
+    ``new`` of the same device, where ``new`` has none of that source for the same key
+    (those stay with ``old`` and go with it), and recompute ``new``'s best answers. An
+    answer imported for a device reaches every profile of it; removing one profile must not
+    take the device's answers from the others (QA54 F11)."""
+    db.execute(f"UPDATE OR IGNORE {PERFORMANCE.observations} SET device_profile_id = ? "
+               "WHERE device_profile_id = ?", (new, old))
+    reset_changed_keys(db, PERFORMANCE)
+    keys = ", ".join(PERFORMANCE.keys)
+    db.execute(f"INSERT INTO {KEYS_TABLE} SELECT DISTINCT {keys} FROM "
+               f"{PERFORMANCE.observations} WHERE device_profile_id = ?", (new,))
+    recompute_best(db, PERFORMANCE)

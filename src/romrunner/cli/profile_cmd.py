@@ -171,10 +171,13 @@ def profile_rm(profile_id: int, force: bool) -> int:
     app = app_context()
     removed = remove_profile(app.open_db(), profile_id, force=force)
     also = "".join((f", its {counted(removed.overrides, 'override')}" if removed.overrides
-                    else "", f" and the history of its {removed.deployments:,} deployment(s)"
+                    else "", f", {counted(removed.performance, 'performance answer')} imported "
+                    "for its device" if removed.performance else "",
+                    f" and the history of its {removed.deployments:,} deployment(s)"
                     if removed.deployments else ""))
     app.finish({"id": profile_id, "deployments_removed": removed.deployments,
-                "overrides_removed": removed.overrides},
+                "overrides_removed": removed.overrides,
+                "performance_removed": removed.performance},
                lambda c: c.print(f"removed profile {profile_id}{also}", markup=False))
     return 0
 

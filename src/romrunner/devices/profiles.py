@@ -12,6 +12,7 @@ import sqlite3
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
+from romrunner.cache.clear import hand_over_performance, performance_answers
 from romrunner.collections.store import collection_names, resolve_collection_ids
 from romrunner.devices.catalog import canonical_device_id, device_chipset
 from romrunner.devices.osprofile import known_os, resolve_os_profile
@@ -135,6 +136,7 @@ class Removed(NamedTuple):
     profiles: int
     deployments: int
     overrides: int
+    performance: int = 0  # imported performance answers no profile of the device keeps
 
 
 def remove_device(db: Database, device_row_id: int, *, force: bool = False) -> Removed:
@@ -161,8 +163,9 @@ def remove_device(db: Database, device_row_id: int, *, force: bool = False) -> R
             raise InputError(f"device {device_row_id} has {len(profiles)} profile(s), which "
                              f"would be removed with it{also}{history}; nothing was removed "
                              "(use --force to remove them too)")
+        performance = _keep_device_knowledge(db, profiles)
         db.execute("DELETE FROM devices WHERE id = ?", (device_row_id,))
-    return Removed(len(profiles), deployments, overrides)
+    return Removed(len(profiles), deployments, overrides, performance)
 
 
 def _owned(db: Database, pack: DefinitionPack, row_id: int) -> OwnedDevice:
@@ -221,14 +224,37 @@ def remove_profile(db: Database, profile_id: int, *, force: bool = False) -> Rem
         count = int(db.scalar("SELECT count(*) FROM deployment_history "
                               "WHERE device_profile_id = ?", (profile_id,)))
         overrides = profile_override_count(db, [profile_id])
-        if (count or overrides) and not force:
+        performance = _keep_device_knowledge(db, [profile_id])
+        if (count or overrides or performance) and not force:
             what = " and ".join(part for part in (
                 f"{count:,} deployment(s) whose history" if count else "",
-                counted(overrides, "override") if overrides else "") if part)
+                counted(overrides, "override") if overrides else "",
+                f"{counted(performance, 'performance answer')} imported for its device (no "
+                "other profile of that device keeps them)" if performance else "") if part)
             raise InputError(f"device profile {profile_id} has {what}, which would be removed "
                              "with it; nothing was removed (use --force to remove them too)")
         db.execute("DELETE FROM device_profiles WHERE id = ?", (profile_id,))
-    return Removed(1, count, overrides)
+    return Removed(1, count, overrides, performance)
+
+
+def _keep_device_knowledge(db: Database, removed: list[int]) -> int:
+    """Hand the performance answers imported for the ``removed`` profiles to a profile of
+    the same device that stays (an answer imported for a device reaches each profile of it:
+    QA54 F11, `profile rm` took them from the others); returns how many go with them (no
+    profile of their device stays)."""
+    lost = 0
+    for profile_id in removed:
+        heir = db.scalar(
+            "SELECT min(o.id) FROM device_profiles p JOIN devices d ON d.id = p.device_row_id "
+            "JOIN devices od ON od.device_id = d.device_id "
+            "JOIN device_profiles o ON o.device_row_id = od.id WHERE p.id = ? "
+            "AND o.id NOT IN (SELECT value FROM json_each(?))",
+            (profile_id, json.dumps(removed)))
+        if heir is None:
+            lost += performance_answers(db, profile_id)
+        else:
+            hand_over_performance(db, profile_id, int(heir))
+    return lost
 
 
 def update_profile(db: Database, pack: DefinitionPack, profile_id: int,
