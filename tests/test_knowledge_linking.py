@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from romrunner.cache.ingest import ingest_observations
-from romrunner.cache.kinds import PERFORMANCE
+from romrunner.cache.kinds import COMPAT, PERFORMANCE
 from romrunner.knowledge.linking import knowledge_keys, serial_sql
 from romrunner.library.serials import leading_serial, normalise_serial
 from romrunner.store import OpenMode, open_database
@@ -99,6 +99,57 @@ def test_serial_keyed_compatibility_reaches_the_autolist(cli: Any, db_path: Path
     assert (midnight["perf"], midnight["reason"]) == ("PERF_OK", "COMPAT_STATUS_EXCLUDED")
     assert "Compatibility: menu_intro (pcsx2-gameindex, pcsx2); strict mode" \
         in midnight["warnings"]
+
+
+@pytest.mark.parametrize("first", ["gameindex", "emuready"])
+def test_two_emulator_ids_of_one_family_the_priority_winner_decides(
+        cli: Any, db_path: Path, library: dict[str, int], first: str) -> None:
+    """QA54 F2: answers for one game under `pcsx2` and `pcsx2-standalone` (one family) were
+    two best answers, and the auto-list took whichever emulator id was made first, not the
+    source `cache why` names (pcsx2-gameindex ranks before emuready-listings)."""
+    def emuready() -> None:
+        db = open_database(db_path, OpenMode.WRITE).db
+        ingest_observations(db, COMPAT, "emuready-listings", [
+            {"platform_id": "ps2", "emulator_id": "pcsx2-standalone",
+             "definition_game_id": "SLES-50071", "status": "perfect"}])
+        ingest_observations(db, PERFORMANCE, "retrocatalog-api", [
+            {"device_profile_id": 1, "platform_id": "ps2", "emulator_id": None,
+             "definition_game_id": "SLES-50071", "performance_tier": "good"}])
+        db.close()
+
+    def gameindex() -> None:
+        assert real(cli, "cache", "import", shared_path(*GAMEINDEX)).code in (0, 1)
+
+    for step in ((emuready, gameindex) if first == "emuready" else (gameindex, emuready)):
+        step()
+    why = real(cli, "--json", "cache", "why", "ps2", "pcsx2", "SLES-50071").json()["data"]
+    assert (why[0]["source"], why[0]["status"]) == ("pcsx2-gameindex", "menu_intro")
+    assert real(cli, "profile", "set", "1", "--mode", "strict").code == 0
+    midnight = _verdicts(cli)["Midnight Club (Europe).iso"]
+    assert midnight["reason"] == "COMPAT_STATUS_EXCLUDED", midnight
+    assert "Compatibility: menu_intro (pcsx2-gameindex, pcsx2); strict mode" \
+        in midnight["warnings"]
+
+
+def test_a_sources_exclusion_flag_is_said_as_such(cli: Any, db_path: Path,
+                                                  library: dict[str, int]) -> None:
+    """QA54 F5: a game a source flags "exclude from auto-lists" was left out as
+    "Performance tier excellent"."""
+    db = open_database(db_path, OpenMode.WRITE).db
+    ingest_observations(db, PERFORMANCE, "retrocatalog-api", [
+        {"device_profile_id": 1, "platform_id": "ps2", "emulator_id": None,
+         "definition_game_id": "SLES-50071", "performance_tier": "excellent",
+         "exclude_from_auto": True},
+        {"device_profile_id": 1, "platform_id": "ps2", "emulator_id": None,
+         "definition_game_id": "SCES-50459", "performance_tier": "poor"}])
+    db.close()
+    verdicts = _verdicts(cli)
+    midnight, dropship = (verdicts[f"{name}.iso"] for name in ("Midnight Club (Europe)",
+                                                               "Dropship (Europe)"))
+    assert midnight["reason"] == dropship["reason"] == "PERF_TIER_EXCLUDED"
+    assert midnight["warnings"] == [
+        "Excluded from auto-lists by its performance source (tier excellent)"]
+    assert dropship["warnings"] == ["Performance tier poor"]
 
 
 def test_explain_and_autolist_use_the_same_keys(cli: Any, db_path: Path,

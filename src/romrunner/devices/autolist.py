@@ -416,7 +416,18 @@ def _json_list(text: str | None) -> tuple[str, ...]:
 
 
 # -- knowledge lookups: one statement each -----------------------------------------------
-_PerfRow = tuple[int, str, str, bool]  # level, emulator family ('' = any), tier, excluded
+# level, emulator family ('' = any), tier, excluded, the source's priority (lower first)
+_PerfRow = tuple[int, str, str, bool, int]
+
+
+def _priority(kind: str) -> str:
+    """SQL: the priority rank of a cache view row's source for ``kind`` (lower wins, as the
+    best answers are chosen: rows of one emulator family under two emulator ids, pcsx2 and
+    pcsx2-standalone, are two best answers, and the winner must not be whichever came
+    first: QA54 F2)."""
+    return ("coalesce((SELECT p.rank FROM cache_source_priority p JOIN cache_sources s "
+            f"ON s.id = p.source WHERE p.cache_kind = '{kind}' AND s.source_id = v.source), "
+            "1000000)")
 
 
 def _performance(db: Database, pack: DefinitionPack, profile: Profile
@@ -434,13 +445,15 @@ def _performance(db: Database, pack: DefinitionPack, profile: Profile
         return table
     for row in db.query(
             "SELECT device_profile_id, platform_id, definition_game_id, emulator_id, "
-            "performance_tier, exclude_from_auto FROM v_game_performance "
+            f"performance_tier, exclude_from_auto, {_priority('performance')} AS priority "
+            "FROM v_game_performance v "
             "WHERE device_profile_id IN (SELECT value FROM json_each(?))",
             (json.dumps(list(levels)),)):
         family = emulator_family(row["emulator_id"]) if row["emulator_id"] else ""
         table[(row["platform_id"], row["definition_game_id"])].append(
             (levels[int(row["device_profile_id"])], family, row["performance_tier"],
-             bool(row["exclude_from_auto"]) or row["performance_tier"] in _EXCLUDED_TIERS))
+             bool(row["exclude_from_auto"]) or row["performance_tier"] in _EXCLUDED_TIERS,
+             int(row["priority"])))
     return table
 
 
@@ -448,10 +461,12 @@ def _compatibility(db: Database, keys: set[str]) -> dict[tuple[str, str, str], t
     """(platform, emulator family, game key or '*') -> (status, its source), for the games'
     ``keys``."""
     table: dict[tuple[str, str, str], tuple[str, str]] = {}
-    for row in db.query(
+    for row in db.query(  # (the priority winner of one family last: it is the one kept)
             "SELECT platform_id, emulator_id, definition_game_id, status, source "
-            "FROM v_emulator_compat WHERE definition_game_id = '*' OR definition_game_id IN "
-            "(SELECT value FROM json_each(?))", (json.dumps(list(keys)),)):
+            "FROM v_emulator_compat v WHERE definition_game_id = '*' OR definition_game_id IN "
+            f"(SELECT value FROM json_each(?)) ORDER BY {_priority('compat')} DESC, "
+            "CASE confidence WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END DESC, "
+            "fetched_at, source DESC", (json.dumps(list(keys)),)):
         table[(row["platform_id"], emulator_family(row["emulator_id"] or ""),
                row["definition_game_id"])] = (row["status"], row["source"])
     return table
@@ -504,19 +519,23 @@ def check_performance(game: _Game, emulator: str | None, mode: str, policies: _P
                       perf: dict[tuple[str, str], list[_PerfRow]]) -> _Gate:
     """§2.6 checkPerformance: the most specific record, else the missing-data policy."""
     family = emulator_family(emulator) if emulator else ""
-    best: tuple[tuple[int, int, int], _PerfRow] | None = None
+    best: tuple[tuple[int, int, int, int], _PerfRow] | None = None
     for specificity, key in (*enumerate(game.game_keys), (len(game.game_keys), "*")):
         for row in perf.get((game.platform_id, key), ()):
-            level, row_family, _tier, _excluded = row
+            level, row_family, _tier, _excluded, priority = row
             if row_family not in ("", family):
                 continue
-            rank = (specificity, level, 0 if row_family else 1)
+            rank = (specificity, level, 0 if row_family else 1, priority)
             if best is None or rank < best[0]:
                 best = (rank, row)
     if best is not None:
-        _level, _family, found_tier, excluded = best[1]
-        return _Gate(False, PERF_TIER_EXCLUDED, [f"Performance tier {found_tier}"]) if excluded \
-            else _Gate(True, PERF_OK)
+        _level, _family, found_tier, excluded, _priority_rank = best[1]
+        if not excluded:
+            return _Gate(True, PERF_OK)
+        # (a source's own "exclude from auto-lists" flag, not the tier: QA54 F5)
+        return _Gate(False, PERF_TIER_EXCLUDED, [
+            f"Performance tier {found_tier}" if found_tier in _EXCLUDED_TIERS else
+            f"Excluded from auto-lists by its performance source (tier {found_tier})"])
     if game.platform_id not in policies.coverage:
         return _Gate(True, PERF_NO_RETROCAT_DATA_ASSUME_OK,
                      [f"Performance unknown for {game.platform_id} (not in RetroCatalog)"])
