@@ -152,6 +152,32 @@ def test_a_sources_exclusion_flag_is_said_as_such(cli: Any, db_path: Path,
     assert dropship["warnings"] == ["Performance tier poor"]
 
 
+def test_a_set_with_a_disc_known_broken_is_left_out_whole(cli: Any, db_path: Path,
+                                                          tmp_path: Path,
+                                                          library: dict[str, int]) -> None:
+    """QA54 F6: the auto-list kept discs 1 and 3 and left disc 2 out (broken), and
+    `deploy --auto` then put disc 2 on the card to complete the set."""
+    for disc, serial in ((1, "SLUS_211.11"), (2, "SLUS_211.12"), (3, "SLUS_211.13")):
+        _ps2_iso(tmp_path / "roms" / "ps2" / f"Saga (USA) (Disc {disc}).iso", serial)
+    assert real(cli, "scan", "--workers", "1").code == 0
+    db = open_database(db_path, OpenMode.WRITE).db
+    ingest_observations(db, COMPAT, "emuready-listings", [
+        {"platform_id": "ps2", "emulator_id": "pcsx2", "definition_game_id": "SLUS-21112",
+         "status": "broken"}])
+    db.close()
+    verdicts = _verdicts(cli)
+    saga = {name: verdicts[name] for name in verdicts if name.startswith("Saga")}
+    assert len(saga) == 3 and not any(v["included"] for v in saga.values()), saga
+    assert all(v["reason"] == "COMPAT_STATUS_EXCLUDED" for v in saga.values())
+    assert any("Disc 2 of its set is left out" in w
+               for w in saga["Saga (USA) (Disc 1).iso"]["warnings"])
+    card = tmp_path / "card"
+    card.mkdir()
+    done = real(cli, "--json", "deploy", "1", "--to", card, "--auto")
+    assert done.code in (0, 1) and done.json()["data"]["copied"] > 0, done.err
+    assert not [path for path in card.rglob("*") if "Saga" in path.name]
+
+
 def test_explain_and_autolist_use_the_same_keys(cli: Any, db_path: Path,
                                                 library: dict[str, int]) -> None:
     db = open_database(db_path, OpenMode.READ).db

@@ -894,6 +894,35 @@ def _parents_kept(members: list[_Game], kept: list[_Game], found: dict[int, Spli
     return needed
 
 
+def _judge_sets_whole(games: Iterable[_Game], entries: dict[int, AutoListEntry]) -> None:
+    """A multi-disc set is one game to the gating: a disc of it left out (known broken with
+    the emulator, too slow on the device, excluded by the user) leaves out the whole set,
+    its playlist too, each disc saying which disc and why — unless the user included a disc
+    of it. (QA54 F6: the list kept the other discs, and `deploy --auto` put the left-out
+    disc back to complete the set.)"""
+    sets: dict[str, list[_Game]] = defaultdict(list)
+    for game in games:
+        if not game.variant.startswith("game:"):
+            sets[game.variant].append(game)
+    for members in sets.values():
+        out = [game for game in members if not entries[game.id].included
+               and not game.filename.lower().endswith(".m3u")]
+        if not out or len(out) == len(members) or any(
+                entries[game.id].reason == USER_OVERRIDE_INCLUDE for game in members):
+            continue
+        first = min(out, key=lambda game: (game.disc or 0, game.id))
+        why = entries[first.id]
+        said = (f"Disc {first.disc} of its set is left out" if first.disc is not None
+                else f"{first.filename} of its set is left out") + \
+            f" ({why.reason}{': ' + '; '.join(why.warnings) if why.warnings else ''}): " \
+            "a set goes whole or not at all"
+        for game in members:
+            entry = entries[game.id]
+            if entry.included:
+                entry.included, entry.reason = False, why.reason
+                entry.warnings = [*entry.warnings, said]
+
+
 def _drop_set_playlists(games: Iterable[_Game], entries: dict[int, AutoListEntry]) -> None:
     """An .m3u of a multi-disc set whose discs are kept is left out: the discs go on the
     card and the deploy planner writes the .m3u the OS wants (the user's own would collide
@@ -975,6 +1004,7 @@ def build_autolist(db: Database, pack: DefinitionPack, profile_id: int,
             entries[game_id].warnings = [
                 *entries[game_id].warnings, f"Runs only with the BIOS set {need.bios_name}'s "
                 f"zip beside it (its own does not hold those ROMs), and {why}"]
+    _judge_sets_whole(games, entries)
     _select(games, profile, entries, split_clones(db, [
         game.id for game in games if game.clone and entries[game.id].included]), bios)
     runs: dict[tuple[str, str, str], int] = defaultdict(int)
