@@ -144,3 +144,40 @@ def test_entries_sharing_an_id_stop_the_scan_naming_the_file_not_an_internal_err
                                  "'twin' (two known entries share that id, a bug)"), result.err
     with sqlite3.connect(db_path) as conn:
         assert conn.execute("SELECT count(*) FROM bios_files").fetchone()[0] == 0
+
+
+def _check(cli: Any, platform: str) -> dict[str, dict[str, Any]]:
+    """`bios check --platform` with the real pack: entry id -> its JSON."""
+    found = cli("--pack", shared_path("definition-pack"), "--json", "bios", "check",
+                "--platform", platform)
+    return {entry["id"]: entry for group in found.json()["data"]["groups"]
+            for entry in group["one_of"]}
+
+
+def test_a_core_info_places_the_pack_entry_of_its_core_where_the_core_reads_it(
+        cli: Any, tmp_path: Path) -> None:
+    """QA55 F1, F8, F11: the pack puts the PC-98 BIOS at `np2/bios.rom` (NP2kai reads
+    `np2kai/bios.rom`: its .info says so), writes X Millennium's `IPLROM.X1` lower-case, and
+    lists NP2kai's `font.bmp` and `itf.rom` as other names of `bios.rom`. Once the cores'
+    .info files are imported, they place the entries; the pack's names stay accepted."""
+    pack = shared_path("definition-pack")
+    assert cli("--pack", pack, "db", "init").code == 0
+    before = _check(cli, "pc-98")["pc98-bios"]
+    assert (before["destination"], before["filename"]) != ("np2kai", "bios.rom")
+    info = shared_path("knowledge", "libretro-core-info")
+    imported = cli("--pack", pack, "cache", "import", info / "np2kai_libretro.info",
+                   info / "x1_libretro.info")
+    assert imported.code == 0, imported.err
+    pc98 = _check(cli, "pc-98")
+    assert (pc98["pc98-bios"]["destination"], pc98["pc98-bios"]["filename"]) == (
+        "np2kai", "bios.rom")
+    assert pc98["libretro-info:np2kai/font.bmp"]["destination"] == "np2kai"
+    x1 = _check(cli, "sharp-x1")["sharp-x1-iplrom"]
+    assert (x1["destination"], x1["filename"]) == ("xmil", "IPLROM.X1")
+    # The player's own font is that file, not a bad copy of the BIOS.
+    folder = tmp_path / "bios"
+    _random_files(folder, {"font.bmp": 4096})
+    scanned = cli("--pack", pack, "--json", "bios", "scan", folder)
+    assert scanned.code == 0, scanned.err
+    [font] = scanned.json()["data"]["files"]
+    assert "wrong_hash" not in {match["status"] for match in font["entries"]}, font

@@ -273,11 +273,28 @@ def merge_known_bios(pack: DefinitionPack, extras: list[ExtraRom],
 
 def _with_core(entry: BiosEntry, item: CoreFirmware) -> BiosEntry:
     if item.core_id in (*entry.required_for_emulators, *entry.optional_for_emulators):
-        return entry  # the entry already says what the core needs: it stands
+        return _where_the_core_reads_it(entry, item)  # (what it needs stands)
     if item.optional:
         return replace(entry, optional_for_emulators=(*entry.optional_for_emulators,
                                                       item.core_id))
     return replace(entry, required_for_emulators=(*entry.required_for_emulators, item.core_id))
+
+
+def _where_the_core_reads_it(entry: BiosEntry, item: CoreFirmware) -> BiosEntry:
+    """``entry`` placed where the core the pack names for it reads it, by the core's own
+    ``.info`` (its folder, its spelling), when the pack places it otherwise: QA55 F1, the
+    pack's ``np2/bios.rom`` for NP2kai, which reads ``np2kai/bios.rom``; F8, X Millennium's
+    ``xmil/IPLROM.X1`` written ``iplrom.x1``, which a case-sensitive card does not find.
+    The pack's name stays a name the entry accepts."""
+    folder = item.path.rsplit("/", 1)[0] if "/" in item.path else None
+    placed = "/".join(part for part in (entry.bios_subdirectory, entry.filename) if part)
+    if placed == item.path or entry.filename.rsplit("/", 1)[-1].lower() != \
+            item.basename.lower():
+        return entry
+    names = tuple(dict.fromkeys((*entry.alternate_filenames,
+                                 entry.filename.rsplit("/", 1)[-1])))
+    return replace(entry, filename=item.basename, bios_subdirectory=folder,
+                   alternate_filenames=tuple(n for n in names if n != item.basename))
 
 
 def merge_core_firmware(entries: list[BiosEntry], firmware: list[CoreFirmware]
@@ -289,8 +306,16 @@ def merge_core_firmware(entries: list[BiosEntry], firmware: list[CoreFirmware]
     for position, entry in enumerate(merged):
         for filename in (entry.filename, *entry.alternate_filenames):
             by_name[filename.rsplit("/", 1)[-1].lower()].append(position)
+    declared: dict[str, set[str]] = defaultdict(set)  # core -> the file names it declares
     for item in firmware:
-        named = by_name.get(item.basename.lower(), [])
+        declared[item.core_id].add(item.basename.lower())
+    # the cores each pack entry names itself (before any .info joins it)
+    own_cores = {entry.id: {*entry.required_for_emulators, *entry.optional_for_emulators}
+                 for entry in entries}
+    for item in firmware:
+        named = [p for p in by_name.get(item.basename.lower(), [])
+                 if not (item.core_id in own_cores.get(merged[p].id, ()) and
+                         _another_file_of_the_core(merged[p], item, declared[item.core_id]))]
         found = [p for p in named if item.platform_id in (None, merged[p].platform_id)] \
             or list(named)
         if not found:
@@ -308,7 +333,36 @@ def merge_core_firmware(entries: list[BiosEntry], firmware: list[CoreFirmware]
             by_name[item.basename.lower()].append(found[0])
         for position in found:
             merged[position] = _with_core(merged[position], item)
-    return merged
+    return [_without_the_cores_other_files(entry, declared, own_cores.get(entry.id, set()))
+            for entry in merged]
+
+
+def _without_the_cores_other_files(entry: BiosEntry, declared: dict[str, set[str]],
+                                   cores: set[str]) -> BiosEntry:
+    """``entry`` without the other names that a core the pack names for it (``cores``)
+    declares as files of their own (see _another_file_of_the_core): a file under such a
+    name is that file, not a copy of this one."""
+    own = entry.filename.rsplit("/", 1)[-1].lower()
+    others = {name for core in cores if own in declared.get(core, ())
+              for name in declared[core]} - {own}
+    if not others:
+        return entry
+    kept = tuple(name for name in entry.alternate_filenames
+                 if name.rsplit("/", 1)[-1].lower() not in others)
+    return entry if kept == entry.alternate_filenames else replace(
+        entry, alternate_filenames=kept)
+
+
+def _another_file_of_the_core(entry: BiosEntry, item: CoreFirmware,
+                              declared: set[str]) -> bool:
+    """True when ``item`` has only another name of ``entry`` while its core — one the pack
+    names for the entry — declares the entry's own file too: two files of the core, not two
+    names of one (a core that is no entry's own may list two names of one file, as SkyEmu
+    does ``cgb_boot.bin`` and ``gbc_bios.bin``). (QA55 F11: the pack
+    lists NP2kai's ``font.bmp`` and ``itf.rom`` as other names of ``bios.rom``, so the
+    player's font was judged a bad copy of the BIOS and never deployed)."""
+    own = entry.filename.rsplit("/", 1)[-1].lower()
+    return item.basename.lower() != own and own in declared
 
 
 def load_core_firmware(db: Database) -> list[CoreFirmware]:

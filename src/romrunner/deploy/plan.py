@@ -2427,10 +2427,11 @@ def _add_bios(db: Database, pack: DefinitionPack, profile_id: int | None,
         if builder.file_ok(item, None) and builder.claim([item], None):
             builder.plan.items.append(item)
     builder.plan.held_sha1s.update(unverified_bios_sha1s(db, pack))
-    # The card's copies of good dumps of the BIOS these platforms need: held, so a library
-    # copy deleted or gone bad since costs the player no more than the library's (QA55 F2:
-    # --prune removed the card's good copy, the last one).
-    builder.plan.held_sha1s.update(known.sha1 for group in report.groups
+    # The card's copies of good dumps of the BIOS these platforms need where the library has
+    # none now: held, so a library copy deleted or gone bad since costs the player no more
+    # than the library's (QA55 F2: --prune removed the card's good copy, the last one). (Not
+    # where the library has one: that one replaces the card's as ever.)
+    builder.plan.held_sha1s.update(known.sha1 for group in report.groups if not group.present
                                    for entry in group.entries
                                    for known in entry.known_hashes if known.sha1)
 
