@@ -404,6 +404,21 @@ def test_a_rescan_names_the_files_gone_since_once(cli: Any, bios_setup: dict[str
     assert f"1 file an earlier scan found is gone: {folder / 'bios9.bin'}" in text.out
 
 
+def test_a_folder_given_twice_or_inside_another_is_scanned_once(
+        cli: Any, bios_setup: dict[str, Path]) -> None:
+    """QA55 F10: `bios scan lib/bios lib/bios` said 34 files of 17."""
+    folder = bios_setup["folder"]
+    (folder / "sub").mkdir()
+    (folder / "sub" / "bios7 copy.bin").write_bytes(C)
+    once = cli("--pack", bios_setup["pack"], "--json", "bios", "scan", folder).json()["data"]
+    for args in ((folder, folder), (folder / "sub", folder), (folder, folder / "sub" / "..")):
+        again = cli("--pack", bios_setup["pack"], "--json", "bios", "scan", *args)
+        assert again.code == 0, again.err
+        data = again.json()["data"]
+        assert data["scanned"] == once["scanned"] == 11, args
+        assert len(data["files"]) == len(once["files"]) and data["missing"] == []
+
+
 def test_one_regions_bios_is_enough_whichever_emulator_requires_it(
         cli: Any, tmp_path: Path) -> None:
     """QA50 F6: the US Sega CD BIOS (two pack entries, one per emulator) verified, E/J absent:

@@ -111,6 +111,18 @@ def _not_followed(path: Path, summary: BiosScanSummary) -> None:
                           "folder it is in"})
 
 
+def _outermost(folders: list[Path]) -> list[Path]:
+    """``folders`` without repeats and without those inside another of them (each file is
+    scanned, and counted, once: QA55 F10, `bios scan lib/bios lib/bios` counted 34 of 17)."""
+    kept: list[Path] = []
+    for folder in sorted({folder.resolve(): folder for folder in folders}.items(),
+                         key=lambda pair: len(pair[0].parts)):
+        if not any(folder[0] == other.resolve() or other.resolve() in folder[0].parents
+                   for other in kept):
+            kept.append(folder[1])
+    return kept
+
+
 def scan_bios(db: Database, pack: DefinitionPack, folders: list[Path], *,
               full: bool = False) -> BiosScanSummary:
     """Verify every file under ``folders``; rescans reuse the hashes of files whose size and
@@ -128,7 +140,7 @@ def scan_bios(db: Database, pack: DefinitionPack, folders: list[Path], *,
                              "was scanned") from exc
         if not is_folder:
             raise InputError(f"{folder}: not a folder; nothing was scanned")
-    for folder in folders:
+    for folder in _outermost(folders):
         root = folder.resolve()
         seen: set[str] = set()
         with db.atomic():
