@@ -419,6 +419,22 @@ def test_a_folder_given_twice_or_inside_another_is_scanned_once(
         assert len(data["files"]) == len(once["files"]) and data["missing"] == []
 
 
+def test_a_file_two_entries_share_by_name_and_dump_is_listed_once(
+        cli: Any, bios_setup: dict[str, Path]) -> None:
+    """QA55 F6: the pack's Sega CD USA versions share one name and dump; `bios check` listed
+    the one file once per entry (`bios_CD_U.bin; bios_CD_U.bin; bios_CD_U.bin`)."""
+    hashes = bios_setup["pack"] / "bios-hashes.json"
+    data = json.loads(hashes.read_text())
+    data["biosFiles"] += [entry(f"psx-us-v{n}", "scph5501.bin", "psx", 64, [known(A)],
+                                emulators=("duckstation",)) for n in (2, 3)]
+    hashes.write_text(json.dumps(data))
+    (bios_setup["folder"] / "scph5501.bin").write_bytes(A)
+    assert cli("--pack", bios_setup["pack"], "bios", "scan", bios_setup["folder"]).code == 0
+    group = statuses(cli, bios_setup)[("psx", "psx-us")]
+    names = [Path(row["filepath"]).name for row in group["present"]]
+    assert names.count("scph5501.bin") == 1, names
+
+
 def test_one_regions_bios_is_enough_whichever_emulator_requires_it(
         cli: Any, tmp_path: Path) -> None:
     """QA50 F6: the US Sega CD BIOS (two pack entries, one per emulator) verified, E/J absent:

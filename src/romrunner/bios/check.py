@@ -200,7 +200,7 @@ def _decide(group: BiosGroup, found: dict[str, list[dict[str, Any]]]) -> None:
                                 order[r["entry"]]))
     served = {row["entry"] for row in named}
     used = {row["filepath"] for row in named}
-    group.present = list(named)
+    group.present = _once_per_file_and_name(named)
     for row in renamed:
         if row["entry"] not in served and row["filepath"] not in used:
             served.add(row["entry"])  # later copies for the same name would never be used
@@ -212,6 +212,20 @@ def _decide(group: BiosGroup, found: dict[str, list[dict[str, Any]]]) -> None:
         group.status = OPTIONAL_MISSING
     else:
         group.status = HLE if group.hle_fallback else BLOCKING
+
+
+def _once_per_file_and_name(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The first row of each file under each card name: entries sharing a name and a dump
+    (the pack's four Sega CD USA versions) are one file on the card (QA55 F6: it was listed
+    once per entry)."""
+    seen: set[tuple[str, str]] = set()
+    kept: list[dict[str, Any]] = []
+    for row in rows:
+        key = (row["filepath"], row["card_name"])
+        if key not in seen:
+            seen.add(key)
+            kept.append(row)
+    return kept
 
 
 @dataclass
