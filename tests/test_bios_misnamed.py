@@ -91,6 +91,27 @@ def test_a_verified_dump_under_another_name_is_deployed_under_the_packs_name(
     assert sorted(p.name for p in folder.iterdir()) == ["NES boot.bin"]
 
 
+def test_the_cards_own_bios_scanned_is_no_source_of_its_deploys(
+        cli: Any, pack: Path, tmp_path: Path) -> None:
+    """QA55 F7: the player verified the card's BIOS with `bios scan CARD/…`; the card's copy,
+    under the entry's own name, then won over the library's misnamed dump, and every deploy
+    to the card was refused ("holds a file this deploy copies from")."""
+    library(cli, tmp_path, pack, {"nes": "Castle Run (USA).nes"})
+    folder = tmp_path / "bios"
+    folder.mkdir()
+    (folder / "NES boot.bin").write_bytes(NES)
+    assert cli("--pack", pack, "bios", "scan", folder).code == 0
+    card = tmp_path / "card"
+    card.mkdir()
+    assert cli("--pack", pack, "deploy", "1", "--to", card, "platform:nes").code == 0
+    [on_card] = [p for p in card.rglob("nes-boot.bin")]
+    assert cli("--pack", pack, "bios", "scan", on_card.parent).code == 0
+    again = cli("--json", "--pack", pack, "deploy", "1", "--to", card, "platform:nes")
+    assert again.code == 0, again.err
+    assert card_bios(card) == {"nes-boot.bin": NES}
+    assert (folder / "NES boot.bin").read_bytes() == NES
+
+
 def test_two_files_for_one_entry_the_same_one_is_chosen_every_time(
         cli: Any, pack: Path, tmp_path: Path) -> None:
     """Both misnamed: the preferred dump wins over an alternate one whatever the paths; a

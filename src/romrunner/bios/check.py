@@ -274,7 +274,7 @@ class BiosReport:
 
 def check_bios(db: Database, pack: DefinitionPack, *, platforms: list[str] | None = None,
                emulator: str | None = None, profile: int | None = None,
-               strict: bool = False) -> BiosReport:
+               strict: bool = False, outside: str | None = None) -> BiosReport:
     """Group the requirements of the selected platforms (or emulator) and judge each group.
 
     With no selection: the platforms of the scanned library, or, for an empty library, every
@@ -284,6 +284,8 @@ def check_bios(db: Database, pack: DefinitionPack, *, platforms: list[str] | Non
     with no known emulator, or one no BIOS entry names, is checked for any emulator.
     A platform or emulator id that neither the pack, the BIOS entries nor the library
     knows is a :class:`NotFoundError` naming it (a check never passes on nothing).
+    ``outside``: a folder whose files are not the user's BIOS for this check (a deploy's
+    card: its own copies, once `bios scan` verified them, are no source: QA55 F7).
     """
     known = known_bios(db, pack)
     emulator = _core_name(pack, known.entries, emulator)
@@ -304,6 +306,10 @@ def check_bios(db: Database, pack: DefinitionPack, *, platforms: list[str] | Non
     else:
         groups = platform_groups(entries)
     found = _verdicts_by_entry(db, known.index)
+    if outside is not None:
+        under = outside.rstrip("/") + "/"
+        found = {entry: [item for item in items if not str(item["filepath"]).startswith(under)]
+                 for entry, items in found.items()}
     for group in groups:
         _decide(group, found)
     groups.sort(key=lambda g: (g.platform_id, g.emulator_id or "", not g.required,

@@ -2384,7 +2384,8 @@ def _set_title(first: _Game, set_key: str) -> str:
 def _add_bios(db: Database, pack: DefinitionPack, profile_id: int | None,
               platforms: list[str], builder: _Builder) -> None:
     """The verified BIOS files the platforms need, to each platform's BIOS folder."""
-    report = check_bios(db, pack, platforms=platforms, profile=profile_id)
+    report = check_bios(db, pack, platforms=platforms, profile=profile_id,
+                        outside=os.path.realpath(builder.plan.root))
     wanted: list[tuple[str, str, dict[str, Any]]] = []
     for group in report.groups:
         entries = {entry.id: entry for entry in group.entries}
