@@ -94,6 +94,18 @@ def test_ppsspp_real_file_keeps_every_title_id_set_true() -> None:
     assert {e.game_key for e in entries} == expected
 
 
+def test_a_forced_dolphin_format_refuses_a_file_of_another_emulator(tmp_path: Path,
+                                                                    cli: Any) -> None:
+    """QA54 F9: PPSSPP's compat.ini, named like a game id and given `--format
+    dolphin-gameini`, was imported as a game "COMPAT" with 62 settings sections, exit 0."""
+    path = tmp_path / "COMPAT.ini"
+    path.write_bytes(shared_path("knowledge", "ppsspp", "compat.ini").read_bytes())
+    result = cli("cache", "import", "--format", "dolphin-gameini", path)
+    assert result.code == 2 and "not a Dolphin game ini" in result.err, result.err
+    stats = cli("--json", "cache", "stats")
+    assert stats.code in (0, 2) and not (stats.json()["data"] or []), stats.out
+
+
 def test_dolphin_gamesettings_real_files() -> None:
     folder = shared_path("knowledge", "dolphin", "GameSettings")
     assert detect_format(folder) == "dolphin-gameini"

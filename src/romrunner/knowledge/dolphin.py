@@ -21,6 +21,9 @@ SOURCE = "dolphin-gameini"
 _GAME_ID = re.compile(r"^[A-Z0-9]{3}([A-Z0-9]{3})?$")
 _NOT_SETTINGS = {"OnLoad", "OnFrame", "ActionReplay", "Gecko", "Patches", "Gecko_Enabled",
                  "ActionReplay_Enabled", "OnFrame_Enabled", "EmuState", "Speedhacks"}
+_DOLPHIN_SECTION = re.compile(r"^(Core|EmuState|Video(_\w+)?|OnLoad|OnFrame(_\w+)?|"
+                              r"ActionReplay(_\w+)?|Gecko(_\w+)?|Patches(_\w+)?|Speedhacks|"
+                              r"DSP|Wii|Controls|VR)$")
 _TITLE = re.compile(r"^([A-Z0-9]{3,6}(?:\s*,\s*[A-Z0-9]{3,6})*)\s*-\s*(.+)$")
 
 
@@ -41,6 +44,12 @@ def read_file(path: Path, report: ReadReport) -> Entry | None:
         report.skip(path.name, "file name is not a Dolphin game id")
         return None
     ini = parse_ini(read_text(path))
+    if ini.sections and not any(_DOLPHIN_SECTION.match(name) for name in ini.sections):
+        # (QA54 F9: PPSSPP's compat.ini given as --format dolphin-gameini became a game
+        # "COMPAT" with 62 settings sections)
+        report.skip(path.name, "no section Dolphin's game inis have ([Core], [EmuState], "
+                    "[Video…], [OnFrame]…): not a Dolphin game ini")
+        return None
     title = None
     for comment in ini.comments[:1]:
         match = _TITLE.match(comment)
