@@ -169,3 +169,26 @@ def test_settings_are_layered_as_the_emulator_loads_them(cli: Any, tmp_path: Pat
     assert groups["GAL"]["why"].startswith("applies under GALP01 (layered")
     compat = {g["game_key"]: g["applies"] for g in item["kinds"]["compat"]}
     assert compat.get("GAL") in (None, False)  # (compat: the most specific answer alone)
+
+
+def test_cache_why_heads_each_games_answers(cli: Any, tmp_path: Path) -> None:
+    """QA54 F10: two games sharing a key (GALE01 and GALP01 both take GAL.ini): the second
+    game's GAL answer was printed under the first game's header."""
+    from tests.conftest import shared_path
+    from tests.test_serials import _nintendo_header
+    root = tmp_path / "roms" / "gamecube"
+    root.mkdir(parents=True)
+    for region, name in (("P", "Europe"), ("E", "USA")):
+        (root / f"Super Smash Bros. Melee ({name}).iso").write_bytes(
+            _nintendo_header(f"GAL{region}01".encode(), wii=False) + bytes(4096))
+    pack = shared_path("definition-pack")
+    for args in (("library", "add", tmp_path / "roms"), ("scan", "--workers", "1"),
+                 ("cache", "import", shared_path("knowledge", "dolphin", "GameSettings"))):
+        assert cli("--pack", pack, *args).code in (0, 1), args
+    why = ("cache", "why", "gamecube", "dolphin", "Super Smash Bros. Melee")
+    rows = cli("--pack", pack, "--json", *why).json()["data"]
+    assert [row["game_key"] for row in rows].count("GAL") == 2, rows
+    text = cli("--pack", pack, *why).out
+    headers = [line for line in text.splitlines() if line.startswith("game ")]
+    assert sorted(headers) == sorted({f"game {row['game_id']} · {row['game_key']}:"
+                                      for row in rows}), text

@@ -192,11 +192,11 @@ def cache_why(platform_id: str, emulator_id: str, game: str, kind: str,
         if not rows:
             console.print(f"no cached answer for {game} ({platform_id}, {emulator_id})",
                           markup=False)
-        shown = None
-        for row in rows:
-            if row["game_key"] != game and row["game_key"] != shown:
-                shown = row["game_key"]
-                console.print(f"game {row['game_id']} · {shown}:", markup=False)
+        shown: tuple[object, object] | None = None
+        for row in rows:  # (a header per game and key: QA54 F10, two games sharing a key)
+            if row["game_key"] != game and (row["game_id"], row["game_key"]) != shown:
+                shown = (row["game_id"], row["game_key"])
+                console.print(f"game {row['game_id']} · {row['game_key']}:", markup=False)
             value = row.get("status") or row.get("performance_tier") or row.get("settings_json")
             mark = "best" if row["is_best"] else "    "
             console.print(f"{mark} {row['source']:<24} {value}  {row['confidence']}  "
