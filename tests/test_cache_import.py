@@ -394,3 +394,39 @@ def test_a_users_source_choices_survive_a_pack_change(tmp_path: Path) -> None:
             ("community-sheet",))
         assert row is not None and (row[0], row[1]) == (5, 0)
     database.close()
+
+
+def test_a_prune_dry_run_counts_with_the_ttl_of_the_pack_in_use(cli: Any,
+                                                                tmp_path: Path) -> None:
+    """QA54 F3: right after the pack in use changed, `cache prune --dry-run` (read-only)
+    counted with the last pack's TTL (168 h: "would delete 0") and the run, which records the
+    new pack's (24 h), deleted the rows."""
+    from tests.conftest import shared_path
+    real = shared_path("definition-pack")
+    rows = tmp_path / "compat.json"
+    rows.write_text(json.dumps({"schemaVersion": "compat-source-v1",
+                                "source": "emuready-listings", "items": [
+                                    {"platformId": "psx", "emulatorId": "duckstation",
+                                     "externalGameId": f"SLUS-0087{n}", "status": "broken"}
+                                    for n in range(2)]}))
+    assert cli("--pack", real, "cache", "import", rows).code == 0
+    ttls = {row["source_id"]: row["ttl_hours"] for row in cli(
+        "--json", "--pack", real, "cache", "sources").json()["data"]}
+    builtin = {row["source_id"]: row["ttl_hours"] for row in cli(
+        "--json", "cache", "sources").json()["data"]}
+    old, new = ttls["emuready-listings"], builtin["emuready-listings"]
+    assert old > new  # (what the test is about: the built-in pack keeps them less long)
+    fetched_hours = old * 2  # due with the built-in pack's TTL and grace, not the real one's
+    expired_hours = fetched_hours - old
+    assert expired_hours > 4 * new and expired_hours < 4 * old
+    import time
+    now = int(time.time())
+    with sqlite3.connect(os.environ["ROMRUNNER_DB"]) as conn:
+        for table in ("compat_observations", "emulator_compat_cache"):
+            conn.execute(f"UPDATE {table} SET fetched_at = ?, expires_at = ?",
+                         (now - fetched_hours * 3600, now - expired_hours * 3600))
+    assert cli("--json", "--pack", real, "cache", "prune", "--dry-run").json()["data"][
+        "deleted"]["compat"] == 0
+    dry = cli("--json", "cache", "prune", "--dry-run").json()["data"]["deleted"]["compat"]
+    done = cli("--json", "cache", "prune").json()["data"]["deleted"]["compat"]
+    assert dry == done == 2

@@ -12,7 +12,7 @@ checkpoint so the WAL is reused rather than grown.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -56,18 +56,21 @@ def prune_cache(db: Database, *, now: str | None = None,
                 budget_ms: float = DEFAULT_BUDGET_MS, pause_ms: float = DEFAULT_PAUSE_MS,
                 kinds: tuple[CacheKind, ...] = tuple(KINDS.values()),
                 on_batch: Callable[[int], None] | None = None,
-                dry_run: bool = False) -> PruneResult:
+                dry_run: bool = False,
+                ttl_hours: Mapping[str, int | None] | None = None) -> PruneResult:
     """Delete observations past expiry + grace (whether or not the pack lists their source).
 
     Best answers of the touched keys are recomputed in the same batch; a key left with no
     observation loses its best answer. ``on_batch`` is called with each batch's row count.
-    ``dry_run`` counts what is due (from the prune index) and deletes nothing.
+    ``dry_run`` counts what is due (from the prune index) and deletes nothing. ``ttl_hours``:
+    each source's TTL by its id, as the pack in use sets it (a dry run reads the database
+    without recording that pack's registry: QA54 F3, it counted with the last pack's).
     """
     if not grace_factor >= 0:  # also NaN, which compares false with everything
         raise InputError(f"the grace factor must be a number >= 0, not {grace_factor}")
     started = time.perf_counter()
     result = PruneResult()
-    targets = _targets(db, now or now_text(), grace_factor)
+    targets = _targets(db, now or now_text(), grace_factor, ttl_hours)
     if dry_run:
         for kind in kinds:
             result.deleted[kind.name] = sum(int(db.scalar(
@@ -97,11 +100,13 @@ def prune_cache(db: Database, *, now: str | None = None,
     return result
 
 
-def _targets(db: Database, now: str, grace_factor: float) -> list[_Target]:
+def _targets(db: Database, now: str, grace_factor: float,
+             ttl_hours: Mapping[str, int | None] | None = None) -> list[_Target]:
     moment = from_text(now)
     targets: list[_Target] = []
-    for row in db.query("SELECT id, ttl_hours FROM cache_sources ORDER BY id"):
-        ttl = usable_ttl(row["ttl_hours"])
+    for row in db.query("SELECT id, source_id, ttl_hours FROM cache_sources ORDER BY id"):
+        ttl = usable_ttl(ttl_hours.get(row["source_id"], row["ttl_hours"])
+                         if ttl_hours is not None else row["ttl_hours"])
         if ttl is not None:
             try:
                 cutoff = moment - timedelta(hours=ttl * grace_factor)

@@ -220,7 +220,9 @@ def cache_prune(grace_factor: float, dry_run: bool) -> int:
     app = app_context()
     require_database(app.db_path, "prune")
     db = app.open_db(OpenMode.READ) if dry_run else app.open_db()
-    result = prune_cache(db, grace_factor=grace_factor, dry_run=dry_run)
+    ttls = {row["source_id"]: row["ttl_hours"] for row in sources_under_pack(db, app.pack())} \
+        if dry_run else None  # (the TTLs the run would prune with: the pack in use's)
+    result = prune_cache(db, grace_factor=grace_factor, dry_run=dry_run, ttl_hours=ttls)
     total = sum(result.deleted.values())
     verb = "would delete" if dry_run else "deleted"
     app.finish({"dry_run": dry_run, "deleted": result.deleted, "batches": result.batches,
