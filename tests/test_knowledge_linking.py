@@ -178,6 +178,27 @@ def test_a_set_with_a_disc_known_broken_is_left_out_whole(cli: Any, db_path: Pat
     assert not [path for path in card.rglob("*") if "Saga" in path.name]
 
 
+def test_explain_says_a_platform_wide_answer_yields_to_the_games_own(
+        cli: Any, db_path: Path, library: dict[str, int]) -> None:
+    """QA54 F4: `cache explain` said a platform-wide answer for any emulator "applies (no
+    answer of the game's own)" right under the game's own answer for pcsx2, which the
+    auto-list uses."""
+    db = open_database(db_path, OpenMode.WRITE).db
+    ingest_observations(db, PERFORMANCE, "retrocatalog-api", [
+        {"device_profile_id": 1, "platform_id": "ps2", "emulator_id": "pcsx2",
+         "definition_game_id": "SLES-50071", "performance_tier": "poor"},
+        {"device_profile_id": 1, "platform_id": "ps2", "emulator_id": None,
+         "definition_game_id": "*", "performance_tier": "excellent"}])
+    db.close()
+    shown = real(cli, "--json", "cache", "explain", str(library["Midnight Club (Europe).iso"]))
+    (item,) = shown.json()["data"]
+    groups = {group["game_key"]: group for group in item["kinds"]["performance"]}
+    assert groups["SLES-50071"]["applies"] is True
+    assert groups["*"]["applies"] is False
+    assert groups["*"]["why"].startswith("not applied to pcsx2 (pcsx2's is SLES-50071's)")
+    assert _verdicts(cli)["Midnight Club (Europe).iso"]["perf"] == "PERF_TIER_EXCLUDED"
+
+
 def test_explain_and_autolist_use_the_same_keys(cli: Any, db_path: Path,
                                                 library: dict[str, int]) -> None:
     db = open_database(db_path, OpenMode.READ).db

@@ -190,11 +190,26 @@ def explain_game(db: Database, game: GameKeys) -> Explanation:
             ranked = sorted(items, key=_ranking)
             first = applied.get((profile, None)) or applied.setdefault((profile, emulator), key)
             layered = kind.name == "settings" and key != first and not undecided
+            # (an answer for any emulator yields, emulator by emulator, to the game's own
+            # answers: QA54 F4, "applies" said under the game's own answer for pcsx2)
+            own = sorted((other, at) for (who, other), at in applied.items()
+                         if who == profile and other is not None and at != key) \
+                if emulator is None and first == key and not layered else []
+            said = _yields_to(own) if own else \
+                _layered(first) if layered else _applies(key, first, undecided)
             explanation.groups.append(AnswerGroup(
                 kind.name, emulator, key, profile, [_shown(item, now) for item in ranked],
-                (_layered(first) if layered else _applies(key, first, undecided))
-                + _why(ranked), applies=(first == key or layered) and not undecided))
+                said + _why(ranked),
+                applies=(first == key or layered) and not undecided and not own))
     return explanation
+
+
+def _yields_to(own: list[tuple[str, str]]) -> str:
+    """An answer for any emulator where the game has answers of its own for some: it applies
+    to the other emulators only, as auto-lists take it."""
+    named = ", ".join(f"{emulator}'s is {key}'s" for emulator, key in own)
+    return f"not applied to {', '.join(e for e, _ in own)} ({named}); applies to other " \
+        "emulators; "
 
 
 def _layered(first: str) -> str:
