@@ -435,6 +435,24 @@ def test_a_file_two_entries_share_by_name_and_dump_is_listed_once(
     assert names.count("scph5501.bin") == 1, names
 
 
+def test_a_zip_holding_a_known_bios_is_said_to_hold_it(cli: Any,
+                                                       bios_setup: dict[str, Path]) -> None:
+    """QA55 F5: BIOS are downloaded zipped; a zip holding one was "unknown (no known BIOS has
+    its hashes or name)" and nothing said what it holds."""
+    import zipfile
+    with zipfile.ZipFile(bios_setup["folder"] / "nds bios pack.zip", "w") as archive:
+        archive.writestr("bios7.bin", C)
+        archive.writestr("readme.txt", b"not a bios")
+    scanned = cli("--pack", bios_setup["pack"], "--json", "bios", "scan", bios_setup["folder"])
+    assert scanned.code == 0, scanned.err
+    data = scanned.json()["data"]
+    [item] = [f for f in data["files"] if f["relative"] == "nds bios pack.zip"]
+    assert item["status"] == "unknown"
+    assert item["inside"] == [{"member": "bios7.bin", "entry": "nds-arm7"}]
+    assert any(n["path"].endswith("nds bios pack.zip") and "holds bios7.bin (nds-arm7)" in
+               n["note"] and "extract it" in n["note"] for n in data["notes"])
+
+
 def test_one_regions_bios_is_enough_whichever_emulator_requires_it(
         cli: Any, tmp_path: Path) -> None:
     """QA50 F6: the US Sega CD BIOS (two pack entries, one per emulator) verified, E/J absent:

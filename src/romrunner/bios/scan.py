@@ -6,6 +6,7 @@ import json
 import os
 import sqlite3
 import stat
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -154,6 +155,8 @@ def scan_bios(db: Database, pack: DefinitionPack, folders: list[Path], *,
                                      None if full else stored.get(key))
                 if verdicts is not None:
                     _report(summary, root, path, info, verdicts)
+                    if verdicts[0].entry is None:
+                        _look_inside(known.index, path, summary)
             scanned |= seen
             # (a folder or file that could not be read — a share that dropped mid-walk — is
             # not "gone": its rows stay as they were, QA42 F3)
@@ -300,6 +303,34 @@ def _report(summary: BiosScanSummary, root: Path, path: Path, info: os.stat_resu
         if verdict.note and verdict.entry is not None:
             summary.notes.append({"path": str(path), "note": f"{verdict.entry.id}: "
                                   f"{verdict.status} by {verdict.matched_hash}; {verdict.note}"})
+
+
+def _look_inside(index: PackIndex, path: Path, summary: BiosScanSummary) -> None:
+    """A zip no entry knows (BIOS are downloaded zipped): the members its directory says
+    have a known BIOS's CRC32 and size, named in the file's line and a note — extracted,
+    they are verified and deployed (QA55 F5: "unknown", and Saturn said to have none).
+    Nothing is decompressed."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = [(m.filename, m.CRC, m.file_size) for m in archive.infolist()
+                       if not m.is_dir()]
+    except (OSError, zipfile.BadZipFile, ValueError, EOFError):
+        return
+    found = [{"member": name, "entry": entry.id}
+             for name, crc, size in members[:_MEMBERS_LOOKED_AT]
+             for entry in index.bios_by_crc32.get(f"{crc:08x}", ())
+             if entry.file_size in (None, size)]
+    if not found:
+        return
+    summary.files[-1]["inside"] = found
+    named = ", ".join(f"{item['member']} ({item['entry']})" for item in found[:3])
+    more = " …" if len(found) > 3 else ""
+    summary.notes.append({"path": str(path), "note": f"holds {named}{more} by the CRC32 and "
+                          "size its directory gives: extract it, then `bios scan` again (BIOS "
+                          "are verified and deployed as loose files)"})
+
+
+_MEMBERS_LOOKED_AT = 256  # (a zip of a whole romset is no BIOS download)
 
 
 def _unchanged_hashes(row: Any, info: os.stat_result) -> Hashes | None:
