@@ -163,3 +163,28 @@ def test_a_move_to_a_place_without_the_root_s_files_is_refused(
     assert roots(cli) == [str(moved)]
     assert cli("library", "move", moved, empty, "--force").code == 0
     assert roots(cli) == [str(empty)]
+
+
+def test_the_bios_files_under_a_moved_root_follow_it(cli: Any, tree: dict[str, Path],
+                                                     tmp_path: Path) -> None:
+    """QA52 note: after `library move` (a share mounted elsewhere), the BIOS files `bios
+    scan` recorded under the old place were missing until the new one was scanned."""
+    from romrunner.bios.example import build_example_bios
+    from romrunner.packs.loader import builtin_pack_path
+    made, pack, _ = build_example_bios(tmp_path / "example", builtin_pack_path())
+    bios = made.rename(tree["roms"] / "bios")  # (the BIOS folder inside the library's)
+    assert cli("--pack", pack, "library", "add", tree["roms"]).code == 0
+    assert cli("--pack", pack, "scan", "--workers", "1").code == 0
+    assert cli("--pack", pack, "bios", "scan", bios).code == 0
+
+    def present() -> list[str]:
+        check = cli("--pack", pack, "--json", "bios", "check", "--platform", "nes")
+        return [row["filepath"] for group in check.json()["data"]["groups"]
+                for row in group["present"]]
+
+    assert present() == [str(bios / "example-nes-boot.bin")]
+    moved = tmp_path / "moved"
+    tree["roms"].rename(moved)
+    result = cli("--pack", pack, "--json", "library", "move", tree["roms"], moved)
+    assert result.code == 0 and result.json()["data"]["bios_files"] == 3, result.out
+    assert present() == [str(moved / "bios" / "example-nes-boot.bin")]

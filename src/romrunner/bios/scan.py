@@ -63,6 +63,17 @@ def verified_at_scan(db: Database, paths: list[str]) -> set[str]:
         "AND f.filepath IN (SELECT value FROM json_each(?))", (json.dumps(sorted(paths)),))}
 
 
+def move_bios_files(db: Database, old: str, new: str) -> int:
+    """Re-path the BIOS files recorded under the folder ``old`` to ``new`` (a library root
+    moved with them); one already recorded at its new path keeps that row. Returns how
+    many were moved."""
+    before, after = old.rstrip(os.sep) + os.sep, new.rstrip(os.sep) + os.sep
+    return db.execute(
+        "UPDATE OR IGNORE bios_files SET filepath = ? || substr(filepath, ?) "
+        "WHERE filepath >= ? AND filepath < ?",
+        (after, len(before) + 1, before, before + "\U0010ffff")).rowcount
+
+
 def is_stored_bios(db: Database, path: str) -> bool:
     """True when ``path`` (resolved) is a BIOS file a ``bios scan`` stored."""
     return db.scalar("SELECT 1 FROM bios_files WHERE filepath = ?", (path,)) is not None

@@ -112,10 +112,13 @@ def library_move(old: Path, new: Path, force: bool) -> int:
 
     NEW must hold some of the root's files (a mistyped path is refused) unless --force."""
     app = app_context()
-    root = move_root(app.open_db(), old, new, force=force)
-    app.finish({"id": root.id, "path": str(root.path), "games": root.games},
+    moved = move_root(app.open_db(), old, new, force=force)
+    root = moved.root
+    bios = f", {counted(moved.bios_files, 'BIOS file')} with it" if moved.bios_files else ""
+    app.finish({"id": root.id, "path": str(root.path), "games": root.games,
+                "bios_files": moved.bios_files},
                lambda c: c.print(f"{old} is now {root.path} ({counted(root.games, 'game')} "
-                                 "kept)"))
+                                 f"kept{bios})"))
     return 0
 
 

@@ -333,9 +333,21 @@ def forget_missing(db: Database, game_ids: list[int] | None, *,
     return GamesForgotten(len(ids), curation)
 
 
-def move_root(db: Database, old: Path, new: Path, *, force: bool = False) -> Root:
-    """Point a root at its new location: one row update, nothing rehashed. A location that
-    holds none of the root's files (of a sample of its games) is refused unless ``force``."""
+@dataclass(frozen=True)
+class MovedRoot:
+    """A root at its new place, and how many BIOS files recorded under it followed it."""
+
+    root: Root
+    bios_files: int
+
+
+def move_root(db: Database, old: Path, new: Path, *, force: bool = False) -> MovedRoot:
+    """Point a root at its new location: one row update, nothing rehashed; the BIOS files
+    `bios scan` recorded under it follow it (QA52: a mount point changed, they were missing
+    until the new place was scanned). A location that holds none of the root's files (of a
+    sample of its games) is refused unless ``force``."""
+    from romrunner.bios.scan import move_bios_files  # (bios imports the library's modules)
+
     root = get_root(db, old)
     target = normalise_root(new)
     if not target.is_dir():
@@ -347,7 +359,8 @@ def move_root(db: Database, old: Path, new: Path, *, force: bool = False) -> Roo
     with db.atomic():
         _refuse_nesting(db, target, moving=root.id)
         db.execute("UPDATE library_roots SET path = ? WHERE id = ?", (str(target), root.id))
-    return get_root(db, target)
+        moved = move_bios_files(db, str(root.path), str(target))
+    return MovedRoot(get_root(db, target), moved)
 
 
 _MOVE_SAMPLE = 50  # the root's games looked for at its new place (one stat each)
