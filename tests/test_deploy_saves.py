@@ -227,3 +227,55 @@ def test_which_file_a_save_holds_by_platform(tmp_path: Path) -> None:
                               {("gbc", "moved (usa)")}, _platforms_of,
                               moved={"roms/gb/Moved (USA).gb"})
     assert moved == {"roms/gb/Moved (USA).gb": ["saves/gb/Moved (USA).srm"]}
+
+
+def _dat(path: Path, games: dict[str, tuple[bytes, str | None]]) -> Path:
+    """A Logiqx DAT of ``games``: name -> (its ROM's bytes, the game it is a clone of)."""
+    import hashlib
+    import zlib
+    entries = "".join(
+        f'<game name="{name}"' + (f' cloneof="{parent}"' if parent else "") + ">"
+        f'<description>{name}</description><rom name="{name}.gb" size="{len(data)}" '
+        f'crc="{zlib.crc32(data):08x}" md5="{hashlib.md5(data).hexdigest()}" '
+        f'sha1="{hashlib.sha1(data).hexdigest()}"/></game>'
+        for name, (data, parent) in games.items())
+    path.write_text('<?xml version="1.0"?><datafile><header><name>Nintendo - Game Boy</name>'
+                    f'<description>t</description><version>1</version></header>{entries}'
+                    '</datafile>')
+    return path
+
+
+def test_a_saved_version_replaced_by_another_title_of_its_family_is_kept(
+        cli: Any, tmp_path: Path) -> None:
+    """QA53 F1: a DAT's clone of another title (`Asmik-kun World (Japan)`, clone of
+    `Boomer's Adventure in ASMIK World (USA)`) deployed and saved, then the DAT gains the
+    relation and the auto-list keeps the parent: the prune removed the saved clone without a
+    word (its title is not the parent's). And a title with its article moved."""
+    lib, card = tmp_path / "lib" / "gb", tmp_path / "card"
+    lib.mkdir(parents=True)
+    card.mkdir()
+    usa, japan = "Boomer's Adventure in ASMIK World (USA)", "Asmik-kun World (Japan)"
+    data = {usa: b"\x01" * 4096, japan: b"\x02" * 4096}
+    (lib / f"{japan}.gb").write_bytes(data[japan])
+    (lib / "Addams Family, The (USA).gb").write_bytes(b"\x03" * 4096)
+    assert cli("dat", "import", _dat(tmp_path / "v1.dat", {
+        usa: (data[usa], None), japan: (data[japan], None)})).code == 0
+    _setup(cli, lib.parent, "knulli")
+    assert cli("deploy", "1", "--to", card, "--auto").code == 0
+    (card / "saves" / "gb").mkdir(parents=True)
+    for name in (japan, "Addams Family, The (USA)"):
+        (card / "saves" / "gb" / f"{name}.srm").write_bytes(b"progress")
+    (lib / f"{usa}.gb").write_bytes(data[usa])
+    (lib / "The Addams Family (USA) (Rev 1).gb").write_bytes(b"\x04" * 4096)
+    assert cli("dat", "import", _dat(tmp_path / "v2.dat", {
+        usa: (data[usa], None), japan: (data[japan], usa)})).code == 0
+    assert cli("scan", "--workers", "1").code == 0
+    listed = {g["filename"]: g for g in cli("--json", "autolist", "1").json()["data"]["games"]}
+    assert listed[f"{japan}.gb"]["reason"] == listed["Addams Family, The (USA).gb"]["reason"] \
+        == "other_version"  # (what the test is about: the auto-list chose another version)
+    run = cli("--json", "deploy", "1", "--to", card, "--auto", "--prune")
+    assert run.code == 0, run.err
+    kept = {entry["path"].rpartition("/")[2] for entry in run.json()["data"]["prune_saves"]}
+    assert kept == {f"{japan}.gb", "Addams Family, The (USA).gb"}
+    assert (card / "roms" / "gb" / f"{japan}.gb").is_file()
+    assert (card / "roms" / "gb" / "Addams Family, The (USA).gb").is_file()

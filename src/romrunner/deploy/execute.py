@@ -1045,8 +1045,15 @@ def _without_saved_games(root: Path, plan: DeployPlan, claims: Claims,
     # only has no SHA1 to tell it by, review 28 R4)
     moved = {item.dest for item in found if item.sha1 in writing
              or claims.game_copied_to(item.dest) in games}
-    saves = saves_named_after(root, plan.save_folders, [item.dest for item in found],
-                              _launched_names(plan), _platforms_of(plan), moved)
+    dests, launched = [item.dest for item in found], _launched_names(plan)
+    # First every save named after a pruned file: most prunes find none, and are done.
+    named = saves_named_after(root, plan.save_folders, dests, launched, _platforms_of(plan),
+                              dests)
+    if not named:
+        return found
+    moved |= _replaced_by_its_family(claims, plan, set(named) - moved)
+    saves = saves_named_after(root, plan.save_folders, dests, launched, _platforms_of(plan),
+                              moved)
     if not saves:
         return found
     keep = set(saves) | listed_by_sheets(root, saves)
@@ -1054,6 +1061,25 @@ def _without_saved_games(root: Path, plan: DeployPlan, claims: Claims,
     for item in kept:
         claims.prune_saves[item.dest] = saves.get(item.dest, [])
     return [item for item in found if item.dest not in keep]
+
+
+def _replaced_by_its_family(claims: Claims, plan: DeployPlan, dests: set[str]) -> set[str]:
+    """Those of ``dests`` whose game (by this destination's records) is of the family of a
+    game the plan writes: a DAT's clone of another title, a title written with its article
+    moved — versions the auto-list chose between, whose titles differ (QA53 F1: the clone
+    the player saved was pruned without a word)."""
+    from romrunner.devices.autolist import family_keys  # (it imports the deploy planner)
+
+    recorded = {dest: game for dest in dests
+                if (game := claims.game_copied_to(dest)) is not None}
+    if not recorded:
+        return set()
+    theirs = family_keys(claims.db, recorded.values())
+    platforms = {key.partition("|")[0] for key in theirs.values()}
+    planned = [item.game_id for item in plan.items
+               if item.game_id is not None and item.platform_id in platforms]
+    chosen = set(family_keys(claims.db, planned).values())
+    return {dest for dest, game in recorded.items() if theirs.get(game) in chosen}
 
 
 # Playlists and disc sheets: what a frontend lists of a disc game

@@ -319,6 +319,21 @@ def _game(game_id: int, platform_id: str, title: str, filename: str, title_key: 
 _CLONE = "\x1f"  # the end of a DAT clone's title key in _GAMES_SQL (char(31))
 
 
+def family_keys(db: Database, game_ids: Iterable[int]) -> dict[int, str]:
+    """Each game's family as one-game-one-ROM groups versions (platform + the DAT's parent,
+    else the title as the auto-list folds it: `Addams Family, The` is `The Addams Family`):
+    two games of one family are versions of one game."""
+    ids = sorted(set(game_ids))
+    if not ids:
+        return {}
+    with db.translate_errors():
+        cursor = db.conn.execute(f"{_GAMES_SQL} WHERE g.id IN (SELECT value FROM json_each(?))",
+                                 (json.dumps(ids),))
+        cursor.row_factory = None
+        games = _join_families([_game(*row) for row in cursor])
+    return {game.id: game.title_key for game in games}
+
+
 def _join_families(games: list[_Game]) -> list[_Game]:
     """Games keyed by their title that is the title of one DAT family's parent join that
     family: a dump the DAT does not list ("Wonder Quest (USA) (Rev 1)") competes with the
