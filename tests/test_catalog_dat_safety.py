@@ -257,8 +257,8 @@ def test_replacing_a_catalog_says_what_changed(cli: Any, tmp_path: Path) -> None
     second = cli("dat", "import", dat)
     assert second.code == 0, second.err
     assert "version 2026.08.01, 3 games" in second.out
-    assert ("replaced version 2025.01.01 by 2026.08.01: 2 games added, 1 removed"
-            in " ".join(second.out.split()))
+    assert ("replaced version 2025.01.01 by 2026.08.01: 2 games added, 1 removed, 0 renamed, "
+            "0 with other ROMs" in " ".join(second.out.split()))
     dat.write_text(dat_text("Nintendo - Game Boy", {"Alpha (USA)": b"a" * 64}, "2027.01.01"))
     refused = one_line_error(cli("dat", "import", dat))  # 2 of 3 games removed
     assert "(3 games) by version 2027.01.01 (1 game, 2 removed)" in refused
@@ -268,6 +268,31 @@ def test_replacing_a_catalog_says_what_changed(cli: Any, tmp_path: Path) -> None
     assert (data["games_added"], data["games_removed"], data["games"]) == (0, 2, 1)
     again = cli("dat", "import", dat)
     assert "unchanged (1 game)" in again.out
+
+
+def test_a_new_version_says_renames_and_redumps_and_a_rename_sweep_is_no_removal(
+        cli: Any, tmp_path: Path) -> None:
+    """QA53 F5: a redump (same name, other ROMs) was "0 added, 0 removed", and a version that
+    renamed every game `(USA)` -> `(USA, Europe)` was refused as removing them all."""
+    dat = tmp_path / "gb.dat"
+    games = {f"{name} (USA)": name.encode() * 64 for name in ("Alpha", "Beta", "Gamma")}
+    dat.write_text(dat_text("Nintendo - Game Boy", games, "2025.01.01"))
+    assert cli("dat", "import", dat).code == 0
+    renamed = {name.replace("(USA)", "(USA, Europe)"): data for name, data in games.items()}
+    dat.write_text(dat_text("Nintendo - Game Boy", renamed, "2025.02.01"))
+    sweep = cli("--json", "dat", "import", dat)
+    assert sweep.code == 0, sweep.err
+    data = sweep.json()["data"]["imports"][0]
+    assert (data["games_added"], data["games_removed"], data["games_renamed"],
+            data["games_changed"]) == (0, 0, 3, 0)
+    redump = dict(renamed, **{"Beta (USA, Europe)": b"redumped" * 64,
+                              "Delta (USA)": b"delta" * 64})
+    del redump["Gamma (USA, Europe)"]
+    dat.write_text(dat_text("Nintendo - Game Boy", redump, "2025.03.01"))
+    text = cli("dat", "import", dat)
+    assert text.code == 0, text.err
+    assert ("replaced version 2025.02.01 by 2025.03.01: 1 game added, 1 removed, 0 renamed, "
+            "1 with other ROMs") in " ".join(text.out.split())
 
 
 def test_dat_rm_unidentifies_its_games_in_one_command(cli: Any, db_path: Path,

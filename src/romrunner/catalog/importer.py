@@ -54,6 +54,8 @@ class ImportResult:
     replaced_games: int = 0
     games_added: int = 0
     games_removed: int = 0
+    games_renamed: int = 0  # the same ROMs under a new name (a rename sweep)
+    games_changed: int = 0  # the same name with other ROMs (a redump)
     seconds: float = 0.0
     problems: list[str] = field(default_factory=list)
     dropped_values: int = 0  # ROM values no file can have (size abc, crc ZZZZ), in problems
@@ -203,20 +205,44 @@ def import_dat(db: Database, path: Path, *, platform_id: str | None = None,
 
 
 def _keep_old_names(db: Database, source_id: int) -> None:
-    """The replaced catalog's game names, to tell which games a new version adds or drops."""
-    db.execute("CREATE TEMP TABLE IF NOT EXISTS import_old_names (name TEXT PRIMARY KEY)")
-    db.execute("DELETE FROM temp.import_old_names")
-    db.execute("INSERT INTO temp.import_old_names SELECT name FROM catalog_games "
-               "WHERE source_id = ?", (source_id,))
+    """The replaced catalog's game names and ROMs, to tell what a new version changed."""
+    db.execute("DROP TABLE IF EXISTS temp.import_old_names")
+    db.execute("CREATE TEMP TABLE import_old_names (name TEXT PRIMARY KEY, roms TEXT)")
+    db.execute(f"INSERT INTO temp.import_old_names SELECT g.name, {_ROMS_OF.format(game='g')} "
+               "FROM catalog_games g WHERE g.source_id = ?", (source_id,))
+
+
+# A catalog game's ROMs as one comparable text: each ROM's SHA1 (else CRC32) and size, sorted;
+# NULL when a ROM has neither (then it is compared by its name only).
+_ROMS_OF = ("(SELECT CASE WHEN count(*) > 0 AND count(*) = count(h) THEN "
+            "group_concat(h || ':' || coalesce(size, ''), ',') END FROM (SELECT "
+            "CASE WHEN r.sha1_bin IS NOT NULL THEN hex(r.sha1_bin) WHEN r.crc32_bin IS NOT "
+            "NULL THEN hex(r.crc32_bin) END AS h, r.size FROM catalog_roms r "
+            "WHERE r.catalog_game_id = {game}.id ORDER BY h, r.size))")
 
 
 def _count_changes(db: Database, source_id: int, result: ImportResult) -> None:
-    result.games_removed = int(db.scalar(
-        "SELECT count(*) FROM temp.import_old_names o WHERE NOT EXISTS (SELECT 1 FROM "
-        "catalog_games g WHERE g.source_id = ? AND g.name = o.name)", (source_id,)))
+    """What a new version changed, as a collector reads it (QA53 F5: a redump was "0 added,
+    0 removed", a rename sweep "8 removed" and refused): games renamed (their ROMs under a
+    new name), games whose ROMs changed under their name, games added and removed."""
+    db.execute("CREATE TEMP TABLE import_new_names (name TEXT PRIMARY KEY, roms TEXT)")
+    db.execute(f"INSERT INTO temp.import_new_names SELECT g.name, {_ROMS_OF.format(game='g')} "
+               "FROM catalog_games g WHERE g.source_id = ?", (source_id,))
+    gone = "SELECT name, roms FROM temp.import_old_names o WHERE o.name NOT IN " \
+        "(SELECT name FROM temp.import_new_names)"
+    new = "SELECT name, roms FROM temp.import_new_names n WHERE n.name NOT IN " \
+        "(SELECT name FROM temp.import_old_names)"
+    result.games_renamed = int(db.scalar(
+        f"SELECT count(*) FROM ({gone}) o WHERE o.roms IN (SELECT roms FROM ({new}))"))
+    result.games_removed = int(db.scalar(f"SELECT count(*) FROM ({gone})")) \
+        - result.games_renamed
     result.games_added = int(db.scalar(
-        "SELECT count(*) FROM catalog_games g WHERE g.source_id = ? AND NOT EXISTS "
-        "(SELECT 1 FROM temp.import_old_names o WHERE o.name = g.name)", (source_id,)))
+        f"SELECT count(*) FROM ({new}) n WHERE n.roms IS NULL OR n.roms NOT IN "
+        f"(SELECT roms FROM ({gone}) WHERE roms IS NOT NULL)"))
+    result.games_changed = int(db.scalar(
+        "SELECT count(*) FROM temp.import_old_names o JOIN temp.import_new_names n "
+        "ON n.name = o.name WHERE n.roms IS NOT o.roms"))
+    db.execute("DROP TABLE temp.import_new_names")
     db.execute("DELETE FROM temp.import_old_names")
 
 
@@ -226,6 +252,7 @@ def check_replacement(path: Path, result: ImportResult) -> None:
     The same version with games removed (a DAT is not edited in place), or any replacement
     that removes more than half of the old games, raises :class:`InputError`.
     """
+    # (removed: games whose ROMs are gone; a game renamed with its ROMs is no removal)
     old, new, removed = result.replaced_games, result.games, result.games_removed
     same_version = result.previous_version == result.version
     older = is_older_version(result.version, result.previous_version)

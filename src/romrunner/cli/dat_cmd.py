@@ -61,7 +61,8 @@ def dat_import(files: tuple[Path, ...], platform: str | None, force: bool) -> in
             if r.replaced:
                 console.print(f"  replaced version {r.previous_version or '-'} by "
                               f"{r.version or '-'}: {counted(r.games_added, 'game')} added, "
-                              f"{r.games_removed:,} removed")
+                              f"{r.games_removed:,} removed, {r.games_renamed:,} renamed, "
+                              f"{r.games_changed:,} with other ROMs")
         console.print(f"library: {counts.identified:,} identified by hash, "
                       f"{counts.guessed:,} guessed by name, "
                       f"{counts.unidentified:,} unidentified")
