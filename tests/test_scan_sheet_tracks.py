@@ -8,6 +8,8 @@ import os
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from tests.test_deploy_fuse_card import fusefat_card
 from tests.test_scan import scan_json
 
@@ -195,3 +197,24 @@ def test_a_track_on_a_case_insensitive_library_disk_is_its_sheets(cli: Any,
         assert scanned["errors"] == [] and scanned["added"] == 1, scanned
         assert tracks_of(cli, "Audio (USA).cue") == {"Audio (USA) (Track 1).BIN": 10000,
                                                      "Data/Track 2.bin": 8000}  # (R3)
+
+
+@pytest.mark.parametrize("on_disk, in_sheet", [("NFD", "NFC"), ("NFC", "NFD")])
+def test_a_track_named_in_another_unicode_form_is_its_sheets(
+        cli: Any, tmp_path: Path, on_disk: str, in_sheet: str) -> None:
+    """QA57 F1: a library copied through a Mac stores names decomposed (NFD) while its sheets
+    name the tracks composed: each track was "missing or unreadable", a game of its own, and
+    the card got bare tracks without their sheets. Either way round, one game per sheet."""
+    import unicodedata
+    root = tmp_path / "lib"
+    (root / "psx").mkdir(parents=True)
+    for stem in ("Légende Éternelle (France) (Disc 1)", "Crème (France)"):
+        track = f"{stem} (Track 1).bin"
+        (root / "psx" / unicodedata.normalize(on_disk, track)).write_bytes(os.urandom(4704))
+        (root / "psx" / unicodedata.normalize(on_disk, f"{stem}.cue")).write_text(
+            SHEET.format(unicodedata.normalize(in_sheet, track)), encoding="utf-8")
+    assert cli("library", "add", root).code == 0
+    scanned = scan_json(cli)
+    assert scanned["errors"] == [] and scanned["added"] == 2, scanned
+    games = cli("--json", "games", "ls").json()["data"]["games"]
+    assert sorted(Path(g["filename"]).suffix for g in games) == [".cue", ".cue"]

@@ -18,6 +18,7 @@ import os
 import re
 import stat
 import struct
+import unicodedata
 import zipfile
 import zlib
 from collections.abc import Callable, Iterator
@@ -604,14 +605,20 @@ def find_ignoring_case(folder: Path, name: str, *, unknown_bytes: bool = False) 
             pattern = re.compile("".join(_HIGH_BYTE_CHARACTER if c == "\ufffd" else re.escape(c)
                                          for c in part), re.IGNORECASE)
             matches = [entry for entry in entries if pattern.fullmatch(entry)]
-        else:
-            key = part.casefold()
-            matches = [entry for entry in entries if entry.casefold() == key]
+        else:  # (another case, or another Unicode form: a library copied through a Mac,
+            # whose names are decomposed where the sheet's are not, QA57 F1)
+            key = _folded(part)
+            matches = [entry for entry in entries if _folded(entry) == key]
         if len(matches) != 1:
             return None
         spelled.append(matches[0])
         current = current / matches[0]
     return "/".join(spelled)
+
+
+def _folded(name: str) -> str:
+    """``name`` as :func:`find_ignoring_case` compares names: composed, case-folded."""
+    return unicodedata.normalize("NFC", name).casefold()
 
 
 def read_sheet(path: Path) -> str:
