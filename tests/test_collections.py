@@ -205,6 +205,22 @@ def test_names_that_differ_only_in_case_are_one_collection_in_every_script(
     assert renamed.rewritten == ["S"] and ids(collection_page(db, "S")) == [1]
 
 
+def test_a_name_in_another_unicode_form_is_the_same_collection(db: Database) -> None:
+    """QA57 F2: `Café` typed (composed) and pasted from a Mac's Finder (decomposed) were two
+    collections that look alike; `collection show` of one spelling missed the other."""
+    import unicodedata
+    composed = "Café ☕ & Crème"
+    decomposed = unicodedata.normalize("NFD", composed)
+    assert composed != decomposed
+    create_collection(db, composed)
+    add_games(db, decomposed, [1])
+    with pytest.raises(InputError, match="already exists"):
+        create_collection(db, decomposed)
+    assert ids(collection_page(db, composed)) == [1]
+    create_collection(db, "S", query=f'collection:"{decomposed}"', known_platforms=PLATFORMS)
+    assert ids(collection_page(db, "S")) == [1]
+
+
 def test_a_database_holding_two_such_names_renames_the_one_named(db: Database) -> None:
     """Two collections made before names were compared so ("Été", "été"): each name finds
     its own, and a rename of one leaves the smart query naming the other as it was."""

@@ -13,6 +13,7 @@ stays in them.
 from __future__ import annotations
 
 import json
+import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -123,8 +124,10 @@ class _Stored:
 def name_key(name: str) -> str:
     """The key collection names are compared by: one name whatever its case, in every script
     (QA44 F6: SQLite's NOCASE folds ASCII only, so "Été" and "été" were two collections, and
-    a rename of one rewrote the smart queries naming the other)."""
-    return name.casefold()
+    a rename of one rewrote the smart queries naming the other), and whatever its Unicode
+    form (QA57 F2: `Café` typed and `Café` pasted from a Mac's Finder, decomposed, were
+    two collections that look alike)."""
+    return unicodedata.normalize("NFC", name).casefold()
 
 
 def _find(db: Database, name: str) -> _Stored | None:
