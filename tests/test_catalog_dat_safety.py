@@ -418,3 +418,20 @@ def test_dat_rm_names_the_smart_collections_its_removal_breaks(
     assert removed.json()["data"]["broken_collections"] == ["gbdat"]
     (said,) = [w for w in removed.json()["warnings"] if "smart collection" in w]
     assert "'gbdat'" in said and "'other'" not in said and "no longer working" in said
+
+
+@pytest.mark.parametrize("system", ["FBNeo - Arcade Games", "FinalBurn Neo - Arcade Games"])
+def test_an_fbneo_dat_is_the_fbneo_platform_where_the_pack_has_one(
+        cli: Any, tmp_path: Path, system: str) -> None:
+    """QA56 F10: libretro's FBNeo DAT filed FBNeo's sets under `arcade` (on Knulli the folder
+    of MAME 2003-Plus, whose 0.78 romsets are not FBNeo's), and FBNeo's own DAT name mapped
+    to no platform. With no `fbneo` platform in the pack, `arcade` stands for it."""
+    from tests.conftest import shared_path
+    dat = tmp_path / "fbneo.dat"
+    dat.write_text(dat_text(system, {"pgame": b"p" * 64}))
+    real = cli("--pack", shared_path("definition-pack"), "--json", "dat", "import", dat)
+    assert real.code == 0, real.err
+    assert real.json()["data"]["imports"][0]["platform_id"] == "fbneo"
+    builtin = cli("--json", "--db", tmp_path / "other.db", "dat", "import", dat)
+    assert builtin.code == 0, builtin.err
+    assert builtin.json()["data"]["imports"][0]["platform_id"] == "arcade"

@@ -405,7 +405,7 @@ class BiosDatImport:
 
 
 def _extra_rom(source: str, section: str, rom: DatRom, known_platforms: set[str]) -> ExtraRom:
-    platform = platform_for_system(section)
+    platform = platform_for_system(section, known_platforms)
     return ExtraRom(source, section, platform if platform in known_platforms else None,
                     rom.name, rom.size, rom.crc32, rom.md5, rom.sha1)
 

@@ -151,7 +151,7 @@ def import_dat(db: Database, path: Path, *, platform_id: str | None = None,
     """
     started = time.perf_counter()
     dat = read_dat(path)
-    platform = platform_id or platform_for_system(dat.header.name)
+    platform = platform_id or platform_for_system(dat.header.name, known_platforms)
     if platform is None and is_bios_dat(dat.header):
         raise InputError(f"{path}: a BIOS/system DAT ({dat.header.name!r}), not a game "
                          "catalog: `romrunner bios import-dat` reads it")

@@ -63,10 +63,21 @@ SYSTEM_PLATFORMS: dict[str, str] = {
     "sinclair - zx spectrum": "zxspectrum",
     "snk - neogeo cd": "neogeo-cd",
     "scummvm": "scummvm",
-    "fbneo - arcade games": "arcade",
+    # FBNeo's sets are FBNeo's romset (not MAME 0.78's, which most handhelds' "arcade"
+    # folder runs): its own platform where the pack has one (QA56 F10), libretro's name and
+    # FBNeo's own
+    "fbneo - arcade games": "fbneo",
+    "finalburn neo - arcade games": "fbneo",
 }
 
+# A platform a pack may lack, and the one its DATs go to then.
+_FALLBACK = {"fbneo": "arcade"}
 
-def platform_for_system(name: str) -> str | None:
-    """The pack platform of a DAT system name, or None when unknown."""
-    return SYSTEM_PLATFORMS.get(name.strip().lower())
+
+def platform_for_system(name: str, known: set[str] | None = None) -> str | None:
+    """The pack platform of a DAT system name, or None when unknown. ``known``: the pack's
+    platforms (one it lacks falls back to the platform that stands for it)."""
+    platform = SYSTEM_PLATFORMS.get(name.strip().lower())
+    if platform is not None and known is not None and platform not in known:
+        return _FALLBACK.get(platform, platform)
+    return platform
