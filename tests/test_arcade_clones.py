@@ -14,6 +14,8 @@ import zlib
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from tests.conftest import shared_path
 from tests.test_autolist import real
 
@@ -189,12 +191,36 @@ def test_a_split_clone_whose_parent_an_override_excludes_is_left_out(
     card.mkdir()
     result = real(cli, "deploy", "1", "--to", str(card), f"id:{ids['600']}")
     assert result.code == 1
-    assert "an override excludes it on this profile: left out" in result.err
+    assert "an override excludes turtles on this profile: left out" in result.err
     assert _card(card) == []
     games = _autolist(cli)  # the auto-list does not keep it either
     assert (games["600"]["dropped"], games["turtles"]["reason"]) == \
         ("needs_parent", "USER_OVERRIDE_EXCLUDE")
     assert games["600"]["warnings"][-1].endswith("which an override excludes on this profile")
+
+
+@pytest.mark.parametrize("then", ["parent excluded", "clone missing"])
+def test_a_prune_keeps_the_parent_of_a_clone_whose_copy_it_keeps(
+        cli: Any, tmp_path: Path, then: str) -> None:
+    """QA56 F5, F9: a split clone deployed with its parent, then left out (its parent
+    excluded by an override) or missing since the scan (a share away): its copy was kept,
+    but `--prune` removed the parent's, leaving a clone on the card that cannot start."""
+    ids = _library(cli, tmp_path, {"600": SPLIT["600"], "turtles": SPLIT["turtles"],
+                                   "other": SPLIT["other"]})
+    card = tmp_path / "card"
+    card.mkdir()
+    chosen = f"id:{ids['600']},{ids['other']}"
+    assert real(cli, "deploy", "1", "--to", str(card), chosen).code == 0
+    assert _card(card) == ["600.zip", "other.zip", "turtles.zip"]
+    if then == "parent excluded":
+        assert real(cli, "override", "set", "--game", str(ids["turtles"]), "--profile", "1",
+                    "--exclude").code == 0
+    else:
+        (tmp_path / "roms" / "arcade" / "600.zip").unlink()
+        assert real(cli, "scan", "--workers", "1", "--accept-missing").code == 0
+    result = real(cli, "deploy", "1", "--to", str(card), chosen, "--prune", "--force")
+    assert result.code in (0, 1), result.err
+    assert _card(card) == ["600.zip", "other.zip", "turtles.zip"]
 
 
 def _forge(size: int, crc: int, seed: str) -> bytes:

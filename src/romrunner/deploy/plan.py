@@ -464,6 +464,7 @@ def _build_plan(db: Database, layout: CardLayoutLike, ids: list[int],
     _note_reached(db, builder, games, absent, {**tracks, **absent_tracks})
     _hold_absent(db, builder, absent, absent_tracks, _not_games(db, absent))
     _hold_undecided(db, plan)
+    _hold_the_sets_held_sets_run_with(db, builder)
     held_copies(db, plan)
     _warn_left_folders(builder, {game.platform_id for game in games.values()}, pruning,
                        recorded_folders)
@@ -845,6 +846,33 @@ def _absent_games(db: Database, builder: _Builder, chosen: set[int]) -> dict[int
         "WHERE root_id IN (SELECT value FROM json_each(?)) ORDER BY id", (json.dumps(away),))]
     absent = [i for i in ids if i not in chosen]
     return _load_games(db, absent) if absent else {}
+
+
+def _hold_the_sets_held_sets_run_with(db: Database, builder: _Builder) -> None:
+    """An arcade set whose card copy is held (left out for its parent, missing since the
+    scan, on a root away) keeps beside it the parent and the BIOS set it runs with: a prune
+    removed them and left a set on the card that cannot start (QA56 F5, F9)."""
+    plan = builder.plan
+    held = sorted(plan.held_games)
+    if not held:
+        return
+    names: dict[int, list[str]] = defaultdict(list)
+    for clone in split_clones(db, held).values():
+        names[clone.game_id].append(clone.parent_name)
+    for need in bios_sets_needed(db, held).values():
+        names[need.game_id].append(need.bios_name)
+    if not names:
+        return
+    for game in _load_games(db, sorted(names)).values():
+        for dest in builder.card_paths(game, []):
+            folder, _, filename = dest.rpartition("/")
+            for name in names[game.id]:
+                try:
+                    plan.held.append(f"{folder}/"
+                                     + legal_component(name + PurePosixPath(filename).suffix,
+                                                       builder.fs))
+                except InputError:
+                    continue
 
 
 def _hold_undecided(db: Database, plan: DeployPlan) -> None:
@@ -2579,7 +2607,7 @@ def _sets_needed(db: Database, games: dict[int, _Game], builder: _Builder,
             added[chosen].append(game)
             continue
         del games[game.id]
-        why = ("an override excludes it on this profile" if need.sets else
+        why = (f"an override excludes {need.name} on this profile" if need.sets else
                "it is missing from the library since the last scan" if need.missing
                else "the library does not have it")
         builder.error(words.missing_code, f"{game.source}: "
