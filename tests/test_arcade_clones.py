@@ -223,6 +223,36 @@ def test_a_prune_keeps_the_parent_of_a_clone_whose_copy_it_keeps(
     assert _card(card) == ["600.zip", "other.zip", "turtles.zip"]
 
 
+def test_the_parent_brought_is_the_set_by_its_hashes_not_a_zip_of_its_name(
+        cli: Any, tmp_path: Path) -> None:
+    """QA56 F11: with the real parent renamed (identified by its hashes) and a `turtles.zip`
+    of other data (another romset's: guessed by its name), the deploy brought the latter."""
+    arcade = tmp_path / "roms" / "arcade"
+    arcade.mkdir(parents=True)
+    with zipfile.ZipFile(arcade / "turtles.zip", "w") as archive:
+        archive.writestr("t.1", b"another romset's t.1" * 50)
+    for name, members in {"600": SPLIT["600"], "Turtles (World)": SPLIT["turtles"]}.items():
+        with zipfile.ZipFile(arcade / f"{name}.zip", "w") as archive:
+            for member in members:
+                archive.writestr(member, ROMS[member])
+    (tmp_path / "mame.dat").write_text(_dat())
+    for args in (("dat", "import", str(tmp_path / "mame.dat"), "--platform", "arcade"),
+                 ("library", "add", str(tmp_path / "roms")), ("scan", "--workers", "1"),
+                 ("device", "add", "rg-35xx-plus"),
+                 ("profile", "create", "--device", "1", "--os", "knulli")):
+        assert real(cli, *args).code == 0, args
+    games = {g["filename"]: g for g in cli("--json", "games", "ls").json()["data"]["games"]}
+    assert games["turtles.zip"]["match_method"] == "name"  # (the zip that bears the name)
+    card = tmp_path / "card"
+    card.mkdir()
+    done = real(cli, "deploy", "1", "--to", str(card), f"id:{games['600.zip']['id']}")
+    assert done.code == 0, done.err
+    [parent] = [p for p in card.rglob("turtles.zip")]
+    with zipfile.ZipFile(parent) as archive:
+        assert {m: archive.read(m) for m in archive.namelist()} == {
+            m: ROMS[m] for m in SPLIT["turtles"]}
+
+
 def _forge(size: int, crc: int, seed: str) -> bytes:
     """``size`` bytes whose CRC32 is ``crc`` (the last four bytes chosen)."""
     data = seed.encode()[:size - 4].ljust(size - 4, b"\0")

@@ -114,14 +114,15 @@ def split_clones(db: Database, game_ids: Iterable[int]) -> dict[int, SplitClone]
 
 
 def _best_first(parents: list[tuple[int, str, bool]], name: str) -> tuple[int, ...]:
-    """The ids of ``parents`` (id, file name's stem, identified), those named as the set
-    ``name`` first (the emulator looks for the parent's zip by its set name), then those
-    identified by their hashes, then by id."""
+    """The ids of ``parents`` (id, file name's stem, identified), those identified by their
+    hashes first (a zip that only bears the set's name may hold another romset's ROMs: QA56
+    F11, it went on the card while the set itself, renamed, stayed; the deploy writes any
+    under the set's name), then those named as the set ``name``, then by id."""
     if len(parents) < 2:
         return tuple(game_id for game_id, _, _ in parents)
     name = name.lower()
     return tuple(game_id for game_id, stem, identified in sorted(
-        parents, key=lambda p: (p[1] != name, not p[2], p[0])))
+        parents, key=lambda p: (not p[2], p[1] != name, p[0])))
 
 
 @dataclass(frozen=True)
@@ -169,16 +170,19 @@ def bios_sets_needed(db: Database, game_ids: Iterable[int]) -> dict[int, BiosSet
         wanted.setdefault(int(game_id), (str(platform_id), str(name), str(catalog_id)))
     if not wanted:
         return {}
-    copies: dict[tuple[str, str], list[tuple[int, bool]]] = {}
+    copies: dict[tuple[str, str], list[tuple[int, str, bool, bool]]] = {}
     for row in db.query(_PARENTS, (json.dumps(sorted({w[2] for w in wanted.values()})),)):
         copies.setdefault((str(row[2]), str(row[1])), []).append(
-            (int(row[0]), bool(row[4])))
+            (int(row[0]), strip_extension(str(row[3]).rpartition("/")[2]).lower(),
+             bool(row[5]), bool(row[4])))
     found: dict[int, BiosSetNeed] = {}
     for game_id, (platform_id, name, catalog_id) in wanted.items():
         sets = copies.get((catalog_id, platform_id), [])
-        found[game_id] = BiosSetNeed(game_id, name, catalog_id,
-                                     tuple(i for i, missing in sets if not missing),
-                                     sum(1 for _, missing in sets if missing))
+        found[game_id] = BiosSetNeed(
+            game_id, name, catalog_id,
+            _best_first([(i, stem, known) for i, stem, known, missing in sets if not missing],
+                        name),
+            sum(1 for *_, missing in sets if missing))
     return found
 
 
