@@ -407,3 +407,31 @@ def test_a_set_stays_identified_whatever_order_its_dats_come_in(
     assert real(cli, "dat", "import", str(first), "--platform", "arcade").code == 0
     assert matches() == {"turtles.zip": ("arcade:turtles", "crc32"),
                          "600.zip": ("arcade:600", "crc32")}
+
+
+def test_a_set_missing_a_rom_is_left_out_of_the_auto_list_and_said_at_a_deploy(
+        cli: Any, tmp_path: Path) -> None:
+    """QA56 F2: a set whose zip lacks one of its ROMs was included and deployed without a
+    word (its emulator refuses it), and kept over a complete copy of it."""
+    ids = _library(cli, tmp_path, {"crbaloon": ("b.6",), "other": SPLIT["other"]})
+    games = _autolist(cli)
+    assert (games["crbaloon"]["included"], games["crbaloon"]["reason"]) == (
+        False, "incomplete_set")
+    assert games["crbaloon"]["warnings"][-1] == "Lacks 1 ROM of its set (b.7): its emulator " \
+        "refuses it"
+    assert "incomplete_set (Lacks 1 ROM of its set (b.7)" in real(cli, "autolist", "1").out
+    card = tmp_path / "card"
+    card.mkdir()
+    chosen = real(cli, "--json", "deploy", "1", "--to", str(card), f"id:{ids['crbaloon']}")
+    assert chosen.code == 0, chosen.err
+    assert any("crbaloon.zip: lacks b.7" in w for w in chosen.json()["warnings"])
+    # a complete copy of the set beside it is the one the auto-list keeps
+    complete = tmp_path / "roms" / "arcade" / "full"
+    complete.mkdir()
+    with zipfile.ZipFile(complete / "crbaloon.zip", "w") as archive:
+        for member in SPLIT["crbaloon"]:
+            archive.writestr(member, ROMS[member])
+    assert real(cli, "scan", "--workers", "1").code == 0
+    kept = [g for g in real(cli, "--json", "autolist", "1").json()["data"]["games"]
+            if g["filename"] == "crbaloon.zip" and g["included"]]
+    assert len(kept) == 1 and kept[0]["game_id"] != ids["crbaloon"]

@@ -194,3 +194,45 @@ def bios_set_games(db: Database) -> set[int]:
     return {int(row[0]) for row in db.query(
         "SELECT g.id FROM games g WHERE g.matched_game_id IN "
         "(SELECT game_id FROM catalog_games WHERE is_bios = 1)")}
+
+
+# Per archive matched by its members' hashes to a catalog game of several ROMs: each ROM of
+# that game (dumped, known by its CRC32) that is no member of the archive, nor a ROM of its
+# parent's or BIOS set's (which a split or merged set finds beside it), with its catalog row.
+_LACKING = (
+    "SELECT g.id, c.id, r.name FROM games g "
+    "JOIN catalog_games c ON c.game_id = g.matched_game_id AND c.is_bios = 0 "
+    "JOIN catalog_roms r ON r.catalog_game_id = c.id "
+    "WHERE g.id IN (SELECT value FROM json_each(?)) AND g.is_archive = 1 "
+    "AND g.match_method IN ('sha1', 'md5', 'crc32') "
+    "AND coalesce(r.status, '') <> 'nodump' AND r.crc32_bin IS NOT NULL "
+    "AND (SELECT count(*) FROM catalog_roms x WHERE x.catalog_game_id = c.id) > 1 "
+    "AND NOT EXISTS (SELECT 1 FROM game_files f WHERE f.game_id = g.id AND f.kind = 'member' "
+    " AND f.crc32_bin = r.crc32_bin AND f.file_size IS r.size) "
+    "AND NOT EXISTS (SELECT 1 FROM catalog_games o JOIN catalog_roms s "
+    " ON s.catalog_game_id = o.id WHERE o.source_id = c.source_id "
+    " AND o.name IN (c.clone_of, c.rom_of) AND s.crc32_bin = r.crc32_bin AND s.size IS r.size) "
+    "ORDER BY g.id, c.id, r.name")
+
+
+def incomplete_sets(db: Database, game_ids: Iterable[int]) -> dict[int, list[str]]:
+    """The archives among ``game_ids`` that lack ROMs of the set they were identified as (an
+    arcade set missing a ROM: its emulator refuses it), each with the ROMs it lacks — in
+    every catalog that lists the set (complete by one is complete). Nothing is asked where
+    the library has no archive matched by its members' hashes."""
+    ids = sorted(set(game_ids))
+    if not ids:
+        return {}
+    lacking: dict[int, dict[int, list[str]]] = {}
+    for game_id, catalog_row, rom in db.query(_LACKING, (json.dumps(ids),)):
+        lacking.setdefault(int(game_id), {}).setdefault(int(catalog_row), []).append(str(rom))
+    if not lacking:
+        return {}
+    listed: dict[int, int] = {}  # game -> how many catalog rows it matched
+    for game_id, count in db.query(
+            "SELECT g.id, count(*) FROM games g JOIN catalog_games c "
+            "ON c.game_id = g.matched_game_id WHERE g.id IN (SELECT value FROM json_each(?)) "
+            "GROUP BY g.id", (json.dumps(sorted(lacking)),)):
+        listed[int(game_id)] = int(count)
+    return {game_id: min(by_row.values(), key=len) for game_id, by_row in lacking.items()
+            if len(by_row) >= listed.get(game_id, 0)}

@@ -8,7 +8,12 @@ import click
 from rich.console import Console
 
 from romrunner.cli.context import ROW_ID, app_context
-from romrunner.devices.autolist import COMPAT_STATUS_EXCLUDED, NO_PLATFORM, run_autolist
+from romrunner.devices.autolist import (
+    COMPAT_STATUS_EXCLUDED,
+    DROP_INCOMPLETE_SET,
+    NO_PLATFORM,
+    run_autolist,
+)
 from romrunner.store import OpenMode
 from romrunner.words import counted
 
@@ -42,8 +47,9 @@ def autolist(profile_id: int, card: Path | None, save: str | None, replace: bool
                 why += f" (kept {entry.kept_instead})"
             elif entry.kept_for is not None:  # a parent its split clone runs with
                 why += f" (parent of {entry.kept_for})"
-            elif entry.dropped and entry.needs_parent and entry.warnings:
-                why += f" ({entry.warnings[-1]})"  # (the parent it needs, and where it is)
+            elif entry.dropped and (entry.needs_parent or entry.dropped == DROP_INCOMPLETE_SET) \
+                    and entry.warnings:  # (the parent it needs, where it is; the ROMs it lacks)
+                why += f" ({entry.warnings[-1]})"
             elif entry.reason == COMPAT_STATUS_EXCLUDED and not entry.dropped:
                 # (the status and the source that gave it: QA23 F6)
                 why += "".join(f" ({w})" for w in entry.warnings if w.startswith("Compat"))

@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from romrunner.bios.check import BLOCKING, HLE, check_bios, unverified_bios_sha1s
 from romrunner.bios.known import library_bios_dumps
 from romrunner.bios.scan import verified_at_scan
-from romrunner.catalog.clones import bios_sets_needed, split_clones
+from romrunner.catalog.clones import bios_sets_needed, incomplete_sets, split_clones
 from romrunner.deploy.archives import (
     CANNOT,
     ArchiveSupport,
@@ -2555,6 +2555,25 @@ def _bring_parents(db: Database, games: dict[int, _Game], builder: _Builder,
         _add_sets(db, games, builder, {
             found: kept for found, fors in added.items()
             if (kept := [game for game in fors if game.id in games])}, words)
+    _warn_incomplete_sets(db, games, builder)
+
+
+def _warn_incomplete_sets(db: Database, games: dict[int, _Game], builder: _Builder) -> None:
+    """One warning for the chosen arcade sets whose zip lacks ROMs of their set: written as
+    chosen, but their emulator refuses them (QA56 F2: deployed without a word; the
+    auto-list leaves them out, `incomplete_set`)."""
+    lacking = incomplete_sets(db, [game.id for game in games.values() if game.archive])
+    if not lacking:
+        return
+    named = [f"{games[game_id].filename}: lacks {', '.join(roms[:3])}"
+             + (f" and {len(roms) - 3} more" if len(roms) > 3 else "")
+             for game_id, roms in sorted(lacking.items())]
+    one = len(lacking) == 1
+    builder.plan.warnings.append(PlanIssue(
+        "incomplete-set", f"{counted(len(lacking), 'arcade set')} chosen "
+        f"{'lacks' if one else 'lack'} ROMs of {'its' if one else 'their'} set "
+        f"({examples(named, sep='; ')}): written, but the emulator refuses a set "
+        "missing a ROM (`romrunner dat fixdat` lists what to find)"))
 
 
 class _Needed(NamedTuple):

@@ -26,6 +26,7 @@ from romrunner.catalog.clones import (
     SplitClone,
     bios_set_games,
     bios_sets_needed,
+    incomplete_sets,
     split_clones,
 )
 from romrunner.collections.store import membership_condition, save_autolist_collection
@@ -61,7 +62,7 @@ from romrunner.packs.loader import DefinitionPack
 from romrunner.search.index import catalog_title
 from romrunner.store.database import Database
 from romrunner.textnorm import fold
-from romrunner.words import counted
+from romrunner.words import counted, examples
 
 USER_OVERRIDE_INCLUDE = "USER_OVERRIDE_INCLUDE"
 USER_OVERRIDE_EXCLUDE = "USER_OVERRIDE_EXCLUDE"
@@ -105,10 +106,13 @@ DROP_BIOS_FILE = "bios_file"
 # An arcade set that runs with a BIOS set the library does not have (review 20 R6: included,
 # and every `deploy --auto` left it out)
 DROP_NEEDS_BIOS_SET = "needs_bios_set"
+# An arcade set whose zip lacks ROMs of its set (its emulator refuses it: QA56 F2, included
+# and deployed, and chosen over a complete copy of it)
+DROP_INCOMPLETE_SET = "incomplete_set"
 # A dropped game's reason is its drop reason (its gating code passed it).
 DROP_REASONS = (DROP_OTHER_VERSION, DROP_PRERELEASE, DROP_HACK, DROP_PLATFORM_LIMIT,
                 DROP_BAD_DUMP, DROP_OVERDUMP, DROP_SET_PLAYLIST, DROP_NEEDS_PARENT,
-                DROP_BIOS_SET, DROP_BIOS_FILE, DROP_NEEDS_BIOS_SET)
+                DROP_BIOS_SET, DROP_BIOS_FILE, DROP_NEEDS_BIOS_SET, DROP_INCOMPLETE_SET)
 
 _EXCLUDED_STATUSES = frozenset({"broken", "boots_only"})
 _WARN_STATUSES = frozenset({"ingame", "menu_intro", "unknown"})
@@ -1019,6 +1023,13 @@ def build_autolist(db: Database, pack: DefinitionPack, profile_id: int,
             entries[game_id].warnings = [
                 *entries[game_id].warnings, f"Runs only with the BIOS set {need.bios_name}'s "
                 f"zip beside it (its own does not hold those ROMs), and {why}"]
+    for game_id, lacking in incomplete_sets(db, [
+            game.id for game in games if _archive_name(game.filename)
+            and entries[game.id].included and game.id not in bios]).items():
+        bios[game_id] = DROP_INCOMPLETE_SET
+        entries[game_id].warnings = [
+            *entries[game_id].warnings, f"Lacks {counted(len(lacking), 'ROM')} of its set "
+            f"({examples(lacking)}): its emulator refuses it"]
     _judge_sets_whole(games, entries)
     _select(games, profile, entries, split_clones(db, [
         game.id for game in games if game.clone and entries[game.id].included]), bios)
