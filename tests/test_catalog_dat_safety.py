@@ -435,3 +435,21 @@ def test_an_fbneo_dat_is_the_fbneo_platform_where_the_pack_has_one(
     builtin = cli("--json", "--db", tmp_path / "other.db", "dat", "import", dat)
     assert builtin.code == 0, builtin.err
     assert builtin.json()["data"]["imports"][0]["platform_id"] == "arcade"
+
+
+def test_a_logiqx_disk_is_part_of_its_set_as_in_a_clrmamepro_dat(tmp_path: Path) -> None:
+    """QA56 F1: the Logiqx reader kept only <rom>: a set's CHD (<disk>) was no part of it,
+    so a set without its CHD was "have" — the same DAT in clrmamepro kept it."""
+    from romrunner.catalog.datfile import read_dat
+    sha1 = "ab" * 20
+    logiqx = tmp_path / "m.xml"
+    logiqx.write_text('<?xml version="1.0"?><datafile><header><name>MAME</name></header>'
+                      '<game name="chdgame"><rom name="c.bin" size="4" crc="01020304"/>'
+                      f'<disk name="chdgame" sha1="{sha1}"/></game></datafile>')
+    clrmamepro = tmp_path / "m.dat"
+    clrmamepro.write_text('clrmamepro (\n\tname "MAME"\n)\ngame (\n\tname "chdgame"\n'
+                          '\trom ( name c.bin size 4 crc 01020304 )\n'
+                          f'\tdisk ( name chdgame sha1 {sha1} )\n)\n')
+    read = {path.suffix: [(rom.name, rom.sha1) for game in read_dat(path).games
+                          for rom in game.roms] for path in (logiqx, clrmamepro)}
+    assert read[".xml"] == read[".dat"] == [("c.bin", None), ("chdgame", sha1)]

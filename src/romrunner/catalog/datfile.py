@@ -426,8 +426,10 @@ def _read_logiqx(path: Path) -> DatReadResult:
                                manufacturer=element.findtext("manufacturer"),
                                clone_of=element.get("cloneof"), rom_of=element.get("romof"),
                                is_bios=(element.get("isbios") or "").lower() == "yes")
-                for rom in element.iter("rom"):
-                    game.roms.append(_entry_rom(name, dict(rom.attrib), problems))
+                for rom in element.iter():  # (a CHD's <disk> is part of its set, as in
+                    # clrmamepro DATs: QA56 F1, a set without its CHD was "have")
+                    if rom.tag in ("rom", "disk"):
+                        game.roms.append(_entry_rom(name, dict(rom.attrib), problems))
                 yield game
             element.clear()
             if root is not None:
