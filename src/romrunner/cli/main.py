@@ -267,6 +267,8 @@ def _stop_as_interrupt(signum: int, frame: object) -> None:
     """Raise SIGINT in place of a stop signal, so every guard around Ctrl-C (held back
     while a worker forks or a restore swaps files, ignored while a cancelled deploy ends)
     guards against it too."""
+    if _INTERRUPT.stopped_by is not None:
+        return  # (`timeout` signals the process, then its group: one stop is enough)
     _INTERRUPT.stopped_by = signum
     signal.raise_signal(signal.SIGINT)
 

@@ -185,7 +185,11 @@ class WorkerPool(Generic[Task]):
             self._start()
 
 
-_STOPS = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
+# Held back while a worker starts, then ignored by it: Ctrl-C and a closed terminal reach
+# every process of the terminal, and the parent decides. Not SIGTERM: that is how the parent
+# (and Python's exit, after an interrupt) stops a worker (review 29 R2: ignored, a worker
+# outlived an interrupted stop and the exit waited on it for ever).
+_STOPS = {signal.SIGINT, signal.SIGHUP}
 
 
 def _start_holding_interrupts(process: BaseProcess) -> None:
@@ -208,9 +212,10 @@ def _run_worker(conn: Connection, name: str, parent: int, serve: Serve,
                 args: tuple[Any, ...]) -> None:
     """A worker process: see to it that it ends with its parent, then serve.
 
-    Ctrl-C reaches every process of the terminal (SIGTERM every process of a `timeout` or
-    a systemd unit, SIGHUP every process of a closed terminal); the parent decides what it
-    means, so a worker ignores it instead of printing a traceback each or dying under it.
+    Ctrl-C reaches every process of the terminal (SIGHUP every process of a closed
+    terminal); the parent decides what it means, so a worker ignores it instead of printing
+    a traceback each or dying under it. (SIGTERM to the whole group, as `timeout` and systemd
+    send it, ends the workers at once: their parent stops the scan, keeping what it wrote.)
     """
     for number in _STOPS:
         signal.signal(number, signal.SIG_IGN)
