@@ -75,9 +75,32 @@ def test_a_game_moved_out_of_its_platform_folder_keeps_its_copy_through_a_prune(
     assert moved == "unknown"  # (what the test is about: the scan no longer places it)
     options = DeployOptions(prune=True, force_prune=True)
     tobu = [dest for dest in before if "Tobu" in dest]
-    dry = preview(library.db, library.plan(layout), options)
-    assert dry["prune"] == [] and dry["prune_held"] == tobu
+    plan = library.plan(layout)
+    said = [w.message for w in plan.warnings if w.code == "undecided-held"]
+    assert len(said) == 1 and tobu[0] in said[0], plan.warnings
+    dry = preview(library.db, plan, options)
+    assert dry["prune"] == []
     pruned = deploy(library.db, library.plan(layout), profile_id=library.profile_id,
                     options=options)
-    assert (pruned.pruned, pruned.prune_held) == (0, tobu)
+    assert pruned.pruned == 0
     assert card_files(card) == before
+
+
+def test_a_dropped_game_whose_twin_lies_in_tosort_is_pruned(tmp_path: Path) -> None:
+    """Review 29 R3: an identical duplicate in `ToSort/` (undecided) held the card copy of
+    a present game the user no longer chooses, "a game it cannot deploy now"."""
+    library = make_library(tmp_path, {"gb/Tobu (World).gb": 8192, "gb/Other (USA).gb": 8192})
+    card = tmp_path / "card"
+    card.mkdir()
+    layout = Layout(card, no_folder={UNKNOWN})
+    assert deploy(library.db, library.plan(layout), profile_id=library.profile_id).copied == 2
+    (library.root / "ToSort").mkdir()
+    (library.root / "ToSort/Tobu (World) [dup].gb").write_bytes(
+        (library.root / "gb/Tobu (World).gb").read_bytes())
+    scan_library(library.db, builtin_pack(), workers=1)
+    others = [int(row[0]) for row in library.db.query(
+        "SELECT id FROM games WHERE filename = 'Other (USA).gb'")]
+    summary = deploy(library.db, library.plan(layout, others), profile_id=library.profile_id,
+                     options=DeployOptions(prune=True, force_prune=True))
+    assert summary.pruned == 1 and summary.prune_held == []
+    assert sorted(card_files(card)) == ["Roms/gb/Other (USA).gb"]

@@ -103,3 +103,49 @@ def test_a_database_restored_from_its_backup_prunes_what_its_records_hold(
     assert sorted(entry["path"] for entry in data["prune_other_computer"]) == [
         p for p in _on_card(card) if p.endswith(".gba")]
     assert len(_on_card(card)) == 5
+
+
+def _as_an_earlier_release_wrote_it(card: Path) -> None:
+    """The card's manifest without writers, as releases before them wrote it."""
+    path = card / ".romrunner" / "manifest.json"
+    document = json.loads(path.read_bytes())
+    document["files"] = {dest: entry[:3] for dest, entry in document["files"].items()}
+    document.pop("writers", None)
+    path.write_text(json.dumps(document))
+
+
+def test_a_card_an_earlier_release_wrote_keeps_the_files_this_database_has_no_record_of(
+        cli: Any, tmp_path: Path) -> None:
+    """Review 29 R1: a manifest of an earlier release names no writer: every file was this
+    database's, and the laptop's prune removed the desktop's games."""
+    card = _library(tmp_path)
+    desktop, laptop = _computer(cli, tmp_path, "desktop"), _computer(cli, tmp_path, "laptop")
+    assert desktop("deploy", "1", "--to", card, "platform:gb").code == 0
+    assert laptop("deploy", "1", "--to", card, "platform:gba").code == 0
+    _as_an_earlier_release_wrote_it(card)
+    both = _on_card(card)
+    run = laptop("--json", "deploy", "1", "--to", card, "platform:gba", "--prune")
+    assert run.code == 0 and run.json()["data"]["pruned"] == 0, run.out
+    assert _on_card(card) == both
+    own = desktop("--json", "deploy", "1", "--to", card, "platform:gb", "-title:\"game 3\"",
+                  "--prune")
+    assert own.code == 0 and own.json()["data"]["pruned"] == 1, own.out
+
+
+def test_a_backup_used_as_the_second_computers_database_is_another_writer(
+        cli: Any, tmp_path: Path) -> None:
+    """Review 29 R4: the laptop's database is the desktop's `db backup` file (one id, no
+    restore): one writer to the card, and the laptop's prune removed the desktop's games."""
+    card = _library(tmp_path)
+    desktop = _computer(cli, tmp_path, "desktop")
+    assert desktop("db", "backup", tmp_path / "laptop.db").code == 0
+
+    def laptop(*args: object) -> Any:
+        return cli("--db", tmp_path / "laptop.db", *args)
+
+    assert laptop("deploy", "1", "--to", card, "platform:gba").code == 0
+    assert desktop("deploy", "1", "--to", card, "platform:gb").code == 0
+    both = _on_card(card)
+    run = laptop("--json", "deploy", "1", "--to", card, "platform:gba", "--prune")
+    assert run.code == 0 and run.json()["data"]["pruned"] == 0, run.out
+    assert _on_card(card) == both

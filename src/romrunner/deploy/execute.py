@@ -1101,10 +1101,9 @@ def prune_notes(claims: Claims, *, dry_run: bool = False) -> list[str]:
         notes.append(
             f"--prune {keeps} {counted(len(claims.held_elsewhere), 'file')} an earlier deploy "
             "put on the card for games it cannot deploy now (missing from the library or "
-            "changed since the scan, on a library root that is not reachable, or of a platform "
-            "undecided now: moved out of its platform folder? `romrunner games ls "
-            "platform:unknown`), or good dumps of BIOS files the chosen platforms need (the "
-            "library's copy gone or bad?), where they are now: such copies are never pruned "
+            "changed since the scan, or on a library root that is not reachable), or good "
+            "dumps of BIOS files the chosen platforms need (the library's copy gone or bad?), "
+            "where they are now: such copies are never pruned "
             f"({_examples(claims.held_elsewhere)})")
     if claims.prune_linked:
         count = len(claims.prune_linked)
@@ -1651,7 +1650,7 @@ class Claims:
         # This database as the card's writer, and the files a prune keeps because another
         # database's deploys wrote or chose them last: path -> its computer (see
         # written_elsewhere); prune_others: a --prune-others run prunes those too.
-        self._identity: tuple[str, frozenset[str]] | None = None
+        self._identity: tuple[str, str] | None = None  # (writer, database id)
         self._labels: dict[str, str] | None = None
         self.prune_other_computer: dict[str, str] = {}
         self.prune_others = False
@@ -1840,7 +1839,13 @@ class Claims:
     def writer(self) -> str | None:
         """This database as the writer the card's manifest records (None: not known)."""
         if self._identity is None:
-            self._identity = writer_identity(self.db.conn)
+            database_id, lineage = writer_identity(self.db.conn)
+            # (and where the file is: two copies of one database, a backup used as the
+            # second computer's, are two writers: review 29 R4)
+            place = hashlib.sha1(f"{socket.gethostname()}\0{os.path.realpath(self.db.path)}"
+                                 .encode(errors="surrogateescape")).hexdigest()[:12]
+            self._identity = (f"{database_id}/{lineage or '-'}/{place}" if database_id
+                              else "", database_id)
         return self._identity[0] or None
 
     def others_wrote(self) -> bool:
@@ -1858,13 +1863,18 @@ class Claims:
         first had put on a card both use). None when it is this database's, or not said."""
         record = self.card.get(key)
         me = self.writer
-        if record is None or record.writer is None or me is None or record.writer == me:
+        if record is None or me is None or record.writer == me:
             return None
         assert self._identity is not None
-        if record.writer in self._identity[1] and any(
-                (own.size, own.mtime_ns) == (record.size, record.mtime_ns)
-                for own in self.stored().get(key, ())):
-            return None  # (this database's copy, recorded before a restore of it)
+        # Not said (a manifest of an earlier release: review 29 R1), or this database's
+        # before a restore or as a copy of it: this database's where its records hold this
+        # very copy.
+        if (record.writer is None or record.writer.partition("/")[0] == self._identity[1]) \
+                and any((own.size, own.mtime_ns) == (record.size, record.mtime_ns)
+                        for own in self.stored().get(key, ())):
+            return None
+        if record.writer is None:
+            return "a computer this database has no record of (an earlier release's deploy)"
         host = self.writer_labels().get(record.writer)
         if host is None:
             return "another computer"

@@ -463,7 +463,7 @@ def _build_plan(db: Database, layout: CardLayoutLike, ids: list[int],
     absent_tracks = _load_tracks(db, list(absent)) if absent else {}
     _note_reached(db, builder, games, absent, {**tracks, **absent_tracks})
     _hold_absent(db, builder, absent, absent_tracks, _not_games(db, absent))
-    _hold_undecided(db, plan)
+    _hold_undecided(db, builder)
     _hold_the_sets_held_sets_run_with(db, builder)
     held_copies(db, plan)
     _warn_left_folders(builder, {game.platform_id for game in games.values()}, pruning,
@@ -875,13 +875,35 @@ def _hold_the_sets_held_sets_run_with(db: Database, builder: _Builder) -> None:
                     continue
 
 
-def _hold_undecided(db: Database, plan: DeployPlan) -> None:
+def _hold_undecided(db: Database, builder: _Builder) -> None:
     """Hold the card's copies of the games the library has whose platform is undecided now
     (a ROM manager moved the file to its ``ToSort/``, a rename dropped the name that said
-    it): no selection can take such a game, but it is not "no longer chosen" either, and
-    ``--prune`` must not remove its copy before the user files it back (QA53 F2)."""
-    plan.held_games.update(int(row[0]) for row in db.query(
-        "SELECT id FROM games WHERE platform_id = ? AND is_missing = 0", (UNKNOWN,)))
+    it), where this card's deploys put them: no selection can take such a game, but it is
+    not "no longer chosen" either, and ``--prune`` must not remove its copy before the user
+    files it back (QA53 F2). Its own copies only: not a twin's, which a game the user
+    dropped may be (review 29 R3)."""
+    plan = builder.plan
+    ids = [int(row[0]) for row in db.query(
+        "SELECT id FROM games WHERE platform_id = ? AND is_missing = 0", (UNKNOWN,))]
+    if not ids:
+        return
+    dests = [str(row[0]) for row in db.query(
+        "SELECT DISTINCT i.dest_path FROM deployment_history h JOIN deployment_items i "
+        "ON i.deployment_id = h.id WHERE h.destination_path = ? AND i.action = 'copy' "
+        "AND i.game_id IN (SELECT value FROM json_each(?)) ORDER BY 1",
+        (str(plan.root), json.dumps(ids)))]
+    if not dests:
+        return
+    builder.volatile = True  # (reads the card's files: see _Builder.volatile)
+    on_card = [dest for dest in dests if os.path.lexists(plan.root / dest)]
+    plan.held.extend(dests)
+    if on_card:
+        plan.warnings.append(PlanIssue(
+            "undecided-held", f"{counted(len(on_card), 'file')} on the card "
+            f"{'is a copy' if len(on_card) == 1 else 'are copies'} of games whose platform "
+            f"is undecided now ({examples(on_card, HELD_NAMED)}): moved out of their "
+            "platform folder (a ROM manager's `ToSort/`)? kept, never pruned "
+            "(`romrunner games ls platform:unknown`; `games set-platform` files them back)"))
 
 
 def _not_games(db: Database, absent: dict[int, _Game]) -> set[int]:

@@ -209,26 +209,14 @@ def database_state(conn: sqlite3.Connection) -> DatabaseState:
                          _restores(lineage))
 
 
-def writer_identity(conn: sqlite3.Connection) -> tuple[str, frozenset[str]]:
-    """What a card's manifest records as the writer of the files this database deploys: its
-    id, with the lineage it is on since a restore (a database restored on a second computer
-    is a writer of its own), and the identities of the lineages it descends from (the same
-    database before its restores). ("" when the database has no id: an old schema.)"""
+def writer_identity(conn: sqlite3.Connection) -> tuple[str, str]:
+    """This database's id and the lineage it is on since a restore ("" for none): with the
+    place of its file, what a card's manifest records as the writer of the files this
+    database deploys (see ``deploy.execute.Claims.writer``)."""
     found = dict(conn.execute(
         "SELECT key, value FROM user_settings WHERE key IN ('database_id', ?)", (LINEAGE_KEY,)))
-    database_id = str(found.get("database_id") or "")
     restores = _restores(found.get(LINEAGE_KEY))
-    parents = {restore.lineage: restore.parent for restore in restores}
-
-    def named(lineage: str | None) -> str:
-        return f"{database_id}/{lineage}" if lineage else database_id
-
-    lineage = restores[-1].lineage if restores else None
-    ancestors: set[str] = set()
-    while lineage is not None and named(parents.get(lineage)) not in ancestors:
-        lineage = parents.get(lineage)
-        ancestors.add(named(lineage))
-    return named(restores[-1].lineage if restores else None), frozenset(ancestors)
+    return str(found.get("database_id") or ""), restores[-1].lineage if restores else ""
 
 
 def _same_history(existing: DatabaseState, source: DatabaseState) -> bool:
