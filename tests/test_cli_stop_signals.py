@@ -144,3 +144,32 @@ def test_a_command_run_under_nohup_goes_on_after_sighup(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     with sqlite3.connect(db) as conn:
         assert conn.execute("SELECT COUNT(*) FROM games").fetchone() == (30,)
+
+
+_WORKER_DRIVER = """
+import os, signal, sys
+from romrunner.cli.main import _stop_as_interrupt
+from romrunner.library.workers import WorkerPool
+signal.signal(signal.SIGTERM, _stop_as_interrupt)  # (as main() has it while a command runs)
+def serve(conn):
+    while conn.recv() is not None:
+        conn.send_bytes(b"done")
+with WorkerPool("rr-test", serve, (), 1, 0) as pool:
+    worker = pool.workers[0]
+    os.kill(worker.process.pid, signal.SIGTERM)
+    worker.process.join(20)
+    print(worker.process.exitcode)
+"""
+
+
+def test_a_scan_worker_dies_of_sigterm_whatever_its_parent_makes_of_it(
+        tmp_path: Path) -> None:
+    """Review 29 R2: a forked worker inherited the parent's handler, which turns SIGTERM into
+    an interrupt the worker ignores: it outlived every stop, and Python's exit (which stops
+    workers by SIGTERM) waited for it for ever."""
+    driver = tmp_path / "workers.py"
+    driver.write_text(_WORKER_DRIVER)
+    done = subprocess.run([sys.executable, str(driver)], capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == str(-signal.SIGTERM), done.stdout

@@ -153,9 +153,16 @@ class WorkerPool(Generic[Task]):
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
                  trace: TracebackType | None) -> None:
-        for worker in self.workers:
-            worker.stop(kill=kind is not None)
-        self.workers.clear()
+        try:
+            for worker in self.workers:
+                worker.stop(kill=kind is not None)
+        except BaseException:  # (a second Ctrl-C while stopping: none is left running)
+            for worker in self.workers:
+                with contextlib.suppress(OSError, ValueError):
+                    worker.process.kill()
+            raise
+        finally:
+            self.workers.clear()
 
     def busy(self) -> bool:
         """True while some worker holds a task."""
@@ -190,6 +197,8 @@ class WorkerPool(Generic[Task]):
 # (and Python's exit, after an interrupt) stops a worker (review 29 R2: ignored, a worker
 # outlived an interrupted stop and the exit waited on it for ever).
 _STOPS = {signal.SIGINT, signal.SIGHUP}
+# Held back while a worker starts, until it has its own handlers (SIGTERM: the default).
+_HELD = {*_STOPS, signal.SIGTERM}
 
 
 def _start_holding_interrupts(process: BaseProcess) -> None:
@@ -201,7 +210,7 @@ def _start_holding_interrupts(process: BaseProcess) -> None:
     if threading.current_thread() is not threading.main_thread():
         process.start()
         return
-    held = signal.pthread_sigmask(signal.SIG_BLOCK, _STOPS)
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, _HELD)
     try:
         process.start()
     finally:
@@ -219,7 +228,10 @@ def _run_worker(conn: Connection, name: str, parent: int, serve: Serve,
     """
     for number in _STOPS:
         signal.signal(number, signal.SIG_IGN)
-    signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOPS)  # (held back by the start)
+    # (a forked worker inherits the parent's handler, which turns SIGTERM into an interrupt
+    # the worker ignores: it would outlive every stop, the exit's too)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, _HELD)  # (held back by the start)
     _die_with_parent(name)
     for end in _PARENT_ENDS:  # inherited copies (fork): only the parent may hold them
         end.close()
