@@ -172,8 +172,6 @@ def test_a_core_info_places_the_pack_entry_of_its_core_where_the_core_reads_it(
     assert (pc98["pc98-bios"]["destination"], pc98["pc98-bios"]["filename"]) == (
         "np2kai", "bios.rom")
     assert pc98["libretro-info:np2kai/font.bmp"]["destination"] == "np2kai"
-    x1 = _check(cli, "sharp-x1")["sharp-x1-iplrom"]
-    assert (x1["destination"], x1["filename"]) == ("xmil", "IPLROM.X1")
     # The player's own font is that file, not a bad copy of the BIOS.
     folder = tmp_path / "bios"
     _random_files(folder, {"font.bmp": 4096})
@@ -181,3 +179,27 @@ def test_a_core_info_places_the_pack_entry_of_its_core_where_the_core_reads_it(
     assert scanned.code == 0, scanned.err
     [font] = scanned.json()["data"]["files"]
     assert "wrong_hash" not in {match["status"] for match in font["entries"]}, font
+
+
+def test_a_core_info_places_only_the_entries_whose_one_core_it_is() -> None:
+    """QA58 F1: an entry with two names folding alike (`pgm.zip`, `PGM.ZIP`) was joined twice
+    by FBNeo's .info, the second time as if FBNeo were its own core, and moved to `fbneo/`
+    where the OS's MAME core does not read it; an entry of two cores (neogeo.zip: fbneo and
+    fbalpha2012) is read by the other where the pack puts it."""
+    pgm = replace(_entry("arcade-bios-pgm", "pgm.zip", "arcade"),
+                  alternate_filenames=("PGM.ZIP",),
+                  optional_for_emulators=("mame", "mame2003-plus"))
+    neogeo = replace(_entry("neogeo-bios", "neogeo.zip", "neogeo"),
+                     required_for_emulators=("fbneo", "fbalpha2012"))
+    x68k = replace(_entry("x68000-bios", "iplrom.dat", "x68000"),
+                   required_for_emulators=("px68k",))
+    merged = {e.id: e for e in merge_core_firmware([pgm, neogeo, x68k], [
+        CoreFirmware("fbneo", "fbneo/pgm.zip", True, "arcade"),
+        CoreFirmware("fbneo", "fbneo/neogeo.zip", False, "arcade"),
+        CoreFirmware("px68k", "keropi/iplrom.dat", False, "x68000")])}
+    assert (merged["arcade-bios-pgm"].filename,
+            merged["arcade-bios-pgm"].bios_subdirectory) == ("pgm.zip", None)
+    assert "fbneo" in merged["arcade-bios-pgm"].optional_for_emulators
+    assert merged["neogeo-bios"].bios_subdirectory is None
+    assert (merged["x68000-bios"].filename, merged["x68000-bios"].bios_subdirectory) == (
+        "iplrom.dat", "keropi")

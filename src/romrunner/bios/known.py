@@ -271,9 +271,13 @@ def merge_known_bios(pack: DefinitionPack, extras: list[ExtraRom],
     return known
 
 
-def _with_core(entry: BiosEntry, item: CoreFirmware) -> BiosEntry:
+def _with_core(entry: BiosEntry, item: CoreFirmware, own: bool) -> BiosEntry:
+    """``entry`` naming the core ``item`` is of; ``own``: the pack names that core for the
+    entry (then the core's .info places it: see _where_the_core_reads_it)."""
     if item.core_id in (*entry.required_for_emulators, *entry.optional_for_emulators):
-        return _where_the_core_reads_it(entry, item)  # (what it needs stands)
+        return _where_the_core_reads_it(entry, item) if own else entry  # (its needs stand)
+    if own:
+        entry = _where_the_core_reads_it(entry, item)
     if item.optional:
         return replace(entry, optional_for_emulators=(*entry.optional_for_emulators,
                                                       item.core_id))
@@ -309,12 +313,14 @@ def merge_core_firmware(entries: list[BiosEntry], firmware: list[CoreFirmware]
     declared: dict[str, set[str]] = defaultdict(set)  # core -> the file names it declares
     for item in firmware:
         declared[item.core_id].add(item.basename.lower())
-    # the cores each pack entry names itself (before any .info joins it)
-    own_cores = {entry.id: {*entry.required_for_emulators, *entry.optional_for_emulators}
+    # the cores each pack entry names itself (before any .info joins it), spelt as .info ids
+    # are (the pack writes `pcsx-rearmed`, the .info `pcsx_rearmed`)
+    own_cores = {entry.id: {_core_key(core) for core in (*entry.required_for_emulators,
+                                                         *entry.optional_for_emulators)}
                  for entry in entries}
     for item in firmware:
         named = [p for p in by_name.get(item.basename.lower(), [])
-                 if not (item.core_id in own_cores.get(merged[p].id, ()) and
+                 if not (_core_key(item.core_id) in own_cores.get(merged[p].id, ()) and
                          _another_file_of_the_core(merged[p], item, declared[item.core_id]))]
         found = [p for p in named if item.platform_id in (None, merged[p].platform_id)] \
             or list(named)
@@ -331,8 +337,13 @@ def merge_core_firmware(entries: list[BiosEntry], firmware: list[CoreFirmware]
                 bios_subdirectory=folder))
             found = [len(merged) - 1]
             by_name[item.basename.lower()].append(found[0])
-        for position in found:
-            merged[position] = _with_core(merged[position], item)
+        for position in dict.fromkeys(found):  # (once: two names of one entry fold alike)
+            # (placed by the core's .info only when it is the one core the pack names for
+            # the entry: of several — neogeo.zip's fbneo and fbalpha2012 — the others read
+            # it where the pack puts it: QA58 F1)
+            merged[position] = _with_core(
+                merged[position], item,
+                own_cores.get(merged[position].id) == {_core_key(item.core_id)})
     return [_without_the_cores_other_files(entry, declared, own_cores.get(entry.id, set()))
             for entry in merged]
 
@@ -343,14 +354,20 @@ def _without_the_cores_other_files(entry: BiosEntry, declared: dict[str, set[str
     declares as files of their own (see _another_file_of_the_core): a file under such a
     name is that file, not a copy of this one."""
     own = entry.filename.rsplit("/", 1)[-1].lower()
-    others = {name for core in cores if own in declared.get(core, ())
-              for name in declared[core]} - {own}
+    declared_by = {_core_key(core): names for core, names in declared.items()}
+    others = {name for core in cores if own in declared_by.get(core, ())
+              for name in declared_by[core]} - {own}
     if not others:
         return entry
     kept = tuple(name for name in entry.alternate_filenames
                  if name.rsplit("/", 1)[-1].lower() not in others)
     return entry if kept == entry.alternate_filenames else replace(
         entry, alternate_filenames=kept)
+
+
+def _core_key(core: str) -> str:
+    """A core's id as compared between the pack and .info files."""
+    return core.lower().replace("-", "_").removesuffix("_libretro")
 
 
 def _another_file_of_the_core(entry: BiosEntry, item: CoreFirmware,
