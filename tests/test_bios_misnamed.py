@@ -364,3 +364,30 @@ def test_a_wrong_pack_sha1_never_fails_a_real_dump_and_a_crc_never_passes_a_bad_
     assert verdicts["crc-agrees.bin"] == [("crc-agrees", "wrong_hash", None)]
     # md5 agrees, sha1 does not, and neither does the size: not proven
     assert verdicts["size-wrong.bin"] == [("size-wrong", "wrong_size", None)]
+
+
+def test_the_cards_bios_of_one_region_is_kept_when_the_library_has_another_regions(
+        tmp_path: Path, cli: Any) -> None:
+    """QA58 F6: the library lost the USA BIOS but kept the EUR one (one group: any one is
+    enough): `--prune` removed the card's good USA copy, the player's last, as no longer
+    chosen — an emulator loading the disc's region's BIOS needs it."""
+    usa, eur = dump("ps1 usa", 8192), dump("ps1 eur", 8192)
+    pack = write_pack(tmp_path, [bios_entry("ps1-usa", "scph5501.bin", "psx", usa),
+                                 bios_entry("ps1-eur", "scph5502.bin", "psx", eur)])
+    library(cli, tmp_path, pack, {"psx": "Alpha (USA).iso"})
+    folder = tmp_path / "bios"
+    folder.mkdir()
+    (folder / "scph5501.bin").write_bytes(usa)
+    (folder / "scph5502.bin").write_bytes(eur)
+    assert cli("--pack", pack, "bios", "scan", folder).code == 0
+    card = tmp_path / "card"
+    card.mkdir()
+    assert cli("--pack", pack, "deploy", "1", "--to", card, "platform:psx").code == 0
+    assert card_bios(card) == {"scph5501.bin": usa, "scph5502.bin": eur}
+    (folder / "scph5501.bin").unlink()
+    assert cli("--pack", pack, "bios", "scan", folder).code == 0
+    pruned = cli("--json", "--pack", pack, "deploy", "1", "--to", card, "platform:psx",
+                 "--prune")
+    assert pruned.code == 0, pruned.err
+    assert pruned.json()["data"]["pruned"] == 0
+    assert card_bios(card) == {"scph5501.bin": usa, "scph5502.bin": eur}

@@ -103,7 +103,7 @@ def test_clear_recomputes_best_answers_and_names_an_unknown_source(db: Database)
         clear_source(db, "nope")
 
 
-@pytest.mark.parametrize("spelled", ["SCUS_974.90", "scus 97490", "SCUS-974.90"])
+@pytest.mark.parametrize("spelled", ["SCUS_974.90", "scus 97490", "SCUS-974.90", "SCUS-97490GH"])
 def test_a_plain_rows_serial_is_stored_in_the_games_spelling(db: Database,
                                                              spelled: str) -> None:
     """QA54 F7: a serial written as a disc or a DAT writes it was stored as typed, and the

@@ -255,7 +255,9 @@ def test_a_profile_removed_leaves_its_devices_answers_to_the_devices_other_profi
     last = cli("profile", "rm", "2")
     assert last.code == 2 and "2 performance answers imported for its device" in last.err
     assert len(_perf_rows(db_path)) == 2
-    forced = cli("--json", "profile", "rm", "2", "--force")
+    refused = cli("device", "rm", "1")
+    assert refused.code == 2 and "2 performance answers imported for it" in refused.err
+    forced = cli("--json", "device", "rm", "1", "--force")  # (QA58 F5: not counted)
     assert forced.code == 0 and forced.json()["data"]["performance_removed"] == 2
     assert _perf_rows(db_path) == []
 

@@ -150,6 +150,9 @@ def test_a_sources_exclusion_flag_is_said_as_such(cli: Any, db_path: Path,
     assert midnight["warnings"] == [
         "Excluded from auto-lists by its performance source (tier excellent)"]
     assert dropship["warnings"] == ["Performance tier poor"]
+    text = real(cli, "autolist", "1").out  # (QA58 F8: said in the text line too)
+    assert "PERF_TIER_EXCLUDED (Excluded from auto-lists by its performance source (tier " \
+        "excellent))" in " ".join(text.split())
 
 
 def test_a_set_with_a_disc_known_broken_is_left_out_whole(cli: Any, db_path: Path,
@@ -171,6 +174,9 @@ def test_a_set_with_a_disc_known_broken_is_left_out_whole(cli: Any, db_path: Pat
     assert all(v["reason"] == "COMPAT_STATUS_EXCLUDED" for v in saga.values())
     assert any("Disc 2 of its set is left out" in w
                for w in saga["Saga (USA) (Disc 1).iso"]["warnings"])
+    text = [line for line in real(cli, "autolist", "1").out.splitlines()
+            if "Saga (USA) (Disc 1).iso" in line]
+    assert len(text) == 1 and "(Disc 2 of its set is left out" in text[0], text  # (QA58 F2)
     card = tmp_path / "card"
     card.mkdir()
     done = real(cli, "--json", "deploy", "1", "--to", card, "--auto")
@@ -284,8 +290,9 @@ def test_every_serial_of_the_real_redump_ps1_dat_gives_its_leading_key() -> None
     spelled = dict(conn.execute(f"SELECT v, {serial_sql('s.v')} FROM s"))
     conn.close()
     assert spelled == {serial: leading_serial(serial) for serial in serials}
-    assert [spelled[s] for s in ("SLUS-01272GH", "SLES-03134-T", "SLES-01324/P")] == [
-        "SLUS-01272", "SLES-03134", "SLES-01324"]
+    assert [spelled[s] for s in ("SLUS-01272GH", "SLES-03134-T", "SLES-01324/P",
+                                 "SLES-02996-2")] == [
+        "SLUS-01272", "SLES-03134", "SLES-01324", "SLES-02996"]  # (QA58 F7: the last)
     suffixed = [s for s, key in spelled.items() if key and normalise_serial(s) is None
                 and not re.fullmatch(r"[A-Z]{4}\d{5}", re.sub(r"[\s_.-]", "", s.upper()))]
     assert len(suffixed) > 400  # (no key at all before: QA54 F8)

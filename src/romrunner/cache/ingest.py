@@ -29,7 +29,7 @@ from romrunner.cache.importfile import FileRow
 from romrunner.cache.kinds import DIMENSIONS, VALUE_DEFAULTS, CacheKind
 from romrunner.cache.sources import CacheSource, default_ttl_hours, ensure_source, find_source
 from romrunner.errors import InputError
-from romrunner.library.serials import normalise_serial
+from romrunner.library.serials import leading_serial, normalise_serial
 from romrunner.store.database import Database
 from romrunner.textnorm import storable
 from romrunner.timeutil import from_text, hours_from, now_text, to_epoch
@@ -222,7 +222,8 @@ def _row_reader(kind: CacheKind, profiles: frozenset[int]
             if isinstance(value, str) and value and not value.isspace():
                 if key == "definition_game_id" and not (
                         len(value) == 10 and value[4] == "-" and value[:4].isupper()) \
-                        and (serial := normalise_serial(value)) is not None:
+                        and (serial := normalise_serial(value) or leading_serial(value)) \
+                        is not None:
                     value = serial  # (the one spelling the games' keys have: QA54 F7)
                 append(value if value.isascii() else _text(key, value))
             elif value is None and key == "emulator_id" and any_emulator:

@@ -12,6 +12,8 @@ from romrunner.devices.autolist import (
     COMPAT_STATUS_EXCLUDED,
     DROP_INCOMPLETE_SET,
     NO_PLATFORM,
+    PERF_TIER_EXCLUDED,
+    SET_GOES_WHOLE,
     run_autolist,
 )
 from romrunner.store import OpenMode
@@ -50,9 +52,14 @@ def autolist(profile_id: int, card: Path | None, save: str | None, replace: bool
             elif entry.dropped and (entry.needs_parent or entry.dropped == DROP_INCOMPLETE_SET) \
                     and entry.warnings:  # (the parent it needs, where it is; the ROMs it lacks)
                 why += f" ({entry.warnings[-1]})"
+            elif any(w.endswith(SET_GOES_WHOLE) for w in entry.warnings):
+                # (a disc left out for another disc of its set: which, and why: QA58 F2)
+                why += "".join(f" ({w})" for w in entry.warnings if w.endswith(SET_GOES_WHOLE))
             elif entry.reason == COMPAT_STATUS_EXCLUDED and not entry.dropped:
                 # (the status and the source that gave it: QA23 F6)
                 why += "".join(f" ({w})" for w in entry.warnings if w.startswith("Compat"))
+            elif entry.reason == PERF_TIER_EXCLUDED and not entry.dropped and entry.warnings:
+                why += f" ({entry.warnings[-1]})"  # (the tier, or its source's flag: QA58 F8)
             console.print(f"{mark} {entry.game_id:>6}  {entry.platform_id:10} {entry.filename}  "
                           f"{why}  {entry.emulator_id or '-'} ({entry.emulator_origin})  "
                           f"-> {entry.target_folder or '-'}", markup=False)

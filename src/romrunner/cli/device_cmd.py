@@ -81,11 +81,14 @@ def device_rm(device_id: int, force: bool) -> int:
     history = f" and the history of {removed.deployments} deployment(s)" \
         if removed.deployments else ""
     overrides = f", {counted(removed.overrides, 'override')}" if removed.overrides else ""
+    performance = f", {counted(removed.performance, 'performance answer')} imported for it" \
+        if removed.performance else ""
     app.finish({"id": device_id, "profiles_removed": removed.profiles,
                 "deployments_removed": removed.deployments,
-                "overrides_removed": removed.overrides}, lambda c: c.print(
+                "overrides_removed": removed.overrides,
+                "performance_removed": removed.performance}, lambda c: c.print(
         f"removed device {device_id}, {counted(removed.profiles, 'profile')}{overrides}"
-        f"{history}", markup=False))
+        f"{performance}{history}", markup=False))
     return 0
 
 

@@ -2482,9 +2482,13 @@ def _add_bios(db: Database, pack: DefinitionPack, profile_id: int | None,
     # none now: held, so a library copy deleted or gone bad since costs the player no more
     # than the library's (QA55 F2: --prune removed the card's good copy, the last one). (Not
     # where the library has one: that one replaces the card's as ever.)
-    builder.plan.held_sha1s.update(known.sha1 for group in report.groups if not group.present
-                                   for entry in group.entries
-                                   for known in entry.known_hashes if known.sha1)
+    # (entry by entry: another region's BIOS in the library does not replace this one, which
+    # an emulator loading the disc's region's BIOS needs: QA58 F6)
+    for group in report.groups:
+        served = {str(row["entry"]) for row in group.present}
+        builder.plan.held_sha1s.update(known.sha1 for entry in group.entries
+                                       if entry.id not in served
+                                       for known in entry.known_hashes if known.sha1)
 
 
 def _unverified_dumps(problems: list[dict[str, Any]], verified: set[str]) -> str:

@@ -913,6 +913,9 @@ def _parents_kept(members: list[_Game], kept: list[_Game], found: dict[int, Spli
     return needed
 
 
+SET_GOES_WHOLE = "a set goes whole or not at all"  # (ends a disc's warning: see below)
+
+
 def _judge_sets_whole(games: Iterable[_Game], entries: dict[int, AutoListEntry]) -> None:
     """A multi-disc set is one game to the gating: a disc of it left out (known broken with
     the emulator, too slow on the device, excluded by the user) leaves out the whole set,
@@ -934,7 +937,7 @@ def _judge_sets_whole(games: Iterable[_Game], entries: dict[int, AutoListEntry])
         said = (f"Disc {first.disc} of its set is left out" if first.disc is not None
                 else f"{first.filename} of its set is left out") + \
             f" ({why.reason}{': ' + '; '.join(why.warnings) if why.warnings else ''}): " \
-            "a set goes whole or not at all"
+            + SET_GOES_WHOLE
         for game in members:
             entry = entries[game.id]
             if entry.included:

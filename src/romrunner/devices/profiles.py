@@ -156,14 +156,16 @@ def remove_device(db: Database, device_row_id: int, *, force: bool = False) -> R
             "SELECT count(*) FROM deployment_history WHERE device_profile_id IN "
             "(SELECT id FROM device_profiles WHERE device_row_id = ?)", (device_row_id,)))
         overrides = profile_override_count(db, profiles)
+        performance = _keep_device_knowledge(db, profiles)
         if profiles and not force:
             history = f" and the history of their {deployments} deployment(s)" \
                 if deployments else ""
             also = f", their {counted(overrides, 'override')}" if overrides else ""
+            if performance:
+                also += f", {counted(performance, 'performance answer')} imported for it"
             raise InputError(f"device {device_row_id} has {len(profiles)} profile(s), which "
                              f"would be removed with it{also}{history}; nothing was removed "
                              "(use --force to remove them too)")
-        performance = _keep_device_knowledge(db, profiles)
         db.execute("DELETE FROM devices WHERE id = ?", (device_row_id,))
     return Removed(len(profiles), deployments, overrides, performance)
 

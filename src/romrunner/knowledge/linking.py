@@ -59,7 +59,9 @@ def serial_sql(column: str) -> str:
     ``SLUS-00874-0``: a release's suffix, about one PlayStation entry in five; a second
     serial after a comma) is its leading serial: what the disc boots and the emulators' own
     files are keyed by (QA54 F8)."""
-    squeezed = _squeezed(column)
+    # (its first 11 characters squeezed: `SLUS-00874-0`'s disc-variant digit comes after a
+    # separator, `SLUS-012725`'s sixth digit does not: QA58 F7)
+    squeezed = _squeezed(f"substr(trim({column}), 1, 11)")
     return (f"CASE WHEN substr(trim({column}), 1, 4) GLOB '{_LETTERS}' AND {squeezed} GLOB "
             f"'{_SERIAL_GLOB}*' AND NOT {squeezed} GLOB '{_SERIAL_GLOB}[0-9]*' "
             f"THEN substr({squeezed}, 1, 4) || '-' || substr({squeezed}, 5, 5) END")

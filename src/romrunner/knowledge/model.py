@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from romrunner.errors import InputError
-from romrunner.library.serials import normalise_serial
+from romrunner.library.serials import leading_serial, normalise_serial
 
 MAX_PROBLEMS = 20
 
@@ -39,7 +39,7 @@ _ODD_KEY = re.compile(r"^[A-Z0-9][A-Z0-9_.-]{2,15}$")
 def game_key(text: str) -> str | None:
     """A source's game id as stored: a serial in its one spelling (``SLUS-20312``), another
     id as written, upper-cased (PCSX2 and DuckStation have a few ``ALCH-0004``-style keys)."""
-    serial = normalise_serial(text)
+    serial = normalise_serial(text) or leading_serial(text)  # (`SLUS-00874GH`: QA58 F9)
     if serial is not None:
         return serial
     key = text.strip().upper()

@@ -56,7 +56,7 @@ def leading_serial(text: str) -> str | None:
     ``SLES-03134-T``, ``SLES-01324/P``) or a second serial (``SLUS-00594, SLUS-00594GH``);
     the disc boots the serial alone."""
     trimmed = text.strip()
-    match = _SQUEEZED_SERIAL.match(trimmed.upper().translate(_SEPARATORS))
+    match = _SQUEEZED_SERIAL.match(trimmed[:11].upper().translate(_SEPARATORS))
     if match is None or not trimmed[:4].isascii() or not trimmed[:4].isalpha():
         return None
     return f"{match.group()[:4]}-{match.group()[4:]}"
