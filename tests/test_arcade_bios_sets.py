@@ -169,3 +169,30 @@ def test_a_split_clone_left_out_for_its_parent_brings_no_bios_set(
     assert any("a split clone of 2020bb" in w for w in result.json()["warnings"])
     assert not any("BIOS set not chosen added" in w for w in result.json()["warnings"])
     assert _card(card) == []
+
+
+def test_a_bios_set_kept_in_the_bios_folder_goes_beside_the_sets_that_need_it(
+        cli: Any, tmp_path: Path) -> None:
+    """QA56 F8: `neogeo.zip` kept in the BIOS folder (as guides say; `bios scan` found it):
+    every Neo Geo set was left out, "the library does not have it"."""
+    _library(cli, tmp_path, {"2020bb": SETS["2020bb"], "solo": SETS["solo"]})
+    folder = tmp_path / "bios"
+    folder.mkdir()
+    with zipfile.ZipFile(folder / "neogeo.zip", "w") as archive:
+        for member in SETS["neogeo"]:
+            archive.writestr(member, ROMS[member])
+    assert real(cli, "bios", "scan", str(folder)).code in (0, 1)
+    listed = {g["filename"]: g for g in
+              real(cli, "--json", "autolist", "1").json()["data"]["games"]}
+    assert listed["2020bb.zip"]["included"], listed["2020bb.zip"]
+    card = tmp_path / "card"
+    card.mkdir()
+    done = real(cli, "--json", "deploy", "1", "--to", str(card), "--auto")
+    assert done.code == 0, done.err
+    assert _card(card) == ["2020bb.zip", "neogeo.zip", "solo.zip"]
+    [beside] = list(card.rglob("neogeo.zip"))
+    assert beside.parent == next(card.rglob("2020bb.zip")).parent
+    assert beside.read_bytes() == (folder / "neogeo.zip").read_bytes()
+    again = real(cli, "--json", "deploy", "1", "--to", str(card), "--auto", "--prune")
+    assert again.code == 0 and again.json()["data"]["copied"] == 0
+    assert again.json()["data"]["pruned"] == 0

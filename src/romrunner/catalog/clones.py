@@ -138,6 +138,9 @@ class BiosSetNeed:
     # first, and how many of them are missing since the last scan.
     sets: tuple[int, ...] = ()
     missing_sets: int = 0
+    # Where none is a game: a file of that set's name `bios scan` found (``neogeo.zip`` kept
+    # in the BIOS folder, as guides say: QA56 F8), its path, size, time and SHA1.
+    bios_file: tuple[str, int, int | None, str | None] | None = None
 
 
 # Per archive given matched to a set that is no BIOS set: the BIOS set its DAT says it runs
@@ -176,13 +179,31 @@ def bios_sets_needed(db: Database, game_ids: Iterable[int]) -> dict[int, BiosSet
             (int(row[0]), strip_extension(str(row[3]).rpartition("/")[2]).lower(),
              bool(row[5]), bool(row[4])))
     found: dict[int, BiosSetNeed] = {}
+    files = _bios_files_named(db, {w[1] for w in wanted.values()})
     for game_id, (platform_id, name, catalog_id) in wanted.items():
         sets = copies.get((catalog_id, platform_id), [])
+        present = _best_first([(i, stem, known) for i, stem, known, missing in sets
+                               if not missing], name)
         found[game_id] = BiosSetNeed(
-            game_id, name, catalog_id,
-            _best_first([(i, stem, known) for i, stem, known, missing in sets if not missing],
-                        name),
-            sum(1 for *_, missing in sets if missing))
+            game_id, name, catalog_id, present, sum(1 for *_, missing in sets if missing),
+            None if present else files.get(name.lower()))
+    return found
+
+
+def _bios_files_named(db: Database, names: Iterable[str]
+                      ) -> dict[str, tuple[str, int, int | None, str | None]]:
+    """The BIOS files (`bios scan`, present) named ``<name>.zip`` for each of ``names``, by
+    the name lower-cased: one verified as a known dump first, then by path."""
+    wanted = sorted({f"{name.lower()}.zip" for name in names})
+    found: dict[str, tuple[str, int, int | None, str | None]] = {}
+    for row in db.query(
+            "SELECT f.filepath, f.file_size, f.file_mtime_ns, f.file_sha1, lower(f.filename) "
+            "FROM bios_files f WHERE f.is_missing = 0 "
+            "AND lower(f.filename) IN (SELECT value FROM json_each(?)) ORDER BY NOT EXISTS "
+            "(SELECT 1 FROM bios_verification v WHERE v.bios_file_id = f.id "
+            "AND v.is_match = 1), f.filepath", (json.dumps(wanted),)):
+        found.setdefault(str(row[4]).removesuffix(".zip"),
+                         (str(row[0]), int(row[1]), row[2], row[3]))
     return found
 
 

@@ -2570,7 +2570,7 @@ def _bring_parents(db: Database, games: dict[int, _Game], builder: _Builder,
     # set, went on the card "for" a clone left out). The BIOS sets first: a parent brought
     # for a clone needs the BIOS set the clone did.
     bios = _sets_needed(db, games, builder, profile_id, [
-        _Needed(n.game_id, n.bios_name, n.sets, n.missing_sets)
+        _Needed(n.game_id, n.bios_name, n.sets, n.missing_sets, n.bios_file)
         for n in bios_sets_needed(db, [g.id for g in games.values() if g.archive]).values()],
         _BIOS_SET_WORDS)
     parents = _sets_needed(db, games, builder, profile_id, [
@@ -2609,6 +2609,8 @@ class _Needed(NamedTuple):
     name: str                 # the set it needs, as its DAT names it
     sets: tuple[int, ...]     # the library's present games that are that set, best first
     missing: int              # how many games that are that set are missing since the scan
+    # none a game: the BIOS file of that set's name `bios scan` found (path, size, time, SHA1)
+    file: tuple[str, int, int | None, str | None] | None = None
 
 
 class _SetWords(NamedTuple):
@@ -2651,6 +2653,9 @@ def _sets_needed(db: Database, games: dict[int, _Game], builder: _Builder,
         if chosen is not None:
             added[chosen].append(game)
             continue
+        if not need.sets and need.file is not None:
+            _beside(builder, game, need.name, need.file)
+            continue
         del games[game.id]
         why = (f"an override excludes {need.name} on this profile" if need.sets else
                "it is missing from the library since the last scan" if need.missing
@@ -2662,6 +2667,26 @@ def _sets_needed(db: Database, games: dict[int, _Game], builder: _Builder,
         for dest in builder.card_paths(game, []):
             builder.hold(dest, game)
     return added
+
+
+def _beside(builder: _Builder, game: _Game, name: str,
+            file: tuple[str, int, int | None, str | None]) -> None:
+    """Put the BIOS set's file found by `bios scan` (``bios/neogeo.zip``) beside ``game`` on
+    the card, under the set's name, said once per file (QA56 F8: every Neo Geo set was left
+    out, "the library does not have it")."""
+    source, size, mtime, sha1 = file
+    folders = {dest.rpartition("/")[0] for dest in builder.card_paths(game, [])}
+    for folder in sorted(folders):
+        dest = f"{folder}/{legal_component(f'{name}.zip', builder.fs)}"
+        if collision_key(dest, builder.fs) in builder.taken:
+            continue  # (already beside another set of this folder)
+        item = PlanItem(BIOS, dest, size, game.platform_id, None, source, mtime, sha1)
+        if builder.file_ok(item, None) and builder.claim([item], None):
+            builder.plan.items.append(item)
+            builder.plan.warnings.append(PlanIssue(
+                "bios-set-added", f"the BIOS set {name} put beside {game.filename} from "
+                f"{source} (your BIOS files: an arcade set runs only with that set's zip "
+                "beside it)", game.platform_id))
 
 
 def _add_sets(db: Database, games: dict[int, _Game], builder: _Builder,

@@ -1019,7 +1019,7 @@ def build_autolist(db: Database, pack: DefinitionPack, profile_id: int,
     for game_id, need in bios_sets_needed(db, [
             game.id for game in games if _archive_name(game.filename)
             and entries[game.id].included]).items():
-        if not need.sets:
+        if not need.sets and need.bios_file is None:  # (one in the BIOS folder goes too)
             bios[game_id] = DROP_NEEDS_BIOS_SET
             why = ("its zip is missing from the library since the last scan"
                    if need.missing_sets else "the library does not have it")
