@@ -11,7 +11,7 @@ import struct
 import xml.etree.ElementTree as ET
 import zipfile
 import zlib
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 import pytest
@@ -435,3 +435,30 @@ def test_a_set_missing_a_rom_is_left_out_of_the_auto_list_and_said_at_a_deploy(
     kept = [g for g in real(cli, "--json", "autolist", "1").json()["data"]["games"]
             if g["filename"] == "crbaloon.zip" and g["included"]]
     assert len(kept) == 1 and kept[0]["game_id"] != ids["crbaloon"]
+
+
+def test_a_sets_chd_goes_in_its_sets_folder_and_is_no_other_version_of_its_zip(
+        cli: Any, tmp_path: Path) -> None:
+    """QA56 F1: `other/other.chd` beside `other.zip` (MAME's layout for a set's disk) was
+    left out of the auto-list as another version of the zip, and a query put it flat in the
+    platform folder, where MAME does not look for it."""
+    _library(cli, tmp_path, {"other": SPLIT["other"]})
+    disk = tmp_path / "roms" / "arcade" / "other" / "other.chd"
+    disk.parent.mkdir(parents=True)
+    header = bytearray(124)  # (a CHD v5 header: its data's SHA1 is how a DAT knows it)
+    header[0:8] = b"MComprHD"
+    header[8:16] = (124).to_bytes(4, "big") + (5).to_bytes(4, "big")
+    header[84:104] = hashlib.sha1(b"a disk").digest()
+    disk.write_bytes(bytes(header) + bytes(400))
+    assert real(cli, "scan", "--workers", "1").code == 0
+    games = _autolist(cli)
+    assert games["other"]["included"]
+    chd = [g for g in real(cli, "--json", "autolist", "1").json()["data"]["games"]
+           if g["filename"] == "other.chd"]
+    assert len(chd) == 1 and chd[0]["included"], chd
+    card = tmp_path / "card"
+    card.mkdir()
+    assert real(cli, "deploy", "1", "--to", str(card), "--auto").code == 0
+    placed = sorted(str(p.relative_to(card)) for p in card.rglob("other*") if p.is_file())
+    assert sorted(PurePosixPath(p).parts[-2:] for p in placed) == [
+        ("mame", "other.zip"), ("other", "other.chd")], placed

@@ -257,3 +257,27 @@ def incomplete_sets(db: Database, game_ids: Iterable[int]) -> dict[int, list[str
         listed[int(game_id)] = int(count)
     return {game_id: min(by_row.values(), key=len) for game_id, by_row in lacking.items()
             if len(by_row) >= listed.get(game_id, 0)}
+
+
+def chd_set_folders(db: Database, game_ids: Iterable[int]) -> dict[int, str]:
+    """The CHDs among ``game_ids`` that lie in a folder named after an arcade set of their
+    platform (``chdgame/chdgame.chd``, as MAME and every ROM manager lay a set's disks out),
+    each with that folder's name: the card must keep the folder (MAME reads the CHD there
+    only), and the CHD is no other version of the set's zip but a part of the set (QA56 F1:
+    put flat, or left out as "another version")."""
+    ids = sorted(set(game_ids))
+    if not ids:
+        return {}
+    rows = [(int(row[0]), str(row[1]), str(row[2])) for row in db.query(
+        "SELECT id, platform_id, filepath FROM games WHERE id IN (SELECT value FROM "
+        "json_each(?)) AND lower(filename) LIKE '%.chd' AND instr(filepath, '/') > 0",
+        (json.dumps(ids),))]
+    folders = {game_id: (platform, filepath.rsplit("/", 2)[-2])
+               for game_id, platform, filepath in rows}
+    if not folders:
+        return {}
+    sets = {(str(row[0]), str(row[1])) for row in db.query(
+        "SELECT platform_id, name FROM catalog_games WHERE name IN (SELECT value FROM "
+        "json_each(?))", (json.dumps(sorted({name for _, name in folders.values()})),))}
+    return {game_id: name for game_id, (platform, name) in folders.items()
+            if (platform, name) in sets}

@@ -32,7 +32,12 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from romrunner.bios.check import BLOCKING, HLE, check_bios, unverified_bios_sha1s
 from romrunner.bios.known import library_bios_dumps
 from romrunner.bios.scan import verified_at_scan
-from romrunner.catalog.clones import bios_sets_needed, incomplete_sets, split_clones
+from romrunner.catalog.clones import (
+    bios_sets_needed,
+    chd_set_folders,
+    incomplete_sets,
+    split_clones,
+)
 from romrunner.deploy.archives import (
     CANNOT,
     ArchiveSupport,
@@ -408,6 +413,7 @@ def _build_plan(db: Database, layout: CardLayoutLike, ids: list[int],
     plan = DeployPlan(layout.root, layout.os_id, layout.fs, game_ids=ids)
     builder = _Builder(plan, layout)
     games = _load_games(db, ids)
+    builder.chd_folders = chd_set_folders(db, games)
     for missing in (i for i in ids if i not in games):
         plan.errors.append(PlanIssue("unknown-game", f"game {missing} does not exist",
                                      game_id=missing))
@@ -461,6 +467,7 @@ def _build_plan(db: Database, layout: CardLayoutLike, ids: list[int],
             f"{'its' if count == 1 else 'their'} FILE lines name them (the library's files "
             f"are unchanged; {examples(builder.flat_sheets)})"))
     absent_tracks = _load_tracks(db, list(absent)) if absent else {}
+    builder.chd_folders.update(chd_set_folders(db, absent))
     _note_reached(db, builder, games, absent, {**tracks, **absent_tracks})
     _hold_absent(db, builder, absent, absent_tracks, _not_games(db, absent))
     _hold_undecided(db, builder)
@@ -1639,6 +1646,7 @@ class _Builder:
         self.completed: list[_Game] = []  # discs not chosen, added to complete their sets
         self.limit = layout.fs.max_file_size
         self.taken: dict[str, str] = {}  # collision key -> what claimed it
+        self.chd_folders: dict[int, str] = {}  # an arcade set's CHD -> its set's folder
         self.folders: dict[str, str | None] = {}
         self.no_folder: dict[str, int] = defaultdict(int)
         self.no_platform: list[_Game] = []  # chosen games whose platform is undecided
@@ -1889,6 +1897,12 @@ class _Builder:
         in it where the OS wants a set's discs apart (see ``multi_disc_layout``) and two or
         more of the set's discs are chosen (``chosen=False``: whatever was chosen, as an
         earlier deploy may have placed it)."""
+        chd = self.chd_folders.get(game.id)
+        if chd is not None:  # (an arcade set's CHD, in its set's folder: see chd_set_folders)
+            try:
+                return f"{folder}/{legal_component(chd, self.fs)}"
+            except InputError:
+                return folder
         if not game.set_key or (chosen and game.set_key not in self.set_firsts):
             return folder
         kind = self.layout.multi_disc_layout(game.platform_id)

@@ -26,6 +26,7 @@ from romrunner.catalog.clones import (
     SplitClone,
     bios_set_games,
     bios_sets_needed,
+    chd_set_folders,
     incomplete_sets,
     split_clones,
 )
@@ -974,6 +975,11 @@ def build_autolist(db: Database, pack: DefinitionPack, profile_id: int,
     resolved = resolve_os_profile(pack, profile.device_id, profile.os_id)
     considered, filtered = _games(db, profile)
     games = [game for game in considered if game.platform_id != UNKNOWN]
+    for game_id in chd_set_folders(db, [g.id for g in games
+                                        if g.filename.lower().endswith(".chd")]):
+        # (a set's CHD is a part of the set, no other version of its zip: QA56 F1)
+        chd = next(g for g in games if g.id == game_id)
+        chd.title_key = f"{chd.title_key}|chd:{chd.id}"
     emulators = EmulatorResolver(db, pack, profile, resolved).games([g.id for g in games])
     perf = _performance(db, pack, profile)
     compat = _compatibility(db, {key for game in games for key in game.game_keys})
