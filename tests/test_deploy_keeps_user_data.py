@@ -316,3 +316,28 @@ def test_a_card_copy_whose_library_file_was_copied_over_is_not_replaced(
     assert "E (USA).gb" in conflict and "maybe the last copy" in conflict
     assert next(card.rglob("E (USA).gb")).read_bytes() == e_bytes
     assert next(card.rglob("F (USA).gb")).read_bytes() == (lib / "F (USA).gb").read_bytes()
+
+
+def test_a_players_file_at_our_path_in_another_unicode_form_is_one_at_our_path(
+        cli: Any, tmp_path: Path) -> None:
+    """QA57 F4: a card filled on a Mac holds decomposed names; the deploy wrote a second,
+    composed copy of each accented game beside the player's (the same bytes or not)."""
+    import unicodedata
+    root = tmp_path / "lib" / "gb"
+    root.mkdir(parents=True)
+    same, other = "Pokémon Rouge (France).gb", "Crème Brûlée (Europe).gb"
+    for name in (same, other):
+        (root / name).write_bytes(name.encode() * 200)
+    muos_profile(cli, tmp_path / "lib")
+    card = tmp_path / "card"
+    folder = card / "ROMS" / "gb"
+    folder.mkdir(parents=True)
+    (folder / unicodedata.normalize("NFD", same)).write_bytes(same.encode() * 200)
+    (folder / unicodedata.normalize("NFD", other)).write_bytes(b"the player's own" * 100)
+    result = cli("--json", "deploy", "1", "--to", str(card), "platform:gb")
+    assert result.code == 1, result.out  # (the other bytes: a conflict, as at our path)
+    assert result.json()["data"]["copied"] == 0
+    assert sorted(unicodedata.normalize("NFC", p.name) for p in folder.iterdir()) == sorted(
+        [same, other])
+    assert (folder / unicodedata.normalize("NFD", other)).read_bytes() == \
+        b"the player's own" * 100

@@ -46,6 +46,7 @@ import socket
 import stat
 import threading
 import time
+import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
@@ -2105,6 +2106,23 @@ class _CardStat:
         self.folders: dict[str, int | None] = {}
         self.blocks: dict[str, str | None] = {}
         self.outsides: dict[str, str | None] = {}
+        self.composed: dict[str, dict[str, str]] = {}  # folder -> its names, composed
+
+    def twin(self, folder: str, fd: int, name: str) -> str | None:
+        """The entry of ``folder`` that is ``name`` in another Unicode form (a card filled on
+        a Mac holds decomposed names: QA57 F4, a second copy of each accented game was
+        written beside the player's), or None; the folder is listed once."""
+        names = self.composed.get(folder)
+        if names is None:
+            try:
+                listed = os.listdir(fd)
+            except OSError:
+                listed = []
+            names = self.composed[folder] = {
+                unicodedata.normalize("NFC", entry): entry for entry in listed
+                if not entry.isascii()}
+        found = names.get(unicodedata.normalize("NFC", name))
+        return found if found is not None and found != name else None
 
     def outside(self, folder: str) -> str | None:
         """Why ``folder`` leads outside the card (a link to another folder of the computer),
@@ -2179,6 +2197,13 @@ def _decide(root: Path, fs: FileSystem, items: list[_Item], claims: Claims,
                     stat_at(name, dir_fd=fd, follow_symlinks=False)
             except OSError:
                 info = None
+            if info is None and fd is not None and not name.isascii() \
+                    and item.action == "copy" and (twin := card.twin(folder, fd, name)):
+                # (the player's file at our path in another Unicode form: decided as one at
+                # our path is — the same bytes kept as theirs, others a conflict)
+                item.dest = dest = f"{folder}/{twin}" if folder else twin
+                with contextlib.suppress(OSError):
+                    info = stat_at(twin, dir_fd=fd, follow_symlinks=False)
             item.key = key = dest.casefold() if folds and dest.isascii() \
                 else collision_key(dest, fs)  # collision_key's ASCII case, inlined
             if fd is None and folder and item.action == "copy" \
