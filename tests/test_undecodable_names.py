@@ -221,3 +221,18 @@ def test_an_undecodable_name_has_a_readable_title_that_search_finds(
     assert [row["filename"] for row in found] == ["Caf\\xe9 (Europe).sfc"]
     assert [row["filename"] for row in cli("--json", "search", "ゲーム").json()["data"]] \
         == [SHIFT_JIS.decode("utf-8", errors="backslashreplace")]
+
+
+def test_an_undecodable_name_is_guessed_by_name_as_its_title_reads(
+        cli: Any, library: Path, tmp_path: Path) -> None:
+    """QA57 F3: `Caf\\xe9 (Europe).sfc` (Latin-1) was not guessed by name against a DAT's
+    `Café (Europe)`, though its title reads "Café" (renamed to UTF-8, it was)."""
+    dat = tmp_path / "snes.dat"
+    dat.write_text('clrmamepro (\n\tname "Nintendo - Super Nintendo Entertainment System"\n)\n'
+                   'game (\n\tname "Café (Europe)"\n\trom ( name "Café (Europe).sfc" size 9 '
+                   'crc 01020304 )\n)\n', encoding="utf-8")
+    assert cli("dat", "import", str(dat)).code == 0
+    assert cli("library", "add", str(library)).code == 0
+    assert cli("scan").code == 0
+    games = {g["filename"]: g for g in cli("--json", "games", "ls").json()["data"]["games"]}
+    assert games["Caf\\xe9 (Europe).sfc"]["match_method"] == "name"

@@ -35,6 +35,7 @@ from dataclasses import dataclass
 from romrunner.library.hashing import CrcRules
 from romrunner.library.platforms import is_beside_a_rom
 from romrunner.library.record import DISC_COLUMNS, TAG_COLUMNS, disc_set, tag_values
+from romrunner.library.summary import card_name
 from romrunner.library.tags import ParsedName, parse_filename, parse_name, strip_extension
 from romrunner.store.database import Database
 from romrunner.textnorm import fold
@@ -730,8 +731,10 @@ def _match_by_name(db: Database) -> int:
                "(id INTEGER PRIMARY KEY, platform_id TEXT, title_norm TEXT)")
     db.execute("DELETE FROM temp.identify_names")
     db.executemany("INSERT INTO temp.identify_names VALUES (?, ?, ?)",
-                   ((row["id"], row["platform_id"], fold(strip_extension(row["filename"])))
-                    for row in rows))
+                   # (a name of bytes that are not UTF-8 read as its title is: `Caf\xe9`
+                   # is `Café`, QA57 F3)
+                   ((row["id"], row["platform_id"],
+                     fold(strip_extension(card_name(row["filename"])))) for row in rows))
     # The redundant IN keeps the planner off a scan of every unmatched game in the library
     # (it otherwise walks idx_games_matched for NULLs: a whole-library scan per batch).
     matched = _match_data_by_name(db)
