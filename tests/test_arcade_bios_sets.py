@@ -196,3 +196,18 @@ def test_a_bios_set_kept_in_the_bios_folder_goes_beside_the_sets_that_need_it(
     again = real(cli, "--json", "deploy", "1", "--to", str(card), "--auto", "--prune")
     assert again.code == 0 and again.json()["data"]["copied"] == 0
     assert again.json()["data"]["pruned"] == 0
+
+
+def test_games_show_names_the_bios_sets_roms_as_that_sets_not_missing(
+        cli: Any, tmp_path: Path) -> None:
+    """QA56 F4: a complete split Neo Geo set was "incomplete: … neo-geo.rom … missing" (the
+    BIOS set's ROMs, which MAME reads from `neogeo.zip` beside it); and its split clone,
+    whose BIOS ROMs come through its parent, is no incomplete set of the auto-list."""
+    ids = _library(cli, tmp_path, {"neogeo": SETS["neogeo"], "2020bb": SETS["2020bb"],
+                                   "2020bbh": ("bbh.1",)}, dat=_with_split_clone())
+    shown = real(cli, "games", "show", str(ids["2020bb"])).out
+    assert "incomplete" not in shown, shown
+    assert "2 ROMs of its BIOS set, neogeo" in " ".join(shown.split())
+    listed = {g["filename"]: g for g in
+              real(cli, "--json", "autolist", "1").json()["data"]["games"]}
+    assert listed["2020bbh.zip"]["reason"] != "incomplete_set", listed["2020bbh.zip"]

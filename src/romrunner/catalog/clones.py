@@ -232,7 +232,9 @@ _LACKING = (
     " AND f.crc32_bin = r.crc32_bin AND f.file_size IS r.size) "
     "AND NOT EXISTS (SELECT 1 FROM catalog_games o JOIN catalog_roms s "
     " ON s.catalog_game_id = o.id WHERE o.source_id = c.source_id "
-    " AND o.name IN (c.clone_of, c.rom_of) AND s.crc32_bin = r.crc32_bin AND s.size IS r.size) "
+    " AND (o.name IN (c.clone_of, c.rom_of) OR o.name = (SELECT p.rom_of FROM catalog_games p "
+    "  WHERE p.source_id = c.source_id AND p.name = c.rom_of)) "
+    " AND s.crc32_bin = r.crc32_bin AND s.size IS r.size) "
     "ORDER BY g.id, c.id, r.name")
 
 

@@ -311,6 +311,11 @@ def _set_lines(catalog: dict[str, Any]) -> list[str]:
     if in_parent:
         lines.append(f"{counted(len(in_parent), 'ROM')} of its parent's set "
                      "(a split clone: runs with the parent's zip beside it)")
+    in_bios = catalog.get("roms_in_bios_set", [])
+    if in_bios:
+        lines.append(f"{counted(len(in_bios), 'ROM')} of its BIOS set, "
+                     f"{', '.join(catalog.get('bios_set', []))} (runs with that set's zip "
+                     "beside it)")
     return lines
 
 

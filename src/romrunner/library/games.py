@@ -303,9 +303,26 @@ def _set_completeness(db: Database, catalog_game: Any, roms: list[Any],
             "ON p.id = r.catalog_game_id WHERE p.source_id = ? AND p.name = ?",
             (catalog_game["source_id"], catalog_game["clone_of"]))}
     in_parent = [rom for rom in lacking if (rom["crc32_bin"], rom["size"]) in shared]
+    # (the ROMs of the BIOS set it runs with — its own `romof`, or its parent's — are that
+    # set's zip's, beside it: QA56 F4, "incomplete: neo-geo.rom… missing")
+    bios: dict[tuple[bytes, int | None], str] = {}
+    if len(in_parent) < len(lacking):
+        for crc, size, name in db.query(
+                "SELECT r.crc32_bin, r.size, b.name FROM catalog_games c "
+                "LEFT JOIN catalog_games p ON p.source_id = c.source_id AND p.name = c.rom_of "
+                "JOIN catalog_games b ON b.source_id = c.source_id AND b.is_bios = 1 "
+                "AND b.name IN (c.rom_of, p.rom_of) "
+                "JOIN catalog_roms r ON r.catalog_game_id = b.id WHERE c.id = ?",
+                (catalog_game["id"],)):
+            bios[(crc, size)] = str(name)
+    in_bios = [rom for rom in lacking if rom not in in_parent
+               and (rom["crc32_bin"], rom["size"]) in bios]
     return {"set_roms": sum(1 for rom in roms if _can_be_had(rom)),
-            "missing_roms": [str(rom["name"]) for rom in lacking if rom not in in_parent],
-            "roms_in_parent": [str(rom["name"]) for rom in in_parent]}
+            "missing_roms": [str(rom["name"]) for rom in lacking
+                             if rom not in in_parent and rom not in in_bios],
+            "roms_in_parent": [str(rom["name"]) for rom in in_parent],
+            "roms_in_bios_set": [str(rom["name"]) for rom in in_bios],
+            "bios_set": sorted({bios[(rom["crc32_bin"], rom["size"])] for rom in in_bios})}
 
 
 def _can_be_had(rom: Any) -> bool:
