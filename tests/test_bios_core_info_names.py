@@ -203,3 +203,11 @@ def test_a_core_info_places_only_the_entries_whose_one_core_it_is() -> None:
     assert merged["neogeo-bios"].bios_subdirectory is None
     assert (merged["x68000-bios"].filename, merged["x68000-bios"].bios_subdirectory) == (
         "iplrom.dat", "keropi")
+
+
+def test_a_folder_the_pack_writes_in_a_file_name_is_its_destination(cli: Any) -> None:
+    """QA58 F3 (QA55 F12): the pack's `np2/bios.rom` goes to `np2/` on the card, and `bios
+    check --json` said `destination: null`."""
+    assert cli("--pack", shared_path("definition-pack"), "db", "init").code == 0
+    pc98 = _check(cli, "pc-98")["pc98-bios"]
+    assert (pc98["filename"], pc98["destination"]) == ("np2/bios.rom", "np2")

@@ -67,9 +67,12 @@ class BiosGroup:
                             "known_hashes": [{"md5": k.md5, "sha1": k.sha1, "crc32": k.crc32,
                                               "preferred": k.preferred}
                                              for k in e.known_hashes],
+                            # (a folder the pack writes in the file name, `np2/bios.rom`,
+                            # is where it goes too: QA58 F3)
                             "destination": "/".join(
-                                part for part in (self.os_folder, e.bios_subdirectory)
-                                if part) or None,
+                                part for part in (self.os_folder, e.bios_subdirectory,
+                                                  e.filename.rpartition("/")[0]) if part)
+                            or None,
                             "alternate_destinations": list(e.alternate_subdirectories)}
                            for e in self.entries],
                 "present": [_shown(row) for row in self.present],
@@ -184,7 +187,7 @@ def _decide(group: BiosGroup, found: dict[str, list[dict[str, Any]]]) -> None:
     renamed: list[dict[str, Any]] = []
     for entry in group.entries:
         for item in found.get(entry.id, []):
-            row = {"entry": entry.id, **item, "card_name": entry.filename.rsplit("/", 1)[-1]}
+            row = {"entry": entry.id, **item, "card_name": entry.filename}
             if item["status"] not in GOOD_STATUSES:
                 group.problems.append(row)
             else:
