@@ -124,6 +124,11 @@ def test_two_emulator_ids_of_one_family_the_priority_winner_decides(
         step()
     why = real(cli, "--json", "cache", "why", "ps2", "pcsx2", "SLES-50071").json()["data"]
     assert (why[0]["source"], why[0]["status"]) == ("pcsx2-gameindex", "menu_intro")
+    # either spelling lists both answers, the one the auto-list takes first (QA58 F4)
+    other = real(cli, "--json", "cache", "why", "ps2", "pcsx2-standalone",
+                 "SLES-50071").json()["data"]
+    assert [(row["source"], row["is_best"]) for row in other] == [
+        ("pcsx2-gameindex", True), ("emuready-listings", False)]
     assert real(cli, "profile", "set", "1", "--mode", "strict").code == 0
     midnight = _verdicts(cli)["Midnight Club (Europe).iso"]
     assert midnight["reason"] == "COMPAT_STATUS_EXCLUDED", midnight

@@ -28,7 +28,7 @@ from romrunner.library.serials import normalise_serial
 from romrunner.search.index import has_search_index
 from romrunner.store.database import Database, row_id
 from romrunner.textnorm import fold, storable
-from romrunner.timeutil import from_epoch, utc_now
+from romrunner.timeutil import from_epoch, from_text, utc_now
 
 MAX_GAMES = 5
 _GAME_ID = re.compile(r"^[A-Z0-9]{6}$")
@@ -329,12 +329,15 @@ def game_answers(db: Database, kind: CacheKind, platform_id: str, emulator_id: s
         games = find_games(db, game)
     except (InputError, NotFoundError):
         games = []
-    # the emulator as named, else the ids the cache keeps for its family, as the auto-list
-    # meets them (QA39 F3: `dolphin-standalone` found nothing the auto-list had used)
-    for emulator in (emulator_id, *_family_mates(db, emulator_id)):
-        found = _answers(db, kind, platform_id, emulator, game, games, device_profile_id)
-        if found:
-            return found
+    # the emulator as named and the ids the cache keeps for its family, as the auto-list
+    # meets them (QA39 F3: `dolphin-standalone` found nothing the auto-list had used; QA58
+    # F4: one spelling's answer was "best" where the auto-list took the other's)
+    found = [{**row, "emulator_id": emulator}
+             for emulator in (emulator_id, *_family_mates(db, emulator_id))
+             for row in _answers(db, kind, platform_id, emulator, game, games,
+                                 device_profile_id)]
+    if found:
+        return _family_winner_first(found)
     _check_known(db, "platform", platform_id, known_platforms)
     family = emulator_family(emulator_id)  # (an id of a known family is known: QA40 F8)
     if not _family_mates(db, emulator_id) and not any(
@@ -358,6 +361,38 @@ def _answers(db: Database, kind: CacheKind, platform_id: str, emulator_id: str, 
                       for row in observations_for(db, kind, platform_id, emulator_id, key,
                                                   device_profile_id=device_profile_id)]
     return found
+
+
+def _family_winner_first(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Per game and key, the best answers of each emulator id of one family reduced to the
+    one the auto-list takes (the best source priority, then confidence, then the latest),
+    first; the others after, no longer "best"."""
+    confidence = {"high": 0, "medium": 1}
+    groups: dict[tuple[Any, Any], list[dict[str, Any]]] = {}
+    for row in rows:
+        groups.setdefault((row.get("game_id"), row.get("game_key")), []).append(row)
+    ordered: list[dict[str, Any]] = []
+    for group in groups.values():
+        best = [row for row in group if row["is_best"]]
+        if len(best) > 1:
+            winner = min(best, key=lambda row: (
+                row["priority"] if row["priority"] is not None else 1_000_000,
+                confidence.get(str(row.get("confidence")), 2),
+                -_stamp(row.get("fetched_at"))))
+            for row in best:
+                row["is_best"] = row is winner
+        ordered += sorted(group, key=lambda row: not row["is_best"])
+    return ordered
+
+
+def _stamp(value: Any) -> float:
+    """A fetch time as a number (later: larger); unknown: the earliest."""
+    if isinstance(value, (int, float)):
+        return float(value)
+    try:
+        return from_text(str(value)).timestamp()
+    except (ValueError, TypeError):
+        return 0.0
 
 
 def _family_mates(db: Database, emulator_id: str) -> list[str]:
