@@ -396,7 +396,7 @@ def _manifest_problem(card: Path, on_card: dict[str, Path]) -> str:
         return f"card manifest unreadable: {exc}"
     if set(files) != set(on_card):
         return f"card manifest names {len(files)} files, the card holds {len(on_card)}"
-    for dest, (size, mtime_ns, sha1) in files.items():
+    for dest, (size, mtime_ns, sha1, *_) in files.items():  # (and its writer)
         info = on_card[dest].stat()
         if (info.st_size, info.st_mtime_ns) != (size, mtime_ns):
             return f"card manifest: {dest} has another size or time on the card"

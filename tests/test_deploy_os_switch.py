@@ -133,8 +133,9 @@ def test_a_prune_removes_an_older_releases_emptied_unknown_folder(cli: Any,
     manifest_path = card / ".romrunner" / "manifest.json"
     manifest = json.loads(manifest_path.read_text())
     info = old.stat()
+    writer = manifest["files"][str(copy.relative_to(card))][3]  # (this database's)
     manifest["files"][str(old.relative_to(card))] = [
-        info.st_size, info.st_mtime_ns, hashlib.sha1(old.read_bytes()).hexdigest()]
+        info.st_size, info.st_mtime_ns, hashlib.sha1(old.read_bytes()).hexdigest(), writer]
     manifest_path.write_text(json.dumps(manifest))
     pruned = cli("--json", "deploy", "1", "--to", card, "--auto", "--prune")
     assert pruned.code == 0 and pruned.json()["data"]["pruned"] == 1, pruned.out

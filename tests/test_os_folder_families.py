@@ -278,7 +278,8 @@ def test_a_missing_games_copy_in_the_old_folder_is_held_by_a_prune(
     assert cli("scan", "--workers", "1").code == 0
     note = ("--prune {} 1 file an earlier deploy put on the card for games it cannot deploy "
             "now (missing from the library or changed since the scan, or on a library root "
-            "that is not reachable), where they are now: such copies are never pruned "
+            "that is not reachable), or good dumps of BIOS files the chosen platforms need "
+            "(the library's copy gone or bad?), where they are now: such copies are never pruned "
             "(Roms/ATARI/River Raid (USA).a26)")
     dry = cli("--pack", str(new), "--json", *deploy, "--prune", "--dry-run")
     assert dry.code == 0, dry.err
