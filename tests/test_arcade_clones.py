@@ -437,19 +437,30 @@ def test_a_set_missing_a_rom_is_left_out_of_the_auto_list_and_said_at_a_deploy(
     assert len(kept) == 1 and kept[0]["game_id"] != ids["crbaloon"]
 
 
+def _chd(data: bytes) -> bytes:
+    """A CHD v5 header (its data's SHA1 is how a DAT knows it) and some bytes."""
+    header = bytearray(124)
+    header[0:8] = b"MComprHD"
+    header[8:16] = (124).to_bytes(4, "big") + (5).to_bytes(4, "big")
+    header[84:104] = hashlib.sha1(data).digest()
+    return bytes(header) + bytes(400)
+
+
 def test_a_sets_chd_goes_in_its_sets_folder_and_is_no_other_version_of_its_zip(
         cli: Any, tmp_path: Path) -> None:
     """QA56 F1: `other/other.chd` beside `other.zip` (MAME's layout for a set's disk) was
     left out of the auto-list as another version of the zip, and a query put it flat in the
     platform folder, where MAME does not look for it."""
     _library(cli, tmp_path, {"other": SPLIT["other"]})
+    sha1 = hashlib.sha1(b"a disk").hexdigest()
+    with_disk = _dat().replace('\tname "other"\n',
+                               f'\tname "other"\n\tdisk ( name other sha1 {sha1} )\n')
+    (tmp_path / "mame.dat").write_text(with_disk)
+    assert real(cli, "dat", "import", str(tmp_path / "mame.dat"), "--platform",
+                "arcade").code == 0
     disk = tmp_path / "roms" / "arcade" / "other" / "other.chd"
     disk.parent.mkdir(parents=True)
-    header = bytearray(124)  # (a CHD v5 header: its data's SHA1 is how a DAT knows it)
-    header[0:8] = b"MComprHD"
-    header[8:16] = (124).to_bytes(4, "big") + (5).to_bytes(4, "big")
-    header[84:104] = hashlib.sha1(b"a disk").digest()
-    disk.write_bytes(bytes(header) + bytes(400))
+    disk.write_bytes(_chd(b"a disk"))
     assert real(cli, "scan", "--workers", "1").code == 0
     games = _autolist(cli)
     assert games["other"]["included"]
@@ -462,3 +473,25 @@ def test_a_sets_chd_goes_in_its_sets_folder_and_is_no_other_version_of_its_zip(
     placed = sorted(str(p.relative_to(card)) for p in card.rglob("other*") if p.is_file())
     assert sorted(PurePosixPath(p).parts[-2:] for p in placed) == [
         ("mame", "other.zip"), ("other", "other.chd")], placed
+
+
+def test_a_consoles_chd_in_a_folder_of_its_games_name_is_no_arcade_sets(
+        cli: Any, tmp_path: Path) -> None:
+    """Review 30 R1: `psx/Crash (USA)/Crash (USA).chd` was taken for an arcade set's CHD:
+    put in a subfolder on the card, and not weighed against its other versions."""
+    folder = tmp_path / "roms" / "psx" / "Crash (USA)"
+    folder.mkdir(parents=True)
+    (folder / "Crash (USA).chd").write_bytes(_chd(b"crash"))
+    (tmp_path / "psx.dat").write_text(
+        'clrmamepro (\n\tname "Sony - PlayStation"\n)\ngame (\n\tname "Crash (USA)"\n'
+        '\trom ( name "Crash (USA).cue" size 80 crc 01020304 )\n)\n')
+    for args in (("dat", "import", str(tmp_path / "psx.dat")),
+                 ("library", "add", str(tmp_path / "roms")), ("scan", "--workers", "1"),
+                 ("device", "add", "rg-35xx-plus"),
+                 ("profile", "create", "--device", "1", "--os", "muos")):
+        assert real(cli, *args).code == 0, args
+    card = tmp_path / "card"
+    card.mkdir()
+    assert real(cli, "deploy", "1", "--to", str(card), "platform:psx").code in (0, 1)
+    [placed] = list(card.rglob("Crash (USA).chd"))
+    assert placed.parent.name != "Crash (USA)", placed

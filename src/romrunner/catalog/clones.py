@@ -274,12 +274,17 @@ def chd_set_folders(db: Database, game_ids: Iterable[int]) -> dict[int, str]:
         "SELECT id, platform_id, filepath FROM games WHERE id IN (SELECT value FROM "
         "json_each(?)) AND lower(filename) LIKE '%.chd' AND instr(filepath, '/') > 0",
         (json.dumps(ids),))]
-    folders = {game_id: (platform, filepath.rsplit("/", 2)[-2])
+    folders = {game_id: (platform, filepath.rsplit("/", 2)[-2],
+                         filepath.rsplit("/", 1)[-1].rsplit(".", 1)[0])
                for game_id, platform, filepath in rows}
     if not folders:
         return {}
-    sets = {(str(row[0]), str(row[1])) for row in db.query(
-        "SELECT platform_id, name FROM catalog_games WHERE name IN (SELECT value FROM "
-        "json_each(?))", (json.dumps(sorted({name for _, name in folders.values()})),))}
-    return {game_id: name for game_id, (platform, name) in folders.items()
-            if (platform, name) in sets}
+    # (a set whose disk the DAT lists under the CHD's name: `<disk name="chdgame">`; not a
+    # console's CHD in a folder of its game's name, review 30 R1)
+    disks = {(str(row[0]), str(row[1]), str(row[2])) for row in db.query(
+        "SELECT c.platform_id, c.name, r.name FROM catalog_games c JOIN catalog_roms r "
+        "ON r.catalog_game_id = c.id WHERE c.name IN (SELECT value FROM json_each(?)) "
+        "AND instr(r.name, '.') = 0",
+        (json.dumps(sorted({name for _, name, _ in folders.values()})),))}
+    return {game_id: name for game_id, (platform, name, stem) in folders.items()
+            if (platform, name, stem) in disks}
