@@ -104,3 +104,22 @@ def test_a_dropped_game_whose_twin_lies_in_tosort_is_pruned(tmp_path: Path) -> N
                      options=DeployOptions(prune=True, force_prune=True))
     assert summary.pruned == 1 and summary.prune_held == []
     assert sorted(card_files(card)) == ["Roms/gb/Other (USA).gb"]
+
+
+def test_a_moved_games_copy_is_held_on_its_card_mounted_elsewhere(tmp_path: Path) -> None:
+    """Review 30 R4: the hold found the card by its mount path: mounted elsewhere since, the
+    prune removed the copy of a game moved to `ToSort/`."""
+    library = make_library(tmp_path, {"gb/Tobu (World).gb": 8192, "gb/Other (USA).gb": 8192})
+    card = tmp_path / "card"
+    card.mkdir()
+    assert deploy(library.db, library.plan(Layout(card, no_folder={UNKNOWN})),
+                  profile_id=library.profile_id).copied == 2
+    elsewhere = card.rename(tmp_path / "mounted-elsewhere")
+    (library.root / "ToSort").mkdir()
+    (library.root / "gb/Tobu (World).gb").rename(library.root / "ToSort/Tobu (World).gb")
+    scan_library(library.db, builtin_pack(), workers=1)
+    summary = deploy(library.db, library.plan(Layout(elsewhere, no_folder={UNKNOWN})),
+                     profile_id=library.profile_id,
+                     options=DeployOptions(prune=True, force_prune=True))
+    assert summary.pruned == 0
+    assert sorted(card_files(elsewhere)) == ["Roms/gb/Other (USA).gb", "Roms/gb/Tobu (World).gb"]

@@ -47,6 +47,7 @@ from romrunner.deploy.archives import (
 )
 from romrunner.deploy.card import (
     Owned,
+    card_destination_id,
     other_layouts,
     read_manifest,
     read_manifest_files,
@@ -894,14 +895,20 @@ def _hold_undecided(db: Database, builder: _Builder) -> None:
         "SELECT id FROM games WHERE platform_id = ? AND is_missing = 0", (UNKNOWN,))]
     if not ids:
         return
+    if not db.scalar("SELECT EXISTS (SELECT 1 FROM deployment_items WHERE action = 'copy' "
+                     "AND game_id IN (SELECT value FROM json_each(?)))", (json.dumps(ids),)):
+        return  # (never deployed anywhere: nothing to read of the card)
+    builder.volatile = True  # (reads the card's files: see _Builder.volatile)
+    # (this card by its id, wherever it is mounted now; by its path where it has none:
+    # review 30 R4, a card mounted elsewhere since lost the copy)
     dests = [str(row[0]) for row in db.query(
         "SELECT DISTINCT i.dest_path FROM deployment_history h JOIN deployment_items i "
-        "ON i.deployment_id = h.id WHERE h.destination_path = ? AND i.action = 'copy' "
-        "AND i.game_id IN (SELECT value FROM json_each(?)) ORDER BY 1",
-        (str(plan.root), json.dumps(ids)))]
+        "ON i.deployment_id = h.id WHERE (h.destination_id = ? OR h.destination_path = ?) "
+        "AND i.action = 'copy' AND i.game_id IN (SELECT value FROM json_each(?)) ORDER BY 1",
+        (card_destination_id(plan.root, create=False) or "", str(plan.root),
+         json.dumps(ids)))]
     if not dests:
         return
-    builder.volatile = True  # (reads the card's files: see _Builder.volatile)
     on_card = [dest for dest in dests if os.path.lexists(plan.root / dest)]
     plan.held.extend(dests)
     if on_card:
