@@ -176,7 +176,7 @@ def test_a_bios_set_kept_in_the_bios_folder_goes_beside_the_sets_that_need_it(
     """QA56 F8: `neogeo.zip` kept in the BIOS folder (as guides say; `bios scan` found it):
     every Neo Geo set was left out, "the library does not have it"."""
     _library(cli, tmp_path, {"2020bb": SETS["2020bb"], "solo": SETS["solo"]})
-    folder = tmp_path / "bios"
+    folder = tmp_path / "zbios"  # (sorted after the card's path: review 30 R3)
     folder.mkdir()
     with zipfile.ZipFile(folder / "neogeo.zip", "w") as archive:
         for member in SETS["neogeo"]:
@@ -196,6 +196,10 @@ def test_a_bios_set_kept_in_the_bios_folder_goes_beside_the_sets_that_need_it(
     again = real(cli, "--json", "deploy", "1", "--to", str(card), "--auto", "--prune")
     assert again.code == 0 and again.json()["data"]["copied"] == 0
     assert again.json()["data"]["pruned"] == 0
+    # the card's copy verified by `bios scan` is no source of its deploys (review 30 R3)
+    assert real(cli, "bios", "scan", str(beside.parent)).code in (0, 1)
+    third = real(cli, "--json", "deploy", "1", "--to", str(card), "--auto")
+    assert third.code == 0, third.out
 
 
 def test_games_show_names_the_bios_sets_roms_as_that_sets_not_missing(

@@ -160,7 +160,8 @@ _NEEDS_BIOS = (
     "ORDER BY g.id, b.source_id")
 
 
-def bios_sets_needed(db: Database, game_ids: Iterable[int]) -> dict[int, BiosSetNeed]:
+def bios_sets_needed(db: Database, game_ids: Iterable[int], *,
+                     outside: str | None = None) -> dict[int, BiosSetNeed]:
     """The games among ``game_ids`` that run with a BIOS set their archive does not hold,
     each with the library's games that are that set. Nothing is asked per game where no
     catalog has a BIOS set (every library but an arcade one): one statement otherwise."""
@@ -179,7 +180,7 @@ def bios_sets_needed(db: Database, game_ids: Iterable[int]) -> dict[int, BiosSet
             (int(row[0]), strip_extension(str(row[3]).rpartition("/")[2]).lower(),
              bool(row[5]), bool(row[4])))
     found: dict[int, BiosSetNeed] = {}
-    files = _bios_files_named(db, {w[1] for w in wanted.values()})
+    files = _bios_files_named(db, {w[1] for w in wanted.values()}, outside)
     for game_id, (platform_id, name, catalog_id) in wanted.items():
         sets = copies.get((catalog_id, platform_id), [])
         present = _best_first([(i, stem, known) for i, stem, known, missing in sets
@@ -190,20 +191,23 @@ def bios_sets_needed(db: Database, game_ids: Iterable[int]) -> dict[int, BiosSet
     return found
 
 
-def _bios_files_named(db: Database, names: Iterable[str]
+def _bios_files_named(db: Database, names: Iterable[str], outside: str | None = None
                       ) -> dict[str, tuple[str, int, int | None, str | None]]:
     """The BIOS files (`bios scan`, present) named ``<name>.zip`` for each of ``names``, by
-    the name lower-cased: one verified as a known dump first, then by path."""
+    the name lower-cased: one verified as a known dump first, then by path; none under
+    ``outside`` (the card deployed to: its own copy is no source, review 30 R3)."""
     wanted = sorted({f"{name.lower()}.zip" for name in names})
     found: dict[str, tuple[str, int, int | None, str | None]] = {}
+    under = outside.rstrip("/") + "/" if outside else None
     for row in db.query(
             "SELECT f.filepath, f.file_size, f.file_mtime_ns, f.file_sha1, lower(f.filename) "
             "FROM bios_files f WHERE f.is_missing = 0 "
             "AND lower(f.filename) IN (SELECT value FROM json_each(?)) ORDER BY NOT EXISTS "
             "(SELECT 1 FROM bios_verification v WHERE v.bios_file_id = f.id "
             "AND v.is_match = 1), f.filepath", (json.dumps(wanted),)):
-        found.setdefault(str(row[4]).removesuffix(".zip"),
-                         (str(row[0]), int(row[1]), row[2], row[3]))
+        if under is None or not str(row[0]).startswith(under):
+            found.setdefault(str(row[4]).removesuffix(".zip"),
+                             (str(row[0]), int(row[1]), row[2], row[3]))
     return found
 
 

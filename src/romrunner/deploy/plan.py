@@ -2592,7 +2592,8 @@ def _bring_parents(db: Database, games: dict[int, _Game], builder: _Builder,
     # for a clone needs the BIOS set the clone did.
     bios = _sets_needed(db, games, builder, profile_id, [
         _Needed(n.game_id, n.bios_name, n.sets, n.missing_sets, n.bios_file)
-        for n in bios_sets_needed(db, [g.id for g in games.values() if g.archive]).values()],
+        for n in bios_sets_needed(db, [g.id for g in games.values() if g.archive],
+                                  outside=os.path.realpath(builder.plan.root)).values()],
         _BIOS_SET_WORDS)
     parents = _sets_needed(db, games, builder, profile_id, [
         _Needed(c.game_id, c.parent_name, c.parents, c.missing_parents)
