@@ -453,3 +453,30 @@ def test_a_logiqx_disk_is_part_of_its_set_as_in_a_clrmamepro_dat(tmp_path: Path)
     read = {path.suffix: [(rom.name, rom.sha1) for game in read_dat(path).games
                           for rom in game.roms] for path in (logiqx, clrmamepro)}
     assert read[".xml"] == read[".dat"] == [("c.bin", None), ("chdgame", sha1)]
+
+
+def test_a_new_version_that_only_adds_sha1s_changes_no_rom(cli: Any, tmp_path: Path) -> None:
+    """Review 30 R2: ROMs compared by SHA1 where a DAT gives one: a version adding SHA1s
+    said "3 with other ROMs"; a rename with SHA1s dropped was refused as removing them."""
+    import hashlib
+    import zlib
+    games = {f"{name} (USA)": name.encode() * 64 for name in ("Alpha", "Beta", "Gamma")}
+
+    def text(version: str, with_sha1: bool, region: str = "USA") -> str:
+        out = [f'clrmamepro (\n\tname "Nintendo - Game Boy"\n\tversion "{version}"\n)\n']
+        for name, data in games.items():
+            sha1 = f" sha1 {hashlib.sha1(data).hexdigest()}" if with_sha1 else ""
+            out.append(f'game (\n\tname "{name.replace("USA", region)}"\n\trom ( name "x.gb" '
+                       f'size {len(data)} crc {zlib.crc32(data):08x}{sha1} )\n)\n')
+        return "".join(out)
+
+    dat = tmp_path / "gb.dat"
+    dat.write_text(text("2025.01.01", False))
+    assert cli("dat", "import", dat).code == 0
+    dat.write_text(text("2025.02.01", True))
+    added = cli("--json", "dat", "import", dat).json()["data"]["imports"][0]
+    assert (added["games_changed"], added["games_removed"], added["games_added"]) == (0, 0, 0)
+    dat.write_text(text("2025.03.01", False, region="USA, Europe"))
+    renamed = cli("--json", "dat", "import", dat)
+    assert renamed.code == 0, renamed.err
+    assert renamed.json()["data"]["imports"][0]["games_renamed"] == 3

@@ -212,12 +212,13 @@ def _keep_old_names(db: Database, source_id: int) -> None:
                "FROM catalog_games g WHERE g.source_id = ?", (source_id,))
 
 
-# A catalog game's ROMs as one comparable text: each ROM's SHA1 (else CRC32) and size, sorted;
-# NULL when a ROM has neither (then it is compared by its name only).
+# A catalog game's ROMs as one comparable text: each ROM's CRC32 (else SHA1) and size, sorted
+# (the CRC32 every DAT gives: a version that adds or drops SHA1s changes no ROM, review 30
+# R2); NULL when a ROM has neither (then it is compared by its name only).
 _ROMS_OF = ("(SELECT CASE WHEN count(*) > 0 AND count(*) = count(h) THEN "
             "group_concat(h || ':' || coalesce(size, ''), ',') END FROM (SELECT "
-            "CASE WHEN r.sha1_bin IS NOT NULL THEN hex(r.sha1_bin) WHEN r.crc32_bin IS NOT "
-            "NULL THEN hex(r.crc32_bin) END AS h, r.size FROM catalog_roms r "
+            "CASE WHEN r.crc32_bin IS NOT NULL THEN hex(r.crc32_bin) WHEN r.sha1_bin IS NOT "
+            "NULL THEN hex(r.sha1_bin) END AS h, r.size FROM catalog_roms r "
             "WHERE r.catalog_game_id = {game}.id ORDER BY h, r.size))")
 
 
