@@ -149,3 +149,22 @@ def test_a_backup_used_as_the_second_computers_database_is_another_writer(
     run = laptop("--json", "deploy", "1", "--to", card, "platform:gba", "--prune")
     assert run.code == 0 and run.json()["data"]["pruned"] == 0, run.out
     assert _on_card(card) == both
+
+
+def test_a_backup_made_after_a_deploy_leaves_the_games_the_first_computer_chose_since(
+        cli: Any, tmp_path: Path) -> None:
+    """Review 30 R5: the desktop deploys, makes the laptop's database with `db backup`, and
+    chooses its games again: the laptop's records hold those copies (up to the backup), and
+    its prune removed them."""
+    card = _library(tmp_path)
+    desktop = _computer(cli, tmp_path, "desktop")
+    assert desktop("deploy", "1", "--to", card, "platform:gb").code == 0
+    assert desktop("db", "backup", tmp_path / "laptop.db").code == 0
+    assert desktop("deploy", "1", "--to", card, "platform:gb").code == 0  # (chosen again)
+
+    def laptop(*args: object) -> Any:
+        return cli("--db", tmp_path / "laptop.db", *args)
+
+    run = laptop("--json", "deploy", "1", "--to", card, "platform:gba", "--prune")
+    assert run.code == 0 and run.json()["data"]["pruned"] == 0, run.out
+    assert len([p for p in _on_card(card) if p.endswith(".gb")]) == 3

@@ -1867,10 +1867,13 @@ class Claims:
         if record is None or me is None or record.writer == me:
             return None
         assert self._identity is not None
-        # Not said (a manifest of an earlier release: review 29 R1), or this database's
-        # before a restore or as a copy of it: this database's where its records hold this
-        # very copy.
-        if (record.writer is None or record.writer.partition("/")[0] == self._identity[1]) \
+        # Not said (a manifest of an earlier release: review 29 R1), or this database file's
+        # before a restore of it (its id and place, another line): this database's where its
+        # records hold this very copy. Not a copy of this database elsewhere, whose records
+        # it shares up to the copy (review 30 R5).
+        database_id, _, rest = (record.writer or "").partition("/")
+        if (record.writer is None or (database_id == self._identity[1]
+                                      and rest.rpartition("/")[2] == me.rpartition("/")[2])) \
                 and any((own.size, own.mtime_ns) == (record.size, record.mtime_ns)
                         for own in self.stored().get(key, ())):
             return None
