@@ -464,6 +464,10 @@ def test_a_sets_chd_goes_in_its_sets_folder_and_is_no_other_version_of_its_zip(
     assert real(cli, "scan", "--workers", "1").code == 0
     games = _autolist(cli)
     assert games["other"]["included"]
+    zipped = next(g for g in real(cli, "--json", "games", "ls").json()["data"]["games"]
+                  if g["filename"] == "other.zip")
+    shown = real(cli, "games", "show", str(zipped["id"])).out
+    assert "incomplete" not in shown, shown  # (its CHD is a file of its own: QA59 F1)
     chd = [g for g in real(cli, "--json", "autolist", "1").json()["data"]["games"]
            if g["filename"] == "other.chd"]
     assert len(chd) == 1 and chd[0]["included"], chd

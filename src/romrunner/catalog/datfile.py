@@ -262,6 +262,12 @@ def _rom(values: dict[str, str]) -> tuple[DatRom, list[str]]:
     return rom, bad
 
 
+DISK = "disk"
+"""The status a set's CHD (a DAT's ``disk``) is stored with: known to the set (its folder on a
+card, its name), but no ROM of the set's zip — as a ``nodump`` ROM, no set lacks it (the CHD
+is a file of its own: QA59 F1, every CHD set was "incomplete")."""
+
+
 def _entry_rom(game: str, values: dict[str, str], problems: Problems) -> DatRom:
     """:func:`_rom`; a bad value (``size abc``, ``size -5``, ``crc ZZZZ``) is dropped and
     reported in ``problems`` naming the game, the ROM and the value: the entry is imported
@@ -310,7 +316,10 @@ def _read_clrmamepro(path: Path) -> DatReadResult:
                            or (values.get("isbios") or "").lower() == "yes")
             for child_key, child in children:
                 if child_key in {"rom", "disk"}:
-                    game.roms.append(_entry_rom(name, _pairs(child)[0], problems))
+                    values = _pairs(child)[0]
+                    if child_key == "disk":  # (a CHD: see DISK)
+                        values = {**values, "status": values.get("status") or DISK}
+                    game.roms.append(_entry_rom(name, values, problems))
             yield game
 
     return DatReadResult("clrmamepro", header, games(), problems)
@@ -429,7 +438,10 @@ def _read_logiqx(path: Path) -> DatReadResult:
                 for rom in element.iter():  # (a CHD's <disk> is part of its set, as in
                     # clrmamepro DATs: QA56 F1, a set without its CHD was "have")
                     if rom.tag in ("rom", "disk"):
-                        game.roms.append(_entry_rom(name, dict(rom.attrib), problems))
+                        values = dict(rom.attrib)
+                        if rom.tag == "disk":  # (a CHD: see DISK)
+                            values["status"] = values.get("status") or DISK
+                        game.roms.append(_entry_rom(name, values, problems))
                 yield game
             element.clear()
             if root is not None:

@@ -327,7 +327,7 @@ def _set_completeness(db: Database, catalog_game: Any, roms: list[Any],
 
 def _can_be_had(rom: Any) -> bool:
     """A ROM a set can hold: dumped, with a hash to know it by (as ``dat report`` asks)."""
-    return (rom["status"] or "") != "nodump" and (
+    return (rom["status"] or "") not in ("nodump", "disk") and (
         rom["sha1_bin"] is not None or rom["md5_bin"] is not None
         or (rom["crc32_bin"] is not None and rom["size"] is not None))
 

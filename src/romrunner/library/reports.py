@@ -124,7 +124,7 @@ MISSING, NAME_ONLY, INCOMPLETE, HAD = 0, 1, 2, 3
 # or one without a hash, cannot): with some of them it is incomplete.
 _DISC_GAME = ("EXISTS (SELECT 1 FROM catalog_roms s WHERE s.catalog_game_id = cg.id AND "
               "(lower(s.name) GLOB '*.cue' OR lower(s.name) GLOB '*.gdi'))")
-_CAN_BE_HAD = ("coalesce(r.status, '') <> 'nodump' AND (r.sha1_bin IS NOT NULL OR "
+_CAN_BE_HAD = ("coalesce(r.status, '') NOT IN ('nodump', 'disk') AND (r.sha1_bin IS NOT NULL OR "
                "r.md5_bin IS NOT NULL OR (r.crc32_bin IS NOT NULL AND r.size IS NOT NULL))")
 
 
