@@ -215,3 +215,31 @@ def test_games_show_names_the_bios_sets_roms_as_that_sets_not_missing(
     listed = {g["filename"]: g for g in
               real(cli, "--json", "autolist", "1").json()["data"]["games"]}
     assert listed["2020bbh.zip"]["reason"] != "incomplete_set", listed["2020bbh.zip"]
+
+
+def test_the_bios_folders_set_wins_over_a_zip_only_named_so(cli: Any, tmp_path: Path) -> None:
+    """QA59 F7: a `neogeo.zip` in the ROM folder holding other data (named so only) went on
+    the card, while the one in the BIOS folder `bios scan` found stayed unused."""
+    arcade = tmp_path / "roms" / "arcade"
+    arcade.mkdir(parents=True)
+    with zipfile.ZipFile(arcade / "neogeo.zip", "w") as archive:
+        archive.writestr("bios.1", b"another romset's BIOS" * 40)
+    (tmp_path / "mame.xml").write_text(_dat())
+    with zipfile.ZipFile(arcade / "2020bb.zip", "w") as archive:
+        for member in SETS["2020bb"]:
+            archive.writestr(member, ROMS[member])
+    folder = tmp_path / "zbios"
+    folder.mkdir()
+    with zipfile.ZipFile(folder / "neogeo.zip", "w") as archive:
+        for member in SETS["neogeo"]:
+            archive.writestr(member, ROMS[member])
+    for args in (("dat", "import", str(tmp_path / "mame.xml"), "--platform", "arcade"),
+                 ("library", "add", str(tmp_path / "roms")), ("scan", "--workers", "1"),
+                 ("bios", "scan", str(folder)), ("device", "add", "rg-35xx-plus"),
+                 ("profile", "create", "--device", "1", "--os", "knulli")):
+        assert real(cli, *args).code in (0, 1), args
+    card = tmp_path / "card"
+    card.mkdir()
+    assert real(cli, "deploy", "1", "--to", str(card), "title:2020").code == 0
+    [bios] = list(card.rglob("neogeo.zip"))
+    assert bios.read_bytes() == (folder / "neogeo.zip").read_bytes()

@@ -185,9 +185,13 @@ def bios_sets_needed(db: Database, game_ids: Iterable[int], *,
         sets = copies.get((catalog_id, platform_id), [])
         present = _best_first([(i, stem, known) for i, stem, known, missing in sets
                                if not missing], name)
+        file = files.get(name.lower())
+        identified = {i for i, _, known, _ in sets if known}
+        if present and present[0] not in identified and file is not None:
+            present = ()  # (a zip only named so loses to the BIOS folder's: QA59 F7)
         found[game_id] = BiosSetNeed(
             game_id, name, catalog_id, present, sum(1 for *_, missing in sets if missing),
-            None if present else files.get(name.lower()))
+            None if present else file)
     return found
 
 
