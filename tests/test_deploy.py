@@ -165,17 +165,24 @@ def test_plan_copies_only_verified_bios_to_the_bios_folder(library: Library, car
         Path(bios_dir / "gba boot (copy).bin").read_bytes()
 
 
-def test_a_bios_a_pack_update_no_longer_verifies_is_kept_on_the_card_by_a_prune(
-        library: Library, card: Path, tmp_path: Path) -> None:
-    """QA29 F5: the pack changed a BIOS entry's hash (or dropped the entry) after `bios
-    scan`; the next `deploy --prune` removed the user's working BIOS from the card, calling
-    the user's file a bad dump. Not copied again, but kept, and said so."""
+def _example_bios_deployed(library: Library, card: Path, tmp_path: Path) -> tuple[Path, Path]:
+    """The example BIOS scanned with the pack copy that knows them, the library and its BIOS
+    deployed to ``card``: (the BIOS folder, the pack folder)."""
     bios_dir, pack_dir, _ = build_example_bios(tmp_path / "bios-example", builtin_pack_path())
     pack = load_pack(pack_dir)
     sync_pack(library.db, pack)
     scan_bios(library.db, pack, [bios_dir])
     deploy(library.db, build_plan(library.db, Layout(card), library.game_ids(), pack=pack),
            profile_id=library.profile_id)
+    return bios_dir, pack_dir
+
+
+def test_a_bios_a_pack_update_no_longer_verifies_is_kept_on_the_card_by_a_prune(
+        library: Library, card: Path, tmp_path: Path) -> None:
+    """QA29 F5: the pack changed a BIOS entry's hash (or dropped the entry) after `bios
+    scan`; the next `deploy --prune` removed the user's working BIOS from the card, calling
+    the user's file a bad dump. Not copied again, but kept, and said so."""
+    bios_dir, pack_dir = _example_bios_deployed(library, card, tmp_path)
     nes_boot = card / "BIOS/example-nes-boot.bin"
     gba_boot = card / "BIOS/example-gba-boot.bin"
     assert nes_boot.exists() and gba_boot.exists()
@@ -207,12 +214,8 @@ def test_the_cards_good_bios_is_kept_when_the_librarys_copy_is_lost(
         library: Library, card: Path, tmp_path: Path, loss: str) -> None:
     """QA55 F2: the library's BIOS deleted or corrupted since, `bios scan` again, then a
     `deploy --prune` of the same games removed the card's good copy — the player's last."""
-    bios_dir, pack_dir, _ = build_example_bios(tmp_path / "bios-example", builtin_pack_path())
+    bios_dir, pack_dir = _example_bios_deployed(library, card, tmp_path)
     pack = load_pack(pack_dir)
-    sync_pack(library.db, pack)
-    scan_bios(library.db, pack, [bios_dir])
-    deploy(library.db, build_plan(library.db, Layout(card), library.game_ids(), pack=pack),
-           profile_id=library.profile_id)
     nes_boot = card / "BIOS/example-nes-boot.bin"
     good = (bios_dir / "example-nes-boot.bin").read_bytes()
     assert nes_boot.read_bytes() == good
