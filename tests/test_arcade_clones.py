@@ -493,3 +493,22 @@ def test_a_consoles_chd_in_a_folder_of_its_games_name_is_no_arcade_sets(
     assert real(cli, "deploy", "1", "--to", str(card), "platform:psx").code in (0, 1)
     [placed] = list(card.rglob("Crash (USA).chd"))
     assert placed.parent.name != "Crash (USA)", placed
+
+
+def test_a_nodump_rom_is_never_missing_from_an_incomplete_set(cli: Any,
+                                                               tmp_path: Path) -> None:
+    """QA59 F3: `dat report --missing` said "2 of 3 ROMs missing: b.7, nd.bin" of a set
+    whose `nd.bin` nobody has (`nodump`), and fixdat asked for it."""
+    _library(cli, tmp_path, {"crbaloon": ("b.6",)}, identified=False)
+    dat = _dat().replace('\tname "crbaloon"\n',
+                         '\tname "crbaloon"\n\trom ( name nd.bin size 4096 flags nodump )\n')
+    (tmp_path / "mame.dat").write_text(dat.replace('version "0.37b5"', 'version "0.37b6"'))
+    assert real(cli, "dat", "import", str(tmp_path / "mame.dat"), "--platform",
+                "arcade").code == 0
+    report = real(cli, "--json", "dat", "report", "--missing").json()["data"]
+    [incomplete] = [game for dat_report in report
+                    for game in dat_report["incomplete_games"] if game["name"] == "crbaloon"]
+    assert (incomplete["roms"], incomplete["missing_roms"]) == (2, ["b.7"])
+    fixdat = tmp_path / "fix.dat"
+    assert real(cli, "dat", "fixdat", "MAME", "-o", str(fixdat)).code == 0
+    assert "nd.bin" not in fixdat.read_text() and "b.7" in fixdat.read_text()

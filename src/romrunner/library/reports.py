@@ -223,8 +223,12 @@ def _roms_of(db: Database, game_ids: Sequence[int], kinds: _Kinds | None = None
     if not game_ids:
         return roms
     held = _held(kinds) if kinds is not None else "0"
+    # (a ROM that cannot be had — `nodump`, a set's disk — counts as held: never "missing",
+    # never asked for by a fixdat: QA59 F3)
     for row in db.query("SELECT r.catalog_game_id, r.name, r.size, r.crc32, r.md5, r.sha1, "
-                        f"({held}) AS held FROM catalog_roms r "
+                        f"({held}) OR coalesce(r.status, '') IN ('nodump', 'disk') AS held, "
+                        "coalesce(r.status, '') NOT IN ('nodump', 'disk') AS can_be_had "
+                        "FROM catalog_roms r "
                         "WHERE r.catalog_game_id IN (SELECT value FROM json_each(?)) "
                         "ORDER BY r.id", (json.dumps(list(game_ids)),)):
         roms[int(row["catalog_game_id"])].append(row)
@@ -250,7 +254,7 @@ def dat_report(db: Database, names: Sequence[str] = (), *,
             incomplete = [row for row in rows if row["status"] == INCOMPLETE]
             roms = _roms_of(db, [int(row["id"]) for row in incomplete], kinds)
             incomplete_games = [IncompleteGame(
-                str(row["name"]), len(roms[int(row["id"])]),
+                str(row["name"]), sum(1 for rom in roms[int(row["id"])] if rom["can_be_had"]),
                 [str(rom["name"]) for rom in roms[int(row["id"])] if not rom["held"]])
                 for row in incomplete]
         else:
