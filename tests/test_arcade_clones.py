@@ -465,6 +465,12 @@ def test_a_sets_chd_goes_in_its_sets_folder_and_is_no_other_version_of_its_zip(
     chd = [g for g in real(cli, "--json", "autolist", "1").json()["data"]["games"]
            if g["filename"] == "other.chd"]
     assert len(chd) == 1 and chd[0]["included"], chd
+    # a per-platform limit of one keeps the set whole: its zip and its CHD (QA59 F5)
+    assert real(cli, "profile", "set", "1", "--max-per-platform", "1").code == 0
+    limited = {g["filename"]: g["included"] for g in
+               real(cli, "--json", "autolist", "1").json()["data"]["games"]}
+    assert limited["other.zip"] == limited["other.chd"], limited
+    assert real(cli, "profile", "set", "1", "--max-per-platform", "0").code == 0
     card = tmp_path / "card"
     card.mkdir()
     assert real(cli, "deploy", "1", "--to", str(card), "--auto").code == 0

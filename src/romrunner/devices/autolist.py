@@ -975,11 +975,18 @@ def build_autolist(db: Database, pack: DefinitionPack, profile_id: int,
     resolved = resolve_os_profile(pack, profile.device_id, profile.os_id)
     considered, filtered = _games(db, profile)
     games = [game for game in considered if game.platform_id != UNKNOWN]
-    for game_id in chd_set_folders(db, [g.id for g in games
-                                        if g.filename.lower().endswith(".chd")]):
-        # (a set's CHD is a part of the set, no other version of its zip: QA56 F1)
-        chd = next(g for g in games if g.id == game_id)
-        chd.title_key = f"{chd.title_key}|chd:{chd.id}"
+    chds = chd_set_folders(db, [g.id for g in games if g.filename.lower().endswith(".chd")])
+    if chds:
+        zips = {(g.platform_id, g.filename.lower()): g for g in games
+                if g.filename.lower().endswith((".zip", ".7z"))}
+        for chd in (g for g in games if g.id in chds):
+            # (a set's CHD is a part of the set, no other version of its zip: QA56 F1; a
+            # per-platform limit keeps or leaves out the two together: QA59 F5)
+            chd.title_key = f"{chd.title_key}|chd:{chd.id}"
+            found = zips.get((chd.platform_id, f"{chds[chd.id]}.zip".lower())) \
+                or zips.get((chd.platform_id, f"{chds[chd.id]}.7z".lower()))
+            if found is not None:
+                chd.variant = f"game:{found.id}"
     emulators = EmulatorResolver(db, pack, profile, resolved).games([g.id for g in games])
     perf = _performance(db, pack, profile)
     compat = _compatibility(db, {key for game in games for key in game.game_keys})
