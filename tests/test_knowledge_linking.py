@@ -129,6 +129,11 @@ def test_two_emulator_ids_of_one_family_the_priority_winner_decides(
                  "SLES-50071").json()["data"]
     assert [(row["source"], row["is_best"]) for row in other] == [
         ("pcsx2-gameindex", True), ("emuready-listings", False)]
+    (item,) = real(cli, "--json", "cache", "explain",
+                   str(library["Midnight Club (Europe).iso"])).json()["data"]
+    applies = {group["emulator_id"]: group["applies"] for group in item["kinds"]["compat"]
+               if group["game_key"] == "SLES-50071"}
+    assert applies == {"pcsx2": True, "pcsx2-standalone": False}, applies
     assert real(cli, "profile", "set", "1", "--mode", "strict").code == 0
     midnight = _verdicts(cli)["Midnight Club (Europe).iso"]
     assert midnight["reason"] == "COMPAT_STATUS_EXCLUDED", midnight

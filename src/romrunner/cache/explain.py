@@ -182,13 +182,23 @@ def explain_game(db: Database, game: GameKeys) -> Explanation:
                      item["game_key"])
             groups.setdefault(group, []).append(item)
         order = {key: position for position, key in enumerate(keys)}
-        # (profile, emulator) -> the key whose answer applies; None: any emulator's answer
+        winners = _family_winners(groups)
+        # (profile, emulator family) -> the key whose answer applies; None: any emulator's
+        # (one family's spellings, pcsx2 and pcsx2-standalone, are one emulator: QA58 F4)
         applied: dict[tuple[Any, ...], str] = {}
         for (profile, emulator, key), items in sorted(
                 groups.items(), key=lambda g: (g[0][0] or 0, order.get(g[0][2], 99),
                                                g[0][1] or "")):
             ranked = sorted(items, key=_ranking)
-            first = applied.get((profile, None)) or applied.setdefault((profile, emulator), key)
+            family = emulator_family(emulator) if emulator else None
+            winner = winners.get((profile, family, key), emulator)
+            if winner != emulator:  # (another spelling's answer wins by its source)
+                explanation.groups.append(AnswerGroup(
+                    kind.name, emulator, key, profile, [_shown(item, now) for item in ranked],
+                    f"not applied ({winner}'s answer, for the same emulator, wins by its "
+                    "source's priority); " + _why(ranked), applies=False))
+                continue
+            first = applied.get((profile, None)) or applied.setdefault((profile, family), key)
             layered = kind.name == "settings" and key != first and not undecided
             # (an answer for any emulator yields, emulator by emulator, to the game's own
             # answers: QA54 F4, "applies" said under the game's own answer for pcsx2)
@@ -202,6 +212,23 @@ def explain_game(db: Database, game: GameKeys) -> Explanation:
                 said + _why(ranked),
                 applies=(first == key or layered) and not undecided and not own))
     return explanation
+
+
+def _family_winners(groups: dict[tuple[Any, ...], list[dict[str, Any]]]
+                    ) -> dict[tuple[Any, ...], str]:
+    """(profile, emulator family, key) -> the emulator spelling whose best answer the
+    auto-list takes where several spellings of one family answer for one key."""
+    best: dict[tuple[Any, ...], tuple[tuple[Any, ...], str]] = {}
+    for (profile, emulator, key), items in groups.items():
+        if not emulator:
+            continue
+        top = min(items, key=_ranking)
+        rank = (_rank(top), _CONFIDENCE.get(top["confidence"], 2), -int(top["fetched_at"]),
+                emulator)
+        slot = (profile, emulator_family(emulator), key)
+        if slot not in best or rank < best[slot][0]:
+            best[slot] = (rank, emulator)
+    return {slot: emulator for slot, (_, emulator) in best.items()}
 
 
 def _yields_to(own: list[tuple[str, str]]) -> str:
