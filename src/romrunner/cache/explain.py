@@ -394,7 +394,6 @@ def _family_winner_first(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Per game and key, the best answers of each emulator id of one family reduced to the
     one the auto-list takes (the best source priority, then confidence, then the latest),
     first; the others after, no longer "best"."""
-    confidence = {"high": 0, "medium": 1}
     groups: dict[tuple[Any, Any], list[dict[str, Any]]] = {}
     for row in rows:
         groups.setdefault((row.get("game_id"), row.get("game_key")), []).append(row)
@@ -403,8 +402,7 @@ def _family_winner_first(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         best = [row for row in group if row["is_best"]]
         if len(best) > 1:
             winner = min(best, key=lambda row: (
-                row["priority"] if row["priority"] is not None else 1_000_000,
-                confidence.get(str(row.get("confidence")), 2),
+                _rank(row), _CONFIDENCE.get(row["confidence"], 2),
                 -_stamp(row.get("fetched_at"))))
             for row in best:
                 row["is_best"] = row is winner

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from romrunner.catalog.datfile import DISK
 from romrunner.catalog.identify import MatchCounts, identify
 from romrunner.errors import InputError, NotFoundError
 from romrunner.hashbin import to_blob
@@ -327,7 +328,7 @@ def _set_completeness(db: Database, catalog_game: Any, roms: list[Any],
 
 def _can_be_had(rom: Any) -> bool:
     """A ROM a set can hold: dumped, with a hash to know it by (as ``dat report`` asks)."""
-    return (rom["status"] or "") not in ("nodump", "disk") and (
+    return (rom["status"] or "") not in ("nodump", DISK) and (
         rom["sha1_bin"] is not None or rom["md5_bin"] is not None
         or (rom["crc32_bin"] is not None and rom["size"] is not None))
 

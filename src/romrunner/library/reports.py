@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import quoteattr
 
+from romrunner.catalog.datfile import DISK
 from romrunner.errors import InputError, NotFoundError
 from romrunner.library.roots import refuse_writing_into_library
 from romrunner.store.backup import refuse_database_files
@@ -124,7 +125,9 @@ MISSING, NAME_ONLY, INCOMPLETE, HAD = 0, 1, 2, 3
 # or one without a hash, cannot): with some of them it is incomplete.
 _DISC_GAME = ("EXISTS (SELECT 1 FROM catalog_roms s WHERE s.catalog_game_id = cg.id AND "
               "(lower(s.name) GLOB '*.cue' OR lower(s.name) GLOB '*.gdi'))")
-_CAN_BE_HAD = ("coalesce(r.status, '') NOT IN ('nodump', 'disk') AND (r.sha1_bin IS NOT NULL OR "
+# A ROM nobody can have in a set's zip: not dumped, or the set's disk (a CHD of its own).
+_UNHAD = f"coalesce(r.status, '') IN ('nodump', '{DISK}')"
+_CAN_BE_HAD = (f"NOT {_UNHAD} AND (r.sha1_bin IS NOT NULL OR "
                "r.md5_bin IS NOT NULL OR (r.crc32_bin IS NOT NULL AND r.size IS NOT NULL))")
 
 
@@ -226,8 +229,7 @@ def _roms_of(db: Database, game_ids: Sequence[int], kinds: _Kinds | None = None
     # (a ROM that cannot be had — `nodump`, a set's disk — counts as held: never "missing",
     # never asked for by a fixdat: QA59 F3)
     for row in db.query("SELECT r.catalog_game_id, r.name, r.size, r.crc32, r.md5, r.sha1, "
-                        f"({held}) OR coalesce(r.status, '') IN ('nodump', 'disk') AS held, "
-                        "coalesce(r.status, '') NOT IN ('nodump', 'disk') AS can_be_had "
+                        f"({held}) OR {_UNHAD} AS held, NOT {_UNHAD} AS can_be_had "
                         "FROM catalog_roms r "
                         "WHERE r.catalog_game_id IN (SELECT value FROM json_each(?)) "
                         "ORDER BY r.id", (json.dumps(list(game_ids)),)):
