@@ -172,6 +172,10 @@ def test_a_core_info_places_the_pack_entry_of_its_core_where_the_core_reads_it(
     assert (pc98["pc98-bios"]["destination"], pc98["pc98-bios"]["filename"]) == (
         "np2kai", "bios.rom")
     assert pc98["libretro-info:np2kai/font.bmp"]["destination"] == "np2kai"
+    # X Millennium is `xmil` in the pack, `x1` in its .info: its own folder says it is its
+    # core, and a case-sensitive card finds only the .info's spelling
+    x1 = _check(cli, "sharp-x1")["sharp-x1-iplrom"]
+    assert (x1["destination"], x1["filename"]) == ("xmil", "IPLROM.X1"), x1
     # The player's own font is that file, not a bad copy of the BIOS.
     folder = tmp_path / "bios"
     _random_files(folder, {"font.bmp": 4096})
@@ -203,6 +207,24 @@ def test_a_core_info_places_only_the_entries_whose_one_core_it_is() -> None:
     assert merged["neogeo-bios"].bios_subdirectory is None
     assert (merged["x68000-bios"].filename, merged["x68000-bios"].bios_subdirectory) == (
         "iplrom.dat", "keropi")
+
+
+def test_a_core_that_is_no_entrys_own_does_not_respell_a_file_at_the_bios_root() -> None:
+    """A core the pack does not name for an entry spelling its root-level file otherwise
+    (snes9x's `STBIOS.bin` for the bsnes entry `stbios.bin`) leaves the pack's name: at the
+    root several cores read it; in a core's own folder (`xmil/IPLROM.X1`) the core's
+    spelling is taken."""
+    stbios = replace(_entry("snes-stbios", "stbios.bin", "snes"),
+                     required_for_emulators=("bsnes",))
+    xmil = replace(_entry("sharp-x1-iplrom", "iplrom.x1", "sharp-x1"),
+                   bios_subdirectory="xmil", required_for_emulators=("xmil",))
+    merged = {e.id: e for e in merge_core_firmware([stbios, xmil], [
+        CoreFirmware("snes9x", "STBIOS.bin", True, "snes"),
+        CoreFirmware("x1", "xmil/IPLROM.X1", True, "sharp-x1")])}
+    assert merged["snes-stbios"].filename == "stbios.bin"
+    assert (merged["sharp-x1-iplrom"].bios_subdirectory,
+            merged["sharp-x1-iplrom"].filename) == ("xmil", "IPLROM.X1")
+    assert "iplrom.x1" in merged["sharp-x1-iplrom"].alternate_filenames
 
 
 def test_a_folder_the_pack_writes_in_a_file_name_is_its_destination(cli: Any) -> None:

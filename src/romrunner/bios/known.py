@@ -343,7 +343,8 @@ def merge_core_firmware(entries: list[BiosEntry], firmware: list[CoreFirmware]
             # it where the pack puts it: QA58 F1)
             merged[position] = _with_core(
                 merged[position], item,
-                own_cores.get(merged[position].id) == {_core_key(item.core_id)})
+                own_cores.get(merged[position].id) == {_core_key(item.core_id)}
+                or _spelt_in_its_cores_folder(merged[position], item))
     return [_without_the_cores_other_files(entry, declared, own_cores.get(entry.id, set()))
             for entry in merged]
 
@@ -363,6 +364,16 @@ def _without_the_cores_other_files(entry: BiosEntry, declared: dict[str, set[str
                  if name.rsplit("/", 1)[-1].lower() not in others)
     return entry if kept == entry.alternate_filenames else replace(
         entry, alternate_filenames=kept)
+
+
+def _spelt_in_its_cores_folder(entry: BiosEntry, item: CoreFirmware) -> bool:
+    """True when ``item`` is ``entry`` where the pack places it but for the case of its name,
+    in a folder of its own (`xmil/IPLROM.X1`, the pack's `xmil/iplrom.x1`): a core's
+    subfolder is read by that core, whatever id the pack gives it (X Millennium is `xmil` in
+    the pack, `x1` in its .info), and a case-sensitive card finds the .info's spelling only.
+    A file at the BIOS folder's root, which several cores read, keeps the pack's name."""
+    placed = "/".join(part for part in (entry.bios_subdirectory, entry.filename) if part)
+    return "/" in item.path and item.path != placed and item.path.lower() == placed.lower()
 
 
 def _core_key(core: str) -> str:
