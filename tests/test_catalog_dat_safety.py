@@ -5,10 +5,13 @@ they did; FIFOs are refused at once; `bios import-dat` takes only BIOS DATs."""
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import resource
+import shutil
 import subprocess
 import sys
+import zipfile
 import zlib
 from pathlib import Path
 from typing import Any
@@ -17,6 +20,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import romrunner.packs
 from romrunner.catalog.datfile import read_dat
 from romrunner.errors import InputError
 from romrunner.store import Database
@@ -425,16 +429,31 @@ def test_an_fbneo_dat_is_the_fbneo_platform_where_the_pack_has_one(
         cli: Any, tmp_path: Path, system: str) -> None:
     """QA56 F10: libretro's FBNeo DAT filed FBNeo's sets under `arcade` (on Knulli the folder
     of MAME 2003-Plus, whose 0.78 romsets are not FBNeo's), and FBNeo's own DAT name mapped
-    to no platform. With no `fbneo` platform in the pack, `arcade` stands for it."""
+    to no platform. The built-in pack has an `fbneo` platform too (a library folder of that
+    name mapped to none); with no `fbneo` platform in the pack, `arcade` stands for it."""
     from tests.conftest import shared_path
     dat = tmp_path / "fbneo.dat"
     dat.write_text(dat_text(system, {"pgame": b"p" * 64}))
     real = cli("--pack", shared_path("definition-pack"), "--json", "dat", "import", dat)
     assert real.code == 0, real.err
     assert real.json()["data"]["imports"][0]["platform_id"] == "fbneo"
-    builtin = cli("--json", "--db", tmp_path / "other.db", "dat", "import", dat)
-    assert builtin.code == 0, builtin.err
-    assert builtin.json()["data"]["imports"][0]["platform_id"] == "arcade"
+    folder = tmp_path / "roms" / system
+    folder.mkdir(parents=True)
+    with zipfile.ZipFile(folder / "pgame.zip", "w") as archive:
+        archive.writestr("pgame.sfc", b"p" * 64)
+    builtin = tmp_path / "builtin.db"
+    for args in (("dat", "import", dat), ("library", "add", tmp_path / "roms"), ("scan",)):
+        assert cli("--db", builtin, *args).code in (0, 1), args
+    [game] = cli("--json", "--db", builtin, "games", "ls").json()["data"]["games"]
+    assert (game["platform_id"], game["matched_game_id"]) == ("fbneo", "fbneo:pgame"), game
+    pack = tmp_path / "pack"
+    shutil.copytree(Path(romrunner.packs.__file__).parent / "builtin", pack)
+    platforms = json.loads((pack / "platforms.json").read_text())
+    platforms["platforms"] = [p for p in platforms["platforms"] if p["id"] != "fbneo"]
+    (pack / "platforms.json").write_text(json.dumps(platforms))
+    without = cli("--pack", pack, "--json", "--db", tmp_path / "other.db", "dat", "import", dat)
+    assert without.code == 0, without.err
+    assert without.json()["data"]["imports"][0]["platform_id"] == "arcade"
 
 
 def test_a_logiqx_disk_is_part_of_its_set_as_in_a_clrmamepro_dat(tmp_path: Path) -> None:
