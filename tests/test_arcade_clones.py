@@ -518,3 +518,114 @@ def test_a_nodump_rom_is_never_missing_from_an_incomplete_set(cli: Any,
     fixdat = tmp_path / "fix.dat"
     assert real(cli, "dat", "fixdat", "MAME", "-o", str(fixdat)).code == 0
     assert "nd.bin" not in fixdat.read_text() and "b.7" in fixdat.read_text()
+
+
+def test_a_chd_is_identified_by_its_header_and_goes_under_its_sets_and_disks_names(
+        cli: Any, tmp_path: Path) -> None:
+    """QA59 F2/F8: a CHD was only guessed by its name; one renamed (or in a folder of
+    another name) kept that name on the card, where MAME looks for `set/disk.chd` only."""
+    _library(cli, tmp_path, {"other": SPLIT["other"], "turtles": SPLIT["turtles"]})
+    text = _dat()
+    for set_name in ("other", "turtles"):
+        sha1 = hashlib.sha1(f"{set_name} disk".encode()).hexdigest()
+        text = text.replace(f'\tname "{set_name}"\n',
+                            f'\tname "{set_name}"\n\tdisk ( name {set_name} sha1 {sha1} )\n')
+    (tmp_path / "mame.dat").write_text(text)
+    assert real(cli, "dat", "import", str(tmp_path / "mame.dat"), "--platform",
+                "arcade").code == 0
+    renamed = tmp_path / "roms" / "arcade" / "Other (disk)" / "other disk v2.chd"
+    renamed.parent.mkdir(parents=True)
+    renamed.write_bytes(_chd(b"other disk"))
+    assert real(cli, "scan", "--workers", "1").code == 0
+    [chd] = [g for g in real(cli, "--json", "games", "ls").json()["data"]["games"]
+             if g["filename"].endswith(".chd")]
+    assert (chd["match_method"], chd["matched_game_id"]) == ("sha1", "arcade:other"), chd
+    assert _autolist(cli)["other"]["included"]
+    card = tmp_path / "card"
+    card.mkdir()
+    result = real(cli, "deploy", "1", "--to", str(card), "--auto")
+    assert result.code == 0, result.err
+    placed = sorted(p.relative_to(card).parts[-2:] for p in card.rglob("*") if p.is_file()
+                    and p.suffix in (".chd", ".zip"))
+    assert placed == [("mame", "other.zip"), ("other", "other.chd")], placed
+    assert "other disk v2.chd as other.chd" in result.out + result.err
+    assert renamed.read_bytes() == _chd(b"other disk")  # the library's file is unchanged
+    # turtles lists a disk the library has no CHD of: the set cannot start (QA59 F8)
+    listed = _autolist(cli)
+    assert not listed["turtles"]["included"], listed["turtles"]
+    assert listed["turtles"]["reason"] == "incomplete_set", listed["turtles"]
+
+
+def test_a_chd_of_its_disks_name_completes_a_set_whatever_its_sha1(
+        cli: Any, tmp_path: Path) -> None:
+    """A CHD of another MAME release (another SHA1) named as the set's disk is had: the set
+    is not left out for it (MAME may still run it); without it the set is."""
+    _library(cli, tmp_path, {"turtles": SPLIT["turtles"]})
+    sha1 = hashlib.sha1(b"turtles disk").hexdigest()
+    (tmp_path / "mame.dat").write_text(_dat().replace(
+        '\tname "turtles"\n', f'\tname "turtles"\n\tdisk ( name turtles sha1 {sha1} )\n'))
+    assert real(cli, "dat", "import", str(tmp_path / "mame.dat"), "--platform",
+                "arcade").code == 0
+    assert not _autolist(cli)["turtles"]["included"]
+    disk = tmp_path / "roms" / "arcade" / "turtles" / "turtles.chd"
+    disk.parent.mkdir(parents=True)
+    disk.write_bytes(_chd(b"an older release of the disk"))
+    assert real(cli, "scan", "--workers", "1").code == 0
+    assert _autolist(cli)["turtles"]["included"]
+
+
+def test_a_sets_zip_with_a_stray_file_is_the_set_its_roms_make(
+        cli: Any, tmp_path: Path) -> None:
+    """QA56 F6: a zip of every ROM of a set and a file no catalog lists (a ROM manager's
+    leftover, a ROM of a newer set) was only guessed by its name, and a renamed copy not
+    identified at all. A zip of a one-ROM game and another file stays a guess (a hack
+    beside a clean ROM is no clean copy)."""
+    arcade = tmp_path / "roms" / "arcade"
+    arcade.mkdir(parents=True)
+    for name, members in (("crbaloon", GAMES["crbaloon"][1]),
+                          ("Crazy Balloon (World)", GAMES["crbaloon"][1]),
+                          ("other", GAMES["other"][1])):
+        with zipfile.ZipFile(arcade / f"{name}.zip", "w") as archive:
+            for member in members:
+                archive.writestr(member, ROMS[member])
+            archive.writestr("readme.bin", hashlib.sha256(b"stray").digest() * 40)
+    (tmp_path / "mame.dat").write_text(_dat())
+    for args in (("dat", "import", str(tmp_path / "mame.dat"), "--platform", "arcade"),
+                 ("library", "add", str(tmp_path / "roms")), ("scan", "--workers", "1")):
+        assert real(cli, *args).code == 0, args
+    games = {g["filename"]: g for g in real(cli, "--json", "games", "ls").json()["data"]["games"]}
+    for name in ("crbaloon.zip", "Crazy Balloon (World).zip"):
+        assert games[name]["matched_game_id"] == "arcade:crbaloon", games[name]
+        assert games[name]["match_method"] in ("crc32", "md5", "sha1"), games[name]
+    assert games["other.zip"]["match_method"] != "crc32", games["other.zip"]
+    shown = real(cli, "--json", "games", "show", str(games["crbaloon.zip"]["id"])).json()
+    matched = {f["name"]: f["matched_game_id"] for f in shown["data"]["files"]}
+    assert matched == {"b.6": "arcade:crbaloon", "b.7": "arcade:crbaloon",
+                       "readme.bin": None}, matched
+
+
+@pytest.mark.parametrize("verify", [False, True])
+def test_a_zip_of_a_rom_two_sets_list_is_the_set_named_as_it(
+        cli: Any, tmp_path: Path, verify: bool) -> None:
+    """QA59 F6: `pgame.zip` left holding only a ROM `dgame` lists too was identified as
+    dgame (by SHA1: the catalog ROM stored last), said to lack dgame's other ROM, and a
+    deploy warned about the library's complete dgame.zip."""
+    games = {"pgame": (None, ("b.6", "n.5")), "dgame": (None, ("s.4", "n.5"))}
+    text = _dat(games=games)
+    for rom in ("b.6", "n.5", "s.4"):  # (with SHA1s: the member matches by its own SHA1)
+        crc = f"crc {zlib.crc32(ROMS[rom]):08x}"
+        text = text.replace(crc, f"{crc} sha1 {hashlib.sha1(ROMS[rom]).hexdigest()}")
+    (tmp_path / "mame.dat").write_text(text)
+    arcade = tmp_path / "roms" / "arcade"
+    arcade.mkdir(parents=True)
+    for name, members in (("pgame", ("n.5",)), ("dgame", ("s.4", "n.5"))):
+        with zipfile.ZipFile(arcade / f"{name}.zip", "w") as archive:
+            for member in members:
+                archive.writestr(member, ROMS[member])
+    scan = ("scan", "--workers", "1", *(("--verify",) if verify else ()))
+    for args in (("dat", "import", str(tmp_path / "mame.dat"), "--platform", "arcade"),
+                 ("library", "add", str(tmp_path / "roms")), scan):
+        assert real(cli, *args).code == 0, args
+    found = {g["filename"]: g["matched_game_id"]
+             for g in real(cli, "--json", "games", "ls").json()["data"]["games"]}
+    assert found == {"pgame.zip": "arcade:pgame", "dgame.zip": "arcade:dgame"}, found

@@ -28,6 +28,7 @@ from romrunner.library.containers import (
     ContainerError,
     hash_7z_members,
     hash_zip_members,
+    read_chd_sha1,
     referenced_files,
     sheet_file_names,
 )
@@ -458,3 +459,35 @@ def test_sheet_file_names_are_keyed_as_the_deploy_reads_file_lines(tmp_path: Pat
         'FILE "<data/t2.bin>" BINARY', 'FILE "<Plain.bin>" WAVE',
         'FILE "<Nowhere.bin>" BINARY']
     assert "REM \udcc9t\udce9" in rewritten  # other lines keep their bytes
+
+
+def _chd_header(version: int, length: int, sha1_at: int, sha1: bytes) -> bytes:
+    """A CHD header as the format's chd.h lays out each version (big-endian length and
+    version after the magic), holding ``sha1`` where that version records it."""
+    header = bytearray(length)
+    header[0:8] = b"MComprHD"
+    header[8:16] = length.to_bytes(4, "big") + version.to_bytes(4, "big")
+    header[sha1_at:sha1_at + 20] = sha1
+    return bytes(header) + bytes(64)
+
+
+@pytest.mark.parametrize(("version", "length", "sha1_at"), [(3, 120, 80), (4, 108, 48),
+                                                             (5, 124, 84)])
+def test_a_chds_sha1_is_read_from_its_header_in_every_version_mame_dats_list(
+        tmp_path: Path, version: int, length: int, sha1_at: int) -> None:
+    """The SHA1 a MAME DAT's <disk> lists is where chd.h puts it in v3, v4 and v5 (only v5
+    was read: an older set's CHD could not be identified)."""
+    sha1 = hashlib.sha1(f"disk v{version}".encode()).digest()
+    disk = tmp_path / "game.chd"
+    disk.write_bytes(_chd_header(version, length, sha1_at, sha1))
+    assert read_chd_sha1(disk) == sha1.hex()
+
+
+@pytest.mark.parametrize(("version", "length", "problem"), [
+    (2, 80, "version 2 is not supported"), (5, 100, "v5 header is truncated")])
+def test_a_chd_without_a_sha1_is_refused_with_its_reason(
+        tmp_path: Path, version: int, length: int, problem: str) -> None:
+    disk = tmp_path / "old.chd"
+    disk.write_bytes(_chd_header(version, length, 16, bytes(20))[:length])
+    with pytest.raises(ContainerError, match=problem):
+        read_chd_sha1(disk)

@@ -18,7 +18,9 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import NamedTuple
 
+from romrunner.catalog.datfile import DISK
 from romrunner.library.tags import strip_extension
 from romrunner.store.database import Database
 
@@ -246,6 +248,37 @@ _LACKING = (
     "ORDER BY g.id, c.id, r.name")
 
 
+# Per archive matched by its members' hashes: each disk of its set (a CHD) that no CHD of
+# the library holds by the SHA1 its header records, with its catalog row, its platform and
+# the CHD's file name.
+_DISKS_NOT_HELD = (
+    "SELECT g.id, c.id, g.platform_id, r.name || '.chd' FROM games g "
+    "JOIN catalog_games c ON c.game_id = g.matched_game_id AND c.is_bios = 0 "
+    "JOIN catalog_roms r ON r.catalog_game_id = c.id "
+    "WHERE g.id IN (SELECT value FROM json_each(?)) AND g.is_archive = 1 "
+    "AND g.match_method IN ('sha1', 'md5', 'crc32') "
+    f"AND r.status = '{DISK}' AND r.sha1_bin IS NOT NULL "
+    "AND NOT EXISTS (SELECT 1 FROM game_files f JOIN games h ON h.id = f.game_id "
+    " WHERE f.sha1_bin = r.sha1_bin AND f.kind = 'chd' AND h.is_missing = 0)")
+
+
+def _lacking_disks(db: Database, ids: list[int]) -> list[tuple[int, int, str]]:
+    """The disks (CHDs) the sets of the archives among ``ids`` lack (QA59 F8: a set whose
+    CHD was absent was listed as complete: MAME cannot start it). A CHD of the disk's name on
+    the set's platform counts as had whatever its SHA1 (another release's CHD of the disk:
+    MAME may still run it)."""
+    rows = [(int(r[0]), int(r[1]), str(r[2]), str(r[3]))
+            for r in db.query(_DISKS_NOT_HELD, (json.dumps(ids),))]
+    if not rows:
+        return []
+    named = {(str(r[0]), str(r[1]).rpartition("/")[2].casefold()) for r in db.query(
+        "SELECT platform_id, filepath FROM games WHERE platform_id IN (SELECT value FROM "
+        "json_each(?)) AND format = 'chd' AND is_missing = 0",
+        (json.dumps(sorted({platform for _, _, platform, _ in rows})),))}
+    return [(game_id, catalog_row, disk) for game_id, catalog_row, platform, disk in rows
+            if (platform, disk.casefold()) not in named]
+
+
 def incomplete_sets(db: Database, game_ids: Iterable[int]) -> dict[int, list[str]]:
     """The archives among ``game_ids`` that lack ROMs of the set they were identified as (an
     arcade set missing a ROM: its emulator refuses it), each with the ROMs it lacks — in
@@ -255,7 +288,8 @@ def incomplete_sets(db: Database, game_ids: Iterable[int]) -> dict[int, list[str
     if not ids:
         return {}
     lacking: dict[int, dict[int, list[str]]] = {}
-    for game_id, catalog_row, rom in db.query(_LACKING, (json.dumps(ids),)):
+    for game_id, catalog_row, rom in [*db.query(_LACKING, (json.dumps(ids),)),
+                                      *_lacking_disks(db, ids)]:
         lacking.setdefault(int(game_id), {}).setdefault(int(catalog_row), []).append(str(rom))
     if not lacking:
         return {}
@@ -269,30 +303,49 @@ def incomplete_sets(db: Database, game_ids: Iterable[int]) -> dict[int, list[str
             if len(by_row) >= listed.get(game_id, 0)}
 
 
-def chd_set_folders(db: Database, game_ids: Iterable[int]) -> dict[int, str]:
-    """The CHDs among ``game_ids`` that lie in a folder named after an arcade set of their
-    platform (``chdgame/chdgame.chd``, as MAME and every ROM manager lay a set's disks out),
-    each with that folder's name: the card must keep the folder (MAME reads the CHD there
-    only), and the CHD is no other version of the set's zip but a part of the set (QA56 F1:
-    put flat, or left out as "another version")."""
+class ChdPlace(NamedTuple):
+    """Where an arcade set's CHD goes: its set's folder and its disk's file name."""
+
+    folder: str
+    filename: str
+
+
+def chd_set_folders(db: Database, game_ids: Iterable[int]) -> dict[int, ChdPlace]:
+    """The CHDs among ``game_ids`` that are an arcade set's disk, each with its set's folder
+    and the file name MAME looks for (``chdgame/chdgame.chd``, as MAME and every ROM manager
+    lay a set's disks out): the card must keep the folder (MAME reads the CHD there only),
+    and the CHD is no other version of the set's zip but a part of the set (QA56 F1: put
+    flat, or left out as "another version").
+
+    A CHD identified by the SHA1 its header records goes under its set's and disk's names,
+    whatever the library calls it (QA59 F2: a renamed CHD kept its name, which MAME does not
+    look for); another, in a folder named after a set of its platform whose DAT lists a disk
+    of the CHD's name, keeps that folder and name."""
     ids = sorted(set(game_ids))
     if not ids:
         return {}
+    places = {int(row[0]): ChdPlace(str(row[1]), f"{row[2]}.chd") for row in db.query(
+        "SELECT g.id, c.name, r.name FROM games g "
+        "JOIN game_files f ON f.game_id = g.id AND f.kind = 'chd' "
+        "JOIN catalog_games c ON c.game_id = g.matched_game_id "
+        "JOIN catalog_roms r ON r.catalog_game_id = c.id AND r.sha1_bin = f.sha1_bin "
+        "WHERE g.id IN (SELECT value FROM json_each(?)) AND g.match_method = 'sha1' "
+        "ORDER BY c.id DESC", (json.dumps(ids),))}
     rows = [(int(row[0]), str(row[1]), str(row[2])) for row in db.query(
         "SELECT id, platform_id, filepath FROM games WHERE id IN (SELECT value FROM "
         "json_each(?)) AND lower(filename) LIKE '%.chd' AND instr(filepath, '/') > 0",
-        (json.dumps(ids),))]
-    folders = {game_id: (platform, filepath.rsplit("/", 2)[-2],
-                         filepath.rsplit("/", 1)[-1].rsplit(".", 1)[0])
+        (json.dumps(ids),)) if int(row[0]) not in places]
+    folders = {game_id: (platform, *filepath.rsplit("/", 2)[-2:])
                for game_id, platform, filepath in rows}
     if not folders:
-        return {}
+        return places
     # (a set whose disk the DAT lists under the CHD's name: `<disk name="chdgame">`; not a
     # console's CHD in a folder of its game's name, review 30 R1)
     disks = {(str(row[0]), str(row[1]), str(row[2])) for row in db.query(
         "SELECT c.platform_id, c.name, r.name FROM catalog_games c JOIN catalog_roms r "
         "ON r.catalog_game_id = c.id WHERE c.name IN (SELECT value FROM json_each(?)) "
         "AND instr(r.name, '.') = 0",
-        (json.dumps(sorted({name for _, name, _ in folders.values()})),))}
-    return {game_id: name for game_id, (platform, name, stem) in folders.items()
-            if (platform, name, stem) in disks}
+        (json.dumps(sorted({folder for _, folder, _ in folders.values()})),))}
+    return {**places, **{game_id: ChdPlace(folder, name)
+                         for game_id, (platform, folder, name) in folders.items()
+                         if (platform, folder, name.rsplit(".", 1)[0]) in disks}}

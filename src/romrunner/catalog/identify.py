@@ -31,7 +31,9 @@ import re
 import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import PurePosixPath
 
+from romrunner.catalog.datfile import DISK
 from romrunner.library.hashing import CrcRules
 from romrunner.library.platforms import is_beside_a_rom
 from romrunner.library.record import DISC_COLUMNS, TAG_COLUMNS, disc_set, tag_values
@@ -367,12 +369,48 @@ def _match_by_hashes(db: Database) -> None:
             _match_games(db, method, condition)
         if members:
             _match_members(db, method, condition)
+    if "sha1" in listed and db.scalar(_ANY_CHD):
+        _match_chds(db)
     if members:
         _decide_archives_by_sets(db)
         _decide_merged_sets(db)
         _decide_by_members(db)
         _decide_by_the_rom_beside_notes(db)
         _unmatch_discs_with_foreign_tracks(db)
+
+
+_ANY_CHD = ("SELECT EXISTS (SELECT 1 FROM game_files WHERE game_id IN "
+            "(SELECT id FROM temp.identify_scope) AND kind = 'chd')")
+# Each catalog game a CHD in scope may be, by the SHA1 its header records (a DAT lists it in
+# the set's <disk>): the CHD's path, the catalog game and whether it is a clone.
+_CHD_CANDIDATES = (
+    "SELECT t.id, t.filepath, f.id AS file, cg.game_id, cg.platform_id, cg.name, "
+    "cg.clone_of IS NOT NULL AS clone FROM games t "
+    "JOIN game_files f ON f.game_id = t.id AND f.kind = 'chd' "
+    "JOIN catalog_roms r ON r.sha1_bin = f.sha1_bin "
+    "JOIN catalog_games cg ON cg.id = r.catalog_game_id "
+    "WHERE t.id IN (SELECT id FROM temp.identify_scope) AND t.matched_game_id IS NULL "
+    "AND {rule} ORDER BY t.id, r.rowid")
+
+
+def _match_chds(db: Database) -> None:
+    """A CHD is the set whose ``<disk>`` has the SHA1 its header records (QA59 F8: CHDs were
+    guessed by name only). Of the sets sharing one disk (a clone's disk merged with its
+    parent's) it is the one its folder is named after (MAME's ``set/disk.chd``), else the
+    parent."""
+    rule = _platform_rule("t", "r.sha1_bin = f.sha1_bin")
+    best: dict[int, tuple[tuple[bool, bool], sqlite3.Row]] = {}
+    for row in db.query(_CHD_CANDIDATES.format(rule=rule)):
+        folder = PurePosixPath(str(row["filepath"])).parent.name
+        rank = (folder != row["name"], bool(row["clone"]))
+        if row["id"] not in best or rank < best[row["id"]][0]:
+            best[row["id"]] = (rank, row)
+    for _, row in best.values():
+        db.execute("UPDATE games SET matched_game_id = :game, match_method = 'sha1', "
+                   + _SETTLE_PLATFORM.format(t="games", p=":platform") + " WHERE id = :id",
+                   {"game": row["game_id"], "platform": row["platform_id"], "id": row["id"]})
+        db.execute("UPDATE game_files SET matched_game_id = ?, match_method = 'sha1' "
+                   "WHERE id = ?", (row["game_id"], row["file"]))
 
 
 def _hashes_the_catalog_lists(db: Database) -> set[str]:
@@ -475,6 +513,12 @@ def _another_game_has(condition: str) -> str:
             "AND cg2.game_id <> cg.game_id)")
 
 
+# Whether the catalog game ``cg`` is named as the archive ``g`` (``pgame.zip``): of the sets
+# that list a member's data, that one is the archive's (QA59 F6: a parent's zip holding only
+# a ROM another set shares was taken for that set).
+_NAMED_AS_ITS_ARCHIVE = "lower(g.filename) IN (lower(cg.name) || '.zip', lower(cg.name) || '.7z')"
+
+
 def _match_members(db: Database, method: str, condition: str) -> None:
     """One hash pass over the members and tracks of the games in scope, by the rule of
     :func:`_match_games` with their container's platform (QA13: a GB zip whose member a GBA
@@ -489,7 +533,8 @@ def _match_members(db: Database, method: str, condition: str) -> None:
         "SELECT t.id, (SELECT cg.game_id FROM catalog_roms r JOIN catalog_games cg "
         "ON cg.id = r.catalog_game_id JOIN games g ON g.id = t.game_id "
         f"WHERE {condition} AND {_platform_rule('g', condition)}"
-        f"{_one_game_if_crc(method, condition)} ORDER BY r.rowid DESC LIMIT 1) AS game "
+        f"{_one_game_if_crc(method, condition)} ORDER BY {_NAMED_AS_ITS_ARCHIVE} DESC, "
+        "r.rowid DESC LIMIT 1) AS game "
         "FROM game_files t "
         "WHERE t.matched_game_id IS NULL AND t.kind IN ('member', 'track') "
         "AND t.game_id IN (SELECT id FROM temp.identify_scope) "
@@ -536,6 +581,10 @@ def _decide_by_members(db: Database) -> None:
             "   AND (count(*) = 1 OR min(kind) = 'track')")
 
 
+# A catalog ROM (``x``) one can have in a set's zip: not ``nodump``, not the set's disk.
+_DUMPED = f"coalesce(x.status, '') NOT IN ('nodump', '{DISK}')"
+
+
 # A set's members need not each have matched on their own: one whose CRC32 and size several
 # catalog games list matches none of them alone (a clone sharing its parent's ROM, QA20 M1;
 # a parent every ROM of which one clone or another shares), yet the one catalog game with
@@ -567,13 +616,19 @@ def _set_method(f: str = "") -> str:
 # (MAME, FBNeo) whose ROMs its parent and clones share has its members matched to one game or
 # another of the family, so no single game names them all.
 _SET_CANDIDATES = (
-    "WITH m AS (SELECT f.game_id, f.id, f.crc32_bin, f.file_size, f.sha1_bin, f.match_method "
+    "WITH every AS MATERIALIZED (SELECT f.game_id, f.id, f.crc32_bin, f.file_size, "
+    "           f.sha1_bin, f.match_method, EXISTS (SELECT 1 FROM catalog_roms r "
+    "           WHERE r.crc32_bin = f.crc32_bin AND r.size = f.file_size) AS listed "
     "           FROM game_files f JOIN games g ON g.id = f.game_id "
     "           WHERE f.kind = 'member' AND g.is_archive = 1 AND g.matched_game_id IS NULL "
     "           AND g.id IN (SELECT id FROM temp.identify_scope)), "
-    f"a AS (SELECT game_id, count(*) AS members, {_set_method()} AS method FROM m "
-    # (one member: only when its data named no single game)
-    f"      GROUP BY game_id HAVING (members > 1 OR count(match_method) = 0) "
+    # (a member no catalog lists — a stray file, a ROM of a newer set — is no member of the
+    # set: see _decide_archives_by_sets)
+    "m AS (SELECT * FROM every WHERE listed), "
+    f"a AS (SELECT game_id, count(*) AS members, {_set_method()} AS method, "
+    "      (SELECT count(*) FROM every x WHERE x.game_id = m.game_id) - count(*) AS extra "
+    # (one member: only when its data named no single game, or beside a stray file)
+    "      FROM m GROUP BY game_id HAVING (members > 1 OR count(match_method) = 0 OR extra > 0)"
     f"      AND {_set_members()}), "
     # each archive's platforms, once (a correlated test per joined row made a re-import of
     # MAME's DAT over 221 sets take 8 s: QA24 O1)
@@ -606,7 +661,10 @@ _SET_CANDIDATES = (
     "JOIN catalog_games cg ON cg.id = c.catalog_game_id "
     "JOIN p ON p.game_id = a.game_id AND p.platform_id = cg.platform_id "
     "JOIN games g ON g.id = a.game_id "
-    "GROUP BY a.game_id, cg.id HAVING count(DISTINCT m.id) = a.members")
+    "GROUP BY a.game_id, cg.id HAVING count(DISTINCT m.id) = a.members "
+    " AND (a.extra = 0 OR count(DISTINCT r.id) > 1 AND count(DISTINCT r.id) = (SELECT "
+    "  count(*) FROM catalog_roms x WHERE x.catalog_game_id = cg.id "
+    f"  AND x.crc32_bin IS NOT NULL AND {_DUMPED}))")
 
 
 def _decide_archives_by_sets(db: Database) -> None:
@@ -614,7 +672,11 @@ def _decide_archives_by_sets(db: Database) -> None:
     member's data, where that game is one: the only such game, else the one named as the
     archive (``1942.zip`` of MAME's 1942, whose ROMs its clones share; ``tempest2.zip`` of a
     split clone whose one ROM another clone shares), else the only one whose ROMs are exactly
-    the members. Its members then name it too."""
+    the members. Its members then name it too. Members whose data no catalog lists (a stray
+    file, a ROM of a newer set) are left aside where the others are every ROM of a set of
+    several (QA56 F6: such a zip was only guessed by its name, renamed not identified at
+    all); a zip of one catalogued ROM and another file stays a guess (a console game's zip
+    holding a hack beside it is not that game's clean copy)."""
     found: dict[int, list[tuple[str, int, str, str, str, int]]] = {}
     for game_id, method, members, filename, game, name, roms in db.query(_SET_CANDIDATES):
         found.setdefault(int(game_id), []).append(
@@ -643,10 +705,13 @@ def _settle_archives(db: Database, decided: list[tuple[int, str, str]], *,
                "(game_id INTEGER PRIMARY KEY, game TEXT NOT NULL, method TEXT NOT NULL)")
     db.execute("DELETE FROM temp.identify_sets")
     db.executemany("INSERT INTO temp.identify_sets VALUES (?, ?, ?)", decided)
-    if members_too:
+    if members_too:  # (a member whose data the set does not list stays unmatched: QA56 F6)
         db.execute("UPDATE game_files AS f SET matched_game_id = s.game, "
                    "match_method = coalesce(f.match_method, s.method) "
-                   "FROM temp.identify_sets s WHERE f.game_id = s.game_id AND f.kind = 'member'")
+                   "FROM temp.identify_sets s WHERE f.game_id = s.game_id AND f.kind = 'member' "
+                   "AND EXISTS (SELECT 1 FROM catalog_games cg JOIN catalog_roms r "
+                   " ON r.catalog_game_id = cg.id WHERE cg.game_id = s.game "
+                   " AND r.crc32_bin = f.crc32_bin AND r.size = f.file_size)")
     _settle_by_members(db, "SELECT game_id, game, method FROM temp.identify_sets")
     db.execute("DELETE FROM temp.identify_sets")
 

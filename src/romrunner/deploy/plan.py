@@ -414,7 +414,7 @@ def _build_plan(db: Database, layout: CardLayoutLike, ids: list[int],
     plan = DeployPlan(layout.root, layout.os_id, layout.fs, game_ids=ids)
     builder = _Builder(plan, layout)
     games = _load_games(db, ids)
-    builder.chd_folders = chd_set_folders(db, games)
+    _place_chds(db, builder, games)
     for missing in (i for i in ids if i not in games):
         plan.errors.append(PlanIssue("unknown-game", f"game {missing} does not exist",
                                      game_id=missing))
@@ -468,7 +468,7 @@ def _build_plan(db: Database, layout: CardLayoutLike, ids: list[int],
             f"{'its' if count == 1 else 'their'} FILE lines name them (the library's files "
             f"are unchanged; {examples(builder.flat_sheets)})"))
     absent_tracks = _load_tracks(db, list(absent)) if absent else {}
-    builder.chd_folders.update(chd_set_folders(db, absent))
+    _place_chds(db, builder, absent)
     _note_reached(db, builder, games, absent, {**tracks, **absent_tracks})
     _hold_absent(db, builder, absent, absent_tracks, _not_games(db, absent))
     _hold_undecided(db, builder)
@@ -1654,6 +1654,7 @@ class _Builder:
         self.limit = layout.fs.max_file_size
         self.taken: dict[str, str] = {}  # collision key -> what claimed it
         self.chd_folders: dict[int, str] = {}  # an arcade set's CHD -> its set's folder
+        # (see _place_chds)
         self.folders: dict[str, str | None] = {}
         self.no_folder: dict[str, int] = defaultdict(int)
         self.no_platform: list[_Game] = []  # chosen games whose platform is undecided
@@ -2544,6 +2545,16 @@ def _bios_mtimes(db: Database, paths: list[str]) -> dict[str, int | None]:
     return {row["filepath"]: row["file_mtime_ns"] for row in rows}
 
 
+def _place_chds(db: Database, builder: _Builder, games: dict[int, _Game]) -> None:
+    """Put each arcade set's CHD among ``games`` in its set's folder under its disk's name
+    (see chd_set_folders)."""
+    for game_id, place in chd_set_folders(db, games).items():
+        builder.chd_folders[game_id] = place.folder
+        game = games[game_id]
+        if game.filename != place.filename:
+            game.renamed_from, game.filename = game.filename, place.filename
+
+
 def _say_renamed_sets(builder: _Builder, placed: list[_Game]) -> None:
     """One warning naming the arcade sets placed on the card under their set's name (not
     those left out: a second copy of a set whose name the first took, QA21)."""
@@ -2552,7 +2563,8 @@ def _say_renamed_sets(builder: _Builder, placed: list[_Game]) -> None:
         builder.plan.warnings.append(PlanIssue(
             "set-renamed", f"{counted(len(renamed), 'arcade set')} written under "
             f"{'its set name' if len(renamed) == 1 else 'their set names'} (MAME and FBNeo "
-            "find a set, and a clone its parent, by the zip's name): "
+            "find a set, and a clone its parent, by the zip's name, and a set's disk by its "
+            "name in the set's folder): "
             + examples([f"{g.renamed_from} as {g.filename}" for g in renamed], sep="; ")))
 
 

@@ -983,8 +983,9 @@ def build_autolist(db: Database, pack: DefinitionPack, profile_id: int,
             # (a set's CHD is a part of the set, no other version of its zip: QA56 F1; a
             # per-platform limit keeps or leaves out the two together: QA59 F5)
             chd.title_key = f"{chd.title_key}|chd:{chd.id}"
-            found = zips.get((chd.platform_id, f"{chds[chd.id]}.zip".lower())) \
-                or zips.get((chd.platform_id, f"{chds[chd.id]}.7z".lower()))
+            folder = chds[chd.id].folder
+            found = zips.get((chd.platform_id, f"{folder}.zip".lower())) \
+                or zips.get((chd.platform_id, f"{folder}.7z".lower()))
             if found is not None:
                 chd.variant = f"game:{found.id}"
     emulators = EmulatorResolver(db, pack, profile, resolved).games([g.id for g in games])

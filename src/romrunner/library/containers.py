@@ -431,20 +431,25 @@ def hash_7z_members(path: Path) -> tuple[list[Member], list[str]]:
 # --- CHD --------------------------------------------------------------------------------
 
 _CHD_MAGIC = b"MComprHD"
+# Per CHD header version: its length and where the SHA1 a DAT's <disk> lists lies (v3: of
+# the data; v4 and v5: of the data and metadata). v1 and v2 record an MD5 only.
+_CHD_SHA1_AT = {3: (120, 80), 4: (108, 48), 5: (124, 84)}
 
 
 def read_chd_sha1(path: Path) -> str:
-    """The SHA1 recorded in a CHD v5 header (data plus metadata), without decompressing."""
+    """The SHA1 a CHD's header records (v3 to v5: what a DAT's ``<disk>`` lists), without
+    decompressing anything."""
     with open_regular(path) as stream:
         header = stream.read(124)
     if len(header) < 16 or not header.startswith(_CHD_MAGIC):
         raise ContainerError("not a CHD file (bad magic)")
     length, version = struct.unpack(">II", header[8:16])
-    if version != 5:
-        raise ContainerError(f"CHD version {version} is not supported (only v5)")
-    if length < 124 or len(header) < 124:
-        raise ContainerError("CHD v5 header is truncated")
-    return header[84:104].hex()
+    if version not in _CHD_SHA1_AT:
+        raise ContainerError(f"CHD version {version} is not supported (only v3 to v5)")
+    size, at = _CHD_SHA1_AT[version]
+    if length < size or len(header) < size:
+        raise ContainerError(f"CHD v{version} header is truncated")
+    return header[at:at + 20].hex()
 
 
 # --- disc sheets ------------------------------------------------------------------------
