@@ -111,6 +111,25 @@ def test_user_select_needs_a_choice_then_the_override_wins(cli: Any, tmp_path: P
     assert cleared.code == 2 and "choose a folder" in cleared.err
 
 
+def test_a_placeholder_path_asks_the_user_and_makes_no_folder(cli: Any, tmp_path: Path) -> None:
+    """QA61 F1: retroarch-desktop's layout says `"roms": "<user-selected>"` (not the
+    `__USER_SELECT__` other profiles write): a deploy made a real `<user-selected>/` folder on
+    the card, ROMs and BIOS mixed in it, which no RetroArch reads."""
+    profile = make_profile(cli, "retroarch-desktop")
+    card = tmp_path / "card"
+    card.mkdir()
+    pack = str(shared_path("definition-pack"))
+    refused = cli("--pack", pack, "deploy", str(profile), "--to", str(card), "platform:gb")
+    assert refused.code == 2 and "choose a folder" in refused.err, refused.err
+    assert "dropped" not in refused.err  # (the pack asks: no OS was dropped from it)
+    assert [p.name for p in card.iterdir() if p.name != ".romrunner"] == []
+    chosen = cli("--pack", pack, "--json", "destination", "paths", str(profile), "--to",
+                 str(card), "--set", "roms=roms", "--set", "bios=system")
+    assert chosen.code == 0, chosen.err
+    rows = {row["platform_id"] or row["kind"]: row for row in chosen.json()["data"]["folders"]}
+    assert "<" not in rows["gb"]["path"] and rows["gb"]["path"].startswith("roms/"), rows["gb"]
+
+
 def test_a_folder_on_the_card_is_detected_but_an_override_still_wins(
         cli: Any, tmp_path: Path) -> None:
     profile = make_profile(cli, "knulli")

@@ -17,6 +17,7 @@ from typing import Any
 from romrunner.devices.catalog import profile_keys, score_chain
 from romrunner.errors import NotFoundError
 from romrunner.packs.loader import DefinitionPack
+from romrunner.packs.model import asks_the_user
 from romrunner.words import examples
 
 ORIGIN_DEVICE = "device profile"
@@ -187,7 +188,7 @@ def _installed(profile: dict[str, Any]) -> frozenset[str] | None:
 
 def _layout_paths(profile: dict[str, Any]) -> dict[str, str | None]:
     paths = _dict(profile, "layout", "paths")
-    return {key: (value if isinstance(value, str) and value != "__USER_SELECT__" else None)
+    return {key: (value if isinstance(value, str) and not asks_the_user(value) else None)
             for key, value in paths.items()}
 
 

@@ -59,6 +59,7 @@ from romrunner.devices.paths import (
 from romrunner.errors import NotFoundError
 from romrunner.library.plan import SYSTEM_FILES
 from romrunner.packs.loader import DefinitionPack
+from romrunner.packs.model import asks_the_user
 from romrunner.store.database import Database
 from romrunner.timeutil import utc_now
 
@@ -483,7 +484,7 @@ def _layout_paths(pack: DefinitionPack, os_id: str | None) -> dict[str, str]:
     for profile in pack.layout_profiles:
         if profile.get("osId") == os_id and isinstance(profile.get("expectedLayout"), dict):
             return {k: v for k, v in profile["expectedLayout"].items()
-                    if isinstance(v, str) and v != "__USER_SELECT__"}
+                    if isinstance(v, str) and not asks_the_user(v)}
     catalog = pack.operating_systems.get(os_id or "")
     return {k: v for k, v in (catalog.paths if catalog else {}).items() if v}
 

@@ -29,6 +29,7 @@ from romrunner.packs.model import (
     PackWarning,
     Platform,
     RawJson,
+    asks_the_user,
 )
 from romrunner.textnorm import normalised_hex
 
@@ -451,7 +452,7 @@ def _operating_system(reader: _Reader, entry: RawJson, label: str) -> OperatingS
     paths: dict[str, str | None] = {}
     if isinstance(raw_paths, dict):
         for key, value in raw_paths.items():
-            if value is None or value == "__USER_SELECT__":
+            if value is None or asks_the_user(value):
                 paths[key] = None
             elif isinstance(value, str):
                 paths[key] = value

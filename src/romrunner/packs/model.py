@@ -7,6 +7,14 @@ from functools import cached_property
 from typing import Any
 
 
+def asks_the_user(path: object) -> bool:
+    """Whether a pack's path is a placeholder for the user's choice (``__USER_SELECT__``, or
+    ``<user-selected>`` as some profiles write it), not a folder: QA61 F1, a card got a real
+    ``<user-selected>/`` folder no frontend reads."""
+    return isinstance(path, str) and (
+        path == "__USER_SELECT__" or (path.startswith("<") and path.endswith(">")))
+
+
 @dataclass(frozen=True)
 class Platform:
     """A platform: how its files are recognised and where its BIOS goes."""
