@@ -63,7 +63,7 @@ class ResolvedOsProfile:
     emulators: dict[str, tuple[str, str]]  # platform -> (emulator, origin)
     installed: frozenset[str] | None  # None: the pack does not say
     layout_paths: dict[str, str | None]
-    requires_user_paths: bool
+    asks_for_paths: bool  # its layout's paths say the user chooses (`<user-selected>`)
     warnings: list[str] = field(default_factory=list)
     fallback_platforms: list[str] = field(default_factory=list)
     # platform -> the rule that named its default, as `resolve` and `autolist` show it:
@@ -149,7 +149,8 @@ def resolve_os_profile(pack: DefinitionPack, device_id: str, os_id: str) -> Reso
         os_id=os_id, device_id=device_id, name=str(merged.get("name") or os_id), layers=layers,
         emulators=emulators, installed=installed,
         layout_paths=_layout_paths(merged),
-        requires_user_paths=bool(_dict(merged, "layout").get("requiresUserPathSelection")),
+        asks_for_paths=any(asks_the_user(path) for path in _dict(merged, "layout", "paths")
+                           .values()),
         warnings=warnings, fallback_platforms=missing, labels=labels)
 
 

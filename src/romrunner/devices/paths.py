@@ -325,7 +325,7 @@ def card_layout(db: Database, pack: DefinitionPack, profile_id: int, card_root: 
                                       custom, resolved.layout_paths.get(key),
                                       catalog_paths.get(key), games)
         except InputError as exc:
-            if profile.os_id in pack.operating_systems or resolved.requires_user_paths:
+            if profile.os_id in pack.operating_systems or resolved.asks_for_paths:
                 raise  # (the pack asks the user: nothing was dropped)
             # (QA31 F5: the OS a pack update dropped from operating-systems.json: the
             # folder was blamed, not the pack)
