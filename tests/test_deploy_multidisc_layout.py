@@ -25,6 +25,7 @@ NAMES = [f"Saga (USA) (Disc {disc})" for disc in (1, 2)]
 EXTRA_OSES = {  # as the real definition pack has them
     "minui": {"roms": "/mnt/SDCARD/Roms", "bios": "/mnt/SDCARD/Bios"},
     "emudeck": {"roms": "~/Emulation/roms", "bios": "~/Emulation/bios"},
+    "retropie": {"roms": "~/RetroPie/roms", "bios": "~/RetroPie/BIOS"},
 }
 
 
@@ -112,6 +113,9 @@ def expected_tracks(library: Path) -> list[bytes]:
     ("emudeck", "Emulation/roms/psx/Saga (USA).m3u/Saga (USA).m3u",
      "Emulation/roms/psx/Saga (USA).m3u"),
     ("knulli", "roms/psx/Saga (USA).m3u", "roms/psx"),
+    # RetroPie's EmulationStation takes a folder named `*.m3u` for a game and hands the
+    # folder to RetroArch (QA61 F4): the discs beside the playlist
+    ("retropie", "RetroPie/roms/psx/Saga (USA).m3u", "RetroPie/roms/psx"),
 ])
 def test_each_family_gets_its_layout_and_the_playlist_reaches_every_track(
         cli: Any, pack: Path, library: Path, tmp_path: Path, os_id: str, playlist: str,
@@ -125,7 +129,7 @@ def test_each_family_gets_its_layout_and_the_playlist_reaches_every_track(
     platform = playlist.split("/Saga (USA)")[0]
     # what the frontend lists in the platform folder: the one-disc game, and the set once
     listed = sorted(p.name for p in (card / platform).iterdir() if not p.name.startswith("."))
-    if os_id == "knulli":
+    if os_id in ("knulli", "retropie"):
         assert "Saga (USA).m3u" in listed and f"{NAMES[0]}.cue" in listed
     else:
         assert [n for n in listed if "Saga" in n] == ["Saga (USA)" if os_id == "minui"
