@@ -177,3 +177,32 @@ def test_games_of_a_platform_no_emulator_of_the_os_runs_are_said_by_the_plan(
     text = cli("--pack", str(pack), "deploy", "1", "--to", str(card), "platform:dreamcast",
                "--dry-run")
     assert "no emulator the definition pack knows runs dreamcast" in text.out + text.err
+
+
+def test_a_platform_no_default_names_runs_with_the_oss_installed_emulator(
+        cli: Any, tmp_path: Path) -> None:
+    # QA61 F6: FunKey OS lists mednafen as installed, and the pack's mednafen runs the
+    # WonderSwan; with no default and no fallback for it, the deploy said "no emulator the
+    # definition pack knows runs wonderswan on FunKey-OS" and the auto-list left its games out.
+    pack = shared_path("definition-pack")
+    root = tmp_path / "roms"
+    for folder, name in (("WS", "Gunpey (Japan).ws"), ("gb", "Alpha (USA).gb")):
+        (root / folder).mkdir(parents=True, exist_ok=True)
+        (root / folder / name).write_bytes(hashlib.sha256(name.encode()).digest() * 512)
+    for args in (("library", "add", str(root)), ("scan", "--workers", "1"),
+                 ("device", "add", "rg-35xx-plus"),
+                 ("profile", "create", "--device", "1", "--os", "funkey-os")):
+        result = cli("--pack", str(pack), *args)
+        assert result.code == 0, (args, result.err)
+    games = {g["platform_id"]: g for g in
+             cli("--pack", str(pack), "--json", "autolist", "1").json()["data"]["games"]}
+    assert games["wonderswan"]["included"], games["wonderswan"]
+    resolved = cli("--pack", str(pack), "resolve", str(games["wonderswan"]["game_id"]),
+                   "--profile", "1")
+    assert "mednafen" in resolved.out and "installed on funkey-os" in resolved.out, resolved.out
+    card = tmp_path / "card"
+    card.mkdir()
+    dry = cli("--pack", str(pack), "--json", "deploy", "1", "--to", str(card),
+              "platform:wonderswan", "--dry-run")
+    assert dry.code == 0, dry.err
+    assert not [w for w in dry.json()["data"]["plan"]["warnings"] if w["code"] == "no-emulator"]

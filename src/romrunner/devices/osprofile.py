@@ -23,6 +23,7 @@ from romrunner.words import examples
 ORIGIN_DEVICE = "device profile"
 ORIGIN_OS = "os profile"
 ORIGIN_FALLBACK = "fallback default"
+ORIGIN_INSTALLED = "installed emulator"  # no default names one: the OS's installed one runs it
 ORIGIN_NONE = "none"
 FALLBACK_LABEL = "pack fallback"
 
@@ -85,8 +86,7 @@ class ResolvedOsProfile:
         """True/False per the profile's ``installed`` lists; None when they say nothing."""
         if self.installed is None:
             return None
-        bare = emulator_id.removeprefix("retroarch-").removesuffix("_libretro")
-        return emulator_id in self.installed or bare in self.installed
+        return _listed(self.installed, emulator_id)
 
 
 def known_os(pack: DefinitionPack, os_id: str) -> None:
@@ -138,6 +138,10 @@ def resolve_os_profile(pack: DefinitionPack, device_id: str, os_id: str) -> Reso
     for platform in missing:
         emulators[platform] = (fallback[platform], ORIGIN_FALLBACK)
         labels[platform] = FALLBACK_LABEL
+    for platform, emulator in _installed_runners(pack, installed).items():
+        if platform not in emulators:
+            emulators[platform] = (emulator, ORIGIN_INSTALLED)
+            labels[platform] = f"installed on {os_id}"
     if not base and not device_entry:
         warnings.append(f"the pack has no emulator profile for {os_id} (device {device_id}): "
                         "using its fallback defaults")
@@ -178,6 +182,26 @@ def fallback_defaults(pack: DefinitionPack) -> dict[str, str]:
         for platform in sorted(expand_policy_ids(pack, [policy_id])):
             chosen.setdefault(platform, emulators[0])
     return chosen
+
+
+def _installed_runners(pack: DefinitionPack, installed: frozenset[str] | None
+                       ) -> dict[str, str]:
+    """Per platform, the first emulator of the pack (in its order) that the OS profile lists
+    as installed and that runs the platform: where no default and no fallback names an
+    emulator, that one does (QA61 F6: FunKey OS's mednafen runs WonderSwan, EmuDeck's
+    mGBA the GBA — both were said to have none, and the auto-list left their games out)."""
+    runners: dict[str, str] = {}
+    for emulator in pack.emulators.values():
+        if installed is not None and _listed(installed, emulator.id):
+            for platform in emulator.platforms:
+                runners.setdefault(platform, emulator.id)
+    return runners
+
+
+def _listed(installed: frozenset[str], emulator_id: str) -> bool:
+    """Whether ``installed`` names ``emulator_id`` (a core bare or as RetroArch's)."""
+    bare = emulator_id.removeprefix("retroarch-").removesuffix("_libretro")
+    return emulator_id in installed or bare in installed
 
 
 def _installed(profile: dict[str, Any]) -> frozenset[str] | None:
