@@ -206,3 +206,44 @@ def test_a_platform_no_default_names_runs_with_the_oss_installed_emulator(
               "platform:wonderswan", "--dry-run")
     assert dry.code == 0, dry.err
     assert not [w for w in dry.json()["data"]["plan"]["warnings"] if w["code"] == "no-emulator"]
+
+
+def test_a_frontend_that_reads_only_its_own_folders_runs_those_and_has_none_else(
+        cli: Any, tmp_path: Path) -> None:
+    # QA61 F2/F3: on MinUI (and the Analogue Pocket) a GBA game "will not start there" (the
+    # pack enumerates none of MinUI's emulators) and was left out of the auto-list, while
+    # N64 and PSP games, which neither runs, went silently to EmulationStation-named
+    # folders no pak or core reads.
+    pack = shared_path("definition-pack")
+    root = tmp_path / "roms"
+    for folder, name in (("gba", "Golden Sun (USA).gba"), ("n64", "Mario 64 (USA).z64")):
+        (root / folder).mkdir(parents=True, exist_ok=True)
+        (root / folder / name).write_bytes(hashlib.sha256(name.encode()).digest() * 512)
+    for args in (("library", "add", str(root)), ("scan", "--workers", "1"),
+                 ("device", "add", "rg-35xx-plus"),
+                 ("profile", "create", "--device", "1", "--os", "minui"),
+                 ("profile", "create", "--device", "1", "--os", "analogue-os"),
+                 ("profile", "set", "1", "--mode", "permissive"),
+                 ("profile", "set", "2", "--mode", "permissive")):
+        result = cli("--pack", str(pack), *args)
+        assert result.code == 0, (args, result.err)
+    for profile, gba_folder in (("1", "Roms/Game Boy Advance (GBA)"),
+                                ("2", "Assets/gba/common")):
+        games = {g["platform_id"]: g for g in cli(
+            "--pack", str(pack), "--json", "autolist", profile).json()["data"]["games"]}
+        assert games["gba"]["included"], games["gba"]
+        assert (games["n64"]["included"], games["n64"]["reason"]) == (False, "no_folder")
+        card = tmp_path / f"card{profile}"
+        card.mkdir()
+        dry = cli("--pack", str(pack), "--json", "deploy", profile, "--to", str(card),
+                  "--auto", "--dry-run")
+        warnings = dry.json()["data"]["plan"]["warnings"]
+        assert not [w for w in warnings if w["code"] == "no-emulator"], warnings
+        deployed = cli("--pack", str(pack), "deploy", profile, "--to", str(card), "--auto")
+        assert deployed.code == 0, deployed.err
+        placed = sorted(str(p.relative_to(card)) for p in card.rglob("*.*")
+                        if ".romrunner" not in p.parts)
+        assert placed == [f"{gba_folder}/Golden Sun (USA).gba"], placed
+        chosen = cli("--pack", str(pack), "deploy", profile, "--to", str(card),
+                     "platform:n64")
+        assert chosen.code == 1 and "has no folder for platform n64" in chosen.err, chosen.err

@@ -110,10 +110,14 @@ DROP_NEEDS_BIOS_SET = "needs_bios_set"
 # An arcade set whose zip lacks ROMs of its set (its emulator refuses it: QA56 F2, included
 # and deployed, and chosen over a complete copy of it)
 DROP_INCOMPLETE_SET = "incomplete_set"
+# A game of a platform the OS has no folder for (MinUI's N64, a PS2 game on Onion): a deploy
+# leaves it out (QA61 F2: included, and every `deploy --auto` said it left it out)
+DROP_NO_FOLDER = "no_folder"
 # A dropped game's reason is its drop reason (its gating code passed it).
 DROP_REASONS = (DROP_OTHER_VERSION, DROP_PRERELEASE, DROP_HACK, DROP_PLATFORM_LIMIT,
                 DROP_BAD_DUMP, DROP_OVERDUMP, DROP_SET_PLAYLIST, DROP_NEEDS_PARENT,
-                DROP_BIOS_SET, DROP_BIOS_FILE, DROP_NEEDS_BIOS_SET, DROP_INCOMPLETE_SET)
+                DROP_BIOS_SET, DROP_BIOS_FILE, DROP_NEEDS_BIOS_SET, DROP_INCOMPLETE_SET,
+                DROP_NO_FOLDER)
 
 _EXCLUDED_STATUSES = frozenset({"broken", "boots_only"})
 _WARN_STATUSES = frozenset({"ingame", "menu_intro", "unknown"})
@@ -1030,6 +1034,12 @@ def build_autolist(db: Database, pack: DefinitionPack, profile_id: int,
             entry.reason, entry.warnings = DROP_BIOS_FILE, [said]
         else:  # (a new list: an entry's warnings are its gate's, shared)
             entry.warnings = [*entry.warnings, said]
+    for game in games:
+        entry = entries[game.id]
+        if entry.included and folders.get(game.platform_id) is None and game.id not in bios:
+            bios[game.id] = DROP_NO_FOLDER
+            entry.warnings = [*entry.warnings, f"{resolved.name} has no folder for "
+                              f"{game.platform_id}: a deploy leaves it out"]
     for game_id, need in bios_sets_needed(db, [
             game.id for game in games if _archive_name(game.filename)
             and entries[game.id].included]).items():
@@ -1142,8 +1152,7 @@ def _target_folders(pack: DefinitionPack, resolved: ResolvedOsProfile,
             choice = layout.rom_folder(platform)
             targets[platform] = str(choice.path) if choice else None
         else:
-            name, explicit = pack.folder_names.folder_for(platform, family)
-            targets[platform] = name if name or explicit else platform
+            targets[platform] = pack.folder_names.target_name(platform, family)
     return targets
 
 

@@ -24,6 +24,7 @@ ORIGIN_DEVICE = "device profile"
 ORIGIN_OS = "os profile"
 ORIGIN_FALLBACK = "fallback default"
 ORIGIN_INSTALLED = "installed emulator"  # no default names one: the OS's installed one runs it
+ORIGIN_BUILT_IN = "built-in emulator"  # the OS's own, for a system its frontend has a folder of
 ORIGIN_NONE = "none"
 FALLBACK_LABEL = "pack fallback"
 
@@ -142,6 +143,10 @@ def resolve_os_profile(pack: DefinitionPack, device_id: str, os_id: str) -> Reso
         if platform not in emulators:
             emulators[platform] = (emulator, ORIGIN_INSTALLED)
             labels[platform] = f"installed on {os_id}"
+    for platform, emulator in _built_in_runners(pack, os_id, installed).items():
+        if platform not in emulators:
+            emulators[platform] = (emulator, ORIGIN_BUILT_IN)
+            labels[platform] = f"built into {os_id}"
     if not base and not device_entry:
         warnings.append(f"the pack has no emulator profile for {os_id} (device {device_id}): "
                         "using its fallback defaults")
@@ -196,6 +201,25 @@ def _installed_runners(pack: DefinitionPack, installed: frozenset[str] | None
             for platform in emulator.platforms:
                 runners.setdefault(platform, emulator.id)
     return runners
+
+
+def _built_in_runners(pack: DefinitionPack, os_id: str, installed: frozenset[str] | None
+                      ) -> dict[str, str]:
+    """Per platform, the OS's own emulator, where its frontend reads only the folders it
+    names (``closedFamilies``: MinUI's paks, the Pocket's cores) and names one for the
+    platform: the OS runs those systems with emulators the pack does not enumerate (QA61 F3:
+    MinUI's GBA games "will not start there", left out of its auto-list). The emulator is
+    the installed list's wrapper the pack knows no platforms of (``minui-native``), else the
+    OS's id."""
+    names = pack.folder_names
+    family = names.family_of(os_id)
+    if not names.is_closed(family):
+        return {}
+    wrapper = next((name for name in sorted(installed or ())
+                    if name in pack.emulators and not pack.emulators[name].platforms), os_id)
+    named = {platform: names.folder_for(platform, family) for platform in names.names}
+    return {platform: wrapper for platform, (folder, explicit) in named.items()
+            if folder is not None and explicit}
 
 
 def _listed(installed: frozenset[str], emulator_id: str) -> bool:

@@ -27,7 +27,8 @@ Precedence of each folder (first that applies; DECISIONS-devices D6):
 3. ``os_profile``: the resolved OS profile's layout (device entry, then OS) — for a platform
    folder: the OS family's own name for it;
 4. ``os_catalog``: ``operating-systems.json``;
-5. ``fallback``: a platform folder not named by the OS family: its EmulationStation name.
+5. ``fallback``: a platform folder not named by the OS family: its EmulationStation name
+   (none for a family whose frontend reads only the folders it names: ``closedFamilies``).
 ``__USER_SELECT__`` or null everywhere and no override: an error asking the user to choose.
 Every produced path is legalised for the card's file system and stays inside the card root.
 """
@@ -239,6 +240,8 @@ class CardLayout:
             chosen = found[0]
             return FolderChoice(self.roms.path / _legal(chosen, self.fs), DETECTED,
                                 f"folder {chosen!r} is already on the card")
+        if not explicit and self.folder_names.is_closed(self.family):
+            return None  # (its frontend reads the folders it names only: QA61 F2)
         if name is None:
             name = platform_id
             return FolderChoice(self.roms.path / _legal(name, self.fs), FALLBACK,

@@ -282,7 +282,8 @@ def load_folder_names(root: Path, warnings: list[PackWarning]) -> FolderNames:
         bios_folders=_bios_folders(reader, data.get("biosFolders")),
         multi_disc_layouts=_multi_disc_layouts(reader, data.get("multiDiscLayouts")),
         rom_subfolders={family: sub for family, sub in _text_map(
-            data.get("romSubfolders")).items() if family != "description" and sub.strip()})
+            data.get("romSubfolders")).items() if family != "description" and sub.strip()},
+        closed_families=frozenset(reader.strings(data, "closedFamilies", "closedFamilies")))
 
 
 def _bios_folders(reader: _Reader, value: Any) -> dict[str, str]:

@@ -134,6 +134,10 @@ class FolderNames:
     # Family -> the subfolder of each platform's folder its games go to (Analogue Pocket:
     # ``common``, ``Assets/gb/common``).
     rom_subfolders: dict[str, str] = field(default_factory=dict)
+    # Families whose frontend reads only the folders it names (a MinUI pak's tag, an
+    # openFPGA core's folder): a platform they name none for has no folder there, not the
+    # EmulationStation name.
+    closed_families: frozenset[str] = frozenset()
 
     def family_of(self, os_id: str) -> str:
         """The folder-name family of an OS (EmulationStation names when the OS is not listed)."""
@@ -151,6 +155,19 @@ class FolderNames:
             if key in entry:
                 return entry[key], True
         return entry.get("default"), False
+
+    def target_name(self, platform_id: str, family: str) -> str | None:
+        """The folder name ``family`` gives ``platform_id`` on a card (its own, else the
+        EmulationStation name, else the platform's id); None where it has no folder for it
+        (said so, or not named by a family that reads only the folders it names)."""
+        name, explicit = self.folder_for(platform_id, family)
+        if explicit:
+            return name
+        return None if self.is_closed(family) else name or platform_id
+
+    def is_closed(self, family: str) -> bool:
+        """Whether ``family`` (or its base) reads only the platform folders it names."""
+        return any(key in self.closed_families for key in self._lineage(family))
 
     def multi_disc_layout(self, family: str) -> str:
         """Where ``family`` wants a multi-disc set's discs (one of MULTI_DISC_LAYOUTS)."""
