@@ -247,3 +247,33 @@ def test_a_frontend_that_reads_only_its_own_folders_runs_those_and_has_none_else
         chosen = cli("--pack", str(pack), "deploy", profile, "--to", str(card),
                      "platform:n64")
         assert chosen.code == 1 and "has no folder for platform n64" in chosen.err, chosen.err
+
+
+def test_ports_go_only_to_an_os_with_portmaster(cli: Any, tmp_path: Path) -> None:
+    # QA61 F7: a PortMaster port went, without a word and exit 0, to OSes the pack says have
+    # no PortMaster (`supportsPortMaster: false`: MinUI, GarlicOS, FunKey, Analogue OS); and
+    # no auto-list took a port, even for an OS with PortMaster (no emulator for `ports`).
+    pack = shared_path("definition-pack")
+    root = tmp_path / "roms" / "ports"
+    root.mkdir(parents=True)
+    (root / "Doom.sh").write_text("#!/bin/bash\necho doom\n")
+    for args in (("library", "add", str(tmp_path / "roms")), ("scan", "--workers", "1"),
+                 ("device", "add", "rg-35xx-plus"),
+                 ("profile", "create", "--device", "1", "--os", "garlicos"),
+                 ("profile", "create", "--device", "1", "--os", "knulli")):
+        result = cli("--pack", str(pack), *args)
+        assert result.code == 0, (args, result.err)
+    [port] = cli("--pack", str(pack), "--json", "autolist", "1").json()["data"]["games"]
+    assert (port["platform_id"], port["included"]) == ("ports", False), port
+    [port] = cli("--pack", str(pack), "--json", "autolist", "2").json()["data"]["games"]
+    assert (port["included"], port["emulator_id"]) == (True, "portmaster"), port
+    garlic = tmp_path / "garlic"
+    garlic.mkdir()
+    refused = cli("--pack", str(pack), "deploy", "1", "--to", str(garlic), "platform:ports")
+    assert refused.code == 1 and "has no folder for platform ports" in refused.err
+    assert not [p for p in garlic.rglob("*.sh")]
+    knulli = tmp_path / "knulli"
+    knulli.mkdir()
+    assert cli("--pack", str(pack), "deploy", "2", "--to", str(knulli),
+               "platform:ports").code == 0
+    assert [p.name for p in knulli.rglob("*.sh")] == ["Doom.sh"]

@@ -95,6 +95,7 @@ from romrunner.library.record import release_of_set
 from romrunner.library.summary import card_name, os_path
 from romrunner.library.tags import parse_filename, revision_rank, without_disc_tags
 from romrunner.packs.loader import DefinitionPack
+from romrunner.packs.model import PORTS_PLATFORM
 from romrunner.store.database import Database
 from romrunner.words import counted, examples
 
@@ -1123,7 +1124,7 @@ def _check_emulators(db: Database, pack: DefinitionPack, resolver: EmulatorResol
 
 # Platforms whose games the OS launches itself, no emulator between (PortMaster's scripts):
 # no "no emulator" warning (review 19 R7).
-_LAUNCHED_BY_THE_OS = frozenset({"ports"})
+_LAUNCHED_BY_THE_OS = frozenset({PORTS_PLATFORM})
 
 
 def _check_archives(db: Database, pack: DefinitionPack, resolver: EmulatorResolver,

@@ -60,6 +60,7 @@ from romrunner.library.tags import (
     tags_of,
 )
 from romrunner.packs.loader import DefinitionPack
+from romrunner.packs.model import PORTS_PLATFORM
 from romrunner.search.index import catalog_title
 from romrunner.store.database import Database
 from romrunner.textnorm import fold
@@ -1147,10 +1148,14 @@ def _target_folders(pack: DefinitionPack, resolved: ResolvedOsProfile,
                     layout: CardLayout | None, platforms: set[str]) -> dict[str, str | None]:
     targets: dict[str, str | None] = {}
     family = pack.folder_names.family_of(resolved.os_id)
+    catalog = pack.operating_systems.get(resolved.os_id)
+    runs_ports = catalog is None or catalog.portmaster is not False
     for platform in platforms:
         if layout is not None:
             choice = layout.rom_folder(platform)
             targets[platform] = str(choice.path) if choice else None
+        elif platform == PORTS_PLATFORM and not runs_ports:
+            targets[platform] = None
         else:
             targets[platform] = pack.folder_names.target_name(platform, family)
     return targets

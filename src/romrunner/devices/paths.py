@@ -59,7 +59,7 @@ from romrunner.devices.profiles import load_profile
 from romrunner.errors import InputError
 from romrunner.library.platforms import UNKNOWN
 from romrunner.packs.loader import DefinitionPack
-from romrunner.packs.model import FolderNames, Platform
+from romrunner.packs.model import PORTS_PLATFORM, FolderNames, Platform
 from romrunner.store.database import Database
 from romrunner.textnorm import has_control_characters
 
@@ -209,6 +209,7 @@ class CardLayout:
     # Platform -> every folder under the ROM root whose name means it (``existing`` before
     # our own earlier folders were left out), and the card manifest's paths, read when needed.
     found: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    portmaster: bool | None = None  # the OS runs PortMaster's ports (None: not said)
     _ours: dict[str, list[str]] = field(default_factory=dict, compare=False, repr=False)
 
     def rom_folder(self, platform_id: str) -> FolderChoice | None:
@@ -231,6 +232,8 @@ class CardLayout:
     def _platform_folder(self, platform_id: str) -> FolderChoice | None:
         if platform_id == UNKNOWN:  # a game the scan could not place: no card has its folder
             return None
+        if platform_id == PORTS_PLATFORM and self.portmaster is False:
+            return None  # (QA61 F7: ports went silently to MinUI, FunKey, GarlicOS cards)
         name, explicit = self.folder_names.folder_for(platform_id, self.family)
         if explicit and name is None:
             return None
@@ -358,7 +361,7 @@ def card_layout(db: Database, pack: DefinitionPack, profile_id: int, card_root: 
         existing=_without_our_old_folders(card_root, roots["roms"].path, existing, expected,
                                           on_card,
                                           recorded_detected_folders(card_root, profile.os_id)),
-        on_card=on_card, found=found)
+        on_card=on_card, found=found, portmaster=catalog.portmaster if catalog else None)
 
 
 def _system_view_folders(pack: DefinitionPack, card_root: Path, os_id: str,

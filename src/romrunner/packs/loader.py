@@ -470,6 +470,8 @@ def _operating_system(reader: _Reader, entry: RawJson, label: str) -> OperatingS
         name=reader.text(entry, "name", label, default=entry["id"]) or entry["id"],
         paths=paths,
         filesystems=supported,
+        portmaster=entry["supportsPortMaster"] if isinstance(
+            entry.get("supportsPortMaster"), bool) else None,
     )
 
 

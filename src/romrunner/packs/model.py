@@ -101,6 +101,11 @@ class OperatingSystem:
     name: str
     paths: dict[str, str | None] = field(default_factory=dict)
     filesystems: tuple[str, ...] = ()
+    portmaster: bool | None = None  # ``supportsPortMaster`` (None: the pack does not say)
+
+
+# PortMaster's ports (their scripts): a platform only an OS with PortMaster runs.
+PORTS_PLATFORM = "ports"
 
 
 DEFAULT_FAMILY = "es"
