@@ -13,7 +13,10 @@ from tests.conftest import shared_path
 from tests.test_deploy_cli import rom
 
 
-@pytest.mark.parametrize("os_id", ["muos", "knulli", "onionos"])
+# (trimui-stock-trimuios-smart-pro: its own layout profile's medium candidate ranked below
+# generic stock profiles' high ones, the record dropped as "its markers say it": QA61 F5)
+@pytest.mark.parametrize("os_id", ["muos", "knulli", "onionos",
+                                   "trimui-stock-trimuios-smart-pro"])
 def test_a_card_we_deployed_is_recognised(cli: Any, tmp_path: Path, os_id: str) -> None:
     pack = str(shared_path("definition-pack"))
 

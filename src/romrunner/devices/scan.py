@@ -252,6 +252,16 @@ def _recorded_by_deploy(pack: DefinitionPack, card_root: Path) -> Candidate | No
     return Candidate(layout_id, os_id, "high", (RECORDED_MARKER,), (), "low")
 
 
+def _with_the_record(candidate: Candidate, recorded: Candidate) -> Candidate:
+    """``candidate`` (of the OS our deploys recorded) as sure as the record makes it: a
+    layout profile's medium candidate ranked below generic profiles' high ones (QA61 F5: a
+    TrimUI card ROM Runner laid out was named a PowKiddy stock card)."""
+    if CONFIDENCE_RANK[recorded.confidence] <= CONFIDENCE_RANK[candidate.confidence]:
+        return candidate
+    return dataclasses.replace(candidate, confidence=recorded.confidence,
+                               found=tuple(sorted({*candidate.found, RECORDED_MARKER})))
+
+
 def _contradicting_markers(pack: DefinitionPack, index: _CardIndex, os_id: str) -> list[str]:
     """The ``markersNone`` of ``os_id``'s own layout profiles present on the card."""
     return [marker for profile in pack.layout_profiles if profile.get("osId") == os_id
@@ -338,7 +348,10 @@ def scan_destination(db: Database, pack: DefinitionPack, card_root: Path,
             recorded = dataclasses.replace(recorded, confidence="low")
         elif not others:
             preferred = recorded.os_id
-        if not any(c.os_id == recorded.os_id for c in candidates):  # once: its markers say it
+        if any(c.os_id == recorded.os_id for c in candidates):  # its own markers say it too
+            candidates = [_with_the_record(c, recorded) if c.os_id == recorded.os_id else c
+                          for c in candidates]
+        else:
             candidates.append(recorded)
     candidates.sort(key=lambda c: (_rank(c, expect_os, preferred), c.os_id), reverse=True)
     if recorded is not None and preferred is None:
