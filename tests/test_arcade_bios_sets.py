@@ -6,6 +6,7 @@ the card without ``neogeo.zip``, exit 0, and ``neogeo.zip`` alone was the card's
 from __future__ import annotations
 
 import hashlib
+import sqlite3
 import zipfile
 import zlib
 from pathlib import Path
@@ -243,3 +244,34 @@ def test_the_bios_folders_set_wins_over_a_zip_only_named_so(cli: Any, tmp_path: 
     assert real(cli, "deploy", "1", "--to", str(card), "title:2020").code == 0
     [bios] = list(card.rglob("neogeo.zip"))
     assert bios.read_bytes() == (folder / "neogeo.zip").read_bytes()
+
+
+def test_a_catalog_an_earlier_release_read_is_read_again_and_not_judged_meanwhile(
+        cli: Any, db_path: Path, tmp_path: Path) -> None:
+    """QA60 F1/F2: a catalog imported before the reader kept `romof` (no clones: migration
+    25 did not mark it) said "unchanged" at every import, `--force` too, and meanwhile its
+    sets were "incomplete" for their BIOS set's ROMs: a prune removed them from the card."""
+    _library(cli, tmp_path, SETS)
+    with sqlite3.connect(db_path) as db:  # as an earlier release's reader left it
+        db.execute("UPDATE catalog_games SET rom_of = NULL, is_bios = 0")
+        db.execute("UPDATE catalog_sources SET reader = 1")
+    db.close()
+    listed = {g["filename"]: g for g in
+              real(cli, "--json", "autolist", "1").json()["data"]["games"]}
+    assert listed["2020bb.zip"]["included"], listed["2020bb.zip"]  # not judged incomplete
+    [catalog] = real(cli, "--json", "dat", "ls").json()["data"]
+    assert catalog["read_again"] is True
+    assert "read by an earlier release" in real(cli, "dat", "ls").out
+    again = real(cli, "--json", "dat", "import", str(tmp_path / "mame.xml"), "--platform",
+                 "arcade")
+    assert again.code == 0 and not again.json()["data"]["imports"][0]["unchanged"]
+    listed = {g["filename"]: g for g in
+              real(cli, "--json", "autolist", "1").json()["data"]["games"]}
+    assert listed["neogeo.zip"]["reason"] == "bios_set" and listed["2020bb.zip"]["included"]
+    assert real(cli, "--json", "dat", "ls").json()["data"][0]["read_again"] is False
+    unchanged = real(cli, "--json", "dat", "import", str(tmp_path / "mame.xml"),
+                     "--platform", "arcade")
+    assert unchanged.json()["data"]["imports"][0]["unchanged"]
+    forced = real(cli, "--json", "dat", "import", str(tmp_path / "mame.xml"), "--platform",
+                  "arcade", "--force")  # (the user asks for it to be read)
+    assert forced.code == 0 and not forced.json()["data"]["imports"][0]["unchanged"]

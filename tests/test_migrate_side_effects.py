@@ -58,3 +58,20 @@ def test_an_up_to_date_database_says_nothing_more(cli: Any, tmp_path: Path) -> N
     assert cli("db", "init").code == 0
     data = cli("--json", "db", "migrate").json()["data"]
     assert data["side_effects"] == [] and data["orphaned_overrides"] == 0
+
+
+def test_migrate_names_the_catalogs_an_earlier_reader_read(cli: Any, tmp_path: Path) -> None:
+    """QA60 F1 addendum: nothing said that the arcade DATs had to be imported again after the
+    upgrade (their sets were "incomplete" meanwhile)."""
+    db = build_old(tmp_path / "old.db", 26)
+    with db.atomic():
+        db.execute("INSERT INTO catalog_sources (name, platform_id, format, path, file_sha1) "
+                   "VALUES ('MAME', 'arcade', 'logiqx', '/dats/mame.xml', 'ab')")
+    db.close()
+    data = cli("--db", tmp_path / "old.db", "--json", "db", "migrate").json()["data"]
+    assert [line for line in data["side_effects"] if "read by an earlier release" in line] == [
+        "1 DAT catalog was read by an earlier release: import each file again (`romrunner dat "
+        "ls` names them) for its arcade sets' BIOS sets and CHDs; until then no set of theirs "
+        "is judged incomplete"]
+    listed = cli("--db", tmp_path / "old.db", "dat", "ls").out
+    assert "`romrunner dat import /dats/mame.xml` reads it again" in listed, listed

@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from romrunner.catalog.datfile import DISK
+from romrunner.catalog.datfile import DISK, READER_VERSION
 from romrunner.library.tags import strip_extension
 from romrunner.store.database import Database
 
@@ -230,9 +230,14 @@ def bios_set_games(db: Database) -> set[int]:
 # Per archive matched by its members' hashes to a catalog game of several ROMs: each ROM of
 # that game (dumped, known by its CRC32) that is no member of the archive, nor a ROM of its
 # parent's or BIOS set's (which a split or merged set finds beside it), with its catalog row.
+# (a catalog an earlier reader read may lack its sets' BIOS sets: not judged until read again,
+# QA60 F1 — the BIOS set's ROMs counted as the set's own, and a prune removed the set)
+_READ_BY_THIS_READER = ("JOIN catalog_sources cs ON cs.id = c.source_id "
+                        f"AND cs.reader >= {READER_VERSION} ")
 _LACKING = (
     "SELECT g.id, c.id, r.name FROM games g "
     "JOIN catalog_games c ON c.game_id = g.matched_game_id AND c.is_bios = 0 "
+    + _READ_BY_THIS_READER +
     "JOIN catalog_roms r ON r.catalog_game_id = c.id "
     "WHERE g.id IN (SELECT value FROM json_each(?)) AND g.is_archive = 1 "
     "AND g.match_method IN ('sha1', 'md5', 'crc32') "
@@ -254,6 +259,7 @@ _LACKING = (
 _DISKS_NOT_HELD = (
     "SELECT g.id, c.id, g.platform_id, r.name || '.chd' FROM games g "
     "JOIN catalog_games c ON c.game_id = g.matched_game_id AND c.is_bios = 0 "
+    + _READ_BY_THIS_READER +
     "JOIN catalog_roms r ON r.catalog_game_id = c.id "
     "WHERE g.id IN (SELECT value FROM json_each(?)) AND g.is_archive = 1 "
     "AND g.match_method IN ('sha1', 'md5', 'crc32') "

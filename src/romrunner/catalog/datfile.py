@@ -262,6 +262,13 @@ def _rom(values: dict[str, str]) -> tuple[DatRom, list[str]]:
     return rom, bad
 
 
+# The reader's version, stored with each catalog it reads (``catalog_sources.reader``):
+# raised whenever the reader learns something a catalog keeps (2: an arcade set's `romof` and
+# BIOS sets, a set's `<disk>` as its CHD), so that a catalog an earlier reader read is read
+# again at its next import — the same file is not "unchanged" then (QA60 F2, F3) — and what
+# it may lack is not judged meanwhile (QA60 F1).
+READER_VERSION = 2
+
 DISK = "disk"
 """The status a set's CHD (a DAT's ``disk``) is stored with: known to the set (its folder on a
 card, its name), but no ROM of the set's zip — as a ``nodump`` ROM, no set lacks it (the CHD

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from romrunner.bios.known import is_bios_dat
-from romrunner.catalog.datfile import DatGame, read_dat
+from romrunner.catalog.datfile import READER_VERSION, DatGame, read_dat
 from romrunner.catalog.identify import (
     MatchCounts,
     PlatformMove,
@@ -165,13 +165,13 @@ def import_dat(db: Database, path: Path, *, platform_id: str | None = None,
     digest = file_sha1(path)
     with db.atomic():
         existing = db.query_one(
-            "SELECT id, file_sha1, game_count, rom_count, version, platform_id "
+            "SELECT id, file_sha1, game_count, rom_count, version, platform_id, reader "
             "FROM catalog_sources WHERE name = ? AND headered = ?",
             (dat.header.name, int(dat.header.headered)))
         # (the same file for another platform is read again: QA38 F14, "unchanged" named
         # the platform asked while the catalog stayed on its own)
-        if existing is not None and existing["file_sha1"] == digest \
-                and existing["platform_id"] == platform:
+        if existing is not None and existing["file_sha1"] == digest and not force \
+                and existing["platform_id"] == platform and existing["reader"] >= READER_VERSION:
             result.unchanged = True
             result.games, result.roms = existing["game_count"], existing["rom_count"]
             result.seconds = time.perf_counter() - started
@@ -183,10 +183,11 @@ def import_dat(db: Database, path: Path, *, platform_id: str | None = None,
             db.execute("DELETE FROM catalog_sources WHERE id = ?", (existing["id"],))
         source_id = db.execute(
             "INSERT INTO catalog_sources (name, platform_id, format, headered, description, "
-            "version, path, file_sha1) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "version, path, file_sha1, reader) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (dat.header.name, platform, dat.format, int(dat.header.headered),
              dat.header.description, dat.header.version,
-             str(path.absolute()), digest)).lastrowid  # (a relative path names nothing later)
+             str(path.absolute()), digest,  # (a relative path names nothing later)
+             READER_VERSION)).lastrowid
         assert source_id is not None
         _insert_games(db, source_id, platform, dat.games, result)
         if result.games == 0:
@@ -381,7 +382,9 @@ def _flush(db: Database, game_rows: list[tuple[object, ...]],
 
 
 def list_catalogs(db: Database) -> list[dict[str, object]]:
-    """The imported DATs."""
+    """The imported DATs (``read_again``: read by an earlier release's reader, which did not
+    keep all a catalog holds now: importing the file again reads it)."""
     rows = db.query("SELECT name, platform_id, format, headered, version, path, game_count, "
-                    "rom_count, imported_at FROM catalog_sources ORDER BY name, headered")
-    return [dict(row) for row in rows]
+                    "rom_count, imported_at, reader < ? AS read_again FROM catalog_sources "
+                    "ORDER BY name, headered", (READER_VERSION,))
+    return [{**dict(row), "read_again": bool(row["read_again"])} for row in rows]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 from dataclasses import asdict
 from pathlib import Path
 
@@ -26,8 +27,9 @@ def dat() -> None:
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--platform", default=None, help="Platform id, when the DAT's name maps to none.")
 @click.option("--force", is_flag=True,
-              help="Replace a catalog even by an older dated version, by the same version with "
-                   "games removed, or when more than half of its games would be removed.")
+              help="Read the file even when it is the catalog's own unchanged file; replace a "
+                   "catalog even by an older dated version, by the same version with games "
+                   "removed, or when more than half of its games would be removed.")
 def dat_import(files: tuple[Path, ...], platform: str | None, force: bool) -> int:
     """Import DAT files and re-identify the library against them.
 
@@ -118,8 +120,12 @@ def dat_ls() -> int:
             headered = ", headered" if row["headered"] else ""
             games = row["game_count"]
             assert isinstance(games, int)  # a count the import stored
+            again = ("; read by an earlier release: `romrunner dat import "
+                     f"{shlex.quote(str(row['path']))}` "
+                     "reads it again (arcade sets' BIOS sets and CHDs)") if row["read_again"] \
+                else ""
             console.print(f"{row['name']} ({row['platform_id']}{headered}) "
-                          f"{row['version'] or ''}: {counted(games, 'game')}")
+                          f"{row['version'] or ''}: {counted(games, 'game')}{again}")
 
     app.finish(rows, render)
     return 0

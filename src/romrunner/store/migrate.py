@@ -29,6 +29,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from romrunner.catalog.datfile import READER_VERSION
 from romrunner.errors import DatabaseError, DiskFullError, SchemaTooNewError
 from romrunner.store.backup import backup_database
 from romrunner.store.database import Database, describe_sqlite_error, sqlite_error
@@ -137,6 +138,7 @@ class MigrationReport:
     cache_rows_before: int = 0  # emulator knowledge held before the upgrade, and after it
     cache_rows_after: int = 0
     orphaned_overrides: int = 0  # overrides of deleted profiles moved to orphaned_overrides
+    catalogs_to_read_again: int = 0  # DATs an earlier release's reader read (see datfile)
 
     @property
     def cache_rows_dropped(self) -> int:
@@ -155,6 +157,12 @@ class MigrationReport:
             lines.append(f"{dropped:,} of {self.cache_rows_before:,} cache rows were dropped "
                          "(derived data the upgrade could not carry over); `romrunner cache "
                          "import FILE…` fills them again")
+        if self.catalogs_to_read_again:
+            lines.append(f"{self.catalogs_to_read_again:,} DAT "
+                         f"{'catalog was' if self.catalogs_to_read_again == 1 else 'catalogs were'}"
+                         " read by an earlier release: import each file again (`romrunner dat "
+                         "ls` names them) for its arcade sets' BIOS sets and CHDs; until then "
+                         "no set of theirs is judged incomplete")
         if self.orphaned_overrides:
             lines.append(f"{self.orphaned_overrides:,} overrides of deleted device profiles "
                          "were moved to the table orphaned_overrides (kept, not applied)")
@@ -236,6 +244,7 @@ def migrate(db: Database, *, target: int | None = None) -> MigrationReport:
     if upgrade:
         report.cache_rows_after = _cache_rows(db)
         report.orphaned_overrides = _orphaned_overrides(db) - orphaned_before
+        report.catalogs_to_read_again = _catalogs_to_read_again(db)
     if report.backup is not None:
         with db.atomic():
             db.execute("DELETE FROM user_settings WHERE key = ?", (_BACKUP_SETTING,))
@@ -253,6 +262,13 @@ def _cache_rows(db: Database) -> int:
     counted = _OBSERVATIONS if set(_OBSERVATIONS) <= tables else _OLD_CACHES
     return sum(int(db.scalar(f"SELECT count(*) FROM {table}") or 0)
                for table in counted if table in tables)
+
+
+def _catalogs_to_read_again(db: Database) -> int:
+    if "reader" not in {row[1] for row in db.query("PRAGMA table_info(catalog_sources)")}:
+        return 0
+    return int(db.scalar("SELECT count(*) FROM catalog_sources WHERE reader < ?",
+                         (READER_VERSION,)) or 0)
 
 
 def _orphaned_overrides(db: Database) -> int:
