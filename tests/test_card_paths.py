@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -282,3 +283,26 @@ def test_a_choice_that_leaves_the_layout_unresolved_stores_nothing(cli: Any,
     again = cli("--pack", pack, "destination", "paths", str(profile), "--to", str(card),
                 "--set", "bios=BIOS")
     assert again.code == 2 and "roms folder" in again.err  # the first --set was not kept
+
+
+def test_a_stored_override_now_refused_is_not_used_and_said(cli: Any, db_path: Path,
+                                                            tmp_path: Path) -> None:
+    """QA60 F4: folders an earlier release stored for platforms (one inside `.romrunner/`,
+    the BIOS folder itself) that `--set` now refuses were applied without a word: games went
+    into `.romrunner/x/` and beside the BIOS files."""
+    profile = make_profile(cli, "muos")
+    card = tmp_path / "card"
+    card.mkdir()
+    pack = str(shared_path("definition-pack"))
+    assert cli("--pack", pack, "destination", "paths", str(profile), "--to", str(card),
+               "--set", "gb=Handheld/GB").code == 0  # (the card's id, an override stored)
+    with sqlite3.connect(db_path) as db:  # as an earlier release stored them
+        db.execute("UPDATE destination_path_overrides SET overrides_json = ?",
+                   ('{"platforms": {"gb": ".romrunner/x", "gba": "MUOS/bios"}}',))
+    db.close()
+    shown = cli("--pack", pack, "--json", "destination", "paths", str(profile), "--to",
+                str(card))
+    rows = {row["platform_id"]: row for row in shown.json()["data"]["folders"]}
+    assert (rows["gb"]["path"], rows["gba"]["path"]) == ("roms/gb", "roms/gba"), rows["gb"]
+    assert "'.romrunner/x' is not used" in rows["gb"]["reason"]
+    assert "'MUOS/bios' is not used" in rows["gba"]["reason"]

@@ -41,6 +41,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
 from romrunner.deploy.card import (
+    CARD_DIR,
     other_os_own_folders,
     read_manifest,
     recorded_detected_folders,
@@ -218,16 +219,36 @@ class CardLayout:
         reads games from a subfolder of the platform's folder (Analogue Pocket's ``common``)
         gets that subfolder."""
         override = self.platform_overrides.get(platform_id)
-        if override and platform_id != UNKNOWN:
+        refused = self._refused_override(override) if override else None
+        if override and platform_id != UNKNOWN and refused is None:
             return FolderChoice(_inside(self.root, _legal(override, self.fs)), USER_OVERRIDE,
                                 "destination path override")
         choice = self._platform_folder(platform_id)
+        if choice is not None and refused is not None:
+            choice = FolderChoice(choice.path, choice.source, f"{choice.reason} (the stored "
+                                  f"override {override!r} is not used: {refused}; `romrunner "
+                                  f"destination paths PROFILE --to CARD --unset {platform_id}` "
+                                  "removes it)")
         sub = self.folder_names.rom_subfolder(self.family)
         if choice is None or not sub:
             return choice
         return FolderChoice(choice.path / _legal(sub, self.fs), choice.source,
                             f"{choice.reason}; {self.family} reads games from its {sub!r} "
                             "subfolder")
+
+    def _refused_override(self, override: str) -> str | None:
+        """Why a platform's stored folder override cannot be its folder (an earlier release
+        stored what `destination paths --set` now refuses: QA60 F4, games written into
+        ``.romrunner/`` and the BIOS folder), or None when it can."""
+        path = PurePosixPath(override.replace("\\", "/"))
+        if path.parts and path.parts[0] == CARD_DIR:
+            return f"{CARD_DIR} is ROM Runner's own folder"
+        folded = str(path).casefold()
+        if folded in (".", str(self.roms.path).casefold()):
+            return "it is the card's ROM folder itself"
+        if folded == str(self.bios.path).casefold():
+            return "it is the card's BIOS folder itself"
+        return None
 
     def _platform_folder(self, platform_id: str) -> FolderChoice | None:
         if platform_id == UNKNOWN:  # a game the scan could not place: no card has its folder
