@@ -348,3 +348,21 @@ def test_a_command_line_word_that_is_not_utf8_is_one_line_and_changes_nothing(
                             "find", str(share / "gb" / "Game (USA).gb")], capture_output=True,
                            timeout=120)
     assert b"not UTF-8" not in found.stderr, found.stderr
+
+
+@pytest.mark.parametrize("args", [
+    ("deploy", "1", "--to", "A", "--collection", "x", "--collection", "y", "--dry-run"),
+    ("deploy", "1", "--to=A", "--to", "B", "--dry-run"),
+    ("games", "ls", "--limit", "1", "--limit=2"),
+    ("--db", "a.db", "--db", "b.db", "games", "ls"),
+])
+def test_an_option_of_one_value_given_twice_is_refused(cli: Any, tmp_path: Path,
+                                                        args: tuple[str, ...]) -> None:
+    """QA63 F2: `deploy --collection A --collection B --prune` deployed B alone and pruned
+    A's games from the card (click keeps the last value, silently)."""
+    assert cli("db", "init").code == 0
+    result = cli("--json", *args)
+    assert result.code == 2, result.out
+    [error] = result.json()["errors"]
+    assert error.endswith("is given twice: give it once"), error
+    assert not (tmp_path / "a.db").exists() and not (tmp_path / "A").exists()

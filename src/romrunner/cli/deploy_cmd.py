@@ -67,9 +67,11 @@ EXIT_NOTHING_CHOSEN = 1  # as `games find` finding nothing: not an error, not a 
 class _DeployGroup(click.Group):
     """``deploy PROFILE …`` runs a deployment; ``deploy resume|history|show`` are subcommands."""
 
+    default_command = "run"  # `deploy PROFILE …` (the top group checks its options too)
+
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         if args and args[0] not in self.commands and args[0] not in ctx.help_option_names:
-            args = ["run", *args]
+            args = [self.default_command, *args]
         return super().parse_args(ctx, args)
 
     def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:

@@ -90,6 +90,10 @@ class _LazyGroup(click.Group):
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         command = self._command_of(ctx, args)
+        for params in (self.params, command.params if command is not None else []):
+            repeated = _given_twice(params, args)
+            if repeated is not None:  # (QA63 F2: click keeps the last one, silently)
+                raise click.UsageError(f"{repeated} is given twice: give it once")
         if command is None or isinstance(command, QueryCommand):
             return super().parse_args(ctx, hoist_global_flags(args))
         takes_value = frozenset(name for param in command.params
@@ -107,7 +111,8 @@ class _LazyGroup(click.Group):
         for word in tail[1:]:
             if not isinstance(command, click.Group):
                 break
-            command = command.commands.get(word)
+            command = command.commands.get(word) or command.commands.get(
+                getattr(command, "default_command", ""))
         return None if isinstance(command, click.Group) else command
 
     def load_all(self) -> dict[str, click.Command]:
@@ -123,6 +128,24 @@ class _LazyGroup(click.Group):
 _HOISTED = frozenset({"--json", "--quiet", "--verbose", "--wait"})
 _SHORT = frozenset({"-q", "-v"})
 _GLOBAL_WITH_VALUE = frozenset({"--db", "--pack"})
+
+
+def _given_twice(params: list[click.Parameter], args: list[str]) -> str | None:
+    """The first option of ``params`` that takes one value and is written twice in
+    ``args`` (before a ``--``), as written; None when there is none."""
+    single = {name: param.name for param in params if isinstance(param, click.Option)
+              and not param.multiple and not param.is_flag and not param.count
+              for name in (*param.opts, *param.secondary_opts)}
+    seen: dict[str | None, str] = {}
+    for arg in args:
+        if arg == "--":
+            break
+        name = arg.split("=", 1)[0]
+        if name in single:
+            if single[name] in seen:
+                return name
+            seen[single[name]] = name
+    return None
 
 
 def _global_head(args: list[str]) -> int:
