@@ -163,3 +163,49 @@ def test_the_brute_force_itself_finds_common_and_rare_words(games_db: Database) 
     assert len(brute_force(games_db, ["super"], [])) > 100
     assert brute_force(games_db, ["uper"], []) == []
     assert walk(games_db, "uper", 50) == []
+
+
+def _holds_phrase(phrase: str, titles: list[str | None]) -> bool:
+    """Brute force: the folded words of ``phrase`` in that order in one folded title, the
+    last one as a prefix."""
+    wanted = (fold(phrase) or "").split()
+    for title in titles:
+        tokens = (fold(title) or "").split() if title else []
+        for i in range(len(tokens) - len(wanted) + 1):
+            window = tokens[i:i + len(wanted)]
+            if window[:-1] == wanted[:-1] and window[-1].startswith(wanted[-1]):
+                return True
+    return False
+
+
+@pytest.mark.parametrize(("text", "words", "phrase", "negated"), [
+    ('super -"super mario"', ["super"], "super mario", True),
+    ('mario -"mario kart"', ["mario"], "mario kart", True),
+    ('"legend star"', [], "legend star", False),
+    ('"super mar"', [], "super mar", False),
+])
+def test_a_quoted_free_word_is_a_phrase_as_in_search(
+        games_db: Database, text: str, words: list[str], phrase: str, negated: bool) -> None:
+    """QA63 F1: `games ls castlevania -"castlevania sorrow"` left out "Castlevania - Aria of
+    Sorrow" (every title holding both words), where `search` leaves out only the titles
+    holding the phrase; a quoted free word is that phrase in both."""
+    rows = [dict(r) for r in games_db.query(
+        "SELECT id, detected_title, catalog_title, title_norm FROM games")]
+
+    def ids(keep: Any) -> list[int]:
+        chosen = [r for r in rows if keep([r["detected_title"], r["catalog_title"]])]
+        return [r["id"] for r in sorted(chosen, key=lambda r: (r["title_norm"] or "", r["id"]))]
+
+    def as_phrase(titles: list[str | None]) -> bool:
+        return _holds_phrase(phrase, titles)
+
+    def as_words(titles: list[str | None]) -> bool:  # (every word anywhere: the old reading)
+        return _matches(phrase.split(), titles)
+
+    def selected(held: Any) -> list[int]:
+        return ids(lambda t: (not words or _matches(words, t)) and held(t) != negated)
+
+    expected = selected(as_phrase)
+    assert expected and expected != selected(as_words)  # (the cases tell the two apart)
+    for drive_limit in (0, 5_000):
+        assert walk(games_db, text, 7, fts_drive_limit=drive_limit) == expected

@@ -30,7 +30,7 @@ from typing import Any
 from romrunner.errors import DatabaseError, InputError
 from romrunner.knowledge.linking import STATUSES, compat_condition, platform_wide_compat
 from romrunner.library.tags import FLAGS, language_code, region_name
-from romrunner.search.games import fts_query, fts_words
+from romrunner.search.games import fts_phrase, fts_query, fts_words
 from romrunner.search.index import MARKED, catalog_title, has_marked, has_search_index
 from romrunner.store.database import Database
 from romrunner.textnorm import escape_like, fold, storable
@@ -508,6 +508,19 @@ def _words_sql(value: str, ctx: Context) -> Sql:
             [f"%{escape_like(word)}%" for word in words])
 
 
+def _phrase_sql(value: str, ctx: Context) -> Sql:
+    """The titles holding a quoted free word's words in that order, the last as a prefix
+    (``-"castlevania sorrow"`` leaves out only the titles holding that phrase, as `search`
+    does: QA63 F1, every title with both words was left out)."""
+    words = (fold(value) or "").split()
+    if len(words) < 2:
+        return _words_sql(value, ctx)
+    if ctx.fts:
+        return f"+g.id IN ({_FTS_IDS})", [fts_phrase(value)]
+    return ("(' ' || g.title_norm) LIKE ? ESCAPE '\\'",
+            [f"% {escape_like(' '.join(words))}%"])
+
+
 def _title_parse(value: str) -> str:
     if not (fold(value) or "").split():
         raise _bad("title", value, "no letters or digits to search for")
@@ -634,7 +647,7 @@ def _term_sql(term: Term, ctx: Context) -> Sql:
     params: list[object] = []
     for value in term.values:
         if spec is None:
-            condition, more = _words_sql(value, ctx)
+            condition, more = _phrase_sql(value, ctx)
         else:
             condition, more = spec.sql(spec.parse(value), ctx)
         pieces.append(f"({condition})")
@@ -659,6 +672,10 @@ def compile_where(query: Query, ctx: Context, *, include_words: bool = True) -> 
     words = [v for t in query.terms if t.field is None and not t.negated for v in t.values]
     if words and include_words:  # last: the cheap column tests run first
         condition, more = _words_sql(" ".join(words), ctx)
+        parts.append(condition)
+        params += more
+    for phrase in (word for word in words if len((fold(word) or "").split()) > 1):
+        condition, more = _phrase_sql(phrase, ctx)  # (its words in that order)
         parts.append(condition)
         params += more
     return (" AND ".join(parts) if parts else "1 = 1"), params

@@ -98,7 +98,14 @@ def fts_query(text: str) -> str | None:
 def _excluded_query(excluded: list[str]) -> str:
     """The FTS5 query of the titles holding one of the ``-word`` words (word prefixes) or
     ``-"two words"`` phrases (its last word a prefix)."""
-    return " OR ".join(_phrase(words.split()) + "*" for words in excluded)
+    return " OR ".join(str(fts_phrase(words)) for words in excluded)
+
+
+def fts_phrase(text: str) -> str | None:
+    """The FTS5 query of the titles holding ``text``'s words in that order (the last one as
+    a prefix), as a ``-"two words"`` term means; None when it has no word."""
+    words = (fold(text) or "").split()
+    return _phrase(words) + "*" if words else None
 
 
 def _phrase(words: list[str]) -> str:
