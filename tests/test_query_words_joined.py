@@ -142,6 +142,11 @@ def test_search_takes_platform_as_its_option_and_refuses_other_terms(run: Any) -
     refused = run("search", "dec", "region:usa")
     assert refused.code == 2
     assert "region:usa is a query term" in refused.err and "games ls" in refused.err
+    # a field's name in any case, as games ls reads it (QA63 F7: title words, no match)
+    capital = run("--json", "search", "dec", "Platform:gb")
+    assert [row["filename"] for row in capital.json()["data"]] == [
+        row["filename"] for row in result.json()["data"]]
+    assert run("search", "dec", "Region:usa").code == 2
     assert run("search", "dec", "platform:gb", "--platform", "nes").code == 2
     several = run("search", "platform:gb", "platform:nes", "dec")  # (QA26: "a query term")
     assert several.code == 2 and "search takes one platform" in several.err

@@ -71,6 +71,7 @@ def _platform_word(platform: str | None, words: tuple[str, ...]
     kept = []
     for word in words:
         name, colon, value = word.removeprefix("-").partition(":")
+        name = name.lower()  # (a field's name in any case, as games ls reads it: QA63 F7)
         if not colon or name not in FIELDS:
             kept.append(word)
         elif name == "platform" and not word.startswith("-") and platform in (None, value) \
@@ -79,10 +80,10 @@ def _platform_word(platform: str | None, words: tuple[str, ...]
         elif name == "platform" and not word.startswith("-") and value:
             # several platforms: one query of games ls takes them (QA26: it was called "a
             # query term", and the command it suggested listed nothing)
-            several = [p for w in words if w.startswith("platform:")
+            several = [p for w in words if w.lower().startswith("platform:")
                        for p in w.partition(":")[2].split(",") if p]
             several = list(dict.fromkeys([*([platform] if platform else []), *several]))
-            rest = [w for w in words if not w.startswith("platform:")]
+            rest = [w for w in words if not w.lower().startswith("platform:")]
             raise InputError(f"search: {word}: search takes one platform; `romrunner games "
                              f"ls platform:{','.join(several)} {' '.join(rest)}` searches "
                              "several")
