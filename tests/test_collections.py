@@ -305,3 +305,30 @@ def test_removing_the_empty_built_in_favorites_says_so(db: Database) -> None:
     add_games(db, "favorites", [1])
     assert remove_collection(db, "favorites", force=True).name == "favorites"
     assert ids(collection_page(db, "favorites")) == []
+
+
+def test_collections_nest_only_so_deep_and_a_deeper_stored_one_is_reported(
+        db: Database) -> None:
+    """QA63 F8: 15 smart collections each naming the last were accepted, then `collection
+    ls` failed whole with SQLite's "parser stack overflow", named as a database error."""
+    create_collection(db, "c0", query="super")
+    depth = 1
+    while True:
+        try:
+            create_collection(db, f"c{depth}", query=f"-collection:c{depth - 1} -flag:hack")
+        except QueryError as exc:
+            assert "more than" in str(exc) and "deep" in str(exc), exc
+            break
+        depth += 1
+        assert depth < 40, "no limit"
+    assert depth > 5  # (a few levels are a real use)
+    assert collection_page(db, f"c{depth - 1}").total is not None
+    infos = {info.name: info for info in list_collections(db)}  # (no SQLite error)
+    assert [infos[f"c{n}"].problem for n in range(depth)] == [None] * depth
+    # one stored deeper by an earlier release: listed with its problem, the rest listed
+    db.execute("INSERT INTO collections (name, collection_type, rules_json) "
+               "VALUES ('deeper', 'auto', ?)",
+               (json.dumps({"query": f"collection:c{depth - 1} -flag:hack"}),))
+    infos = {info.name: info for info in list_collections(db)}
+    assert infos["deeper"].problem is not None and "deep" in infos["deeper"].problem
+    assert infos["c0"].problem is None

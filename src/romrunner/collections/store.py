@@ -196,6 +196,11 @@ def _validate(db: Database, text: str, known_platforms: Iterable[str] | None,
 
 
 # -- the collection: query field --------------------------------------------------------------
+# How deep smart collections may name collections: each level nests its query in the SQL,
+# and past ~15 SQLite's parser gave up ("parser stack overflow", named as a database
+# error: QA63 F8, `collection ls` failed whole).
+MAX_NESTING = 8
+
 def collection_condition(ctx: Context, name: str) -> tuple[str, list[object]]:
     """The SQL condition of ``collection:NAME`` (manual: membership; smart: its query).
 
@@ -204,6 +209,10 @@ def collection_condition(ctx: Context, name: str) -> tuple[str, list[object]]:
     two names of one case-fold in a database from before names were compared so are two
     collections: review 21 R4), one being created or a built-in by its name's key."""
     key = name_key(name)
+    if len(ctx.collections_seen) > MAX_NESTING:
+        raise QueryError(f"query: collection:{quote_value(name)}: collections name "
+                         f"collections more than {MAX_NESTING} deep; name one nearer the "
+                         "games")
     if key in BUILTINS:
         if key in ctx.collections_seen:
             raise QueryError(f"query: collection:{quote_value(name)} refers to itself")
