@@ -32,8 +32,10 @@ def ids(page: Any) -> list[int]:
 
 def test_manual_collection_keeps_order_and_adds_are_idempotent(db: Database) -> None:
     create_collection(db, "Couch")
-    assert add_games(db, "couch", [5, 1, 3]) == 3
-    assert add_games(db, "Couch", [1, 7, 7]) == 1  # 1 already there, 7 twice in one batch
+    assert add_games(db, "couch", [5, 1, 3]).added == 3
+    # named as stored, whatever case named it (QA63 F3: the typed name was reported)
+    assert add_games(db, "COUCH", []).name == remove_games(db, "couch", []).name == "Couch"
+    assert add_games(db, "Couch", [1, 7, 7]).added == 1  # 1 already there, 7 twice in a batch
     assert ids(collection_page(db, "Couch")) == [5, 1, 3, 7]
     page = collection_page(db, "Couch", limit=3)
     assert ids(page) == [5, 1, 3] and page.next_cursor is not None
@@ -59,7 +61,7 @@ def test_unknown_game_ids_add_nothing(db: Database) -> None:
 def test_add_by_query_and_collection_field(db: Database) -> None:
     create_collection(db, "SNES picks")
     assert add_games(db, "SNES picks", query="platform:snes region:usa",
-                     known_platforms=PLATFORMS) == 3
+                     known_platforms=PLATFORMS).added == 3
     names = [r["detected_title"] for r in query_games(
         db, 'collection:"snes picks" -flag:hack', known_platforms=PLATFORMS).rows]
     assert names == ["Super Mario World", "Zelda III"]

@@ -103,10 +103,10 @@ def collection_add(name: str, game_ids: tuple[int, ...], query: str | None) -> i
     if not game_ids and query is None:
         raise InputError("give game ids or --query")
     app = app_context()
-    added = add_games(app.open_db(), name, list(game_ids), query=_shell_query(query),
-                      known_platforms=app.pack().platforms)
-    app.finish({"collection": name, "added": added},
-               lambda c: c.print(f"{counted(added, 'game')} added to {name}"))
+    result = add_games(app.open_db(), name, list(game_ids), query=_shell_query(query),
+                       known_platforms=app.pack().platforms)
+    app.finish({"collection": result.name, "added": result.added},
+               lambda c: c.print(f"{counted(result.added, 'game')} added to {result.name}"))
     return 0
 
 
@@ -121,9 +121,11 @@ def collection_remove(name: str, game_ids: tuple[int, ...]) -> int:
     if result.not_in:
         shown = ", ".join(str(i) for i in result.not_in[:10])
         more = f" and {len(result.not_in) - 10:,} more" if len(result.not_in) > 10 else ""
-        app.warn(f"{counted(len(result.not_in), 'game')} not in {name}: {shown}{more}")
-    app.finish({"collection": name, "removed": result.removed, "not_in": result.not_in},
-               lambda c: c.print(f"{counted(result.removed, 'game')} removed from {name}"))
+        app.warn(f"{counted(len(result.not_in), 'game')} not in {result.name}: {shown}{more}")
+    app.finish({"collection": result.name, "removed": result.removed,
+                "not_in": result.not_in},
+               lambda c: c.print(f"{counted(result.removed, 'game')} removed from "
+                                 f"{result.name}"))
     return 0
 
 

@@ -577,11 +577,20 @@ def _missing_ids(db: Database, ids: Sequence[int]) -> list[int]:
     return sorted(int(row[0]) for row in rows)
 
 
+@dataclass(frozen=True)
+class AddedGames:
+    """What ``collection add`` did: how many games joined the collection, called ``name``
+    (as stored, whatever case or Unicode form named it: QA63 F3)."""
+
+    added: int
+    name: str
+
+
 def add_games(db: Database, name: str, game_ids: Sequence[int] = (), *,
               query: str | None = None, known_platforms: Iterable[str] | None = None
-              ) -> int:
+              ) -> AddedGames:
     """Append games (ids, in order, and/or every game of ``query`` by title) to a manual
-    collection; games already in it keep their place. Returns how many were added."""
+    collection; games already in it keep their place."""
     if query is not None and not parse_query(query).text():
         # (an unset shell variable: QA26 F5 appended the whole library to a hand-made list)
         raise InputError("--query is empty: nothing was added (say which games: "
@@ -609,7 +618,7 @@ def add_games(db: Database, name: str, game_ids: Sequence[int] = (), *,
                 f"FROM games g WHERE {where}", {**params, "c": found.id}).rowcount
         db.execute("UPDATE collections SET updated_at = CURRENT_TIMESTAMP WHERE id = ?",
                    (found.id,))
-    return added
+    return AddedGames(added, found.name)
 
 
 def _named(where: str) -> str:
@@ -626,6 +635,7 @@ class RemovedGames:
 
     removed: int
     not_in: list[int]
+    name: str = ""  # the collection's, as stored
 
 
 def remove_games(db: Database, name: str, game_ids: Sequence[int]) -> RemovedGames:
@@ -647,7 +657,7 @@ def remove_games(db: Database, name: str, game_ids: Sequence[int]) -> RemovedGam
         if removed:
             db.execute("UPDATE collections SET updated_at = CURRENT_TIMESTAMP WHERE id = ?",
                        (found.id,))
-    return RemovedGames(removed, absent)
+    return RemovedGames(removed, absent, found.name)
 
 
 def list_collections(db: Database, *, known_platforms: Iterable[str] | None = None
