@@ -162,7 +162,11 @@ def test_override_and_resolve_cli(cli: Any, db_path: Path) -> None:
     for args, named in ((["set", "--platform", "snes", "--emulator", "nope"], "'nope'"),
                         (["set", "--platform", "nope", "--emulator", "snes9x"], "'nope'"),
                         (["set", "--game", "1"], "give --emulator"),
-                        (["rm", "--game", "1"], "no override for game 1")):
+                        # (QA63 F5: "(all profiles)" read as "no profile has one")
+                        (["rm", "--game", "1"], "no override for every profile for game 1; "
+                         "profile 1 has one (`romrunner override rm --game 1 --profile 1`)"),
+                        (["rm", "--game", "1", "--profile", "2"], "no override of profile 2 "
+                         "for game 1; profile 1 has one")):
         bad = cli("override", *args)
         assert bad.code == 2 and named in bad.err, (args, bad.err)
     assert cli("override", "rm", "--game", "1", "--profile", "1").code == 0

@@ -457,9 +457,18 @@ def remove_override(db: Database, *, platform_id: str | None = None,
         removed = db.execute(f"DELETE FROM {table} WHERE {column} = ? AND {where}",
                              (target, *params)).rowcount
     if not removed:
-        scope = f"profile {profile_id}" if profile_id is not None else "all profiles"
-        raise NotFoundError(f"no override for {column.removesuffix('_id')} {target} "
-                            f"({scope})")
+        what = f"{column.removesuffix('_id')} {target}"
+        scope = f"of profile {profile_id}" if profile_id is not None else \
+            "for every profile"
+        elsewhere = [int(row[0]) if row[0] is not None else None for row in db.query(
+            f"SELECT DISTINCT device_profile_id FROM {table} WHERE {column} = ? "
+            "ORDER BY device_profile_id IS NOT NULL, device_profile_id", (target,))]
+        # (QA63 F5: "no override … (all profiles)" read as "no profile has one")
+        hint = "; ".join(
+            f"{'every profile' if other is None else f'profile {other}'} has one "
+            f"(`romrunner override rm --{column.removesuffix('_id')} {target}"
+            f"{'' if other is None else f' --profile {other}'}`)" for other in elsewhere)
+        raise NotFoundError(f"no override {scope} for {what}" + (f"; {hint}" if hint else ""))
     return int(removed)
 
 
