@@ -625,11 +625,13 @@ _SET_CANDIDATES = (
     # (a member no catalog lists — a stray file, a ROM of a newer set — is no member of the
     # set: see _decide_archives_by_sets)
     "m AS (SELECT * FROM every WHERE listed), "
-    f"a AS (SELECT game_id, count(*) AS members, {_set_method()} AS method, "
-    "      (SELECT count(*) FROM every x WHERE x.game_id = m.game_id) - count(*) AS extra "
+    "files AS MATERIALIZED (SELECT game_id, count(*) AS n FROM every GROUP BY game_id), "
+    f"a AS (SELECT m.game_id, count(*) AS members, {_set_method('m.')} AS method, "
+    "      min(files.n) - count(*) AS extra FROM m JOIN files ON files.game_id = m.game_id "
     # (one member: only when its data named no single game, or beside a stray file)
-    "      FROM m GROUP BY game_id HAVING (members > 1 OR count(match_method) = 0 OR extra > 0)"
-    f"      AND {_set_members()}), "
+    "      GROUP BY m.game_id "
+    "      HAVING (members > 1 OR count(m.match_method) = 0 OR extra > 0) "
+    f"      AND {_set_members('m.')}), "
     # each archive's platforms, once (a correlated test per joined row made a re-import of
     # MAME's DAT over 221 sets take 8 s: QA24 O1)
     "p AS MATERIALIZED (SELECT DISTINCT a.game_id, c.platform_id FROM a "
