@@ -1109,6 +1109,14 @@ def _check_emulators(db: Database, pack: DefinitionPack, resolver: EmulatorResol
             runs[(platform_id, resolution.emulator_id, resolution.origin)] += count
         else:
             unrunnable[platform_id] += count
+    ports = sum(1 for platform in games.values() if platform == PORTS_PLATFORM)
+    if ports:  # (QA64 F4: `Doom.sh` went alone, its `doom/` folder left behind)
+        plan.warnings.append(PlanIssue(
+            "port-script-only", f"{counted(ports, 'PortMaster port')} go"
+            f"{'es' if ports == 1 else ''} on the card as {'its' if ports == 1 else 'their'}"
+            " script only: a port also needs its own folder beside it (the script's GAMEDIR),"
+            " which ROM Runner does not copy; PortMaster installs ports whole",
+            PORTS_PLATFORM))
     for platform_id, count in sorted(unrunnable.items()):
         if platform_id in _LAUNCHED_BY_THE_OS:
             continue

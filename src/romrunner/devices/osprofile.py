@@ -17,7 +17,7 @@ from typing import Any
 from romrunner.devices.catalog import profile_keys, score_chain
 from romrunner.errors import NotFoundError
 from romrunner.packs.loader import DefinitionPack
-from romrunner.packs.model import PORTS_PLATFORM, asks_the_user
+from romrunner.packs.model import asks_the_user
 from romrunner.words import examples
 
 ORIGIN_DEVICE = "device profile"
@@ -147,13 +147,6 @@ def resolve_os_profile(pack: DefinitionPack, device_id: str, os_id: str) -> Reso
         if platform not in emulators:
             emulators[platform] = (emulator, ORIGIN_BUILT_IN)
             labels[platform] = f"built into {os_id}"
-    catalog = pack.operating_systems.get(os_id)
-    runner = next((e.id for e in pack.emulators.values() if PORTS_PLATFORM in e.platforms),
-                  None)
-    if catalog is not None and catalog.portmaster and runner \
-            and PORTS_PLATFORM not in emulators:  # (ports were never auto-listed)
-        emulators[PORTS_PLATFORM] = (runner, ORIGIN_BUILT_IN)
-        labels[PORTS_PLATFORM] = f"{os_id} runs PortMaster"
     if not base and not device_entry:
         warnings.append(f"the pack has no emulator profile for {os_id} (device {device_id}): "
                         "using its fallback defaults")
