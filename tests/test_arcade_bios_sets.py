@@ -259,6 +259,8 @@ def test_a_catalog_an_earlier_release_read_is_read_again_and_not_judged_meanwhil
     listed = {g["filename"]: g for g in
               real(cli, "--json", "autolist", "1").json()["data"]["games"]}
     assert listed["2020bb.zip"]["included"], listed["2020bb.zip"]  # not judged incomplete
+    game = real(cli, "--json", "games", "ls", "title:2020").json()["data"]["games"][0]["id"]
+    assert "incomplete" not in real(cli, "games", "show", str(game)).out  # (QA64 F1)
     [catalog] = real(cli, "--json", "dat", "ls").json()["data"]
     assert catalog["read_again"] is True
     assert "read by an earlier release" in real(cli, "dat", "ls").out

@@ -121,8 +121,8 @@ def dat_ls() -> int:
             games = row["game_count"]
             assert isinstance(games, int)  # a count the import stored
             again = ("; read by an earlier release: `romrunner dat import "
-                     f"{shlex.quote(str(row['path']))}` "
-                     "reads it again (arcade sets' BIOS sets and CHDs)") if row["read_again"] \
+                     f"{shlex.quote(str(row['path']))}` reads it again (until then no "
+                     "set of it is judged incomplete)") if row["read_again"] \
                 else ""
             console.print(f"{row['name']} ({row['platform_id']}{headered}) "
                           f"{row['version'] or ''}: {counted(games, 'game')}{again}")

@@ -108,6 +108,7 @@ def migrate() -> int:
             "backup_version": report.backup_version, "backup_kept": report.backup_kept,
             "reclaimable_bytes": reclaimable, "cache_rows_dropped": report.cache_rows_dropped,
             "orphaned_overrides": report.orphaned_overrides,
+            "catalogs_to_read_again": report.catalogs_to_read_again,
             "side_effects": report.side_effects()}
 
     def render(console: Console) -> None:

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from romrunner.catalog.datfile import DISK
+from romrunner.catalog.datfile import DISK, READER_VERSION
 from romrunner.catalog.identify import MatchCounts, identify
 from romrunner.errors import InputError, NotFoundError
 from romrunner.hashbin import to_blob
@@ -295,6 +295,9 @@ def _set_completeness(db: Database, catalog_game: Any, roms: list[Any],
     if len(roms) < 2 or any(str(rom["name"]).lower().endswith((".cue", ".gdi"))
                             for rom in roms):
         return {}
+    if (db.scalar("SELECT reader FROM catalog_sources WHERE id = ?",
+                  (catalog_game["source_id"],)) or 0) < READER_VERSION:
+        return {}  # (an earlier release's reader may not have kept its BIOS set: QA64 F1)
     lacking = [rom for rom in roms if _can_be_had(rom)
                and not any(_same_data(rom, key) for key in keys)]
     shared: set[tuple[bytes, int | None]] = set()

@@ -161,8 +161,8 @@ class MigrationReport:
             lines.append(f"{self.catalogs_to_read_again:,} DAT "
                          f"{'catalog was' if self.catalogs_to_read_again == 1 else 'catalogs were'}"
                          " read by an earlier release: import each file again (`romrunner dat "
-                         "ls` names them) for its arcade sets' BIOS sets and CHDs; until then "
-                         "no set of theirs is judged incomplete")
+                         "ls` names them); until then no set of theirs is judged incomplete "
+                         "(this release reads an arcade set's BIOS set and CHD too)")
         if self.orphaned_overrides:
             lines.append(f"{self.orphaned_overrides:,} overrides of deleted device profiles "
                          "were moved to the table orphaned_overrides (kept, not applied)")
