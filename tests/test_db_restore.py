@@ -605,6 +605,30 @@ def test_a_ctrl_c_as_the_file_is_replaced_says_the_database_was_restored(
     assert collections(db) == {"A"} and collections(saved) == {"A", "B", "C"}
 
 
+def test_a_ctrl_c_before_the_file_is_replaced_leaves_no_copy_behind(
+        cli: Any, live: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    """QA62 F1: interrupted after it saved the database beside itself but before replacing
+    it, a restore said "nothing was changed" and left that full copy, unnamed (one more
+    each retry). A real SIGINT, sent as the restored copy is being marked."""
+    from romrunner.store import restore as restore_module
+
+    db, backup = live
+    mark = restore_module._mark_restored
+
+    def interrupted_mark(*args: Any, **kwargs: Any) -> None:
+        mark(*args, **kwargs)
+        os.kill(os.getpid(), signal.SIGINT)
+
+    monkeypatch.setattr(restore_module, "_mark_restored", interrupted_mark)
+    before = db.read_bytes()
+    result = cli("db", "restore", str(backup))
+    assert result.code == 130 and "nothing was changed" in result.err, result.err
+    assert backups(db.parent) == [] and db.read_bytes() == before
+    monkeypatch.setattr(restore_module, "_mark_restored", mark)
+    assert cli("db", "restore", str(backup)).code == 0  # (the retry is the database's own)
+    assert len(backups(db.parent)) == 1 and collections(db) == {"A"}
+
+
 def test_the_row_of_paths_recorded_before_v1_1_0_is_no_root_in_the_counts(
         cli: Any, live: tuple[Path, Path], tmp_path: Path) -> None:
     """QA46 F3: the placeholder row an upgrade from v1.0.0 leaves (path '') was counted as a

@@ -225,6 +225,7 @@ def _restore(path: Path, backup: Path, force: bool, now: datetime,
     handle, name = tempfile.mkstemp(prefix=_TEMP_PREFIX, suffix=_TEMP_SUFFIX, dir=folder)
     fcntl.flock(handle, fcntl.LOCK_EX)  # held while it lives: see remove_stale_temporaries
     temp = Path(name)
+    saved_now: Path | None = None  # the copy this run saved, until the swap makes it needed
     try:
         restored, restored_counts = _copy_backup(backup, temp)
         current = _read_current(path)
@@ -244,12 +245,13 @@ def _restore(path: Path, backup: Path, force: bool, now: datetime,
             stamp = now.strftime(_STAMP)
             if current.state is not None and current.db is not None:
                 try:
-                    report.saved = _save(current.db, path, stamp)
+                    report.saved = saved_now = _save(current.db, path, stamp)
                 except CorruptDatabaseError as exc:  # its quick check failed
                     current.db.close()
                     current.db, report.corrupt = None, str(exc)
             if report.corrupt is not None:
                 report.saved, report.saved_as_is = _copy_as_is(path, stamp), True
+                saved_now = report.saved
             _mark_restored(temp, restored, report.lineage, now, _mode_for(path), backup)
             if current.db is not None:
                 _let_go(current.db)
@@ -259,9 +261,17 @@ def _restore(path: Path, backup: Path, force: bool, now: datetime,
                 current.db.close()
         with _interrupts_held():  # (the file replaced, and said so, before any Ctrl-C)
             _swap(temp, path)
+            saved_now = None
             if on_replaced is not None:
                 on_replaced(report)
         return report
+    except KeyboardInterrupt:
+        # (interrupted before the swap: the database is as it was, and so is the copy of it
+        # just saved — "nothing was changed" leaves nothing behind: QA62 F1)
+        for leftover in ((saved_now, Path(f"{saved_now}-wal")) if saved_now else ()):
+            with contextlib.suppress(FileNotFoundError):
+                leftover.unlink()
+        raise
     except sqlite3.Error as exc:
         raise _not_restored(path, backup, sqlite_error(path, exc)) from exc
     except DiskFullError as exc:  # (saving the database first: QA24 N4)
