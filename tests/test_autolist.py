@@ -220,8 +220,11 @@ def test_target_folders_on_a_card_and_saving_as_a_collection(
     assert twice.err.splitlines()[-1] == (
         f"error: auto-list 'RG35XX' is already saved (collection {data['saved_collection']});"
         " nothing was changed (use --replace to replace it, or choose another name)")
-    again = real(cli, "--json", "autolist", "1", "--save", "RG35XX", "--replace").json()["data"]
+    again = real(cli, "--json", "autolist", "1", "--save", "rg35xx", "--replace").json()["data"]
     assert again["saved_collection"] == data["saved_collection"]
+    assert again["saved_name"] == "RG35XX"  # (as stored: QA63 F3 addendum said "rg35xx")
+    said = real(cli, "autolist", "1", "--save", "rg35XX", "--replace").out
+    assert f"saved as collection {data['saved_collection']} (RG35XX)" in said
     db = open_database(db_path, OpenMode.WRITE).db
     db.execute("INSERT INTO collections (name) VALUES ('Favorites')")
     db.close()

@@ -77,7 +77,8 @@ def autolist(profile_id: int, card: Path | None, save: str | None, replace: bool
                           "platform left out (no_platform): `romrunner games set-platform "
                           "PLATFORM ID…` settles them", markup=False, soft_wrap=True)
         if result.saved_collection is not None:
-            console.print(f"saved as collection {result.saved_collection} ({save})",
+            console.print(f"saved as collection {result.saved_collection} "
+                          f"({result.saved_name})",
                           markup=False)
 
     app.finish(result.as_dict(), render)

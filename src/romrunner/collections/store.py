@@ -16,7 +16,7 @@ import json
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from romrunner.errors import InputError, NotFoundError
 from romrunner.library.query import (
@@ -280,11 +280,19 @@ def _saved_autolist(rules_json: str | None) -> bool:
     return "autolist_profile" in (rules_json or "")
 
 
+class SavedCollection(NamedTuple):
+    """An auto-list stored as a collection: its id and its name as stored (an earlier one
+    replaced keeps its own: QA63 F3 addendum, the typed name was said)."""
+
+    id: int
+    name: str
+
+
 def save_autolist_collection(db: Database, name: str, game_ids: list[int],
                              rules: dict[str, Any], description: str, *,
-                             replace: bool = False) -> int:
+                             replace: bool = False) -> SavedCollection:
     """Store ``game_ids`` in order as the auto-list collection ``name`` (``rules``: what
-    made it, which marks it an auto-list); returns its id. The name is checked as
+    made it, which marks it an auto-list). The name is checked as
     :func:`create_collection` checks one; an earlier auto-list of that name (any case) is
     replaced only with ``replace``; another collection of that name is an error."""
     clean = _check_name(name)
@@ -305,16 +313,16 @@ def save_autolist_collection(db: Database, name: str, game_ids: list[int],
                                 "rules_json, updated_at) VALUES (?, ?, 'manual', ?, "
                                 "CURRENT_TIMESTAMP)", (clean, description, encoded))
             assert cursor.lastrowid is not None
-            collection_id = int(cursor.lastrowid)
+            collection_id, stored = int(cursor.lastrowid), clean
         else:
-            collection_id = int(existing["id"])
+            collection_id, stored = int(existing["id"]), str(existing["name"])
             db.execute("DELETE FROM collection_games WHERE collection_id = ?", (collection_id,))
             db.execute("UPDATE collections SET rules_json = ?, updated_at = CURRENT_TIMESTAMP "
                        "WHERE id = ?", (encoded, collection_id))
         db.execute("INSERT INTO collection_games (collection_id, game_id, sort_order) "
                    "SELECT ?, value, key FROM json_each(?)",
                    (collection_id, json.dumps(game_ids)))
-    return collection_id
+    return SavedCollection(collection_id, stored)
 
 
 def remove_collection(db: Database, name: str, *, force: bool = False) -> RemovedCollection:

@@ -30,7 +30,11 @@ from romrunner.catalog.clones import (
     incomplete_sets,
     split_clones,
 )
-from romrunner.collections.store import membership_condition, save_autolist_collection
+from romrunner.collections.store import (
+    SavedCollection,
+    membership_condition,
+    save_autolist_collection,
+)
 from romrunner.devices.catalog import device_chipset
 from romrunner.devices.osprofile import (
     ResolvedOsProfile,
@@ -181,6 +185,7 @@ class AutoList:
     filtered_by_profile: int
     warnings: list[str] = field(default_factory=list)
     saved_collection: int | None = None
+    saved_name: str | None = None  # the collection's name as stored
 
     @property
     def included(self) -> list[AutoListEntry]:
@@ -201,6 +206,7 @@ class AutoList:
                 "considered": len(self.entries),
                 "filtered_by_profile": self.filtered_by_profile,
                 "summary": self.summary(), "saved_collection": self.saved_collection,
+                "saved_name": self.saved_name,
                 "games": [{name: getattr(entry, name) for name in _ENTRY_FIELDS}
                           for entry in self.entries]}
 
@@ -1162,7 +1168,7 @@ def _target_folders(pack: DefinitionPack, resolved: ResolvedOsProfile,
 
 
 def save_autolist(db: Database, autolist: AutoList, name: str, *,
-                  replace: bool = False) -> int:
+                  replace: bool = False) -> SavedCollection:
     """Store the included games as a collection ``name`` (named as `collection create`
     names one: QA26 F1, `--save favorites` made the user's favorites an auto-list). An
     earlier auto-list of that name is replaced only with ``replace`` (else an error naming
@@ -1181,5 +1187,6 @@ def run_autolist(db: Database, pack: DefinitionPack, profile_id: int, *,
     layout = card_layout(db, pack, profile_id, card_root) if card_root is not None else None
     autolist = build_autolist(db, pack, profile_id, layout)
     if save is not None:
-        autolist.saved_collection = save_autolist(db, autolist, save, replace=replace)
+        autolist.saved_collection, autolist.saved_name = save_autolist(db, autolist, save,
+                                                                       replace=replace)
     return autolist
