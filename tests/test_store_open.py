@@ -5,10 +5,12 @@ backups never replace a user's file, an interrupted upgrade keeps its first back
 from __future__ import annotations
 
 import os
+import signal
 import sqlite3
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -242,3 +244,24 @@ def test_rerun_of_an_interrupted_migration_keeps_the_original_backup(db_path: Pa
         == 0
     text = run_subprocess("--db", str(db_path), "db", "migrate")
     assert text.code == 0 and "nothing to migrate" in text.out
+
+
+def test_a_ctrl_c_while_the_database_opens_leaves_no_wal_beside_it(
+        cli: Any, db_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """QA62 F2: a Ctrl-C landing while a writing command opened the database (its WAL made,
+    the connection not yet handed over) said "nothing was changed" and left `-wal`/`-shm`
+    beside it. A real SIGINT, sent as the connection's policy is applied."""
+    assert cli("collection", "create", "Couch").code == 0
+    apply = Database._apply_policy
+
+    def interrupted(self: Database) -> None:
+        apply(self)
+        if not self.read_only:
+            os.kill(os.getpid(), signal.SIGINT)
+
+    monkeypatch.setattr(Database, "_apply_policy", interrupted)
+    result = cli("collection", "create", "Sofa")
+    assert result.code == 130 and "nothing was changed" in result.err, result.err
+    assert sorted(p.name for p in db_path.parent.iterdir()
+                  if p.name.startswith(db_path.name)) == [db_path.name,
+                                                          f"{db_path.name}.lock"]

@@ -189,9 +189,21 @@ class Database:
             self.conn.row_factory = sqlite3.Row
             self._apply_policy()
         except sqlite3.Error as exc:
+            self._close_unowned()
             raise sqlite_error(self.path, exc) from exc
+        except BaseException:  # (a Ctrl-C while opening: the -wal/-shm left, QA62 F2)
+            self._close_unowned()
+            raise
         if not memory:
             self._identity = _identity_of(self.path)
+
+    def _close_unowned(self) -> None:
+        """Close the connection a failed ``__init__`` opened (no one else can): SQLite then
+        checkpoints and removes the WAL and shared-memory files it made."""
+        conn = getattr(self, "conn", None)
+        if conn is not None:
+            with contextlib.suppress(sqlite3.Error):
+                conn.close()
 
     def _apply_policy(self) -> None:
         conn = self.conn
