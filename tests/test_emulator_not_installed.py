@@ -216,7 +216,8 @@ def test_a_frontend_that_reads_only_its_own_folders_runs_those_and_has_none_else
     # folders no pak or core reads.
     pack = shared_path("definition-pack")
     root = tmp_path / "roms"
-    for folder, name in (("gba", "Golden Sun (USA).gba"), ("n64", "Mario 64 (USA).z64")):
+    for folder, name in (("gba", "Golden Sun (USA).gba"), ("n64", "Mario 64 (USA).z64"),
+                         ("gb", "Alpha (USA).gb")):
         (root / folder).mkdir(parents=True, exist_ok=True)
         (root / folder / name).write_bytes(hashlib.sha256(name.encode()).digest() * 512)
     for args in (("library", "add", str(root)), ("scan", "--workers", "1"),
@@ -233,6 +234,9 @@ def test_a_frontend_that_reads_only_its_own_folders_runs_those_and_has_none_else
             "--pack", str(pack), "--json", "autolist", profile).json()["data"]["games"]}
         assert games["gba"]["included"], games["gba"]
         assert (games["n64"]["included"], games["n64"]["reason"]) == (False, "no_folder")
+        # (the OS's own, not the pack's generic RetroArch fallback, which neither runs:
+        # QA64 F5)
+        assert games["gb"]["emulator_id"] == games["gba"]["emulator_id"] != "retroarch"
         card = tmp_path / f"card{profile}"
         card.mkdir()
         dry = cli("--pack", str(pack), "--json", "deploy", profile, "--to", str(card),
@@ -241,7 +245,7 @@ def test_a_frontend_that_reads_only_its_own_folders_runs_those_and_has_none_else
         assert not [w for w in warnings if w["code"] == "no-emulator"], warnings
         deployed = cli("--pack", str(pack), "deploy", profile, "--to", str(card), "--auto")
         assert deployed.code == 0, deployed.err
-        placed = sorted(str(p.relative_to(card)) for p in card.rglob("*.*")
+        placed = sorted(str(p.relative_to(card)) for p in card.rglob("*.gba")
                         if ".romrunner" not in p.parts)
         assert placed == [f"{gba_folder}/Golden Sun (USA).gba"], placed
         chosen = cli("--pack", str(pack), "deploy", profile, "--to", str(card),

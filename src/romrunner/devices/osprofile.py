@@ -76,6 +76,12 @@ class ResolvedOsProfile:
         """(default emulator or None, its origin)."""
         return self.emulators.get(platform_id, (None, "none"))
 
+    def chosen_as_the_oss_own(self, platform_id: str, emulator_id: str) -> bool:
+        """Whether ``emulator_id`` is the platform's default because the OS has it (built
+        in, or installed): never said to be missing from the OS (QA64 F5)."""
+        return self.emulators.get(platform_id) in ((emulator_id, ORIGIN_BUILT_IN),
+                                                   (emulator_id, ORIGIN_INSTALLED))
+
     def default_for(self, platform_id: str) -> tuple[str | None, str]:
         """(default emulator or None, the rule that named it, or ``none``)."""
         emulator = self.emulators.get(platform_id)
@@ -134,19 +140,18 @@ def resolve_os_profile(pack: DefinitionPack, device_id: str, os_id: str) -> Reso
     for platform, emulator in device_map.items():  # the device's, per platform
         emulators[platform] = (emulator, ORIGIN_DEVICE)
         labels[platform] = f"{device_member} on {os_id} default"
+    # (an OS whose frontend reads only the folders it names runs those with its own
+    # emulators, before the pack's generic fallback: no RetroArch on the Pocket, QA64 F5)
+    closed = pack.folder_names.is_closed(pack.folder_names.family_of(os_id))
+    if closed:
+        _take_the_oss_own(pack, os_id, installed, emulators, labels)
     fallback = fallback_defaults(pack)
     missing = sorted(p for p in fallback if p not in emulators)
     for platform in missing:
         emulators[platform] = (fallback[platform], ORIGIN_FALLBACK)
         labels[platform] = FALLBACK_LABEL
-    for platform, emulator in _installed_runners(pack, installed).items():
-        if platform not in emulators:
-            emulators[platform] = (emulator, ORIGIN_INSTALLED)
-            labels[platform] = f"installed on {os_id}"
-    for platform, emulator in _built_in_runners(pack, os_id, installed).items():
-        if platform not in emulators:
-            emulators[platform] = (emulator, ORIGIN_BUILT_IN)
-            labels[platform] = f"built into {os_id}"
+    if not closed:
+        _take_the_oss_own(pack, os_id, installed, emulators, labels)
     if not base and not device_entry:
         warnings.append(f"the pack has no emulator profile for {os_id} (device {device_id}): "
                         "using its fallback defaults")
@@ -187,6 +192,20 @@ def fallback_defaults(pack: DefinitionPack) -> dict[str, str]:
         for platform in sorted(expand_policy_ids(pack, [policy_id])):
             chosen.setdefault(platform, emulators[0])
     return chosen
+
+
+def _take_the_oss_own(pack: DefinitionPack, os_id: str, installed: frozenset[str] | None,
+                      emulators: dict[str, tuple[str, str]], labels: dict[str, str]) -> None:
+    """Give each platform no rule named an emulator for the OS's own: one it lists as
+    installed that runs it, else the one built into it (see the two functions below)."""
+    for platform, emulator in _installed_runners(pack, installed).items():
+        if platform not in emulators:
+            emulators[platform] = (emulator, ORIGIN_INSTALLED)
+            labels[platform] = f"installed on {os_id}"
+    for platform, emulator in _built_in_runners(pack, os_id, installed).items():
+        if platform not in emulators:
+            emulators[platform] = (emulator, ORIGIN_BUILT_IN)
+            labels[platform] = f"built into {os_id}"
 
 
 def _installed_runners(pack: DefinitionPack, installed: frozenset[str] | None

@@ -177,7 +177,8 @@ def not_installed_warnings(pack: DefinitionPack, os_profile: ResolvedOsProfile,
         return []
     found = []
     for (platform_id, emulator, origin), count in sorted(runs.items()):
-        if installed_for(pack, installed, emulator, platform_id):
+        if installed_for(pack, installed, emulator, platform_id) \
+                or os_profile.chosen_as_the_oss_own(platform_id, emulator):
             continue
         found.append((platform_id,
             f"{platform_id}: {counted(count, noun)} run{'s' if count == 1 else ''} with "
