@@ -540,6 +540,8 @@ def test_a_chd_is_identified_by_its_header_and_goes_under_its_sets_and_disks_nam
     [chd] = [g for g in real(cli, "--json", "games", "ls").json()["data"]["games"]
              if g["filename"].endswith(".chd")]
     assert (chd["match_method"], chd["matched_game_id"]) == ("sha1", "arcade:other"), chd
+    shown = real(cli, "games", "show", str(chd["id"])).out
+    assert "the name only" not in shown and "catalog    MAME" in shown  # (QA64 F7)
     assert _autolist(cli)["other"]["included"]
     card = tmp_path / "card"
     card.mkdir()

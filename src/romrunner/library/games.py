@@ -406,7 +406,8 @@ def _data_keys(db: Database, game: Any) -> tuple[list[_Key], list[_Key]]:
     items = [(game, "file"), *((item, str(item["kind"])) for item in db.query(
         "SELECT kind, sha1_bin, md5_bin, crc32_bin, file_size, header_size, nh_sha1_bin, "
         "nh_md5_bin, nh_crc32_bin FROM game_files WHERE game_id = ? "
-        "AND kind IN ('member', 'track')", (game["id"],)))]
+        "AND kind IN ('member', 'track', 'chd')", (game["id"],)))]  # (a CHD: its header's
+    # SHA1, which a DAT's <disk> lists: QA64 F7, "the name only" for a CHD matched by it)
     for item, kind in items:
         key = (item["sha1_bin"], item["md5_bin"], item["crc32_bin"], item["file_size"])
         keys.append(key)
