@@ -631,3 +631,33 @@ def test_a_zip_of_a_rom_two_sets_list_is_the_set_named_as_it(
     found = {g["filename"]: g["matched_game_id"]
              for g in real(cli, "--json", "games", "ls").json()["data"]["games"]}
     assert found == {"pgame.zip": "arcade:pgame", "dgame.zip": "arcade:dgame"}, found
+
+
+def test_a_sets_chd_without_its_zip_is_left_out_as_incomplete(
+        cli: Any, tmp_path: Path) -> None:
+    """QA64 F6: `lone/lone.chd` (identified by its header) without `lone.zip` was included
+    and deployed alone: MAME cannot start a set from its CHD. A set of a disk only, or whose
+    zip the library holds under another name, is not left out."""
+    arcade = tmp_path / "roms" / "arcade"
+    for name in ("turtles", "other", "solo"):
+        (arcade / name).mkdir(parents=True)
+        (arcade / name / f"{name}.chd").write_bytes(_chd(f"{name} disk".encode()))
+    with zipfile.ZipFile(arcade / "Other (World).zip", "w") as archive:  # renamed, identified
+        archive.writestr("o.9", ROMS["o.9"])
+    text = _dat(games={**GAMES, "solo": (None, ())})
+    for name in ("turtles", "other", "solo"):
+        sha1 = hashlib.sha1(f"{name} disk".encode()).hexdigest()
+        text = text.replace(f'\tname "{name}"\n',
+                            f'\tname "{name}"\n\tdisk ( name {name} sha1 {sha1} )\n')
+    (tmp_path / "mame.dat").write_text(text)
+    for args in (("dat", "import", str(tmp_path / "mame.dat"), "--platform", "arcade"),
+                 ("library", "add", str(tmp_path / "roms")), ("scan", "--workers", "1"),
+                 ("device", "add", "rg-35xx-plus"),
+                 ("profile", "create", "--device", "1", "--os", "knulli")):
+        assert real(cli, *args).code == 0, args
+    listed = {g["filename"]: g for g in
+              real(cli, "--json", "autolist", "1").json()["data"]["games"]}
+    assert (listed["turtles.chd"]["included"], listed["turtles.chd"]["reason"]) == (
+        False, "incomplete_set")
+    assert "turtles.zip" in listed["turtles.chd"]["warnings"][-1]
+    assert listed["other.chd"]["included"] and listed["solo.chd"]["included"], listed

@@ -316,6 +316,25 @@ class ChdPlace(NamedTuple):
     filename: str
 
 
+def sets_lacking_their_zip(db: Database, platform_sets: Iterable[tuple[str, str]]
+                           ) -> set[tuple[str, str]]:
+    """The (platform, set name) pairs among ``platform_sets`` whose set lists ROMs one can
+    have in its zip while no archive of the library is that set (by any name): a CHD of such
+    a set alone does not start it (QA64 F6)."""
+    pairs = sorted(set(platform_sets))
+    if not pairs:
+        return set()
+    return {(str(row[0]), str(row[1])) for row in db.query(
+        "SELECT DISTINCT c.platform_id, c.name FROM catalog_games c "
+        "JOIN json_each(?) p ON json_extract(p.value, '$[0]') = c.platform_id "
+        " AND json_extract(p.value, '$[1]') = c.name "
+        "WHERE EXISTS (SELECT 1 FROM catalog_roms r WHERE r.catalog_game_id = c.id "
+        f" AND r.crc32_bin IS NOT NULL AND coalesce(r.status, '') NOT IN ('nodump', '{DISK}'))"
+        " AND NOT EXISTS (SELECT 1 FROM games g WHERE g.matched_game_id = c.game_id "
+        "  AND g.is_archive = 1 AND g.is_missing = 0)",
+        (json.dumps(pairs),))}
+
+
 def chd_set_folders(db: Database, game_ids: Iterable[int]) -> dict[int, ChdPlace]:
     """The CHDs among ``game_ids`` that are an arcade set's disk, each with its set's folder
     and the file name MAME looks for (``chdgame/chdgame.chd``, as MAME and every ROM manager

@@ -28,6 +28,7 @@ from romrunner.catalog.clones import (
     bios_sets_needed,
     chd_set_folders,
     incomplete_sets,
+    sets_lacking_their_zip,
     split_clones,
 )
 from romrunner.collections.store import (
@@ -987,6 +988,7 @@ def build_autolist(db: Database, pack: DefinitionPack, profile_id: int,
     considered, filtered = _games(db, profile)
     games = [game for game in considered if game.platform_id != UNKNOWN]
     chds = chd_set_folders(db, [g.id for g in games if g.filename.lower().endswith(".chd")])
+    zipless: list[_Game] = []  # a set's CHD without its set's zip
     if chds:
         zips = {(g.platform_id, g.filename.lower()): g for g in games
                 if g.filename.lower().endswith((".zip", ".7z"))}
@@ -999,6 +1001,11 @@ def build_autolist(db: Database, pack: DefinitionPack, profile_id: int,
                 or zips.get((chd.platform_id, f"{folder}.7z".lower()))
             if found is not None:
                 chd.variant = f"game:{found.id}"
+            else:
+                zipless.append(chd)
+        needing = sets_lacking_their_zip(db, [(g.platform_id, chds[g.id].folder)
+                                              for g in zipless])
+        zipless = [g for g in zipless if (g.platform_id, chds[g.id].folder) in needing]
     emulators = EmulatorResolver(db, pack, profile, resolved).games([g.id for g in games])
     perf = _performance(db, pack, profile)
     compat = _compatibility(db, {key for game in games for key in game.game_keys})
@@ -1057,6 +1064,11 @@ def build_autolist(db: Database, pack: DefinitionPack, profile_id: int,
             entries[game_id].warnings = [
                 *entries[game_id].warnings, f"Runs only with the BIOS set {need.bios_name}'s "
                 f"zip beside it (its own does not hold those ROMs), and {why}"]
+    for chd in (g for g in zipless if entries[g.id].included and g.id not in bios):
+        bios[chd.id] = DROP_INCOMPLETE_SET  # (QA64 F6: deployed alone, MAME cannot start it)
+        entries[chd.id].warnings = [
+            *entries[chd.id].warnings, f"Lacks its set's zip ({chds[chd.id].folder}.zip), "
+            "which the library does not have: its emulator cannot start it from its CHD alone"]
     for game_id, lacking in incomplete_sets(db, [
             game.id for game in games if _archive_name(game.filename)
             and entries[game.id].included and game.id not in bios]).items():
