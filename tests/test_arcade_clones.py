@@ -661,3 +661,25 @@ def test_a_sets_chd_without_its_zip_is_left_out_as_incomplete(
         False, "incomplete_set")
     assert "turtles.zip" in listed["turtles.chd"]["warnings"][-1]
     assert listed["other.chd"]["included"] and listed["solo.chd"]["included"], listed
+
+
+def test_a_clones_chd_goes_with_its_zip_when_the_zip_is_left_out(
+        cli: Any, tmp_path: Path) -> None:
+    """QA64 F10: a clone's own CHD stayed included when the auto-list left its zip out as
+    another version of its family: a CHD nothing runs went on the card."""
+    _library(cli, tmp_path, {"turtles": SPLIT["turtles"], "turtlesb": SPLIT["turtlesb"]})
+    sha1 = hashlib.sha1(b"tb disk").hexdigest()
+    (tmp_path / "mame.dat").write_text(_dat().replace(
+        '\tname "turtlesb"\n', f'\tname "turtlesb"\n\tdisk ( name tbdisk sha1 {sha1} )\n'))
+    assert real(cli, "dat", "import", str(tmp_path / "mame.dat"), "--platform",
+                "arcade").code == 0
+    disk = tmp_path / "roms" / "arcade" / "turtlesb" / "tbdisk.chd"
+    disk.parent.mkdir()
+    disk.write_bytes(_chd(b"tb disk"))
+    assert real(cli, "scan", "--workers", "1").code == 0
+    listed = {g["filename"]: g for g in
+              real(cli, "--json", "autolist", "1").json()["data"]["games"]}
+    assert listed["turtles.zip"]["included"], listed["turtles.zip"]
+    assert listed["turtlesb.zip"]["reason"] == "other_version", listed["turtlesb.zip"]
+    assert (listed["tbdisk.chd"]["included"], listed["tbdisk.chd"]["reason"]) == (
+        False, "set_left_out"), listed["tbdisk.chd"]

@@ -119,11 +119,14 @@ DROP_INCOMPLETE_SET = "incomplete_set"
 # A game of a platform the OS has no folder for (MinUI's N64, a PS2 game on Onion): a deploy
 # leaves it out (QA61 F2: included, and every `deploy --auto` said it left it out)
 DROP_NO_FOLDER = "no_folder"
+# A set's CHD whose set's zip the auto-list leaves out (QA64 F10: a clone's own CHD was
+# included, its zip left out as another version: a CHD nothing runs)
+DROP_SET_LEFT_OUT = "set_left_out"
 # A dropped game's reason is its drop reason (its gating code passed it).
 DROP_REASONS = (DROP_OTHER_VERSION, DROP_PRERELEASE, DROP_HACK, DROP_PLATFORM_LIMIT,
                 DROP_BAD_DUMP, DROP_OVERDUMP, DROP_SET_PLAYLIST, DROP_NEEDS_PARENT,
                 DROP_BIOS_SET, DROP_BIOS_FILE, DROP_NEEDS_BIOS_SET, DROP_INCOMPLETE_SET,
-                DROP_NO_FOLDER)
+                DROP_NO_FOLDER, DROP_SET_LEFT_OUT)
 
 _EXCLUDED_STATUSES = frozenset({"broken", "boots_only"})
 _WARN_STATUSES = frozenset({"ingame", "menu_intro", "unknown"})
@@ -989,6 +992,7 @@ def build_autolist(db: Database, pack: DefinitionPack, profile_id: int,
     games = [game for game in considered if game.platform_id != UNKNOWN]
     chds = chd_set_folders(db, [g.id for g in games if g.filename.lower().endswith(".chd")])
     zipless: list[_Game] = []  # a set's CHD without its set's zip
+    paired: dict[int, int] = {}  # a set's CHD -> its set's zip
     if chds:
         zips = {(g.platform_id, g.filename.lower()): g for g in games
                 if g.filename.lower().endswith((".zip", ".7z"))}
@@ -1001,6 +1005,7 @@ def build_autolist(db: Database, pack: DefinitionPack, profile_id: int,
                 or zips.get((chd.platform_id, f"{folder}.7z".lower()))
             if found is not None:
                 chd.variant = f"game:{found.id}"
+                paired[chd.id] = found.id
             else:
                 zipless.append(chd)
         needing = sets_lacking_their_zip(db, [(g.platform_id, chds[g.id].folder)
@@ -1079,6 +1084,13 @@ def build_autolist(db: Database, pack: DefinitionPack, profile_id: int,
     _judge_sets_whole(games, entries)
     _select(games, profile, entries, split_clones(db, [
         game.id for game in games if game.clone and entries[game.id].included]), bios)
+    for chd_id, zip_id in paired.items():
+        disk, zipped = entries[chd_id], entries[zip_id]
+        if disk.included and not disk.dropped and (not zipped.included or zipped.dropped):
+            disk.included, disk.dropped = False, DROP_SET_LEFT_OUT
+            disk.reason, disk.kept_instead = DROP_SET_LEFT_OUT, zipped.kept_instead
+            disk.warnings = [*disk.warnings, f"Its set's zip ({zipped.filename}) is left "
+                             "out: the CHD goes with it"]
     runs: dict[tuple[str, str, str], int] = defaultdict(int)
     for entry in entries.values():
         if entry.included and not entry.dropped and entry.emulator_id:
