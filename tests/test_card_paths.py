@@ -298,11 +298,11 @@ def test_a_stored_override_now_refused_is_not_used_and_said(cli: Any, db_path: P
                "--set", "gb=Handheld/GB").code == 0  # (the card's id, an override stored)
     with sqlite3.connect(db_path) as db:  # as an earlier release stored them
         db.execute("UPDATE destination_path_overrides SET overrides_json = ?",
-                   ('{"platforms": {"gb": ".romrunner/x", "gba": "MUOS/bios"}}',))
+                   ('{"platforms": {"gb": ".ROMRUNNER/x", "gba": "MUOS/bios"}}',))
     db.close()
     shown = cli("--pack", pack, "--json", "destination", "paths", str(profile), "--to",
                 str(card))
     rows = {row["platform_id"]: row for row in shown.json()["data"]["folders"]}
     assert (rows["gb"]["path"], rows["gba"]["path"]) == ("roms/gb", "roms/gba"), rows["gb"]
-    assert "'.romrunner/x' is not used" in rows["gb"]["reason"]
+    assert "'.ROMRUNNER/x' is not used" in rows["gb"]["reason"]  # (any case: QA64 F11)
     assert "'MUOS/bios' is not used" in rows["gba"]["reason"]

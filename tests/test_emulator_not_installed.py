@@ -248,9 +248,12 @@ def test_a_frontend_that_reads_only_its_own_folders_runs_those_and_has_none_else
         placed = sorted(str(p.relative_to(card)) for p in card.rglob("*.gba")
                         if ".romrunner" not in p.parts)
         assert placed == [f"{gba_folder}/Golden Sun (USA).gba"], placed
+        (card / gba_folder.split("/")[0] / "n64").mkdir()  # (a folder it does not read:
+        # one an earlier release made, or by hand — QA64 F12: it took the N64 games)
         chosen = cli("--pack", str(pack), "deploy", profile, "--to", str(card),
                      "platform:n64")
         assert chosen.code == 1 and "has no folder for platform n64" in chosen.err, chosen.err
+        assert not list(card.rglob("*.z64"))
 
 
 def test_ports_go_only_to_an_os_with_portmaster(cli: Any, tmp_path: Path) -> None:

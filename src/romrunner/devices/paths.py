@@ -241,7 +241,7 @@ class CardLayout:
         stored what `destination paths --set` now refuses: QA60 F4, games written into
         ``.romrunner/`` and the BIOS folder), or None when it can."""
         path = PurePosixPath(override.replace("\\", "/"))
-        if path.parts and path.parts[0] == CARD_DIR:
+        if path.parts and path.parts[0].casefold() == CARD_DIR:  # (FAT: any case, QA64 F11)
             return f"{CARD_DIR} is ROM Runner's own folder"
         folded = str(path).casefold()
         if folded in (".", str(self.roms.path).casefold()):
@@ -258,14 +258,16 @@ class CardLayout:
         name, explicit = self.folder_names.folder_for(platform_id, self.family)
         if explicit and name is None:
             return None
+        if not explicit and self.folder_names.is_closed(self.family):
+            # (its frontend reads the folders it names only, whatever folder of the
+            # platform's other names the card holds: QA61 F2, QA64 F12)
+            return None
         own = self.on_card.get(name.lower()) if name else None  # also a name shared by two
         found = (own,) if own else self.existing.get(platform_id, ())
         if found:
             chosen = found[0]
             return FolderChoice(self.roms.path / _legal(chosen, self.fs), DETECTED,
                                 f"folder {chosen!r} is already on the card")
-        if not explicit and self.folder_names.is_closed(self.family):
-            return None  # (its frontend reads the folders it names only: QA61 F2)
         if name is None:
             name = platform_id
             return FolderChoice(self.roms.path / _legal(name, self.fs), FALLBACK,
