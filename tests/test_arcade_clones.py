@@ -683,3 +683,36 @@ def test_a_clones_chd_goes_with_its_zip_when_the_zip_is_left_out(
     assert listed["turtlesb.zip"]["reason"] == "other_version", listed["turtlesb.zip"]
     assert (listed["tbdisk.chd"]["included"], listed["tbdisk.chd"]["reason"]) == (
         False, "set_left_out"), listed["tbdisk.chd"]
+
+
+def test_a_set_of_a_zip_and_a_chd_goes_whole_whichever_file_is_chosen(
+        cli: Any, tmp_path: Path) -> None:
+    """QA64 F8, F9: `id:` of a set's zip wrote it without its CHD (the library had it), of
+    its CHD without its zip; a split clone whose disk is its parent's (`merge`) brought the
+    parent's zip but not the parent's CHD."""
+    ids = _library(cli, tmp_path, {"turtles": SPLIT["turtles"], "600": SPLIT["600"]})
+    sha1 = hashlib.sha1(b"t disk").hexdigest()
+    text = _dat()
+    for name in ("turtles", "600"):  # (the clone's disk merged with its parent's: one SHA1)
+        text = text.replace(f'\tname "{name}"\n',
+                            f'\tname "{name}"\n\tdisk ( name tdisk sha1 {sha1} )\n')
+    (tmp_path / "mame.dat").write_text(text)
+    assert real(cli, "dat", "import", str(tmp_path / "mame.dat"), "--platform",
+                "arcade").code == 0
+    disk = tmp_path / "roms" / "arcade" / "turtles" / "tdisk.chd"
+    disk.parent.mkdir()
+    disk.write_bytes(_chd(b"t disk"))
+    assert real(cli, "scan", "--workers", "1").code == 0
+    chd = next(g["id"] for g in real(cli, "--json", "games", "ls").json()["data"]["games"]
+               if g["filename"] == "tdisk.chd")
+    for n, chosen in enumerate((ids["turtles"], chd, ids["600"])):
+        card = tmp_path / f"card{n}"
+        card.mkdir()
+        result = real(cli, "deploy", "1", "--to", str(card), f"id:{chosen}")
+        assert result.code == 0, result.err
+        placed = sorted("/".join(p.relative_to(card).parts[-2:]) for p in card.rglob("*")
+                        if p.suffix in (".zip", ".chd"))
+        expected = ["mame/turtles.zip", "turtles/tdisk.chd"]
+        assert placed == sorted([*expected, *(["mame/600.zip"] if n == 2 else [])]), placed
+        assert "set-file-added" not in result.err  # (said in words, not codes)
+        assert "file of an arcade set not chosen added" in result.err, result.err

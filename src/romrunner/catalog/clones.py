@@ -316,6 +316,40 @@ class ChdPlace(NamedTuple):
     filename: str
 
 
+# A chosen set's zip and the library's CHDs of its set's disks (by the SHA1 their headers
+# record: a clone whose disk is its parent's, `merge="pdisk"`, lists the same SHA1), and a
+# chosen set's CHD and the library's zips of its set.
+_DISKS_OF_ZIPS = (
+    "SELECT DISTINCT g.id, r.name || '.chd', h.id FROM games g "
+    "JOIN catalog_games c ON c.game_id = g.matched_game_id "
+    f"JOIN catalog_roms r ON r.catalog_game_id = c.id AND r.status = '{DISK}' "
+    " AND r.sha1_bin IS NOT NULL "
+    "JOIN game_files f ON f.sha1_bin = r.sha1_bin AND f.kind = 'chd' "
+    "JOIN games h ON h.id = f.game_id AND h.is_missing = 0 "
+    "WHERE g.id IN (SELECT value FROM json_each(?)) AND g.is_archive = 1 "
+    "AND g.match_method IN ('sha1', 'md5', 'crc32', 'user') ORDER BY g.id, 2, h.id")
+_ZIPS_OF_DISKS = (
+    "SELECT DISTINCT g.id, c.name || '.zip', z.id FROM games g "
+    "JOIN game_files f ON f.game_id = g.id AND f.kind = 'chd' "
+    "JOIN catalog_games c ON c.game_id = g.matched_game_id "
+    "JOIN games z ON z.matched_game_id = c.game_id AND z.is_archive = 1 AND z.is_missing = 0 "
+    "WHERE g.id IN (SELECT value FROM json_each(?)) AND g.match_method = 'sha1' "
+    "ORDER BY g.id, 2, z.id")
+
+
+def set_companions(db: Database, game_ids: Iterable[int]) -> list[tuple[int, str, list[int]]]:
+    """For each of ``game_ids`` that is one file of an arcade set of a zip and CHDs, the
+    other files of its set the library has (the game, the file's name, the library's games
+    that are it, best first): MAME runs the set with all of them (QA64 F8, F9: a zip chosen
+    went without its CHD, a CHD without its zip, a clone without its parent's disk)."""
+    ids = json.dumps(sorted(set(game_ids)))
+    found: dict[tuple[int, str], list[int]] = {}
+    for sql in (_DISKS_OF_ZIPS, _ZIPS_OF_DISKS):
+        for game_id, name, other in db.query(sql, (ids,)):
+            found.setdefault((int(game_id), str(name)), []).append(int(other))
+    return [(game_id, name, others) for (game_id, name), others in sorted(found.items())]
+
+
 def sets_lacking_their_zip(db: Database, platform_sets: Iterable[tuple[str, str]]
                            ) -> set[tuple[str, str]]:
     """The (platform, set name) pairs among ``platform_sets`` whose set lists ROMs one can

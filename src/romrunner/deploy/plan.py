@@ -36,6 +36,7 @@ from romrunner.catalog.clones import (
     bios_sets_needed,
     chd_set_folders,
     incomplete_sets,
+    set_companions,
     split_clones,
 )
 from romrunner.deploy.archives import (
@@ -428,6 +429,7 @@ def _build_plan(db: Database, layout: CardLayoutLike, ids: list[int],
     _leave_out_excluded_sets(db, games, builder, profile_id)
     _warn_completed_sets(builder, games)
     _bring_parents(db, games, builder, profile_id)
+    _bring_set_companions(db, games, builder, profile_id)
     tracks = _load_tracks(db, [*games, *(g.id for missing in builder.missing_discs.values()
                                          for g in missing)])
     _leave_out_tracks(games, tracks, plan)
@@ -2627,6 +2629,23 @@ def _bring_parents(db: Database, games: dict[int, _Game], builder: _Builder,
     _warn_incomplete_sets(db, games, builder)
 
 
+def _bring_set_companions(db: Database, games: dict[int, _Game], builder: _Builder,
+                          profile_id: int | None) -> None:
+    """An arcade set of a zip and CHDs goes whole: a chosen zip brings the library's CHDs of
+    its set's disks (its parent's, for a clone whose disk is merged with it), a chosen CHD
+    its set's zip, said in one warning (see clones.set_companions)."""
+    chosen = [g.id for g in games.values()
+              if g.archive or g.filename.lower().endswith(".chd")]
+    needed = [_Needed(game_id, name, tuple(others), 0)
+              for game_id, name, others in set_companions(db, chosen)]
+    added = _sets_needed(db, games, builder, profile_id, needed, _SET_FILE_WORDS)
+    _add_sets(db, games, builder, {found: kept for found, fors in added.items()
+                                   if (kept := [game for game in fors if game.id in games])},
+              _SET_FILE_WORDS)
+    if added:
+        _place_chds(db, builder, games)
+
+
 def _warn_incomplete_sets(db: Database, games: dict[int, _Game], builder: _Builder) -> None:
     """One warning for the chosen arcade sets whose zip lacks ROMs of their set: written as
     chosen, but their emulator refuses them (QA56 F2: deployed without a word; the
@@ -2675,6 +2694,12 @@ _BIOS_SET_WORDS = _SetWords(
     "that set's zip", "BIOS set",
     "an arcade set whose zip does not hold its BIOS set's ROMs runs only with that set's zip "
     "beside it")
+
+
+_SET_FILE_WORDS = _SetWords(
+    "set-file-missing", "set-file-added", "a file of an arcade set ({name} is another)",
+    "{name}", "file of an arcade set",
+    "MAME runs a set of a zip and a CHD only with both, the CHD in the set's folder")
 
 
 def _sets_needed(db: Database, games: dict[int, _Game], builder: _Builder,
