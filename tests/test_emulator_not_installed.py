@@ -197,6 +197,12 @@ def test_a_platform_no_default_names_runs_with_the_oss_installed_emulator(
     games = {g["platform_id"]: g for g in
              cli("--pack", str(pack), "--json", "autolist", "1").json()["data"]["games"]}
     assert games["wonderswan"]["included"], games["wonderswan"]
+    # of several installed emulators of a platform, its own: EmuDeck's MAME for arcade, not
+    # the flycast that runs Naomi boards too (QA64 F13)
+    from romrunner.devices.osprofile import resolve_os_profile
+    from romrunner.packs import load_pack
+    emudeck = resolve_os_profile(load_pack(pack), "steam-deck-oled", "emudeck")
+    assert emudeck.emulators["arcade"][0] == "mame-standalone", emudeck.emulators["arcade"]
     resolved = cli("--pack", str(pack), "resolve", str(games["wonderswan"]["game_id"]),
                    "--profile", "1")
     assert "mednafen" in resolved.out and "installed on funkey-os" in resolved.out, resolved.out

@@ -210,16 +210,21 @@ def _take_the_oss_own(pack: DefinitionPack, os_id: str, installed: frozenset[str
 
 def _installed_runners(pack: DefinitionPack, installed: frozenset[str] | None
                        ) -> dict[str, str]:
-    """Per platform, the first emulator of the pack (in its order) that the OS profile lists
-    as installed and that runs the platform: where no default and no fallback names an
+    """Per platform, the emulator the OS profile lists as installed that runs the platform
+    (see below which of several): where no default and no fallback names an
     emulator, that one does (QA61 F6: FunKey OS's mednafen runs WonderSwan, EmuDeck's
     mGBA the GBA — both were said to have none, and the auto-list left their games out)."""
-    runners: dict[str, str] = {}
+    # (of several, the one whose own platform it is — listed first, else nearer the start
+    # of its list — then the one of fewest platforms: EmuDeck's MAME for arcade, not the
+    # flycast that also runs Naomi boards, QA64 F13)
+    ranked: dict[str, tuple[tuple[int, int], str]] = {}
     for emulator in pack.emulators.values():
         if installed is not None and _listed(installed, emulator.id):
-            for platform in emulator.platforms:
-                runners.setdefault(platform, emulator.id)
-    return runners
+            for index, platform in enumerate(emulator.platforms):
+                rank = (index, len(emulator.platforms))
+                if platform not in ranked or rank < ranked[platform][0]:
+                    ranked[platform] = (rank, emulator.id)
+    return {platform: emulator for platform, (_, emulator) in ranked.items()}
 
 
 def _built_in_runners(pack: DefinitionPack, os_id: str, installed: frozenset[str] | None

@@ -359,9 +359,8 @@ def card_layout(db: Database, pack: DefinitionPack, profile_id: int, card_root: 
             # (QA31 F5: the OS a pack update dropped from operating-systems.json: the
             # folder was blamed, not the pack)
             raise InputError(f"{exc} ({profile.os_id} has no entry in the pack's operating "
-                             "systems, which would say where: a pack update dropped it? "
-                             f"`romrunner profile set {profile.id} --os OS` points the profile "
-                             "at another)") from None
+                             "systems, which would say where; `romrunner profile set "
+                             f"{profile.id} --os OS` points the profile at another)") from None
     platform_overrides = overrides.get("platforms")
     family = pack.folder_names.family_of(profile.os_id)
     on_card = _subfolders(card_root / roots["roms"].path)
