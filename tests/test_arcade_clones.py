@@ -661,6 +661,20 @@ def test_a_sets_chd_without_its_zip_is_left_out_as_incomplete(
         False, "incomplete_set")
     assert "turtles.zip" in listed["turtles.chd"]["warnings"][-1]
     assert listed["other.chd"]["included"] and listed["solo.chd"]["included"], listed
+    # the fixdat asks for the zip's ROMs, not for the CHD the library has (nor as a <rom>)
+    fixdat = tmp_path / "fix.xml"
+    assert real(cli, "dat", "fixdat", "MAME", "-o", str(fixdat)).code == 0
+    turtles = ET.parse(fixdat).getroot().find("game[@name='turtles']")
+    assert turtles is not None
+    assert [rom.get("name") for rom in turtles.iter("rom")] == list(GAMES["turtles"][1])
+    assert turtles.find("disk") is None
+    (arcade / "turtles" / "turtles.chd").unlink()
+    assert real(cli, "scan", "--workers", "1").code == 0
+    assert real(cli, "dat", "fixdat", "MAME", "-o", str(fixdat), "--force").code == 0
+    turtles = ET.parse(fixdat).getroot().find("game[@name='turtles']")
+    assert turtles is not None
+    assert [(d.get("name"), d.get("sha1")) for d in turtles.iter("disk")] == [
+        ("turtles", hashlib.sha1(b"turtles disk").hexdigest())]
 
 
 def test_a_clones_chd_goes_with_its_zip_when_the_zip_is_left_out(

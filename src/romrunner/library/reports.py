@@ -218,6 +218,12 @@ def _named_dats(names: Sequence[str], known: set[str]) -> list[tuple[str, bool |
     return out
 
 
+# A set's disk a CHD of the library holds, by the SHA1 its header records.
+_CHD_HELD = ("(r.sha1_bin IS NOT NULL AND EXISTS (SELECT 1 FROM game_files f JOIN games g "
+             "ON g.id = f.game_id WHERE f.sha1_bin = r.sha1_bin AND f.kind = 'chd' "
+             "AND g.is_missing = 0))")
+
+
 def _roms_of(db: Database, game_ids: Sequence[int], kinds: _Kinds | None = None
              ) -> dict[int, list[Any]]:
     """The ROMs of the catalog games given, in the DAT's order; with ``kinds``, each with
@@ -229,7 +235,8 @@ def _roms_of(db: Database, game_ids: Sequence[int], kinds: _Kinds | None = None
     # (a ROM that cannot be had — `nodump`, a set's disk — counts as held: never "missing",
     # never asked for by a fixdat: QA59 F3)
     for row in db.query("SELECT r.catalog_game_id, r.name, r.size, r.crc32, r.md5, r.sha1, "
-                        f"({held}) OR {_UNHAD} AS held, NOT {_UNHAD} AS can_be_had "
+                        f"({held}) OR {_UNHAD} AS held, NOT {_UNHAD} AS can_be_had, "
+                        f"r.status = '{DISK}' AS disk, {_CHD_HELD} AS chd_held "
                         "FROM catalog_roms r "
                         "WHERE r.catalog_game_id IN (SELECT value FROM json_each(?)) "
                         "ORDER BY r.id", (json.dumps(list(game_ids)),)):
@@ -371,6 +378,15 @@ def write_fixdat(db: Database, name: str, output: Path, *, force: bool = False
         lines.append(f"\t\t<description>{xml.text(game['description'] or game['name'])}"
                      "</description>")
         for rom in roms.get(int(game["id"]), []):
+            if rom["disk"]:  # (a set's CHD: asked for as a <disk>, unless the library holds
+                # it — QA64 F6, it was a <rom> without a size)
+                if not rom["chd_held"]:
+                    lines.append(f"\t\t<disk name={xml.attr(rom['name'])}"
+                                 + (f" sha1={xml.attr(str(rom['sha1']))}" if rom["sha1"]
+                                    else "") + "/>")
+                continue
+            if not rom["can_be_had"]:
+                continue  # (not dumped: nothing to find)
             attrs = [f"name={xml.attr(rom['name'])}"]
             attrs += [f"{key}={xml.attr(str(rom[column]))}" for key, column in
                       (("size", "size"), ("crc", "crc32"), ("md5", "md5"), ("sha1", "sha1"))
