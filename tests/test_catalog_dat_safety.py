@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import resource
 import shutil
 import subprocess
@@ -472,6 +473,15 @@ def test_a_logiqx_disk_is_part_of_its_set_as_in_a_clrmamepro_dat(tmp_path: Path)
     read = {path.suffix: [(rom.name, rom.sha1) for game in read_dat(path).games
                           for rom in game.roms] for path in (logiqx, clrmamepro)}
     assert read[".xml"] == read[".dat"] == [("c.bin", None), ("chdgame", sha1)]
+    # a disk is a disk whatever its dump status (review 31 R1: a `baddump` disk was no
+    # disk: its set judged complete without its CHD), but one not dumped
+    for status, stored in (("baddump", "disk"), ("good", "disk"), ("nodump", "nodump")):
+        logiqx.write_text(logiqx.read_text().replace(
+            f'sha1="{sha1}"', f'sha1="{sha1}" status="{status}"', 1)
+            if 'status=' not in logiqx.read_text() else
+            re.sub(r'status="\w+"', f'status="{status}"', logiqx.read_text()))
+        [game] = read_dat(logiqx).games
+        assert game.roms[-1].status == stored, status
 
 
 def test_a_new_version_that_only_adds_sha1s_changes_no_rom(cli: Any, tmp_path: Path) -> None:

@@ -267,12 +267,18 @@ def _rom(values: dict[str, str]) -> tuple[DatRom, list[str]]:
 # BIOS sets, a set's `<disk>` as its CHD), so that a catalog an earlier reader read is read
 # again at its next import — the same file is not "unchanged" then (QA60 F2, F3) — and what
 # it may lack is not judged meanwhile (QA60 F1).
-READER_VERSION = 2
+READER_VERSION = 3  # (3: a `baddump` disk is a disk: review 31 R1)
 
 DISK = "disk"
 """The status a set's CHD (a DAT's ``disk``) is stored with: known to the set (its folder on a
 card, its name), but no ROM of the set's zip — as a ``nodump`` ROM, no set lacks it (the CHD
 is a file of its own: QA59 F1, every CHD set was "incomplete")."""
+
+
+def disk_status(status: str | None) -> str:
+    """The status a set's ``<disk>`` is stored with: ``disk`` whatever its dump status (a
+    ``baddump`` disk is one MAME still needs: review 31 R1), but ``nodump`` (none exists)."""
+    return "nodump" if (status or "").lower() == "nodump" else DISK
 
 
 def _entry_rom(game: str, values: dict[str, str], problems: Problems) -> DatRom:
@@ -325,7 +331,7 @@ def _read_clrmamepro(path: Path) -> DatReadResult:
                 if child_key in {"rom", "disk"}:
                     values = _pairs(child)[0]
                     if child_key == "disk":  # (a CHD: see DISK)
-                        values = {**values, "status": values.get("status") or DISK}
+                        values = {**values, "status": disk_status(values.get("status"))}
                     game.roms.append(_entry_rom(name, values, problems))
             yield game
 
@@ -447,7 +453,7 @@ def _read_logiqx(path: Path) -> DatReadResult:
                     if rom.tag in ("rom", "disk"):
                         values = dict(rom.attrib)
                         if rom.tag == "disk":  # (a CHD: see DISK)
-                            values["status"] = values.get("status") or DISK
+                            values["status"] = disk_status(values.get("status"))
                         game.roms.append(_entry_rom(name, values, problems))
                 yield game
             element.clear()
