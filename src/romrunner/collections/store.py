@@ -201,6 +201,20 @@ def _validate(db: Database, text: str, known_platforms: Iterable[str] | None,
 # error: QA63 F8, `collection ls` failed whole).
 MAX_NESTING = 8
 
+
+class TooDeep(QueryError):
+    """A query naming collections that name collections more than MAX_NESTING deep."""
+
+
+def _chain(ctx: Context) -> list[str]:
+    """The collections being read, outermost first, by name (a stored one's id mark is
+    turned back into its name)."""
+    names = []
+    for token in ctx.collections_seen:
+        stored = _stored_by_token(ctx.db, token)
+        names.append(stored if stored is not None else token)
+    return names
+
 def collection_condition(ctx: Context, name: str) -> tuple[str, list[object]]:
     """The SQL condition of ``collection:NAME`` (manual: membership; smart: its query).
 
@@ -210,9 +224,9 @@ def collection_condition(ctx: Context, name: str) -> tuple[str, list[object]]:
     collections: review 21 R4), one being created or a built-in by its name's key."""
     key = name_key(name)
     if len(ctx.collections_seen) > MAX_NESTING:
-        raise QueryError(f"query: collection:{quote_value(name)}: collections name "
-                         f"collections more than {MAX_NESTING} deep; name one nearer the "
-                         "games")
+        raise TooDeep(f"query: collection:{quote_value(name)}: collections name collections "
+                      f"more than {MAX_NESTING} deep ({' → '.join(_chain(ctx))} → "
+                      f"{name}); name one nearer the games")
     if key in BUILTINS:
         if key in ctx.collections_seen:
             raise QueryError(f"query: collection:{quote_value(name)} refers to itself")
@@ -231,6 +245,8 @@ def collection_condition(ctx: Context, name: str) -> tuple[str, list[object]]:
     sub = Context(ctx.db, ctx.known_platforms, (*ctx.collections_seen, _seen_token(found)))
     try:
         return compile_where(parse_query(found.query or ""), sub)
+    except TooDeep:
+        raise  # (said once, with the chain: not each level's query "no longer works")
     except QueryError as exc:
         raise QueryError(f"collection {found.name!r}: its stored query no longer works "
                          f"({exc})") from exc
@@ -245,6 +261,14 @@ def _seen_token(found: _Stored | None, name: str = "") -> str:
 
 def _id_token(collection_id: int) -> str:
     return f"\x00{collection_id}"
+
+
+def _stored_by_token(db: Database, token: str) -> str | None:
+    """The name of the stored collection an id mark (see _id_token) stands for."""
+    if not token.startswith("\x00"):
+        return None
+    name = db.scalar("SELECT name FROM collections WHERE id = ?", (int(token[1:]),))
+    return str(name) if name is not None else None
 
 
 # -- commands ------------------------------------------------------------------------------------
