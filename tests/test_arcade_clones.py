@@ -730,3 +730,29 @@ def test_a_set_of_a_zip_and_a_chd_goes_whole_whichever_file_is_chosen(
         assert placed == sorted([*expected, *(["mame/600.zip"] if n == 2 else [])]), placed
         assert "set-file-added" not in result.err  # (said in words, not codes)
         assert "file of an arcade set not chosen added" in result.err, result.err
+
+
+def test_of_two_chds_of_one_disk_the_one_in_its_place_goes(cli: Any, tmp_path: Path) -> None:
+    """Review 31 R4: a second CHD of a set's disk elsewhere in the library (`backup/tdisk
+    copy.chd`) took the card's `turtles/tdisk.chd` place from the one kept there, said as
+    "the card's naming rules make both names this one"."""
+    _library(cli, tmp_path, {"turtles": SPLIT["turtles"]})
+    sha1 = hashlib.sha1(b"t disk").hexdigest()
+    (tmp_path / "mame.dat").write_text(_dat().replace(
+        '\tname "turtles"\n', f'\tname "turtles"\n\tdisk ( name tdisk sha1 {sha1} )\n'))
+    assert real(cli, "dat", "import", str(tmp_path / "mame.dat"), "--platform",
+                "arcade").code == 0
+    arcade = tmp_path / "roms" / "arcade"
+    (arcade / "backup").mkdir()
+    (arcade / "backup" / "tdisk copy.chd").write_bytes(_chd(b"t disk") + b"another")
+    (arcade / "turtles").mkdir()
+    (arcade / "turtles" / "tdisk.chd").write_bytes(_chd(b"t disk"))
+    assert real(cli, "scan", "--workers", "1").code == 0
+    card = tmp_path / "card"
+    card.mkdir()
+    result = real(cli, "deploy", "1", "--to", str(card), "platform:arcade")
+    assert result.code == 0, result.err
+    [placed] = card.rglob("tdisk.chd")
+    assert placed.read_bytes() == _chd(b"t disk")
+    assert "another CHD of the disk tdisk.chd (of turtles), left out" in result.err
+    assert "naming rules" not in result.err

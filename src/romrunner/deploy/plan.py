@@ -416,10 +416,10 @@ def _build_plan(db: Database, layout: CardLayoutLike, ids: list[int],
     plan = DeployPlan(layout.root, layout.os_id, layout.fs, game_ids=ids)
     builder = _Builder(plan, layout)
     games = _load_games(db, ids)
-    _place_chds(db, builder, games)
     for missing in (i for i in ids if i not in games):
         plan.errors.append(PlanIssue("unknown-game", f"game {missing} does not exist",
                                      game_id=missing))
+    _place_chds(db, builder, games)
     if pack is not None:
         _leave_out_bios_dumps(db, pack, games, builder)
     absent = _absent_games(db, builder, set(ids))
@@ -471,7 +471,7 @@ def _build_plan(db: Database, layout: CardLayoutLike, ids: list[int],
             f"{'its' if count == 1 else 'their'} FILE lines name them (the library's files "
             f"are unchanged; {examples(builder.flat_sheets)})"))
     absent_tracks = _load_tracks(db, list(absent)) if absent else {}
-    _place_chds(db, builder, absent)
+    _place_chds(db, builder, absent, chosen=False)
     _note_reached(db, builder, games, absent, {**tracks, **absent_tracks})
     _hold_absent(db, builder, absent, absent_tracks, _not_games(db, absent))
     _hold_undecided(db, builder)
@@ -2556,10 +2556,30 @@ def _bios_mtimes(db: Database, paths: list[str]) -> dict[str, int | None]:
     return {row["filepath"]: row["file_mtime_ns"] for row in rows}
 
 
-def _place_chds(db: Database, builder: _Builder, games: dict[int, _Game]) -> None:
+def _place_chds(db: Database, builder: _Builder, games: dict[int, _Game], *,
+                chosen: bool = True) -> None:
     """Put each arcade set's CHD among ``games`` in its set's folder under its disk's name
-    (see chd_set_folders)."""
-    for game_id, place in chd_set_folders(db, games).items():
+    (see chd_set_folders). Of two CHDs of one disk (``chosen``), the one the library already
+    keeps there, else the first, goes; the other is left out, said (review 31 R4: the copy
+    renamed took the place, "the card's naming rules make both names this one")."""
+    places = chd_set_folders(db, games)
+    by_place: dict[tuple[str, str, str], list[int]] = defaultdict(list)
+    for game_id, place in places.items():
+        by_place[(games[game_id].platform_id, place.folder, place.filename.lower())].append(
+            game_id)
+    for (_, folder, name), ids in by_place.items():
+        if len(ids) < 2 or not chosen:
+            continue
+        kept = min(ids, key=lambda i: (not games[i].source.lower().endswith(
+            f"/{folder.lower()}/{name}"), i))
+        for other in (i for i in ids if i != kept):
+            builder.plan.warnings.append(PlanIssue(
+                "chd-duplicate", f"{games[other].source}: another CHD of the disk "
+                f"{places[other].filename} (of {folder}), left out: "
+                f"{games[kept].source} goes", games[other].platform_id, other))
+            del games[other]
+            del places[other]
+    for game_id, place in places.items():
         builder.chd_folders[game_id] = place.folder
         game = games[game_id]
         if game.filename != place.filename:
