@@ -509,3 +509,31 @@ def test_a_new_version_that_only_adds_sha1s_changes_no_rom(cli: Any, tmp_path: P
     renamed = cli("--json", "dat", "import", dat)
     assert renamed.code == 0, renamed.err
     assert renamed.json()["data"]["imports"][0]["games_renamed"] == 3
+
+
+def test_a_stop_after_the_one_transaction_commits_says_the_command_done(
+        cli: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """QA62 F3: `dat rm` stopped just after its COMMIT said "interrupted: work committed so
+    far is kept" though it was all done (its retry then failed): it says what is done. A
+    real SIGINT, sent as the removal returns."""
+    import signal
+
+    from romrunner.cli import dat_cmd
+
+    dat = tmp_path / "gb.dat"
+    dat.write_text(dat_text("Nintendo - Game Boy", {"Alpha": b"a" * 64}))
+    assert cli("dat", "import", dat).code == 0
+    remove = dat_cmd.remove_catalog
+
+    def interrupted(*args: Any, **kwargs: Any) -> Any:
+        report = remove(*args, **kwargs)
+        os.kill(os.getpid(), signal.SIGINT)
+        return report
+
+    monkeypatch.setattr(dat_cmd, "remove_catalog", interrupted)
+    result = cli("--json", "dat", "rm", "Nintendo - Game Boy")
+    assert result.code == 130, result.err
+    assert result.json()["errors"] == [
+        "interrupted after its work was committed whole: the DAT 'Nintendo - Game Boy' was "
+        "removed"]
+    assert cli("--json", "dat", "ls").json()["data"] == []

@@ -118,8 +118,10 @@ def cache_import(files: tuple[Path, ...], fmt: str | None, source_id: str | None
     or any skipped entry with --strict).
     """
     app = app_context()
+    app.one_transaction("the files were imported (`romrunner cache stats` counts them)")
     result = import_knowledge(app.open_db(), list(files), fmt=fmt, source=source_id,
                               kind=kind, new_source=new_source, strict=strict)
+    app.work_done()
     for item in result.files:
         if item.registered_source:
             app.warn(f"registered the new cache source {item.source!r}")

@@ -5,6 +5,8 @@ from __future__ import annotations
 import contextlib
 import json
 import math
+import signal
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -72,6 +74,9 @@ class AppContext:
     # What finishes the command's work when it is interrupted after committing some of it
     # (said after "interrupted: work committed so far is kept")
     interrupt_hint: str | None = None
+    # what a command that is one transaction has done once it is committed ("the catalog
+    # was removed"): an interrupt after its commit says so (see :meth:`one_transaction`)
+    done_when_committed: str | None = None
     warnings: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     _db: Database | None = None
@@ -213,6 +218,20 @@ class AppContext:
         if exit_code != 0 and not reasons:
             reasons = [f"{command_name()} failed (exit {exit_code}); its data says what it found"]
         return envelope(exit_code, self._data, self.warnings, reasons)
+
+    def one_transaction(self, done: str) -> None:
+        """The command's work is one transaction; ``done`` says what it has done once that
+        is committed (an interrupt landing after the commit, before the command returns,
+        says that, not "work committed so far": QA62 F3)."""
+        self.done_when_committed = done
+
+    def work_done(self) -> None:
+        """The command's one transaction is committed: its work is whole, and a Ctrl-C (or a
+        stop signal) from here on has nothing left to stop — the summary is said, the exit
+        code is the command's (QA62 F3: "interrupted: work committed so far is kept", the
+        import's report lost, a retried `dat rm` failing)."""
+        if threading.current_thread() is threading.main_thread():
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
 
     def committed_anything(self) -> bool:
         """True when this command has committed a change of its own to the database (beyond

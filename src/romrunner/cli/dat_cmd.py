@@ -44,8 +44,11 @@ def dat_import(files: tuple[Path, ...], platform: str | None, force: bool) -> in
     pack = app.pack()
     what = f"{len(files):,} DAT files" if len(files) != 1 else "the DAT"
     with app.working(f"reading {what} and identifying the library against them…"):
+        app.one_transaction(f"{what} {'was' if len(files) == 1 else 'were'} imported "
+                            "(`romrunner dat ls` lists the catalogs)")
         report = import_dats(db, files, platform_id=platform,
                              known_platforms=set(pack.platforms), force=force)
+    app.work_done()
     for result in report.imports:
         for problem in result.problems[:20]:
             app.warn(f"{result.path}: {problem}")
@@ -138,7 +141,9 @@ def dat_rm(name: str) -> int:
     header-less one when there are two). The games matched to it become unidentified unless
     another catalog knows them. One transaction."""
     app = app_context()
+    app.one_transaction(f"the DAT {name!r} was removed")
     report = remove_catalog(app.open_db(), name)
+    app.work_done()
     if report.broken_collections:
         app.warn(f"smart {'collection' if len(report.broken_collections) == 1 else 'collections'}"
                  f" {examples([repr(n) for n in report.broken_collections])} "

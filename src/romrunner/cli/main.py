@@ -469,7 +469,9 @@ def _interrupted(session: _Session, json_output: bool) -> int:
     import`, has nothing to keep: QA13)."""
     kept = session.app is not None and session.app.committed_anything()
     hint = session.app.interrupt_hint if kept and session.app is not None else None
-    said = ("interrupted: work committed so far is kept" + (f"; {hint}" if hint else "")
+    done = session.app.done_when_committed if kept and session.app is not None else None
+    said = (f"interrupted after its work was committed whole: {done}" if done else
+            "interrupted: work committed so far is kept" + (f"; {hint}" if hint else "")
             if kept else "interrupted: nothing was changed")
     sys.stderr.write(said + "\n")
     # (--json says the same: QA23 P6, `errors: ["interrupted"]` said neither)
