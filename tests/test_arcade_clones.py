@@ -756,3 +756,32 @@ def test_of_two_chds_of_one_disk_the_one_in_its_place_goes(cli: Any, tmp_path: P
     assert placed.read_bytes() == _chd(b"t disk")
     assert "another CHD of the disk tdisk.chd (of turtles), left out" in result.err
     assert "naming rules" not in result.err
+
+
+def test_a_consoles_chd_a_dat_lists_as_a_disk_is_laid_out_as_its_platforms(
+        cli: Any, tmp_path: Path) -> None:
+    """Review 31 R5: a PlayStation CHD matched through a `<disk>` (MAME software lists
+    describe discs so) was renamed and put in a folder of its game's name, as an arcade
+    set's CHD, and called an "arcade set"."""
+    sha1 = hashlib.sha1(b"ff7 disc 1").hexdigest()
+    (tmp_path / "psx.dat").write_text(
+        'clrmamepro (\n\tname "Sony - PlayStation"\n)\ngame (\n'
+        '\tname "Final Fantasy VII (USA) (Disc 1)"\n'
+        f'\tdisk ( name "final fantasy vii (usa) (disc 1)" sha1 {sha1} )\n)\n')
+    folder = tmp_path / "roms" / "psx"
+    folder.mkdir(parents=True)
+    (folder / "FF7 D1.chd").write_bytes(_chd(b"ff7 disc 1"))
+    for args in (("dat", "import", str(tmp_path / "psx.dat")),
+                 ("library", "add", str(tmp_path / "roms")), ("scan", "--workers", "1"),
+                 ("device", "add", "rg-35xx-plus"),
+                 ("profile", "create", "--device", "1", "--os", "muos")):
+        assert real(cli, *args).code == 0, args
+    [game] = real(cli, "--json", "games", "ls").json()["data"]["games"]
+    assert game["match_method"] == "sha1", game  # (identified by its header all the same)
+    card = tmp_path / "card"
+    card.mkdir()
+    result = real(cli, "deploy", "1", "--to", str(card), "platform:psx")
+    assert result.code == 0, result.err
+    [placed] = card.rglob("*.chd")
+    assert (placed.name, placed.parent.name) == ("FF7 D1.chd", "psx"), placed
+    assert "arcade set" not in result.err

@@ -16,6 +16,7 @@ parents in the library are the games matched to that parent, of its platform.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -309,6 +310,11 @@ def incomplete_sets(db: Database, game_ids: Iterable[int]) -> dict[int, list[str
             if len(by_row) >= listed.get(game_id, 0)}
 
 
+# An arcade set's name in a MAME or FBNeo DAT (``dkong3``, ``sf2ce``): the emulator finds a
+# set, its parent's and its disks by it.
+ARCADE_SET_NAME = re.compile(r"[a-z0-9_]{1,32}")
+
+
 class ChdPlace(NamedTuple):
     """Where an arcade set's CHD goes: its set's folder and its disk's file name."""
 
@@ -389,7 +395,9 @@ def chd_set_folders(db: Database, game_ids: Iterable[int]) -> dict[int, ChdPlace
         "JOIN catalog_games c ON c.game_id = g.matched_game_id "
         "JOIN catalog_roms r ON r.catalog_game_id = c.id AND r.sha1_bin = f.sha1_bin "
         "WHERE g.id IN (SELECT value FROM json_each(?)) AND g.match_method = 'sha1' "
-        "ORDER BY c.id DESC", (json.dumps(ids),))}
+        "ORDER BY c.id DESC", (json.dumps(ids),)) if ARCADE_SET_NAME.fullmatch(str(row[1]))}
+    # (a set's name as MAME and FBNeo write one: a software list's `Final Fantasy VII (USA)`
+    # disk is a console's game, laid out as its platform's, review 31 R5)
     rows = [(int(row[0]), str(row[1]), str(row[2])) for row in db.query(
         "SELECT id, platform_id, filepath FROM games WHERE id IN (SELECT value FROM "
         "json_each(?)) AND lower(filename) LIKE '%.chd' AND instr(filepath, '/') > 0",

@@ -33,6 +33,7 @@ from romrunner.bios.check import BLOCKING, HLE, check_bios, unverified_bios_sha1
 from romrunner.bios.known import library_bios_dumps
 from romrunner.bios.scan import verified_at_scan
 from romrunner.catalog.clones import (
+    ARCADE_SET_NAME,
     bios_sets_needed,
     chd_set_folders,
     incomplete_sets,
@@ -1187,18 +1188,16 @@ def _load_games(db: Database, ids: list[int]) -> dict[int, _Game]:
 
 
 _IDENTIFIED = "('sha1', 'md5', 'crc32', 'user')"
-# An arcade set's name in a MAME or FBNeo DAT (``dkong3``, ``sf2ce``): the emulator finds a
-# set, and a clone its parent's, by the zip's name alone. No-Intro's and Redump's game names
-# have spaces and tags, never this form.
-_SET_NAME = re.compile(r"[a-z0-9_]{1,32}")
 
 
 def _arcade_set_name(matched_game_id: str, filename: str) -> str | None:
     """The card name of an archive identified as an arcade set whose library name is not
-    the set's (``Donkey Kong 3 (US).zip`` -> ``dkong3.zip``), else None."""
+    the set's (``Donkey Kong 3 (US).zip`` -> ``dkong3.zip``), else None. (The emulator finds
+    a set, and a clone its parent's, by the zip's name alone; No-Intro's and Redump's game
+    names have spaces and tags, never a set's form: see ARCADE_SET_NAME.)"""
     set_name = matched_game_id.partition(":")[2]
     stem, dot, extension = filename.rpartition(".")
-    if not dot or stem == set_name or not _SET_NAME.fullmatch(set_name):
+    if not dot or stem == set_name or not ARCADE_SET_NAME.fullmatch(set_name):
         return None
     return f"{set_name}.{extension.lower()}"
 
