@@ -393,3 +393,16 @@ def test_the_cards_bios_of_one_region_is_kept_when_the_library_has_another_regio
     assert pruned.code == 0, pruned.err
     assert pruned.json()["data"]["pruned"] == 0
     assert card_bios(card) == {"scph5501.bin": usa, "scph5502.bin": eur}
+
+
+def test_a_profile_check_leaves_out_what_the_os_has_no_folder_for(cli: Any) -> None:
+    """QA65 F2: `bios check --profile` on MinUI failed (exit 1, missing-blocking) for the
+    ColecoVision BIOS, "a deploy puts it" in Bios/colecovision/ — MinUI has no folder for
+    that platform: the auto-list leaves its games out, no deploy puts anything there."""
+    from tests.conftest import shared_path
+    real = shared_path("definition-pack")
+    assert cli("--pack", real, "device", "add", "rg-35xx-plus").code == 0
+    assert cli("--pack", real, "profile", "create", "--device", "1", "--os", "minui").code == 0
+    data = cli("--json", "--pack", real, "bios", "check", "--profile", "1").json()["data"]
+    platforms = {g["platform_id"] for g in data["groups"]}
+    assert "colecovision" not in platforms and "psx" in platforms, platforms

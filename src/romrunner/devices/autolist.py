@@ -50,7 +50,7 @@ from romrunner.devices.overrides import (
     lists_emulators,
     not_installed_warnings,
 )
-from romrunner.devices.paths import CardLayout, card_layout
+from romrunner.devices.paths import CardLayout, card_layout, folder_name_for
 from romrunner.devices.profiles import Profile, list_profiles, load_profile
 from romrunner.knowledge.linking import keys_json_sql
 from romrunner.library.platforms import UNKNOWN
@@ -65,7 +65,6 @@ from romrunner.library.tags import (
     tags_of,
 )
 from romrunner.packs.loader import DefinitionPack
-from romrunner.packs.model import PORTS_PLATFORM
 from romrunner.search.index import catalog_title
 from romrunner.store.database import Database
 from romrunner.textnorm import fold
@@ -1177,17 +1176,12 @@ def _gate(game: _Game, emulator: str | None, action: str | None, mode: str,
 def _target_folders(pack: DefinitionPack, resolved: ResolvedOsProfile,
                     layout: CardLayout | None, platforms: set[str]) -> dict[str, str | None]:
     targets: dict[str, str | None] = {}
-    family = pack.folder_names.family_of(resolved.os_id)
-    catalog = pack.operating_systems.get(resolved.os_id)
-    runs_ports = catalog is None or catalog.portmaster is not False
     for platform in platforms:
         if layout is not None:
             choice = layout.rom_folder(platform)
             targets[platform] = str(choice.path) if choice else None
-        elif platform == PORTS_PLATFORM and not runs_ports:
-            targets[platform] = None
         else:
-            targets[platform] = pack.folder_names.target_name(platform, family)
+            targets[platform] = folder_name_for(pack, resolved.os_id, platform)
     return targets
 
 

@@ -244,7 +244,9 @@ class CardLayout:
         if path.parts and path.parts[0].casefold() == CARD_DIR:  # (FAT: any case, QA64 F11)
             return f"{CARD_DIR} is ROM Runner's own folder"
         folded = str(path).casefold()
-        if folded in (".", str(self.roms.path).casefold()):
+        if folded == ".":
+            return "it is the card's root itself"
+        if folded == str(self.roms.path).casefold():
             return "it is the card's ROM folder itself"
         if folded == str(self.bios.path).casefold():
             return "it is the card's BIOS folder itself"
@@ -570,6 +572,16 @@ class PathRow:
     source: str | None
     reason: str
     bios_path: str | None = None
+
+
+def folder_name_for(pack: DefinitionPack, os_id: str, platform_id: str) -> str | None:
+    """The folder name ``os_id`` gives ``platform_id`` with no card at hand (see
+    FolderNames.target_name), or None where it has none: a family that names none for it
+    reads only its own, and PortMaster's ports go only to an OS that runs PortMaster."""
+    catalog = pack.operating_systems.get(os_id)
+    if platform_id == PORTS_PLATFORM and catalog is not None and catalog.portmaster is False:
+        return None
+    return pack.folder_names.target_name(platform_id, pack.folder_names.family_of(os_id))
 
 
 def layout_rows(layout: CardLayout) -> list[PathRow]:
