@@ -395,14 +395,22 @@ def test_the_cards_bios_of_one_region_is_kept_when_the_library_has_another_regio
     assert card_bios(card) == {"scph5501.bin": usa, "scph5502.bin": eur}
 
 
-def test_a_profile_check_leaves_out_what_the_os_has_no_folder_for(cli: Any) -> None:
+def test_a_profile_check_leaves_out_what_the_os_has_no_folder_for(cli: Any,
+                                                                   tmp_path: Path) -> None:
     """QA65 F2: `bios check --profile` on MinUI failed (exit 1, missing-blocking) for the
     ColecoVision BIOS, "a deploy puts it" in Bios/colecovision/ — MinUI has no folder for
     that platform: the auto-list leaves its games out, no deploy puts anything there."""
     from tests.conftest import shared_path
     real = shared_path("definition-pack")
-    assert cli("--pack", real, "device", "add", "rg-35xx-plus").code == 0
-    assert cli("--pack", real, "profile", "create", "--device", "1", "--os", "minui").code == 0
-    data = cli("--json", "--pack", real, "bios", "check", "--profile", "1").json()["data"]
-    platforms = {g["platform_id"] for g in data["groups"]}
-    assert "colecovision" not in platforms and "psx" in platforms, platforms
+    for folder, name in (("colecovision", "Zaxxon (USA).col"), ("gba", "Quest (USA).gba")):
+        (tmp_path / "roms" / folder).mkdir(parents=True)
+        (tmp_path / "roms" / folder / name).write_bytes(name.encode() * 512)
+    for args in (("library", "add", tmp_path / "roms"), ("scan", "--workers", "1"),
+                 ("device", "add", "rg-35xx-plus"),
+                 ("profile", "create", "--device", "1", "--os", "minui")):
+        assert cli("--pack", real, *args).code == 0, args
+    checked = cli("--json", "--pack", real, "bios", "check", "--profile", "1")
+    data = checked.json()["data"]
+    assert data["scope"]["platforms"] == ["gba"], data["scope"]
+    assert data["scope"]["left_out"] == ["colecovision"], data["scope"]
+    assert checked.code == 0, checked.out

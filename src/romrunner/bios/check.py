@@ -357,15 +357,15 @@ def profile_scope(db: Database, pack: DefinitionPack, profile: Profile) -> Profi
     chosen = platform_emulators(db, pack, profile, candidates)
     kept = [p for p in candidates if (not profile.include_platforms
                                       or p in profile.include_platforms)
-            and p not in profile.exclude_platforms
-            # (none the OS has no folder for: no deploy puts its games or BIOS there, QA65 F2)
-            and folder_name_for(pack, profile.os_id, p) is not None]
+            and p not in profile.exclude_platforms]
+    # (none the OS has no folder for: no deploy puts its games or BIOS there, QA65 F2)
+    placed = {p for p in kept if folder_name_for(pack, profile.os_id, p) is not None}
     fallback = set(resolved.fallback_platforms)
     if library:
-        usable = [p for p in kept if chosen[p][0] is not None]
+        usable = [p for p in kept if chosen[p][0] is not None and p in placed]
         return ProfileScope(usable, sorted(set(kept) - set(usable)),
                             "the library's platforms this profile has an emulator for")
-    declared = [p for p in kept if chosen[p][0] is not None and (
+    declared = [p for p in kept if chosen[p][0] is not None and p in placed and (
         p not in fallback or chosen[p][1] == "profile platform override")]
     return ProfileScope(declared, [], f"no games in the library: the platforms {profile.os_id}"
                         f"'s profile for {profile.device_id} names")
