@@ -677,11 +677,13 @@ def test_a_sets_chd_without_its_zip_is_left_out_as_incomplete(
         ("turtles", hashlib.sha1(b"turtles disk").hexdigest())]
 
 
+@pytest.mark.parametrize("zipped", ["turtlesb", "Turtles B (World)"])
 def test_a_clones_chd_goes_with_its_zip_when_the_zip_is_left_out(
-        cli: Any, tmp_path: Path) -> None:
+        cli: Any, tmp_path: Path, zipped: str) -> None:
     """QA64 F10: a clone's own CHD stayed included when the auto-list left its zip out as
-    another version of its family: a CHD nothing runs went on the card."""
-    _library(cli, tmp_path, {"turtles": SPLIT["turtles"], "turtlesb": SPLIT["turtlesb"]})
+    another version of its family: a CHD nothing runs went on the card (review 31 R6: its
+    zip under another name was not its zip)."""
+    _library(cli, tmp_path, {"turtles": SPLIT["turtles"], zipped: SPLIT["turtlesb"]})
     sha1 = hashlib.sha1(b"tb disk").hexdigest()
     (tmp_path / "mame.dat").write_text(_dat().replace(
         '\tname "turtlesb"\n', f'\tname "turtlesb"\n\tdisk ( name tbdisk sha1 {sha1} )\n'))
@@ -694,7 +696,7 @@ def test_a_clones_chd_goes_with_its_zip_when_the_zip_is_left_out(
     listed = {g["filename"]: g for g in
               real(cli, "--json", "autolist", "1").json()["data"]["games"]}
     assert listed["turtles.zip"]["included"], listed["turtles.zip"]
-    assert listed["turtlesb.zip"]["reason"] == "other_version", listed["turtlesb.zip"]
+    assert listed[f"{zipped}.zip"]["reason"] == "other_version", listed[f"{zipped}.zip"]
     assert (listed["tbdisk.chd"]["included"], listed["tbdisk.chd"]["reason"]) == (
         False, "set_left_out"), listed["tbdisk.chd"]
 

@@ -28,6 +28,7 @@ from romrunner.catalog.clones import (
     bios_sets_needed,
     chd_set_folders,
     incomplete_sets,
+    set_companions,
     sets_lacking_their_zip,
     split_clones,
 )
@@ -995,12 +996,16 @@ def build_autolist(db: Database, pack: DefinitionPack, profile_id: int,
     if chds:
         zips = {(g.platform_id, g.filename.lower()): g for g in games
                 if g.filename.lower().endswith((".zip", ".7z"))}
+        by_id = {g.id: g for g in games}
+        # (its set's zip by the set it is identified as, whatever its name: review 31 R6)
+        zip_of = {chd_id: next((by_id[i] for i in others if i in by_id), None)
+                  for chd_id, _, others in set_companions(db, chds)}
         for chd in (g for g in games if g.id in chds):
             # (a set's CHD is a part of the set, no other version of its zip: QA56 F1; a
             # per-platform limit keeps or leaves out the two together: QA59 F5)
             chd.title_key = f"{chd.title_key}|chd:{chd.id}"
             folder = chds[chd.id].folder
-            found = zips.get((chd.platform_id, f"{folder}.zip".lower())) \
+            found = zip_of.get(chd.id) or zips.get((chd.platform_id, f"{folder}.zip".lower())) \
                 or zips.get((chd.platform_id, f"{folder}.7z".lower()))
             if found is not None:
                 chd.variant = f"game:{found.id}"
