@@ -787,3 +787,34 @@ def test_a_consoles_chd_a_dat_lists_as_a_disk_is_laid_out_as_its_platforms(
     [placed] = card.rglob("*.chd")
     assert (placed.name, placed.parent.name) == ("FF7 D1.chd", "psx"), placed
     assert "arcade set" not in result.err
+
+
+def test_a_set_without_its_chd_is_incomplete_in_every_view(cli: Any, tmp_path: Path) -> None:
+    """Review 31 R7: a set whose disk no CHD of the library holds was left out of the
+    auto-list as incomplete, while `games show`, `dat report` and `dat fixdat` called it
+    complete; with its CHD every view says it is had."""
+    ids = _library(cli, tmp_path, {"turtles": SPLIT["turtles"]})
+    sha1 = hashlib.sha1(b"t disk").hexdigest()
+    (tmp_path / "mame.dat").write_text(_dat().replace(
+        '\tname "turtles"\n', f'\tname "turtles"\n\tdisk ( name tdisk sha1 {sha1} )\n'))
+    assert real(cli, "dat", "import", str(tmp_path / "mame.dat"), "--platform",
+                "arcade").code == 0
+
+    def views() -> tuple[bool, bool, bool, bool]:
+        listed = {g["filename"]: g for g in
+                  real(cli, "--json", "autolist", "1").json()["data"]["games"]}
+        [report] = real(cli, "--json", "dat", "report", "--missing").json()["data"]
+        shown = real(cli, "games", "show", str(ids["turtles"])).out
+        fixdat = tmp_path / "fix.xml"
+        assert real(cli, "dat", "fixdat", "MAME", "-o", str(fixdat), "--force").code == 0
+        asked = ET.parse(fixdat).getroot().find("game[@name='turtles']/disk") is not None
+        return (listed["turtles.zip"]["included"],
+                "turtles" in {game["name"] for game in report["incomplete_games"]},
+                "incomplete" in shown, asked)
+
+    assert views() == (False, True, True, True)
+    disk = tmp_path / "roms" / "arcade" / "turtles" / "tdisk.chd"
+    disk.parent.mkdir()
+    disk.write_bytes(_chd(b"t disk"))
+    assert real(cli, "scan", "--workers", "1").code == 0
+    assert views() == (True, False, False, False)

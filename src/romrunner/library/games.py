@@ -298,8 +298,14 @@ def _set_completeness(db: Database, catalog_game: Any, roms: list[Any],
     if (db.scalar("SELECT reader FROM catalog_sources WHERE id = ?",
                   (catalog_game["source_id"],)) or 0) < READER_VERSION:
         return {}  # (an earlier release's reader may not have kept its BIOS set: QA64 F1)
+    disks = [rom["sha1_bin"] for rom in roms if rom["status"] == DISK and rom["sha1_bin"]]
+    held_disks = {bytes(row[0]) for row in db.query(
+        "SELECT f.sha1_bin FROM game_files f JOIN games g ON g.id = f.game_id "
+        f"WHERE f.kind = 'chd' AND g.is_missing = 0 AND f.sha1_bin IN "
+        f"({', '.join('?' for _ in disks)})", disks)} if disks else set()
     lacking = [rom for rom in roms if _can_be_had(rom)
-               and not any(_same_data(rom, key) for key in keys)]
+               and not any(_same_data(rom, key) for key in keys)
+               and not (rom["status"] == DISK and rom["sha1_bin"] in held_disks)]
     shared: set[tuple[bytes, int | None]] = set()
     if lacking and catalog_game["clone_of"]:
         shared = {(rom["crc32_bin"], rom["size"]) for rom in db.query(
@@ -331,7 +337,7 @@ def _set_completeness(db: Database, catalog_game: Any, roms: list[Any],
 
 def _can_be_had(rom: Any) -> bool:
     """A ROM a set can hold: dumped, with a hash to know it by (as ``dat report`` asks)."""
-    return (rom["status"] or "") not in ("nodump", DISK) and (
+    return (rom["status"] or "") != "nodump" and (
         rom["sha1_bin"] is not None or rom["md5_bin"] is not None
         or (rom["crc32_bin"] is not None and rom["size"] is not None))
 

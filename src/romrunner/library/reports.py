@@ -125,10 +125,15 @@ MISSING, NAME_ONLY, INCOMPLETE, HAD = 0, 1, 2, 3
 # or one without a hash, cannot): with some of them it is incomplete.
 _DISC_GAME = ("EXISTS (SELECT 1 FROM catalog_roms s WHERE s.catalog_game_id = cg.id AND "
               "(lower(s.name) GLOB '*.cue' OR lower(s.name) GLOB '*.gdi'))")
-# A ROM nobody can have in a set's zip: not dumped, or the set's disk (a CHD of its own).
-_UNHAD = f"coalesce(r.status, '') IN ('nodump', '{DISK}')"
+# A ROM nobody can have: not dumped.
+_UNHAD = "coalesce(r.status, '') = 'nodump'"
 _CAN_BE_HAD = (f"NOT {_UNHAD} AND (r.sha1_bin IS NOT NULL OR "
                "r.md5_bin IS NOT NULL OR (r.crc32_bin IS NOT NULL AND r.size IS NOT NULL))")
+# A set's disk a CHD of the library holds, by the SHA1 its header records: had as its other
+# ROMs are (review 31 R7: a set without its CHD was "have" here, incomplete to the auto-list).
+_CHD_HELD = (f"(r.status = '{DISK}' AND r.sha1_bin IS NOT NULL AND EXISTS (SELECT 1 FROM "
+             "game_files f JOIN games g ON g.id = f.game_id WHERE f.sha1_bin = r.sha1_bin "
+             "AND f.kind = 'chd' AND g.is_missing = 0))")
 
 
 def _status(kinds: _Kinds) -> str:
@@ -136,7 +141,7 @@ def _status(kinds: _Kinds) -> str:
     for a game of several ROMs but a disc — or a present file matched to it by hand),
     INCOMPLETE (some of its ROMs' data, not all), NAME_ONLY (only a present file matched to its
     name: by the name alone, or by another DAT's data of a game of that name), MISSING."""
-    held = _held(kinds)
+    held = f"({_held(kinds)}) OR {_CHD_HELD}"
     return (
         "SELECT cg.id, cg.name, cg.description, CASE "
         "WHEN EXISTS (SELECT 1 FROM catalog_roms r WHERE r.catalog_game_id = cg.id "
@@ -218,12 +223,6 @@ def _named_dats(names: Sequence[str], known: set[str]) -> list[tuple[str, bool |
     return out
 
 
-# A set's disk a CHD of the library holds, by the SHA1 its header records.
-_CHD_HELD = ("(r.sha1_bin IS NOT NULL AND EXISTS (SELECT 1 FROM game_files f JOIN games g "
-             "ON g.id = f.game_id WHERE f.sha1_bin = r.sha1_bin AND f.kind = 'chd' "
-             "AND g.is_missing = 0))")
-
-
 def _roms_of(db: Database, game_ids: Sequence[int], kinds: _Kinds | None = None
              ) -> dict[int, list[Any]]:
     """The ROMs of the catalog games given, in the DAT's order; with ``kinds``, each with
@@ -231,7 +230,7 @@ def _roms_of(db: Database, game_ids: Sequence[int], kinds: _Kinds | None = None
     roms: dict[int, list[Any]] = {game_id: [] for game_id in game_ids}
     if not game_ids:
         return roms
-    held = _held(kinds) if kinds is not None else "0"
+    held = f"({_held(kinds)}) OR {_CHD_HELD}" if kinds is not None else "0"
     # (a ROM that cannot be had — `nodump`, a set's disk — counts as held: never "missing",
     # never asked for by a fixdat: QA59 F3)
     for row in db.query("SELECT r.catalog_game_id, r.name, r.size, r.crc32, r.md5, r.sha1, "
