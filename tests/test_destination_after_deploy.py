@@ -222,3 +222,30 @@ def test_a_stopped_deploys_temporary_file_is_no_game_file(cli: Any, tmp_path: Pa
     (game.parent / ".DS_Store").write_bytes(b"Bud1")
     (game.parent / "Thumbs.db").write_bytes(b"\xd0\xcf")
     assert gba_files() == 1
+
+
+def test_a_scan_looks_in_the_folders_the_user_chose_for_the_card(
+        cli: Any, tmp_path: Path) -> None:
+    """QA65 F3: a card laid out in folders chosen with `destination paths --set` listed none
+    of its ROM folders, and the OS's own `roms` was "not on the card (deploy creates it)"."""
+    pack = str(shared_path("definition-pack"))
+
+    def run(*args: str) -> Any:
+        return cli("--pack", pack, *args)
+
+    root = tmp_path / "roms"
+    rom(root / "gb/Pocket Quest (Europe).gb", "c")
+    for args in (("library", "add", str(root)), ("scan", "--workers", "1"),
+                 ("device", "add", "rg-35xx-plus"),
+                 ("profile", "create", "--device", "1", "--os", "muos")):
+        assert run(*args).code == 0, args
+    card = tmp_path / "card"
+    card.mkdir()
+    assert run("destination", "paths", "1", "--to", str(card), "--set",
+               "roms=MyGames").code == 0
+    assert run("deploy", "1", "--to", str(card), "platform:gb").code == 0
+    data = run("--json", "destination", "scan", str(card)).json()["data"]
+    assert [(f["path"], f["platform_id"], f["file_count"]) for f in data["folders"]
+            if f["type"] == "roms"] == [("MyGames/gb", "gb", 1)], data["folders"]
+    assert not [f for f in data["findings"] if f["type"] == "missing_folder"
+                and "roms" in f["message"]], data["findings"]

@@ -47,7 +47,11 @@ from romrunner.deploy.card import (
     recorded_card_os,
     recorded_rom_folders,
 )
-from romrunner.devices.destination import check_destination, destination_id
+from romrunner.devices.destination import (
+    check_destination,
+    destination_id,
+    load_path_overrides,
+)
 from romrunner.devices.mounts import filesystem_type, not_a_folder_reason
 from romrunner.devices.osprofile import known_os
 from romrunner.devices.paths import (
@@ -376,8 +380,9 @@ def scan_destination(db: Database, pack: DefinitionPack, card_root: Path,
         reason=_reason(best, recorded.os_id if recorded else None), candidates=candidates,
         scanned_at=utc_now().strftime("%Y-%m-%d %H:%M:%S"))
     layout_os = expect_os or result.detected_os
-    result.folders = _discover(pack, card_root, index, layout_os)
-    result.findings = _findings(pack, result, index, card_root, preferred)
+    chosen = _chosen_roots(db, card_root)
+    result.folders = _discover(pack, card_root, index, layout_os, chosen)
+    result.findings = _findings(pack, result, index, card_root, preferred, chosen)
     if recorded is not None and contradiction and result.detected_os != recorded.os_id:
         result.findings.append(Finding(
             "recorded_os", "warning",
@@ -502,12 +507,23 @@ def _layout_paths(pack: DefinitionPack, os_id: str | None) -> dict[str, str]:
     return {k: v for k, v in (catalog.paths if catalog else {}).items() if v}
 
 
+def _chosen_roots(db: Database, card_root: Path) -> dict[str, PurePosixPath]:
+    """The card's ROM and BIOS folders the user chose (`destination paths --set roms=…`),
+    card-relative: the scan looks there, not in the OS's own (QA65 F3: a card laid out in
+    `Games/` listed no folder, and `roms/` was "not on the card (deploy creates it)")."""
+    overrides = load_path_overrides(db, destination_id(card_root, create=False))
+    return {key: PurePosixPath(str(overrides[key])) for key in ("roms", "bios")
+            if isinstance(overrides.get(key), str) and overrides[key]}
+
+
 def _discover(pack: DefinitionPack, root: Path, index: _CardIndex,
-              os_id: str | None) -> list[Folder]:
+              os_id: str | None, chosen: dict[str, PurePosixPath]) -> list[Folder]:
     expected = _layout_paths(pack, os_id)
     games = games_partition(os_id or "", root)
     rom_roots: list[PurePosixPath] = []
-    if "roms" in expected:
+    if "roms" in chosen and (found := _find(index, chosen["roms"])):
+        rom_roots.append(found)
+    elif "roms" in expected:
         found = _find(index, card_relative(os_id or "", expected["roms"], games)[0])
         if found:
             rom_roots.append(found)
@@ -519,6 +535,8 @@ def _discover(pack: DefinitionPack, root: Path, index: _CardIndex,
     # (ROCKNIX keeps its BIOS in roms/bios).
     others = {str(found).casefold() for kind in ("bios", "saves") if kind in expected
               and (found := _find(index, card_relative(os_id or "", expected[kind], games)[0]))}
+    if "bios" in chosen and (found := _find(index, chosen["bios"])):
+        others.add(str(found).casefold())
     folders: list[Folder] = []
     for rom_root in rom_roots:
         try:
@@ -537,9 +555,10 @@ def _discover(pack: DefinitionPack, root: Path, index: _CardIndex,
                                   claimed[0] if len(claimed) == 1 else None, count, size))
     seen: set[str] = set()
     for kind in ("bios", "saves"):
-        if kind not in expected:
+        if kind not in expected and kind not in chosen:
             continue
-        found = _find(index, card_relative(os_id or "", expected[kind], games)[0])
+        found = _find(index, chosen[kind]) if kind in chosen else \
+            _find(index, card_relative(os_id or "", expected[kind], games)[0])
         if found and str(found).casefold() not in seen:
             seen.add(str(found).casefold())
             count, size = _count(root / found, CONTENT_DEPTH)
@@ -574,7 +593,8 @@ def _count(folder: Path, depth: int) -> tuple[int, int]:
 
 
 def _findings(pack: DefinitionPack, scan: DestinationScan, index: _CardIndex,
-              card_root: Path, preferred: str | None) -> list[Finding]:
+              card_root: Path, preferred: str | None,
+              chosen: dict[str, PurePosixPath]) -> list[Finding]:
     findings: list[Finding] = []
     if not scan.writable:
         findings.append(Finding("read_only", "error", f"{scan.path} cannot be written",
@@ -601,10 +621,11 @@ def _findings(pack: DefinitionPack, scan: DestinationScan, index: _CardIndex,
             "`destination paths --set`"))
     layout_os = expected or detected
     games = games_partition(layout_os or "", card_root)
-    for key, device_path in sorted(_layout_paths(pack, layout_os).items()):
-        if key not in ("roms", "bios"):
-            continue
-        relative = card_relative(layout_os or "", device_path, games)[0]
+    paths = {key: path for key, path in _layout_paths(pack, layout_os).items()
+             if key in ("roms", "bios")}
+    for key, device_path in sorted({**paths, **chosen}.items()):
+        relative = chosen[key] if key in chosen else \
+            card_relative(layout_os or "", str(device_path), games)[0]
         blocked = index.not_a_folder(relative) if relative != PurePosixPath(".") else None
         if blocked is not None:
             reason = not_a_folder_reason(card_root / blocked, at_root=len(blocked.parts) == 1)
@@ -613,8 +634,10 @@ def _findings(pack: DefinitionPack, scan: DestinationScan, index: _CardIndex,
                 f"{layout_os}'s {key} folder {relative} cannot be made: {blocked} is {reason}",
                 "deploy writes nothing there until it is a folder"))
         elif _find(index, relative) is None:
+            whose = f"your {key} folder" if key in chosen else f"{layout_os}'s {key} folder"
             findings.append(Finding(
                 "missing_folder", "info" if not detected else "warning",
-                f"{layout_os}'s {key} folder {relative} is not on the card",
-                "deploy creates it"))
+                f"{whose} {relative} is not on the card",
+                "deploy creates it" if key == "roms" else
+                "deploy creates it when it has BIOS files to put there"))
     return findings
