@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import datetime as dt
 import re
 from pathlib import Path
 from typing import Any
@@ -376,3 +377,22 @@ def test_region_words_the_shell_quoted_whole_are_one_region(db: Database) -> Non
     assert parse_query(query_text(["region:Latin America,usa", "mario"])) == parse_query(
         'region:"Latin America",usa mario')
     assert parse_query(query_text(["region:usa mario"])) == parse_query("region:usa mario")
+
+
+def test_a_date_is_the_users_local_day(db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    """QA63 F6: `added:DATE` was the UTC day: west of UTC, a game added in the evening was
+    not `added:TODAY` (its UTC date was tomorrow's)."""
+    import time
+
+    evening = int(dt.datetime(2026, 12, 4, 3, 21, tzinfo=dt.UTC).timestamp())  # 17:21 HST
+    db.execute("UPDATE games SET added_unix = ? WHERE id = 1", (evening,))
+    title = str(db.scalar("SELECT detected_title FROM games WHERE id = 1"))
+    monkeypatch.setenv("TZ", "Pacific/Honolulu")
+    time.tzset()
+    try:
+        assert title in titles(db, "added:2026-12-03")
+        assert title not in titles(db, "added:2026-12-04")
+        assert title in titles(db, "added:2026-12-01..2026-12-03")
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()

@@ -296,7 +296,7 @@ def _game_lines(game: dict[str, Any]) -> list[tuple[str, str]]:
         lines.append(("status", "missing: the last scan did not find the file"))
     if game["scan_error"]:
         lines.append(("problem", game["scan_error"]))
-    lines.append(("added", str(game["added_at"])))
+    lines.append(("added", f"{game['added_at']} UTC"))  # (QA63 F6: said without its zone)
     return lines
 
 

@@ -573,15 +573,25 @@ def _added_sql(bounds: tuple[str | None, str | None], ctx: Context) -> Sql:
     low, high = bounds
     if low is not None and low.startswith("-"):
         return "g.added_at >= datetime('now', ?)", [low]
+    # (a date is the user's local day, as they read a calendar: QA63 F6, a game added "today"
+    # west of UTC was not `added:TODAY`)
     parts: list[str] = []
     params: list[object] = []
     if low is not None:
-        parts.append("g.added_at >= ?")
-        params.append(low)
-    if high is not None:  # any time of that day: its text sorts before "DAY~" (not
-        parts.append("g.added_at < ?")  # date(?, '+1 day'): NULL after 9999-12-30, QA26 F7)
-        params.append(f"{high}~")
-    return " AND ".join(parts), params
+        parts.append("g.added_unix >= ?")
+        params.append(_local_midnight(dt.date.fromisoformat(low)))
+    if high is not None and dt.date.fromisoformat(high) < dt.date.max:
+        parts.append("g.added_unix < ?")  # (any time of that day)
+        params.append(_local_midnight(dt.date.fromisoformat(high) + dt.timedelta(days=1)))
+    return " AND ".join(parts) or "1 = 1", params
+
+
+def _local_midnight(day: dt.date) -> int:
+    """The Unix time at which ``day`` begins where the user is (the local time zone)."""
+    try:
+        return int(dt.datetime.combine(day, dt.time.min).astimezone().timestamp())
+    except (OverflowError, OSError, ValueError):  # (year 1 or 9999 beyond the zone's reach)
+        return int(dt.datetime.combine(day, dt.time.min, dt.UTC).timestamp())
 
 
 def _compat_parse(value: str) -> str:
