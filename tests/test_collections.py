@@ -221,6 +221,13 @@ def test_a_name_in_another_unicode_form_is_the_same_collection(db: Database) -> 
     assert ids(collection_page(db, composed)) == [1]
     create_collection(db, "S", query=f'collection:"{decomposed}"', known_platforms=PLATFORMS)
     assert ids(collection_page(db, "S")) == [1]
+    # a compatibility form, a no-break space: names that look like a built-in's are it
+    # (QA63 F4: "Recently Added" with a no-break space, "ｆavorites", stood beside them)
+    for alike in ("Recently\u00a0Added", "Missing  Files", "\uff55nidentified"):
+        with pytest.raises(InputError, match="built in"):
+            create_collection(db, alike)
+    with pytest.raises(InputError, match="already exists"):
+        create_collection(db, "\uff33")  # (full-width S)
 
 
 def test_a_database_holding_two_such_names_renames_the_one_named(db: Database) -> None:

@@ -126,8 +126,10 @@ def name_key(name: str) -> str:
     (QA44 F6: SQLite's NOCASE folds ASCII only, so "Été" and "été" were two collections, and
     a rename of one rewrote the smart queries naming the other), and whatever its Unicode
     form (QA57 F2: `Café` typed and `Café` pasted from a Mac's Finder, decomposed, were
-    two collections that look alike)."""
-    return unicodedata.normalize("NFC", name).casefold()
+    two collections that look alike), or a compatibility form and its spaces (QA63 F4: a
+    no-break space or full-width letters made "Recently Added" and "ｆavorites" names of their
+    own beside the built-ins they look like)."""
+    return " ".join(unicodedata.normalize("NFKC", name).casefold().split())
 
 
 def _find(db: Database, name: str) -> _Stored | None:
