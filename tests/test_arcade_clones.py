@@ -760,15 +760,16 @@ def test_of_two_chds_of_one_disk_the_one_in_its_place_goes(cli: Any, tmp_path: P
     assert "naming rules" not in result.err
 
 
+@pytest.mark.parametrize("name", ["Final Fantasy VII (USA) (Disc 1)", "ff7u"])
 def test_a_consoles_chd_a_dat_lists_as_a_disk_is_laid_out_as_its_platforms(
-        cli: Any, tmp_path: Path) -> None:
-    """Review 31 R5: a PlayStation CHD matched through a `<disk>` (MAME software lists
-    describe discs so) was renamed and put in a folder of its game's name, as an arcade
-    set's CHD, and called an "arcade set"."""
+        cli: Any, tmp_path: Path, name: str) -> None:
+    """Review 31 R5, review 32 R1: a PlayStation CHD matched through a `<disk>` (MAME
+    software lists describe discs so, named `ff7u` as arcade sets are) was renamed and put
+    in a folder of its game's name, as an arcade set's CHD, and called an "arcade set"."""
     sha1 = hashlib.sha1(b"ff7 disc 1").hexdigest()
     (tmp_path / "psx.dat").write_text(
         'clrmamepro (\n\tname "Sony - PlayStation"\n)\ngame (\n'
-        '\tname "Final Fantasy VII (USA) (Disc 1)"\n'
+        f'\tname "{name}"\n'
         f'\tdisk ( name "final fantasy vii (usa) (disc 1)" sha1 {sha1} )\n)\n')
     folder = tmp_path / "roms" / "psx"
     folder.mkdir(parents=True)

@@ -315,6 +315,12 @@ def incomplete_sets(db: Database, game_ids: Iterable[int]) -> dict[int, list[str
 ARCADE_SET_NAME = re.compile(r"[a-z0-9_]{1,32}")
 
 
+# A catalog game ``c`` of ROMs besides its disks: an arcade set (a software list's console
+# disc lists its disk alone).
+_SET_OF_ROMS = ("EXISTS (SELECT 1 FROM catalog_roms x WHERE x.catalog_game_id = c.id "
+                f"AND coalesce(x.status, '') <> '{DISK}')")
+
+
 class ChdPlace(NamedTuple):
     """Where an arcade set's CHD goes: its set's folder and its disk's file name."""
 
@@ -395,9 +401,11 @@ def chd_set_folders(db: Database, game_ids: Iterable[int]) -> dict[int, ChdPlace
         "JOIN catalog_games c ON c.game_id = g.matched_game_id "
         "JOIN catalog_roms r ON r.catalog_game_id = c.id AND r.sha1_bin = f.sha1_bin "
         "WHERE g.id IN (SELECT value FROM json_each(?)) AND g.match_method = 'sha1' "
-        "ORDER BY c.id DESC", (json.dumps(ids),)) if ARCADE_SET_NAME.fullmatch(str(row[1]))}
-    # (a set's name as MAME and FBNeo write one: a software list's `Final Fantasy VII (USA)`
-    # disk is a console's game, laid out as its platform's, review 31 R5)
+        f"AND {_SET_OF_ROMS} ORDER BY c.id DESC", (json.dumps(ids),))
+        if ARCADE_SET_NAME.fullmatch(str(row[1]))}
+    # (a set named as MAME and FBNeo name one, of ROMs and a disk: a software list's disc,
+    # `ff7u` of a disk only, is a console's game, laid out as its platform's: review 31 R5,
+    # review 32 R1)
     rows = [(int(row[0]), str(row[1]), str(row[2])) for row in db.query(
         "SELECT id, platform_id, filepath FROM games WHERE id IN (SELECT value FROM "
         "json_each(?)) AND lower(filename) LIKE '%.chd' AND instr(filepath, '/') > 0",
@@ -411,7 +419,7 @@ def chd_set_folders(db: Database, game_ids: Iterable[int]) -> dict[int, ChdPlace
     disks = {(str(row[0]), str(row[1]), str(row[2])) for row in db.query(
         "SELECT c.platform_id, c.name, r.name FROM catalog_games c JOIN catalog_roms r "
         "ON r.catalog_game_id = c.id WHERE c.name IN (SELECT value FROM json_each(?)) "
-        "AND instr(r.name, '.') = 0",
+        f"AND instr(r.name, '.') = 0 AND {_SET_OF_ROMS}",
         (json.dumps(sorted({folder for _, folder, _ in folders.values()})),))}
     return {**places, **{game_id: ChdPlace(folder, name)
                          for game_id, (platform, folder, name) in folders.items()
