@@ -412,5 +412,9 @@ def test_a_profile_check_leaves_out_what_the_os_has_no_folder_for(cli: Any,
     checked = cli("--json", "--pack", real, "bios", "check", "--profile", "1")
     data = checked.json()["data"]
     assert data["scope"]["platforms"] == ["gba"], data["scope"]
-    assert data["scope"]["left_out"] == ["colecovision"], data["scope"]
+    assert data["scope"]["no_folder"] == ["colecovision"], data["scope"]
+    assert data["scope"]["left_out"] == [], data["scope"]  # (it has an emulator: QA66 F2)
     assert checked.code == 0, checked.out
+    text = cli("--pack", real, "bios", "check", "--profile", "1").out
+    assert "not checked: colecovision (the library has games of them, but the OS has no " \
+        "folder for them)" in " ".join(text.split())

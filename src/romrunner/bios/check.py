@@ -343,10 +343,12 @@ class ProfileScope:
     platforms: list[str]
     left_out: list[str]
     basis: str
+    no_folder: list[str] = field(default_factory=list)  # the OS has no folder for them
 
     def as_dict(self) -> dict[str, Any]:
         """The JSON form."""
-        return {"platforms": self.platforms, "left_out": self.left_out, "basis": self.basis}
+        return {"platforms": self.platforms, "left_out": self.left_out,
+                "no_folder": self.no_folder, "basis": self.basis}
 
 
 def profile_scope(db: Database, pack: DefinitionPack, profile: Profile) -> ProfileScope:
@@ -363,8 +365,9 @@ def profile_scope(db: Database, pack: DefinitionPack, profile: Profile) -> Profi
     fallback = set(resolved.fallback_platforms)
     if library:
         usable = [p for p in kept if chosen[p][0] is not None and p in placed]
-        return ProfileScope(usable, sorted(set(kept) - set(usable)),
-                            "the library's platforms this profile has an emulator for")
+        return ProfileScope(usable, sorted(set(kept) & placed - set(usable)),
+                            "the library's platforms this profile has an emulator for",
+                            sorted(set(kept) - placed))
     declared = [p for p in kept if chosen[p][0] is not None and p in placed and (
         p not in fallback or chosen[p][1] == "profile platform override")]
     return ProfileScope(declared, [], f"no games in the library: the platforms {profile.os_id}"

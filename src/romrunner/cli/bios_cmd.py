@@ -173,6 +173,10 @@ def bios_check(platforms: tuple[str, ...], emulator: str | None, profile: int | 
                 console.print(f"not checked: {', '.join(scope.left_out)} (the library has "
                               "games of them, but this profile has no emulator for them)",
                               markup=False)
+            if scope.no_folder:
+                console.print(f"not checked: {', '.join(scope.no_folder)} (the library has "
+                              "games of them, but the OS has no folder for them)",
+                              markup=False)
         if report.groups:
             console.print(bios_table(report))
         folders = sorted({(g.platform_id, g.os_folder) for g in report.groups if g.os_folder})
