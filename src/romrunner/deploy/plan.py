@@ -2653,15 +2653,17 @@ def _bring_set_companions(db: Database, games: dict[int, _Game], builder: _Build
     """An arcade set of a zip and CHDs goes whole: a chosen zip brings the library's CHDs of
     its set's disks (its parent's, for a clone whose disk is merged with it), a chosen CHD
     its set's zip, said in one warning (see clones.set_companions)."""
-    chosen = [g.id for g in games.values()
-              if g.archive or g.filename.lower().endswith(".chd")]
-    needed = [_Needed(game_id, name, tuple(others), 0)
-              for game_id, name, others in set_companions(db, chosen)]
-    added = _sets_needed(db, games, builder, profile_id, needed, _SET_FILE_WORDS)
-    _add_sets(db, games, builder, {found: kept for found, fors in added.items()
-                                   if (kept := [game for game in fors if game.id in games])},
-              _SET_FILE_WORDS)
-    if added:
+    for _ in range(3):  # (a CHD brings its zip, which brings the set's other disks: QA66 F3)
+        chosen = [g.id for g in games.values()
+                  if g.archive or g.filename.lower().endswith(".chd")]
+        needed = [_Needed(game_id, name, tuple(others), 0)
+                  for game_id, name, others in set_companions(db, chosen)]
+        added = _sets_needed(db, games, builder, profile_id, needed, _SET_FILE_WORDS)
+        _add_sets(db, games, builder, {
+            found: kept for found, fors in added.items()
+            if (kept := [game for game in fors if game.id in games])}, _SET_FILE_WORDS)
+        if not added:
+            return
         _place_chds(db, builder, games)
 
 
@@ -2717,7 +2719,7 @@ _BIOS_SET_WORDS = _SetWords(
 
 _SET_FILE_WORDS = _SetWords(
     "set-file-missing", "set-file-added", "a file of an arcade set ({name} is another)",
-    "{name}", "file of an arcade set",
+    "{name}", "arcade set file",
     "MAME runs a set of a zip and a CHD only with both, the CHD in the set's folder")
 
 
