@@ -7,6 +7,7 @@ or leaves the clone out naming the parent (QA18 M4: ``600.zip`` deployed without
 from __future__ import annotations
 
 import hashlib
+import sqlite3
 import struct
 import xml.etree.ElementTree as ET
 import zipfile
@@ -795,7 +796,8 @@ def test_a_consoles_chd_a_dat_lists_as_a_disk_is_laid_out_as_its_platforms(
     assert "arcade set" not in result.err
 
 
-def test_a_set_without_its_chd_is_incomplete_in_every_view(cli: Any, tmp_path: Path) -> None:
+def test_a_set_without_its_chd_is_incomplete_in_every_view(cli: Any, db_path: Path,
+                                                           tmp_path: Path) -> None:
     """Review 31 R7: a set whose disk no CHD of the library holds was left out of the
     auto-list as incomplete, while `games show`, `dat report` and `dat fixdat` called it
     complete; with its CHD every view says it is had."""
@@ -818,6 +820,12 @@ def test_a_set_without_its_chd_is_incomplete_in_every_view(cli: Any, tmp_path: P
                 "turtles" in {game["name"] for game in report["incomplete_games"]},
                 "incomplete" in shown, asked)
 
+    assert views() == (False, True, True, True)
+    # a catalog an earlier reader read that kept the sets' BIOS sets is still judged, whatever
+    # the reader's version now (review 32 R4: raising it silenced every catalog)
+    with sqlite3.connect(db_path) as db:
+        db.execute("UPDATE catalog_sources SET reader = 2")
+    db.close()
     assert views() == (False, True, True, True)
     disk = tmp_path / "roms" / "arcade" / "turtles" / "tdisk.chd"
     disk.parent.mkdir()

@@ -537,3 +537,26 @@ def test_a_stop_after_the_one_transaction_commits_says_the_command_done(
         "interrupted after its work was committed whole: the DAT 'Nintendo - Game Boy' was "
         "removed"]
     assert cli("--json", "dat", "ls").json()["data"] == []
+
+
+def test_a_stop_once_the_one_transaction_returned_leaves_the_summary_whole(
+        cli: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """QA62 F3 (review 32 R5): once the command's one transaction returned, a Ctrl-C has
+    nothing left to stop: the import's summary is said, exit 0. A real SIGINT, sent as the
+    command marks its work done."""
+    import signal
+
+    from romrunner.cli.context import AppContext
+
+    done = AppContext.work_done
+
+    def then_interrupted(self: AppContext) -> None:
+        done(self)
+        os.kill(os.getpid(), signal.SIGINT)
+
+    monkeypatch.setattr(AppContext, "work_done", then_interrupted)
+    dat = tmp_path / "gb.dat"
+    dat.write_text(dat_text("Nintendo - Game Boy", {"Alpha": b"a" * 64}))
+    result = cli("--json", "dat", "import", dat)
+    assert result.code == 0, result.err
+    assert result.json()["data"]["imports"][0]["games"] == 1

@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from romrunner.catalog.datfile import DISK, READER_VERSION
+from romrunner.catalog.datfile import DISK, JUDGED_FROM_READER
 from romrunner.library.tags import strip_extension
 from romrunner.store.database import Database
 
@@ -234,7 +234,7 @@ def bios_set_games(db: Database) -> set[int]:
 # (a catalog an earlier reader read may lack its sets' BIOS sets: not judged until read again,
 # QA60 F1 — the BIOS set's ROMs counted as the set's own, and a prune removed the set)
 _READ_BY_THIS_READER = ("JOIN catalog_sources cs ON cs.id = c.source_id "
-                        f"AND cs.reader >= {READER_VERSION} ")
+                        f"AND cs.reader >= {JUDGED_FROM_READER} ")
 _LACKING = (
     "SELECT g.id, c.id, r.name FROM games g "
     "JOIN catalog_games c ON c.game_id = g.matched_game_id AND c.is_bios = 0 "

@@ -268,6 +268,11 @@ def _rom(values: dict[str, str]) -> tuple[DatRom, list[str]]:
 # again at its next import — the same file is not "unchanged" then (QA60 F2, F3) — and what
 # it may lack is not judged meanwhile (QA60 F1).
 READER_VERSION = 3  # (3: a `baddump` disk is a disk: review 31 R1)
+# The first reader whose catalogs hold what judging a set incomplete needs (its BIOS set, by
+# `romof`): a catalog read before is not judged until read again; one read by a later reader
+# than it but an earlier than READER_VERSION is (review 32 R4: raising the version silenced
+# every catalog's judgement, said by no migration).
+JUDGED_FROM_READER = 2
 
 DISK = "disk"
 """The status a set's CHD (a DAT's ``disk``) is stored with: known to the set (its folder on a

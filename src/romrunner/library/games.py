@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from romrunner.catalog.datfile import DISK, READER_VERSION
+from romrunner.catalog.datfile import DISK, JUDGED_FROM_READER
 from romrunner.catalog.identify import MatchCounts, identify
 from romrunner.errors import InputError, NotFoundError
 from romrunner.hashbin import to_blob
@@ -296,7 +296,7 @@ def _set_completeness(db: Database, catalog_game: Any, roms: list[Any],
                             for rom in roms):
         return {}
     if (db.scalar("SELECT reader FROM catalog_sources WHERE id = ?",
-                  (catalog_game["source_id"],)) or 0) < READER_VERSION:
+                  (catalog_game["source_id"],)) or 0) < JUDGED_FROM_READER:
         return {}  # (an earlier release's reader may not have kept its BIOS set: QA64 F1)
     disks = [rom["sha1_bin"] for rom in roms if rom["status"] == DISK and rom["sha1_bin"]]
     held_disks = {bytes(row[0]) for row in db.query(
