@@ -716,6 +716,8 @@ def test_a_set_of_a_zip_and_a_chd_goes_whole_whichever_file_is_chosen(
     second = hashlib.sha1(b"t disk 2").hexdigest()  # (a set of two disks: QA66 F3)
     text = text.replace('\tname "turtles"\n',
                         f'\tname "turtles"\n\tdisk ( name tdisk2 sha1 {second} )\n')
+    own = hashlib.sha1(b"600 disk").hexdigest()  # (the clone's own disk besides)
+    text = text.replace('\tname "600"\n', f'\tname "600"\n\tdisk ( name cdisk sha1 {own} )\n')
     (tmp_path / "mame.dat").write_text(text)
     assert real(cli, "dat", "import", str(tmp_path / "mame.dat"), "--platform",
                 "arcade").code == 0
@@ -723,10 +725,13 @@ def test_a_set_of_a_zip_and_a_chd_goes_whole_whichever_file_is_chosen(
     disk.parent.mkdir()
     disk.write_bytes(_chd(b"t disk"))
     (disk.parent / "tdisk2.chd").write_bytes(_chd(b"t disk 2"))
+    (disk.parent.parent / "600").mkdir()
+    (disk.parent.parent / "600" / "cdisk.chd").write_bytes(_chd(b"600 disk"))
     assert real(cli, "scan", "--workers", "1").code == 0
-    chd = next(g["id"] for g in real(cli, "--json", "games", "ls").json()["data"]["games"]
-               if g["filename"] == "tdisk.chd")
-    for n, chosen in enumerate((ids["turtles"], chd, ids["600"])):
+    named = {g["filename"]: g["id"]
+             for g in real(cli, "--json", "games", "ls").json()["data"]["games"]}
+    for n, chosen in enumerate((ids["turtles"], named["tdisk.chd"], ids["600"],
+                                named["cdisk.chd"])):
         card = tmp_path / f"card{n}"
         card.mkdir()
         result = real(cli, "deploy", "1", "--to", str(card), f"id:{chosen}")
@@ -734,7 +739,9 @@ def test_a_set_of_a_zip_and_a_chd_goes_whole_whichever_file_is_chosen(
         placed = sorted("/".join(p.relative_to(card).parts[-2:]) for p in card.rglob("*")
                         if p.suffix in (".zip", ".chd"))
         expected = ["mame/turtles.zip", "turtles/tdisk.chd", "turtles/tdisk2.chd"]
-        assert placed == sorted([*expected, *(["mame/600.zip"] if n == 2 else [])]), placed
+        clone = ["mame/600.zip", "600/cdisk.chd"] if n >= 2 else []  # (a clone's CHD
+        # chosen brings its zip, which brings its parent, which brings its disks)
+        assert placed == sorted([*expected, *clone]), placed
         assert "set-file-added" not in result.err  # (said in words, not codes)
         assert "arcade set files not chosen added" in result.err \
             or "arcade set file not chosen added" in result.err, result.err
@@ -832,3 +839,27 @@ def test_a_set_without_its_chd_is_incomplete_in_every_view(cli: Any, db_path: Pa
     disk.write_bytes(_chd(b"t disk"))
     assert real(cli, "scan", "--workers", "1").code == 0
     assert views() == (True, False, False, False)
+
+
+def test_a_parents_chd_is_no_parent_set_for_its_split_clone(cli: Any, tmp_path: Path) -> None:
+    """QA66 F5: with the parent's zip absent, the parent's CHD (matched to the parent) was
+    taken for the parent set: the split clone was auto-listed and deployed with the CHD
+    beside it, "parent set added"."""
+    _library(cli, tmp_path, {"600": SPLIT["600"]})
+    sha1 = hashlib.sha1(b"t disk").hexdigest()
+    (tmp_path / "mame.dat").write_text(_dat().replace(
+        '\tname "turtles"\n', f'\tname "turtles"\n\tdisk ( name tdisk sha1 {sha1} )\n'))
+    assert real(cli, "dat", "import", str(tmp_path / "mame.dat"), "--platform",
+                "arcade").code == 0
+    disk = tmp_path / "roms" / "arcade" / "turtles" / "tdisk.chd"
+    disk.parent.mkdir()
+    disk.write_bytes(_chd(b"t disk"))
+    assert real(cli, "scan", "--workers", "1").code == 0
+    listed = {g["filename"]: g for g in
+              real(cli, "--json", "autolist", "1").json()["data"]["games"]}
+    assert not listed["600.zip"]["included"], listed["600.zip"]
+    card = tmp_path / "card"
+    card.mkdir()
+    result = real(cli, "deploy", "1", "--to", str(card), "title:600")
+    assert result.code == 1 and "parent set not chosen added" not in result.err, result.err
+    assert not list(card.rglob("600.zip"))

@@ -65,7 +65,8 @@ _CLONES = (
 _PARENTS = (
     "SELECT id, platform_id, matched_game_id, filepath, is_missing, "
     "coalesce(match_method IN ('sha1', 'md5', 'crc32', 'tracks', 'user'), 0) "
-    "FROM games WHERE matched_game_id IN (SELECT value FROM json_each(?)) ORDER BY id")
+    "FROM games WHERE matched_game_id IN (SELECT value FROM json_each(?)) "
+    "AND is_archive = 1 ORDER BY id")  # (the parent's zip: not its CHD, QA66 F5)
 
 
 def split_clones(db: Database, game_ids: Iterable[int]) -> dict[int, SplitClone]:

@@ -429,6 +429,9 @@ def _build_plan(db: Database, layout: CardLayoutLike, ids: list[int],
     _one_revision_per_disc(games, builder)
     _leave_out_excluded_sets(db, games, builder, profile_id)
     _warn_completed_sets(builder, games)
+    # (a CHD chosen brings its zip, which may need its parent and BIOS set, whose own CHDs
+    # go with them: QA66 F3)
+    _bring_set_companions(db, games, builder, profile_id)
     _bring_parents(db, games, builder, profile_id)
     _bring_set_companions(db, games, builder, profile_id)
     tracks = _load_tracks(db, [*games, *(g.id for missing in builder.missing_discs.values()
