@@ -355,6 +355,7 @@ def test_a_command_line_word_that_is_not_utf8_is_one_line_and_changes_nothing(
     ("deploy", "1", "--to=A", "--to", "B", "--dry-run"),
     ("games", "ls", "--limit", "1", "--limit=2"),
     ("--db", "a.db", "--db", "b.db", "games", "ls"),
+    ("dat", "fixdat", "X", "-o", "a.dat", "-ob.dat"),  # (QA66 F8: a value held by -o)
 ])
 def test_an_option_of_one_value_given_twice_is_refused(cli: Any, tmp_path: Path,
                                                         args: tuple[str, ...]) -> None:

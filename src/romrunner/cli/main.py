@@ -91,7 +91,8 @@ class _LazyGroup(click.Group):
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         command = self._command_of(ctx, args)
         for params in (self.params, command.params if command is not None else []):
-            repeated = _given_twice(params, args)
+            repeated = _given_twice(params, args,
+                                    attached=not isinstance(command, QueryCommand))
             if repeated is not None:  # (QA63 F2: click keeps the last one, silently)
                 raise click.UsageError(f"{repeated} is given twice: give it once")
         if command is None or isinstance(command, QueryCommand):
@@ -130,9 +131,12 @@ _SHORT = frozenset({"-q", "-v"})
 _GLOBAL_WITH_VALUE = frozenset({"--db", "--pack"})
 
 
-def _given_twice(params: list[click.Parameter], args: list[str]) -> str | None:
+def _given_twice(params: list[click.Parameter], args: list[str], *,
+                 attached: bool = True) -> str | None:
     """The first option of ``params`` that takes one value and is written twice in
-    ``args`` (before a ``--``), as written; None when there is none."""
+    ``args`` (before a ``--``), as written; None when there is none. ``attached``: a short
+    option may hold its value (``-ob.dat``: QA66 F8), which a query's ``-word`` also looks
+    like."""
     single = {name: param.name for param in params if isinstance(param, click.Option)
               and not param.multiple and not param.is_flag and not param.count
               for name in (*param.opts, *param.secondary_opts)}
@@ -141,6 +145,8 @@ def _given_twice(params: list[click.Parameter], args: list[str]) -> str | None:
         if arg == "--":
             break
         name = arg.split("=", 1)[0]
+        if attached and name not in single and len(arg) > 2 and arg[0] == "-" != arg[1]:
+            name = arg[:2]
         if name in single:
             if single[name] in seen:
                 return name
