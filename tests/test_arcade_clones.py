@@ -447,16 +447,7 @@ def test_a_sets_chd_goes_in_its_sets_folder_and_is_no_other_version_of_its_zip(
     left out of the auto-list as another version of the zip, and a query put it flat in the
     platform folder, where MAME does not look for it."""
     _library(cli, tmp_path, {"other": SPLIT["other"]})
-    sha1 = hashlib.sha1(b"a disk").hexdigest()
-    with_disk = _dat().replace('\tname "other"\n',
-                               f'\tname "other"\n\tdisk ( name other sha1 {sha1} )\n')
-    (tmp_path / "mame.dat").write_text(with_disk)
-    assert real(cli, "dat", "import", str(tmp_path / "mame.dat"), "--platform",
-                "arcade").code == 0
-    disk = tmp_path / "roms" / "arcade" / "other" / "other.chd"
-    disk.parent.mkdir(parents=True)
-    disk.write_bytes(_chd(b"a disk"))
-    assert real(cli, "scan", "--workers", "1").code == 0
+    _with_disks(cli, tmp_path, {"other": ("other", b"a disk")})
     games = _autolist(cli)
     assert games["other"]["included"]
     zipped = next(g for g in real(cli, "--json", "games", "ls").json()["data"]["games"]
@@ -526,14 +517,8 @@ def test_a_chd_is_identified_by_its_header_and_goes_under_its_sets_and_disks_nam
     """QA59 F2/F8: a CHD was only guessed by its name; one renamed (or in a folder of
     another name) kept that name on the card, where MAME looks for `set/disk.chd` only."""
     _library(cli, tmp_path, {"other": SPLIT["other"], "turtles": SPLIT["turtles"]})
-    text = _dat()
-    for set_name in ("other", "turtles"):
-        sha1 = hashlib.sha1(f"{set_name} disk".encode()).hexdigest()
-        text = text.replace(f'\tname "{set_name}"\n',
-                            f'\tname "{set_name}"\n\tdisk ( name {set_name} sha1 {sha1} )\n')
-    (tmp_path / "mame.dat").write_text(text)
-    assert real(cli, "dat", "import", str(tmp_path / "mame.dat"), "--platform",
-                "arcade").code == 0
+    _with_disks(cli, tmp_path, {"other": ("other", b"other disk"),
+                                "turtles": ("turtles", b"turtles disk")}, place=False)
     renamed = tmp_path / "roms" / "arcade" / "Other (disk)" / "other disk v2.chd"
     renamed.parent.mkdir(parents=True)
     renamed.write_bytes(_chd(b"other disk"))
@@ -564,11 +549,7 @@ def test_a_chd_of_its_disks_name_completes_a_set_whatever_its_sha1(
     """A CHD of another MAME release (another SHA1) named as the set's disk is had: the set
     is not left out for it (MAME may still run it); without it the set is."""
     _library(cli, tmp_path, {"turtles": SPLIT["turtles"]})
-    sha1 = hashlib.sha1(b"turtles disk").hexdigest()
-    (tmp_path / "mame.dat").write_text(_dat().replace(
-        '\tname "turtles"\n', f'\tname "turtles"\n\tdisk ( name turtles sha1 {sha1} )\n'))
-    assert real(cli, "dat", "import", str(tmp_path / "mame.dat"), "--platform",
-                "arcade").code == 0
+    _with_disks(cli, tmp_path, {"turtles": ("turtles", b"turtles disk")}, place=False)
     assert not _autolist(cli)["turtles"]["included"]
     disk = tmp_path / "roms" / "arcade" / "turtles" / "turtles.chd"
     disk.parent.mkdir(parents=True)
@@ -678,6 +659,25 @@ def test_a_sets_chd_without_its_zip_is_left_out_as_incomplete(
         ("turtles", hashlib.sha1(b"turtles disk").hexdigest())]
 
 
+def _with_disks(cli: Any, tmp_path: Path, disks: dict[str, tuple[str, bytes]], *,
+                place: bool = True) -> None:
+    """GAMES' DAT with a `<disk>` per set of ``disks`` (set -> its disk's name and data),
+    imported; each disk's CHD written at `arcade/set/disk.chd` (unless not ``place``), and
+    the library scanned."""
+    text = _dat()
+    for set_name, (disk, data) in disks.items():
+        text = text.replace(f'\tname "{set_name}"\n', f'\tname "{set_name}"\n\tdisk ( name '
+                            f'{disk} sha1 {hashlib.sha1(data).hexdigest()} )\n')
+    (tmp_path / "mame.dat").write_text(text)
+    assert real(cli, "dat", "import", str(tmp_path / "mame.dat"), "--platform",
+                "arcade").code == 0
+    for set_name, (disk, data) in disks.items() if place else ():
+        folder = tmp_path / "roms" / "arcade" / set_name
+        folder.mkdir(exist_ok=True)
+        (folder / f"{disk}.chd").write_bytes(_chd(data))
+    assert real(cli, "scan", "--workers", "1").code == 0
+
+
 @pytest.mark.parametrize("zipped", ["turtlesb", "Turtles B (World)"])
 def test_a_clones_chd_goes_with_its_zip_when_the_zip_is_left_out(
         cli: Any, tmp_path: Path, zipped: str) -> None:
@@ -685,15 +685,7 @@ def test_a_clones_chd_goes_with_its_zip_when_the_zip_is_left_out(
     another version of its family: a CHD nothing runs went on the card (review 31 R6: its
     zip under another name was not its zip)."""
     _library(cli, tmp_path, {"turtles": SPLIT["turtles"], zipped: SPLIT["turtlesb"]})
-    sha1 = hashlib.sha1(b"tb disk").hexdigest()
-    (tmp_path / "mame.dat").write_text(_dat().replace(
-        '\tname "turtlesb"\n', f'\tname "turtlesb"\n\tdisk ( name tbdisk sha1 {sha1} )\n'))
-    assert real(cli, "dat", "import", str(tmp_path / "mame.dat"), "--platform",
-                "arcade").code == 0
-    disk = tmp_path / "roms" / "arcade" / "turtlesb" / "tbdisk.chd"
-    disk.parent.mkdir()
-    disk.write_bytes(_chd(b"tb disk"))
-    assert real(cli, "scan", "--workers", "1").code == 0
+    _with_disks(cli, tmp_path, {"turtlesb": ("tbdisk", b"tb disk")})
     listed = {g["filename"]: g for g in
               real(cli, "--json", "autolist", "1").json()["data"]["games"]}
     assert listed["turtles.zip"]["included"], listed["turtles.zip"]
@@ -752,11 +744,7 @@ def test_of_two_chds_of_one_disk_the_one_in_its_place_goes(cli: Any, tmp_path: P
     copy.chd`) took the card's `turtles/tdisk.chd` place from the one kept there, said as
     "the card's naming rules make both names this one"."""
     _library(cli, tmp_path, {"turtles": SPLIT["turtles"]})
-    sha1 = hashlib.sha1(b"t disk").hexdigest()
-    (tmp_path / "mame.dat").write_text(_dat().replace(
-        '\tname "turtles"\n', f'\tname "turtles"\n\tdisk ( name tdisk sha1 {sha1} )\n'))
-    assert real(cli, "dat", "import", str(tmp_path / "mame.dat"), "--platform",
-                "arcade").code == 0
+    _with_disks(cli, tmp_path, {"turtles": ("tdisk", b"t disk")}, place=False)
     arcade = tmp_path / "roms" / "arcade"
     (arcade / "backup").mkdir()
     (arcade / "backup" / "tdisk copy.chd").write_bytes(_chd(b"t disk") + b"another")
@@ -846,15 +834,7 @@ def test_a_parents_chd_is_no_parent_set_for_its_split_clone(cli: Any, tmp_path: 
     taken for the parent set: the split clone was auto-listed and deployed with the CHD
     beside it, "parent set added"."""
     _library(cli, tmp_path, {"600": SPLIT["600"]})
-    sha1 = hashlib.sha1(b"t disk").hexdigest()
-    (tmp_path / "mame.dat").write_text(_dat().replace(
-        '\tname "turtles"\n', f'\tname "turtles"\n\tdisk ( name tdisk sha1 {sha1} )\n'))
-    assert real(cli, "dat", "import", str(tmp_path / "mame.dat"), "--platform",
-                "arcade").code == 0
-    disk = tmp_path / "roms" / "arcade" / "turtles" / "tdisk.chd"
-    disk.parent.mkdir()
-    disk.write_bytes(_chd(b"t disk"))
-    assert real(cli, "scan", "--workers", "1").code == 0
+    _with_disks(cli, tmp_path, {"turtles": ("tdisk", b"t disk")})
     listed = {g["filename"]: g for g in
               real(cli, "--json", "autolist", "1").json()["data"]["games"]}
     assert not listed["600.zip"]["included"], listed["600.zip"]

@@ -31,6 +31,26 @@ def _pack(tmp_path: Path, cores: list[str] | None) -> Path:
     return pack
 
 
+def _real_library(cli: Any, tmp_path: Path, files: tuple[tuple[str, str], ...], device: str,
+                  oses: list[str], *, permissive: bool = False) -> Path:
+    """Files (folder, name) under roms/, scanned with the real pack, the device added and a
+    profile per OS (1, 2…; ``permissive``: each in permissive mode); returns the pack."""
+    pack = shared_path("definition-pack")
+    root = tmp_path / "roms"
+    for folder, name in files:
+        (root / folder).mkdir(parents=True, exist_ok=True)
+        (root / folder / name).write_bytes(hashlib.sha256(name.encode()).digest() * 512)
+    steps = [("library", "add", str(root)), ("scan", "--workers", "1"),
+             ("device", "add", device),
+             *(("profile", "create", "--device", "1", "--os", os_id) for os_id in oses),
+             *(("profile", "set", str(n), "--mode", "permissive")
+               for n in range(1, len(oses) + 1) if permissive)]
+    for args in steps:
+        result = cli("--pack", str(pack), *args)
+        assert result.code == 0, (args, result.err)
+    return pack
+
+
 def _library(cli: Any, tmp_path: Path, pack: Path) -> None:
     root = tmp_path / "roms"
     for folder, name in (("gb", "Alpha (USA).gb"), ("snes", "Beta (USA).sfc"),
@@ -105,18 +125,9 @@ def test_onion_runs_snes_with_its_installed_core_and_not_n64(cli: Any, tmp_path:
     # QA13: with the real pack, OnionOS's SNES, Mega Drive and PS1 games were said not to start
     # with the pack's generic `retroarch` fallback, though Onion's installed RetroArch cores
     # (snes9x, genesis-plus-gx, pcsx-rearmed) run them; N64 it has no core for.
-    pack = shared_path("definition-pack")
-    root = tmp_path / "roms"
-    for folder, name in (("snes", "Beta (USA).sfc"), ("n64", "Delta (USA).z64"),
-                         ("gb", "Alpha (USA).gb")):
-        (root / folder).mkdir(parents=True, exist_ok=True)
-        (root / folder / name).write_bytes(hashlib.sha256(name.encode()).digest() * 512)
-    for args in (("library", "add", str(root)), ("scan", "--workers", "1"),
-                 ("device", "add", "miyoo-mini-plus"),
-                 ("profile", "create", "--device", "1", "--os", "onionos"),
-                 ("profile", "set", "1", "--mode", "permissive")):
-        result = cli("--pack", str(pack), *args)
-        assert result.code == 0, (args, result.err)
+    pack = _real_library(cli, tmp_path, (
+        ("snes", "Beta (USA).sfc"), ("n64", "Delta (USA).z64"), ("gb", "Alpha (USA).gb")),
+        "miyoo-mini-plus", ["onionos"], permissive=True)
     listed = cli("--pack", str(pack), "--json", "autolist", "1").json()
     said = [w.split(":")[0] for w in listed["warnings"] if "installed on" in w]
     assert said == ["n64"], listed["warnings"]
@@ -129,17 +140,9 @@ def test_an_installed_list_naming_no_known_emulator_says_nothing(cli: Any,
                                                                  tmp_path: Path) -> None:
     # QA14: MinUI's installed list is `minui-native` ("its built-in emulators, not
     # enumerated"): every platform was said not to start there.
-    pack = shared_path("definition-pack")
-    root = tmp_path / "roms"
-    for folder, name in (("snes", "Beta (USA).sfc"), ("gb", "Alpha (USA).gb")):
-        (root / folder).mkdir(parents=True, exist_ok=True)
-        (root / folder / name).write_bytes(hashlib.sha256(name.encode()).digest() * 512)
-    for args in (("library", "add", str(root)), ("scan", "--workers", "1"),
-                 ("device", "add", "miyoo-mini-plus"),
-                 ("profile", "create", "--device", "1", "--os", "minui"),
-                 ("profile", "set", "1", "--mode", "permissive")):
-        result = cli("--pack", str(pack), *args)
-        assert result.code == 0, (args, result.err)
+    pack = _real_library(cli, tmp_path, (
+        ("snes", "Beta (USA).sfc"), ("gb", "Alpha (USA).gb")),
+        "miyoo-mini-plus", ["minui"], permissive=True)
     listed = cli("--pack", str(pack), "--json", "autolist", "1").json()
     assert not [w for w in listed["warnings"] if "installed on" in w], listed["warnings"]
     assert not [w for g in listed["data"]["games"] for w in g["warnings"] if "installed" in w]
@@ -149,17 +152,10 @@ def test_games_of_a_platform_no_emulator_of_the_os_runs_are_said_by_the_plan(
         cli: Any, tmp_path: Path) -> None:
     # QA36 F1: Dreamcast games on an OnionOS card (no emulator for it at all), chosen by a
     # query, went on the card without a word, while the auto-list leaves them out.
-    pack = shared_path("definition-pack")
-    root = tmp_path / "roms"
-    for folder, name in (("dreamcast", "Alpha (USA).cdi"), ("dreamcast", "Beta (USA).cdi"),
-                         ("gb", "Gamma (USA).gb"), ("ports", "Cave Story.sh")):
-        (root / folder).mkdir(parents=True, exist_ok=True)
-        (root / folder / name).write_bytes(hashlib.sha256(name.encode()).digest() * 512)
-    for args in (("library", "add", str(root)), ("scan", "--workers", "1"),
-                 ("device", "add", "miyoo-mini-plus"),
-                 ("profile", "create", "--device", "1", "--os", "onionos")):
-        result = cli("--pack", str(pack), *args)
-        assert result.code == 0, (args, result.err)
+    pack = _real_library(cli, tmp_path, (
+        ("dreamcast", "Alpha (USA).cdi"), ("dreamcast", "Beta (USA).cdi"),
+        ("gb", "Gamma (USA).gb"), ("ports", "Cave Story.sh")),
+        "miyoo-mini-plus", ["onionos"])
     listed = cli("--pack", str(pack), "--json", "autolist", "1").json()["data"]["games"]
     assert {g["filename"]: g["reason"] for g in listed if g["platform_id"] == "dreamcast"} == {
         "Alpha (USA).cdi": "NO_EMULATOR_AVAILABLE", "Beta (USA).cdi": "NO_EMULATOR_AVAILABLE"}
@@ -184,16 +180,9 @@ def test_a_platform_no_default_names_runs_with_the_oss_installed_emulator(
     # QA61 F6: FunKey OS lists mednafen as installed, and the pack's mednafen runs the
     # WonderSwan; with no default and no fallback for it, the deploy said "no emulator the
     # definition pack knows runs wonderswan on FunKey-OS" and the auto-list left its games out.
-    pack = shared_path("definition-pack")
-    root = tmp_path / "roms"
-    for folder, name in (("WS", "Gunpey (Japan).ws"), ("gb", "Alpha (USA).gb")):
-        (root / folder).mkdir(parents=True, exist_ok=True)
-        (root / folder / name).write_bytes(hashlib.sha256(name.encode()).digest() * 512)
-    for args in (("library", "add", str(root)), ("scan", "--workers", "1"),
-                 ("device", "add", "rg-35xx-plus"),
-                 ("profile", "create", "--device", "1", "--os", "funkey-os")):
-        result = cli("--pack", str(pack), *args)
-        assert result.code == 0, (args, result.err)
+    pack = _real_library(cli, tmp_path, (
+        ("WS", "Gunpey (Japan).ws"), ("gb", "Alpha (USA).gb")),
+        "rg-35xx-plus", ["funkey-os"])
     games = {g["platform_id"]: g for g in
              cli("--pack", str(pack), "--json", "autolist", "1").json()["data"]["games"]}
     assert games["wonderswan"]["included"], games["wonderswan"]
@@ -220,20 +209,9 @@ def test_a_frontend_that_reads_only_its_own_folders_runs_those_and_has_none_else
     # pack enumerates none of MinUI's emulators) and was left out of the auto-list, while
     # N64 and PSP games, which neither runs, went silently to EmulationStation-named
     # folders no pak or core reads.
-    pack = shared_path("definition-pack")
-    root = tmp_path / "roms"
-    for folder, name in (("gba", "Golden Sun (USA).gba"), ("n64", "Mario 64 (USA).z64"),
-                         ("gb", "Alpha (USA).gb")):
-        (root / folder).mkdir(parents=True, exist_ok=True)
-        (root / folder / name).write_bytes(hashlib.sha256(name.encode()).digest() * 512)
-    for args in (("library", "add", str(root)), ("scan", "--workers", "1"),
-                 ("device", "add", "rg-35xx-plus"),
-                 ("profile", "create", "--device", "1", "--os", "minui"),
-                 ("profile", "create", "--device", "1", "--os", "analogue-os"),
-                 ("profile", "set", "1", "--mode", "permissive"),
-                 ("profile", "set", "2", "--mode", "permissive")):
-        result = cli("--pack", str(pack), *args)
-        assert result.code == 0, (args, result.err)
+    pack = _real_library(cli, tmp_path, (
+        ("gba", "Golden Sun (USA).gba"), ("n64", "Mario 64 (USA).z64"), ("gb", "Alpha (USA).gb")),
+        "rg-35xx-plus", ["minui", "analogue-os"], permissive=True)
     for profile, gba_folder in (("1", "Roms/Game Boy Advance (GBA)"),
                                 ("2", "Assets/gba/common")):
         games = {g["platform_id"]: g for g in cli(
