@@ -759,6 +759,10 @@ def test_of_two_chds_of_one_disk_the_one_in_its_place_goes(cli: Any, tmp_path: P
     assert placed.read_bytes() == _chd(b"t disk")
     assert "another CHD of the disk tdisk.chd (of turtles), left out" in result.err
     assert "naming rules" not in result.err
+    listed = {g["filename"]: (g["included"], g["reason"]) for g in
+              real(cli, "--json", "autolist", "1").json()["data"]["games"]}
+    assert (listed["tdisk.chd"], listed["tdisk copy.chd"]) == (
+        (True, "INCLUDED"), (False, "other_version")), listed  # (QA66 F4: both included)
 
 
 @pytest.mark.parametrize("name", ["Final Fantasy VII (USA) (Disc 1)", "ff7u"])

@@ -363,6 +363,29 @@ def set_companions(db: Database, game_ids: Iterable[int]) -> list[tuple[int, str
     return [(game_id, name, others) for (game_id, name), others in sorted(found.items())]
 
 
+def chd_copies(db: Database, places: dict[int, ChdPlace]) -> dict[int, int]:
+    """Of CHDs of ``places`` that go to one place (two CHDs of one disk), each but one ->
+    the one that goes: the one the library keeps at that very place (`set/disk.chd`), else
+    the first (review 31 R4, QA66 F4)."""
+    if len(places) < 2:
+        return {}
+    rows = {int(row[0]): (str(row[1]), str(row[2])) for row in db.query(
+        "SELECT id, platform_id, filepath FROM games WHERE id IN (SELECT value FROM "
+        "json_each(?))", (json.dumps(sorted(places)),))}
+    by_place: dict[tuple[str, str, str], list[int]] = {}
+    for game_id, place in places.items():
+        if game_id in rows:
+            key = (rows[game_id][0], place.folder.lower(), place.filename.lower())
+            by_place.setdefault(key, []).append(game_id)
+    copies: dict[int, int] = {}
+    for (_, folder, name), ids in by_place.items():
+        if len(ids) > 1:
+            kept = min(ids, key=lambda i: (not rows[i][1].lower().endswith(
+                f"{folder}/{name}"), i))
+            copies.update({i: kept for i in ids if i != kept})
+    return copies
+
+
 def sets_lacking_their_zip(db: Database, platform_sets: Iterable[tuple[str, str]]
                            ) -> set[tuple[str, str]]:
     """The (platform, set name) pairs among ``platform_sets`` whose set lists ROMs one can

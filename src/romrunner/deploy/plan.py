@@ -35,6 +35,7 @@ from romrunner.bios.scan import verified_at_scan
 from romrunner.catalog.clones import (
     ARCADE_SET_NAME,
     bios_sets_needed,
+    chd_copies,
     chd_set_folders,
     incomplete_sets,
     set_companions,
@@ -2565,22 +2566,13 @@ def _place_chds(db: Database, builder: _Builder, games: dict[int, _Game], *,
     keeps there, else the first, goes; the other is left out, said (review 31 R4: the copy
     renamed took the place, "the card's naming rules make both names this one")."""
     places = chd_set_folders(db, games)
-    by_place: dict[tuple[str, str, str], list[int]] = defaultdict(list)
-    for game_id, place in places.items():
-        by_place[(games[game_id].platform_id, place.folder, place.filename.lower())].append(
-            game_id)
-    for (_, folder, name), ids in by_place.items():
-        if len(ids) < 2 or not chosen:
-            continue
-        kept = min(ids, key=lambda i: (not games[i].source.lower().endswith(
-            f"/{folder.lower()}/{name}"), i))
-        for other in (i for i in ids if i != kept):
-            builder.plan.warnings.append(PlanIssue(
-                "chd-duplicate", f"{games[other].source}: another CHD of the disk "
-                f"{places[other].filename} (of {folder}), left out: "
-                f"{games[kept].source} goes", games[other].platform_id, other))
-            del games[other]
-            del places[other]
+    for other, kept in (chd_copies(db, places) if chosen else {}).items():
+        builder.plan.warnings.append(PlanIssue(
+            "chd-duplicate", f"{games[other].source}: another CHD of the disk "
+            f"{places[other].filename} (of {places[other].folder}), left out: "
+            f"{games[kept].source} goes", games[other].platform_id, other))
+        del games[other]
+        del places[other]
     for game_id, place in places.items():
         builder.chd_folders[game_id] = place.folder
         game = games[game_id]

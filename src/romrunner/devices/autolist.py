@@ -26,6 +26,7 @@ from romrunner.catalog.clones import (
     SplitClone,
     bios_set_games,
     bios_sets_needed,
+    chd_copies,
     chd_set_folders,
     incomplete_sets,
     set_companions,
@@ -1073,6 +1074,11 @@ def build_autolist(db: Database, pack: DefinitionPack, profile_id: int,
             entries[game_id].warnings = [
                 *entries[game_id].warnings, f"Runs only with the BIOS set {need.bios_name}'s "
                 f"zip beside it (its own does not hold those ROMs), and {why}"]
+    for other, kept in chd_copies(db, chds).items():  # (QA66 F4: both included)
+        if entries[other].included and other not in bios:
+            bios[other] = DROP_OTHER_VERSION
+            entries[other].warnings = [*entries[other].warnings, "Another CHD of its set's "
+                                       f"disk ({chds[other].filename}) goes: game {kept}"]
     for chd in (g for g in zipless if entries[g.id].included and g.id not in bios):
         bios[chd.id] = DROP_INCOMPLETE_SET  # (QA64 F6: deployed alone, MAME cannot start it)
         entries[chd.id].warnings = [
