@@ -847,3 +847,33 @@ def test_a_parents_chd_is_no_parent_set_for_its_split_clone(cli: Any, tmp_path: 
     result = real(cli, "deploy", "1", "--to", str(card), "title:600")
     assert result.code == 1 and "parent set not chosen added" not in result.err, result.err
     assert not list(card.rglob("600.zip"))
+
+
+def test_a_sets_disk_excluded_by_an_override_stays_off_and_the_rest_goes(
+        cli: Any, tmp_path: Path) -> None:
+    """QA66 F6: with one CHD of a two-disk set excluded (`override set --exclude`), the
+    deploy said the zip was left out for it, then brought the zip back for the other CHD
+    (exit 1); the auto-list included the zip. The excluded disk stays off; the rest goes."""
+    _library(cli, tmp_path, {"turtles": SPLIT["turtles"]})
+    text = _dat()
+    for disk in ("tdisk2", "tdisk1"):
+        sha1 = hashlib.sha1(disk.encode()).hexdigest()
+        text = text.replace('\tname "turtles"\n',
+                            f'\tname "turtles"\n\tdisk ( name {disk} sha1 {sha1} )\n')
+    (tmp_path / "mame.dat").write_text(text)
+    folder = tmp_path / "roms" / "arcade" / "turtles"
+    folder.mkdir()
+    for disk in ("tdisk1", "tdisk2"):
+        (folder / f"{disk}.chd").write_bytes(_chd(disk.encode()))
+    for args in (("dat", "import", str(tmp_path / "mame.dat"), "--platform", "arcade"),
+                 ("scan", "--workers", "1")):
+        assert real(cli, *args).code == 0, args
+    excluded = next(g["id"] for g in real(cli, "--json", "games", "ls").json()["data"]["games"]
+                    if g["filename"] == "tdisk1.chd")
+    assert real(cli, "override", "set", "--game", str(excluded), "--exclude").code == 0
+    card = tmp_path / "card"
+    card.mkdir()
+    result = real(cli, "deploy", "1", "--to", str(card), "--auto")
+    assert result.code == 0 and "left out" not in result.err, result.err
+    placed = sorted(p.name for p in card.rglob("*") if p.suffix in (".zip", ".chd"))
+    assert placed == ["tdisk2.chd", "turtles.zip"], placed

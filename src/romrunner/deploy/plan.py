@@ -2698,6 +2698,9 @@ class _SetWords(NamedTuple):
     needs: str      # "the ROMs of its parent, {name},"
     added: str      # "parent set"
     reason: str     # why it needs it, in the added warning
+    # a game whose set the profile excludes is left out (a set's other file excluded: the
+    # rest goes as chosen, QA66 F6 — left out, then brought back for another file)
+    leave_out: bool = True
 
 
 _PARENT_WORDS = _SetWords(
@@ -2715,7 +2718,8 @@ _BIOS_SET_WORDS = _SetWords(
 _SET_FILE_WORDS = _SetWords(
     "set-file-missing", "set-file-added", "a file of an arcade set ({name} is another)",
     "{name}", "arcade set file",
-    "MAME runs a set of a zip and a CHD only with both, the CHD in the set's folder")
+    "MAME runs a set of a zip and a CHD only with both, the CHD in the set's folder",
+    leave_out=False)
 
 
 def _sets_needed(db: Database, games: dict[int, _Game], builder: _Builder,
@@ -2739,6 +2743,8 @@ def _sets_needed(db: Database, games: dict[int, _Game], builder: _Builder,
             continue
         if not need.sets and need.file is not None:
             _beside(builder, game, need.name, need.file)
+            continue
+        if not words.leave_out:
             continue
         del games[game.id]
         why = (f"an override excludes {need.name} on this profile" if need.sets else
