@@ -13,6 +13,7 @@ from romrunner.collections.store import (
     collection_page,
     create_collection,
     list_collections,
+    remove_collection,
     remove_games,
 )
 from romrunner.errors import InputError, NotFoundError
@@ -343,3 +344,15 @@ def test_collections_nest_only_so_deep_and_a_deeper_stored_one_is_reported(
     infos = {info.name: info for info in list_collections(db)}
     assert infos["deeper"].problem is not None and "deep" in infos["deeper"].problem
     assert infos["c0"].problem is None
+
+
+def test_a_chain_whose_root_is_removed_names_the_broken_link_once(db: Database) -> None:
+    """QA66 F7: removing the root of a chain of smart collections nested each level's "its
+    stored query no longer works (…)" inside the next."""
+    create_collection(db, "c0", query="super")
+    for n in range(1, 5):
+        create_collection(db, f"c{n}", query=f"collection:c{n - 1}")
+    remove_collection(db, "c0", force=True)
+    problem = {info.name: info.problem for info in list_collections(db)}["c4"]
+    assert problem is not None and problem.count("no longer works") == 1, problem
+    assert "collection 'c1'" in problem, problem

@@ -208,6 +208,11 @@ class TooDeep(QueryError):
     """A query naming collections that name collections more than MAX_NESTING deep."""
 
 
+class Broken(QueryError):
+    """A stored smart collection whose own query no longer works (a collection it names was
+    removed, a field renamed)."""
+
+
 def _chain(ctx: Context) -> list[str]:
     """The collections being read, outermost first, by name (a stored one's id mark is
     turned back into its name)."""
@@ -247,11 +252,12 @@ def collection_condition(ctx: Context, name: str) -> tuple[str, list[object]]:
     sub = Context(ctx.db, ctx.known_platforms, (*ctx.collections_seen, _seen_token(found)))
     try:
         return compile_where(parse_query(found.query or ""), sub)
-    except TooDeep:
-        raise  # (said once, with the chain: not each level's query "no longer works")
+    except (TooDeep, Broken):
+        raise  # (said once: the chain, or the collection whose own query broke — not each
+        # level's query "no longer works" around it, review 31 R3, QA66 F7)
     except QueryError as exc:
-        raise QueryError(f"collection {found.name!r}: its stored query no longer works "
-                         f"({exc})") from exc
+        raise Broken(f"collection {found.name!r}: its stored query no longer works "
+                     f"({exc})") from exc
 
 
 def _seen_token(found: _Stored | None, name: str = "") -> str:
