@@ -405,12 +405,13 @@ def _match_chds(db: Database) -> None:
         rank = (folder != row["name"], bool(row["clone"]))
         if row["id"] not in best or rank < best[row["id"]][0]:
             best[row["id"]] = (rank, row)
-    for _, row in best.values():
-        db.execute("UPDATE games SET matched_game_id = :game, match_method = 'sha1', "
+    chosen = [row for _, row in best.values()]
+    db.executemany("UPDATE games SET matched_game_id = :game, match_method = 'sha1', "
                    + _SETTLE_PLATFORM.format(t="games", p=":platform") + " WHERE id = :id",
-                   {"game": row["game_id"], "platform": row["platform_id"], "id": row["id"]})
-        db.execute("UPDATE game_files SET matched_game_id = ?, match_method = 'sha1' "
-                   "WHERE id = ?", (row["game_id"], row["file"]))
+                   [{"game": row["game_id"], "platform": row["platform_id"], "id": row["id"]}
+                    for row in chosen])
+    db.executemany("UPDATE game_files SET matched_game_id = ?, match_method = 'sha1' "
+                   "WHERE id = ?", [(row["game_id"], row["file"]) for row in chosen])
 
 
 def _hashes_the_catalog_lists(db: Database) -> set[str]:

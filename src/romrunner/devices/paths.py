@@ -240,12 +240,10 @@ class CardLayout:
         """Why a platform's stored folder override cannot be its folder (an earlier release
         stored what `destination paths --set` now refuses: QA60 F4, games written into
         ``.romrunner/`` and the BIOS folder), or None when it can."""
-        path = PurePosixPath(override.replace("\\", "/"))
-        if path.parts and path.parts[0].casefold() == CARD_DIR:  # (FAT: any case, QA64 F11)
-            return f"{CARD_DIR} is ROM Runner's own folder"
-        folded = str(path).casefold()
-        if folded == ".":
-            return "it is the card's root itself"
+        refused = no_platform_folder(override, root_allowed=False)
+        if refused is not None:
+            return refused
+        folded = str(PurePosixPath(override.replace("\\", "/"))).casefold()
         if folded == str(self.roms.path).casefold():
             return "it is the card's ROM folder itself"
         if folded == str(self.bios.path).casefold():
@@ -574,6 +572,19 @@ class PathRow:
     bios_path: str | None = None
 
 
+def no_platform_folder(folder: str, *, root_allowed: bool) -> str | None:
+    """Why ``folder`` (card-relative) can hold no games: inside ROM Runner's own folder (in
+    any case: FAT's), or the card's root where that is not allowed (a platform's folder);
+    None when it can. What `destination paths --set` refuses, and what a stored override of
+    an earlier release is then not used for (QA60 F4, QA64 F11)."""
+    path = PurePosixPath(folder.replace("\\", "/"))
+    if path.parts and path.parts[0].casefold() == CARD_DIR:
+        return f"{CARD_DIR} is ROM Runner's own folder on the card (its records)"
+    if str(path) == "." and not root_allowed:
+        return "the card's root is no platform's folder (roms=. puts every platform's folder there)"
+    return None
+
+
 def folder_name_for(pack: DefinitionPack, os_id: str, platform_id: str) -> str | None:
     """The folder name ``os_id`` gives ``platform_id`` with no card at hand (see
     FolderNames.target_name), or None where it has none: a family that names none for it
@@ -696,13 +707,9 @@ def update_path_overrides(db: Database, pack: DefinitionPack, profile_id: int, c
     checked = {key: str(_inside(card_root, _legal(value, fs))) for key, value in sets.items()}
     _refuse_a_root_as_a_platform(db, pack, profile_id, card_root, checked)
     for key, value in checked.items():  # (QA27 N7: `gb=.` put a platform's games at the root)
-        if value.split("/")[0].casefold() == ".romrunner":
-            raise InputError(f"path override {key}={sets[key]}: .romrunner is ROM Runner's own "
-                             "folder on the card (its records); nothing was changed")
-        if value == "." and key not in ("roms", "bios"):
-            raise InputError(f"path override {key}={sets[key]}: the card's root is no "
-                             "platform's folder (roms=. puts every platform's folder there); "
-                             "nothing was changed")
+        refused = no_platform_folder(value, root_allowed=key in ("roms", "bios"))
+        if refused is not None:
+            raise InputError(f"path override {key}={sets[key]}: {refused}; nothing was changed")
     with db.atomic():
         dest_id = destination_id(card_root, create=True)
         assert dest_id is not None
