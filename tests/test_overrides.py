@@ -192,13 +192,19 @@ def test_a_page_resolves_like_the_explainer_per_game_without_a_query_per_game(
         db.execute("UPDATE game_overrides SET is_enabled = 0 WHERE game_id = 7")
     resolver = EmulatorResolver(db, pack, profile)
     ids = [int(r["id"]) for r in db.query("SELECT id FROM games ORDER BY id")]
-    seen: list[str] = []
-    db.conn.set_trace_callback(seen.append)
-    try:
-        page = resolver.games(ids)
-    finally:
-        db.conn.set_trace_callback(None)
-    assert len(seen) <= 1 and sorted(page) == ids
+    counts = []
+    for asked in (ids[:1], ids):
+        seen: list[str] = []
+        db.conn.set_trace_callback(seen.append)
+        try:
+            page = resolver.games(asked)
+        finally:
+            db.conn.set_trace_callback(None)
+        counts.append(len(seen))
+    assert counts[0] == counts[1] <= 2 and sorted(page) == ids
+    platforms = {int(r["id"]): str(r["platform_id"]) for r in db.query(
+        "SELECT id, platform_id FROM games")}
+    assert resolver.games_on(platforms) == page  # (the auto-list's: platforms it read)
     for game_id in ids:
         why = explain(db, pack, game_id, profile)
         fast = page[game_id]

@@ -161,3 +161,16 @@ def test_tags_read_by_tag_part_are_the_names_own(source: str) -> None:
         for whole, part in ((parse_filename(name), tag_part(strip_extension(name))),
                             (parse_name(name), tag_part(name))):
             assert _tag_fields(tags_of(part)) == _tag_fields(whole), name
+
+
+@pytest.mark.parametrize("source", ["tricky", "dats"])
+def test_tags_of_a_file_name_are_its_whole_parse(source: str) -> None:
+    """``tags_of_file`` reads a file name's tags once per part from its first bracket on,
+    extension included: for every name — with an extension, without, with a bracket or a
+    dot in an extension-like ending — they are what parsing the whole file name gives."""
+    from romrunner.library.tags import tags_of_file
+    names = _TRICKY_NAMES if source == "tricky" else _dat_game_names()
+    odd = ["Game.(a)", "Game (USA).z(1)", "Game (USA).[b]", "Game (USA) v1.1", "(USA).zip",
+           "Game (USA).toolongext", "Game [!] (Europe).", "No Tags.sfc", "Game (USA)"]
+    for name in [*names, *odd, *(f"{name}.zip" for name in names[:2000])]:
+        assert _tag_fields(tags_of_file(name)) == _tag_fields(parse_filename(name)), name

@@ -105,29 +105,41 @@ class EmulatorResolver:
         return _resolution(None, platform_id, self._tails.get(platform_id, ()), None, None)
 
     def games(self, game_ids: Sequence[int]) -> dict[int, Resolution]:
-        """Every game of ``game_ids`` that exists, in one statement."""
+        """Every game of ``game_ids`` that exists (its platform read in one statement)."""
         if not game_ids:
             return {}
-        rows = self.db.query(
-            "SELECT g.id, g.platform_id, pg.emulator_id AS pg, pg.action AS pg_action, "
-            "gg.emulator_id AS gg, gg.action AS gg_action "
-            "FROM json_each(?) j JOIN games g ON g.id = j.value "
-            "LEFT JOIN game_overrides pg ON pg.game_id = g.id AND pg.device_profile_id = ? "
-            " AND pg.is_enabled = 1 "
-            "LEFT JOIN game_overrides gg ON gg.game_id = g.id AND gg.device_profile_id IS NULL "
-            " AND gg.is_enabled = 1",
-            (json.dumps(list(game_ids)), self.profile_id))
+        rows = self.db.query("SELECT g.id, g.platform_id FROM json_each(?) j "
+                             "JOIN games g ON g.id = j.value", (json.dumps(list(game_ids)),))
+        return self.games_on({int(row[0]): str(row[1]) for row in rows})
+
+    def games_on(self, platforms: Mapping[int, str]) -> dict[int, Resolution]:
+        """Each game of ``platforms`` (game id -> its platform, as the caller read it): the
+        game overrides of the profile and the global ones are read whole (they are few: an
+        auto-list of 100k games joined each to them, ~0.4 s)."""
+        own: dict[int, tuple[str | None, str | None, str | None, str | None]] = {}
+        for game_id, scoped, emulator, action in self.db.query(
+                "SELECT game_id, device_profile_id IS NOT NULL, emulator_id, action "
+                "FROM game_overrides WHERE is_enabled = 1 "
+                "AND (device_profile_id IS NULL OR device_profile_id = ?)", (self.profile_id,)):
+            if int(game_id) not in platforms:
+                continue
+            pg, pg_action, gg, gg_action = own.get(int(game_id), (None, None, None, None))
+            if scoped:
+                pg, pg_action = emulator, action
+            else:
+                gg, gg_action = emulator, action
+            own[int(game_id)] = (pg, pg_action, gg, gg_action)
         resolved: dict[int, Resolution] = {}
         empty: _Rules = ()
-        for row in rows:
-            game_id, platform = int(row["id"]), str(row["platform_id"])
+        for game_id, platform in platforms.items():
             tail = self._tails.get(platform, empty)
-            if row["pg"] or row["gg"]:
-                own: _Rules = ((PROFILE_GAME, row["pg"]),) if row["pg"] else ()
-                own += ((GAME, row["gg"]),) if row["gg"] else ()
-                tail = own + tail
-            action, action_origin = (row["pg_action"], PROFILE_GAME) if row["pg_action"] \
-                else (row["gg_action"], GAME) if row["gg_action"] else (None, None)
+            pg, pg_action, gg, gg_action = own.get(game_id, (None, None, None, None))
+            if pg or gg:
+                rules: _Rules = ((PROFILE_GAME, pg),) if pg else ()
+                rules += ((GAME, gg),) if gg else ()
+                tail = rules + tail
+            action, action_origin = (pg_action, PROFILE_GAME) if pg_action \
+                else (gg_action, GAME) if gg_action else (None, None)
             resolved[game_id] = _resolution(game_id, platform, tail, action, action_origin)
         return resolved
 

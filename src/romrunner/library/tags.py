@@ -165,6 +165,23 @@ def tags_of(part: str) -> ParsedName:
 _NO_TAGS = ParsedName(title="")
 
 
+def tags_of_file(filename: str) -> ParsedName:
+    """``tags_of(tag_part(strip_extension(filename)))`` for a file name (no folder), its
+    extension stripped once per distinct part from its first bracket on (a library's file
+    names share a few hundred: the auto-list ranks 77k games at 100k)."""
+    first = min((i for i in (filename.find("("), filename.find("[")) if i >= 0), default=-1)
+    if first < 0:
+        return _NO_TAGS
+    if filename.rfind(".") < first:  # (no extension after the tags: whatever it strips)
+        return tags_of(tag_part(strip_extension(filename)))
+    return _tags_of_tail(filename[first:])
+
+
+@functools.lru_cache(maxsize=65536)
+def _tags_of_tail(tail: str) -> ParsedName:
+    return tags_of(tag_part(strip_extension(tail)))
+
+
 _DISC_TAG = re.compile(r"\s*[\(\[](?:disc|disk|cd)\s*[^\)\]]*[\)\]]", re.IGNORECASE)
 
 
