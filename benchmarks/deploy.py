@@ -313,6 +313,8 @@ def main() -> None:
     parser.add_argument("--dest-tmpfs", default=None, help="e.g. 2g (root only)")
     parser.add_argument("--json", type=Path, default=None)
     args = parser.parse_args()
+    if args.workdir is not None:
+        args.workdir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=args.workdir) as tmp:
         work = Path(tmp)
         dest = work / "dest"
