@@ -418,3 +418,18 @@ def test_a_profile_check_leaves_out_what_the_os_has_no_folder_for(cli: Any,
     text = cli("--pack", real, "bios", "check", "--profile", "1").out
     assert "not checked: colecovision (the library has games of them, but the OS has no " \
         "folder for them)" in " ".join(text.split())
+    # review 32 R3: a folder the user stored for it on a MinUI card places its games there
+    # (and wants its BIOS): the check takes it in then
+    card = tmp_path / "card"
+    card.mkdir()
+    stored = cli("--pack", real, "destination", "paths", "1", "--to", card, "--set",
+                 "colecovision=Roms/Coleco")
+    assert stored.code == 0, stored.err
+    plan = cli("--json", "--pack", real, "deploy", "1", "--to", card, "platform:colecovision",
+               "--dry-run").json()["data"]["plan"]
+    assert "colecovision" in plan["platforms"], plan
+    again = cli("--json", "--pack", real, "bios", "check", "--profile", "1").json()["data"]
+    assert again["scope"]["platforms"] == ["colecovision", "gba"], again["scope"]
+    assert again["scope"]["no_folder"] == [], again["scope"]
+    assert [group["status"] for group in again["groups"]
+            if group["platform_id"] == "colecovision"] == ["missing-blocking"], again

@@ -19,7 +19,7 @@ from typing import Any
 from romrunner.bios.known import known_bios
 from romrunner.bios.verify import GOOD_STATUSES, verify
 from romrunner.devices.osprofile import resolve_os_profile
-from romrunner.devices.paths import folder_name_for
+from romrunner.devices.paths import folder_name_for, platforms_with_stored_folders
 from romrunner.devices.profiles import Profile, load_profile, platform_emulators
 from romrunner.errors import NotFoundError
 from romrunner.library.hashing import Hashes
@@ -360,8 +360,11 @@ def profile_scope(db: Database, pack: DefinitionPack, profile: Profile) -> Profi
     kept = [p for p in candidates if (not profile.include_platforms
                                       or p in profile.include_platforms)
             and p not in profile.exclude_platforms]
-    # (none the OS has no folder for: no deploy puts its games or BIOS there, QA65 F2)
-    placed = {p for p in kept if folder_name_for(pack, profile.os_id, p) is not None}
+    # (none the OS has no folder for: no deploy puts its games or BIOS there, QA65 F2;
+    # unless the user stored a folder for it on a card of that OS: review 32 R3)
+    stored = platforms_with_stored_folders(db, profile.os_id)
+    placed = {p for p in kept if p in stored or folder_name_for(pack, profile.os_id, p)
+              is not None}
     fallback = set(resolved.fallback_platforms)
     if library:
         usable = [p for p in kept if chosen[p][0] is not None and p in placed]

@@ -86,6 +86,23 @@ def load_path_overrides(db: Database, dest_id: str | None) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
+def stored_platform_folders(db: Database, os_id: str) -> list[tuple[str, str]]:
+    """(platform, card-relative folder) of every platform folder the user stored for a card
+    of ``os_id`` (`destination paths --set`), unchecked."""
+    found = []
+    for (text,) in db.query("SELECT overrides_json FROM destination_path_overrides "
+                            "WHERE os_id = ?", (os_id,)):
+        try:
+            value = json.loads(text) if text else {}
+        except json.JSONDecodeError:
+            continue
+        platforms = value.get("platforms") if isinstance(value, dict) else None
+        if isinstance(platforms, dict):
+            found += [(str(platform), folder) for platform, folder in platforms.items()
+                      if isinstance(folder, str)]
+    return found
+
+
 def save_path_overrides(db: Database, dest_id: str, os_id: str | None,
                         overrides: dict[str, Any]) -> None:
     """Store a destination's path overrides (one row per destination)."""

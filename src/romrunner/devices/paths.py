@@ -53,6 +53,7 @@ from romrunner.devices.destination import (
     destination_id,
     load_path_overrides,
     save_path_overrides,
+    stored_platform_folders,
 )
 from romrunner.devices.mounts import filesystem_type
 from romrunner.devices.osprofile import resolve_os_profile
@@ -583,6 +584,14 @@ def no_platform_folder(folder: str, *, root_allowed: bool) -> str | None:
     if str(path) == "." and not root_allowed:
         return "the card's root is no platform's folder (roms=. puts every platform's folder there)"
     return None
+
+
+def platforms_with_stored_folders(db: Database, os_id: str) -> set[str]:
+    """The platforms a card of ``os_id`` has a folder for that the user stored (`destination
+    paths --set`) and that can be used as one: a deploy to that card places their games
+    whether or not the OS names a folder for them."""
+    return {platform for platform, folder in stored_platform_folders(db, os_id)
+            if no_platform_folder(folder, root_allowed=False) is None}
 
 
 def folder_name_for(pack: DefinitionPack, os_id: str, platform_id: str) -> str | None:
