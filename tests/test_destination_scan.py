@@ -157,3 +157,18 @@ def test_destination_id_is_written_only_when_asked_and_then_stable(tmp_path: Pat
     first = destination_id(card, create=True)
     assert first is not None and first.startswith("file:")
     assert destination_id(card, create=False) == first == destination_id(card, create=True)
+
+
+def test_a_folder_the_cards_os_shares_is_named_after_neither_platform(
+        cli: Any, tmp_path: Path) -> None:
+    """QA61 F8: Onion gives `NGP` to Neo Geo Pocket and Pocket Color and `WS` to both
+    WonderSwans; the scan named them after one (another OS's name for it), though the card
+    held the other's games. A folder the card's OS gives one platform is named after it."""
+    card = build_card(tmp_path / "card", "onionos")
+    for folder in ("NGP", "WS", "GB"):
+        (card / "Roms" / folder).mkdir(parents=True, exist_ok=True)
+        (card / "Roms" / folder / "Game (World).bin").write_bytes(b"x" * 64)
+    data = scan(cli, card).json()["data"]
+    assert data["detected_os"] == "onionos"
+    named = {f["path"]: f["platform_id"] for f in data["folders"] if f["type"] == "roms"}
+    assert (named["Roms/NGP"], named["Roms/WS"], named["Roms/GB"]) == (None, None, "gb"), named

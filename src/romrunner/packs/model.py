@@ -228,19 +228,29 @@ class FolderNames:
         return sorted(keys | set(self.family_bases) | set(self.os_families.values())
                       | {"default"})
 
+    def platforms_named(self, family: str, folder_name: str) -> tuple[str, ...]:
+        """The platforms ``family`` gives the folder ``folder_name`` (any case): two or more
+        for a folder it shares (Onion's ``NGP`` holds Neo Geo Pocket and Pocket Color)."""
+        return self._by_name.get(family, {}).get(folder_name.lower(), ())
+
     @cached_property
-    def _shared(self) -> dict[str, set[str]]:
-        """Per family: the folder names (lowercase) it gives to more than one platform."""
-        shared: dict[str, set[str]] = {}
+    def _by_name(self) -> dict[str, dict[str, tuple[str, ...]]]:
+        """Per family: folder name (lowercase) -> the platforms it gives it to."""
+        by_name: dict[str, dict[str, tuple[str, ...]]] = {}
         for family in self._every_family():
-            seen: set[str] = set()
-            shared[family] = set()
+            named: dict[str, list[str]] = {}
             for platform_id in self.names:
                 name = self.folder_for(platform_id, family)[0]
                 if name:
-                    key = name.lower()
-                    (shared[family] if key in seen else seen).add(key)
-        return shared
+                    named.setdefault(name.lower(), []).append(platform_id)
+            by_name[family] = {name: tuple(found) for name, found in named.items()}
+        return by_name
+
+    @cached_property
+    def _shared(self) -> dict[str, set[str]]:
+        """Per family: the folder names (lowercase) it gives to more than one platform."""
+        return {family: {name for name, found in named.items() if len(found) > 1}
+                for family, named in self._by_name.items()}
 
 
 BIOS_FOLDER_FIELDS = ("{romFolder}", "{romFolderTag}")
