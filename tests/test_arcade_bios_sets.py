@@ -277,3 +277,21 @@ def test_a_catalog_an_earlier_release_read_is_read_again_and_not_judged_meanwhil
     forced = real(cli, "--json", "dat", "import", str(tmp_path / "mame.xml"), "--platform",
                   "arcade", "--force")  # (the user asks for it to be read)
     assert forced.code == 0 and not forced.json()["data"]["imports"][0]["unchanged"]
+
+
+def test_a_merged_set_that_runs_with_a_bios_set_is_identified_by_its_hashes(
+        cli: Any, tmp_path: Path) -> None:
+    """QA56 F3: a merged 2020bb.zip (its ROMs and its clone's, never its BIOS set's, which
+    are neogeo.zip's) was "guessed from the file name only": the merged-parent rule wanted
+    every ROM the DAT lists for 2020bb, its BIOS set's too."""
+    # (its clone replaces bb.2 with bbh.1, as 2020bbh replaces 2020_p1.rom in MAME's DAT)
+    dat = _with_split_clone().replace(_rom("bb.2", merged=True) + _rom("bbh.1"),
+                                      _rom("bbh.1"))
+    ids = _library(cli, tmp_path, {"neogeo": SETS["neogeo"],
+                                   "2020bb": (*SETS["2020bb"], "bbh.1")}, dat=dat)
+    games = {g["id"]: g for g in real(cli, "--json", "games", "ls").json()["data"]["games"]}
+    merged = games[ids["2020bb"]]
+    assert (merged["match_method"], merged["matched_game_id"]) == ("crc32", "arcade:2020bb"), \
+        merged
+    shown = real(cli, "games", "show", str(ids["2020bb"])).out
+    assert "guessed" not in shown and "incomplete" not in shown, shown

@@ -733,8 +733,8 @@ _UNDECIDED_ARCHIVES = (
 _SAME_ROM = ("r.crc32_bin = f.crc32_bin AND r.size = f.file_size "
              "AND (r.sha1_bin IS NULL OR f.sha1_bin IS NULL OR r.sha1_bin = f.sha1_bin)")
 # The parent named as the archive (no clone itself) of the platform its members matched in,
-# every ROM of which (that can be had: not `nodump`) is a member, and every member a ROM of
-# it or of one of its clones in that catalog.
+# every ROM of which (that can be had: not `nodump`, not its BIOS set's) is a member, and
+# every member a ROM of it or of one of its clones in that catalog.
 _MERGED_PARENT = (
     "SELECT cg.game_id FROM catalog_games cg "
     "WHERE cg.source_id IN (SELECT id FROM catalog_sources) AND cg.name IN (:stem, :lower) "
@@ -744,7 +744,11 @@ _MERGED_PARENT = (
     "AND NOT EXISTS (SELECT 1 FROM catalog_roms r WHERE r.catalog_game_id = cg.id "
     "  AND coalesce(r.status, '') <> 'nodump' AND r.crc32_bin IS NOT NULL "
     "  AND NOT EXISTS (SELECT 1 FROM game_files f WHERE f.game_id = :game "
-    f"    AND f.kind = 'member' AND {_SAME_ROM})) "
+    f"    AND f.kind = 'member' AND {_SAME_ROM}) "
+    # (nor one of its BIOS set's: a merged Neo Geo set never holds those, QA56 F3)
+    "  AND NOT EXISTS (SELECT 1 FROM catalog_games b JOIN catalog_roms br "
+    "    ON br.catalog_game_id = b.id WHERE b.source_id = cg.source_id AND b.name = cg.rom_of "
+    "    AND br.crc32_bin = r.crc32_bin AND br.size IS r.size)) "
     "AND NOT EXISTS (SELECT 1 FROM game_files f WHERE f.game_id = :game AND f.kind = 'member' "
     "  AND NOT EXISTS (SELECT 1 FROM catalog_roms r "
     "    JOIN catalog_games c ON c.id = r.catalog_game_id "
