@@ -549,3 +549,56 @@ def test_tag_rules_14_reads_trial_discs_and_goodtools_regions_of_a_stored_librar
     assert "demo" in str(shown["Brave (Japan) (Taikenban).nes"]["flags"])
     assert shown["Mario (JU) [!].nes"]["region"] == "Japan, USA"
     assert shown["Plain (USA).nes"]["region"] == "USA"
+
+
+def _zany_dat() -> str:
+    """No-Intro as ../shared's DATs write it: "(Unl)" in the ROM's name only."""
+    out = [f'clrmamepro (\n\tname "{GB}"\n\tversion "1"\n)\n']
+    for name, rom_name, seed in (("Zany Golf (USA)", "Zany Golf (USA) (Unl).gb", "zany-unl"),
+                                 ("Zany Golf (USA, Europe)", "Zany Golf (USA, Europe).gb",
+                                  "zany")):
+        data = rom(seed)
+        out.append(f'game (\n\tname "{name}"\n\trom ( name "{rom_name}" size {len(data)} '
+                   f'crc {zlib.crc32(data):08X} sha1 {hashlib.sha1(data).hexdigest()} )\n)\n')
+    return "".join(out)
+
+
+@pytest.mark.parametrize("named", ["Zany Golf (USA).gb", "Zany Golf (USA) (Unl).gb", "zg.gb"])
+@pytest.mark.parametrize("earlier", [False, True])
+def test_an_identified_game_has_the_flags_its_catalog_roms_name_adds(
+        cli: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, named: str,
+        earlier: bool) -> None:
+    """QA68 F4: No-Intro DATs write "(Unl)" and "(Aftermarket)" in the ROM's name only
+    (game "Zany Golf (USA)", ROM "Zany Golf (USA) (Unl).md"): identified by its hashes, the
+    unlicensed dump lost its flag — `flag:unlicensed` missed it and the auto-list kept it over
+    the licensed cartridge. Whatever the file's name; and a library an earlier release
+    tagged gets it at its next scan, nothing hashed again."""
+    root = tmp_path / "lib" / "gb"
+    root.mkdir(parents=True)
+    (root / named).write_bytes(rom("zany-unl"))  # (first: the lower id)
+    (root / "Zany Golf (USA, Europe).gb").write_bytes(rom("zany"))
+    (tmp_path / "gb.dat").write_text(_zany_dat())
+    steps = [("dat", "import", str(tmp_path / "gb.dat")), ("library", "add", str(root.parent)),
+             ("scan", "--workers", "1"), ("device", "add", "rg-35xx-plus"),
+             ("profile", "create", "--device", "1", "--os", "muos")]
+    with monkeypatch.context() as before:
+        if earlier:
+            unflagged = identify_module._catalog_tags.__wrapped__
+            before.setattr(identify_module, "_catalog_tags",
+                           lambda platform, name, rom_name=None: unflagged(platform, name))
+            before.setattr(redecide, "TAG_RULES_VERSION", identify_module.TAG_RULES_VERSION - 1)
+        for step in steps:
+            _ok(cli, *step)
+        if earlier:
+            assert _ls(cli, "flag:unlicensed") == set()  # (as QA68 saw it)
+            assert _ok(cli, "--json", "scan", "--workers", "1").json()["data"][
+                "bytes_hashed"] == 0
+    if earlier:
+        assert _ok(cli, "--json", "scan", "--workers", "1").json()["data"]["bytes_hashed"] == 0
+    methods = {row["filename"]: row["match_method"] for row in
+               _ok(cli, "--json", "games", "ls").json()["data"]["games"]}
+    assert methods[named] in ("sha1", "crc32"), methods
+    assert _ls(cli, "flag:unlicensed") == {named}
+    verdicts = _verdicts(cli)
+    assert verdicts["Zany Golf (USA, Europe).gb"] == (True, None, None)
+    assert verdicts[named] == (False, "other_version", "Zany Golf (USA, Europe).gb")

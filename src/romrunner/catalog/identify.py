@@ -25,6 +25,7 @@ apart) identifies none of them, except the one the file (or archive) is named as
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 import re
@@ -206,12 +207,20 @@ def identify_noting_moves(db: Database, game_ids: list[int] | None = None
 # title or tags, "Game - Disc 2", "Game (USA) - CD2", "Game_Disc2", "Game [Disc 2]", is a
 # disc of its set; 14: Redump's "(Taikenban)", "(Trial Edition)", "(Playable Game Preview)",
 # "(Demo Movie)" are demos, GoodTools' "(JU)", "(UE)", "(JUE)" regions; 15: GoodNES' "(PRG0)",
-# "(PRG1)" revisions.)
-TAG_RULES_VERSION = 15
+# "(PRG1)" revisions; 16: an identified game has the flags its catalog game's one ROM name
+# adds, "(Unl)", "(Aftermarket)", which some DATs write there only.)
+TAG_RULES_VERSION = 16
 _IDENTIFIED = "('sha1', 'md5', 'crc32', 'tracks', 'user')"
 _TAG_SOURCE = f"CASE WHEN g.match_method IN {_IDENTIFIED} THEN g.matched_game_id END"
 _TAGGED = (*TAG_COLUMNS, *DISC_COLUMNS)
+# The one ROM name the catalogs give the matched game, when they give one: No-Intro's
+# write "(Unl)", "(Aftermarket)" there only (game "Zany Golf (USA)", ROM "Zany Golf (USA)
+# (Unl).md": QA68 F4).
+_ROM_NAME = ("(SELECT CASE WHEN count(DISTINCT r.name) = 1 THEN max(r.name) END "
+             "FROM catalog_games c JOIN catalog_roms r ON r.catalog_game_id = c.id "
+             "WHERE c.game_id = g.matched_game_id)")
 _TAG_ROWS = (f"SELECT g.id, g.filename, g.platform_id, {_TAG_SOURCE} AS source, "
+             f"CASE WHEN ({_TAG_SOURCE}) IS NOT NULL THEN {_ROM_NAME} END AS rom_name, "
              f"{', '.join('g.' + column for column in _TAGGED)} FROM games g ")
 _SET_TAGS = (f"UPDATE games SET {', '.join(column + ' = ?' for column in _TAGGED)} "
              "WHERE id = ?")
@@ -267,7 +276,11 @@ def _retag_changed(db: Database) -> None:
 _NAME = "substr(g.matched_game_id, instr(g.matched_game_id, ':') + 1)"  # the catalog name
 _NAME_DOT_EXT = f"(length({_NAME}) + length(g.format) + 1)"  # its length with an extension
 _NAMED_AS_SOURCE = (
-    f"(length(g.format) <= 5 AND instr({_NAME}, '/') = 0 "
+    # (and its catalog game's ROM names no more tags: see _ROM_NAME)
+    "(NOT EXISTS (SELECT 1 FROM catalog_games c JOIN catalog_roms r "
+    " ON r.catalog_game_id = c.id WHERE c.game_id = g.matched_game_id "
+    " AND substr(r.name, 1, length(c.name) + 2) = c.name || ' (') "
+    f"AND length(g.format) <= 5 AND instr({_NAME}, '/') = 0 "
     f"AND substr(g.filepath, -{_NAME_DOT_EXT}, length({_NAME}) + 1) = {_NAME} || '.' "
     f"AND (length(g.filepath) = {_NAME_DOT_EXT} "
     f"OR substr(g.filepath, -{_NAME_DOT_EXT} - 1, 1) = '/'))")
@@ -311,11 +324,12 @@ def rekey_sets(db: Database) -> int:
 def _write_tags(db: Database, rows: Iterable[sqlite3.Row]) -> int:
     """Write the tags each row's source says where they differ from the stored ones."""
     updates: list[tuple[object, ...]] = []
-    for game_id, filename, platform_id, source, *stored in rows:
+    for game_id, filename, platform_id, source, rom_name, *stored in rows:
         if source is None:
             wanted = _name_tags(str(platform_id), parse_filename(str(filename)))
         else:
-            wanted = _catalog_tags(str(platform_id), str(source).partition(":")[2])
+            wanted = _catalog_tags(str(platform_id), str(source).partition(":")[2],
+                                   rom_name)
             if _MAY_NAME_A_DISC.search(str(filename)):
                 own = _name_tags(str(platform_id), parse_filename(str(filename)))
                 if own[-2] is not None:  # the file names its disc: its own set's key
@@ -341,10 +355,18 @@ def _name_tags(platform_id: str, parsed: ParsedName) -> tuple[object, ...]:
 
 
 @functools.lru_cache(maxsize=32768)
-def _catalog_tags(platform_id: str, name: str) -> tuple[object, ...]:
-    """The stored tags of a catalog game's name, parsed once per process (copies of a game,
-    and each identification of a long-lived process, meet a name again)."""
-    return _name_tags(platform_id, parse_name(name))
+def _catalog_tags(platform_id: str, name: str, rom_name: str | None = None
+                  ) -> tuple[object, ...]:
+    """The stored tags of a catalog game's name, with the flags its one ROM's name adds
+    (``rom_name``: "Zany Golf (USA) (Unl).md" for "Zany Golf (USA)"), parsed once per process
+    (copies of a game, and each identification of a long-lived process, meet a name
+    again)."""
+    parsed = parse_name(name)
+    if rom_name is not None and rom_name.startswith(f"{name} ("):
+        more = [flag for flag in parse_filename(rom_name).flags if flag not in parsed.flags]
+        if more:
+            parsed = dataclasses.replace(parsed, flags=(*parsed.flags, *more))
+    return _name_tags(platform_id, parsed)
 
 
 # Passes that cannot match anything in scope are skipped: each costs a probe per game of the
