@@ -375,3 +375,53 @@ def test_one_disc_in_two_formats_chosen_by_a_query_puts_one_on_the_card(
         "Epic (Europe) (Disc 1).cue", "Epic (Europe) (Disc 2).cue"]
     assert any("Epic (Europe) (Disc 2).chd (disc 2: Epic (Europe) (Disc 2).cue goes)" in w
                for w in done.json()["warnings"]), done.json()["warnings"]
+
+
+def test_a_name_with_no_language_tag_is_in_its_regions_language(
+        cli: Any, tmp_path: Path) -> None:
+    # QA68 F1: No-Intro tags no language where a release is in its region's own: "(World)"
+    # is English; it tied with the French and German "(World) (Fr) (v1.1)", and the later
+    # version in a language not asked for won. "(Germany)" is German.
+    library = tmp_path / "roms"
+    _scanned_then(cli, library / "gb",
+                  ["Yugi (World) (Fr) (v1.1).gb", "Yugi (World) (De) (v1.1).gb",
+                   "Jurassic (USA) (Rev 1).gb"],
+                  ["Yugi (World).gb", "Jurassic (Germany).gb"])
+    _profile(cli, library, "--languages", "En")
+    included = {name for name, game in _listed(cli).items() if game["included"]}
+    assert included == {"Yugi (World).gb", "Jurassic (USA) (Rev 1).gb"}
+    assert real(cli, "profile", "set", "1", "--regions", "", "--languages", "De").code == 0
+    included = {name for name, game in _listed(cli).items() if game["included"]}
+    assert included == {"Yugi (World) (De) (v1.1).gb", "Jurassic (Germany).gb"}
+
+
+def test_a_world_release_in_no_language_asked_for_is_no_release_of_the_regions_named(
+        cli: Any, tmp_path: Path) -> None:
+    # QA68 F2: "Mana (World) (De)" (a German-only re-release) was kept over the English
+    # "Mana (Europe)" for USA, World, Europe with English asked for.
+    library = tmp_path / "roms"
+    _scanned_then(cli, library / "gb", ["Mana (World) (De).gb", "Quest (World) (De).gb"],
+                  ["Mana (Europe).gb", "Quest (Japan) (De).gb"])
+    _profile(cli, library, "--regions", "USA,World,Europe,Japan", "--languages", "En,De")
+    listed = _listed(cli)
+    included = {name for name, game in listed.items() if game["included"]}
+    # (Quest: German was asked for, so its World release is one of the regions named)
+    assert included == {"Mana (World) (De).gb", "Quest (World) (De).gb"}, listed
+    assert real(cli, "profile", "set", "1", "--languages", "En").code == 0
+    included = {name for name, game in _listed(cli).items() if game["included"]}
+    assert included == {"Mana (Europe).gb", "Quest (Japan) (De).gb"}
+
+
+def test_the_latest_prerelease_is_kept_among_prereleases(cli: Any, tmp_path: Path) -> None:
+    # QA68 F3: with --prerelease and betas only, the one the scan met first was kept.
+    library = tmp_path / "roms"
+    _scanned_then(cli, library / "gb",
+                  ["Pop (Europe) (Beta 1).gb", "Pop (Europe) (Beta 2).gb",
+                   "Lion (USA) (Beta) (1994-03-07).gb", "Nine (USA) (Proto 9).gb"],
+                  ["Pop (Europe) (Beta 6).gb", "Lion (USA) (Beta) (1994-10-12).gb",
+                   "Nine (USA) (Proto 10).gb"])
+    _profile(cli, library, "--prerelease")
+    listed = _listed(cli)
+    included = {name for name, game in listed.items() if game["included"]}
+    assert included == {"Pop (Europe) (Beta 6).gb", "Lion (USA) (Beta) (1994-10-12).gb",
+                        "Nine (USA) (Proto 10).gb"}, listed

@@ -120,7 +120,7 @@ def test_goodnes_prg_codes_are_revisions() -> None:
 
 
 _TAG_FIELDS = ("regions", "languages", "revision", "version", "flags", "translation",
-               "other_tags", "year", "disc_label")
+               "other_tags", "year", "disc_label", "date", "prerelease_number")
 _TRICKY_NAMES = [
     "Ab.c (U)", "Dr. Mario (Japan, USA).nes", "Game (abc (USA) (Rev 1).zip",
     "Game ( odd [USA] [!].sfc", "Game (USA) (Disc 2) (Claire-hen).cue",

@@ -60,6 +60,7 @@ from romrunner.library.platforms import UNKNOWN
 from romrunner.library.tags import (
     ParsedName,
     extension_of,
+    implied_languages,
     parse_filename,
     parse_name,
     revision_rank,
@@ -687,8 +688,13 @@ class _Preference:
             if kind == "region":
                 ranks = self.regions
                 values: tuple[str, ...] = _regions(text)
+            elif kind == "region_not_world":  # (see key: a World release in no language asked)
+                ranks = self.regions
+                values = tuple(r for r in _regions(text) if r.lower() != "world")
             elif kind == "language":
                 ranks, values = self.languages, _json_list(text)
+            elif kind == "implied_language":  # (no language tag: its regions', QA68 F1)
+                ranks, values = self.languages, implied_languages(_regions(text))
             else:
                 revision = revision_rank(text)
                 self._cache[key] = (-revision[0], -revision[1])
@@ -704,9 +710,12 @@ class _Preference:
         """Bad dumps last; a release before a changed copy (a hack, pirate, trainer or
         cracked copy: QA37 F1) before a prerelease (beta, demo…, when the profile allows
         them: allowed, not preferred); then region, language (a fan translation's is the
-        one it translates to: "[T+Eng]" is English, review 19 R6), a release before a
-        translation, a dump before an alternate or unlicensed one, the latest revision,
-        the latest version ("v1.1": QA37 F2), a World release right after the first region
+        one it translates to: "[T+Eng]" is English, review 19 R6; a name with no language
+        tag is in its regions' own: "(USA)" English, "(Germany)" German, QA68 F1; a World
+        release in none of the languages asked for ranks as a region not named, F2), a
+        release before a translation, a dump before an alternate or unlicensed one, the
+        latest revision, the latest version ("v1.1": QA37 F2), the latest prerelease
+        ("(Beta 6)", the latest date: QA68 F3), a World release right after the first region
         named (F11), identified by its hashes
         (a copy whose bytes a catalog has, before one only named like it: QA12 F2), the
         DAT's parent before its clones (an arcade family's versions that nothing above
@@ -723,17 +732,35 @@ class _Preference:
         own = tags_of_file(game.filename)
         parsed = tags_of(tag_part(game.title)) if game.identified else own
         translated = _translation_language(own.translation)
+        languages = game.languages_json if translated is None else json.dumps([translated])
+        region = self._rank("region", game.region_text)
+        if not _json_list(languages):
+            language = self._rank("implied_language", game.region_text)
+        else:
+            language = self._rank("language", languages)
+            if self.languages and language >= len(self.languages) \
+                    and region != self._rank("region_not_world", game.region_text):
+                # a World release in none of the languages asked for is no release in the
+                # user's regions (QA68 F2: "Secret of Mana (World) (De)" over the Europe one)
+                region = self._rank("region_not_world", game.region_text)
+        prerelease = bool(flags & _PRERELEASE_FLAGS)
         return ("bad_dump" in flags,
                 bool(flags & _TAMPERED) or (bool(game.is_hack) and own.translation is None),
-                bool(flags & _PRERELEASE_FLAGS), self._rank("region", game.region_text),
-                self._rank("language", game.languages_json if translated is None
-                           else json.dumps([translated])),
+                prerelease, region, language,
                 own.translation is not None, bool(flags & _LESSER_DUMPS),
                 self._rank("revision", parsed.revision or game.revision),
                 _version_rank(parsed.version),
+                _latest_prerelease(parsed) if prerelease else (0, 0),
                 not game.identified, game.clone, "verified" not in flags,
                 len(parsed.other_tags),
                 "verified" not in own.flags, _archive_name(game.filename), game.id)
+
+
+def _latest_prerelease(parsed: ParsedName) -> tuple[int, int]:
+    """Among prereleases, the latest first: the highest number ("(Beta 6)" before "(Beta
+    1)"), then the latest date ("(1994-10-12)"; QA68 F3: the scan's order decided)."""
+    date = int((parsed.date or "0").replace("-", "").ljust(8, "0"))
+    return (-(parsed.prerelease_number or 0), -date)
 
 
 def _archive_name(filename: str) -> bool:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import PurePath
 
@@ -26,6 +27,27 @@ REGIONS = {
     "finland": "Finland", "norway": "Norway", "poland": "Poland", "india": "India",
     "mexico": "Mexico", "new zealand": "New Zealand", "unknown": "Unknown",
 }
+# The language a release of a region is in when its name says none: No-Intro and Redump tag
+# a name's languages only where the region's own language is not the whole story ("(Europe)
+# (En,Fr,De)"), so "(USA)", "(World)", "(Europe)" are English and "(Germany)" German.
+# Regions of several languages (Asia, Scandinavia, India…) imply none.
+REGION_LANGUAGES = {
+    "USA": "En", "World": "En", "Europe": "En", "UK": "En", "Australia": "En", "Canada": "En",
+    "New Zealand": "En", "Japan": "Ja", "Germany": "De", "France": "Fr", "Spain": "Es",
+    "Italy": "It", "Netherlands": "Nl", "Sweden": "Sv", "Korea": "Ko", "China": "Zh",
+    "Taiwan": "Zh", "Hong Kong": "Zh", "Brazil": "Pt", "Portugal": "Pt", "Russia": "Ru",
+    "Denmark": "Da", "Finland": "Fi", "Norway": "No", "Poland": "Pl", "Greece": "El",
+    "Latin America": "Es", "Mexico": "Es",
+}
+
+
+def implied_languages(regions: Iterable[str]) -> tuple[str, ...]:
+    """The languages releases of ``regions`` are in when their name tags none (see
+    :data:`REGION_LANGUAGES`): ``(Japan, USA)`` is Japanese and English."""
+    return tuple(dict.fromkeys(REGION_LANGUAGES[region] for region in regions
+                               if region in REGION_LANGUAGES))
+
+
 # "En", "Zh-Hans", and a language of one country: "Pt-BR", "En-US" (No-Intro: QA30 N3, the
 # whole tag was lost)
 _LANGUAGE = re.compile(r"^[A-Z][a-z](?:-(?:[A-Z][a-z]+|[A-Z]{2}))?$")
@@ -82,6 +104,8 @@ class ParsedName:
     translation: str | None = None
     other_tags: tuple[str, ...] = field(default=())
     disc_label: str | None = None  # the name of this disc of a set: see :func:`_disc_label`
+    date: str | None = None  # the whole date tag, "1994-03-07" (``year``: its first 4 digits)
+    prerelease_number: int | None = None  # "(Beta 6)": 6, "(Proto 2)": 2
 
     @property
     def is_hack(self) -> bool:
@@ -130,6 +154,8 @@ class _TagState:
     year: str | None = None
     translation: str | None = None
     disc_label: str | None = None
+    date: str | None = None
+    prerelease_number: int | None = None
 
 
 def parse_filename(filename: str) -> ParsedName:
@@ -237,6 +263,8 @@ def _parse(stem: str, filename: str) -> ParsedName:
         translation=state.translation,
         other_tags=tuple(state.other),
         disc_label=state.disc_label,
+        date=state.date,
+        prerelease_number=state.prerelease_number,
     )
 
 
@@ -310,11 +338,17 @@ def _paren_tag(tag: str, state: _TagState) -> None:
         if match.group(2):
             state.disc_total = int(match.group(2))
     elif _YEAR.match(tag):
-        state.year = tag[:4]
+        state.year, state.date = tag[:4], tag
     elif (flag := paren_flag(tag)) is not None:
         state.flags.append(flag)
+        if flag in _NUMBERED_PRERELEASES and (number := _TAG_NUMBER.search(tag)):
+            state.prerelease_number = int(number[1])
     else:
         state.other.append(tag)
+
+
+_NUMBERED_PRERELEASES = frozenset({"beta", "proto", "demo", "sample"})
+_TAG_NUMBER = re.compile(r"\s(\d+)$")
 
 
 # Redump's words for a demo or trial disc besides "Demo": "(Taikenban)" (体験版, a trial
