@@ -225,6 +225,8 @@ def test_target_folders_on_a_card_and_saving_as_a_collection(
     assert again["saved_name"] == "RG35XX"  # (as stored: QA63 F3 addendum said "rg35xx")
     said = real(cli, "autolist", "1", "--save", "rg35XX", "--replace").out
     assert f"saved as collection {data['saved_collection']} (RG35XX)" in said
+    alone = real(cli, "autolist", "1", "--replace")  # (QA70 F3: exit 0, nothing replaced)
+    assert alone.code == 2 and "--replace goes with --save" in alone.err, alone.err
     db = open_database(db_path, OpenMode.WRITE).db
     db.execute("INSERT INTO collections (name) VALUES ('Favorites')")
     db.close()

@@ -81,3 +81,34 @@ def test_a_backup_of_an_older_schema_is_written_and_still_kept_out_of_its_roots(
     if version >= 3:
         inside = cli("db", "backup", roots / "x.db")
         assert inside.code == 2 and "is inside the library root" in inside.err
+
+
+def test_the_writer_lock_is_no_destination_of_a_fixdat_or_a_backup(
+        cli: Any, setup: dict[str, Path]) -> None:
+    """QA70 F1: `db backup DB.lock --force` wrote the backup there (the next writer truncated
+    it: a 0-byte backup); `dat fixdat -o DB.lock --force` replaced the lock by a rename (a
+    writer holding the old one no longer kept a second one out)."""
+    lock = setup["db"].with_name(setup["db"].name + ".lock")
+    assert cli("collection", "create", "c1").code == 0  # (a writer made the lock file)
+    before = lock.stat()
+    for args in (("db", "backup", lock, "--force"),
+                 ("dat", "fixdat", "Nintendo - Game Boy", "-o", lock, "--force")):
+        result = cli(*args)
+        assert result.code == 2 and "writer lock file" in result.err, (args, result.err)
+    after = lock.stat()
+    assert (after.st_ino, after.st_size) == (before.st_ino, before.st_size)
+
+
+def test_a_fixdat_names_a_folder_as_such_and_never_writes_a_folders_name_as_a_file(
+        cli: Any, setup: dict[str, Path], tmp_path: Path) -> None:
+    """QA70 F2: an existing folder was "already exists (use --force)", then refused with
+    --force; "NEW/" wrote a file named NEW; the database was "give … a folder"."""
+    folder = tmp_path / "out"
+    folder.mkdir()
+    for target in (folder, f"{folder}/", f"{tmp_path / 'new'}/"):
+        result = cli("dat", "fixdat", "Nintendo - Game Boy", "-o", target)
+        assert result.code == 2 and "folder" in result.err and "--force" not in result.err, \
+            (target, result.err)
+    assert not (tmp_path / "new").exists() and list(folder.iterdir()) == []
+    refused = cli("dat", "fixdat", "Nintendo - Game Boy", "-o", setup["db"], "--force")
+    assert refused.code == 2 and "or a folder" not in refused.err, refused.err

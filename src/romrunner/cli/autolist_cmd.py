@@ -34,6 +34,8 @@ def autolist(profile_id: int, card: Path | None, save: str | None, replace: bool
              limit: int) -> int:
     """Gate the library for PROFILE_ID: performance, compatibility, one game one ROM."""
     app = app_context()
+    if replace and save is None:  # (QA70 F3: accepted, and nothing saved or replaced)
+        raise click.UsageError("--replace goes with --save NAME (the auto-list to replace)")
     db = app.open_db() if save is not None else app.open_db(OpenMode.READ)
     result = run_autolist(db, app.pack(), profile_id, card_root=card, save=save,
                           replace=replace)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 from dataclasses import asdict
 from pathlib import Path
 
@@ -91,10 +92,10 @@ def _csv_line(row: tuple[object, ...]) -> str:
 
 @dat.command(name="fixdat")
 @click.argument("name")
-@click.option("-o", "--output", type=click.Path(path_type=Path), required=True,
+@click.option("-o", "--output", "written", type=click.Path(), required=True,
               help="The Logiqx XML file to write.")
 @click.option("--force", is_flag=True, help="Replace OUTPUT if it exists.")
-def dat_fixdat(name: str, output: Path, force: bool) -> int:
+def dat_fixdat(name: str, written: str, force: bool) -> int:
     """Write a Logiqx XML DAT of NAME's games the library lacks (for igir / clrmamepro).
 
     A game counts as had when a file has its ROM data as NAME lists it (every ROM of a game
@@ -104,6 +105,9 @@ def dat_fixdat(name: str, output: Path, force: bool) -> int:
     as U+FFFD, with a warning naming the values.
     """
     app = app_context()
+    if written.endswith(("/", os.sep)):  # (a Path drops it: "NEW/" wrote a file NEW, QA70 F2)
+        raise InputError(f"{written}: names a folder; give a file name")
+    output = Path(written)
     result = write_fixdat(app.open_db(OpenMode.READ), name, output, force=force)
     app.replaced_database(f"the fixdat was written to {result.path}")
     if result.replaced:

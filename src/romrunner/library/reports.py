@@ -342,12 +342,12 @@ def write_fixdat(db: Database, name: str, output: Path, *, force: bool = False
     games by their ROMs' hashes).
     """
     sources = _sources(db, [name])
-    refuse_database_files(db, output)
+    refuse_database_files(db, output, folder_ok=False)
     refuse_writing_into_library(db, output)
+    if output.is_dir():  # (before --force is offered: it would not help, QA70 F2)
+        raise InputError(f"{output}: is a folder; give a file name")
     if output.exists() and not force:
         raise InputError(f"{output}: already exists (use --force to replace it)")
-    if output.is_dir():
-        raise InputError(f"{output}: is a folder; give a file name")
     if len(sources) > 1:  # a headered and a header-less DAT of this name
         raise InputError(f"two imported DATs are named {name!r}, one headered: give "
                          f"'{sources[0]['name']} (headered)' or '{sources[0]['name']} "

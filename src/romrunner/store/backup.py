@@ -98,19 +98,24 @@ def check_source(db: Database) -> None:
             "run `romrunner db check`, restore a backup (`romrunner db restore BACKUP`)")
 
 
-def refuse_database_files(db: Database, dest: Path) -> None:
+def refuse_database_files(db: Database, dest: Path, *, folder_ok: bool = True) -> None:
     """Refuse ``dest`` when it is the database or one of its side files (``-wal``, ``-shm``,
-    ``-journal``: a file written there is read as the database's own at its next open),
-    whether they exist now or not (QA28 F12: a fixdat written over the database)."""
+    ``-journal``: a file written there is read as the database's own at its next open;
+    ``.lock``: the next writer truncates it, and a lock replaced lets two writers in, QA70
+    F1), whether they exist now or not (QA28 F12: a fixdat written over the database).
+    ``folder_ok``: the command also takes a folder (its message says so)."""
     if str(db.path) == ":memory:":
         return
     where = Path(os.path.realpath(dest))
     base = Path(os.path.realpath(db.path))
-    for suffix in ("", "-wal", "-shm", "-journal"):
+    for suffix, what in (("", "the database itself"), ("-wal", "the database's wal file"),
+                         ("-shm", "the database's shm file"),
+                         ("-journal", "the database's journal file"),
+                         (".lock", "the database's writer lock file")):
         side = base.with_name(base.name + suffix)
         if where == side or _same_file(dest, side):
-            what = "the database itself" if not suffix else f"the database's {suffix[1:]} file"
-            raise InputError(f"{dest}: is {what}; give another file or a folder")
+            raise InputError(f"{dest}: is {what}; give another file"
+                             + (" or a folder" if folder_ok else ""))
 
 
 def _check_file_destination(db: Database, dest: Path, force: bool) -> None:
