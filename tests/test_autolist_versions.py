@@ -410,6 +410,12 @@ def test_a_world_release_in_no_language_asked_for_is_no_release_of_the_regions_n
     assert real(cli, "profile", "set", "1", "--languages", "En").code == 0
     included = {name for name, game in _listed(cli).items() if game["included"]}
     assert included == {"Mana (Europe).gb", "Quest (Japan) (De).gb"}
+    # review 33 R1: an untagged "(World)" is English: for German, "(Germany)" wins over it
+    _write(library / "gb", ["Tale (World).gb", "Tale (Germany).gb"])
+    assert real(cli, "scan", "--workers", "1").code == 0
+    assert real(cli, "profile", "set", "1", "--languages", "De").code == 0
+    included = {name for name, game in _listed(cli).items() if game["included"]}
+    assert "Tale (Germany).gb" in included and "Tale (World).gb" not in included
 
 
 def test_the_latest_prerelease_is_kept_among_prereleases(cli: Any, tmp_path: Path) -> None:
@@ -425,3 +431,11 @@ def test_the_latest_prerelease_is_kept_among_prereleases(cli: Any, tmp_path: Pat
     included = {name for name, game in listed.items() if game["included"]}
     assert included == {"Pop (Europe) (Beta 6).gb", "Lion (USA) (Beta) (1994-10-12).gb",
                         "Nine (USA) (Proto 10).gb"}, listed
+    # review 33 R2: numbers compare within a kind; a beta is nearer the game than a numbered
+    # proto or demo
+    _write(library / "gb", ["Road (USA) (Proto 4).gb", "Road (USA) (Beta).gb",
+                            "Elite (Europe) (Demo 3).gb", "Elite (Europe) (Beta).gb"])
+    assert real(cli, "scan", "--workers", "1").code == 0
+    included = {name for name, game in _listed(cli).items() if game["included"]}
+    assert {"Road (USA) (Beta).gb", "Elite (Europe) (Beta).gb"} <= included, included
+    assert not {"Road (USA) (Proto 4).gb", "Elite (Europe) (Demo 3).gb"} & included

@@ -734,15 +734,14 @@ class _Preference:
         translated = _translation_language(own.translation)
         languages = game.languages_json if translated is None else json.dumps([translated])
         region = self._rank("region", game.region_text)
-        if not _json_list(languages):
-            language = self._rank("implied_language", game.region_text)
-        else:
-            language = self._rank("language", languages)
-            if self.languages and language >= len(self.languages) \
-                    and region != self._rank("region_not_world", game.region_text):
-                # a World release in none of the languages asked for is no release in the
-                # user's regions (QA68 F2: "Secret of Mana (World) (De)" over the Europe one)
-                region = self._rank("region_not_world", game.region_text)
+        language = self._rank("language", languages) if _json_list(languages) \
+            else self._rank("implied_language", game.region_text)
+        if self.languages and language >= len(self.languages) \
+                and region != self._rank("region_not_world", game.region_text):
+            # a World release in none of the languages asked for (tagged, or its regions')
+            # is no release in the user's regions (QA68 F2: "Secret of Mana (World) (De)"
+            # over the Europe one; review 33 R1: "(World)", English, over "(Germany)" for De)
+            region = self._rank("region_not_world", game.region_text)
         prerelease = bool(flags & _PRERELEASE_FLAGS)
         return ("bad_dump" in flags,
                 bool(flags & _TAMPERED) or (bool(game.is_hack) and own.translation is None),
@@ -750,17 +749,27 @@ class _Preference:
                 own.translation is not None, bool(flags & _LESSER_DUMPS),
                 self._rank("revision", parsed.revision or game.revision),
                 _version_rank(parsed.version),
-                _latest_prerelease(parsed) if prerelease else (0, 0),
+                _latest_prerelease(flags, parsed) if prerelease else (0, 0, 0),
                 not game.identified, game.clone, "verified" not in flags,
                 len(parsed.other_tags),
                 "verified" not in own.flags, _archive_name(game.filename), game.id)
 
 
-def _latest_prerelease(parsed: ParsedName) -> tuple[int, int]:
-    """Among prereleases, the latest first: the highest number ("(Beta 6)" before "(Beta
-    1)"), then the latest date ("(1994-10-12)"; QA68 F3: the scan's order decided)."""
+# Prereleases by how near to the game they are: a beta before a debug build, a prototype, a
+# sample, a promo or kiosk copy, a demo (a part of the game).
+_PRERELEASE_ORDER = {"beta": 0, "debug": 1, "proto": 2, "sample": 3, "promo": 4, "kiosk": 5,
+                     "demo": 6}
+
+
+def _latest_prerelease(flags: frozenset[str], parsed: ParsedName) -> tuple[int, int, int]:
+    """Among prereleases, the nearest kind to the game (``_PRERELEASE_ORDER``), then the
+    latest of it: the highest number ("(Beta 6)" before "(Beta 1)"), then the latest date
+    ("(1994-10-12)"; QA68 F3: the scan's order decided; review 33 R2: "(Demo 3)" beat a
+    beta by its number)."""
+    kind = min((_PRERELEASE_ORDER.get(flag, len(_PRERELEASE_ORDER)) for flag in flags
+                if flag in _PRERELEASE_FLAGS), default=len(_PRERELEASE_ORDER))
     date = int((parsed.date or "0").replace("-", "").ljust(8, "0"))
-    return (-(parsed.prerelease_number or 0), -date)
+    return (kind, -(parsed.prerelease_number or 0), -date)
 
 
 def _archive_name(filename: str) -> bool:
