@@ -558,8 +558,11 @@ def _zany_dat() -> str:
                                  ("Zany Golf (USA, Europe)", "Zany Golf (USA, Europe).gb",
                                   "zany")):
         data = rom(seed)
+        other = rom(f"{seed} headerless")  # (NES games list a .nes and a .unh ROM: review
         out.append(f'game (\n\tname "{name}"\n\trom ( name "{rom_name}" size {len(data)} '
-                   f'crc {zlib.crc32(data):08X} sha1 {hashlib.sha1(data).hexdigest()} )\n)\n')
+                   f'crc {zlib.crc32(data):08X} sha1 {hashlib.sha1(data).hexdigest()} )\n'
+                   f'\trom ( name "{rom_name[:-3]}.unh" size {len(other)} '  # 33 R3)
+                   f'crc {zlib.crc32(other):08X} sha1 {hashlib.sha1(other).hexdigest()} )\n)\n')
     return "".join(out)
 
 

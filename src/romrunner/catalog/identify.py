@@ -213,14 +213,16 @@ TAG_RULES_VERSION = 16
 _IDENTIFIED = "('sha1', 'md5', 'crc32', 'tracks', 'user')"
 _TAG_SOURCE = f"CASE WHEN g.match_method IN {_IDENTIFIED} THEN g.matched_game_id END"
 _TAGGED = (*TAG_COLUMNS, *DISC_COLUMNS)
-# The one ROM name the catalogs give the matched game, when they give one: No-Intro's
+# The ROM names the catalogs give the matched game that add tags to its name: No-Intro's
 # write "(Unl)", "(Aftermarket)" there only (game "Zany Golf (USA)", ROM "Zany Golf (USA)
-# (Unl).md": QA68 F4).
-_ROM_NAME = ("(SELECT CASE WHEN count(DISTINCT r.name) = 1 THEN max(r.name) END "
-             "FROM catalog_games c JOIN catalog_roms r ON r.catalog_game_id = c.id "
-             "WHERE c.game_id = g.matched_game_id)")
+# (Unl).md": QA68 F4; NES games list a .nes and a .unh ROM so named: review 33 R3). NULL
+# for none (the common case: no parse).
+_LONGER_ROM_NAME = ("substr(r.name, 1, length(c.name) + 2) = c.name || ' ('")
+_ROM_NAMES = ("(SELECT nullif(json_group_array(DISTINCT r.name), '[]') FROM catalog_games c "
+              "JOIN catalog_roms r ON r.catalog_game_id = c.id "
+              f"WHERE c.game_id = g.matched_game_id AND {_LONGER_ROM_NAME})")
 _TAG_ROWS = (f"SELECT g.id, g.filename, g.platform_id, {_TAG_SOURCE} AS source, "
-             f"CASE WHEN ({_TAG_SOURCE}) IS NOT NULL THEN {_ROM_NAME} END AS rom_name, "
+             f"CASE WHEN ({_TAG_SOURCE}) IS NOT NULL THEN {_ROM_NAMES} END AS rom_names, "
              f"{', '.join('g.' + column for column in _TAGGED)} FROM games g ")
 _SET_TAGS = (f"UPDATE games SET {', '.join(column + ' = ?' for column in _TAGGED)} "
              "WHERE id = ?")
@@ -278,8 +280,7 @@ _NAME_DOT_EXT = f"(length({_NAME}) + length(g.format) + 1)"  # its length with a
 _NAMED_AS_SOURCE = (
     # (and its catalog game's ROM names no more tags: see _ROM_NAME)
     "(NOT EXISTS (SELECT 1 FROM catalog_games c JOIN catalog_roms r "
-    " ON r.catalog_game_id = c.id WHERE c.game_id = g.matched_game_id "
-    " AND substr(r.name, 1, length(c.name) + 2) = c.name || ' (') "
+    f" ON r.catalog_game_id = c.id WHERE c.game_id = g.matched_game_id AND {_LONGER_ROM_NAME}) "
     f"AND length(g.format) <= 5 AND instr({_NAME}, '/') = 0 "
     f"AND substr(g.filepath, -{_NAME_DOT_EXT}, length({_NAME}) + 1) = {_NAME} || '.' "
     f"AND (length(g.filepath) = {_NAME_DOT_EXT} "
@@ -324,12 +325,12 @@ def rekey_sets(db: Database) -> int:
 def _write_tags(db: Database, rows: Iterable[sqlite3.Row]) -> int:
     """Write the tags each row's source says where they differ from the stored ones."""
     updates: list[tuple[object, ...]] = []
-    for game_id, filename, platform_id, source, rom_name, *stored in rows:
+    for game_id, filename, platform_id, source, rom_names, *stored in rows:
         if source is None:
             wanted = _name_tags(str(platform_id), parse_filename(str(filename)))
         else:
             wanted = _catalog_tags(str(platform_id), str(source).partition(":")[2],
-                                   rom_name)
+                                   tuple(sorted(json.loads(rom_names))) if rom_names else ())
             if _MAY_NAME_A_DISC.search(str(filename)):
                 own = _name_tags(str(platform_id), parse_filename(str(filename)))
                 if own[-2] is not None:  # the file names its disc: its own set's key
@@ -355,17 +356,18 @@ def _name_tags(platform_id: str, parsed: ParsedName) -> tuple[object, ...]:
 
 
 @functools.lru_cache(maxsize=32768)
-def _catalog_tags(platform_id: str, name: str, rom_name: str | None = None
+def _catalog_tags(platform_id: str, name: str, rom_names: tuple[str, ...] = ()
                   ) -> tuple[object, ...]:
-    """The stored tags of a catalog game's name, with the flags its one ROM's name adds
-    (``rom_name``: "Zany Golf (USA) (Unl).md" for "Zany Golf (USA)"), parsed once per process
-    (copies of a game, and each identification of a long-lived process, meet a name
+    """The stored tags of a catalog game's name, with the flags its ROMs' names add
+    (``rom_names``: "Zany Golf (USA) (Unl).md" for "Zany Golf (USA)"), parsed once per
+    process (copies of a game, and each identification of a long-lived process, meet a name
     again)."""
     parsed = parse_name(name)
-    if rom_name is not None and rom_name.startswith(f"{name} ("):
-        more = [flag for flag in parse_filename(rom_name).flags if flag not in parsed.flags]
-        if more:
-            parsed = dataclasses.replace(parsed, flags=(*parsed.flags, *more))
+    more = [flag for rom_name in rom_names if rom_name.startswith(f"{name} (")
+            for flag in parse_filename(rom_name).flags if flag not in parsed.flags]
+    if more:
+        parsed = dataclasses.replace(parsed, flags=tuple(dict.fromkeys((*parsed.flags,
+                                                                        *more))))
     return _name_tags(platform_id, parsed)
 
 
