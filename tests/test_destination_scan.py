@@ -172,3 +172,17 @@ def test_a_folder_the_cards_os_shares_is_named_after_neither_platform(
     assert data["detected_os"] == "onionos"
     named = {f["path"]: f["platform_id"] for f in data["folders"] if f["type"] == "roms"}
     assert (named["Roms/NGP"], named["Roms/WS"], named["Roms/GB"]) == (None, None, "gb"), named
+
+
+def test_a_card_whose_rom_folders_are_its_root_lists_the_folders_its_os_shares(
+        cli: Any, tmp_path: Path) -> None:
+    """Review 33 R4: FunKey OS keeps its ROM folders at the card's root and gives "NES" to
+    the NES and the Famicom Disk System: the scan left such folders out entirely."""
+    card = tmp_path / "card"
+    for folder in ("NES", "Game Boy"):
+        (card / folder).mkdir(parents=True)
+        (card / folder / "Game (World).bin").write_bytes(b"x" * 64)
+    (card / "themes").mkdir()
+    data = scan(cli, card, "--expect-os", "funkey-os").json()["data"]
+    named = {f["path"]: f["platform_id"] for f in data["folders"] if f["type"] == "roms"}
+    assert named == {"NES": None, "Game Boy": "gb"}, named

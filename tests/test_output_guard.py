@@ -105,10 +105,20 @@ def test_a_fixdat_names_a_folder_as_such_and_never_writes_a_folders_name_as_a_fi
     --force; "NEW/" wrote a file named NEW; the database was "give … a folder"."""
     folder = tmp_path / "out"
     folder.mkdir()
-    for target in (folder, f"{folder}/", f"{tmp_path / 'new'}/"):
+    for target in (folder, f"{folder}/", f"{tmp_path / 'new'}/", f"{tmp_path / 'new'}/.",
+                   f"{tmp_path / 'new'}/.."):  # (review 33 R5: "NEW/." wrote a file NEW)
         result = cli("dat", "fixdat", "Nintendo - Game Boy", "-o", target)
         assert result.code == 2 and "folder" in result.err and "--force" not in result.err, \
             (target, result.err)
     assert not (tmp_path / "new").exists() and list(folder.iterdir()) == []
     refused = cli("dat", "fixdat", "Nintendo - Game Boy", "-o", setup["db"], "--force")
     assert refused.code == 2 and "or a folder" not in refused.err, refused.err
+
+
+def test_a_backup_to_a_name_ending_in_a_dot_makes_a_folder(
+        cli: Any, setup: dict[str, Path], tmp_path: Path) -> None:
+    """Review 33 R5: `db backup BK/` made a folder, `db backup BK/.` a file named BK."""
+    for given, folder in ((f"{tmp_path / 'bk'}/.", tmp_path / "bk"),
+                          (f"{tmp_path / 'bk2'}/", tmp_path / "bk2")):
+        assert cli("db", "backup", given).code == 0
+        assert folder.is_dir() and len(list(folder.glob("romrunner-*.db"))) == 1, given

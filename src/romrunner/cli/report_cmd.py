@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 from dataclasses import asdict
 from pathlib import Path
 
@@ -18,6 +17,7 @@ from romrunner.cli.terminal import SafeConsole
 from romrunner.errors import InputError
 from romrunner.library.reports import dat_report, platform_counts, write_fixdat
 from romrunner.store import OpenMode
+from romrunner.store.backup import names_a_folder
 from romrunner.words import counted
 
 _COLUMNS = ("name", "platform_id", "version", "games", "have", "name_guessed", "missing",
@@ -105,7 +105,7 @@ def dat_fixdat(name: str, written: str, force: bool) -> int:
     as U+FFFD, with a warning naming the values.
     """
     app = app_context()
-    if written.endswith(("/", os.sep)):  # (a Path drops it: "NEW/" wrote a file NEW, QA70 F2)
+    if names_a_folder(written):  # ("NEW/" wrote a file NEW: QA70 F2)
         raise InputError(f"{written}: names a folder; give a file name")
     output = Path(written)
     result = write_fixdat(app.open_db(OpenMode.READ), name, output, force=force)

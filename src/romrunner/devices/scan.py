@@ -547,8 +547,8 @@ def _discover(pack: DefinitionPack, root: Path, index: _CardIndex,
         for name in subdirs:
             if str(rom_root / name).casefold() in others:
                 continue
-            claimed = _platforms_of_folder(pack, os_id, name)
-            if rom_root == PurePosixPath(".") and len(claimed) != 1:
+            claimed, own = _platforms_of_folder(pack, os_id, name)
+            if rom_root == PurePosixPath(".") and not (len(claimed) == 1 or own):
                 continue  # the card root also holds bios/, themes/, tools/…
             count, size = _count(root / rom_root / name, CONTENT_DEPTH)
             folders.append(Folder(str(rom_root / name), "roms",
@@ -567,15 +567,15 @@ def _discover(pack: DefinitionPack, root: Path, index: _CardIndex,
 
 
 def _platforms_of_folder(pack: DefinitionPack, os_id: str | None,
-                         name: str) -> tuple[str, ...]:
-    """The platforms a card's ROM folder ``name`` holds: as the card's OS names its folders
-    where it names this one (a folder it shares holds several: Onion's ``NGP``, QA61 F8),
-    else as any OS does."""
+                         name: str) -> tuple[tuple[str, ...], bool]:
+    """The platforms a card's ROM folder ``name`` holds, and whether the card's OS names it:
+    as the card's OS names its folders where it names this one (a folder it shares holds
+    several: Onion's ``NGP``, QA61 F8), else as any OS does."""
     if os_id:
         own = pack.folder_names.platforms_named(pack.folder_names.family_of(os_id), name)
         if own:
-            return own
-    return pack.index.platforms_for_folder(name)
+            return own, True
+    return pack.index.platforms_for_folder(name), False
 
 
 def _find(index: _CardIndex, relative: PurePosixPath) -> PurePosixPath | None:

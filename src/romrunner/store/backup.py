@@ -59,6 +59,13 @@ def is_backup_file(path: Path) -> bool:
             and int.from_bytes(header[_APPLICATION_ID_OFFSET:], "big") == BACKUP_APPLICATION_ID)
 
 
+def names_a_folder(text: str) -> bool:
+    """True when a path as the user typed it names a folder whatever is there: it ends in a
+    separator, ``.`` or ``..`` (a :class:`Path` drops those: "NEW/." wrote a file NEW,
+    review 33 R5)."""
+    return os.path.basename(text) in ("", ".", "..")
+
+
 def backup_database(db: Database, dest: Path | str, *, force: bool = False,
                     now: datetime | None = None) -> Path:
     """Copy the live database to ``dest`` (consistent even while others read).
@@ -72,7 +79,7 @@ def backup_database(db: Database, dest: Path | str, *, force: bool = False,
     replaces a good backup.
     """
     check_source(db)
-    folder = str(dest).endswith(("/", os.sep)) or Path(dest).is_dir()
+    folder = names_a_folder(str(dest)) or Path(dest).is_dir()
     dest = Path(dest)
     if folder:
         _make_folder(dest)
