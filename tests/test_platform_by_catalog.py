@@ -239,3 +239,29 @@ def test_the_same_dat_imported_for_another_platform_moves_to_it(
     assert [row["platform_id"] for row in listed] == ["famicom-disk-system"]
     same = run("--json", "dat", "import", str(dat), "--platform", "famicom-disk-system")
     assert same.json()["data"]["imports"][0]["unchanged"] is True
+
+
+def test_one_platform_for_several_dats_never_refiles_one_named_for_another(
+        run: Any, tmp_path: Path) -> None:
+    """QA70 F6: `dat import snes.dat mine.dat --platform gb` (--platform for the DAT of one's
+    own dumps) filed the No-Intro SNES DAT under gb too: its games became gb and a deploy
+    put an .sfc in the Game Boy folder. Refused, naming it; nothing imported."""
+    snes = tmp_path / "snes.dat"
+    snes.write_text(_dat(SNES_DAT, {"Sky (USA).sfc": _data("sky")}))
+    mine = tmp_path / "mine.dat"
+    mine.write_text(_dat("My own GB dumps", {"Mine (World).gb": _data("mine")}))
+    assert run("db", "init").code == 0
+    refused = run("dat", "import", str(snes), str(mine), "--platform", "gb")
+    assert refused.code == 2 and "snes.dat" in refused.err and "snes" in refused.err, \
+        refused.err
+    assert run("--json", "dat", "ls").json()["data"] == []
+    both = run("--json", "dat", "import", str(mine), str(tmp_path / "none.dat"),
+               "--platform", "gb")
+    assert both.code == 2  # (a unit is all or nothing, as before)
+    alone = run("--json", "dat", "import", str(mine), "--platform", "gb")
+    assert alone.code == 0, alone.err
+    named = run("--json", "dat", "import", str(snes))
+    assert named.json()["data"]["imports"][0]["platform_id"] == "snes"
+    platforms = {row["name"]: row["platform_id"] for row in
+                 run("--json", "dat", "ls").json()["data"]}
+    assert platforms == {"My own GB dumps": "gb", SNES_DAT: "snes"}, platforms

@@ -129,9 +129,11 @@ def import_dats(db: Database, paths: Iterable[Path], *, platform_id: str | None 
 
     ``force`` accepts a replacement that :func:`check_replacement` would refuse.
     """
+    paths = list(paths)
     with db.atomic():
         results = [import_dat(db, path, platform_id=platform_id,
-                              known_platforms=known_platforms, force=force) for path in paths]
+                              known_platforms=known_platforms, force=force,
+                              one_of=len(paths)) for path in paths]
         changed = any(not result.unchanged for result in results)
         moves: list[PlatformMove] = []
         if changed:
@@ -142,16 +144,27 @@ def import_dats(db: Database, paths: Iterable[Path], *, platform_id: str | None 
 
 
 def import_dat(db: Database, path: Path, *, platform_id: str | None = None,
-               known_platforms: set[str] | None = None, force: bool = False) -> ImportResult:
+               known_platforms: set[str] | None = None, force: bool = False,
+               one_of: int = 1) -> ImportResult:
     """Import one DAT; re-importing replaces that DAT's rows in one transaction.
 
+    ``platform_id`` files it under that platform: for a DAT whose name maps to none, and for
+    one DAT given alone whatever its name says; a DAT among several (``one_of``) whose name
+    maps to another platform is refused (QA70 F6: one `--platform` for a DAT of one's own
+    re-filed a No-Intro SNES DAT beside it, and its games went to the Game Boy folder).
     A DAT that does not parse to its end, or that lists no game, raises :class:`InputError`
     and changes nothing; so does a suspicious replacement (see :func:`check_replacement`)
     unless ``force``.
     """
     started = time.perf_counter()
     dat = read_dat(path)
-    platform = platform_id or platform_for_system(dat.header.name, known_platforms)
+    named = platform_for_system(dat.header.name, known_platforms)
+    if platform_id is not None and named is not None and named != platform_id and one_of > 1:
+        raise InputError(f"{path}: its name ({dat.header.name!r}) is {named}'s, not "
+                         f"{platform_id}'s: --platform files every DAT given under one "
+                         "platform; import this one apart (alone, --platform files it under "
+                         "the platform given); nothing was imported")
+    platform = platform_id or named
     if platform is None and is_bios_dat(dat.header):
         raise InputError(f"{path}: a BIOS/system DAT ({dat.header.name!r}), not a game "
                          "catalog: `romrunner bios import-dat` reads it")

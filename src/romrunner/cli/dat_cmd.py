@@ -25,7 +25,9 @@ def dat() -> None:
 
 @dat.command(name="import")
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--platform", default=None, help="Platform id, when the DAT's name maps to none.")
+@click.option("--platform", default=None,
+              help="Platform id, for a DAT whose name maps to none (given one DAT: whatever "
+              "its name says; among several, one whose name maps to another is refused).")
 @click.option("--force", is_flag=True,
               help="Read the file even when it is the catalog's own unchanged file; replace a "
                    "catalog even by an older dated version, by the same version with games "
