@@ -407,3 +407,24 @@ def test_a_core_info_cut_short_never_replaces_what_was_stored(
     assert stored() == expected  # (the third kept: the file says there are 3)
     assert "the firmware stored for this core before kept too" in \
         shorter.json()["data"]["problems"][0]["reason"]
+
+
+def test_a_source_given_for_plain_rows_never_resources_an_emulator_database_beside_them(
+        cli: Any, db_path: Path, tmp_path: Path) -> None:
+    """QA70 F11: `cache import GameIndex.yaml rows.jsonl --source mine` filed the PCSX2
+    database's answers under `mine` (its lifetime and rank): refused, naming the file,
+    nothing imported; each file alone imports as before."""
+    rows = tmp_path / "rows.jsonl"
+    rows.write_text(json.dumps({"platform_id": "ps2", "emulator_id": "pcsx2",
+                                "definition_game_id": "ps2:SLUS-20001",
+                                "status": "playable"}) + "\n")
+    index = shared_path("knowledge", "pcsx2", "GameIndex.excerpt.yaml")
+    assert cli("db", "init").code == 0
+    before = counts(db_path)
+    refused = cli("cache", "import", index, rows, "--source", "mine", "--new-source")
+    assert refused.code == 2 and "GameIndex.excerpt.yaml" in refused.err \
+        and "pcsx2-gameindex" in refused.err, refused.err
+    assert counts(db_path) == before
+    assert cli("cache", "import", rows, "--source", "mine", "--new-source").code == 0
+    alone = cli("--json", "cache", "import", index)
+    assert alone.json()["data"]["files"][0]["source"] == "pcsx2-gameindex"

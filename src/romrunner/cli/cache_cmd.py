@@ -89,7 +89,9 @@ def cache_sources_set(source_id: str, priority: int | None, ttl_hours: int | Non
               help="The files' format (default: detected from each file's content).")
 @click.option("--source", "source_id", default=None,
               help="The source of the answers: needed only for plain rows and for envelopes "
-                   "that name none (each emulator database is its own source).")
+                   "that name none (each emulator database is its own source; given one file "
+                   "alone, it replaces that file's own; among several, a file whose own "
+                   "source is another is refused).")
 @click.option("--kind", type=click.Choice(sorted(KINDS)), default=None,
               help="Which cache plain rows go to (default compat).")
 @click.option("--new-source", is_flag=True,

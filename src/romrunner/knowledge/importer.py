@@ -90,7 +90,8 @@ def import_knowledge(db: Database, paths: list[Path], *, fmt: str | None = None,
     results: list[FileImport] = []
     with db.atomic():
         for path in paths:
-            results.append(_import_file(db, path, fmt, source, kind, new_source, strict))
+            results.append(_import_file(db, path, fmt, source, kind, new_source, strict,
+                                        one_of=len(paths)))
         if results and all(r.ignored and not r.entries for r in results):  # all ignored
             raise InputError(f"{', '.join(r.path for r in results)}: no core info in "
                              f"{'it' if len(results) == 1 else 'them'} (a template or "
@@ -123,8 +124,23 @@ def _json_format(path: Path, document: object) -> str:
     return str(schema)
 
 
+def _given_source(path: Path, given: str | None, own: str, one_of: int) -> str:
+    """The source of a file that names its own (an emulator's database, an envelope):
+    ``given`` (``--source``) for a file imported alone; among several files, one whose own
+    source is another is refused (QA70 F11: `--source S` for plain rows re-sourced the
+    PCSX2 database beside them, with S's lifetime and rank)."""
+    if given is None or given == own:
+        return own
+    if one_of > 1:
+        raise InputError(f"{path}: its answers are {own}'s, not {given}'s: --source names "
+                         "the source of every file given; import this one apart (alone, "
+                         "--source files it under the source given); nothing was imported")
+    return given
+
+
 def _import_file(db: Database, path: Path, fmt: str | None, source: str | None,
-                 kind: str | None, new_source: bool, strict: bool) -> FileImport:
+                 kind: str | None, new_source: bool, strict: bool,
+                 one_of: int = 1) -> FileImport:
     name = fmt or detect_import_format(path)
     result = FileImport(str(path), name)
     if name == CORE_INFO_FORMAT:
@@ -146,12 +162,15 @@ def _import_file(db: Database, path: Path, fmt: str | None, source: str | None,
         if _empty_envelope(document):  # the pack's seeds: nothing yet, nothing to do
             result.source = source
             return result
-        result.source = source or _envelope_source(path, document)
+        named = _named_source(document)
+        if named is None and source is None:
+            raise InputError(f"{path}: the envelope names no source; give --source")
+        result.source = source if named is None else _given_source(path, source, named, one_of)
         rows = envelope_rows(name, document_rows(path, document), _device_profiles(db))
         _ingest_kinds(db, result, rows, new_source, strict)
         return result
     game = game_format(name)
-    result.source = source or game.source
+    result.source = _given_source(path, source, game.source, one_of)
     report = ReadReport(str(path))
     entries = list(game.read(path, report))
     _finish_report(result, report, strict)
@@ -180,13 +199,12 @@ def _empty_envelope(document: object) -> bool:
     return items == []
 
 
-def _envelope_source(path: Path, document: object) -> str:
+def _named_source(document: object) -> str | None:
+    """The source an envelope names (``"source": "id"`` or ``{"id": …}``), or None."""
     found = document.get("source") if isinstance(document, dict) else None
     if isinstance(found, dict):
         found = found.get("id")
-    if not isinstance(found, str) or not found.strip():
-        raise InputError(f"{path}: the envelope names no source; give --source")
-    return found
+    return found if isinstance(found, str) and found.strip() else None
 
 
 def _device_profiles(db: Database) -> dict[str, list[int]]:
