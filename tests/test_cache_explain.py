@@ -49,12 +49,12 @@ def test_explain_names_each_source_and_why_the_winner_won(cli: Any, db_path: Pat
                                    "community-verified 3")
     first = group["observations"][0]
     assert first["expires_at"] and first["age"] == "now" and first["stale"] is False
-    changed = cli("--json", "cache", "sources", "set", "community-verified", "--priority", "0",
+    changed = cli("--json", "cache", "sources", "set", "community-verified", "--priority", "1",
                   "--kind", "compat")
-    assert changed.code == 0 and changed.json()["data"]["priority"]["compat"] == 0
+    assert changed.code == 0 and changed.json()["data"]["priority"]["compat"] == 1
     group = _compat(cli, "SLUS-20312")
     assert group["observations"][0]["source"] == "community-verified"
-    assert "community-verified ranks 0, pcsx2-gameindex 1" in group["why"]
+    assert "community-verified ranks 1, pcsx2-gameindex 2" in group["why"]
     with sqlite3.connect(db_path) as conn:  # the stored best answer moved too
         assert conn.execute("SELECT source, status FROM v_emulator_compat WHERE "
                             "definition_game_id = 'SLUS-20312'").fetchone() == (
@@ -192,3 +192,32 @@ def test_cache_why_heads_each_games_answers(cli: Any, tmp_path: Path) -> None:
     headers = [line for line in text.splitlines() if line.startswith("game ")]
     assert sorted(headers) == sorted({f"game {row['game_id']} · {row['game_key']}:"
                                       for row in rows}), text
+
+
+def test_a_rank_set_is_a_place_in_the_order_and_the_users_own_answers_stay_first(
+        cli: Any, db_path: Path, tmp_path: Path) -> None:
+    """QA70 F8: `--priority 0` tied a source with user-override (the source's confidence
+    then beat the user's own answer), and a second source set to 0 tied with the first;
+    user-override's own rank and lifetime could be changed."""
+    assert cli("db", "init").code == 0
+    for status, extra, source in (("playable", "", "srca"), ("perfect", "", "user-override"),
+                                  ("broken", ', "confidence": "high"', "srcb")):
+        rows = tmp_path / f"{source}.jsonl"
+        rows.write_text('{"platform_id": "gb", "emulator_id": "gambatte", '
+                        f'"definition_game_id": "k1", "status": "{status}"{extra}}}\n')
+        new = ("--new-source",) if source != "user-override" else ()
+        assert cli("cache", "import", rows, "--source", source, *new).code == 0
+
+    def order() -> list[str]:
+        why = cli("--json", "cache", "why", "gb", "gambatte", "k1").json()["data"]
+        assert why[0]["is_best"]  # (the winner first)
+        return [o["source"] for o in why]
+
+    for refused in (("srca", "--priority", "0"), ("user-override", "--priority", "3"),
+                    ("user-override", "--ttl", "1")):
+        result = cli("cache", "sources", "set", *refused, "--kind", "compat")
+        assert result.code == 2 and "user-override" in result.err, (refused, result.err)
+    for source in ("srca", "srcb"):
+        assert cli("cache", "sources", "set", source, "--priority", "1", "--kind",
+                   "compat").code == 0
+    assert order()[:3] == ["user-override", "srcb", "srca"]

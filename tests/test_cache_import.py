@@ -379,9 +379,9 @@ def test_a_users_source_choices_survive_a_pack_change(tmp_path: Path) -> None:
     another --pack) must not reset them, and best answers follow the user's ranks."""
     database = open_database(tmp_path / "choices.db", OpenMode.WRITE).db
     sync_pack(database, load_pack(None))
-    set_source(database, "user-override", priority=0)  # any registered source
+    set_source(database, "rom-runner-db", priority=1)  # any registered source
     ensure_source(database, "community-sheet")
-    set_source(database, "community-sheet", priority=0, ttl_hours=5, kinds=("compat",))
+    set_source(database, "community-sheet", priority=1, ttl_hours=5, kinds=("compat",))
     other_pack = tmp_path / "pack"
     shutil.copytree(builtin_pack_path(), other_pack)
     devices = other_pack / "devices.json"
@@ -392,7 +392,12 @@ def test_a_users_source_choices_survive_a_pack_change(tmp_path: Path) -> None:
             "SELECT s.ttl_hours, p.rank FROM cache_sources s JOIN cache_source_priority p "
             "ON p.source = s.id AND p.cache_kind = 'compat' WHERE s.source_id = ?",
             ("community-sheet",))
-        assert row is not None and (row[0], row[1]) == (5, 0)
+        assert row is not None and (row[0], row[1]) == (5, 1)
+        ranks = [str(r[0]) for r in database.query(
+            "SELECT s.source_id FROM cache_source_priority p JOIN cache_sources s "
+            "ON s.id = p.source WHERE p.cache_kind = 'compat' ORDER BY p.rank")]
+        # (placed before the sources that held their rank, in the order they were set)
+        assert ranks[:3] == ["user-override", "community-sheet", "rom-runner-db"], ranks
     database.close()
 
 

@@ -135,8 +135,12 @@ def set_source(db: Database, source_id: str, *, priority: int | None = None,
         raise InputError("nothing to set: give --priority, --ttl or --never-expires")
     if ttl_hours is not None and never_expires:  # (QA28 F11: --never-expires won silently)
         raise InputError("--ttl and --never-expires: give one of them")
-    if priority is not None and priority < 0:
-        raise InputError(f"priority {priority} must be 0 or more (0 ranks first)")
+    if source_id == USER_OVERRIDE:  # (QA70 F8: its answers then expired, or ranked below)
+        raise InputError(f"{USER_OVERRIDE} is your own answers: they rank first and never "
+                         "expire; its priority and lifetime are not set")
+    if priority is not None and priority < 1:
+        raise InputError(f"priority {priority}: 1 ranks first among the sources (0 is your own "
+                         f"answers', {USER_OVERRIDE}, always first)")
     if ttl_hours is not None and ttl_hours <= 0:
         raise InputError(f"TTL {ttl_hours} h must be at least 1 hour")
     if ttl_hours is not None and ttl_hours > MAX_TTL_HOURS:
@@ -162,9 +166,7 @@ def set_source(db: Database, source_id: str, *, priority: int | None = None,
                     reexpired += count if table == kind.observations else 0
         if priority is not None:
             for name in selected:
-                db.execute("INSERT INTO cache_source_priority (cache_kind, source, rank) "
-                           "VALUES (?, ?, ?) ON CONFLICT (cache_kind, source) DO UPDATE "
-                           "SET rank = excluded.rank", (name, source.id, priority))
+                _place(db, name, source.id, priority)
                 recompute_all(db, KINDS[name])
         _remember_choice(db, source_id,
                          ttl=(None if never_expires else ttl_hours,)
@@ -206,6 +208,11 @@ def _remember_choice(db: Database, source_id: str, *, ttl: tuple[int | None] | N
         entry["ttl_hours"] = ttl[0]
     if ranks:
         entry.setdefault("priority", {}).update(ranks)
+        # (the order ranks were set in: applied again in it, each placed before the sources
+        # that held its rank, they come out as the user left them)
+        entry["order"] = 1 + max((c.get("order", 0) for c in choices.values()
+                                  if isinstance(c, dict) and isinstance(c.get("order"), int)),
+                                 default=0)
     db.execute("INSERT INTO user_settings (key, value, value_type, updated_at) VALUES "
                "(?, ?, 'json', CURRENT_TIMESTAMP) ON CONFLICT(key) DO UPDATE SET "
                "value = excluded.value, updated_at = excluded.updated_at",
@@ -270,7 +277,11 @@ def _rank_in_order(db: Database, kind: str, order: list[str]) -> None:
 
 
 def _apply_user_choices(db: Database, choices: dict[str, dict[str, Any]]) -> None:
-    for source_id, choice in choices.items():
+    def set_in(item: tuple[str, Any]) -> int:
+        order = item[1].get("order") if isinstance(item[1], dict) else None
+        return order if isinstance(order, int) else 0
+
+    for source_id, choice in sorted(choices.items(), key=set_in):
         source = find_source(db, source_id)
         if source is None or not isinstance(choice, dict):
             continue
@@ -280,9 +291,20 @@ def _apply_user_choices(db: Database, choices: dict[str, dict[str, Any]]) -> Non
         ranks = choice.get("priority")
         for kind, rank in (ranks.items() if isinstance(ranks, dict) else ()):
             if kind in KINDS and isinstance(rank, int):
-                db.execute("INSERT INTO cache_source_priority (cache_kind, source, rank) "
-                           "VALUES (?, ?, ?) ON CONFLICT (cache_kind, source) DO UPDATE "
-                           "SET rank = excluded.rank", (kind, source.id, rank))
+                _place(db, kind, source.id, rank)
+
+
+def _place(db: Database, kind: str, source: int, rank: int) -> None:
+    """Give ``source`` ``rank`` in ``kind``, before the sources that had it (they and those
+    after them move down one): a rank is a place in the order, never a tie with another
+    source (QA70 F8: "--priority 0" tied with the user's own answers, which then lost)."""
+    if db.scalar("SELECT EXISTS (SELECT 1 FROM cache_source_priority WHERE cache_kind = ? "
+                 "AND rank = ? AND source <> ?)", (kind, rank, source)):
+        db.execute("UPDATE cache_source_priority SET rank = rank + 1 WHERE cache_kind = ? "
+                   "AND rank >= ? AND source <> ?", (kind, rank, source))
+    db.execute("INSERT INTO cache_source_priority (cache_kind, source, rank) VALUES (?, ?, ?) "
+               "ON CONFLICT (cache_kind, source) DO UPDATE SET rank = excluded.rank",
+               (kind, source, rank))
 
 
 def _upsert_source(db: Database, source_id: str, ttl: int | None, swr: int, origin: str) -> None:

@@ -57,7 +57,9 @@ def cache_sources(ctx: click.Context) -> int:
 @cache_sources.command(name="set")
 @click.argument("source_id")
 @click.option("--priority", type=click.IntRange(0), default=None,
-              help="Rank in each kind's priority (0 first; the pack's order is 0, 1, 2...).")
+              help="Rank in each kind's priority (1 first among the sources: 0 is your own "
+                   "answers', user-override; sources of one rank tie, decided by confidence, "
+                   "then the latest fetch).")
 @click.option("--ttl", "ttl_hours", type=click.IntRange(1), default=None,
               help="Hours an answer stays fresh (at most 876000, 100 years); stored answers "
                    "are re-dated.")
@@ -68,7 +70,8 @@ def cache_sources_set(source_id: str, priority: int | None, ttl_hours: int | Non
                       never_expires: bool, kinds: tuple[str, ...]) -> int:
     """Set SOURCE_ID's priority and/or TTL; best answers are re-ranked at once.
 
-    A pack update resets priorities to the pack's order.
+    What is set here outlives pack updates (and commands run with another --pack); set the
+    number again to change it.
     """
     app = app_context()
     update = set_source(app.open_db(), source_id, priority=priority, ttl_hours=ttl_hours,
