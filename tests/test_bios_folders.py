@@ -427,3 +427,23 @@ def test_a_deploy_takes_the_copy_that_is_there_under_another_name(
     assert done.code == 0, done.err
     assert (card / "MUOS/bios/example-gba-boot.bin").read_bytes() == \
         (new / "my gba bios.bin").read_bytes()
+
+
+def test_the_bios_of_games_held_while_their_root_is_away_is_never_pruned(
+        cli: Any, tmp_path: Path) -> None:
+    """QA67 F1: the share unmounted, `deploy --auto --prune` kept the card's GBA games (their
+    root is away) and removed the required BIOS they run with: a card of games that cannot
+    start, said as "1 pruned"."""
+    bios_dir, pack, _ = build_example_bios(tmp_path / "example", builtin_pack_path())
+    run, profile = setup(cli, tmp_path, "muos", pack, bios_dir, {"gba/Pocket (USA).gba": "gba"})
+    card = tmp_path / "card"
+    card.mkdir()
+    assert run("deploy", str(profile), "--to", str(card), "--auto").code == 0
+    before = set(card_files(card))
+    assert "MUOS/bios/example-gba-boot.bin" in before
+    (tmp_path / "library").rename(tmp_path / "library-away")  # the share is unmounted
+    dry = run("deploy", str(profile), "--to", str(card), "--auto", "--prune", "--dry-run")
+    assert dry.json()["data"]["prune"] == [], dry.out
+    done = run("deploy", str(profile), "--to", str(card), "--auto", "--prune")
+    assert done.json()["data"]["pruned"] == 0, done.out
+    assert set(card_files(card)) == before

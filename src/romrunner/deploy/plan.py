@@ -493,7 +493,10 @@ def _build_plan(db: Database, layout: CardLayoutLike, ids: list[int],
             plan.warnings.append(PlanIssue("card-root", text))
     _warn_replatformed(db, builder, pruning)
     if include_bios and pack is not None:
-        platforms = sorted({item.platform_id for item in plan.items if item.kind == ROM})
+        # (and those of the games whose card copies are held: their BIOS stays with them,
+        # never pruned while the library's root is away, QA67 F1)
+        platforms = sorted({item.platform_id for item in plan.items if item.kind == ROM}
+                           | _platforms_of(db, plan.held_games))
         if platforms:
             _add_bios(db, pack, profile_id, platforms, builder)
     if pack is not None and profile_id is not None:
@@ -2465,6 +2468,14 @@ def _set_title(first: _Game, set_key: str) -> str:
     if title == stem.strip() and first.catalog_name:
         title = without_disc_tags(first.catalog_name)
     return title or set_key
+
+
+def _platforms_of(db: Database, game_ids: set[int]) -> set[str]:
+    if not game_ids:
+        return set()
+    return {str(row[0]) for row in db.query(
+        "SELECT DISTINCT platform_id FROM games WHERE id IN (SELECT value FROM json_each(?))",
+        (json.dumps(sorted(game_ids)),))} - {UNKNOWN}
 
 
 def _add_bios(db: Database, pack: DefinitionPack, profile_id: int | None,
