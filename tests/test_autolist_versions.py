@@ -439,3 +439,29 @@ def test_the_latest_prerelease_is_kept_among_prereleases(cli: Any, tmp_path: Pat
     included = {name for name, game in _listed(cli).items() if game["included"]}
     assert {"Road (USA) (Beta).gb", "Elite (Europe) (Beta).gb"} <= included, included
     assert not {"Road (USA) (Proto 4).gb", "Elite (Europe) (Demo 3).gb"} & included
+
+
+def test_of_two_copies_alike_the_one_on_a_root_that_is_there_is_kept(
+        cli: Any, tmp_path: Path) -> None:
+    # QA67 F2: the share unmounted, the auto-list kept its copies (scanned first) over the
+    # same files on a backup disk: `deploy --auto` to a blank card wrote nothing.
+    share, backup = tmp_path / "share", tmp_path / "backup"
+    for root in (share, backup):
+        _write(root / "gb", ["Alpha (USA).gb", "Bravo (Europe).gb"])
+        assert real(cli, "library", "add", str(root)).code == 0
+        assert real(cli, "scan", "--workers", "1").code == 0
+    _profile(cli, share)
+
+    def included() -> set[int]:
+        listed = real(cli, "--json", "autolist", "1").json()["data"]["games"]
+        assert len(listed) == 4
+        return {game["game_id"] for game in listed if game["included"]}
+
+    kept = included()
+    assert kept == {1, 2}  # (the share's, scanned first: the lower ids)
+    share.rename(tmp_path / "share-away")
+    assert included() == {3, 4}
+    card = tmp_path / "card"
+    card.mkdir()
+    assert real(cli, "deploy", "1", "--to", str(card), "--auto").code == 0
+    assert sorted(p.name for p in card.rglob("*.gb")) == ["Alpha (USA).gb", "Bravo (Europe).gb"]

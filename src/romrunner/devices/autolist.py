@@ -57,6 +57,7 @@ from romrunner.devices.profiles import Profile, list_profiles, load_profile
 from romrunner.gcpause import gc_paused
 from romrunner.knowledge.linking import keys_json_sql
 from romrunner.library.platforms import UNKNOWN
+from romrunner.library.roots import roots_away
 from romrunner.library.tags import (
     ParsedName,
     extension_of,
@@ -672,7 +673,8 @@ class _Preference:
     """The sort key of a game among its title's versions (lower is better), with the ranks of
     each distinct region text, language list and revision computed once."""
 
-    def __init__(self, profile: Profile) -> None:
+    def __init__(self, profile: Profile, away: frozenset[int] = frozenset()) -> None:
+        self.away = away  # library roots not there now (see key)
         self.regions: dict[str, float] = dict(_ranks(profile.region_preference))
         if self.regions and "world" not in self.regions:
             # a World release is a release in every region the user named: right after the
@@ -752,7 +754,10 @@ class _Preference:
                 _latest_prerelease(flags, parsed) if prerelease else (0, 0, 0),
                 not game.identified, game.clone, "verified" not in flags,
                 len(parsed.other_tags),
-                "verified" not in own.flags, _archive_name(game.filename), game.id)
+                "verified" not in own.flags,
+                # (of copies alike, one a deploy can read now: QA67 F2, the copies of a share
+                # unmounted were kept over those of a backup disk, and nothing deployed)
+                game.root_id in self.away, _archive_name(game.filename), game.id)
 
 
 # Prereleases by how near to the game they are: a beta before a debug build, a prototype, a
@@ -783,7 +788,7 @@ def _parsed(filename: str) -> ParsedName:
 
 def _select(games: list[_Game], profile: Profile, entries: dict[int, AutoListEntry],
             found: dict[int, SplitClone] | None = None,
-            bios: dict[int, str] | None = None) -> None:
+            bios: dict[int, str] | None = None, away: frozenset[int] = frozenset()) -> None:
     """Mark the entries dropped by one-game-one-ROM, prerelease/hack rules, a split clone's
     missing parent (``found``: the split clones among the games), BIOS sets and dumps
     (``bios``: game id -> its drop reason) and the limit."""
@@ -815,7 +820,7 @@ def _select(games: list[_Game], profile: Profile, entries: dict[int, AutoListEnt
             _needs_parent(entry, clone, entries)
         elif profile.one_game_one_rom:
             groups[game.title_key].append(game)
-    preference = _Preference(profile)
+    preference = _Preference(profile, away)
     for members in groups.values():
         if len(members) < 2:
             continue
@@ -1140,7 +1145,8 @@ def _build_autolist(db: Database, pack: DefinitionPack, profile_id: int,
             f"({examples(lacking)}): its emulator refuses it"]
     _judge_sets_whole(games, entries)
     _select(games, profile, entries, split_clones(db, [
-        game.id for game in games if game.clone and entries[game.id].included]), bios)
+        game.id for game in games if game.clone and entries[game.id].included]), bios,
+        roots_away(db))
     for chd_id, zip_id in paired.items():
         disk, zipped = entries[chd_id], entries[zip_id]
         if disk.included and not disk.dropped and (not zipped.included or zipped.dropped):

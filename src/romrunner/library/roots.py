@@ -239,6 +239,13 @@ class GamesForgotten:
     curation: Curation
 
 
+def roots_away(db: Database) -> frozenset[int]:
+    """The ids of the library roots that are no folder now (a share unmounted, a disk
+    unplugged): their games cannot be read."""
+    return frozenset(int(row[0]) for row in db.query("SELECT id, path FROM library_roots")
+                     if not os.path.isdir(str(row[1])))
+
+
 def remove_root(db: Database, path: Path, *, force: bool = False) -> RootRemoval:
     """Forget a root and its games' rows (files on disk are never touched).
 
