@@ -186,3 +186,24 @@ def test_a_card_whose_rom_folders_are_its_root_lists_the_folders_its_os_shares(
     data = scan(cli, card, "--expect-os", "funkey-os").json()["data"]
     named = {f["path"]: f["platform_id"] for f in data["folders"] if f["type"] == "roms"}
     assert named == {"NES": None, "Game Boy": "gb"}, named
+
+
+@pytest.mark.parametrize("damage", [b"\xff\xfe\x00garbage\n", b"\0" * 41])
+def test_a_damaged_card_id_file_is_said_in_one_line_and_never_taken_as_an_id(
+        cli: Any, db_path: Path, tmp_path: Path, damage: bytes) -> None:
+    """QA69 F8: non-UTF-8 bytes in `.romrunner/destination-id` ended `destination scan`,
+    `destination paths` and `deploy` in "internal error: UnicodeDecodeError"; a zero-filled
+    one (a card pulled while it was written) was taken as an id every such card shared."""
+    card = tmp_path / "card"
+    (card / ".romrunner").mkdir(parents=True)
+    (card / ".romrunner" / "destination-id").write_bytes(damage)
+    profile = make_profile(cli, "muos")
+    for args in (("destination", "scan", str(card)),
+                 ("destination", "paths", str(profile), "--to", str(card)),
+                 ("deploy", str(profile), "--to", str(card), "--auto", "--dry-run"),
+                 ("deploy", str(profile), "--to", str(card), "--auto")):
+        result = cli("--pack", str(shared_path("definition-pack")), *args)
+        assert result.code == 2, (args, result.out)
+        assert "destination-id: damaged" in result.err and "internal error" not in result.err
+        assert len(result.err.strip().splitlines()) == 1, result.err
+    assert (card / ".romrunner" / "destination-id").read_bytes() == damage

@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from romrunner.deploy.legal import FileSystem, collision_key
-from romrunner.errors import GONE_ERRNOS, RomRunnerError
+from romrunner.errors import GONE_ERRNOS, InputError, RomRunnerError
 from romrunner.store.lock import flock_is_held
 
 CARD_DIR = ".romrunner"
@@ -123,15 +123,40 @@ def check_destination(root: Path, *, create: bool = True) -> None:
                           f"{root}: destination is not writable (permission denied)")
 
 
+_LONGEST_ID = 200
+
+
+def read_id_file(id_file: Path) -> str:
+    """The id a card's id file holds ('' for none). A file that is no id ROM Runner wrote
+    (bytes that are no UTF-8 text, NULs: a card pulled while it was written) is refused:
+    taken as an id, every card so damaged would share one (QA69 F8: an internal error)."""
+    try:
+        text = id_file.read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        return ""
+    except OSError as exc:
+        raise InputError(f"{id_file}: cannot be read ({exc.strerror})") from exc
+    except UnicodeDecodeError:
+        text = "\0"
+    if not text.isprintable() or len(text) > _LONGEST_ID:
+        raise InputError(f"{id_file}: damaged (not a card id ROM Runner wrote); remove it to "
+                         "give the card a new id (files ROM Runner put on the card are then "
+                         "taken as yours: kept, never pruned)")
+    return text
+
+
 def card_destination_id(root: Path, *, create: bool = True) -> str | None:
-    """The id in ``.romrunner/destination-id``, written (atomically) on first use."""
+    """The id in ``.romrunner/destination-id``, written (atomically) on first use (a damaged
+    one is refused: see :func:`read_id_file`, never replaced by a new id)."""
     path = root / CARD_DIR / ID_NAME
     try:
-        text = path.read_text(encoding="utf-8").strip()
-        if text:
-            return text
-    except (OSError, UnicodeDecodeError):
-        pass
+        text = read_id_file(path)
+    except InputError:
+        if create:
+            raise
+        return None  # (a check that only asks: no id it can trust)
+    if text:
+        return text
     if not create:
         return None
     value = f"rr-{uuid.uuid4()}"

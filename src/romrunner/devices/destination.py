@@ -14,7 +14,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from romrunner.deploy.card import unreadable_card
+from romrunner.deploy.card import read_id_file, unreadable_card
 from romrunner.devices.mounts import volume_uuid
 from romrunner.errors import InputError
 from romrunner.store.database import Database
@@ -44,12 +44,7 @@ def destination_id(card_root: Path, create: bool) -> str | None:
     if found:
         return f"uuid:{found}"
     id_file = card_root / ID_FOLDER / ID_FILE
-    try:
-        text = id_file.read_text(encoding="utf-8").strip()
-    except FileNotFoundError:
-        text = ""
-    except OSError as exc:
-        raise InputError(f"{id_file}: cannot be read ({exc.strerror})") from exc
+    text = read_id_file(id_file)
     if text:
         return text
     if not create:
