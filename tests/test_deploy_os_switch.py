@@ -161,3 +161,35 @@ def test_a_folder_two_platforms_shared_counts_only_the_moved_ones_copies(
     (moved,) = _warnings(dry, "folder-moved")
     assert moved["platform_id"] == "neogeo-pocket-color"
     assert "1 file an earlier deploy" in moved["message"] and "removes it" in moved["message"]
+
+
+def test_back_and_forth_between_two_oses_keeps_each_ones_layout_on_the_card(
+        cli: Any, tmp_path: Path) -> None:
+    """QA69 F4: muOS -> KNULLI -> muOS (--prune) -> KNULLI (--prune): the card's record
+    lost muOS's layout (its `roms/md` recorded as "taken because the card had it", then
+    dropped; KNULLI's Genesis folder recorded as `roms/md` once), and KNULLI then counted the
+    muOS copies in `roms/md` as its own Genesis games: nothing written, none shown."""
+    _library(cli, tmp_path, "megadrive/Hotel (USA).md", "nes/Nes (USA).nes")
+    card = tmp_path / "card"
+    card.mkdir()
+    for args in (("device", "add", "rg-35xx-plus"),
+                 ("profile", "create", "--device", "1", "--os", "muos"),
+                 ("device", "add", "rg-35xx-plus"),
+                 ("profile", "create", "--device", "2", "--os", "knulli"),
+                 ("deploy", "1", "--to", card, "platform:genesis"),
+                 ("deploy", "2", "--to", card, "platform:genesis"),
+                 ("deploy", "1", "--to", card, "platform:genesis", "--prune"),
+                 ("deploy", "2", "--to", card, "platform:nes", "--prune")):
+        assert cli(*args).code == 0, (args, cli("--json", "deploy", "history").out)
+    record = json.loads((card / ".romrunner" / "os.json").read_text())
+    assert record["os_id"] == "knulli"
+    md = record["other_layouts"]["muos"]["genesis"]
+    assert md.lower() == "roms/md", record
+    assert [f for f in _files(card) if f.endswith(".md")] == [f"{md}/Hotel (USA).md"]
+    for folder in card.rglob("megadrive"):
+        folder.rmdir()  # emptied by the prune: the user tidies it
+    (card / md / "MyHomebrew.md").write_bytes(b"home" * 1024)
+    done = cli("--json", "deploy", "2", "--to", card, "platform:genesis,nes")
+    assert done.code == 0, done.err
+    assert any(f.lower() == "roms/megadrive/hotel (usa).md" for f in _files(card)), \
+        _files(card)

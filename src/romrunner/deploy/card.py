@@ -349,12 +349,18 @@ def record_card_os(root: Path, os_id: str, detected: Mapping[str, str] | None = 
         document["other_layouts"] = others
     earlier = _recorded(root, os_id, "rom_folders")
     was_detected = _recorded(root, os_id, "detected_folders")
+    if recorded_card_os(root) not in (None, os_id):
+        # (back to an OS the card was laid out for before: its own folders are in the other
+        # layouts, never "taken because the card had them": QA69 F4, muOS -> KNULLI -> muOS
+        # recorded muOS's roms/md as detected, and the next KNULLI deploy forgot it)
+        earlier = _other_layout(root, os_id)
     # (a folder an earlier deploy of ours made is on the card now, but was not "taken because
     # the card had it": not recorded as such, so a second deploy writes nothing: QA33 F2)
     detected = {platform: folder for platform, folder in (detected or {}).items()
                 if platform in was_detected or earlier.get(platform) != folder}
     for key, new in (("detected_folders", detected), ("rom_folders", folders)):
-        kept = {platform: folder for platform, folder in _recorded(root, os_id, key).items()
+        before = earlier if key == "rom_folders" else _recorded(root, os_id, key)
+        kept = {platform: folder for platform, folder in before.items()
                 if platform not in placed}
         kept.update(new or {})
         if kept:
@@ -388,6 +394,16 @@ def other_layouts(root: Path, os_id: str) -> dict[str, dict[str, str]]:
         layouts[current] = {**layouts.get(current, {}), **own}
     return {other: dict(sorted(folders.items()))
             for other, folders in sorted(layouts.items()) if folders}
+
+
+def _other_layout(root: Path, os_id: str) -> dict[str, str]:
+    """``os_id``'s ROM folders as the card's record keeps them among its other layouts."""
+    found = _card_os_record(root).get("other_layouts")
+    folders = found.get(os_id) if isinstance(found, dict) else None
+    if not isinstance(folders, dict):
+        return {}
+    return {platform: folder for platform, folder in folders.items()
+            if isinstance(platform, str) and _relative(folder)}
 
 
 def _card_os_record(root: Path) -> dict[str, Any]:

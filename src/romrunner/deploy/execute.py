@@ -75,6 +75,7 @@ from romrunner.deploy.card import (
     parse_manifest_files,
     read_manifest_bytes,
     record_card_os,
+    recorded_card_os,
     space,
     write_manifest,
     writing_folders,
@@ -346,9 +347,12 @@ def _folders_to_record(plan: DeployPlan, platforms: set[str], *, pruning: bool
     """Platform -> the ROM folder the card's record names for it: the one this run writes
     to, or, while a run without ``--prune`` leaves an earlier folder's copies behind, that
     earlier folder (so each deploy says so until a prune removes them)."""
-    left = {} if pruning else {issue.platform_id: issue.path for issue in plan.warnings
-                               if issue.code == "folder-moved" and issue.platform_id
-                               and issue.path}
+    # (an earlier folder of this OS's own: another OS's layout is kept as that OS's, never
+    # recorded as this one's, QA69 F4)
+    same_os = recorded_card_os(plan.root) in (None, plan.os_id)
+    left = {} if pruning or not same_os else {
+        issue.platform_id: issue.path for issue in plan.warnings
+        if issue.code == "folder-moved" and issue.platform_id and issue.path}
     return {platform: left.get(platform) or folder
             for platform, folder in plan.rom_folders.items()
             if folder and platform in platforms}
