@@ -465,3 +465,24 @@ def test_of_two_copies_alike_the_one_on_a_root_that_is_there_is_kept(
     card.mkdir()
     assert real(cli, "deploy", "1", "--to", str(card), "--auto").code == 0
     assert sorted(p.name for p in card.rglob("*.gb")) == ["Alpha (USA).gb", "Bravo (Europe).gb"]
+
+
+def test_a_set_short_of_the_discs_its_catalog_lists_loses_to_a_complete_one(
+        cli: Any, tmp_path: Path) -> None:
+    # QA71 F4: "Dragoon (USA) (Disc 1..3)" (the DAT lists a Disc 4) was kept and deployed
+    # over the complete Europe set: a card whose game stops at the end of disc 3.
+    library = tmp_path / "roms"
+    names = [f"Dragoon (USA) (Disc {n})" for n in (1, 2, 3)] + \
+        [f"Dragoon (Europe) (Disc {n})" for n in (1, 2, 3, 4)]
+    _write_discs(library / "psx", names)
+    _profile(cli, library)
+    included = sorted(name for name, game in _listed(cli).items() if game["included"])
+    assert included == [f"Dragoon (USA) (Disc {n}).cue" for n in (1, 2, 3)]  # (no catalog)
+    listed = [f"Dragoon (USA) (Disc {n})" for n in (1, 2, 3, 4)] + names[3:]
+    dat = tmp_path / "psx.dat"
+    dat.write_text('clrmamepro (\n\tname "Sony - PlayStation"\n\tversion "1"\n)\n' + "".join(
+        f'game (\n\tname "{name}"\n\trom ( name "{name}.bin" size 7 crc {n:08x} )\n)\n'
+        for n, name in enumerate(listed)))
+    assert real(cli, "dat", "import", str(dat)).code == 0
+    included = sorted(name for name, game in _listed(cli).items() if game["included"])
+    assert included == [f"Dragoon (Europe) (Disc {n}).cue" for n in (1, 2, 3, 4)]

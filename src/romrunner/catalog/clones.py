@@ -448,3 +448,14 @@ def chd_set_folders(db: Database, game_ids: Iterable[int]) -> dict[int, ChdPlace
     return {**places, **{game_id: ChdPlace(folder, name)
                          for game_id, (platform, folder, name) in folders.items()
                          if (platform, folder, name.rsplit(".", 1)[0]) in disks}}
+
+
+def catalog_names_listed(db: Database, names: Iterable[str]) -> set[str]:
+    """The names of ``names`` some imported catalog lists a game by (one statement; a
+    catalog's games are read by name, whatever its source)."""
+    wanted = sorted(set(names))
+    if not wanted:
+        return set()
+    return {str(row[0]) for row in db.query(
+        "SELECT DISTINCT name FROM catalog_games WHERE name IN "
+        "(SELECT value FROM json_each(?))", (json.dumps(wanted),))}

@@ -26,6 +26,7 @@ from romrunner.catalog.clones import (
     SplitClone,
     bios_set_games,
     bios_sets_needed,
+    catalog_names_listed,
     chd_copies,
     chd_set_folders,
     incomplete_sets,
@@ -65,6 +66,7 @@ from romrunner.library.tags import (
     parse_filename,
     parse_name,
     revision_rank,
+    strip_extension,
     tag_part,
     tags_of,
     tags_of_file,
@@ -788,12 +790,14 @@ def _parsed(filename: str) -> ParsedName:
 
 def _select(games: list[_Game], profile: Profile, entries: dict[int, AutoListEntry],
             found: dict[int, SplitClone] | None = None,
-            bios: dict[int, str] | None = None, away: frozenset[int] = frozenset()) -> None:
+            bios: dict[int, str] | None = None, away: frozenset[int] = frozenset(),
+            short: set[str] | None = None) -> None:
     """Mark the entries dropped by one-game-one-ROM, prerelease/hack rules, a split clone's
     missing parent (``found``: the split clones among the games), BIOS sets and dumps
     (``bios``: game id -> its drop reason) and the limit."""
     found = found or {}
     bios = bios or {}
+    short = short or set()  # sets a catalog lists more discs of (_sets_short_of_listed_discs)
     groups: dict[str, list[_Game]] = defaultdict(list)
     forced: set[int] = set()  # included by the user: never dropped, and wins its group
     for game in games:
@@ -834,7 +838,7 @@ def _select(games: list[_Game], profile: Profile, entries: dict[int, AutoListEnt
                    for games_of in variants.values())
         winners = {v for v, games_of in variants.items()
                    if any(g.id in forced for g in games_of)} or {
-            min(variants, key=lambda v: (_known_incomplete(variants[v], most),
+            min(variants, key=lambda v: (_known_incomplete(variants[v], most) or v in short,
                                          min(preference.key(g) for g in variants[v])))}
         keeper = min((g for v in winners for g in variants[v]), key=lambda g: g.id).id
         kept_for = _parents_kept(members, [g for v in winners for g in variants[v]], found,
@@ -889,6 +893,31 @@ def _one_copy_per_set(members: list[_Game], entries: dict[int, AutoListEntry],
                 else:
                     kept.setdefault(number, game.id)
     return [game for game in members if game.id not in dropped] if dropped else members
+
+
+# "(Disc 3)" in a name (Redump's, TOSEC's "(Disk 3)"): the next disc's name is the same with
+# the next number.
+_DISC_IN_NAME = re.compile(r"\((?:Disc|Disk|CD) (\d+)\)", re.IGNORECASE)
+
+
+def _sets_short_of_listed_discs(db: Database, games: Iterable[_Game]) -> set[str]:
+    """The multi-disc sets (their ``variant``) whose last disc the library has is not the
+    last a catalog lists: the catalog names a game as its last disc's name with the next
+    number ("… (USA, Canada) (Disc 4)" beside the library's discs 1-3: QA71 F4, three discs
+    of four kept over another region's complete set). By the disc's catalog name, else its
+    file's."""
+    tops: dict[str, _Game] = {}
+    for game in games:
+        if game.disc is not None and not game.variant.startswith("game:") and (
+                game.variant not in tops or game.disc > (tops[game.variant].disc or 0)):
+            tops[game.variant] = game
+    wanted: dict[str, str] = {}
+    for variant, game in tops.items():
+        for name in (game.title, strip_extension(game.filename)):
+            found = _DISC_IN_NAME.search(name)
+            if found is not None and int(found[1]) == game.disc:
+                wanted[f"{name[:found.start(1)]}{game.disc + 1}{name[found.end(1):]}"] = variant
+    return {wanted[name] for name in catalog_names_listed(db, wanted)}
 
 
 def _known_incomplete(discs: list[_Game], most: int) -> bool:
@@ -1146,7 +1175,7 @@ def _build_autolist(db: Database, pack: DefinitionPack, profile_id: int,
     _judge_sets_whole(games, entries)
     _select(games, profile, entries, split_clones(db, [
         game.id for game in games if game.clone and entries[game.id].included]), bios,
-        roots_away(db))
+        roots_away(db), _sets_short_of_listed_discs(db, games))
     for chd_id, zip_id in paired.items():
         disk, zipped = entries[chd_id], entries[zip_id]
         if disk.included and not disk.dropped and (not zipped.included or zipped.dropped):
