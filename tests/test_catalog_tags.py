@@ -605,3 +605,31 @@ def test_an_identified_game_has_the_flags_its_catalog_roms_name_adds(
     verdicts = _verdicts(cli)
     assert verdicts["Zany Golf (USA, Europe).gb"] == (True, None, None)
     assert verdicts[named] == (False, "other_version", "Zany Golf (USA, Europe).gb")
+
+
+def test_tag_rules_17_reads_store_discs_and_rarer_countries_of_a_stored_library(
+        cli: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A library scanned before tag rules 17 gets Redump's in-store discs as demos and its
+    rarer countries as regions at its next scan, nothing hashed again (QA71 F2, F5)."""
+    from romrunner.library import tags
+    root = tmp_path / "roms" / "psx"
+    root.mkdir(parents=True)
+    for name in ("Gran Turismo (Japan) (Test Drive Disc).bin", "Nemesis (Ireland).bin",
+                 "Plain (USA).bin"):
+        (root / name).write_bytes(rom(name))
+    with monkeypatch.context() as before:
+        before.setattr(tags, "_DEMO_WORDS", re.compile(r"\bdemo\b", re.IGNORECASE))
+        before.setattr(tags, "REGIONS", {k: v for k, v in tags.REGIONS.items()
+                                         if v not in ("Ireland",)})
+        before.setattr(redecide, "TAG_RULES_VERSION", identify_module.TAG_RULES_VERSION - 1)
+        for step in (("library", "add", str(root.parent)), ("scan", "--workers", "1")):
+            _ok(cli, *step)
+        shown = {g["filename"]: g for g in _shown(cli)}
+        assert "demo" not in str(shown["Gran Turismo (Japan) (Test Drive Disc).bin"]["flags"])
+        assert shown["Nemesis (Ireland).bin"]["region"] is None
+    again = _ok(cli, "--json", "scan", "--workers", "1").json()["data"]
+    assert again["bytes_hashed"] == 0
+    shown = {g["filename"]: g for g in _shown(cli)}
+    assert "demo" in str(shown["Gran Turismo (Japan) (Test Drive Disc).bin"]["flags"])
+    assert shown["Nemesis (Ireland).bin"]["region"] == "Ireland"
+    assert shown["Plain (USA).bin"]["region"] == "USA"

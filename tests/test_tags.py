@@ -174,3 +174,20 @@ def test_tags_of_a_file_name_are_its_whole_parse(source: str) -> None:
            "Game (USA).toolongext", "Game [!] (Europe).", "No Tags.sfc", "Game (USA)"]
     for name in [*names, *odd, *(f"{name}.zip" for name in names[:2000])]:
         assert _tag_fields(tags_of_file(name)) == _tag_fields(parse_filename(name)), name
+
+
+def test_redumps_rarer_countries_are_regions_and_its_store_discs_demos() -> None:
+    """QA71 F5: "(Ireland)", "(Austria)", "(Belgium, Netherlands)", "(Israel)", "(Peru)" were no
+    region (and no language implied); F2: "(Test Drive Disc)", "(Tentou …)", "(… Sampler CD)"
+    were no demo: deployed as the game."""
+    from romrunner.library.tags import implied_languages
+    assert parse_name("Resident Evil 3 - Nemesis (Ireland)").regions == ("Ireland",)
+    assert parse_name("Cha Cha (Belgium, Netherlands) (En,Fr,Nl)").regions == (
+        "Belgium", "Netherlands")
+    assert implied_languages(parse_name("Millionen Show, Die (Austria)").regions) == ("De",)
+    for name in ("Gran Turismo (Japan) (Test Drive Disc)",
+                 "Beyond the Beyond (Japan) (Tentou-you Special CD-ROM)",
+                 "Yuukyuu Gensoukyoku (Japan) (Tentou Jitsuenban)",
+                 "Final Fantasy VII (USA) (Interactive Sampler CD)"):
+        assert "demo" in parse_name(name).flags, name
+    assert parse_name("Sampler Story (USA)").flags == ()  # (a title's word: no tag)

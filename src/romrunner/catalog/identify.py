@@ -208,8 +208,10 @@ def identify_noting_moves(db: Database, game_ids: list[int] | None = None
 # disc of its set; 14: Redump's "(Taikenban)", "(Trial Edition)", "(Playable Game Preview)",
 # "(Demo Movie)" are demos, GoodTools' "(JU)", "(UE)", "(JUE)" regions; 15: GoodNES' "(PRG0)",
 # "(PRG1)" revisions; 16: an identified game has the flags its catalog game's one ROM name
-# adds, "(Unl)", "(Aftermarket)", which some DATs write there only.)
-TAG_RULES_VERSION = 16
+# adds, "(Unl)", "(Aftermarket)", which some DATs write there only; 17: Redump's in-store and
+# sampler discs, "(Tentou …)", "(Test Drive Disc)", "(… Sampler CD)", are demos, and
+# "(Austria)", "(Ireland)", "(Belgium, Netherlands)", "(Israel)", "(Peru)"… regions.)
+TAG_RULES_VERSION = 17
 _IDENTIFIED = "('sha1', 'md5', 'crc32', 'tracks', 'user')"
 _TAG_SOURCE = f"CASE WHEN g.match_method IN {_IDENTIFIED} THEN g.matched_game_id END"
 _TAGGED = (*TAG_COLUMNS, *DISC_COLUMNS)

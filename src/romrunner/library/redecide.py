@@ -106,7 +106,7 @@ def retag_once(db: Database) -> int:
     return rematched
 
 
-# The names whose tags tag rules 9 to 15 read anew: "(Auto Demo)", "(Tech Demo)", "(Trade
+# The names whose tags tag rules 9 to 17 read anew: "(Auto Demo)", "(Tech Demo)", "(Trade
 # Demo)", "(Possible Proto)", "(Debug)", "(Debug Version)"; the languages "(De)", "(Fr,De)"…
 # (LIKE ignores ASCII case).
 _NEWLY_READ_TAGS = ("% Demo)%", "% Proto)%", "%(Debug%",
@@ -115,7 +115,13 @@ _NEWLY_READ_TAGS = ("% Demo)%", "% Proto)%", "%(Debug%",
                     "%Disc%", "%Disk%", "%CD%",  # (13: "Game - Disc 2", "[Disc 2]", "_CD2")
                     "%Demo%", "%Taikenban%", "%Otameshi%", "%Trial %", "%Preview%",  # (14)
                     *(f"%({code})%" for code in ("JUE", "JEU", "UJE", "UEJ", "EJU", "EUJ")),
-                    "%(PRG%")  # (15: GoodNES' "(PRG1)")
+                    "%(PRG%",  # (15: GoodNES' "(PRG1)")
+                    "%Tentou%", "%Test Drive%", "%Sampler%",  # (17)
+                    *(f"%{region}%" for region in (
+                        "Austria", "Ireland", "Belgium", "Israel", "Peru", "Argentina",
+                        "Switzerland", "Croatia", "Turkey", "South Africa", "Singapore",
+                        "Thailand", "Chile", "Czech", "Hungary", "Ukraine", "Indonesia",
+                        "Malaysia")))
 
 
 # Games an earlier release's rules may have identified otherwise (tag rules 5): archives of

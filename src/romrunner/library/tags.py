@@ -26,6 +26,13 @@ REGIONS = {
     "latin america": "Latin America", "greece": "Greece", "denmark": "Denmark",
     "finland": "Finland", "norway": "Norway", "poland": "Poland", "india": "India",
     "mexico": "Mexico", "new zealand": "New Zealand", "unknown": "Unknown",
+    # (Redump's and No-Intro's rarer countries: QA71 F5, no region read and none implied)
+    "austria": "Austria", "ireland": "Ireland", "belgium": "Belgium", "israel": "Israel",
+    "peru": "Peru", "argentina": "Argentina", "switzerland": "Switzerland",
+    "croatia": "Croatia", "turkey": "Turkey", "south africa": "South Africa",
+    "singapore": "Singapore", "thailand": "Thailand", "chile": "Chile",
+    "czech": "Czech Republic", "czech republic": "Czech Republic", "hungary": "Hungary",
+    "ukraine": "Ukraine", "indonesia": "Indonesia", "malaysia": "Malaysia",
 }
 # The language a release of a region is in when its name says none: No-Intro and Redump tag
 # a name's languages only where the region's own language is not the whole story ("(Europe)
@@ -37,7 +44,10 @@ REGION_LANGUAGES = {
     "Italy": "It", "Netherlands": "Nl", "Sweden": "Sv", "Korea": "Ko", "China": "Zh",
     "Taiwan": "Zh", "Hong Kong": "Zh", "Brazil": "Pt", "Portugal": "Pt", "Russia": "Ru",
     "Denmark": "Da", "Finland": "Fi", "Norway": "No", "Poland": "Pl", "Greece": "El",
-    "Latin America": "Es", "Mexico": "Es",
+    "Latin America": "Es", "Mexico": "Es", "Austria": "De", "Ireland": "En", "Israel": "He",
+    "Peru": "Es", "Argentina": "Es", "Chile": "Es", "Croatia": "Hr", "Turkey": "Tr",
+    "South Africa": "En", "Thailand": "Th", "Czech Republic": "Cs", "Hungary": "Hu",
+    "Ukraine": "Uk",
 }
 
 
@@ -354,8 +364,9 @@ _TAG_NUMBER = re.compile(r"\s(\d+)$")
 # Redump's words for a demo or trial disc besides "Demo": "(Taikenban)" (体験版, a trial
 # version), "(Otameshi Disc)", "(Trial Edition)", "(Playable Game Preview)", "(Demo Movie)",
 # "(Preview Edition by Namco)" (QA37 F8: deployed as the game, a full release left out).
-_DEMO_WORDS = re.compile(r"\b(?:demo|taikenban|otameshi|trial (?:edition|version)|previews?)\b",
-                         re.IGNORECASE)
+_DEMO_WORDS = re.compile(r"\b(?:demo|taikenban|otameshi|trial (?:edition|version)|previews?"
+                         # (in-store, 店頭, and playable samplers: QA71 F2)
+                         r"|tentou|test drive disc|sampler(?: cd)?)\b", re.IGNORECASE)
 
 
 def paren_flag(tag: str) -> str | None:
