@@ -58,3 +58,30 @@ def test_a_track_in_the_way_fails_its_set_in_the_dry_run_as_in_the_run(
     assert (data["copied"], data["failed"]) == (actions["copy"], actions["fail"])
     assert data["bytes_copied"] == dry.json()["data"]["bytes_to_write"]
     assert _files(card) == solo  # no disc alone, no playlist naming what is not there
+
+
+def test_a_disc_that_fails_as_it_is_copied_is_not_named_by_its_sets_playlist(
+        tmp_path: Path) -> None:
+    """QA67 F5: a disc's track gone (or unreadable) after the plan failed as it was copied,
+    and the set's .m3u was written all the same, naming a disc the card did not have: it
+    names the discs on the card, as a set planned without one of its discs does."""
+    from romrunner.deploy.execute import deploy
+    from tests.test_deploy_support import Layout, card_files, make_library
+    names = [f"Epic (USA) (Disc {n})" for n in (1, 2, 3)]
+    files: dict[str, int | bytes] = {}
+    for name in names:
+        files[f"psx/{name}.bin"] = 6000
+        files[f"psx/{name}.cue"] = CUE1.format(name).encode()
+    library = make_library(tmp_path, files)
+    card = tmp_path / "card"
+    card.mkdir()
+    plan = library.plan(Layout(card))
+    assert sum(1 for item in plan.items if item.dest.endswith(".m3u")) == 1
+    (library.root / "psx" / f"{names[1]}.bin").unlink()  # the share drops it after the plan
+    summary = deploy(library.db, plan, profile_id=library.profile_id)
+    assert summary.failed == 2  # (the disc's track, and so its sheet)
+    written = card_files(card)
+    (playlist,) = [path for path in written if path.endswith(".m3u")]
+    listed = written[playlist].decode().splitlines()
+    assert listed == [f"{names[0]}.cue", f"{names[2]}.cue"], listed
+    assert all(f"Roms/psx/{line}" in written for line in listed)

@@ -306,6 +306,10 @@ def test_a_moved_games_old_copy_stays_when_its_new_copy_fails(tmp_path: Path) ->
     assert (card / f"Roms/psx/.Saga (USA)/{NAMES[0]}.bin").read_bytes() == \
         files[f"psx/{NAMES[0]}.bin"]
     assert f"Roms/psx/{NAMES[1]}.bin" in summary.prune_held
+    # (QA67 F5: the set's playlist names the discs the card has: the moved one, and the
+    # earlier copy kept of the one whose move failed — not the failed copy's place)
+    assert (card / "Roms/psx/Saga (USA).m3u").read_text().splitlines() == [
+        f".Saga (USA)/{NAMES[0]}.cue", f"{NAMES[1]}.cue"]
 
 
 def test_generic_track_names_of_two_discs_or_two_games_both_reach_the_card(

@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import dataclasses
 import errno
 import hashlib
 import json
@@ -3369,10 +3370,28 @@ def _apply(runner: _Runner, decisions: list[_Decision], copies: list[_Decision])
     # not written either — a sheet on the card naming a track that is not there is a game
     # the frontend lists and that does not start.
     broken = runner.broken
-    for decision in decisions:
+    # A set's playlist is written after every other file of the run, naming the discs on
+    # the card then: a disc that fails as it is copied (unreadable, gone since the plan) is
+    # named by the copy an earlier deploy left where this run moved the set, else left out —
+    # never a disc the card does not have (QA67 F5), as a set planned without one of its
+    # discs is.
+    playlists = {id(d) for d in decisions if not d.later and d.action == COPY
+                 and d.item.kind == PLAYLIST and d.item.content is not None}
+    for decision in [*(d for d in decisions if id(d) not in playlists),
+                     *(d for d in decisions if id(d) in playlists)]:
         if decision.later:
             continue
         item = decision.item
+        if id(decision) in playlists and broken:
+            item = _playlist_of_the_discs_written(item, decisions, later, moving, broken,
+                                                  runner.claims.notes)
+            if item.content == b"":
+                summary.failed += 1
+                runner.state(item, "failed", f"{item.dest}: not written: none of its set's "
+                             "discs was")
+                runner.files_done += 1
+                continue
+            decision = dataclasses.replace(decision, item=item)
         if progress:
             runner.tick(item.dest)
         action = decision.action
@@ -3440,6 +3459,39 @@ def _apply(runner: _Runner, decisions: list[_Decision], copies: list[_Decision])
             runner.state(decision.item, "skipped", "kept: the copy that replaces it was not "
                          "written")
         runner.files_done += 1
+
+
+def _playlist_of_the_discs_written(playlist: _Item, decisions: list[_Decision],
+                                   later: list[_Decision], moving: dict[str, list[_Item]],
+                                   broken: dict[int, str], notes: list[str]) -> _Item:
+    """``playlist`` naming the discs the card has after the run (see :func:`_apply`): a
+    disc whose game failed is named by its earlier copy that the run keeps (the same bytes
+    at another path), else left out; content b"" when none is left."""
+    games_at = {d.item.dest: d.item.game_id for d in decisions if d.item.game_id is not None}
+    kept_at = {new.dest: d.item.dest for d in later if d.claim is not None
+               for new in moving.get(d.claim.sha1 or "", ())}
+    folder = PurePosixPath(playlist.dest).parent
+    lines = [line for line in (playlist.content or b"").decode("utf-8", "replace").splitlines()
+             if line]
+    written: list[str] = []
+    for line, dest in zip(lines, _listed(playlist), strict=True):
+        game = games_at.get(dest)
+        if game not in broken:
+            written.append(line)
+        elif dest in kept_at:
+            written.append(os.path.relpath(kept_at[dest], folder))
+    if written == lines:
+        return playlist
+    content = "".join(f"{line}\n" for line in written).encode()
+    notes.append(f"{playlist.dest} names the discs of its set on the card "
+                 f"({len(written)} of {len(lines)}): "
+                 f"{counted(len(lines) - len(written), 'disc')} failed as "
+                 f"{'it was' if len(lines) - len(written) == 1 else 'they were'} copied"
+                 if len(written) < len(lines) else
+                 f"{playlist.dest} names the earlier copies the card keeps of the discs "
+                 "that failed as they were copied")
+    return dataclasses.replace(playlist, content=content, size=len(content),
+                               sha1=hashlib.sha1(content).hexdigest() if content else None)
 
 
 def _with_space_needed(message: str, root: Path, decisions: list[_Decision],
