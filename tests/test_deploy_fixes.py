@@ -8,6 +8,7 @@ import os
 import shutil
 import subprocess
 import sys
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -465,3 +466,34 @@ def test_a_resume_after_the_pack_changed_says_it_finishes_as_planned(tmp_path: P
                                profile_id=library.profile_id)
     same = resume(library.db, second, pack_hash=plan.pack_hash)
     assert not any("definition pack changed" in note for note in same.notes)
+
+
+def test_a_cards_catalog_dump_is_not_replaced_by_a_library_file_cut_short(
+        cli: Any, tmp_path: Path) -> None:
+    """QA67 F4: a ROM cut short on the share (a stalled write) was "updated" at the scan and
+    the next deploy replaced the card's copy, its catalog's dump, with the broken file: kept,
+    said, replaced only with --overwrite."""
+    root = tmp_path / "lib"
+    data = rom(root / "snes" / "Blaster (USA).sfc", "blaster", 65536)
+    dat = tmp_path / "snes.dat"
+    dat.write_text('clrmamepro (\n\tname "Nintendo - Super Nintendo Entertainment System"\n'
+                   '\tversion "1"\n)\ngame (\n\tname "Blaster (USA)"\n\trom ( name '
+                   f'"Blaster (USA).sfc" size {len(data)} crc {zlib.crc32(data):08x} '
+                   f'sha1 {hashlib.sha1(data).hexdigest()} )\n)\n')
+    assert cli("dat", "import", str(dat)).code == 0
+    muos_profile(cli, root)
+    card = tmp_path / "card"
+    deployed(cli, card)
+    (copy,) = [p for p in card.rglob("*.sfc")]
+    assert copy.read_bytes() == data
+    with (root / "snes" / "Blaster (USA).sfc").open("r+b") as cut:
+        cut.truncate(10000)
+    assert cli("scan", "--workers", "1").code == 0
+    kept = cli("--json", "deploy", "1", "--to", str(card), "--auto", "--prune")
+    assert kept.code == 1 and copy.read_bytes() == data, kept.out
+    (said,) = kept.json()["data"]["errors"]
+    assert said["status"] == "conflict" and "holds Blaster (USA)" in said["error"] \
+        and "--overwrite" in said["error"], said
+    forced = cli("deploy", "1", "--to", str(card), "--auto", "--overwrite")
+    assert forced.code == 0, forced.err
+    assert copy.read_bytes() == data[:10000]

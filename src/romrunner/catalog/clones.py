@@ -459,3 +459,21 @@ def catalog_names_listed(db: Database, names: Iterable[str]) -> set[str]:
     return {str(row[0]) for row in db.query(
         "SELECT DISTINCT name FROM catalog_games WHERE name IN "
         "(SELECT value FROM json_each(?))", (json.dumps(wanted),))}
+
+
+def catalog_dump_named(db: Database, sha1: str) -> str | None:
+    """The name of a catalog game one of whose ROMs has the SHA1 ``sha1`` (hex), or None
+    (one probe of the catalog's SHA1 index)."""
+    try:
+        key = bytes.fromhex(sha1)
+    except ValueError:
+        return None
+    found = db.scalar("SELECT c.name FROM catalog_roms r JOIN catalog_games c "
+                      "ON c.id = r.catalog_game_id WHERE r.sha1_bin = ? LIMIT 1", (key,))
+    return None if found is None else str(found)
+
+
+def identified_by_hashes(db: Database, game_id: int) -> bool:
+    """True when the library game ``game_id`` is matched to a catalog game by its data."""
+    return bool(db.scalar("SELECT count(*) FROM games WHERE id = ? AND match_method IN "
+                          "('sha1', 'md5', 'crc32', 'tracks', 'user')", (game_id,)))

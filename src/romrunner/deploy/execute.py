@@ -55,6 +55,7 @@ from itertools import chain
 from pathlib import Path, PurePosixPath
 from typing import Any, NamedTuple
 
+from romrunner.catalog.clones import catalog_dump_named, identified_by_hashes
 from romrunner.deploy.card import (
     CARD_DIR,
     ID_NAME,
@@ -85,6 +86,7 @@ from romrunner.deploy.legal import FileSystem, collision_key, inside_root
 from romrunner.deploy.plan import (
     BIOS,
     PLAYLIST,
+    ROM,
     DeployPlan,
     PlanItem,
     a_present_game_has,
@@ -1810,6 +1812,18 @@ class Claims:
                 found[key] = keeping[0]
         return found
 
+    def catalog_dump_replaced(self, item: _Item, claim: Owned) -> str | None:
+        """The catalog game whose dump ``claim`` (our copy at ``item.dest``) is, when the
+        game ``item`` copies is no longer identified by its data: its file cut short or
+        damaged on the library's storage since (QA67 F4: the card's good copy replaced by
+        the broken file without a word); None otherwise."""
+        if item.kind != ROM or item.game_id is None or claim.sha1 is None \
+                or len(claim.sha1) != 40:
+            return None
+        if identified_by_hashes(self.db, item.game_id):
+            return None
+        return catalog_dump_named(self.db, claim.sha1)
+
     def copied_from_another_source(self, item: _Item) -> bool:
         """True when the card's copy at ``item.dest`` was written, as this destination's
         records say, from its source at another modification time than the plan's, or when
@@ -2331,6 +2345,12 @@ def _decide_copy(root: Path, item: _Item, info: os.stat_result | None, claim: Ow
             return _Decision(item, CONFLICT, info, note=f"{item.dest}: ROM Runner wrote "
                              f"{claim.dest} there for another file (the card ignores case); "
                              "kept (use --overwrite to replace it)")
+        if claims is not None and not options.overwrite \
+                and (dump := claims.catalog_dump_replaced(item, claim)) is not None:
+            return _Decision(item, CONFLICT, info, note=(
+                f"{item.dest}: holds {dump} as its catalog lists it, and the library's file "
+                f"{item.source} no longer is that dump (cut short or damaged since? `romrunner "
+                "games show` says what it is now); kept (use --overwrite to replace it)"))
         if claims is not None and claim.sha1 in claims.held_sha1s and not options.overwrite:
             # ours, but the copy of a game the library has lost (`mv a b` over b: its
             # content nowhere else, maybe): never replaced without a word (QA30 N1)
