@@ -185,3 +185,27 @@ def test_a_root_renamed_away_and_back_during_real_scans_loses_nothing(tmp_path: 
             assert "their games were left as they were" in err
         with Database(db) as check:
             assert missing(check) == [], f"trial {trial}"
+
+
+def test_a_rom_replaced_by_a_link_a_pipe_or_a_folder_is_gone_not_found_again(
+        tmp_path: Path) -> None:
+    """QA67 F6: a ROM a dedup tool replaced by a symbolic link, or by a FIFO or a folder,
+    stayed present at every scan ("found again after the walk") while every deploy failed
+    it with "rescan it": the walk skips such a path, and so does the look again."""
+    root = tmp_path / "roms"
+    tree(root, {"gba": 5})
+    db = open_database(tmp_path / "db.sqlite", OpenMode.WRITE).db
+    pack = load_pack(None)
+    add_root(db, root)
+    scan_library(db, pack, workers=1)
+    folder = root / "gba"
+    (tmp_path / "dedup").mkdir()
+    os.replace(folder / "gba 0 (USA).gba", tmp_path / "dedup" / "gba 0 (USA).gba")
+    (folder / "gba 0 (USA).gba").symlink_to(tmp_path / "dedup" / "gba 0 (USA).gba")
+    (folder / "gba 1 (USA).gba").unlink()
+    os.mkfifo(folder / "gba 1 (USA).gba")
+    (folder / "gba 2 (USA).gba").unlink()
+    (folder / "gba 2 (USA).gba").mkdir()
+    scan_library(db, pack, workers=1)
+    assert missing(db) == [f"gba/gba {n} (USA).gba" for n in (0, 1, 2)]
+    db.close()

@@ -16,6 +16,7 @@ import json
 import operator
 import os
 import pickle
+import stat
 import stat as stat_module
 from array import array
 from collections import deque
@@ -609,11 +610,21 @@ def recheck_vanished(root: Path, vanished: dict[int, str]) -> Recheck | None:
         folder = relpath.rpartition("/")[0]
         if folder not in there:
             there[folder] = os.path.isdir(os_path(os.path.join(root, folder)))
-        if there[folder] and os.path.lexists(os_path(os.path.join(root, relpath))):
+        if there[folder] and _a_regular_file(os_path(os.path.join(root, relpath))):
             recheck.back[folder or "."] = recheck.back.get(folder or ".", 0) + 1
         else:
             recheck.gone[game_id] = relpath
     return recheck
+
+
+def _a_regular_file(path: str) -> bool:
+    """True when ``path`` is a regular file, not followed through a link: what the walk
+    takes (a ROM replaced by a link, a pipe or a folder is gone for the scan, never "found
+    again": QA67 F6, kept present and failed by every deploy)."""
+    try:
+        return stat.S_ISREG(os.lstat(path).st_mode)
+    except OSError:
+        return False
 
 
 def _answers(root: Path) -> bool:
