@@ -68,6 +68,7 @@ from romrunner.packs.loader import DefinitionPack
 from romrunner.search.index import index_games
 from romrunner.store.database import Database
 from romrunner.timeutil import now_text
+from romrunner.words import counted
 
 _CRC32 = ROW_COLUMNS.index("crc32_bin")
 BATCH_SIZE = 20000
@@ -796,8 +797,9 @@ def _confirm_missing(db: Database, root: Root, vanished: dict[int, str],
         return []
     for folder, count in sorted(recheck.back.items()):
         summary.error(os.path.normpath(os.path.join(root.path, folder)),
-                      f"{count:,} files the walk did not find were found again after it; "
-                      "left as they were")
+                      f"{counted(count, 'file')} the walk did not find "
+                      f"{'was' if count == 1 else 'were'} found again after it; left as "
+                      f"{'it was' if count == 1 else 'they were'}")
     if accept_missing:
         return list(recheck.gone)
     gone = len(recheck.gone)
