@@ -497,3 +497,19 @@ def test_a_cards_catalog_dump_is_not_replaced_by_a_library_file_cut_short(
     forced = cli("deploy", "1", "--to", str(card), "--auto", "--overwrite")
     assert forced.code == 0, forced.err
     assert copy.read_bytes() == data[:10000]
+
+
+def test_an_empty_mount_folder_is_a_root_not_there(cli: Any, library: Path,
+                                                   tmp_path: Path) -> None:
+    """QA67 F7: the share unmounted with its mount folder left (empty), the deploy called
+    every file "missing since the scan" and recorded a failed deployment to resume; it is
+    the root that is not there, as for a folder gone, and the card's copies are kept."""
+    card = tmp_path / "card"
+    before = deployed(cli, card)
+    library.rename(tmp_path / "lib-away")
+    library.mkdir()  # the mount point stays, empty
+    result = cli("--json", "deploy", "1", "--to", str(card), "--auto", "--prune")
+    data = result.json()
+    assert data["data"]["pruned"] == 0 and data["data"]["failed"] == 0, result.out
+    assert any("not reachable" in w for w in data["warnings"]), data["warnings"]
+    assert card_roms(card) == before

@@ -95,6 +95,7 @@ from romrunner.library.containers import (
 )
 from romrunner.library.platforms import NO_LONGER_A_GAME, UNKNOWN
 from romrunner.library.record import release_of_set
+from romrunner.library.roots import root_is_there
 from romrunner.library.summary import card_name, os_path
 from romrunner.library.tags import parse_filename, revision_rank, without_disc_tags
 from romrunner.packs.loader import DefinitionPack
@@ -1823,9 +1824,10 @@ class _Builder:
         return None if self.root_reachable(game.root) else game.root
 
     def root_reachable(self, root: str) -> bool:
-        """True when the library root ``root`` is a folder now (asked once per root)."""
+        """True when the library root ``root`` is there now (see
+        :func:`~romrunner.library.roots.root_is_there`; asked once per root)."""
         if root not in self.roots_ok:
-            self.roots_ok[root] = os.path.isdir(root)
+            self.roots_ok[root] = root_is_there(root)
         return self.roots_ok[root]
 
     def card_paths(self, game: _Game, tracks: list[_Track]) -> list[str]:

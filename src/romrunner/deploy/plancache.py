@@ -53,6 +53,7 @@ from romrunner.deploy.archives import ArchiveSupport
 from romrunner.deploy.card import recorded_card_os, recorded_rom_folders
 from romrunner.deploy.layout import CardLayoutLike, FolderChoiceLike
 from romrunner.deploy.legal import FileSystem
+from romrunner.library.roots import root_is_there
 from romrunner.packs.loader import DefinitionPack
 from romrunner.store.database import Database
 
@@ -226,7 +227,7 @@ class PlanKeeper:
         if key != self.key or token != self.token:
             return None
         for root, reachable in roots:
-            if os.path.isdir(root) != reachable:
+            if root_is_there(root) != reachable:  # (the planner's question)
                 return None
         for (name, args), answer in asked:
             if _plain(getattr(layout, name)(*args)) != answer:

@@ -239,11 +239,22 @@ class GamesForgotten:
     curation: Curation
 
 
+def root_is_there(path: str) -> bool:
+    """True when a library root is a folder holding something now: an unmounted share, an
+    unplugged disk, or the empty folder either leaves behind (its mount point) is not
+    (QA67 F7: a deploy called every file of an unmounted share "missing since the scan")."""
+    try:
+        with os.scandir(path) as entries:
+            return next(entries, None) is not None
+    except OSError:
+        return False
+
+
 def roots_away(db: Database) -> frozenset[int]:
-    """The ids of the library roots that are no folder now (a share unmounted, a disk
-    unplugged): their games cannot be read."""
+    """The ids of the library roots that are not there now (see :func:`root_is_there`):
+    their games cannot be read."""
     return frozenset(int(row[0]) for row in db.query("SELECT id, path FROM library_roots")
-                     if not os.path.isdir(str(row[1])))
+                     if not root_is_there(str(row[1])))
 
 
 def remove_root(db: Database, path: Path, *, force: bool = False) -> RootRemoval:
