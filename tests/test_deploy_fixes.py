@@ -514,3 +514,18 @@ def test_an_empty_mount_folder_is_a_root_not_there(cli: Any, library: Path,
     assert data["data"]["pruned"] == 0 and data["data"]["failed"] == 0, result.out
     assert any("not reachable" in w for w in data["warnings"]), data["warnings"]
     assert card_roms(card) == before
+
+
+def test_a_damaged_card_manifest_is_said_as_what_the_run_then_goes_by(
+        cli: Any, library: Path, tmp_path: Path) -> None:
+    """QA69 F1: with the card's manifest cut short, the note said "files on the card are
+    treated as not ours" while the same run pruned them as ours by the database's records."""
+    card = tmp_path / "card"
+    deployed(cli, card)
+    manifest = card / ".romrunner" / "manifest.json"
+    manifest.write_bytes(manifest.read_bytes()[: len(manifest.read_bytes()) // 2])
+    dry = cli("--json", "deploy", "1", "--to", str(card), "platform:snes", "--prune",
+              "--dry-run").json()["data"]
+    assert dry["prune"], dry  # (the gba copies: ours by the database's records)
+    (note,) = [n for n in dry["notes"] if "manifest.json" in n]
+    assert "not ours" not in note and "database's records" in note and "--prune" in note, note

@@ -242,6 +242,13 @@ def read_manifest_files(root: Path) -> tuple[dict[str, Any], set[str], str | Non
     return parse_manifest_files(root, *read_manifest_bytes(root))
 
 
+# What a deploy goes by when the card's manifest cannot be used (QA69 F1: "files on the card
+# are treated as not ours" while the run pruned them by the database's records).
+_WITHOUT_THE_MANIFEST = ("the database's records of what ROM Runner wrote to this card are "
+                         "used instead: a file at a path, size and time they record is taken "
+                         "as ours (a --prune may remove it), any other as yours")
+
+
 def read_manifest_bytes(root: Path) -> tuple[bytes | None, str | None]:
     """The card manifest's bytes (None: there is none, or it cannot be read: then a note)."""
     path = root / CARD_DIR / MANIFEST_NAME
@@ -250,7 +257,7 @@ def read_manifest_bytes(root: Path) -> tuple[bytes | None, str | None]:
     except FileNotFoundError:
         return None, None
     except OSError as exc:
-        return None, f"{path}: unreadable ({exc}); files on the card are treated as not ours"
+        return None, f"{path}: unreadable ({exc}); {_WITHOUT_THE_MANIFEST}"
 
 
 def parse_manifest_files(root: Path, data: bytes | None, note: str | None
@@ -262,10 +269,10 @@ def parse_manifest_files(root: Path, data: bytes | None, note: str | None
     try:
         parsed = json.loads(data)
     except ValueError as exc:
-        return {}, set(), f"{path}: unreadable ({exc}); files on the card are treated as not ours"
+        return {}, set(), f"{path}: unreadable ({exc}); {_WITHOUT_THE_MANIFEST}"
     files = parsed.get("files") if isinstance(parsed, dict) else None
     if not isinstance(files, dict):
-        return {}, set(), f"{path}: not a ROM Runner manifest; files are treated as not ours"
+        return {}, set(), f"{path}: not a ROM Runner manifest; {_WITHOUT_THE_MANIFEST}"
     folders = parsed.get("folders")
     return files, {folder for folder in folders if _relative(folder)} \
         if isinstance(folders, list) else set(), None
