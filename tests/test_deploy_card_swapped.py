@@ -215,3 +215,30 @@ def _interrupted_after_one_file(tmp_path: Path) -> tuple[Any, Path, Any]:
                    progress=stop)
     assert first.status != "completed"
     return library, card, first
+
+
+def test_a_run_a_later_deploy_to_its_card_superseded_elsewhere_is_not_taken_up_unnamed(
+        tmp_path: Path) -> None:
+    """QA69 F2: a run cut short, the card then mounted at another path, a deploy there
+    completed: `deploy resume` (no id) took up the superseded run ("…/m1 does not exist"),
+    and followed, it put back what the later deploy's --prune had removed."""
+    from romrunner.deploy.execute import resume
+    from romrunner.errors import NotFoundError
+
+    library = make_library(tmp_path, dict(DISCS))
+    first_mount = tmp_path / "m1"
+    first_mount.mkdir()
+
+    def cut(progress: Progress) -> None:
+        if progress.files_done == 1:
+            raise KeyboardInterrupt
+
+    cancelled = deploy(library.db, library.plan(Layout(first_mount)),
+                       profile_id=library.profile_id, progress=cut)
+    assert cancelled.status == "cancelled"
+    second_mount = tmp_path / "m2"
+    first_mount.rename(second_mount)  # the same card, mounted elsewhere
+    later = deploy(library.db, library.plan(Layout(second_mount)), profile_id=library.profile_id)
+    assert later.status == "completed"
+    with pytest.raises(NotFoundError, match="no unfinished deployment"):
+        resume(library.db)

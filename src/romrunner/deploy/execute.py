@@ -1499,6 +1499,12 @@ def _refuse_another_card(db: Database, deployment_id: int, root: Path, dest_id: 
         "ITS_PATH`; or start a new deploy to this folder")
 
 
+# A later deployment to the card of ``h``: at its path, or by its id wherever it is mounted
+# now (QA69 F2: a card remounted elsewhere had its superseded run taken up again).
+_SAME_CARD = ("(later.destination_path = h.destination_path OR (h.destination_id <> '' "
+              "AND later.destination_id = h.destination_id))")
+
+
 def _unfinished(db: Database, deployment_id: int | None, overwrite: bool = False) -> Any:
     if deployment_id is None:  # the latest unfinished one no later deploy to its card ended
         # (one cancelled before it did anything on the card is not taken up unnamed: its
@@ -1508,7 +1514,7 @@ def _unfinished(db: Database, deployment_id: int | None, overwrite: bool = False
             "OR (status = 'cancelled' AND EXISTS (SELECT 1 FROM deployment_items i "
             "WHERE i.deployment_id = h.id AND i.status IN ('copied', 'pruned')))) "
             "AND NOT EXISTS (SELECT 1 FROM deployment_history later "
-            "WHERE later.id > h.id AND later.destination_path = h.destination_path "
+            f"WHERE later.id > h.id AND {_SAME_CARD} "
             "AND later.status = 'completed') ORDER BY id DESC LIMIT 1")
         if row is None:
             raise NotFoundError("no unfinished deployment to resume" + (
@@ -1532,7 +1538,7 @@ def _failed_files_hint(db: Database) -> str:
         "JOIN deployment_items i "
         "ON i.deployment_id = h.id WHERE h.status = 'completed' AND i.status = 'failed' "
         "AND NOT EXISTS (SELECT 1 FROM deployment_history later WHERE later.id > h.id "
-        "AND later.destination_path = h.destination_path AND later.status = 'completed') "
+        f"AND {_SAME_CARD} AND later.status = 'completed') "
         "GROUP BY h.id ORDER BY h.id DESC LIMIT 1")
     if row is None:
         return ""
