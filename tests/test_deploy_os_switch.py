@@ -193,3 +193,24 @@ def test_back_and_forth_between_two_oses_keeps_each_ones_layout_on_the_card(
     assert done.code == 0, done.err
     assert any(f.lower() == "roms/megadrive/hotel (usa).md" for f in _files(card)), \
         _files(card)
+
+
+def test_a_run_that_places_no_game_does_not_lay_the_card_out_for_its_os(
+        cli: Any, tmp_path: Path) -> None:
+    """QA69 F7: another device's profile running a --prune that chose no game (writing
+    nothing) relabelled the card: `destination scan` then named that OS for a card holding
+    only the first OS's folders."""
+    _library(cli, tmp_path, "gb/A (USA).gb")
+    card = tmp_path / "card"
+    card.mkdir()
+    for args in (("device", "add", "rg-35xx-plus"),
+                 ("profile", "create", "--device", "1", "--os", "muos"),
+                 ("device", "add", "rg-35xx-plus"),
+                 ("profile", "create", "--device", "2", "--os", "knulli"),
+                 ("deploy", "1", "--to", card, "--auto")):
+        assert cli(*args).code == 0, args
+    before = (card / ".romrunner" / "os.json").read_bytes()
+    empty = cli("--json", "deploy", "2", "--to", card, "--prune", "--force", "title:zzzz")
+    assert not any("laid this card out" in w for w in empty.json()["warnings"]), empty.out
+    assert (card / ".romrunner" / "os.json").read_bytes() == before
+    assert json.loads(before)["os_id"] == "muos"

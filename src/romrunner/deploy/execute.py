@@ -377,8 +377,11 @@ def _prepare(db: Database, plan: DeployPlan, profile_id: int, options: DeployOpt
     _check_space(root, decisions, options, claims.notes)
     # (once the checks pass: a refused run does not say it laid the card out)
     platforms = plan.rom_platforms()
-    record_card_os(root, plan.os_id, plan.detected_folders, platforms,
-                   _folders_to_record(plan, platforms, pruning=options.prune))
+    if platforms or recorded_card_os(root) in (None, plan.os_id):
+        # (a run that places no game lays nothing out: the card stays the other OS's, QA69
+        # F7 — a --prune choosing nothing relabelled an ArkOS card "onionos")
+        record_card_os(root, plan.os_id, plan.detected_folders, platforms,
+                       _folders_to_record(plan, platforms, pruning=options.prune))
     deployment_id, recorded = _record(db, plan, decisions, profile_id, options, dest_id, name,
                                       unchanged)
     return _Prepared(deployment_id, dest_id, decisions, claims,

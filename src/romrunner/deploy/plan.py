@@ -593,7 +593,8 @@ def _warn_other_os(layout: CardLayoutLike, plan: DeployPlan,
     """Say when an earlier deploy laid the card out for another OS (a profile of another
     device, or the card moved to another handheld; ``recorded``: the OS the card's record
     names): the games go to this OS's folders."""
-    if recorded is not None and recorded != layout.os_id:
+    if recorded is not None and recorded != layout.os_id \
+            and any(item.kind == ROM for item in plan.items):  # (placing none: QA69 F7)
         plan.warnings.append(PlanIssue(
             "card-os-changed", f"{layout.root}: an earlier deploy laid this card out for "
             f"{recorded}; this one lays it out for {layout.os_id}, in its folders"))
