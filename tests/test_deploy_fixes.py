@@ -529,3 +529,22 @@ def test_a_damaged_card_manifest_is_said_as_what_the_run_then_goes_by(
     assert dry["prune"], dry  # (the gba copies: ours by the database's records)
     (note,) = [n for n in dry["notes"] if "manifest.json" in n]
     assert "not ours" not in note and "database's records" in note and "--prune" in note, note
+
+
+def test_a_forgotten_games_copy_kept_without_the_card_record_is_said_for_its_reason(
+        cli: Any, library: Path, tmp_path: Path) -> None:
+    """QA69 F6: `.romrunner/` gone, a forgotten game's card copy (maybe its only copy) was
+    rightly kept by the prune, "with another time than they were written with" — false: its
+    size and time are the recorded ones; the library no longer has its content."""
+    card = tmp_path / "card"
+    deployed(cli, card)
+    shutil.rmtree(card / ".romrunner")
+    (library / "gba" / "Tiny Tanks (USA).gba").rename(tmp_path / "Tiny Tanks (USA).gba")
+    assert cli("scan", "--workers", "1").code == 0
+    assert cli("games", "forget", "--missing").code == 0
+    done = cli("--json", "deploy", "1", "--to", str(card), "platform:snes,gba", "--prune")
+    assert done.code == 0, done.err
+    kept = [n for n in done.json()["data"]["notes"] if "Tiny Tanks" in n]
+    assert len(kept) == 1 and "no longer has" in kept[0] and "another time" not in kept[0], \
+        done.json()["data"]["notes"]
+    assert any(p.name == "Tiny Tanks (USA).gba" for p in card.rglob("*.gba"))

@@ -1028,6 +1028,7 @@ def _prune_items(root: Path, plan: DeployPlan, claims: Claims) -> list[_Item]:
         if claim is not None and key in claims.borrowed and key not in claims.card \
                 and not (claim.sha1 and a_present_game_has(claims.db, claim.sha1)):
             claim = None  # (written to this folder, maybe to another card: the only copy?)
+            claims.prune_only_copy.append(dest)
         if claim is None and not _through_a_link(root, dest, {}) \
                 and _is_its_source(root, dest, claims):
             claims.prune_library.append(dest)  # (QA30 N4: "remove it yourself", said of it)
@@ -1130,13 +1131,21 @@ def prune_notes(claims: Claims, *, dry_run: bool = False) -> list[str]:
             + ("is the library's own file" if count == 1 else "are the library's own files")
             + " (a link joins the library and the card there): never pruned "
             f"({_examples(claims.prune_library)})")
-    if claims.prune_unproven:
-        count = len(claims.prune_unproven)
+    only = set(claims.prune_only_copy)
+    if unproven := [dest for dest in claims.prune_unproven if dest not in only]:
+        count = len(unproven)
         notes.append(
             f"--prune {keeps} {counted(count, 'file')} at paths earlier deploys to this folder "
             "wrote, with another time than they were written with (the card's files copied, "
             "or another card at this folder): not provably ROM Runner's "
-            f"({_examples(claims.prune_unproven)})")
+            f"({_examples(unproven)})")
+    if only_copies := [dest for dest in claims.prune_unproven if dest in only]:
+        count = len(only_copies)
+        notes.append(
+            f"--prune {keeps} {counted(count, 'file')} at paths earlier deploys to this folder "
+            "wrote whose content the library no longer has (the card's record gone, so not "
+            "provably ROM Runner's; maybe the only copy left): remove "
+            f"{'it' if count == 1 else 'them'} yourself if unwanted ({_examples(only_copies)})")
     if claims.prune_other_profile:
         count = len(claims.prune_other_profile)
         profiles = ", ".join(str(p) for p in sorted(set(claims.prune_other_profile.values())))
@@ -1679,6 +1688,7 @@ class Claims:
         # Files at paths only other destinations' records name (a card without its manifest)
         # that no record claims: a prune keeps them, not knowing they are ROM Runner's.
         self.prune_unproven: list[str] = []
+        self.prune_only_copy: list[str] = []  # of prune_unproven: content the library lacks
         # The manifest a run wrote, its bytes and files (see write_manifest): a Claims read
         # after it takes its records from there when the card holds these very bytes.
         self.written: tuple[bytes, dict[str, Any], set[str]] | None = None
