@@ -242,3 +242,28 @@ def test_a_run_a_later_deploy_to_its_card_superseded_elsewhere_is_not_taken_up_u
     assert later.status == "completed"
     with pytest.raises(NotFoundError, match="no unfinished deployment"):
         resume(library.db)
+
+
+def test_a_card_known_by_its_volume_uuid_without_its_record_is_said_to_be(
+        tmp_path: Path) -> None:
+    """QA69 F5: a card known by its volume UUID (its id survives a deleted `.romrunner/`):
+    its files were claimed, and pruned, by the database's records without the note a
+    folder card gets."""
+    import shutil
+
+    from romrunner.deploy.execute import DeployOptions
+    library = make_library(tmp_path, {"gb/A (USA).gb": 4096, "gba/B (USA).gba": 8192})
+    card = tmp_path / "card"
+    card.mkdir()
+    uuid = "uuid:0000-test"
+    first = deploy(library.db, library.plan(Layout(card)), profile_id=library.profile_id,
+                   destination_id=uuid)
+    assert first.status == "completed" and first.copied == 2
+    shutil.rmtree(card / ".romrunner")
+    gb = [i for i in library.game_ids() if library.db.scalar(
+        "SELECT platform_id FROM games WHERE id = ?", (i,)) == "gb"]
+    again = deploy(library.db, library.plan(Layout(card), gb), profile_id=library.profile_id,
+                   destination_id=uuid, options=DeployOptions(prune=True, force_prune=True))
+    assert again.pruned == 1
+    assert any("no record of ROM Runner's files on the card" in n for n in again.notes), \
+        again.notes

@@ -1959,11 +1959,16 @@ class Claims:
             "SELECT DISTINCT destination_id FROM deployment_history WHERE destination_path = ? "
             "AND destination_id IS NOT NULL AND destination_id <> ?",
             (str(self.root), self.dest_id))]
-        if earlier:
+        # (a card known by its volume UUID keeps its id without .romrunner/: its own
+        # records claim its files, said as well, QA69 F5)
+        recorded = bool(own) and bool(self.db.scalar(
+            "SELECT EXISTS (SELECT 1 FROM deployment_history WHERE destination_id = ?)",
+            (self.dest_id,)))
+        if earlier or recorded:
             self.notes.append(
                 f"{self.root}: no record of ROM Runner's files on the card (.romrunner/ gone, "
                 "or another card at this folder): a file there is ROM Runner's where its path, "
-                "size and time are those an earlier deploy to this folder wrote")
+                "size and time are those an earlier deploy to this card or folder wrote")
         self._known_ids = [*own, *earlier]
         return self._known_ids
 
