@@ -306,3 +306,29 @@ def test_a_stored_override_now_refused_is_not_used_and_said(cli: Any, db_path: P
     assert (rows["gb"]["path"], rows["gba"]["path"]) == ("roms/gb", "roms/gba"), rows["gb"]
     assert "'.ROMRUNNER/x' is not used" in rows["gb"]["reason"]  # (any case: QA64 F11)
     assert "'MUOS/bios' is not used" in rows["gba"]["reason"]
+
+
+def test_paths_of_a_library_root_or_of_nothing_stored_write_nothing(
+        cli: Any, db_path: Path, tmp_path: Path) -> None:
+    """QA70 F5: `destination paths --set` wrote `.romrunner/destination-id` into a library
+    root (a card `deploy` refuses); F10: `--unset` of nothing stored wrote the card's id and
+    an empty row, and `--set gb=X --unset gb` dropped the --set without a word."""
+    library = tmp_path / "lib"
+    (library / "gb").mkdir(parents=True)
+    (library / "gb" / "A (USA).gb").write_bytes(b"a" * 4096)
+    assert cli("library", "add", str(library)).code == 0
+    profile = make_profile(cli, "muos")
+    pack = str(shared_path("definition-pack"))
+    card = tmp_path / "card"
+    card.mkdir()
+    for target, args, said in (
+            (library, ("--set", "gb=x"), "inside the library root"),
+            (library / "gb", ("--set", "roms=y"), "inside the library root"),
+            (card, ("--unset", "gb"), "none is stored for this card"),
+            (card, ("--set", "gb=Mine", "--unset", "gb"), "--set and to --unset")):
+        result = cli("--pack", pack, "destination", "paths", str(profile), "--to",
+                     str(target), *args)
+        assert result.code == 2 and said in result.err, (target, args, result.err)
+        assert not list(target.rglob(".romrunner")), target
+    with sqlite3.connect(db_path) as conn:
+        assert conn.execute("SELECT count(*) FROM destination_path_overrides").fetchone() == (0,)

@@ -697,14 +697,27 @@ def update_path_overrides(db: Database, pack: DefinitionPack, profile_id: int, c
     """Set or clear the destination's path overrides (``roms``, ``bios`` or a platform id →
     a folder relative to the card root); returns the destination id (created if needed)."""
     check_destination(card_root)
+    # (a card a deploy refuses gets no id file nor overrides either: QA70 F5 wrote
+    # .romrunner/ into a library root; imported here: the deploy package imports this one)
+    from romrunner.deploy.execute import refuse_library_overlap
+    refuse_library_overlap(db, card_root)
     profile = load_profile(db, profile_id)
     fs = filesystem_named(filesystem_type(card_root))
-    kept = load_path_overrides(db, destination_id(card_root, create=False)).get("platforms")
+    existing = load_path_overrides(db, destination_id(card_root, create=False))
+    kept = existing.get("platforms")
     stored = set(kept) if isinstance(kept, dict) else set()
     for key in [*sets, *unsets]:
         if key not in ("roms", "bios") and key not in pack.platforms \
                 and not (key in unsets and key in stored):  # (a dropped platform's: removable)
             raise InputError(f"path override {key!r}: use roms, bios or a platform id")
+    both = sorted(set(sets) & set(unsets))
+    if both:  # (QA70 F10: the --set was dropped without a word)
+        raise InputError(f"path override {', '.join(both)}: given to --set and to --unset; "
+                         "nothing was changed")
+    absent = [key for key in unsets if key not in stored and key not in existing]
+    if absent:  # (QA70 F10: "unset" wrote the card's id file and an empty row)
+        raise InputError(f"path override {', '.join(absent)}: none is stored for this card; "
+                         "nothing was changed")
     for key, value in sets.items():  # (QA25: an absolute one was taken under the card root)
         if has_control_characters(value):
             raise InputError(f"path override {key}={value!r}: has control characters; "
