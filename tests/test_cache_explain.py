@@ -221,3 +221,25 @@ def test_a_rank_set_is_a_place_in_the_order_and_the_users_own_answers_stay_first
         assert cli("cache", "sources", "set", source, "--priority", "1", "--kind",
                    "compat").code == 0
     assert order()[:3] == ["user-override", "srcb", "srca"]
+
+
+def test_why_of_a_performance_answer_needs_a_profile_that_exists(
+        cli: Any, db_path: Path, tmp_path: Path) -> None:
+    """QA70 F4: `cache why … --kind performance` without --profile, or with one that does
+    not exist, said "no cached answer" (exit 0) for a game `cache explain` shows one for."""
+    assert cli("db", "init").code == 0
+    rows = tmp_path / "perf.jsonl"
+    rows.write_text('{"device_profile_id": 1, "platform_id": "gb", "emulator_id": "gambatte", '
+                    '"definition_game_id": "k1", "performance_tier": "good"}\n')
+    for args in (("device", "add", "rg-35xx-plus"),
+                 ("profile", "create", "--device", "1", "--os", "muos"),
+                 ("cache", "import", rows, "--source", "mine", "--new-source", "--kind",
+                  "performance")):
+        assert cli(*args).code == 0, args
+    why = ("cache", "why", "gb", "gambatte", "k1", "--kind", "performance")
+    missing = cli(*why)
+    assert missing.code == 2 and "give --profile" in missing.err, missing.err
+    unknown = cli(*why, "--profile", "99")
+    assert unknown.code == 2 and "no such profile" in unknown.err, unknown.err
+    found = cli("--json", *why, "--profile", "1")
+    assert [row["source"] for row in found.json()["data"]] == ["mine"], found.out

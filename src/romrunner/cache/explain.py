@@ -21,6 +21,7 @@ from typing import Any
 from romrunner.cache.kinds import DIMENSIONS, KINDS, CacheKind
 from romrunner.cache.lookup import observations_for
 from romrunner.devices.autolist import emulator_family
+from romrunner.devices.profiles import load_profile
 from romrunner.errors import InputError, NotFoundError
 from romrunner.knowledge.linking import PLATFORM_WIDE, knowledge_keys
 from romrunner.library.platforms import UNKNOWN
@@ -352,6 +353,12 @@ def game_answers(db: Database, kind: CacheKind, platform_id: str, emulator_id: s
     answer (a typo would read as "nothing cached")."""
     if not game.strip():
         raise InputError("GAME is empty: give a cache key, or a library id, title or serial")
+    # (QA70 F4: "no cached answer" for a game `cache explain` showed an answer for)
+    if kind.name == "performance" and device_profile_id is None:
+        raise InputError("performance answers are per device profile: give --profile ID "
+                         "(`romrunner profile ls` lists them)")
+    if device_profile_id is not None:
+        load_profile(db, device_profile_id)  # (an unknown one is said, not "no answer")
     try:
         games = find_games(db, game)
     except (InputError, NotFoundError):
