@@ -446,6 +446,13 @@ def test_a_headered_and_a_headerless_dat_of_one_name_are_each_named(
     assert written["headered"] != written["headerless"] and min(written.values()) > 0
     reported = cli("--json", "dat", "report", "Atari - Lynx (headered)")
     assert reported.code == 0 and len(reported.json()["data"]) == 1
+    # (QA70 F9: the CSV named both "Atari - Lynx", each missing game twice the same)
+    import csv
+    rows = list(csv.reader(cli("dat", "report", "--csv").out.splitlines()))
+    assert sorted(row[0] for row in rows[1:]) == ["Atari - Lynx (headered)",
+                                                  "Atari - Lynx (headerless)"]
+    missing = cli("dat", "report", "--missing", "--csv").out.splitlines()
+    assert len(missing) == len(set(missing)) > 2
 
 
 def test_a_fixdat_on_a_full_disk_leaves_nothing_and_a_written_one_is_readable(

@@ -15,7 +15,7 @@ from romrunner.cli.context import app_context
 from romrunner.cli.dat_cmd import dat
 from romrunner.cli.terminal import SafeConsole
 from romrunner.errors import InputError
-from romrunner.library.reports import dat_report, platform_counts, write_fixdat
+from romrunner.library.reports import CatalogReport, dat_report, platform_counts, write_fixdat
 from romrunner.store import OpenMode
 from romrunner.store.backup import names_a_folder
 from romrunner.words import counted
@@ -42,17 +42,26 @@ def dat_report_cmd(names: tuple[str, ...], list_missing: bool, as_csv: bool) -> 
     if as_csv and app.json_output:
         raise InputError("give --csv or --json, not both")
     reports = dat_report(app.open_db(OpenMode.READ), names, list_missing=list_missing)
+    twice = {r.name for r in reports if sum(1 for o in reports if o.name == r.name) > 1}
+
+    def shown(r: CatalogReport) -> str:
+        """The DAT's name as `dat report NAME`/`dat fixdat` take it: a headered and a
+        header-less DAT of one name told apart (QA70 F9: two identical CSV rows)."""
+        if r.name in twice:
+            return f"{r.name} ({'headered' if r.headered else 'headerless'})"
+        return r.name + (" (headered)" if r.headered else "")
 
     def render(console: Console) -> None:
         if as_csv:
             if list_missing:
                 rows: list[tuple[object, ...]] = [("dat", "missing_game", "missing_roms")]
-                rows += ((r.name, game, "all") for r in reports for game in r.missing_games)
-                rows += ((r.name, game.name, "; ".join(game.missing_roms))
+                rows += ((shown(r), game, "all") for r in reports for game in r.missing_games)
+                rows += ((shown(r), game.name, "; ".join(game.missing_roms))
                          for r in reports for game in r.incomplete_games)
             else:
                 rows = [_COLUMNS]
-                rows += (tuple(asdict(r)[c] for c in _COLUMNS) for r in reports)
+                rows += (tuple(shown(r) if c == "name" else asdict(r)[c] for c in _COLUMNS)
+                         for r in reports)
             assert isinstance(console, SafeConsole)  # the CLI's one kind of console
             # exact in a file or pipe; on a terminal a control character shows as an escape
             console.print_lines((_csv_line(row) for row in rows), exact=True)
@@ -61,18 +70,18 @@ def dat_report_cmd(names: tuple[str, ...], list_missing: bool, as_csv: bool) -> 
         table = Table("dat", "platform", "games", "have", *(("incomplete",) if sets else ()),
                       "name-guessed", "missing", "unmatched on disk")
         for r in reports:
-            table.add_row(r.name + (" (headered)" if r.headered else ""), r.platform_id,
+            table.add_row(shown(r), r.platform_id,
                           f"{r.games:,}", f"{r.have:,}",
                           *((f"{r.incomplete:,}",) if sets else ()), f"{r.name_guessed:,}",
                           f"{r.missing:,}", f"{r.unmatched_on_disk:,}")
         console.print(table if reports else "no DAT imported (`romrunner dat import`)")
         for r in reports:
             if r.missing_games:
-                console.print(f"missing from {r.name}:")
+                console.print(f"missing from {shown(r)}:")
                 for game in r.missing_games:
                     console.print(f"  {game}", soft_wrap=True)
             if r.incomplete_games:
-                console.print(f"incomplete in {r.name} (the ROMs not on disk):")
+                console.print(f"incomplete in {shown(r)} (the ROMs not on disk):")
                 for incomplete in r.incomplete_games:
                     console.print(f"  {incomplete.name}: {len(incomplete.missing_roms)} of "
                                   f"{incomplete.roms} ROMs missing: "
