@@ -486,3 +486,21 @@ def test_a_set_short_of_the_discs_its_catalog_lists_loses_to_a_complete_one(
     assert real(cli, "dat", "import", str(dat)).code == 0
     included = sorted(name for name, game in _listed(cli).items() if game["included"])
     assert included == [f"Dragoon (Europe) (Disc {n}).cue" for n in (1, 2, 3, 4)]
+
+
+def test_every_kept_instead_names_a_game_kept(cli: Any, tmp_path: Path) -> None:
+    # QA71 F1: the USA set's discs its own "(Rev 1)" discs superseded said "kept" of those
+    # Rev 1 discs, left out too when the Japanese set won.
+    library = tmp_path / "roms"
+    _write_discs(library / "psx", [
+        "Gear (USA) (Disc 1)", "Gear (USA) (Disc 1) (Rev 1)", "Gear (USA) (Disc 2)",
+        "Gear (USA) (Disc 2) (Rev 1)", "Gear (Japan) (Disc 1) (Ichi)",
+        "Gear (Japan) (Disc 2) (Ni)"])
+    _profile(cli, library, "--regions", "Japan", "--languages", "Ja")
+    listed = _listed(cli)
+    included = {game["game_id"] for game in listed.values() if game["included"]}
+    assert sorted(name for name, game in listed.items() if game["included"]) == [
+        "Gear (Japan) (Disc 1) (Ichi).cue", "Gear (Japan) (Disc 2) (Ni).cue"]
+    for name, game in listed.items():
+        if not game["included"]:
+            assert game["kept_instead"] in included, (name, game)

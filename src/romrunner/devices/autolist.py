@@ -858,6 +858,21 @@ def _select(games: list[_Game], profile: Profile, entries: dict[int, AutoListEnt
         if entry.dropped:  # its reason is why it is left out (text and --json agree)
             entry.included = False
             entry.reason = entry.dropped
+    _kept_instead_kept(entries)
+
+
+def _kept_instead_kept(entries: dict[int, AutoListEntry]) -> None:
+    """Each "kept instead" names a game kept: a disc its own set's revised disc superseded
+    and whose set then lost to another's named the revised disc, left out too (QA71 F1);
+    followed to the game kept in the end."""
+    for entry in entries.values():
+        seen: set[int] = set()
+        target = entry.kept_instead
+        while target is not None and target not in seen and target in entries \
+                and entries[target].dropped and entries[target].kept_instead is not None:
+            seen.add(target)
+            target = entries[target].kept_instead
+        entry.kept_instead = target
 
 
 def _one_copy_per_set(members: list[_Game], entries: dict[int, AutoListEntry],
