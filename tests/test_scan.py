@@ -428,7 +428,8 @@ def test_unreachable_root_marks_nothing_missing(cli: Any, library: dict[str, Any
     assert result["missing"] == 0 and "not reachable" in result["errors"][0]["error"]
     assert envelope["ok"] is False
     assert envelope["errors"] == [f"{library['root']}: library root is not reachable (absent, "
-                                  "moved or unmounted?); nothing was marked missing"]
+                                  "moved or unmounted?); nothing was marked missing (back at "
+                                  "another place: `romrunner library move OLD NEW`)"]
     assert not cli("--json", "games", "ls", "--missing").json()["data"]["games"]
 
 

@@ -31,3 +31,24 @@ def test_a_root_the_system_refuses_is_reported_and_the_others_are_scanned(
         one = cli(*args)
         assert one.code == 2 and "internal error" not in one.err, (args, one.err)
         assert len(one.err.strip().splitlines()) == 1 and "File name too long" in one.err
+
+
+def test_a_share_back_at_another_place_is_pointed_at_library_move(
+        cli: Any, tmp_path: Path) -> None:
+    """QA67 F3: the share remounted elsewhere, `scan NEW` said "add it with `library add`",
+    which hashed the whole library again beside the old root its collections stay on; the
+    way (`library move OLD NEW`) was said nowhere."""
+    old = tmp_path / "nas"
+    (old / "gb").mkdir(parents=True)
+    for n in range(3):
+        (old / "gb" / f"G{n} (USA).gb").write_bytes(bytes([n + 1]) * 4096)
+    assert cli("library", "add", str(old)).code == 0
+    assert cli("scan", "--workers", "1").code == 0
+    new = tmp_path / "nas-new"
+    old.rename(new)
+    scanned = cli("scan", "--workers", "1")
+    assert "library move OLD NEW" in scanned.err, scanned.err
+    named = cli("scan", str(new))
+    assert named.code == 2 and f"library move {old} {new}" in named.err, named.err
+    added = cli("library", "add", str(new))
+    assert added.code == 0 and f"library move {old} {new}" in added.err, added.err

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 from pathlib import Path
 
 import click
@@ -10,6 +11,7 @@ from rich.console import Console
 from romrunner.cli.context import app_context
 from romrunner.library.roots import (
     list_roots,
+    move_hint,
     move_root,
     recorded_elsewhere,
     register_root,
@@ -37,6 +39,12 @@ def library_add(path: Path, adopt_from: Path | None) -> int:
     app = app_context()
     added = register_root(app.open_db(), path, adopt_from)
     root = added.root
+    if added.remounted_from is not None:  # (QA67 F3: the whole library hashed again)
+        app.warn(f"{root.path} holds the files of the library root {added.remounted_from}, "
+                 "which is not there now: if it is that root remounted here, `romrunner "
+                 f"library rm {shlex.quote(str(root.path))}` then "
+                 f"{move_hint(Path(added.remounted_from), root.path)} keeps its games, "
+                 "collections and overrides, nothing hashed again")
 
     def render(console: Console) -> None:
         adopted = f"; {added.adopted:,} recorded before v1.1.0 adopted" if added.adopted \

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 from dataclasses import dataclass
 from pathlib import Path
 
 from romrunner.errors import InputError, NotFoundError
 from romrunner.library.platforms import NO_LONGER_A_GAME
-from romrunner.library.summary import OVERWRITTEN
+from romrunner.library.summary import OVERWRITTEN, os_path
 from romrunner.store.database import Database
 from romrunner.words import counted, examples
 
@@ -64,6 +65,9 @@ class RootAdded:
     adopted: int
     recorded_left: int
     recorded_folder: str | None
+    # a root not there now whose files the new one holds (see remounted_root): said, as
+    # the user may have meant `library move` (a backup disk of a share is added all the same)
+    remounted_from: str | None = None
 
 
 def add_root(db: Database, path: Path) -> Root:
@@ -89,6 +93,7 @@ def register_root(db: Database, path: Path, adopt_from: Path | None = None) -> R
         spellings += [old, Path(os.path.realpath(old))]
     with db.atomic():
         _refuse_nesting(db, root, moving=None)
+        remounted = remounted_root(db, root)
         db.execute("INSERT INTO library_roots (path) VALUES (?) ON CONFLICT(path) DO NOTHING",
                    (str(root),))
         root_id = int(db.scalar("SELECT id FROM library_roots WHERE path = ?", (str(root),)))
@@ -98,7 +103,8 @@ def register_root(db: Database, path: Path, adopt_from: Path | None = None) -> R
             raise InputError(f"{adopt_from}: no game recorded before v1.1.0 under it is at "
                              f"its place under {root} (OLD is the folder {root} was); "
                              f"nothing was changed{_recorded_hint(db)}")
-    return RootAdded(get_root(db, root), adopted, *recorded_elsewhere(db))
+    return RootAdded(get_root(db, root), adopted, *recorded_elsewhere(db),
+                     remounted_from=None if remounted is None else str(remounted))
 
 
 _RECORDED = "(SELECT id FROM library_roots WHERE path = '')"  # rows of absolute paths
@@ -175,6 +181,26 @@ def _recorded_hint(db: Database) -> str:
            f"{folder})" if count else ""
 
 
+def remounted_root(db: Database, folder: Path) -> Path | None:
+    """The registered root that is not there now (see :func:`root_is_there`) whose files
+    ``folder`` holds (some of them, by their paths in it): that root remounted at
+    ``folder`` (QA67 F3: `library add` of a share back at another mount point hashed the
+    whole library again, beside the old root its collections stay on)."""
+    for root_id, old in db.query("SELECT id, path FROM library_roots WHERE path <> ''"):
+        if Path(str(old)) == folder or root_is_there(str(old)):
+            continue
+        paths = [str(row[0]) for row in db.query(
+            "SELECT filepath FROM games WHERE root_id = ? ORDER BY id LIMIT 20", (root_id,))]
+        if any(os.path.lexists(os_path(os.path.join(folder, relpath))) for relpath in paths):
+            return Path(str(old))
+    return None
+
+
+def move_hint(old: Path, new: Path) -> str:
+    """The command that moves the library root ``old`` to ``new`` (see :func:`move_root`)."""
+    return f"`romrunner library move {shlex.quote(str(old))} {shlex.quote(str(new))}`"
+
+
 def get_root(db: Database, path: Path) -> Root:
     """The registered root at ``path``."""
     row = db.query_one(
@@ -182,6 +208,11 @@ def get_root(db: Database, path: Path) -> Root:
         "(SELECT count(*) FROM games g WHERE g.root_id = r.id) AS games "
         "FROM library_roots r WHERE r.path = ?", (str(normalise_root(path)),))
     if row is None:
+        old = remounted_root(db, normalise_root(path)) if Path(path).is_dir() else None
+        if old is not None:
+            raise NotFoundError(
+                f"{path}: not a library root; it holds the files of {old}, which is not there "
+                f"now: {move_hint(old, Path(path))} (nothing hashed again)")
         raise NotFoundError(f"{path}: not a library root (add it with `romrunner library add`)")
     return Root(row["id"], Path(row["path"]), row["games"], row["last_scanned_at"])
 

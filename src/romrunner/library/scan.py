@@ -193,7 +193,9 @@ def _plan_root(db: Database, root: Root, rules: WalkRules, summary: ScanSummary,
         return None
     if not reachable:
         summary.not_scanned(str(root.path), "library root is not reachable (absent, moved "
-                                            "or unmounted?); nothing was marked missing")
+                                            "or unmounted?); nothing was marked missing (back "
+                                            "at another place: `romrunner library move OLD "
+                                            "NEW`)")
         return None
     try:
         plan = plan_root(db, root, rules, summary, options.full, _worker_count(options))
