@@ -486,6 +486,18 @@ def test_a_set_short_of_the_discs_its_catalog_lists_loses_to_a_complete_one(
     assert real(cli, "dat", "import", str(dat)).code == 0
     included = sorted(name for name, game in _listed(cli).items() if game["included"])
     assert included == [f"Dragoon (Europe) (Disc {n}).cue" for n in (1, 2, 3, 4)]
+    # QA72 F6: another platform's catalog listing a third disc of a title says nothing of a
+    # PlayStation set of two
+    _write_discs(library / "psx", [f"Pair ({region}) (Disc {n})" for region in ("USA", "Europe")
+                                   for n in (1, 2)])
+    assert real(cli, "scan", "--workers", "1").code == 0
+    saturn = tmp_path / "saturn.dat"
+    saturn.write_text('clrmamepro (\n\tname "Sega - Saturn"\n\tversion "1"\n)\ngame (\n\t'
+                      'name "Pair (USA) (Disc 3)"\n\trom ( name "x.bin" size 7 crc 00000001 )\n)\n')
+    assert real(cli, "dat", "import", str(saturn)).code == 0
+    included = sorted(name for name, game in _listed(cli).items() if game["included"])
+    assert [name for name in included if name.startswith("Pair")] == [
+        "Pair (USA) (Disc 1).cue", "Pair (USA) (Disc 2).cue"], included
 
 
 def test_every_kept_instead_names_a_game_kept(cli: Any, tmp_path: Path) -> None:

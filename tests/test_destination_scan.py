@@ -205,5 +205,6 @@ def test_a_damaged_card_id_file_is_said_in_one_line_and_never_taken_as_an_id(
         result = cli("--pack", str(shared_path("definition-pack")), *args)
         assert result.code == 2, (args, result.out)
         assert "destination-id: damaged" in result.err and "internal error" not in result.err
+        assert "never pruned" not in result.err  # (QA72 F3: the manifest keeps them ours)
         assert len(result.err.strip().splitlines()) == 1, result.err
     assert (card / ".romrunner" / "destination-id").read_bytes() == damage

@@ -122,3 +122,18 @@ def test_a_backup_to_a_name_ending_in_a_dot_makes_a_folder(
                           (f"{tmp_path / 'bk2'}/", tmp_path / "bk2")):
         assert cli("db", "backup", given).code == 0
         assert folder.is_dir() and len(list(folder.glob("romrunner-*.db"))) == 1, given
+
+
+def test_a_fixdat_never_replaces_a_device_a_pipe_or_a_link(
+        cli: Any, setup: dict[str, Path], tmp_path: Path) -> None:
+    """QA72 F5: `dat fixdat -o X --force` replaced a pipe, a link (and /dev/null) by a
+    regular file; `db backup` refused them."""
+    import os
+    pipe, link, target = tmp_path / "pipe", tmp_path / "link", tmp_path / "target.txt"
+    os.mkfifo(pipe)
+    target.write_text("mine")
+    link.symlink_to(target)
+    for dest in (pipe, link):
+        result = cli("dat", "fixdat", "Nintendo - Game Boy", "-o", dest, "--force")
+        assert result.code == 2 and "not a regular file" in result.err, (dest, result.err)
+    assert pipe.is_fifo() and link.is_symlink() and target.read_text() == "mine"

@@ -258,6 +258,10 @@ def test_one_platform_for_several_dats_never_refiles_one_named_for_another(
     both = run("--json", "dat", "import", str(mine), str(tmp_path / "none.dat"),
                "--platform", "gb")
     assert both.code == 2  # (a unit is all or nothing, as before)
+    from tests.conftest import shared_path
+    system = run("dat", "import", str(shared_path("dats", "system", "System.dat")), str(mine),
+                 "--platform", "gb")  # (QA72 F4: filed as a gb game catalog)
+    assert system.code == 2 and "not a game catalog" in system.err, system.err
     alone = run("--json", "dat", "import", str(mine), "--platform", "gb")
     assert alone.code == 0, alone.err
     named = run("--json", "dat", "import", str(snes))

@@ -450,15 +450,18 @@ def chd_set_folders(db: Database, game_ids: Iterable[int]) -> dict[int, ChdPlace
                          if (platform, folder, name.rsplit(".", 1)[0]) in disks}}
 
 
-def catalog_names_listed(db: Database, names: Iterable[str]) -> set[str]:
-    """The names of ``names`` some imported catalog lists a game by (one statement; a
-    catalog's games are read by name, whatever its source)."""
+def catalog_names_listed(db: Database, names: Iterable[tuple[str, str]]
+                         ) -> set[tuple[str, str]]:
+    """The (platform, name) pairs of ``names`` some imported catalog of that platform lists
+    a game by (one statement; whatever the catalog's source)."""
     wanted = sorted(set(names))
     if not wanted:
         return set()
-    return {str(row[0]) for row in db.query(
-        "SELECT DISTINCT name FROM catalog_games WHERE name IN "
-        "(SELECT value FROM json_each(?))", (json.dumps(wanted),))}
+    return {(str(row[0]), str(row[1])) for row in db.query(
+        "SELECT DISTINCT platform_id, name FROM catalog_games WHERE name IN "
+        "(SELECT json_extract(value, '$[1]') FROM json_each(?)) AND (platform_id, name) IN "
+        "(SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?))",
+        (json.dumps(wanted), json.dumps(wanted)))}
 
 
 def catalog_dump_named(db: Database, sha1: str) -> str | None:

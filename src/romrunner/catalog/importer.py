@@ -159,6 +159,11 @@ def import_dat(db: Database, path: Path, *, platform_id: str | None = None,
     started = time.perf_counter()
     dat = read_dat(path)
     named = platform_for_system(dat.header.name, known_platforms)
+    if platform_id is not None and named is None and one_of > 1 and is_bios_dat(dat.header):
+        # (QA72 F4: a --platform meant for a DAT of one's own filed libretro's System.dat
+        # beside it as a game catalog; alone, --platform still files any DAT as asked)
+        raise InputError(f"{path}: a BIOS/system DAT ({dat.header.name!r}), not a game "
+                         "catalog: `romrunner bios import-dat` reads it; nothing was imported")
     if platform_id is not None and named is not None and named != platform_id and one_of > 1:
         raise InputError(f"{path}: its name ({dat.header.name!r}) is {named}'s, not "
                          f"{platform_id}'s: --platform files every DAT given under one "

@@ -140,8 +140,8 @@ def read_id_file(id_file: Path) -> str:
         text = "\0"
     if not text.isprintable() or len(text) > _LONGEST_ID:
         raise InputError(f"{id_file}: damaged (not a card id ROM Runner wrote); remove it to "
-                         "give the card a new id (files ROM Runner put on the card are then "
-                         "taken as yours: kept, never pruned)")
+                         "give the card a new id (the card's manifest beside it still names the "
+                         "files ROM Runner put there: a --prune removes those no longer chosen)")
     return text
 
 

@@ -926,13 +926,16 @@ def _sets_short_of_listed_discs(db: Database, games: Iterable[_Game]) -> set[str
         if game.disc is not None and not game.variant.startswith("game:") and (
                 game.variant not in tops or game.disc > (tops[game.variant].disc or 0)):
             tops[game.variant] = game
-    wanted: dict[str, str] = {}
+    wanted: dict[tuple[str, str], str] = {}
     for variant, game in tops.items():
         for name in (game.title, strip_extension(game.filename)):
             found = _DISC_IN_NAME.search(name)
             if found is not None and int(found[1]) == game.disc:
-                wanted[f"{name[:found.start(1)]}{game.disc + 1}{name[found.end(1):]}"] = variant
-    return {wanted[name] for name in catalog_names_listed(db, wanted)}
+                # (a catalog of its platform: QA72 F6, a Saturn DAT's third disc of a title
+                # made a PSX set of two "short")
+                wanted[(game.platform_id,
+                        f"{name[:found.start(1)]}{game.disc + 1}{name[found.end(1):]}")] = variant
+    return {wanted[pair] for pair in catalog_names_listed(db, wanted)}
 
 
 def _known_incomplete(discs: list[_Game], most: int) -> bool:

@@ -346,6 +346,10 @@ def write_fixdat(db: Database, name: str, output: Path, *, force: bool = False
     refuse_writing_into_library(db, output)
     if output.is_dir():  # (before --force is offered: it would not help, QA70 F2)
         raise InputError(f"{output}: is a folder; give a file name")
+    if os.path.lexists(output) and not (output.is_file() and not output.is_symlink()):
+        # (QA72 F5: --force replaced /dev/null, a pipe or a link by a regular file)
+        raise InputError(f"{output}: exists and is not a regular file (a device, a pipe, a "
+                         "link); give another name")
     if output.exists() and not force:
         raise InputError(f"{output}: already exists (use --force to replace it)")
     if len(sources) > 1:  # a headered and a header-less DAT of this name
