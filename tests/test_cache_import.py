@@ -382,6 +382,8 @@ def test_a_users_source_choices_survive_a_pack_change(tmp_path: Path) -> None:
     set_source(database, "rom-runner-db", priority=1)  # any registered source
     ensure_source(database, "community-sheet")
     set_source(database, "community-sheet", priority=1, ttl_hours=5, kinds=("compat",))
+    # (QA72 F1: a rank set since in another kind put rom-runner-db's compat 1 first again)
+    set_source(database, "rom-runner-db", priority=5, kinds=("performance",))
     other_pack = tmp_path / "pack"
     shutil.copytree(builtin_pack_path(), other_pack)
     devices = other_pack / "devices.json"

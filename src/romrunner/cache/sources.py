@@ -208,11 +208,15 @@ def _remember_choice(db: Database, source_id: str, *, ttl: tuple[int | None] | N
         entry["ttl_hours"] = ttl[0]
     if ranks:
         entry.setdefault("priority", {}).update(ranks)
-        # (the order ranks were set in: applied again in it, each placed before the sources
-        # that held its rank, they come out as the user left them)
-        entry["order"] = 1 + max((c.get("order", 0) for c in choices.values()
-                                  if isinstance(c, dict) and isinstance(c.get("order"), int)),
-                                 default=0)
+        # (the order ranks were set in, per kind: applied again in it, each placed before the
+        # sources that held its rank, they come out as the user left them — QA72 F1: one
+        # order per source put a rank set long ago before one set since)
+        latest = 1 + max((n for c in choices.values() if isinstance(c, dict)
+                          and isinstance(c.get("order"), dict)
+                          for n in c["order"].values() if isinstance(n, int)), default=0)
+        earlier = entry.get("order")
+        order: dict[str, Any] = earlier if isinstance(earlier, dict) else {}
+        entry["order"] = {**order, **{kind: latest for kind in ranks}}
     db.execute("INSERT INTO user_settings (key, value, value_type, updated_at) VALUES "
                "(?, ?, 'json', CURRENT_TIMESTAMP) ON CONFLICT(key) DO UPDATE SET "
                "value = excluded.value, updated_at = excluded.updated_at",
@@ -277,11 +281,8 @@ def _rank_in_order(db: Database, kind: str, order: list[str]) -> None:
 
 
 def _apply_user_choices(db: Database, choices: dict[str, dict[str, Any]]) -> None:
-    def set_in(item: tuple[str, Any]) -> int:
-        order = item[1].get("order") if isinstance(item[1], dict) else None
-        return order if isinstance(order, int) else 0
-
-    for source_id, choice in sorted(choices.items(), key=set_in):
+    placed: list[tuple[int, str, int, int]] = []  # (order set in, kind, source, rank)
+    for source_id, choice in choices.items():
         source = find_source(db, source_id)
         if source is None or not isinstance(choice, dict):
             continue
@@ -289,9 +290,14 @@ def _apply_user_choices(db: Database, choices: dict[str, dict[str, Any]]) -> Non
             db.execute("UPDATE cache_sources SET ttl_hours = ? WHERE id = ?",
                        (usable_ttl(choice["ttl_hours"]), source.id))
         ranks = choice.get("priority")
+        given = choice.get("order")
+        order: dict[str, Any] = given if isinstance(given, dict) else {}
         for kind, rank in (ranks.items() if isinstance(ranks, dict) else ()):
             if kind in KINDS and isinstance(rank, int):
-                _place(db, kind, source.id, rank)
+                when = order.get(kind)
+                placed.append((when if isinstance(when, int) else 0, kind, source.id, rank))
+    for _, kind, source_row, rank in sorted(placed):
+        _place(db, kind, source_row, rank)
 
 
 def _place(db: Database, kind: str, source: int, rank: int) -> None:
