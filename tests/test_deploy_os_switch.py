@@ -163,6 +163,13 @@ def test_a_folder_two_platforms_shared_counts_only_the_moved_ones_copies(
     assert "1 file an earlier deploy" in moved["message"] and "removes it" in moved["message"]
 
 
+# Two devices of one card: profile 1 on muOS, profile 2 on KNULLI.
+_TWO_PROFILES = (("device", "add", "rg-35xx-plus"),
+                 ("profile", "create", "--device", "1", "--os", "muos"),
+                 ("device", "add", "rg-35xx-plus"),
+                 ("profile", "create", "--device", "2", "--os", "knulli"))
+
+
 def test_back_and_forth_between_two_oses_keeps_each_ones_layout_on_the_card(
         cli: Any, tmp_path: Path) -> None:
     """QA69 F4: muOS -> KNULLI -> muOS (--prune) -> KNULLI (--prune): the card's record
@@ -172,10 +179,7 @@ def test_back_and_forth_between_two_oses_keeps_each_ones_layout_on_the_card(
     _library(cli, tmp_path, "megadrive/Hotel (USA).md", "nes/Nes (USA).nes")
     card = tmp_path / "card"
     card.mkdir()
-    for args in (("device", "add", "rg-35xx-plus"),
-                 ("profile", "create", "--device", "1", "--os", "muos"),
-                 ("device", "add", "rg-35xx-plus"),
-                 ("profile", "create", "--device", "2", "--os", "knulli"),
+    for args in (*_TWO_PROFILES,
                  ("deploy", "1", "--to", card, "platform:genesis"),
                  ("deploy", "2", "--to", card, "platform:genesis"),
                  ("deploy", "1", "--to", card, "platform:genesis", "--prune"),
@@ -203,11 +207,7 @@ def test_a_run_that_places_no_game_does_not_lay_the_card_out_for_its_os(
     _library(cli, tmp_path, "gb/A (USA).gb")
     card = tmp_path / "card"
     card.mkdir()
-    for args in (("device", "add", "rg-35xx-plus"),
-                 ("profile", "create", "--device", "1", "--os", "muos"),
-                 ("device", "add", "rg-35xx-plus"),
-                 ("profile", "create", "--device", "2", "--os", "knulli"),
-                 ("deploy", "1", "--to", card, "--auto")):
+    for args in (*_TWO_PROFILES, ("deploy", "1", "--to", card, "--auto")):
         assert cli(*args).code == 0, args
     before = (card / ".romrunner" / "os.json").read_bytes()
     empty = cli("--json", "deploy", "2", "--to", card, "--prune", "--force", "title:zzzz")
