@@ -516,3 +516,17 @@ def test_every_kept_instead_names_a_game_kept(cli: Any, tmp_path: Path) -> None:
     for name, game in listed.items():
         if not game["included"]:
             assert game["kept_instead"] in included, (name, game)
+
+
+def test_a_version_of_a_game_the_platform_limit_left_out_names_none_kept(
+        cli: Any, tmp_path: Path) -> None:
+    # review 34 R6: "(kept 4)" named a game the --max-per-platform limit then left out.
+    library = tmp_path / "roms"
+    _write(library / "gba", ["Zeta (USA).gba", "Zeta (Japan).gba", "Beta (USA).gba",
+                             "Gamma (USA).gba"])
+    _profile(cli, library, "--regions", "USA", "--max-per-platform", "1")
+    listed = real(cli, "--json", "autolist", "1").json()["data"]["games"]
+    included = {game["game_id"] for game in listed if game["included"]}
+    assert len(included) == 1
+    for game in listed:
+        assert game["kept_instead"] is None or game["kept_instead"] in included, game

@@ -77,11 +77,19 @@ def test_a_disc_that_fails_as_it_is_copied_is_not_named_by_its_sets_playlist(
     card.mkdir()
     plan = library.plan(Layout(card))
     assert sum(1 for item in plan.items if item.dest.endswith(".m3u")) == 1
-    (library.root / "psx" / f"{names[1]}.bin").unlink()  # the share drops it after the plan
+    disc = library.root / "psx" / f"{names[1]}.bin"
+    disc.rename(tmp_path / "away.bin")  # the share drops it after the plan
     summary = deploy(library.db, plan, profile_id=library.profile_id)
-    assert summary.failed == 2  # (the disc's track, and so its sheet)
+    assert summary.failed == 3  # (the disc's track, so its sheet, and the set's playlist)
     written = card_files(card)
     (playlist,) = [path for path in written if path.endswith(".m3u")]
     listed = written[playlist].decode().splitlines()
     assert listed == [f"{names[0]}.cue", f"{names[2]}.cue"], listed
     assert all(f"Roms/psx/{line}" in written for line in listed)
+    # (review 34 R2: the resume copied the disc back and left the playlist short)
+    from romrunner.deploy.execute import resume
+    (tmp_path / "away.bin").rename(disc)  # the share is back
+    resumed = resume(library.db, summary.deployment_id)
+    assert resumed.failed == 0, resumed
+    written = card_files(card)
+    assert written[playlist].decode().splitlines() == [f"{name}.cue" for name in names]

@@ -498,6 +498,17 @@ def test_a_cards_catalog_dump_is_not_replaced_by_a_library_file_cut_short(
     forced = cli("deploy", "1", "--to", str(card), "--auto", "--overwrite")
     assert forced.code == 0, forced.err
     assert copy.read_bytes() == data[:10000]
+    # review 34 R1: a ROM the user patched in place (as large: a translation) is theirs to
+    # put on the card, the catalog's dump there or not
+    (root / "snes" / "Blaster (USA).sfc").write_bytes(data)
+    assert cli("scan", "--workers", "1").code == 0
+    assert cli("deploy", "1", "--to", str(card), "--auto").code == 0  # (the dump again)
+    patched = bytes([data[0] ^ 0xFF]) + data[1:]
+    (root / "snes" / "Blaster (USA).sfc").write_bytes(patched)
+    assert cli("scan", "--workers", "1").code == 0
+    updated = cli("deploy", "1", "--to", str(card), "--auto")
+    assert updated.code == 0, updated.out
+    assert copy.read_bytes() == patched
 
 
 def test_an_empty_mount_folder_is_a_root_not_there(cli: Any, library: Path,

@@ -299,7 +299,7 @@ def test_a_moved_games_old_copy_stays_when_its_new_copy_fails(tmp_path: Path) ->
         source.write(b"changed after the plan")  # its new copy fails at the run
     summary = run(library.db, plan, profile_id=library.profile_id,
                   options=DeployOptions(prune=True, force_prune=True))
-    assert summary.failed == 2  # the track, and so its sheet
+    assert summary.failed == 3  # the track, so its sheet, and the set's playlist (written
     assert flat_bin.read_bytes() == files[f"psx/{NAMES[1]}.bin"]  # kept: its move failed
     assert (card / f"Roms/psx/{NAMES[1]}.cue").is_file()
     assert not (card / f"Roms/psx/{NAMES[0]}.bin").exists()  # moved: removed

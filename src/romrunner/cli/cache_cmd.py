@@ -57,9 +57,9 @@ def cache_sources(ctx: click.Context) -> int:
 @cache_sources.command(name="set")
 @click.argument("source_id")
 @click.option("--priority", type=click.IntRange(0), default=None,
-              help="Rank in each kind's priority (1 first among the sources: 0 is your own "
-                   "answers', user-override; sources of one rank tie, decided by confidence, "
-                   "then the latest fetch).")
+              help="Place in each kind's priority (1 first among the sources: 0 is your own "
+                   "answers', user-override; the sources at that place and after it move down "
+                   "one).")
 @click.option("--ttl", "ttl_hours", type=click.IntRange(1), default=None,
               help="Hours an answer stays fresh (at most 876000, 100 years); stored answers "
                    "are re-dated.")

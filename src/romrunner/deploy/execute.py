@@ -1833,12 +1833,12 @@ class Claims:
 
     def catalog_dump_replaced(self, item: _Item, claim: Owned) -> str | None:
         """The catalog game whose dump ``claim`` (our copy at ``item.dest``) is, when the
-        game ``item`` copies is no longer identified by its data: its file cut short or
-        damaged on the library's storage since (QA67 F4: the card's good copy replaced by
-        the broken file without a word); None otherwise."""
+        game ``item`` copies is no longer identified by its data and its file is smaller: cut
+        short on the library's storage since (QA67 F4: the card's good copy replaced by the
+        broken file without a word); None otherwise."""
         if item.kind != ROM or item.game_id is None or claim.sha1 is None \
-                or len(claim.sha1) != 40:
-            return None
+                or len(claim.sha1) != 40 or item.size >= claim.size:
+            return None  # (a file as large or larger: a patch in place, review 34 R1)
         if identified_by_hashes(self.db, item.game_id):
             return None
         return catalog_dump_named(self.db, claim.sha1)
@@ -2373,8 +2373,9 @@ def _decide_copy(root: Path, item: _Item, info: os.stat_result | None, claim: Ow
                 and (dump := claims.catalog_dump_replaced(item, claim)) is not None:
             return _Decision(item, CONFLICT, info, note=(
                 f"{item.dest}: holds {dump} as its catalog lists it, and the library's file "
-                f"{item.source} no longer is that dump (cut short or damaged since? `romrunner "
-                "games show` says what it is now); kept (use --overwrite to replace it)"))
+                f"{item.source} is now smaller and no longer that dump (cut short since? "
+                "`romrunner games show` says what it is now); kept (use --overwrite to replace "
+                "it)"))
         if claims is not None and claim.sha1 in claims.held_sha1s and not options.overwrite:
             # ours, but the copy of a game the library has lost (`mv a b` over b: its
             # content nowhere else, maybe): never replaced without a word (QA30 N1)
@@ -3427,15 +3428,18 @@ def _apply(runner: _Runner, decisions: list[_Decision], copies: list[_Decision])
             continue
         item = decision.item
         if id(decision) in playlists and broken:
+            whole = item
             item = _playlist_of_the_discs_written(item, decisions, later, moving, broken,
                                                   runner.claims.notes)
             if item.content == b"":
                 summary.failed += 1
-                runner.state(item, "failed", f"{item.dest}: not written: none of its set's "
+                runner.state(whole, "failed", f"{item.dest}: not written: none of its set's "
                              "discs was")
                 runner.files_done += 1
                 continue
-            decision = dataclasses.replace(decision, item=item)
+            if item is not whole:
+                _write_shortened_playlist(runner, whole, item, decision)
+                continue
         if progress:
             runner.tick(item.dest)
         action = decision.action
@@ -3503,6 +3507,38 @@ def _apply(runner: _Runner, decisions: list[_Decision], copies: list[_Decision])
             runner.state(decision.item, "skipped", "kept: the copy that replaces it was not "
                          "written")
         runner.files_done += 1
+
+
+def _write_shortened_playlist(runner: _Runner, whole: _Item, short: _Item,
+                              decision: _Decision) -> None:
+    """Write ``short`` (``whole`` naming only the discs on the card: see
+    :func:`_playlist_of_the_discs_written`) and record ``whole`` failed, its file on the card
+    ours: `deploy resume` writes it whole once the discs are there (review 34 R2: the resume
+    copied the disc and left the playlist short, "0 failed")."""
+    summary = runner.summary
+    try:
+        runner.copy(short, decision.existing)
+        runner.commit_batch()
+    except _FileFailed as exc:
+        summary.failed += 1
+        runner.state(whole, "failed", str(exc))
+        runner.files_done += 1
+        return
+    except OSError as exc:  # (as any copy's: a card error may end the run)
+        runner._card_error(exc, short.dest)
+        summary.failed += 1
+        runner.state(whole, "failed", f"{short.dest}: {describe_os_error(exc)}")
+        runner.note_failed_copy(exc)
+        runner.files_done += 1
+        return
+    if runner.results.get(short.key or collision_key(short.dest, runner.fs)) is not None:
+        summary.copied -= 1  # (counted by its rename: it is the set's playlist, not whole)
+        summary.bytes_copied -= short.size
+    summary.failed += 1
+    runner.state(whole, "failed", f"{whole.dest}: names only the discs of its set on the "
+                 "card (the others failed as they were copied); `romrunner deploy resume` "
+                 "writes it whole once they are there")
+    runner.files_done += 1
 
 
 def _playlist_of_the_discs_written(playlist: _Item, decisions: list[_Decision],

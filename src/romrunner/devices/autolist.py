@@ -872,7 +872,10 @@ def _kept_instead_kept(entries: dict[int, AutoListEntry]) -> None:
                 and entries[target].dropped and entries[target].kept_instead is not None:
             seen.add(target)
             target = entries[target].kept_instead
-        entry.kept_instead = target
+        # (a version of a game the per-platform limit left out: none of them is kept,
+        # review 34 R6)
+        entry.kept_instead = None if target in entries and entries[target].dropped \
+            else target
 
 
 def _one_copy_per_set(members: list[_Game], entries: dict[int, AutoListEntry],
