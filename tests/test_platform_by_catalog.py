@@ -269,3 +269,9 @@ def test_one_platform_for_several_dats_never_refiles_one_named_for_another(
     platforms = {row["name"]: row["platform_id"] for row in
                  run("--json", "dat", "ls").json()["data"]}
     assert platforms == {"My own GB dumps": "gb", SNES_DAT: "snes"}, platforms
+    # a new version of one's own DAT goes where the last one did, no --platform again
+    mine.write_text(_dat("My own GB dumps", {"Mine (World).gb": _data("mine"),
+                                             "More (World).gb": _data("more")}))
+    again = run("--json", "dat", "import", str(mine))
+    assert again.code == 0, again.err
+    assert again.json()["data"]["imports"][0]["platform_id"] == "gb"

@@ -143,6 +143,14 @@ def import_dats(db: Database, paths: Iterable[Path], *, platform_id: str | None 
     return DatImportReport(results, counts, undecided, moves)
 
 
+def _platform_imported_under(db: Database, name: str, headered: bool) -> str | None:
+    """The platform the catalog of this DAT name was imported under before (a DAT of one's
+    own, whose name maps to none: a new version needs no --platform again, QA72 note)."""
+    found = db.scalar("SELECT platform_id FROM catalog_sources WHERE name = ? AND headered = ?",
+                      (name, int(headered)))
+    return None if found is None else str(found)
+
+
 def import_dat(db: Database, path: Path, *, platform_id: str | None = None,
                known_platforms: set[str] | None = None, force: bool = False,
                one_of: int = 1) -> ImportResult:
@@ -169,7 +177,8 @@ def import_dat(db: Database, path: Path, *, platform_id: str | None = None,
                          f"{platform_id}'s: --platform files every DAT given under one "
                          "platform; import this one apart (alone, --platform files it under "
                          "the platform given); nothing was imported")
-    platform = platform_id or named
+    platform = platform_id or named or _platform_imported_under(db, dat.header.name,
+                                                                 dat.header.headered)
     if platform is None and is_bios_dat(dat.header):
         raise InputError(f"{path}: a BIOS/system DAT ({dat.header.name!r}), not a game "
                          "catalog: `romrunner bios import-dat` reads it")
