@@ -530,3 +530,15 @@ def test_a_version_of_a_game_the_platform_limit_left_out_names_none_kept(
     assert len(included) == 1
     for game in listed:
         assert game["kept_instead"] is None or game["kept_instead"] in included, game
+
+
+def test_releases_nothing_asked_tells_apart_go_by_the_usual_region_order(
+        cli: Any, tmp_path: Path) -> None:
+    # QA71 note: a Japanese-only profile got Europe's or Brazil's release over the USA one,
+    # whichever the scan met first (a fresh scan could pick another).
+    library = tmp_path / "roms"
+    _scanned_then(cli, library / "gb", ["Quest (Brazil).gb", "Quest (Europe).gb"],
+                  ["Quest (USA).gb"])
+    _profile(cli, library, "--regions", "Japan", "--languages", "Ja")
+    included = {name for name, game in _listed(cli).items() if game["included"]}
+    assert included == {"Quest (USA).gb"}

@@ -757,6 +757,9 @@ class _Preference:
                 not game.identified, game.clone, "verified" not in flags,
                 len(parsed.other_tags),
                 "verified" not in own.flags,
+                # (of releases nothing above tells apart, in the usual order of regions, not
+                # the scan's: QA71 note, a Japanese-only profile got Europe's or Brazil's)
+                _usual_region_rank(game.region_text),
                 # (of copies alike, one a deploy can read now: QA67 F2, the copies of a share
                 # unmounted were kept over those of a backup disk, and nothing deployed)
                 game.root_id in self.away, _archive_name(game.filename), game.id)
@@ -766,6 +769,17 @@ class _Preference:
 # sample, a promo or kiosk copy, a demo (a part of the game).
 _PRERELEASE_ORDER = {"beta": 0, "debug": 1, "proto": 2, "sample": 3, "promo": 4, "kiosk": 5,
                      "demo": 6}
+
+
+_USUAL_REGIONS = {"usa": 0, "world": 1, "europe": 2, "japan": 3}
+
+
+@functools.lru_cache(maxsize=1024)
+def _usual_region_rank(text: str | None) -> int:
+    """A release's place in the usual order of regions (USA, World, Europe, Japan, then any
+    other): the last tie-break between versions."""
+    return min((_USUAL_REGIONS.get(region.lower(), len(_USUAL_REGIONS))
+                for region in _regions(text)), default=len(_USUAL_REGIONS) + 1)
 
 
 def _latest_prerelease(flags: frozenset[str], parsed: ParsedName) -> tuple[int, int, int]:
