@@ -356,3 +356,24 @@ def test_a_chain_whose_root_is_removed_names_the_broken_link_once(db: Database) 
     problem = {info.name: info.problem for info in list_collections(db)}["c4"]
     assert problem is not None and problem.count("no longer works") == 1, problem
     assert "collection 'c1'" in problem, problem
+
+
+def test_a_rename_that_would_join_two_chains_too_deep_is_refused(db: Database) -> None:
+    """QA66 F7 (second half): a rename joined two chains of smart collections past the
+    nesting limit (one named a removed collection; the other's top renamed to its name):
+    each of their next uses was refused."""
+    from romrunner.collections.store import MAX_NESTING, rename_collection
+    create_collection(db, "x", query="super")
+    create_collection(db, "b0", query="collection:x")
+    for n in range(1, 5):
+        create_collection(db, f"b{n}", query=f"collection:b{n - 1}")
+    remove_collection(db, "x", force=True)  # b0 names a collection gone
+    create_collection(db, "a0", query="super")
+    for n in range(1, 6):
+        create_collection(db, f"a{n}", query=f"collection:a{n - 1}")
+    assert 5 + 6 > MAX_NESTING
+    with pytest.raises(InputError, match="more than .* deep"):
+        rename_collection(db, "a5", "x")
+    names = {info.name for info in list_collections(db)}
+    assert "a5" in names and "x" not in names  # nothing was changed
+    rename_collection(db, "a5", "a-top")  # (a rename joining nothing is fine)

@@ -410,6 +410,22 @@ def dependants(db: Database, found: _Stored) -> Dependants:
     return Dependants(profiles, smart)
 
 
+def _too_deep(db: Database) -> dict[int, str]:
+    """The smart collections (id -> name) whose query names collections more than
+    MAX_NESTING deep."""
+    deep: dict[int, str] = {}
+    for row in db.query("SELECT id, name, rules_json FROM collections "
+                        "WHERE collection_type = 'auto'"):
+        try:
+            _validate(db, _stored_query(row["rules_json"]), None,
+                      (_id_token(int(row["id"])),))
+        except TooDeep:
+            deep[int(row["id"])] = str(row["name"])
+        except (QueryError, InputError):
+            continue
+    return deep
+
+
 def _smart_queries(db: Database, *, skip: int) -> list[tuple[int, str, Query | None]]:
     """Every other smart collection: id, name, parsed query (None: it no longer parses)."""
     found: list[tuple[int, str, Query | None]] = []
@@ -467,6 +483,7 @@ def rename_collection(db: Database, old: str, new: str) -> RenamedCollection:
         for other_id, other_name in db.query("SELECT id, name FROM collections"):
             if other_id != found.id and name_key(other_name) == name_key(clean):
                 raise InputError(f"collection {other_name!r} already exists")
+        deep_before = _too_deep(db)
         rewritten: list[str] = []
         for smart_id, name, query in _smart_queries(db, skip=found.id):
             if query is not None and _names(db, query, found):
@@ -477,6 +494,14 @@ def rename_collection(db: Database, old: str, new: str) -> RenamedCollection:
                 rewritten.append(name)
         db.execute("UPDATE collections SET name = ?, updated_at = CURRENT_TIMESTAMP "
                    "WHERE id = ?", (clean, found.id))
+        # (QA66 F7: a rename joined two chains of smart collections past MAX_NESTING, each
+        # of their next uses refused)
+        deeper = sorted(name for collection_id, name in _too_deep(db).items()
+                        if collection_id not in deep_before)
+        if deeper:
+            raise InputError(f"renaming {found.name!r} to {clean!r}: smart collections would "
+                             f"name collections more than {MAX_NESTING} deep "
+                             f"({', '.join(map(repr, deeper))}); nothing was changed")
         if found.query is not None:  # (QA44 F14: a rename closed a loop of smart queries)
             try:
                 _validate(db, found.query, None, (_seen_token(found),))
