@@ -209,6 +209,11 @@ def test_kill_9_mid_copy_then_resume_gives_an_identical_card(tmp_path: Path,
     rng = random.Random(seed)
     files: dict[str, int | bytes] = {f"psx/Big {n} (USA).iso": 8_000_000 + n for n in range(16)}
     files.update({f"gba/Small {n} (USA).gba": 2_000 + 97 * n for n in range(40)})
+    for disc in (1, 2, 3):  # (a set: its playlist is written after the rest of the run)
+        name = f"Saga (USA) (Disc {disc})"
+        files[f"psx/{name}.bin"] = 3_000_000 + disc
+        files[f"psx/{name}.cue"] = (f'FILE "{name}.bin" BINARY\n  TRACK 01 MODE2/2352\n'
+                                    "    INDEX 01 00:00:00\n").encode()
     library = make_library(tmp_path, files)
     card = tmp_path / "card"
     card.mkdir()
