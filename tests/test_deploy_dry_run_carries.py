@@ -93,3 +93,26 @@ def test_a_disc_that_fails_as_it_is_copied_is_not_named_by_its_sets_playlist(
     assert resumed.failed == 0, resumed
     written = card_files(card)
     assert written[playlist].decode().splitlines() == [f"{name}.cue" for name in names]
+
+
+def test_a_set_none_of_whose_discs_was_copied_has_no_playlist_nor_a_note_of_one(
+        tmp_path: Path) -> None:
+    """QA73 F4: every disc gone after the plan, the run said the playlist "names the discs
+    of its set on the card (0 of 3)" while it said too that it was not written."""
+    from romrunner.deploy.execute import deploy
+    from tests.test_deploy_support import Layout, card_files, make_library
+    names = [f"Void (USA) (Disc {n})" for n in (1, 2, 3)]
+    files: dict[str, int | bytes] = {}
+    for name in names:
+        files[f"psx/{name}.bin"] = 5000
+        files[f"psx/{name}.cue"] = CUE1.format(name).encode()
+    library = make_library(tmp_path, files)
+    card = tmp_path / "card"
+    card.mkdir()
+    plan = library.plan(Layout(card))
+    for name in names:
+        (library.root / "psx" / f"{name}.bin").unlink()
+    summary = deploy(library.db, plan, profile_id=library.profile_id)
+    assert not any(path.endswith(".m3u") for path in card_files(card))
+    assert not any("names the discs" in note for note in summary.notes), summary.notes
+    assert any("none of its set's discs" in e["error"] for e in summary.errors), summary.errors

@@ -559,3 +559,17 @@ def test_a_forgotten_games_copy_kept_without_the_card_record_is_said_for_its_rea
     assert len(kept) == 1 and "no longer has" in kept[0] and "another time" not in kept[0], \
         done.json()["data"]["notes"]
     assert any(p.name == "Tiny Tanks (USA).gba" for p in card.rglob("*.gba"))
+
+
+def test_a_temporary_record_file_a_killed_run_left_is_removed_by_the_next(
+        cli: Any, library: Path, tmp_path: Path) -> None:
+    """QA73 F1: `.romrunner/.rr-tmp-os.json-<pid>` (a run killed while writing the card's
+    record) stayed on the card for good; a user's file named otherwise is left."""
+    card = tmp_path / "card"
+    deployed(cli, card)
+    stale = card / ".romrunner" / ".rr-tmp-os.json-99999"
+    stale.write_text("{")
+    mine = card / ".romrunner" / ".rr-tmp-notes"
+    mine.write_text("mine")
+    assert cli("deploy", "1", "--to", str(card), "--auto").code == 0
+    assert not stale.exists() and mine.read_text() == "mine"

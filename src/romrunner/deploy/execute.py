@@ -361,9 +361,18 @@ def _folders_to_record(plan: DeployPlan, platforms: set[str], *, pruning: bool
             if folder and platform in platforms}
 
 
+def _clean_record_temps(root: Path) -> None:
+    """Remove the temporary files of the card's own records (``os.json``, the manifest, the
+    id) a killed run left in ``.romrunner/`` (QA73 F1: never removed): the card's lock is
+    held, so no other run is writing them."""
+    with contextlib.suppress(OSError):
+        clean_stale_temps(root, ())
+
+
 def _prepare(db: Database, plan: DeployPlan, profile_id: int, options: DeployOptions,
              destination_id: str | None, name: str | None) -> _Prepared:
     root = plan.root
+    _clean_record_temps(root)
     dest_id = destination_id or card_destination_id(root) or ""
     claims = Claims(db, root, dest_id, plan.fs)
     claims.held_sha1s = plan.held_sha1s
@@ -2381,8 +2390,8 @@ def _decide_copy(root: Path, item: _Item, info: os.stat_result | None, claim: Ow
             # content nowhere else, maybe): never replaced without a word (QA30 N1)
             return _Decision(item, CONFLICT, info, note=(
                 f"{item.dest}: holds the copy ROM Runner put there of a game missing from "
-                "the library now (maybe the last copy of its content); kept (use "
-                "--overwrite to replace it)"))
+                "the library now, or on a library root not there now (maybe the last copy "
+                "of its content); kept (use --overwrite to replace it)"))
         if claims is not None and not options.overwrite and item.content is None \
                 and item.kind == "rom" and not item.dest.lower().endswith(_LISTED_SUFFIXES) \
                 and claims.last_copy_replaced_by_a_copy(claim.sha1, item.sha1, item.game_id):
@@ -3563,13 +3572,15 @@ def _playlist_of_the_discs_written(playlist: _Item, decisions: list[_Decision],
     if written == lines:
         return playlist
     content = "".join(f"{line}\n" for line in written).encode()
-    notes.append(f"{playlist.dest} names the discs of its set on the card "
-                 f"({len(written)} of {len(lines)}): "
-                 f"{counted(len(lines) - len(written), 'disc')} failed as "
-                 f"{'it was' if len(lines) - len(written) == 1 else 'they were'} copied"
-                 if len(written) < len(lines) else
-                 f"{playlist.dest} names the earlier copies the card keeps of the discs "
-                 "that failed as they were copied")
+    if written:  # (none: the playlist is said not written, QA73 F4)
+        notes.append(
+            f"{playlist.dest} names the discs of its set on the card "
+            f"({len(written)} of {len(lines)}): "
+            f"{counted(len(lines) - len(written), 'disc')} failed as "
+            f"{'it was' if len(lines) - len(written) == 1 else 'they were'} copied"
+            if len(written) < len(lines) else
+            f"{playlist.dest} names the earlier copies the card keeps of the discs "
+            "that failed as they were copied")
     return dataclasses.replace(playlist, content=content, size=len(content),
                                sha1=hashlib.sha1(content).hexdigest() if content else None)
 
