@@ -542,3 +542,18 @@ def test_releases_nothing_asked_tells_apart_go_by_the_usual_region_order(
     _profile(cli, library, "--regions", "Japan", "--languages", "Ja")
     included = {name for name, game in _listed(cli).items() if game["included"]}
     assert included == {"Quest (USA).gb"}
+
+
+def test_the_copy_a_deploy_can_read_comes_before_the_usual_region_order(
+        cli: Any, tmp_path: Path) -> None:
+    # review 35 R4: a Japan-only profile picked "Foo (USA)" on an unmounted share over
+    # "Foo (Europe)" on a disk that is there; the deploy then wrote nothing.
+    share, disk = tmp_path / "share", tmp_path / "disk"
+    _write(share / "gb", ["Foo (USA).gb"])
+    _write(disk / "gb", ["Foo (Europe).gb"])
+    for root in (share, disk):
+        assert real(cli, "library", "add", str(root)).code == 0
+    _profile(cli, disk, "--regions", "Japan", "--languages", "Ja")
+    share.rename(tmp_path / "share-away")
+    included = {name for name, game in _listed(cli).items() if game["included"]}
+    assert included == {"Foo (Europe).gb"}

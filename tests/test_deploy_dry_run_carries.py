@@ -116,3 +116,26 @@ def test_a_set_none_of_whose_discs_was_copied_has_no_playlist_nor_a_note_of_one(
     assert not any(path.endswith(".m3u") for path in card_files(card))
     assert not any("names the discs" in note for note in summary.notes), summary.notes
     assert any("none of its set's discs" in e["error"] for e in summary.errors), summary.errors
+
+
+def test_a_first_disc_that_fails_leaves_the_playlist_of_the_others(tmp_path: Path) -> None:
+    """Review 35 R1: the playlist is its first disc's game's: with that disc failing as it
+    was copied, the shortened playlist was never written (skipped as "broken"), counted
+    failed twice, while a note said it named the discs on the card."""
+    from romrunner.deploy.execute import deploy
+    from tests.test_deploy_support import Layout, card_files, make_library
+    names = [f"Lead (USA) (Disc {n})" for n in (1, 2, 3)]
+    files: dict[str, int | bytes] = {}
+    for name in names:
+        files[f"psx/{name}.bin"] = 6000
+        files[f"psx/{name}.cue"] = CUE1.format(name).encode()
+    library = make_library(tmp_path, files)
+    card = tmp_path / "card"
+    card.mkdir()
+    plan = library.plan(Layout(card))
+    (library.root / "psx" / f"{names[0]}.bin").unlink()
+    summary = deploy(library.db, plan, profile_id=library.profile_id)
+    assert summary.failed == 3, summary.errors  # (the track, its sheet, the playlist)
+    written = card_files(card)
+    (playlist,) = [path for path in written if path.endswith(".m3u")]
+    assert written[playlist].decode().splitlines() == [f"{names[1]}.cue", f"{names[2]}.cue"]

@@ -53,24 +53,3 @@ def test_a_share_back_at_another_place_is_pointed_at_library_move(
     added = cli("library", "add", str(new))
     assert added.code == 0 and f"library move {old} {new}" in added.err, added.err
 
-
-def test_a_backup_scanned_while_the_share_is_unmounted_takes_none_of_its_games(
-        cli: Any, tmp_path: Path) -> None:
-    """QA73 F2: the share unmounted (its mount folder left empty), a backup disk holding the
-    same files added and scanned: every share game, favourites too, was "renamed" onto the
-    backup, the share root left with none (hashed again as new when back)."""
-    share, backup = tmp_path / "nas", tmp_path / "usb"
-    for root in (share, backup):
-        (root / "gb").mkdir(parents=True)
-        for n in range(3):
-            (root / "gb" / f"G{n} (USA).gb").write_bytes(bytes([n + 1]) * 4096)
-    assert cli("library", "add", str(share)).code == 0
-    assert cli("scan", "--workers", "1").code == 0
-    assert cli("collection", "add", "favorites", "1", "2").code == 0
-    share.rename(tmp_path / "nas-away")
-    share.mkdir()  # the mount point, empty
-    assert cli("library", "add", str(backup)).code == 0
-    scanned = cli("--json", "scan", "--workers", "1").json()["data"]
-    assert scanned["renamed"] == 0 and scanned["added"] == 3, scanned
-    roots = {row["path"]: row["games"] for row in cli("--json", "library", "ls").json()["data"]}
-    assert roots == {str(share): 3, str(backup): 3}, roots

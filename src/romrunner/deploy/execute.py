@@ -3525,6 +3525,9 @@ def _write_shortened_playlist(runner: _Runner, whole: _Item, short: _Item,
     ours: `deploy resume` writes it whole once the discs are there (review 34 R2: the resume
     copied the disc and left the playlist short, "0 failed")."""
     summary = runner.summary
+    # (its first disc's game is the playlist's: a failed first disc would make the batch skip
+    # the shortened playlist as "broken" and count it failed twice, review 35 R1)
+    short = dataclasses.replace(short, game_id=None)
     try:
         runner.copy(short, decision.existing)
         runner.commit_batch()

@@ -757,12 +757,13 @@ class _Preference:
                 not game.identified, game.clone, "verified" not in flags,
                 len(parsed.other_tags),
                 "verified" not in own.flags,
-                # (of releases nothing above tells apart, in the usual order of regions, not
-                # the scan's: QA71 note, a Japanese-only profile got Europe's or Brazil's)
-                _usual_region_rank(game.region_text),
                 # (of copies alike, one a deploy can read now: QA67 F2, the copies of a share
                 # unmounted were kept over those of a backup disk, and nothing deployed)
-                game.root_id in self.away, _archive_name(game.filename), game.id)
+                game.root_id in self.away,
+                # (of releases nothing above tells apart, in the usual order of regions, not
+                # the scan's: QA71 note, a Japanese-only profile got Europe's or Brazil's;
+                # after the copy a deploy can read: review 35 R4)
+                _usual_region_rank(game.region_text), _archive_name(game.filename), game.id)
 
 
 # Prereleases by how near to the game they are: a beta before a debug build, a prototype, a

@@ -60,7 +60,7 @@ from romrunner.library.record import (
     start_worker,
 )
 from romrunner.library.redecide import redecide_platforms, retag_once
-from romrunner.library.roots import Root, list_roots, root_is_there
+from romrunner.library.roots import Root, list_roots
 from romrunner.library.summary import OVERWRITTEN, ScanSummary, os_path, overwritten_path
 from romrunner.library.workers import chunk_size, examine_in_pool
 from romrunner.packs.index import PackIndex
@@ -222,12 +222,6 @@ class _Moves:
     def __init__(self, planned: list[tuple[Root, Plan]]) -> None:
         self.vanished = {game_id: plan.vanished for _, plan in planned
                          for game_id in plan.vanished}
-        # the vanished games of a root that is not there (an unmounted share's empty mount
-        # folder): not moved to a root scanned for the first time, a backup disk added
-        # beside it (QA73 F2: every share game "renamed" onto the backup)
-        self.not_there = {game_id for root, plan in planned
-                          if plan.vanished and not root_is_there(str(root.path))
-                          for game_id in plan.vanished}
         self.claimed: set[int] = set()  # found again this scan: games, not bare copies
         self.first_new_id: int | None = None  # the games this scan adds: this id and above
         # stored files this scan rewrote with other content (kept in ``scan_replaced``)
@@ -1213,9 +1207,6 @@ class _Writer:
             found = self._pick(self._rezipped_candidates(record), name)
         if found is None and any(f[0] == "track" for f in record.files):
             found = self._pick(self._renamed_disc_candidates(record), name)
-        if found is not None and self.moves is not None and found in self.moves.not_there \
-                and self.root.last_scanned_at is None:
-            return None  # (see _Moves.not_there)
         return found
 
     def _may_be_moved(self) -> bool:
