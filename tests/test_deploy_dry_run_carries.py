@@ -60,22 +60,29 @@ def test_a_track_in_the_way_fails_its_set_in_the_dry_run_as_in_the_run(
     assert _files(card) == solo  # no disc alone, no playlist naming what is not there
 
 
+def _planned_set(tmp_path: Path, title: str, size: int) -> tuple[Any, Path, Any, list[str]]:
+    """A scanned library of a three-disc set (one-track cue/bin discs of ``size`` bytes), a
+    card folder and its plan: (library, card, plan, the discs' names)."""
+    from tests.test_deploy_support import Layout, make_library
+    names = [f"{title} (USA) (Disc {n})" for n in (1, 2, 3)]
+    files: dict[str, int | bytes] = {}
+    for name in names:
+        files[f"psx/{name}.bin"] = size
+        files[f"psx/{name}.cue"] = CUE1.format(name).encode()
+    library = make_library(tmp_path, files)
+    card = tmp_path / "card"
+    card.mkdir()
+    return library, card, library.plan(Layout(card)), names
+
+
 def test_a_disc_that_fails_as_it_is_copied_is_not_named_by_its_sets_playlist(
         tmp_path: Path) -> None:
     """QA67 F5: a disc's track gone (or unreadable) after the plan failed as it was copied,
     and the set's .m3u was written all the same, naming a disc the card did not have: it
     names the discs on the card, as a set planned without one of its discs does."""
     from romrunner.deploy.execute import deploy
-    from tests.test_deploy_support import Layout, card_files, make_library
-    names = [f"Epic (USA) (Disc {n})" for n in (1, 2, 3)]
-    files: dict[str, int | bytes] = {}
-    for name in names:
-        files[f"psx/{name}.bin"] = 6000
-        files[f"psx/{name}.cue"] = CUE1.format(name).encode()
-    library = make_library(tmp_path, files)
-    card = tmp_path / "card"
-    card.mkdir()
-    plan = library.plan(Layout(card))
+    from tests.test_deploy_support import card_files
+    library, card, plan, names = _planned_set(tmp_path, "Epic", 6000)
     assert sum(1 for item in plan.items if item.dest.endswith(".m3u")) == 1
     disc = library.root / "psx" / f"{names[1]}.bin"
     disc.rename(tmp_path / "away.bin")  # the share drops it after the plan
@@ -100,16 +107,8 @@ def test_a_set_none_of_whose_discs_was_copied_has_no_playlist_nor_a_note_of_one(
     """QA73 F4: every disc gone after the plan, the run said the playlist "names the discs
     of its set on the card (0 of 3)" while it said too that it was not written."""
     from romrunner.deploy.execute import deploy
-    from tests.test_deploy_support import Layout, card_files, make_library
-    names = [f"Void (USA) (Disc {n})" for n in (1, 2, 3)]
-    files: dict[str, int | bytes] = {}
-    for name in names:
-        files[f"psx/{name}.bin"] = 5000
-        files[f"psx/{name}.cue"] = CUE1.format(name).encode()
-    library = make_library(tmp_path, files)
-    card = tmp_path / "card"
-    card.mkdir()
-    plan = library.plan(Layout(card))
+    from tests.test_deploy_support import card_files
+    library, card, plan, names = _planned_set(tmp_path, "Void", 5000)
     for name in names:
         (library.root / "psx" / f"{name}.bin").unlink()
     summary = deploy(library.db, plan, profile_id=library.profile_id)
@@ -123,16 +122,8 @@ def test_a_first_disc_that_fails_leaves_the_playlist_of_the_others(tmp_path: Pat
     was copied, the shortened playlist was never written (skipped as "broken"), counted
     failed twice, while a note said it named the discs on the card."""
     from romrunner.deploy.execute import deploy
-    from tests.test_deploy_support import Layout, card_files, make_library
-    names = [f"Lead (USA) (Disc {n})" for n in (1, 2, 3)]
-    files: dict[str, int | bytes] = {}
-    for name in names:
-        files[f"psx/{name}.bin"] = 6000
-        files[f"psx/{name}.cue"] = CUE1.format(name).encode()
-    library = make_library(tmp_path, files)
-    card = tmp_path / "card"
-    card.mkdir()
-    plan = library.plan(Layout(card))
+    from tests.test_deploy_support import card_files
+    library, card, plan, names = _planned_set(tmp_path, "Lead", 6000)
     (library.root / "psx" / f"{names[0]}.bin").unlink()
     summary = deploy(library.db, plan, profile_id=library.profile_id)
     assert summary.failed == 3, summary.errors  # (the track, its sheet, the playlist)
