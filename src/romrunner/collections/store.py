@@ -483,9 +483,16 @@ def rename_collection(db: Database, old: str, new: str) -> RenamedCollection:
         for other_id, other_name in db.query("SELECT id, name FROM collections"):
             if other_id != found.id and name_key(other_name) == name_key(clean):
                 raise InputError(f"collection {other_name!r} already exists")
-        deep_before = _too_deep(db)
+        smart = _smart_queries(db, skip=found.id)
+        # (a rename joins chains only where a query names the new name already: then each
+        # smart collection's depth is asked before and after, review 35 R7)
+        joins = any(query is not None and any(
+            term.field == "collection" and any(name_key(v) == name_key(clean)
+                                               for v in term.values)
+            for term in query.terms) for _, _, query in smart)
+        deep_before = _too_deep(db) if joins else {}
         rewritten: list[str] = []
-        for smart_id, name, query in _smart_queries(db, skip=found.id):
+        for smart_id, name, query in smart:
             if query is not None and _names(db, query, found):
                 db.execute("UPDATE collections SET rules_json = ?, updated_at = "
                            "CURRENT_TIMESTAMP WHERE id = ?",
@@ -497,7 +504,7 @@ def rename_collection(db: Database, old: str, new: str) -> RenamedCollection:
         # (QA66 F7: a rename joined two chains of smart collections past MAX_NESTING, each
         # of their next uses refused)
         deeper = sorted(name for collection_id, name in _too_deep(db).items()
-                        if collection_id not in deep_before)
+                        if collection_id not in deep_before) if joins else []
         if deeper:
             raise InputError(f"renaming {found.name!r} to {clean!r}: smart collections would "
                              f"name collections more than {MAX_NESTING} deep "

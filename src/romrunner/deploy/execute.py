@@ -2778,6 +2778,28 @@ class _Runner:
             self.dirty_folders.add(f"{self.base}/{folder}".rpartition("/")[0])
             self.summary.pruned_folders.append(folder)
 
+    def copy_or_fail(self, item: _Item, replaces: os.stat_result | None,
+                     record_as: _Item | None = None) -> bool:
+        """:meth:`copy`, a failure recorded (as ``record_as``'s when given) and counted, its
+        game marked broken; True when the file was written (its rename comes with its
+        batch). A card error may end the run (:meth:`_card_error`)."""
+        refused: OSError | None = None
+        try:
+            self.copy(item, replaces)
+            return True
+        except _FileFailed as exc:
+            error = str(exc)
+        except OSError as exc:
+            self._card_error(exc, item.dest)
+            refused, error = exc, f"{item.dest}: {describe_os_error(exc)}"
+        self.summary.failed += 1
+        self.state(record_as or item, "failed", error)
+        if item.game_id is not None:
+            self.broken.setdefault(item.game_id, item.dest)
+        if refused is not None:  # (recorded first: it may end the run)
+            self.note_failed_copy(refused)
+        return False
+
     def copy(self, item: _Item, replaces: os.stat_result | None) -> None:
         """Write the item's temporary file; it is renamed into place with its batch."""
         if self.batch and item.size >= LARGE_FILE:
@@ -3460,21 +3482,8 @@ def _apply(runner: _Runner, decisions: list[_Decision], copies: list[_Decision])
             if not noted:  # before the first temporary file, after the prunes
                 _note_writing(runner, copies)
                 noted = True
-            try:
-                runner.copy(item, decision.existing)
+            if runner.copy_or_fail(item, decision.existing):
                 runner.failing = (None, 0)
-            except _FileFailed as exc:
-                summary.failed += 1
-                runner.state(item, "failed", str(exc))
-                if item.game_id is not None:
-                    broken.setdefault(item.game_id, item.dest)
-            except OSError as exc:
-                runner._card_error(exc, item.dest)
-                summary.failed += 1
-                runner.state(item, "failed", f"{item.dest}: {describe_os_error(exc)}")
-                if item.game_id is not None:
-                    broken.setdefault(item.game_id, item.dest)
-                runner.note_failed_copy(exc)
         elif runner.fresh and decision.claim is not None and _unchanged(decision):
             summary.skipped += 1  # unchanged: counted, not recorded per file
             runner.keep(item.key, decision.claim)
@@ -3528,29 +3537,18 @@ def _write_shortened_playlist(runner: _Runner, whole: _Item, short: _Item,
     # (its first disc's game is the playlist's: a failed first disc would make the batch skip
     # the shortened playlist as "broken" and count it failed twice, review 35 R1)
     short = dataclasses.replace(short, game_id=None)
-    try:
-        runner.copy(short, decision.existing)
-        runner.commit_batch()
-    except _FileFailed as exc:
-        summary.failed += 1
-        runner.state(whole, "failed", str(exc))
-        runner.files_done += 1
+    runner.files_done += 1
+    if not runner.copy_or_fail(short, decision.existing, record_as=whole):
         return
-    except OSError as exc:  # (as any copy's: a card error may end the run)
-        runner._card_error(exc, short.dest)
-        summary.failed += 1
-        runner.state(whole, "failed", f"{short.dest}: {describe_os_error(exc)}")
-        runner.note_failed_copy(exc)
-        runner.files_done += 1
-        return
-    if runner.results.get(short.key or collision_key(short.dest, runner.fs)) is not None:
-        summary.copied -= 1  # (counted by its rename: it is the set's playlist, not whole)
-        summary.bytes_copied -= short.size
+    runner.commit_batch()
+    if runner.results.get(short.key or collision_key(short.dest, runner.fs)) is None:
+        return  # (its rename failed: counted and recorded so by the batch)
+    summary.copied -= 1  # (counted by its rename: it is the set's playlist, not whole)
+    summary.bytes_copied -= short.size
     summary.failed += 1
     runner.state(whole, "failed", f"{whole.dest}: names only the discs of its set on the "
                  "card (the others failed as they were copied); `romrunner deploy resume` "
                  "writes it whole once they are there")
-    runner.files_done += 1
 
 
 def _playlist_of_the_discs_written(playlist: _Item, decisions: list[_Decision],
