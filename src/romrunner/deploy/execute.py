@@ -1969,10 +1969,11 @@ class Claims:
             "AND destination_id IS NOT NULL AND destination_id <> ?",
             (str(self.root), self.dest_id))]
         # (a card known by its volume UUID keeps its id without .romrunner/: its own
-        # records claim its files, said as well, QA69 F5)
+        # records claim its files, said as well, QA69 F5 — where a deploy to it completed,
+        # so wrote its manifest: not a first deploy killed before it did, resumed)
         recorded = bool(own) and bool(self.db.scalar(
-            "SELECT EXISTS (SELECT 1 FROM deployment_history WHERE destination_id = ?)",
-            (self.dest_id,)))
+            "SELECT EXISTS (SELECT 1 FROM deployment_history WHERE destination_id = ? "
+            "AND status = 'completed')", (self.dest_id,)))
         if earlier or recorded:
             self.notes.append(
                 f"{self.root}: no record of ROM Runner's files on the card (.romrunner/ gone, "
