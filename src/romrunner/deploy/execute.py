@@ -266,6 +266,10 @@ class _Decision:
     note: str | None = None
     proven: bool = False  # the claim was proven by the file's bytes: its time to be recorded
     later: bool = False  # a prune of a moved file: after its new copy is written (see _apply)
+    # a prune's: the run's files that replace its file, and whether it waits for all of them
+    # or any one (see _moved_prunes)
+    replaced_by: list[_Item] | None = None
+    needs_all: bool = False
     shared: bool = False  # on a card other profiles deploy to: recorded even unchanged
     reread: bool = False  # its source read again (see _decide_copy): recorded, its time now
 
@@ -761,9 +765,10 @@ def _preview(db: Database, plan: DeployPlan, options: DeployOptions | None,
             claims.prune_kept.append(decision.item.dest)
     notes.extend(prune_notes(claims, dry_run=True))
     free, need, margin = _space_plan(root, decisions, options, notes)
-    copying = {d.item.sha1 for d in decisions if d.action == COPY and d.item.sha1}
+    copying = {id(d.item) for d in decisions if d.action == COPY}
     kept = [d for d in decisions if d.later and d.claim is not None
-            and d.claim.sha1 not in copying]  # their new copies are refused: the run keeps them
+            and not _replaced(d, lambda new: id(new) in copying)]  # their new copies are
+    # refused: the run keeps them
     claims.held_elsewhere.extend(d.item.dest for d in kept)
     held = {id(d) for d in kept}
     pruned = [d.item.dest for d in decisions if d.action == PRUNE and id(d) not in held]
@@ -1047,7 +1052,8 @@ def _prune_items(root: Path, plan: DeployPlan, claims: Claims) -> list[_Item]:
             claims.prune_kept.append(dest)
         else:
             found.append(_Item(0, "other", "prune", None, "", None, None, claim.dest,
-                               claim.size, claim.sha1, claim.mtime_ns, "pending"))
+                               claim.size, claim.sha1, claim.mtime_ns, "pending",
+                               claims.game_copied_to(claim.dest)))
     found = _without_saved_games(root, plan, claims, found)
     found.sort(key=_sheets_first)
     return found
@@ -2365,10 +2371,7 @@ def _decide_copy(root: Path, item: _Item, info: os.stat_result | None, claim: Ow
             if options.overwrite:
                 item.replacing = REPLACES_EDITED
                 return _Decision(item, COPY, info, claim)
-            return _Decision(item, CONFLICT, info, note=(
-                f"{item.dest}: not the bytes ROM Runner wrote, at the size and time it wrote "
-                "them (edited in place, or the card is failing); kept (use --overwrite to "
-                "replace it)"))
+            return _Decision(item, CONFLICT, info, note=_edited_in_place(item.dest))
         if same:
             return _Decision(item, DONE if item.dest_mtime_ns == claim.mtime_ns else SKIP,
                              info, claim, reread=reread)
@@ -2403,6 +2406,16 @@ def _decide_copy(root: Path, item: _Item, info: os.stat_result | None, claim: Ow
                 "over it?), and this card file holds its former content, which no file of "
                 "the library has now: kept, maybe the last copy (use --overwrite to "
                 "replace it)"))
+        if not (claims is not None and claims.was_proven(item.key, claim)) \
+                and not _still_our_bytes(root / item.dest, claim):
+            # Our size and time, other bytes: edited in place on a card whose file system
+            # keeps a file's time when it is rewritten (fusefat, MTP), or the time put back
+            # by the user's tool — read, as a prune reads it, before a rename over it that
+            # cannot be taken back (review 77 R1: replaced without a word)
+            if options.overwrite:
+                item.replacing = REPLACES_EDITED
+                return _Decision(item, COPY, info, claim)
+            return _Decision(item, CONFLICT, info, note=_edited_in_place(item.dest))
         return _Decision(item, COPY, info, claim)  # ours, but an older version: replace it
     if (outside := _leads_outside(root, item.dest)) is not None:
         # not on the card, whatever is there (same bytes: the library's own file, review
@@ -2423,6 +2436,12 @@ def _decide_copy(root: Path, item: _Item, info: os.stat_result | None, claim: Ow
                          "ROM Runner wrote it; kept (use --overwrite to replace it)")
     return _Decision(item, CONFLICT, info, note=f"{item.dest}: a file we did not write is "
                      "already there; kept (use --overwrite to replace it)")
+
+
+def _edited_in_place(dest: str) -> str:
+    """The conflict of a file of ours whose bytes changed at the size and time we wrote."""
+    return (f"{dest}: not the bytes ROM Runner wrote, at the size and time it wrote them "
+            "(edited in place, or the card is failing); kept (use --overwrite to replace it)")
 
 
 def _still_our_bytes(path: Path, claim: Owned) -> bool:
@@ -2510,15 +2529,42 @@ def _bytes_needed(decisions: Iterable[_Decision], block: int) -> int:
 
 
 def _moved_prunes(decisions: list[_Decision]) -> list[_Decision]:
-    """The prunes of files of ours the run also writes elsewhere (by SHA1: a game moved to
-    a new folder or layout): done after the copies, so that a copy that fails leaves the
-    game its old copy on the card."""
+    """The prunes of files of ours the run writes anew elsewhere: done after the copies, so
+    that a copy that fails leaves the game its old copy on the card. Each gets the files
+    that replace it (``replaced_by``): its very bytes written elsewhere (a game moved to a
+    new folder or layout: any one of them will do), else the files of the game it was the
+    copy of (``needs_all``: every one) — a game the library knows by its CRC32 only, whose
+    SHA1 the plan does not have, or a new version of it (review 77 R5, QA76 F2: its old copy
+    went first, and a stop left the card none)."""
     prunes = [d for d in decisions if d.action == PRUNE and d.claim is not None]
     if not prunes:
         return prunes
-    writing = {d.item.sha1 for d in decisions
-               if d.action in (COPY, FAIL, CONFLICT) and d.item.sha1}
-    return [d for d in prunes if d.claim is not None and d.claim.sha1 in writing]
+    by_sha1: dict[str, list[_Item]] = defaultdict(list)
+    by_game: dict[int, list[_Item]] = defaultdict(list)
+    for d in decisions:
+        if d.action in (COPY, FAIL, CONFLICT) and d.item.action == "copy":
+            if d.item.sha1:
+                by_sha1[d.item.sha1].append(d.item)
+            if d.item.game_id is not None and d.item.kind != PLAYLIST:
+                by_game[d.item.game_id].append(d.item)
+    moved = []
+    for d in prunes:
+        sha1 = d.claim.sha1 if d.claim is not None else None
+        if sha1 and sha1 in by_sha1:
+            d.replaced_by, d.needs_all = by_sha1[sha1], False
+        elif d.item.game_id is not None and d.item.game_id in by_game:
+            d.replaced_by, d.needs_all = by_game[d.item.game_id], True
+        else:
+            continue
+        moved.append(d)
+    return moved
+
+
+def _replaced(decision: _Decision, written: Callable[[_Item], bool]) -> bool:
+    """True when the files that replace ``decision``'s (see :func:`_moved_prunes`) are
+    written, as ``written`` tells of each."""
+    new = decision.replaced_by or []
+    return all(map(written, new)) if decision.needs_all else any(map(written, new))
 
 
 def _space_plan(root: Path, decisions: list[_Decision], options: DeployOptions,
@@ -2746,7 +2792,10 @@ class _Runner:
             self.state(item, "pruned", "already gone from the card")
             return
         if decision.action == KEEP or info is None or decision.claim is None \
-                or not decision.claim.matches(info):
+                or not decision.claim.matches(info) \
+                or (decision.later and not _still_our_bytes(target, decision.claim)):
+            # (a moved file's prune comes after the run's copies: read again, as when it was
+            # decided, lest an edit that kept its time meanwhile go: review 77 R3)
             if info is not None and not stat.S_ISDIR(info.st_mode):
                 self.claims.prune_kept.append(item.dest)  # said in the run's note
             self.state(item, "skipped", "changed since we wrote it, or gone: kept")
@@ -2940,10 +2989,15 @@ class _Runner:
         item, target, replaces = written.item, written.target, written.replaces
         folder, name = written.folder, written.name
         try:
-            if replaces is not None and not self.options.overwrite:
-                now = _lstat_at(folder, name)  # ours a moment ago: still the same file?
-                if now is None or (now.st_size, now.st_mtime_ns) != (
-                        replaces.st_size, replaces.st_mtime_ns):
+            if not self.options.overwrite:
+                now = _lstat_at(folder, name)  # as the run found it when it decided?
+                if replaces is None and now is not None:
+                    # (written there since by someone else: never renamed over, review 77 R3)
+                    raise _FileFailed(f"{item.dest}: not written: a file was put there on the "
+                                      "card during the deploy; kept (use --overwrite to "
+                                      "replace it)")
+                if replaces is not None and (now is None or (now.st_size, now.st_mtime_ns) != (
+                        replaces.st_size, replaces.st_mtime_ns)):
                     raise _FileFailed(f"{item.dest}: changed on the card during the deploy")
             os.replace(written.temp_name, name, src_dir_fd=folder, dst_dir_fd=folder)
         except BaseException:
@@ -3435,13 +3489,9 @@ def _apply(runner: _Runner, decisions: list[_Decision], copies: list[_Decision])
     summary = runner.summary
     noted = not copies
     progress = runner.progress is not None
-    # A file of ours a prune removes whose bytes this run writes elsewhere (a game moved to
-    # a new folder or layout) is removed after that copy is in place, not before: a run that
-    # stops or fails that copy leaves the game its old copy on the card.
-    moving: dict[str, list[_Item]] = defaultdict(list)
-    for decision in decisions:
-        if decision.action == COPY and decision.item.sha1:
-            moving[decision.item.sha1].append(decision.item)
+    # A file of ours a prune removes that this run writes anew elsewhere (a game moved to a
+    # new folder or layout) is removed after that copy is in place, not before: a run that
+    # stops or fails that copy leaves the game its old copy on the card (see _moved_prunes).
     later = sorted((d for d in decisions if d.later), key=lambda d: _sheets_first(d.item))
     # A game whose file failed: its later files (a disc's sheet comes after its tracks) are
     # not written either — a sheet on the card naming a track that is not there is a game
@@ -3461,7 +3511,7 @@ def _apply(runner: _Runner, decisions: list[_Decision], copies: list[_Decision])
         item = decision.item
         if id(decision) in playlists and broken:
             whole = item
-            item = _playlist_of_the_discs_written(item, decisions, later, moving, broken,
+            item = _playlist_of_the_discs_written(item, decisions, later, broken,
                                                   runner.claims.notes)
             if item.content == b"":
                 summary.failed += 1
@@ -3518,8 +3568,7 @@ def _apply(runner: _Runner, decisions: list[_Decision], copies: list[_Decision])
     for decision in later:
         if progress:
             runner.tick(decision.item.dest)
-        sha1 = decision.claim.sha1 if decision.claim is not None else None
-        if any(runner.results.get(new.key or "") for new in moving[sha1 or ""]):
+        if _replaced(decision, lambda new: bool(runner.results.get(new.key or ""))):
             runner.prune(decision)
         else:
             runner.claims.held_elsewhere.append(decision.item.dest)
@@ -3553,14 +3602,15 @@ def _write_shortened_playlist(runner: _Runner, whole: _Item, short: _Item,
 
 
 def _playlist_of_the_discs_written(playlist: _Item, decisions: list[_Decision],
-                                   later: list[_Decision], moving: dict[str, list[_Item]],
-                                   broken: dict[int, str], notes: list[str]) -> _Item:
+                                   later: list[_Decision], broken: dict[int, str],
+                                   notes: list[str]) -> _Item:
     """``playlist`` naming the discs the card has after the run (see :func:`_apply`): a
     disc whose game failed is named by its earlier copy that the run keeps (the same bytes
     at another path), else left out; content b"" when none is left."""
     games_at = {d.item.dest: d.item.game_id for d in decisions if d.item.game_id is not None}
-    kept_at = {new.dest: d.item.dest for d in later if d.claim is not None
-               for new in moving.get(d.claim.sha1 or "", ())}
+    kept_at = {new.dest: d.item.dest for d in later for new in d.replaced_by or ()
+               if not d.needs_all or PurePosixPath(new.dest).suffix.lower()
+               == PurePosixPath(d.item.dest).suffix.lower()}
     folder = PurePosixPath(playlist.dest).parent
     lines = [line for line in (playlist.content or b"").decode("utf-8", "replace").splitlines()
              if line]
