@@ -11,17 +11,24 @@ R5 (QA76 F2): a game the library knows by its CRC32 only lost its old copy befor
 from __future__ import annotations
 
 import hashlib
+import json
 import os
+import subprocess
+import sys
+import time
 import zlib
 from pathlib import Path
 from typing import Any
 
+from romrunner.deploy.card import card_lock, note_writing, write_id_once
 from romrunner.deploy.execute import DeployOptions, Progress, deploy
 from romrunner.deploy.plan import build_plan
 from romrunner.deploy.select import choose_games
 from romrunner.devices.paths import card_layout
 from romrunner.packs import load_pack
 from romrunner.store import OpenMode, open_database
+from tests.conftest import muos_profile
+from tests.test_deploy_faults import tmpfs
 from tests.test_deploy_support import card_files
 
 NAMES = ("Alpha (USA)", "Bravo (USA)", "Charlie (USA)")
@@ -159,3 +166,248 @@ def test_a_moved_game_known_by_crc32_only_keeps_its_old_copy_until_the_new_is_wr
     assert old.read_bytes() == old_bytes  # the game keeps its old copy on the card
     assert {name for name in card_files(card) if name.startswith("roms/GB2/")} == {
         "roms/GB2/Alpha (USA).gb", "roms/GB2/Charlie (USA).gb"}
+
+
+def _leave_a_killed_runs_temps(card: Path, folder: str, note: bool) -> list[Path]:
+    """What a deploy killed mid-copy leaves: two complete temporary files of ours and, when
+    ``note``, its `writing` note naming their folder."""
+    where = card / folder
+    where.mkdir(parents=True, exist_ok=True)
+    temps = [where / f".rr-tmp-9-{n}" for n in range(2)]
+    for temp in temps:
+        temp.write_bytes(os.urandom(600 * 1024))
+    if note:
+        note_writing(card, [folder])
+    return temps
+
+
+def test_a_killed_runs_temporary_files_are_free_space_to_the_next_run(
+        cli: Any, tmp_path: Path) -> None:
+    """QA76 F1: on a card with little room, the temporary files a killed run left were
+    counted as used: the next deploy (and `deploy resume`) refused "not enough space", and,
+    refused, never removed them."""
+    gb = tmp_path / "lib" / "gb"
+    gb.mkdir(parents=True)
+    for n in range(3):
+        (gb / f"Game {n} (USA).gb").write_bytes(os.urandom(300 * 1024))
+    muos_profile(cli, tmp_path / "lib")
+    with tmpfs(tmp_path / "card", "2m") as card:
+        temps = _leave_a_killed_runs_temps(card, "ROMS/gb", note=True)
+        preview = cli("--json", "deploy", "1", "--to", str(card), "platform:gb", "--dry-run")
+        assert preview.json()["data"]["enough_space"] is True, preview.out
+        assert all(temp.exists() for temp in temps)  # the dry run removes nothing
+        run = cli("--json", "deploy", "1", "--to", str(card), "platform:gb")
+        assert run.code == 0, run.out
+        assert run.json()["data"]["copied"] == 3
+        assert not [p for p in card.rglob(".rr-tmp-*")]
+        assert sorted(p.name for p in (card / "ROMS" / "gb").iterdir()) == [
+            f"Game {n} (USA).gb" for n in range(3)]
+
+
+def test_a_killed_runs_temporary_files_go_when_the_cards_record_was_deleted(
+        cli: Any, tmp_path: Path) -> None:
+    """QA74 F2: `.romrunner/` deleted after a killed run (its `writing` note with it): its
+    temporary files were never removed by any later deploy."""
+    gb = tmp_path / "lib" / "gb"
+    gb.mkdir(parents=True)
+    (gb / "Game (USA).gb").write_bytes(os.urandom(4096))
+    muos_profile(cli, tmp_path / "lib")
+    card = tmp_path / "card"
+    temps = _leave_a_killed_runs_temps(card, "ROMS/gb", note=False)
+    theirs = card / "ROMS" / "gb" / ".rr-tmp-notes.txt"  # not named as ours: never touched
+    theirs.write_text("mine")
+    run = cli("--json", "deploy", "1", "--to", str(card), "platform:gb")
+    assert run.code == 0, run.out
+    assert not any(temp.exists() for temp in temps)
+    assert theirs.read_text() == "mine"
+    assert (card / "ROMS" / "gb" / "Game (USA).gb").exists()
+
+
+def test_a_restored_database_never_prunes_a_file_put_back_after_its_backup(
+        cli: Any, tmp_path: Path) -> None:
+    """Review 77 R2: a prune removed a copy; the user put it back (the only copy left now);
+    a database restored from a backup older than that prune removed it again, its records
+    outranking the card's manifest, which no longer listed it."""
+    gb = _library(cli, tmp_path)
+    card = tmp_path / "card"
+    card.mkdir()
+    assert cli("deploy", "1", "--to", str(card), "platform:gb").code == 0
+    backup = tmp_path / "before.bak"
+    assert cli("db", "backup", str(backup)).code == 0
+    alpha = _card_path(card, "Alpha (USA)")
+    kept = alpha.read_bytes()
+    (gb / "Alpha (USA).gb").unlink()  # gone from the library: its copy is the only one
+    assert cli("scan", "--workers", "1", "--accept-missing").code == 0
+    assert cli("games", "forget", "--missing").code == 0
+    pruned = cli("--json", "deploy", "1", "--to", str(card), "platform:gb", "--prune")
+    assert pruned.json()["data"]["pruned"] == 1 and not alpha.exists(), pruned.out
+    alpha.write_bytes(kept)  # the user puts their copy back
+    assert cli("db", "restore", str(backup)).code == 0
+
+    preview = cli("--json", "deploy", "1", "--to", str(card), "platform:gb -title:alpha",
+                  "--prune", "--dry-run")
+    assert preview.json()["data"]["prune"] == [], preview.out
+    run = cli("--json", "deploy", "1", "--to", str(card), "platform:gb -title:alpha", "--prune")
+    assert run.json()["data"]["pruned"] == 0, run.out
+    assert alpha.read_bytes() == kept
+
+
+def test_a_restored_database_still_prunes_what_the_card_lists_as_ours(
+        cli: Any, tmp_path: Path) -> None:
+    """The other side of R2: files the card's manifest still lists stay ROM Runner's to a
+    restored database (its prune of a game no longer chosen removes them)."""
+    _library(cli, tmp_path)
+    card = tmp_path / "card"
+    card.mkdir()
+    assert cli("deploy", "1", "--to", str(card), "platform:gb").code == 0
+    backup = tmp_path / "before.bak"
+    assert cli("db", "backup", str(backup)).code == 0
+    assert cli("deploy", "1", "--to", str(card), "platform:gb -title:charlie",
+               "--prune").code == 0  # a run the restored database will not know
+    assert cli("db", "restore", str(backup)).code == 0
+    run = cli("--json", "deploy", "1", "--to", str(card), "platform:gb -title:bravo", "--prune")
+    assert run.json()["data"]["pruned"] == 1, run.out  # Bravo, which the card still listed
+    assert sorted(name.rpartition("/")[2] for name in card_files(card)) == [
+        "Alpha (USA).gb", "Charlie (USA).gb"]
+
+
+def test_a_file_a_prune_could_not_prove_ours_is_not_recorded_as_ours(
+        cli: Any, tmp_path: Path) -> None:
+    """Review 77 R4: a card whose `.romrunner/` was deleted; its first prune kept a file it
+    could not prove ours (maybe the only copy of a game the library lost) but listed it in
+    the new manifest as ours; the next prune blamed "another computer", and the
+    `--prune-others` it advised removed it."""
+    gb = _library(cli, tmp_path)
+    card = tmp_path / "card"
+    card.mkdir()
+    assert cli("deploy", "1", "--to", str(card), "platform:gb").code == 0
+    for path in sorted((card / ".romrunner").rglob("*"), reverse=True):
+        path.rmdir() if path.is_dir() else path.unlink()
+    (card / ".romrunner").rmdir()
+    alpha = _card_path(card, "Alpha (USA)")
+    kept = alpha.read_bytes()
+    (gb / "Alpha (USA).gb").unlink()
+    assert cli("scan", "--workers", "1", "--accept-missing").code == 0
+    assert cli("games", "forget", "--missing").code == 0
+    first = cli("--json", "deploy", "1", "--to", str(card), "platform:gb", "--prune")
+    assert first.json()["data"]["pruned"] == 0, first.out
+    assert any("only copy" in n for n in first.json()["data"]["notes"]), first.out
+    listed = json.loads((card / ".romrunner" / "manifest.json").read_text())["files"]
+    assert str(alpha.relative_to(card)) not in listed
+    for extra in ((), ("--prune-others",)):
+        again = cli("--json", "deploy", "1", "--to", str(card), "platform:gb", "--prune", *extra)
+        assert again.json()["data"]["pruned"] == 0, again.out
+        assert not any("another computer" in n for n in again.json()["data"]["notes"]), again.out
+    assert alpha.read_bytes() == kept
+
+
+def test_a_folder_moved_on_the_card_during_the_run_stops_it_and_resume_finishes(
+        cli: Any, db_path: Path, tmp_path: Path) -> None:
+    """QA75 F3: the user renamed a platform's folder on the card while the deploy wrote to
+    it: its files went with the folder (written through its descriptor), and the run said
+    "completed, 0 failed" with every file recorded where it was not."""
+    _library(cli, tmp_path)
+    card = tmp_path / "card"
+    card.mkdir()
+    moved: list[Path] = []
+
+    def the_player_renames_the_folder(plan: Any, progress: Progress) -> None:
+        folder = card / plan.items[0].dest.rpartition("/")[0]
+        if not moved and any(folder.glob(".rr-tmp-*")):
+            folder.rename(folder.with_name("gb-old"))
+            moved.append(folder)
+
+    summary = _run(db_path, card, ["platform:gb"], the_player_renames_the_folder)
+    assert moved
+    assert summary.status != "completed", summary
+    assert summary.stopped and "moved, renamed or removed" in summary.stopped
+    resumed = cli("--json", "deploy", "resume")
+    assert resumed.code == 0, resumed.out
+    assert sorted(p.name for p in moved[0].iterdir() if p.is_file()) == [
+        f"{name}.gb" for name in NAMES]
+
+
+def test_a_card_gets_one_id_when_two_processes_give_it_one_at_once(tmp_path: Path) -> None:
+    """QA75 F3: two first deploys to a blank card from two databases at once each wrote an
+    id (the file replaced under the other), and the one that lost could not resume there.
+    The id is written under the card's lock: a process that comes second reads the first's."""
+    card = tmp_path / "card"
+    card.mkdir()
+    code = ("import sys; from pathlib import Path; "
+            "from romrunner.devices.destination import destination_id; "
+            "print('ready', flush=True); print(destination_id(Path(sys.argv[1]), True))")
+    with card_lock(card):
+        child = subprocess.Popen([sys.executable, "-c", code, str(card)], text=True,
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        assert child.stdout is not None
+        assert child.stdout.readline().strip() == "ready"
+        time.sleep(0.3)  # (it asks for the id while this process holds the lock)
+        write_id_once(card, "file:the-first", locked=True)
+    out, err = child.communicate(timeout=60)
+    assert child.returncode == 0, err
+    assert out.strip() == "file:the-first"
+    assert (card / ".romrunner" / "destination-id").read_text().strip() == "file:the-first"
+
+
+def test_a_dry_run_on_a_card_another_deploy_writes_to_refuses_as_the_run_would(
+        cli: Any, tmp_path: Path) -> None:
+    """QA75 F4: the dry run planned a card half written by a running deploy, exit 0, where
+    the run it previews refuses (the README: it "exits as the real run would")."""
+    _library(cli, tmp_path)
+    card = tmp_path / "card"
+    card.mkdir()
+    with card_lock(card):  # a deploy (of another process) writing to the card
+        preview = cli("deploy", "1", "--to", str(card), "platform:gb", "--dry-run")
+        run = cli("deploy", "1", "--to", str(card), "platform:gb")
+    assert run.code == 2 and "another deploy is writing" in run.err, run.err
+    assert (preview.code, preview.err) == (run.code, run.err)
+    assert cli("deploy", "1", "--to", str(card), "platform:gb", "--dry-run").code == 0
+
+
+def test_a_card_short_of_space_is_told_what_a_prune_would_free(
+        cli: Any, tmp_path: Path) -> None:
+    """QA76 F4, F5: the refusal said "free 3.4 MiB more (or select less)" while --prune
+    would have freed far more of ROM Runner's own files no longer chosen; `destination scan`
+    said "0.0 GB free of 0.0 GB" of a card of a few MiB."""
+    gb = tmp_path / "lib" / "gb"
+    gb.mkdir(parents=True)
+    for name in ("Alpha", "Bravo", "Charlie", "Delta", "Echo", "Foxtrot"):
+        (gb / f"{name} (USA).gb").write_bytes(os.urandom(400 * 1024))
+    muos_profile(cli, tmp_path / "lib")
+    with tmpfs(tmp_path / "card", "2m") as card:
+        first = "title:alpha,bravo,charlie"
+        assert cli("deploy", "1", "--to", str(card), first).code == 0
+        others = "title:delta,echo,foxtrot"
+        for extra in (("--dry-run",), ()):
+            refused = cli("deploy", "1", "--to", str(card), others, *extra)
+            assert refused.code == 2, refused.err
+            assert "--prune would free 1.2 MiB of ROM Runner's files no longer chosen" \
+                in refused.err, refused.err
+        done = cli("--json", "deploy", "1", "--to", str(card), others, "--prune")
+        assert (done.json()["data"]["pruned"], done.json()["data"]["copied"]) == (3, 3)
+        scanned = cli("destination", "scan", str(card))
+        assert "KiB free of 2.0 MiB" in scanned.out, scanned.out
+
+
+def test_a_prune_says_which_of_our_paths_hold_a_folder_or_a_link_now(
+        cli: Any, tmp_path: Path) -> None:
+    """QA74 F4: a symbolic link where our file was was called "changed (other size or
+    bytes)", and a folder there was not said at all."""
+    _library(cli, tmp_path)
+    card = tmp_path / "card"
+    card.mkdir()
+    assert cli("deploy", "1", "--to", str(card), "platform:gb").code == 0
+    alpha, bravo = _card_path(card, "Alpha (USA)"), _card_path(card, "Bravo (USA)")
+    alpha.unlink()
+    alpha.mkdir()
+    (alpha / "notes.txt").write_text("mine")
+    bravo.unlink()
+    bravo.symlink_to(tmp_path / "elsewhere.gb")
+    for extra in (("--dry-run",), ()):
+        run = cli("--json", "deploy", "1", "--to", str(card), "title:charlie", "--prune", *extra)
+        notes = [n for n in run.json()["data"]["notes"] if "folder or a link" in n]
+        assert len(notes) == 1, run.out
+        assert str(alpha.relative_to(card)) in notes[0] and str(bravo.relative_to(card)) \
+            in notes[0]
+        assert not any("other size or bytes" in n for n in run.json()["data"]["notes"])
+    assert (alpha / "notes.txt").read_text() == "mine" and bravo.is_symlink()

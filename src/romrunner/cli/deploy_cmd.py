@@ -196,7 +196,8 @@ def _refuse_short_blank_card(db: Database, card: Path, plan: DeployPlan,
     data = preview(db, plan, options)
     if not data["enough_space"]:
         raise DeployError(f"{card}: not enough space: " + short_of_space(
-            data["bytes_needed"], data["free_bytes"], data["margin_bytes"]))
+            data["bytes_needed"], data["free_bytes"], data["margin_bytes"],
+            prunable=data["prunable_bytes"]))
 
 
 def _left_out(plan: DeployPlan) -> int:
@@ -438,7 +439,8 @@ def _finish_preview(app: AppContext, data: dict[str, Any]) -> int:
     code = 0
     if not data["enough_space"]:
         errors.append("not enough space on the card: " + short_of_space(
-            data["bytes_needed"], data["free_bytes"], data["margin_bytes"]))
+            data["bytes_needed"], data["free_bytes"], data["margin_bytes"],
+            prunable=data["prunable_bytes"]))
         code = EXIT_STOPPED
     elif data["conflicts"] or data["failures"] or data["chosen"].get("left_out"):
         code = EXIT_FILES_FAILED
@@ -562,8 +564,9 @@ def _render_identical(app: AppContext, identical: list[dict[str, Any]]) -> None:
         hint = "" if app.verbose else "; --verbose lists them"
         app.err_console.print(
             f"  skipped: {len(identical):,} files of yours already on the card are identical "
-            f"to what would be written there: kept; neither this database nor the card's "
-            f"manifest records ROM Runner writing them, so --prune never removes them{hint}",
+            f"to what would be written there: kept; no record of ROM Runner's names them as "
+            f"they are now (the card's manifest, or a path, size and time this database "
+            f"recorded writing), so --prune never removes them{hint}",
             markup=False, soft_wrap=True)
     if len(identical) <= IDENTICAL_NAMED or app.verbose:
         for error in identical:

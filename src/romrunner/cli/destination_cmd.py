@@ -14,7 +14,7 @@ from romrunner.devices.paths import layout_rows
 from romrunner.devices.scan import RECORDED_MARKER, scan_destination
 from romrunner.errors import ReadOnlyVolumeError, WriterBusyError
 from romrunner.store import Database, OpenMode
-from romrunner.words import counted
+from romrunner.words import counted, size_text
 
 
 @click.group()
@@ -89,7 +89,7 @@ def destination_scan(path: Path, expect_os: str | None) -> int:
         detected = f"{scan.detected_os} ({scan.confidence}: {scan.reason})" \
             if scan.detected_os else "none"
         size = "size not reported" if scan.free_bytes is None or scan.total_bytes is None \
-            else f"{scan.free_bytes / 1e9:.1f} GB free of {scan.total_bytes / 1e9:.1f} GB"
+            else f"{size_text(scan.free_bytes)} free of {size_text(scan.total_bytes)}"
         console.print(f"{scan.path}: {detected}; {scan.fs_type or 'unknown'} file system, "
                       f"{size}", markup=False)
         for candidate in scan.candidates[:5]:

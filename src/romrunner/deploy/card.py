@@ -28,6 +28,7 @@ import json
 import os
 import re
 import stat
+import time
 import uuid
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
@@ -159,9 +160,24 @@ def card_destination_id(root: Path, *, create: bool = True) -> str | None:
         return text
     if not create:
         return None
-    value = f"rr-{uuid.uuid4()}"
-    write_atomic(path, (value + "\n").encode())
-    return value
+    return write_id_once(root, f"rr-{uuid.uuid4()}", locked=True)
+
+
+def write_id_once(root: Path, new_id: str, *, locked: bool = False) -> str:
+    """The id in the card's id file, ``new_id`` written there (atomically) when it has
+    none. Under the card's deploy lock (``locked``: already held by this process), so that
+    two first deploys to a blank card from two databases at once agree on one id (QA75 F3:
+    each wrote its own, and the one that lost could no longer resume there)."""
+    path = root / CARD_DIR / ID_NAME
+    with contextlib.nullcontext() if locked else card_lock(root, wait=_ID_LOCK_WAIT):
+        text = read_id_file(path)
+        if text:
+            return text
+        write_atomic(path, (new_id + "\n").encode())
+    return new_id
+
+
+_ID_LOCK_WAIT = 10.0  # seconds: another process writing the id holds the lock for an instant
 
 
 def write_atomic(path: Path, data: bytes) -> None:
@@ -198,8 +214,9 @@ def fsync_folder(folder: Path | str) -> None:
 
 
 @contextlib.contextmanager
-def card_lock(root: Path) -> Iterator[None]:
-    """Hold the card's deploy lock for the block; a second deploy refuses in one line."""
+def card_lock(root: Path, wait: float = 0.0) -> Iterator[None]:
+    """Hold the card's deploy lock for the block; a second deploy refuses in one line
+    (after trying for ``wait`` seconds)."""
     folder = root / CARD_DIR
     try:
         folder.mkdir(exist_ok=True)
@@ -208,17 +225,27 @@ def card_lock(root: Path) -> Iterator[None]:
         raise DeployError(f"{root}: cannot create the deploy lock "
                           f"({describe_os_error(exc)})") from exc
     try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise DeployError(f"{root}: another deploy is writing to this card; wait for it "
-                              "to finish (lock: .romrunner/lock)") from None
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise card_busy(root) from None
+                time.sleep(0.05)
         yield
     finally:
         # Closing releases the lock, even when it fails: on a card gone away (ENOTCONN, EIO)
         # it does, and must not hide the block's own outcome (the run's stored message).
         with contextlib.suppress(OSError):
             os.close(fd)
+
+
+def card_busy(root: Path) -> DeployError:
+    """The refusal of a deploy (or its dry run) while another is writing to the card."""
+    return DeployError(f"{root}: another deploy is writing to this card; wait for it to "
+                       "finish (lock: .romrunner/lock)")
 
 
 def lock_held(root: Path) -> bool:
@@ -297,6 +324,20 @@ def owned_from_files(files: dict[str, Any]) -> dict[str, Owned]:
     return owned
 
 
+def manifest_run(data: bytes | None) -> tuple[str, int, str] | None:
+    """The run that last changed the card's manifest, as it says: its writer (a database,
+    see ``deploy.execute.Claims.writer``), its deployment id in that database and when that
+    deployment started; None when it does not say (an earlier release's) or is unreadable."""
+    try:
+        run = json.loads(data or b"null").get("run")
+    except (ValueError, AttributeError):
+        return None
+    if type(run) is list and len(run) == 3 and type(run[0]) is str and type(run[1]) is int \
+            and type(run[2]) is str:
+        return run[0], run[1], run[2]
+    return None
+
+
 def manifest_writers(data: bytes | None) -> dict[str, str]:
     """The card manifest's writers: identity -> the computer's name (see write_manifest)."""
     try:
@@ -308,12 +349,14 @@ def manifest_writers(data: bytes | None) -> dict[str, str]:
 
 
 def write_manifest(root: Path, destination_id: str, owned: Iterable[Owned],
-                   folders: Iterable[str] = (), writers: Mapping[str, str] | None = None
+                   folders: Iterable[str] = (), writers: Mapping[str, str] | None = None,
+                   run: tuple[str, int, str] | None = None
                    ) -> tuple[bytes, dict[str, Any], set[str]] | None:
     """Replace the card's manifest copy atomically, unless it already says the same (a
     deploy that changed nothing writes nothing). ``folders``: the folders our deployments
     created (a prune may remove them once empty); ``writers``: each writer's computer name,
-    kept for the writers the files name. Returns the manifest's bytes and its ``files`` as
+    kept for the writers the files name; ``run``: the run writing it (see
+    :func:`manifest_run`). Returns the manifest's bytes and its ``files`` as
     :func:`parse_manifest_files` would parse them once they are on the card (written now, or
     there already), else None (the card refused them)."""
     owned_list = sorted(owned, key=lambda o: o.dest)
@@ -327,6 +370,8 @@ def write_manifest(root: Path, destination_id: str, owned: Iterable[Owned],
     named = {o.writer for o in owned_list if o.writer}
     if named and writers:
         document["writers"] = {key: writers[key] for key in sorted(named) if key in writers}
+    if run is not None:
+        document["run"] = list(run)
     data = json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
     path = root / CARD_DIR / MANIFEST_NAME
     with contextlib.suppress(OSError):
@@ -469,10 +514,10 @@ def owned_by_key(owned: Iterable[Owned], fs: FileSystem) -> dict[str, Owned]:
     return {collision_key(o.dest, fs): o for o in owned}
 
 
-def clean_stale_temps(root: Path, folders: Iterable[str]) -> int:
-    """Remove our temporary files (``.rr-tmp-…``) from ``folders`` (relative to the card) and
-    from ``.romrunner/``; return how many. Nothing not named as we name them is touched."""
-    removed = 0
+def stale_temps(root: Path, folders: Iterable[str]) -> list[Path]:
+    """Our temporary files (``.rr-tmp-…``) in ``folders`` (relative to the card) and in
+    ``.romrunner/``. Nothing not named as we name them, nor anything but a file, is one."""
+    found: list[Path] = []
     for folder in {*folders, CARD_DIR}:
         ours = _OUR_CARD_TEMP if folder == CARD_DIR else _OUR_TEMP
         path = root / folder
@@ -480,13 +525,28 @@ def clean_stale_temps(root: Path, folders: Iterable[str]) -> int:
             names = [name for name in os.listdir(path) if name.startswith(TEMP_PREFIX)]
         except OSError:
             continue
-        for name in names:
-            target = path / name
-            if ours.match(name) and stat.S_ISREG(_lstat_mode(target)):
-                with contextlib.suppress(FileNotFoundError):
-                    os.unlink(target)
-                    removed += 1
+        found += [path / name for name in names
+                  if ours.match(name) and stat.S_ISREG(_lstat_mode(path / name))]
+    return found
+
+
+def clean_stale_temps(root: Path, folders: Iterable[str]) -> int:
+    """Remove :func:`stale_temps`; return how many."""
+    removed = 0
+    for target in stale_temps(root, folders):
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(target)
+            removed += 1
     return removed
+
+
+def stale_temp_bytes(root: Path, folders: Iterable[str]) -> int:
+    """The bytes :func:`clean_stale_temps` would free."""
+    total = 0
+    for target in stale_temps(root, folders):
+        with contextlib.suppress(OSError):
+            total += target.lstat().st_blocks * 512  # (what removing it frees)
+    return total
 
 
 def writing_folders(root: Path) -> set[str] | None:

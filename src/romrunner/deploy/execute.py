@@ -63,6 +63,7 @@ from romrunner.deploy.card import (
     TEMP_PREFIX,
     DeployError,
     Owned,
+    card_busy,
     card_destination_id,
     card_lock,
     check_destination,
@@ -71,6 +72,8 @@ from romrunner.deploy.card import (
     default_margin,
     describe_os_error,
     fsync_folder,
+    lock_held,
+    manifest_run,
     manifest_writers,
     note_writing,
     owned_from_files,
@@ -79,6 +82,7 @@ from romrunner.deploy.card import (
     record_card_os,
     recorded_card_os,
     space,
+    stale_temp_bytes,
     write_manifest,
     writing_folders,
 )
@@ -298,8 +302,8 @@ def deploy(db: Database, plan: DeployPlan, *, profile_id: int,
                 return cancelled
             summary = _run(db, ready.deployment_id, plan.root, plan.fs, ready.dest_id,
                            ready.decisions, ready.claims, options, progress, fresh=True,
-                           unchanged=ready.unchanged, planned=ready.plan,
-                           recorded=ready.recorded)
+                           unchanged=ready.unchanged, recorded=ready.recorded,
+                           cleaned=ready.cleaned)
             summary.notes[:0] = ready.claims.notes
             if ready.decisions and summary.status == "completed" and plan.kept_as is not None \
                     and plan.items and not options.verify:
@@ -345,8 +349,8 @@ class _Prepared:
     decisions: list[_Decision]
     claims: Claims
     unchanged: int  # files found unchanged in bulk (no decision of their own)
-    plan: DeployPlan  # (its files' folders: see _clean_temps)
     recorded: DeploymentRecord  # what was recorded (not read back from the database)
+    cleaned: int  # stale temporary files removed (see _clean_temps)
 
 
 def _folders_to_record(plan: DeployPlan, platforms: set[str], *, pruning: bool
@@ -387,7 +391,9 @@ def _prepare(db: Database, plan: DeployPlan, profile_id: int, options: DeployOpt
     decisions = _decide_with_prune(db, plan, rest, claims, options,
                                    check_sources=options.prune)
     _prune_brake(plan, decisions, unchanged, options)
-    _check_space(root, decisions, options, claims.notes)
+    cleaned = _clean_temps(root, decisions, plan, True, claims)
+    _check_space(root, decisions, options, claims.notes,
+                 lambda: _room_a_prune_makes(db, plan, claims, options))
     # (once the checks pass: a refused run does not say it laid the card out)
     platforms = plan.rom_platforms()
     if platforms or recorded_card_os(root) in (None, plan.os_id):
@@ -398,7 +404,7 @@ def _prepare(db: Database, plan: DeployPlan, profile_id: int, options: DeployOpt
     deployment_id, recorded = _record(db, plan, decisions, profile_id, options, dest_id, name,
                                       unchanged)
     return _Prepared(deployment_id, dest_id, decisions, claims,
-                     sum(files for files, _ in unchanged.values()), plan, recorded)
+                     sum(files for files, _ in unchanged.values()), recorded, cleaned)
 
 
 def _split(root: Path, plan: DeployPlan, claims: Claims, options: DeployOptions, *,
@@ -741,6 +747,8 @@ def _preview(db: Database, plan: DeployPlan, options: DeployOptions | None,
     root = plan.root
     refuse_library_overlap(db, root, plan=plan)
     check_destination(root, create=False)  # refused as the real run would be
+    if lock_held(root):  # (QA75 F4: the plan of a card half written, exit 0)
+        raise card_busy(root)
     dest_id = destination_id or card_destination_id(root, create=False) or ""
     claims = Claims(db, root, dest_id, plan.fs)
     claims.held_sha1s = plan.held_sha1s
@@ -764,7 +772,9 @@ def _preview(db: Database, plan: DeployPlan, options: DeployOptions | None,
                 and decision.note not in (LINKED, LIBRARY_FILE):
             claims.prune_kept.append(decision.item.dest)
     notes.extend(prune_notes(claims, dry_run=True))
-    free, need, margin = _space_plan(root, decisions, options, notes)
+    # (the run removes a killed run's temporary files first: their space is free to it)
+    freed = stale_temp_bytes(root, _temp_folders(root, decisions, plan, True, claims))
+    free, need, margin = _space_plan(root, decisions, options, notes, freed)
     copying = {id(d.item) for d in decisions if d.action == COPY}
     kept = [d for d in decisions if d.later and d.claim is not None
             and not _replaced(d, lambda new: id(new) in copying)]  # their new copies are
@@ -776,7 +786,8 @@ def _preview(db: Database, plan: DeployPlan, options: DeployOptions | None,
     # naming 2 — files not provably ours are kept before they are decided)
     keeps = {d.item.dest for d in decisions if d.action == KEEP} | set(claims.prune_kept) \
         | set(claims.held_elsewhere) | set(claims.prune_linked) | set(claims.prune_library) \
-        | set(claims.prune_saves) | set(claims.prune_other_computer)
+        | set(claims.prune_saves) | set(claims.prune_other_computer) \
+        | set(claims.prune_not_a_file)
     counts.pop(KEEP, None)
     counts.pop(PRUNE, None)
     if keeps:
@@ -788,6 +799,9 @@ def _preview(db: Database, plan: DeployPlan, options: DeployOptions | None,
         "bytes_needed": need,
         "free_bytes": free, "margin_bytes": margin,
         "enough_space": free is None or has_room(need, free, margin),  # None: not reported
+        # (refused for want of space: what `--prune` would free, said with the refusal)
+        "prunable_bytes": 0 if free is None or has_room(need, free, margin)
+        else _room_a_prune_makes(db, plan, claims, options),
         "prune": pruned,
         "prune_folders": _folders_a_prune_empties(
             root, pruned, claims.folders,
@@ -1026,8 +1040,14 @@ def _prune_items(root: Path, plan: DeployPlan, claims: Claims) -> list[_Item]:
     for key in sorted(candidates):
         dest = claims.first(key).dest
         info = _lstat(root / dest)
-        if info is None or stat.S_ISDIR(info.st_mode):
+        if info is None:
             continue  # gone (pruned before, deleted): nothing to keep or remove
+        if not stat.S_ISREG(info.st_mode):
+            # a folder or a link the user put in its place (QA74 F4: called "changed (other
+            # size or bytes)", or, a folder, not said); never one of the plan's own folders
+            if not stat.S_ISDIR(info.st_mode) or not _a_folder_of(plan, dest):
+                claims.prune_not_a_file.append(dest)
+            continue
         claim = claims.find(key, info, dest)
         if key in held and not claims.holds_a_present_games_copy(claim, plan.held_sha1s):
             claims.held_elsewhere.append(dest)
@@ -1057,6 +1077,13 @@ def _prune_items(root: Path, plan: DeployPlan, claims: Claims) -> list[_Item]:
     found = _without_saved_games(root, plan, claims, found)
     found.sort(key=_sheets_first)
     return found
+
+
+def _a_folder_of(plan: DeployPlan, path: str) -> bool:
+    """True when ``path`` is a folder the plan puts files in (its own, or above them)."""
+    inside = f"{path}/".casefold() if plan.fs.case_insensitive else f"{path}/"
+    return any((item.dest.casefold() if plan.fs.case_insensitive else item.dest)
+               .startswith(inside) for item in plan.items)
 
 
 def _without_saved_games(root: Path, plan: DeployPlan, claims: Claims,
@@ -1190,6 +1217,13 @@ def prune_notes(claims: Claims, *, dry_run: bool = False) -> list[str]:
             "instead (another version, a set's playlist) would not find them. To move on, "
             "rename the saves after the file chosen now and prune again, or remove the old "
             f"copy yourself ({examples(named_first, 3)})")
+    if claims.prune_not_a_file:
+        count = len(claims.prune_not_a_file)
+        notes.append(
+            f"--prune {keeps} {counted(count, 'path')} where ROM Runner wrote a file no longer "
+            f"chosen that {'holds' if count == 1 else 'hold'} a folder or a link now, not that "
+            f"file: left as {'it is' if count == 1 else 'they are'} "
+            f"({_examples(claims.prune_not_a_file)})")
     if claims.prune_kept:
         notes.append(
             f"--prune {keeps} {counted(len(claims.prune_kept), 'file')} ROM Runner wrote that "
@@ -1449,9 +1483,10 @@ def resume(db: Database, deployment_id: int | None = None, *, verify: bool | Non
         _carry_failures(decisions)
         _keep_linked_prunes(root, decisions, [(i.dest, i.sha1) for i in items
                                               if i.action != "prune"], claims)
-        _check_space(root, decisions, options, notes)
+        cleaned = _clean_temps(root, decisions, None, False, claims)
+        _check_space(root, decisions, options, notes, resuming=True)
         summary = _run(db, deployment_id, root, fs, dest_id, decisions, claims, options,
-                       progress, recorded=recorded)
+                       progress, recorded=recorded, cleaned=cleaned)
         summary.notes[:0] = notes
         planned_by = json.loads(row["options_json"] or "{}").get("pack")
         if pack_hash is not None and planned_by is not None and planned_by != pack_hash:
@@ -1672,6 +1707,7 @@ class Claims:
         # Collision key -> (size, time) read and the record the bytes proved (None: none).
         self.proven: dict[str, tuple[int, int, Owned | None]] = {}
         self.prune_kept: list[str] = []
+        self.prune_not_a_file: list[str] = []  # a folder or a link where our file was
         self.held_elsewhere: list[str] = []
         self.prune_linked: list[str] = []  # reached through a link: see _keep_linked_prunes
         self.prune_library: list[str] = []  # the library's own files: see _is_its_source
@@ -1795,14 +1831,32 @@ class Claims:
                     "AND i.status IN ('pending', 'copied', 'skipped', 'failed') "
                     "ORDER BY h.id DESC, i.seq", (ids,))
                 own: set[str] = set()
+                # (a manifest a run this database does not know wrote: only what it lists)
+                listed = self.card if self._card_is_ahead() else None
                 for row in rows:
                     key = collision_key(row[0], self.fs)
-                    if int(row[4]) > pruned.get(key, 0):
+                    if int(row[4]) > pruned.get(key, 0) and (listed is None or key in listed):
                         self._stored[key].append(Owned(row[0], int(row[1]), int(row[2]),
                                                        row[3]))
                         (own if row[5] == self.dest_id else self.borrowed).add(key)
                 self.borrowed -= own
         return self._stored
+
+    def _card_is_ahead(self) -> bool:
+        """True when the card's manifest was last changed by a run this database has no
+        record of: another database's, or this one's before a restore. What that run pruned
+        or let go, the manifest no longer lists, and this database's older records of it are
+        none: the file there now is someone else's (review 77 R2: a restored database's
+        prune removed the copy the user had put back, maybe the only one). A manifest this
+        database's own run wrote may lag its records (a run killed between two writes of
+        it): they hold, as do those of a manifest that does not say which run wrote it."""
+        run = manifest_run(self.manifest)
+        if run is None:
+            return False
+        writer, deployment, started = run
+        return writer != self.writer or not self.db.scalar(
+            "SELECT EXISTS (SELECT 1 FROM deployment_history WHERE id = ? AND started_at = ? "
+            "AND destination_id = ?)", (deployment, started, self.dest_id))
 
     def written_by_other_profiles(self) -> dict[str, int]:
         """Collision key -> another existing profile whose deploys put the file there or
@@ -2568,11 +2622,13 @@ def _replaced(decision: _Decision, written: Callable[[_Item], bool]) -> bool:
 
 
 def _space_plan(root: Path, decisions: list[_Decision], options: DeployOptions,
-                notes: list[str]) -> tuple[int | None, int, int]:
+                notes: list[str], freed: int = 0) -> tuple[int | None, int, int]:
     """(free bytes or None, bytes needed, margin), the moved files' prunes put off until
     after their copies when the card has room for both copies at once; else done first,
     said in a note (a card too full for a move otherwise never finishes it)."""
     free, total, block = space(root)
+    if free is not None:
+        free += freed  # (see preview)
     margin = options.margin_bytes if options.margin_bytes is not None else default_margin(total)
     moved = _moved_prunes(decisions)
     for decision in moved:
@@ -2591,14 +2647,35 @@ def _space_plan(root: Path, decisions: list[_Decision], options: DeployOptions,
 
 
 def _check_space(root: Path, decisions: list[_Decision], options: DeployOptions,
-                 notes: list[str]) -> None:
+                 notes: list[str], prunable: Callable[[], int] | None = None, *,
+                 resuming: bool = False) -> None:
+    """Refuse the run when the card is short of space, saying how much more is needed and
+    (``prunable``: the bytes a ``--prune`` would free) what would make room."""
     free, need, margin = _space_plan(root, decisions, options, notes)
     if free is None:  # the file system does not say: a full card stops the run as it fills
         notes.append(f"{root}: its file system does not report its free space: not checked "
                      "before copying (a full card stops the run; it resumes once freed)")
         return
     if not has_room(need, free, margin):
-        raise DeployError(f"{root}: not enough space: {short_of_space(need, free, margin)}")
+        raise DeployError(f"{root}: not enough space: " + short_of_space(
+            need, free, margin, prunable=prunable() if prunable else 0, resuming=resuming))
+
+
+def _room_a_prune_makes(db: Database, plan: DeployPlan, claims: Claims,
+                        options: DeployOptions) -> int:
+    """About the bytes a ``--prune`` of ``plan`` would free first: its files of ours no
+    longer chosen (QA76 F4: a user told to "free 3.4 MiB" deletes files by hand, while 12
+    MiB of games ROM Runner put there were no longer chosen). 0 when pruning already. Read
+    with records of its own: the run's own notes stay those of a run that does not prune."""
+    if options.prune:
+        return 0
+    other = Claims(db, plan.root, claims.dest_id, plan.fs)
+    other.held_sha1s, other.profile_id = claims.held_sha1s, claims.profile_id
+    other.prune_others = claims.prune_others
+    try:
+        return sum(item.size for item in _prune_items(plan.root, plan, other))
+    except OSError:
+        return 0
 
 
 def has_room(need: int, free: int, margin: int) -> bool:
@@ -2609,14 +2686,25 @@ def has_room(need: int, free: int, margin: int) -> bool:
     return need <= 0 or need + margin <= free
 
 
-def short_of_space(need: int, free: int, margin: int) -> str:
+def short_of_space(need: int, free: int, margin: int, *, prunable: int = 0,
+                   resuming: bool = False) -> str:
     """How much a card lacks, in the words a run and its dry run both say: ``need`` the
-    bytes to write in the card's blocks, ``margin`` what is kept free."""
+    bytes to write in the card's blocks, ``margin`` what is kept free; ``prunable``: what
+    ``--prune`` would free; ``resuming``: a resume (it cannot select less)."""
+    instead = "" if resuming else \
+        f" (or select less; --prune would free {size_text(prunable)} of ROM Runner's files " \
+        "no longer chosen)" if prunable else " (or select less)"
     return (f"{size_text(need)} to write, {size_text(free)} free, {size_text(margin)} kept "
-            f"as margin; free {size_text(need + margin - free)} more (or select less)")
+            f"as margin; free {size_text(need + margin - free)} more{instead}")
 
 
 # -- running -------------------------------------------------------------------------------
+# What a run stopped by a full card advises besides a resume (QA76 F3: "deploy fewer games"
+# alone left what this run had written of a game no longer chosen — half a disc set, hidden
+# — on the card, unsaid: a --prune removes it).
+FEWER_GAMES = "or deploy fewer games with --prune (it removes what this run wrote of the others)"
+
+
 class _Stop(Exception):
     """The card is full, read-only or gone: end the run, keep what is done."""
 
@@ -2749,7 +2837,10 @@ class _Runner:
         merged = dict(before)
         if self.claims._stored is not None:
             for key, owned in self.claims.stored().items():
-                if key not in merged:
+                # (not the records of other destinations at this folder: not provably ours,
+                # a prune kept such a file; listed, the next would blame "another computer"
+                # and `--prune-others` remove it: review 77 R4)
+                if key not in merged and key not in self.claims.borrowed:
                     match = self.claims.find(key, _lstat(self.root / owned[0].dest))
                     if match is not None:
                         merged[key] = match
@@ -2762,10 +2853,21 @@ class _Runner:
             return True
         try:
             self.claims.written = write_manifest(self.root, self.dest_id, merged.values(),
-                                                 self.created, self.claims.writer_labels())
+                                                 self.created, self.claims.writer_labels(),
+                                                 self.run_marker())
         except OSError:
             return False
         return self.claims.written is not None
+
+    def run_marker(self) -> tuple[str, int, str] | None:
+        """This run as the card's manifest names the run that last changed it (see
+        :meth:`Claims._card_is_ahead`); None when this database has no id."""
+        writer = self.claims.writer
+        if writer is None:
+            return None
+        started = self.db.scalar("SELECT started_at FROM deployment_history WHERE id = ?",
+                                 (self.deployment_id,))
+        return None if started is None else (writer, self.deployment_id, str(started))
 
     def tick(self, current: str, extra: int = 0) -> None:
         if self.progress is None:
@@ -2902,6 +3004,7 @@ class _Runner:
             if self.gone():  # unmounted (lazily): its folders' descriptors outlive the mount
                 raise _Stop(self._stop_message(OSError(errno.ENODEV, os.strerror(
                     errno.ENODEV)), batch[0].item.dest, True))
+            self._stop_if_a_folder_moved(batch)
             with self.db.atomic():  # the batch's intents
                 for start in range(0, len(batch), UPSERT_ROWS):
                     _upsert_values(self.db, _intents(self.deployment_id,
@@ -2944,6 +3047,24 @@ class _Runner:
         if failed or len(self.pending_states) >= FLUSH_FILES or \
                 time.monotonic() - self.last_flush >= FLUSH_SECONDS:
             self.flush()  # (failures replace their intents now, not at the next flush)
+
+    def _stop_if_a_folder_moved(self, batch: list[_Written]) -> None:
+        """Stop the run when a folder of the batch is no longer at its path on the card
+        (moved or renamed by someone meanwhile: the files written through its descriptor went
+        with it, and would have been recorded where they are not, "0 failed": QA75 F3)."""
+        for parent, fd in self.folder_fds.items():
+            if not any(written.folder == fd for written in batch):
+                continue
+            try:
+                there = os.path.samestat(os.fstat(fd), os.stat(
+                    f"{self.base}/{parent}" if parent else self.base))
+            except OSError:
+                there = False
+            if not there:
+                raise _Stop(f"{self.root}: {parent or 'the top folder'} was moved, renamed or "
+                            "removed on the card during the deploy (what was written to it "
+                            "went with it); stopped: run `romrunner deploy resume "
+                            f"{self.deployment_id}` to write its files again")
 
     def _unsynced(self, batch: list[_Written], exc: OSError) -> None:
         """The batch's fsyncs failed (on threads: which file's is not known), so none of its
@@ -3250,7 +3371,7 @@ class _Runner:
                 f"{self.root}: {FAILING_IN_A_ROW} files in a row could not be written "
                 f"({describe_os_error(exc)}) and the card's file system does not report its "
                 f"free space: it is most likely full; free space ({FREE_OTHERS}) and run "
-                f"`romrunner deploy resume {self.deployment_id}`, or deploy fewer games"
+                f"`romrunner deploy resume {self.deployment_id}`, {FEWER_GAMES}"
                 ) from exc
 
     def _stop_message(self, exc: OSError, what: str, gone: bool) -> str:
@@ -3261,7 +3382,7 @@ class _Runner:
         if exc.errno in (errno.ENOSPC, errno.EDQUOT):
             return f"{self.root}: card full while writing {what}; " \
                    f"{{more}} more needed to finish; free space ({FREE_OTHERS}) and run " \
-                   f"{resume}, or deploy fewer games"
+                   f"{resume}, {FEWER_GAMES}"
         if exc.errno == errno.EROFS:
             return f"{self.root}: the card became read-only while writing {what}; " \
                    f"check it and run {resume}"
@@ -3277,18 +3398,17 @@ def _folder_identity(info: os.stat_result) -> tuple[int, int]:
 def _run(db: Database, deployment_id: int, root: Path, fs: FileSystem, dest_id: str,
          decisions: list[_Decision], claims: Claims, options: DeployOptions,
          progress: ProgressCallback | None, *, fresh: bool = False, unchanged: int = 0,
-         planned: DeployPlan | None = None,
-         recorded: DeploymentRecord | None = None) -> DeploySummary:
+         recorded: DeploymentRecord | None = None, cleaned: int = 0) -> DeploySummary:
     """Apply the decisions (``unchanged``: files already found unchanged in bulk, counted as
-    skipped; ``planned``: every file of the plan; ``recorded``: the deployment's record, when
-    already read)."""
+    skipped; ``recorded``: the deployment's record, when already read; ``cleaned``: the stale
+    temporary files removed before)."""
     copies = [d for d in decisions if d.action == COPY]
     runner = _Runner(db, deployment_id, root, dest_id, claims, options, fs, progress,
                      sum(d.item.size for d in copies), len(decisions) + unchanged)
     runner.fresh = fresh
     summary = runner.summary
     summary.skipped = runner.files_done = unchanged
-    summary.cleaned_temps = _clean_temps(root, decisions, planned, fresh)
+    summary.cleaned_temps = cleaned
     if recorded is None:
         recorded = deployment_record(db, deployment_id)
     summary.planned = _planned(db, deployment_id, recorded)
@@ -3429,20 +3549,32 @@ def _note_writing(runner: _Runner, copies: list[_Decision]) -> None:
         raise _Stop(runner._stop_message(exc, copies[0].item.dest, runner.gone())) from exc
 
 
-def _clean_temps(root: Path, decisions: list[_Decision], planned: DeployPlan | None,
-                 fresh: bool) -> int:
-    """Remove stale temporary files of ours: on resume from every folder of the deployment,
-    and on any run from the folders an earlier run noted it was writing to and did not
-    complete (a first run on a card whose runs all completed lists no folder)."""
+def _temp_folders(root: Path, decisions: list[_Decision], planned: DeployPlan | None,
+                  fresh: bool, claims: Claims) -> set[str]:
+    """Where stale temporary files of ours may be: on resume every folder of the
+    deployment; on any run the folders an earlier run noted it was writing to and did not
+    complete (a first run on a card whose runs all completed lists none), and every folder
+    of the plan when that note is unreadable or the card has no manifest (its ``.romrunner/``
+    deleted after a killed run: QA74 F2, its temporary files were left for good)."""
     noted = writing_folders(root)
-    if fresh and noted is None:
-        return 0
+    lost = claims.manifest is None and claims._unreadable is None
+    if fresh and noted is None and not lost:
+        return set()
     where = set(noted or ())
-    if not fresh or noted == set():  # an unreadable note: every folder of this plan
+    if not fresh or noted == set() or lost:
         where |= {d.item.dest.rpartition("/")[0] for d in decisions}
         where |= {item.dest.rpartition("/")[0] for item in
                   (planned.items if planned is not None else ())}
-    return clean_stale_temps(root, where)
+    return where
+
+
+def _clean_temps(root: Path, decisions: list[_Decision], planned: DeployPlan | None,
+                 fresh: bool, claims: Claims) -> int:
+    """Remove the stale temporary files of ours (see :func:`_temp_folders`), before the
+    space is checked: a killed run's count as used space, and were the run refused for want
+    of it they would never go (QA76 F1: a resume refused "not enough space" for its own)."""
+    where = _temp_folders(root, decisions, planned, fresh, claims)
+    return clean_stale_temps(root, where) if where else 0
 
 
 _SOURCE_FLAGS = os.O_RDONLY | os.O_CLOEXEC | os.O_NOFOLLOW | os.O_NONBLOCK

@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import errno
 import json
-import os
 import stat
 import uuid
 from pathlib import Path
 from typing import Any
 
-from romrunner.deploy.card import read_id_file, unreadable_card
+from romrunner.deploy.card import read_id_file, unreadable_card, write_id_once
 from romrunner.devices.mounts import volume_uuid
 from romrunner.errors import InputError
 from romrunner.store.database import Database
@@ -49,22 +48,14 @@ def destination_id(card_root: Path, create: bool) -> str | None:
         return text
     if not create:
         return None
-    new_id = f"file:{uuid.uuid4()}"
     try:
-        id_file.parent.mkdir(exist_ok=True)
-        temp = id_file.with_name(f".{ID_FILE}.tmp")
-        with temp.open("w", encoding="utf-8") as handle:
-            handle.write(new_id + "\n")
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp, id_file)
+        return write_id_once(card_root, f"file:{uuid.uuid4()}")
     except OSError as exc:
         hint = "; is the card read-only?" if exc.errno in (errno.EROFS, errno.EACCES,
                                                             errno.EPERM) else \
             "; the card is full" if exc.errno in (errno.ENOSPC, errno.EDQUOT) else ""
         raise InputError(f"{card_root}: cannot write its id file ({exc.strerror}){hint}"
                          ) from exc
-    return new_id
 
 
 def load_path_overrides(db: Database, dest_id: str | None) -> dict[str, Any]:
