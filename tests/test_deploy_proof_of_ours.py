@@ -20,10 +20,14 @@ import zlib
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from romrunner.deploy.card import card_lock, note_writing, write_id_once
 from romrunner.deploy.execute import DeployOptions, Progress, deploy
+from romrunner.deploy.legal import FileSystem
 from romrunner.deploy.plan import build_plan
 from romrunner.deploy.select import choose_games
+from romrunner.devices.autolist import TOO_LARGE_FOR_CARD, build_autolist
 from romrunner.devices.paths import card_layout
 from romrunner.packs import load_pack
 from romrunner.store import OpenMode, open_database
@@ -411,3 +415,92 @@ def test_a_prune_says_which_of_our_paths_hold_a_folder_or_a_link_now(
             in notes[0]
         assert not any("other size or bytes" in n for n in run.json()["data"]["notes"])
     assert (alpha / "notes.txt").read_text() == "mine" and bravo.is_symlink()
+
+
+_KILLED_AT_ITS_FIRST_COPY = """
+import os, sys
+from pathlib import Path
+from romrunner.deploy.execute import DeployOptions, deploy
+from romrunner.deploy.plan import build_plan
+from romrunner.deploy.select import choose_games
+from romrunner.deploy.legal import FileSystem
+from romrunner.devices.autolist import TOO_LARGE_FOR_CARD, build_autolist
+from romrunner.devices.paths import card_layout
+from romrunner.packs import load_pack
+from romrunner.store import OpenMode, open_database
+db = open_database(Path(sys.argv[1]), OpenMode.WRITE).db
+pack = load_pack(None)
+layout = card_layout(db, pack, 1, Path(sys.argv[2]))
+chosen = choose_games(db, pack, 1, layout, words=[sys.argv[3]])
+plan = build_plan(db, layout, chosen.game_ids, pack=pack, profile_id=1, pruning=True)
+def progress(p):
+    if p.current.endswith("Delta (USA).gb"):
+        os._exit(9)  # killed as its first copy begins, its prunes done
+deploy(db, plan, profile_id=1, options=DeployOptions(prune=True), progress=progress)
+"""
+
+
+@pytest.mark.parametrize("manifest_written", [True, False])
+def test_a_file_put_back_after_a_killed_runs_prune_is_not_taken_for_ours(
+        cli: Any, db_path: Path, tmp_path: Path, manifest_written: bool) -> None:
+    """Review 77 (by reading): a run killed after its prunes and before it wrote the card's
+    manifest left the pruned paths listed there as ours: a copy the user put back at one
+    was taken for ours by its bytes and pruned by the next run. (``manifest_written``
+    False: killed in the instant between the database's record of the prunes and the
+    manifest's, its earlier manifest put back to play it.)"""
+    gb = _library(cli, tmp_path)
+    card = tmp_path / "card"
+    card.mkdir()
+    assert cli("deploy", "1", "--to", str(card), "platform:gb").code == 0
+    alpha = _card_path(card, "Alpha (USA)")
+    kept = alpha.read_bytes()
+    (gb / "Delta (USA).gb").write_bytes(os.urandom(4096))
+    assert cli("scan", "--workers", "1").code == 0
+    manifest = card / ".romrunner" / "manifest.json"
+    earlier = manifest.read_bytes()
+    killed = subprocess.run([sys.executable, "-c", _KILLED_AT_ITS_FIRST_COPY, str(db_path),
+                             str(card), "platform:gb -title:alpha"], capture_output=True,
+                            text=True, timeout=120)
+    assert killed.returncode == 9, killed.stderr
+    assert not alpha.exists()  # pruned by the killed run
+    if not manifest_written:
+        manifest.write_bytes(earlier)
+    alpha.write_bytes(kept)  # the user puts their copy back (another time: theirs)
+    run = cli("--json", "deploy", "1", "--to", str(card), "platform:gb -title:alpha", "--prune")
+    assert run.code == 0, run.out
+    assert run.json()["data"]["pruned"] == 0, run.out
+    assert alpha.read_bytes() == kept
+
+
+def test_an_autolist_for_a_fat32_card_leaves_out_a_set_with_a_disc_over_4_gib(
+        cli: Any, db_path: Path, tmp_path: Path) -> None:
+    """QA76 F6: `autolist --to` a FAT32 card included a game over FAT32's 4 GiB file limit
+    and both discs of a set whose second disc was: `deploy --auto` then put half the set on
+    the card. (The size is set in the database as a scan of a 4.3 GiB image records it:
+    hashing one here would take a minute.)"""
+    psx = tmp_path / "lib" / "psx"
+    psx.mkdir(parents=True)
+    discs = ["Hole Quest (USA) (Disc 1).iso", "Hole Quest (USA) (Disc 2).iso"]
+    for n, disc in enumerate(discs):
+        (psx / disc).write_bytes(_rom(n, 8192))
+    (psx / "Small Saga (USA).iso").write_bytes(_rom(3, 8192))
+    muos_profile(cli, tmp_path / "lib")
+    db = open_database(db_path, OpenMode.WRITE).db
+    try:
+        with db.atomic():
+            db.execute("UPDATE games SET file_size = ? WHERE filepath LIKE '%(Disc 2).iso'",
+                       (4_600_000_000,))
+        pack = load_pack(None)
+        card = tmp_path / "card"
+        card.mkdir()
+        lists = {fs: {e.filename: e for e in build_autolist(
+            db, pack, 1, card_layout(db, pack, 1, card, fs=fs)).entries}
+            for fs in (FileSystem.FAT32, FileSystem.EXFAT)}
+    finally:
+        db.close()
+    fat32, exfat = lists[FileSystem.FAT32], lists[FileSystem.EXFAT]
+    assert all(exfat[name].included for name in [*discs, "Small Saga (USA).iso"])
+    assert fat32["Small Saga (USA).iso"].included
+    assert fat32[discs[1]].reason == TOO_LARGE_FOR_CARD and not fat32[discs[1]].included
+    assert not fat32[discs[0]].included  # the set goes whole
+    assert any("Disc 2" in w for w in fat32[discs[0]].warnings), fat32[discs[0]].warnings

@@ -1800,8 +1800,37 @@ class Claims:
                     self.card_more[key].append(owned)
                 else:
                     mine[key] = owned
+            for key in self._pruned_since_written():
+                mine.pop(key, None)
+                self.card_more.pop(key, None)
             self._card = mine
         return self._card
+
+    def _pruned_since_written(self) -> set[str]:
+        """The paths this database's run that did not complete pruned after the card's
+        manifest was last written (a run killed between its prunes and its first write of
+        the manifest): the manifest's records of them are none — a file there now, someone
+        else put there (review 77: the same bytes put back were taken for ours, and pruned).
+        Known only where the manifest names its run and that run is this database's."""
+        if not self.dest_id:
+            return set()
+        rows = self.db.query(
+            "SELECT i.dest_path, h.id FROM deployment_history h JOIN deployment_items i "
+            "ON i.deployment_id = h.id WHERE h.destination_id = ? AND h.status <> 'completed' "
+            "AND i.action = 'prune' AND i.status = 'pruned'", (self.dest_id,))
+        run = manifest_run(self.manifest) if rows else None
+        if run is None or not self._ran_here(run):
+            return set()
+        return {collision_key(dest, self.fs) for dest, deployment in rows
+                if int(deployment) > run[1]}
+
+    def _ran_here(self, run: tuple[str, int, str]) -> bool:
+        """True when ``run`` (see :func:`manifest_run`) is one of this database's deploys to
+        this card: its writer, and a deployment of that id started then."""
+        writer, deployment, started = run
+        return writer == self.writer and bool(self.db.scalar(
+            "SELECT EXISTS (SELECT 1 FROM deployment_history WHERE id = ? AND started_at = ? "
+            "AND destination_id = ?)", (deployment, started, self.dest_id)))
 
     def stored(self) -> dict[str, list[Owned]]:
         """The database's records for this destination, newest deployment first. A record
@@ -1851,12 +1880,7 @@ class Claims:
         database's own run wrote may lag its records (a run killed between two writes of
         it): they hold, as do those of a manifest that does not say which run wrote it."""
         run = manifest_run(self.manifest)
-        if run is None:
-            return False
-        writer, deployment, started = run
-        return writer != self.writer or not self.db.scalar(
-            "SELECT EXISTS (SELECT 1 FROM deployment_history WHERE id = ? AND started_at = ? "
-            "AND destination_id = ?)", (deployment, started, self.dest_id))
+        return run is not None and not self._ran_here(run)
 
     def written_by_other_profiles(self) -> dict[str, int]:
         """Collision key -> another existing profile whose deploys put the file there or
@@ -3654,17 +3678,19 @@ def _apply(runner: _Runner, decisions: list[_Decision], copies: list[_Decision])
             if item is not whole:
                 _write_shortened_playlist(runner, whole, item, decision)
                 continue
+        action = decision.action
+        if action == COPY and not noted:  # before the first temporary file, after the prunes
+            if summary.pruned:  # (recorded, here and in the card's manifest, before a copy:
+                runner.flush()  # a kill then took a file put back there for ours, review 77)
+            _note_writing(runner, copies)
+            noted = True
         if progress:
             runner.tick(item.dest)
-        action = decision.action
         if action == COPY and item.game_id in broken:
             summary.failed += 1
             runner.state(item, "failed", f"{item.dest}: not written: another file of its game "
                          f"was not ({broken[item.game_id]})")
         elif action == COPY:  # (most of a first deploy's files)
-            if not noted:  # before the first temporary file, after the prunes
-                _note_writing(runner, copies)
-                noted = True
             if runner.copy_or_fail(item, decision.existing):
                 runner.failing = (None, 0)
         elif runner.fresh and decision.claim is not None and _unchanged(decision):

@@ -57,6 +57,7 @@ from romrunner.devices.paths import CardLayout, card_layout, folder_name_for
 from romrunner.devices.profiles import Profile, list_profiles, load_profile
 from romrunner.gcpause import gc_paused
 from romrunner.knowledge.linking import keys_json_sql
+from romrunner.library.games import games_with_a_file_over
 from romrunner.library.platforms import UNKNOWN
 from romrunner.library.roots import roots_away
 from romrunner.library.tags import (
@@ -91,6 +92,9 @@ COMPAT_MISSING_STRICT_OVERRIDE = "COMPAT_MISSING_STRICT_OVERRIDE"
 COMPAT_MISSING_ASSUME_OK = "COMPAT_MISSING_ASSUME_OK"
 NO_EMULATOR_AVAILABLE = "NO_EMULATOR_AVAILABLE"
 INCLUDED = "INCLUDED"
+# A file of the game (a disc image, a track) over the card's file-size limit (FAT32's 4 GiB):
+# a deploy to the card the list is made for (`--to`) cannot write it (QA76 F6)
+TOO_LARGE_FOR_CARD = "TOO_LARGE_FOR_CARD"
 # A game whose platform the scan could not decide: no emulator, no folder, never included
 # (listed, not gated, so the list counts it: ``games set-platform`` settles it).
 NO_PLATFORM = "no_platform"
@@ -98,7 +102,7 @@ REASON_CODES = (USER_OVERRIDE_INCLUDE, USER_OVERRIDE_EXCLUDE, PERF_OK, PERF_TIER
                 PERF_NO_RETROCAT_DATA_ASSUME_OK, PERF_MISSING_STRICT, PERF_MISSING_OPTIMISTIC,
                 COMPAT_OK, COMPAT_STATUS_EXCLUDED, COMPAT_MISSING_STRICT,
                 COMPAT_MISSING_STRICT_OVERRIDE, COMPAT_MISSING_ASSUME_OK,
-                NO_EMULATOR_AVAILABLE, INCLUDED, NO_PLATFORM)
+                NO_EMULATOR_AVAILABLE, INCLUDED, NO_PLATFORM, TOO_LARGE_FOR_CARD)
 
 # Why a game that passed the gating is still left out (not gating reason codes).
 DROP_OTHER_VERSION = "other_version"
@@ -1043,6 +1047,23 @@ def _parents_kept(members: list[_Game], kept: list[_Game], found: dict[int, Spli
 SET_GOES_WHOLE = "a set goes whole or not at all"  # (ends a disc's warning: see below)
 
 
+def _leave_out_what_the_card_cannot_hold(db: Database, layout: CardLayout, limit: int,
+                                         games: list[_Game],
+                                         entries: dict[int, AutoListEntry]) -> None:
+    """Games with a file over the card's file-size limit are left out of a list made for
+    that card (QA76 F6: included, and `deploy --auto` put half a set on a FAT32 card); a
+    disc set with one goes whole (:func:`_judge_sets_whole`), another version may be chosen
+    instead. The user's include keeps one (the deploy then says it cannot be written)."""
+    candidates = [game.id for game in games if entries[game.id].included
+                  and entries[game.id].reason != USER_OVERRIDE_INCLUDE]
+    for game_id in games_with_a_file_over(db, candidates, limit) if candidates else ():
+        entry = entries[game_id]
+        entry.included, entry.reason = False, TOO_LARGE_FOR_CARD
+        entry.warnings = [*entry.warnings, f"A file of it is over {layout.fs.value}'s 4 GiB "
+                          f"file limit: {layout.root} cannot hold it (a CHD or a smaller "
+                          "dump of it can)"]
+
+
 def _judge_sets_whole(games: Iterable[_Game], entries: dict[int, AutoListEntry]) -> None:
     """A multi-disc set is one game to the gating: a disc of it left out (known broken with
     the emulator, too slow on the device, excluded by the user) leaves out the whole set,
@@ -1163,6 +1184,9 @@ def _build_autolist(db: Database, pack: DefinitionPack, profile_id: int,
                 game.id, game.title, game.filename, game.platform_id, False, NO_PLATFORM,
                 None, None, None, "none", None,
                 warnings=["Platform undecided: set it with `romrunner games set-platform`"])
+    if layout is not None and layout.fs.max_file_size is not None:
+        _leave_out_what_the_card_cannot_hold(db, layout, layout.fs.max_file_size, games,
+                                             entries)
     bios = {game_id: DROP_BIOS_SET for game_id in bios_set_games(db)}
     for game_id, name in library_bios_dumps(db, pack).items():
         entry = entries.get(game_id)

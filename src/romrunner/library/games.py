@@ -201,6 +201,16 @@ def _archives_of_members(db: Database, path: Path) -> list[int]:
     return found
 
 
+def games_with_a_file_over(db: Database, game_ids: list[int], limit: int) -> set[int]:
+    """The games of ``game_ids`` whose file, or a track of whose sheet, is over ``limit``
+    bytes (a card's file-size limit: FAT32's 4 GiB)."""
+    ids = json.dumps(game_ids)
+    return {int(row[0]) for row in db.query(
+        "SELECT id FROM games WHERE id IN (SELECT value FROM json_each(?)) AND file_size > ? "
+        "UNION SELECT game_id FROM game_files WHERE game_id IN (SELECT value FROM json_each(?)) "
+        "AND kind = 'track' AND file_size > ?", (ids, limit, ids, limit))}
+
+
 def games_by_id(db: Database, game_ids: list[int]) -> list[dict[str, Any]]:
     """The ``games ls`` rows of these games, in the order given."""
     if not game_ids:
