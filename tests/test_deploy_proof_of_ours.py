@@ -233,9 +233,11 @@ def test_a_restored_database_never_prunes_a_file_put_back_after_its_backup(
     a database restored from a backup older than that prune removed it again, its records
     outranking the card's manifest, which no longer listed it."""
     gb = _library(cli, tmp_path)
+    (gb / "Delta (USA).gb").write_bytes(_rom(7))  # deployed later
+    assert cli("scan", "--workers", "1").code == 0
     card = tmp_path / "card"
     card.mkdir()
-    assert cli("deploy", "1", "--to", str(card), "platform:gb").code == 0
+    assert cli("deploy", "1", "--to", str(card), "platform:gb -title:delta").code == 0
     backup = tmp_path / "before.bak"
     assert cli("db", "backup", str(backup)).code == 0
     alpha = _card_path(card, "Alpha (USA)")
@@ -243,16 +245,24 @@ def test_a_restored_database_never_prunes_a_file_put_back_after_its_backup(
     (gb / "Alpha (USA).gb").unlink()  # gone from the library: its copy is the only one
     assert cli("scan", "--workers", "1", "--accept-missing").code == 0
     assert cli("games", "forget", "--missing").code == 0
-    pruned = cli("--json", "deploy", "1", "--to", str(card), "platform:gb", "--prune")
+    pruned = cli("--json", "deploy", "1", "--to", str(card), "platform:gb -title:delta",
+                 "--prune")
     assert pruned.json()["data"]["pruned"] == 1 and not alpha.exists(), pruned.out
     alpha.write_bytes(kept)  # the user puts their copy back
     assert cli("db", "restore", str(backup)).code == 0
 
-    preview = cli("--json", "deploy", "1", "--to", str(card), "platform:gb -title:alpha",
-                  "--prune", "--dry-run")
+    chosen = "platform:gb -title:alpha -title:delta"
+    preview = cli("--json", "deploy", "1", "--to", str(card), chosen, "--prune", "--dry-run")
     assert preview.json()["data"]["prune"] == [], preview.out
-    run = cli("--json", "deploy", "1", "--to", str(card), "platform:gb -title:alpha", "--prune")
+    run = cli("--json", "deploy", "1", "--to", str(card), chosen, "--prune")
     assert run.json()["data"]["pruned"] == 0, run.out
+    assert alpha.read_bytes() == kept
+    # and once its own run wrote the card's manifest (review 78 R1: the old record held
+    # again, and the next prune but one removed the file)
+    assert cli("deploy", "1", "--to", str(card), "platform:gb -title:alpha").code == 0
+    again = cli("--json", "deploy", "1", "--to", str(card), "platform:gb -title:alpha",
+                "--prune")
+    assert again.json()["data"]["pruned"] == 0, again.out
     assert alpha.read_bytes() == kept
 
 
@@ -504,3 +514,40 @@ def test_an_autolist_for_a_fat32_card_leaves_out_a_set_with_a_disc_over_4_gib(
     assert fat32[discs[1]].reason == TOO_LARGE_FOR_CARD and not fat32[discs[1]].included
     assert not fat32[discs[0]].included  # the set goes whole
     assert any("Disc 2" in w for w in fat32[discs[0]].warnings), fat32[discs[0]].warnings
+
+
+def test_a_database_knows_its_own_copies_after_another_databases_run_on_the_card(
+        cli: Any, tmp_path: Path) -> None:
+    """Review 78 R2: with another database's run last to write the card's manifest, this
+    database's records of its own later runs were dropped too: a copy whose record the card
+    lacked (its manifest write failed, "run the deploy again") became "a file of yours",
+    never pruned."""
+    gb = _library(cli, tmp_path)
+    (gb / "Delta (USA).gb").write_bytes(_rom(7))
+    assert cli("scan", "--workers", "1").code == 0
+    other = tmp_path / "other.db"
+    for args in (("library", "add", str(tmp_path / "lib")), ("scan", "--workers", "1"),
+                 ("device", "add", "rg-35xx-plus"),
+                 ("profile", "create", "--device", "1", "--os", "muos")):
+        assert cli("--db", str(other), *args).code == 0, args
+    card = tmp_path / "card"
+    card.mkdir()
+    assert cli("--db", str(other), "deploy", "1", "--to", str(card),
+               "platform:gb -title:delta").code == 0
+    manifest = card / ".romrunner" / "manifest.json"
+    theirs = manifest.read_bytes()
+    # this database's write of the manifest fails (a folder where its temporary file goes)
+    blocker = card / ".romrunner" / f".rr-tmp-manifest.json-{os.getpid()}"
+    blocker.mkdir()
+    written = cli("--json", "deploy", "1", "--to", str(card), "title:delta")
+    assert written.json()["data"]["copied"] == 1, written.out
+    assert any("could not be written" in n for n in written.json()["data"]["notes"])
+    blocker.rmdir()
+    assert manifest.read_bytes() == theirs  # the card as the other database's run left it
+    again = cli("--json", "deploy", "1", "--to", str(card), "title:delta")
+    assert again.code == 0, again.out
+    assert not any("identical" in e["error"] for e in again.json()["data"]["errors"]), again.out
+    pruned = cli("--json", "deploy", "1", "--to", str(card), "title:bravo", "--prune",
+                 "--prune-others")
+    assert pruned.json()["data"]["pruned"] >= 1, pruned.out
+    assert not list(card.rglob("Delta (USA).gb")), pruned.out  # its own copy, pruned

@@ -74,6 +74,13 @@ class Owned(NamedTuple):
         return info.st_size == self.size and info.st_mtime_ns == self.mtime_ns
 
 
+def write_hint(exc: OSError) -> str:
+    """What a refused write on the card most likely means (review 78 R3), or ""."""
+    return "; is the card read-only?" if exc.errno in (errno.EROFS, errno.EACCES,
+                                                       errno.EPERM) else \
+        "; the card is full" if exc.errno in (errno.ENOSPC, errno.EDQUOT) else ""
+
+
 def describe_os_error(exc: OSError) -> str:
     """The short reason of an OS error (``No space left on device``)."""
     return exc.strerror or str(exc)
@@ -223,7 +230,7 @@ def card_lock(root: Path, wait: float = 0.0) -> Iterator[None]:
         fd = os.open(folder / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o644)
     except OSError as exc:
         raise DeployError(f"{root}: cannot create the deploy lock "
-                          f"({describe_os_error(exc)})") from exc
+                          f"({describe_os_error(exc)}){write_hint(exc)}") from exc
     try:
         deadline = time.monotonic() + wait
         while True:

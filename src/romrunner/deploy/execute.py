@@ -402,7 +402,7 @@ def _prepare(db: Database, plan: DeployPlan, profile_id: int, options: DeployOpt
         record_card_os(root, plan.os_id, plan.detected_folders, platforms,
                        _folders_to_record(plan, platforms, pruning=options.prune))
     deployment_id, recorded = _record(db, plan, decisions, profile_id, options, dest_id, name,
-                                      unchanged)
+                                      unchanged, manifest_run(claims.manifest))
     return _Prepared(deployment_id, dest_id, decisions, claims,
                      sum(files for files, _ in unchanged.values()), recorded, cleaned)
 
@@ -1288,8 +1288,11 @@ def _unchanged(decision: _Decision) -> bool:
 
 def _record(db: Database, plan: DeployPlan, decisions: list[_Decision], profile_id: int,
             options: DeployOptions, dest_id: str, name: str | None,
-            found: dict[str, list[int]]) -> tuple[int, DeploymentRecord]:
-    """Record the deployment: its id, and what :func:`deployment_record` would read back."""
+            found: dict[str, list[int]], card_run: tuple[str, int, str] | None = None
+            ) -> tuple[int, DeploymentRecord]:
+    """Record the deployment: its id, and what :func:`deployment_record` would read back
+    (``card_run``: the run the card's manifest named when it began, see
+    :meth:`Claims._after_the_manifest`)."""
     unchanged: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for platform, (files, size) in found.items():
         unchanged[platform] = [files, size]
@@ -1314,7 +1317,8 @@ def _record(db: Database, plan: DeployPlan, decisions: list[_Decision], profile_
             (profile_id, name, os.path.abspath(plan.root), dest_id,
              json.dumps({**asdict(options), "fs": plan.fs.value, "pack": plan.pack_hash,
                          # (every file it chose has its row: see Claims.shared)
-                         **({"shared": True} if any(d.shared for d in decisions) else {})}),
+                         **({"shared": True} if any(d.shared for d in decisions) else {}),
+                         **({"card_run": list(card_run)} if card_run else {})}),
              json.dumps({"unchanged": unchanged, "items": records, "protected": protected},
                         ensure_ascii=False, separators=(",", ":")), now_text()))
         deployment_id = int(cursor.lastrowid or 0)
@@ -1860,27 +1864,54 @@ class Claims:
                     "AND i.status IN ('pending', 'copied', 'skipped', 'failed') "
                     "ORDER BY h.id DESC, i.seq", (ids,))
                 own: set[str] = set()
-                # (a manifest a run this database does not know wrote: only what it lists)
-                listed = self.card if self._card_is_ahead() else None
+                after = self._after_the_manifest()
                 for row in rows:
                     key = collision_key(row[0], self.fs)
-                    if int(row[4]) > pruned.get(key, 0) and (listed is None or key in listed):
+                    if int(row[4]) > pruned.get(key, 0) and (
+                            after is None or key in self.card or after(int(row[4]))):
                         self._stored[key].append(Owned(row[0], int(row[1]), int(row[2]),
                                                        row[3]))
                         (own if row[5] == self.dest_id else self.borrowed).add(key)
                 self.borrowed -= own
         return self._stored
 
-    def _card_is_ahead(self) -> bool:
-        """True when the card's manifest was last changed by a run this database has no
-        record of: another database's, or this one's before a restore. What that run pruned
-        or let go, the manifest no longer lists, and this database's older records of it are
-        none: the file there now is someone else's (review 77 R2: a restored database's
-        prune removed the copy the user had put back, maybe the only one). A manifest this
-        database's own run wrote may lag its records (a run killed between two writes of
-        it): they hold, as do those of a manifest that does not say which run wrote it."""
+    def _after_the_manifest(self) -> Callable[[int], bool] | None:
+        """Whether a deployment of this database (its id) came after the
+        run that last changed the card's manifest; None when the manifest does not say which
+        run that was (an earlier release's, or none).
+
+        A record of a path the manifest does not list holds only when it is that late (a run
+        killed before it wrote the manifest, or whose last write of it failed): what the
+        manifest's run pruned or let go it no longer lists, and this database's older
+        records of it are none — the file there now is someone else's (review 77 R2: a
+        restored database's prune removed the copy the user had put back, maybe the only
+        one; review 78: so did its next prune but one, once its own run had written the
+        manifest, and the records of its runs since another database's were dropped too).
+        The manifest's run is this database's: by deployment id; another's (another
+        computer's, or this one's before a restore): a deployment that began with the card's
+        manifest naming that run (recorded with it: no clock of two computers compared)."""
         run = manifest_run(self.manifest)
-        return run is not None and not self._ran_here(run)
+        if run is None:
+            return None
+        if self._ran_here(run):
+            return lambda deployment: deployment >= run[1]
+        saw = self._deployments_after(run)
+        return lambda deployment: deployment in saw
+
+    def _deployments_after(self, run: tuple[str, int, str]) -> set[int]:
+        """This database's deployments to this card that began with the card's manifest
+        naming ``run`` (another database's): they came after it (see _record)."""
+        found = set()
+        for deployment, options in self.db.query(
+                "SELECT id, options_json FROM deployment_history WHERE destination_id = ?",
+                (self.dest_id,)):
+            try:
+                seen = json.loads(options or "{}").get("card_run")
+            except (ValueError, AttributeError):
+                continue
+            if seen == list(run):
+                found.add(int(deployment))
+        return found
 
     def written_by_other_profiles(self) -> dict[str, int]:
         """Collision key -> another existing profile whose deploys put the file there or
@@ -2885,7 +2916,7 @@ class _Runner:
 
     def run_marker(self) -> tuple[str, int, str] | None:
         """This run as the card's manifest names the run that last changed it (see
-        :meth:`Claims._card_is_ahead`); None when this database has no id."""
+        :meth:`Claims._after_the_manifest`); None when this database has no id."""
         writer = self.claims.writer
         if writer is None:
             return None

@@ -6,14 +6,13 @@ content of ``.romrunner/destination-id`` on the card, written (atomically) only 
 
 from __future__ import annotations
 
-import errno
 import json
 import stat
 import uuid
 from pathlib import Path
 from typing import Any
 
-from romrunner.deploy.card import read_id_file, unreadable_card, write_id_once
+from romrunner.deploy.card import read_id_file, unreadable_card, write_hint, write_id_once
 from romrunner.devices.mounts import volume_uuid
 from romrunner.errors import InputError
 from romrunner.store.database import Database
@@ -51,11 +50,8 @@ def destination_id(card_root: Path, create: bool) -> str | None:
     try:
         return write_id_once(card_root, f"file:{uuid.uuid4()}")
     except OSError as exc:
-        hint = "; is the card read-only?" if exc.errno in (errno.EROFS, errno.EACCES,
-                                                            errno.EPERM) else \
-            "; the card is full" if exc.errno in (errno.ENOSPC, errno.EDQUOT) else ""
-        raise InputError(f"{card_root}: cannot write its id file ({exc.strerror}){hint}"
-                         ) from exc
+        raise InputError(f"{card_root}: cannot write its id file ({exc.strerror})"
+                         f"{write_hint(exc)}") from exc
 
 
 def load_path_overrides(db: Database, dest_id: str | None) -> dict[str, Any]:
