@@ -557,3 +557,49 @@ def test_the_copy_a_deploy_can_read_comes_before_the_usual_region_order(
     share.rename(tmp_path / "share-away")
     included = {name for name, game in _listed(cli).items() if game["included"]}
     assert included == {"Foo (Europe).gb"}
+
+
+def test_of_identical_copies_the_one_its_platform_reads_is_kept(
+        cli: Any, tmp_path: Path) -> None:
+    """QA80 F1: a stray copy of an SNES game named `.nes` (in the NES folder, walked first:
+    the lower id) was kept over the `.sfc` of the same bytes, and the card got an SNES game
+    as `.nes`, which snes9x does not open."""
+    library = tmp_path / "roms"
+    data = rom("star quest")
+    for relative in ("nes/Star Quest (USA).nes", "snes/Star Quest (Europe).sfc"):
+        (library / relative).parent.mkdir(parents=True, exist_ok=True)
+        (library / relative).write_bytes(data)
+    snes = tmp_path / "snes.dat"
+    snes.write_text(dat("Nintendo - Super Nintendo Entertainment System", [
+        ("Star Quest (Europe)", "Star Quest (Europe).sfc", "star quest", None)]))
+    assert real(cli, "dat", "import", str(snes)).code == 0
+    _profile(cli, library)
+    games = {g["filename"]: g for g in real(cli, "--json", "games", "ls").json()["data"]["games"]}
+    assert {g["platform_id"] for g in games.values()} == {"snes"}  # both the SNES game
+    assert games["Star Quest (USA).nes"]["id"] < games["Star Quest (Europe).sfc"]["id"]
+    listed = {g["filename"]: g
+              for g in real(cli, "--json", "autolist", "1").json()["data"]["games"]}
+    assert listed["Star Quest (Europe).sfc"]["included"] is True
+    assert listed["Star Quest (Europe).sfc"]["dropped"] is None
+    assert listed["Star Quest (USA).nes"]["dropped"] == "other_version"
+
+
+def test_a_chosen_file_with_another_platforms_extension_is_said(
+        cli: Any, tmp_path: Path) -> None:
+    """QA80 F1: the only copy of an SNES game, named `.nes`, was deployed to the SNES folder
+    without a word (snes9x does not open it; the frontend may not list it)."""
+    library = tmp_path / "roms"
+    (library / "nes").mkdir(parents=True)
+    (library / "nes" / "Star Quest (USA).nes").write_bytes(rom("star quest"))
+    (library / "nes" / "Sky Kid (USA).nes").write_bytes(rom("sky kid"))
+    snes = tmp_path / "snes.dat"
+    snes.write_text(dat("Nintendo - Super Nintendo Entertainment System", [
+        ("Star Quest (Europe)", "Star Quest (Europe).sfc", "star quest", None)]))
+    assert real(cli, "dat", "import", str(snes)).code == 0
+    _profile(cli, library)
+    card = tmp_path / "card"
+    card.mkdir()
+    run = real(cli, "--json", "deploy", "1", "--to", str(card), "--auto", "--dry-run")
+    said = [w for w in run.json()["warnings"] if "extension its emulators do not list" in w]
+    assert len(said) == 1 and said[0].startswith("snes:"), run.out
+    assert "Star Quest (USA).nes" in said[0] and "Sky Kid" not in said[0]

@@ -167,3 +167,21 @@ def test_the_demos_suggested_commands_are_whole_lines_when_piped(tmp_path: Path)
     assert [c.split()[0] for c in commands] == ["romrunner"] * 3
     assert commands[2].endswith("--dry-run match:hash") and " deploy 1 --to " in commands[2]
     assert max(len(line) for line in lines[start:start + 3]) > 80  # (long enough to be cut)
+
+
+def test_a_dat_whose_system_name_carries_a_dump_qualifier_finds_its_platform(
+        cli: Any, tmp_path: Path) -> None:
+    """QA80 F2: No-Intro's own name for its N64 DAT, "Nintendo - Nintendo 64 (BigEndian)",
+    mapped to no platform: its import failed without --platform."""
+    dat = tmp_path / "n64.dat"
+    dat.write_text('clrmamepro (\n\tname "Nintendo - Nintendo 64 (BigEndian)"\n)\n'
+                   'game (\n\tname "Star Quest (USA)"\n\trom ( name "Star Quest (USA).z64" '
+                   'size 4 crc 8587D865 md5 E2FC714C4727EE9395F324CD2E7F331F '
+                   'sha1 81FE8BFE87576C3ECB22426F8E57847382917ACF )\n)\n')
+    imported = cli("--json", "dat", "import", str(dat))
+    assert imported.code == 0, imported.out
+    assert [c["platform_id"] for c in cli("--json", "dat", "ls").json()["data"]] == ["n64"]
+    unknown = tmp_path / "unknown.dat"
+    unknown.write_text(dat.read_text().replace("Nintendo - Nintendo 64 (BigEndian)",
+                                               "Nobody - Nothing (BigEndian)"))
+    assert cli("dat", "import", str(unknown)).code == 2  # still no platform for a stranger

@@ -77,7 +77,13 @@ _FALLBACK = {"fbneo": "arcade"}
 def platform_for_system(name: str, known: set[str] | None = None) -> str | None:
     """The pack platform of a DAT system name, or None when unknown. ``known``: the pack's
     platforms (one it lacks falls back to the platform that stands for it)."""
-    platform = SYSTEM_PLATFORMS.get(name.strip().lower())
+    text = name.strip().lower()
+    platform = SYSTEM_PLATFORMS.get(text)
+    while platform is None and text.endswith(")") and " (" in text:
+        # a qualifier of the system's dumps: "Nintendo - Nintendo 64 (BigEndian)", No-Intro's
+        # own name for its N64 DAT (QA80 F2), "(ByteSwapped)", "(Decrypted)", "(Headered)"
+        text = text.rpartition(" (")[0].rstrip()
+        platform = SYSTEM_PLATFORMS.get(text)
     if platform is not None and known is not None and platform not in known:
         return _FALLBACK.get(platform, platform)
     return platform

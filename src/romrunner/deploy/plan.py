@@ -452,15 +452,20 @@ def _build_plan(db: Database, layout: CardLayoutLike, ids: list[int],
                                           for g in missing)])
     builder.note_contested(games.values(), tracks)
     renamed: list[_Game] = []  # arcade sets placed under their set's name
+    added: list[_Game] = []
     for game in games.values():
         if game.id in replaced:
             continue
         dest = builder.add_game(game, tracks.get(game.id, []))
+        if dest is not None:
+            added.append(game)
         if dest is not None and game.set_key:
             placed[game.set_key].append((game, dest))
         if dest is not None and game.renamed_from:
             renamed.append(game)
     _say_renamed_sets(builder, renamed)
+    if pack is not None:
+        _warn_unlisted_extensions(builder, added, pack)
     for set_key, discs in placed.items():
         builder.add_set(set_key, discs, sets.get(set_key, len(discs)))
     _warn_flat_sets(builder, placed, pruning)
@@ -2471,6 +2476,42 @@ def _set_title(first: _Game, set_key: str) -> str:
     if title == stem.strip() and first.catalog_name:
         title = without_disc_tags(first.catalog_name)
     return title or set_key
+
+
+def _warn_unlisted_extensions(builder: _Builder, added: list[_Game],
+                              pack: DefinitionPack) -> None:
+    """Say, per platform, the chosen files whose extension the platform does not list and
+    another does (an SNES game's copy named ``.nes``, a ``.gg`` file a catalog identified as
+    a GBA game: its emulator does not open it, and the frontend may not list it: QA80 F1,
+    deployed without a word). An extension no platform lists is not said (a pack's lists are
+    not complete); archives are left to the archive checks."""
+    unlisted: dict[str, list[str]] = defaultdict(list)
+    accepted: dict[str, frozenset[str]] = {}
+    others: set[str] | None = None
+    for game in added:
+        name = game.filename.lower()
+        if "." not in name or name.endswith((".zip", ".7z")):
+            continue
+        if game.platform_id not in accepted:
+            platform = pack.platforms.get(game.platform_id)
+            accepted[game.platform_id] = frozenset(
+                ext.lower() for ext in (platform.extensions if platform else ()))
+        known, extension = accepted[game.platform_id], f".{name.rpartition('.')[2]}"
+        if not known or extension in known:
+            continue
+        if others is None:
+            others = {ext.lower() for platform in pack.platforms.values()
+                      for ext in platform.extensions}
+        if extension in others:
+            unlisted[game.platform_id].append(game.filename)
+    for platform_id, names in sorted(unlisted.items()):
+        one = len(names) == 1
+        builder.plan.warnings.append(PlanIssue(
+            "unlisted-extension", f"{platform_id}: {counted(len(names), 'chosen file')} with "
+            f"an extension its emulators do not list ({examples(sorted(names))}): deployed as "
+            f"{'it is' if one else 'they are'}, the frontend may not list "
+            f"{'it' if one else 'them'} (a copy misnamed, or filed under the wrong platform? "
+            "`romrunner games set-platform` moves a game)", platform_id))
 
 
 def _platforms_of(db: Database, game_ids: set[int]) -> set[str]:

@@ -679,8 +679,10 @@ class _Preference:
     """The sort key of a game among its title's versions (lower is better), with the ranks of
     each distinct region text, language list and revision computed once."""
 
-    def __init__(self, profile: Profile, away: frozenset[int] = frozenset()) -> None:
+    def __init__(self, profile: Profile, away: frozenset[int] = frozenset(),
+                 accepted: dict[str, frozenset[str]] | None = None) -> None:
         self.away = away  # library roots not there now (see key)
+        self.accepted = accepted or {}  # platform -> the file extensions the pack lists
         self.regions: dict[str, float] = dict(_ranks(profile.region_preference))
         if self.regions and "world" not in self.regions:
             # a World release is a release in every region the user named: right after the
@@ -715,7 +717,9 @@ class _Preference:
         return self._cache[key]
 
     def key(self, game: _Game) -> tuple[Any, ...]:
-        """Bad dumps last; a release before a changed copy (a hack, pirate, trainer or
+        """Bad dumps last; a file whose extension its platform does not list (a copy of an
+        SNES game named ``.nes``: its emulator does not open it, QA80 F1) after any other;
+        a release before a changed copy (a hack, pirate, trainer or
         cracked copy: QA37 F1) before a prerelease (beta, demo…, when the profile allows
         them: allowed, not preferred); then region, language (a fan translation's is the
         one it translates to: "[T+Eng]" is English, review 19 R6; a name with no language
@@ -751,7 +755,7 @@ class _Preference:
             # over the Europe one; review 33 R1: "(World)", English, over "(Germany)" for De)
             region = self._rank("region_not_world", game.region_text)
         prerelease = bool(flags & _PRERELEASE_FLAGS)
-        return ("bad_dump" in flags,
+        return ("bad_dump" in flags, self._foreign(game),
                 bool(flags & _TAMPERED) or (bool(game.is_hack) and own.translation is None),
                 prerelease, region, language,
                 own.translation is not None, bool(flags & _LESSER_DUMPS),
@@ -768,6 +772,15 @@ class _Preference:
                 # the scan's: QA71 note, a Japanese-only profile got Europe's or Brazil's;
                 # after the copy a deploy can read: review 35 R4)
                 _usual_region_rank(game.region_text), _archive_name(game.filename), game.id)
+
+
+    def _foreign(self, game: _Game) -> bool:
+        """True when the game's file is no archive and its extension is not one its
+        platform lists (a platform that lists none takes any)."""
+        accepted = self.accepted.get(game.platform_id)
+        if not accepted or _archive_name(game.filename):
+            return False
+        return f".{game.filename.rpartition('.')[2].lower()}" not in accepted
 
 
 # Prereleases by how near to the game they are: a beta before a debug build, a prototype, a
@@ -810,7 +823,8 @@ def _parsed(filename: str) -> ParsedName:
 def _select(games: list[_Game], profile: Profile, entries: dict[int, AutoListEntry],
             found: dict[int, SplitClone] | None = None,
             bios: dict[int, str] | None = None, away: frozenset[int] = frozenset(),
-            short: set[str] | None = None) -> None:
+            short: set[str] | None = None,
+            accepted: dict[str, frozenset[str]] | None = None) -> None:
     """Mark the entries dropped by one-game-one-ROM, prerelease/hack rules, a split clone's
     missing parent (``found``: the split clones among the games), BIOS sets and dumps
     (``bios``: game id -> its drop reason) and the limit."""
@@ -843,7 +857,7 @@ def _select(games: list[_Game], profile: Profile, entries: dict[int, AutoListEnt
             _needs_parent(entry, clone, entries)
         elif profile.one_game_one_rom:
             groups[game.title_key].append(game)
-    preference = _Preference(profile, away)
+    preference = _Preference(profile, away, accepted)
     for members in groups.values():
         if len(members) < 2:
             continue
@@ -1235,7 +1249,9 @@ def _build_autolist(db: Database, pack: DefinitionPack, profile_id: int,
     _judge_sets_whole(games, entries)
     _select(games, profile, entries, split_clones(db, [
         game.id for game in games if game.clone and entries[game.id].included]), bios,
-        roots_away(db), _sets_short_of_listed_discs(db, games))
+        roots_away(db), _sets_short_of_listed_discs(db, games),
+        {platform_id: frozenset(ext.lower() for ext in platform.extensions)
+         for platform_id, platform in pack.platforms.items()})
     for chd_id, zip_id in paired.items():
         disk, zipped = entries[chd_id], entries[zip_id]
         if disk.included and not disk.dropped and (not zipped.included or zipped.dropped):
