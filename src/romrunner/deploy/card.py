@@ -331,13 +331,20 @@ def owned_from_files(files: dict[str, Any]) -> dict[str, Owned]:
     return owned
 
 
+_RUN_WITHIN = 4096  # the manifest's first bytes, where write_manifest puts its "run"
+
+
 def manifest_run(data: bytes | None) -> tuple[str, int, str] | None:
     """The run that last changed the card's manifest, as it says: its writer (a database,
     see ``deploy.execute.Claims.writer``), its deployment id in that database and when that
     deployment started; None when it does not say (an earlier release's) or is unreadable."""
+    head = (data or b"")[:_RUN_WITHIN]
+    start, files = head.find(b'"run":'), head.find(b'"files":')
+    if start < 0 or (files >= 0 and files < start):
+        return None  # (written before the files: one after them is no marker of ours)
     try:
-        run = json.loads(data or b"null").get("run")
-    except (ValueError, AttributeError):
+        run, _ = json.JSONDecoder().raw_decode(head[start + 6:].decode("utf-8", "replace"))
+    except ValueError:
         return None
     if type(run) is list and len(run) == 3 and type(run[0]) is str and type(run[1]) is int \
             and type(run[2]) is str:
@@ -369,16 +376,16 @@ def write_manifest(root: Path, destination_id: str, owned: Iterable[Owned],
     owned_list = sorted(owned, key=lambda o: o.dest)
     files = {o.dest: [o.size, o.mtime_ns, o.sha1] + ([o.writer] if o.writer else [])
              for o in owned_list}
-    document: dict[str, Any] = {"version": MANIFEST_VERSION, "destination_id": destination_id,
-                                "files": files}
+    document: dict[str, Any] = {"version": MANIFEST_VERSION, "destination_id": destination_id}
+    if run is not None:
+        document["run"] = list(run)  # (before the files: read without parsing them)
+    document["files"] = files
     created = sorted(set(folders))
     if created:
         document["folders"] = created
     named = {o.writer for o in owned_list if o.writer}
     if named and writers:
         document["writers"] = {key: writers[key] for key in sorted(named) if key in writers}
-    if run is not None:
-        document["run"] = list(run)
     data = json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
     path = root / CARD_DIR / MANIFEST_NAME
     with contextlib.suppress(OSError):
