@@ -433,8 +433,6 @@ from pathlib import Path
 from romrunner.deploy.execute import DeployOptions, deploy
 from romrunner.deploy.plan import build_plan
 from romrunner.deploy.select import choose_games
-from romrunner.deploy.legal import FileSystem
-from romrunner.devices.autolist import TOO_LARGE_FOR_CARD, build_autolist
 from romrunner.devices.paths import card_layout
 from romrunner.packs import load_pack
 from romrunner.store import OpenMode, open_database
@@ -442,11 +440,13 @@ db = open_database(Path(sys.argv[1]), OpenMode.WRITE).db
 pack = load_pack(None)
 layout = card_layout(db, pack, 1, Path(sys.argv[2]))
 chosen = choose_games(db, pack, 1, layout, words=[sys.argv[3]])
-plan = build_plan(db, layout, chosen.game_ids, pack=pack, profile_id=1, pruning=True)
+at = sys.argv[4] if len(sys.argv) > 4 else "Delta (USA).gb"
+prune = len(sys.argv) < 6  # (a fifth argument: no --prune)
+plan = build_plan(db, layout, chosen.game_ids, pack=pack, profile_id=1, pruning=prune)
 def progress(p):
-    if p.current.endswith("Delta (USA).gb"):
-        os._exit(9)  # killed as its first copy begins, its prunes done
-deploy(db, plan, profile_id=1, options=DeployOptions(prune=True), progress=progress)
+    if p.current.endswith(at):
+        os._exit(9)  # killed as this file's turn comes (by default: its first copy)
+deploy(db, plan, profile_id=1, options=DeployOptions(prune=prune), progress=progress)
 """
 
 
@@ -551,3 +551,55 @@ def test_a_database_knows_its_own_copies_after_another_databases_run_on_the_card
                  "--prune-others")
     assert pruned.json()["data"]["pruned"] >= 1, pruned.out
     assert not list(card.rglob("Delta (USA).gb")), pruned.out  # its own copy, pruned
+
+
+def _killed(db_path: Path, card: Path, words: str, at: str, *, prune: bool) -> None:
+    killed = subprocess.run([sys.executable, "-c", _KILLED_AT_ITS_FIRST_COPY, str(db_path),
+                             str(card), words, at, *(() if prune else ("no-prune",))],
+                            capture_output=True, text=True, timeout=120)
+    assert killed.returncode == 9, killed.stderr
+
+
+def test_a_killed_runs_copies_stay_ours_after_a_later_run_writes_the_manifest(
+        cli: Any, db_path: Path, tmp_path: Path) -> None:
+    """Review 79 F2: files a run copied and renamed but never got into the card's manifest
+    (killed before its first write of it) became "files of yours" for good once a later
+    deploy with another selection wrote the manifest: no prune removed them."""
+    gb = _library(cli, tmp_path)  # Alpha, Bravo, Charlie
+    (gb / "Delta (USA).gb").write_bytes(os.urandom(17 * 1024**2))  # a large file: the
+    (gb / "Echo (USA).gb").write_bytes(_rom(9))  # small files before it are renamed first
+    assert cli("scan", "--workers", "1").code == 0
+    card = tmp_path / "card"
+    card.mkdir()
+    assert cli("deploy", "1", "--to", str(card), "title:alpha").code == 0
+    _killed(db_path, card, "platform:gb", "Echo (USA).gb", prune=False)
+    bravo, charlie = _card_path(card, "Bravo (USA)"), _card_path(card, "Charlie (USA)")
+    listed = json.loads((card / ".romrunner" / "manifest.json").read_text())["files"]
+    assert str(bravo.relative_to(card)) not in listed  # copied, not yet in the manifest
+    assert cli("deploy", "1", "--to", str(card), "title:alpha,echo").code == 0
+    pruned = cli("--json", "deploy", "1", "--to", str(card), "title:alpha,echo", "--prune")
+    assert pruned.json()["data"]["pruned"] >= 2, pruned.out
+    assert not bravo.exists() and not charlie.exists()
+
+
+def test_a_file_put_back_after_a_run_killed_among_its_prunes_is_not_taken_for_ours(
+        cli: Any, db_path: Path, tmp_path: Path) -> None:
+    """Review 79 F4: a run killed among its prunes had recorded none of them; the same
+    bytes put back at a pruned path were taken for ours by the next run and pruned."""
+    gb = _library(cli, tmp_path)
+    card = tmp_path / "card"
+    card.mkdir()
+    assert cli("deploy", "1", "--to", str(card), "platform:gb").code == 0
+    alpha = _card_path(card, "Alpha (USA)")
+    kept = alpha.read_bytes()
+    (gb / "Alpha (USA).gb").unlink()
+    (gb / "Bravo (USA).gb").unlink()
+    assert cli("scan", "--workers", "1", "--accept-missing").code == 0
+    assert cli("games", "forget", "--missing").code == 0
+    _killed(db_path, card, "platform:gb", "Bravo (USA).gb", prune=True)  # Alpha pruned first
+    assert not alpha.exists() and _card_path(card, "Bravo (USA)").exists()
+    alpha.write_bytes(kept)  # the user puts it back (the only copy)
+    run = cli("--json", "deploy", "1", "--to", str(card), "platform:gb", "--prune")
+    assert run.code == 0, run.out
+    assert alpha.read_bytes() == kept
+    assert not list(card.rglob("Bravo (USA).gb"))  # ours, still pruned

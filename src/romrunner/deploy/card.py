@@ -297,19 +297,32 @@ def read_manifest_bytes(root: Path) -> tuple[bytes | None, str | None]:
 def parse_manifest_files(root: Path, data: bytes | None, note: str | None
                          ) -> tuple[dict[str, Any], set[str], str | None]:
     """:func:`read_manifest_files` of the bytes :func:`read_manifest_bytes` read."""
+    files, folders, _, said = parse_manifest(root, data, note)
+    return files, folders, said
+
+
+def parse_manifest(root: Path, data: bytes | None, note: str | None
+                   ) -> tuple[dict[str, Any], set[str], dict[str, Owned], str | None]:
+    """:func:`parse_manifest_files`, and the files our runs let go (pruned) at paths the
+    manifest no longer lists, as they were when pruned (``let_go``: path -> ``[size,
+    mtime_ns, sha1]``): a database's older record of such a file is none, whichever database
+    it is (one restored from a backup older than the prune, another computer's) — the file
+    there now is someone else's (review 77 R2)."""
     if data is None:
-        return {}, set(), note
+        return {}, set(), {}, note
     path = root / CARD_DIR / MANIFEST_NAME
     try:
         parsed = json.loads(data)
     except ValueError as exc:
-        return {}, set(), f"{path}: unreadable ({exc}); {_WITHOUT_THE_MANIFEST}"
+        return {}, set(), {}, f"{path}: unreadable ({exc}); {_WITHOUT_THE_MANIFEST}"
     files = parsed.get("files") if isinstance(parsed, dict) else None
     if not isinstance(files, dict):
-        return {}, set(), f"{path}: not a ROM Runner manifest; {_WITHOUT_THE_MANIFEST}"
+        return {}, set(), {}, f"{path}: not a ROM Runner manifest; {_WITHOUT_THE_MANIFEST}"
     folders = parsed.get("folders")
+    let_go = parsed.get("let_go")
     return files, {folder for folder in folders if _relative(folder)} \
-        if isinstance(folders, list) else set(), None
+        if isinstance(folders, list) else set(), \
+        owned_from_files(let_go) if isinstance(let_go, dict) else {}, None
 
 
 def _relative(folder: object) -> bool:
@@ -331,27 +344,6 @@ def owned_from_files(files: dict[str, Any]) -> dict[str, Owned]:
     return owned
 
 
-_RUN_WITHIN = 4096  # the manifest's first bytes, where write_manifest puts its "run"
-
-
-def manifest_run(data: bytes | None) -> tuple[str, int, str] | None:
-    """The run that last changed the card's manifest, as it says: its writer (a database,
-    see ``deploy.execute.Claims.writer``), its deployment id in that database and when that
-    deployment started; None when it does not say (an earlier release's) or is unreadable."""
-    head = (data or b"")[:_RUN_WITHIN]
-    start, files = head.find(b'"run":'), head.find(b'"files":')
-    if start < 0 or (files >= 0 and files < start):
-        return None  # (written before the files: one after them is no marker of ours)
-    try:
-        run, _ = json.JSONDecoder().raw_decode(head[start + 6:].decode("utf-8", "replace"))
-    except ValueError:
-        return None
-    if type(run) is list and len(run) == 3 and type(run[0]) is str and type(run[1]) is int \
-            and type(run[2]) is str:
-        return run[0], run[1], run[2]
-    return None
-
-
 def manifest_writers(data: bytes | None) -> dict[str, str]:
     """The card manifest's writers: identity -> the computer's name (see write_manifest)."""
     try:
@@ -364,28 +356,28 @@ def manifest_writers(data: bytes | None) -> dict[str, str]:
 
 def write_manifest(root: Path, destination_id: str, owned: Iterable[Owned],
                    folders: Iterable[str] = (), writers: Mapping[str, str] | None = None,
-                   run: tuple[str, int, str] | None = None
+                   let_go: Mapping[str, list[Any]] | None = None
                    ) -> tuple[bytes, dict[str, Any], set[str]] | None:
     """Replace the card's manifest copy atomically, unless it already says the same (a
     deploy that changed nothing writes nothing). ``folders``: the folders our deployments
     created (a prune may remove them once empty); ``writers``: each writer's computer name,
-    kept for the writers the files name; ``run``: the run writing it (see
-    :func:`manifest_run`). Returns the manifest's bytes and its ``files`` as
-    :func:`parse_manifest_files` would parse them once they are on the card (written now, or
-    there already), else None (the card refused them)."""
+    kept for the writers the files name; ``let_go``: the files our runs pruned at paths no
+    file of ours holds now (see :func:`parse_manifest`). Returns the manifest's bytes and its
+    ``files`` as :func:`parse_manifest_files` would parse them once they are on the card
+    (written now, or there already), else None (the card refused them)."""
     owned_list = sorted(owned, key=lambda o: o.dest)
     files = {o.dest: [o.size, o.mtime_ns, o.sha1] + ([o.writer] if o.writer else [])
              for o in owned_list}
-    document: dict[str, Any] = {"version": MANIFEST_VERSION, "destination_id": destination_id}
-    if run is not None:
-        document["run"] = list(run)  # (before the files: read without parsing them)
-    document["files"] = files
+    document: dict[str, Any] = {"version": MANIFEST_VERSION, "destination_id": destination_id,
+                                "files": files}
     created = sorted(set(folders))
     if created:
         document["folders"] = created
     named = {o.writer for o in owned_list if o.writer}
     if named and writers:
         document["writers"] = {key: writers[key] for key in sorted(named) if key in writers}
+    if let_go:
+        document["let_go"] = dict(let_go)
     data = json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
     path = root / CARD_DIR / MANIFEST_NAME
     with contextlib.suppress(OSError):

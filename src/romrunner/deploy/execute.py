@@ -73,10 +73,10 @@ from romrunner.deploy.card import (
     describe_os_error,
     fsync_folder,
     lock_held,
-    manifest_run,
     manifest_writers,
     note_writing,
     owned_from_files,
+    parse_manifest,
     parse_manifest_files,
     read_manifest_bytes,
     record_card_os,
@@ -402,7 +402,7 @@ def _prepare(db: Database, plan: DeployPlan, profile_id: int, options: DeployOpt
         record_card_os(root, plan.os_id, plan.detected_folders, platforms,
                        _folders_to_record(plan, platforms, pruning=options.prune))
     deployment_id, recorded = _record(db, plan, decisions, profile_id, options, dest_id, name,
-                                      unchanged, manifest_run(claims.manifest))
+                                      unchanged)
     return _Prepared(deployment_id, dest_id, decisions, claims,
                      sum(files for files, _ in unchanged.values()), recorded, cleaned)
 
@@ -1288,11 +1288,8 @@ def _unchanged(decision: _Decision) -> bool:
 
 def _record(db: Database, plan: DeployPlan, decisions: list[_Decision], profile_id: int,
             options: DeployOptions, dest_id: str, name: str | None,
-            found: dict[str, list[int]], card_run: tuple[str, int, str] | None = None
-            ) -> tuple[int, DeploymentRecord]:
-    """Record the deployment: its id, and what :func:`deployment_record` would read back
-    (``card_run``: the run the card's manifest named when it began, see
-    :meth:`Claims._after_the_manifest`)."""
+            found: dict[str, list[int]]) -> tuple[int, DeploymentRecord]:
+    """Record the deployment: its id, and what :func:`deployment_record` would read back."""
     unchanged: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for platform, (files, size) in found.items():
         unchanged[platform] = [files, size]
@@ -1317,8 +1314,7 @@ def _record(db: Database, plan: DeployPlan, decisions: list[_Decision], profile_
             (profile_id, name, os.path.abspath(plan.root), dest_id,
              json.dumps({**asdict(options), "fs": plan.fs.value, "pack": plan.pack_hash,
                          # (every file it chose has its row: see Claims.shared)
-                         **({"shared": True} if any(d.shared for d in decisions) else {}),
-                         **({"card_run": list(card_run)} if card_run else {})}),
+                         **({"shared": True} if any(d.shared for d in decisions) else {})}),
              json.dumps({"unchanged": unchanged, "items": records, "protected": protected},
                         ensure_ascii=False, separators=(",", ":")), now_text()))
         deployment_id = int(cursor.lastrowid or 0)
@@ -1701,6 +1697,8 @@ class Claims:
         self.manifest, self._unreadable = read_manifest_bytes(root)
         self._files: dict[str, Any] | None = None
         self._folders: set[str] | None = None
+        self._let_go: dict[str, Owned] | None = None  # see let_go
+        self._unfinished: set[str] | None = None  # see _prunes_unfinished
         self.notes: list[str] = []
         # Files of ours where a folder of the plan goes (see in_the_way): path -> its record
         # (None: not ours, or changed).
@@ -1804,44 +1802,63 @@ class Claims:
                     self.card_more[key].append(owned)
                 else:
                     mine[key] = owned
-            for key in self._pruned_since_written():
-                mine.pop(key, None)
-                self.card_more.pop(key, None)
+            for key, pruned in self._pruned_unwritten().items():
+                if key in mine and (mine[key].size, mine[key].mtime_ns) in pruned:
+                    del mine[key]  # (the card_more of a key are of other spellings: kept)
             self._card = mine
         return self._card
 
-    def _pruned_since_written(self) -> set[str]:
-        """The paths this database's run that did not complete pruned after the card's
-        manifest was last written (a run killed between its prunes and its first write of
-        the manifest): the manifest's records of them are none — a file there now, someone
-        else put there (review 77: the same bytes put back were taken for ours, and pruned).
-        Known only where the manifest names its run and that run is this database's."""
-        if not self.dest_id:
-            return set()
-        rows = self.db.query(
-            "SELECT i.dest_path, h.id FROM deployment_history h JOIN deployment_items i "
-            "ON i.deployment_id = h.id WHERE h.destination_id = ? AND h.status <> 'completed' "
-            "AND i.action = 'prune' AND i.status = 'pruned'", (self.dest_id,))
-        run = manifest_run(self.manifest) if rows else None
-        if run is None or not self._ran_here(run):
-            return set()
-        return {collision_key(dest, self.fs) for dest, deployment in rows
-                if int(deployment) > run[1]}
+    def _pruned_unwritten(self) -> dict[str, set[tuple[int, int]]]:
+        """The files this database's runs that did not complete pruned (key -> their sizes and
+        times): where the card's manifest still lists that very file, the run was killed
+        before it wrote the manifest after the prune, and its record is none — a file there
+        now, someone else put there (review 77: the same bytes put back were taken for ours
+        and pruned). A copy written there since has another time: its record holds."""
+        found: dict[str, set[tuple[int, int]]] = defaultdict(set)
+        if self.dest_id:
+            for dest, size, mtime in self.db.query(
+                    "SELECT i.dest_path, i.file_size, i.dest_mtime_ns FROM deployment_history h "
+                    "JOIN deployment_items i ON i.deployment_id = h.id "
+                    "WHERE h.destination_id = ? AND h.status <> 'completed' "
+                    "AND i.action = 'prune' AND i.status = 'pruned' "
+                    "AND i.dest_mtime_ns IS NOT NULL", (self.dest_id,)):
+                found[collision_key(dest, self.fs)].add((int(size or 0), int(mtime)))
+        return found
 
-    def _ran_here(self, run: tuple[str, int, str]) -> bool:
-        """True when ``run`` (see :func:`manifest_run`) is one of this database's deploys to
-        this card: its writer, and a deployment of that id started then."""
-        writer, deployment, started = run
-        return writer == self.writer and bool(self.db.scalar(
-            "SELECT EXISTS (SELECT 1 FROM deployment_history WHERE id = ? AND started_at = ? "
-            "AND destination_id = ?)", (deployment, started, self.dest_id)))
+    def _prunes_unfinished(self) -> set[str]:
+        """The paths a run of this database that did not complete meant to prune: a file
+        there is ours only at the very size and time recorded, never by its bytes alone — a
+        run killed among its prunes has recorded none of them, and the same bytes put back
+        since are the user's (review 79 F4)."""
+        if self._unfinished is None:
+            self._unfinished = set()
+            if self.dest_id:
+                for (deployment,) in self.db.query(
+                        "SELECT id FROM deployment_history WHERE destination_id = ? "
+                        "AND status <> 'completed'", (self.dest_id,)):
+                    items = deployment_record(self.db, int(deployment)).items or []
+                    self._unfinished.update(collision_key(entry[8], self.fs)
+                                            for entry in items if entry[2] == PRUNE)
+        return self._unfinished
+
+    @property
+    def let_go(self) -> dict[str, Owned]:
+        """The files our runs pruned at paths the card's manifest no longer lists, by
+        collision key (see :func:`parse_manifest`)."""
+        if self._let_go is None:
+            _, _, let_go, _ = parse_manifest(self.root, self.manifest, self._unreadable)
+            self._let_go = {collision_key(dest, self.fs): owned
+                            for dest, owned in let_go.items()}
+        return self._let_go
 
     def stored(self) -> dict[str, list[Owned]]:
         """The database's records for this destination, newest deployment first. A record
         older than our prune of its path is none: what is there now, someone else put there
-        (the same bytes the user put back are theirs). A card without its manifest (its
-        ``.romrunner/`` deleted, or its files copied to a new card without it) is known by
-        the destinations deployed to at this very folder too (see :meth:`_ids`)."""
+        (the same bytes the user put back are theirs) — and so is a record of the very file
+        the card's manifest says a run pruned (``let_go``: a prune by another database, or by
+        this one before a restore: review 77 R2, reviews 78 and 79). A card without its
+        manifest (its ``.romrunner/`` deleted, or its files copied to a new card without it)
+        is known by the destinations deployed to at this very folder too (see :meth:`_ids`)."""
         if self._stored is None:
             self._stored = defaultdict(list)
             known = self._ids()
@@ -1864,54 +1881,17 @@ class Claims:
                     "AND i.status IN ('pending', 'copied', 'skipped', 'failed') "
                     "ORDER BY h.id DESC, i.seq", (ids,))
                 own: set[str] = set()
-                after = self._after_the_manifest()
+                let_go = self.let_go if self.manifest is not None else {}
                 for row in rows:
                     key = collision_key(row[0], self.fs)
+                    gone = let_go.get(key) if key not in self.card else None
                     if int(row[4]) > pruned.get(key, 0) and (
-                            after is None or key in self.card or after(int(row[4]))):
+                            gone is None or not _the_file_let_go(gone, row)):
                         self._stored[key].append(Owned(row[0], int(row[1]), int(row[2]),
                                                        row[3]))
                         (own if row[5] == self.dest_id else self.borrowed).add(key)
                 self.borrowed -= own
         return self._stored
-
-    def _after_the_manifest(self) -> Callable[[int], bool] | None:
-        """Whether a deployment of this database (its id) came after the
-        run that last changed the card's manifest; None when the manifest does not say which
-        run that was (an earlier release's, or none).
-
-        A record of a path the manifest does not list holds only when it is that late (a run
-        killed before it wrote the manifest, or whose last write of it failed): what the
-        manifest's run pruned or let go it no longer lists, and this database's older
-        records of it are none — the file there now is someone else's (review 77 R2: a
-        restored database's prune removed the copy the user had put back, maybe the only
-        one; review 78: so did its next prune but one, once its own run had written the
-        manifest, and the records of its runs since another database's were dropped too).
-        The manifest's run is this database's: by deployment id; another's (another
-        computer's, or this one's before a restore): a deployment that began with the card's
-        manifest naming that run (recorded with it: no clock of two computers compared)."""
-        run = manifest_run(self.manifest)
-        if run is None:
-            return None
-        if self._ran_here(run):
-            return lambda deployment: deployment >= run[1]
-        saw = self._deployments_after(run)
-        return lambda deployment: deployment in saw
-
-    def _deployments_after(self, run: tuple[str, int, str]) -> set[int]:
-        """This database's deployments to this card that began with the card's manifest
-        naming ``run`` (another database's): they came after it (see _record)."""
-        found = set()
-        for deployment, options in self.db.query(
-                "SELECT id, options_json FROM deployment_history WHERE destination_id = ?",
-                (self.dest_id,)):
-            try:
-                seen = json.loads(options or "{}").get("card_run")
-            except (ValueError, AttributeError):
-                continue
-            if seen == list(run):
-                found.add(int(deployment))
-        return found
 
     def written_by_other_profiles(self) -> dict[str, int]:
         """Collision key -> another existing profile whose deploys put the file there or
@@ -2126,7 +2106,7 @@ class Claims:
     def prove(self, key: str, info: os.stat_result, read_at: str) -> Owned | None:
         """The record of ``key`` whose size and SHA1 the card's file has, read at
         ``read_at``, with the card's time (see :meth:`find`)."""
-        if not _is_file(info):
+        if not _is_file(info) or key in self._prunes_unfinished():
             return None
         size, mtime = info.st_size, info.st_mtime_ns
         known = self.proven.get(key)
@@ -2553,6 +2533,19 @@ def _edited_in_place(dest: str) -> str:
             "(edited in place, or the card is failing); kept (use --overwrite to replace it)")
 
 
+# The files a card's manifest keeps as let go (see parse_manifest): the latest this many.
+LET_GO_KEPT = 20_000
+
+
+def _the_file_let_go(gone: Owned, row: Any) -> bool:
+    """True when the database's record ``row`` (path, size, time, SHA1…) is of the file
+    ``gone`` that a run pruned there: the same size and time, or the same size and bytes
+    (a card that moved its time when it was renamed)."""
+    size, mtime, sha1 = int(row[1]), int(row[2]), row[3]
+    return gone.size == size and (gone.mtime_ns == mtime
+                                  or (gone.sha1 is not None and gone.sha1 == sha1))
+
+
 def _still_our_bytes(path: Path, claim: Owned) -> bool:
     """True when the file at ``path`` still has the SHA1 ``claim`` recorded (or none is
     recorded). Before a prune removes a file: size and time alone do not prove it unchanged —
@@ -2782,6 +2775,7 @@ class _Runner:
         self.base = str(root)
         self.checked_folders: set[str] = set()
         self.folder_fds: dict[str, int] = {}  # folder on the card -> its descriptor
+        self.pruned_now: dict[str, Owned] = {}  # key -> the file of ours this run pruned
         self.results: dict[str, Owned | None] = {}  # collision key -> ours now (None: gone)
         self.started = time.monotonic()
         self.last_flush = self.started
@@ -2909,20 +2903,18 @@ class _Runner:
         try:
             self.claims.written = write_manifest(self.root, self.dest_id, merged.values(),
                                                  self.created, self.claims.writer_labels(),
-                                                 self.run_marker())
+                                                 self._let_go_now(merged))
         except OSError:
             return False
         return self.claims.written is not None
 
-    def run_marker(self) -> tuple[str, int, str] | None:
-        """This run as the card's manifest names the run that last changed it (see
-        :meth:`Claims._after_the_manifest`); None when this database has no id."""
-        writer = self.claims.writer
-        if writer is None:
-            return None
-        started = self.db.scalar("SELECT started_at FROM deployment_history WHERE id = ?",
-                                 (self.deployment_id,))
-        return None if started is None else (writer, self.deployment_id, str(started))
+    def _let_go_now(self, merged: dict[str, Owned]) -> dict[str, list[Any]]:
+        """The manifest's ``let_go`` (see :func:`parse_manifest`): the card's, then this run's
+        prunes, but for the paths a file of ours holds now; the latest :data:`LET_GO_KEPT`."""
+        gone = {**self.claims.let_go, **self.pruned_now}
+        kept = [(key, owned) for key, owned in gone.items() if key not in merged]
+        return {owned.dest: [owned.size, owned.mtime_ns, owned.sha1]
+                for _, owned in kept[-LET_GO_KEPT:]}
 
     def tick(self, current: str, extra: int = 0) -> None:
         if self.progress is None:
@@ -2967,6 +2959,7 @@ class _Runner:
         self.dirty_folders.add(str(target.parent))
         self.pruned_from.add(item.dest.rpartition("/")[0])
         self.summary.pruned += 1
+        self.pruned_now[item.key or collision_key(item.dest, self.fs)] = decision.claim
         self.state(item, "pruned")
 
     def remove_emptied_folders(self) -> None:
