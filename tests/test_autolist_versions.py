@@ -603,3 +603,25 @@ def test_a_chosen_file_with_another_platforms_extension_is_said(
     said = [w for w in run.json()["warnings"] if "extension its emulators do not list" in w]
     assert len(said) == 1 and said[0].startswith("snes:"), run.out
     assert "Star Quest (USA).nes" in said[0] and "Sky Kid" not in said[0]
+
+
+def test_the_extension_preference_never_outranks_the_version(
+        cli: Any, tmp_path: Path) -> None:
+    """Review 79 F3: the extension preference of QA80 F1 ranked above region for every
+    version of a title, not only copies of one: a USA release whose extension a pack's list
+    lacks lost to a Europe one."""
+    library = tmp_path / "roms" / "snes"
+    library.mkdir(parents=True)
+    (library / "Star Quest (USA).bin").write_bytes(rom("star quest usa"))
+    (library / "Star Quest (Europe).sfc").write_bytes(rom("star quest eur"))
+    snes = tmp_path / "snes.dat"
+    snes.write_text(dat("Nintendo - Super Nintendo Entertainment System", [
+        ("Star Quest (USA)", "Star Quest (USA).sfc", "star quest usa", None),
+        ("Star Quest (Europe)", "Star Quest (Europe).sfc", "star quest eur",
+         "Star Quest (USA)")]))
+    assert real(cli, "dat", "import", str(snes)).code == 0
+    _profile(cli, tmp_path / "roms")
+    listed = {g["filename"]: g
+              for g in real(cli, "--json", "autolist", "1").json()["data"]["games"]}
+    assert listed["Star Quest (USA).bin"]["included"] is True, listed
+    assert listed["Star Quest (Europe).sfc"]["dropped"] == "other_version"

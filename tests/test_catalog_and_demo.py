@@ -9,6 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from romrunner.catalog.importer import import_dat
+from romrunner.catalog.systems import platform_for_system
 from romrunner.library.tags import extension_of, parse_filename, strip_extension
 from romrunner.store import OpenMode, open_database
 from tests.conftest import run_subprocess, shared_path
@@ -185,3 +186,8 @@ def test_a_dat_whose_system_name_carries_a_dump_qualifier_finds_its_platform(
     unknown.write_text(dat.read_text().replace("Nintendo - Nintendo 64 (BigEndian)",
                                                "Nobody - Nothing (BigEndian)"))
     assert cli("dat", "import", str(unknown)).code == 2  # still no platform for a stranger
+    # a qualifier of another kind of content is no game catalog of the platform (review 79)
+    for other in ("Sony - PlayStation Portable (UMD Video)",
+                  "Nintendo - Game Boy Advance (e-Reader)"):
+        assert platform_for_system(other) is None, other
+    assert platform_for_system("Nintendo - Nintendo 64 (ByteSwapped)") == "n64"

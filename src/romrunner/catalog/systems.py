@@ -70,6 +70,10 @@ SYSTEM_PLATFORMS: dict[str, str] = {
     "finalburn neo - arcade games": "fbneo",
 }
 
+# How a DAT's system name may qualify the platform's dumps (No-Intro's N64 and DS DATs).
+_DUMP_QUALIFIERS = frozenset({"bigendian", "byteswapped", "decrypted", "encrypted",
+                              "headered", "headerless"})
+
 # A platform a pack may lack, and the one its DATs go to then.
 _FALLBACK = {"fbneo": "arcade"}
 
@@ -79,9 +83,11 @@ def platform_for_system(name: str, known: set[str] | None = None) -> str | None:
     platforms (one it lacks falls back to the platform that stands for it)."""
     text = name.strip().lower()
     platform = SYSTEM_PLATFORMS.get(text)
-    while platform is None and text.endswith(")") and " (" in text:
+    while platform is None and text.endswith(")") and " (" in text \
+            and text.rpartition(" (")[2][:-1] in _DUMP_QUALIFIERS:
         # a qualifier of the system's dumps: "Nintendo - Nintendo 64 (BigEndian)", No-Intro's
-        # own name for its N64 DAT (QA80 F2), "(ByteSwapped)", "(Decrypted)", "(Headered)"
+        # own name for its N64 DAT (QA80 F2) — not another kind of content ("(UMD Video)",
+        # "(e-Reader)": no game catalog of the platform, review 79)
         text = text.rpartition(" (")[0].rstrip()
         platform = SYSTEM_PLATFORMS.get(text)
     if platform is not None and known is not None and platform not in known:

@@ -2490,7 +2490,8 @@ def _warn_unlisted_extensions(builder: _Builder, added: list[_Game],
     others: set[str] | None = None
     for game in added:
         name = game.filename.lower()
-        if "." not in name or name.endswith((".zip", ".7z")):
+        if "." not in name or name.endswith((".zip", ".7z")) \
+                or name.rpartition(".")[2] in _SHEETS:  # (any disc platform's: review 79 F3)
             continue
         if game.platform_id not in accepted:
             platform = pack.platforms.get(game.platform_id)

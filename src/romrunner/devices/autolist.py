@@ -717,9 +717,7 @@ class _Preference:
         return self._cache[key]
 
     def key(self, game: _Game) -> tuple[Any, ...]:
-        """Bad dumps last; a file whose extension its platform does not list (a copy of an
-        SNES game named ``.nes``: its emulator does not open it, QA80 F1) after any other;
-        a release before a changed copy (a hack, pirate, trainer or
+        """Bad dumps last; a release before a changed copy (a hack, pirate, trainer or
         cracked copy: QA37 F1) before a prerelease (beta, demo…, when the profile allows
         them: allowed, not preferred); then region, language (a fan translation's is the
         one it translates to: "[T+Eng]" is English, review 19 R6; a name with no language
@@ -728,7 +726,9 @@ class _Preference:
         release before a translation, a dump before an alternate or unlicensed one, the
         latest revision, the latest version ("v1.1": QA37 F2), the latest prerelease
         ("(Beta 6)", the latest date: QA68 F3), a World release right after the first region
-        named (F11), identified by its hashes
+        named (F11), a file whose extension its platform lists (of copies of one version: an
+        SNES game's copy named ``.nes`` is not opened by its emulator, QA80 F1; after the
+        version, whatever a pack's list lacks: review 79 F3), identified by its hashes
         (a copy whose bytes a catalog has, before one only named like it: QA12 F2), the
         DAT's parent before its clones (an arcade family's versions that nothing above
         tells apart: the parent, which runs alone, not ``600.zip`` over ``turtles.zip``
@@ -755,14 +755,14 @@ class _Preference:
             # over the Europe one; review 33 R1: "(World)", English, over "(Germany)" for De)
             region = self._rank("region_not_world", game.region_text)
         prerelease = bool(flags & _PRERELEASE_FLAGS)
-        return ("bad_dump" in flags, self._foreign(game),
+        return ("bad_dump" in flags,
                 bool(flags & _TAMPERED) or (bool(game.is_hack) and own.translation is None),
                 prerelease, region, language,
                 own.translation is not None, bool(flags & _LESSER_DUMPS),
                 self._rank("revision", parsed.revision or game.revision),
                 _version_rank(parsed.version),
                 _latest_prerelease(flags, parsed) if prerelease else (0, 0, 0),
-                not game.identified, game.clone, "verified" not in flags,
+                self._foreign(game), not game.identified, game.clone, "verified" not in flags,
                 len(parsed.other_tags),
                 "verified" not in own.flags,
                 # (of copies alike, one a deploy can read now: QA67 F2, the copies of a share
@@ -780,7 +780,12 @@ class _Preference:
         accepted = self.accepted.get(game.platform_id)
         if not accepted or _archive_name(game.filename):
             return False
-        return f".{game.filename.rpartition('.')[2].lower()}" not in accepted
+        extension = game.filename.rpartition('.')[2].lower()
+        return extension not in _SHEET_NAMES and f".{extension}" not in accepted
+
+
+# A disc's sheet or playlist: any disc platform's, whatever a pack lists (review 79 F3).
+_SHEET_NAMES = frozenset({"cue", "gdi", "ccd", "toc", "m3u"})
 
 
 # Prereleases by how near to the game they are: a beta before a debug build, a prototype, a
