@@ -63,16 +63,22 @@ def _library(cli: Any, tmp_path: Path) -> Path:
     return gb
 
 
+def _deployed(cli: Any, tmp_path: Path) -> tuple[Path, Path]:
+    """:func:`_library`, deployed whole to a card folder: (its gb folder, the card)."""
+    gb = _library(cli, tmp_path)
+    card = tmp_path / "card"
+    card.mkdir()
+    assert cli("deploy", "1", "--to", str(card), "platform:gb").code == 0
+    return gb, card
+
+
 def _card_path(card: Path, name: str) -> Path:
     return next(p for p in card.rglob(f"{name}.gb") if ".romrunner" not in p.parts)
 
 
 def test_an_update_never_replaces_our_copy_edited_in_place_at_its_time(
         cli: Any, tmp_path: Path) -> None:
-    gb = _library(cli, tmp_path)
-    card = tmp_path / "card"
-    card.mkdir()
-    assert cli("deploy", "1", "--to", str(card), "platform:gb").code == 0
+    gb, card = _deployed(cli, tmp_path)
     ours = _card_path(card, "Alpha (USA)")
     before = ours.stat()
     edited = b"PLAYER'S PATCH!!" + ours.read_bytes()[16:]  # same size, other bytes
@@ -99,10 +105,7 @@ def test_an_update_never_replaces_our_copy_edited_in_place_at_its_time(
 
 def test_an_update_of_our_unchanged_copy_still_replaces_it(cli: Any, tmp_path: Path) -> None:
     """The check of R1 reads the card's copy: one unchanged is replaced as before."""
-    gb = _library(cli, tmp_path)
-    card = tmp_path / "card"
-    card.mkdir()
-    assert cli("deploy", "1", "--to", str(card), "platform:gb").code == 0
+    gb, card = _deployed(cli, tmp_path)
     source = gb / "Bravo (USA).gb"
     source.write_bytes(bytes(255 - b for b in source.read_bytes()))
     assert cli("scan", "--workers", "1").code == 0
@@ -270,10 +273,7 @@ def test_a_restored_database_still_prunes_what_the_card_lists_as_ours(
         cli: Any, tmp_path: Path) -> None:
     """The other side of R2: files the card's manifest still lists stay ROM Runner's to a
     restored database (its prune of a game no longer chosen removes them)."""
-    _library(cli, tmp_path)
-    card = tmp_path / "card"
-    card.mkdir()
-    assert cli("deploy", "1", "--to", str(card), "platform:gb").code == 0
+    _, card = _deployed(cli, tmp_path)
     backup = tmp_path / "before.bak"
     assert cli("db", "backup", str(backup)).code == 0
     assert cli("deploy", "1", "--to", str(card), "platform:gb -title:charlie",
@@ -291,10 +291,7 @@ def test_a_file_a_prune_could_not_prove_ours_is_not_recorded_as_ours(
     could not prove ours (maybe the only copy of a game the library lost) but listed it in
     the new manifest as ours; the next prune blamed "another computer", and the
     `--prune-others` it advised removed it."""
-    gb = _library(cli, tmp_path)
-    card = tmp_path / "card"
-    card.mkdir()
-    assert cli("deploy", "1", "--to", str(card), "platform:gb").code == 0
+    gb, card = _deployed(cli, tmp_path)
     for path in sorted((card / ".romrunner").rglob("*"), reverse=True):
         path.rmdir() if path.is_dir() else path.unlink()
     (card / ".romrunner").rmdir()
@@ -407,10 +404,7 @@ def test_a_prune_says_which_of_our_paths_hold_a_folder_or_a_link_now(
         cli: Any, tmp_path: Path) -> None:
     """QA74 F4: a symbolic link where our file was was called "changed (other size or
     bytes)", and a folder there was not said at all."""
-    _library(cli, tmp_path)
-    card = tmp_path / "card"
-    card.mkdir()
-    assert cli("deploy", "1", "--to", str(card), "platform:gb").code == 0
+    _, card = _deployed(cli, tmp_path)
     alpha, bravo = _card_path(card, "Alpha (USA)"), _card_path(card, "Bravo (USA)")
     alpha.unlink()
     alpha.mkdir()
@@ -458,10 +452,7 @@ def test_a_file_put_back_after_a_killed_runs_prune_is_not_taken_for_ours(
     was taken for ours by its bytes and pruned by the next run. (``manifest_written``
     False: killed in the instant between the database's record of the prunes and the
     manifest's, its earlier manifest put back to play it.)"""
-    gb = _library(cli, tmp_path)
-    card = tmp_path / "card"
-    card.mkdir()
-    assert cli("deploy", "1", "--to", str(card), "platform:gb").code == 0
+    gb, card = _deployed(cli, tmp_path)
     alpha = _card_path(card, "Alpha (USA)")
     kept = alpha.read_bytes()
     (gb / "Delta (USA).gb").write_bytes(os.urandom(4096))
@@ -586,10 +577,7 @@ def test_a_file_put_back_after_a_run_killed_among_its_prunes_is_not_taken_for_ou
         cli: Any, db_path: Path, tmp_path: Path) -> None:
     """Review 79 F4: a run killed among its prunes had recorded none of them; the same
     bytes put back at a pruned path were taken for ours by the next run and pruned."""
-    gb = _library(cli, tmp_path)
-    card = tmp_path / "card"
-    card.mkdir()
-    assert cli("deploy", "1", "--to", str(card), "platform:gb").code == 0
+    gb, card = _deployed(cli, tmp_path)
     alpha = _card_path(card, "Alpha (USA)")
     kept = alpha.read_bytes()
     (gb / "Alpha (USA).gb").unlink()
