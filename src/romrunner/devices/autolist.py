@@ -773,14 +773,13 @@ class _Preference:
                 # after the copy a deploy can read: review 35 R4)
                 _usual_region_rank(game.region_text), _archive_name(game.filename), game.id)
 
-
     def _foreign(self, game: _Game) -> bool:
         """True when the game's file is no archive and its extension is not one its
         platform lists (a platform that lists none takes any)."""
         accepted = self.accepted.get(game.platform_id)
         if not accepted or _archive_name(game.filename):
             return False
-        extension = game.filename.rpartition('.')[2].lower()
+        extension = game.filename.rpartition(".")[2].lower()
         return extension not in _SHEET_NAMES and f".{extension}" not in accepted
 
 
