@@ -573,10 +573,12 @@ def test_a_killed_runs_copies_stay_ours_after_a_later_run_writes_the_manifest(
     assert not bravo.exists() and not charlie.exists()
 
 
+@pytest.mark.parametrize("resumed", [False, True])
 def test_a_file_put_back_after_a_run_killed_among_its_prunes_is_not_taken_for_ours(
-        cli: Any, db_path: Path, tmp_path: Path) -> None:
+        cli: Any, db_path: Path, tmp_path: Path, resumed: bool) -> None:
     """Review 79 F4: a run killed among its prunes had recorded none of them; the same
-    bytes put back at a pruned path were taken for ours by the next run and pruned."""
+    bytes put back at a pruned path were taken for ours by the next run and pruned. Review
+    80 F1: so were they by the prune after `deploy resume` finished the killed run."""
     gb, card = _deployed(cli, tmp_path)
     alpha = _card_path(card, "Alpha (USA)")
     kept = alpha.read_bytes()
@@ -587,7 +589,33 @@ def test_a_file_put_back_after_a_run_killed_among_its_prunes_is_not_taken_for_ou
     _killed(db_path, card, "platform:gb", "Bravo (USA).gb", prune=True)  # Alpha pruned first
     assert not alpha.exists() and _card_path(card, "Bravo (USA)").exists()
     alpha.write_bytes(kept)  # the user puts it back (the only copy)
+    if resumed:
+        finished = cli("--json", "deploy", "resume")
+        assert finished.code == 0, finished.out
+        assert alpha.read_bytes() == kept
     run = cli("--json", "deploy", "1", "--to", str(card), "platform:gb", "--prune")
     assert run.code == 0, run.out
     assert alpha.read_bytes() == kept
     assert not list(card.rglob("Bravo (USA).gb"))  # ours, still pruned
+    again = cli("--json", "deploy", "1", "--to", str(card), "platform:gb", "--prune")
+    assert again.json()["data"]["pruned"] == 0 and alpha.read_bytes() == kept, again.out
+
+
+def test_a_game_copied_again_after_its_prune_is_ours_though_the_manifest_write_failed(
+        cli: Any, tmp_path: Path) -> None:
+    """Review 80 F2: a game pruned, then deployed again at the same path, and the card's
+    manifest write after that copy failed: the record of the copy was taken for the file
+    the prune had removed (the same bytes), so the copy was "yours" for good."""
+    _, card = _deployed(cli, tmp_path)
+    pruned = cli("--json", "deploy", "1", "--to", str(card), "platform:gb -title:alpha",
+                 "--prune")
+    assert pruned.json()["data"]["pruned"] == 1, pruned.out
+    blocker = card / ".romrunner" / f".rr-tmp-manifest.json-{os.getpid()}"
+    blocker.mkdir()  # the next write of the card's manifest fails
+    again = cli("--json", "deploy", "1", "--to", str(card), "platform:gb")
+    assert again.json()["data"]["copied"] == 1, again.out
+    blocker.rmdir()
+    run = cli("--json", "deploy", "1", "--to", str(card), "platform:gb -title:alpha",
+              "--prune")
+    assert run.json()["data"]["pruned"] == 1, run.out  # ours: pruned again
+    assert not list(card.rglob("Alpha (USA).gb"))

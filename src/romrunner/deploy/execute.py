@@ -1070,6 +1070,7 @@ def _prune_items(root: Path, plan: DeployPlan, claims: Claims) -> list[_Item]:
             claims.prune_unproven.append(dest)  # (not "changed since": QA47 F2)
         elif claim is None:
             claims.prune_kept.append(dest)
+            claims.went_unrecorded(key, info)
         else:
             found.append(_Item(0, "other", "prune", None, "", None, None, claim.dest,
                                claim.size, claim.sha1, claim.mtime_ns, "pending",
@@ -1742,6 +1743,8 @@ class Claims:
         # that no record claims: a prune keeps them, not knowing they are ROM Runner's.
         self.prune_unproven: list[str] = []
         self.prune_only_copy: list[str] = []  # of prune_unproven: content the library lacks
+        # Files of ours a run killed among its prunes removed, by key (see went_unrecorded)
+        self.gone_unrecorded: dict[str, Owned] = {}
         # The manifest a run wrote, its bytes and files (see write_manifest): a Claims read
         # after it takes its records from there when the card holds these very bytes.
         self.written: tuple[bytes, dict[str, Any], set[str]] | None = None
@@ -1840,6 +1843,19 @@ class Claims:
                     self._unfinished.update(collision_key(entry[8], self.fs)
                                             for entry in items if entry[2] == PRUNE)
         return self._unfinished
+
+    def went_unrecorded(self, key: str, info: os.stat_result,
+                        record: Owned | None = None) -> None:
+        """Note that the file of ours at ``key`` went, when a run of this database that did
+        not complete meant to prune it and another file is there now (``info``: not the
+        size and time recorded): the kill came after the removal and before its record
+        (review 80 F1: the manifest still listed it, and once the run was resumed the next
+        prune took the file the user had put back for ours by its bytes). The manifest then
+        lets it go (see let_go)."""
+        record = record or self.card.get(key)
+        if record is not None and key in self._prunes_unfinished() \
+                and not record.matches(info):
+            self.gone_unrecorded[key] = record
 
     @property
     def let_go(self) -> dict[str, Owned]:
@@ -2538,12 +2554,10 @@ LET_GO_KEPT = 20_000
 
 
 def _the_file_let_go(gone: Owned, row: Any) -> bool:
-    """True when the database's record ``row`` (path, size, time, SHA1…) is of the file
-    ``gone`` that a run pruned there: the same size and time, or the same size and bytes
-    (a card that moved its time when it was renamed)."""
-    size, mtime, sha1 = int(row[1]), int(row[2]), row[3]
-    return gone.size == size and (gone.mtime_ns == mtime
-                                  or (gone.sha1 is not None and gone.sha1 == sha1))
+    """True when the database's record ``row`` (path, size, time…) is of the file ``gone``
+    that a run pruned there: the same size and time. (Not the same bytes: a copy of them
+    written there again since, whose manifest write failed, is ours: review 80 F2.)"""
+    return gone.size == int(row[1]) and gone.mtime_ns == int(row[2])
 
 
 def _still_our_bytes(path: Path, claim: Owned) -> bool:
@@ -2880,7 +2894,8 @@ class _Runner:
             return False  # disk, a FUSE card could no longer be mounted there)
         path = self.root / CARD_DIR / MANIFEST_NAME
         there = _lstat(path) is not None  # (never raises)
-        if not self.changed and self.claims._stored is None and there:
+        if not self.changed and self.claims._stored is None and there \
+                and not self.claims.gone_unrecorded:
             return True  # every result is the record the card's copy already holds
         before = dict(self.claims.card)
         merged = dict(before)
@@ -2898,6 +2913,9 @@ class _Runner:
                 merged.pop(key, None)
             else:
                 merged[key] = result
+        for key in self.claims.gone_unrecorded:
+            if key not in self.results:
+                merged.pop(key, None)
         if merged == before and self.created == self.claims.folders and there:
             return True
         try:
@@ -2911,7 +2929,7 @@ class _Runner:
     def _let_go_now(self, merged: dict[str, Owned]) -> dict[str, list[Any]]:
         """The manifest's ``let_go`` (see :func:`parse_manifest`): the card's, then this run's
         prunes, but for the paths a file of ours holds now; the latest :data:`LET_GO_KEPT`."""
-        gone = {**self.claims.let_go, **self.pruned_now}
+        gone = {**self.claims.let_go, **self.claims.gone_unrecorded, **self.pruned_now}
         kept = [(key, owned) for key, owned in gone.items() if key not in merged]
         return {owned.dest: [owned.size, owned.mtime_ns, owned.sha1]
                 for _, owned in kept[-LET_GO_KEPT:]}
@@ -2947,6 +2965,10 @@ class _Runner:
             # decided, lest an edit that kept its time meanwhile go: review 77 R3)
             if info is not None and not stat.S_ISDIR(info.st_mode):
                 self.claims.prune_kept.append(item.dest)  # said in the run's note
+                if item.dest_mtime_ns is not None:
+                    self.claims.went_unrecorded(
+                        item.key or collision_key(item.dest, self.fs), info,
+                        Owned(item.dest, item.size, item.dest_mtime_ns, item.sha1))
             self.state(item, "skipped", "changed since we wrote it, or gone: kept")
             return
         try:
