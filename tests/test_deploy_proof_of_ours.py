@@ -597,6 +597,9 @@ def test_a_file_put_back_after_a_run_killed_among_its_prunes_is_not_taken_for_ou
     assert run.code == 0, run.out
     assert alpha.read_bytes() == kept
     assert not list(card.rglob("Bravo (USA).gb"))  # ours, still pruned
+    if not resumed:  # (said as what it is, not "changed (other size or bytes)": review 81)
+        said = [n for n in run.json()["data"]["notes"] if str(alpha.relative_to(card)) in n]
+        assert len(said) == 1 and "stopped among its prunes" in said[0], said
     again = cli("--json", "deploy", "1", "--to", str(card), "platform:gb", "--prune")
     assert again.json()["data"]["pruned"] == 0 and alpha.read_bytes() == kept, again.out
 

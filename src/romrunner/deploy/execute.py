@@ -787,7 +787,7 @@ def _preview(db: Database, plan: DeployPlan, options: DeployOptions | None,
     keeps = {d.item.dest for d in decisions if d.action == KEEP} | set(claims.prune_kept) \
         | set(claims.held_elsewhere) | set(claims.prune_linked) | set(claims.prune_library) \
         | set(claims.prune_saves) | set(claims.prune_other_computer) \
-        | set(claims.prune_not_a_file)
+        | set(claims.prune_not_a_file) | set(claims.prune_unrecorded)
     counts.pop(KEEP, None)
     counts.pop(PRUNE, None)
     if keeps:
@@ -812,7 +812,7 @@ def _preview(db: Database, plan: DeployPlan, options: DeployOptions | None,
         + list(unreadable.values()),
         "replace": [{"path": d.item.dest, "reason": d.item.replacing} for d in decisions
                     if d.action == COPY and d.item.replacing],
-        "prune_kept": sorted(set(claims.prune_kept)),
+        "prune_kept": sorted(set(claims.prune_kept) | set(claims.prune_unrecorded)),
         "prune_held": sorted(set(claims.held_elsewhere)),
         "prune_linked": sorted(set(claims.prune_linked)),
         "prune_library": sorted(set(claims.prune_library)),
@@ -1068,9 +1068,10 @@ def _prune_items(root: Path, plan: DeployPlan, claims: Claims) -> list[_Item]:
             claims.prune_library.append(dest)  # (QA30 N4: "remove it yourself", said of it)
         elif claim is None and key in claims.borrowed and key not in claims.card:
             claims.prune_unproven.append(dest)  # (not "changed since": QA47 F2)
+        elif claim is None and claims.went_unrecorded(key, info):
+            claims.prune_unrecorded.append(dest)
         elif claim is None:
             claims.prune_kept.append(dest)
-            claims.went_unrecorded(key, info)
         else:
             found.append(_Item(0, "other", "prune", None, "", None, None, claim.dest,
                                claim.size, claim.sha1, claim.mtime_ns, "pending",
@@ -1225,6 +1226,14 @@ def prune_notes(claims: Claims, *, dry_run: bool = False) -> list[str]:
             f"chosen that {'holds' if count == 1 else 'hold'} a folder or a link now, not that "
             f"file: left as {'it is' if count == 1 else 'they are'} "
             f"({_examples(claims.prune_not_a_file)})")
+    if claims.prune_unrecorded:
+        count = len(claims.prune_unrecorded)
+        notes.append(
+            f"--prune {keeps} {counted(count, 'file')} at paths a run of ROM Runner's stopped "
+            f"among its prunes meant to remove, not as it left {'it' if count == 1 else 'them'} "
+            "(a file put there since, or its copy with another time): taken as yours from now "
+            f"on; remove {'it' if count == 1 else 'them'} yourself if unwanted "
+            f"({_examples(claims.prune_unrecorded)})")
     if claims.prune_kept:
         notes.append(
             f"--prune {keeps} {counted(len(claims.prune_kept), 'file')} ROM Runner wrote that "
@@ -1745,6 +1754,7 @@ class Claims:
         self.prune_only_copy: list[str] = []  # of prune_unproven: content the library lacks
         # Files of ours a run killed among its prunes removed, by key (see went_unrecorded)
         self.gone_unrecorded: dict[str, Owned] = {}
+        self.prune_unrecorded: list[str] = []  # their paths, said in a note
         # The manifest a run wrote, its bytes and files (see write_manifest): a Claims read
         # after it takes its records from there when the card holds these very bytes.
         self.written: tuple[bytes, dict[str, Any], set[str]] | None = None
@@ -1845,17 +1855,21 @@ class Claims:
         return self._unfinished
 
     def went_unrecorded(self, key: str, info: os.stat_result,
-                        record: Owned | None = None) -> None:
+                        record: Owned | None = None) -> bool:
         """Note that the file of ours at ``key`` went, when a run of this database that did
-        not complete meant to prune it and another file is there now (``info``: not the
-        size and time recorded): the kill came after the removal and before its record
+        not complete meant to prune it and another file of its size is there now (``info``:
+        not the time recorded): the kill came after the removal and before its record
         (review 80 F1: the manifest still listed it, and once the run was resumed the next
         prune took the file the user had put back for ours by its bytes). The manifest then
-        lets it go (see let_go)."""
+        lets it go (see let_go); True when so. (Our copy with its time moved since is let go
+        too, taken as the user's from then on: the run's records cannot tell the two apart.)"""
         record = record or self.card.get(key)
         if record is not None and key in self._prunes_unfinished() \
-                and not record.matches(info):
+                and info.st_size == record.size and not record.matches(info):
+            # (of another size it is no copy of ours its bytes could prove: changed, kept)
             self.gone_unrecorded[key] = record
+            return True
+        return False
 
     @property
     def let_go(self) -> dict[str, Owned]:
@@ -2964,11 +2978,12 @@ class _Runner:
             # (a moved file's prune comes after the run's copies: read again, as when it was
             # decided, lest an edit that kept its time meanwhile go: review 77 R3)
             if info is not None and not stat.S_ISDIR(info.st_mode):
-                self.claims.prune_kept.append(item.dest)  # said in the run's note
-                if item.dest_mtime_ns is not None:
-                    self.claims.went_unrecorded(
-                        item.key or collision_key(item.dest, self.fs), info,
-                        Owned(item.dest, item.size, item.dest_mtime_ns, item.sha1))
+                gone = item.dest_mtime_ns is not None and self.claims.went_unrecorded(
+                    item.key or collision_key(item.dest, self.fs), info,
+                    Owned(item.dest, item.size, item.dest_mtime_ns, item.sha1))
+                # (said in the run's note)
+                (self.claims.prune_unrecorded if gone else self.claims.prune_kept).append(
+                    item.dest)
             self.state(item, "skipped", "changed since we wrote it, or gone: kept")
             return
         try:
@@ -3547,7 +3562,7 @@ def _end_run(db: Database, runner: _Runner, deployment_id: int, status: str,
             "yours and never prunes them; run the deploy again once the card has room")
     if status == "completed":
         clear_writing(runner.root)
-    summary.prune_kept = sorted(set(claims.prune_kept))
+    summary.prune_kept = sorted(set(claims.prune_kept) | set(claims.prune_unrecorded))
     summary.prune_held = sorted(set(claims.held_elsewhere))
     summary.prune_linked = sorted(set(claims.prune_linked))
     summary.prune_library = sorted(set(claims.prune_library))
