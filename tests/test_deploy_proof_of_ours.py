@@ -6,6 +6,11 @@ reading it, without --overwrite, and without a word.
 R3: a file put at a path the run had found empty was renamed over when its copy came.
 R5 (QA76 F2): a game the library knows by its CRC32 only lost its old copy before its new copy
 (in a new folder) was written: a copy that failed left the card without the game.
+R2 and R4, and reviews 78-81 of their fixes: a database's older records (restored from a
+backup, another computer's) against what the card's manifest says its prunes let go; a run
+killed among its prunes or before its manifest write; and the card's other everyday hazards
+QA74-QA76 met (a killed run's temporary files, a folder moved mid-run, two first deploys at
+once, a card too small, a FAT32 card's 4 GiB limit in the auto-list).
 """
 
 from __future__ import annotations
