@@ -77,7 +77,6 @@ from romrunner.deploy.card import (
     note_writing,
     owned_from_files,
     parse_manifest,
-    parse_manifest_files,
     read_manifest_bytes,
     record_card_os,
     recorded_card_os,
@@ -1784,10 +1783,13 @@ class Claims:
         return self._folders
 
     def _parse(self) -> None:
-        files, folders, note = parse_manifest_files(self.root, self.manifest, self._unreadable)
+        files, folders, let_go, note = parse_manifest(self.root, self.manifest,
+                                                      self._unreadable)
         self._files = files
         if self._folders is None:
             self._folders = folders
+        if self._let_go is None:
+            self._let_go = self._keyed(let_go)
         if note:
             self.notes.insert(0, note)
 
@@ -1875,11 +1877,13 @@ class Claims:
     def let_go(self) -> dict[str, Owned]:
         """The files our runs pruned at paths the card's manifest no longer lists, by
         collision key (see :func:`parse_manifest`)."""
-        if self._let_go is None:
-            _, _, let_go, _ = parse_manifest(self.root, self.manifest, self._unreadable)
-            self._let_go = {collision_key(dest, self.fs): owned
-                            for dest, owned in let_go.items()}
+        if self._let_go is None:  # (a manifest adopted unparsed: see adopt)
+            self._let_go = self._keyed(parse_manifest(self.root, self.manifest,
+                                                      self._unreadable)[2])
         return self._let_go
+
+    def _keyed(self, by_path: dict[str, Owned]) -> dict[str, Owned]:
+        return {collision_key(dest, self.fs): owned for dest, owned in by_path.items()}
 
     def stored(self) -> dict[str, list[Owned]]:
         """The database's records for this destination, newest deployment first. A record
@@ -1911,10 +1915,10 @@ class Claims:
                     "AND i.status IN ('pending', 'copied', 'skipped', 'failed') "
                     "ORDER BY h.id DESC, i.seq", (ids,))
                 own: set[str] = set()
-                let_go = self.let_go if self.manifest is not None else {}
+                let_go, card = self.let_go, self.card
                 for row in rows:
                     key = collision_key(row[0], self.fs)
-                    gone = let_go.get(key) if key not in self.card else None
+                    gone = let_go.get(key) if key not in card else None
                     if int(row[4]) > pruned.get(key, 0) and (
                             gone is None or not _the_file_let_go(gone, row)):
                         self._stored[key].append(Owned(row[0], int(row[1]), int(row[2]),

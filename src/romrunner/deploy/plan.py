@@ -86,6 +86,7 @@ from romrunner.devices.scan import card_root_warnings
 from romrunner.errors import InputError
 from romrunner.gcpause import gc_paused
 from romrunner.library.containers import (
+    DISC_SHEET_EXTENSIONS,
     ContainerError,
     is_inside,
     is_unsafe_member_name,
@@ -1216,7 +1217,7 @@ def _arcade_set_name(matched_game_id: str, filename: str) -> str | None:
     return f"{set_name}.{extension.lower()}"
 
 
-_SHEETS = frozenset({"m3u", "cue", "gdi", "ccd", "toc"})
+_SHEETS = DISC_SHEET_EXTENSIONS
 
 
 def _leave_out_copies(db: Database, games: dict[int, _Game], builder: _Builder,

@@ -57,6 +57,7 @@ from romrunner.devices.paths import CardLayout, card_layout, folder_name_for
 from romrunner.devices.profiles import Profile, list_profiles, load_profile
 from romrunner.gcpause import gc_paused
 from romrunner.knowledge.linking import keys_json_sql
+from romrunner.library.containers import DISC_SHEET_EXTENSIONS
 from romrunner.library.games import games_with_a_file_over
 from romrunner.library.platforms import UNKNOWN
 from romrunner.library.roots import roots_away
@@ -775,16 +776,13 @@ class _Preference:
 
     def _foreign(self, game: _Game) -> bool:
         """True when the game's file is no archive and its extension is not one its
-        platform lists (a platform that lists none takes any)."""
+        platform lists (a platform that lists none takes any; a disc's sheet is any disc
+        platform's, whatever a pack lists: review 79 F3)."""
         accepted = self.accepted.get(game.platform_id)
         if not accepted or _archive_name(game.filename):
             return False
         extension = game.filename.rpartition(".")[2].lower()
-        return extension not in _SHEET_NAMES and f".{extension}" not in accepted
-
-
-# A disc's sheet or playlist: any disc platform's, whatever a pack lists (review 79 F3).
-_SHEET_NAMES = frozenset({"cue", "gdi", "ccd", "toc", "m3u"})
+        return extension not in DISC_SHEET_EXTENSIONS and f".{extension}" not in accepted
 
 
 # Prereleases by how near to the game they are: a beta before a debug build, a prototype, a

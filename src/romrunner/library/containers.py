@@ -33,6 +33,8 @@ from py7zr.io import Py7zIO, WriterFactory
 from romrunner.library.hashing import CHUNK, Hashes, RomHasher, detect_header
 from romrunner.library.tags import extension_of
 
+# The extensions of a disc's sheets and playlists, any disc platform's (without the dot).
+DISC_SHEET_EXTENSIONS = frozenset({"m3u", "cue", "gdi", "ccd", "toc"})
 MAX_SHEET_BYTES = 1 << 20  # larger than any real .cue/.gdi/.m3u: refused unread
 MAX_SHEET_FILES = 999      # FILE lines of a .cue, entries of an .m3u
 MAX_GDI_TRACKS = 99        # a GD-ROM (like a CD) holds at most 99 tracks
