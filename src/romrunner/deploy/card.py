@@ -109,6 +109,9 @@ def check_destination(root: Path, *, create: bool = True) -> None:
     if not os.path.isdir(root) or not info:
         raise DeployError(f"{root}: destination is not a folder")
     folder = root / CARD_DIR
+    if stat.S_ISLNK(_lstat_mode(folder)):  # (QA82 F3: our records written through it, outside)
+        raise DeployError(f"{folder}: a link, not a folder: ROM Runner keeps its records of "
+                          "the card in a folder of its own there (remove the link)")
     try:
         if create:
             folder.mkdir(exist_ok=True)
@@ -191,7 +194,7 @@ def write_atomic(path: Path, data: bytes) -> None:
     """Write ``path`` through a temporary file in its folder: fsync, rename, fsync folder."""
     path.parent.mkdir(parents=True, exist_ok=True)
     temp = path.parent / f"{TEMP_PREFIX}{path.name}-{os.getpid()}"
-    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    fd = _create_new(temp)
     try:
         with os.fdopen(fd, "wb", closefd=True) as handle:
             handle.write(data)
@@ -203,6 +206,18 @@ def write_atomic(path: Path, data: bytes) -> None:
             temp.unlink()
         raise
     fsync_folder(path.parent)
+
+
+def _create_new(temp: Path) -> int:
+    """Open ``temp`` as a new file, never through what is there: a link or a file left at
+    the name (a killed run's; one put there to have us write through it: QA82 F2) is
+    removed first (the link itself, never what it points to)."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW
+    try:
+        return os.open(temp, flags, 0o644)
+    except FileExistsError:
+        os.unlink(temp)
+        return os.open(temp, flags, 0o644)
 
 
 def fsync_folder(folder: Path | str) -> None:
@@ -312,23 +327,49 @@ def parse_manifest(root: Path, data: bytes | None, note: str | None
         return {}, set(), {}, note
     path = root / CARD_DIR / MANIFEST_NAME
     try:
-        parsed = json.loads(data)
+        parsed = card_json(data)
     except ValueError as exc:
         return {}, set(), {}, f"{path}: unreadable ({exc}); {_WITHOUT_THE_MANIFEST}"
     files = parsed.get("files") if isinstance(parsed, dict) else None
     if not isinstance(files, dict):
         return {}, set(), {}, f"{path}: not a ROM Runner manifest; {_WITHOUT_THE_MANIFEST}"
-    folders = parsed.get("folders")
-    let_go = parsed.get("let_go")
-    return files, {folder for folder in folders if _relative(folder)} \
-        if isinstance(folders, list) else set(), \
-        owned_from_files(let_go) if isinstance(let_go, dict) else {}, None
+    folders, let_go = parsed.get("folders"), parsed.get("let_go")
+    named = [dest for dest in files if not on_the_card(dest)]
+    if named:
+        files = {dest: entry for dest, entry in files.items() if on_the_card(dest)}
+    pruned = {dest: entry for dest, entry in let_go.items() if on_the_card(dest)} \
+        if isinstance(let_go, dict) else {}
+    return (files, {folder for folder in folders if on_the_card(folder)}
+            if isinstance(folders, list) else set(), owned_from_files(pruned),
+            _not_on_the_card(path, named) if named else None)
 
 
-def _relative(folder: object) -> bool:
-    """True for a folder path inside the card (relative, no ``..``)."""
-    return isinstance(folder, str) and bool(folder) and not folder.startswith("/") \
-        and ".." not in folder.split("/")
+def card_json(data: bytes) -> Any:
+    """One of the card's JSON files parsed; ValueError for any it cannot be, one nested past
+    the parser's depth too (QA82 F5: an internal error that blocked every deploy)."""
+    try:
+        return json.loads(data)
+    except RecursionError:
+        raise ValueError("nested too deep") from None
+
+
+def _not_on_the_card(path: Path, named: list[str]) -> str:
+    """The note on a manifest's entries that name no file of ours on the card."""
+    return (f"{path}: {len(named):,} of its entries name no file ROM Runner puts on the card "
+            f"(a path outside it, or in {CARD_DIR}/), e.g. {named[0]!r}; ignored: such a file "
+            "is never taken as ours")
+
+
+def on_the_card(path: object) -> bool:
+    """True for a path a card's record may name: relative to the card, of plain parts (no
+    empty one, no ``.`` or ``..``, no NUL), not in ROM Runner's own folder there. What a
+    hand-edited manifest says beyond that is never acted on (QA82 F1: ``../`` entries made
+    a prune remove files outside the card, F4: its own id)."""
+    if not isinstance(path, str) or not path or "\0" in path or path.startswith("/"):
+        return False
+    parts = path.split("/")
+    return parts[0].casefold() != CARD_DIR and all(part not in ("", ".", "..")
+                                                   for part in parts)
 
 
 def owned_from_files(files: dict[str, Any]) -> dict[str, Owned]:
@@ -347,7 +388,7 @@ def owned_from_files(files: dict[str, Any]) -> dict[str, Owned]:
 def manifest_writers(data: bytes | None) -> dict[str, str]:
     """The card manifest's writers: identity -> the computer's name (see write_manifest)."""
     try:
-        writers = json.loads(data).get("writers") if data else None
+        writers = card_json(data).get("writers") if data else None
     except (ValueError, AttributeError):
         return {}
     return {str(key): str(value) for key, value in writers.items()} \
@@ -382,12 +423,12 @@ def write_manifest(root: Path, destination_id: str, owned: Iterable[Owned],
     path = root / CARD_DIR / MANIFEST_NAME
     with contextlib.suppress(OSError):
         if path.stat().st_size == len(data) and path.read_bytes() == data:
-            return data, files, {folder for folder in created if _relative(folder)}
+            return data, files, {folder for folder in created if on_the_card(folder)}
     try:
         write_atomic(path, data)
     except OSError:
         return None
-    return data, files, {folder for folder in created if _relative(folder)}
+    return data, files, {folder for folder in created if on_the_card(folder)}
 
 
 def record_card_os(root: Path, os_id: str, detected: Mapping[str, str] | None = None,
@@ -442,7 +483,7 @@ def other_layouts(root: Path, os_id: str) -> dict[str, dict[str, str]]:
         for other, folders in found.items():
             if isinstance(other, str) and other != os_id and isinstance(folders, dict):
                 layouts[other] = {platform: folder for platform, folder in folders.items()
-                                  if isinstance(platform, str) and _relative(folder)}
+                                  if isinstance(platform, str) and on_the_card(folder)}
     current = data.get("os_id")
     if isinstance(current, str) and current and current != os_id:
         taken = _recorded(root, current, "detected_folders")
@@ -461,12 +502,12 @@ def _other_layout(root: Path, os_id: str) -> dict[str, str]:
     if not isinstance(folders, dict):
         return {}
     return {platform: folder for platform, folder in folders.items()
-            if isinstance(platform, str) and _relative(folder)}
+            if isinstance(platform, str) and on_the_card(folder)}
 
 
 def _card_os_record(root: Path) -> dict[str, Any]:
     try:
-        data = json.loads((root / CARD_DIR / OS_NAME).read_bytes())
+        data = card_json((root / CARD_DIR / OS_NAME).read_bytes())
     except (OSError, ValueError):
         return {}
     return data if isinstance(data, dict) else {}
@@ -512,7 +553,7 @@ def _recorded(root: Path, os_id: str, key: str) -> dict[str, str]:
     if not isinstance(found, dict):
         return {}
     return {platform: folder for platform, folder in found.items()
-            if isinstance(platform, str) and _relative(folder)}
+            if isinstance(platform, str) and on_the_card(folder)}
 
 
 def owned_by_key(owned: Iterable[Owned], fs: FileSystem) -> dict[str, Owned]:
@@ -559,7 +600,7 @@ def writing_folders(root: Path) -> set[str] | None:
     """The folders noted by a run that did not complete (None: no such note, every earlier
     run completed). An unreadable note names no folder but is still there."""
     try:
-        data = json.loads((root / CARD_DIR / WRITING_NAME).read_bytes())
+        data = card_json((root / CARD_DIR / WRITING_NAME).read_bytes())
     except FileNotFoundError:
         return None
     except (OSError, ValueError):
@@ -567,7 +608,7 @@ def writing_folders(root: Path) -> set[str] | None:
     folders = data.get("folders") if isinstance(data, dict) else None
     if not isinstance(folders, list):
         return set()
-    return {folder for folder in folders if _relative(folder)}
+    return {folder for folder in folders if on_the_card(folder)}
 
 
 def note_writing(root: Path, folders: Iterable[str]) -> None:

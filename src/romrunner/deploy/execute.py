@@ -75,6 +75,7 @@ from romrunner.deploy.card import (
     lock_held,
     manifest_writers,
     note_writing,
+    on_the_card,
     owned_from_files,
     parse_manifest,
     read_manifest_bytes,
@@ -1035,9 +1036,13 @@ def _prune_items(root: Path, plan: DeployPlan, claims: Claims) -> list[_Item]:
     held = claims.held_keys(plan.held_games, plan.held_sets, plan.held_sha1s) \
         if candidates and (plan.held_games or plan.held_sha1s) else set()
     others = claims.written_by_other_profiles() if candidates else {}
+    saves = tuple(f"{folder.casefold()}/" for folder in plan.save_folders)
     found: list[_Item] = []
     for key in sorted(candidates):
         dest = claims.first(key).dest
+        if not on_the_card(dest) or dest.casefold().startswith(saves):
+            claims.prune_never_ours.append(dest)  # (a place ROM Runner never writes: QA82)
+            continue
         info = _lstat(root / dest)
         if info is None:
             continue  # gone (pruned before, deleted): nothing to keep or remove
@@ -1233,6 +1238,13 @@ def prune_notes(claims: Claims, *, dry_run: bool = False) -> list[str]:
             "(a file put there since, or its copy with another time): taken as yours from now "
             f"on; remove {'it' if count == 1 else 'them'} yourself if unwanted "
             f"({_examples(claims.prune_unrecorded)})")
+    if claims.prune_never_ours:
+        count = len(claims.prune_never_ours)
+        notes.append(
+            f"--prune {keeps} {counted(count, 'path')} that records name as ROM Runner's "
+            "where it never writes (outside the card, in its own .romrunner folder, in the "
+            "OS's saves folders): a hand-edited record is never acted on "
+            f"({_examples(claims.prune_never_ours)})")
     if claims.prune_kept:
         notes.append(
             f"--prune {keeps} {counted(len(claims.prune_kept), 'file')} ROM Runner wrote that "
@@ -1754,6 +1766,9 @@ class Claims:
         # Files of ours a run killed among its prunes removed, by key (see went_unrecorded)
         self.gone_unrecorded: dict[str, Owned] = {}
         self.prune_unrecorded: list[str] = []  # their paths, said in a note
+        # Paths records name as ours where ROM Runner never writes: outside the card, in its
+        # own folder there, in the OS's saves folders (a hand-edited manifest: QA82 F1, F4)
+        self.prune_never_ours: list[str] = []
         # The manifest a run wrote, its bytes and files (see write_manifest): a Claims read
         # after it takes its records from there when the card holds these very bytes.
         self.written: tuple[bytes, dict[str, Any], set[str]] | None = None
@@ -2968,6 +2983,9 @@ class _Runner:
         target = self.root / item.dest
         if decision.note in (LINKED, LIBRARY_FILE):
             self.state(item, "skipped", decision.note)
+            return
+        if not on_the_card(item.dest):  # (a resumed run's, decided before QA82 F1's fix)
+            self.state(item, "skipped", "not a path on the card: kept")
             return
         info = decision.existing if decision.action == KEEP else _lstat(target)
         if decision.action != KEEP and info is None:

@@ -1,0 +1,140 @@
+"""QA82: what a card's own data (its ``.romrunner/`` folder, edited by hand or by another
+tool) can make a deploy do. Nothing it says may make ROM Runner remove or write a file outside
+the card, its own records there, or a player's save.
+
+F1: manifest entries with ``..`` (or absolute paths) made ``--prune`` remove files outside the
+card, a library's ROM included. F2: the temporary file of the manifest's atomic write was
+opened through a link put at its name. F3: a ``.romrunner`` that is a link had our records
+written, and a user's files replaced, where it pointed. F4: a prune removed any file the
+manifest listed: a save, the card's own id. F5: a manifest nested past the JSON parser's
+depth was an internal error.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from tests.conftest import muos_profile
+
+
+def _deployed(cli: Any, tmp_path: Path) -> Path:
+    """Two Game Boy games in a library, the first deployed to a card (profile 1, muOS)."""
+    gb = tmp_path / "lib" / "gb"
+    gb.mkdir(parents=True)
+    for n, name in enumerate(("Alpha (USA)", "Bravo (USA)")):
+        (gb / f"{name}.gb").write_bytes(bytes((n * 7 + j) % 251 for j in range(4096 + n)))
+    muos_profile(cli, tmp_path / "lib")
+    card = tmp_path / "card"
+    card.mkdir()
+    assert cli("deploy", "1", "--to", str(card), "title:alpha").code == 0
+    return card
+
+
+def _listed_as_ours(card: Path, entries: dict[str, Path]) -> None:
+    """Add ``entries`` (manifest path -> the file it names) to the card's manifest, each
+    with that file's very size, time and SHA1, and this database's writer id."""
+    manifest = card / ".romrunner" / "manifest.json"
+    document = json.loads(manifest.read_text())
+    writer = next(iter(document["writers"]))
+    for dest, path in entries.items():
+        info = path.stat()
+        document["files"][dest] = [info.st_size, info.st_mtime_ns,
+                                   hashlib.sha1(path.read_bytes()).hexdigest(), writer]
+    manifest.write_text(json.dumps(document))
+
+
+def test_a_manifest_entry_leading_outside_the_card_is_never_pruned(
+        cli: Any, tmp_path: Path) -> None:
+    card = _deployed(cli, tmp_path)
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    victims = {name: outside / f"{name}.gb" for name in ("up", "through", "absolute")}
+    for n, victim in enumerate(victims.values()):
+        victim.write_bytes(bytes([n]) * 3000)
+    library_rom = tmp_path / "lib" / "gb" / "Bravo (USA).gb"
+    _listed_as_ours(card, {"../outside/up.gb": victims["up"],
+                           "roms/../../outside/through.gb": victims["through"],
+                           str(victims["absolute"]): victims["absolute"],
+                           "../lib/gb/Bravo (USA).gb": library_rom})
+    planned = cli("--json", "deploy", "1", "--to", str(card), "title:alpha", "--prune",
+                  "--prune-others", "--dry-run")
+    assert planned.code == 0, planned.out
+    assert planned.json()["data"]["prune"] == [], planned.out
+    pruned = cli("--json", "deploy", "1", "--to", str(card), "title:alpha", "--prune",
+                 "--prune-others")
+    assert pruned.code == 0, pruned.out
+    assert pruned.json()["data"]["pruned"] == 0, pruned.out
+    assert all(victim.exists() for victim in victims.values())
+    assert library_rom.exists()
+    notes = pruned.json()["data"]["notes"]
+    assert any("4 of its entries name no file ROM Runner puts on the card" in note
+               for note in notes), notes
+
+
+def test_a_prune_never_removes_the_cards_own_records_or_a_save_a_manifest_lists(
+        cli: Any, tmp_path: Path) -> None:
+    card = _deployed(cli, tmp_path)
+    save = card / "MUOS" / "save" / "file" / "Gambatte" / "Alpha (USA).srm"
+    save.parent.mkdir(parents=True)
+    save.write_bytes(b"\x01" * 512)
+    id_file = card / ".romrunner" / "destination-id"
+    card_id = id_file.read_text()
+    _listed_as_ours(card, {"MUOS/save/file/Gambatte/Alpha (USA).srm": save,
+                           ".romrunner/destination-id": id_file})
+    pruned = cli("--json", "deploy", "1", "--to", str(card), "title:alpha", "--prune")
+    assert pruned.code == 0, pruned.out
+    assert pruned.json()["data"]["pruned"] == 0, pruned.out
+    assert save.read_bytes() == b"\x01" * 512
+    assert id_file.read_text() == card_id
+    notes = " ".join(pruned.json()["data"]["notes"])
+    assert "where it never writes" in notes and "Alpha (USA).srm" in notes, notes
+
+
+def test_a_romrunner_folder_that_is_a_link_is_refused_and_nothing_written_through_it(
+        cli: Any, tmp_path: Path) -> None:
+    gb = tmp_path / "lib" / "gb"
+    gb.mkdir(parents=True)
+    (gb / "Alpha (USA).gb").write_bytes(b"\x02" * 4096)
+    muos_profile(cli, tmp_path / "lib")
+    elsewhere = tmp_path / "settings"
+    elsewhere.mkdir()
+    (elsewhere / "os.json").write_text('{"theirs": true}')
+    card = tmp_path / "card"
+    card.mkdir()
+    (card / ".romrunner").symlink_to(elsewhere)
+    for dry in ((), ("--dry-run",)):
+        refused = cli("deploy", "1", "--to", str(card), "title:alpha", *dry)
+        assert refused.code != 0, refused.out
+        assert "a link, not a folder" in refused.err and len(refused.err.splitlines()) == 1
+    assert sorted(p.name for p in elsewhere.iterdir()) == ["os.json"]
+    assert (elsewhere / "os.json").read_text() == '{"theirs": true}'
+    assert not list(card.rglob("*.gb"))
+
+
+def test_a_link_at_the_manifests_temporary_name_is_never_written_through(
+        cli: Any, tmp_path: Path) -> None:
+    card = _deployed(cli, tmp_path)
+    victim = tmp_path / "victim.txt"
+    victim.write_text("the user's own file")
+    # (the CLI runs in this process: its temporary names end with this process's id)
+    for name in ("manifest.json", "os.json"):
+        (card / ".romrunner" / f".rr-tmp-{name}-{os.getpid()}").symlink_to(victim)
+    assert cli("deploy", "1", "--to", str(card), "title:bravo").code == 0
+    assert victim.read_text() == "the user's own file"
+    manifest = card / ".romrunner" / "manifest.json"
+    assert not manifest.is_symlink()
+    assert any(dest.endswith("Bravo (USA).gb")
+               for dest in json.loads(manifest.read_text())["files"])
+
+
+def test_a_manifest_nested_too_deep_is_a_note_not_an_internal_error(
+        cli: Any, tmp_path: Path) -> None:
+    card = _deployed(cli, tmp_path)
+    (card / ".romrunner" / "manifest.json").write_text("[" * 100_000)
+    result = cli("--json", "deploy", "1", "--to", str(card), "title:alpha", "--prune")
+    assert result.code == 0, result.out + result.err
+    assert any("nested too deep" in note for note in result.json()["data"]["notes"]), result.out
