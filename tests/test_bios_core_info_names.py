@@ -233,3 +233,34 @@ def test_a_folder_the_pack_writes_in_a_file_name_is_its_destination(cli: Any) ->
     assert cli("--pack", shared_path("definition-pack"), "db", "init").code == 0
     pc98 = _check(cli, "pc-98")["pc98-bios"]
     assert (pc98["filename"], pc98["destination"]) == ("np2/bios.rom", "np2")
+
+
+def test_a_cores_firmware_goes_to_the_packs_emulator_of_that_core_not_a_namesake(
+        cli: Any, tmp_path: Path) -> None:
+    """QA84 F2: ``pcsx2_libretro.info``'s firmware was filed under the standalone ``pcsx2``
+    (the core's id without ``_libretro``): the standalone emulator then needed a folder and
+    a game database as BIOS, and deploys warned PS2 games "will not run"; the core itself
+    needed nothing. Its firmware goes to the pack emulator whose ``coreName`` is the core's
+    file; an entry that names a folder is not a BIOS file."""
+    pack = shared_path("definition-pack")
+    info = tmp_path / "pcsx2_libretro.info"
+    info.write_text('display_name = "Sony - PlayStation 2 (LRPS2)"\n'
+                    'corename = "LRPS2"\ndatabase = "Sony - PlayStation 2"\n'
+                    'firmware_count = 2\n'
+                    'firmware0_desc = "\'pcsx2/bios\' folder"\nfirmware0_path = "pcsx2/bios"\n'
+                    'firmware0_opt = "false"\n'
+                    'firmware1_desc = "qa84.bin (a file)"\n'
+                    'firmware1_path = "pcsx2/qa84.bin"\nfirmware1_opt = "false"\n')
+    imported = cli("--pack", pack, "cache", "import", info)
+    assert imported.code == 0, imported.err
+    assert "'pcsx2/bios' is a folder" in imported.err
+
+    def needed(emulator: str) -> set[str]:
+        result = cli("--pack", pack, "--json", "bios", "check", "--emulator", emulator)
+        return {entry["filename"] for group in result.json()["data"]["groups"]
+                for entry in group["one_of"]}
+
+    assert "qa84.bin" in needed("pcsx2-libretro")
+    assert "qa84.bin" in needed("pcsx2_libretro")  # (the core named by its file)
+    standalone = needed("pcsx2")
+    assert "qa84.bin" not in standalone and "bios" not in standalone

@@ -98,6 +98,25 @@ def test_a_card_of_another_os_than_expected_is_a_finding_and_exit_1(cli: Any,
     assert finding["suggestion"]
 
 
+def test_a_generic_folder_alone_never_makes_the_expected_os_an_error(
+        cli: Any, tmp_path: Path) -> None:
+    """QA85 F2: a muOS card with `MUOS/` but not yet its `retroarch.cfg` was "powkiddy-stock
+    (high)" by its `ROMS/` alone, and `--expect-os muos` failed (exit 1) advising the
+    PowKiddy profile. A `roms/` many OSes have is no evidence against the expected OS, and a
+    marker of that OS's own found says so; the other OS's own markers still are."""
+    card = tmp_path / "card"
+    for folder in ("MUOS/bios", "MUOS/info", "ROMS"):
+        (card / folder).mkdir(parents=True)
+    result = scan(cli, card, "--expect-os", "muos")
+    assert result.code == 0, result.out
+    finding = next(f for f in result.json()["data"]["findings"] if f["type"] == "different_os")
+    assert finding["severity"] == "warning" and "muos's own marker muos" in finding["message"]
+    (card / "MUOS").rename(tmp_path / "away")
+    generic = next(f for f in scan(cli, card, "--expect-os", "muos").json()["data"]["findings"]
+                   if f["type"] == "different_os")
+    assert generic["severity"] == "warning" and "which many OSes have" in generic["message"]
+
+
 def test_existing_folders_are_counted_per_platform(cli: Any, tmp_path: Path) -> None:
     card = build_card(tmp_path / "card", "knulli")
     for name in ("roms/gb/a.gb", "roms/gb/sub/b.gb", "roms/megadrive/x.md", "bios/scph1001.bin",

@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from romrunner.bios.known import known_bios
+from romrunner.bios.known import emulators_of_core, known_bios
 from romrunner.bios.verify import GOOD_STATUSES, verify
 from romrunner.devices.osprofile import resolve_os_profile
 from romrunner.devices.paths import folder_name_for, platforms_with_stored_folders
@@ -400,6 +400,8 @@ def _core_name(pack: DefinitionPack, entries: list[BiosEntry], emulator: str | N
     if emulator is None or not emulator.endswith("_libretro") or emulator in pack.emulators:
         return emulator
     core = emulator.removesuffix("_libretro")
+    if (emulators := emulators_of_core(pack, core)) != [core]:
+        return emulators[0]  # (the pack's emulator of that core: pcsx2_libretro, pcsx2-libretro)
     named = any(core in (*e.required_for_emulators, *e.optional_for_emulators)
                 for e in entries)
     return core if named else emulator

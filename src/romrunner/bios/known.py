@@ -267,8 +267,23 @@ def merge_known_bios(pack: DefinitionPack, extras: list[ExtraRom],
         merger.add(rom)
     known = merger.result()
     if firmware:
-        known.entries = merge_core_firmware(known.entries, firmware)
+        known.entries = merge_core_firmware(known.entries, [
+            replace(item, core_id=emulator) for item in firmware
+            for emulator in emulators_of_core(pack, item.core_id)])
     return known
+
+
+def emulators_of_core(pack: DefinitionPack, core_id: str) -> list[str]:
+    """The emulators a libretro core's firmware is filed under: the core's id (an ``.info``
+    file's, ``pcsx2`` of ``pcsx2_libretro.info``) — unless the pack's emulator of that id is a
+    standalone one: then the pack's emulators whose ``coreName`` is the core's file (QA84 F2:
+    the core's firmware went to the standalone PCSX2, DuckStation, ScummVM of its id)."""
+    own = pack.emulators.get(core_id)
+    if own is None or (own.type or "").lower() != "standalone":
+        return [core_id]
+    wanted = f"{core_id}_libretro".lower()
+    return sorted(emulator.id for emulator in pack.emulators.values()
+                  if (emulator.core_name or "").lower() == wanted) or [f"{core_id}_libretro"]
 
 
 def _with_core(entry: BiosEntry, item: CoreFirmware, own: bool) -> BiosEntry:

@@ -473,6 +473,35 @@ def card_root_warnings(pack: DefinitionPack, card_root: Path, os_id: str,
     return warnings
 
 
+def _another_os(pack: DefinitionPack, scan: DestinationScan, index: _CardIndex,
+                expected: str, detected: str) -> Finding:
+    """The finding of a card that looks like ``detected``, not the ``expected`` OS: an error
+    only when a marker of the other OS's own says so (not a `roms/` or `bios/` many OSes have,
+    nor a folder a deploy for ``expected`` writes) and none of the expected OS's own is there
+    (QA85 F2: a muOS card with `MUOS/` but no `retroarch.cfg` yet was "powkiddy-stock (high)"
+    by its `ROMS/` alone, and `--expect-os muos` failed, advising the PowKiddy profile)."""
+    best = next(c for c in scan.candidates if c.os_id == detected)
+    generic = {"roms", "bios"}
+    theirs = [m for m in best.found if _top(m) not in generic | _top_folders(pack, expected)]
+    own = sorted({m for profile in pack.layout_profiles if profile.get("osId") == expected
+                  if (c := evaluate(profile, index)) is not None for m in c.found
+                  if _top(m) not in generic | {_top(f) for f in best.found}})
+    matched = any(c.os_id == expected for c in scan.candidates)
+    said = f"the card looks like {detected} ({scan.confidence}), not {expected}"
+    if own:
+        return Finding("different_os", "warning", f"{said}; yet it holds {expected}'s own "
+                       f"marker{'s' if len(own) > 1 else ''} {', '.join(own)}", f"a deploy for {expected} uses {expected}'s "
+                       f"folders; use a profile for {detected} if the card runs {detected}")
+    if not theirs:
+        return Finding("different_os", "warning", f"{said}, by {', '.join(best.found)} alone, "
+                       "which many OSes have", f"a deploy for {expected} uses {expected}'s "
+                       f"folders; use a profile for {detected} if the card runs {detected}")
+    return Finding("different_os", "warning" if matched else "error",
+                   said + ("" if not matched else f"; {expected} also matches, less well"),
+                   f"use a profile for {detected}, or deploy anyway if you know the card is "
+                   f"{expected}")
+
+
 def _top(path: str) -> str:
     """The first folder of a path on the card, case-folded ('' for none)."""
     parts = PurePosixPath(path.strip("/")).parts
@@ -613,12 +642,7 @@ def _findings(pack: DefinitionPack, scan: DestinationScan, index: _CardIndex,
                                 "check the card's lock switch and mount options"))
     expected, detected = scan.expected_os, scan.detected_os
     if expected and detected and detected != expected:
-        matched = any(c.os_id == expected for c in scan.candidates)
-        findings.append(Finding(
-            "different_os", "warning" if matched else "error",
-            f"the card looks like {detected} ({scan.confidence}), not {expected}"
-            + ("" if not matched else f"; {expected} also matches, less well"),
-            f"use a profile for {detected}, or deploy anyway if you know the card is {expected}"))
+        findings.append(_another_os(pack, scan, index, expected, detected))
     if len(scan.candidates) > 1 and not expected:
         first, second = scan.candidates[0], scan.candidates[1]
         if _rank(first, None, preferred) == _rank(second, None, preferred):

@@ -67,6 +67,10 @@ def read_file(path: Path, report: ReadReport) -> CoreInfo | None:
                         "this core before kept too")
             complete = False
             break
+        if _a_folder(firmware_path, values.get(f"firmware{index}_desc", "")):
+            report.note(path.name, f"firmware{index}_path {firmware_path!r} is a folder, not "
+                        "a file: not checked as a BIOS file")
+            continue
         optional = values.get(f"firmware{index}_opt", "false").lower() == "true"
         firmware.append((firmware_path, optional))
     report.entries += 1
@@ -74,6 +78,13 @@ def read_file(path: Path, report: ReadReport) -> CoreInfo | None:
                     tuple(ext.lower() for ext in _split(values.get("supported_extensions"))),
                     values.get("systemid") or None, _split(values.get("database")),
                     tuple(firmware), complete)
+
+
+def _a_folder(firmware_path: str, description: str) -> bool:
+    """True for a firmware entry that names a folder (``pcsx2/bios``, described as "'pcsx2/bios'
+    folder"), which no BIOS file can satisfy (QA84 F2: a PS2 core "will not run" without it)."""
+    return "." not in firmware_path.rsplit("/", 1)[-1] or \
+        description.rstrip().lower().endswith("folder")
 
 
 def read(path: Path, report: ReadReport) -> Iterator[CoreInfo]:

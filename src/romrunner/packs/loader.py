@@ -387,6 +387,7 @@ def _emulator(reader: _Reader, entry: RawJson, label: str) -> Emulator:
         formats=tuple(dict.fromkeys(
             fmt.strip().lower().lstrip(".")
             for fmt in reader.strings(entry, "supportedFormats", label) if fmt.strip())),
+        core_name=reader.text(entry, "coreName", label),
     )
 
 

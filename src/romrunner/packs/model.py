@@ -80,6 +80,7 @@ class Emulator:
     available_on_os: tuple[str, ...] = ()
     type: str | None = None
     formats: tuple[str, ...] = ()  # file extensions it reads, lowercase, no dot ('zip')
+    core_name: str | None = None  # a libretro core's file name ('pcsx2_libretro')
 
 
 @dataclass(frozen=True)
