@@ -428,3 +428,35 @@ def test_a_source_given_for_plain_rows_never_resources_an_emulator_database_besi
     assert cli("cache", "import", rows, "--source", "mine", "--new-source").code == 0
     alone = cli("--json", "cache", "import", index)
     assert alone.json()["data"]["files"][0]["source"] == "pcsx2-gameindex"
+
+
+def test_an_entry_a_newer_file_keeps_without_its_rating_or_fixes_loses_them(
+        cli: Any, db_path: Path, tmp_path: Path) -> None:
+    """QA84 F1: upstream dropped a game's `compat:` and fixes but kept its entry; the import
+    of the newer file left the old rating and "required" fixes as the source's answer. An
+    entry the file no longer has at all keeps its answers (a shorter file removes nothing)."""
+    older = tmp_path / "old" / "GameIndex.yaml"
+    older.parent.mkdir()
+    older.write_text(
+        'SCUS-97465:\n  name: "Ratchet"\n  compat: 5\n  gameFixes:\n    - EETimingHack\n'
+        'SLUS-20946:\n  name: "God of War"\n  compat: 3\n'
+        'SLUS-20312:\n  name: "Kept whole"\n  compat: 4\n')
+    assert cli("cache", "import", older, "--format", "pcsx2-gameindex").code == 0
+    assert observation(db_path, "compat", "SCUS-97465", "pcsx2-gameindex") is not None
+    assert observation(db_path, "settings", "SCUS-97465", "pcsx2-gameindex") is not None
+    newer = tmp_path / "GameIndex.yaml"
+    newer.write_text('SCUS-97465:\n  name: "Ratchet"\n  region: "NTSC-U"\n'
+                     'SLUS-20946:\n  name: "God of War"\n  compat: 2\n'
+                     '  gameFixes:\n    - XGKickHack\n')
+    result = cli("--json", "cache", "import", newer, "--format", "pcsx2-gameindex")
+    assert result.code == 0, result.err
+    assert result.json()["data"]["withdrawn"] == {"compat": 1, "settings": 1}
+    assert observation(db_path, "compat", "SCUS-97465", "pcsx2-gameindex") is None
+    assert observation(db_path, "settings", "SCUS-97465", "pcsx2-gameindex") is None
+    assert observation(db_path, "compat", "SLUS-20946", "pcsx2-gameindex")["notes"] \
+        .startswith("raw: 2")
+    assert observation(db_path, "compat", "SLUS-20312", "pcsx2-gameindex") is not None
+    with sqlite3.connect(db_path) as conn:  # no best answer left for it either
+        assert conn.execute(
+            "SELECT count(*) FROM emulator_compat_cache c JOIN game_key_dim k "
+            "ON k.id = c.game_key WHERE k.definition_game_id = 'SCUS-97465'").fetchone()[0] == 0

@@ -22,7 +22,9 @@ from operator import itemgetter
 from romrunner.cache.best import (
     KEYS_TABLE,
     apply_source_batch,
+    drop_unobserved_best,
     note_worsened_keys,
+    recompute_best,
     reset_changed_keys,
 )
 from romrunner.cache.importfile import FileRow
@@ -138,6 +140,36 @@ def ingest_observations(db: Database, kind: CacheKind, source_id: str,
             raise InputError(f"{label}no usable observation, nothing imported{detail}")
     return IngestResult(written, batches, source_id, expires, tally.skipped,
                         tuple(tally.problems), registered)
+
+
+def withdraw_observations(db: Database, kind: CacheKind, source_id: str,
+                          keys: list[tuple[str, str, str]]) -> int:
+    """Delete ``source_id``'s observations of ``kind`` at ``keys`` (platform, game key,
+    emulator, as text ids) and recompute those keys' best answers; the count deleted. For a
+    newer file of the source whose entry no longer gives that kind (QA84 F1: its rating or
+    fixes dropped upstream, the old ones stayed the answer). Not for keyed-by-profile kinds."""
+    source = find_source(db, source_id)
+    if source is None or not keys or kind.int_keys:
+        return 0
+    columns = [DIMENSIONS[key][1] for key in kind.dim_keys]
+    named = dict(zip(("platform_id", "definition_game_id", "emulator_id"), range(3),
+                     strict=True))
+    db.execute(f"DROP TABLE IF EXISTS {_STAGE}")
+    db.execute(f"CREATE TABLE {_STAGE} ({', '.join(columns)})")
+    db.executemany(f"INSERT INTO {_STAGE} VALUES ({', '.join('?' for _ in columns)})",
+                   [tuple(key[named[column]] for column in columns) for key in keys])
+    reset_changed_keys(db, kind)
+    on_keys = " AND ".join(f"o.{key} = {expr}" for key, expr in
+                           zip(kind.keys, _resolved_keys(kind).split(", "), strict=True))
+    db.execute(f"INSERT OR IGNORE INTO {KEYS_TABLE} SELECT {_resolved_keys(kind)} "
+               f"FROM {_stage_joined(kind)} WHERE EXISTS (SELECT 1 FROM {kind.observations} o "
+               f"WHERE o.source = ? AND {on_keys})", (source.id,))
+    deleted = db.execute(f"DELETE FROM {kind.observations} WHERE source = ? AND "
+                         f"({', '.join(kind.keys)}) IN (SELECT {', '.join(kind.keys)} "
+                         f"FROM {KEYS_TABLE})", (source.id,)).rowcount
+    recompute_best(db, kind)
+    drop_unobserved_best(db, kind)
+    return int(deleted)
 
 
 def _import_source(db: Database, source_id: str, new_source: bool) -> tuple[CacheSource, bool]:

@@ -155,6 +155,12 @@ def cache_import(files: tuple[Path, ...], fmt: str | None, source_id: str | None
                           f"({item.format}), expiring {item.expires_at or 'never'}"
                           + (f" ({item.skipped:,} skipped)" if item.skipped else ""),
                           markup=False)
+            if item.withdrawn:
+                console.print(f"{item.path}: "
+                              + ", ".join(f"{count:,} {name} answer{'' if count == 1 else 's'}"
+                                          for name, count in item.withdrawn.items())
+                              + f" of {item.source} withdrawn: entries of the file that no "
+                              "longer give them", markup=False)
 
     data: dict[str, Any] = {"files": [item.as_dict() for item in result.files],
                             "skipped": result.skipped}

@@ -489,9 +489,10 @@ def _another_os(pack: DefinitionPack, scan: DestinationScan, index: _CardIndex,
     matched = any(c.os_id == expected for c in scan.candidates)
     said = f"the card looks like {detected} ({scan.confidence}), not {expected}"
     if own:
+        markers = f"marker{'s' if len(own) > 1 else ''} {', '.join(own)}"
         return Finding("different_os", "warning", f"{said}; yet it holds {expected}'s own "
-                       f"marker{'s' if len(own) > 1 else ''} {', '.join(own)}", f"a deploy for {expected} uses {expected}'s "
-                       f"folders; use a profile for {detected} if the card runs {detected}")
+                       f"{markers}", f"a deploy for {expected} uses {expected}'s folders; use "
+                       f"a profile for {detected} if the card runs {detected}")
     if not theirs:
         return Finding("different_os", "warning", f"{said}, by {', '.join(best.found)} alone, "
                        "which many OSes have", f"a deploy for {expected} uses {expected}'s "

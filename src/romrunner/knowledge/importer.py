@@ -12,7 +12,7 @@ file with no usable entry, any skipped entry with ``strict``) changes nothing.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,13 +23,13 @@ from romrunner.cache.importfile import (
     load_json_document,
     read_observation_file,
 )
-from romrunner.cache.ingest import IngestResult, ingest_observations
-from romrunner.cache.kinds import KINDS, kind_named
+from romrunner.cache.ingest import IngestResult, ingest_observations, withdraw_observations
+from romrunner.cache.kinds import COMPAT, KINDS, SETTINGS, CacheKind, kind_named
 from romrunner.cache.sources import OFFICIAL_SOURCES, ensure_official_source
 from romrunner.errors import InputError
 from romrunner.knowledge import cores
 from romrunner.knowledge.formats import ALL_FORMATS, CORE_INFO_FORMAT, detect_format, game_format
-from romrunner.knowledge.model import KnowledgeFormatError, ReadReport
+from romrunner.knowledge.model import Entry, KnowledgeFormatError, ReadReport
 from romrunner.knowledge.observations import ENVELOPES, KindRow, entry_rows, envelope_rows
 from romrunner.store.database import Database
 
@@ -55,6 +55,8 @@ class FileImport:
     cores: int = 0
     firmware: int = 0
     ignored: list[str] = field(default_factory=list)  # files that are not core info
+    # answers of the source withdrawn, per kind: entries that no longer give them
+    withdrawn: dict[str, int] = field(default_factory=dict)
 
     def add_problems(self, count: int, problems: Iterable[str]) -> None:
         """Count ``count`` skipped entries and keep the first few reasons."""
@@ -177,7 +179,33 @@ def _import_file(db: Database, path: Path, fmt: str | None, source: str | None,
     _ingest_kinds(db, result, ((k, FileRow(f"entry {r['definition_game_id']}", r))
                                for k, r in entry_rows(entries, name)
                                if not isinstance(r, FileRow)), new_source, strict)
+    _withdraw_what_entries_no_longer_give(db, result, entries)
     return result
+
+
+def _withdraw_what_entries_no_longer_give(db: Database, result: FileImport,
+                                          entries: list[Entry]) -> None:
+    """The source's rating (or settings) of a game whose entry in this file gives none, where
+    the file gives others theirs: dropped upstream, it is no longer the source's answer (QA84
+    F1: a newer GameIndex without a game's `compat:` or fixes left the old ones in place). A
+    kind the file gives for no entry (PPSSPP's compat.ini rates none) is left as it is."""
+    assert result.source is not None
+    gives_kind: tuple[tuple[CacheKind, Callable[[Entry], bool]], ...] = (
+        (COMPAT, _rates), (SETTINGS, _sets))
+    for kind, gives in gives_kind:
+        if not any(gives(entry) for entry in entries):
+            continue
+        keys = [(e.platform_id, e.game_key, e.emulator_id) for e in entries if not gives(e)]
+        if withdrawn := withdraw_observations(db, kind, result.source, keys):
+            result.withdrawn[kind.name] = withdrawn
+
+
+def _rates(entry: Entry) -> bool:
+    return entry.status is not None
+
+
+def _sets(entry: Entry) -> bool:
+    return bool(entry.settings)
 
 
 def _finish_report(result: FileImport, report: ReadReport, strict: bool) -> None:
