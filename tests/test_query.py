@@ -396,3 +396,21 @@ def test_a_date_is_the_users_local_day(db: Database, monkeypatch: pytest.MonkeyP
     finally:
         monkeypatch.delenv("TZ")
         time.tzset()
+
+
+def test_a_platform_named_by_its_folder_or_name_is_refused_naming_its_id(cli: Any) -> None:
+    """QA85 F4: `platform:megadrive` (the id is `genesis`) was refused without a word of the
+    id meant, and no command listed the pack's ids."""
+    assert cli("db", "init").code == 0
+    for word in ("megadrive", '"Mega Drive"'):
+        refused = cli("games", "ls", f"platform:{word}")
+        assert refused.code == 2
+        assert "did you mean genesis" in refused.err and len(refused.err.splitlines()) == 1
+    slip = cli("games", "ls", "platform:snse")
+    assert "did you mean snes" in slip.err
+    nothing = cli("games", "ls", "platform:xyzzy")
+    assert "`romrunner platforms --all` lists" in nothing.err
+    listed = cli("--json", "platforms", "--all").json()["data"]
+    genesis = next(row for row in listed if row["platform_id"] == "genesis")
+    assert "megadrive" in genesis["folder_names"] and ".md" in genesis["extensions"]
+    assert cli("games", "ls", "platform:genesis").code == 0

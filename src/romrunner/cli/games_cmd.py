@@ -465,7 +465,7 @@ def games_set_platform(platform_id: str, game_ids: tuple[int, ...]) -> int:
     if platform_id == AUTO:
         return _set_platform_auto(list(game_ids))
     result = set_platform(app.open_db(), list(game_ids), platform_id,
-                          set(app.pack().platforms), app.pack().index)
+                          app.pack().platforms, app.pack().index)
     matches = result.matches
     if result.unlisted:  # (QA18 C5: an .sfc set to gb without a word, then deployed there)
         app.warn(f"{counted(len(result.unlisted), 'game')} of a file type {platform_id} does "

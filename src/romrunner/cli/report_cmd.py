@@ -11,7 +11,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from romrunner.cli.context import app_context
+from romrunner.cli.context import AppContext, app_context
 from romrunner.cli.dat_cmd import dat
 from romrunner.cli.terminal import SafeConsole
 from romrunner.errors import InputError
@@ -132,10 +132,15 @@ def dat_fixdat(name: str, written: str, force: bool) -> int:
 
 
 @click.command(name="platforms")
-def platforms() -> int:
+@click.option("--all", "every", is_flag=True,
+              help="Every platform the definition pack knows: the id a query or an override "
+                   "names (`platform:genesis`), its name, the folder names it goes by.")
+def platforms(every: bool) -> int:
     """Every platform of the library: games, hash-matched, name-guessed, unidentified,
     missing."""
     app = app_context()
+    if every:
+        return _pack_platforms(app)
     rows = platform_counts(app.open_db(OpenMode.READ))
 
     def render(console: Console) -> None:
@@ -147,6 +152,22 @@ def platforms() -> int:
         console.print(table if rows else "the library is empty (`romrunner scan`)")
 
     app.finish([asdict(r) for r in rows], render)
+    return 0
+
+
+def _pack_platforms(app: AppContext) -> int:
+    """``platforms --all``: the pack's platforms, by id."""
+    known = sorted(app.pack().platforms.values(), key=lambda platform: platform.id)
+    rows = [{"platform_id": p.id, "name": p.name, "folder_names": list(p.folder_names),
+             "extensions": list(p.extensions)} for p in known]
+
+    def render(console: Console) -> None:
+        table = Table("platform", "name", "also known as", "file types")
+        for p in known:
+            table.add_row(p.id, p.name, ", ".join(p.folder_names), " ".join(p.extensions))
+        console.print(table)
+
+    app.finish(rows, render)
     return 0
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import posixpath
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,7 @@ from romrunner.library.containers import ContainerError, directory_zip_members, 
 from romrunner.library.examine import ARCHIVES
 from romrunner.library.hashing import hash_stream
 from romrunner.library.platforms import decide_platform, folders_of
-from romrunner.library.query import LIST_COLUMNS
+from romrunner.library.query import LIST_COLUMNS, platform_hint
 from romrunner.library.summary import OVERWRITTEN, original_path
 from romrunner.library.tags import extension_of
 from romrunner.packs.index import PackIndex
@@ -492,15 +493,17 @@ class SetPlatformResult:
 
 
 def set_platform(db: Database, game_ids: list[int], platform_id: str,
-                 known_platforms: set[str], index: PackIndex | None = None
+                 known_platforms: Collection[str], index: PackIndex | None = None
                  ) -> SetPlatformResult:
     """Assign a platform by hand (rescans keep it: ``platform_source = 'user'``) and identify
     those games again, in one transaction; an unknown id changes nothing and is named. With
     the pack's ``index``, the games whose file type the platform does not list are named
     (an archive, a playlist: not judged by their own type)."""
     if platform_id not in known_platforms:
-        raise InputError(f"{platform_id!r} is not a platform of the definition pack (`auto` "
-                         "gives games back the platform a scan decides)")
+        raise InputError(f"{platform_id!r} is not a platform of the definition pack ("
+                         + (f"{platform_hint(platform_id, known_platforms)}; "
+                            if isinstance(known_platforms, Mapping) else "")
+                         + "`auto` gives games back the platform a scan decides)")
     ids = json.dumps(list(dict.fromkeys(game_ids)))
     with db.atomic():
         unknown = [int(row[0]) for row in db.query(

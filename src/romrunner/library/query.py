@@ -23,13 +23,14 @@ import binascii
 import datetime as dt
 import json
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from romrunner.errors import DatabaseError, InputError
 from romrunner.knowledge.linking import STATUSES, compat_condition, platform_wide_compat
 from romrunner.library.tags import FLAGS, language_code, region_name
+from romrunner.packs.model import Platform, platform_named
 from romrunner.search.games import fts_phrase, fts_query, fts_words
 from romrunner.search.index import MARKED, catalog_title, has_marked, has_search_index
 from romrunner.store.database import Database
@@ -345,6 +346,7 @@ class Context:
     db: Database
     known_platforms: frozenset[str] | None = None
     collections_seen: tuple[str, ...] = ()
+    platform_entries: Mapping[str, Platform] | None = None  # (to name the one meant)
     _fts: bool | None = None
     _marked: bool | None = None
     _platform_wide: frozenset[str] | None = None
@@ -393,8 +395,16 @@ def _platform_sql(value: str, ctx: Context) -> Sql:
                                  (platform,)) is None:
         # (a platform a pack update dropped still names the games stored under it: QA29
         # F2, a smart collection of it was "broken" and could not be made again)
-        raise QueryError(f"query: platform:{value}: not a platform of the definition pack")
+        raise QueryError(f"query: platform:{value}: not a platform of the definition pack"
+                         f" ({platform_hint(value, ctx.platform_entries)})")
     return "g.platform_id = ?", [platform]
+
+
+def platform_hint(word: str, platforms: Mapping[str, Platform] | None) -> str:
+    """The id ``word`` may mean, or where the ids are listed."""
+    meant = platform_named(platforms, word) if platforms else None
+    return f"did you mean {meant.id}: {meant.name}?" if meant is not None else \
+        "`romrunner platforms --all` lists the pack's platform ids"
 
 
 def _region_sql(value: str, ctx: Context) -> Sql:
@@ -814,10 +824,12 @@ class Selection:
 def select(db: Database, query: Query | str, *,
            known_platforms: Iterable[str] | None = None,
            fts_drive_limit: int = FTS_DRIVE_LIMIT) -> Selection:
-    """Compile a query (text or parsed) against ``db``; ids it names are checked."""
+    """Compile a query (text or parsed) against ``db``; ids it names are checked (against
+    ``known_platforms``: the pack's platforms, by id, or their ids alone)."""
     parsed = parse_query(query) if isinstance(query, str) else query
     known = frozenset(known_platforms) | {"unknown"} if known_platforms is not None else None
-    ctx = Context(db, known)
+    ctx = Context(db, known, platform_entries=known_platforms
+                  if isinstance(known_platforms, Mapping) else None)
     words = " ".join(v for t in parsed.terms if t.field is None and not t.negated
                      for v in t.values)
     fts = fts_query(words) if words and ctx.fts else None

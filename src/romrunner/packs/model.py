@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -271,3 +273,19 @@ class PackWarning:
 
 
 RawJson = dict[str, Any]
+
+
+def platform_named(platforms: Mapping[str, Platform], word: str) -> Platform | None:
+    """The platform ``word`` names though it is not an id: one of its folder names or its
+    name (``megadrive``, ``md``, ``Mega Drive`` for ``genesis``), else the id it is a slip of
+    (QA85 F4: ``platform:megadrive`` was refused without a word of ``genesis``)."""
+    wanted = _squashed(word)
+    for platform in platforms.values():
+        if wanted in {_squashed(name) for name in (platform.name, *platform.folder_names)}:
+            return platform
+    close = difflib.get_close_matches(word.lower(), list(platforms), n=1, cutoff=0.75)
+    return platforms[close[0]] if close else None
+
+
+def _squashed(name: str) -> str:
+    return "".join(ch for ch in name.casefold() if ch.isalnum())
