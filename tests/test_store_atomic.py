@@ -238,3 +238,40 @@ def test_a_deleted_database_is_not_recreated_silently(db_path: Path, tmp_path: P
     assert again.code == 0
     assert any("created a new, empty database" in line and "restore a backup" in line
                for line in again.json()["warnings"])
+
+
+def _with_a_file_size_limit(limit: int) -> None:
+    """(In the child, before exec) writes beyond ``limit`` bytes fail with EFBIG, as a disk
+    quota's do with EDQUOT: SQLite calls both a "disk I/O error"."""
+    import resource
+    import signal
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+
+def test_a_write_refused_by_a_quota_or_size_limit_is_not_called_corruption(
+        tmp_path: Path) -> None:
+    """QA83 F1: an import refused by a file size limit (a disk quota alike) was "database is
+    corrupt or unreadable … restore a backup" — advice that loses the work since the backup
+    — while the database was sound and the same import went through once the limit was
+    lifted."""
+    import sys
+    db = tmp_path / "library.db"
+    assert run_subprocess("--db", str(db), "collection", "create", "kept").code == 0
+    games = "".join(f'game (\n\tname "Game {n:05d} (USA)"\n\trom ( name "Game {n:05d} (USA).nes" '
+                    f'size {4096 + n} crc {n:08X} )\n)\n' for n in range(4000))
+    dat = tmp_path / "big.dat"
+    dat.write_text('clrmamepro (\n\tname "Nintendo - Nintendo Entertainment System"\n'
+                   '\tversion "1"\n)\n' + games)
+    limit = db.stat().st_size + 64 * 1024
+    refused = subprocess.run(
+        [sys.executable, "-m", "romrunner.cli.main", "--db", str(db), "dat", "import", str(dat)],
+        capture_output=True, text=True, timeout=300,
+        preexec_fn=lambda: _with_a_file_size_limit(limit))
+    assert refused.returncode == 2, refused.stderr
+    assert "could not be read or written" in refused.stderr, refused.stderr
+    assert "corrupt" not in refused.stderr and "restore" not in refused.stderr
+    with contextlib.closing(sqlite3.connect(db)) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert conn.execute("SELECT count(*) FROM catalog_games").fetchone()[0] == 0
+    assert run_subprocess("--db", str(db), "dat", "import", str(dat)).code == 0

@@ -115,7 +115,7 @@ def _nearly_full(path: Path) -> bool:
     return info.f_bavail * info.f_frsize < _NEARLY_FULL_BYTES
 
 
-_CORRUPT = ("malformed", "corrupt", "not a database", "disk i/o error", "file is encrypted")
+_CORRUPT = ("malformed", "corrupt", "not a database", "file is encrypted")
 
 
 def describe_sqlite_error(path: Path | str, exc: sqlite3.Error) -> str:
@@ -143,6 +143,14 @@ def sqlite_error(path: Path | str, exc: sqlite3.Error) -> DatabaseError:
         return DiskFullError(f"{path}: the disk is full ({text}: SQLite could not make its "
                              "working files beside the database); nothing of the failed step "
                              "was saved; free some space and run the command again")
+    if "disk i/o error" in lowered:
+        # (QA83 F1: a write refused by a disk quota or a file size limit — SQLite says
+        # "disk I/O error" for every failed write but a full disk — was "corrupt, restore a
+        # backup", which loses the work since; a damaged file says "malformed")
+        return DatabaseError(
+            f"{path}: the database file could not be read or written ({text}: a disk quota "
+            "or file size limit reached, a share gone away, a failing disk?); nothing of the "
+            "failed step was saved; `romrunner db check` says whether the file is sound")
     if any(marker in lowered for marker in _CORRUPT):
         return CorruptDatabaseError(
             f"{path}: database is corrupt or unreadable ({text}); "
