@@ -68,3 +68,33 @@ def test_scan_help_documents_the_exit_codes(cli: Any) -> None:
     text = " ".join(cli("scan", "--help").out.split())
     assert "1 a root or folder could not be scanned" in text
     assert "2 no library roots" in text
+
+
+def test_a_root_unmounted_while_the_scan_examines_it_is_said_once_and_fails_the_scan(
+        tmp_path: Path) -> None:
+    """QA83 F4: a root unmounted mid-scan was one "file vanished during the scan" per file not
+    yet examined (599 lines) and exit 0; the same root gone at the start fails the scan."""
+    from romrunner.library.roots import add_root
+    from romrunner.library.scan import scan_library
+    from romrunner.packs import load_pack
+    from romrunner.store import OpenMode, open_database
+
+    first, second = tmp_path / "first", tmp_path / "second"
+    for root, count in ((first, 3), (second, 40)):
+        (root / "gba").mkdir(parents=True)
+        for n in range(count):
+            (root / "gba" / f"{root.name} {n} (USA).gba").write_bytes(bytes([n]) * (300 + n))
+    db = open_database(tmp_path / "library.db", OpenMode.WRITE).db
+    pack = load_pack(None)
+    roots = [add_root(db, first), add_root(db, second)]
+
+    def unmount_the_second(*_: int) -> None:  # (while the first root's files are written)
+        if second.exists():
+            second.rename(tmp_path / "away")
+
+    summary = scan_library(db, pack, roots, workers=1, progress=unmount_the_second)
+    assert [line.split(": ")[0] for line in summary.unscanned] == [str(second)]
+    assert "went away during the scan" in summary.unscanned[0]
+    assert not [e for e in summary.errors if "vanished" in e["error"]]
+    assert db.scalar("SELECT count(*) FROM games WHERE is_missing = 1") == 0
+    db.close()
