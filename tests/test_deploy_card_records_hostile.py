@@ -138,3 +138,56 @@ def test_a_manifest_nested_too_deep_is_a_note_not_an_internal_error(
     result = cli("--json", "deploy", "1", "--to", str(card), "title:alpha", "--prune")
     assert result.code == 0, result.out + result.err
     assert any("nested too deep" in note for note in result.json()["data"]["notes"]), result.out
+
+
+def test_a_prune_removes_no_other_card_file_a_manifest_claims(cli: Any, tmp_path: Path) -> None:
+    """Review 86 R1: beyond the saves folders, a hand-edited manifest still had any card file
+    pruned — a save beside its ROM (RetroArch's "saves in content folder"), the OS's own
+    settings, a screenshot, the user's notes. A file only the manifest claims is removed only
+    in the folders the layout puts games, BIOS and playlists in, and never one named as a
+    save or a state is."""
+    card = _deployed(cli, tmp_path)
+    rom = next(card.rglob("Alpha (USA).gb"))
+    theirs = {rom.with_name("Alpha (USA).srm"): b"\x03" * 512,
+              rom.with_name("Alpha (USA).state1"): b"\x04" * 900,
+              card / "MUOS" / "info" / "config" / "global.ini": b"[settings]\n",
+              card / "Documents" / "notes.txt": b"my notes\n"}
+    for path, data in theirs.items():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+    _listed_as_ours(card, {path.relative_to(card).as_posix(): path for path in theirs})
+    pruned = cli("--json", "deploy", "1", "--to", str(card), "title:alpha", "--prune")
+    assert pruned.code == 0, pruned.out
+    assert pruned.json()["data"]["pruned"] == 0, pruned.out
+    assert all(path.read_bytes() == data for path, data in theirs.items())
+    assert rom.exists()
+
+
+def test_a_prune_still_removes_a_game_no_longer_chosen(cli: Any, tmp_path: Path) -> None:
+    card = _deployed(cli, tmp_path)
+    assert cli("deploy", "1", "--to", str(card), "title:bravo").code == 0
+    pruned = cli("--json", "deploy", "1", "--to", str(card), "title:bravo", "--prune")
+    assert pruned.json()["data"]["pruned"] == 1, pruned.out
+    assert not list(card.rglob("Alpha (USA).gb")) and list(card.rglob("Bravo (USA).gb"))
+
+
+def test_stale_temporary_files_are_never_looked_for_through_a_linked_folder(
+        cli: Any, tmp_path: Path) -> None:
+    """Review 86 R3: the card's note of folders a killed run wrote in named a folder that is
+    a link to one outside the card; a user's file there named as our temporary files are was
+    removed. And R5: a link at the lock's name made a file outside the card."""
+    card = _deployed(cli, tmp_path)
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    theirs = outside / ".rr-tmp-2024-1"
+    theirs.write_text("the user's")
+    linked = next(card.rglob("Alpha (USA).gb")).parent.parent / "ext"
+    linked.symlink_to(outside)
+    (card / ".romrunner" / "writing").write_text(
+        json.dumps({"folders": [linked.relative_to(card).as_posix()]}))
+    lock = card / ".romrunner" / "lock"
+    lock.unlink()
+    lock.symlink_to(outside / "made-by-us")
+    assert cli("deploy", "1", "--to", str(card), "title:alpha").code == 0
+    assert theirs.read_text() == "the user's"
+    assert sorted(p.name for p in outside.iterdir()) == [".rr-tmp-2024-1"]

@@ -391,3 +391,43 @@ def test_a_full_card_is_pruned_before_anything_is_written(tmp_path: Path) -> Non
                      options=DeployOptions(prune=True, force_prune=True))
         assert (run.status, run.pruned, run.copied) == ("completed", 3, 1), run.stopped
         assert sorted(card_files(card)) == ["Roms/gba/Game 3 (USA).gba", "my photos.bin"]
+
+
+def test_a_deploy_the_databases_disk_stops_says_how_to_finish_it(tmp_path: Path) -> None:
+    """QA83 F5: a deploy whose database could not be written any more mid-run (its disk full,
+    a quota) said "nothing was saved; run the command again", not which deployment to resume
+    while its files were on the card. (A file size limit stands in for the full disk; the
+    limit that stops the run after its deployment is recorded is found by trying.)"""
+    import shutil
+    import sqlite3
+
+    from tests.test_store_atomic import _with_a_file_size_limit
+    gb = tmp_path / "lib" / "gb"
+    gb.mkdir(parents=True)
+    for n in range(1500):
+        (gb / f"Game {n:04d} (USA).gb").write_bytes(bytes([n % 251]) * (900 + n % 97))
+    made = tmp_path / "made.db"
+    for args in (("library", "add", str(tmp_path / "lib")), ("scan", "--workers", "1"),
+                 ("device", "add", "rg-35xx-plus"),
+                 ("profile", "create", "--device", "1", "--os", "muos")):
+        assert run_subprocess("--db", str(made), *args).code == 0, args
+    with contextlib.closing(sqlite3.connect(made)) as conn:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    for kib in range(192, 1024, 64):
+        db, card = tmp_path / f"try{kib}.db", tmp_path / f"card{kib}"
+        shutil.copyfile(made, db)
+        card.mkdir()
+        stopped = subprocess.run(
+            [sys.executable, "-m", "romrunner.cli.main", "--db", str(db), "deploy", "1",
+             "--to", str(card), "platform:gb"], capture_output=True, text=True, timeout=300,
+            preexec_fn=lambda limit=kib * 1024: _with_a_file_size_limit(limit))
+        with contextlib.closing(sqlite3.connect(db)) as conn:
+            recorded = conn.execute("SELECT count(*) FROM deployment_history").fetchone()[0]
+        if stopped.returncode != 0 and recorded:
+            break
+    else:
+        pytest.fail("no file size limit stopped the deploy after its deployment was recorded")
+    assert "`romrunner deploy resume 1`" in stopped.stderr, stopped.stderr
+    resumed = run_subprocess("--db", str(db), "deploy", "resume", "1")
+    assert resumed.code == 0, resumed.err
+    assert len([p for p in card.rglob("*.gb")]) == 1500

@@ -235,6 +235,19 @@ def fsync_folder(folder: Path | str) -> None:
         os.close(fd)
 
 
+def _open_lock(path: Path) -> int:
+    """The card's lock file, never opened through a link put at its name (review 86 R5: one
+    made a file outside the card): such a link is removed, the file made anew."""
+    flags = os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW
+    try:
+        return os.open(path, flags, 0o644)
+    except OSError as exc:
+        if exc.errno != errno.ELOOP:
+            raise
+        os.unlink(path)
+        return os.open(path, flags | os.O_EXCL, 0o644)
+
+
 @contextlib.contextmanager
 def card_lock(root: Path, wait: float = 0.0) -> Iterator[None]:
     """Hold the card's deploy lock for the block; a second deploy refuses in one line
@@ -242,7 +255,7 @@ def card_lock(root: Path, wait: float = 0.0) -> Iterator[None]:
     folder = root / CARD_DIR
     try:
         folder.mkdir(exist_ok=True)
-        fd = os.open(folder / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o644)
+        fd = _open_lock(folder / LOCK_NAME)
     except OSError as exc:
         raise DeployError(f"{root}: cannot create the deploy lock "
                           f"({describe_os_error(exc)}){write_hint(exc)}") from exc
@@ -567,6 +580,9 @@ def stale_temps(root: Path, folders: Iterable[str]) -> list[Path]:
     found: list[Path] = []
     for folder in {*folders, CARD_DIR}:
         ours = _OUR_CARD_TEMP if folder == CARD_DIR else _OUR_TEMP
+        if (folder != CARD_DIR and not on_the_card(folder)) \
+                or reached_through_a_link(root, folder):
+            continue  # (review 86 R3: a linked folder's files are not the card's)
         path = root / folder
         try:  # names only: a card folder may hold thousands of files, none of them ours
             names = [name for name in os.listdir(path) if name.startswith(TEMP_PREFIX)]
@@ -575,6 +591,14 @@ def stale_temps(root: Path, folders: Iterable[str]) -> list[Path]:
         found += [path / name for name in names
                   if ours.match(name) and stat.S_ISREG(_lstat_mode(path / name))]
     return found
+
+
+def reached_through_a_link(root: Path, folder: str) -> bool:
+    """True when ``folder`` (relative to the card) or a folder above it is a symbolic link,
+    or cannot be looked at."""
+    parts = folder.split("/")
+    return any(not stat.S_ISDIR(_lstat_mode(root.joinpath(*parts[:depth])))
+               for depth in range(1, len(parts) + 1))
 
 
 def clean_stale_temps(root: Path, folders: Iterable[str]) -> int:

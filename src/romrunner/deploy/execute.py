@@ -100,10 +100,16 @@ from romrunner.deploy.plan import (
     source_problem,
 )
 from romrunner.deploy.plancache import keep_check, read_check
-from romrunner.deploy.saves import launched_name, listed_by_sheets, saves_named_after
+from romrunner.deploy.saves import (
+    KNOWN_SAVE_FOLDERS,
+    launched_name,
+    listed_by_sheets,
+    named_like_a_save,
+    saves_named_after,
+)
 from romrunner.deploy.syncer import FileSyncer
 from romrunner.devices.mounts import not_a_folder_reason, place_on_device, volume_uuid
-from romrunner.errors import InputError, NotFoundError, RomRunnerError
+from romrunner.errors import DatabaseError, InputError, NotFoundError, RomRunnerError
 from romrunner.gcpause import gc_paused
 from romrunner.library.roots import list_roots
 from romrunner.library.summary import os_path
@@ -1036,12 +1042,16 @@ def _prune_items(root: Path, plan: DeployPlan, claims: Claims) -> list[_Item]:
     held = claims.held_keys(plan.held_games, plan.held_sets, plan.held_sha1s) \
         if candidates and (plan.held_games or plan.held_sha1s) else set()
     others = claims.written_by_other_profiles() if candidates else {}
-    saves = tuple(f"{folder.casefold()}/" for folder in plan.save_folders)
+    claims.save_folders = tuple(plan.save_folders)
+    roots = _content_roots(plan)
     found: list[_Item] = []
     for key in sorted(candidates):
         dest = claims.first(key).dest
-        if not on_the_card(dest) or dest.casefold().startswith(saves):
-            claims.prune_never_ours.append(dest)  # (a place ROM Runner never writes: QA82)
+        if claims.never_ours(dest) or (key not in claims.stored()
+                                       and not dest.casefold().startswith(roots)):
+            # (a place ROM Runner never writes; a file only the card's manifest claims, out
+            # of the folders the layout's games, BIOS and playlists go to: QA82, review 86)
+            claims.prune_never_ours.append(dest)
             continue
         info = _lstat(root / dest)
         if info is None:
@@ -1083,6 +1093,42 @@ def _prune_items(root: Path, plan: DeployPlan, claims: Claims) -> list[_Item]:
     found = _without_saved_games(root, plan, claims, found)
     found.sort(key=_sheets_first)
     return found
+
+
+def _content_roots(plan: DeployPlan) -> tuple[str, ...]:
+    """The folders (case-folded, ``/``-ended) the plan's layout puts games, BIOS files and
+    playlists under: its folders, and above each ROM folder the folder holding them all."""
+    folders = {*plan.layout_folders, *(f for f in plan.rom_folders.values() if f)}
+    folders |= {parent for f in plan.rom_folders.values() if f
+                if (parent := f.rpartition("/")[0])}
+    return tuple(f"{folder.casefold()}/" for folder in folders if folder not in ("", "."))
+
+
+class _NeverOurs:
+    """The places on a card ROM Runner never writes to, whatever a record says: outside the
+    card, its own ``.romrunner/``, the OS's saves folders, a file named as a save is — by
+    spelling, and by the folder a path reaches: a FAT card finds `MUOS/save.` and `ROMRUN~1`
+    as those folders (review 86 R4)."""
+
+    def __init__(self, root: Path, save_folders: Iterable[str]) -> None:
+        self.root = root
+        self.folders = (CARD_DIR, *dict.fromkeys((*save_folders, *KNOWN_SAVE_FOLDERS)))
+        self.spelled = tuple(f"{folder.casefold()}/" for folder in self.folders)
+        self._identities: set[tuple[int, int]] | None = None
+
+    def place(self, dest: str) -> bool:
+        """True where ``dest`` is such a place."""
+        if not on_the_card(dest) or named_like_a_save(dest.rpartition("/")[2]) \
+                or dest.casefold().startswith(self.spelled):
+            return True
+        if self._identities is None:
+            self._identities = {(info.st_dev, info.st_ino) for folder in self.folders
+                                if (info := _lstat(self.root / folder)) is not None
+                                and stat.S_ISDIR(info.st_mode)}
+        parts = dest.split("/")[:-1]
+        return any((info := _lstat(self.root.joinpath(*parts[:depth]))) is not None
+                   and (info.st_dev, info.st_ino) in self._identities
+                   for depth in range(1, len(parts) + 1))
 
 
 def _a_folder_of(plan: DeployPlan, path: str) -> bool:
@@ -1769,6 +1815,8 @@ class Claims:
         # Paths records name as ours where ROM Runner never writes: outside the card, in its
         # own folder there, in the OS's saves folders (a hand-edited manifest: QA82 F1, F4)
         self.prune_never_ours: list[str] = []
+        self.save_folders: tuple[str, ...] = ()  # the plan's (see never_ours)
+        self._never: _NeverOurs | None = None
         # The manifest a run wrote, its bytes and files (see write_manifest): a Claims read
         # after it takes its records from there when the card holds these very bytes.
         self.written: tuple[bytes, dict[str, Any], set[str]] | None = None
@@ -1807,6 +1855,12 @@ class Claims:
             self._let_go = self._keyed(let_go)
         if note:
             self.notes.insert(0, note)
+
+    def never_ours(self, dest: str) -> bool:
+        """True for a path on the card ROM Runner never writes to (see :class:`_NeverOurs`)."""
+        if self._never is None:
+            self._never = _NeverOurs(self.root, self.save_folders)
+        return self._never.place(dest)
 
     def manifest_digest(self) -> str:
         """The SHA1 of the card manifest's bytes ("" when there is none)."""
@@ -2984,8 +3038,8 @@ class _Runner:
         if decision.note in (LINKED, LIBRARY_FILE):
             self.state(item, "skipped", decision.note)
             return
-        if not on_the_card(item.dest):  # (a resumed run's, decided before QA82 F1's fix)
-            self.state(item, "skipped", "not a path on the card: kept")
+        if self.claims.never_ours(item.dest):  # (a resumed run's, decided before QA82's fix)
+            self.state(item, "skipped", "where ROM Runner never writes: kept")
             return
         info = decision.existing if decision.action == KEEP else _lstat(target)
         if decision.action != KEEP and info is None:
@@ -3526,6 +3580,19 @@ def _run(db: Database, deployment_id: int, root: Path, fs: FileSystem, dest_id: 
             db.execute("UPDATE deployment_history SET status = 'started', completed_at = NULL, "
                        "error_message = NULL WHERE id = ? AND status != 'started'",
                        (deployment_id,))
+    try:
+        return _apply_and_end(runner, decisions, copies, recorded, claims)
+    except DatabaseError as exc:  # (QA83 F5: the database's disk full mid-run, unsaid how
+        # to finish the deployment whose files are on the card)
+        raise type(exc)(f"{exc} (or `romrunner deploy resume {deployment_id}`, which "
+                        "finishes this deployment without recopying what is on the card)"
+                        ) from exc
+
+
+def _apply_and_end(runner: _Runner, decisions: list[_Decision], copies: list[_Decision],
+                   recorded: DeploymentRecord, claims: Claims) -> DeploySummary:
+    """Apply the decisions, then end the run (its files settled, its row finished)."""
+    summary, deployment_id = runner.summary, runner.deployment_id
     status = "failed"
     try:
         _apply(runner, decisions, copies)
@@ -3534,7 +3601,7 @@ def _run(db: Database, deployment_id: int, root: Path, fs: FileSystem, dest_id: 
         status = "completed"
     except _Stop as stop:
         _settle(runner)
-        summary.stopped = _with_space_needed(str(stop), root, decisions, runner)
+        summary.stopped = _with_space_needed(str(stop), runner.root, decisions, runner)
     except KeyboardInterrupt:
         # Returned, not raised: the caller learns which deployment to resume.
         status = "cancelled"
@@ -3542,7 +3609,7 @@ def _run(db: Database, deployment_id: int, root: Path, fs: FileSystem, dest_id: 
                            "finishes it without recopying what is done")
     finally:
         with _ending(status == "cancelled"):
-            _end_run(db, runner, deployment_id, status, recorded, claims, summary)
+            _end_run(runner.db, runner, deployment_id, status, recorded, claims, summary)
     return summary
 
 

@@ -9,7 +9,7 @@ progress is gone. So a prune keeps such a file (and the tracks its sheet lists) 
 which saves hold it there (QA50 F1, F2).
 
 Saves are looked for in the OS's saves and states folders (the pack's ``paths``, and every
-handheld OS's usual ones: :data:`_KNOWN_SAVE_FOLDERS`), and beside the file itself
+handheld OS's usual ones: :data:`KNOWN_SAVE_FOLDERS`), and beside the file itself
 (RetroArch's "saves in the content folder", RetroPie's layout). Only a file replaced is kept:
 by another file of its platform with its title, or by its own content written elsewhere.
 """
@@ -33,7 +33,7 @@ from romrunner.packs.loader import DefinitionPack
 # saves/ and savestates/ or states/, ROCKNIX's, ArkOS's and JELOS's savestates/ (beside the
 # ROM folders, the card being the games partition), MinUI's and NextUI's .userdata/ (review 25
 # R1, QA51 F4: the built-in pack names none for Onion).
-_KNOWN_SAVE_FOLDERS = ("MUOS/save", "Saves", "saves", "states", "savestates", ".userdata")
+KNOWN_SAVE_FOLDERS = ("MUOS/save", "Saves", "saves", "states", "savestates", ".userdata")
 # What follows a game's name in a save's or state's name (its first dotted part).
 _SAVE_WORD = re.compile(r"(?:srm|sav|dsv|mcd|mcr|eep|fla|sra|mpk|rtc|nv|state\d*|st\d)",
                         re.IGNORECASE)
@@ -42,9 +42,15 @@ _DEPTH = 4
 _SHEETS = (".cue", ".gdi", ".m3u")
 
 
+def named_like_a_save(name: str) -> bool:
+    """True for a file named as emulators name a save or a state (``….srm``, ``….state1``,
+    ``….state1.png``, ``….state.auto``): never a file ROM Runner puts on a card."""
+    return any(_SAVE_WORD.fullmatch(part) for part in name.casefold().split(".")[1:][-2:])
+
+
 def save_folders(pack: DefinitionPack | None, os_id: str, card_root: Path) -> list[str]:
     """The card's folders (relative to its root) where ``os_id`` keeps saves and states."""
-    found: list[str] = list(_KNOWN_SAVE_FOLDERS)
+    found: list[str] = list(KNOWN_SAVE_FOLDERS)
     system = pack.operating_systems.get(os_id) if pack is not None else None
     if system is not None:
         games = games_partition(os_id, card_root)
