@@ -104,3 +104,24 @@ def test_deploy_help_lists_the_options_of_a_deployment(cli: Any) -> None:
     for option in ("--to PATH", "--auto", "--dry-run", "--verify", "--prune", "--overwrite"):
         assert option in text, option
     assert "resume" in text and "history" in text
+
+
+def test_a_dry_run_names_the_files_it_would_copy_and_where(
+        cli: Any, library: dict[str, bytes], tmp_path: Path) -> None:
+    """QA85 F5: a first deploy's dry run gave counts only — no file, not with --verbose nor
+    in the JSON — while its prune listing named each file it would remove."""
+    card = tmp_path / "card"
+    card.mkdir()
+    dry = cli("--json", "deploy", "1", "--to", str(card), "--dry-run", "-flag:hack")
+    listed = {entry["path"]: entry for entry in dry.json()["data"]["copy"]}
+    assert {path.rpartition("/")[2] for path in listed} == {
+        "Sky Pilot (USA).sfc", "Pocket Quest (Europe).gba"}
+    assert all(entry["from"].endswith(path.rpartition("/")[2]) for path, entry in listed.items())
+    text = cli("deploy", "1", "--to", str(card), "--dry-run", "-flag:hack")
+    assert "--verbose lists the 2 files it would copy" in " ".join(text.out.split())
+    verbose = cli("--verbose", "deploy", "1", "--to", str(card), "--dry-run", "-flag:hack")
+    assert all(f"would copy {path}" in verbose.out for path in listed)
+    assert cli("deploy", "1", "--to", str(card), "-flag:hack").code == 0
+    written = {p.relative_to(card).as_posix() for p in card.rglob("*")
+               if p.is_file() and ".romrunner" not in p.parts}
+    assert written == set(listed)

@@ -367,6 +367,13 @@ def _render_preview(console: Console, data: dict[str, Any], *, every: bool = Fal
     if left_out:  # the run's words (its exit 1: the JSON's errors say it too)
         console.print(f"{counted(left_out, 'chosen game')} would be left out (the warnings "
                       "above say why)", markup=False, soft_wrap=True)
+    if every:
+        for entry in data["copy"]:
+            console.print(f"  would copy {entry['path']}" + (f" from {entry['from']}"
+                          if entry["from"] else ""), markup=False, soft_wrap=True)
+    elif data["copy"]:
+        console.print(f"  (--verbose lists the {counted(len(data['copy']), 'file')} it would "
+                      "copy, and where)", markup=False, soft_wrap=True)
     for entry in data["replace"]:  # worded as the real run reports them
         console.print(f"  {replaced_line(entry, 'would replace')}", markup=False, soft_wrap=True)
     pruned = data["prune"]

@@ -808,6 +808,9 @@ def _preview(db: Database, plan: DeployPlan, options: DeployOptions | None,
         # (refused for want of space: what `--prune` would free, said with the refusal)
         "prunable_bytes": 0 if free is None or has_room(need, free, margin)
         else _room_a_prune_makes(db, plan, claims, options),
+        # what it would write where (QA85 F5: a first deploy's dry run named no file)
+        "copy": [{"path": d.item.dest, "from": d.item.source or None, "bytes": d.item.size}
+                 for d in decisions if d.action == COPY and id(d) not in unreadable],
         "prune": pruned,
         "prune_folders": _folders_a_prune_empties(
             root, pruned, claims.folders,
