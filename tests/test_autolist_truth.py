@@ -88,3 +88,31 @@ def test_an_included_version_wins_its_group_and_the_others_stay_out(
     assert not after["Tetris (USA).nes"]["included"]
     assert after["Tetris (USA).nes"]["dropped"] == "other_version"
     assert after["Tetris (USA).nes"]["kept_instead"] == tengen["game_id"]
+
+
+def test_games_without_an_emulator_on_the_os_say_how_to_name_one(
+        cli: Any, tmp_path: Path) -> None:
+    """QA85 F1: every arcade game of an Onion profile was NO_EMULATOR_AVAILABLE, and nothing
+    said what would include them (an override naming an emulator)."""
+    import zipfile
+
+    from tests.conftest import shared_path
+    pack = str(shared_path("definition-pack"))
+    arcade = tmp_path / "lib" / "arcade"
+    arcade.mkdir(parents=True)
+    with zipfile.ZipFile(arcade / "pacman.zip", "w") as archive:
+        archive.writestr("pacman.6e", b"\x01" * 4096)
+    for args in (("library", "add", str(tmp_path / "lib")), ("scan", "--workers", "1"),
+                 ("device", "add", "miyoo-mini-plus"),
+                 ("profile", "create", "--device", "1", "--os", "onionos")):
+        assert cli("--pack", pack, *args).code == 0, args
+    listed = cli("--pack", pack, "--json", "autolist", "1")
+    assert listed.json()["data"]["summary"] == {"NO_EMULATOR_AVAILABLE": 1}
+    hint = [w for w in listed.json()["warnings"] if "left out: no emulator" in w]
+    assert hint and "`romrunner override set --platform arcade --emulator ID --profile 1`" \
+        in hint[0] and "fbneo" in hint[0]
+    assert cli("--pack", pack, "override", "set", "--platform", "arcade", "--emulator",
+               "fbneo", "--profile", "1").code == 0
+    again = cli("--pack", pack, "--json", "autolist", "1")
+    assert again.json()["data"]["included"] == 1
+    assert not [w for w in again.json()["warnings"] if "left out: no emulator" in w]

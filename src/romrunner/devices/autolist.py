@@ -1270,7 +1270,26 @@ def _build_autolist(db: Database, pack: DefinitionPack, profile_id: int,
                                *(warning for _, warning in not_installed_warnings(
                                    pack, resolved, runs, "included game")),
                                *_unlisted_platform_warnings(pack, runs),
-                               *unknown_platform_warnings(pack, profile)])
+                               *unknown_platform_warnings(pack, profile),
+                               *_without_an_emulator(pack, profile, entries.values())])
+
+
+def _without_an_emulator(pack: DefinitionPack, profile: Profile,
+                         entries: Iterable[AutoListEntry]) -> list[str]:
+    """Per platform whose games are left out for want of an emulator, how to name one (QA85
+    F1: Onion's arcade games were all NO_EMULATOR_AVAILABLE, and nothing said what to do)."""
+    counts: dict[str, int] = defaultdict(int)
+    for entry in entries:
+        if entry.reason == NO_EMULATOR_AVAILABLE:
+            counts[entry.platform_id] += 1
+    said: list[str] = []
+    for platform, count in sorted(counts.items()):
+        known = sorted(e.id for e in pack.emulators.values() if platform in e.platforms)
+        said.append(f"{counted(count, 'game')} of {platform} left out: no emulator the pack "
+                    f"knows runs {platform} on {profile.os_id}; `romrunner override set "
+                    f"--platform {platform} --emulator ID --profile {profile.id}` names one"
+                    + (f" (the pack's for {platform}: {examples(known, 5)})" if known else ""))
+    return said
 
 
 def unknown_platform_warnings(pack: DefinitionPack, profile: Profile) -> list[str]:
