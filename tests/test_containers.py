@@ -491,3 +491,35 @@ def test_a_chd_without_a_sha1_is_refused_with_its_reason(
     disk.write_bytes(_chd_header(version, length, 16, bytes(20))[:length])
     with pytest.raises(ContainerError, match=problem):
         read_chd_sha1(disk)
+
+
+def test_what_an_os_adds_to_a_zip_it_makes_is_no_member(cli: Any, tmp_path: Path) -> None:
+    """QA88 F1-F3: a zip made by macOS' Finder (`__MACOSX/._NAME`) or holding a `.DS_Store`
+    or `Thumbs.db` was not identified though its ROM was the catalog's, was not its loose ROM
+    renamed (the game's curation left on a missing row), and "held several ROMs"."""
+    import zlib
+    rom = bytes(range(256)) * 64
+    root = tmp_path / "lib"
+    (root / "gb").mkdir(parents=True)
+    loose = root / "gb" / "Tetris (World).gb"
+    loose.write_bytes(rom)
+    dat = tmp_path / "gb.dat"
+    dat.write_text('clrmamepro (\n\tname "Nintendo - Game Boy"\n)\n'
+                   'game (\n\tname "Tetris (World)"\n\trom ( name "Tetris (World).gb" '
+                   f'size {len(rom)} crc {zlib.crc32(rom):08X} '
+                   f'sha1 {hashlib.sha1(rom).hexdigest()} )\n)\n')
+    assert cli("dat", "import", dat).code == 0
+    scan(cli, root)
+    assert cli("collection", "create", "keep").code == 0
+    assert cli("collection", "add", "keep", "1").code == 0
+    with zipfile.ZipFile(root / "gb" / "Tetris (World).zip", "w") as archive:
+        archive.writestr("Tetris (World).gb", rom)
+        archive.writestr("__MACOSX/._Tetris (World).gb", b"\x00\x05\x16\x07" + b"\0" * 4092)
+        archive.writestr(".DS_Store", b"\0" * 6148)
+        archive.writestr("Thumbs.db", b"\0" * 1024)
+    loose.unlink()
+    summary = cli("--json", "scan", "--workers", "1").json()["data"]
+    assert summary["renamed"] == 1 and summary["missing"] == 0, summary
+    shown = cli("--json", "games", "show", "1").json()["data"]
+    assert shown["filename"] == "Tetris (World).zip" and shown["matched_game_id"], shown
+    assert len(shown["files"]) == 1, shown["files"]

@@ -103,6 +103,20 @@ _ZIP_LOCAL_HEADER = struct.Struct("<4s22xHH")  # signature, …, name length, ex
 _INPUT_BLOCK = 64 << 10
 
 
+# What an operating system adds to an archive it makes, never a game's data: macOS' Finder
+# puts each file's resource fork in `__MACOSX/._NAME` and its folder file `.DS_Store`;
+# Windows' Explorer its `Thumbs.db` and `desktop.ini` (QA88 F1-F3: a zip made on a Mac went
+# unidentified, was not its loose ROM renamed, and "held several ROMs").
+_OS_METADATA_NAMES = frozenset({".ds_store", "thumbs.db", "desktop.ini", "ehthumbs.db"})
+
+
+def os_metadata_member(name: str) -> bool:
+    """True for an archive member an operating system added (see above): skipped."""
+    parts = name.replace("\\", "/").split("/")
+    return parts[0] == "__MACOSX" or parts[-1].startswith("._") \
+        or parts[-1].lower() in _OS_METADATA_NAMES
+
+
 def hash_zip_members(path: str | Path) -> tuple[list[Member], list[str]]:
     """Hash every file member of a zip; returns members and per-member problems."""
     return _zip_members(path, None)
@@ -141,6 +155,8 @@ def _zip_members(path: str | Path, must_hash: MustHash | None) -> tuple[list[Mem
                     continue
                 if is_unsafe_member_name(info.filename):
                     problems.append(f"member {info.filename!r} has an unsafe name; skipped")
+                    continue
+                if os_metadata_member(info.filename):
                     continue
                 if info.flag_bits & 0x1:
                     raise ContainerError("zip is encrypted")
@@ -416,7 +432,7 @@ def hash_7z_members(path: Path) -> tuple[list[Member], list[str]]:
             for info in infos:
                 if is_unsafe_member_name(info.filename):
                     problems.append(f"member {info.filename!r} has an unsafe name; skipped")
-                else:
+                elif not os_metadata_member(info.filename):
                     safe.append(info.filename)
             factory = _HashFactory({info.filename: info.uncompressed for info in infos})
             if safe:
