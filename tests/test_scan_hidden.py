@@ -62,10 +62,11 @@ def test_hidden_system_and_empty_files_are_skipped_and_counted(tmp_path: Path,
 
     again = scan_library(db, pack, workers=workers, include_hidden=True)
     assert stored(db) == {"gba/Real (USA).gba", "gba/Thumbs.gba", "snes/Other (USA).sfc",
-                          "gba/.Hidden (USA).gba", "gba/.sync/Synced (USA).gba",
-                          ".Trashes/501/Deleted (USA).gba"}
-    assert (again.added, again.unchanged) == (3, 3)
-    assert (again.skipped_hidden, again.skipped_empty) == (5, 1)  # forks, .DS_Store, system
+                          "gba/.Hidden (USA).gba", "gba/.sync/Synced (USA).gba"}
+    assert (again.added, again.unchanged) == (2, 3)
+    # forks, .DS_Store, system files; and macOS' trash, never games (QA88 F8: a trashed
+    # game came back as a game)
+    assert (again.skipped_hidden, again.skipped_empty) == (6, 1)
 
     # Hidden games stored by an --include-hidden scan stay as they were afterwards: the
     # files are there, only skipped.
@@ -89,6 +90,15 @@ def test_nas_and_windows_system_folders_are_never_scanned(tmp_path: Path, worker
         "$RECYCLE.BIN/S-1-5-21/$RX1Y2Z3.gb": GAME[:3004],
         "System Volume Information/gb/Tracked (USA).gb": GAME[:3005],
         "snes/lost+found/#1234.sfc": GAME[:3006],
+        # (QA88 F7, F8: AFP shares' bins, macOS', freedesktop's and Samba's, NAS metadata)
+        "Network Trash Folder/gb/Binned (USA).gb": GAME[:3007],
+        "Temporary Items/gb/Temp (USA).gb": GAME[:3008],
+        ".Trashes/501/Trashed (USA).gb": GAME[:3009],
+        "gb/.Trash-1000/files/Trashed (USA).gb": GAME[:3010],
+        ".recycle/gb/Samba (USA).gb": GAME[:3011],
+        "gb/.AppleDouble/Kept (USA).gb": GAME[:3012],
+        ".@__thumb/gb/Thumb (USA).gb": GAME[:3013],
+        ".snapshot/hourly.0/gb/Snap (USA).gb": GAME[:3014],
     }
     for relpath, data in files.items():
         (root / relpath).parent.mkdir(parents=True, exist_ok=True)
@@ -99,7 +109,7 @@ def test_nas_and_windows_system_folders_are_never_scanned(tmp_path: Path, worker
     for include_hidden in (False, True):
         summary = scan_library(db, pack, workers=workers, include_hidden=include_hidden)
         assert stored(db) == {"gb/Kept (USA).gb"}, include_hidden
-        assert summary.skipped_hidden == 7 and summary.errors == [], include_hidden
+        assert summary.skipped_hidden == 15 and summary.errors == [], include_hidden
 
 
 def test_a_bios_folder_in_a_root_is_no_games_and_is_named(cli: Any, tmp_path: Path) -> None:
@@ -167,7 +177,7 @@ def test_the_scan_says_how_many_it_skipped(cli: Any, tmp_path: Path) -> None:
     assert "skipped 8 hidden or system and 1 empty files (scan --include-hidden takes hidden " \
         "ones)" in " ".join(text.out.split())
     data = cli("--json", "scan", "--workers", "1", "--include-hidden").json()["data"]
-    assert (data["added"], data["skipped_hidden"], data["skipped_empty"]) == (3, 5, 1)
+    assert (data["added"], data["skipped_hidden"], data["skipped_empty"]) == (2, 6, 1)
     present = data["identified"] + data["guessed"] + data["unidentified"]
     # a plain scan after it counts the hidden games it leaves as they were (QA28 F9: only
     # the walked ones, "1 unidentified" where 3 were present)

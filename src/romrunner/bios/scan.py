@@ -16,7 +16,7 @@ from romrunner.bios.known import KnownBios, known_bios
 from romrunner.bios.verify import Verdict, verify
 from romrunner.errors import InconsistencyError, InputError
 from romrunner.library.hashing import Hashes, hash_file
-from romrunner.library.plan import SYSTEM_FILES, SYSTEM_FOLDERS
+from romrunner.library.plan import SYSTEM_FILES, system_folder
 from romrunner.library.summary import display_path, os_path
 from romrunner.packs.index import PackIndex
 from romrunner.packs.loader import DefinitionPack
@@ -89,7 +89,7 @@ def _walk(folder: Path, summary: BiosScanSummary) -> Iterator[tuple[Path, os.sta
             {"path": str(e.filename), "error": e.strerror or str(e)})):
         dirnames.sort()
         for name in [name for name in dirnames if name.startswith(".")
-                     or name.lower() in SYSTEM_FOLDERS]:
+                     or system_folder(name)]:
             dirnames.remove(name)  # (QA39 F8: a recycle bin's dumps counted as present)
             summary.skipped_hidden += 1
         for name in [name for name in dirnames if os.path.islink(os.path.join(directory, name))]:

@@ -61,7 +61,20 @@ SYSTEM_FILES = frozenset({"thumbs.db", "desktop.ini", "ehthumbs.db"})
 # as hidden ones are, even with --include-hidden (QA33 F5: deleted games came back).
 SYSTEM_FOLDERS = frozenset({
     "#recycle", "#snapshot", "@eadir", "@recycle", "@recently-snapshot", "@sharebin",
-    "@tmp", "$recycle.bin", "recycler", "system volume information", "lost+found"})
+    "@tmp", "$recycle.bin", "recycler", "system volume information", "lost+found",
+    # AFP shares' recycle bin and temporary files (netatalk, Synology, QNAP: QA88 F7); and,
+    # taken in by --include-hidden otherwise (F8), macOS' and the freedesktop trash (also
+    # `.Trash-UID`), Samba's recycle bin, netatalk's forks, macOS' volume data, QNAP's
+    # thumbnails, NAS snapshots
+    "network trash folder", "temporary items", ".trashes", ".trash", ".recycle",
+    ".appledouble", ".spotlight-v100", ".fseventsd", ".documentrevisions-v100",
+    ".temporaryitems", ".@__thumb", ".@__qini", ".snapshot", ".streams"})
+
+
+def system_folder(name: str) -> bool:
+    """True for a folder that is never a library's (see SYSTEM_FOLDERS)."""
+    lowered = name.lower()
+    return lowered in SYSTEM_FOLDERS or lowered.startswith(".trash-")
 BIOS_FOLDER = "bios"  # a library's BIOS files (`roms/bios/`, lower case): never games
 
 
@@ -670,7 +683,7 @@ def _top_level(root: str, rules: WalkRules) -> list[tuple[str, str]]:
             if name[0] == "." and skipped_dot_name(name, rules.hidden):
                 continue
             if entry.is_dir(follow_symlinks=False):
-                if name.lower() in SYSTEM_FOLDERS or name.lower() == BIOS_FOLDER:
+                if system_folder(name) or name.lower() == BIOS_FOLDER:
                     continue  # (counted by the walk of the root's own files)
                 shown = name if name.isascii() else display_path(name)
                 if shown != name and name in _clashes(listing, clashes):
@@ -764,7 +777,7 @@ def _walk(folder: str, rel_folder: str, notes: WalkNotes, rules: WalkRules, *,
                            _link_not_followed(entry.path, entry.path[:-len(relpath)]))
                     continue
                 if entry.is_dir(follow_symlinks=False):
-                    if name.lower() in SYSTEM_FOLDERS:
+                    if system_folder(name):
                         notes.hidden += 1
                         notes.never_games.append(relpath)
                     elif name.lower() == BIOS_FOLDER:
