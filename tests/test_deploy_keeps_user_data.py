@@ -341,3 +341,29 @@ def test_a_players_file_at_our_path_in_another_unicode_form_is_one_at_our_path(
         [same, other])
     assert (folder / unicodedata.normalize("NFD", other)).read_bytes() == \
         b"the player's own" * 100
+
+
+def test_a_copy_of_ours_a_mac_renamed_to_another_unicode_form_is_still_pruned(
+        cli: Any, tmp_path: Path) -> None:
+    """QA88 F4: a card copied back by a Mac holds our accented file under its decomposed
+    name; a re-deploy took it as ours (skipped), but a --prune of a selection without it
+    looked at the composed path only, took the file as gone, and left it on the card
+    unsaid."""
+    import unicodedata
+    root = tmp_path / "lib" / "gb"
+    root.mkdir(parents=True)
+    accented = "Pokémon Rouge (France).gb"
+    (root / accented).write_bytes(b"pokemon" * 600)
+    (root / "Tetris (World).gb").write_bytes(b"tetris" * 700)
+    muos_profile(cli, tmp_path / "lib")
+    card = tmp_path / "card"
+    card.mkdir()
+    assert cli("deploy", "1", "--to", str(card), "platform:gb").code == 0
+    ours = next(card.rglob(accented))
+    decomposed = ours.with_name(unicodedata.normalize("NFD", accented))
+    os.rename(ours, decomposed)  # (its time kept, as a copy that keeps times does)
+    again = cli("--json", "deploy", "1", "--to", str(card), "platform:gb")
+    assert again.json()["data"]["copied"] == 0, again.out
+    pruned = cli("--json", "deploy", "1", "--to", str(card), "title:tetris", "--prune")
+    assert pruned.json()["data"]["pruned"] == 1, pruned.out
+    assert not decomposed.exists() and next(card.rglob("Tetris (World).gb")).exists()

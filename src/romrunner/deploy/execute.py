@@ -1057,6 +1057,8 @@ def _prune_items(root: Path, plan: DeployPlan, claims: Claims) -> list[_Item]:
             claims.prune_never_ours.append(dest)
             continue
         info = _lstat(root / dest)
+        if info is None and not dest.isascii() and (twin := _unicode_twin(root, dest)):
+            dest, info = twin  # (QA88 F4: a card copied back by a Mac: kept, unsaid)
         if info is None:
             continue  # gone (pruned before, deleted): nothing to keep or remove
         if not stat.S_ISREG(info.st_mode):
@@ -1090,12 +1092,29 @@ def _prune_items(root: Path, plan: DeployPlan, claims: Claims) -> list[_Item]:
         elif claim is None:
             claims.prune_kept.append(dest)
         else:
-            found.append(_Item(0, "other", "prune", None, "", None, None, claim.dest,
+            found.append(_Item(0, "other", "prune", None, "", None, None, dest,
                                claim.size, claim.sha1, claim.mtime_ns, "pending",
                                claims.game_copied_to(claim.dest)))
     found = _without_saved_games(root, plan, claims, found)
     found.sort(key=_sheets_first)
     return found
+
+
+def _unicode_twin(root: Path, dest: str) -> tuple[str, os.stat_result] | None:
+    """The card's file that is ``dest`` in another Unicode form (a card copied by a Mac
+    holds decomposed names), with its ``lstat``; None when there is none."""
+    folder, _, name = dest.rpartition("/")
+    wanted = unicodedata.normalize("NFC", name)
+    try:
+        names = os.listdir(root / folder)
+    except OSError:
+        return None
+    for entry in names:
+        if entry != name and not entry.isascii() \
+                and unicodedata.normalize("NFC", entry) == wanted:
+            info = _lstat(root / folder / entry)
+            return (f"{folder}/{entry}" if folder else entry, info) if info else None
+    return None
 
 
 def _content_roots(plan: DeployPlan) -> tuple[str, ...]:
