@@ -460,3 +460,23 @@ def test_an_entry_a_newer_file_keeps_without_its_rating_or_fixes_loses_them(
         assert conn.execute(
             "SELECT count(*) FROM emulator_compat_cache c JOIN game_key_dim k "
             "ON k.id = c.game_key WHERE k.definition_game_id = 'SCUS-97465'").fetchone()[0] == 0
+
+
+def test_a_raw_rating_on_a_known_scale_says_the_status_whatever_normalized_says(
+        cli: Any, db_path: Path, tmp_path: Path) -> None:
+    """QA84 F5: under one source, PCSX2's raw 5 was "playable" from its GameIndex and
+    "perfect" from an envelope whose own `normalized` said so."""
+    envelope = tmp_path / "pcsx2.json"
+    envelope.write_text(json.dumps({
+        "schemaVersion": "emulator-settings-v1", "source": "pcsx2-gameindex",
+        "items": [{"platformId": "ps2", "emulatorId": "pcsx2", "externalGameId": "SLUS-20946",
+                   "settings": {"eeRoundMode": 1},
+                   "compatRating": {"raw": 5, "normalized": "perfect"}},
+                  {"platformId": "ps2", "emulatorId": "pcsx2", "externalGameId": "SLUS-20947",
+                   "settings": {"eeRoundMode": 1},
+                   "compatRating": {"normalized": "perfect"}}]}))
+    assert cli("cache", "import", envelope).code == 0
+    assert observation(db_path, "compat", "SLUS-20946", "pcsx2-gameindex")["status"] \
+        == "playable"
+    assert observation(db_path, "compat", "SLUS-20947", "pcsx2-gameindex")["status"] \
+        == "perfect"  # (no raw value: its word stands)

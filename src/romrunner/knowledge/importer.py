@@ -168,7 +168,8 @@ def _import_file(db: Database, path: Path, fmt: str | None, source: str | None,
         if named is None and source is None:
             raise InputError(f"{path}: the envelope names no source; give --source")
         result.source = source if named is None else _given_source(path, source, named, one_of)
-        rows = envelope_rows(name, document_rows(path, document), _device_profiles(db))
+        rows = envelope_rows(name, document_rows(path, document), _device_profiles(db),
+                             result.source)
         _ingest_kinds(db, result, rows, new_source, strict)
         return result
     game = game_format(name)

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from romrunner.cache.importfile import FileRow
-from romrunner.knowledge.model import Entry, game_key, normalise_status
+from romrunner.knowledge.model import DOLPHIN_STATE, RAW_STATUS, Entry, game_key, normalise_status
 
 COMPAT, SETTINGS, PERFORMANCE = "compat", "settings", "performance"
 KindRow = tuple[str, "Mapping[str, object] | FileRow"]
@@ -113,11 +113,24 @@ def _ids(item: Mapping[str, Any]) -> dict[str, object]:
             "definition_game_id": _game_key(item)}
 
 
-def _status(value: object) -> tuple[str, object]:
-    """(normalised status, raw value) of ``status`` as ``"word"`` or ``{raw, normalized}``."""
+# The raw scales of the sources whose scale the engine knows: a raw value there says the
+# status whatever an envelope's ``normalized`` says (QA84 F5: PCSX2's 5 was "playable" from
+# its GameIndex and "perfect" from an envelope of the same source).
+_SCALES: dict[str, Mapping[str, str]] = {
+    "pcsx2-gameindex": {key: status for key, status in RAW_STATUS.items() if key.isdigit()},
+    "dolphin-gameini": DOLPHIN_STATE}
+
+
+def _status(value: object, source: str | None = None) -> tuple[str, object]:
+    """(normalised status, raw value) of ``status`` as ``"word"`` or ``{raw, normalized}``;
+    ``source``: the envelope's, whose known scale reads the raw value first."""
     raw, normalised = value, None
     if isinstance(value, dict):
         raw, normalised = value.get("raw"), value.get("normalized")
+    on_scale = _SCALES.get(source or "", {}).get(str(raw).strip()) \
+        if raw is not None and not isinstance(raw, bool) else None
+    if on_scale is not None:
+        return on_scale, raw
     if isinstance(normalised, str) and normalised in STATUSES:
         return normalised, raw
     found = normalise_status(raw)
@@ -132,9 +145,10 @@ def _source_url(item: Mapping[str, Any]) -> str | None:
     return _text(item, "sourceUrl") or (link if isinstance(link, str) else None)
 
 
-def compat_item(item: Mapping[str, Any]) -> dict[str, object]:
-    """A ``compat-source-v1`` item (either variant) as a compat row."""
-    status, raw = _status(item.get("status"))
+def compat_item(item: Mapping[str, Any], source: str | None = None) -> dict[str, object]:
+    """A ``compat-source-v1`` item (either variant) as a compat row (``source``: the
+    envelope's)."""
+    status, raw = _status(item.get("status"), source)
     return {**_ids(item), "status": status, "confidence": item.get("confidence"),
             "tested_version": item.get("testedVersion"), "source_url": _source_url(item),
             "last_updated": item.get("lastUpdated"),
@@ -142,9 +156,10 @@ def compat_item(item: Mapping[str, Any]) -> dict[str, object]:
                             ("notes", item.get("notes")))}
 
 
-def settings_items(item: Mapping[str, Any]) -> Iterator[tuple[str, dict[str, object]]]:
+def settings_items(item: Mapping[str, Any], source: str | None = None
+                   ) -> Iterator[tuple[str, dict[str, object]]]:
     """An ``emulator-settings-v1`` item's settings row, and its compat row when it carries a
-    ``compatRating``."""
+    ``compatRating`` (``source``: the envelope's)."""
     ids = _ids(item)
     settings = item.get("settings")
     patches = item.get("patches")
@@ -166,7 +181,7 @@ def settings_items(item: Mapping[str, Any]) -> Iterator[tuple[str, dict[str, obj
                                          ("notes", item.get("notes")))}
     if item.get("compatRating") is not None:
         found = True
-        status, raw = _status(item["compatRating"])
+        status, raw = _status(item["compatRating"], source)
         yield COMPAT, {**ids, "status": status, "confidence": item.get("confidence"),
                        "source_url": _source_url(item),
                        "notes": _notes(("raw", raw), title)}
@@ -204,10 +219,10 @@ def performance_items(item: Mapping[str, Any], profiles: Mapping[str, list[int]]
             "notes": _notes(("title", item.get("title")), ("notes", item.get("notes")))}
 
 
-def envelope_rows(schema: str, rows: Iterable[FileRow],
-                  profiles: Mapping[str, list[int]]) -> Iterator[KindRow]:
-    """The rows of an envelope's items; an unusable item stays a :class:`FileRow` problem
-    (under the kind the envelope is mainly about)."""
+def envelope_rows(schema: str, rows: Iterable[FileRow], profiles: Mapping[str, list[int]],
+                  source: str | None = None) -> Iterator[KindRow]:
+    """The rows of an envelope's items (of ``source``); an unusable item stays a
+    :class:`FileRow` problem (under the kind the envelope is mainly about)."""
     main = ENVELOPES[schema]
     for row in rows:
         if row.value is None:
@@ -216,9 +231,9 @@ def envelope_rows(schema: str, rows: Iterable[FileRow],
         try:
             if schema == COMPAT_ENVELOPE:
                 found: list[tuple[str, Mapping[str, object]]] = [
-                    (COMPAT, compat_item(row.value))]
+                    (COMPAT, compat_item(row.value, source))]
             elif schema == SETTINGS_ENVELOPE:
-                found = list(settings_items(row.value))
+                found = list(settings_items(row.value, source))
             else:
                 found = list(performance_items(row.value, profiles))
         except _Unusable as exc:
