@@ -177,3 +177,24 @@ def test_source_policy_comes_from_the_registry() -> None:
         assert ranks["user-override"] == 0 and ranks["emulator-official"] == 1
         assert min(rank for source, rank in ranks.items() if source != "user-override") == 1
         db.close()
+
+
+def test_a_writing_command_under_another_pack_says_what_it_dropped(
+        cli: Any, tmp_path: Path) -> None:
+    """QA84 F3: answers imported under the pack-derived source vanished at the first writing
+    command run with another pack, without a word."""
+    pack_dir = copy_builtin(tmp_path)
+    envelope = tmp_path / "ours.json"
+    envelope.write_text(json.dumps({
+        "schemaVersion": "compat-source-v1", "source": "rom-runner-db",
+        "items": [{"platformId": "snes", "emulatorId": "snes9x", "gameId": "*",
+                   "status": "playable"}]}))
+    assert cli("--pack", pack_dir, "cache", "import", envelope).code == 0
+    quiet = cli("--pack", pack_dir, "collection", "create", "first")
+    assert "dropped" not in quiet.err
+    data = json.loads((pack_dir / "devices.json").read_text())
+    data["devices"].append({"deviceId": "new-device", "displayName": "New"})
+    (pack_dir / "devices.json").write_text(json.dumps(data))
+    said = cli("--pack", pack_dir, "collection", "create", "second")
+    assert said.code == 0
+    assert "the cached knowledge derived from the previous one was dropped" in said.err

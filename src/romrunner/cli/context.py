@@ -126,7 +126,12 @@ class AppContext:
                 self._created = result
             self._say_pack_notice()
             if mode is OpenMode.WRITE:
-                sync_pack(self._db, self.pack())
+                synced = sync_pack(self._db, self.pack())
+                if synced.invalidated_rows:  # (QA84 F3: dropped without a word)
+                    self.warn("the definition pack changed: the cached knowledge derived from "
+                              f"the previous one was dropped ({synced.invalidated_rows:,} "
+                              "rows; `romrunner cache import` brings back what you imported "
+                              "under its sources)")
             self._created_changes = self._db.committed_changes
         return self._db
 
