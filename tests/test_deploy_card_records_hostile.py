@@ -191,3 +191,16 @@ def test_stale_temporary_files_are_never_looked_for_through_a_linked_folder(
     assert cli("deploy", "1", "--to", str(card), "title:alpha").code == 0
     assert theirs.read_text() == "the user's"
     assert sorted(p.name for p in outside.iterdir()) == [".rr-tmp-2024-1"]
+
+
+def test_a_folder_at_the_manifests_name_is_said_as_such(cli: Any, tmp_path: Path) -> None:
+    """QA82 F6: a folder at `.romrunner/manifest.json` was blamed on a full card."""
+    card = _deployed(cli, tmp_path)
+    manifest = card / ".romrunner" / "manifest.json"
+    manifest.unlink()
+    manifest.mkdir()
+    result = cli("--json", "deploy", "1", "--to", str(card), "title:bravo")
+    assert result.code == 0, result.out
+    said = [n for n in result.json()["data"]["notes"] if "could not be written" in n]
+    assert said and "a folder is at its name: remove it" in said[0]
+    assert "the card full?" not in said[0]

@@ -3666,9 +3666,12 @@ def _end_run(db: Database, runner: _Runner, deployment_id: int, status: str,
         if summary.stopped is None:
             summary.stopped = str(stop)
     if not runner.write_card_manifest() and not runner.gone():
+        there = _lstat(runner.root / CARD_DIR / MANIFEST_NAME)
+        why = "a folder is at its name: remove it" if there is not None \
+            and stat.S_ISDIR(there.st_mode) else "the card full?"  # (QA82 F6)
         summary.notes.append(
             f"{runner.root}: the card's record of ROM Runner's files ({CARD_DIR}/"
-            f"{MANIFEST_NAME}) could not be written (the card full?): this database knows "
+            f"{MANIFEST_NAME}) could not be written ({why}): this database knows "
             "them, but another computer, or this one without this database, takes them for "
             "yours and never prunes them; run the deploy again once the card has room")
     if status == "completed":
