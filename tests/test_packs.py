@@ -198,3 +198,30 @@ def test_a_writing_command_under_another_pack_says_what_it_dropped(
     said = cli("--pack", pack_dir, "collection", "create", "second")
     assert said.code == 0
     assert "the cached knowledge derived from the previous one was dropped" in said.err
+
+
+def test_a_folder_name_or_os_path_climbing_out_of_the_card_is_skipped_and_named(
+        tmp_path: Path) -> None:
+    """QA82 F7: a pack folder name `../../x` (or an absolute one) refused every deploy with
+    "'..': a path on the card cannot hold '..'", naming neither the file nor the entry, and
+    `pack validate` said nothing; an absolute one was quietly put under the card."""
+    pack_dir = copy_builtin(tmp_path)
+    names = json.loads((pack_dir / "folder-names.json").read_text())
+    names["platforms"]["snes"]["muos"] = "../../outside"
+    names["platforms"]["gba"]["muos"] = "/abs/gba"
+    (pack_dir / "folder-names.json").write_text(json.dumps(names))
+    systems_file = pack_dir / "operating-systems.json"
+    systems = json.loads(systems_file.read_text())
+    entries = systems["operatingSystems"]
+    muos = next(e for e in entries if e["id"] == "muos")
+    muos["paths"]["bios"] = "/mnt/sdcard/../../etc"
+    systems_file.write_text(json.dumps(systems))
+    pack = load_pack(pack_dir)
+    messages = [str(w) for w in pack.warnings]
+    assert "folder-names.json: platforms.snes.muos: '../../outside' is not a folder on the " \
+        "card; skipped" in messages
+    assert any("platforms.gba.muos" in m and "'/abs/gba'" in m for m in messages)
+    assert any("paths.bios" in m and "climbs out" in m for m in messages)
+    family = pack.folder_names.family_of("muos")
+    assert pack.folder_names.folder_for("snes", family)[0] != "../../outside"
+    assert pack.operating_systems["muos"].paths.get("bios") is None

@@ -269,10 +269,17 @@ def load_folder_names(root: Path, warnings: list[PackWarning]) -> FolderNames:
         if not isinstance(entry, dict) or not isinstance(entry.get("default"), str):
             reader.warn(repr(platform_id), "has no text 'default' folder name; skipped")
             continue
-        names[platform_id] = {
-            key: value for key, value in entry.items()
-            if key not in ("systemNames", "retroarch") and (value is None or (isinstance(
-                value, str) and value.strip()))}
+        named = {key: value for key, value in entry.items()
+                 if key not in ("systemNames", "retroarch") and (value is None or (isinstance(
+                     value, str) and value.strip()))}
+        for key, value in list(named.items()):
+            if value is not None and (_climbs_out(value) or value.startswith(("/", "\\"))):
+                reader.warn(f"platforms.{platform_id}.{key}", f"{value!r} is not a folder on "
+                            "the card; skipped")  # (QA82 F7)
+                del named[key]
+        if "default" not in named:
+            continue
+        names[platform_id] = named
         systems[platform_id] = reader.strings(entry, "systemNames", repr(platform_id))
     return FolderNames(
         families=_text_map(data.get("families")),
@@ -284,6 +291,11 @@ def load_folder_names(root: Path, warnings: list[PackWarning]) -> FolderNames:
         rom_subfolders={family: sub for family, sub in _text_map(
             data.get("romSubfolders")).items() if family != "description" and sub.strip()},
         closed_families=frozenset(reader.strings(data, "closedFamilies", "closedFamilies")))
+
+
+def _climbs_out(path: str) -> bool:
+    """True for a path with a ``..`` part (either slash)."""
+    return ".." in path.replace("\\", "/").split("/")
 
 
 def _bios_folders(reader: _Reader, value: Any) -> dict[str, str]:
@@ -456,6 +468,9 @@ def _operating_system(reader: _Reader, entry: RawJson, label: str) -> OperatingS
         for key, value in raw_paths.items():
             if value is None or asks_the_user(value):
                 paths[key] = None
+            elif isinstance(value, str) and _climbs_out(value):
+                reader.warn(label, f"paths.{key} {value!r} climbs out of its folder ('..'); "
+                            "ignored")  # (QA82 F7: every platform refused, the pack unnamed)
             elif isinstance(value, str):
                 paths[key] = value
             else:
