@@ -367,3 +367,14 @@ def test_an_option_of_one_value_given_twice_is_refused(cli: Any, tmp_path: Path,
     [error] = result.json()["errors"]
     assert error.endswith("is given twice: give it once"), error
     assert not (tmp_path / "a.db").exists() and not (tmp_path / "A").exists()
+
+
+def test_version_names_the_database_schema_the_readme_speaks_of(cli: Any) -> None:
+    """QA85 F9: `--version` said "0.1.0" while the README speaks of releases v1.1.0 and on
+    (the schema lineage): a user could not tell which rules applied."""
+    import romrunner.store
+    folder = Path(romrunner.store.__file__).parent / "migrations"
+    newest = sorted(folder.glob("*.sql"))[-1].stem.split("_", 1)[1]
+    result = cli("--version")
+    assert result.code == 0
+    assert result.out.strip().endswith(f"(database schema {newest.replace('_', '.')})")

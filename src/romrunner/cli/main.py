@@ -197,8 +197,21 @@ def hoist_global_flags(args: list[str], *, short: bool = False,
     return [*head, *moved, *kept, *tail[end:]]
 
 
+def _print_version(ctx: click.Context, asked: bool) -> None:
+    """``--version``: the package's, and the schema its databases are at (the README's
+    release names, v1.1.0 and on: QA85 F9, "0.1.0" alone read as older than every one)."""
+    if not asked or ctx.resilient_parsing:
+        return
+    from romrunner.store.migrate import load_migrations
+    schema = load_migrations()[-1].name.replace("_", ".")
+    click.echo(f"romrunner {__version__} (database schema {schema})")
+    ctx.exit()
+
+
 @click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="romrunner")
+@click.option("--version", is_flag=True, expose_value=False, is_eager=True,
+              callback=lambda ctx, _, value: _print_version(ctx, value),
+              help="Show the version, and the database schema it writes, and exit.")
 @click.option("--db", "db_path", type=click.Path(path_type=Path), envvar="ROMRUNNER_DB",
               default=None, help="Database file (env ROMRUNNER_DB; default: user data dir).")
 @click.option("--pack", "pack_dir", type=click.Path(path_type=Path), envvar="ROMRUNNER_PACK",
