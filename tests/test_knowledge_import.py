@@ -480,3 +480,23 @@ def test_a_raw_rating_on_a_known_scale_says_the_status_whatever_normalized_says(
         == "playable"
     assert observation(db_path, "compat", "SLUS-20947", "pcsx2-gameindex")["status"] \
         == "perfect"  # (no raw value: its word stands)
+
+
+def test_a_titles_other_serials_lose_the_rating_its_entry_no_longer_gives(
+        cli: Any, db_path: Path, tmp_path: Path) -> None:
+    """Review 87 F4: a DuckStation title whose rating was dropped upstream lost it for its own
+    serial only; the other serials of its `codes` (no entry of their own) kept it."""
+    rated = ('SLPS-01311:\n  name: "0 kara no Mahjong (Japan)"\n{rating}  codes:\n'
+             '    - SLPS-01311\n    - SLPS-02546\n'
+             'SLPS-01986:\n  name: "0 kara no Shougi (Japan)"\n  compatibility:\n'
+             '    rating: NoIssues\n')
+    for folder, rating in (("old", "  compatibility:\n    rating: NoIssues\n"), ("new", "")):
+        path = tmp_path / folder / "gamedb.yaml"
+        path.parent.mkdir()
+        path.write_text(rated.format(rating=rating))
+        assert cli("cache", "import", path, "--format", "duckstation-gamedb").code == 0
+        if folder == "old":
+            assert observation(db_path, "compat", "SLPS-02546", "duckstation-gamedb")
+    for serial in ("SLPS-01311", "SLPS-02546"):
+        assert observation(db_path, "compat", serial, "duckstation-gamedb") is None, serial
+    assert observation(db_path, "compat", "SLPS-01986", "duckstation-gamedb") is not None

@@ -275,3 +275,14 @@ def test_a_write_refused_by_a_quota_or_size_limit_is_not_called_corruption(
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         assert conn.execute("SELECT count(*) FROM catalog_games").fetchone()[0] == 0
     assert run_subprocess("--db", str(db), "dat", "import", str(dat)).code == 0
+
+
+def test_a_disk_io_error_is_neither_corruption_nor_an_unknown_file() -> None:
+    """Review 87 F5: once "disk I/O error" was no longer called corruption, `db check` (which
+    the message advises) failed with it instead of reporting it as its finding, and opening
+    the file asked to "move the file away" as if it were not ROM Runner's."""
+    from romrunner.errors import CorruptDatabaseError, DiskIOError
+    from romrunner.store.database import sqlite_error
+    found = sqlite_error("x.db", sqlite3.OperationalError("disk I/O error"))
+    assert isinstance(found, DiskIOError) and not isinstance(found, CorruptDatabaseError)
+    assert "`romrunner db check` says whether the file is sound" in str(found)

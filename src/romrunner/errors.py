@@ -61,6 +61,11 @@ class CorruptDatabaseError(DatabaseError):
     """The database file is damaged or cannot be read."""
 
 
+class DiskIOError(DatabaseError):
+    """SQLite's "disk I/O error": a write refused (a disk quota, a file size limit) or a read
+    that failed (a share gone away, a failing disk) — not, by itself, a damaged file."""
+
+
 class DatabaseReplacedError(DatabaseError):
     """The database file was deleted or replaced while a command was writing to it."""
 

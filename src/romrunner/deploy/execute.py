@@ -1143,10 +1143,11 @@ class _NeverOurs:
         if not on_the_card(dest) or named_like_a_save(dest.rpartition("/")[2]) \
                 or dest.casefold().startswith(self.spelled):
             return True
-        if self._identities is None:
+        if self._identities is None:  # (not where the file system gives no inode numbers:
+            # every folder 0 there, review 87 F2)
             self._identities = {(info.st_dev, info.st_ino) for folder in self.folders
                                 if (info := _lstat(self.root / folder)) is not None
-                                and stat.S_ISDIR(info.st_mode)}
+                                and stat.S_ISDIR(info.st_mode) and info.st_ino}
         parts = dest.split("/")[:-1]
         return any((info := _lstat(self.root.joinpath(*parts[:depth]))) is not None
                    and (info.st_dev, info.st_ino) in self._identities

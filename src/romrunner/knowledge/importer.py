@@ -193,10 +193,17 @@ def _withdraw_what_entries_no_longer_give(db: Database, result: FileImport,
     assert result.source is not None
     gives_kind: tuple[tuple[CacheKind, Callable[[Entry], bool]], ...] = (
         (COMPAT, _rates), (SETTINGS, _sets))
+    primary = {e.game_key for e in entries}
+    # (an entry's keys: its own and, when they have no entry of their own, its title's other
+    # serials — DuckStation's `codes`, given its rows too: review 87 F4)
+    keys_of = {id(e): (e.game_key, *(k for k in e.related_keys if k not in primary))
+               for e in entries}
     for kind, gives in gives_kind:
         if not any(gives(entry) for entry in entries):
             continue
-        keys = [(e.platform_id, e.game_key, e.emulator_id) for e in entries if not gives(e)]
+        given = {key for e in entries if gives(e) for key in keys_of[id(e)]}
+        keys = [(e.platform_id, key, e.emulator_id) for e in entries if not gives(e)
+                for key in keys_of[id(e)] if key not in given]
         if withdrawn := withdraw_observations(db, kind, result.source, keys):
             result.withdrawn[kind.name] = withdrawn
 

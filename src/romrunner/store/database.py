@@ -21,6 +21,7 @@ from romrunner.errors import (
     DatabaseError,
     DatabaseReplacedError,
     DiskFullError,
+    DiskIOError,
     ReadOnlyVolumeError,
 )
 from romrunner.hashbin import sql_unhex
@@ -147,7 +148,7 @@ def sqlite_error(path: Path | str, exc: sqlite3.Error) -> DatabaseError:
         # (QA83 F1: a write refused by a disk quota or a file size limit — SQLite says
         # "disk I/O error" for every failed write but a full disk — was "corrupt, restore a
         # backup", which loses the work since; a damaged file says "malformed")
-        return DatabaseError(
+        return DiskIOError(
             f"{path}: the database file could not be read or written ({text}: a disk quota "
             "or file size limit reached, a share gone away, a failing disk?); nothing of the "
             "failed step was saved; `romrunner db check` says whether the file is sound")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from romrunner.errors import CorruptDatabaseError
+from romrunner.errors import CorruptDatabaseError, DiskIOError
 from romrunner.store.database import Database
 
 # Rows that point at something no foreign key guards: integer dictionary ids in the caches
@@ -61,7 +61,8 @@ def check_database(db: Database, *, quick: bool = False) -> CheckReport:
         for row in db.query("PRAGMA foreign_key_check"):
             report.foreign_keys.append(
                 f"{row[0]} row {row[1]} points at a missing {row[2]} row")
-    except CorruptDatabaseError as exc:  # too damaged for SQLite to walk: that is the finding
+    except (CorruptDatabaseError, DiskIOError) as exc:  # (too damaged for SQLite to walk, or
+        # not readable from the disk: that is the finding, review 87 F5)
         cause = exc.__cause__
         report.integrity = [str(cause) if cause is not None else str(exc)]
         return report

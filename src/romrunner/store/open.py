@@ -13,6 +13,7 @@ from romrunner.errors import (
     CorruptDatabaseError,
     DatabaseBusyError,
     DatabaseError,
+    DiskIOError,
     InputError,
     MigrationRequiredError,
     NoDatabaseError,
@@ -218,13 +219,13 @@ def _check_is_ours(path: Path, why: str) -> None:
         if not path.is_file() or path.stat().st_size == 0:
             return
         db = Database(path, read_only=True)
-    except (OSError, CorruptDatabaseError):
-        return  # none, or described as corrupt by the caller
+    except (OSError, CorruptDatabaseError, DiskIOError):
+        return  # none, or described as corrupt (or unreadable) by the caller
     try:
         current_version(db)
     except DatabaseBusyError:
         raise  # (the caller's to judge)
-    except CorruptDatabaseError:
+    except (CorruptDatabaseError, DiskIOError):
         return
     except DatabaseError as exc:
         raise InputError(f"{exc}; {why} (give another --db, or move the file away); "
