@@ -204,3 +204,30 @@ def test_a_folder_at_the_manifests_name_is_said_as_such(cli: Any, tmp_path: Path
     said = [n for n in result.json()["data"]["notes"] if "could not be written" in n]
     assert said and "a folder is at its name: remove it" in said[0]
     assert "the card full?" not in said[0]
+
+
+def test_another_databases_files_in_a_games_partitions_folders_are_still_pruned(
+        cli: Any, tmp_path: Path) -> None:
+    """Review 87 F1: once a file only the card's manifest claims was pruned only under the
+    plan's own ROM folders, a second database (or one restored from a backup) kept every file
+    of the platforms it no longer chose on a card whose ROM folders sit at its root (ArkOS'
+    EASYROMS), calling them hand-edited records."""
+    from tests.conftest import shared_path
+    pack = str(shared_path("definition-pack"))
+    lib = tmp_path / "lib"
+    for folder, name in (("gb", "Alpha (USA).gb"), ("gba", "Bravo (USA).gba")):
+        (lib / folder).mkdir(parents=True)
+        (lib / folder / name).write_bytes(name.encode() * 300)
+    card = tmp_path / "EASYROMS"
+    card.mkdir()
+    for db, words in (("a.db", "platform:gb,gba"), ("b.db", "platform:gba")):
+        for args in (("library", "add", str(lib)), ("scan", "--workers", "1"),
+                     ("device", "add", "rg-353p"),
+                     ("profile", "create", "--device", "1", "--os", "arkos")):
+            assert cli("--pack", pack, "--db", str(tmp_path / db), *args).code == 0, args
+        flags = ("--prune", "--prune-others", "--force") if db == "b.db" else ()
+        done = cli("--pack", pack, "--db", str(tmp_path / db), "--json", "deploy", "1", "--to",
+                   str(card), *words.split(), *flags)
+        assert done.code == 0, done.out
+    assert done.json()["data"]["pruned"] == 1, done.out
+    assert not list(card.rglob("Alpha (USA).gb")) and list(card.rglob("Bravo (USA).gba"))

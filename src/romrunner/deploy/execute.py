@@ -826,6 +826,8 @@ def _preview(db: Database, plan: DeployPlan, options: DeployOptions | None,
         "prune_linked": sorted(set(claims.prune_linked)),
         "prune_library": sorted(set(claims.prune_library)),
         "prune_saves": saved_list(claims.prune_saves),
+        "prune_never_ours": sorted(set(claims.prune_never_ours)),
+        "prune_elsewhere": sorted(set(claims.prune_elsewhere)),
         "prune_other_computer": computers_list(claims.prune_other_computer), "notes": notes}
 
 
@@ -1050,11 +1052,13 @@ def _prune_items(root: Path, plan: DeployPlan, claims: Claims) -> list[_Item]:
     found: list[_Item] = []
     for key in sorted(candidates):
         dest = claims.first(key).dest
-        if claims.never_ours(dest) or (key not in claims.stored()
-                                       and not dest.casefold().startswith(roots)):
-            # (a place ROM Runner never writes; a file only the card's manifest claims, out
-            # of the folders the layout's games, BIOS and playlists go to: QA82, review 86)
+        if claims.never_ours(dest):  # (a place ROM Runner never writes: QA82, review 86)
             claims.prune_never_ours.append(dest)
+            continue
+        if key not in claims.stored() and not dest.casefold().startswith(roots):
+            # (a file only the card's manifest claims, out of the folders the layout puts
+            # games, BIOS and playlists in: review 86 R1)
+            claims.prune_elsewhere.append(dest)
             continue
         info = _lstat(root / dest)
         if info is None and not dest.isascii() and (twin := _unicode_twin(root, dest)):
@@ -1119,8 +1123,10 @@ def _unicode_twin(root: Path, dest: str) -> tuple[str, os.stat_result] | None:
 
 def _content_roots(plan: DeployPlan) -> tuple[str, ...]:
     """The folders (case-folded, ``/``-ended) the plan's layout puts games, BIOS files and
-    playlists under: its folders, and above each ROM folder the folder holding them all."""
-    folders = {*plan.layout_folders, *(f for f in plan.rom_folders.values() if f)}
+    playlists under, for any platform (see ``DeployPlan.content_folders``), and above each of
+    the plan's ROM folders the folder holding them all."""
+    folders = {*plan.layout_folders, *plan.content_folders,
+               *(f for f in plan.rom_folders.values() if f)}
     folders |= {parent for f in plan.rom_folders.values() if f
                 if (parent := f.rpartition("/")[0])}
     return tuple(f"{folder.casefold()}/" for folder in folders if folder not in ("", "."))
@@ -1312,8 +1318,17 @@ def prune_notes(claims: Claims, *, dry_run: bool = False) -> list[str]:
         notes.append(
             f"--prune {keeps} {counted(count, 'path')} that records name as ROM Runner's "
             "where it never writes (outside the card, in its own .romrunner folder, in the "
-            "OS's saves folders): a hand-edited record is never acted on "
+            "OS's saves folders, or named as a save): a hand-edited record is never acted on "
             f"({_examples(claims.prune_never_ours)})")
+    if claims.prune_elsewhere:
+        count = len(claims.prune_elsewhere)
+        notes.append(
+            f"--prune {keeps} {counted(count, 'file')} only the card's record names as ROM "
+            "Runner's, outside the folders this layout puts games, BIOS files and playlists "
+            "in (this database has no record of them: an earlier layout's BIOS, another "
+            "computer's, a hand-edited record): remove "
+            f"{'it' if count == 1 else 'them'} yourself if unwanted "
+            f"({_examples(claims.prune_elsewhere)})")
     if claims.prune_kept:
         notes.append(
             f"--prune {keeps} {counted(len(claims.prune_kept), 'file')} ROM Runner wrote that "
@@ -1838,6 +1853,8 @@ class Claims:
         # Paths records name as ours where ROM Runner never writes: outside the card, in its
         # own folder there, in the OS's saves folders (a hand-edited manifest: QA82 F1, F4)
         self.prune_never_ours: list[str] = []
+        # Files only the card's manifest claims, outside the folders the layout writes in
+        self.prune_elsewhere: list[str] = []
         self.save_folders: tuple[str, ...] = ()  # the plan's (see never_ours)
         self._never: _NeverOurs | None = None
         # The manifest a run wrote, its bytes and files (see write_manifest): a Claims read

@@ -209,6 +209,10 @@ class DeployPlan:
     # A plan made from inputs a kept plan can be checked against (read back or kept): where
     # its bulk check of the card is kept and the plan's identity (see plancache.read_check).
     kept_as: tuple[str, str] | None = field(default=None, compare=False)
+    # The folders a deploy for the layout writes in, for every platform the pack knows (ROM and
+    # BIOS folders, the user's overrides), and the ROM folders the card records of its earlier
+    # layouts: where a prune takes a file only the card's manifest claims (review 87 F1).
+    content_folders: set[str] = field(default_factory=set)
     # The card's folders where the OS keeps the player's saves and states (see deploy.saves):
     # a prune keeps a file saves are named after.
     save_folders: list[str] = field(default_factory=list)
@@ -390,7 +394,8 @@ def kept_form(plan: DeployPlan) -> tuple[Any, ...]:
             archives_form(plan.archives), plan.held, plan.held_games, plan.held_sets,
             plan.held_sha1s, plan.copies, plan.reached, plan.layout_folders,
             plan.rom_folders, plan.source_folders(), plan.rom_platforms(),
-            plan.excluded_with_set, plan.save_folders, plan.platform_names)
+            plan.excluded_with_set, plan.save_folders, plan.platform_names,
+            plan.content_folders)
 
 
 def plan_from_kept(payload: tuple[Any, ...], columns: bytes | memoryview) -> DeployPlan:
@@ -398,7 +403,8 @@ def plan_from_kept(payload: tuple[Any, ...], columns: bytes | memoryview) -> Dep
     marshalled :func:`item_columns`, read when first asked for: see defer_items)."""
     (root, os_id, fs, errors, warnings, game_ids, archives, held, held_games,
      held_sets, held_sha1s, copies, reached, layout_folders, rom_folders,
-     sources_in, rom_platforms_in, excluded_with_set, save_folders, platform_names) = payload
+     sources_in, rom_platforms_in, excluded_with_set, save_folders, platform_names,
+     content_folders) = payload
     plan = DeployPlan(
         Path(root), os_id, FileSystem(fs),
         errors=[PlanIssue(*issue) for issue in errors],
@@ -408,7 +414,7 @@ def plan_from_kept(payload: tuple[Any, ...], columns: bytes | memoryview) -> Dep
         reached=reached, layout_folders=layout_folders, rom_folders=rom_folders,
         kept=True, sources_in=sources_in, rom_platforms_in=rom_platforms_in,
         excluded_with_set=excluded_with_set, save_folders=save_folders,
-        platform_names=platform_names)
+        platform_names=platform_names, content_folders=content_folders)
     plan.defer_items(columns)
     return plan
 
@@ -518,7 +524,20 @@ def _build_plan(db: Database, layout: CardLayoutLike, ids: list[int],
     playlists = layout.playlist_folder()
     if playlists is not None:
         plan.layout_folders.add(str(playlists.path))
+    if pack is not None:
+        plan.content_folders = _content_folders(layout, pack)
     return plan, builder
+
+
+def _content_folders(layout: CardLayoutLike, pack: DefinitionPack) -> set[str]:
+    """See :attr:`DeployPlan.content_folders`."""
+    found = set(recorded_rom_folders(layout.root).values()).union(
+        *(folders.values() for folders in other_layouts(layout.root, layout.os_id).values()))
+    for platform_id in pack.platforms:
+        if (choice := layout.rom_folder(platform_id)) is not None:
+            found.add(str(choice.path))
+        found.add(str(layout.bios_folder(platform_id).path))
+    return {folder for folder in found if folder not in ("", ".")}
 
 
 def _detected_folders(layout: CardLayoutLike, folders: dict[str, str | None]
