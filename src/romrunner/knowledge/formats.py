@@ -20,6 +20,7 @@ class GameFormat:
     emulator: str
     looks_like: Callable[[str], bool]
     read: Callable[[Path, ReadReport], Iterator[Entry]]
+    rates: bool = True  # its entries give a game's rating where it has one (compat.ini: none)
 
 
 GAME_FORMATS: dict[str, GameFormat] = {
@@ -27,7 +28,8 @@ GAME_FORMATS: dict[str, GameFormat] = {
         GameFormat(pcsx2.FORMAT, pcsx2.SOURCE, "pcsx2", pcsx2.looks_like, pcsx2.read),
         GameFormat(duckstation.FORMAT, duckstation.SOURCE, "duckstation",
                    duckstation.looks_like, duckstation.read),
-        GameFormat(ppsspp.FORMAT, ppsspp.SOURCE, "ppsspp", ppsspp.looks_like, ppsspp.read),
+        GameFormat(ppsspp.FORMAT, ppsspp.SOURCE, "ppsspp", ppsspp.looks_like, ppsspp.read,
+                   rates=False),
         GameFormat(dolphin.FORMAT, dolphin.SOURCE, "dolphin", dolphin.looks_like, dolphin.read),
     )
 }

@@ -180,16 +180,17 @@ def _import_file(db: Database, path: Path, fmt: str | None, source: str | None,
     _ingest_kinds(db, result, ((k, FileRow(f"entry {r['definition_game_id']}", r))
                                for k, r in entry_rows(entries, name)
                                if not isinstance(r, FileRow)), new_source, strict)
-    _withdraw_what_entries_no_longer_give(db, result, entries)
+    _withdraw_what_entries_no_longer_give(db, result, entries, game.rates)
     return result
 
 
 def _withdraw_what_entries_no_longer_give(db: Database, result: FileImport,
-                                          entries: list[Entry]) -> None:
-    """The source's rating (or settings) of a game whose entry in this file gives none, where
-    the file gives others theirs: dropped upstream, it is no longer the source's answer (QA84
-    F1: a newer GameIndex without a game's `compat:` or fixes left the old ones in place). A
-    kind the file gives for no entry (PPSSPP's compat.ini rates none) is left as it is."""
+                                          entries: list[Entry], rates: bool) -> None:
+    """The source's rating (or settings) of a game whose entry in this file gives none: dropped
+    upstream, it is no longer the source's answer (QA84 F1: a newer GameIndex without a game's
+    `compat:` or fixes left the old ones in place), whether the file holds one game (a Dolphin
+    ini: review 87 F6) or thousands. ``rates``: the format gives ratings at all (PPSSPP's
+    compat.ini gives none: its source's ratings from elsewhere are left as they are)."""
     assert result.source is not None
     gives_kind: tuple[tuple[CacheKind, Callable[[Entry], bool]], ...] = (
         (COMPAT, _rates), (SETTINGS, _sets))
@@ -199,7 +200,7 @@ def _withdraw_what_entries_no_longer_give(db: Database, result: FileImport,
     keys_of = {id(e): (e.game_key, *(k for k in e.related_keys if k not in primary))
                for e in entries}
     for kind, gives in gives_kind:
-        if not any(gives(entry) for entry in entries):
+        if kind is COMPAT and not rates:
             continue
         given = {key for e in entries if gives(e) for key in keys_of[id(e)]}
         keys = [(e.platform_id, key, e.emulator_id) for e in entries if not gives(e)
