@@ -139,10 +139,12 @@ def test_backup_onto_a_full_disk_leaves_no_temporary_file(small_disk: Path,
     target = small_disk / "backups"
     target.mkdir()
     fill(small_disk)
-    with pytest.raises(DatabaseError, match=r"full|No space"):
+    with pytest.raises(DatabaseError, match=r"full|No space") as refused:
         backup_database(db, target / "copy.db")
     db.close()
     assert list(target.iterdir()) == []
+    # (QA83 F6: the message named the hidden temporary file, not the destination given)
+    assert str(refused.value).startswith(f"{target / 'copy.db'}: ")
 
 
 def test_cli_write_on_a_full_disk_is_one_line_and_leaves_no_stray_file(

@@ -87,7 +87,7 @@ def backup_database(db: Database, dest: Path | str, *, force: bool = False,
         return _write(db, dest, lambda temp: _place_new(temp, dest, f"romrunner-{stamp}"))
     _check_file_destination(db, dest, force)
     _make_folder(dest.parent)
-    return _write(db, dest.parent, lambda temp: _place(temp, dest))
+    return _write(db, dest.parent, lambda temp: _place(temp, dest), dest)
 
 
 def check_source(db: Database) -> None:
@@ -395,9 +395,18 @@ def _make_folder(folder: Path) -> None:
         raise InputError(f"{folder}: is not a folder")
 
 
-def _write(db: Database, folder: Path, place: Callable[[Path], Path]) -> Path:
+def _write(db: Database, folder: Path, place: Callable[[Path], Path],
+           named: Path | None = None) -> Path:
+    """Write the backup through a temporary file in ``folder``; a failure names ``named``
+    (what the user gave), not the temporary file (QA83 F6)."""
+    named = named or folder
     remove_stale_temporaries(folder)
-    handle, temp_name = tempfile.mkstemp(prefix=_TEMP_PREFIX, suffix=_TEMP_SUFFIX, dir=folder)
+    try:
+        handle, temp_name = tempfile.mkstemp(prefix=_TEMP_PREFIX, suffix=_TEMP_SUFFIX,
+                                             dir=folder)
+    except OSError as exc:
+        kind = DiskFullError if exc.errno == errno.ENOSPC else DatabaseError
+        raise kind(f"{named}: cannot write the backup ({exc.strerror})") from exc
     # Held until the end: a temporary file whose lock can be taken belongs to a backup that
     # died (killed, power lost), so the next backup into this folder may remove it.
     fcntl.flock(handle, fcntl.LOCK_EX)
@@ -408,10 +417,10 @@ def _write(db: Database, folder: Path, place: Callable[[Path], Path]) -> Path:
         sync_folder(folder)
         return written
     except sqlite3.Error as exc:
-        raise sqlite_error(temp, exc) from exc
+        raise sqlite_error(named, exc) from exc
     except OSError as exc:
         kind = DiskFullError if exc.errno == errno.ENOSPC else DatabaseError
-        raise kind(f"{folder}: cannot write the backup ({exc.strerror})") from exc
+        raise kind(f"{named}: cannot write the backup ({exc.strerror})") from exc
     finally:
         _remove_temporary(temp)
         os.close(handle)
