@@ -288,3 +288,33 @@ def test_a_disk_io_error_is_neither_corruption_nor_an_unknown_file() -> None:
     found = sqlite_error("x.db", sqlite3.OperationalError("disk I/O error"))
     assert isinstance(found, DiskIOError) and not isinstance(found, CorruptDatabaseError)
     assert "`romrunner db check` says whether the file is sound" in str(found)
+
+
+def test_a_database_in_a_folder_it_cannot_write_says_so_to_a_reading_command(
+        tmp_path: Path) -> None:
+    """QA83 F2: a database in a folder the user may read but not write refused every reading
+    command with "database is read-only", as if the command wanted to write: SQLite needs its
+    -shm beside the file even to read."""
+    import sys
+    folder = tmp_path / "shared"
+    folder.mkdir()
+    db = folder / "library.db"
+    assert run_subprocess("--db", str(db), "collection", "create", "kept").code == 0
+    prefix: list[str] = []
+    if os.geteuid() == 0:  # (root writes anywhere: without the capability, as a user would)
+        if shutil.which("setpriv") is None:
+            pytest.skip("running as root without setpriv to drop CAP_DAC_OVERRIDE")
+        prefix = ["setpriv", "--bounding-set", "-dac_override,-dac_read_search,-fowner"]
+    for name in os.listdir(folder):  # (a closed database: no -wal or -shm left beside it)
+        assert name in ("library.db", "library.db.lock"), name
+    folder.chmod(0o555)
+    try:
+        done = subprocess.run([*prefix, sys.executable, "-m", "romrunner.cli.main", "--db",
+                               str(db), "collection", "ls"], capture_output=True, text=True,
+                              timeout=120)
+    finally:
+        folder.chmod(0o755)
+    if done.returncode == 0:
+        pytest.skip("this system lets SQLite read here without its -shm (nothing to say)")
+    assert "the database's folder is not writable" in done.stderr, done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1

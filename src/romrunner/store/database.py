@@ -135,6 +135,11 @@ def sqlite_error(path: Path | str, exc: sqlite3.Error) -> DatabaseError:
         if on_read_only_volume(Path(path)):
             return ReadOnlyVolumeError(
                 f"{path}: the volume is read-only; commands that write cannot run here")
+        if not os.access(Path(path).parent, os.W_OK):  # (QA83 F2: said as if it wrote)
+            return ReadOnlyVolumeError(
+                f"{path}: the database's folder is not writable: SQLite keeps its -wal and "
+                "-shm files beside the database, even to read it; make the folder writable, "
+                "or copy the database to one that is")
         return ReadOnlyVolumeError(
             f"{path}: database is read-only; check the file and folder permissions")
     if "disk is full" in lowered or "disk full" in lowered:
