@@ -264,3 +264,19 @@ def test_a_cores_firmware_goes_to_the_packs_emulator_of_that_core_not_a_namesake
     assert "qa84.bin" in needed("pcsx2_libretro")  # (the core named by its file)
     standalone = needed("pcsx2")
     assert "qa84.bin" not in standalone and "bios" not in standalone
+
+
+def test_a_folder_an_earlier_release_stored_as_core_firmware_is_no_bios_file(
+        cli: Any, db_path: Path) -> None:
+    """QA89 F3: `pcsx2/bios`, a folder the core's .info names, stored as a firmware file by an
+    earlier release, stayed a required BIOS file nothing could satisfy until a re-import."""
+    pack = shared_path("definition-pack")
+    assert cli("--pack", pack, "db", "init").code == 0
+    with sqlite3.connect(db_path) as conn:
+        conn.execute("INSERT INTO core_firmware (core_id, path, optional, platform_id, "
+                     "display_name, source_path) VALUES ('pcsx2-libretro', 'pcsx2/bios', 0, "
+                     "'ps2', 'LRPS2', 'pcsx2_libretro.info')")
+    checked = cli("--pack", pack, "--json", "bios", "check", "--emulator", "pcsx2-libretro")
+    files = {entry["filename"] for group in checked.json()["data"]["groups"]
+             for entry in group["one_of"]}
+    assert "bios" not in files, files

@@ -194,3 +194,22 @@ def test_an_archive_of_several_roms_or_of_an_archive_is_warned_of(
     done = cli("--json", "deploy", "1", "--to", str(card), "platform:gb,arcade,psx")
     assert done.code == 0, done.err
     assert done.json()["data"]["copied"] == 5  # warned of, still copied as they are
+
+
+def test_a_macs_metadata_member_an_earlier_release_stored_is_no_rom_of_the_zip(
+        cli: Any, db_path: Path, tmp_path: Path) -> None:
+    """QA89 F2: a Mac-made zip an earlier release scanned kept its `__MACOSX/._NAME` member
+    row, and every deploy warned the zip "holds several of its ROMs… extract them"."""
+    import sqlite3
+    root = tmp_path / "roms"
+    (root / "gb").mkdir(parents=True)
+    _zip(root / "gb/Single (USA).zip", "Single (USA).gb", "s")
+    muos_profile(cli, root)
+    with sqlite3.connect(db_path) as conn:  # (as the earlier release stored it)
+        conn.execute("INSERT INTO game_files (game_id, kind, name, file_size) SELECT id, "
+                     "'member', '__MACOSX/._Single (USA).gb', 4096 FROM games")
+    card = tmp_path / "card"
+    card.mkdir()
+    dry = cli("--json", "deploy", "1", "--to", str(card), "--dry-run", "platform:gb")
+    assert not [w for w in dry.json()["data"]["plan"]["warnings"]
+                if w["code"] == "archive-several-roms"], dry.out

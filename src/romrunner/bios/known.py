@@ -409,10 +409,12 @@ def _another_file_of_the_core(entry: BiosEntry, item: CoreFirmware,
 
 
 def load_core_firmware(db: Database) -> list[CoreFirmware]:
-    """Every imported core firmware row."""
+    """Every imported core firmware row but a folder's (``pcsx2/bios``: an earlier release
+    stored them as files; no BIOS file satisfies one, QA89 F3)."""
     return [CoreFirmware(r["core_id"], r["path"], bool(r["optional"]), r["platform_id"])
             for r in db.query("SELECT core_id, path, optional, platform_id FROM core_firmware "
-                              "ORDER BY core_id, path")]
+                              "ORDER BY core_id, path")
+            if "." in str(r["path"]).rsplit("/", 1)[-1]]
 
 
 def load_extras(db: Database) -> list[ExtraRom]:

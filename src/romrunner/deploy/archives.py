@@ -18,6 +18,7 @@ from typing import Any
 
 from romrunner.devices.overrides import EmulatorResolver, resolve_emulator_id
 from romrunner.errors import InputError
+from romrunner.library.containers import os_metadata_member
 from romrunner.packs.loader import DefinitionPack
 from romrunner.store.database import Database
 from romrunner.words import counted, examples
@@ -158,8 +159,9 @@ def archive_contents(db: Database, pack: DefinitionPack,
                     "IN (SELECT value FROM json_each(?)) ORDER BY game_id",
                     (json.dumps(sorted(games)),))
     members: dict[int, list[str]] = defaultdict(list)
-    for row in rows:
-        members[int(row["game_id"])].append(str(row["name"]).lower())
+    for row in rows:  # (an OS's metadata an earlier release stored as a member: QA89 F2)
+        if not os_metadata_member(str(row["name"])):
+            members[int(row["game_id"])].append(str(row["name"]).lower())
     found: dict[str, ArchiveContents] = {}
     for game_id, names in members.items():
         platform_id, file_name = games[game_id]
