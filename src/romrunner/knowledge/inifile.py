@@ -7,6 +7,7 @@ reported, never fatal.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 
@@ -18,6 +19,7 @@ class IniText:
     order: list[tuple[str, str]] = field(default_factory=list)  # (section, key) as read
     comments: list[str] = field(default_factory=list)            # leading comment lines
     duplicates: int = 0
+    conflicting: int = 0  # of the duplicates, those with another value than the key's first
     stray_lines: int = 0
 
 
@@ -45,6 +47,16 @@ def parse_ini(text: str) -> IniText:
         key = key.strip()
         if key in current:
             ini.duplicates += 1
+            if _without_comment(current[key]) != _without_comment(value):
+                ini.conflicting += 1
         current[key] = value.strip()
         ini.order.append((section, key))
     return ini
+
+
+# A comment after a value (`true  # Demo`), as PPSSPP reads one: not part of what it says.
+_COMMENT_AFTER = re.compile(r"\s+[#;]")
+
+
+def _without_comment(value: str) -> str:
+    return _COMMENT_AFTER.split(value.strip(), maxsplit=1)[0]

@@ -36,14 +36,19 @@ def read(path: Path, report: ReadReport) -> Iterator[Entry]:
                          "short? (a PPSSPP title's flags are spread over the whole file, so "
                          "none of it is imported)")
     ini = parse_ini(text)
-    if ini.duplicates:
-        report.skip("file", f"{ini.duplicates} duplicate keys (the last one kept)")
+    # (QA84 F11: upstream's own file repeats some lines, and exited 1 at every import: a
+    # repeated key with its value is a note; only one saying otherwise is a skip)
+    if ini.conflicting:
+        report.skip("file", f"{ini.conflicting} keys given twice with different values (the "
+                    "last one kept)")
+    if ini.duplicates > ini.conflicting:
+        report.note("file", f"{ini.duplicates - ini.conflicting} keys given twice alike")
     flags: dict[str, list[str]] = {}
     for flag, entries in ini.sections.items():
         for title_id, value in entries.items():
             serial = normalise_serial(title_id)  # a few are written `UCES-01242`
             if serial is None or not _TITLE_ID.match(serial.replace("-", "")):
-                report.skip(f"[{flag}]", f"{title_id!r} is not a PSP title id")
+                report.note(f"[{flag}]", f"{title_id!r} is not a PSP title id; ignored")
                 continue
             # (PPSSPP reads `# …` or `; …` after a value as a comment: QA54 F1, 34 titles'
             # flags dropped, `ULUS10006 = true # Metal Gear Acid`)
