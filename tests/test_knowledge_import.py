@@ -529,3 +529,16 @@ def test_a_ppsspp_key_given_twice_otherwise_is_still_a_skip(cli: Any, tmp_path: 
     reasons = " ".join(p["reason"] for p in result.json()["data"]["problems"])
     assert "1 keys given twice with different values" in reasons
     assert "1 keys given twice alike" in reasons
+
+
+def test_an_unknown_source_among_many_files_is_said_with_its_file(
+        cli: Any, tmp_path: Path) -> None:
+    """QA84 F10: "unknown cache source 'rpcs3-wiki'" among 300 files did not say which."""
+    envelope = tmp_path / "rpcs3.json"
+    envelope.write_text(json.dumps({
+        "schemaVersion": "compat-source-v1", "source": "rpcs3-wiki",
+        "items": [{"platformId": "ps3", "emulatorId": "rpcs3", "gameId": "BLUS30001",
+                   "status": "playable"}]}))
+    refused = cli("cache", "import", shared_path("knowledge", "ppsspp", "compat.ini"), envelope)
+    assert refused.code == 2
+    assert refused.err.startswith(f"error: {envelope}: unknown cache source 'rpcs3-wiki'")

@@ -126,7 +126,7 @@ def ingest_observations(db: Database, kind: CacheKind, source_id: str,
     tally = _Tally(label, strict)
     written = batches = 0
     with db.atomic():
-        source, registered = _import_source(db, source_id, new_source)
+        source, registered = _import_source(db, source_id, new_source, label)
         expires = None if source.ttl_hours is None else hours_from(fetched_moment,
                                                                    source.ttl_hours)
         fetched_s, expires_s = to_epoch(fetched), None if expires is None else to_epoch(expires)
@@ -172,14 +172,16 @@ def withdraw_observations(db: Database, kind: CacheKind, source_id: str,
     return int(deleted)
 
 
-def _import_source(db: Database, source_id: str, new_source: bool) -> tuple[CacheSource, bool]:
-    """The source an import writes to; an unknown one only with ``new_source``."""
+def _import_source(db: Database, source_id: str, new_source: bool,
+                   label: str = "") -> tuple[CacheSource, bool]:
+    """The source an import writes to; an unknown one only with ``new_source`` (``label``:
+    the file's, for the message: QA84 F10, one of 300 files named it)."""
     known = find_source(db, source_id)
     if known is not None:
         return known, False
     if not new_source:
         raise InputError(
-            f"unknown cache source {source_id!r}: neither the pack nor this database lists "
+            f"{label}unknown cache source {source_id!r}: neither the pack nor this database lists "
             f"it (`romrunner cache sources`); check the name, or pass --new-source to register "
             f"it (TTL {default_ttl_hours(source_id)} h, ranked after every listed source)")
     return ensure_source(db, source_id), True
