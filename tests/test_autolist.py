@@ -144,6 +144,9 @@ def test_every_reason_code_of_the_gating(cli: Any, setup: dict[str, Any]) -> Non
     assert any(w.startswith(said) for w in games["Zelda (USA).sfc"]["warnings"])
     text = real(cli, "autolist", "1", "--limit", "0").out
     assert any("Zelda (USA).sfc" in line and said in line for line in text.splitlines())
+    # an included game rated below playable says so in the text too (QA84 F7: --json only)
+    assert any("Golden Sun (USA).gba" in line and "INCLUDED (Compatibility: ingame (" in line
+               for line in text.splitlines())
     assert any("No default emulator" in w for w in games["Cave Story.sh"]["warnings"])
     assert games["Road Rash (USA).iso"]["emulator_origin"] == "knulli default"
     assert {g["reason"] for g in games.values()} <= {*REASON_CODES, *DROP_REASONS}

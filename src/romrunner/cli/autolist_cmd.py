@@ -62,6 +62,11 @@ def autolist(profile_id: int, card: Path | None, save: str | None, replace: bool
                 why += "".join(f" ({w})" for w in entry.warnings if w.startswith("Compat"))
             elif entry.reason == PERF_TIER_EXCLUDED and not entry.dropped and entry.warnings:
                 why += f" ({entry.warnings[-1]})"  # (the tier, or its source's flag: QA58 F8)
+            elif entry.included and not entry.dropped:
+                # (an included game a source rates below playable: QA84 F7, --json only)
+                why += "".join(f" ({w})" for w in entry.warnings
+                               if w.startswith("Compatibility: ")
+                               and w.split()[1] in ("menu_intro", "ingame", "boots_only"))
             console.print(f"{mark} {entry.game_id:>6}  {entry.platform_id:10} {entry.filename}  "
                           f"{why}  {entry.emulator_id or '-'} ({entry.emulator_origin})  "
                           f"-> {entry.target_folder or '-'}", markup=False)
