@@ -367,3 +367,29 @@ def test_a_copy_of_ours_a_mac_renamed_to_another_unicode_form_is_still_pruned(
     pruned = cli("--json", "deploy", "1", "--to", str(card), "title:tetris", "--prune")
     assert pruned.json()["data"]["pruned"] == 1, pruned.out
     assert not decomposed.exists() and next(card.rglob("Tetris (World).gb")).exists()
+
+
+def test_a_pruned_file_takes_the_metadata_macos_wrote_beside_it(
+        cli: Any, tmp_path: Path) -> None:
+    """QA88 F9: a prune left the `._NAME` macOS writes beside each file on a FAT card, which
+    EmulationStation lists as a game that does not start. Only AppleDouble (by its magic)
+    beside a file of ours that the prune removed goes; any other `._` file stays."""
+    root = tmp_path / "lib" / "gb"
+    root.mkdir(parents=True)
+    for name in ("Alpha (USA).gb", "Bravo (USA).gb"):
+        (root / name).write_bytes(name.encode() * 400)
+    muos_profile(cli, tmp_path / "lib")
+    card = tmp_path / "card"
+    card.mkdir()
+    assert cli("deploy", "1", "--to", str(card), "platform:gb").code == 0
+    alpha = next(card.rglob("Alpha (USA).gb"))
+    fork = alpha.with_name("._Alpha (USA).gb")
+    fork.write_bytes(b"\x00\x05\x16\x07" + bytes(4092))
+    theirs = alpha.with_name("._notes.txt")
+    theirs.write_bytes(b"\x00\x05\x16\x07" + bytes(60))  # (beside no file of ours)
+    not_apple = alpha.with_name("._Bravo (USA).gb")
+    not_apple.write_bytes(b"the user's own")
+    pruned = cli("--json", "deploy", "1", "--to", str(card), "title:bravo", "--prune")
+    assert pruned.json()["data"]["pruned"] == 1, pruned.out
+    assert not alpha.exists() and not fork.exists()
+    assert theirs.exists() and not_apple.read_bytes() == b"the user's own"

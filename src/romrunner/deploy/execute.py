@@ -1121,6 +1121,27 @@ def _unicode_twin(root: Path, dest: str) -> tuple[str, os.stat_result] | None:
     return None
 
 
+# macOS writes a file's metadata on a FAT or exFAT card beside it as `._NAME` (AppleDouble),
+# which some frontends list as a game that does not start (QA88 F9).
+_APPLE_DOUBLE = b"\x00\x05\x16\x07"
+_APPLE_DOUBLE_MOST = 1 << 20
+
+
+def _remove_its_apple_double(target: Path) -> None:
+    """Remove the `._NAME` macOS wrote beside ``target`` (a file of ours just pruned): its
+    metadata, nothing of anyone's own; only a regular file that is AppleDouble by its magic."""
+    companion = target.with_name(f"._{target.name}")
+    info = _lstat(companion)
+    if info is None or not stat.S_ISREG(info.st_mode) or info.st_size > _APPLE_DOUBLE_MOST:
+        return
+    with contextlib.suppress(OSError):
+        with open(companion, "rb", opener=lambda path, flags: os.open(
+                path, flags | os.O_NOFOLLOW)) as handle:
+            if handle.read(4) != _APPLE_DOUBLE:
+                return
+        os.unlink(companion)
+
+
 def _content_roots(plan: DeployPlan) -> tuple[str, ...]:
     """The folders (case-folded, ``/``-ended) the plan's layout puts games, BIOS files and
     playlists under, for any platform (see ``DeployPlan.content_folders``), and above each of
@@ -3109,6 +3130,7 @@ class _Runner:
             self.state(item, "failed", f"cannot remove: {describe_os_error(exc)}")
             self.summary.failed += 1
             return
+        _remove_its_apple_double(target)
         self.dirty_folders.add(str(target.parent))
         self.pruned_from.add(item.dest.rpartition("/")[0])
         self.summary.pruned += 1
