@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import sqlite3
 import zlib
 from pathlib import Path
 from typing import Any
@@ -381,3 +382,17 @@ def test_of_two_identical_copies_the_loose_file_is_kept(cli: Any, tmp_path: Path
     assert zipped["game_id"] < loose["game_id"]  # (the tie the id used to break)
     assert loose["included"] and not zipped["included"]
     assert zipped["kept_instead"] == loose["game_id"]
+
+
+def test_answers_past_their_expiry_are_said_when_they_decide(
+        cli: Any, db_path: Path, setup: dict[str, Any]) -> None:
+    """QA84 F6: ratings that expired eleven months before decided the auto-list (and a deploy
+    --auto) without a word; only `cache stats` showed them stale."""
+    fresh = real(cli, "--json", "autolist", "1").json()
+    assert not [w for w in fresh["warnings"] if "past their expiry" in w]
+    with sqlite3.connect(db_path) as conn:
+        conn.execute("UPDATE emulator_compat_cache SET expires_at = "
+                     "CAST(strftime('%s', 'now') AS INTEGER) - 86400")
+    stale = real(cli, "--json", "autolist", "1").json()
+    said = [w for w in stale["warnings"] if "past their expiry" in w]
+    assert said and "emulator-official" in said[0] and "cache import" in said[0]

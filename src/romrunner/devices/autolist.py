@@ -521,6 +521,23 @@ def _compatibility(db: Database, keys: set[str]) -> dict[tuple[str, str, str], t
     return table
 
 
+def _stale_answers(db: Database, keys: set[str]) -> list[str]:
+    """The compatibility answers for ``keys`` (and platform-wide ones) past their expiry, per
+    source, as one warning (QA84 F6: a year-old rating decided the list without a word)."""
+    found = db.query(
+        "SELECT source, count(*) AS answers, min(expires_at) AS since FROM v_emulator_compat "
+        "WHERE (definition_game_id = '*' OR definition_game_id IN "
+        "(SELECT value FROM json_each(?))) AND expires_at < datetime('now') "
+        "GROUP BY source ORDER BY source", (json.dumps(sorted(keys)),))
+    if not found:
+        return []
+    said = ", ".join(f"{row['source']}: {row['answers']:,} (since {str(row['since'])[:10]})"
+                     for row in found)
+    return [f"compatibility answers for the library's games are past their expiry ({said}): "
+            "the list still goes by them; import a fresh copy of the source (`romrunner cache "
+            "import`); `romrunner cache stats` says what is stale"]
+
+
 # -- the gating --------------------------------------------------------------------------
 @dataclass
 class _Gate:
@@ -1172,7 +1189,9 @@ def _build_autolist(db: Database, pack: DefinitionPack, profile_id: int,
     emulators = EmulatorResolver(db, pack, profile, resolved).games_on(
         {g.id: g.platform_id for g in games})
     perf = _performance(db, pack, profile)
-    compat = _compatibility(db, {key for game in games for key in game.game_keys})
+    keys = {key for game in games for key in game.game_keys}
+    compat = _compatibility(db, keys)
+    stale = _stale_answers(db, keys) if compat else []
     policies = _Policies(pack)
     folders = _target_folders(pack, resolved, layout, {g.platform_id for g in games})
     with_records = {key for _, key in perf} | {key for _, _, key in compat}
@@ -1271,7 +1290,8 @@ def _build_autolist(db: Database, pack: DefinitionPack, profile_id: int,
                                    pack, resolved, runs, "included game")),
                                *_unlisted_platform_warnings(pack, runs),
                                *unknown_platform_warnings(pack, profile),
-                               *_without_an_emulator(pack, profile, entries.values())])
+                               *_without_an_emulator(pack, profile, entries.values()),
+                               *stale])
 
 
 def _without_an_emulator(pack: DefinitionPack, profile: Profile,
