@@ -625,3 +625,16 @@ def test_the_extension_preference_never_outranks_the_version(
               for g in real(cli, "--json", "autolist", "1").json()["data"]["games"]}
     assert listed["Star Quest (USA).bin"]["included"] is True, listed
     assert listed["Star Quest (Europe).sfc"]["dropped"] == "other_version"
+
+
+def test_a_fan_translation_left_out_is_said_as_one_not_as_a_hack(
+        cli: Any, tmp_path: Path) -> None:
+    """QA85 F11: `Super Metroid (Japan, USA) (En) [T+Fre].sfc` was left out as `hack`."""
+    library = tmp_path / "roms"
+    _write(library / "snes", ["Gamma (USA) [T+Fre].sfc", "Kirby (USA) [h1].sfc",
+                              "Delta (USA) [T+Fre] [h1].sfc"])
+    _profile(cli, library)
+    listed = _listed(cli)
+    assert listed["Gamma (USA) [T+Fre].sfc"]["dropped"] == "translation"
+    assert listed["Kirby (USA) [h1].sfc"]["dropped"] == "hack"
+    assert listed["Delta (USA) [T+Fre] [h1].sfc"]["dropped"] == "hack"

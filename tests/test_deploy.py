@@ -373,7 +373,7 @@ def test_a_card_moved_to_another_computer_deploys_incrementally_from_its_manifes
     pruned = deploy(other.db, other.plan(Layout(card), ids_of(other, "Castle")),
                     profile_id=other.profile_id,
                     options=DeployOptions(prune=True, force_prune=True))  # 10 of 11: braked
-    assert pruned.pruned == 10
+    assert pruned.pruned == 10, pruned.notes
 
 
 def test_resume_finishes_a_recorded_deployment_and_a_finished_one_refuses(

@@ -231,3 +231,69 @@ def test_another_databases_files_in_a_games_partitions_folders_are_still_pruned(
         assert done.code == 0, done.out
     assert done.json()["data"]["pruned"] == 1, done.out
     assert not list(card.rglob("Alpha (USA).gb")) and list(card.rglob("Bravo (USA).gba"))
+
+
+def test_the_cards_os_record_does_not_make_another_folder_ours(
+        cli: Any, tmp_path: Path) -> None:
+    """Review 90 F1: the ROM folders the card's `.romrunner/os.json` records widened where a
+    file only the manifest claims was pruned: both hand-edited, any folder was ours again."""
+    card = _deployed(cli, tmp_path)
+    notes = card / "Documents" / "notes.txt"
+    notes.parent.mkdir()
+    notes.write_text("my notes\n")
+    _listed_as_ours(card, {"Documents/notes.txt": notes})
+    record = card / ".romrunner" / "os.json"
+    data = json.loads(record.read_text())
+    data["rom_folders"] = {**data.get("rom_folders", {}), "gb": "Documents"}
+    data["other_layouts"] = {"knulli": {"gb": "Documents"}}
+    record.write_text(json.dumps(data))
+    pruned = cli("--json", "deploy", "1", "--to", str(card), "title:alpha", "--prune")
+    assert pruned.code == 0, pruned.out
+    assert notes.read_text() == "my notes\n"
+
+
+def test_a_restored_database_keeps_the_cards_only_copy_of_a_game_it_never_knew(
+        cli: Any, tmp_path: Path, db_path: Path) -> None:
+    """Review 90 F2: a database restored from a backup older than a game's copy on the card
+    pruned that copy though the library no longer had the game: the only copy left."""
+    import shutil
+    card = _deployed(cli, tmp_path)  # (Alpha on the card)
+    backup = tmp_path / "backup.db"
+    shutil.copyfile(db_path, backup)
+    gone = tmp_path / "lib" / "gb" / "Charlie (USA).gb"
+    gone.write_bytes(b"charlie" * 700)
+    assert cli("scan", "--workers", "1").code == 0
+    assert cli("deploy", "1", "--to", str(card), "title:alpha", "title:charlie").code in (0, 1)
+    assert cli("deploy", "1", "--to", str(card), "platform:gb").code == 0
+    copy = next(card.rglob("Charlie (USA).gb"))
+    gone.unlink()  # (deleted from the computer: the card's copy is the only one)
+    for suffix in ("-wal", "-shm"):
+        Path(f"{db_path}{suffix}").unlink(missing_ok=True)
+    shutil.copyfile(backup, db_path)  # (restored from the backup, which never knew Charlie)
+    assert cli("scan", "--workers", "1").code == 0
+    pruned = cli("--json", "deploy", "1", "--to", str(card), "title:alpha", "--prune",
+                  "--force")
+    assert pruned.code == 0, pruned.out
+    assert copy.read_bytes() == b"charlie" * 700
+    assert any("maybe the only copy left" in n for n in pruned.json()["data"]["notes"])
+
+
+def test_a_killed_runs_temporary_file_in_a_folder_linked_within_the_card_is_cleaned(
+        cli: Any, tmp_path: Path) -> None:
+    """QA91 F1: a platform folder linked to another folder of the same card (EmuDeck's
+    `roms/gc -> gamecube`, a Batocera drive): a killed run's temporary file there was never
+    cleaned (review 86 R3's fix skipped every linked folder), and the resume failed that
+    file with "File exists"."""
+    card = _deployed(cli, tmp_path)
+    rom_folder = next(card.rglob("Alpha (USA).gb")).parent
+    real = rom_folder.parent / "real-ext"
+    real.mkdir()
+    linked = rom_folder.parent / "ext"
+    linked.symlink_to(real.name)
+    stale = real / ".rr-tmp-7-1"
+    stale.write_bytes(b"half a copy")
+    (card / ".romrunner" / "writing").write_text(
+        json.dumps({"folders": [linked.relative_to(card).as_posix()]}))
+    done = cli("--json", "deploy", "1", "--to", str(card), "title:alpha")
+    assert done.code == 0, done.out
+    assert done.json()["data"]["cleaned_temps"] == 1 and not stale.exists()

@@ -129,7 +129,7 @@ def test_a_prune_removes_an_older_releases_emptied_unknown_folder(cli: Any,
     unknown = copy.parent.parent / "unknown"
     unknown.mkdir()
     old = unknown / "scph5501.bin"
-    old.write_bytes(b"B" * 4096)
+    old.write_bytes(bytes([1]) * 4096)  # (content the library has: no only copy, review 90)
     manifest_path = card / ".romrunner" / "manifest.json"
     manifest = json.loads(manifest_path.read_text())
     info = old.stat()

@@ -580,9 +580,9 @@ def stale_temps(root: Path, folders: Iterable[str]) -> list[Path]:
     found: list[Path] = []
     for folder in {*folders, CARD_DIR}:
         ours = _OUR_CARD_TEMP if folder == CARD_DIR else _OUR_TEMP
-        if (folder != CARD_DIR and not on_the_card(folder)) \
-                or reached_through_a_link(root, folder):
-            continue  # (review 86 R3: a linked folder's files are not the card's)
+        if (folder != CARD_DIR and not on_the_card(folder)) or leads_off_the_card(root, folder):
+            continue  # (review 86 R3: a folder linked off the card holds no file of the card's;
+            # one linked to another folder of the card does: QA91 F1, a resume failed there)
         path = root / folder
         try:  # names only: a card folder may hold thousands of files, none of them ours
             names = [name for name in os.listdir(path) if name.startswith(TEMP_PREFIX)]
@@ -593,12 +593,13 @@ def stale_temps(root: Path, folders: Iterable[str]) -> list[Path]:
     return found
 
 
-def reached_through_a_link(root: Path, folder: str) -> bool:
-    """True when ``folder`` (relative to the card) or a folder above it is a symbolic link,
-    or cannot be looked at."""
-    parts = folder.split("/")
-    return any(not stat.S_ISDIR(_lstat_mode(root.joinpath(*parts[:depth])))
-               for depth in range(1, len(parts) + 1))
+def leads_off_the_card(root: Path, folder: str) -> bool:
+    """True when ``folder`` (relative to the card) is not a folder of the card: not one, or
+    reached through a link to a folder elsewhere (a link to another folder of the card, as
+    EmuDeck's `roms/gc -> gamecube`, is the card's)."""
+    base = os.path.realpath(root)
+    real = os.path.realpath(root / folder)
+    return not os.path.isdir(real) or not (real == base or real.startswith(base + os.sep))
 
 
 def clean_stale_temps(root: Path, folders: Iterable[str]) -> int:

@@ -1086,6 +1086,16 @@ def _prune_items(root: Path, plan: DeployPlan, claims: Claims) -> list[_Item]:
                 and not (claim.sha1 and a_present_game_has(claims.db, claim.sha1)):
             claim = None  # (written to this folder, maybe to another card: the only copy?)
             claims.prune_only_copy.append(dest)
+        elif claim is not None and key not in claims.stored() \
+                and claim.writer is not None and claim.writer == claims.writer \
+                and not dest.lower().endswith(_WRITTEN_BY_US) \
+                and not (claim.sha1 and a_present_game_has(claims.db, claim.sha1)):
+            # (this database wrote it, and has no record of it: restored from a backup older
+            # than the copy; and the library no longer has its content: the only copy?
+            # review 90 F2)
+            claims.prune_only_copy.append(dest)
+            claims.prune_unproven.append(dest)
+            continue
         if claim is None and not _through_a_link(root, dest, {}) \
                 and _is_its_source(root, dest, claims):
             claims.prune_library.append(dest)  # (QA30 N4: "remove it yourself", said of it)
@@ -1140,6 +1150,11 @@ def _remove_its_apple_double(target: Path) -> None:
             if handle.read(4) != _APPLE_DOUBLE:
                 return
         os.unlink(companion)
+
+
+# Files whose bytes a deploy makes (a set's playlist, a sheet naming its tracks as the card
+# does): never the library's content, so never an only copy of it.
+_WRITTEN_BY_US = (".m3u", ".cue", ".gdi")
 
 
 def _content_roots(plan: DeployPlan) -> tuple[str, ...]:
@@ -1287,8 +1302,8 @@ def prune_notes(claims: Claims, *, dry_run: bool = False) -> list[str]:
         count = len(only_copies)
         notes.append(
             f"--prune {keeps} {counted(count, 'file')} at paths earlier deploys to this folder "
-            "wrote whose content the library no longer has (the card's record gone, so not "
-            "provably ROM Runner's; maybe the only copy left): remove "
+            "wrote whose content the library no longer has, of which this database has no "
+            "record (maybe the only copy left): remove "
             f"{'it' if count == 1 else 'them'} yourself if unwanted ({_examples(only_copies)})")
     if claims.prune_other_profile:
         count = len(claims.prune_other_profile)

@@ -210,8 +210,8 @@ class DeployPlan:
     # its bulk check of the card is kept and the plan's identity (see plancache.read_check).
     kept_as: tuple[str, str] | None = field(default=None, compare=False)
     # The folders a deploy for the layout writes in, for every platform the pack knows (ROM and
-    # BIOS folders, the user's overrides), and the ROM folders the card records of its earlier
-    # layouts: where a prune takes a file only the card's manifest claims (review 87 F1).
+    # BIOS folders, the user's overrides): where a prune takes a file only the card's manifest
+    # claims (review 87 F1).
     content_folders: set[str] = field(default_factory=set)
     # The card's folders where the OS keeps the player's saves and states (see deploy.saves):
     # a prune keeps a file saves are named after.
@@ -531,8 +531,8 @@ def _build_plan(db: Database, layout: CardLayoutLike, ids: list[int],
 
 def _content_folders(layout: CardLayoutLike, pack: DefinitionPack) -> set[str]:
     """See :attr:`DeployPlan.content_folders`."""
-    found = set(recorded_rom_folders(layout.root).values()).union(
-        *(folders.values() for folders in other_layouts(layout.root, layout.os_id).values()))
+    found: set[str] = set()  # (not the card's os.json: hand-edited with the manifest, it
+    # made any folder one of ours again, review 90 F1)
     for platform_id in pack.platforms:
         if (choice := layout.rom_folder(platform_id)) is not None:
             found.add(str(choice.path))
@@ -1048,13 +1048,17 @@ def _written_with_other_content(db: Database, builder: _Builder, games: dict[int
 
 
 def a_present_game_has(db: Database, sha1: str) -> bool:
-    """True when a game the library has now (not missing) is a file of this SHA1."""
+    """True when a game the library has now (not missing) is a file of this SHA1, or holds
+    one (a disc's track, an archive's member), or a BIOS file the library has is."""
     try:
         key = bytes.fromhex(sha1)
     except ValueError:
         return False
     return bool(db.scalar(
-        "SELECT EXISTS (SELECT 1 FROM games WHERE sha1_bin = ? AND is_missing = 0)", (key,)))
+        "SELECT EXISTS (SELECT 1 FROM games WHERE sha1_bin = ? AND is_missing = 0) OR EXISTS "
+        "(SELECT 1 FROM game_files f JOIN games g ON g.id = f.game_id WHERE f.sha1_bin = ? "
+        "AND g.is_missing = 0) OR EXISTS (SELECT 1 FROM bios_files WHERE file_sha1 = ? "
+        "AND is_missing = 0)", (key, key, key.hex())))
 
 
 def _warn_not_games_held(builder: _Builder, games: list[_Game]) -> None:

@@ -109,6 +109,7 @@ REASON_CODES = (USER_OVERRIDE_INCLUDE, USER_OVERRIDE_EXCLUDE, PERF_OK, PERF_TIER
 DROP_OTHER_VERSION = "other_version"
 DROP_PRERELEASE = "prerelease"
 DROP_HACK = "hack"
+DROP_TRANSLATION = "translation"  # a fan translation, left out as hacks are (--hacks allows)
 DROP_PLATFORM_LIMIT = "platform_limit"
 DROP_BAD_DUMP = "bad_dump"        # GoodTools [b] / [b1]: never chosen (DECISIONS-devices D14)
 DROP_OVERDUMP = "overdump"        # GoodTools [o] / [o1]: never chosen either
@@ -134,7 +135,8 @@ DROP_NO_FOLDER = "no_folder"
 # included, its zip left out as another version: a CHD nothing runs)
 DROP_SET_LEFT_OUT = "set_left_out"
 # A dropped game's reason is its drop reason (its gating code passed it).
-DROP_REASONS = (DROP_OTHER_VERSION, DROP_PRERELEASE, DROP_HACK, DROP_PLATFORM_LIMIT,
+DROP_REASONS = (DROP_OTHER_VERSION, DROP_PRERELEASE, DROP_HACK, DROP_TRANSLATION,
+                DROP_PLATFORM_LIMIT,
                 DROP_BAD_DUMP, DROP_OVERDUMP, DROP_SET_PLAYLIST, DROP_NEEDS_PARENT,
                 DROP_BIOS_SET, DROP_BIOS_FILE, DROP_NEEDS_BIOS_SET, DROP_INCOMPLETE_SET,
                 DROP_NO_FOLDER, DROP_SET_LEFT_OUT)
@@ -834,6 +836,12 @@ def _archive_name(filename: str) -> bool:
     return filename.lower().endswith((".zip", ".7z"))
 
 
+def _a_translation(game: _Game) -> bool:
+    """True for a fan translation that is no hack besides (``[T+Fre]``)."""
+    own = tags_of_file(game.filename)
+    return own.translation is not None and "hack" not in own.flags
+
+
 @functools.lru_cache(maxsize=4096)
 def _parsed(filename: str) -> ParsedName:
     return parse_filename(filename)
@@ -871,7 +879,8 @@ def _select(games: list[_Game], profile: Profile, entries: dict[int, AutoListEnt
                 and not profile.allow_prerelease:
             entry.dropped = DROP_PRERELEASE
         elif game.is_hack and not profile.allow_hacks:
-            entry.dropped = DROP_HACK
+            # (a fan translation said as such, not as a hack: QA85 F11)
+            entry.dropped = DROP_TRANSLATION if _a_translation(game) else DROP_HACK
         elif (clone := found.get(game.id)) is not None and not _parent_runs(clone, entries):
             _needs_parent(entry, clone, entries)
         elif profile.one_game_one_rom:
