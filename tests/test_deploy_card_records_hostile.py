@@ -297,3 +297,27 @@ def test_a_killed_runs_temporary_file_in_a_folder_linked_within_the_card_is_clea
     done = cli("--json", "deploy", "1", "--to", str(card), "title:alpha")
     assert done.code == 0, done.out
     assert done.json()["data"]["cleaned_temps"] == 1 and not stale.exists()
+
+
+def test_a_file_written_through_a_link_within_the_card_is_pruned_like_any(
+        cli: Any, tmp_path: Path) -> None:
+    """QA91 F2: EmuDeck links `roms/gc` to `roms/gamecube`; what a deploy wrote through such a
+    link (to another folder of the same card) a prune never removed: "a prune never removes
+    through a link". A link off the card still keeps its files (test_deploy_prune_links)."""
+    gb = tmp_path / "lib" / "gb"
+    gb.mkdir(parents=True)
+    for n, name in enumerate(("Alpha (USA)", "Bravo (USA)")):
+        (gb / f"{name}.gb").write_bytes(bytes([n + 3]) * 5000)
+    muos_profile(cli, tmp_path / "lib")
+    card = tmp_path / "card"
+    card.mkdir()
+    first = cli("--json", "deploy", "1", "--to", str(card), "--dry-run", "platform:gb")
+    folder = first.json()["data"]["copy"][0]["path"].rpartition("/")[0]
+    real = card / f"{folder}-real"
+    real.mkdir(parents=True)
+    (card / folder).symlink_to(real.name)
+    assert cli("deploy", "1", "--to", str(card), "platform:gb").code == 0
+    assert (real / "Alpha (USA).gb").exists()
+    pruned = cli("--json", "deploy", "1", "--to", str(card), "title:bravo", "--prune")
+    assert pruned.json()["data"]["pruned"] == 1, pruned.out
+    assert not (real / "Alpha (USA).gb").exists() and (real / "Bravo (USA).gb").exists()

@@ -72,6 +72,7 @@ from romrunner.deploy.card import (
     default_margin,
     describe_os_error,
     fsync_folder,
+    leads_off_the_card,
     lock_held,
     manifest_writers,
     note_writing,
@@ -656,21 +657,27 @@ def _keep_linked_prunes(root: Path, decisions: list[_Decision],
     for decision in pruning:
         dest = decision.item.dest
         sha1 = decision.claim.sha1 if decision.claim is not None else None
-        if _through_a_link(root, dest, links) or _same_file_as(
+        # (a link to another folder of the card — EmuDeck's own `roms/gc -> gamecube` — is
+        # the card's: what a deploy wrote through it a prune removes, but for a chosen
+        # file's other name: QA91 F2, every GameCube game stayed for good)
+        if _through_a_link(root, dest, links, off_the_card=True) or _same_file_as(
                 root, dest, [other for other in by_sha1.get(sha1 or "", ()) if other != dest]):
             decision.action, decision.note = KEEP, LINKED
             claims.prune_linked.append(dest)
 
 
-def _through_a_link(root: Path, dest: str, links: dict[str, bool]) -> bool:
+def _through_a_link(root: Path, dest: str, links: dict[str, bool], *,
+                    off_the_card: bool = False) -> bool:
     """True when a folder of ``dest`` under ``root`` is a symbolic link (or cannot be
-    looked at: kept rather than guessed). ``links``: the folders asked already."""
+    looked at: kept rather than guessed); with ``off_the_card``, only a link that leads off
+    the card. ``links``: the folders asked already (with the same ``off_the_card``)."""
     parts = dest.split("/")[:-1]
     for depth in range(1, len(parts) + 1):
         folder = "/".join(parts[:depth])
         if folder not in links:
             try:
-                links[folder] = stat.S_ISLNK(os.lstat(root / folder).st_mode)
+                links[folder] = stat.S_ISLNK(os.lstat(root / folder).st_mode) and (
+                    not off_the_card or leads_off_the_card(root, folder))
             except OSError:
                 links[folder] = True
         if links[folder]:
