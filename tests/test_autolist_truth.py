@@ -116,3 +116,24 @@ def test_games_without_an_emulator_on_the_os_say_how_to_name_one(
     again = cli("--pack", pack, "--json", "autolist", "1")
     assert again.json()["data"]["included"] == 1
     assert not [w for w in again.json()["warnings"] if "left out: no emulator" in w]
+
+
+def test_games_left_out_for_want_of_performance_data_say_what_includes_them(
+        cli: Any, tmp_path: Path) -> None:
+    """QA91 F10: every PS2 game of a Steam Deck profile was PERF_MISSING_STRICT, unexplained
+    (the pack has no Steam Deck performance rows; PS2 is a demanding platform)."""
+    from tests.conftest import shared_path
+    pack = str(shared_path("definition-pack"))
+    ps2 = tmp_path / "lib" / "ps2"
+    ps2.mkdir(parents=True)
+    (ps2 / "Fake Racer (USA).iso").write_bytes(b"\x02" * 8192)
+    for args in (("library", "add", str(tmp_path / "lib")), ("scan", "--workers", "1"),
+                 ("device", "add", "steam-deck"),
+                 ("profile", "create", "--device", "1", "--os", "emudeck")):
+        assert cli("--pack", pack, *args).code == 0, args
+    listed = cli("--pack", pack, "--json", "autolist", "1")
+    if listed.json()["data"]["summary"].get("PERF_MISSING_STRICT") != 1:
+        import pytest
+        pytest.skip("the pack now has performance data for ps2 on the Steam Deck")
+    said = [w for w in listed.json()["warnings"] if "no performance data for ps2" in w]
+    assert said and "`romrunner profile set 1 --mode permissive`" in said[0]

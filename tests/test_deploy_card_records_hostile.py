@@ -321,3 +321,37 @@ def test_a_file_written_through_a_link_within_the_card_is_pruned_like_any(
     pruned = cli("--json", "deploy", "1", "--to", str(card), "title:bravo", "--prune")
     assert pruned.json()["data"]["pruned"] == 1, pruned.out
     assert not (real / "Alpha (USA).gb").exists() and (real / "Bravo (USA).gb").exists()
+
+
+def test_a_chosen_crc_only_game_under_a_folder_aliass_other_name_is_never_pruned(
+        cli: Any, tmp_path: Path) -> None:
+    """Review 92 F1, F2: the platform's folder moved and its old name left as a link to it
+    (EmuDeck's shape): the old records' paths are the chosen files under another name. Only
+    chosen files of the same SHA1 were compared, and a game known by its CRC32 only has none:
+    the prune removed the chosen files themselves, leaving the card without its games."""
+    import zlib
+    gb = tmp_path / "lib" / "gb"
+    gb.mkdir(parents=True)
+    lines = ['clrmamepro (\n\tname "Nintendo - Game Boy"\n)\n']
+    for n, name in enumerate(("Alpha (USA)", "Beta (USA)")):
+        data = bytes([n + 7]) * 6000
+        (gb / f"{name}.gb").write_bytes(data)
+        lines.append(f'game (\n\tname "{name}"\n\trom ( name "{name}.gb" size {len(data)} '
+                     f'crc {zlib.crc32(data):08X} )\n)\n')
+    (tmp_path / "gb.dat").write_text("".join(lines))
+    assert cli("dat", "import", str(tmp_path / "gb.dat")).code == 0
+    muos_profile(cli, tmp_path / "lib")
+    card = tmp_path / "card"
+    card.mkdir()
+    assert cli("deploy", "1", "--to", str(card), "platform:gb").code == 0
+    folder = next(card.rglob("Alpha (USA).gb")).parent
+    moved = folder.with_name("gameboy")
+    folder.rename(moved)
+    folder.symlink_to(moved.name)
+    relative = moved.relative_to(card).as_posix()
+    assert cli("destination", "paths", "1", "--to", str(card), "--set",
+               f"gb={relative}").code == 0
+    pruned = cli("--json", "deploy", "1", "--to", str(card), "platform:gb", "--prune",
+                 "--force")
+    assert pruned.code == 0, pruned.out
+    assert sorted(p.name for p in moved.iterdir()) == ["Alpha (USA).gb", "Beta (USA).gb"]

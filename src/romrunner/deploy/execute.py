@@ -649,21 +649,34 @@ def _keep_linked_prunes(root: Path, decisions: list[_Decision],
     pruning = [d for d in decisions if d.action == PRUNE]
     if not pruning:
         return
-    by_sha1: dict[str, list[str]] = defaultdict(list)
-    for dest, sha1 in chosen:
-        if sha1:
-            by_sha1[sha1].append(dest)
+    chosen_files = _identities_of(root, [dest for dest, _ in chosen])
     links: dict[str, bool] = {}
     for decision in pruning:
         dest = decision.item.dest
-        sha1 = decision.claim.sha1 if decision.claim is not None else None
         # (a link to another folder of the card — EmuDeck's own `roms/gc -> gamecube` — is
         # the card's: what a deploy wrote through it a prune removes, but for a chosen
-        # file's other name: QA91 F2, every GameCube game stayed for good)
-        if _through_a_link(root, dest, links, off_the_card=True) or _same_file_as(
-                root, dest, [other for other in by_sha1.get(sha1 or "", ()) if other != dest]):
+        # file's other name, whatever is known of its content: QA91 F2, every GameCube game
+        # stayed for good; review 92 F1, F2, a CRC-only game's chosen file was pruned under
+        # the folder alias's other name)
+        if _through_a_link(root, dest, links, off_the_card=True) \
+                or _identity_of(root / dest) in chosen_files:
             decision.action, decision.note = KEEP, LINKED
             claims.prune_linked.append(dest)
+
+
+def _identity_of(path: Path) -> tuple[int, int] | None:
+    """The file at ``path`` (links followed) as (device, inode); None when it is not there
+    or its file system numbers no inodes."""
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return (info.st_dev, info.st_ino) if info.st_ino else None
+
+
+def _identities_of(root: Path, dests: list[str]) -> set[tuple[int, int] | None]:
+    """The chosen files already on the card, as :func:`_identity_of` gives them."""
+    return {found for dest in dests if (found := _identity_of(root / dest)) is not None}
 
 
 def _through_a_link(root: Path, dest: str, links: dict[str, bool], *,
@@ -695,25 +708,6 @@ def _is_its_source(root: Path, dest: str, claims: Claims) -> bool:
         return os.path.samefile(os_path(source), root / dest)
     except OSError:
         return False
-
-
-def _same_file_as(root: Path, dest: str, others: list[str]) -> bool:
-    """True when ``dest`` on the card is the same file (device and inode) as one of
-    ``others`` (links followed: a linked folder's name for it)."""
-    if not others:
-        return False
-    try:
-        own = os.stat(root / dest)
-    except OSError:
-        return False
-    for other in others:
-        try:
-            found = os.stat(root / other)
-        except OSError:
-            continue
-        if (found.st_dev, found.st_ino) == (own.st_dev, own.st_ino):
-            return True
-    return False
 
 
 def _check_sources(db: Database, plan: DeployPlan, decisions: list[_Decision]) -> None:
@@ -1159,9 +1153,10 @@ def _remove_its_apple_double(target: Path) -> None:
         os.unlink(companion)
 
 
-# Files whose bytes a deploy makes (a set's playlist, a sheet naming its tracks as the card
-# does): never the library's content, so never an only copy of it.
-_WRITTEN_BY_US = (".m3u", ".cue", ".gdi")
+# Files whose bytes a deploy makes (a set's playlist): never the library's content, so never an
+# only copy of it. (Not a sheet: the library's own, copied as it is, may be the only one left
+# with its tracks: review 92 F3.)
+_WRITTEN_BY_US = (".m3u",)
 
 
 def _content_roots(plan: DeployPlan) -> tuple[str, ...]:
@@ -1287,9 +1282,9 @@ def prune_notes(claims: Claims, *, dry_run: bool = False) -> list[str]:
         count = len(claims.prune_linked)
         notes.append(
             f"--prune {keeps} {counted(count, 'file')} of ours reached through a symbolic "
-            "link on the card, or that a chosen file is too under another name (a linked "
-            "folder): a prune never removes through a link, where the file may be the "
-            f"library's or one the card still needs ({_examples(claims.prune_linked)})")
+            "link that leads off the card, or that a chosen file is too under another name "
+            "(a linked folder): a prune never removes through such a link, where the file may "
+            f"be the library's or one the card still needs ({_examples(claims.prune_linked)})")
     if claims.prune_library:
         count = len(claims.prune_library)
         notes.append(

@@ -1300,7 +1300,24 @@ def _build_autolist(db: Database, pack: DefinitionPack, profile_id: int,
                                *_unlisted_platform_warnings(pack, runs),
                                *unknown_platform_warnings(pack, profile),
                                *_without_an_emulator(pack, profile, entries.values()),
+                               *_without_performance_data(profile, entries.values()),
                                *stale])
+
+
+def _without_performance_data(profile: Profile, entries: Iterable[AutoListEntry]) -> list[str]:
+    """Per platform whose games the mode leaves out for want of performance data, why and
+    what includes them (QA91 F10: every PS2 and GameCube game of a Steam Deck was
+    PERF_MISSING_STRICT, unexplained)."""
+    counts: dict[str, int] = defaultdict(int)
+    for entry in entries:
+        if entry.reason == PERF_MISSING_STRICT:
+            counts[entry.platform_id] += 1
+    return [f"{counted(count, 'game')} of {platform} left out: no performance data for "
+            f"{platform} on {profile.device_id}, and {profile.performance_mode} mode leaves a "
+            f"demanding platform out without it; `romrunner profile set {profile.id} --mode "
+            "permissive` includes them (or import the device's performance data: `romrunner "
+            "cache import`)"
+            for platform, count in sorted(counts.items())]
 
 
 def _without_an_emulator(pack: DefinitionPack, profile: Profile,
