@@ -355,3 +355,34 @@ def test_a_chosen_crc_only_game_under_a_folder_aliass_other_name_is_never_pruned
                  "--force")
     assert pruned.code == 0, pruned.out
     assert sorted(p.name for p in moved.iterdir()) == ["Alpha (USA).gb", "Beta (USA).gb"]
+
+
+def test_a_restored_database_keeps_a_discs_own_sheet_with_its_tracks(
+        cli: Any, tmp_path: Path, db_path: Path) -> None:
+    """Review 92 F3: with the disc gone from the library and the database restored from a
+    backup that never knew it, the tracks were kept as maybe the only copy and the library's
+    own `.cue` beside them pruned (taken for a sheet the deploy makes): the disc could not
+    start, and the user's sheet was gone."""
+    import shutil
+    card = _deployed(cli, tmp_path)
+    backup = tmp_path / "backup.db"
+    shutil.copyfile(db_path, backup)
+    psx = tmp_path / "lib" / "psx"
+    psx.mkdir()
+    (psx / "Disc (USA).bin").write_bytes(b"\x05" * 2352 * 4)
+    sheet = 'FILE "Disc (USA).bin" BINARY\n  TRACK 01 MODE2/2352\n    INDEX 01 00:00:00\n'
+    (psx / "Disc (USA).cue").write_text(sheet)
+    assert cli("scan", "--workers", "1").code == 0
+    assert cli("deploy", "1", "--to", str(card), "title:alpha", "title:disc").code in (0, 1)
+    assert cli("deploy", "1", "--to", str(card), "platform:psx").code in (0, 1)
+    on_card = {p.name: p for p in card.rglob("Disc (USA).*")}
+    assert set(on_card) == {"Disc (USA).bin", "Disc (USA).cue"}, on_card
+    shutil.rmtree(psx)  # (deleted from the computer: the card's copy is the only one)
+    for suffix in ("-wal", "-shm"):
+        Path(f"{db_path}{suffix}").unlink(missing_ok=True)
+    shutil.copyfile(backup, db_path)
+    assert cli("scan", "--workers", "1").code in (0, 1)
+    pruned = cli("--json", "deploy", "1", "--to", str(card), "title:alpha", "--prune",
+                  "--force")
+    assert pruned.code == 0, pruned.out
+    assert all(path.exists() for path in on_card.values()), pruned.out
