@@ -524,7 +524,7 @@ def _decide_with_prune(db: Database, plan: DeployPlan, rest: list[int], claims: 
     if options.prune:
         prune = _decide(plan.root, plan.fs, _prune_items(plan.root, plan, claims), claims,
                         options)
-        _keep_linked_prunes(plan.root, prune, [(i.dest, i.sha1) for i in plan.items], claims)
+        _keep_linked_prunes(plan.root, prune, [i.dest for i in plan.items], claims)
         decisions = prune + decisions
         for seq, decision in enumerate(decisions):
             decision.item.seq = seq
@@ -639,17 +639,17 @@ LINKED = "reached through a symbolic link on the card, or a chosen file too: kep
 LIBRARY_FILE = "the library's own file (a link joins the library and the card here): kept"
 
 
-def _keep_linked_prunes(root: Path, decisions: list[_Decision],
-                        chosen: list[tuple[str, str | None]], claims: Claims) -> None:
+def _keep_linked_prunes(root: Path, decisions: list[_Decision], chosen: list[str],
+                        claims: Claims) -> None:
     """Keep each file a prune would remove that is reached through a symbolic link (a folder
     of the card's path, under ``root``, that is a link: it may lead into the library — QA25
     F13, a prune deleted the library's discs — or to another folder), or that is the very
-    file a chosen one is under another name (``chosen``: (path, SHA1) of the run's files;
+    file a chosen one is under another name (``chosen``: the paths of the run's files;
     a folder linked to another, `megadrive -> md`: QA25 F14 pruned the games it kept)."""
     pruning = [d for d in decisions if d.action == PRUNE]
     if not pruning:
         return
-    chosen_files = _identities_of(root, [dest for dest, _ in chosen])
+    chosen_files = {found for dest in chosen if (found := _identity_of(root / dest))}
     links: dict[str, bool] = {}
     for decision in pruning:
         dest = decision.item.dest
@@ -672,11 +672,6 @@ def _identity_of(path: Path) -> tuple[int, int] | None:
     except OSError:
         return None
     return (info.st_dev, info.st_ino) if info.st_ino else None
-
-
-def _identities_of(root: Path, dests: list[str]) -> set[tuple[int, int] | None]:
-    """The chosen files already on the card, as :func:`_identity_of` gives them."""
-    return {found for dest in dests if (found := _identity_of(root / dest)) is not None}
 
 
 def _through_a_link(root: Path, dest: str, links: dict[str, bool], *,
@@ -1624,8 +1619,8 @@ def resume(db: Database, deployment_id: int | None = None, *, verify: bool | Non
         notes = claims.notes
         decisions = _decide(root, fs, items, claims, options)
         _carry_failures(decisions)
-        _keep_linked_prunes(root, decisions, [(i.dest, i.sha1) for i in items
-                                              if i.action != "prune"], claims)
+        _keep_linked_prunes(root, decisions, [i.dest for i in items if i.action != "prune"],
+                            claims)
         cleaned = _clean_temps(root, decisions, None, False, claims)
         _check_space(root, decisions, options, notes, resuming=True)
         summary = _run(db, deployment_id, root, fs, dest_id, decisions, claims, options,

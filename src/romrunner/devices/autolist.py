@@ -77,6 +77,7 @@ from romrunner.packs.loader import DefinitionPack
 from romrunner.search.index import catalog_title
 from romrunner.store.database import Database
 from romrunner.textnorm import fold
+from romrunner.timeutil import now_text
 from romrunner.words import counted, examples
 
 USER_OVERRIDE_INCLUDE = "USER_OVERRIDE_INCLUDE"
@@ -508,33 +509,39 @@ def _performance(db: Database, pack: DefinitionPack, profile: Profile
     return table
 
 
-def _compatibility(db: Database, keys: set[str]) -> dict[tuple[str, str, str], tuple[str, str]]:
+def _compatibility(db: Database, keys: set[str]
+                   ) -> tuple[dict[tuple[str, str, str], tuple[str, str]], list[str]]:
     """(platform, emulator family, game key or '*') -> (status, its source), for the games'
-    ``keys``."""
+    ``keys``; and the warning of the answers kept that are past their expiry (see
+    :func:`_stale_warning`), read in the same query."""
     table: dict[tuple[str, str, str], tuple[str, str]] = {}
+    expiry: dict[tuple[str, str, str], str | None] = {}
     for row in db.query(  # (the priority winner of one family last: it is the one kept)
-            "SELECT platform_id, emulator_id, definition_game_id, status, source "
+            "SELECT platform_id, emulator_id, definition_game_id, status, source, expires_at "
             "FROM v_emulator_compat v WHERE definition_game_id = '*' OR definition_game_id IN "
             f"(SELECT value FROM json_each(?)) ORDER BY {_priority('compat')} DESC, "
             "CASE confidence WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END DESC, "
             "fetched_at, source DESC", (json.dumps(list(keys)),)):
-        table[(row["platform_id"], emulator_family(row["emulator_id"] or ""),
-               row["definition_game_id"])] = (row["status"], row["source"])
-    return table
+        key = (row["platform_id"], emulator_family(row["emulator_id"] or ""),
+               row["definition_game_id"])
+        table[key] = (row["status"], row["source"])
+        expiry[key] = row["expires_at"]
+    return table, _stale_warning(table, expiry)
 
 
-def _stale_answers(db: Database, keys: set[str]) -> list[str]:
-    """The compatibility answers for ``keys`` (and platform-wide ones) past their expiry, per
-    source, as one warning (QA84 F6: a year-old rating decided the list without a word)."""
-    found = db.query(
-        "SELECT source, count(*) AS answers, min(expires_at) AS since FROM v_emulator_compat "
-        "WHERE (definition_game_id = '*' OR definition_game_id IN "
-        "(SELECT value FROM json_each(?))) AND expires_at < datetime('now') "
-        "GROUP BY source ORDER BY source", (json.dumps(sorted(keys)),))
-    if not found:
+def _stale_warning(table: dict[tuple[str, str, str], tuple[str, str]],
+                   expiry: dict[tuple[str, str, str], str | None]) -> list[str]:
+    """The answers of ``table`` past their expiry, per source, as one warning (QA84 F6: a
+    year-old rating decided the list without a word)."""
+    now = now_text()
+    stale: dict[str, list[str]] = defaultdict(list)
+    for key, (_, source) in table.items():
+        if (expires := expiry[key]) is not None and expires < now:
+            stale[source].append(expires)
+    if not stale:
         return []
-    said = ", ".join(f"{row['source']}: {row['answers']:,} (since {str(row['since'])[:10]})"
-                     for row in found)
+    said = ", ".join(f"{source}: {len(dates):,} (since {min(dates)[:10]})"
+                     for source, dates in sorted(stale.items()))
     return [f"compatibility answers for the library's games are past their expiry ({said}): "
             "the list still goes by them; import a fresh copy of the source (`romrunner cache "
             "import`); `romrunner cache stats` says what is stale"]
@@ -1198,9 +1205,7 @@ def _build_autolist(db: Database, pack: DefinitionPack, profile_id: int,
     emulators = EmulatorResolver(db, pack, profile, resolved).games_on(
         {g.id: g.platform_id for g in games})
     perf = _performance(db, pack, profile)
-    keys = {key for game in games for key in game.game_keys}
-    compat = _compatibility(db, keys)
-    stale = _stale_answers(db, keys) if compat else []
+    compat, stale = _compatibility(db, {key for game in games for key in game.game_keys})
     policies = _Policies(pack)
     folders = _target_folders(pack, resolved, layout, {g.platform_id for g in games})
     with_records = {key for _, key in perf} | {key for _, _, key in compat}
@@ -1308,28 +1313,30 @@ def _without_performance_data(profile: Profile, entries: Iterable[AutoListEntry]
     """Per platform whose games the mode leaves out for want of performance data, why and
     what includes them (QA91 F10: every PS2 and GameCube game of a Steam Deck was
     PERF_MISSING_STRICT, unexplained)."""
-    counts: dict[str, int] = defaultdict(int)
-    for entry in entries:
-        if entry.reason == PERF_MISSING_STRICT:
-            counts[entry.platform_id] += 1
     return [f"{counted(count, 'game')} of {platform} left out: no performance data for "
             f"{platform} on {profile.device_id}, and {profile.performance_mode} mode leaves a "
             f"demanding platform out without it; `romrunner profile set {profile.id} --mode "
             "permissive` includes them (or import the device's performance data: `romrunner "
             "cache import`)"
-            for platform, count in sorted(counts.items())]
+            for platform, count in _left_out_per_platform(entries, PERF_MISSING_STRICT)]
+
+
+def _left_out_per_platform(entries: Iterable[AutoListEntry], reason: str
+                           ) -> list[tuple[str, int]]:
+    """(platform, how many) of the entries left out for ``reason``, by platform."""
+    counts: dict[str, int] = defaultdict(int)
+    for entry in entries:
+        if entry.reason == reason:
+            counts[entry.platform_id] += 1
+    return sorted(counts.items())
 
 
 def _without_an_emulator(pack: DefinitionPack, profile: Profile,
                          entries: Iterable[AutoListEntry]) -> list[str]:
     """Per platform whose games are left out for want of an emulator, how to name one (QA85
     F1: Onion's arcade games were all NO_EMULATOR_AVAILABLE, and nothing said what to do)."""
-    counts: dict[str, int] = defaultdict(int)
-    for entry in entries:
-        if entry.reason == NO_EMULATOR_AVAILABLE:
-            counts[entry.platform_id] += 1
     said: list[str] = []
-    for platform, count in sorted(counts.items()):
+    for platform, count in _left_out_per_platform(entries, NO_EMULATOR_AVAILABLE):
         known = sorted(e.id for e in pack.emulators.values() if platform in e.platforms)
         said.append(f"{counted(count, 'game')} of {platform} left out: no emulator the pack "
                     f"knows runs {platform} on {profile.os_id}; `romrunner override set "
