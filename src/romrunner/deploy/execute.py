@@ -1045,6 +1045,7 @@ def _prune_items(root: Path, plan: DeployPlan, claims: Claims) -> list[_Item]:
     others = claims.written_by_other_profiles() if candidates else {}
     claims.save_folders = tuple(plan.save_folders)
     roots = _content_roots(plan)
+    composed: dict[str, dict[str, list[str]]] = {}  # (see _unicode_twin)
     found: list[_Item] = []
     for key in sorted(candidates):
         dest = claims.first(key).dest
@@ -1057,7 +1058,8 @@ def _prune_items(root: Path, plan: DeployPlan, claims: Claims) -> list[_Item]:
             claims.prune_elsewhere.append(dest)
             continue
         info = _lstat(root / dest)
-        if info is None and not dest.isascii() and (twin := _unicode_twin(root, dest)):
+        if info is None and not dest.isascii() \
+                and (twin := _unicode_twin(root, dest, composed)):
             dest, info = twin  # (QA88 F4: a card copied back by a Mac: kept, unsaid)
         if info is None:
             continue  # gone (pruned before, deleted): nothing to keep or remove
@@ -1110,21 +1112,28 @@ def _prune_items(root: Path, plan: DeployPlan, claims: Claims) -> list[_Item]:
     return found
 
 
-def _unicode_twin(root: Path, dest: str) -> tuple[str, os.stat_result] | None:
+def _unicode_twin(root: Path, dest: str, composed: dict[str, dict[str, list[str]]]
+                  ) -> tuple[str, os.stat_result] | None:
     """The card's file that is ``dest`` in another Unicode form (a card copied by a Mac
-    holds decomposed names), with its ``lstat``; None when there is none."""
+    holds decomposed names), with its ``lstat``; None when there is none. ``composed``: the
+    folders listed already (folder -> its non-ASCII names composed -> as the card has them)."""
     folder, _, name = dest.rpartition("/")
-    wanted = unicodedata.normalize("NFC", name)
-    try:
-        names = os.listdir(root / folder)
-    except OSError:
+    names = composed.get(folder)
+    if names is None:
+        try:
+            listed = os.listdir(root / folder)
+        except OSError:
+            listed = []
+        names = composed[folder] = defaultdict(list)
+        for listed_name in listed:
+            if not listed_name.isascii():
+                names[unicodedata.normalize("NFC", listed_name)].append(listed_name)
+    twin = next((e for e in names.get(unicodedata.normalize("NFC", name), ()) if e != name),
+                None)  # (the first other spelling, as listed)
+    if twin is None:
         return None
-    for entry in names:
-        if entry != name and not entry.isascii() \
-                and unicodedata.normalize("NFC", entry) == wanted:
-            info = _lstat(root / folder / entry)
-            return (f"{folder}/{entry}" if folder else entry, info) if info else None
-    return None
+    info = _lstat(root / folder / twin)
+    return (f"{folder}/{twin}" if folder else twin, info) if info else None
 
 
 # macOS writes a file's metadata on a FAT or exFAT card beside it as `._NAME` (AppleDouble),
