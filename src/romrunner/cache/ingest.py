@@ -144,20 +144,18 @@ def ingest_observations(db: Database, kind: CacheKind, source_id: str,
 
 def withdraw_observations(db: Database, kind: CacheKind, source_id: str,
                           keys: list[tuple[str, str, str]]) -> int:
-    """Delete ``source_id``'s observations of ``kind`` at ``keys`` (platform, game key,
-    emulator, as text ids) and recompute those keys' best answers; the count deleted. For a
-    newer file of the source whose entry no longer gives that kind (QA84 F1: its rating or
-    fixes dropped upstream, the old ones stayed the answer). Not for keyed-by-profile kinds."""
+    """Delete ``source_id``'s observations of ``kind`` at ``keys`` (text ids in the order of
+    ``kind.dim_keys``: platform, game key, emulator) and recompute those keys' best answers;
+    the count deleted. For a newer file of the source whose entry no longer gives that kind
+    (QA84 F1: its rating or fixes dropped upstream, the old ones stayed the answer). Not for
+    keyed-by-profile kinds."""
     source = find_source(db, source_id)
     if source is None or not keys or kind.int_keys:
         return 0
     columns = [DIMENSIONS[key][1] for key in kind.dim_keys]
-    named = dict(zip(("platform_id", "definition_game_id", "emulator_id"), range(3),
-                     strict=True))
     db.execute(f"DROP TABLE IF EXISTS {_STAGE}")
     db.execute(f"CREATE TABLE {_STAGE} ({', '.join(columns)})")
-    db.executemany(f"INSERT INTO {_STAGE} VALUES ({', '.join('?' for _ in columns)})",
-                   [tuple(key[named[column]] for column in columns) for key in keys])
+    db.executemany(f"INSERT INTO {_STAGE} VALUES ({', '.join('?' for _ in columns)})", keys)
     reset_changed_keys(db, kind)
     on_keys = " AND ".join(f"o.{key} = {expr}" for key, expr in
                            zip(kind.keys, _resolved_keys(kind).split(", "), strict=True))
