@@ -135,20 +135,51 @@ def test_a_folder_on_the_card_is_detected_but_an_override_still_wins(
         cli: Any, tmp_path: Path) -> None:
     profile = make_profile(cli, "knulli")
     card = tmp_path / "card"
-    (card / "ROMS" / "Nintendo - Game Boy").mkdir(parents=True)
+    (card / "roms" / "Nintendo - Game Boy").mkdir(parents=True)
     pack = str(shared_path("definition-pack"))
     shown = cli("--pack", pack, "--json", "destination", "paths", str(profile), "--to", str(card))
     rows = {row["platform_id"] or row["kind"]: row for row in shown.json()["data"]["folders"]}
-    if (card / "roms").is_dir():  # a case-insensitive file system: the name is the same file
-        pytest.skip("tmp_path is case-insensitive")
-    assert (rows["roms"]["path"], rows["roms"]["source"]) == ("ROMS", DETECTED)
-    assert (rows["gb"]["path"], rows["gb"]["source"]) == ("ROMS/Nintendo - Game Boy", DETECTED)
-    assert (rows["nes"]["path"], rows["nes"]["source"]) == ("ROMS/nes", FALLBACK)
+    assert (rows["gb"]["path"], rows["gb"]["source"]) == ("roms/Nintendo - Game Boy", DETECTED)
+    assert (rows["nes"]["path"], rows["nes"]["source"]) == ("roms/nes", FALLBACK)
     cli("--pack", pack, "destination", "paths", str(profile), "--to", str(card),
-        "--set", "gb=ROMS/gb")
+        "--set", "gb=roms/gb")
     shown = cli("--pack", pack, "--json", "destination", "paths", str(profile), "--to", str(card))
     rows = {row["platform_id"] or row["kind"]: row for row in shown.json()["data"]["folders"]}
-    assert (rows["gb"]["path"], rows["gb"]["source"]) == ("ROMS/gb", USER_OVERRIDE)
+    assert (rows["gb"]["path"], rows["gb"]["source"]) == ("roms/gb", USER_OVERRIDE)
+
+
+@pytest.mark.parametrize("fs", [FileSystem.EXFAT, FileSystem.POSIX])
+def test_a_folder_in_another_case_is_the_os_folder_only_where_case_is_ignored(
+        cli: Any, db_path: Path, tmp_path: Path, fs: FileSystem) -> None:
+    """QA91 F3: on ext4 or btrfs (Batocera's share, a Steam Deck's drive) `roms/SNES` is not
+    the `roms/snes` that Batocera and ES-DE read: games put there are in no game list. On
+    FAT32 or exFAT the two names are one folder, and the card's spelling is kept."""
+    profile = make_profile(cli, "batocera")
+    card = tmp_path / "card"
+    (card / "ROMS" / "SNES").mkdir(parents=True)
+    (card / "ROMS" / "SNES" / "mine.sfc").write_bytes(b"the user's")
+    if (card / "roms").is_dir():
+        pytest.skip("tmp_path is case-insensitive: the two spellings cannot both be tried")
+    db = open_database(db_path, OpenMode.READ).db
+    pack = load_pack(shared_path("definition-pack"))
+    layout = card_layout(db, pack, profile, card, fs=fs)
+    snes = layout.rom_folder("snes")
+    assert snes is not None
+    if fs is FileSystem.EXFAT:
+        assert (str(layout.roms.path), layout.roms.source) == ("ROMS", DETECTED)
+        assert (str(snes.path), snes.source) == ("ROMS/SNES", DETECTED)
+        return
+    assert str(layout.roms.path) == "roms" and layout.roms.source != DETECTED
+    assert "'ROMS' on the card is another folder" in layout.roms.reason
+    (card / "roms" / "SNES").mkdir(parents=True)  # the case again one level down
+    layout = card_layout(db, pack, profile, card, fs=fs)
+    snes = layout.rom_folder("snes")
+    assert snes is not None
+    assert str(snes.path) == "roms/snes" and snes.source in (OS_PROFILE, FALLBACK)
+    assert "'SNES' on the card is another folder" in snes.reason
+    (card / "roms" / "snes").mkdir()  # both spellings: the OS's own is taken
+    snes = card_layout(db, pack, profile, card, fs=fs).rom_folder("snes")
+    assert snes is not None and str(snes.path) == "roms/snes"
 
 
 @pytest.mark.parametrize("folder", ["../outside", "roms/../../x", "escape", "/tmp/abs", "~/roms",

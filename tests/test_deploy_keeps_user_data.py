@@ -179,8 +179,8 @@ def test_a_second_deploy_of_the_same_selection_writes_nothing_at_all(
 def test_a_dry_run_exits_as_the_real_run_would(cli: Any, gb_library: Path,
                                                tmp_path: Path) -> None:
     card = tmp_path / "card"
-    (card / "roms" / "gb").mkdir(parents=True)  # muOS's folder for gb
-    (card / "roms" / "gb" / "Alpha (USA).gb").write_bytes(b"the user's own file")
+    (card / "ROMS" / "gb").mkdir(parents=True)  # muOS's folder for gb
+    (card / "ROMS" / "gb" / "Alpha (USA).gb").write_bytes(b"the user's own file")
     dry = cli("deploy", "1", "--to", str(card), "platform:gb", "--dry-run")
     real = cli("deploy", "1", "--to", str(card), "platform:gb")
     assert dry.code == real.code == 1
@@ -232,14 +232,14 @@ def test_history_shows_what_each_run_did(cli: Any, gb_library: Path, tmp_path: P
 def test_a_file_in_the_way_of_a_folder_is_named_per_file(cli: Any, gb_library: Path,
                                                          tmp_path: Path) -> None:
     card = tmp_path / "card"
-    (card / "roms").mkdir(parents=True)
-    (card / "roms" / "gb").write_text("a file where muOS's gb folder goes")
+    (card / "ROMS").mkdir(parents=True)
+    (card / "ROMS" / "gb").write_text("a file where muOS's gb folder goes")
     run = cli("--json", "deploy", "1", "--to", str(card), "platform:gb")
     assert run.code == 1
     errors = sorted(e["error"] for e in run.json()["data"]["errors"])
-    assert errors == [f"roms/gb/{name}: not written: roms/gb is a file, not a folder"
+    assert errors == [f"ROMS/gb/{name}: not written: ROMS/gb is a file, not a folder"
                       for name in ("Alpha (USA).gb", "Beta (Europe).gb")]
-    assert (card / "roms" / "gb").read_text() == "a file where muOS's gb folder goes"
+    assert (card / "ROMS" / "gb").read_text() == "a file where muOS's gb folder goes"
 
 
 def test_a_mistyped_db_path_never_becomes_a_new_database(tmp_path: Path) -> None:

@@ -80,8 +80,8 @@ def test_db_check_with_a_broken_foreign_key(cli: Any, db_path: Path) -> None:
 def test_deploy_with_a_conflict_and_its_dry_run(cli: Any, gb_library: Path,  # noqa: F811
                                                 tmp_path: Path) -> None:
     card = tmp_path / "card"
-    (card / "roms" / "gb").mkdir(parents=True)  # muOS's folder for gb
-    (card / "roms" / "gb" / "Alpha (USA).gb").write_bytes(b"the user's own file")
+    (card / "ROMS" / "gb").mkdir(parents=True)  # muOS's folder for gb
+    (card / "ROMS" / "gb" / "Alpha (USA).gb").write_bytes(b"the user's own file")
     dry = failed(cli("--json", "deploy", "1", "--to", str(card), "platform:gb", "--dry-run"))
     assert dry["errors"] == ["1 file would be left as a conflict (data.conflicts lists it)"]
     text = cli("deploy", "1", "--to", str(card), "title:alpha", "--dry-run")

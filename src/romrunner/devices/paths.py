@@ -120,6 +120,10 @@ GAMES_PARTITIONS: dict[str, GamesPartition] = {
 }
 
 
+class _NoFolderSaid(InputError):
+    """The OS's layout names no folder of a kind (roms, bios) and none was chosen."""
+
+
 @dataclass(frozen=True)
 class FolderChoice:
     """One resolved folder and where it came from."""
@@ -265,6 +269,10 @@ class CardLayout:
             return None
         own = self.on_card.get(name.lower()) if name else None  # also a name shared by two
         found = (own,) if own else self.existing.get(platform_id, ())
+        other_case = [folder for folder in found if self._another_case_of(folder, name)]
+        if other_case:
+            found = tuple(folder for folder in self.existing.get(platform_id, ())
+                          if folder.lower() != other_case[0].lower())
         if found:
             chosen = found[0]
             return FolderChoice(self.roms.path / _legal(chosen, self.fs), DETECTED,
@@ -273,11 +281,19 @@ class CardLayout:
             name = platform_id
             return FolderChoice(self.roms.path / _legal(name, self.fs), FALLBACK,
                                 "no folder name known for this platform: its id")
+        # (QA91 F3: on ext4 or btrfs, Batocera and ES-DE read `snes`, never `SNES`)
+        also = f" ({_another_folder_here(other_case[0])})" if other_case else ""
         if explicit:
             return FolderChoice(self.roms.path / _legal(name, self.fs), OS_PROFILE,
-                                f"{self.family} folder name")
+                                f"{self.family} folder name{also}")
         return FolderChoice(self.roms.path / _legal(name, self.fs), FALLBACK,
-                            f"EmulationStation folder name ({self.family} names none)")
+                            f"EmulationStation folder name ({self.family} names none){also}")
+
+    def _another_case_of(self, folder: str, name: str | None) -> bool:
+        """True when ``folder`` is ``name`` spelt in another case, on a file system where
+        that makes it another folder."""
+        return name is not None and not self.fs.case_insensitive and folder != name \
+            and folder.lower() == name.lower()
 
     def left_folders(self, platform_id: str) -> list[tuple[PurePosixPath, int]]:
         """The platform's folders on the card other than :meth:`rom_folder` that hold files
@@ -354,7 +370,7 @@ def card_layout(db: Database, pack: DefinitionPack, profile_id: int, card_root: 
             roots[key] = _root_choice(card_root, profile.os_id, key, fs, overrides.get(key),
                                       custom, resolved.layout_paths.get(key),
                                       catalog_paths.get(key), games)
-        except InputError as exc:
+        except _NoFolderSaid as exc:
             if profile.os_id in pack.operating_systems or resolved.asks_for_paths:
                 raise  # (the pack asks the user: nothing was dropped)
             # (QA31 F5: the OS a pack update dropped from operating-systems.json: the
@@ -418,12 +434,21 @@ def _root_choice(card_root: Path, os_id: str, key: str, fs: FileSystem, override
             legal = _inside(card_root, _legal(relative, fs))
             actual = _existing_case(card_root, legal)
             if actual is not None and actual != legal:
+                if not fs.case_insensitive:  # (QA91 F3: the OS reads its own spelling)
+                    return FolderChoice(legal, source, f"{device_path} ({how}); "
+                                        f"{_another_folder_here(str(actual))}")
                 return FolderChoice(actual, DETECTED, f"{device_path} ({how}) is {actual} "
                                                       "on the card")
             return FolderChoice(legal, source, f"{device_path} ({how})")
-    raise InputError(f"{os_id} does not say where its {key} folder is: choose a folder with "
-                     f"`romrunner destination paths PROFILE --to {card_root} --set "
-                     f"{key}=FOLDER`")
+    raise _NoFolderSaid(f"{os_id} does not say where its {key} folder is: choose a folder "
+                        f"with `romrunner destination paths PROFILE --to {card_root} --set "
+                        f"{key}=FOLDER`")
+
+
+def _another_folder_here(folder: str) -> str:
+    """Why a folder on the card spelt in another case is not the OS's folder."""
+    return (f"{folder!r} on the card is another folder: this file system tells case apart, "
+            "and the OS reads the name as it spells it")
 
 
 def _existing_case(root: Path, relative: PurePosixPath) -> PurePosixPath | None:

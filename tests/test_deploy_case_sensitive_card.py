@@ -1,0 +1,38 @@
+"""A card whose file system tells case apart (ext4 or btrfs: Batocera's share, a Steam Deck's
+drive; QA91 F3): `roms/SNES` is not the `roms/snes` the OS reads, so the games go to the
+OS's own spelling and the user's folder in another is left as it is."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import shared_path
+
+
+def test_games_go_to_the_os_spelling_and_the_users_folder_in_another_is_kept(
+        cli: Any, tmp_path: Path) -> None:
+    pack = shared_path("definition-pack")
+    card = tmp_path / "card"
+    (card / "roms" / "SNES").mkdir(parents=True)
+    if (card / "roms" / "snes").is_dir():
+        pytest.skip("tmp_path is case-insensitive: the two spellings cannot both be tried")
+    mine = card / "roms" / "SNES" / "mine.sfc"
+    mine.write_bytes(b"the user's own" * 100)
+    game = tmp_path / "lib" / "snes" / "C (USA).sfc"
+    game.parent.mkdir(parents=True)
+    game.write_bytes(b"\x07" * 4096)
+    for args in (("library", "add", tmp_path / "lib"), ("scan", "--workers", "1"),
+                 ("device", "add", "rg-353v"),
+                 ("profile", "create", "--device", "1", "--os", "knulli")):
+        assert cli("--pack", pack, *args).code == 0, args
+    assert cli("--pack", pack, "deploy", "1", "--to", card, "platform:snes").code == 0
+    assert (card / "roms" / "snes" / "C (USA).sfc").read_bytes() == game.read_bytes()
+    assert sorted(p.name for p in (card / "roms" / "SNES").iterdir()) == ["mine.sfc"]
+    assert mine.read_bytes() == b"the user's own" * 100
+    shown = cli("--pack", pack, "--json", "destination", "paths", "1", "--to", card)
+    (snes,) = [row for row in shown.json()["data"]["folders"] if row["platform_id"] == "snes"]
+    assert snes["path"] == "roms/snes"
+    assert "'SNES' on the card is another folder" in snes["reason"]
