@@ -72,10 +72,23 @@ def ensure_source(db: Database, source_id: str) -> CacheSource:
     return found
 
 
+def data_as_of(db: Database, source_id: str) -> str | None:
+    """The date of ``source_id``'s answers in the cache (the ``generatedAt`` of its last
+    envelope import, UTC ISO 8601), or None when no import of it was dated."""
+    found = db.scalar("SELECT data_as_of FROM cache_sources WHERE source_id = ?", (source_id,))
+    return str(found) if found else None
+
+
+def record_data_as_of(db: Database, source_id: str, when: str) -> None:
+    """Store ``when`` as the date of ``source_id``'s answers (see :func:`data_as_of`)."""
+    db.execute("UPDATE cache_sources SET data_as_of = ? WHERE source_id = ?", (when, source_id))
+
+
 def list_sources(db: Database) -> list[dict[str, Any]]:
     """Every source with its TTL, registry state and priority rank per kind."""
     rows = db.query(
         "SELECT s.source_id, s.ttl_hours, s.stale_while_revalidate, s.origin, s.in_registry, "
+        "s.data_as_of, "
         "(SELECT group_concat(p.cache_kind || ':' || p.rank) FROM cache_source_priority p "
         " WHERE p.source = s.id) AS ranks "
         "FROM cache_sources s ORDER BY s.source_id")

@@ -49,6 +49,10 @@ def cache_sources(ctx: click.Context) -> int:
             table.add_row(str(row["source_id"]), str(row["ttl_hours"] or "never"),
                           str(row["origin"]), "yes" if row["in_registry"] else "no", ranks)
         console.print(table)
+        for row in rows:  # (the envelopes' own dates: an older one is refused at import)
+            if row["data_as_of"]:
+                console.print(f"{row['source_id']}: data as of {row['data_as_of']}",
+                              markup=False)
 
     app.finish(rows, render)
     return 0
@@ -101,8 +105,11 @@ def cache_sources_set(source_id: str, priority: int | None, ttl_hours: int | Non
               help="Register SOURCE if neither the pack nor the database knows it (default "
                    "TTL; ranked after every listed source).")
 @click.option("--strict", is_flag=True, help="Refuse everything if any entry is unusable.")
+@click.option("--older", is_flag=True,
+              help="Import an envelope even when its generatedAt is older than its source's "
+                   "answers already in the cache (refused otherwise).")
 def cache_import(files: tuple[Path, ...], fmt: str | None, source_id: str | None,
-                 kind: str | None, new_source: bool, strict: bool) -> int:
+                 kind: str | None, new_source: bool, strict: bool, older: bool) -> int:
     """Store the knowledge in FILES and update best answers.
 
     \b
@@ -120,12 +127,13 @@ def cache_import(files: tuple[Path, ...], fmt: str | None, source_id: str | None
     All files are imported in one transaction; unusable entries are skipped and counted.
     Exit codes: 0 every entry imported; 1 some skipped (the first few are named);
     2 refused, nothing changed (unreadable, unknown format or source, no usable entry,
-    or any skipped entry with --strict).
+    any skipped entry with --strict, or an envelope older than its source's answers in the
+    cache without --older).
     """
     app = app_context()
     app.one_transaction("the files were imported (`romrunner cache stats` counts them)")
     result = import_knowledge(app.open_db(), list(files), fmt=fmt, source=source_id,
-                              kind=kind, new_source=new_source, strict=strict)
+                              kind=kind, new_source=new_source, strict=strict, older=older)
     app.work_done()
     for item in result.files:
         if item.registered_source:

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +26,12 @@ from romrunner.cache.importfile import (
 )
 from romrunner.cache.ingest import IngestResult, ingest_observations, withdraw_observations
 from romrunner.cache.kinds import COMPAT, KINDS, SETTINGS, CacheKind, kind_named
-from romrunner.cache.sources import OFFICIAL_SOURCES, ensure_official_source
+from romrunner.cache.sources import (
+    OFFICIAL_SOURCES,
+    data_as_of,
+    ensure_official_source,
+    record_data_as_of,
+)
 from romrunner.errors import InputError
 from romrunner.knowledge import cores
 from romrunner.knowledge.formats import ALL_FORMATS, CORE_INFO_FORMAT, detect_format, game_format
@@ -57,6 +63,7 @@ class FileImport:
     ignored: list[str] = field(default_factory=list)  # files that are not core info
     # answers of the source withdrawn, per kind: entries that no longer give them
     withdrawn: dict[str, int] = field(default_factory=dict)
+    generated_at: str | None = None  # an envelope's own date (UTC), when it gives one
 
     def add_problems(self, count: int, problems: Iterable[str]) -> None:
         """Count ``count`` skipped entries and keep the first few reasons."""
@@ -84,8 +91,12 @@ class KnowledgeImport:
 
 def import_knowledge(db: Database, paths: list[Path], *, fmt: str | None = None,
                      source: str | None = None, kind: str | None = None,
-                     new_source: bool = False, strict: bool = False) -> KnowledgeImport:
-    """Import every file of ``paths`` (see the module docstring) in one transaction."""
+                     new_source: bool = False, strict: bool = False,
+                     older: bool = False) -> KnowledgeImport:
+    """Import every file of ``paths`` (see the module docstring) in one transaction.
+
+    An envelope dated (``generatedAt``) before its source's answers already in the cache is
+    refused, and with it the whole import, unless ``older``."""
     if fmt is not None and fmt not in IMPORT_FORMATS:
         raise KnowledgeFormatError(f"unknown knowledge format {fmt!r}; expected one of "
                                    f"{', '.join(IMPORT_FORMATS)}")
@@ -93,7 +104,7 @@ def import_knowledge(db: Database, paths: list[Path], *, fmt: str | None = None,
     with db.atomic():
         for path in paths:
             results.append(_import_file(db, path, fmt, source, kind, new_source, strict,
-                                        one_of=len(paths)))
+                                        one_of=len(paths), older=older))
         if results and all(r.ignored and not r.entries for r in results):  # all ignored
             raise InputError(f"{', '.join(r.path for r in results)}: no core info in "
                              f"{'it' if len(results) == 1 else 'them'} (a template or "
@@ -142,7 +153,7 @@ def _given_source(path: Path, given: str | None, own: str, one_of: int) -> str:
 
 def _import_file(db: Database, path: Path, fmt: str | None, source: str | None,
                  kind: str | None, new_source: bool, strict: bool,
-                 one_of: int = 1) -> FileImport:
+                 one_of: int = 1, older: bool = False) -> FileImport:
     name = fmt or detect_import_format(path)
     result = FileImport(str(path), name)
     if name == CORE_INFO_FORMAT:
@@ -167,10 +178,15 @@ def _import_file(db: Database, path: Path, fmt: str | None, source: str | None,
         named = _named_source(document)
         if named is None and source is None:
             raise InputError(f"{path}: the envelope names no source; give --source")
-        result.source = source if named is None else _given_source(path, source, named, one_of)
-        rows = envelope_rows(name, document_rows(path, document), _device_profiles(db),
-                             result.source)
+        own = _given_source(path, source, named, one_of) if named is not None else source
+        assert own is not None
+        result.source, result.generated_at = own, _generated_at(result, document)
+        if result.generated_at is not None and not older:
+            _refuse_older(db, path, own, result.generated_at)
+        rows = envelope_rows(name, document_rows(path, document), _device_profiles(db), own)
         _ingest_kinds(db, result, rows, new_source, strict)
+        if result.generated_at is not None:
+            record_data_as_of(db, own, result.generated_at)
         return result
     game = game_format(name)
     result.source = _given_source(path, source, game.source, one_of)
@@ -228,6 +244,33 @@ def _finish_report(result: FileImport, report: ReadReport, strict: bool) -> None
         detail = f" ({'; '.join(report.problems[:PROBLEMS_SHOWN])})" if report.problems else ""
         raise InputError(f"{result.path}: no usable {result.format} entry, nothing "
                          f"imported{detail}")
+
+
+def _generated_at(result: FileImport, document: object) -> str | None:
+    """The envelope's ``generatedAt`` as UTC ISO 8601 (a date without a zone taken as UTC),
+    or None when it gives none; one that is not a date is said and not compared."""
+    given = document.get("generatedAt") if isinstance(document, dict) else None
+    if given is None:
+        return None
+    try:
+        when = datetime.fromisoformat(str(given).strip().replace("Z", "+00:00"))
+    except ValueError:
+        result.add_problems(0, [f"generatedAt {str(given)[:40]!r} is not a date: the file's "
+                                "age was not compared with the cache's"])
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _refuse_older(db: Database, path: Path, source: str, generated_at: str) -> None:
+    """Refuse an envelope older than its source's answers in the cache (QA84 F4: a 2020 copy
+    replaced this year's answers without a word)."""
+    stored = data_as_of(db, source)
+    if stored is not None and generated_at < stored:
+        raise InputError(f"{path}: its answers are dated {generated_at} (generatedAt), older "
+                         f"than {source}'s in the cache ({stored}); nothing was imported "
+                         "(--older imports it anyway)")
 
 
 def _empty_envelope(document: object) -> bool:

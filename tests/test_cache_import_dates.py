@@ -1,0 +1,76 @@
+"""An envelope's own date (QA84 F4): one older than its source's answers in the cache is
+refused, nothing imported, unless --older; the date is kept and shown by `cache sources`."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+SOURCE = "emuready-listings"
+
+
+def _envelope(path: Path, status: str, generated_at: str | None) -> Path:
+    document: dict[str, Any] = {"schemaVersion": "compat-source-v1", "source": SOURCE,
+                                "items": [{"platformId": "psx", "emulatorId": "duckstation",
+                                           "externalGameId": "SLUS-00870",
+                                           "status": status}]}
+    if generated_at is not None:
+        document["generatedAt"] = generated_at
+    path.write_text(json.dumps(document))
+    return path
+
+
+def _statuses(db_path: Path) -> list[str]:
+    with sqlite3.connect(db_path) as conn:
+        return [row[0] for row in conn.execute(
+            "SELECT status FROM v_emulator_compat ORDER BY status")]
+
+
+def _as_of(cli: Any) -> str | None:
+    rows = cli("--json", "cache", "sources").json()["data"]
+    (row,) = [r for r in rows if r["source_id"] == SOURCE]
+    return row["data_as_of"]
+
+
+def test_an_older_envelope_is_refused_unless_asked_and_the_date_is_kept(
+        cli: Any, db_path: Path, tmp_path: Path) -> None:
+    newer = _envelope(tmp_path / "newer.json", "playable", "2026-06-01")
+    older = _envelope(tmp_path / "older.json", "broken", "2020-01-01T10:00:00+02:00")
+    assert cli("cache", "import", newer).code == 0
+    assert _as_of(cli) == "2026-06-01T00:00:00Z"
+    assert _statuses(db_path) == ["playable"]
+
+    refused = cli("cache", "import", older)
+    assert refused.code == 2
+    assert (f"{older}: its answers are dated 2020-01-01T08:00:00Z (generatedAt), older than "
+            f"{SOURCE}'s in the cache (2026-06-01T00:00:00Z)") in refused.err
+    assert "--older" in refused.err and len(refused.err.strip().splitlines()) == 1
+    assert _statuses(db_path) == ["playable"] and _as_of(cli) == "2026-06-01T00:00:00Z"
+    # (one transaction: a newer file beside it is not imported either)
+    both = cli("cache", "import", _envelope(tmp_path / "n2.json", "perfect", "2026-07-01"),
+               older)
+    assert both.code == 2 and _statuses(db_path) == ["playable"]
+
+    taken = cli("--json", "cache", "import", older, "--older")
+    assert taken.code == 0, taken.err
+    assert taken.json()["data"]["generated_at"] == "2020-01-01T08:00:00Z"
+    assert _statuses(db_path) == ["broken"] and _as_of(cli) == "2020-01-01T08:00:00Z"
+    assert cli("cache", "import", newer).code == 0  # newer than what is there now
+    assert _statuses(db_path) == ["playable"] and _as_of(cli) == "2026-06-01T00:00:00Z"
+
+
+def test_an_undated_or_unreadable_date_is_imported_and_not_compared(
+        cli: Any, db_path: Path, tmp_path: Path) -> None:
+    assert cli("cache", "import", _envelope(tmp_path / "a.json", "playable",
+                                            "2026-06-01T12:00:00Z")).code == 0
+    undated = cli("cache", "import", _envelope(tmp_path / "b.json", "ingame", None))
+    assert undated.code == 0 and _statuses(db_path) == ["ingame"]
+    assert _as_of(cli) == "2026-06-01T12:00:00Z"
+    odd = cli("cache", "import", _envelope(tmp_path / "c.json", "broken", "last tuesday"))
+    assert odd.code == 0 and _statuses(db_path) == ["broken"]
+    assert "generatedAt 'last tuesday' is not a date" in odd.err
+    assert _as_of(cli) == "2026-06-01T12:00:00Z"
+    shown = cli("cache", "sources")
+    assert f"{SOURCE}: data as of 2026-06-01T12:00:00Z" in shown.out.splitlines()
