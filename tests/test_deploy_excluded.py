@@ -176,3 +176,36 @@ def test_a_copy_of_an_excluded_game_that_is_deployed_is_said(
     assert "its copy in the library, the same catalog game, is chosen too and deployed " \
         "(Tetris (Japan).zip" in run.err
     assert {p.name for p in card.rglob("Tetris*")} == {"Tetris (Japan).zip"}
+
+
+def test_a_collection_of_a_platform_the_profile_excludes_is_deployed_and_said(
+        cli: Any, tmp_path: Path) -> None:
+    """QA85 F12: `profile set --exclude-platforms` (the auto-list's settings) and a
+    collection's games of that platform went on the card without a word."""
+    ids = _setup(cli, tmp_path)
+    nes = tmp_path / "roms" / "nes" / "Delta (USA).nes"
+    nes.parent.mkdir()
+    nes.write_bytes(rom("Delta (USA).nes"))
+    assert cli("scan", "--workers", "1").code == 0
+    delta = {g["filename"]: g["id"] for g in cli("--json", "games", "ls").json()["data"][
+        "games"]}["Delta (USA).nes"]
+    assert cli("profile", "set", "1", "--exclude-platforms", "nes,gba").code == 0
+    assert cli("collection", "create", "picks").code == 0
+    assert cli("collection", "add", "picks", str(ids[GAMES[0]]), str(delta)).code == 0
+    card = tmp_path / "card"
+    card.mkdir()
+    said = ("profile 1 excludes nes from its auto-list, but collection:picks chooses 1 game "
+            "of it: deployed all the same")
+    dry = cli("--json", "deploy", "1", "--to", str(card), "--collection", "picks",
+              "--dry-run")
+    assert dry.code == 0 and any(w.startswith(said) for w in dry.json()["warnings"]), \
+        dry.json()["warnings"]
+    run = cli("deploy", "1", "--to", str(card), "--collection", "picks")
+    assert run.code == 0 and said in run.err
+    assert {p.name for p in card.rglob("*.nes")} == {"Delta (USA).nes"}
+    (tmp_path / "card2").mkdir()
+    other = cli("--json", "deploy", "2", "--to", str(tmp_path / "card2"), "--collection",
+                "picks", "--dry-run")  # (profile 2 excludes nothing)
+    assert other.code == 0 and not any("excludes" in w for w in other.json()["warnings"])
+    only_gb = cli("--json", "deploy", "1", "--to", str(card), "platform:gb", "--dry-run")
+    assert only_gb.code == 0 and not any("excludes" in w for w in only_gb.json()["warnings"])

@@ -113,7 +113,8 @@ def choose_games(db: Database, pack: DefinitionPack, profile_id: int, layout: Ca
         copies = _copies_of(db, excluded, kept)
         return Chosen(kept, text, missing=missing, matched=matched, missing_ids=missing_ids,
                       excluded=[names[i] for i in ids or () if i in excluded],
-                      excluded_copies=[names[i] for i in kept if i in copies])
+                      excluded_copies=[names[i] for i in kept if i in copies],
+                      warnings=_excluded_platforms_chosen(db, profile_id, text, kept))
     autolist = build_autolist(db, pack, profile_id, layout)
     said = unknown_platform_warnings(pack, load_profile(db, profile_id))
     included = [entry.game_id for entry in autolist.included]
@@ -126,6 +127,27 @@ def choose_games(db: Database, pack: DefinitionPack, profile_id: int, layout: Ca
     kept = sorted(game_id for game_id in included if game_id in wanted)
     return Chosen(kept, f"{text}, as the profile's auto-list allows", len(ids) - len(kept),
                   missing, matched, missing_ids, warnings=said)
+
+
+def _excluded_platforms_chosen(db: Database, profile_id: int, text: str,
+                               kept: list[int]) -> list[str]:
+    """Said when ``text`` chooses games of the platforms the profile's auto-list settings
+    exclude: a query or a collection is the user's choice and is deployed, but not without
+    a word (QA85 F12: `--exclude-platforms nes`, and a collection's NES games went on)."""
+    excluded = load_profile(db, profile_id).exclude_platforms
+    if not excluded or not kept:
+        return []
+    rows = db.query("SELECT platform_id, count(*) FROM games WHERE id IN (SELECT value FROM "
+                    "json_each(?)) AND platform_id IN (SELECT value FROM json_each(?)) "
+                    "GROUP BY platform_id ORDER BY platform_id",
+                    (json.dumps(kept), json.dumps(list(excluded))))
+    if not rows:
+        return []
+    games = sum(int(row[1]) for row in rows)
+    return [f"profile {profile_id} excludes {', '.join(str(row[0]) for row in rows)} from its "
+            f"auto-list, but {text} chooses {counted(games, 'game')} of "
+            f"{'it' if len(rows) == 1 else 'them'}: deployed all the same (the profile's "
+            "platform filters choose for --auto only)"]
 
 
 def _copies_of(db: Database, excluded: set[int], kept: list[int]) -> set[int]:
