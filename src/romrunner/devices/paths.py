@@ -291,9 +291,12 @@ class CardLayout:
 
     def _another_case_of(self, folder: str, name: str | None) -> bool:
         """True when ``folder`` is ``name`` spelt in another case, on a file system where
-        that makes it another folder."""
-        return name is not None and not self.fs.case_insensitive and folder != name \
-            and folder.lower() == name.lower()
+        that makes it another folder: one that tells case apart, or whose lookup of ``name``
+        does not find ``folder`` (a share of an ext4 drive, whatever its type says)."""
+        if name is None or folder == name or folder.lower() != name.lower():
+            return False
+        return not self.fs.case_insensitive or \
+            not os.path.isdir(self.root / self.roms.path / name)
 
     def left_folders(self, platform_id: str) -> list[tuple[PurePosixPath, int]]:
         """The platform's folders on the card other than :meth:`rom_folder` that hold files
@@ -434,11 +437,11 @@ def _root_choice(card_root: Path, os_id: str, key: str, fs: FileSystem, override
             legal = _inside(card_root, _legal(relative, fs))
             actual = _existing_case(card_root, legal)
             if actual is not None and actual != legal:
-                if not fs.case_insensitive:  # (QA91 F3: the OS reads its own spelling)
-                    return FolderChoice(legal, source, f"{device_path} ({how}); "
-                                        f"{_another_folder_here(str(actual))}")
-                return FolderChoice(actual, DETECTED, f"{device_path} ({how}) is {actual} "
-                                                      "on the card")
+                # (the card has it in another case only where its names are told apart by
+                # case — a case-insensitive lookup finds the folder by the OS's spelling —
+                # and there the OS reads its own spelling: QA91 F3)
+                return FolderChoice(legal, source, f"{device_path} ({how}); "
+                                    f"{_another_folder_here(str(actual))}")
             return FolderChoice(legal, source, f"{device_path} ({how})")
     raise _NoFolderSaid(f"{os_id} does not say where its {key} folder is: choose a folder "
                         f"with `romrunner destination paths PROFILE --to {card_root} --set "
