@@ -222,6 +222,11 @@ def test_a_stopped_deploys_temporary_file_is_no_game_file(cli: Any, tmp_path: Pa
     (game.parent / ".DS_Store").write_bytes(b"Bud1")
     (game.parent / "Thumbs.db").write_bytes(b"\xd0\xcf")
     assert gba_files() == 1
+    # nor the frontends' notes in each platform folder: ES-DE's and EmuDeck's
+    # `systeminfo.txt`, Batocera's `_info.txt` (QA91 F11)
+    (game.parent / "systeminfo.txt").write_text("Game Boy Advance\n")
+    (game.parent / "_info.txt").write_text("## SYSTEM GBA ##\n")
+    assert gba_files() == 1
 
 
 def test_a_scan_looks_in_the_folders_the_user_chose_for_the_card(

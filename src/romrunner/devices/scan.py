@@ -69,6 +69,9 @@ from romrunner.timeutil import utc_now
 
 CONFIDENCE_RANK = {"none": 0, "low": 1, "medium": 2, "high": 3}
 CONTENT_DEPTH = 3  # levels below a platform folder whose files are counted
+# The frontends' own notes in each platform folder (ES-DE's and EmuDeck's `systeminfo.txt`,
+# Batocera's `_info.txt`): no game of the platform (QA91 F11: an empty folder showed 1 file).
+FRONTEND_NOTES = frozenset({"systeminfo.txt", "_info.txt"})
 
 
 @dataclass(frozen=True)
@@ -623,6 +626,8 @@ def _count(folder: Path, depth: int) -> tuple[int, int]:
                 if entry.name.startswith("._") or entry.name == ".DS_Store" \
                         or entry.name.lower() in SYSTEM_FILES:
                     continue  # a Mac's or Windows' files beside the games (QA33 F24)
+                if entry.name.lower() in FRONTEND_NOTES:
+                    continue
                 if entry.is_file(follow_symlinks=False):
                     files += 1
                     size += entry.stat(follow_symlinks=False).st_size
