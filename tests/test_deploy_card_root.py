@@ -133,3 +133,26 @@ def test_our_own_rom_folder_is_no_marker_of_another_os(cli: Any, library: Path,
     again = cli("--pack", pack, "--json", "deploy", "1", "--to", card, "platform:gb",
                 "--dry-run")
     assert again.code == 0 and _card_warnings(again) == []
+
+
+def test_the_folder_the_os_rom_folder_is_in_given_as_the_card_is_said(
+        cli: Any, library: Path, tmp_path: Path) -> None:
+    """QA91 F7: `--to ~/Emulation` (EmuDeck's `Emulation/roms` in it) was "a miyoo card" and
+    the games would have gone to `Emulation/Emulation/roms`, which ES-DE never reads."""
+    pack = shared_path("definition-pack")
+    emulation = tmp_path / "home" / "deck" / "Emulation"
+    for folder in ("roms/gb", "bios", "saves", "tools"):
+        (emulation / folder).mkdir(parents=True)
+    for args in (("device", "add", "steam-deck"),
+                 ("profile", "create", "--device", "2", "--os", "emudeck")):
+        assert cli("--pack", pack, *args).code == 0, args
+    dry = cli("--pack", pack, "--json", "deploy", "2", "--to", emulation, "platform:gb",
+              "--dry-run")
+    assert dry.code == 0, dry.err
+    assert _card_warnings(dry) == [
+        f"{emulation}: emudeck's Emulation folder itself rather than the folder that holds "
+        f"it? It holds roms, and the games go to {emulation}/Emulation/roms/…, which emudeck "
+        f"does not read (--to {emulation.parent})"]
+    right = cli("--pack", pack, "--json", "deploy", "2", "--to", emulation.parent,
+                "platform:gb", "--dry-run")
+    assert right.code == 0 and _card_warnings(right) == []

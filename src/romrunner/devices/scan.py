@@ -415,6 +415,11 @@ def card_root_warnings(pack: DefinitionPack, card_root: Path, os_id: str,
     more, all found (QA27 N4: a bare `roms/` was "anbernic-stock (high)"). ``rom_root``: the
     card's ROM folder as the deploy resolves it (a user's ``roms=`` override), when known;
     the card's root itself (``.``) asks nothing of ROM folders."""
+    if rom_root is None:
+        default = _layout_paths(pack, os_id).get("roms", "")
+        rom_root = card_relative(os_id, default)[0] if default else PurePosixPath(".")
+    if (inside := _the_os_top_folder_itself(card_root, os_id, rom_root)) is not None:
+        return [inside]  # (what the card "looks like" inside it is that folder's own)
     index = _CardIndex(card_root)
     candidates = [c for c in (evaluate(p, index) for p in pack.layout_profiles)
                   if c is not None and c.confidence != "none"]
@@ -439,9 +444,6 @@ def card_root_warnings(pack: DefinitionPack, card_root: Path, os_id: str,
                 f"{', '.join(best.found)}), not {os_id}: the games go to {os_id}'s folders, "
                 f"which {best.os_id} may not read (a profile for {best.os_id}? `romrunner "
                 "destination scan` says more)")
-    if rom_root is None:
-        default = _layout_paths(pack, os_id).get("roms", "")
-        rom_root = card_relative(os_id, default)[0] if default else PurePosixPath(".")
     rom_top = rom_root.parts[:1]
     if rom_top:  # (its own roms/ too, once a first deploy wrote `roms/roms/gb`: QA27 N1)
         family = pack.folder_names.family_of(os_id)
@@ -474,6 +476,21 @@ def card_root_warnings(pack: DefinitionPack, card_root: Path, os_id: str,
                 f"card's root? The games go to {card_root}/{rom_top[0]}/…, which {os_id} "
                 "does not read there (--to the card's root)")
     return warnings
+
+
+def _the_os_top_folder_itself(card_root: Path, os_id: str,
+                              rom_root: PurePosixPath) -> str | None:
+    """Said when ``card_root`` is the folder the OS's ROM folder is in rather than the card
+    (QA91 F7: `--to ~/Emulation`, EmuDeck's `Emulation/roms` there, looked like a Miyoo card
+    and the games would have gone to `Emulation/Emulation/roms`); else None."""
+    if len(rom_root.parts) < 2 or card_root.name.casefold() != rom_root.parts[0].casefold():
+        return None
+    inner = PurePosixPath(*rom_root.parts[1:])
+    if not (card_root / inner).is_dir() or (card_root / rom_root).exists():
+        return None
+    return (f"{card_root}: {os_id}'s {rom_root.parts[0]} folder itself rather than the folder "
+            f"that holds it? It holds {inner}, and the games go to {card_root}/{rom_root}/…, "
+            f"which {os_id} does not read (--to {card_root.parent})")
 
 
 def _another_os(pack: DefinitionPack, scan: DestinationScan, index: _CardIndex,
