@@ -195,7 +195,12 @@ def _split(text: str | None) -> list[str] | None:
               help="Another OS for the device (`profile os` lists them); the profile keeps "
                    "its settings, overrides and history.")
 @click.option("--mode", type=click.Choice(PERFORMANCE_MODES), default=None,
-              help="Performance gating: strict, balanced or permissive.")
+              help="How the auto-list gates games. balanced (the default): drops games "
+                   "rated broken or boots-only, and those of demanding platforms with no "
+                   "performance data or of the pack's strict platforms (PS3, Wii U, "
+                   "Saturn...) with no rating; strict: also those rated ingame, menu/intro "
+                   "or unknown (a game no source rates is kept, as in balanced); "
+                   "permissive: keeps the unrated and unmeasured ones too.")
 @click.option("--include-platforms", default=None, help="Comma list; '' for all platforms.")
 @click.option("--exclude-platforms", default=None, help="Comma list; '' for none.")
 @click.option("--include-collections", default=None,
