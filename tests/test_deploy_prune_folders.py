@@ -62,7 +62,9 @@ def test_a_prune_removes_the_folders_it_emptied_that_we_created(library: Library
                      options=DeployOptions(prune=True))
     assert summary.pruned == 5 and summary.pruned_folders == [TRACKS]
     assert not (card / TRACKS).exists()
-    assert (card / "Roms/psx").is_dir()  # a platform's folder: kept, empty
+    assert (card / "Roms/psx").is_dir()  # a platform's folder: kept, empty, and said
+    assert [note for note in summary.notes if note.startswith(
+        "the prune emptied 1 folder and left it (Roms/psx): the OS's own folders")]
     assert set(card_files(card)) == {"Roms/snes/Sky Pilot (USA).sfc"}
     manifest = json.loads((card / ".romrunner/manifest.json").read_bytes())
     assert "folders" not in manifest
@@ -77,6 +79,7 @@ def test_a_folder_we_created_that_holds_a_file_of_the_users_is_kept(library: Lib
     assert preview(library.db, plan, DeployOptions(prune=True))["prune_folders"] == []
     summary = _prune(library, card, _snes_only(library))
     assert summary.pruned == 5 and summary.pruned_folders == []
+    assert not [note for note in summary.notes if "the prune emptied" in note]  # (not empty)
     assert mine.read_text() == "keep me"
     mine.unlink()  # once the user's file is gone, a later prune may remove the folder
     (card / TRACKS / "sub").mkdir()  # …but not with a folder of theirs in it

@@ -1029,6 +1029,15 @@ def _stats_at(fd: int, group: list[PlanItem]) -> list[os.stat_result | None]:
     return found
 
 
+def _empty_folder(path: str) -> bool:
+    """True when ``path`` is a folder with nothing in it (False when it is gone)."""
+    try:
+        with os.scandir(path) as entries:
+            return next(entries, None) is None
+    except OSError:
+        return False
+
+
 def _prune_items(root: Path, plan: DeployPlan, claims: Claims) -> list[_Item]:
     """Files of ours, unchanged since we wrote them, that the plan no longer selects.
 
@@ -3173,6 +3182,22 @@ class _Runner:
             self.changed = True
             self.dirty_folders.add(f"{self.base}/{folder}".rpartition("/")[0])
             self.summary.pruned_folders.append(folder)
+        self._say_emptied_folders_kept()
+
+    def _say_emptied_folders_kept(self) -> None:
+        """Name the folders this run's prune emptied and left (a platform's folder the OS
+        shows, empty: QA85 F16), so that the user can remove them."""
+        emptied = self.pruned_from | {folder.rpartition("/")[0]
+                                      for folder in self.summary.pruned_folders}
+        kept = sorted(folder for folder in emptied
+                      if folder and _empty_folder(f"{self.base}/{folder}"))
+        if kept:
+            self.summary.notes.append(
+                f"the prune emptied {counted(len(kept), 'folder')} and left "
+                f"{'it' if len(kept) == 1 else 'them'} ({examples(kept)}): the OS's own "
+                "folders, and folders ROM Runner did not make, are never removed; remove "
+                f"{'it' if len(kept) == 1 else 'them'} by hand if the OS lists "
+                f"{'it' if len(kept) == 1 else 'them'} empty")
 
     def copy_or_fail(self, item: _Item, replaces: os.stat_result | None,
                      record_as: _Item | None = None) -> bool:
