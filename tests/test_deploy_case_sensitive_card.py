@@ -28,11 +28,59 @@ def test_games_go_to_the_os_spelling_and_the_users_folder_in_another_is_kept(
                  ("device", "add", "rg-353v"),
                  ("profile", "create", "--device", "1", "--os", "knulli")):
         assert cli("--pack", pack, *args).code == 0, args
+    before = cli("--pack", pack, "--json", "destination", "paths", "1", "--to", card)
+    (snes,) = [row for row in before.json()["data"]["folders"] if row["platform_id"] == "snes"]
+    assert snes["path"] == "roms/snes"
+    assert "'SNES' on the card is another folder" in snes["reason"]
     assert cli("--pack", pack, "deploy", "1", "--to", card, "platform:snes").code == 0
     assert (card / "roms" / "snes" / "C (USA).sfc").read_bytes() == game.read_bytes()
     assert sorted(p.name for p in (card / "roms" / "SNES").iterdir()) == ["mine.sfc"]
     assert mine.read_bytes() == b"the user's own" * 100
-    shown = cli("--pack", pack, "--json", "destination", "paths", "1", "--to", card)
-    (snes,) = [row for row in shown.json()["data"]["folders"] if row["platform_id"] == "snes"]
-    assert snes["path"] == "roms/snes"
-    assert "'SNES' on the card is another folder" in snes["reason"]
+    # (review 96 F1: once the OS's folder is there, it stays the choice)
+    game.with_name("D (USA).sfc").write_bytes(b"\x08" * 4096)
+    assert cli("--pack", pack, "scan", "--workers", "1").code == 0
+    assert cli("--pack", pack, "deploy", "1", "--to", card, "platform:snes").code == 0
+    assert sorted(p.name for p in (card / "roms" / "snes").iterdir()) == [
+        "C (USA).sfc", "D (USA).sfc"]
+    assert sorted(p.name for p in (card / "roms" / "SNES").iterdir()) == ["mine.sfc"]
+    for also in ("sfc", "Nintendo - Super Nintendo Entertainment System"):
+        (card / "roms" / also).mkdir()  # (review 96 F3: the OS's own still wins)
+        shown = cli("--pack", pack, "--json", "destination", "paths", "1", "--to", card)
+        (snes,) = [row for row in shown.json()["data"]["folders"]
+                   if row["platform_id"] == "snes"]
+        assert snes["path"] == "roms/snes", also
+
+
+def test_our_copies_in_the_folder_of_another_case_are_said_and_pruned(
+        cli: Any, tmp_path: Path) -> None:
+    """Review 96 F2: a card an earlier release filled in `roms/SNES` (now not the OS's
+    folder) got the games again in `roms/snes` without the `folder-moved` word."""
+    pack = shared_path("definition-pack")
+    card = tmp_path / "card"
+    (card / "roms" / "SNES").mkdir(parents=True)
+    if (card / "roms" / "snes").is_dir():
+        pytest.skip("tmp_path is case-insensitive: the two spellings cannot both be tried")
+    mine = card / "roms" / "SNES" / "mine.sfc"
+    mine.write_bytes(b"the user's own" * 100)
+    game = tmp_path / "lib" / "snes" / "C (USA).sfc"
+    game.parent.mkdir(parents=True)
+    game.write_bytes(b"\x07" * 4096)
+    for args in (("library", "add", tmp_path / "lib"), ("scan", "--workers", "1"),
+                 ("device", "add", "rg-353v"),
+                 ("profile", "create", "--device", "1", "--os", "knulli"),
+                 # (as releases before the rule chose: the folder in the other case)
+                 ("destination", "paths", "1", "--to", card, "--set", "snes=roms/SNES"),
+                 ("deploy", "1", "--to", card, "platform:snes"),
+                 ("destination", "paths", "1", "--to", card, "--unset", "snes")):
+        assert cli("--pack", pack, *args).code == 0, args
+    assert (card / "roms" / "SNES" / "C (USA).sfc").is_file()
+    dry = cli("--pack", pack, "--json", "deploy", "1", "--to", card, "platform:snes",
+              "--dry-run")
+    (moved,) = [w for w in dry.json()["data"]["plan"]["warnings"]
+                if w["code"] == "folder-moved"]
+    assert moved["path"] == "roms/SNES" and "1 file an earlier deploy" in moved["message"]
+    assert cli("--pack", pack, "deploy", "1", "--to", card, "platform:snes",
+               "--prune").code == 0
+    assert sorted(p.name for p in (card / "roms" / "SNES").iterdir()) == ["mine.sfc"]
+    assert (card / "roms" / "snes" / "C (USA).sfc").read_bytes() == game.read_bytes()
+    assert mine.read_bytes() == b"the user's own" * 100

@@ -49,8 +49,9 @@ def test_muos_to_knulli_moves_genesis_out_of_muos_md_that_holds_a_rom_of_the_use
     assert cli("profile", "set", "1", "--os", "knulli").code == 0
     dry = cli("--json", "deploy", "1", "--to", card, "--auto", "--prune", "--dry-run")
     assert dry.code == 0, dry.err
-    (moved,) = _warnings(dry, "folder-moved")
-    assert moved["platform_id"] == "genesis" and moved["path"] == str(md.relative_to(card))
+    # (on a card that tells case apart, muOS's `ROMS/gb` is left too: KNULLI reads `roms`)
+    (moved,) = [w for w in _warnings(dry, "folder-moved") if w["platform_id"] == "genesis"]
+    assert moved["path"] == str(md.relative_to(card))
     (yours,) = _warnings(dry, "files-left-for-another-os")  # (review 21 R11)
     assert yours["path"] == str(md.relative_to(card)) and "1 file of yours" in yours["message"]
     assert cli("deploy", "1", "--to", card, "--auto", "--prune").code == 0
@@ -158,8 +159,9 @@ def test_a_folder_two_platforms_shared_counts_only_the_moved_ones_copies(
                  ("--pack", pack, "profile", "set", "1", "--os", "knulli")):
         assert cli(*args).code == 0, args
     dry = cli("--pack", pack, "--json", "deploy", "1", "--to", card, query, "--dry-run")
-    (moved,) = _warnings(dry, "folder-moved")
-    assert moved["platform_id"] == "neogeo-pocket-color"
+    # (on a card that tells case apart, GarlicOS's `Roms/NGP` is not KNULLI's `roms/ngp`)
+    (moved,) = [w for w in _warnings(dry, "folder-moved")
+                if w["platform_id"] == "neogeo-pocket-color"]
     assert "1 file an earlier deploy" in moved["message"] and "removes it" in moved["message"]
 
 

@@ -81,7 +81,7 @@ from romrunner.devices.overrides import (
     excluded_games,
     not_installed_warnings,
 )
-from romrunner.devices.paths import visible_files
+from romrunner.devices.paths import in_left_folder, same_card_folder, visible_files
 from romrunner.devices.scan import card_root_warnings
 from romrunner.errors import InputError
 from romrunner.gcpause import gc_paused
@@ -647,15 +647,17 @@ def _warn_left_folders(builder: _Builder, platforms: set[str], pruning: bool,
             if _one_folder(layout.root, str(old), str(choice.path)):
                 continue  # linked by the user (`megadrive -> md`): the games are there
             if held is None:
-                held = [dest.lower() for dest, owned in read_manifest(layout.root)[0].items()
+                held = [dest for dest, owned in read_manifest(layout.root)[0].items()
                         if owned.sha1 in plan.held_sha1s] if plan.held_sha1s else []
-            inside = f"{str(old).lower()}/"
+            old_text, chosen = str(old), str(choice.path)
             # (the files the plan still puts there are another platform's, the folder the
             # OS reads for it: GarlicOS's NGP, KNULLI's Pocket folder — review 23 R3)
-            files -= sum(1 for item in plan.items if item.dest.lower().startswith(inside))
+            files -= sum(1 for item in plan.items
+                         if in_left_folder(item.dest, old_text, chosen))
             if files <= 0:
                 continue
-            kept = min(sum(1 for dest in held if dest.startswith(inside)), files)
+            kept = min(sum(1 for dest in held if in_left_folder(dest, old_text, chosen)),
+                       files)
             plan.warnings.append(PlanIssue(
                 "folder-moved", _left_behind(layout, platform_id, str(old), str(choice.path),
                                              files, kept, pruning), platform_id, path=str(old)))
@@ -747,14 +749,14 @@ def _left_root(builder: _Builder, chosen: str, old: str | None, said: list[str]
     it, when it is not ``chosen`` nor a folder :meth:`left_folders` finds (one under another
     ROM root: QA20 P4, a pack whose OS reads games from another folder), with how many of
     our files it holds; else nothing."""
-    if not old or old.lower() == chosen.lower() or old.lower() in {f.lower() for f in said}:
+    root, fs = builder.plan.root, builder.layout.fs
+    if not old or any(same_card_folder(root, fs, old, folder) for folder in (chosen, *said)):
         return []
     builder.volatile = True  # (reads the card's manifest: see _Builder.volatile)
-    if not os.path.isdir(builder.plan.root / old):
+    if not os.path.isdir(root / old):
         return []  # renamed or removed by the user since: nothing left there (QA25 F11)
-    inside = f"{old.lower()}/"
-    files = sum(1 for dest in read_manifest_files(builder.plan.root)[0]
-                if dest.lower().startswith(inside))
+    files = sum(1 for dest in read_manifest_files(root)[0]
+                if in_left_folder(dest, old, chosen))
     return [(PurePosixPath(old), files)] if files else []
 
 

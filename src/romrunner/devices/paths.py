@@ -268,11 +268,12 @@ class CardLayout:
             # platform's other names the card holds: QA61 F2, QA64 F12)
             return None
         own = self.on_card.get(name.lower()) if name else None  # also a name shared by two
-        found = (own,) if own else self.existing.get(platform_id, ())
-        other_case = [folder for folder in found if self._another_case_of(folder, name)]
-        if other_case:
-            found = tuple(folder for folder in self.existing.get(platform_id, ())
-                          if folder.lower() != other_case[0].lower())
+        other_case = own if own and self._another_case_of(own, name) else None
+        if other_case is not None:
+            # (the OS's own spelling wins when it is there too, whatever else: review 96 F3)
+            own = name if name and self._folder_on_card(name) else None
+        found = (own,) if own else tuple(folder for folder in self.existing.get(
+            platform_id, ()) if not self._another_case_of(folder, name))
         if found:
             chosen = found[0]
             return FolderChoice(self.roms.path / _legal(chosen, self.fs), DETECTED,
@@ -282,7 +283,7 @@ class CardLayout:
             return FolderChoice(self.roms.path / _legal(name, self.fs), FALLBACK,
                                 "no folder name known for this platform: its id")
         # (QA91 F3: on ext4 or btrfs, Batocera and ES-DE read `snes`, never `SNES`)
-        also = f" ({_another_folder_here(other_case[0])})" if other_case else ""
+        also = f" ({_another_folder_here(other_case)})" if other_case else ""
         if explicit:
             return FolderChoice(self.roms.path / _legal(name, self.fs), OS_PROFILE,
                                 f"{self.family} folder name{also}")
@@ -295,8 +296,14 @@ class CardLayout:
         does not find ``folder`` (a share of an ext4 drive, whatever its type says)."""
         if name is None or folder == name or folder.lower() != name.lower():
             return False
-        return not self.fs.case_insensitive or \
-            not os.path.isdir(self.root / self.roms.path / name)
+        return not self.same_folder(str(self.roms.path / folder), str(self.roms.path / name))
+
+    def _folder_on_card(self, name: str) -> bool:
+        return os.path.isdir(self.root / self.roms.path / name)
+
+    def same_folder(self, one: str, other: str) -> bool:
+        """:func:`same_card_folder` on this card."""
+        return same_card_folder(self.root, self.fs, one, other)
 
     def left_folders(self, platform_id: str) -> list[tuple[PurePosixPath, int]]:
         """The platform's folders on the card other than :meth:`rom_folder` that hold files
@@ -307,13 +314,14 @@ class CardLayout:
         if chosen is None:
             return []
         left = [PurePosixPath(self.roms.path, name) for name in self.found.get(platform_id, ())]
-        left = [folder for folder in left if str(folder).lower() != str(chosen.path).lower()]
+        left = [folder for folder in left if not self.same_folder(str(folder),
+                                                                  str(chosen.path))]
         if not left:
             return []
         if "paths" not in self._ours:  # read once, and only for a platform that moved
-            self._ours["paths"] = [dest.lower() for dest in read_manifest(self.root)[0]]
+            self._ours["paths"] = list(read_manifest(self.root)[0])
         counted = [(folder, sum(1 for dest in self._ours["paths"]
-                                if dest.startswith(f"{str(folder).lower()}/")))
+                                if in_left_folder(dest, str(folder), str(chosen.path))))
                    for folder in left]
         return [(folder, files) for folder, files in counted if files]
 
@@ -446,6 +454,30 @@ def _root_choice(card_root: Path, os_id: str, key: str, fs: FileSystem, override
     raise _NoFolderSaid(f"{os_id} does not say where its {key} folder is: choose a folder "
                         f"with `romrunner destination paths PROFILE --to {card_root} --set "
                         f"{key}=FOLDER`")
+
+
+def same_card_folder(root: Path, fs: FileSystem, one: str, other: str) -> bool:
+    """True when the card paths ``one`` and ``other`` (spelt alike but for case) name one
+    folder on the card at ``root``: asked of the card (a share of an ext4 drive tells case
+    apart whatever its type says: review 96 F1), else by ``fs``'s rules."""
+    if one == other:
+        return True
+    if one.lower() != other.lower():
+        return False
+    try:
+        return os.path.samefile(root / one, root / other)
+    except OSError:  # (one is not there: no lookup found it by the other's spelling)
+        return fs.case_insensitive and not (os.path.isdir(root / one)
+                                            or os.path.isdir(root / other))
+
+
+def in_left_folder(path: str, folder: str, chosen: str) -> bool:
+    """True when the card path ``path`` is in ``folder``, a platform's folder left beside
+    the ``chosen`` one: by the letter where the two differ only by case (a card that tells
+    them apart: review 96 F2), else whatever the case, as the card's names compare."""
+    if folder.lower() == chosen.lower():
+        return path.startswith(f"{folder}/")
+    return path.lower().startswith(f"{folder.lower()}/")
 
 
 def _another_folder_here(folder: str) -> str:
