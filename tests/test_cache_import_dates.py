@@ -1,5 +1,6 @@
-"""An envelope's own date (QA84 F4): one older than its source's answers in the cache is
-refused, nothing imported, unless --older; the date is kept and shown by `cache sources`."""
+"""An envelope's own date (QA84 F4, review 96 F4, F7): one older than its source's answers of
+its kind in the cache is refused, nothing imported, unless --older; the newest date is kept
+per source and envelope schema and shown by `cache sources`."""
 
 from __future__ import annotations
 
@@ -9,10 +10,11 @@ from pathlib import Path
 from typing import Any
 
 SOURCE = "emuready-listings"
+COMPAT = "compat-source-v1"
 
 
 def _envelope(path: Path, status: str, generated_at: str | None) -> Path:
-    document: dict[str, Any] = {"schemaVersion": "compat-source-v1", "source": SOURCE,
+    document: dict[str, Any] = {"schemaVersion": COMPAT, "source": SOURCE,
                                 "items": [{"platformId": "psx", "emulatorId": "duckstation",
                                            "externalGameId": "SLUS-00870",
                                            "status": status}]}
@@ -22,32 +24,40 @@ def _envelope(path: Path, status: str, generated_at: str | None) -> Path:
     return path
 
 
+def _settings(path: Path, generated_at: str) -> Path:
+    path.write_text(json.dumps({
+        "schemaVersion": "emulator-settings-v1", "source": SOURCE, "generatedAt": generated_at,
+        "items": [{"platformId": "psx", "emulatorId": "duckstation",
+                   "externalGameId": "SLUS-00870", "settings": {"gpu": "vulkan"}}]}))
+    return path
+
+
 def _statuses(db_path: Path) -> list[str]:
     with sqlite3.connect(db_path) as conn:
         return [row[0] for row in conn.execute(
             "SELECT status FROM v_emulator_compat ORDER BY status")]
 
 
-def _as_of(cli: Any) -> str | None:
+def _as_of(cli: Any) -> dict[str, str]:
     rows = cli("--json", "cache", "sources").json()["data"]
     (row,) = [r for r in rows if r["source_id"] == SOURCE]
-    return row["data_as_of"]
+    return dict(row["data_as_of"])
 
 
-def test_an_older_envelope_is_refused_unless_asked_and_the_date_is_kept(
+def test_an_older_envelope_is_refused_unless_asked_and_the_newest_date_is_kept(
         cli: Any, db_path: Path, tmp_path: Path) -> None:
-    newer = _envelope(tmp_path / "newer.json", "playable", "2026-06-01")
+    newer = _envelope(tmp_path / "newer.json", "playable", "2026-06-01T09:30:00Z")
     older = _envelope(tmp_path / "older.json", "broken", "2020-01-01T10:00:00+02:00")
     assert cli("cache", "import", newer).code == 0
-    assert _as_of(cli) == "2026-06-01T00:00:00Z"
+    assert _as_of(cli) == {COMPAT: "2026-06-01T09:30:00Z"}
     assert _statuses(db_path) == ["playable"]
 
     refused = cli("cache", "import", older)
     assert refused.code == 2
     assert (f"{older}: its answers are dated 2020-01-01T08:00:00Z (generatedAt), older than "
-            f"{SOURCE}'s in the cache (2026-06-01T00:00:00Z)") in refused.err
+            f"{SOURCE}'s in the cache (2026-06-01T09:30:00Z)") in refused.err
     assert "--older" in refused.err and len(refused.err.strip().splitlines()) == 1
-    assert _statuses(db_path) == ["playable"] and _as_of(cli) == "2026-06-01T00:00:00Z"
+    assert _statuses(db_path) == ["playable"]
     # (one transaction: a newer file beside it is not imported either)
     both = cli("cache", "import", _envelope(tmp_path / "n2.json", "perfect", "2026-07-01"),
                older)
@@ -56,9 +66,39 @@ def test_an_older_envelope_is_refused_unless_asked_and_the_date_is_kept(
     taken = cli("--json", "cache", "import", older, "--older")
     assert taken.code == 0, taken.err
     assert taken.json()["data"]["generated_at"] == "2020-01-01T08:00:00Z"
-    assert _statuses(db_path) == ["broken"] and _as_of(cli) == "2020-01-01T08:00:00Z"
-    assert cli("cache", "import", newer).code == 0  # newer than what is there now
-    assert _statuses(db_path) == ["playable"] and _as_of(cli) == "2026-06-01T00:00:00Z"
+    assert _statuses(db_path) == ["broken"]
+    assert _as_of(cli) == {COMPAT: "2026-06-01T09:30:00Z"}  # (the newest answers' date)
+    same_day = _envelope(tmp_path / "day.json", "ingame", "2026-06-01")
+    assert cli("cache", "import", same_day).code == 0  # (a day alone: not older that day)
+    assert _statuses(db_path) == ["ingame"]
+    shown = cli("cache", "sources")
+    assert f"{SOURCE}: data as of 2026-06-01T09:30:00Z ({COMPAT})" in shown.out.splitlines()
+
+
+def test_two_files_of_one_command_are_compared_with_each_other(
+        cli: Any, db_path: Path, tmp_path: Path) -> None:
+    assert cli("db", "init").code == 0
+    newer = _envelope(tmp_path / "n.json", "playable", "2026-07-01")
+    older = _envelope(tmp_path / "o.json", "broken", "2026-06-15")
+    refused = cli("cache", "import", newer, older)
+    assert refused.code == 2 and f"older than those of {newer} before it" in refused.err
+    assert _statuses(db_path) == [] and _as_of(cli) == {}
+    assert cli("cache", "import", older, newer).code == 0  # (the newer last: its answers win)
+    assert _statuses(db_path) == ["playable"] and _as_of(cli) == {COMPAT: "2026-07-01"}
+
+
+def test_a_date_of_answers_no_longer_in_the_cache_or_of_another_kind_refuses_nothing(
+        cli: Any, db_path: Path, tmp_path: Path) -> None:
+    assert cli("cache", "import", _envelope(tmp_path / "a.json", "playable",
+                                            "2026-06-01")).code == 0
+    # the source's settings are dated apart from its ratings
+    settings = cli("cache", "import", _settings(tmp_path / "s.json", "2026-05-01"))
+    assert settings.code == 0, settings.err
+    assert _as_of(cli) == {COMPAT: "2026-06-01", "emulator-settings-v1": "2026-05-01"}
+    assert cli("cache", "clear", "--source", SOURCE).code == 0
+    again = cli("cache", "import", _envelope(tmp_path / "b.json", "broken", "2025-01-01"))
+    assert again.code == 0, again.err  # (the cache held nothing of it any more)
+    assert _statuses(db_path) == ["broken"]
 
 
 def test_an_undated_or_unreadable_date_is_imported_and_not_compared(
@@ -67,10 +107,8 @@ def test_an_undated_or_unreadable_date_is_imported_and_not_compared(
                                             "2026-06-01T12:00:00Z")).code == 0
     undated = cli("cache", "import", _envelope(tmp_path / "b.json", "ingame", None))
     assert undated.code == 0 and _statuses(db_path) == ["ingame"]
-    assert _as_of(cli) == "2026-06-01T12:00:00Z"
+    assert _as_of(cli) == {COMPAT: "2026-06-01T12:00:00Z"}
     odd = cli("cache", "import", _envelope(tmp_path / "c.json", "broken", "last tuesday"))
     assert odd.code == 0 and _statuses(db_path) == ["broken"]
     assert "generatedAt 'last tuesday' is not a date" in odd.err
-    assert _as_of(cli) == "2026-06-01T12:00:00Z"
-    shown = cli("cache", "sources")
-    assert f"{SOURCE}: data as of 2026-06-01T12:00:00Z" in shown.out.splitlines()
+    assert _as_of(cli) == {COMPAT: "2026-06-01T12:00:00Z"}

@@ -142,6 +142,13 @@ def ingest_observations(db: Database, kind: CacheKind, source_id: str,
                         tuple(tally.problems), registered)
 
 
+def holds_observations(db: Database, kind: CacheKind, source_id: str) -> bool:
+    """True when the cache holds answers of ``kind`` from ``source_id``."""
+    return bool(db.scalar(f"SELECT EXISTS (SELECT 1 FROM {kind.observations} o JOIN "
+                          "cache_sources s ON s.id = o.source WHERE s.source_id = ?)",
+                          (source_id,)))
+
+
 def withdraw_observations(db: Database, kind: CacheKind, source_id: str,
                           keys: list[tuple[str, str, str]]) -> int:
     """Delete ``source_id``'s observations of ``kind`` at ``keys`` (text ids in the order of

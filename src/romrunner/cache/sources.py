@@ -72,23 +72,40 @@ def ensure_source(db: Database, source_id: str) -> CacheSource:
     return found
 
 
-def data_as_of(db: Database, source_id: str) -> str | None:
-    """The date of ``source_id``'s answers in the cache (the ``generatedAt`` of its last
-    envelope import, UTC ISO 8601), or None when no import of it was dated."""
-    found = db.scalar("SELECT data_as_of FROM cache_sources WHERE source_id = ?", (source_id,))
+def data_as_of(db: Database, source_id: str, envelope: str) -> str | None:
+    """The date of ``source_id``'s answers from ``envelope`` files (the newest
+    ``generatedAt`` imported), or None when no import of them was dated."""
+    found = db.scalar("SELECT d.data_as_of FROM cache_source_dates d JOIN cache_sources s "
+                      "ON s.id = d.source WHERE s.source_id = ? AND d.envelope = ?",
+                      (source_id, envelope))
     return str(found) if found else None
 
 
-def record_data_as_of(db: Database, source_id: str, when: str) -> None:
-    """Store ``when`` as the date of ``source_id``'s answers (see :func:`data_as_of`)."""
-    db.execute("UPDATE cache_sources SET data_as_of = ? WHERE source_id = ?", (when, source_id))
+def record_data_as_of(db: Database, source_id: str, envelope: str, when: str) -> None:
+    """Keep ``when`` as the date of ``source_id``'s ``envelope`` answers, unless a later one
+    is kept already (an older file imported with --older leaves the newer answers' date)."""
+    kept = data_as_of(db, source_id, envelope)
+    if kept is not None and not dated_before(kept, when):
+        return
+    db.execute("INSERT INTO cache_source_dates (source, envelope, data_as_of) SELECT id, ?, ? "
+               "FROM cache_sources WHERE source_id = ? ON CONFLICT (source, envelope) DO UPDATE "
+               "SET data_as_of = excluded.data_as_of", (envelope, when, source_id))
+
+
+def dated_before(one: str, other: str) -> bool:
+    """True when the date ``one`` is before ``other`` (ISO 8601 UTC text; where either is a
+    day alone, by the day: a file dated 2026-08-01 is not older than one of that noon)."""
+    if len(one) == 10 or len(other) == 10:
+        return one[:10] < other[:10]
+    return one < other
 
 
 def list_sources(db: Database) -> list[dict[str, Any]]:
     """Every source with its TTL, registry state and priority rank per kind."""
     rows = db.query(
         "SELECT s.source_id, s.ttl_hours, s.stale_while_revalidate, s.origin, s.in_registry, "
-        "s.data_as_of, "
+        "(SELECT json_group_object(d.envelope, d.data_as_of) FROM cache_source_dates d "
+        " WHERE d.source = s.id) AS data_as_of, "
         "(SELECT group_concat(p.cache_kind || ':' || p.rank) FROM cache_source_priority p "
         " WHERE p.source = s.id) AS ranks "
         "FROM cache_sources s ORDER BY s.source_id")
@@ -96,6 +113,7 @@ def list_sources(db: Database) -> list[dict[str, Any]]:
     for row in rows:
         item = dict(row)
         item["ttl_hours"] = usable_ttl(item["ttl_hours"])
+        item["data_as_of"] = json.loads(item["data_as_of"] or "{}")  # envelope -> date
         ranks = str(item.pop("ranks") or "")
         item["priority"] = {part.split(":")[0]: int(part.split(":")[1])
                             for part in ranks.split(",") if part}

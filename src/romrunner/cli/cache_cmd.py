@@ -51,8 +51,9 @@ def cache_sources(ctx: click.Context) -> int:
         console.print(table)
         for row in rows:  # (the envelopes' own dates: an older one is refused at import)
             if row["data_as_of"]:
-                console.print(f"{row['source_id']}: data as of {row['data_as_of']}",
-                              markup=False)
+                dates = ", ".join(f"{when} ({schema})"
+                                  for schema, when in sorted(row["data_as_of"].items()))
+                console.print(f"{row['source_id']}: data as of {dates}", markup=False)
 
     app.finish(rows, render)
     return 0

@@ -24,11 +24,17 @@ from romrunner.cache.importfile import (
     load_json_document,
     read_observation_file,
 )
-from romrunner.cache.ingest import IngestResult, ingest_observations, withdraw_observations
+from romrunner.cache.ingest import (
+    IngestResult,
+    holds_observations,
+    ingest_observations,
+    withdraw_observations,
+)
 from romrunner.cache.kinds import COMPAT, KINDS, SETTINGS, CacheKind, kind_named
 from romrunner.cache.sources import (
     OFFICIAL_SOURCES,
     data_as_of,
+    dated_before,
     ensure_official_source,
     record_data_as_of,
 )
@@ -104,7 +110,7 @@ def import_knowledge(db: Database, paths: list[Path], *, fmt: str | None = None,
     with db.atomic():
         for path in paths:
             results.append(_import_file(db, path, fmt, source, kind, new_source, strict,
-                                        one_of=len(paths), older=older))
+                                        one_of=len(paths), older=older, before=results))
         if results and all(r.ignored and not r.entries for r in results):  # all ignored
             raise InputError(f"{', '.join(r.path for r in results)}: no core info in "
                              f"{'it' if len(results) == 1 else 'them'} (a template or "
@@ -153,7 +159,8 @@ def _given_source(path: Path, given: str | None, own: str, one_of: int) -> str:
 
 def _import_file(db: Database, path: Path, fmt: str | None, source: str | None,
                  kind: str | None, new_source: bool, strict: bool,
-                 one_of: int = 1, older: bool = False) -> FileImport:
+                 one_of: int = 1, older: bool = False,
+                 before: list[FileImport] | None = None) -> FileImport:
     name = fmt or detect_import_format(path)
     result = FileImport(str(path), name)
     if name == CORE_INFO_FORMAT:
@@ -182,11 +189,11 @@ def _import_file(db: Database, path: Path, fmt: str | None, source: str | None,
         assert own is not None
         result.source, result.generated_at = own, _generated_at(result, document)
         if result.generated_at is not None and not older:
-            _refuse_older(db, path, own, result.generated_at)
+            _refuse_older(db, result, before or [])
         rows = envelope_rows(name, document_rows(path, document), _device_profiles(db), own)
         _ingest_kinds(db, result, rows, new_source, strict)
         if result.generated_at is not None:
-            record_data_as_of(db, own, result.generated_at)
+            record_data_as_of(db, own, name, result.generated_at)
         return result
     game = game_format(name)
     result.source = _given_source(path, source, game.source, one_of)
@@ -258,17 +265,31 @@ def _generated_at(result: FileImport, document: object) -> str | None:
         result.add_problems(0, [f"generatedAt {str(given)[:40]!r} is not a date: the file's "
                                 "age was not compared with the cache's"])
         return None
+    if len(str(given).strip()) == 10:  # a day alone: kept as such (see dated_before)
+        return when.strftime("%Y-%m-%d")
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
     return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _refuse_older(db: Database, path: Path, source: str, generated_at: str) -> None:
-    """Refuse an envelope older than its source's answers in the cache (QA84 F4: a 2020 copy
-    replaced this year's answers without a word)."""
-    stored = data_as_of(db, source)
-    if stored is not None and generated_at < stored:
-        raise InputError(f"{path}: its answers are dated {generated_at} (generatedAt), older "
+def _refuse_older(db: Database, result: FileImport, before: list[FileImport]) -> None:
+    """Refuse an envelope older than its source's answers of its kind in the cache (QA84 F4:
+    a 2020 copy replaced this year's answers without a word), or than a file of the same
+    source and schema given before it in this import. A date kept for answers no longer in
+    the cache (cleared, expired, a pack change) refuses nothing."""
+    assert result.source is not None and result.generated_at is not None
+    source, when, schema = result.source, result.generated_at, result.format
+    for earlier in before:
+        if (earlier.source, earlier.format) == (source, schema) and earlier.generated_at \
+                and dated_before(when, earlier.generated_at):
+            raise InputError(f"{result.path}: its answers are dated {when} (generatedAt), "
+                             f"older than those of {earlier.path} before it "
+                             f"({earlier.generated_at}); nothing was imported (give the "
+                             "newer file last, or --older)")
+    stored = data_as_of(db, source, schema)
+    if stored is not None and dated_before(when, stored) and holds_observations(
+            db, kind_named(ENVELOPES[schema]), source):
+        raise InputError(f"{result.path}: its answers are dated {when} (generatedAt), older "
                          f"than {source}'s in the cache ({stored}); nothing was imported "
                          "(--older imports it anyway)")
 

@@ -100,7 +100,8 @@ def sources_under_pack(db: Database, pack: DefinitionPack) -> list[dict[str, Any
         return list_sources(db)
     copy = Database(":memory:")
     try:
-        for table in ("cache_sources", "cache_source_priority", "user_settings"):
+        for table in ("cache_sources", "cache_source_priority", "cache_source_dates",
+                      "user_settings"):
             schema = db.scalar("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?",
                                (table,))
             copy.execute(str(schema))
