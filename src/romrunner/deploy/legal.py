@@ -248,15 +248,21 @@ def _the_link_out(root: Path, relative: PurePosixPath) -> str:
     """The link on the way to ``relative`` that leaves ``root``, said with where it points
     and, where its target ends in the same folders (EmuDeck's `~/Emulation` ->
     `/run/media/<card>/Emulation`: QA91 F5), the --to that reaches it without a link."""
+    inside = root.resolve()
     for depth in range(1, len(relative.parts) + 1):
         here = PurePosixPath(*relative.parts[:depth])
         if not os.path.islink(root / here):
             continue
         target = Path(os.path.realpath(root / here))
+        if target == inside or inside in target.parents:
+            continue  # (a link within the card: review 96 F5)
+        if not target.exists():
+            return (f": {here} is a link to {target}, which is not there (the drive it "
+                    "leads to not mounted?)")
         tail = len(here.parts)
+        card = Path(*target.parts[:-tail])
         if [part.lower() for part in target.parts[-tail:]] == \
-                [part.lower() for part in here.parts]:
-            card = Path(*target.parts[:-tail])
+                [part.lower() for part in here.parts] and card != Path(card.anchor):
             return (f": {here} is a link to {target}; give --to {card}, the folder that "
                     "holds it, instead")
         return f": {here} is a link to {target}, outside the card"
