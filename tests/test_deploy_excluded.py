@@ -194,8 +194,8 @@ def test_a_collection_of_a_platform_the_profile_excludes_is_deployed_and_said(
     assert cli("collection", "add", "picks", str(ids[GAMES[0]]), str(delta)).code == 0
     card = tmp_path / "card"
     card.mkdir()
-    said = ("profile 1 excludes nes from its auto-list, but collection:picks chooses 1 game "
-            "of it: deployed all the same")
+    said = ("profile 1's auto-list settings leave out nes, but collection:picks chooses 1 "
+            "game of it: deployed all the same")
     dry = cli("--json", "deploy", "1", "--to", str(card), "--collection", "picks",
               "--dry-run")
     assert dry.code == 0 and any(w.startswith(said) for w in dry.json()["warnings"]), \
@@ -206,6 +206,13 @@ def test_a_collection_of_a_platform_the_profile_excludes_is_deployed_and_said(
     (tmp_path / "card2").mkdir()
     other = cli("--json", "deploy", "2", "--to", str(tmp_path / "card2"), "--collection",
                 "picks", "--dry-run")  # (profile 2 excludes nothing)
-    assert other.code == 0 and not any("excludes" in w for w in other.json()["warnings"])
+    assert other.code == 0 and not any("leave out" in w for w in other.json()["warnings"])
     only_gb = cli("--json", "deploy", "1", "--to", str(card), "platform:gb", "--dry-run")
-    assert only_gb.code == 0 and not any("excludes" in w for w in only_gb.json()["warnings"])
+    assert only_gb.code == 0 and not any("leave out" in w for w in only_gb.json()["warnings"])
+    # (review 96 F8: the platforms a profile includes leave out the others as well)
+    assert cli("profile", "set", "2", "--include-platforms", "nes").code == 0
+    included = cli("--json", "deploy", "2", "--to", str(tmp_path / "card2"), "--collection",
+                   "picks", "--dry-run")
+    assert included.code == 0 and any(w.startswith(
+        "profile 2's auto-list settings leave out gb, but collection:picks chooses 1 game of it")
+        for w in included.json()["warnings"]), included.json()["warnings"]

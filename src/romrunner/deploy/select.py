@@ -131,23 +131,26 @@ def choose_games(db: Database, pack: DefinitionPack, profile_id: int, layout: Ca
 
 def _excluded_platforms_chosen(db: Database, profile_id: int, text: str,
                                kept: list[int]) -> list[str]:
-    """Said when ``text`` chooses games of the platforms the profile's auto-list settings
-    exclude: a query or a collection is the user's choice and is deployed, but not without
-    a word (QA85 F12: `--exclude-platforms nes`, and a collection's NES games went on)."""
-    excluded = load_profile(db, profile_id).exclude_platforms
-    if not excluded or not kept:
+    """Said when ``text`` chooses games of platforms the profile's auto-list settings leave
+    out (``--exclude-platforms``, or not among ``--include-platforms``): a query or a
+    collection is the user's choice and is deployed, but not without a word (QA85 F12,
+    review 96 F8)."""
+    profile = load_profile(db, profile_id)
+    if not (profile.exclude_platforms or profile.include_platforms) or not kept:
         return []
     rows = db.query("SELECT platform_id, count(*) FROM games WHERE id IN (SELECT value FROM "
-                    "json_each(?)) AND platform_id IN (SELECT value FROM json_each(?)) "
-                    "GROUP BY platform_id ORDER BY platform_id",
-                    (json.dumps(kept), json.dumps(list(excluded))))
-    if not rows:
+                    "json_each(?)) GROUP BY platform_id ORDER BY platform_id",
+                    (json.dumps(kept),))
+    left = [(str(row[0]), int(row[1])) for row in rows
+            if row[0] in profile.exclude_platforms
+            or (profile.include_platforms and row[0] not in profile.include_platforms)]
+    if not left:
         return []
-    games = sum(int(row[1]) for row in rows)
-    return [f"profile {profile_id} excludes {', '.join(str(row[0]) for row in rows)} from its "
-            f"auto-list, but {text} chooses {counted(games, 'game')} of "
-            f"{'it' if len(rows) == 1 else 'them'}: deployed all the same (the profile's "
-            "platform filters choose for --auto only)"]
+    games = sum(count for _, count in left)
+    return [f"profile {profile_id}'s auto-list settings leave out "
+            f"{', '.join(platform for platform, _ in left)}, but {text} chooses "
+            f"{counted(games, 'game')} of {'it' if len(left) == 1 else 'them'}: deployed all "
+            "the same (the profile's platform filters choose for --auto only)"]
 
 
 def _copies_of(db: Database, excluded: set[int], kept: list[int]) -> set[int]:
