@@ -90,3 +90,44 @@ def test_a_profile_adding_games_in_two_deploys_keeps_both_on_a_shared_card(
     pruning = cli("--json", "deploy", "1", "--to", card, "platform:snes", "--prune")
     assert pruning.code == 0 and pruning.json()["data"]["pruned"] == 0, pruning.out
     assert _gb_files(card) == ["A (USA).gb", "B (USA).gb"]
+
+
+def test_a_prune_keeps_the_copy_another_profile_kept_as_a_conflict(cli: Any,
+                                                                    tmp_path: Path) -> None:
+    """QA94 F1: profile 1 kept the card's good dump of a game whose library file was cut
+    short since (a conflict, `--overwrite` replaces it); profile 2's `--prune` took that as
+    profile 1 letting it go and removed the game's only good copy."""
+    import hashlib
+    import zlib
+    good = bytes(range(256)) * 1024
+    rom = tmp_path / "lib" / "snes" / "Alpha (USA).sfc"
+    rom.parent.mkdir(parents=True)
+    rom.write_bytes(good)
+    (tmp_path / "lib" / "gb").mkdir()
+    (tmp_path / "lib" / "gb" / "G (USA).gb").write_bytes(b"\x03" * 4096)
+    dat = tmp_path / "snes.dat"
+    dat.write_text(
+        '<?xml version="1.0"?><datafile><header><name>T</name><description>T</description>'
+        '<version>1</version></header><game name="Alpha (USA)"><description>Alpha (USA)'
+        f'</description><rom name="Alpha (USA).sfc" size="{len(good)}" '
+        f'crc="{zlib.crc32(good):08x}" md5="{hashlib.md5(good).hexdigest()}" '
+        f'sha1="{hashlib.sha1(good).hexdigest()}"/></game></datafile>')
+    card = tmp_path / "card"
+    card.mkdir()
+    for args in (("dat", "import", dat, "--platform", "snes"),
+                 ("library", "add", tmp_path / "lib"), ("scan", "--workers", "1"),
+                 ("device", "add", "rg-35xx-plus"),
+                 ("profile", "create", "--device", "1", "--os", "knulli"),
+                 ("profile", "create", "--device", "1", "--os", "knulli", "--name", "second"),
+                 ("deploy", "1", "--to", card, "platform:snes"),
+                 ("deploy", "2", "--to", card, "platform:gb")):
+        assert cli(*args).code == 0, args
+    rom.write_bytes(good[:100_000])  # a bad re-dump, shorter
+    assert cli("scan", "--workers", "1").code == 0
+    kept = cli("--json", "deploy", "1", "--to", card, "platform:snes", "--prune")
+    assert kept.code == 1 and kept.json()["data"]["conflicts"] == 1
+    (on_card,) = card.rglob("Alpha (USA).sfc")
+    assert on_card.read_bytes() == good
+    other = cli("--json", "deploy", "2", "--to", card, "platform:gb", "--prune")
+    assert other.code == 0 and other.json()["data"]["pruned"] == 0, other.out
+    assert on_card.read_bytes() == good

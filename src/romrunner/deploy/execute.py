@@ -2089,7 +2089,8 @@ class Claims:
 
     def written_by_other_profiles(self) -> dict[str, int]:
         """Collision key -> another existing profile whose deploys put the file there or
-        found it there as chosen, and that has not let it go since: no prune of it by that
+        found it there as chosen (or chose it and kept the card's copy: a conflict, a failed
+        copy — QA94 F1), and that has not let it go since: no prune of it by that
         profile, no completed ``--prune`` deploy of that profile that did not choose it (QA43
         F4: one card shared by two devices, the second's prune removed every game the first
         had put there; review 21 R2, the other order: a deploy to a shared card records each
@@ -2114,7 +2115,8 @@ class Claims:
                 "deployment_history h JOIN deployment_items i ON i.deployment_id = h.id "
                 "WHERE h.destination_id IN (SELECT value FROM json_each(?)) "
                 "AND h.device_profile_id IS NOT NULL AND h.device_profile_id <> ? "
-                "AND ((i.action = 'copy' AND i.status IN ('copied', 'skipped')) "
+                "AND ((i.action = 'copy' AND i.status IN ('copied', 'skipped', 'conflict', "
+                "'failed')) "
                 "OR (i.action = 'prune' AND i.status = 'pruned'))", (ids, self.profile_id)):
             if int(profile) not in profiles:
                 continue
