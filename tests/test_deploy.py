@@ -17,6 +17,7 @@ from romrunner.deploy.execute import DeployOptions, deploy, preview, record_depl
 from romrunner.deploy.history import list_history, show_deployment
 from romrunner.deploy.legal import FileSystem
 from romrunner.deploy.plan import build_plan, changed_since_the_scan
+from romrunner.library.scan import scan_library
 from romrunner.packs.loader import builtin_pack_path, load_pack
 from romrunner.packs.sync import sync_pack
 from romrunner.store import Database
@@ -543,3 +544,22 @@ def test_a_card_an_earlier_release_recorded_by_a_relative_path_is_named_to_resum
     assert library.db.scalar("SELECT destination_path FROM deployment_history WHERE id = ?",
                              (deployment,)) == str(card)
     assert not any((elsewhere / card.name).iterdir())
+
+
+def test_a_game_missing_from_the_library_with_no_copy_on_the_card_brings_no_bios(
+        library: Library, card: Path, tmp_path: Path) -> None:
+    """QA94 F2: a GBA game never deployed, then deleted from the library: every later deploy
+    of the NES games put the GBA BIOS on the card (held games' platforms), and a prune kept
+    it without a word. A held game's BIOS goes only where the card has its copy (QA67 F1)."""
+    bios_dir, pack_dir, _ = build_example_bios(tmp_path / "bios-example", builtin_pack_path())
+    pack = load_pack(pack_dir)
+    sync_pack(library.db, pack)
+    scan_bios(library.db, pack, [bios_dir])
+    (library.root / "gba" / "Pocket Quest (Europe).gba").unlink()
+    scan_library(library.db, pack, workers=1, accept_missing=True)
+    nes = ids_of(library, "Castle Run (USA).nes")
+    plan = build_plan(library.db, Layout(card), nes, pack=pack)
+    assert sorted(i.dest for i in plan.items if i.kind == "bios") == [
+        "BIOS/example-nes-boot.bin"]
+    deploy(library.db, plan, profile_id=library.profile_id)
+    assert not (card / "BIOS/example-gba-boot.bin").exists()

@@ -509,7 +509,7 @@ def _build_plan(db: Database, layout: CardLayoutLike, ids: list[int],
         # (and those of the games whose card copies are held: their BIOS stays with them,
         # never pruned while the library's root is away, QA67 F1)
         platforms = sorted({item.platform_id for item in plan.items if item.kind == ROM}
-                           | _platforms_of(db, plan.held_games))
+                           | _platforms_of(db, plan.held_games - builder.held_off_card))
         if platforms:
             _add_bios(db, pack, profile_id, platforms, builder)
     if pack is not None and profile_id is not None:
@@ -999,6 +999,7 @@ def _hold_absent(db: Database, builder: _Builder, absent: dict[int, _Game],
                               and (game_id, dest) not in other_content
                               and os.path.lexists(builder.plan.root / dest))
                for game_id, dests in sorted(missing.items())}
+    builder.held_off_card.update(game_id for game_id, dests in on_card.items() if not dests)
     named = [(game_id, dests) for game_id, dests in on_card.items()
              if dests and game_id not in not_games]
     _warn_not_games_held(builder, [games[game_id] for game_id, dests in on_card.items()
@@ -1715,6 +1716,9 @@ class _Builder:
         self.set_firsts: dict[str, _Game] = {}
         self.contested: set[int] = set()  # .cue games whose tracks get their sheet's name
         self.left_out_copies: dict[int, _Game] = {}  # chosen games left out as copies
+        # games missing from the library held with no file on this card: their BIOS is not
+        # the card's concern (QA94 F2: every deploy wrote a BIOS no game of it needs)
+        self.held_off_card: set[int] = set()
         # Per set: its chosen discs held (not placed now), whose copies the .m3u still names
         self.held_set_discs: dict[str, list[_Game]] = defaultdict(list)
         self.flat_sheets: list[str] = []  # .cue sheets the card gets with their tracks beside
