@@ -43,8 +43,11 @@ def test_a_prune_keeps_another_profiles_games_on_a_shared_card(cli: Any,
     assert dry.json()["data"]["prune"] == []
     assert any("another profile's deploys put on this card (profile 1)" in note
                for note in dry.json()["data"]["notes"])
+    kept = [{"path": f"roms/gb/{name}", "profile": 1} for name in ("A (USA).gb", "B (USA).gb")]
+    assert dry.json()["data"]["prune_other_profile"] == kept  # (QA94 F6)
     run = cli("--json", "deploy", "2", "--to", card, "platform:snes", "--prune")
     assert run.code == 0 and run.json()["data"]["pruned"] == 0
+    assert run.json()["data"]["prune_other_profile"] == kept
     assert _gb_files(card) == ["A (USA).gb", "B (USA).gb"]
     # The first profile's own prune still removes what it no longer chooses.
     own = cli("--json", "deploy", "1", "--to", card, "title:a", "platform:gb", "--prune")

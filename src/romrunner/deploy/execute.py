@@ -223,6 +223,9 @@ class DeploySummary:
     # Files a prune kept because another computer's ROM Runner wrote or chose them last:
     # {"path", "computer"}.
     prune_other_computer: list[dict[str, str]] = field(default_factory=list)
+    # Files a prune kept because another profile's deploys to this card chose them last:
+    # {"path", "profile"} (QA94 F6).
+    prune_other_profile: list[dict[str, Any]] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         """The JSON form."""
@@ -824,12 +827,19 @@ def _preview(db: Database, plan: DeployPlan, options: DeployOptions | None,
         "prune_saves": saved_list(claims.prune_saves),
         "prune_never_ours": sorted(set(claims.prune_never_ours)),
         "prune_elsewhere": sorted(set(claims.prune_elsewhere)),
-        "prune_other_computer": computers_list(claims.prune_other_computer), "notes": notes}
+        "prune_other_computer": computers_list(claims.prune_other_computer),
+        "prune_other_profile": profiles_list(claims.prune_other_profile), "notes": notes}
 
 
 def computers_list(kept: dict[str, str]) -> list[dict[str, str]]:
     """The files a prune keeps for another computer, as the JSON lists them."""
     return [{"path": dest, "computer": computer} for dest, computer in sorted(kept.items())]
+
+
+def profiles_list(kept: dict[str, int]) -> list[dict[str, Any]]:
+    """The files a prune keeps for another profile of a shared card, as the JSON lists
+    them."""
+    return [{"path": dest, "profile": profile} for dest, profile in sorted(kept.items())]
 
 
 def saved_list(kept: dict[str, list[str]]) -> list[dict[str, Any]]:
@@ -3770,6 +3780,7 @@ def _end_run(db: Database, runner: _Runner, deployment_id: int, status: str,
     summary.prune_library = sorted(set(claims.prune_library))
     summary.prune_saves = saved_list(claims.prune_saves)
     summary.prune_other_computer = computers_list(claims.prune_other_computer)
+    summary.prune_other_profile = profiles_list(claims.prune_other_profile)
     summary.notes.extend(prune_notes(claims))
     summary.status = status
     summary.seconds = round(time.monotonic() - runner.started, 3)
