@@ -15,6 +15,7 @@ from typing import Any
 from romrunner.bios.known import KnownBios, known_bios
 from romrunner.bios.verify import Verdict, verify
 from romrunner.errors import InconsistencyError, InputError
+from romrunner.library.containers import ZIP_ERRORS
 from romrunner.library.hashing import Hashes, hash_file
 from romrunner.library.plan import SYSTEM_FILES, system_folder
 from romrunner.library.summary import display_path, os_path
@@ -325,7 +326,7 @@ def _look_inside(index: PackIndex, path: Path, summary: BiosScanSummary) -> None
         with zipfile.ZipFile(path) as archive:
             members = [(m.filename, m.CRC, m.file_size) for m in archive.infolist()
                        if not m.is_dir()]
-    except (OSError, zipfile.BadZipFile, ValueError, EOFError):
+    except (OSError, *ZIP_ERRORS):  # (QA95 F3: a damaged zip ended the whole scan)
         return
     found = [{"member": name, "entry": entry.id}
              for name, crc, size in members[:_MEMBERS_LOOKED_AT]

@@ -253,6 +253,8 @@ def _tracks(job: Job, names: list[str], *, hash_them: bool,
 def _track(folder: Path, name: str, root: str, *, hash_it: bool) -> Track:
     """A file named by a sheet in ``folder``, refused unless it lies inside ``root`` (a
     real path); hashed when ``hash_it``, and then only a regular file, not a link."""
+    if "\x00" in name:  # (QA95 F1: a sheet saved as UTF-16; realpath raised, the worker died)
+        raise ContainerError("names a file with a NUL character; not read")
     path = Path(os_path(str(folder / name)))  # (a name of bytes that are not UTF-8: escaped)
     if is_unsafe_member_name(name) or not is_inside(os.path.realpath(path.parent), root):
         raise ContainerError("is outside the library root; not read")

@@ -567,8 +567,8 @@ def _still_unread(root: Path, rel: str) -> bool:
     and still cannot be: outside the root, or not a regular file there, nor one its sheet
     now finds (another case, or a name stored from a Windows-1252 sheet read as UTF-8: see
     :func:`~romrunner.library.containers.sheet_file_names`)."""
-    if os.path.isabs(rel) or os.path.normpath(rel).startswith(".."):
-        return True
+    if os.path.isabs(rel) or os.path.normpath(rel).startswith("..") or "\x00" in rel:
+        return True  # (a NUL: a name no file can have, from a UTF-16 sheet — QA95 F1)
     try:
         return not stat_module.S_ISREG(os.lstat(root / rel).st_mode)
     except OSError:

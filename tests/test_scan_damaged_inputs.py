@@ -1,0 +1,78 @@
+"""A damaged archive or disc sheet is that file's problem alone (QA95 F1, F3): a zip member
+with an empty name, a zip whose "version needed" is one zipfile does not read, a sheet
+naming a file with a NUL character (a playlist saved as UTF-16) — named in the scan's errors,
+every other file stored, with one worker or several, scan after scan; `bios scan` goes on."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+
+def _empty_member_name_zip() -> bytes:
+    data = io.BytesIO()
+    with zipfile.ZipFile(data, "w") as archive:
+        archive.writestr(zipfile.ZipInfo(""), b"data" * 10)
+    return data.getvalue()
+
+
+def _version_25_5_zip() -> bytes:
+    data = io.BytesIO()
+    with zipfile.ZipFile(data, "w") as archive:
+        archive.writestr("Extras (USA).gb", b"\x01" * 64)
+    raw = bytearray(data.getvalue())
+    central = raw.rindex(b"PK\x01\x02")
+    raw[central + 6:central + 8] = (255).to_bytes(2, "little")  # "version needed" 25.5
+    return bytes(raw)
+
+
+DAMAGED = {
+    "zip": ("gb/Damaged (USA).zip", _empty_member_name_zip()),
+    "version": ("gb/Extras (USA).zip", _version_25_5_zip()),
+    "cue": ("psx/Damaged (USA).cue", b'FILE "Track (USA).bin\x00" BINARY\n  TRACK 01 MODE1/2352\n'),
+    "m3u": ("psx/Damaged (USA).m3u", "sub/Disc 1.cue\n".encode("utf-16")),
+}
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+@pytest.mark.parametrize("kind", sorted(DAMAGED))
+def test_a_damaged_file_is_named_and_every_other_file_stored(
+        cli: Any, tmp_path: Path, kind: str, workers: str) -> None:
+    lib = tmp_path / "lib"
+    (lib / "gb").mkdir(parents=True)
+    (lib / "psx").mkdir()
+    for n in range(12):
+        (lib / "gb" / f"Game {n} (USA).gb").write_bytes(bytes([n + 1]) * 2048)
+    relative, data = DAMAGED[kind]
+    (lib / relative).write_bytes(data)
+    assert cli("library", "add", lib).code == 0
+    for round_ in range(2):  # (the second scan examines the damaged file alone)
+        scan = cli("--json", "scan", "--workers", workers)
+        assert scan.code == 0, scan.err
+        assert "internal error" not in scan.err and "Traceback" not in scan.err
+        if round_ == 0:
+            assert Path(relative).name in scan.out + scan.err  # (named, not lost)
+        (lib / "gb" / f"New {round_} (USA).gb").write_bytes(bytes([99 + round_]) * 2048)
+    listed = {g["filename"] for g in cli("--json", "games", "ls", "--limit", "100").json()[
+        "data"]["games"]}
+    assert {f"Game {n} (USA).gb" for n in range(12)} | {"New 0 (USA).gb"} <= listed
+    final = cli("--json", "scan", "--workers", workers)
+    assert final.code == 0 and "New 1 (USA).gb" in {g["filename"] for g in cli(
+        "--json", "games", "ls", "--limit", "100").json()["data"]["games"]}
+
+
+@pytest.mark.parametrize("kind", ["zip", "version"])
+def test_bios_scan_goes_on_past_a_damaged_zip(cli: Any, tmp_path: Path, kind: str) -> None:
+    bios = tmp_path / "bios"
+    bios.mkdir()
+    (bios / "broken.zip").write_bytes(DAMAGED[kind][1])
+    (bios / "other.bin").write_bytes(b"\x00" * 1024)
+    result = cli("--json", "bios", "scan", bios)
+    assert result.code in (0, 1), result.err
+    assert "internal error" not in result.err
+    paths = {Path(f["path"]).name for f in result.json()["data"]["files"]}
+    assert {"broken.zip", "other.bin"} <= paths
