@@ -416,6 +416,9 @@ def _xml_events(path: Path) -> Iterator[tuple[str, ET.Element]]:
         yield from parser.read_events()  # type: ignore[misc]  # only start/end asked
     except ET.ParseError as exc:
         raise InputError(f"{path}: malformed or truncated XML ({exc})") from None
+    except (ValueError, LookupError) as exc:  # (QA95 F4: Shift_JIS, an unknown encoding)
+        raise InputError(f"{path}: its XML declares an encoding this reader cannot read "
+                         f"({exc}); save it as UTF-8") from None
 
 
 def _read_logiqx(path: Path) -> DatReadResult:

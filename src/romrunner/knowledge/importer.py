@@ -137,7 +137,7 @@ def _json_format(path: Path, document: object) -> str:
             raise InputError(f"{path}: expected a list of observations or an object with "
                              f"'items'; this object has none (its keys: {keys[:120]})")
         return ROWS_FORMAT
-    if schema not in ENVELOPES:
+    if not isinstance(schema, str) or schema not in ENVELOPES:  # (QA95 F6: a list)
         raise KnowledgeFormatError(f"{path}: schemaVersion {str(schema)[:40]!r} is not one "
                                    f"this engine reads ({', '.join(ENVELOPES)})")
     return str(schema)

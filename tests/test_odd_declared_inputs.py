@@ -1,0 +1,44 @@
+"""Files that declare what this engine cannot read get one line naming them, exit 2 and
+nothing changed, never an internal error (QA95 F4: a DAT declaring Shift_JIS or an unknown
+encoding; F6: a knowledge envelope whose schemaVersion is a list or an object)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+XML = ('<?xml version="1.0" encoding="{enc}"?>\n<datafile><header><name>Nintendo - Game Boy'
+       '</name></header><game name="{name}"><rom name="a.gb" size="4" crc="01020304"/></game>'
+       '</datafile>\n')
+
+
+@pytest.mark.parametrize(("encoding", "name", "said"), [
+    ("Shift_JIS", "テトリス (Japan)", "multi-byte encodings are not supported"),
+    ("x-mac-klingon", "Tetris (World)", "unknown encoding: x-mac-klingon"),
+])
+def test_a_dat_in_an_encoding_the_reader_cannot_read_is_named(
+        cli: Any, db_path: Path, tmp_path: Path, encoding: str, name: str, said: str) -> None:
+    dat = tmp_path / "Nintendo - Game Boy.dat"
+    text = XML.format(enc=encoding, name=name)
+    dat.write_bytes(text.encode("shift_jis" if encoding == "Shift_JIS" else "utf-8"))
+    assert cli("db", "init").code == 0
+    before = db_path.read_bytes()
+    result = cli("dat", "import", dat)
+    assert result.code == 2
+    assert result.err.splitlines() == [
+        f"error: {dat}: its XML declares an encoding this reader cannot read ({said}); save it "
+        "as UTF-8"]
+    assert cli("--json", "dat", "ls").json()["data"] == [] and db_path.read_bytes() == before
+
+
+@pytest.mark.parametrize("schema", [["compat-source-v1"], {"v": 1}])
+def test_an_envelope_whose_schema_version_is_no_text_is_named(
+        cli: Any, tmp_path: Path, schema: object) -> None:
+    envelope = tmp_path / "odd.json"
+    envelope.write_text(json.dumps({"schemaVersion": schema, "items": []}))
+    result = cli("cache", "import", envelope)
+    assert result.code == 2 and "internal error" not in result.err
+    assert result.err.startswith(f"error: {envelope}: schemaVersion ")
