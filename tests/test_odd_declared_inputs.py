@@ -42,3 +42,16 @@ def test_an_envelope_whose_schema_version_is_no_text_is_named(
     result = cli("cache", "import", envelope)
     assert result.code == 2 and "internal error" not in result.err
     assert result.err.startswith(f"error: {envelope}: schemaVersion ")
+
+
+def test_a_clrmamepro_dat_in_windows_1252_keeps_its_accented_names(
+        cli: Any, tmp_path: Path) -> None:
+    """QA95 F5: a clrmamepro DAT written in Latin-1 imported with every accented name stored
+    with U+FFFD (`Pok\ufffdmon`): it is read as Windows-1252, as disc sheets are."""
+    dat = tmp_path / "Atari - Lynx.dat"
+    dat.write_bytes('clrmamepro (\n\tname "Atari - Lynx"\n)\ngame (\n\tname "Pokémon Jr. '
+                    '(Europe)"\n\trom ( name "Pokémon Jr. (Europe).lnx" size 4 crc 01020304 )'
+                    '\n)\n'.encode("latin-1"))
+    assert cli("dat", "import", dat).code == 0
+    missing = cli("--json", "dat", "report", "--missing")
+    assert "Pokémon Jr. (Europe)" in missing.out and "\ufffd" not in missing.out

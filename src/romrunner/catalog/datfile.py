@@ -15,7 +15,6 @@ from its entry) are collected in ``problems``, one line each.
 from __future__ import annotations
 
 import codecs
-import io
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
@@ -130,21 +129,31 @@ def read_dat(path: Path) -> DatReadResult:
 # -- clrmamepro ---------------------------------------------------------------------
 def _lines(path: Path) -> Iterator[tuple[int, str]]:
     """(line number, text) of each line, each read with a bound on its length."""
-    with open_regular(path) as raw:
-        handle = io.TextIOWrapper(raw, encoding="utf-8-sig", errors="replace")
+    with open_regular(path) as handle:  # (buffered)
         number = 0
         while True:
             try:
-                line = handle.readline(MAX_LINE_CHARS + 1)
+                data = handle.readline(MAX_LINE_CHARS + 1)
             except OSError as exc:
                 raise InputError(f"{path}: cannot be read ({exc.strerror})") from exc
-            if not line:
+            if not data:
                 return
             number += 1
-            if len(line) > MAX_LINE_CHARS and not line.endswith("\n"):
+            if len(data) > MAX_LINE_CHARS and not data.endswith(b"\n"):
                 raise InputError(f"{path}: line {number} is longer than "
                                  f"{MAX_LINE_CHARS:,} characters; not a DAT this reader accepts")
-            yield number, line
+            if number == 1:
+                data = data.removeprefix(codecs.BOM_UTF8)
+            yield number, _decoded(data)
+
+
+def _decoded(line: bytes) -> str:
+    """A line of a clrmamepro DAT: UTF-8, or else Windows-1252, as older DAT tools wrote
+    them (QA95 F5: "Pokémon" in Latin-1 was stored as "Pok\ufffdmon")."""
+    try:
+        return line.decode("utf-8")
+    except UnicodeDecodeError:
+        return line.decode("cp1252", errors="replace")
 
 
 def _tokens(path: Path) -> Iterator[tuple[int, str, bool]]:
