@@ -91,3 +91,22 @@ def test_archives_with_a_matched_member_are_found_without_a_subquery_per_member(
         "EXPLAIN QUERY PLAN " + identify._ARCHIVES_WITH_A_MATCH)]
     assert not [step for step in plan if "CORRELATED" in step], plan
     assert not [step for step in plan if step.startswith("SCAN")], plan
+
+
+@pytest.mark.parametrize("sheet", ['FILE "Game (USA).bin" BINARY\n  TRACK 01 MODE1/2352\n'
+                                   .encode("utf-16"), b"", b"\x00\xff garbage \x01"])
+def test_a_cue_sheet_naming_no_track_is_named_and_its_bin_is_the_one_game(
+        cli: Any, tmp_path: Path, sheet: bytes) -> None:
+    """QA95 F7: a .cue whose FILE lines the reader cannot see (UTF-16, empty, garbage) was
+    a disc game of no track, and its .bin a second game: both went on the card."""
+    lib = tmp_path / "lib" / "psx"
+    lib.mkdir(parents=True)
+    (lib / "Game (USA).cue").write_bytes(sheet)
+    (lib / "Game (USA).bin").write_bytes(b"\x05" * 9000)
+    assert cli("library", "add", tmp_path / "lib").code == 0
+    scan = cli("scan", "--workers", "1")
+    assert scan.code == 0
+    if sheet:  # (an empty file is skipped as such, and said)
+        assert "Game (USA).cue: names no track file" in scan.err, scan.err
+    games = [g["filename"] for g in cli("--json", "games", "ls").json()["data"]["games"]]
+    assert games == ["Game (USA).bin"]

@@ -100,6 +100,10 @@ def examine(job: Job, rules: CrcRules | None = None) -> Examined:
     with _reading(result):
         names = referenced_files(Path(job.path)) if suffix in SHEETS else []  # before hashing:
         # a refused sheet is not read
+        if suffix in HASHED_SHEETS and not names:  # (QA95 F7: a disc of no track, its .bin
+            # a second game beside it on the card)
+            raise ContainerError("names no track file: not a disc sheet this reader can read "
+                                 "(saved as UTF-16? empty?); not a game")
         result.hashes, result.head, _ = _hash_with_stat(job.path, job)
         if suffix == ".zip":
             result.members, result.problems = hash_zip_members(Path(job.path))
