@@ -12,8 +12,10 @@ import pytest
 from tests.conftest import shared_path
 
 
-def test_games_go_to_the_os_spelling_and_the_users_folder_in_another_is_kept(
-        cli: Any, tmp_path: Path) -> None:
+def _knulli_card_with_users_snes_folder(cli: Any, tmp_path: Path
+                                        ) -> tuple[Path, Path, Path, Path]:
+    """A KNULLI profile, one SNES game scanned, a card holding the user's `roms/SNES/mine.sfc`
+    (skipped where the file system ignores case): (pack, card, the user's file, the game)."""
     pack = shared_path("definition-pack")
     card = tmp_path / "card"
     (card / "roms" / "SNES").mkdir(parents=True)
@@ -28,6 +30,12 @@ def test_games_go_to_the_os_spelling_and_the_users_folder_in_another_is_kept(
                  ("device", "add", "rg-353v"),
                  ("profile", "create", "--device", "1", "--os", "knulli")):
         assert cli("--pack", pack, *args).code == 0, args
+    return pack, card, mine, game
+
+
+def test_games_go_to_the_os_spelling_and_the_users_folder_in_another_is_kept(
+        cli: Any, tmp_path: Path) -> None:
+    pack, card, mine, game = _knulli_card_with_users_snes_folder(cli, tmp_path)
     before = cli("--pack", pack, "--json", "destination", "paths", "1", "--to", card)
     (snes,) = [row for row in before.json()["data"]["folders"] if row["platform_id"] == "snes"]
     assert snes["path"] == "roms/snes"
@@ -55,21 +63,9 @@ def test_our_copies_in_the_folder_of_another_case_are_said_and_pruned(
         cli: Any, tmp_path: Path) -> None:
     """Review 96 F2: a card an earlier release filled in `roms/SNES` (now not the OS's
     folder) got the games again in `roms/snes` without the `folder-moved` word."""
-    pack = shared_path("definition-pack")
-    card = tmp_path / "card"
-    (card / "roms" / "SNES").mkdir(parents=True)
-    if (card / "roms" / "snes").is_dir():
-        pytest.skip("tmp_path is case-insensitive: the two spellings cannot both be tried")
-    mine = card / "roms" / "SNES" / "mine.sfc"
-    mine.write_bytes(b"the user's own" * 100)
-    game = tmp_path / "lib" / "snes" / "C (USA).sfc"
-    game.parent.mkdir(parents=True)
-    game.write_bytes(b"\x07" * 4096)
-    for args in (("library", "add", tmp_path / "lib"), ("scan", "--workers", "1"),
-                 ("device", "add", "rg-353v"),
-                 ("profile", "create", "--device", "1", "--os", "knulli"),
-                 # (as releases before the rule chose: the folder in the other case)
-                 ("destination", "paths", "1", "--to", card, "--set", "snes=roms/SNES"),
+    pack, card, mine, game = _knulli_card_with_users_snes_folder(cli, tmp_path)
+    # (as releases before the rule chose: the folder in the other case)
+    for args in (("destination", "paths", "1", "--to", card, "--set", "snes=roms/SNES"),
                  ("deploy", "1", "--to", card, "platform:snes"),
                  ("destination", "paths", "1", "--to", card, "--unset", "snes")):
         assert cli("--pack", pack, *args).code == 0, args
