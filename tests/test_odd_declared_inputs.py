@@ -55,3 +55,23 @@ def test_a_clrmamepro_dat_in_windows_1252_keeps_its_accented_names(
     assert cli("dat", "import", dat).code == 0
     missing = cli("--json", "dat", "report", "--missing")
     assert "Pokémon Jr. (Europe)" in missing.out and "\ufffd" not in missing.out
+
+
+def test_a_clrmamepro_dat_with_mac_line_ends_and_a_stray_byte_among_utf8_reads_whole(
+        cli: Any, tmp_path: Path) -> None:
+    """Review 97 F2, F3: lines ended by a lone CR (a Mac's) are lines, as before; a byte that
+    is not UTF-8 on a line is read alone (Windows-1252, Latin-1 where it defines none), its
+    line's UTF-8 characters kept."""
+    dat = tmp_path / "Atari - Lynx.dat"
+    games = "".join(f'game (\r\tname "Game {n} (Europe)"\r\trom ( name "g{n}.lnx" size 4 crc '
+                    f'{n:08x} )\r)\r' for n in range(2000))
+    odd = ('game (\r\tname "Café ' .encode() + b"\xe9\x81" + ' Pokémon (Europe)"\r\trom ( name '
+           '"c.lnx" size 4 crc 0badf00d )\r)\r'.encode())
+    dat.write_bytes(b'clrmamepro (\r\tname "Atari - Lynx"\r)\r' + games.encode() + odd)
+    result = cli("--json", "dat", "import", dat)
+    assert result.code == 0, result.err
+    (report,) = cli("--json", "dat", "report", "--missing").json()["data"]
+    names = {name for value in report.values() if isinstance(value, list)
+             for name in value if isinstance(name, str)}
+    assert "Game 1999 (Europe)" in names
+    assert "Café é\u0081 Pokémon (Europe)" in names, [n for n in names if "Pok" in n]

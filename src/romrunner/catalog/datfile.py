@@ -15,6 +15,7 @@ from its entry) are collected in ``problems``, one line each.
 from __future__ import annotations
 
 import codecs
+import io
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
@@ -128,32 +129,38 @@ def read_dat(path: Path) -> DatReadResult:
 
 # -- clrmamepro ---------------------------------------------------------------------
 def _lines(path: Path) -> Iterator[tuple[int, str]]:
-    """(line number, text) of each line, each read with a bound on its length."""
-    with open_regular(path) as handle:  # (buffered)
+    """(line number, text) of each line, each read with a bound on its length (any line end:
+    ``\n``, ``\r\n``, a Mac's ``\r``)."""
+    with open_regular(path) as raw:
+        handle = io.TextIOWrapper(raw, encoding="utf-8-sig", errors="surrogateescape")
         number = 0
         while True:
             try:
-                data = handle.readline(MAX_LINE_CHARS + 1)
+                line = handle.readline(MAX_LINE_CHARS + 1)
             except OSError as exc:
                 raise InputError(f"{path}: cannot be read ({exc.strerror})") from exc
-            if not data:
+            if not line:
                 return
             number += 1
-            if len(data) > MAX_LINE_CHARS and not data.endswith(b"\n"):
+            if len(line) > MAX_LINE_CHARS and not line.endswith("\n"):
                 raise InputError(f"{path}: line {number} is longer than "
                                  f"{MAX_LINE_CHARS:,} characters; not a DAT this reader accepts")
-            if number == 1:
-                data = data.removeprefix(codecs.BOM_UTF8)
-            yield number, _decoded(data)
+            yield number, _ESCAPED_BYTE.sub(_windows_1252, line)
 
 
-def _decoded(line: bytes) -> str:
-    """A line of a clrmamepro DAT: UTF-8, or else Windows-1252, as older DAT tools wrote
-    them (QA95 F5: "Pokémon" in Latin-1 was stored as "Pok\ufffdmon")."""
+# A byte that is not UTF-8, as ``surrogateescape`` reads it.
+_ESCAPED_BYTE = re.compile("[\udc80-\udcff]")
+
+
+def _windows_1252(match: re.Match[str]) -> str:
+    """A byte that is not UTF-8 as older DAT tools meant it: Windows-1252 (Latin-1 for the
+    five bytes it leaves undefined), as disc sheets are read (QA95 F5: "Pokémon" in Latin-1
+    was stored as "Pok\ufffdmon"); the line's UTF-8 characters stay as they are."""
+    byte = bytes([ord(match.group()) - 0xDC00])
     try:
-        return line.decode("utf-8")
+        return byte.decode("cp1252")
     except UnicodeDecodeError:
-        return line.decode("cp1252", errors="replace")
+        return byte.decode("latin-1")
 
 
 def _tokens(path: Path) -> Iterator[tuple[int, str, bool]]:
