@@ -140,6 +140,12 @@ def test_pack_status_before_any_database_exists(cli: Any, db_path: Path) -> None
 def test_missing_pack_directory_is_a_clear_error(cli: Any, tmp_path: Path) -> None:
     result = cli("--pack", str(tmp_path / "nope"), "pack", "status")
     assert result.code == 2 and "pack directory does not exist" in result.err
+    a_file = tmp_path / "hostname"  # (QA95 F9: a file was "does not exist")
+    a_file.write_text("box\n")
+    for args in (("--pack", str(a_file), "pack", "status"), ("pack", "validate", str(a_file))):
+        named = cli(*args)
+        assert named.code == 2 and f"{a_file}: not a folder: give the pack's folder" in \
+            named.err, named.err
 
 
 def test_every_command_has_help() -> None:

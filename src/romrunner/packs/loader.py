@@ -219,7 +219,8 @@ def load_pack(path: Path | None = None) -> DefinitionPack:
     builtin = path is None
     root = builtin_pack_path() if path is None else Path(path).expanduser()
     if not root.is_dir():
-        raise PackError(f"{root}: pack directory does not exist")
+        raise PackError(f"{root}: not a folder: give the pack's folder" if root.exists()
+                        else f"{root}: pack directory does not exist")  # (QA95 F9)
     warnings: list[PackWarning] = []
     readers = {name: _Reader(root, name, warnings) for name in REQUIRED_FILES + OPTIONAL_FILES}
     raw = {name: readers[name].load(required=name in REQUIRED_FILES) for name in readers}
