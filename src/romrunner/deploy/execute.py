@@ -3204,12 +3204,11 @@ class _Runner:
         kept = sorted(folder for folder in emptied
                       if folder and _empty_folder(f"{self.base}/{folder}"))
         if kept:
+            them = "it" if len(kept) == 1 else "them"
             self.summary.notes.append(
-                f"the prune emptied {counted(len(kept), 'folder')} and left "
-                f"{'it' if len(kept) == 1 else 'them'} ({examples(kept)}): the OS's own "
-                "folders, and folders ROM Runner did not make, are never removed; remove "
-                f"{'it' if len(kept) == 1 else 'them'} by hand if the OS lists "
-                f"{'it' if len(kept) == 1 else 'them'} empty")
+                f"the prune emptied {counted(len(kept), 'folder')} and left {them} "
+                f"({examples(kept)}): the OS's own folders, and folders ROM Runner did not "
+                f"make, are never removed; remove {them} by hand if the OS lists {them} empty")
 
     def copy_or_fail(self, item: _Item, replaces: os.stat_result | None,
                      record_as: _Item | None = None) -> bool:

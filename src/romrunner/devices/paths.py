@@ -271,7 +271,7 @@ class CardLayout:
         other_case = own if own and self._another_case_of(own, name) else None
         if other_case is not None:
             # (the OS's own spelling wins when it is there too, whatever else: review 96 F3)
-            own = name if name and self._folder_on_card(name) else None
+            own = name if name and os.path.isdir(self.root / self.roms.path / name) else None
         found = (own,) if own else tuple(folder for folder in self.existing.get(
             platform_id, ()) if not self._another_case_of(folder, name))
         if found:
@@ -297,9 +297,6 @@ class CardLayout:
         if name is None or folder == name or folder.lower() != name.lower():
             return False
         return not self.same_folder(str(self.roms.path / folder), str(self.roms.path / name))
-
-    def _folder_on_card(self, name: str) -> bool:
-        return os.path.isdir(self.root / self.roms.path / name)
 
     def same_folder(self, one: str, other: str) -> bool:
         """:func:`same_card_folder` on this card."""
