@@ -267,3 +267,62 @@ def test_a_card_known_by_its_volume_uuid_without_its_record_is_said_to_be(
     assert again.pruned == 1
     assert any("no record of ROM Runner's files on the card" in n for n in again.notes), \
         again.notes
+
+
+def test_a_resumed_prune_says_the_copies_its_plan_held(tmp_path: Path) -> None:
+    """QA94 F5: a `--prune` run Ctrl-C'd, then resumed: the resume kept the card's copy of a
+    game the run had left out (a disc whose track changed since the scan) without a word —
+    the run's own warning gone with its terminal."""
+    from romrunner.deploy.execute import DeployOptions, resume
+
+    sheet = b'FILE "Kept (USA).bin" BINARY\n  TRACK 01 MODE2/2352\n    INDEX 01 00:00:00\n'
+    library = make_library(tmp_path, {"psx/Kept (USA).cue": sheet, "psx/Kept (USA).bin": 40_000,
+                                      **DISCS})
+    card = tmp_path / "card"
+    card.mkdir()
+    kept_ids = [int(row[0]) for row in library.db.query(
+        "SELECT DISTINCT game_id FROM game_files WHERE name LIKE 'Kept%'")]
+    first = deploy(library.db, library.plan(Layout(card), kept_ids),
+                   profile_id=library.profile_id)
+    assert first.status == "completed" and first.copied == 2
+    (library.root / "psx" / "Kept (USA).bin").write_bytes(b"\x07" * 40_001)  # re-ripped
+
+    def stop(progress: Progress) -> None:
+        if progress.files_done == 1:
+            raise KeyboardInterrupt
+
+    cut = deploy(library.db, library.plan(Layout(card)), profile_id=library.profile_id,
+                 options=DeployOptions(prune=True), progress=stop)
+    assert cut.status == "cancelled"
+    resumed = resume(library.db)
+    assert resumed.status == "completed"
+    on_card = sorted(path.relative_to(card).as_posix() for path in card.rglob("Kept (USA).*"))
+    assert [path.rsplit(".", 1)[1] for path in on_card] == ["bin", "cue"]
+    assert resumed.prune_held == on_card
+    assert any(note.startswith("--prune kept 2 files of games this deployment left out")
+               and on_card[0] in note for note in resumed.notes), resumed.notes
+
+
+def test_a_resume_without_an_id_names_a_run_cancelled_before_it_began(tmp_path: Path) -> None:
+    """A Ctrl-C before the run recorded any copy: its message named `deploy resume ID`, and
+    `deploy resume` without the id said only "no unfinished deployment" (such a run is taken
+    up by its id alone: QA35 F6), blaming a later deploy there was none of."""
+    from romrunner.deploy.execute import resume
+    from romrunner.errors import NotFoundError
+
+    library = make_library(tmp_path, dict(DISCS))
+    card = tmp_path / "card"
+    card.mkdir()
+
+    def stop(progress: Progress) -> None:
+        raise KeyboardInterrupt
+
+    cut = deploy(library.db, library.plan(Layout(card)), profile_id=library.profile_id,
+                 progress=stop)
+    assert cut.status == "cancelled" and cut.copied == 0
+    with pytest.raises(NotFoundError,
+                       match=rf"`romrunner deploy resume {cut.deployment_id}`") as said:
+        resume(library.db)
+    assert "later deploy" not in str(said.value)
+    resumed = resume(library.db, cut.deployment_id)
+    assert resumed.status == "completed" and len(list(card.rglob("*.iso"))) == len(DISCS)

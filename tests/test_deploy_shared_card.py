@@ -41,7 +41,7 @@ def test_a_prune_keeps_another_profiles_games_on_a_shared_card(cli: Any,
     dry = cli("--json", "deploy", "2", "--to", card, "platform:snes", "--prune", "--dry-run")
     assert dry.code == 0, dry.err
     assert dry.json()["data"]["prune"] == []
-    assert any("another profile's deploys put on this card (profile 1)" in note
+    assert any("another profile's deploys chose on this card (profile 1)" in note
                for note in dry.json()["data"]["notes"])
     kept = [{"path": f"roms/gb/{name}", "profile": 1} for name in ("A (USA).gb", "B (USA).gb")]
     assert dry.json()["data"]["prune_other_profile"] == kept  # (QA94 F6)
@@ -72,7 +72,7 @@ def test_a_prune_keeps_the_games_another_profile_found_already_there(cli: Any,
     pruning = cli("--json", "deploy", "1", "--to", card, "platform:gb", "--prune")
     assert pruning.code == 0 and pruning.json()["data"]["pruned"] == 0, pruning.out
     assert sorted(p.name for p in card.rglob("*.sfc")) == ["S (USA).sfc", "T (USA).sfc"]
-    assert any("another profile's deploys put on this card (profile 2)" in note
+    assert any("another profile's deploys chose on this card (profile 2)" in note
                for note in pruning.json()["data"]["notes"])
     # profile 2 no longer chooses T: its own prune removes it
     own = cli("--json", "deploy", "2", "--to", card, "title:s", "platform:snes", "--prune")
@@ -134,3 +134,38 @@ def test_a_prune_keeps_the_copy_another_profile_kept_as_a_conflict(cli: Any,
     other = cli("--json", "deploy", "2", "--to", card, "platform:gb", "--prune")
     assert other.code == 0 and other.json()["data"]["pruned"] == 0, other.out
     assert on_card.read_bytes() == good
+
+
+def test_a_prune_keeps_the_copies_another_profile_held(cli: Any, tmp_path: Path) -> None:
+    """QA94 F1 (its second route): profile 1's `--prune` left out a disc game whose track
+    changed since the scan, keeping its card copy without an item of its own; profile 2's
+    `--prune` took that as profile 1 letting the game go and removed its sheet and track."""
+    lib = tmp_path / "lib" / "psx"
+    lib.mkdir(parents=True)
+    track = lib / "Disc Game (Japan).bin"
+    track.write_bytes(b"\x01" * 40_000)
+    (lib / "Disc Game (Japan).cue").write_text(
+        'FILE "Disc Game (Japan).bin" BINARY\n  TRACK 01 MODE2/2352\n    INDEX 01 00:00:00\n')
+    (lib / "Other (Japan).bin").write_bytes(b"\x02" * 30_000)
+    (lib / "Other (Japan).cue").write_text(
+        'FILE "Other (Japan).bin" BINARY\n  TRACK 01 MODE2/2352\n    INDEX 01 00:00:00\n')
+    (tmp_path / "lib" / "gb").mkdir()
+    (tmp_path / "lib" / "gb" / "G (USA).gb").write_bytes(b"\x03" * 4096)
+    card = tmp_path / "card"
+    card.mkdir()
+    for args in (("library", "add", tmp_path / "lib"), ("scan", "--workers", "1"),
+                 ("device", "add", "rg-35xx-plus"),
+                 ("profile", "create", "--device", "1", "--os", "knulli"),
+                 ("profile", "create", "--device", "1", "--os", "knulli", "--name", "second"),
+                 ("deploy", "1", "--to", card, "platform:psx"),
+                 ("deploy", "2", "--to", card, "platform:gb")):
+        assert cli(*args).code == 0, args
+    before = sorted(path.name for path in card.rglob("Disc Game*"))
+    assert before == ["Disc Game (Japan).bin", "Disc Game (Japan).cue"]
+    track.write_bytes(b"\x04" * 40_001)  # re-ripped, not rescanned yet
+    held = cli("deploy", "1", "--to", card, "platform:psx", "--prune")
+    assert held.code == 1 and "changed since the scan" in held.err, held.err  # (left out)
+    assert sorted(path.name for path in card.rglob("Disc Game*")) == before
+    other = cli("--json", "deploy", "2", "--to", card, "platform:gb", "--prune")
+    assert other.code == 0 and other.json()["data"]["pruned"] == 0, other.out
+    assert sorted(path.name for path in card.rglob("Disc Game*")) == before

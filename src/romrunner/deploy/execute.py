@@ -412,7 +412,7 @@ def _prepare(db: Database, plan: DeployPlan, profile_id: int, options: DeployOpt
         record_card_os(root, plan.os_id, plan.detected_folders, platforms,
                        _folders_to_record(plan, platforms, pruning=options.prune))
     deployment_id, recorded = _record(db, plan, decisions, profile_id, options, dest_id, name,
-                                      unchanged)
+                                      unchanged, sorted({*plan.held, *claims.held_elsewhere}))
     return _Prepared(deployment_id, dest_id, decisions, claims,
                      sum(files for files, _ in unchanged.values()), recorded, cleaned)
 
@@ -1334,8 +1334,8 @@ def prune_notes(claims: Claims, *, dry_run: bool = False) -> list[str]:
         count = len(claims.prune_other_profile)
         profiles = ", ".join(str(p) for p in sorted(set(claims.prune_other_profile.values())))
         notes.append(
-            f"--prune {keeps} {counted(count, 'file')} another profile's deploys put on this "
-            f"card (profile {profiles}): a card two devices share keeps each one's games; "
+            f"--prune {keeps} {counted(count, 'file')} another profile's deploys chose on "
+            f"this card (profile {profiles}): a card two devices share keeps each one's games; "
             "a prune by that profile removes those it no longer chooses, and those of a "
             f"profile deleted are pruned by any ({_examples(list(claims.prune_other_profile))})")
     if claims.prune_other_computer:
@@ -1454,8 +1454,10 @@ def _unchanged(decision: _Decision) -> bool:
 
 def _record(db: Database, plan: DeployPlan, decisions: list[_Decision], profile_id: int,
             options: DeployOptions, dest_id: str, name: str | None,
-            found: dict[str, list[int]]) -> tuple[int, DeploymentRecord]:
-    """Record the deployment: its id, and what :func:`deployment_record` would read back."""
+            found: dict[str, list[int]], held: list[str]) -> tuple[int, DeploymentRecord]:
+    """Record the deployment: its id, and what :func:`deployment_record` would read back.
+    ``held``: the card's files the run keeps for games it chose or holds without copying
+    them (see :attr:`DeploymentRecord.held`)."""
     unchanged: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for platform, (files, size) in found.items():
         unchanged[platform] = [files, size]
@@ -1481,10 +1483,11 @@ def _record(db: Database, plan: DeployPlan, decisions: list[_Decision], profile_
              json.dumps({**asdict(options), "fs": plan.fs.value, "pack": plan.pack_hash,
                          # (every file it chose has its row: see Claims.shared)
                          **({"shared": True} if any(d.shared for d in decisions) else {})}),
-             json.dumps({"unchanged": unchanged, "items": records, "protected": protected},
+             json.dumps({"unchanged": unchanged, "items": records, "protected": protected,
+                         **({"held": held} if held else {})},
                         ensure_ascii=False, separators=(",", ":")), now_text()))
         deployment_id = int(cursor.lastrowid or 0)
-    return deployment_id, DeploymentRecord(dict(unchanged), records, set(protected))
+    return deployment_id, DeploymentRecord(dict(unchanged), records, set(protected), tuple(held))
 
 
 # A deployment's items are recorded once, when it is recorded, in its history row
@@ -1572,6 +1575,10 @@ class DeploymentRecord(NamedTuple):
     items: list[list[Any]] | None  # None: each item has its row (recorded before items
     # were, or completed: see _without_items)
     protected: set[str] | None  # folders a prune never removes (None: not recorded)
+    # The card's files the run kept without an item of its own: the copies of games its plan
+    # held (left out: changed since the scan, missing from the library…) — still this
+    # profile's, never let go to another profile's prune (QA94 F1).
+    held: tuple[str, ...] = ()
 
 
 def deployment_record(db: Database, deployment_id: int) -> DeploymentRecord:
@@ -1583,9 +1590,11 @@ def deployment_record(db: Database, deployment_id: int) -> DeploymentRecord:
     if not isinstance(data, dict):
         return DeploymentRecord({}, None, None)
     found, items, protected = data.get("unchanged", {}), data.get("items"), data.get("protected")
+    held = data.get("held")
     return DeploymentRecord(found if isinstance(found, dict) else {},
                      items if isinstance(items, list) else None,
-                     {str(f) for f in protected} if isinstance(protected, list) else None)
+                     {str(f) for f in protected} if isinstance(protected, list) else None,
+                     tuple(str(f) for f in held) if isinstance(held, list) else ())
 
 
 def unrecorded(db: Database, deployment_id: int, recorded: DeploymentRecord | None = None
@@ -1654,6 +1663,8 @@ def resume(db: Database, deployment_id: int | None = None, *, verify: bool | Non
         summary = _run(db, deployment_id, root, fs, dest_id, decisions, claims, options,
                        progress, recorded=recorded, cleaned=cleaned)
         summary.notes[:0] = notes
+        if options.prune:
+            _say_held_kept(root, recorded, summary)
         planned_by = json.loads(row["options_json"] or "{}").get("pack")
         if pack_hash is not None and planned_by is not None and planned_by != pack_hash:
             summary.notes.insert(0, "the definition pack changed since this deployment was "
@@ -1664,6 +1675,20 @@ def resume(db: Database, deployment_id: int | None = None, *, verify: bool | Non
             summary.notes.insert(0, f"resumed deployment {deployment_id}, to {root}: the latest "
                                  "unfinished one (`romrunner deploy resume ID` names another)")
         return summary
+
+
+def _say_held_kept(root: Path, recorded: DeploymentRecord, summary: DeploySummary) -> None:
+    """A resumed ``--prune`` run's note of the card's files its plan held (the copies of
+    games it left out), as the run it finishes would have said them (QA94 F5: kept unsaid,
+    the killed run's warnings gone with its terminal)."""
+    kept = [dest for dest in recorded.held if os.path.lexists(root / dest)]
+    if not kept:
+        return
+    summary.prune_held = sorted({*summary.prune_held, *kept})
+    summary.notes.append(
+        f"--prune kept {counted(len(kept), 'file')} of games this deployment left out "
+        "(missing from the library or changed since the scan, as its plan's warnings said): "
+        f"such copies are never pruned ({_examples(kept)})")
 
 
 def _place_the_card(row: Any, to: Path | None) -> Path:
@@ -1746,8 +1771,9 @@ def _unfinished(db: Database, deployment_id: int | None, overwrite: bool = False
             "AND later.status = 'completed') ORDER BY id DESC LIMIT 1")
         if row is None:
             raise NotFoundError("no unfinished deployment to resume" + (
-                _failed_files_hint(db) or " (one interrupted before a later deploy to its card "
-                "completed is not taken up again; `deploy resume ID` names it)"))
+                _cancelled_unstarted_hint(db) or _failed_files_hint(db)
+                or " (one interrupted before a later deploy to its card completed is not "
+                "taken up again; `deploy resume ID` names it)"))
         return row
     row = db.query_one("SELECT * FROM deployment_history WHERE id = ?", (deployment_id,))
     if row is None:
@@ -1755,6 +1781,23 @@ def _unfinished(db: Database, deployment_id: int | None, overwrite: bool = False
     if row["status"] not in RESUMABLE and not unrecorded(db, deployment_id):
         _refuse_finished(db, deployment_id, row["status"], overwrite)
     return row
+
+
+def _cancelled_unstarted_hint(db: Database) -> str:
+    """The latest deployment cancelled before it recorded a copy or a removal, no later
+    deploy to its card completed since, and how to run it ("" if none): its Ctrl-C named
+    ``deploy resume ID``, and a resume without the id said only that nothing was unfinished."""
+    row = db.query_one(
+        "SELECT h.id, h.destination_path FROM deployment_history h "
+        "WHERE h.status = 'cancelled' AND NOT EXISTS (SELECT 1 FROM deployment_history "
+        f"later WHERE later.id > h.id AND {_SAME_CARD} AND later.status = 'completed') "
+        "ORDER BY h.id DESC LIMIT 1")
+    if row is None:
+        return ""
+    deployment_id = int(row[0])
+    return (f": deployment {deployment_id} (to {row[1]}) was cancelled before it recorded a "
+            "copy or a removal, and is taken up only by its id: `romrunner deploy resume "
+            f"{deployment_id}`")
 
 
 def _failed_files_hint(db: Database) -> str:
@@ -2100,7 +2143,8 @@ class Claims:
     def written_by_other_profiles(self) -> dict[str, int]:
         """Collision key -> another existing profile whose deploys put the file there or
         found it there as chosen (or chose it and kept the card's copy: a conflict, a failed
-        copy — QA94 F1), and that has not let it go since: no prune of it by that
+        copy, a copy its plan held or its prune kept — QA94 F1), and that has not let it go
+        since: no prune of it by that
         profile, no completed ``--prune`` deploy of that profile that did not choose it (QA43
         F4: one card shared by two devices, the second's prune removed every game the first
         had put there; review 21 R2, the other order: a deploy to a shared card records each
@@ -2120,18 +2164,24 @@ class Claims:
                 released[int(profile)] = int(deployment)
         # key -> profile -> (its last deploy that chose the file, its last prune of it)
         acts: dict[str, dict[int, list[int]]] = defaultdict(dict)
-        for dest, profile, action, deployment in self.db.query(
-                "SELECT i.dest_path, h.device_profile_id, i.action, h.id FROM "
+        for dest, profile, action, status, deployment in self.db.query(
+                "SELECT i.dest_path, h.device_profile_id, i.action, i.status, h.id FROM "
                 "deployment_history h JOIN deployment_items i ON i.deployment_id = h.id "
                 "WHERE h.destination_id IN (SELECT value FROM json_each(?)) "
                 "AND h.device_profile_id IS NOT NULL AND h.device_profile_id <> ? "
                 "AND ((i.action = 'copy' AND i.status IN ('copied', 'skipped', 'conflict', "
-                "'failed')) "
-                "OR (i.action = 'prune' AND i.status = 'pruned'))", (ids, self.profile_id)):
-            if int(profile) not in profiles:
+                "'failed')) OR (i.action = 'prune' AND i.status IN ('pruned', 'skipped'))) "
+                "UNION ALL SELECT held.value, h.device_profile_id, 'held', '', h.id FROM "
+                "deployment_history h, json_each(CASE WHEN json_valid(h.manifest_json) THEN "
+                "h.manifest_json ELSE '{}' END, '$.held') held "
+                "WHERE h.destination_id IN (SELECT value FROM json_each(?)) "
+                "AND h.device_profile_id IS NOT NULL AND h.device_profile_id <> ?",
+                (ids, self.profile_id, ids, self.profile_id)):
+            if int(profile) not in profiles or not isinstance(dest, str):
                 continue
             last = acts[collision_key(dest, self.fs)].setdefault(int(profile), [0, 0])
-            index = 0 if action == "copy" else 1
+            # (a prune that kept the file — its new copy not written — chose it again)
+            index = 1 if action == "prune" and status == "pruned" else 0
             last[index] = max(last[index], int(deployment))
         found: dict[str, int] = {}
         for key, by_profile in acts.items():
@@ -3788,7 +3838,7 @@ def _end_run(db: Database, runner: _Runner, deployment_id: int, status: str,
 
 def _planned(db: Database, deployment_id: int, recorded: DeploymentRecord) -> int:
     """Files the deployment puts on the card: its items to copy and those found unchanged."""
-    found, items, _ = recorded
+    found, items = recorded.unchanged, recorded.items
     if items is None:
         copies = int(db.scalar("SELECT count(*) FROM deployment_items WHERE "
                                "deployment_id = ? AND action = 'copy'", (deployment_id,)))
@@ -4115,6 +4165,8 @@ def _without_items(recorded: DeploymentRecord) -> str:
     document: dict[str, Any] = {"unchanged": recorded.unchanged}
     if recorded.protected is not None:
         document["protected"] = sorted(recorded.protected)
+    if recorded.held:
+        document["held"] = list(recorded.held)
     return json.dumps(document, ensure_ascii=False, separators=(",", ":"))
 
 
