@@ -82,3 +82,47 @@ def test_a_library_keyed_by_an_earlier_release_is_keyed_again_at_its_next_scan(
     assert cli("scan", "--workers", "1").code == 0
     keys = _keys(db_path)
     assert len(set(keys.values())) == 2 and merged in keys.values()
+
+
+def _discs(psx: Path, names: list[str]) -> None:
+    for name in names:
+        (psx / f"{name}.bin").write_bytes(hashlib.sha256(name.encode()).digest() * 150)
+        (psx / f"{name}.cue").write_text(CUE.format(name))
+
+
+def test_two_sets_told_apart_by_a_bracket_tag_are_two_games_on_the_card(
+        cli: Any, db_path: Path, tmp_path: Path) -> None:
+    """QA94 F3: a set and a user's second dump of it, `[fixed]`, shared one key (bracket
+    tags are no edition: a disc's serial differs within a set): all four discs in one hidden
+    folder, one playlist, the `[fixed]` set unreachable. A set whose discs' bracket tags
+    differ (serials, a verified mark on one) stays one set."""
+    psx = tmp_path / "roms" / "psx"
+    psx.mkdir(parents=True)
+    plain = [f"Resident Evil 2 (Europe) (Disc {n})" for n in (1, 2)]
+    fixed = [f"Resident Evil 2 (Europe) [fixed] (Disc {n})" for n in (1, 2)]
+    serials = ["Parasite Eve (USA) (Disc 1) [SLUS-00662]",
+               "Parasite Eve (USA) (Disc 2) [SLUS-00668]"]
+    marked = ["Xenogears (USA) (Disc 1) [!]", "Xenogears (USA) (Disc 2)"]
+    _discs(psx, plain + fixed + serials + marked)
+    for args in (("library", "add", str(tmp_path / "roms")), ("scan", "--workers", "1"),
+                 ("device", "add", "rg-35xx-plus"),
+                 ("profile", "create", "--device", "1", "--os", "muos")):
+        assert cli(*args).code == 0, args
+    keys = _keys(db_path)
+    assert keys[f"{plain[0]}.cue"] == keys[f"{plain[1]}.cue"]
+    assert keys[f"{fixed[0]}.cue"] == keys[f"{fixed[1]}.cue"] != keys[f"{plain[0]}.cue"]
+    assert keys[f"{serials[0]}.cue"] == keys[f"{serials[1]}.cue"]
+    assert keys[f"{marked[0]}.cue"] == keys[f"{marked[1]}.cue"]
+    assert cli("scan", "--workers", "1", "--full").code == 0
+    assert _keys(db_path) == keys  # (a scan again keys them alike)
+    card = tmp_path / "card"
+    card.mkdir()
+    result = cli("deploy", "1", "--to", str(card), "platform:psx")
+    assert result.code == 0, result.err
+    playlists = sorted(path.name for path in card.rglob("*.m3u"))
+    assert len(playlists) == 4 and sum(name.startswith("Parasite") for name in playlists) == 1
+    assert sum(name.startswith("Xenogears") for name in playlists) == 1
+    for title, names in (("Resident Evil 2 (Europe)", plain),
+                         ("Resident Evil 2 (Europe) [fixed]", fixed)):
+        assert playable(card, f"ROMS/psx/{title}.m3u") == [
+            (psx / f"{name}.bin").read_bytes() for name in names]

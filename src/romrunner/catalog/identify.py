@@ -38,6 +38,7 @@ from romrunner.catalog.datfile import DISK
 from romrunner.library.hashing import CrcRules
 from romrunner.library.platforms import is_beside_a_rom
 from romrunner.library.record import DISC_COLUMNS, TAG_COLUMNS, disc_set, tag_values
+from romrunner.library.sets import split_merged_sets
 from romrunner.library.summary import card_name
 from romrunner.library.tags import ParsedName, parse_filename, parse_name, strip_extension
 from romrunner.store.database import Database
@@ -142,6 +143,7 @@ def identify(db: Database, game_ids: list[int] | None = None, *,
             _match_by_hashes(db)
             _match_by_name(db)
         _retag_changed(db)
+        split_merged_sets(db, game_ids)  # (after the keys written above: library/sets.py)
         _describe_matches(db)
         counts = _counts(db, _COUNTS + "WHERE id IN (SELECT id FROM temp.identify_scope)", ())
         db.execute("DELETE FROM temp.identify_scope")

@@ -61,6 +61,7 @@ from romrunner.library.record import (
 )
 from romrunner.library.redecide import redecide_platforms, retag_once
 from romrunner.library.roots import Root, list_roots
+from romrunner.library.sets import split_merged_sets
 from romrunner.library.summary import OVERWRITTEN, ScanSummary, os_path, overwritten_path
 from romrunner.library.workers import chunk_size, examine_in_pool
 from romrunner.packs.index import PackIndex
@@ -160,6 +161,8 @@ def scan_library(db: Database, pack: DefinitionPack, roots: list[Root] | None = 
             "SELECT id FROM games WHERE id IN (SELECT value FROM json_each(?)) "
             "AND is_missing = 0", (json.dumps([o["id"] for o in summary.overwritten]),))}
         summary.overwritten = [o for o in summary.overwritten if o["id"] not in present]
+    if written:  # (the writers identify only where a catalog may match: see _Writer)
+        split_merged_sets(db)
     summary.refiled = _refiled(db, [writer for _, _, writer in written])
     summary.undecided_platform = undecided_platform(db)
     summary.seconds = round(time.perf_counter() - started, 3)
