@@ -9,6 +9,8 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from tests.test_autolist import dat, rom
 from tests.test_deploy_multidisc_layout import playable
 
@@ -114,3 +116,48 @@ def test_discs_named_with_their_disc_keep_their_names_set_when_some_are_identifi
     assert cli("deploy", "1", "--to", str(card), "platform:psx").code == 0
     assert playable(card, "ROMS/psx/Final Fantasy 7 (USA).m3u") == [
         (root / f"Final Fantasy 7 (USA) (Disc {disc}).bin").read_bytes() for disc in (1, 2, 3)]
+
+
+def _set_with_playlist(root: Path, title: str, data: list[bytes] | None = None) -> None:
+    """A set of two discs and its playlist (``data``: the tracks' bytes; None: the tracks
+    are there)."""
+    names = []
+    for disc in (1, 2):
+        name = f"{title} (Disc {disc})"
+        if data is not None:
+            (root / f"{name}.bin").write_bytes(data[disc - 1])
+        (root / f"{name}.cue").write_text(CUE.format(f"{name}.bin"))
+        names.append(f"{name}.cue")
+    (root / f"{title}.m3u").write_text("".join(f"{name}\n" for name in names))
+
+
+@pytest.mark.parametrize("os_id", ["knulli", "muos"])
+def test_a_set_renamed_with_its_playlist_leaves_no_broken_playlist_on_the_card(
+        cli: Any, tmp_path: Path, os_id: str) -> None:
+    """QA94 F4: a renamer rewrote a set with its own .m3u (discs, sheets, playlist); the scan
+    followed the discs, the old playlist went missing. `deploy --prune` kept the old
+    playlist's copy as a missing game's (and, on KNULLI, the old sheets) while it pruned
+    the discs it names: the handheld listed the game twice, once broken."""
+    root = tmp_path / "roms" / "psx"
+    root.mkdir(parents=True)
+    old, new = "Alone in the Dark (Europe)", "Alone in the Dark - New Nightmare (Europe)"
+    _set_with_playlist(root, old, [rom("aitd disc 1") * 150, rom("aitd disc 2") * 150])
+    card = tmp_path / "card"
+    card.mkdir()
+    for args in (("library", "add", str(tmp_path / "roms")), ("scan", "--workers", "1"),
+                 ("device", "add", "rg-35xx-plus"),
+                 ("profile", "create", "--device", "1", "--os", os_id),
+                 ("deploy", "1", "--to", str(card), "platform:psx")):
+        assert cli(*args).code == 0, args
+    for disc in (1, 2):
+        (root / f"{old} (Disc {disc}).bin").rename(root / f"{new} (Disc {disc}).bin")
+        (root / f"{old} (Disc {disc}).cue").unlink()
+    (root / f"{old}.m3u").unlink()
+    _set_with_playlist(root, new)
+    assert cli("scan", "--workers", "1").code == 0
+    result = cli("deploy", "1", "--to", str(card), "platform:psx", "--prune")
+    assert "--prune` removes it" in result.err and f"{old}.m3u" in result.err, result.err
+    assert sorted(path.name for path in card.rglob(f"{old}*")) == []
+    (playlist,) = card.rglob("*.m3u")
+    assert playable(card, playlist.relative_to(card).as_posix()) == [
+        rom("aitd disc 1") * 150, rom("aitd disc 2") * 150]

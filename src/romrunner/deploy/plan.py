@@ -978,6 +978,8 @@ def _hold_absent(db: Database, builder: _Builder, absent: dict[int, _Game],
     either: ``--prune`` must never remove its copy. (Not those left out as copies of a game
     placed now.)"""
     games = {i: game for i, game in absent.items() if i not in builder.left_out_copies}
+    for game_id in _playlists_renamed_away(db, builder, games):
+        del games[game_id]
     if not games:
         return
     missing: dict[int, list[str]] = {}
@@ -1022,6 +1024,50 @@ def _hold_absent(db: Database, builder: _Builder, absent: dict[int, _Game],
 
 
 HELD_NAMED = 5  # games a missing-held warning names; more are counted
+
+
+def _playlists_renamed_away(db: Database, builder: _Builder, games: dict[int, _Game]
+                            ) -> list[int]:
+    """Of the absent ``games``, the library's playlists (.m3u) of which the library has not
+    one listed disc under the name it lists, in a root the scan read: a renamer rewrote the
+    set, its discs and the playlist, and the scan followed the discs to their new names
+    (QA94 F4: the old playlist's copy was held as a missing game's while the discs it names
+    were pruned — the handheld listed the game twice, once broken). Its copy is not held,
+    and said so."""
+    playlists = [game for game in games.values() if game.filename.lower().endswith(".m3u")
+                 and builder.unreachable_root(game) is None]
+    if not playlists:
+        return []
+    listed: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    for game_id, root_id, filepath, name in db.query(
+            "SELECT g.id, g.root_id, g.filepath, f.name FROM games g JOIN game_files f "
+            "ON f.game_id = g.id AND f.kind = 'track' "
+            "WHERE g.id IN (SELECT value FROM json_each(?))",
+            (json.dumps([game.id for game in playlists]),)):
+        folder = posixpath.dirname(str(filepath))
+        listed[int(game_id)].append(
+            (int(root_id), posixpath.normpath(posixpath.join(folder, str(name)))))
+    wanted = sorted({entry for entries in listed.values() for entry in entries})
+    if not wanted:
+        return []
+    found = {(int(row[0]), str(row[1])) for row in db.query(
+        "SELECT root_id, filepath FROM games WHERE (root_id, filepath) IN "
+        "(SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?))",
+        (json.dumps(wanted),))}
+    gone = [game_id for game_id, entries in listed.items()
+            if not any(entry in found for entry in entries)]
+    if gone:
+        names = [games[game_id].filename for game_id in gone]
+        builder.plan.warnings.append(PlanIssue(
+            "playlist-renamed-away", f"{counted(len(gone), 'playlist')} missing from the "
+            f"library {'names' if len(gone) == 1 else 'name'} no disc the library has under "
+            "the names listed (the set renamed since, with a new playlist?): "
+            f"{'its copy' if len(gone) == 1 else 'their copies'} on the card "
+            f"{'is' if len(gone) == 1 else 'are'} not kept for "
+            f"{'it' if len(gone) == 1 else 'them'}: `--prune` removes "
+            f"{'it' if len(gone) == 1 else 'them'} ({examples(names, HELD_NAMED)})",
+            games[gone[0]].platform_id))
+    return gone
 
 
 def _written_with_other_content(db: Database, builder: _Builder, games: dict[int, _Game],
