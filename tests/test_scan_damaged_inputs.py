@@ -110,3 +110,45 @@ def test_a_cue_sheet_naming_no_track_is_named_and_its_bin_is_the_one_game(
         assert "Game (USA).cue: names no track file" in scan.err, scan.err
     games = [g["filename"] for g in cli("--json", "games", "ls").json()["data"]["games"]]
     assert games == ["Game (USA).bin"]
+
+
+@pytest.mark.parametrize("curated", [False, True])
+def test_a_sheet_an_earlier_release_stored_without_a_track_is_no_game_after_a_scan(
+        cli: Any, db_path: Path, tmp_path: Path, curated: bool) -> None:
+    """Review 97 F1: a UTF-16 .cue an earlier release stored as a disc game of no track kept
+    its row through every scan (`scan --full` named the error and left the row), and the
+    deploy put it on the card beside its .bin. Its row goes at the next scan, or, in a
+    collection, is kept as no longer a game — and stays so scan after scan."""
+    import os
+    import sqlite3
+
+    lib = tmp_path / "lib" / "psx"
+    lib.mkdir(parents=True)
+    sheet = lib / "Game (USA).cue"
+    sheet.write_text('FILE "Game (USA).bin" BINARY\n  TRACK 01 MODE1/2352\n')
+    (lib / "Game (USA).bin").write_bytes(b"\x05" * 9000)
+    assert cli("library", "add", tmp_path / "lib").code == 0
+    assert cli("scan", "--workers", "1").code == 0
+    sheet.write_bytes('FILE "Game (USA).bin" BINARY\n  TRACK 01 MODE1/2352\n'.encode("utf-16"))
+    info = os.stat(sheet)
+    with sqlite3.connect(db_path) as conn:  # as the earlier release stored it
+        (cue_id,) = conn.execute("SELECT id FROM games WHERE filename = 'Game (USA).cue'")
+        conn.execute("DELETE FROM game_files WHERE game_id = ?", cue_id)
+        conn.execute("UPDATE games SET file_size = ?, file_mtime_ns = ? WHERE id = ?",
+                     (info.st_size, info.st_mtime_ns, cue_id[0]))
+        conn.execute("INSERT INTO games (root_id, filepath, file_size, platform_id) "
+                     "SELECT root_id, 'psx/Game (USA).bin', 9000, platform_id FROM games "
+                     "WHERE id = ?", cue_id)
+    if curated:
+        assert cli("collection", "create", "Keep").code == 0
+        assert cli("collection", "add", "Keep", str(cue_id[0])).code == 0
+    for _ in range(2):
+        assert cli("scan", "--workers", "1").code == 0
+        games = [g["filename"] for g in cli("--json", "games", "ls", "missing:no")
+                 .json()["data"]["games"]]
+        assert games == ["Game (USA).bin"]
+        with sqlite3.connect(db_path) as conn:
+            rows = conn.execute("SELECT is_missing, scan_error FROM games WHERE id = ?",
+                                cue_id).fetchall()
+        assert (rows[0][0] == 1 and rows[0][1].startswith("no longer a game")) if curated \
+            else rows == []

@@ -32,6 +32,10 @@ CHANGED = ("changed during the scan (its size or modification time moved while i
            "read); not recorded: the next scan examines it again")
 SHEETS = {".cue", ".gdi", ".m3u"}
 HASHED_SHEETS = {".cue", ".gdi"}
+# The error of a disc sheet that names no track (QA95 F7): a property of the file, not of
+# one reading of it — a row an earlier release stored for it is no game (review 97 F1).
+NO_TRACK = ("names no track file: not a disc sheet this reader can read (saved as UTF-16? "
+            "empty?); not a game")
 
 
 class FileChanged(Exception):
@@ -102,8 +106,7 @@ def examine(job: Job, rules: CrcRules | None = None) -> Examined:
         # a refused sheet is not read
         if suffix in HASHED_SHEETS and not names:  # (QA95 F7: a disc of no track, its .bin
             # a second game beside it on the card)
-            raise ContainerError("names no track file: not a disc sheet this reader can read "
-                                 "(saved as UTF-16? empty?); not a game")
+            raise ContainerError(NO_TRACK)
         result.hashes, result.head, _ = _hash_with_stat(job.path, job)
         if suffix == ".zip":
             result.members, result.problems = hash_zip_members(Path(job.path))

@@ -44,8 +44,12 @@ Stored = tuple[int, int, "int | None", int]
 HASHED, MISSING, USER_PLATFORM, IDENTIFIED = 1, 2, 4, 8  # bits of a Stored's flags
 # Examined: a file with its hashes, or its CRC32 only (hashed CRC32 first), or a zip read
 # from its directory (no hashes of its own: its members have them).
+# (a disc sheet stored without a track, as an earlier release could: examined again, to be
+# found no game — review 97 F1)
 _STORED = ("SELECT filepath, id, file_size, file_mtime_ns, "
-           "(sha1_bin IS NOT NULL OR crc32_bin IS NOT NULL OR is_archive = 1) * ? "
+           "((sha1_bin IS NOT NULL OR crc32_bin IS NOT NULL OR is_archive = 1) "
+           "AND NOT (format IN ('cue', 'gdi') AND NOT EXISTS (SELECT 1 FROM game_files f "
+           "WHERE f.game_id = games.id AND f.kind = 'track'))) * ? "
            "+ is_missing * ? + (platform_source = 'user') * ? "
            "+ (matched_game_id IS NOT NULL) * ? FROM games WHERE root_id = ?")
 _FLAG_BITS = (HASHED, MISSING, USER_PLATFORM, IDENTIFIED)

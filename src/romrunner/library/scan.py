@@ -28,7 +28,7 @@ from romrunner.catalog.identify import (
     verify_counts,
 )
 from romrunner.errors import RomRunnerError
-from romrunner.library.examine import VANISHED, Examined, Job, not_read
+from romrunner.library.examine import NO_TRACK, VANISHED, Examined, Job, not_read
 from romrunner.library.plan import (
     USER_PLATFORM,
     Plan,
@@ -308,6 +308,7 @@ def _finish_root(db: Database, root: Root, plan: Plan, writer: _Writer,
                  summary: ScanSummary, accept_missing: bool) -> None:
     """Mark what is still gone missing, and count the root's games."""
     _said_if_gone(root, summary)
+    plan.not_games.update(writer.not_games)
     gone = _confirm_missing(db, root, writer.vanished, summary, accept_missing)
     with db.atomic():
         moved = _take_over_copies(db, gone, writer.moves, summary)
@@ -966,6 +967,8 @@ class _Writer:
         self.user_platform_ids = user_platform_ids if user_platform_ids is not None else \
             hand_set_platforms(stored)
         self.verifying: set[int] = set()  # games scan --verify examines for their members
+        # stored games whose files are found to be no games (see _finish_root): id -> path
+        self.not_games: dict[int, str] = {}
         self.refiled: dict[int, tuple[str, str]] = {}  # game -> (path, platform stored before)
         self.verified_ids: list[int] = []  # this batch's games hashed in full the first time
         self.picked: set[int] = set()  # the stored games new files took (see _pick)
@@ -1040,7 +1043,9 @@ class _Writer:
             known = self.stored.get(job.relpath)
             # (a file not read — changed while read, gone, a share that dropped — is left as
             # it was, its match kept, for next time: QA42 F7 stripped CRC32-only matches)
-            if known is not None and known[0] in self.verifying \
+            if known is not None and record.error == NO_TRACK:
+                self.not_games[known[0]] = job.relpath  # (stored by an earlier release)
+            elif known is not None and known[0] in self.verifying \
                     and not not_read(record.error):
                 self._failed_verify(known[0], record.error or "not hashed")
             return None
