@@ -147,6 +147,11 @@ def test_regions_and_languages_are_read_as_file_names_spell_them(db: Database) -
     # QA26 F4: beyond SQLite's integers was an internal OverflowError
     ("size:9223372036854775807", "size:9223372036854775807: too large"),
     ("size:>99999999999G", "too large"), ("size:1..99999999999999999999", "too large"),
+    # QA95 F9: a whole number, just too long, was "expected a whole number"; full-width
+    # digits were numbers
+    ("id:1234567890123", "id:1234567890123: too large (at most 12 digits)"),
+    ("year:1990..99999999999999", "too large (at most 12 digits)"),
+    ("id:\uff19", "expected a whole number"),
     # QA26 F6: SQLite's "Expression tree is too large", said as the database's fault
     ("id:" + ",".join(map(str, range(1, 1000))), "999 terms, values and words; at most 500"),
     (" ".join(f"-w{i}" for i in range(501)), "501 terms, values and words"),

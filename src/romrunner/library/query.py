@@ -281,7 +281,9 @@ def _size(name: str, value: str, text: str) -> int:
 
 
 def _integer(name: str, value: str, text: str) -> int:
-    if not re.fullmatch(r"\d{1,12}", text.strip()):
+    if re.fullmatch(r"\d{13,}", text.strip(), re.ASCII):  # (QA95 F9: "expected a whole number")
+        raise _bad(name, value, "too large (at most 12 digits)")
+    if not re.fullmatch(r"\d{1,12}", text.strip(), re.ASCII):
         raise _bad(name, value, "expected a whole number")
     return int(text)
 
