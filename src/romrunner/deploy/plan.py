@@ -1058,14 +1058,14 @@ def _playlists_renamed_away(db: Database, builder: _Builder, games: dict[int, _G
             if not any(entry in found for entry in entries)]
     if gone:
         names = [games[game_id].filename for game_id in gone]
+        one = len(gone) == 1
         builder.plan.warnings.append(PlanIssue(
             "playlist-renamed-away", f"{counted(len(gone), 'playlist')} missing from the "
-            f"library {'names' if len(gone) == 1 else 'name'} no disc the library has under "
-            "the names listed (the set renamed since, with a new playlist?): "
-            f"{'its copy' if len(gone) == 1 else 'their copies'} on the card "
-            f"{'is' if len(gone) == 1 else 'are'} not kept for "
-            f"{'it' if len(gone) == 1 else 'them'}: `--prune` removes "
-            f"{'it' if len(gone) == 1 else 'them'} ({examples(names, HELD_NAMED)})",
+            f"library {'lists' if one else 'list'} no disc the library still has under the "
+            "names listed (the set renamed since, with a new playlist?): "
+            f"{'its copy' if one else 'their copies'} on the card "
+            f"{'is' if one else 'are'} not held as a missing game's; `--prune` removes "
+            f"{'it' if one else 'them'} ({examples(names, HELD_NAMED)})",
             games[gone[0]].platform_id))
     return gone
 
