@@ -169,3 +169,24 @@ def test_a_prune_keeps_the_copies_another_profile_held(cli: Any, tmp_path: Path)
     other = cli("--json", "deploy", "2", "--to", card, "platform:gb", "--prune")
     assert other.code == 0 and other.json()["data"]["pruned"] == 0, other.out
     assert sorted(path.name for path in card.rglob("Disc Game*")) == before
+
+
+def test_a_game_missing_from_the_library_is_not_kept_for_a_profile_that_never_chose_it(
+        cli: Any, tmp_path: Path) -> None:
+    """Review 99 F1: profile 1's deploy recorded the card copy of every game missing from
+    the library as held, its own or not; once the user forgot the deleted game, profile 2's
+    prune kept it "for profile 1", which never chose a gb game."""
+    card = _two_profiles_library(cli, tmp_path, (("gb", ("A (USA).gb", "B (USA).gb")),
+                                                 ("snes", ("S (USA).sfc",))))
+    for args in (("deploy", "1", "--to", card, "platform:snes"),
+                 ("deploy", "2", "--to", card, "platform:gb")):
+        assert cli(*args).code == 0, args
+    (tmp_path / "lib" / "gb" / "B (USA).gb").unlink()  # deleted on purpose
+    for args in (("scan", "--workers", "1"),
+                 ("deploy", "1", "--to", card, "platform:snes", "--prune"),
+                 ("games", "forget", "--missing")):
+        assert cli(*args).code == 0, args
+    assert _gb_files(card) == ["A (USA).gb", "B (USA).gb"]
+    pruned = cli("--json", "deploy", "2", "--to", card, "platform:gb", "--prune")
+    assert pruned.code == 0 and pruned.json()["data"]["pruned"] == 1, pruned.out
+    assert _gb_files(card) == ["A (USA).gb"]

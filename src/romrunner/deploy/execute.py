@@ -379,6 +379,13 @@ def _folders_to_record(plan: DeployPlan, platforms: set[str], *, pruning: bool
             if folder and platform in platforms}
 
 
+def _on_card(root: Path, dests: list[str]) -> list[str]:
+    """Those of ``dests`` on the card, once each, in order (what a run records of the files
+    its plan held: review 99 F2, paths not on the card made each record of a card whose
+    share was away hundreds of KB)."""
+    return sorted(dest for dest in set(dests) if os.path.lexists(root / dest))
+
+
 def _clean_record_temps(root: Path) -> None:
     """Remove the temporary files of the card's own records (``os.json``, the manifest, the
     id) a killed run left in ``.romrunner/`` (QA73 F1: never removed): the card's lock is
@@ -411,8 +418,10 @@ def _prepare(db: Database, plan: DeployPlan, profile_id: int, options: DeployOpt
         # F7 — a --prune choosing nothing relabelled an ArkOS card "onionos")
         record_card_os(root, plan.os_id, plan.detected_folders, platforms,
                        _folders_to_record(plan, platforms, pruning=options.prune))
-    deployment_id, recorded = _record(db, plan, decisions, profile_id, options, dest_id, name,
-                                      unchanged, sorted({*plan.held, *claims.held_elsewhere}))
+    deployment_id, recorded = _record(
+        db, plan, decisions, profile_id, options, dest_id, name, unchanged,
+        _on_card(plan.root, plan.chosen_held),
+        _on_card(plan.root, [*plan.held, *claims.held_elsewhere]) if options.prune else [])
     return _Prepared(deployment_id, dest_id, decisions, claims,
                      sum(files for files, _ in unchanged.values()), recorded, cleaned)
 
@@ -730,6 +739,7 @@ def _check_sources(db: Database, plan: DeployPlan, decisions: list[_Decision]) -
         decisions[index] = _Decision(item, FAIL, decision.existing, decision.claim,
                                      note=problem[1])
         plan.held.append(item.dest)
+        plan.chosen_held.append(item.dest)
         if item.game_id is not None:
             plan.held_games.add(item.game_id)
         failed = True
@@ -1454,10 +1464,10 @@ def _unchanged(decision: _Decision) -> bool:
 
 def _record(db: Database, plan: DeployPlan, decisions: list[_Decision], profile_id: int,
             options: DeployOptions, dest_id: str, name: str | None,
-            found: dict[str, list[int]], held: list[str]) -> tuple[int, DeploymentRecord]:
+            found: dict[str, list[int]], held: list[str], kept: list[str]
+            ) -> tuple[int, DeploymentRecord]:
     """Record the deployment: its id, and what :func:`deployment_record` would read back.
-    ``held``: the card's files the run keeps for games it chose or holds without copying
-    them (see :attr:`DeploymentRecord.held`)."""
+    ``held``, ``kept``: see :class:`DeploymentRecord`."""
     unchanged: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for platform, (files, size) in found.items():
         unchanged[platform] = [files, size]
@@ -1484,10 +1494,12 @@ def _record(db: Database, plan: DeployPlan, decisions: list[_Decision], profile_
                          # (every file it chose has its row: see Claims.shared)
                          **({"shared": True} if any(d.shared for d in decisions) else {})}),
              json.dumps({"unchanged": unchanged, "items": records, "protected": protected,
-                         **({"held": held} if held else {})},
+                         **({"held": held} if held else {}),
+                         **({"kept": kept} if kept else {})},
                         ensure_ascii=False, separators=(",", ":")), now_text()))
         deployment_id = int(cursor.lastrowid or 0)
-    return deployment_id, DeploymentRecord(dict(unchanged), records, set(protected), tuple(held))
+    return deployment_id, DeploymentRecord(dict(unchanged), records, set(protected),
+                                           tuple(held), tuple(kept))
 
 
 # A deployment's items are recorded once, when it is recorded, in its history row
@@ -1575,10 +1587,14 @@ class DeploymentRecord(NamedTuple):
     items: list[list[Any]] | None  # None: each item has its row (recorded before items
     # were, or completed: see _without_items)
     protected: set[str] | None  # folders a prune never removes (None: not recorded)
-    # The card's files the run kept without an item of its own: the copies of games its plan
-    # held (left out: changed since the scan, missing from the library…) — still this
+    # The card's files the run kept without an item of its own for games it chose: the
+    # copies its plan held (left out: changed since the scan, a track refused…) — still this
     # profile's, never let go to another profile's prune (QA94 F1).
     held: tuple[str, ...] = ()
+    # Every file of the card a --prune run's plan held (those above, and the copies of games
+    # missing from the library or on a root not reachable), while it is unfinished: what its
+    # resume says it keeps (QA94 F5). A completed run's record drops it.
+    kept: tuple[str, ...] = ()
 
 
 def deployment_record(db: Database, deployment_id: int) -> DeploymentRecord:
@@ -1590,11 +1606,12 @@ def deployment_record(db: Database, deployment_id: int) -> DeploymentRecord:
     if not isinstance(data, dict):
         return DeploymentRecord({}, None, None)
     found, items, protected = data.get("unchanged", {}), data.get("items"), data.get("protected")
-    held = data.get("held")
+    held, kept = data.get("held"), data.get("kept")
     return DeploymentRecord(found if isinstance(found, dict) else {},
                      items if isinstance(items, list) else None,
                      {str(f) for f in protected} if isinstance(protected, list) else None,
-                     tuple(str(f) for f in held) if isinstance(held, list) else ())
+                     tuple(str(f) for f in held) if isinstance(held, list) else (),
+                     tuple(str(f) for f in kept) if isinstance(kept, list) else ())
 
 
 def unrecorded(db: Database, deployment_id: int, recorded: DeploymentRecord | None = None
@@ -1681,7 +1698,7 @@ def _say_held_kept(root: Path, recorded: DeploymentRecord, summary: DeploySummar
     """A resumed ``--prune`` run's note of the card's files its plan held (the copies of
     games it left out), as the run it finishes would have said them (QA94 F5: kept unsaid,
     the killed run's warnings gone with its terminal)."""
-    kept = [dest for dest in recorded.held if os.path.lexists(root / dest)]
+    kept = [dest for dest in recorded.kept or recorded.held if os.path.lexists(root / dest)]
     if not kept:
         return
     summary.prune_held = sorted({*summary.prune_held, *kept})

@@ -186,6 +186,10 @@ class DeployPlan:
     held_games: set[int] = field(default_factory=set)
     held_sets: set[int] = field(default_factory=set)
     held_sha1s: set[str] = field(default_factory=set)
+    # Of ``held``, the copies of games the selection chose (not of games missing from the
+    # library or on a root not reachable, which no selection takes): the run records them as
+    # the profile's still (see Claims.written_by_other_profiles).
+    chosen_held: list[str] = field(default_factory=list)
     pack_hash: str | None = None  # the content hash of the pack it was made by
     # Chosen games left out as copies of another chosen game: (left out, the one deployed).
     copies: list[tuple[int, int]] = field(default_factory=list)
@@ -391,8 +395,8 @@ def kept_form(plan: DeployPlan) -> tuple[Any, ...]:
 
     return (str(plan.root), plan.os_id, plan.fs.value,
             issues(plan.errors), issues(plan.warnings), plan.game_ids,
-            archives_form(plan.archives), plan.held, plan.held_games, plan.held_sets,
-            plan.held_sha1s, plan.copies, plan.reached, plan.layout_folders,
+            archives_form(plan.archives), plan.held, plan.chosen_held, plan.held_games,
+            plan.held_sets, plan.held_sha1s, plan.copies, plan.reached, plan.layout_folders,
             plan.rom_folders, plan.source_folders(), plan.rom_platforms(),
             plan.excluded_with_set, plan.save_folders, plan.platform_names,
             plan.content_folders)
@@ -401,7 +405,7 @@ def kept_form(plan: DeployPlan) -> tuple[Any, ...]:
 def plan_from_kept(payload: tuple[Any, ...], columns: bytes | memoryview) -> DeployPlan:
     """The plan :func:`kept_form` kept (``kept`` set), its files from ``columns`` (the
     marshalled :func:`item_columns`, read when first asked for: see defer_items)."""
-    (root, os_id, fs, errors, warnings, game_ids, archives, held, held_games,
+    (root, os_id, fs, errors, warnings, game_ids, archives, held, chosen_held, held_games,
      held_sets, held_sha1s, copies, reached, layout_folders, rom_folders,
      sources_in, rom_platforms_in, excluded_with_set, save_folders, platform_names,
      content_folders) = payload
@@ -409,7 +413,8 @@ def plan_from_kept(payload: tuple[Any, ...], columns: bytes | memoryview) -> Dep
         Path(root), os_id, FileSystem(fs),
         errors=[PlanIssue(*issue) for issue in errors],
         warnings=[PlanIssue(*issue) for issue in warnings], game_ids=game_ids,
-        archives=archives_from(archives), held=held, held_games=held_games,
+        archives=archives_from(archives), held=held, chosen_held=chosen_held,
+        held_games=held_games,
         held_sets=held_sets, held_sha1s=held_sha1s, copies=[tuple(c) for c in copies],
         reached=reached, layout_folders=layout_folders, rom_folders=rom_folders,
         kept=True, sources_in=sources_in, rom_platforms_in=rom_platforms_in,
@@ -559,7 +564,9 @@ def _hold_copies_of_unplaced(builder: _Builder, tracks: dict[int, list[_Track]])
     for left, kept in builder.plan.copies:
         if kept not in placed and left in builder.left_out_copies:
             game = builder.left_out_copies[left]
-            builder.plan.held.extend(builder.card_paths(game, tracks.get(game.id, [])))
+            paths = builder.card_paths(game, tracks.get(game.id, []))
+            builder.plan.held.extend(paths)
+            builder.plan.chosen_held.extend(paths)
             builder.plan.held_games.add(game.id)
 
 
@@ -987,7 +994,7 @@ def _hold_absent(db: Database, builder: _Builder, absent: dict[int, _Game],
         dests = builder.card_paths(game, tracks.get(game.id, []))
         if builder.unreachable_root(game) is not None:
             for dest in dests:
-                builder.hold(dest, game)
+                builder.hold(dest, game, chosen=False)
         else:
             missing[game.id] = dests
     builder.volatile = True  # (reads the card's files: see _Builder.volatile)
@@ -1871,12 +1878,16 @@ class _Builder:
         self.plan.items.extend([*items[1:], items[0]])
         return items[0].dest
 
-    def hold(self, dest: str, game: _Game) -> None:
+    def hold(self, dest: str, game: _Game, *, chosen: bool = True) -> None:
         """Keep the card's copy of a chosen file that cannot be written now (and of a disc's
-        set playlist, which is written only with discs that can be)."""
+        set playlist, which is written only with discs that can be); ``chosen``: False for
+        a game no selection took (on a root not reachable)."""
+        playlists = self._set_playlists(game)
         self.plan.held.append(dest)
         self.plan.held_games.add(game.id)
-        self.plan.held.extend(self._set_playlists(game))
+        self.plan.held.extend(playlists)
+        if chosen:
+            self.plan.chosen_held.extend((dest, *playlists))
         if game.set_key and game not in self.held_set_discs[game.set_key]:
             self.held_set_discs[game.set_key].append(game)
         root = self.unreachable_root(game)
