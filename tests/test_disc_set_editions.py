@@ -85,6 +85,7 @@ def test_a_library_keyed_by_an_earlier_release_is_keyed_again_at_its_next_scan(
 
 
 def _discs(psx: Path, names: list[str]) -> None:
+    psx.mkdir(parents=True, exist_ok=True)
     for name in names:
         (psx / f"{name}.bin").write_bytes(hashlib.sha256(name.encode()).digest() * 150)
         (psx / f"{name}.cue").write_text(CUE.format(name))
@@ -126,3 +127,34 @@ def test_two_sets_told_apart_by_a_bracket_tag_are_two_games_on_the_card(
                          ("Resident Evil 2 (Europe) [fixed]", fixed)):
         assert playable(card, f"ROMS/psx/{title}.m3u") == [
             (psx / f"{name}.bin").read_bytes() for name in names]
+
+
+def test_a_set_in_two_roots_stays_one_set_and_a_split_is_undone_when_it_no_longer_holds(
+        cli: Any, db_path: Path, tmp_path: Path) -> None:
+    """Review 99 F3: a set whose discs carry their serials, kept in two library roots (two
+    discs of each number), was split into a "set" per disc: no playlist on the card. F5: two
+    sets told apart by a dump mark (`[b]`) were one. F4: once the other set is gone, a split
+    set re-keyed one disc at a time was two sets."""
+    serials = ["Parasite Eve (USA) (Disc 1) [SLUS-00662]",
+               "Parasite Eve (USA) (Disc 2) [SLUS-00668]"]
+    good = [f"Chrono Cross (USA) (Disc {n})" for n in (1, 2)]
+    bad = [f"Chrono Cross (USA) (Disc {n}) [b]" for n in (1, 2)]
+    for root in ("local", "nas"):
+        _discs(tmp_path / root / "psx", serials)
+    _discs(tmp_path / "nas" / "psx", good + bad)
+    for args in (("library", "add", str(tmp_path / "local")),
+                 ("library", "add", str(tmp_path / "nas")), ("scan", "--workers", "1")):
+        assert cli(*args).code == 0, args
+    keys = _keys(db_path)
+    assert len({keys[f"{name}.cue"] for name in serials}) == 1
+    assert keys[f"{good[0]}.cue"] == keys[f"{good[1]}.cue"]
+    assert keys[f"{bad[0]}.cue"] == keys[f"{bad[1]}.cue"] != keys[f"{good[0]}.cue"]
+    for name in good:  # the good set deleted, forgotten; a [b] disc re-ripped
+        for suffix in ("cue", "bin"):
+            (tmp_path / "nas" / "psx" / f"{name}.{suffix}").unlink()
+    for args in (("scan", "--workers", "1"), ("games", "forget", "--missing")):
+        assert cli(*args).code == 0, args
+    (tmp_path / "nas" / "psx" / f"{bad[0]}.bin").write_bytes(b"\x09" * 4800)
+    assert cli("scan", "--workers", "1").code == 0
+    keys = _keys(db_path)
+    assert keys[f"{bad[0]}.cue"] == keys[f"{bad[1]}.cue"]

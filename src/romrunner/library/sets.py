@@ -2,57 +2,92 @@
 
 A set's key is its discs' platform, title, region and edition (see
 :func:`romrunner.library.record.disc_set`); the tags in square brackets are left out of it,
-as they may differ between the discs of one set (a serial, ``[SLUS-00892]``). Two sets of
-one title and region that differ only by such a tag (a user's second dump, ``[fixed]``) then
-shared one key: one folder and one playlist on the card for both, the second set's discs
-unreachable on the handheld (QA94 F3). Where a key holds two discs of one number whose
-bracket tags differ, each tagged group is a set of its own.
+as they may differ between the discs of one set (a serial, ``[SLUS-00892]``; ``[!]`` on one
+disc). Two sets of one title and region that differ only by such a tag (a user's second
+dump, ``[fixed]``; a bad dump's ``[b]``) then shared one key: one folder and one playlist on
+the card for both, the second set's discs unreachable on the handheld (QA94 F3).
+
+So where a key holds two discs of one number, its discs are grouped by their bracket tags
+(serials and disc tags left out), and each tagged group of two disc numbers or more is a set
+of its own: its key is the set's and ``::`` and the tags. Anything else is one set: the same
+set in two formats or two roots, a revision of one disc, a mark on one disc (review 99 F3).
+The keys of a set are decided again whenever one of its discs is keyed anew, so a split that
+no longer holds (the other set deleted) is undone (review 99 F4).
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections import defaultdict
 
 from romrunner.library.summary import card_name
-from romrunner.library.tags import parse_filename
 from romrunner.store.database import Database
 
-# The set keys holding two discs of one number (copies in two formats of one disc, or two
-# sets): few rows, read through the set_key index; of the sets of some games (:ids), or all.
-_COLLIDING_KEYS = (
-    "SELECT DISTINCT set_key FROM (SELECT set_key FROM games WHERE set_key IS NOT NULL "
-    "AND disc_number IS NOT NULL AND (:ids IS NULL OR set_key IN (SELECT set_key FROM games "
-    "WHERE id IN (SELECT value FROM json_each(:ids)))) "
-    "GROUP BY set_key, disc_number HAVING count(*) > 1)")
+SPLIT = "::"  # between a set's key and the tags of a set split off it
+
+_BRACKETS = re.compile(r"\[([^\[\]]*)\]")
+# A disc's serial (``SLUS-00662``, ``SCES_123.45``, ``T-1234G``) or its disc tag (``[Disc 2]``,
+# ``[CD2]``): a tag each disc of one set has its own of.
+_PER_DISC = re.compile(r"[A-Z]{1,5}[-_ ]?\d{3,6}(?:[._-]?\d{1,3})?[A-Z]?|(?:disc|disk|cd)\s*\d+",
+                       re.IGNORECASE)
+
+# The set keys to decide again: those holding two discs of one number, and those split off
+# a set; of the sets of some games (:ids), or all.
+_TO_DECIDE = (
+    "SELECT DISTINCT set_key FROM games WHERE set_key IS NOT NULL AND (:ids IS NULL OR set_key "
+    "IN (SELECT set_key FROM games WHERE id IN (SELECT value FROM json_each(:ids)))) "
+    "AND (instr(set_key, '" + SPLIT + "') > 0 OR (disc_number IS NOT NULL AND EXISTS ("
+    "SELECT 1 FROM games other WHERE other.set_key = games.set_key "
+    "AND other.disc_number = games.disc_number AND other.id <> games.id)))")
+
+# The discs of one set: its key, and the keys split off it (the key and ``::``, up to the
+# key and ``:;``, as ``;`` follows ``:``), through the set_key index.
+_MEMBERS = ("SELECT id, set_key, filepath, disc_number FROM games WHERE set_key = :key "
+            "OR (set_key >= :key || '" + SPLIT + "' AND set_key < :key || ':;')")
 
 
 def bracket_tags(filepath: str) -> str:
-    """The tags in square brackets of a disc's file name that are no dump mark (``[!]``,
-    ``[b1]``: flags), in their order, as one text ('' for none)."""
-    parsed = parse_filename(card_name(filepath.rsplit("/", 1)[-1]))
-    return " ".join(tag for tag in parsed.other_tags if tag.startswith("["))
+    """The bracket tags of a disc's file name that tell one dump of a set from another, in
+    their order, as one text ('' for none): not its serial nor its disc tag."""
+    name = card_name(filepath.rsplit("/", 1)[-1])
+    return " ".join(f"[{tag}]" for tag in _BRACKETS.findall(name)
+                    if not _PER_DISC.fullmatch(tag.strip()))
+
+
+def base_key(set_key: str) -> str:
+    """The key of the set ``set_key`` was split off (itself when it was not)."""
+    return set_key.split(SPLIT, 1)[0]
 
 
 def split_merged_sets(db: Database, game_ids: list[int] | None = None) -> int:
-    """Give each group of a set's discs told apart by their bracket tags a key of its own
-    (the base key and ``:`` and the tags), where the set holds two discs of one number;
-    the untagged discs keep the key. ``game_ids``: only the sets of these games (default:
-    every set). Returns how many discs were re-keyed. Run after every write of set keys (a
-    scan, an identification): idempotent."""
+    """Decide again the keys of the sets that need it (see the module's note): of the sets
+    of ``game_ids``, or of every set. Returns how many discs were keyed anew. Run after
+    every write of set keys (a scan, an identification): idempotent."""
     ids = None if game_ids is None else json.dumps(game_ids)
-    keys = [str(row[0]) for row in db.query(_COLLIDING_KEYS, {"ids": ids})]
-    if not keys:
-        return 0
-    groups: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
-    for game_id, set_key, filepath in db.query(
-            "SELECT id, set_key, filepath FROM games WHERE set_key IN "
-            "(SELECT value FROM json_each(?))", (json.dumps(keys),)):
-        groups[str(set_key)][bracket_tags(str(filepath))].append(int(game_id))
-    updates = [(f"{set_key}:{tags}", game_id)
-               for set_key, by_tags in groups.items() if len(by_tags) > 1
-               for tags, ids in by_tags.items() if tags for game_id in ids]
+    bases = sorted({base_key(str(row[0])) for row in db.query(_TO_DECIDE, {"ids": ids})})
+    updates: list[tuple[str, int]] = []
+    for base in bases:
+        members = [(int(row[0]), str(row[1]), str(row[2]), row[3])
+                   for row in db.query(_MEMBERS, {"key": base})]
+        stored = {game_id: key for game_id, key, _, _ in members}
+        updates += [(key, game_id) for game_id, key in _keys_of(base, members).items()
+                    if key != stored[game_id]]
     if updates:
         with db.atomic():
             db.executemany("UPDATE games SET set_key = ? WHERE id = ?", updates)
     return len(updates)
+
+
+def _keys_of(base: str, members: list[tuple[int, str, str, int | None]]) -> dict[int, str]:
+    """Each disc's key, of a set keyed ``base`` whose discs are ``members`` (id, key, path,
+    disc number)."""
+    numbers = [disc for _, _, _, disc in members if disc is not None]
+    groups: dict[str, list[tuple[int, int | None]]] = defaultdict(list)
+    for game_id, _, filepath, disc in members:
+        groups[bracket_tags(filepath)].append((game_id, disc))
+    split = len(numbers) > len(set(numbers)) and len(groups) > 1 and all(
+        len({disc for _, disc in group if disc is not None}) >= 2
+        for tags, group in groups.items() if tags)
+    return {game_id: f"{base}{SPLIT}{tags}" if split and tags else base
+            for tags, group in groups.items() for game_id, _ in group}
