@@ -2161,12 +2161,12 @@ class Claims:
         """Collision key -> another existing profile whose deploys put the file there or
         found it there as chosen (or chose it and kept the card's copy: a conflict, a failed
         copy, a copy its plan held or its prune kept — QA94 F1), and that has not let it go
-        since: no prune of it by that
-        profile, no completed ``--prune`` deploy of that profile that did not choose it (QA43
-        F4: one card shared by two devices, the second's prune removed every game the first
-        had put there; review 21 R2, the other order: a deploy to a shared card records each
-        file it chooses, even found unchanged — see :meth:`shared`; review 27 R3, R4: a
-        deploy without --prune, or interrupted, lets nothing go)."""
+        since: no prune of it by that profile, no completed ``--prune`` deploy of that
+        profile that did not choose it (QA43 F4: one card shared by two devices, the
+        second's prune removed every game the first had put there; review 21 R2, the other
+        order: a deploy to a shared card records each file it chooses, even found
+        unchanged — see :meth:`shared`; review 27 R3, R4: a deploy without --prune, or
+        interrupted, lets nothing go)."""
         if self.profile_id is None or not self._ids():
             return {}
         ids = json.dumps(self._ids())
