@@ -326,3 +326,33 @@ def test_a_resume_without_an_id_names_a_run_cancelled_before_it_began(tmp_path: 
     assert "later deploy" not in str(said.value)
     resumed = resume(library.db, cut.deployment_id)
     assert resumed.status == "completed" and len(list(card.rglob("*.iso"))) == len(DISCS)
+
+
+def test_a_resume_leaves_out_the_games_forgotten_since_and_says_so(tmp_path: Path) -> None:
+    """QA98 F2: a deploy interrupted, one of its games deleted on purpose and forgotten
+    (`scan`, `games forget --missing`): every `deploy resume` failed with an internal error
+    (the database's foreign key refused its row naming the game)."""
+    from romrunner.deploy.execute import FORGOTTEN, resume
+    from romrunner.library.roots import forget_missing
+    from romrunner.library.scan import scan_library
+    from tests.test_deploy_support import builtin_pack
+
+    library = make_library(tmp_path, dict(DISCS))
+    card = tmp_path / "card"
+    card.mkdir()
+
+    def stop(progress: Progress) -> None:
+        raise KeyboardInterrupt
+
+    cut = deploy(library.db, library.plan(Layout(card)), profile_id=library.profile_id,
+                 progress=stop)
+    assert cut.status == "cancelled"
+    gone = library.root / "psx" / "Large 1 (USA).iso"
+    gone.unlink()
+    scan_library(library.db, builtin_pack(), workers=1)
+    assert forget_missing(library.db, None).games == 1
+    resumed = resume(library.db, cut.deployment_id)
+    assert resumed.failed == 1 and resumed.copied == len(DISCS) - 1
+    assert sorted(path.name for path in card.rglob("*.iso")) == sorted(
+        path.name for path in (library.root / "psx").glob("*.iso"))
+    assert [error["error"] for error in resumed.errors] == [FORGOTTEN]

@@ -601,6 +601,27 @@ def _note_saves_behind_new_playlists(plan: DeployPlan, decisions: list[_Decision
             " after the playlist to keep the player's progress")
 
 
+FORGOTTEN = ("its game was forgotten since this deployment was planned (`games forget`, "
+             "`library rm`): not copied; a new `romrunner deploy` plans the card anew")
+
+
+def _leave_out_forgotten(db: Database, decisions: list[_Decision]) -> set[int]:
+    """A resumed run's files of games the library forgot since it was planned: those still
+    to copy fail, said so. Returns the games forgotten, whose ids no row may name now (QA98
+    F2: every resume failed on the database's foreign key, an internal error)."""
+    ids = {d.item.game_id for d in decisions if d.item.game_id is not None}
+    if not ids:
+        return set()
+    gone = ids - {int(row[0]) for row in db.query(
+        "SELECT id FROM games WHERE id IN (SELECT value FROM json_each(?))",
+        (json.dumps(sorted(ids)),))}
+    for index, decision in enumerate(decisions):
+        if decision.item.game_id in gone and decision.action == COPY:
+            decisions[index] = _Decision(decision.item, FAIL, decision.existing,
+                                         decision.claim, note=FORGOTTEN)
+    return gone
+
+
 def _carry_failures(decisions: list[_Decision]) -> None:
     """A game a file of which is not written (it fails, or is a conflict) gets none of its
     files written, and a multi-disc set one of whose discs is not written gets none of its
@@ -1672,7 +1693,11 @@ def resume(db: Database, deployment_id: int | None = None, *, verify: bool | Non
         claims.held_sha1s = missing_sha1s(db)  # (QA30 N1: as the deploy holds them)
         notes = claims.notes
         decisions = _decide(root, fs, items, claims, options)
-        _carry_failures(decisions)
+        forgotten = _leave_out_forgotten(db, decisions)
+        _carry_failures(decisions)  # (a set one disc of which was forgotten: by the ids)
+        for decision in decisions:  # (ids no row may name now)
+            if decision.item.game_id in forgotten:
+                decision.item.game_id = None
         _keep_linked_prunes(root, decisions, [i.dest for i in items if i.action != "prune"],
                             claims)
         cleaned = _clean_temps(root, decisions, None, False, claims)
