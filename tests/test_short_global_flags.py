@@ -43,7 +43,11 @@ def test_short_forms_after_a_command_are_the_global_options(cli: Any, tmp_path: 
     assert len(plain.err.strip().splitlines()) == 1
 
 
-def test_after_a_query_command_they_stay_query_words(cli: Any, tmp_path: Path) -> None:
+def test_after_a_query_command_they_are_refused_not_taken_as_not_terms(
+        cli: Any, tmp_path: Path) -> None:
+    """QA98 F1: `deploy … --prune -q` took `-q` for a NOT term (the games without a "q…"
+    word) and pruned those games off the card, exit 0. Refused in one line, naming the
+    spellings that work; a NOT term of the letter is written -title:q."""
     _library(cli, tmp_path)
     assert cli("scan", "--workers", "1").code == 0
 
@@ -52,15 +56,14 @@ def test_after_a_query_command_they_stay_query_words(cli: Any, tmp_path: Path) -
         assert result.code == 0, (words, result.err)
         return sorted(row["filename"] for row in result.json()["data"]["games"])
 
-    assert listed("-q") == ["Alpha (USA).nes"]     # the games without "q…"
-    assert listed("-quest") == listed("-q") and listed("-platform:nes") == []
-    found = cli("--json", "search", "a", "-q")
-    assert found.code == 0 and [r["filename"] for r in found.json()["data"]] == [
-        "Alpha (USA).nes"]
-    # a NOT term -v is no --verbose: an error in the same query is one line
-    bad = cli("games", "ls", "-v", "badfield:x")
-    assert bad.code == 2 and "unknown field 'badfield'" in bad.err
-    assert "Traceback" not in bad.err and len(bad.err.strip().splitlines()) == 1
+    assert listed("-title:q") == ["Alpha (USA).nes"]     # the games without "q…"
+    assert listed("-quest") == listed("-title:q") and listed("-platform:nes") == []
+    for words in (("games", "ls", "-q"), ("search", "a", "-v"), ("games", "ls", "a", "-vq"),
+                  ("deploy", "1", "--to", str(tmp_path / "card"), "--prune", "-q")):
+        refused = cli(*words)
+        assert refused.code == 2 and "write it before the command" in refused.err, words
+        assert len(refused.err.strip().splitlines()) == 1 and "Traceback" not in refused.err
+    assert not (tmp_path / "card").exists()
     # the value of an option is never moved: a smart collection of the query "-q"
     made = cli("--json", "collection", "create", "noq", "--query", "-q")
     assert made.code == 0, made.err

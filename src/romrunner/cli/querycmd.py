@@ -30,7 +30,32 @@ class QueryCommand(click.Command):
                 if takes_value.get(name) and "=" not in arg and index + 1 < len(args):
                     index += 1
                     options.append(args[index])
+            elif arg in _SHORT_GLOBALS:
+                raise click.UsageError(
+                    f"{arg}: after a command that takes query words this would be a NOT term "
+                    f"(the games without a word starting with {arg[1:]!r}), not "
+                    f"{_SHORT_GLOBALS[arg]}: write it before the command (`romrunner {arg} "
+                    f"{_command_words(ctx)} …`) or as {_SHORT_GLOBALS[arg]}; for the NOT term, "
+                    f"-title:{arg[1:]}", ctx)
             else:
                 words.append(arg)
             index += 1
         return super().parse_args(ctx, [*options, "--", *words])
+
+
+# The global options' short forms, as a user writes them after a command (QA98 F1: `deploy …
+# --prune -q` took the games with a "q" word off the card): refused as query words.
+_SHORT_GLOBALS = {"-q": "--quiet", "-v": "--verbose", "-vv": "--verbose",
+                  "-qv": "--quiet --verbose", "-vq": "--quiet --verbose"}
+
+
+def _command_words(ctx: click.Context) -> str:
+    """The command as the user typed it, without the program's name (``games ls``): a
+    command run as its group's default one (``deploy``'s ``run``) by its group's."""
+    names: list[str] = []
+    current: click.Context | None = ctx
+    while current is not None and current.parent is not None:
+        if current.info_name and current.info_name != "run":
+            names.insert(0, current.info_name)
+        current = current.parent
+    return " ".join(names)
