@@ -48,8 +48,8 @@ HASHED, MISSING, USER_PLATFORM, IDENTIFIED = 1, 2, 4, 8  # bits of a Stored's fl
 # found no game — review 97 F1)
 _STORED = ("SELECT filepath, id, file_size, file_mtime_ns, "
            "((sha1_bin IS NOT NULL OR crc32_bin IS NOT NULL OR is_archive = 1) "
-           "AND NOT (format IN ('cue', 'gdi') AND NOT EXISTS (SELECT 1 FROM game_files f "
-           "WHERE f.game_id = games.id AND f.kind = 'track'))) * ? "
+           "AND NOT (coalesce(format, '') IN ('cue', 'gdi') AND NOT EXISTS (SELECT 1 "
+           "FROM game_files f WHERE f.game_id = games.id AND f.kind = 'track'))) * ? "
            "+ is_missing * ? + (platform_source = 'user') * ? "
            "+ (matched_game_id IS NOT NULL) * ? FROM games WHERE root_id = ?")
 _FLAG_BITS = (HASHED, MISSING, USER_PLATFORM, IDENTIFIED)
