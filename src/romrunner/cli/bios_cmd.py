@@ -22,7 +22,7 @@ from romrunner.bios.check import (
 from romrunner.bios.known import import_bios_dat
 from romrunner.bios.scan import scan_bios
 from romrunner.bios.verify import GOOD_STATUSES
-from romrunner.cli.context import ROW_ID, app_context
+from romrunner.cli.context import ROW_ID, app_context, path_param
 from romrunner.store import OpenMode
 from romrunner.words import counted, examples
 
@@ -33,7 +33,7 @@ def bios() -> None:
 
 
 @bios.command(name="scan")
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, required=True, type=path_param())
 @click.option("--full", is_flag=True,
               help="Hash every file again, even those whose size and time are as stored.")
 def bios_scan(paths: tuple[Path, ...], full: bool) -> int:
@@ -110,7 +110,7 @@ def _ids(entries: list[dict[str, Any]]) -> str:
 
 
 @bios.command(name="import-dat")
-@click.argument("path", type=click.Path(path_type=Path))
+@click.argument("path", type=path_param())
 def bios_import_dat(path: Path) -> int:
     """Add the known hashes of a System.dat-style DAT (libretro's); the pack wins conflicts.
 

@@ -17,7 +17,7 @@ from romrunner.cache.kinds import KINDS, kind_named
 from romrunner.cache.prune import DEFAULT_GRACE_FACTOR, prune_cache
 from romrunner.cache.sources import set_source
 from romrunner.cache.stats import cache_stats
-from romrunner.cli.context import ROW_ID, app_context
+from romrunner.cli.context import ROW_ID, app_context, path_param
 from romrunner.cli.db_cmd import require_database
 from romrunner.knowledge.importer import IMPORT_FORMATS, import_knowledge
 from romrunner.packs.sync import sources_under_pack
@@ -92,7 +92,7 @@ def cache_sources_set(source_id: str, priority: int | None, ttl_hours: int | Non
 
 
 @cache.command(name="import")
-@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("files", nargs=-1, required=True, type=path_param())
 @click.option("--format", "fmt", type=click.Choice(IMPORT_FORMATS), default=None,
               help="The files' format (default: detected from each file's content).")
 @click.option("--source", "source_id", default=None,

@@ -59,6 +59,24 @@ def count_range(minimum: int = 0) -> _StoredInt:
     return _StoredInt(minimum)
 
 
+class _PathWord(click.Path):
+    """A path given on the command line; an empty one is refused (QA98 F3: `--to "$CARD"`
+    with CARD unset deployed into the folder the shell was in, exit 0)."""
+
+    def convert(self, value: Any, param: click.Parameter | None,
+                ctx: click.Context | None) -> Any:
+        if isinstance(value, str) and not value.strip():
+            self.fail("an empty path (an unset shell variable?); name a file or folder, "
+                      "`.` for the current folder", param, ctx)
+        return super().convert(value, param, ctx)
+
+
+def path_param(*, text: bool = False) -> click.Path:
+    """The type of a command's path argument or option: a :class:`Path` (``text``: a str),
+    never an empty one."""
+    return _PathWord() if text else _PathWord(path_type=Path)
+
+
 @dataclass
 class AppContext:
     """Global options and the resources a command opened (closed when it ends)."""

@@ -12,7 +12,7 @@ from rich.console import Console
 from romrunner.catalog.datfile import MAX_VALUE_PROBLEMS
 from romrunner.catalog.identify import PlatformMove
 from romrunner.catalog.importer import ImportResult, import_dats, list_catalogs, remove_catalog
-from romrunner.cli.context import AppContext, app_context
+from romrunner.cli.context import AppContext, app_context, path_param
 from romrunner.library.query import quote_value
 from romrunner.store import OpenMode
 from romrunner.words import counted, examples
@@ -24,7 +24,7 @@ def dat() -> None:
 
 
 @dat.command(name="import")
-@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("files", nargs=-1, required=True, type=path_param())
 @click.option("--platform", default=None,
               help="Platform id, for a DAT whose name maps to none (given one DAT: whatever "
               "its name says; among several, one whose name maps to another is refused).")

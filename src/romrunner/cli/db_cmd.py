@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from romrunner.catalog.identify import match_counts, verify_counts
-from romrunner.cli.context import AppContext, app_context
+from romrunner.cli.context import AppContext, app_context, path_param
 from romrunner.errors import NoDatabaseError
 from romrunner.library.roots import refuse_writing_into_library
 from romrunner.store import OpenMode
@@ -174,7 +174,7 @@ def _problems(report: CheckReport) -> str:
 
 
 @db.command()
-@click.argument("dest", type=click.Path())
+@click.argument("dest", type=path_param(text=True))
 @click.option("--force", is_flag=True,
               help="Replace DEST even if it is not an earlier backup of this database.")
 def backup(dest: str, force: bool) -> int:
@@ -195,7 +195,7 @@ def backup(dest: str, force: bool) -> int:
 
 
 @db.command()
-@click.argument("backup_file", metavar="BACKUP", type=click.Path(path_type=Path))
+@click.argument("backup_file", metavar="BACKUP", type=path_param())
 @click.option("--force", is_flag=True,
               help="Restore a backup of another database (this one is still saved first).")
 def restore(backup_file: Path, force: bool) -> int:

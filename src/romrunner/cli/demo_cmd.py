@@ -14,7 +14,7 @@ from romrunner.bios.example import build_example_bios
 from romrunner.bios.scan import scan_bios
 from romrunner.catalog.importer import import_dat
 from romrunner.cli.bios_cmd import bios_table
-from romrunner.cli.context import app_context
+from romrunner.cli.context import app_context, path_param
 from romrunner.deploy.execute import deploy
 from romrunner.deploy.plan import build_plan
 from romrunner.deploy.select import choose_games
@@ -49,7 +49,7 @@ def demo_folder(workdir: Path | None) -> Path:
 
 
 @click.command()
-@click.option("--dir", "workdir", type=click.Path(path_type=Path), default=None,
+@click.option("--dir", "workdir", type=path_param(), default=None,
               help="Where to build the example (default: a new temporary folder); when "
                    "the folder is not empty the demo makes a new one inside it.")
 def demo(workdir: Path | None) -> int:

@@ -26,7 +26,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from romrunner.cli.context import ROW_ID, AppContext, app_context
+from romrunner.cli.context import ROW_ID, AppContext, app_context, path_param
 from romrunner.cli.db_cmd import require_database
 from romrunner.cli.querycmd import QueryCommand
 from romrunner.deploy.card import (
@@ -100,7 +100,7 @@ def deploy() -> None:
 @deploy.command(name="run", hidden=True, cls=QueryCommand)
 @click.argument("profile_id", type=ROW_ID)
 @click.argument("words", nargs=-1)
-@click.option("--to", "card", required=True, type=click.Path(path_type=Path),
+@click.option("--to", "card", required=True, type=path_param(),
               help="The mounted card (or folder) to deploy to.")
 @click.option("--collection", default=None, help="The games of this collection.")
 @click.option("--auto", is_flag=True, help="The profile's auto-list (with a QUERY: of those).")
@@ -404,7 +404,7 @@ def _render_preview(console: Console, data: dict[str, Any], *, every: bool = Fal
               help="Re-read what is written (and files skipped) and compare SHA1s.")
 @click.option("--overwrite", is_flag=True, default=None,
               help="Replace files of yours that are where a deployed file goes.")
-@click.option("--to", "to", type=click.Path(path_type=Path), default=None,
+@click.option("--to", "to", type=path_param(), default=None,
               help="Where the card is now, when it is mounted at another path (its id must "
                    "be the deployment's), or for a deployment an earlier release recorded by "
                    "a relative path.")

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 from rich.console import Console
 
-from romrunner.cli.context import ROW_ID, AppContext, app_context
+from romrunner.cli.context import ROW_ID, AppContext, app_context, path_param
 from romrunner.devices.paths import destination_paths as resolve_paths
 from romrunner.devices.paths import layout_rows
 from romrunner.devices.scan import RECORDED_MARKER, scan_destination
@@ -34,7 +34,7 @@ def _pairs(values: tuple[str, ...]) -> dict[str, str]:
 
 @destination.command(name="paths")
 @click.argument("profile_id", type=ROW_ID)
-@click.option("--to", "card", type=click.Path(path_type=Path), required=True,
+@click.option("--to", "card", type=path_param(), required=True,
               help="The mounted card (or folder) root.")
 @click.option("--set", "sets", multiple=True, metavar="KEY=FOLDER",
               help="Remember a folder for this card: KEY is roms, bios or a platform id; "
@@ -77,7 +77,7 @@ def _open_to_record(app: AppContext) -> Database:
 
 
 @destination.command(name="scan")
-@click.argument("path", type=click.Path(path_type=Path))
+@click.argument("path", type=path_param())
 @click.option("--expect-os", default=None, help="The OS the card should run (breaks ties, "
               "and is checked).")
 def destination_scan(path: Path, expect_os: str | None) -> int:

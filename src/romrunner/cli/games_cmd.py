@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.table import Column, Table
 
 from romrunner.catalog.identify import verify_counts
-from romrunner.cli.context import ROW_ID, app_context, count_range
+from romrunner.cli.context import ROW_ID, app_context, count_range, path_param
 from romrunner.cli.db_cmd import require_database
 from romrunner.cli.querycmd import QueryCommand
 from romrunner.cli.terminal import SafeConsole, literal
@@ -175,7 +175,7 @@ def games_dupes(limit: int) -> int:
 
 
 @games.command(name="find")
-@click.argument("file", required=False, type=click.Path(path_type=Path))
+@click.argument("file", required=False, type=path_param())
 @click.option("--sha1", default=None, help="40 hex digits.")
 @click.option("--md5", default=None, help="32 hex digits.")
 @click.option("--crc32", default=None, help="8 hex digits; needs --size.")

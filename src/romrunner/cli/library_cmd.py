@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 from rich.console import Console
 
-from romrunner.cli.context import app_context
+from romrunner.cli.context import app_context, path_param
 from romrunner.library.roots import (
     list_roots,
     move_hint,
@@ -27,8 +27,8 @@ def library() -> None:
 
 
 @library.command(name="add")
-@click.argument("path", type=click.Path(path_type=Path))
-@click.option("--from", "adopt_from", type=click.Path(path_type=Path),
+@click.argument("path", type=path_param())
+@click.option("--from", "adopt_from", type=path_param(),
               help="Where a release before v1.1.0 recorded these files (the share's old "
                    "mount point): their games, with their curation, become this root's.")
 def library_add(path: Path, adopt_from: Path | None) -> int:
@@ -88,7 +88,7 @@ def library_ls() -> int:
 
 
 @library.command(name="rm")
-@click.argument("path", type=click.Path(path_type=Path))
+@click.argument("path", type=path_param())
 @click.option("--force", is_flag=True,
               help="Forget it even when its games are in collections or have overrides.")
 def library_rm(path: Path, force: bool) -> int:
@@ -111,8 +111,8 @@ def library_rm(path: Path, force: bool) -> int:
 
 
 @library.command(name="move")
-@click.argument("old", type=click.Path(path_type=Path))
-@click.argument("new", type=click.Path(path_type=Path))
+@click.argument("old", type=path_param())
+@click.argument("new", type=path_param())
 @click.option("--force", is_flag=True,
               help="Move it even if NEW holds none of the root's files.")
 def library_move(old: Path, new: Path, force: bool) -> int:

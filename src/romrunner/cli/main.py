@@ -32,7 +32,7 @@ import click
 import platformdirs
 
 from romrunner import __version__, _interrupted_during_start, interrupted_envelope, wants_json
-from romrunner.cli.context import AppContext, envelope, json_document
+from romrunner.cli.context import AppContext, envelope, json_document, path_param
 from romrunner.cli.querycmd import QueryCommand
 from romrunner.cli.terminal import visible
 from romrunner.errors import GONE_ERRNOS, RomRunnerError
@@ -212,9 +212,9 @@ def _print_version(ctx: click.Context, asked: bool) -> None:
 @click.option("--version", is_flag=True, expose_value=False, is_eager=True,
               callback=lambda ctx, _, value: _print_version(ctx, value),
               help="Show the version, and the database schema it writes, and exit.")
-@click.option("--db", "db_path", type=click.Path(path_type=Path), envvar="ROMRUNNER_DB",
+@click.option("--db", "db_path", type=path_param(), envvar="ROMRUNNER_DB",
               default=None, help="Database file (env ROMRUNNER_DB; default: user data dir).")
-@click.option("--pack", "pack_dir", type=click.Path(path_type=Path), envvar="ROMRUNNER_PACK",
+@click.option("--pack", "pack_dir", type=path_param(), envvar="ROMRUNNER_PACK",
               default=None, help="Definition pack folder (env ROMRUNNER_PACK; default: built-in).")
 @click.option("--json", "json_output", is_flag=True, help="Print one JSON document on stdout.")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")

@@ -8,7 +8,7 @@ import click
 from rich.console import Console
 
 from romrunner.bios.known import dat_disagreements, imported_disagreements, pack_disagreements
-from romrunner.cli.context import app_context
+from romrunner.cli.context import app_context, path_param
 from romrunner.packs.loader import DefinitionPack, load_pack
 from romrunner.packs.sync import stored_pack_hash
 from romrunner.store import OpenMode
@@ -60,8 +60,8 @@ def status() -> int:
 
 
 @pack.command()
-@click.argument("directory", type=click.Path(path_type=Path))
-@click.option("--bios-dat", "bios_dats", multiple=True, type=click.Path(path_type=Path),
+@click.argument("directory", type=path_param())
+@click.option("--bios-dat", "bios_dats", multiple=True, type=path_param(),
               help="Also compare the pack's BIOS hashes with this DAT (libretro's System.dat; "
                    "repeatable). Nothing is imported.")
 def validate(directory: Path, bios_dats: tuple[Path, ...]) -> int:

@@ -11,7 +11,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from romrunner.cli.context import AppContext, app_context
+from romrunner.cli.context import AppContext, app_context, path_param
 from romrunner.cli.dat_cmd import dat
 from romrunner.cli.terminal import SafeConsole
 from romrunner.errors import InputError
@@ -101,7 +101,7 @@ def _csv_line(row: tuple[object, ...]) -> str:
 
 @dat.command(name="fixdat")
 @click.argument("name")
-@click.option("-o", "--output", "written", type=click.Path(), required=True,
+@click.option("-o", "--output", "written", type=path_param(text=True), required=True,
               help="The Logiqx XML file to write.")
 @click.option("--force", is_flag=True, help="Replace OUTPUT if it exists.")
 def dat_fixdat(name: str, written: str, force: bool) -> int:

@@ -17,7 +17,7 @@ from rich.progress import (
     TransferSpeedColumn,
 )
 
-from romrunner.cli.context import AppContext, app_context
+from romrunner.cli.context import AppContext, app_context, path_param
 from romrunner.library.roots import (
     Root,
     get_root,
@@ -31,7 +31,7 @@ EXIT_CHECK_FAILED, EXIT_ERROR = 1, 2
 
 
 @click.command()
-@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, type=path_param())
 @click.option("--workers", type=click.IntRange(1, 64), default=None,
               help="Walking and hashing processes (default: all cores).")
 @click.option("--full", is_flag=True,
