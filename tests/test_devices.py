@@ -183,6 +183,8 @@ def test_devices_and_profiles_from_the_cli(cli: Any) -> None:
     assert uncatalogued and all(row["name"] is None for row in uncatalogued)
     assert "not in the pack's OS catalog" in _real(cli, "profile", "os",
                                                    uncatalogued[0]["id"]).out
+    none = _real(cli, "profile", "os", "zzz")  # (QA98 F7: nothing at all was said)
+    assert none.code == 0 and none.out.startswith("no OS matches 'zzz'")
     refused = _real(cli, "device", "rm", "1")  # its profile would go with it: refused
     assert refused.code == 2
     assert refused.err.splitlines()[-1] == (

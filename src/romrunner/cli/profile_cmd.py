@@ -72,6 +72,9 @@ def profile_os(text: tuple[str, ...]) -> int:
         for row in rows:
             name = row["name"] or "(an emulator profile only: not in the pack's OS catalog)"
             console.print(f"{row['id']}  {name}", markup=False)
+        if not rows:  # (QA98 F7: nothing at all, exit 0)
+            console.print(f"no OS matches {' '.join(text)!r} (`romrunner profile os` lists "
+                          f"all {len(ids)})", markup=False)
 
     app.finish(rows, render)
     return 0
