@@ -12,6 +12,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 
 def _library(cli: Any, tmp_path: Path) -> Path:
     root = tmp_path / "roms"
@@ -92,3 +94,19 @@ def test_a_failing_command_under_quiet_says_why_on_stderr_only(cli: Any,
     gone.rmdir()
     scanned = cli("-q", "scan", "--workers", "1")
     assert scanned.code == 1 and scanned.out == "" and "not reachable" in scanned.err
+
+
+def test_an_option_written_last_without_its_value_is_refused(
+        cli: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """QA98 F4: `deploy 1 --to` took the `--` the query's parser puts before the words for
+    its value: "--: destination does not exist", or, with a folder named `--` where the
+    shell was, a deploy into it."""
+    _library(cli, tmp_path)
+    assert cli("scan", "--workers", "1").code == 0
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "--").mkdir()
+    for words in (("deploy", "1", "--to"), ("deploy", "1", "platform:nes", "--to"),
+                  ("games", "ls", "--limit")):
+        refused = cli(*words)
+        assert refused.code == 2 and "requires an argument" in refused.err, (words, refused.err)
+    assert list((tmp_path / "--").iterdir()) == []

@@ -27,7 +27,9 @@ class QueryCommand(click.Command):
             name = arg.split("=", 1)[0]
             if name in takes_value or arg.startswith("--"):  # an unknown --option: click says so
                 options.append(arg)
-                if takes_value.get(name) and "=" not in arg and index + 1 < len(args):
+                if takes_value.get(name) and "=" not in arg:
+                    if index + 1 == len(args):  # (QA98 F4: its value was the `--` below)
+                        raise click.UsageError(f"Option '{name}' requires an argument.", ctx)
                     index += 1
                     options.append(args[index])
             elif arg in _SHORT_GLOBALS:
