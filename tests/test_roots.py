@@ -188,3 +188,21 @@ def test_the_bios_files_under_a_moved_root_follow_it(cli: Any, tree: dict[str, P
     result = cli("--pack", pack, "--json", "library", "move", tree["roms"], moved)
     assert result.code == 0 and result.json()["data"]["bios_files"] == 3, result.out
     assert present() == [str(moved / "bios" / "example-nes-boot.bin")]
+
+
+def test_a_card_a_deploy_wrote_to_is_no_library_root(cli: Any, tree: dict[str, Path],
+                                                     tmp_path: Path) -> None:
+    """QA98 F5: `library add CARD` took the card's copies for games (each a second copy of
+    the library's), and every later deploy to that card was refused as a library root."""
+    for args in (("library", "add", tree["roms"]), ("scan", "--workers", "1"),
+                 ("device", "add", "rg-35xx-plus"),
+                 ("profile", "create", "--device", "1", "--os", "knulli")):
+        assert cli(*args).code == 0, args
+    card = tmp_path / "card"
+    card.mkdir()
+    assert cli("deploy", "1", "--to", card, "platform:snes").code == 0
+    for folder in (card, card / "roms" / "snes"):
+        refused = cli("library", "add", folder)
+        assert refused.code == 2 and "ROM Runner deploys to" in refused.err, refused.err
+    assert roots(cli) == [str(tree["roms"])]
+    assert cli("deploy", "1", "--to", card, "platform:snes").code == 0

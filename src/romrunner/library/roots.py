@@ -75,6 +75,21 @@ def add_root(db: Database, path: Path) -> Root:
     return register_root(db, path).root
 
 
+# What a deploy keeps on its card (see romrunner.deploy.card): a folder holding it is a card.
+_CARD_RECORDS = (".romrunner/destination-id", ".romrunner/manifest.json")
+
+
+def _a_card_of_ours(folder: Path) -> Path | None:
+    """The card ``folder`` is, or is inside, that a deploy wrote its records to; None."""
+    for place in (folder, *folder.parents):
+        try:
+            if any((place / record).is_file() for record in _CARD_RECORDS):
+                return place
+        except OSError:
+            continue
+    return None
+
+
 def register_root(db: Database, path: Path, adopt_from: Path | None = None) -> RootAdded:
     """Register ``path``; rows an earlier release recorded with absolute paths under it are
     adopted (see :func:`_adopt_recorded`): under the folder as resolved, as spelt (a path
@@ -87,6 +102,12 @@ def register_root(db: Database, path: Path, adopt_from: Path | None = None) -> R
     root = normalise_root(path)
     if not root.is_dir():
         raise InputError(f"{path}: not a folder")
+    card = _a_card_of_ours(root)
+    if card is not None:  # (QA98 F5: its copies became games, and deploys to it refused)
+        raise InputError(
+            f"{path}: {'a card' if card == root else f'inside the card {card}'} ROM Runner "
+            "deploys to (it holds .romrunner/): its files are copies of a library's; add the "
+            "library's own folders; nothing was added")
     spellings = [root, Path(os.path.abspath(Path(path).expanduser()))]
     if adopt_from is not None:
         old = Path(os.path.abspath(Path(adopt_from).expanduser()))
