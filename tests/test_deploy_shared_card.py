@@ -190,3 +190,27 @@ def test_a_game_missing_from_the_library_is_not_kept_for_a_profile_that_never_ch
     pruned = cli("--json", "deploy", "2", "--to", card, "platform:gb", "--prune")
     assert pruned.code == 0 and pruned.json()["data"]["pruned"] == 1, pruned.out
     assert _gb_files(card) == ["A (USA).gb"]
+
+
+def test_a_deploy_with_another_pack_than_the_cards_last_says_so(cli: Any,
+                                                                tmp_path: Path) -> None:
+    """QA98 F9: `--pack` forgotten in a new shell: the deploy said only that the card's
+    copies were "left behind" in folders the other pack lays out, and wrote them again."""
+    import json
+    import shutil
+
+    import romrunner.packs
+
+    pack = tmp_path / "pack"
+    shutil.copytree(Path(romrunner.packs.__file__).parent / "builtin", pack)
+    devices = json.loads((pack / "devices.json").read_text(encoding="utf-8"))
+    devices["devices"][0]["displayName"] += " (mine)"  # (another pack's content, same folders)
+    (pack / "devices.json").write_text(json.dumps(devices, indent=1), encoding="utf-8")
+    card = _two_profiles_library(cli, tmp_path, (("gb", ("A (USA).gb",)),))
+    assert cli("--pack", pack, "deploy", "1", "--to", card, "platform:gb").code == 0
+    same = cli("--pack", pack, "deploy", "1", "--to", card, "platform:gb", "--dry-run")
+    assert same.code == 0 and "another definition pack" not in same.err
+    other = cli("deploy", "1", "--to", card, "platform:gb", "--dry-run")
+    assert other.code == 0, other.err
+    assert "(deployment 1) was planned with another definition pack than this one (the " \
+        "built-in pack)" in other.err, other.err

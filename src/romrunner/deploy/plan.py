@@ -346,7 +346,35 @@ def build_plan(db: Database, layout: CardLayoutLike, game_ids: Iterable[int], *,
     """
     plan = _planned(db, layout, game_ids, pack, profile_id, include_bios, pruning, keep)
     plan.pack_hash = pack.content_hash if pack is not None else None
+    if pack is not None:
+        _warn_another_pack(db, plan, pack)
     return plan
+
+
+def _warn_another_pack(db: Database, plan: DeployPlan, pack: DefinitionPack) -> None:
+    """Say so when the last deploy completed to this card was planned with another
+    definition pack (QA98 F9: `--pack` forgotten in a new shell; the built-in pack's folders
+    took the card's for copies left behind, every game was written again, and the advice was
+    to prune the copies the user's own pack had laid out)."""
+    card = card_destination_id(plan.root, create=False)
+    row = db.query_one(
+        "SELECT id, options_json FROM deployment_history WHERE status = 'completed' AND "
+        "(destination_id = ? OR (? = '' AND destination_path = ?)) ORDER BY id DESC LIMIT 1",
+        (card or "", card or "", str(plan.root)))
+    if row is None:
+        return
+    try:
+        used = json.loads(row[1] or "{}").get("pack")
+    except (ValueError, AttributeError):
+        return
+    if not isinstance(used, str) or used == pack.content_hash:
+        return
+    this = "the built-in pack" if pack.builtin else f"the pack at {pack.path}"
+    plan.warnings.insert(0, PlanIssue(
+        "pack-changed", f"the last deploy to this card (deployment {row[0]}) was planned "
+        f"with another definition pack than this one ({this}): if that one was given by "
+        "`--pack DIR` (or ROMRUNNER_PACK), name it again — the folders the two lay out "
+        "differently take the card's copies for copies left behind, and write them again"))
 
 
 def _planned(db: Database, layout: CardLayoutLike, game_ids: Iterable[int],
