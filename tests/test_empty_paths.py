@@ -36,3 +36,19 @@ def test_an_empty_path_is_refused_and_nothing_is_written_where_the_shell_is(
     assert list(here.iterdir()) == []
     roots = cli("--json", "library", "ls").json()["data"]
     assert len(roots) == 1
+
+
+def test_a_new_database_is_said_and_a_db_path_naming_a_folder_is_refused(
+        cli: Any, tmp_path: Path) -> None:
+    """QA98 F11: a mistyped `--db` started a new, empty library without a word, and `--db
+    DIR/` made a database *file* named DIR."""
+    typo = tmp_path / "x.bd"
+    made = cli("--db", typo, "collection", "create", "Faves")
+    assert made.code == 0 and f"note: created a new database at {typo}" in made.err
+    again = cli("--db", typo, "collection", "create", "More")
+    assert again.code == 0 and "created a new database" not in again.err
+    folder = cli("--db", f"{tmp_path / 'newdir'}/", "collection", "create", "Faves")
+    assert folder.code == 2 and "names a folder" in folder.err
+    assert not (tmp_path / "newdir").exists()
+    init = cli("--db", tmp_path / "init.db", "db", "init")
+    assert init.code == 0 and "note:" not in init.err  # (it says so itself)

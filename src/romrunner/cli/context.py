@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import math
+import os
 import signal
 import threading
 from collections.abc import Callable, Iterator
@@ -61,20 +62,30 @@ def count_range(minimum: int = 0) -> _StoredInt:
 
 class _PathWord(click.Path):
     """A path given on the command line; an empty one is refused (QA98 F3: `--to "$CARD"`
-    with CARD unset deployed into the folder the shell was in, exit 0)."""
+    with CARD unset deployed into the folder the shell was in, exit 0). ``a_file``: one
+    that ends in a separator, which names a folder, is refused too (QA98 F11: `--db DIR/`
+    made a database file named DIR)."""
+
+    def __init__(self, *, a_file: bool = False, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.a_file = a_file
 
     def convert(self, value: Any, param: click.Parameter | None,
                 ctx: click.Context | None) -> Any:
         if isinstance(value, str) and not value.strip():
             self.fail("an empty path (an unset shell variable?); name a file or folder, "
                       "`.` for the current folder", param, ctx)
+        if self.a_file and isinstance(value, str) and value.endswith(("/", os.sep)):
+            self.fail(f"{value}: names a folder (it ends in a separator); name the file, "
+                      f"{value}romrunner.db for one in that folder", param, ctx)
         return super().convert(value, param, ctx)
 
 
-def path_param(*, text: bool = False) -> click.Path:
+def path_param(*, text: bool = False, a_file: bool = False) -> click.Path:
     """The type of a command's path argument or option: a :class:`Path` (``text``: a str),
-    never an empty one."""
-    return _PathWord() if text else _PathWord(path_type=Path)
+    never an empty one; ``a_file``: never one that names a folder by a separator at its
+    end."""
+    return _PathWord(a_file=a_file) if text else _PathWord(a_file=a_file, path_type=Path)
 
 
 @dataclass
@@ -99,6 +110,7 @@ class AppContext:
     errors: list[str] = field(default_factory=list)
     _db: Database | None = None
     _created: OpenResult | None = None  # the database this command created, while open
+    _created_by: str = ""  # the command that created it
     _created_changes: int = 0  # its committed changes once created (and the pack recorded)
     _committed: bool = False  # see committed_anything
     _replaced: bool = False  # see replaced_database
@@ -142,6 +154,7 @@ class AppContext:
                 self.warn(notice)
             if result.new_file:
                 self._created = result
+                self._created_by = command_name()
             self._say_pack_notice()
             if mode is OpenMode.WRITE:
                 synced = sync_pack(self._db, self.pack())
@@ -284,8 +297,14 @@ class AppContext:
         if created is not None and created.db is db and failed \
                 and db.committed_changes == self._created_changes:
             discard_new_database(created)
-        else:
-            db.close()
+            return
+        db.close()
+        if created is not None and created.db is db and not created.notices \
+                and self._created_by != "db init" and not self.json_output and not self.quiet:
+            # (QA98 F11: a mistyped --db started a new library without a word)
+            self.err_console.print(f"note: created a new database at {self.db_path} "
+                                   "(--db or ROMRUNNER_DB names another)", markup=False,
+                                   soft_wrap=True)
 
 
 def envelope(exit_code: int, data: Any, warnings: list[str],

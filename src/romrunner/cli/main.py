@@ -212,7 +212,7 @@ def _print_version(ctx: click.Context, asked: bool) -> None:
 @click.option("--version", is_flag=True, expose_value=False, is_eager=True,
               callback=lambda ctx, _, value: _print_version(ctx, value),
               help="Show the version, and the database schema it writes, and exit.")
-@click.option("--db", "db_path", type=path_param(), envvar="ROMRUNNER_DB",
+@click.option("--db", "db_path", type=path_param(a_file=True), envvar="ROMRUNNER_DB",
               default=None, help="Database file (env ROMRUNNER_DB; default: user data dir).")
 @click.option("--pack", "pack_dir", type=path_param(), envvar="ROMRUNNER_PACK",
               default=None, help="Definition pack folder (env ROMRUNNER_PACK; default: built-in).")
