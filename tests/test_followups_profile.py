@@ -34,6 +34,7 @@ def test_profile_rm_keeps_a_profile_with_deploy_history_unless_forced(
     assert refused.code == 2
     lines = refused.err.strip().splitlines()
     assert len(lines) == 1 and "profile 1" in lines[0] and "1 deployment" in lines[0]
+    assert "has the history of 1 deployment, which would be removed" in lines[0]  # (QA98)
     assert "--force" in lines[0]
     assert cli("deploy", "show", "1").code == 0  # the history is still there
     assert cli("profile", "show", "1").code == 0

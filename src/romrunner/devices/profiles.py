@@ -229,7 +229,7 @@ def remove_profile(db: Database, profile_id: int, *, force: bool = False) -> Rem
         performance = _keep_device_knowledge(db, [profile_id])
         if (count or overrides or performance) and not force:
             what = " and ".join(part for part in (
-                f"{count:,} deployment(s) whose history" if count else "",
+                f"the history of {counted(count, 'deployment')}" if count else "",
                 counted(overrides, "override") if overrides else "",
                 f"{counted(performance, 'performance answer')} imported for its device (no "
                 "other profile of that device keeps them)" if performance else "") if part)
