@@ -238,6 +238,8 @@ def test_settings_keep_what_the_user_typed_and_json_stays_valid(cli: Any,
         assert bad.code == 2 and "control characters" in bad.err, bad.err
     both = cli("override", "set", "--game", "1", "--include", "--exclude")
     assert both.code == 2 and "--include and --exclude together" in both.err
+    twice = cli("override", "set", "--game", "1", "--setting", "a=1", "--setting", "a=2")
+    assert twice.code == 2 and "a is given twice" in twice.err  # (QA98: the last kept)
     assert cli("--json", "override", "ls").json()["data"][0]["action"] is None
 
 

@@ -103,6 +103,9 @@ def test_a_path_override_of_a_dropped_platform_is_shown_and_can_be_removed(
     refused = cli("--pack", pack, "destination", "paths", "1", "--to", card, "--set",
                   "snes=AGAIN")
     assert refused.code == 2 and "use roms, bios or a platform id" in refused.err
+    twice = cli("--pack", pack, "destination", "paths", "1", "--to", card, "--set",
+                "gb=A", "--set", "gb=B")  # (QA98: the last one kept without a word)
+    assert twice.code == 2 and "gb is given twice (gb=A, gb=B)" in twice.err, twice.err
 
 
 def test_a_query_naming_a_platform_the_pack_dropped_still_takes_its_stored_games(

@@ -28,6 +28,9 @@ def _pairs(values: tuple[str, ...]) -> dict[str, str]:
         key, sep, folder = value.partition("=")
         if not sep or not key.strip() or not folder.strip():
             raise click.BadParameter(f"{value!r}: use KEY=FOLDER", param_hint="--set")
+        if key.strip() in pairs:  # (QA98 F13: the last one kept without a word)
+            raise click.BadParameter(f"{key.strip()} is given twice ({key.strip()}="
+                                     f"{pairs[key.strip()]}, {value})", param_hint="--set")
         pairs[key.strip()] = folder.strip()
     return pairs
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict
+from typing import Any
 
 import click
 from rich.console import Console
@@ -67,7 +68,7 @@ def override_set(platform: str | None, game: int | None, profile: int | None,
         assert game is not None
         change = set_game_override(db, pack, game, profile_id=profile, emulator=emulator,
                                    action=action,
-                                   settings=dict(parse_setting(s) for s in settings))
+                                   settings=_settings(settings))
     for warning in change.warnings:
         app.warn(warning)
     scope = f"profile {profile}" if profile is not None else "every profile"
@@ -157,3 +158,15 @@ def register(group: click.Group) -> None:
     """Add this module's commands to the CLI."""
     group.add_command(override)
     group.add_command(resolve)
+
+
+def _settings(values: tuple[str, ...]) -> dict[str, Any]:
+    """The ``--setting KEY=VALUE`` options as a dict; a key given twice is refused (QA98
+    F13: the last one kept without a word)."""
+    settings: dict[str, Any] = {}
+    for value in values:
+        key, setting = parse_setting(value)
+        if key in settings:
+            raise click.BadParameter(f"{key} is given twice", param_hint="--setting")
+        settings[key] = setting
+    return settings
