@@ -162,6 +162,8 @@ def test_removing_the_catalog_that_shared_a_crc_identifies_the_game_by_the_other
         "Nintendo - Game Boy Advance", "Nintendo - Game Boy Advance (Alt)"))
     assert cli("--json", "dat", "import", dat, "--platform", "gba").code == 0
     assert _rows(db_path, "SELECT matched_game_id FROM games") == [(None,), (None,)]
+    lower = cli("dat", "rm", "nintendo - game boy advance")  # (QA98: no word of the case)
+    assert lower.code != 0 and "did you mean 'Nintendo - Game Boy Advance'?" in lower.err
     removed = cli("--json", "dat", "rm", "Nintendo - Game Boy Advance").json()["data"]
     assert (removed["newly_identified"], removed["unidentified"]) == (2, 0)
     assert _rows(db_path, "SELECT filename, matched_game_id FROM games ORDER BY filename") == [

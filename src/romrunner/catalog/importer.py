@@ -321,8 +321,12 @@ def remove_catalog(db: Database, name: str) -> RemoveReport:
     with db.atomic():
         sources = db.query("SELECT id, name, platform_id, headered, version, game_count "
                            "FROM catalog_sources WHERE name = ? ORDER BY headered", (name,))
-        if not sources:
-            raise NotFoundError(f"no imported DAT is named {name!r} "
+        if not sources:  # (QA98 F13: names were matched case-exactly, without a word)
+            others = [str(row[0]) for row in db.query(
+                "SELECT DISTINCT name FROM catalog_sources WHERE lower(name) = lower(?)",
+                (name,))]
+            hint = f"; did you mean {others[0]!r}?" if len(others) == 1 else ""
+            raise NotFoundError(f"no imported DAT is named {name!r}{hint} "
                                 "(`romrunner dat ls` lists them)")
         ids = [int(row["id"]) for row in sources]
         marks = ", ".join("?" * len(ids))
