@@ -377,3 +377,19 @@ def test_a_rename_that_would_join_two_chains_too_deep_is_refused(db: Database) -
     names = {info.name for info in list_collections(db)}
     assert "a5" in names and "x" not in names  # nothing was changed
     rename_collection(db, "a5", "a-top")  # (a rename joining nothing is fine)
+
+
+def test_a_collection_is_named_by_its_id_too_and_digits_alone_are_no_name(
+        db: Database) -> None:
+    """QA98 F10: `collection ls` shows ids, but `collection show 2` and `deploy --collection
+    1` took names alone; a collection named "1" then shadowed id 1 without a word."""
+    create_collection(db, "Faves")
+    add_games(db, "Faves", [2, 1])
+    assert ids(collection_page(db, "1")) == ids(collection_page(db, "Faves")) == [2, 1]
+    assert {row["id"] for row in query_games(db, "collection:1",
+                                             known_platforms=PLATFORMS).rows} == {1, 2}
+    for name in ("1", "2024"):
+        with pytest.raises(InputError, match="digits alone name a collection by its id"):
+            create_collection(db, name)
+    with pytest.raises(NotFoundError):
+        collection_page(db, "7")

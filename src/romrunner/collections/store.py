@@ -144,6 +144,9 @@ def _find(db: Database, name: str) -> _Stored | None:
             break
         if row is None and name_key(candidate["name"]) == key:
             row = candidate
+    if row is None and name.isascii() and name.isdigit():  # its id, as `collection ls` shows
+        row = db.query_one("SELECT id, name, collection_type, rules_json FROM collections "
+                           "WHERE id = ?", (int(name),))  # (QA98 F10: names alone)
     if row is None:
         return None
     if row["collection_type"] == "auto":
@@ -186,6 +189,9 @@ def _check_name(name: str) -> str:
         raise InputError(f"collection name {name!r}: empty or has control characters")
     if name_key(clean) in RESERVED:
         raise InputError(f"collection name {clean!r} is built in; choose another name")
+    if clean.isascii() and clean.isdigit():
+        raise InputError(f"collection name {clean!r}: digits alone name a collection by its "
+                         "id; choose another name")
     return clean
 
 
