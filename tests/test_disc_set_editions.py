@@ -158,3 +158,27 @@ def test_a_set_in_two_roots_stays_one_set_and_a_split_is_undone_when_it_no_longe
     assert cli("scan", "--workers", "1").code == 0
     keys = _keys(db_path)
     assert keys[f"{bad[0]}.cue"] == keys[f"{bad[1]}.cue"]
+
+
+def test_set_keys_without_a_region_and_verified_marks_on_some_discs(
+        cli: Any, db_path: Path, tmp_path: Path) -> None:
+    """Review 100: F1, the key of a set without a region (`psx:game::beta`) held the split
+    mark and two editions were one set; F2, a set with `[!]` on some discs, in two roots,
+    was split into incomplete sets; F3, `[!]` on one plain disc kept `[fixed]` merged."""
+    beta = [f"Game (Disc {n}) (Beta)" for n in (1, 2)]
+    demo = [f"Game (Disc {n}) (Demo)" for n in (1, 2)]
+    ff7 = ["Final Fantasy VII (U) (Disc 1) [!]", "Final Fantasy VII (U) (Disc 2) [!]",
+           "Final Fantasy VII (U) (Disc 3)"]
+    plain = ["Resident Evil 2 (Europe) (Disc 1) [!]", "Resident Evil 2 (Europe) (Disc 2)"]
+    fixed = [f"Resident Evil 2 (Europe) [fixed] (Disc {n})" for n in (1, 2)]
+    _discs(tmp_path / "a" / "psx", beta + demo + ff7 + plain + fixed)
+    _discs(tmp_path / "b" / "psx", ff7)
+    for args in (("library", "add", str(tmp_path / "a")),
+                 ("library", "add", str(tmp_path / "b")), ("scan", "--workers", "1")):
+        assert cli(*args).code == 0, args
+    keys = _keys(db_path)
+    assert keys[f"{beta[0]}.cue"] == keys[f"{beta[1]}.cue"] != keys[f"{demo[0]}.cue"]
+    assert keys[f"{demo[0]}.cue"] == keys[f"{demo[1]}.cue"]
+    assert len({keys[f"{name}.cue"] for name in ff7}) == 1
+    assert keys[f"{plain[0]}.cue"] == keys[f"{plain[1]}.cue"] != keys[f"{fixed[0]}.cue"]
+    assert keys[f"{fixed[0]}.cue"] == keys[f"{fixed[1]}.cue"]

@@ -8,9 +8,12 @@ dump, ``[fixed]``; a bad dump's ``[b]``) then shared one key: one folder and one
 the card for both, the second set's discs unreachable on the handheld (QA94 F3).
 
 So where a key holds two discs of one number, its discs are grouped by their bracket tags
-(serials and disc tags left out), and each tagged group of two disc numbers or more is a set
-of its own: its key is the set's and ``::`` and the tags. Anything else is one set: the same
-set in two formats or two roots, a revision of one disc, a mark on one disc (review 99 F3).
+(serials, disc tags and the verified mark ``[!]`` left out: each disc has its own), and when
+there are two groups or more and each has two disc numbers or more, each tagged group is a
+set of its own: its key is the set's and ``::`` and the tags (which start with ``[``, as no
+set's key has after ``::``: a key without a region is ``psx:game::beta``, review 100 F1).
+Anything else is one set: the same set in two formats or two roots, a revision of one disc,
+a mark on some discs (review 99 F3, review 100 F2).
 The keys of a set are decided again whenever one of its discs is keyed anew, so a split that
 no longer holds (the other set deleted) is undone (review 99 F4).
 """
@@ -24,27 +27,29 @@ from collections import defaultdict
 from romrunner.library.summary import card_name
 from romrunner.store.database import Database
 
-SPLIT = "::"  # between a set's key and the tags of a set split off it
+SPLIT = "::"  # between a set's key and the tags of a set split off it (which start with "[")
+_MARK = SPLIT + "["  # where a split set's tags begin in its key
 
 _BRACKETS = re.compile(r"\[([^\[\]]*)\]")
-# A disc's serial (``SLUS-00662``, ``SCES_123.45``, ``T-1234G``) or its disc tag (``[Disc 2]``,
-# ``[CD2]``): a tag each disc of one set has its own of.
-_PER_DISC = re.compile(r"[A-Z]{1,5}[-_ ]?\d{3,6}(?:[._-]?\d{1,3})?[A-Z]?|(?:disc|disk|cd)\s*\d+",
-                       re.IGNORECASE)
+# A disc's serial (``SLUS-00662``, ``SCES_123.45``, ``T-1234G``), its disc tag (``[Disc 2]``,
+# ``[CD2]``) or the verified mark ``[!]``: a tag each disc of one set has its own of.
+_PER_DISC = re.compile(r"[A-Z]{1,5}[-_ ]?\d{3,6}(?:[._-]?\d{1,3})?[A-Z]?"
+                       r"|(?:disc|disk|cd)\s*\d+|!", re.IGNORECASE)
 
 # The set keys to decide again: those holding two discs of one number, and those split off
 # a set; of the sets of some games (:ids), or all.
 _TO_DECIDE = (
     "SELECT DISTINCT set_key FROM games WHERE set_key IS NOT NULL AND (:ids IS NULL OR set_key "
     "IN (SELECT set_key FROM games WHERE id IN (SELECT value FROM json_each(:ids)))) "
-    "AND (instr(set_key, '" + SPLIT + "') > 0 OR (disc_number IS NOT NULL AND EXISTS ("
+    "AND (instr(set_key, '" + _MARK + "') > 0 OR (disc_number IS NOT NULL AND EXISTS ("
     "SELECT 1 FROM games other WHERE other.set_key = games.set_key "
     "AND other.disc_number = games.disc_number AND other.id <> games.id)))")
 
-# The discs of one set: its key, and the keys split off it (the key and ``::``, up to the
-# key and ``:;``, as ``;`` follows ``:``), through the set_key index.
+# The discs of one set: its key, and the keys split off it (the key and ``::[``, up to the
+# key and ``::\``, as ``\`` follows ``[``), through the set_key index.
 _MEMBERS = ("SELECT id, set_key, filepath, disc_number FROM games WHERE set_key = :key "
-            "OR (set_key >= :key || '" + SPLIT + "' AND set_key < :key || ':;')")
+            "OR (set_key >= :key || '" + _MARK + "' AND set_key < :key || '" + SPLIT
+            + "\\')")
 
 
 def bracket_tags(filepath: str) -> str:
@@ -57,7 +62,7 @@ def bracket_tags(filepath: str) -> str:
 
 def base_key(set_key: str) -> str:
     """The key of the set ``set_key`` was split off (itself when it was not)."""
-    return set_key.split(SPLIT, 1)[0]
+    return set_key.split(_MARK, 1)[0]
 
 
 def split_merged_sets(db: Database, game_ids: list[int] | None = None) -> int:
@@ -87,7 +92,6 @@ def _keys_of(base: str, members: list[tuple[int, str, str, int | None]]) -> dict
     for game_id, _, filepath, disc in members:
         groups[bracket_tags(filepath)].append((game_id, disc))
     split = len(numbers) > len(set(numbers)) and len(groups) > 1 and all(
-        len({disc for _, disc in group if disc is not None}) >= 2
-        for tags, group in groups.items() if tags)
+        len({disc for _, disc in group if disc is not None}) >= 2 for group in groups.values())
     return {game_id: f"{base}{SPLIT}{tags}" if split and tags else base
             for tags, group in groups.items() for game_id, _ in group}
