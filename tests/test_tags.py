@@ -191,3 +191,12 @@ def test_redumps_rarer_countries_are_regions_and_its_store_discs_demos() -> None
                  "Final Fantasy VII (USA) (Interactive Sampler CD)"):
         assert "demo" in parse_name(name).flags, name
     assert parse_name("Sampler Story (USA)").flags == ()  # (a title's word: no tag)
+
+
+def test_a_sega_serial_is_no_translation_and_a_translation_stays_one() -> None:
+    """Review 100 F5: a Saturn disc's serial, `[T-4507G]`, was a translation: each disc a
+    set of its own (a translation is an edition), no playlist."""
+    serial = parse_filename("Panzer Dragoon Saga (USA) (Disc 1) [T-4507G].cue")
+    assert serial.translation is None and serial.disc_number == 1
+    assert parse_filename("Game (Japan) [T-Eng].sfc").translation == "Eng"
+    assert parse_filename("Game (Japan) [T+Fre1.0].sfc").translation == "Fre1.0"

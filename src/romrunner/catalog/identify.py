@@ -212,8 +212,9 @@ def identify_noting_moves(db: Database, game_ids: list[int] | None = None
 # "(PRG1)" revisions; 16: an identified game has the flags its catalog game's one ROM name
 # adds, "(Unl)", "(Aftermarket)", which some DATs write there only; 17: Redump's in-store and
 # sampler discs, "(Tentou …)", "(Test Drive Disc)", "(… Sampler CD)", are demos, and
-# "(Austria)", "(Ireland)", "(Belgium, Netherlands)", "(Israel)", "(Peru)"… regions.)
-TAG_RULES_VERSION = 17
+# "(Austria)", "(Ireland)", "(Belgium, Netherlands)", "(Israel)", "(Peru)"… regions; 18: a
+# Sega serial, "[T-4507G]", is no translation.)
+TAG_RULES_VERSION = 18
 _IDENTIFIED = "('sha1', 'md5', 'crc32', 'tracks', 'user')"
 _TAG_SOURCE = f"CASE WHEN g.match_method IN {_IDENTIFIED} THEN g.matched_game_id END"
 _TAGGED = (*TAG_COLUMNS, *DISC_COLUMNS)

@@ -106,7 +106,7 @@ def retag_once(db: Database) -> int:
     return rematched
 
 
-# The names whose tags tag rules 9 to 17 read anew: "(Auto Demo)", "(Tech Demo)", "(Trade
+# The names whose tags tag rules 9 to 18 read anew: "(Auto Demo)", "(Tech Demo)", "(Trade
 # Demo)", "(Possible Proto)", "(Debug)", "(Debug Version)"; the languages "(De)", "(Fr,De)"…
 # (LIKE ignores ASCII case).
 _NEWLY_READ_TAGS = ("% Demo)%", "% Proto)%", "%(Debug%",
@@ -117,6 +117,7 @@ _NEWLY_READ_TAGS = ("% Demo)%", "% Proto)%", "%(Debug%",
                     *(f"%({code})%" for code in ("JUE", "JEU", "UJE", "UEJ", "EJU", "EUJ")),
                     "%(PRG%",  # (15: GoodNES' "(PRG1)")
                     "%Tentou%", "%Test Drive%", "%Sampler%",  # (17)
+                    *(f"%[T-{digit}%" for digit in "0123456789"),  # (18: "[T-4507G]")
                     *(f"%{region}%" for region in (
                         "Austria", "Ireland", "Belgium", "Israel", "Peru", "Argentina",
                         "Switzerland", "Croatia", "Turkey", "South Africa", "Singapore",

@@ -381,8 +381,8 @@ _GOODTOOLS_REGIONS = re.compile(r"^(?!.*(.).*\1)[JUE]{2,3}$")
 
 def _bracket_tag(tag: str, state: _TagState) -> None:
     lowered = tag.lower()
-    if lowered.startswith(("t+", "t-")):
-        state.translation = tag[2:].strip() or "unknown"
+    if lowered.startswith(("t+", "t-")) and not tag[2:3].isdigit():  # ("[T-4507G]": a Sega
+        state.translation = tag[2:].strip() or "unknown"            # serial, review 100 F5)
         return
     key = re.sub(r"\d+$", "", lowered).strip()
     if (match := _DISC.match(tag)) is not None and state.disc_number is None:
