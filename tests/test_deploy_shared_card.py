@@ -214,3 +214,7 @@ def test_a_deploy_with_another_pack_than_the_cards_last_says_so(cli: Any,
     assert other.code == 0, other.err
     assert "(deployment 1) was planned with another definition pack than this one (the " \
         "built-in pack)" in other.err, other.err
+    devices["devices"][0]["displayName"] += " v2"  # (the same folder's pack, updated)
+    (pack / "devices.json").write_text(json.dumps(devices, indent=1), encoding="utf-8")
+    updated = cli("--pack", pack, "deploy", "1", "--to", card, "platform:gb", "--dry-run")
+    assert updated.code == 0 and "another definition pack" not in updated.err, updated.err

@@ -61,6 +61,7 @@ def test_after_a_query_command_they_are_refused_not_taken_as_not_terms(
     assert listed("-title:q") == ["Alpha (USA).nes"]     # the games without "q…"
     assert listed("-quest") == listed("-title:q") and listed("-platform:nes") == []
     for words in (("games", "ls", "-q"), ("search", "a", "-v"), ("games", "ls", "a", "-vq"),
+                  ("games", "ls", "-vvv"), ("games", "ls", "-qq"),
                   ("deploy", "1", "--to", str(tmp_path / "card"), "--prune", "-q")):
         refused = cli(*words)
         assert refused.code == 2 and "write it before the command" in refused.err, words

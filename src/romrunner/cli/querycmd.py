@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import click
 
 
@@ -32,13 +34,14 @@ class QueryCommand(click.Command):
                         raise click.UsageError(f"Option '{name}' requires an argument.", ctx)
                     index += 1
                     options.append(args[index])
-            elif arg in _SHORT_GLOBALS:
+            elif _SHORT_GLOBALS.fullmatch(arg):
+                meant = " ".join(name for letter, name in (("q", "--quiet"),
+                                                           ("v", "--verbose")) if letter in arg)
                 raise click.UsageError(
                     f"{arg}: after a command that takes query words this would be a NOT term "
-                    f"(the games without a word starting with {arg[1:]!r}), not "
-                    f"{_SHORT_GLOBALS[arg]}: write it before the command (`romrunner {arg} "
-                    f"{_command_words(ctx)} …`) or as {_SHORT_GLOBALS[arg]}; for the NOT term, "
-                    f"-title:{arg[1:]}", ctx)
+                    f"(the games without a word starting with {arg[1:]!r}), not {meant}: write "
+                    f"it before the command (`romrunner {arg} {_command_words(ctx)} …`) or as "
+                    f"{meant}; for the NOT term, -title:{arg[1:]}", ctx)
             else:
                 words.append(arg)
             index += 1
@@ -47,8 +50,7 @@ class QueryCommand(click.Command):
 
 # The global options' short forms, as a user writes them after a command (QA98 F1: `deploy …
 # --prune -q` took the games with a "q" word off the card): refused as query words.
-_SHORT_GLOBALS = {"-q": "--quiet", "-v": "--verbose", "-vv": "--verbose",
-                  "-qv": "--quiet --verbose", "-vq": "--quiet --verbose"}
+_SHORT_GLOBALS = re.compile(r"-[qv]+")
 
 
 def _command_words(ctx: click.Context) -> str:

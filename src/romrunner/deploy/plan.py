@@ -191,6 +191,7 @@ class DeployPlan:
     # the profile's still (see Claims.written_by_other_profiles).
     chosen_held: list[str] = field(default_factory=list)
     pack_hash: str | None = None  # the content hash of the pack it was made by
+    pack_source: str | None = None  # and where that pack was: its folder, or "built-in"
     # Chosen games left out as copies of another chosen game: (left out, the one deployed).
     copies: list[tuple[int, int]] = field(default_factory=list)
     # Games not placed themselves — left out as copies, missing from the library since the
@@ -347,8 +348,14 @@ def build_plan(db: Database, layout: CardLayoutLike, game_ids: Iterable[int], *,
     plan = _planned(db, layout, game_ids, pack, profile_id, include_bios, pruning, keep)
     plan.pack_hash = pack.content_hash if pack is not None else None
     if pack is not None:
+        plan.pack_source = pack_source(pack)
         _warn_another_pack(db, plan, pack)
     return plan
+
+
+def pack_source(pack: DefinitionPack) -> str:
+    """Where ``pack`` was loaded from, as a deployment records it."""
+    return "built-in" if pack.builtin else str(pack.path)
 
 
 def _warn_another_pack(db: Database, plan: DeployPlan, pack: DefinitionPack) -> None:
@@ -357,18 +364,20 @@ def _warn_another_pack(db: Database, plan: DeployPlan, pack: DefinitionPack) -> 
     took the card's for copies left behind, every game was written again, and the advice was
     to prune the copies the user's own pack had laid out)."""
     card = card_destination_id(plan.root, create=False)
+    if not card:  # (a blank card where another was: nothing of it to compare, review 100)
+        return
     row = db.query_one(
         "SELECT id, options_json FROM deployment_history WHERE status = 'completed' AND "
-        "(destination_id = ? OR (? = '' AND destination_path = ?)) ORDER BY id DESC LIMIT 1",
-        (card or "", card or "", str(plan.root)))
+        "destination_id = ? ORDER BY id DESC LIMIT 1", (card,))
     if row is None:
         return
     try:
-        used = json.loads(row[1] or "{}").get("pack")
+        options = json.loads(row[1] or "{}")
+        used, source = options.get("pack"), options.get("pack_source")
     except (ValueError, AttributeError):
         return
-    if not isinstance(used, str) or used == pack.content_hash:
-        return
+    if not isinstance(used, str) or used == pack.content_hash or source == pack_source(pack):
+        return  # (the same pack, or the same folder's pack updated since: review 100 F10)
     this = "the built-in pack" if pack.builtin else f"the pack at {pack.path}"
     plan.warnings.insert(0, PlanIssue(
         "pack-changed", f"the last deploy to this card (deployment {row[0]}) was planned "
@@ -413,7 +422,7 @@ def _planned(db: Database, layout: CardLayoutLike, game_ids: Iterable[int],
 # plan_from_kept), what the card says (asked again when read back), and the kept plan's own
 # marks. Every other field is in kept_form (a test holds them to this).
 NOT_KEPT_AS_IS = frozenset({"items", "detected_folders", "kept", "kept_as", "sources_in",
-                            "rom_platforms_in", "pack_hash"})
+                            "rom_platforms_in", "pack_hash", "pack_source"})
 
 
 def kept_form(plan: DeployPlan) -> tuple[Any, ...]:
@@ -1080,8 +1089,10 @@ def _playlists_renamed_away(db: Database, builder: _Builder, games: dict[int, _G
             "WHERE g.id IN (SELECT value FROM json_each(?))",
             (json.dumps([game.id for game in playlists]),)):
         folder = posixpath.dirname(str(filepath))
-        listed[int(game_id)].append(
-            (int(root_id), posixpath.normpath(posixpath.join(folder, str(name)))))
+        path = posixpath.normpath(posixpath.join(folder, str(name)))
+        if posixpath.isabs(str(name)) or path.startswith("../") or "\\" in str(name):
+            listed[int(game_id)].append((-1, ""))  # (not told: held as before, review 100 F7)
+        listed[int(game_id)].append((int(root_id), path))
     wanted = sorted({entry for entries in listed.values() for entry in entries})
     if not wanted:
         return []
@@ -1090,7 +1101,7 @@ def _playlists_renamed_away(db: Database, builder: _Builder, games: dict[int, _G
         "(SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?))",
         (json.dumps(wanted),))}
     gone = [game_id for game_id, entries in listed.items()
-            if not any(entry in found for entry in entries)]
+            if not any(entry in found or entry[0] < 0 for entry in entries)]
     if gone:
         names = [games[game_id].filename for game_id in gone]
         one = len(gone) == 1

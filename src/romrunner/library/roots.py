@@ -105,9 +105,10 @@ def register_root(db: Database, path: Path, adopt_from: Path | None = None) -> R
     card = _a_card_of_ours(root)
     if card is not None:  # (QA98 F5: its copies became games, and deploys to it refused)
         raise InputError(
-            f"{path}: {'a card' if card == root else f'inside the card {card}'} ROM Runner "
-            "deploys to (it holds .romrunner/): its files are copies of a library's; add the "
-            "library's own folders; nothing was added")
+            f"{path}: {'a card' if card == root else f'inside {card}, a card'} ROM Runner "
+            f"deploys to ({card / '.romrunner'} holds its records): its files are copies of a "
+            "library's; add the library's own folders (not a card? remove that .romrunner "
+            "folder, left by a deploy there); nothing was added")
     spellings = [root, Path(os.path.abspath(Path(path).expanduser()))]
     if adopt_from is not None:
         old = Path(os.path.abspath(Path(adopt_from).expanduser()))
