@@ -206,3 +206,25 @@ def test_a_card_a_deploy_wrote_to_is_no_library_root(cli: Any, tree: dict[str, P
         assert refused.code == 2 and "ROM Runner deploys to" in refused.err, refused.err
     assert roots(cli) == [str(tree["roms"])]
     assert cli("deploy", "1", "--to", card, "platform:snes").code == 0
+
+
+def test_a_card_inside_a_library_root_is_not_scanned(cli: Any, tree: dict[str, Path],
+                                                     tmp_path: Path) -> None:
+    """Review 100 F9: a root above a card a deploy wrote to (a NAS share holding the
+    handheld's folder) took the card's copies for games."""
+    for args in (("library", "add", tree["roms"]), ("scan", "--workers", "1"),
+                 ("device", "add", "rg-35xx-plus"),
+                 ("profile", "create", "--device", "1", "--os", "knulli")):
+        assert cli(*args).code == 0, args
+    card = tree["elsewhere"] / "handheld"
+    card.mkdir()
+    assert cli("deploy", "1", "--to", card, "platform:snes").code == 0
+    assert list(card.rglob("*.sfc"))
+    assert cli("library", "add", tree["elsewhere"]).code == 0
+    scanned = cli("--json", "scan", "--workers", "1")
+    assert scanned.code == 0, scanned.err
+    errors = scanned.json()["data"]["errors"]
+    assert [e["path"] for e in errors if "a card ROM Runner deploys to" in e["error"]] == [
+        str(card)]
+    files = [g["filename"] for g in cli("--json", "games", "ls").json()["data"]["games"]]
+    assert files == ["Game (USA).sfc"]

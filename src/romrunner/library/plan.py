@@ -696,6 +696,19 @@ def _top_level(root: str, rules: WalkRules) -> list[tuple[str, str]]:
     return folders
 
 
+A_CARD = ("a card ROM Runner deploys to (its .romrunner/ holds the records): its files are "
+          "copies of a library's, not games of this one; not scanned")
+
+
+def _a_card(listing: list[os.DirEntry[str]]) -> bool:
+    """True when a folder listed as ``listing`` is a card a deploy wrote its records to."""
+    for entry in listing:
+        if entry.name == ".romrunner":
+            with contextlib.suppress(OSError):
+                return os.path.isfile(os.path.join(entry.path, "destination-id"))
+    return False
+
+
 CLASHING = ("its name is not UTF-8 (read as “{}”) and, escaped, is the name of "
             "another file or folder here: rename it; skipped")
 
@@ -761,6 +774,10 @@ def _walk(folder: str, rel_folder: str, notes: WalkNotes, rules: WalkRules, *,
         except OSError as exc:
             notes.not_walked(display_path(folder), UNLISTED.format(exc.strerror))
             notes.unlisted.append(rel_folder)
+            continue
+        if rel_folder and _a_card(listing):  # (review 100 F9: its copies became games)
+            report(display_path(folder), A_CARD)
+            notes.never_games.append(rel_folder.rstrip("/"))
             continue
         clashes: list[set[str]] = []  # names left out, worked out at the first odd name
         for entry in listing:
