@@ -209,12 +209,14 @@ def test_a_deploy_with_another_pack_than_the_cards_last_says_so(cli: Any,
     card = _two_profiles_library(cli, tmp_path, (("gb", ("A (USA).gb",)),))
     assert cli("--pack", pack, "deploy", "1", "--to", card, "platform:gb").code == 0
     same = cli("--pack", pack, "deploy", "1", "--to", card, "platform:gb", "--dry-run")
-    assert same.code == 0 and "another definition pack" not in same.err
+    assert same.code == 0 and "definition pack at" not in same.err
     other = cli("deploy", "1", "--to", card, "platform:gb", "--dry-run")
     assert other.code == 0, other.err
-    assert "(deployment 1) was planned with another definition pack than this one (the " \
-        "built-in pack)" in other.err, other.err
-    devices["devices"][0]["displayName"] += " v2"  # (the same folder's pack, updated)
-    (pack / "devices.json").write_text(json.dumps(devices, indent=1), encoding="utf-8")
-    updated = cli("--pack", pack, "deploy", "1", "--to", card, "platform:gb", "--dry-run")
-    assert updated.code == 0 and "another definition pack" not in updated.err, updated.err
+    assert f"(deployment 1) was planned with the definition pack at {pack}, this one with " \
+        "the built-in pack" in other.err, other.err
+    newer = tmp_path / "pack-2"  # (another folder's pack, named on purpose: review 100 F10)
+    shutil.copytree(pack, newer)
+    devices["devices"][0]["displayName"] += " v2"
+    (newer / "devices.json").write_text(json.dumps(devices, indent=1), encoding="utf-8")
+    updated = cli("--pack", newer, "deploy", "1", "--to", card, "platform:gb", "--dry-run")
+    assert updated.code == 0 and "definition pack at" not in updated.err, updated.err

@@ -359,10 +359,11 @@ def pack_source(pack: DefinitionPack) -> str:
 
 
 def _warn_another_pack(db: Database, plan: DeployPlan, pack: DefinitionPack) -> None:
-    """Say so when the last deploy completed to this card was planned with another
-    definition pack (QA98 F9: `--pack` forgotten in a new shell; the built-in pack's folders
-    took the card's for copies left behind, every game was written again, and the advice was
-    to prune the copies the user's own pack had laid out)."""
+    """Say so when the last deploy completed to this card was planned with a pack of a
+    folder and this one with the built-in pack (QA98 F9: `--pack` forgotten in a new shell;
+    the built-in pack's folders took the card's for copies left behind, every game was
+    written again, and the advice was to prune the copies the user's own pack had laid out).
+    A pack of another folder is named on purpose (review 100 F10)."""
     card = card_destination_id(plan.root, create=False)
     if not card:  # (a blank card where another was: nothing of it to compare, review 100)
         return
@@ -376,14 +377,14 @@ def _warn_another_pack(db: Database, plan: DeployPlan, pack: DefinitionPack) -> 
         used, source = options.get("pack"), options.get("pack_source")
     except (ValueError, AttributeError):
         return
-    if not isinstance(used, str) or used == pack.content_hash or source == pack_source(pack):
-        return  # (the same pack, or the same folder's pack updated since: review 100 F10)
-    this = "the built-in pack" if pack.builtin else f"the pack at {pack.path}"
+    if not pack.builtin or not isinstance(source, str) or source == "built-in" \
+            or used == pack.content_hash:
+        return  # (another folder's pack named on purpose; the built-in one updated)
     plan.warnings.insert(0, PlanIssue(
         "pack-changed", f"the last deploy to this card (deployment {row[0]}) was planned "
-        f"with another definition pack than this one ({this}): if that one was given by "
-        "`--pack DIR` (or ROMRUNNER_PACK), name it again — the folders the two lay out "
-        "differently take the card's copies for copies left behind, and write them again"))
+        f"with the definition pack at {source}, this one with the built-in pack: name it "
+        "again (`--pack DIR` or ROMRUNNER_PACK) — the folders the two lay out differently "
+        "take the card's copies for copies left behind, and write them again"))
 
 
 def _planned(db: Database, layout: CardLayoutLike, game_ids: Iterable[int],
