@@ -161,3 +161,32 @@ def test_a_set_renamed_with_its_playlist_leaves_no_broken_playlist_on_the_card(
     (playlist,) = card.rglob("*.m3u")
     assert playable(card, playlist.relative_to(card).as_posix()) == [
         rom("aitd disc 1") * 150, rom("aitd disc 2") * 150]
+
+
+def test_a_missing_playlist_naming_its_discs_by_absolute_paths_is_held(
+        cli: Any, tmp_path: Path) -> None:
+    """Review 100 F7: a library .m3u whose entries are absolute paths (a PC tool's), its set
+    gone with a share partly there: "renamed away, --prune removes it", as no row is named
+    by such a path; it is held with its missing discs, as a missing game's copy."""
+    root = tmp_path / "roms" / "psx" / "Game (USA)"
+    root.mkdir(parents=True)
+    for disc in (1, 2):
+        name = f"Game (USA) (Disc {disc})"
+        (root / f"{name}.bin").write_bytes(rom(f"game disc {disc}") * 20)
+        (root / f"{name}.cue").write_text(CUE.format(f"{name}.bin"))
+    (root / "Game (USA).m3u").write_text("".join(
+        f"{root}/Game (USA) (Disc {disc}).cue\n" for disc in (1, 2)))
+    card = tmp_path / "card"
+    card.mkdir()
+    for args in (("library", "add", str(tmp_path / "roms")), ("scan", "--workers", "1"),
+                 ("device", "add", "rg-35xx-plus"),
+                 ("profile", "create", "--device", "1", "--os", "muos"),
+                 ("deploy", "1", "--to", str(card), "platform:psx")):
+        assert cli(*args).code == 0, args
+    before = sorted(path.relative_to(card).as_posix() for path in card.rglob("*.m3u"))
+    assert before
+    root.rename(tmp_path / "away")
+    assert cli("scan", "--workers", "1", "--accept-missing").code == 0
+    pruned = cli("deploy", "1", "--to", str(card), "platform:psx", "--prune", "--force")
+    assert "renamed since" not in pruned.err, pruned.err
+    assert sorted(path.relative_to(card).as_posix() for path in card.rglob("*.m3u")) == before

@@ -1084,6 +1084,7 @@ def _playlists_renamed_away(db: Database, builder: _Builder, games: dict[int, _G
     if not playlists:
         return []
     listed: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    untold: set[int] = set()  # playlists naming a disc out of their root: not told
     for game_id, root_id, filepath, name in db.query(
             "SELECT g.id, g.root_id, g.filepath, f.name FROM games g JOIN game_files f "
             "ON f.game_id = g.id AND f.kind = 'track' "
@@ -1092,7 +1093,7 @@ def _playlists_renamed_away(db: Database, builder: _Builder, games: dict[int, _G
         folder = posixpath.dirname(str(filepath))
         path = posixpath.normpath(posixpath.join(folder, str(name)))
         if posixpath.isabs(str(name)) or path.startswith("../") or "\\" in str(name):
-            listed[int(game_id)].append((-1, ""))  # (not told: held as before, review 100 F7)
+            untold.add(int(game_id))  # (held as before: review 100 F7)
         listed[int(game_id)].append((int(root_id), path))
     wanted = sorted({entry for entries in listed.values() for entry in entries})
     if not wanted:
@@ -1102,7 +1103,7 @@ def _playlists_renamed_away(db: Database, builder: _Builder, games: dict[int, _G
         "(SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?))",
         (json.dumps(wanted),))}
     gone = [game_id for game_id, entries in listed.items()
-            if not any(entry in found or entry[0] < 0 for entry in entries)]
+            if game_id not in untold and not any(entry in found for entry in entries)]
     if gone:
         names = [games[game_id].filename for game_id in gone]
         one = len(gone) == 1
