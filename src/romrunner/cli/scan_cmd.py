@@ -193,7 +193,8 @@ def scan(paths: tuple[Path, ...], workers: int | None, full: bool,
                 f"{counted(count, 'file')} stored as games by an earlier scan "
                 f"{'is' if count == 1 else 'are'} no longer taken for games (covers and notes "
                 f"of a type no platform of their folder lists, files in a BIOS folder or a NAS "
-                f"or Windows system folder; {shown}): {'; '.join(said)}",
+                f"or Windows system folder, disc sheets that name no track, a card's copies; "
+                f"{shown}): {'; '.join(said)}",
                 markup=False, soft_wrap=True)
         if summary.disc_ids:
             console.print(f"read {counted(summary.disc_ids, 'disc id')} (serials, game ids) "

@@ -759,7 +759,8 @@ def _not_a_game(game_id: int, relpath: str) -> str:
     problem): not a file the scan did not find."""
     name = relpath.rsplit("/", 1)[-1]
     kind = name[name.rfind("."):].lower() if "." in name else "such"
-    return (f"{NO_LONGER_A_GAME}a {kind} file is not a game where it lies (a cover, a note); "
+    return (f"{NO_LONGER_A_GAME}a {kind} file is not a game where it lies (a cover, a note, "
+            "a disc sheet naming no track, a card's copy); "
             f"the file is still there, untouched; kept for its collections or overrides "
             f"(`romrunner games forget {game_id} --force` forgets the row, `games forget "
             "--not-games --force` every such row)")
