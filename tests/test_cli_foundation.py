@@ -384,3 +384,6 @@ def test_version_names_the_database_schema_the_readme_speaks_of(cli: Any) -> Non
     result = cli("--version")
     assert result.code == 0
     assert result.out.strip().endswith(f"(database schema {newest.replace('_', '.')})")
+    document = cli("--json", "--version")  # (QA98 F13: plain text under --json)
+    assert document.code == 0
+    assert document.json()["data"]["schema"] == newest.replace("_", ".")

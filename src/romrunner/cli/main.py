@@ -54,6 +54,7 @@ class _Session:
     """What ``main`` needs back from a run: the command's AppContext, once it exists."""
 
     app: AppContext | None = None
+    json_asked: bool = False  # --json among the options (for what runs before they are read)
 
 
 # Each command's module, imported only when the command runs (or help lists them all):
@@ -204,7 +205,12 @@ def _print_version(ctx: click.Context, asked: bool) -> None:
         return
     from romrunner.store.migrate import load_migrations
     schema = load_migrations()[-1].name.replace("_", ".")
-    click.echo(f"romrunner {__version__} (database schema {schema})")
+    session = ctx.find_object(_Session)
+    if session is not None and session.json_asked:  # (QA98 F13: plain text under --json)
+        click.echo(json_document(envelope(EXIT_OK, {"romrunner": __version__,
+                                                    "schema": schema}, [], [])))
+    else:
+        click.echo(f"romrunner {__version__} (database schema {schema})")
     ctx.exit()
 
 
@@ -398,7 +404,7 @@ def _run_command(args: list[str]) -> int:
     session = _Session()
     options = args[:args.index("--")] if "--" in args else args
     guessed = "--verbose" in options or "-v" in options  # until the options are parsed
-    guessed_json = wants_json(args)
+    guessed_json = session.json_asked = wants_json(args)
 
     def verbose() -> bool:  # a query's NOT term `-v` is no --verbose
         return session.app.verbose if session.app is not None else guessed
