@@ -111,3 +111,26 @@ def test_profile_and_device_rm_say_the_overrides_that_go_with_them(
     assert refused.code == 2 and "their 1 override" in refused.err
     gone = cli("--json", "device", "rm", "1", "--force")
     assert gone.code == 0 and gone.json()["data"]["overrides_removed"] == 1
+
+
+def test_profile_and_device_names_and_filters_are_checked(cli: Any) -> None:
+    """QA98 F6: an empty name and names with control characters were taken (collection
+    names refuse them), three identical profiles were made without a word, and a platform
+    both included and excluded was accepted (the auto-list then held nothing)."""
+    refused = cli("device", "add", "rg-35xx-plus", "--name", "\x1b[31mred")
+    assert refused.code == 2 and "empty or has control characters" in refused.err
+    assert cli("device", "add", "rg-35xx-plus").code == 0
+    assert cli("profile", "create", "--device", "1", "--os", "muos").code == 0
+    again = cli("profile", "create", "--device", "1", "--os", "muos")
+    assert again.code == 0 and "profile 1 has this device, OS and name too" in again.err
+    for args in (("profile", "set", "1", "--name", ""),
+                 ("profile", "create", "--device", "1", "--os", "muos", "--name", "a\nb"),
+                 ("profile", "set", "1", "--include-platforms", "gba",
+                  "--exclude-platforms", "gba")):
+        bad = cli(*args)
+        assert bad.code == 2 and len(bad.err.strip().splitlines()) == 1, (args, bad.err)
+    assert cli("profile", "set", "1", "--include-platforms", "gba").code == 0
+    both = cli("profile", "set", "1", "--exclude-platforms", "gba")
+    assert both.code == 2 and "both included and excluded" in both.err
+    listed = cli("--json", "profile", "ls").json()["data"]
+    assert [p["id"] for p in listed] == [1, 2]

@@ -112,11 +112,22 @@ def list_profiles(db: Database) -> list[Profile]:
     return [_profile(row) for row in db.query(_PROFILE_SQL + " ORDER BY p.id")]
 
 
+def checked_name(name: str, what: str) -> str:
+    """A device's or profile's name as the user typed it, trimmed; one that is empty or
+    holds control characters is refused, as a collection's is (QA98 F6)."""
+    clean = name.strip()
+    if not clean or any(ord(ch) < 32 or ord(ch) == 127 for ch in clean):
+        raise InputError(f"{what} {name!r}: empty or has control characters")
+    return clean
+
+
 # -- devices ---------------------------------------------------------------------------
 def add_device(db: Database, pack: DefinitionPack, catalog_id: str,
                nickname: str | None = None) -> OwnedDevice:
     """Add a device from the catalog (any of its ids); returns it."""
     device_id = canonical_device_id(pack, catalog_id)
+    if nickname is not None:
+        nickname = checked_name(nickname, "device name")
     with db.atomic():
         cursor = db.execute("INSERT INTO devices (device_id, nickname, connection_type) "
                             "VALUES (?, ?, 'sd_card')", (device_id, nickname))
@@ -206,12 +217,20 @@ def create_profile(db: Database, pack: DefinitionPack, device_row_id: int, os_id
             else resolved.name
         own = row["nickname"] or (device.name if device else row["device_id"])  # the user's name
         name = f"{' '.join(own.split())} - {os_name}"
+    name = checked_name(name, "profile name")
     with db.atomic():
+        same = db.scalar("SELECT min(id) FROM device_profiles WHERE device_row_id = ? AND "
+                         "os_id = ? AND profile_name = ?", (device_row_id, os_id, name))
         cursor = db.execute("INSERT INTO device_profiles (device_row_id, os_id, profile_name, "
                             "updated_at) VALUES (?, ?, ?, CURRENT_TIMESTAMP)",
                             (device_row_id, os_id, name))
     assert cursor.lastrowid is not None
-    return ProfileResult(load_profile(db, cursor.lastrowid), resolved.warnings)
+    warnings = list(resolved.warnings)
+    if same is not None:  # (QA98 F6: three identical profiles, without a word)
+        warnings.append(f"profile {same} has this device, OS and name too: `profile ls` "
+                        "shows both alike (--name tells them apart; `profile rm "
+                        f"{cursor.lastrowid}` removes this one)")
+    return ProfileResult(load_profile(db, cursor.lastrowid), warnings)
 
 
 def remove_profile(db: Database, profile_id: int, *, force: bool = False) -> Removed:
@@ -277,8 +296,8 @@ def update_profile(db: Database, pack: DefinitionPack, profile_id: int,
 
 def _refuse_included_and_excluded(db: Database, profile: Profile,
                                   columns: dict[str, Any]) -> None:
-    """A collection both included and excluded leaves the auto-list nothing of it: refused
-    (QA26 F2, taken without a word)."""
+    """A collection (or platform: QA98 F6) both included and excluded leaves the auto-list
+    nothing of it: refused (QA26 F2, taken without a word)."""
     include = json.loads(columns["include_collections"]) if "include_collections" in columns \
         else list(profile.include_collections)
     exclude = json.loads(columns["exclude_collections"]) if "exclude_collections" in columns \
@@ -289,6 +308,14 @@ def _refuse_included_and_excluded(db: Database, profile: Profile,
         shown = ", ".join(f"{names.get(i, i)!r}" for i in both)
         raise InputError(f"collection {shown} would be both included and excluded; nothing "
                          "was changed")
+    platforms = json.loads(columns["include_platforms"]) if "include_platforms" in columns \
+        else list(profile.include_platforms)
+    left_out = json.loads(columns["exclude_platforms"]) if "exclude_platforms" in columns \
+        else list(profile.exclude_platforms)
+    twice = [p for p in platforms if p in set(left_out)]
+    if twice:
+        raise InputError(f"platform {', '.join(twice)} would be both included and excluded; "
+                         "nothing was changed")
 
 
 def _checked(db: Database, pack: DefinitionPack, key: str, value: Any) -> Any:
@@ -301,7 +328,7 @@ def _checked(db: Database, pack: DefinitionPack, key: str, value: Any) -> Any:
                              f"{', '.join(PERFORMANCE_MODES)}")
         return value
     if key == "profile_name":
-        return str(value)
+        return checked_name(str(value), "profile name")
     if key == "max_games_per_platform":
         if value is not None and (not isinstance(value, int) or value < 0):
             raise InputError(f"max games per platform {value!r}: a whole number >= 0")
