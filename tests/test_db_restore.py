@@ -668,3 +668,22 @@ def test_a_database_reached_through_a_link_is_the_file_itself(tmp_path: Path) ->
         assert busy.code == 2 and "another romrunner command is writing" in busy.err
     finally:
         lock.release()
+
+
+def test_a_backup_named_by_db_is_read_but_never_written(
+        cli: Any, live: tuple[Path, Path]) -> None:
+    """QA98 F12: `--db BACKUP collection create` wrote into the backup, which then no longer
+    held the state it was taken of."""
+    _, backup = live
+    before = backup.read_bytes()
+    side = {p.name for p in backup.parent.iterdir()}
+    result = cli("--db", str(backup), "collection", "create", "Z")
+    assert result.code != 0
+    assert result.err.count("\n") == 1, result.err
+    assert "a ROM Runner backup" in result.err and f"db restore {backup}" in result.err
+    assert backup.read_bytes() == before and is_backup_file(backup)
+    assert {p.name for p in backup.parent.iterdir()} == side  # no lock file, no WAL
+    listed = cli("--db", str(backup), "--json", "collection", "ls")
+    assert listed.code == 0, listed.err
+    assert "A" in {c["name"] for c in listed.json()["data"]}
+    assert backup.read_bytes() == before

@@ -19,6 +19,7 @@ from romrunner.errors import (
     NoDatabaseError,
     ReadOnlyVolumeError,
 )
+from romrunner.store.backup import is_backup_file
 from romrunner.store.database import Database, check_is_sqlite_file, on_read_only_volume
 from romrunner.store.lock import (
     LockHolder,
@@ -76,6 +77,7 @@ def open_database(path: Path, mode: OpenMode, *, lock_as: str | None = None,
         return _open_for_reading(path, mode)
     refuse_a_foreign_database(path, "ROM Runner writes only to its own database")
     refuse_a_databases_side_file(path)
+    refuse_a_backup(path)
     used_before = lock_path(path).exists()  # a writer worked here once
     new_folders = missing_folders(path.parent)
     lock = prepare_to_write(path, lock_as, wait, on_wait)
@@ -198,6 +200,16 @@ def refuse_a_databases_side_file(path: Path) -> None:
                 not path.exists() or path.stat().st_size == 0 or suffix == ".lock"):
             raise DatabaseError(f"{path}: the {kind} of the database {base}, not a database "
                                 "(check --db or ROMRUNNER_DB)")
+
+
+def refuse_a_backup(path: Path) -> None:
+    """Refuse to write to a backup made by ``db backup``: a command run with --db at one
+    changed the backup itself, and it no longer held the state it was taken of (QA98 F12).
+    Commands that only read work on it as it is."""
+    if is_backup_file(path):
+        raise DatabaseError(f"{path}: a ROM Runner backup, kept as it was taken; restore it "
+                            f"(`romrunner db restore {path}`) to work on it, or copy it and "
+                            "point --db at the copy (commands that only read work on it)")
 
 
 def refuse_a_foreign_database(path: Path, why: str) -> None:
