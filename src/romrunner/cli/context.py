@@ -300,7 +300,8 @@ class AppContext:
             return
         db.close()
         if created is not None and created.db is db and not created.notices \
-                and self._created_by != "db init" and not self.json_output and not self.quiet:
+                and self._created_by not in ("db init", "demo") and not self.json_output \
+                and not self.quiet:
             # (QA98 F11: a mistyped --db started a new library without a word)
             self.err_console.print(f"note: created a new database at {self.db_path} "
                                    "(--db or ROMRUNNER_DB names another)", markup=False,
