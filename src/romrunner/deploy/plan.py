@@ -720,7 +720,8 @@ def _warn_replatformed(db: Database, builder: _Builder, pruning: bool) -> None:
     """Say which chosen games an earlier deploy put on this card under another platform
     (a catalog's match or `games set-platform` changed it since) whose old copies, still
     ours on the card, stay until ``--prune``: silent, the frontend lists such a game twice
-    (QA22 C3)."""
+    (QA22 C3). Say too the discs an earlier deploy put in another set's folder of the same
+    platform (two editions once taken for one set, told apart since: review 99 F7)."""
     plan = builder.plan
     now: dict[int, tuple[str, set[str]]] = {}  # game -> (platform, its files on the card)
     for item in plan.items:
@@ -734,31 +735,57 @@ def _warn_replatformed(db: Database, builder: _Builder, pruning: bool) -> None:
         return
     planned = {item.dest for item in plan.items}
     left: dict[int, list[str]] = defaultdict(list)
+    regrouped: dict[int, list[str]] = defaultdict(list)
     for game_id, platform_id, dest in db.query(_EARLIER_COPIES, (card, json.dumps(list(now)))):
-        if platform_id and platform_id != now[game_id][0] and dest not in planned:
+        if not platform_id or dest in planned:
+            continue
+        if platform_id != now[game_id][0]:
             left[game_id].append(dest)
-    if not left:
+        elif _in_another_set_folder(dest, now[game_id][1], builder.folder(platform_id)):
+            regrouped[game_id].append(dest)
+    if not left and not regrouped:
         return
     builder.volatile = True  # (reads the card's manifest: see _Builder.volatile)
     ours = read_manifest_files(plan.root)[0]
-    moved = sorted((PurePosixPath(dest).parent.as_posix(),
-                    PurePosixPath(min(now[game_id][1])).parent.as_posix(),
-                    PurePosixPath(dest).name)
-                   for game_id, dests in left.items() for dest in dests
-                   if dest in ours and os.path.lexists(plan.root / dest))
-    moved = [entry for entry in moved if not _one_folder(plan.root, entry[0], entry[1])]
-    if not moved:
-        return
-    games = len({name for _, _, name in moved})
-    shown = examples([f"{name}: {old} → {new}" for old, new, name in moved])
-    plan.warnings.append(PlanIssue(
-        "platform-moved", f"{counted(games, 'game')} an earlier deploy put on this card "
-        f"{'is' if games == 1 else 'are'} now of another platform and go"
-        f"{'es' if games == 1 else ''} to that platform's folder ({shown}): " + (
-            "this --prune removes the old copies once the new ones are in place (but any "
-            "its notes say it keeps)" if pruning
-            else "the old copies stay until `romrunner deploy --prune` removes them (until "
-            "then the frontend lists such a game twice)")))
+    for code, earlier in (("platform-moved", left), ("set-folder-moved", regrouped)):
+        moved = sorted((PurePosixPath(dest).parent.as_posix(),
+                        PurePosixPath(min(now[game_id][1])).parent.as_posix(),
+                        PurePosixPath(dest).name, game_id)
+                       for game_id, dests in earlier.items() for dest in dests
+                       if dest in ours and os.path.lexists(plan.root / dest))
+        moved = [entry for entry in moved if not _one_folder(plan.root, entry[0], entry[1])]
+        if moved:
+            plan.warnings.append(PlanIssue(code, _moved_copies(code, moved, pruning)))
+
+
+def _in_another_set_folder(dest: str, now: set[str], folder: str | None) -> bool:
+    """True when ``dest``, an earlier copy of a game, is in a set's folder inside the
+    platform's ``folder`` other than the one the game goes to ``now`` (a copy flat in the
+    platform's folder is said by :func:`_warn_flat_sets`)."""
+    parent = PurePosixPath(dest).parent
+    return folder is not None and parent.parent.as_posix() == folder \
+        and all(PurePosixPath(new).parent != parent for new in now)
+
+
+def _moved_copies(code: str, moved: list[tuple[str, str, str, int]], pruning: bool) -> str:
+    """The warning for the chosen games whose earlier copies, ``(old folder, new folder,
+    file name, game)``, are elsewhere on the card (a disc's sheet and its tracks: one
+    game)."""
+    games = len({game_id for *_, game_id in moved})
+    shown = examples([f"{name}: {old} → {new}" for old, new, name, _ in moved])
+    one = games == 1
+    if code == "platform-moved":
+        what = (f"{'is' if one else 'are'} now of another platform and go{'es' if one else ''}"
+                " to that platform's folder")
+    else:
+        what = (f"in the folder of another multi-disc set now go{'es' if one else ''} to "
+                f"{'its' if one else 'their'} own set's folder (editions told apart since)")
+    return (f"{counted(games, 'game')} an earlier deploy put on this card {what} ({shown}): "
+            + ("this --prune removes the old copies once the new ones are in place (but any "
+               "its notes say it keeps)" if pruning
+               else "the old copies stay until `romrunner deploy --prune` removes them (until "
+               + ("then the frontend lists such a game twice)" if code == "platform-moved"
+                  else "then they take room on the card)")))
 
 
 def _rom_root(layout: CardLayoutLike, games: Iterable[_Game]) -> PurePosixPath | None:
