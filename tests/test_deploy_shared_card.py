@@ -171,6 +171,30 @@ def test_a_prune_keeps_the_copies_another_profile_held(cli: Any, tmp_path: Path)
     assert sorted(path.name for path in card.rglob("Disc Game*")) == before
 
 
+def test_a_prune_keeps_another_profiles_held_copy_under_an_earlier_name(
+        cli: Any, tmp_path: Path) -> None:
+    """Review 103 F1: a game renamed in the library (the scan follows it), then changed
+    before the next deploy: profile 1's `--prune` keeps its copy under the earlier name,
+    saying so, but recorded as held only copies at the plan's own paths; profile 2's
+    `--prune` then removed the only copy of a game profile 1 still chooses."""
+    card = _two_profiles_library(cli, tmp_path, (("gb", ("G (USA).gb",)),
+                                                 ("snes", ("S (USA).sfc",))))
+    for args in (("deploy", "1", "--to", card, "platform:gb"),
+                 ("deploy", "2", "--to", card, "platform:snes")):
+        assert cli(*args).code == 0, args
+    assert _gb_files(card) == ["G (USA).gb"]
+    gb = tmp_path / "lib" / "gb"
+    (gb / "G (USA).gb").rename(gb / "G2 (USA).gb")
+    assert cli("scan", "--workers", "1").code == 0
+    (gb / "G2 (USA).gb").write_bytes(b"\x04" * 4097)  # patched, not rescanned yet
+    held = cli("deploy", "1", "--to", card, "platform:gb", "--prune")
+    assert held.code == 1 and "changed since the scan" in held.err, held.err
+    assert _gb_files(card) == ["G (USA).gb"]  # kept: the card's only copy of G
+    other = cli("--json", "deploy", "2", "--to", card, "platform:snes", "--prune")
+    assert other.code == 0 and other.json()["data"]["pruned"] == 0, other.out
+    assert _gb_files(card) == ["G (USA).gb"]
+
+
 def test_a_game_missing_from_the_library_is_not_kept_for_a_profile_that_never_chose_it(
         cli: Any, tmp_path: Path) -> None:
     """Review 99 F1: profile 1's deploy recorded the card copy of every game missing from

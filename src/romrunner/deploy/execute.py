@@ -420,7 +420,7 @@ def _prepare(db: Database, plan: DeployPlan, profile_id: int, options: DeployOpt
                        _folders_to_record(plan, platforms, pruning=options.prune))
     deployment_id, recorded = _record(
         db, plan, decisions, profile_id, options, dest_id, name, unchanged,
-        _on_card(plan.root, plan.chosen_held),
+        _on_card(plan.root, [*plan.chosen_held, *claims.chosen_held_elsewhere]),
         _on_card(plan.root, [*plan.held, *claims.held_elsewhere]) if options.prune else [])
     return _Prepared(deployment_id, dest_id, decisions, claims,
                      sum(files for files, _ in unchanged.values()), recorded, cleaned)
@@ -763,6 +763,7 @@ def _check_sources(db: Database, plan: DeployPlan, decisions: list[_Decision]) -
         plan.chosen_held.append(item.dest)
         if item.game_id is not None:
             plan.held_games.add(item.game_id)
+            plan.chosen_held_games.add(item.game_id)
         failed = True
     if failed:
         held_copies(db, plan)
@@ -1092,6 +1093,8 @@ def _prune_items(root: Path, plan: DeployPlan, claims: Claims) -> list[_Item]:
     candidates = claims.keys() - wanted
     held = claims.held_keys(plan.held_games, plan.held_sets, plan.held_sha1s) \
         if candidates and (plan.held_games or plan.held_sha1s) else set()
+    chosen = claims.held_keys(plan.chosen_held_games, (), set()) \
+        if held and plan.chosen_held_games else set()
     others = claims.written_by_other_profiles() if candidates else {}
     claims.save_folders = tuple(plan.save_folders)
     roots = _content_roots(plan)
@@ -1122,6 +1125,8 @@ def _prune_items(root: Path, plan: DeployPlan, claims: Claims) -> list[_Item]:
         claim = claims.find(key, info, dest)
         if key in held and not claims.holds_a_present_games_copy(claim, plan.held_sha1s):
             claims.held_elsewhere.append(dest)
+            if key in chosen:  # (review 103 F1: another profile's prune removed it)
+                claims.chosen_held_elsewhere.append(dest)
             continue
         if claim is not None and key in others:
             claims.prune_other_profile[dest] = others[key]
@@ -1963,6 +1968,7 @@ class Claims:
         self.prune_kept: list[str] = []
         self.prune_not_a_file: list[str] = []  # a folder or a link where our file was
         self.held_elsewhere: list[str] = []
+        self.chosen_held_elsewhere: list[str] = []  # of those, a chosen game's copies
         self.prune_linked: list[str] = []  # reached through a link: see _keep_linked_prunes
         self.prune_library: list[str] = []  # the library's own files: see _is_its_source
         self._sources: dict[str, str] | None = None  # see copied_source

@@ -190,6 +190,9 @@ class DeployPlan:
     # library or on a root not reachable, which no selection takes): the run records them as
     # the profile's still (see Claims.written_by_other_profiles).
     chosen_held: list[str] = field(default_factory=list)
+    # The games of ``chosen_held``: their copies a --prune finds elsewhere on the card (a
+    # folder or a name an earlier deploy gave them) are recorded the profile's too.
+    chosen_held_games: set[int] = field(default_factory=set)
     pack_hash: str | None = None  # the content hash of the pack it was made by
     pack_source: str | None = None  # and where that pack was: its folder, or "built-in"
     # Chosen games left out as copies of another chosen game: (left out, the one deployed).
@@ -433,7 +436,8 @@ def kept_form(plan: DeployPlan) -> tuple[Any, ...]:
 
     return (str(plan.root), plan.os_id, plan.fs.value,
             issues(plan.errors), issues(plan.warnings), plan.game_ids,
-            archives_form(plan.archives), plan.held, plan.chosen_held, plan.held_games,
+            archives_form(plan.archives), plan.held, plan.chosen_held,
+            plan.chosen_held_games, plan.held_games,
             plan.held_sets, plan.held_sha1s, plan.copies, plan.reached, plan.layout_folders,
             plan.rom_folders, plan.source_folders(), plan.rom_platforms(),
             plan.excluded_with_set, plan.save_folders, plan.platform_names,
@@ -443,7 +447,8 @@ def kept_form(plan: DeployPlan) -> tuple[Any, ...]:
 def plan_from_kept(payload: tuple[Any, ...], columns: bytes | memoryview) -> DeployPlan:
     """The plan :func:`kept_form` kept (``kept`` set), its files from ``columns`` (the
     marshalled :func:`item_columns`, read when first asked for: see defer_items)."""
-    (root, os_id, fs, errors, warnings, game_ids, archives, held, chosen_held, held_games,
+    (root, os_id, fs, errors, warnings, game_ids, archives, held, chosen_held,
+     chosen_held_games, held_games,
      held_sets, held_sha1s, copies, reached, layout_folders, rom_folders,
      sources_in, rom_platforms_in, excluded_with_set, save_folders, platform_names,
      content_folders) = payload
@@ -452,7 +457,7 @@ def plan_from_kept(payload: tuple[Any, ...], columns: bytes | memoryview) -> Dep
         errors=[PlanIssue(*issue) for issue in errors],
         warnings=[PlanIssue(*issue) for issue in warnings], game_ids=game_ids,
         archives=archives_from(archives), held=held, chosen_held=chosen_held,
-        held_games=held_games,
+        chosen_held_games=chosen_held_games, held_games=held_games,
         held_sets=held_sets, held_sha1s=held_sha1s, copies=[tuple(c) for c in copies],
         reached=reached, layout_folders=layout_folders, rom_folders=rom_folders,
         kept=True, sources_in=sources_in, rom_platforms_in=rom_platforms_in,
@@ -605,6 +610,7 @@ def _hold_copies_of_unplaced(builder: _Builder, tracks: dict[int, list[_Track]])
             paths = builder.card_paths(game, tracks.get(game.id, []))
             builder.plan.held.extend(paths)
             builder.plan.chosen_held.extend(paths)
+            builder.plan.chosen_held_games.add(game.id)
             builder.plan.held_games.add(game.id)
 
 
@@ -1956,6 +1962,7 @@ class _Builder:
         self.plan.held.extend(playlists)
         if chosen:
             self.plan.chosen_held.extend((dest, *playlists))
+            self.plan.chosen_held_games.add(game.id)
         if game.set_key and game not in self.held_set_discs[game.set_key]:
             self.held_set_discs[game.set_key].append(game)
         root = self.unreachable_root(game)
