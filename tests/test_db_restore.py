@@ -683,6 +683,13 @@ def test_a_backup_named_by_db_is_read_but_never_written(
     assert "a ROM Runner backup" in result.err and f"db restore {backup}" in result.err
     assert backup.read_bytes() == before and is_backup_file(backup)
     assert {p.name for p in backup.parent.iterdir()} == side  # no lock file, no WAL
+    # the way the message names works (review 103 F2: "copy it" did not: a copy is one too)
+    command = result.err.split("`")[1].split()
+    work = backup.parent / "work.db"
+    restored = cli("--db", str(work), *command[3:])
+    assert command[:3] == ["romrunner", "--db", "NEW.db"] and restored.code == 0, restored.err
+    assert cli("--db", str(work), "collection", "create", "Z").code == 0
+    assert collections(work) == {"A", "Z"}
     listed = cli("--db", str(backup), "--json", "collection", "ls")
     assert listed.code == 0, listed.err
     assert "A" in {c["name"] for c in listed.json()["data"]}

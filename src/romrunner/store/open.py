@@ -207,9 +207,10 @@ def refuse_a_backup(path: Path) -> None:
     changed the backup itself, and it no longer held the state it was taken of (QA98 F12).
     Commands that only read work on it as it is."""
     if is_backup_file(path):
-        raise DatabaseError(f"{path}: a ROM Runner backup, kept as it was taken; restore it "
-                            f"(`romrunner db restore {path}`) to work on it, or copy it and "
-                            "point --db at the copy (commands that only read work on it)")
+        raise DatabaseError(f"{path}: a ROM Runner backup, kept as it was taken (commands "
+                            "that only read work on it); to work on it, restore it to a "
+                            f"database of its own (`romrunner --db NEW.db db restore {path}`)"
+                            " or over the database (`romrunner db restore`)")
 
 
 def refuse_a_foreign_database(path: Path, why: str) -> None:
