@@ -15,6 +15,7 @@ from romrunner.collections.store import (
     list_collections,
     remove_collection,
     remove_games,
+    rename_collection,
 )
 from romrunner.errors import InputError, NotFoundError
 from romrunner.library.query import QueryError, query_games
@@ -393,3 +394,17 @@ def test_a_collection_is_named_by_its_id_too_and_digits_alone_are_no_name(
             create_collection(db, name)
     with pytest.raises(NotFoundError):
         collection_page(db, "7")
+
+
+def test_a_smart_collection_naming_another_by_its_id_is_its_dependant(db: Database) -> None:
+    """Review 103 F3: `collection:1` names collection 1, but `collection rm` looked for names
+    alone: it removed the collection without a word and the smart one stopped working."""
+    keep = create_collection(db, "Keep")
+    create_collection(db, "ById", query=f"collection:{keep.id}", known_platforms=PLATFORMS)
+    with pytest.raises(InputError, match="ById"):
+        remove_collection(db, "Keep")
+    rename_collection(db, "Keep", "Kept")  # an id stays what it was: it still names it
+    rows = db.query("SELECT rules_json FROM collections WHERE name = 'ById'")
+    assert f"collection:{keep.id}" in rows[0]["rules_json"]
+    with pytest.raises(InputError, match="ById"):
+        remove_collection(db, "Kept")

@@ -453,17 +453,24 @@ def _names(db: Database, query: Query, found: _Stored) -> bool:
 
 
 def _is(db: Database, value: str, found: _Stored) -> bool:
-    """True when the name ``value`` finds the collection ``found`` (see :func:`_find`)."""
-    if name_key(value) != name_key(found.name):
+    """True when ``value``, a name or an id, finds the collection ``found`` (see
+    :func:`_find`; review 103 F3: `collection:1` was not seen as naming collection 1)."""
+    if name_key(value) != name_key(found.name) and not _its_id(value, found):
         return False
     named = _find(db, value)
     return named is not None and named.id == found.id
 
 
+def _its_id(value: str, found: _Stored) -> bool:
+    """True when ``value`` is the id of ``found`` (which a rename leaves as it is)."""
+    return value.isascii() and value.isdigit() and int(value) == found.id
+
+
 def _renamed(db: Database, query: Query, found: _Stored, new: str) -> Query:
     """``query`` with every ``collection:`` value naming ``found`` written as ``NEW``."""
     return Query(tuple(
-        Term(term.field, tuple(new if _is(db, v, found) else v for v in term.values),
+        Term(term.field, tuple(new if _is(db, v, found) and not _its_id(v, found) else v
+                               for v in term.values),
              term.negated) if term.field == "collection" else term
         for term in query.terms))
 
