@@ -229,3 +229,37 @@ def test_discs_moved_out_of_a_merged_sets_folder_are_said_and_pruned(
             (psx / f"{name}.bin").read_bytes() for name in names]
     again = cli("--json", "deploy", "1", "--to", str(card), "platform:psx")
     assert not [w for w in again.json()["warnings"] if "another multi-disc set" in w]
+
+
+def test_sets_whose_discs_are_tagged_disc_n_of_m_in_brackets_are_told_apart(
+        cli: Any, db_path: Path, tmp_path: Path) -> None:
+    """Review 103 F4: `[Disc 1 of 2]` was taken for a tag telling one dump from another, so
+    each disc was a group of its own and a set and its `[fixed]` dump stayed one set. A
+    library keyed so by the previous rules is split at its next scan, one that writes
+    nothing too."""
+    psx = tmp_path / "roms" / "psx"
+    plain = [f"Resident Evil 2 (Europe) [Disc {n} of 2]" for n in (1, 2)]
+    fixed = [f"Resident Evil 2 (Europe) [fixed] [Disc {n} of 2]" for n in (1, 2)]
+    _discs(psx, plain + fixed)
+    for args in (("library", "add", str(tmp_path / "roms")), ("scan", "--workers", "1"),
+                 ("device", "add", "rg-35xx-plus"),
+                 ("profile", "create", "--device", "1", "--os", "muos")):
+        assert cli(*args).code == 0, args
+    keys = _keys(db_path)
+    assert keys[f"{plain[0]}.cue"] == keys[f"{plain[1]}.cue"]
+    assert keys[f"{fixed[0]}.cue"] == keys[f"{fixed[1]}.cue"] != keys[f"{plain[0]}.cue"]
+    with sqlite3.connect(db_path) as conn:  # as tag rules 18 left it: one set
+        conn.execute("UPDATE games SET set_key = ? WHERE format = 'cue'",
+                     (keys[f"{plain[0]}.cue"],))
+        conn.execute("UPDATE user_settings SET value = '18' WHERE key = 'tag_rules_version'")
+    rescan = cli("--json", "scan", "--workers", "1")
+    assert rescan.code == 0 and rescan.json()["data"]["added"] == 0, rescan.out
+    assert _keys(db_path) == keys
+    card = tmp_path / "card"
+    card.mkdir()
+    result = cli("deploy", "1", "--to", str(card), "platform:psx")
+    assert result.code == 0, result.err
+    for title, names in (("Resident Evil 2 (Europe)", plain),
+                         ("Resident Evil 2 (Europe) [fixed]", fixed)):
+        assert playable(card, f"ROMS/psx/{title}.m3u") == [
+            (psx / f"{name}.bin").read_bytes() for name in names]

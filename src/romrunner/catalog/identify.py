@@ -213,8 +213,9 @@ def identify_noting_moves(db: Database, game_ids: list[int] | None = None
 # adds, "(Unl)", "(Aftermarket)", which some DATs write there only; 17: Redump's in-store and
 # sampler discs, "(Tentou …)", "(Test Drive Disc)", "(… Sampler CD)", are demos, and
 # "(Austria)", "(Ireland)", "(Belgium, Netherlands)", "(Israel)", "(Peru)"… regions; 18: a
-# Sega serial, "[T-4507G]", is no translation.)
-TAG_RULES_VERSION = 18
+# Sega serial, "[T-4507G]", is no translation; 19: a disc tag "[Disc 1 of 2]" is no tag that
+# tells one dump of a set from another, so such sets are split again.)
+TAG_RULES_VERSION = 19
 _IDENTIFIED = "('sha1', 'md5', 'crc32', 'tracks', 'user')"
 _TAG_SOURCE = f"CASE WHEN g.match_method IN {_IDENTIFIED} THEN g.matched_game_id END"
 _TAGGED = (*TAG_COLUMNS, *DISC_COLUMNS)

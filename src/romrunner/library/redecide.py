@@ -43,6 +43,7 @@ from romrunner.library.platforms import (
     folders_of,
     is_media_game,
 )
+from romrunner.library.sets import split_merged_sets
 from romrunner.library.summary import os_path
 from romrunner.packs.index import PackIndex
 from romrunner.store.database import Database
@@ -102,11 +103,12 @@ def retag_once(db: Database) -> int:
         # no disc's own name, "(Disc 2) (Claire-hen)", since 6)
         rekey_sets(db)
         retag_named(db, _NEWLY_READ_TAGS)  # (9) the unidentified games' names too
+        split_merged_sets(db)  # (the keys just made: whether or not the scan writes)
         _raise_version(db, TAGS_KEY, TAG_RULES_VERSION)
     return rematched
 
 
-# The names whose tags tag rules 9 to 18 read anew: "(Auto Demo)", "(Tech Demo)", "(Trade
+# The names whose tags tag rules 9 to 19 read anew: "(Auto Demo)", "(Tech Demo)", "(Trade
 # Demo)", "(Possible Proto)", "(Debug)", "(Debug Version)"; the languages "(De)", "(Fr,De)"…
 # (LIKE ignores ASCII case).
 _NEWLY_READ_TAGS = ("% Demo)%", "% Proto)%", "%(Debug%",

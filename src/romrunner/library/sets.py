@@ -25,16 +25,17 @@ import re
 from collections import defaultdict
 
 from romrunner.library.summary import card_name
+from romrunner.library.tags import DISC_NUMBER_TAG
 from romrunner.store.database import Database
 
 SPLIT = "::"  # between a set's key and the tags of a set split off it (which start with "[")
 _MARK = SPLIT + "["  # where a split set's tags begin in its key
 
 _BRACKETS = re.compile(r"\[([^\[\]]*)\]")
-# A disc's serial (``SLUS-00662``, ``SCES_123.45``, ``T-1234G``), its disc tag (``[Disc 2]``,
-# ``[CD2]``) or the verified mark ``[!]``: a tag each disc of one set has its own of.
-_PER_DISC = re.compile(r"[A-Z]{1,5}[-_ ]?\d{3,6}(?:[._-]?\d{1,3})?[A-Z]?"
-                       r"|(?:disc|disk|cd)\s*\d+|!", re.IGNORECASE)
+# A disc's serial (``SLUS-00662``, ``SCES_123.45``, ``T-1234G``) or the verified mark
+# ``[!]``: a tag each disc of one set has its own of, as is its disc tag (``[Disc 2]``,
+# ``[CD2]``, ``[Disc 1 of 2]``, ``[Disc A]``: the tags' own reading, review 103 F4).
+_PER_DISC = re.compile(r"[A-Z]{1,5}[-_ ]?\d{3,6}(?:[._-]?\d{1,3})?[A-Z]?|!", re.IGNORECASE)
 
 # The set keys to decide again: those holding two discs of one number, and those split off
 # a set; of the sets of some games (:ids), or all.
@@ -57,7 +58,11 @@ def bracket_tags(filepath: str) -> str:
     their order, as one text ('' for none): not its serial nor its disc tag."""
     name = card_name(filepath.rsplit("/", 1)[-1])
     return " ".join(f"[{tag}]" for tag in _BRACKETS.findall(name)
-                    if not _PER_DISC.fullmatch(tag.strip()))
+                    if not _per_disc(tag.strip()))
+
+
+def _per_disc(tag: str) -> bool:
+    return _PER_DISC.fullmatch(tag) is not None or DISC_NUMBER_TAG.match(tag) is not None
 
 
 def base_key(set_key: str) -> str:

@@ -66,7 +66,7 @@ _LANGUAGE = re.compile(r"^[A-Z][a-z](?:-(?:[A-Z][a-z]+|[A-Z]{2}))?$")
 _REVISION = re.compile(r"^(?:Rev(?:\s*-\s*|\s*)(\d+(?:\.\d+)*|[A-Z])|PRG\s?(\d))$",
                        re.IGNORECASE)  # (GoodNES' "(PRG1)": the later PRG revision, QA40 F9)
 _VERSION = re.compile(r"^v\s?(\d+(?:\.\d+)*[a-z]?)$", re.IGNORECASE)
-_DISC = re.compile(r"^(?:Disc|Disk|CD)\s*(\d+|[A-Z])(?:\s*of\s*(\d+))?$", re.IGNORECASE)
+DISC_NUMBER_TAG = re.compile(r"^(?:Disc|Disk|CD)\s*(\d+|[A-Z])(?:\s*of\s*(\d+))?$", re.IGNORECASE)
 # A disc named after the title or the tags, as sets ripped by hand are (QA33 F33: "Game -
 # Disc 2", "Game (USA) - CD2", "Game_Disc2"): each disc was taken for another version of the
 # first and left off the card.
@@ -255,7 +255,7 @@ def _parse(stem: str, filename: str) -> ParsedName:
             state.disc_label = label
         else:
             _paren_tag(paren.strip(), state)
-        after_disc = not bracket and _DISC.match(paren.strip()) is not None
+        after_disc = not bracket and DISC_NUMBER_TAG.match(paren.strip()) is not None
     if trailing is not None and state.disc_number is None:
         state.disc_number = int(trailing.group(1))
         if trailing.group(2):
@@ -299,7 +299,7 @@ def _disc_label(tag: str) -> str | None:
     of the set. A name's languages come before its disc tag in every convention, so a tag
     here that reads as languages (``(Disc 2) (In)``) is a label too. None otherwise: the
     tag is read as anywhere else."""
-    if not tag or _REVISION.match(tag) or _VERSION.match(tag) or _DISC.match(tag) \
+    if not tag or _REVISION.match(tag) or _VERSION.match(tag) or DISC_NUMBER_TAG.match(tag) \
             or _YEAR.match(tag) or re.sub(r"\s*\d+$", "", tag).lower() in _PAREN_FLAGS \
             or all(REGIONS.get(part.strip().lower()) for part in tag.split(",")):
         return None
@@ -342,7 +342,7 @@ def _paren_tag(tag: str, state: _TagState) -> None:
         state.revision = match.group(1) or match.group(2)
     elif match := _VERSION.match(tag):
         state.version = match.group(1)
-    elif match := _DISC.match(tag):
+    elif match := DISC_NUMBER_TAG.match(tag):
         number = match.group(1)
         state.disc_number = int(number) if number.isdigit() else ord(number.upper()) - 64
         if match.group(2):
@@ -385,7 +385,7 @@ def _bracket_tag(tag: str, state: _TagState) -> None:
         state.translation = tag[2:].strip() or "unknown"            # serial, review 100 F5)
         return
     key = re.sub(r"\d+$", "", lowered).strip()
-    if (match := _DISC.match(tag)) is not None and state.disc_number is None:
+    if (match := DISC_NUMBER_TAG.match(tag)) is not None and state.disc_number is None:
         _paren_tag(tag, state)  # "[Disc 2]": a disc, as "(Disc 2)" (QA33 F33)
     elif key in _BRACKET_FLAGS:
         state.flags.append(_BRACKET_FLAGS[key])
