@@ -47,8 +47,10 @@ def test_a_new_database_is_said_and_a_db_path_naming_a_folder_is_refused(
     assert made.code == 0 and f"note: created a new database at {typo}" in made.err
     again = cli("--db", typo, "collection", "create", "More")
     assert again.code == 0 and "created a new database" not in again.err
-    folder = cli("--db", f"{tmp_path / 'newdir'}/", "collection", "create", "Faves")
-    assert folder.code == 2 and "names a folder" in folder.err
-    assert not (tmp_path / "newdir").exists()
+    for end in ("/", "/.", "/.."):  # (review 103 F5: `DIR/.` made the file DIR)
+        folder = cli("--db", f"{tmp_path / 'newdir'}{end}", "collection", "create", "Faves")
+        assert folder.code == 2 and "names a folder" in folder.err, end
+        assert not (tmp_path / "newdir").exists() and not (tmp_path / "newdir.lock").exists()
+    assert {p.name for p in tmp_path.iterdir()} == {"x.bd", "x.bd.lock"}
     init = cli("--db", tmp_path / "init.db", "db", "init")
     assert init.code == 0 and "note:" not in init.err  # (it says so itself)

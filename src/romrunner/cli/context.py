@@ -21,6 +21,7 @@ from romrunner.cli.terminal import SafeConsole
 from romrunner.packs.loader import DefinitionPack, load_pack
 from romrunner.packs.sync import stored_pack_hash, stored_pack_hash_at, sync_pack
 from romrunner.store import Database, OpenMode, OpenResult, open_database
+from romrunner.store.backup import names_a_folder
 from romrunner.store.lock import LockHolder
 from romrunner.store.open import discard_new_database
 
@@ -75,9 +76,10 @@ class _PathWord(click.Path):
         if isinstance(value, str) and not value.strip():
             self.fail("an empty path (an unset shell variable?); name a file or folder, "
                       "`.` for the current folder", param, ctx)
-        if self.a_file and isinstance(value, str) and value.endswith(("/", os.sep)):
-            self.fail(f"{value}: names a folder (it ends in a separator); name the file, "
-                      f"{value}romrunner.db for one in that folder", param, ctx)
+        if self.a_file and isinstance(value, str) and names_a_folder(value):
+            folder = value if value.endswith(("/", os.sep)) else f"{value}{os.sep}"
+            self.fail(f"{value}: names a folder (it ends in a separator, `.` or `..`); name "
+                      f"the file, {folder}romrunner.db for one in that folder", param, ctx)
         return super().convert(value, param, ctx)
 
 
