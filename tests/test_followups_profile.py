@@ -134,3 +134,21 @@ def test_profile_and_device_names_and_filters_are_checked(cli: Any) -> None:
     assert both.code == 2 and "both included and excluded" in both.err
     listed = cli("--json", "profile", "ls").json()["data"]
     assert [p["id"] for p in listed] == [1, 2]
+
+
+def test_a_profile_stored_with_a_platform_in_both_lists_is_still_changed(
+        cli: Any, db_path: Path) -> None:
+    """Review 103 F6: a profile an earlier release let list a platform both included and
+    excluded refused every change, a rename too; the lists' own options still fix it."""
+    assert cli("device", "add", "rg-35xx-plus").code == 0
+    assert cli("profile", "create", "--device", "1", "--os", "muos").code == 0
+    assert cli("profile", "set", "1", "--include-platforms", "gba,nes").code == 0
+    with sqlite3.connect(db_path) as conn:  # as such a release stored it
+        conn.execute("UPDATE device_profiles SET exclude_platforms = '[\"gba\"]'")
+    renamed = cli("profile", "set", "1", "--name", "Renamed")
+    assert renamed.code == 0, renamed.err
+    still = cli("profile", "set", "1", "--include-platforms", "gba")
+    assert still.code == 2 and "platform gba would be both included" in still.err
+    assert cli("profile", "set", "1", "--include-platforms", "nes").code == 0
+    (profile,) = [p for p in cli("--json", "profile", "ls").json()["data"] if p["id"] == 1]
+    assert profile["name"] == "Renamed"

@@ -297,25 +297,32 @@ def update_profile(db: Database, pack: DefinitionPack, profile_id: int,
 def _refuse_included_and_excluded(db: Database, profile: Profile,
                                   columns: dict[str, Any]) -> None:
     """A collection (or platform: QA98 F6) both included and excluded leaves the auto-list
-    nothing of it: refused (QA26 F2, taken without a word)."""
-    include = json.loads(columns["include_collections"]) if "include_collections" in columns \
-        else list(profile.include_collections)
-    exclude = json.loads(columns["exclude_collections"]) if "exclude_collections" in columns \
-        else list(profile.exclude_collections)
-    both = [i for i in include if i in set(exclude)]
+    nothing of it: refused (QA26 F2, taken without a word). Only where this change touches
+    the lists: a profile an earlier release let hold both is changed otherwise as ever, and
+    the fix is one of the options (review 103 F6: not even a rename went through)."""
+    both = _in_both(profile, columns, "collections")
     if both:
         names = collection_names(db, both)
         shown = ", ".join(f"{names.get(i, i)!r}" for i in both)
         raise InputError(f"collection {shown} would be both included and excluded; nothing "
                          "was changed")
-    platforms = json.loads(columns["include_platforms"]) if "include_platforms" in columns \
-        else list(profile.include_platforms)
-    left_out = json.loads(columns["exclude_platforms"]) if "exclude_platforms" in columns \
-        else list(profile.exclude_platforms)
-    twice = [p for p in platforms if p in set(left_out)]
+    twice = _in_both(profile, columns, "platforms")
     if twice:
-        raise InputError(f"platform {', '.join(twice)} would be both included and excluded; "
-                         "nothing was changed")
+        raise InputError(f"platform {', '.join(map(str, twice))} would be both included and "
+                         "excluded; nothing was changed")
+
+
+def _in_both(profile: Profile, columns: dict[str, Any], what: str) -> list[Any]:
+    """The entries the profile's include and exclude lists of ``what`` would both hold after
+    ``columns`` (none when the change touches neither list)."""
+    include, exclude = f"include_{what}", f"exclude_{what}"
+    if include not in columns and exclude not in columns:
+        return []
+    included = json.loads(columns[include]) if include in columns \
+        else list(getattr(profile, include))
+    excluded = set(json.loads(columns[exclude]) if exclude in columns
+                   else getattr(profile, exclude))
+    return [entry for entry in included if entry in excluded]
 
 
 def _checked(db: Database, pack: DefinitionPack, key: str, value: Any) -> Any:
