@@ -347,6 +347,34 @@ def test_two_revisions_of_a_disc_chosen_by_a_query_put_one_on_the_card(
                "Epic (Europe) (Disc 2) (Rev 1).cue goes)" in w for w in done.json()["warnings"])
 
 
+def test_two_dumps_of_a_disc_chosen_by_a_query_put_the_better_one_on_the_card(
+        cli: Any, tmp_path: Path) -> None:
+    # QA104 F1: of two dumps of one revision of a disc, the lower id went — a bad dump
+    # `[b]` (naming the set's playlist after itself), the unfixed disc 2 over a `[fixed]`
+    # one added later — and the other, in the set's hidden folder, was reached by nothing.
+    library = tmp_path / "roms"
+    _write_discs(library / "psx", ["Eve (USA) (Disc 1) [b]", "Eve (USA) (Disc 2)",
+                                   "Dragoon (USA) (Disc 1)", "Dragoon (USA) (Disc 2)",
+                                   "Randevu (Russia) (Disc 1) (Alt)", "Randevu (Russia) (Disc 1)",
+                                   "Randevu (Russia) (Disc 2)"])
+    _profile(cli, library)
+    _write_discs(library / "psx", ["Eve (USA) (Disc 1)", "Dragoon (USA) (Disc 2) [fixed]"])
+    assert cli("scan", "--workers", "1").code == 0  # (added after: their ids are higher)
+    card = tmp_path / "card"
+    card.mkdir()
+    done = real(cli, "--json", "deploy", "1", "--to", str(card), "platform:psx")
+    assert done.code == 0, done.err
+    assert sorted(p.name for p in card.rglob("*.cue")) == [
+        "Dragoon (USA) (Disc 1).cue", "Dragoon (USA) (Disc 2) [fixed].cue",
+        "Eve (USA) (Disc 1).cue", "Eve (USA) (Disc 2).cue",
+        "Randevu (Russia) (Disc 1).cue", "Randevu (Russia) (Disc 2).cue"]
+    assert sorted(p.name for p in card.rglob("*.m3u")) == [
+        "Dragoon (USA).m3u", "Eve (USA).m3u", "Randevu (Russia).m3u"]
+    (said,) = [w for w in done.json()["warnings"] if "of a set chosen twice left out" in w]
+    assert said.startswith("3 discs") and "Eve (USA) (Disc 1) [b].cue (disc 1: Eve (USA) " \
+        "(Disc 1).cue goes)" in said and "best dump" in said
+
+
 def test_goodnes_prg1_is_the_later_revision(cli: Any, tmp_path: Path) -> None:
     # QA40 F9: the PRG0 dump (its name first, its id lower) won a tie with PRG1.
     library = tmp_path / "roms"

@@ -186,13 +186,14 @@ def test_set_keys_without_a_region_and_verified_marks_on_some_discs(
 
 def test_discs_moved_out_of_a_merged_sets_folder_are_said_and_pruned(
         cli: Any, db_path: Path, tmp_path: Path) -> None:
-    """Review 99 F7: a card deployed while a set and its `[fixed]` dump were one set holds the
-    `[fixed]` discs in the merged set's folder; once told apart, they go to a folder of their
-    own, and the old copies stayed without a word."""
+    """Review 99 F7: a card deployed while a set and a user's second dump of it (`[patched]`:
+    a tag that says no better or worse dump) were one set holds the second set's discs in the
+    merged set's folder; once told apart, they go to a folder of their own, and the old
+    copies stayed without a word."""
     psx = tmp_path / "roms" / "psx"
     plain = [f"Resident Evil 2 (Europe) (Disc {n})" for n in (1, 2)]
-    fixed = [f"Resident Evil 2 (Europe) [fixed] (Disc {n})" for n in (1, 2)]
-    _discs(psx, plain + fixed)
+    patched = [f"Resident Evil 2 (Europe) [patched] (Disc {n})" for n in (1, 2)]
+    _discs(psx, plain + patched)
     for args in (("library", "add", str(tmp_path / "roms")), ("scan", "--workers", "1"),
                  ("device", "add", "rg-35xx-plus"),
                  ("profile", "create", "--device", "1", "--os", "muos")):
@@ -214,17 +215,17 @@ def test_discs_moved_out_of_a_merged_sets_folder_are_said_and_pruned(
     assert result.code == 0, result.err
     said = [w for w in result.json()["warnings"] if "in the folder of another multi-disc set" in w]
     assert len(said) == 1 and said[0].startswith("2 games an earlier deploy put on this card")
-    assert f"{fixed[0]}.cue: {old_folder.relative_to(card).as_posix()} → " in said[0]
+    assert f"{patched[0]}.cue: {old_folder.relative_to(card).as_posix()} → " in said[0]
     assert "stay until `romrunner deploy --prune`" in said[0]
-    assert all((old_folder / f"{name}.cue").exists() for name in fixed)  # (not removed)
+    assert all((old_folder / f"{name}.cue").exists() for name in patched)  # (not removed)
 
     pruned = cli("--json", "deploy", "1", "--to", str(card), "platform:psx", "--prune")
     assert pruned.code == 0, pruned.err
     assert any("this --prune removes the old copies" in w for w in pruned.json()["warnings"])
-    assert not any((old_folder / f"{name}.{ext}").exists() for name in fixed
+    assert not any((old_folder / f"{name}.{ext}").exists() for name in patched
                    for ext in ("cue", "bin"))
     for title, names in (("Resident Evil 2 (Europe)", plain),
-                         ("Resident Evil 2 (Europe) [fixed]", fixed)):
+                         ("Resident Evil 2 (Europe) [patched]", patched)):
         assert playable(card, f"ROMS/psx/{title}.m3u") == [
             (psx / f"{name}.bin").read_bytes() for name in names]
     again = cli("--json", "deploy", "1", "--to", str(card), "platform:psx")

@@ -2504,7 +2504,9 @@ def _one_revision_per_disc(games: dict[int, _Game], builder: _Builder) -> None:
     other left out, said in one warning: a set's playlist lists each disc once, and the
     other, in the set's folder, was reached by nothing (QA40 F5). So for one revision in
     two formats in one root (a .chd beside the cue/bin: QA41 F3), the set's most common
-    format kept; copies in two roots are the copies' rules' (see _leave_out_copies)."""
+    format kept; copies in two roots are the copies' rules' (see _leave_out_copies). Of two
+    dumps of one revision, the better goes (see :func:`_dump_rank`: QA104 F1, a ``[b]`` disc
+    1 went and named the playlist, a ``[fixed]`` disc 2 added later was never listed)."""
     by_disc: dict[tuple[str, int], list[_Game]] = defaultdict(list)
     formats: dict[str, Counter[str]] = defaultdict(Counter)
     for game in games.values():
@@ -2517,15 +2519,15 @@ def _one_revision_per_disc(games: dict[int, _Game], builder: _Builder) -> None:
             continue
         kept = discs[0]
         for game in discs[1:]:
-            if _later_revision(game, kept):
+            if _preferred_disc(game, kept):
                 kept = game
-        latest = _revision(kept)
-        same = [game for game in discs
-                if _revision(game) == latest and game.root_id == kept.root_id]
+        latest, best = _revision(kept), _dump_rank(kept)
+        same = [game for game in discs if _revision(game) == latest
+                and _dump_rank(game) == best and game.root_id == kept.root_id]
         if len({_format(game) for game in same}) > 1:
             kept = min(same, key=lambda g: (-formats[set_key][_format(g)], g.id))
         for game in discs:
-            if game is not kept and (_revision(game) != latest or (
+            if game is not kept and (_revision(game) != latest or _dump_rank(game) != best or (
                     game.root_id == kept.root_id and _format(game) != _format(kept))):
                 del games[game.id]
                 left.append(f"{game.filename} (disc {game.disc}: {kept.filename} goes)")
@@ -2533,7 +2535,8 @@ def _one_revision_per_disc(games: dict[int, _Game], builder: _Builder) -> None:
         builder.plan.warnings.append(PlanIssue(
             "disc-revision-left-out", f"{counted(len(left), 'disc')} of a set chosen twice "
             f"left out ({examples(sorted(left), sep='; ')}): a set's playlist lists each disc "
-            "once, its latest revision in the set's format"))
+            "once, its latest revision and best dump (verified, fixed, plain, alternate, "
+            "bad) in the set's format"))
 
 
 def _format(game: _Game) -> str:
@@ -2548,16 +2551,39 @@ def _one_per_disc(discs: list[tuple[_Game, str]]) -> list[tuple[_Game, str]]:
     best: dict[object, tuple[_Game, str]] = {}
     for game, dest in discs:
         number: object = game.disc if game.disc is not None else f"id:{game.id}"
-        if number not in best or _later_revision(game, best[number][0]):
+        if number not in best or _preferred_disc(game, best[number][0]):
             best[number] = (game, dest)
     return list(best.values())
 
 
-def _later_revision(game: _Game, other: _Game) -> bool:
+def _preferred_disc(game: _Game, other: _Game) -> bool:
     """True when ``game``'s name says a later revision than ``other``'s (as the auto-list
-    ranks them: :func:`revision_rank`), then by the lower id."""
-    return (revision_rank(_revision(game)), -game.id) > (revision_rank(_revision(other)),
-                                                          -other.id)
+    ranks them: :func:`revision_rank`), then a better dump (:func:`_dump_rank`), then by
+    the lower id."""
+    return (revision_rank(_revision(game)), _dump_rank(game), -game.id) > (
+        revision_rank(_revision(other)), _dump_rank(other), -other.id)
+
+
+_LESSER_DUMPS = frozenset({"overdump", "trainer", "pirate", "cracked", "hack"})
+
+
+def _dump_rank(game: _Game) -> int:
+    """How good a dump a disc's name says it is, the better the higher: verified ``[!]``,
+    fixed (``[f]``, ``[fixed]``), a plain name, an alternate (``[a]``, ``(Alt)``), one
+    altered (``[o]``, ``[t]``, ``[p]``, ``[cr]``, ``[h]``), a bad dump ``[b]``."""
+    parsed = parse_filename(game.filename)
+    flags = set(parsed.flags)
+    if "bad_dump" in flags:
+        return 0
+    if flags & _LESSER_DUMPS:
+        return 1
+    if "alternate" in flags:
+        return 2
+    if "verified" in flags:
+        return 5
+    if "fixed" in flags or any(tag.lower() == "[fixed]" for tag in parsed.other_tags):
+        return 4
+    return 3
 
 
 def _revision(game: _Game) -> str | None:
