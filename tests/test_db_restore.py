@@ -670,27 +670,25 @@ def test_a_database_reached_through_a_link_is_the_file_itself(tmp_path: Path) ->
         lock.release()
 
 
-def test_a_backup_named_by_db_is_read_but_never_written(
+def test_a_backup_written_to_through_db_is_a_database_from_then_on(
         cli: Any, live: tuple[Path, Path]) -> None:
-    """QA98 F12: `--db BACKUP collection create` wrote into the backup, which then no longer
-    held the state it was taken of."""
-    _, backup = live
+    """QA98 F12: a backup used as a database (another computer's: review 29 R4) kept its
+    backup mark once written to, so the next `db backup` to that path replaced it as an old
+    backup of the same database, and what was written to it was lost. A command that only
+    reads leaves it a backup, byte for byte."""
+    db, backup = live
     before = backup.read_bytes()
-    side = {p.name for p in backup.parent.iterdir()}
-    result = cli("--db", str(backup), "collection", "create", "Z")
-    assert result.code != 0
-    assert result.err.count("\n") == 1, result.err
-    assert "a ROM Runner backup" in result.err and f"db restore {backup}" in result.err
-    assert backup.read_bytes() == before and is_backup_file(backup)
-    assert {p.name for p in backup.parent.iterdir()} == side  # no lock file, no WAL
-    # the way the message names works (review 103 F2: "copy it" did not: a copy is one too)
-    command = result.err.split("`")[1].split()
-    work = backup.parent / "work.db"
-    restored = cli("--db", str(work), *command[3:])
-    assert command[:3] == ["romrunner", "--db", "NEW.db"] and restored.code == 0, restored.err
-    assert cli("--db", str(work), "collection", "create", "Z").code == 0
-    assert collections(work) == {"A", "Z"}
     listed = cli("--db", str(backup), "--json", "collection", "ls")
     assert listed.code == 0, listed.err
     assert "A" in {c["name"] for c in listed.json()["data"]}
-    assert backup.read_bytes() == before
+    assert backup.read_bytes() == before and is_backup_file(backup)
+    made = cli("--db", str(backup), "collection", "create", "Z")
+    assert made.code == 0, made.err
+    assert "was a backup made by `romrunner db backup`" in made.err
+    assert not is_backup_file(backup) and collections(backup) == {"A", "Z"}
+    again = cli("--db", str(backup), "collection", "create", "Y")
+    assert again.code == 0 and "was a backup" not in again.err
+    refused = cli("db", "backup", str(backup))  # the first computer's next backup, there
+    assert refused.code == 2 and "not a ROM Runner backup" in refused.err, refused.err
+    assert collections(backup) == {"A", "Y", "Z"}
+    assert collections(db) == {"A", "B", "C"}

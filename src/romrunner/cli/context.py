@@ -18,12 +18,13 @@ from rich.console import Console
 
 from romrunner import JSON_ENVELOPE_VERSION
 from romrunner.cli.terminal import SafeConsole
+from romrunner.errors import DatabaseError
 from romrunner.packs.loader import DefinitionPack, load_pack
 from romrunner.packs.sync import stored_pack_hash, stored_pack_hash_at, sync_pack
 from romrunner.store import Database, OpenMode, OpenResult, open_database
 from romrunner.store.backup import names_a_folder
 from romrunner.store.lock import LockHolder
-from romrunner.store.open import discard_new_database
+from romrunner.store.open import clear_backup_mark, discard_new_database
 
 SQLITE_MAX_INTEGER = 2 ** 63 - 1
 
@@ -114,6 +115,7 @@ class AppContext:
     _created: OpenResult | None = None  # the database this command created, while open
     _created_by: str = ""  # the command that created it
     _created_changes: int = 0  # its committed changes once created (and the pack recorded)
+    _backup_changes: int | None = None  # a backup's committed changes once opened, unwritten
     _committed: bool = False  # see committed_anything
     _replaced: bool = False  # see replaced_database
     _data: Any = None
@@ -152,6 +154,8 @@ class AppContext:
                                    lock_as=command_name() if mode.writes else None,
                                    wait=self.wait, on_wait=self.say_waiting)
             self._db = result.db
+            if result.was_backup:
+                self._backup_changes = self._db.committed_changes
             for notice in result.notices:
                 self.warn(notice)
             if result.new_file:
@@ -271,6 +275,19 @@ class AppContext:
         if threading.current_thread() is threading.main_thread():
             signal.signal(signal.SIGINT, signal.SIG_IGN)
 
+    def _unmark_a_backup_written_to(self) -> None:
+        """A backup this command wrote to is a database from now on (see
+        :func:`clear_backup_mark`), said once."""
+        if self._db is None or self._backup_changes is None \
+                or self._db.committed_changes == self._backup_changes:
+            return
+        self._backup_changes = None
+        with contextlib.suppress(DatabaseError):  # (its work is kept; the mark stays)
+            clear_backup_mark(self._db)
+            self.warn(f"{self.db_path}: was a backup made by `romrunner db backup`; written "
+                      "to now, it is a database of its own (no backup replaces it, and "
+                      "`db restore` does not take it)")
+
     def committed_anything(self) -> bool:
         """True when this command has committed a change of its own to the database (beyond
         opening it: a migration, the pack recorded), asked while it is open or after, or
@@ -294,6 +311,7 @@ class AppContext:
         if self._db is None:
             return
         self.committed_anything()  # (the interrupt handler asks after the close)
+        self._unmark_a_backup_written_to()
         db, self._db = self._db, None
         failed = not self.completed or self.exit_code != 0
         if created is not None and created.db is db and failed \

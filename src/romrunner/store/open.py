@@ -60,6 +60,7 @@ class OpenResult:
     lock: WriterLock | None = None
     new_lock_file: bool = False
     new_folders: list[Path] = field(default_factory=list)
+    was_backup: bool = False  # a file made by `db backup` (see clear_backup_mark)
 
 
 def open_database(path: Path, mode: OpenMode, *, lock_as: str | None = None,
@@ -77,7 +78,7 @@ def open_database(path: Path, mode: OpenMode, *, lock_as: str | None = None,
         return _open_for_reading(path, mode)
     refuse_a_foreign_database(path, "ROM Runner writes only to its own database")
     refuse_a_databases_side_file(path)
-    refuse_a_backup(path)
+    was_backup = is_backup_file(path)
     used_before = lock_path(path).exists()  # a writer worked here once
     new_folders = missing_folders(path.parent)
     lock = prepare_to_write(path, lock_as, wait, on_wait)
@@ -107,7 +108,7 @@ def open_database(path: Path, mode: OpenMode, *, lock_as: str | None = None,
             f"created a new, empty database at {path}; a ROM Runner database was used here "
             "before: if it was not removed on purpose, restore a backup "
             "(`romrunner db restore BACKUP`)")
-    result.new_file, result.lock = new, lock
+    result.new_file, result.lock, result.was_backup = new, lock, was_backup
     result.new_lock_file = lock is not None and not used_before
     result.new_folders = new_folders if new else []
     return result
@@ -202,15 +203,13 @@ def refuse_a_databases_side_file(path: Path) -> None:
                                 "(check --db or ROMRUNNER_DB)")
 
 
-def refuse_a_backup(path: Path) -> None:
-    """Refuse to write to a backup made by ``db backup``: a command run with --db at one
-    changed the backup itself, and it no longer held the state it was taken of (QA98 F12).
-    Commands that only read work on it as it is."""
-    if is_backup_file(path):
-        raise DatabaseError(f"{path}: a ROM Runner backup, kept as it was taken (commands "
-                            "that only read work on it); to work on it, restore it to a "
-                            f"database of its own (`romrunner --db NEW.db db restore {path}`)"
-                            " or over the database (`romrunner db restore`)")
+def clear_backup_mark(db: Database) -> None:
+    """Make a backup made by ``db backup`` that a command wrote to a database of its own:
+    its header's backup mark cleared, so no later ``db backup`` replaces it as an old backup
+    of the same database, losing what was written to it (QA98 F12). A backup used as is
+    (another computer's database: review 29 R4) is written to as any database."""
+    with db.translate_errors():
+        db.conn.execute("PRAGMA application_id = 0")
 
 
 def refuse_a_foreign_database(path: Path, why: str) -> None:
