@@ -146,7 +146,8 @@ def test_a_kept_cover_says_it_is_no_longer_a_game_not_that_its_file_is_gone(
     assert cli(*pack, "scan", "--workers", "1").code == 0
     shown = " ".join(cli(*pack, "games", "show", str(cover["id"])).out.split())
     assert ("problem no longer a game: a .png file is not a game where it lies (a cover, a "
-            "note); the file is still there, untouched; kept for its collections or overrides "
+            "note, a disc sheet naming no track, a card's copy); the file is still there, "
+            "untouched; kept for its collections or overrides "
             f"(`romrunner games forget {cover['id']} --force` forgets the row, `games forget "
             "--not-games --force` every such row)") in shown, shown
     assert "status no longer a game: its file is still there (see problem)" in shown

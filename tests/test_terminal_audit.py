@@ -105,8 +105,10 @@ def audited_commands(world: dict[str, Path], db_path: Path) -> list[list[str]]:
         ["bios", "scan", str(world["bios"])], ["bios", "check"],
         ["bios", "check", "--emulator", HOSTILE], ["bios", "import-dat", str(world["dat"])],
         ["device", "catalog", HOSTILE], ["device", "add", HOSTILE],
-        ["device", "add", "rg35xx-plus", "--name", f"nick{HOSTILE}"], ["device", "ls"],
+        ["device", "add", "rg35xx-plus", "--name", f"nick{HOSTILE}"],  # (refused: QA98 F6)
+        ["device", "add", "rg35xx-plus", "--name", f"nick{MARKUP}"], ["device", "ls"],
         ["profile", "create", "--device", "1", "--os", "muos", "--name", f"prof{HOSTILE}"],
+        ["profile", "create", "--device", "1", "--os", "muos", "--name", f"prof{MARKUP}"],
         ["profile", "create", "--device", "1", "--os", HOSTILE], ["profile", "ls"],
         ["profile", "show", "1"], ["profile", "os", HOSTILE],
         ["profile", "set", "1", "--include-platforms", HOSTILE],

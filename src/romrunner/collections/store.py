@@ -144,9 +144,10 @@ def _find(db: Database, name: str) -> _Stored | None:
             break
         if row is None and name_key(candidate["name"]) == key:
             row = candidate
-    if row is None and name.isascii() and name.isdigit():  # its id, as `collection ls` shows
+    number = row_id(name) if row is None and name.isascii() else None
+    if number is not None:  # its id, as `collection ls` shows (QA98 F10: names alone)
         row = db.query_one("SELECT id, name, collection_type, rules_json FROM collections "
-                           "WHERE id = ?", (int(name),))  # (QA98 F10: names alone)
+                           "WHERE id = ?", (number,))
     if row is None:
         return None
     if row["collection_type"] == "auto":
