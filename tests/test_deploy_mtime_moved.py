@@ -385,3 +385,31 @@ def test_a_card_that_keeps_times_at_first_and_moves_them_later_loses_nothing(
     plan = library.plan(Layout(card))
     files = json.loads((card / ".romrunner/manifest.json").read_bytes())["files"]
     assert fast_skips(card, plan.items, files)[0] == []
+
+
+def test_a_file_a_prune_keeps_is_no_skipped_copy_in_the_history(
+        cli: Any, tmp_path: Path) -> None:
+    """QA102 F2: a file of ours edited on the card at the same size and time, no longer
+    chosen: the prune finds its bytes changed and keeps it, named among the run's notes and
+    not in its "N skipped", but `deploy history` counted it as skipped (7 against 5)."""
+    root = tmp_path / "lib"
+    for n in range(3):
+        path = root / "gba" / f"Game {n} (USA).gba"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(bytes([n]) * 4096)
+    muos_profile(cli, root)
+    card = tmp_path / "card"
+    card.mkdir()
+    assert cli("deploy", "1", "--to", str(card), "platform:gba").code == 0
+    edited = card / "ROMS" / "gba" / "Game 2 (USA).gba"
+    before = edited.stat()
+    edited.write_bytes(b"\xee" * 4096)
+    os.utime(edited, ns=(before.st_atime_ns, before.st_mtime_ns))
+    ran = cli("--json", "deploy", "1", "--to", str(card), "Game 0", "--prune", "--force")
+    assert ran.code == 0, ran.err
+    data = ran.json()["data"]
+    assert edited.read_bytes() == b"\xee" * 4096 and data["pruned"] == 1
+    (listed,) = [d for d in cli("--json", "deploy", "history").json()["data"]
+                 if d["id"] == data["deployment_id"]]
+    assert listed["files"]["skipped"] == data["skipped"] == 1
+    assert listed["files"]["pruned"] == data["pruned"]

@@ -119,6 +119,7 @@ from romrunner.store.database import Database
 from romrunner.timeutil import now_text
 from romrunner.words import counted, examples, size_text
 
+PRUNE_TOTALS = "(prune)"  # the totals of a run's prune items, beside its platforms'
 SENDFILE_CHUNK = 64 * 1024**2
 READ_BUFFER = 4 * 1024**2
 BATCH_FILES = 512           # temporary files written before their intents commit and they
@@ -4235,12 +4236,12 @@ def deployment_totals(db: Database, deployment_id: int, recorded: DeploymentReco
         entry["bytes"] += size
         entry["skipped"] += files
     for row in rows:
-        entry = totals[row["platform"] or "(prune)"]
+        entry = totals[row["platform"] or PRUNE_TOTALS]
         entry["files"] += int(row["files"])
         entry["bytes"] += int(row["bytes"] or 0)
         entry[row["status"]] += int(row["files"])
     for item in unrecorded(db, deployment_id, recorded):
-        entry = totals[item.platform_id or "(prune)"]
+        entry = totals[item.platform_id or PRUNE_TOTALS]
         entry["files"] += 1
         entry["bytes"] += item.size
         entry["pending"] += 1

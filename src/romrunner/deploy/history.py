@@ -8,6 +8,7 @@ from typing import Any
 
 from romrunner.deploy.card import lock_held
 from romrunner.deploy.execute import (
+    PRUNE_TOTALS,
     DeploymentRecord,
     deployment_record,
     deployment_totals,
@@ -69,9 +70,11 @@ _FILE_COUNTS = {"copied": "copied", "skipped": "skipped", "pruned": "pruned",
 
 def _with_file_counts(data: dict[str, Any]) -> dict[str, Any]:
     """``data`` with ``files``: its files copied, skipped, pruned, failed and in conflict
-    over every platform of its totals."""
-    totals = data["totals"].values()
-    data["files"] = {name: sum(int(platform.get(status, 0)) for platform in totals)
+    over every platform of its totals. The files a prune kept are no skipped copies (the
+    run's own summary counts them apart, as notes: QA102 F2, 5 skipped there, 7 here)."""
+    totals = data["totals"]
+    data["files"] = {name: sum(int(counts.get(status, 0)) for platform, counts in totals.items()
+                               if status != "skipped" or platform != PRUNE_TOTALS)
                      for status, name in _FILE_COUNTS.items()}
     return data
 
@@ -127,9 +130,9 @@ def _unchanged(totals: dict[str, dict[str, int]], counts: list[dict[str, Any]]
     counted in bulk, without a row each: what its totals count beyond the rows (and the
     pending items) of its copies (its record, megabytes for a large plan, is not read)."""
     files = sum(entry.get("files", 0) for platform, entry in totals.items()
-                if platform != "(prune)")
+                if platform != PRUNE_TOTALS)
     size = sum(entry.get("bytes", 0) for platform, entry in totals.items()
-               if platform != "(prune)")
+               if platform != PRUNE_TOTALS)
     copies = [count for count in counts if count["action"] == "copy"]
     return (max(0, files - sum(count["files"] for count in copies)),
             max(0, size - sum(count["bytes"] for count in copies)))
