@@ -42,6 +42,7 @@ def test_a_prune_keeps_another_profiles_games_on_a_shared_card(cli: Any,
     assert dry.code == 0, dry.err
     assert dry.json()["data"]["prune"] == []
     assert any("another profile's deploys chose on this card (profile 1)" in note
+               and "`romrunner profile rm 1` lets this prune remove" in note  # (QA102 F3)
                for note in dry.json()["data"]["notes"])
     kept = [{"path": f"roms/gb/{name}", "profile": 1} for name in ("A (USA).gb", "B (USA).gb")]
     assert dry.json()["data"]["prune_other_profile"] == kept  # (QA94 F6)

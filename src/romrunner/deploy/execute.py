@@ -1374,7 +1374,9 @@ def prune_notes(claims: Claims, *, dry_run: bool = False) -> list[str]:
             f"--prune {keeps} {counted(count, 'file')} another profile's deploys chose on "
             f"this card (profile {profiles}): a card two devices share keeps each one's games; "
             "a prune by that profile removes those it no longer chooses, and those of a "
-            f"profile deleted are pruned by any ({_examples(list(claims.prune_other_profile))})")
+            "profile deleted are pruned by any (a device moved to another OS: `romrunner "
+            f"profile rm {min(claims.prune_other_profile.values())}` lets this prune remove its "
+            f"old copies) ({_examples(list(claims.prune_other_profile))})")
     if claims.prune_other_computer:
         count = len(claims.prune_other_computer)
         computers = ", ".join(sorted(set(claims.prune_other_computer.values())))
