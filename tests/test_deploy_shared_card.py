@@ -245,3 +245,23 @@ def test_a_deploy_with_another_pack_than_the_cards_last_says_so(cli: Any,
     (newer / "devices.json").write_text(json.dumps(devices, indent=1), encoding="utf-8")
     updated = cli("--pack", newer, "deploy", "1", "--to", card, "platform:gb", "--dry-run")
     assert updated.code == 0 and "definition pack at" not in updated.err, updated.err
+
+
+def test_removing_a_profile_whose_deploy_never_finished_says_its_copies_stay_untracked(
+        cli: Any, tmp_path: Path, db_path: Path) -> None:
+    """QA102 F4: `profile rm --force` after a killed deploy dropped the only record of the
+    files it had copied (a killed run writes no card manifest), without a word."""
+    import sqlite3
+
+    card = _two_profiles_library(cli, tmp_path, (("gb", ("A (USA).gb",)),))
+    assert cli("deploy", "1", "--to", card, "platform:gb").code == 0
+    with sqlite3.connect(db_path) as conn:  # as a kill -9 leaves it: copied, never ended
+        conn.execute("UPDATE deployment_history SET status = 'started'")
+    refused = cli("profile", "rm", "1")
+    assert refused.code == 2 and f"deployment 1 to {card} never finished" in refused.err
+    assert "`romrunner deploy resume 1`" in refused.err
+    removed = cli("--json", "profile", "rm", "1", "--force")
+    assert removed.code == 0, removed.err
+    (said,) = removed.json()["warnings"]
+    assert said.startswith(f"deployment 1 to {card} never finished") and "by hand" in said
+    assert cli("profile", "rm", "2").code == 0  # (nothing of it: no word)

@@ -9,7 +9,12 @@ from rich.console import Console
 
 from romrunner.cli.context import ROW_ID, app_context
 from romrunner.devices.catalog import search_catalog
-from romrunner.devices.profiles import add_device, list_devices, remove_device
+from romrunner.devices.profiles import (
+    add_device,
+    list_devices,
+    remove_device,
+    unfinished_words,
+)
 from romrunner.store import OpenMode
 from romrunner.words import counted
 
@@ -78,6 +83,8 @@ def device_rm(device_id: int, force: bool) -> int:
     """Remove a device (and, with --force, its profiles)."""
     app = app_context()
     removed = remove_device(app.open_db(), device_id, force=force)
+    if removed.unfinished:  # (QA102 F4: a killed deploy's copies, untracked without a word)
+        app.warn(unfinished_words(removed.unfinished, removed=True))
     history = f" and the history of {removed.deployments} deployment(s)" \
         if removed.deployments else ""
     overrides = f", {counted(removed.overrides, 'override')}" if removed.overrides else ""

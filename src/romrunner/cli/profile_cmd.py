@@ -18,6 +18,7 @@ from romrunner.devices.profiles import (
     list_profiles,
     load_profile,
     remove_profile,
+    unfinished_words,
     update_profile,
 )
 from romrunner.errors import InputError, NotFoundError
@@ -173,6 +174,8 @@ def profile_rm(profile_id: int, force: bool) -> int:
     unless --force)."""
     app = app_context()
     removed = remove_profile(app.open_db(), profile_id, force=force)
+    if removed.unfinished:  # (QA102 F4: a killed deploy's copies, untracked without a word)
+        app.warn(unfinished_words(removed.unfinished, removed=True))
     also = "".join((f", its {counted(removed.overrides, 'override')}" if removed.overrides
                     else "", f", {counted(removed.performance, 'performance answer')} imported "
                     "for its device" if removed.performance else "",

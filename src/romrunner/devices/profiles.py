@@ -148,6 +148,31 @@ class Removed(NamedTuple):
     deployments: int
     overrides: int
     performance: int = 0  # imported performance answers no profile of the device keeps
+    # Deployments of theirs that never finished (killed): (id, card folder). Their copies
+    # are in no card manifest, and with their history gone, no prune knows them for ours.
+    unfinished: tuple[tuple[int, str], ...] = ()
+
+
+def unfinished_words(unfinished: tuple[tuple[int, str], ...], *, removed: bool = False) -> str:
+    """The unfinished deployments a removal leaves behind (``removed``: it did), in words."""
+    runs = "; ".join(f"deployment {run} to {folder}" for run, folder in unfinished)
+    files = f"the files {'it' if len(unfinished) == 1 else 'each'} copied"
+    if removed:
+        return (f"{runs} never finished: {files} are in no card's record of ROM Runner's "
+                "files, so no prune removes them; remove them by hand if unwanted")
+    return (f"{runs} never finished: {files} are in no card's record of ROM Runner's files, "
+            "so once its history is gone no prune removes them (finish it first: "
+            f"`romrunner deploy resume {unfinished[0][0]}`)")
+
+
+def _unfinished(db: Database, profile_ids: list[int]) -> tuple[tuple[int, str], ...]:
+    """The deployments of ``profile_ids`` that never finished and copied files (see
+    :attr:`Removed.unfinished`)."""
+    return tuple((int(row[0]), str(row[1])) for row in db.query(
+        "SELECT h.id, h.destination_path FROM deployment_history h WHERE h.status = 'started' "
+        "AND h.device_profile_id IN (SELECT value FROM json_each(?)) AND EXISTS (SELECT 1 "
+        "FROM deployment_items i WHERE i.deployment_id = h.id AND i.status = 'copied') "
+        "ORDER BY h.id", (json.dumps(profile_ids),)))
 
 
 def remove_device(db: Database, device_row_id: int, *, force: bool = False) -> Removed:
@@ -168,6 +193,7 @@ def remove_device(db: Database, device_row_id: int, *, force: bool = False) -> R
             "(SELECT id FROM device_profiles WHERE device_row_id = ?)", (device_row_id,)))
         overrides = profile_override_count(db, profiles)
         performance = _keep_device_knowledge(db, profiles)
+        unfinished = _unfinished(db, profiles)
         if profiles and not force:
             history = f" and the history of their {deployments} deployment(s)" \
                 if deployments else ""
@@ -176,9 +202,10 @@ def remove_device(db: Database, device_row_id: int, *, force: bool = False) -> R
                 also += f", {counted(performance, 'performance answer')} imported for it"
             raise InputError(f"device {device_row_id} has {len(profiles)} profile(s), which "
                              f"would be removed with it{also}{history}; nothing was removed "
-                             "(use --force to remove them too)")
+                             "(use --force to remove them too)"
+                             + (f"; {unfinished_words(unfinished)}" if unfinished else ""))
         db.execute("DELETE FROM devices WHERE id = ?", (device_row_id,))
-    return Removed(len(profiles), deployments, overrides, performance)
+    return Removed(len(profiles), deployments, overrides, performance, unfinished)
 
 
 def _owned(db: Database, pack: DefinitionPack, row_id: int) -> OwnedDevice:
@@ -246,6 +273,7 @@ def remove_profile(db: Database, profile_id: int, *, force: bool = False) -> Rem
                               "WHERE device_profile_id = ?", (profile_id,)))
         overrides = profile_override_count(db, [profile_id])
         performance = _keep_device_knowledge(db, [profile_id])
+        unfinished = _unfinished(db, [profile_id])
         if (count or overrides or performance) and not force:
             what = " and ".join(part for part in (
                 f"the history of {counted(count, 'deployment')}" if count else "",
@@ -253,9 +281,10 @@ def remove_profile(db: Database, profile_id: int, *, force: bool = False) -> Rem
                 f"{counted(performance, 'performance answer')} imported for its device (no "
                 "other profile of that device keeps them)" if performance else "") if part)
             raise InputError(f"device profile {profile_id} has {what}, which would be removed "
-                             "with it; nothing was removed (use --force to remove them too)")
+                             "with it; nothing was removed (use --force to remove them too)"
+                             + (f"; {unfinished_words(unfinished)}" if unfinished else ""))
         db.execute("DELETE FROM device_profiles WHERE id = ?", (profile_id,))
-    return Removed(1, count, overrides, performance)
+    return Removed(1, count, overrides, performance, unfinished)
 
 
 def _keep_device_knowledge(db: Database, removed: list[int]) -> int:
