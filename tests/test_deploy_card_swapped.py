@@ -269,6 +269,24 @@ def test_a_card_known_by_its_volume_uuid_without_its_record_is_said_to_be(
         again.notes
 
 
+def test_a_card_whose_record_alone_is_missing_is_not_said_to_have_lost_romrunner(
+        tmp_path: Path) -> None:
+    """QA102 F6: a card whose first deploy was killed before it wrote the record of its
+    files (.romrunner/ there, its manifest not) was said to have lost .romrunner/, or to be
+    another card."""
+    library = make_library(tmp_path, {"gb/A (USA).gb": 4096})
+    card = tmp_path / "card"
+    card.mkdir()
+    first = deploy(library.db, library.plan(Layout(card)), profile_id=library.profile_id)
+    assert first.status == "completed" and first.copied == 1
+    (card / ".romrunner" / "manifest.json").unlink()
+    again = deploy(library.db, library.plan(Layout(card)), profile_id=library.profile_id)
+    assert again.status == "completed" and again.copied == 0
+    (said,) = [n for n in again.notes if "no record of ROM Runner's files on the card" in n]
+    assert "(.romrunner/manifest.json missing: deleted, or a deploy stopped before it wrote " \
+        "it)" in said and "gone" not in said
+
+
 def test_a_resumed_prune_says_the_copies_its_plan_held(tmp_path: Path) -> None:
     """QA94 F5: a `--prune` run Ctrl-C'd, then resumed: the resume kept the card's copy of a
     game the run had left out (a disc whose track changed since the scan) without a word —

@@ -2378,10 +2378,15 @@ class Claims:
             "SELECT EXISTS (SELECT 1 FROM deployment_history WHERE destination_id = ? "
             "AND status = 'completed')", (self.dest_id,)))
         if earlier or recorded:
+            # (QA102 F6: ".romrunner/ gone" said of a card whose first deploy was killed
+            # before it wrote the record, .romrunner/ there)
+            why = (f"{CARD_DIR}/{MANIFEST_NAME} missing: deleted, or a deploy stopped before "
+                   "it wrote it" if (self.root / CARD_DIR).is_dir()
+                   else f"{CARD_DIR}/ gone, or another card at this folder")
             self.notes.append(
-                f"{self.root}: no record of ROM Runner's files on the card (.romrunner/ gone, "
-                "or another card at this folder): a file there is ROM Runner's where its path, "
-                "size and time are those an earlier deploy to this card or folder wrote")
+                f"{self.root}: no record of ROM Runner's files on the card ({why}): a file "
+                "there is ROM Runner's where its path, size and time are those an earlier "
+                "deploy to this card or folder wrote")
         self._known_ids = [*own, *earlier]
         return self._known_ids
 
