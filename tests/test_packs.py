@@ -225,3 +225,34 @@ def test_a_folder_name_or_os_path_climbing_out_of_the_card_is_skipped_and_named(
     family = pack.folder_names.family_of("muos")
     assert pack.folder_names.folder_for("snes", family)[0] != "../../outside"
     assert pack.operating_systems["muos"].paths.get("bios") is None
+
+
+def test_text_encoded_as_utf8_twice_is_read_as_meant_and_said(tmp_path: Path) -> None:
+    """QA102 F8: the real pack's OS names hold UTF-8 encoded twice over ("Android â€“ RK3566
+    family"), shown as they were; `pack validate` said nothing."""
+    pack = copy_builtin(tmp_path)
+    data = json.loads((pack / "operating-systems.json").read_text(encoding="utf-8"))
+    meant = ["KNULLI – Linux", "muOS → Pokémon"]
+    for entry, name in zip(data["operatingSystems"], meant, strict=False):
+        twice = name.encode("utf-8").decode("cp1252")
+        entry["name"] = twice if "→" not in name else twice.encode("utf-8").decode("cp1252")
+    (pack / "operating-systems.json").write_text(json.dumps(data, ensure_ascii=False),
+                                                 encoding="utf-8")
+    loaded = load_pack(pack)
+    names = {system.name for system in loaded.operating_systems.values()}
+    assert set(meant) <= names
+    (said,) = [str(w) for w in loaded.warnings if "encoded twice" in str(w)]
+    assert said.startswith("operating-systems.json: 2 text value(s) were UTF-8 encoded twice")
+    kept = copy_builtin(tmp_path / "plain")  # text that only looks so is left as it is
+    plain = json.loads((kept / "operating-systems.json").read_text(encoding="utf-8"))
+    plain["operatingSystems"][0]["name"] = "Ã la carte"
+    (kept / "operating-systems.json").write_text(json.dumps(plain, ensure_ascii=False),
+                                                 encoding="utf-8")
+    assert "Ã la carte" in {s.name for s in load_pack(kept).operating_systems.values()}
+
+
+def test_the_real_packs_names_read_without_double_encoding() -> None:
+    pack = load_pack(shared_path("definition-pack"))
+    assert not [s.name for s in pack.operating_systems.values() if "â€" in s.name]
+    assert "Anbernic Stock (Android – RK3566 family)" in {
+        s.name for s in pack.operating_systems.values()}

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import resources
@@ -98,7 +99,17 @@ class _Reader:
             raise PackError(f"{self.path}: malformed JSON ({exc})") from None
         if not isinstance(data, dict):
             raise PackError(f"{self.path}: top level must be a JSON object")
-        return data
+        repaired: list[tuple[str, str]] = []
+        try:
+            undoubled: RawJson = {key: _undoubled(value, repaired)
+                                  for key, value in data.items()}
+        except RecursionError:
+            raise PackError(f"{self.path}: malformed JSON (nested too deeply)") from None
+        if repaired:  # (QA102 F8: "Android â€“ RK3566 family" shown as it was)
+            before, after = min(repaired, key=lambda pair: len(pair[0]))
+            self.warn("", f"{len(repaired):,} text value(s) were UTF-8 encoded twice, read "
+                      f"as meant ({before!r} as {after!r})")
+        return undoubled
 
     def entries(self, data: RawJson, key: str, id_key: str,
                 build: Callable[[RawJson, str], T]) -> list[T]:
@@ -504,3 +515,32 @@ def _check_references(pack: DefinitionPack, bios_reader: _Reader,
         if unknown:
             emulator_reader.warn(repr(emulator.id), "supportedPlatforms names unknown "
                                                     f"platforms {', '.join(unknown)}")
+
+
+# Two or three characters of Windows-1252 that UTF-8's bytes of one character read as:
+# "â€“" for "–", "Ã©" for "é" (a file saved as UTF-8 from text read as Windows-1252).
+_TWICE_ENCODED = re.compile("[\u00c2-\u00f4][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178"
+                            "\u017d\u017e\u0192\u02c6\u02dc\u2013\u2014\u2018-\u201e"
+                            "\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]")
+
+
+def _undoubled(value: Any, repaired: list[tuple[str, str]]) -> Any:
+    """``value`` (parsed JSON) with each text encoded as UTF-8 twice read as meant, noted in
+    ``repaired``; a text that does not decode so is left as it is."""
+    if isinstance(value, str):
+        meant = value
+        for _ in range(3):  # (encoded three times over too: "Ã¢â€\xa0â€™" for "→")
+            if not _TWICE_ENCODED.search(meant):
+                break
+            try:
+                meant = meant.encode("cp1252").decode("utf-8")
+            except UnicodeError:
+                break
+        if meant != value:
+            repaired.append((value, meant))
+        return meant
+    if isinstance(value, list):
+        return [_undoubled(item, repaired) for item in value]
+    if isinstance(value, dict):
+        return {key: _undoubled(item, repaired) for key, item in value.items()}
+    return value
