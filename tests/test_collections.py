@@ -408,3 +408,11 @@ def test_a_smart_collection_naming_another_by_its_id_is_its_dependant(db: Databa
     assert f"collection:{keep.id}" in rows[0]["rules_json"]
     with pytest.raises(InputError, match="ById"):
         remove_collection(db, "Kept")
+
+
+def test_adding_games_already_in_a_collection_says_how_many_were(db: Database) -> None:
+    """QA102 F8: `collection add faves 3 3 3` said "0 games added" and no more."""
+    create_collection(db, "Faves")
+    assert add_games(db, "Faves", [3]).added == 1
+    again = add_games(db, "Faves", [3, 3, 3, 1])
+    assert (again.added, again.already) == (1, 1)

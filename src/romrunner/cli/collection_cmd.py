@@ -105,8 +105,12 @@ def collection_add(name: str, game_ids: tuple[int, ...], query: str | None) -> i
     app = app_context()
     result = add_games(app.open_db(), name, list(game_ids), query=_shell_query(query),
                        known_platforms=app.pack().platforms)
-    app.finish({"collection": result.name, "added": result.added},
-               lambda c: c.print(f"{counted(result.added, 'game')} added to {result.name}"))
+    already = f" ({counted(result.already, 'game')} given already in it)" \
+        if result.already else ""
+    app.finish({"collection": result.name, "added": result.added,
+                "already_in": result.already},
+               lambda c: c.print(f"{counted(result.added, 'game')} added to {result.name}"
+                                 f"{already}", markup=False))
     return 0
 
 

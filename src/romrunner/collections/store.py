@@ -670,6 +670,7 @@ class AddedGames:
 
     added: int
     name: str
+    already: int = 0  # of the ids given, those in it before (QA102 F8: "0 games added")
 
 
 def add_games(db: Database, name: str, game_ids: Sequence[int] = (), *,
@@ -691,6 +692,10 @@ def add_games(db: Database, name: str, game_ids: Sequence[int] = (), *,
             raise NotFoundError(f"no game with id {shown} (nothing was added)")
         base = "(SELECT coalesce(max(sort_order), 0) FROM collection_games " \
                "WHERE collection_id = :c)"
+        already = int(db.scalar(
+            "SELECT count(DISTINCT j.value) FROM json_each(:ids) j JOIN collection_games g "
+            "ON g.collection_id = :c AND g.game_id = j.value",
+            {"c": found.id, "ids": json.dumps(list(game_ids))}))
         added = db.execute(
             "INSERT OR IGNORE INTO collection_games (collection_id, game_id, sort_order) "
             f"SELECT :c, j.value, {base} + j.key + 1 FROM json_each(:ids) j",
@@ -704,7 +709,7 @@ def add_games(db: Database, name: str, game_ids: Sequence[int] = (), *,
                 f"FROM games g WHERE {where}", {**params, "c": found.id}).rowcount
         db.execute("UPDATE collections SET updated_at = CURRENT_TIMESTAMP WHERE id = ?",
                    (found.id,))
-    return AddedGames(added, found.name)
+    return AddedGames(added, found.name, already)
 
 
 def _named(where: str) -> str:
