@@ -11,6 +11,7 @@ a ``Record`` ~5 µs.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import NamedTuple
 
@@ -18,7 +19,7 @@ from romrunner.library.examine import ARCHIVES, Examined, Job, examine
 from romrunner.library.hashing import CrcRules, Hashes
 from romrunner.library.platforms import UNKNOWN, PlatformGuess, decide_platform, folders_of
 from romrunner.library.serials import DISC_ID_PLATFORMS, read_disc_id
-from romrunner.library.tags import ParsedName, extension_of
+from romrunner.library.tags import EDITION_WORDS, ParsedName, extension_of
 from romrunner.packs.index import PackIndex
 
 # The columns of ``Record.row``, in order. The writer adds the game id, the root and the
@@ -140,8 +141,18 @@ def edition_of(parsed: ParsedName) -> str:
     parts += parsed.languages
     if parsed.translation:
         parts.append(f"t+{parsed.translation}")
-    parts += [tag for tag in parsed.other_tags if not tag.startswith("[")]
+    parts += [tag for tag in parsed.other_tags
+              if not tag.startswith("[") and not _named_by_title(tag, parsed.title)]
     return "|".join(parts).lower()
+
+
+def _named_by_title(tag: str, title: str) -> bool:
+    """True for a tag whose edition words the title has already: no other edition, but a
+    disc's own label (``Super Robot Taisen - Complete Box (Japan) (Disc 1) (Super Robot Wars
+    Complete Box)``: QA104 F3, its disc 1 taken for another release's)."""
+    words = {word.lower() for word in EDITION_WORDS.findall(tag)}
+    return bool(words) and all(re.search(rf"\b{re.escape(word)}\b", title, re.IGNORECASE)
+                               for word in words)
 
 
 UNDECIDED = "platform undecided"  # in the note of such a file (the scan holds it back)

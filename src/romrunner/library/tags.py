@@ -283,7 +283,7 @@ def _parse(stem: str, filename: str) -> ParsedName:
 # Box)``, ``(Major Wave)``, ``(Nescafe-ban)`` (版: an edition), whose retail set is another set,
 # unlike ``(Disc 2) (Claire-hen)``. A tag naming a disc (``(Premium Disc)``, ``(Premium
 # CD-ROM)``) is that disc's label all the same.
-_EDITION_WORDS = re.compile(
+EDITION_WORDS = re.compile(
     r"\b(?:books|best|gentei\w*|\w{3,}-?ban|edition|limited|deluxe|greatest hits|platinum"
     r"|essentials|major wave|superlite|reprint|box|pack|package|set|included|edc|debug"
     r"|version \d[\w.]*)\b", re.IGNORECASE)
@@ -303,7 +303,7 @@ def _disc_label(tag: str) -> str | None:
             or _YEAR.match(tag) or re.sub(r"\s*\d+$", "", tag).lower() in _PAREN_FLAGS \
             or all(REGIONS.get(part.strip().lower()) for part in tag.split(",")):
         return None
-    if _EDITION_WORDS.search(tag) and not _DISC_WORDS.search(tag):
+    if EDITION_WORDS.search(tag) and not _DISC_WORDS.search(tag):
         return None
     return tag
 
