@@ -692,3 +692,36 @@ def test_a_backup_written_to_through_db_is_a_database_from_then_on(
     assert refused.code == 2 and "not a ROM Runner backup" in refused.err, refused.err
     assert collections(backup) == {"A", "Y", "Z"}
     assert collections(db) == {"A", "B", "C"}
+
+
+def test_a_backup_keeps_its_mark_through_a_failed_write_and_loses_it_with_the_first(
+        cli: Any, live: tuple[Path, Path]) -> None:
+    """Review 105 F7: the mark was cleared as the command closed the database — a command
+    killed after it wrote left the file marked, for a later `db backup` to replace. Now it
+    goes in the first transaction that writes, with it; a command that writes nothing
+    leaves it."""
+    db, backup = live
+    failed = cli("--db", str(backup), "collection", "add", "NoSuch", "1")
+    assert failed.code != 0 and is_backup_file(backup) and "was a backup" not in failed.err
+    code = ("import os, sys\n"
+            "from pathlib import Path\n"
+            "from romrunner.collections.store import create_collection\n"
+            "from romrunner.store import OpenMode, open_database\n"
+            "db = open_database(Path(sys.argv[1]), OpenMode.WRITE).db\n"
+            "with db.atomic():\n"
+            "    create_collection(db, 'Killed')\n"
+            "os._exit(0)  # as a kill -9 after the commit: never closed, never checkpointed\n")
+    done = subprocess.run([sys.executable, "-c", code, str(backup)], capture_output=True,
+                          text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert collections(backup) == {"A", "Killed"}
+    conn = sqlite3.connect(backup)
+    try:
+        assert conn.execute("PRAGMA application_id").fetchone()[0] == 0
+    finally:
+        conn.close()
+    refused = cli("db", "backup", str(backup))
+    assert refused.code == 2 and ("not a ROM Runner backup" in refused.err
+                                  or "in use as a database" in refused.err), refused.err
+    assert collections(backup) == {"A", "Killed"}
+    assert collections(db) == {"A", "B", "C"}

@@ -24,7 +24,7 @@ from romrunner.packs.sync import stored_pack_hash, stored_pack_hash_at, sync_pac
 from romrunner.store import Database, OpenMode, OpenResult, open_database
 from romrunner.store.backup import names_a_folder
 from romrunner.store.lock import LockHolder
-from romrunner.store.open import clear_backup_mark, discard_new_database
+from romrunner.store.open import BackupMark, discard_new_database
 
 SQLITE_MAX_INTEGER = 2 ** 63 - 1
 
@@ -115,7 +115,7 @@ class AppContext:
     _created: OpenResult | None = None  # the database this command created, while open
     _created_by: str = ""  # the command that created it
     _created_changes: int = 0  # its committed changes once created (and the pack recorded)
-    _backup_changes: int | None = None  # a backup's committed changes once opened, unwritten
+    _backup_mark: BackupMark | None = None  # the database opened was a backup (see close)
     _committed: bool = False  # see committed_anything
     _replaced: bool = False  # see replaced_database
     _data: Any = None
@@ -154,8 +154,7 @@ class AppContext:
                                    lock_as=command_name() if mode.writes else None,
                                    wait=self.wait, on_wait=self.say_waiting)
             self._db = result.db
-            if result.was_backup:
-                self._backup_changes = self._db.committed_changes
+            self._backup_mark = result.backup_mark
             for notice in result.notices:
                 self.warn(notice)
             if result.new_file:
@@ -275,15 +274,14 @@ class AppContext:
         if threading.current_thread() is threading.main_thread():
             signal.signal(signal.SIGINT, signal.SIG_IGN)
 
-    def _unmark_a_backup_written_to(self) -> None:
-        """A backup this command wrote to is a database from now on (see
-        :func:`clear_backup_mark`), said once."""
-        if self._db is None or self._backup_changes is None \
-                or self._db.committed_changes == self._backup_changes:
-            return
-        self._backup_changes = None
-        with contextlib.suppress(DatabaseError):  # (its work is kept; the mark stays)
-            clear_backup_mark(self._db)
+    def _say_a_backup_written_to(self) -> None:
+        """Say once that the backup this command wrote to is a database from now on (see
+        :class:`BackupMark`)."""
+        mark, self._backup_mark = self._backup_mark, None
+        cleared = False
+        with contextlib.suppress(DatabaseError):  # (a connection lost: nothing to say)
+            cleared = mark is not None and self._db is not None and mark.cleared(self._db)
+        if cleared:
             self.warn(f"{self.db_path}: was a backup made by `romrunner db backup`; written "
                       "to now, it is a database of its own (no backup replaces it, and "
                       "`db restore` does not take it)")
@@ -311,7 +309,7 @@ class AppContext:
         if self._db is None:
             return
         self.committed_anything()  # (the interrupt handler asks after the close)
-        self._unmark_a_backup_written_to()
+        self._say_a_backup_written_to()
         db, self._db = self._db, None
         failed = not self.completed or self.exit_code != 0
         if created is not None and created.db is db and failed \

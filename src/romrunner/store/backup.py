@@ -35,7 +35,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from romrunner.errors import CorruptDatabaseError, DatabaseError, DiskFullError, InputError
-from romrunner.store.database import SQLITE_MAGIC, Database, sqlite_error
+from romrunner.store.database import SQLITE_MAGIC, Database, file_size_or_zero, sqlite_error
 from romrunner.timeutil import utc_now
 from romrunner.words import counted
 
@@ -133,6 +133,10 @@ def _check_file_destination(db: Database, dest: Path, force: bool) -> None:
         raise InputError(f"{dest}: exists and is not a regular file; give another name")
     if force:
         return
+    if file_size_or_zero(Path(f"{dest}-wal")):  # (a backup a command wrote to, then died
+        # before its log went into the file, whose header may still say backup: review 105 F7)
+        raise InputError(f"{dest}: in use as a database (its write-ahead log is beside it); "
+                         "give another name or a folder, or use --force to replace it")
     if not is_backup_file(dest):
         raise InputError(f"{dest}: exists and is not a ROM Runner backup; give another name "
                          "or a folder, or use --force to replace it")

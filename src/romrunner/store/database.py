@@ -191,6 +191,8 @@ class Database:
         self._committed = False  # the last COMMIT of atomic() went through (see _commit)
         self._commits = 0  # see commits
         self._begun_at = 0
+        self._first_write: list[Callable[[Database], None]] = []  # see on_first_write
+        self._running: list[Callable[[Database], None]] = []  # those run in the open one
         if not memory:
             check_is_sqlite_file(self.path)
         try:
@@ -314,12 +316,17 @@ class Database:
             self._begun_at = self.conn.total_changes
         self._depth += 1
         try:
+            if name is None and self._first_write:
+                self._running, self._first_write = self._first_write, []
+                for callback in self._running:
+                    callback(self)
             yield self
         except BaseException:
             self._depth -= 1
             self._roll_back(name)
             if name is None:
                 self._undone += self.conn.total_changes - self._begun_at
+                self._first_write, self._running = [*self._running, *self._first_write], []
             raise
         self._depth -= 1
         if name is None:
@@ -329,9 +336,19 @@ class Database:
             except BaseException:
                 if not self._committed:  # (an interrupt after COMMIT: its rows are kept)
                     self._undone += self.conn.total_changes - self._begun_at
+                    self._first_write, self._running = [*self._running, *self._first_write], []
                 raise
+            finally:
+                if self._committed:
+                    self._running = []
         else:
             self._release(name)
+
+    def on_first_write(self, callback: Callable[[Database], None]) -> None:
+        """Run ``callback`` at the start of the next transaction of :meth:`atomic`, as part of
+        it: its changes commit with that transaction's, or roll back with them (then it runs
+        again in the next one)."""
+        self._first_write.append(callback)
 
     @contextlib.contextmanager
     def bookkeeping(self) -> Iterator[Database]:

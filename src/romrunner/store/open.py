@@ -19,7 +19,7 @@ from romrunner.errors import (
     NoDatabaseError,
     ReadOnlyVolumeError,
 )
-from romrunner.store.backup import is_backup_file
+from romrunner.store.backup import BACKUP_APPLICATION_ID, is_backup_file
 from romrunner.store.database import Database, check_is_sqlite_file, on_read_only_volume
 from romrunner.store.lock import (
     LockHolder,
@@ -60,7 +60,7 @@ class OpenResult:
     lock: WriterLock | None = None
     new_lock_file: bool = False
     new_folders: list[Path] = field(default_factory=list)
-    was_backup: bool = False  # a file made by `db backup` (see clear_backup_mark)
+    backup_mark: BackupMark | None = None  # a file made by `db backup` (see BackupMark)
 
 
 def open_database(path: Path, mode: OpenMode, *, lock_as: str | None = None,
@@ -83,8 +83,11 @@ def open_database(path: Path, mode: OpenMode, *, lock_as: str | None = None,
     new_folders = missing_folders(path.parent)
     lock = prepare_to_write(path, lock_as, wait, on_wait)
     new = not path.exists()
+    mark = BackupMark() if was_backup else None
     try:
         db = Database(path)
+        if mark is not None:
+            db.on_first_write(mark)
     except BaseException:
         if new:
             _remove_database_files(path)
@@ -108,7 +111,7 @@ def open_database(path: Path, mode: OpenMode, *, lock_as: str | None = None,
             f"created a new, empty database at {path}; a ROM Runner database was used here "
             "before: if it was not removed on purpose, restore a backup "
             "(`romrunner db restore BACKUP`)")
-    result.new_file, result.lock, result.was_backup = new, lock, was_backup
+    result.new_file, result.lock, result.backup_mark = new, lock, mark
     result.new_lock_file = lock is not None and not used_before
     result.new_folders = new_folders if new else []
     return result
@@ -203,13 +206,25 @@ def refuse_a_databases_side_file(path: Path) -> None:
                                 "(check --db or ROMRUNNER_DB)")
 
 
-def clear_backup_mark(db: Database) -> None:
-    """Make a backup made by ``db backup`` that a command wrote to a database of its own:
+class BackupMark:
+    """Makes a backup made by ``db backup`` that a command writes to a database of its own,
+    with its first write (one transaction: a command that writes nothing leaves the mark):
     its header's backup mark cleared, so no later ``db backup`` replaces it as an old backup
     of the same database, losing what was written to it (QA98 F12). A backup used as is
     (another computer's database: review 29 R4) is written to as any database."""
-    with db.translate_errors():
-        db.conn.execute("PRAGMA application_id = 0")
+
+    def __init__(self) -> None:
+        self.ran = False
+
+    def __call__(self, db: Database) -> None:
+        with db.translate_errors():
+            db.conn.execute("PRAGMA application_id = 0")
+        self.ran = True
+
+    def cleared(self, db: Database) -> bool:
+        """True when a transaction of ``db`` that cleared the mark committed."""
+        return self.ran and not db.in_transaction \
+            and db.scalar("PRAGMA application_id") != BACKUP_APPLICATION_ID
 
 
 def refuse_a_foreign_database(path: Path, why: str) -> None:
