@@ -408,6 +408,10 @@ def test_a_smart_collection_naming_another_by_its_id_is_its_dependant(db: Databa
     assert f"collection:{keep.id}" in rows[0]["rules_json"]
     with pytest.raises(InputError, match="ById"):
         remove_collection(db, "Kept")
+    create_collection(db, "Spaced", query=f'collection:"{keep.id} "', known_platforms=PLATFORMS)
+    remove_collection(db, "ById")
+    with pytest.raises(InputError, match="Spaced"):  # (review 105 F5)
+        remove_collection(db, "Kept")
 
 
 def test_adding_games_already_in_a_collection_says_how_many_were(db: Database) -> None:

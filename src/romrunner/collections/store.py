@@ -464,7 +464,7 @@ def _is(db: Database, value: str, found: _Stored) -> bool:
 
 def _its_id(value: str, found: _Stored) -> bool:
     """True when ``value`` is the id of ``found`` (which a rename leaves as it is)."""
-    return value.isascii() and value.isdigit() and int(value) == found.id
+    return row_id(value) == found.id  # (as _find reads it: "6 " too, review 105 F5)
 
 
 def _renamed(db: Database, query: Query, found: _Stored, new: str) -> Query:
