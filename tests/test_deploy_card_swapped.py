@@ -5,6 +5,7 @@ completed (QA42 F6) — another folder at the card's path is "the card went away
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 from pathlib import Path
 from typing import Any
@@ -249,7 +250,6 @@ def test_a_card_known_by_its_volume_uuid_without_its_record_is_said_to_be(
     """QA69 F5: a card known by its volume UUID (its id survives a deleted `.romrunner/`):
     its files were claimed, and pruned, by the database's records without the note a
     folder card gets."""
-    import shutil
 
     from romrunner.deploy.execute import DeployOptions
     library = make_library(tmp_path, {"gb/A (USA).gb": 4096, "gba/B (USA).gba": 8192})
@@ -285,6 +285,11 @@ def test_a_card_whose_record_alone_is_missing_is_not_said_to_have_lost_romrunner
     (said,) = [n for n in again.notes if "no record of ROM Runner's files on the card" in n]
     assert "(.romrunner/manifest.json missing: deleted, or a deploy stopped before it wrote " \
         "it)" in said and "gone" not in said
+    shutil.rmtree(card / ".romrunner")  # all of it (review 105 F2: a real run's lock makes
+    # the folder again before the note is worded)
+    third = deploy(library.db, library.plan(Layout(card)), profile_id=library.profile_id)
+    (said,) = [n for n in third.notes if "no record of ROM Runner's files on the card" in n]
+    assert "(.romrunner/ gone, or another card at this folder)" in said
 
 
 def test_a_resumed_prune_says_the_copies_its_plan_held(tmp_path: Path) -> None:

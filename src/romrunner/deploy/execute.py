@@ -2379,10 +2379,11 @@ class Claims:
             "AND status = 'completed')", (self.dest_id,)))
         if earlier or recorded:
             # (QA102 F6: ".romrunner/ gone" said of a card whose first deploy was killed
-            # before it wrote the record, .romrunner/ there)
-            why = (f"{CARD_DIR}/{MANIFEST_NAME} missing: deleted, or a deploy stopped before "
-                   "it wrote it" if (self.root / CARD_DIR).is_dir()
-                   else f"{CARD_DIR}/ gone, or another card at this folder")
+            # before it wrote the record, its id there: that of the deploys before; a card
+            # that lost .romrunner/, or another one, has another id, or none yet)
+            why = (f"{CARD_DIR}/ gone, or another card at this folder" if earlier
+                   else f"{CARD_DIR}/{MANIFEST_NAME} missing: deleted, or a deploy stopped "
+                   "before it wrote it")
             self.notes.append(
                 f"{self.root}: no record of ROM Runner's files on the card ({why}): a file "
                 "there is ROM Runner's where its path, size and time are those an earlier "
