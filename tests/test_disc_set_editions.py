@@ -213,7 +213,7 @@ def test_discs_moved_out_of_a_merged_sets_folder_are_said_and_pruned(
     assert _keys(db_path) == split
     result = cli("--json", "deploy", "1", "--to", str(card), "platform:psx")
     assert result.code == 0, result.err
-    said = [w for w in result.json()["warnings"] if "in the folder of another multi-disc set" in w]
+    said = [w for w in result.json()["warnings"] if "in another multi-disc set's folder" in w]
     assert len(said) == 1 and said[0].startswith("2 games an earlier deploy put on this card")
     assert f"{patched[0]}.cue: {old_folder.relative_to(card).as_posix()} → " in said[0]
     assert "stay until `romrunner deploy --prune`" in said[0]

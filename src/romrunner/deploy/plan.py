@@ -784,14 +784,14 @@ def _moved_copies(code: str, moved: list[tuple[str, str, str, int]], pruning: bo
         what = (f"{'is' if one else 'are'} now of another platform and go{'es' if one else ''}"
                 " to that platform's folder")
     else:
-        what = (f"in the folder of another multi-disc set now go{'es' if one else ''} to "
-                f"{'its' if one else 'their'} own set's folder (editions told apart since)")
+        what = (f"in another multi-disc set's folder now go{'es' if one else ''} to "
+                f"{'its' if one else 'their'} set's folder (the set renamed, or two editions "
+                "told apart since)")
     return (f"{counted(games, 'game')} an earlier deploy put on this card {what} ({shown}): "
             + ("this --prune removes the old copies once the new ones are in place (but any "
                "its notes say it keeps)" if pruning
                else "the old copies stay until `romrunner deploy --prune` removes them (until "
-               + ("then the frontend lists such a game twice)" if code == "platform-moved"
-                  else "then they take room on the card)")))
+               "then the frontend lists such a game twice)"))
 
 
 def _rom_root(layout: CardLayoutLike, games: Iterable[_Game]) -> PurePosixPath | None:
