@@ -265,3 +265,38 @@ def test_removing_a_profile_whose_deploy_never_finished_says_its_copies_stay_unt
     (said,) = removed.json()["warnings"]
     assert said.startswith(f"deployment 1 to {card} never finished") and "by hand" in said
     assert cli("profile", "rm", "2").code == 0  # (nothing of it: no word)
+
+
+def test_a_prune_keeps_the_playlist_another_profile_held_under_an_earlier_name(
+        cli: Any, tmp_path: Path) -> None:
+    """Review 105 F4: a set renamed in the library, then its disc 2 changed before the next
+    deploy: profile 1's `--prune` kept the old-name .m3u with disc 2 ("never pruned"), but
+    recorded only the discs as its own; profile 2's `--prune` removed the playlist."""
+    import hashlib
+
+    psx = tmp_path / "lib" / "psx"
+    psx.mkdir(parents=True)
+    cue = 'FILE "{}.bin" BINARY\n  TRACK 01 MODE2/2352\n    INDEX 01 00:00:00\n'
+    for n in (1, 2):
+        name = f"Parasite Eve (USA) (Disc {n})"
+        (psx / f"{name}.bin").write_bytes(hashlib.sha256(name.encode()).digest() * 150)
+        (psx / f"{name}.cue").write_text(cue.format(name))
+    card = _two_profiles_library(cli, tmp_path, (("gb", ("G (USA).gb",)),))
+    for args in (("deploy", "1", "--to", card, "platform:psx"),
+                 ("deploy", "2", "--to", card, "platform:gb")):
+        assert cli(*args).code == 0, args
+    before = sorted(p.relative_to(card).as_posix() for p in card.rglob("*")
+                    if p.is_file() and "psx" in p.parts)
+    assert "roms/psx/Parasite Eve (USA).m3u" in before
+    for n in (1, 2):
+        old, new = f"Parasite Eve (USA) (Disc {n})", f"Parasite Eve (USA) (Rev 1) (Disc {n})"
+        (psx / f"{old}.bin").rename(psx / f"{new}.bin")
+        (psx / f"{old}.cue").unlink()
+        (psx / f"{new}.cue").write_text(cue.format(new))
+    assert cli("scan", "--workers", "1").code == 0
+    (psx / "Parasite Eve (USA) (Rev 1) (Disc 2).bin").write_bytes(b"\x05" * 9601)  # patched
+    held = cli("deploy", "1", "--to", card, "platform:psx", "--prune")
+    assert held.code == 1 and "Parasite Eve (USA).m3u" in held.err, held.err
+    other = cli("--json", "deploy", "2", "--to", card, "platform:gb", "--prune")
+    assert other.code == 0 and other.json()["data"]["pruned"] == 0, other.out
+    assert (card / "roms" / "psx" / "Parasite Eve (USA).m3u").is_file()

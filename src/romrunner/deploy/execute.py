@@ -98,6 +98,7 @@ from romrunner.deploy.plan import (
     changed_since_the_scan,
     held_copies,
     missing_sha1s,
+    set_mates,
     source_problem,
 )
 from romrunner.deploy.plancache import keep_check, read_check
@@ -1094,7 +1095,8 @@ def _prune_items(root: Path, plan: DeployPlan, claims: Claims) -> list[_Item]:
     candidates = claims.keys() - wanted
     held = claims.held_keys(plan.held_games, plan.held_sets, plan.held_sha1s) \
         if candidates and (plan.held_games or plan.held_sha1s) else set()
-    chosen = claims.held_keys(plan.chosen_held_games, (), set()) \
+    chosen = claims.held_keys(plan.chosen_held_games,  # (their sets' playlists: review 105 F4)
+                              set_mates(claims.db, plan.chosen_held_games), set()) \
         if held and plan.chosen_held_games else set()
     others = claims.written_by_other_profiles() if candidates else {}
     claims.save_folders = tuple(plan.save_folders)

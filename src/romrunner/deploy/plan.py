@@ -1244,10 +1244,16 @@ def held_copies(db: Database, plan: DeployPlan) -> None:
         "AND sha1_bin IS NOT NULL UNION SELECT lower(hex(sha1_bin)) FROM game_files "
         "WHERE kind = 'track' AND sha1_bin IS NOT NULL "
         "AND game_id IN (SELECT value FROM json_each(?))", (ids, ids)))
-    plan.held_sets.update(int(row[0]) for row in db.query(
+    plan.held_sets.update(set_mates(db, plan.held_games))
+
+
+def set_mates(db: Database, game_ids: Iterable[int]) -> set[int]:
+    """The games of the disc sets of ``game_ids`` (a set's playlist is recorded under one
+    of them)."""
+    return {int(row[0]) for row in db.query(
         "SELECT id FROM games WHERE set_key IS NOT NULL AND set_key IN (SELECT set_key "
         "FROM games WHERE id IN (SELECT value FROM json_each(?)) AND set_key IS NOT NULL)",
-        (ids,)))
+        (json.dumps(sorted(game_ids)),))}
 
 
 def _check_emulators(db: Database, pack: DefinitionPack, resolver: EmulatorResolver,
