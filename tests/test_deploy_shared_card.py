@@ -250,21 +250,29 @@ def test_a_deploy_with_another_pack_than_the_cards_last_says_so(cli: Any,
 def test_removing_a_profile_whose_deploy_never_finished_says_its_copies_stay_untracked(
         cli: Any, tmp_path: Path, db_path: Path) -> None:
     """QA102 F4: `profile rm --force` after a killed deploy dropped the only record of the
-    files it had copied (a killed run writes no card manifest), without a word."""
+    files it had copied and the card's record of ROM Runner's files lacks, without a word.
+    Those the card's record lists are said of no more (review 105 F1: a run saves it as it
+    goes, and the next prune removes them)."""
     import sqlite3
 
-    card = _two_profiles_library(cli, tmp_path, (("gb", ("A (USA).gb",)),))
-    assert cli("deploy", "1", "--to", card, "platform:gb").code == 0
+    card = _two_profiles_library(cli, tmp_path, (("gb", ("A (USA).gb",)),
+                                                 ("snes", ("S (USA).sfc",))))
+    for args in (("deploy", "1", "--to", card, "platform:gb"),
+                 ("deploy", "2", "--to", card, "platform:snes")):
+        assert cli(*args).code == 0, args
     with sqlite3.connect(db_path) as conn:  # as a kill -9 leaves it: copied, never ended
-        conn.execute("UPDATE deployment_history SET status = 'started'")
+        conn.execute("UPDATE deployment_history SET status = 'started' WHERE id = 1")
+    saved = (card / ".romrunner" / "manifest.json").read_bytes()
+    (card / ".romrunner" / "manifest.json").unlink()  # (killed before its first save)
     refused = cli("profile", "rm", "1")
-    assert refused.code == 2 and f"deployment 1 to {card} never finished" in refused.err
+    assert refused.code == 2 and f"deployment 1 to {card} never finished: 1 file it copied:" \
+        f" in no card's record" in refused.err, refused.err
     assert "`romrunner deploy resume 1`" in refused.err
-    removed = cli("--json", "profile", "rm", "1", "--force")
-    assert removed.code == 0, removed.err
-    (said,) = removed.json()["warnings"]
-    assert said.startswith(f"deployment 1 to {card} never finished") and "by hand" in said
-    assert cli("profile", "rm", "2").code == 0  # (nothing of it: no word)
+    (card / ".romrunner" / "manifest.json").write_bytes(saved)  # (saved as it went)
+    listed = cli("--json", "profile", "rm", "1", "--force")
+    assert listed.code == 0 and listed.json()["warnings"] == [], listed.out
+    assert cli("--json", "deploy", "2", "--to", card, "platform:snes", "--prune").json()[
+        "data"]["pruned"] == 1  # (the card's record knew it: a deleted profile's, pruned)
 
 
 def test_a_prune_keeps_the_playlist_another_profile_held_under_an_earlier_name(

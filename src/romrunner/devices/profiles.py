@@ -10,10 +10,17 @@ from __future__ import annotations
 import json
 import sqlite3
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, NamedTuple
 
 from romrunner.cache.clear import hand_over_performance, performance_answers
 from romrunner.collections.store import collection_names, resolve_collection_ids
+from romrunner.deploy.card import (
+    CARD_DIR,
+    MANIFEST_NAME,
+    parse_manifest_files,
+    read_manifest_bytes,
+)
 from romrunner.devices.catalog import canonical_device_id, device_chipset
 from romrunner.devices.osprofile import known_os, resolve_os_profile
 from romrunner.errors import InputError, NotFoundError
@@ -148,31 +155,51 @@ class Removed(NamedTuple):
     deployments: int
     overrides: int
     performance: int = 0  # imported performance answers no profile of the device keeps
-    # Deployments of theirs that never finished (killed): (id, card folder). Their copies
-    # are in no card manifest, and with their history gone, no prune knows them for ours.
-    unfinished: tuple[tuple[int, str], ...] = ()
+    # Deployments of theirs that never finished (killed) with copies the card's record of
+    # ROM Runner's files lacks: (id, card folder, how many: None when the card is not there
+    # to tell). Once their history is gone, no prune knows those copies for ours.
+    unfinished: tuple[tuple[int, str, int | None], ...] = ()
 
 
-def unfinished_words(unfinished: tuple[tuple[int, str], ...], *, removed: bool = False) -> str:
+def unfinished_words(unfinished: tuple[tuple[int, str, int | None], ...], *,
+                     removed: bool = False) -> str:
     """The unfinished deployments a removal leaves behind (``removed``: it did), in words."""
-    runs = "; ".join(f"deployment {run} to {folder}" for run, folder in unfinished)
-    files = f"the files {'it' if len(unfinished) == 1 else 'each'} copied"
-    if removed:
-        return (f"{runs} never finished: {files} are in no card's record of ROM Runner's "
-                "files, so no prune removes them; remove them by hand if unwanted")
-    return (f"{runs} never finished: {files} are in no card's record of ROM Runner's files, "
-            "so once its history is gone no prune removes them (finish it first: "
-            f"`romrunner deploy resume {unfinished[0][0]}`)")
+    runs = "; ".join(
+        f"deployment {run} to {folder} never finished: "
+        + (f"{counted(lacking, 'file')} it copied" if lacking is not None else
+           "the files it copied after it last saved the card's record (the card is not "
+           "there to tell how many)")
+        for run, folder, lacking in unfinished)
+    then = "no prune removes them; remove them by hand if unwanted" if removed else \
+        "once its history is gone no prune removes them (finish it first: `romrunner " \
+        f"deploy resume {unfinished[0][0]}`)"
+    return f"{runs}: in no card's record of ROM Runner's files ({CARD_DIR}/{MANIFEST_NAME}), {then}"
 
 
-def _unfinished(db: Database, profile_ids: list[int]) -> tuple[tuple[int, str], ...]:
-    """The deployments of ``profile_ids`` that never finished and copied files (see
-    :attr:`Removed.unfinished`)."""
-    return tuple((int(row[0]), str(row[1])) for row in db.query(
-        "SELECT h.id, h.destination_path FROM deployment_history h WHERE h.status = 'started' "
-        "AND h.device_profile_id IN (SELECT value FROM json_each(?)) AND EXISTS (SELECT 1 "
-        "FROM deployment_items i WHERE i.deployment_id = h.id AND i.status = 'copied') "
-        "ORDER BY h.id", (json.dumps(profile_ids),)))
+def _unfinished(db: Database, profile_ids: list[int]
+                ) -> tuple[tuple[int, str, int | None], ...]:
+    """The deployments of ``profile_ids`` that never finished whose copies the card's record
+    lacks, some or all (see :attr:`Removed.unfinished`; a run saves that record as it goes:
+    review 105 F1, said of files the next prune removed)."""
+    found: list[tuple[int, str, int | None]] = []
+    for row in db.query(
+            "SELECT h.id, h.destination_path FROM deployment_history h "
+            "WHERE h.status = 'started' AND h.device_profile_id IN (SELECT value FROM "
+            "json_each(?)) ORDER BY h.id", (json.dumps(profile_ids),)):
+        copied = {str(r[0]) for r in db.query(
+            "SELECT dest_path FROM deployment_items WHERE deployment_id = ? "
+            "AND status = 'copied'", (row[0],))}
+        if not copied:
+            continue
+        card = Path(row[1])
+        data, note = read_manifest_bytes(card)
+        lacking: int | None = None
+        if data is not None or (note is None and (card / CARD_DIR).is_dir()):
+            listed = parse_manifest_files(card, data, note)[0]
+            lacking = len(copied - set(listed))
+        if lacking != 0:
+            found.append((int(row[0]), str(row[1]), lacking))
+    return tuple(found)
 
 
 def remove_device(db: Database, device_row_id: int, *, force: bool = False) -> Removed:
