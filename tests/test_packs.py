@@ -243,16 +243,23 @@ def test_text_encoded_as_utf8_twice_is_read_as_meant_and_said(tmp_path: Path) ->
     assert set(meant) <= names
     (said,) = [str(w) for w in loaded.warnings if "encoded twice" in str(w)]
     assert said.startswith("operating-systems.json: 2 text value(s) were UTF-8 encoded twice")
-    kept = copy_builtin(tmp_path / "plain")  # text that only looks so is left as it is
+    # read as Latin-1 (review 105 F6: "DaijishÅ\x8d"), and text whose bytes would decode
+    # too but that is text ("CAFÉ\u00a0:" would read as "CAFɠ:") left as it is
+    names = ["Daijishō".encode().decode("latin-1") + " â€“ Ñandú",
+             "256 ×".encode().decode("latin-1"), "MENU CAFÉ\u00a0: Linux"]
+    kept = copy_builtin(tmp_path / "plain")
     plain = json.loads((kept / "operating-systems.json").read_text(encoding="utf-8"))
-    plain["operatingSystems"][0]["name"] = "Ã la carte"
+    for entry, name in zip(plain["operatingSystems"], names, strict=False):
+        entry["name"] = name
     (kept / "operating-systems.json").write_text(json.dumps(plain, ensure_ascii=False),
                                                  encoding="utf-8")
-    assert "Ã la carte" in {s.name for s in load_pack(kept).operating_systems.values()}
+    assert {"Daijishō – Ñandú", "256 ×", "MENU CAFÉ\u00a0: Linux"} <= {
+        s.name for s in load_pack(kept).operating_systems.values()}
 
 
 def test_the_real_packs_names_read_without_double_encoding() -> None:
     pack = load_pack(shared_path("definition-pack"))
     assert not [s.name for s in pack.operating_systems.values() if "â€" in s.name]
+    assert "Daijishō (Frontend)" in {e.name for e in pack.emulators.values()}
     assert "Anbernic Stock (Android – RK3566 family)" in {
         s.name for s in pack.operating_systems.values()}

@@ -517,25 +517,31 @@ def _check_references(pack: DefinitionPack, bios_reader: _Reader,
                                                     f"platforms {', '.join(unknown)}")
 
 
-# Two or three characters of Windows-1252 that UTF-8's bytes of one character read as:
-# "â€“" for "–", "Ã©" for "é" (a file saved as UTF-8 from text read as Windows-1252).
-_TWICE_ENCODED = re.compile("[\u00c2-\u00f4][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178"
-                            "\u017d\u017e\u0192\u02c6\u02dc\u2013\u2014\u2018-\u201e"
-                            "\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]")
+# The characters UTF-8's bytes of one character read as in Windows-1252 or Latin-1, when a
+# file saved as UTF-8 was read so and saved again: "â€“" for "–", "Ã©" for "é", "Å\x8d" for
+# "ō". A lead character (bytes C2 to F4), then the continuation characters its byte says.
+_WINDOWS = "\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u2013\u2014" \
+    "\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122"
+_NEXT = f"[\u0080-\u00bf{_WINDOWS}]"
+_SEQUENCE = re.compile(f"[\u00c2-\u00df]{_NEXT}|[\u00e0-\u00ef]{_NEXT}{{2}}"
+                       f"|[\u00f0-\u00f4]{_NEXT}{{3}}")
+# What only such a sequence holds: a lead "Â" or "Ã" (text has no "Ã©"), or a character that
+# is no text (a C1 control) or Windows-1252's own (‘ € …) as a continuation. "É\u00a0" (a
+# French "CAFÉ :") is text: its bytes would read as "ɠ".
+_TELLTALE = re.compile(f"^[\u00c2\u00c3]|[\u0080-\u009f{_WINDOWS}]")
 
 
 def _undoubled(value: Any, repaired: list[tuple[str, str]]) -> Any:
-    """``value`` (parsed JSON) with each text encoded as UTF-8 twice read as meant, noted in
-    ``repaired``; a text that does not decode so is left as it is."""
+    """``value`` (parsed JSON) with each text encoded as UTF-8 twice (or three times) read as
+    meant, noted in ``repaired``: each sequence that reads as one character, and only one a
+    text would not hold (see ``_TELLTALE``)."""
     if isinstance(value, str):
         meant = value
-        for _ in range(3):  # (encoded three times over too: "Ã¢â€\xa0â€™" for "→")
-            if not _TWICE_ENCODED.search(meant):
+        for _ in range(3):  # ("Ã¢â€\xa0â€™" for "→": three times over)
+            again = _SEQUENCE.sub(_one_character, meant)
+            if again == meant:
                 break
-            try:
-                meant = meant.encode("cp1252").decode("utf-8")
-            except UnicodeError:
-                break
+            meant = again
         if meant != value:
             repaired.append((value, meant))
         return meant
@@ -544,3 +550,14 @@ def _undoubled(value: Any, repaired: list[tuple[str, str]]) -> Any:
     if isinstance(value, dict):
         return {key: _undoubled(item, repaired) for key, item in value.items()}
     return value
+
+
+def _one_character(match: re.Match[str]) -> str:
+    text = match.group(0)
+    if not _TELLTALE.search(text):
+        return text
+    try:
+        data = bytes(ord(c) if ord(c) < 0x100 else c.encode("cp1252")[0] for c in text)
+        return data.decode("utf-8")
+    except UnicodeError:
+        return text
