@@ -189,6 +189,33 @@ def test_identified_files_known_by_crc32_that_swap_names_keep_their_games(
     assert _rows(db_path, "SELECT game_id FROM game_overrides") == [(one,)]
 
 
+def test_verified_files_that_swap_names_keep_their_hashes_and_matches(
+        cli: Any, tmp_path: Path, db_path: Path) -> None:
+    """QA106 F1: files hashed in full (`scan --verify`) that swapped names were each moved
+    to the other's file with that file's new row, whose MD5 and SHA1 the scan defers: the
+    verified hashes were dropped, the matches fell from sha1 to crc32."""
+    dats = tmp_path / "dats"
+    dats.mkdir()
+    data = {name: rom_bytes(i, 32768) for i, name in enumerate(["One (USA)", "Two (USA)"])}
+    (dats / "gb.dat").write_text(dat_text("Nintendo - Game Boy", {
+        name: (f"{name}.gb", blob) for name, blob in data.items()}))
+    assert cli("dat", "import", dats / "gb.dat").code == 0
+    folder = tmp_path / "roms" / "GB"
+    folder.mkdir(parents=True)
+    for i, (name, blob) in enumerate(data.items()):
+        _write(folder / f"{name}.gb", blob, 1_700_000_000 + i * 100)
+    assert cli("library", "add", tmp_path / "roms").code == 0
+    assert cli("scan", "--verify").code == 0
+    query = "SELECT id, lower(hex(sha1_bin)), match_method FROM games ORDER BY id"
+    before = _rows(db_path, query)
+    assert [method for *_, method in before] == ["sha1", "sha1"]
+    _swap(folder / "One (USA).gb", folder / "Two (USA).gb")
+    summary = scan_json(cli)
+    assert (summary["renamed"], summary["updated"]) == (2, 0)
+    assert _rows(db_path, query) == before
+    assert cli("games", "find", "--sha1", hashlib.sha1(data["One (USA)"]).hexdigest()).code == 0
+
+
 def _zip(path: Path, members: dict[str, bytes]) -> None:
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, blob in members.items():

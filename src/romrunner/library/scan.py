@@ -671,7 +671,27 @@ def _file_values(slot: sqlite3.Row, own: sqlite3.Row) -> dict[str, object]:
         elif slot[source] == "user":
             values.update({column: own[column] for column in columns})
     values["is_missing"] = 0
+    _keep_verified_hashes(values, own)
     return values
+
+
+_DEFERRED = ("md5_bin", "sha1_bin", "nh_md5_bin", "nh_sha1_bin")
+
+
+def _keep_verified_hashes(values: dict[str, object], own: sqlite3.Row) -> None:
+    """A game following its content to a file whose new row defers MD5 and SHA1 (known by
+    CRC32 and size) keeps those it verified of that content, and the match they made (QA106
+    F1: two files swapped, each game lost its SHA1, its match fell to crc32)."""
+    if values["sha1_bin"] is not None or own["sha1_bin"] is None \
+            or (values["crc32_bin"], values["file_size"], values["header_size"]) \
+            != (own["crc32_bin"], own["file_size"], own["header_size"]):
+        return
+    for column in _DEFERRED:
+        if values[column] is None:
+            values[column] = own[column]
+    if values.get("match_method") == "crc32" and own["match_method"] in ("sha1", "md5") \
+            and values.get("matched_game_id") == own["matched_game_id"]:
+        values["match_method"] = own["match_method"]
 
 
 def _take_over_copies(db: Database, gone: list[int], moves: _Moves | None,
