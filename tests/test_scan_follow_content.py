@@ -641,3 +641,25 @@ def test_renamed_zips_sharing_their_largest_member_are_found_in_one_lookup_each(
     members_read = [s for s in seen if s.startswith("SELECT file_size, ")
                     and "FROM game_files WHERE game_id = " in s]
     assert len(members_read) <= 2 * zips, len(members_read)
+
+
+def test_dat_rm_counts_as_now_unidentified_only_the_games_it_identified(
+        cli: Any, tmp_path: Path) -> None:
+    """QA106 F2: a zip of three ROMs, one of which the DAT lists (a member matched, the game
+    itself not), was counted among the games `dat rm` left "now unidentified"."""
+    dats = tmp_path / "dats"
+    dats.mkdir()
+    data = {name: rom_bytes(i, 32768) for i, name in enumerate(["One (USA)", "Two (USA)"])}
+    (dats / "gb.dat").write_text(dat_text("Nintendo - Game Boy", {
+        name: (f"{name}.gb", blob) for name, blob in data.items()}))
+    folder = tmp_path / "roms" / "GB"
+    folder.mkdir(parents=True)
+    _write(folder / "One (USA).gb", data["One (USA)"], 1_700_000_000)
+    _zip(folder / "Pack.zip", {"Two (USA).gb": data["Two (USA)"],
+                               "x.gb": rom_bytes(8, 32768), "y.gb": rom_bytes(9, 32768)})
+    assert cli("library", "add", tmp_path / "roms").code == 0
+    assert cli("dat", "import", dats / "gb.dat").code == 0
+    scan_json(cli)
+    removed = cli("--json", "dat", "rm", "Nintendo - Game Boy")
+    assert removed.code == 0, removed.err
+    assert removed.json()["data"]["unidentified"] == 1  # One (USA).gb; not the pack

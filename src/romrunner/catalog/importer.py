@@ -315,6 +315,13 @@ def _version_digits(version: str | None) -> str | None:
     return digits
 
 
+def _matched(db: Database, game_ids: list[int]) -> set[int]:
+    """Of ``game_ids``, the games a catalog game matches (by hash or by name)."""
+    return {int(row[0]) for row in db.query(
+        "SELECT id FROM games WHERE id IN (SELECT value FROM json_each(?)) "
+        "AND matched_game_id IS NOT NULL", (json.dumps(game_ids),))}
+
+
 def remove_catalog(db: Database, name: str) -> RemoveReport:
     """Delete the catalog(s) named ``name`` (headered and not); the games matched to them
     are identified again against what is left (most become unidentified). One transaction."""
@@ -346,8 +353,12 @@ def remove_catalog(db: Database, name: str) -> RemoveReport:
             "WHERE f.matched_game_id IS NULL", ids)]
         undecided = sorted(set(undecided) - set(affected))
         hashed_before = _hash_identified(db, undecided)
+        matched_before = _matched(db, affected)
         db.execute(f"DELETE FROM catalog_sources WHERE id IN ({marks})", ids)
         counts, moves = identify_noting_moves(db, affected)
+        # (QA106 F2: an archive one of whose members matched, the game itself not, was
+        # counted "now unidentified")
+        unidentified = len(matched_before - _matched(db, affected))
         newly: set[int] = set()
         if undecided:
             _, more_moves = identify_noting_moves(db, undecided)
@@ -355,7 +366,7 @@ def remove_catalog(db: Database, name: str) -> RemoveReport:
             newly = _hash_identified(db, undecided) - hashed_before
     removed = [RemovedCatalog(row["name"], row["platform_id"], bool(row["headered"]),
                               row["version"], int(row["game_count"])) for row in sources]
-    return RemoveReport(removed, counts.identified + counts.guessed, counts.unidentified,
+    return RemoveReport(removed, counts.identified + counts.guessed, unidentified,
                         counts.identified, counts.guessed,
                         smart_collections_naming(db, "dat", name), moves, len(newly))
 
