@@ -310,3 +310,16 @@ def test_search_says_when_more_games_match_than_it_shows(cli: Any, tmp_path: Pat
     assert "more match" not in cli("search", "quest", "--limit", "4").out
     assert cli("--json", "search", "quest", "--limit", "4").json()["warnings"] == []
     assert "N+:" not in cli("collection", "ls").out  # (every count exact)
+
+
+def test_a_disc_with_a_track_gone_says_so_not_that_no_rom_is_its_data(
+        cli: Any, library: dict[str, Any]) -> None:
+    """QA106 F3: a disc whose track went missing matched its catalog game by name only, and
+    `games show` said "none of its ROMs is this data" of a disc whose data is the catalog's."""
+    disc = library["root"] / "psx" / "Disc (USA)"
+    (disc / "Disc (USA) (Track 2).bin").unlink()
+    assert cli("scan", "--workers", "1").code in (0, 1)
+    shown = cli("games", "show", library["games"]["Disc (USA).cue"]["id"]).out
+    (line,) = [line for line in shown.splitlines() if line.strip().startswith("catalog")]
+    assert "the name only: 1 track of the disc not there to match (Disc (USA) (Track 2).bin" \
+        in line and "none of its ROMs" not in line, shown

@@ -259,6 +259,17 @@ def _say(console: Console, line: str) -> None:
     console.print(line, soft_wrap=True)
 
 
+def _by_name_only(game: dict[str, Any]) -> str:
+    """Why a catalog game matches ``game`` by its name only: a disc with tracks not there
+    is no data to match (QA106 F3: "none of its ROMs is this data" of a sheet that is)."""
+    absent = [item["name"] for item in game["files"]
+              if item["kind"] == "track" and item["file_size"] is None]
+    if absent:
+        return (f"the name only: {counted(len(absent), 'track')} of the disc not there to "
+                f"match ({literal(examples(absent))}: rescan once back)")
+    return "the name only: none of its ROMs is this data"
+
+
 def _game_lines(game: dict[str, Any]) -> list[tuple[str, str]]:
     platform = game["platform_id"]
     if game["platform_id"] == "unknown" and game["platform_candidates"]:
@@ -285,7 +296,7 @@ def _game_lines(game: dict[str, Any]) -> list[tuple[str, str]]:
                   + (f": {catalog['name']}" if catalog["name"] != matched_name else "")]
         detail += [f"{key} {catalog[key]}" for key in ("region", "serial") if catalog[key]]
         if catalog["by"] == "name":
-            detail.append("the name only: none of its ROMs is this data")
+            detail.append(_by_name_only(game))
         detail += _set_lines(catalog)
         lines.append(("catalog", "; ".join(detail)))
     if tags := _tags(game):
