@@ -75,6 +75,10 @@ def test_restore_puts_the_backup_back_and_saves_the_database_first(
     assert lines[1].startswith(f"the database it replaced is saved at {db}.before-restore-")
     assert collections(db) == {"A", "B", "C"}
     assert len(backups(db.parent)) == 2
+    status = cli("--json", "db", "status").json()["data"]  # (QA106 F4: kept, never said)
+    assert status["saved_by_restores"] == 2
+    assert status["saved_bytes"] == sum(p.stat().st_size for p in backups(db.parent))
+    assert "saved copies    2 databases `db restore` replaced" in cli("db", "status").out
 
 
 def test_the_wal_of_the_replaced_database_is_never_applied(

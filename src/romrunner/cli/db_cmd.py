@@ -66,6 +66,11 @@ def status() -> int:
         console.print(f"pack            {info.pack_path or '-'} {(info.pack_hash or '')[:12]}")
         console.print(f"library         {counted(info.games, 'game')} in "
                       f"{counted(info.library_roots, 'root')}")
+        if info.saved_by_restores:
+            console.print(f"saved copies    {counted(info.saved_by_restores, 'database')} "
+                          f"`db restore` replaced, beside it ({info.saved_bytes:,} bytes: "
+                          f"{info.path}.before-restore-*; remove those no longer needed)",
+                          markup=False)
         if matches is not None:
             console.print(f"identified      {matches.identified:,} by hash, "
                           f"{matches.guessed:,} guessed by name, "
