@@ -308,3 +308,27 @@ def test_a_prune_keeps_the_playlist_another_profile_held_under_an_earlier_name(
     other = cli("--json", "deploy", "2", "--to", card, "platform:gb", "--prune")
     assert other.code == 0 and other.json()["data"]["pruned"] == 0, other.out
     assert (card / "roms" / "psx" / "Parasite Eve (USA).m3u").is_file()
+
+
+def test_a_copy_of_a_card_used_beside_it_is_said(cli: Any, tmp_path: Path) -> None:
+    """QA102 F5: a card copied to another (its `.romrunner/` and id with it), both used: each
+    one's records were taken for the other's, without a word."""
+    import shutil
+
+    card = _two_profiles_library(cli, tmp_path, (("gb", ("A (USA).gb",)),))
+    assert cli("deploy", "1", "--to", card, "platform:gb").code == 0
+    clone = tmp_path / "bigger-card"
+    shutil.copytree(card, clone)
+    dry = cli("--json", "deploy", "2", "--to", clone, "platform:gb", "--dry-run")
+    said = [n for n in dry.json()["data"]["notes"] if "holds this card's id too" in n]
+    assert said and said[0].startswith(f"{card}: holds this card's id too"), dry.out
+    ran = cli("--json", "deploy", "2", "--to", clone, "platform:gb")
+    assert any(n.startswith(f"{card}: holds this card's id too")
+               for n in ran.json()["data"]["notes"]), ran.out
+    back = cli("--json", "deploy", "1", "--to", card, "platform:gb")
+    assert any(n.startswith(f"{clone}: holds this card's id too")
+               for n in back.json()["data"]["notes"]), back.out
+    (clone / ".romrunner" / "destination-id").unlink()  # the way out it names
+    again = cli("--json", "deploy", "2", "--to", clone, "platform:gb")
+    assert not [n for n in again.json()["data"]["notes"] if "holds this card's id" in n]
+    assert (card / "roms" / "gb" / "A (USA).gb").is_file()

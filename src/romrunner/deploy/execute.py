@@ -388,6 +388,31 @@ def _on_card(root: Path, dests: list[str]) -> list[str]:
     return sorted(dest for dest in set(dests) if os.path.lexists(root / dest))
 
 
+def _twin_cards(db: Database, root: Path, dest_id: str) -> list[str]:
+    """A note for each other folder deployed to under this card's id that holds that id now
+    too: a copy of the card (QA102 F5: a card cloned to a bigger one, both used, had each
+    one's records taken for the other's). A volume's UUID is its own."""
+    if not dest_id or dest_id.startswith("uuid:"):
+        return []
+    notes: list[str] = []
+    for row in db.query("SELECT DISTINCT destination_path FROM deployment_history "
+                        "WHERE destination_id = ? AND destination_path <> ? "
+                        "ORDER BY destination_path", (dest_id, str(root))):
+        other = Path(str(row[0]))
+        try:
+            if os.path.samefile(other, root):
+                continue
+        except OSError:
+            continue  # (not there now: the same card mounted elsewhere before)
+        if card_destination_id(other, create=False) == dest_id:
+            notes.append(f"{other}: holds this card's id too ({CARD_DIR}/{ID_NAME}; a copy "
+                         "of the card?): ROM Runner takes the two for one card, the records "
+                         f"of either for the other's; remove {CARD_DIR}/{ID_NAME} on one of "
+                         "them to give it an id of its own (its record of ROM Runner's files "
+                         "stays)")
+    return notes
+
+
 def _clean_record_temps(root: Path) -> None:
     """Remove the temporary files of the card's own records (``os.json``, the manifest, the
     id) a killed run left in ``.romrunner/`` (QA73 F1: never removed): the card's lock is
@@ -405,6 +430,7 @@ def _prepare(db: Database, plan: DeployPlan, profile_id: int, options: DeployOpt
     claims.held_sha1s = plan.held_sha1s
     claims.profile_id = profile_id
     claims.prune_others = options.prune_others
+    claims.notes.extend(_twin_cards(db, root, dest_id))
     rest, unchanged = _split(root, plan, claims, options, keep=True)
     # (the sources are checked as they are copied, unless a prune needs them all first)
     decisions = _decide_with_prune(db, plan, rest, claims, options,
@@ -794,6 +820,7 @@ def _preview(db: Database, plan: DeployPlan, options: DeployOptions | None,
     claims.profile_id = profile_id
     claims.prune_others = options.prune_others
     notes = claims.notes
+    notes.extend(_twin_cards(db, root, dest_id))
     rest, unchanged = _split(root, plan, claims, options)
     decisions = _decide_with_prune(db, plan, rest, claims, options)
     _prune_brake(plan, decisions, unchanged, options)  # refused in the real run's words
