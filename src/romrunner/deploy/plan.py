@@ -2520,6 +2520,7 @@ def _one_revision_per_disc(games: dict[int, _Game], builder: _Builder) -> None:
             by_disc[(game.set_key, game.disc)].append(game)
             formats[game.set_key][_format(game)] += 1
     left: list[str] = []
+    sets_left: set[str] = set()
     for (set_key, _), discs in by_disc.items():
         if len(discs) < 2:
             continue
@@ -2537,12 +2538,14 @@ def _one_revision_per_disc(games: dict[int, _Game], builder: _Builder) -> None:
                     game.root_id == kept.root_id and _format(game) != _format(kept))):
                 del games[game.id]
                 left.append(f"{game.filename} (disc {game.disc}: {kept.filename} goes)")
+                sets_left.add(set_key)
     if left:
+        of = "a set" if len(sets_left) == 1 else counted(len(sets_left), "set")
         builder.plan.warnings.append(PlanIssue(
-            "disc-revision-left-out", f"{counted(len(left), 'disc')} of a set chosen twice "
+            "disc-revision-left-out", f"{counted(len(left), 'disc')} of {of} chosen twice "
             f"left out ({examples(sorted(left), sep='; ')}): a set's playlist lists each disc "
             "once, its latest revision and best dump (verified, fixed, plain, alternate, "
-            "bad) in the set's format"))
+            "altered, bad) in the set's format"))
 
 
 def _format(game: _Game) -> str:
