@@ -729,3 +729,49 @@ def test_a_backup_keeps_its_mark_through_a_failed_write_and_loses_it_with_the_fi
                                   or "in use as a database" in refused.err), refused.err
     assert collections(backup) == {"A", "Killed"}
     assert collections(db) == {"A", "B", "C"}
+
+
+def test_a_command_that_changes_no_row_leaves_a_backup_marked(
+        cli: Any, live: tuple[Path, Path], tmp_path: Path) -> None:
+    """Review 108 F1: `library add` of a folder already a root opened a transaction that
+    changed nothing, and the mark went with it: `db restore` then refused the backup."""
+    _, backup = live
+    roms = tmp_path / "roms"
+    roms.mkdir()
+    assert cli("library", "add", str(roms)).code == 0
+    assert cli("db", "backup", str(backup), "--force").code == 0
+    again = cli("--db", str(backup), "library", "add", str(roms))
+    assert again.code == 0 and "was a backup" not in again.err, again.err
+    assert is_backup_file(backup)
+
+
+def test_db_backup_never_writes_beside_a_databases_log(
+        cli: Any, live: tuple[Path, Path]) -> None:
+    """Review 108 F2, F5: a write-ahead log a killed command left beside a file was applied
+    to the backup `db backup --force` put there (corrupt), or beside a path whose file was
+    deleted; and a file with such a log is no backup `db restore` takes."""
+    db, backup = live
+    code = ("import os, sys\n"
+            "from pathlib import Path\n"
+            "from romrunner.collections.store import create_collection\n"
+            "from romrunner.store import OpenMode, open_database\n"
+            "db = open_database(Path(sys.argv[1]), OpenMode.WRITE).db\n"
+            "with db.atomic():\n"
+            "    create_collection(db, 'Killed')\n"
+            "os._exit(0)\n")
+    done = subprocess.run([sys.executable, "-c", code, str(backup)], capture_output=True,
+                          text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    wal = Path(f"{backup}-wal")
+    assert wal.stat().st_size > 0 and not is_backup_file(backup)
+    before = backup.read_bytes(), wal.read_bytes()
+    for args in (("db", "backup", str(backup)), ("db", "backup", str(backup), "--force")):
+        refused = cli(*args)
+        assert refused.code == 2 and "write-ahead log is there" in refused.err, refused.err
+    restore = cli("--db", str(db.parent / "other.db"), "db", "restore", str(backup))
+    assert restore.code == 2 and "not a ROM Runner backup" in restore.err
+    assert (backup.read_bytes(), wal.read_bytes()) == before  # (untouched)
+    backup.unlink()  # the file gone, its log left
+    gone = cli("db", "backup", str(backup))
+    assert gone.code == 2 and "write-ahead log is there" in gone.err
+    assert not backup.exists()

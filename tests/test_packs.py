@@ -245,16 +245,25 @@ def test_text_encoded_as_utf8_twice_is_read_as_meant_and_said(tmp_path: Path) ->
     assert said.startswith("operating-systems.json: 2 text value(s) were UTF-8 encoded twice")
     # read as Latin-1 (review 105 F6: "DaijishÅ\x8d"), and text whose bytes would decode
     # too but that is text ("CAFÉ\u00a0:" would read as "CAFɠ:") left as it is
-    names = ["Daijishō".encode().decode("latin-1") + " â€“ Ñandú",
-             "256 ×".encode().decode("latin-1"), "MENU CAFÉ\u00a0: Linux"]
+    # (review 108 F3: and text whose characters' bytes would decode, one sequence at a
+    # time, but that is text: German, Czech, French, Polish… left as it is)
+    meant_of = {"Daijishō".encode().decode("latin-1"): "Daijishō",
+                "256 ×".encode().decode("latin-1"): "256 ×",
+                "Ñandú".encode().decode("cp1252"): "Ñandú"}
+    text = ["MENU CAFÉ\u00a0: Linux", "2DS „Spaß…“ Edition", "ÚŽASNÝ Handheld",
+            "ÉTÉ–HIVER", "MAÇÃ\u00a0VERDE", "MÍŠA", "Café’s Retro", "Zażółć gęślą jaźń",
+            "Příliš žluťoučký kůň", "İstanbul Çağ", "Tiếng Việt", "Retroid Pocket 5™",
+            "Москва", "ゲーム"]
     kept = copy_builtin(tmp_path / "plain")
     plain = json.loads((kept / "operating-systems.json").read_text(encoding="utf-8"))
-    for entry, name in zip(plain["operatingSystems"], names, strict=False):
-        entry["name"] = name
+    model = plain["operatingSystems"][0]
+    plain["operatingSystems"] += [{**model, "id": f"os-{n}", "name": name}
+                                  for n, name in enumerate([*meant_of, *text])]
     (kept / "operating-systems.json").write_text(json.dumps(plain, ensure_ascii=False),
                                                  encoding="utf-8")
-    assert {"Daijishō – Ñandú", "256 ×", "MENU CAFÉ\u00a0: Linux"} <= {
-        s.name for s in load_pack(kept).operating_systems.values()}
+    loaded = {s.id: s.name for s in load_pack(kept).operating_systems.values()}
+    assert [loaded[f"os-{n}"] for n in range(len(meant_of) + len(text))] == [
+        *meant_of.values(), *text]
 
 
 def test_the_real_packs_names_read_without_double_encoding() -> None:

@@ -529,17 +529,19 @@ _SEQUENCE = re.compile(f"[\u00c2-\u00df]{_NEXT}|[\u00e0-\u00ef]{_NEXT}{{2}}"
 # is no text (a C1 control) or Windows-1252's own (‘ € …) as a continuation. "É\u00a0" (a
 # French "CAFÉ :") is text: its bytes would read as "ɠ".
 _TELLTALE = re.compile(f"^[\u00c2\u00c3]|[\u0080-\u009f{_WINDOWS}]")
+# What a repair never gives: IPA, modifier letters, combining marks, Hebrew to N'Ko ("Spaß…"
+# would read as "Spa߅", "ÚŽ" as "ڎ", "ÍŠ" as a combining mark).
+_UNLIKELY = re.compile("[\u0250-\u036f\u0590-\u07ff]")
 
 
 def _undoubled(value: Any, repaired: list[tuple[str, str]]) -> Any:
     """``value`` (parsed JSON) with each text encoded as UTF-8 twice (or three times) read as
-    meant, noted in ``repaired``: each sequence that reads as one character, and only one a
-    text would not hold (see ``_TELLTALE``)."""
+    meant, noted in ``repaired`` (see :func:`_read_as_meant`)."""
     if isinstance(value, str):
         meant = value
         for _ in range(3):  # ("Ã¢â€\xa0â€™" for "→": three times over)
-            again = _SEQUENCE.sub(_one_character, meant)
-            if again == meant:
+            again = _read_as_meant(meant)
+            if again is None:
                 break
             meant = again
         if meant != value:
@@ -552,12 +554,20 @@ def _undoubled(value: Any, repaired: list[tuple[str, str]]) -> Any:
     return value
 
 
-def _one_character(match: re.Match[str]) -> str:
-    text = match.group(0)
-    if not _TELLTALE.search(text):
-        return text
+def _read_as_meant(text: str) -> str | None:
+    """``text`` read as the UTF-8 its characters' bytes are (Windows-1252, else Latin-1),
+    when it is such text: each of its characters past ASCII in a sequence that reads as one
+    character, one sequence at least holding what text does not, nothing read that a repair
+    never gives (review 108 F3: "„Spaß…“" is text); else None."""
+    sequences = list(_SEQUENCE.finditer(text))
+    if not any(_TELLTALE.search(match.group(0)) for match in sequences):
+        return None
+    inside = sum(len(match.group(0)) for match in sequences)
+    if inside != sum(1 for c in text if ord(c) >= 0x80):
+        return None  # (a character past ASCII outside them: text of its own)
     try:
-        data = bytes(ord(c) if ord(c) < 0x100 else c.encode("cp1252")[0] for c in text)
-        return data.decode("utf-8")
+        meant = bytes(ord(c) if ord(c) < 0x100 else c.encode("cp1252")[0]
+                      for c in text).decode("utf-8")
     except UnicodeError:
-        return text
+        return None
+    return None if _UNLIKELY.search(meant) else meant

@@ -47,9 +47,11 @@ LINEAGE_KEY = "database_lineage"
 
 
 def is_backup_file(path: Path) -> bool:
-    """True when ``path`` is a regular file written by :func:`backup_database`."""
+    """True when ``path`` is a regular file written by :func:`backup_database` and not
+    written to since: a write-ahead log beside it holds a write whose cleared mark the file's
+    header does not show yet (review 108 F5)."""
     try:
-        if not path.is_file():
+        if not path.is_file() or file_size_or_zero(Path(f"{path}-wal")):
             return False
         with path.open("rb") as handle:
             header = handle.read(_APPLICATION_ID_OFFSET + 4)
@@ -127,16 +129,19 @@ def refuse_database_files(db: Database, dest: Path, *, folder_ok: bool = True) -
 
 def _check_file_destination(db: Database, dest: Path, force: bool) -> None:
     refuse_database_files(db, dest)
+    for suffix, what in (("-wal", "write-ahead log"), ("-journal", "rollback journal")):
+        # (a database's log beside it, a killed command's: SQLite would apply it to the
+        # backup put there, --force or not, the file there or deleted: review 105 F7, 108 F2)
+        if file_size_or_zero(Path(f"{dest}{suffix}")):
+            raise InputError(f"{dest}{suffix}: a database's {what} is there, which SQLite would "
+                             "apply to a backup written beside it; give another name, or open "
+                             f"that database once (`romrunner --db {dest} db init`) to fold it")
     if not os.path.lexists(dest):
         return
     if not dest.is_file():
         raise InputError(f"{dest}: exists and is not a regular file; give another name")
     if force:
         return
-    if file_size_or_zero(Path(f"{dest}-wal")):  # (a backup a command wrote to, then died
-        # before its log went into the file, whose header may still say backup: review 105 F7)
-        raise InputError(f"{dest}: in use as a database (its write-ahead log is beside it); "
-                         "give another name or a folder, or use --force to replace it")
     if not is_backup_file(dest):
         raise InputError(f"{dest}: exists and is not a ROM Runner backup; give another name "
                          "or a folder, or use --force to replace it")

@@ -316,11 +316,12 @@ class Database:
             self._begun_at = self.conn.total_changes
         self._depth += 1
         try:
-            if name is None and self._first_write:
+            yield self
+            if name is None and self._first_write \
+                    and self.conn.total_changes != self._begun_at:
                 self._running, self._first_write = self._first_write, []
                 for callback in self._running:
                     callback(self)
-            yield self
         except BaseException:
             self._depth -= 1
             self._roll_back(name)
@@ -345,9 +346,9 @@ class Database:
             self._release(name)
 
     def on_first_write(self, callback: Callable[[Database], None]) -> None:
-        """Run ``callback`` at the start of the next transaction of :meth:`atomic`, as part of
-        it: its changes commit with that transaction's, or roll back with them (then it runs
-        again in the next one)."""
+        """Run ``callback`` at the end of the first transaction of :meth:`atomic` that changes
+        rows, before it commits, as part of it: its changes commit with that transaction's,
+        or roll back with them (then it runs in the next one that changes rows)."""
         self._first_write.append(callback)
 
     @contextlib.contextmanager
