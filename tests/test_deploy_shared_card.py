@@ -268,6 +268,13 @@ def test_removing_a_profile_whose_deploy_never_finished_says_its_copies_stay_unt
     assert refused.code == 2 and f"deployment 1 to {card} never finished: 1 file it copied:" \
         f" in no card's record" in refused.err, refused.err
     assert "`romrunner deploy resume 1`" in refused.err
+    id_file = card / ".romrunner" / "destination-id"
+    its_id = id_file.read_text()
+    id_file.write_text("rr-another-card\n")  # another card at the folder (review 108 F4)
+    (card / ".romrunner" / "manifest.json").write_bytes(saved)
+    other = cli("profile", "rm", "1")
+    assert "the card is not there to tell how many" in other.err, other.err
+    id_file.write_text(its_id)
     (card / ".romrunner" / "manifest.json").write_bytes(saved)  # (saved as it went)
     listed = cli("--json", "profile", "rm", "1", "--force")
     assert listed.code == 0 and listed.json()["warnings"] == [], listed.out

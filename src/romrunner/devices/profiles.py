@@ -18,10 +18,12 @@ from romrunner.collections.store import collection_names, resolve_collection_ids
 from romrunner.deploy.card import (
     CARD_DIR,
     MANIFEST_NAME,
+    card_destination_id,
     parse_manifest_files,
     read_manifest_bytes,
 )
 from romrunner.devices.catalog import canonical_device_id, device_chipset
+from romrunner.devices.mounts import volume_uuid
 from romrunner.devices.osprofile import known_os, resolve_os_profile
 from romrunner.errors import InputError, NotFoundError
 from romrunner.library.tags import language_code, region_name
@@ -183,7 +185,7 @@ def _unfinished(db: Database, profile_ids: list[int]
     review 105 F1, said of files the next prune removed)."""
     found: list[tuple[int, str, int | None]] = []
     for row in db.query(
-            "SELECT h.id, h.destination_path FROM deployment_history h "
+            "SELECT h.id, h.destination_path, h.destination_id FROM deployment_history h "
             "WHERE h.status = 'started' AND h.device_profile_id IN (SELECT value FROM "
             "json_each(?)) ORDER BY h.id", (json.dumps(profile_ids),)):
         copied = {str(r[0]) for r in db.query(
@@ -194,12 +196,23 @@ def _unfinished(db: Database, profile_ids: list[int]
         card = Path(row[1])
         data, note = read_manifest_bytes(card)
         lacking: int | None = None
-        if data is not None or (note is None and (card / CARD_DIR).is_dir()):
+        if _the_card(card, row[2]) and (
+                data is not None or (note is None and (card / CARD_DIR).is_dir())):
             listed = parse_manifest_files(card, data, note)[0]
             lacking = len(copied - set(listed))
         if lacking != 0:
             found.append((int(row[0]), str(row[1]), lacking))
     return tuple(found)
+
+
+def _the_card(folder: Path, dest_id: str | None) -> bool:
+    """True when the card at ``folder`` is the one of id ``dest_id`` (review 108 F4:
+    another card there told of none of the first one's copies)."""
+    if not dest_id:
+        return True  # (an earlier release's deployment, of no id: the folder's card)
+    if dest_id.startswith("uuid:"):
+        return f"uuid:{volume_uuid(folder)}" == dest_id
+    return card_destination_id(folder, create=False) == dest_id
 
 
 def remove_device(db: Database, device_row_id: int, *, force: bool = False) -> Removed:
