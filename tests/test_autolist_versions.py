@@ -252,15 +252,18 @@ def test_a_fan_translation_ranks_by_the_language_it_translates_to(
     # review 19 R6: with --hacks and English preferred, "[T+Eng]" lost to the Japanese
     # original (its language was never read as English); a hack still loses to a release.
     library = tmp_path / "roms"
+    # QA107 F3: a translation into a language not asked for ("Metroid (USA) [T+Fre]") beat
+    # the release of a region named after its original's ("Metroid (Europe)").
     _write(library / "snes", ["Mother 2 (Japan) [T+Eng].sfc", "Kirby (USA) [h1].sfc",
-                              "Gamma (USA) [T+Fre].sfc"])
+                              "Gamma (USA) [T+Fre].sfc", "Metroid (USA) [T+Fre].sfc"])
     assert real(cli, "library", "add", str(library)).code == 0
     assert real(cli, "scan", "--workers", "1").code == 0
-    _write(library / "snes", ["Mother 2 (Japan).sfc", "Kirby (Japan).sfc", "Gamma (USA).sfc"])
+    _write(library / "snes", ["Mother 2 (Japan).sfc", "Kirby (Japan).sfc", "Gamma (USA).sfc",
+                              "Metroid (Europe).sfc"])
     _profile(cli, library, "--hacks", "--languages", "En")
     included = {name for name, game in _listed(cli).items() if game["included"]}
     assert included == {"Mother 2 (Japan) [T+Eng].sfc", "Kirby (Japan).sfc",
-                        "Gamma (USA).sfc"}
+                        "Gamma (USA).sfc", "Metroid (Europe).sfc"}
 
 
 def test_a_query_choosing_two_revisions_of_a_disc_lists_the_latest_once(

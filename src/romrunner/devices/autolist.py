@@ -781,6 +781,11 @@ class _Preference:
             # is no release in the user's regions (QA68 F2: "Secret of Mana (World) (De)"
             # over the Europe one; review 33 R1: "(World)", English, over "(Germany)" for De)
             region = self._rank("region_not_world", game.region_text)
+        if translated is not None and self.languages and language >= len(self.languages):
+            # a translation into none of the languages asked for is no release in the
+            # user's regions either (QA107 F3: "Metroid (USA) [T+Fre]" over "Metroid
+            # (Europe)" for English)
+            region = len(self.regions)
         prerelease = bool(flags & _PRERELEASE_FLAGS)
         return ("bad_dump" in flags,
                 bool(flags & _TAMPERED) or (bool(game.is_hack) and own.translation is None),
