@@ -137,3 +137,27 @@ def test_games_left_out_for_want_of_performance_data_say_what_includes_them(
         pytest.skip("the pack now has performance data for ps2 on the Steam Deck")
     said = [w for w in listed.json()["warnings"] if "no performance data for ps2" in w]
     assert said and "`romrunner profile set 1 --mode permissive`" in said[0]
+
+
+def test_games_of_a_platform_the_os_has_no_folder_for_are_said_to_be_so_in_every_mode(
+        cli: Any, tmp_path: Path) -> None:
+    """QA107 F2: Onion's GameCube games were "no performance data … `--mode permissive`
+    includes them"; in permissive mode they were `no_folder`, and said of nowhere."""
+    from tests.conftest import shared_path
+    pack = str(shared_path("definition-pack"))
+    gc = tmp_path / "lib" / "gamecube"
+    gc.mkdir(parents=True)
+    (gc / "Fake Sailor (USA).iso").write_bytes(b"\x03" * 8192)
+    for args in (("library", "add", str(tmp_path / "lib")), ("scan", "--workers", "1"),
+                 ("device", "add", "miyoo-mini-plus"),
+                 ("profile", "create", "--device", "1", "--os", "onionos")):
+        assert cli("--pack", pack, *args).code == 0, args
+    for mode in ("balanced", "permissive", "strict"):
+        assert cli("--pack", pack, "profile", "set", "1", "--mode", mode).code == 0
+        listed = cli("--pack", pack, "--json", "autolist", "1")
+        (entry,) = listed.json()["data"]["games"]
+        assert (entry["included"], entry["reason"]) == (False, "no_folder"), (mode, entry)
+        warnings = listed.json()["warnings"]
+        assert "1 game of gamecube left out: onionos has no folder for gamecube" in " ".join(
+            warnings), (mode, warnings)
+        assert not [w for w in warnings if "--mode permissive` includes them" in w], mode

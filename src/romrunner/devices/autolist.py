@@ -132,6 +132,9 @@ DROP_INCOMPLETE_SET = "incomplete_set"
 # A game of a platform the OS has no folder for (MinUI's N64, a PS2 game on Onion): a deploy
 # leaves it out (QA61 F2: included, and every `deploy --auto` said it left it out)
 DROP_NO_FOLDER = "no_folder"
+# Reasons a game is left out that give way to its platform having no folder (a mode or an
+# emulator would not put it on the card either).
+_FOLDER_FIRST = frozenset({"PERF_MISSING_STRICT", "NO_EMULATOR_AVAILABLE"})
 # A set's CHD whose set's zip the auto-list leaves out (QA64 F10: a clone's own CHD was
 # included, its zip left out as another version: a CHD nothing runs)
 DROP_SET_LEFT_OUT = "set_left_out"
@@ -1255,8 +1258,16 @@ def _build_autolist(db: Database, pack: DefinitionPack, profile_id: int,
             entry.warnings = [*entry.warnings, said]
     for game in games:
         entry = entries[game.id]
-        if entry.included and folders.get(game.platform_id) is None and game.id not in bios:
+        if folders.get(game.platform_id) is not None or game.id in bios:
+            continue
+        if entry.included:
             bios[game.id] = DROP_NO_FOLDER
+            entry.warnings = [*entry.warnings, f"{resolved.name} has no folder for "
+                              f"{game.platform_id}: a deploy leaves it out"]
+        elif entry.reason in _FOLDER_FIRST:
+            # (QA107 F2: "no performance data … --mode permissive includes them" of games
+            # no mode can put on the card: the OS has no folder for their platform)
+            entry.reason = DROP_NO_FOLDER
             entry.warnings = [*entry.warnings, f"{resolved.name} has no folder for "
                               f"{game.platform_id}: a deploy leaves it out"]
     for game_id, need in bios_sets_needed(db, [
@@ -1311,7 +1322,20 @@ def _build_autolist(db: Database, pack: DefinitionPack, profile_id: int,
                                *unknown_platform_warnings(pack, profile),
                                *_without_an_emulator(pack, profile, entries.values()),
                                *_without_performance_data(profile, entries.values()),
+                               *_without_a_folder(profile, entries.values()),
                                *stale])
+
+
+def _without_a_folder(profile: Profile, entries: Iterable[AutoListEntry]) -> list[str]:
+    """Per platform whose games are left out as the OS has no folder for it, why (QA107 F2:
+    said of no game)."""
+    counts: dict[str, int] = defaultdict(int)
+    for entry in entries:
+        if DROP_NO_FOLDER in (entry.reason, entry.dropped):
+            counts[entry.platform_id] += 1
+    return [f"{counted(count, 'game')} of {platform} left out: {profile.os_id} has no folder "
+            f"for {platform} (`romrunner destination paths {profile.id} --to CARD --set "
+            f"{platform}=FOLDER` names one)" for platform, count in sorted(counts.items())]
 
 
 def _without_performance_data(profile: Profile, entries: Iterable[AutoListEntry]) -> list[str]:
