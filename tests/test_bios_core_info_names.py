@@ -280,3 +280,24 @@ def test_a_folder_an_earlier_release_stored_as_core_firmware_is_no_bios_file(
     files = {entry["filename"] for group in checked.json()["data"]["groups"]
              for entry in group["one_of"]}
     assert "bios" not in files, files
+
+
+def test_a_standalone_emulator_gets_the_bios_entries_name_it_without_the_word(
+        cli: Any, tmp_path: Path) -> None:
+    """QA107 F5: EmuDeck runs Dreamcast games with `flycast-standalone`; the pack names
+    `flycast` for `dc_boot.bin` and `dc_flash.bin`, so they were neither checked nor
+    deployed. A libretro core stays an emulator of its own (see the test above)."""
+    pack = shared_path("definition-pack")
+    dreamcast = tmp_path / "lib" / "dreamcast"
+    dreamcast.mkdir(parents=True)
+    (dreamcast / "Crazy Taxi (USA).cdi").write_bytes(b"\x05" * 8192)
+    for args in (("library", "add", str(tmp_path / "lib")), ("scan", "--workers", "1"),
+                 ("device", "add", "steam-deck"),
+                 ("profile", "create", "--device", "1", "--os", "emudeck")):
+        assert cli("--pack", pack, *args).code == 0, args
+    checked = cli("--pack", pack, "--json", "bios", "check", "--profile", "1", "--platform",
+                  "dreamcast")
+    groups = checked.json()["data"]["groups"]
+    assert {g["emulator_id"] for g in groups} == {"flycast-standalone"}, groups
+    named = {entry["filename"] for group in groups for entry in group["one_of"]}
+    assert {"dc_boot.bin", "dc_flash.bin"} <= named, named

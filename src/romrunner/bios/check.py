@@ -98,6 +98,18 @@ def platform_groups(entries: Iterable[BiosEntry]) -> list[BiosGroup]:
     return [BiosGroup(key[0], None, key[1], members) for key, members in grouped.items()]
 
 
+def names_emulator(named: Iterable[str], emulator_id: str) -> bool:
+    """True when a BIOS entry's emulators ``named`` hold ``emulator_id``, under its name with
+    or without ``-standalone`` (QA107 F5: EmuDeck's ``flycast-standalone`` got none of
+    ``flycast``'s BIOS). A libretro core is another emulator: its firmware is its own (QA84
+    F2)."""
+    bare = emulator_id.removesuffix(_STANDALONE)
+    return any(name == emulator_id or name.removesuffix(_STANDALONE) == bare for name in named)
+
+
+_STANDALONE = "-standalone"
+
+
 def emulator_groups(entries: Iterable[BiosEntry], emulator_id: str) -> list[BiosGroup]:
     """Groups for one emulator: entries it requires, and entries it can use.
 
@@ -108,14 +120,15 @@ def emulator_groups(entries: Iterable[BiosEntry], emulator_id: str) -> list[Bios
     """
     entries = list(entries)
     runs = {e.platform_id for e in entries
-            if emulator_id in (*e.required_for_emulators, *e.optional_for_emulators)}
+            if names_emulator((*e.required_for_emulators, *e.optional_for_emulators),
+                              emulator_id)}
     grouped: dict[tuple[Any, ...], list[BiosEntry]] = defaultdict(list)
     for entry in entries:
-        if emulator_id in entry.required_for_emulators or (
+        if names_emulator(entry.required_for_emulators, emulator_id) or (
                 entry.required and entry.platform_id in runs
                 and not entry.required_for_emulators and not entry.optional_for_emulators):
             grouped[(entry.platform_id, True, entry.file_size or 0)].append(entry)
-        elif emulator_id in entry.optional_for_emulators:
+        elif names_emulator(entry.optional_for_emulators, emulator_id):
             grouped[(entry.platform_id, False, entry.file_size or 0)].append(entry)
     return [BiosGroup(key[0], emulator_id, key[1], members) for key, members in grouped.items()]
 
@@ -428,7 +441,7 @@ def _profile_groups(db: Database, pack: DefinitionPack, profile_id: int,
     for platform, members in by_platform.items():
         emulator, origin = chosen[platform]
         named = emulator is not None and any(
-            emulator in e.required_for_emulators or emulator in e.optional_for_emulators
+            names_emulator((*e.required_for_emulators, *e.optional_for_emulators), emulator)
             for e in members)
         if emulator is not None and named:
             found = emulator_groups(members, emulator)
