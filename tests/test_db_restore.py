@@ -698,6 +698,22 @@ def test_a_backup_written_to_through_db_is_a_database_from_then_on(
     assert collections(db) == {"A", "B", "C"}
 
 
+def _write_and_die(path: Path) -> None:
+    """A collection 'Killed' written to the database at ``path`` by a process that then dies
+    as a kill -9 after the commit leaves it: never closed, never checkpointed."""
+    code = ("import os, sys\n"
+            "from pathlib import Path\n"
+            "from romrunner.collections.store import create_collection\n"
+            "from romrunner.store import OpenMode, open_database\n"
+            "db = open_database(Path(sys.argv[1]), OpenMode.WRITE).db\n"
+            "with db.atomic():\n"
+            "    create_collection(db, 'Killed')\n"
+            "os._exit(0)\n")
+    done = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True,
+                          text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+
+
 def test_a_backup_keeps_its_mark_through_a_failed_write_and_loses_it_with_the_first(
         cli: Any, live: tuple[Path, Path]) -> None:
     """Review 105 F7: the mark was cleared as the command closed the database — a command
@@ -707,17 +723,7 @@ def test_a_backup_keeps_its_mark_through_a_failed_write_and_loses_it_with_the_fi
     db, backup = live
     failed = cli("--db", str(backup), "collection", "add", "NoSuch", "1")
     assert failed.code != 0 and is_backup_file(backup) and "was a backup" not in failed.err
-    code = ("import os, sys\n"
-            "from pathlib import Path\n"
-            "from romrunner.collections.store import create_collection\n"
-            "from romrunner.store import OpenMode, open_database\n"
-            "db = open_database(Path(sys.argv[1]), OpenMode.WRITE).db\n"
-            "with db.atomic():\n"
-            "    create_collection(db, 'Killed')\n"
-            "os._exit(0)  # as a kill -9 after the commit: never closed, never checkpointed\n")
-    done = subprocess.run([sys.executable, "-c", code, str(backup)], capture_output=True,
-                          text=True, timeout=300)
-    assert done.returncode == 0, done.stderr
+    _write_and_die(backup)
     assert collections(backup) == {"A", "Killed"}
     conn = sqlite3.connect(backup)
     try:
@@ -751,17 +757,7 @@ def test_db_backup_never_writes_beside_a_databases_log(
     to the backup `db backup --force` put there (corrupt), or beside a path whose file was
     deleted; and a file with such a log is no backup `db restore` takes."""
     db, backup = live
-    code = ("import os, sys\n"
-            "from pathlib import Path\n"
-            "from romrunner.collections.store import create_collection\n"
-            "from romrunner.store import OpenMode, open_database\n"
-            "db = open_database(Path(sys.argv[1]), OpenMode.WRITE).db\n"
-            "with db.atomic():\n"
-            "    create_collection(db, 'Killed')\n"
-            "os._exit(0)\n")
-    done = subprocess.run([sys.executable, "-c", code, str(backup)], capture_output=True,
-                          text=True, timeout=300)
-    assert done.returncode == 0, done.stderr
+    _write_and_die(backup)
     wal = Path(f"{backup}-wal")
     assert wal.stat().st_size > 0 and not is_backup_file(backup)
     before = backup.read_bytes(), wal.read_bytes()

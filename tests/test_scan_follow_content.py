@@ -160,10 +160,9 @@ def test_a_file_overwritten_with_new_content_keeps_its_game(cli: Any, tmp_path: 
     assert _where(db_path) == {ids["a.gb"]: ("a.gb", 0), ids["b.gb"]: ("b.gb", 0)}
 
 
-def test_identified_files_known_by_crc32_that_swap_names_keep_their_games(
-        cli: Any, tmp_path: Path, db_path: Path) -> None:
-    """Catalog games hashed CRC32 first (their SHA1 deferred): matched by CRC32 and size,
-    each game follows its content and its catalog game with it."""
+def _two_catalog_games(cli: Any, tmp_path: Path) -> tuple[Path, dict[str, bytes]]:
+    """A GB DAT of two games imported, their files in a library root (not scanned yet): the
+    folder, and each game's data."""
     dats = tmp_path / "dats"
     dats.mkdir()
     data = {name: rom_bytes(i, 32768) for i, name in enumerate(["One (USA)", "Two (USA)"])}
@@ -175,6 +174,14 @@ def test_identified_files_known_by_crc32_that_swap_names_keep_their_games(
     for i, (name, blob) in enumerate(data.items()):
         _write(folder / f"{name}.gb", blob, 1_700_000_000 + i * 100)
     assert cli("library", "add", tmp_path / "roms").code == 0
+    return folder, data
+
+
+def test_identified_files_known_by_crc32_that_swap_names_keep_their_games(
+        cli: Any, tmp_path: Path, db_path: Path) -> None:
+    """Catalog games hashed CRC32 first (their SHA1 deferred): matched by CRC32 and size,
+    each game follows its content and its catalog game with it."""
+    folder, _ = _two_catalog_games(cli, tmp_path)
     scan_json(cli)
     one = _id_of(db_path, "One (USA).gb")
     assert _rows(db_path, "SELECT sha1_bin IS NULL FROM games WHERE id = ?", (one,)) == [(1,)]
@@ -194,17 +201,7 @@ def test_verified_files_that_swap_names_keep_their_hashes_and_matches(
     """QA106 F1: files hashed in full (`scan --verify`) that swapped names were each moved
     to the other's file with that file's new row, whose MD5 and SHA1 the scan defers: the
     verified hashes were dropped, the matches fell from sha1 to crc32."""
-    dats = tmp_path / "dats"
-    dats.mkdir()
-    data = {name: rom_bytes(i, 32768) for i, name in enumerate(["One (USA)", "Two (USA)"])}
-    (dats / "gb.dat").write_text(dat_text("Nintendo - Game Boy", {
-        name: (f"{name}.gb", blob) for name, blob in data.items()}))
-    assert cli("dat", "import", dats / "gb.dat").code == 0
-    folder = tmp_path / "roms" / "GB"
-    folder.mkdir(parents=True)
-    for i, (name, blob) in enumerate(data.items()):
-        _write(folder / f"{name}.gb", blob, 1_700_000_000 + i * 100)
-    assert cli("library", "add", tmp_path / "roms").code == 0
+    folder, data = _two_catalog_games(cli, tmp_path)
     assert cli("scan", "--verify").code == 0
     query = "SELECT id, lower(hex(sha1_bin)), match_method FROM games ORDER BY id"
     before = _rows(db_path, query)
