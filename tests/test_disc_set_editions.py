@@ -26,11 +26,16 @@ def _library(cli: Any, tmp_path: Path) -> Path:
     (psx / "Chase the Express (Europe).m3u").write_text("".join(f"{n}.cue\n" for n in RETAIL))
     (psx / "Chase the Express (Europe) (Beta).m3u").write_text(
         "".join(f"{n}.cue\n" for n in BETA))
+    _scan_with_a_muos_profile(cli, tmp_path)
+    return psx
+
+
+def _scan_with_a_muos_profile(cli: Any, tmp_path: Path) -> None:
+    """The library at ``tmp_path/roms`` added and scanned; a device and its muOS profile."""
     for args in (("library", "add", str(tmp_path / "roms")), ("scan", "--workers", "1"),
                  ("device", "add", "rg-35xx-plus"),
                  ("profile", "create", "--device", "1", "--os", "muos")):
         assert cli(*args).code == 0, args
-    return psx
 
 
 def _keys(db_path: Path) -> dict[str, str | None]:
@@ -105,10 +110,7 @@ def test_two_sets_told_apart_by_a_bracket_tag_are_two_games_on_the_card(
                "Parasite Eve (USA) (Disc 2) [SLUS-00668]"]
     marked = ["Xenogears (USA) (Disc 1) [!]", "Xenogears (USA) (Disc 2)"]
     _discs(psx, plain + fixed + serials + marked)
-    for args in (("library", "add", str(tmp_path / "roms")), ("scan", "--workers", "1"),
-                 ("device", "add", "rg-35xx-plus"),
-                 ("profile", "create", "--device", "1", "--os", "muos")):
-        assert cli(*args).code == 0, args
+    _scan_with_a_muos_profile(cli, tmp_path)
     keys = _keys(db_path)
     assert keys[f"{plain[0]}.cue"] == keys[f"{plain[1]}.cue"]
     assert keys[f"{fixed[0]}.cue"] == keys[f"{fixed[1]}.cue"] != keys[f"{plain[0]}.cue"]
@@ -194,10 +196,7 @@ def test_discs_moved_out_of_a_merged_sets_folder_are_said_and_pruned(
     plain = [f"Resident Evil 2 (Europe) (Disc {n})" for n in (1, 2)]
     patched = [f"Resident Evil 2 (Europe) [patched] (Disc {n})" for n in (1, 2)]
     _discs(psx, plain + patched)
-    for args in (("library", "add", str(tmp_path / "roms")), ("scan", "--workers", "1"),
-                 ("device", "add", "rg-35xx-plus"),
-                 ("profile", "create", "--device", "1", "--os", "muos")):
-        assert cli(*args).code == 0, args
+    _scan_with_a_muos_profile(cli, tmp_path)
     split = _keys(db_path)
     with sqlite3.connect(db_path) as conn:  # as a release before the split keyed them
         conn.execute("UPDATE games SET set_key = ? WHERE format = 'cue'",
@@ -242,10 +241,7 @@ def test_sets_whose_discs_are_tagged_disc_n_of_m_in_brackets_are_told_apart(
     plain = [f"Resident Evil 2 (Europe) [Disc {n} of 2]" for n in (1, 2)]
     fixed = [f"Resident Evil 2 (Europe) [fixed] [Disc {n} of 2]" for n in (1, 2)]
     _discs(psx, plain + fixed)
-    for args in (("library", "add", str(tmp_path / "roms")), ("scan", "--workers", "1"),
-                 ("device", "add", "rg-35xx-plus"),
-                 ("profile", "create", "--device", "1", "--os", "muos")):
-        assert cli(*args).code == 0, args
+    _scan_with_a_muos_profile(cli, tmp_path)
     keys = _keys(db_path)
     assert keys[f"{plain[0]}.cue"] == keys[f"{plain[1]}.cue"]
     assert keys[f"{fixed[0]}.cue"] == keys[f"{fixed[1]}.cue"] != keys[f"{plain[0]}.cue"]
