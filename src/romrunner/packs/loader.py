@@ -84,7 +84,8 @@ class _Reader:
 
     def _parse(self) -> RawJson:
         try:
-            data = json.loads(self.path.read_text(encoding="utf-8-sig"))
+            text = self.path.read_text(encoding="utf-8-sig")
+            data = json.loads(text)
         except OSError as exc:
             raise PackError(f"{self.path}: cannot be read ({exc.strerror})") from exc
         except UnicodeDecodeError as exc:
@@ -100,6 +101,8 @@ class _Reader:
         if not isinstance(data, dict):
             raise PackError(f"{self.path}: top level must be a JSON object")
         repaired: list[tuple[str, str]] = []
+        if "\\u" not in text and not _MAYBE_TWICE.search(text):
+            return data  # (no text there to read again: most files, read on every command)
         try:
             undoubled: RawJson = {key: _undoubled(value, repaired)
                                   for key, value in data.items()}
@@ -529,6 +532,8 @@ _SEQUENCE = re.compile(f"[\u00c2-\u00df]{_NEXT}|[\u00e0-\u00ef]{_NEXT}{{2}}"
 # is no text (a C1 control) or Windows-1252's own (‘ € …) as a continuation. "É\u00a0" (a
 # French "CAFÉ :") is text: its bytes would read as "ɠ".
 _TELLTALE = re.compile(f"^[\u00c2\u00c3]|[\u0080-\u009f{_WINDOWS}]")
+# What a file holding such text holds somewhere (see _TELLTALE).
+_MAYBE_TWICE = re.compile(f"[\u00c2\u00c3][\u0080-\u00bf{_WINDOWS}]|[\u0080-\u009f{_WINDOWS}]")
 # What a repair never gives: IPA, modifier letters, combining marks, Hebrew to N'Ko ("Spaß…"
 # would read as "Spa߅", "ÚŽ" as "ڎ", "ÍŠ" as a combining mark).
 _UNLIKELY = re.compile("[\u0250-\u036f\u0590-\u07ff]")
@@ -538,6 +543,8 @@ def _undoubled(value: Any, repaired: list[tuple[str, str]]) -> Any:
     """``value`` (parsed JSON) with each text encoded as UTF-8 twice (or three times) read as
     meant, noted in ``repaired`` (see :func:`_read_as_meant`)."""
     if isinstance(value, str):
+        if value.isascii():  # (most of a pack: read once per command)
+            return value
         meant = value
         for _ in range(3):  # ("Ã¢â€\xa0â€™" for "→": three times over)
             again = _read_as_meant(meant)
