@@ -169,7 +169,9 @@ def test_games_of_a_platform_no_emulator_of_the_os_runs_are_said_by_the_plan(
              if w["code"] == "no-emulator"]
     assert found == [("dreamcast", "dreamcast: 2 games go on the card, but no emulator the "
                       "definition pack knows runs dreamcast on OnionOS: they will not start "
-                      "there (the auto-list leaves such games out: NO_EMULATOR_AVAILABLE)")]
+                      "there (the auto-list leaves such games out, NO_EMULATOR_AVAILABLE, "
+                      "but those a game override includes; `romrunner override set --platform "
+                      "dreamcast --emulator ID` names one)")]
     text = cli("--pack", str(pack), "deploy", "1", "--to", str(card), "platform:dreamcast",
                "--dry-run")
     assert "no emulator the definition pack knows runs dreamcast" in text.out + text.err

@@ -1301,7 +1301,9 @@ def _check_emulators(db: Database, pack: DefinitionPack, resolver: EmulatorResol
             "no-emulator", f"{platform_id}: {counted(count, 'game')} go{'es' if count == 1 else ''}"
             f" on the card, but no emulator the definition pack knows runs {platform_id} on "
             f"{resolver.os_profile.name}: {'it' if count == 1 else 'they'} will not start there "
-            f"(the auto-list leaves such games out: {NO_EMULATOR_AVAILABLE})", platform_id))
+            f"(the auto-list leaves such games out, {NO_EMULATOR_AVAILABLE}, but those a game "
+            f"override includes; `romrunner override set --platform {platform_id} --emulator "
+            "ID` names one)", platform_id))
     for platform_id, message in not_installed_warnings(pack, resolver.os_profile, runs,
                                                        "game"):
         plan.warnings.append(PlanIssue("emulator-not-installed", message, platform_id))
