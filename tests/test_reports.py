@@ -453,6 +453,13 @@ def test_a_headered_and_a_headerless_dat_of_one_name_are_each_named(
                                                   "Atari - Lynx (headerless)"]
     missing = cli("dat", "report", "--missing", "--csv").out.splitlines()
     assert len(missing) == len(set(missing)) > 2
+    # (QA109 F2: `dat rm` took both, and refused the name report and fixdat take for one)
+    removed = cli("--json", "dat", "rm", "Atari - Lynx (headered)")
+    assert removed.code == 0, removed.err
+    assert [(r["name"], r["headered"]) for r in removed.json()["data"]["removed"]] == [
+        ("Atari - Lynx", True)]
+    left = cli("--json", "dat", "ls").json()["data"]
+    assert [(d["name"], d["headered"]) for d in left] == [("Atari - Lynx", False)]
 
 
 def test_a_fixdat_on_a_full_disk_leaves_nothing_and_a_written_one_is_readable(

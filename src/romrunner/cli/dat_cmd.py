@@ -140,8 +140,9 @@ def dat_ls() -> int:
 @click.argument("name")
 def dat_rm(name: str) -> int:
     """Remove the imported DAT called NAME (as `dat ls` shows it; both the headered and the
-    header-less one when there are two). The games matched to it become unidentified unless
-    another catalog knows them. One transaction."""
+    header-less one when there are two, or one as "NAME (headered)" / "NAME (headerless)").
+    The games matched to it become unidentified unless another catalog knows them. One
+    transaction."""
     app = app_context()
     app.one_transaction(f"the DAT {name!r} was removed")
     report = remove_catalog(app.open_db(), name)
