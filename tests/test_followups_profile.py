@@ -152,3 +152,16 @@ def test_a_profile_stored_with_a_platform_in_both_lists_is_still_changed(
     assert cli("profile", "set", "1", "--include-platforms", "nes").code == 0
     (profile,) = [p for p in cli("--json", "profile", "ls").json()["data"] if p["id"] == 1]
     assert profile["name"] == "Renamed"
+
+
+def test_a_platform_a_profile_does_not_know_is_refused_with_the_id_it_may_mean(
+        cli: Any) -> None:
+    """QA109 F5: `--include-platforms megadrive` said only "unknown platform(s)", where the
+    query language says "did you mean genesis"."""
+    from tests.conftest import shared_path
+    pack = str(shared_path("definition-pack"))
+    assert cli("--pack", pack, "device", "add", "rg-35xx-plus").code == 0
+    assert cli("--pack", pack, "profile", "create", "--device", "1", "--os", "muos").code == 0
+    refused = cli("--pack", pack, "profile", "set", "1", "--include-platforms", "megadrive")
+    assert refused.code == 2 and "unknown platform(s): megadrive (did you mean genesis" \
+        in refused.err, refused.err

@@ -26,6 +26,7 @@ from romrunner.devices.catalog import canonical_device_id, device_chipset
 from romrunner.devices.mounts import volume_uuid
 from romrunner.devices.osprofile import known_os, resolve_os_profile
 from romrunner.errors import InputError, NotFoundError
+from romrunner.library.query import platform_hint
 from romrunner.library.tags import language_code, region_name
 from romrunner.packs.loader import DefinitionPack
 from romrunner.store.database import Database
@@ -412,7 +413,8 @@ def _checked(db: Database, pack: DefinitionPack, key: str, value: Any) -> Any:
     if key in ("include_platforms", "exclude_platforms"):
         unknown = [p for p in value if p not in pack.platforms]
         if unknown:
-            raise NotFoundError(f"unknown platform(s): {', '.join(unknown)}")
+            raise NotFoundError(f"unknown platform(s): {', '.join(unknown)} ("
+                                f"{platform_hint(unknown[0], pack.platforms)})")
         return json.dumps(list(dict.fromkeys(value)))
     if key in ("include_collections", "exclude_collections"):
         return json.dumps(resolve_collection_ids(db, value))
