@@ -165,3 +165,17 @@ def test_a_platform_a_profile_does_not_know_is_refused_with_the_id_it_may_mean(
     refused = cli("--pack", pack, "profile", "set", "1", "--include-platforms", "megadrive")
     assert refused.code == 2 and "unknown platform(s): megadrive (did you mean genesis" \
         in refused.err, refused.err
+
+
+def test_a_profile_moved_to_another_os_takes_its_name_unless_named_by_the_user(
+        cli: Any) -> None:
+    """QA109 F7: `profile set 2 --os minui` kept the name "RG-35XX Plus - OnionOS"."""
+    assert cli("device", "add", "rg-35xx-plus").code == 0
+    assert cli("profile", "create", "--device", "1", "--os", "muos").code == 0
+    assert cli("profile", "create", "--device", "1", "--os", "muos", "--name", "Mine").code == 0
+    names = {p["id"]: p["name"] for p in cli("--json", "profile", "ls").json()["data"]}
+    assert names[1].endswith(" - muOS")
+    for profile in ("1", "2"):
+        assert cli("profile", "set", profile, "--os", "knulli").code == 0
+    after = {p["id"]: p["name"] for p in cli("--json", "profile", "ls").json()["data"]}
+    assert after == {1: names[1].replace(" - muOS", " - KNULLI"), 2: "Mine"}

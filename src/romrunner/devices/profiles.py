@@ -280,11 +280,7 @@ def create_profile(db: Database, pack: DefinitionPack, device_row_id: int, os_id
     known_os(pack, os_id)
     resolved = resolve_os_profile(pack, row["device_id"], os_id)
     if name is None:
-        device = pack.devices.get(row["device_id"])
-        os_name = pack.operating_systems[os_id].name if os_id in pack.operating_systems \
-            else resolved.name
-        own = row["nickname"] or (device.name if device else row["device_id"])  # the user's name
-        name = f"{' '.join(own.split())} - {os_name}"
+        name = _default_name(pack, row, os_id)
     name = checked_name(name, "profile name")
     with db.atomic():
         same = db.scalar("SELECT min(id) FROM device_profiles WHERE device_row_id = ? AND "
@@ -348,14 +344,33 @@ def _keep_device_knowledge(db: Database, removed: list[int]) -> int:
     return lost
 
 
+def _default_name(pack: DefinitionPack, device: sqlite3.Row, os_id: str) -> str:
+    """A profile's name when the user gives none: the device's (its nickname, else the
+    catalog's) and the OS's, "RG-35XX Plus - muOS"."""
+    known = pack.devices.get(device["device_id"])
+    os_name = pack.operating_systems[os_id].name if os_id in pack.operating_systems \
+        else resolve_os_profile(pack, device["device_id"], os_id).name
+    own = device["nickname"] or (known.name if known else device["device_id"])
+    return f"{' '.join(own.split())} - {os_name}"
+
+
 def update_profile(db: Database, pack: DefinitionPack, profile_id: int,
                    changes: dict[str, Any]) -> Profile:
-    """Change a profile's settings; every value is checked first, then one UPDATE."""
+    """Change a profile's settings; every value is checked first, then one UPDATE. A profile
+    moved to another OS whose name was the one made for it takes the new OS's (QA109 F7:
+    "RG-35XX Plus - OnionOS … os minui")."""
     with db.atomic():
         profile = load_profile(db, profile_id)
         columns: dict[str, Any] = {}
         for key, value in changes.items():
             columns[key] = _checked(db, pack, key, value)
+        if "os_id" in columns and "profile_name" not in columns \
+                and columns["os_id"] != profile.os_id:
+            device = db.query_one("SELECT device_id, nickname FROM devices WHERE id = ?",
+                                  (profile.device_row_id,))
+            if device is not None and profile.name == _default_name(pack, device,
+                                                                    profile.os_id):
+                columns["profile_name"] = _default_name(pack, device, columns["os_id"])
         _refuse_included_and_excluded(db, profile, columns)
         if columns:
             assignments = ", ".join(f"{column} = ?" for column in columns)
