@@ -265,3 +265,21 @@ def test_a_ctrl_c_while_the_database_opens_leaves_no_wal_beside_it(
     assert sorted(p.name for p in db_path.parent.iterdir()
                   if p.name.startswith(db_path.name)) == [db_path.name,
                                                           f"{db_path.name}.lock"]
+
+
+def test_db_check_of_a_database_it_cannot_open_does_not_send_to_itself(
+        tmp_path: Path) -> None:
+    """QA109 F9: `db check` of a file too damaged to open said "run `romrunner db check`"."""
+    db_path = tmp_path / "rr.db"
+    for n in range(30):
+        assert run_subprocess("--db", str(db_path), "-q", "collection", "create",
+                              f"C{n}").code == 0
+    data = bytearray(db_path.read_bytes())
+    data[4096:8192] = b"\xff" * 4096
+    db_path.write_bytes(bytes(data))
+    result = run_subprocess("--db", str(db_path), "db", "check")
+    assert result.code == 2
+    line, = result.err.strip().splitlines()
+    assert line.startswith(f"error: {db_path}: database is corrupt or unreadable (")
+    assert "db check" not in line and "`romrunner db restore BACKUP`" in line
+    assert "`.recover`" in line

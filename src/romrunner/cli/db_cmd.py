@@ -12,7 +12,7 @@ from rich.table import Table
 
 from romrunner.catalog.identify import match_counts, verify_counts
 from romrunner.cli.context import AppContext, app_context, path_param
-from romrunner.errors import NoDatabaseError
+from romrunner.errors import CorruptDatabaseError, NoDatabaseError
 from romrunner.library.roots import refuse_writing_into_library
 from romrunner.store import OpenMode
 from romrunner.store.backup import backup_database
@@ -143,7 +143,12 @@ def migrate() -> int:
 def check(quick: bool) -> int:
     """Check integrity, foreign keys and orphans; exit 1 when anything is wrong."""
     app = app_context()
-    report = check_database(app.open_db(OpenMode.INSPECT), quick=quick)
+    try:
+        report = check_database(app.open_db(OpenMode.INSPECT), quick=quick)
+    except CorruptDatabaseError as exc:  # (QA109 F9: it said "run `romrunner db check`")
+        raise CorruptDatabaseError(
+            str(exc).replace("run `romrunner db check`, ", "") + ", or save what can still be "
+            "read from a copy of the file with the sqlite3 shell's `.recover`") from exc
     data = {"ok": report.ok, "integrity": report.integrity,
             "foreign_keys": report.foreign_keys, "orphans": report.orphans}
 
