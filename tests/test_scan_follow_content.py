@@ -660,3 +660,14 @@ def test_dat_rm_counts_as_now_unidentified_only_the_games_it_identified(
     removed = cli("--json", "dat", "rm", "Nintendo - Game Boy")
     assert removed.code == 0, removed.err
     assert removed.json()["data"]["unidentified"] == 1  # One (USA).gb; not the pack
+
+
+def test_db_status_counts_the_files_known_by_their_crc32_only_in_words(
+        cli: Any, tmp_path: Path) -> None:
+    """QA109 F11: "1 file known by their CRC32 only"."""
+    folder, _ = _two_catalog_games(cli, tmp_path)
+    scan_json(cli)
+    assert "not verified    2 files known by their CRC32 only" in cli("db", "status").out
+    (folder / "Two (USA).gb").unlink()
+    scan_json(cli)
+    assert "not verified    1 file known by its CRC32 only" in cli("db", "status").out

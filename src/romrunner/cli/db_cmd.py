@@ -76,8 +76,9 @@ def status() -> int:
                           f"{matches.guessed:,} guessed by name, "
                           f"{matches.unidentified:,} unidentified (present files)")
         if stated is not None and stated.unverified:
+            its = "its" if stated.unverified == 1 else "their"
             console.print(f"not verified    {counted(stated.unverified, 'file')} known by "
-                          "their CRC32 "
+                          f"{its} CRC32 "
                           f"only ({stated.identified_by_crc_only:,} identified by CRC32 + "
                           "size alone); scan --verify hashes them")
 
