@@ -447,3 +447,18 @@ def test_the_bios_of_games_held_while_their_root_is_away_is_never_pruned(
     done = run("deploy", str(profile), "--to", str(card), "--auto", "--prune")
     assert done.json()["data"]["pruned"] == 0, done.out
     assert set(card_files(card)) == before
+
+
+def test_two_problem_files_of_one_name_are_told_apart_by_their_paths(
+        cli: Any, tmp_path: Path) -> None:
+    """QA109 F8: `bios check` said "gba_bios.bin: wrong_hash; gba_bios.bin: wrong_hash"."""
+    folders = [tmp_path / "bios", tmp_path / "more bios"]
+    for n, folder in enumerate(folders):
+        folder.mkdir()
+        (folder / "gba_bios.bin").write_bytes(bytes([n + 1]) * 16384)
+        assert cli("bios", "scan", str(folder)).code in (0, 1)
+    checked = cli("bios", "check", "--platform", "gba")
+    line = " ".join(checked.out.split())
+    assert line.count("gba_bios.bin:") == 2, checked.out
+    for folder in folders:
+        assert str(folder / "gba_bios.bin").replace(" ", "") in line.replace(" ", ""), line

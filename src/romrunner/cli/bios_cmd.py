@@ -212,12 +212,20 @@ def bios_table(report: BiosReport) -> Table:
         style = "green" if group.status == SATISFIED else \
             "red" if group.status == BLOCKING else "yellow"
         have = "; ".join(_present(p) for p in group.present) or "; ".join(
-            f"{Path(p['filepath']).name}: {p['status']}" for p in group.problems)
+            f"{_problem_file(p, group.problems)}: {p['status']}" for p in group.problems)
         table.add_row(group.platform_id, *([group.emulator_id or "any"] if emulators else []),
                       "required" if group.required else "optional",
                       _file_names(group.entries),
                       Text(group.status, style=style), have)
     return table
+
+
+def _problem_file(problem: dict[str, Any], problems: list[dict[str, Any]]) -> str:
+    """A problem file's name, or its whole path where another of the group's has its name
+    (QA109 F8: "gba_bios.bin: wrong_hash; gba_bios.bin: wrong_hash")."""
+    name = Path(problem["filepath"]).name
+    twice = sum(Path(p["filepath"]).name == name for p in problems) > 1
+    return str(problem["filepath"]) if twice else name
 
 
 def _file_names(entries: list[Any], shown: int = 4) -> str:
