@@ -368,8 +368,8 @@ def update_profile(db: Database, pack: DefinitionPack, profile_id: int,
                 and columns["os_id"] != profile.os_id:
             device = db.query_one("SELECT device_id, nickname FROM devices WHERE id = ?",
                                   (profile.device_row_id,))
-            if device is not None and profile.name == _default_name(pack, device,
-                                                                    profile.os_id):
+            if device is not None and profile.os_id in pack.operating_systems \
+                    and profile.name == _default_name(pack, device, profile.os_id):
                 columns["profile_name"] = _default_name(pack, device, columns["os_id"])
         _refuse_included_and_excluded(db, profile, columns)
         if columns:
