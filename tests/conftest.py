@@ -69,10 +69,12 @@ def muos_profile(cli: Any, root: Path) -> None:
         assert result.code == 0, (args, result.err)
 
 
-def run_subprocess(*args: str, env: dict[str, str] | None = None,
+def run_subprocess(*args: str, env: dict[str, str | None] | None = None,
                    cwd: Path | None = None) -> CliResult:
-    """Run ``romrunner`` as a real child process."""
-    full_env = {**os.environ, **(env or {})}
+    """Run ``romrunner`` as a real child process (``env``: variables set, or with None
+    unset)."""
+    full_env = {key: value for key, value in {**os.environ, **(env or {})}.items()
+                if value is not None}
     proc = subprocess.run([sys.executable, "-m", "romrunner.cli.main", *args],
                           capture_output=True, text=True, env=full_env, cwd=cwd, timeout=300)
     return CliResult(proc.returncode, proc.stdout, proc.stderr)

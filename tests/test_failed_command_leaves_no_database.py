@@ -17,7 +17,7 @@ from tests.conftest import run_subprocess
 
 def test_scan_with_no_database_leaves_no_default_database(tmp_path: Path) -> None:
     data_home = tmp_path / "data"
-    env = {"XDG_DATA_HOME": str(data_home), "ROMRUNNER_DB": ""}
+    env: dict[str, str | None] = {"XDG_DATA_HOME": str(data_home), "ROMRUNNER_DB": None}
     result = run_subprocess("scan", env=env)
     assert result.code == 2
     assert result.err == "error: no library roots; add one with `romrunner library add PATH`\n"
@@ -134,3 +134,20 @@ def test_another_databases_side_file_is_no_place_for_a_database(tmp_path: Path,
     assert not Path(f"{side_file}.lock").exists()
     read = run_subprocess("--db", str(side_file), "collection", "ls")  # (QA51 F6)
     assert read.code == 2 and f"of the database {main_db}, not a database" in read.err
+
+
+def test_an_empty_romrunner_db_is_refused_not_taken_for_the_default_database(
+        tmp_path: Path) -> None:
+    """`ROMRUNNER_DB=$LIB` with LIB unset used the default database — the user's library —
+    without a word (QA98 F3, review 103 F5)."""
+    data_home = tmp_path / "data"
+    for empty in ("", "  "):
+        env: dict[str, str | None] = {"XDG_DATA_HOME": str(data_home), "ROMRUNNER_DB": empty}
+        refused = run_subprocess("collection", "create", "A", env=env)
+        assert refused.code == 2 and refused.err.count("\n") == 1, refused.err
+        assert "(an unset shell variable?)" in refused.err
+        assert not data_home.exists()
+        named = run_subprocess("--db", str(tmp_path / "rr.db"), "collection", "create", "A",
+                               env=env)
+        assert named.code == 0, named.err  # (--db names one: the variable is not read)
+        (tmp_path / "rr.db").unlink()

@@ -234,6 +234,12 @@ def cli(ctx: click.Context, db_path: Path | None, pack_dir: Path | None, json_ou
     """ROM Runner: scan, identify and deploy a retro-game library."""
     logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
+    if db_path is None and "ROMRUNNER_DB" in os.environ \
+            and not os.environ["ROMRUNNER_DB"].strip() and ctx.invoked_subcommand != "demo":
+        # (an unset shell variable, `ROMRUNNER_DB=$LIB`: the default database, the user's
+        # library, was used without a word — QA98 F3, review 103 F5)
+        raise click.UsageError("ROMRUNNER_DB is set but empty (an unset shell variable?); "
+                               "name a database file, or unset it for the default one")
     app = AppContext(_the_file_itself(db_path or default_db_path()), pack_dir, json_output,
                      quiet, verbose, wait=wait)
     if isinstance(ctx.obj, _Session):
