@@ -179,3 +179,8 @@ def test_a_profile_moved_to_another_os_takes_its_name_unless_named_by_the_user(
         assert cli("profile", "set", profile, "--os", "knulli").code == 0
     after = {p["id"]: p["name"] for p in cli("--json", "profile", "ls").json()["data"]}
     assert after == {1: names[1].replace(" - muOS", " - KNULLI"), 2: "Mine"}
+    # (review 110 F1: not to the name another profile of that device and OS has)
+    assert cli("profile", "create", "--device", "1", "--os", "muos").code == 0
+    assert cli("profile", "set", "1", "--os", "muos").code == 0  # back: 3 has that name
+    final = {p["id"]: p["name"] for p in cli("--json", "profile", "ls").json()["data"]}
+    assert final[1] == after[1] and final[3] == names[1]

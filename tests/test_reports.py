@@ -454,7 +454,7 @@ def test_a_headered_and_a_headerless_dat_of_one_name_are_each_named(
     missing = cli("dat", "report", "--missing", "--csv").out.splitlines()
     assert len(missing) == len(set(missing)) > 2
     # (QA109 F2: `dat rm` took both, and refused the name report and fixdat take for one)
-    removed = cli("--json", "dat", "rm", "Atari - Lynx (headered)")
+    removed = cli("--json", "dat", "rm", "atari - lynx (Headered)")  # (any case: review 110)
     assert removed.code == 0, removed.err
     assert [(r["name"], r["headered"]) for r in removed.json()["data"]["removed"]] == [
         ("Atari - Lynx", True)]

@@ -329,12 +329,13 @@ def remove_catalog(db: Database, name: str) -> RemoveReport:
         sources = db.query("SELECT id, name, platform_id, headered, version, game_count "
                            "FROM catalog_sources WHERE name = ? ORDER BY headered", (name,))
         base, _, which = name.rpartition(" (")
-        if not sources and which in ("headered)", "headerless)"):
-            # one of a headered and header-less pair, as `dat report` names them (QA109 F2)
+        if not sources and which.lower() in ("headered)", "headerless)"):
+            # one of a headered and header-less pair, as `dat report` names them (QA109 F2;
+            # in any case, as report takes it: review 110 F2)
             sources = db.query(
                 "SELECT id, name, platform_id, headered, version, game_count FROM "
-                "catalog_sources WHERE name = ? AND headered = ?",
-                (base, int(which == "headered)")))
+                "catalog_sources WHERE lower(name) = lower(?) AND headered = ?",
+                (base, int(which.lower() == "headered)")))
         if not sources:  # (QA98 F13: names were matched case-exactly, without a word)
             others = [str(row[0]) for row in db.query(
                 "SELECT DISTINCT name FROM catalog_sources WHERE lower(name) = lower(?)",

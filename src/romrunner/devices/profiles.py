@@ -370,7 +370,12 @@ def update_profile(db: Database, pack: DefinitionPack, profile_id: int,
                                   (profile.device_row_id,))
             if device is not None and profile.os_id in pack.operating_systems \
                     and profile.name == _default_name(pack, device, profile.os_id):
-                columns["profile_name"] = _default_name(pack, device, columns["os_id"])
+                renamed = _default_name(pack, device, columns["os_id"])
+                if db.scalar("SELECT 1 FROM device_profiles WHERE device_row_id = ? AND "
+                             "os_id = ? AND profile_name = ? AND id <> ?",
+                             (profile.device_row_id, columns["os_id"], renamed,
+                              profile_id)) is None:  # (not another's: review 110 F1)
+                    columns["profile_name"] = renamed
         _refuse_included_and_excluded(db, profile, columns)
         if columns:
             assignments = ", ".join(f"{column} = ?" for column in columns)
