@@ -98,7 +98,12 @@ from romrunner.library.platforms import NO_LONGER_A_GAME, UNKNOWN
 from romrunner.library.record import release_of_set
 from romrunner.library.roots import root_is_there
 from romrunner.library.summary import card_name, os_path
-from romrunner.library.tags import parse_filename, revision_rank, without_disc_tags
+from romrunner.library.tags import (
+    parse_filename,
+    revision_rank,
+    tags_of_file,
+    without_disc_tags,
+)
 from romrunner.packs.loader import DefinitionPack
 from romrunner.packs.model import PORTS_PLATFORM
 from romrunner.store.database import Database
@@ -2582,7 +2587,7 @@ def _dump_rank(game: _Game) -> int:
     """How good a dump a disc's name says it is, the better the higher: verified ``[!]``,
     fixed (``[f]``, ``[fixed]``), a plain name, an alternate (``[a]``, ``(Alt)``), one
     altered (``[o]``, ``[t]``, ``[p]``, ``[cr]``, ``[h]``), a bad dump ``[b]``."""
-    parsed = parse_filename(game.filename)
+    parsed = tags_of_file(game.filename)  # (read once per distinct tags: a set's discs)
     flags = set(parsed.flags)
     if "bad_dump" in flags:
         return 0

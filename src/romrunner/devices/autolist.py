@@ -1258,18 +1258,16 @@ def _build_autolist(db: Database, pack: DefinitionPack, profile_id: int,
             entry.warnings = [*entry.warnings, said]
     for game in games:
         entry = entries[game.id]
-        if folders.get(game.platform_id) is not None or game.id in bios:
+        if folders.get(game.platform_id) is not None or game.id in bios \
+                or not (entry.included or entry.reason in _FOLDER_FIRST):
             continue
         if entry.included:
             bios[game.id] = DROP_NO_FOLDER
-            entry.warnings = [*entry.warnings, f"{resolved.name} has no folder for "
-                              f"{game.platform_id}: a deploy leaves it out"]
-        elif entry.reason in _FOLDER_FIRST:
-            # (QA107 F2: "no performance data … --mode permissive includes them" of games
-            # no mode can put on the card: the OS has no folder for their platform)
+        else:  # (QA107 F2: "no performance data … --mode permissive includes them" of
+            # games no mode can put on the card: the OS has no folder for their platform)
             entry.reason = DROP_NO_FOLDER
-            entry.warnings = [*entry.warnings, f"{resolved.name} has no folder for "
-                              f"{game.platform_id}: a deploy leaves it out"]
+        entry.warnings = [*entry.warnings, f"{resolved.name} has no folder for "
+                          f"{game.platform_id}: a deploy leaves it out"]
     for game_id, need in bios_sets_needed(db, [
             game.id for game in games if _archive_name(game.filename)
             and entries[game.id].included]).items():
@@ -1329,13 +1327,10 @@ def _build_autolist(db: Database, pack: DefinitionPack, profile_id: int,
 def _without_a_folder(profile: Profile, entries: Iterable[AutoListEntry]) -> list[str]:
     """Per platform whose games are left out as the OS has no folder for it, why (QA107 F2:
     said of no game)."""
-    counts: dict[str, int] = defaultdict(int)
-    for entry in entries:
-        if DROP_NO_FOLDER in (entry.reason, entry.dropped):
-            counts[entry.platform_id] += 1
     return [f"{counted(count, 'game')} of {platform} left out: {profile.os_id} has no folder "
             f"for {platform} (`romrunner destination paths {profile.id} --to CARD --set "
-            f"{platform}=FOLDER` names one)" for platform, count in sorted(counts.items())]
+            f"{platform}=FOLDER` names one)"
+            for platform, count in _left_out_per_platform(entries, DROP_NO_FOLDER)]
 
 
 def _without_performance_data(profile: Profile, entries: Iterable[AutoListEntry]) -> list[str]:
