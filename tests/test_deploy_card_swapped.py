@@ -326,13 +326,9 @@ def test_a_resumed_prune_says_the_copies_its_plan_held(tmp_path: Path) -> None:
                and on_card[0] in note for note in resumed.notes), resumed.notes
 
 
-def test_a_resume_without_an_id_names_a_run_cancelled_before_it_began(tmp_path: Path) -> None:
-    """A Ctrl-C before the run recorded any copy: its message named `deploy resume ID`, and
-    `deploy resume` without the id said only "no unfinished deployment" (such a run is taken
-    up by its id alone: QA35 F6), blaming a later deploy there was none of."""
-    from romrunner.deploy.execute import resume
-    from romrunner.errors import NotFoundError
-
+def _cancelled_before_a_copy(tmp_path: Path) -> tuple[Any, Path, Any]:
+    """The large discs' library, its card folder, and a deploy there Ctrl-C'd before it
+    recorded any copy."""
     library = make_library(tmp_path, dict(DISCS))
     card = tmp_path / "card"
     card.mkdir()
@@ -342,6 +338,17 @@ def test_a_resume_without_an_id_names_a_run_cancelled_before_it_began(tmp_path: 
 
     cut = deploy(library.db, library.plan(Layout(card)), profile_id=library.profile_id,
                  progress=stop)
+    return library, card, cut
+
+
+def test_a_resume_without_an_id_names_a_run_cancelled_before_it_began(tmp_path: Path) -> None:
+    """A Ctrl-C before the run recorded any copy: its message named `deploy resume ID`, and
+    `deploy resume` without the id said only "no unfinished deployment" (such a run is taken
+    up by its id alone: QA35 F6), blaming a later deploy there was none of."""
+    from romrunner.deploy.execute import resume
+    from romrunner.errors import NotFoundError
+
+    library, card, cut = _cancelled_before_a_copy(tmp_path)
     assert cut.status == "cancelled" and cut.copied == 0
     with pytest.raises(NotFoundError,
                        match=rf"`romrunner deploy resume {cut.deployment_id}`") as said:
@@ -360,15 +367,7 @@ def test_a_resume_leaves_out_the_games_forgotten_since_and_says_so(tmp_path: Pat
     from romrunner.library.scan import scan_library
     from tests.test_deploy_support import builtin_pack
 
-    library = make_library(tmp_path, dict(DISCS))
-    card = tmp_path / "card"
-    card.mkdir()
-
-    def stop(progress: Progress) -> None:
-        raise KeyboardInterrupt
-
-    cut = deploy(library.db, library.plan(Layout(card)), profile_id=library.profile_id,
-                 progress=stop)
+    library, card, cut = _cancelled_before_a_copy(tmp_path)
     assert cut.status == "cancelled"
     gone = library.root / "psx" / "Large 1 (USA).iso"
     gone.unlink()

@@ -225,12 +225,11 @@ def test_a_resume_replaces_an_older_version_of_ours_whose_rename_was_lost(
     assert (card / dest).read_bytes() == source.read_bytes() != old
 
 
-def test_a_prune_says_in_one_note_each_file_it_keeps_as_not_provably_ours(
-        cli: Any, tmp_path: Path) -> None:
-    """Files of ours no longer chosen but changed on the card (other bytes, other size) are
-    kept, counted and named in one note: in the dry run and the real run, text and JSON."""
+def _gba_games_on_a_card(cli: Any, tmp_path: Path, count: int) -> Path:
+    """``count`` GBA games ("Game N (USA).gba") scanned, a muOS profile, and all of them
+    deployed to a card folder (returned)."""
     root = tmp_path / "lib"
-    for n in range(4):
+    for n in range(count):
         path = root / "gba" / f"Game {n} (USA).gba"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(bytes([n]) * 4096)
@@ -238,6 +237,14 @@ def test_a_prune_says_in_one_note_each_file_it_keeps_as_not_provably_ours(
     card = tmp_path / "card"
     card.mkdir()
     assert cli("deploy", "1", "--to", str(card), "platform:gba").code == 0
+    return card
+
+
+def test_a_prune_says_in_one_note_each_file_it_keeps_as_not_provably_ours(
+        cli: Any, tmp_path: Path) -> None:
+    """Files of ours no longer chosen but changed on the card (other bytes, other size) are
+    kept, counted and named in one note: in the dry run and the real run, text and JSON."""
+    card = _gba_games_on_a_card(cli, tmp_path, 4)
     folder = card / "ROMS" / "gba"
     (folder / "Game 1 (USA).gba").write_bytes(b"\xff" * 4096)   # edited: same size
     (folder / "Game 2 (USA).gba").write_bytes(b"\x02" * 100)    # cut short
@@ -392,15 +399,7 @@ def test_a_file_a_prune_keeps_is_no_skipped_copy_in_the_history(
     """QA102 F2: a file of ours edited on the card at the same size and time, no longer
     chosen: the prune finds its bytes changed and keeps it, named among the run's notes and
     not in its "N skipped", but `deploy history` counted it as skipped (7 against 5)."""
-    root = tmp_path / "lib"
-    for n in range(3):
-        path = root / "gba" / f"Game {n} (USA).gba"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(bytes([n]) * 4096)
-    muos_profile(cli, root)
-    card = tmp_path / "card"
-    card.mkdir()
-    assert cli("deploy", "1", "--to", str(card), "platform:gba").code == 0
+    card = _gba_games_on_a_card(cli, tmp_path, 3)
     edited = card / "ROMS" / "gba" / "Game 2 (USA).gba"
     before = edited.stat()
     edited.write_bytes(b"\xee" * 4096)
