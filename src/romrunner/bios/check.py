@@ -4,8 +4,10 @@ The pack marks every PS1 BIOS as required, yet any one valid PS1 BIOS is enough;
 DS needs its ARM7 BIOS *and* its ARM9 BIOS *and* its firmware. The pack does not say which
 entries are alternatives, so entries are grouped by what they are for: same platform, same
 size, and the same emulators requiring them. Regional variants of one BIOS share a size;
-different parts of a system do not. A group is satisfied by any member present with a good
-status (exact, alternate or presence-only match) under an accepted name.
+different parts of a system do not. A Kanji font ROM is a part of its own, and optional: it
+only adds Japanese text to a system that boots without it (the cores' own info files mark every
+one optional: Opera, QUASI88, fMSX), whatever the pack says. A group is satisfied by any member
+present with a good status (exact, alternate or presence-only match) under an accepted name.
 """
 
 from __future__ import annotations
@@ -94,8 +96,23 @@ def platform_groups(entries: Iterable[BiosEntry]) -> list[BiosGroup]:
     asked for twice)."""
     grouped: dict[tuple[Any, ...], list[BiosEntry]] = defaultdict(list)
     for entry in entries:
-        grouped[(entry.platform_id, entry.required, entry.file_size or 0)].append(entry)
+        grouped[_group_key(entry, entry.required)].append(entry)
     return [BiosGroup(key[0], None, key[1], members) for key, members in grouped.items()]
+
+
+def _group_key(entry: BiosEntry, required: bool) -> tuple[str, bool, int | str]:
+    """(platform, required, what it is): its size, or ``kanji`` for a Kanji font ROM, which
+    is never required (QA107 F4: the pack marks 3DO's required; a 1 MiB one then satisfied
+    the 3DO BIOS group, and without one a good BIOS was told "will not run")."""
+    if is_kanji_rom(entry):
+        return (entry.platform_id, False, "kanji")
+    return (entry.platform_id, required, entry.file_size or 0)
+
+
+def is_kanji_rom(entry: BiosEntry) -> bool:
+    """True for a Kanji font ROM (``panafz1j-kanji.bin``, ``n88knj1.rom``, ``KANJI.ROM``)."""
+    name = entry.filename.rpartition("/")[2].lower()
+    return "kanji" in name or "knj" in name
 
 
 def names_emulator(named: Iterable[str], emulator_id: str) -> bool:
@@ -127,9 +144,9 @@ def emulator_groups(entries: Iterable[BiosEntry], emulator_id: str) -> list[Bios
         if names_emulator(entry.required_for_emulators, emulator_id) or (
                 entry.required and entry.platform_id in runs
                 and not entry.required_for_emulators and not entry.optional_for_emulators):
-            grouped[(entry.platform_id, True, entry.file_size or 0)].append(entry)
+            grouped[_group_key(entry, True)].append(entry)
         elif names_emulator(entry.optional_for_emulators, emulator_id):
-            grouped[(entry.platform_id, False, entry.file_size or 0)].append(entry)
+            grouped[_group_key(entry, False)].append(entry)
     return [BiosGroup(key[0], emulator_id, key[1], members) for key, members in grouped.items()]
 
 
