@@ -31,6 +31,7 @@ from tests.test_deploy_support import (
     make_library,
     payload,
     temp_files,
+    write_files,
 )
 
 CUE = 'FILE "{}" BINARY\n  TRACK 01 MODE2/2352\n    INDEX 01 00:00:00\n'
@@ -563,3 +564,39 @@ def test_a_game_missing_from_the_library_with_no_copy_on_the_card_brings_no_bios
         "BIOS/example-nes-boot.bin"]
     deploy(library.db, plan, profile_id=library.profile_id)
     assert not (card / "BIOS/example-gba-boot.bin").exists()
+
+
+def _game_id(library: Library, relative: str) -> int:
+    return int(library.db.scalar("SELECT id FROM games WHERE filepath GLOB ?",
+                                 (f"*{relative}",)))
+
+
+def test_of_two_files_of_one_card_name_the_copy_on_the_card_stays_whatever_the_ids(
+        tmp_path: Path, card: Path) -> None:
+    """QA111 F1: the name went to the lower id, so a root added back (its games new, higher
+    ids) swapped the card's copy for the other dump, said as "1 copied"."""
+    library = make_library(tmp_path, {"snes/Mario (USA).sfc": 1000,
+                                      "snes/more/MARIO (USA).sfc": 1200})
+    first, second = _game_id(library, "/Mario (USA).sfc"), _game_id(library, "/MARIO (USA).sfc")
+    later = max(first, second)
+    deploy(library.db, library.plan(Layout(card), [later]), profile_id=library.profile_id)
+    on_card = card_files(card)
+    assert len(on_card) == 1
+    plan = library.plan(Layout(card), [first, second])
+    assert [(e.code, e.game_id) for e in plan.errors] == [("collision", min(first, second))]
+    summary = deploy(library.db, plan, profile_id=library.profile_id)
+    assert summary.copied == 0 and card_files(card) == on_card
+
+
+def test_of_two_files_of_one_card_name_the_one_named_so_goes_first(tmp_path: Path,
+                                                                   card: Path) -> None:
+    """QA111 F1: ``Pokemon: Emerald`` (a lower id) took ``Pokemon - Emerald``'s name on a
+    FAT card, and the file of that name was left out."""
+    library = make_library(tmp_path, {"snes/Pokemon: Emerald (USA).sfc": 1000})
+    write_files(library.root, {"snes/Pokemon - Emerald (USA).sfc": 1300})
+    scan_library(library.db, builtin_pack(), workers=1)
+    colon, named = (_game_id(library, f"/Pokemon{mark} Emerald (USA).sfc") for mark in (":", " -"))
+    assert colon < named
+    plan = library.plan(Layout(card))
+    assert [item.game_id for item in plan.items] == [named]
+    assert [(e.code, e.game_id) for e in plan.errors] == [("collision", colon)]

@@ -513,7 +513,7 @@ def _build_plan(db: Database, layout: CardLayoutLike, ids: list[int],
     builder.note_contested(games.values(), tracks)
     renamed: list[_Game] = []  # arcade sets placed under their set's name
     added: list[_Game] = []
-    for game in games.values():
+    for game in builder.claim_order(games.values()):
         if game.id in replaced:
             continue
         dest = builder.add_game(game, tracks.get(game.id, []))
@@ -2059,6 +2059,43 @@ class _Builder:
         except InputError:
             return False
         return any(os.path.lexists(self.plan.root / place / name) for place in places)
+
+    def claim_order(self, games: Iterable[_Game]) -> list[_Game]:
+        """``games`` in the order they claim their names on the card: of two that would land
+        on one name (two roots' files of one name; names made one by the card's rules or its
+        indifference to case), the one whose content the card holds there already, then one
+        whose name is its own, then the first by id; the others after every game. Not by id
+        alone, which a root removed and added back turns around (QA111 F1: the card's copy
+        was replaced by the other dump, said as "1 copied"; ``Pokemon: Emerald (USA).gba``
+        took the name of the file named ``Pokemon - Emerald (USA).gba``)."""
+        games = list(games)
+        rivals: dict[str, list[tuple[_Game, str]]] = defaultdict(list)
+        for game in games:
+            folder = self.folder(game.platform_id)
+            if folder is None:
+                continue
+            try:
+                name = legal_component(game.filename, self.fs)
+            except InputError:
+                continue
+            dest = f"{self.set_folder(game, folder)}/{name}"
+            rivals[collision_key(dest, self.fs)].append((game, dest))
+        later: set[int] = set()
+        for found in rivals.values():
+            if len(found) > 1:
+                first = min(found, key=self._claim_rank)[0]
+                later.update(game.id for game, _ in found if game is not first)
+        if not later:
+            return games
+        return sorted(games, key=lambda game: game.id in later)
+
+    def _claim_rank(self, rival: tuple[_Game, str]) -> tuple[bool, bool, int]:
+        """How ``rival`` (a game, its destination) ranks among games of one name: see
+        :meth:`claim_order`."""
+        game, dest = rival
+        record = self.card_records().get(dest)
+        there = record is not None and record.sha1 is not None and record.sha1 == game.sha1
+        return (not there, dest.rpartition("/")[2] != game.filename, game.id)
 
     def note_contested(self, games: Iterable[_Game], tracks: dict[int, list[_Track]]) -> None:
         """Remember the .cue games whose tracks would land where another game's do (generic
