@@ -600,3 +600,20 @@ def test_of_two_files_of_one_card_name_the_one_named_so_goes_first(tmp_path: Pat
     plan = library.plan(Layout(card))
     assert [item.game_id for item in plan.items] == [named]
     assert [(e.code, e.game_id) for e in plan.errors] == [("collision", colon)]
+
+
+@pytest.mark.parametrize("stored", ['{"copied": 12}', '{"snes": 12}', "not json", "[1, 2]"])
+def test_a_history_row_whose_totals_are_of_another_shape_is_counted_from_its_rows(
+        library: Library, card: Path, stored: str) -> None:
+    """QA114 F4: a v1.0.0 row's totals had no fixed shape; one made `deploy history` and
+    `deploy show` an internal error."""
+    summary = deploy(library.db, library.plan(Layout(card)), profile_id=library.profile_id)
+    deployment = summary.deployment_id
+    before = list_history(library.db)[0]
+    expected = before["files"]
+    assert expected["copied"] == summary.copied > 0
+    library.db.execute("UPDATE deployment_history SET totals_json = ?, options_json = "
+                       "'not json' WHERE id = ?", (stored, deployment))
+    assert list_history(library.db)[0]["files"] == expected
+    shown = show_deployment(library.db, deployment)
+    assert shown["totals"] == before["totals"] and shown["options"] == {}

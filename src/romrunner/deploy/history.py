@@ -35,8 +35,9 @@ def _row(db: Database, row: Any, recorded: DeploymentRecord | None = None) -> di
     data = dict(row)
     totals = data.pop("totals_json", None)
     data["totals_as_of_now"] = data["status"] == "started"
-    data["totals"] = deployment_totals(db, int(data["id"]), recorded) \
-        if data["totals_as_of_now"] else json.loads(totals) if totals else {}
+    stored = None if data["totals_as_of_now"] else _stored_totals(totals)
+    data["totals"] = deployment_totals(db, int(data["id"]), recorded) if stored is None \
+        else stored
     data["resume_hint"] = None
     if data["status"] == "started" and not lock_held(Path(data["destination_path"])):
         # Recorded as started, but no process holds its card's lock: killed, crashed or
@@ -45,6 +46,28 @@ def _row(db: Database, row: Any, recorded: DeploymentRecord | None = None) -> di
     if data["status"] in (INTERRUPTED, "failed", "cancelled"):
         data["resume_hint"] = f"romrunner deploy resume {data['id']}"
     return data
+
+
+def _stored_totals(text: str | None) -> dict[str, dict[str, int]] | None:
+    """The per-platform totals a run's end stored, None when they are not in this engine's
+    shape: then they are counted from its rows (QA114 F4: a v1.0.0 row's totals had no fixed
+    shape, and one such row made the whole history an internal error)."""
+    if not text:
+        return {}
+    value = _json_or_none(text)
+    if not isinstance(value, dict) or not all(
+            isinstance(counts, dict) and all(isinstance(n, int) for n in counts.values())
+            for counts in value.values()):
+        return None
+    return value
+
+
+def _json_or_none(text: str) -> Any:
+    """``text`` parsed, None when it is not JSON."""
+    try:
+        return json.loads(text)
+    except ValueError:
+        return None
 
 
 def list_history(db: Database, *, limit: int = 50,
@@ -102,7 +125,8 @@ def show_deployment(db: Database, deployment_id: int, *,
     recorded = deployment_record(db, deployment_id) if row["status"] == "started" else None
     data = _row(db, row, recorded)
     options = data.pop("options_json", None)
-    data["options"] = json.loads(options) if options else {}
+    value = _json_or_none(options) if options else {}
+    data["options"] = value if isinstance(value, dict) else {}
     counts = db.query("SELECT action, status, count(*) AS files, coalesce(sum(file_size), 0) "
                       "AS bytes FROM deployment_items WHERE deployment_id = ? "
                       "GROUP BY action, status ORDER BY action, status", (deployment_id,))
