@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from romrunner.cli.main import EXIT_INTERRUPTED
+from romrunner.packs.loader import builtin_pack_path
 from romrunner.store import Database
 from romrunner.store.migrate import LATEST_VERSION, migrate
 from tests.conftest import run_subprocess, shared_path
@@ -291,6 +292,23 @@ def test_the_packs_repaired_entries_are_said_once_per_database(tmp_path: Path) -
     validated = run_subprocess("--db", str(db), "pack", "validate", str(other))
     assert validated.code == 1  # pack validate always lists them
     assert re.search(r"; [1-9][0-9,]* problems", " ".join(validated.out.split()))
+
+
+def test_a_broken_optional_pack_file_is_named_by_every_command(tmp_path: Path) -> None:
+    """QA114 F3: a malformed osEmulatorProfiles.json was one of "12 pack entries skipped or
+    repaired", said once; then every game was "no emulator available" without a word why."""
+    pack = tmp_path / "pack"
+    shutil.copytree(builtin_pack_path(), pack)
+    profiles = pack / "osEmulatorProfiles.json"
+    profiles.write_bytes(profiles.read_bytes()[:200])
+    db = tmp_path / "library.db"
+    said = f"{profiles}: malformed JSON at line "
+    for args in (("db", "init"), ("games", "ls"), ("games", "ls")):
+        done = run_subprocess("--db", str(db), "--pack", str(pack), *args)
+        assert done.code == 0 and said in done.err, done.err
+        assert "pack entries skipped or repaired" not in done.err
+    as_json = run_subprocess("--db", str(db), "--pack", str(pack), "--json", "games", "ls")
+    assert [w for w in json.loads(as_json.out)["warnings"] if said in w]
 
 
 def test_global_flags_written_after_the_command_work(cli: Any, tmp_path: Path) -> None:

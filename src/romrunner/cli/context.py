@@ -182,8 +182,10 @@ class AppContext:
         """The definition pack, loaded once (built-in unless --pack is given)."""
         if self._pack is None:
             self._pack = load_pack(self.pack_dir)
-            if self._pack.warnings:
-                count = len(self._pack.warnings)
+            for broken in (w for w in self._pack.warnings if w.broken_file):
+                self.warn(f"{self._pack.path / broken.file}: {broken.reason}")
+            count = sum(not w.broken_file for w in self._pack.warnings)
+            if count:
                 self._pack_notice = (f"{self._pack.path}: {count} pack entries skipped or "
                                      "repaired (`romrunner pack validate` lists them)")
                 if self._db is not None:

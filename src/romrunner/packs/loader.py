@@ -78,8 +78,9 @@ class _Reader:
         except PackError as exc:
             if required:
                 raise
-            self.warn("", f"{str(exc).removeprefix(f'{self.path}: ')}; the features that "
-                      "need it are unavailable")
+            self.warnings.append(PackWarning(
+                self.name, "", f"{str(exc).removeprefix(f'{self.path}: ')}; the features that "
+                "need it are unavailable", broken_file=True))
             return None
 
     def _parse(self) -> RawJson:
