@@ -408,6 +408,38 @@ def test_a_source_known_by_crc32_only_that_changed_is_copied_again(
                           "AND source_mtime_ns = 1800000100000000000") == [(1,)]
 
 
+def test_a_restored_database_copies_the_older_dump_put_back_over_a_newer_card_copy(
+        cli: Any, tmp_path: Path, db_path: Path) -> None:
+    """QA114 F1: after a restore, the library's older dump put back with its time and known
+    by its CRC32 only: the card's newer copy (written before the restore) was "skipped" as
+    up to date, and `--verify` then blamed the card."""
+    import os
+
+    old, new = rom_bytes(23, 20_000), rom_bytes(24, 20_000)
+    folder = _setup(cli, tmp_path, {"Old (USA)": old, "New (USA)": new})
+    game = folder / "Game (USA).gba"
+    game.write_bytes(old)
+    os.utime(game, ns=(1_700_000_000_000_000_000,) * 2)
+    card = _scanned_and_deployed(cli, tmp_path)
+    backup = tmp_path / "before.db"
+    assert cli("db", "backup", backup).code == 0
+    game.write_bytes(new)
+    os.utime(game, ns=(1_800_000_000_000_000_000,) * 2)
+    scan_json(cli)
+    assert cli("deploy", "1", "--to", card, "platform:gba").code == 0
+    (copy,) = card.rglob("Game (USA).gba")
+    assert copy.read_bytes() == new
+    assert cli("db", "restore", backup, "--force").code == 0
+    game.write_bytes(old)
+    os.utime(game, ns=(1_700_000_000_000_000_000,) * 2)   # (put back with its time)
+    assert scan_json(cli)["identified_by_crc_only"] == 1
+    again = cli("--json", "deploy", "1", "--to", card, "platform:gba")
+    assert again.code == 0 and again.json()["data"]["copied"] == 1, again.out
+    assert copy.read_bytes() == old
+    settled = cli("--json", "deploy", "1", "--to", card, "platform:gba", "--verify")
+    assert settled.code == 0 and settled.json()["data"]["copied"] == 0, settled.out
+
+
 def test_a_game_known_by_crc32_only_moved_to_another_platform_keeps_its_saved_copy(
         cli: Any, tmp_path: Path) -> None:
     """Review 28 R4: a game refiled under another platform (here by hand; a catalog update

@@ -2284,16 +2284,19 @@ class Claims:
             return None
         return catalog_dump_named(self.db, claim.sha1)
 
-    def copied_from_another_source(self, item: _Item) -> bool:
-        """True when the card's copy at ``item.dest`` was written, as this destination's
-        records say, from its source at another modification time than the plan's, or when
-        they do not say: a source known by its CRC32 only (no SHA1 to compare with the
-        card's) may have changed since at the same size — a redump in place, a renamer's
-        swap (QA53 F4: the card kept the old ROM, "skipped")."""
+    def copied_from_another_source(self, item: _Item, claim: Owned) -> bool:
+        """True when the card's copy at ``item.dest`` (``claim``: the manifest's record of
+        it) was written, as this destination's records say, from its source at another
+        modification time than the plan's, or when they do not say, or when another
+        database wrote it last: a source known by its CRC32 only (no SHA1 to compare with
+        the card's) may have changed since at the same size — a redump in place, a
+        renamer's swap (QA53 F4: the card kept the old ROM, "skipped"); this database before
+        a restore (QA114 F1: the card's newer dump "skipped" for the older one put back)."""
         written = self._last_copies().get(collision_key(item.dest, self.fs), (None, None))[0]
         # (no record of it: the copy another computer's database wrote, review 28 R1)
         return item.source_mtime_ns is not None and (
-            written is None or int(written) != item.source_mtime_ns)
+            written is None or int(written) != item.source_mtime_ns
+            or (claim.writer is not None and claim.writer != self.writer))
 
     def game_copied_to(self, dest: str) -> int | None:
         """The game whose file this destination's last copy to ``dest`` was, if recorded."""
@@ -2779,7 +2782,7 @@ def _decide_copy(root: Path, item: _Item, info: os.stat_result | None, claim: Ow
         same = same_size and (claim.sha1 is None or item.sha1 is None or claim.sha1 == item.sha1)
         reread = False
         if same and item.sha1 is None and claims is not None \
-                and claims.copied_from_another_source(item):
+                and claims.copied_from_another_source(item, claim):
             # (its source, known by CRC32 only, read at another time since the copy: its bytes
             # tell whether it changed — a redump in place, QA53 F4 — or was only touched,
             # review 28 R2; the skip is recorded with the source's time now)
