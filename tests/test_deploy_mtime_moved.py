@@ -25,8 +25,16 @@ from romrunner.deploy.execute import (
     record_deployment,
     resume,
 )
+from romrunner.library.scan import scan_library
 from tests.conftest import muos_profile
-from tests.test_deploy_support import Layout, Library, card_files, make_library, temp_files
+from tests.test_deploy_support import (
+    Layout,
+    Library,
+    builtin_pack,
+    card_files,
+    make_library,
+    temp_files,
+)
 
 GAMES: dict[str, int | bytes] = {f"gba/Game {n} (USA).gba": 4096 + n for n in range(12)}
 LATER = 2 * 10**9  # fusefat's time step: the rename lands in a later one
@@ -313,6 +321,27 @@ def test_a_resumed_prune_counts_the_files_the_killed_run_removed_as_pruned(
         "AND action = 'prune'", (deployment,)))
     assert states == {"Roms/gba/Game 10 (USA).gba": "pruned",
                       "Roms/gba/Game 11 (USA).gba": "pruned"}
+
+
+def test_a_resumed_prune_keeps_what_a_new_prune_would_keep_now(library: Library,
+                                                                card: Path) -> None:
+    """Review 113 F2: a resume removed what its plan would prune, whatever had changed
+    since: the copy of a game gone missing (maybe its last), one another profile chose."""
+    deployment = _prune_of_two_recorded(library, card)
+    (library.root / "gba/Game 10 (USA).gba").unlink()
+    scan_library(library.db, builtin_pack(), workers=1)   # (Game 10: missing)
+    other = library.db.execute("INSERT INTO device_profiles (device_row_id, os_id) "
+                               "SELECT device_row_id, 'muos' FROM device_profiles").lastrowid
+    game_11 = [int(library.db.scalar("SELECT id FROM games WHERE filepath = ?",
+                                     ("gba/Game 11 (USA).gba",)))]
+    chose = deploy(library.db, library.plan(Layout(card), game_11), profile_id=int(other or 0))
+    assert chose.skipped == 1
+    before = card_files(card)
+    summary = resume(library.db, deployment)
+    assert summary.pruned == 0 and card_files(card) == before
+    assert summary.prune_held == ["Roms/gba/Game 10 (USA).gba"]
+    assert [entry["path"] for entry in summary.prune_other_profile] == [
+        "Roms/gba/Game 11 (USA).gba"]
 
 
 def test_a_file_the_user_put_back_after_our_prune_is_theirs_though_its_bytes_are_ours(

@@ -113,7 +113,7 @@ from romrunner.deploy.syncer import FileSyncer
 from romrunner.devices.mounts import not_a_folder_reason, place_on_device, volume_uuid
 from romrunner.errors import DatabaseError, InputError, NotFoundError, RomRunnerError
 from romrunner.gcpause import gc_paused
-from romrunner.library.roots import list_roots
+from romrunner.library.roots import list_roots, root_is_there
 from romrunner.library.summary import os_path
 from romrunner.store.backup import writer_identity
 from romrunner.store.database import Database
@@ -1729,6 +1729,8 @@ def resume(db: Database, deployment_id: int | None = None, *, verify: bool | Non
         items = _load_items(db, deployment_id, recorded)
         claims = Claims(db, root, dest_id, fs)
         claims.held_sha1s = missing_sha1s(db)  # (QA30 N1: as the deploy holds them)
+        claims.profile_id = row["device_profile_id"]  # (its prunes: as the deploy's keep)
+        claims.prune_others = options.prune_others
         notes = claims.notes
         decisions = _decide(root, fs, items, claims, options)
         forgotten = _leave_out_forgotten(db, decisions)
@@ -1738,6 +1740,7 @@ def resume(db: Database, deployment_id: int | None = None, *, verify: bool | Non
                 decision.item.game_id = None
         _keep_linked_prunes(root, decisions, [i.dest for i in items if i.action != "prune"],
                             claims)
+        _keep_what_a_new_prune_keeps(db, decisions, claims)
         cleaned = _clean_temps(root, decisions, None, False, claims)
         _check_space(root, decisions, options, notes, resuming=True)
         summary = _run(db, deployment_id, root, fs, dest_id, decisions, claims, options,
@@ -1755,6 +1758,54 @@ def resume(db: Database, deployment_id: int | None = None, *, verify: bool | Non
             summary.notes.insert(0, f"resumed deployment {deployment_id}, to {root}: the latest "
                                  "unfinished one (`romrunner deploy resume ID` names another)")
         return summary
+
+
+def _keep_what_a_new_prune_keeps(db: Database, decisions: list[_Decision],
+                                 claims: Claims) -> None:
+    """Keep each file a resumed run's plan would prune that a new ``--prune`` would keep now
+    (review 113 F2: taken up after a drive was unplugged, another profile or computer chose
+    the game, the game went missing, a resume removed what the plan of that day did not
+    hold): the copy of a game the library cannot deploy now (missing since the scan, on a
+    root not reachable), a file another profile's or database's deploys chose there since."""
+    pruning = [d for d in decisions if d.action == PRUNE]
+    if not pruning:
+        return
+    away = _games_away(db, {d.item.game_id for d in pruning if d.item.game_id is not None})
+    others = claims.written_by_other_profiles()
+    for decision in pruning:
+        dest = decision.item.dest
+        key = collision_key(dest, claims.fs)
+        if decision.item.game_id in away or decision.item.sha1 in claims.held_sha1s:
+            claims.held_elsewhere.append(dest)
+        elif key in others:
+            claims.prune_other_profile[dest] = others[key]
+        elif not claims.prune_others and (elsewhere := claims.written_elsewhere(key)):
+            claims.prune_other_computer[dest] = elsewhere
+        else:
+            continue
+        decision.action, decision.note = KEEP, KEPT_SINCE
+
+
+KEPT_SINCE = ("the copy of a game the library cannot deploy now, or chosen by another profile "
+              "or database since the run was planned: kept")
+
+
+def _games_away(db: Database, ids: set[int]) -> set[int]:
+    """Those of the games ``ids`` the library cannot deploy now: missing since the scan, or
+    on a library root that is not reachable."""
+    if not ids:
+        return set()
+    away: set[int] = set()
+    reachable: dict[str, bool] = {}
+    for game_id, missing, root in db.query(
+            "SELECT g.id, g.is_missing, r.path FROM games g JOIN library_roots r "
+            "ON r.id = g.root_id WHERE g.id IN (SELECT value FROM json_each(?))",
+            (json.dumps(sorted(ids)),)):
+        if root not in reachable:
+            reachable[root] = root_is_there(str(root))
+        if missing or not reachable[root]:
+            away.add(int(game_id))
+    return away
 
 
 def _say_held_kept(root: Path, recorded: DeploymentRecord, summary: DeploySummary) -> None:
@@ -3278,7 +3329,7 @@ class _Runner:
     def prune(self, decision: _Decision) -> None:
         item = decision.item
         target = self.root / item.dest
-        if decision.note in (LINKED, LIBRARY_FILE):
+        if decision.note in (LINKED, LIBRARY_FILE, KEPT_SINCE):
             self.state(item, "skipped", decision.note)
             return
         if self.claims.never_ours(item.dest):  # (a resumed run's, decided before QA82's fix)
