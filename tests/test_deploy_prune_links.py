@@ -246,3 +246,26 @@ def test_a_library_folder_linked_to_the_cards_is_never_pruned_nor_skipped_throug
     assert linked.code == 1
     errors = [e["error"] for e in linked.json()["data"]["errors"]]
     assert len(errors) == 2 and all("leads outside the card root" in e for e in errors)
+
+
+def test_a_library_folder_linked_to_the_cards_is_never_pruned_after_a_library_move(
+        cli: Any, library: Path, tmp_path: Path) -> None:
+    """Review 113 F1: review 17's setup, then the library root moved (`library move`): the
+    path the copy recorded was gone, and the prune deleted the library's only copies."""
+    card = tmp_path / "card"
+    card.mkdir()
+    assert cli("deploy", "1", "--to", card, "platform:gb,nes").code == 0
+    card_gb = next(card.rglob("Alpha (USA).gb")).parent
+    for path in (library / "GB").iterdir():
+        path.unlink()
+    (library / "GB").rmdir()
+    (library / "GB").symlink_to(card_gb, target_is_directory=True)
+    assert cli("scan").code == 0
+    moved = tmp_path / "moved"
+    library.rename(moved)
+    assert cli("library", "move", library, moved).code == 0
+    run = cli("--json", "deploy", "1", "--to", card, "platform:nes", "--prune", "--force")
+    assert run.code == 0, run.err
+    assert run.json()["data"]["pruned"] == 0
+    assert len(run.json()["data"]["prune_library"]) == 2
+    assert _files(moved / "GB") == ["Alpha (USA).gb", "Beta (USA).gb"]

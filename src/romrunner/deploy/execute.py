@@ -756,14 +756,27 @@ def _through_a_link(root: Path, dest: str, links: dict[str, bool], *,
 
 def _is_its_source(root: Path, dest: str, claims: Claims) -> bool:
     """True when the card's file at ``dest`` is the very library file we copied there (a
-    library folder linked to the card's: review 17, a prune deleted the library's file)."""
-    source = claims.copied_source(dest)
-    if source is None:
-        return False
-    try:
-        return os.path.samefile(os_path(source), root / dest)
-    except OSError:
-        return False
+    library folder linked to the card's: review 17, a prune deleted the library's file), as
+    the copy recorded it or where the library has that game now (review 113 F1: after a
+    `library move` the recorded path was gone, and the prune deleted the library's files)."""
+    game = claims.game_copied_to(dest)
+    for source in dict.fromkeys((claims.copied_source(dest),
+                                 None if game is None else game_path(claims.db, game))):
+        if source is None:
+            continue
+        try:
+            if os.path.samefile(os_path(source), root / dest):
+                return True
+        except OSError:
+            continue
+    return False
+
+
+def game_path(db: Database, game_id: int) -> str | None:
+    """Where the library has the game ``game_id`` now (None: no such game)."""
+    row = db.query_one("SELECT r.path, g.filepath FROM games g JOIN library_roots r "
+                       "ON r.id = g.root_id WHERE g.id = ?", (game_id,))
+    return None if row is None else f"{str(row[0]).rstrip('/')}/{row[1]}"
 
 
 def _check_sources(db: Database, plan: DeployPlan, decisions: list[_Decision]) -> None:
