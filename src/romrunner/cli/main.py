@@ -429,14 +429,14 @@ def _run_command(args: list[str]) -> int:
         upgrade = exc if isinstance(exc, UpgradeInterrupted) else exc.__cause__
         if isinstance(upgrade, UpgradeInterrupted):  # (click raises Abort from it)
             said = f"interrupted: {upgrade.describe()}"
-            sys.stderr.write(said + "\n")
+            sys.stderr.write(visible(said) + "\n")
             return _fail(EXIT_INTERRUPTED, said, session, json_output(), quiet=True)
         return _interrupted(session, json_output())
     except RomRunnerError as exc:
         if _INTERRUPT.seen:  # the error is the interrupt's doing (an SQL function it stopped)
             return _interrupted(session, json_output())
         if verbose():
-            traceback.print_exc()
+            _print_traceback()
         return _fail(exc.exit_code, str(exc), session, json_output())
     except Exception as exc:  # the one place an unexpected error is caught
         if _INTERRUPT.seen:
@@ -447,13 +447,13 @@ def _run_command(args: list[str]) -> int:
             # (a path the system refused: a dead FUSE or network mount, a card pulled — the
             # environment's answer, said in one line naming it, not an internal error: QA42 F11)
             if verbose():
-                traceback.print_exc()
+                _print_traceback()
             advice = "; a share or card that went away? reconnect it" \
                 if exc.errno in GONE_ERRNOS else ""
             return _fail(EXIT_ERROR, f"{exc.filename}: {exc.strerror or exc}{advice}",
                          session, json_output())
         if verbose():
-            traceback.print_exc()
+            _print_traceback()
         else:
             log.debug("unexpected error", exc_info=True)
         return _fail(EXIT_ERROR, f"internal error: {type(exc).__name__}: {exc} "
@@ -495,6 +495,13 @@ def _takes_any_bytes(args: list[str]) -> bool:
     return any(words[i:i + 2] in _ANY_BYTES for i in range(len(words)))
 
 
+def _print_traceback() -> None:
+    """The exception being handled, as ``--verbose`` shows it: each line escaped for the
+    terminal, as every error line is (QA112 F3: a DAT's file name retitled the terminal)."""
+    for line in traceback.format_exc().splitlines():
+        sys.stderr.write(visible(line) + "\n")
+
+
 def _interrupted(session: _Session, json_output: bool) -> int:
     """Say what an interrupted command kept (a command that is one transaction, `dat
     import`, has nothing to keep: QA13)."""
@@ -504,7 +511,7 @@ def _interrupted(session: _Session, json_output: bool) -> int:
     said = (f"interrupted after its work was committed whole: {done}" if done else
             "interrupted: work committed so far is kept" + (f"; {hint}" if hint else "")
             if kept else "interrupted: nothing was changed")
-    sys.stderr.write(said + "\n")
+    sys.stderr.write(visible(said) + "\n")
     # (--json says the same: QA23 P6, `errors: ["interrupted"]` said neither)
     return _fail(EXIT_INTERRUPTED, said, session, json_output, quiet=True)
 
