@@ -117,8 +117,10 @@ def test_profile_and_device_names_and_filters_are_checked(cli: Any) -> None:
     """QA98 F6: an empty name and names with control characters were taken (collection
     names refuse them), three identical profiles were made without a word, and a platform
     both included and excluded was accepted (the auto-list then held nothing)."""
-    refused = cli("device", "add", "rg-35xx-plus", "--name", "\x1b[31mred")
-    assert refused.code == 2 and "empty or has control characters" in refused.err
+    for name in ("\x1b[31mred", "RTL \u202eMini", "\u200bZero"):
+        refused = cli("device", "add", "rg-35xx-plus", "--name", name)
+        assert refused.code == 2 and "empty or has control or invisible characters" \
+            in refused.err
     assert cli("device", "add", "rg-35xx-plus").code == 0
     assert cli("profile", "create", "--device", "1", "--os", "muos").code == 0
     again = cli("profile", "create", "--device", "1", "--os", "muos")

@@ -91,8 +91,15 @@ def storable(text: str) -> bool:
 
 
 def has_control_characters(text: str) -> bool:
-    """True when ``text`` holds a C0 control character or DEL (an ESC, a line break)."""
-    return any(ord(ch) < 32 or ord(ch) == 127 for ch in text)
+    """True when ``text`` holds a control character (an ESC, a line break, C1) or one that
+    shows nothing (zero-width, a direction mark or override, a BOM): a name the user types
+    holding one is refused (QA112 F9: ``Zero`` and ``Zero`` with a zero-width space were two
+    collections that look alike)."""
+    return _UNSEEN.search(text) is not None
+
+
+_UNSEEN = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff"
+                     "\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
 
 
 def escape_like(text: str) -> str:

@@ -34,6 +34,7 @@ from romrunner.library.query import (
     quote_value,
 )
 from romrunner.store.database import Database, row_id
+from romrunner.textnorm import has_control_characters
 from romrunner.words import counted
 
 FAVORITES = "favorites"
@@ -186,8 +187,9 @@ def _require(db: Database, name: str) -> _Stored:
 
 def _check_name(name: str) -> str:
     clean = name.strip()
-    if not clean or any(ord(ch) < 32 for ch in clean):
-        raise InputError(f"collection name {name!r}: empty or has control characters")
+    if not clean or has_control_characters(clean):
+        raise InputError(f"collection name {name!r}: empty or has control or invisible "
+                         "characters")
     if name_key(clean) in RESERVED:
         raise InputError(f"collection name {clean!r} is built in; choose another name")
     if clean.isascii() and clean.isdigit():

@@ -30,6 +30,7 @@ from romrunner.library.query import platform_hint
 from romrunner.library.tags import language_code, region_name
 from romrunner.packs.loader import DefinitionPack
 from romrunner.store.database import Database
+from romrunner.textnorm import has_control_characters
 from romrunner.words import counted
 
 PERFORMANCE_MODES = ("strict", "balanced", "permissive")
@@ -126,8 +127,8 @@ def checked_name(name: str, what: str) -> str:
     """A device's or profile's name as the user typed it, trimmed; one that is empty or
     holds control characters is refused, as a collection's is (QA98 F6)."""
     clean = name.strip()
-    if not clean or any(ord(ch) < 32 or ord(ch) == 127 for ch in clean):
-        raise InputError(f"{what} {name!r}: empty or has control characters")
+    if not clean or has_control_characters(clean):
+        raise InputError(f"{what} {name!r}: empty or has control or invisible characters")
     return clean
 
 
