@@ -129,3 +129,29 @@ def test_an_unlistable_root_marks_nothing_missing(world: Path) -> None:
     assert result["missing"] == 0 and missing(world) == []
     assert [e["error"] for e in result["errors"]] == [
         "library root cannot be listed (Permission denied); nothing was marked missing"]
+
+
+def test_a_card_file_of_ours_that_cannot_be_read_is_kept_and_said_so(world: Path) -> None:
+    """QA111 F2: a prune said a copy it could not read "changed on the card since (other
+    size or bytes)", as if the user had edited it."""
+    build(world)
+    assert scan(world, "--workers", "1")["added"] == 5
+    card = world / "card"
+    card.mkdir()
+    if _can_drop_to_nobody():
+        os.chown(card, NOBODY, NOBODY)
+    for args in (("device", "add", "rg-35xx-plus"),
+                 ("profile", "create", "--device", "1", "--os", "muos"),
+                 ("deploy", "1", "--to", str(card), "platform:snes,gba")):
+        done = romrunner(world, *args)
+        assert done.returncode == 0, (args, done.stderr)
+    (copy,) = card.rglob("Top (USA).gba")
+    copy.chmod(0)
+    done = romrunner(world, "--json", "deploy", "1", "--to", str(card), "platform:snes",
+                     "--prune", "--force")
+    assert done.returncode == 0, done.stderr
+    data = json.loads(done.stdout)["data"]
+    assert data["pruned"] == 1 and data["prune_kept"] == [copy.relative_to(card).as_posix()]
+    (note,) = [n for n in data["notes"] if copy.name in n]
+    assert "cannot be read on the card (Permission denied" in note
+    assert "changed on the card" not in note

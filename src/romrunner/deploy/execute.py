@@ -698,6 +698,7 @@ def _listed(playlist: _Item | PlanItem) -> list[str]:
 
 LINKED = "reached through a symbolic link on the card, or a chosen file too: kept"
 LIBRARY_FILE = "the library's own file (a link joins the library and the card here): kept"
+UNREADABLE = "cannot be read on the card, so not provably ROM Runner's unchanged file: kept"
 
 
 def _keep_linked_prunes(root: Path, decisions: list[_Decision], chosen: list[str],
@@ -848,7 +849,7 @@ def _preview(db: Database, plan: DeployPlan, options: DeployOptions | None,
     for decision in decisions:  # (a prune item kept: only when the card changed meanwhile)
         if decision.action == KEEP and decision.existing is not None \
                 and not stat.S_ISDIR(decision.existing.st_mode) \
-                and decision.note not in (LINKED, LIBRARY_FILE):
+                and decision.note not in _SAID_KEEPS:
             claims.prune_kept.append(decision.item.dest)
     notes.extend(prune_notes(claims, dry_run=True))
     # (the run removes a killed run's temporary files first: their space is free to it)
@@ -866,7 +867,8 @@ def _preview(db: Database, plan: DeployPlan, options: DeployOptions | None,
     keeps = {d.item.dest for d in decisions if d.action == KEEP} | set(claims.prune_kept) \
         | set(claims.held_elsewhere) | set(claims.prune_linked) | set(claims.prune_library) \
         | set(claims.prune_saves) | set(claims.prune_other_computer) \
-        | set(claims.prune_not_a_file) | set(claims.prune_unrecorded)
+        | set(claims.prune_not_a_file) | set(claims.prune_unrecorded) \
+        | set(claims.prune_unreadable)
     counts.pop(KEEP, None)
     counts.pop(PRUNE, None)
     if keeps:
@@ -894,7 +896,8 @@ def _preview(db: Database, plan: DeployPlan, options: DeployOptions | None,
         + list(unreadable.values()),
         "replace": [{"path": d.item.dest, "reason": d.item.replacing} for d in decisions
                     if d.action == COPY and d.item.replacing],
-        "prune_kept": sorted(set(claims.prune_kept) | set(claims.prune_unrecorded)),
+        "prune_kept": sorted(set(claims.prune_kept) | set(claims.prune_unrecorded)
+                             | set(claims.prune_unreadable)),
         "prune_held": sorted(set(claims.held_elsewhere)),
         "prune_linked": sorted(set(claims.prune_linked)),
         "prune_library": sorted(set(claims.prune_library)),
@@ -1471,6 +1474,14 @@ def prune_notes(claims: Claims, *, dry_run: bool = False) -> list[str]:
             "computer's, a hand-edited record): remove "
             f"{'it' if count == 1 else 'them'} yourself if unwanted "
             f"({_examples(claims.prune_elsewhere)})")
+    if claims.prune_unreadable:
+        count = len(claims.prune_unreadable)
+        notes.append(
+            f"--prune {keeps} {counted(count, 'file')} ROM Runner wrote that "
+            f"{'is' if count == 1 else 'are'} no longer chosen but cannot be read on the card "
+            f"({', '.join(sorted(set(claims.prune_unreadable.values())))}: a permission, or a "
+            "failing card?), so not provably unchanged: check "
+            f"{'it' if count == 1 else 'them'} ({_examples(list(claims.prune_unreadable))})")
     if claims.prune_kept:
         notes.append(
             f"--prune {keeps} {counted(len(claims.prune_kept), 'file')} ROM Runner wrote that "
@@ -1801,6 +1812,8 @@ def _keep_what_a_new_prune_keeps(db: Database, decisions: list[_Decision],
 
 KEPT_SINCE = ("the copy of a game the library cannot deploy now, or chosen by another profile "
               "or database since the run was planned: kept")
+# Notes of the prunes kept for a reason a note of their own says (not "changed since")
+_SAID_KEEPS = (LINKED, LIBRARY_FILE, KEPT_SINCE, UNREADABLE)
 
 
 def _games_away(db: Database, ids: set[int]) -> set[int]:
@@ -2062,6 +2075,7 @@ class Claims:
         # Collision key -> (size, time) read and the record the bytes proved (None: none).
         self.proven: dict[str, tuple[int, int, Owned | None]] = {}
         self.prune_kept: list[str] = []
+        self.prune_unreadable: dict[str, str] = {}  # dest -> why it cannot be read
         self.prune_not_a_file: list[str] = []  # a folder or a link where our file was
         self.held_elsewhere: list[str] = []
         self.chosen_held_elsewhere: list[str] = []  # of those, a chosen game's copies
@@ -2820,7 +2834,12 @@ def _decide_one(root: Path, item: _Item, info: os.stat_result | None, claims: Cl
         ours = claim is not None and (claims.was_proven(item.key, claim)
                                       or _still_our_bytes(root / item.dest, claim)
                                       or _source_bytes(root, item.dest, claims))
-        decision = _Decision(item, PRUNE if ours else KEEP, info, claim)
+        why = None if ours or claim is None else _unreadable(root / item.dest)
+        if why is not None:  # (QA111 F2: said "changed on the card since", as an edit)
+            claims.prune_unreadable[item.dest] = why
+            decision = _Decision(item, KEEP, info, claim, note=UNREADABLE)
+        else:
+            decision = _Decision(item, PRUNE if ours else KEEP, info, claim)
     else:
         wrote = claim is None and info is not None and claims.wrote(item.key)
         decision = _decide_copy(root, item, info, claim, options, wrote, claims)
@@ -2952,6 +2971,17 @@ def _the_file_let_go(gone: Owned, row: Any) -> bool:
     that a run pruned there: the same size and time. (Not the same bytes: a copy of them
     written there again since, whose manifest write failed, is ours: review 80 F2.)"""
     return gone.size == int(row[1]) and gone.mtime_ns == int(row[2])
+
+
+def _unreadable(path: Path) -> str | None:
+    """Why the card's file at ``path`` cannot be read (a permission, a failing card), or
+    None when it can."""
+    try:
+        with open(path, "rb") as handle:
+            handle.read(1)
+    except OSError as exc:
+        return describe_os_error(exc)
+    return None
 
 
 def _still_our_bytes(path: Path, claim: Owned) -> bool:
@@ -3342,7 +3372,7 @@ class _Runner:
     def prune(self, decision: _Decision) -> None:
         item = decision.item
         target = self.root / item.dest
-        if decision.note in (LINKED, LIBRARY_FILE, KEPT_SINCE):
+        if decision.note in _SAID_KEEPS:
             self.state(item, "skipped", decision.note)
             return
         if self.claims.never_ours(item.dest):  # (a resumed run's, decided before QA82's fix)
@@ -3977,7 +4007,8 @@ def _end_run(db: Database, runner: _Runner, deployment_id: int, status: str,
             "yours and never prunes them; run the deploy again once the card has room")
     if status == "completed":
         clear_writing(runner.root)
-    summary.prune_kept = sorted(set(claims.prune_kept) | set(claims.prune_unrecorded))
+    summary.prune_kept = sorted(set(claims.prune_kept) | set(claims.prune_unrecorded)
+                                | set(claims.prune_unreadable))
     summary.prune_held = sorted(set(claims.held_elsewhere))
     summary.prune_linked = sorted(set(claims.prune_linked))
     summary.prune_library = sorted(set(claims.prune_library))
