@@ -265,6 +265,9 @@ def test_a_full_card_that_reports_no_size_stops_the_run(cli: Any, tmp_path: Path
         assert result.code != 0 and data["status"] == "failed", result.out
         assert "most likely full" in data["stopped"]
         assert 0 < data["failed"] <= 3 and data["copied"] + data["failed"] < 90
+        # (QA111 F4: each said "Operation not permitted", nothing of the card being full)
+        assert all(e["error"].endswith("does not report its free space: full?)")
+                   for e in data["errors"] if e["status"] == "failed"), data["errors"]
         on_card = [p for p in card.rglob("*.gb")]
         assert len(on_card) == data["copied"]
         assert not [p for p in card.rglob("*") if ".rr-tmp" in p.name]

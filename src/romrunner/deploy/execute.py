@@ -3229,6 +3229,7 @@ class _Runner:
         # (a disc's sheet comes after its tracks: see _apply and commit_batch)
         self.broken: dict[int, str] = {}
         self.failing: tuple[int | None, int] = (None, 0)  # copies failing in a row: errno, count
+        self.space_unknown: bool | None = None  # (asked at the first failed copy: see _full)
         self.root_identity = _folder_identity(os.stat(root))
         self.batch_bytes = 0
         self.changed = False  # True once a result differs from the card's manifest copy
@@ -3457,7 +3458,7 @@ class _Runner:
             error = str(exc)
         except OSError as exc:
             self._card_error(exc, item.dest)
-            refused, error = exc, f"{item.dest}: {describe_os_error(exc)}"
+            refused, error = exc, f"{item.dest}: {describe_os_error(exc)}{self._full(exc)}"
         self.summary.failed += 1
         self.state(record_as or item, "failed", error)
         if item.game_id is not None:
@@ -3867,6 +3868,21 @@ class _Runner:
         gone = self.gone()
         if exc.errno in STOP_ERRNOS or gone:
             raise _Stop(self._stop_message(exc, what, gone)) from exc
+
+    def _full(self, exc: OSError) -> str:
+        """What a copy's failure adds to its error when the card may be full though the
+        error does not say so: fusefat, which reports no free space, refuses every file
+        with EPERM once full (QA111 F4: "Operation not permitted" for each file, after a
+        note promising a full card stops the run)."""
+        if exc.errno not in (errno.EPERM, errno.EIO):
+            return ""
+        if self.space_unknown is None:
+            try:
+                self.space_unknown = space(self.root)[0] is None
+            except OSError:
+                self.space_unknown = False
+        return " (the card's file system does not report its free space: full?)" \
+            if self.space_unknown else ""
 
     def note_failed_copy(self, exc: OSError) -> None:
         """Count a copy the card refused with an error that does not end the run by itself:
