@@ -89,7 +89,8 @@ def test_prune_keeps_a_missing_game_but_removes_one_no_longer_chosen_or_forgotte
     # held. Pocket Quest is chosen.
     assert after == {"ROMS/gba/Pocket Quest (Europe).gba", "ROMS/gba/Tiny Tanks (USA).gba"}
     assert after < before
-    assert cli("library", "rm", str(library)).code == 0  # the games leave the library
+    removed = cli("--json", "library", "rm", str(library))  # the games leave the library
+    assert removed.code == 0 and removed.json()["warnings"] == []  # (there: nothing held)
     braked = cli("deploy", "1", "--to", str(card), "--auto", "--prune")  # no game chosen:
     assert braked.code == 2 and "--force" in braked.err  # held back (QA #4)
     emptied = cli("--json", "deploy", "1", "--to", str(card), "--auto", "--prune", "--force")
@@ -106,6 +107,11 @@ def test_prune_keeps_the_copies_of_an_unreachable_root(cli: Any, library: Path,
     assert result.json()["data"]["pruned"] == 0
     assert card_roms(card) == before
     assert any("not reachable" in w for w in result.json()["warnings"])
+    # forgotten while away: said, as its copies are no longer held (review 113 F3)
+    removed = cli("--json", "library", "rm", str(library))
+    assert removed.code == 0 and removed.json()["data"]["reachable"] is False
+    (warning,) = removed.json()["warnings"]
+    assert "not reachable now" in warning and "a deploy with --prune removes them" in warning
 
 
 # -- F-Y: a second path to a library folder is still the library ---------------------------

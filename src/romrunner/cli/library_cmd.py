@@ -98,6 +98,12 @@ def library_rm(path: Path, force: bool) -> int:
     (that curation would be lost); a folder that moved keeps everything with `library move`."""
     app = app_context()
     removed = remove_root(app.open_db(), path, force=force)
+    if not removed.reachable and removed.games:
+        # (review 113 F3: a prune then removed its games' copies from the card, unsaid)
+        app.warn(f"{removed.path} is not reachable now (not mounted?): the copies of its "
+                 "games on a card are no longer held, and a deploy with --prune removes them "
+                 "(their only copies, if its drive is lost); `romrunner library add` it again "
+                 "before a prune to keep them")
 
     def render(console: Console) -> None:
         console.print(f"forgot {removed.path} and {removed.games} game rows; no file was "
@@ -106,7 +112,7 @@ def library_rm(path: Path, force: bool) -> int:
             console.print(f"lost with them: {removed.curation.losses()}", markup=False)
 
     app.finish({"path": str(path), "games_forgotten": removed.games,
-                **removed.curation.as_dict()}, render)
+                "reachable": removed.reachable, **removed.curation.as_dict()}, render)
     return 0
 
 

@@ -282,6 +282,7 @@ class RootRemoval:
     path: Path
     games: int
     curation: Curation
+    reachable: bool = True  # (False: its games' card copies were held, and are no longer)
 
 
 @dataclass(frozen=True)
@@ -325,7 +326,7 @@ def remove_root(db: Database, path: Path, *, force: bool = False) -> RootRemoval
                 "everything with `romrunner library move OLD NEW`; --force forgets it anyway)")
         db.execute("DELETE FROM games WHERE root_id = ?", (root.id,))
         db.execute("DELETE FROM library_roots WHERE id = ?", (root.id,))
-    return RootRemoval(root.path, root.games, curation)
+    return RootRemoval(root.path, root.games, curation, root_is_there(str(root.path)))
 
 
 # Which games a removal takes: a condition on ``games g`` (one of these two, with its
