@@ -269,3 +269,26 @@ def test_a_library_folder_linked_to_the_cards_is_never_pruned_after_a_library_mo
     assert run.json()["data"]["pruned"] == 0
     assert len(run.json()["data"]["prune_library"]) == 2
     assert _files(moved / "GB") == ["Alpha (USA).gb", "Beta (USA).gb"]
+
+
+def test_a_card_folder_linked_off_the_card_holds_no_copy_on_the_card(
+        cli: Any, library: Path, tmp_path: Path) -> None:
+    """Review 113 F4: a card folder moved off the card and linked back: the files recorded
+    there were "skipped" as on the card (--verify too), while a new file in the same folder
+    failed "leads outside the card"; the device had neither."""
+    card = tmp_path / "card"
+    card.mkdir()
+    assert cli("deploy", "1", "--to", card, "platform:gb").code == 0
+    card_gb = next(card.rglob("Alpha (USA).gb")).parent
+    elsewhere = tmp_path / "elsewhere" / "gb"
+    elsewhere.parent.mkdir()
+    card_gb.rename(elsewhere)
+    card_gb.symlink_to(elsewhere, target_is_directory=True)
+    for extra in ((), ("--dry-run",), ("--verify",)):
+        run = cli("--json", "deploy", "1", "--to", card, "platform:gb", *extra)
+        data = run.json()["data"]
+        assert run.code == 1, (extra, run.out)
+        failures = data["failures"] if extra == ("--dry-run",) else [
+            e["error"] for e in data["errors"]]
+        assert len(failures) == 2 and all("leads outside the card" in f for f in failures)
+    assert _files(elsewhere) == ["Alpha (USA).gb", "Beta (USA).gb"]

@@ -495,6 +495,8 @@ def _kept_unchanged(root: Path, kept_as: tuple[str, str], claims: Claims
     folders, groups, unchanged = check
     base, stat_at, file_type, regular = str(root), os.stat, 0o170000, stat.S_IFREG
     for folder, names, sizes, times in groups:
+        if folder and _leads_outside(root, f"{folder}/-") is not None:
+            return None  # (a folder linked off the card since: review 113 F4)
         try:
             fd = os.open(f"{base}/{folder}" if folder else base,
                          os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
@@ -1066,6 +1068,9 @@ def fast_skips(root: Path, items: list[PlanItem], files: dict[str, Any]
     base, get, file_type, regular = str(root), files.get, 0o170000, stat.S_IFREG
     for (folder, platform), indexes in groups.items():
         group = [items[index] for index in indexes]
+        if folder and _leads_outside(root, f"{folder}/-") is not None:
+            rest.extend(indexes)  # (off the card: see _decide; review 113 F4)
+            continue
         try:
             fd = os.open(f"{base}/{folder}" if folder else base,
                          os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
@@ -2787,13 +2792,15 @@ def _decide(root: Path, fs: FileSystem, items: list[_Item], claims: Claims,
                 decisions.append(_Decision(item, FAIL, note=not_a_folder(dest, part,
                                                                          card.base)))
                 continue
+            if item.action == "copy" and fd is not None \
+                    and (outside := card.outside(folder)) is not None:
+                # said by the dry run too (QA28 F3: "1 copy", then the run failed); a file
+                # recorded there is no file on the card either (review 113 F4: "skipped")
+                decisions.append(_Decision(item, FAIL, info, note=f"{dest}: not written: "
+                                           f"{outside}"))
+                continue
             if info is None and item.action == "copy":
-                if fd is not None and (outside := card.outside(folder)) is not None:
-                    # said by the dry run too (QA28 F3: "1 copy", then the run failed)
-                    decisions.append(_Decision(item, FAIL, note=f"{dest}: not written: "
-                                               f"{outside}"))
-                else:
-                    decisions.append(_Decision(item, COPY))  # nothing there (_decide_copy)
+                decisions.append(_Decision(item, COPY))  # nothing there (_decide_copy)
                 continue
             if info is not None and fast and item.status == "pending" and item.action == "copy":
                 # The common case of a re-deploy, inlined: a file of ours, as the card's
