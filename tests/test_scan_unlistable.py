@@ -155,3 +155,39 @@ def test_a_card_file_of_ours_that_cannot_be_read_is_kept_and_said_so(world: Path
     (note,) = [n for n in data["notes"] if copy.name in n]
     assert "cannot be read on the card (Permission denied" in note
     assert "changed on the card" not in note
+
+
+def test_a_dry_run_says_a_card_folder_that_cannot_be_written(world: Path) -> None:
+    """QA111 F5: a platform folder the user cannot write: the dry run said "would copy"
+    (exit 0), the run failed each file."""
+    build(world)
+    assert scan(world, "--workers", "1")["added"] == 5
+    card = world / "card"
+    card.mkdir()
+    if _can_drop_to_nobody():
+        os.chown(card, NOBODY, NOBODY)
+    for args in (("device", "add", "rg-35xx-plus"),
+                 ("profile", "create", "--device", "1", "--os", "muos"),
+                 ("deploy", "1", "--to", str(card), "platform:snes")):
+        done = romrunner(world, *args)
+        assert done.returncode == 0, (args, done.stderr)
+    (kept,) = card.rglob("Kept (USA).sfc")
+    folder = kept.parent
+    kept.unlink()
+    folder.chmod(0o555)
+    said = f"{folder.relative_to(card).as_posix()} is not writable (permission denied)"
+    dry = romrunner(world, "--json", "deploy", "1", "--to", str(card), "platform:snes",
+                    "--dry-run")
+    assert dry.returncode == 1, dry.stdout
+    (failure,) = json.loads(dry.stdout)["data"]["failures"]
+    assert failure.endswith(said)
+    run = romrunner(world, "--json", "deploy", "1", "--to", str(card), "platform:snes")
+    assert run.returncode == 1
+    (error,) = [e["error"] for e in json.loads(run.stdout)["data"]["errors"]]
+    assert error == failure
+    folder.chmod(0o755)
+    (card / ".romrunner").chmod(0o555)  # (QA111 F8: "destination is not writable")
+    refused = romrunner(world, "deploy", "1", "--to", str(card), "platform:snes")
+    assert refused.returncode == 2
+    assert f"{card / '.romrunner'}: not writable (permission denied)" in refused.stderr
+    (card / ".romrunner").chmod(0o755)

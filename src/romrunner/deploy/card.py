@@ -131,7 +131,10 @@ def check_destination(root: Path, *, create: bool = True) -> None:
         read_only = os.statvfs(root).f_flag & os.ST_RDONLY
         raise DeployError(f"{root}: destination is read-only (write-protect switch or a "
                           "read-only mount)" if read_only else
-                          f"{root}: destination is not writable (permission denied)")
+                          f"{root}: destination is not writable (permission denied)"
+                          if folder == root else
+                          f"{folder}: not writable (permission denied): ROM Runner keeps its "
+                          "records of the card there")  # (QA111 F8: the card was named)
 
 
 _LONGEST_ID = 200

@@ -2686,6 +2686,7 @@ class _CardStat:
         self.folders: dict[str, int | None] = {}
         self.blocks: dict[str, str | None] = {}
         self.outsides: dict[str, str | None] = {}
+        self.refusing: dict[str, str | None] = {}
         self.composed: dict[str, dict[str, str]] = {}  # folder -> its names, composed
 
     def twin(self, folder: str, fd: int, name: str) -> str | None:
@@ -2703,6 +2704,19 @@ class _CardStat:
                 if not entry.isascii()}
         found = names.get(unicodedata.normalize("NFC", name))
         return found if found is not None and found != name else None
+
+    def unwritable(self, folder: str) -> str | None:
+        """Why the card's existing ``folder`` cannot be written (read-only, no permission),
+        or None (a folder not there yet is made by the run; each asked once)."""
+        if folder not in self.refusing:
+            path = f"{self.base}/{folder}" if folder else self.base
+            why = None
+            if os.path.isdir(path) and not os.access(path, os.W_OK):
+                read_only = _read_only(path)
+                why = f"{folder or 'the card'} is read-only" if read_only else \
+                    f"{folder or 'the card'} is not writable (permission denied)"
+            self.refusing[folder] = why
+        return self.refusing[folder]
 
     def outside(self, folder: str) -> str | None:
         """Why ``folder`` leads outside the card (a link to another folder of the computer),
@@ -2735,6 +2749,14 @@ class _CardStat:
             if fd is not None:
                 os.close(fd)
         self.folders.clear()
+
+
+def _read_only(path: str) -> bool:
+    """True when ``path`` is on a read-only mount."""
+    try:
+        return bool(os.statvfs(path).f_flag & os.ST_RDONLY)
+    except OSError:
+        return False
 
 
 def blocking_part(base: str, folder: str) -> str | None:
@@ -2817,6 +2839,11 @@ def _decide(root: Path, fs: FileSystem, items: list[_Item], claims: Claims,
             decisions.append(_decide_one(root, item, info, claims, options))
     finally:
         card.close()
+    for decision in decisions:
+        if decision.action == COPY and (why := card.unwritable(
+                decision.item.dest.rpartition("/")[0])) is not None:
+            # (the dry run says it: QA111 F5, "would copy", then the run failed)
+            decision.action, decision.note = FAIL, f"{decision.item.dest}: not written: {why}"
     return decisions
 
 
