@@ -386,3 +386,22 @@ def test_a_restored_database_keeps_a_discs_own_sheet_with_its_tracks(
                   "--force")
     assert pruned.code == 0, pruned.out
     assert all(path.exists() for path in on_card.values()), pruned.out
+
+
+def test_a_deleted_profiles_files_after_a_restore_are_said_to_be_this_databases(
+        cli: Any, tmp_path: Path) -> None:
+    """QA114 F2: after a `db restore`, a deleted profile's copies (its history gone with it)
+    were said to be "another database on" this computer's."""
+    card = _deployed(cli, tmp_path)  # (Alpha, by profile 1)
+    assert cli("profile", "create", "--device", "1", "--os", "muos", "--name", "two").code == 0
+    assert cli("deploy", "2", "--to", str(card), "title:bravo").code == 0
+    backup = tmp_path / "backup.db"
+    assert cli("db", "backup", str(backup)).code == 0
+    assert cli("db", "restore", str(backup), "--force").code == 0
+    assert cli("profile", "rm", "1", "--force").code == 0
+    dry = cli("--json", "deploy", "2", "--to", str(card), "title:bravo", "--prune",
+              "--dry-run")
+    assert dry.code == 0, dry.out
+    (kept,) = dry.json()["data"]["prune_other_computer"]
+    assert kept["path"].endswith("Alpha (USA).gb")
+    assert kept["computer"].startswith("this database before a `db restore`")

@@ -2437,11 +2437,14 @@ class Claims:
         # records hold this very copy. Not a copy of this database elsewhere, whose records
         # it shares up to the copy (review 30 R5).
         database_id, _, rest = (record.writer or "").partition("/")
-        if (record.writer is None or (database_id == self._identity[1]
-                                      and rest.rpartition("/")[2] == me.rpartition("/")[2])) \
+        before_a_restore = database_id == self._identity[1] \
+            and rest.rpartition("/")[2] == me.rpartition("/")[2]
+        if (record.writer is None or before_a_restore) \
                 and any((own.size, own.mtime_ns) == (record.size, record.mtime_ns)
                         for own in self.stored().get(key, ())):
             return None
+        if before_a_restore:  # (QA114 F2: said to be "another database on" this computer)
+            return "this database before a `db restore`; it has no record of them now"
         if record.writer is None:
             return "a computer this database has no record of (an earlier release's deploy)"
         host = self.writer_labels().get(record.writer)
