@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +26,7 @@ from romrunner.devices.osprofile import (
 )
 from romrunner.errors import NotFoundError
 from romrunner.packs import load_pack
-from romrunner.packs.loader import DefinitionPack
+from romrunner.packs.loader import DefinitionPack, builtin_pack_path
 from romrunner.store import Database, OpenMode, open_database
 from romrunner.store.migrate import LATEST_VERSION, current_version, migrate
 from tests.conftest import shared_path
@@ -222,3 +223,19 @@ def test_unknown_ids_are_one_line_errors_and_change_nothing(cli: Any, args: tupl
     assert len(errors) == 1 and named in errors[0]
     assert "Traceback" not in result.err
     assert _real(cli, "--json", "profile", "ls").json()["data"] == before
+
+
+def test_a_device_the_pack_no_longer_has_is_said_so(cli: Any, tmp_path: Path) -> None:
+    """QA114 F6: a device dropped from the pack showed only as "chipset unknown"."""
+    assert cli("device", "add", "miyoo-mini-plus").code == 0
+    pack = tmp_path / "pack"
+    shutil.copytree(builtin_pack_path(), pack)
+    data = json.loads((pack / "devices.json").read_text(encoding="utf-8"))
+    data["devices"] = [d for d in data["devices"] if d["deviceId"] != "miyoo-mini-plus"]
+    (pack / "devices.json").write_text(json.dumps(data), encoding="utf-8")
+    kept = cli("--json", "device", "ls").json()
+    assert kept["warnings"] == [] and kept["data"][0]["in_pack"] is True
+    dropped = cli("--json", "--pack", str(pack), "device", "ls").json()
+    assert dropped["data"][0]["in_pack"] is False
+    assert [w for w in dropped["warnings"] if w.startswith(
+        "device 1: miyoo-mini-plus is not in the definition pack in use")]

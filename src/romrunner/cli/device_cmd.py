@@ -61,6 +61,11 @@ def device_ls() -> int:
     """List your devices."""
     app = app_context()
     owned = list_devices(app.open_db(OpenMode.READ), app.pack())
+    for item in owned:
+        if not item.in_pack:  # (QA114 F6: only "chipset unknown")
+            app.warn(f"device {item.id}: {item.device_id} is not in the definition pack in "
+                     "use (a pack update renamed or dropped it?): its chipset, and the "
+                     "performance answers that go by it, are unknown")
 
     def render(console: Console) -> None:
         for item in owned:

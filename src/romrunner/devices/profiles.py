@@ -79,6 +79,7 @@ class OwnedDevice:
     nickname: str | None
     chipset: str | None
     profiles: int
+    in_pack: bool = True  # False: the pack in use has no such device (renamed or dropped)
 
 
 _PROFILE_SQL = (
@@ -259,7 +260,8 @@ def _owned(db: Database, pack: DefinitionPack, row_id: int) -> OwnedDevice:
     catalog = pack.devices.get(row["device_id"])
     name = " ".join(catalog.name.split()) if catalog else row["device_id"]
     return OwnedDevice(int(row["id"]), row["device_id"], name, row["nickname"],
-                       device_chipset(pack, row["device_id"]), int(row["profiles"]))
+                       device_chipset(pack, row["device_id"]), int(row["profiles"]),
+                       catalog is not None or not pack.devices)
 
 
 # -- profiles --------------------------------------------------------------------------
