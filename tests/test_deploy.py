@@ -17,6 +17,7 @@ from romrunner.deploy.execute import DeployOptions, deploy, preview, record_depl
 from romrunner.deploy.history import list_history, show_deployment
 from romrunner.deploy.legal import FileSystem
 from romrunner.deploy.plan import build_plan, changed_since_the_scan
+from romrunner.errors import NotFoundError
 from romrunner.library.scan import scan_library
 from romrunner.packs.loader import builtin_pack_path, load_pack
 from romrunner.packs.sync import sync_pack
@@ -617,3 +618,18 @@ def test_a_history_row_whose_totals_are_of_another_shape_is_counted_from_its_row
     assert list_history(library.db)[0]["files"] == expected
     shown = show_deployment(library.db, deployment)
     assert shown["totals"] == before["totals"] and shown["options"] == {}
+
+
+def test_a_failed_run_that_recorded_nothing_to_finish_is_not_the_latest_unfinished(
+        library: Library, card: Path) -> None:
+    """QA114 F8: `deploy resume` took up a v1.0.0 row (failed, no files recorded) as the
+    latest unfinished deployment; its manifest of no fixed shape could not be read."""
+    summary = deploy(library.db, library.plan(Layout(card)), profile_id=library.profile_id)
+    with library.db.atomic():
+        library.db.execute("DELETE FROM deployment_items WHERE deployment_id = ?",
+                           (summary.deployment_id,))
+        library.db.execute("UPDATE deployment_history SET status = 'failed', manifest_json = "
+                           "'not json' WHERE id = ?", (summary.deployment_id,))
+    assert list_history(library.db)[0]["status"] == "failed"
+    with pytest.raises(NotFoundError, match="no unfinished deployment to resume"):
+        resume(library.db)

@@ -1690,7 +1690,10 @@ def deployment_record(db: Database, deployment_id: int) -> DeploymentRecord:
     every file of its plan, read once for :func:`deployment_totals` and :func:`unrecorded`."""
     text = db.scalar("SELECT manifest_json FROM deployment_history WHERE id = ?",
                      (deployment_id,))
-    data = json.loads(text) if text else {}
+    try:
+        data = json.loads(text) if text else {}
+    except ValueError:  # (a v1.0.0 row's, of no fixed shape: QA114 F4)
+        data = {}
     if not isinstance(data, dict):
         return DeploymentRecord({}, None, None)
     found, items, protected = data.get("unchanged", {}), data.get("items"), data.get("protected")
@@ -1928,6 +1931,9 @@ def _unfinished(db: Database, deployment_id: int | None, overwrite: bool = False
             "SELECT * FROM deployment_history h WHERE (status IN ('started', 'failed') "
             "OR (status = 'cancelled' AND EXISTS (SELECT 1 FROM deployment_items i "
             "WHERE i.deployment_id = h.id AND i.status IN ('copied', 'pruned')))) "
+            # (one that recorded nothing to finish, a v1.0.0 row: QA114 F8)
+            "AND (json_valid(h.manifest_json) OR EXISTS (SELECT 1 FROM deployment_items i "
+            "WHERE i.deployment_id = h.id)) "
             "AND NOT EXISTS (SELECT 1 FROM deployment_history later "
             f"WHERE later.id > h.id AND {_SAME_CARD} "
             "AND later.status = 'completed') ORDER BY id DESC LIMIT 1")
