@@ -544,6 +544,23 @@ def test_a_chd_is_identified_by_its_header_and_goes_under_its_sets_and_disks_nam
     assert listed["turtles"]["reason"] == "incomplete_set", listed["turtles"]
 
 
+def test_a_disk_name_that_is_no_file_name_is_not_the_chds_name_on_the_card(
+        cli: Any, tmp_path: Path) -> None:
+    """QA112 F6: a DAT's disk named `../../tmp/pwnchd`: the deploy said the CHD went there,
+    and wrote it as `.._.._tmp_pwnchd.chd`."""
+    _library(cli, tmp_path, {"other": SPLIT["other"]})
+    _with_disks(cli, tmp_path, {"other": ("../../tmp/pwnchd", b"other disk")}, place=False)
+    chd = tmp_path / "roms" / "arcade" / "other" / "mydisk.chd"
+    chd.parent.mkdir(parents=True)
+    chd.write_bytes(_chd(b"other disk"))
+    assert real(cli, "scan", "--workers", "1").code == 0
+    card = tmp_path / "card"
+    card.mkdir()
+    result = real(cli, "deploy", "1", "--to", str(card), "title:other")
+    assert "pwnchd" not in result.out + result.err
+    assert not [p for p in card.rglob("*") if "pwnchd" in p.name]
+
+
 def test_a_chd_of_its_disks_name_completes_a_set_whatever_its_sha1(
         cli: Any, tmp_path: Path) -> None:
     """A CHD of another MAME release (another SHA1) named as the set's disk is had: the set

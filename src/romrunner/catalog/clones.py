@@ -314,6 +314,10 @@ def incomplete_sets(db: Database, game_ids: Iterable[int]) -> dict[int, list[str
 # An arcade set's name in a MAME or FBNeo DAT (``dkong3``, ``sf2ce``): the emulator finds a
 # set, its parent's and its disks by it.
 ARCADE_SET_NAME = re.compile(r"[a-z0-9_]{1,32}")
+# A set's disk name as MAME's DATs give them (``kinst``, ``cdp-2-0``, ``gdl-0011``): a DAT's
+# other name (``../../tmp/x``, a control character) is no name for a file on the card (QA112
+# F6: the deploy said the CHD went there, and wrote it under a name made of it).
+DISK_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}")
 
 
 # A catalog game ``c`` of ROMs besides its disks: an arcade set (a software list's console
@@ -426,7 +430,7 @@ def chd_set_folders(db: Database, game_ids: Iterable[int]) -> dict[int, ChdPlace
         "JOIN catalog_roms r ON r.catalog_game_id = c.id AND r.sha1_bin = f.sha1_bin "
         "WHERE g.id IN (SELECT value FROM json_each(?)) AND g.match_method = 'sha1' "
         f"AND {_SET_OF_ROMS} ORDER BY c.id DESC", (json.dumps(ids),))
-        if ARCADE_SET_NAME.fullmatch(str(row[1]))}
+        if ARCADE_SET_NAME.fullmatch(str(row[1])) and DISK_NAME.fullmatch(str(row[2]))}
     # (a set named as MAME and FBNeo name one, of ROMs and a disk: a software list's disc,
     # `ff7u` of a disk only, is a console's game, laid out as its platform's: review 31 R5,
     # review 32 R1)
