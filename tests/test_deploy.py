@@ -633,3 +633,21 @@ def test_a_failed_run_that_recorded_nothing_to_finish_is_not_the_latest_unfinish
     assert list_history(library.db)[0]["status"] == "failed"
     with pytest.raises(NotFoundError, match="no unfinished deployment to resume"):
         resume(library.db)
+
+
+def test_a_track_named_with_a_quote_is_named_so_its_rewritten_sheet_can_say_it(
+        tmp_path: Path, card: Path) -> None:
+    """QA112 F1: a sheet rewritten for the card (its track in a folder) named a track
+    holding `"` as `FILE "Tr"ack 01.bin" BINARY`, which names `Tr`; the deploy said done."""
+    sheet = 'FILE sub/Tr"ack 01.bin BINARY\r\n  TRACK 01 MODE2/2352\r\n    INDEX 01 00:00:00\r\n'
+    library = make_library(tmp_path, {"psx/Quote Game (USA).cue": sheet.encode(),
+                                      'psx/sub/Tr"ack 01.bin': 30_000})
+    summary = deploy(library.db, library.plan(Layout(card, fs=FileSystem.POSIX)),
+                     profile_id=library.profile_id)
+    assert summary.failed == 0 and summary.copied == 2
+    (written,) = card.rglob("Quote Game (USA).cue")
+    (line,) = [ln for ln in written.read_text().splitlines() if ln.startswith("FILE")]
+    named = line.split('"')
+    assert len(named) == 3 and (written.parent / named[1]).is_file(), line
+    assert (written.parent / named[1]).read_bytes() == (
+        library.root / 'psx/sub/Tr"ack 01.bin').read_bytes()

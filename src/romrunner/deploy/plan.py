@@ -2316,6 +2316,8 @@ class _Builder:
                 self.error("bad-name", f"{game.source}: track {track.name!r}: {exc}", game,
                            game.source)
                 return None
+            # (a quote: no FILE line names it, written quoted; QA112 F1 wrote `"Tr"ack.bin"`)
+            name = name.replace('"', "'")
             key = collision_key(name, self.fs)
             if key in taken:
                 self.error("bad-name", f"{game.source}: tracks {taken[key]!r} and "
