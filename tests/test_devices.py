@@ -239,3 +239,22 @@ def test_a_device_the_pack_no_longer_has_is_said_so(cli: Any, tmp_path: Path) ->
     assert dropped["data"][0]["in_pack"] is False
     assert [w for w in dropped["warnings"] if w.startswith(
         "device 1: miyoo-mini-plus is not in the definition pack in use")]
+
+
+def test_an_os_profile_naming_an_emulator_the_pack_dropped_is_said_so(
+        cli: Any, tmp_path: Path) -> None:
+    """QA114 F5: a pack that dropped mGBA still named it for gba in muOS's profile; the
+    auto-list included every gba game under it without a word."""
+    pack = tmp_path / "pack"
+    shutil.copytree(builtin_pack_path(), pack)
+    data = json.loads((pack / "emulators.json").read_text(encoding="utf-8"))
+    data["emulators"] = [e for e in data["emulators"] if e["id"] != "retroarch-mgba"]
+    (pack / "emulators.json").write_text(json.dumps(data), encoding="utf-8")
+    for args in (("device", "add", "rg-35xx-plus"),
+                 ("profile", "create", "--device", "1", "--os", "muos")):
+        assert cli(*args).code == 0
+    assert not [w for w in cli("--json", "profile", "show", "1").json()["warnings"]
+                if "do not have" in w]
+    shown = cli("--json", "--pack", str(pack), "profile", "show", "1").json()
+    assert [w for w in shown["warnings"] if "names retroarch-mgba for gba" in w
+            and "which the pack's emulators do not have" in w], shown["warnings"]

@@ -11,6 +11,7 @@ OS's, any other top-level key whole; an entry that is only ``{profileRef: X}`` s
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -152,6 +153,14 @@ def resolve_os_profile(pack: DefinitionPack, device_id: str, os_id: str) -> Reso
         labels[platform] = FALLBACK_LABEL
     if not closed:
         _take_the_oss_own(pack, os_id, installed, emulators, labels)
+    unknown = _unknown_emulators(pack, os_id, emulators)
+    if unknown:  # (QA114 F5: a pack that dropped mgba still named it for gba, unsaid)
+        warnings.append(
+            f"{os_id} on {device_id}: its profile names "
+            + "; ".join(f"{emulator} for {examples(platforms, 4)}"
+                        for emulator, platforms in unknown.items())
+            + ", which the pack's emulators do not have (a pack update dropped or renamed "
+            "them?): those platforms' games are not checked against an emulator")
     if not base and not device_entry:
         warnings.append(f"the pack has no emulator profile for {os_id} (device {device_id}): "
                         "using its fallback defaults")
@@ -168,6 +177,21 @@ def resolve_os_profile(pack: DefinitionPack, device_id: str, os_id: str) -> Reso
         warnings=warnings, fallback_platforms=missing, labels=labels)
 
 
+def _unknown_emulators(pack: DefinitionPack, os_id: str,
+                       emulators: dict[str, tuple[str, str]]) -> dict[str, list[str]]:
+    """The emulators ``emulators`` names (platform -> (emulator, origin)) that the pack's
+    emulators have under no spelling, with their platforms; not the OS's own built-in
+    (named as the OS: MinUI's ``minui``), nor any when the pack lists no emulators."""
+    if not pack.emulators:
+        return {}
+    known = {emulator_key(emulator) for emulator in pack.emulators}
+    found: dict[str, list[str]] = {}
+    for platform, (emulator, _) in sorted(emulators.items()):
+        if emulator != os_id and emulator_key(emulator) not in known:
+            found.setdefault(emulator, []).append(platform)
+    return found
+
+
 def _device_entry(pack: DefinitionPack, device_id: str, os_id: str
                   ) -> tuple[dict[str, Any] | None, str | None, str | None]:
     """The device-specific entry, the key it is under, and the catalog device it is for
@@ -179,6 +203,18 @@ def _device_entry(pack: DefinitionPack, device_id: str, os_id: str
             if entry:
                 return entry, key, member
     return None, None, None
+
+
+@functools.lru_cache(maxsize=4096)  # (asked per game by an auto-list's gate: QA45 F4)
+def emulator_key(emulator_id: str) -> str:
+    """One spelling of an emulator id: lowercase, no ``retroarch-`` prefix, no ``_libretro``
+    suffix, ``-`` for ``_`` (``retroarch-snes9x`` and ``snes9x_libretro`` give ``snes9x``)."""
+    key = emulator_id.strip().lower()
+    for prefix in ("retroarch-", "retroarch:", "retroarch_"):
+        if key.startswith(prefix) and len(key) > len(prefix):
+            key = key[len(prefix):]
+    key = key.removesuffix("_libretro").removesuffix("-libretro")
+    return key.replace("_", "-")
 
 
 def fallback_defaults(pack: DefinitionPack) -> dict[str, str]:

@@ -23,6 +23,7 @@ from romrunner.devices.osprofile import (
     FALLBACK_LABEL,
     ORIGIN_NONE,
     ResolvedOsProfile,
+    emulator_key,
     fallback_defaults,
     resolve_os_profile,
 )
@@ -251,18 +252,6 @@ EMULATOR_FAMILIES: dict[str, tuple[str, ...]] = {
 }
 _FAMILY_OF = {member: family for family, members in EMULATOR_FAMILIES.items()
               for member in members}
-
-
-@functools.lru_cache(maxsize=4096)  # (asked per game by an auto-list's gate: QA45 F4)
-def emulator_key(emulator_id: str) -> str:
-    """One spelling of an emulator id: lowercase, no ``retroarch-`` prefix, no ``_libretro``
-    suffix, ``-`` for ``_`` (``retroarch-snes9x`` and ``snes9x_libretro`` give ``snes9x``)."""
-    key = emulator_id.strip().lower()
-    for prefix in ("retroarch-", "retroarch:", "retroarch_"):
-        if key.startswith(prefix) and len(key) > len(prefix):
-            key = key[len(prefix):]
-    key = key.removesuffix("_libretro").removesuffix("-libretro")
-    return key.replace("_", "-")
 
 
 @functools.lru_cache(maxsize=4096)
