@@ -205,6 +205,19 @@ def test_a_folder_linked_outside_the_card_fails_its_files_without_advising_overw
                      "on the card")
 
 
+def _library_gb_moved_onto_the_card(cli: Any, library: Path, card: Path) -> Path:
+    """Review 17's setup: the library deployed to ``card``, then its GB folder moved onto
+    the card's and a link left in its place (`lib/GB -> CARD/ROMS/gb`); the card's folder."""
+    card.mkdir()
+    assert cli("deploy", "1", "--to", card, "platform:gb,nes").code == 0
+    card_gb = next(card.rglob("Alpha (USA).gb")).parent
+    for path in (library / "GB").iterdir():
+        path.unlink()
+    (library / "GB").rmdir()
+    (library / "GB").symlink_to(card_gb, target_is_directory=True)
+    return card_gb
+
+
 def test_a_library_folder_linked_to_the_cards_is_never_pruned_nor_skipped_through(
         cli: Any, library: Path, tmp_path: Path) -> None:
     """Review 17: the user moved the library's GB folder onto the card and left a link
@@ -213,13 +226,7 @@ def test_a_library_folder_linked_to_the_cards_is_never_pruned_nor_skipped_throug
     edited in place as "the source's bytes"); a deploy through a card folder linked to the
     library skipped its files silently, as if on the card."""
     card = tmp_path / "card"
-    card.mkdir()
-    assert cli("deploy", "1", "--to", card, "platform:gb,nes").code == 0
-    card_gb = next(card.rglob("Alpha (USA).gb")).parent
-    for path in (library / "GB").iterdir():
-        path.unlink()
-    (library / "GB").rmdir()
-    (library / "GB").symlink_to(card_gb, target_is_directory=True)
+    card_gb = _library_gb_moved_onto_the_card(cli, library, card)
     alpha = card_gb / "Alpha (USA).gb"
     times = alpha.stat()
     edited = bytearray(alpha.read_bytes())
@@ -253,13 +260,7 @@ def test_a_library_folder_linked_to_the_cards_is_never_pruned_after_a_library_mo
     """Review 113 F1: review 17's setup, then the library root moved (`library move`): the
     path the copy recorded was gone, and the prune deleted the library's only copies."""
     card = tmp_path / "card"
-    card.mkdir()
-    assert cli("deploy", "1", "--to", card, "platform:gb,nes").code == 0
-    card_gb = next(card.rglob("Alpha (USA).gb")).parent
-    for path in (library / "GB").iterdir():
-        path.unlink()
-    (library / "GB").rmdir()
-    (library / "GB").symlink_to(card_gb, target_is_directory=True)
+    _library_gb_moved_onto_the_card(cli, library, card)
     assert cli("scan").code == 0
     moved = tmp_path / "moved"
     library.rename(moved)

@@ -131,9 +131,9 @@ def test_an_unlistable_root_marks_nothing_missing(world: Path) -> None:
         "library root cannot be listed (Permission denied); nothing was marked missing"]
 
 
-def test_a_card_file_of_ours_that_cannot_be_read_is_kept_and_said_so(world: Path) -> None:
-    """QA111 F2: a prune said a copy it could not read "changed on the card since (other
-    size or bytes)", as if the user had edited it."""
+def _deployed(world: Path, query: str) -> Path:
+    """The library built, scanned and deployed (``query``) to a card folder the command's
+    user owns, by profile 1 (muOS); the card."""
     build(world)
     assert scan(world, "--workers", "1")["added"] == 5
     card = world / "card"
@@ -142,9 +142,16 @@ def test_a_card_file_of_ours_that_cannot_be_read_is_kept_and_said_so(world: Path
         os.chown(card, NOBODY, NOBODY)
     for args in (("device", "add", "rg-35xx-plus"),
                  ("profile", "create", "--device", "1", "--os", "muos"),
-                 ("deploy", "1", "--to", str(card), "platform:snes,gba")):
+                 ("deploy", "1", "--to", str(card), query)):
         done = romrunner(world, *args)
         assert done.returncode == 0, (args, done.stderr)
+    return card
+
+
+def test_a_card_file_of_ours_that_cannot_be_read_is_kept_and_said_so(world: Path) -> None:
+    """QA111 F2: a prune said a copy it could not read "changed on the card since (other
+    size or bytes)", as if the user had edited it."""
+    card = _deployed(world, "platform:snes,gba")
     (copy,) = card.rglob("Top (USA).gba")
     copy.chmod(0)
     done = romrunner(world, "--json", "deploy", "1", "--to", str(card), "platform:snes",
@@ -160,17 +167,7 @@ def test_a_card_file_of_ours_that_cannot_be_read_is_kept_and_said_so(world: Path
 def test_a_dry_run_says_a_card_folder_that_cannot_be_written(world: Path) -> None:
     """QA111 F5: a platform folder the user cannot write: the dry run said "would copy"
     (exit 0), the run failed each file."""
-    build(world)
-    assert scan(world, "--workers", "1")["added"] == 5
-    card = world / "card"
-    card.mkdir()
-    if _can_drop_to_nobody():
-        os.chown(card, NOBODY, NOBODY)
-    for args in (("device", "add", "rg-35xx-plus"),
-                 ("profile", "create", "--device", "1", "--os", "muos"),
-                 ("deploy", "1", "--to", str(card), "platform:snes")):
-        done = romrunner(world, *args)
-        assert done.returncode == 0, (args, done.stderr)
+    card = _deployed(world, "platform:snes")
     (kept,) = card.rglob("Kept (USA).sfc")
     folder = kept.parent
     kept.unlink()
