@@ -493,3 +493,30 @@ def test_another_computers_copy_of_a_changed_crc32_only_source_is_replaced(
     assert copy.read_bytes() == new
     again = cli(*other, "--json", "deploy", "1", "--to", card, "platform:gba")
     assert again.code == 0 and again.json()["data"]["copied"] == 0, again.out
+
+
+def test_of_two_crc32_only_files_of_one_card_name_the_copy_on_the_card_stays(
+        cli: Any, tmp_path: Path) -> None:
+    """Review 115 F2 (QA111 F1 for games known by their CRC32 only, every DAT-matched file):
+    the name went to the lower id, and the card's copy was swapped for the other dump."""
+    one, other = rom_bytes(41, 20_000), rom_bytes(42, 20_000)
+    folder = _setup(cli, tmp_path, {"Mario (USA)": one, "Mario (USA) (Alt)": other})
+    (folder / "Mario (USA).gba").write_bytes(one)
+    second = tmp_path / "more" / "gba"
+    second.mkdir(parents=True)
+    (second / "Mario (USA).gba").write_bytes(other)
+    assert cli("library", "add", tmp_path / "more").code == 0
+    for args in (("scan", "--workers", "1"), ("device", "add", "rg-35xx-plus"),
+                 ("profile", "create", "--device", "1", "--os", "knulli")):
+        assert cli(*args).code == 0, args
+    games = cli("--json", "games", "ls").json()["data"]["games"]
+    assert all(g["match_method"] == "crc32" for g in games) and len(games) == 2
+    later = max(g["id"] for g in games)
+    card = tmp_path / "card"
+    card.mkdir()
+    assert cli("deploy", "1", "--to", card, f"id:{later}").code == 0
+    (copy,) = card.rglob("Mario (USA).gba")
+    held = copy.read_bytes()
+    again = cli("--json", "deploy", "1", "--to", card, "platform:gba")
+    assert again.json()["data"]["copied"] == 0, again.out
+    assert copy.read_bytes() == held

@@ -513,7 +513,7 @@ def _build_plan(db: Database, layout: CardLayoutLike, ids: list[int],
     builder.note_contested(games.values(), tracks)
     renamed: list[_Game] = []  # arcade sets placed under their set's name
     added: list[_Game] = []
-    for game in builder.claim_order(games.values()):
+    for game in builder.claim_order(db, games.values()):
         if game.id in replaced:
             continue
         dest = builder.add_game(game, tracks.get(game.id, []))
@@ -717,6 +717,23 @@ def _warn_left_folders(builder: _Builder, platforms: set[str], pruning: bool,
             plan.warnings.append(PlanIssue(
                 "folder-moved", _left_behind(layout, platform_id, str(old), str(choice.path),
                                              files, kept, pruning), platform_id, path=str(old)))
+
+
+def _last_copied_games(db: Database, root: Path, dests: list[str]) -> dict[str, int]:
+    """Of ``dests`` on the card at ``root``, each one's game as this card's last copy
+    there (written or found unchanged) recorded it."""
+    card = card_destination_id(root, create=False)
+    if not card:
+        return {}
+    found: dict[str, int] = {}
+    for dest, game_id in db.query(
+            "SELECT i.dest_path, i.game_id FROM deployment_items i JOIN deployment_history h "
+            "ON h.id = i.deployment_id WHERE h.destination_id = ? AND i.action = 'copy' "
+            "AND i.status IN ('copied', 'skipped') AND i.game_id IS NOT NULL "
+            "AND i.dest_path IN (SELECT value FROM json_each(?)) ORDER BY h.id, i.seq",
+            (card, json.dumps(dests))):
+        found[str(dest)] = int(game_id)  # (the last one wins)
+    return found
 
 
 # The copies earlier deploys to a card put of games, under the platform they had then.
@@ -2060,7 +2077,7 @@ class _Builder:
             return False
         return any(os.path.lexists(self.plan.root / place / name) for place in places)
 
-    def claim_order(self, games: Iterable[_Game]) -> list[_Game]:
+    def claim_order(self, db: Database, games: Iterable[_Game]) -> list[_Game]:
         """``games`` in the order they claim their names on the card: of two that would land
         on one name (two roots' files of one name; names made one by the card's rules or its
         indifference to case), the one whose content the card holds there already, then one
@@ -2080,21 +2097,27 @@ class _Builder:
                 continue
             dest = f"{self.set_folder(game, folder)}/{name}"
             rivals[collision_key(dest, self.fs)].append((game, dest))
-        later: set[int] = set()
-        for found in rivals.values():
-            if len(found) > 1:
-                first = min(found, key=self._claim_rank)[0]
-                later.update(game.id for game, _ in found if game is not first)
-        if not later:
+        contested = [found for found in rivals.values() if len(found) > 1]
+        if not contested:
             return games
+        copied = _last_copied_games(db, self.plan.root,
+                                    [dest for found in contested for _, dest in found])
+        later: set[int] = set()
+        for found in contested:
+            first = min(found, key=lambda rival: self._claim_rank(rival, copied))[0]
+            later.update(game.id for game, _ in found if game is not first)
         return sorted(games, key=lambda game: game.id in later)
 
-    def _claim_rank(self, rival: tuple[_Game, str]) -> tuple[bool, bool, int]:
+    def _claim_rank(self, rival: tuple[_Game, str], copied: dict[str, int]
+                    ) -> tuple[bool, bool, int]:
         """How ``rival`` (a game, its destination) ranks among games of one name: see
-        :meth:`claim_order`."""
+        :meth:`claim_order`. Its content is there when the card's record of the file has its
+        SHA1, or, a game known by its CRC32 only (no SHA1 to compare: review 115 F2), when
+        this card's last copy there was of it (``copied``: destination -> game)."""
         game, dest = rival
         record = self.card_records().get(dest)
-        there = record is not None and record.sha1 is not None and record.sha1 == game.sha1
+        there = record is not None and (record.sha1 == game.sha1 if game.sha1 is not None
+                                        else copied.get(dest) == game.id)
         return (not there, dest.rpartition("/")[2] != game.filename, game.id)
 
     def note_contested(self, games: Iterable[_Game], tracks: dict[int, list[_Track]]) -> None:
