@@ -344,6 +344,18 @@ def test_a_resumed_prune_keeps_what_a_new_prune_would_keep_now(library: Library,
         "Roms/gba/Game 11 (USA).gba"]
 
 
+def test_a_resumed_prune_counts_a_file_gone_already_as_pruned_whatever_its_game(
+        library: Library, card: Path) -> None:
+    """Review 115 F4: a file the killed run had removed, of a game missing since, was said
+    kept on the card and counted skipped."""
+    deployment = _prune_of_two_recorded(library, card)
+    (card / "Roms/gba/Game 10 (USA).gba").unlink()  # (removed by the run before it was killed)
+    (library.root / "gba/Game 10 (USA).gba").unlink()
+    scan_library(library.db, builtin_pack(), workers=1)
+    summary = resume(library.db, deployment)
+    assert (summary.pruned, summary.prune_held) == (2, [])
+
+
 def test_a_file_the_user_put_back_after_our_prune_is_theirs_though_its_bytes_are_ours(
         library: Library, card: Path) -> None:
     """The bytes prove a file ours only by a record still standing: once a prune of ours

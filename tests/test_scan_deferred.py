@@ -495,6 +495,28 @@ def test_another_computers_copy_of_a_changed_crc32_only_source_is_replaced(
     assert again.code == 0 and again.json()["data"]["copied"] == 0, again.out
 
 
+def test_two_computers_taking_turns_do_not_read_crc32_only_sources_again(
+        cli: Any, tmp_path: Path) -> None:
+    """Review 115 F3: once each computer's records held the card's copy, every turn of the
+    other computer made this one read every CRC32-only source again in full (a library of
+    zips: all of it, for a deploy that changes nothing)."""
+    data = rom_bytes(43, 20_000)
+    folder = _setup(cli, tmp_path, {"Game (USA)": data})
+    (folder / "Game (USA).gba").write_bytes(data)
+    card = _scanned_and_deployed(cli, tmp_path)
+    other = ("--db", str(tmp_path / "other.db"))
+    for args in (("dat", "import", tmp_path / "gba.dat"), ("library", "add", folder.parent),
+                 ("scan", "--workers", "1"), ("device", "add", "rg-35xx-plus"),
+                 ("profile", "create", "--device", "1", "--os", "knulli")):
+        assert cli(*other, *args).code == 0, args
+    for db in (other, (), other):
+        turn = cli(*db, "--json", "deploy", "1", "--to", card, "platform:gba")
+        assert turn.code == 0 and turn.json()["data"]["skipped"] == 1, turn.out
+    (folder / "Game (USA).gba").unlink()  # (not rescanned: a read of it would fail)
+    mine = cli("--json", "deploy", "1", "--to", card, "platform:gba")
+    assert mine.code == 0 and mine.json()["data"]["skipped"] == 1, mine.out
+
+
 def test_of_two_crc32_only_files_of_one_card_name_the_copy_on_the_card_stays(
         cli: Any, tmp_path: Path) -> None:
     """Review 115 F2 (QA111 F1 for games known by their CRC32 only, every DAT-matched file):

@@ -1805,6 +1805,8 @@ def _keep_what_a_new_prune_keeps(db: Database, decisions: list[_Decision],
     away = _games_away(db, {d.item.game_id for d in pruning if d.item.game_id is not None})
     others = claims.written_by_other_profiles()
     for decision in pruning:
+        if decision.existing is None:
+            continue  # (gone already, the killed run's doing: pruned, review 115 F4)
         dest = decision.item.dest
         key = collision_key(dest, claims.fs)
         if decision.item.game_id in away or decision.item.sha1 in claims.held_sha1s:
@@ -2385,7 +2387,23 @@ class Claims:
         # (no record of it: the copy another computer's database wrote, review 28 R1)
         return item.source_mtime_ns is not None and (
             written is None or int(written) != item.source_mtime_ns
-            or (claim.writer is not None and claim.writer != self.writer))
+            or self._before_a_restore(claim))
+
+    def _before_a_restore(self, claim: Owned) -> bool:
+        """True when this database wrote or chose the card's file ``claim`` last before a
+        ``db restore`` (its id and place, another line) and its records do not hold this
+        very copy (size, time). Not another computer's: its copies, once read, are this
+        database's records too (review 115 F3: every CRC32-only source read again at each
+        turn of two computers)."""
+        me = self.writer
+        if claim.writer is None or me is None or claim.writer == me:
+            return False
+        assert self._identity is not None
+        database_id, _, rest = claim.writer.partition("/")
+        return database_id == self._identity[1] \
+            and rest.rpartition("/")[2] == me.rpartition("/")[2] \
+            and not any((own.size, own.mtime_ns) == (claim.size, claim.mtime_ns)
+                        for own in self.stored().get(collision_key(claim.dest, self.fs), ()))
 
     def game_copied_to(self, dest: str) -> int | None:
         """The game whose file this destination's last copy to ``dest`` was, if recorded."""
