@@ -90,7 +90,9 @@ def test_prune_keeps_a_missing_game_but_removes_one_no_longer_chosen_or_forgotte
     assert after == {"ROMS/gba/Pocket Quest (Europe).gba", "ROMS/gba/Tiny Tanks (USA).gba"}
     assert after < before
     removed = cli("--json", "library", "rm", str(library))  # the games leave the library
-    assert removed.code == 0 and removed.json()["warnings"] == []  # (there: nothing held)
+    assert removed.code == 0 and removed.json()["data"]["missing"] == 1
+    (warning,) = removed.json()["warnings"]  # (review 115 F1: Tiny Tanks' copy was held)
+    assert warning.startswith(f"1 game of {library} was missing since the scan: its copy")
     braked = cli("deploy", "1", "--to", str(card), "--auto", "--prune")  # no game chosen:
     assert braked.code == 2 and "--force" in braked.err  # held back (QA #4)
     emptied = cli("--json", "deploy", "1", "--to", str(card), "--auto", "--prune", "--force")

@@ -104,6 +104,13 @@ def library_rm(path: Path, force: bool) -> int:
                  "games on a card are no longer held, and a deploy with --prune removes them "
                  "(their only copies, if its drive is lost); `romrunner library add` it again "
                  "before a prune to keep them")
+    elif removed.missing:  # (review 115 F1: the same for its games missing since the scan)
+        one = removed.missing == 1
+        app.warn(f"{counted(removed.missing, 'game')} of {removed.path} "
+                 f"{'was' if one else 'were'} missing since the scan: "
+                 f"{'its copy' if one else 'their copies'} on a card "
+                 f"{'is' if one else 'are'} no longer held, and a deploy with --prune removes "
+                 f"{'it (maybe its only copy)' if one else 'them (maybe their only copies)'}")
 
     def render(console: Console) -> None:
         console.print(f"forgot {removed.path} and {removed.games} game rows; no file was "
@@ -112,7 +119,8 @@ def library_rm(path: Path, force: bool) -> int:
             console.print(f"lost with them: {removed.curation.losses()}", markup=False)
 
     app.finish({"path": str(path), "games_forgotten": removed.games,
-                "reachable": removed.reachable, **removed.curation.as_dict()}, render)
+                "reachable": removed.reachable, "missing": removed.missing,
+                **removed.curation.as_dict()}, render)
     return 0
 
 

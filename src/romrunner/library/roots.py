@@ -283,6 +283,7 @@ class RootRemoval:
     games: int
     curation: Curation
     reachable: bool = True  # (False: its games' card copies were held, and are no longer)
+    missing: int = 0  # its games missing since the scan: their card copies were held too
 
 
 @dataclass(frozen=True)
@@ -324,9 +325,12 @@ def remove_root(db: Database, path: Path, *, force: bool = False) -> RootRemoval
                 f"{root.path}: of its {counted(root.games, 'game')}, {curation.losses()}; "
                 "forgetting it loses that, so nothing was removed (a folder that moved keeps "
                 "everything with `romrunner library move OLD NEW`; --force forgets it anyway)")
+        missing = int(db.scalar("SELECT count(*) FROM games WHERE root_id = ? "
+                                "AND is_missing = 1", (root.id,)) or 0)
         db.execute("DELETE FROM games WHERE root_id = ?", (root.id,))
         db.execute("DELETE FROM library_roots WHERE id = ?", (root.id,))
-    return RootRemoval(root.path, root.games, curation, root_is_there(str(root.path)))
+    return RootRemoval(root.path, root.games, curation, root_is_there(str(root.path)),
+                       missing)
 
 
 # Which games a removal takes: a condition on ``games g`` (one of these two, with its
