@@ -651,3 +651,17 @@ def test_a_track_named_with_a_quote_is_named_so_its_rewritten_sheet_can_say_it(
     assert len(named) == 3 and (written.parent / named[1]).is_file(), line
     assert (written.parent / named[1]).read_bytes() == (
         library.root / 'psx/sub/Tr"ack 01.bin').read_bytes()
+
+
+@pytest.mark.parametrize("options", ["not json", "[1, 2]"])
+def test_a_run_whose_options_are_not_a_json_object_resumes(library: Library, card: Path,
+                                                           options: str) -> None:
+    """Review 115 F7: `deploy history` advised `deploy resume N` for such a row (a v1.0.0
+    one), and the resume was an internal error."""
+    plan = library.plan(Layout(card))
+    deployment = record_deployment(library.db, plan, profile_id=library.profile_id)
+    library.db.execute("UPDATE deployment_history SET options_json = ? WHERE id = ?",
+                       (options, deployment))
+    assert list_history(library.db)[0]["resume_hint"] == f"romrunner deploy resume {deployment}"
+    summary = resume(library.db, deployment)
+    assert summary.status == "completed" and summary.copied == len(plan.items)

@@ -167,11 +167,21 @@ class DeployOptions:
 
     @classmethod
     def from_json(cls, text: str | None) -> DeployOptions:
-        """Options as stored in ``deployment_history.options_json``."""
-        data = json.loads(text) if text else {}
+        """Options as stored in ``deployment_history.options_json`` (none that are not a
+        JSON object: a v1.0.0 row's, review 115 F7)."""
+        data = stored_options(text)
         known = {key: data[key] for key in ("verify", "overwrite", "prune", "margin_bytes",
                                             "prune_others") if key in data}
         return cls(**known)
+
+
+def stored_options(text: str | None) -> dict[str, Any]:
+    """A deployment's ``options_json`` as a dict ({} when it is not a JSON object)."""
+    try:
+        data = json.loads(text) if text else {}
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
 
 
 @dataclass(frozen=True)
@@ -1533,12 +1543,8 @@ def _prune_brake(plan: DeployPlan, decisions: list[_Decision], found: dict[str, 
 def _recorded_every_file(options_json: str | None, *, pruning: bool = False) -> bool:
     """True for a deployment that recorded every file it chose (a shared card's); with
     ``pruning``, one that pruned too (``--prune``)."""
-    try:
-        options = json.loads(options_json or "{}")
-    except ValueError:
-        return False
-    return isinstance(options, dict) and options.get("shared") is True and (
-        not pruning or options.get("prune") is True)
+    options = stored_options(options_json)
+    return options.get("shared") is True and (not pruning or options.get("prune") is True)
 
 
 def _unchanged(decision: _Decision) -> bool:
@@ -1750,7 +1756,7 @@ def resume(db: Database, deployment_id: int | None = None, *, verify: bool | Non
     _refuse_another_card(db, deployment_id, root, dest_id, recorded,  # before .romrunner/
                          named=placed)
     check_destination(root)
-    stored_fs = json.loads(row["options_json"] or "{}").get("fs")
+    stored_fs = stored_options(row["options_json"]).get("fs")
     fs = fs or (FileSystem(stored_fs) if stored_fs in {f.value for f in FileSystem}
                 else FileSystem.FAT32)
     with card_lock(root):
@@ -1780,7 +1786,7 @@ def resume(db: Database, deployment_id: int | None = None, *, verify: bool | Non
         summary.notes[:0] = notes
         if options.prune:
             _say_held_kept(root, recorded, summary)
-        planned_by = json.loads(row["options_json"] or "{}").get("pack")
+        planned_by = stored_options(row["options_json"]).get("pack")
         if pack_hash is not None and planned_by is not None and planned_by != pack_hash:
             summary.notes.insert(0, "the definition pack changed since this deployment was "
                                  "planned: it finished as planned (the folders and files of "

@@ -13,6 +13,7 @@ from romrunner.deploy.execute import (
     deployment_record,
     deployment_totals,
     replaced_reason,
+    stored_options,
     unrecorded,
 )
 from romrunner.devices.profiles import load_profile
@@ -125,8 +126,7 @@ def show_deployment(db: Database, deployment_id: int, *,
     recorded = deployment_record(db, deployment_id) if row["status"] == "started" else None
     data = _row(db, row, recorded)
     options = data.pop("options_json", None)
-    value = _json_or_none(options) if options else {}
-    data["options"] = value if isinstance(value, dict) else {}
+    data["options"] = stored_options(options)
     counts = db.query("SELECT action, status, count(*) AS files, coalesce(sum(file_size), 0) "
                       "AS bytes FROM deployment_items WHERE deployment_id = ? "
                       "GROUP BY action, status ORDER BY action, status", (deployment_id,))
