@@ -255,6 +255,7 @@ def test_saving_an_auto_list_names_it_as_collection_create_does(
                        ("bad\x1bname", "empty or has control or invisible characters"),
                        # (QA112 F9: a zero-width space made a second "Zero" that looks alike)
                        ("Zero\u200b", "empty or has control or invisible characters"),
+                       ("a\u200cb\x1b", "empty or has control or invisible characters"),
                        ("", "empty or has control or invisible characters")):
         refused = real(cli, "autolist", "1", "--save", name)
         assert refused.code == 2 and said in refused.err, (name, refused.err)

@@ -186,3 +186,13 @@ def test_a_profile_moved_to_another_os_takes_its_name_unless_named_by_the_user(
     assert cli("profile", "set", "1", "--os", "muos").code == 0  # back: 3 has that name
     final = {p["id"]: p["name"] for p in cli("--json", "profile", "ls").json()["data"]}
     assert final[1] == after[1] and final[3] == names[1]
+
+
+def test_a_name_with_a_zero_width_joiner_inside_a_word_is_a_name(cli: Any) -> None:
+    """Review 115 F8: refusing invisible characters refused Persian words (ZWNJ) and emoji
+    sequences (ZWJ), ordinary names accepted before."""
+    persian = "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645"
+    family = "\U0001f468\u200d\U0001f469"
+    for name in (persian, f"{family} games"):
+        assert cli("collection", "create", name).code == 0, name
+        assert cli("device", "add", "rg-35xx-plus", "--name", name).code == 0, name

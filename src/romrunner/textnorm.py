@@ -98,8 +98,10 @@ def has_control_characters(text: str) -> bool:
     return _UNSEEN.search(text) is not None
 
 
-_UNSEEN = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff"
-                     "\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+# (not the zero-width joiner and non-joiner, U+200C/U+200D: parts of Persian and Indic words
+# and of emoji sequences, review 115 F8)
+_UNSEEN = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\u200b\u200e\u200f"
+                     "\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
 
 
 def escape_like(text: str) -> str:

@@ -381,7 +381,7 @@ def parse_setting(text: str) -> tuple[str, Any]:
     if not sep or not key.strip():
         raise InputError(f"setting {text!r}: expected key=value")
     if has_control_characters(text):  # (QA26: an ESC in a key, stored)
-        raise InputError(f"setting {text!r}: has control characters")
+        raise InputError(f"setting {text!r}: has control or invisible characters")
     if _NOT_FINITE.match(value.strip()):
         raise InputError(f"setting {text!r}: {value.strip()} is not a finite number; give a "
                          "number, true/false, or text")

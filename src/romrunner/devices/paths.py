@@ -777,7 +777,7 @@ def update_path_overrides(db: Database, pack: DefinitionPack, profile_id: int, c
                          "nothing was changed")
     for key, value in sets.items():  # (QA25: an absolute one was taken under the card root)
         if has_control_characters(value):
-            raise InputError(f"path override {key}={value!r}: has control characters; "
+            raise InputError(f"path override {key}={value!r}: has control or invisible characters; "
                              "nothing was changed")
         if value.startswith(("/", "~")) or PureWindowsPath(value).is_absolute():
             what = "a home folder" if value.startswith("~") else "an absolute path"
