@@ -404,4 +404,6 @@ def test_a_deleted_profiles_files_after_a_restore_are_said_to_be_this_databases(
     assert dry.code == 0, dry.out
     (kept,) = dry.json()["data"]["prune_other_computer"]
     assert kept["path"].endswith("Alpha (USA).gb")
-    assert kept["computer"].startswith("this database before a `db restore`")
+    assert kept["computer"] == "this database before a `db restore`"
+    (note,) = [n for n in dry.json()["data"]["notes"] if "Alpha (USA).gb" in n]
+    assert "before a `db restore`, and has no record of now" in note and "`--prune-others`" in note

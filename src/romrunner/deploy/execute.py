@@ -1437,16 +1437,27 @@ def prune_notes(claims: Claims, *, dry_run: bool = False) -> list[str]:
             "profile deleted are pruned by any (a device moved to another OS: `romrunner "
             f"profile rm {min(claims.prune_other_profile.values())}` lets this prune remove its "
             f"old copies) ({_examples(list(claims.prune_other_profile))})")
-    if claims.prune_other_computer:
-        count = len(claims.prune_other_computer)
-        computers = ", ".join(sorted(set(claims.prune_other_computer.values())))
+    restored = [dest for dest, by in claims.prune_other_computer.items()
+                if by == BEFORE_A_RESTORE]
+    if restored:  # (review 115 F9: said as another computer's, which would prune them)
+        count = len(restored)
+        notes.append(
+            f"--prune {keeps} {counted(count, 'file')} this database wrote or chose on this "
+            f"card before a `db restore`, and has no record of now: no other prune removes "
+            f"{'it' if count == 1 else 'them'}; `--prune-others` lets this one prune "
+            f"{'it' if count == 1 else 'them'} ({_examples(restored)})")
+    elsewhere = {dest: by for dest, by in claims.prune_other_computer.items()
+                 if by != BEFORE_A_RESTORE}
+    if elsewhere:
+        count = len(elsewhere)
+        computers = ", ".join(sorted(set(elsewhere.values())))
         notes.append(
             f"--prune {keeps} {counted(count, 'file')} the ROM Runner of another computer or "
             f"database ({computers}) put on this card or chose there last: a card used from "
             "two computers keeps each one's games, which that computer's prunes remove; "
             "`--prune-others` lets this one prune them too (a computer no longer used, a "
             "database restored from an older backup) "
-            f"({_examples(list(claims.prune_other_computer))})")
+            f"({_examples(list(elsewhere))})")
     if claims.prune_saves:
         count = len(claims.prune_saves)
         saves = sorted({path for paths in claims.prune_saves.values() for path in paths})
@@ -1826,6 +1837,7 @@ def _keep_what_a_new_prune_keeps(db: Database, decisions: list[_Decision],
         decision.action, decision.note = KEEP, KEPT_SINCE
 
 
+BEFORE_A_RESTORE = "this database before a `db restore`"
 KEPT_SINCE = ("the copy of a game the library cannot deploy now, or chosen by another profile "
               "or database since the run was planned: kept")
 # Notes of the prunes kept for a reason a note of their own says (not "changed since")
@@ -2474,7 +2486,7 @@ class Claims:
                         for own in self.stored().get(key, ())):
             return None
         if before_a_restore:  # (QA114 F2: said to be "another database on" this computer)
-            return "this database before a `db restore`; it has no record of them now"
+            return BEFORE_A_RESTORE
         if record.writer is None:
             return "a computer this database has no record of (an earlier release's deploy)"
         host = self.writer_labels().get(record.writer)
