@@ -183,6 +183,27 @@ def test_a_dry_run_says_a_card_folder_that_cannot_be_written(world: Path) -> Non
     (error,) = [e["error"] for e in json.loads(run.stdout)["data"]["errors"]]
     assert error == failure
     folder.chmod(0o755)
+    # (review 115 F5: a prune there, and a copy into a folder the run makes under it)
+    folder.chmod(0o555)
+    dry = romrunner(world, "--json", "deploy", "1", "--to", str(card), "platform:gba",
+                    "--prune", "--force", "--dry-run")
+    data = json.loads(dry.stdout)["data"]
+    assert dry.returncode == 1 and data["prune"] == [], dry.stdout
+    assert len(data["failures"]) == 2 and all(  # (the two snes files left on the card)
+        f.endswith(f"cannot remove: {said}") for f in data["failures"])
+    folder.parent.chmod(0o555)  # (ROMS/gba is made by the run)
+    copying = romrunner(world, "--json", "deploy", "1", "--to", str(card), "platform:gba",
+                        "--dry-run")
+    failures = json.loads(copying.stdout)["data"]["failures"]
+    roms = folder.parent.relative_to(card).as_posix()
+    assert copying.returncode == 1 and len(failures) == 2  # (Top and Loose: gba)
+    assert all(f.endswith(f"not written: {roms} is not writable (permission denied)")
+               for f in failures)
+    folder.parent.chmod(0o755)
+    run = romrunner(world, "--json", "deploy", "1", "--to", str(card), "platform:gba",
+                    "--prune", "--force")
+    assert run.returncode == 1 and json.loads(run.stdout)["data"]["failed"] == 2, run.stdout
+    folder.chmod(0o755)
     (card / ".romrunner").chmod(0o555)  # (QA111 F8: "destination is not writable")
     refused = romrunner(world, "deploy", "1", "--to", str(card), "platform:snes")
     assert refused.returncode == 2

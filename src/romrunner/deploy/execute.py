@@ -883,6 +883,10 @@ def _preview(db: Database, plan: DeployPlan, options: DeployOptions | None,
         | set(claims.prune_unreadable)
     counts.pop(KEEP, None)
     counts.pop(PRUNE, None)
+    stuck = _prunes_refused(root, pruned)  # (the run fails them: review 115 F5)
+    if stuck:
+        pruned = [dest for dest in pruned if dest not in stuck]
+        counts[FAIL] = counts.get(FAIL, 0) + len(stuck)
     if keeps:
         counts[KEEP] = len(keeps)
     if pruned:
@@ -905,7 +909,7 @@ def _preview(db: Database, plan: DeployPlan, options: DeployOptions | None,
         "conflicts": [d.item.dest for d in decisions if d.action == CONFLICT],
         "conflict_notes": {d.item.dest: d.note for d in decisions if d.action == CONFLICT},
         "failures": [d.note or d.item.dest for d in decisions if d.action == FAIL]
-        + list(unreadable.values()),
+        + list(unreadable.values()) + list(stuck.values()),
         "replace": [{"path": d.item.dest, "reason": d.item.replacing} for d in decisions
                     if d.action == COPY and d.item.replacing],
         "prune_kept": sorted(set(claims.prune_kept) | set(claims.prune_unrecorded)
@@ -2754,12 +2758,15 @@ class _CardStat:
         """Why the card's existing ``folder`` cannot be written (read-only, no permission),
         or None (a folder not there yet is made by the run; each asked once)."""
         if folder not in self.refusing:
-            path = f"{self.base}/{folder}" if folder else self.base
+            there = folder  # (a folder the run makes: its nearest folder there, review 115 F5)
+            while there and not os.path.isdir(f"{self.base}/{there}"):
+                there = there.rpartition("/")[0]
+            path = f"{self.base}/{there}" if there else self.base
             why = None
             if os.path.isdir(path) and not os.access(path, os.W_OK):
                 read_only = _read_only(path)
-                why = f"{folder or 'the card'} is read-only" if read_only else \
-                    f"{folder or 'the card'} is not writable (permission denied)"
+                why = f"{there or 'the card'} is read-only" if read_only else \
+                    f"{there or 'the card'} is not writable (permission denied)"
             self.refusing[folder] = why
         return self.refusing[folder]
 
@@ -2794,6 +2801,16 @@ class _CardStat:
             if fd is not None:
                 os.close(fd)
         self.folders.clear()
+
+
+def _prunes_refused(root: Path, pruned: list[str]) -> dict[str, str]:
+    """Of the files a dry run's prune would remove, those in a card folder that cannot be
+    written (a removal needs it), each with the failure the run would give it."""
+    card = _CardStat(root)
+    found = {dest: f"{dest}: cannot remove: {why}" for dest in pruned
+             if (why := card.unwritable(dest.rpartition("/")[0])) is not None}
+    card.close()
+    return found
 
 
 def _read_only(path: str) -> bool:
