@@ -665,3 +665,18 @@ def test_a_run_whose_options_are_not_a_json_object_resumes(library: Library, car
     assert list_history(library.db)[0]["resume_hint"] == f"romrunner deploy resume {deployment}"
     summary = resume(library.db, deployment)
     assert summary.status == "completed" and summary.copied == len(plan.items)
+
+
+def test_a_resume_says_a_source_renamed_since_its_plan_was_moved_not_missing(
+        library: Library, card: Path) -> None:
+    """QA111 F6: a resume said a source the rescan found renamed "missing since the scan"."""
+    plan = library.plan(Layout(card))
+    deployment = record_deployment(library.db, plan, profile_id=library.profile_id)
+    old = library.root / "gba/Pocket Quest (Europe).gba"
+    new = old.with_name("POCKET QUEST (Europe).gba")
+    old.rename(new)
+    scan_library(library.db, builtin_pack(), workers=1)
+    summary = resume(library.db, deployment)
+    (error,) = [e["error"] for e in summary.errors if e["status"] == "failed"]
+    assert error == (f"{old}: moved or renamed since this deployment was planned (now {new}): "
+                     "a new `romrunner deploy` takes it from there")

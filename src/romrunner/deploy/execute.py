@@ -3296,6 +3296,10 @@ class _FileFailed(Exception):
     """This file cannot be copied; the run goes on."""
 
 
+class _SourceGone(_FileFailed):
+    """The file's source is not where the scan saw it."""
+
+
 class _Runner:
     """One run over a deployment's decided items."""
 
@@ -3551,6 +3555,8 @@ class _Runner:
         try:
             self.copy(item, replaces)
             return True
+        except _SourceGone as exc:
+            error = self._moved_since(item) or str(exc)
         except _FileFailed as exc:
             error = str(exc)
         except OSError as exc:
@@ -3563,6 +3569,15 @@ class _Runner:
         if refused is not None:  # (recorded first: it may end the run)
             self.note_failed_copy(refused)
         return False
+
+    def _moved_since(self, item: _Item) -> str | None:
+        """The words of a source a rescan found moved or renamed since the deployment was
+        planned (QA111 F6: a resume said such a file "missing since the scan"), or None."""
+        now = None if item.game_id is None else game_path(self.db, item.game_id)
+        if now is None or now == item.source or not os.path.exists(os_path(now)):
+            return None
+        return (f"{item.source}: moved or renamed since this deployment was planned (now "
+                f"{now}): a new `romrunner deploy` takes it from there")
 
     def copy(self, item: _Item, replaces: os.stat_result | None) -> None:
         """Write the item's temporary file; it is renamed into place with its batch."""
@@ -4234,7 +4249,7 @@ def _open_source(item: _Item) -> tuple[int, os.stat_result]:
         src = os.open(os_path(item.source), _SOURCE_FLAGS)
     except OSError as exc:
         if exc.errno in (errno.ENOENT, errno.ENOTDIR):  # (the plan's words: source_problem)
-            raise _FileFailed(f"{item.source}: missing since the scan") from exc
+            raise _SourceGone(f"{item.source}: missing since the scan") from exc
         if exc.errno == errno.ELOOP:
             raise _FileFailed(f"{item.source}: is a symbolic link now; not followed "
                               "(rescan it)") from exc
