@@ -125,6 +125,11 @@ def test_a_whole_query_the_shell_got_as_one_word_reads_the_same_everywhere(
     assert parse_query(["title:dec region:usa"]) == parse_query("title:dec region:usa")
     # words of a title that merely hold a colon stay the title's
     assert parse_query(["title:zelda: link"]).terms == (Term("title", ("zelda: link",)),)
+    # a word left out is a term of its own (QA117 F1: `title:"dec -decker"` chose only it)
+    assert _listed(run, "title:dec -decker") == _listed(run, "title:dec", "-decker") == [
+        "Decathlon (USA).gb", "Decoy (USA).nes"]
+    assert _collected(run, "q4", "title:dec -decker") == [
+        "Decathlon (USA).gb", "Decoy (USA).nes"]
     card = tmp_path / "card"
     card.mkdir()
     assert _deployed(run, card, "title:dec platform:gb") == 2

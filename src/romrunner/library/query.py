@@ -182,7 +182,8 @@ def _shell_quoted(word: str) -> str:
     word whose rest holds a term of a known field (``'title:sky region:usa'``) is a whole
     query the shell got as one word: split as query text (QA20 C1)."""
     match = _NAMED_FIELDS.match(word)
-    if match is None or any(_names_a_field(token) for token in match.group(2).split()):
+    if match is None or any(_names_a_field(token) or _negates(token)
+                            for token in match.group(2).split()):
         return word
     if match.group(1).lower().endswith("region:"):  # (`"Hong Kong",usa`: QA44 F15)
         parts = match.group(2).split(",")
@@ -199,6 +200,13 @@ def _is_region(text: str) -> bool:
     except InputError:
         return False
     return True
+
+
+def _negates(token: str) -> bool:
+    """True for a ``-word`` (a term left out), never a name's own dash (``Nintendo - Game
+    Boy``): ``'title:mario -land'`` is a query the shell got as one word (QA117 F1: quoted
+    again as ``title:"mario -land"``, it chose only the game left out)."""
+    return len(token) > 1 and token[0] == "-" and token[1] != "-"
 
 
 def _names_a_field(token: str) -> bool:
