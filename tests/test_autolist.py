@@ -399,3 +399,26 @@ def test_answers_past_their_expiry_are_said_when_they_decide(
     stale = real(cli, "--json", "autolist", "1").json()
     said = [w for w in stale["warnings"] if "past their expiry" in w]
     assert said and "emulator-official" in said[0] and "cache import" in said[0]
+
+
+def test_a_saved_auto_list_edited_by_hand_is_the_users_and_never_replaced(
+        cli: Any, db_path: Path, setup: dict[str, Any]) -> None:
+    """QA117 F2: `autolist --save NAME --replace` dropped the games added to the saved list
+    by hand and brought back the one removed, without a word."""
+    saved = real(cli, "--json", "autolist", "1", "--save", "Mine").json()["data"]
+    included = [g["game_id"] for g in saved["games"] if g["included"]]
+    left_out = [g["game_id"] for g in saved["games"] if not g["included"]]
+    assert included and left_out
+    added = real(cli, "--json", "collection", "add", "Mine", str(left_out[0]))
+    assert added.json()["data"]["adopted"] is True
+    assert any("edited by hand it is a collection of yours now" in w
+               for w in added.json()["warnings"])
+    assert real(cli, "--json", "collection", "show", "Mine").json()["data"]["kind"] == "manual"
+    refused = real(cli, "autolist", "1", "--save", "Mine", "--replace")
+    assert refused.code == 2 and "is not an auto-list" in refused.err
+    shown = real(cli, "--json", "collection", "show", "Mine").json()["data"]["games"]
+    assert sorted(g["id"] for g in shown) == sorted([*included, left_out[0]])
+    # (a removal by hand too)
+    real(cli, "autolist", "1", "--save", "Other")
+    removed = real(cli, "--json", "collection", "remove", "Other", str(included[0]))
+    assert removed.json()["data"]["adopted"] is True

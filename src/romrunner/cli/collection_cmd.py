@@ -11,6 +11,7 @@ from rich.table import Table
 from romrunner.cli.context import ROW_ID, app_context
 from romrunner.cli.games_cmd import page_json, render_page
 from romrunner.collections.store import (
+    ADOPTED_NOTE,
     add_games,
     collection_page,
     collection_ref,
@@ -107,8 +108,10 @@ def collection_add(name: str, game_ids: tuple[int, ...], query: str | None) -> i
                        known_platforms=app.pack().platforms)
     already = f" ({counted(result.already, 'game')} given already in it)" \
         if result.already else ""
+    if result.adopted:
+        app.warn(f"{result.name} {ADOPTED_NOTE}")
     app.finish({"collection": result.name, "added": result.added,
-                "already_in": result.already},
+                "already_in": result.already, "adopted": result.adopted},
                lambda c: c.print(f"{counted(result.added, 'game')} added to {result.name}"
                                  f"{already}", markup=False))
     return 0
@@ -126,8 +129,10 @@ def collection_remove(name: str, game_ids: tuple[int, ...]) -> int:
         shown = ", ".join(str(i) for i in result.not_in[:10])
         more = f" and {len(result.not_in) - 10:,} more" if len(result.not_in) > 10 else ""
         app.warn(f"{counted(len(result.not_in), 'game')} not in {result.name}: {shown}{more}")
+    if result.adopted:
+        app.warn(f"{result.name} {ADOPTED_NOTE}")
     app.finish({"collection": result.name, "removed": result.removed,
-                "not_in": result.not_in},
+                "not_in": result.not_in, "adopted": result.adopted},
                lambda c: c.print(f"{counted(result.removed, 'game')} removed from "
                                  f"{result.name}"))
     return 0

@@ -673,6 +673,7 @@ class AddedGames:
     added: int
     name: str
     already: int = 0  # of the ids given, those in it before (QA102 F8: "0 games added")
+    adopted: bool = False  # a saved auto-list, now the user's (see _adopt)
 
 
 def add_games(db: Database, name: str, game_ids: Sequence[int] = (), *,
@@ -711,7 +712,23 @@ def add_games(db: Database, name: str, game_ids: Sequence[int] = (), *,
                 f"FROM games g WHERE {where}", {**params, "c": found.id}).rowcount
         db.execute("UPDATE collections SET updated_at = CURRENT_TIMESTAMP WHERE id = ?",
                    (found.id,))
-    return AddedGames(added, found.name, already)
+        adopted = bool(added) and _adopt(db, found.id)
+    return AddedGames(added, found.name, already, adopted)
+
+
+def _adopt(db: Database, collection_id: int) -> bool:
+    """Make a saved auto-list edited by hand a manual collection (True when it was one): its
+    games are the user's now, which ``autolist --save NAME --replace`` would have replaced
+    without a word (QA117 F2: games added by hand dropped, one removed back)."""
+    rules = db.scalar("SELECT rules_json FROM collections WHERE id = ?", (collection_id,))
+    if not _saved_autolist(rules):
+        return False
+    db.execute("UPDATE collections SET rules_json = NULL WHERE id = ?", (collection_id,))
+    return True
+
+
+ADOPTED_NOTE = ("was a saved auto-list; edited by hand it is a collection of yours now: "
+                "`autolist --save` no longer replaces it")
 
 
 def _named(where: str) -> str:
@@ -729,6 +746,7 @@ class RemovedGames:
     removed: int
     not_in: list[int]
     name: str = ""  # the collection's, as stored
+    adopted: bool = False  # a saved auto-list, now the user's (see _adopt)
 
 
 def remove_games(db: Database, name: str, game_ids: Sequence[int]) -> RemovedGames:
@@ -750,7 +768,8 @@ def remove_games(db: Database, name: str, game_ids: Sequence[int]) -> RemovedGam
         if removed:
             db.execute("UPDATE collections SET updated_at = CURRENT_TIMESTAMP WHERE id = ?",
                        (found.id,))
-    return RemovedGames(removed, absent, found.name)
+        adopted = bool(removed) and _adopt(db, found.id)
+    return RemovedGames(removed, absent, found.name, adopted)
 
 
 def list_collections(db: Database, *, known_platforms: Iterable[str] | None = None
