@@ -458,6 +458,27 @@ def test_no_intros_single_language_tags_are_languages_once_an_earlier_library_is
     assert kept == ["Art School Pocket (World) (Fr).gb"]
 
 
+def test_a_fan_translations_language_is_one_lang_finds(cli: Any, tmp_path: Path) -> None:
+    """QA117 F3: the README says `lang:` reads a translation's "[T+Eng]"; it found none,
+    while the auto-list counted them English."""
+    root = tmp_path / "lib" / "snes"
+    root.mkdir(parents=True)
+    names = ["Seiken Densetsu 3 (Japan) [T+Eng].sfc", "Bahamut Lagoon (Japan) [T+Eng1.3_DeJap]"
+             ".sfc", "Foo (Japan) [T-Fre by X].sfc", "Bar (USA).sfc"]
+    for n, name in enumerate(names):
+        (root / name).write_bytes(rom(f"translated-{n}"))
+    for step in (("library", "add", str(root)), ("scan", "--workers", "1")):
+        _ok(cli, *step)
+
+    def found(query: str) -> list[str]:
+        games = _ok(cli, "--json", "games", "ls", query).json()["data"]["games"]
+        return sorted(game["filename"] for game in games)
+
+    assert found("lang:en") == sorted(names[:2])
+    assert found("lang:fr") == [names[2]]
+    assert found("lang:ja") == []  # (a name's languages are its tags', as "(USA)" has none)
+
+
 def test_a_language_of_one_country_counts_as_its_language(
         cli: Any, tmp_path: Path) -> None:
     """QA31 F4: `lang:en` missed "(En-US,En-GB)", and a preference of En kept the (Ja)

@@ -72,6 +72,7 @@ from romrunner.library.tags import (
     tag_part,
     tags_of,
     tags_of_file,
+    translation_language,
 )
 from romrunner.packs.loader import DefinitionPack
 from romrunner.search.index import catalog_title
@@ -681,23 +682,6 @@ def _version_rank(version: str | None) -> tuple[tuple[int, Any], ...]:
               for part in parts), _END)
 
 
-# A fan translation's language as file names write it ("[T+Eng]", "[T-Fre by X]") -> its code.
-_TRANSLATED = {"eng": "En", "fre": "Fr", "fra": "Fr", "ger": "De", "deu": "De", "spa": "Es",
-               "esp": "Es", "ita": "It", "por": "Pt", "bra": "Pt", "rus": "Ru", "chi": "Zh",
-               "kor": "Ko", "jpn": "Ja", "jap": "Ja", "swe": "Sv", "dut": "Nl", "pol": "Pl",
-               "gre": "El", "tur": "Tr", "ara": "Ar"}
-
-
-@functools.lru_cache(maxsize=256)
-def _translation_language(text: str | None) -> str | None:
-    """The language code a fan translation's tag names (``Eng`` -> ``En``), or None."""
-    word = re.match(r"[A-Za-z]+", text or "")
-    if word is None:
-        return None
-    code = word[0].lower()
-    return code.capitalize() if len(code) == 2 else _TRANSLATED.get(code)
-
-
 def _ranks(values: tuple[str, ...]) -> dict[str, int]:
     ranks: dict[str, int] = {}
     for index, value in enumerate(values):
@@ -773,7 +757,7 @@ class _Preference:
         flags = game.flags if game.flags_json else frozenset()
         own = tags_of_file(game.filename)
         parsed = tags_of(tag_part(game.title)) if game.identified else own
-        translated = _translation_language(own.translation)
+        translated = translation_language(own.translation)
         languages = game.languages_json if translated is None else json.dumps([translated])
         region = self._rank("region", game.region_text)
         language = self._rank("language", languages) if _json_list(languages) \

@@ -19,7 +19,7 @@ from romrunner.library.examine import ARCHIVES, Examined, Job, examine
 from romrunner.library.hashing import CrcRules, Hashes
 from romrunner.library.platforms import UNKNOWN, PlatformGuess, decide_platform, folders_of
 from romrunner.library.serials import DISC_ID_PLATFORMS, read_disc_id
-from romrunner.library.tags import EDITION_WORDS, ParsedName, extension_of
+from romrunner.library.tags import EDITION_WORDS, ParsedName, extension_of, translation_language
 from romrunner.packs.index import PackIndex
 
 # The columns of ``Record.row``, in order. The writer adds the game id, the root and the
@@ -97,8 +97,12 @@ def record_of(examined: Examined, index: PackIndex, root_name: str) -> Record:
 def tag_values(parsed: ParsedName) -> tuple[object, ...]:
     """The stored values of :data:`TAG_COLUMNS` for a parsed name (lists as JSON, empty as
     NULL): what a scan writes for a file's name, and identification for a catalog game's."""
+    languages = list(parsed.languages)
+    translated = translation_language(parsed.translation)
+    if translated is not None and translated not in languages:
+        languages.append(translated)  # (`lang:en` finds "[T+Eng]": QA117 F3)
     return (parsed.region,
-            json.dumps(list(parsed.languages)) if parsed.languages else None,
+            json.dumps(languages) if languages else None,
             parsed.revision, parsed.version,
             json.dumps(list(parsed.flags)) if parsed.flags else None,
             int(parsed.is_hack), parsed.hack_type)

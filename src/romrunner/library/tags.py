@@ -434,3 +434,20 @@ def revision_rank(revision: str | None) -> tuple[int, float, str]:
         if len(revision) == 1 and revision.isalpha():
             return (1, float(ord(revision.upper()) - ord("A") + 1), revision)
         return (1, 0.0, revision)
+
+
+# A fan translation's language as file names write it ("[T+Eng]", "[T-Fre by X]") -> its code.
+_TRANSLATED = {"eng": "En", "fre": "Fr", "fra": "Fr", "ger": "De", "deu": "De", "spa": "Es",
+               "esp": "Es", "ita": "It", "por": "Pt", "bra": "Pt", "rus": "Ru", "chi": "Zh",
+               "kor": "Ko", "jpn": "Ja", "jap": "Ja", "swe": "Sv", "dut": "Nl", "pol": "Pl",
+               "gre": "El", "tur": "Tr", "ara": "Ar"}
+
+
+@functools.lru_cache(maxsize=256)
+def translation_language(text: str | None) -> str | None:
+    """The language code a fan translation's tag names (``Eng`` -> ``En``), or None."""
+    word = re.match(r"[A-Za-z]+", text or "")
+    if word is None:
+        return None
+    code = word[0].lower()
+    return code.capitalize() if len(code) == 2 else _TRANSLATED.get(code)
