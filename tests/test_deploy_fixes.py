@@ -581,3 +581,32 @@ def test_a_temporary_record_file_a_killed_run_left_is_removed_by_the_next(
     mine.write_text("mine")
     assert cli("deploy", "1", "--to", str(card), "--auto").code == 0
     assert not stale.exists() and mine.read_text() == "mine"
+
+
+def test_a_disc_added_to_complete_a_set_and_gone_is_no_chosen_game_left_out(
+        cli: Any, tmp_path: Path) -> None:
+    """QA117 F4: one disc chosen, its set's third disc gone (not rescanned): "1 chosen game
+    was left out", exit 1, though the chosen disc was on the card; after a rescan, exit 0
+    for the same card."""
+    psx = tmp_path / "discs" / "psx"
+    psx.mkdir(parents=True)
+    for disc in (1, 2, 3):
+        name = f"Saga (USA) (Disc {disc})"
+        (psx / f"{name}.bin").write_bytes(bytes([disc]) * 50_000)
+        (psx / f"{name}.cue").write_text(
+            f'FILE "{name}.bin" BINARY\n  TRACK 01 MODE2/2352\n    INDEX 01 00:00:00\n')
+    for args in (("library", "add", str(tmp_path / "discs")), ("scan", "--workers", "1"),
+                 ("device", "add", "rg-35xx-plus"),
+                 ("profile", "create", "--device", "1", "--os", "muos")):
+        assert cli(*args).code == 0, args
+    games = cli("--json", "games", "ls", "saga").json()["data"]["games"]
+    first = next(g["id"] for g in games if "(Disc 1)" in g["filename"])
+    for suffix in (".cue", ".bin"):
+        (psx / f"Saga (USA) (Disc 3){suffix}").unlink()
+    card = tmp_path / "card"
+    card.mkdir()
+    result = cli("--json", "deploy", "1", "--to", str(card), f"id:{first}")
+    assert result.code == 0, result.out
+    assert result.json()["data"]["left_out"] == 0
+    assert any("2 of 3 discs could be placed" in w for w in result.json()["warnings"])
+    assert next(card.rglob("Saga (USA) (Disc 1).cue")).is_file()

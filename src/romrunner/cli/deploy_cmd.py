@@ -163,7 +163,7 @@ def _deploy_run(app: AppContext, db: Database, profile_id: int, words: tuple[str
     if not chosen.game_ids and (not options.prune or not read_manifest(card)[0]):
         app.warn(f"no game chosen: {_why_none(chosen, profile_id)}")  # (QA17: exit 0)
         return _nothing_chosen(app, chosen)
-    left_out = _left_out(plan)
+    left_out = _left_out(plan, chosen.game_ids)
     if dry_run:
         with app.working("checking the card…"):
             data = preview(db, plan, options,
@@ -200,10 +200,13 @@ def _refuse_short_blank_card(db: Database, card: Path, plan: DeployPlan,
             prunable=data["prunable_bytes"]))
 
 
-def _left_out(plan: DeployPlan) -> int:
+def _left_out(plan: DeployPlan, chosen: list[int]) -> int:
     """How many chosen games the plan could not place (each error said as a warning): the
-    run does not do all it was asked, so it does not exit 0 (QA8)."""
-    return len({issue.game_id for issue in plan.errors if issue.game_id is not None})
+    run does not do all it was asked, so it does not exit 0 (QA8). Not a disc the plan added
+    to complete a chosen one's set, whose absence the set's warning says (QA117 F4: "1
+    chosen game was left out" of a deploy that placed the one disc chosen)."""
+    ids = set(chosen)
+    return len({issue.game_id for issue in plan.errors if issue.game_id in ids})
 
 
 @contextmanager
