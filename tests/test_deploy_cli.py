@@ -71,6 +71,12 @@ def test_a_collection_and_the_auto_list_choose_games(cli: Any, library: dict[str
     assert chosen["left_out_by_autolist"] == listed["considered"] - listed["included"] == 1
     assert chosen["how"] == ("the profile's auto-list, which leaves out 1 game (`romrunner "
                              "autolist 1` says why)")
+    # with a query too, the text says it (QA117 F5: the JSON only)
+    narrowed = cli("--json", "deploy", "1", "--to", str(card), "--auto", "--dry-run",
+                   "missing:false").json()["data"]["chosen"]
+    assert narrowed["left_out_by_autolist"] == 1
+    assert narrowed["how"] == ("missing:false, as the profile's auto-list allows, which leaves "
+                               "out 1 game of them (`romrunner autolist 1` says why)")
 
 
 def test_nothing_chosen_unknown_profile_and_bad_query_are_one_line_errors(

@@ -102,7 +102,8 @@ def deploy() -> None:
 @click.argument("words", nargs=-1)
 @click.option("--to", "card", required=True, type=path_param(),
               help="The mounted card (or folder) to deploy to.")
-@click.option("--collection", default=None, help="The games of this collection.")
+@click.option("--collection", default=None,
+              help="The games of this collection (with a QUERY: those it matches).")
 @click.option("--auto", is_flag=True, help="The profile's auto-list (with a QUERY: of those).")
 @click.option("--dry-run", is_flag=True, help="Print the plan and the changes; write nothing.")
 @click.option("--verify", is_flag=True, help="Re-read what is written and compare SHA1s.")

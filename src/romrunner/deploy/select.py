@@ -125,8 +125,11 @@ def choose_games(db: Database, pack: DefinitionPack, profile_id: int, layout: Ca
             "says why)" if left else ""), left, warnings=said)
     wanted = set(ids)
     kept = sorted(game_id for game_id in included if game_id in wanted)
-    return Chosen(kept, f"{text}, as the profile's auto-list allows", len(ids) - len(kept),
-                  missing, matched, missing_ids, warnings=said)
+    left = len(ids) - len(kept)  # (QA117 F5: said in the JSON only)
+    return Chosen(kept, f"{text}, as the profile's auto-list allows" + (
+        f", which leaves out {counted(left, 'game')} of them (`romrunner autolist "
+        f"{profile_id}` says why)" if left else ""), left, missing, matched, missing_ids,
+        warnings=said)
 
 
 def _excluded_platforms_chosen(db: Database, profile_id: int, text: str,
