@@ -93,6 +93,7 @@ def test_a_value_with_spaces_is_quoted_inside_the_query(run: Any) -> None:
     # title: word holding a space is one value, quoted again (QA12 F7: it was split, and the
     # lone '-' refused); any other word with spaces is split as query text
     assert _listed(run, f"dat:{GB_DAT}") == ["Decathlon (USA).gb"]
+    assert _listed(run, f"dat:{GB_DAT.lower()}") == ["Decathlon (USA).gb"]  # (QA117 F10)
     assert _listed(run, "title:decker run") == ["Decker Run (USA).gb"]
     assert parse_query(["dat:Sega Pico", "x"]) == parse_query('dat:"Sega Pico" x')
     assert parse_query(["-title:super mario"]).terms == (Term("title", ("super mario",), True),)

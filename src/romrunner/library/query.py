@@ -548,11 +548,14 @@ def _title_parse(value: str) -> str:
 
 
 def _dat_sql(value: str, ctx: Context) -> Sql:
-    if ctx.db.scalar("SELECT count(*) FROM catalog_sources WHERE name = ?", (value,)) == 0:
+    # (a DAT's name in any case, as every other field's value: QA117 F10)
+    if ctx.db.scalar("SELECT count(*) FROM catalog_sources WHERE name = ? COLLATE NOCASE",
+                     (value,)) == 0:
         raise QueryError(f"query: dat:{quote_value(value)}: no imported DAT has this name "
                          "(`romrunner dat ls` lists them)")
     return ("g.matched_game_id IN (SELECT cg.game_id FROM catalog_games cg "
-            "JOIN catalog_sources cs ON cs.id = cg.source_id WHERE cs.name = ?)", [value])
+            "JOIN catalog_sources cs ON cs.id = cg.source_id WHERE cs.name = ? COLLATE NOCASE)",
+            [value])
 
 
 def _year_sql(bounds: tuple[int | None, int | None], ctx: Context) -> Sql:
