@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import glob
+import sqlite3
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -95,6 +96,14 @@ class VacuumResult:
     bytes_after: int
     seconds: float
     held_back: bool = False  # another connection kept the rebuilt file in the WAL
+
+
+def page_count(db: Database) -> int | None:
+    """The database's pages now (None: it cannot be read)."""
+    try:
+        return int(db.conn.execute("PRAGMA page_count").fetchone()[0])
+    except sqlite3.Error:
+        return None
 
 
 def vacuum(db: Database) -> VacuumResult:
