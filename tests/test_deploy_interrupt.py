@@ -25,6 +25,10 @@ def test_ctrl_c_says_which_deployment_to_resume(tmp_path: Path) -> None:
     assert envelope["data"]["status"] == "cancelled"
     assert f"romrunner deploy resume {deployment}" in envelope["errors"][0]
     assert b"Traceback" not in err
+    # (on stderr too, as every command says it: QA116 F2, nothing was said there)
+    assert err.decode().strip().endswith(
+        f"interrupted: deployment {deployment}: `romrunner deploy resume {deployment}` finishes "
+        "it without recopying what is done")
     assert _files_on(card) < len(BIG_DISCS)
     code, _, resume_err = resume_cli(library, str(deployment))
     assert code == 0, resume_err

@@ -8,6 +8,7 @@ subcommands. The group routes any first word that is not a subcommand to the hid
 from __future__ import annotations
 
 import os
+import sys
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -29,6 +30,7 @@ from rich.table import Table
 from romrunner.cli.context import ROW_ID, AppContext, app_context, path_param
 from romrunner.cli.db_cmd import require_database
 from romrunner.cli.querycmd import QueryCommand
+from romrunner.cli.terminal import visible
 from romrunner.deploy.card import (
     CARD_DIR,
     DeployError,
@@ -526,9 +528,14 @@ def finish_summary(app: AppContext, summary: DeploySummary, left_out: int = 0,
         if len(errors) > 20:
             app.err_console.print(f"  … and {len(errors) - 20} more "
                                   f"(`romrunner deploy show {summary.deployment_id}`)")
-        if summary.stopped:
+        if summary.stopped and code != EXIT_INTERRUPTED:
             app.err_console.print(f"error: {summary.stopped}", markup=False, soft_wrap=True)
 
+    if code == EXIT_INTERRUPTED:  # (in every mode, as every command says it: QA116 F2)
+        reason = summary.stopped.removeprefix("interrupted; ") if summary.stopped else \
+            f"`romrunner deploy resume {summary.deployment_id}` finishes it"
+        sys.stderr.write(visible(f"interrupted: deployment {summary.deployment_id}: {reason}")
+                         + "\n")
     data = summary.as_dict()
     data["left_out"] = left_out
     if in_all is not None:
