@@ -517,6 +517,31 @@ def test_two_computers_taking_turns_do_not_read_crc32_only_sources_again(
     assert mine.code == 0 and mine.json()["data"]["skipped"] == 1, mine.out
 
 
+def test_another_computers_other_dump_under_one_name_is_replaced_by_this_ones(
+        cli: Any, tmp_path: Path) -> None:
+    """Review 118 F1: two computers whose libraries hold other CRC32-only dumps under one
+    name: once the other had written its dump there, this one's deploy said "skipped", and
+    `--verify` blamed the card."""
+    mine, theirs = rom_bytes(44, 20_000), rom_bytes(45, 20_000)
+    folder = _setup(cli, tmp_path, {"Mario (USA)": mine, "Mario (USA) (Alt)": theirs})
+    (folder / "Mario (USA).gba").write_bytes(mine)
+    card = _scanned_and_deployed(cli, tmp_path)
+    other_lib = tmp_path / "other" / "gba"
+    other_lib.mkdir(parents=True)
+    (other_lib / "Mario (USA).gba").write_bytes(theirs)
+    other = ("--db", str(tmp_path / "other.db"))
+    for args in (("dat", "import", tmp_path / "gba.dat"), ("library", "add", other_lib.parent),
+                 ("scan", "--workers", "1"), ("device", "add", "rg-35xx-plus"),
+                 ("profile", "create", "--device", "1", "--os", "knulli"),
+                 ("deploy", "1", "--to", card, "platform:gba")):
+        assert cli(*other, *args).code == 0, args
+    (copy,) = card.rglob("Mario (USA).gba")
+    assert copy.read_bytes() == theirs
+    again = cli("--json", "deploy", "1", "--to", card, "platform:gba")
+    assert again.code == 0 and again.json()["data"]["copied"] == 1, again.out
+    assert copy.read_bytes() == mine
+
+
 def test_of_two_crc32_only_files_of_one_card_name_the_copy_on_the_card_stays(
         cli: Any, tmp_path: Path) -> None:
     """Review 115 F2 (QA111 F1 for games known by their CRC32 only, every DAT-matched file):

@@ -2409,23 +2409,20 @@ class Claims:
         # (no record of it: the copy another computer's database wrote, review 28 R1)
         return item.source_mtime_ns is not None and (
             written is None or int(written) != item.source_mtime_ns
-            or self._before_a_restore(claim))
+            or self._unrecorded_other_write(claim))
 
-    def _before_a_restore(self, claim: Owned) -> bool:
-        """True when this database wrote or chose the card's file ``claim`` last before a
-        ``db restore`` (its id and place, another line) and its records do not hold this
-        very copy (size, time). Not another computer's: its copies, once read, are this
-        database's records too (review 115 F3: every CRC32-only source read again at each
-        turn of two computers)."""
+    def _unrecorded_other_write(self, claim: Owned) -> bool:
+        """True when another database (another computer's, or this one before a ``db
+        restore``) wrote or chose the card's file ``claim`` last and this database's records
+        do not hold this very copy (size, time): its bytes may be another dump (QA114 F1;
+        review 118 F1: another computer's dump "skipped"). Not a copy this database's records
+        hold, which another computer only chose since (review 115 F3: every CRC32-only
+        source read again at each turn of two computers)."""
         me = self.writer
         if claim.writer is None or me is None or claim.writer == me:
             return False
-        assert self._identity is not None
-        database_id, _, rest = claim.writer.partition("/")
-        return database_id == self._identity[1] \
-            and rest.rpartition("/")[2] == me.rpartition("/")[2] \
-            and not any((own.size, own.mtime_ns) == (claim.size, claim.mtime_ns)
-                        for own in self.stored().get(collision_key(claim.dest, self.fs), ()))
+        return not any((own.size, own.mtime_ns) == (claim.size, claim.mtime_ns)
+                       for own in self.stored().get(collision_key(claim.dest, self.fs), ()))
 
     def game_copied_to(self, dest: str) -> int | None:
         """The game whose file this destination's last copy to ``dest`` was, if recorded."""
