@@ -542,28 +542,55 @@ def test_another_computers_other_dump_under_one_name_is_replaced_by_this_ones(
     assert copy.read_bytes() == mine
 
 
+def _two_roots_of_one_name(cli: Any, tmp_path: Path, *db: str) -> tuple[Path, int, int]:
+    """Two roots, each holding a CRC32-only "Mario (USA).gba" of another dump (in ``db``'s
+    database, default the test's), a Knulli profile; the card, the two games' ids."""
+    root = tmp_path / "roms" / "gba"
+    if not root.exists():
+        one, other = rom_bytes(41, 20_000), rom_bytes(42, 20_000)
+        folder = _setup(cli, tmp_path, {"Mario (USA)": one, "Mario (USA) (Alt)": other})
+        (folder / "Mario (USA).gba").write_bytes(one)
+        second = tmp_path / "more" / "gba"
+        second.mkdir(parents=True)
+        (second / "Mario (USA).gba").write_bytes(other)
+    else:
+        assert cli(*db, "dat", "import", tmp_path / "gba.dat").code == 0
+        assert cli(*db, "library", "add", root.parent).code == 0
+    for args in (("library", "add", tmp_path / "more"), ("scan", "--workers", "1"),
+                 ("device", "add", "rg-35xx-plus"),
+                 ("profile", "create", "--device", "1", "--os", "knulli")):
+        assert cli(*db, *args).code == 0, args
+    games = cli(*db, "--json", "games", "ls").json()["data"]["games"]
+    assert all(g["match_method"] == "crc32" for g in games) and len(games) == 2
+    card = tmp_path / "card"
+    card.mkdir(exist_ok=True)
+    first, later = sorted(g["id"] for g in games)
+    return card, first, later
+
+
 def test_of_two_crc32_only_files_of_one_card_name_the_copy_on_the_card_stays(
         cli: Any, tmp_path: Path) -> None:
     """Review 115 F2 (QA111 F1 for games known by their CRC32 only, every DAT-matched file):
     the name went to the lower id, and the card's copy was swapped for the other dump."""
-    one, other = rom_bytes(41, 20_000), rom_bytes(42, 20_000)
-    folder = _setup(cli, tmp_path, {"Mario (USA)": one, "Mario (USA) (Alt)": other})
-    (folder / "Mario (USA).gba").write_bytes(one)
-    second = tmp_path / "more" / "gba"
-    second.mkdir(parents=True)
-    (second / "Mario (USA).gba").write_bytes(other)
-    assert cli("library", "add", tmp_path / "more").code == 0
-    for args in (("scan", "--workers", "1"), ("device", "add", "rg-35xx-plus"),
-                 ("profile", "create", "--device", "1", "--os", "knulli")):
-        assert cli(*args).code == 0, args
-    games = cli("--json", "games", "ls").json()["data"]["games"]
-    assert all(g["match_method"] == "crc32" for g in games) and len(games) == 2
-    later = max(g["id"] for g in games)
-    card = tmp_path / "card"
-    card.mkdir()
+    card, _, later = _two_roots_of_one_name(cli, tmp_path)
     assert cli("deploy", "1", "--to", card, f"id:{later}").code == 0
     (copy,) = card.rglob("Mario (USA).gba")
     held = copy.read_bytes()
     again = cli("--json", "deploy", "1", "--to", card, "platform:gba")
     assert again.json()["data"]["copied"] == 0, again.out
     assert copy.read_bytes() == held
+    # Another computer puts the other one there: the game on the card is the one it holds
+    # now, not the one this database copied last (review 118 F2: "left out", and the other
+    # game "skipped" with the card holding the first)
+    other = ("--db", str(tmp_path / "other.db"))
+    _, first, _ = _two_roots_of_one_name(cli, tmp_path, *other)
+    assert cli(*other, "deploy", "1", "--to", card, f"id:{first}").code == 0
+    theirs = copy.read_bytes()
+    assert theirs != held
+    mine = cli("--json", "deploy", "1", "--to", card, "platform:gba")
+    data = mine.json()
+    assert data["data"]["copied"] == 0 and copy.read_bytes() == theirs, mine.out
+    (left,) = [w for w in data["warnings"] if "left out" in w]
+    (other_dump,) = [path for path in (tmp_path / "roms", tmp_path / "more")
+                     if (path / "gba" / "Mario (USA).gba").read_bytes() != theirs]
+    assert left.startswith(str(other_dump / "gba" / "Mario (USA).gba")), left

@@ -719,20 +719,22 @@ def _warn_left_folders(builder: _Builder, platforms: set[str], pruning: bool,
                                              files, kept, pruning), platform_id, path=str(old)))
 
 
-def _last_copied_games(db: Database, root: Path, dests: list[str]) -> dict[str, int]:
+def _last_copied_games(db: Database, root: Path, dests: list[str]
+                       ) -> dict[str, tuple[int, int | None, int | None]]:
     """Of ``dests`` on the card at ``root``, each one's game as this card's last copy
-    there (written or found unchanged) recorded it."""
+    there (written or found unchanged) recorded it, with that copy's size and time."""
     card = card_destination_id(root, create=False)
     if not card:
         return {}
-    found: dict[str, int] = {}
-    for dest, game_id in db.query(
-            "SELECT i.dest_path, i.game_id FROM deployment_items i JOIN deployment_history h "
-            "ON h.id = i.deployment_id WHERE h.destination_id = ? AND i.action = 'copy' "
+    found: dict[str, tuple[int, int | None, int | None]] = {}
+    for dest, game_id, size, mtime_ns in db.query(
+            "SELECT i.dest_path, i.game_id, i.file_size, i.dest_mtime_ns "
+            "FROM deployment_items i JOIN deployment_history h ON h.id = i.deployment_id "
+            "WHERE h.destination_id = ? AND i.action = 'copy' "
             "AND i.status IN ('copied', 'skipped') AND i.game_id IS NOT NULL "
             "AND i.dest_path IN (SELECT value FROM json_each(?)) ORDER BY h.id, i.seq",
             (card, json.dumps(dests))):
-        found[str(dest)] = int(game_id)  # (the last one wins)
+        found[str(dest)] = (int(game_id), size, mtime_ns)  # (the last one wins)
     return found
 
 
@@ -2108,16 +2110,21 @@ class _Builder:
             later.update(game.id for game, _ in found if game is not first)
         return sorted(games, key=lambda game: game.id in later)
 
-    def _claim_rank(self, rival: tuple[_Game, str], copied: dict[str, int]
+    def _claim_rank(self, rival: tuple[_Game, str],
+                    copied: dict[str, tuple[int, int | None, int | None]]
                     ) -> tuple[bool, bool, int]:
         """How ``rival`` (a game, its destination) ranks among games of one name: see
         :meth:`claim_order`. Its content is there when the card's record of the file has its
         SHA1, or, a game known by its CRC32 only (no SHA1 to compare: review 115 F2), when
-        this card's last copy there was of it (``copied``: destination -> game)."""
+        this card's last copy there was of it and the card's record is still of that copy
+        (``copied``: destination -> game, size, time; review 118 F2: another computer's
+        write since)."""
         game, dest = rival
         record = self.card_records().get(dest)
-        there = record is not None and (record.sha1 == game.sha1 if game.sha1 is not None
-                                        else copied.get(dest) == game.id)
+        last = copied.get(dest)
+        there = record is not None and (
+            record.sha1 == game.sha1 if game.sha1 is not None else
+            last is not None and last == (game.id, record.size, record.mtime_ns))
         return (not there, dest.rpartition("/")[2] != game.filename, game.id)
 
     def note_contested(self, games: Iterable[_Game], tracks: dict[int, list[_Track]]) -> None:
