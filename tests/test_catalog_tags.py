@@ -479,6 +479,26 @@ def test_a_fan_translations_language_is_one_lang_finds(cli: Any, tmp_path: Path)
     assert found("lang:ja") == []  # (a name's languages are its tags', as "(USA)" has none)
 
 
+def test_a_fan_translations_language_is_read_once_an_earlier_library_is_rescanned(
+        cli: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Review 118 F3: tag rules 20 re-tagged nothing of a library scanned before them: its
+    "[T+Eng]" files stayed of no language until `scan --full`."""
+    from romrunner.library import record
+    root = tmp_path / "lib" / "snes"
+    root.mkdir(parents=True)
+    name = "Seiken Densetsu 3 (Japan) [T+Eng].sfc"
+    (root / name).write_bytes(rom("translated"))
+    with monkeypatch.context() as before:
+        before.setattr(record, "translation_language", lambda text: None)  # (rules 19)
+        before.setattr(redecide, "TAG_RULES_VERSION", identify_module.TAG_RULES_VERSION - 1)
+        for step in (("library", "add", str(root)), ("scan", "--workers", "1")):
+            _ok(cli, *step)
+        assert _ok(cli, "--json", "games", "ls", "lang:en").json()["data"]["games"] == []
+    _ok(cli, "scan", "--workers", "1")
+    found = _ok(cli, "--json", "games", "ls", "lang:en").json()["data"]["games"]
+    assert [g["filename"] for g in found] == [name]
+
+
 def test_a_language_of_one_country_counts_as_its_language(
         cli: Any, tmp_path: Path) -> None:
     """QA31 F4: `lang:en` missed "(En-US,En-GB)", and a preference of En kept the (Ja)

@@ -108,7 +108,7 @@ def retag_once(db: Database) -> int:
     return rematched
 
 
-# The names whose tags tag rules 9 to 19 read anew: "(Auto Demo)", "(Tech Demo)", "(Trade
+# The names whose tags tag rules 9 to 20 read anew: "(Auto Demo)", "(Tech Demo)", "(Trade
 # Demo)", "(Possible Proto)", "(Debug)", "(Debug Version)"; the languages "(De)", "(Fr,De)"…
 # (LIKE ignores ASCII case).
 _NEWLY_READ_TAGS = ("% Demo)%", "% Proto)%", "%(Debug%",
@@ -120,6 +120,7 @@ _NEWLY_READ_TAGS = ("% Demo)%", "% Proto)%", "%(Debug%",
                     "%(PRG%",  # (15: GoodNES' "(PRG1)")
                     "%Tentou%", "%Test Drive%", "%Sampler%",  # (17)
                     *(f"%[T-{digit}%" for digit in "0123456789"),  # (18: "[T-4507G]")
+                    "%[T+%", "%[T-%",  # (20: a fan translation's language, "[T+Eng]")
                     *(f"%{region}%" for region in (
                         "Austria", "Ireland", "Belgium", "Israel", "Peru", "Argentina",
                         "Switzerland", "Croatia", "Turkey", "South Africa", "Singapore",
