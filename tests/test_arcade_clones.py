@@ -894,3 +894,23 @@ def test_a_sets_disk_excluded_by_an_override_stays_off_and_the_rest_goes(
     assert result.code == 0 and "left out" not in result.err, result.err
     placed = sorted(p.name for p in card.rglob("*") if p.suffix in (".zip", ".chd"))
     assert placed == ["tdisk2.chd", "turtles.zip"], placed
+
+
+def test_a_clone_whose_parent_is_on_a_root_not_reachable_is_not_done(
+        cli: Any, tmp_path: Path) -> None:
+    """Review 118 F4: a split clone chosen, its parent set on a root unplugged: the clone
+    went alone (it cannot run) with exit 0, where a parent missing since the scan exits 1."""
+    import zipfile
+    ids = _library(cli, tmp_path, {"600": SPLIT["600"]})
+    other = tmp_path / "ext" / "arcade"
+    other.mkdir(parents=True)
+    with zipfile.ZipFile(other / "turtles.zip", "w") as archive:
+        for member in SPLIT["turtles"]:
+            archive.writestr(member, ROMS[member])
+    assert real(cli, "library", "add", str(tmp_path / "ext")).code == 0
+    assert real(cli, "scan", "--workers", "1").code == 0
+    (tmp_path / "ext").rename(tmp_path / "ext-unplugged")
+    card = tmp_path / "card"
+    card.mkdir()
+    result = real(cli, "--json", "deploy", "1", "--to", str(card), f"id:{ids['600']}")
+    assert result.code == 1 and result.json()["data"]["left_out"] == 1, result.out

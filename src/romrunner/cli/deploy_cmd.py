@@ -53,7 +53,7 @@ from romrunner.deploy.execute import Progress as DeployProgress
 from romrunner.deploy.execute import deploy as run_deployment
 from romrunner.deploy.execute import resume as resume_deployment
 from romrunner.deploy.history import deployment_files, list_history, show_deployment
-from romrunner.deploy.plan import DeployPlan, PlanIssue, build_plan
+from romrunner.deploy.plan import DeployPlan, PlanIssue, build_plan, chosen_left_out
 from romrunner.deploy.select import Chosen, choose_games
 from romrunner.devices.destination import destination_id
 from romrunner.devices.paths import card_layout
@@ -166,7 +166,7 @@ def _deploy_run(app: AppContext, db: Database, profile_id: int, words: tuple[str
     if not chosen.game_ids and (not options.prune or not read_manifest(card)[0]):
         app.warn(f"no game chosen: {_why_none(chosen, profile_id)}")  # (QA17: exit 0)
         return _nothing_chosen(app, chosen)
-    left_out = _left_out(plan, chosen.game_ids)
+    left_out = chosen_left_out(db, plan, chosen.game_ids)
     if dry_run:
         with app.working("checking the card…"):
             data = preview(db, plan, options,
@@ -201,15 +201,6 @@ def _refuse_short_blank_card(db: Database, card: Path, plan: DeployPlan,
         raise DeployError(f"{card}: not enough space: " + short_of_space(
             data["bytes_needed"], data["free_bytes"], data["margin_bytes"],
             prunable=data["prunable_bytes"]))
-
-
-def _left_out(plan: DeployPlan, chosen: list[int]) -> int:
-    """How many chosen games the plan could not place (each error said as a warning): the
-    run does not do all it was asked, so it does not exit 0 (QA8). Not a disc the plan added
-    to complete a chosen one's set, whose absence the set's warning says (QA117 F4: "1
-    chosen game was left out" of a deploy that placed the one disc chosen)."""
-    ids = set(chosen)
-    return len({issue.game_id for issue in plan.errors if issue.game_id in ids})
 
 
 @contextmanager

@@ -719,6 +719,25 @@ def _warn_left_folders(builder: _Builder, platforms: set[str], pruning: bool,
                                              files, kept, pruning), platform_id, path=str(old)))
 
 
+def chosen_left_out(db: Database, plan: DeployPlan, chosen: list[int]) -> int:
+    """How many games the plan could not place (each error said as a warning) of those
+    chosen and those it added for them — a split clone's parent, a BIOS set: the run does
+    not do all it was asked, so it does not exit 0 (QA8). Not a disc added to complete a
+    chosen disc's set, whose absence the set's warning says (QA117 F4: "1 chosen game was
+    left out" of a deploy that placed the one disc chosen; review 118 F4: a clone placed
+    without its parent, exit 0)."""
+    failed = {issue.game_id for issue in plan.errors if issue.game_id is not None}
+    added = sorted(failed - set(chosen))
+    if not added:
+        return len(failed)
+    completing = {int(row[0]) for row in db.query(
+        "SELECT g.id FROM games g WHERE g.id IN (SELECT value FROM json_each(?)) "
+        "AND g.set_key IS NOT NULL AND g.set_key IN (SELECT c.set_key FROM games c "
+        "WHERE c.id IN (SELECT value FROM json_each(?)))",
+        (json.dumps(added), json.dumps(sorted(set(chosen)))))}
+    return len(failed - completing)
+
+
 def _last_copied_games(db: Database, root: Path, dests: list[str]
                        ) -> dict[str, tuple[int, int | None, int | None]]:
     """Of ``dests`` on the card at ``root``, each one's game as this card's last copy
