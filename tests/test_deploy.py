@@ -680,3 +680,15 @@ def test_a_resume_says_a_source_renamed_since_its_plan_was_moved_not_missing(
     (error,) = [e["error"] for e in summary.errors if e["status"] == "failed"]
     assert error == (f"{old}: moved or renamed since this deployment was planned (now {new}): "
                      "a new `romrunner deploy` takes it from there")
+
+
+def test_a_resume_says_a_deleted_track_missing_not_moved_to_its_sheet(
+        library: Library, card: Path) -> None:
+    """Review 118 F5: a disc's deleted track was said "moved or renamed (now … .cue)"."""
+    deployment = record_deployment(library.db, library.plan(Layout(card)),
+                                   profile_id=library.profile_id)
+    track = library.root / "psx/Saga (USA) (Disc 2).bin"
+    track.unlink()
+    summary = resume(library.db, deployment)
+    errors = [e["error"] for e in summary.errors if e["status"] == "failed"]
+    assert f"{track}: missing since the scan" in errors, errors

@@ -3571,8 +3571,9 @@ class _Runner:
         """The words of a source a rescan found moved or renamed since the deployment was
         planned (QA111 F6: a resume said such a file "missing since the scan"), or None."""
         now = None if item.game_id is None else game_path(self.db, item.game_id)
-        if now is None or now == item.source or not os.path.exists(os_path(now)):
-            return None
+        if now is None or now == item.source or not os.path.exists(os_path(now)) \
+                or PurePosixPath(now).suffix.lower() != PurePosixPath(item.source).suffix.lower():
+            return None  # (a track, a disc's CHD: not the game's own file, review 118 F5)
         return (f"{item.source}: moved or renamed since this deployment was planned (now "
                 f"{now}): a new `romrunner deploy` takes it from there")
 
