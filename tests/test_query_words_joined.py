@@ -131,6 +131,8 @@ def test_a_whole_query_the_shell_got_as_one_word_reads_the_same_everywhere(
         "Decathlon (USA).gb", "Decoy (USA).nes"]
     assert _collected(run, "q4", "title:dec -decker") == [
         "Decathlon (USA).gb", "Decoy (USA).nes"]
+    # (a collection's name the shell quoted stays one value: review 118 F6)
+    assert parse_query(["collection:best -of"]).terms == (Term("collection", ("best -of",)),)
     card = tmp_path / "card"
     card.mkdir()
     assert _deployed(run, card, "title:dec platform:gb") == 2

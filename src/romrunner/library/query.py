@@ -182,7 +182,8 @@ def _shell_quoted(word: str) -> str:
     word whose rest holds a term of a known field (``'title:sky region:usa'``) is a whole
     query the shell got as one word: split as query text (QA20 C1)."""
     match = _NAMED_FIELDS.match(word)
-    if match is None or any(_names_a_field(token) or _negates(token)
+    title = match is not None and match.group(1).lower().endswith("title:")
+    if match is None or any(_names_a_field(token) or (title and _negates(token))
                             for token in match.group(2).split()):
         return word
     if match.group(1).lower().endswith("region:"):  # (`"Hong Kong",usa`: QA44 F15)
@@ -205,7 +206,9 @@ def _is_region(text: str) -> bool:
 def _negates(token: str) -> bool:
     """True for a ``-word`` (a term left out), never a name's own dash (``Nintendo - Game
     Boy``): ``'title:mario -land'`` is a query the shell got as one word (QA117 F1: quoted
-    again as ``title:"mario -land"``, it chose only the game left out)."""
+    again as ``title:"mario -land"``, it chose only the game left out). Asked of a title's
+    words only: a collection's or a DAT's name may hold one (review 118 F6:
+    ``collection:"best -of"``)."""
     return len(token) > 1 and token[0] == "-" and token[1] != "-"
 
 
