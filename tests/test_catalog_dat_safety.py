@@ -416,11 +416,12 @@ def test_dat_rm_names_the_smart_collections_its_removal_breaks(
         "Hero (World)": ("Hero (World).gb", rom_bytes(3, 4096))}))
     assert cli("dat", "import", tmp_path / "gb.dat").code == 0
     for name, query in (("gbdat", 'dat:"Nintendo - Game Boy" -flag:beta'),
+                        ("lower", 'dat:"nintendo - game boy"'),  # (any case: review 118 F7)
                         ("other", "platform:gb")):
         assert cli("collection", "create", name, "--query", query).code == 0
     removed = cli("--json", "dat", "rm", "Nintendo - Game Boy")
     assert removed.code == 0, removed.err
-    assert removed.json()["data"]["broken_collections"] == ["gbdat"]
+    assert removed.json()["data"]["broken_collections"] == ["gbdat", "lower"]
     (said,) = [w for w in removed.json()["warnings"] if "smart collection" in w]
     assert "'gbdat'" in said and "'other'" not in said and "no longer working" in said
 

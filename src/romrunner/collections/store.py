@@ -585,8 +585,8 @@ def resolve_collection_ids(db: Database, values: Iterable[int | str] | str) -> l
 
 
 def smart_collections_naming(db: Database, field_name: str, value: str) -> list[str]:
-    """The smart collections whose stored query has a ``field_name:value`` term (``dat:`` of
-    a DAT `dat rm` removes: their queries stop working, QA26)."""
+    """The smart collections whose stored query has a ``field_name:value`` term, the value in
+    any case (``dat:`` of a DAT `dat rm` removes: their queries stop working, QA26)."""
     named = []
     for row in db.query("SELECT name, rules_json FROM collections "
                         "WHERE collection_type = 'auto' ORDER BY name"):
@@ -594,7 +594,9 @@ def smart_collections_naming(db: Database, field_name: str, value: str) -> list[
             query = parse_query(_stored_query(row["rules_json"]))
         except QueryError:
             continue  # broken already: `collection ls` says so
-        if any(term.field == field_name and value in term.values for term in query.terms):
+        if any(term.field == field_name and value.casefold() in
+               {v.casefold() for v in term.values} for term in query.terms):
+            # (a DAT's name in any case, as `dat:` takes it: review 118 F7)
             named.append(str(row["name"]))
     return named
 
