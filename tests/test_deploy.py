@@ -620,16 +620,17 @@ def test_a_history_row_whose_totals_are_of_another_shape_is_counted_from_its_row
     assert shown["totals"] == before["totals"] and shown["options"] == {}
 
 
+@pytest.mark.parametrize("manifest", ["not json", '{"files": ["Roms/gba/x.gba"]}', "[]"])
 def test_a_failed_run_that_recorded_nothing_to_finish_is_not_the_latest_unfinished(
-        library: Library, card: Path) -> None:
+        library: Library, card: Path, manifest: str) -> None:
     """QA114 F8: `deploy resume` took up a v1.0.0 row (failed, no files recorded) as the
     latest unfinished deployment; its manifest of no fixed shape could not be read."""
     summary = deploy(library.db, library.plan(Layout(card)), profile_id=library.profile_id)
     with library.db.atomic():
         library.db.execute("DELETE FROM deployment_items WHERE deployment_id = ?",
                            (summary.deployment_id,))
-        library.db.execute("UPDATE deployment_history SET status = 'failed', manifest_json = "
-                           "'not json' WHERE id = ?", (summary.deployment_id,))
+        library.db.execute("UPDATE deployment_history SET status = 'failed', manifest_json = ? "
+                           "WHERE id = ?", (manifest, summary.deployment_id))  # (review 118 F8)
     assert list_history(library.db)[0]["status"] == "failed"
     with pytest.raises(NotFoundError, match="no unfinished deployment to resume"):
         resume(library.db)

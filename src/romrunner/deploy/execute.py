@@ -1956,7 +1956,8 @@ def _unfinished(db: Database, deployment_id: int | None, overwrite: bool = False
             "OR (status = 'cancelled' AND EXISTS (SELECT 1 FROM deployment_items i "
             "WHERE i.deployment_id = h.id AND i.status IN ('copied', 'pruned')))) "
             # (one that recorded nothing to finish, a v1.0.0 row: QA114 F8)
-            "AND (json_valid(h.manifest_json) OR EXISTS (SELECT 1 FROM deployment_items i "
+            "AND ((CASE WHEN json_valid(h.manifest_json) THEN json_type(h.manifest_json, "
+            "'$.items') END) = 'array' OR EXISTS (SELECT 1 FROM deployment_items i "
             "WHERE i.deployment_id = h.id)) "
             "AND NOT EXISTS (SELECT 1 FROM deployment_history later "
             f"WHERE later.id > h.id AND {_SAME_CARD} "
