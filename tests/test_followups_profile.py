@@ -194,5 +194,8 @@ def test_a_name_with_a_zero_width_joiner_inside_a_word_is_a_name(cli: Any) -> No
     persian = "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645"
     family = "\U0001f468\u200d\U0001f469"
     for name in (persian, f"{family} games"):
-        assert cli("collection", "create", name).code == 0, name
+        created = cli("collection", "create", name)
+        assert created.code == 0 and name in created.out, (name, created.out)  # (shown as is)
         assert cli("device", "add", "rg-35xx-plus", "--name", name).code == 0, name
+    for name in ("\u200d", "Mario\u200c"):  # (joining nothing: review 118 F9)
+        assert cli("collection", "create", name).code == 2, name

@@ -95,11 +95,14 @@ def has_control_characters(text: str) -> bool:
     shows nothing (zero-width, a direction mark or override, a BOM): a name the user types
     holding one is refused (QA112 F9: ``Zero`` and ``Zero`` with a zero-width space were two
     collections that look alike)."""
-    return _UNSEEN.search(text) is not None
+    return _UNSEEN.search(text) is not None or (
+        bool(text) and (text[0] in _JOINERS or text[-1] in _JOINERS))  # (joining nothing)
 
 
-# (not the zero-width joiner and non-joiner, U+200C/U+200D: parts of Persian and Indic words
-# and of emoji sequences, review 115 F8)
+# (not the zero-width joiner and non-joiner, U+200C/U+200D, between two characters: parts of
+# Persian and Indic words and of emoji sequences, review 115 F8; at either end they join
+# nothing, review 118 F9)
+_JOINERS = "\u200c\u200d"
 _UNSEEN = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\u200b\u200e\u200f"
                      "\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
 

@@ -22,8 +22,8 @@ from rich.text import Text
 # the invisible formatting characters that reorder or hide text (bidi overrides). The CLI's own
 # layout never passes a newline through here: rich adds the line ends, and text of several lines
 # is printed a line at a time.
-_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff"
-                     "\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff"  # (not the joiners, U+200C/D,
+                     "\u200b\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]")  # of words)
 # A backslash that would read as one of the escapes above (QA44 F5: a name holding `\t`,
 # backslash and t, was shown as one holding a TAB).
 _READS_AS_ESCAPE = re.compile(r"\\(?=[ntrxu\\])")
