@@ -239,6 +239,11 @@ def test_a_device_the_pack_no_longer_has_is_said_so(cli: Any, tmp_path: Path) ->
     assert dropped["data"][0]["in_pack"] is False
     assert [w for w in dropped["warnings"] if w.startswith(
         "device 1: miyoo-mini-plus is not in the definition pack in use")]
+    # (its profiles say it too: review 118 F10)
+    assert cli("profile", "create", "--device", "1", "--os", "muos").code == 0
+    shown = cli("--json", "--pack", str(pack), "profile", "show", "1").json()
+    assert [w for w in shown["warnings"] if w.startswith(
+        "device miyoo-mini-plus is not in the definition pack in use")], shown["warnings"]
 
 
 def test_an_os_profile_naming_an_emulator_the_pack_dropped_is_said_so(

@@ -153,6 +153,10 @@ def resolve_os_profile(pack: DefinitionPack, device_id: str, os_id: str) -> Reso
         labels[platform] = FALLBACK_LABEL
     if not closed:
         _take_the_oss_own(pack, os_id, installed, emulators, labels)
+    if pack.devices and device_id not in pack.devices:  # (review 118 F10: `device ls` only)
+        warnings.append(f"device {device_id} is not in the definition pack in use (a pack "
+                        "update renamed or dropped it?): its own emulator settings and its "
+                        "chipset's performance answers are unknown")
     unknown = _unknown_emulators(pack, os_id, emulators)
     if unknown:  # (QA114 F5: a pack that dropped mgba still named it for gba, unsaid)
         warnings.append(
