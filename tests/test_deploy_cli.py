@@ -76,7 +76,7 @@ def test_a_collection_and_the_auto_list_choose_games(cli: Any, library: dict[str
                    "missing:false").json()["data"]["chosen"]
     assert narrowed["left_out_by_autolist"] == 1
     assert narrowed["how"] == ("missing:false, as the profile's auto-list allows, which leaves "
-                               "out 1 game of them (`romrunner autolist 1` says why)")
+                               "out 1 game of them: `romrunner autolist 1` says why")
 
 
 def test_nothing_chosen_unknown_profile_and_bad_query_are_one_line_errors(

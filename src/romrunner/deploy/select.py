@@ -127,8 +127,8 @@ def choose_games(db: Database, pack: DefinitionPack, profile_id: int, layout: Ca
     kept = sorted(game_id for game_id in included if game_id in wanted)
     left = len(ids) - len(kept)  # (QA117 F5: said in the JSON only)
     return Chosen(kept, f"{text}, as the profile's auto-list allows" + (
-        f", which leaves out {counted(left, 'game')} of them (`romrunner autolist "
-        f"{profile_id}` says why)" if left else ""), left, missing, matched, missing_ids,
+        f", which leaves out {counted(left, 'game')} of them: `romrunner autolist "
+        f"{profile_id}` says why" if left else ""), left, missing, matched, missing_ids,
         warnings=said)
 
 
