@@ -1893,6 +1893,7 @@ class _Builder:
         # whose title names the set's folder and playlist (see set_folder).
         self.set_firsts: dict[str, _Game] = {}
         self.contested: set[int] = set()  # .cue games whose tracks get their sheet's name
+        self.first_names: dict[int, tuple[str, str]] = {}  # game -> dest, key (claim_order)
         self.left_out_copies: dict[int, _Game] = {}  # chosen games left out as copies
         # games missing from the library held with no file on this card: their BIOS is not
         # the card's concern (QA94 F2: every deploy wrote a BIOS no game of it needs)
@@ -1930,13 +1931,19 @@ class _Builder:
         if folder is None:
             self._no_folder(game)
             return None
-        try:
-            name = legal_component(game.filename, self.fs)
-        except InputError as exc:
-            self.error("bad-name", str(exc), game, game.source)
-            return None
-        folder = self.set_folder(game, folder)
-        sheet = PlanItem(ROM, f"{folder}/{name}", game.size, game.platform_id, game.id,
+        named = self.first_names.pop(game.id, None)
+        if named is not None:  # (see claim_order)
+            dest, known_key = named
+            folder = dest.rpartition("/")[0]
+        else:
+            try:
+                name = legal_component(game.filename, self.fs)
+            except InputError as exc:
+                self.error("bad-name", str(exc), game, game.source)
+                return None
+            folder = self.set_folder(game, folder)
+            dest, known_key = f"{folder}/{name}", None
+        sheet = PlanItem(ROM, dest, game.size, game.platform_id, game.id,
                          game.source, game.mtime_ns, game.sha1)
         items = [sheet]
         if game.missing:
@@ -1971,7 +1978,8 @@ class _Builder:
             if not self.file_ok(item, game, stat_source=bool(game.set_key) or game.sheet):
                 self.hold(item.dest, game)
                 return None
-            key = collision_key(item.dest, self.fs)
+            key = known_key if known_key is not None and item.dest == dest else \
+                collision_key(item.dest, self.fs)
             if key in self.taken:
                 self._collides(item, self.taken[key], game)
                 return None
@@ -2117,7 +2125,9 @@ class _Builder:
             except InputError:
                 continue
             dest = f"{self.set_folder(game, folder)}/{name}"
-            rivals[collision_key(dest, self.fs)].append((game, dest))
+            key = collision_key(dest, self.fs)
+            self.first_names[game.id] = (dest, key)  # (add_game's own: not made twice)
+            rivals[key].append((game, dest))
         contested = [found for found in rivals.values() if len(found) > 1]
         if not contested:
             return games
