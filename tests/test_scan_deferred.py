@@ -594,3 +594,34 @@ def test_of_two_crc32_only_files_of_one_card_name_the_copy_on_the_card_stays(
     (other_dump,) = [path for path in (tmp_path / "roms", tmp_path / "more")
                      if (path / "gba" / "Mario (USA).gba").read_bytes() != theirs]
     assert left.startswith(str(other_dump / "gba" / "Mario (USA).gba")), left
+
+
+def test_a_game_listed_as_its_rom_and_its_headerless_form_is_had_by_either(
+        cli: Any, tmp_path: Path) -> None:
+    """QA120 F1: libretro's No-Intro NES DAT lists each game twice under one name, its .nes
+    and its header-less .unh; read as one game of two ROMs, a zip of a perfect .nes dump was
+    "incomplete" (left out of every auto-list, `dat report` "have 0"), and the deploy called
+    it an arcade set lacking ROMs."""
+    body = rom_bytes(46, 32_768)
+    headered = b"NES\x1a" + bytes(12) + body
+    dat = tmp_path / "nes.dat"
+    dat.write_text(
+        'clrmamepro (\n\tname "Nintendo - Nintendo Entertainment System"\n)\n'
+        + "".join(f'game (\n\tname "Geimos (Japan) (En)"\n\trom ( name "Geimos (Japan) (En)'
+                  f'.{ext}" size {len(data)} crc {digests(data)["crc"]} )\n)\n'
+                  for ext, data in (("nes", headered), ("unh", body))))
+    root = tmp_path / "roms" / "nes"
+    root.mkdir(parents=True)
+    _zip(root / "Geimos (Japan) (En).zip", {"Geimos (Japan) (En).nes": headered})
+    for args in (("dat", "import", dat, "--platform", "nes"), ("library", "add", root.parent),
+                 ("scan", "--workers", "1"), ("device", "add", "rg-35xx-plus"),
+                 ("profile", "create", "--device", "1", "--os", "muos")):
+        assert cli(*args).code == 0, args
+    (game,) = cli("--json", "games", "ls").json()["data"]["games"]
+    assert game["match_method"] == "crc32"
+    listed = cli("--json", "autolist", "1").json()["data"]["games"]
+    assert [g["included"] for g in listed] == [True], listed
+    report = cli("--json", "dat", "report").json()["data"]
+    assert [(r["have"], r["incomplete"]) for r in report] == [(1, 0)], report
+    shown = cli("--json", "games", "show", str(game["id"])).json()["data"]
+    assert shown["catalogs"] and not any(c.get("missing_roms") for c in shown["catalogs"])

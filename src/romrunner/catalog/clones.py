@@ -229,6 +229,24 @@ def bios_set_games(db: Database) -> set[int]:
         "(SELECT game_id FROM catalog_games WHERE is_bios = 1)")}
 
 
+def one_rom_in_forms(game: str) -> str:
+    """SQL: the catalog game ``game`` (an alias of ``catalog_games``) lists one ROM in
+    several forms — ROM names that differ by their extension only, a console game's name
+    (libretro's No-Intro NES DAT lists each game twice, its ``.nes`` and its header-less
+    ``.unh``: QA120 F1, every NES game identified by its hashes was "incomplete", and a
+    zipped one left out of every auto-list): any of them is the game. Not an arcade set
+    (``invaders.e``, ``invaders.f``…: one name, no space)."""
+    return (f"(instr({game}.name, ' ') > 0 AND (SELECT count(DISTINCT rtrim(f.name, "
+            f"replace(f.name, '.', ''))) FROM catalog_roms f WHERE f.catalog_game_id = "
+            f"{game}.id) = 1)")
+
+
+def forms_of_one_rom(game_name: str, rom_names: Iterable[str]) -> bool:
+    """:func:`one_rom_in_forms` of a catalog game's name and its ROMs' names, in Python."""
+    stems = {name.rpartition(".")[0] + "." if "." in name else "" for name in rom_names}
+    return " " in game_name and len(stems) == 1
+
+
 # Per archive matched by its members' hashes to a catalog game of several ROMs: each ROM of
 # that game (dumped, known by its CRC32) that is no member of the archive, nor a ROM of its
 # parent's or BIOS set's (which a split or merged set finds beside it), with its catalog row.
@@ -245,6 +263,7 @@ _LACKING = (
     "AND g.match_method IN ('sha1', 'md5', 'crc32') "
     "AND coalesce(r.status, '') <> 'nodump' AND r.crc32_bin IS NOT NULL "
     "AND (SELECT count(*) FROM catalog_roms x WHERE x.catalog_game_id = c.id) > 1 "
+    f"AND NOT {one_rom_in_forms('c')} "
     "AND NOT EXISTS (SELECT 1 FROM game_files f WHERE f.game_id = g.id AND f.kind = 'member' "
     " AND f.crc32_bin = r.crc32_bin AND f.file_size IS r.size) "
     "AND NOT EXISTS (SELECT 1 FROM catalog_games o JOIN catalog_roms s "

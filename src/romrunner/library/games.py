@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from romrunner.catalog.clones import forms_of_one_rom
 from romrunner.catalog.datfile import DISK, JUDGED_FROM_READER
 from romrunner.catalog.identify import MatchCounts, identify
 from romrunner.errors import InputError, NotFoundError
@@ -304,7 +305,8 @@ def _set_completeness(db: Database, catalog_game: Any, roms: list[Any],
     finds in the parent's set (``roms_in_parent``, a split set's); ``set_roms``: how many
     it has that can be had. Nothing for a game of one ROM or a disc."""
     if len(roms) < 2 or any(str(rom["name"]).lower().endswith((".cue", ".gdi"))
-                            for rom in roms):
+                            for rom in roms) \
+            or forms_of_one_rom(str(catalog_game["name"]), (str(rom["name"]) for rom in roms)):
         return {}
     if (db.scalar("SELECT reader FROM catalog_sources WHERE id = ?",
                   (catalog_game["source_id"],)) or 0) < JUDGED_FROM_READER:
