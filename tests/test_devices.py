@@ -263,3 +263,16 @@ def test_an_os_profile_naming_an_emulator_the_pack_dropped_is_said_so(
     shown = cli("--json", "--pack", str(pack), "profile", "show", "1").json()
     assert [w for w in shown["warnings"] if "names retroarch-mgba for gba" in w
             and "which the pack's emulators do not have" in w], shown["warnings"]
+
+
+def test_profile_set_shows_the_settings_it_leaves(cli: Any) -> None:
+    """QA120 F5: `profile set` printed the header line only, not what was just set."""
+    for args in (("device", "add", "rg-35xx-plus"),
+                 ("profile", "create", "--device", "1", "--os", "muos")):
+        assert cli(*args).code == 0
+    said = cli("profile", "set", "1", "--regions", "USA,Europe", "--max-per-platform", "10",
+               "--exclude-platforms", "psx")
+    assert said.code == 0
+    lines = [" ".join(line.split()) for line in said.out.splitlines()]
+    assert "games per platform 10" in lines and "regions preferred USA, Europe" in lines
+    assert "platforms all except psx" in lines, lines

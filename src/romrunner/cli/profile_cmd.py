@@ -246,8 +246,16 @@ def profile_set(profile_id: int, name: str | None, os_id: str | None, mode: str 
         changes["max_games_per_platform"] = max_per_platform
     if not changes:
         raise click.UsageError("nothing to change: give at least one option")
-    item = update_profile(app.open_db(), app.pack(), profile_id, changes)
-    app.finish(item.as_dict(), lambda c: c.print(f"profile {_line(item)}", markup=False))
+    database = app.open_db()
+    item = update_profile(database, app.pack(), profile_id, changes)
+    names = collection_names(database, (*item.include_collections, *item.exclude_collections))
+
+    def render(console: Console) -> None:  # (its settings as now: QA120 F5, the header only)
+        console.print(f"profile {_line(item)}", markup=False)
+        for label, value in _readable(item, names):
+            console.print(f"  {label:<22} {value}", markup=False)
+
+    app.finish(item.as_dict(), render)
     return 0
 
 
