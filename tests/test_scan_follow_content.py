@@ -309,6 +309,23 @@ def test_a_rom_zipped_beside_itself_then_deleted_moves_to_its_zip(cli: Any, tmp_
     assert _where(db_path)[solo] == ("Solo (World).gb", 1)
 
 
+def test_a_missing_game_kept_apart_from_its_copy_names_which_game_is_the_copy(
+        cli: Any, tmp_path: Path, db_path: Path) -> None:
+    """QA120 F2: said "(id 19: 2)", not which game was the copy."""
+    folder, ids = _homebrew(cli, tmp_path, ["Solo (World).gb", "x.gb"])
+    solo = ids["Solo (World).gb"]
+    _zip(folder / "Solo (World).zip", {"Solo (World).gb": (folder / "Solo (World).gb")
+                                       .read_bytes()})
+    assert scan_json(cli)["added"] == 1
+    solo_zip = _id_of(db_path, "Solo (World).zip")
+    assert cli("collection", "create", "keep").code == 0
+    assert cli("collection", "add", "keep", str(solo_zip)).code == 0
+    (folder / "Solo (World).gb").unlink()
+    said = " ".join(cli("scan").out.split())
+    assert (f"1 missing game has a present copy (game {solo}, its copy game {solo_zip}): its "
+            "collections and overrides stay on the missing one") in said, said
+
+
 def test_a_rom_zipped_with_notes_beside_itself_then_deleted_moves_to_its_zip(
         cli: Any, tmp_path: Path, db_path: Path) -> None:
     """The careful way with a readme in the zip (QA24 N5): the loose file's game takes the zip

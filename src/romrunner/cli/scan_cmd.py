@@ -168,14 +168,16 @@ def scan(paths: tuple[Path, ...], workers: int | None, full: bool,
             one = len(copied) == 1
             # (a copy's ids capped too: one content many files share made a line of 30,000
             # characters, QA45 F7; --json lists them all)
-            listed = examples([f"id {item['id']}: {examples(list(map(str, item['copies'])), 5)}"
+            listed = examples([f"game {item['id']}, its copy game "
+                               f"{examples(list(map(str, item['copies'])), 5)}"
                                for item in copied], 5, sep="; ")
             console.print(
                 f"{counted(len(copied), 'missing game')} {'has' if one else 'have'} a present "
-                f"copy ({listed}): not moved to it (several copies, or one with collections, "
-                "overrides or deploy records of its own, or stored first): collections and "
-                f"overrides stay on the missing {'one' if one else 'ones'}",
-                markup=False, soft_wrap=True)
+                f"copy ({listed}): {'its' if one else 'their'} collections and overrides stay "
+                f"on the missing {'one' if one else 'ones'}, not moved to the copy (one of "
+                "several, or with collections, overrides or deploy records of its own, or "
+                "stored before it); `romrunner games forget --missing` forgets "
+                f"{'it' if one else 'them'}", markup=False, soft_wrap=True)
         if summary.not_games:
             count = summary.not_games
             shown = examples(summary.not_games_paths)
