@@ -11,6 +11,7 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -625,3 +626,29 @@ def test_a_game_listed_as_its_rom_and_its_headerless_form_is_had_by_either(
     assert [(r["have"], r["incomplete"]) for r in report] == [(1, 0)], report
     shown = cli("--json", "games", "show", str(game["id"])).json()["data"]
     assert shown["catalogs"] and not any(c.get("missing_roms") for c in shown["catalogs"])
+
+
+@pytest.mark.parametrize("names", [("PRG", "CHR"), ("Saga (USA).prg", "Saga (USA).chr")])
+def test_a_game_of_two_roms_both_needed_is_incomplete_with_one(
+        cli: Any, tmp_path: Path, names: tuple[str, str]) -> None:
+    """Review 121 F1: the rule for one ROM in several forms took any game whose ROM names
+    were one once cut at their last dot for one: a zip of one of two ROMs both needed went
+    on the card."""
+    first, second = rom_bytes(47, 16_384), rom_bytes(48, 8_192)
+    dat = tmp_path / "nes.dat"
+    dat.write_text(
+        'clrmamepro (\n\tname "Nintendo - Nintendo Entertainment System"\n)\n'
+        'game (\n\tname "Saga (USA)"\n'
+        + "".join(f'\trom ( name "{name}" size {len(data)} crc {digests(data)["crc"]} )\n'
+                  for name, data in zip(names, (first, second), strict=True)) + ")\n")
+    root = tmp_path / "roms" / "nes"
+    root.mkdir(parents=True)
+    _zip(root / "Saga (USA).zip", {names[0]: first})
+    for args in (("dat", "import", dat, "--platform", "nes"), ("library", "add", root.parent),
+                 ("scan", "--workers", "1"), ("device", "add", "rg-35xx-plus"),
+                 ("profile", "create", "--device", "1", "--os", "muos")):
+        assert cli(*args).code == 0, args
+    listed = cli("--json", "autolist", "1").json()["data"]["games"]
+    assert [(g["included"], g["reason"]) for g in listed] == [(False, "incomplete_set")], listed
+    report = cli("--json", "dat", "report").json()["data"]
+    assert [(r["have"], r["incomplete"]) for r in report] == [(0, 1)], report

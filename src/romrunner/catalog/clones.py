@@ -229,22 +229,35 @@ def bios_set_games(db: Database) -> set[int]:
         "(SELECT game_id FROM catalog_games WHERE is_bios = 1)")}
 
 
+# The extensions of one ROM's forms as DATs list them side by side under one game name:
+# libretro's No-Intro NES (the ``.nes`` and its header-less ``.unh``) and Lynx (``.lnx``,
+# header-less ``.lyx``, and the ``.bll`` homebrew form) DATs.
+FORMS_OF_ONE_ROM = (frozenset({"nes", "unh"}), frozenset({"lnx", "lyx", "bll"}))
+_STEM = "rtrim(f.name, replace(f.name, '.', ''))"
+_EXTENSION = f"lower(substr(f.name, length({_STEM}) + 1))"
+
+
 def one_rom_in_forms(game: str) -> str:
     """SQL: the catalog game ``game`` (an alias of ``catalog_games``) lists one ROM in
-    several forms — ROM names that differ by their extension only, a console game's name
-    (libretro's No-Intro NES DAT lists each game twice, its ``.nes`` and its header-less
-    ``.unh``: QA120 F1, every NES game identified by its hashes was "incomplete", and a
-    zipped one left out of every auto-list): any of them is the game. Not an arcade set
-    (``invaders.e``, ``invaders.f``…: one name, no space)."""
-    return (f"(instr({game}.name, ' ') > 0 AND (SELECT count(DISTINCT rtrim(f.name, "
-            f"replace(f.name, '.', ''))) FROM catalog_roms f WHERE f.catalog_game_id = "
-            f"{game}.id) = 1)")
+    several forms — ROMs of one name but their extensions, of one family of
+    :data:`FORMS_OF_ONE_ROM`: any of them is the game (QA120 F1: every NES game identified
+    by its hashes was "incomplete", a zipped one left out of every auto-list). Not a set of
+    ROMs all needed, whatever their names (review 121 F1: a disc's ``.cue`` and ``.bin``,
+    ``PRG`` and ``CHR``)."""
+    families = " OR ".join(
+        f"sum({_EXTENSION} IN ({', '.join(repr(e) for e in sorted(family))})) = count(*)"
+        for family in FORMS_OF_ONE_ROM)
+    return (f"(SELECT count(*) > 1 AND count(DISTINCT {_STEM}) = 1 AND ({families}) "
+            f"FROM catalog_roms f WHERE f.catalog_game_id = {game}.id)")
 
 
-def forms_of_one_rom(game_name: str, rom_names: Iterable[str]) -> bool:
-    """:func:`one_rom_in_forms` of a catalog game's name and its ROMs' names, in Python."""
-    stems = {name.rpartition(".")[0] + "." if "." in name else "" for name in rom_names}
-    return " " in game_name and len(stems) == 1
+def forms_of_one_rom(rom_names: Iterable[str]) -> bool:
+    """:func:`one_rom_in_forms` of a catalog game's ROMs' names, in Python."""
+    names = list(rom_names)
+    stems = {name.rpartition(".")[0] for name in names}
+    extensions = {name.rpartition(".")[2].lower() for name in names if "." in name}
+    return len(names) > 1 and len(stems) == 1 and all("." in name for name in names) \
+        and any(extensions <= family for family in FORMS_OF_ONE_ROM)
 
 
 # Per archive matched by its members' hashes to a catalog game of several ROMs: each ROM of

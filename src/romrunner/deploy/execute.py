@@ -3103,7 +3103,8 @@ class _OffCard:
             return None
         if folder not in self.found:
             self.found[folder] = _leads_outside(self.root, f"{folder}/-") \
-                if self._through_a_link(folder) else None
+                if self._through_a_link(folder) or any(  # (`..` too: review 121 F2)
+                    part in ("", ".", "..") for part in folder.split("/")) else None
         return self.found[folder]
 
     def _through_a_link(self, folder: str) -> bool:

@@ -306,7 +306,7 @@ def _set_completeness(db: Database, catalog_game: Any, roms: list[Any],
     it has that can be had. Nothing for a game of one ROM or a disc."""
     if len(roms) < 2 or any(str(rom["name"]).lower().endswith((".cue", ".gdi"))
                             for rom in roms) \
-            or forms_of_one_rom(str(catalog_game["name"]), (str(rom["name"]) for rom in roms)):
+            or forms_of_one_rom(str(rom["name"]) for rom in roms):
         return {}
     if (db.scalar("SELECT reader FROM catalog_sources WHERE id = ?",
                   (catalog_game["source_id"],)) or 0) < JUDGED_FROM_READER:
