@@ -176,7 +176,8 @@ def scan(paths: tuple[Path, ...], workers: int | None, full: bool,
                 f"copy ({listed}): {'its' if one else 'their'} collections and overrides stay "
                 f"on the missing {'one' if one else 'ones'}, not moved to the copy (one of "
                 "several, or with collections, overrides or deploy records of its own, or "
-                "stored before it); `romrunner games forget --missing` forgets "
+                "stored before it); `romrunner games forget "
+                f"{' '.join(str(item['id']) for item in copied[:5])} --force` forgets "
                 f"{'it' if one else 'them'}", markup=False, soft_wrap=True)
         if summary.not_games:
             count = summary.not_games
