@@ -69,6 +69,22 @@ def muos_profile(cli: Any, root: Path) -> None:
         assert result.code == 0, (args, result.err)
 
 
+def real_pack_profile(cli: Any, tmp_path: Path, game: str, fill: bytes, device: str,
+                      os_id: str) -> str:
+    """One game (``game``: its path under the library, of 8 KiB of ``fill``) scanned with
+    the real definition pack, and profile 1 a ``device`` on ``os_id``; the pack's path (the
+    test skips without it)."""
+    pack = str(shared_path("definition-pack"))
+    path = tmp_path / "lib" / game
+    path.parent.mkdir(parents=True)
+    path.write_bytes(fill * 8192)
+    for args in (("library", "add", str(tmp_path / "lib")), ("scan", "--workers", "1"),
+                 ("device", "add", device),
+                 ("profile", "create", "--device", "1", "--os", os_id)):
+        assert cli("--pack", pack, *args).code == 0, args
+    return pack
+
+
 def run_subprocess(*args: str, env: dict[str, str | None] | None = None,
                    cwd: Path | None = None) -> CliResult:
     """Run ``romrunner`` as a real child process (``env``: variables set, or with None

@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from tests.conftest import real_pack_profile
 from tests.test_autolist import dat, real, rom
 
 FILES = {  # relative path -> content seed
@@ -122,15 +123,8 @@ def test_games_left_out_for_want_of_performance_data_say_what_includes_them(
         cli: Any, tmp_path: Path) -> None:
     """QA91 F10: every PS2 game of a Steam Deck profile was PERF_MISSING_STRICT, unexplained
     (the pack has no Steam Deck performance rows; PS2 is a demanding platform)."""
-    from tests.conftest import shared_path
-    pack = str(shared_path("definition-pack"))
-    ps2 = tmp_path / "lib" / "ps2"
-    ps2.mkdir(parents=True)
-    (ps2 / "Fake Racer (USA).iso").write_bytes(b"\x02" * 8192)
-    for args in (("library", "add", str(tmp_path / "lib")), ("scan", "--workers", "1"),
-                 ("device", "add", "steam-deck"),
-                 ("profile", "create", "--device", "1", "--os", "emudeck")):
-        assert cli("--pack", pack, *args).code == 0, args
+    pack = real_pack_profile(cli, tmp_path, "ps2/Fake Racer (USA).iso", b"\x02",
+                             "steam-deck", "emudeck")
     listed = cli("--pack", pack, "--json", "autolist", "1")
     if listed.json()["data"]["summary"].get("PERF_MISSING_STRICT") != 1:
         import pytest
@@ -143,15 +137,8 @@ def test_games_of_a_platform_the_os_has_no_folder_for_are_said_to_be_so_in_every
         cli: Any, tmp_path: Path) -> None:
     """QA107 F2: Onion's GameCube games were "no performance data … `--mode permissive`
     includes them"; in permissive mode they were `no_folder`, and said of nowhere."""
-    from tests.conftest import shared_path
-    pack = str(shared_path("definition-pack"))
-    gc = tmp_path / "lib" / "gamecube"
-    gc.mkdir(parents=True)
-    (gc / "Fake Sailor (USA).iso").write_bytes(b"\x03" * 8192)
-    for args in (("library", "add", str(tmp_path / "lib")), ("scan", "--workers", "1"),
-                 ("device", "add", "miyoo-mini-plus"),
-                 ("profile", "create", "--device", "1", "--os", "onionos")):
-        assert cli("--pack", pack, *args).code == 0, args
+    pack = real_pack_profile(cli, tmp_path, "gamecube/Fake Sailor (USA).iso", b"\x03",
+                             "miyoo-mini-plus", "onionos")
     for mode in ("balanced", "permissive", "strict"):
         assert cli("--pack", pack, "profile", "set", "1", "--mode", mode).code == 0
         listed = cli("--pack", pack, "--json", "autolist", "1")

@@ -22,7 +22,7 @@ from romrunner.bios.known import CoreFirmware, KnownBios, merge_core_firmware
 from romrunner.packs import load_pack
 from romrunner.packs.loader import builtin_pack_path
 from romrunner.packs.model import BiosEntry
-from tests.conftest import shared_path
+from tests.conftest import real_pack_profile, shared_path
 
 # The names two or more cores give that the pack (or System.dat) has on another platform
 # than the cores' first database, with the size the pack or System.dat gives them.
@@ -287,14 +287,8 @@ def test_a_standalone_emulator_gets_the_bios_entries_name_it_without_the_word(
     """QA107 F5: EmuDeck runs Dreamcast games with `flycast-standalone`; the pack names
     `flycast` for `dc_boot.bin` and `dc_flash.bin`, so they were neither checked nor
     deployed. A libretro core stays an emulator of its own (see the test above)."""
-    pack = shared_path("definition-pack")
-    dreamcast = tmp_path / "lib" / "dreamcast"
-    dreamcast.mkdir(parents=True)
-    (dreamcast / "Crazy Taxi (USA).cdi").write_bytes(b"\x05" * 8192)
-    for args in (("library", "add", str(tmp_path / "lib")), ("scan", "--workers", "1"),
-                 ("device", "add", "steam-deck"),
-                 ("profile", "create", "--device", "1", "--os", "emudeck")):
-        assert cli("--pack", pack, *args).code == 0, args
+    pack = real_pack_profile(cli, tmp_path, "dreamcast/Crazy Taxi (USA).cdi", b"\x05",
+                             "steam-deck", "emudeck")
     checked = cli("--pack", pack, "--json", "bios", "check", "--profile", "1", "--platform",
                   "dreamcast")
     groups = checked.json()["data"]["groups"]
