@@ -775,7 +775,7 @@ def _is_its_source(root: Path, dest: str, claims: Claims) -> bool:
     `library move` the recorded path was gone, and the prune deleted the library's files)."""
     game = claims.game_copied_to(dest)
     for source in dict.fromkeys((claims.copied_source(dest),
-                                 None if game is None else game_path(claims.db, game))):
+                                 None if game is None else claims.game_path(game))):
         if source is None:
             continue
         try:
@@ -788,9 +788,13 @@ def _is_its_source(root: Path, dest: str, claims: Claims) -> bool:
 
 def game_path(db: Database, game_id: int) -> str | None:
     """Where the library has the game ``game_id`` now (None: no such game)."""
-    row = db.query_one("SELECT r.path, g.filepath FROM games g JOIN library_roots r "
-                       "ON r.id = g.root_id WHERE g.id = ?", (game_id,))
-    return None if row is None else f"{str(row[0]).rstrip('/')}/{row[1]}"
+    row = db.query_one(_GAME_PATHS, (json.dumps([game_id]),))
+    return None if row is None else f"{str(row[1]).rstrip('/')}/{row[2]}"
+
+
+# The games of a JSON list of ids, with their roots' paths and their paths in them.
+_GAME_PATHS = ("SELECT g.id, r.path, g.filepath FROM games g JOIN library_roots r "
+               "ON r.id = g.root_id WHERE g.id IN (SELECT value FROM json_each(?))")
 
 
 def _check_sources(db: Database, plan: DeployPlan, decisions: list[_Decision]) -> None:
@@ -2120,6 +2124,7 @@ class Claims:
         self.prune_linked: list[str] = []  # reached through a link: see _keep_linked_prunes
         self.prune_library: list[str] = []  # the library's own files: see _is_its_source
         self._sources: dict[str, str] | None = None  # see copied_source
+        self._game_paths: dict[int, str] | None = None  # see game_path
         # SHA1s of the games the library has but cannot deploy now (the plan's held_sha1s):
         # a copy of ours holding one is never replaced without --overwrite (QA30 N1)
         self.held_sha1s: set[str] = set()
@@ -2424,8 +2429,22 @@ class Claims:
         me = self.writer
         if claim.writer is None or me is None or claim.writer == me:
             return False
-        return not any((own.size, own.mtime_ns) == (claim.size, claim.mtime_ns)
-                       for own in self.stored().get(collision_key(claim.dest, self.fs), ()))
+        return not self._records_hold(collision_key(claim.dest, self.fs), claim)
+
+    def _records_hold(self, key: str, copy: Owned) -> bool:
+        """True when this database's records of the file at ``key`` hold this very copy
+        (its size and time)."""
+        return any((own.size, own.mtime_ns) == (copy.size, copy.mtime_ns)
+                   for own in self.stored().get(key, ()))
+
+    def game_path(self, game_id: int) -> str | None:
+        """Where the library has now the game of one of this destination's copies (read
+        for all of them at once, by the first prune that asks: see :func:`game_path`)."""
+        if self._game_paths is None:
+            ids = sorted({game for _, game in self._last_copies().values() if game is not None})
+            self._game_paths = {int(row[0]): f"{str(row[1]).rstrip('/')}/{row[2]}"
+                                for row in self.db.query(_GAME_PATHS, (json.dumps(ids),))}
+        return self._game_paths.get(game_id)
 
     def game_copied_to(self, dest: str) -> int | None:
         """The game whose file this destination's last copy to ``dest`` was, if recorded."""
@@ -2485,9 +2504,7 @@ class Claims:
         database_id, _, rest = (record.writer or "").partition("/")
         before_a_restore = database_id == self._identity[1] \
             and rest.rpartition("/")[2] == me.rpartition("/")[2]
-        if (record.writer is None or before_a_restore) \
-                and any((own.size, own.mtime_ns) == (record.size, record.mtime_ns)
-                        for own in self.stored().get(key, ())):
+        if (record.writer is None or before_a_restore) and self._records_hold(key, record):
             return None
         if before_a_restore:  # (QA114 F2: said to be "another database on" this computer)
             return BEFORE_A_RESTORE
