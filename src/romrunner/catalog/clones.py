@@ -247,7 +247,8 @@ def one_rom_in_forms(game: str) -> str:
     families = " OR ".join(
         f"sum({_EXTENSION} IN ({', '.join(repr(e) for e in sorted(family))})) = count(*)"
         for family in FORMS_OF_ONE_ROM)
-    return (f"(SELECT count(*) > 1 AND count(DISTINCT {_STEM}) = 1 AND ({families}) "
+    return (f"(SELECT count(*) > 1 AND min(instr(f.name, '.')) > 0 "
+            f"AND count(DISTINCT {_STEM}) = 1 AND ({families}) "
             f"FROM catalog_roms f WHERE f.catalog_game_id = {game}.id)")
 
 
