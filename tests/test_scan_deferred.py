@@ -652,3 +652,22 @@ def test_a_game_of_two_roms_both_needed_is_incomplete_with_one(
     assert [(g["included"], g["reason"]) for g in listed] == [(False, "incomplete_set")], listed
     report = cli("--json", "dat", "report").json()["data"]
     assert [(r["have"], r["incomplete"]) for r in report] == [(0, 1)], report
+
+
+def test_the_sql_and_python_forms_rules_agree() -> None:
+    """Review 122 F4: names without a dot were forms of one ROM to the SQL rule only."""
+    import sqlite3
+
+    from romrunner.catalog.clones import forms_of_one_rom, one_rom_in_forms
+    cases = [["nes", "unh"], ["G (J).nes", "G (J).unh"], ["G.cue", "G.bin"],
+             ["a.lnx", "a.lyx", "a.bll"], ["PRG", "CHR"], ["G (J).nes"]]
+    conn = sqlite3.connect(":memory:")
+    conn.execute("CREATE TABLE catalog_games (id INTEGER)")
+    conn.execute("CREATE TABLE catalog_roms (catalog_game_id INTEGER, name TEXT)")
+    for game, names in enumerate(cases):
+        conn.execute("INSERT INTO catalog_games VALUES (?)", (game,))
+        conn.executemany("INSERT INTO catalog_roms VALUES (?, ?)", [(game, n) for n in names])
+    by_sql = [bool(row[0]) for row in conn.execute(
+        f"SELECT {one_rom_in_forms('g')} FROM catalog_games g ORDER BY id")]
+    assert by_sql == [forms_of_one_rom(names) for names in cases] == [
+        False, True, False, True, False, False]
