@@ -193,3 +193,29 @@ def test_a_dat_whose_system_name_carries_a_dump_qualifier_finds_its_platform(
                   "Nintendo - Game Boy Advance (e-Reader)"):
         assert platform_for_system(other) is None, other
     assert platform_for_system("Nintendo - Nintendo 64 (ByteSwapped)") == "n64"
+
+
+def test_real_dats_mark_the_games_listed_once_per_dump(tmp_path: Path) -> None:
+    """Review 122 F1: libretro's NES, Lynx and PlayStation DATs list a game once per dump
+    (`Micro Machines (USA)`'s two dumps); either dump is the game. Counted here from the
+    files' text: every name given in several entries, each of one ROM."""
+    import re
+    from collections import Counter
+
+    dats = shared_path("dats")
+    db = open_database(tmp_path / "db.sqlite", OpenMode.WRITE).db
+    for dat in (dats / "no-intro" / "Nintendo - Nintendo Entertainment System.dat",
+                dats / "no-intro" / "Atari - Lynx.dat", dats / "redump" / "Sony - PlayStation.dat"):
+        entries = re.findall(r'^game \(\s*name "(.*?)"(.*?)^\)', dat.read_text(), re.M | re.S)
+        listed = Counter(name for name, _ in entries)
+        several_roms = {name for name, body in entries if body.count("rom (") != 1}
+        expected = {name for name, count in listed.items() if count > 1} - several_roms
+        result = import_dat(db, dat)
+        marked = {str(row[0]) for row in db.query(
+            "SELECT g.name FROM catalog_games g JOIN catalog_sources s ON s.id = g.source_id "
+            "WHERE s.path = ? AND g.alternatives = 1", (str(dat.absolute()),))}
+        assert marked == expected, (result.platform_id, sorted(marked ^ expected)[:5])
+        if result.platform_id == "nes":
+            assert {"Micro Machines (USA)", "Uninvited (USA) (Beta)"} <= marked
+        if result.platform_id == "psx":  # (libretro's lists a disc by its first track)
+            assert "Biohazard 2 (Japan) (Beta)" in marked  # (two betas' dumps)

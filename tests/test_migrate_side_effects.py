@@ -71,8 +71,9 @@ def test_migrate_names_the_catalogs_an_earlier_reader_read(cli: Any, tmp_path: P
     data = cli("--db", tmp_path / "old.db", "--json", "db", "migrate").json()["data"]
     assert [line for line in data["side_effects"] if "read by an earlier release" in line] == [
         "1 DAT catalog was read by an earlier release: import each file again (`romrunner dat "
-        "ls` names them); until then no set of theirs is judged incomplete (this release "
-        "reads an arcade set's BIOS set and CHD too)"]
+        "ls` names them); this release reads an arcade set's BIOS set and CHD, and a game "
+        "listed once per dump as any of its dumps; until then no set of 1 of them is judged "
+        "incomplete"]
     assert data["catalogs_to_read_again"] == 1
     listed = cli("--db", tmp_path / "old.db", "dat", "ls").out
     assert "`romrunner dat import /dats/mame.xml` reads it again" in listed, listed

@@ -658,16 +658,58 @@ def test_the_sql_and_python_forms_rules_agree() -> None:
     """Review 122 F4: names without a dot were forms of one ROM to the SQL rule only."""
     import sqlite3
 
-    from romrunner.catalog.clones import forms_of_one_rom, one_rom_in_forms
-    cases = [["nes", "unh"], ["G (J).nes", "G (J).unh"], ["G.cue", "G.bin"],
-             ["a.lnx", "a.lyx", "a.bll"], ["PRG", "CHR"], ["G (J).nes"]]
+    from romrunner.catalog.clones import any_rom_is_game, any_rom_is_the_game
+    cases = [(["nes", "unh"], 0), (["G (J).nes", "G (J).unh"], 0), (["G.cue", "G.bin"], 0),
+             (["a.lnx", "a.lyx", "a.bll"], 0), (["PRG", "CHR"], 0), (["G (J).nes"], 0),
+             (["M (USA) (Unl).nes", "M (USA) (Unl) (Unfixed).bin"], 1)]
     conn = sqlite3.connect(":memory:")
-    conn.execute("CREATE TABLE catalog_games (id INTEGER)")
+    conn.execute("CREATE TABLE catalog_games (id INTEGER, alternatives INTEGER)")
     conn.execute("CREATE TABLE catalog_roms (catalog_game_id INTEGER, name TEXT)")
-    for game, names in enumerate(cases):
-        conn.execute("INSERT INTO catalog_games VALUES (?)", (game,))
+    for game, (names, alternatives) in enumerate(cases):
+        conn.execute("INSERT INTO catalog_games VALUES (?, ?)", (game, alternatives))
         conn.executemany("INSERT INTO catalog_roms VALUES (?, ?)", [(game, n) for n in names])
     by_sql = [bool(row[0]) for row in conn.execute(
-        f"SELECT {one_rom_in_forms('g')} FROM catalog_games g ORDER BY id")]
-    assert by_sql == [forms_of_one_rom(names) for names in cases] == [
-        False, True, False, True, False, False]
+        f"SELECT {any_rom_is_the_game('g')} FROM catalog_games g ORDER BY id")]
+    assert by_sql == [any_rom_is_game(names, bool(alt)) for names, alt in cases] == [
+        False, True, False, True, False, False, True]
+
+
+@pytest.mark.parametrize("split", [False, True])
+def test_a_game_listed_once_per_dump_is_had_by_either_dump(
+        cli: Any, tmp_path: Path, split: bool) -> None:
+    """Review 122 F1: libretro's DATs list a game once per dump (`Micro Machines (USA)`: an
+    `(Unl).nes` and an `(Unl) (Unfixed).bin`); merged into one game of two ROMs, a zip of
+    either dump was "incomplete", left out of every auto-list. Where one of the entries lists
+    two ROMs (``split``), they are not alternatives: the set stays incomplete without them."""
+    first, second, third = rom_bytes(51, 16_384), rom_bytes(52, 16_384), rom_bytes(53, 8_192)
+    entries = [[("Micro Machines (USA) (Unl).nes", first)],
+               [("Micro Machines (USA) (Unl) (Unfixed).bin", second)]]
+    if split:
+        entries[1].append(("Micro Machines (USA) (Unl) (Unfixed).chr", third))
+    dat = tmp_path / "nes.dat"
+    dat.write_text(
+        'clrmamepro (\n\tname "Nintendo - Nintendo Entertainment System"\n)\n'
+        + "".join('game (\n\tname "Micro Machines (USA)"\n'
+                  + "".join(f'\trom ( name "{name}" size {len(data)} '
+                            f'crc {digests(data)["crc"]} )\n' for name, data in entry)
+                  + ")\n" for entry in entries))
+    root = tmp_path / "roms" / "nes"
+    root.mkdir(parents=True)
+    _zip(root / "Micro Machines (USA).zip", {"Micro Machines (USA) (Unl).nes": first})
+    for args in (("dat", "import", dat, "--platform", "nes"), ("library", "add", root.parent),
+                 ("scan", "--workers", "1"), ("device", "add", "rg-35xx-plus"),
+                 ("profile", "create", "--device", "1", "--os", "muos")):
+        assert cli(*args).code == 0, args
+    (game,) = cli("--json", "games", "ls").json()["data"]["games"]
+    listed = cli("--json", "autolist", "1").json()["data"]["games"]
+    report = cli("--json", "dat", "report").json()["data"]
+    shown = cli("--json", "games", "show", str(game["id"])).json()["data"]
+    missing = [rom for c in shown["catalogs"] for rom in c.get("missing_roms", [])]
+    if split:
+        assert [(g["included"], g["reason"]) for g in listed] == [(False, "incomplete_set")]
+        assert [(r["have"], r["incomplete"]) for r in report] == [(0, 1)], report
+        assert len(missing) == 2, shown["catalogs"]
+    else:
+        assert [g["included"] for g in listed] == [True], listed
+        assert [(r["have"], r["incomplete"]) for r in report] == [(1, 0)], report
+        assert shown["catalogs"] and missing == [], shown["catalogs"]

@@ -237,28 +237,33 @@ _STEM = "rtrim(f.name, replace(f.name, '.', ''))"
 _EXTENSION = f"lower(substr(f.name, length({_STEM}) + 1))"
 
 
-def one_rom_in_forms(game: str) -> str:
-    """SQL: the catalog game ``game`` (an alias of ``catalog_games``) lists one ROM in
-    several forms — ROMs of one name but their extensions, of one family of
-    :data:`FORMS_OF_ONE_ROM`: any of them is the game (QA120 F1: every NES game identified
-    by its hashes was "incomplete", a zipped one left out of every auto-list). Not a set of
-    ROMs all needed, whatever their names (review 121 F1: a disc's ``.cue`` and ``.bin``,
-    ``PRG`` and ``CHR``)."""
+def any_rom_is_the_game(game: str) -> str:
+    """SQL: any ROM of the catalog game ``game`` (an alias of ``catalog_games``) is the game,
+    not a set of ROMs all needed: a DAT listed it once per dump, one ROM each
+    (``alternatives``: review 122 F1, ``Micro Machines (USA)``'s two dumps), or it lists one
+    ROM in several forms — ROMs of one name but their extensions, of one family of
+    :data:`FORMS_OF_ONE_ROM` (QA120 F1: every NES game identified by its hashes was
+    "incomplete", a zipped one left out of every auto-list; this holds for a catalog an
+    earlier reader read, which has no ``alternatives``). Never a disc's ``.cue`` and ``.bin``,
+    nor ``PRG`` and ``CHR`` of one entry (review 121 F1)."""
     families = " OR ".join(
         f"sum({_EXTENSION} IN ({', '.join(repr(e) for e in sorted(family))})) = count(*)"
         for family in FORMS_OF_ONE_ROM)
-    return (f"(SELECT count(*) > 1 AND min(instr(f.name, '.')) > 0 "
+    return (f"({game}.alternatives = 1 OR (SELECT count(*) > 1 "
+            f"AND min(instr(f.name, '.')) > 0 "
             f"AND count(DISTINCT {_STEM}) = 1 AND ({families}) "
-            f"FROM catalog_roms f WHERE f.catalog_game_id = {game}.id)")
+            f"FROM catalog_roms f WHERE f.catalog_game_id = {game}.id))")
 
 
-def forms_of_one_rom(rom_names: Iterable[str]) -> bool:
-    """:func:`one_rom_in_forms` of a catalog game's ROMs' names, in Python."""
+def any_rom_is_game(rom_names: Iterable[str], alternatives: bool) -> bool:
+    """:func:`any_rom_is_the_game` of a catalog game's ``alternatives`` and its ROMs' names,
+    in Python."""
     names = list(rom_names)
     stems = {name.rpartition(".")[0] for name in names}
     extensions = {name.rpartition(".")[2].lower() for name in names if "." in name}
-    return len(names) > 1 and len(stems) == 1 and all("." in name for name in names) \
-        and any(extensions <= family for family in FORMS_OF_ONE_ROM)
+    return alternatives or (
+        len(names) > 1 and len(stems) == 1 and all("." in name for name in names)
+        and any(extensions <= family for family in FORMS_OF_ONE_ROM))
 
 
 # Per archive matched by its members' hashes to a catalog game of several ROMs: each ROM of
@@ -277,7 +282,7 @@ _LACKING = (
     "AND g.match_method IN ('sha1', 'md5', 'crc32') "
     "AND coalesce(r.status, '') <> 'nodump' AND r.crc32_bin IS NOT NULL "
     "AND (SELECT count(*) FROM catalog_roms x WHERE x.catalog_game_id = c.id) > 1 "
-    f"AND NOT {one_rom_in_forms('c')} "
+    f"AND NOT {any_rom_is_the_game('c')} "
     "AND NOT EXISTS (SELECT 1 FROM game_files f WHERE f.game_id = g.id AND f.kind = 'member' "
     " AND f.crc32_bin = r.crc32_bin AND f.file_size IS r.size) "
     "AND NOT EXISTS (SELECT 1 FROM catalog_games o JOIN catalog_roms s "

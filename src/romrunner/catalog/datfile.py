@@ -283,7 +283,8 @@ def _rom(values: dict[str, str]) -> tuple[DatRom, list[str]]:
 # BIOS sets, a set's `<disk>` as its CHD), so that a catalog an earlier reader read is read
 # again at its next import — the same file is not "unchanged" then (QA60 F2, F3) — and what
 # it may lack is not judged meanwhile (QA60 F1).
-READER_VERSION = 3  # (3: a `baddump` disk is a disk: review 31 R1)
+READER_VERSION = 4  # (3: a `baddump` disk is a disk: review 31 R1; 4: a game listed once
+# per dump, one ROM each, is its dumps' alternatives: review 122 F1)
 # The first reader whose catalogs hold what judging a set incomplete needs (its BIOS set, by
 # `romof`): a catalog read before is not judged until read again; one read by a later reader
 # than it but an earlier than READER_VERSION is (review 32 R4: raising the version silenced

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from romrunner.bios.known import is_bios_dat
-from romrunner.catalog.datfile import READER_VERSION, DatGame, read_dat
+from romrunner.catalog.datfile import JUDGED_FROM_READER, READER_VERSION, DatGame, read_dat
 from romrunner.catalog.identify import (
     MatchCounts,
     PlatformMove,
@@ -390,18 +390,26 @@ def _insert_games(db: Database, source_id: int, platform: str, games: object,
                   result: ImportResult) -> None:
     next_id = int(db.scalar("SELECT coalesce(max(id), 0) FROM catalog_games")) + 1
     seen: dict[str, int] = {}
+    single: set[str] = set()  # (the names each of whose entries so far lists one ROM)
+    listed_again: set[int] = set()
     game_rows: list[tuple[object, ...]] = []
     rom_rows: list[tuple[object, ...]] = []
     for game in games:  # type: ignore[attr-defined]
         assert isinstance(game, DatGame)
         if game.name in seen:
-            # Some DATs list one game twice (e.g. one entry per dump); its ROMs are merged.
+            # Some DATs list one game once per dump (libretro's); its ROMs are merged, and
+            # where each entry lists one ROM, any of them is the game (review 122 F1).
+            listed_again.add(seen[game.name])
+            if len(game.roms) != 1:
+                single.discard(game.name)
             rom_rows.extend((seen[game.name], rom.name, rom.size, to_blob(rom.crc32),
                              to_blob(rom.md5), to_blob(rom.sha1), rom.status)
                             for rom in game.roms)
             result.roms += len(game.roms)
             continue
         seen[game.name] = next_id
+        if len(game.roms) == 1:
+            single.add(game.name)
         game_rows.append((next_id, source_id, catalog_game_id(platform, game.name), platform,
                           game.name, fold(game.name), game.description, game.region, game.serial,
                           game.year, game.manufacturer, game.clone_of,
@@ -415,6 +423,9 @@ def _insert_games(db: Database, source_id: int, platform: str, games: object,
         if len(game_rows) >= _BATCH:
             _flush(db, game_rows, rom_rows)
     _flush(db, game_rows, rom_rows)
+    alternatives = sorted(listed_again & {seen[name] for name in single})
+    db.execute("UPDATE catalog_games SET alternatives = 1 "
+               "WHERE id IN (SELECT value FROM json_each(?))", (json.dumps(alternatives),))
 
 
 def _flush(db: Database, game_rows: list[tuple[object, ...]],
@@ -433,8 +444,11 @@ def _flush(db: Database, game_rows: list[tuple[object, ...]],
 
 def list_catalogs(db: Database) -> list[dict[str, object]]:
     """The imported DATs (``read_again``: read by an earlier release's reader, which did not
-    keep all a catalog holds now: importing the file again reads it)."""
+    keep all a catalog holds now: importing the file again reads it; ``judged``: whether its
+    sets are judged complete or not meanwhile, see datfile.JUDGED_FROM_READER)."""
     rows = db.query("SELECT name, platform_id, format, headered, version, path, game_count, "
-                    "rom_count, imported_at, reader < ? AS read_again FROM catalog_sources "
-                    "ORDER BY name, headered", (READER_VERSION,))
-    return [{**dict(row), "read_again": bool(row["read_again"])} for row in rows]
+                    "rom_count, imported_at, reader < ? AS read_again, reader >= ? AS judged "
+                    "FROM catalog_sources ORDER BY name, headered",
+                    (READER_VERSION, JUDGED_FROM_READER))
+    return [{**dict(row), "read_again": bool(row["read_again"]), "judged": bool(row["judged"])}
+            for row in rows]

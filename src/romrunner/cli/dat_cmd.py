@@ -125,10 +125,10 @@ def dat_ls() -> int:
             headered = ", headered" if row["headered"] else ""
             games = row["game_count"]
             assert isinstance(games, int)  # a count the import stored
+            unjudged = "" if row["judged"] else " (until then no set of it is judged incomplete)"
             again = ("; read by an earlier release: `romrunner dat import "
-                     f"{shlex.quote(str(row['path']))}` reads it again (until then no "
-                     "set of it is judged incomplete)") if row["read_again"] \
-                else ""
+                     f"{shlex.quote(str(row['path']))}` reads it again{unjudged}") \
+                if row["read_again"] else ""
             console.print(f"{row['name']} ({row['platform_id']}{headered}) "
                           f"{row['version'] or ''}: {counted(games, 'game')}{again}")
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from romrunner.catalog.clones import forms_of_one_rom
+from romrunner.catalog.clones import any_rom_is_game
 from romrunner.catalog.datfile import DISK, JUDGED_FROM_READER
 from romrunner.catalog.identify import MatchCounts, identify
 from romrunner.errors import InputError, NotFoundError
@@ -277,7 +277,8 @@ def _matched_catalogs(db: Database, game: Any) -> list[dict[str, Any]]:
     ids |= _catalog_games_with(db, keys)
     rows = db.query(
         "SELECT cg.id, cg.game_id, cg.name, cg.region, cg.serial, cg.clone_of, "
-        "cg.source_id, cs.name AS dat, cs.version AS dat_version FROM catalog_games cg "
+        "cg.alternatives, cg.source_id, cs.name AS dat, cs.version AS dat_version "
+        "FROM catalog_games cg "
         "JOIN catalog_sources cs ON cs.id = cg.source_id "
         "WHERE cg.id IN (SELECT value FROM json_each(?)) AND cg.platform_id = ? "
         "ORDER BY cs.name, cs.headered", (json.dumps(sorted(ids)), game["platform_id"]))
@@ -306,7 +307,8 @@ def _set_completeness(db: Database, catalog_game: Any, roms: list[Any],
     it has that can be had. Nothing for a game of one ROM or a disc."""
     if len(roms) < 2 or any(str(rom["name"]).lower().endswith((".cue", ".gdi"))
                             for rom in roms) \
-            or forms_of_one_rom(str(rom["name"]) for rom in roms):
+            or any_rom_is_game((str(rom["name"]) for rom in roms),
+                               bool(catalog_game["alternatives"])):
         return {}
     if (db.scalar("SELECT reader FROM catalog_sources WHERE id = ?",
                   (catalog_game["source_id"],)) or 0) < JUDGED_FROM_READER:

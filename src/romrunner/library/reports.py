@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import quoteattr
 
-from romrunner.catalog.clones import one_rom_in_forms
+from romrunner.catalog.clones import any_rom_is_the_game
 from romrunner.catalog.datfile import DISK
 from romrunner.errors import InputError, NotFoundError
 from romrunner.library.roots import refuse_writing_into_library
@@ -149,7 +149,7 @@ def _status(kinds: _Kinds) -> str:
         f"AND ({held})) THEN CASE "
         "  WHEN NOT EXISTS (SELECT 1 FROM catalog_roms r WHERE r.catalog_game_id = cg.id "
         "                   LIMIT 1 OFFSET 1) "
-        f"  OR {_DISC_GAME} OR {one_rom_in_forms('cg')} "
+        f"  OR {_DISC_GAME} OR {any_rom_is_the_game('cg')} "
         "  OR NOT EXISTS (SELECT 1 FROM catalog_roms r WHERE r.catalog_game_id = cg.id "
         f"                AND {_CAN_BE_HAD} AND NOT ({held})) "
         f"  OR EXISTS (SELECT 1 FROM games u WHERE u.matched_game_id = cg.game_id "

@@ -29,7 +29,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from romrunner.catalog.datfile import READER_VERSION
+from romrunner.catalog.datfile import JUDGED_FROM_READER, READER_VERSION
 from romrunner.errors import DatabaseError, DiskFullError, SchemaTooNewError
 from romrunner.store.backup import backup_database
 from romrunner.store.database import Database, describe_sqlite_error, sqlite_error
@@ -139,6 +139,7 @@ class MigrationReport:
     cache_rows_after: int = 0
     orphaned_overrides: int = 0  # overrides of deleted profiles moved to orphaned_overrides
     catalogs_to_read_again: int = 0  # DATs an earlier release's reader read (see datfile)
+    catalogs_unjudged: int = 0  # of those, read before JUDGED_FROM_READER
 
     @property
     def cache_rows_dropped(self) -> int:
@@ -161,8 +162,11 @@ class MigrationReport:
             lines.append(f"{self.catalogs_to_read_again:,} DAT "
                          f"{'catalog was' if self.catalogs_to_read_again == 1 else 'catalogs were'}"
                          " read by an earlier release: import each file again (`romrunner dat "
-                         "ls` names them); until then no set of theirs is judged incomplete "
-                         "(this release reads an arcade set's BIOS set and CHD too)")
+                         "ls` names them); this release reads an arcade set's BIOS set and CHD, "
+                         "and a game listed once per dump as any of its dumps")
+            if self.catalogs_unjudged:
+                lines[-1] += (f"; until then no set of {self.catalogs_unjudged:,} of them is "
+                              "judged incomplete")
         if self.orphaned_overrides:
             lines.append(f"{self.orphaned_overrides:,} overrides of deleted device profiles "
                          "were moved to the table orphaned_overrides (kept, not applied)")
@@ -244,7 +248,8 @@ def migrate(db: Database, *, target: int | None = None) -> MigrationReport:
     if upgrade:
         report.cache_rows_after = _cache_rows(db)
         report.orphaned_overrides = _orphaned_overrides(db) - orphaned_before
-        report.catalogs_to_read_again = _catalogs_to_read_again(db)
+        report.catalogs_to_read_again = _catalogs_read_before(db, READER_VERSION)
+        report.catalogs_unjudged = _catalogs_read_before(db, JUDGED_FROM_READER)
     if report.backup is not None:
         with db.atomic():
             db.execute("DELETE FROM user_settings WHERE key = ?", (_BACKUP_SETTING,))
@@ -264,11 +269,11 @@ def _cache_rows(db: Database) -> int:
                for table in counted if table in tables)
 
 
-def _catalogs_to_read_again(db: Database) -> int:
+def _catalogs_read_before(db: Database, reader: int) -> int:
     if "reader" not in {row[1] for row in db.query("PRAGMA table_info(catalog_sources)")}:
         return 0
     return int(db.scalar("SELECT count(*) FROM catalog_sources WHERE reader < ?",
-                         (READER_VERSION,)) or 0)
+                         (reader,)) or 0)
 
 
 def _orphaned_overrides(db: Database) -> int:
