@@ -693,3 +693,22 @@ def test_a_resume_says_a_deleted_track_missing_not_moved_to_its_sheet(
     summary = resume(library.db, deployment)
     errors = [e["error"] for e in summary.errors if e["status"] == "failed"]
     assert f"{track}: missing since the scan" in errors, errors
+
+
+def test_a_resume_says_a_renamed_discs_track_moved_with_it(
+        library: Library, card: Path) -> None:
+    """Review 122 F3: a disc whose sheet and track were renamed together had its track said
+    "missing since the scan"; a new deploy takes it from its new name."""
+    deployment = record_deployment(library.db, library.plan(Layout(card)),
+                                   profile_id=library.profile_id)
+    psx = library.root / "psx"
+    for path in sorted(psx.glob("Saga (USA) (Disc 2).*")):
+        path.rename(psx / path.name.replace("Saga (USA)", "SAGA (USA)"))
+    sheet = psx / "SAGA (USA) (Disc 2).cue"
+    sheet.write_text(sheet.read_text().replace("Saga (USA)", "SAGA (USA)"))
+    scan_library(library.db, builtin_pack(), workers=1)
+    summary = resume(library.db, deployment)
+    errors = [e["error"] for e in summary.errors if e["status"] == "failed"]
+    track = psx / "Saga (USA) (Disc 2).bin"
+    assert f"{track}: moved or renamed since this deployment was planned (its game is now " \
+        f"{sheet}): a new `romrunner deploy` takes it from there" in errors, errors

@@ -3377,6 +3377,7 @@ class _Runner:
         self.handled: set[int] = set()
         self.batch: list[_Written] = []
         self.fresh = False  # True: a first run, whose unchanged files were not recorded
+        self.planned_sources: dict[int, set[str]] | None = None  # see _planned_sources
         # Games a file of which failed (id -> that file): their other files are not written
         # (a disc's sheet comes after its tracks: see _apply and commit_batch)
         self.broken: dict[int, str] = {}
@@ -3625,11 +3626,36 @@ class _Runner:
         """The words of a source a rescan found moved or renamed since the deployment was
         planned (QA111 F6: a resume said such a file "missing since the scan"), or None."""
         now = None if item.game_id is None else game_path(self.db, item.game_id)
-        if now is None or now == item.source or not os.path.exists(os_path(now)) \
-                or PurePosixPath(now).suffix.lower() != PurePosixPath(item.source).suffix.lower():
-            return None  # (a track, a disc's CHD: not the game's own file, review 118 F5)
-        return (f"{item.source}: moved or renamed since this deployment was planned (now "
-                f"{now}): a new `romrunner deploy` takes it from there")
+        if now is None or now == item.source or not os.path.exists(os_path(now)):
+            return None
+        suffix = PurePosixPath(now).suffix.lower()
+        if suffix == PurePosixPath(item.source).suffix.lower():
+            return (f"{item.source}: moved or renamed since this deployment was planned (now "
+                    f"{now}): a new `romrunner deploy` takes it from there")
+        # A track, a disc's CHD: moved with its game's own file (review 122 F3), missing
+        # beside it where that file is as planned (review 118 F5).
+        assert item.game_id is not None
+        planned = self._planned_sources().get(item.game_id, set())
+        if now in planned or not any(PurePosixPath(path).suffix.lower() == suffix
+                                     for path in planned):
+            return None
+        return (f"{item.source}: moved or renamed since this deployment was planned (its game "
+                f"is now {now}): a new `romrunner deploy` takes it from there")
+
+    def _planned_sources(self) -> dict[int, set[str]]:
+        """The library files the deployment planned to copy, per game (read once, on the
+        first failure that asks)."""
+        if self.planned_sources is None:
+            self.planned_sources = {}
+            rows = [(row[0], str(row[1])) for row in self.db.query(
+                "SELECT game_id, source_path FROM deployment_items WHERE deployment_id = ? "
+                "AND game_id IS NOT NULL", (self.deployment_id,))]
+            rows += [(item.game_id, item.source)
+                     for item in unrecorded(self.db, self.deployment_id)]
+            for game_id, source in rows:
+                if game_id is not None:
+                    self.planned_sources.setdefault(int(game_id), set()).add(source)
+        return self.planned_sources
 
     def copy(self, item: _Item, replaces: os.stat_result | None) -> None:
         """Write the item's temporary file; it is renamed into place with its batch."""
