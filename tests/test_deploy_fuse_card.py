@@ -185,6 +185,18 @@ def test_a_file_of_ours_for_another_game_under_another_case_is_not_replaced(
         assert on_card.read_bytes() == first
         assert any("ROM Runner wrote ROMS/gb/Track 01.gb there for another file"
                    in e["error"] for e in later.json()["data"]["errors"])
+        # QA111 F3: `games forget` and the prune's help say --prune removes such a copy; it
+        # does not remove one whose place a chosen file takes, and says so
+        pruned = cli("--json", "deploy", "1", "--to", str(card), "--collection", "two",
+                     "--prune", "--force")
+        assert pruned.code == 1 and on_card.read_bytes() == first, pruned.err
+        (error,) = [e["error"] for e in pruned.json()["data"]["errors"]]
+        assert error.endswith("kept; --prune does not remove a file whose place a chosen "
+                              "file takes (use --overwrite to replace it)"), error
+        replaced = cli("--json", "deploy", "1", "--to", str(card), "--collection", "two",
+                       "--prune", "--force", "--overwrite")
+        assert replaced.code == 0, replaced.err
+        assert [path.read_bytes() for path in (card / "ROMS" / "gb").iterdir()] == [second]
 
 
 def test_a_sheet_naming_its_track_in_another_case_is_rewritten_on_a_fat_card(

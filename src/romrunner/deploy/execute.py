@@ -3008,9 +3008,12 @@ def _decide_copy(root: Path, item: _Item, info: os.stat_result | None, claim: Ow
             # one file on a card that ignores case, written by us under another spelling for
             # another file (`Track 01.bin` of one game, `track 01.bin` of another): not ours
             # to replace
+            # (--prune removes no file whose place a chosen file takes: said, QA111 F3)
+            pruned = "; --prune does not remove a file whose place a chosen file takes" \
+                if options.prune else ""
             return _Decision(item, CONFLICT, info, note=f"{item.dest}: ROM Runner wrote "
                              f"{claim.dest} there for another file (the card ignores case); "
-                             "kept (use --overwrite to replace it)")
+                             f"kept{pruned} (use --overwrite to replace it)")
         if claims is not None and not options.overwrite \
                 and (dump := claims.catalog_dump_replaced(item, claim)) is not None:
             return _Decision(item, CONFLICT, info, note=(
