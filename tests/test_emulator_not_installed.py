@@ -272,3 +272,34 @@ def test_ports_go_only_to_an_os_with_portmaster(cli: Any, tmp_path: Path) -> Non
     assert deployed.code == 0, deployed.err
     assert "1 PortMaster port goes on the card as its script only" in deployed.err
     assert [p.name for p in knulli.rglob("*.sh")] == ["Doom.sh"]
+
+
+def test_a_platform_no_rule_names_an_emulator_for_on_an_unlisted_os_is_not_left_out(
+        cli: Any, tmp_path: Path) -> None:
+    """QA123 F1: the real pack lists nothing installed for RetroPie, Recalbox, SteamOS… (nor
+    RetroArch's cores where RetroArch alone is listed: TrimUI OS), and its fallback has no
+    GBA: every GBA game was NO_EMULATOR_AVAILABLE, left out of the auto-list, and "will not
+    start there" by a query. What runs GBA there is unknown, not none; Spruce's profile lists
+    its RetroArch cores, none of them for GBA: none, as before."""
+    pack = _real_library(cli, tmp_path, (("gba", "Alpha (USA).gba"),), "rg-35xx-plus",
+                         ["recalbox", "trimuios", "spruce", "recalbox"])
+    assert cli("--pack", str(pack), "profile", "set", "4", "--mode", "strict").code == 0
+    reasons = {}
+    for profile in (1, 2, 3, 4):
+        listed = cli("--pack", str(pack), "--json", "autolist", str(profile)).json()["data"]
+        (game,) = listed["games"]
+        reasons[profile] = game["reason"]
+        if profile == 1:
+            assert any("Emulator unknown" in w for w in game["warnings"]), game
+    assert reasons == {1: "INCLUDED", 2: "INCLUDED", 3: "NO_EMULATOR_AVAILABLE",
+                       4: "NO_EMULATOR_AVAILABLE"}
+    card = tmp_path / "card"
+    card.mkdir()
+    codes = {}
+    for profile in (1, 3):
+        dry = cli("--pack", str(pack), "--json", "deploy", str(profile), "--to", str(card),
+                  "platform:gba", "--dry-run")
+        assert dry.code == 0, dry.err
+        codes[profile] = [w["code"] for w in dry.json()["data"]["plan"]["warnings"]
+                          if w["platform_id"] == "gba"]
+    assert codes == {1: ["emulator-unknown"], 3: ["no-emulator"]}

@@ -1340,6 +1340,15 @@ def _check_emulators(db: Database, pack: DefinitionPack, resolver: EmulatorResol
     for platform_id, count in sorted(unrunnable.items()):
         if platform_id in _LAUNCHED_BY_THE_OS:
             continue
+        if not resolver.os_profile.lists_what_is_installed:  # (unknown, not none: QA123 F1)
+            plan.warnings.append(PlanIssue(
+                "emulator-unknown", f"{platform_id}: {counted(count, 'game')} go"
+                f"{'es' if count == 1 else ''} on the card; the definition pack names no "
+                f"emulator for {platform_id} on {resolver.os_profile.name} and does not list "
+                "what it has installed, so whether it runs them is not checked "
+                f"(`romrunner override set --platform {platform_id} --emulator ID` names one)",
+                platform_id))
+            continue
         plan.warnings.append(PlanIssue(
             "no-emulator", f"{platform_id}: {counted(count, 'game')} go{'es' if count == 1 else ''}"
             f" on the card, but no emulator the definition pack knows runs {platform_id} on "

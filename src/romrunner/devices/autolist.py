@@ -1416,6 +1416,12 @@ def _gate(game: _Game, emulator: str | None, action: str | None, mode: str,
     warnings += performance.warnings
     if not performance.include:
         return _FullGate(False, performance.reason, warnings, performance.reason)
+    if not emulator and not resolved.lists_what_is_installed and mode != "strict":
+        # (what the OS runs the platform with is unknown, not none: QA123 F1)
+        warnings.append(f"Emulator unknown: the pack does not list what {resolved.name} has "
+                        f"installed; assumed something runs {game.platform_id}")
+        return _FullGate(True, INCLUDED, warnings, performance.reason,
+                         COMPAT_MISSING_ASSUME_OK)
     compatibility = check_compatibility(game, emulator, mode, policies, compat)
     warnings += compatibility.warnings
     if not compatibility.include:

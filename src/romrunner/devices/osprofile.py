@@ -72,6 +72,11 @@ class ResolvedOsProfile:
     # platform -> the rule that named its default, as `resolve` and `autolist` show it:
     # "rg-35xx-plus on muos default", "muos default", "pack fallback"
     labels: dict[str, str] = field(default_factory=dict)
+    # Whether the pack lists what the OS has installed, RetroArch's cores too where RetroArch
+    # is one: only then does "no rule names an emulator for a platform" mean none runs it
+    # there; else it is unknown (QA123 F1: every GBA game of a RetroPie, Recalbox or
+    # SteamOS profile, whose pack entries are empty, was left out as unrunnable)
+    lists_what_is_installed: bool = False
 
     def emulator_for(self, platform_id: str) -> tuple[str | None, str]:
         """(default emulator or None, its origin)."""
@@ -172,9 +177,14 @@ def resolve_os_profile(pack: DefinitionPack, device_id: str, os_id: str) -> Reso
         shown = examples(missing, 6)
         warnings.append(f"{os_id} on {device_id}: its profile names no default emulator for "
                         f"{shown}; the pack's fallback defaults are used for them")
+    cores_listed = any(_installed(layer, "retroarchCores") for layer in (
+        base, by_os.get(str((device_entry or {}).get("profileRef"))), device_entry)
+        if isinstance(layer, dict))
     return ResolvedOsProfile(
         os_id=os_id, device_id=device_id, name=str(merged.get("name") or os_id), layers=layers,
         emulators=emulators, installed=installed,
+        lists_what_is_installed=installed is not None
+        and (cores_listed or not _listed(installed, "retroarch")),
         layout_paths=_layout_paths(merged),
         asks_for_paths=any(asks_the_user(path) for path in _dict(merged, "layout", "paths")
                            .values()),
@@ -292,9 +302,11 @@ def _listed(installed: frozenset[str], emulator_id: str) -> bool:
     return emulator_id in installed or bare in installed
 
 
-def _installed(profile: dict[str, Any]) -> frozenset[str] | None:
+def _installed(profile: dict[str, Any],
+               *keys: str) -> frozenset[str] | None:
+    """The emulators a profile's ``installed`` lists (``keys``: of those lists only)."""
     installed = _dict(profile, "installed")
-    names = [name for key in ("standaloneEmulators", "retroarchCores")
+    names = [name for key in keys or ("standaloneEmulators", "retroarchCores")
              for name in (installed.get(key) or []) if isinstance(name, str)]
     return frozenset(names) if names else None
 
