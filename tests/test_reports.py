@@ -477,3 +477,43 @@ def test_a_fixdat_on_a_full_disk_leaves_nothing_and_a_written_one_is_readable(
     mask = os.umask(0o022)
     os.umask(mask)
     assert out.stat().st_mode & 0o777 == 0o666 & ~mask
+
+
+def test_dupes_never_counts_one_file_reached_by_two_paths_as_a_copy(
+        cli: Any, tmp_path: Path) -> None:
+    """QA124 F1: one file under two paths — a hard link, or one NAS folder mounted twice —
+    was "2 copies, reclaimable": deleting the "copy" of a folder mounted twice deletes the only
+    one. A real copy beside them still counts."""
+    root = tmp_path / "roms" / "gb"
+    root.mkdir(parents=True)
+    data = b"\x5a" * 8192
+    original = root / "Alpha (USA).gb"
+    original.write_bytes(data)
+    os.link(original, root / "Alpha (USA) link.gb")
+    assert cli("library", "add", str(tmp_path / "roms")).code == 0
+    assert cli("scan", "--workers", "1").code == 0
+    (only,) = cli("--json", "games", "dupes").json()["data"]
+    assert (only["copies"], only["reclaimable"]) == (1, 0), only
+    linked = [f for f in only["files"] if "same_file_as" in f]
+    assert [f["hard_link"] for f in linked] == [True], only["files"]
+    text = cli("games", "dupes").out
+    assert "1 copy under 2 paths" in text and "removing it frees nothing" in text, text
+    (root / "Alpha (USA) copy.gb").write_bytes(data)
+    assert cli("scan", "--workers", "1").code == 0
+    (both,) = cli("--json", "games", "dupes").json()["data"]
+    assert (both["copies"], both["reclaimable"]) == (2, len(data)), both
+    mount = tmp_path / "mounted"
+    mount.mkdir()
+    if subprocess.run(["mount", "--bind", str(root), str(mount)],
+                      capture_output=True).returncode != 0:
+        pytest.skip("mount --bind is not allowed here (the bind-mounted case needs it)")
+    try:
+        assert cli("library", "add", str(mount)).code == 0
+        assert cli("scan", "--workers", "1").code == 0
+        (sets,) = cli("--json", "games", "dupes").json()["data"]
+        assert (sets["copies"], sets["reclaimable"]) == (2, len(data)), sets
+        twice = [f for f in sets["files"] if str(mount) in f["path"]]
+        assert len(twice) == 3 and all("same_file_as" in f for f in twice), twice
+        assert "deleting it deletes both" in cli("games", "dupes").out
+    finally:
+        subprocess.run(["umount", str(mount)], capture_output=True)

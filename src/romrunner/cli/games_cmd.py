@@ -157,14 +157,15 @@ def games_dupes(limit: int) -> int:
 
     def render(console: Console) -> None:
         for item in sets:
-            console.print(f"{item.key}  {item.copies} copies of "
+            paths = f" under {len(item.files)} paths" if len(item.files) > item.copies else ""
+            console.print(f"{item.key}  {counted(item.copies, 'copy', 'copies')}{paths} of "
                           f"{FIELDS['size'].show(item.size)}, "
                           f"{FIELDS['size'].show(item.reclaimable)} reclaimable"
                           + ("" if item.verified else
                              " (unverified: run `romrunner scan --verify` first)"))
             for entry in item.files:
                 console.print(f"  {entry['id']:>8}  {FIELDS['size'].show(entry['size']):>10}  "
-                              f"{literal(entry['path'])}", soft_wrap=True)
+                              f"{literal(entry['path'])}{_same_file(entry)}", soft_wrap=True)
         total = sum(item.reclaimable for item in sets)
         noun = "duplicate set" if len(sets) == 1 else "duplicate sets"
         console.print(f"{len(sets):,} {noun}, {FIELDS['size'].show(total)} reclaimable"
@@ -172,6 +173,17 @@ def games_dupes(limit: int) -> int:
 
     app.finish([asdict(item) for item in sets], render)
     return 0
+
+
+def _same_file(entry: dict[str, Any]) -> str:
+    """What a duplicate's path is when it is another's file (see ``duplicates``)."""
+    if "same_file_as" not in entry:
+        return ""
+    if entry["hard_link"]:
+        return (f"  (a hard link to the file of {entry['same_file_as']}: removing it frees "
+                "nothing)")
+    return (f"  (the very file of {entry['same_file_as']}, reached by another path — one "
+            "folder mounted or shared twice: deleting it deletes both)")
 
 
 @games.command(name="find")

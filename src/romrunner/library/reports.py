@@ -522,10 +522,37 @@ def duplicates(db: Database, *, limit: int = 100) -> list[DuplicateSet]:
             "id": row["id"], "platform_id": row["platform_id"], "size": row["total_size"],
             "path": str(Path(row["root"]) / row["filepath"]) if row["root"]
             else row["filepath"]}
-    return [DuplicateSet(g["content"], int(g["size"]), int(g["copies"]),
-                         int(g["reclaimable"]), bool(g["verified"]),
-                         [files[i] for i in sorted(json.loads(g["ids"])) if i in files])
-            for g in groups]
+    sets = []
+    for group in groups:
+        members = [files[i] for i in sorted(json.loads(group["ids"])) if i in files]
+        distinct = _mark_paths_of_one_file(members)
+        sizes = [int(entry["size"] or 0) for entry in distinct]
+        sets.append(DuplicateSet(group["content"], int(group["size"]), len(distinct),
+                                 sum(sizes) - min(sizes, default=0), bool(group["verified"]),
+                                 members))
+    return sorted(sets, key=lambda item: (-item.reclaimable, item.key))
+
+
+def _mark_paths_of_one_file(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The entries that are distinct files, each other one marked ``same_file_as`` the id of
+    the entry it is one file with (one device and inode: QA124 F1, a folder mounted twice —
+    deleting the "copy" deleted the only one — or a hard link, whose deletion frees nothing),
+    and ``hard_link`` when the file has several links. A path that cannot be read now (a
+    share not mounted) counts as a file of its own."""
+    seen: dict[tuple[int, int], dict[str, Any]] = {}
+    distinct = []
+    for entry in entries:
+        try:
+            info = os.stat(entry["path"])
+        except (OSError, ValueError):
+            info = None
+        first = None if info is None else seen.setdefault((info.st_dev, info.st_ino), entry)
+        if first is None or first is entry:
+            distinct.append(entry)
+        else:
+            entry["same_file_as"] = first["id"]
+            entry["hard_link"] = info is not None and info.st_nlink > 1
+    return distinct
 
 
 @dataclass(frozen=True)
