@@ -509,7 +509,10 @@ def test_dupes_never_counts_one_file_reached_by_two_paths_as_a_copy(
         pytest.skip("mount --bind is not allowed here (the bind-mounted case needs it)")
     try:
         assert cli("library", "add", str(mount)).code == 0
-        assert cli("scan", "--workers", "1").code == 0
+        scanned = cli("--json", "scan", "--workers", "1")
+        said = [e for e in scanned.json()["data"]["errors"] if "by another path" in e["error"]]
+        assert [e["path"] for e in said] == [str(root)], scanned.out
+        assert f"is the library root {mount} by another path" in said[0]["error"]
         (sets,) = cli("--json", "games", "dupes").json()["data"]
         assert (sets["copies"], sets["reclaimable"]) == (2, len(data)), sets
         twice = [f for f in sets["files"] if str(mount) in f["path"]]

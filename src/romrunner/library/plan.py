@@ -90,6 +90,9 @@ class WalkRules(NamedTuple):
     extensions: set[str]
     hidden: bool = False
     media: dict[str, MediaRule] = {}  # noqa: RUF012 (a NamedTuple default, never mutated)
+    # The library's roots by their folders' device and inode: a folder met by the walk that
+    # is one of them reached by another path (a bind mount, a share mounted twice) is said
+    roots: dict[tuple[int, int], str] = {}  # noqa: RUF012 (the same)
 
 
 def skipped_dot_name(name: str, hidden: bool) -> bool:
@@ -696,6 +699,9 @@ def _top_level(root: str, rules: WalkRules) -> list[tuple[str, str]]:
     return folders
 
 
+ANOTHER_ROOT = ("is the library root {} by another path (a bind mount, a share mounted "
+                "twice): its files are games twice, and `romrunner games dupes` shows each "
+                "as the same file; `romrunner library rm` one of the two")
 A_CARD = ("a card ROM Runner deploys to (its .romrunner/ holds the records): its files are "
           "copies of a library's, not games of this one; not scanned")
 
@@ -749,6 +755,13 @@ def _clash_reason(name: str) -> str:
     return CLASHING.format(card_name(display_path(name)))
 
 
+def _device(folder: str) -> int | None:
+    try:
+        return os.stat(folder).st_dev
+    except OSError:
+        return None
+
+
 def _walk(folder: str, rel_folder: str, notes: WalkNotes, rules: WalkRules, *,
           descend: bool = True) -> Iterator[tuple[str, str, int, int]]:
     """Files under ``folder`` (only those directly in it unless ``descend``) with one of
@@ -763,8 +776,9 @@ def _walk(folder: str, rel_folder: str, notes: WalkNotes, rules: WalkRules, *,
     about a second); the scan sorts the few files it examines.
     """
     report = notes.report
-    extensions, hidden, media = rules
+    extensions, hidden, media, roots = rules
     root_name = _root_name(folder, rel_folder) if media else ""
+    device = _device(folder) if roots else None
     stack = [(folder, rel_folder)]
     while stack:
         folder, rel_folder = stack.pop()
@@ -798,6 +812,9 @@ def _walk(folder: str, rel_folder: str, notes: WalkNotes, rules: WalkRules, *,
                            _link_not_followed(entry.path, entry.path[:-len(relpath)]))
                     continue
                 if entry.is_dir(follow_symlinks=False):
+                    if device is not None and (device, entry.inode()) in roots:
+                        report(display_path(entry.path), ANOTHER_ROOT.format(
+                            display_path(roots[device, entry.inode()])))
                     if system_folder(name):
                         notes.hidden += 1
                         notes.never_games.append(relpath)

@@ -502,6 +502,18 @@ def _refuse_the_same_folders(root: Path, other: Path) -> None:
                          "files would be games twice")
 
 
+def folders_of(roots: list[Root]) -> dict[tuple[int, int], str]:
+    """The roots' folders by device and inode (those reachable, with inode numbers): a
+    folder met under another root by these is that root by another path (QA124 F1: a
+    subfolder of a root mounted elsewhere, and added, passes `library add`'s checks)."""
+    found: dict[tuple[int, int], str] = {}
+    for root in roots:
+        ids = _folder_ids(root.path)[:1]
+        if ids:
+            found[ids[0]] = str(root.path)
+    return found
+
+
 def _folder_ids(folder: Path) -> list[tuple[int, int]]:
     """The (device, inode) of ``folder`` and of each folder above it, nearest first (none
     when it cannot be read, or its file system gives no inode numbers: some SMB and FUSE

@@ -60,7 +60,7 @@ from romrunner.library.record import (
     start_worker,
 )
 from romrunner.library.redecide import redecide_platforms, retag_once
-from romrunner.library.roots import Root, list_roots
+from romrunner.library.roots import Root, folders_of, list_roots
 from romrunner.library.sets import split_merged_sets
 from romrunner.library.summary import OVERWRITTEN, ScanSummary, os_path, overwritten_path
 from romrunner.library.workers import chunk_size, examine_in_pool
@@ -126,7 +126,7 @@ def scan_library(db: Database, pack: DefinitionPack, roots: list[Root] | None = 
     extensions = {ext for p in pack.platforms.values() for ext in p.extensions}
     media = media_rules(pack.index)  # covers, notes: games only where a rule says so
     rules = WalkRules((extensions | CONTAINERS) - media.keys(), include_hidden,
-                      media)
+                      media, folders_of(list_roots(db)))
     hash_plan = FULL_HASHING if verify or full else HashPlan()  # its rules: read when needed
     # A root named twice (``scan lib lib/``) is scanned once: its counts, once.
     roots = list({root.id: root for root in roots}.values()) if roots is not None \
