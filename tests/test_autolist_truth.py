@@ -148,3 +148,44 @@ def test_games_of_a_platform_the_os_has_no_folder_for_are_said_to_be_so_in_every
         assert "1 game of gamecube left out: onionos has no folder for gamecube" in " ".join(
             warnings), (mode, warnings)
         assert not [w for w in warnings if "--mode permissive` includes them" in w], mode
+
+
+def test_an_archive_no_emulator_loads_is_left_out_and_said_by_a_deploy(
+        cli: Any, tmp_path: Path) -> None:
+    """QA124 F2, F3: a `readme.txt` zipped under a game's name was that game by its name,
+    auto-listed in place of the real ROM; a zip `scan --verify` found damaged was auto-listed
+    and deployed, unsaid."""
+    import zipfile
+
+    gba = tmp_path / "lib" / "gba"
+    gba.mkdir(parents=True)
+    with zipfile.ZipFile(gba / "Kart Racer (USA).zip", "w") as archive:
+        archive.writestr("readme.txt", "download more games at www.example")
+    with zipfile.ZipFile(gba / "Kart Racer (Europe).zip", "w") as archive:
+        archive.writestr("Kart Racer (Europe).gba", b"\x11" * 8192)
+    damaged = gba / "Sky Pilot (USA).zip"
+    with zipfile.ZipFile(damaged, "w", zipfile.ZIP_STORED) as archive:
+        archive.writestr("Sky Pilot (USA).gba", b"\x22" * 8192)
+    data = damaged.read_bytes()
+    at = data.index(b"\x22" * 8192) + 100
+    damaged.write_bytes(data[:at] + b"\x23" + data[at + 1:])  # its stated CRC32 now lies
+    for args in (("library", "add", str(tmp_path / "lib")), ("scan", "--workers", "1"),
+                 ("device", "add", "rg-35xx-plus"),
+                 ("profile", "create", "--device", "1", "--os", "muos")):
+        assert cli(*args).code == 0, args
+    verified = cli("scan", "--verify", "--workers", "1")
+    assert "does not hold the data its zip directory states" in verified.out + verified.err
+    listed = {g["filename"]: g for g in cli("--json", "autolist", "1").json()["data"]["games"]}
+    assert {name: (g["included"], g["reason"]) for name, g in listed.items()} == {
+        "Kart Racer (USA).zip": (False, "no_rom"), "Kart Racer (Europe).zip": (True, "INCLUDED"),
+        "Sky Pilot (USA).zip": (False, "damaged")}
+    assert any("readme.txt" in w for w in listed["Kart Racer (USA).zip"]["warnings"])
+    card = tmp_path / "card"
+    card.mkdir()
+    dry = cli("--json", "deploy", "1", "--to", str(card), "platform:gba", "--dry-run")
+    assert dry.code == 0, dry.err
+    said = {w["code"]: w["message"] for w in dry.json()["data"]["plan"]["warnings"]
+            if w["code"].startswith("archive-")}
+    assert "Sky Pilot (USA).zip" in said["archive-damaged"], said
+    assert "Kart Racer (USA).zip" in said["archive-no-rom"], said
+    assert "Kart Racer (Europe).zip" not in str(said)

@@ -13,12 +13,13 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from romrunner.devices.overrides import EmulatorResolver, resolve_emulator_id
 from romrunner.errors import InputError
 from romrunner.library.containers import os_metadata_member
+from romrunner.library.games import DAMAGED, unusable_archives
 from romrunner.packs.loader import DefinitionPack
 from romrunner.store.database import Database
 from romrunner.words import counted, examples
@@ -124,10 +125,21 @@ class ArchiveContents:
     platform_id: str
     packs: list[str]   # file names
     nested: list[str]
+    damaged: list[str] = field(default_factory=list)  # see unusable_archives
+    no_rom: list[str] = field(default_factory=list)
 
     def warnings(self) -> list[tuple[str, str]]:
         """(code, message) for each kind found."""
         found = []
+        if self.damaged:
+            found.append(("archive-damaged", f"{self.platform_id}: {_count(self.damaged, 'is')}"
+                          f" damaged ({_names(self.damaged)}): `romrunner scan --verify` found "
+                          "a member whose data is not what the archive states; no emulator "
+                          "loads it (`romrunner games show` says which member)"))
+        if self.no_rom:
+            found.append(("archive-no-rom", f"{self.platform_id}: {_count(self.no_rom)} no "
+                          f"{self.platform_id} ROM ({_names(self.no_rom)}): no emulator loads "
+                          "it as a game (the auto-list leaves such archives out)"))
         if self.packs:
             found.append(("archive-several-roms", f"{self.platform_id}: {_count(self.packs)} "
                           f"several of its ROMs ({_names(self.packs)}): an emulator loads "
@@ -139,8 +151,9 @@ class ArchiveContents:
         return found
 
 
-def _count(names: list[str]) -> str:
-    return "1 archive holds" if len(names) == 1 else f"{len(names):,} archives hold"
+def _count(names: list[str], verb: str = "holds") -> str:
+    plural = "are" if verb == "is" else verb.removesuffix("s")
+    return f"1 archive {verb}" if len(names) == 1 else f"{len(names):,} archives {plural}"
 
 
 def _names(names: list[str]) -> str:
@@ -163,7 +176,18 @@ def archive_contents(db: Database, pack: DefinitionPack,
         if not os_metadata_member(str(row["name"])):
             members[int(row["game_id"])].append(str(row["name"]).lower())
     found: dict[str, ArchiveContents] = {}
+    extensions = {platform_id: frozenset(ext.lower() for ext in platform.extensions)
+                  for platform_id, platform in pack.platforms.items()}
+    unusable = {game_id: kind for game_id, (kind, _) in unusable_archives(
+        db, sorted(games), extensions).items()  # (an archive in it: said as nested, below)
+        if kind == DAMAGED or not any(name.endswith(_NESTED) for name in members[game_id])}
+    for game_id, kind in sorted(unusable.items()):
+        platform_id, file_name = games[game_id]
+        entry = found.setdefault(platform_id, ArchiveContents(platform_id, [], []))
+        (entry.damaged if kind == DAMAGED else entry.no_rom).append(file_name)
     for game_id, names in members.items():
+        if game_id in unusable:
+            continue
         platform_id, file_name = games[game_id]
         platform = pack.platforms.get(platform_id)
         own = {ext for ext in (platform.extensions if platform else ())

@@ -58,7 +58,7 @@ from romrunner.devices.profiles import Profile, list_profiles, load_profile
 from romrunner.gcpause import gc_paused
 from romrunner.knowledge.linking import keys_json_sql
 from romrunner.library.containers import DISC_SHEET_EXTENSIONS
-from romrunner.library.games import games_with_a_file_over
+from romrunner.library.games import DAMAGED, NO_ROM, games_with_a_file_over, unusable_archives
 from romrunner.library.platforms import UNKNOWN
 from romrunner.library.roots import roots_away
 from romrunner.library.tags import (
@@ -139,12 +139,16 @@ _FOLDER_FIRST = frozenset({"PERF_MISSING_STRICT", "NO_EMULATOR_AVAILABLE"})
 # A set's CHD whose set's zip the auto-list leaves out (QA64 F10: a clone's own CHD was
 # included, its zip left out as another version: a CHD nothing runs)
 DROP_SET_LEFT_OUT = "set_left_out"
+# A zip `scan --verify` found damaged, and an archive holding no ROM of its platform (a
+# readme zipped under a game's name): no emulator loads either (QA124 F2, F3)
+DROP_DAMAGED = DAMAGED
+DROP_NO_ROM = NO_ROM
 # A dropped game's reason is its drop reason (its gating code passed it).
 DROP_REASONS = (DROP_OTHER_VERSION, DROP_PRERELEASE, DROP_HACK, DROP_TRANSLATION,
                 DROP_PLATFORM_LIMIT,
                 DROP_BAD_DUMP, DROP_OVERDUMP, DROP_SET_PLAYLIST, DROP_NEEDS_PARENT,
                 DROP_BIOS_SET, DROP_BIOS_FILE, DROP_NEEDS_BIOS_SET, DROP_INCOMPLETE_SET,
-                DROP_NO_FOLDER, DROP_SET_LEFT_OUT)
+                DROP_NO_FOLDER, DROP_SET_LEFT_OUT, DROP_DAMAGED, DROP_NO_ROM)
 
 _EXCLUDED_STATUSES = frozenset({"broken", "boots_only"})
 _WARN_STATUSES = frozenset({"ingame", "menu_intro", "unknown"})
@@ -1279,12 +1283,17 @@ def _build_autolist(db: Database, pack: DefinitionPack, profile_id: int,
         entries[game_id].warnings = [
             *entries[game_id].warnings, f"Lacks {counted(len(lacking), 'ROM')} of its set "
             f"({examples(lacking)}): its emulator refuses it"]
+    extensions = {platform_id: frozenset(ext.lower() for ext in platform.extensions)
+                  for platform_id, platform in pack.platforms.items()}
+    for game_id, (kind, why) in unusable_archives(db, [
+            game.id for game in games if entries[game.id].included
+            and game.id not in bios], extensions).items():
+        bios[game_id] = kind
+        entries[game_id].warnings = [*entries[game_id].warnings, why]
     _judge_sets_whole(games, entries)
     _select(games, profile, entries, split_clones(db, [
         game.id for game in games if game.clone and entries[game.id].included]), bios,
-        roots_away(db), _sets_short_of_listed_discs(db, games),
-        {platform_id: frozenset(ext.lower() for ext in platform.extensions)
-         for platform_id, platform in pack.platforms.items()})
+        roots_away(db), _sets_short_of_listed_discs(db, games), extensions)
     for chd_id, zip_id in paired.items():
         disk, zipped = entries[chd_id], entries[zip_id]
         if disk.included and not disk.dropped and (not zipped.included or zipped.dropped):

@@ -27,6 +27,7 @@ from romrunner.packs.index import PackIndex
 from romrunner.regularfile import open_regular
 from romrunner.store.database import Database
 from romrunner.textnorm import HEX_LENGTHS, escape_like, normalised_hex
+from romrunner.words import examples
 
 
 @dataclass(frozen=True)
@@ -211,6 +212,39 @@ def games_with_a_file_over(db: Database, game_ids: list[int], limit: int) -> set
         "SELECT id FROM games WHERE id IN (SELECT value FROM json_each(?)) AND file_size > ? "
         "UNION SELECT game_id FROM game_files WHERE game_id IN (SELECT value FROM json_each(?)) "
         "AND kind = 'track' AND file_size > ?", (ids, limit, ids, limit))}
+
+
+DAMAGED, NO_ROM = "damaged", "no_rom"
+_SET_DISKS = frozenset({".chd"})  # (an arcade set's disk: its zip holds chip dumps, any names)
+
+
+def unusable_archives(db: Database, game_ids: list[int],
+                      extensions: dict[str, frozenset[str]]) -> dict[int, tuple[str, str]]:
+    """The games of ``game_ids`` no emulator can load, each with (kind, why): ``damaged`` —
+    `scan --verify` found a member whose data is not what its zip states (QA124 F3: still
+    auto-listed and deployed) — and ``no_rom``: an archive the library's catalogs do not
+    identify holding no file of its platform's types (``extensions``: per platform, with
+    dots, lowercase; a platform of archives and CHDs alone, arcade, is never judged), such as a
+    `readme.txt` zipped under a game's name (QA124 F2: it displaced the real ROM)."""
+    ids = json.dumps(game_ids)
+    found: dict[int, tuple[str, str]] = {
+        int(row[0]): (DAMAGED, f"Damaged: {row[1]}") for row in db.query(
+            "SELECT id, scan_error FROM games WHERE id IN (SELECT value FROM json_each(?)) "
+            "AND is_missing = 0 AND scan_error IS NOT NULL", (ids,))}
+    members: dict[int, tuple[str, list[str]]] = {}
+    for game_id, platform_id, name in db.query(
+            "SELECT g.id, g.platform_id, f.name FROM games g JOIN game_files f "
+            "ON f.game_id = g.id AND f.kind = 'member' "
+            "WHERE g.id IN (SELECT value FROM json_each(?)) AND g.is_archive = 1 "
+            "AND coalesce(g.match_method, 'name') = 'name'", (ids,)):
+        members.setdefault(int(game_id), (str(platform_id), []))[1].append(str(name))
+    for game_id, (platform_id, names) in members.items():
+        own = extensions.get(platform_id, frozenset()) - ARCHIVES - _SET_DISKS
+        if game_id not in found and own and not any(
+                extension_of(name).lower() in own for name in names):
+            found[game_id] = (NO_ROM, f"Holds no {platform_id} ROM ({examples(names, 3)}): "
+                              "no emulator loads it")
+    return found
 
 
 def games_by_id(db: Database, game_ids: list[int]) -> list[dict[str, Any]]:
