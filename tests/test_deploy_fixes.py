@@ -610,3 +610,20 @@ def test_a_disc_added_to_complete_a_set_and_gone_is_no_chosen_game_left_out(
     assert result.json()["data"]["left_out"] == 0
     assert any("2 of 3 discs could be placed" in w for w in result.json()["warnings"])
     assert next(card.rglob("Saga (USA) (Disc 1).cue")).is_file()
+
+
+def test_library_rm_speaks_of_card_copies_only_of_games_a_deploy_wrote(
+        cli: Any, tmp_path: Path) -> None:
+    """QA124 F4: `library rm` said a missing game's "copy on a card is no longer held" in a
+    database that never deployed anything."""
+    root = tmp_path / "never-deployed"
+    (root / "gb").mkdir(parents=True)
+    for name in ("Alpha (USA).gb", "Beta (USA).gb"):
+        (root / "gb" / name).write_bytes(name.encode() * 512)
+    assert cli("library", "add", str(root)).code == 0
+    assert cli("scan", "--workers", "1").code == 0
+    (root / "gb" / "Alpha (USA).gb").unlink()
+    assert cli("scan", "--workers", "1").code == 0
+    removed = cli("--json", "library", "rm", str(root))
+    assert removed.code == 0 and removed.json()["data"]["missing"] == 0, removed.out
+    assert removed.json()["warnings"] == []

@@ -283,7 +283,7 @@ class RootRemoval:
     games: int
     curation: Curation
     reachable: bool = True  # (False: its games' card copies were held, and are no longer)
-    missing: int = 0  # its games missing since the scan: their card copies were held too
+    missing: int = 0  # its games missing since the scan a deploy wrote: their copies were held
 
 
 @dataclass(frozen=True)
@@ -325,8 +325,10 @@ def remove_root(db: Database, path: Path, *, force: bool = False) -> RootRemoval
                 f"{root.path}: of its {counted(root.games, 'game')}, {curation.losses()}; "
                 "forgetting it loses that, so nothing was removed (a folder that moved keeps "
                 "everything with `romrunner library move OLD NEW`; --force forgets it anyway)")
-        missing = int(db.scalar("SELECT count(*) FROM games WHERE root_id = ? "
-                                "AND is_missing = 1", (root.id,)) or 0)
+        # (QA124 F4: said of a database that never deployed anything)
+        missing = int(db.scalar("SELECT count(*) FROM games g WHERE root_id = ? "
+                                "AND is_missing = 1 AND EXISTS (SELECT 1 FROM deployment_items "
+                                "d WHERE d.game_id = g.id)", (root.id,)) or 0)
         db.execute("DELETE FROM games WHERE root_id = ?", (root.id,))
         db.execute("DELETE FROM library_roots WHERE id = ?", (root.id,))
     return RootRemoval(root.path, root.games, curation, root_is_there(str(root.path)),
