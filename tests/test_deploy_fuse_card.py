@@ -283,3 +283,30 @@ def test_a_full_card_that_reports_no_size_stops_the_run(cli: Any, tmp_path: Path
         on_card = [p for p in card.rglob("*.gb")]
         assert len(on_card) == data["copied"]
         assert not [p for p in card.rglob("*") if ".rr-tmp" in p.name]
+
+
+def test_an_os_switch_on_a_fat_card_says_no_folder_left_that_is_the_new_one(
+        cli: Any, tmp_path: Path) -> None:
+    """QA123 F2: Onion's `Roms/GB` is muOS's `ROMS/gb` on a FAT card (fusefat gives each
+    spelling its own inode number): the switch said its files were "left behind … both copies
+    take space", and told to prune the folder the new OS reads."""
+    gb = tmp_path / "lib" / "gb"
+    gb.mkdir(parents=True)
+    (gb / "Alpha (USA).gb").write_bytes(bytes([7]) * 4096)
+    for args in (("library", "add", str(tmp_path / "lib")), ("scan",),
+                 ("device", "add", "rg-35xx-plus"),
+                 ("profile", "create", "--device", "1", "--os", "onionos")):
+        assert cli(*args).code == 0, args
+    with fusefat_card(tmp_path) as card:
+        first = cli("--json", "deploy", "1", "--to", str(card), "platform:gb")
+        assert first.code == 0 and first.json()["data"]["copied"] == 1, first.err
+        (onion,) = [f"{top.name}/{sub.name}" for top in card.iterdir()
+                    if top.name.lower() == "roms" for sub in top.iterdir()]
+        assert cli("profile", "set", "1", "--os", "muos").code == 0
+        again = cli("--json", "deploy", "1", "--to", str(card), "platform:gb", "--dry-run")
+        assert again.code == 0, again.err
+        folders = cli("--json", "destination", "paths", "1", "--to", str(card)).json()
+        (muos,) = [f["path"] for f in folders["data"]["folders"] if f["platform_id"] == "gb"]
+        assert muos != onion and muos.lower() == onion.lower()  # (what the test is about)
+        codes = [w["code"] for w in again.json()["data"]["plan"]["warnings"]]
+        assert "folder-moved" not in codes, again.json()["data"]["plan"]["warnings"]

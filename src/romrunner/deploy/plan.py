@@ -698,10 +698,15 @@ def _warn_left_folders(builder: _Builder, platforms: set[str], pruning: bool,
         left = layout.left_folders(platform_id)
         left += _left_root(builder, str(choice.path), recorded.get(platform_id),
                            [str(folder) for folder, _ in left])
+        seen: list[str] = []
         for old, files in left:
             builder.volatile = True  # (reads the card's manifest: see _Builder.volatile)
-            if _one_folder(layout.root, str(old), str(choice.path)):
-                continue  # linked by the user (`megadrive -> md`): the games are there
+            if _one_folder(layout.root, str(old), str(choice.path)) \
+                    or any(same_card_folder(layout.root, layout.fs, str(old), other)
+                           for other in (str(choice.path), *seen)):
+                continue  # linked by the user (`megadrive -> md`), or one folder spelt
+                # otherwise on a card that ignores case (QA123 F2): the games are there
+            seen.append(str(old))
             if held is None:
                 held = [dest for dest, owned in read_manifest(layout.root)[0].items()
                         if owned.sha1 in plan.held_sha1s] if plan.held_sha1s else []

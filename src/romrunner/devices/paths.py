@@ -462,10 +462,25 @@ def same_card_folder(root: Path, fs: FileSystem, one: str, other: str) -> bool:
     if one.lower() != other.lower():
         return False
     try:
-        return os.path.samefile(root / one, root / other)
+        return os.path.samefile(root / one, root / other) or _listed_once(root, one, other)
     except OSError:  # (one is not there: no lookup found it by the other's spelling)
         return fs.case_insensitive and not (os.path.isdir(root / one)
                                             or os.path.isdir(root / other))
+
+
+def _listed_once(root: Path, one: str, other: str) -> bool:
+    """True when no folder on the way lists both spellings of a part where ``one`` and
+    ``other`` (both there) differ by case: one entry found by either (a FAT card through
+    fusefat gives each spelling its own inode number: QA123 F2, `Roms/GB` said left behind
+    beside `roms/gb`, its games "both copies")."""
+    parent = root
+    for mine, theirs in zip(one.split("/"), other.split("/"), strict=True):
+        if mine != theirs:
+            names = set(os.listdir(parent))
+            if mine in names and theirs in names:
+                return False
+        parent = parent / mine
+    return True
 
 
 def in_left_folder(path: str, folder: str, chosen: str) -> bool:
