@@ -216,3 +216,33 @@ def test_a_run_that_places_no_game_does_not_lay_the_card_out_for_its_os(
     assert not any("laid this card out" in w for w in empty.json()["warnings"]), empty.out
     assert (card / ".romrunner" / "os.json").read_bytes() == before
     assert json.loads(before)["os_id"] == "muos"
+
+
+def test_an_os_switch_that_lays_sets_out_flat_says_so_not_a_renamed_set(
+        cli: Any, tmp_path: Path) -> None:
+    """QA123 F3: muOS puts a multi-disc set's discs in a hidden folder of the set's, KNULLI
+    flat beside the .m3u: the switch said the discs were "in another multi-disc set's folder
+    … (the set renamed, or two editions told apart since)"."""
+    pack = shared_path("definition-pack")
+    psx = tmp_path / "lib" / "psx"
+    psx.mkdir(parents=True)
+    for disc in (1, 2):
+        name = f"Saga (USA) (Disc {disc})"
+        (psx / f"{name}.bin").write_bytes(bytes([disc]) * 2352 * 4)
+        (psx / f"{name}.cue").write_text(
+            f'FILE "{name}.bin" BINARY\n  TRACK 01 MODE2/2352\n    INDEX 01 00:00:00\n')
+    card = tmp_path / "card"
+    card.mkdir()
+    for args in (("library", "add", tmp_path / "lib"), ("scan", "--workers", "1"),
+                 ("device", "add", "rg-35xx-plus"),
+                 ("profile", "create", "--device", "1", "--os", "muos"),
+                 ("deploy", "1", "--to", card, "platform:psx"),
+                 ("profile", "set", "1", "--os", "knulli")):
+        assert cli("--pack", pack, *args).code == 0, args
+    assert any("/." in f for f in _files(card)), _files(card)  # (muOS: a hidden set folder)
+    dry = cli("--pack", pack, "--json", "deploy", "1", "--to", card, "platform:psx",
+              "--dry-run")
+    assert dry.code == 0, dry.err
+    assert not _warnings(dry, "set-folder-moved"), dry.json()["data"]["plan"]["warnings"]
+    (flat,) = _warnings(dry, "set-layout-moved")
+    assert "now go flat in the platform's folder" in flat["message"], flat

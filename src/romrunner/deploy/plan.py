@@ -790,18 +790,23 @@ def _warn_replatformed(db: Database, builder: _Builder, pruning: bool) -> None:
     planned = {item.dest for item in plan.items}
     left: dict[int, list[str]] = defaultdict(list)
     regrouped: dict[int, list[str]] = defaultdict(list)
+    unfolded: dict[int, list[str]] = defaultdict(list)  # (a set's folder, now flat)
     for game_id, platform_id, dest in db.query(_EARLIER_COPIES, (card, json.dumps(list(now)))):
         if not platform_id or dest in planned:
             continue
+        folder = builder.folder(platform_id)
         if platform_id != now[game_id][0]:
             left[game_id].append(dest)
-        elif _in_another_set_folder(dest, now[game_id][1], builder.folder(platform_id)):
-            regrouped[game_id].append(dest)
-    if not left and not regrouped:
+        elif _in_another_set_folder(dest, now[game_id][1], folder):
+            flat = all(PurePosixPath(new).parent.as_posix() == folder
+                       for new in now[game_id][1])
+            (unfolded if flat else regrouped)[game_id].append(dest)
+    if not left and not regrouped and not unfolded:
         return
     builder.volatile = True  # (reads the card's manifest: see _Builder.volatile)
     ours = read_manifest_files(plan.root)[0]
-    for code, earlier in (("platform-moved", left), ("set-folder-moved", regrouped)):
+    for code, earlier in (("platform-moved", left), ("set-folder-moved", regrouped),
+                          ("set-layout-moved", unfolded)):
         moved = sorted((PurePosixPath(dest).parent.as_posix(),
                         PurePosixPath(min(now[game_id][1])).parent.as_posix(),
                         PurePosixPath(dest).name, game_id)
@@ -831,6 +836,10 @@ def _moved_copies(code: str, moved: list[tuple[str, str, str, int]], pruning: bo
     if code == "platform-moved":
         what = (f"{'is' if one else 'are'} now of another platform and go{'es' if one else ''}"
                 " to that platform's folder")
+    elif code == "set-layout-moved":  # (QA123 F3: said "the set renamed" of an OS switch)
+        what = (f"in {'its' if one else 'their'} multi-disc set's folder now go"
+                f"{'es' if one else ''} flat in the platform's folder, beside "
+                f"{'its' if one else 'their'} .m3u, as this OS lays sets out")
     else:
         what = (f"in another multi-disc set's folder now go{'es' if one else ''} to "
                 f"{'its' if one else 'their'} set's folder (the set renamed, or two editions "
