@@ -281,14 +281,19 @@ def test_a_platform_no_rule_names_an_emulator_for_on_an_unlisted_os_is_not_left_
     GBA: every GBA game was NO_EMULATOR_AVAILABLE, left out of the auto-list, and "will not
     start there" by a query. What runs GBA there is unknown, not none; Spruce's profile lists
     its RetroArch cores, none of them for GBA: none, as before."""
-    pack = _real_library(cli, tmp_path, (("gba", "Alpha (USA).gba"),), "rg-35xx-plus",
+    pack = _real_library(cli, tmp_path, (("gba", "Alpha (USA).gba"),
+                                         ("xbox", "Omega (USA).iso")), "rg-35xx-plus",
                          ["recalbox", "trimuios", "spruce", "recalbox"])
     assert cli("--pack", str(pack), "profile", "set", "4", "--mode", "strict").code == 0
     reasons = {}
     for profile in (1, 2, 3, 4):
         listed = cli("--pack", str(pack), "--json", "autolist", str(profile)).json()["data"]
-        (game,) = listed["games"]
+        (game,) = [g for g in listed["games"] if g["platform_id"] == "gba"]
         reasons[profile] = game["reason"]
+        (xbox,) = [g for g in listed["games"] if g["platform_id"] == "xbox"]
+        assert not xbox["included"], xbox  # (a strict platform: still needs a rating)
+        if profile == 1:
+            assert xbox["reason"] == "COMPAT_MISSING_STRICT", xbox
         if profile == 1:
             assert any("Emulator unknown" in w for w in game["warnings"]), game
     assert reasons == {1: "INCLUDED", 2: "INCLUDED", 3: "NO_EMULATOR_AVAILABLE",

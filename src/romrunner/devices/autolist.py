@@ -1426,7 +1426,11 @@ def _gate(game: _Game, emulator: str | None, action: str | None, mode: str,
     if not performance.include:
         return _FullGate(False, performance.reason, warnings, performance.reason)
     if not emulator and not resolved.lists_what_is_installed and mode != "strict":
-        # (what the OS runs the platform with is unknown, not none: QA123 F1)
+        # (what the OS runs the platform with is unknown, not none: QA123 F1; a platform
+        # whose games need a rating to be included still needs one)
+        if game.platform_id in policies.strict_compat and mode != "permissive":
+            return _FullGate(False, COMPAT_MISSING_STRICT, warnings, performance.reason,
+                             COMPAT_MISSING_STRICT)
         warnings.append(f"Emulator unknown: the pack does not list what {resolved.name} has "
                         f"installed; assumed something runs {game.platform_id}")
         return _FullGate(True, INCLUDED, warnings, performance.reason,
