@@ -294,8 +294,9 @@ def test_a_platform_no_rule_names_an_emulator_for_on_an_unlisted_os_is_not_left_
         assert not xbox["included"], xbox  # (a strict platform: still needs a rating)
         if profile == 1:
             assert xbox["reason"] == "COMPAT_MISSING_STRICT", xbox
-        if profile == 1:
+        if profile == 1:  # (and not "No default emulator" beside it: review 126 F6)
             assert any("Emulator unknown" in w for w in game["warnings"]), game
+            assert not any("No default emulator" in w for w in game["warnings"]), game
     assert reasons == {1: "INCLUDED", 2: "INCLUDED", 3: "NO_EMULATOR_AVAILABLE",
                        4: "NO_EMULATOR_AVAILABLE"}
     card = tmp_path / "card"

@@ -1426,21 +1426,28 @@ def _gate(game: _Game, emulator: str | None, action: str | None, mode: str,
     if not performance.include:
         return _FullGate(False, performance.reason, warnings, performance.reason)
     if not emulator and not resolved.lists_what_is_installed and mode != "strict":
-        # (what the OS runs the platform with is unknown, not none: QA123 F1; a platform
-        # whose games need a rating to be included still needs one)
-        if game.platform_id in policies.strict_compat and mode != "permissive":
-            return _FullGate(False, COMPAT_MISSING_STRICT, warnings, performance.reason,
-                             COMPAT_MISSING_STRICT)
-        warnings.append(f"Emulator unknown: the pack does not list what {resolved.name} has "
-                        f"installed; assumed something runs {game.platform_id}")
-        return _FullGate(True, INCLUDED, warnings, performance.reason,
-                         COMPAT_MISSING_ASSUME_OK)
+        return _emulator_unknown(game, resolved, mode, policies, warnings, performance.reason)
     compatibility = check_compatibility(game, emulator, mode, policies, compat)
     warnings += compatibility.warnings
     if not compatibility.include:
         return _FullGate(False, compatibility.reason, warnings, performance.reason,
                          compatibility.reason)
     return _FullGate(True, INCLUDED, warnings, performance.reason, compatibility.reason)
+
+
+def _emulator_unknown(game: _Game, resolved: ResolvedOsProfile, mode: str,
+                      policies: _Policies, warnings: list[str], perf: str) -> _FullGate:
+    """The verdict on a game no rule names an emulator for, on an OS whose installed
+    emulators the pack does not list: unknown, not none (QA123 F1: every GBA game of RetroPie
+    or Recalbox was NO_EMULATOR_AVAILABLE). Included, said, but where the pack's policy needs
+    a rating — its strict platforms (review 126 F2: an Xbox game went on an RG35XX) — unless
+    the mode is permissive (the performance gate, before, keeps the demanding platforms' out)."""
+    warnings = [w for w in warnings if not w.startswith("No default emulator")]  # (F6)
+    if mode != "permissive" and game.platform_id in policies.strict_compat:
+        return _FullGate(False, COMPAT_MISSING_STRICT, warnings, perf, COMPAT_MISSING_STRICT)
+    warnings.append(f"Emulator unknown: the pack does not list what {resolved.name} has "
+                    f"installed; assumed something runs {game.platform_id}")
+    return _FullGate(True, INCLUDED, warnings, perf, COMPAT_MISSING_ASSUME_OK)
 
 
 def _target_folders(pack: DefinitionPack, resolved: ResolvedOsProfile,
