@@ -163,6 +163,9 @@ def test_an_archive_no_emulator_loads_is_left_out_and_said_by_a_deploy(
         archive.writestr("readme.txt", "download more games at www.example")
     with zipfile.ZipFile(gba / "Kart Racer (Europe).zip", "w") as archive:
         archive.writestr("Kart Racer (Europe).gba", b"\x11" * 8192)
+    with zipfile.ZipFile(gba / "Odd Dump (USA).zip", "w") as archive:  # (review 126 F1: a
+        archive.writestr("Odd Dump (USA).bin", b"\x33" * 8192)  # type the pack's list lacks)
+        archive.writestr("readme.txt", "dumped by me")
     damaged = gba / "Sky Pilot (USA).zip"
     with zipfile.ZipFile(damaged, "w", zipfile.ZIP_STORED) as archive:
         archive.writestr("Sky Pilot (USA).gba", b"\x22" * 8192)
@@ -178,7 +181,7 @@ def test_an_archive_no_emulator_loads_is_left_out_and_said_by_a_deploy(
     listed = {g["filename"]: g for g in cli("--json", "autolist", "1").json()["data"]["games"]}
     assert {name: (g["included"], g["reason"]) for name, g in listed.items()} == {
         "Kart Racer (USA).zip": (False, "no_rom"), "Kart Racer (Europe).zip": (True, "INCLUDED"),
-        "Sky Pilot (USA).zip": (False, "damaged")}
+        "Sky Pilot (USA).zip": (False, "damaged"), "Odd Dump (USA).zip": (True, "INCLUDED")}
     assert any("readme.txt" in w for w in listed["Kart Racer (USA).zip"]["warnings"])
     card = tmp_path / "card"
     card.mkdir()
@@ -188,4 +191,4 @@ def test_an_archive_no_emulator_loads_is_left_out_and_said_by_a_deploy(
             if w["code"].startswith("archive-")}
     assert "Sky Pilot (USA).zip" in said["archive-damaged"], said
     assert "Kart Racer (USA).zip" in said["archive-no-rom"], said
-    assert "Kart Racer (Europe).zip" not in str(said)
+    assert "Kart Racer (Europe).zip" not in str(said) and "Odd Dump" not in str(said)

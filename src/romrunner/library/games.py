@@ -215,7 +215,11 @@ def games_with_a_file_over(db: Database, game_ids: list[int], limit: int) -> set
 
 
 DAMAGED, NO_ROM = "damaged", "no_rom"
-_SET_DISKS = frozenset({".chd"})  # (an arcade set's disk: its zip holds chip dumps, any names)
+# Files that are never a game's data: notes, pages, links, checksums, pictures (a picture of a
+# platform whose games are pictures, PICO-8's `.png`, is its platform's type, see below).
+_NEVER_ROMS = frozenset({".txt", ".nfo", ".diz", ".url", ".htm", ".html", ".pdf", ".doc",
+                         ".docx", ".rtf", ".md", ".jpg", ".jpeg", ".png", ".gif", ".bmp",
+                         ".webp", ".sfv", ".md5", ".sha1", ".lnk", ".website"})
 
 
 def unusable_archives(db: Database, game_ids: list[int],
@@ -223,9 +227,11 @@ def unusable_archives(db: Database, game_ids: list[int],
     """The games of ``game_ids`` no emulator can load, each with (kind, why): ``damaged`` —
     `scan --verify` found a member whose data is not what its zip states (QA124 F3: still
     auto-listed and deployed) — and ``no_rom``: an archive the library's catalogs do not
-    identify holding no file of its platform's types (``extensions``: per platform, with
-    dots, lowercase; a platform of archives and CHDs alone, arcade, is never judged), such as a
-    `readme.txt` zipped under a game's name (QA124 F2: it displaced the real ROM)."""
+    identify whose files are all notes, pages or pictures, none of its platform's types
+    (``extensions``: per platform, with dots, lowercase), such as a `readme.txt` zipped under
+    a game's name (QA124 F2: it displaced the real ROM). Not judged by the platform's types
+    alone: the pack's lists lack formats emulators load (review 126 F1: a C64 `.d81`, a
+    Spectrum `.trd`, a DOS game's CUE/BIN, a WHDLoad folder were "no ROM")."""
     ids = json.dumps(game_ids)
     found: dict[int, tuple[str, str]] = {
         int(row[0]): (DAMAGED, f"Damaged: {row[1]}") for row in db.query(
@@ -239,9 +245,9 @@ def unusable_archives(db: Database, game_ids: list[int],
             "AND coalesce(g.match_method, 'name') = 'name'", (ids,)):
         members.setdefault(int(game_id), (str(platform_id), []))[1].append(str(name))
     for game_id, (platform_id, names) in members.items():
-        own = extensions.get(platform_id, frozenset()) - ARCHIVES - _SET_DISKS
-        if game_id not in found and own and not any(
-                extension_of(name).lower() in own for name in names):
+        kinds = {extension_of(name).lower() for name in names}
+        if game_id not in found and kinds <= _NEVER_ROMS \
+                and not kinds & extensions.get(platform_id, frozenset()):
             found[game_id] = (NO_ROM, f"Holds no {platform_id} ROM ({examples(names, 3)}): "
                               "no emulator loads it")
     return found
