@@ -490,18 +490,22 @@ def test_dupes_never_counts_one_file_reached_by_two_paths_as_a_copy(
     original = root / "Alpha (USA).gb"
     original.write_bytes(data)
     os.link(original, root / "Alpha (USA) link.gb")
+    for n in range(3):  # (review 126 F4: one-file sets, larger, filled --limit and hid the
+        other = root / f"Other {n} (USA).gb"  # real duplicate)
+        other.write_bytes(bytes([n]) * 65536)
+        os.link(other, root / f"Other {n} link.gb")
     assert cli("library", "add", str(tmp_path / "roms")).code == 0
     assert cli("scan", "--workers", "1").code == 0
-    (only,) = cli("--json", "games", "dupes").json()["data"]
-    assert (only["copies"], only["reclaimable"]) == (1, 0), only
-    linked = [f for f in only["files"] if "same_file_as" in f]
-    assert [f["hard_link"] for f in linked] == [True], only["files"]
-    text = cli("games", "dupes").out
-    assert "1 copy under 2 paths" in text and "removing it frees nothing" in text, text
+    assert cli("--json", "games", "dupes").json()["data"] == []  # (hard links: no copies)
+    assert "no duplicates" in cli("games", "dupes").out
     (root / "Alpha (USA) copy.gb").write_bytes(data)
     assert cli("scan", "--workers", "1").code == 0
-    (both,) = cli("--json", "games", "dupes").json()["data"]
+    (both,) = cli("--json", "games", "dupes", "--limit", "1").json()["data"]
     assert (both["copies"], both["reclaimable"]) == (2, len(data)), both
+    linked = [f for f in both["files"] if "same_file_as" in f]
+    assert len(both["files"]) == 3 and [f["hard_link"] for f in linked] == [True], both
+    text = cli("games", "dupes").out
+    assert "2 copies under 3 paths" in text and "removing it frees nothing" in text, text
     mount = tmp_path / "mounted"
     mount.mkdir()
     if subprocess.run(["mount", "--bind", str(root), str(mount)],

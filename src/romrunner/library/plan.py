@@ -755,6 +755,15 @@ def _clash_reason(name: str) -> str:
     return CLASHING.format(card_name(display_path(name)))
 
 
+def _root_by_another_path(entry: os.DirEntry[str], roots: dict[tuple[int, int], str]
+                          ) -> str | None:
+    """The library root the folder ``entry`` is, by its own device and inode (a folder whose
+    inode number only, with the walk's device, is a root's is on a file system mounted
+    deeper: review 126 F5), or None."""
+    info = entry.stat(follow_symlinks=False)
+    return roots.get((info.st_dev, info.st_ino))
+
+
 def _device(folder: str) -> int | None:
     try:
         return os.stat(folder).st_dev
@@ -812,9 +821,10 @@ def _walk(folder: str, rel_folder: str, notes: WalkNotes, rules: WalkRules, *,
                            _link_not_followed(entry.path, entry.path[:-len(relpath)]))
                     continue
                 if entry.is_dir(follow_symlinks=False):
-                    if device is not None and (device, entry.inode()) in roots:
+                    if device is not None and (device, entry.inode()) in roots \
+                            and (found := _root_by_another_path(entry, roots)) is not None:
                         report(display_path(entry.path), ANOTHER_ROOT.format(
-                            display_path(roots[device, entry.inode()])))
+                            display_path(found)))
                     if system_folder(name):
                         notes.hidden += 1
                         notes.never_games.append(relpath)

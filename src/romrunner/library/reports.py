@@ -511,8 +511,22 @@ _DUPLICATE_SETS = (
 
 def duplicates(db: Database, *, limit: int = 100) -> list[DuplicateSet]:
     """The duplicate sets freeing the most space first (present files only); a game's size
-    is its file's and its disc tracks' (a copied disc frees its tracks too)."""
-    groups = db.query(_DUPLICATE_SETS, (limit,))
+    is its file's and its disc tracks' (a copied disc frees its tracks too). Paths of one
+    file (a hard link, a folder mounted twice) are no copies: a set of one file is none, and
+    more sets are read until ``limit`` real ones are found (review 126 F4: a hundred hard
+    links filled the list, and the real duplicate was never shown)."""
+    fetch = limit
+    while True:
+        groups = db.query(_DUPLICATE_SETS, (fetch,))
+        sets = [found for found in _duplicate_sets(db, groups) if found.copies > 1]
+        if len(sets) >= limit or len(groups) < fetch:
+            return sets[:limit]
+        fetch *= 4
+
+
+def _duplicate_sets(db: Database, groups: list[Any]) -> list[DuplicateSet]:
+    """The sets of ``groups`` (rows of _DUPLICATE_SETS) with their files, the paths of one
+    file counted once (see :func:`_mark_paths_of_one_file`)."""
     ids = {int(game_id) for group in groups for game_id in json.loads(group["ids"])}
     files: dict[int, dict[str, Any]] = {}
     for row in db.query("SELECT g.id, g.platform_id, r.path AS root, g.filepath, g.total_size "
