@@ -295,7 +295,8 @@ def test_an_unknown_profile_is_named(cli: Any) -> None:
 @pytest.mark.parametrize(("emulator", "family"), [
     ("duckstation-standalone", "duckstation"), ("swanstation", "duckstation"),
     ("retroarch-pcsx-rearmed", "pcsx-rearmed"), ("pcsx_rearmed_libretro", "pcsx-rearmed"),
-    ("dolphin-standalone", "dolphin"), ("ppsspp-sdl", "ppsspp"), ("mgba", "mgba")])
+    ("dolphin-standalone", "dolphin"), ("ppsspp-sdl", "ppsspp"), ("mgba", "mgba"),
+    ("aethersx2", "pcsx2"), ("nethersx2", "pcsx2")])  # (QA127 F1: PCSX2's forks)
 def test_emulator_ids_meet_in_one_family(emulator: str, family: str) -> None:
     assert emulator_family(emulator) == family
 

@@ -154,9 +154,13 @@ _EXCLUDED_STATUSES = frozenset({"broken", "boots_only"})
 _WARN_STATUSES = frozenset({"ingame", "menu_intro", "unknown"})
 _EXCLUDED_TIERS = frozenset({"poor", "unplayable"})
 _PRERELEASE_FLAGS = frozenset({"beta", "proto", "demo", "debug", "sample", "kiosk", "promo"})
+# Compatibility data's identity of an emulator: forks read by their origin's ratings (PCSX2's
+# for AetherSX2 and NetherSX2, QA127 F1: a game PCSX2 rates broken went on an RG-556 card);
+# not the installed identity (devices/overrides.py: a fork is another app to install).
 _EMULATOR_FAMILY = {"swanstation": "duckstation", "pcsx_rearmed": "pcsx-rearmed",
                     "mupen64plus-next": "mupen64plus", "mupen64plus_next": "mupen64plus",
-                    "beetle-psx-hw": "beetle-psx", "yaba-sanshiro": "yabasanshiro"}
+                    "beetle-psx-hw": "beetle-psx", "yaba-sanshiro": "yabasanshiro",
+                    "aethersx2": "pcsx2", "nethersx2": "pcsx2"}
 _FAMILY_AFFIXES = re.compile(r"^(retroarch-)|(_libretro|-libretro|-standalone|-sdl|-go|-32b)$")
 
 
