@@ -1,6 +1,7 @@
 """An envelope's own date (QA84 F4, review 96 F4, F7): one older than its source's answers of
-its kind in the cache is refused, nothing imported, unless --older; the newest date is kept
-per source and envelope schema and shown by `cache sources`."""
+its kinds in the cache is refused, nothing imported, unless --older; the newest date is kept
+per source and kind of answers (QA127 F2: per envelope schema, a settings envelope's ratings
+were replaced by an older ratings envelope) and shown by `cache sources`."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from typing import Any
 
 SOURCE = "emuready-listings"
 COMPAT = "compat-source-v1"
+RATINGS = "compat"  # (the kind of answers a date is kept for)
 
 
 def _envelope(path: Path, status: str, generated_at: str | None) -> Path:
@@ -49,13 +51,13 @@ def test_an_older_envelope_is_refused_unless_asked_and_the_newest_date_is_kept(
     newer = _envelope(tmp_path / "newer.json", "playable", "2026-06-01T09:30:00Z")
     older = _envelope(tmp_path / "older.json", "broken", "2020-01-01T10:00:00+02:00")
     assert cli("cache", "import", newer).code == 0
-    assert _as_of(cli) == {COMPAT: "2026-06-01T09:30:00Z"}
+    assert _as_of(cli) == {RATINGS: "2026-06-01T09:30:00Z"}
     assert _statuses(db_path) == ["playable"]
 
     refused = cli("cache", "import", older)
     assert refused.code == 2
     assert (f"{older}: its answers are dated 2020-01-01T08:00:00Z (generatedAt), older than "
-            f"{SOURCE}'s in the cache (2026-06-01T09:30:00Z)") in refused.err
+            f"{SOURCE}'s compat answers in the cache (2026-06-01T09:30:00Z)") in refused.err
     assert "--older" in refused.err and len(refused.err.strip().splitlines()) == 1
     assert _statuses(db_path) == ["playable"]
     # (one transaction: a newer file beside it is not imported either)
@@ -67,12 +69,12 @@ def test_an_older_envelope_is_refused_unless_asked_and_the_newest_date_is_kept(
     assert taken.code == 0, taken.err
     assert taken.json()["data"]["generated_at"] == "2020-01-01T08:00:00Z"
     assert _statuses(db_path) == ["broken"]
-    assert _as_of(cli) == {COMPAT: "2026-06-01T09:30:00Z"}  # (the newest answers' date)
+    assert _as_of(cli) == {RATINGS: "2026-06-01T09:30:00Z"}  # (the newest answers' date)
     same_day = _envelope(tmp_path / "day.json", "ingame", "2026-06-01")
     assert cli("cache", "import", same_day).code == 0  # (a day alone: not older that day)
     assert _statuses(db_path) == ["ingame"]
     shown = cli("cache", "sources")
-    assert f"{SOURCE}: data as of 2026-06-01T09:30:00Z ({COMPAT})" in shown.out.splitlines()
+    assert f"{SOURCE}: data as of 2026-06-01T09:30:00Z ({RATINGS})" in shown.out.splitlines()
 
 
 def test_two_files_of_one_command_are_compared_with_each_other(
@@ -84,7 +86,7 @@ def test_two_files_of_one_command_are_compared_with_each_other(
     assert refused.code == 2 and f"older than those of {newer} before it" in refused.err
     assert _statuses(db_path) == [] and _as_of(cli) == {}
     assert cli("cache", "import", older, newer).code == 0  # (the newer last: its answers win)
-    assert _statuses(db_path) == ["playable"] and _as_of(cli) == {COMPAT: "2026-07-01"}
+    assert _statuses(db_path) == ["playable"] and _as_of(cli) == {RATINGS: "2026-07-01"}
 
 
 def test_a_date_of_answers_no_longer_in_the_cache_or_of_another_kind_refuses_nothing(
@@ -94,7 +96,7 @@ def test_a_date_of_answers_no_longer_in_the_cache_or_of_another_kind_refuses_not
     # the source's settings are dated apart from its ratings
     settings = cli("cache", "import", _settings(tmp_path / "s.json", "2026-05-01"))
     assert settings.code == 0, settings.err
-    assert _as_of(cli) == {COMPAT: "2026-06-01", "emulator-settings-v1": "2026-05-01"}
+    assert _as_of(cli) == {RATINGS: "2026-06-01", "settings": "2026-05-01"}
     assert cli("cache", "clear", "--source", SOURCE).code == 0
     again = cli("cache", "import", _envelope(tmp_path / "b.json", "broken", "2025-01-01"))
     assert again.code == 0, again.err  # (the cache held nothing of it any more)
@@ -107,8 +109,26 @@ def test_an_undated_or_unreadable_date_is_imported_and_not_compared(
                                             "2026-06-01T12:00:00Z")).code == 0
     undated = cli("cache", "import", _envelope(tmp_path / "b.json", "ingame", None))
     assert undated.code == 0 and _statuses(db_path) == ["ingame"]
-    assert _as_of(cli) == {COMPAT: "2026-06-01T12:00:00Z"}
+    assert _as_of(cli) == {RATINGS: "2026-06-01T12:00:00Z"}
     odd = cli("cache", "import", _envelope(tmp_path / "c.json", "broken", "last tuesday"))
     assert odd.code == 0 and _statuses(db_path) == ["broken"]
     assert "generatedAt 'last tuesday' is not a date" in odd.err
-    assert _as_of(cli) == {COMPAT: "2026-06-01T12:00:00Z"}
+    assert _as_of(cli) == {RATINGS: "2026-06-01T12:00:00Z"}
+
+
+def test_a_ratings_envelope_older_than_a_settings_envelopes_ratings_is_refused(
+        cli: Any, db_path: Path, tmp_path: Path) -> None:
+    """QA127 F2: the date was kept per envelope schema: a ratings envelope of 2025 replaced the
+    ratings a settings envelope of this year brought, without a word."""
+    settings = tmp_path / "settings.json"
+    settings.write_text(json.dumps({
+        "schemaVersion": "emulator-settings-v1", "source": SOURCE, "generatedAt": "2026-06-01",
+        "items": [{"platformId": "psx", "emulatorId": "duckstation",
+                   "externalGameId": "SLUS-00870",
+                   "compatRating": {"raw": 4, "normalized": "playable"},
+                   "settings": {"gpu": "vulkan"}}]}))
+    imported = cli("--json", "cache", "import", settings)
+    assert imported.code == 0 and _statuses(db_path) == ["playable"], imported.out
+    refused = cli("cache", "import", _envelope(tmp_path / "old.json", "broken", "2025-01-01"))
+    assert refused.code == 2 and "older than" in refused.err, refused.err
+    assert _statuses(db_path) == ["playable"]

@@ -72,24 +72,40 @@ def ensure_source(db: Database, source_id: str) -> CacheSource:
     return found
 
 
-def data_as_of(db: Database, source_id: str, envelope: str) -> str | None:
-    """The date of ``source_id``'s answers from ``envelope`` files (the newest
-    ``generatedAt`` imported), or None when no import of them was dated."""
-    found = db.scalar("SELECT d.data_as_of FROM cache_source_dates d JOIN cache_sources s "
-                      "ON s.id = d.source WHERE s.source_id = ? AND d.envelope = ?",
-                      (source_id, envelope))
-    return str(found) if found else None
+# The dates kept before they were kept per kind (schema v1.3.14: per envelope schema; an
+# emulator-settings envelope also brings ratings): the kinds each stands for.
+_DATED_BY_ENVELOPE = {"compat": ("compat-source-v1", "emulator-settings-v1"),
+                      "settings": ("emulator-settings-v1",),
+                      "performance": ("device-performance-v1",)}
 
 
-def record_data_as_of(db: Database, source_id: str, envelope: str, when: str) -> None:
-    """Keep ``when`` as the date of ``source_id``'s ``envelope`` answers, unless a later one
-    is kept already (an older file imported with --older leaves the newer answers' date)."""
-    kept = data_as_of(db, source_id, envelope)
+def data_as_of(db: Database, source_id: str, kind: str) -> str | None:
+    """The date of ``source_id``'s answers of ``kind`` (the newest ``generatedAt`` of the
+    envelopes that brought them, or the time an undated emulator file was imported), or None
+    when none was dated. Per kind, whatever format brought them (QA127 F2: a 2025 ratings
+    envelope replaced the ratings of a settings envelope, and of the emulator's own file,
+    imported that day)."""
+    names = (kind, *_DATED_BY_ENVELOPE.get(kind, ()))
+    dates = [str(row[0]) for row in db.query(
+        "SELECT d.data_as_of FROM cache_source_dates d JOIN cache_sources s ON s.id = d.source "
+        "WHERE s.source_id = ? AND d.envelope IN (SELECT value FROM json_each(?))",
+        (source_id, json.dumps(names))) if row[0]]
+    newest = None
+    for when in dates:
+        if newest is None or dated_before(newest, when):
+            newest = when
+    return newest
+
+
+def record_data_as_of(db: Database, source_id: str, kind: str, when: str) -> None:
+    """Keep ``when`` as the date of ``source_id``'s answers of ``kind``, unless a later one is
+    kept already (an older file imported with --older leaves the newer answers' date)."""
+    kept = data_as_of(db, source_id, kind)
     if kept is not None and not dated_before(kept, when):
         return
     db.execute("INSERT INTO cache_source_dates (source, envelope, data_as_of) SELECT id, ?, ? "
                "FROM cache_sources WHERE source_id = ? ON CONFLICT (source, envelope) DO UPDATE "
-               "SET data_as_of = excluded.data_as_of", (envelope, when, source_id))
+               "SET data_as_of = excluded.data_as_of", (kind, when, source_id))
 
 
 def dated_before(one: str, other: str) -> bool:

@@ -188,12 +188,15 @@ def _import_file(db: Database, path: Path, fmt: str | None, source: str | None,
         own = _given_source(path, source, named, one_of) if named is not None else source
         assert own is not None
         result.source, result.generated_at = own, _generated_at(result, document)
+        rows = list(envelope_rows(name, document_rows(path, document), _device_profiles(db),
+                                  own))
+        kinds = sorted({kind for kind, _ in rows})
         if result.generated_at is not None and not older:
-            _refuse_older(db, result, before or [])
-        rows = envelope_rows(name, document_rows(path, document), _device_profiles(db), own)
-        _ingest_kinds(db, result, rows, new_source, strict)
+            _refuse_older(db, result, before or [], kinds)
+        _ingest_kinds(db, result, iter(rows), new_source, strict)
         if result.generated_at is not None:
-            record_data_as_of(db, own, name, result.generated_at)
+            for kind in kinds:
+                record_data_as_of(db, own, kind, result.generated_at)
         return result
     game = game_format(name)
     result.source = _given_source(path, source, game.source, one_of)
@@ -272,26 +275,29 @@ def _generated_at(result: FileImport, document: object) -> str | None:
     return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _refuse_older(db: Database, result: FileImport, before: list[FileImport]) -> None:
-    """Refuse an envelope older than its source's answers of its kind in the cache (QA84 F4:
-    a 2020 copy replaced this year's answers without a word), or than a file of the same
-    source and schema given before it in this import. A date kept for answers no longer in
-    the cache (cleared, expired, a pack change) refuses nothing."""
+def _refuse_older(db: Database, result: FileImport, before: list[FileImport],
+                  kinds: list[str]) -> None:
+    """Refuse an envelope older than its source's answers of its kinds in the cache (QA84
+    F4: a 2020 copy replaced this year's answers without a word) — whatever format brought
+    them (QA127 F2) — or than a file of the same source and kinds given before it in this
+    import. A date kept for answers no longer in the cache (cleared, expired, a pack change)
+    refuses nothing."""
     assert result.source is not None and result.generated_at is not None
-    source, when, schema = result.source, result.generated_at, result.format
+    source, when = result.source, result.generated_at
     for earlier in before:
-        if (earlier.source, earlier.format) == (source, schema) and earlier.generated_at \
-                and dated_before(when, earlier.generated_at):
+        if earlier.source == source and set(earlier.observations) & set(kinds) \
+                and earlier.generated_at and dated_before(when, earlier.generated_at):
             raise InputError(f"{result.path}: its answers are dated {when} (generatedAt), "
                              f"older than those of {earlier.path} before it "
                              f"({earlier.generated_at}); nothing was imported (give the "
                              "newer file last, or --older)")
-    stored = data_as_of(db, source, schema)
-    if stored is not None and dated_before(when, stored) and holds_observations(
-            db, kind_named(ENVELOPES[schema]), source):
-        raise InputError(f"{result.path}: its answers are dated {when} (generatedAt), older "
-                         f"than {source}'s in the cache ({stored}); nothing was imported "
-                         "(--older imports it anyway)")
+    for kind in kinds:
+        stored = data_as_of(db, source, kind)
+        if stored is not None and dated_before(when, stored) \
+                and holds_observations(db, kind_named(kind), source):
+            raise InputError(f"{result.path}: its answers are dated {when} (generatedAt), "
+                             f"older than {source}'s {kind} answers in the cache ({stored}); "
+                             "nothing was imported (--older imports it anyway)")
 
 
 def _empty_envelope(document: object) -> bool:
