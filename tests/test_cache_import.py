@@ -437,3 +437,28 @@ def test_a_prune_dry_run_counts_with_the_ttl_of_the_pack_in_use(cli: Any,
     dry = cli("--json", "cache", "prune", "--dry-run").json()["data"]["deleted"]["compat"]
     done = cli("--json", "cache", "prune").json()["data"]["deleted"]["compat"]
     assert dry == done == 2
+
+
+def test_an_answer_whose_emulator_does_not_run_its_platform_is_skipped_and_said(
+        cli: Any, tmp_path: Path) -> None:
+    """QA127 F3: a PS2 emulator's rating of a GameCube game was stored (`compat:broken`
+    listed Melee), and a platform the pack does not know, unsaid."""
+    import json
+
+    from tests.conftest import shared_path
+    pack = str(shared_path("definition-pack"))
+    envelope = tmp_path / "mixed.json"
+    envelope.write_text(json.dumps({
+        "schemaVersion": "compat-source-v1", "source": "emuready-listings", "items": [
+            {"platformId": "gamecube", "emulatorId": "pcsx2", "externalGameId": "GALE01",
+             "status": "broken"},
+            {"platformId": "ps2", "emulatorId": "pcsx2", "externalGameId": "SLUS-20946",
+             "status": "playable"},
+            {"platformId": "nosuch", "emulatorId": "nosuch-emu", "externalGameId": "X-1",
+             "status": "playable"}]}))
+    result = cli("--pack", pack, "--json", "cache", "import", envelope)
+    data = result.json()["data"]
+    assert data["observations"] == 2 and data["skipped"] == 1, result.out
+    said = " ".join(result.json()["warnings"])
+    assert "item 1: emulator 'pcsx2' does not run gamecube" in said, said
+    assert "platform nosuch is not in the definition pack in use" in said, said

@@ -134,7 +134,8 @@ def cache_import(files: tuple[Path, ...], fmt: str | None, source_id: str | None
     app = app_context()
     app.one_transaction("the files were imported (`romrunner cache stats` counts them)")
     result = import_knowledge(app.open_db(), list(files), fmt=fmt, source=source_id,
-                              kind=kind, new_source=new_source, strict=strict, older=older)
+                              kind=kind, new_source=new_source, strict=strict, older=older,
+                              pack=app.pack())
     app.work_done()
     for item in result.files:
         if item.registered_source:

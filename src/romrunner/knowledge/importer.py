@@ -12,7 +12,7 @@ file with no usable entry, any skipped entry with ``strict``) changes nothing.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -38,12 +38,15 @@ from romrunner.cache.sources import (
     ensure_official_source,
     record_data_as_of,
 )
+from romrunner.devices.osprofile import emulator_key
 from romrunner.errors import InputError
 from romrunner.knowledge import cores
 from romrunner.knowledge.formats import ALL_FORMATS, CORE_INFO_FORMAT, detect_format, game_format
 from romrunner.knowledge.model import Entry, KnowledgeFormatError, ReadReport
 from romrunner.knowledge.observations import ENVELOPES, KindRow, entry_rows, envelope_rows
+from romrunner.packs.loader import DefinitionPack
 from romrunner.store.database import Database
+from romrunner.words import examples
 
 ROWS_FORMAT = "rows"
 IMPORT_FORMATS = (*ALL_FORMATS, *ENVELOPES, ROWS_FORMAT)
@@ -98,11 +101,14 @@ class KnowledgeImport:
 def import_knowledge(db: Database, paths: list[Path], *, fmt: str | None = None,
                      source: str | None = None, kind: str | None = None,
                      new_source: bool = False, strict: bool = False,
-                     older: bool = False) -> KnowledgeImport:
+                     older: bool = False, pack: DefinitionPack | None = None
+                     ) -> KnowledgeImport:
     """Import every file of ``paths`` (see the module docstring) in one transaction.
 
     An envelope dated (``generatedAt``) before its source's answers already in the cache is
-    refused, and with it the whole import, unless ``older``."""
+    refused, and with it the whole import, unless ``older``. With ``pack``, an answer of an
+    envelope or rows file for a platform the pack does not know, or by an emulator the pack
+    says does not run its platform, is skipped and said (QA127 F3)."""
     if fmt is not None and fmt not in IMPORT_FORMATS:
         raise KnowledgeFormatError(f"unknown knowledge format {fmt!r}; expected one of "
                                    f"{', '.join(IMPORT_FORMATS)}")
@@ -110,7 +116,8 @@ def import_knowledge(db: Database, paths: list[Path], *, fmt: str | None = None,
     with db.atomic():
         for path in paths:
             results.append(_import_file(db, path, fmt, source, kind, new_source, strict,
-                                        one_of=len(paths), older=older, before=results))
+                                        one_of=len(paths), older=older, before=results,
+                                        terms=None if pack is None else PackTerms.of(pack)))
         if results and all(r.ignored and not r.entries for r in results):  # all ignored
             raise InputError(f"{', '.join(r.path for r in results)}: no core info in "
                              f"{'it' if len(results) == 1 else 'them'} (a template or "
@@ -160,7 +167,8 @@ def _given_source(path: Path, given: str | None, own: str, one_of: int) -> str:
 def _import_file(db: Database, path: Path, fmt: str | None, source: str | None,
                  kind: str | None, new_source: bool, strict: bool,
                  one_of: int = 1, older: bool = False,
-                 before: list[FileImport] | None = None) -> FileImport:
+                 before: list[FileImport] | None = None,
+                 terms: PackTerms | None = None) -> FileImport:
     name = fmt or detect_import_format(path)
     result = FileImport(str(path), name)
     if name == CORE_INFO_FORMAT:
@@ -172,8 +180,9 @@ def _import_file(db: Database, path: Path, fmt: str | None, source: str | None,
         if source is None:
             raise InputError(f"{path}: plain observation rows name no source; give --source")
         result.source = source
-        _ingest(db, result, kind or "compat", source, read_observation_file(path),
-                new_source, strict)
+        _ingest(db, result, kind or "compat", source,
+                (_fitted(row, terms) for row in read_observation_file(path)), new_source,
+                strict)
         return result
     if name in ENVELOPES:
         document = load_json_document(path)
@@ -188,9 +197,11 @@ def _import_file(db: Database, path: Path, fmt: str | None, source: str | None,
         own = _given_source(path, source, named, one_of) if named is not None else source
         assert own is not None
         result.source, result.generated_at = own, _generated_at(result, document)
-        rows = list(envelope_rows(name, document_rows(path, document), _device_profiles(db),
-                                  own))
+        rows = [(kind, _fitted(row, terms) if isinstance(row, FileRow) else row)
+                for kind, row in envelope_rows(name, document_rows(path, document),
+                                               _device_profiles(db), own)]
         kinds = sorted({kind for kind, _ in rows})
+        _say_unknown_platforms(result, rows, terms)
         if result.generated_at is not None and not older:
             _refuse_older(db, result, before or [], kinds)
         _ingest_kinds(db, result, iter(rows), new_source, strict)
@@ -273,6 +284,61 @@ def _generated_at(result: FileImport, document: object) -> str | None:
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
     return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@dataclass(frozen=True)
+class PackTerms:
+    """What the definition pack in use knows, that an answer's ids are checked against."""
+
+    platforms: frozenset[str]
+    runs: Mapping[str, frozenset[str]]  # an emulator's key -> the platforms it runs
+
+    @classmethod
+    def of(cls, pack: DefinitionPack) -> PackTerms:
+        """The terms of ``pack``."""
+        return cls(frozenset(pack.platforms), {
+            emulator_key(emulator.id): frozenset(emulator.platforms)
+            for emulator in pack.emulators.values() if emulator.platforms})
+
+    def misfit(self, value: Mapping[str, Any]) -> str | None:
+        """Why an answer's emulator does not run its platform, as the pack says, or None."""
+        platform, emulator = value.get("platform_id"), value.get("emulator_id")
+        if not isinstance(platform, str) or not isinstance(emulator, str):
+            return None
+        runs = self.runs.get(emulator_key(emulator))
+        if runs is not None and "*" not in runs and platform not in runs:
+            return (f"emulator {emulator[:40]!r} does not run {platform} (the pack's "
+                    f"{emulator[:40]} runs {examples(sorted(runs), 4)})")
+        return None
+
+
+    def unknown_platforms(self, rows: Iterable[tuple[str, Any]]) -> list[str]:
+        """The platforms of ``rows``' answers the pack does not know."""
+        found = {str(row.value.get("platform_id")) for _, row in rows
+                 if isinstance(row, FileRow) and row.value is not None
+                 and isinstance(row.value.get("platform_id"), str)}
+        return sorted(found - self.platforms) if self.platforms else []
+
+
+def _fitted(row: FileRow, terms: PackTerms | None) -> FileRow:
+    """``row``, or when its answer's emulator does not run its platform (see
+    :meth:`PackTerms.misfit`) a problem, skipped and said (QA127 F3: a PS2 emulator's
+    rating of a GameCube game was stored: `compat:broken` listed Melee)."""
+    why = None if terms is None or row.value is None else terms.misfit(row.value)
+    return row if why is None else FileRow(row.where, None, why)
+
+
+def _say_unknown_platforms(result: FileImport, rows: list[tuple[str, Any]],
+                           terms: PackTerms | None) -> None:
+    """Say the platforms of the answers that the pack in use does not know (QA127 F3: a
+    platform 'nosuch' was stored unsaid): kept — another pack may know them — and said."""
+    unknown = terms.unknown_platforms(rows) if terms is not None else []
+    if unknown:
+        one = len(unknown) == 1
+        result.add_problems(0, [f"{'platform' if one else 'platforms'} {examples(unknown, 4)} "
+                                f"{'is' if one else 'are'} not in the definition pack in use: "
+                                f"{'its' if one else 'their'} answers are kept, and reach no "
+                                f"game until a pack has {'it' if one else 'them'}"])
 
 
 def _refuse_older(db: Database, result: FileImport, before: list[FileImport],
