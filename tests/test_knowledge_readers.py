@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 import re
 from pathlib import Path
 from typing import Any
@@ -255,3 +256,21 @@ def test_a_ppsspp_compat_ini_cut_short_is_refused_whole(tmp_path: Path, cli: Any
     refused = cli("cache", "import", str(path))
     assert refused.code == 2 and "cut short" in refused.err, refused.err
     assert len(refused.err.strip().splitlines()) == 1
+
+
+def test_a_dolphin_state_out_of_its_scale_is_said_and_withdraws_nothing(
+        tmp_path: Path, cli: Any, db_path: Path) -> None:
+    """QA127 F4: `EmulationStateId = 9` was dropped unsaid, and the game's earlier rating
+    withdrawn as one its file no longer gives."""
+    good = tmp_path / "good" / "GZLE01.ini"
+    good.parent.mkdir()
+    good.write_text("[EmuState]\nEmulationStateId = 4\n[Core]\nCPUThread = True\n")
+    assert cli("cache", "import", good, "--format", "dolphin-gameini").code == 0
+    odd = tmp_path / "odd" / "GZLE01.ini"
+    odd.parent.mkdir()
+    odd.write_text("[EmuState]\nEmulationStateId = 9\n[Core]\nCPUThread = True\n")
+    result = cli("--json", "cache", "import", odd, "--format", "dolphin-gameini")
+    assert "EmulationStateId '9' is not 0-5" in result.out + result.err, result.out
+    with sqlite3.connect(db_path) as conn:
+        kept = conn.execute("SELECT status FROM v_emulator_compat").fetchall()
+    assert kept == [("playable",)], result.out

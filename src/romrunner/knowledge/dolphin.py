@@ -59,6 +59,10 @@ def read_file(path: Path, report: ReadReport) -> Entry | None:
                 if values and name not in _NOT_SETTINGS}
     raw = ini.sections.get("EmuState", {}).get("EmulationStateId")
     status = DOLPHIN_STATE.get(raw.strip()) if raw else None
+    if raw and raw.strip() and status is None:  # (as a PCSX2 entry's odd compat: QA127 F4,
+        # dropped unsaid, and the game's earlier rating withdrawn as no longer given)
+        report.skip(path.name, f"EmulationStateId {raw.strip()[:20]!r} is not 0-5")
+        return None
     if not settings and status is None and title is None and not ini.sections:
         report.skip(path.name, "no sections")
         return None
