@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import os
-import sqlite3
 import re
+import sqlite3
 from pathlib import Path
 from typing import Any
 
