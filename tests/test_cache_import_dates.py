@@ -132,3 +132,14 @@ def test_a_ratings_envelope_older_than_a_settings_envelopes_ratings_is_refused(
     refused = cli("cache", "import", _envelope(tmp_path / "old.json", "broken", "2025-01-01"))
     assert refused.code == 2 and "older than" in refused.err, refused.err
     assert _statuses(db_path) == ["playable"]
+
+
+def test_a_future_date_is_said_and_neither_compared_nor_kept(
+        cli: Any, db_path: Path, tmp_path: Path) -> None:
+    """QA127 F8: an envelope dated next year was kept as its source's date, and every
+    current file after it was refused as "older"."""
+    future = cli("cache", "import", _envelope(tmp_path / "f.json", "playable", "2999-01-01"))
+    assert future.code == 0 and "is in the future" in future.err, future.err
+    assert _as_of(cli) == {}
+    current = cli("cache", "import", _envelope(tmp_path / "c.json", "ingame", "2026-06-01"))
+    assert current.code == 0 and _statuses(db_path) == ["ingame"], current.err

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -279,10 +279,15 @@ def _generated_at(result: FileImport, document: object) -> str | None:
         result.add_problems(0, [f"generatedAt {str(given)[:40]!r} is not a date: the file's "
                                 "age was not compared with the cache's"])
         return None
-    if len(str(given).strip()) == 10:  # a day alone: kept as such (see dated_before)
-        return when.strftime("%Y-%m-%d")
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
+    if when > datetime.now(UTC) + timedelta(days=1):  # (QA127 F8: kept, it refused every
+        # current file after it as "older")
+        result.add_problems(0, [f"generatedAt {str(given)[:40]!r} is in the future: the "
+                                "file's age was not compared with the cache's, nor kept"])
+        return None
+    if len(str(given).strip()) == 10:  # a day alone: kept as such (see dated_before)
+        return when.strftime("%Y-%m-%d")
     return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
