@@ -462,3 +462,16 @@ def test_an_answer_whose_emulator_does_not_run_its_platform_is_skipped_and_said(
     said = " ".join(result.json()["warnings"])
     assert "item 1: emulator 'pcsx2' does not run gamecube" in said, said
     assert "platform nosuch is not in the definition pack in use" in said, said
+
+
+def test_a_file_filed_under_another_source_says_whose_answers_they_are(
+        cli: Any, tmp_path: Path) -> None:
+    """QA127 F7: `--source duckstation-gamedb` filed PCSX2's GameIndex under DuckStation's
+    source (its lifetime, its rank) without a word."""
+    from tests.conftest import shared_path
+    index = shared_path("knowledge", "pcsx2", "GameIndex.excerpt.yaml")
+    result = cli("--json", "cache", "import", index, "--source", "duckstation-gamedb")
+    assert result.code in (0, 1), result.err
+    assert result.json()["data"]["source"] == "duckstation-gamedb"
+    assert any("its answers are pcsx2-gameindex's: filed under duckstation-gamedb" in w
+               for w in result.json()["warnings"]), result.json()["warnings"]

@@ -150,7 +150,8 @@ def _json_format(path: Path, document: object) -> str:
     return str(schema)
 
 
-def _given_source(path: Path, given: str | None, own: str, one_of: int) -> str:
+def _given_source(result: FileImport, path: Path, given: str | None, own: str,
+                  one_of: int) -> str:
     """The source of a file that names its own (an emulator's database, an envelope):
     ``given`` (``--source``) for a file imported alone; among several files, one whose own
     source is another is refused (QA70 F11: `--source S` for plain rows re-sourced the
@@ -161,6 +162,9 @@ def _given_source(path: Path, given: str | None, own: str, one_of: int) -> str:
         raise InputError(f"{path}: its answers are {own}'s, not {given}'s: --source names "
                          "the source of every file given; import this one apart (alone, "
                          "--source files it under the source given); nothing was imported")
+    # (said: a slip files one source's answers under another's lifetime and rank, QA127 F7)
+    result.add_problems(0, [f"its answers are {own}'s: filed under {given}, as --source "
+                            "says (with that source's lifetime and rank)"])
     return given
 
 
@@ -194,7 +198,8 @@ def _import_file(db: Database, path: Path, fmt: str | None, source: str | None,
         named = _named_source(document)
         if named is None and source is None:
             raise InputError(f"{path}: the envelope names no source; give --source")
-        own = _given_source(path, source, named, one_of) if named is not None else source
+        own = _given_source(result, path, source, named, one_of) if named is not None \
+            else source
         assert own is not None
         result.source, result.generated_at = own, _generated_at(result, document)
         rows = [(kind, _fitted(row, terms) if isinstance(row, FileRow) else row)
@@ -210,7 +215,7 @@ def _import_file(db: Database, path: Path, fmt: str | None, source: str | None,
                 record_data_as_of(db, own, kind, result.generated_at)
         return result
     game = game_format(name)
-    result.source = _given_source(path, source, game.source, one_of)
+    result.source = _given_source(result, path, source, game.source, one_of)
     report = ReadReport(str(path))
     entries = list(game.read(path, report))
     _finish_report(result, report, strict)
