@@ -423,3 +423,17 @@ def test_a_saved_auto_list_edited_by_hand_is_the_users_and_never_replaced(
     real(cli, "autolist", "1", "--save", "Other")
     removed = real(cli, "--json", "collection", "remove", "Other", str(included[0]))
     assert removed.json()["data"]["adopted"] is True
+
+
+def test_a_game_an_override_includes_says_the_rating_that_would_leave_it_out(
+        cli: Any, setup: dict[str, Any]) -> None:
+    """QA127 F11: a game PCSX2 rates broken, kept by `override set --include`, carried no
+    word of the rating."""
+    zelda = verdicts(cli)["Zelda (USA).sfc"]
+    assert real(cli, "override", "set", "--game", str(zelda["game_id"]), "--include",
+                "--profile", "1").code == 0
+    kept = verdicts(cli)["Zelda (USA).sfc"]
+    assert (kept["included"], kept["reason"]) == (True, "USER_OVERRIDE_INCLUDE")
+    assert any(w.startswith("Compatibility: broken (emulator-official, snes9x")
+               for w in kept["warnings"]), kept["warnings"]
+    assert verdicts(cli)["Gran Turismo (USA).iso"]["warnings"] == []  # (no rating: nothing)

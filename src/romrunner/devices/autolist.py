@@ -1415,8 +1415,13 @@ def _gate(game: _Game, emulator: str | None, action: str | None, mode: str,
           pack: DefinitionPack, listed: bool) -> _FullGate:
     """A game's verdict; ``listed``: the OS's installed emulators name some the pack knows
     (see :func:`lists_emulators`: asked once per auto-list)."""
-    if action == "include":
-        return _FullGate(True, USER_OVERRIDE_INCLUDE)
+    if action == "include":  # (a rating that would leave it out, said: QA127 F11)
+        rated = check_compatibility(game, emulator, mode, policies, compat) if emulator \
+            else None
+        said = rated.warnings if rated is not None and rated.reason == COMPAT_STATUS_EXCLUDED \
+            else []
+        return _FullGate(True, USER_OVERRIDE_INCLUDE,
+                         [*said, "Included by an override"] if said else [])
     if action == "exclude":
         return _FullGate(False, USER_OVERRIDE_EXCLUDE)
     warnings: list[str] = []
