@@ -243,3 +243,26 @@ def test_why_of_a_performance_answer_needs_a_profile_that_exists(
     assert unknown.code == 2 and "no such profile" in unknown.err, unknown.err
     found = cli("--json", *why, "--profile", "1")
     assert [row["source"] for row in found.json()["data"]] == ["mine"], found.out
+
+
+def test_resolve_shows_the_settings_the_emulators_databases_suggest(
+        cli: Any, tmp_path: Path) -> None:
+    """QA127 F5: `resolve` ("the effective emulator and settings") showed `{}` for a game
+    whose Dolphin settings the cache holds, marked required."""
+    from tests.conftest import shared_path
+    pack = str(shared_path("definition-pack"))
+    folder = tmp_path / "lib" / "gamecube"
+    folder.mkdir(parents=True)
+    header = bytearray(65536)
+    header[0:6], header[0x1C:0x20] = b"GALE01", bytes.fromhex("C2339F3D")
+    (folder / "Melee (USA).iso").write_bytes(bytes(header))
+    for args in (("library", "add", tmp_path / "lib"), ("scan", "--workers", "1"),
+                 ("cache", "import",
+                  shared_path("samples", "settings_dolphin-gameini_example.json"))):
+        assert cli("--pack", pack, *args).code == 0, args
+    shown = cli("--pack", pack, "--json", "resolve", "1").json()["data"]
+    (suggested,) = shown["suggested_settings"]
+    assert (suggested["game_key"], suggested["source"], suggested["apply_mode"]) == (
+        "GALE01", "dolphin-gameini", "required")
+    assert suggested["settings"]["Core"]["CPUThread"] == "True"
+    assert "suggested GALE01: " in cli("--pack", pack, "resolve", "1").out

@@ -441,3 +441,39 @@ def _check_known(db: Database, what: str, value: str, known: Collection[str]) ->
         return
     raise InputError(f"{what} {value!r}: neither the definition pack nor the cache knows this "
                      "id (nothing was looked up)")
+
+
+@dataclass(frozen=True)
+class SuggestedSettings:
+    """A source's settings for one game on one emulator, as the cache's best answer has them
+    (`resolve` shows them beside the overrides' settings: QA127 F5)."""
+
+    game_key: str
+    source: str
+    apply_mode: str | None
+    settings: Any
+
+
+def suggested_settings(db: Database, platform_id: str, emulator_id: str | None,
+                       game_id: int) -> list[SuggestedSettings]:
+    """The best settings answer per knowledge key of the library game ``game_id`` for
+    ``emulator_id`` (a Dolphin game's `GAL` and `GALE01` both: layered, the most specific
+    last), or none."""
+    if not emulator_id:
+        return []
+    rows = game_answers(db, KINDS["settings"], platform_id, emulator_id, str(game_id))
+    best = [row for row in rows if row.get("is_best")]
+    found: dict[str, SuggestedSettings] = {}
+    for row in best:
+        key = str(row["game_key"])
+        if key not in found:
+            found[key] = SuggestedSettings(key, str(row["source"]), row.get("apply_mode"),
+                                           _loaded(row.get("settings_json")))
+    return list(reversed(found.values()))
+
+
+def _loaded(text: Any) -> Any:
+    try:
+        return json.loads(text) if isinstance(text, str) else text
+    except ValueError:
+        return text

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import asdict
 from typing import Any
 
@@ -9,6 +10,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from romrunner.cache.explain import suggested_settings
 from romrunner.cli.context import ROW_ID, app_context
 from romrunner.devices.overrides import (
     explain,
@@ -132,7 +134,9 @@ def override_ls(profile: int | None) -> int:
 def resolve(game_id: int, profile: int | None) -> int:
     """The emulator, include/exclude and settings a game gets, and which rule decided."""
     app = app_context()
-    result = explain(app.open_db(OpenMode.READ), app.pack(), game_id, profile)
+    db = app.open_db(OpenMode.READ)
+    result = explain(db, app.pack(), game_id, profile)
+    suggested = suggested_settings(db, result.platform_id, result.emulator_id, game_id)
     for warning in result.warnings:
         app.warn(warning)
 
@@ -147,9 +151,16 @@ def resolve(game_id: int, profile: int | None) -> int:
         console.print(f"action    {result.action}  <- {result.action_origin}")
         for key, (value, origin) in sorted(result.settings.items()):
             console.print(f"setting   {key}={format_setting(value)}  <- {origin}")
+        for answer in suggested:  # (the emulator databases' own: QA127 F5)
+            shown = json.dumps(answer.settings, ensure_ascii=False)
+            console.print(f"suggested {answer.game_key}: "
+                          f"{shown if len(shown) <= 100 else shown[:99] + '…'}  <- "
+                          f"{answer.source}{f' ({answer.apply_mode})' if answer.apply_mode else ''}"
+                          " (`romrunner cache explain` shows them all)", markup=False)
 
     data = asdict(result)
     data["settings"] = {k: {"value": v, "origin": o} for k, (v, o) in result.settings.items()}
+    data["suggested_settings"] = [asdict(answer) for answer in suggested]
     app.finish(data, render)
     return 0
 
