@@ -274,3 +274,11 @@ def test_a_dolphin_state_out_of_its_scale_is_said_and_withdraws_nothing(
     with sqlite3.connect(db_path) as conn:
         kept = conn.execute("SELECT status FROM v_emulator_compat").fetchall()
     assert kept == [("playable",)], result.out
+
+
+def test_a_dolphin_ini_without_a_title_line_is_found_by_its_name_and_sections() -> None:
+    """QA127 F9: the real GMBE8P.ini starts with `[Gecko]`, no `# ID - Title` line: "not a
+    known knowledge format" alone, read inside its folder."""
+    path = shared_path("knowledge", "dolphin", "GameSettings", "GMBE8P.ini")
+    assert not path.read_text().startswith("#")  # (what the test is about)
+    assert detect_format(path) == "dolphin-gameini"

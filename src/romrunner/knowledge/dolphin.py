@@ -32,6 +32,15 @@ def looks_like(head: str) -> bool:
     return bool(re.match(r"#\s*[A-Z0-9]{6}", head)) and "[" in head
 
 
+def named_like(path: Path, head: str) -> bool:
+    """True for a file named as a Dolphin game ini (``GMBE8P.ini``) whose first section is one
+    Dolphin's inis have: many start with a section, no ``# ID - Title`` line (QA127 F9: the
+    real GMBE8P.ini, starting with ``[Gecko]``, was "not a known knowledge format")."""
+    first = re.search(r"^\s*\[([^\]\n]+)\]", head, re.MULTILINE)
+    return path.suffix.lower() == ".ini" and bool(_GAME_ID.match(path.stem.upper())) \
+        and first is not None and bool(_DOLPHIN_SECTION.match(first.group(1).strip()))
+
+
 def platform_of(game_id: str) -> str:
     """GameCube or Wii from the id's first character (R/S: Wii discs, G/D/P…: GameCube)."""
     return "wii" if game_id[0] in "RSW" else "gamecube"

@@ -57,6 +57,8 @@ def detect_format(path: Path) -> str:
     for fmt in GAME_FORMATS.values():
         if fmt.looks_like(head):
             return fmt.name
+    if dolphin.named_like(path, head):
+        return dolphin.FORMAT
     raise KnowledgeFormatError(
         f"{path}: not a known knowledge format; give --format (one of {', '.join(ALL_FORMATS)})")
 
