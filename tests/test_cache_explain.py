@@ -266,3 +266,30 @@ def test_resolve_shows_the_settings_the_emulators_databases_suggest(
         "GALE01", "dolphin-gameini", "required")
     assert suggested["settings"]["Core"]["CPUThread"] == "True"
     assert "suggested GALE01: " in cli("--pack", pack, "resolve", "1").out
+
+
+def test_explain_says_which_profiles_read_an_emulators_answer(
+        cli: Any, tmp_path: Path) -> None:
+    """QA127 F6: `cache explain` said an answer "applies" for a game whatever emulator each
+    profile runs it with (DuckStation's rating, on a profile whose PS1 emulator is
+    pcsx-rearmed)."""
+    from tests.conftest import shared_path
+    pack = str(shared_path("definition-pack"))
+    folder = tmp_path / "lib" / "gamecube"
+    folder.mkdir(parents=True)
+    header = bytearray(65536)
+    header[0:6], header[0x1C:0x20] = b"GALE01", bytes.fromhex("C2339F3D")
+    (folder / "Melee (USA).iso").write_bytes(bytes(header))
+    for args in (("library", "add", tmp_path / "lib"), ("scan", "--workers", "1"),
+                 ("cache", "import",
+                  shared_path("samples", "settings_dolphin-gameini_example.json")),
+                 ("device", "add", "steam-deck"),
+                 ("profile", "create", "--device", "1", "--os", "emudeck"),
+                 ("profile", "create", "--device", "1", "--os", "emudeck"),
+                 ("override", "set", "--platform", "gamecube", "--emulator", "primehack",
+                  "--profile", "2")):
+        assert cli("--pack", pack, *args).code == 0, args
+    (game,) = cli("--pack", pack, "--json", "cache", "explain", "1").json()["data"]
+    (settings,) = game["kinds"]["settings"]
+    assert settings["read_by_profiles"] == [1], settings
+    assert "(read by profile 1)" in cli("--pack", pack, "cache", "explain", "1").out

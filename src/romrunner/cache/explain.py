@@ -21,11 +21,13 @@ from typing import Any
 from romrunner.cache.kinds import DIMENSIONS, KINDS, CacheKind
 from romrunner.cache.lookup import observations_for
 from romrunner.devices.autolist import emulator_family
-from romrunner.devices.profiles import load_profile
+from romrunner.devices.overrides import EmulatorResolver
+from romrunner.devices.profiles import list_profiles, load_profile
 from romrunner.errors import InputError, NotFoundError
 from romrunner.knowledge.linking import PLATFORM_WIDE, knowledge_keys
 from romrunner.library.platforms import UNKNOWN
 from romrunner.library.serials import normalise_serial
+from romrunner.packs.loader import DefinitionPack
 from romrunner.search.index import has_search_index
 from romrunner.store.database import Database, row_id
 from romrunner.textnorm import fold, storable
@@ -59,6 +61,10 @@ class AnswerGroup:
     observations: list[dict[str, Any]]
     reason: str
     applies: bool = True  # the answer that applies to the game for this emulator (and profile)
+    # The device profiles whose emulator for the game is this answer's (its family), when
+    # the profiles were asked: an answer for duckstation is not read on a profile that runs
+    # the game with pcsx-rearmed (QA127 F6: "applies" said with no such word)
+    read_by: list[int] | None = None
 
 
 @dataclass
@@ -75,7 +81,7 @@ class Explanation:
             kinds[group.kind].append({
                 "emulator_id": group.emulator_id, "game_key": group.game_key,
                 "device_profile_id": group.device_profile_id, "why": group.reason,
-                "applies": group.applies,
+                "applies": group.applies, "read_by_profiles": group.read_by,
                 "observations": group.observations})
         return {"game_id": self.game.game_id, "title": self.game.title,
                 "platform_id": self.game.platform_id, "keys": self.game.keys,
@@ -164,9 +170,31 @@ def _titled(db: Database, text: str) -> list[Any]:
                     params)
 
 
-def explain_game(db: Database, game: GameKeys) -> Explanation:
+def explain_game(db: Database, game: GameKeys,
+                 pack: DefinitionPack | None = None) -> Explanation:
     """Every kind's answers for ``game``: per logical key, each source's observation with
-    its age and expiry, the winner first and why it won."""
+    its age and expiry, the winner first and why it won; with ``pack``, for a library game,
+    the profiles whose emulator reads each emulator's answer."""
+    explanation = _explained(db, game)
+    if pack is not None and game.game_id is not None:
+        _say_who_reads(db, pack, game.game_id, explanation.groups)
+    return explanation
+
+
+def _say_who_reads(db: Database, pack: DefinitionPack, game_id: int,
+                   groups: list[AnswerGroup]) -> None:
+    """Set each emulator's answer's ``read_by``: the profiles that run the game with it."""
+    runs = {profile.id: EmulatorResolver(db, pack, profile).games([game_id])[game_id]
+            .emulator_id for profile in list_profiles(db)}
+    for group in groups:
+        if group.emulator_id and group.kind != "performance":
+            family = emulator_family(group.emulator_id)
+            group.read_by = [profile for profile, emulator in runs.items()
+                             if emulator and emulator_family(emulator) == family]
+
+
+def _explained(db: Database, game: GameKeys) -> Explanation:
+    """:func:`explain_game` without the profiles."""
     explanation = Explanation(game)
     now = int(utc_now().timestamp())
     # A platform-wide answer is one of the game's platform: a game whose platform is not

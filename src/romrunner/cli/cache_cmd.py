@@ -270,7 +270,8 @@ def cache_explain(game: str) -> int:
     """
     app = app_context()
     db = app.open_db(OpenMode.READ)
-    found = [explain_game(db, keys) for keys in find_games(db, game)]
+    pack = app.pack()
+    found = [explain_game(db, keys, pack) for keys in find_games(db, game)]
 
     def render(console: Console) -> None:
         for explanation in found:
@@ -278,6 +279,16 @@ def cache_explain(game: str) -> int:
 
     app.finish([item.as_dict() for item in found], render)
     return 0
+
+
+def _read_by(profiles: list[int] | None) -> str:
+    """Which profiles run the game with the answer's emulator (see AnswerGroup.read_by)."""
+    if profiles is None:
+        return ""
+    if not profiles:
+        return " (no device profile runs the game with this emulator)"
+    return f" (read by {'profile' if len(profiles) == 1 else 'profiles'} " \
+        f"{', '.join(str(p) for p in profiles)})"
 
 
 def _render_explanation(console: Console, explanation: Explanation) -> None:
@@ -291,8 +302,8 @@ def _render_explanation(console: Console, explanation: Explanation) -> None:
         where = group.emulator_id or "any emulator"
         if group.device_profile_id is not None:
             where += f", device profile {group.device_profile_id}"
-        console.print(f"  {group.kind} · {where} · {group.game_key}: {group.reason}",
-                      markup=False)
+        console.print(f"  {group.kind} · {where} · {group.game_key}: {group.reason}"
+                      f"{_read_by(group.read_by)}", markup=False)
         for item in group.observations:
             value = item.get("status") or item.get("performance_tier") or _short(
                 item.get("settings"))
