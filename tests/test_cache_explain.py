@@ -266,6 +266,9 @@ def test_resolve_shows_the_settings_the_emulators_databases_suggest(
         "GALE01", "dolphin-gameini", "required")
     assert suggested["settings"]["Core"]["CPUThread"] == "True"
     assert "suggested GALE01: " in cli("--pack", pack, "resolve", "1").out
+    # (the id the knowledge is keyed by, in `games show`'s text too: QA127 F12)
+    assert "disc id    GALE01 (from the disc header)" in cli("--pack", pack, "games", "show",
+                                                              "1").out
 
 
 def test_explain_says_which_profiles_read_an_emulators_answer(

@@ -299,6 +299,9 @@ def _game_lines(game: dict[str, Any]) -> list[tuple[str, str]]:
     lines += _hashes(game, "file_")
     if game["header_size"] and game["nh_sha1"]:
         lines += _header_lines(game)
+    if game.get("disc_id"):  # (what the emulators' knowledge is keyed by: QA127 F12)
+        source = f" (from the {game['disc_id_source']})" if game.get("disc_id_source") else ""
+        lines.append(("disc id", f"{game['disc_id']}{source}"))
     lines.append(("match", _game_match(game)))
     matched_name = str(game["matched_game_id"] or "").partition(":")[2]
     for catalog in game["catalogs"]:  # the DATs with its data, then those with its name
