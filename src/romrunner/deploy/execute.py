@@ -3589,7 +3589,8 @@ class _Runner:
 
     def _say_emptied_folders_kept(self) -> None:
         """Name the folders this run's prune emptied and left (a platform's folder the OS
-        shows, empty: QA85 F16), so that the user can remove them."""
+        shows, empty: QA85 F16), so that the user can remove them; not called "the OS's own"
+        where they are another OS's the card was laid out for (QA123 F4)."""
         emptied = self.pruned_from | {folder.rpartition("/")[0]
                                       for folder in self.summary.pruned_folders}
         kept = sorted(folder for folder in emptied
@@ -3598,8 +3599,9 @@ class _Runner:
             them = "it" if len(kept) == 1 else "them"
             self.summary.notes.append(
                 f"the prune emptied {counted(len(kept), 'folder')} and left {them} "
-                f"({examples(kept)}): the OS's own folders, and folders ROM Runner did not "
-                f"make, are never removed; remove {them} by hand if the OS lists {them} empty")
+                f"({examples(kept)}): a folder an OS's layout names (this OS's, or that "
+                "of an OS the card was laid out for before) or one ROM Runner did not make "
+                f"is never removed; remove {them} by hand if the OS lists {them} empty")
 
     def copy_or_fail(self, item: _Item, replaces: os.stat_result | None,
                      record_as: _Item | None = None) -> bool:
