@@ -178,6 +178,8 @@ def test_an_archive_no_emulator_loads_is_left_out_and_said_by_a_deploy(
         assert cli(*args).code == 0, args
     verified = cli("scan", "--verify", "--workers", "1")
     assert "does not hold the data its zip directory states" in verified.out + verified.err
+    assert "1 found damaged (kept, errors below)" in verified.out  # (not "not stored":
+    assert "not stored" not in verified.out  # its row is kept, QA124 F7)
     listed = {g["filename"]: g for g in cli("--json", "autolist", "1").json()["data"]["games"]}
     assert {name: (g["included"], g["reason"]) for name, g in listed.items()} == {
         "Kart Racer (USA).zip": (False, "no_rom"), "Kart Racer (Europe).zip": (True, "INCLUDED"),

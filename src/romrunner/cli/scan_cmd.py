@@ -81,6 +81,8 @@ def scan(paths: tuple[Path, ...], workers: int | None, full: bool,
             + f", {summary.renamed:,} renamed, "
             + (f"{summary.not_stored:,} not stored (errors below), " if summary.not_stored
                else "")
+            + (f"{summary.damaged:,} found damaged (kept, errors below), " if summary.damaged
+               else "")
             + f"{summary.missing:,} missing; {summary.identified:,} identified by hash, "
             f"{summary.guessed:,} guessed by name, "
             f"{summary.unidentified:,} unidentified; {summary.bytes_hashed:,} bytes hashed "

@@ -1058,7 +1058,6 @@ class _Writer:
             if problem is not record.undecided:  # (said once identification had its say)
                 self.summary.error(os.path.join(self.root.path, job.relpath), problem)
         if record.row is None:
-            self.summary.not_stored += 1
             self.summary.error(os.path.join(self.root.path, job.relpath),
                                record.error or "not hashed")
             known = self.stored.get(job.relpath)
@@ -1069,6 +1068,9 @@ class _Writer:
             elif known is not None and known[0] in self.verifying \
                     and not not_read(record.error):
                 self._failed_verify(known[0], record.error or "not hashed")
+                self.summary.damaged += 1
+                return None
+            self.summary.not_stored += 1
             return None
         self.summary.bytes_hashed += record.bytes_hashed
         self.summary.disc_ids += int(record.row[_DISC_ID] is not None)
