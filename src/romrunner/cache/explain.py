@@ -489,7 +489,10 @@ def suggested_settings(db: Database, platform_id: str, emulator_id: str | None,
     last), or none."""
     if not emulator_id:
         return []
-    rows = game_answers(db, KINDS["settings"], platform_id, emulator_id, str(game_id))
+    try:
+        rows = game_answers(db, KINDS["settings"], platform_id, emulator_id, str(game_id))
+    except InputError:  # (no answer, and an id the cache has never seen: none suggested)
+        return []
     best = [row for row in rows if row.get("is_best")]
     found: dict[str, SuggestedSettings] = {}
     for row in best:
