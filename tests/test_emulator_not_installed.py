@@ -282,7 +282,8 @@ def test_a_platform_no_rule_names_an_emulator_for_on_an_unlisted_os_is_not_left_
     start there" by a query. What runs GBA there is unknown, not none; Spruce's profile lists
     its RetroArch cores, none of them for GBA: none, as before."""
     pack = _real_library(cli, tmp_path, (("gba", "Alpha (USA).gba"),
-                                         ("xbox", "Omega (USA).iso")), "rg-35xx-plus",
+                                         ("xbox", "Omega (USA).iso"),
+                                         ("psvita", "Sigma (USA).vpk")), "rg-35xx-plus",
                          ["recalbox", "trimuios", "spruce", "recalbox"])
     assert cli("--pack", str(pack), "profile", "set", "4", "--mode", "strict").code == 0
     reasons = {}
@@ -294,6 +295,9 @@ def test_a_platform_no_rule_names_an_emulator_for_on_an_unlisted_os_is_not_left_
         assert not xbox["included"], xbox  # (a strict platform: still needs a rating)
         if profile == 1:
             assert xbox["reason"] == "COMPAT_MISSING_STRICT", xbox
+            # (review 128 F3: every Vita emulator the pack knows is demanding)
+            (vita,) = [g for g in listed["games"] if g["platform_id"] == "psvita"]
+            assert (vita["included"], vita["reason"]) == (False, "NO_EMULATOR_AVAILABLE")
         if profile == 1:  # (and not "No default emulator" beside it: review 126 F6)
             assert any("Emulator unknown" in w for w in game["warnings"]), game
             assert not any("No default emulator" in w for w in game["warnings"]), game

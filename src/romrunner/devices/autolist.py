@@ -153,6 +153,7 @@ DROP_REASONS = (DROP_OTHER_VERSION, DROP_PRERELEASE, DROP_HACK, DROP_TRANSLATION
 _EXCLUDED_STATUSES = frozenset({"broken", "boots_only"})
 _WARN_STATUSES = frozenset({"ingame", "menu_intro", "unknown"})
 _EXCLUDED_TIERS = frozenset({"poor", "unplayable"})
+_DEMANDING = frozenset({"high", "very-high", "very high", "extreme"})
 _PRERELEASE_FLAGS = frozenset({"beta", "proto", "demo", "debug", "sample", "kiosk", "promo"})
 # Compatibility data's identity of an emulator: forks read by their origin's ratings (PCSX2's
 # for AetherSX2 and NetherSX2, QA127 F1: a game PCSX2 rates broken went on an RG-556 card);
@@ -582,6 +583,13 @@ class _Policies:
             pack, _strings(missing.get("strictPlatformsDefaultExclude")))
         self.pack = pack
         self._tier: dict[str, str | None] = {}
+
+    def only_demanding_emulators(self, platform_id: str) -> bool:
+        """True when every emulator the pack lists for the platform (not RetroArch itself,
+        which lists every platform) says a high demand: no weak device runs its games."""
+        demands = [emulator.demand for emulator in self.pack.emulators.values()
+                   if platform_id in emulator.platforms]
+        return bool(demands) and all(demand in _DEMANDING for demand in demands)
 
     def tier_of(self, platform_id: str) -> str | None:
         """The difficulty tier of a platform (pseudo-ids expanded), or None."""
@@ -1454,6 +1462,12 @@ def _emulator_unknown(game: _Game, resolved: ResolvedOsProfile, mode: str,
     warnings = [w for w in warnings if not w.startswith("No default emulator")]  # (F6)
     if mode != "permissive" and game.platform_id in policies.strict_compat:
         return _FullGate(False, COMPAT_MISSING_STRICT, warnings, perf, COMPAT_MISSING_STRICT)
+    if mode != "permissive" and policies.only_demanding_emulators(game.platform_id):
+        # (review 128 F3: a PS Vita game went on an RG35XX: Vita3K's demand is very high)
+        return _FullGate(False, NO_EMULATOR_AVAILABLE, [*warnings, (
+            f"Emulator unknown on {resolved.name}, and every emulator the pack knows for "
+            f"{game.platform_id} is demanding: left out (permissive mode includes it)")],
+            perf, NO_EMULATOR_AVAILABLE)
     warnings.append(f"Emulator unknown: the pack does not list what {resolved.name} has "
                     f"installed; assumed something runs {game.platform_id}")
     return _FullGate(True, INCLUDED, warnings, perf, COMPAT_MISSING_ASSUME_OK)

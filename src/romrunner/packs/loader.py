@@ -416,7 +416,15 @@ def _emulator(reader: _Reader, entry: RawJson, label: str) -> Emulator:
             fmt.strip().lower().lstrip(".")
             for fmt in reader.strings(entry, "supportedFormats", label) if fmt.strip())),
         core_name=reader.text(entry, "coreName", label),
+        demand=_demand(entry),
     )
+
+
+def _demand(entry: RawJson) -> str | None:
+    """An emulator's ``performance.demandTier`` (lowercase), None where it gives none."""
+    performance = entry.get("performance")
+    tier = performance.get("demandTier") if isinstance(performance, dict) else None
+    return tier.strip().lower() if isinstance(tier, str) and tier.strip() else None
 
 
 def _known_hashes(reader: _Reader, entry: RawJson, label: str) -> tuple[KnownHash, ...]:

@@ -83,6 +83,7 @@ class Emulator:
     type: str | None = None
     formats: tuple[str, ...] = ()  # file extensions it reads, lowercase, no dot ('zip')
     core_name: str | None = None  # a libretro core's file name ('pcsx2_libretro')
+    demand: str | None = None  # `performance.demandTier`: low, medium, high, very-high
 
 
 @dataclass(frozen=True)
