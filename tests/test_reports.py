@@ -524,3 +524,28 @@ def test_dupes_never_counts_one_file_reached_by_two_paths_as_a_copy(
         assert "deleting it deletes both" in cli("games", "dupes").out
     finally:
         subprocess.run(["umount", str(mount)], capture_output=True)
+
+
+def test_a_root_mounted_inside_another_root_is_said_by_the_scan(
+        cli: Any, tmp_path: Path) -> None:
+    """Review 128 F1: a root bind-mounted into a folder of another root was never said (the
+    mount point's directory entry holds the inode of the folder under the mount), its files
+    games twice."""
+    outer, inner = tmp_path / "outer", tmp_path / "inner"
+    (outer / "gb" / "more").mkdir(parents=True)
+    (inner / "gb").mkdir(parents=True)
+    (outer / "gb" / "A (USA).gb").write_bytes(b"\x01" * 4096)
+    (inner / "gb" / "B (USA).gb").write_bytes(b"\x02" * 4096)
+    assert cli("library", "add", str(outer)).code == 0
+    assert cli("library", "add", str(inner)).code == 0
+    point = outer / "gb" / "more"
+    if subprocess.run(["mount", "--bind", str(inner), str(point)],
+                      capture_output=True).returncode != 0:
+        pytest.skip("mount --bind is not allowed here")
+    try:
+        scanned = cli("--json", "scan", "--workers", "1")
+        said = [e for e in scanned.json()["data"]["errors"] if "by another path" in e["error"]]
+        assert [e["path"] for e in said] == [str(point)], scanned.out
+        assert f"is the library root {inner} by another path" in said[0]["error"]
+    finally:
+        subprocess.run(["umount", str(point)], capture_output=True)

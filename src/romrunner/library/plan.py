@@ -757,18 +757,15 @@ def _clash_reason(name: str) -> str:
 
 def _root_by_another_path(entry: os.DirEntry[str], roots: dict[tuple[int, int], str]
                           ) -> str | None:
-    """The library root the folder ``entry`` is, by its own device and inode (a folder whose
-    inode number only, with the walk's device, is a root's is on a file system mounted
-    deeper: review 126 F5), or None."""
-    info = entry.stat(follow_symlinks=False)
-    return roots.get((info.st_dev, info.st_ino))
-
-
-def _device(folder: str) -> int | None:
+    """The library root the folder ``entry`` is, by its own device and inode — a stat of it:
+    its directory entry's inode number is, for a mount point, the folder under the mount
+    (review 128 F1: a root bind-mounted inside another was never said), and with the walk's
+    device, a folder's of a file system mounted deeper (review 126 F5) — or None."""
     try:
-        return os.stat(folder).st_dev
+        info = entry.stat(follow_symlinks=False)
     except OSError:
         return None
+    return roots.get((info.st_dev, info.st_ino))
 
 
 def _walk(folder: str, rel_folder: str, notes: WalkNotes, rules: WalkRules, *,
@@ -787,7 +784,8 @@ def _walk(folder: str, rel_folder: str, notes: WalkNotes, rules: WalkRules, *,
     report = notes.report
     extensions, hidden, media, roots = rules
     root_name = _root_name(folder, rel_folder) if media else ""
-    device = _device(folder) if roots else None
+    # (a library of one root has no other root to meet: no stat per folder for it)
+    others = roots if len(roots) > 1 else {}
     stack = [(folder, rel_folder)]
     while stack:
         folder, rel_folder = stack.pop()
@@ -821,8 +819,7 @@ def _walk(folder: str, rel_folder: str, notes: WalkNotes, rules: WalkRules, *,
                            _link_not_followed(entry.path, entry.path[:-len(relpath)]))
                     continue
                 if entry.is_dir(follow_symlinks=False):
-                    if device is not None and (device, entry.inode()) in roots \
-                            and (found := _root_by_another_path(entry, roots)) is not None:
+                    if others and (found := _root_by_another_path(entry, others)) is not None:
                         report(display_path(entry.path), ANOTHER_ROOT.format(
                             display_path(found)))
                     if system_folder(name):
