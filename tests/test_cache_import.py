@@ -454,7 +454,7 @@ def test_an_answer_whose_emulator_does_not_run_its_platform_is_skipped_and_said(
              "status": "broken"},
             {"platformId": "ps2", "emulatorId": "pcsx2", "externalGameId": "SLUS-20946",
              "status": "playable"},
-            {"platformId": "nosuch", "emulatorId": "nosuch-emu", "externalGameId": "X-1",
+            {"platformId": "nosuch", "emulatorId": "pcsx2", "externalGameId": "X-1",
              "status": "playable"}]}))
     result = cli("--pack", pack, "--json", "cache", "import", envelope)
     data = result.json()["data"]
