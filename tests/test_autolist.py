@@ -17,7 +17,7 @@ from romrunner.devices.autolist import (
     DROP_REASONS,
     REASON_CODES,
     build_autolist,
-    emulator_family,
+    ratings_family,
 )
 from romrunner.packs import load_pack
 from romrunner.store import OpenMode, open_database
@@ -298,7 +298,7 @@ def test_an_unknown_profile_is_named(cli: Any) -> None:
     ("dolphin-standalone", "dolphin"), ("ppsspp-sdl", "ppsspp"), ("mgba", "mgba"),
     ("aethersx2", "pcsx2"), ("nethersx2", "pcsx2")])  # (QA127 F1: PCSX2's forks)
 def test_emulator_ids_meet_in_one_family(emulator: str, family: str) -> None:
-    assert emulator_family(emulator) == family
+    assert ratings_family(emulator) == family
 
 
 def test_the_autolist_benchmark_runs_and_reports_every_figure(tmp_path: Path) -> None:

@@ -20,7 +20,7 @@ from typing import Any
 
 from romrunner.cache.kinds import DIMENSIONS, KINDS, CacheKind
 from romrunner.cache.lookup import observations_for
-from romrunner.devices.autolist import emulator_family
+from romrunner.devices.autolist import ratings_family
 from romrunner.devices.overrides import EmulatorResolver
 from romrunner.devices.profiles import list_profiles, load_profile
 from romrunner.errors import InputError, NotFoundError
@@ -188,9 +188,9 @@ def _say_who_reads(db: Database, pack: DefinitionPack, game_id: int,
             .emulator_id for profile in list_profiles(db)}
     for group in groups:
         if group.emulator_id and group.kind != "performance":
-            family = emulator_family(group.emulator_id)
+            family = ratings_family(group.emulator_id)
             group.read_by = [profile for profile, emulator in runs.items()
-                             if emulator and emulator_family(emulator) == family]
+                             if emulator and ratings_family(emulator) == family]
 
 
 def _explained(db: Database, game: GameKeys) -> Explanation:
@@ -219,7 +219,7 @@ def _explained(db: Database, game: GameKeys) -> Explanation:
                 groups.items(), key=lambda g: (g[0][0] or 0, order.get(g[0][2], 99),
                                                g[0][1] or "")):
             ranked = sorted(items, key=_ranking)
-            family = emulator_family(emulator) if emulator else None
+            family = ratings_family(emulator) if emulator else None
             winner = winners.get((profile, family, key), emulator)
             if winner != emulator:  # (another spelling's answer wins by its source)
                 explanation.groups.append(AnswerGroup(
@@ -254,7 +254,7 @@ def _family_winners(groups: dict[tuple[Any, ...], list[dict[str, Any]]]
         top = min(items, key=_ranking)
         rank = (_rank(top), _CONFIDENCE.get(top["confidence"], 2), -int(top["fetched_at"]),
                 emulator)
-        slot = (profile, emulator_family(emulator), key)
+        slot = (profile, ratings_family(emulator), key)
         if slot not in best or rank < best[slot][0]:
             best[slot] = (rank, emulator)
     return {slot: emulator for slot, (_, emulator) in best.items()}
@@ -401,9 +401,9 @@ def game_answers(db: Database, kind: CacheKind, platform_id: str, emulator_id: s
     if found:
         return _family_winner_first(found)
     _check_known(db, "platform", platform_id, known_platforms)
-    family = emulator_family(emulator_id)  # (an id of a known family is known: QA40 F8)
+    family = ratings_family(emulator_id)  # (an id of a known family is known: QA40 F8)
     if not _family_mates(db, emulator_id) and not any(
-            emulator_family(known) == family for known in known_emulators):
+            ratings_family(known) == family for known in known_emulators):
         _check_known(db, "emulator", emulator_id, known_emulators)
     return []
 
@@ -457,10 +457,10 @@ def _stamp(value: Any) -> float:
 
 def _family_mates(db: Database, emulator_id: str) -> list[str]:
     """The other emulator ids the cache keeps of ``emulator_id``'s family."""
-    family = emulator_family(emulator_id)
+    family = ratings_family(emulator_id)
     return [str(row[0]) for row in db.query(
         "SELECT emulator_id FROM emulator_dim ORDER BY emulator_id")
-        if row[0] != emulator_id and emulator_family(str(row[0])) == family]
+        if row[0] != emulator_id and ratings_family(str(row[0])) == family]
 
 
 def _check_known(db: Database, what: str, value: str, known: Collection[str]) -> None:

@@ -81,10 +81,9 @@ _DATED_BY_ENVELOPE = {"compat": ("compat-source-v1", "emulator-settings-v1"),
 
 def data_as_of(db: Database, source_id: str, kind: str) -> str | None:
     """The date of ``source_id``'s answers of ``kind`` (the newest ``generatedAt`` of the
-    envelopes that brought them, or the time an undated emulator file was imported), or None
-    when none was dated. Per kind, whatever format brought them (QA127 F2: a 2025 ratings
-    envelope replaced the ratings of a settings envelope, and of the emulator's own file,
-    imported that day)."""
+    envelopes that brought them), or None when none was dated (an emulator's own file is
+    undated: its answers are not compared). Per kind, whatever envelope brought them (QA127
+    F2: a 2025 ratings envelope replaced the ratings a settings envelope had brought)."""
     names = (kind, *_DATED_BY_ENVELOPE.get(kind, ()))
     dates = [str(row[0]) for row in db.query(
         "SELECT d.data_as_of FROM cache_source_dates d JOIN cache_sources s ON s.id = d.source "

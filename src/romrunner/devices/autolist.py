@@ -166,9 +166,12 @@ _FAMILY_AFFIXES = re.compile(r"^(retroarch-)|(_libretro|-libretro|-standalone|-s
 
 
 @functools.lru_cache(maxsize=4096)
-def emulator_family(emulator_id: str) -> str:
-    """The family of an emulator id, so compatibility data (``duckstation``) meets OS defaults
-    (``duckstation-standalone``, ``retroarch-duckstation``)."""
+def ratings_family(emulator_id: str) -> str:
+    """The family of an emulator id whose ratings it reads, so compatibility data
+    (``duckstation``) meets OS defaults (``duckstation-standalone``,
+    ``retroarch-duckstation``), a fork its origin's (``aethersx2``: ``pcsx2``). Not the
+    installed identity, :func:`romrunner.devices.overrides.emulator_family` (review 128
+    F7: two functions of one name)."""
     bare = emulator_id.lower()
     while True:
         stripped = _FAMILY_AFFIXES.sub("", bare)
@@ -514,7 +517,7 @@ def _performance(db: Database, pack: DefinitionPack, profile: Profile
             "FROM v_game_performance v "
             "WHERE device_profile_id IN (SELECT value FROM json_each(?))",
             (json.dumps(list(levels)),)):
-        family = emulator_family(row["emulator_id"]) if row["emulator_id"] else ""
+        family = ratings_family(row["emulator_id"]) if row["emulator_id"] else ""
         table[(row["platform_id"], row["definition_game_id"])].append(
             (levels[int(row["device_profile_id"])], family, row["performance_tier"],
              bool(row["exclude_from_auto"]) or row["performance_tier"] in _EXCLUDED_TIERS,
@@ -535,7 +538,7 @@ def _compatibility(db: Database, keys: set[str]
             f"(SELECT value FROM json_each(?)) ORDER BY {_priority('compat')} DESC, "
             "CASE confidence WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END DESC, "
             "fetched_at, source DESC", (json.dumps(list(keys)),)):
-        key = (row["platform_id"], emulator_family(row["emulator_id"] or ""),
+        key = (row["platform_id"], ratings_family(row["emulator_id"] or ""),
                row["definition_game_id"])
         table[key] = (row["status"], row["source"])
         expiry[key] = row["expires_at"]
@@ -613,7 +616,7 @@ def _dig(value: Any, *path: str) -> dict[str, Any]:
 def check_performance(game: _Game, emulator: str | None, mode: str, policies: _Policies,
                       perf: dict[tuple[str, str], list[_PerfRow]]) -> _Gate:
     """§2.6 checkPerformance: the most specific record, else the missing-data policy."""
-    family = emulator_family(emulator) if emulator else ""
+    family = ratings_family(emulator) if emulator else ""
     best: tuple[tuple[int, int, int, int], _PerfRow] | None = None
     for specificity, key in (*enumerate(game.game_keys), (len(game.game_keys), "*")):
         for row in perf.get((game.platform_id, key), ()):
@@ -650,7 +653,7 @@ def check_compatibility(game: _Game, emulator: str | None, mode: str, policies: 
     the status and the source that gave it (QA23 F6: only `cache explain` named it)."""
     if not emulator:
         return _Gate(False, NO_EMULATOR_AVAILABLE)
-    family = emulator_family(emulator)
+    family = ratings_family(emulator)
     found = None
     for key in (*game.game_keys, "*"):
         found = compat.get((game.platform_id, family, key))
