@@ -712,3 +712,27 @@ def test_a_resume_says_a_renamed_discs_track_moved_with_it(
     track = psx / "Saga (USA) (Disc 2).bin"
     assert f"{track}: moved or renamed since this deployment was planned (its game is now " \
         f"{sheet}): a new `romrunner deploy` takes it from there" in errors, errors
+
+
+def test_a_bios_changed_in_place_at_its_size_and_time_is_not_copied(
+        library: Library, tmp_path: Path) -> None:
+    """QA129 F1: a verified BIOS whose bytes changed since `bios scan`, its size and time
+    kept (bit rot, a rewrite in place), went on the card recorded under the good SHA1."""
+    bios_dir, pack_dir, _ = build_example_bios(tmp_path / "bios-example", builtin_pack_path())
+    pack = load_pack(pack_dir)
+    sync_pack(library.db, pack)
+    scan_bios(library.db, pack, [bios_dir])
+    source = bios_dir / "example-nes-boot.bin"
+    before = source.stat()
+    data = source.read_bytes()
+    source.write_bytes(bytes([data[0] ^ 0xFF]) + data[1:])
+    os.utime(source, ns=(before.st_atime_ns, before.st_mtime_ns))
+    card = tmp_path / "fresh-card"
+    card.mkdir()
+    summary = deploy(library.db, build_plan(library.db, Layout(card), library.game_ids(),
+                                            pack=pack), profile_id=library.profile_id)
+    errors = [e["error"] for e in summary.errors if e["status"] == "failed"]
+    assert any(f"{source}: its content no longer matches the scan's SHA1" in e
+               for e in errors), errors
+    assert not (card / "BIOS/example-nes-boot.bin").exists()
+    assert (card / "BIOS/example-gba-boot.bin").exists()  # (an intact one goes)
