@@ -736,3 +736,24 @@ def test_a_bios_changed_in_place_at_its_size_and_time_is_not_copied(
                for e in errors), errors
     assert not (card / "BIOS/example-nes-boot.bin").exists()
     assert (card / "BIOS/example-gba-boot.bin").exists()  # (an intact one goes)
+
+
+def test_a_bios_good_for_one_version_is_no_bad_dump_of_another_of_its_name(
+        library: Library, card: Path, tmp_path: Path) -> None:
+    """QA129 F4: the user's bios_CD_U.bin, the pack's v2.00W, was also said "wrong hash … not
+    copied (a pack update changed its hashes?)" of v1.10 — another version of that name —
+    then copied."""
+    bios_dir, pack_dir, _ = build_example_bios(tmp_path / "bios-example", builtin_pack_path())
+    hashes = pack_dir / "bios-hashes.json"
+    data = json.loads(hashes.read_text(encoding="utf-8"))
+    (nes,) = [entry for entry in data["biosFiles"] if entry["id"] == "example-nes-boot"]
+    data["biosFiles"].append({**nes, "id": "example-nes-boot-v0", "required": False,
+                              "knownHashes": [{"md5": "1" * 32, "sha1": "1" * 40}]})
+    hashes.write_text(json.dumps(data), encoding="utf-8")
+    pack = load_pack(pack_dir)
+    sync_pack(library.db, pack)
+    scan_bios(library.db, pack, [bios_dir])
+    plan = build_plan(library.db, Layout(card), library.game_ids(), pack=pack)
+    assert "BIOS/example-nes-boot.bin" in {i.dest for i in plan.items}
+    assert not [w.message for w in plan.warnings if w.platform_id == "nes"
+                and "bios" in w.code], plan.warnings

@@ -248,6 +248,29 @@ def _decide(group: BiosGroup, found: dict[str, list[dict[str, Any]]]) -> None:
         group.status = HLE if group.hle_fallback else BLOCKING
 
 
+def _drop_problems_of_good_dumps(groups: list[BiosGroup],
+                                 found: dict[str, list[dict[str, Any]]],
+                                 names: dict[str, str]) -> None:
+    """No group calls a bad dump a file that is a good dump of another entry of the same
+    card name — another version of one BIOS (the pack's Sega CD USA BIOS, four versions
+    named bios_CD_U.bin: QA129 F4, the v2.00W the user has was "wrong hash" of v1.10, "not
+    copied", and copied) — and each file is said once per group. (A file holding another
+    BIOS's dump under this one's name stays a problem: QA23 F4.) ``names``: entry ->
+    its card name."""
+    good = {(str(item["filepath"]), names.get(entry, "").casefold())
+            for entry, items in found.items() for item in items
+            if item["status"] in GOOD_STATUSES}
+    for group in groups:
+        seen: set[str] = set()
+        kept = []
+        for row in group.problems:
+            path = str(row["filepath"])
+            if (path, str(row["card_name"]).casefold()) not in good and path not in seen:
+                seen.add(path)
+                kept.append(row)
+        group.problems = kept
+
+
 def _once_per_file_and_name(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The first row of each file under each card name: entries sharing a name and a dump
     (the pack's four Sega CD USA versions) are one file on the card (QA55 F6: it was listed
@@ -346,6 +369,7 @@ def check_bios(db: Database, pack: DefinitionPack, *, platforms: list[str] | Non
                  for entry, items in found.items()}
     for group in groups:
         _decide(group, found)
+    _drop_problems_of_good_dumps(groups, found, {e.id: e.filename for e in known.entries})
     groups.sort(key=lambda g: (g.platform_id, g.emulator_id or "", not g.required,
                                g.entries[0].filename))
     return BiosReport(groups, strict, _selection(platforms or [], emulator, profile), scope)
