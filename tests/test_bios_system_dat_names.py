@@ -63,3 +63,20 @@ def test_bios_scan_checks_a_file_under_a_system_dat_name_against_its_entry(
     assert [e["entry"] for e in files["BIOS.col"]["entries"]] == ["coleco-bios"]
     text = cli("--pack", pack, "bios", "scan", folder)
     assert text.code == 0 and "no known BIOS has its" not in text.out, text.out
+
+
+def test_system_dat_files_the_pack_takes_for_other_names_of_one_bios_are_kept_apart() -> None:
+    """QA129 F2: the real pack lists NP2kai's font.bmp, itf.rom and sound.rom as other names
+    of its PC-98 bios.rom; System.dat's rows for them (other sizes: other files) were
+    dropped, "the pack's stand", and any file of those names then went on the card."""
+    pack = load_pack(shared_path("definition-pack"))
+    (pc98,) = [entry for entry in pack.bios if "font.bmp" in entry.alternate_filenames]
+    _, rows, _ = read_bios_dat(shared_path("dats", "system", "System.dat"), pack)
+    merged = merge_known_bios(pack, rows)
+    assert not [c for c in merged.conflicts if c.name.endswith(("font.bmp", "sound.rom"))]
+    for row in rows:
+        if row.basename in ("font.bmp", "itf.rom", "sound.rom") and row.size != pc98.file_size:
+            junk = Hashes(row.size or 1, "00000000", "0" * 32, "0" * 40)
+            statuses = {v.status for v in verify(merged.index, junk, row.basename)}
+            assert "presence_only" not in statuses and statuses & {"wrong_hash"}, (
+                row.name, statuses)

@@ -167,6 +167,17 @@ def _listed(kinds: list[str]) -> str:
     return ", ".join(kinds[:-1]) + f" and {kinds[-1]}" if len(kinds) > 1 else kinds[0]
 
 
+def _another_file_of_that_name(entry: BiosEntry, rom: ExtraRom) -> bool:
+    """True when a DAT row named as one of ``entry``'s other names is another file, not
+    another dump of it: of another size than the entry's, under a name that is not the
+    entry's own (QA129 F2: the real pack lists NP2kai's font.bmp, itf.rom and sound.rom as
+    other names of its bios.rom; System.dat's rows for them were dropped "the pack's stand",
+    and any file of those names then went on the card)."""
+    own = entry.filename.rsplit("/", 1)[-1].lower()
+    return rom.basename.lower() != own and entry.file_size is not None \
+        and rom.size is not None and rom.size != entry.file_size
+
+
 def _filled(known: KnownHash, rom: ExtraRom) -> KnownHash:
     return replace(known, md5=known.md5 or rom.md5, sha1=known.sha1 or rom.sha1,
                    crc32=known.crc32 or rom.crc32)
@@ -194,7 +205,8 @@ class _Merger:
         if self._merge_into_pack(rom):
             return
         for entry in self.by_name.get(rom.basename.lower(), ()):
-            if rom.platform_id in (None, entry.platform_id):
+            if rom.platform_id in (None, entry.platform_id) \
+                    and not _another_file_of_that_name(entry, rom):
                 self.conflicts.append(Conflict(
                     rom.source, rom.name, entry.id, "another dump under the pack's name: "
                     f"md5 {rom.md5 or '-'} is not a hash the pack lists; the pack's stand",
