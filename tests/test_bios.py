@@ -382,9 +382,10 @@ def test_an_empty_folder_where_bios_were_found_is_held_back(
     folder.mkdir()
     held = cli("--pack", bios_setup["pack"], "--json", "bios", "scan", folder)
     assert held.code == 1 and "is a share not mounted?" in held.json()["errors"][0]
-    assert statuses(cli, bios_setup) == before
     folder.rmdir()
     aside.rename(folder)
+    assert statuses(cli, bios_setup) == before  # (nothing was lost; while away, `bios
+    # check` says the files gone: QA129 F5)
     (folder / "bios7.bin").unlink()  # one file gone: a rescan says so as before
     assert cli("--pack", bios_setup["pack"], "bios", "scan", folder).code == 0
     assert statuses(cli, bios_setup)[("nds", "nds-arm7")] != before[("nds", "nds-arm7")]
@@ -480,3 +481,24 @@ def test_one_regions_bios_is_enough_whichever_emulator_requires_it(
     assert [(g["required"], g["status"]) for g in groups] == [(True, "satisfied")]
     text = cli("--pack", pack, "bios", "check", "--platform", "sega-cd")
     assert text.out.count("bios_CD_U.bin") == 2, text.out  # in the names, and as the file had
+
+
+def test_bios_check_says_a_file_gone_since_its_scan_satisfies_nothing(
+        cli: Any, tmp_path: Path) -> None:
+    """QA129 F5: the BIOS folder deleted, `bios check` still said its required BIOS
+    "satisfied"."""
+    from romrunner.bios.example import build_example_bios
+    from romrunner.packs.loader import builtin_pack_path
+    bios_dir, pack_dir, _ = build_example_bios(tmp_path / "example", builtin_pack_path())
+    assert cli("--pack", pack_dir, "bios", "scan", bios_dir).code == 0
+    before = cli("--pack", pack_dir, "--json", "bios", "check").json()["data"]["groups"]
+    satisfied = [g["platform_id"] for g in before if g["status"] == "satisfied"]
+    assert satisfied, before
+    for path in bios_dir.rglob("*"):
+        if path.is_file():
+            path.unlink()
+    after = cli("--pack", pack_dir, "--json", "bios", "check").json()["data"]["groups"]
+    now = {g["platform_id"]: g for g in after}
+    assert all(now[p]["status"] != "satisfied" for p in satisfied), after
+    assert all(row["gone"] for p in satisfied for row in now[p]["present"])
+    assert "gone" in cli("--pack", pack_dir, "bios", "check").out  # (a table: words wrap)

@@ -83,8 +83,9 @@ class BiosGroup:
 
 
 def _shown(row: dict[str, Any]) -> dict[str, Any]:
-    """A file's row as the JSON gives it (without what only orders them)."""
-    return {key: value for key, value in row.items() if key != "there"}
+    """A file's row as the JSON gives it: ``gone`` when it is not there since its scan."""
+    return {**{key: value for key, value in row.items() if key != "there"},
+            "gone": not row.get("there", True)}
 
 
 def platform_groups(entries: Iterable[BiosEntry]) -> list[BiosGroup]:
@@ -240,7 +241,9 @@ def _decide(group: BiosGroup, found: dict[str, list[dict[str, Any]]]) -> None:
             served.add(row["entry"])  # later copies for the same name would never be used
             used.add(row["filepath"])
             group.present.append(row)
-    if group.present:
+    # (a file gone since its scan satisfies nothing: QA129 F5, a deleted BIOS folder's
+    # neogeo.zip was "satisfied"; it stays listed, said gone, and a deploy says it missing)
+    if any(row["there"] for row in group.present):
         group.status = SATISFIED
     elif not group.required:
         group.status = OPTIONAL_MISSING

@@ -238,6 +238,9 @@ def _present(item: dict[str, Any]) -> str:
     """A file that satisfies a group; under another name, what the card gets and whether
     renaming it in the library is worth it (not when its name serves another entry)."""
     name = Path(item["filepath"]).name
+    if not item.get("there", True):  # (QA129 F5: said "satisfied" of a deleted folder's)
+        return (f"{item['filepath']}: gone since its scan (`romrunner bios scan` of the "
+                "folder that held it forgets it)")
     if not item["expected_filename"]:
         return name
     if item["name_serves"]:
