@@ -295,3 +295,22 @@ def test_a_standalone_emulator_gets_the_bios_entries_name_it_without_the_word(
     assert {g["emulator_id"] for g in groups} == {"flycast-standalone"}, groups
     named = {entry["filename"] for group in groups for entry in group["one_of"]}
     assert {"dc_boot.bin", "dc_flash.bin"} <= named, named
+
+
+def test_a_cores_firmware_files_known_by_name_alone_are_each_a_need(
+        cli: Any, tmp_path: Path) -> None:
+    """QA129 F6: NP2kai's .info firmware (no size, no hash) made one "one of" group: eight
+    different files "satisfied" by any one."""
+    from tests.conftest import shared_path
+    pack = shared_path("definition-pack")
+    assert cli("--pack", pack, "cache", "import", shared_path(
+        "knowledge", "libretro-core-info", "np2kai_libretro.info")).code == 0
+    folder = tmp_path / "bios" / "np2kai"
+    folder.mkdir(parents=True)
+    (folder / "2608_HH.WAV").write_bytes(b"\x01" * 256)
+    assert cli("--pack", pack, "bios", "scan", tmp_path / "bios").code == 0
+    groups = cli("--pack", pack, "--json", "bios", "check", "--platform", "pc-98").json()[
+        "data"]["groups"]
+    by_name = {tuple(sorted(e["filename"] for e in g["one_of"])): g["status"] for g in groups}
+    assert by_name[("2608_HH.WAV",)] == "satisfied", by_name
+    assert by_name[("2608_RIM.WAV",)] != "satisfied", by_name

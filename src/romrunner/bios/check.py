@@ -102,11 +102,16 @@ def platform_groups(entries: Iterable[BiosEntry]) -> list[BiosGroup]:
 
 
 def _group_key(entry: BiosEntry, required: bool) -> tuple[str, bool, int | str]:
-    """(platform, required, what it is): its size, or ``kanji`` for a Kanji font ROM, which
+    """(platform, required, what it is): its size, its name when it has neither size nor
+    hash, or ``kanji`` for a Kanji font ROM, which
     is never required (QA107 F4: the pack marks 3DO's required; a 1 MiB one then satisfied
     the 3DO BIOS group, and without one a good BIOS was told "will not run")."""
     if is_kanji_rom(entry):
         return (entry.platform_id, False, "kanji")
+    if entry.file_size is None and not entry.known_hashes:
+        # (a file known by its name alone — a libretro core's firmware — is a need of its
+        # own: QA129 F6, NP2kai's eight files one group, "satisfied" by three)
+        return (entry.platform_id, required, f"name:{entry.filename.lower()}")
     return (entry.platform_id, required, entry.file_size or 0)
 
 
