@@ -455,10 +455,14 @@ def test_an_answer_whose_emulator_does_not_run_its_platform_is_skipped_and_said(
             {"platformId": "ps2", "emulatorId": "pcsx2", "externalGameId": "SLUS-20946",
              "status": "playable"},
             {"platformId": "nosuch", "emulatorId": "pcsx2", "externalGameId": "X-1",
-             "status": "playable"}]}))
+             "status": "playable"},
+            # (review 131 F6: an emulator listing a platform the pack does not know beside
+            # its own is judged still)
+            {"platformId": "ps2", "emulatorId": "flycast2021", "externalGameId": "SLUS-1",
+             "status": "broken"}]}))
     result = cli("--pack", pack, "--json", "cache", "import", envelope)
     data = result.json()["data"]
-    assert data["observations"] == 2 and data["skipped"] == 1, result.out
+    assert data["observations"] == 2 and data["skipped"] == 2, result.out
     said = " ".join(result.json()["warnings"])
     assert "item 1: emulator 'pcsx2' does not run gamecube" in said, said
     assert "platform nosuch is not in the definition pack in use" in said, said

@@ -732,8 +732,9 @@ def test_a_bios_changed_in_place_at_its_size_and_time_is_not_copied(
     summary = deploy(library.db, build_plan(library.db, Layout(card), library.game_ids(),
                                             pack=pack), profile_id=library.profile_id)
     errors = [e["error"] for e in summary.errors if e["status"] == "failed"]
-    assert any(f"{source}: its content no longer matches the scan's SHA1" in e
-               for e in errors), errors
+    assert any(f"{source}: its content no longer matches the scan's SHA1 (changed in place? "
+               "`romrunner bios scan --full` of its folder reads it again)" in e
+               for e in errors), errors  # (a plain scan skips it: review 131 F3)
     assert not (card / "BIOS/example-nes-boot.bin").exists()
     assert (card / "BIOS/example-gba-boot.bin").exists()  # (an intact one goes)
 
@@ -757,3 +758,24 @@ def test_a_bios_good_for_one_version_is_no_bad_dump_of_another_of_its_name(
     assert "BIOS/example-nes-boot.bin" in {i.dest for i in plan.items}
     assert not [w.message for w in plan.warnings if w.platform_id == "nes"
                 and "bios" in w.code], plan.warnings
+
+
+def test_a_bios_good_for_its_own_entry_is_no_bad_dump_of_one_it_is_another_name_of(
+        library: Library, card: Path, tmp_path: Path) -> None:
+    """Review 131 F1: System.dat's font.bmp verified as its own entry, and was "no good dump,
+    not copied" of the PC-98 bios.rom, whose other names the pack says font.bmp is."""
+    bios_dir, pack_dir, _ = build_example_bios(tmp_path / "bios-example", builtin_pack_path())
+    hashes = pack_dir / "bios-hashes.json"
+    data = json.loads(hashes.read_text(encoding="utf-8"))
+    for entry in data["biosFiles"]:
+        if entry["id"] == "example-nes-boot":
+            entry["alternateFilenames"] = ["gba boot (copy).bin"]  # (the GBA one's file)
+    hashes.write_text(json.dumps(data), encoding="utf-8")
+    (bios_dir / "example-nes-boot.bin").unlink()
+    pack = load_pack(pack_dir)
+    sync_pack(library.db, pack)
+    scan_bios(library.db, pack, [bios_dir])
+    plan = build_plan(library.db, Layout(card), library.game_ids(), pack=pack)
+    said = [w.message for w in plan.warnings if w.platform_id == "nes"]
+    assert said and not any("gba boot (copy).bin" in message for message in said), said
+    assert "BIOS/example-gba-boot.bin" in {item.dest for item in plan.items}

@@ -16,6 +16,7 @@ import os
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from romrunner.bios.known import emulators_of_core, known_bios
@@ -268,12 +269,18 @@ def _drop_problems_of_good_dumps(groups: list[BiosGroup],
     good = {(str(item["filepath"]), names.get(entry, "").casefold())
             for entry, items in found.items() for item in items
             if item["status"] in GOOD_STATUSES}
+    good_files = {path for path, _ in good}
     for group in groups:
         seen: set[str] = set()
         kept = []
         for row in group.problems:
             path = str(row["filepath"])
-            if (path, str(row["card_name"]).casefold()) not in good and path not in seen:
+            # (nor of an entry the file's name is only another name of: review 131 F1,
+            # System.dat's font.bmp verified, and "no good dump" of the PC-98 bios.rom)
+            by_other_name = Path(path).name.casefold() != \
+                str(row["card_name"]).rsplit("/", 1)[-1].casefold()
+            if (path, str(row["card_name"]).casefold()) not in good and path not in seen \
+                    and not (by_other_name and path in good_files):
                 seen.add(path)
                 kept.append(row)
         group.problems = kept

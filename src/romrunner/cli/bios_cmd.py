@@ -239,8 +239,8 @@ def _present(item: dict[str, Any]) -> str:
     renaming it in the library is worth it (not when its name serves another entry)."""
     name = Path(item["filepath"]).name
     if not item.get("there", True):  # (QA129 F5: said "satisfied" of a deleted folder's)
-        return (f"{item['filepath']}: gone since its scan (`romrunner bios scan` of the "
-                "folder that held it forgets it)")
+        return (f"{item['filepath']}: gone since its scan (a share not mounted? mount it; "
+                "deleted, `romrunner bios scan` of the folder above it forgets it)")
     if not item["expected_filename"]:
         return name
     if item["name_serves"]:

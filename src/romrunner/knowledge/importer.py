@@ -312,16 +312,17 @@ class PackTerms:
 
     def misfit(self, value: Mapping[str, Any]) -> str | None:
         """Why an answer's emulator does not run its platform, as the pack says, or None:
-        judged only where the pack knows the platform and every platform it lists for the
+        judged only where the pack knows the platform, and a platform it lists for the
         emulator (review 128 F2: `ps1` answers, the pack's `psx`, were skipped, not kept
-        and said; bigpemu lists `jaguar`, a platform the pack calls `atari-jaguar`)."""
+        and said; bigpemu lists only `jaguar`, a platform the pack calls `atari-jaguar`;
+        review 131 F6: flycast2021 lists one the pack does not know beside its own)."""
         platform, emulator = value.get("platform_id"), value.get("emulator_id")
         if not isinstance(platform, str) or not isinstance(emulator, str) \
                 or platform not in self.platforms:
             return None
         runs = self.runs.get(emulator_key(emulator))
         if runs is not None and "*" not in runs and platform not in runs \
-                and runs <= self.platforms:
+                and runs & self.platforms:
             return (f"emulator {emulator[:40]!r} does not run {platform} (the pack's "
                     f"{emulator[:40]} runs {examples(sorted(runs), 4)})")
         return None

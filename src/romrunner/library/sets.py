@@ -46,8 +46,12 @@ _NEEDS_DECIDING = (
     "(instr(k.set_key, '" + _MARK + "') > 0 OR EXISTS (SELECT 1 FROM games g "
     "JOIN games other ON other.set_key = g.set_key AND other.disc_number = g.disc_number "
     "AND other.id <> g.id WHERE g.set_key = k.set_key AND g.disc_number IS NOT NULL))")
-_TO_DECIDE = ("SELECT k.set_key FROM (SELECT DISTINCT set_key FROM games "
-              "WHERE set_key IS NOT NULL) AS k WHERE " + _NEEDS_DECIDING)
+_TO_DECIDE = (  # (row by row through the covering index: twice as fast as key by key over
+    # the whole library, review 131 F7)
+    "SELECT DISTINCT set_key FROM games WHERE set_key IS NOT NULL "
+    "AND (instr(set_key, '" + _MARK + "') > 0 OR (disc_number IS NOT NULL AND EXISTS ("
+    "SELECT 1 FROM games other WHERE other.set_key = games.set_key "
+    "AND other.disc_number = games.disc_number AND other.id <> games.id)))")
 _TO_DECIDE_OF = ("SELECT k.set_key FROM (SELECT DISTINCT set_key FROM games WHERE id IN "
                  "(SELECT value FROM json_each(:ids)) AND set_key IS NOT NULL) AS k WHERE "
                  + _NEEDS_DECIDING)
