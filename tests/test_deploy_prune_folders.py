@@ -64,7 +64,7 @@ def test_a_prune_removes_the_folders_it_emptied_that_we_created(library: Library
     assert not (card / TRACKS).exists()
     assert (card / "Roms/psx").is_dir()  # a platform's folder: kept, empty, and said
     assert [note for note in summary.notes if note.startswith(
-        "the prune emptied 1 folder and left it (Roms/psx): the OS's own folders")]
+        "the prune emptied 1 folder and left it (Roms/psx): a folder an OS's layout names")]
     assert set(card_files(card)) == {"Roms/snes/Sky Pilot (USA).sfc"}
     manifest = json.loads((card / ".romrunner/manifest.json").read_bytes())
     assert "folders" not in manifest
