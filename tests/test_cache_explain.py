@@ -245,20 +245,29 @@ def test_why_of_a_performance_answer_needs_a_profile_that_exists(
     assert [row["source"] for row in found.json()["data"]] == ["mine"], found.out
 
 
-def test_resolve_shows_the_settings_the_emulators_databases_suggest(
-        cli: Any, tmp_path: Path) -> None:
-    """QA127 F5: `resolve` ("the effective emulator and settings") showed `{}` for a game
-    whose Dolphin settings the cache holds, marked required."""
+_SETTINGS_SAMPLE = Path(__file__).resolve().parents[1].parent / "shared" / "samples" / \
+    "settings_dolphin-gameini_example.json"
+
+
+def _a_melee_disc(tmp_path: Path) -> str:
+    """A GameCube disc image whose header says GALE01, in tmp_path/lib/gamecube; returns the
+    real pack's path."""
     from tests.conftest import shared_path
-    pack = str(shared_path("definition-pack"))
     folder = tmp_path / "lib" / "gamecube"
     folder.mkdir(parents=True)
     header = bytearray(65536)
     header[0:6], header[0x1C:0x20] = b"GALE01", bytes.fromhex("C2339F3D")
     (folder / "Melee (USA).iso").write_bytes(bytes(header))
+    return str(shared_path("definition-pack"))
+
+
+def test_resolve_shows_the_settings_the_emulators_databases_suggest(
+        cli: Any, tmp_path: Path) -> None:
+    """QA127 F5: `resolve` ("the effective emulator and settings") showed `{}` for a game
+    whose Dolphin settings the cache holds, marked required."""
+    pack = _a_melee_disc(tmp_path)
     for args in (("library", "add", tmp_path / "lib"), ("scan", "--workers", "1"),
-                 ("cache", "import",
-                  shared_path("samples", "settings_dolphin-gameini_example.json"))):
+                 ("cache", "import", _SETTINGS_SAMPLE)):
         assert cli("--pack", pack, *args).code == 0, args
     shown = cli("--pack", pack, "--json", "resolve", "1").json()["data"]
     (suggested,) = shown["suggested_settings"]
@@ -276,16 +285,9 @@ def test_explain_says_which_profiles_read_an_emulators_answer(
     """QA127 F6: `cache explain` said an answer "applies" for a game whatever emulator each
     profile runs it with (DuckStation's rating, on a profile whose PS1 emulator is
     pcsx-rearmed)."""
-    from tests.conftest import shared_path
-    pack = str(shared_path("definition-pack"))
-    folder = tmp_path / "lib" / "gamecube"
-    folder.mkdir(parents=True)
-    header = bytearray(65536)
-    header[0:6], header[0x1C:0x20] = b"GALE01", bytes.fromhex("C2339F3D")
-    (folder / "Melee (USA).iso").write_bytes(bytes(header))
+    pack = _a_melee_disc(tmp_path)
     for args in (("library", "add", tmp_path / "lib"), ("scan", "--workers", "1"),
-                 ("cache", "import",
-                  shared_path("samples", "settings_dolphin-gameini_example.json")),
+                 ("cache", "import", _SETTINGS_SAMPLE),
                  ("device", "add", "steam-deck"),
                  ("profile", "create", "--device", "1", "--os", "emudeck"),
                  ("profile", "create", "--device", "1", "--os", "emudeck"),

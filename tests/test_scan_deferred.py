@@ -597,6 +597,14 @@ def test_of_two_crc32_only_files_of_one_card_name_the_copy_on_the_card_stays(
     assert left.startswith(str(other_dump / "gba" / "Mario (USA).gba")), left
 
 
+def _scanned_with_a_muos_profile(cli: Any, dat: Path, root: Path) -> None:
+    """``dat`` imported for NES, ``root``'s parent added and scanned, a muOS profile made."""
+    for args in (("dat", "import", dat, "--platform", "nes"), ("library", "add", root.parent),
+                 ("scan", "--workers", "1"), ("device", "add", "rg-35xx-plus"),
+                 ("profile", "create", "--device", "1", "--os", "muos")):
+        assert cli(*args).code == 0, args
+
+
 def test_a_game_listed_as_its_rom_and_its_headerless_form_is_had_by_either(
         cli: Any, tmp_path: Path) -> None:
     """QA120 F1: libretro's No-Intro NES DAT lists each game twice under one name, its .nes
@@ -614,10 +622,7 @@ def test_a_game_listed_as_its_rom_and_its_headerless_form_is_had_by_either(
     root = tmp_path / "roms" / "nes"
     root.mkdir(parents=True)
     _zip(root / "Geimos (Japan) (En).zip", {"Geimos (Japan) (En).nes": headered})
-    for args in (("dat", "import", dat, "--platform", "nes"), ("library", "add", root.parent),
-                 ("scan", "--workers", "1"), ("device", "add", "rg-35xx-plus"),
-                 ("profile", "create", "--device", "1", "--os", "muos")):
-        assert cli(*args).code == 0, args
+    _scanned_with_a_muos_profile(cli, dat, root)
     (game,) = cli("--json", "games", "ls").json()["data"]["games"]
     assert game["match_method"] == "crc32"
     listed = cli("--json", "autolist", "1").json()["data"]["games"]
@@ -644,10 +649,7 @@ def test_a_game_of_two_roms_both_needed_is_incomplete_with_one(
     root = tmp_path / "roms" / "nes"
     root.mkdir(parents=True)
     _zip(root / "Saga (USA).zip", {names[0]: first})
-    for args in (("dat", "import", dat, "--platform", "nes"), ("library", "add", root.parent),
-                 ("scan", "--workers", "1"), ("device", "add", "rg-35xx-plus"),
-                 ("profile", "create", "--device", "1", "--os", "muos")):
-        assert cli(*args).code == 0, args
+    _scanned_with_a_muos_profile(cli, dat, root)
     listed = cli("--json", "autolist", "1").json()["data"]["games"]
     assert [(g["included"], g["reason"]) for g in listed] == [(False, "incomplete_set")], listed
     report = cli("--json", "dat", "report").json()["data"]
@@ -696,10 +698,7 @@ def test_a_game_listed_once_per_dump_is_had_by_either_dump(
     root = tmp_path / "roms" / "nes"
     root.mkdir(parents=True)
     _zip(root / "Micro Machines (USA).zip", {"Micro Machines (USA) (Unl).nes": first})
-    for args in (("dat", "import", dat, "--platform", "nes"), ("library", "add", root.parent),
-                 ("scan", "--workers", "1"), ("device", "add", "rg-35xx-plus"),
-                 ("profile", "create", "--device", "1", "--os", "muos")):
-        assert cli(*args).code == 0, args
+    _scanned_with_a_muos_profile(cli, dat, root)
     (game,) = cli("--json", "games", "ls").json()["data"]["games"]
     listed = cli("--json", "autolist", "1").json()["data"]["games"]
     report = cli("--json", "dat", "report").json()["data"]
