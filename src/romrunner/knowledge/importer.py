@@ -107,8 +107,8 @@ def import_knowledge(db: Database, paths: list[Path], *, fmt: str | None = None,
 
     An envelope dated (``generatedAt``) before its source's answers already in the cache is
     refused, and with it the whole import, unless ``older``. With ``pack``, an answer of an
-    envelope or rows file for a platform the pack does not know, or by an emulator the pack
-    says does not run its platform, is skipped and said (QA127 F3)."""
+    envelope or rows file by an emulator the pack says does not run its platform is skipped
+    and said, and the platforms the pack does not know are said (QA127 F3)."""
     if fmt is not None and fmt not in IMPORT_FORMATS:
         raise KnowledgeFormatError(f"unknown knowledge format {fmt!r}; expected one of "
                                    f"{', '.join(IMPORT_FORMATS)}")
@@ -326,7 +326,6 @@ class PackTerms:
             return (f"emulator {emulator[:40]!r} does not run {platform} (the pack's "
                     f"{emulator[:40]} runs {examples(sorted(runs), 4)})")
         return None
-
 
     def unknown_platforms(self, rows: Iterable[tuple[str, Any]]) -> list[str]:
         """The platforms of ``rows``' answers the pack does not know."""
