@@ -19,7 +19,14 @@ from typing import Any
 from romrunner.devices.overrides import EmulatorResolver, resolve_emulator_id
 from romrunner.errors import InputError
 from romrunner.library.containers import os_metadata_member
-from romrunner.library.games import DAMAGED, unusable_archives
+from romrunner.library.games import (
+    DAMAGED,
+    GUESSED_ARCHIVE,
+    NO_ROM,
+    damaged_games,
+    holds_only_notes,
+    platform_extensions,
+)
 from romrunner.packs.loader import DefinitionPack
 from romrunner.store.database import Database
 from romrunner.words import counted, examples
@@ -168,19 +175,25 @@ def archive_contents(db: Database, pack: DefinitionPack,
     games = {game_id: (platform_id, name) for game_id, platform_id, name in archived}
     if not games:
         return []
-    rows = db.query("SELECT game_id, name FROM game_files WHERE kind = 'member' AND game_id "
-                    "IN (SELECT value FROM json_each(?)) ORDER BY game_id",
+    rows = db.query(f"SELECT f.game_id, f.name, {GUESSED_ARCHIVE} AS guessed "
+                    "FROM game_files f JOIN games g ON g.id = f.game_id WHERE f.kind = 'member' "
+                    "AND f.game_id IN (SELECT value FROM json_each(?)) ORDER BY f.game_id",
                     (json.dumps(sorted(games)),))
     members: dict[int, list[str]] = defaultdict(list)
+    guessed: dict[int, list[str]] = defaultdict(list)  # (as stored: see holds_only_notes)
     for row in rows:  # (an OS's metadata an earlier release stored as a member: QA89 F2)
+        if row["guessed"]:
+            guessed[int(row["game_id"])].append(str(row["name"]))
         if not os_metadata_member(str(row["name"])):
             members[int(row["game_id"])].append(str(row["name"]).lower())
     found: dict[str, ArchiveContents] = {}
-    extensions = {platform_id: frozenset(ext.lower() for ext in platform.extensions)
-                  for platform_id, platform in pack.platforms.items()}
-    unusable = {game_id: kind for game_id, (kind, _) in unusable_archives(
-        db, sorted(games), extensions).items()  # (an archive in it: said as nested, below)
-        if kind == DAMAGED or not any(name.endswith(_NESTED) for name in members[game_id])}
+    extensions = platform_extensions(pack)
+    unusable = dict.fromkeys(damaged_games(db, sorted(games)), DAMAGED)
+    unusable.update({  # (an archive in it: said as nested, below)
+        game_id: NO_ROM for game_id, names in guessed.items()
+        if game_id not in unusable and holds_only_notes(
+            names, extensions.get(games[game_id][0], frozenset()))
+        and not any(name.endswith(_NESTED) for name in members[game_id])})
     for game_id, kind in sorted(unusable.items()):
         platform_id, file_name = games[game_id]
         entry = found.setdefault(platform_id, ArchiveContents(platform_id, [], []))

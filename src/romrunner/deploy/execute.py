@@ -2995,8 +2995,7 @@ def _decide_copy(root: Path, item: _Item, info: os.stat_result | None, claim: Ow
                     f"{item.dest}: its source {item.source} no longer has the SHA1 the scan "
                     "recorded, at the same size and time (changed in place since the scan, "
                     "or failing storage), and the card holds those bytes: rescan it "
-                    + ("(`romrunner bios scan --full` of its folder)" if item.kind == BIOS
-                       else "(`romrunner scan --full`)")))
+                    f"({_full_rescan(item)})"))
             if options.overwrite:
                 item.replacing = REPLACES_EDITED
                 return _Decision(item, COPY, info, claim)
@@ -3097,6 +3096,12 @@ def _unreadable(path: Path) -> str | None:
     except OSError as exc:
         return describe_os_error(exc)
     return None
+
+
+def _full_rescan(item: _Item) -> str:
+    """The command that reads ``item``'s source again whatever its size and time."""
+    return "`romrunner bios scan --full` of its folder" if item.kind == BIOS \
+        else "`romrunner scan --full`"
 
 
 def _still_our_bytes(path: Path, claim: Owned) -> bool:
@@ -4016,10 +4021,9 @@ class _Runner:
                 raise _FileFailed(f"{item.source}: changed while it was copied")
             if want_hash and item.sha1 and sha1 != item.sha1:
                 # (a plain scan skips a file of its size and time: review 131 F3)
-                how = "`romrunner bios scan --full` of its folder" if item.kind == BIOS \
-                    else "`romrunner scan --full`"
                 raise _FileFailed(f"{item.source}: its content no longer matches the scan's "
-                                  f"SHA1 (changed in place? {how} reads it again)")
+                                  f"SHA1 (changed in place? {_full_rescan(item)} reads it "
+                                  "again)")
             return sha1
         finally:
             os.close(src)

@@ -58,7 +58,13 @@ from romrunner.devices.profiles import Profile, list_profiles, load_profile
 from romrunner.gcpause import gc_paused
 from romrunner.knowledge.linking import keys_json_sql
 from romrunner.library.containers import DISC_SHEET_EXTENSIONS
-from romrunner.library.games import DAMAGED, NO_ROM, games_with_a_file_over, unusable_archives
+from romrunner.library.games import (
+    DAMAGED,
+    NO_ROM,
+    games_with_a_file_over,
+    platform_extensions,
+    unusable_archives,
+)
 from romrunner.library.platforms import UNKNOWN
 from romrunner.library.roots import roots_away
 from romrunner.library.tags import (
@@ -1298,8 +1304,7 @@ def _build_autolist(db: Database, pack: DefinitionPack, profile_id: int,
         entries[game_id].warnings = [
             *entries[game_id].warnings, f"Lacks {counted(len(lacking), 'ROM')} of its set "
             f"({examples(lacking)}): its emulator refuses it"]
-    extensions = {platform_id: frozenset(ext.lower() for ext in platform.extensions)
-                  for platform_id, platform in pack.platforms.items()}
+    extensions = platform_extensions(pack)
     # (asked of the archives no catalog identifies only: a damaged zip lost its match, and
     # an identified one holds ROMs — bench 130: asked of every game, +5% of an auto-list)
     for game_id, (kind, why) in unusable_archives(db, [

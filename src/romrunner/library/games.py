@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import os
 import posixpath
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,6 +24,7 @@ from romrunner.library.query import LIST_COLUMNS, platform_hint
 from romrunner.library.summary import OVERWRITTEN, original_path
 from romrunner.library.tags import extension_of
 from romrunner.packs.index import PackIndex
+from romrunner.packs.loader import DefinitionPack
 from romrunner.regularfile import open_regular
 from romrunner.store.database import Database
 from romrunner.textnorm import HEX_LENGTHS, escape_like, normalised_hex
@@ -222,32 +223,54 @@ _NEVER_ROMS = frozenset({".txt", ".nfo", ".diz", ".url", ".htm", ".html", ".pdf"
                          ".webp", ".sfv", ".md5", ".sha1", ".lnk", ".website"})
 
 
+# An archive no catalog identifies by its data (``g``: a games row): the only kind judged
+# ``no_rom`` (an identified one holds ROMs).
+GUESSED_ARCHIVE = "g.is_archive = 1 AND coalesce(g.match_method, 'name') = 'name'"
+
+
+def platform_extensions(pack: DefinitionPack) -> dict[str, frozenset[str]]:
+    """Each platform's file types as the pack lists them: lowercase, with their dots."""
+    return {platform_id: frozenset(ext.lower() for ext in platform.extensions)
+            for platform_id, platform in pack.platforms.items()}
+
+
+def damaged_games(db: Database, game_ids: list[int]) -> dict[int, str]:
+    """Those of ``game_ids`` present and stored with a problem — `scan --verify` found a
+    member whose data is not what its zip states — each with it."""
+    return {int(row[0]): str(row[1]) for row in db.query(
+        "SELECT id, scan_error FROM games WHERE id IN (SELECT value FROM json_each(?)) "
+        "AND is_missing = 0 AND scan_error IS NOT NULL", (json.dumps(game_ids),))}
+
+
+def holds_only_notes(names: Iterable[str], own: frozenset[str]) -> bool:
+    """True when an archive of these members holds notes, pages, links or pictures only,
+    none of its platform's types ``own`` (see :func:`platform_extensions`)."""
+    kinds = {extension_of(name).lower() for name in names}
+    return kinds <= _NEVER_ROMS and not kinds & own
+
+
 def unusable_archives(db: Database, game_ids: list[int],
                       extensions: dict[str, frozenset[str]]) -> dict[int, tuple[str, str]]:
     """The games of ``game_ids`` no emulator can load, each with (kind, why): ``damaged`` —
     `scan --verify` found a member whose data is not what its zip states (QA124 F3: still
     auto-listed and deployed) — and ``no_rom``: an archive the library's catalogs do not
     identify whose files are all notes, pages or pictures, none of its platform's types
-    (``extensions``: per platform, with dots, lowercase), such as a `readme.txt` zipped under
+    (``extensions``: see :func:`platform_extensions`), such as a `readme.txt` zipped under
     a game's name (QA124 F2: it displaced the real ROM). Not judged by the platform's types
     alone: the pack's lists lack formats emulators load (review 126 F1: a C64 `.d81`, a
     Spectrum `.trd`, a DOS game's CUE/BIN, a WHDLoad folder were "no ROM")."""
-    ids = json.dumps(game_ids)
     found: dict[int, tuple[str, str]] = {
-        int(row[0]): (DAMAGED, f"Damaged: {row[1]}") for row in db.query(
-            "SELECT id, scan_error FROM games WHERE id IN (SELECT value FROM json_each(?)) "
-            "AND is_missing = 0 AND scan_error IS NOT NULL", (ids,))}
+        game_id: (DAMAGED, f"Damaged: {problem}")
+        for game_id, problem in damaged_games(db, game_ids).items()}
     members: dict[int, tuple[str, list[str]]] = {}
     for game_id, platform_id, name in db.query(
             "SELECT g.id, g.platform_id, f.name FROM games g JOIN game_files f "
-            "ON f.game_id = g.id AND f.kind = 'member' "
-            "WHERE g.id IN (SELECT value FROM json_each(?)) AND g.is_archive = 1 "
-            "AND coalesce(g.match_method, 'name') = 'name'", (ids,)):
+            f"ON f.game_id = g.id AND f.kind = 'member' WHERE {GUESSED_ARCHIVE} "
+            "AND g.id IN (SELECT value FROM json_each(?))", (json.dumps(game_ids),)):
         members.setdefault(int(game_id), (str(platform_id), []))[1].append(str(name))
     for game_id, (platform_id, names) in members.items():
-        kinds = {extension_of(name).lower() for name in names}
-        if game_id not in found and kinds <= _NEVER_ROMS \
-                and not kinds & extensions.get(platform_id, frozenset()):
+        if game_id not in found and holds_only_notes(
+                names, extensions.get(platform_id, frozenset())):
             found[game_id] = (NO_ROM, f"Holds no {platform_id} ROM ({examples(names, 3)}): "
                               "no emulator loads it")
     return found

@@ -516,15 +516,17 @@ def duplicates(db: Database, *, limit: int = 100) -> list[DuplicateSet]:
     more sets are read until ``limit`` real ones are found (review 126 F4: a hundred hard
     links filled the list, and the real duplicate was never shown)."""
     fetch = limit
+    stats: dict[str, os.stat_result | None] = {}  # (each path looked at once, every round)
     while True:
         groups = db.query(_DUPLICATE_SETS, (fetch,))
-        sets = [found for found in _duplicate_sets(db, groups) if found.copies > 1]
+        sets = [found for found in _duplicate_sets(db, groups, stats) if found.copies > 1]
         if len(sets) >= limit or len(groups) < fetch:
             return sets[:limit]
         fetch *= 4
 
 
-def _duplicate_sets(db: Database, groups: list[Any]) -> list[DuplicateSet]:
+def _duplicate_sets(db: Database, groups: list[Any],
+                    stats: dict[str, os.stat_result | None]) -> list[DuplicateSet]:
     """The sets of ``groups`` (rows of _DUPLICATE_SETS) with their files, the paths of one
     file counted once (see :func:`_mark_paths_of_one_file`)."""
     ids = {int(game_id) for group in groups for game_id in json.loads(group["ids"])}
@@ -539,7 +541,7 @@ def _duplicate_sets(db: Database, groups: list[Any]) -> list[DuplicateSet]:
     sets = []
     for group in groups:
         members = [files[i] for i in sorted(json.loads(group["ids"])) if i in files]
-        distinct = _mark_paths_of_one_file(members)
+        distinct = _mark_paths_of_one_file(members, stats)
         sizes = [int(entry["size"] or 0) for entry in distinct]
         sets.append(DuplicateSet(group["content"], int(group["size"]), len(distinct),
                                  sum(sizes) - min(sizes, default=0), bool(group["verified"]),
@@ -547,19 +549,26 @@ def _duplicate_sets(db: Database, groups: list[Any]) -> list[DuplicateSet]:
     return sorted(sets, key=lambda item: (-item.reclaimable, item.key))
 
 
-def _mark_paths_of_one_file(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _stat_or_none(path: str) -> os.stat_result | None:
+    try:
+        return os.stat(path)
+    except (OSError, ValueError):
+        return None
+
+
+def _mark_paths_of_one_file(entries: list[dict[str, Any]],
+                            stats: dict[str, os.stat_result | None]) -> list[dict[str, Any]]:
     """The entries that are distinct files, each other one marked ``same_file_as`` the id of
     the entry it is one file with (one device and inode: QA124 F1, a folder mounted twice —
     deleting the "copy" deleted the only one — or a hard link, whose deletion frees nothing),
     and ``hard_link`` when the file has several links. A path that cannot be read now (a
-    share not mounted) counts as a file of its own."""
+    share not mounted) counts as a file of its own. ``stats``: the paths looked at already."""
     seen: dict[tuple[int, int], dict[str, Any]] = {}
     distinct = []
     for entry in entries:
-        try:
-            info = os.stat(entry["path"])
-        except (OSError, ValueError):
-            info = None
+        if entry["path"] not in stats:
+            stats[entry["path"]] = _stat_or_none(entry["path"])
+        info = stats[entry["path"]]
         first = None if info is None else seen.setdefault((info.st_dev, info.st_ino), entry)
         if first is None or first is entry:
             distinct.append(entry)
