@@ -298,3 +298,16 @@ def test_explain_says_which_profiles_read_an_emulators_answer(
     (settings,) = game["kinds"]["settings"]
     assert settings["read_by_profiles"] == [1], settings
     assert "(read by profile 1)" in cli("--pack", pack, "cache", "explain", "1").out
+
+
+def test_explain_is_not_stopped_by_a_profile_the_pack_in_use_does_not_know(
+        cli: Any, tmp_path: Path) -> None:
+    """QA132 F1: a profile made for recalbox with the real pack, then the built-in pack (no
+    recalbox): every `cache explain` failed, "OS 'recalbox' is not in the pack's …"."""
+    pack = _a_melee_disc(tmp_path)
+    for args in (("library", "add", tmp_path / "lib"), ("scan", "--workers", "1"),
+                 ("device", "add", "rg-35xx-plus"),
+                 ("profile", "create", "--device", "1", "--os", "recalbox")):
+        assert cli("--pack", pack, *args).code == 0, args
+    explained = cli("--json", "cache", "explain", "1")  # (the built-in pack)
+    assert explained.code == 0, explained.err

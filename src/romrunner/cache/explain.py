@@ -183,9 +183,16 @@ def explain_game(db: Database, game: GameKeys,
 
 def _say_who_reads(db: Database, pack: DefinitionPack, game_id: int,
                    groups: list[AnswerGroup]) -> None:
-    """Set each emulator's answer's ``read_by``: the profiles that run the game with it."""
-    runs = {profile.id: EmulatorResolver(db, pack, profile).games([game_id])[game_id]
-            .emulator_id for profile in list_profiles(db)}
+    """Set each emulator's answer's ``read_by``: the profiles that run the game with it (a
+    profile of an OS the pack in use does not know runs it with none: QA132 F1, one such
+    profile made every `cache explain` fail)."""
+    runs: dict[int, str | None] = {}
+    for profile in list_profiles(db):
+        try:
+            runs[profile.id] = EmulatorResolver(db, pack, profile).games([game_id])[game_id] \
+                .emulator_id
+        except (NotFoundError, InputError):
+            runs[profile.id] = None
     for group in groups:
         if group.emulator_id and group.kind != "performance":
             family = ratings_family(group.emulator_id)
