@@ -342,6 +342,28 @@ def test_bad_dumps_and_overdumps_are_never_chosen(cli: Any, setup: dict[str, Any
     assert games["Mario (USA) [h1].sfc"]["included"] is True
 
 
+def test_resolve_says_the_auto_lists_verdict_beside_the_overrides(
+        cli: Any, setup: dict[str, Any]) -> None:
+    """A game the overrides include but the auto-list drops is said to be left out, and why,
+    by ``resolve --profile`` (it said "include <- default" alone: QA132 F2)."""
+    snes = setup["root"] / "snes"
+    (snes / "Pilotwings (USA) [b1].sfc").write_bytes(rom("pilotwings-bad"))
+    assert real(cli, "scan", "--workers", "1").code == 0
+    games = verdicts(cli)
+    bad = games["Pilotwings (USA) [b1].sfc"]["game_id"]
+    good = games["Tetris (World).gb"]["game_id"]
+    data = real(cli, "--json", "resolve", str(bad), "--profile", "1").json()["data"]
+    assert data["action"] == "include"
+    assert data["autolist"]["included"] is False
+    assert data["autolist"]["dropped"] == "bad_dump"
+    text = real(cli, "resolve", str(bad), "--profile", "1").out
+    assert "auto-list left out: bad_dump" in text
+    text = real(cli, "resolve", str(good), "--profile", "1").out
+    assert "auto-list included" in text
+    assert "--profile says" in real(cli, "resolve", str(bad)).out
+    assert "autolist" not in real(cli, "--json", "resolve", str(bad)).json()["data"]
+
+
 def test_a_multi_disc_set_with_its_m3u_stays_together(cli: Any, setup: dict[str, Any]) -> None:
     """The discs are kept together and the user's .m3u is left out as the set's playlist
     (the deploy planner writes the .m3u the OS wants): not as "other_version"."""

@@ -14,6 +14,7 @@ from romrunner.devices.autolist import (
     NO_PLATFORM,
     PERF_TIER_EXCLUDED,
     SET_GOES_WHOLE,
+    AutoListEntry,
     run_autolist,
 )
 from romrunner.store import OpenMode
@@ -46,27 +47,7 @@ def autolist(profile_id: int, card: Path | None, save: str | None, replace: bool
         shown = result.entries if limit == 0 else result.entries[:limit]
         for entry in shown:
             mark = "+" if entry.included else "-"
-            why = entry.dropped or entry.reason
-            if entry.kept_instead is not None:
-                why += f" (kept {entry.kept_instead})"
-            elif entry.kept_for is not None:  # a parent its split clone runs with
-                why += f" (parent of {entry.kept_for})"
-            elif entry.dropped and (entry.needs_parent or entry.dropped == DROP_INCOMPLETE_SET) \
-                    and entry.warnings:  # (the parent it needs, where it is; the ROMs it lacks)
-                why += f" ({entry.warnings[-1]})"
-            elif any(w.endswith(SET_GOES_WHOLE) for w in entry.warnings):
-                # (a disc left out for another disc of its set: which, and why: QA58 F2)
-                why += "".join(f" ({w})" for w in entry.warnings if w.endswith(SET_GOES_WHOLE))
-            elif entry.reason == COMPAT_STATUS_EXCLUDED and not entry.dropped:
-                # (the status and the source that gave it: QA23 F6)
-                why += "".join(f" ({w})" for w in entry.warnings if w.startswith("Compat"))
-            elif entry.reason == PERF_TIER_EXCLUDED and not entry.dropped and entry.warnings:
-                why += f" ({entry.warnings[-1]})"  # (the tier, or its source's flag: QA58 F8)
-            elif entry.included and not entry.dropped:
-                # (an included game a source rates below playable: QA84 F7, --json only)
-                why += "".join(f" ({w})" for w in entry.warnings
-                               if w.startswith("Compatibility: ")
-                               and w.split()[1] in ("menu_intro", "ingame", "boots_only"))
+            why = verdict_words(entry)
             console.print(f"{mark} {entry.game_id:>6}  {entry.platform_id:10} {entry.filename}  "
                           f"{why}  {entry.emulator_id or '-'} ({entry.emulator_origin})  "
                           f"-> {entry.target_folder or '-'}", markup=False)
@@ -90,6 +71,33 @@ def autolist(profile_id: int, card: Path | None, save: str | None, replace: bool
 
     app.finish(result.as_dict(), render)
     return 0
+
+
+def verdict_words(entry: AutoListEntry) -> str:
+    """An auto-list entry's reason as the text output says it: the drop or the verdict, and
+    what the user needs to read it (the game kept instead, the parent, the rating...)."""
+    why = entry.dropped or entry.reason
+    if entry.kept_instead is not None:
+        why += f" (kept {entry.kept_instead})"
+    elif entry.kept_for is not None:  # a parent its split clone runs with
+        why += f" (parent of {entry.kept_for})"
+    elif entry.dropped and (entry.needs_parent or entry.dropped == DROP_INCOMPLETE_SET) \
+            and entry.warnings:  # (the parent it needs, where it is; the ROMs it lacks)
+        why += f" ({entry.warnings[-1]})"
+    elif any(w.endswith(SET_GOES_WHOLE) for w in entry.warnings):
+        # (a disc left out for another disc of its set: which, and why: QA58 F2)
+        why += "".join(f" ({w})" for w in entry.warnings if w.endswith(SET_GOES_WHOLE))
+    elif entry.reason == COMPAT_STATUS_EXCLUDED and not entry.dropped:
+        # (the status and the source that gave it: QA23 F6)
+        why += "".join(f" ({w})" for w in entry.warnings if w.startswith("Compat"))
+    elif entry.reason == PERF_TIER_EXCLUDED and not entry.dropped and entry.warnings:
+        why += f" ({entry.warnings[-1]})"  # (the tier, or its source's flag: QA58 F8)
+    elif entry.included and not entry.dropped:
+        # (an included game a source rates below playable: QA84 F7, --json only)
+        why += "".join(f" ({w})" for w in entry.warnings
+                       if w.startswith("Compatibility: ")
+                       and w.split()[1] in ("menu_intro", "ingame", "boots_only"))
+    return why
 
 
 def register(group: click.Group) -> None:

@@ -11,7 +11,9 @@ from rich.console import Console
 from rich.table import Table
 
 from romrunner.cache.explain import suggested_settings
+from romrunner.cli.autolist_cmd import verdict_words
 from romrunner.cli.context import ROW_ID, app_context
+from romrunner.devices.autolist import autolist_verdict
 from romrunner.devices.overrides import (
     explain,
     format_setting,
@@ -137,6 +139,9 @@ def resolve(game_id: int, profile: int | None) -> int:
     db = app.open_db(OpenMode.READ)
     result = explain(db, app.pack(), game_id, profile)
     suggested = suggested_settings(db, result.platform_id, result.emulator_id, game_id)
+    # (the overrides' include is not the card's: the auto-list's gates and drops decide too)
+    verdict = autolist_verdict(db, app.pack(), profile, game_id) if profile is not None \
+        else None
     for warning in result.warnings:
         app.warn(warning)
 
@@ -149,6 +154,13 @@ def resolve(game_id: int, profile: int | None) -> int:
             if not rule.decided:
                 console.print(f"          {rule.value}  (outranked: {rule.level})")
         console.print(f"action    {result.action}  <- {result.action_origin}")
+        if profile is None:
+            console.print("auto-list (--profile says whether the device's auto-list takes it)")
+        elif verdict is None:
+            console.print("auto-list left out by the profile's filters")
+        else:
+            console.print(f"auto-list {'included' if verdict.included else 'left out'}: "
+                          f"{verdict_words(verdict)}", markup=False)
         for key, (value, origin) in sorted(result.settings.items()):
             console.print(f"setting   {key}={format_setting(value)}  <- {origin}")
         for answer in suggested:  # (the emulator databases' own: QA127 F5)
@@ -161,6 +173,8 @@ def resolve(game_id: int, profile: int | None) -> int:
     data = asdict(result)
     data["settings"] = {k: {"value": v, "origin": o} for k, (v, o) in result.settings.items()}
     data["suggested_settings"] = [asdict(answer) for answer in suggested]
+    if profile is not None:  # (null: the profile's filters leave the game out)
+        data["autolist"] = asdict(verdict) if verdict is not None else None
     app.finish(data, render)
     return 0
 

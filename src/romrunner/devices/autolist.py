@@ -1508,6 +1508,17 @@ def save_autolist(db: Database, autolist: AutoList, name: str, *,
         f"auto-list of profile {autolist.profile_id}", replace=replace)
 
 
+def autolist_verdict(db: Database, pack: DefinitionPack, profile_id: int,
+                     game_id: int) -> AutoListEntry | None:
+    """What ``profile_id``'s auto-list says of ``game_id`` (None: the profile's filters leave
+    it out before any gate). The whole list is built: a game's verdict depends on the other
+    games it competes with."""
+    for entry in build_autolist(db, pack, profile_id).entries:
+        if entry.game_id == game_id:
+            return entry
+    return None
+
+
 def run_autolist(db: Database, pack: DefinitionPack, profile_id: int, *,
                  card_root: Path | None = None, save: str | None = None,
                  replace: bool = False) -> AutoList:
