@@ -6,6 +6,7 @@ folder named `unknown`: it leaves them out with a warning naming them, and exits
 from __future__ import annotations
 
 import hashlib
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +40,21 @@ def run(request: pytest.FixtureRequest, cli: Any, tmp_path: Path) -> Any:
         result = call(*args)
         assert result.code == 0, (args, result.err)
     return call
+
+
+def test_an_archive_of_notes_is_not_sent_to_set_platform(run: Any, tmp_path: Path) -> None:
+    """A zip of a readme alone, outside a platform folder, is said to hold no game file, not
+    advised `games set-platform` as the undecided `.gb` beside it is (QA132 F3)."""
+    with zipfile.ZipFile(tmp_path / "lib" / "Misc" / "readme only.zip", "w") as archive:
+        archive.writestr("readme.txt", "see the website")
+    text = run("scan", "--workers", "1")
+    assert text.code == 0, text.err
+    assert "1 archive of undecided platform holds notes or pictures only" in text.out
+    assert "readme only.zip" in text.out
+    assert "1 game is of undecided platform" in text.out  # the .gb alone
+    data = run("--json", "scan", "--workers", "1").json()["data"]
+    assert data["undecided_platform"] == 2
+    assert [Path(path).name for path in data["archives_of_notes"]] == ["readme only.zip"]
 
 
 def _id_of(run: Any, name: str) -> int:

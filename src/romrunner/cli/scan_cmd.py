@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import asdict
 from pathlib import Path
 from typing import NamedTuple
@@ -108,8 +109,15 @@ def scan(paths: tuple[Path, ...], workers: int | None, full: bool,
                 f"{known}, MD5/SHA1 not computed yet ({summary.identified_by_crc_only:,} "
                 "identified by CRC32 + size alone); scan --verify hashes "
                 f"{'it' if one else 'them'}")
-        if summary.undecided_platform:
-            count = summary.undecided_platform
+        notes = summary.archives_of_notes
+        if notes:
+            console.print(
+                f"{counted(len(notes), 'archive')} of undecided platform "
+                f"{'holds' if len(notes) == 1 else 'hold'} notes or pictures only, no game "
+                f"file ({examples([os.path.basename(path) for path in notes])}): no deploy or "
+                "auto-list takes them", markup=False, soft_wrap=True)
+        if summary.undecided_platform > len(notes):
+            count = summary.undecided_platform - len(notes)
             console.print(
                 f"{count:,} {'game is' if count == 1 else 'games are'} of undecided platform "
                 "(an extension several platforms list, outside a folder that names one): no "

@@ -19,7 +19,7 @@ from romrunner.hashbin import to_blob
 from romrunner.library.containers import ContainerError, directory_zip_members, hash_7z_members
 from romrunner.library.examine import ARCHIVES
 from romrunner.library.hashing import hash_stream
-from romrunner.library.platforms import decide_platform, folders_of
+from romrunner.library.platforms import UNKNOWN, decide_platform, folders_of
 from romrunner.library.query import LIST_COLUMNS, platform_hint
 from romrunner.library.summary import OVERWRITTEN, original_path
 from romrunner.library.tags import extension_of
@@ -247,6 +247,20 @@ def holds_only_notes(names: Iterable[str], own: frozenset[str]) -> bool:
     none of its platform's types ``own`` (see :func:`platform_extensions`)."""
     kinds = {extension_of(name).lower() for name in names}
     return kinds <= _NEVER_ROMS and not kinds & own
+
+
+def undecided_archives_of_notes(db: Database) -> list[str]:
+    """The paths of present archives of undecided platform that hold notes, pages or
+    pictures only (a zipped `readme.txt`): no platform's game, so neither is `games
+    set-platform` the answer the scan gives the other undecided games (QA132 F3)."""
+    members: dict[str, list[str]] = {}
+    for filepath, name in db.query(
+            "SELECT g.filepath, f.name FROM games g JOIN game_files f ON f.game_id = g.id "
+            f"AND f.kind = 'member' WHERE g.platform_id = ? AND g.is_missing = 0 "
+            f"AND {GUESSED_ARCHIVE}", (UNKNOWN,)):
+        members.setdefault(str(filepath), []).append(str(name))
+    return sorted(path for path, names in members.items()
+                  if holds_only_notes(names, frozenset()))
 
 
 def unusable_archives(db: Database, game_ids: list[int],

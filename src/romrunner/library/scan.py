@@ -29,6 +29,7 @@ from romrunner.catalog.identify import (
 )
 from romrunner.errors import RomRunnerError
 from romrunner.library.examine import NO_TRACK, VANISHED, Examined, Job, not_read
+from romrunner.library.games import undecided_archives_of_notes
 from romrunner.library.plan import (
     USER_PLATFORM,
     Plan,
@@ -165,6 +166,8 @@ def scan_library(db: Database, pack: DefinitionPack, roots: list[Root] | None = 
         split_merged_sets(db)
     summary.refiled = _refiled(db, [writer for _, _, writer in written])
     summary.undecided_platform = undecided_platform(db)
+    if summary.undecided_platform:
+        summary.archives_of_notes = undecided_archives_of_notes(db)
     summary.seconds = round(time.perf_counter() - started, 3)
     return summary
 
