@@ -253,3 +253,27 @@ def test_another_file_of_the_same_crc32_and_size_is_no_copy(cli: Any, tmp_path: 
     assert "copy of another" not in result.err
     assert {name.rpartition("/")[2]: data for name, data in card_files(card).items()} == {
         "My Homebrew (World).gb": homebrew, "10-Pin Bowling (USA) (Proto).gb": bowling}
+
+
+def test_of_two_names_of_one_file_the_card_gets_the_tagged_one(cli: Any,
+                                                              tmp_path: Path) -> None:
+    """A hard link under a plain name beside the file's catalog-styled name, both chosen: the
+    card gets the name the frontend should show, whatever the scan's order (it kept the
+    lowest id, here the plain name: QA132 F4)."""
+    root = tmp_path / "roms"
+    (root / "gb").mkdir(parents=True)
+    named = root / "gb" / "Pokemon - Edition Rouge (France).gb"
+    named.write_bytes(rom_bytes("pokemon"))
+    (root / "gb" / "0copy.gb").hardlink_to(named)
+    for args in (("library", "add", str(root)), ("scan", "--workers", "1"),
+                 ("device", "add", "rg-35xx-plus"),
+                 ("profile", "create", "--device", "1", "--os", "muos")):
+        assert cli(*args).code == 0, args
+    ids = {row["filename"]: row["id"] for row in
+           cli("--json", "games", "ls").json()["data"]["games"]}
+    assert ids["0copy.gb"] < ids[named.name]  # (the plain name first: the id decided before)
+    card = tmp_path / "card"
+    card.mkdir()
+    result = cli("--json", "deploy", "1", "--to", str(card), "platform:gb")
+    assert result.code == 0, result.err
+    assert [Path(name).name for name in card_files(card)] == [named.name]

@@ -1453,7 +1453,9 @@ def _leave_out_copies(db: Database, games: dict[int, _Game], builder: _Builder,
     platform has (``Game.gb`` and ``Game.zip`` holding it, a copy in a second library root):
     the card gets it once — the copy already on the card, else one from a library root that
     is there now and unchanged since the scan, a loose file rather than an archive, from the
-    library root added first, then the lowest id — and one warning names the copies. A game
+    library root added first, then a name with tags (`Game (France).gb`, not `copy.gb`: the
+    name the frontend shows; QA132 F4), then the lowest id — and one warning names the
+    copies. A game
     of ``absent`` (the library has it but cannot deploy it now: missing since the scan, on a
     root not reachable) whose copy is on the card is that copy too: its chosen twin is not
     written beside it (said in a warning of its own). The same content: the same CRC32 and
@@ -1482,7 +1484,8 @@ def _leave_out_copies(db: Database, games: dict[int, _Game], builder: _Builder,
         for game in sorted(group, key=lambda g: (not builder.on_card(g),
                                                  not builder.root_reachable(g.root),
                                                  not _source_as_scanned(g), g.archive,
-                                                 g.root_id, g.id)):
+                                                 g.root_id, not _tagged_name(g.filename),
+                                                 g.id)):
             same = next((k for k in kept if _same_content(game, k, members, known)), None)
             if same is None:
                 kept.append(game)
@@ -1508,6 +1511,11 @@ def _leave_out_copies(db: Database, games: dict[int, _Game], builder: _Builder,
             "copy on the card is kept (missing from the library since the last scan, or on a "
             "library root that is not reachable): not written beside it, the card has the "
             f"game once ({_pairs(held)})"))
+
+
+def _tagged_name(filename: str) -> bool:
+    """True when a file name carries a tag in parentheses, as catalogs name games."""
+    return "(" in filename and ")" in filename
 
 
 def _pairs(copies: list[tuple[_Game, _Game]]) -> str:
