@@ -80,3 +80,32 @@ def test_system_dat_files_the_pack_takes_for_other_names_of_one_bios_are_kept_ap
             statuses = {v.status for v in verify(merged.index, junk, row.basename)}
             assert "presence_only" not in statuses and statuses & {"wrong_hash"}, (
                 row.name, statuses)
+
+
+def test_a_file_of_a_bios_entrys_other_name_and_size_listed_beside_its_own_is_kept_apart(
+        cli: Any, tmp_path: Path) -> None:
+    """Review 131 F2: System.dat's keropi section lists iplrom.dat and iplrom30.dat (the
+    X68030's IPL, of the same size), which the pack takes for another name of its
+    iplrom.dat; the row was dropped "the pack's stand", and with the px68k .info imported any
+    131,072-byte file of that name was presence-only, "satisfied", and deployed."""
+    pack = load_pack(shared_path("definition-pack"))
+    (x68k,) = [entry for entry in pack.bios if "iplrom30.dat" in entry.alternate_filenames]
+    _, rows, _ = read_bios_dat(shared_path("dats", "system", "System.dat"), pack)
+    (row,) = [row for row in rows if row.basename == "iplrom30.dat"]
+    assert row.size == x68k.file_size  # (the size alone does not tell them apart)
+    merged = merge_known_bios(pack, rows)
+    assert not [c for c in merged.conflicts if c.name.endswith("iplrom30.dat")]
+    junk = Hashes(row.size or 1, "00000000", "0" * 32, "0" * 40)
+    assert {v.status for v in verify(merged.index, junk, "iplrom30.dat")} == {"wrong_hash"}
+    packdir = shared_path("definition-pack")
+    for args in (("bios", "import-dat", shared_path("dats", "system", "System.dat")),
+                 ("cache", "import", shared_path("knowledge", "libretro-core-info",
+                                                 "px68k_libretro.info"))):
+        assert cli("--pack", packdir, *args).code == 0, args
+    folder = tmp_path / "bios" / "keropi"
+    folder.mkdir(parents=True)
+    (folder / "iplrom30.dat").write_bytes(os.urandom(row.size or 1))
+    result = cli("--pack", packdir, "--json", "bios", "scan", folder.parent)
+    assert result.code == 0, result.err
+    (item,) = result.json()["data"]["files"]
+    assert item["status"] == "wrong_hash", item

@@ -31,7 +31,7 @@ from __future__ import annotations
 import json
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
@@ -167,15 +167,20 @@ def _listed(kinds: list[str]) -> str:
     return ", ".join(kinds[:-1]) + f" and {kinds[-1]}" if len(kinds) > 1 else kinds[0]
 
 
-def _another_file_of_that_name(entry: BiosEntry, rom: ExtraRom) -> bool:
+def _another_file_of_that_name(entry: BiosEntry, rom: ExtraRom,
+                               section_names: Collection[str]) -> bool:
     """True when a DAT row named as one of ``entry``'s other names is another file, not
-    another dump of it: of another size than the entry's, under a name that is not the
-    entry's own (QA129 F2: the real pack lists NP2kai's font.bmp, itf.rom and sound.rom as
-    other names of its bios.rom; System.dat's rows for them were dropped "the pack's stand",
-    and any file of those names then went on the card)."""
+    another dump of it: under a name that is not the entry's own, of another size than the
+    entry's, or in a DAT section that lists the entry's own name too (``section_names``,
+    lowercase: the section's files). QA129 F2: the real pack lists NP2kai's font.bmp,
+    itf.rom and sound.rom as other names of its bios.rom; System.dat's rows for them were
+    dropped "the pack's stand", and any file of those names then went on the card; review
+    131 F2: keropi's iplrom30.dat, the X68030's IPL, has the size of the pack's iplrom.dat."""
     own = entry.filename.rsplit("/", 1)[-1].lower()
-    return rom.basename.lower() != own and entry.file_size is not None \
-        and rom.size is not None and rom.size != entry.file_size
+    if rom.basename.lower() == own:
+        return False
+    return own in section_names or (entry.file_size is not None and rom.size is not None
+                                    and rom.size != entry.file_size)
 
 
 def _filled(known: KnownHash, rom: ExtraRom) -> KnownHash:
@@ -186,8 +191,11 @@ def _filled(known: KnownHash, rom: ExtraRom) -> KnownHash:
 class _Merger:
     """Folds extra rows into a copy of the pack's entries (see the module docstring)."""
 
-    def __init__(self, pack: DefinitionPack) -> None:
+    def __init__(self, pack: DefinitionPack, extras: Iterable[ExtraRom]) -> None:
         self.pack = pack
+        self.section_names: dict[tuple[str, str], set[str]] = defaultdict(set)
+        for rom in extras:
+            self.section_names[(rom.source, rom.section)].add(rom.basename.lower())
         self.hashes: dict[str, list[KnownHash]] = {e.id: list(e.known_hashes) for e in pack.bios}
         self.by_name: dict[str, list[BiosEntry]] = defaultdict(list)
         for entry in pack.bios:
@@ -205,8 +213,8 @@ class _Merger:
         if self._merge_into_pack(rom):
             return
         for entry in self.by_name.get(rom.basename.lower(), ()):
-            if rom.platform_id in (None, entry.platform_id) \
-                    and not _another_file_of_that_name(entry, rom):
+            if rom.platform_id in (None, entry.platform_id) and not _another_file_of_that_name(
+                    entry, rom, self.section_names.get((rom.source, rom.section), ())):
                 self.conflicts.append(Conflict(
                     rom.source, rom.name, entry.id, "another dump under the pack's name: "
                     f"md5 {rom.md5 or '-'} is not a hash the pack lists; the pack's stand",
@@ -274,7 +282,7 @@ def merge_known_bios(pack: DefinitionPack, extras: list[ExtraRom],
                      firmware: list[CoreFirmware] | None = None) -> KnownBios:
     """The pack's BIOS entries with ``extras`` and the cores' ``firmware`` merged in; the
     pack wins every conflict."""
-    merger = _Merger(pack)
+    merger = _Merger(pack, extras)
     for rom in extras:
         merger.add(rom)
     known = merger.result()
