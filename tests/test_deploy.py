@@ -168,6 +168,26 @@ def test_plan_copies_only_verified_bios_to_the_bios_folder(library: Library, car
         Path(bios_dir / "gba boot (copy).bin").read_bytes()
 
 
+def test_a_bios_of_the_users_at_its_place_is_said_not_to_be_the_verified_dump(
+        library: Library, card: Path, tmp_path: Path) -> None:
+    """The card's own file where a verified BIOS goes is kept, and said not to be the dump
+    the library verified (a plain "a file we did not write" left PS1 games failing on the
+    device without a word: QA129 F7)."""
+    bios_dir, pack_dir, _ = build_example_bios(tmp_path / "bios-example", builtin_pack_path())
+    pack = load_pack(pack_dir)
+    sync_pack(library.db, pack)
+    scan_bios(library.db, pack, [bios_dir])
+    mine = card / "BIOS/example-nes-boot.bin"
+    mine.parent.mkdir(parents=True)
+    mine.write_bytes(b"not a BIOS anyone dumped")
+    summary = deploy(library.db, build_plan(library.db, Layout(card), library.game_ids(),
+                                            pack=pack), profile_id=library.profile_id)
+    assert mine.read_bytes() == b"not a BIOS anyone dumped"
+    (said,) = [e["error"] for e in summary.errors if "example-nes-boot.bin" in e["error"]]
+    assert "not the verified dump the library has" in said
+    assert str(bios_dir / "example-nes-boot.bin") in said
+
+
 def _example_bios_deployed(library: Library, card: Path, tmp_path: Path) -> tuple[Path, Path]:
     """The example BIOS scanned with the pack copy that knows them, the library and its BIOS
     deployed to ``card``: (the BIOS folder, the pack folder)."""

@@ -3065,6 +3065,13 @@ def _decide_copy(root: Path, item: _Item, info: os.stat_result | None, claim: Ow
     if wrote:
         return _Decision(item, CONFLICT, info, note=f"{item.dest}: changed on the card since "
                          "ROM Runner wrote it; kept (use --overwrite to replace it)")
+    if item.kind == BIOS and item.sha1 is not None:
+        # (the card's own BIOS under the name an emulator reads, not the library's verified
+        # dump: said so, for the device's games may not start with it: QA129 F7)
+        return _Decision(item, CONFLICT, info, note=(
+            f"{item.dest}: a file we did not write is already there, and it is not the "
+            f"verified dump the library has ({item.source}): the emulator may not start "
+            "games with it; kept (use --overwrite to replace it)"))
     return _Decision(item, CONFLICT, info, note=f"{item.dest}: a file we did not write is "
                      "already there; kept (use --overwrite to replace it)")
 
