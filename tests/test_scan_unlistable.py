@@ -209,3 +209,32 @@ def test_a_dry_run_says_a_card_folder_that_cannot_be_written(world: Path) -> Non
     assert refused.returncode == 2
     assert f"{card / '.romrunner'}: not writable (permission denied)" in refused.stderr
     (card / ".romrunner").chmod(0o755)
+
+
+def test_a_folder_deeper_than_path_max_is_one_readable_line(cli: Any, tmp_path: Path) -> None:
+    """A chain of folders longer than PATH_MAX (made over SMB by Windows long-path tools) is
+    a folder the scan cannot list, said in one line of readable length; --json keeps its
+    whole path (QA124 F5: a 4,300-character line)."""
+    root = tmp_path / "lib"
+    (root / "gb").mkdir(parents=True)
+    (root / "gb" / "Game (USA).gb").write_bytes(b"\x01" * 32768)
+    fd = os.open(root / "gb", os.O_RDONLY)
+    try:
+        for level in range(40):
+            name = f"{level:02d}" + "x" * 120
+            os.mkdir(name, dir_fd=fd)
+            inner = os.open(name, os.O_RDONLY, dir_fd=fd)
+            os.close(fd)
+            fd = inner
+    finally:
+        os.close(fd)
+    assert cli("library", "add", str(root)).code == 0
+    text = cli("scan", "--workers", "1")
+    assert text.code == 1
+    lines = [line for line in text.err.splitlines() if "cannot list folder" in line]
+    assert lines and all(len(line) < 400 for line in lines), lines
+    assert "…" in lines[0]
+    data = cli("--json", "scan", "--workers", "1").json()["data"]
+    deep = [error["path"] for error in data["errors"]]
+    assert any(len(path) > 4096 for path in deep), [len(path) for path in deep]
+    assert data["added"] == 0 and cli("--json", "games", "ls").json()["data"]["games"]

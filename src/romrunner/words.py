@@ -31,3 +31,13 @@ def size_text(size: float | None) -> str:
             return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
         value /= 1024
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+def shortened(text: str, most: int = 240) -> str:
+    """``text`` as is, or its start and end around ``…`` when it is longer than ``most``
+    characters: a path 40 folders deep is one line a person can read (QA124 F5: 4,300
+    characters); ``--json`` keeps the whole."""
+    if len(text) <= most:
+        return text
+    head = most // 3
+    return f"{text[:head]}…{text[-(most - head - 1):]}"

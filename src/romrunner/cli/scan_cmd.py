@@ -24,7 +24,7 @@ from romrunner.library.roots import (
     get_root,
 )
 from romrunner.library.scan import ScanSummary, scan_library
-from romrunner.words import counted, examples
+from romrunner.words import counted, examples, shortened
 
 # As romrunner.cli.main: a scan that held files back (or had no root) has failed; one that
 # could not go through a root or folder found problems, like a check.
@@ -226,7 +226,8 @@ def scan(paths: tuple[Path, ...], workers: int | None, full: bool,
             console.print(f"skipped {counted(summary.skipped_unknown, 'file')} of unknown type: "
                           f"{_by_type(summary.skipped_unknown_types)}", soft_wrap=True)
         for error in summary.errors[:20]:
-            app.err_console.print(f"  {error['path']}: {error['error']}", markup=False)
+            app.err_console.print(f"  {shortened(error['path'])}: {error['error']}",
+                                  markup=False)
         if len(summary.errors) > 20:
             app.err_console.print(f"  … and {len(summary.errors) - 20} more (--json lists all)")
         for problem in summary.problems:
