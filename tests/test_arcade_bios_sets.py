@@ -12,6 +12,8 @@ import zlib
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from romrunner.catalog.datfile import read_dat
 from tests.test_autolist import real
 
@@ -44,8 +46,8 @@ def _dat() -> str:
 
 
 def _library(cli: Any, tmp_path: Path, zips: dict[str, tuple[str, ...]],
-             dat: str | None = None) -> dict[str, int]:
-    arcade = tmp_path / "roms" / "arcade"
+             dat: str | None = None, folder: str = "arcade") -> dict[str, int]:
+    arcade = tmp_path / "roms" / folder
     arcade.mkdir(parents=True)
     for name, members in zips.items():
         with zipfile.ZipFile(arcade / f"{name}.zip", "w") as archive:
@@ -295,3 +297,23 @@ def test_a_merged_set_that_runs_with_a_bios_set_is_identified_by_its_hashes(
         merged
     shown = real(cli, "games", "show", str(ids["2020bb"])).out
     assert "guessed" not in shown and "incomplete" not in shown, shown
+
+
+@pytest.mark.parametrize("folder", ["fbneo", "neogeo"])
+def test_a_bios_set_whose_every_rom_is_shared_is_identified_outside_an_arcade_folder(
+        cli: Any, tmp_path: Path, folder: str) -> None:
+    """QA133 F1: neogeo.zip, whose ROMs every set that runs with it lists too, was never
+    identified in `fbneo/` (arcade or fbneo: undecided) or `neogeo/` (the Neo Geo console's
+    folder), so the sets beside it were left out, "the library does not have it"."""
+    ids = _library(cli, tmp_path, {"neogeo": SETS["neogeo"], "2020bb": SETS["2020bb"]},
+                   folder=folder)
+    shown = real(cli, "--json", "games", "show", str(ids["neogeo"])).json()["data"]
+    assert shown["matched_game_id"] == "arcade:neogeo", shown["matched_game_id"]
+    listed = {g["filename"]: g for g in
+              real(cli, "--json", "autolist", "1").json()["data"]["games"]}
+    assert listed["neogeo.zip"]["reason"] == "bios_set"
+    assert listed["2020bb.zip"]["included"], listed["2020bb.zip"]
+    card = tmp_path / "card"
+    card.mkdir()
+    assert real(cli, "deploy", "1", "--to", str(card), "--auto").code == 0
+    assert _card(card) == ["2020bb.zip", "neogeo.zip"]

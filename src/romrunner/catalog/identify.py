@@ -668,12 +668,6 @@ _SET_CANDIDATES = (
     "      GROUP BY m.game_id "
     "      HAVING (members > 1 OR count(m.match_method) = 0 OR extra > 0) "
     f"      AND {_set_members('m.')}), "
-    # each archive's platforms, once (a correlated test per joined row made a re-import of
-    # MAME's DAT over 221 sets take 8 s: QA24 O1)
-    "p AS MATERIALIZED (SELECT DISTINCT a.game_id, c.platform_id FROM a "
-    "      JOIN game_files f ON f.game_id = a.game_id AND f.kind = 'member' "
-    "      JOIN catalog_games c ON c.game_id = f.matched_game_id "
-    "      UNION SELECT a.game_id, x.platform_id FROM a JOIN games x ON x.id = a.game_id), "
     # A game that has every member has the archive's rarest one (the member the fewest
     # catalog ROMs share): the candidates are that member's games, each tested for the
     # others through its own ROMs. (Joining every member to every ROM of its data made
@@ -689,7 +683,22 @@ _SET_CANDIDATES = (
     "c AS (SELECT DISTINCT rare.game_id, r.catalog_game_id FROM rare "
     "      JOIN m ON m.id = rare.id JOIN catalog_roms r ON r.crc32_bin = m.crc32_bin "
     "      AND r.size = m.file_size AND (r.sha1_bin IS NULL OR m.sha1_bin IS NULL "
-    "      OR r.sha1_bin = m.sha1_bin)) "
+    "      OR r.sha1_bin = m.sha1_bin)), "
+    # each archive's platforms, once (a correlated test per joined row made a re-import of
+    # MAME's DAT over 221 sets take 8 s: QA24 O1): its matched members', its own, an
+    # undecided one's candidates, and — its platform not set by hand — the one platform
+    # whose catalogs list its rarest member, as a single match moves a game (QA133 F1: a
+    # neogeo.zip, every ROM shared, in `fbneo/` or `neogeo/` was never MAME's BIOS set)
+    "p AS MATERIALIZED (SELECT DISTINCT a.game_id, c.platform_id FROM a "
+    "      JOIN game_files f ON f.game_id = a.game_id AND f.kind = 'member' "
+    "      JOIN catalog_games c ON c.game_id = f.matched_game_id "
+    "      UNION SELECT a.game_id, x.platform_id FROM a JOIN games x ON x.id = a.game_id "
+    "      UNION SELECT a.game_id, j.value FROM a JOIN games x ON x.id = a.game_id, "
+    "      json_each(coalesce(x.platform_candidates, '[]')) j WHERE x.platform_id = 'unknown' "
+    "      UNION SELECT c.game_id, min(cg.platform_id) FROM c "
+    "      JOIN catalog_games cg ON cg.id = c.catalog_game_id JOIN games x ON x.id = c.game_id "
+    "      WHERE x.platform_source <> 'user' GROUP BY c.game_id "
+    "      HAVING count(DISTINCT cg.platform_id) = 1) "
     "SELECT a.game_id, a.method, a.members, g.filename, cg.game_id AS game, cg.name, "
     "       (SELECT count(*) FROM catalog_roms x WHERE x.catalog_game_id = cg.id) AS roms "
     "FROM c JOIN a ON a.game_id = c.game_id JOIN m ON m.game_id = a.game_id "
