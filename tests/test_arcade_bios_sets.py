@@ -317,3 +317,35 @@ def test_a_bios_set_whose_every_rom_is_shared_is_identified_outside_an_arcade_fo
     card.mkdir()
     assert real(cli, "deploy", "1", "--to", str(card), "--auto").code == 0
     assert _card(card) == ["2020bb.zip", "neogeo.zip"]
+
+
+def test_a_samples_zip_named_as_a_set_never_takes_the_sets_place_on_the_card(
+        cli: Any, tmp_path: Path) -> None:
+    """QA133 F2: MAME's samples of a set are a zip of the set's name holding `.wav` files; in
+    a folder below the ROMs it was guessed by its name as the set, and a deploy by query
+    wrote it to the card in the identified set's place (the first by id won the name)."""
+    samples = tmp_path / "roms" / "arcade" / "samples"
+    samples.mkdir(parents=True)
+    with zipfile.ZipFile(samples / "solo.zip", "w") as archive:  # scanned first: lower id
+        archive.writestr("1.wav", b"RIFF" + bytes(4000))
+    zipped = tmp_path / "solo.zip"
+    with zipfile.ZipFile(zipped, "w") as archive:
+        archive.writestr("solo.1", ROMS["solo.1"])
+    (tmp_path / "mame.xml").write_text(_dat())
+    for args in (("dat", "import", str(tmp_path / "mame.xml"), "--platform", "arcade"),
+                 ("library", "add", str(tmp_path / "roms")), ("scan", "--workers", "1")):
+        assert real(cli, *args).code == 0, args
+    zipped.rename(tmp_path / "roms" / "arcade" / "solo.zip")
+    for args in (("scan", "--workers", "1"), ("device", "add", "rg-35xx-plus"),
+                 ("profile", "create", "--device", "1", "--os", "knulli")):
+        assert real(cli, *args).code == 0, args
+    card = tmp_path / "card"
+    card.mkdir()
+    real(cli, "deploy", "1", "--to", str(card), "platform:arcade")
+    (placed,) = card.rglob("solo.zip")
+    with zipfile.ZipFile(placed) as archive:
+        assert archive.namelist() == ["solo.1"]
+    listed = [g for g in real(cli, "--json", "autolist", "1").json()["data"]["games"]
+              if g["filename"] == "solo.zip"]
+    assert sorted((g["included"], g["dropped"] or g["reason"]) for g in listed) == [
+        (False, "no_rom"), (True, "INCLUDED")], listed

@@ -49,7 +49,7 @@ def test_an_archive_of_notes_is_not_sent_to_set_platform(run: Any, tmp_path: Pat
         archive.writestr("readme.txt", "see the website")
     text = run("scan", "--workers", "1")
     assert text.code == 0, text.err
-    assert "1 archive of undecided platform holds notes or pictures only" in text.out
+    assert "1 archive of undecided platform holds notes, pictures or sounds only" in text.out
     assert "readme only.zip" in text.out
     assert "1 game is of undecided platform" in text.out  # the .gb alone
     data = run("--json", "scan", "--workers", "1").json()["data"]

@@ -113,7 +113,7 @@ def scan(paths: tuple[Path, ...], workers: int | None, full: bool,
         if notes:
             console.print(
                 f"{counted(len(notes), 'archive')} of undecided platform "
-                f"{'holds' if len(notes) == 1 else 'hold'} notes or pictures only, no game "
+                f"{'holds' if len(notes) == 1 else 'hold'} notes, pictures or sounds only, no game "
                 f"file ({examples([os.path.basename(path) for path in notes])}): no deploy or "
                 "auto-list takes them", markup=False, soft_wrap=True)
         if summary.undecided_platform > len(notes):

@@ -326,6 +326,7 @@ class _Game:
     sheet: bool = False  # a disc's sheet or a playlist: its content is more than this file
     catalog_name: str | None = None  # a disc's catalog game, where it has one
     renamed_from: str | None = None  # an arcade set's library name, where its card name differs
+    by_data: bool = True  # identified by its hashes (or by hand), not by its name or not at all
 
 
 @dataclass(frozen=True, slots=True)
@@ -1411,11 +1412,12 @@ def _load_games(db: Database, ids: list[int]) -> dict[int, _Game]:
         "SELECT id, platform_id, filepath, file_size, file_mtime_ns, sha1_bin, is_missing, "
         "set_key, disc_number, root_id, crc32_bin, is_archive, format, "
         "CASE WHEN set_key IS NOT NULL THEN catalog_title END, "
-        f"CASE WHEN is_archive = 1 AND match_method IN {_IDENTIFIED} THEN matched_game_id END "
+        f"CASE WHEN is_archive = 1 AND match_method IN {_IDENTIFIED} THEN matched_game_id END, "
+        f"coalesce(match_method IN {_IDENTIFIED}, 0) "
         "FROM games WHERE id IN (SELECT value FROM json_each(?))", (json.dumps(ids),))
     games: dict[int, _Game] = {}
     for (game_id, platform_id, filepath, size, mtime_ns, sha1, missing, set_key, disc,
-         root_id, crc32, archive, fmt, catalog, matched) in rows:  # by position: 100k rows
+         root_id, crc32, archive, fmt, catalog, matched, by_data) in rows:  # by position
         source, name = f"{prefixes[root_id]}/{filepath}", filepath.rpartition("/")[2]
         renamed_from = None
         if matched is not None and (set_name := _arcade_set_name(matched, name)) is not None:
@@ -1425,7 +1427,8 @@ def _load_games(db: Database, ids: list[int]) -> dict[int, _Game]:
         games[game_id] = _Game(game_id, platform_id, source, name, int(size), mtime_ns,
                                sha1.hex() if sha1 is not None else None, bool(missing),
                                set_key, disc, roots[root_id], crc32, bool(archive),
-                               root_id, fmt in _SHEETS, catalog, renamed_from)
+                               root_id, fmt in _SHEETS, catalog, renamed_from,
+                               bool(by_data))
     return {i: games[i] for i in ids if i in games}
 
 
@@ -2141,7 +2144,9 @@ class _Builder:
         """``games`` in the order they claim their names on the card: of two that would land
         on one name (two roots' files of one name; names made one by the card's rules or its
         indifference to case), the one whose content the card holds there already, then one
-        whose name is its own, then the first by id; the others after every game. Not by id
+        whose name is its own, then one its hashes identified (QA133 F2: a samples zip
+        guessed by its name took a verified arcade set's), then the first by id; the others
+        after every game. Not by id
         alone, which a root removed and added back turns around (QA111 F1: the card's copy
         was replaced by the other dump, said as "1 copied"; ``Pokemon: Emerald (USA).gba``
         took the name of the file named ``Pokemon - Emerald (USA).gba``)."""
@@ -2172,7 +2177,7 @@ class _Builder:
 
     def _claim_rank(self, rival: tuple[_Game, str],
                     copied: dict[str, tuple[int, int | None, int | None]]
-                    ) -> tuple[bool, bool, int]:
+                    ) -> tuple[bool, bool, bool, int]:
         """How ``rival`` (a game, its destination) ranks among games of one name: see
         :meth:`claim_order`. Its content is there when the card's record of the file has its
         SHA1, or, a game known by its CRC32 only (no SHA1 to compare: review 115 F2), when
@@ -2185,7 +2190,8 @@ class _Builder:
         there = record is not None and (
             record.sha1 == game.sha1 if game.sha1 is not None else
             last is not None and last == (game.id, record.size, record.mtime_ns))
-        return (not there, dest.rpartition("/")[2] != game.filename, game.id)
+        return (not there, dest.rpartition("/")[2] != game.filename, not game.by_data,
+                game.id)
 
     def note_contested(self, games: Iterable[_Game], tracks: dict[int, list[_Track]]) -> None:
         """Remember the .cue games whose tracks would land where another game's do (generic

@@ -220,7 +220,9 @@ DAMAGED, NO_ROM = "damaged", "no_rom"
 # platform whose games are pictures, PICO-8's `.png`, is its platform's type, see below).
 _NEVER_ROMS = frozenset({".txt", ".nfo", ".diz", ".url", ".htm", ".html", ".pdf", ".doc",
                          ".docx", ".rtf", ".md", ".jpg", ".jpeg", ".png", ".gif", ".bmp",
-                         ".webp", ".sfv", ".md5", ".sha1", ".lnk", ".website"})
+                         ".webp", ".sfv", ".md5", ".sha1", ".lnk", ".website",
+                         # (MAME's samples: a set's sounds, zipped under its name: QA133 F2)
+                         ".wav"})
 
 
 # An archive no catalog identifies by its data (``g``: a games row): the only kind judged
@@ -243,7 +245,7 @@ def damaged_games(db: Database, game_ids: list[int]) -> dict[int, str]:
 
 
 def holds_only_notes(names: Iterable[str], own: frozenset[str]) -> bool:
-    """True when an archive of these members holds notes, pages, links or pictures only,
+    """True when an archive of these members holds notes, pages, links, pictures or sounds only,
     none of its platform's types ``own`` (see :func:`platform_extensions`)."""
     kinds = {extension_of(name).lower() for name in names}
     return kinds <= _NEVER_ROMS and not kinds & own
@@ -268,7 +270,7 @@ def unusable_archives(db: Database, game_ids: list[int],
     """The games of ``game_ids`` no emulator can load, each with (kind, why): ``damaged`` —
     `scan --verify` found a member whose data is not what its zip states (QA124 F3: still
     auto-listed and deployed) — and ``no_rom``: an archive the library's catalogs do not
-    identify whose files are all notes, pages or pictures, none of its platform's types
+    identify whose files are all notes, pages, pictures or sounds, none of its platform's types
     (``extensions``: see :func:`platform_extensions`), such as a `readme.txt` zipped under
     a game's name (QA124 F2: it displaced the real ROM). Not judged by the platform's types
     alone: the pack's lists lack formats emulators load (review 126 F1: a C64 `.d81`, a

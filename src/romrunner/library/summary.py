@@ -63,7 +63,7 @@ class ScanSummary:
     # an extension several platforms list, outside a folder naming one, and no catalog
     # match to settle it): no deploy or auto-list takes them until ``games set-platform``.
     undecided_platform: int = 0
-    # Of those, the archives that hold notes or pictures only (a zipped readme), by path:
+    # Of those, the archives that hold notes, pictures or sounds only (a zipped readme), by path:
     # no platform's game (QA132 F3: the scan advised `games set-platform` for them).
     archives_of_notes: list[str] = field(default_factory=list)
     # Games an earlier scan stored whose file is no longer taken for a game (a cover `.png`
