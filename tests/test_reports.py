@@ -549,3 +549,28 @@ def test_a_root_mounted_inside_another_root_is_said_by_the_scan(
         assert f"is the library root {inner} by another path" in said[0]["error"]
     finally:
         subprocess.run(["umount", str(point)], capture_output=True)
+
+
+def test_dupes_cut_at_its_limit_says_the_librarys_whole(cli: Any, tmp_path: Path) -> None:
+    """QA134 F1: `games dupes` summed the sets it showed (its --limit) as if they were the
+    library's: "100 duplicate sets, 166.0 KiB reclaimable" of 1,627 sets and 1.3 MiB."""
+    root = tmp_path / "lib"
+    (root / "gb").mkdir(parents=True)
+    sizes = {"a": 4096, "b": 8192, "c": 16384}
+    for name, size in sizes.items():
+        data = hashlib.sha256(name.encode()).digest() * (size // 32)
+        for copy in ("one", "two"):
+            (root / "gb" / f"{name} {copy}.gb").write_bytes(data)
+    assert cli("library", "add", str(root)).code == 0
+    assert cli("scan", "--verify", "--workers", "1").code == 0
+    cut = cli("games", "dupes", "--limit", "1")
+    assert cut.code == 0
+    whole = sum(sizes.values())
+    assert "give 3 duplicate sets in all, 28.0 KiB reclaimable" in cut.err, cut.err
+    assert whole == 28 * 1024
+    assert "1 duplicate set shown, 16.0 KiB reclaimable" in cut.out
+    every = cli("games", "dupes")
+    assert "3 duplicate sets, 28.0 KiB reclaimable" in every.out and "in all" not in every.err
+    data = cli("--json", "games", "dupes", "--limit", "1").json()
+    assert len(data["data"]) == 1 and any("3 duplicate sets in all" in w
+                                          for w in data["warnings"])

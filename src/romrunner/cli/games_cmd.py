@@ -35,7 +35,7 @@ from romrunner.library.query import (
     query_games,
     quote_value,
 )
-from romrunner.library.reports import duplicates
+from romrunner.library.reports import duplicate_totals, duplicates
 from romrunner.library.roots import forget_missing
 from romrunner.store import OpenMode
 from romrunner.words import counted, examples
@@ -147,6 +147,12 @@ def games_dupes(limit: int) -> int:
     app = app_context()
     db = app.open_db(OpenMode.READ)
     sets = duplicates(db, limit=limit)
+    cut = len(sets) == limit and (totals := duplicate_totals(db))[0] > limit
+    if cut:
+        app.warn(f"the {counted(limit, 'set')} freeing the most space "
+                 f"{'is' if limit == 1 else 'are'} shown; the library's hashes "
+                 f"give {counted(totals[0], 'duplicate set')} in all, "
+                 f"{FIELDS['size'].show(totals[1])} reclaimable (--limit shows more)")
     unverified = verify_counts(db).unverified
     if unverified:  # a zip member known by its CRC32 only is not compared with a hashed file
         one = unverified == 1
@@ -167,9 +173,8 @@ def games_dupes(limit: int) -> int:
                 console.print(f"  {entry['id']:>8}  {FIELDS['size'].show(entry['size']):>10}  "
                               f"{literal(entry['path'])}{_same_file(entry)}", soft_wrap=True)
         total = sum(item.reclaimable for item in sets)
-        noun = "duplicate set" if len(sets) == 1 else "duplicate sets"
-        console.print(f"{len(sets):,} {noun}, {FIELDS['size'].show(total)} reclaimable"
-                      if sets else "no duplicates")
+        console.print(f"{counted(len(sets), 'duplicate set')}{' shown' if cut else ''}, "
+                      f"{FIELDS['size'].show(total)} reclaimable" if sets else "no duplicates")
 
     app.finish([asdict(item) for item in sets], render)
     return 0
