@@ -574,3 +574,27 @@ def test_dupes_cut_at_its_limit_says_the_librarys_whole(cli: Any, tmp_path: Path
     data = cli("--json", "games", "dupes", "--limit", "1").json()
     assert len(data["data"]) == 1 and any("3 duplicate sets in all" in w
                                           for w in data["warnings"])
+
+
+def test_two_copies_of_an_archive_of_several_roms_are_duplicates(cli: Any,
+                                                                 tmp_path: Path) -> None:
+    """QA133 F6: an archive of several members was grouped by its own SHA1, which only `scan
+    --full` computes: two copies of a neogeo.zip (one stored, one compressed here: the same
+    ROMs) were no duplicates, even after `scan --verify`. Another set of members is none."""
+    root = tmp_path / "lib" / "arcade"
+    root.mkdir(parents=True)
+    roms = {f"rom{n}.bin": hashlib.sha256(bytes([n])).digest() * 256 for n in range(3)}
+    for name, method in (("one.zip", zipfile.ZIP_STORED), ("two.zip", zipfile.ZIP_DEFLATED)):
+        with zipfile.ZipFile(root / name, "w", method) as archive:
+            for member, data in roms.items():
+                archive.writestr(member, data)
+    with zipfile.ZipFile(root / "other.zip", "w") as archive:  # two of the three: no copy
+        for member in ("rom0.bin", "rom1.bin"):
+            archive.writestr(member, roms[member])
+    assert cli("library", "add", str(tmp_path / "lib")).code == 0
+    assert cli("scan", "--verify", "--workers", "1").code == 0
+    (found,) = cli("--json", "games", "dupes").json()["data"]
+    assert sorted(Path(f["path"]).name for f in found["files"]) == ["one.zip", "two.zip"]
+    assert found["key"].startswith("members:") and found["verified"] is True
+    sizes = sorted((root / name).stat().st_size for name in ("one.zip", "two.zip"))
+    assert found["reclaimable"] == sizes[1]

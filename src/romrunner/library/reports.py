@@ -7,6 +7,7 @@ library's rows to count them.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import re
@@ -439,6 +440,8 @@ class DuplicateSet:
 
     ``key`` is the files' SHA1, or ``crc32:CRC:SIZE`` for files whose SHA1 a first scan deferred
     (identified by a unique CRC32 + size); such a set is ``verified`` only after `scan --verify`.
+    Archives of several members are keyed ``members:SHA1`` (the SHA1 of their members'
+    hashes, in order): the same ROMs, whatever the compression.
     An archive of one member holds that member's content (``Game.zip`` beside ``Game.sfc``).
     ``size`` is the largest copy's; ``reclaimable`` what keeping only the smallest frees.
     """
@@ -464,12 +467,33 @@ _TRACKS = ("CASE WHEN g.tracks_size = 0 THEN '' ELSE (SELECT group_concat(name |
 # of that member's content (`Game.zip` beside `Game.sfc`), grouped by it and never by the
 # zip's own hash (`scan --verify` hashes the zip too: it would count the pair twice).
 _DUPLICATE_GROUPS = (
-    "WITH single AS MATERIALIZED ("  # archives of one member, found in the members' index
+    "WITH archives AS MATERIALIZED (SELECT game_id, count(*) AS n FROM game_files "
+    "  WHERE kind = 'member' GROUP BY game_id), "
+    "single AS MATERIALIZED ("  # archives of one member, found in the members' index
     "  SELECT f.game_id AS id, f.sha1_bin, f.crc32_bin, f.file_size, g.total_size "
-    "  FROM (SELECT game_id FROM game_files WHERE kind = 'member' "
-    "        GROUP BY game_id HAVING count(*) = 1) one "
+    "  FROM archives one "
     "  JOIN game_files f ON f.game_id = one.game_id AND f.kind = 'member' "
-    "  JOIN games g ON g.id = one.game_id WHERE g.is_archive = 1 AND g.is_missing = 0), "
+    "  JOIN games g ON g.id = one.game_id WHERE one.n = 1 AND g.is_archive = 1 "
+    "  AND g.is_missing = 0), "
+    # An archive of several members holds their content: keyed by their hashes in order
+    # (SHA1, else CRC32 and size), not by its own SHA1, which only `scan --full` computes
+    # (QA133 F6: two copies of a neogeo.zip were no duplicates after `scan --verify`).
+    # Their keys are made only where another archive has the same number of members, bytes
+    # and lowest and highest CRC32 (a grouping in the members' order, no sort: making every
+    # archive's key cost 2.7x the whole report at 200,000 games, 10% arcade sets).
+    "several AS MATERIALIZED (SELECT a.game_id AS id, a.n, sum(f.file_size) AS bytes, "
+    "  min(f.crc32_bin) AS low, max(f.crc32_bin) AS high FROM archives a "
+    "  CROSS JOIN games g ON g.id = a.game_id AND g.is_archive = 1 AND g.is_missing = 0 "
+    "  CROSS JOIN game_files f ON f.game_id = a.game_id AND f.kind = 'member' WHERE a.n > 1 "
+    "  GROUP BY a.game_id), "
+    "multi AS MATERIALIZED (SELECT game_id AS id, 'members:' || group_concat(k, ',') "
+    "  AS content, min(v) AS verified FROM (SELECT f.game_id, "
+    "  coalesce(lower(hex(f.sha1_bin)), lower(hex(f.crc32_bin)) || ':' || f.file_size) AS k, "
+    "  f.sha1_bin IS NOT NULL AS v FROM several s "
+    "  CROSS JOIN game_files f ON f.game_id = s.id AND f.kind = 'member' "
+    "  WHERE (s.n, s.bytes, s.low, s.high) IN (SELECT n, bytes, low, high FROM several "
+    "  GROUP BY n, bytes, low, high HAVING count(*) > 1) "
+    "  ORDER BY f.game_id, k) GROUP BY game_id), "
     "by_sha1 AS (SELECT sha1_bin FROM games WHERE sha1_bin IS NOT NULL "
     "            GROUP BY sha1_bin HAVING count(*) > 1 "
     # A single member's hash is a candidate when a game or another file has it (index
@@ -491,6 +515,7 @@ _DUPLICATE_GROUPS = (
     f"  {_TRACKS} AS tracks FROM (SELECT DISTINCT sha1_bin FROM by_sha1) d "
     "   CROSS JOIN games g ON g.sha1_bin = d.sha1_bin WHERE g.is_missing = 0 "
     "   AND g.id NOT IN (SELECT id FROM single) "  # a verified zip's own hash: by its member
+    "   AND g.id NOT IN (SELECT id FROM several) "  # (or its members)
     "  UNION ALL "
     "  SELECT lower(hex(s.sha1_bin)), 1, s.id, s.total_size, '' FROM single s "
     "  WHERE s.sha1_bin IN (SELECT sha1_bin FROM by_sha1) "
@@ -499,6 +524,11 @@ _DUPLICATE_GROUPS = (
     f"  g.total_size, {_TRACKS} FROM (SELECT DISTINCT crc32_bin, file_size FROM by_crc) d "
     "   CROSS JOIN games g ON g.crc32_bin = d.crc32_bin AND g.file_size = d.file_size "
     "   WHERE g.sha1_bin IS NULL AND g.is_missing = 0 "
+    "   AND g.id NOT IN (SELECT id FROM several) "
+    "  UNION ALL "
+    "  SELECT m.content, m.verified, m.id, g.total_size, '' FROM multi m "
+    "  JOIN games g ON g.id = m.id WHERE m.content IN "
+    "  (SELECT content FROM multi GROUP BY content HAVING count(*) > 1) "
     "  UNION ALL "
     "  SELECT 'crc32:' || lower(hex(s.crc32_bin)) || ':' || s.file_size, 0, s.id, "
     "  s.total_size, '' FROM single s WHERE s.sha1_bin IS NULL "
@@ -552,10 +582,22 @@ def _duplicate_sets(db: Database, groups: list[Any],
         members = [files[i] for i in sorted(json.loads(group["ids"])) if i in files]
         distinct = _mark_paths_of_one_file(members, stats)
         sizes = [int(entry["size"] or 0) for entry in distinct]
-        sets.append(DuplicateSet(group["content"], int(group["size"]), len(distinct),
-                                 sum(sizes) - min(sizes, default=0), bool(group["verified"]),
-                                 members))
+        sets.append(DuplicateSet(_shown_key(group["content"]), int(group["size"]),
+                                 len(distinct), sum(sizes) - min(sizes, default=0),
+                                 bool(group["verified"]), members))
     return sorted(sets, key=lambda item: (-item.reclaimable, item.key))
+
+
+def _shown_key(content: str) -> str:
+    """A set's key as shown: an archive of several members by the SHA1 of its members'
+    hashes (``members:SHA1``), not by the hashes themselves (a thousand of them, for a set
+    of a thousand ROMs)."""
+    if content.startswith(_MEMBERS_KEY):
+        return _MEMBERS_KEY + hashlib.sha1(content.encode()).hexdigest()
+    return content
+
+
+_MEMBERS_KEY = "members:"
 
 
 def _stat_or_none(path: str) -> os.stat_result | None:
