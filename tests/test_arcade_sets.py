@@ -170,3 +170,35 @@ def test_a_merged_set_an_earlier_release_guessed_is_identified_at_the_next_scan(
     assert cli("scan", "--workers", "1").code == 0  # nothing changed on disk
     (game,) = cli("--json", "games", "ls").json()["data"]["games"]
     assert (game["matched_game_id"], game["match_method"]) == ("arcade:1942", "crc32")
+
+
+def test_a_set_with_one_rom_of_wrong_data_is_that_set_lacking_it(cli: Any,
+                                                                tmp_path: Path) -> None:
+    """QA133 F4: a zip of a set's ROMs, one of them of other data under its name (another
+    version's dump, a damaged one), was "guessed from the file name only" and never judged:
+    the auto-list took it. It is the set, identified by the rest, lacking that ROM; a zip
+    whose other file has a name of no ROM of the set stays a guess (as before)."""
+    arcade = tmp_path / "roms" / "arcade"
+    arcade.mkdir(parents=True)
+    with zipfile.ZipFile(arcade / "1942.zip", "w") as archive:
+        for rom in GAMES["1942"]:
+            archive.writestr(rom, ROMS[rom] if rom != "c.3" else b"bad" + ROMS[rom][3:])
+    with zipfile.ZipFile(arcade / "odd.zip", "w") as archive:
+        for rom in ("a.1", "b.2"):  # (in every set: a set lacking the rest, if any)
+            archive.writestr(rom, ROMS[rom])
+        archive.writestr("z.9", b"not a ROM of the set")
+    (tmp_path / "mame.dat").write_text(_dat())
+    for args in (("dat", "import", str(tmp_path / "mame.dat"), "--platform", "arcade"),
+                 ("library", "add", str(tmp_path / "roms")), ("scan", "--workers", "1"),
+                 ("device", "add", "rg-35xx-plus"),
+                 ("profile", "create", "--device", "1", "--os", "muos")):
+        assert cli(*args).code == 0, args
+    games = {g["filename"]: g for g in cli("--json", "games", "ls").json()["data"]["games"]}
+    assert (games["1942.zip"]["matched_game_id"], games["1942.zip"]["match_method"]) == (
+        "arcade:1942", "crc32")
+    assert games["odd.zip"]["match_method"] not in ("crc32", "sha1", "md5")
+    listed = {g["filename"]: g for g in
+              cli("--json", "autolist", "1").json()["data"]["games"]}
+    assert not listed["1942.zip"]["included"]
+    assert listed["1942.zip"]["dropped"] == "incomplete_set"
+    assert any("(c.3 (held with other data))" in w for w in listed["1942.zip"]["warnings"])

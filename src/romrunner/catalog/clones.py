@@ -273,8 +273,12 @@ def any_rom_is_game(rom_names: Iterable[str], alternatives: bool) -> bool:
 # QA60 F1 — the BIOS set's ROMs counted as the set's own, and a prune removed the set)
 _READ_BY_THIS_READER = ("JOIN catalog_sources cs ON cs.id = c.source_id "
                         f"AND cs.reader >= {JUDGED_FROM_READER} ")
+OTHER_DATA = "(held with other data)"
 _LACKING = (
-    "SELECT g.id, c.id, r.name FROM games g "
+    # (a ROM the zip holds under its name with other data is said so: QA133 F4)
+    "SELECT g.id, c.id, r.name || CASE WHEN EXISTS (SELECT 1 FROM game_files n "
+    " WHERE n.game_id = g.id AND n.kind = 'member' AND n.name = r.name) "
+    f" THEN ' {OTHER_DATA}' ELSE '' END FROM games g "
     "JOIN catalog_games c ON c.game_id = g.matched_game_id AND c.is_bios = 0 "
     + _READ_BY_THIS_READER +
     "JOIN catalog_roms r ON r.catalog_game_id = c.id "

@@ -621,6 +621,15 @@ def _decide_by_members(db: Database) -> None:
 _DUMPED = f"coalesce(x.status, '') NOT IN ('nodump', '{DISK}')"
 
 
+# The members of archive ``a`` no catalog lists that have the name of a ROM of set ``cg``: a
+# bad dump of that ROM (another version's, a damaged one). An archive holding the rest of the
+# set is that set, lacking them (QA133 F4: `frogger.zip` with one ROM's CRC wrong was
+# guessed by its name, and never judged incomplete).
+_BAD_ROMS = ("(SELECT count(*) FROM every e WHERE e.game_id = a.game_id AND NOT e.listed "
+             "AND EXISTS (SELECT 1 FROM catalog_roms y WHERE y.catalog_game_id = cg.id "
+             "AND y.name = e.name AND y.crc32_bin IS NOT NULL))")
+
+
 # A set's members need not each have matched on their own: one whose CRC32 and size several
 # catalog games list matches none of them alone (a clone sharing its parent's ROM, QA20 M1;
 # a parent every ROM of which one clone or another shares), yet the one catalog game with
@@ -652,7 +661,7 @@ def _set_method(f: str = "") -> str:
 # (MAME, FBNeo) whose ROMs its parent and clones share has its members matched to one game or
 # another of the family, so no single game names them all.
 _SET_CANDIDATES = (
-    "WITH every AS MATERIALIZED (SELECT f.game_id, f.id, f.crc32_bin, f.file_size, "
+    "WITH every AS MATERIALIZED (SELECT f.game_id, f.id, f.name, f.crc32_bin, f.file_size, "
     "           f.sha1_bin, f.match_method, EXISTS (SELECT 1 FROM catalog_roms r "
     "           WHERE r.crc32_bin = f.crc32_bin AND r.size = f.file_size) AS listed "
     "           FROM game_files f JOIN games g ON g.id = f.game_id "
@@ -709,9 +718,9 @@ _SET_CANDIDATES = (
     "JOIN p ON p.game_id = a.game_id AND p.platform_id = cg.platform_id "
     "JOIN games g ON g.id = a.game_id "
     "GROUP BY a.game_id, cg.id HAVING count(DISTINCT m.id) = a.members "
-    " AND (a.extra = 0 OR count(DISTINCT r.id) > 1 AND count(DISTINCT r.id) = (SELECT "
-    "  count(*) FROM catalog_roms x WHERE x.catalog_game_id = cg.id "
-    f"  AND x.crc32_bin IS NOT NULL AND {_DUMPED}))")
+    " AND (a.extra = 0 OR count(DISTINCT r.id) > 1 AND count(DISTINCT r.id) + "
+    f"  {_BAD_ROMS} = (SELECT count(*) FROM catalog_roms x WHERE x.catalog_game_id = cg.id "
+    f"  AND x.crc32_bin IS NOT NULL AND {_DUMPED}) AND count(DISTINCT r.id) > {_BAD_ROMS})")
 
 
 def _decide_archives_by_sets(db: Database) -> None:
