@@ -202,3 +202,36 @@ def test_a_set_with_one_rom_of_wrong_data_is_that_set_lacking_it(cli: Any,
     assert not listed["1942.zip"]["included"]
     assert listed["1942.zip"]["dropped"] == "incomplete_set"
     assert any("(c.3 (held with other data))" in w for w in listed["1942.zip"]["warnings"])
+
+
+def test_a_split_clone_whose_parents_zip_lacks_a_rom_it_reads_is_incomplete_too(
+        cli: Any, tmp_path: Path) -> None:
+    """QA133 F3: 1942a's split zip holds its own ROM; it reads the others from its parent's
+    1942.zip. With that zip lacking one of them, the parent was left out as incomplete and
+    the clone included (it cannot run either); a clone whose parent's zip is complete runs."""
+    arcade = tmp_path / "roms" / "arcade"
+    arcade.mkdir(parents=True)
+    _zip(arcade / "1942.zip", ("a.1", "c.3"))  # lacks b.2, which 1942a reads from it
+    _zip(arcade / "1942a.zip", ("d.4",))
+    (tmp_path / "mame.dat").write_text(_dat())
+    for args in (("dat", "import", str(tmp_path / "mame.dat"), "--platform", "arcade"),
+                 ("library", "add", str(tmp_path / "roms")), ("scan", "--workers", "1"),
+                 ("device", "add", "rg-35xx-plus"),
+                 ("profile", "create", "--device", "1", "--os", "muos"),
+                 ("profile", "set", "1", "--all-versions")):
+        assert cli(*args).code == 0, args
+    games = {g["filename"]: g for g in cli("--json", "games", "ls").json()["data"]["games"]}
+    assert {name: games[name]["matched_game_id"] for name in ("1942.zip", "1942a.zip")} == {
+        "1942.zip": "arcade:1942", "1942a.zip": "arcade:1942a"}
+    result = cli("--json", "autolist", "1")
+    assert result.code == 0, result.err
+    listed = {g["filename"]: g for g in result.json()["data"]["games"]}
+    assert listed["1942.zip"]["dropped"] == "incomplete_set"
+    assert listed["1942a.zip"]["dropped"] == "incomplete_set", listed["1942a.zip"]
+    assert any("b.2 (its parent's or BIOS set's zip lacks it)" in w
+               for w in listed["1942a.zip"]["warnings"])
+    _zip(arcade / "1942.zip", GAMES["1942"])  # complete now: both run
+    assert cli("scan", "--workers", "1").code == 0
+    listed = {g["filename"]: g for g in
+              cli("--json", "autolist", "1").json()["data"]["games"]}
+    assert listed["1942a.zip"]["included"] and listed["1942.zip"]["included"], listed

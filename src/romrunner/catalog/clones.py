@@ -274,6 +274,11 @@ def any_rom_is_game(rom_names: Iterable[str], alternatives: bool) -> bool:
 _READ_BY_THIS_READER = ("JOIN catalog_sources cs ON cs.id = c.source_id "
                         f"AND cs.reader >= {JUDGED_FROM_READER} ")
 OTHER_DATA = "(held with other data)"
+# A catalog game ``o`` whose zip a set ``c`` reads beside its own: its parent, its BIOS set,
+# its parent's BIOS set (the same catalog).
+_SUPPLIER = ("o.source_id = c.source_id AND (o.name IN (c.clone_of, c.rom_of) OR o.name = "
+             "(SELECT p.rom_of FROM catalog_games p WHERE p.source_id = c.source_id "
+             "AND p.name = c.rom_of))")
 _LACKING = (
     # (a ROM the zip holds under its name with other data is said so: QA133 F4)
     "SELECT g.id, c.id, r.name || CASE WHEN EXISTS (SELECT 1 FROM game_files n "
@@ -290,10 +295,36 @@ _LACKING = (
     "AND NOT EXISTS (SELECT 1 FROM game_files f WHERE f.game_id = g.id AND f.kind = 'member' "
     " AND f.crc32_bin = r.crc32_bin AND f.file_size IS r.size) "
     "AND NOT EXISTS (SELECT 1 FROM catalog_games o JOIN catalog_roms s "
-    " ON s.catalog_game_id = o.id WHERE o.source_id = c.source_id "
-    " AND (o.name IN (c.clone_of, c.rom_of) OR o.name = (SELECT p.rom_of FROM catalog_games p "
-    "  WHERE p.source_id = c.source_id AND p.name = c.rom_of)) "
+    f" ON s.catalog_game_id = o.id WHERE {_SUPPLIER} "
     " AND s.crc32_bin = r.crc32_bin AND s.size IS r.size) "
+    "ORDER BY g.id, c.id, r.name")
+
+# The same, for the ROMs a split clone or a set of a BIOS set finds in its parent's or BIOS
+# set's zip: those the library has that zip of (present), and none of its zips holds (QA133
+# F3: 1942a was included while its parent's 1942.zip, lacking a ROM 1942a reads from it, was
+# left out as incomplete — the clone cannot run either).
+PARENT_LACKS = "(its parent's or BIOS set's zip lacks it)"
+_LACKING_BESIDE = (
+    "SELECT g.id, c.id, r.name || ' " + PARENT_LACKS.replace("'", "''") + "' FROM games g "
+    "JOIN catalog_games c ON c.game_id = g.matched_game_id AND c.is_bios = 0 "
+    + _READ_BY_THIS_READER +
+    "JOIN catalog_roms r ON r.catalog_game_id = c.id "
+    "WHERE g.id IN (SELECT value FROM json_each(?)) AND g.is_archive = 1 "
+    "AND g.match_method IN ('sha1', 'md5', 'crc32') "
+    "AND (c.clone_of IS NOT NULL OR c.rom_of IS NOT NULL) "
+    "AND coalesce(r.status, '') <> 'nodump' AND r.crc32_bin IS NOT NULL "
+    "AND (SELECT count(*) FROM catalog_roms x WHERE x.catalog_game_id = c.id) > 1 "
+    f"AND NOT {any_rom_is_the_game('c')} "
+    "AND NOT EXISTS (SELECT 1 FROM game_files f WHERE f.game_id = g.id AND f.kind = 'member' "
+    " AND f.crc32_bin = r.crc32_bin AND f.file_size IS r.size) "
+    "AND EXISTS (SELECT 1 FROM catalog_games o JOIN catalog_roms s "
+    f" ON s.catalog_game_id = o.id JOIN games h ON h.matched_game_id = o.game_id "
+    f" AND h.is_missing = 0 AND h.is_archive = 1 WHERE {_SUPPLIER} "
+    " AND s.crc32_bin = r.crc32_bin AND s.size IS r.size) "
+    "AND NOT EXISTS (SELECT 1 FROM catalog_games o JOIN games h "
+    " ON h.matched_game_id = o.game_id AND h.is_missing = 0 JOIN game_files f "
+    f" ON f.game_id = h.id AND f.kind = 'member' WHERE {_SUPPLIER} "
+    " AND f.crc32_bin = r.crc32_bin AND f.file_size IS r.size) "
     "ORDER BY g.id, c.id, r.name")
 
 
@@ -339,6 +370,7 @@ def incomplete_sets(db: Database, game_ids: Iterable[int]) -> dict[int, list[str
         return {}
     lacking: dict[int, dict[int, list[str]]] = {}
     for game_id, catalog_row, rom in [*db.query(_LACKING, (json.dumps(ids),)),
+                                      *db.query(_LACKING_BESIDE, (json.dumps(ids),)),
                                       *_lacking_disks(db, ids)]:
         lacking.setdefault(int(game_id), {}).setdefault(int(catalog_row), []).append(str(rom))
     if not lacking:
