@@ -915,3 +915,27 @@ def test_a_set_split_across_roots_or_kept_in_two_formats_goes_on_the_card_whole_
     assert duo == ["Duo (USA) (Disc 1)", "Duo (USA) (Disc 2)"], duo
     listing = cli("--pack", str(pack), "--json", "autolist", "1").json()["data"]["games"]
     assert {e["filename"]: e["reason"] for e in listing}[f"{names[2]}.cue"] == "INCLUDED"
+
+
+def test_a_plans_warnings_of_one_kind_are_said_ten_then_counted(
+        cli: Any, pack: Path, tmp_path: Path) -> None:
+    """QA134 F4: a library of many sets short of a disc printed one warning per set on every
+    deploy (94 lines, every run); the text says ten and counts the rest, --json lists each."""
+    root = tmp_path / "roms" / "psx"
+    root.mkdir(parents=True)
+    for number in range(13):
+        for disc in (1, 3):
+            name = f"Gap {number:02d} (USA) (Disc {disc})"
+            write_disc(root, name, name.encode() * 900)
+    for args in (("library", "add", str(tmp_path / "roms")), ("scan", "--workers", "1"),
+                 ("device", "add", "rg-35xx-plus")):
+        assert cli("--pack", str(pack), *args).code == 0, args
+    listed = deploy(cli, pack, "muos", tmp_path / "card", "platform:psx", "--dry-run")
+    gaps = [w for w in listed.json()["data"]["plan"]["warnings"] if w["code"] == "set-disc-gap"]
+    assert len(gaps) == 13
+    text = cli("--pack", str(pack), "deploy", "1", "--to", str(tmp_path / "card"),
+               "platform:psx")
+    assert text.code == 0, text.err
+    said = [line for line in text.err.splitlines() if "is not in the library" in line]
+    assert len(said) == 10, text.err
+    assert "… and 3 more warnings as those above (set-disc-gap;" in text.err

@@ -320,8 +320,9 @@ SAID_PER_CODE = 10  # a plan's errors of one kind said one by one; the rest coun
 
 def _warn_plan(app: AppContext, plan: DeployPlan) -> None:
     """Say the plan's errors and warnings; of one kind of per-game error (no folder, no
-    platform…), the first :data:`SAID_PER_CODE` and a count of the rest: 15,000 games of
-    undecided platform are not 15,000 lines (the JSON plan lists each)."""
+    platform…) or warning (a set's disc gap…), the first :data:`SAID_PER_CODE` and a count
+    of the rest: 15,000 games of undecided platform are not 15,000 lines (the JSON plan
+    lists each)."""
     said: Counter[str] = Counter()
     for issue in plan.errors:
         said[issue.code] += 1
@@ -331,8 +332,15 @@ def _warn_plan(app: AppContext, plan: DeployPlan) -> None:
         if count > SAID_PER_CODE:
             app.warn(f"… and {counted(count - SAID_PER_CODE, 'more chosen game')} left out "
                      f"as those above ({code}; `--dry-run --json` lists each)")
-    for issue in plan.warnings:
-        _warn_issue(app, issue)
+    warned: Counter[str] = Counter()
+    for issue in plan.warnings:  # (QA134 F4: 94 sets' disc gaps, one line each, every run)
+        warned[issue.code] += 1
+        if warned[issue.code] <= SAID_PER_CODE:
+            _warn_issue(app, issue)
+    for code, count in warned.items():
+        if count > SAID_PER_CODE:
+            app.warn(f"… and {counted(count - SAID_PER_CODE, 'more warning')} as those above "
+                     f"({code}; `--dry-run --json` lists each)")
 
 
 def _warn_issue(app: AppContext, issue: PlanIssue) -> None:

@@ -3183,7 +3183,8 @@ def _add_sets(db: Database, games: dict[int, _Game], builder: _Builder,
     sets = _load_games(db, sorted(added))
     games.update(sets)
     builder.plan.game_ids.extend(sets)
-    pairs = [f"{found.filename} for {', '.join(g.filename for g in added[found.id])}"
+    # (the sets a BIOS set is for counted past three too: 120 names on one line, QA134 F4)
+    pairs = [f"{found.filename} for {examples([g.filename for g in added[found.id]])}"
              for found in sets.values()]
     builder.plan.warnings.append(PlanIssue(
         words.added_code, f"{counted(len(sets), words.added)} not chosen added for "
