@@ -20,6 +20,7 @@ from romrunner.library.query import (
     Term,
     parse_query,
     query_games,
+    select,
 )
 from romrunner.search.index import index_games
 from romrunner.store import Database
@@ -419,3 +420,16 @@ def test_a_platform_named_by_its_folder_or_name_is_refused_naming_its_id(cli: An
     genesis = next(row for row in listed if row["platform_id"] == "genesis")
     assert "megadrive" in genesis["folder_names"] and ".md" in genesis["extensions"]
     assert cli("games", "ls", "platform:genesis").code == 0
+
+
+def test_missing_true_reads_the_partial_index_of_missing_games(tmp_path: Path) -> None:
+    """QA134 F5: `missing:true` bound its 1, so the partial index (`WHERE is_missing = 1`)
+    could not serve it: `collection ls` counted the built-in "missing files" as "0+" at
+    100k, its count out of budget. Written literally, the index answers."""
+    db = open_database(tmp_path / "q.db", OpenMode.WRITE).db
+    chosen = select(db, "missing:true")
+    plan = " ".join(str(tuple(row)) for row in db.query(
+        f"EXPLAIN QUERY PLAN SELECT g.id FROM {chosen.from_sql} WHERE {chosen.where}",
+        chosen.all_params))
+    db.close()
+    assert "idx_games_missing" in plan, plan
