@@ -69,7 +69,8 @@ def autolist(profile_id: int, card: Path | None, save: str | None, replace: bool
                           f"({result.saved_name})",
                           markup=False)
 
-    app.finish(result.as_dict(), render)
+    # (the JSON form of every entry only when asked for: 0.3 s at 100k games, QA134 F3)
+    app.finish(result.as_dict() if app.json_output else None, render)
     return 0
 
 
