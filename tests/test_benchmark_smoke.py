@@ -85,3 +85,20 @@ def test_leanrow_benchmark_smoke(tmp_path: Path) -> None:
     assert saved["set_stored4"] > saved["no_title_index"]
     for label in ("path lookups", "per-folder load", "title page 1", "lookups by md5"):
         assert label in proc.stdout
+
+
+def test_the_projection_leaves_out_a_cache_the_run_did_not_measure() -> None:
+    """QA134 F6: a run without the cache workload (`--only sizes`) scaled one empty 8 KiB
+    page to 10M observations: 287,402 MB "projected" for 1M games."""
+    from benchmarks.scale.report import project
+
+    sizes = {"games": 400_000, "games_fts": 60_000, "game_files": 20_000,
+             "catalog_games": 5_000, "compat_observations": 8192, "emulator_compat_cache": 8192,
+             "game_key_dim": 8192}
+    bare = project({"sizes": {"ours": sizes}, "scale": 1000,
+                    "rows": {"ours_observations": 0}})
+    assert "cache observations" not in bare and "key dictionaries" not in bare
+    assert bare["total"] == 400_000_000 + 60_000_000 + 20_000_000 + 5_000
+    measured = project({"sizes": {"ours": sizes}, "scale": 1000,
+                        "rows": {"ours_observations": 8192, "ours_cache_keys": 4096}})
+    assert measured["cache observations"] == 10_000_000

@@ -143,9 +143,9 @@ def _size_lines(figures: dict[str, Any]) -> list[str]:
     for group in GROUPS:
         base, mine = base_groups.get(group, 0), our_groups.get(group, 0)
         per_cache = ""
-        if group.startswith("cache observations"):
-            per_cache = f"{mine / max(1, observations):.1f} B/observation"
-        if group.startswith("cache best"):
+        if group.startswith("cache observations") and observations:
+            per_cache = f"{mine / observations:.1f} B/observation"
+        if group.startswith("cache best") and observations:
             per_cache = (f"baseline {base / max(1, figures['rows']['baseline_cache']):.1f}, "
                          f"ours {mine / max(1, scale):.1f} B/key")
         lines.append(f"| {group} | {_fmt(base)} | {base / scale:.1f} | {_fmt(mine)} | "
@@ -171,22 +171,25 @@ def project(figures: dict[str, Any]) -> dict[str, float]:
     as measured."""
     sizes = group_sizes(figures["sizes"]["ours"])
     scale = figures["scale"]
-    observations = max(1, figures["rows"]["ours_observations"])
-    keys = max(1, figures["rows"].get("ours_cache_keys", scale))
-    keys_at_projection = PROJECTED_OBSERVATIONS * keys / observations
     parts = {group: sizes[group] / scale * PROJECTED_GAMES for group in _PER_GAME_GROUPS}
     parts["catalogs"] = float(sizes["catalogs"])
-    parts["cache observations"] = (sizes["cache observations"] / observations
-                                   * PROJECTED_OBSERVATIONS)
-    for group in _PER_KEY_GROUPS:
-        parts[group] = sizes[group] / keys * keys_at_projection
+    observations = figures["rows"]["ours_observations"]
+    if observations:  # (a run without the cache workload: its empty pages are no figure)
+        keys = max(1, figures["rows"].get("ours_cache_keys", scale))
+        keys_at_projection = PROJECTED_OBSERVATIONS * keys / observations
+        parts["cache observations"] = (sizes["cache observations"] / observations
+                                       * PROJECTED_OBSERVATIONS)
+        for group in _PER_KEY_GROUPS:
+            parts[group] = sizes[group] / keys * keys_at_projection
     parts["total"] = sum(parts.values())
     return parts
 
 
 def _projection_lines(parts: dict[str, float]) -> list[str]:
-    lines = ["", f"| projected at {PROJECTED_GAMES:,} games + {PROJECTED_OBSERVATIONS:,} "
-             "observations (linear from this run) | MB |", "|---|---|"]
+    cache = f" + {PROJECTED_OBSERVATIONS:,} observations" if "cache observations" in parts \
+        else " (the cache not measured in this run)"
+    lines = ["", f"| projected at {PROJECTED_GAMES:,} games{cache} (linear from this run) "
+             "| MB |", "|---|---|"]
     lines += [f"| {group} | {size / 1e6:,.0f} |" for group, size in parts.items()]
     return lines
 
