@@ -459,3 +459,29 @@ def test_a_game_an_override_includes_says_the_rating_that_would_leave_it_out(
     assert any(w.startswith("Compatibility: broken (emulator-official, snes9x")
                for w in kept["warnings"]), kept["warnings"]
     assert verdicts(cli)["Gran Turismo (USA).iso"]["warnings"] == []  # (no rating: nothing)
+
+
+@pytest.mark.parametrize("query", ["platform:snes", "platform:gb,nes", "title:zelda"])
+def test_a_deploy_of_a_query_gates_its_platforms_as_the_whole_list_does(
+        cli: Any, setup: dict[str, Any], db_path: Path, tmp_path: Path, query: str) -> None:
+    """`deploy --auto QUERY` builds the auto-list of the query's platforms only (QA134 F2: the
+    whole library's, 3-5 s at 100k, for three platforms): the games it takes are the whole
+    list's included games the query chooses."""
+    from romrunner.deploy.select import choose_games
+    from romrunner.devices.paths import card_layout
+    from romrunner.library.query import select
+
+    assert real(cli, "profile", "set", "1", "--max-per-platform", "2").code == 0
+    pack = load_pack(shared_path("definition-pack"))
+    db = open_database(db_path, OpenMode.READ).db
+    card = tmp_path / "card"
+    card.mkdir()
+    layout = card_layout(db, pack, 1, card)
+    whole = {entry.game_id for entry in build_autolist(db, pack, 1, layout).included}
+    chosen = select(db, query, known_platforms=pack.platforms)
+    asked = {int(row[0]) for row in db.query(
+        f"SELECT g.id FROM {chosen.from_sql} WHERE {chosen.where}", chosen.all_params)}
+    taken = choose_games(db, pack, 1, layout, words=[query], auto=True)
+    db.close()
+    assert asked and set(taken.game_ids) == whole & asked
+    assert taken.left_out_by_autolist == len(asked - whole)

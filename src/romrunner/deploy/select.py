@@ -115,7 +115,10 @@ def choose_games(db: Database, pack: DefinitionPack, profile_id: int, layout: Ca
                       excluded=[names[i] for i in ids or () if i in excluded],
                       excluded_copies=[names[i] for i in kept if i in copies],
                       warnings=_excluded_platforms_chosen(db, profile_id, text, kept))
-    autolist = build_autolist(db, pack, profile_id, layout)
+    platforms = None if ids is None else {str(row[0]) for row in db.query(
+        "SELECT DISTINCT platform_id FROM games WHERE id IN (SELECT value FROM json_each(?))",
+        (json.dumps(ids),))}
+    autolist = build_autolist(db, pack, profile_id, layout, platforms=platforms)
     said = unknown_platform_warnings(pack, load_profile(db, profile_id))
     included = [entry.game_id for entry in autolist.included]
     if ids is None:  # (QA14: the games it leaves out were not even counted)

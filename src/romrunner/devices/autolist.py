@@ -16,7 +16,7 @@ import functools
 import json
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -316,10 +316,15 @@ _GAMES_SQL = (
     "coalesce(g.match_method NOT IN ('name'), 0), g.root_id, g.disc_number FROM games g")
 
 
-def _games(db: Database, profile: Profile) -> tuple[list[_Game], int]:
-    """The library's games the profile considers (one statement), and how many it filtered."""
+def _games(db: Database, profile: Profile, platforms: Collection[str] | None = None
+           ) -> tuple[list[_Game], int]:
+    """The library's games the profile considers (one statement; of ``platforms`` only, when
+    given), and how many it filtered."""
     where = ["g.is_missing = 0"]
     params: list[Any] = []
+    if platforms is not None:
+        where.append("g.platform_id IN (SELECT value FROM json_each(?))")
+        params.append(json.dumps(sorted(platforms)))
     if profile.include_platforms:
         where.append("g.platform_id IN (SELECT value FROM json_each(?))")
         params.append(json.dumps(list(profile.include_platforms)))
@@ -342,7 +347,10 @@ def _games(db: Database, profile: Profile) -> tuple[list[_Game], int]:
             "ORDER BY g.platform_id, g.title_norm, g.id", params)
         cursor.row_factory = None  # plain tuples, unpacked into _Game in column order
         games = _join_families([_game(*row) for row in cursor])
-    total = int(db.scalar("SELECT count(*) FROM games WHERE is_missing = 0"))
+    total = int(db.scalar("SELECT count(*) FROM games WHERE is_missing = 0")) \
+        if platforms is None else int(db.scalar(
+            "SELECT count(*) FROM games WHERE is_missing = 0 AND platform_id IN "
+            "(SELECT value FROM json_each(?))", (json.dumps(sorted(platforms)),)))
     return games, total - len(games)
 
 
@@ -1182,17 +1190,22 @@ def _drop_set_playlists(games: Iterable[_Game], entries: dict[int, AutoListEntry
 
 # -- the whole list ------------------------------------------------------------------------
 def build_autolist(db: Database, pack: DefinitionPack, profile_id: int,
-                   layout: CardLayout | None = None) -> AutoList:
-    """The auto-list of ``profile_id`` over the library (``layout``: real card folders)."""
+                   layout: CardLayout | None = None, *,
+                   platforms: Collection[str] | None = None) -> AutoList:
+    """The auto-list of ``profile_id`` over the library (``layout``: real card folders), or
+    over its games of ``platforms`` only: a game competes with versions of its own platform
+    alone, so their verdicts are the whole list's (a deploy of a query pays for the
+    platforms it chose, not the library's: QA134 F2)."""
     with gc_paused():  # (one object per game, no cycles: collections found nothing to free)
-        return _build_autolist(db, pack, profile_id, layout)
+        return _build_autolist(db, pack, profile_id, layout, platforms)
 
 
 def _build_autolist(db: Database, pack: DefinitionPack, profile_id: int,
-                    layout: CardLayout | None) -> AutoList:
+                    layout: CardLayout | None,
+                    platforms: Collection[str] | None = None) -> AutoList:
     profile = load_profile(db, profile_id)
     resolved = resolve_os_profile(pack, profile.device_id, profile.os_id)
-    considered, filtered = _games(db, profile)
+    considered, filtered = _games(db, profile, platforms)
     games = [game for game in considered if game.platform_id != UNKNOWN]
     chds = chd_set_folders(db, [g.id for g in games if g.filename.lower().endswith(".chd")])
     zipless: list[_Game] = []  # a set's CHD without its set's zip
