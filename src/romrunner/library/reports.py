@@ -141,8 +141,10 @@ _CHD_HELD = (f"(r.status = '{DISK}' AND r.sha1_bin IS NOT NULL AND EXISTS (SELEC
 def _status(kinds: _Kinds) -> str:
     """Per game of the DAT whose id is the parameter: HAD (a ROM's data on disk — every ROM's,
     for a game of several ROMs but a disc — or a present file matched to it by hand),
-    INCOMPLETE (some of its ROMs' data, not all), NAME_ONLY (only a present file matched to its
-    name: by the name alone, or by another DAT's data of a game of that name), MISSING."""
+    INCOMPLETE (some of its ROMs' data, not all, and a present file matched to it),
+    NAME_ONLY (only a present file matched to its name: by the name alone, or by another
+    DAT's data of a game of that name), MISSING (a game only other sets' files hold some ROMs
+    of too)."""
     held = f"({_held(kinds)}) OR {_CHD_HELD}"
     return (
         "SELECT cg.id, cg.name, cg.description, CASE "
@@ -155,7 +157,12 @@ def _status(kinds: _Kinds) -> str:
         f"                AND {_CAN_BE_HAD} AND NOT ({held})) "
         f"  OR EXISTS (SELECT 1 FROM games u WHERE u.matched_game_id = cg.game_id "
         "             AND u.is_missing = 0 AND u.match_method = 'user') "
-        f"  THEN {HAD} ELSE {INCOMPLETE} END "
+        f"  THEN {HAD} "
+        # (incomplete: a file of the library is this game, lacking ROMs; a game whose only
+        # held ROMs are other sets' — its BIOS set's, a PROM sets share — is missing:
+        # QA133 F5, 125 Neo Geo games "incomplete" for the user's neogeo.zip)
+        f"  WHEN EXISTS (SELECT 1 FROM games u WHERE u.matched_game_id = cg.game_id "
+        f"             AND u.is_missing = 0) THEN {INCOMPLETE} ELSE {MISSING} END "
         f"ELSE (SELECT max(CASE WHEN u.match_method = 'user' THEN {HAD} ELSE {NAME_ONLY} END) "
         "      FROM games u WHERE u.matched_game_id = cg.game_id AND u.is_missing = 0) "
         "END AS status "
