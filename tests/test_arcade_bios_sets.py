@@ -349,3 +349,13 @@ def test_a_samples_zip_named_as_a_set_never_takes_the_sets_place_on_the_card(
               if g["filename"] == "solo.zip"]
     assert sorted((g["included"], g["dropped"] or g["reason"]) for g in listed) == [
         (False, "no_rom"), (True, "INCLUDED")], listed
+
+
+def test_games_show_says_a_bios_set_is_one(cli: Any, tmp_path: Path) -> None:
+    """QA133 F7: `games show` of neogeo.zip listed every set that runs with it (they list its
+    ROMs), and nothing said it is a BIOS set."""
+    ids = _library(cli, tmp_path, SETS)
+    shown = real(cli, "games", "show", str(ids["neogeo"])).out
+    catalog = [line for line in shown.splitlines() if line.strip().startswith("catalog ")]
+    assert len(catalog) == 1 and "a BIOS set" in catalog[0], shown
+    assert "2 other sets of its catalogs list some of its ROMs too" in shown

@@ -315,10 +315,17 @@ def _game_lines(game: dict[str, Any]) -> list[tuple[str, str]]:
                   # another game than its match's (an arcade clone sharing its ROMs)
                   + (f": {catalog['name']}" if catalog["name"] != matched_name else "")]
         detail += [f"{key} {catalog[key]}" for key in ("region", "serial") if catalog[key]]
+        if catalog.get("is_bios"):
+            detail.append("a BIOS set: the sets that run with it read its zip beside theirs")
+        elif catalog.get("parent"):
+            detail.append(f"a clone of {catalog['parent']}")
         if catalog["by"] == "name":
             detail.append(_by_name_only(game))
         detail += _set_lines(catalog)
         lines.append(("catalog", "; ".join(detail)))
+    if game.get("sets_sharing_roms"):
+        lines.append(("shared", f"{counted(game['sets_sharing_roms'], 'other set')} of its "
+                      "catalogs list some of its ROMs too (a BIOS set's, a PROM sets share)"))
     if tags := _tags(game):
         lines.append(("tags", tags))
     if game["is_missing"] and str(game["scan_error"] or "").startswith(NO_LONGER_A_GAME):

@@ -329,7 +329,7 @@ def show_game(db: Database, game_id: int) -> dict[str, Any]:
         item["match_headerless"] = _matched_headerless(db, item)
     if str(row["filepath"]).lower().endswith(".m3u"):
         _describe_playlist_discs(db, int(row["root_id"]), str(row["filepath"]), game["files"])
-    game["catalogs"] = _matched_catalogs(db, row)
+    game["catalogs"], game["sets_sharing_roms"] = _matched_catalogs(db, row)
     game["catalog"] = game["catalogs"][0] if game["catalogs"] else None
     # (a game guessed or unmatched; or matched by a CRC32 other catalog games may share, but
     # not an archive of several members, an arcade set, which its members decide: QA24 N1)
@@ -343,38 +343,57 @@ def show_game(db: Database, game_id: int) -> dict[str, Any]:
 _Key = tuple[bytes | None, bytes | None, bytes | None, int | None]
 
 
-def _matched_catalogs(db: Database, game: Any) -> list[dict[str, Any]]:
+def _matched_catalogs(db: Database, game: Any) -> tuple[list[dict[str, Any]], int]:
     """The DATs' games of a matched game: those of its platform whose ROM data it has
     (``by: "data"``; the game its match names first), then those that only bear the name
     its match is by (``by: "name"``): two DATs of one platform may list one game name with
-    different dumps, or one dump under two names, and a match may be by name only."""
+    different dumps, or one dump under two names, and a match may be by name only. Of an
+    archive of several members (an arcade set), a game that is not the same set as its
+    match (the same ROMs, no more) is not listed but counted (the second value): clones,
+    sets sharing a PROM or a BIOS set's ROMs (QA133 F7: 127 lines for a neogeo.zip)."""
     if not game["matched_game_id"]:
-        return []
+        return [], 0
     keys, tracks = _data_keys(db, game)
     ids = {int(row[0]) for row in db.query("SELECT id FROM catalog_games WHERE game_id = ?",
                                            (game["matched_game_id"],))}
     ids |= _catalog_games_with(db, keys)
     rows = db.query(
         "SELECT cg.id, cg.game_id, cg.name, cg.region, cg.serial, cg.clone_of, "
-        "cg.alternatives, cg.source_id, cs.name AS dat, cs.version AS dat_version "
+        "cg.is_bios, cg.alternatives, cg.source_id, cs.name AS dat, cs.version AS dat_version "
         "FROM catalog_games cg "
         "JOIN catalog_sources cs ON cs.id = cg.source_id "
         "WHERE cg.id IN (SELECT value FROM json_each(?)) AND cg.platform_id = ? "
         "ORDER BY cs.name, cs.headered", (json.dumps(sorted(ids)), game["platform_id"]))
     roms = _roms_of(db, [int(r["id"]) for r in rows])
+
+    def covered(row: Any) -> set[int]:  # the keys of the game a catalog game has
+        own = roms.get(int(row["id"]), [])
+        return {i for i, key in enumerate(keys) if any(_same_data(rom, key) for rom in own)}
+
+    several = game["is_archive"] and len(keys) > 2  # (the zip's own key and its members')
+    named_rows = [row for row in rows if row["game_id"] == game["matched_game_id"]]
+    matched = set().union(*(covered(row) for row in named_rows))
+    set_size = max((len(roms.get(int(row["id"]), [])) for row in named_rows), default=0)
     found = []
+    sharing = set()
     for row in rows:
         own = roms.get(int(row["id"]), [])
-        has = (any(_same_data(rom, key) for rom in own for key in keys)
+        has = (bool(covered(row))
                and all(any(_same_data(rom, track) for rom in own) for track in tracks))
         named = row["game_id"] == game["matched_game_id"]
+        if has and not named and several and (covered(row) != matched or len(own) != set_size):
+            # (another set with some of its ROMs, or more: no other listing of this set)
+            sharing.add(str(row["game_id"]))
+            continue
         if has or named:
             entry = {key: row[key] for key in ("name", "region", "serial", "dat",
                                                "dat_version")}
+            entry["parent"] = row["clone_of"]
+            entry["is_bios"] = bool(row["is_bios"])
             if has and named and game["is_archive"]:  # (not a clone sharing its ROMs)
                 entry.update(_set_completeness(db, row, own, keys))
             found.append(({**entry, "by": "data" if has else "name"}, (not has, not named)))
-    return [entry for entry, _ in sorted(found, key=lambda pair: pair[1])]
+    return [entry for entry, _ in sorted(found, key=lambda pair: pair[1])], len(sharing)
 
 
 def _set_completeness(db: Database, catalog_game: Any, roms: list[Any],
