@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from romrunner.catalog.datfile import read_dat
+from romrunner.store import OpenMode, open_database
 from tests.test_autolist import real
 
 ROMS = {name: hashlib.sha256(name.encode()).digest() * 16
@@ -359,3 +360,25 @@ def test_games_show_says_a_bios_set_is_one(cli: Any, tmp_path: Path) -> None:
     catalog = [line for line in shown.splitlines() if line.strip().startswith("catalog ")]
     assert len(catalog) == 1 and "a BIOS set" in catalog[0], shown
     assert "2 other sets of its catalogs list some of its ROMs too" in shown
+
+
+def test_a_library_an_earlier_release_scanned_has_its_bios_set_identified_at_the_next_scan(
+        cli: Any, tmp_path: Path, db_path: Path) -> None:
+    """The rules that identify a neogeo.zip in `fbneo/` (QA133 F1) reach a library an
+    earlier release scanned: its unchanged files are not examined again, so the first scan
+    under the new rules identifies again what an earlier release left unidentified."""
+    ids = _library(cli, tmp_path, {"neogeo": SETS["neogeo"], "2020bb": SETS["2020bb"]},
+                   folder="fbneo")
+    db = open_database(db_path, OpenMode.WRITE).db
+    with db.atomic():  # as the earlier release left it
+        db.execute("UPDATE games SET matched_game_id = NULL, match_method = NULL, "
+                   "platform_id = 'unknown' WHERE id = ?", (ids["neogeo"],))
+        db.execute("UPDATE game_files SET matched_game_id = NULL, match_method = NULL "
+                   "WHERE game_id = ?", (ids["neogeo"],))
+        db.execute("UPDATE user_settings SET value = '20' WHERE key = 'tag_rules_version'")
+    db.close()
+    scanned = real(cli, "--json", "scan", "--workers", "1")
+    assert scanned.code == 0, scanned.err
+    assert scanned.json()["data"]["rematched"] >= 1
+    shown = real(cli, "--json", "games", "show", str(ids["neogeo"])).json()["data"]
+    assert shown["matched_game_id"] == "arcade:neogeo"

@@ -216,8 +216,12 @@ def identify_noting_moves(db: Database, game_ids: list[int] | None = None
 # Sega serial, "[T-4507G]", is no translation; 19: a disc tag "[Disc 1 of 2]" is no tag that
 # tells one dump of a set from another, so such sets are split again, and a disc's label
 # naming an edition its title names already, "Complete Box (Disc 1) (… Complete Box)", is no
-# other edition; 20: a fan translation's language, "[T+Eng]", is one of its languages.)
-TAG_RULES_VERSION = 20
+# other edition; 20: a fan translation's language, "[T+Eng]", is one of its languages; 21:
+# an arcade set whose every ROM other sets share is a set of its candidate platforms (a
+# neogeo.zip in `fbneo/`), and one with a ROM of other data under its name is that set
+# lacking it (QA133 F1, F4): the archives an earlier release left unidentified or guessed
+# are identified again.)
+TAG_RULES_VERSION = 21
 _IDENTIFIED = "('sha1', 'md5', 'crc32', 'tracks', 'user')"
 _TAG_SOURCE = f"CASE WHEN g.match_method IN {_IDENTIFIED} THEN g.matched_game_id END"
 _TAGGED = (*TAG_COLUMNS, *DISC_COLUMNS)
