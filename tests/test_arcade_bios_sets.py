@@ -360,6 +360,8 @@ def test_games_show_says_a_bios_set_is_one(cli: Any, tmp_path: Path) -> None:
     catalog = [line for line in shown.splitlines() if line.strip().startswith("catalog ")]
     assert len(catalog) == 1 and "a BIOS set" in catalog[0], shown
     assert "2 other sets of its catalogs list some of its ROMs too" in shown
+    found = real(cli, "--json", "games", "ls", "flag:bios").json()["data"]["games"]
+    assert [g["filename"] for g in found] == ["neogeo.zip"]
 
 
 def test_a_library_an_earlier_release_scanned_has_its_bios_set_identified_at_the_next_scan(

@@ -84,6 +84,13 @@ def test_games_show_names_each_catalog_game_that_has_its_data(cli: Any, tmp_path
              if line.strip().startswith("catalog ")]
     assert lines and "a clone of 1942" in lines[0], lines
 
+    def chosen(query: str) -> list[str]:
+        return sorted(g["filename"] for g in
+                      cli("--json", "games", "ls", query).json()["data"]["games"])
+
+    assert chosen("clone:true") == ["1942a.zip"] and chosen("clone:false") == ["1942.zip"]
+    assert chosen("-clone:true") == ["1942.zip"]
+
 
 def test_dat_report_has_a_set_of_several_roms_only_with_all_of_them(
         cli: Any, tmp_path: Path) -> None:

@@ -473,7 +473,15 @@ def _flag_sql(value: str, ctx: Context) -> Sql:
         return "g.is_hack = 1", []
     if value.lower() == "translation":
         return "g.hack_type = 'translation'", []
-    return _json_list_sql("g.flags")(value, ctx)
+    condition, params = _json_list_sql("g.flags")(value, ctx)
+    if value.lower() == "bios":  # (a name's "[BIOS]", or a catalog's BIOS set: QA133 F7)
+        return f"({condition} OR {_CATALOG_BIOS})", params
+    return condition, params
+
+
+_CATALOG_BIOS = "g.matched_game_id IN (SELECT game_id FROM catalog_games WHERE is_bios = 1)"
+_CATALOG_CLONE = ("g.matched_game_id IN (SELECT game_id FROM catalog_games "
+                  "WHERE clone_of IS NOT NULL)")
 
 
 _MATCH_SQL: dict[str, Sql] = {
@@ -656,6 +664,10 @@ FIELDS: dict[str, Field] = {f.name: f for f in (
            _flag_sql),
     _field("title", "words of the title, as word prefixes (title:mario)", _title_parse,
            _words_sql, "g.title_norm"),
+    _field("clone", "matched a clone in its DAT: an arcade clone, another region's release "
+           "(clone:true; clone:false: a parent, or a game of no family)",
+           lambda v: _boolean("clone", v),
+           lambda v, ctx: (_CATALOG_CLONE if v else f"NOT coalesce({_CATALOG_CLONE}, 0)", [])),
     _field("missing", "the file has vanished from disk (missing:true)",
            lambda v: _boolean("missing", v),
            # (the missing games from their partial index: the planner scanned the facets
