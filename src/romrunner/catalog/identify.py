@@ -756,9 +756,10 @@ def _decide_archives_by_sets(db: Database) -> None:
 
 
 def _settle_archives(db: Database, decided: list[tuple[int, str, str]], *,
-                     members_too: bool) -> None:
+                     members_too: bool, family_too: bool = False) -> None:
     """Identify each archive ``decided`` names (game id, catalog game, method) as that game;
-    ``members_too``: its members then name it too."""
+    ``members_too``: its members then name it too; ``family_too`` (a merged set): its
+    members that no single game's data named, ROMs its clones share, name it."""
     if not decided:
         return
     db.execute("CREATE TEMP TABLE IF NOT EXISTS identify_sets "
@@ -772,6 +773,15 @@ def _settle_archives(db: Database, decided: list[tuple[int, str, str]], *,
                    "AND EXISTS (SELECT 1 FROM catalog_games cg JOIN catalog_roms r "
                    " ON r.catalog_game_id = cg.id WHERE cg.game_id = s.game "
                    " AND r.crc32_bin = f.crc32_bin AND r.size = f.file_size)")
+    if family_too:  # (QA133 F7: 13 of a merged dkong.zip's 22 members said "no match")
+        db.execute("UPDATE game_files AS f SET matched_game_id = s.game, "
+                   "match_method = s.method FROM temp.identify_sets s "
+                   "WHERE f.game_id = s.game_id AND f.kind = 'member' "
+                   "AND f.matched_game_id IS NULL AND EXISTS (SELECT 1 FROM catalog_games p "
+                   " JOIN catalog_games c ON c.source_id = p.source_id "
+                   " AND (c.id = p.id OR c.clone_of = p.name) "
+                   " JOIN catalog_roms r ON r.catalog_game_id = c.id "
+                   f" WHERE p.game_id = s.game AND {_SAME_ROM})")
     _settle_by_members(db, "SELECT game_id, game, method FROM temp.identify_sets")
     db.execute("DELETE FROM temp.identify_sets")
 
@@ -817,7 +827,8 @@ def _decide_merged_sets(db: Database) -> None:
     """An archive of several members no catalog game has all of is the parent it is named
     as (``1942.zip``) when it holds every ROM of that parent and each of its other members
     is a ROM of one of the parent's clones: a merged arcade set (QA17: taken for a guess
-    by name). Its members keep their own matches (each clone's ROM names its clone)."""
+    by name). Its members keep their own matches (each clone's ROM names its clone); those
+    several clones share, which named none, name the set."""
     decided = []
     for game_id, filename, method in db.query(_UNDECIDED_ARCHIVES):
         stem = strip_extension(str(filename))
@@ -825,7 +836,7 @@ def _decide_merged_sets(db: Database) -> None:
             _MERGED_PARENT, {"stem": stem, "lower": stem.lower(), "game": int(game_id)})}
         if len(parents) == 1:
             decided.append((int(game_id), parents.pop(), str(method)))
-    _settle_archives(db, decided, members_too=False)
+    _settle_archives(db, decided, members_too=False, family_too=True)
 
 
 def _settle_by_members(db: Database, decided: str) -> None:
