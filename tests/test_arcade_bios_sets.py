@@ -384,3 +384,26 @@ def test_a_library_an_earlier_release_scanned_has_its_bios_set_identified_at_the
     assert scanned.json()["data"]["rematched"] >= 1
     shown = real(cli, "--json", "games", "show", str(ids["neogeo"])).json()["data"]
     assert shown["matched_game_id"] == "arcade:neogeo"
+
+
+def test_bios_scan_says_a_zip_is_an_imported_dats_bios_set_of_another_version(
+        cli: Any, tmp_path: Path) -> None:
+    """QA133 F8: MAME 0.37b5's neogeo.zip in a BIOS folder was only "wrong_size" against the
+    pack's later neogeo.zip, while the deploy put it beside the sets that need it: a note
+    says it is that DAT's complete BIOS set; a zip lacking one of its ROMs gets none."""
+    (tmp_path / "mame.xml").write_text(_dat())
+    assert real(cli, "dat", "import", str(tmp_path / "mame.xml"), "--platform",
+                "arcade").code == 0
+    for name, members in (("whole", SETS["neogeo"]), ("short", SETS["neogeo"][:1])):
+        folder = tmp_path / name
+        folder.mkdir()
+        with zipfile.ZipFile(folder / "neogeo.zip", "w") as archive:
+            for member in members:
+                archive.writestr(member, ROMS[member])
+        result = real(cli, "--json", "bios", "scan", str(folder))
+        assert result.code == 0, result.err
+        data = result.json()["data"]
+        (item,) = data["files"]
+        assert item["status"] in ("wrong_size", "wrong_hash"), item
+        said = [n["note"] for n in data["notes"] if "BIOS set neogeo of MAME 0.37b5" in n["note"]]
+        assert len(said) == (1 if name == "whole" else 0), data["notes"]

@@ -169,6 +169,8 @@ def scan_bios(db: Database, pack: DefinitionPack, folders: list[Path], *,
                     _report(summary, root, path, info, verdicts)
                     if verdicts[0].entry is None:
                         _look_inside(known.index, path, summary)
+                    elif summary.files[-1]["status"] in ("wrong_size", "wrong_hash"):
+                        _another_romset_version(db, path, summary)
             scanned |= seen
             # (a folder or file that could not be read — a share that dropped mid-walk — is
             # not "gone": its rows stay as they were, QA42 F3)
@@ -343,6 +345,35 @@ def _look_inside(index: PackIndex, path: Path, summary: BiosScanSummary) -> None
 
 
 _MEMBERS_LOOKED_AT = 256  # (a zip of a whole romset is no BIOS download)
+
+
+def _another_romset_version(db: Database, path: Path, summary: BiosScanSummary) -> None:
+    """A zip the pack's entry of its name does not take (MAME 0.37b5's neogeo.zip, where
+    the pack knows a later romset's) that holds every ROM of an arcade BIOS set of that
+    name an imported DAT lists: said so in a note, for the emulator of that romset version
+    reads it, and a deploy puts it beside the sets of that DAT that need it (QA133 F8: only
+    "wrong_size"). Its directory is read; nothing is decompressed."""
+    if path.suffix.lower() != ".zip":
+        return
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = {(m.CRC, m.file_size) for m in archive.infolist() if not m.is_dir()}
+    except (OSError, *ZIP_ERRORS):
+        return
+    for source, version, roms in db.query(
+            "SELECT cs.name, cs.version, json_group_array(json_array(hex(r.crc32_bin), "
+            "r.size)) FROM catalog_games cg JOIN catalog_sources cs ON cs.id = cg.source_id "
+            "JOIN catalog_roms r ON r.catalog_game_id = cg.id WHERE cg.is_bios = 1 "
+            "AND cg.name = ? COLLATE NOCASE AND r.crc32_bin IS NOT NULL "
+            "AND coalesce(r.status, '') <> 'nodump' GROUP BY cg.id", (path.stem,)):
+        needed = {(int(crc, 16), int(size)) for crc, size in json.loads(roms) if size}
+        if needed and needed <= members:
+            summary.notes.append({"path": str(path), "note": (
+                f"the complete BIOS set {path.stem} of {source}"
+                f"{f' {version}' if version else ''} (an imported DAT): another romset "
+                "version than the pack's; an emulator of that version reads it, and a deploy "
+                "puts it beside that DAT's sets that need it")})
+            return
 
 
 def _unchanged_hashes(row: Any, info: os.stat_result) -> Hashes | None:
