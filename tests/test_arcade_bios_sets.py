@@ -407,3 +407,37 @@ def test_bios_scan_says_a_zip_is_an_imported_dats_bios_set_of_another_version(
         assert item["status"] in ("wrong_size", "wrong_hash"), item
         said = [n["note"] for n in data["notes"] if "BIOS set neogeo of MAME 0.37b5" in n["note"]]
         assert len(said) == (1 if name == "whole" else 0), data["notes"]
+
+
+def test_of_two_copies_of_a_bios_set_the_whole_one_goes_beside_the_game(
+        cli: Any, tmp_path: Path) -> None:
+    """QA136 F1: the first copy by id of a BIOS set went on the card, one lacking a ROM,
+    while a whole copy sat in another folder (the auto-list judged the game against the
+    whole one, and the deploy said nothing)."""
+    roms = tmp_path / "roms"
+    for folder, members in (("arcade", SETS["neogeo"][:1]), ("fbneo", SETS["neogeo"])):
+        (roms / folder).mkdir(parents=True)
+        with zipfile.ZipFile(roms / folder / "neogeo.zip", "w") as archive:
+            for member in members:
+                archive.writestr(member, ROMS[member])
+    with zipfile.ZipFile(roms / "arcade" / "2020bb.zip", "w") as archive:
+        for member in SETS["2020bb"]:
+            archive.writestr(member, ROMS[member])
+    (tmp_path / "mame.xml").write_text(_dat())
+    for args in (("dat", "import", str(tmp_path / "mame.xml"), "--platform", "arcade"),
+                 ("library", "add", str(roms)), ("scan", "--workers", "1"),
+                 ("device", "add", "rg-35xx-plus"),
+                 ("profile", "create", "--device", "1", "--os", "knulli")):
+        assert real(cli, *args).code == 0, args
+    games = {(Path(g["filename"]).stem, g["platform_id"], g["id"]) for g in
+             real(cli, "--json", "games", "ls").json()["data"]["games"]}
+    bad = min(i for stem, _, i in games if stem == "neogeo")  # the first by id: the short one
+    shown = real(cli, "--json", "games", "show", str(bad)).json()["data"]
+    assert shown["filepath"].startswith("arcade/"), shown["filepath"]
+    assert shown["matched_game_id"] == "arcade:neogeo"
+    for args in (("--auto",), ("title:2020",)):
+        card = tmp_path / f"card{len(args[0])}"
+        card.mkdir()
+        assert real(cli, "deploy", "1", "--to", str(card), *args).code == 0, args
+        (placed,) = card.rglob("neogeo.zip")
+        assert placed.read_bytes() == (roms / "fbneo" / "neogeo.zip").read_bytes(), args

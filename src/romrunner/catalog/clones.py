@@ -111,22 +111,27 @@ def split_clones(db: Database, game_ids: Iterable[int]) -> dict[int, SplitClone]
                     (game_id, strip_extension(filepath.rpartition("/")[2]).lower(),
                      bool(identified)))
     return {game_id: SplitClone(game_id, parent_name, parent_game,
-                                _best_first(present.get((platform, parent_game), []),
+                                _best_first(db, present.get((platform, parent_game), []),
                                             parent_name),
                                 missing.get((platform, parent_game), 0))
             for game_id, (platform, parent_name, parent_game) in split.items()}
 
 
-def _best_first(parents: list[tuple[int, str, bool]], name: str) -> tuple[int, ...]:
+def _best_first(db: Database, parents: list[tuple[int, str, bool]], name: str
+                ) -> tuple[int, ...]:
     """The ids of ``parents`` (id, file name's stem, identified), those identified by their
     hashes first (a zip that only bears the set's name may hold another romset's ROMs: QA56
     F11, it went on the card while the set itself, renamed, stayed; the deploy writes any
-    under the set's name), then those named as the set ``name``, then by id."""
+    under the set's name), then those that lack no ROM of their set (QA136 F1: a neogeo.zip
+    with a bad ROM went on the card, the first by id, a whole one in another folder), then
+    those named as the set ``name``, then by id."""
     if len(parents) < 2:
         return tuple(game_id for game_id, _, _ in parents)
     name = name.lower()
+    lacking = incomplete_sets(db, [game_id for game_id, _, known in parents if known],
+                              bios_sets=True)
     return tuple(game_id for game_id, stem, identified in sorted(
-        parents, key=lambda p: (not p[2], p[1] != name, p[0])))
+        parents, key=lambda p: (not p[2], p[0] in lacking, p[1] != name, p[0])))
 
 
 @dataclass(frozen=True)
@@ -187,8 +192,8 @@ def bios_sets_needed(db: Database, game_ids: Iterable[int], *,
     files = _bios_files_named(db, {w[1] for w in wanted.values()}, outside)
     for game_id, (platform_id, name, catalog_id) in wanted.items():
         sets = copies.get((catalog_id, platform_id), [])
-        present = _best_first([(i, stem, known) for i, stem, known, missing in sets
-                               if not missing], name)
+        present = _best_first(db, [(i, stem, known) for i, stem, known, missing in sets
+                                   if not missing], name)
         file = files.get(name.lower())
         identified = {i for i, _, known, _ in sets if known}
         if present and present[0] not in identified and file is not None:
@@ -274,6 +279,7 @@ def any_rom_is_game(rom_names: Iterable[str], alternatives: bool) -> bool:
 _READ_BY_THIS_READER = ("JOIN catalog_sources cs ON cs.id = c.source_id "
                         f"AND cs.reader >= {JUDGED_FROM_READER} ")
 OTHER_DATA = "(held with other data)"
+_NO_BIOS_SET = "AND c.is_bios = 0 "
 # A catalog game ``o`` whose zip a set ``c`` reads beside its own: its parent, its BIOS set,
 # its parent's BIOS set (the same catalog).
 _SUPPLIER = ("o.source_id = c.source_id AND (o.name IN (c.clone_of, c.rom_of) OR o.name = "
@@ -360,16 +366,19 @@ def _lacking_disks(db: Database, ids: list[int]) -> list[tuple[int, int, str]]:
             if (platform, disk.casefold()) not in named]
 
 
-def incomplete_sets(db: Database, game_ids: Iterable[int]) -> dict[int, list[str]]:
+def incomplete_sets(db: Database, game_ids: Iterable[int], *,
+                    bios_sets: bool = False) -> dict[int, list[str]]:
     """The archives among ``game_ids`` that lack ROMs of the set they were identified as (an
     arcade set missing a ROM: its emulator refuses it), each with the ROMs it lacks — in
     every catalog that lists the set (complete by one is complete). Nothing is asked where
-    the library has no archive matched by its members' hashes."""
+    the library has no archive matched by its members' hashes. BIOS sets (no game of their
+    own) are judged only with ``bios_sets``."""
     ids = sorted(set(game_ids))
     if not ids:
         return {}
     lacking: dict[int, dict[int, list[str]]] = {}
-    for game_id, catalog_row, rom in [*db.query(_LACKING, (json.dumps(ids),)),
+    own = _LACKING.replace(_NO_BIOS_SET, "") if bios_sets else _LACKING
+    for game_id, catalog_row, rom in [*db.query(own, (json.dumps(ids),)),
                                       *db.query(_LACKING_BESIDE, (json.dumps(ids),)),
                                       *_lacking_disks(db, ids)]:
         lacking.setdefault(int(game_id), {}).setdefault(int(catalog_row), []).append(str(rom))

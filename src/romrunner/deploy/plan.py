@@ -24,7 +24,7 @@ import re
 import stat
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -2145,8 +2145,8 @@ class _Builder:
         on one name (two roots' files of one name; names made one by the card's rules or its
         indifference to case), the one whose content the card holds there already, then one
         whose name is its own, then one its hashes identified (QA133 F2: a samples zip
-        guessed by its name took a verified arcade set's), then the first by id; the others
-        after every game. Not by id
+        guessed by its name took a verified arcade set's), then an arcade set that lacks no
+        ROM of its set (QA136 F1), then the first by id; the others after every game. Not by id
         alone, which a root removed and added back turns around (QA111 F1: the card's copy
         was replaced by the other dump, said as "1 copied"; ``Pokemon: Emerald (USA).gba``
         took the name of the file named ``Pokemon - Emerald (USA).gba``)."""
@@ -2169,15 +2169,18 @@ class _Builder:
             return games
         copied = _last_copied_games(db, self.plan.root,
                                     [dest for found in contested for _, dest in found])
+        lacking = incomplete_sets(db, [game.id for found in contested for game, _ in found
+                                       if game.archive], bios_sets=True)
         later: set[int] = set()
         for found in contested:
-            first = min(found, key=lambda rival: self._claim_rank(rival, copied))[0]
+            first = min(found, key=lambda rival: self._claim_rank(rival, copied,
+                                                                  lacking))[0]
             later.update(game.id for game, _ in found if game is not first)
         return sorted(games, key=lambda game: game.id in later)
 
     def _claim_rank(self, rival: tuple[_Game, str],
-                    copied: dict[str, tuple[int, int | None, int | None]]
-                    ) -> tuple[bool, bool, bool, int]:
+                    copied: dict[str, tuple[int, int | None, int | None]],
+                    lacking: Collection[int] = ()) -> tuple[bool, bool, bool, bool, int]:
         """How ``rival`` (a game, its destination) ranks among games of one name: see
         :meth:`claim_order`. Its content is there when the card's record of the file has its
         SHA1, or, a game known by its CRC32 only (no SHA1 to compare: review 115 F2), when
@@ -2191,7 +2194,7 @@ class _Builder:
             record.sha1 == game.sha1 if game.sha1 is not None else
             last is not None and last == (game.id, record.size, record.mtime_ns))
         return (not there, dest.rpartition("/")[2] != game.filename, not game.by_data,
-                game.id)
+                game.id in lacking, game.id)
 
     def note_contested(self, games: Iterable[_Game], tracks: dict[int, list[_Track]]) -> None:
         """Remember the .cue games whose tracks would land where another game's do (generic
