@@ -441,3 +441,34 @@ def test_of_two_copies_of_a_bios_set_the_whole_one_goes_beside_the_game(
         assert real(cli, "deploy", "1", "--to", str(card), *args).code == 0, args
         (placed,) = card.rglob("neogeo.zip")
         assert placed.read_bytes() == (roms / "fbneo" / "neogeo.zip").read_bytes(), args
+
+
+def test_a_query_deploy_never_writes_a_samples_zip_over_the_set_on_the_card(
+        cli: Any, tmp_path: Path) -> None:
+    """QA136 F4: a deploy of a query choosing only a set's samples zip (`.wav` files under the
+    set's name) wrote it over the verified set an earlier deploy put on the card, "1 copied",
+    though it had just said the archive holds no ROM. It is no game: not copied."""
+    samples = tmp_path / "roms" / "arcade" / "samples"
+    samples.mkdir(parents=True)
+    with zipfile.ZipFile(samples / "solo.zip", "w") as archive:
+        archive.writestr("1.wav", b"RIFF" + bytes(4000))
+    with zipfile.ZipFile(tmp_path / "roms" / "arcade" / "solo.zip", "w") as archive:
+        archive.writestr("solo.1", ROMS["solo.1"])
+    (tmp_path / "mame.xml").write_text(_dat())
+    for args in (("dat", "import", str(tmp_path / "mame.xml"), "--platform", "arcade"),
+                 ("library", "add", str(tmp_path / "roms")), ("scan", "--workers", "1"),
+                 ("device", "add", "rg-35xx-plus"),
+                 ("profile", "create", "--device", "1", "--os", "knulli")):
+        assert real(cli, *args).code == 0, args
+    ids = {real(cli, "--json", "games", "show", str(g["id"])).json()["data"]["filepath"]:
+           g["id"] for g in real(cli, "--json", "games", "ls").json()["data"]["games"]}
+    card = tmp_path / "card"
+    card.mkdir()
+    assert real(cli, "deploy", "1", "--to", str(card), f"id:{ids['arcade/solo.zip']}").code == 0
+    (placed,) = card.rglob("solo.zip")
+    before = placed.read_bytes()
+    again = real(cli, "--json", "deploy", "1", "--to", str(card),
+                 f"id:{ids['arcade/samples/solo.zip']}")
+    assert placed.read_bytes() == before
+    assert again.json()["data"]["copied"] == 0
+    assert any("solo.zip" in w and "not copied" in w for w in again.json()["warnings"])

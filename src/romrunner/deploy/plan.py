@@ -94,6 +94,7 @@ from romrunner.library.containers import (
     sheet_entries,
     sheet_file_names,
 )
+from romrunner.library.games import NO_ROM, platform_extensions, unusable_archives
 from romrunner.library.platforms import NO_LONGER_A_GAME, UNKNOWN
 from romrunner.library.record import release_of_set
 from romrunner.library.roots import root_is_there
@@ -486,6 +487,7 @@ def _build_plan(db: Database, layout: CardLayoutLike, ids: list[int],
     _place_chds(db, builder, games)
     if pack is not None:
         _leave_out_bios_dumps(db, pack, games, builder)
+        _leave_out_archives_of_no_rom(db, pack, games, builder)
     absent = _absent_games(db, builder, set(ids))
     _leave_out_copies(db, games, builder, absent)
     sets = _complete_sets(db, games, builder)
@@ -3008,6 +3010,29 @@ def _leave_out_bios_dumps(db: Database, pack: DefinitionPack, games: dict[int, _
         f"{'is' if len(shown) == 1 else 'are'} not copied to a ROM folder "
         f"({examples(shown, sep='; ')}): a BIOS goes to the card's BIOS folder once `romrunner "
         "bios scan` of its folder has verified it"))
+
+
+def _leave_out_archives_of_no_rom(db: Database, pack: DefinitionPack,
+                                  games: dict[int, _Game], builder: _Builder) -> None:
+    """An archive no catalog identifies that holds notes, pictures or sounds only (a zipped
+    readme, MAME's samples of a set zipped under its name) is no game: not copied, as the
+    auto-list leaves it out (QA136 F4: a query deploy of a samples zip replaced the
+    verified set of that name the card held). Said in one warning."""
+    guessed = [game.id for game in games.values() if game.archive and not game.by_data]
+    if not guessed:
+        return
+    found = {game_id: why for game_id, (kind, why) in unusable_archives(
+        db, guessed, platform_extensions(pack)).items() if kind == NO_ROM}
+    if not found:
+        return
+    shown = [games[game_id].filename for game_id in sorted(found)]
+    for game_id in found:
+        del games[game_id]
+    builder.plan.warnings.append(PlanIssue(
+        "archive-no-rom", f"{counted(len(shown), 'chosen archive')} "
+        f"{'holds' if len(shown) == 1 else 'hold'} notes, pictures or sounds only, no ROM of "
+        f"{'its' if len(shown) == 1 else 'their'} platform ({examples(shown)}): not copied "
+        "(no emulator loads it as a game; the auto-list leaves such archives out too)"))
 
 
 def _bring_parents(db: Database, games: dict[int, _Game], builder: _Builder,
