@@ -55,6 +55,11 @@ def test_an_archive_of_notes_is_not_sent_to_set_platform(run: Any, tmp_path: Pat
     data = run("--json", "scan", "--workers", "1").json()["data"]
     assert data["undecided_platform"] == 2
     assert [Path(path).name for path in data["archives_of_notes"]] == ["readme only.zip"]
+    # the auto-list says it holds no ROM, not to set its platform (QA136 F4)
+    listed = {g["filename"]: g for g in run("--json", "autolist", "1").json()["data"]["games"]}
+    assert listed["readme only.zip"]["dropped"] == "no_rom"
+    assert listed["A.P.B. (USA, Europe).gb"]["reason"] == "no_platform"
+    assert "1 game of undecided platform left out" in run("autolist", "1").out
 
 
 def _id_of(run: Any, name: str) -> int:

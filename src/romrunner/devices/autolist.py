@@ -1257,12 +1257,17 @@ def _build_autolist(db: Database, pack: DefinitionPack, profile_id: int,
             game.id, game.title, game.filename, game.platform_id, gate.include, gate.reason,
             gate.perf, gate.compat, emulator, origin, folders.get(game.platform_id),
             warnings=gate.warnings)
-    for game in considered:
-        if game.platform_id == UNKNOWN:
-            entries[game.id] = AutoListEntry(
-                game.id, game.title, game.filename, game.platform_id, False, NO_PLATFORM,
-                None, None, None, "none", None,
-                warnings=["Platform undecided: set it with `romrunner games set-platform`"])
+    undecided = [game for game in considered if game.platform_id == UNKNOWN]
+    # (an archive of notes, pictures or sounds only is no game: no platform to set, QA136 F4)
+    no_rom = {game_id: why for game_id, (kind, why) in unusable_archives(
+        db, [g.id for g in undecided if not g.identified and _archive_name(g.filename)],
+        {}).items() if kind == DROP_NO_ROM} if undecided else {}
+    for game in undecided:
+        entries[game.id] = AutoListEntry(
+            game.id, game.title, game.filename, game.platform_id, False, NO_PLATFORM,
+            None, None, None, "none", None, dropped=DROP_NO_ROM if game.id in no_rom
+            else None, warnings=[no_rom[game.id]] if game.id in no_rom else
+            ["Platform undecided: set it with `romrunner games set-platform`"])
     if layout is not None and layout.fs.max_file_size is not None:
         _leave_out_what_the_card_cannot_hold(db, layout, layout.fs.max_file_size, games,
                                              entries)
