@@ -472,3 +472,40 @@ def test_a_query_deploy_never_writes_a_samples_zip_over_the_set_on_the_card(
     assert placed.read_bytes() == before
     assert again.json()["data"]["copied"] == 0
     assert any("solo.zip" in w and "not copied" in w for w in again.json()["warnings"])
+
+
+def test_a_bios_set_whose_platform_was_set_by_hand_is_named_where_it_is(
+        cli: Any, tmp_path: Path) -> None:
+    """QA136 F5: a user who set a neogeo.zip of `fbneo/` to fbneo by hand, as an earlier
+    release advised, had the arcade sets needing it left out, "the library does not have
+    it". It is identified (its platform kept), and the error says where it is and the
+    command that files it by its catalog match."""
+    roms = tmp_path / "roms"
+    for folder, name, members in (("fbneo", "neogeo", SETS["neogeo"]),
+                                  ("arcade", "2020bb", SETS["2020bb"])):
+        (roms / folder).mkdir(parents=True, exist_ok=True)
+        with zipfile.ZipFile(roms / folder / f"{name}.zip", "w") as archive:
+            for member in members:
+                archive.writestr(member, ROMS[member])
+    (tmp_path / "mame.xml").write_text(_dat())
+    for args in (("library", "add", str(roms)), ("scan", "--workers", "1")):
+        assert real(cli, *args).code == 0, args
+    ids = {g["filename"]: g["id"] for g in
+           real(cli, "--json", "games", "ls").json()["data"]["games"]}
+    for args in (("games", "set-platform", "fbneo", str(ids["neogeo.zip"])),
+                 ("dat", "import", str(tmp_path / "mame.xml"), "--platform", "arcade"),
+                 ("device", "add", "rg-35xx-plus"),
+                 ("profile", "create", "--device", "1", "--os", "knulli")):
+        assert real(cli, *args).code == 0, args
+    shown = real(cli, "--json", "games", "show", str(ids["neogeo.zip"])).json()["data"]
+    assert (shown["platform_id"], shown["matched_game_id"]) == ("fbneo", "arcade:neogeo")
+    card = tmp_path / "card"
+    card.mkdir()
+    result = real(cli, "deploy", "1", "--to", str(card), "title:2020")
+    assert result.code == 1
+    assert "the library does not have it" not in result.err
+    assert f"neogeo.zip (fbneo, id {ids['neogeo.zip']})" in result.err, result.err
+    assert f"games set-platform auto {ids['neogeo.zip']}" in result.err
+    assert real(cli, "games", "set-platform", "auto", str(ids["neogeo.zip"])).code == 0
+    assert real(cli, "deploy", "1", "--to", str(card), "title:2020").code == 0
+    assert _card(card) == ["2020bb.zip", "neogeo.zip"]

@@ -39,6 +39,9 @@ class SplitClone:
     # that are its parent are missing since the last scan.
     parents: tuple[int, ...] = ()
     missing_parents: int = 0
+    # None of its platform: the library's present games that are its parent, of another
+    # platform (a platform set by hand: a deploy puts them in that platform's folder).
+    elsewhere: tuple[int, ...] = ()
 
 
 # A clone of two ROMs or more: only such a clone can be split (its own ROM, and one it shares).
@@ -113,8 +116,21 @@ def split_clones(db: Database, game_ids: Iterable[int]) -> dict[int, SplitClone]
     return {game_id: SplitClone(game_id, parent_name, parent_game,
                                 _best_first(db, present.get((platform, parent_game), []),
                                             parent_name),
-                                missing.get((platform, parent_game), 0))
+                                missing.get((platform, parent_game), 0),
+                                _other_platforms(present, platform, parent_game))
             for game_id, (platform, parent_name, parent_game) in split.items()}
+
+
+def _other_platforms(present: dict[tuple[str, str], list[tuple[int, str, bool]]],
+                     platform: str, catalog_game: str) -> tuple[int, ...]:
+    """The library's games that are ``catalog_game`` when none is of ``platform``: of the
+    other platforms (QA136 F5: a neogeo.zip set to fbneo by hand was "not in the library"
+    for the arcade sets needing it)."""
+    if present.get((platform, catalog_game)):
+        return ()
+    return tuple(sorted(game_id for (other, found), games in present.items()
+                        if found == catalog_game and other != platform
+                        for game_id, _, _ in games))
 
 
 def _best_first(db: Database, parents: list[tuple[int, str, bool]], name: str
@@ -150,6 +166,7 @@ class BiosSetNeed:
     # Where none is a game: a file of that set's name `bios scan` found (``neogeo.zip`` kept
     # in the BIOS folder, as guides say: QA56 F8), its path, size, time and SHA1.
     bios_file: tuple[str, int, int | None, str | None] | None = None
+    elsewhere: tuple[int, ...] = ()  # none of its platform: those of others (see SplitClone)
 
 
 # Per archive given matched to a set that is no BIOS set: the BIOS set its DAT says it runs
@@ -198,9 +215,12 @@ def bios_sets_needed(db: Database, game_ids: Iterable[int], *,
         identified = {i for i, _, known, _ in sets if known}
         if present and present[0] not in identified and file is not None:
             present = ()  # (a zip only named so loses to the BIOS folder's: QA59 F7)
+        elsewhere = () if sets else tuple(sorted(
+            i for (catalog, other), copies_of in copies.items() if catalog == catalog_id
+            and other != platform_id for i, _, _, missing in copies_of if not missing))
         found[game_id] = BiosSetNeed(
             game_id, name, catalog_id, present, sum(1 for *_, missing in sets if missing),
-            None if present else file)
+            None if present else file, elsewhere)
     return found
 
 

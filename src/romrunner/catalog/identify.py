@@ -699,9 +699,10 @@ _SET_CANDIDATES = (
     "      OR r.sha1_bin = m.sha1_bin)), "
     # each archive's platforms, once (a correlated test per joined row made a re-import of
     # MAME's DAT over 221 sets take 8 s: QA24 O1): its matched members', its own, an
-    # undecided one's candidates, and — its platform not set by hand — the one platform
-    # whose catalogs list its rarest member, as a single match moves a game (QA133 F1: a
-    # neogeo.zip, every ROM shared, in `fbneo/` or `neogeo/` was never MAME's BIOS set)
+    # undecided one's candidates, and the one platform whose catalogs list its rarest
+    # member, as a single match moves a game (QA133 F1: a neogeo.zip, every ROM shared, in
+    # `fbneo/` or `neogeo/` was never MAME's BIOS set; one whose platform was set by hand is
+    # identified and keeps that platform, QA136 F5)
     "p AS MATERIALIZED (SELECT DISTINCT a.game_id, c.platform_id FROM a "
     "      JOIN game_files f ON f.game_id = a.game_id AND f.kind = 'member' "
     "      JOIN catalog_games c ON c.game_id = f.matched_game_id "
@@ -709,8 +710,7 @@ _SET_CANDIDATES = (
     "      UNION SELECT a.game_id, j.value FROM a JOIN games x ON x.id = a.game_id, "
     "      json_each(coalesce(x.platform_candidates, '[]')) j WHERE x.platform_id = 'unknown' "
     "      UNION SELECT c.game_id, min(cg.platform_id) FROM c "
-    "      JOIN catalog_games cg ON cg.id = c.catalog_game_id JOIN games x ON x.id = c.game_id "
-    "      WHERE x.platform_source <> 'user' GROUP BY c.game_id "
+    "      JOIN catalog_games cg ON cg.id = c.catalog_game_id GROUP BY c.game_id "
     "      HAVING count(DISTINCT cg.platform_id) = 1) "
     "SELECT a.game_id, a.method, a.members, g.filename, cg.game_id AS game, cg.name, "
     "       (SELECT count(*) FROM catalog_roms x WHERE x.catalog_game_id = cg.id) AS roms "

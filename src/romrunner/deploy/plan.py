@@ -3051,12 +3051,13 @@ def _bring_parents(db: Database, games: dict[int, _Game], builder: _Builder,
     # set, went on the card "for" a clone left out). The BIOS sets first: a parent brought
     # for a clone needs the BIOS set the clone did.
     bios = _sets_needed(db, games, builder, profile_id, [
-        _Needed(n.game_id, n.bios_name, n.sets, n.missing_sets, n.bios_file)
+        _Needed(n.game_id, n.bios_name, n.sets, n.missing_sets, n.bios_file, n.elsewhere)
         for n in bios_sets_needed(db, [g.id for g in games.values() if g.archive],
                                   outside=os.path.realpath(builder.plan.root)).values()],
         _BIOS_SET_WORDS)
     parents = _sets_needed(db, games, builder, profile_id, [
-        _Needed(c.game_id, c.parent_name, c.parents, c.missing_parents)
+        _Needed(c.game_id, c.parent_name, c.parents, c.missing_parents,
+                elsewhere=c.elsewhere)
         for c in split_clones(db, [g.id for g in games.values() if g.archive]).values()],
         _PARENT_WORDS)
     for added, words in ((bios, _BIOS_SET_WORDS), (parents, _PARENT_WORDS)):
@@ -3112,6 +3113,7 @@ class _Needed(NamedTuple):
     missing: int              # how many games that are that set are missing since the scan
     # none a game: the BIOS file of that set's name `bios scan` found (path, size, time, SHA1)
     file: tuple[str, int, int | None, str | None] | None = None
+    elsewhere: tuple[int, ...] = ()  # none of its platform: the games of others that are it
 
 
 class _SetWords(NamedTuple):
@@ -3172,6 +3174,7 @@ def _sets_needed(db: Database, games: dict[int, _Game], builder: _Builder,
         del games[game.id]
         why = (f"an override excludes {need.name} on this profile" if need.sets else
                "it is missing from the library since the last scan" if need.missing
+               else _of_another_platform(db, need.elsewhere) if need.elsewhere
                else "the library does not have it")
         builder.error(words.missing_code, f"{game.source}: "
                       f"{words.what.format(name=need.name)}, it runs only with "
@@ -3180,6 +3183,18 @@ def _sets_needed(db: Database, games: dict[int, _Game], builder: _Builder,
         for dest in builder.card_paths(game, []):
             builder.hold(dest, game)
     return added
+
+
+def _of_another_platform(db: Database, ids: tuple[int, ...]) -> str:
+    """Why a set the library has as games of another platform is not used: where they are,
+    and the command that files them by their catalog match (QA136 F5)."""
+    found = [f"{row[1].rpartition('/')[2]} ({row[2]}, id {row[0]})" for row in db.query(
+        "SELECT id, filepath, platform_id FROM games WHERE id IN "
+        "(SELECT value FROM json_each(?)) ORDER BY id", (json.dumps(list(ids)),))]
+    return (f"the library has it only as a game of another platform, {examples(found)}, "
+            "whose folder it would go to (a platform set by hand?): `romrunner games "
+            f"set-platform auto {' '.join(str(i) for i in ids[:3])}` files it by its "
+            "catalog match")
 
 
 def _beside(builder: _Builder, game: _Game, name: str,
