@@ -329,9 +329,13 @@ _LACKING = (
 # set's zip: those the library has that zip of (present), and none of its zips holds (QA133
 # F3: 1942a was included while its parent's 1942.zip, lacking a ROM 1942a reads from it, was
 # left out as incomplete — the clone cannot run either).
-PARENT_LACKS = "(its parent's or BIOS set's zip lacks it)"
+PARENT_LACKS, BIOS_SET_LACKS = "(its parent's zip lacks it)", "(its BIOS set's zip lacks it)"
 _LACKING_BESIDE = (
-    "SELECT g.id, c.id, r.name || ' " + PARENT_LACKS.replace("'", "''") + "' FROM games g "
+    "SELECT g.id, c.id, r.name || ' ' || CASE WHEN EXISTS (SELECT 1 FROM catalog_games o "
+    f" JOIN catalog_roms s ON s.catalog_game_id = o.id WHERE {_SUPPLIER} AND o.is_bios = 1 "
+    " AND s.crc32_bin = r.crc32_bin AND s.size IS r.size) "
+    " THEN '" + BIOS_SET_LACKS.replace("'", "''") + "' "
+    " ELSE '" + PARENT_LACKS.replace("'", "''") + "' END FROM games g "
     "JOIN catalog_games c ON c.game_id = g.matched_game_id AND c.is_bios = 0 "
     + _READ_BY_THIS_READER +
     "JOIN catalog_roms r ON r.catalog_game_id = c.id "
