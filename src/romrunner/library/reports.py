@@ -371,9 +371,15 @@ def write_fixdat(db: Database, name: str, output: Path, *, force: bool = False
                      f"FROM ({_status(kinds)}) WHERE coalesce(status, 0) < {HAD} ORDER BY name",
                      (source["id"],))
     incomplete = [int(g["id"]) for g in games if g["status"] == INCOMPLETE]
-    roms = _roms_of(db, [int(g["id"]) for g in games if g["status"] != INCOMPLETE])
-    roms.update({game_id: [rom for rom in game_roms if not rom["held"]]  # the ROMs it lacks
-                 for game_id, game_roms in _roms_of(db, incomplete, kinds).items()})
+    # the ROMs each lacks: a missing game's too, whose ROMs another set's zip may hold (its
+    # BIOS set's, its parent's: QA136 F7, neogeo's ROMs asked for under every Neo Geo game)
+    roms = {game_id: [rom for rom in game_roms if not rom["held"]]
+            for game_id, game_roms in _roms_of(db, [int(g["id"]) for g in games],
+                                               kinds).items()}
+    family = {int(row[0]): (row[1], row[2]) for row in db.query(
+        "SELECT id, nullif(clone_of, ''), nullif(rom_of, '') FROM catalog_games "
+        "WHERE id IN (SELECT value FROM json_each(?))",
+        (json.dumps([int(g["id"]) for g in games]),))}
     xml = _XmlValues()
     lines = ['<?xml version="1.0" encoding="utf-8"?>',
              '<!DOCTYPE datafile PUBLIC "-//Logiqx//DTD ROM Management Datafile//EN" '
@@ -386,7 +392,10 @@ def write_fixdat(db: Database, name: str, output: Path, *, force: bool = False
              "\t\t<author>ROM Runner</author>", "\t</header>"]
     count = 0
     for game in games:
-        lines.append(f"\t<game name={xml.attr(game['name'])}>")
+        clone_of, rom_of = family.get(int(game["id"]), (None, None))
+        related = "".join(f" {key}={xml.attr(value)}" for key, value in
+                          (("cloneof", clone_of), ("romof", rom_of)) if value)
+        lines.append(f"\t<game name={xml.attr(game['name'])}{related}>")
         lines.append(f"\t\t<description>{xml.text(game['description'] or game['name'])}"
                      "</description>")
         for rom in roms.get(int(game["id"]), []):
