@@ -262,3 +262,42 @@ def test_a_split_clone_whose_parents_zip_lacks_a_rom_it_reads_is_incomplete_too(
     listed = {g["filename"]: g for g in
               cli("--json", "autolist", "1").json()["data"]["games"]}
     assert listed["1942a.zip"]["included"] and listed["1942.zip"]["included"], listed
+
+
+def test_a_rom_an_unrelated_sets_zip_holds_is_not_the_sets(cli: Any, tmp_path: Path) -> None:
+    """Review 137 F2: the fixdat left out of a missing set a ROM some unrelated set's zip
+    held (a PROM two boards share), and once the user added the set with what it asked for,
+    `dat report` called it had while the auto-list left it out as incomplete — and no fixdat
+    would ever ask for that ROM. A set's ROM is held where its emulator reads it: its own zip,
+    its parent's, its BIOS set's."""
+    x1, p9, y2 = (hashlib.sha256(n).digest() * 8 for n in (b"x.1", b"p.9", b"y.2"))
+    roms = {"x.1": x1, "p.9": p9, "y.2": y2}
+    dat = ['clrmamepro (\n\tname "Boards"\n\tversion "1"\n)\n']
+    for game, names in (("alpha", ("x.1", "p.9")), ("beta", ("y.2", "p.9"))):
+        dat.append(f'game (\n\tname "{game}"\n' + "".join(
+            f'\trom ( name {n} size {len(roms[n])} crc {zlib.crc32(roms[n]):08x} )\n'
+            for n in names) + ")\n")
+    (tmp_path / "boards.dat").write_text("".join(dat))
+    arcade = tmp_path / "roms" / "arcade"
+    arcade.mkdir(parents=True)
+    with zipfile.ZipFile(arcade / "alpha.zip", "w") as archive:
+        for name in ("x.1", "p.9"):
+            archive.writestr(name, roms[name])
+    for args in (("dat", "import", str(tmp_path / "boards.dat"), "--platform", "arcade"),
+                 ("library", "add", str(tmp_path / "roms")), ("scan", "--workers", "1")):
+        assert cli(*args).code == 0, args
+
+    def fixdat() -> dict[str, list[str]]:
+        out = tmp_path / "fix.dat"
+        assert cli("dat", "fixdat", "Boards", "-o", str(out), "--force").code == 0
+        return {game.name: sorted(rom.name for rom in game.roms) for game in read_dat(out).games}
+
+    assert fixdat() == {"beta": ["p.9", "y.2"]}
+    with zipfile.ZipFile(arcade / "beta.zip", "w") as archive:  # what the fixdat asked, less
+        archive.writestr("y.2", y2)
+    assert cli("scan", "--workers", "1").code == 0
+    (report,) = cli("--json", "dat", "report", "--missing").json()["data"]
+    assert (report["have"], report["incomplete"]) == (1, 1)
+    assert {g["name"]: g["missing_roms"] for g in report["incomplete_games"]} == {
+        "beta": ["p.9"]}
+    assert fixdat() == {"beta": ["p.9"]}

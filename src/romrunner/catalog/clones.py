@@ -302,9 +302,28 @@ OTHER_DATA = "(held with other data)"
 _NO_BIOS_SET = "AND c.is_bios = 0 "
 # A catalog game ``o`` whose zip a set ``c`` reads beside its own: its parent, its BIOS set,
 # its parent's BIOS set (the same catalog).
-_SUPPLIER = ("o.source_id = c.source_id AND (o.name IN (c.clone_of, c.rom_of) OR o.name = "
-             "(SELECT p.rom_of FROM catalog_games p WHERE p.source_id = c.source_id "
-             "AND p.name = c.rom_of))")
+def supplier_of(supplier: str, game: str) -> str:
+    """SQL: catalog game ``supplier`` is one whose zip set ``game`` (aliases of
+    ``catalog_games``) reads beside its own: its parent, its BIOS set, its parent's BIOS set
+    (the same catalog)."""
+    return (f"{supplier}.source_id = {game}.source_id AND ({supplier}.name IN "
+            f"({game}.clone_of, {game}.rom_of) OR {supplier}.name = (SELECT p.rom_of FROM "
+            f"catalog_games p WHERE p.source_id = {game}.source_id AND p.name = {game}.rom_of))")
+
+
+_SUPPLIER = supplier_of("o", "c")
+
+
+def held_by_the_set(game: str, rom: str) -> str:
+    """SQL: catalog ROM ``rom`` of set ``game`` (a game of several ROMs) is held where its
+    emulator reads it: a member of a present archive identified as the set or as a set it
+    reads beside it (:func:`supplier_of`), by CRC32 and size — as :func:`incomplete_sets`
+    judges (review 137 F2: a ROM some unrelated set's zip held counted as the set's)."""
+    return (f"EXISTS (SELECT 1 FROM game_files hf JOIN games hg ON hg.id = hf.game_id "
+            f"WHERE hf.crc32_bin = {rom}.crc32_bin AND hf.file_size IS {rom}.size "
+            "AND hf.kind = 'member' AND hg.is_missing = 0 AND hg.is_archive = 1 "
+            f"AND (hg.matched_game_id = {game}.game_id OR hg.matched_game_id IN (SELECT "
+            f"ho.game_id FROM catalog_games ho WHERE {supplier_of('ho', game)})))")
 _LACKING = (
     # (a ROM the zip holds under its name with other data is said so: QA133 F4)
     "SELECT g.id, c.id, r.name || CASE WHEN EXISTS (SELECT 1 FROM game_files n "

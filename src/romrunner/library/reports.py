@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import quoteattr
 
-from romrunner.catalog.clones import any_rom_is_the_game
+from romrunner.catalog.clones import any_rom_is_the_game, held_by_the_set
 from romrunner.catalog.datfile import DISK
 from romrunner.errors import InputError, NotFoundError
 from romrunner.library.roots import refuse_writing_into_library
@@ -138,6 +138,23 @@ _CHD_HELD = (f"(r.status = '{DISK}' AND r.sha1_bin IS NOT NULL AND EXISTS (SELEC
              "AND f.kind = 'chd' AND g.is_missing = 0))")
 
 
+# A catalog game ``cg`` that is a set of ROMs all needed (an arcade set): several ROMs, no
+# disc, not one ROM in several dumps or forms.
+_A_SET = (f"(EXISTS (SELECT 1 FROM catalog_roms r2 WHERE r2.catalog_game_id = cg.id "
+          f"LIMIT 1 OFFSET 1) AND NOT {_DISC_GAME} AND NOT {any_rom_is_the_game('cg')})")
+# A present archive identified as set ``cg``.
+_ITS_ZIP = ("EXISTS (SELECT 1 FROM games u WHERE u.matched_game_id = cg.game_id "
+            "AND u.is_missing = 0 AND u.is_archive = 1)")
+
+
+def _set_held(held: str) -> str:
+    """SQL true when ROM ``r`` of set ``cg`` is held where its emulator reads it: in the
+    set's zip or a zip it reads beside it (its disk: a CHD of the library); a ROM without a
+    CRC32, wherever its data is."""
+    return (f"({_CHD_HELD} OR (r.crc32_bin IS NULL AND ({held})) "
+            f"OR {held_by_the_set('cg', 'r')})")
+
+
 def _status(kinds: _Kinds) -> str:
     """Per game of the DAT whose id is the parameter: HAD (a ROM's data on disk — every ROM's,
     for a game of several ROMs but a disc — or a present file matched to it by hand),
@@ -155,6 +172,11 @@ def _status(kinds: _Kinds) -> str:
         f"  OR {_DISC_GAME} OR {any_rom_is_the_game('cg')} "
         "  OR NOT EXISTS (SELECT 1 FROM catalog_roms r WHERE r.catalog_game_id = cg.id "
         f"                AND {_CAN_BE_HAD} AND NOT ({held})) "
+        # (a set whose zip the library has: had when every ROM is where its emulator reads
+        # it, not when some unrelated set's zip holds one: review 137 F2)
+        f"     AND NOT ({_ITS_ZIP} AND EXISTS (SELECT 1 FROM catalog_roms r "
+        f"                WHERE r.catalog_game_id = cg.id AND {_CAN_BE_HAD} "
+        f"                AND NOT {_set_held(held)})) "
         f"  OR EXISTS (SELECT 1 FROM games u WHERE u.matched_game_id = cg.game_id "
         "             AND u.is_missing = 0 AND u.match_method = 'user') "
         f"  THEN {HAD} "
@@ -241,11 +263,12 @@ def _roms_of(db: Database, game_ids: Sequence[int], kinds: _Kinds | None = None
         return roms
     held = f"({_held(kinds)}) OR {_CHD_HELD}" if kinds is not None else "0"
     # (a ROM that cannot be had — `nodump`, a set's disk — counts as held: never "missing",
-    # never asked for by a fixdat: QA59 F3)
+    # never asked for by a fixdat: QA59 F3; a set's ROM, where its emulator reads it)
     for row in db.query("SELECT r.catalog_game_id, r.name, r.size, r.crc32, r.md5, r.sha1, "
-                        f"({held}) OR {_UNHAD} AS held, NOT {_UNHAD} AS can_be_had, "
+                        f"CASE WHEN {_A_SET} THEN {_set_held(held)} ELSE {held} END "
+                        f"OR {_UNHAD} AS held, NOT {_UNHAD} AS can_be_had, "
                         f"r.status = '{DISK}' AS disk, {_CHD_HELD} AS chd_held "
-                        "FROM catalog_roms r "
+                        "FROM catalog_roms r JOIN catalog_games cg ON cg.id = r.catalog_game_id "
                         "WHERE r.catalog_game_id IN (SELECT value FROM json_each(?)) "
                         "ORDER BY r.id", (json.dumps(list(game_ids)),)):
         roms[int(row["catalog_game_id"])].append(row)
@@ -371,8 +394,9 @@ def write_fixdat(db: Database, name: str, output: Path, *, force: bool = False
                      f"FROM ({_status(kinds)}) WHERE coalesce(status, 0) < {HAD} ORDER BY name",
                      (source["id"],))
     incomplete = [int(g["id"]) for g in games if g["status"] == INCOMPLETE]
-    # the ROMs each lacks: a missing game's too, whose ROMs another set's zip may hold (its
-    # BIOS set's, its parent's: QA136 F7, neogeo's ROMs asked for under every Neo Geo game)
+    # the ROMs each lacks: a missing game's too, whose ROMs a zip it reads beside its own may
+    # hold (its BIOS set's, its parent's: QA136 F7, neogeo's ROMs asked for under every Neo
+    # Geo game) — not any other set's (review 137 F2)
     roms = {game_id: [rom for rom in game_roms if not rom["held"]]
             for game_id, game_roms in _roms_of(db, [int(g["id"]) for g in games],
                                                kinds).items()}
