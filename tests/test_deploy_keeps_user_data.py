@@ -5,6 +5,7 @@ the card), and a card that is, lies inside or holds a library root is refused.""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from pathlib import Path
 from typing import Any
@@ -132,8 +133,12 @@ def test_verify_names_a_file_of_ours_edited_in_place_and_keeps_it(
     assert "not the bytes ROM Runner wrote" in error["error"]
     assert "edited in place, or the card is failing" in error["error"]
     assert ours.read_bytes() == bytes(patched)
-    replaced = cli("--json", "deploy", "1", "--to", str(card), "platform:gb", "--verify",
-                   "--overwrite")
+    # the options it says replace it (QA138 F1: "--overwrite" alone, which reads no file of
+    # our size and time, kept it and said nothing)
+    hint = re.search(r"\(use (.+) to replace it\)$", error["error"])
+    assert hint is not None and hint.group(1).split() == ["--overwrite", "--verify"]
+    replaced = cli("--json", "deploy", "1", "--to", str(card), "platform:gb",
+                   *hint.group(1).split())
     assert replaced.code == 0 and replaced.json()["data"]["copied"] == 1, replaced.out
     assert ours.read_bytes() == (gb_library / "gb/Alpha (USA).gb").read_bytes()
 

@@ -9,6 +9,7 @@ import hashlib
 from pathlib import Path
 from typing import Any
 
+from romrunner.cli.deploy_cmd import _replacing
 from tests.conftest import muos_profile
 
 
@@ -63,6 +64,12 @@ def test_overwrite_names_each_file_it_replaces_in_the_dry_run_and_the_run(
     assert ((card / edited).read_bytes(), (card / yours).read_bytes()) == (alpha, beta)
     assert (card / folder / "Gamma (USA).sfc").read_bytes() == gamma
 
+    (card / edited).write_bytes(alpha + b"patched again")
+    (card / yours).write_bytes(b"the user's own file again")
+    again = cli("deploy", "1", "--to", str(card), "platform:snes", "--overwrite")
+    assert "2 copied (replacing 2 of ours edited on the card)" in again.out
+    assert _replacing(expected) == " (replacing 1 of yours and 1 of ours edited on the card)"
+
     shown = cli("--json", "deploy", "show", str(summary["deployment_id"]))
     assert sorted(shown.json()["data"]["replaced"], key=lambda e: e["path"]) == expected
     assert shown.json()["data"]["problems"] == []
@@ -89,7 +96,8 @@ def test_the_run_says_what_it_replaced_in_its_text(cli: Any, tmp_path: Path) -> 
     card, path, _ = _deployed_then_edited(cli, tmp_path)
     run = cli("deploy", "1", "--to", str(card), "platform:gba", "--overwrite")
     assert run.code == 0, run.err
-    assert "1 copied (1 replacing files not ROM Runner's)" in run.out
+    # (QA138 F2: "replacing files not ROM Runner's", of a copy of ours edited on the card)
+    assert "1 copied (replacing 1 of ours edited on the card)" in run.out
     assert f"  replaced (edited on the card) {path}\n" in run.out
 
 

@@ -43,6 +43,7 @@ from romrunner.deploy.execute import (
     IDENTICAL_KEPT,
     LIBRARY_FILE,
     LINKED,
+    REPLACES_EDITED,
     DeployOptions,
     DeploySummary,
     preview,
@@ -495,8 +496,7 @@ def finish_summary(app: AppContext, summary: DeploySummary, left_out: int = 0,
     def render(console: Console) -> None:
         console.print(
             f"deployment {summary.deployment_id} {summary.status}: {summary.copied:,} copied"
-            + (f" ({len(summary.replaced):,} replacing files not ROM Runner's)"
-               if summary.replaced else "")
+            + _replacing(summary.replaced)
             + f", {summary.skipped:,} skipped, {counted(summary.conflicts, 'conflict')}, "
             f"{summary.failed:,} failed, {summary.pruned:,} pruned; "
             f"{summary.bytes_copied:,} bytes in {summary.seconds:.1f} s"
@@ -541,6 +541,17 @@ def finish_summary(app: AppContext, summary: DeploySummary, left_out: int = 0,
         data["in_all"] = in_all
     app.finish(data, render, ok=code == 0, errors=_failure(summary, code, left_out))
     return code
+
+
+def _replacing(replaced: list[dict[str, str]]) -> str:
+    """What the copies replaced: files of the user's, files of ours edited on the card (QA138
+    F2: both were "files not ROM Runner's")."""
+    if not replaced:
+        return ""
+    edited = sum(1 for entry in replaced if entry["reason"] == REPLACES_EDITED)
+    parts = [f"{len(replaced) - edited:,} of yours" if len(replaced) > edited else "",
+             f"{edited:,} of ours edited on the card" if edited else ""]
+    return f" (replacing {' and '.join(part for part in parts if part)})"
 
 
 def replaced_line(entry: dict[str, str], verb: str) -> str:

@@ -2999,7 +2999,7 @@ def _decide_copy(root: Path, item: _Item, info: os.stat_result | None, claim: Ow
             if options.overwrite:
                 item.replacing = REPLACES_EDITED
                 return _Decision(item, COPY, info, claim)
-            return _Decision(item, CONFLICT, info, note=_edited_in_place(item.dest))
+            return _Decision(item, CONFLICT, info, note=_edited_in_place(item.dest, "--verify"))
         if same:
             return _Decision(item, DONE if item.dest_mtime_ns == claim.mtime_ns else SKIP,
                              info, claim, reread=reread)
@@ -3076,10 +3076,13 @@ def _decide_copy(root: Path, item: _Item, info: os.stat_result | None, claim: Ow
                      "already there; kept (use --overwrite to replace it)")
 
 
-def _edited_in_place(dest: str) -> str:
-    """The conflict of a file of ours whose bytes changed at the size and time we wrote."""
+def _edited_in_place(dest: str, found_by: str = "") -> str:
+    """The conflict of a file of ours whose bytes changed at the size and time we wrote;
+    ``found_by``: the option that read them, which a replacing run needs too (QA138 F1: a
+    deploy with --overwrite alone does not read a file of our size and time, and kept it)."""
+    options = f"--overwrite {found_by}".strip()
     return (f"{dest}: not the bytes ROM Runner wrote, at the size and time it wrote them "
-            "(edited in place, or the card is failing); kept (use --overwrite to replace it)")
+            f"(edited in place, or the card is failing); kept (use {options} to replace it)")
 
 
 # The files a card's manifest keeps as let go (see parse_manifest): the latest this many.
