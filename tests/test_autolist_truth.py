@@ -194,3 +194,35 @@ def test_an_archive_no_emulator_loads_is_left_out_and_said_by_a_deploy(
     assert "Sky Pilot (USA).zip" in said["archive-damaged"], said
     assert "Kart Racer (USA).zip" in said["archive-no-rom"], said
     assert "Kart Racer (Europe).zip" not in str(said) and "Odd Dump" not in str(said)
+
+
+def test_a_disc_whose_track_the_scan_could_not_read_is_left_out(
+        cli: Any, tmp_path: Path) -> None:
+    """QA138 F3: a .cue naming a .bin that is not there was auto-listed, and every `deploy
+    --auto` then left it out and ended with exit 1 (a scheduled sync always "failed"). The
+    auto-list leaves it out, saying which track, and a deploy of it ends well."""
+    psx = tmp_path / "lib" / "psx"
+    psx.mkdir(parents=True)
+    sheet = 'FILE "{}" BINARY\n  TRACK 01 MODE2/2352\n    INDEX 01 00:00:00\n'
+    for title, track_there in (("Spyro the Dragon (USA)", False), ("Crash Team (USA)", True)):
+        (psx / f"{title}.cue").write_text(sheet.format(f"{title}.bin"))
+        if track_there:
+            (psx / f"{title}.bin").write_bytes(b"\x44" * 2352 * 4)
+    for args in (("library", "add", str(tmp_path / "lib")), ("scan", "--workers", "1"),
+                 ("device", "add", "rg-35xx-plus"),
+                 ("profile", "create", "--device", "1", "--os", "muos")):
+        assert cli(*args).code == 0, args
+    listed = {g["filename"]: g for g in cli("--json", "autolist", "1").json()["data"]["games"]}
+    assert {name: (g["included"], g["reason"]) for name, g in listed.items()} == {
+        "Spyro the Dragon (USA).cue": (False, "track_missing"),
+        "Crash Team (USA).cue": (True, "INCLUDED")}
+    assert any("Spyro the Dragon (USA).bin" in w
+               for w in listed["Spyro the Dragon (USA).cue"]["warnings"])
+    shown = cli("games", "show", str(listed["Spyro the Dragon (USA).cue"]["game_id"])).out
+    assert "size       unknown: not read by the scan (missing or unreadable)" in shown  # (F5)
+    card = tmp_path / "card"
+    card.mkdir()
+    run = cli("--json", "deploy", "1", "--to", str(card), "--auto")
+    assert run.code == 0, run.out + run.err
+    assert sorted(p.name for p in card.rglob("*.*") if ".romrunner" not in p.parts) == [
+        "Crash Team (USA).bin", "Crash Team (USA).cue"]

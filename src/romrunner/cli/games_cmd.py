@@ -256,7 +256,9 @@ def render_game(console: Console, game: dict[str, Any]) -> None:
                 lines = _hashes(item, "file_")
             else:
                 _say(console, f"    {literal(item['name'])}")
-                lines = [("size", _size(item["file_size"])), *_hashes(item, "file_")]
+                lines = [("size", "unknown: not read by the scan (missing or unreadable)"
+                          if item["file_size"] is None and item["kind"] == "track"
+                          else _size(item["file_size"])), *_hashes(item, "file_")]
             if item.get("disc_game_id") is not None:
                 lines.insert(0, ("game", str(item["disc_game_id"])))
             if item["header_size"] and item["nh_sha1"]:

@@ -61,6 +61,7 @@ from romrunner.library.containers import DISC_SHEET_EXTENSIONS
 from romrunner.library.games import (
     DAMAGED,
     NO_ROM,
+    discs_lacking_tracks,
     games_with_a_file_over,
     platform_extensions,
     unusable_archives,
@@ -149,12 +150,15 @@ DROP_SET_LEFT_OUT = "set_left_out"
 # (a readme zipped under a game's name): no emulator loads either (QA124 F2, F3)
 DROP_DAMAGED = DAMAGED
 DROP_NO_ROM = NO_ROM
+# A disc whose sheet names a track the scan could not read (QA138 F3)
+DROP_TRACK_MISSING = "track_missing"
 # A dropped game's reason is its drop reason (its gating code passed it).
 DROP_REASONS = (DROP_OTHER_VERSION, DROP_PRERELEASE, DROP_HACK, DROP_TRANSLATION,
                 DROP_PLATFORM_LIMIT,
                 DROP_BAD_DUMP, DROP_OVERDUMP, DROP_SET_PLAYLIST, DROP_NEEDS_PARENT,
                 DROP_BIOS_SET, DROP_BIOS_FILE, DROP_NEEDS_BIOS_SET, DROP_INCOMPLETE_SET,
-                DROP_NO_FOLDER, DROP_SET_LEFT_OUT, DROP_DAMAGED, DROP_NO_ROM)
+                DROP_NO_FOLDER, DROP_SET_LEFT_OUT, DROP_DAMAGED, DROP_NO_ROM,
+                DROP_TRACK_MISSING)
 
 _EXCLUDED_STATUSES = frozenset({"broken", "boots_only"})
 _WARN_STATUSES = frozenset({"ingame", "menu_intro", "unknown"})
@@ -1331,6 +1335,14 @@ def _build_autolist(db: Database, pack: DefinitionPack, profile_id: int,
             and game.id not in bios], extensions).items():
         bios[game_id] = kind
         entries[game_id].warnings = [*entries[game_id].warnings, why]
+    for game_id, tracks in discs_lacking_tracks(db, [
+            game.id for game in games if entries[game.id].included and game.id not in bios
+            and game.filename.lower().endswith((".cue", ".gdi"))]).items():
+        bios[game_id] = DROP_TRACK_MISSING
+        entries[game_id].warnings = [
+            *entries[game_id].warnings, f"Its sheet names {counted(len(tracks), 'track')} the "
+            f"scan could not read ({examples(tracks)}): missing or unreadable; put it back "
+            "and rescan"]
     _judge_sets_whole(games, entries)
     _select(games, profile, entries, split_clones(db, [
         game.id for game in games if game.clone and entries[game.id].included]), bios,

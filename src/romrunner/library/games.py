@@ -244,6 +244,21 @@ def damaged_games(db: Database, game_ids: list[int]) -> dict[int, str]:
         "AND is_missing = 0 AND scan_error IS NOT NULL", (json.dumps(game_ids),))}
 
 
+def discs_lacking_tracks(db: Database, game_ids: list[int]) -> dict[int, list[str]]:
+    """Those of ``game_ids`` whose disc sheet (a .cue, a .gdi) names a track the scan could
+    not read — missing, unreadable, not a file — each with those tracks' names: no emulator
+    starts the disc, and a deploy leaves it out (QA138 F3: auto-listed, every `deploy --auto`
+    then left it out and ended in failure)."""
+    lacking: dict[int, list[str]] = {}
+    for game_id, name in db.query(
+            "SELECT g.id, f.name FROM games g JOIN game_files f ON f.game_id = g.id "
+            "AND f.kind = 'track' AND f.file_size IS NULL "
+            "WHERE g.id IN (SELECT value FROM json_each(?)) AND g.is_missing = 0 "
+            "AND g.format IN ('cue', 'gdi') ORDER BY g.id, f.id", (json.dumps(game_ids),)):
+        lacking.setdefault(int(game_id), []).append(str(name))
+    return lacking
+
+
 def holds_only_notes(names: Iterable[str], own: frozenset[str]) -> bool:
     """True when an archive of these members holds notes, pages, links, pictures or sounds only,
     none of its platform's types ``own`` (see :func:`platform_extensions`)."""
