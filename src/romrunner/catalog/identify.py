@@ -629,9 +629,14 @@ _DUMPED = f"coalesce(x.status, '') NOT IN ('nodump', '{DISK}')"
 # bad dump of that ROM (another version's, a damaged one). An archive holding the rest of the
 # set is that set, lacking them (QA133 F4: `frogger.zip` with one ROM's CRC wrong was
 # guessed by its name, and never judged incomplete).
-_BAD_ROMS = ("(SELECT count(*) FROM every e WHERE e.game_id = a.game_id AND NOT e.listed "
-             "AND EXISTS (SELECT 1 FROM catalog_roms y WHERE y.catalog_game_id = cg.id "
-             "AND y.name = e.name AND y.crc32_bin IS NOT NULL))")
+# (counted once per archive and candidate, in the CTE ``bad``: a subquery per group scanned
+# the whole materialized ``every`` each time, quadratic in a first scan of a romset newer
+# than its DAT — review 137 F1)
+_BAD_ROMS = "max(coalesce(bad.n, 0))"
+_BAD_CTE = ("bad AS MATERIALIZED (SELECT c.game_id, c.catalog_game_id, "
+            "      count(DISTINCT e.id) AS n FROM c JOIN every e ON e.game_id = c.game_id "
+            "      AND NOT e.listed JOIN catalog_roms y ON y.catalog_game_id = c.catalog_game_id "
+            "      AND y.name = e.name AND y.crc32_bin IS NOT NULL GROUP BY 1, 2) ")
 
 
 # A set's members need not each have matched on their own: one whose CRC32 and size several
@@ -711,7 +716,8 @@ _SET_CANDIDATES = (
     "      json_each(coalesce(x.platform_candidates, '[]')) j WHERE x.platform_id = 'unknown' "
     "      UNION SELECT c.game_id, min(cg.platform_id) FROM c "
     "      JOIN catalog_games cg ON cg.id = c.catalog_game_id GROUP BY c.game_id "
-    "      HAVING count(DISTINCT cg.platform_id) = 1) "
+    "      HAVING count(DISTINCT cg.platform_id) = 1), "
+    + _BAD_CTE +
     "SELECT a.game_id, a.method, a.members, g.filename, cg.game_id AS game, cg.name, "
     "       (SELECT count(*) FROM catalog_roms x WHERE x.catalog_game_id = cg.id) AS roms "
     "FROM c JOIN a ON a.game_id = c.game_id JOIN m ON m.game_id = a.game_id "
@@ -721,6 +727,7 @@ _SET_CANDIDATES = (
     "JOIN catalog_games cg ON cg.id = c.catalog_game_id "
     "JOIN p ON p.game_id = a.game_id AND p.platform_id = cg.platform_id "
     "JOIN games g ON g.id = a.game_id "
+    "LEFT JOIN bad ON bad.game_id = a.game_id AND bad.catalog_game_id = cg.id "
     "GROUP BY a.game_id, cg.id HAVING count(DISTINCT m.id) = a.members "
     " AND (a.extra = 0 OR count(DISTINCT r.id) > 1 AND count(DISTINCT r.id) + "
     f"  {_BAD_ROMS} = (SELECT count(*) FROM catalog_roms x WHERE x.catalog_game_id = cg.id "
