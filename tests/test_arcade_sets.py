@@ -301,3 +301,23 @@ def test_a_rom_an_unrelated_sets_zip_holds_is_not_the_sets(cli: Any, tmp_path: P
     assert {g["name"]: g["missing_roms"] for g in report["incomplete_games"]} == {
         "beta": ["p.9"]}
     assert fixdat() == {"beta": ["p.9"]}
+
+
+def test_an_empty_cloneof_is_no_parent(cli: Any, tmp_path: Path) -> None:
+    """Review 137 F9: a converted DAT's `cloneof=""` made its every game `clone:true`."""
+    data = ROMS["a.1"]
+    (tmp_path / "solo.dat").write_text(
+        '<?xml version="1.0"?>\n<datafile><header><name>Solo</name></header>'
+        '<game name="solo" cloneof="" romof=""><description>Solo</description>'
+        f'<rom name="a.1" size="{len(data)}" crc="{zlib.crc32(data):08x}"/></game></datafile>\n')
+    arcade = tmp_path / "roms" / "arcade"
+    arcade.mkdir(parents=True)
+    _zip(arcade / "solo.zip", ("a.1",))
+    for args in (("dat", "import", str(tmp_path / "solo.dat"), "--platform", "arcade"),
+                 ("library", "add", str(tmp_path / "roms")), ("scan", "--workers", "1")):
+        assert cli(*args).code == 0, args
+
+    def chosen(query: str) -> list[str]:
+        return [g["filename"] for g in cli("--json", "games", "ls", query).json()["data"]["games"]]
+
+    assert (chosen("clone:true"), chosen("clone:false")) == ([], ["solo.zip"])

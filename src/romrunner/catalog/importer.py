@@ -412,8 +412,9 @@ def _insert_games(db: Database, source_id: int, platform: str, games: object,
             single.add(game.name)
         game_rows.append((next_id, source_id, catalog_game_id(platform, game.name), platform,
                           game.name, fold(game.name), game.description, game.region, game.serial,
-                          game.year, game.manufacturer, game.clone_of,
-                          game.rom_of if game.rom_of != game.name else None, int(game.is_bios)))
+                          game.year, game.manufacturer, game.clone_of or None,  # ("": none)
+                          game.rom_of if game.rom_of and game.rom_of != game.name else None,
+                          int(game.is_bios)))
         for rom in game.roms:
             rom_rows.append((next_id, rom.name, rom.size, to_blob(rom.crc32),
                              to_blob(rom.md5), to_blob(rom.sha1), rom.status))

@@ -481,7 +481,7 @@ def _flag_sql(value: str, ctx: Context) -> Sql:
 
 _CATALOG_BIOS = "g.matched_game_id IN (SELECT game_id FROM catalog_games WHERE is_bios = 1)"
 _CATALOG_CLONE = ("g.matched_game_id IN (SELECT game_id FROM catalog_games "
-                  "WHERE clone_of IS NOT NULL)")
+                  "WHERE coalesce(clone_of, '') <> '')")  # (a DAT's cloneof="": none)
 
 
 _MATCH_SQL: dict[str, Sql] = {
