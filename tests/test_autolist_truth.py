@@ -226,3 +226,29 @@ def test_a_disc_whose_track_the_scan_could_not_read_is_left_out(
     assert run.code == 0, run.out + run.err
     assert sorted(p.name for p in card.rglob("*.*") if ".romrunner" not in p.parts) == [
         "Crash Team (USA).bin", "Crash Team (USA).cue"]
+
+
+def test_a_zipped_tape_sound_is_a_computers_game_and_samples_no_arcade_set(
+        cli: Any, tmp_path: Path) -> None:
+    """Review 137 F7: a `.wav` counted as no ROM anywhere, so a Spectrum tape zipped as a
+    sound was left out as no_rom (the pack lists no `.wav` for it; its emulators load
+    tapes); MAME's samples under a set's name stay no arcade set (QA133 F2)."""
+    import zipfile
+
+    from tests.conftest import shared_path
+
+    pack = str(shared_path("definition-pack"))
+    lib = tmp_path / "lib"
+    for folder, name, member in (("zxspectrum", "Manic Miner (1983)(Bug-Byte).zip", "side a.wav"),
+                                 ("arcade", "galaga.zip", "bang.wav")):
+        (lib / folder).mkdir(parents=True)
+        with zipfile.ZipFile(lib / folder / name, "w") as archive:
+            archive.writestr(member, b"RIFF" + bytes(range(256)) * 16)
+    for args in (("library", "add", str(lib)), ("scan", "--workers", "1"),
+                 ("device", "add", "rg-35xx-plus"),
+                 ("profile", "create", "--device", "1", "--os", "knulli")):
+        assert cli("--pack", pack, *args).code == 0, args
+    listed = {g["filename"]: (g["reason"], g["dropped"]) for g in
+              cli("--pack", pack, "--json", "autolist", "1").json()["data"]["games"]}
+    assert listed["galaga.zip"][1] == "no_rom", listed
+    assert listed["Manic Miner (1983)(Bug-Byte).zip"][1] != "no_rom", listed

@@ -217,12 +217,13 @@ def games_with_a_file_over(db: Database, game_ids: list[int], limit: int) -> set
 
 DAMAGED, NO_ROM = "damaged", "no_rom"
 # Files that are never a game's data: notes, pages, links, checksums, pictures (a picture of a
-# platform whose games are pictures, PICO-8's `.png`, is its platform's type, see below).
+# platform whose games are pictures, PICO-8's `.png`, is its platform's type, see below) —
+# and sounds, MAME's samples zipped under a set's name (QA133 F2), but on a platform not of
+# arcade machines, where a `.wav` may be a tape (see platform_extensions).
 _NEVER_ROMS = frozenset({".txt", ".nfo", ".diz", ".url", ".htm", ".html", ".pdf", ".doc",
                          ".docx", ".rtf", ".md", ".jpg", ".jpeg", ".png", ".gif", ".bmp",
-                         ".webp", ".sfv", ".md5", ".sha1", ".lnk", ".website",
-                         # (MAME's samples: a set's sounds, zipped under its name: QA133 F2)
-                         ".wav"})
+                         ".webp", ".sfv", ".md5", ".sha1", ".lnk", ".website", ".wav"})
+_TAPES = frozenset({".wav"})
 
 
 # An archive no catalog identifies by its data (``g``: a games row): the only kind judged
@@ -231,8 +232,11 @@ GUESSED_ARCHIVE = "g.is_archive = 1 AND coalesce(g.match_method, 'name') = 'name
 
 
 def platform_extensions(pack: DefinitionPack) -> dict[str, frozenset[str]]:
-    """Each platform's file types as the pack lists them: lowercase, with their dots."""
+    """Each platform's file types as the pack lists them: lowercase, with their dots; and a
+    tape's sound for every platform but arcade machines' (review 137 F7: the pack lists no
+    `.wav` for the Spectrum or the CPC, whose tapes emulators load)."""
     return {platform_id: frozenset(ext.lower() for ext in platform.extensions)
+            | (frozenset() if platform.kind == "arcade" else _TAPES)
             for platform_id, platform in pack.platforms.items()}
 
 

@@ -401,6 +401,7 @@ def _platform(reader: _Reader, entry: RawJson, label: str) -> Platform:
         supports_multi_disc=reader.flag(entry, "supportsMultiDisc", label),
         bios_subdirectory=reader.text(entry, "biosSubdirectory", label),
         preferred_format=reader.text(entry, "preferredFormat", label),
+        kind=reader.text(entry, "type", label),
     )
 
 

@@ -30,6 +30,7 @@ class Platform:
     supports_multi_disc: bool = False
     bios_subdirectory: str | None = None
     preferred_format: str | None = None
+    kind: str | None = None  # the pack's "type": arcade, console, handheld, computer
 
 
 @dataclass(frozen=True)
