@@ -12,6 +12,8 @@ import zlib
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from romrunner.catalog.datfile import read_dat
 
 ROMS = {name: hashlib.sha256(name.encode()).digest() * 32
@@ -321,3 +323,33 @@ def test_an_empty_cloneof_is_no_parent(cli: Any, tmp_path: Path) -> None:
         return [g["filename"] for g in cli("--json", "games", "ls", query).json()["data"]["games"]]
 
     assert (chosen("clone:true"), chosen("clone:false")) == ([], ["solo.zip"])
+
+
+@pytest.mark.parametrize("lesser", ["lacking a ROM", "guessed by its name"])
+def test_of_two_sets_of_one_card_name_the_whole_identified_one_goes(
+        cli: Any, tmp_path: Path, lesser: str) -> None:
+    """Review 137 F3 (QA133 F2, QA136 F1): two zips of one set in two folders of the library
+    go to one name on the card; the one a catalog identifies and that lacks no ROM of its
+    set goes, whichever the scan found first."""
+    from tests.conftest import muos_profile
+
+    arcade = tmp_path / "roms" / "arcade"
+    (arcade / "a").mkdir(parents=True)
+    (arcade / "b").mkdir()
+    if lesser == "lacking a ROM":
+        _zip(arcade / "a" / "1942.zip", ("a.1", "b.2"))
+    else:
+        with zipfile.ZipFile(arcade / "a" / "1942.zip", "w") as archive:
+            archive.writestr("srd-01.bin", b"\x5a" * 4096)  # no catalog has it: a name guess
+    _zip(arcade / "b" / "1942.zip", GAMES["1942"])
+    (tmp_path / "mame.dat").write_text(_dat())
+    assert cli("dat", "import", str(tmp_path / "mame.dat"), "--platform", "arcade").code == 0
+    muos_profile(cli, tmp_path / "roms")
+    found = sorted(g["id"] for g in cli("--json", "games", "ls").json()["data"]["games"])
+    first = cli("--json", "games", "show", str(found[0])).json()["data"]
+    assert "/a/1942.zip" in first["filepath"], first  # the lesser one, found first
+    card = tmp_path / "card"
+    card.mkdir()
+    cli("deploy", "1", "--to", str(card), "platform:arcade")
+    (placed,) = [p for p in card.rglob("1942.zip")]
+    assert placed.read_bytes() == (arcade / "b" / "1942.zip").read_bytes()
