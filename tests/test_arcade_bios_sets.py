@@ -509,3 +509,28 @@ def test_a_bios_set_whose_platform_was_set_by_hand_is_named_where_it_is(
     assert real(cli, "games", "set-platform", "auto", str(ids["neogeo.zip"])).code == 0
     assert real(cli, "deploy", "1", "--to", str(card), "title:2020").code == 0
     assert _card(card) == ["2020bb.zip", "neogeo.zip"]
+
+
+def test_copies_of_a_bios_set_are_ranked_once_whatever_the_games_needing_it(
+        cli: Any, tmp_path: Path, db_path: Path) -> None:
+    """Review 137 F4: the copies of a BIOS set were ranked again for every game needing it
+    (three statements a game: 600 for 200 Neo Geo games beside two neogeo.zip)."""
+    from romrunner.catalog.clones import bios_sets_needed
+
+    ids = _library(cli, tmp_path, {"neogeo": SETS["neogeo"], "2020bb": SETS["2020bb"],
+                                   "kof": SETS["kof"]})
+    again = tmp_path / "roms" / "arcade" / "more"
+    again.mkdir()
+    with zipfile.ZipFile(again / "neogeo.zip", "w") as archive:
+        for member in SETS["neogeo"]:
+            archive.writestr(member, ROMS[member])
+    assert real(cli, "scan", "--workers", "1").code == 0
+    db = open_database(db_path, OpenMode.READ).db
+    statements: list[str] = []
+    db.conn.set_trace_callback(statements.append)
+    one = bios_sets_needed(db, [ids["2020bb"]])
+    for_one, statements[:] = len(statements), []
+    both = bios_sets_needed(db, [ids["2020bb"], ids["kof"]])
+    assert len(one[ids["2020bb"]].sets) == 2 and both[ids["kof"]].sets == one[ids["2020bb"]].sets
+    assert len(statements) == for_one, statements
+    db.close()
