@@ -9,6 +9,7 @@ Seeds: ``ROMRUNNER_FAULT_SEEDS`` (default 3; the release run uses more).
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import random
 import re
@@ -431,3 +432,37 @@ def test_a_deploy_the_databases_disk_stops_says_how_to_finish_it(tmp_path: Path)
     resumed = run_subprocess("--db", str(db), "deploy", "resume", "1")
     assert resumed.code == 0, resumed.err
     assert len([p for p in card.rglob("*.gb")]) == 1500
+
+
+def test_a_resumed_kill_leaves_every_file_of_the_cards_manifest_with_its_writer(
+        tmp_path: Path) -> None:
+    """QA138 F6: after a kill -9 and `deploy resume`, the files the killed run had copied
+    were in the card's manifest with no writer (as an earlier release's), so the next deploy
+    of the same games rewrote the manifest, and another computer reading the card meanwhile
+    took them for an older release's."""
+    files: dict[str, int | bytes] = {f"gba/Small {n} (USA).gba": 2_000 + 97 * n
+                                     for n in range(10)}
+    files.update({f"psx/Big {n} (USA).iso": 8_000_000 + n for n in range(16)})
+    library = make_library(tmp_path, files)
+    card = tmp_path / "card"
+    card.mkdir()
+    deployment = record_deployment(library.db, library.plan(Layout(card)),
+                                   profile_id=library.profile_id, options=DeployOptions())
+    env = {**os.environ, "ROMRUNNER_DB": str(library.db.path)}
+    total = len(expected_card(library, card))
+    proc = subprocess.Popen([sys.executable, "-m", "romrunner.cli.main", "deploy", "resume",
+                             str(deployment)], env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    while proc.poll() is None and not _copied_mtimes(card, library.db.path, deployment):
+        time.sleep(0.002)  # until the run has recorded some files copied
+    if proc.poll() is not None:
+        pytest.skip("the run ended before it could be killed (a very fast disk)")
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert len(_copied_mtimes(card, library.db.path, deployment)) < total
+    code, _, err = resume_cli(library, str(deployment))
+    assert code == 0, err
+    manifest = json.loads((card / ".romrunner" / "manifest.json").read_text())
+    assert len(manifest["files"]) == total
+    assert {len(record) for record in manifest["files"].values()} == {4}, manifest["files"]
+    assert len({record[3] for record in manifest["files"].values()}) == 1

@@ -4439,6 +4439,12 @@ def _apply(runner: _Runner, decisions: list[_Decision], copies: list[_Decision])
         elif action == NOOP:
             if decision.claim is not None:  # done, its time moved: the card's is recorded
                 runner.state(item, "copied", owned=decision.claim)
+            elif decision.existing is not None:  # copied by the run this one resumes:
+                # ours, this database its writer (QA138 F6: a killed run's copies went into
+                # the card's manifest with none, as an earlier release's)
+                runner.keep(item.key or collision_key(item.dest, runner.fs), Owned(
+                    item.dest, decision.existing.st_size, decision.existing.st_mtime_ns,
+                    item.sha1))
         elif action in (PRUNE, KEEP):
             runner.prune(decision)
         elif action == DONE:
