@@ -88,6 +88,11 @@ def test_profile_set_refuses_a_language_name_and_spells_codes(cli: Any, deployed
     good = cli("--json", "profile", "set", "1", "--languages", "en, FR,zh-hans,En")
     assert good.code == 0, good.err
     assert good.json()["data"]["language_preference"] == ["En", "Fr", "Zh-Hans"]
+    assert "no game of the library" not in good.err  # (region languages: known codes)
+    # a code no game is in, nor any region's language: kept, said (QA138 F9: a typo kept
+    # without a word preferred nothing)
+    typo = cli("profile", "set", "1", "--languages", "En,Xx")
+    assert typo.code == 0 and "no game of the library is in Xx," in typo.err, typo.err
 
 
 def test_profile_and_device_rm_say_the_overrides_that_go_with_them(

@@ -15,6 +15,7 @@ from romrunner.devices.profiles import (
     PERFORMANCE_MODES,
     Profile,
     create_profile,
+    languages_no_game_has,
     list_profiles,
     load_profile,
     remove_profile,
@@ -249,6 +250,11 @@ def profile_set(profile_id: int, name: str | None, os_id: str | None, mode: str 
     database = app.open_db()
     item = update_profile(database, app.pack(), profile_id, changes)
     names = collection_names(database, (*item.include_collections, *item.exclude_collections))
+    if languages is not None and (unheard := languages_no_game_has(
+            database, item.language_preference)):
+        app.warn(f"no game of the library is in {', '.join(unheard)}, nor any region's "
+                 "language: kept, but check the code (as file names tag them: En, Fr, De, "
+                 "Ja, Zh-Hans…)")
 
     def render(console: Console) -> None:  # (its settings as now: QA120 F5, the header only)
         console.print(f"profile {_line(item)}", markup=False)

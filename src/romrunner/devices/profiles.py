@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -27,7 +28,7 @@ from romrunner.devices.mounts import volume_uuid
 from romrunner.devices.osprofile import known_os, resolve_os_profile
 from romrunner.errors import InputError, NotFoundError
 from romrunner.library.query import platform_hint
-from romrunner.library.tags import language_code, region_name
+from romrunner.library.tags import REGION_LANGUAGES, language_code, region_name
 from romrunner.packs.loader import DefinitionPack
 from romrunner.store.database import Database
 from romrunner.textnorm import has_control_characters
@@ -466,3 +467,18 @@ def platform_emulators(db: Database, pack: DefinitionPack, profile: Profile,
         chosen[platform] = (found.emulator_id, found.origin) if found.emulator_id \
             else (None, "no emulator known")
     return chosen
+
+
+def languages_no_game_has(db: Database, codes: Iterable[str]) -> list[str]:
+    """Those of the language ``codes`` (as :func:`language_code` spells them) no game of the
+    library is in — by its name's tags or its region's language — nor any region's language:
+    most likely a typo (QA138 F9: ``--languages xx`` was kept without a word, and preferred
+    nothing)."""
+    wanted = [code for code in codes
+              if code.partition("-")[0] not in set(REGION_LANGUAGES.values())]
+    if not wanted:
+        return []
+    had = {str(row[0]).partition("-")[0].lower() for row in db.query(
+        "SELECT DISTINCT j.value FROM games g, json_each(CASE WHEN json_valid(g.languages) "
+        "THEN g.languages ELSE '[]' END) j WHERE g.languages IS NOT NULL")}
+    return [code for code in wanted if code.partition("-")[0].lower() not in had]
