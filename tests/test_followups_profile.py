@@ -204,3 +204,13 @@ def test_a_name_with_a_zero_width_joiner_inside_a_word_is_a_name(cli: Any) -> No
         assert cli("device", "add", "rg-35xx-plus", "--name", name).code == 0, name
     for name in ("\u200d", "Mario\u200c"):  # (joining nothing: review 118 F9)
         assert cli("collection", "create", name).code == 2, name
+
+
+def test_a_profile_given_by_its_name_is_answered_with_where_its_id_is(
+        cli: Any, deployed: Path) -> None:
+    """QA138 F10: `deploy muos-35xx …` said Click's "is not a valid integer"."""
+    for args in (("autolist", "muos-35xx"), ("deploy", "muos-35xx", "--to", str(deployed)),
+                 ("profile", "show", "muos-35xx"), ("override", "ls", "--profile", "x1")):
+        refused = cli(*args)
+        assert refused.code == 2 and "no profile id" in refused.err, (args, refused.err)
+        assert "romrunner profile ls" in refused.err

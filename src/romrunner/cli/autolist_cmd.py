@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 from rich.console import Console
 
-from romrunner.cli.context import ROW_ID, app_context, path_param
+from romrunner.cli.context import PROFILE_ID, app_context, path_param
 from romrunner.devices.autolist import (
     COMPAT_STATUS_EXCLUDED,
     DROP_INCOMPLETE_SET,
@@ -22,7 +22,7 @@ from romrunner.words import counted
 
 
 @click.command(name="autolist")
-@click.argument("profile_id", type=ROW_ID)
+@click.argument("profile_id", type=PROFILE_ID)
 @click.option("--to", "card", type=path_param(), default=None,
               help="A mounted card: target folders as they are on it.")
 @click.option("--save", default=None, metavar="NAME", help="Store the included games as a "

@@ -22,7 +22,7 @@ from romrunner.bios.check import (
 from romrunner.bios.known import import_bios_dat
 from romrunner.bios.scan import scan_bios
 from romrunner.bios.verify import GOOD_STATUSES
-from romrunner.cli.context import ROW_ID, app_context, path_param
+from romrunner.cli.context import PROFILE_ID, app_context, path_param
 from romrunner.store import OpenMode
 from romrunner.words import counted, examples
 
@@ -143,7 +143,7 @@ def bios_import_dat(path: Path) -> int:
 @bios.command(name="check")
 @click.option("--platform", "platforms", multiple=True, help="Only this platform (repeatable).")
 @click.option("--emulator", default=None, help="Groups this emulator needs.")
-@click.option("--profile", type=ROW_ID, default=None,
+@click.option("--profile", type=PROFILE_ID, default=None,
               help="Device profile: each platform checked for the emulator it uses there.")
 @click.option("--strict", is_flag=True, help="A missing BIOS with HLE fallback also fails.")
 def bios_check(platforms: tuple[str, ...], emulator: str | None, profile: int | None,

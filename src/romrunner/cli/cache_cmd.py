@@ -17,7 +17,7 @@ from romrunner.cache.kinds import KINDS, kind_named
 from romrunner.cache.prune import DEFAULT_GRACE_FACTOR, prune_cache
 from romrunner.cache.sources import set_source
 from romrunner.cache.stats import cache_stats
-from romrunner.cli.context import ROW_ID, app_context, path_param
+from romrunner.cli.context import PROFILE_ID, app_context, path_param
 from romrunner.cli.db_cmd import require_database
 from romrunner.knowledge.importer import IMPORT_FORMATS, import_knowledge
 from romrunner.packs.sync import sources_under_pack
@@ -197,7 +197,7 @@ def _problem(text: str) -> dict[str, str]:
 @click.argument("emulator_id")
 @click.argument("game")
 @_KIND
-@click.option("--profile", type=ROW_ID, default=None, help="Device profile (performance only).")
+@click.option("--profile", type=PROFILE_ID, default=None, help="Device profile (performance only).")
 def cache_why(platform_id: str, emulator_id: str, game: str, kind: str,
               profile: int | None) -> int:
     """Every source's answer for one game, the winning one first.

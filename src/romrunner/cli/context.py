@@ -57,6 +57,23 @@ class _StoredInt(_IntParam):
 ROW_ID = _StoredInt()
 
 
+class _ProfileId(_StoredInt):
+    """A device profile's id; a name given instead is answered with where the ids are
+    (QA138 F10: Click's "not a valid integer" for a profile's name)."""
+
+    name = "profile id"
+
+    def convert(self, value: Any, param: click.Parameter | None,
+                ctx: click.Context | None) -> int:
+        if isinstance(value, str) and not value.strip().lstrip("+-").isdigit():
+            self.fail(f"{value!r} is no profile id: a profile is given by its number "
+                      "(`romrunner profile ls` lists them)", param, ctx)
+        return super().convert(value, param, ctx)
+
+
+PROFILE_ID = _ProfileId()
+
+
 def count_range(minimum: int = 0) -> _StoredInt:
     """A count or size from ``minimum`` up to the largest integer SQLite stores."""
     return _StoredInt(minimum)

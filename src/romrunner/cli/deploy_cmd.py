@@ -27,7 +27,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from romrunner.cli.context import ROW_ID, AppContext, app_context, path_param
+from romrunner.cli.context import PROFILE_ID, ROW_ID, AppContext, app_context, path_param
 from romrunner.cli.db_cmd import require_database
 from romrunner.cli.querycmd import QueryCommand
 from romrunner.cli.terminal import visible
@@ -101,7 +101,7 @@ def deploy() -> None:
 
 
 @deploy.command(name="run", hidden=True, cls=QueryCommand)
-@click.argument("profile_id", type=ROW_ID)
+@click.argument("profile_id", type=PROFILE_ID)
 @click.argument("words", nargs=-1)
 @click.option("--to", "card", required=True, type=path_param(),
               help="The mounted card (or folder) to deploy to.")
@@ -604,7 +604,7 @@ def _render_identical(app: AppContext, identical: list[dict[str, Any]]) -> None:
 
 @deploy.command(name="history")
 @click.option("--limit", type=click.IntRange(1, 10000), default=50, show_default=True)
-@click.option("--profile", "profile_id", type=ROW_ID, default=None, help="Only this profile.")
+@click.option("--profile", "profile_id", type=PROFILE_ID, default=None, help="Only this profile.")
 def deploy_history(limit: int, profile_id: int | None) -> int:
     """Past deployments, newest first: what each copied, skipped, pruned and failed (the
     JSON keeps the totals per platform)."""

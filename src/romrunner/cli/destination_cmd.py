@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 from rich.console import Console
 
-from romrunner.cli.context import ROW_ID, AppContext, app_context, path_param
+from romrunner.cli.context import PROFILE_ID, AppContext, app_context, path_param
 from romrunner.devices.paths import destination_paths as resolve_paths
 from romrunner.devices.paths import layout_rows
 from romrunner.devices.scan import RECORDED_MARKER, scan_destination
@@ -36,7 +36,7 @@ def _pairs(values: tuple[str, ...]) -> dict[str, str]:
 
 
 @destination.command(name="paths")
-@click.argument("profile_id", type=ROW_ID)
+@click.argument("profile_id", type=PROFILE_ID)
 @click.option("--to", "card", type=path_param(), required=True,
               help="The mounted card (or folder) root.")
 @click.option("--set", "sets", multiple=True, metavar="KEY=FOLDER",

@@ -12,7 +12,7 @@ from rich.table import Table
 
 from romrunner.cache.explain import suggested_settings
 from romrunner.cli.autolist_cmd import verdict_words
-from romrunner.cli.context import ROW_ID, app_context
+from romrunner.cli.context import PROFILE_ID, ROW_ID, app_context
 from romrunner.devices.autolist import autolist_verdict
 from romrunner.devices.overrides import (
     explain,
@@ -44,7 +44,7 @@ def _target(platform: str | None, game: int | None) -> None:
 @override.command(name="set")
 @click.option("--platform", "platform", default=None, help="Platform id of the pack.")
 @click.option("--game", "game", type=ROW_ID, default=None, help="Game id.")
-@click.option("--profile", "profile", type=ROW_ID, default=None,
+@click.option("--profile", "profile", type=PROFILE_ID, default=None,
               help="Device profile id (default: every profile).")
 @click.option("--emulator", default=None, help="Emulator id (any spelling of its family).")
 @click.option("--include", is_flag=True, help="Always deploy this game.")
@@ -87,7 +87,7 @@ def override_set(platform: str | None, game: int | None, profile: int | None,
 @override.command(name="rm")
 @click.option("--platform", "platform", default=None, help="Platform id.")
 @click.option("--game", "game", type=ROW_ID, default=None, help="Game id.")
-@click.option("--profile", "profile", type=ROW_ID, default=None,
+@click.option("--profile", "profile", type=PROFILE_ID, default=None,
               help="Device profile id (default: the override for every profile).")
 def override_rm(platform: str | None, game: int | None, profile: int | None) -> int:
     """Remove the override of a platform or game at one scope."""
@@ -100,7 +100,7 @@ def override_rm(platform: str | None, game: int | None, profile: int | None) -> 
 
 
 @override.command(name="ls")
-@click.option("--profile", "profile", type=ROW_ID, default=None,
+@click.option("--profile", "profile", type=PROFILE_ID, default=None,
               help="Only the global overrides and this profile's.")
 def override_ls(profile: int | None) -> int:
     """Every override."""
@@ -132,7 +132,7 @@ def override_ls(profile: int | None) -> int:
 
 @click.command(name="resolve")
 @click.argument("game_id", type=ROW_ID)
-@click.option("--profile", "profile", type=ROW_ID, default=None, help="Device profile id.")
+@click.option("--profile", "profile", type=PROFILE_ID, default=None, help="Device profile id.")
 def resolve(game_id: int, profile: int | None) -> int:
     """The emulator, include/exclude and settings a game gets, and which rule decided."""
     app = app_context()

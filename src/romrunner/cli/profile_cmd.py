@@ -7,7 +7,7 @@ from typing import Any
 import click
 from rich.console import Console
 
-from romrunner.cli.context import ROW_ID, app_context, count_range
+from romrunner.cli.context import PROFILE_ID, ROW_ID, app_context, count_range
 from romrunner.collections.store import collection_names
 from romrunner.devices.autolist import unknown_platform_warnings
 from romrunner.devices.osprofile import ResolvedOsProfile, resolve_os_profile
@@ -128,7 +128,7 @@ def _readable(item: Profile, names: dict[int, str]) -> list[tuple[str, str]]:
 
 
 @profile.command(name="show")
-@click.argument("profile_id", type=ROW_ID)
+@click.argument("profile_id", type=PROFILE_ID)
 def profile_show(profile_id: int) -> int:
     """A profile's settings and how its OS profile resolved (emulator per platform)."""
     app = app_context()
@@ -167,7 +167,7 @@ def profile_show(profile_id: int) -> int:
 
 
 @profile.command(name="rm")
-@click.argument("profile_id", type=ROW_ID)
+@click.argument("profile_id", type=PROFILE_ID)
 @click.option("--force", is_flag=True,
               help="Remove it even when it has deployed or has overrides: they go too.")
 def profile_rm(profile_id: int, force: bool) -> int:
@@ -196,7 +196,7 @@ def _split(text: str | None) -> list[str] | None:
 
 
 @profile.command(name="set")
-@click.argument("profile_id", type=ROW_ID)
+@click.argument("profile_id", type=PROFILE_ID)
 @click.option("--name", default=None)
 @click.option("--os", "os_id", default=None,
               help="Another OS for the device (`profile os` lists them); the profile keeps "
