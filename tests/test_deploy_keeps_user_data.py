@@ -156,6 +156,12 @@ def test_identical_files_already_on_a_card_are_not_written_again(
     card = tmp_path / "card"
     shutil.copytree(filled, card)
     before = {p: p.stat().st_mtime_ns for p in card.rglob("*.gb")}
+    # the dry run names them as the run does (QA138 F7: counted "2 skip", never named)
+    dry = cli("deploy", "1", "--to", str(card), "platform:gb", "--dry-run")
+    assert dry.code == 0 and "would do: 2 skip" in dry.out, dry.out
+    for path in before:
+        assert f"skipped: {path.relative_to(card).as_posix()}: an identical file of yours " \
+            "is kept" in dry.err, dry.err
     for extra in ([], ["--overwrite"]):
         run = cli("--json", "deploy", "1", "--to", str(card), "platform:gb", *extra)
         data = run.json()["data"]

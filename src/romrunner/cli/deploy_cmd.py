@@ -471,6 +471,7 @@ def _finish_preview(app: AppContext, data: dict[str, Any]) -> int:
 
     def render(console: Console) -> None:
         _render_preview(console, data, every=app.verbose)
+        _render_identical(app, data["identical"])
         for note in data["notes"]:  # as the real run says them
             app.err_console.print(f"note: {note}", markup=False, soft_wrap=True)
         if code == EXIT_STOPPED:  # the run's refusal, in its words (QA14: JSON only)

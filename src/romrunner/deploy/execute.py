@@ -913,6 +913,11 @@ def _preview(db: Database, plan: DeployPlan, options: DeployOptions | None,
             plan.protected_folders()),
         "conflicts": [d.item.dest for d in decisions if d.action == CONFLICT],
         "conflict_notes": {d.item.dest: d.note for d in decisions if d.action == CONFLICT},
+        # the files of yours it would keep as identical, as the run names them (QA138 F7:
+        # counted "1 skip", never named)
+        "identical": [{"path": d.item.dest, "source": d.item.source or None,
+                       "status": "skipped", "error": d.note} for d in decisions
+                      if d.action == SKIP and d.note == IDENTICAL_KEPT],
         "failures": [d.note or d.item.dest for d in decisions if d.action == FAIL]
         + list(unreadable.values()) + list(stuck.values()),
         "replace": [{"path": d.item.dest, "reason": d.item.replacing} for d in decisions
