@@ -59,6 +59,12 @@ def test_a_collection_and_the_auto_list_choose_games(cli: Any, library: dict[str
     assert cli("collection", "add", "Trip", str(listed[0]["id"])).code == 0
     card = tmp_path / "card"
     card.mkdir()
+    # a collection that is not there is said as the option given (QA138 F12: "query:
+    # collection:Tirp", to a user who gave no query); its id chooses it too
+    typo = cli("deploy", "1", "--to", str(card), "--collection", "Tirp")
+    assert typo.code == 2 and typo.err.startswith("error: --collection Tirp: no such "), typo.err
+    by_id = cli("deploy", "1", "--to", str(card), "--collection", "1", "--dry-run")
+    assert by_id.code == 0, by_id.err
     done = cli("deploy", "1", "--to", str(card), "--collection", "Trip")
     assert done.code == 0, done.err
     assert set(card_files(card)) == {"Pocket Quest (Europe).gba"}

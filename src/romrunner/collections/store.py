@@ -554,6 +554,13 @@ def collection_ref(db: Database, name: str) -> CollectionRef:
     return CollectionRef(found.id, found.name, kind)
 
 
+def collection_exists(db: Database, name: str) -> bool:
+    """True when ``name`` (a name or an id) is a collection the query language takes: the
+    user's, a built-in, or the favourites (empty until a game is added)."""
+    key = name_key(name)
+    return key in BUILTINS or key == FAVORITES or _find(db, name) is not None
+
+
 def resolve_collection_ids(db: Database, values: Iterable[int | str] | str) -> list[int]:
     """Collection ids from names or ids — a name first, as every command takes one (QA26 F2:
     `2` was the collection of id 2, not the one named "2", and `2023` was refused), a

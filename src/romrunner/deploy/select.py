@@ -14,11 +14,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import PurePosixPath
 
+from romrunner.collections.store import collection_exists
 from romrunner.devices.autolist import build_autolist, unknown_platform_warnings
 from romrunner.devices.overrides import excluded_games
 from romrunner.devices.paths import CardLayout
 from romrunner.devices.profiles import load_profile
-from romrunner.errors import InputError
+from romrunner.errors import InputError, NotFoundError
 from romrunner.library.platforms import NO_LONGER_A_GAME
 from romrunner.library.query import parse_query, query_text, quote_value, select
 from romrunner.packs.loader import DefinitionPack
@@ -82,6 +83,10 @@ def choose_games(db: Database, pack: DefinitionPack, profile_id: int, layout: Ca
                  words: Sequence[str] = (), collection: str | None = None,
                  auto: bool = False) -> Chosen:
     """The present games a deploy of ``profile_id`` takes; at least one way must be given."""
+    if collection is not None and not collection_exists(db, collection):
+        # (QA138 F12: said as "query: collection:nope", to a user who gave no query)
+        raise NotFoundError(f"--collection {collection}: no such collection "
+                            "(`romrunner collection ls` lists them)")
     text = deploy_query(words, collection)
     if not parse_query(text).text():  # (' ', '""': no term, QA26 F5 chose every game)
         text = ""
