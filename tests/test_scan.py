@@ -365,7 +365,11 @@ def test_bad_input_is_reported_and_the_scan_goes_on(cli: Any, tmp_path: Path) ->
 
 def test_a_root_named_twice_is_scanned_once(cli: Any, library: dict[str, Any]) -> None:
     root = library["root"]
-    cli("library", "add", str(root))
+    added = cli("--json", "library", "add", str(root)).json()["data"]
+    # (QA138 F12: a second add looked like an add)
+    again_added = cli("library", "add", f"{root}/")
+    assert again_added.code == 0 and not added["already"]
+    assert again_added.out.rstrip().endswith(": a library root already, nothing changed")
     first = scan_json(cli, str(root), f"{root}/")
     assert first["scanned"] == first["added"] == len(games_by_file(cli))
     again = scan_json(cli, str(root), str(root))

@@ -49,8 +49,9 @@ def library_add(path: Path, adopt_from: Path | None) -> int:
     def render(console: Console) -> None:
         adopted = f"; {added.adopted:,} recorded before v1.1.0 adopted" if added.adopted \
             else ""
-        console.print(f"library root {root.path} ({counted(root.games, 'game')}{adopted})",
-                      markup=False)
+        already = ": a library root already, nothing changed" if added.already else ""
+        console.print(f"library root {root.path} ({counted(root.games, 'game')}{adopted})"
+                      f"{already}", markup=False)
         if added.recorded_left:
             console.print(
                 f"{counted(added.recorded_left, 'game')} recorded before v1.1.0 "
@@ -60,7 +61,8 @@ def library_add(path: Path, adopt_from: Path | None) -> int:
                 "their collections and overrides", markup=False)
 
     app.finish({"id": root.id, "path": str(root.path), "games": root.games,
-                "adopted": added.adopted, "recorded_before_v1_1_left": added.recorded_left,
+                "already": added.already, "adopted": added.adopted,
+                "recorded_before_v1_1_left": added.recorded_left,
                 "recorded_folder": added.recorded_folder}, render)
     return 0
 

@@ -68,6 +68,7 @@ class RootAdded:
     # a root not there now whose files the new one holds (see remounted_root): said, as
     # the user may have meant `library move` (a backup disk of a share is added all the same)
     remounted_from: str | None = None
+    already: bool = False  # a root already: nothing changed (QA138 F12: said as added)
 
 
 def add_root(db: Database, path: Path) -> Root:
@@ -116,6 +117,8 @@ def register_root(db: Database, path: Path, adopt_from: Path | None = None) -> R
     with db.atomic():
         _refuse_nesting(db, root, moving=None)
         remounted = remounted_root(db, root)
+        already = db.scalar("SELECT EXISTS (SELECT 1 FROM library_roots WHERE path = ?)",
+                            (str(root),))
         db.execute("INSERT INTO library_roots (path) VALUES (?) ON CONFLICT(path) DO NOTHING",
                    (str(root),))
         root_id = int(db.scalar("SELECT id FROM library_roots WHERE path = ?", (str(root),)))
@@ -126,7 +129,8 @@ def register_root(db: Database, path: Path, adopt_from: Path | None = None) -> R
                              f"its place under {root} (OLD is the folder {root} was); "
                              f"nothing was changed{_recorded_hint(db)}")
     return RootAdded(get_root(db, root), adopted, *recorded_elsewhere(db),
-                     remounted_from=None if remounted is None else str(remounted))
+                     remounted_from=None if remounted is None else str(remounted),
+                     already=bool(already) and not adopted)
 
 
 _RECORDED = "(SELECT id FROM library_roots WHERE path = '')"  # rows of absolute paths
