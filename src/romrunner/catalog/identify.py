@@ -565,8 +565,11 @@ def _match_members(db: Database, method: str, condition: str) -> None:
     # one the join's UPDATE took, its last row — the catalog ROM stored last (review 22 R1:
     # the first made a one-ROM clone's zip its parent), and a file no rule lets match keeps
     # none.
+    # (``x`` materialized: flattened into the UPDATE, each member's lookup ran twice, once
+    # for its test and once for its value — bench 139, 10.3 s -> 5.1 s for 2,000 sets that
+    # hold a BIOS set's ROMs, the same rows)
     db.execute(
-        "UPDATE game_files AS u SET matched_game_id = x.game, match_method = ? FROM ("
+        "WITH x AS MATERIALIZED ("
         "SELECT t.id, (SELECT cg.game_id FROM catalog_roms r JOIN catalog_games cg "
         "ON cg.id = r.catalog_game_id JOIN games g ON g.id = t.game_id "
         f"WHERE {condition} AND {_platform_rule('g', condition)}"
@@ -575,7 +578,8 @@ def _match_members(db: Database, method: str, condition: str) -> None:
         "FROM game_files t "
         "WHERE t.matched_game_id IS NULL AND t.kind IN ('member', 'track') "
         "AND t.game_id IN (SELECT id FROM temp.identify_scope) "
-        f"AND EXISTS (SELECT 1 FROM catalog_roms r WHERE {condition})) AS x "
+        f"AND EXISTS (SELECT 1 FROM catalog_roms r WHERE {condition})) "
+        "UPDATE game_files AS u SET matched_game_id = x.game, match_method = ? FROM x "
         "WHERE u.id = x.id AND x.game IS NOT NULL", (method,))
 
 
