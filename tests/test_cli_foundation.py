@@ -40,6 +40,13 @@ def test_error_is_one_line_on_stderr_with_nonzero_exit(tmp_path: Path) -> None:
     assert result.code == 2
     assert result.err.strip().splitlines() == [f"error: {bogus}: not a SQLite database"]
     assert "Traceback" not in result.err and result.out == ""
+    # --verbose (the README gives it for a dry run's file list) shows no traceback of a
+    # refusal either (QA140 F8)
+    verbose = run_subprocess("--db", str(bogus), "--verbose", "db", "status")
+    assert verbose.code == 2 and "Traceback" not in verbose.err, verbose.err
+    missing = run_subprocess("--db", str(bogus), "--verbose", "library", "add",
+                             str(tmp_path / "nowhere"))
+    assert missing.code != 0 and "Traceback" not in missing.err, missing.err
     as_json = run_subprocess("--db", str(bogus), "--json", "db", "check")
     assert as_json.code == 2
     envelope = json.loads(as_json.out)

@@ -435,8 +435,9 @@ def _run_command(args: list[str]) -> int:
     except RomRunnerError as exc:
         if _INTERRUPT.seen:  # the error is the interrupt's doing (an SQL function it stopped)
             return _interrupted(session, json_output())
-        if verbose():
-            _print_traceback()
+        # (a refusal the user is told of in one line, --verbose or not: QA140 F8, the prune
+        # brake's refusal came with a traceback under `--dry-run --verbose`, which the README
+        # gives for the dry run's file list)
         return _fail(exc.exit_code, str(exc), session, json_output())
     except Exception as exc:  # the one place an unexpected error is caught
         if _INTERRUPT.seen:
@@ -445,9 +446,8 @@ def _run_command(args: list[str]) -> int:
             raise
         if isinstance(exc, OSError) and exc.filename is not None:
             # (a path the system refused: a dead FUSE or network mount, a card pulled — the
-            # environment's answer, said in one line naming it, not an internal error: QA42 F11)
-            if verbose():
-                _print_traceback()
+            # environment's answer, said in one line naming it, not an internal error: QA42 F11;
+            # no traceback, --verbose or not)
             advice = "; a share or card that went away? reconnect it" \
                 if exc.errno in GONE_ERRNOS else ""
             return _fail(EXIT_ERROR, f"{exc.filename}: {exc.strerror or exc}{advice}",
