@@ -143,13 +143,14 @@ def test_a_name_with_a_tab_and_one_with_a_backslash_t_are_told_apart(
     assert "A\\\\tB (Europe).gb" in shown["A\\tB (Europe).gb"]
 
 
-def test_a_verbose_traceback_shows_a_files_control_characters_escaped(tmp_path: Path) -> None:
+def test_a_verbose_refusal_shows_a_files_control_characters_escaped(tmp_path: Path) -> None:
     """QA112 F3: `--verbose` printed the exception text raw: a DAT's file name with an OSC
-    title and a screen clear retitled the terminal; the `error:` line was escaped."""
+    title and a screen clear retitled the terminal; the `error:` line was escaped. (A
+    refusal has no traceback since, --verbose or not: QA140 F8.)"""
     dat = tmp_path / "evil\x1b]0;PWNED\x07\x1b[2J.xml"
     dat.write_text("<datafile><game name=")
     done = run_subprocess("--db", str(tmp_path / "rr.db"), "--verbose", "dat", "import",
                           str(dat), "--platform", "gba")
-    assert done.code != 0 and "Traceback" in done.err
+    assert done.code != 0 and "Traceback" not in done.err
     assert "\x1b" not in done.err and "\x07" not in done.err
     assert visible(str(dat)) in done.err

@@ -224,7 +224,8 @@ def _print_version(ctx: click.Context, asked: bool) -> None:
               default=None, help="Definition pack folder (env ROMRUNNER_PACK; default: built-in).")
 @click.option("--json", "json_output", is_flag=True, help="Print one JSON document on stdout.")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
-@click.option("--verbose", "-v", is_flag=True, help="Log details; show tracebacks on errors.")
+@click.option("--verbose", "-v", is_flag=True,
+              help="Log details; list every file; show an internal error's traceback.")
 @click.option("--wait", is_flag=True,
               help="When another command is writing to the database, wait for it to finish "
                    "instead of failing at once.")
