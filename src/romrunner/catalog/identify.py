@@ -781,17 +781,22 @@ def _settle_archives(db: Database, decided: list[tuple[int, str, str]], *,
                "(game_id INTEGER PRIMARY KEY, game TEXT NOT NULL, method TEXT NOT NULL)")
     db.execute("DELETE FROM temp.identify_sets")
     db.executemany("INSERT INTO temp.identify_sets VALUES (?, ?, ?)", decided)
+    # (both driven from the decided archives, not a scan of every member of the library;
+    # a set's own ROMs by its index, not every set's ROM of that CRC — a BIOS ROM 3,334 sets
+    # list: 18.5 s of a 10,000-set first scan, bench 139)
     if members_too:  # (a member whose data the set does not list stays unmatched: QA56 F6)
         db.execute("UPDATE game_files AS f SET matched_game_id = s.game, "
                    "match_method = coalesce(f.match_method, s.method) "
                    "FROM temp.identify_sets s WHERE f.game_id = s.game_id AND f.kind = 'member' "
+                   "AND f.game_id IN (SELECT game_id FROM temp.identify_sets) "
                    "AND EXISTS (SELECT 1 FROM catalog_games cg JOIN catalog_roms r "
                    " ON r.catalog_game_id = cg.id WHERE cg.game_id = s.game "
-                   " AND r.crc32_bin = f.crc32_bin AND r.size = f.file_size)")
+                   " AND +r.crc32_bin = f.crc32_bin AND +r.size = f.file_size)")
     if family_too:  # (QA133 F7: 13 of a merged dkong.zip's 22 members said "no match")
         db.execute("UPDATE game_files AS f SET matched_game_id = s.game, "
                    "match_method = s.method FROM temp.identify_sets s "
                    "WHERE f.game_id = s.game_id AND f.kind = 'member' "
+                   "AND f.game_id IN (SELECT game_id FROM temp.identify_sets) "
                    "AND f.matched_game_id IS NULL AND EXISTS (SELECT 1 FROM catalog_games p "
                    " JOIN catalog_games c ON c.source_id = p.source_id "
                    " AND (c.id = p.id OR c.clone_of = p.name) "
