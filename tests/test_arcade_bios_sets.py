@@ -534,3 +534,15 @@ def test_copies_of_a_bios_set_are_ranked_once_whatever_the_games_needing_it(
     assert len(one[ids["2020bb"]].sets) == 2 and both[ids["kof"]].sets == one[ids["2020bb"]].sets
     assert len(statements) == for_one, statements
     db.close()
+
+
+def test_a_bios_set_chosen_lacking_a_rom_is_said_at_the_deploy(cli: Any, tmp_path: Path) -> None:
+    """QA140 F3: a neogeo.zip lacking a ROM, chosen by a query (`flag:bios`), was deployed
+    without the warning every other set lacking a ROM gets."""
+    _library(cli, tmp_path, {"neogeo": ("bios.1",), "2020bb": SETS["2020bb"]})
+    card = tmp_path / "card"
+    card.mkdir()
+    plan = real(cli, "--json", "deploy", "1", "--to", str(card), "flag:bios", "--dry-run")
+    said = [w["message"] for w in plan.json()["data"]["plan"]["warnings"]
+            if w["code"] == "incomplete-set"]
+    assert said and "neogeo.zip: lacks bios.2" in said[0], plan.out
