@@ -546,3 +546,29 @@ def test_a_bios_set_chosen_lacking_a_rom_is_said_at_the_deploy(cli: Any, tmp_pat
     said = [w["message"] for w in plan.json()["data"]["plan"]["warnings"]
             if w["code"] == "incomplete-set"]
     assert said and "neogeo.zip: lacks bios.2" in said[0], plan.out
+
+
+def test_a_folder_named_as_one_of_the_platforms_it_names_is_that_ones(
+        cli: Any, tmp_path: Path, db_path: Path) -> None:
+    """QA140 F7: sets in `fbneo/` (a folder the pack lists for arcade and for fbneo) that no
+    catalog identifies were of undecided platform — never auto-listed nor deployed — and the
+    scan said they lay "outside a folder that names one". Named by its id, it is fbneo's;
+    a database an earlier release scanned is decided again at the next scan."""
+    from romrunner.library import redecide
+
+    root = tmp_path / "roms" / "fbneo"
+    root.mkdir(parents=True)
+    with zipfile.ZipFile(root / "pbobble.zip", "w") as archive:
+        archive.writestr("d96-07.18", b"\x61" * 4096)
+    assert real(cli, "library", "add", str(tmp_path / "roms")).code == 0
+    assert real(cli, "scan", "--workers", "1").code == 0
+    (game,) = real(cli, "--json", "games", "ls").json()["data"]["games"]
+    assert game["platform_id"] == "fbneo"
+    db = open_database(db_path, OpenMode.WRITE).db
+    with db.atomic():  # as an earlier release left it
+        db.execute("UPDATE games SET platform_id = 'unknown', platform_source = 'unknown'")
+        db.execute("UPDATE user_settings SET value = '3' WHERE key = ?", (redecide.RULES_KEY,))
+    db.close()
+    assert real(cli, "scan", "--workers", "1").code == 0
+    (game,) = real(cli, "--json", "games", "ls").json()["data"]["games"]
+    assert game["platform_id"] == "fbneo"

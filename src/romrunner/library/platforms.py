@@ -22,7 +22,9 @@ UNKNOWN = "unknown"
 # 3: an archive whose one member's extension several platforms list is undecided between
 #    those (a zip of one `.gb`: gb, gbc), not between every platform that takes a zip; an
 #    undecided game matches a catalog game of a candidate platform first (QA14).
-PLATFORM_RULES_VERSION = 3
+# 4: a folder several platforms list, named as one of them by its id, is that one's
+#    (`fbneo/`, which arcade lists too: QA140 F7).
+PLATFORM_RULES_VERSION = 4
 _NINTENDO_LOGO_START = bytes.fromhex("ceed6666cc0d000b")
 _N64_MAGICS = (b"\x80\x37\x12\x40", b"\x37\x80\x40\x12", b"\x40\x12\x37\x80")
 
@@ -151,6 +153,11 @@ def detect_platform(index: PackIndex, folders: list[str], extension: str,
             narrowed = listed or claimed
             if len(narrowed) == 1:
                 return PlatformGuess(narrowed[0], "folder")
+            # a folder named as one of them by its id is that one's (QA140 F7: `fbneo/`,
+            # which the pack lists for arcade too, left FBNeo's sets undecided)
+            own = [p for p in narrowed if p.lower() == folder.lower()]
+            if len(own) == 1:
+                return PlatformGuess(own[0], "folder")
             return PlatformGuess(UNKNOWN, "unknown", narrowed)
         sniffed = sniff_platform(head) if head else None
         if sniffed in claimed:  # the header says what the folder says
