@@ -353,3 +353,29 @@ def test_of_two_sets_of_one_card_name_the_whole_identified_one_goes(
     cli("deploy", "1", "--to", str(card), "platform:arcade")
     (placed,) = [p for p in card.rglob("1942.zip")]
     assert placed.read_bytes() == (arcade / "b" / "1942.zip").read_bytes()
+
+
+def test_copies_of_one_set_in_two_folders_go_on_the_card_once(cli: Any, tmp_path: Path) -> None:
+    """QA140 F4: two copies of one arcade set (a non-merged romset in `arcade/` and the same
+    zips in a second folder) were two games of one name on the card: the second "left out",
+    and every deploy of them ended in failure (exit 1), though the set was on the card. A
+    copy of one set is a copy, as a console game's is."""
+    from tests.conftest import muos_profile
+
+    arcade = tmp_path / "roms" / "arcade"
+    (arcade / "a").mkdir(parents=True)
+    (arcade / "b").mkdir()
+    _zip(arcade / "a" / "1942.zip", GAMES["1942"])
+    _zip(arcade / "b" / "1942.zip", GAMES["1942"])
+    _zip(arcade / "b" / "1942a.zip", GAMES["1942a"])  # another set: never its copy
+    (tmp_path / "mame.dat").write_text(_dat())
+    assert cli("dat", "import", str(tmp_path / "mame.dat"), "--platform", "arcade").code == 0
+    muos_profile(cli, tmp_path / "roms")
+    card = tmp_path / "card"
+    card.mkdir()
+    run = cli("deploy", "1", "--to", str(card), "platform:arcade")
+    assert run.code == 0, run.out + run.err
+    assert "1 chosen game is a copy of another chosen game" in run.err, run.err
+    assert sorted(p.name for p in card.rglob("*.zip")) == ["1942.zip", "1942a.zip"]
+    again = cli("--json", "deploy", "1", "--to", str(card), "platform:arcade")
+    assert again.code == 0 and again.json()["data"]["copied"] == 0

@@ -16,6 +16,7 @@ and read back while nothing it read changed (:mod:`romrunner.deploy.plancache`).
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import marshal
 import os
@@ -1465,8 +1466,9 @@ def _leave_out_copies(db: Database, games: dict[int, _Game], builder: _Builder,
     root not reachable) whose copy is on the card is that copy too: its chosen twin is not
     written beside it (said in a warning of its own). The same content: the same CRC32 and
     size (an archive's: its only member's), and the same SHA1 — or, where either SHA1 is not
-    known yet, the same catalog game by their hashes or the same title (see _same_content).
-    Disc sets, sheets and archives of several files are not compared here."""
+    known yet, the same catalog game by their hashes or the same title (see _same_content);
+    an archive of several files (an arcade set), the same members (see _single_members).
+    Disc sets and sheets are not compared here."""
     members = _single_members(db, [g.id for g in [*games.values(), *absent.values()]
                                    if g.archive])
 
@@ -1686,19 +1688,40 @@ def _matches_and_titles(db: Database, ids: list[int]
 def _single_members(db: Database, archive_ids: list[int]
                     ) -> dict[int, tuple[bytes | None, int, str | None]]:
     """The CRC32, size and SHA1 of the only member of each archive of ``archive_ids`` that
-    holds exactly one file."""
+    holds exactly one file; of an archive of several (an arcade set), the same made of all
+    its members' names, CRC32s and sizes, and of their SHA1s when each is known (QA140 F4:
+    copies of one set in two folders were two games of one name on the card, the second
+    "left out", and every deploy of them ended in failure)."""
     if not archive_ids:
         return {}
-    found: dict[int, tuple[bytes | None, int, str | None]] = {}
-    several: set[int] = set()
-    for game_id, crc32, size, sha1 in db.query(
-            "SELECT game_id, crc32_bin, file_size, sha1_bin FROM game_files "
+    found: dict[int, list[tuple[str, bytes | None, int, bytes | None]]] = defaultdict(list)
+    for game_id, name, crc32, size, sha1 in db.query(
+            "SELECT game_id, name, crc32_bin, file_size, sha1_bin FROM game_files "
             "WHERE kind = 'member' AND game_id IN (SELECT value FROM json_each(?))",
             (json.dumps(archive_ids),)):
-        if game_id in found:
-            several.add(game_id)
-        found[game_id] = (crc32, int(size or 0), sha1.hex() if sha1 is not None else None)
-    return {game_id: value for game_id, value in found.items() if game_id not in several}
+        found[int(game_id)].append((str(name), crc32, int(size or 0), sha1))
+    return {game_id: _members_key(rows) for game_id, rows in found.items()}
+
+
+def _members_key(rows: list[tuple[str, bytes | None, int, bytes | None]]
+                 ) -> tuple[bytes | None, int, str | None]:
+    """An archive's members as one file's CRC32, size and SHA1 (see _single_members)."""
+    if len(rows) == 1:
+        _, crc32, size, sha1 = rows[0]
+        return crc32, size, sha1.hex() if sha1 is not None else None
+    if any(crc32 is None for _, crc32, _, _ in rows):
+        return None, 0, None
+    rows.sort(key=lambda row: row[0])
+    listed = hashlib.sha256()
+    for name, crc32, size, _ in rows:
+        listed.update(f"{name}\0{size}\0".encode() + (crc32 or b"") + b"\0")
+    sha1s = None
+    if all(sha1 is not None for *_, sha1 in rows):
+        hashed = hashlib.sha256()
+        for name, _, _, sha1 in rows:
+            hashed.update(name.encode() + b"\0" + (sha1 or b""))
+        sha1s = "members:" + hashed.hexdigest()
+    return b"members:" + listed.digest(), sum(size for _, _, size, _ in rows), sha1s
 
 
 def _load_tracks(db: Database, ids: list[int]) -> dict[int, list[_Track]]:
