@@ -379,3 +379,33 @@ def test_copies_of_one_set_in_two_folders_go_on_the_card_once(cli: Any, tmp_path
     assert sorted(p.name for p in card.rglob("*.zip")) == ["1942.zip", "1942a.zip"]
     again = cli("--json", "deploy", "1", "--to", str(card), "platform:arcade")
     assert again.code == 0 and again.json()["data"]["copied"] == 0
+
+
+def test_a_set_is_had_in_one_zip_not_across_two(cli: Any, tmp_path: Path) -> None:
+    """QA140 F1: the ROMs a fixdat asked for, zipped apart, made `dat report` say the set was
+    had (and the next fixdat dropped it), while `games show` and the auto-list said each zip
+    incomplete: the emulator reads one zip. Had in one; else incomplete, asking for what the
+    fullest zip lacks."""
+    data = {name: hashlib.sha256(name.encode()).digest() * 8 for name in ("g.1", "g.2", "g.3")}
+    (tmp_path / "gamma.dat").write_text(
+        'clrmamepro (\n\tname "Gamma"\n\tversion "1"\n)\ngame (\n\tname "gamma"\n' + "".join(
+            f'\trom ( name {n} size {len(d)} crc {zlib.crc32(d):08x} )\n'
+            for n, d in data.items()) + ")\n")
+    arcade = tmp_path / "roms" / "arcade"
+    (arcade / "fixes").mkdir(parents=True)
+    for path, names in ((arcade / "gamma.zip", ("g.1", "g.2")),
+                        (arcade / "fixes" / "gamma.zip", ("g.3",))):
+        with zipfile.ZipFile(path, "w") as archive:
+            for name in names:
+                archive.writestr(name, data[name])
+    for args in (("dat", "import", str(tmp_path / "gamma.dat"), "--platform", "arcade"),
+                 ("library", "add", str(tmp_path / "roms")), ("scan", "--workers", "1")):
+        assert cli(*args).code == 0, args
+    (report,) = cli("--json", "dat", "report", "--missing").json()["data"]
+    assert (report["have"], report["incomplete"]) == (0, 1), report
+    assert [(g["name"], g["missing_roms"]) for g in report["incomplete_games"]] == [
+        ("gamma", ["g.3"])]
+    out = tmp_path / "fix.dat"
+    assert cli("dat", "fixdat", "Gamma", "-o", str(out)).code == 0
+    assert [(g.name, [r.name for r in g.roms]) for g in read_dat(out).games] == [
+        ("gamma", ["g.3"])]

@@ -330,15 +330,18 @@ def supplier_of(supplier: str, game: str) -> str:
 _SUPPLIER = supplier_of("o", "c")
 
 
-def held_by_the_set(game: str, rom: str) -> str:
+def held_by_the_set(game: str, rom: str, archive: str | None = None) -> str:
     """SQL: catalog ROM ``rom`` of set ``game`` (a game of several ROMs) is held where its
-    emulator reads it: a member of a present archive identified as the set or as a set it
-    reads beside it (:func:`supplier_of`), by CRC32 and size — as :func:`incomplete_sets`
-    judges (review 137 F2: a ROM some unrelated set's zip held counted as the set's)."""
+    emulator reads it: a member of a present archive identified as the set (``archive``: of
+    that one, an SQL id) or as a set it reads beside it (:func:`supplier_of`), by CRC32 and
+    size — as :func:`incomplete_sets` judges (review 137 F2: a ROM some unrelated set's zip
+    held counted as the set's)."""
+    own = (f"hg.matched_game_id = {game}.game_id" if archive is None
+           else f"hg.id = {archive}")
     return (f"EXISTS (SELECT 1 FROM game_files hf JOIN games hg ON hg.id = hf.game_id "
             f"WHERE hf.crc32_bin = {rom}.crc32_bin AND hf.file_size IS {rom}.size "
             "AND hf.kind = 'member' AND hg.is_missing = 0 AND hg.is_archive = 1 "
-            f"AND (hg.matched_game_id = {game}.game_id OR hg.matched_game_id IN (SELECT "
+            f"AND ({own} OR hg.matched_game_id IN (SELECT "
             f"ho.game_id FROM catalog_games ho WHERE {supplier_of('ho', game)})))")
 _LACKING = (
     # (a ROM the zip holds under its name with other data is said so: QA133 F4)

@@ -147,12 +147,27 @@ _ITS_ZIP = ("EXISTS (SELECT 1 FROM games u WHERE u.matched_game_id = cg.game_id 
             "AND u.is_missing = 0 AND u.is_archive = 1)")
 
 
-def _set_held(held: str) -> str:
+def _set_held(held: str, archive: str | None = None) -> str:
     """SQL true when ROM ``r`` of set ``cg`` is held where its emulator reads it: in the
-    set's zip or a zip it reads beside it (its disk: a CHD of the library); a ROM without a
-    CRC32, wherever its data is."""
+    set's zip (``archive``: that one, an SQL id; else any) or a zip it reads beside it (its
+    disk: a CHD of the library); a ROM without a CRC32, wherever its data is."""
     return (f"({_CHD_HELD} OR (r.crc32_bin IS NULL AND ({held})) "
-            f"OR {held_by_the_set('cg', 'r')})")
+            f"OR {held_by_the_set('cg', 'r', archive)})")
+
+
+def _fullest_zips() -> str:
+    """SQL (a CTE's body): per catalog game among the parameter's (a JSON list of ids) that
+    is a set whose zip the library has, the present archive identified as it that lacks the
+    fewest of its ROMs (see _set_held): its emulator reads one zip, so a set is had in one
+    (QA140 F1: the ROMs a fixdat asked for, zipped apart, made the report say "have");
+    ranked by the ROMs of a CRC32 (the rest are held wherever their data is)."""
+    return ("SELECT catalog_game_id, id FROM (SELECT cg.id AS catalog_game_id, u.id, "
+            "row_number() OVER (PARTITION BY cg.id ORDER BY (SELECT count(*) FROM "
+            f"catalog_roms r WHERE r.catalog_game_id = cg.id AND {_CAN_BE_HAD} "
+            f"AND r.crc32_bin IS NOT NULL AND NOT {held_by_the_set('cg', 'r', 'u.id')}), "
+            "u.id) AS n FROM catalog_games cg JOIN games u ON u.matched_game_id = cg.game_id "
+            "AND u.is_missing = 0 AND u.is_archive = 1 "
+            "WHERE cg.id IN (SELECT value FROM json_each(?))) WHERE n = 1")
 
 
 def _status(kinds: _Kinds) -> str:
@@ -174,9 +189,13 @@ def _status(kinds: _Kinds) -> str:
         f"                AND {_CAN_BE_HAD} AND NOT ({held})) "
         # (a set whose zip the library has: had when every ROM is where its emulator reads
         # it, not when some unrelated set's zip holds one: review 137 F2)
-        f"     AND NOT ({_ITS_ZIP} AND EXISTS (SELECT 1 FROM catalog_roms r "
+        f"     AND NOT ({_ITS_ZIP} AND NOT EXISTS (SELECT 1 FROM games z "
+        "                WHERE z.matched_game_id = cg.game_id AND z.is_missing = 0 "
+        "                AND z.is_archive = 1 AND NOT EXISTS (SELECT 1 FROM catalog_roms r "
+        # (a ROM of no CRC32 there: held wherever its data is, as the test above asks)
         f"                WHERE r.catalog_game_id = cg.id AND {_CAN_BE_HAD} "
-        f"                AND NOT {_set_held(held)})) "
+        f"                AND r.crc32_bin IS NOT NULL AND NOT {_CHD_HELD} "
+        f"                AND NOT {held_by_the_set('cg', 'r', 'z.id')}))) "
         f"  OR EXISTS (SELECT 1 FROM games u WHERE u.matched_game_id = cg.game_id "
         "             AND u.is_missing = 0 AND u.match_method = 'user') "
         f"  THEN {HAD} "
@@ -264,13 +283,19 @@ def _roms_of(db: Database, game_ids: Sequence[int], kinds: _Kinds | None = None
     held = f"({_held(kinds)}) OR {_CHD_HELD}" if kinds is not None else "0"
     # (a ROM that cannot be had — `nodump`, a set's disk — counts as held: never "missing",
     # never asked for by a fixdat: QA59 F3; a set's ROM, where its emulator reads it)
-    for row in db.query("SELECT r.catalog_game_id, r.name, r.size, r.crc32, r.md5, r.sha1, "
-                        f"CASE WHEN {_A_SET} THEN {_set_held(held)} ELSE {held} END "
+    # (a set whose zip the library has: what its fullest zip lacks, QA140 F1)
+    ids = json.dumps(list(game_ids))
+    for row in db.query(f"WITH z AS MATERIALIZED ({_fullest_zips()}) "
+                        "SELECT r.catalog_game_id, r.name, r.size, r.crc32, r.md5, r.sha1, "
+                        f"CASE WHEN NOT {_A_SET} THEN {held} "
+                        f"WHEN z.id IS NOT NULL THEN {_set_held(held, 'z.id')} "
+                        f"ELSE {_set_held(held)} END "
                         f"OR {_UNHAD} AS held, NOT {_UNHAD} AS can_be_had, "
                         f"r.status = '{DISK}' AS disk, {_CHD_HELD} AS chd_held "
                         "FROM catalog_roms r JOIN catalog_games cg ON cg.id = r.catalog_game_id "
+                        "LEFT JOIN z ON z.catalog_game_id = r.catalog_game_id "
                         "WHERE r.catalog_game_id IN (SELECT value FROM json_each(?)) "
-                        "ORDER BY r.id", (json.dumps(list(game_ids)),)):
+                        "ORDER BY r.id", (ids, ids)):
         roms[int(row["catalog_game_id"])].append(row)
     return roms
 
