@@ -73,7 +73,8 @@ def test_games_show_names_each_catalog_game_that_has_its_data(cli: Any, tmp_path
     # (QA16: "catalog MAME version 0.37b5" three times, not saying which games; QA133 F7:
     # every set sharing one of its ROMs had a line — 127 for a neogeo.zip — now counted)
     assert lines == ["catalog    MAME version 0.37b5"], lines  # its match: 1942
-    assert "shared     2 other sets of its catalogs list some of its ROMs too" in "\n".join(
+    assert "shared     2 other sets of its catalogs list some of its ROMs too (its clones " \
+        "or parent, a BIOS set, sets sharing a PROM)" in "\n".join(  # (QA140 F6's words)
         line.strip() for line in shown)
     data = cli("--json", "games", "show", str(game["id"])).json()["data"]
     assert data["sets_sharing_roms"] == 2 and data["catalog"]["parent"] is None

@@ -328,7 +328,7 @@ def _game_lines(game: dict[str, Any]) -> list[tuple[str, str]]:
     if game.get("sets_sharing_roms"):
         lines.append(("shared", f"{counted(game['sets_sharing_roms'], 'other set')} of its "
                       "catalogs list some of its ROMs too (its clones or parent, a BIOS set, "
-                      "a PROM sets share)"))
+                      "sets sharing a PROM)"))
     if tags := _tags(game):
         lines.append(("tags", tags))
     if game["is_missing"] and str(game["scan_error"] or "").startswith(NO_LONGER_A_GAME):
