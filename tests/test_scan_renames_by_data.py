@@ -63,3 +63,38 @@ def test_a_disc_renamed_with_its_sheet_rewritten_keeps_its_game(cli: Any, tmp_pa
     summary = scan_json(cli)
     assert (summary["renamed"], summary["added"], summary["missing"]) == (1, 0, 0)
     assert _kept(cli) == [(game_id, "Solo (USA).cue")]
+
+
+def test_a_verified_game_moved_the_careful_way_keeps_its_hashes(cli: Any, tmp_path: Path,
+                                                                 db_path: Path) -> None:
+    """QA141 F10: copied to its new place (a first scan with a catalog stores the copy by its
+    CRC32 alone), then deleted from the old one, a game `scan --verify` had hashed took the
+    copy's row: its SHA1 and MD5 were gone (`games find --sha1` no longer found it) and its
+    match became CRC32's."""
+    import hashlib
+    import zlib
+
+    folder = tmp_path / "roms" / "gb"
+    folder.mkdir(parents=True)
+    data = rom_bytes(11, 8192)
+    (folder / "Hotel (USA).gb").write_bytes(data)
+    (tmp_path / "gb.dat").write_text(
+        'clrmamepro (\n\tname "GB"\n)\ngame (\n\tname "Hotel (USA)"\n'
+        f'\trom ( name "Hotel (USA).gb" size {len(data)} crc {zlib.crc32(data):08x} '
+        f'sha1 {hashlib.sha1(data).hexdigest()} )\n)\n')
+    for args in (("dat", "import", str(tmp_path / "gb.dat"), "--platform", "gb"),
+                 ("library", "add", str(tmp_path / "roms")), ("scan", "--workers", "1"),
+                 ("scan", "--verify", "--workers", "1")):
+        assert cli(*args).code == 0, args
+    game_id = _curate(cli, db_path, "Hotel (USA).gb")
+    (folder / "new").mkdir()
+    (folder / "new" / "Hotel (USA).gb").write_bytes(data)  # the copy, then the original goes
+    scan_json(cli)
+    (folder / "Hotel (USA).gb").unlink()
+    summary = scan_json(cli)
+    assert (summary["renamed"], summary["missing"]) == (1, 0), summary
+    assert _kept(cli) == [(game_id, "Hotel (USA).gb")]
+    shown = cli("--json", "games", "show", str(game_id)).json()["data"]
+    assert (shown["file_sha1"], shown["match_method"]) == (hashlib.sha1(data).hexdigest(),
+                                                          "sha1")
+    assert cli("games", "find", "--sha1", hashlib.sha1(data).hexdigest()).code == 0

@@ -768,6 +768,12 @@ def _take_over(db: Database, game_id: int, copy_id: int) -> None:
         if own[what]:
             for column in columns:
                 updates.pop(column)
+    updates.update(_hashes_kept(db, game_id, updates))
+    db.execute("UPDATE game_files AS c SET md5_bin = coalesce(c.md5_bin, o.md5_bin), "
+               "sha1_bin = coalesce(c.sha1_bin, o.sha1_bin) FROM game_files o "
+               "WHERE c.game_id = ? AND o.game_id = ? AND o.kind = c.kind AND o.name = c.name "
+               "AND o.crc32_bin IS c.crc32_bin AND o.file_size IS c.file_size "
+               "AND (c.sha1_bin IS NULL OR c.md5_bin IS NULL)", (copy_id, game_id))
     db.execute("DELETE FROM game_files WHERE game_id = ?", (game_id,))
     db.execute("UPDATE game_files SET game_id = ? WHERE game_id = ?", (game_id, copy_id))
     db.execute("DELETE FROM games WHERE id = ?", (copy_id,))  # its path is the game's now
@@ -775,6 +781,32 @@ def _take_over(db: Database, game_id: int, copy_id: int) -> None:
     assignments = ", ".join(f"{column} = ?" for column in updates)
     db.execute(f"UPDATE games SET {assignments} WHERE id = ?", (*updates.values(), game_id))
     retag(db, [game_id])  # the copy's tags, unless its own match set by hand was kept
+
+
+# A game's hashes a copy of it known by its CRC32 alone lacks, and the match they made.
+_STRONGER = ("md5_bin", "sha1_bin", "nh_md5_bin", "nh_sha1_bin")
+
+
+def _hashes_kept(db: Database, game_id: int, copy: dict[str, object]) -> dict[str, object]:
+    """What the vanished game ``game_id`` keeps over its copy's row (``copy``: the columns it
+    takes): its MD5 and SHA1 (a `scan --verify` computed them) where the copy, of the same
+    CRC32 and size, is known by its CRC32 alone yet (a first scan with a catalog), and the
+    match they made where the copy's CRC32 matched the same catalog game (QA141 F10: a
+    careful move, copy then delete, dropped every verified game's SHA1 and its match became
+    CRC32's)."""
+    old = db.query_one("SELECT crc32_bin, file_size, md5_bin, sha1_bin, nh_md5_bin, "
+                       "nh_sha1_bin, matched_game_id, match_method FROM games WHERE id = ?",
+                       (game_id,))
+    if old is None or old["crc32_bin"] != copy.get("crc32_bin") \
+            or old["file_size"] != copy.get("file_size"):
+        return {}
+    kept: dict[str, object] = {column: old[column] for column in _STRONGER
+                               if copy.get(column) is None and old[column] is not None}
+    if kept and copy.get("match_method") == "crc32" and "match_method" in copy \
+            and old["matched_game_id"] == copy.get("matched_game_id") \
+            and old["match_method"] in ("md5", "sha1"):
+        kept["match_method"] = old["match_method"]
+    return kept
 
 
 def _not_a_game(game_id: int, relpath: str) -> str:
