@@ -111,3 +111,31 @@ def test_a_backup_from_before_database_ids_is_replaced_when_it_is_of_this_databa
     kept.close()
     refused = cli("--db", str(live), "db", "backup", str(theirs))
     assert refused.code == 2 and "whose database is not recorded" in refused.err
+
+
+def test_a_backup_taken_to_another_computer_never_replaces_the_firsts_latest(
+        cli: Any, tmp_path: Path) -> None:
+    """QA141 F1: a backup copied to a second computer and written to there went on as the
+    same database: its `db backup` replaced the first computer's latest backup — edits made
+    since (a rename, a removal: counters unchanged) lost without a word. Its first write
+    makes it a line of changes of its own."""
+    first, b0 = tmp_path / "m1.db", tmp_path / "b0.db"
+    make_library(first).close()
+    assert cli("--db", str(first), "collection", "create", "keep-me").code == 0
+    assert cli("--db", str(first), "db", "backup", str(b0)).code == 0
+    second = tmp_path / "m2.db"
+    shutil.copyfile(b0, second)  # the backup, taken to the second computer
+    assert cli("--db", str(second), "collection", "create", "on-m2").code == 0
+    assert cli("--db", str(first), "collection", "rename", "keep-me", "renamed").code == 0
+    latest = tmp_path / "m1-latest.db"
+    assert cli("--db", str(first), "db", "backup", str(latest)).code == 0
+    before = latest.read_bytes()
+    refused = cli("--db", str(second), "db", "backup", str(latest))
+    assert refused.code == 2 and "holding changes it does not have" in refused.err, refused.err
+    assert latest.read_bytes() == before
+    # each goes on replacing its own backups
+    assert cli("--db", str(second), "db", "backup", str(tmp_path / "m2-latest.db")).code == 0
+    assert cli("--db", str(second), "collection", "create", "more").code == 0
+    assert cli("--db", str(second), "db", "backup", str(tmp_path / "m2-latest.db")).code == 0
+    assert cli("--db", str(first), "collection", "create", "more").code == 0
+    assert cli("--db", str(first), "db", "backup", str(latest)).code == 0

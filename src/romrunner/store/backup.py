@@ -27,6 +27,7 @@ import errno
 import fcntl
 import json
 import os
+import secrets
 import sqlite3
 import tempfile
 from collections.abc import Callable
@@ -162,12 +163,20 @@ class Restore:
     schema_version: int | None
     sequences: dict[str, int]
     source: str | None = None  # the backup file restored (None: recorded before it was)
+    # not a restore: a backup (or a copy of one) written to as a database, a line of changes
+    # of its own from then (QA141 F1: its `db backup` replaced the first computer's latest)
+    copy: bool = False
 
     def as_dict(self) -> dict[str, object]:
         """The record kept in ``user_settings``."""
         return {"lineage": self.lineage, "parent": self.parent, "at": self.at,
                 "schema_version": self.schema_version, "sequences": self.sequences,
-                "source": self.source}
+                "source": self.source, **({"copy": True} if self.copy else {})}
+
+    def said(self) -> str:
+        """When this line of changes began, in words (after "this database was")."""
+        return (f"a copy of a backup first written to {self.at}" if self.copy
+                else f"restored {self.at}")
 
 
 def _restores(value: object) -> tuple[Restore, ...]:
@@ -178,7 +187,8 @@ def _restores(value: object) -> tuple[Restore, ...]:
                              str(r["at"]), None if r["schema_version"] is None
                              else int(r["schema_version"]),
                              {str(k): int(v) for k, v in dict(r["sequences"]).items()},
-                             None if r.get("source") is None else str(r["source"]))
+                             None if r.get("source") is None else str(r["source"]),
+                             bool(r.get("copy", False)))
                      for r in records)
     except (ValueError, TypeError, KeyError):
         return ()
@@ -230,6 +240,24 @@ def database_state(conn: sqlite3.Connection) -> DatabaseState:
                          _restores(lineage))
 
 
+def fork_line_of_changes(conn: sqlite3.Connection,
+                         before: DatabaseState | None = None) -> None:
+    """Start a line of changes of its own for the database on ``conn``: a backup (or a copy
+    of one, another computer's database) written to for the first time, in that write's
+    transaction. A backup of it then never replaces, as an older state of one line, a backup
+    of the database it was copied from that holds edits it lacks (QA141 F1), and a card
+    tells its deploys from that database's. ``before``: its state before that write (else
+    read now)."""
+    state = before if before is not None else database_state(conn)
+    record = Restore(secrets.token_hex(16), state.lineage,
+                     datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC"),
+                     state.schema_version, state.sequences, None, copy=True)
+    conn.execute("DELETE FROM user_settings WHERE key = ?", (LINEAGE_KEY,))
+    conn.execute("INSERT INTO user_settings (key, value, value_type) VALUES (?, ?, 'json')",
+                 (LINEAGE_KEY, json.dumps([r.as_dict() for r in (*state.restores, record)],
+                                          sort_keys=True)))
+
+
 def writer_identity(conn: sqlite3.Connection) -> tuple[str, str]:
     """This database's id and the lineage it is on since a restore ("" for none): with the
     place of its file, what a card's manifest records as the writer of the files this
@@ -275,20 +303,26 @@ def _replace_problem(db: Database, dest: Path) -> str | None:
         return f"a ROM Runner backup of another database ({whose})"
     reached = state_reached(existing, source)
     if reached is None:
-        restored = f"; this database was restored {source.restores[-1].at}" \
+        restored = f"; this database was {source.restores[-1].said()}" \
             if source.restores else ""
+        how = "a copy" if source.restores and source.restores[-1].copy else "a restore"
         return (f"a ROM Runner backup of this database from another line of changes, split "
-                f"from this one by a restore ({whose}{restored})")
+                f"from this one by {how} ({whose}{restored})")
     if reached is not source and not _newer(existing, reached) \
             and existing.sequences == reached.sequences \
             and existing.schema_version == reached.schema_version \
             and not _holds_the_state_restored(dest, source, existing.lineage):
-        return (f"a ROM Runner backup of this database from the line of changes a restore "
-                f"left ({whose}), holding changes it does not have (edits or removals since "
-                f"the state restored {source.restores[-1].at})")
+        last = source.restores[-1]
+        how, since = ("a copy", f"since it was {last.said()}") if last.copy else \
+            ("a restore", f"since the state restored {last.at}")
+        return (f"a ROM Runner backup of this database from the line of changes {how} "
+                f"left ({whose}), holding changes it does not have (edits or removals "
+                f"{since})")
     if _newer(existing, reached):
-        since = f"; restored {source.restores[-1].at} to an earlier state" \
-            if reached is not source else ""
+        latest = source.restores[-1] if source.restores else None
+        since = "" if reached is source or latest is None else (
+            f"; made of a copy of a backup, first written to {latest.at}" if latest.copy
+            else f"; restored {latest.at} to an earlier state")
         return (f"a ROM Runner backup of this database holding changes it does not have "
                 f"({whose}; this database: {counted(source.games or 0, 'game')}{since})")
     return None

@@ -19,7 +19,13 @@ from romrunner.errors import (
     NoDatabaseError,
     ReadOnlyVolumeError,
 )
-from romrunner.store.backup import BACKUP_APPLICATION_ID, is_backup_file
+from romrunner.store.backup import (
+    BACKUP_APPLICATION_ID,
+    DatabaseState,
+    database_state,
+    fork_line_of_changes,
+    is_backup_file,
+)
 from romrunner.store.database import Database, check_is_sqlite_file, on_read_only_volume
 from romrunner.store.lock import (
     LockHolder,
@@ -87,6 +93,7 @@ def open_database(path: Path, mode: OpenMode, *, lock_as: str | None = None,
     try:
         db = Database(path)
         if mark is not None:
+            mark.before = database_state(db.conn)  # (the state its line of changes leaves)
             db.on_first_write(mark)
     except BaseException:
         if new:
@@ -215,9 +222,11 @@ class BackupMark:
 
     def __init__(self) -> None:
         self.ran = False
+        self.before: DatabaseState | None = None
 
     def __call__(self, db: Database) -> None:
         with db.translate_errors():
+            fork_line_of_changes(db.conn, self.before)
             db.conn.execute("PRAGMA application_id = 0")
         self.ran = True
 
