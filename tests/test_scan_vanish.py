@@ -209,3 +209,34 @@ def test_a_rom_replaced_by_a_link_a_pipe_or_a_folder_is_gone_not_found_again(
     scan_library(db, pack, workers=1)
     assert missing(db) == [f"gba/gba {n} (USA).gba" for n in (0, 1, 2)]
     db.close()
+
+
+def test_another_disk_at_a_roots_mount_point_has_nothing_stored(
+        cli: Any, tmp_path: Path) -> None:
+    """QA141 F9: another disk at a root's mount point, holding a file at the path of one of
+    the library's and a file of its own, was refused as most of the root not found — yet
+    its files were stored: the library's game there rewritten with the other disk's bytes,
+    the other file a new game left missing once the right disk was back."""
+    root = tmp_path / "roms"
+    tree(root, {f"gba{number}": 40 for number in range(4)})
+    assert cli("library", "add", str(root)).code == 0
+    assert scan_cli(cli)[0] == 0
+    before = cli("--json", "games", "ls", "--limit", "1000").json()["data"]["games"]
+    mounted = tmp_path / "the-disk"
+    root.rename(mounted)
+    (root / "gba0").mkdir(parents=True)  # the other disk
+    (root / "gba0" / "gba0 0 (USA).gba").write_bytes(b"another disk's file" * 50)
+    (root / "gba0" / "Stray (USA).gba").write_bytes(b"a file of its own" * 50)
+    code, envelope = scan_cli(cli)
+    assert code == 2 and (envelope["data"]["added"], envelope["data"]["updated"]) == (0, 0)
+    assert any("new or changed files were not stored either" in e
+               for e in envelope["errors"]), envelope["errors"]
+    assert cli("--json", "games", "ls", "--limit", "1000").json()["data"]["games"] == before
+    for path in (root / "gba0").iterdir():
+        path.unlink()
+    (root / "gba0").rmdir()
+    root.rmdir()
+    mounted.rename(root)  # the right disk again
+    code, envelope = scan_cli(cli)
+    assert code == 0 and envelope["data"]["unchanged"] == 160
+    assert (envelope["data"]["updated"], envelope["data"]["missing"]) == (0, 0)

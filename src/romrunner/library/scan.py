@@ -149,8 +149,22 @@ def scan_library(db: Database, pack: DefinitionPack, roots: list[Root] | None = 
     planned = [(root, plan) for root in roots
                if (plan := _plan_root(db, root, rules, summary, options)) is not None]
     moves = _Moves(planned)
-    written = [(root, plan, _write_root(db, pack, root, plan, summary, options, moves))
-               for root, plan in planned]
+    # A root most of whose files the walk did not find is written last, once the other
+    # roots' moves are known, and not at all if most are still gone whatever its own new
+    # files turn out to be (QA141 F9: another disk at its mount point had its files stored
+    # over the library's games at the same paths, while the scan refused it)
+    written: list[tuple[Root, Plan, _Writer]] = []
+    for root, plan in sorted(planned, key=lambda p: _most_gone(db, p[0], p[1], accept_missing)):
+        if _most_gone(db, root, plan, accept_missing):
+            one = len(plan.jobs) == 1
+            summary.problems.append(
+                f"{root.path}: most of its files were not found, so its "
+                f"{counted(len(plan.jobs), 'new or changed file')} {'was' if one else 'were'} "
+                "not stored either (another disk mounted there?)")
+            written.append((root, plan, _Writer(db, root, plan.known, plan.vanished, summary,
+                                                plan.user_platform_ids, moves)))
+            continue
+        written.append((root, plan, _write_root(db, pack, root, plan, summary, options, moves)))
     walked = json.dumps([root.id for root, _ in planned])
     if db.scalar(_ANY_REPLACED, (walked,)):  # (this scan's, or an interrupted one's)
         _follow_content(db, moves, summary, walked)
@@ -170,6 +184,17 @@ def scan_library(db: Database, pack: DefinitionPack, roots: list[Root] | None = 
         summary.archives_of_notes = undecided_archives_of_notes(db)
     summary.seconds = round(time.perf_counter() - started, 3)
     return summary
+
+
+def _most_gone(db: Database, root: Root, plan: Plan, accept_missing: bool) -> bool:
+    """True when most of ``root`` vanished since its last scan (see _confirm_missing) even
+    if each of its new or changed files were one of them renamed: its new files are then not
+    stored (unless ``accept_missing``). Asked before the root is written: first to order the
+    roots, then again once the others' moves have found some of its files."""
+    if accept_missing or not plan.jobs:
+        return False
+    gone = len(plan.vanished) - len(plan.jobs)
+    return gone >= MASS_MISSING_MIN and gone > MASS_MISSING_SHARE * _present(db, root.id)
 
 
 def undecided_platform(db: Database) -> int:
