@@ -131,14 +131,21 @@ def test_a_root_that_looks_unmounted_marks_nothing_and_fails(cli: Any, tmp_path:
     assert code == 0 and envelope["data"]["unchanged"] == 160
     assert cli("--json", "games", "ls", "--missing").json()["data"]["games"] == []
 
-    for number in range(3):  # really removed, most of it
-        for path in (root / f"gba{number}").iterdir():
-            path.unlink()
+    aside = tmp_path / "aside"
+    aside.mkdir()
+    for number in range(3):  # really removed, most of it (kept aside, to come back)
+        (root / f"gba{number}").rename(aside / f"gba{number}")
     assert scan_cli(cli)[0] == 2
     code, envelope = scan_cli(cli, "--accept-missing")
     assert code == 0 and envelope["data"]["missing"] == 120
     listed = cli("--json", "games", "ls", "--missing", "--limit", "1000").json()["data"]
     assert len(listed["games"]) == 120
+    # back after all: said found again, not only "unchanged" (QA141 F3)
+    for number in range(3):
+        (aside / f"gba{number}").rename(root / f"gba{number}")
+    text = cli("scan", "--workers", "1")
+    assert text.code == 0 and "unchanged (120 missing before, found again)" in text.out, \
+        text.out
 
 
 def test_a_small_deletion_is_not_held_back(tmp_path: Path) -> None:

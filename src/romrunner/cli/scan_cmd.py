@@ -264,6 +264,8 @@ def _unchanged_detail(summary: ScanSummary) -> str:
     parts = [f"{summary.verified:,} verified now"] if summary.verified else []
     if summary.touched:
         parts.append(f"{summary.touched:,} with new times, the same content")
+    if summary.found_again:
+        parts.append(f"{summary.found_again:,} missing before, found again")
     return f" ({', '.join(parts)})" if parts else ""
 
 

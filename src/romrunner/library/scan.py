@@ -238,6 +238,7 @@ def _plan_root(db: Database, root: Root, rules: WalkRules, summary: ScanSummary,
         with db.atomic():
             db.executemany("UPDATE games SET is_missing = 0 WHERE id = ?",
                            ((game_id,) for game_id in plan.returned))
+        summary.found_again += len(plan.returned)
     return plan
 
 

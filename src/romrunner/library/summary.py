@@ -25,6 +25,7 @@ class ScanSummary:
     unchanged: int = 0
     verified: int = 0              # of the unchanged: MD5/SHA1 computed for the first time
     touched: int = 0               # of the unchanged: read again for a new time, same content
+    found_again: int = 0           # of the unchanged: missing before, there again (QA141 F3)
     # of those: identified by CRC32 + size before, and no longer, their full hashes another
     # dump's than the catalog game's (a bad dump, or data made to collide)
     unmatched_by_verify: int = 0
