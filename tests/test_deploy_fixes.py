@@ -367,6 +367,8 @@ def test_a_game_deleted_on_purpose_is_forgotten_and_then_pruned(cli: Any, librar
     assert cli("collection", "add", "Keep", str(missing_id)).code == 0
     curated = cli("games", "forget", "--missing")
     assert curated.code == 2 and "in collections ('Keep')" in curated.err
+    # which game holds it, by its file (QA141 F6: none was named)
+    assert f"curated: game {missing_id} (gba/Tiny Tanks (USA).gba)" in curated.err, curated.err
     assert deployed(cli, card, "--auto", "--prune") == before  # nothing forgotten
     forgot = cli("--json", "games", "forget", "--missing", "--force")
     assert forgot.code == 0 and forgot.json()["data"]["games_forgotten"] == 1

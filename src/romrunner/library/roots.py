@@ -363,6 +363,25 @@ def _curation(db: Database, which: str, params: dict[str, object]) -> Curation:
                     int(row["platforms_set"]))
 
 
+def _curated_named(db: Database, ids: list[int]) -> str:
+    """Which of ``ids`` hold curation (up to three, with their files), and the command that
+    forgets the others (QA141 F6: neither was said, and --force dropped the favourite)."""
+    curated = [(int(row[0]), str(row[1])) for row in db.query(
+        "SELECT g.id, g.filepath FROM games g WHERE g.id IN (SELECT value FROM json_each(?)) "
+        "AND (EXISTS (SELECT 1 FROM collection_games c WHERE c.game_id = g.id) "
+        "OR EXISTS (SELECT 1 FROM game_overrides o WHERE o.game_id = g.id) "
+        "OR g.platform_source = 'user') ORDER BY g.id", (json.dumps(ids),))]
+    if not curated:
+        return ""
+    named = ", ".join(f"game {game_id} ({path})" for game_id, path in curated[:3]) \
+        + (f" and {len(curated) - 3:,} more" if len(curated) > 3 else "")
+    held = {game_id for game_id, _ in curated}
+    rest = [game_id for game_id in ids if game_id not in held]
+    others = (f"; `romrunner games forget {' '.join(map(str, rest))}` forgets the others"
+              if rest and len(rest) <= 20 else "")
+    return f": curated: {named}{others}"
+
+
 def forget_missing(db: Database, game_ids: list[int] | None, *,
                    force: bool = False, not_games: bool = False) -> GamesForgotten:
     """Forget the rows of games whose files are gone (``is_missing``): those ``game_ids``, or
@@ -399,7 +418,7 @@ def forget_missing(db: Database, game_ids: list[int] | None, *,
                 if not_games else counted(len(ids), "missing game")
             raise InputError(f"of the {what}, {curation.losses()}; "
                              "forgetting them loses that, so nothing was forgotten (--force "
-                             "forgets them anyway)")
+                             f"forgets them anyway){_curated_named(db, ids)}")
         overwritten = int(db.scalar(
             "SELECT count(*) FROM games WHERE id IN (SELECT value FROM json_each(:ids)) "
             "AND substr(filepath, 1, :n) = :mark", {**params, "n": len(OVERWRITTEN),
