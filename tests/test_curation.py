@@ -134,10 +134,13 @@ def test_rm_of_a_collection_a_profile_uses_is_refused_then_forced(profiled: Any,
     assert refused.code == 2
     assert "used by profile 1 (RG35XX Plus - muOS)" in refused.err and "--force" in refused.err
     assert considered(cli) == {1, 3}  # nothing changed
+    assert cli("collection", "create", "couch").code == 0  # another included one
+    assert cli("profile", "set", "1", "--include-collections", "kids,couch").code == 0
     forced = cli("--json", "collection", "rm", "kids", "--force")
     assert forced.code == 0, forced.err
     assert forced.json()["data"]["profiles_updated"] == [1]
-    assert cli("--json", "profile", "show", "1").json()["data"]["include_collections"] == []
+    assert cli("--json", "profile", "show", "1").json()["data"]["include_collections"] == [
+        collection_id(cli, "couch")]
     assert kids not in {c["id"] for c in cli("--json", "collection", "ls").json()["data"]}
 
 
@@ -209,3 +212,20 @@ def test_search_marks_a_missing_game_as_games_ls_does(cli: Any, db_path: Path) -
     present = cli("search", "metroid")
     assert "(missing)" not in present.out and "Metroid" in present.out
     assert cli("--json", "search", "ocarina").json()["data"][0]["is_missing"] == 1
+
+
+def test_removing_a_profiles_only_included_collection_never_widens_it(profiled: Any) -> None:
+    """QA141 F7: `collection rm --force` of a profile's only included collection left the
+    profile taking every collection: its auto-list and `deploy --auto` chose the whole
+    library. It keeps naming it, and fails until set again; a profile that includes others
+    too just stops naming it."""
+    cli = profiled
+    for name in ("zz", "other"):
+        assert cli("collection", "create", name, "--query", "platform:snes").code == 0
+    assert cli("profile", "set", "1", "--include-collections", "zz").code == 0
+    removed = cli("collection", "rm", "zz", "--force")
+    assert removed.code == 0 and "profile 1 took only the games of 'zz'" in removed.err
+    failed = cli("autolist", "1")
+    assert failed.code != 0, failed.out
+    assert cli("profile", "set", "1", "--include-collections", "other").code == 0
+    assert considered(cli) == {1, 2, 3, 4}

@@ -73,6 +73,12 @@ def collection_rm(name: str, force: bool) -> int:
             console.print("no longer filtered by it: profile "
                           + ", ".join(str(i) for i in removed.profiles_updated), markup=False)
 
+    for profile_id in removed.profiles_failing:
+        app.warn(f"profile {profile_id} took only the games of {removed.name!r}: it still "
+                 "names it, and its auto-lists and deploys fail until `romrunner profile set "
+                 f"{profile_id} --include-collections …` names another (or '' for every "
+                 "collection)")
+
     app.finish({"removed": removed.name, **asdict(removed)}, render)
     return 0
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from romrunner.errors import InputError, NotFoundError
@@ -102,6 +102,9 @@ class RemovedCollection:
     id: int
     profiles_updated: list[int]
     smart_broken: list[str]
+    # profiles it was the only included collection of: they keep naming it, and fail until
+    # set again, rather than take every collection (QA141 F7)
+    profiles_failing: list[int] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -391,11 +394,23 @@ def remove_collection(db: Database, name: str, *, force: bool = False) -> Remove
             raise InputError(f"collection {found.name!r} holds {counted(picked, 'game')} picked "
                              "by hand; nothing was removed (use --force to remove it: its "
                              "games stay in the library)")
+        failing = _only_included_by(db, [pid for pid, _ in users.profiles], found.id)
         for profile_id, _ in users.profiles:
-            _drop_from_profile(db, profile_id, found.id)
+            _drop_from_profile(db, profile_id, found.id, keep_included=profile_id in failing)
         db.execute("DELETE FROM collections WHERE id = ?", (found.id,))
-    return RemovedCollection(found.name, found.id, [pid for pid, _ in users.profiles],
-                             users.smart)
+    return RemovedCollection(found.name, found.id,
+                             [pid for pid, _ in users.profiles if pid not in failing],
+                             users.smart, sorted(failing))
+
+
+def _only_included_by(db: Database, profile_ids: list[int], collection_id: int) -> set[int]:
+    """Those of ``profile_ids`` whose only included collection is ``collection_id``: taken
+    out, the profile would take every collection."""
+    return {int(row[0]) for row in db.query(
+        "SELECT p.id FROM device_profiles p WHERE p.id IN (SELECT value FROM json_each(?)) "
+        f"AND (SELECT count(*) FROM json_each({_json_list_sql('include_collections')})) = 1 "
+        f"AND EXISTS (SELECT 1 FROM json_each({_json_list_sql('include_collections')}) j "
+        "WHERE j.value = ?)", (json.dumps(profile_ids), collection_id))}
 
 
 _PROFILE_LISTS = ("include_collections", "exclude_collections")
@@ -478,8 +493,11 @@ def _renamed(db: Database, query: Query, found: _Stored, new: str) -> Query:
         for term in query.terms))
 
 
-def _drop_from_profile(db: Database, profile_id: int, collection_id: int) -> None:
+def _drop_from_profile(db: Database, profile_id: int, collection_id: int, *,
+                       keep_included: bool = False) -> None:
     for column in _PROFILE_LISTS:
+        if keep_included and column == "include_collections":
+            continue
         db.execute(f"UPDATE device_profiles AS p SET {column} = (SELECT json_group_array("
                    f"j.value) FROM json_each({_json_list_sql(column)}) j WHERE j.value != ?), "
                    "updated_at = CURRENT_TIMESTAMP WHERE p.id = ?",
