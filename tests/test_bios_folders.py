@@ -463,3 +463,24 @@ def test_two_problem_files_of_one_name_are_told_apart_by_their_paths(
     assert line.count("gba_bios.bin:") == 2, checked.out
     for folder in folders:
         assert str(folder / "gba_bios.bin") in line, line
+
+
+def test_a_deploy_says_no_missing_bios_of_a_platform_it_only_keeps(
+        cli: Any, tmp_path: Path) -> None:
+    """QA141 F11: with the library's root away, a deploy of its GBA games warned that the
+    SNES games (not chosen; their card copies only kept) had no verified BIOS: a BIOS is said
+    missing for the platforms a deploy writes games of."""
+    bios_dir, pack, _ = build_example_bios(tmp_path / "example", builtin_pack_path())
+    run, profile = setup(cli, tmp_path, "muos", pack, bios_dir,
+                         {"gba/Pocket (USA).gba": "gba", "snes/Tiles (USA).sfc": "snes"})
+    card = tmp_path / "card"
+    card.mkdir()
+    first = run("deploy", str(profile), "--to", str(card), "--auto", "--dry-run")
+    said = {w["platform_id"] for w in first.json()["data"]["plan"]["warnings"]
+            if w["code"] == "missing-bios"}
+    assert said == {"snes"}, said  # (the example's SNES BIOS is no good dump)
+    assert run("deploy", str(profile), "--to", str(card), "--auto").code in (0, 1)
+    (tmp_path / "library").rename(tmp_path / "library-away")
+    dry = run("deploy", str(profile), "--to", str(card), "platform:gba", "--dry-run")
+    assert not [w for w in dry.json()["data"]["plan"]["warnings"]
+                if w["code"] == "missing-bios"], dry.out

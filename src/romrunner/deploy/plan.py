@@ -565,10 +565,10 @@ def _build_plan(db: Database, layout: CardLayoutLike, ids: list[int],
     if include_bios and pack is not None:
         # (and those of the games whose card copies are held: their BIOS stays with them,
         # never pruned while the library's root is away, QA67 F1)
-        platforms = sorted({item.platform_id for item in plan.items if item.kind == ROM}
-                           | _platforms_of(db, plan.held_games - builder.held_off_card))
+        written = {item.platform_id for item in plan.items if item.kind == ROM}
+        platforms = sorted(written | _platforms_of(db, plan.held_games - builder.held_off_card))
         if platforms:
-            _add_bios(db, pack, profile_id, platforms, builder)
+            _add_bios(db, pack, profile_id, platforms, builder, said=written)
     if pack is not None and profile_id is not None:
         resolver = EmulatorResolver(db, pack, profile_id)  # (one for both checks)
         _check_archives(db, pack, resolver, plan)
@@ -2891,8 +2891,11 @@ def _platforms_of(db: Database, game_ids: set[int]) -> set[str]:
 
 
 def _add_bios(db: Database, pack: DefinitionPack, profile_id: int | None,
-              platforms: list[str], builder: _Builder) -> None:
-    """The verified BIOS files the platforms need, to each platform's BIOS folder."""
+              platforms: list[str], builder: _Builder, said: set[str] | None = None) -> None:
+    """The verified BIOS files the platforms need, to each platform's BIOS folder; what is
+    missing or unverified is said of the platforms ``said`` (default: all) — those of the
+    games this deploy writes, not of those whose card copies it only keeps (QA141 F11: a
+    GBC deploy warned of the Lynx BIOS of a library root away)."""
     report = check_bios(db, pack, platforms=platforms, profile=profile_id,
                         outside=os.path.realpath(builder.plan.root))
     wanted: list[tuple[str, str, dict[str, Any]]] = []
@@ -2901,7 +2904,10 @@ def _add_bios(db: Database, pack: DefinitionPack, profile_id: int | None,
         yours = _unverified_dumps(group.problems, verified_at_scan(db, [
             str(row["filepath"]) for row in group.problems])) if not group.present and \
             group.problems else ""
-        if group.required and group.status in (BLOCKING, HLE) and not group.present:
+        quiet = said is not None and group.platform_id not in said  # (see above)
+        if quiet:
+            pass
+        elif group.required and group.status in (BLOCKING, HLE) and not group.present:
             known = sorted({e.filename for e in group.entries})
             names = ", ".join(known[:3]) + ("" if len(known) <= 3 else
                                             f"… ({len(known):,} names the pack knows)")
