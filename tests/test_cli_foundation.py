@@ -412,3 +412,22 @@ def test_version_names_the_database_schema_the_readme_speaks_of(cli: Any) -> Non
     document = cli("--json", "--version")  # (QA98 F13: plain text under --json)
     assert document.code == 0
     assert document.json()["data"]["schema"] == newest.replace("_", ".")
+
+
+def test_db_check_names_a_dangling_row_by_its_values(cli: Any, tmp_path: Path,
+                                                      db_path: Path) -> None:
+    """QA141 F8: a collection row pointing at no game was "collection_games row None" (the
+    table has no rowids)."""
+    import sqlite3
+
+    assert cli("collection", "create", "keep").code == 0
+    conn = sqlite3.connect(db_path)
+    conn.execute("PRAGMA foreign_keys = OFF")
+    conn.execute("INSERT INTO collection_games (collection_id, game_id, sort_order) "
+                 "VALUES (1, 999999, 1)")
+    conn.commit()
+    conn.close()
+    checked = cli("db", "check")
+    assert checked.code != 0
+    assert "collection_games row (game_id 999999) points at a missing games row" in \
+        checked.out, checked.out

@@ -52,6 +52,29 @@ class CheckReport:
                 and not any(self.orphans.values()))
 
 
+def _which_row(db: Database, table: str, rowid: int | None, fk_id: int) -> str:
+    """A row the foreign-key check found, by its rowid and the value that points nowhere
+    (QA141 F8: "row None" for a table without rowids)."""
+    name = table.replace('"', '""')
+    keys = [(str(fk[2]), str(fk[3]), fk[4]) for fk in db.query(
+        f'PRAGMA foreign_key_list("{name}")') if fk[0] == fk_id]
+    columns = [column for _, column, _ in keys]
+    quoted = ", ".join(f'"{c}"' for c in columns)
+    found = None
+    if rowid is not None and columns:
+        found = db.query_one(f'SELECT {quoted} FROM "{name}" WHERE rowid = ?', (rowid,))
+    elif len(keys) == 1:  # (a table without rowids: the first value that points nowhere)
+        parent, column, to = keys[0]
+        found = db.query_one(
+            f'SELECT "{column}" FROM "{name}" WHERE "{column}" IS NOT NULL AND "{column}" '
+            f'NOT IN (SELECT "{to or "rowid"}" FROM "{parent.replace(chr(34), chr(34) * 2)}") '
+            "LIMIT 1")
+    values = ", ".join(f"{c} {found[i]}" for i, c in enumerate(columns)) if found else ""
+    if rowid is None:
+        return f"({values})" if values else "(no rowid)"
+    return f"{rowid} ({values})" if values else str(rowid)
+
+
 def check_database(db: Database, *, quick: bool = False) -> CheckReport:
     """Run SQLite's integrity check, the foreign-key check and the orphan checks."""
     report = CheckReport()
@@ -60,7 +83,8 @@ def check_database(db: Database, *, quick: bool = False) -> CheckReport:
         report.integrity = [row[0] for row in db.query(f"PRAGMA {pragma}")]
         for row in db.query("PRAGMA foreign_key_check"):
             report.foreign_keys.append(
-                f"{row[0]} row {row[1]} points at a missing {row[2]} row")
+                f"{row[0]} row {_which_row(db, str(row[0]), row[1], int(row[3]))} points "
+                f"at a missing {row[2]} row")
     except (CorruptDatabaseError, DiskIOError) as exc:  # (too damaged for SQLite to walk, or
         # not readable from the disk: that is the finding, review 87 F5)
         cause = exc.__cause__
