@@ -420,3 +420,16 @@ def test_adding_games_already_in_a_collection_says_how_many_were(db: Database) -
     assert add_games(db, "Faves", [3]).added == 1
     again = add_games(db, "Faves", [3, 3, 3, 1])
     assert (again.added, again.already) == (1, 1)
+
+
+def test_a_cycle_made_by_a_new_collection_is_said_with_its_chain(cli: Any, db_path: Path) -> None:
+    """QA141 F5: creating a3 whose query closed a3 → a1 → a2 → a3 was blamed on a2 ("its
+    stored query no longer works") and named no cycle."""
+    make_library(db_path).close()
+    for args in (("create", "a1", "--query", "platform:gb"),
+                 ("create", "a2", "--query", "collection:a1"), ("rename", "a1", "a3"),
+                 ("create", "a1", "--query", "collection:a2"), ("rm", "a3", "--force")):
+        assert cli("collection", *args).code == 0, args
+    refused = cli("collection", "create", "a3", "--query", "collection:a1")
+    assert refused.code == 2 and refused.err.strip() == (
+        "error: query: collection:a3 refers to itself (a3 → a1 → a2 → a3)"), refused.err

@@ -225,6 +225,16 @@ class Broken(QueryError):
     removed, a field renamed)."""
 
 
+class Cycle(QueryError):
+    """A query naming, through collections, one being read: said once, with the chain
+    (QA141 F5: said as another collection's query that "no longer works")."""
+
+
+def _cycle(ctx: Context, name: str) -> Cycle:
+    chain = " → ".join([*_chain(ctx), name])
+    return Cycle(f"query: collection:{quote_value(name)} refers to itself ({chain})")
+
+
 def _chain(ctx: Context) -> list[str]:
     """The collections being read, outermost first, by name (a stored one's id mark is
     turned back into its name)."""
@@ -248,12 +258,12 @@ def collection_condition(ctx: Context, name: str) -> tuple[str, list[object]]:
                       f"{name}); name one nearer the games")
     if key in BUILTINS:
         if key in ctx.collections_seen:
-            raise QueryError(f"query: collection:{quote_value(name)} refers to itself")
+            raise _cycle(ctx, name)
         sub = Context(ctx.db, ctx.known_platforms, (*ctx.collections_seen, key))
         return compile_where(parse_query(BUILTINS[key].query), sub)
     found = _find(ctx.db, name)
     if _seen_token(found, name) in ctx.collections_seen:
-        raise QueryError(f"query: collection:{quote_value(name)} refers to itself")
+        raise _cycle(ctx, name)
     if found is None:
         if key == FAVORITES:
             return "0 = 1", []
@@ -264,7 +274,7 @@ def collection_condition(ctx: Context, name: str) -> tuple[str, list[object]]:
     sub = Context(ctx.db, ctx.known_platforms, (*ctx.collections_seen, _seen_token(found)))
     try:
         return compile_where(parse_query(found.query or ""), sub)
-    except (TooDeep, Broken):
+    except (TooDeep, Broken, Cycle):
         raise  # (said once: the chain, or the collection whose own query broke — not each
         # level's query "no longer works" around it, review 31 R3, QA66 F7)
     except QueryError as exc:
