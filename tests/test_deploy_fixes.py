@@ -456,6 +456,12 @@ def test_a_disc_game_of_an_unreachable_root_is_said_unreachable_as_a_cartridge_i
     assert any("Sky Pilot" in m for m in unreachable) and any("Disc Game" in m
                                                               for m in unreachable), said
     assert not [m for m in said if "missing since the scan" in m], said
+    # the root's warning counts the games whose card copies it keeps (QA138 F8: a --prune
+    # said "1 kept" while hundreds were)
+    (warning,) = [w["message"] for w in result.json()["data"]["plan"]["warnings"]
+                  if w["code"] == "root-unreachable"]
+    assert warning.endswith("the card's copies of 2 games of it kept (never pruned while it "
+                            "is away)"), warning
 
 
 def test_a_resume_after_the_pack_changed_says_it_finishes_as_planned(tmp_path: Path) -> None:

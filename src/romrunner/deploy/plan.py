@@ -16,6 +16,7 @@ and read back while nothing it read changed (:mod:`romrunner.deploy.plancache`).
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import json
 import marshal
@@ -552,6 +553,7 @@ def _build_plan(db: Database, layout: CardLayoutLike, ids: list[int],
     _hold_undecided(db, builder)
     _hold_the_sets_held_sets_run_with(db, builder)
     held_copies(db, plan)
+    builder.count_unreachable()
     _warn_left_folders(builder, {game.platform_id for game in games.values()}, pruning,
                        recorded_folders)
     _warn_users_files_left(builder, {game.platform_id for game in games.values()})
@@ -1948,6 +1950,7 @@ class _Builder:
         self.no_platform: list[_Game] = []  # chosen games whose platform is undecided
         self.roots_ok: dict[str, bool] = {}
         self.unreachable: set[str] = set()
+        self.unreachable_games: dict[str, set[int]] = {}  # root -> its games held (see hold)
         # Per multi-disc set with two or more chosen discs: its first disc (by disc number),
         # whose title names the set's folder and playlist (see set_folder).
         self.set_firsts: dict[str, _Game] = {}
@@ -2084,12 +2087,25 @@ class _Builder:
         if game.set_key and game not in self.held_set_discs[game.set_key]:
             self.held_set_discs[game.set_key].append(game)
         root = self.unreachable_root(game)
+        if root is not None:
+            self.unreachable_games.setdefault(root, set()).add(game.id)
         if root is not None and root not in self.unreachable:
             self.unreachable.add(root)
             self.plan.warnings.append(PlanIssue(
                 "root-unreachable", f"{root}: library root is not reachable (not mounted?): "
                 "its games are left out and their copies on the card kept",
                 game.platform_id, game.id, root))
+
+    def count_unreachable(self) -> None:
+        """Say in each unreachable root's warning how many of its games' card copies are
+        kept (QA138 F8: a --prune said "1 kept" while 218 files were kept for it)."""
+        for index, issue in enumerate(self.plan.warnings):
+            if issue.code == "root-unreachable" and issue.path in self.unreachable_games:
+                count = len(self.unreachable_games[issue.path])
+                self.plan.warnings[index] = dataclasses.replace(issue, message=(
+                    f"{issue.path}: library root is not reachable (not mounted?): its games "
+                    f"are left out, and the card's copies of {counted(count, 'game')} of it "
+                    "kept (never pruned while it is away)"))
 
     def _hold_disc(self, game: _Game, tracks: list[_Track]) -> None:
         """Keep the card's copy of a chosen disc refused for a track of its sheet (a
