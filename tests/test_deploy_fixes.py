@@ -75,7 +75,7 @@ def test_prune_keeps_copies_of_games_missing_after_a_rescan_of_an_empty_root(
     assert card_roms(card) == before
     warnings = " ".join(result.json()["warnings"])
     # (an empty root is one not there: QA67 F7)
-    assert "library root is not reachable" in warnings and "copies on the card kept" in warnings
+    assert "library root is not reachable" in warnings and "the card's copies of" in warnings
 
 
 def test_prune_keeps_a_missing_game_but_removes_one_no_longer_chosen_or_forgotten(
