@@ -134,6 +134,13 @@ def test_dat_report_has_a_set_of_several_roms_only_with_all_of_them(
     assert {name: sorted(rom.name for rom in game.roms) for name, game in fixed.items()} == {
         "1942": ["c.3"], "1942b": ["c.3", "e.5"]}
     assert (fixed["1942b"].clone_of, fixed["1942"].clone_of) == ("1942", None)
+    # a clone's ROM of its parent's is written with its merge, as its DAT has it (QA140 F5)
+    import xml.etree.ElementTree as ElementTree
+
+    merges = {(game.get("name"), rom.get("name")): rom.get("merge")
+              for game in ElementTree.parse(out).getroot().iter("game")
+              for rom in game.iter("rom")}
+    assert merges == {("1942", "c.3"): None, ("1942b", "c.3"): "c.3", ("1942b", "e.5"): None}
     assert next(r for g in read_dat(out).games for r in g.roms if r.name == "e.5").crc32 == \
         f"{zlib.crc32(ROMS['e.5']):08x}"
 

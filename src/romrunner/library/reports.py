@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import quoteattr
 
-from romrunner.catalog.clones import any_rom_is_the_game, held_by_the_set
+from romrunner.catalog.clones import any_rom_is_the_game, held_by_the_set, supplier_of
 from romrunner.catalog.datfile import DISK
 from romrunner.errors import InputError, NotFoundError
 from romrunner.library.roots import refuse_writing_into_library
@@ -429,6 +429,7 @@ def write_fixdat(db: Database, name: str, output: Path, *, force: bool = False
         "SELECT id, nullif(clone_of, ''), nullif(rom_of, '') FROM catalog_games "
         "WHERE id IN (SELECT value FROM json_each(?))",
         (json.dumps([int(g["id"]) for g in games]),))}
+    merges = _merges(db, [int(g["id"]) for g in games])
     xml = _XmlValues()
     lines = ['<?xml version="1.0" encoding="utf-8"?>',
              '<!DOCTYPE datafile PUBLIC "-//Logiqx//DTD ROM Management Datafile//EN" '
@@ -458,6 +459,9 @@ def write_fixdat(db: Database, name: str, output: Path, *, force: bool = False
             if not rom["can_be_had"]:
                 continue  # (not dumped: nothing to find)
             attrs = [f"name={xml.attr(rom['name'])}"]
+            merged = merges.get((int(game["id"]), rom["crc32"], rom["size"]))
+            if merged:  # (a ROM of its parent's or BIOS set's, as its DAT says: QA140 F5)
+                attrs.append(f"merge={xml.attr(merged)}")
             attrs += [f"{key}={xml.attr(str(rom[column]))}" for key, column in
                       (("size", "size"), ("crc", "crc32"), ("md5", "md5"), ("sha1", "sha1"))
                       if rom[column] is not None]
@@ -468,6 +472,20 @@ def write_fixdat(db: Database, name: str, output: Path, *, force: bool = False
     _write_atomically(output, "\n".join(lines) + "\n")
     return FixdatResult(str(source["name"]), str(output), len(games), count,
                         len(incomplete), xml.replaced)
+
+
+def _merges(db: Database, game_ids: list[int]) -> dict[tuple[int, object, object], str]:
+    """Per catalog game of ``game_ids`` and ROM (CRC32 text, size), the name of that ROM in
+    the set it reads beside its own (its parent, its BIOS set: ``supplier_of``), which the
+    fixdat writes as the ROM's ``merge`` (a split-set manager then leaves it to that set)."""
+    return {(int(row[0]), row[1], row[2]): str(row[3]) for row in db.query(
+        "SELECT c.id, r.crc32, r.size, min(s.name) FROM catalog_games c "
+        "JOIN catalog_roms r ON r.catalog_game_id = c.id "
+        f"JOIN catalog_games o ON {supplier_of('o', 'c')} "
+        "JOIN catalog_roms s ON s.catalog_game_id = o.id AND s.crc32_bin = r.crc32_bin "
+        "AND s.size IS r.size WHERE c.id IN (SELECT value FROM json_each(?)) "
+        "AND r.crc32_bin IS NOT NULL GROUP BY c.id, r.crc32, r.size",
+        (json.dumps(game_ids),))}
 
 
 def _write_atomically(path: Path, text: str) -> None:
