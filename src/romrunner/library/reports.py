@@ -285,17 +285,23 @@ def _roms_of(db: Database, game_ids: Sequence[int], kinds: _Kinds | None = None
     # never asked for by a fixdat: QA59 F3; a set's ROM, where its emulator reads it)
     # (a set whose zip the library has: what its fullest zip lacks, QA140 F1)
     ids = json.dumps(list(game_ids))
-    for row in db.query(f"WITH z AS MATERIALIZED ({_fullest_zips()}) "
+    # (whether a game is a set, once per game: asked per ROM it cost O(ROMs²) a set, the
+    # fixdat of MAME 0.37b5 1.2 -> 4.4 s: review 142)
+    for row in db.query(f"WITH z AS MATERIALIZED ({_fullest_zips()}), "
+                        f"a AS MATERIALIZED (SELECT cg.id AS catalog_game_id, {_A_SET} AS "
+                        "is_set FROM catalog_games cg "
+                        "WHERE cg.id IN (SELECT value FROM json_each(?))) "
                         "SELECT r.catalog_game_id, r.name, r.size, r.crc32, r.md5, r.sha1, "
-                        f"CASE WHEN NOT {_A_SET} THEN {held} "
+                        f"CASE WHEN NOT a.is_set THEN {held} "
                         f"WHEN z.id IS NOT NULL THEN {_set_held(held, 'z.id')} "
                         f"ELSE {_set_held(held)} END "
                         f"OR {_UNHAD} AS held, NOT {_UNHAD} AS can_be_had, "
                         f"r.status = '{DISK}' AS disk, {_CHD_HELD} AS chd_held "
                         "FROM catalog_roms r JOIN catalog_games cg ON cg.id = r.catalog_game_id "
+                        "JOIN a ON a.catalog_game_id = r.catalog_game_id "
                         "LEFT JOIN z ON z.catalog_game_id = r.catalog_game_id "
                         "WHERE r.catalog_game_id IN (SELECT value FROM json_each(?)) "
-                        "ORDER BY r.id", (ids, ids)):
+                        "ORDER BY r.id", (ids, ids, ids)):
         roms[int(row["catalog_game_id"])].append(row)
     return roms
 
