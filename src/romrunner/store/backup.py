@@ -313,11 +313,14 @@ def _replace_problem(db: Database, dest: Path) -> str | None:
             and existing.schema_version == reached.schema_version \
             and not _holds_the_state_restored(dest, source, existing.lineage):
         last = source.restores[-1]
-        how, since = ("a copy", f"since it was {last.said()}") if last.copy else \
-            ("a restore", f"since the state restored {last.at}")
-        return (f"a ROM Runner backup of this database from the line of changes {how} "
-                f"left ({whose}), holding changes it does not have (edits or removals "
-                f"{since})")
+        if last.copy:  # (its rows at the copy are not known: review 142 F2)
+            return (f"a ROM Runner backup of this database from before it was copied ({whose};"
+                    f" this database is {last.said()}): it may hold edits made since to the "
+                    "database it was copied from (if it is the very backup this one was "
+                    "copied from, --force replaces it losing nothing)")
+        return (f"a ROM Runner backup of this database from the line of changes a restore "
+                f"left ({whose}), holding changes it does not have (edits or removals since "
+                f"the state restored {last.at})")
     if _newer(existing, reached):
         latest = source.restores[-1] if source.restores else None
         since = "" if reached is source or latest is None else (
