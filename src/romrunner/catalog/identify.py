@@ -550,10 +550,13 @@ def _another_game_has(condition: str) -> str:
             "AND cg2.game_id <> cg.game_id)")
 
 
-# Whether the catalog game ``cg`` is named as the archive ``g`` (``pgame.zip``): of the sets
-# that list a member's data, that one is the archive's (QA59 F6: a parent's zip holding only
-# a ROM another set shares was taken for that set).
-_NAMED_AS_ITS_ARCHIVE = "lower(g.filename) IN (lower(cg.name) || '.zip', lower(cg.name) || '.7z')"
+# The name of the archive ``g`` lower-cased without its `.zip` or `.7z` (NULL for another
+# file): ``lower(cg.name)`` of the catalog game named as it (``pgame.zip``), which of the
+# sets that list a member's data is the archive's (QA59 F6: a parent's zip holding only a
+# ROM another set shares was taken for that set).
+_ARCHIVE_STEM = ("CASE WHEN lower(g.filename) GLOB '*.zip' THEN substr(lower(g.filename), 1, "
+                 "length(g.filename) - 4) WHEN lower(g.filename) GLOB '*.7z' THEN "
+                 "substr(lower(g.filename), 1, length(g.filename) - 3) END")
 
 
 def _match_members(db: Database, method: str, condition: str) -> None:
@@ -568,19 +571,53 @@ def _match_members(db: Database, method: str, condition: str) -> None:
     # (``x`` materialized: flattened into the UPDATE, each member's lookup ran twice, once
     # for its test and once for its value — bench 139, 10.3 s -> 5.1 s for 2,000 sets that
     # hold a BIOS set's ROMs, the same rows)
+    scope = ("t.matched_game_id IS NULL AND t.kind IN ('member', 'track') "
+             "AND t.game_id IN (SELECT id FROM temp.identify_scope) "
+             f"AND EXISTS (SELECT 1 FROM catalog_roms r WHERE {condition})")
+    shared, not_shared = _shared_by_games(method, condition, scope)
+    rules = f"{condition} AND {_platform_rule('g', condition)}" \
+        f"{_one_game_if_crc(method, condition)}"
+    # the set named as the archive, found by its name (schema 30's index), else the last
+    # catalog ROM of the data (the index of the data walked backwards, stopped at the first
+    # that passes): as one `ORDER BY` named first, which read every catalog ROM of the data
+    # per member — a BIOS ROM N sets list, N² a pass (bench 139)
     db.execute(
-        "WITH x AS MATERIALIZED ("
-        "SELECT t.id, (SELECT cg.game_id FROM catalog_roms r JOIN catalog_games cg "
-        "ON cg.id = r.catalog_game_id JOIN games g ON g.id = t.game_id "
-        f"WHERE {condition} AND {_platform_rule('g', condition)}"
-        f"{_one_game_if_crc(method, condition)} ORDER BY {_NAMED_AS_ITS_ARCHIVE} DESC, "
-        "r.rowid DESC LIMIT 1) AS game "
-        "FROM game_files t "
-        "WHERE t.matched_game_id IS NULL AND t.kind IN ('member', 'track') "
-        "AND t.game_id IN (SELECT id FROM temp.identify_scope) "
-        f"AND EXISTS (SELECT 1 FROM catalog_roms r WHERE {condition})) "
+        f"WITH {shared}x AS MATERIALIZED ("
+        # (CROSS JOIN: in this order, the set by its name, then its ROMs)
+        "SELECT t.id, coalesce((SELECT cg.game_id FROM games g CROSS JOIN catalog_games cg "
+        f"ON lower(cg.name) = {_ARCHIVE_STEM} CROSS JOIN catalog_roms r "
+        f"ON r.catalog_game_id = cg.id WHERE g.id = t.game_id AND {rules} "
+        "ORDER BY r.rowid DESC LIMIT 1), (SELECT cg.game_id FROM catalog_roms r "
+        "JOIN catalog_games cg ON cg.id = r.catalog_game_id JOIN games g ON g.id = t.game_id "
+        f"WHERE {rules} ORDER BY r.rowid DESC LIMIT 1)) AS game "
+        f"FROM game_files t WHERE {scope}{not_shared}) "
         "UPDATE game_files AS u SET matched_game_id = x.game, match_method = ? FROM x "
         "WHERE u.id = x.id AND x.game IS NOT NULL", (method,))
+
+
+# What a member's data is, for a match by CRC32 (the columns the passes' conditions read).
+_DATA = ("crc32_bin", "file_size", "sha1_bin", "md5_bin", "nh_crc32_bin", "nh_sha1_bin",
+         "nh_md5_bin", "header_size")
+
+
+def _shared_by_games(method: str, condition: str, scope: str) -> tuple[str, str]:
+    """For a CRC32 pass: CTEs of the data of the members in ``scope`` that several catalog
+    games have (by ``condition``), each distinct data once, and the test that leaves out
+    the members of such data — which no such pass matches (see _one_game_if_crc), but each
+    of whose catalog ROMs it tried, each asking for another game: a BIOS ROM N sets list
+    was N² a pass, 4.8 s of a 5.9 s first scan of 2,000 generated sets (bench 139). Else
+    nothing."""
+    if method != "crc32":
+        return "", ""
+    on_data = condition.replace("t.", "d.")
+    same = " AND ".join(["s.crc32_bin = t.crc32_bin", "s.file_size = t.file_size",
+                         *(f"s.{column} IS t.{column}" for column in _DATA[2:])])
+    return (f"d AS MATERIALIZED (SELECT DISTINCT {', '.join('t.' + c for c in _DATA)} "
+            f"FROM game_files t WHERE {scope}), "
+            "shared AS MATERIALIZED (SELECT d.* FROM d WHERE (SELECT count(DISTINCT "
+            "cg.game_id) FROM catalog_roms r JOIN catalog_games cg "
+            f"ON cg.id = r.catalog_game_id WHERE {on_data}) > 1), ",
+            f" AND NOT EXISTS (SELECT 1 FROM shared s WHERE {same})")
 
 
 # The members of the archives in scope no pass decided, one member of which at least matched
