@@ -2920,10 +2920,8 @@ def _add_bios(db: Database, pack: DefinitionPack, profile_id: int | None,
         yours = _unverified_dumps(group.problems, verified_at_scan(db, [
             str(row["filepath"]) for row in group.problems])) if not group.present and \
             group.problems else ""
-        quiet = said is not None and group.platform_id not in said  # (see above)
-        if quiet:
-            pass
-        elif group.required and group.status in (BLOCKING, HLE) and not group.present:
+        shown = said is None or group.platform_id in said  # (see above)
+        if shown and group.required and group.status in (BLOCKING, HLE) and not group.present:
             known = sorted({e.filename for e in group.entries})
             names = ", ".join(known[:3]) + ("" if len(known) <= 3 else
                                             f"… ({len(known):,} names the pack knows)")
@@ -2931,7 +2929,7 @@ def _add_bios(db: Database, pack: DefinitionPack, profile_id: int | None,
             builder.plan.warnings.append(PlanIssue(
                 "missing-bios", f"{group.platform_id}: no verified BIOS for one of {names} "
                 f"({how}){'; ' + yours if yours else ''}", group.platform_id))
-        elif yours:
+        elif shown and yours:
             builder.plan.warnings.append(PlanIssue(
                 "unverified-bios", f"{group.platform_id}: {yours}", group.platform_id))
         for present in group.present:
