@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shlex
 import shutil
 import sqlite3
 import subprocess
@@ -285,6 +286,13 @@ def test_the_packs_repaired_entries_are_said_once_per_database(tmp_path: Path) -
         return notice in done.err
 
     assert warned("db", "init")  # the pack is new to this database
+    # the command it gives lists them as given (QA143 F2: it lacked the pack's folder)
+    said = run_subprocess("--db", str(tmp_path / "other.db"), "--pack", str(pack), "db", "init")
+    command = re.search(r": (\d+) pack entries skipped or repaired "
+                        r"\(`(romrunner pack validate [^`]+)` lists them\)", said.err)
+    assert command is not None, said.err
+    listed = run_subprocess(*shlex.split(command.group(2))[1:])
+    assert listed.code == 1 and f"; {command.group(1)} problems" in listed.out, listed.out
     assert not warned("games", "ls")
     assert not warned("device", "catalog", "rg35")
     as_json = run_subprocess("--db", str(db), "--pack", str(pack), "--json", "games", "ls")

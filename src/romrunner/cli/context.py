@@ -6,6 +6,7 @@ import contextlib
 import json
 import math
 import os
+import shlex
 import signal
 import threading
 from collections.abc import Callable, Iterator
@@ -204,7 +205,8 @@ class AppContext:
             count = sum(not w.broken_file for w in self._pack.warnings)
             if count:
                 self._pack_notice = (f"{self._pack.path}: {count} pack entries skipped or "
-                                     "repaired (`romrunner pack validate` lists them)")
+                                     "repaired (`romrunner pack validate "
+                                     f"{shlex.quote(str(self._pack.path))}` lists them)")
                 if self._db is not None:
                     self._say_pack_notice()
         return self._pack
