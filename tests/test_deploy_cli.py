@@ -83,6 +83,11 @@ def test_a_collection_and_the_auto_list_choose_games(cli: Any, library: dict[str
     assert narrowed["left_out_by_autolist"] == 1
     assert narrowed["how"] == ("missing:false, as the profile's auto-list allows, which leaves "
                                "out 1 game of them: `romrunner autolist 1` says why")
+    # and the run says it too, not the dry run alone (QA143 F3)
+    run = cli("deploy", "1", "--to", str(card), "--auto")
+    assert run.code == 0 and run.out.startswith(
+        f"{chosen['games']} game{'s' if chosen['games'] > 1 else ''} chosen (the profile's "
+        "auto-list, which leaves out 1 game (`romrunner autolist 1` says why))\n"), run.out
 
 
 def test_nothing_chosen_unknown_profile_and_bad_query_are_one_line_errors(

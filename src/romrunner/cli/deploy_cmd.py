@@ -189,7 +189,9 @@ def _deploy_run(app: AppContext, db: Database, profile_id: int, words: tuple[str
         summary = run_deployment(db, plan, profile_id=profile_id, options=options,
                                  destination_id=destination_id(card, create=True),
                                  name=chosen.description, progress=update)
-    return finish_summary(app, summary, left_out)
+    return finish_summary(app, summary, left_out,
+                          chosen=f"{counted(len(chosen.game_ids), 'game')} chosen "
+                          f"({chosen.description})")
 
 
 def _refuse_short_blank_card(db: Database, card: Path, plan: DeployPlan,
@@ -482,7 +484,7 @@ def _finish_preview(app: AppContext, data: dict[str, Any]) -> int:
 
 
 def finish_summary(app: AppContext, summary: DeploySummary, left_out: int = 0,
-                   in_all: dict[str, int] | None = None) -> int:
+                   in_all: dict[str, int] | None = None, chosen: str | None = None) -> int:
     """Render a run's summary; exit 130 when interrupted (it says which deployment to resume),
     2 when it stopped early, 1 when files failed or conflicted or chosen games were left out
     of the plan (``left_out``). ``in_all``: a resume's deployment's files over all its runs
@@ -495,6 +497,9 @@ def finish_summary(app: AppContext, summary: DeploySummary, left_out: int = 0,
         code = EXIT_FILES_FAILED if summary.failed or summary.conflicts or left_out else 0
 
     def render(console: Console) -> None:
+        if chosen:  # (what was chosen, as the dry run says it: QA143 F3, the auto-list's
+            # left-out games were said by the dry run only)
+            console.print(chosen, markup=False, soft_wrap=True)
         console.print(
             f"deployment {summary.deployment_id} {summary.status}: {summary.copied:,} copied"
             + _replacing(summary.replaced)
