@@ -375,6 +375,8 @@ def test_copies_of_one_set_in_two_folders_go_on_the_card_once(cli: Any, tmp_path
     (arcade / "b").mkdir()
     _zip(arcade / "a" / "1942.zip", GAMES["1942"])
     _zip(arcade / "b" / "1942.zip", GAMES["1942"])
+    with zipfile.ZipFile(arcade / "b" / "1942.zip", "a") as archive:  # (review 142 F3: a
+        archive.writestr("readme.txt", "from a site")  # readme added made it another set)
     _zip(arcade / "b" / "1942a.zip", GAMES["1942a"])  # another set: never its copy
     (tmp_path / "mame.dat").write_text(_dat())
     assert cli("dat", "import", str(tmp_path / "mame.dat"), "--platform", "arcade").code == 0

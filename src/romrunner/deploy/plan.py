@@ -96,7 +96,12 @@ from romrunner.library.containers import (
     sheet_entries,
     sheet_file_names,
 )
-from romrunner.library.games import NO_ROM, platform_extensions, unusable_archives
+from romrunner.library.games import (
+    NO_ROM,
+    is_a_note,
+    platform_extensions,
+    unusable_archives,
+)
 from romrunner.library.platforms import NO_LONGER_A_GAME, UNKNOWN
 from romrunner.library.record import release_of_set
 from romrunner.library.roots import root_is_there
@@ -1707,7 +1712,9 @@ def _single_members(db: Database, archive_ids: list[int]
 
 def _members_key(rows: list[tuple[str, bytes | None, int, bytes | None]]
                  ) -> tuple[bytes | None, int, str | None]:
-    """An archive's members as one file's CRC32, size and SHA1 (see _single_members)."""
+    """An archive's members as one file's CRC32, size and SHA1 (see _single_members), its
+    notes left aside (review 142 F3: a copy of a set with a readme added was another set)."""
+    rows = [row for row in rows if not is_a_note(row[0])] or rows
     if len(rows) == 1:
         _, crc32, size, sha1 = rows[0]
         return crc32, size, sha1.hex() if sha1 is not None else None

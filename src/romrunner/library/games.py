@@ -224,6 +224,16 @@ _NEVER_ROMS = frozenset({".txt", ".nfo", ".diz", ".url", ".htm", ".html", ".pdf"
                          ".docx", ".rtf", ".md", ".jpg", ".jpeg", ".png", ".gif", ".bmp",
                          ".webp", ".sfv", ".md5", ".sha1", ".lnk", ".website", ".wav"})
 _TAPES = frozenset({".wav"})
+# Of those, the notes, pages, links and checksums a ROM manager or a site adds to a zip: no
+# platform's data (not `.md`, a Mega Drive ROM; not pictures, PICO-8's).
+_NOTES = frozenset({".txt", ".nfo", ".diz", ".url", ".htm", ".html", ".pdf", ".doc", ".docx",
+                    ".rtf", ".sfv", ".md5", ".sha1", ".lnk", ".website"})
+
+
+def is_a_note(name: str) -> bool:
+    """True when a member named ``name`` is a note, a page, a link or a checksum list (see
+    _NOTES): no game's data, whatever the platform."""
+    return extension_of(name).lower() in _NOTES
 
 
 # An archive no catalog identifies by its data (``g``: a games row): the only kind judged
