@@ -678,6 +678,11 @@ def test_a_sets_chd_without_its_zip_is_left_out_as_incomplete(
     assert turtles is not None
     assert [(d.get("name"), d.get("sha1")) for d in turtles.iter("disk")] == [
         ("turtles", hashlib.sha1(b"turtles disk").hexdigest())]
+    # a set's zip there, its disk not: the disk is said as one (QA140 F6: "a ROM")
+    (arcade / "other" / "other.chd").unlink()
+    assert real(cli, "scan", "--workers", "1").code == 0
+    said = real(cli, "dat", "report", "--missing").out
+    assert "other: 1 of 2 ROMs and disks missing: other (disk)" in said, said
 
 
 def _with_disks(cli: Any, tmp_path: Path, disks: dict[str, tuple[str, bytes]], *,

@@ -83,9 +83,12 @@ def dat_report_cmd(names: tuple[str, ...], list_missing: bool, as_csv: bool) -> 
             if r.incomplete_games:
                 console.print(f"incomplete in {shown(r)} (the ROMs not on disk):")
                 for incomplete in r.incomplete_games:
+                    disks = set(incomplete.missing_disks)
+                    what = "ROMs and disks" if disks else "ROMs"
                     console.print(f"  {incomplete.name}: {len(incomplete.missing_roms)} of "
-                                  f"{incomplete.roms} ROMs missing: "
-                                  f"{', '.join(incomplete.missing_roms)}", soft_wrap=True)
+                                  f"{incomplete.roms} {what} missing: " + ", ".join(
+                                      f"{name} (disk)" if name in disks else name
+                                      for name in incomplete.missing_roms), soft_wrap=True)
 
     app.finish([asdict(r) for r in reports], render)
     return 0

@@ -237,6 +237,8 @@ class IncompleteGame:
     name: str
     roms: int
     missing_roms: list[str]
+    # of those, the set's disks (CHDs): said as such (QA140 F6: a CHD was "a ROM")
+    missing_disks: list[str] = field(default_factory=list)
 
 
 def _sources(db: Database, names: Sequence[str]) -> list[Any]:
@@ -326,7 +328,9 @@ def dat_report(db: Database, names: Sequence[str] = (), *,
             roms = _roms_of(db, [int(row["id"]) for row in incomplete], kinds)
             incomplete_games = [IncompleteGame(
                 str(row["name"]), sum(1 for rom in roms[int(row["id"])] if rom["can_be_had"]),
-                [str(rom["name"]) for rom in roms[int(row["id"])] if not rom["held"]])
+                [str(rom["name"]) for rom in roms[int(row["id"])] if not rom["held"]],
+                [str(rom["name"]) for rom in roms[int(row["id"])]
+                 if not rom["held"] and rom["disk"]])
                 for row in incomplete]
         else:
             counts = Counter({int(row["status"]): int(row["n"]) for row in db.query(
