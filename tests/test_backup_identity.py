@@ -144,3 +144,24 @@ def test_a_backup_taken_to_another_computer_never_replaces_the_firsts_latest(
     again = cli("--db", str(second), "db", "backup", str(b0))
     assert again.code == 2 and "--force replaces it losing nothing" in again.err, again.err
     assert cli("--db", str(second), "db", "backup", str(b0), "--force").code == 0
+
+
+def test_a_backup_of_another_computers_copy_is_restored_only_with_force(
+        cli: Any, tmp_path: Path) -> None:
+    """QA141 F2: the second computer's backup (its database a copy of a backup, written to
+    there) was restored over the first computer's database as its own, without a word."""
+    first, b0 = tmp_path / "m1.db", tmp_path / "b0.db"
+    make_library(first).close()
+    assert cli("--db", str(first), "db", "backup", str(b0)).code == 0
+    second = tmp_path / "m2.db"
+    shutil.copyfile(b0, second)
+    assert cli("--db", str(second), "collection", "create", "on-m2").code == 0
+    theirs = tmp_path / "m2-backup.db"
+    assert cli("--db", str(second), "db", "backup", str(theirs)).code == 0
+    refused = cli("--db", str(first), "db", "restore", str(theirs))
+    assert refused.code == 2 and "a copy of this database that became a database of its own" \
+        in refused.err, refused.err
+    # its own backup, and one from before the copy on the second computer, as ever
+    assert cli("--db", str(second), "db", "restore", str(theirs)).code == 0
+    assert cli("--db", str(second), "db", "restore", str(b0)).code == 0
+    assert cli("--db", str(first), "db", "restore", str(theirs), "--force").code == 0

@@ -402,10 +402,18 @@ def _other_database(current: _Current, restored: DatabaseState) -> bool:
     if state is None:
         return False  # none, empty or unreadable: nothing to compare with
     if state.database_id and restored.database_id:
-        return state.database_id != restored.database_id
+        return state.database_id != restored.database_id or _of_a_copy(state, restored)
     created = {version: at for version, at in state.history}.get(1)
     backup_created = {version: at for version, at in restored.history}.get(1)
     return created is None or created != backup_created
+
+
+def _of_a_copy(state: DatabaseState, restored: DatabaseState) -> bool:
+    """True when the backup is of a copy of this database that became one of its own (see
+    ``backup.fork_line_of_changes``) after this one's line: another computer's (QA141 F2: it
+    was restored as this database's own)."""
+    ours = {record.lineage for record in state.restores}
+    return any(record.copy and record.lineage not in ours for record in restored.restores)
 
 
 def _other_database_message(backup: Path, current: _Current, restored: DatabaseState) -> str:
@@ -414,6 +422,9 @@ def _other_database_message(backup: Path, current: _Current, restored: DatabaseS
                                    or bool(state.history and restored.history))
     what = "a backup of another database" if known else \
         "a backup that cannot be told to be of this database (no id in one of them)"
+    if known and state is not None and state.database_id == restored.database_id:
+        what = ("a backup of a copy of this database that became a database of its own "
+                "(another computer's)")
     games = current.counts.get("games")
     return (f"{backup}: {what} ({counted(restored.games or 0, 'game')}; this database: "
             f"{counted(games or 0, 'game')}); nothing was changed (--force restores it, saving "
