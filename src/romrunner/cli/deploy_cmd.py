@@ -326,23 +326,21 @@ def _warn_plan(app: AppContext, plan: DeployPlan) -> None:
     platform…) or warning (a set's disc gap…), the first :data:`SAID_PER_CODE` and a count
     of the rest: 15,000 games of undecided platform are not 15,000 lines (the JSON plan
     lists each)."""
+    _warn_capped(app, plan.errors, "more chosen game", " left out")
+    # (QA134 F4: 94 sets' disc gaps, one line each, every run)
+    _warn_capped(app, plan.warnings, "more warning")
+
+
+def _warn_capped(app: AppContext, issues: list[PlanIssue], more: str, how: str = "") -> None:
+    """Say ``issues``, the first :data:`SAID_PER_CODE` of each code, and count the rest."""
     said: Counter[str] = Counter()
-    for issue in plan.errors:
+    for issue in issues:
         said[issue.code] += 1
         if said[issue.code] <= SAID_PER_CODE:
             _warn_issue(app, issue)
     for code, count in said.items():
         if count > SAID_PER_CODE:
-            app.warn(f"… and {counted(count - SAID_PER_CODE, 'more chosen game')} left out "
-                     f"as those above ({code}; `--dry-run --json` lists each)")
-    warned: Counter[str] = Counter()
-    for issue in plan.warnings:  # (QA134 F4: 94 sets' disc gaps, one line each, every run)
-        warned[issue.code] += 1
-        if warned[issue.code] <= SAID_PER_CODE:
-            _warn_issue(app, issue)
-    for code, count in warned.items():
-        if count > SAID_PER_CODE:
-            app.warn(f"… and {counted(count - SAID_PER_CODE, 'more warning')} as those above "
+            app.warn(f"… and {counted(count - SAID_PER_CODE, more)}{how} as those above "
                      f"({code}; `--dry-run --json` lists each)")
 
 

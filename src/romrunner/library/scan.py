@@ -154,8 +154,9 @@ def scan_library(db: Database, pack: DefinitionPack, roots: list[Root] | None = 
     # files turn out to be (QA141 F9: another disk at its mount point had its files stored
     # over the library's games at the same paths, while the scan refused it)
     written: list[tuple[Root, Plan, _Writer]] = []
-    for root, plan in sorted(planned, key=lambda p: _most_gone(db, p[0], p[1], accept_missing)):
-        if _most_gone(db, root, plan, accept_missing):
+    suspect = {root.id for root, plan in planned if _most_gone(db, root, plan, accept_missing)}
+    for root, plan in sorted(planned, key=lambda p: p[0].id in suspect):
+        if root.id in suspect and _most_gone(db, root, plan, accept_missing):
             one = len(plan.jobs) == 1
             summary.problems.append(
                 f"{root.path}: most of its files were not found, so its "
