@@ -86,6 +86,26 @@ def test_identical_markers_tie_and_the_expected_os_breaks_it(cli: Any, tmp_path:
     assert not [f for f in chosen["findings"] if f["type"] in ("ambiguous", "different_os")]
 
 
+def test_a_bare_roms_folder_is_no_os_high_and_the_bios_folder_has_no_platform(
+        cli: Any, tmp_path: Path) -> None:
+    """QA138 F11: the real pack lists `/roms` in a stock OS's markersAll and `/ROMS` in its
+    markersAny; on a card looked up case-insensitively they are one folder, which made four
+    stock OSes "high" on a bare `roms/`. One folder is one marker: medium at most."""
+    card = tmp_path / "card"
+    (card / "roms" / "gb").mkdir(parents=True)
+    data = scan(cli, card).json()["data"]
+    assert data["candidates"] and data["confidence"] == "medium"
+    assert not [c for c in data["candidates"] if c["confidence"] == "high"]
+    card = build_card(tmp_path / "muos", "muos")
+    (card / "MUOS" / "bios").mkdir(parents=True, exist_ok=True)
+    (card / "MUOS" / "bios" / "x.bin").write_bytes(b"1")
+    result = cli("--pack", str(shared_path("definition-pack")), "destination", "scan", str(card))
+    data = scan(cli, card).json()["data"]
+    assert data["confidence"] == "high" and "MUOS" in data["reason"]  # as the card spells it
+    bios = next(line for line in result.out.splitlines() if line.strip().startswith("bios "))
+    assert "?" not in bios and "1 file" in bios
+
+
 def test_a_card_of_another_os_than_expected_is_a_finding_and_exit_1(cli: Any,
                                                                      tmp_path: Path) -> None:
     card = build_card(tmp_path / "card", "knulli")
@@ -110,7 +130,7 @@ def test_a_generic_folder_alone_never_makes_the_expected_os_an_error(
     result = scan(cli, card, "--expect-os", "muos")
     assert result.code == 0, result.out
     finding = next(f for f in result.json()["data"]["findings"] if f["type"] == "different_os")
-    assert finding["severity"] == "warning" and "muos's own marker muos" in finding["message"]
+    assert finding["severity"] == "warning" and "muos's own marker MUOS" in finding["message"]
     (card / "MUOS").rename(tmp_path / "away")
     generic = next(f for f in scan(cli, card, "--expect-os", "muos").json()["data"]["findings"]
                    if f["type"] == "different_os")

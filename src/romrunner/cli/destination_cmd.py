@@ -101,7 +101,8 @@ def destination_scan(path: Path, expect_os: str | None) -> int:
             console.print(f"  candidate {candidate.os_id}: {candidate.confidence}, {found}",
                           markup=False)
         for folder in scan.folders:
-            console.print(f"  {folder.type} {folder.path}: {folder.platform_id or '?'} "
+            platform = "" if folder.type != "roms" else f"{folder.platform_id or '?'} "
+            console.print(f"  {folder.type} {folder.path}: {platform}"
                           f"{counted(folder.file_count, 'file')}", markup=False)
         for finding in scan.findings:
             console.print(f"{finding.severity}: {finding.message} ({finding.suggestion})",

@@ -218,8 +218,15 @@ def evaluate(profile: dict[str, Any], index: _CardIndex) -> Candidate | None:
     all_markers = _markers(detection, "markersAll")
     any_markers = _markers(detection, "markersAny")
     found_all = {m: present(m) for m in all_markers}
-    found_any = {m: present(m) for m in any_markers}
-    found_paths = {str(p).casefold() for p in [*found_all.values(), *found_any.values()] if p}
+    # A markersAny found where a markersAll was is no second piece of evidence: the real
+    # pack lists `/roms` in one and `/ROMS` in the other, the same folder on a card looked
+    # up case-insensitively (a bare `roms/` made four stock OSes "high").
+    seen = {str(p).casefold() for p in found_all.values() if p}
+    found_any = {m: p if p is not None and str(p).casefold() not in seen else None
+                 for m in any_markers for p in [present(m)]}
+    # (as the card spells them, each folder once)
+    found_paths = {str(p).casefold(): str(p)
+                   for p in [*found_all.values(), *found_any.values()] if p}
     minimum = detection.get("minimumConfidence")
     minimum = minimum if minimum in CONFIDENCE_RANK else "low"
     if any(present(m) for m in _markers(detection, "markersNone")):
@@ -232,7 +239,7 @@ def evaluate(profile: dict[str, Any], index: _CardIndex) -> Candidate | None:
         confidence = "none"
     if CONFIDENCE_RANK[confidence] < CONFIDENCE_RANK[minimum]:
         confidence = "none"
-    found = tuple(sorted(found_paths))
+    found = tuple(sorted(found_paths.values(), key=str.casefold))
     missing = tuple(m for m, p in found_all.items() if p is None)
     return Candidate(layout_id, os_id, confidence, found, missing, minimum)
 
