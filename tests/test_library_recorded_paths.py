@@ -183,3 +183,25 @@ def test_an_upgraded_sheet_and_zip_are_unchanged_at_the_first_scan(
     # (the sheet's own hashes are those recorded; a zip read from its directory now has no
     # hash of its own to compare with the recorded ones: "updated", review 23 R4)
     assert (summary["updated"], summary["unchanged"], summary["added"]) == (1, 1, 0)
+
+
+def test_db_status_says_the_recorded_games_are_under_no_root_not_unidentified(
+        cli: Any, tmp_path: Path, db_path: Path) -> None:
+    """QA141 F4: a migrated v1.0.0 database's status read "0 games in 0 roots" beside "3
+    unidentified" and "1 file known by its CRC32 only" (for files with an MD5 stored): the
+    games recorded before v1.1.0 are said as such, and counted nowhere else until adopted."""
+    _library(tmp_path / "lib")
+    _recorded_database(db_path, tmp_path / "old", tmp_path / "lib")
+    status = cli("db", "status")
+    assert status.code == 0, status.err
+    text = " ".join(status.out.split())
+    assert "0 games in 0 roots (and 3 games recorded before v1.1.0 under no root" in text
+    data = cli("--json", "db", "status").json()["data"]
+    assert data["recorded_under_no_root"] == 3
+    assert data["matches"] == {"identified": 0, "guessed": 0, "unidentified": 0}
+    assert data["unverified"]["unverified"] == 0 and "not verified" not in text
+    cli("library", "add", tmp_path / "lib", "--from", tmp_path / "old")
+    data = cli("--json", "db", "status").json()["data"]
+    assert (data["games"], data["recorded_under_no_root"]) == (3, 0)
+    assert data["matches"]["unidentified"] == 3 and data["unverified"]["unverified"] == 3
+    assert "3 files without their SHA1" in " ".join(cli("db", "status").out.split())

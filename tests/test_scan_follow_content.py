@@ -683,10 +683,11 @@ def test_dat_rm_counts_as_now_unidentified_only_the_games_it_identified(
 
 def test_db_status_counts_the_files_known_by_their_crc32_only_in_words(
         cli: Any, tmp_path: Path) -> None:
-    """QA109 F11: "1 file known by their CRC32 only"."""
+    """QA109 F11: "1 file known by their CRC32 only"; QA141 F4: a file with its MD5 (a
+    v1.0.0 database's) is not "known by its CRC32 only": what it lacks is its SHA1."""
     folder, _ = _two_catalog_games(cli, tmp_path)
     scan_json(cli)
-    assert "not verified    2 files known by their CRC32 only" in cli("db", "status").out
+    assert "not verified    2 files without their SHA1" in cli("db", "status").out
     (folder / "Two (USA).gb").unlink()
     scan_json(cli)
-    assert "not verified    1 file known by its CRC32 only" in cli("db", "status").out
+    assert "not verified    1 file without its SHA1" in cli("db", "status").out

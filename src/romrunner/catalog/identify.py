@@ -87,10 +87,21 @@ class MatchCounts:
 IdentifyResult = MatchCounts  # what identify() reports for the games it was given
 
 
-def match_counts(db: Database, *, root_id: int | None = None) -> MatchCounts:
-    """How the present games of the library (or of one root) are matched: one aggregate."""
-    sql = _COUNTS + "WHERE is_missing = 0" + (" AND root_id = ?" if root_id is not None else "")
+def match_counts(db: Database, *, root_id: int | None = None,
+                 roots_only: bool = False) -> MatchCounts:
+    """How the present games of the library (or of one root) are matched: one aggregate.
+    ``roots_only``: not the games recorded before v1.1.0 under no root (a schema that has
+    roots)."""
+    sql = _COUNTS + "WHERE is_missing = 0" + (
+        " AND root_id = ?" if root_id is not None
+        else _UNDER_A_ROOT.format(t="games") if roots_only else "")
     return _counts(db, sql, (root_id,) if root_id is not None else ())
+
+
+# The games of the library's roots: not those a release before v1.1.0 recorded that no root
+# adopted yet (QA141 F4: `db status` of a migrated database counted them unidentified and
+# not verified, next to "0 games in 0 roots").
+_UNDER_A_ROOT = " AND {t}.root_id NOT IN (SELECT id FROM library_roots WHERE path = '')"
 
 
 def identified_among(db: Database, game_ids: Iterable[int]) -> set[int]:
@@ -1045,15 +1056,17 @@ class VerifyCounts:
     unverified: int
 
 
-def verify_counts(db: Database, *, root_id: int | None = None) -> VerifyCounts:
+def verify_counts(db: Database, *, root_id: int | None = None,
+                  roots_only: bool = False) -> VerifyCounts:
     """Present games not verified yet, and those whose identification rests on a CRC32
-    alone (the SHA1 indexes find the NULLs)."""
+    alone (the SHA1 indexes find the NULLs). ``roots_only``: see :func:`match_counts`."""
     row = db.query_one(
         "SELECT coalesce(sum(g.matched_game_id IS NOT NULL "
         "AND g.match_method NOT IN ('name', 'user')), 0) AS identified, "
         "count(*) AS unverified FROM games g "
         f"WHERE g.id IN ({_UNVERIFIED_IDS}) "
-        "AND g.is_missing = 0" + (" AND g.root_id = ?" if root_id is not None else ""),
+        "AND g.is_missing = 0" + (" AND g.root_id = ?" if root_id is not None
+                                  else _UNDER_A_ROOT.format(t="g") if roots_only else ""),
         (root_id,) if root_id is not None else ())
     assert row is not None
     return VerifyCounts(int(row["identified"]), int(row["unverified"]))

@@ -49,10 +49,12 @@ def status() -> int:
     database = app.open_db(OpenMode.INSPECT)
     info = database_status(database)
     # Hash matches and name-only guesses apart (schema 3 added how a match was made).
-    matches = match_counts(database) if info.schema_version >= 3 else None
+    has_roots = "library_roots" in database.table_names()
+    matches = match_counts(database, roots_only=has_roots) if info.schema_version >= 3 \
+        else None
     # What is not verified yet is read from the current schema's hash columns: an older
     # database says so after `db migrate` (its status must still show, to say it is due).
-    stated = verify_counts(database) if not info.pending else None
+    stated = verify_counts(database, roots_only=True) if not info.pending else None
 
     def render(console: Console) -> None:
         console.print(f"database        {info.path}")
@@ -66,6 +68,10 @@ def status() -> int:
         console.print(f"pack            {info.pack_path or '-'} {(info.pack_hash or '')[:12]}")
         console.print(f"library         {counted(info.games, 'game')} in "
                       f"{counted(info.library_roots, 'root')}")
+        if info.recorded_under_no_root:
+            console.print(f"                (and {counted(info.recorded_under_no_root, 'game')} "
+                          "recorded before v1.1.0 under no root: `romrunner library add PATH "
+                          "--from OLD-FOLDER` adopts them)")
         if info.saved_by_restores:
             console.print(f"saved copies    {counted(info.saved_by_restores, 'database')} "
                           f"`db restore` replaced, beside it ({info.saved_bytes:,} bytes: "
@@ -77,10 +83,9 @@ def status() -> int:
                           f"{matches.unidentified:,} unidentified (present files)")
         if stated is not None and stated.unverified:
             its = "its" if stated.unverified == 1 else "their"
-            console.print(f"not verified    {counted(stated.unverified, 'file')} known by "
-                          f"{its} CRC32 "
-                          f"only ({stated.identified_by_crc_only:,} identified by CRC32 + "
-                          "size alone); scan --verify hashes them")
+            console.print(f"not verified    {counted(stated.unverified, 'file')} without "
+                          f"{its} SHA1 ({stated.identified_by_crc_only:,} identified by CRC32 "
+                          "+ size alone); scan --verify hashes them")
 
     app.finish({**asdict(info), "matches": asdict(matches) if matches else None,
                 "unverified": asdict(stated) if stated else None}, render)

@@ -33,6 +33,8 @@ class DatabaseStatus:
     # how many and their bytes.
     saved_by_restores: int = 0
     saved_bytes: int = 0
+    # Games a release before v1.1.0 recorded that no root adopted yet (`library add --from`).
+    recorded_under_no_root: int = 0
 
 
 def database_status(db: Database) -> DatabaseStatus:
@@ -64,6 +66,10 @@ def database_status(db: Database) -> DatabaseStatus:
                           or 0)
         if "library_roots" in tables else 0,
         **_saved_by_restores(db.path),
+        recorded_under_no_root=int(db.scalar(
+            "SELECT count(*) FROM games WHERE root_id IN "
+            "(SELECT id FROM library_roots WHERE path = '')") or 0)
+        if {"games", "library_roots"} <= tables else 0,
     )
 
 
