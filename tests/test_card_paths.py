@@ -133,7 +133,9 @@ def test_a_placeholder_path_asks_the_user_and_makes_no_folder(cli: Any, tmp_path
 
 def test_a_folder_on_the_card_is_detected_but_an_override_still_wins(
         cli: Any, tmp_path: Path) -> None:
-    profile = make_profile(cli, "knulli")
+    """muOS reads a platform's games from a folder of any of its names (it assigns a core
+    to the folder): the card's own folder is used."""
+    profile = make_profile(cli, "muos")
     card = tmp_path / "card"
     (card / "roms" / "Nintendo - Game Boy").mkdir(parents=True)
     pack = str(shared_path("definition-pack"))
@@ -146,6 +148,28 @@ def test_a_folder_on_the_card_is_detected_but_an_override_still_wins(
     shown = cli("--pack", pack, "--json", "destination", "paths", str(profile), "--to", str(card))
     rows = {row["platform_id"] or row["kind"]: row for row in shown.json()["data"]["folders"]}
     assert (rows["gb"]["path"], rows["gb"]["source"]) == ("roms/gb", USER_OVERRIDE)
+
+
+@pytest.mark.parametrize(("os_id", "other", "own"), [
+    ("batocera", "roms/PS1", "roms/psx"), ("knulli", "roms/PS1", "roms/psx"),
+    ("onionos", "Roms/PSX", "Roms/PS"), ("emudeck", "Emulation/roms/ps1", "Emulation/roms/psx"),
+    ("arkos", "ps1", "psx")])
+def test_a_folder_of_another_name_the_frontend_does_not_read_is_not_used(
+        cli: Any, tmp_path: Path, os_id: str, other: str, own: str) -> None:
+    """QA145 F4: a card's `roms/PS1` (Batocera, KNULLI), `Roms/PSX` (Onion), even empty,
+    took the PlayStation games, where the frontend (its systems' fixed folder names) never
+    looks. The OS's own name is used, and the folder of the other name is said, untouched."""
+    profile = make_profile(cli, os_id)
+    card = tmp_path / "card"
+    (card / other).mkdir(parents=True)
+    (card / other / "mine.cue").write_text("the user's")
+    pack = str(shared_path("definition-pack"))
+    shown = cli("--pack", pack, "--json", "destination", "paths", str(profile), "--to", str(card))
+    assert shown.code == 0, shown.err
+    psx = next(row for row in shown.json()["data"]["folders"] if row["platform_id"] == "psx")
+    assert psx["path"] == own and psx["source"] != DETECTED
+    assert f"the card's '{other}' is not read by {os_id}" in psx["reason"]
+    assert (card / other / "mine.cue").read_text() == "the user's"
 
 
 @pytest.mark.parametrize("fs", [FileSystem.EXFAT, FileSystem.POSIX])

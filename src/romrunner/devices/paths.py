@@ -272,18 +272,28 @@ class CardLayout:
         if other_case is not None:
             # (the OS's own spelling wins when it is there too, whatever else: review 96 F3)
             own = name if name and os.path.isdir(self.root / self.roms.path / name) else None
-        found = (own,) if own else tuple(folder for folder in self.existing.get(
-            platform_id, ()) if not self._another_case_of(folder, name))
+        # (QA91 F3: on ext4 or btrfs, Batocera and ES-DE read `snes`, never `SNES`)
+        also = f" ({_another_folder_here(other_case)})" if other_case else ""
+        others = tuple(folder for folder in self.existing.get(platform_id, ())
+                       if not self._another_case_of(folder, name))
+        # (QA145 F4: Batocera's `roms/PS1`, Onion's `Roms/PSX`, even empty, took the games
+        # where the frontend never looks: only a frontend that reads any of a platform's
+        # names, or a platform we know no name for, takes the card's folder of another name)
+        found = (own,) if own else others if name is None \
+            or self.folder_names.reads_any_folder(self.family) else ()
         if found:
             chosen = found[0]
             return FolderChoice(self.roms.path / _legal(chosen, self.fs), DETECTED,
                                 f"folder {chosen!r} is already on the card")
+        if others and not also:
+            folder = self.roms.path / others[0]
+            also = (f" (the card's {str(folder)!r} is not read by {self.os_id}: what it "
+                    f"holds stays there; `romrunner destination paths PROFILE --to CARD --set "
+                    f"{platform_id}={folder}` if it does)")
         if name is None:
             name = platform_id
             return FolderChoice(self.roms.path / _legal(name, self.fs), FALLBACK,
                                 "no folder name known for this platform: its id")
-        # (QA91 F3: on ext4 or btrfs, Batocera and ES-DE read `snes`, never `SNES`)
-        also = f" ({_another_folder_here(other_case)})" if other_case else ""
         if explicit:
             return FolderChoice(self.roms.path / _legal(name, self.fs), OS_PROFILE,
                                 f"{self.family} folder name{also}")

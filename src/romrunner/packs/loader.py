@@ -306,7 +306,9 @@ def load_folder_names(root: Path, warnings: list[PackWarning]) -> FolderNames:
         multi_disc_layouts=_multi_disc_layouts(reader, data.get("multiDiscLayouts")),
         rom_subfolders={family: sub for family, sub in _text_map(
             data.get("romSubfolders")).items() if family != "description" and sub.strip()},
-        closed_families=frozenset(reader.strings(data, "closedFamilies", "closedFamilies")))
+        closed_families=frozenset(reader.strings(data, "closedFamilies", "closedFamilies")),
+        any_folder_families=frozenset(reader.strings(data, "anyFolderFamilies",
+                                                     "anyFolderFamilies")))
 
 
 def _climbs_out(path: str) -> bool:

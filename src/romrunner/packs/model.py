@@ -148,6 +148,10 @@ class FolderNames:
     # openFPGA core's folder): a platform they name none for has no folder there, not the
     # EmulationStation name.
     closed_families: frozenset[str] = frozenset()
+    # Families whose frontend reads a platform's games from whatever folder the user gave
+    # it (muOS assigns a core to a folder): a folder of another of the platform's names on
+    # the card is where its games go. Every other frontend reads the names it spells only.
+    any_folder_families: frozenset[str] = frozenset()
 
     def family_of(self, os_id: str) -> str:
         """The folder-name family of an OS (EmulationStation names when the OS is not listed)."""
@@ -178,6 +182,11 @@ class FolderNames:
     def is_closed(self, family: str) -> bool:
         """Whether ``family`` (or its base) reads only the platform folders it names."""
         return any(key in self.closed_families for key in self._lineage(family))
+
+    def reads_any_folder(self, family: str) -> bool:
+        """Whether ``family`` (or its base) reads a platform's games from a folder of any of
+        the platform's names, not only the one it spells."""
+        return any(key in self.any_folder_families for key in self._lineage(family))
 
     def multi_disc_layout(self, family: str) -> str:
         """Where ``family`` wants a multi-disc set's discs (one of MULTI_DISC_LAYOUTS)."""
