@@ -7,6 +7,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from tests.conftest import shared_path
+from tests.test_card_paths import make_profile
 from tests.test_deploy_multidisc_layout import CUE
 
 
@@ -279,3 +281,35 @@ def test_a_saved_version_replaced_by_another_title_of_its_family_is_kept(
     assert kept == {f"{japan}.gb", "Addams Family, The (USA).gb"}
     assert (card / "roms" / "gb" / f"{japan}.gb").is_file()
     assert (card / "roms" / "gb" / "Addams Family, The (USA).gb").is_file()
+
+
+
+def test_an_emudeck_save_keeps_the_file_it_is_named_after(cli: Any, tmp_path: Path) -> None:
+    """QA145 F1: EmuDeck keeps RetroArch's saves in Emulation/saves/retroarch/saves/ (the
+    real pack names no saves folder for it): a prune removed the replaced game they are
+    named after, without a word."""
+    pack = str(shared_path("definition-pack"))
+    lib, card = tmp_path / "lib" / "gb", tmp_path / "card"
+    lib.mkdir(parents=True)
+    card.mkdir()
+    (lib / "Saved (World).gb").write_bytes(b"\x05" * 4096)
+    assert cli("library", "add", lib.parent).code == 0
+    assert cli("--pack", pack, "scan", "--workers", "1").code == 0
+    profile = str(make_profile(cli, "emudeck"))
+    assert cli("--pack", pack, "deploy", profile, "--to", card, "platform:gb").code == 0
+    saves = card / "Emulation" / "saves" / "retroarch" / "saves"
+    saves.mkdir(parents=True)
+    (saves / "Saved (World).srm").write_bytes(b"progress")
+    (lib / "Saved (World).gb").unlink()
+    (lib / "Saved (World) (Rev 1).gb").write_bytes(b"\x06" * 4096)
+    assert cli("--pack", pack, "scan", "--workers", "1").code == 0
+    assert cli("games", "forget", "--missing").code == 0
+    run = cli("--pack", pack, "--json", "deploy", profile, "--to", card, "platform:gb",
+              "--prune")
+    assert run.code == 0, run.err
+    roms = card / "Emulation" / "roms" / "gb"
+    assert sorted(p.name for p in roms.iterdir()) == ["Saved (World) (Rev 1).gb",
+                                                      "Saved (World).gb"]
+    assert run.json()["data"]["prune_saves"] == [
+        {"path": "Emulation/roms/gb/Saved (World).gb",
+         "saves": ["Emulation/saves/retroarch/saves/Saved (World).srm"]}]

@@ -32,8 +32,10 @@ from romrunner.packs.loader import DefinitionPack
 # MUOS/save/state/<core>/, Onion's, Spruce's and CrossMix's Saves/, Knulli's and Batocera's
 # saves/ and savestates/ or states/, ROCKNIX's, ArkOS's and JELOS's savestates/ (beside the
 # ROM folders, the card being the games partition), MinUI's and NextUI's .userdata/ (review 25
-# R1, QA51 F4: the built-in pack names none for Onion).
-KNOWN_SAVE_FOLDERS = ("MUOS/save", "Saves", "saves", "states", "savestates", ".userdata")
+# R1, QA51 F4: the built-in pack names none for Onion), EmuDeck's Emulation/saves/ and
+# Emulation/states/ (its RetroArch's retroarch/saves/…: QA145 F1, the real pack names none).
+KNOWN_SAVE_FOLDERS = ("MUOS/save", "Saves", "saves", "states", "savestates", ".userdata",
+                      "Emulation/saves", "Emulation/states")
 # What follows a game's name in a save's or state's name (its first dotted part).
 _SAVE_WORD = re.compile(r"(?:srm|sav|dsv|mcd|mcr|eep|fla|sra|mpk|rtc|nv|state\d*|st\d)",
                         re.IGNORECASE)
