@@ -17,7 +17,7 @@ import pytest
 
 from romrunner.store import Database
 from romrunner.store.backup import LINEAGE_KEY, backup_database, database_state, is_backup_file
-from romrunner.store.migrate import migrate
+from romrunner.store.migrate import current_version, migrate, schema_gaps
 from romrunner.store.restore import restore_database
 from tests.conftest import run_subprocess
 from tests.test_lock import HOLDER
@@ -153,6 +153,45 @@ def test_refusals_change_nothing(cli: Any, live: tuple[Path, Path], tmp_path: Pa
     assert collections(db) == before
     assert backups(db.parent) == []
     assert not list(db.parent.glob(".romrunner-restore.*"))
+
+
+def test_a_backup_without_a_table_of_its_schema_is_refused_and_db_check_names_it(
+        cli: Any, live: tuple[Path, Path], tmp_path: Path) -> None:
+    """QA146 F7: a backup whose `games` table was dropped by hand (its mark, version and
+    quick check intact) was restored, exit 0, and every command then failed with "no such
+    table: games", `db check` too."""
+    db, backup = live
+    before = collections(db)
+    edited = tmp_path / "edited.db"
+    edited.write_bytes(backup.read_bytes())
+    conn = sqlite3.connect(edited)
+    conn.execute("DROP TABLE games")
+    conn.commit()
+    conn.close()
+    assert is_backup_file(edited)
+    refused = cli("db", "restore", str(edited))
+    assert refused.code == 2 and refused.err.count("\n") == 1, refused.err
+    assert "without its table games" in refused.err and "nothing was changed" in refused.err
+    assert collections(db) == before and backups(db.parent) == []
+    checked = cli("--db", str(edited), "--json", "db", "check")
+    assert checked.code == 1, checked.err
+    assert checked.json()["data"]["schema"] == ["table games"]
+    assert "table games" in cli("--db", str(edited), "db", "check").out
+    assert cli("--db", str(backup), "--json", "db", "check").json()["data"]["schema"] == []
+
+
+@pytest.mark.parametrize("version", [1, 2, 3, 13, 24])
+def test_a_database_upgraded_from_any_version_has_no_gap_in_its_schema(
+        tmp_path: Path, version: int) -> None:
+    """The check above never refuses a whole database: one built at an older version and
+    upgraded has every table and column a new one has, as has the old one at its own."""
+    db = build_old(tmp_path / "old.db", version)
+    try:
+        assert schema_gaps(db.conn, version) == []
+        migrate(db)
+        assert schema_gaps(db.conn, current_version(db)) == []
+    finally:
+        db.close()
 
 
 def test_a_file_at_db_that_is_not_a_rom_runner_database_is_never_replaced(

@@ -156,11 +156,15 @@ def check(quick: bool) -> int:
             str(exc).replace("run `romrunner db check`, ", "") + ", or save what can still be "
             "read from a copy of the file with the sqlite3 shell's `.recover`") from exc
     data = {"ok": report.ok, "integrity": report.integrity,
-            "foreign_keys": report.foreign_keys, "orphans": report.orphans}
+            "foreign_keys": report.foreign_keys, "orphans": report.orphans,
+            "schema": report.schema}
 
     def render(console: Console) -> None:
         console.print("integrity       " + ("ok" if report.integrity == ["ok"]
                                             else "; ".join(report.integrity[:5])))
+        if report.schema:
+            console.print(f"schema          {len(report.schema)} missing: "
+                          f"{', '.join(report.schema[:5])}", markup=False)
         console.print("foreign keys    " + ("ok" if not report.foreign_keys
                                             else f"{len(report.foreign_keys)} broken"))
         for line in report.foreign_keys[:10]:
@@ -181,6 +185,10 @@ def _problems(report: CheckReport) -> str:
         found.append(f"integrity: {report.integrity[0]}"
                      + (f" and {len(report.integrity) - 1} more" if len(report.integrity) > 1
                         else ""))
+    if report.schema:
+        found.append(f"its schema lacks {', '.join(report.schema[:3])}"
+                     + (f" and {len(report.schema) - 3} more" if len(report.schema) > 3 else "")
+                     + " (`romrunner db restore` a backup)")
     if report.foreign_keys:
         found.append(f"{len(report.foreign_keys):,} broken foreign keys")
     orphans = sum(report.orphans.values())

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from romrunner.errors import CorruptDatabaseError, DiskIOError
 from romrunner.store.database import Database
+from romrunner.store.migrate import current_version, schema_gaps
 
 # Rows that point at something no foreign key guards: integer dictionary ids in the caches
 # and observations, and best answers whose winning observation is gone.
@@ -44,12 +45,14 @@ class CheckReport:
     integrity: list[str] = field(default_factory=list)
     foreign_keys: list[str] = field(default_factory=list)
     orphans: dict[str, int] = field(default_factory=dict)
+    # What the file lacks of its schema version's tables and columns (see schema_gaps).
+    schema: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
         """True when no check found a problem."""
         return (self.integrity == ["ok"] and not self.foreign_keys
-                and not any(self.orphans.values()))
+                and not any(self.orphans.values()) and not self.schema)
 
 
 def _which_row(db: Database, table: str, rowid: int | None, fk_id: int) -> str:
@@ -81,6 +84,10 @@ def check_database(db: Database, *, quick: bool = False) -> CheckReport:
     pragma = "quick_check" if quick else "integrity_check"
     try:
         report.integrity = [row[0] for row in db.query(f"PRAGMA {pragma}")]
+        if report.integrity == ["ok"]:
+            report.schema = schema_gaps(db.conn, current_version(db))
+            if report.schema:
+                return report  # (the checks below read those tables: QA146 F7)
         for row in db.query("PRAGMA foreign_key_check"):
             report.foreign_keys.append(
                 f"{row[0]} row {_which_row(db, str(row[0]), row[1], int(row[3]))} points "

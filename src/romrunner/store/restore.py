@@ -65,7 +65,7 @@ from romrunner.store.backup import (
 )
 from romrunner.store.database import Database, check_is_sqlite_file, sqlite_error
 from romrunner.store.lock import LockHolder, lock_path
-from romrunner.store.migrate import LATEST_VERSION, current_version
+from romrunner.store.migrate import LATEST_VERSION, current_version, schema_gaps
 from romrunner.store.open import missing_folders, prepare_to_write, refuse_a_foreign_database
 from romrunner.timeutil import utc_now
 from romrunner.words import counted, size_text
@@ -314,6 +314,7 @@ def _copy_backup(backup: Path, temp: Path) -> tuple[DatabaseState, dict[str, int
                 raise InputError(f"{backup}: holds no ROM Runner database; nothing was changed")
             state = database_state(conn)
             counts = _counts(conn, tables)
+            gaps = schema_gaps(conn, state.schema_version or 0)
         finally:
             conn.close()
     except sqlite3.Error as exc:
@@ -328,6 +329,11 @@ def _copy_backup(backup: Path, temp: Path) -> tuple[DatabaseState, dict[str, int
         raise SchemaTooNewError(
             f"{backup}: schema version {version} is newer than this ROM Runner understands "
             f"({LATEST_VERSION}); upgrade ROM Runner to restore it; nothing was changed")
+    if gaps:
+        raise CorruptDatabaseError(
+            f"{backup}: the backup is damaged: schema version {version} without its "
+            f"{', '.join(gaps[:3])}{f' and {len(gaps) - 3} more' if len(gaps) > 3 else ''} "
+            "(edited by hand?); nothing was changed")
     return state, counts
 
 
