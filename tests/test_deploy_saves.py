@@ -84,6 +84,13 @@ def test_a_prune_keeps_a_game_whose_save_is_on_the_card(cli: Any, tmp_path: Path
     assert dry.json()["data"]["actions"]["keep"] == 1  # (QA51 F2: counted, not only noted)
     run = cli("--json", "deploy", "1", "--to", card, "platform:gb", "--prune")
     assert run.code == 0 and run.json()["data"]["pruned"] == 2, run.out
+    # What it removed is named by the run and by its record (QA145 F2: a count only).
+    removed = ["roms/gb/Dropped (USA).gb", "roms/gb/Unsaved (USA).gb"]
+    assert sorted(run.json()["data"]["pruned_paths"]) == removed
+    shown = cli("--json", "deploy", "show", str(run.json()["data"]["deployment_id"]))
+    assert sorted(shown.json()["data"]["pruned"]) == removed
+    text = cli("deploy", "show", str(run.json()["data"]["deployment_id"])).out
+    assert all(f"removed {path}" in text for path in removed), text
     assert sorted(p.name for p in roms.iterdir()) == [
         "Saved (USA) (Rev 1).gb", "Saved (USA).gb", "Unsaved (USA) (Rev 1).gb"]
     assert "saves/gb/Saved (USA).srm" in _notes(run) and "roms/gb/Saved (USA).gb" in _notes(run)
@@ -94,8 +101,8 @@ def test_a_prune_keeps_a_game_whose_save_is_on_the_card(cli: Any, tmp_path: Path
     # The player renames the save after the version chosen: the old copy goes at the next prune.
     (card / "saves" / "gb" / "Saved (USA).srm").rename(
         card / "saves" / "gb" / "Saved (USA) (Rev 1).srm")
-    again = cli("--json", "deploy", "1", "--to", card, "platform:gb", "--prune")
-    assert again.code == 0 and again.json()["data"]["pruned"] == 1, again.out
+    again = cli("deploy", "1", "--to", card, "platform:gb", "--prune")
+    assert again.code == 0 and "removed roms/gb/Saved (USA).gb" in again.out, again.out
     assert sorted(p.name for p in roms.iterdir()) == ["Saved (USA) (Rev 1).gb",
                                                       "Unsaved (USA) (Rev 1).gb"]
 

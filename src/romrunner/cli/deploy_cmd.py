@@ -353,6 +353,22 @@ def _warn_issue(app: AppContext, issue: PlanIssue) -> None:
 PRUNE_LISTED = 50  # files a dry run's text names it would remove (--verbose: all of them)
 
 
+def _render_removed(console: Console, paths: list[str], verb: str, every: bool,
+                    as_json: str) -> None:
+    """The files a prune removes (or would): the first PRUNE_LISTED, the rest counted by
+    folder, unless ``every`` (--verbose)."""
+    for path in paths if every else paths[:PRUNE_LISTED]:
+        console.print(f"  {verb} {path}", markup=False, soft_wrap=True)
+    if not every and len(paths) > PRUNE_LISTED:
+        folders = Counter(path.rpartition("/")[0] for path in paths[PRUNE_LISTED:])
+        console.print(f"  … and {verb} {len(paths) - PRUNE_LISTED:,} more files of ours ("
+                      + ", ".join(f"{count:,} in {folder}"
+                                  for folder, count in folders.most_common(5))
+                      + (", …" if len(folders) > 5 else "")
+                      + f"; --verbose lists every one, as {as_json})",
+                      markup=False, soft_wrap=True)
+
+
 def _render_preview(console: Console, data: dict[str, Any], *, every: bool = False) -> None:
     plan = data["plan"]
     chosen = data["chosen"]
@@ -382,17 +398,7 @@ def _render_preview(console: Console, data: dict[str, Any], *, every: bool = Fal
                       "copy, and where)", markup=False, soft_wrap=True)
     for entry in data["replace"]:  # worded as the real run reports them
         console.print(f"  {replaced_line(entry, 'would replace')}", markup=False, soft_wrap=True)
-    pruned = data["prune"]
-    for path in pruned if every else pruned[:PRUNE_LISTED]:
-        console.print(f"  would remove {path}", soft_wrap=True)
-    if not every and len(pruned) > PRUNE_LISTED:
-        folders = Counter(path.rpartition("/")[0] for path in pruned[PRUNE_LISTED:])
-        console.print(f"  … and would remove {len(pruned) - PRUNE_LISTED:,} more files of ours ("
-                      + ", ".join(f"{count:,} in {folder}"
-                                  for folder, count in folders.most_common(5))
-                      + (", …" if len(folders) > 5 else "")
-                      + "; --verbose lists every one, as the JSON's prune does)",
-                      soft_wrap=True)
+    _render_removed(console, data["prune"], "would remove", every, "the JSON's prune does")
     for path in data["prune_folders"]:
         console.print(f"  would remove the folder {path} (ours, left empty)", soft_wrap=True)
     for path in data["conflicts"]:  # worded as the real run reports them
@@ -515,6 +521,8 @@ def finish_summary(app: AppContext, summary: DeploySummary, left_out: int = 0,
                           "say why)", markup=False, soft_wrap=True)
         for entry in summary.replaced:
             console.print(f"  {replaced_line(entry, 'replaced')}", markup=False, soft_wrap=True)
+        _render_removed(console, summary.pruned_paths, "removed", app.verbose,
+                        "the JSON's pruned_paths and `deploy show` do")
         for folder in summary.pruned_folders:
             console.print(f"removed the folder {folder} (ours, left empty by the prune)",
                           markup=False, soft_wrap=True)
@@ -680,6 +688,8 @@ def _render_show(console: Console, data: dict[str, Any]) -> None:
     console.print(table)
     for entry in data["replaced"]:
         console.print(f"  {replaced_line(entry, 'replaced')}", markup=False, soft_wrap=True)
+    for path in data["pruned"]:
+        console.print(f"  removed {path}", markup=False, soft_wrap=True)
     for problem in data["problems"]:
         path, error = problem["dest_path"], problem["error"]
         named = error.startswith(f"{path}:")  # most messages begin with the path already

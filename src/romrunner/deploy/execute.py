@@ -220,6 +220,8 @@ class DeploySummary:
     cleaned_temps: int = 0
     notes: list[str] = field(default_factory=list)
     pruned_folders: list[str] = field(default_factory=list)  # emptied by the prune: removed
+    # The files the prune removed (QA145 F2: only a count, and only the dry run named them).
+    pruned_paths: list[str] = field(default_factory=list)
     # Files a prune kept, each kind said in one note: ROM Runner's once, but changed on the
     # card since (not provably ours now); copies of games it cannot deploy now, found where
     # an earlier deploy put them (another folder than the one they go to now).
@@ -3560,6 +3562,7 @@ class _Runner:
             # gone already: the run this one resumes removed it before it was killed (QA32
             # F4: "kept" and counted skipped), or someone did since the plan: pruned either way
             self.summary.pruned += 1
+            self.summary.pruned_paths.append(item.dest)
             self.state(item, "pruned", "already gone from the card")
             return
         if decision.action == KEEP or info is None or decision.claim is None \
@@ -3587,6 +3590,7 @@ class _Runner:
         self.dirty_folders.add(str(target.parent))
         self.pruned_from.add(item.dest.rpartition("/")[0])
         self.summary.pruned += 1
+        self.summary.pruned_paths.append(item.dest)
         self.pruned_now[item.key or collision_key(item.dest, self.fs)] = decision.claim
         self.state(item, "pruned")
 
