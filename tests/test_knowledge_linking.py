@@ -141,6 +141,29 @@ def test_two_emulator_ids_of_one_family_the_priority_winner_decides(
         in midnight["warnings"]
 
 
+def test_answers_of_other_emulators_are_said_where_the_games_emulator_has_none(
+        cli: Any, db_path: Path, library: dict[str, int]) -> None:
+    """QA144 F2: a game run with an emulator no source answered for (RetroArch with its core
+    unnamed, the pack's fallback) was "Compatibility assumed", though other emulators'
+    answers for it said broken: they are named, with how to choose the emulator."""
+    db = open_database(db_path, OpenMode.WRITE).db
+    ingest_observations(db, COMPAT, "community-verified", [
+        {"platform_id": "ps2", "emulator_id": "play", "definition_game_id": "SLES-50071",
+         "status": "broken"},
+        {"platform_id": "ps2", "emulator_id": "dobiestation", "definition_game_id":
+         "SLES-50071", "status": "playable"}])
+    db.close()
+    midnight = _verdicts(cli)["Midnight Club (Europe).iso"]
+    assert midnight["emulator_id"] == "pcsx2" and midnight["included"]
+    assert midnight["compat"] == "COMPAT_MISSING_ASSUME_OK"
+    (said,) = [w for w in midnight["warnings"] if w.startswith("Compatibility")]
+    assert said.startswith("Compatibility unknown with pcsx2; other emulators say: "), said
+    assert "dobiestation playable" in said and "play broken" in said
+    assert "override set --platform ps2 --emulator" in said
+    nobody = _verdicts(cli)["Nobody Knows (USA).iso"]
+    assert "Compatibility assumed with pcsx2" in nobody["warnings"]
+
+
 def test_a_sources_exclusion_flag_is_said_as_such(cli: Any, db_path: Path,
                                                   library: dict[str, int]) -> None:
     """QA54 F5: a game a source flags "exclude from auto-lists" was left out as

@@ -543,12 +543,29 @@ def _performance(db: Database, pack: DefinitionPack, profile: Profile
     return table
 
 
-def _compatibility(db: Database, keys: set[str]
-                   ) -> tuple[dict[tuple[str, str, str], tuple[str, str]], list[str]]:
+class _Compat(dict[tuple[str, str, str], tuple[str, str]]):
+    """(platform, emulator family, game key or '*') -> (status, its source); ``by_game``:
+    (platform, game key) -> the families that answered for it, for a game whose emulator
+    none did (see :func:`check_compatibility`)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.by_game: dict[tuple[str, str], set[str]] = defaultdict(set)
+
+    def others(self, platform_id: str, keys: Iterable[str]) -> list[str]:
+        """The answers other emulators gave for one of ``keys``, as ``family status``."""
+        for key in keys:
+            if families := self.by_game.get((platform_id, key)):
+                return [f"{family} {self[(platform_id, family, key)][0]}"
+                        for family in sorted(families)]
+        return []
+
+
+def _compatibility(db: Database, keys: set[str]) -> tuple[_Compat, list[str]]:
     """(platform, emulator family, game key or '*') -> (status, its source), for the games'
     ``keys``; and the warning of the answers kept that are past their expiry (see
     :func:`_stale_warning`), read in the same query."""
-    table: dict[tuple[str, str, str], tuple[str, str]] = {}
+    table = _Compat()
     expiry: dict[tuple[str, str, str], str | None] = {}
     for row in db.query(  # (the priority winner of one family last: it is the one kept)
             "SELECT platform_id, emulator_id, definition_game_id, status, source, expires_at "
@@ -560,6 +577,8 @@ def _compatibility(db: Database, keys: set[str]
                row["definition_game_id"])
         table[key] = (row["status"], row["source"])
         expiry[key] = row["expires_at"]
+        if key[2] != "*":
+            table.by_game[(key[0], key[2])].add(key[1])
     return table, _stale_warning(table, expiry)
 
 
@@ -666,7 +685,7 @@ def check_performance(game: _Game, emulator: str | None, mode: str, policies: _P
 
 
 def check_compatibility(game: _Game, emulator: str | None, mode: str, policies: _Policies,
-                        compat: dict[tuple[str, str, str], tuple[str, str]]) -> _Gate:
+                        compat: _Compat) -> _Gate:
     """§2.6 checkCompatibility (strict mode also drops the warned statuses). A warning names
     the status and the source that gave it (QA23 F6: only `cache explain` named it)."""
     if not emulator:
@@ -693,6 +712,13 @@ def check_compatibility(game: _Game, emulator: str | None, mode: str, policies: 
                          ["Compatibility unknown on a strict platform; included by "
                           "permissive mode"])
         return _Gate(False, COMPAT_MISSING_STRICT)
+    others = compat.others(game.platform_id, game.game_keys)
+    if others:  # (QA144 F2: "assumed" with RetroArch, its core unnamed, while DuckStation
+        # and PCSX-ReARMed had answered for the game, one of them "broken")
+        return _Gate(True, COMPAT_MISSING_ASSUME_OK, [
+            f"Compatibility unknown with {emulator}; other emulators say: {', '.join(others)} "
+            f"(`romrunner override set --platform {game.platform_id} --emulator …`, or "
+            "--game, names the one it runs with)"])
     return _Gate(True, COMPAT_MISSING_ASSUME_OK, [f"Compatibility assumed with {emulator}"])
 
 
@@ -1460,7 +1486,7 @@ def gate_compat(gate: _Gate) -> str | None:
 
 def _gate(game: _Game, emulator: str | None, action: str | None, mode: str,
           policies: _Policies, perf: dict[tuple[str, str], list[_PerfRow]],
-          compat: dict[tuple[str, str, str], tuple[str, str]], resolved: ResolvedOsProfile,
+          compat: _Compat, resolved: ResolvedOsProfile,
           pack: DefinitionPack, listed: bool) -> _FullGate:
     """A game's verdict; ``listed``: the OS's installed emulators name some the pack knows
     (see :func:`lists_emulators`: asked once per auto-list)."""
