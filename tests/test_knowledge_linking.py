@@ -4,6 +4,7 @@ auto-lists and the query language's `compat:` field."""
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import sqlite3
 import zlib
@@ -164,6 +165,30 @@ def test_answers_of_other_emulators_are_said_where_the_games_emulator_has_none(
     assert "Compatibility assumed with pcsx2" in nobody["warnings"]
 
 
+def test_a_verdict_names_its_sources_date(cli: Any, library: dict[str, int],
+                                          tmp_path: Path) -> None:
+    """QA144 F1: a 2019 report dropped a game and nothing said how old it was (its date was
+    shown by `cache sources --json` only)."""
+    envelope = tmp_path / "old.json"
+    envelope.write_text(json.dumps({
+        "schemaVersion": "compat-source-v1", "source": "emuready-listings",
+        "generatedAt": "2019-03-01T00:00:00Z",
+        "items": [{"platformId": "ps2", "emulatorId": "pcsx2", "externalGameId": "SLES-50071",
+                   "status": "broken"}]}))
+    assert real(cli, "cache", "import", envelope).code == 0
+    midnight = _verdicts(cli)["Midnight Club (Europe).iso"]
+    assert midnight["reason"] == "COMPAT_STATUS_EXCLUDED"
+    assert "Compatibility: broken (emuready-listings, as of 2019-03-01, pcsx2)" \
+        in midnight["warnings"], midnight
+    game = str(library["Midnight Club (Europe).iso"])
+    (item,) = real(cli, "--json", "cache", "explain", game).json()["data"]
+    (answer,) = [o for group in item["kinds"]["compat"] for o in group["observations"]
+                 if o["source"] == "emuready-listings"]
+    assert answer["data_as_of"] == "2019-03-01T00:00:00Z"
+    text = " ".join(real(cli, "cache", "explain", game).out.split())
+    assert "as of 2019-03-01, imported now" in text, text
+
+
 def test_a_sources_exclusion_flag_is_said_as_such(cli: Any, db_path: Path,
                                                   library: dict[str, int]) -> None:
     """QA54 F5: a game a source flags "exclude from auto-lists" was left out as
@@ -181,11 +206,12 @@ def test_a_sources_exclusion_flag_is_said_as_such(cli: Any, db_path: Path,
                                                                "Dropship (Europe)"))
     assert midnight["reason"] == dropship["reason"] == "PERF_TIER_EXCLUDED"
     assert midnight["warnings"] == [
-        "Excluded from auto-lists by its performance source (tier excellent)"]
-    assert dropship["warnings"] == ["Performance tier poor"]
+        "Excluded from auto-lists by its performance source (retrocatalog-api; tier "
+        "excellent)"]
+    assert dropship["warnings"] == ["Performance tier poor (retrocatalog-api)"]
     text = real(cli, "autolist", "1").out  # (QA58 F8: said in the text line too)
-    assert "PERF_TIER_EXCLUDED (Excluded from auto-lists by its performance source (tier " \
-        "excellent))" in " ".join(text.split())
+    assert "PERF_TIER_EXCLUDED (Excluded from auto-lists by its performance source " \
+        "(retrocatalog-api; tier excellent))" in " ".join(text.split())
 
 
 def test_a_set_with_a_disc_known_broken_is_left_out_whole(cli: Any, db_path: Path,

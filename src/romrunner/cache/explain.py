@@ -12,14 +12,16 @@ observations nor the number of emulators.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from typing import Any
 
 from romrunner.cache.kinds import DIMENSIONS, KINDS, CacheKind
 from romrunner.cache.lookup import observations_for
+from romrunner.cache.sources import data_as_of
 from romrunner.devices.autolist import ratings_family
 from romrunner.devices.overrides import EmulatorResolver
 from romrunner.devices.profiles import list_profiles, load_profile
@@ -219,6 +221,7 @@ def _explained(db: Database, game: GameKeys) -> Explanation:
             groups.setdefault(group, []).append(item)
         order = {key: position for position, key in enumerate(keys)}
         winners = _family_winners(groups)
+        dated = functools.partial(_dated, db, kind.name, {})
         # (profile, emulator family) -> the key whose answer applies; None: any emulator's
         # (one family's spellings, pcsx2 and pcsx2-standalone, are one emulator: QA58 F4)
         applied: dict[tuple[Any, ...], str] = {}
@@ -230,7 +233,8 @@ def _explained(db: Database, game: GameKeys) -> Explanation:
             winner = winners.get((profile, family, key), emulator)
             if winner != emulator:  # (another spelling's answer wins by its source)
                 explanation.groups.append(AnswerGroup(
-                    kind.name, emulator, key, profile, [_shown(item, now) for item in ranked],
+                    kind.name, emulator, key, profile,
+                    [_shown(item, now, dated) for item in ranked],
                     f"not applied ({winner}'s answer, for the same emulator, wins by its "
                     "source's priority); " + _why(ranked), applies=False))
                 continue
@@ -244,7 +248,7 @@ def _explained(db: Database, game: GameKeys) -> Explanation:
             said = _yields_to(own) if own else \
                 _layered(first) if layered else _applies(key, first, undecided)
             explanation.groups.append(AnswerGroup(
-                kind.name, emulator, key, profile, [_shown(item, now) for item in ranked],
+                kind.name, emulator, key, profile, [_shown(item, now, dated) for item in ranked],
                 said + _why(ranked),
                 applies=(first == key or layered) and not undecided and not own))
     return explanation
@@ -353,14 +357,25 @@ def _why(ranked: list[dict[str, Any]]) -> str:
     return f"a tie in every respect; source id order puts it before {other['source']}"
 
 
-def _shown(item: dict[str, Any], now: int) -> dict[str, Any]:
+def _dated(db: Database, kind: str, known: dict[str, str | None], source: str) -> str | None:
+    """The date of ``source``'s answers of ``kind`` (its envelopes' ``generatedAt``), read
+    once per source into ``known``."""
+    if source not in known:
+        known[source] = data_as_of(db, source, kind)
+    return known[source]
+
+
+def _shown(item: dict[str, Any], now: int,
+           dated: Callable[[str], str | None]) -> dict[str, Any]:
     fetched, expires = int(item["fetched_at"]), item["expires_at"]
     shown = {key: value for key, value in item.items()
              if key not in ("emulator_id", "game_key") and value is not None}
     expiry = from_epoch(expires)  # None: never (beyond the calendar too)
+    # (QA144 F1: the age was the import's; a 2019 report read "age now")
     shown.update(is_best=bool(item["is_best"]), fetched_at=from_epoch(fetched),
                  expires_at=expiry, age=_duration(now - fetched),
-                 stale=expiry is not None and expires < now)
+                 stale=expiry is not None and expires < now,
+                 data_as_of=dated(str(item["source"])))
     if "settings_json" in shown:
         shown["settings"] = json.loads(shown.pop("settings_json"))
     return shown

@@ -309,9 +309,11 @@ def _render_explanation(console: Console, explanation: Explanation) -> None:
                 item.get("settings"))
             mark = "best" if item["is_best"] else "    "
             stale = " (stale)" if item["stale"] else ""
+            as_of = f"as of {item['data_as_of'][:10]}, " if item.get("data_as_of") else ""
             console.print(f"    {mark} {item['source']:<22} {value}  {item['confidence']}  "
-                          f"{item.get('notes') or ''}  age {item['age']}, expires "
-                          f"{item['expires_at'] or 'never'}{stale}", markup=False)
+                          f"{item.get('notes') or ''}  {as_of}imported "
+                          f"{'now' if item['age'] == 'now' else item['age'] + ' ago'}, "
+                          f"expires {item['expires_at'] or 'never'}{stale}", markup=False)
 
 
 def _short(settings: object) -> str:

@@ -16,12 +16,13 @@ import functools
 import json
 import re
 from collections import defaultdict
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
 from romrunner.bios.known import library_bios_dumps
+from romrunner.cache.sources import data_as_of
 from romrunner.catalog.clones import (
     SplitClone,
     bios_set_games,
@@ -502,8 +503,24 @@ def _json_list(text: str | None) -> tuple[str, ...]:
 
 
 # -- knowledge lookups: one statement each -----------------------------------------------
-# level, emulator family ('' = any), tier, excluded, the source's priority (lower first)
-_PerfRow = tuple[int, str, str, bool, int]
+# level, emulator family ('' = any), tier, excluded, the source's priority (lower first),
+# the source as said (its name, and the date of its answers when known)
+_PerfRow = tuple[int, str, str, bool, int, str]
+
+
+class _SourceLabels:
+    """A source as a verdict names it: ``emuready-listings, as of 2019-03-01`` (QA144 F1: a
+    2019 report dropped a game and nothing said how old it was), read once per source."""
+
+    def __init__(self, db: Database, kind: str) -> None:
+        self.db, self.kind = db, kind
+        self.labels: dict[str, str] = {}
+
+    def __call__(self, source: str) -> str:
+        if source not in self.labels:
+            when = data_as_of(self.db, source, self.kind)
+            self.labels[source] = f"{source}, as of {when[:10]}" if when else source
+        return self.labels[source]
 
 
 def _priority(kind: str) -> str:
@@ -529,17 +546,18 @@ def _performance(db: Database, pack: DefinitionPack, profile: Profile
     table: dict[tuple[str, str], list[_PerfRow]] = defaultdict(list)
     if not levels:
         return table
+    label = _SourceLabels(db, "performance")
     for row in db.query(
             "SELECT device_profile_id, platform_id, definition_game_id, emulator_id, "
-            f"performance_tier, exclude_from_auto, {_priority('performance')} AS priority "
-            "FROM v_game_performance v "
+            f"performance_tier, exclude_from_auto, {_priority('performance')} AS priority, "
+            "source FROM v_game_performance v "
             "WHERE device_profile_id IN (SELECT value FROM json_each(?))",
             (json.dumps(list(levels)),)):
         family = ratings_family(row["emulator_id"]) if row["emulator_id"] else ""
         table[(row["platform_id"], row["definition_game_id"])].append(
             (levels[int(row["device_profile_id"])], family, row["performance_tier"],
              bool(row["exclude_from_auto"]) or row["performance_tier"] in _EXCLUDED_TIERS,
-             int(row["priority"])))
+             int(row["priority"]), label(str(row["source"]))))
     return table
 
 
@@ -548,9 +566,10 @@ class _Compat(dict[tuple[str, str, str], tuple[str, str]]):
     (platform, game key) -> the families that answered for it, for a game whose emulator
     none did (see :func:`check_compatibility`)."""
 
-    def __init__(self) -> None:
+    def __init__(self, label: Callable[[str], str] = str) -> None:
         super().__init__()
         self.by_game: dict[tuple[str, str], set[str]] = defaultdict(set)
+        self.label = label  # a source as a verdict names it (see _SourceLabels)
 
     def others(self, platform_id: str, keys: Iterable[str]) -> list[str]:
         """The answers other emulators gave for one of ``keys``, as ``family status``."""
@@ -565,7 +584,7 @@ def _compatibility(db: Database, keys: set[str]) -> tuple[_Compat, list[str]]:
     """(platform, emulator family, game key or '*') -> (status, its source), for the games'
     ``keys``; and the warning of the answers kept that are past their expiry (see
     :func:`_stale_warning`), read in the same query."""
-    table = _Compat()
+    table = _Compat(_SourceLabels(db, "compat"))
     expiry: dict[tuple[str, str, str], str | None] = {}
     for row in db.query(  # (the priority winner of one family last: it is the one kept)
             "SELECT platform_id, emulator_id, definition_game_id, status, source, expires_at "
@@ -657,20 +676,21 @@ def check_performance(game: _Game, emulator: str | None, mode: str, policies: _P
     best: tuple[tuple[int, int, int, int], _PerfRow] | None = None
     for specificity, key in (*enumerate(game.game_keys), (len(game.game_keys), "*")):
         for row in perf.get((game.platform_id, key), ()):
-            level, row_family, _tier, _excluded, priority = row
+            level, row_family, _tier, _excluded, priority, _source = row
             if row_family not in ("", family):
                 continue
             rank = (specificity, level, 0 if row_family else 1, priority)
             if best is None or rank < best[0]:
                 best = (rank, row)
     if best is not None:
-        _level, _family, found_tier, excluded, _priority_rank = best[1]
+        _level, _family, found_tier, excluded, _priority_rank, source = best[1]
         if not excluded:
             return _Gate(True, PERF_OK)
         # (a source's own "exclude from auto-lists" flag, not the tier: QA54 F5)
         return _Gate(False, PERF_TIER_EXCLUDED, [
-            f"Performance tier {found_tier}" if found_tier in _EXCLUDED_TIERS else
-            f"Excluded from auto-lists by its performance source (tier {found_tier})"])
+            f"Performance tier {found_tier} ({source})" if found_tier in _EXCLUDED_TIERS else
+            f"Excluded from auto-lists by its performance source ({source}; tier "
+            f"{found_tier})"])
     if game.platform_id not in policies.coverage:
         return _Gate(True, PERF_NO_RETROCAT_DATA_ASSUME_OK,
                      [f"Performance unknown for {game.platform_id} (not in RetroCatalog)"])
@@ -698,7 +718,7 @@ def check_compatibility(game: _Game, emulator: str | None, mode: str, policies: 
             break
     if found is not None:
         status, source = found
-        said = f"Compatibility: {status} ({source}, {emulator})"
+        said = f"Compatibility: {status} ({compat.label(source)}, {emulator})"
         if status in _EXCLUDED_STATUSES:
             return _Gate(False, COMPAT_STATUS_EXCLUDED, [said])
         if status in _WARN_STATUSES:
