@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
 import zlib
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,8 @@ from romrunner.packs.model import FolderNames, PackWarning
 from tests.conftest import shared_path
 
 DEVICE = {"minui": "miyoo-mini", "nextui": "miyoo-mini", "batocera": "rg-35xx-plus",
-          "analogue-os": "analogue-pocket", "muos": "rg-35xx-plus"}
+          "analogue-os": "analogue-pocket", "muos": "rg-35xx-plus", "knulli": "rg-35xx-plus",
+          "rocknix": "rg-35xx-plus", "emudeck": "steam-deck"}
 
 
 def rom(path: Path, seed: str, size: int = 4096) -> None:
@@ -484,3 +486,40 @@ def test_a_deploy_says_no_missing_bios_of_a_platform_it_only_keeps(
     dry = run("deploy", str(profile), "--to", str(card), "platform:gba", "--dry-run")
     assert not [w for w in dry.json()["data"]["plan"]["warnings"]
                 if w["code"] == "missing-bios"], dry.out
+
+
+@pytest.mark.parametrize(("os_id", "expected"), [
+    ("batocera", "bios/ps2/ps2-test.bin"), ("knulli", "bios/ps2/ps2-test.bin"),
+    ("emudeck", "Emulation/bios/ps2-test.bin"),
+    ("rocknix", "roms/bios/pcsx2/bios/ps2-test.bin")])
+def test_a_ps2_bios_goes_where_the_os_points_pcsx2(
+        cli: Any, tmp_path: Path, os_id: str, expected: str) -> None:
+    """QA145 F8, QA147 F2: the pack's `pcsx2/bios` is the LRPS2 core's folder; Batocera
+    (and KNULLI) point PCSX2 at `bios/ps2`, EmuDeck's PCSX2-Qt at `Emulation/bios` itself,
+    so every PS2 game wanted a BIOS the deploy had put elsewhere. Where we know no such rule
+    the pack's folder stands."""
+    pack = tmp_path / "pack"
+    shutil.copytree(shared_path("definition-pack"), pack)
+    data = json.loads((pack / "bios-hashes.json").read_text(encoding="utf-8"))
+    dump = hashlib.sha256(b"a ps2 bios for tests").digest() * 128
+    data["biosFiles"].append({
+        "id": "ps2-test-bios", "name": "PS2 test BIOS", "filename": "ps2-test.bin",
+        "platformId": "ps2", "required": True, "hleFallback": False, "fileSize": len(dump),
+        "biosSubdirectory": "pcsx2/bios",
+        "knownHashes": [{"md5": hashlib.md5(dump).hexdigest(),
+                         "sha1": hashlib.sha1(dump).hexdigest(),
+                         "crc32": f"{zlib.crc32(dump):08x}", "isPreferred": True}]})
+    (pack / "bios-hashes.json").write_text(json.dumps(data), encoding="utf-8")
+    (tmp_path / "bios").mkdir()
+    (tmp_path / "bios" / "ps2-test.bin").write_bytes(dump)
+    run, profile = setup(cli, tmp_path, os_id, pack, tmp_path / "bios",
+                         {"ps2/Racer (USA).iso": "ps2 game"})
+    check = run("bios", "check", "--profile", str(profile), "--platform", "ps2")
+    (destination,) = {entry["destination"] for group in check.json()["data"]["groups"]
+                      for entry in group["one_of"] if entry["filename"] == "ps2-test.bin"}
+    card = tmp_path / "card"
+    card.mkdir()
+    done = run("deploy", str(profile), "--to", str(card), "platform:ps2")
+    assert done.code in (0, 1), done.err
+    assert expected in card_files(card), card_files(card)
+    assert (destination or "") in expected

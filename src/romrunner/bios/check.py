@@ -52,6 +52,9 @@ class BiosGroup:
     # with a profile whose OS family reads each system's BIOS from a folder of its own
     # (MinUI: ``PS``): that folder, under the OS's BIOS folder
     os_folder: str | None = None
+    # with a profile whose OS family puts the platform's BIOS in a folder of its own, in
+    # place of each entry's (see FolderNames.entry_bios_folder; "": the BIOS folder itself)
+    entry_folder: str | None = None
     present: list[dict[str, Any]] = field(default_factory=list)
     problems: list[dict[str, Any]] = field(default_factory=list)
 
@@ -59,6 +62,12 @@ class BiosGroup:
     def hle_fallback(self) -> bool:
         """True when an emulator can run without any member (high-level emulation)."""
         return any(entry.hle_fallback for entry in self.entries)
+
+    def folder_of(self, entry: BiosEntry) -> str | None:
+        """The subfolder of the OS's BIOS folder ``entry`` goes to: the OS family's for the
+        platform, else the entry's own (QA147 F2: EmuDeck's PCSX2-Qt reads Emulation/bios,
+        Batocera's bios/ps2; the pack's pcsx2/bios is the LRPS2 core's)."""
+        return self.entry_folder if self.entry_folder is not None else entry.bios_subdirectory
 
     def as_dict(self) -> dict[str, Any]:
         """The JSON form of the group, with where each file goes under the OS's BIOS folder
@@ -74,7 +83,7 @@ class BiosGroup:
                             # (a folder the pack writes in the file name, `np2/bios.rom`,
                             # is where it goes too: QA58 F3)
                             "destination": "/".join(
-                                part for part in (self.os_folder, e.bios_subdirectory,
+                                part for part in (self.os_folder, self.folder_of(e),
                                                   e.filename.rpartition("/")[0]) if part)
                             or None,
                             "alternate_destinations": list(e.alternate_subdirectories)}
@@ -507,8 +516,10 @@ def _profile_groups(db: Database, pack: DefinitionPack, profile_id: int,
                 origin += f"; {emulator} is named by no BIOS entry, any emulator's needs apply"
         os_folder = pack.folder_names.bios_subfolder(
             family, pack.folder_names.folder_for(platform, family)[0] or platform)
+        entry_folder = pack.folder_names.entry_bios_folder(family, platform)
         for group in found:
             group.origin = origin
             group.os_folder = os_folder
+            group.entry_folder = entry_folder
         groups += found
     return groups

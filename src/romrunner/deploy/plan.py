@@ -2941,7 +2941,7 @@ def _add_bios(db: Database, pack: DefinitionPack, profile_id: int | None,
                 "unverified-bios", f"{group.platform_id}: {yours}", group.platform_id))
         for present in group.present:
             entry = entries[present["entry"]]
-            parts = [*(entry.bios_subdirectory or "").split("/"), *entry.filename.split("/")]
+            parts = [*(group.folder_of(entry) or "").split("/"), *entry.filename.split("/")]
             folder = builder.layout.bios_folder(group.platform_id).path
             builder.plan.layout_folders.add(str(folder))
             try:

@@ -308,7 +308,33 @@ def load_folder_names(root: Path, warnings: list[PackWarning]) -> FolderNames:
             data.get("romSubfolders")).items() if family != "description" and sub.strip()},
         closed_families=frozenset(reader.strings(data, "closedFamilies", "closedFamilies")),
         any_folder_families=frozenset(reader.strings(data, "anyFolderFamilies",
-                                                     "anyFolderFamilies")))
+                                                     "anyFolderFamilies")),
+        bios_subdirectories=_bios_subdirectories(reader, data.get("biosSubdirectories")))
+
+
+def _bios_subdirectories(reader: _Reader, value: Any) -> dict[str, dict[str, str]]:
+    """``biosSubdirectories``: family -> platform -> a folder under the BIOS folder (``""``
+    for the folder itself); anything else, or a folder that climbs out, is skipped with a
+    warning."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        reader.warn("biosSubdirectories", "is not an object; ignored")
+        return {}
+    rules: dict[str, dict[str, str]] = {}
+    for family, platforms in value.items():
+        if family == "description":
+            continue
+        if not isinstance(platforms, dict):
+            reader.warn(f"biosSubdirectories.{family}", "is not an object; skipped")
+            continue
+        for platform_id, folder in platforms.items():
+            if not isinstance(folder, str) or _climbs_out(folder) or folder.startswith("/"):
+                reader.warn(f"biosSubdirectories.{family}.{platform_id}",
+                            "is not a folder under the BIOS folder; skipped")
+                continue
+            rules.setdefault(family, {})[platform_id] = folder.strip("/")
+    return rules
 
 
 def _climbs_out(path: str) -> bool:
