@@ -49,6 +49,20 @@ def test_failing_writers_leave_nothing_behind(tmp_path: Path, args: list[str]) -
     assert not (tmp_path / "new").exists()
 
 
+def test_an_empty_file_at_db_is_left_empty_by_a_failing_command(tmp_path: Path) -> None:
+    """QA146 F5: `scan` on an existing 0-byte file (`touch`) failed "no library roots" and
+    left it a 577 KB database, and a lock file beside it."""
+    db = tmp_path / "library.db"
+    db.touch()
+    failed = run_subprocess("--db", str(db), "scan")
+    assert failed.code == 2, failed.err
+    assert db.is_file() and db.stat().st_size == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["library.db"]
+    created = run_subprocess("--db", str(db), "collection", "create", "Couch")
+    assert created.code == 0, created.err
+    assert db.stat().st_size > 0
+
+
 def test_an_existing_database_is_kept_when_a_command_fails(tmp_path: Path) -> None:
     db = tmp_path / "library.db"
     assert run_subprocess("--db", str(db), "db", "init").code == 0

@@ -67,6 +67,9 @@ class OpenResult:
     new_lock_file: bool = False
     new_folders: list[Path] = field(default_factory=list)
     backup_mark: BackupMark | None = None  # a file made by `db backup` (see BackupMark)
+    # ``new_file`` made in an empty file that was there (`touch`): a failed command leaves
+    # it empty, not gone (QA146 F5: a failed scan left it a database, and its lock)
+    was_empty_file: bool = False
 
 
 def open_database(path: Path, mode: OpenMode, *, lock_as: str | None = None,
@@ -88,7 +91,8 @@ def open_database(path: Path, mode: OpenMode, *, lock_as: str | None = None,
     used_before = lock_path(path).exists()  # a writer worked here once
     new_folders = missing_folders(path.parent)
     lock = prepare_to_write(path, lock_as, wait, on_wait)
-    new = not path.exists()
+    empty = path.is_file() and path.stat().st_size == 0
+    new = not path.exists() or empty
     mark = BackupMark() if was_backup else None
     try:
         db = Database(path)
@@ -97,7 +101,7 @@ def open_database(path: Path, mode: OpenMode, *, lock_as: str | None = None,
             db.on_first_write(mark)
     except BaseException:
         if new:
-            _remove_database_files(path)
+            _remove_database_files(path, keep_empty=empty)
         if lock is not None:
             lock.release()
         raise
@@ -109,7 +113,8 @@ def open_database(path: Path, mode: OpenMode, *, lock_as: str | None = None,
         if new:  # a database this command was creating: leave nothing half-made behind
             discard_new_database(OpenResult(
                 db, new_file=True, lock=lock,
-                new_lock_file=lock is not None and not used_before, new_folders=new_folders))
+                new_lock_file=lock is not None and not used_before, new_folders=new_folders,
+                was_empty_file=empty))
         else:
             db.close()
         raise
@@ -119,6 +124,7 @@ def open_database(path: Path, mode: OpenMode, *, lock_as: str | None = None,
             "before: if it was not removed on purpose, restore a backup "
             "(`romrunner db restore BACKUP`)")
     result.new_file, result.lock, result.backup_mark = new, lock, mark
+    result.was_empty_file = empty
     result.new_lock_file = lock is not None and not used_before
     result.new_folders = new_folders if new else []
     return result
@@ -133,7 +139,7 @@ def discard_new_database(result: OpenResult) -> None:
         raise ValueError("only a database this command created is discarded")
     db = result.db
     db.close_connection()
-    _remove_database_files(db.path)
+    _remove_database_files(db.path, keep_empty=result.was_empty_file)
     if result.lock is not None and result.new_lock_file:
         result.lock.remove_file()
     db.close()  # releases the writer lock
@@ -153,10 +159,16 @@ def missing_folders(folder: Path) -> list[Path]:
     return missing[::-1]
 
 
-def _remove_database_files(path: Path) -> None:
-    for suffix in ("", "-wal", "-shm", "-journal"):
+def _remove_database_files(path: Path, *, keep_empty: bool = False) -> None:
+    """Remove the database at ``path`` and its side files; ``keep_empty``: the file itself
+    is left, emptied, as it was found."""
+    for suffix in ("-wal", "-shm", "-journal") if keep_empty else ("", "-wal", "-shm",
+                                                                    "-journal"):
         with contextlib.suppress(OSError):
             Path(f"{path}{suffix}").unlink()
+    if keep_empty:
+        with contextlib.suppress(OSError), open(path, "r+b") as file:
+            file.truncate(0)
 
 
 def _open_for_reading(path: Path, mode: OpenMode) -> OpenResult:
