@@ -327,6 +327,23 @@ def test_cli_games_ls_query_total_and_errors(cli: Any, db_path: Path) -> None:
         "Zelda III", "Zelda Hacked", "Ocarina", "Odd 100% _title_"}
 
 
+def test_an_empty_result_of_an_operator_word_or_a_field_twice_is_explained(
+        cli: Any, db_path: Path) -> None:
+    """QA144 F3: `mario OR zelda` and `platform:snes platform:n64` gave "0 of 0", exit 0,
+    without a word; what they mean here is said, and the way to write what was meant."""
+    make_library(db_path).close()
+    either = cli("games", "ls", "mario", "OR", "zelda")
+    assert either.code == 0 and "0 of 0" in either.out
+    assert "warning: OR is a title word here" in either.err and "platform:gb,nes" in either.err
+    twice = cli("games", "ls", "platform:snes", "platform:n64")
+    assert "warning: platform: given twice, and a game must match both" in twice.err
+    assert "platform:A,B" in twice.err
+    found = cli("--json", "games", "ls", "platform:snes,n64")
+    assert found.json()["data"]["total"] > 0 and "warning" not in found.err
+    words = cli("games", "ls", "mario", "kart")  # found: nothing to explain
+    assert "warning" not in words.err and "0 of 0" not in words.out
+
+
 def test_year_comes_from_the_dats_releaseyear(db: Database, tmp_path: Path) -> None:
     """libretro's DATs carry `releaseyear`; it is what `year:` reads."""
     from romrunner.catalog.importer import import_dat

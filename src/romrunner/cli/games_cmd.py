@@ -31,6 +31,7 @@ from romrunner.library.query import (
     FIELDS,
     GamePage,
     describe_total,
+    empty_result_hint,
     parse_query,
     query_games,
     quote_value,
@@ -81,6 +82,8 @@ def games_ls(query: tuple[str, ...], sort: str, limit: int, after: str | None,
     page = query_games(app.open_db(OpenMode.READ), parsed, sort=sort, limit=limit,
                        after=after, exact_count=exact_count,
                        known_platforms=app.pack().platforms)
+    if page.total == 0 and (hint := empty_result_hint(parsed)) is not None:
+        app.warn(hint)
     app.finish(page_json(page), lambda console: render_page(console, page))
     return 0
 

@@ -266,6 +266,33 @@ def parse_query(text: str | Sequence[str]) -> Query:
     return query
 
 
+_OPERATOR_WORDS = frozenset({"OR", "AND", "NOT"})
+
+
+def empty_result_hint(query: Query) -> str | None:
+    """Why a query that found nothing may not say what its writer meant: an ``OR``, ``AND``
+    or ``NOT`` written as in other search syntaxes (here a title word), or a field given
+    twice (both must hold); None when nothing of the kind (QA144 F3: `mario OR zelda` and
+    `platform:gb platform:nes` gave "0 of 0" without a word)."""
+    operators = sorted({value for term in query.terms if term.field is None
+                        for value in term.values if value in _OPERATOR_WORDS})
+    if operators:
+        what = "is a title word" if len(operators) == 1 else "are title words"
+        return (f"{' and '.join(operators)} {what} here: every word must be in the "
+                "title; for either of two values write platform:gb,nes, and to leave games "
+                "out, -word or -field:value")
+    seen: dict[str, int] = {}
+    for term in query.terms:
+        if term.field is not None and not term.negated:
+            seen[term.field] = seen.get(term.field, 0) + 1
+    twice = sorted(name for name, count in seen.items() if count > 1)
+    if twice:
+        name = twice[0]
+        return (f"{name}: given twice, and a game must match both; for either value write "
+                f"{name}:A,B")
+    return None
+
+
 # -- value parsers --------------------------------------------------------------------------
 def _bad(field_name: str, value: str, why: str) -> QueryError:
     return QueryError(f"query: {field_name}:{value}: {why}")
