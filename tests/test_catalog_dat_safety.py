@@ -121,6 +121,29 @@ def test_broken_logiqx_xml_is_refused(cli: Any, db_path: Path, tmp_path: Path) -
     assert catalog_rows(db_path) == []
 
 
+def test_a_dat_in_a_zip_gzip_or_utf16_is_said_as_such(cli: Any, db_path: Path,
+                                                       tmp_path: Path) -> None:
+    """QA146 F9: No-Intro's own download (a zip of the DAT), a gzipped or a UTF-16 DAT was
+    "not a clrmamepro or Logiqx XML DAT", which sent the user looking for a format problem."""
+    import gzip
+
+    text = ('clrmamepro (\n\tname "Nintendo - Game Boy"\n)\n\ngame (\n\tname "A"\n'
+            '\trom ( name "a.gb" size 1 crc 00000000 )\n)\n')
+    zipped = tmp_path / "gb.zip"
+    with zipfile.ZipFile(zipped, "w") as archive:
+        archive.writestr("Nintendo - Game Boy.dat", text)
+    gzipped = tmp_path / "gb.dat.gz"
+    gzipped.write_bytes(gzip.compress(text.encode()))
+    utf16 = tmp_path / "gb16.dat"
+    utf16.write_bytes(text.encode("utf-16"))
+    for path, said in ((zipped, "a zip archive: extract the .dat inside it"),
+                       (gzipped, "gzip-compressed file: decompress it"),
+                       (utf16, "UTF-16 text: save it as UTF-8")):
+        error = one_line_error(cli("dat", "import", path))
+        assert f"{path}: not a clrmamepro or Logiqx XML DAT but " in error and said in error
+    assert catalog_rows(db_path) == []
+
+
 def test_several_files_are_one_unit(cli: Any, db_path: Path, tmp_path: Path) -> None:
     good = tmp_path / "gb.dat"
     good.write_text(dat_text("Nintendo - Game Boy", {"Alpha (USA)": b"a" * 64}))

@@ -124,7 +124,21 @@ def read_dat(path: Path) -> DatReadResult:
         return _read_logiqx(path)
     if start.lower().startswith(b"clrmamepro") or start.startswith(b"game"):
         return _read_clrmamepro(path)
-    raise InputError(f"{path}: not a clrmamepro or Logiqx XML DAT")
+    raise InputError(f"{path}: not a clrmamepro or Logiqx XML DAT{_what_it_is(start)}")
+
+
+def _what_it_is(start: bytes) -> str:
+    """What a file that is no DAT this reader reads looks like, when its first bytes say
+    (QA146 F9: No-Intro's own download, a zip of the DAT, was "not a … DAT")."""
+    if start.startswith(b"PK\x03\x04"):
+        return " but a zip archive: extract the .dat inside it and import that"
+    if start.startswith(b"\x1f\x8b"):
+        return " but a gzip-compressed file: decompress it (gunzip) and import the .dat"
+    if start.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return " but UTF-16 text: save it as UTF-8 and import it again"
+    if start.startswith(b"7z\xbc\xaf\x27\x1c"):
+        return " but a 7z archive: extract the .dat inside it and import that"
+    return ""
 
 
 # -- clrmamepro ---------------------------------------------------------------------
