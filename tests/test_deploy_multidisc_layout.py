@@ -9,7 +9,10 @@ import hashlib
 import json
 import os
 import shutil
+import signal
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -939,3 +942,48 @@ def test_a_plans_warnings_of_one_kind_are_said_ten_then_counted(
     said = [line for line in text.err.splitlines() if "is not in the library" in line]
     assert len(said) == 10, text.err
     assert "… and 3 more warnings as those above (set-disc-gap;" in text.err
+
+
+_KILLED_AT_SECOND_COPY = """
+import os, signal, sys
+from romrunner.deploy import execute
+original = execute._Runner.copy
+calls = [0]
+def copy(self, *args, **kwargs):
+    calls[0] += 1
+    if calls[0] == 2:  # after the set folder was made and its first file written
+        os.kill(os.getpid(), signal.SIGKILL)
+    return original(self, *args, **kwargs)
+execute._Runner.copy = copy
+from romrunner.cli.main import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def test_a_set_folder_a_killed_run_made_is_removed_by_the_next_run_once_empty(
+        cli: Any, pack: Path, library: Path, tmp_path: Path, db_path: Path) -> None:
+    """QA145 F7: a deploy killed after it made ES-DE's `Saga (USA).m3u/` folder (before its
+    manifest said so) left it, empty, to the next prune: "a folder ROM Runner did not make
+    is never removed", and ES-DE listed it as a game that cannot start."""
+    card = tmp_path / "card"
+    card.mkdir()
+    made = cli("--pack", str(pack), "--json", "profile", "create", "--device", "1",
+               "--os", "emudeck")
+    profile = str(made.json()["data"]["id"])
+    driver = tmp_path / "driver.py"
+    driver.write_text(_KILLED_AT_SECOND_COPY)
+    killed = subprocess.run(
+        [sys.executable, str(driver), "--db", str(db_path), "--pack", str(pack), "deploy",
+         profile, "--to", str(card), "platform:psx"], capture_output=True, text=True,
+        timeout=300)
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    folder = card / "Emulation" / "roms" / "psx" / "Saga (USA).m3u"
+    assert folder.is_dir()
+    (library / "gb").mkdir()
+    (library / "gb" / "Hop (USA).gb").write_bytes(b"hop" * 3000)
+    assert cli("--pack", str(pack), "scan", "--workers", "1").code == 0
+    again = cli("--pack", str(pack), "--json", "deploy", profile, "--to", str(card),
+                "platform:gb", "--prune", "--force")
+    assert again.code in (0, 1), again.err
+    assert not folder.exists(), sorted(p.name for p in folder.iterdir())
+    assert "Emulation/roms/psx/Saga (USA).m3u" in again.json()["data"]["pruned_folders"]

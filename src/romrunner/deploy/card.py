@@ -639,10 +639,28 @@ def writing_folders(root: Path) -> set[str] | None:
     return {folder for folder in folders if on_the_card(folder)}
 
 
-def note_writing(root: Path, folders: Iterable[str]) -> None:
-    """Note (durably, before any temporary file is written) the folders a run writes to."""
-    data = json.dumps({"folders": sorted(set(folders))}, ensure_ascii=False).encode()
+def note_writing(root: Path, folders: Iterable[str], made: Iterable[str] = ()) -> None:
+    """Note (durably, before any temporary file is written) the folders a run writes to, and
+    ``made``: those it is about to create, ours even if it is killed before its manifest
+    says so (QA145 F7: a killed run's `Game.m3u/` folders were "not made by ROM Runner" to
+    the prune that emptied them, and stayed, games ES-DE lists that cannot start)."""
+    data = json.dumps({"folders": sorted(set(folders)), "made": sorted(set(made))},
+                      ensure_ascii=False).encode()
     write_atomic(root / CARD_DIR / WRITING_NAME, data)
+
+
+def made_by_an_unfinished_run(root: Path) -> set[str]:
+    """The folders a run that did not complete noted it would create (see
+    :func:`note_writing`) that are folders on the card now."""
+    try:
+        data = card_json((root / CARD_DIR / WRITING_NAME).read_bytes())
+    except (OSError, ValueError):
+        return set()
+    made = data.get("made") if isinstance(data, dict) else None
+    if not isinstance(made, list):
+        return set()
+    return {folder for folder in made if isinstance(folder, str) and on_the_card(folder)
+            and stat.S_ISDIR(_lstat_mode(root / folder))}
 
 
 def clear_writing(root: Path) -> None:

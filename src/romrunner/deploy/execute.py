@@ -74,6 +74,7 @@ from romrunner.deploy.card import (
     fsync_folder,
     leads_off_the_card,
     lock_held,
+    made_by_an_unfinished_run,
     manifest_writers,
     note_writing,
     on_the_card,
@@ -2112,6 +2113,8 @@ class Claims:
         self.manifest, self._unreadable = read_manifest_bytes(root)
         self._files: dict[str, Any] | None = None
         self._folders: set[str] | None = None
+        # the folders a run that did not complete made (see made_by_an_unfinished_run)
+        self.unfinished_made: set[str] = set()
         self._let_go: dict[str, Owned] | None = None  # see let_go
         self._unfinished: set[str] | None = None  # see _prunes_unfinished
         self.notes: list[str] = []
@@ -2203,7 +2206,8 @@ class Claims:
                                                       self._unreadable)
         self._files = files
         if self._folders is None:
-            self._folders = folders
+            self.unfinished_made = made_by_an_unfinished_run(self.root)
+            self._folders = folders | self.unfinished_made
         if self._let_go is None:
             self._let_go = self._keyed(let_go)
         if note:
@@ -4168,6 +4172,9 @@ def _run(db: Database, deployment_id: int, root: Path, fs: FileSystem, dest_id: 
         recorded = deployment_record(db, deployment_id)
     summary.planned = _planned(db, deployment_id, recorded)
     runner.protected = recorded.protected
+    # (a killed run's empty set folder, `Game.m3u/`, is a game ES-DE lists: removed once
+    # empty like a folder a prune emptied, QA145 F7)
+    runner.pruned_from |= claims.folders & claims.unfinished_made
     if not fresh:  # a resume of an ended run: running again (killed: interrupted)
         with db.atomic():
             db.execute("UPDATE deployment_history SET status = 'started', completed_at = NULL, "
@@ -4316,8 +4323,16 @@ def _remove_temp(written: _Written) -> None:
 
 
 def _note_writing(runner: _Runner, copies: list[_Decision]) -> None:
+    folders = {d.item.dest.rpartition("/")[0] for d in copies}
+    made: set[str] = set()
+    if runner.protected is not None:  # (the folders of ours the copies will create)
+        for folder in folders:
+            while folder and folder not in made and folder not in runner.protected \
+                    and not os.path.isdir(f"{runner.base}/{folder}"):
+                made.add(folder)
+                folder = folder.rpartition("/")[0]
     try:
-        note_writing(runner.root, {d.item.dest.rpartition("/")[0] for d in copies})
+        note_writing(runner.root, folders, made)
     except OSError as exc:
         raise _Stop(runner._stop_message(exc, copies[0].item.dest, runner.gone())) from exc
 
