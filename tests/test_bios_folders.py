@@ -488,6 +488,43 @@ def test_a_deploy_says_no_missing_bios_of_a_platform_it_only_keeps(
                 if w["code"] == "missing-bios"], dry.out
 
 
+def _pack_with_a_ps2_bios(tmp_path: Path, written_as: str) -> Path:
+    """A copy of the real pack knowing a test PS2 BIOS (``ps2-test.bin``, also named
+    ``PS2-TEST.BIN``, in the LRPS2 core's folder, as the pack's are), written in
+    ``tmp_path/bios`` as ``written_as``."""
+    pack = tmp_path / "pack"
+    shutil.copytree(shared_path("definition-pack"), pack)
+    data = json.loads((pack / "bios-hashes.json").read_text(encoding="utf-8"))
+    dump = hashlib.sha256(b"a ps2 bios for tests").digest() * 128
+    data["biosFiles"].append({
+        "id": "ps2-test-bios", "name": "PS2 test BIOS", "filename": "ps2-test.bin",
+        "alternateFilenames": ["PS2-TEST.BIN"],
+        "platformId": "ps2", "required": True, "hleFallback": False, "fileSize": len(dump),
+        "biosSubdirectory": "pcsx2/bios",
+        "knownHashes": [{"md5": hashlib.md5(dump).hexdigest(),
+                         "sha1": hashlib.sha1(dump).hexdigest(),
+                         "crc32": f"{zlib.crc32(dump):08x}", "isPreferred": True}]})
+    (pack / "bios-hashes.json").write_text(json.dumps(data), encoding="utf-8")
+    (tmp_path / "bios").mkdir()
+    (tmp_path / "bios" / written_as).write_bytes(dump)
+    return pack
+
+
+def test_a_bios_named_by_another_of_its_names_says_its_name_on_the_card(
+        cli: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """QA147 F7: a file named by one of its entry's other names (`GBA_BIOS.BIN`) was shown
+    bare by `bios check`, though the card gets the entry's name; QA147 F9: an unknown
+    emulator listed the pack's ~280 emulator ids on one line."""
+    pack = _pack_with_a_ps2_bios(tmp_path, "PS2-TEST.BIN")
+    setup(cli, tmp_path, "batocera", pack, tmp_path / "bios", {"ps2/Racer (USA).iso": "ps2"})
+    monkeypatch.setenv("COLUMNS", "400")  # table cells on one line, to read them whole
+    text = cli("--pack", str(pack), "bios", "check", "--platform", "ps2").out
+    assert "PS2-TEST.BIN (as ps2-test.bin on the card)" in text, text
+    wrong = cli("--pack", str(pack), "bios", "check", "--emulator", "duckstaton")
+    assert wrong.code == 2 and wrong.err.count("\n") == 1 and len(wrong.err) < 200, wrong.err
+    assert "did you mean duckstation" in wrong.err
+
+
 @pytest.mark.parametrize(("os_id", "expected"), [
     ("batocera", "bios/ps2/ps2-test.bin"), ("knulli", "bios/ps2/ps2-test.bin"),
     ("emudeck", "Emulation/bios/ps2-test.bin"),
@@ -498,20 +535,7 @@ def test_a_ps2_bios_goes_where_the_os_points_pcsx2(
     (and KNULLI) point PCSX2 at `bios/ps2`, EmuDeck's PCSX2-Qt at `Emulation/bios` itself,
     so every PS2 game wanted a BIOS the deploy had put elsewhere. Where we know no such rule
     the pack's folder stands."""
-    pack = tmp_path / "pack"
-    shutil.copytree(shared_path("definition-pack"), pack)
-    data = json.loads((pack / "bios-hashes.json").read_text(encoding="utf-8"))
-    dump = hashlib.sha256(b"a ps2 bios for tests").digest() * 128
-    data["biosFiles"].append({
-        "id": "ps2-test-bios", "name": "PS2 test BIOS", "filename": "ps2-test.bin",
-        "platformId": "ps2", "required": True, "hleFallback": False, "fileSize": len(dump),
-        "biosSubdirectory": "pcsx2/bios",
-        "knownHashes": [{"md5": hashlib.md5(dump).hexdigest(),
-                         "sha1": hashlib.sha1(dump).hexdigest(),
-                         "crc32": f"{zlib.crc32(dump):08x}", "isPreferred": True}]})
-    (pack / "bios-hashes.json").write_text(json.dumps(data), encoding="utf-8")
-    (tmp_path / "bios").mkdir()
-    (tmp_path / "bios" / "ps2-test.bin").write_bytes(dump)
+    pack = _pack_with_a_ps2_bios(tmp_path, "ps2-test.bin")
     run, profile = setup(cli, tmp_path, os_id, pack, tmp_path / "bios",
                          {"ps2/Racer (USA).iso": "ps2 game"})
     check = run("bios", "check", "--profile", str(profile), "--platform", "ps2")

@@ -12,6 +12,7 @@ present with a good status (exact, alternate or presence-only match) under an ac
 
 from __future__ import annotations
 
+import difflib
 import os
 from collections import defaultdict
 from collections.abc import Iterable
@@ -462,14 +463,22 @@ def _require_known(db: Database, pack: DefinitionPack, entries: list[BiosEntry],
         storable(p) and db.scalar("SELECT count(*) FROM games WHERE platform_id = ? LIMIT 1",
                                   (p,)))]
     if unknown:
-        raise NotFoundError(f"unknown platform {', '.join(map(repr, unknown))} (the pack's "
-                            f"platforms: {', '.join(sorted(pack.platforms))})")
+        hint = _like(unknown[0], set(pack.platforms), "`romrunner platforms --all` lists them")
+        raise NotFoundError(f"unknown platform {', '.join(map(repr, unknown))} ({hint})")
     known_emulators = set(pack.emulators) | {
         name for e in entries for name in (*e.required_for_emulators,
                                            *e.optional_for_emulators)}
     if emulator is not None and emulator not in known_emulators:
-        raise NotFoundError(f"unknown emulator {emulator!r} (the pack's emulators: "
-                            f"{', '.join(sorted(pack.emulators))})")
+        hint = _like(emulator, known_emulators,
+                     f"none of the pack's {len(pack.emulators):,} emulators is named like it")
+        raise NotFoundError(f"unknown emulator {emulator!r} ({hint})")
+
+
+def _like(word: str, known: set[str], otherwise: str) -> str:
+    """The known ids closest to ``word``, or ``otherwise`` (QA147 F9: every one of the
+    pack's ~280 emulator ids on one line)."""
+    close = difflib.get_close_matches(word.lower(), sorted(known), n=3, cutoff=0.6)
+    return f"did you mean {', '.join(close)}?" if close else otherwise
 
 
 def _core_name(pack: DefinitionPack, entries: list[BiosEntry], emulator: str | None

@@ -241,8 +241,10 @@ def _present(item: dict[str, Any]) -> str:
     if not item.get("there", True):  # (QA129 F5: said "satisfied" of a deleted folder's)
         return (f"{item['filepath']}: gone since its scan (a share not mounted? mount it; "
                 "deleted, `romrunner bios scan` of the folder above it forgets it)")
-    if not item["expected_filename"]:
-        return name
+    if not item["expected_filename"]:  # (named as the entry lists it: its card name may
+        # still differ, QA147 F7: `GBA_BIOS.BIN` goes on the card as `gba_bios.bin`)
+        card = str(item.get("card_name") or name).rsplit("/", 1)[-1]
+        return name if card == name else f"{name} (as {card} on the card)"
     if item["name_serves"]:
         return f"{name} (as {item['card_name']} on the card)"
     if item["name_taken"]:
