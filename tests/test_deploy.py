@@ -249,6 +249,12 @@ def test_the_cards_good_bios_is_kept_when_the_librarys_copy_is_lost(
     scan_bios(library.db, pack, [bios_dir])
     plan = build_plan(library.db, Layout(card), library.game_ids(), pack=pack, pruning=True)
     assert "BIOS/example-nes-boot.bin" not in {i.dest for i in plan.items}
+    # said as kept, not "will not run" beside the note that keeps it (QA147 F5)
+    (said,) = [w.message for w in plan.warnings if w.code == "missing-bios"
+               and w.platform_id == "nes"]
+    assert "no verified BIOS in the library" in said and "will not run" not in said
+    assert "the card's BIOS/example-nes-boot.bin, a good dump when ROM Runner wrote it, is " \
+        "kept" in said
     summary = deploy(library.db, plan, profile_id=library.profile_id,
                      options=DeployOptions(prune=True, force_prune=True))
     assert summary.failed == 0 and summary.pruned == 0

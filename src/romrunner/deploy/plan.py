@@ -2922,6 +2922,7 @@ def _add_bios(db: Database, pack: DefinitionPack, profile_id: int | None,
     report = check_bios(db, pack, platforms=platforms, profile=profile_id,
                         outside=os.path.realpath(builder.plan.root))
     wanted: list[tuple[str, str, dict[str, Any]]] = []
+    on_card: dict[str, str] | None = None  # SHA1 -> a file of ours on the card (read once)
     for group in report.groups:
         entries = {entry.id: entry for entry in group.entries}
         yours = _unverified_dumps(group.problems, verified_at_scan(db, [
@@ -2933,9 +2934,20 @@ def _add_bios(db: Database, pack: DefinitionPack, profile_id: int | None,
             names = ", ".join(known[:3]) + ("" if len(known) <= 3 else
                                             f"… ({len(known):,} names the pack knows)")
             how = "runs with HLE, less accurately" if group.status == HLE else "will not run"
+            if on_card is None:
+                on_card = {owned.sha1: dest for dest, owned in
+                           read_manifest(builder.plan.root)[0].items() if owned.sha1}
+            kept = sorted({on_card[known.sha1] for entry in group.entries
+                           for known in entry.known_hashes if known.sha1 in on_card})
+            if kept:  # (QA147 F5: "will not run" beside the note that kept the card's copy)
+                # (a plan that says so is the card's: not kept. One that finds none stays
+                # true until a deploy of a library copy, which a BIOS scan made first)
+                builder.volatile = True
+                how = (f"the card's {examples(kept)}, a good dump when ROM Runner wrote it, "
+                       "is kept: the games run as long as it stays there")
             builder.plan.warnings.append(PlanIssue(
-                "missing-bios", f"{group.platform_id}: no verified BIOS for one of {names} "
-                f"({how}){'; ' + yours if yours else ''}", group.platform_id))
+                "missing-bios", f"{group.platform_id}: no verified BIOS in the library for "
+                f"one of {names} ({how}){'; ' + yours if yours else ''}", group.platform_id))
         elif shown and yours:
             builder.plan.warnings.append(PlanIssue(
                 "unverified-bios", f"{group.platform_id}: {yours}", group.platform_id))
