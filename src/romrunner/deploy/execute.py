@@ -445,6 +445,9 @@ def _prepare(db: Database, plan: DeployPlan, profile_id: int, options: DeployOpt
     claims.prune_others = options.prune_others
     claims.notes.extend(_twin_cards(db, root, dest_id))
     rest, unchanged = _split(root, plan, claims, options, keep=True)
+    if claims.parsed:  # (said by a run whose selection or card changed; not by a re-deploy
+        # its kept check settled, which reads no record: the same plan, the same card)
+        claims.notes.extend(_unchosen_note(db, plan, claims, options))
     # (the sources are checked as they are copied, unless a prune needs them all first)
     decisions = _decide_with_prune(db, plan, rest, claims, options,
                                    check_sources=options.prune)
@@ -855,6 +858,7 @@ def _preview(db: Database, plan: DeployPlan, options: DeployOptions | None,
     claims.prune_others = options.prune_others
     notes = claims.notes
     notes.extend(_twin_cards(db, root, dest_id))
+    notes.extend(_unchosen_note(db, plan, claims, options))
     rest, unchanged = _split(root, plan, claims, options)
     decisions = _decide_with_prune(db, plan, rest, claims, options)
     _prune_brake(plan, decisions, unchanged, options)  # refused in the real run's words
@@ -2194,6 +2198,11 @@ class Claims:
         return self._files
 
     @property
+    def parsed(self) -> bool:
+        """True once the card's manifest was parsed (see :meth:`_parse`)."""
+        return self._files is not None
+
+    @property
     def folders(self) -> set[str]:
         """The folders our deployments created, as the card's manifest says."""
         if self._folders is None:
@@ -3330,15 +3339,37 @@ def _room_a_prune_makes(db: Database, plan: DeployPlan, claims: Claims,
     longer chosen (QA76 F4: a user told to "free 3.4 MiB" deletes files by hand, while 12
     MiB of games ROM Runner put there were no longer chosen). 0 when pruning already. Read
     with records of its own: the run's own notes stay those of a run that does not prune."""
-    if options.prune:
-        return 0
+    return 0 if options.prune else sum(item.size for item in _unchosen(db, plan, claims))
+
+
+def _unchosen(db: Database, plan: DeployPlan, claims: Claims) -> list[_Item]:
+    """The files of ours a ``--prune`` of ``plan`` would remove first, read with records of
+    their own (see :func:`_room_a_prune_makes`); none when the card cannot be read."""
     other = Claims(db, plan.root, claims.dest_id, plan.fs)
     other.held_sha1s, other.profile_id = claims.held_sha1s, claims.profile_id
     other.prune_others = claims.prune_others
     try:
-        return sum(item.size for item in _prune_items(plan.root, plan, other))
+        return _prune_items(plan.root, plan, other)
     except OSError:
-        return 0
+        return []
+
+
+def _unchosen_note(db: Database, plan: DeployPlan, claims: Claims,
+                   options: DeployOptions) -> list[str]:
+    """Of a run without ``--prune``: the files of ours on the card no longer chosen, which
+    stay (QA145 F6: a game taken out of the collection stayed on the card without a word,
+    only a prune's dry run named it)."""
+    if options.prune:
+        return []
+    items = _unchosen(db, plan, claims)
+    if not items:
+        return []
+    one = len(items) == 1
+    return [f"{counted(len(items), 'file')} of ROM Runner's on the card "
+            f"({size_text(sum(item.size for item in items))}) {'is' if one else 'are'} no "
+            f"longer chosen and {'stays' if one else 'stay'} there "
+            f"({examples(sorted(item.dest for item in items))}): `--prune` removes "
+            f"{'it' if one else 'them'}"]
 
 
 def has_room(need: int, free: int, margin: int) -> bool:
