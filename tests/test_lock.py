@@ -9,6 +9,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -241,3 +242,49 @@ def test_a_lock_held_an_instant_by_no_recorded_holder_is_waited_for_briefly(
     finally:
         long.kill()
         long.wait(timeout=30)
+
+
+LOCKING_HOLDER = """
+import sqlite3, sys
+from pathlib import Path
+from romrunner.store.lock import WriterLock
+lock = WriterLock(Path(sys.argv[1]), "collection add")
+lock.acquire()
+conn = sqlite3.connect(sys.argv[1], isolation_level=None)
+conn.execute("PRAGMA locking_mode = EXCLUSIVE")
+conn.execute("BEGIN IMMEDIATE")
+conn.execute("INSERT INTO user_settings (key, value) VALUES ('probe', '1')")
+print("held", flush=True)
+sys.stdin.read()
+conn.execute("ROLLBACK")
+"""
+
+
+def test_a_second_writer_says_it_waits_while_the_first_holds_the_file_too(
+        existing_db: Path, tmp_path: Path) -> None:
+    """QA148 F1: while a writer paused mid-commit held the file, a second `--wait` writer
+    sat silent in a read of the file made before it looked at the writer lock (up to the
+    busy timeout), or failed with SQLite's "locking protocol"; it says it waits, at once."""
+    first = subprocess.Popen([sys.executable, "-c", LOCKING_HOLDER, str(existing_db)],
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    assert first.stdout is not None and first.stdout.readline().strip() == "held"
+    waiter = subprocess.Popen(romrunner("--wait", "--db", str(existing_db), "library", "add",
+                                        str(tmp_path)),
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                              env={**os.environ, "ROMRUNNER_BUSY_TIMEOUT_MS": "3600000"})
+    said: list[str] = []
+    stderr = waiter.stderr
+    assert stderr is not None
+    reader = threading.Thread(target=lambda: said.append(stderr.readline()), daemon=True)
+    reader.start()
+    reader.join(timeout=120)  # (a guard against a hang, not a measure: it says so at once)
+    try:
+        assert said and said[0].startswith("waiting: another romrunner command is writing "
+                                           f"to {existing_db} (pid {first.pid}: collection add")
+    finally:
+        assert first.stdin is not None
+        first.stdin.close()
+        first.wait(timeout=60)
+    out, err = waiter.communicate(timeout=120)
+    assert waiter.returncode == 0, err
+    assert str(tmp_path) in out

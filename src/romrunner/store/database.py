@@ -128,7 +128,9 @@ def sqlite_error(path: Path | str, exc: sqlite3.Error) -> DatabaseError:
     """The :class:`DatabaseError` (of the fitting kind) a SQLite error means for ``path``."""
     text = str(exc)
     lowered = text.lower()
-    if "locked" in lowered or "busy" in lowered:
+    # (SQLITE_PROTOCOL, "locking protocol": a WAL lock race another connection's work
+    # causes, as transient as a busy one: QA148 F1 printed it raw)
+    if "locked" in lowered or "busy" in lowered or "locking protocol" in lowered:
         return DatabaseBusyError(
             f"{path}: database is locked by another writer; try again when it has finished")
     if "readonly" in lowered or "read-only" in lowered:

@@ -251,7 +251,12 @@ class BackupMark:
 def refuse_a_foreign_database(path: Path, why: str) -> None:
     """Refuse an existing SQLite file that is not a ROM Runner database, read without writing
     to it: opened to write, it would be switched to WAL mode and a lock file made beside it
-    before the schema check could refuse it (a user's file changed by a mistyped --db)."""
+    before the schema check could refuse it (a user's file changed by a mistyped --db).
+    Not read while a ROM Runner writer holds its writer lock: the file is then ours, and the
+    read could wait on that writer's work, silently, before the lock's holder is named
+    (QA148 F1: a writer paused mid-commit)."""
+    if writer_lock_is_held(path):
+        return
     try:
         _check_is_ours(path, why)
     except DatabaseBusyError:
