@@ -85,7 +85,8 @@ def open_database(path: Path, mode: OpenMode, *, lock_as: str | None = None,
     check_is_sqlite_file(path)
     if not mode.writes:
         return _open_for_reading(path, mode)
-    refuse_a_foreign_database(path, "ROM Runner writes only to its own database")
+    refuse_a_foreign_database(path, "ROM Runner writes only to its own database",
+                              another_writer_ours=True)
     refuse_a_databases_side_file(path)
     was_backup = is_backup_file(path)
     used_before = lock_path(path).exists()  # a writer worked here once
@@ -248,14 +249,16 @@ class BackupMark:
             and db.scalar("PRAGMA application_id") != BACKUP_APPLICATION_ID
 
 
-def refuse_a_foreign_database(path: Path, why: str) -> None:
+def refuse_a_foreign_database(path: Path, why: str, *,
+                              another_writer_ours: bool = False) -> None:
     """Refuse an existing SQLite file that is not a ROM Runner database, read without writing
     to it: opened to write, it would be switched to WAL mode and a lock file made beside it
     before the schema check could refuse it (a user's file changed by a mistyped --db).
-    Not read while a ROM Runner writer holds its writer lock: the file is then ours, and the
-    read could wait on that writer's work, silently, before the lock's holder is named
-    (QA148 F1: a writer paused mid-commit)."""
-    if writer_lock_is_held(path):
+    ``another_writer_ours``: asked before this command takes the writer lock, so a holder
+    is another ROM Runner writer: the file is then ours, and is not read — the read could
+    wait on that writer's work, silently, before the lock's holder is named (QA148 F1: a
+    writer paused mid-commit)."""
+    if another_writer_ours and writer_lock_is_held(path):
         return
     try:
         _check_is_ours(path, why)
