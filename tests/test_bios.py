@@ -502,3 +502,30 @@ def test_bios_check_says_a_file_gone_since_its_scan_satisfies_nothing(
     assert all(now[p]["status"] != "satisfied" for p in satisfied), after
     assert all(row["gone"] for p in satisfied for row in now[p]["present"])
     assert "gone" in cli("--pack", pack_dir, "bios", "check").out  # (a table: words wrap)
+
+
+def test_a_stop_after_a_bios_dat_import_committed_says_it_was_imported(
+        cli: Any, bios_setup: dict[str, Path], tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """QA148 F3: Ctrl-C landing after `bios import-dat` committed said "interrupted: work
+    committed so far is kept", as if partial. A real SIGINT, sent as the import returns."""
+    import os
+    import signal
+
+    from romrunner.cli import bios_cmd
+
+    dat = tmp_path / "System.dat"
+    dat.write_text(system_dat_text([("Sega - Dreamcast", "dc/dc_boot.bin", H, {})]))
+    imported = bios_cmd.import_bios_dat
+
+    def interrupted(*args: Any, **kwargs: Any) -> Any:
+        report = imported(*args, **kwargs)
+        os.kill(os.getpid(), signal.SIGINT)
+        return report
+
+    monkeypatch.setattr(bios_cmd, "import_bios_dat", interrupted)
+    result = cli("--pack", bios_setup["pack"], "--json", "bios", "import-dat", dat)
+    assert result.code == 130, result.err
+    assert result.json()["errors"] == [
+        f"interrupted after its work was committed whole: {dat} was imported "
+        "(`romrunner bios check` uses its hashes)"]

@@ -118,7 +118,9 @@ def bios_import_dat(path: Path) -> int:
     refused: import those with `romrunner dat import`.
     """
     app = app_context()
+    app.one_transaction(f"{path} was imported (`romrunner bios check` uses its hashes)")
     result = import_bios_dat(app.open_db(), path, app.pack())
+    app.work_done()
 
     def render(console: Console) -> None:
         known = result.known
