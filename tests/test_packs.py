@@ -134,6 +134,43 @@ def test_wrong_types_skip_the_entry_and_say_why(tmp_path: Path) -> None:
     assert loaded.bios[0].known_hashes[0].sha1 is not None
 
 
+def test_ids_and_bios_names_that_are_no_safe_name_are_skipped_and_said(
+        tmp_path: Path, cli: Any) -> None:
+    """QA146 F4: a platform id `../../etc` or holding an escape, a BIOS file name
+    `../../tmp/x.bin` or `/tmp/x.bin`, passed `pack validate`; a deploy then failed whole
+    with "'..': a path on the card cannot hold '..'", naming no game, platform or entry."""
+    pack = copy_builtin(tmp_path)
+    data = json.loads((pack / "platforms.json").read_text())
+    for bad in ("../../etc", "evil\x1b[31m", "a/b"):
+        data["platforms"].append({"id": bad, "name": "Bad", "fileExtensions": [".bad"]})
+    (pack / "platforms.json").write_text(json.dumps(data))
+    bios = json.loads((pack / "bios-hashes.json").read_text())
+    good = bios["biosFiles"][0]
+    for number, name in enumerate(("../../tmp/out.bin", "/tmp/abs.bin", "sub//x.bin")):
+        bios["biosFiles"].append({**good, "id": f"bad-{number}", "filename": name})
+    bios["biosFiles"].append({**good, "id": "bad-folder", "biosSubdirectory": "../up",
+                              "alternateFilenames": ["ok.bin", "../no.bin"]})
+    (pack / "bios-hashes.json").write_text(json.dumps(bios))
+    loaded = load_pack(pack)
+    messages = [str(w) for w in loaded.warnings]
+    for bad in ("'../../etc'", "'a/b'"):
+        assert f"platforms.json: {bad}: its id is a path, not a name; skipped" in messages
+    assert "platforms.json: 'evil\\x1b[31m': its id holds a control character; skipped" \
+        in messages
+    assert not {"../../etc", "a/b", "evil\x1b[31m"} & set(loaded.platforms)
+    assert "bios-hashes.json: 'bad-0': 'filename' '../../tmp/out.bin' climbs out of the BIOS " \
+        "folder ('..'); skipped" in messages
+    assert "bios-hashes.json: 'bad-1': 'filename' '/tmp/abs.bin' is an absolute path; " \
+        "skipped" in messages
+    assert "bios-hashes.json: 'bad-2': 'filename' 'sub//x.bin' has an empty part; skipped" \
+        in messages
+    kept = next(entry for entry in loaded.bios if entry.id == "bad-folder")
+    assert kept.bios_subdirectory is None and kept.alternate_filenames == ("ok.bin",)
+    assert not {"bad-0", "bad-1", "bad-2"} & {entry.id for entry in loaded.bios}
+    validated = cli("pack", "validate", str(pack))
+    assert "its id is a path, not a name; skipped" in validated.out + validated.err
+
+
 def test_content_change_invalidates_pack_derived_cache_rows(tmp_path: Path) -> None:
     pack_dir = copy_builtin(tmp_path)
     db = open_database(tmp_path / "db.sqlite", OpenMode.WRITE).db

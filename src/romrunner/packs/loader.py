@@ -415,7 +415,37 @@ def _version(data: RawJson) -> str | None:
     return version if isinstance(version, str) else None
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def _unsafe_name(name: str) -> str | None:
+    """Why ``name`` (a platform id, a folder on cards) cannot be one folder's name: a path
+    separator, ``.`` or ``..``, a control character; None when it can."""
+    if "/" in name or "\\" in name or name.strip() in (".", ".."):
+        return "is a path, not a name"
+    if _CONTROL.search(name):
+        return "holds a control character"
+    return None
+
+
+def _unsafe_path(path: str) -> str | None:
+    """Why ``path`` (a BIOS file under the BIOS folder: ``np2/bios.rom``) cannot be one: it
+    is absolute, climbs out (``..``), has an empty part or a control character; None when
+    it can (QA146 F4: `../../tmp/x.bin` and `/tmp/x.bin` passed `pack validate`)."""
+    if path.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", path):
+        return "is an absolute path"
+    if _climbs_out(path):
+        return "climbs out of the BIOS folder ('..')"
+    if any(not part.strip() for part in path.replace("\\", "/").split("/")):
+        return "has an empty part"
+    if _CONTROL.search(path):
+        return "holds a control character"
+    return None
+
+
 def _platform(reader: _Reader, entry: RawJson, label: str) -> Platform:
+    if (why := _unsafe_name(entry["id"])) is not None:  # (its id names its card folders)
+        raise _Skip(f"its id {why}")
     extensions = tuple(
         ext.lower() if ext.startswith(".") else f".{ext.lower()}"
         for ext in reader.strings(entry, "fileExtensions", label) if ext.strip())
@@ -485,6 +515,17 @@ def _bios(reader: _Reader, entry: RawJson, label: str) -> BiosEntry:
     filename = reader.text(entry, "filename", label, required=True)
     platform_id = reader.text(entry, "platformId", label, required=True)
     assert filename is not None and platform_id is not None
+    if (why := _unsafe_path(filename)) is not None:
+        raise _Skip(f"'filename' {filename!r} {why}")
+    subdirectory = reader.text(entry, "biosSubdirectory", label)
+    if subdirectory and (why := _unsafe_path(subdirectory)) is not None:
+        reader.warn(label, f"'biosSubdirectory' {subdirectory!r} {why}; ignored")
+        subdirectory = None
+    names = reader.strings(entry, "alternateFilenames", label)
+    if unsafe := [name for name in names if _unsafe_path(name) is not None]:
+        reader.warn(label, f"'alternateFilenames' {', '.join(map(repr, unsafe))} cannot be "
+                    "file names under the BIOS folder; dropped")
+        names = tuple(name for name in names if name not in unsafe)
     size = reader.integer(entry, "fileSize", label)
     return BiosEntry(
         id=entry["id"],
@@ -494,8 +535,8 @@ def _bios(reader: _Reader, entry: RawJson, label: str) -> BiosEntry:
         required=reader.flag(entry, "required", label),
         hle_fallback=reader.flag(entry, "hleFallback", label),
         known_hashes=_known_hashes(reader, entry, label),
-        alternate_filenames=reader.strings(entry, "alternateFilenames", label),
-        bios_subdirectory=reader.text(entry, "biosSubdirectory", label),
+        alternate_filenames=names,
+        bios_subdirectory=subdirectory,
         alternate_subdirectories=reader.strings(entry, "alternateSubdirectories", label),
         required_for_emulators=reader.strings(entry, "requiredForEmulators", label),
         optional_for_emulators=reader.strings(entry, "optionalForEmulators", label),
