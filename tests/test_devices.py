@@ -276,3 +276,21 @@ def test_profile_set_shows_the_settings_it_leaves(cli: Any) -> None:
     lines = [" ".join(line.split()) for line in said.out.splitlines()]
     assert "games per platform 10" in lines and "regions preferred USA, Europe" in lines
     assert "platforms all except psx" in lines, lines
+
+
+def test_an_empty_value_in_a_profile_list_is_refused_and_changes_nothing(cli: Any) -> None:
+    """QA144 F5: `--regions USA,,Europe` dropped the empty value without a word (a typo that
+    costs a preference); '' alone clears the list, as asked."""
+    for args in (("device", "add", "rg-35xx-plus"),
+                 ("profile", "create", "--device", "1", "--os", "muos"),
+                 ("profile", "set", "1", "--regions", "USA,Europe")):
+        assert cli(*args).code == 0
+    for bad in ("USA,,Europe", " , ", "USA,"):
+        refused = cli("profile", "set", "1", "--regions", bad)
+        assert refused.code == 2 and "--regions" in refused.err, refused.err
+        assert "an empty value between commas" in " ".join(refused.err.split())
+    shown = cli("--json", "profile", "show", "1").json()["data"]
+    assert shown["region_preference"] == ["USA", "Europe"]
+    cleared = cli("--json", "profile", "set", "1", "--regions", "")
+    assert cleared.code == 0, cleared.err
+    assert cli("--json", "profile", "show", "1").json()["data"]["region_preference"] == []

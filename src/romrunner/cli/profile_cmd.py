@@ -189,10 +189,18 @@ def profile_rm(profile_id: int, force: bool) -> int:
     return 0
 
 
-def _split(text: str | None) -> list[str] | None:
+def _split(text: str | None, option: str = "") -> list[str] | None:
+    """A comma list of ``option`` (None: not given; ``""``: cleared). An empty value among
+    others is refused (QA144 F5: `--regions USA,,Europe` dropped it without a word)."""
     if text is None:
         return None
-    return [part.strip() for part in text.split(",") if part.strip()]
+    parts = [part.strip() for part in text.split(",")]
+    if parts == [""]:
+        return []
+    if "" in parts:
+        raise click.BadParameter(f"{text!r}: an empty value between commas (give '' alone "
+                                 "to clear the list)", param_hint=option or None)
+    return parts
 
 
 @profile.command(name="set")
@@ -233,9 +241,10 @@ def profile_set(profile_id: int, name: str | None, os_id: str | None, mode: str 
     app = app_context()
     changes: dict[str, Any] = {
         "profile_name": name, "os_id": os_id, "performance_mode": mode,
-        "include_platforms": _split(include_platforms),
-        "exclude_platforms": _split(exclude_platforms),
-        "region_preference": _split(regions), "language_preference": _split(languages),
+        "include_platforms": _split(include_platforms, "--include-platforms"),
+        "exclude_platforms": _split(exclude_platforms, "--exclude-platforms"),
+        "region_preference": _split(regions, "--regions"),
+        "language_preference": _split(languages, "--languages"),
         "allow_prerelease": prerelease, "allow_hacks": hacks,
         "one_game_one_rom": one_game_one_rom}
     for key, text in (("include_collections", include_collections),
