@@ -627,3 +627,39 @@ def test_a_game_copied_again_after_its_prune_is_ours_though_the_manifest_write_f
               "--prune")
     assert run.json()["data"]["pruned"] == 1, run.out  # ours: pruned again
     assert not list(card.rglob("Alpha (USA).gb"))
+
+
+def test_the_only_copy_note_says_a_library_known_by_crc32_only_is_why(
+        cli: Any, tmp_path: Path) -> None:
+    """QA145 F9: `.romrunner/` lost, a prune's note said the library "no longer has" the
+    content of copies of games it has, known by their CRC32 only (a scan reads their SHA1
+    later): it says so, and `scan --verify`, after which the prune knows them."""
+    from tests.test_games_commands import dat_text
+
+    gb = tmp_path / "lib" / "gb"
+    gb.mkdir(parents=True)
+    data = {name: os.urandom(4096) for name in ("Kept (USA)", "Dropped (USA)")}
+    for name, blob in data.items():
+        (gb / f"{name}.gb").write_bytes(blob)
+    dat = tmp_path / "gb.dat"
+    dat.write_text(dat_text("Nintendo - Game Boy",
+                            {name: [(f"{name}.gb", blob)] for name, blob in data.items()}))
+    assert cli("dat", "import", dat).code == 0
+    muos_profile(cli, tmp_path / "lib")
+    assert cli("--json", "db", "status").json()["data"]["unverified"]["unverified"] == 2
+    card = tmp_path / "card"
+    card.mkdir()
+    assert cli("deploy", "1", "--to", str(card), "platform:gb").code == 0
+    for record in (card / ".romrunner").iterdir():
+        record.unlink()
+    (card / ".romrunner").rmdir()
+    dry = cli("--json", "deploy", "1", "--to", str(card), "title:kept", "--prune",
+              "--dry-run")
+    (note,) = [n for n in dry.json()["data"]["notes"] if "maybe the only copy left" in n]
+    assert "no longer has" not in note and "known by CRC32 only" in note
+    assert "`romrunner scan --verify`" in note
+    assert cli("scan", "--verify").code == 0
+    proven = cli("--json", "deploy", "1", "--to", str(card), "title:kept", "--prune",
+                 "--dry-run")
+    assert [p.rpartition("/")[2] for p in proven.json()["data"]["prune"]] == [
+        "Dropped (USA).gb"]

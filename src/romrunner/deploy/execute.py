@@ -56,6 +56,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any, NamedTuple
 
 from romrunner.catalog.clones import catalog_dump_named, identified_by_hashes
+from romrunner.catalog.identify import verify_counts
 from romrunner.deploy.card import (
     CARD_DIR,
     ID_NAME,
@@ -1444,11 +1445,19 @@ def prune_notes(claims: Claims, *, dry_run: bool = False) -> list[str]:
             f"({_examples(unproven)})")
     if only_copies := [dest for dest in claims.prune_unproven if dest in only]:
         count = len(only_copies)
+        # (QA145 F9: said of games the library has, known by their CRC32 only: their SHA1,
+        # which proves a card's copy, is not computed yet)
+        unverified = verify_counts(claims.db).unverified
+        lacks = "whose content no file of the library is known to have (by its SHA1)" \
+            if unverified else "whose content the library no longer has"
         notes.append(
             f"--prune {keeps} {counted(count, 'file')} at paths earlier deploys to this folder "
-            "wrote whose content the library no longer has, of which this database has no "
-            "record (maybe the only copy left): remove "
-            f"{'it' if count == 1 else 'them'} yourself if unwanted ({_examples(only_copies)})")
+            f"wrote {lacks}, of which this database has no record (maybe the only copy left): "
+            f"remove {'it' if count == 1 else 'them'} yourself if unwanted "
+            f"({_examples(only_copies)})"
+            + (f"; {counted(unverified, 'file')} of the library "
+               f"{'is' if unverified == 1 else 'are'} known by CRC32 only: `romrunner scan "
+               "--verify` hashes them, and a prune then knows its copies" if unverified else ""))
     if claims.prune_other_profile:
         count = len(claims.prune_other_profile)
         profiles = ", ".join(str(p) for p in sorted(set(claims.prune_other_profile.values())))
