@@ -523,3 +523,17 @@ def test_what_an_os_adds_to_a_zip_it_makes_is_no_member(cli: Any, tmp_path: Path
     shown = cli("--json", "games", "show", "1").json()["data"]
     assert shown["filename"] == "Tetris (World).zip" and shown["matched_game_id"], shown
     assert len(shown["files"]) == 1, shown["files"]
+
+
+@pytest.mark.parametrize("header_encryption", [False, True])
+def test_an_encrypted_7z_is_said_encrypted_whether_or_not_its_headers_are(
+        tmp_path: Path, header_encryption: bool) -> None:
+    """QA146 F1: a 7z with its headers encrypted too was "corrupt or unsupported 7z
+    (PasswordRequired: ([{'method': b'…'…}], …))", py7zr's internals in the user's text."""
+    path = tmp_path / "Locked (USA).7z"
+    with py7zr.SevenZipFile(path, "w", password="pw",
+                            header_encryption=header_encryption) as archive:
+        archive.writestr(b"\x01" * 4096, "locked.gb")
+    with pytest.raises(ContainerError) as raised:
+        hash_7z_members(path)
+    assert str(raised.value) == "7z is encrypted"

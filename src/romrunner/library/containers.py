@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 import py7zr
+import py7zr.exceptions
 from py7zr.io import Py7zIO, WriterFactory
 
 from romrunner.library.hashing import CHUNK, Hashes, RomHasher, detect_header
@@ -424,6 +425,12 @@ class _HashFactory(WriterFactory):
         return writer
 
 
+def _first_line(exc: BaseException, limit: int = 200) -> str:
+    """An exception's message as a user reads it: its first line, cut at ``limit``."""
+    text = (str(exc).splitlines() or [""])[0]
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
 def hash_7z_members(path: Path) -> tuple[list[Member], list[str]]:
     """Hash every file member of a 7z archive by streaming its decompressed data."""
     problems: list[str] = []
@@ -444,8 +451,12 @@ def hash_7z_members(path: Path) -> tuple[list[Member], list[str]]:
                 archive.extract(targets=safe, factory=factory)
     except ContainerError:
         raise
+    except py7zr.exceptions.PasswordRequired as exc:  # (its headers encrypted too: raised
+        # opening it, its internals in the message, QA146 F1)
+        raise ContainerError("7z is encrypted") from exc
     except Exception as exc:  # py7zr raises many kinds for damaged input
-        raise ContainerError(f"corrupt or unsupported 7z ({type(exc).__name__}: {exc})") from exc
+        raise ContainerError(f"corrupt or unsupported 7z ({type(exc).__name__}: "
+                             f"{_first_line(exc)})") from exc
     members = [Member(name, writer.hasher.result(), writer.head)
                for name, writer in sorted(factory.writers.items()) if name in safe]
     return members, problems
