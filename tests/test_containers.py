@@ -537,3 +537,17 @@ def test_an_encrypted_7z_is_said_encrypted_whether_or_not_its_headers_are(
     with pytest.raises(ContainerError) as raised:
         hash_7z_members(path)
     assert str(raised.value) == "7z is encrypted"
+
+
+def test_a_member_name_twice_in_a_zip_is_said(tmp_path: Path) -> None:
+    """QA146 F2: a zip holding two members of one name: the second was dropped unsaid."""
+    import warnings
+
+    path = tmp_path / "Dup (USA).zip"
+    with warnings.catch_warnings(), zipfile.ZipFile(path, "w") as archive:
+        warnings.simplefilter("ignore")  # (zipfile warns of the duplicate it writes)
+        archive.writestr("same.gb", b"\x01" * 3000)
+        archive.writestr("same.gb", b"\x02" * 3001)
+    members, problems = hash_zip_members(path)
+    assert [(m.name, m.hashes.size) for m in members] == [("same.gb", 3000)]
+    assert problems == ["member 'same.gb' is in the archive twice; only the first is read"]

@@ -156,6 +156,7 @@ def _zip_members(path: str | Path, must_hash: MustHash | None) -> tuple[list[Mem
     try:  # a regular file only: a FIFO named .zip would block the read for ever
         with _zip_source(path) as raw, zipfile.ZipFile(raw) as archive:
             data = raw.getvalue() if isinstance(raw, io.BytesIO) else None
+            seen: set[str] = set()
             for info in archive.infolist():
                 if info.is_dir():
                     continue
@@ -163,6 +164,8 @@ def _zip_members(path: str | Path, must_hash: MustHash | None) -> tuple[list[Mem
                     problems.append(f"member {info.filename!r} has an unsafe name; skipped")
                     continue
                 if os_metadata_member(info.filename):
+                    continue
+                if _again(info.filename, seen, problems):
                     continue
                 if info.flag_bits & 0x1:
                     raise ContainerError("zip is encrypted")
@@ -179,6 +182,17 @@ def _zip_members(path: str | Path, must_hash: MustHash | None) -> tuple[list[Mem
         raise ContainerError(f"corrupt or unsupported zip ({exc or type(exc).__name__})") \
             from exc
     return members, problems
+
+
+def _again(name: str, seen: set[str], problems: list[str]) -> bool:
+    """True (said in ``problems``) for a member whose name an earlier member of the archive
+    has: only the first is read, and an emulator may read either (QA146 F2: the second was
+    dropped without a word)."""
+    if name not in seen:
+        seen.add(name)
+        return False
+    problems.append(f"member {name!r} is in the archive twice; only the first is read")
+    return True
 
 
 def _zip_source(path: str | Path) -> BinaryIO:
@@ -441,10 +455,12 @@ def hash_7z_members(path: Path) -> tuple[list[Member], list[str]]:
                 raise ContainerError("7z is encrypted")
             infos = [info for info in archive.list() if not info.is_directory]
             safe = []
+            seen: set[str] = set()
             for info in infos:
                 if is_unsafe_member_name(info.filename):
                     problems.append(f"member {info.filename!r} has an unsafe name; skipped")
-                elif not os_metadata_member(info.filename):
+                elif not os_metadata_member(info.filename) \
+                        and not _again(info.filename, seen, problems):
                     safe.append(info.filename)
             factory = _HashFactory({info.filename: info.uncompressed for info in infos})
             if safe:
