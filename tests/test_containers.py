@@ -551,3 +551,26 @@ def test_a_member_name_twice_in_a_zip_is_said(tmp_path: Path) -> None:
     members, problems = hash_zip_members(path)
     assert [(m.name, m.hashes.size) for m in members] == [("same.gb", 3000)]
     assert problems == ["member 'same.gb' is in the archive twice; only the first is read"]
+
+
+def test_a_playlist_entry_that_is_a_playlist_is_said_and_left_out(cli: Any,
+                                                                   tmp_path: Path) -> None:
+    """QA146 F12: an .m3u naming itself, or another .m3u, took it for a disc: `games show`
+    listed a playlist as its own disc, and a deploy said a file collided with itself."""
+    psx = tmp_path / "lib" / "psx"
+    psx.mkdir(parents=True)
+    (psx / "Self (USA).m3u").write_text("Self (USA).m3u\nOther (USA).m3u\nDisc (USA).cue\n")
+    (psx / "Other (USA).m3u").write_text("Self (USA).m3u\n")
+    (psx / "Disc (USA).cue").write_text('FILE "Disc (USA).bin" BINARY\n'
+                                         "  TRACK 01 MODE2/2352\n    INDEX 01 00:00:00\n")
+    (psx / "Disc (USA).bin").write_bytes(os.urandom(8000))
+    assert cli("library", "add", tmp_path / "lib").code == 0
+    scan = cli("scan", "--workers", "1")
+    assert scan.code == 0, scan.err
+    said = " ".join((scan.out + scan.err).split())
+    for sheet, entry in (("Self", "Self"), ("Self", "Other"), ("Other", "Self")):
+        assert f"{sheet} (USA).m3u: '{entry} (USA).m3u' is a playlist, not a disc; left out" \
+            in said, said
+    ids = {g["filename"]: g["id"] for g in cli("--json", "games", "ls").json()["data"]["games"]}
+    shown = cli("--json", "games", "show", str(ids["Self (USA).m3u"])).json()["data"]
+    assert [f["name"] for f in shown["files"]] == ["Disc (USA).cue"], shown["files"]

@@ -245,7 +245,12 @@ def _tracks(job: Job, names: list[str], *, hash_them: bool,
     sheet = Path(job.path)
     root = os.path.realpath(sheet.parents[job.relpath.count("/")])
     tracks: list[Track] = []
+    playlist = sheet.suffix.lower() == ".m3u"
     for name in dict.fromkeys(names):
+        if playlist and name.lower().endswith(".m3u"):  # (itself, or another: QA146 F12,
+            # taken as a disc, then "collides with itself" at a deploy)
+            problems.append(f"{name!r} is a playlist, not a disc; left out")
+            continue
         try:
             tracks.append(_track(sheet.parent, name, root, hash_it=hash_them))
         except ContainerError as exc:
