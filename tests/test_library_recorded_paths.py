@@ -205,3 +205,22 @@ def test_db_status_says_the_recorded_games_are_under_no_root_not_unidentified(
     assert (data["games"], data["recorded_under_no_root"]) == (3, 0)
     assert data["matches"]["unidentified"] == 3 and data["unverified"]["unverified"] == 3
     assert "3 files without their SHA1" in " ".join(cli("db", "status").out.split())
+
+
+def test_db_status_loads_a_pack_given_and_says_it_if_the_database_has_another(
+        cli: Any, tmp_path: Path) -> None:
+    """QA146 F6: `--pack /etc/passwd db status` exit 0, naming the pack the database last
+    saw, as if the option were fine; every other command refuses it."""
+    assert cli("db", "init").code == 0
+    refused = cli("--pack", "/etc/passwd", "db", "status")
+    assert refused.code == 2 and "/etc/passwd: not a folder" in refused.err
+    missing = cli("--pack", tmp_path / "nope", "db", "status")
+    assert missing.code == 2 and "nope" in missing.err
+    from tests.conftest import shared_path
+
+    real = shared_path("definition-pack")
+    shown = cli("--pack", real, "--json", "db", "status").json()["data"]
+    assert shown["pack_given"]["path"] == str(real) and shown["pack_path"] != str(real)
+    text = " ".join(cli("--pack", real, "db", "status").out.split())
+    assert f"pack given {real}" in text and "the next command that writes records it" in text
+    assert cli("--json", "db", "status").json()["data"]["pack_given"] is None

@@ -46,6 +46,9 @@ def db() -> None:
 def status() -> int:
     """Show the schema version, pending migrations, size and pack of the database."""
     app = app_context()
+    # (a --pack given is loaded, so a wrong one is refused as every command refuses it, not
+    # shadowed by the pack the database last saw: QA146 F6)
+    given = app.pack() if app.pack_dir is not None else None
     database = app.open_db(OpenMode.INSPECT)
     info = database_status(database)
     # Hash matches and name-only guesses apart (schema 3 added how a match was made).
@@ -66,6 +69,9 @@ def status() -> int:
         console.print(f"journal mode    {info.journal_mode}")
         console.print(f"search          {'FTS5' if info.search_index else 'prefix index'}")
         console.print(f"pack            {info.pack_path or '-'} {(info.pack_hash or '')[:12]}")
+        if given is not None and given.content_hash != info.pack_hash:
+            console.print(f"pack given      {given.path} {given.content_hash[:12]} (the next "
+                          "command that writes records it)", markup=False)
         console.print(f"library         {counted(info.games, 'game')} in "
                       f"{counted(info.library_roots, 'root')}")
         if info.recorded_under_no_root:
@@ -88,7 +94,9 @@ def status() -> int:
                           "+ size alone); scan --verify hashes them")
 
     app.finish({**asdict(info), "matches": asdict(matches) if matches else None,
-                "unverified": asdict(stated) if stated else None}, render)
+                "unverified": asdict(stated) if stated else None,
+                "pack_given": {"path": str(given.path), "hash": given.content_hash}
+                if given is not None else None}, render)
     return 0
 
 
