@@ -479,3 +479,25 @@ def test_a_file_filed_under_another_source_says_whose_answers_they_are(
     assert result.json()["data"]["source"] == "duckstation-gamedb"
     assert any("its answers are pcsx2-gameindex's: filed under duckstation-gamedb" in w
                for w in result.json()["warnings"]), result.json()["warnings"]
+
+
+def test_a_catalog_id_in_external_game_id_is_refused_saying_where_it_goes(
+        cli: Any, tmp_path: Path) -> None:
+    """QA144 F4: `externalGameId: "gb:Monopoly (USA)"` (or `*`) was "not a usable id" with
+    no word that `gameId` takes it; there it is imported."""
+    import json
+
+    def envelope(key: str) -> Path:
+        path = tmp_path / f"{key}.json"
+        path.write_text(json.dumps({
+            "schemaVersion": "compat-source-v1", "source": "community-verified", "items": [
+                {"platformId": "gb", "emulatorId": "gambatte", key: "gb:Monopoly (USA)",
+                 "status": "broken"}]}))
+        return path
+
+    refused = cli("--json", "cache", "import", envelope("externalGameId"))
+    assert refused.code == 2, refused.out
+    said = " ".join(refused.json()["errors"] + refused.json()["warnings"])
+    assert "is not a usable id" in said and "goes in gameId" in said, said
+    taken = cli("--json", "cache", "import", envelope("gameId"))
+    assert taken.code == 0 and taken.json()["data"]["observations"] == 1, taken.out

@@ -100,7 +100,9 @@ def _game_key(item: Mapping[str, Any]) -> str:
     if isinstance(external, str) and external.strip():
         key = game_key(external)
         if key is None:
-            raise _Unusable(f"externalGameId {external[:40]!r} is not a usable id")
+            raise _Unusable(f"externalGameId {external[:40]!r} is not a usable id (a serial "
+                            "or a title id; a catalog id such as 'gb:Title (USA)', or '*' "
+                            "for every game, goes in gameId)")
         return key
     game = _text(item, "gameId")
     if game is not None and game != "UNMAPPED":
