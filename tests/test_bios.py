@@ -529,3 +529,22 @@ def test_a_stop_after_a_bios_dat_import_committed_says_it_was_imported(
     assert result.json()["errors"] == [
         f"interrupted after its work was committed whole: {dat} was imported "
         "(`romrunner bios check` uses its hashes)"]
+
+
+def test_a_bios_renamed_in_its_folder_is_said_renamed_not_gone(
+        cli: Any, bios_setup: dict[str, Path]) -> None:
+    """QA147 F8: `mv Scph1001.BIN SCPH1001.BIN; bios scan` said the file "gone", though its
+    content was right there under the new name (a library scan says "renamed")."""
+    folder, pack = bios_setup["folder"], bios_setup["pack"]
+    assert cli("--pack", pack, "bios", "scan", folder).code == 0
+    (folder / "bios7.bin").rename(folder / "BIOS7.BIN")
+    (folder / "notes.txt").unlink()
+    again = cli("--pack", pack, "--json", "bios", "scan", folder)
+    data = again.json()["data"]
+    assert data["renamed"] == [{"from": str(folder / "bios7.bin"),
+                                "to": str(folder / "BIOS7.BIN")}]
+    assert data["missing"] == [str(folder / "notes.txt")]
+    (folder / "BIOS7.BIN").rename(folder / "bios7.bin")
+    text = cli("--pack", pack, "bios", "scan", folder).out
+    assert f"renamed: {folder / 'BIOS7.BIN'} -> {folder / 'bios7.bin'}" in text, text
+    assert "gone" not in text

@@ -53,6 +53,8 @@ class BiosScanSummary:
     # files an earlier scan stored that are gone from the folders scanned (QA55 F3: said
     # nowhere, while `bios check` and deploys stopped counting them)
     missing: list[str] = field(default_factory=list)
+    # of those, the files found under another name in their folder: {"from", "to"}
+    renamed: list[dict[str, str]] = field(default_factory=list)
 
 
 def verified_at_scan(db: Database, paths: list[str]) -> set[str]:
@@ -184,11 +186,30 @@ def scan_bios(db: Database, pack: DefinitionPack, folders: list[Path], *,
                 continue
             db.executemany("UPDATE bios_files SET is_missing = 1 WHERE id = ?",
                            [(row_id,) for row_id in gone.values()])
-            summary.missing.extend(sorted(key for key in gone if not stored[key]["is_missing"]))
+            renamed = _renamed(db, [row_id for key, row_id in gone.items()
+                                    if not stored[key]["is_missing"]], seen)
+            summary.renamed.extend(renamed)
+            taken = {item["from"] for item in renamed}
+            summary.missing.extend(sorted(key for key in gone if not stored[key]["is_missing"]
+                                          and key not in taken))
     if scanned:
         with db.atomic():
             _moved_here(db, scanned, summary)
     return summary
+
+
+def _renamed(db: Database, gone: list[int], seen: set[str]) -> list[dict[str, str]]:
+    """Of the rows of files ``gone`` from a folder, those whose content this scan found under
+    another name there (``seen``): renamed, not gone (QA147 F8: `Scph1001.BIN` renamed
+    `SCPH1001.BIN` was "gone")."""
+    if not gone:
+        return []
+    return [{"from": str(row[0]), "to": str(row[1])} for row in db.query(
+        "SELECT o.filepath, min(n.filepath) FROM bios_files o JOIN bios_files n "
+        "ON n.file_sha1 = o.file_sha1 AND n.is_missing = 0 AND n.id <> o.id "
+        "AND n.filepath IN (SELECT value FROM json_each(?)) "
+        "WHERE o.id IN (SELECT value FROM json_each(?)) AND o.file_sha1 IS NOT NULL "
+        "GROUP BY o.id ORDER BY o.filepath", (json.dumps(sorted(seen)), json.dumps(gone)))]
 
 
 def _moved_here(db: Database, scanned: set[str], summary: BiosScanSummary) -> None:

@@ -61,6 +61,12 @@ def bios_scan(paths: tuple[Path, ...], full: bool) -> int:
         if len(lines) > SCAN_LINES:
             console.print(f"  … and {len(lines) - SCAN_LINES} more (--json lists every file)",
                           markup=False)
+        for item in summary.renamed[:MISSING_NAMED]:
+            console.print(f"renamed: {item['from']} -> {item['to']}", markup=False,
+                          soft_wrap=True)
+        if len(summary.renamed) > MISSING_NAMED:
+            console.print(f"… and {len(summary.renamed) - MISSING_NAMED:,} more renamed "
+                          "(--json lists them)", markup=False)
         if summary.missing:
             console.print(f"{counted(len(summary.missing), 'file')} an earlier scan found "
                           f"{'is' if len(summary.missing) == 1 else 'are'} gone: "
