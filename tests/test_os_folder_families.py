@@ -15,7 +15,7 @@ from typing import Any
 from romrunner.deploy.plan import changed_since_the_scan
 from romrunner.packs import builtin_pack_path, load_pack
 from romrunner.packs.loader import load_folder_names
-from tests.conftest import run_subprocess
+from tests.conftest import muos_profile, run_subprocess
 
 SDCARD_OSES = ("crossmix-os", "miyoocfw", "spruce")
 
@@ -168,8 +168,11 @@ def test_a_card_filled_under_the_old_onion_name_moves_and_a_prune_takes_the_old_
     assert again.code == 0 and again.json()["data"]["copied"] == 0, again.out
 
 
-def test_an_old_folder_holding_the_users_own_file_is_still_theirs_until_the_os_folder_exists(
+def test_an_old_folder_holding_the_users_own_file_is_not_the_oss_and_our_copy_is_left_there(
         cli: Any, tmp_path: Path) -> None:
+    """CrossMix reads `Roms/ATARI2600` only (QA145 F4: a folder of another of the platform's
+    names took the games, where the frontend never looks): the user's file in the old
+    folder stays there, said; our copy there is left behind until a prune."""
     _game(tmp_path / "roms", "Pitfall (USA).a26")
     old, new, card = _crossmix_under_the_old_names(cli, tmp_path, tmp_path / "roms")
     assert cli("--pack", str(old), "deploy", "1", "--to", str(card)).code == 2  # no selection
@@ -178,8 +181,8 @@ def test_an_old_folder_holding_the_users_own_file_is_still_theirs_until_the_os_f
     (card / "Roms" / "ATARI" / "Mine (USA).a26").write_bytes(b"the user's own" * 64)
     shown = cli("--pack", str(new), "--json", "destination", "paths", "1", "--to", str(card))
     rows = {row["platform_id"]: row for row in shown.json()["data"]["folders"]}
-    assert (rows["atari-2600"]["path"], rows["atari-2600"]["source"]) == ("Roms/ATARI",
-                                                                          "detected")
+    assert rows["atari-2600"]["path"] == "Roms/ATARI2600"
+    assert "the card's 'Roms/ATARI' is not read by crossmix-os" in rows["atari-2600"]["reason"]
     (card / "Roms" / "ATARI2600").mkdir()            # the OS's own folder, as CrossMix makes it
     shown = cli("--pack", str(new), "--json", "destination", "paths", "1", "--to", str(card))
     rows = {row["platform_id"]: row for row in shown.json()["data"]["folders"]}
@@ -198,32 +201,48 @@ def test_an_empty_folder_the_card_had_stays_the_choice_once_our_files_fill_it(
     # QA12 F5: an empty folder of another name (the user's, or the OS's) took the platform's
     # games on the first deploy; holding only our files then, the next deploy took it for an
     # earlier deploy's own choice, moved the games to the family's name and called the first
-    # copies "left behind": the card held them twice until a prune.
+    # copies "left behind": the card held them twice until a prune. (muOS: a frontend that
+    # reads a platform's games from any of its folders; QA145 F4, no other does.)
     root = tmp_path / "roms"
     for name in ("Pitfall (USA).a26", "River Raid (USA).a26"):
         _game(root, name)
-    _, new, card = _crossmix_under_the_old_names(cli, tmp_path, root)
-    (card / "Roms" / "ATARI").mkdir(parents=True)    # empty: made by hand, or by the OS
-    deploy = ("--pack", str(new), "--json", "deploy", "1", "--to", str(card),
-              "platform:atari-2600")
+    muos_profile(cli, root)
+    card = tmp_path / "card"
+    (card / "ROMS" / "ATARI").mkdir(parents=True)    # empty: made by hand, or by the OS
+    deploy = ("--json", "deploy", "1", "--to", str(card), "platform:atari-2600")
     first = cli(*deploy)
     assert first.code == 0 and not first.json()["warnings"], first.out
-    placed = {"Roms/ATARI/Pitfall (USA).a26", "Roms/ATARI/River Raid (USA).a26"}
+    placed = {"ROMS/ATARI/Pitfall (USA).a26", "ROMS/ATARI/River Raid (USA).a26"}
     assert _files(card) == placed
-    shown = cli("--pack", str(new), "--json", "destination", "paths", "1", "--to", str(card))
+    shown = cli("--json", "destination", "paths", "1", "--to", str(card))
     rows = {row["platform_id"]: row for row in shown.json()["data"]["folders"]}
-    assert (rows["atari-2600"]["path"], rows["atari-2600"]["source"]) == ("Roms/ATARI",
+    assert (rows["atari-2600"]["path"], rows["atari-2600"]["source"]) == ("ROMS/ATARI",
                                                                           "detected")
     again = cli(*deploy)
     assert again.code == 0 and not again.json()["warnings"], again.out
     assert again.json()["data"]["copied"] == 0 and _files(card) == placed
-    other = cli("--pack", str(new), "--json", "deploy", "1", "--to", str(card),
+    other = cli("--json", "deploy", "1", "--to", str(card),
                 "Pitfall")                            # a deploy of another selection keeps it
     assert other.code == 0 and other.json()["data"]["copied"] == 0, other.out
     assert cli(*deploy).json()["data"]["copied"] == 0 and _files(card) == placed
-    (card / "Roms" / "ATARI2600").mkdir()            # the OS's own folder appears: it wins
+    (card / "ROMS" / "atari2600").mkdir()            # the OS's own folder appears: it wins
     moved = cli(*deploy, "--dry-run")
     assert [w["code"] for w in moved.json()["data"]["plan"]["warnings"]] == ["folder-moved"]
+
+
+def test_an_empty_folder_of_another_name_is_not_taken_where_the_frontend_reads_its_own(
+        cli: Any, tmp_path: Path) -> None:
+    """QA145 F4: CrossMix reads `Roms/ATARI2600` only: an empty `Roms/ATARI` took the games,
+    where the frontend never looks."""
+    root = tmp_path / "roms"
+    _game(root, "Pitfall (USA).a26")
+    _, new, card = _crossmix_under_the_old_names(cli, tmp_path, root)
+    (card / "Roms" / "ATARI").mkdir(parents=True)
+    first = cli("--pack", str(new), "--json", "deploy", "1", "--to", str(card),
+                "platform:atari-2600")
+    assert first.code == 0, first.out
+    assert _files(card) == {"Roms/ATARI2600/Pitfall (USA).a26"}
+    assert list((card / "Roms" / "ATARI").iterdir()) == []
 
 
 def test_the_move_to_the_families_folder_is_said_in_the_plan_until_a_prune(
