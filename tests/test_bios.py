@@ -548,3 +548,23 @@ def test_a_bios_renamed_in_its_folder_is_said_renamed_not_gone(
     text = cli("--pack", pack, "bios", "scan", folder).out
     assert f"renamed: {folder / 'BIOS7.BIN'} -> {folder / 'bios7.bin'}" in text, text
     assert "gone" not in text
+
+
+def test_a_bios_scan_of_a_library_root_counts_its_games_not_lists_them(
+        cli: Any, bios_setup: dict[str, Path], tmp_path: Path) -> None:
+    """QA147 F10: `bios scan` of a library root listed each game "unknown (no known BIOS
+    has its hashes or name)": thousands of lines on a real library."""
+    pack = bios_setup["pack"]
+    games = tmp_path / "lib" / "gb"
+    games.mkdir(parents=True)
+    for number in range(3):
+        (games / f"Game {number} (USA).gb").write_bytes(bytes([number]) * 4096)
+    shutil.copy(bios_setup["folder"] / "bios7.bin", games / "bios7.bin")  # kept among games
+    assert cli("--pack", pack, "library", "add", tmp_path / "lib").code == 0
+    scanned = cli("--pack", pack, "bios", "scan", tmp_path / "lib")
+    assert scanned.code == 0, scanned.err
+    text = " ".join(scanned.out.split())
+    assert "3 files of the library's roots are no known BIOS (its games" in text, text
+    assert "unknown (no known BIOS" not in text
+    data = cli("--pack", pack, "--json", "bios", "scan", tmp_path / "lib").json()["data"]
+    assert sum(item["status"] == "unknown" for item in data["files"]) == 3

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,7 @@ from romrunner.bios.known import import_bios_dat
 from romrunner.bios.scan import scan_bios
 from romrunner.bios.verify import GOOD_STATUSES
 from romrunner.cli.context import PROFILE_ID, app_context, path_param
+from romrunner.library.roots import list_roots
 from romrunner.store import OpenMode
 from romrunner.words import counted, examples
 
@@ -45,7 +47,12 @@ def bios_scan(paths: tuple[Path, ...], full: bool) -> int:
     could not be read (each named on stderr): what could be was verified.
     """
     app = app_context()
-    summary = scan_bios(app.open_db(), app.pack(), list(paths), full=full)
+    db = app.open_db()
+    summary = scan_bios(db, app.pack(), list(paths), full=full)
+    # (QA147 F10: a library root's every game listed "unknown": counted instead)
+    games = tuple(f"{root.path}{os.sep}" for root in list_roots(db))
+    in_the_library = [item for item in summary.files if item["status"] == "unknown"
+                      and item["path"].startswith(games)] if games else []
 
     def render(console: Console) -> None:
         statuses = ", ".join(f"{count:,} {status}"
@@ -55,7 +62,14 @@ def bios_scan(paths: tuple[Path, ...], full: bool) -> int:
         console.print(f"{counted(summary.scanned, 'file')}, {summary.hashed:,} hashed, "
                       f"{summary.unchanged:,} unchanged" + (f": {statuses}" if statuses else "")
                       + skipped, markup=False)
-        lines = [line for item in summary.files if (line := scan_line(item))]
+        counted_apart = {id(item) for item in in_the_library}
+        lines = [line for item in summary.files
+                 if id(item) not in counted_apart and (line := scan_line(item))]
+        if in_the_library:
+            console.print(f"  {counted(len(in_the_library), 'file')} of the library's roots "
+                          f"{'is' if len(in_the_library) == 1 else 'are'} no known BIOS (its "
+                          "games; --json lists them): a BIOS kept among the games is found "
+                          "by `romrunner scan` too", markup=False)
         for line in lines[:SCAN_LINES]:
             console.print(f"  {line}", markup=False)
         if len(lines) > SCAN_LINES:
