@@ -60,10 +60,16 @@ class Workload:
     # Optional: wait for the kill's moment another way than a delay (e.g. files on the card):
     # (workspace, seed, the running process, the delay drawn) -> seconds waited.
     wait_for_kill: Callable[[Path, int, subprocess.Popen[bytes], float], float] | None = None
+    # One transaction (or one rename): what a kill leaves must be the state before or after
+    # the command, never a mix ("torn" otherwise).
+    atomic: bool = False
+    # Draw the kill's moment from when the command holds the writer lock, not from its start:
+    # for commands whose work is a fraction of Python's start-up, which takes most kills else.
+    kill_after_lock: bool = False
 
 
 FAILURES = ("check-failed", "rerun-failed", "differs", "orphan", "hang", "silent-loss",
-            "wrong-message", "stray-files")
+            "wrong-message", "stray-files", "torn")
 
 
 @dataclass
@@ -299,14 +305,16 @@ def _prepare_deploy(workspace: Path, db: Path) -> None:
 def _wait_for_deploy_kill(workspace: Path, seed: int, proc: subprocess.Popen[bytes],
                           delay: float) -> float:
     """One seed in four kills after the drawn delay (start-up, planning, recording); the
-    others when a seeded number of files is on the card, so kills land across the copy
-    whatever the machine's speed. Returns the seconds waited."""
+    others when a seeded number of files more than the card held at the start is on it, so
+    kills land across the copy whatever the machine's speed. Returns the seconds waited."""
     started = time.monotonic()
     if seed % 4 == 0:
         time.sleep(delay)
         return delay
-    target = random.Random(seed).randint(1, DEPLOY_EXPECTED_FILES)
     card = workspace / "card"
+    already = _files_on_card(card)  # (a resume starts from an interrupted card)
+    target = random.Random(seed).randint(min(already + 1, DEPLOY_EXPECTED_FILES),
+                                         DEPLOY_EXPECTED_FILES)
     while proc.poll() is None and _files_on_card(card) < target:
         time.sleep(0.002)
     return time.monotonic() - started
@@ -314,12 +322,17 @@ def _wait_for_deploy_kill(workspace: Path, seed: int, proc: subprocess.Popen[byt
 
 def _files_on_card(card: Path) -> int:
     """Files on the card outside ``.romrunner/`` (our temporary files count: being written)."""
-    count = 0
+    return len(_names_on_card(card))
+
+
+def _names_on_card(card: Path) -> list[str]:
+    """The names of the files on the card outside ``.romrunner/``."""
+    names: list[str] = []
     for folder, dirs, files in os.walk(card):
         if folder == str(card):
             dirs[:] = [d for d in dirs if d != ".romrunner"]
-        count += len(files)
-    return count
+        names += files
+    return names
 
 
 def _reset_card(workspace: Path) -> None:
@@ -418,6 +431,265 @@ def _deploy_workloads() -> list[Workload]:
                      wait_for_kill=_wait_for_deploy_kill)]
 
 
+# -- commands of one transaction over a large library --------------------------------------
+
+BIG_FILES_PER_PLATFORM = 5000  # 15,000 games: the transaction is long enough to be hit
+MOVED_ROOT = "moved"
+COLLECTION = "Favourites"
+COLLECTION_QUERY = "missing:false"
+
+
+def _prepare_big(workspace: Path, db: Path) -> None:
+    """A scanned library of 15,000 games in one root (``roms``)."""
+    build_library(workspace / "roms", BIG_FILES_PER_PLATFORM)
+    _must(romrunner(db, "library", "add", str(workspace / "roms")))
+    _must(romrunner(db, "scan", "--workers", "2"))
+
+
+def _prepare_move(workspace: Path, db: Path) -> None:
+    """The big library, whose folder was then moved on disk (as a user does before
+    ``library move``)."""
+    _prepare_big(workspace, db)
+    (workspace / "roms").rename(workspace / MOVED_ROOT)
+
+
+def _prepare_rm(workspace: Path, db: Path) -> None:
+    """The big library and a second, small root that stays."""
+    _prepare_big(workspace, db)
+    build_library(workspace / "other", 100)
+    _must(romrunner(db, "library", "add", str(workspace / "other")))
+    _must(romrunner(db, "scan", "--workers", "1"))
+
+
+def _prepare_collection(workspace: Path, db: Path) -> None:
+    """The big library and a manual collection already holding three games (whose places
+    the added ones must follow)."""
+    _prepare_big(workspace, db)
+    _must(romrunner(db, "collection", "create", COLLECTION))
+    _must(romrunner(db, "collection", "add", COLLECTION, "7", "3", "11"))
+
+
+def _rerun_or(argv: Callable[[Path], list[str]], committed: str
+              ) -> Callable[[Path, Path, float], tuple[str, str]]:
+    """A recover step for a command that cannot run twice: the re-run, which after a kill
+    that came after its commit must refuse saying ``committed`` (the end state is then
+    compared like any re-run's)."""
+    def recover(workspace: Path, db: Path, duration: float) -> tuple[str, str]:
+        try:
+            again = romrunner(db, *argv(workspace), timeout=max(120.0, duration * 20))
+        except subprocess.TimeoutExpired:
+            return "hang", "the re-run did not finish"
+        if again.returncode == 0:
+            return "ok", "done by the re-run"
+        if committed in again.stderr:
+            return "ok", "the killed run had committed"
+        return "rerun-failed", again.stderr.strip()[:300]
+    return recover
+
+
+def _move_argv(workspace: Path) -> list[str]:
+    return ["library", "move", str(workspace / "roms"), str(workspace / MOVED_ROOT)]
+
+
+def _rm_argv(workspace: Path) -> list[str]:
+    return ["library", "rm", str(workspace / "roms")]
+
+
+ROOTS_FINGERPRINT = (
+    "SELECT r.path, count(g.id), total(g.file_size), total(length(g.filepath)), "
+    "(SELECT count(*) FROM games_fts), (SELECT count(*) FROM bios_files) "
+    "FROM library_roots r LEFT JOIN games g ON g.root_id = r.id "
+    "WHERE r.path <> '' GROUP BY r.id ORDER BY r.path")
+
+
+BIOS_DAT_COPIES = 100  # libretro's System.dat (516 rows) a hundred times: 51,600 rows
+SYSTEM_DAT = Path(__file__).resolve().parents[1].parent / "shared" / "dats" / "system" / \
+    "System.dat"
+
+
+def write_system_dat(dat: Path, copies: int = BIOS_DAT_COPIES) -> None:
+    """A System.dat-style DAT: libretro's own (from shared/) with each section repeated
+    ``copies`` times under other file names, or a generated one where it is absent."""
+    lines = ['clrmamepro (\n\tname "System"\n\tversion "fault"\n)\n']
+    sections = _system_dat_sections()
+    for copy in range(copies):  # (a game per copy: the reader bounds a block's size)
+        lines.append(f'\ngame (\n\tname "System {copy}"\n')
+        for section, roms in sections:
+            lines.append(f'\n\tcomment "{section}"\n')
+            lines += [f'\trom ( name "{_renamed(name, copy)}" {rest} )\n' for name, rest in roms]
+        lines.append(")\n")
+    dat.write_text("".join(lines), encoding="utf-8")
+
+
+def _renamed(name: str, copy: int) -> str:
+    """``name`` (which may hold a subfolder) with its file name marked by ``copy``."""
+    folder, _, base = name.rpartition("/")
+    return f"{folder}/c{copy}_{base}" if folder else f"c{copy}_{base}"
+
+
+def _system_dat_sections() -> list[tuple[str, list[tuple[str, str]]]]:
+    """The sections of libretro's System.dat: (comment, [(rom name, "size … sha1 …")])."""
+    if not SYSTEM_DAT.is_file():
+        import zlib
+        return [("Sony - PlayStation", [
+            (f"scph{n:04d}.bin", f"size 524288 crc {zlib.crc32(bytes([n % 256])):08x} "
+             f"md5 {hashlib.md5(str(n).encode()).hexdigest()} "
+             f"sha1 {hashlib.sha1(str(n).encode()).hexdigest()}") for n in range(516)])]
+    sections: list[tuple[str, list[tuple[str, str]]]] = []
+    for line in SYSTEM_DAT.read_text(encoding="utf-8").splitlines():
+        comment = re.match(r'\s*comment "(.*)"', line)
+        rom = re.match(r'\s*rom \( name ("[^"]*"|\S+) (size .*) \)', line)
+        if comment and comment[1] != "System":
+            sections.append((comment[1], []))
+        elif rom and sections:
+            sections[-1][1].append((rom[1].strip('"'), rom[2]))
+    return sections
+
+
+def _prepare_bios_dat(workspace: Path, db: Path) -> None:
+    """The DAT imported once small: the command replaces that import with the large one."""
+    write_system_dat(workspace / "small.dat", copies=1)
+    write_system_dat(workspace / "System.dat")
+    _must(romrunner(db, "db", "init"))
+    _must(romrunner(db, "bios", "import-dat", str(workspace / "small.dat")))
+
+
+BIOS_DAT_FINGERPRINT = (
+    "SELECT source, version, section, platform_id, name, size, crc32, md5, sha1 "
+    "FROM bios_extra_hashes ORDER BY section, name, sha1")
+
+
+def _prepare_restore(workspace: Path, db: Path) -> None:
+    """The big library backed up, then changed: a DAT imported (30,000 catalog games, the
+    GBA files matched), a collection made and a root added."""
+    _prepare_big(workspace, db)
+    _must(romrunner(db, "db", "backup", str(workspace / "backup.db")))
+    write_dat(workspace / "roms", workspace / "gba.dat")
+    _must(romrunner(db, "dat", "import", str(workspace / "gba.dat")))
+    _must(romrunner(db, "collection", "create", COLLECTION))
+    _must(romrunner(db, "collection", "add", COLLECTION, "--query", "platform:gba"))
+    build_library(workspace / "other", 20)
+    _must(romrunner(db, "library", "add", str(workspace / "other")))
+    _must(romrunner(db, "scan", "--workers", "1"))
+
+
+def _restore_argv(workspace: Path) -> list[str]:
+    return ["db", "restore", str(workspace / "backup.db")]
+
+
+def _recover_restore(workspace: Path, db: Path, duration: float) -> tuple[str, str]:
+    """The restore again (after its swap it finds the database already restored), which
+    removes what a killed restore left: no temporary copy may remain beside the database."""
+    try:
+        again = romrunner(db, *_restore_argv(workspace), timeout=max(120.0, duration * 20))
+    except subprocess.TimeoutExpired:
+        return "hang", "the re-run did not finish"
+    if again.returncode != 0:
+        return "rerun-failed", again.stderr.strip()[:300]
+    left = sorted(path.name for path in db.parent.glob(".romrunner-restore.*"))
+    if left:
+        return "stray-files", ", ".join(left[:3])
+    return "ok", "already restored" if "already is" in again.stdout else "restored by the re-run"
+
+
+RESTORE_FINGERPRINT = (
+    "SELECT g.filepath, g.matched_game_id, g.match_method, "
+    "(SELECT count(*) FROM catalog_games), (SELECT count(*) FROM collection_games), "
+    "(SELECT group_concat(path) FROM library_roots), (SELECT count(*) FROM games_fts) "
+    "FROM games g ORDER BY g.filepath")
+
+
+def _prepare_vacuum(workspace: Path, db: Path) -> None:
+    """The big library with a DAT imported, and 100,000 observations imported then pruned:
+    a database of some 30 MB with many free pages."""
+    _prepare_big(workspace, db)
+    write_dat(workspace / "roms", workspace / "gba.dat")
+    _must(romrunner(db, "dat", "import", str(workspace / "gba.dat")))
+    write_observations(workspace / "compat.jsonl")
+    _must(romrunner(db, "cache", "import", str(workspace / "compat.jsonl"),
+                    "--source", CACHE_SOURCE))
+    _must(romrunner(db, "cache", "clear", "--source", CACHE_SOURCE))
+
+
+VACUUM_FINGERPRINT = (
+    "SELECT (SELECT freelist_count FROM pragma_freelist_count()), "
+    "(SELECT count(*) FROM games), (SELECT total(file_size) FROM games), "
+    "(SELECT count(*) FROM catalog_games), (SELECT count(*) FROM catalog_roms), "
+    "(SELECT count(*) FROM compat_observations), (SELECT count(*) FROM games_fts), "
+    "(SELECT group_concat(matched_game_id) FROM games)")
+
+
+def _transaction_workloads() -> list[Workload]:
+    """Commands of one transaction (or, for ``db restore``, one rename) over a large library:
+    killed from when they hold the writer lock, each kill must leave the state before or
+    after."""
+    return [
+        Workload("library move", _move_argv, _prepare_move, ROOTS_FINGERPRINT,
+                 recover=_rerun_or(_move_argv, "not a library root"), atomic=True,
+                 kill_after_lock=True),
+        Workload("library rm", _rm_argv, _prepare_rm, ROOTS_FINGERPRINT,
+                 recover=_rerun_or(_rm_argv, "not a library root"), atomic=True,
+                 kill_after_lock=True),
+        Workload("collection add",
+                 lambda ws: ["collection", "add", COLLECTION, "--query", COLLECTION_QUERY],
+                 _prepare_collection,
+                 "SELECT c.name, cg.game_id, cg.sort_order FROM collection_games cg "
+                 "JOIN collections c ON c.id = cg.collection_id ORDER BY c.name, cg.sort_order",
+                 atomic=True, kill_after_lock=True),
+        Workload("bios import-dat", lambda ws: ["bios", "import-dat", str(ws / "System.dat")],
+                 _prepare_bios_dat, BIOS_DAT_FINGERPRINT, atomic=True, kill_after_lock=True),
+        Workload("db restore", _restore_argv, _prepare_restore, RESTORE_FINGERPRINT,
+                 recover=_recover_restore, atomic=True, kill_after_lock=True),
+        Workload("db vacuum", lambda ws: ["db", "vacuum"], _prepare_vacuum, VACUUM_FINGERPRINT,
+                 atomic=True, kill_after_lock=True),
+    ]
+
+
+# -- deploy resume ---------------------------------------------------------------------------
+
+def _prepare_deploy_resume(workspace: Path, db: Path) -> None:
+    """The deploy's library, and a deploy of it SIGKILLed once a batch of its files is
+    committed (under their names on the card) and the next is being written (temporary
+    files); that card is kept (``card-interrupted``) for each run to start from."""
+    _prepare_deploy(workspace, db)
+    _reset_card(workspace)
+    env = {**os.environ, "ROMRUNNER_DB": str(db)}
+    env.pop("ROMRUNNER_PACK", None)
+    proc = subprocess.Popen([sys.executable, "-m", "romrunner.cli.main",
+                             *_deploy_argv(workspace)], env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, start_new_session=True)
+    card = workspace / "card"
+    while proc.poll() is None:
+        names = _names_on_card(card)  # (one look, so that both counts are of one moment)
+        if any(n.startswith(".rr-tmp-") for n in names) and \
+                any(not n.startswith(".rr-tmp-") for n in names):
+            break
+        time.sleep(0.002)
+    if proc.poll() is not None:
+        raise RuntimeError("preparing deploy resume: the deploy ended before it was killed")
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=30)
+    shutil.copytree(card, workspace / "card-interrupted", symlinks=True)
+
+
+def _reset_interrupted_card(workspace: Path) -> None:
+    """The card as the killed deploy left it (files, times, temporary file and manifest)."""
+    card = workspace / "card"
+    shutil.rmtree(card, ignore_errors=True)
+    shutil.copytree(workspace / "card-interrupted", card, symlinks=True)
+
+
+def _deploy_resume_workloads() -> list[Workload]:
+    """``deploy resume`` of a deployment killed half-way, itself killed when a seeded number
+    of the remaining files is on the card; then resumed again (or the deploy run again when
+    the kill came after it completed) and checked as the deploy workload's card is."""
+    if not deploy_command_exists():
+        return []
+    return [Workload("deploy resume", lambda ws: ["deploy", "resume"], _prepare_deploy_resume,
+                     DEPLOY_FINGERPRINT, recover=_recover_deploy,
+                     reset=_reset_interrupted_card, wait_for_kill=_wait_for_deploy_kill)]
+
+
 WORKLOADS = {
     w.name: w for w in (
         # A zip's own SHA1 is left out: `scan --full` hashes it, a plain scan never does.
@@ -451,6 +723,8 @@ WORKLOADS = {
         Workload("cache prune", lambda ws: ["cache", "prune"], _prepare_cache_prune,
                  CACHE_FINGERPRINT),
         *_deploy_workloads(),
+        *_transaction_workloads(),
+        *_deploy_resume_workloads(),
     )
 }
 
@@ -468,6 +742,23 @@ def _copy_db(source: Path, dest: Path) -> None:
     for suffix in ("", "-wal", "-shm"):
         if Path(f"{source}{suffix}").exists():
             shutil.copyfile(f"{source}{suffix}", f"{dest}{suffix}")
+
+
+def _wait_for_lock(db: Path, proc: subprocess.Popen[bytes], seed: int,
+                   duration: float) -> float:
+    """Wait until ``proc`` holds the writer lock of ``db`` (its pid in the lock file), then
+    a seeded delay within what is left of the uninterrupted run; the seconds waited in all."""
+    started = time.monotonic()
+    lock = Path(f"{db}.lock")
+    deadline = started + 60
+    while proc.poll() is None and time.monotonic() < deadline:
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            if json.loads(lock.read_text()).get("pid") == proc.pid:
+                break
+        time.sleep(0.002)
+    held_after = time.monotonic() - started
+    time.sleep(random.Random(seed).uniform(0.0, max(0.02, duration - held_after)))
+    return time.monotonic() - started
 
 
 def _alive(pgid: int) -> bool:
@@ -514,6 +805,8 @@ def _trial(workload: Workload, workspace: Path, prepared: Path, expected: Finger
                             stderr=subprocess.DEVNULL, start_new_session=True)
     if workload.wait_for_kill is not None:
         trial.delay = round(workload.wait_for_kill(workspace, seed, proc, delay), 3)
+    elif workload.kill_after_lock:
+        trial.delay = round(_wait_for_lock(db, proc, seed, duration), 3)
     else:
         time.sleep(delay)
     os.killpg(proc.pid, signal.SIGKILL)
@@ -530,8 +823,18 @@ def _trial(workload: Workload, workspace: Path, prepared: Path, expected: Finger
     if check.returncode != 0:
         trial.outcome, trial.detail = "check-failed", (check.stdout + check.stderr).strip()[:300]
         return trial
+    side = ""
+    if workload.atomic:
+        left = fingerprint(db, workload.fingerprint)
+        side = "left the state after" if left == expected else "left the state before"
+        if left != expected and left != fingerprint(prepared, workload.fingerprint):
+            trial.outcome, trial.detail = "torn", "the kill left a state neither before nor " \
+                                                  "after the command"
+            return trial
+        trial.detail = side
     if workload.recover is not None:
         trial.outcome, trial.detail = workload.recover(workspace, db, duration)
+        trial.detail = f"{side}; {trial.detail}" if side else trial.detail
         if trial.outcome == "ok" and fingerprint(db, workload.fingerprint) != expected:
             trial.outcome, trial.detail = "differs", "end state differs from the " \
                                                      "uninterrupted run"
@@ -1107,6 +1410,13 @@ def render_markdown(result: SuiteResult, command: str) -> str:
                   "must be byte-identical to its source, no `.rr-tmp-*` file left, the card's "
                   "manifest must match the card, and a second deploy must write 0 bytes. "
                   f"Kill points: {_kill_points(deploys)}."]
+    atomic = [f"`{name}`" for name in result.durations
+              if name in WORKLOADS and WORKLOADS[name].atomic]
+    if atomic:
+        lines += ["", f"{', '.join(atomic)}: one transaction (or one rename) each, killed at a "
+                  "seeded moment after the command took the writer lock (its work is a "
+                  "fraction of Python's start-up); the state each kill leaves must be the "
+                  "state before or after the command (`torn` otherwise)."]
     if "deploy" not in WORKLOADS:
         state = ("exists but has no workload yet" if deploy_command_exists()
                  else "does not exist on this branch")
@@ -1265,15 +1575,16 @@ def _summary(fault_section: str, fuzz: dict[str, PytestRun], audit: PytestRun,
     hangs = text.count("hang:") + sum("Hang" in f for r in fuzz.values() for f in r.failures)
     internal = (text.count("internal error") + figures.get("internal_errors", 0)
                 + sum(1 for r in fuzz.values() for f in r.failures if "Hang" not in f))
-    losses = text.count("silent-loss") + text.count("differs:")
+    losses = text.count("silent-loss") + text.count("differs:") + text.count("torn:")
     failed_items = sum(len(run.failures) for *_, run in items)
     return ["## Summary", "",
             f"- hangs: **{hangs}**",
             f"- internal errors (tracebacks, errors that are not the project's): **{internal}**",
             f"- raw control characters reaching the terminal: "
             f"**{figures.get('leaks', 'not measured')}**",
-            f"- silent losses (a command reporting success with data lost, or an end state "
-            f"unlike an uninterrupted run): **{losses}**",
+            f"- silent losses (a command reporting success with data lost, an end state "
+            f"unlike an uninterrupted run, or a kill leaving a mix of before and after): "
+            f"**{losses}**",
             f"- failed item tests: **{failed_items}**; failed audit tests: "
             f"**{len(audit.failures)}**"]
 
