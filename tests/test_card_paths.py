@@ -172,6 +172,22 @@ def test_a_folder_of_another_name_the_frontend_does_not_read_is_not_used(
     assert (card / other / "mine.cue").read_text() == "the user's"
 
 
+@pytest.mark.parametrize(("os_id", "other"), [("android", "Roms/PS1"), ("lakka", "roms/PS1")])
+def test_a_folder_of_another_name_is_used_where_the_frontend_reads_any(
+        cli: Any, tmp_path: Path, os_id: str, other: str) -> None:
+    """Review 149 F2: Daijisho (Android) maps a platform to any folder, RetroArch (Lakka)
+    scans by content: a card's `Roms/PS1` is where the user's launcher looks, as before
+    QA145 F4's rule for the frontends that read their own names only."""
+    profile = make_profile(cli, os_id)
+    card = tmp_path / "card"
+    (card / other).mkdir(parents=True)
+    pack = str(shared_path("definition-pack"))
+    shown = cli("--pack", pack, "--json", "destination", "paths", str(profile), "--to", str(card))
+    assert shown.code == 0, shown.err
+    psx = next(row for row in shown.json()["data"]["folders"] if row["platform_id"] == "psx")
+    assert (psx["path"], psx["source"]) == (other, DETECTED), psx
+
+
 @pytest.mark.parametrize("fs", [FileSystem.EXFAT, FileSystem.POSIX])
 def test_a_folder_in_another_case_is_not_the_os_folder_where_case_is_told_apart(
         cli: Any, db_path: Path, tmp_path: Path, fs: FileSystem) -> None:

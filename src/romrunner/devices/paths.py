@@ -216,6 +216,9 @@ class CardLayout:
     # our own earlier folders were left out), and the card manifest's paths, read when needed.
     found: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     portmaster: bool | None = None  # the OS runs PortMaster's ports (None: not said)
+    # its frontend reads a platform's games from a folder of any of its names (see
+    # FolderNames.any_folder_families, any_folder_frontends): such a folder on the card is used
+    reads_any_folder: bool = False
     _ours: dict[str, list[str]] = field(default_factory=dict, compare=False, repr=False)
 
     def rom_folder(self, platform_id: str) -> FolderChoice | None:
@@ -279,8 +282,7 @@ class CardLayout:
         # (QA145 F4: Batocera's `roms/PS1`, Onion's `Roms/PSX`, even empty, took the games
         # where the frontend never looks: only a frontend that reads any of a platform's
         # names, or a platform we know no name for, takes the card's folder of another name)
-        found = (own,) if own else others if name is None \
-            or self.folder_names.reads_any_folder(self.family) else ()
+        found = (own,) if own else others if name is None or self.reads_any_folder else ()
         if found:
             chosen = found[0]
             return FolderChoice(self.roms.path / _legal(chosen, self.fs), DETECTED,
@@ -418,7 +420,10 @@ def card_layout(db: Database, pack: DefinitionPack, profile_id: int, card_root: 
         existing=_without_our_old_folders(card_root, roots["roms"].path, existing, expected,
                                           on_card,
                                           recorded_detected_folders(card_root, profile.os_id)),
-        on_card=on_card, found=found, portmaster=catalog.portmaster if catalog else None)
+        on_card=on_card, found=found, portmaster=catalog.portmaster if catalog else None,
+        reads_any_folder=pack.folder_names.reads_any_folder(family) or (
+            catalog is not None and catalog.frontend in pack.folder_names.any_folder_frontends
+            and not pack.folder_names.is_closed(family)))
 
 
 def _system_view_folders(pack: DefinitionPack, card_root: Path, os_id: str,

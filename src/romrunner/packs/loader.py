@@ -309,6 +309,8 @@ def load_folder_names(root: Path, warnings: list[PackWarning]) -> FolderNames:
         closed_families=frozenset(reader.strings(data, "closedFamilies", "closedFamilies")),
         any_folder_families=frozenset(reader.strings(data, "anyFolderFamilies",
                                                      "anyFolderFamilies")),
+        any_folder_frontends=frozenset(reader.strings(data, "anyFolderFrontends",
+                                                      "anyFolderFrontends")),
         bios_subdirectories=_bios_subdirectories(reader, data.get("biosSubdirectories")))
 
 
@@ -582,6 +584,7 @@ def _operating_system(reader: _Reader, entry: RawJson, label: str) -> OperatingS
         filesystems=supported,
         portmaster=entry["supportsPortMaster"] if isinstance(
             entry.get("supportsPortMaster"), bool) else None,
+        frontend=reader.text(entry, "defaultFrontend", label),
     )
 
 

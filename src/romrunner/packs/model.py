@@ -107,6 +107,7 @@ class OperatingSystem:
     paths: dict[str, str | None] = field(default_factory=dict)
     filesystems: tuple[str, ...] = ()
     portmaster: bool | None = None  # ``supportsPortMaster`` (None: the pack does not say)
+    frontend: str | None = None  # ``defaultFrontend`` (daijisho, retroarch, …)
 
 
 # PortMaster's ports (their scripts): a platform only an OS with PortMaster runs.
@@ -152,6 +153,11 @@ class FolderNames:
     # it (muOS assigns a core to a folder): a folder of another of the platform's names on
     # the card is where its games go. Every other frontend reads the names it spells only.
     any_folder_families: frozenset[str] = frozenset()
+    # Frontends that read a platform's games from whatever folder the user maps to it
+    # (Daijisho's platform paths, RetroArch's scans by content, OpenEmu's import): an OS
+    # whose default frontend is one takes a card's folder of another of the platform's names
+    # too, whatever its family's names.
+    any_folder_frontends: frozenset[str] = frozenset()
     # Family -> platform -> the subfolder of the family's BIOS folder every BIOS of the
     # platform goes to, in place of the pack entry's own (``""``: the BIOS folder itself):
     # where the OS points the emulator it runs the platform with (Batocera's PCSX2 reads
