@@ -19,7 +19,7 @@ from tests.conftest import shared_path
 
 DEVICE = {"minui": "miyoo-mini", "nextui": "miyoo-mini", "batocera": "rg-35xx-plus",
           "analogue-os": "analogue-pocket", "muos": "rg-35xx-plus", "knulli": "rg-35xx-plus",
-          "rocknix": "rg-35xx-plus", "emudeck": "steam-deck"}
+          "rocknix": "rg-35xx-plus", "emudeck": "steam-deck", "retrobat": "steam-deck"}
 
 
 def rom(path: Path, seed: str, size: int = 4096) -> None:
@@ -528,7 +528,9 @@ def test_a_bios_named_by_another_of_its_names_says_its_name_on_the_card(
 @pytest.mark.parametrize(("os_id", "expected"), [
     ("batocera", "bios/ps2/ps2-test.bin"), ("knulli", "bios/ps2/ps2-test.bin"),
     ("emudeck", "Emulation/bios/ps2-test.bin"),
-    ("rocknix", "roms/bios/pcsx2/bios/ps2-test.bin")])
+    ("rocknix", "roms/bios/pcsx2/bios/ps2-test.bin"),
+    # (review 149 F1: RetroBat, of Batocera's family, reads bios/pcsx2/bios)
+    ("retrobat", "bios/pcsx2/bios/ps2-test.bin")])
 def test_a_ps2_bios_goes_where_the_os_points_pcsx2(
         cli: Any, tmp_path: Path, os_id: str, expected: str) -> None:
     """QA145 F8, QA147 F2: the pack's `pcsx2/bios` is the LRPS2 core's folder; Batocera
@@ -543,6 +545,9 @@ def test_a_ps2_bios_goes_where_the_os_points_pcsx2(
                       for entry in group["one_of"] if entry["filename"] == "ps2-test.bin"}
     card = tmp_path / "card"
     card.mkdir()
+    if os_id == "retrobat":  # (its pack entry names no folders: the user says them)
+        assert run("destination", "paths", str(profile), "--to", str(card), "--set",
+                   "roms=roms", "--set", "bios=bios").code == 0
     done = run("deploy", str(profile), "--to", str(card), "platform:ps2")
     assert done.code in (0, 1), done.err
     assert expected in card_files(card), card_files(card)

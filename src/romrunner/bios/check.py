@@ -53,8 +53,8 @@ class BiosGroup:
     # with a profile whose OS family reads each system's BIOS from a folder of its own
     # (MinUI: ``PS``): that folder, under the OS's BIOS folder
     os_folder: str | None = None
-    # with a profile whose OS family puts the platform's BIOS in a folder of its own, in
-    # place of each entry's (see FolderNames.entry_bios_folder; "": the BIOS folder itself)
+    # with a profile whose OS puts the platform's BIOS in a folder of its own, in place of
+    # each entry's (see FolderNames.entry_bios_folder; "": the BIOS folder itself)
     entry_folder: str | None = None
     present: list[dict[str, Any]] = field(default_factory=list)
     problems: list[dict[str, Any]] = field(default_factory=list)
@@ -525,7 +525,7 @@ def _profile_groups(db: Database, pack: DefinitionPack, profile_id: int,
                 origin += f"; {emulator} is named by no BIOS entry, any emulator's needs apply"
         os_folder = pack.folder_names.bios_subfolder(
             family, pack.folder_names.folder_for(platform, family)[0] or platform)
-        entry_folder = pack.folder_names.entry_bios_folder(family, platform)
+        entry_folder = pack.folder_names.entry_bios_folder(profile.os_id, platform)
         for group in found:
             group.origin = origin
             group.os_folder = os_folder

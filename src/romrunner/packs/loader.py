@@ -315,8 +315,8 @@ def load_folder_names(root: Path, warnings: list[PackWarning]) -> FolderNames:
 
 
 def _bios_subdirectories(reader: _Reader, value: Any) -> dict[str, dict[str, str]]:
-    """``biosSubdirectories``: family -> platform -> a folder under the BIOS folder (``""``
-    for the folder itself); anything else, or a folder that climbs out, is skipped with a
+    """``biosSubdirectories``: OS -> platform -> a folder under the BIOS folder (``""`` for
+    the folder itself); anything else, or a folder that climbs out, is skipped with a
     warning."""
     if value is None:
         return {}
@@ -324,18 +324,18 @@ def _bios_subdirectories(reader: _Reader, value: Any) -> dict[str, dict[str, str
         reader.warn("biosSubdirectories", "is not an object; ignored")
         return {}
     rules: dict[str, dict[str, str]] = {}
-    for family, platforms in value.items():
-        if family == "description":
+    for os_id, platforms in value.items():
+        if os_id == "description":
             continue
         if not isinstance(platforms, dict):
-            reader.warn(f"biosSubdirectories.{family}", "is not an object; skipped")
+            reader.warn(f"biosSubdirectories.{os_id}", "is not an object; skipped")
             continue
         for platform_id, folder in platforms.items():
             if not isinstance(folder, str) or _climbs_out(folder) or folder.startswith("/"):
-                reader.warn(f"biosSubdirectories.{family}.{platform_id}",
+                reader.warn(f"biosSubdirectories.{os_id}.{platform_id}",
                             "is not a folder under the BIOS folder; skipped")
                 continue
-            rules.setdefault(family, {})[platform_id] = folder.strip("/")
+            rules.setdefault(os_id, {})[platform_id] = folder.strip("/")
     return rules
 
 

@@ -158,10 +158,11 @@ class FolderNames:
     # whose default frontend is one takes a card's folder of another of the platform's names
     # too, whatever its family's names.
     any_folder_frontends: frozenset[str] = frozenset()
-    # Family -> platform -> the subfolder of the family's BIOS folder every BIOS of the
-    # platform goes to, in place of the pack entry's own (``""``: the BIOS folder itself):
-    # where the OS points the emulator it runs the platform with (Batocera's PCSX2 reads
-    # ``bios/ps2``, EmuDeck's ``Emulation/bios``; the pack says LRPS2's ``pcsx2/bios``).
+    # OS -> platform -> the subfolder of the OS's BIOS folder every BIOS of the platform goes
+    # to, in place of the pack entry's own (``""``: the BIOS folder itself): where that OS
+    # points the emulator it runs the platform with (Batocera's PCSX2 reads ``bios/ps2``,
+    # EmuDeck's ``Emulation/bios``; the pack says LRPS2's ``pcsx2/bios``, which RetroBat's
+    # reads: by OS, not family, review 149 F1).
     bios_subdirectories: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def family_of(self, os_id: str) -> str:
@@ -194,12 +195,10 @@ class FolderNames:
         """Whether ``family`` (or its base) reads only the platform folders it names."""
         return any(key in self.closed_families for key in self._lineage(family))
 
-    def entry_bios_folder(self, family: str, platform_id: str) -> str | None:
-        """The subfolder ``family`` (or its base) puts every BIOS of ``platform_id`` in, in
-        place of the pack entry's own; None when it has no rule for the platform."""
-        return next((self.bios_subdirectories[key][platform_id]
-                     for key in self._lineage(family)
-                     if platform_id in self.bios_subdirectories.get(key, {})), None)
+    def entry_bios_folder(self, os_id: str, platform_id: str) -> str | None:
+        """The subfolder ``os_id`` puts every BIOS of ``platform_id`` in, in place of the
+        pack entry's own; None when it has no rule for the platform."""
+        return self.bios_subdirectories.get(os_id, {}).get(platform_id)
 
     def reads_any_folder(self, family: str) -> bool:
         """Whether ``family`` (or its base) reads a platform's games from a folder of any of
