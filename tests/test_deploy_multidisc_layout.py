@@ -987,3 +987,5 @@ def test_a_set_folder_a_killed_run_made_is_removed_by_the_next_run_once_empty(
     assert again.code in (0, 1), again.err
     assert not folder.exists(), sorted(p.name for p in folder.iterdir())
     assert "Emulation/roms/psx/Saga (USA).m3u" in again.json()["data"]["pruned_folders"]
+    # (no prune emptied the platform's folder: review 149 F4, it was said to have)
+    assert not [n for n in again.json()["data"]["notes"] if "the prune emptied" in n]

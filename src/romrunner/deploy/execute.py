@@ -3460,6 +3460,7 @@ class _Runner:
         self.protected: set[str] | None = None
         self.created: set[str] = set(claims.folders)
         self.pruned_from: set[str] = set()
+        self.unfinished: set[str] = set()  # a killed run's folders (see _run): not a prune's
         self.batch_started = self.started
         self.syncer = FileSyncer()  # small files' fsyncs, issued together
         # Renames whose time on the card is checked before it is trusted to keep times
@@ -3659,8 +3660,9 @@ class _Runner:
         """Name the folders this run's prune emptied and left (a platform's folder the OS
         shows, empty: QA85 F16), so that the user can remove them; not called "the OS's own"
         where they are another OS's the card was laid out for (QA123 F4)."""
-        emptied = self.pruned_from | {folder.rpartition("/")[0]
-                                      for folder in self.summary.pruned_folders}
+        emptied = (self.pruned_from - self.unfinished) | {
+            folder.rpartition("/")[0] for folder in self.summary.pruned_folders
+            if folder not in self.unfinished}  # (review 149 F4: "the prune emptied" them)
         kept = sorted(folder for folder in emptied
                       if folder and _empty_folder(f"{self.base}/{folder}"))
         if kept:
@@ -4214,7 +4216,8 @@ def _run(db: Database, deployment_id: int, root: Path, fs: FileSystem, dest_id: 
     runner.protected = recorded.protected
     # (a killed run's empty set folder, `Game.m3u/`, is a game ES-DE lists: removed once
     # empty like a folder a prune emptied, QA145 F7)
-    runner.pruned_from |= claims.folders & claims.unfinished_made
+    runner.unfinished = claims.folders & claims.unfinished_made
+    runner.pruned_from |= runner.unfinished
     if not fresh:  # a resume of an ended run: running again (killed: interrupted)
         with db.atomic():
             db.execute("UPDATE deployment_history SET status = 'started', completed_at = NULL, "
