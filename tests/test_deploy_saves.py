@@ -320,3 +320,23 @@ def test_an_emudeck_save_keeps_the_file_it_is_named_after(cli: Any, tmp_path: Pa
     assert run.json()["data"]["prune_saves"] == [
         {"path": "Emulation/roms/gb/Saved (World).gb",
          "saves": ["Emulation/saves/retroarch/saves/Saved (World).srm"]}]
+
+
+def test_deploy_show_says_how_many_more_a_prune_removed_than_it_names(tmp_path: Path) -> None:
+    """Review 149 F5: `deploy show` named 200 removed files and stopped without a word."""
+    import io
+
+    from rich.console import Console
+
+    from romrunner.cli.deploy_cmd import SHOW_REMOVED, _render_show
+
+    removed = [f"roms/gb/Game {n} (USA).gb" for n in range(SHOW_REMOVED + 7)]
+    out = io.StringIO()
+    _render_show(Console(file=out, width=200), {
+        "id": 9, "status": "completed", "destination_path": "/card", "started_at": "now",
+        "error_message": None, "totals": {}, "replaced": [], "problems": [],
+        "pruned": removed})
+    text = out.getvalue()
+    assert f"removed {removed[SHOW_REMOVED - 1]}" in text
+    assert f"removed {removed[SHOW_REMOVED]}" not in text
+    assert "… and 7 more removed (`romrunner --json deploy show 9` lists every one)" in text

@@ -522,7 +522,7 @@ def finish_summary(app: AppContext, summary: DeploySummary, left_out: int = 0,
         for entry in summary.replaced:
             console.print(f"  {replaced_line(entry, 'replaced')}", markup=False, soft_wrap=True)
         _render_removed(console, summary.pruned_paths, "removed", app.verbose,
-                        "the JSON's pruned_paths and `deploy show` do")
+                        "the JSON's pruned_paths and `romrunner --json deploy show ID` do")
         for folder in summary.pruned_folders:
             console.print(f"removed the folder {folder} (ours, left empty by the prune)",
                           markup=False, soft_wrap=True)
@@ -671,6 +671,9 @@ def deploy_show(deployment_id: int) -> int:
     return 0
 
 
+SHOW_REMOVED = 200  # files `deploy show` names its prune removed (--json: every one)
+
+
 def _render_show(console: Console, data: dict[str, Any]) -> None:
     console.print(f"deployment {data['id']} ({data['status']}) to {data['destination_path']}, "
                   f"started {data['started_at']}", markup=False, soft_wrap=True)
@@ -688,8 +691,12 @@ def _render_show(console: Console, data: dict[str, Any]) -> None:
     console.print(table)
     for entry in data["replaced"]:
         console.print(f"  {replaced_line(entry, 'replaced')}", markup=False, soft_wrap=True)
-    for path in data["pruned"]:
+    for path in data["pruned"][:SHOW_REMOVED]:
         console.print(f"  removed {path}", markup=False, soft_wrap=True)
+    if len(data["pruned"]) > SHOW_REMOVED:  # (review 149 F5: cut without a word)
+        console.print(f"  … and {len(data['pruned']) - SHOW_REMOVED:,} more removed "
+                      f"(`romrunner --json deploy show {data['id']}` lists every one)",
+                      markup=False)
     for problem in data["problems"]:
         path, error = problem["dest_path"], problem["error"]
         named = error.startswith(f"{path}:")  # most messages begin with the path already

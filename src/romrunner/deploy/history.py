@@ -116,7 +116,7 @@ def deployment_files(db: Database, deployment_id: int) -> dict[str, int]:
 def show_deployment(db: Database, deployment_id: int, *,
                     item_limit: int = 200) -> dict[str, Any]:
     """One deployment: its row, counts by status, and the files that did not go as planned
-    (failed, conflicting, kept) and those its prune removed, up to ``item_limit`` each."""
+    (failed, conflicting, kept) up to ``item_limit``, and every file its prune removed."""
     row = db.query_one(f"SELECT {_COLUMNS}, options_json FROM deployment_history WHERE id = ?",
                        (deployment_id,))
     if row is None:
@@ -146,9 +146,10 @@ def show_deployment(db: Database, deployment_id: int, *,
     data["replaced"] = [{"path": row[0], "reason": replaced_reason(row[1])} for row in replaced
                         if replaced_reason(row[1])]
     # The files its prune removed from the card (QA145 F2: "where did that game go?").
+    # (every one: the text shows the first item_limit, review 149 F5)
     data["pruned"] = [str(row[0]) for row in db.query(
         "SELECT dest_path FROM deployment_items WHERE deployment_id = ? AND status = 'pruned' "
-        "ORDER BY seq LIMIT ?", (deployment_id, item_limit))]
+        "ORDER BY seq", (deployment_id,))]
     return data
 
 
