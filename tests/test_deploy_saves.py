@@ -304,9 +304,13 @@ def test_an_emudeck_save_keeps_the_file_it_is_named_after(cli: Any, tmp_path: Pa
     assert cli("--pack", pack, "scan", "--workers", "1").code == 0
     profile = str(make_profile(cli, "emudeck"))
     assert cli("--pack", pack, "deploy", profile, "--to", card, "platform:gb").code == 0
+    # (EmuDeck links it to RetroArch's own saves folder: review 149 F3, never followed)
+    outside = tmp_path / "retroarch-config" / "saves"
+    outside.mkdir(parents=True)
+    (outside / "Saved (World).srm").write_bytes(b"progress")
     saves = card / "Emulation" / "saves" / "retroarch" / "saves"
-    saves.mkdir(parents=True)
-    (saves / "Saved (World).srm").write_bytes(b"progress")
+    saves.parent.mkdir(parents=True)
+    saves.symlink_to(outside, target_is_directory=True)
     (lib / "Saved (World).gb").unlink()
     (lib / "Saved (World) (Rev 1).gb").write_bytes(b"\x06" * 4096)
     assert cli("--pack", pack, "scan", "--workers", "1").code == 0

@@ -191,8 +191,8 @@ def _stems_of(name: str) -> list[str]:
 
 
 def _candidates(root: Path, folders: Iterable[str], beside: set[str]) -> Iterable[str]:
-    """The files in the save folders (to :data:`_DEPTH` levels, no link followed) and the
-    files directly in the ``beside`` folders, relative to the card's root."""
+    """The files in the save folders (to :data:`_DEPTH` levels, linked folders followed) and
+    the files directly in the ``beside`` folders, relative to the card's root."""
     seen: set[str] = set()
     for folder in sorted(beside):
         yield from _files(root, folder, 1, seen)
@@ -201,13 +201,18 @@ def _candidates(root: Path, folders: Iterable[str], beside: set[str]) -> Iterabl
 
 
 def _files(root: Path, folder: str, depth: int, seen: set[str]) -> Iterable[str]:
-    if depth <= 0 or folder in seen:
+    """The files under ``folder`` to ``depth`` levels. A linked folder is followed, once
+    (EmuDeck links `Emulation/saves/retroarch/saves` to RetroArch's own: review 149 F3, the
+    saves there were never found): only names are read, each real folder once."""
+    path = root / folder if folder else root
+    real = os.path.realpath(path)  # (absolute: never one of the relative names in seen)
+    if depth <= 0 or folder in seen or real in seen:
         return
-    seen.add(folder)
+    seen.update((folder, real))
     try:
-        with os.scandir(root / folder if folder else root) as entries:
-            found = [(entry.name, entry.is_dir(follow_symlinks=False),
-                      entry.is_file(follow_symlinks=False)) for entry in entries]
+        with os.scandir(path) as entries:
+            found = [(entry.name, entry.is_dir(), entry.is_file(follow_symlinks=False))
+                     for entry in entries]
     except OSError:
         return  # (no such folder: no saves there)
     for name, is_dir, is_file in found:
