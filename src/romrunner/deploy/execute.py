@@ -4367,7 +4367,8 @@ def _remove_temp(written: _Written) -> None:
 
 def _note_writing(runner: _Runner, copies: list[_Decision]) -> None:
     folders = {d.item.dest.rpartition("/")[0] for d in copies}
-    made: set[str] = set()
+    # (an earlier unfinished run's too, kept until a manifest holds them: review 149 F4)
+    made: set[str] = set(runner.claims.unfinished_made)
     if runner.protected is not None:  # (the folders of ours the copies will create)
         for folder in folders:
             while folder and folder not in made and folder not in runner.protected \
