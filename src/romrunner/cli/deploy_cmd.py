@@ -191,7 +191,8 @@ def _deploy_run(app: AppContext, db: Database, profile_id: int, words: tuple[str
                                  name=chosen.description, progress=update)
     return finish_summary(app, summary, left_out,
                           chosen=f"{counted(len(chosen.game_ids), 'game')} chosen "
-                          f"({chosen.description})")
+                          f"({chosen.description})",
+                          plan_warnings=[issue.as_dict() for issue in plan.warnings])
 
 
 def _refuse_short_blank_card(db: Database, card: Path, plan: DeployPlan,
@@ -488,7 +489,8 @@ def _finish_preview(app: AppContext, data: dict[str, Any]) -> int:
 
 
 def finish_summary(app: AppContext, summary: DeploySummary, left_out: int = 0,
-                   in_all: dict[str, int] | None = None, chosen: str | None = None) -> int:
+                   in_all: dict[str, int] | None = None, chosen: str | None = None,
+                   plan_warnings: list[dict[str, Any]] | None = None) -> int:
     """Render a run's summary; exit 130 when interrupted (it says which deployment to resume),
     2 when it stopped early, 1 when files failed or conflicted or chosen games were left out
     of the plan (``left_out``). ``in_all``: a resume's deployment's files over all its runs
@@ -549,6 +551,9 @@ def finish_summary(app: AppContext, summary: DeploySummary, left_out: int = 0,
                          + "\n")
     data = summary.as_dict()
     data["left_out"] = left_out
+    if plan_warnings is not None:  # (each with its code, as the dry run's plan gives them:
+        # QA147 F6, a missing BIOS was prose among the warnings only)
+        data["plan_warnings"] = plan_warnings
     if in_all is not None:
         data["in_all"] = in_all
     app.finish(data, render, ok=code == 0, errors=_failure(summary, code, left_out))
