@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from tests.conftest import shared_path
+from tests.conftest import muos_profile, shared_path
 from tests.test_card_paths import make_profile
 from tests.test_deploy_multidisc_layout import CUE
 
@@ -344,3 +344,29 @@ def test_deploy_show_says_how_many_more_a_prune_removed_than_it_names(tmp_path: 
     assert f"removed {removed[SHOW_REMOVED - 1]}" in text
     assert f"removed {removed[SHOW_REMOVED]}" not in text
     assert "… and 7 more removed (`romrunner --json deploy show 9` lists every one)" in text
+
+
+def test_a_platform_moved_to_another_folder_keeps_a_copy_whose_saves_are_beside_it(
+        cli: Any, tmp_path: Path) -> None:
+    """QA151 N-a: RetroArch (ArkOS, "saves in the content folder") keeps a game's save beside
+    it; a platform moved to another folder (the OS's own, after an earlier deploy took one of
+    another name; an override removed) and pruned lost the copy the save is named after,
+    without a word, though the game is still launched under its name (from the new folder)."""
+    lib, card = tmp_path / "lib" / "gb", tmp_path / "card"
+    lib.mkdir(parents=True)
+    card.mkdir()
+    (lib / "Saved (USA).gb").write_bytes(b"\x07" * 4096)
+    muos_profile(cli, lib.parent)
+    assert cli("destination", "paths", "1", "--to", card, "--set", "gb=ROMS/Mine").code == 0
+    assert cli("deploy", "1", "--to", card, "platform:gb").code == 0
+    old = card / "ROMS" / "Mine"
+    (old / "Saved (USA).srm").write_bytes(b"progress")
+    assert cli("destination", "paths", "1", "--to", card, "--unset", "gb").code == 0
+    run = cli("--json", "deploy", "1", "--to", card, "platform:gb", "--prune", "--force")
+    assert run.code == 0, run.err
+    assert (old / "Saved (USA).gb").exists() and (old / "Saved (USA).srm").exists()
+    assert run.json()["data"]["prune_saves"] == [
+        {"path": "ROMS/Mine/Saved (USA).gb", "saves": ["ROMS/Mine/Saved (USA).srm"]}], \
+        (run.json()["data"]["notes"], run.json()["data"]["pruned_paths"], run.json()["warnings"])
+    new = [p for p in card.rglob("Saved (USA).gb") if p.parent != old]
+    assert len(new) == 1, new  # (the game goes to its folder all the same)

@@ -621,6 +621,12 @@ def _launched_names(plan: DeployPlan) -> set[tuple[str | None, str]]:
             if item.kind == PLAYLIST or item.game_id not in in_sets}
 
 
+def _launched_at(plan: DeployPlan) -> set[tuple[str, str]]:
+    """(folder, name) of every file of the plan (see :func:`_launched_names`): where a save
+    kept beside its game finds it."""
+    return {(item.dest.rpartition("/")[0], launched_name(item.dest)) for item in plan.items}
+
+
 def _note_saves_behind_new_playlists(plan: DeployPlan, decisions: list[_Decision],
                                      claims: Claims) -> None:
     """Say which of the player's saves are named after a disc already on the card that a
@@ -1362,14 +1368,15 @@ def _without_saved_games(root: Path, plan: DeployPlan, claims: Claims,
     moved = {item.dest for item in found if item.sha1 in writing
              or claims.game_copied_to(item.dest) in games}
     dests, launched = [item.dest for item in found], _launched_names(plan)
+    launched_at = _launched_at(plan)
     # First every save named after a pruned file: most prunes find none, and are done.
     named = saves_named_after(root, plan.save_folders, dests, launched, _platforms_of(plan),
-                              dests)
+                              dests, launched_at)
     if not named:
         return found
     moved |= _replaced_by_its_family(claims, plan, set(named) - moved)
     saves = saves_named_after(root, plan.save_folders, dests, launched, _platforms_of(plan),
-                              moved)
+                              moved, launched_at)
     if not saves:
         return found
     keep = set(saves) | listed_by_sheets(root, saves)

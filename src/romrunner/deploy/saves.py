@@ -83,7 +83,9 @@ def platform_names(pack: DefinitionPack | None) -> dict[str, list[str]]:
 def saves_named_after(root: Path, folders: Iterable[str], dests: Iterable[str],
                       launched: set[tuple[str | None, str]],
                       platforms_of: Callable[[str], set[str]] = lambda folder: set(),
-                      moved: Collection[str] = ()) -> dict[str, list[str]]:
+                      moved: Collection[str] = (),
+                      launched_at: Collection[tuple[str, str]] | None = None
+                      ) -> dict[str, list[str]]:
     """Destination path -> the saves and states on the card named after its file (paths
     relative to the card), for each of ``dests`` replaced by a file of another name.
 
@@ -97,36 +99,43 @@ def saves_named_after(root: Path, folders: Iterable[str], dests: Iterable[str],
     its content is in ``moved`` (written elsewhere: a catalog moved it to another platform,
     whose saves folder is another: QA53 F3). A save in a saves folder named as a platform's
     ROM folder (Knulli's ``saves/gb/``, MinUI's ``Saves/GBA/``) is that platform's game's
-    only (QA51 F9, review 27 R1)."""
+    only (QA51 F9, review 27 R1). ``launched_at``: (folder, name) of those launched files,
+    when known: a file still launched under its name, but from another folder, keeps the
+    saves beside it (QA151 N-a: a platform moved to the OS's folder orphaned the saves
+    RetroArch keeps beside the game on ArkOS)."""
     titles: dict[str | None, set[str]] = defaultdict(set)
     for platform, name in launched:
         titles[platform].add(title_of(name))
     every_title = set().union(*titles.values()) if titles else set()
-    by_stem: dict[str, list[tuple[str, str, set[str]]]] = defaultdict(list)
+    by_stem: dict[str, list[tuple[str, str, set[str], bool]]] = defaultdict(list)
     for dest in dests:
         folder, stem = _name_key(dest)
         platforms = platforms_of(folder)
         same_name = {platform for platform, name in launched if name == stem}
         if same_name & platforms if platforms else same_name:
+            if launched_at is not None and (folder, stem) not in launched_at:
+                # (launched under its name from another folder: the saves beside it only)
+                by_stem[stem].append((folder, dest, platforms, True))
             continue  # (still launched under its name)
         title = title_of(stem)
         if dest not in moved and not (any(title in titles[p] for p in platforms)
                                       if platforms else title in every_title):
             continue  # (nothing replaces it)
-        by_stem[stem].append((folder, dest, platforms))
+        by_stem[stem].append((folder, dest, platforms, False))
     if not by_stem:
         return {}
-    beside = {folder for named in by_stem.values() for folder, _, _ in named}
+    beside = {folder for named in by_stem.values() for folder, _, _, _ in named}
     found: dict[str, set[str]] = defaultdict(set)
-    for relative in _candidates(root, folders, beside):
+    only_beside = all(flag for named in by_stem.values() for *_, flag in named)
+    for relative in _candidates(root, () if only_beside else folders, beside):
         folder, _, name = relative.rpartition("/")
         of_platforms = platforms_of(folder.rpartition("/")[2]) if folder not in beside \
             else set()
         for stem in _stems_of(name):
-            for dest_folder, dest, platforms in by_stem.get(stem.casefold(), ()):
+            for dest_folder, dest, platforms, beside_only in by_stem.get(stem.casefold(), ()):
                 # (beside a game file, a save is that file's alone; in a save folder named as
                 # a ROM folder, that platform's game's)
-                if folder == dest_folder or (folder not in beside and (
+                if folder == dest_folder or (not beside_only and folder not in beside and (
                         not of_platforms or not platforms or of_platforms & platforms)):
                     found[dest].add(relative)
     return {dest: sorted(paths) for dest, paths in found.items()}
