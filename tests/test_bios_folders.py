@@ -556,3 +556,19 @@ def test_a_ps2_bios_goes_where_the_os_points_pcsx2(
     assert done.code in (0, 1), done.err
     assert expected in card_files(card), card_files(card)
     assert (destination or "") in expected
+
+
+def test_a_ps2_bios_goes_where_the_libretro_core_reads_it_when_chosen(
+        cli: Any, tmp_path: Path) -> None:
+    """QA151 F3: with the LRPS2 core chosen on Batocera (an override), the BIOS still went
+    to `bios/ps2/` (where Batocera points its standalone PCSX2), not `bios/pcsx2/bios/`."""
+    pack = _pack_with_a_ps2_bios(tmp_path, "ps2-test.bin")
+    run, profile = setup(cli, tmp_path, "batocera", pack, tmp_path / "bios",
+                         {"ps2/Racer (USA).iso": "ps2 game"})
+    assert run("override", "set", "--platform", "ps2", "--emulator", "pcsx2-libretro",
+               "--profile", str(profile)).code == 0
+    card = tmp_path / "card"
+    card.mkdir()
+    assert run("deploy", str(profile), "--to", str(card), "platform:ps2").code in (0, 1)
+    assert "bios/pcsx2/bios/ps2-test.bin" in card_files(card), card_files(card)
+    assert "bios/ps2/ps2-test.bin" not in card_files(card)

@@ -526,6 +526,10 @@ def _profile_groups(db: Database, pack: DefinitionPack, profile_id: int,
         os_folder = pack.folder_names.bios_subfolder(
             family, pack.folder_names.folder_for(platform, family)[0] or platform)
         entry_folder = pack.folder_names.entry_bios_folder(profile.os_id, platform)
+        runs_with = pack.emulators.get(emulator) if emulator is not None else None
+        if runs_with is not None and (runs_with.type or "").lower() != "standalone":
+            entry_folder = None  # (the OS points its standalone emulator there; a libretro
+            # core reads the pack's folder: QA151 F3, LRPS2 chosen on Batocera)
         for group in found:
             group.origin = origin
             group.os_folder = os_folder
