@@ -572,3 +572,28 @@ def test_a_ps2_bios_goes_where_the_libretro_core_reads_it_when_chosen(
     assert run("deploy", str(profile), "--to", str(card), "platform:ps2").code in (0, 1)
     assert "bios/pcsx2/bios/ps2-test.bin" in card_files(card), card_files(card)
     assert "bios/ps2/ps2-test.bin" not in card_files(card)
+
+
+def test_a_kept_bios_in_a_folder_the_os_does_not_read_now_is_said_so(
+        cli: Any, tmp_path: Path) -> None:
+    """QA151 F2: the card's good PS2 dump in `bios/pcsx2/bios/` (the LRPS2 core's), the
+    library's gone: "the games run as long as it stays there", though Batocera's PCSX2 reads
+    `bios/ps2/` only."""
+    pack = _pack_with_a_ps2_bios(tmp_path, "ps2-test.bin")
+    run, profile = setup(cli, tmp_path, "batocera", pack, tmp_path / "bios",
+                         {"ps2/Racer (USA).iso": "ps2 game"})
+    override = ("override", "set", "--platform", "ps2", "--emulator", "pcsx2-libretro",
+                "--profile", str(profile))
+    assert run(*override).code == 0
+    card = tmp_path / "card"
+    card.mkdir()
+    assert run("deploy", str(profile), "--to", str(card), "platform:ps2").code in (0, 1)
+    assert "bios/pcsx2/bios/ps2-test.bin" in card_files(card)
+    assert run("override", "rm", "--platform", "ps2", "--profile", str(profile)).code == 0
+    (tmp_path / "bios" / "ps2-test.bin").write_bytes(b"gone bad" * 512)
+    assert run("bios", "scan", str(tmp_path / "bios")).code == 0
+    dry = run("deploy", str(profile), "--to", str(card), "platform:ps2", "--dry-run")
+    said = " | ".join(w["message"] for w in dry.json()["data"]["plan"]["warnings"]
+                      if w["code"] == "missing-bios")
+    assert "the games run" not in said and "bios/pcsx2/bios/ps2-test.bin" in said, said
+    assert "in a folder batocera does not read it from now: move it to bios/ps2" in said

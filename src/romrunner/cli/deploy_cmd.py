@@ -526,7 +526,7 @@ def finish_summary(app: AppContext, summary: DeploySummary, left_out: int = 0,
         _render_removed(console, summary.pruned_paths, "removed", app.verbose,
                         "the JSON's pruned_paths and `romrunner --json deploy show ID` do")
         for folder in summary.pruned_folders:
-            console.print(f"removed the folder {folder} (ours, left empty by the prune)",
+            console.print(f"removed the folder {folder} (ours, left empty)",
                           markup=False, soft_wrap=True)
         for note in summary.notes:
             app.err_console.print(f"note: {note}", markup=False, soft_wrap=True)

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from romrunner.bios.check import BLOCKING, HLE, check_bios, unverified_bios_sha1s
+from romrunner.bios.check import BLOCKING, HLE, BiosGroup, check_bios, unverified_bios_sha1s
 from romrunner.bios.known import library_bios_dumps
 from romrunner.bios.scan import verified_at_scan
 from romrunner.catalog.clones import (
@@ -2943,8 +2943,14 @@ def _add_bios(db: Database, pack: DefinitionPack, profile_id: int | None,
                 # (a plan that says so is the card's: not kept. One that finds none stays
                 # true until a deploy of a library copy, which a BIOS scan made first)
                 builder.volatile = True
+                read_from = _bios_folders_of(builder, group)
+                there = [dest for dest in kept
+                         if str(PurePosixPath(dest).parent).casefold() in read_from]
                 how = (f"the card's {examples(kept)}, a good dump when ROM Runner wrote it, "
-                       "is kept: the games run as long as it stays there")
+                       "is kept: the games run as long as it stays there") if there else (
+                       f"the card keeps a good dump ROM Runner wrote, {examples(kept)}, but "
+                       f"in a folder {builder.layout.os_id} does not read it from now: move "
+                       f"it to {' or '.join(sorted(read_from))}")
             builder.plan.warnings.append(PlanIssue(
                 "missing-bios", f"{group.platform_id}: no verified BIOS in the library for "
                 f"one of {names} ({how}){'; ' + yours if yours else ''}", group.platform_id))
@@ -2987,6 +2993,15 @@ def _add_bios(db: Database, pack: DefinitionPack, profile_id: int | None,
         builder.plan.held_sha1s.update(known.sha1 for entry in group.entries
                                        if entry.id not in served
                                        for known in entry.known_hashes if known.sha1)
+
+
+def _bios_folders_of(builder: _Builder, group: BiosGroup) -> set[str]:
+    """The card folders (case-folded) the OS reads the group's BIOS from now (QA151 F2: a
+    copy kept in the LRPS2 core's `bios/pcsx2/bios/` was said to run Batocera's PCSX2)."""
+    base = builder.layout.bios_folder(group.platform_id).path
+    return {str(PurePosixPath(base, group.folder_of(entry) or "",
+                              entry.filename.rpartition("/")[0])).casefold()
+            for entry in group.entries}
 
 
 def _unverified_dumps(problems: list[dict[str, Any]], verified: set[str]) -> str:
