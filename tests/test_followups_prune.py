@@ -108,3 +108,33 @@ def test_force_without_prune_is_a_usage_error(cli: Any, library: Path, tmp_path:
     result = cli("deploy", "1", "--to", str(card), "platform:gba", "--force")
     assert result.code == 2 and "--prune" in result.err
     assert list(card.iterdir()) == []
+
+
+def test_a_prune_of_copies_moved_to_another_folder_is_not_held_back(
+        cli: Any, tmp_path: Path) -> None:
+    """QA151 F4: a platform moved to another folder (the OS's own after an earlier deploy took
+    one of another name; an override removed): the prune of the old copies was refused as
+    "more than half" of the card, though each is written again in the new folder."""
+    from tests.conftest import muos_profile
+
+    lib, card = tmp_path / "lib" / "gb", tmp_path / "card"
+    lib.mkdir(parents=True)
+    card.mkdir()
+    for number in range(12):
+        (lib / f"Game {number} (USA).gb").write_bytes(bytes([number + 1]) * 4096)
+    muos_profile(cli, lib.parent)
+    assert cli("destination", "paths", "1", "--to", card, "--set", "gb=ROMS/Mine").code == 0
+    assert cli("deploy", "1", "--to", card, "platform:gb").code == 0
+    assert cli("destination", "paths", "1", "--to", card, "--unset", "gb").code == 0
+    moved = cli("--json", "deploy", "1", "--to", card, "platform:gb", "--prune")
+    assert moved.code == 0, moved.err
+    assert len(moved.json()["data"]["pruned_paths"]) == 12
+    assert not list((card / "ROMS").glob("Mine/*.gb"))
+    assert len([p for p in card.rglob("*.gb")]) == 12
+    lib.joinpath("Game 0 (USA).gb").unlink()  # a real loss is still weighed as before
+    for number in range(1, 12):
+        lib.joinpath(f"Game {number} (USA).gb").unlink()
+    (lib / "Other (USA).gb").write_bytes(b"\x99" * 4096)
+    assert cli("scan").code == 0 and cli("games", "forget", "--missing").code == 0
+    refused = cli("deploy", "1", "--to", card, "platform:gb", "--prune")
+    assert refused.code == 2 and "more than half" in refused.err, refused.err

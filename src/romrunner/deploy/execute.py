@@ -1573,7 +1573,8 @@ def _prune_brake(plan: DeployPlan, decisions: list[_Decision], found: dict[str, 
     bulk, per platform (ours on the card, kept)."""
     if not options.prune or options.force_prune:
         return
-    pruned = sum(1 for decision in decisions if decision.action == PRUNE)
+    prunes = [decision for decision in decisions if decision.action == PRUNE]
+    pruned = len(prunes)
     if not pruned:
         return
     kept = sum(files for files, _ in found.values()) + sum(
@@ -1584,7 +1585,11 @@ def _prune_brake(plan: DeployPlan, decisions: list[_Decision], found: dict[str, 
     if not plan.game_ids:
         raise DeployError(f"{where} on this card, as no game is chosen; nothing was changed "
                           "(check the query, or add --force to prune anyway)")
-    if pruned >= PRUNE_BRAKE_FILES and 2 * pruned > ours:
+    # (copies of what the plan writes elsewhere on the card are no loss: a platform moved to
+    # the OS's folder, QA151 F4, was refused as "more than half" though nothing goes away)
+    writing = {item.sha1 for item in plan.items if item.sha1}
+    lost = sum(1 for decision in prunes if decision.item.sha1 not in writing)
+    if lost >= PRUNE_BRAKE_FILES and 2 * lost > ours:
         raise DeployError(f"{where} on this card, more than half; nothing was changed (check "
                           "what is chosen, or add --force to prune anyway)")
 
