@@ -126,6 +126,10 @@ def test_a_prune_of_copies_moved_to_another_folder_is_not_held_back(
     assert cli("destination", "paths", "1", "--to", card, "--set", "gb=ROMS/Mine").code == 0
     assert cli("deploy", "1", "--to", card, "platform:gb").code == 0
     assert cli("destination", "paths", "1", "--to", card, "--unset", "gb").code == 0
+    dry = cli("--json", "deploy", "1", "--to", card, "platform:gb", "--dry-run")
+    # (said as moved, not as no longer chosen too: QA151 F6)
+    assert [w["code"] for w in dry.json()["data"]["plan"]["warnings"]] == ["folder-moved"]
+    assert not [n for n in dry.json()["data"]["notes"] if "no longer chosen" in n]
     moved = cli("--json", "deploy", "1", "--to", card, "platform:gb", "--prune")
     assert moved.code == 0, moved.err
     assert len(moved.json()["data"]["pruned_paths"]) == 12

@@ -3382,7 +3382,10 @@ def _unchosen_note(db: Database, plan: DeployPlan, claims: Claims,
     only a prune's dry run named it)."""
     if options.prune:
         return []
-    items = _unchosen(db, plan, claims)
+    writing = {item.sha1 for item in plan.items if item.sha1}
+    # (not the copies of what the plan writes elsewhere: a platform moved, said by its
+    # folder-moved warning, QA151 F6)
+    items = [item for item in _unchosen(db, plan, claims) if item.sha1 not in writing]
     if not items:
         return []
     one = len(items) == 1
