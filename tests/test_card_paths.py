@@ -172,7 +172,8 @@ def test_a_folder_of_another_name_the_frontend_does_not_read_is_not_used(
     assert (card / other / "mine.cue").read_text() == "the user's"
 
 
-@pytest.mark.parametrize(("os_id", "other"), [("android", "Roms/PS1"), ("lakka", "roms/PS1")])
+@pytest.mark.parametrize(("os_id", "other"), [("android", "Roms/PS1"), ("lakka", "roms/PS1"),
+                                             ("lakka", "roms/PSX")])  # (QA151 F5: the case)
 def test_a_folder_of_another_name_is_used_where_the_frontend_reads_any(
         cli: Any, tmp_path: Path, os_id: str, other: str) -> None:
     """Review 149 F2: Daijisho (Android) maps a platform to any folder, RetroArch (Lakka)

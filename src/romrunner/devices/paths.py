@@ -271,7 +271,9 @@ class CardLayout:
             # platform's other names the card holds: QA61 F2, QA64 F12)
             return None
         own = self.on_card.get(name.lower()) if name else None  # also a name shared by two
-        other_case = own if own and self._another_case_of(own, name) else None
+        other_case = own if own and self._another_case_of(own, name) \
+            and not self.reads_any_folder else None  # (QA151 F5: a frontend that reads
+        # any folder reads `PSX` as it reads `PS1`)
         if other_case is not None:
             # (the OS's own spelling wins when it is there too, whatever else: review 96 F3)
             own = name if name and os.path.isdir(self.root / self.roms.path / name) else None
