@@ -560,11 +560,14 @@ def test_a_bios_scan_of_a_library_root_counts_its_games_not_lists_them(
     for number in range(3):
         (games / f"Game {number} (USA).gb").write_bytes(bytes([number]) * 4096)
     shutil.copy(bios_setup["folder"] / "bios7.bin", games / "bios7.bin")  # kept among games
+    (tmp_path / "lib" / "bios").mkdir()  # (a BIOS folder in the library: listed, QA151 F8)
+    (tmp_path / "lib" / "bios" / "mystery.rom").write_bytes(b"\x42" * 1024)
     assert cli("--pack", pack, "library", "add", tmp_path / "lib").code == 0
     scanned = cli("--pack", pack, "bios", "scan", tmp_path / "lib")
     assert scanned.code == 0, scanned.err
     text = " ".join(scanned.out.split())
     assert "3 files of the library's roots are no known BIOS (its games" in text, text
-    assert "unknown (no known BIOS" not in text
+    assert "bios/mystery.rom: unknown (no known BIOS" in text
+    assert text.count("unknown (no known BIOS") == 1
     data = cli("--pack", pack, "--json", "bios", "scan", tmp_path / "lib").json()["data"]
-    assert sum(item["status"] == "unknown" for item in data["files"]) == 3
+    assert sum(item["status"] == "unknown" for item in data["files"]) == 4

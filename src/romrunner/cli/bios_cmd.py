@@ -52,7 +52,8 @@ def bios_scan(paths: tuple[Path, ...], full: bool) -> int:
     # (QA147 F10: a library root's every game listed "unknown": counted instead)
     games = tuple(f"{root.path}{os.sep}" for root in list_roots(db))
     in_the_library = [item for item in summary.files if item["status"] == "unknown"
-                      and item["path"].startswith(games)] if games else []
+                      and item["path"].startswith(games)
+                      and not _in_a_bios_folder(item["relative"])] if games else []
 
     def render(console: Console) -> None:
         statuses = ", ".join(f"{count:,} {status}"
@@ -98,6 +99,13 @@ def bios_scan(paths: tuple[Path, ...], full: bool) -> int:
 
 
 SCAN_LINES = 50  # lines of files listed by a text scan; --json has them all
+# Folders a library keeps BIOS in (ROCKNIX's roms/bios, RetroArch's system): their unknown
+# files are listed, not counted among the games (QA151 F8).
+_BIOS_FOLDER_NAMES = frozenset({"bios", "system", "firmware"})
+
+
+def _in_a_bios_folder(path: str) -> bool:
+    return any(part.casefold() in _BIOS_FOLDER_NAMES for part in Path(path).parent.parts)
 MISSING_NAMED = 5  # gone files a text scan names; --json lists them all
 
 
