@@ -324,6 +324,21 @@ def test_an_emudeck_save_keeps_the_file_it_is_named_after(cli: Any, tmp_path: Pa
     assert run.json()["data"]["prune_saves"] == [
         {"path": "Emulation/roms/gb/Saved (World).gb",
          "saves": ["Emulation/saves/retroarch/saves/Saved (World).srm"]}]
+    # The card read on another computer, where the link leads nowhere (QA151 F7: the prune
+    # removed the copy without a word): kept, the link named.
+    outside.rename(outside.with_name("away"))
+    (saves.parent / "states").symlink_to(tmp_path / "nowhere", target_is_directory=True)
+    (lib / "Saved (World) (Rev 1).gb").unlink()
+    (lib / "Saved (World) (Rev 2).gb").write_bytes(b"\x08" * 4096)
+    assert cli("--pack", pack, "scan", "--workers", "1").code == 0
+    assert cli("games", "forget", "--missing").code == 0
+    again = cli("--pack", pack, "--json", "deploy", profile, "--to", card, "platform:gb",
+                "--prune")
+    assert again.code == 0, again.err
+    kept = {entry["path"]: entry["saves"] for entry in again.json()["data"]["prune_saves"]}
+    assert "Emulation/roms/gb/Saved (World) (Rev 1).gb" in kept, again.json()["data"]
+    assert any("a link that leads nowhere on this computer" in save
+               for save in kept["Emulation/roms/gb/Saved (World) (Rev 1).gb"])
 
 
 def test_deploy_show_says_how_many_more_a_prune_removed_than_it_names(tmp_path: Path) -> None:

@@ -127,7 +127,8 @@ def saves_named_after(root: Path, folders: Iterable[str], dests: Iterable[str],
     beside = {folder for named in by_stem.values() for folder, _, _, _ in named}
     found: dict[str, set[str]] = defaultdict(set)
     only_beside = all(flag for named in by_stem.values() for *_, flag in named)
-    for relative in _candidates(root, () if only_beside else folders, beside):
+    unreachable: list[str] = []
+    for relative in _candidates(root, () if only_beside else folders, beside, unreachable):
         folder, _, name = relative.rpartition("/")
         of_platforms = platforms_of(folder.rpartition("/")[2]) if folder not in beside \
             else set()
@@ -138,6 +139,13 @@ def saves_named_after(root: Path, folders: Iterable[str], dests: Iterable[str],
                 if folder == dest_folder or (not beside_only and folder not in beside and (
                         not of_platforms or not platforms or of_platforms & platforms)):
                     found[dest].add(relative)
+    # A save folder this computer cannot read (a link to the handheld's own storage) may
+    # hold saves named after any replaced file: each is kept, the link named (QA151 F7).
+    for link in unreachable:
+        for named in by_stem.values():
+            for _, dest, _, beside_only in named:
+                if not beside_only:
+                    found[dest].add(f"{link} (a link that leads nowhere on this computer)")
     return {dest: sorted(paths) for dest, paths in found.items()}
 
 
@@ -199,17 +207,20 @@ def _stems_of(name: str) -> list[str]:
     return stems
 
 
-def _candidates(root: Path, folders: Iterable[str], beside: set[str]) -> Iterable[str]:
+def _candidates(root: Path, folders: Iterable[str], beside: set[str],
+                unreachable: list[str] | None = None) -> Iterable[str]:
     """The files in the save folders (to :data:`_DEPTH` levels, linked folders followed) and
-    the files directly in the ``beside`` folders, relative to the card's root."""
+    the files directly in the ``beside`` folders, relative to the card's root; the links in
+    the save folders that lead nowhere on this computer are added to ``unreachable``."""
     seen: set[str] = set()
     for folder in sorted(beside):
         yield from _files(root, folder, 1, seen)
     for folder in folders:
-        yield from _files(root, folder, _DEPTH, seen)
+        yield from _files(root, folder, _DEPTH, seen, unreachable)
 
 
-def _files(root: Path, folder: str, depth: int, seen: set[str]) -> Iterable[str]:
+def _files(root: Path, folder: str, depth: int, seen: set[str],
+           unreachable: list[str] | None = None) -> Iterable[str]:
     """The files under ``folder`` to ``depth`` levels. A linked folder is followed, once
     (EmuDeck links `Emulation/saves/retroarch/saves` to RetroArch's own: review 149 F3, the
     saves there were never found): only names are read, each real folder once."""
@@ -220,13 +231,15 @@ def _files(root: Path, folder: str, depth: int, seen: set[str]) -> Iterable[str]
     seen.update((folder, real))
     try:
         with os.scandir(path) as entries:
-            found = [(entry.name, entry.is_dir(), entry.is_file(follow_symlinks=False))
-                     for entry in entries]
+            found = [(entry.name, entry.is_dir(), entry.is_file(follow_symlinks=False),
+                      entry.is_symlink()) for entry in entries]
     except OSError:
         return  # (no such folder: no saves there)
-    for name, is_dir, is_file in found:
+    for name, is_dir, is_file, is_link in found:
         relative = f"{folder}/{name}" if folder else name
         if is_file:
             yield relative
         elif is_dir and not name.startswith("."):
-            yield from _files(root, relative, depth - 1, seen)
+            yield from _files(root, relative, depth - 1, seen, unreachable)
+        elif is_link and unreachable is not None and not os.path.exists(path / name):
+            unreachable.append(relative)  # (EmuDeck's save links, the card read on a PC)
