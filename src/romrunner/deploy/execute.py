@@ -1354,6 +1354,12 @@ def _a_folder_of(plan: DeployPlan, path: str) -> bool:
                .startswith(inside) for item in plan.items)
 
 
+def _written_sha1s(plan: DeployPlan) -> set[str]:
+    """The SHA1s of the files the plan writes: a file of ours elsewhere on the card with one
+    is a copy of what it writes (moved), no loss."""
+    return {item.sha1 for item in plan.items if item.sha1}
+
+
 def _without_saved_games(root: Path, plan: DeployPlan, claims: Claims,
                          found: list[_Item]) -> list[_Item]:
     """``found`` but the files the player's saves or states on the card are named after
@@ -1361,7 +1367,7 @@ def _without_saved_games(root: Path, plan: DeployPlan, claims: Claims,
     the game that replaces them would not find the player's progress (QA50 F1, F2)."""
     if not found:
         return found
-    writing = {item.sha1 for item in plan.items if item.sha1}
+    writing = _written_sha1s(plan)
     games = {item.game_id for item in plan.items if item.game_id is not None}
     # (moved: its content written elsewhere, or its game's file: a game known by its CRC32
     # only has no SHA1 to tell it by, review 28 R4)
@@ -1587,7 +1593,7 @@ def _prune_brake(plan: DeployPlan, decisions: list[_Decision], found: dict[str, 
                           "(check the query, or add --force to prune anyway)")
     # (copies of what the plan writes elsewhere on the card are no loss: a platform moved to
     # the OS's folder, QA151 F4, was refused as "more than half" though nothing goes away)
-    writing = {item.sha1 for item in plan.items if item.sha1}
+    writing = _written_sha1s(plan)
     lost = sum(1 for decision in prunes if decision.item.sha1 not in writing)
     if lost >= PRUNE_BRAKE_FILES and 2 * lost > ours:
         raise DeployError(f"{where} on this card, more than half; nothing was changed (check "
@@ -3382,7 +3388,7 @@ def _unchosen_note(db: Database, plan: DeployPlan, claims: Claims,
     only a prune's dry run named it)."""
     if options.prune:
         return []
-    writing = {item.sha1 for item in plan.items if item.sha1}
+    writing = _written_sha1s(plan)
     # (not the copies of what the plan writes elsewhere: a platform moved, said by its
     # folder-moved warning, QA151 F6)
     items = [item for item in _unchosen(db, plan, claims) if item.sha1 not in writing]
