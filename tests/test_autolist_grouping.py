@@ -142,3 +142,26 @@ def test_games_set_to_an_emulator_that_does_not_list_their_platform_are_said(
     listed = real(cli, "--json", "autolist", "1").json()
     said = [w for w in listed["warnings"] if "does not list platform gb" in w]
     assert said and said[0].startswith("2 included games of gb run with pcsx2"), said
+
+
+def test_the_platform_limit_keeps_the_profiles_regions_and_the_users_choice_first(
+        cli: Any, tmp_path: Path) -> None:
+    """`--max-per-platform N` kept the first N by title whatever the profile preferred
+    (QA144 F6: a Japanese release kept, USA and Europe ones left out); a game the user
+    included by hand is kept before any."""
+    root = tmp_path / "roms" / "gb"
+    root.mkdir(parents=True)
+    names = ["Adventure (Japan).gb", "Bubble (Japan).gb", "Quest (Europe).gb", "Zelda (USA).gb"]
+    for name in names:
+        (root / name).write_bytes(rom(name))
+    for args in (("library", "add", str(tmp_path / "roms")), ("scan", "--workers", "1"),
+                 ("device", "add", "rg-35xx-plus"),
+                 ("profile", "create", "--device", "1", "--os", "muos"),
+                 ("profile", "set", "1", "--regions", "USA,Europe", "--max-per-platform", "2")):
+        assert real(cli, *args).code == 0, args
+    assert _included(cli) == {"Quest (Europe).gb", "Zelda (USA).gb"}
+    games = real(cli, "--json", "games", "ls").json()["data"]["games"]
+    ids = {g["filename"]: g["id"] for g in games}
+    assert real(cli, "override", "set", "--game", str(ids["Bubble (Japan).gb"]), "--profile", "1",
+                "--include").code == 0
+    assert _included(cli) == {"Bubble (Japan).gb", "Zelda (USA).gb"}

@@ -993,7 +993,7 @@ def _select(games: list[_Game], profile: Profile, entries: dict[int, AutoListEnt
                     entries[game.id].kept_instead = keeper
     _drop_set_playlists(games, entries)
     if profile.max_games_per_platform:
-        _limit_per_platform(games, entries, profile.max_games_per_platform)
+        _limit_per_platform(games, entries, profile.max_games_per_platform, preference)
     for game_id, clone in found.items():  # (kept: a deploy brings the parent, or says why not)
         if not entries[game_id].dropped:
             entries[game_id].needs_parent = clone.parent_name
@@ -1105,25 +1105,36 @@ def _disc_number(game: _Game) -> object:
 
 
 def _limit_per_platform(games: list[_Game], entries: dict[int, AutoListEntry],
-                        limit: int) -> None:
-    """Keep the first ``limit`` games of each platform (in title order) — a multi-disc set
-    one game, its discs kept or left out together, as a deploy takes it (QA25 F7: discs 2
-    and 3 were listed left out and deployed all the same)."""
-    variant_of = {game.id: game.variant for game in games}
-    kept: dict[str, set[str]] = defaultdict(set)
-    left_out: set[str] = set()
-    for entry in entries.values():  # in title order
+                        limit: int, preference: _Preference) -> None:
+    """Keep the best ``limit`` games of each platform — a multi-disc set one game, its discs
+    kept or left out together, as a deploy takes it (QA25 F7: discs 2 and 3 were listed left
+    out and deployed all the same). Best: one the user included by hand, then one the
+    knowledge says runs (its performance and compatibility known, not assumed), then a
+    release before a hack or prerelease, in the profile's regions and languages, then title
+    order (QA144 F6: the first N by title kept, a Japanese beta over a USA release)."""
+    by_id = {game.id: game for game in games}
+    best: dict[str, tuple[Any, ...]] = {}
+    platform_of: dict[str, str] = {}
+    for order, entry in enumerate(entries.values()):  # in title order
         if not entry.included or entry.dropped:
             continue
-        variant = variant_of.get(entry.game_id, f"game:{entry.game_id}")
-        counted = kept[entry.platform_id]
-        if variant in counted:
-            continue  # another disc of a set kept
-        if variant in left_out or len(counted) >= limit:
-            left_out.add(variant)
+        game = by_id.get(entry.game_id)
+        variant = game.variant if game is not None else f"game:{entry.game_id}"
+        rank = (entry.reason != USER_OVERRIDE_INCLUDE,
+                (entry.perf is None) + (entry.compat is None),
+                preference.key(game)[:5] if game is not None else (), order)
+        if variant not in best or rank < best[variant]:
+            best[variant] = rank
+        platform_of[variant] = entry.platform_id
+    ranked: dict[str, list[str]] = defaultdict(list)
+    for variant in sorted(best, key=best.__getitem__):
+        ranked[platform_of[variant]].append(variant)
+    left_out = {variant for variants in ranked.values() for variant in variants[limit:]}
+    for entry in entries.values():
+        game = by_id.get(entry.game_id)
+        variant = game.variant if game is not None else f"game:{entry.game_id}"
+        if entry.included and not entry.dropped and variant in left_out:
             entry.dropped = DROP_PLATFORM_LIMIT
-        else:
-            counted.add(variant)
 
 
 def _parent_runs(clone: SplitClone, entries: dict[int, AutoListEntry]) -> bool:
