@@ -383,3 +383,37 @@ def test_cache_why_takes_a_game_as_cache_explain_does(cli: Any, db_path: Path,
         wrong = real(cli, "cache", "why", *args, str(midnight))
         assert wrong.code == 2 and "neither the definition pack nor the cache knows" in wrong.err
         assert len(wrong.err.strip().splitlines()) == 1 and "Traceback" not in wrong.err
+
+
+def test_a_name_guess_the_discs_own_serial_contradicts_lends_it_no_knowledge(
+        cli: Any, db_path: Path, tmp_path: Path) -> None:
+    """QA153 F8: a disc booting one serial, named like a catalog game of another serial,
+    took that game's rating (and required settings) through the name guess; a name guess
+    the disc's serial agrees with still links."""
+    root = tmp_path / "roms"
+    _ps2_iso(root / "ps2" / "Dropship (Europe).iso", "SLUS_999.99")  # another game's disc
+    _ps2_iso(tmp_path / "more" / "ps2" / "Dropship (Europe).iso", "SCES_504.59")  # its own
+    dat = tmp_path / "ps2.dat"
+    dat.write_text(
+        'clrmamepro (\n\tname "Sony - PlayStation 2"\n\tdescription "Sony - PlayStation 2"\n)\n'
+        '\ngame (\n\tname "Dropship (Europe)"\n\tserial "SCES 50459"\n'
+        '\trom ( name "Dropship (Europe).iso" size 7 crc 01234567 )\n)\n')
+    for args in (("dat", "import", dat), ("library", "add", root),
+                 ("library", "add", tmp_path / "more"), ("scan", "--workers", "1"),
+                 ("cache", "import", shared_path(*GAMEINDEX))):
+        assert real(cli, *args).code in (0, 1), args
+    with sqlite3.connect(db_path) as conn:
+        rows = {root_id: (game_id, method) for game_id, root_id, method in conn.execute(
+            "SELECT id, root_id, match_method FROM games")}
+    other, own = rows[1], rows[2]
+    assert other[1] == own[1] == "name"
+    db = open_database(db_path, OpenMode.READ).db
+    keys = knowledge_keys(db, [other[0], own[0]])
+    db.close()
+    assert keys[other[0]] == ["SLUS-99999"]
+    assert "SCES-50459" in keys[own[0]]
+    explained = real(cli, "--json", "cache", "explain", str(other[0]))
+    assert explained.code == 0, explained.err
+    assert "pcsx2-gameindex" not in json.dumps(explained.json()["data"])
+    assert "pcsx2-gameindex" in json.dumps(real(cli, "--json", "cache", "explain",
+                                                str(own[0])).json()["data"])

@@ -71,12 +71,19 @@ def keys_sql(game: str = "g") -> str:
     """A compound SELECT of the knowledge keys (``key``, ``position``) of the ``games`` row
     aliased ``game``: correlated, so it goes inside a subquery expression (EXISTS, IN, a
     scalar subquery), never straight into a FROM clause."""
+    # A match guessed from the file's name is no key of a disc whose own id names another
+    # game (QA153 F8: a disc booting SLPS-02110 named like SLPS-01434 took that game's rating
+    # and required settings); one whose catalog serial is the disc's own is.
+    match_holds = (f"({game}.match_method IS NOT 'name' OR {game}.disc_id IS NULL OR EXISTS "
+                   f"(SELECT 1 FROM catalog_games cs WHERE cs.game_id = {game}.matched_game_id "
+                   f"AND {serial_sql('cs.serial')} = {game}.disc_id))")
     return (
         f"SELECT {game}.disc_id AS key, 0 AS position WHERE {game}.disc_id IS NOT NULL "
         f"UNION ALL SELECT {serial_sql('cg.serial')}, 1 FROM catalog_games cg "
         f"WHERE cg.game_id = {game}.matched_game_id AND cg.serial IS NOT NULL "
-        f"AND {serial_sql('cg.serial')} IS NOT NULL "
+        f"AND {serial_sql('cg.serial')} IS NOT NULL AND {match_holds} "
         f"UNION ALL SELECT {game}.matched_game_id, 2 WHERE {game}.matched_game_id IS NOT NULL "
+        f"AND {match_holds} "
         f"UNION ALL SELECT substr({game}.disc_id, 1, 3), 3 "
         f"WHERE length({game}.disc_id) = 6 AND {game}.disc_id GLOB '{_GAME_ID_GLOB}'")
 
