@@ -235,3 +235,18 @@ def test_migration_fills_the_size_of_a_version_17_library(tmp_path: Path) -> Non
         db.execute("DELETE FROM game_files WHERE name = 'a2.bin'")
     assert _totals(db)[0] == (1, 300_120)
     db.close()
+
+
+def test_two_sheets_naming_one_set_of_tracks_free_only_a_sheet(cli: Any,
+                                                                library: dict[str, Any]) -> None:
+    """QA154 F15: a second .cue beside the first, naming the same track files, was "2 copies"
+    of the whole disc with its tracks' bytes reclaimable: deleting a "copy" with its tracks
+    deleted the only tracks of the other."""
+    shutil.copy(library["sheet"], library["sheet"].with_name("Big Disc (USA) alt.cue"))
+    assert cli("scan", "--workers", "1").code == 0
+    sets = cli("--json", "games", "dupes").json()["data"]
+    assert [(item["copies"], item["reclaimable"]) for item in sets] == [(2, library["cue"])]
+    first, second = sets[0]["files"]
+    assert (first["shares_tracks_with"], second["shares_tracks_with"]) == (
+        [second["id"]], [first["id"]])
+    assert "only the sheet is a copy" in cli("games", "dupes").out

@@ -184,7 +184,13 @@ def games_dupes(limit: int) -> int:
 
 
 def _same_file(entry: dict[str, Any]) -> str:
-    """What a duplicate's path is when it is another's file (see ``duplicates``)."""
+    """What a duplicate's path is when it is another's file, or names another's tracks (see
+    ``duplicates``)."""
+    if "shares_tracks_with" in entry:
+        others = ", ".join(str(other) for other in entry["shares_tracks_with"])
+        return (f"  (its tracks are those {others} names too: deleting them deletes "
+                f"{'its' if len(entry['shares_tracks_with']) == 1 else 'their'} disc; only "
+                "the sheet is a copy)")
     if "same_file_as" not in entry:
         return ""
     if entry["hard_link"]:

@@ -12,7 +12,7 @@ import json
 import os
 import re
 import tempfile
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -670,15 +670,55 @@ def _duplicate_sets(db: Database, groups: list[Any],
             "id": row["id"], "platform_id": row["platform_id"], "size": row["total_size"],
             "path": str(Path(row["root"]) / row["filepath"]) if row["root"]
             else row["filepath"]}
+    tracks = _track_files(db, files)
     sets = []
     for group in groups:
         members = [files[i] for i in sorted(json.loads(group["ids"])) if i in files]
         distinct = _mark_paths_of_one_file(members, stats)
-        sizes = [int(entry["size"] or 0) for entry in distinct]
         sets.append(DuplicateSet(_shown_key(group["content"]), int(group["size"]),
-                                 len(distinct), sum(sizes) - min(sizes, default=0),
+                                 len(distinct), _reclaimable(distinct, tracks, stats),
                                  bool(group["verified"]), members))
     return sorted(sets, key=lambda item: (-item.reclaimable, item.key))
+
+
+def _track_files(db: Database, files: dict[int, dict[str, Any]]) -> dict[int, dict[str, int]]:
+    """Game id -> its disc tracks' paths and sizes (sheets only)."""
+    tracks: dict[int, dict[str, int]] = defaultdict(dict)
+    for row in db.query("SELECT f.game_id, f.name, f.file_size FROM json_each(?) j "
+                        "CROSS JOIN game_files f ON f.game_id = j.value AND f.kind = 'track'",
+                        (json.dumps(sorted(files)),)):
+        sheet = Path(files[int(row["game_id"])]["path"])
+        tracks[int(row["game_id"])][str(sheet.parent / row["name"])] = int(row["file_size"] or 0)
+    return tracks
+
+
+def _reclaimable(distinct: list[dict[str, Any]], tracks: dict[int, dict[str, int]],
+                 stats: dict[str, os.stat_result | None]) -> int:
+    """The bytes deleting all copies but the smallest frees. A track file that several
+    sheets name is one file, counted once (QA154 F15: two sheets of one .bin were two copies
+    of the disc, its bytes "reclaimable": deleting a copy with its tracks deleted the only
+    .bin); each such sheet is marked ``shares_tracks_with`` the entries naming them too."""
+    held: dict[tuple[int, int] | str, int] = {}
+    named_by: dict[tuple[int, int] | str, list[dict[str, Any]]] = defaultdict(list)
+    sheets = 0
+    for entry in distinct:
+        own = tracks.get(int(entry["id"]), {})
+        sheets += int(entry["size"] or 0) - sum(own.values())
+        for path, size in own.items():
+            if path not in stats:
+                stats[path] = _stat_or_none(path)
+            info = stats[path]
+            key = (info.st_dev, info.st_ino) if info is not None else path
+            held[key] = size
+            named_by[key].append(entry)
+    for entries in named_by.values():
+        for entry in entries:
+            others = sorted({int(e["id"]) for e in entries} - {int(entry["id"])})
+            if others:
+                entry["shares_tracks_with"] = sorted(
+                    set(entry.get("shares_tracks_with", [])) | set(others))
+    kept = min((int(entry["size"] or 0) for entry in distinct), default=0)
+    return max(0, sheets + sum(held.values()) - kept)
 
 
 def _shown_key(content: str) -> str:
