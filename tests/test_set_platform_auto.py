@@ -147,3 +147,29 @@ def test_unknown_is_refused_naming_auto(run: Any, library: Path, db_path: Path) 
     assert refused.code != 0
     assert "'unknown' is not a platform of the definition pack (" in refused.err
     assert "`auto` gives games back the platform a scan decides)" in refused.err
+
+
+def test_a_zip_of_one_rom_set_by_hand_is_not_another_platforms_game(
+        run: Any, tmp_path: Path, db_path: Path) -> None:
+    """QA154 F17: a one-ROM zip holding an SNES catalog game's data, set by hand to gb, was
+    identified as that SNES game ("by crc32"), kept on gb; the same data loose is not."""
+    root = tmp_path / "lib"
+    (root / "Misc").mkdir(parents=True)
+    snes = _data("snes")
+    with zipfile.ZipFile(root / "Misc" / "betabin.zip", "w") as archive:
+        archive.writestr("beta.bin", snes)
+    (root / "Misc" / "beta.bin").write_bytes(snes)
+    (tmp_path / "snes.dat").write_text(
+        f'clrmamepro (\n\tname "{SNES_DAT}"\n\tversion "t"\n)\ngame (\n\tname "Beta (USA)"\n'
+        f'\trom ( name "Beta (USA).sfc" size {len(snes)} crc {zlib.crc32(snes):08x} '
+        f'sha1 {hashlib.sha1(snes).hexdigest()} )\n)\n')
+    for args in (("dat", "import", str(tmp_path / "snes.dat"), "--platform", "snes"),
+                 ("library", "add", str(root)), ("scan", "--workers", "1")):
+        assert run(*args).code == 0, args
+    ids = _ids(db_path)
+    assert run("games", "set-platform", "gb", str(ids["betabin.zip"]),
+               str(ids["beta.bin"])).code == 0
+    with sqlite3.connect(db_path) as conn:
+        rows = dict(conn.execute("SELECT filename, coalesce(matched_game_id, '-') FROM games"))
+    assert rows == {"betabin.zip": "-", "beta.bin": "-"}
+    assert _platforms(db_path)["betabin.zip"][:2] == ("gb", "user")

@@ -732,7 +732,7 @@ _SET_CANDIDATES = (
     # set: see _decide_archives_by_sets)
     "m AS (SELECT * FROM every WHERE listed), "
     "files AS MATERIALIZED (SELECT game_id, count(*) AS n FROM every GROUP BY game_id), "
-    f"a AS (SELECT m.game_id, count(*) AS members, {_set_method('m.')} AS method, "
+    "a AS (SELECT m.game_id, count(*) AS members, "
     "      min(files.n) - count(*) AS extra FROM m JOIN files ON files.game_id = m.game_id "
     # (one member: only when its data named no single game, or beside a stray file)
     "      GROUP BY m.game_id "
@@ -770,11 +770,19 @@ _SET_CANDIDATES = (
     "      UNION SELECT a.game_id, x.platform_id FROM a JOIN games x ON x.id = a.game_id "
     "      UNION SELECT a.game_id, j.value FROM a JOIN games x ON x.id = a.game_id, "
     "      json_each(coalesce(x.platform_candidates, '[]')) j WHERE x.platform_id = 'unknown' "
-    "      UNION SELECT c.game_id, min(cg.platform_id) FROM c "
-    "      JOIN catalog_games cg ON cg.id = c.catalog_game_id GROUP BY c.game_id "
+    # (a set of several ROMs only, for a platform set by hand: a console game's zip of one
+    # ROM is held to its hand-set platform as a loose file is, QA154 F17)
+    "      UNION SELECT c.game_id, min(cg.platform_id) FROM c JOIN a ON a.game_id = c.game_id "
+    "      JOIN games x ON x.id = c.game_id "
+    "      JOIN catalog_games cg ON cg.id = c.catalog_game_id "
+    "      WHERE a.members > 1 OR x.platform_source IS NOT 'user' GROUP BY c.game_id "
     "      HAVING count(DISTINCT cg.platform_id) = 1), "
     + _BAD_CTE +
-    "SELECT a.game_id, a.method, a.members, g.filename, cg.game_id AS game, cg.name, "
+    # (the method: the weakest hash compared, a member's SHA1 where both know it — QA154
+    # F17: "by crc32" though the member's SHA1 was the catalog's)
+    "SELECT a.game_id, min(CASE WHEN m.match_method IS NOT NULL THEN m.match_method "
+    "       WHEN r.sha1_bin = m.sha1_bin THEN 'sha1' ELSE 'crc32' END) AS method, "
+    "       a.members, g.filename, cg.game_id AS game, cg.name, "
     "       (SELECT count(*) FROM catalog_roms x WHERE x.catalog_game_id = cg.id) AS roms "
     "FROM c JOIN a ON a.game_id = c.game_id JOIN m ON m.game_id = a.game_id "
     "JOIN catalog_roms r ON r.catalog_game_id = c.catalog_game_id "
