@@ -597,3 +597,24 @@ def test_a_kept_bios_in_a_folder_the_os_does_not_read_now_is_said_so(
                       if w["code"] == "missing-bios")
     assert "the games run" not in said and "bios/pcsx2/bios/ps2-test.bin" in said, said
     assert "in a folder batocera does not read it from now: move it to bios/ps2" in said
+
+
+def test_a_root_away_holds_only_the_games_the_card_has_and_takes_only_their_bios(
+        cli: Any, tmp_path: Path) -> None:
+    """QA152 F10: with the library's root away, every game of it was held: the BIOS of a
+    platform with no copy on the card (one the profile excludes) was planned, and the warning
+    counted all the root's games as kept on the card."""
+    bios_dir, pack, _ = build_example_bios(tmp_path / "example", builtin_pack_path())
+    run, profile = setup(cli, tmp_path, "muos", pack, bios_dir,
+                         {"gba/Pocket (USA).gba": "gba", "gb/Brick (USA).gb": "gb",
+                          "gb/Block (USA).gb": "gb2"})
+    card = tmp_path / "card"
+    card.mkdir()
+    assert run("deploy", str(profile), "--to", str(card), "platform:gb").code == 0
+    before = set(card_files(card))
+    assert not [path for path in before if "gba" in path.lower()]
+    (tmp_path / "library").rename(tmp_path / "library-away")  # the share is unmounted
+    again = run("deploy", str(profile), "--to", str(card), "platform:gb")
+    assert set(card_files(card)) == before, again.out
+    away = [w for w in again.json()["warnings"] if "library root is not reachable" in w]
+    assert len(away) == 1 and "copies of 2 games of it kept" in away[0], away

@@ -1134,6 +1134,10 @@ def _hold_absent(db: Database, builder: _Builder, absent: dict[int, _Game],
         if builder.unreachable_root(game) is not None:
             for dest in dests:
                 builder.hold(dest, game, chosen=False)
+            if not any(os.path.lexists(builder.plan.root / dest) for dest in dests):
+                # (no copy on this card: neither counted as kept nor its platform's BIOS
+                # taken, QA152 F10: an excluded platform's BIOS planned, "298 games" kept)
+                builder.held_off_card.add(game.id)
         else:
             missing[game.id] = dests
     builder.volatile = True  # (reads the card's files: see _Builder.volatile)
@@ -2108,7 +2112,7 @@ class _Builder:
         kept (QA138 F8: a --prune said "1 kept" while 218 files were kept for it)."""
         for index, issue in enumerate(self.plan.warnings):
             if issue.code == "root-unreachable" and issue.path in self.unreachable_games:
-                count = len(self.unreachable_games[issue.path])
+                count = len(self.unreachable_games[issue.path] - self.held_off_card)
                 self.plan.warnings[index] = dataclasses.replace(issue, message=(
                     f"{issue.path}: library root is not reachable (not mounted?): its games "
                     f"are left out, and the card's copies of {counted(count, 'game')} of it "
