@@ -35,6 +35,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 from romrunner.catalog.datfile import DISK
+from romrunner.library.containers import DISC_SHEET_EXTENSIONS
 from romrunner.library.hashing import CrcRules
 from romrunner.library.platforms import is_beside_a_rom
 from romrunner.library.record import DISC_COLUMNS, TAG_COLUMNS, disc_set, tag_values
@@ -660,21 +661,45 @@ def _decide_by_the_rom_beside_notes(db: Database) -> None:
 
 
 def _decide_by_members(db: Database) -> None:
-    """An archive or disc whose matched members all name one game is that game."""
-    _settle_by_members(
-        db, "SELECT game_id, min(matched_game_id) AS game, min(match_method) AS method "
-            "FROM game_files WHERE kind IN ('member', 'track') "
-            "AND game_id IN (SELECT id FROM temp.identify_scope) "
-            "GROUP BY game_id "
-            "HAVING count(DISTINCT matched_game_id) = 1 "
-            "   AND count(matched_game_id) = count(*) "
-            # (an archive of several members: _decide_archives_by_sets, whose members may
-            # each have matched another game of a family that shares them)
-            "   AND (count(*) = 1 OR min(kind) = 'track')")
+    """An archive or disc whose matched members all name one game is that game: every
+    member matched, or every ROM that game lists held by a member or track (a DAT listing a
+    disc's data track alone, as libretro's PlayStation DAT does, QA154 F9: a disc with audio
+    tracks was never identified). A sheet (``.cue``…) in an archive makes it a disc: its
+    other members are tracks, and the sheet itself, which DATs may not list, is no member."""
+    _settle_by_members(db, _DECIDED_BY_MEMBERS)
+
+
+def _sheet_name(column: str) -> str:
+    """SQL: true when the file name ``column`` has a disc sheet's extension."""
+    return "(" + " OR ".join(f"lower({column}) GLOB '*.{ext}'"
+                             for ext in sorted(DISC_SHEET_EXTENSIONS)) + ")"
 
 
 # A catalog ROM (``x``) one can have in a set's zip: not ``nodump``, not the set's disk.
 _DUMPED = f"coalesce(x.status, '') NOT IN ('nodump', '{DISK}')"
+
+_DECIDED_BY_MEMBERS = (
+    "SELECT game_id, game, method FROM (SELECT game_id, "
+    "  min(matched_game_id) FILTER (WHERE NOT sheet) AS game, "
+    "  min(match_method) FILTER (WHERE NOT sheet) AS method, "
+    "  count(*) FILTER (WHERE NOT sheet) AS n, "
+    "  count(matched_game_id) FILTER (WHERE NOT sheet) AS matched, "
+    "  count(DISTINCT matched_game_id) FILTER (WHERE NOT sheet) AS games, "
+    "  min(kind) AS lo, max(sheet) AS sheeted "
+    f"  FROM (SELECT *, kind = 'member' AND {_sheet_name('name')} AS sheet FROM game_files "
+    "        WHERE kind IN ('member', 'track') "
+    "        AND game_id IN (SELECT id FROM temp.identify_scope)) "
+    "  GROUP BY game_id) s "
+    "WHERE s.games = 1 "
+    # (an archive of several members: _decide_archives_by_sets, whose members may each have
+    # matched another game of a family that shares them)
+    "AND (s.n = 1 OR s.lo = 'track' OR s.sheeted) "
+    "AND (s.matched = s.n OR NOT EXISTS (SELECT 1 FROM catalog_games cg "
+    "     JOIN catalog_roms x ON x.catalog_game_id = cg.id WHERE cg.game_id = s.game "
+    f"     AND {_DUMPED} AND NOT {_sheet_name('x.name')} "
+    "     AND NOT EXISTS (SELECT 1 FROM game_files t WHERE t.game_id = s.game_id "
+    "         AND t.kind IN ('member', 'track') AND (t.crc32_bin = x.crc32_bin "
+    "         AND t.file_size = x.size OR t.sha1_bin = x.sha1_bin))))")
 
 
 # The members of archive ``a`` no catalog lists that have the name of a ROM of set ``cg``: a
