@@ -584,3 +584,25 @@ def test_a_stop_once_the_one_transaction_returned_leaves_the_summary_whole(
     result = cli("--json", "dat", "import", dat)
     assert result.code == 0, result.err
     assert result.json()["data"]["imports"][0]["games"] == 1
+
+
+def test_a_game_removed_and_another_added_of_one_crc32_is_no_rename(
+        cli: Any, tmp_path: Path) -> None:
+    """QA154 F7: a new version's changes paired games by CRC32 and size alone: a game removed
+    and another dump added under one CRC32 (other SHA1s) was "renamed", "0 removed"."""
+    def game(name: str, sha1: str) -> str:
+        return (f'game (\n\tname "{name}"\n\trom ( name "{name}.gb" size 65536 crc 12345678 '
+                f'sha1 {sha1 * 40} )\n)\n')
+
+    dat = tmp_path / "gb.dat"
+    dat.write_text(HEADER.format(system="Nintendo - Game Boy", version="2026.01.01")
+                   + game("Twin A (USA)", "a") + game("Twin B (Japan)", "b"))
+    assert cli("dat", "import", dat).code == 0
+    dat.write_text(HEADER.format(system="Nintendo - Game Boy", version="2026.03.01")
+                   + game("Twin A (USA) (Rev 1)", "a") + game("Twin C (Europe)", "c")
+                   + game("Other (USA)", "d"))
+    result = cli("--json", "dat", "import", dat)
+    assert result.code == 0, result.err
+    data = result.json()["data"]["imports"][0]
+    assert (data["games_added"], data["games_removed"], data["games_renamed"],
+            data["games_changed"]) == (2, 1, 1, 0)

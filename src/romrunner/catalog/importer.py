@@ -236,10 +236,9 @@ def _keep_old_names(db: Database, source_id: int) -> None:
     """The replaced catalog's game names and ROMs, to tell what a new version changed."""
     db.conn.create_function("rr_roms_key", 1, _roms_key, deterministic=True)
     db.execute("DROP TABLE IF EXISTS temp.import_old_names")
-    db.execute("CREATE TEMP TABLE import_old_names (name TEXT PRIMARY KEY, roms BLOB)")
-    db.execute(f"INSERT INTO temp.import_old_names SELECT g.name, "
-               f"rr_roms_key({_ROMS_OF.format(game='g')}) "
-               "FROM catalog_games g WHERE g.source_id = ?", (source_id,))
+    db.execute("CREATE TEMP TABLE import_old_names (name TEXT PRIMARY KEY, roms BLOB, "
+               "sha1s BLOB)")
+    db.execute(f"INSERT INTO temp.import_old_names {_NAMES_OF}", (source_id,))
 
 
 def _roms_key(roms: str | None) -> bytes | None:
@@ -256,30 +255,45 @@ _ROMS_OF = ("(SELECT CASE WHEN count(*) > 0 AND count(*) = count(h) THEN "
             "CASE WHEN r.crc32_bin IS NOT NULL THEN hex(r.crc32_bin) WHEN r.sha1_bin IS NOT "
             "NULL THEN hex(r.sha1_bin) END AS h, r.size FROM catalog_roms r "
             "WHERE r.catalog_game_id = {game}.id ORDER BY h, r.size))")
+# ... and their SHA1s, sorted, where every ROM has one: two dumps of one CRC32 and size are
+# told apart by them (QA154 F7: a game removed and another added, of one CRC32, was a rename)
+_SHA1S_OF = ("(SELECT CASE WHEN count(*) > 0 AND count(*) = count(sha1_bin) THEN "
+             "group_concat(hex(sha1_bin), ',') END FROM (SELECT r.sha1_bin "
+             "FROM catalog_roms r WHERE r.catalog_game_id = {game}.id ORDER BY r.sha1_bin))")
+_NAMES_OF = (f"SELECT g.name, rr_roms_key({_ROMS_OF.format(game='g')}), "
+             f"rr_roms_key({_SHA1S_OF.format(game='g')}) "
+             "FROM catalog_games g WHERE g.source_id = ?")
+# Two games' ROMs are the same data: the same CRC32s and sizes, and SHA1s where both know them.
+_SAME_DATA = ("{a}.roms = {b}.roms AND ({a}.sha1s IS NULL OR {b}.sha1s IS NULL "
+              "OR {a}.sha1s = {b}.sha1s)")
 
 
 def _count_changes(db: Database, source_id: int, result: ImportResult) -> None:
     """What a new version changed, as a collector reads it (QA53 F5: a redump was "0 added,
     0 removed", a rename sweep "8 removed" and refused): games renamed (their ROMs under a
     new name), games whose ROMs changed under their name, games added and removed."""
-    db.execute("CREATE TEMP TABLE import_new_names (name TEXT PRIMARY KEY, roms BLOB)")
-    db.execute(f"INSERT INTO temp.import_new_names SELECT g.name, "
-               f"rr_roms_key({_ROMS_OF.format(game='g')}) "
-               "FROM catalog_games g WHERE g.source_id = ?", (source_id,))
-    gone = "SELECT name, roms FROM temp.import_old_names o WHERE o.name NOT IN " \
-        "(SELECT name FROM temp.import_new_names)"
-    new = "SELECT name, roms FROM temp.import_new_names n WHERE n.name NOT IN " \
-        "(SELECT name FROM temp.import_old_names)"
+    db.execute("CREATE TEMP TABLE import_new_names (name TEXT PRIMARY KEY, roms BLOB, "
+               "sha1s BLOB)")
+    db.execute(f"INSERT INTO temp.import_new_names {_NAMES_OF}", (source_id,))
+    for table, other in (("gone", "import_new_names"), ("came", "import_old_names")):
+        db.execute(f"DROP TABLE IF EXISTS temp.import_{table}")
+        db.execute(f"CREATE TEMP TABLE import_{table} AS SELECT name, roms, sha1s FROM "
+                   f"temp.{'import_old_names' if table == 'gone' else 'import_new_names'} "
+                   f"WHERE name NOT IN (SELECT name FROM temp.{other})")
+        db.execute(f"CREATE INDEX temp.import_{table}_roms ON import_{table} (roms)")
+    paired = f"EXISTS (SELECT 1 FROM temp.import_{{b}} b WHERE {_SAME_DATA.format(a='a', b='b')})"
     result.games_renamed = int(db.scalar(
-        f"SELECT count(*) FROM ({gone}) o WHERE o.roms IN (SELECT roms FROM ({new}))"))
-    result.games_removed = int(db.scalar(f"SELECT count(*) FROM ({gone})")) \
+        f"SELECT count(*) FROM temp.import_gone a WHERE {paired.format(b='came')}"))
+    result.games_removed = int(db.scalar("SELECT count(*) FROM temp.import_gone")) \
         - result.games_renamed
     result.games_added = int(db.scalar(
-        f"SELECT count(*) FROM ({new}) n WHERE n.roms IS NULL OR n.roms NOT IN "
-        f"(SELECT roms FROM ({gone}) WHERE roms IS NOT NULL)"))
+        f"SELECT count(*) FROM temp.import_came a WHERE NOT {paired.format(b='gone')}"))
     result.games_changed = int(db.scalar(
-        "SELECT count(*) FROM temp.import_old_names o JOIN temp.import_new_names n "
-        "ON n.name = o.name WHERE n.roms IS NOT o.roms"))
+        "SELECT count(*) FROM temp.import_old_names a JOIN temp.import_new_names b "
+        f"ON b.name = a.name WHERE NOT ({_SAME_DATA.format(a='a', b='b')}) "
+        "AND (a.roms IS NOT NULL OR b.roms IS NOT NULL)"))
+    db.execute("DROP TABLE temp.import_gone")
+    db.execute("DROP TABLE temp.import_came")
     db.execute("DROP TABLE temp.import_new_names")
     db.execute("DELETE FROM temp.import_old_names")
 
