@@ -104,8 +104,9 @@ def test_expired_answers_are_served_flagged_stale(db: Database) -> None:
 def test_prune_removes_only_past_grace_and_recomputes(db: Database) -> None:
     ttl = int(db.scalar("SELECT ttl_hours FROM cache_sources WHERE source_id = ?", (HIGH,)))
     assert ttl > 0
-    # HIGH's answers are a year old: past expiry and past the 4x TTL grace.
-    ingest_observations(db, COMPAT, HIGH, [compat("g1", "broken"), compat("g2", "broken")],
+    # HIGH's answers are a year old: past expiry and past the 4x TTL grace (and none of them
+    # leaves a game out: such an answer is kept, see test_cache_prune_kept.py).
+    ingest_observations(db, COMPAT, HIGH, [compat("g1", "ingame"), compat("g2", "menu_intro")],
                         fetched_at="2025-01-01 00:00:00")
     ingest_observations(db, COMPAT, LOW, [compat("g1", "perfect")])
     ingest_observations(db, COMPAT, "user-override", [compat("g3", "playable")],
@@ -122,7 +123,7 @@ def test_prune_removes_only_past_grace_and_recomputes(db: Database) -> None:
 def test_prune_keeps_within_grace_and_keeps_sources_the_pack_no_longer_lists(
         db: Database) -> None:
     """Issue 12 item 1: leaving the registry is not a reason to delete a source's rows."""
-    ingest_observations(db, COMPAT, HIGH, [compat("g1", "broken")])
+    ingest_observations(db, COMPAT, HIGH, [compat("g1", "playable")])
     ingest_observations(db, COMPAT, "gone-source", [compat("g2", "ingame")], new_source=True)
     db.execute("UPDATE cache_sources SET in_registry = 0 WHERE source_id = 'gone-source'")
     result = prune_cache(db, now="2099-01-01 00:00:00", grace_factor=1e9, pause_ms=0)

@@ -414,7 +414,7 @@ def test_a_prune_dry_run_counts_with_the_ttl_of_the_pack_in_use(cli: Any,
     rows.write_text(json.dumps({"schemaVersion": "compat-source-v1",
                                 "source": "emuready-listings", "items": [
                                     {"platformId": "psx", "emulatorId": "duckstation",
-                                     "externalGameId": f"SLUS-0087{n}", "status": "broken"}
+                                     "externalGameId": f"SLUS-0087{n}", "status": "ingame"}
                                     for n in range(2)]}))
     assert cli("--pack", real, "cache", "import", rows).code == 0
     ttls = {row["source_id"]: row["ttl_hours"] for row in cli(

@@ -448,10 +448,12 @@ class Run:
         mine = run_with_contention(self.workdir / "ours.db",
                                    lambda: prune_cache(self.db, now=self.now), writer, reader)
         deleted = mine.result.deleted["compat"]  # type: ignore[attr-defined]
+        # (ours keeps the broken / boots_only answers the baseline deletes: QA153 F11)
+        kept = mine.result.kept["compat"]  # type: ignore[attr-defined]
         self.record("prune", {**base.as_dict(), "deleted": base.result},
                     {**mine.as_dict(), "deleted": deleted,
-                     "batches": mine.result.batches})  # type: ignore[attr-defined]
-        self.check("prune_deleted_the_old_source", deleted == self.count == base.result)
+                     "kept": kept, "batches": mine.result.batches})  # type: ignore[attr-defined]
+        self.check("prune_deleted_the_old_source", deleted + kept == self.count == base.result)
 
     def open_first_query(self) -> None:
         def base_open(_: object) -> None:

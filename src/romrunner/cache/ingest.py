@@ -177,6 +177,14 @@ def withdraw_observations(db: Database, kind: CacheKind, source_id: str,
     return int(deleted)
 
 
+def stored_game_key(value: str) -> str:
+    """A game key as an import stores it: a serial in its one spelling (QA54 F7), another id
+    as given. (The per-row reader does the same inline: its loop is the ingest's cost.)"""
+    if len(value) == 10 and value[4] == "-" and value[:4].isupper():
+        return value
+    return normalise_serial(value) or leading_serial(value) or value
+
+
 def _import_source(db: Database, source_id: str, new_source: bool,
                    label: str = "") -> tuple[CacheSource, bool]:
     """The source an import writes to; an unknown one only with ``new_source`` (``label``:

@@ -110,3 +110,30 @@ def observations_for(db: Database, kind: CacheKind, platform_id: str, emulator_i
                 item.pop(key, None)
         result.append(item)
     return result
+
+
+# The column that is a kind's answer, for telling what an import changed.
+ANSWER_COLUMNS = {"compat": "status", "settings": "settings_json"}
+AnswerKey = tuple[str, str, str]  # (platform_id, definition_game_id, emulator_id)
+
+
+def source_answers(db: Database, kind: CacheKind, source_id: str,
+                   keys: Sequence[AnswerKey]) -> dict[AnswerKey, str]:
+    """``source_id``'s own answer (its status, or its settings JSON) at each of ``keys`` that
+    it answers, by key: what an import is about to replace, and what it left (QA153 F4/F7:
+    a re-import names the games whose answers it withdrew or changed). Compat and settings
+    only."""
+    column = ANSWER_COLUMNS[kind.name]
+    if not keys:
+        return {}
+    rows = db.query(
+        f"SELECT p.platform_id, k.definition_game_id, e.emulator_id, o.{column} AS answer "
+        f"FROM json_each(?) j "
+        f"CROSS JOIN platform_dim p ON p.platform_id = json_extract(j.value, '$[0]') "
+        f"CROSS JOIN game_key_dim k ON k.definition_game_id = json_extract(j.value, '$[1]') "
+        f"CROSS JOIN emulator_dim e ON e.emulator_id = json_extract(j.value, '$[2]') "
+        f"CROSS JOIN {kind.observations} o ON o.platform = p.id AND o.game_key = k.id "
+        f"AND o.emulator = e.id "
+        f"JOIN cache_sources s ON s.id = o.source AND s.source_id = ?",
+        (json.dumps(list(keys)), source_id))
+    return {(str(row[0]), str(row[1]), str(row[2])): str(row["answer"]) for row in rows}

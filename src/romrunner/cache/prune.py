@@ -3,6 +3,10 @@
 Only what is past expiry plus a grace period (default 4x the source's TTL) is deleted. A
 source that the pack in use no longer lists keeps its observations (a pack switch is not a
 reason to lose data): ``cache clear --source`` is the only way to delete a source's rows.
+An expired answer that leaves a game out of auto-lists (a rating of broken or boots only, a
+device's poor or unplayable tier, an exclusion) is kept and said, never pruned: deleting it
+would make its game "assumed to run" (QA153 F11: an emulator's "broken" became no answer and
+the game rejoined the auto-list); a re-import of its source replaces it.
 One long DELETE would hold the write lock for
 tens of seconds and grow the WAL past a gigabyte, so each batch is its own transaction sized to
 a time budget, followed by a pause in which other writers get the lock, and a passive
@@ -11,6 +15,7 @@ checkpoint so the WAL is reused rather than grown.
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -33,6 +38,17 @@ DEFAULT_BUDGET_MS = 100.0
 DEFAULT_PAUSE_MS = 25.0
 _FIRST_BATCH = 2000
 _MIN_BATCH, _MAX_BATCH = 100, 50_000
+KEPT_LISTED = 1000  # kept answers named in the result (the rest are counted)
+# What leaves a game out of auto-lists (as devices/autolist.py's excluded statuses and tiers):
+# such an answer is kept past its expiry, each kind's condition and its parameters.
+KEPT_STATUSES = ("broken", "boots_only")
+KEPT_TIERS = ("poor", "unplayable")
+_KEPT: dict[str, tuple[str, tuple[object, ...]]] = {
+    "compat": ("status IN (?, ?)", KEPT_STATUSES),
+    "performance": ("(performance_tier IN (?, ?) OR exclude_from_auto = 1)", KEPT_TIERS),
+}
+_ANSWER = {"compat": "status", "performance": "performance_tier"}
+_TITLE = re.compile(r"(?:^|; )title: ([^;]+)")
 
 
 @dataclass
@@ -40,6 +56,10 @@ class PruneResult:
     """What :func:`prune_cache` removed, and how its batches behaved."""
 
     deleted: dict[str, int] = field(default_factory=dict)
+    # expired answers kept because they leave a game out of auto-lists, per kind, and the
+    # first KEPT_LISTED of them
+    kept: dict[str, int] = field(default_factory=dict)
+    kept_answers: list[dict[str, object]] = field(default_factory=list)
     batches: int = 0
     longest_batch_ms: float = 0.0
     seconds: float = 0.0
@@ -58,7 +78,8 @@ def prune_cache(db: Database, *, now: str | None = None,
                 on_batch: Callable[[int], None] | None = None,
                 dry_run: bool = False,
                 ttl_hours: Mapping[str, int | None] | None = None) -> PruneResult:
-    """Delete observations past expiry + grace (whether or not the pack lists their source).
+    """Delete observations past expiry + grace (whether or not the pack lists their source),
+    but those that leave a game out of auto-lists (counted and listed in ``kept``).
 
     Best answers of the touched keys are recomputed in the same batch; a key left with no
     observation loses its best answer. ``on_batch`` is called with each batch's row count.
@@ -71,11 +92,15 @@ def prune_cache(db: Database, *, now: str | None = None,
     started = time.perf_counter()
     result = PruneResult()
     targets = _targets(db, now or now_text(), grace_factor, ttl_hours)
+    for kind in kinds:
+        _count_kept(db, kind, targets, result)
     if dry_run:
         for kind in kinds:
+            kept, params = _kept(kind)
             result.deleted[kind.name] = sum(int(db.scalar(
                 f"SELECT count(*) FROM {kind.observations} WHERE source = ? AND "
-                f"expires_at < ?", (target.source, target.cutoff))) for target in targets)
+                f"expires_at < ? AND NOT {kept}", (target.source, target.cutoff, *params)))
+                for target in targets)
         result.seconds = time.perf_counter() - started
         return result
     batch = _FIRST_BATCH
@@ -116,6 +141,43 @@ def _targets(db: Database, now: str, grace_factor: float,
     return targets
 
 
+def _kept(kind: CacheKind) -> tuple[str, tuple[object, ...]]:
+    """The SQL condition (and its parameters) of ``kind``'s answers that prune keeps."""
+    return _KEPT.get(kind.name, ("0", ()))
+
+
+def _count_kept(db: Database, kind: CacheKind, targets: list[_Target],
+                result: PruneResult) -> None:
+    """Count and name the expired answers of ``kind`` that prune keeps."""
+    if kind.name not in _KEPT:
+        return
+    kept, params = _kept(kind)
+    result.kept[kind.name] = 0
+    profile = "o.device_profile_id" if kind.int_keys else "NULL"
+    for target in targets:
+        where = (f"WHERE o.source = ? AND o.expires_at < ? AND {kept}",
+                 (target.source, target.cutoff, *params))
+        result.kept[kind.name] += int(db.scalar(
+            f"SELECT count(*) FROM {kind.observations} o {where[0]}", where[1]))
+        room = KEPT_LISTED - len(result.kept_answers)
+        if room <= 0:
+            continue
+        for row in db.query(
+                f"SELECT s.source_id, p.platform_id, k.definition_game_id, e.emulator_id, "
+                f"{profile} AS device_profile_id, o.{_ANSWER[kind.name]} AS answer, o.notes "
+                f"FROM {kind.observations} o JOIN cache_sources s ON s.id = o.source "
+                f"JOIN platform_dim p ON p.id = o.platform JOIN game_key_dim k "
+                f"ON k.id = o.game_key JOIN emulator_dim e ON e.id = o.emulator "
+                f"{where[0]} ORDER BY p.platform_id, k.definition_game_id LIMIT ?",
+                (*where[1], room)):
+            title = _TITLE.search(row["notes"] or "")
+            result.kept_answers.append({
+                "kind": kind.name, "source": row["source_id"], "platform_id": row["platform_id"],
+                "key": row["definition_game_id"], "emulator_id": row["emulator_id"] or None,
+                "device_profile_id": row["device_profile_id"], "answer": row["answer"],
+                "title": title.group(1).strip() if title else None})
+
+
 def _next_batch_size(current: int, elapsed_ms: float, budget_ms: float) -> int:
     """Aim the next batch at the time budget, changing by at most 2x at a time."""
     if elapsed_ms <= 0:
@@ -126,11 +188,12 @@ def _next_batch_size(current: int, elapsed_ms: float, budget_ms: float) -> int:
 
 def _prune_batch(db: Database, kind: CacheKind, target: _Target, limit: int) -> int:
     keys = ", ".join(kind.keys)
+    kept, params = _kept(kind)
     with db.atomic():
         reset_changed_keys(db, kind)
         db.execute(f"INSERT INTO {KEYS_TABLE} SELECT {keys} FROM {kind.observations} "
-                   f"WHERE source = ? AND expires_at < ? LIMIT ?",
-                   (target.source, target.cutoff, limit))
+                   f"WHERE source = ? AND expires_at < ? AND NOT {kept} LIMIT ?",
+                   (target.source, target.cutoff, *params, limit))
         deleted = db.execute(
             f"DELETE FROM {kind.observations} WHERE source = ? AND ({keys}) IN "
             f"(SELECT {keys} FROM {KEYS_TABLE})", (target.source,)).rowcount

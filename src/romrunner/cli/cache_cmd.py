@@ -19,7 +19,8 @@ from romrunner.cache.sources import set_source
 from romrunner.cache.stats import cache_stats
 from romrunner.cli.context import PROFILE_ID, app_context, path_param
 from romrunner.cli.db_cmd import require_database
-from romrunner.knowledge.importer import IMPORT_FORMATS, import_knowledge
+from romrunner.knowledge.changes import named
+from romrunner.knowledge.importer import IMPORT_FORMATS, FileImport, import_knowledge
 from romrunner.packs.sync import sources_under_pack
 from romrunner.store import OpenMode
 from romrunner.words import counted
@@ -109,8 +110,13 @@ def cache_sources_set(source_id: str, priority: int | None, ttl_hours: int | Non
 @click.option("--older", is_flag=True,
               help="Import an envelope even when its generatedAt is older than its source's "
                    "answers already in the cache (refused otherwise).")
+@click.option("--force", is_flag=True,
+              help="Import an emulator's file even when its last entry takes away a rating or "
+                   "settings the cache holds from it (refused otherwise: a file cut short at "
+                   "a line break looks so).")
 def cache_import(files: tuple[Path, ...], fmt: str | None, source_id: str | None,
-                 kind: str | None, new_source: bool, strict: bool, older: bool) -> int:
+                 kind: str | None, new_source: bool, strict: bool, older: bool,
+                 force: bool) -> int:
     """Store the knowledge in FILES and update best answers.
 
     \b
@@ -128,14 +134,16 @@ def cache_import(files: tuple[Path, ...], fmt: str | None, source_id: str | None
     All files are imported in one transaction; unusable entries are skipped and counted.
     Exit codes: 0 every entry imported; 1 some skipped (the first few are named);
     2 refused, nothing changed (unreadable, unknown format or source, no usable entry,
-    any skipped entry with --strict, or an envelope older than its source's answers in the
-    cache without --older).
+    any skipped entry with --strict, an envelope older than its source's answers in the
+    cache without --older, or an emulator's file whose last entry takes away answers the
+    cache holds from it, without --force). A re-import names the games whose answers it
+    withdrew or changed (the first few; --json lists them all).
     """
     app = app_context()
     app.one_transaction("the files were imported (`romrunner cache stats` counts them)")
     result = import_knowledge(app.open_db(), list(files), fmt=fmt, source=source_id,
                               kind=kind, new_source=new_source, strict=strict, older=older,
-                              pack=app.pack())
+                              pack=app.pack(), force=force)
     app.work_done()
     for item in result.files:
         if item.registered_source:
@@ -150,6 +158,8 @@ def cache_import(files: tuple[Path, ...], fmt: str | None, source_id: str | None
             app.warn(f"{item.path}: {imported:,} imported; {'; '.join(item.problems)}")
         if item.ignored:
             app.warn(f"{item.path}: not core info, ignored: {', '.join(item.ignored)}")
+        for warning in _losses(item):
+            app.warn(warning)
 
     def render(console: Console) -> None:
         for item in result.files:
@@ -165,12 +175,8 @@ def cache_import(files: tuple[Path, ...], fmt: str | None, source_id: str | None
                           f"({item.format}), expiring {item.expires_at or 'never'}"
                           + (f" ({item.skipped:,} skipped)" if item.skipped else ""),
                           markup=False)
-            if item.withdrawn:
-                console.print(f"{item.path}: "
-                              + ", ".join(f"{count:,} {name} answer{'' if count == 1 else 's'}"
-                                          for name, count in item.withdrawn.items())
-                              + f" of {item.source} withdrawn: entries of the file that no "
-                              "longer give them", markup=False)
+            for line in _changes(item):
+                console.print(line, markup=False)
 
     data: dict[str, Any] = {"files": [item.as_dict() for item in result.files],
                             "skipped": result.skipped}
@@ -185,6 +191,39 @@ def cache_import(files: tuple[Path, ...], fmt: str | None, source_id: str | None
     app.finish(data, render, ok=not result.skipped,
                errors=[skipped] if result.skipped else None)
     return 1 if result.skipped else 0
+
+
+def _losses(item: FileImport) -> list[str]:
+    """Warnings naming the games whose answers a re-import withdrew or shortened (QA153 F4:
+    "1 compat answer … withdrawn" named no game)."""
+    found = []
+    if item.withdrawn_answers:
+        counts = ", ".join(f"{count:,} {name} answer{'' if count == 1 else 's'}"
+                           for name, count in item.withdrawn.items())
+        found.append(f"{item.path}: {counts or len(item.withdrawn_answers)} of {item.source} "
+                     "withdrawn: entries of the file that no longer give them: "
+                     f"{named(item.withdrawn_answers)}")
+    shorter = [change for change in item.changed_answers if change.lost]
+    if shorter:
+        found.append(f"{item.path}: settings of {counted(len(shorter), 'game')} of "
+                     f"{item.source} now give less than before: {named(shorter)}")
+    return found
+
+
+def _changes(item: FileImport) -> list[str]:
+    """Lines naming the games whose rating or settings a re-import changed (QA153 F7: a
+    newer file that made a game "broken" said the same as an unchanged re-import)."""
+    ratings = [change for change in item.changed_answers if change.kind == "compat"]
+    settings = [change for change in item.changed_answers
+                if change.kind == "settings" and not change.lost]
+    lines = []
+    if ratings:
+        lines.append(f"{item.path}: {counted(len(ratings), 'rating')} of {item.source} "
+                     f"changed: {named(ratings)}")
+    if settings:
+        lines.append(f"{item.path}: settings of {counted(len(settings), 'game')} of "
+                     f"{item.source} changed: {named(settings)}")
+    return lines
 
 
 def _problem(text: str) -> dict[str, str]:
@@ -238,7 +277,9 @@ def cache_prune(grace_factor: float, dry_run: bool) -> int:
     """Delete answers long past expiry, in short batches that never block a scan for long.
 
     Only expiry counts: a source the pack no longer lists keeps its rows (`cache clear
-    --source S` deletes them).
+    --source S` deletes them). An expired answer that leaves a game out of auto-lists (rated
+    broken or boots only; a device's poor or unplayable tier, or an exclusion) is kept and
+    named: without it the game would be assumed to run. Re-import its source to refresh it.
     """
     app = app_context()
     require_database(app.db_path, "prune")
@@ -248,7 +289,10 @@ def cache_prune(grace_factor: float, dry_run: bool) -> int:
     result = prune_cache(db, grace_factor=grace_factor, dry_run=dry_run, ttl_hours=ttls)
     total = sum(result.deleted.values())
     verb = "would delete" if dry_run else "deleted"
-    app.finish({"dry_run": dry_run, "deleted": result.deleted, "batches": result.batches,
+    if any(result.kept.values()):
+        app.warn(_kept_warning(result.kept, result.kept_answers))
+    app.finish({"dry_run": dry_run, "deleted": result.deleted, "kept": result.kept,
+                "kept_answers": result.kept_answers, "batches": result.batches,
                 "longest_batch_ms": round(result.longest_batch_ms, 1),
                 "seconds": round(result.seconds, 3)},
                lambda c: c.print(f"{verb} {counted(total, 'observation')}" + (
@@ -256,6 +300,23 @@ def cache_prune(grace_factor: float, dry_run: bool) -> int:
                    + " (" + ", ".join(
                        f"{name} {count:,}" for name, count in result.deleted.items()) + ")"))
     return 0
+
+
+def _kept_warning(kept: dict[str, int], answers: list[dict[str, Any]]) -> str:
+    """What prune kept past expiry and why (QA153 F11: a "broken" pruned, and the game
+    rejoined the auto-list with no word)."""
+    total = sum(kept.values())
+    names = [f"{a['key']}{' ' + a['title'] if a['title'] else ''} ({a['answer']}, "
+             f"{a['source']})" for a in answers[:10]]
+    more = f"; and {total - len(names):,} more (`--json` lists them)" \
+        if total > len(names) else ""
+    return (f"kept {counted(total, 'expired answer')} that "
+            f"{'leaves its game' if total == 1 else 'leave their games'} out of auto-lists "
+            "(rated broken or boots only; a poor or unplayable tier, or excluded): without "
+            f"{'it' if total == 1 else 'them'} the game would be assumed to run: "
+            + "; ".join(names) + more
+            + f"; re-import the source to refresh {'it' if total == 1 else 'them'} "
+            f"(`romrunner cache clear --source S` deletes {'it' if total == 1 else 'them'})")
 
 
 @cache.command(name="explain")

@@ -21,6 +21,9 @@ class GameFormat:
     looks_like: Callable[[str], bool]
     read: Callable[[Path, ReadReport], Iterator[Entry]]
     rates: bool = True  # its entries give a game's rating where it has one (compat.ini: none)
+    # its last entry is the file's last lines, so a file cut at a line break shortens only it
+    # (compat.ini: a title's flags are spread over the file's sections)
+    ends_with_last_entry: bool = True
 
 
 GAME_FORMATS: dict[str, GameFormat] = {
@@ -29,7 +32,7 @@ GAME_FORMATS: dict[str, GameFormat] = {
         GameFormat(duckstation.FORMAT, duckstation.SOURCE, "duckstation",
                    duckstation.looks_like, duckstation.read),
         GameFormat(ppsspp.FORMAT, ppsspp.SOURCE, "ppsspp", ppsspp.looks_like, ppsspp.read,
-                   rates=False),
+                   rates=False, ends_with_last_entry=False),
         GameFormat(dolphin.FORMAT, dolphin.SOURCE, "dolphin", dolphin.looks_like, dolphin.read),
     )
 }

@@ -41,6 +41,7 @@ from romrunner.cache.sources import (
 from romrunner.devices.osprofile import emulator_key
 from romrunner.errors import InputError
 from romrunner.knowledge import cores
+from romrunner.knowledge.changes import AnswerChange, AnswerWatch, cut_last_entry
 from romrunner.knowledge.formats import ALL_FORMATS, CORE_INFO_FORMAT, detect_format, game_format
 from romrunner.knowledge.model import Entry, KnowledgeFormatError, ReadReport
 from romrunner.knowledge.observations import ENVELOPES, KindRow, entry_rows, envelope_rows
@@ -73,6 +74,8 @@ class FileImport:
     # answers of the source withdrawn, per kind: entries that no longer give them
     withdrawn: dict[str, int] = field(default_factory=dict)
     generated_at: str | None = None  # an envelope's own date (UTC), when it gives one
+    # each game whose answer of the source this file changed or withdrew (QA153 F4/F7)
+    changes: list[AnswerChange] = field(default_factory=list)
 
     def add_problems(self, count: int, problems: Iterable[str]) -> None:
         """Count ``count`` skipped entries and keep the first few reasons."""
@@ -81,9 +84,23 @@ class FileImport:
             if len(self.problems) < PROBLEMS_SHOWN:
                 self.problems.append(problem)
 
+    @property
+    def withdrawn_answers(self) -> list[AnswerChange]:
+        """The answers of the source this file withdrew."""
+        return [change for change in self.changes if change.withdrawn]
+
+    @property
+    def changed_answers(self) -> list[AnswerChange]:
+        """The answers of the source this file replaced by others."""
+        return [change for change in self.changes if not change.withdrawn]
+
     def as_dict(self) -> dict[str, Any]:
-        """The JSON form."""
-        return dict(self.__dict__)
+        """The JSON form (every change listed: the text names the first few)."""
+        data = dict(self.__dict__)
+        del data["changes"]
+        data["withdrawn_answers"] = [change.as_dict() for change in self.withdrawn_answers]
+        data["changed_answers"] = [change.as_dict() for change in self.changed_answers]
+        return data
 
 
 @dataclass
@@ -101,14 +118,16 @@ class KnowledgeImport:
 def import_knowledge(db: Database, paths: list[Path], *, fmt: str | None = None,
                      source: str | None = None, kind: str | None = None,
                      new_source: bool = False, strict: bool = False,
-                     older: bool = False, pack: DefinitionPack | None = None
-                     ) -> KnowledgeImport:
+                     older: bool = False, pack: DefinitionPack | None = None,
+                     force: bool = False) -> KnowledgeImport:
     """Import every file of ``paths`` (see the module docstring) in one transaction.
 
     An envelope dated (``generatedAt``) before its source's answers already in the cache is
     refused, and with it the whole import, unless ``older``. With ``pack``, an answer of an
     envelope or rows file by an emulator the pack says does not run its platform is skipped
-    and said, and the platforms the pack does not know are said (QA127 F3)."""
+    and said, and the platforms the pack does not know are said (QA127 F3). An emulator's
+    file whose last entry would lose answers the cache holds from it (a file cut short at a
+    line break) is refused, and with it the whole import, unless ``force`` (QA153 F4)."""
     if fmt is not None and fmt not in IMPORT_FORMATS:
         raise KnowledgeFormatError(f"unknown knowledge format {fmt!r}; expected one of "
                                    f"{', '.join(IMPORT_FORMATS)}")
@@ -117,7 +136,8 @@ def import_knowledge(db: Database, paths: list[Path], *, fmt: str | None = None,
         for path in paths:
             results.append(_import_file(db, path, fmt, source, kind, new_source, strict,
                                         one_of=len(paths), older=older, before=results,
-                                        terms=None if pack is None else PackTerms.of(pack)))
+                                        terms=None if pack is None else PackTerms.of(pack),
+                                        force=force))
         if results and all(r.ignored and not r.entries for r in results):  # all ignored
             raise InputError(f"{', '.join(r.path for r in results)}: no core info in "
                              f"{'it' if len(results) == 1 else 'them'} (a template or "
@@ -172,7 +192,7 @@ def _import_file(db: Database, path: Path, fmt: str | None, source: str | None,
                  kind: str | None, new_source: bool, strict: bool,
                  one_of: int = 1, older: bool = False,
                  before: list[FileImport] | None = None,
-                 terms: PackTerms | None = None) -> FileImport:
+                 terms: PackTerms | None = None, force: bool = False) -> FileImport:
     name = fmt or detect_import_format(path)
     result = FileImport(str(path), name)
     if name == CORE_INFO_FORMAT:
@@ -209,7 +229,9 @@ def _import_file(db: Database, path: Path, fmt: str | None, source: str | None,
         _say_unknown_platforms(result, rows, terms)
         if result.generated_at is not None and not older:
             _refuse_older(db, result, before or [], kinds)
+        watch = AnswerWatch.of_rows(db, own, rows)
         _ingest_kinds(db, result, iter(rows), new_source, strict)
+        result.changes = watch.changes(db)
         if result.generated_at is not None:
             for kind in kinds:
                 record_data_as_of(db, own, kind, result.generated_at)
@@ -219,11 +241,32 @@ def _import_file(db: Database, path: Path, fmt: str | None, source: str | None,
     report = ReadReport(str(path))
     entries = list(game.read(path, report))
     _finish_report(result, report, strict)
+    watch = AnswerWatch.of_entries(db, result.source, entries)
     _ingest_kinds(db, result, ((k, FileRow(f"entry {r['definition_game_id']}", r))
                                for k, r in entry_rows(entries, name)
                                if not isinstance(r, FileRow)), new_source, strict)
     _withdraw_what_entries_no_longer_give(db, result, entries, game.rates)
+    result.changes = watch.changes(db)
+    if not force and game.ends_with_last_entry and path.is_file() and entries:
+        _refuse_a_cut_last_entry(result, entries[-1])
     return result
+
+
+def _refuse_a_cut_last_entry(result: FileImport, last: Entry) -> None:
+    """Refuse a file whose last entry takes away answers the cache holds from it — its
+    rating, its fixes, a fix's key: a file cut exactly at a line break reads as whole, and
+    only its last entry says less than the real one (QA153 F4: FFX lost its rating and fixes,
+    ICO its `halfPixelOffset`, with exit 0). Mirrors `dat import`'s refusal of a cut DAT."""
+    lost = cut_last_entry(last, result.changes)
+    if not lost:
+        return
+    what = "; ".join(change.loss() for change in lost)
+    game = f"{last.game_key} {last.title}" if last.title else last.game_key
+    raise InputError(
+        f"{result.path}: refused to replace {result.source}'s answers for the file's last "
+        f"entry, {game}, by less ({what}): a file cut short at a line break (a "
+        "partial download?) loses the end of its last entry; nothing was imported; import "
+        "the whole file, or use --force if this is right")
 
 
 def _withdraw_what_entries_no_longer_give(db: Database, result: FileImport,

@@ -1,0 +1,189 @@
+"""What a re-import did to its source's answers: which games' ratings and settings it changed
+or withdrew, and what an answer lost (QA153 F4/F7).
+
+A source's answers at the keys a file gives are read before the import and again after it;
+the difference names each game whose answer changed. A file cut exactly at a line break
+reads as whole but its last entry says less than the real one: what that entry lost is
+the sign of a cut file (see :func:`cut_last_entry`).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from romrunner.cache.importfile import FileRow
+from romrunner.cache.kinds import COMPAT, SETTINGS
+from romrunner.cache.lookup import AnswerKey, source_answers
+from romrunner.knowledge.model import Entry
+from romrunner.store.database import Database
+from romrunner.words import examples
+
+NAMES_SHOWN = 10  # games named in a line of text (--json lists them all)
+_WATCHED = (COMPAT, SETTINGS)
+
+
+@dataclass(frozen=True)
+class AnswerChange:
+    """One key whose answer from the source an import changed (``now`` None: withdrawn)."""
+
+    kind: str
+    platform_id: str
+    key: str
+    emulator_id: str
+    title: str | None
+    was: str
+    now: str | None
+    lost: tuple[str, ...] = ()  # what the answer no longer gives (settings: dotted keys)
+
+    @property
+    def withdrawn(self) -> bool:
+        """The import left the source no answer here."""
+        return self.now is None
+
+    def name(self) -> str:
+        """The key and the title, as a user knows the game."""
+        return f"{self.key} {self.title}" if self.title else self.key
+
+    def described(self) -> str:
+        """The game and what happened to its answer, for a line of text."""
+        if self.kind == COMPAT.name:
+            return f"{self.name()} (was {self.was})" if self.withdrawn \
+                else f"{self.name()} {self.was} -> {self.now}"
+        if self.lost:
+            return f"{self.name()} ({examples(list(self.lost), 3)} dropped)"
+        return self.name()
+
+    def loss(self) -> str:
+        """What the answer lost, for a line of text."""
+        if self.kind == COMPAT.name:
+            return f"{self.key}'s rating {self.was} withdrawn"
+        if self.withdrawn:
+            return f"{self.key}'s settings withdrawn ({examples(list(self.lost), 4)})"
+        return f"{self.key}'s settings lose {examples(list(self.lost), 4)}"
+
+    def as_dict(self) -> dict[str, Any]:
+        """The JSON form (settings as objects)."""
+        return {"kind": self.kind, "platform_id": self.platform_id, "key": self.key,
+                "emulator_id": self.emulator_id, "title": self.title,
+                "was": _value(self.kind, self.was), "now": _value(self.kind, self.now),
+                "lost": list(self.lost)}
+
+
+@dataclass
+class AnswerWatch:
+    """A source's answers at the keys an import gives, read before it writes."""
+
+    source: str
+    keys: list[AnswerKey]
+    titles: dict[str, str | None] = field(default_factory=dict)
+    before: dict[str, dict[AnswerKey, str]] = field(default_factory=dict)
+
+    @classmethod
+    def of_entries(cls, db: Database, source: str, entries: Sequence[Entry]) -> AnswerWatch:
+        """The watch over every key of a knowledge file's entries (their own and their
+        title's other serials)."""
+        titles: dict[str, str | None] = {}
+        keys: dict[AnswerKey, None] = {}
+        for entry in entries:
+            for key in (entry.game_key, *entry.related_keys):
+                titles.setdefault(key, entry.title)
+                keys[(entry.platform_id, key, entry.emulator_id)] = None
+        return cls._read(db, source, list(keys), titles)
+
+    @classmethod
+    def of_rows(cls, db: Database, source: str,
+                rows: Iterable[tuple[str, Mapping[str, object] | FileRow]]) -> AnswerWatch:
+        """The watch over the compat and settings keys of an envelope's rows."""
+        from romrunner.cache.ingest import stored_game_key
+
+        keys: dict[AnswerKey, None] = {}
+        for kind, row in rows:
+            value = row.value if isinstance(row, FileRow) else row
+            if kind not in (COMPAT.name, SETTINGS.name) or value is None:
+                continue
+            ids = (value.get("platform_id"), value.get("definition_game_id"),
+                   value.get("emulator_id"))
+            if all(isinstance(part, str) and part for part in ids):
+                platform, game, emulator = (str(part) for part in ids)
+                keys[(platform, stored_game_key(game), emulator)] = None
+        return cls._read(db, source, list(keys), {})
+
+    @classmethod
+    def _read(cls, db: Database, source: str, keys: list[AnswerKey],
+              titles: dict[str, str | None]) -> AnswerWatch:
+        watch = cls(source, keys, titles)
+        watch.before = {kind.name: source_answers(db, kind, source, keys) for kind in _WATCHED}
+        return watch
+
+    def changes(self, db: Database) -> list[AnswerChange]:
+        """Each watched key whose answer the import changed or withdrew, in key order."""
+        found: list[AnswerChange] = []
+        for kind in _WATCHED:
+            before = self.before.get(kind.name, {})
+            if not before:
+                continue
+            after = source_answers(db, kind, self.source, list(before))
+            for key, was in sorted(before.items()):
+                now = after.get(key)
+                if now != was:
+                    found.append(AnswerChange(kind.name, key[0], key[1], key[2],
+                                              self.titles.get(key[1]), was, now,
+                                              _lost(kind.name, was, now)))
+        return found
+
+
+def cut_last_entry(entry: Entry, changes: Sequence[AnswerChange]) -> list[AnswerChange]:
+    """The changes that took something away from ``entry``'s answers: for the last entry
+    of a file, what a file cut short at a line break looks like (its rating or fixes gone,
+    a fix's key or list item missing). A changed value is no loss: a cut does not change
+    what it keeps."""
+    keys = {entry.game_key, *entry.related_keys}
+    return [change for change in changes if change.key in keys and change.lost]
+
+
+def _lost(kind: str, was: str, now: str | None) -> tuple[str, ...]:
+    """What the new answer no longer gives of the old one."""
+    if kind == COMPAT.name:
+        return ("status",) if now is None else ()
+    old = _value(kind, was)
+    if now is None:
+        return tuple(map(str, old)) if isinstance(old, dict) else ("settings",)
+    return tuple(_missing(old, _value(kind, now), ""))
+
+
+def _missing(old: object, new: object, path: str) -> Iterable[str]:
+    """The dotted keys (and list items) of ``old`` that ``new`` lacks."""
+    if isinstance(old, dict):
+        if not isinstance(new, dict):
+            yield path or "settings"
+            return
+        for name, value in old.items():
+            where = f"{path}.{name}" if path else str(name)
+            if name in new:
+                yield from _missing(value, new[name], where)
+            else:
+                yield where
+    elif isinstance(old, list):
+        if not isinstance(new, list):
+            yield path or "settings"
+            return
+        for item in old:
+            if item not in new:
+                yield f"{path}[{json.dumps(item)[:40]}]"
+
+
+def _value(kind: str, text: str | None) -> object:
+    if text is None or kind != SETTINGS.name:
+        return text
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
+
+
+def named(changes: Sequence[AnswerChange]) -> str:
+    """The games of ``changes`` for a line of text: the first few, and how many more."""
+    return examples([change.described() for change in changes], NAMES_SHOWN, "; ")

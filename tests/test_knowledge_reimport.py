@@ -1,0 +1,157 @@
+"""A re-import of a knowledge file says which games' answers it withdrew or changed, and one
+whose last entry loses answers (a file cut at a line break) is refused without --force
+(QA153 F4, F7). Real files: tmp copies of ../shared/knowledge, cut where the tester cut them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from tests.conftest import shared_path
+from tests.test_knowledge_import import counts, observation
+
+PCSX2 = "pcsx2-gameindex"
+
+
+def _index() -> Path:
+    return shared_path("knowledge", "pcsx2", "GameIndex.excerpt.yaml")
+
+
+def _cut_after(text: str, serial: str, lines: int) -> str:
+    """``text`` up to ``lines`` lines after the line ``serial:`` (a cut at a line break)."""
+    rows = text.splitlines(keepends=True)
+    start = rows.index(f"{serial}:\n")
+    return "".join(rows[:start + 1 + lines])
+
+
+def _imported(cli: Any) -> None:
+    result = cli("cache", "import", _index())
+    assert result.code == 0, result.err
+
+
+def test_a_gameindex_cut_after_an_entrys_region_line_is_refused_naming_the_game(
+        cli: Any, db_path: Path, tmp_path: Path) -> None:
+    """QA153 F4 (a): ending right after FFX's `region:` line, the file imported with exit 0
+    and withdrew FFX's `playable` and fixes; the message named no game."""
+    _imported(cli)
+    cut = tmp_path / "dmg_line.yaml"
+    cut.write_text(_cut_after(_index().read_text(), "SCES-50490", 2))
+    assert cut.read_text().endswith('  region: "PAL-E"\n')
+    before = counts(db_path)
+    refused = cli("cache", "import", cut)
+    assert refused.code == 2, refused.out + refused.err
+    assert "refused to replace pcsx2-gameindex's answers for the file's last entry, " \
+        "SCES-50490 Final Fantasy X" in refused.err and "--force" in refused.err, refused.err
+    assert "rating playable withdrawn" in refused.err, refused.err
+    assert counts(db_path) == before
+    assert observation(db_path, "compat", "SCES-50490", PCSX2)["status"] == "playable"  # type: ignore[index]
+    forced = cli("--json", "cache", "import", cut, "--force")
+    assert forced.code == 0, forced.err
+    data = forced.json()["data"]
+    assert {(a["kind"], a["key"], a["title"]) for a in data["withdrawn_answers"]} == {
+        ("compat", "SCES-50490", "Final Fantasy X"), ("settings", "SCES-50490",
+                                                      "Final Fantasy X")}
+    assert any("SCES-50490 Final Fantasy X (was playable)" in w for w in forced.json()[
+        "warnings"]), forced.json()["warnings"]
+
+
+def test_a_gameindex_cut_inside_an_entrys_fixes_is_refused_naming_the_lost_fix(
+        cli: Any, db_path: Path, tmp_path: Path) -> None:
+    """QA153 F4 (b): ending after ICO's `mipmap: 1` (the entry goes on with
+    `halfPixelOffset: 1`), the import gave no warning at all and ICO's "required" fixes
+    lost halfPixelOffset."""
+    _imported(cli)
+    cut = tmp_path / "dmg_ico.yaml"
+    cut.write_text(_cut_after(_index().read_text(), "SCCS-40005", 10))
+    assert cut.read_text().endswith("    mipmap: 1\n")
+    refused = cli("cache", "import", cut)
+    assert refused.code == 2 and "SCCS-40005 ICO" in refused.err, refused.err
+    assert "gsHWFixes.halfPixelOffset" in refused.err, refused.err
+    stored = observation(db_path, "settings", "SCCS-40005", PCSX2)
+    assert stored is not None and json.loads(stored["settings_json"])["gsHWFixes"] == {
+        "mipmap": 1, "halfPixelOffset": 1}
+
+
+def test_a_dolphin_ini_cut_after_its_emustate_header_is_refused(
+        cli: Any, db_path: Path, tmp_path: Path) -> None:
+    """QA153 F4 (c): the first 8 lines of GFZE01.ini (ending after `[EmuState]` and its
+    comment) withdrew F-Zero GX's `playable` and shrank its settings, exit 0."""
+    real = shared_path("knowledge", "dolphin", "GameSettings", "GFZE01.ini")
+    assert cli("cache", "import", real).code == 0
+    cut = tmp_path / "dcut" / "GFZE01.ini"
+    cut.parent.mkdir()
+    cut.write_text("".join(real.read_text().splitlines(keepends=True)[:8]))
+    refused = cli("cache", "import", cut)
+    assert refused.code == 2 and "GFZE01 F-ZERO GX" in refused.err, refused.err
+    assert observation(db_path, "compat", "GFZE01", "dolphin-gameini")["status"] \
+        == "playable"  # type: ignore[index]
+
+
+def test_a_duckstation_gamedb_cut_before_its_last_entrys_traits_is_refused(
+        cli: Any, db_path: Path, tmp_path: Path) -> None:
+    """The same with DuckStation's gamedb: its last entry kept its rating, lost its traits."""
+    real = shared_path("knowledge", "duckstation", "gamedb.excerpt.yaml")
+    assert cli("cache", "import", real).code == 0
+    cut = tmp_path / "gamedb.yaml"
+    cut.write_text(_cut_after(real.read_text(), "SLPS-01434", 6))
+    assert cut.read_text().endswith("    - DigitalController\n")
+    refused = cli("cache", "import", cut)
+    assert refused.code == 2 and "SLPS-01434 3D Kakutou Tkool (Japan)" in refused.err, \
+        refused.err
+    assert observation(db_path, "settings", "SLPS-01434", "duckstation-gamedb") is not None
+
+
+def test_a_withdrawal_inside_the_file_is_a_warning_naming_the_game(
+        cli: Any, db_path: Path, tmp_path: Path) -> None:
+    """An entry that lost its rating but is not the file's last (an upstream edit, not a
+    cut): imported, and the warning names it (QA153 F4: "1 compat answer … withdrawn")."""
+    _imported(cli)
+    text = _index().read_text()
+    start = text.index("SCES-50490:\n")
+    edited = tmp_path / "GameIndex.yaml"
+    edited.write_text(text[:start] + text[start:].replace("  compat: 5\n", "", 1))
+    result = cli("cache", "import", edited)
+    assert result.code == 0, result.err
+    assert "1 compat answer of pcsx2-gameindex withdrawn: entries of the file that no longer " \
+        "give them: SCES-50490 Final Fantasy X (was playable)" in result.err, result.err
+    assert observation(db_path, "compat", "SCES-50490", PCSX2) is None
+
+
+def test_a_newer_gameindex_names_the_ratings_it_changed(
+        cli: Any, db_path: Path, tmp_path: Path) -> None:
+    """QA153 F7: FFX `compat: 5` -> `compat: 1` said the same line as an unchanged re-import,
+    and FFX left every auto-list unsaid."""
+    _imported(cli)
+    text = _index().read_text()
+    start = text.index("SCES-50490:\n")
+    newer = tmp_path / "gi_new.yaml"
+    newer.write_text(text[:start] + text[start:].replace("compat: 5", "compat: 1", 1))
+    result = cli("cache", "import", newer)
+    assert result.code == 0, result.err
+    assert "1 rating of pcsx2-gameindex changed: SCES-50490 Final Fantasy X playable -> " \
+        "broken" in result.out, result.out
+    again = cli("--json", "cache", "import", _index())
+    assert again.json()["data"]["changed_answers"] == [{
+        "kind": "compat", "platform_id": "ps2", "key": "SCES-50490", "emulator_id": "pcsx2",
+        "title": "Final Fantasy X", "was": "broken", "now": "playable", "lost": []}]
+    unchanged = cli("--json", "cache", "import", _index())
+    assert unchanged.json()["data"]["changed_answers"] == []
+    assert "changed" not in cli("cache", "import", _index()).out
+
+
+def test_an_envelope_names_the_ratings_it_changed(cli: Any, tmp_path: Path) -> None:
+    """Any knowledge source: a newer compat envelope of a source says what it changed."""
+    def envelope(status: str) -> Path:
+        path = tmp_path / f"{status}.json"
+        path.write_text(json.dumps({"schemaVersion": "compat-source-v1",
+                                    "source": "community-verified", "items": [
+                                        {"platformId": "ps2", "emulatorId": "pcsx2",
+                                         "externalGameId": "SLUS_203.12", "status": status}]}))
+        return path
+
+    assert cli("cache", "import", envelope("playable")).code == 0
+    result = cli("cache", "import", envelope("broken"))
+    assert result.code == 0, result.err
+    assert "1 rating of community-verified changed: SLUS-20312 playable -> broken" \
+        in result.out, result.out
