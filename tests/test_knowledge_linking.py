@@ -417,3 +417,26 @@ def test_a_name_guess_the_discs_own_serial_contradicts_lends_it_no_knowledge(
     assert "pcsx2-gameindex" not in json.dumps(explained.json()["data"])
     assert "pcsx2-gameindex" in json.dumps(real(cli, "--json", "cache", "explain",
                                                 str(own[0])).json()["data"])
+
+
+def test_of_a_games_versions_one_its_emulator_rates_running_is_kept(
+        cli: Any, tmp_path: Path) -> None:
+    """QA153 F2: one game one ROM kept the version PCSX2 rates "Intro" (it never gets in
+    game) for the profile's language, and left out the one it rates playable."""
+    root = tmp_path / "roms"
+    _ps2_iso(root / "ps2" / "F1 Racing Championship (Europe) (Fr,De).iso", "SLES_500.46")
+    _ps2_iso(root / "ps2" / "F1 Racing Championship (Europe) (En,It,Es).iso", "SLES_500.47")
+    for args in (("library", "add", root), ("scan", "--workers", "1"),
+                 ("device", "add", "rg-35xx-plus"),
+                 ("profile", "create", "--device", "1", "--os", "knulli"),
+                 ("profile", "set", "1", "--mode", "permissive", "--languages", "De")):
+        assert real(cli, *args).code == 0, args
+    before = {name for name, v in _verdicts(cli).items() if v["included"]}
+    assert before == {"F1 Racing Championship (Europe) (Fr,De).iso"}  # (no rating: German)
+    assert real(cli, "cache", "import", shared_path(*GAMEINDEX)).code in (0, 1)
+    after = _verdicts(cli)
+    assert {name for name, v in after.items() if v["included"]} == {
+        "F1 Racing Championship (Europe) (En,It,Es).iso"}
+    dropped = after["F1 Racing Championship (Europe) (Fr,De).iso"]
+    assert dropped["reason"] == "other_version"
+    assert any("menu_intro" in warning for warning in dropped["warnings"])

@@ -625,6 +625,9 @@ class _Gate:
     include: bool
     reason: str
     warnings: list[str] = field(default_factory=list)
+    # included though its emulator's answer says it runs poorly (ingame, menu_intro…): of
+    # one game's versions, one rated better is kept first (QA153 F2)
+    rated_down: bool = False
 
 
 class _Policies:
@@ -724,7 +727,7 @@ def check_compatibility(game: _Game, emulator: str | None, mode: str, policies: 
         if status in _WARN_STATUSES:
             if mode == "strict":
                 return _Gate(False, COMPAT_STATUS_EXCLUDED, [f"{said}; strict mode"])
-            return _Gate(True, COMPAT_OK, [said])
+            return _Gate(True, COMPAT_OK, [said], rated_down=True)
         return _Gate(True, COMPAT_OK)
     if game.platform_id in policies.strict_compat:
         if mode == "permissive":
@@ -933,13 +936,16 @@ def _select(games: list[_Game], profile: Profile, entries: dict[int, AutoListEnt
             found: dict[int, SplitClone] | None = None,
             bios: dict[int, str] | None = None, away: frozenset[int] = frozenset(),
             short: set[str] | None = None,
-            accepted: dict[str, frozenset[str]] | None = None) -> None:
+            accepted: dict[str, frozenset[str]] | None = None,
+            rated_down: set[int] | None = None) -> None:
     """Mark the entries dropped by one-game-one-ROM, prerelease/hack rules, a split clone's
     missing parent (``found``: the split clones among the games), BIOS sets and dumps
-    (``bios``: game id -> its drop reason) and the limit."""
+    (``bios``: game id -> its drop reason) and the limit. Of a game's versions, one its
+    emulator rates as running (or does not rate) goes before one ``rated_down``."""
     found = found or {}
     bios = bios or {}
     short = short or set()  # sets a catalog lists more discs of (_sets_short_of_listed_discs)
+    rated_down = rated_down or set()
     groups: dict[str, list[_Game]] = defaultdict(list)
     forced: set[int] = set()  # included by the user: never dropped, and wins its group
     for game in games:
@@ -982,6 +988,7 @@ def _select(games: list[_Game], profile: Profile, entries: dict[int, AutoListEnt
         winners = {v for v, games_of in variants.items()
                    if any(g.id in forced for g in games_of)} or {
             min(variants, key=lambda v: (_known_incomplete(variants[v], most) or v in short,
+                                         any(g.id in rated_down for g in variants[v]),
                                          min(preference.key(g) for g in variants[v])))}
         keeper = min((g for v in winners for g in variants[v]), key=lambda g: g.id).id
         kept_for = _parents_kept(members, [g for v in winners for g in variants[v]], found,
@@ -1303,6 +1310,7 @@ def _build_autolist(db: Database, pack: DefinitionPack, profile_id: int,
     # A verdict depends only on these; most games share one with the rest of their platform.
     gates: dict[tuple[str, str | None, str | None, tuple[str, ...]], _FullGate] = {}
     entries: dict[int, AutoListEntry] = {}
+    rated_down: set[int] = set()
     listed = resolved.installed is not None and lists_emulators(pack, resolved.installed)
     for game in games:
         resolution = emulators.get(game.id)
@@ -1314,6 +1322,8 @@ def _build_autolist(db: Database, pack: DefinitionPack, profile_id: int,
         if gate is None:
             gate = gates[key] = _gate(game, emulator, action, profile.performance_mode,
                                       policies, perf, compat, resolved, pack, listed)
+        if gate.rated_down:
+            rated_down.add(game.id)
         entries[game.id] = AutoListEntry(
             game.id, game.title, game.filename, game.platform_id, gate.include, gate.reason,
             gate.perf, gate.compat, emulator, origin, folders.get(game.platform_id),
@@ -1403,7 +1413,7 @@ def _build_autolist(db: Database, pack: DefinitionPack, profile_id: int,
     _judge_sets_whole(games, entries)
     _select(games, profile, entries, split_clones(db, [
         game.id for game in games if game.clone and entries[game.id].included]), bios,
-        roots_away(db), _sets_short_of_listed_discs(db, games), extensions)
+        roots_away(db), _sets_short_of_listed_discs(db, games), extensions, rated_down)
     for chd_id, zip_id in paired.items():
         disk, zipped = entries[chd_id], entries[zip_id]
         if disk.included and not disk.dropped and (not zipped.included or zipped.dropped):
@@ -1539,15 +1549,16 @@ def _gate(game: _Game, emulator: str | None, action: str | None, mode: str,
     performance = check_performance(game, emulator, mode, policies, perf)
     warnings += performance.warnings
     if not performance.include:
-        return _FullGate(False, performance.reason, warnings, performance.reason)
+        return _FullGate(False, performance.reason, warnings, perf=performance.reason)
     if not emulator and not resolved.lists_what_is_installed and mode != "strict":
         return _emulator_unknown(game, resolved, mode, policies, warnings, performance.reason)
     compatibility = check_compatibility(game, emulator, mode, policies, compat)
     warnings += compatibility.warnings
     if not compatibility.include:
-        return _FullGate(False, compatibility.reason, warnings, performance.reason,
-                         compatibility.reason)
-    return _FullGate(True, INCLUDED, warnings, performance.reason, compatibility.reason)
+        return _FullGate(False, compatibility.reason, warnings, perf=performance.reason,
+                         compat=compatibility.reason)
+    return _FullGate(True, INCLUDED, warnings, compatibility.rated_down,
+                     perf=performance.reason, compat=compatibility.reason)
 
 
 def _emulator_unknown(game: _Game, resolved: ResolvedOsProfile, mode: str,
@@ -1559,16 +1570,17 @@ def _emulator_unknown(game: _Game, resolved: ResolvedOsProfile, mode: str,
     the mode is permissive (the performance gate, before, keeps the demanding platforms' out)."""
     warnings = [w for w in warnings if not w.startswith("No default emulator")]  # (F6)
     if mode != "permissive" and game.platform_id in policies.strict_compat:
-        return _FullGate(False, COMPAT_MISSING_STRICT, warnings, perf, COMPAT_MISSING_STRICT)
+        return _FullGate(False, COMPAT_MISSING_STRICT, warnings, perf=perf,
+                         compat=COMPAT_MISSING_STRICT)
     if mode != "permissive" and policies.only_demanding_emulators(game.platform_id):
         # (review 128 F3: a PS Vita game went on an RG35XX: Vita3K's demand is very high)
         return _FullGate(False, NO_EMULATOR_AVAILABLE, [*warnings, (
             f"Emulator unknown on {resolved.name}, and every emulator the pack knows for "
             f"{game.platform_id} is demanding: left out (permissive mode includes it)")],
-            perf, NO_EMULATOR_AVAILABLE)
+            perf=perf, compat=NO_EMULATOR_AVAILABLE)
     warnings.append(f"Emulator unknown: the pack does not list what {resolved.name} has "
                     f"installed; assumed something runs {game.platform_id}")
-    return _FullGate(True, INCLUDED, warnings, perf, COMPAT_MISSING_ASSUME_OK)
+    return _FullGate(True, INCLUDED, warnings, perf=perf, compat=COMPAT_MISSING_ASSUME_OK)
 
 
 def _target_folders(pack: DefinitionPack, resolved: ResolvedOsProfile,
