@@ -143,3 +143,30 @@ def test_a_future_date_is_said_and_neither_compared_nor_kept(
     assert _as_of(cli) == {}
     current = cli("cache", "import", _envelope(tmp_path / "c.json", "ingame", "2026-06-01"))
     assert current.code == 0 and _statuses(db_path) == ["ingame"], current.err
+
+
+def test_an_emulators_undated_file_leaves_its_sources_answers_undated(
+        cli: Any, tmp_path: Path) -> None:
+    """QA153 F5: after a dated envelope of pcsx2-gameindex, the real (undated) GameIndex's
+    answers were all "as of" the envelope's date, and a later envelope dated before it was
+    refused as older than answers no envelope had brought."""
+    from tests.conftest import shared_path
+
+    sample = shared_path("samples", "settings_pcsx2-gameindex_sample.json")
+    index = shared_path("knowledge", "pcsx2", "GameIndex.excerpt.yaml")
+
+    def as_of() -> dict[str, str]:
+        rows = cli("--json", "cache", "sources").json()["data"]
+        (row,) = [r for r in rows if r["source_id"] == "pcsx2-gameindex"]
+        return dict(row["data_as_of"])
+
+    assert cli("cache", "import", sample).code in (0, 1)
+    assert as_of() != {}
+    assert cli("cache", "import", index).code in (0, 1)
+    assert as_of() == {}
+    earlier = json.loads(sample.read_text())
+    earlier["generatedAt"] = "2025-06-01T00:00:00Z"
+    (tmp_path / "earlier.json").write_text(json.dumps(earlier))
+    imported = cli("cache", "import", tmp_path / "earlier.json")
+    assert imported.code in (0, 1), imported.err
+    assert as_of() == {}  # (beside the GameIndex's answers, its date is none of theirs)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -105,6 +106,26 @@ def record_data_as_of(db: Database, source_id: str, kind: str, when: str) -> Non
     db.execute("INSERT INTO cache_source_dates (source, envelope, data_as_of) SELECT id, ?, ? "
                "FROM cache_sources WHERE source_id = ? ON CONFLICT (source, envelope) DO UPDATE "
                "SET data_as_of = excluded.data_as_of", (kind, when, source_id))
+
+
+def undated_answers(db: Database, source_id: str, kinds: Iterable[str]) -> set[str]:
+    """Those of ``kinds`` of which ``source_id`` has answers in the cache with no date (an
+    undated file brought them): a dated envelope then dates none of them (QA153 F5)."""
+    return {kind for kind in kinds if kind in KINDS and data_as_of(db, source_id, kind) is None
+            and db.scalar(f"SELECT EXISTS (SELECT 1 FROM {KINDS[kind].observations} o "
+                          "JOIN cache_sources s ON s.id = o.source WHERE s.source_id = ?)",
+                          (source_id,))}
+
+
+def forget_data_as_of(db: Database, source_id: str, kinds: Iterable[str]) -> None:
+    """Forget the date of ``source_id``'s answers of ``kinds``: an undated file (an emulator's
+    own database) brought some of them, so no date is theirs all (QA153 F5: the upstream
+    Dolphin inis' answers shown "as of" the date of a sample envelope, and a later envelope
+    refused as older than them)."""
+    names = sorted({name for kind in kinds for name in (kind, *_DATED_BY_ENVELOPE.get(kind, ()))})
+    db.execute("DELETE FROM cache_source_dates WHERE source IN (SELECT id FROM cache_sources "
+               "WHERE source_id = ?) AND envelope IN (SELECT value FROM json_each(?))",
+               (source_id, json.dumps(names)))
 
 
 def dated_before(one: str, other: str) -> bool:

@@ -36,7 +36,9 @@ from romrunner.cache.sources import (
     data_as_of,
     dated_before,
     ensure_official_source,
+    forget_data_as_of,
     record_data_as_of,
+    undated_answers,
 )
 from romrunner.devices.osprofile import emulator_key
 from romrunner.errors import InputError
@@ -207,6 +209,7 @@ def _import_file(db: Database, path: Path, fmt: str | None, source: str | None,
         _ingest(db, result, kind or "compat", source,
                 (_fitted(row, terms) for row in read_observation_file(path)), new_source,
                 strict)
+        forget_data_as_of(db, source, result.observations)
         return result
     if name in ENVELOPES:
         document = load_json_document(path)
@@ -230,11 +233,13 @@ def _import_file(db: Database, path: Path, fmt: str | None, source: str | None,
         if result.generated_at is not None and not older:
             _refuse_older(db, result, before or [], kinds)
         watch = AnswerWatch.of_rows(db, own, rows)
+        undated = undated_answers(db, own, kinds)
         _ingest_kinds(db, result, iter(rows), new_source, strict)
         result.changes = watch.changes(db)
         if result.generated_at is not None:
             for kind in kinds:
-                record_data_as_of(db, own, kind, result.generated_at)
+                if kind not in undated:  # (beside answers of no date, it dates none)
+                    record_data_as_of(db, own, kind, result.generated_at)
         return result
     game = game_format(name)
     result.source = _given_source(result, path, source, game.source, one_of)
@@ -247,6 +252,7 @@ def _import_file(db: Database, path: Path, fmt: str | None, source: str | None,
                                if not isinstance(r, FileRow)), new_source, strict)
     _withdraw_what_entries_no_longer_give(db, result, entries, game.rates)
     result.changes = watch.changes(db)
+    forget_data_as_of(db, result.source, result.observations)
     if not force and game.ends_with_last_entry and path.is_file() and entries:
         _refuse_a_cut_last_entry(result, entries[-1])
     return result
