@@ -51,9 +51,11 @@ def test_duckstation_gamedb_real_excerpt() -> None:
     assert ratings.count("NoIssues") == 44 and ratings.count("GraphicalAudioIssues") == 1
     koshien = next(e for e in entries if e.game_key == "SLPS-01204")
     assert koshien.status == "perfect"
-    discs = [e for e in entries if e.disc_set == "3x3 Eyes - Kyuusei Koushu (Japan)"]
-    assert discs and all("SLPS-00071" in e.related_keys or e.game_key == "SLPS-00071"
-                         for e in discs)
+    discs = {e.game_key: e for e in entries
+             if e.disc_set == "3x3 Eyes - Kyuusei Koushu (Japan)"}
+    assert sorted(discs) == ["SLPS-00071", "SLPS-00072"]
+    # (another disc of the set is no other serial of this one: QA153 F6)
+    assert "SLPS-00072" not in discs["SLPS-00071"].related_keys
 
 
 def test_ppsspp_compat_ini_real_file() -> None:

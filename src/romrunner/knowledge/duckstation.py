@@ -31,7 +31,10 @@ def _serials(values: object) -> tuple[str, ...]:
 
 
 def read(path: Path, report: ReadReport) -> Iterator[Entry]:
-    """Each serial's entry; ``codes`` and ``discSet.serials`` become its related keys."""
+    """Each serial's entry; its ``codes`` (other serials of the same disc) become its related
+    keys. ``discSet.serials`` are other discs, each looked up by its own serial (as DuckStation
+    does): they share the set's name, never a disc's rating or settings (QA153 F6: a disc 2
+    with no entry was given disc 1's rating, "same title as")."""
     for key, line, body in yaml_entries(read_text(path), report, _READ_KEYS):
         serial = game_key(key)
         if serial is None:
@@ -47,8 +50,7 @@ def read(path: Path, report: ReadReport) -> Iterator[Entry]:
         disc_set: dict[str, Any] = found_set if isinstance(found_set, dict) else {}
         settings: dict[str, Any] = {k: body[k] for k in SETTING_KEYS if body.get(k)}
         related = tuple(dict.fromkeys(
-            s for s in _serials(body.get("codes")) + _serials(disc_set.get("serials"))
-            if s != serial))
+            s for s in _serials(body.get("codes")) if s != serial))
         name = body.get("name")
         report.entries += 1
         yield Entry("psx", "duckstation", serial, title=name if isinstance(name, str) else None,
