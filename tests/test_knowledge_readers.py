@@ -284,3 +284,32 @@ def test_a_dolphin_ini_without_a_title_line_is_found_by_its_name_and_sections() 
     path = shared_path("knowledge", "dolphin", "GameSettings", "GMBE8P.ini")
     assert not path.read_text().startswith("#")  # (what the test is about)
     assert detect_format(path) == "dolphin-gameini"
+
+
+def test_the_sources_own_words_on_a_game_are_kept_beside_its_rating(cli: Any) -> None:
+    """QA153 F3: DuckStation's `comments` and tested version, Dolphin's EmulationIssues and
+    an envelope's knownIssues and settingNotes were dropped: "playable" was shown where the
+    source says what goes wrong."""
+    duck = shared_path("knowledge", "duckstation", "gamedb.excerpt.yaml")
+    entries, _ = read_all("duckstation-gamedb", duck)
+    koshien = next(e for e in entries if e.game_key == "SLPS-01434")
+    assert koshien.comment is not None
+    assert "Disable Interlacing option needs to be ON." in koshien.comment
+    blocks = re.findall(r"^([A-Z]{4}-\d{5}):\n((?:  .*\n|\n)*)", duck.read_text(), re.M)
+    key, block = next((k, b) for k, b in blocks if "versionTested:" in b)
+    tested = re.search(r'versionTested: "([^"]+)"', block)
+    assert tested is not None
+    entry = next(e for e in entries if e.game_key == key)
+    assert entry.comment is not None and f"tested with {tested.group(1)}" in entry.comment
+    ini = shared_path("knowledge", "dolphin", "GameSettings", "GC6E01.ini")
+    issues = re.search(r"^EmulationIssues = (.+)$", ini.read_text(), re.M)
+    assert issues is not None
+    colosseum, _ = read_all("dolphin-gameini", ini)
+    assert colosseum[0].comment == issues.group(1).strip()
+    sample = shared_path("samples", "settings_rpcs3-wiki_sample.json")
+    assert cli("cache", "import", "--new-source", sample).code in (0, 1)
+    explained = cli("--json", "cache", "explain", "BLUS30253").json()["data"]
+    notes = " ".join(str(o["notes"]) for item in explained for kind in item["kinds"].values()
+                     for group in kind for o in group["observations"])
+    assert "Objects can fall through the ground randomly" in notes
+    assert "cpu.spuBlockSize: Mega seems a bit slower" in notes

@@ -76,8 +76,10 @@ def read_file(path: Path, report: ReadReport) -> Entry | None:
         report.skip(path.name, "no sections")
         return None
     report.entries += 1
+    issues = (ini.sections.get("EmuState", {}).get("EmulationIssues") or "").strip()
     return Entry(platform_of(game_id), "dolphin", game_id, title=title, status=status,
-                 raw_status=raw, settings=settings or None, settings_format=FORMAT)
+                 raw_status=raw, settings=settings or None, settings_format=FORMAT,
+                 comment=issues or None)
 
 
 def read(path: Path, report: ReadReport) -> Iterator[Entry]:

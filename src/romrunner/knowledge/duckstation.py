@@ -30,6 +30,17 @@ def _serials(values: object) -> tuple[str, ...]:
     return tuple(serial for serial in found if serial)
 
 
+def _said(compat: object) -> str | None:
+    """The entry's own words on its rating: its ``comments`` and the version it was tested
+    with (QA153 F3)."""
+    if not isinstance(compat, dict):
+        return None
+    parts = [str(compat["comments"]).strip()] if compat.get("comments") else []
+    if compat.get("versionTested"):
+        parts.append(f"tested with {str(compat['versionTested']).strip()}")
+    return "; ".join(part for part in parts if part) or None
+
+
 def read(path: Path, report: ReadReport) -> Iterator[Entry]:
     """Each serial's entry; its ``codes`` (other serials of the same disc) become its related
     keys. ``discSet.serials`` are other discs, each looked up by its own serial (as DuckStation
@@ -57,4 +68,4 @@ def read(path: Path, report: ReadReport) -> Iterator[Entry]:
                     status=status, raw_status=None if raw is None else str(raw),
                     settings=settings or None, settings_format=FORMAT, related_keys=related,
                     disc_set=disc_set.get("name") if isinstance(disc_set.get("name"), str)
-                    else None)
+                    else None, comment=_said(compat))

@@ -73,6 +73,9 @@ class Entry:
     related_keys: tuple[str, ...] = ()  # other serials of the same title, disc-set members
     disc_set: str | None = None
     region: str | None = None
+    # the source's own words on the game (DuckStation's comments and the version it tested,
+    # Dolphin's EmulationIssues): said beside the rating (QA153 F3)
+    comment: str | None = None
 
 
 @dataclass(frozen=True)

@@ -52,6 +52,25 @@ def _notes(*parts: tuple[str, object]) -> str | None:
     return text or None
 
 
+def _joined(values: object) -> str | None:
+    """A list of texts (an envelope's ``knownIssues``) as one, or None."""
+    if not isinstance(values, list):
+        return None
+    return " | ".join(str(value).strip() for value in values if str(value).strip()) or None
+
+
+def _setting_notes(notes: object, prefix: str = "") -> str | None:
+    """An envelope's ``settingNotes`` (section -> key -> text, nested) as ``key: text`` parts,
+    or None (QA153 F3: "Anything other than Safe causes freezing." was dropped)."""
+    if isinstance(notes, str):
+        return f"{prefix}: {notes.strip()}" if prefix and notes.strip() else None
+    if not isinstance(notes, dict):
+        return None
+    parts = [_setting_notes(value, f"{prefix}.{key}" if prefix else str(key))
+             for key, value in notes.items()]
+    return " | ".join(part for part in parts if part) or None
+
+
 def entry_rows(entries: Iterable[Entry], fmt: str) -> Iterator[KindRow]:
     """The compat and settings rows of a reader's entries; a DuckStation title's other
     serials (``codes``) get its rows too, unless the file has an entry of their own."""
@@ -71,7 +90,8 @@ def _rows_of(entry: Entry, fmt: str, key: str, same_as: str | None) -> Iterator[
     ids = {"platform_id": entry.platform_id, "emulator_id": entry.emulator_id,
            "definition_game_id": key}
     described = (("title", entry.title), ("region", entry.region),
-                 ("disc set", entry.disc_set), ("same title as", same_as))
+                 ("disc set", entry.disc_set), ("same title as", same_as),
+                 ("source says", entry.comment))
     if entry.status is not None:
         yield COMPAT, {**ids, "status": entry.status, "confidence": OFFICIAL_CONFIDENCE,
                        "notes": _notes(("raw", entry.raw_status), *described)}
@@ -180,7 +200,10 @@ def settings_items(item: Mapping[str, Any], source: str | None = None
                          "tested_version": item.get("testedVersion"),
                          "source_url": _source_url(item),
                          "notes": _notes(title, ("region", item.get("region")),
-                                         ("notes", item.get("notes")))}
+                                         ("notes", item.get("notes")),
+                                         ("known issues", _joined(item.get("knownIssues"))),
+                                         ("setting notes", _setting_notes(
+                                             item.get("settingNotes"))))}
     if item.get("compatRating") is not None:
         found = True
         status, raw = _status(item["compatRating"], source)
