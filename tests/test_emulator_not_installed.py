@@ -279,8 +279,9 @@ def test_a_platform_no_rule_names_an_emulator_for_on_an_unlisted_os_is_not_left_
     """QA123 F1: the real pack lists nothing installed for RetroPie, Recalbox, SteamOS… (nor
     RetroArch's cores where RetroArch alone is listed: TrimUI OS), and its fallback has no
     GBA: every GBA game was NO_EMULATOR_AVAILABLE, left out of the auto-list, and "will not
-    start there" by a query. What runs GBA there is unknown, not none; Spruce's profile lists
-    its RetroArch cores, none of them for GBA: none, as before."""
+    start there" by a query. What runs GBA there is unknown, not none. Spruce's profile lists
+    RetroArch and its cores, none of them for GBA: RetroArch runs it (QA152 F9; before, none);
+    the strict Recalbox profile still leaves it out."""
     pack = _real_library(cli, tmp_path, (("gba", "Alpha (USA).gba"),
                                          ("xbox", "Omega (USA).iso"),
                                          ("psvita", "Sigma (USA).vpk")), "rg-35xx-plus",
@@ -301,7 +302,7 @@ def test_a_platform_no_rule_names_an_emulator_for_on_an_unlisted_os_is_not_left_
         if profile == 1:  # (and not "No default emulator" beside it: review 126 F6)
             assert any("Emulator unknown" in w for w in game["warnings"]), game
             assert not any("No default emulator" in w for w in game["warnings"]), game
-    assert reasons == {1: "INCLUDED", 2: "INCLUDED", 3: "NO_EMULATOR_AVAILABLE",
+    assert reasons == {1: "INCLUDED", 2: "INCLUDED", 3: "INCLUDED",
                        4: "NO_EMULATOR_AVAILABLE"}
     card = tmp_path / "card"
     card.mkdir()
@@ -312,4 +313,4 @@ def test_a_platform_no_rule_names_an_emulator_for_on_an_unlisted_os_is_not_left_
         assert dry.code == 0, dry.err
         codes[profile] = [w["code"] for w in dry.json()["data"]["plan"]["warnings"]
                           if w["platform_id"] == "gba"]
-    assert codes == {1: ["emulator-unknown"], 3: ["no-emulator"]}
+    assert codes == {1: ["emulator-unknown"], 3: []}  # (Spruce's RetroArch runs GBA)

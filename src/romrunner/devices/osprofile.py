@@ -6,19 +6,22 @@ profile, the device entry winning (DECISIONS-devices D2): its default emulators 
 (the OS's stay for the platforms it does not name), its installed emulators added to the
 OS's, any other top-level key whole; an entry that is only ``{profileRef: X}`` stands for
 ``profilesByOsId[X]``. A platform with no default in the merged profile takes
-``fallbackDefaults`` (policy pseudo-ids expanded), with a warning.
+``fallbackDefaults`` (policy pseudo-ids expanded), with a warning; then, on an OS that runs
+RetroArch, a system every RetroArch has a core for (up to the SNES's generation, handhelds up
+to the GBA's) that nothing names takes ``retroarch`` (the built-in fallback, also warned).
 """
 
 from __future__ import annotations
 
 import functools
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
 from romrunner.devices.catalog import profile_keys, score_chain
 from romrunner.errors import NotFoundError
 from romrunner.packs.loader import DefinitionPack
-from romrunner.packs.model import asks_the_user
+from romrunner.packs.model import Platform, asks_the_user
 from romrunner.words import examples
 
 ORIGIN_DEVICE = "device profile"
@@ -28,6 +31,14 @@ ORIGIN_INSTALLED = "installed emulator"  # no default names one: the OS's instal
 ORIGIN_BUILT_IN = "built-in emulator"  # the OS's own, for a system its frontend has a folder of
 ORIGIN_NONE = "none"
 FALLBACK_LABEL = "pack fallback"
+RETROARCH = "retroarch"
+RETROARCH_FALLBACK_LABEL = "built-in fallback"  # `built-in fallback: spruce runs RetroArch`
+# RetroArch on any device that runs it at all carries cores for the systems up to the SNES's
+# generation (the pack's `up_to_snes` fallback) and the handhelds up to the GBA's (GBA, Neo
+# Geo Pocket, WonderSwan…), which the pack's fallback leaves out (QA152 F9: Spruce's A30 left
+# every GBA game out as having no emulator).
+RETROARCH_EVERYWHERE_GENERATION = 4
+RETROARCH_EVERYWHERE_HANDHELD_GENERATION = 5
 
 
 def expand_policy_ids(pack: DefinitionPack, ids: list[str] | tuple[str, ...]) -> set[str]:
@@ -158,6 +169,7 @@ def resolve_os_profile(pack: DefinitionPack, device_id: str, os_id: str) -> Reso
         labels[platform] = FALLBACK_LABEL
     if not closed:
         _take_the_oss_own(pack, os_id, installed, emulators, labels)
+    by_retroarch = _retroarch_fallback(pack, os_id, installed, emulators, labels)
     if pack.devices and device_id not in pack.devices:  # (review 118 F10: `device ls` only)
         warnings.append(f"device {device_id} is not in the definition pack in use (a pack "
                         "update renamed or dropped it?): its own emulator settings and its "
@@ -177,6 +189,10 @@ def resolve_os_profile(pack: DefinitionPack, device_id: str, os_id: str) -> Reso
         shown = examples(missing, 6)
         warnings.append(f"{os_id} on {device_id}: its profile names no default emulator for "
                         f"{shown}; the pack's fallback defaults are used for them")
+    if by_retroarch:
+        warnings.append(f"{os_id} on {device_id}: neither its profile nor the pack's fallback "
+                        f"defaults name an emulator for {examples(by_retroarch, 6)}; "
+                        f"{os_id} runs RetroArch, which is used for them")
     cores_listed = any(_installed(layer, "retroarchCores") for layer in (
         base, by_os.get(str((device_entry or {}).get("profileRef"))), device_entry)
         if isinstance(layer, dict))
@@ -188,7 +204,7 @@ def resolve_os_profile(pack: DefinitionPack, device_id: str, os_id: str) -> Reso
         layout_paths=_layout_paths(merged),
         asks_for_paths=any(asks_the_user(path) for path in _dict(merged, "layout", "paths")
                            .values()),
-        warnings=warnings, fallback_platforms=missing, labels=labels)
+        warnings=warnings, fallback_platforms=[*missing, *by_retroarch], labels=labels)
 
 
 def _unknown_emulators(pack: DefinitionPack, os_id: str,
@@ -256,6 +272,50 @@ def _take_the_oss_own(pack: DefinitionPack, os_id: str, installed: frozenset[str
         if platform not in emulators:
             emulators[platform] = (emulator, ORIGIN_BUILT_IN)
             labels[platform] = f"built into {os_id}"
+
+
+def runs_retroarch(pack: DefinitionPack, installed: Collection[str] | None) -> bool:
+    """Whether an OS whose installed emulators are ``installed`` has RetroArch: it lists it,
+    or a RetroArch core (ROCKNIX lists its cores, not RetroArch itself: QA152 F7 said its
+    Genesis games, given the pack's generic ``retroarch``, "may not start there")."""
+    for name in installed or ():
+        entry = pack.emulators.get(name) or pack.emulators.get(emulator_key(name))
+        if emulator_key(name) == RETROARCH or name.lower().endswith("_libretro") \
+                or (entry is not None and entry.type == "libretro-core"):
+            return True
+    return False
+
+
+def retroarch_runs_everywhere(platform: Platform | None) -> bool:
+    """Whether every RetroArch build carries a core for ``platform`` (see
+    :data:`RETROARCH_EVERYWHERE_GENERATION`): an OS that runs RetroArch runs its games with
+    it, whether or not the pack lists that core as installed there."""
+    if platform is None or platform.generation is None or platform.generation < 1:
+        return False
+    limit = RETROARCH_EVERYWHERE_HANDHELD_GENERATION if platform.kind == "handheld" \
+        else RETROARCH_EVERYWHERE_GENERATION
+    return platform.generation <= limit
+
+
+def _retroarch_fallback(pack: DefinitionPack, os_id: str, installed: frozenset[str] | None,
+                        emulators: dict[str, tuple[str, str]], labels: dict[str, str]
+                        ) -> list[str]:
+    """Give ``retroarch`` to each platform :func:`retroarch_runs_everywhere` that no rule
+    named an emulator for and a RetroArch core of the pack runs, where the OS runs RetroArch
+    (:func:`runs_retroarch`); those platforms, sorted. An OS whose frontend reads only its
+    own folders (MinUI) named its own already, or runs none there."""
+    if pack.folder_names.is_closed(pack.folder_names.family_of(os_id)) \
+            or not runs_retroarch(pack, installed):
+        return []
+    cores = {platform for entry in pack.emulators.values() if entry.type == "libretro-core"
+             for platform in entry.platforms}
+    chosen = sorted(platform.id for platform in pack.platforms.values()
+                    if retroarch_runs_everywhere(platform)
+                    and platform.id in cores and platform.id not in emulators)
+    for platform_id in chosen:
+        emulators[platform_id] = (RETROARCH, ORIGIN_FALLBACK)
+        labels[platform_id] = f"{RETROARCH_FALLBACK_LABEL}: {os_id} runs RetroArch"
+    return chosen
 
 
 def _installed_runners(pack: DefinitionPack, installed: frozenset[str] | None

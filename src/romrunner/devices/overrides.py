@@ -22,10 +22,14 @@ from typing import Any
 from romrunner.devices.osprofile import (
     FALLBACK_LABEL,
     ORIGIN_NONE,
+    RETROARCH,
+    RETROARCH_FALLBACK_LABEL,
     ResolvedOsProfile,
     emulator_key,
     fallback_defaults,
     resolve_os_profile,
+    retroarch_runs_everywhere,
+    runs_retroarch,
 )
 from romrunner.devices.profiles import Profile, load_profile
 from romrunner.errors import InputError, NotFoundError
@@ -217,15 +221,20 @@ def installed_for(pack: DefinitionPack, installed: Collection[str], emulator_id:
     with ``emulator_id``: it is installed under any spelling, or one of its family is
     (`snes9x` for `snes9x2005`), or — the pack's generic ``retroarch`` fallback — an
     installed RetroArch core the pack lists for the platform (QA13: Onion's SNES games were
-    said not to start with `retroarch`, its snes9x core installed)."""
+    said not to start with `retroarch`, its snes9x core installed), or the OS has RetroArch
+    and the platform is one every RetroArch has a core for (QA152 F7: ROCKNIX's Genesis
+    games, its list naming no Genesis core; not Onion's N64 games, no N64 core listed)."""
     key, family = emulator_key(emulator_id), emulator_family(emulator_id)
     if any(emulator_key(i) == key or emulator_family(i) == family for i in installed):
         return True
-    if key != "retroarch":
+    if key != RETROARCH:
         return False
     cores = {emulator_key(i) for i in installed}
-    return any(platform_id in entry.platforms for entry_id, entry in pack.emulators.items()
-               if emulator_key(entry_id) in cores)
+    if any(platform_id in entry.platforms for entry_id, entry in pack.emulators.items()
+           if emulator_key(entry_id) in cores):
+        return True
+    return retroarch_runs_everywhere(pack.platforms.get(platform_id)) \
+        and runs_retroarch(pack, installed)
 
 
 def resolve_emulators(db: Database, pack: DefinitionPack, profile_id: int | None,
@@ -304,8 +313,10 @@ def emulator_warnings(pack: DefinitionPack, emulator_id: str, platform_id: str,
     installed = installed_emulators(pack, profile.os_id, profile.device_id)
     if installed is None:
         return warnings
-    if any(emulator_key(i) == emulator_key(emulator_id) for i in installed):
-        return warnings
+    if any(emulator_key(i) == emulator_key(emulator_id) for i in installed) or (
+            emulator_key(emulator_id) == RETROARCH
+            and installed_for(pack, installed, emulator_id, platform_id)):
+        return warnings  # (RetroArch where the OS lists its cores: QA152 F7)
     relatives = [i for i in installed if emulator_family(i) == emulator_family(emulator_id)]
     if relatives:
         warnings.append(f"emulator {emulator_id} is not installed on {profile.os_id}; "
@@ -314,6 +325,40 @@ def emulator_warnings(pack: DefinitionPack, emulator_id: str, platform_id: str,
         warnings.append(f"emulator {emulator_id} is not installed on {profile.os_id} "
                         f"(profile {profile.id})")
     return warnings
+
+
+# Folder-name families whose frontend runs each ROM folder with the emulator set for that
+# folder on the device (Onion's and its heirs' `Emu/<FOLDER>` launchers, MinUI's paks by the
+# folder's tag): ROM Runner writes no emulator choice there (QA152 F4).
+FOLDER_PICKS_THE_EMULATOR = frozenset({"onion", "minui"})
+
+
+def folder_picks_warnings(pack: DefinitionPack, emulator_id: str, platform_id: str,
+                          profile: Profile | None) -> list[str]:
+    """An override's emulator other than the OS's own default, on an OS where the ROM
+    folder picks the emulator (:data:`FOLDER_PICKS_THE_EMULATOR`, a family or the one it
+    starts from): the card's games still run with that folder's emulator; the override
+    decides only what the auto-list checks (QA152 F4: FBNeo for Spruce's arcade, a no-op)."""
+    if profile is None:
+        return []
+    names = pack.folder_names
+    family = names.family_of(profile.os_id)
+    if family not in FOLDER_PICKS_THE_EMULATOR \
+            and names.family_bases.get(family) not in FOLDER_PICKS_THE_EMULATOR:
+        return []
+    try:
+        default = resolve_os_profile(pack, profile.device_id, profile.os_id
+                                     ).emulator_for(platform_id)[0]
+    except NotFoundError:
+        return []
+    if default is not None and emulator_key(default) == emulator_key(emulator_id):
+        return []
+    folder = names.target_name(platform_id, family)
+    where = f"the {folder} folder" if folder else "their folder"
+    return [f"on {profile.os_id} the ROM folder picks the emulator: {platform_id} games go "
+            f"to {where}, run there with the emulator {profile.os_id} sets for it, whatever "
+            f"the override names; {emulator_id} decides only what the auto-list checks "
+            f"(choose the emulator on the device)"]
 
 
 def unknown_emulator_warnings(pack: DefinitionPack, emulator_id: str) -> list[str]:
@@ -364,7 +409,8 @@ def set_platform_override(db: Database, pack: DefinitionPack, platform_id: str,
         db.execute("INSERT INTO platform_overrides (device_profile_id, platform_id, "
                    "emulator_id) VALUES (?, ?, ?)", (profile_id, platform_id, emulator_id))
     return OverrideChange("platform", platform_id, profile_id, emulator_id, None, {},
-                          emulator_warnings(pack, emulator_id, platform_id, profile))
+                          [*emulator_warnings(pack, emulator_id, platform_id, profile),
+                           *folder_picks_warnings(pack, emulator_id, platform_id, profile)])
 
 
 _PLAIN_INT = re.compile(r"^-?(0|[1-9][0-9]*)$")
@@ -430,7 +476,8 @@ def set_game_override(db: Database, pack: DefinitionPack, game_id: int, *,
             db.execute("UPDATE game_overrides SET emulator_id = ?, action = ?, "
                        "custom_settings = ?, is_enabled = 1, updated_at = CURRENT_TIMESTAMP "
                        "WHERE id = ?", (*values, current["id"]))
-    warnings = emulator_warnings(pack, values[0], row["platform_id"], profile) \
+    warnings = [*emulator_warnings(pack, values[0], row["platform_id"], profile),
+                *folder_picks_warnings(pack, values[0], row["platform_id"], profile)] \
         if values[0] else []
     return OverrideChange("game", str(game_id), profile_id, values[0], values[1], merged,
                           warnings)
@@ -543,12 +590,16 @@ def explain(db: Database, pack: DefinitionPack, game_id: int,
     if resolution.origin == FALLBACK_LABEL:
         warnings.append(f"no override or OS default names an emulator for {platform}: "
                         "the pack's fallback is used")
+    elif resolution.origin.startswith(RETROARCH_FALLBACK_LABEL):  # (QA152 F9)
+        warnings.append(f"no override, OS default or pack fallback names an emulator for "
+                        f"{platform}: RetroArch, which the OS runs, is used")
     elif resolution.emulator_id is None:
         warnings.append(f"no emulator known for {platform}")
     if resolution.emulator_id:
         warnings += emulator_warnings(pack, resolution.emulator_id, platform, profile)
         if "override" in resolution.origin:
             warnings += unknown_emulator_warnings(pack, resolution.emulator_id)
+            warnings += folder_picks_warnings(pack, resolution.emulator_id, platform, profile)
     game_rows = db.query("SELECT device_profile_id, custom_settings FROM game_overrides "
                          "WHERE game_id = ? AND is_enabled = 1 AND "
                          "(device_profile_id IS NULL OR device_profile_id = ?) "

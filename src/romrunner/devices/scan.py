@@ -72,6 +72,19 @@ CONTENT_DEPTH = 3  # levels below a platform folder whose files are counted
 # The frontends' own notes in each platform folder (ES-DE's and EmuDeck's `systeminfo.txt`,
 # Batocera's `_info.txt`): no game of the platform (QA91 F11: an empty folder showed 1 file).
 FRONTEND_NOTES = frozenset({"systeminfo.txt", "_info.txt"})
+# Card top folders many OSes share (a ROM, BIOS or saves folder of that name): no marker of one
+# OS against another (QA27 N4: a bare `roms/`; QA152 F1: a MinUI, NextUI or Spruce card's
+# `Saves/` with its `Roms/` and `BIOS/` was "miyoo-stock-family (high)" at every deploy).
+GENERIC_TOPS = frozenset({"roms", "bios", "saves"})
+# Marks an OS leaves on its card once installed, where the pack's markers are its
+# installer's: MinUI and NextUI install from `MinUI.zip`, which the first boot consumes, and
+# keep their system in `.system/` and the player's data in `.userdata/` (QA152 F1). Evaluated
+# beside the pack's own layout profiles, for the OSes the pack knows.
+INSTALLED_MARKS: tuple[dict[str, Any], ...] = tuple(
+    {"id": f"{os_id}-installed", "osId": os_id,
+     "detection": {"markersAll": ["/.system", "/.userdata"],
+                   "markersAny": ["/Roms", "/Bios", "/Saves"], "minimumConfidence": "medium"}}
+    for os_id in ("minui", "nextui"))
 
 
 @dataclass(frozen=True)
@@ -205,6 +218,13 @@ def _markers(detection: dict[str, Any], key: str) -> list[str]:
         else []
 
 
+def layout_profiles(pack: DefinitionPack) -> list[dict[str, Any]]:
+    """The pack's layout profiles, then the engine's :data:`INSTALLED_MARKS` of the OSes the
+    pack knows."""
+    return [*pack.layout_profiles,
+            *(marks for marks in INSTALLED_MARKS if _known(pack, str(marks["osId"])))]
+
+
 def evaluate(profile: dict[str, Any], index: _CardIndex) -> Candidate | None:
     """One layout profile against the card (None when the entry is unusable)."""
     os_id, layout_id = profile.get("osId"), profile.get("id")
@@ -278,7 +298,7 @@ def _with_the_record(candidate: Candidate, recorded: Candidate) -> Candidate:
 
 def _contradicting_markers(pack: DefinitionPack, index: _CardIndex, os_id: str) -> list[str]:
     """The ``markersNone`` of ``os_id``'s own layout profiles present on the card."""
-    return [marker for profile in pack.layout_profiles if profile.get("osId") == os_id
+    return [marker for profile in layout_profiles(pack) if profile.get("osId") == os_id
             for marker in _markers(_detection(profile), "markersNone")
             if index.find_marker(card_relative(os_id, marker)[0]) is not None]
 
@@ -289,7 +309,7 @@ def _explained(pack: DefinitionPack, card_root: Path, os_id: str,
     the layout's folders and their parents, the platform folders in its ROM folder, and the
     markers ``os_id``'s own profiles found."""
     games = games_partition(os_id, card_root)
-    explained: set[str] = set()
+    explained: set[str] = set(GENERIC_TOPS)  # (a `Saves/` of the player's: QA152 F1)
     for key, device_path in _layout_paths(pack, os_id).items():
         relative = card_relative(os_id, device_path, games)[0]
         explained.update(str(p).casefold() for p in (relative, *relative.parents))
@@ -349,7 +369,7 @@ def scan_destination(db: Database, pack: DefinitionPack, card_root: Path,
     if expect_os is not None:
         known_os(pack, expect_os)
     index = _CardIndex(card_root)
-    candidates = [c for c in (evaluate(p, index) for p in pack.layout_profiles)
+    candidates = [c for c in (evaluate(p, index) for p in layout_profiles(pack))
                   if c is not None and c.confidence != "none"]
     candidates += _games_partition_candidates(pack, card_root, index)
     recorded = _recorded_by_deploy(pack, card_root)
@@ -428,7 +448,7 @@ def card_root_warnings(pack: DefinitionPack, card_root: Path, os_id: str,
     if (inside := _the_os_top_folder_itself(card_root, os_id, rom_root)) is not None:
         return [inside]  # (what the card "looks like" inside it is that folder's own)
     index = _CardIndex(card_root)
-    candidates = [c for c in (evaluate(p, index) for p in pack.layout_profiles)
+    candidates = [c for c in (evaluate(p, index) for p in layout_profiles(pack))
                   if c is not None and c.confidence != "none"]
     warnings: list[str] = []
     if candidates and not any(c.os_id == os_id for c in candidates):
@@ -437,7 +457,7 @@ def card_root_warnings(pack: DefinitionPack, card_root: Path, os_id: str,
         # `bios/` (QA27 N4: a bare `roms/` was "anbernic-stock (high)"), nor a folder a
         # deploy for os_id writes itself (QA29 F10: Onion's `BIOS/` and `Roms/`, written by
         # us, made every later deploy "look like garlicos").
-        generic = _top_folders(pack, os_id) | {"roms", "bios"}
+        generic = _top_folders(pack, os_id) | GENERIC_TOPS
         theirs = [marker for marker in best.found if _top(marker) not in generic]
         # (a folder our deploys made, `roms/` for muOS, is no marker of theirs: with the
         # user's `saves/` it made "miyoo-stock-family (high)" at every deploy, QA42 F10)
@@ -508,9 +528,9 @@ def _another_os(pack: DefinitionPack, scan: DestinationScan, index: _CardIndex,
     (QA85 F2: a muOS card with `MUOS/` but no `retroarch.cfg` yet was "powkiddy-stock (high)"
     by its `ROMS/` alone, and `--expect-os muos` failed, advising the PowKiddy profile)."""
     best = next(c for c in scan.candidates if c.os_id == detected)
-    generic = {"roms", "bios"}
+    generic = GENERIC_TOPS
     theirs = [m for m in best.found if _top(m) not in generic | _top_folders(pack, expected)]
-    own = sorted({m for profile in pack.layout_profiles if profile.get("osId") == expected
+    own = sorted({m for profile in layout_profiles(pack) if profile.get("osId") == expected
                   if (c := evaluate(profile, index)) is not None for m in c.found
                   if _top(m) not in generic | {_top(f) for f in best.found}})
     matched = any(c.os_id == expected for c in scan.candidates)
