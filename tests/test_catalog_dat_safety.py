@@ -606,3 +606,34 @@ def test_a_game_removed_and_another_added_of_one_crc32_is_no_rename(
     data = result.json()["data"]["imports"][0]
     assert (data["games_added"], data["games_removed"], data["games_renamed"],
             data["games_changed"]) == (2, 1, 1, 0)
+
+
+def test_a_new_version_names_the_games_it_no_longer_identifies(
+        cli: Any, tmp_path: Path, db_path: Path) -> None:
+    """QA154 F8: a new version dropping a game four files were said only "1 removed", and the
+    library's totals went down: which games lost their match, no word (`dat rm` says)."""
+    games = {"Alpha (USA)": b"alpha" * 64, "Beta (USA)": b"beta" * 64}
+    roms = tmp_path / "roms" / "snes"
+    roms.mkdir(parents=True)
+    for name, data in games.items():
+        (roms / f"{name}.sfc").write_bytes(data)
+    (roms / "beta copy.sfc").write_bytes(games["Beta (USA)"])
+    dat = tmp_path / "snes.dat"
+    system = "Nintendo - Super Nintendo Entertainment System"
+    dat.write_text(dat_text(system, games, "2026.01.01"))
+    for args in (("dat", "import", dat), ("library", "add", tmp_path / "roms"),
+                 ("scan", "--workers", "1")):
+        assert cli(*args).code == 0, args
+    dat.write_text(dat_text(system, {"Alpha (USA)": games["Alpha (USA)"],
+                                     "Gamma (USA)": b"gamma" * 64}, "2026.02.01"))
+    result = cli("--json", "dat", "import", dat)
+    assert result.code == 0, result.err
+    lost = result.json()["data"]["no_longer_identified"]
+    assert sorted((m["filename"], m["was"]) for m in lost) == [
+        ("Beta (USA).sfc", "snes:Beta (USA)"), ("beta copy.sfc", "snes:Beta (USA)")]
+    dat.write_text(dat_text(system, games, "2026.03.01"))
+    assert cli("dat", "import", dat).code == 0
+    dat.write_text(dat_text(system, {"Alpha (USA)": games["Alpha (USA)"]}, "2026.04.01"))
+    text = cli("dat", "import", dat)
+    assert "2 games identified by their data before are not now" in " ".join(text.err.split())
+    assert "beta copy.sfc" in text.err

@@ -71,6 +71,18 @@ class DatImportReport:
     undecided_by_crc: int = 0
     # games a catalog's match filed under another platform
     platform_changed: list[PlatformMove] = field(default_factory=list)
+    # games identified by their data before, no longer: a new version dropped or changed the
+    # catalog game they were (id, file name, the catalog game they were)
+    no_longer_identified: list[LostMatch] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class LostMatch:
+    """A library game a replaced catalog no longer identifies."""
+
+    id: int
+    filename: str
+    was: str
 
 
 @dataclass
@@ -131,16 +143,37 @@ def import_dats(db: Database, paths: Iterable[Path], *, platform_id: str | None 
     """
     paths = list(paths)
     with db.atomic():
+        matched: dict[int, tuple[str, str]] = {}  # (the replaced catalogs' identified games)
         results = [import_dat(db, path, platform_id=platform_id,
                               known_platforms=known_platforms, force=force,
-                              one_of=len(paths)) for path in paths]
+                              one_of=len(paths), matched=matched) for path in paths]
         changed = any(not result.unchanged for result in results)
         moves: list[PlatformMove] = []
         if changed:
             _, moves = identify_noting_moves(db)
         counts = match_counts(db)
         undecided = undecided_by_crc(db) if changed else 0
-    return DatImportReport(results, counts, undecided, moves)
+        lost = _no_longer_identified(db, matched)
+    return DatImportReport(results, counts, undecided, moves, lost)
+
+
+def _identified_by(db: Database, source_id: int, into: dict[int, tuple[str, str]]) -> None:
+    """Add the library games a catalog identifies by their data (id -> file name, catalog
+    game) to ``into``: before the catalog is replaced, to say those a new version no longer
+    identifies (QA154 F8: four files lost their match, said by no word but the totals)."""
+    for row in db.query("SELECT g.id, g.filename, g.matched_game_id FROM games g "
+                        "WHERE g.matched_game_id IN (SELECT game_id FROM catalog_games "
+                        "WHERE source_id = ?) AND g.match_method <> 'name'", (source_id,)):
+        into[int(row[0])] = (str(row[1]), str(row[2]))
+
+
+def _no_longer_identified(db: Database, matched: dict[int, tuple[str, str]]) -> list[LostMatch]:
+    """Those of ``matched`` (see :func:`_identified_by`) identified by no data now."""
+    if not matched:
+        return []
+    still = _hash_identified(db, sorted(matched))
+    return [LostMatch(game_id, *matched[game_id]) for game_id in sorted(matched)
+            if game_id not in still]
 
 
 def _platform_imported_under(db: Database, name: str, headered: bool) -> str | None:
@@ -153,7 +186,8 @@ def _platform_imported_under(db: Database, name: str, headered: bool) -> str | N
 
 def import_dat(db: Database, path: Path, *, platform_id: str | None = None,
                known_platforms: set[str] | None = None, force: bool = False,
-               one_of: int = 1) -> ImportResult:
+               one_of: int = 1, matched: dict[int, tuple[str, str]] | None = None
+               ) -> ImportResult:
     """Import one DAT; re-importing replaces that DAT's rows in one transaction.
 
     ``platform_id`` files it under that platform: for a DAT whose name maps to none, and for
@@ -162,7 +196,7 @@ def import_dat(db: Database, path: Path, *, platform_id: str | None = None,
     re-filed a No-Intro SNES DAT beside it, and its games went to the Game Boy folder).
     A DAT that does not parse to its end, or that lists no game, raises :class:`InputError`
     and changes nothing; so does a suspicious replacement (see :func:`check_replacement`)
-    unless ``force``.
+    unless ``force``. ``matched`` collects the games the replaced catalog identified.
     """
     started = time.perf_counter()
     dat = read_dat(path)
@@ -205,6 +239,8 @@ def import_dat(db: Database, path: Path, *, platform_id: str | None = None,
             return result
         if existing is not None:
             _keep_old_names(db, existing["id"])
+            if matched is not None:
+                _identified_by(db, existing["id"], matched)
             result.replaced, result.previous_version = True, existing["version"]
             result.replaced_games = existing["game_count"]
             db.execute("DELETE FROM catalog_sources WHERE id = ?", (existing["id"],))

@@ -82,11 +82,21 @@ def dat_import(files: tuple[Path, ...], platform: str | None, force: bool) -> in
                  f"{'it' if one else 'them'}: a SHA1 or MD5 the DATs list decides")
     moved = report.platform_changed
     _warn_moved(app, moved)
+    lost = report.no_longer_identified
+    if lost:
+        one = len(lost) == 1
+        app.warn(f"{counted(len(lost), 'game')} identified by {'its' if one else 'their'} "
+                 f"data before {'is' if one else 'are'} not now: the new version dropped "
+                 f"or changed the catalog game {'it was' if one else 'they were'} ("
+                 + examples([f"id {m.id} {m.filename}, was {m.was}" for m in lost], 5,
+                            sep="; ")
+                 + "; `--json` lists them all)")
     app.finish({"imports": [asdict(r) for r in report.imports],
                 "identified": counts.identified, "guessed": counts.guessed,
                 "unidentified": counts.unidentified,
                 "undecided_by_crc": report.undecided_by_crc,
-                "platform_changed": [asdict(m) for m in moved]}, render)
+                "platform_changed": [asdict(m) for m in moved],
+                "no_longer_identified": [asdict(m) for m in lost]}, render)
     return 0
 
 
