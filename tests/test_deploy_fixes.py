@@ -635,3 +635,19 @@ def test_library_rm_speaks_of_card_copies_only_of_games_a_deploy_wrote(
     removed = cli("--json", "library", "rm", str(root))
     assert removed.code == 0 and removed.json()["data"]["missing"] == 0, removed.out
     assert removed.json()["warnings"] == []
+
+
+def test_a_folder_of_a_card_rom_runner_deploys_to_is_refused(cli: Any, library: Path,
+                                                             tmp_path: Path) -> None:
+    """QA152 F6: `--to card/roms` (a folder of a card deployed to) only warned, planned its
+    copies under `card/roms/roms/…` and would have written a second `.romrunner/` there."""
+    card = tmp_path / "card"
+    deployed(cli, card)
+    inner = next(path for path in card.iterdir() if path.is_dir() and path.name != ".romrunner")
+    before = sorted(str(p) for p in card.rglob("*"))
+    for extra in ((), ("--dry-run",)):
+        result = cli("deploy", "1", "--to", str(inner), "--auto", *extra)
+        assert result.code == 2, result.out
+        assert f"is a folder of the card {card}" in result.err
+        assert f"--to {card}" in result.err
+    assert sorted(str(p) for p in card.rglob("*")) == before

@@ -159,6 +159,17 @@ def read_id_file(id_file: Path) -> str:
     return text
 
 
+def enclosing_card(folder: Path) -> Path | None:
+    """The nearest folder above ``folder`` (resolved) that is a card ROM Runner wrote to (its
+    ``.romrunner/`` holds a manifest), or None. Deploying into a folder of a card makes a
+    card inside a card (QA152 F6: `--to card/roms` planned a second `.romrunner/` there)."""
+    for parent in folder.parents:
+        with contextlib.suppress(OSError):
+            if (parent / CARD_DIR / MANIFEST_NAME).is_file():
+                return parent
+    return None
+
+
 def card_destination_id(root: Path, *, create: bool = True) -> str | None:
     """The id in ``.romrunner/destination-id``, written (atomically) on first use (a damaged
     one is refused: see :func:`read_id_file`, never replaced by a new id)."""

@@ -72,6 +72,7 @@ from romrunner.deploy.card import (
     clear_writing,
     default_margin,
     describe_os_error,
+    enclosing_card,
     fsync_folder,
     leads_off_the_card,
     lock_held,
@@ -1019,6 +1020,10 @@ def refuse_library_overlap(db: Database, card: Path, items: Iterable[PlanItem] =
                           if item.source and item.source.rpartition("/")[0] == folder)
             raise DeployError(f"{card}: holds {source}, a file this deploy copies "
                               "from; deploy to a folder outside your library and BIOS")
+    outer = enclosing_card(target)
+    if outer is not None:
+        raise DeployError(f"{card}: is a folder of the card {outer}, which ROM Runner deploys "
+                          f"to ({CARD_DIR}/ there): give the card's own folder, --to {outer}")
 
 
 def _resolved(path: Path) -> Path:
