@@ -440,3 +440,39 @@ def test_of_a_games_versions_one_its_emulator_rates_running_is_kept(
     dropped = after["F1 Racing Championship (Europe) (Fr,De).iso"]
     assert dropped["reason"] == "other_version"
     assert any("menu_intro" in warning for warning in dropped["warnings"])
+
+
+def test_an_unrated_version_does_not_beat_the_profiles_region_rated_poorly(
+        cli: Any, tmp_path: Path) -> None:
+    """Review 156 F6: a version rated menu_intro lost to an unrated one of a region the
+    profile did not ask for; it loses only to a version rated as running."""
+    root = tmp_path / "roms"
+    _ps2_iso(root / "ps2" / "Midnight Club (Europe).iso", "SLES_500.71")  # menu_intro
+    _ps2_iso(root / "ps2" / "Midnight Club (Japan).iso", "SLPM_999.99")  # not rated
+    for args in (("library", "add", root), ("scan", "--workers", "1"),
+                 ("cache", "import", shared_path(*GAMEINDEX)),
+                 ("device", "add", "rg-35xx-plus"),
+                 ("profile", "create", "--device", "1", "--os", "knulli"),
+                 ("profile", "set", "1", "--mode", "permissive", "--regions", "Europe")):
+        assert real(cli, *args).code in (0, 1), args
+    assert {name for name, v in _verdicts(cli).items() if v["included"]} == {
+        "Midnight Club (Europe).iso"}
+
+
+def test_the_platform_limit_keeps_a_game_the_knowledge_says_runs_first(
+        cli: Any, tmp_path: Path) -> None:
+    """Review 156 F3: `--max-per-platform` ranked by knowledge fields that are never empty:
+    the first N by title were kept whatever the emulator's rating."""
+    root = tmp_path / "roms"
+    _ps2_iso(root / "ps2" / "Aardvark Racing (Europe).iso", "SLES_999.98")  # not rated
+    _ps2_iso(root / "ps2" / "F1 Racing Championship (Europe) (En,It,Es).iso", "SLES_500.47")
+    for args in (("library", "add", root), ("scan", "--workers", "1"),
+                 ("cache", "import", shared_path(*GAMEINDEX)),
+                 ("device", "add", "rg-35xx-plus"),
+                 ("profile", "create", "--device", "1", "--os", "knulli"),
+                 ("profile", "set", "1", "--mode", "permissive", "--max-per-platform", "1")):
+        assert real(cli, *args).code in (0, 1), args
+    verdicts = _verdicts(cli)
+    assert {name for name, v in verdicts.items() if v["included"]} == {
+        "F1 Racing Championship (Europe) (En,It,Es).iso"}
+    assert verdicts["Aardvark Racing (Europe).iso"]["reason"] == "platform_limit"

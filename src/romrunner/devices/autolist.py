@@ -625,9 +625,10 @@ class _Gate:
     include: bool
     reason: str
     warnings: list[str] = field(default_factory=list)
-    # included though its emulator's answer says it runs poorly (ingame, menu_intro…): of
-    # one game's versions, one rated better is kept first (QA153 F2)
+    # included though its emulator's answer says it runs poorly (ingame, menu_intro): of one
+    # game's versions, one rated as running (perfect, playable) is kept first (QA153 F2)
     rated_down: bool = False
+    rated_good: bool = False
 
 
 class _Policies:
@@ -727,8 +728,8 @@ def check_compatibility(game: _Game, emulator: str | None, mode: str, policies: 
         if status in _WARN_STATUSES:
             if mode == "strict":
                 return _Gate(False, COMPAT_STATUS_EXCLUDED, [f"{said}; strict mode"])
-            return _Gate(True, COMPAT_OK, [said], rated_down=True)
-        return _Gate(True, COMPAT_OK)
+            return _Gate(True, COMPAT_OK, [said], rated_down=status != "unknown")
+        return _Gate(True, COMPAT_OK, rated_good=True)
     if game.platform_id in policies.strict_compat:
         if mode == "permissive":
             return _Gate(True, COMPAT_MISSING_STRICT_OVERRIDE,
@@ -937,15 +938,16 @@ def _select(games: list[_Game], profile: Profile, entries: dict[int, AutoListEnt
             bios: dict[int, str] | None = None, away: frozenset[int] = frozenset(),
             short: set[str] | None = None,
             accepted: dict[str, frozenset[str]] | None = None,
-            rated_down: set[int] | None = None) -> None:
+            rated: dict[int, bool] | None = None) -> None:
     """Mark the entries dropped by one-game-one-ROM, prerelease/hack rules, a split clone's
     missing parent (``found``: the split clones among the games), BIOS sets and dumps
     (``bios``: game id -> its drop reason) and the limit. Of a game's versions, one its
-    emulator rates as running (or does not rate) goes before one ``rated_down``."""
+    emulator rates as running goes before one it rates poorly (``rated``: game id -> True
+    for running, False for poorly), whatever else tells them apart."""
     found = found or {}
     bios = bios or {}
     short = short or set()  # sets a catalog lists more discs of (_sets_short_of_listed_discs)
-    rated_down = rated_down or set()
+    rated = rated or {}
     groups: dict[str, list[_Game]] = defaultdict(list)
     forced: set[int] = set()  # included by the user: never dropped, and wins its group
     for game in games:
@@ -985,10 +987,14 @@ def _select(games: list[_Game], profile: Profile, entries: dict[int, AutoListEnt
             continue
         most = max(len({g.disc for g in games_of if g.disc is not None})
                    for games_of in variants.values())
+        # (a version rated poorly loses only to one rated as running, not to one unrated:
+        # review 156 F6, an unrated Japanese copy took the place of the Europe one asked for)
+        running = any(rated.get(g.id) for games_of in variants.values() for g in games_of)
         winners = {v for v, games_of in variants.items()
                    if any(g.id in forced for g in games_of)} or {
             min(variants, key=lambda v: (_known_incomplete(variants[v], most) or v in short,
-                                         any(g.id in rated_down for g in variants[v]),
+                                         running and any(rated.get(g.id) is False
+                                                         for g in variants[v]),
                                          min(preference.key(g) for g in variants[v])))}
         keeper = min((g for v in winners for g in variants[v]), key=lambda g: g.id).id
         kept_for = _parents_kept(members, [g for v in winners for g in variants[v]], found,
@@ -1128,7 +1134,7 @@ def _limit_per_platform(games: list[_Game], entries: dict[int, AutoListEntry],
         game = by_id.get(entry.game_id)
         variant = game.variant if game is not None else f"game:{entry.game_id}"
         rank = (entry.reason != USER_OVERRIDE_INCLUDE,
-                (entry.perf is None) + (entry.compat is None),
+                (entry.perf != PERF_OK) + (entry.compat != COMPAT_OK),
                 preference.key(game)[:5] if game is not None else (), order)
         if variant not in best or rank < best[variant]:
             best[variant] = rank
@@ -1310,7 +1316,7 @@ def _build_autolist(db: Database, pack: DefinitionPack, profile_id: int,
     # A verdict depends only on these; most games share one with the rest of their platform.
     gates: dict[tuple[str, str | None, str | None, tuple[str, ...]], _FullGate] = {}
     entries: dict[int, AutoListEntry] = {}
-    rated_down: set[int] = set()
+    rated: dict[int, bool] = {}  # game id -> rated as running (True) or poorly (False)
     listed = resolved.installed is not None and lists_emulators(pack, resolved.installed)
     for game in games:
         resolution = emulators.get(game.id)
@@ -1322,8 +1328,8 @@ def _build_autolist(db: Database, pack: DefinitionPack, profile_id: int,
         if gate is None:
             gate = gates[key] = _gate(game, emulator, action, profile.performance_mode,
                                       policies, perf, compat, resolved, pack, listed)
-        if gate.rated_down:
-            rated_down.add(game.id)
+        if gate.rated_down or gate.rated_good:
+            rated[game.id] = gate.rated_good
         entries[game.id] = AutoListEntry(
             game.id, game.title, game.filename, game.platform_id, gate.include, gate.reason,
             gate.perf, gate.compat, emulator, origin, folders.get(game.platform_id),
@@ -1413,7 +1419,7 @@ def _build_autolist(db: Database, pack: DefinitionPack, profile_id: int,
     _judge_sets_whole(games, entries)
     _select(games, profile, entries, split_clones(db, [
         game.id for game in games if game.clone and entries[game.id].included]), bios,
-        roots_away(db), _sets_short_of_listed_discs(db, games), extensions, rated_down)
+        roots_away(db), _sets_short_of_listed_discs(db, games), extensions, rated)
     for chd_id, zip_id in paired.items():
         disk, zipped = entries[chd_id], entries[zip_id]
         if disk.included and not disk.dropped and (not zipped.included or zipped.dropped):
@@ -1558,7 +1564,8 @@ def _gate(game: _Game, emulator: str | None, action: str | None, mode: str,
         return _FullGate(False, compatibility.reason, warnings, perf=performance.reason,
                          compat=compatibility.reason)
     return _FullGate(True, INCLUDED, warnings, compatibility.rated_down,
-                     perf=performance.reason, compat=compatibility.reason)
+                     compatibility.rated_good, perf=performance.reason,
+                     compat=compatibility.reason)
 
 
 def _emulator_unknown(game: _Game, resolved: ResolvedOsProfile, mode: str,
