@@ -637,3 +637,23 @@ def test_a_new_version_names_the_games_it_no_longer_identifies(
     text = cli("dat", "import", dat)
     assert "2 games identified by their data before are not now" in " ".join(text.err.split())
     assert "beta copy.sfc" in text.err
+
+
+def test_a_rom_dumped_since_the_last_version_is_a_change(cli: Any, tmp_path: Path) -> None:
+    """Review 156 F2: a game one of whose ROMs was a nodump, dumped in the new version, was
+    no longer counted "with other ROMs" (NULL compared)."""
+    def game(second: str) -> str:
+        return ('game (\n\tname "Arcade (World)"\n'
+                '\trom ( name "a.bin" size 1024 crc 11111111 sha1 ' + "a" * 40 + ' )\n'
+                f'\trom ( name "b.bin" size 1024 {second} )\n)\n')
+
+    dat = tmp_path / "gb.dat"
+    dat.write_text(HEADER.format(system="Nintendo - Game Boy", version="2026.01.01")
+                   + game("flags nodump"))
+    assert cli("dat", "import", dat).code == 0
+    dat.write_text(HEADER.format(system="Nintendo - Game Boy", version="2026.02.01")
+                   + game("crc 22222222 sha1 " + "b" * 40))
+    result = cli("--json", "dat", "import", dat)
+    assert result.code == 0, result.err
+    data = result.json()["data"]["imports"][0]
+    assert (data["games_added"], data["games_removed"], data["games_changed"]) == (0, 0, 1)

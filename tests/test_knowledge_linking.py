@@ -476,3 +476,30 @@ def test_the_platform_limit_keeps_a_game_the_knowledge_says_runs_first(
     assert {name for name, v in verdicts.items() if v["included"]} == {
         "F1 Racing Championship (Europe) (En,It,Es).iso"}
     assert verdicts["Aardvark Racing (Europe).iso"]["reason"] == "platform_limit"
+
+
+def test_a_name_guess_whose_catalog_game_has_no_serial_still_links(
+        cli: Any, db_path: Path, tmp_path: Path) -> None:
+    """Review 156 F7: the guard against a contradicting disc serial dropped the catalog keys
+    of any name-guessed disc whose catalog game has no serial (GameCube, Wii)."""
+    from tests.test_serials import _nintendo_header
+
+    root = tmp_path / "roms" / "gamecube"
+    root.mkdir(parents=True)
+    (root / "Melee (USA).iso").write_bytes(_nintendo_header(b"GALE01", wii=False)
+                                          + b"\x00" * 4096)
+    dat = tmp_path / "gc.dat"
+    dat.write_text('clrmamepro (\n\tname "Nintendo - GameCube"\n)\n\ngame (\n\tname '
+                   '"Melee (USA)"\n\trom ( name "Melee (USA).iso" size 7 crc 01234567 )\n)\n')
+    for args in (("dat", "import", dat, "--platform", "gamecube"),
+                 ("library", "add", root.parent),
+                 ("scan", "--workers", "1")):
+        assert real(cli, *args).code == 0, args
+    with sqlite3.connect(db_path) as conn:
+        (game_id, method, matched), = conn.execute(
+            "SELECT id, match_method, matched_game_id FROM games")
+    assert method == "name"
+    db = open_database(db_path, OpenMode.READ).db
+    keys = knowledge_keys(db, [game_id])[game_id]
+    db.close()
+    assert keys[0] == "GALE01" and matched in keys

@@ -324,10 +324,12 @@ def _count_changes(db: Database, source_id: int, result: ImportResult) -> None:
         - result.games_renamed
     result.games_added = int(db.scalar(
         f"SELECT count(*) FROM temp.import_came a WHERE NOT {paired.format(b='gone')}"))
+    # (IS: a game one of whose ROMs had no hash, a nodump, and has one now is changed —
+    # review 156 F2)
     result.games_changed = int(db.scalar(
         "SELECT count(*) FROM temp.import_old_names a JOIN temp.import_new_names b "
-        f"ON b.name = a.name WHERE NOT ({_SAME_DATA.format(a='a', b='b')}) "
-        "AND (a.roms IS NOT NULL OR b.roms IS NOT NULL)"))
+        "ON b.name = a.name WHERE a.roms IS NOT b.roms OR (a.sha1s IS NOT NULL "
+        "AND b.sha1s IS NOT NULL AND a.sha1s <> b.sha1s)"))
     db.execute("DROP TABLE temp.import_gone")
     db.execute("DROP TABLE temp.import_came")
     db.execute("DROP TABLE temp.import_new_names")

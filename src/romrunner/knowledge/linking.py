@@ -74,9 +74,11 @@ def keys_sql(game: str = "g") -> str:
     # A match guessed from the file's name is no key of a disc whose own id names another
     # game (QA153 F8: a disc booting SLPS-02110 named like SLPS-01434 took that game's rating
     # and required settings); one whose catalog serial is the disc's own is.
-    match_holds = (f"({game}.match_method IS NOT 'name' OR {game}.disc_id IS NULL OR EXISTS "
-                   f"(SELECT 1 FROM catalog_games cs WHERE cs.game_id = {game}.matched_game_id "
-                   f"AND {serial_sql('cs.serial')} = {game}.disc_id))")
+    # (a catalog game with no serial contradicts nothing: a GameCube game's, review 156 F7)
+    match_holds = (f"({game}.match_method IS NOT 'name' OR {game}.disc_id IS NULL "
+                   f"OR NOT EXISTS (SELECT 1 FROM catalog_games cs WHERE cs.game_id = "
+                   f"{game}.matched_game_id AND {serial_sql('cs.serial')} IS NOT NULL "
+                   f"AND {serial_sql('cs.serial')} <> {game}.disc_id))")
     return (
         f"SELECT {game}.disc_id AS key, 0 AS position WHERE {game}.disc_id IS NOT NULL "
         f"UNION ALL SELECT {serial_sql('cg.serial')}, 1 FROM catalog_games cg "
