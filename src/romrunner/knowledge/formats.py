@@ -33,7 +33,11 @@ GAME_FORMATS: dict[str, GameFormat] = {
                    duckstation.looks_like, duckstation.read),
         GameFormat(ppsspp.FORMAT, ppsspp.SOURCE, "ppsspp", ppsspp.looks_like, ppsspp.read,
                    rates=False, ends_with_last_entry=False),
-        GameFormat(dolphin.FORMAT, dolphin.SOURCE, "dolphin", dolphin.looks_like, dolphin.read),
+        # (each Dolphin ini is one game: an upstream update dropping a hack from one is as
+        # common as a cut file, so a loss is warned, naming the game, never refused — review
+        # 156 F5: `GameSettings/*.ini` was refused whole)
+        GameFormat(dolphin.FORMAT, dolphin.SOURCE, "dolphin", dolphin.looks_like, dolphin.read,
+                   ends_with_last_entry=False),
     )
 }
 CORE_INFO_FORMAT = libretro_info.FORMAT
