@@ -68,6 +68,9 @@ def test_a_disc_is_identified_by_the_one_track_its_dat_lists(
     assert found["QA Audio (USA).cue"] == ("psx:QA Audio (USA)", "tracks")
     assert found["myaudio.cue"] == ("psx:QA Audio (USA)", "tracks")
     assert found["solo.zip"][0] == "psx:QA Solo (Japan)"
+    # the DAT's report says so too (review 156 F1: still "name-guessed" there)
+    report = cli("--json", "dat", "report").json()["data"][0]
+    assert (report["have"], report["name_guessed"]) == (2, 0), report
 
 
 def test_a_track_the_dat_lists_with_other_data_leaves_the_disc_unidentified(

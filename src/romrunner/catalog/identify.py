@@ -669,7 +669,7 @@ def _decide_by_members(db: Database) -> None:
     _settle_by_members(db, _DECIDED_BY_MEMBERS)
 
 
-def _sheet_name(column: str) -> str:
+def sheet_name_sql(column: str) -> str:
     """SQL: true when the file name ``column`` has a disc sheet's extension."""
     return "(" + " OR ".join(f"lower({column}) GLOB '*.{ext}'"
                              for ext in sorted(DISC_SHEET_EXTENSIONS)) + ")"
@@ -686,7 +686,7 @@ _DECIDED_BY_MEMBERS = (
     "  count(matched_game_id) FILTER (WHERE NOT sheet) AS matched, "
     "  count(DISTINCT matched_game_id) FILTER (WHERE NOT sheet) AS games, "
     "  min(kind) AS lo, max(sheet) AS sheeted "
-    f"  FROM (SELECT *, kind = 'member' AND {_sheet_name('name')} AS sheet FROM game_files "
+    f"  FROM (SELECT *, kind = 'member' AND {sheet_name_sql('name')} AS sheet FROM game_files "
     "        WHERE kind IN ('member', 'track') "
     "        AND game_id IN (SELECT id FROM temp.identify_scope)) "
     "  GROUP BY game_id) s "
@@ -696,7 +696,7 @@ _DECIDED_BY_MEMBERS = (
     "AND (s.n = 1 OR s.lo = 'track' OR s.sheeted) "
     "AND (s.matched = s.n OR NOT EXISTS (SELECT 1 FROM catalog_games cg "
     "     JOIN catalog_roms x ON x.catalog_game_id = cg.id WHERE cg.game_id = s.game "
-    f"     AND {_DUMPED} AND NOT {_sheet_name('x.name')} "
+    f"     AND {_DUMPED} AND NOT {sheet_name_sql('x.name')} "
     "     AND NOT EXISTS (SELECT 1 FROM game_files t WHERE t.game_id = s.game_id "
     "         AND t.kind IN ('member', 'track') AND (t.crc32_bin = x.crc32_bin "
     "         AND t.file_size = x.size OR t.sha1_bin = x.sha1_bin))))")

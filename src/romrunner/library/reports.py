@@ -21,6 +21,7 @@ from xml.sax.saxutils import quoteattr
 
 from romrunner.catalog.clones import any_rom_is_the_game, held_by_the_set, supplier_of
 from romrunner.catalog.datfile import DISK
+from romrunner.catalog.identify import sheet_name_sql
 from romrunner.errors import InputError, NotFoundError
 from romrunner.library.roots import refuse_writing_into_library
 from romrunner.store.backup import refuse_database_files
@@ -50,14 +51,22 @@ def _same_data(t: str, nh: str, strength: str) -> str:
 
 
 # A disc (a sheet with tracks) has a catalog game's data only when each of its tracks is a
-# ROM of that game (a matching sheet never vouches for a bad track, as identification says).
+# ROM of that game (a matching sheet never vouches for a bad track, as identification says),
+# or when its tracks hold every ROM the game lists but its sheet (libretro's PlayStation DAT
+# lists the data track alone: the identification's rule, review 156 F1).
 _DISC_WHOLE = (
     "(g.tracks_size = 0 OR NOT EXISTS (SELECT 1 FROM game_files t WHERE t.game_id = g.id "
     "AND t.kind = 'track' AND NOT EXISTS (SELECT 1 FROM catalog_roms r2 "
     "WHERE r2.catalog_game_id = r.catalog_game_id AND CASE "
     "  WHEN r2.sha1_bin IS NOT NULL AND t.sha1_bin IS NOT NULL THEN r2.sha1_bin = t.sha1_bin "
     "  WHEN r2.md5_bin IS NOT NULL AND t.md5_bin IS NOT NULL THEN r2.md5_bin = t.md5_bin "
-    "  ELSE r2.crc32_bin = t.crc32_bin AND r2.size = t.file_size END)))")
+    "  ELSE r2.crc32_bin = t.crc32_bin AND r2.size = t.file_size END)) "
+    "OR NOT EXISTS (SELECT 1 FROM catalog_roms r3 WHERE r3.catalog_game_id = "
+    "r.catalog_game_id AND coalesce(r3.status, '') <> 'nodump' "
+    f"AND NOT {sheet_name_sql('r3.name')} "
+    "AND NOT EXISTS (SELECT 1 FROM game_files t3 WHERE t3.game_id = g.id "
+    "AND t3.kind = 'track' AND (t3.sha1_bin = r3.sha1_bin "
+    "OR t3.crc32_bin = r3.crc32_bin AND t3.file_size = r3.size))))")
 
 # Which ROMs each branch looks up: one with a SHA1 by it, one with an MD5 only by that, and by
 # CRC32 + size the files known by their CRC32 only (every file, for a ROM with neither).
