@@ -159,3 +159,29 @@ def test_an_envelope_names_the_ratings_it_changed(cli: Any, tmp_path: Path) -> N
     assert result.code == 0, result.err
     assert "1 rating of community-verified changed: SLUS-20312 playable -> broken" \
         in result.out, result.out
+
+
+def test_a_disc_sets_other_disc_given_disc_ones_rating_before_loses_it_on_reimport(
+        cli: Any, db_path: Path, tmp_path: Path) -> None:
+    """Review 156 F4: a cache whose DuckStation import had copied disc 1's rating to disc 2
+    (an earlier reader took `discSet.serials` for aliases) kept that copy after importing
+    the file again; a "broken" copy would outlive every prune."""
+    from romrunner.cache.ingest import ingest_observations
+    from romrunner.cache.kinds import COMPAT
+    from romrunner.store import OpenMode, open_database
+
+    gamedb = tmp_path / "gamedb.yaml"
+    gamedb.write_text('SLPS-01497:\n  name: "Eyes (Japan) (Disc 1)"\n  discSet:\n'
+                      '    name: "Eyes (Japan)"\n    serials:\n      - SLPS-01497\n'
+                      '      - SLPS-01498\n  compatibility:\n    rating: DoesntBoot\n')
+    assert cli("cache", "import", gamedb).code == 0
+    db = open_database(db_path, OpenMode.WRITE).db
+    ingest_observations(db, COMPAT, "duckstation-gamedb", [  # (as the earlier reader did)
+        {"platform_id": "psx", "emulator_id": "duckstation", "definition_game_id": "SLPS-01498",
+         "status": "broken", "confidence": "high",
+         "notes": "raw: DoesntBoot; title: Eyes (Japan) (Disc 1); same title as: SLPS-01497"}])
+    db.close()
+    assert observation(db_path, "compat", "SLPS-01498", "duckstation-gamedb") is not None
+    assert cli("cache", "import", gamedb, "--force").code == 0
+    assert observation(db_path, "compat", "SLPS-01498", "duckstation-gamedb") is None
+    assert observation(db_path, "compat", "SLPS-01497", "duckstation-gamedb") is not None

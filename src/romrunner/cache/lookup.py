@@ -137,3 +137,23 @@ def source_answers(db: Database, kind: CacheKind, source_id: str,
         f"JOIN cache_sources s ON s.id = o.source AND s.source_id = ?",
         (json.dumps(list(keys)), source_id))
     return {(str(row[0]), str(row[1]), str(row[2])): str(row["answer"]) for row in rows}
+
+
+ALIAS_NOTE = "same title as: "  # (knowledge/observations.py writes an alias row's notes so)
+
+
+def source_aliases(db: Database, kind: CacheKind, source_id: str
+                   ) -> list[tuple[AnswerKey, str]]:
+    """``source_id``'s rows of ``kind`` that copy another key's answer (an alias: its notes
+    say ``same title as: KEY``), each with the key it copies."""
+    rows = db.query(
+        f"SELECT p.platform_id, k.definition_game_id, e.emulator_id, o.notes "
+        f"FROM {kind.observations} o JOIN cache_sources s ON s.id = o.source "
+        "JOIN platform_dim p ON p.id = o.platform JOIN game_key_dim k ON k.id = o.game_key "
+        "JOIN emulator_dim e ON e.id = o.emulator "
+        "WHERE s.source_id = ? AND instr(o.notes, ?) > 0", (source_id, ALIAS_NOTE))
+    found = []
+    for row in rows:
+        copied = str(row["notes"]).split(ALIAS_NOTE, 1)[1].split(";", 1)[0].strip()
+        found.append(((str(row[0]), str(row[1]), str(row[2])), copied))
+    return found

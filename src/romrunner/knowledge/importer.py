@@ -31,6 +31,7 @@ from romrunner.cache.ingest import (
     withdraw_observations,
 )
 from romrunner.cache.kinds import COMPAT, KINDS, SETTINGS, CacheKind, kind_named
+from romrunner.cache.lookup import source_aliases
 from romrunner.cache.sources import (
     OFFICIAL_SOURCES,
     data_as_of,
@@ -296,8 +297,23 @@ def _withdraw_what_entries_no_longer_give(db: Database, result: FileImport,
         given = {key for e in entries if gives(e) for key in keys_of[id(e)]}
         keys = [(e.platform_id, key, e.emulator_id) for e in entries if not gives(e)
                 for key in keys_of[id(e)] if key not in given]
+        keys += _aliases_no_longer_given(db, kind, result.source, entries, primary)
         if withdrawn := withdraw_observations(db, kind, result.source, keys):
             result.withdrawn[kind.name] = withdrawn
+
+
+def _aliases_no_longer_given(db: Database, kind: CacheKind, source: str,
+                             entries: list[Entry], primary: set[str]
+                             ) -> list[tuple[str, str, str]]:
+    """The source's rows copying the answer of an entry of this file to a key the entry no
+    longer names (review 156 F4: a DuckStation disc set's other discs, once given disc 1's
+    rating, kept it after a reader that no longer does, and a `broken` one would outlive
+    every prune). An entry the file does not have keeps its copies (a shorter file)."""
+    related = {(e.platform_id, e.game_key, e.emulator_id): set(e.related_keys)
+               for e in entries}
+    return [key for key, copied in source_aliases(db, kind, source)
+            if (key[0], copied, key[2]) in related and key[1] not in primary
+            and key[1] not in related[(key[0], copied, key[2])]]
 
 
 def _rates(entry: Entry) -> bool:
