@@ -249,4 +249,5 @@ def test_two_sheets_naming_one_set_of_tracks_free_only_a_sheet(cli: Any,
     first, second = sets[0]["files"]
     assert (first["shares_tracks_with"], second["shares_tracks_with"]) == (
         [second["id"]], [first["id"]])
-    assert "only the sheet is a copy" in cli("games", "dupes").out
+    assert f"its tracks are also those of game {first['id']}: deleting them deletes its " \
+        "disc; only the sheet is a copy" in " ".join(cli("games", "dupes").out.split())

@@ -188,9 +188,10 @@ def _same_file(entry: dict[str, Any]) -> str:
     ``duplicates``)."""
     if "shares_tracks_with" in entry:
         others = ", ".join(str(other) for other in entry["shares_tracks_with"])
-        return (f"  (its tracks are those {others} names too: deleting them deletes "
-                f"{'its' if len(entry['shares_tracks_with']) == 1 else 'their'} disc; only "
-                "the sheet is a copy)")
+        one = len(entry["shares_tracks_with"]) == 1
+        return (f"  (its tracks are also those of game{'' if one else 's'} {others}: "
+                f"deleting them deletes {'its' if one else 'their'} disc; only the sheet "
+                "is a copy)")
     if "same_file_as" not in entry:
         return ""
     if entry["hard_link"]:
