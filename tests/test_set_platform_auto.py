@@ -173,3 +173,21 @@ def test_a_zip_of_one_rom_set_by_hand_is_not_another_platforms_game(
         rows = dict(conn.execute("SELECT filename, coalesce(matched_game_id, '-') FROM games"))
     assert rows == {"betabin.zip": "-", "beta.bin": "-"}
     assert _platforms(db_path)["betabin.zip"][:2] == ("gb", "user")
+
+
+def test_a_scan_of_one_root_counts_that_roots_undecided_games(
+        cli: Any, tmp_path: Path) -> None:
+    """QA154 F1: `scan ROOT` said "N games are of undecided platform" for the whole library,
+    beside counts of the root it scanned."""
+    for name in ("one", "two"):
+        (tmp_path / name / "Misc").mkdir(parents=True)
+        assert cli("library", "add", str(tmp_path / name)).code == 0
+    (tmp_path / "one" / "Misc" / "Either (USA).gb").write_bytes(_data("gb"))
+    (tmp_path / "two" / "Misc" / "Other (USA).gb").write_bytes(_data("gb2"))
+    assert cli("--json", "scan", "--workers", "1").json()["data"]["undecided_platform"] == 2
+    (tmp_path / "two" / "Misc" / "Third (USA).gb").write_bytes(_data("gb3"))
+    one = cli("--json", "scan", str(tmp_path / "two"), "--workers", "1")
+    assert one.code == 0, one.err
+    assert one.json()["data"]["undecided_platform"] == 2  # (two's: Other and Third)
+    assert cli("--json", "scan", str(tmp_path / "one"), "--workers", "1").json()[
+        "data"]["undecided_platform"] == 1

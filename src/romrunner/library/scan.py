@@ -180,7 +180,7 @@ def scan_library(db: Database, pack: DefinitionPack, roots: list[Root] | None = 
     if written:  # (the writers identify only where a catalog may match: see _Writer)
         split_merged_sets(db)
     summary.refiled = _refiled(db, [writer for _, _, writer in written])
-    summary.undecided_platform = undecided_platform(db)
+    summary.undecided_platform = undecided_platform(db, [root.id for root, _ in planned])
     if summary.undecided_platform:
         summary.archives_of_notes = undecided_archives_of_notes(db)
     summary.seconds = round(time.perf_counter() - started, 3)
@@ -198,9 +198,16 @@ def _most_gone(db: Database, root: Root, plan: Plan, accept_missing: bool) -> bo
     return gone >= MASS_MISSING_MIN and gone > MASS_MISSING_SHARE * _present(db, root.id)
 
 
-def undecided_platform(db: Database) -> int:
-    """Present games of the library whose platform is undecided (``unknown``): one row of
-    the platform counters (migration 16), whatever the size of the library."""
+def undecided_platform(db: Database, root_ids: list[int] | None = None) -> int:
+    """Present games of the library (or of the roots ``root_ids``, when they are not all of
+    them: QA154 F1, a scan of one root said the whole library's) whose platform is undecided
+    (``unknown``): one row of the platform counters (migration 16) for the whole library,
+    whatever its size."""
+    if root_ids is not None and len(set(root_ids)) < int(
+            db.scalar("SELECT count(*) FROM library_roots")):
+        return int(db.scalar("SELECT count(*) FROM games WHERE platform_id = ? "
+                             "AND is_missing = 0 AND root_id IN (SELECT value FROM "
+                             "json_each(?))", (UNKNOWN, json.dumps(sorted(set(root_ids))))))
     return int(db.scalar("SELECT coalesce(sum(games - missing), 0) FROM platform_counts "
                          "WHERE platform_id = ?", (UNKNOWN,)))
 
