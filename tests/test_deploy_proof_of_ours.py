@@ -657,6 +657,7 @@ def test_the_only_copy_note_says_a_library_known_by_crc32_only_is_why(
               "--dry-run")
     (note,) = [n for n in dry.json()["data"]["notes"] if "maybe the only copy left" in n]
     assert "no longer has" not in note and "known by CRC32 only" in note
+    assert "no record" not in note  # (QA152 F8: this database recorded writing them)
     assert "`romrunner scan --verify`" in note
     assert cli("scan", "--verify").code == 0
     proven = cli("--json", "deploy", "1", "--to", str(card), "title:kept", "--prune",

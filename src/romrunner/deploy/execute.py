@@ -1470,7 +1470,7 @@ def prune_notes(claims: Claims, *, dry_run: bool = False) -> list[str]:
             if unverified else "whose content the library no longer has"
         notes.append(
             f"--prune {keeps} {counted(count, 'file')} at paths earlier deploys to this folder "
-            f"wrote {lacks}, of which this database has no record (maybe the only copy left): "
+            f"wrote {lacks} (maybe the only copy left): "
             f"remove {'it' if count == 1 else 'them'} yourself if unwanted "
             f"({_examples(only_copies)})"
             + (f"; {counted(unverified, 'file')} of the library "
