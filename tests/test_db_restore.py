@@ -810,3 +810,27 @@ def test_db_backup_never_writes_beside_a_databases_log(
     gone = cli("db", "backup", str(backup))
     assert gone.code == 2 and "write-ahead log is there" in gone.err
     assert not backup.exists()
+
+
+def test_the_way_back_a_restore_prints_is_one_pasteable_command(
+        cli: Any, tmp_path: Path) -> None:
+    """QA157 F3: with a space in the database's path the printed `db restore SAVED` split in
+    three words; and, without --db, it restored into the default database."""
+    import shlex
+
+    db = tmp_path / "my dir" / "rr db.db"
+    db.parent.mkdir()
+    assert cli("--db", str(db), "collection", "create", "A").code == 0
+    backup = tmp_path / "bk é" / "a.db"
+    assert cli("--db", str(db), "db", "backup", str(backup)).code == 0
+    assert cli("--db", str(db), "collection", "create", "B").code == 0
+    result = cli("--db", str(db), "db", "restore", str(backup))
+    assert result.code == 0, result.err
+    text = " ".join(result.out.split())
+    command = text.split("(`", 1)[1].split("` goes back to it)", 1)[0]
+    words = shlex.split(command)
+    assert words[:3] == ["romrunner", "--db", str(db)] and words[3:5] == ["db", "restore"]
+    saved = Path(words[5])
+    assert saved.name.startswith("rr db.db.before-restore-") and collections(saved) == {"A", "B"}
+    assert cli(*words[1:]).code == 0
+    assert collections(db) == {"A", "B"}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import shlex
 from dataclasses import asdict
 from pathlib import Path
 
@@ -253,25 +254,34 @@ def restore(backup_file: Path, force: bool) -> int:
                  f"than {report.latest_version}: commands that only read refuse it until "
                  "`romrunner db migrate` (a backup is written first); the ROM Runner release "
                  "that wrote it opens it as it is")
-    app.finish(report.as_dict(), lambda console: _render_restore(console, report))
+    back = _way_back(app, report.saved) if report.saved is not None else None
+    app.finish(report.as_dict(), lambda console: _render_restore(console, report, back))
     return 0
 
 
 def _say_replaced(app: AppContext, backup: Path, report: RestoreReport) -> None:
     """What an interrupt says once the database file is replaced by the backup."""
-    saved = f"; the database it replaced is saved at {report.saved} (`romrunner db " \
-            f"restore {report.saved}` goes back to it)" if report.saved is not None else ""
+    saved = f"; the database it replaced is saved at {report.saved} " \
+            f"({_way_back(app, report.saved)} goes back to it)" if report.saved is not None else ""
     app.replaced_database(f"the database was restored from {backup}{saved}")
 
 
-def _render_restore(console: Console, report: RestoreReport) -> None:
+def _way_back(app: AppContext, saved: Path) -> str:
+    """The command that restores ``saved`` into this database, pasteable: quoted, and naming
+    the database (QA157 F3: a path with a space split in three, and without --db, once
+    ROMRUNNER_DB was unset, it restored into the default database)."""
+    return (f"`romrunner --db {shlex.quote(str(app.db_path))} db restore "
+            f"{shlex.quote(str(saved))}`")
+
+
+def _render_restore(console: Console, report: RestoreReport, back: str | None) -> None:
     if report.already_restored_at is not None:
         console.print(f"{report.database} already is {report.backup} (restored "
                       f"{report.already_restored_at}, unchanged since): nothing to do",
                       markup=False, soft_wrap=True)
         if report.saved is not None:
             console.print(f"the database that restore replaced is saved at {report.saved} "
-                          f"(`romrunner db restore {report.saved}` goes back to it)",
+                          f"({back} goes back to it)",
                           markup=False, soft_wrap=True)
         return
     console.print(f"restored {report.database} from {report.backup} (written "
@@ -279,7 +289,7 @@ def _render_restore(console: Console, report: RestoreReport) -> None:
                   markup=False, soft_wrap=True)
     if report.saved is not None and not report.saved_as_is:
         console.print(f"the database it replaced is saved at {report.saved} "
-                      f"(`romrunner db restore {report.saved}` goes back to it)",
+                      f"({back} goes back to it)",
                       markup=False, soft_wrap=True)
     elif report.saved is None:
         console.print("there was no database to save", markup=False)
