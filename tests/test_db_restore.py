@@ -17,7 +17,7 @@ import pytest
 
 from romrunner.store import Database
 from romrunner.store.backup import LINEAGE_KEY, backup_database, database_state, is_backup_file
-from romrunner.store.migrate import current_version, migrate, schema_gaps
+from romrunner.store.migrate import current_version, migrate, schema_gaps, schema_object_gaps
 from romrunner.store.restore import restore_database
 from tests.conftest import run_subprocess
 from tests.test_lock import HOLDER
@@ -190,6 +190,8 @@ def test_a_database_upgraded_from_any_version_has_no_gap_in_its_schema(
         assert schema_gaps(db.conn, version) == []
         migrate(db)
         assert schema_gaps(db.conn, current_version(db)) == []
+        # (nor a trigger or index `db check` looks for: QA157 F1)
+        assert schema_object_gaps(db.conn, current_version(db)) == []
     finally:
         db.close()
 
@@ -834,3 +836,41 @@ def test_the_way_back_a_restore_prints_is_one_pasteable_command(
     assert saved.name.startswith("rr db.db.before-restore-") and collections(saved) == {"A", "B"}
     assert cli(*words[1:]).code == 0
     assert collections(db) == {"A", "B"}
+
+
+def test_db_check_finds_a_trigger_dropped_by_hand_and_the_counters_it_let_drift(
+        cli: Any, db_path: Path, tmp_path: Path) -> None:
+    """QA157 F1: with the platform counters' triggers dropped in the sqlite3 shell, `db check`
+    said "ok" while `platforms` miscounted for ever."""
+    roms = tmp_path / "roms" / "gb"
+    roms.mkdir(parents=True)
+    for n in range(3):
+        (roms / f"Game {n} (USA).gb").write_bytes(bytes([n]) * 4096)
+    assert cli("library", "add", str(roms.parent)).code == 0
+    assert cli("scan", "--workers", "1").code == 0
+    assert cli("db", "check").code == 0
+    with sqlite3.connect(db_path) as conn:
+        conn.execute("DROP TRIGGER games_counts_update")
+    checked = cli("--json", "db", "check")
+    assert checked.code == 1
+    assert "trigger games_counts_update" in checked.json()["data"]["objects"]
+    assert cli("games", "set-platform", "gbc", "1").code == 0
+    counters = cli("--json", "db", "check").json()["data"]["counters"]
+    assert [line.split(":")[0] for line in counters] == ["platform_counts gb",
+                                                         "platform_counts gbc"]
+    errors = cli("--json", "db", "check").json()["errors"]
+    assert "counters of 2 platforms disagree with the games they count" in errors[0]
+    assert "platform_counts gb: 3 games" in cli("db", "check").out
+
+
+def test_db_check_finds_a_schema_version_edited_by_hand(cli: Any, db_path: Path) -> None:
+    """QA157 F2: `schema_version` set back by hand: `db check` said ok, `db migrate` then
+    failed on objects that were there already."""
+    assert cli("collection", "create", "A").code == 0
+    with sqlite3.connect(db_path) as conn:
+        latest = conn.execute("SELECT schema_version FROM schema_version").fetchone()[0]
+        conn.execute("UPDATE schema_version SET schema_version = ?", (latest - 1,))
+    checked = cli("--json", "db", "check")
+    assert checked.code == 1
+    assert f"schema_version {latest - 1}, though the migrations it records go to {latest}" \
+        in checked.json()["data"]["objects"]

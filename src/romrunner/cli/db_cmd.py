@@ -166,7 +166,8 @@ def check(quick: bool) -> int:
             "read from a copy of the file with the sqlite3 shell's `.recover`") from exc
     data = {"ok": report.ok, "integrity": report.integrity,
             "foreign_keys": report.foreign_keys, "orphans": report.orphans,
-            "schema": report.schema}
+            "schema": report.schema, "objects": report.objects, "counters": report.counters,
+            "foreign_keys_checked": report.foreign_keys_checked}
 
     def render(console: Console) -> None:
         console.print("integrity       " + ("ok" if report.integrity == ["ok"]
@@ -174,13 +175,20 @@ def check(quick: bool) -> int:
         if report.schema:
             console.print(f"schema          {len(report.schema)} missing: "
                           f"{', '.join(report.schema[:5])}", markup=False)
-        console.print("foreign keys    " + ("ok" if not report.foreign_keys
+        if report.objects:
+            console.print(f"schema objects  {len(report.objects)} wrong: "
+                          f"{', '.join(report.objects[:5])}", markup=False)
+        # (QA157 F4: "ok" was said of a check that never ran on a damaged file)
+        console.print("foreign keys    " + ("not checked" if not report.foreign_keys_checked
+                                            else "ok" if not report.foreign_keys
                                             else f"{len(report.foreign_keys)} broken"))
         for line in report.foreign_keys[:10]:
             console.print(f"  {line}", markup=False)
         for label, count in report.orphans.items():
             if count:
                 console.print(f"orphans         {count} {label}", markup=False)
+        for line in report.counters[:10]:
+            console.print(f"counters        {line}", markup=False)
         console.print("result          " + ("ok" if report.ok else "PROBLEMS FOUND"))
 
     app.finish(data, render, ok=report.ok, errors=None if report.ok else [_problems(report)])
@@ -198,6 +206,15 @@ def _problems(report: CheckReport) -> str:
         found.append(f"its schema lacks {', '.join(report.schema[:3])}"
                      + (f" and {len(report.schema) - 3} more" if len(report.schema) > 3 else "")
                      + " (`romrunner db restore` a backup)")
+    if report.objects:
+        found.append(f"its schema's {', '.join(report.objects[:3])}"
+                     + (f" and {len(report.objects) - 3} more" if len(report.objects) > 3
+                        else "") + " not as its version makes them (edited by hand? "
+                     "`romrunner db restore` a backup)")
+    if report.counters:
+        found.append(f"the counters of {counted(len(report.counters), 'platform')} "
+                     "disagree with the games they count (a trigger dropped by hand? `romrunner db restore` "
+                     "a backup)")
     if report.foreign_keys:
         found.append(f"{len(report.foreign_keys):,} broken foreign keys")
     orphans = sum(report.orphans.values())

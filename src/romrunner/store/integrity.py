@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from romrunner.errors import CorruptDatabaseError, DiskIOError
 from romrunner.store.database import Database
-from romrunner.store.migrate import current_version, schema_gaps
+from romrunner.store.migrate import current_version, schema_gaps, schema_object_gaps
 
 # Rows that point at something no foreign key guards: integer dictionary ids in the caches
 # and observations, and best answers whose winning observation is gone.
@@ -47,12 +47,18 @@ class CheckReport:
     orphans: dict[str, int] = field(default_factory=dict)
     # What the file lacks of its schema version's tables and columns (see schema_gaps).
     schema: list[str] = field(default_factory=list)
+    # Its triggers and indexes (see schema_object_gaps), and counters that disagree with the
+    # rows they count (the platform counters `platforms` reads: QA157 F1)
+    objects: list[str] = field(default_factory=list)
+    counters: list[str] = field(default_factory=list)
+    foreign_keys_checked: bool = False
 
     @property
     def ok(self) -> bool:
         """True when no check found a problem."""
         return (self.integrity == ["ok"] and not self.foreign_keys
-                and not any(self.orphans.values()) and not self.schema)
+                and not any(self.orphans.values()) and not self.schema
+                and not self.objects and not self.counters)
 
 
 def _which_row(db: Database, table: str, rowid: int | None, fk_id: int) -> str:
@@ -92,6 +98,7 @@ def check_database(db: Database, *, quick: bool = False) -> CheckReport:
             report.foreign_keys.append(
                 f"{row[0]} row {_which_row(db, str(row[0]), row[1], int(row[3]))} points "
                 f"at a missing {row[2]} row")
+        report.foreign_keys_checked = True
     except (CorruptDatabaseError, DiskIOError) as exc:  # (too damaged for SQLite to walk, or
         # not readable from the disk: that is the finding, review 87 F5)
         cause = exc.__cause__
@@ -103,4 +110,26 @@ def check_database(db: Database, *, quick: bool = False) -> CheckReport:
     if "game_performance_cache" in tables and "platform_dim" in tables:
         for label, sql in _ORPHAN_QUERIES.items():
             report.orphans[label] = int(db.scalar(sql) or 0)
+    report.objects = schema_object_gaps(db.conn, current_version(db))
+    if not quick and "platform_counts" in tables:
+        report.counters = _counters_off(db)
     return report
+
+
+# The platform counters as the games table gives them (migration 16's own aggregate).
+_COUNTED = ("SELECT platform_id, count(*) AS games, coalesce(sum(is_missing), 0) AS missing "
+            "FROM games GROUP BY platform_id")
+
+
+def _counters_off(db: Database) -> list[str]:
+    """The platforms whose counters (games, missing) disagree with the games table: kept by
+    triggers, they drift once one is dropped (QA157 F1)."""
+    kept = {str(row[0]): (int(row[1]), int(row[2])) for row in db.query(
+        "SELECT platform_id, games, missing FROM platform_counts WHERE games > 0 "
+        "OR missing > 0")}
+    counted = {str(row[0]): (int(row[1]), int(row[2])) for row in db.query(_COUNTED)}
+    return [f"platform_counts {platform}: {kept.get(platform, (0, 0))[0]:,} games "
+            f"({kept.get(platform, (0, 0))[1]:,} missing), the games table "
+            f"{counted.get(platform, (0, 0))[0]:,} ({counted.get(platform, (0, 0))[1]:,})"
+            for platform in sorted(set(kept) | set(counted))
+            if kept.get(platform, (0, 0)) != counted.get(platform, (0, 0))]
