@@ -874,3 +874,19 @@ def test_db_check_finds_a_schema_version_edited_by_hand(cli: Any, db_path: Path)
     assert checked.code == 1
     assert f"schema_version {latest - 1}, though the migrations it records go to {latest}" \
         in checked.json()["data"]["objects"]
+
+
+def test_db_check_of_a_damaged_file_says_the_foreign_keys_were_not_checked(
+        cli: Any, db_path: Path) -> None:
+    """QA157 F4: a file too damaged for SQLite to walk said "foreign keys ok", a check that
+    never ran."""
+    import os
+
+    for n in range(300):
+        assert cli("collection", "create", f"C{n} " + "x" * 200).code == 0
+    with open(db_path, "r+b") as stream:  # (4 KiB of garbage over a page mid-file)
+        stream.seek(db_path.stat().st_size // 2 // 4096 * 4096)
+        stream.write(os.urandom(4096))
+    checked = cli("db", "check")
+    assert checked.code == 1
+    assert "foreign keys    not checked" in checked.out and "foreign keys    ok" not in checked.out
