@@ -165,3 +165,33 @@ def test_the_platform_limit_keeps_the_profiles_regions_and_the_users_choice_firs
     assert real(cli, "override", "set", "--game", str(ids["Bubble (Japan).gb"]), "--profile", "1",
                 "--include").code == 0
     assert _included(cli) == {"Bubble (Japan).gb", "Zelda (USA).gb"}
+
+
+def test_a_set_with_a_disc_whose_track_is_gone_is_left_out_whole(
+        cli: Any, tmp_path: Path) -> None:
+    """QA155 F6: disc 2's track deleted and rescanned, the auto-list left disc 2 out
+    (track_missing) and kept disc 1: `deploy --auto` put half the game on the card."""
+    root = tmp_path / "roms" / "psx"
+    root.mkdir(parents=True)
+    names = [f"Final Fantasy VII (USA) (Disc {d})" for d in (1, 2)]
+    for name in names:
+        (root / f"{name}.bin").write_bytes(rom(name) * 4)
+        (root / f"{name}.cue").write_text(f'FILE "{name}.bin" BINARY\n  TRACK 01 MODE2/2352\n')
+    (root / "Crash Bandicoot (USA).iso").write_bytes(rom("crash") * 4)
+    for args in (("library", "add", str(tmp_path / "roms")), ("scan", "--workers", "1"),
+                 ("device", "add", "rg-35xx-plus"),
+                 ("profile", "create", "--device", "1", "--os", "muos")):
+        assert real(cli, *args).code == 0, args
+    assert _included(cli) == {*(f"{name}.cue" for name in names), "Crash Bandicoot (USA).iso"}
+    (root / f"{names[1]}.bin").unlink()
+    assert real(cli, "scan", "--workers", "1").code in (0, 1)
+    games = real(cli, "--json", "autolist", "1").json()["data"]["games"]
+    listed = {g["filename"]: g for g in games}
+    assert _included(cli) == {"Crash Bandicoot (USA).iso"}
+    assert listed[f"{names[0]}.cue"]["reason"] == "set_left_out"
+    assert any("Disc 2 of its set is left out (track_missing)" in w
+               for w in listed[f"{names[0]}.cue"]["warnings"])
+    card = tmp_path / "card"
+    card.mkdir()
+    assert real(cli, "deploy", "1", "--to", str(card), "--auto").code == 0
+    assert not [p for p in card.rglob("*") if "Final Fantasy" in p.name]

@@ -213,8 +213,8 @@ def _problems(report: CheckReport) -> str:
                      "`romrunner db restore` a backup)")
     if report.counters:
         found.append(f"the counters of {counted(len(report.counters), 'platform')} "
-                     "disagree with the games they count (a trigger dropped by hand? `romrunner db restore` "
-                     "a backup)")
+                     "disagree with the games they count (a trigger dropped by hand? "
+                     "`romrunner db restore` a backup)")
     if report.foreign_keys:
         found.append(f"{len(report.foreign_keys):,} broken foreign keys")
     orphans = sum(report.orphans.values())

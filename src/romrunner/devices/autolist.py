@@ -1241,6 +1241,32 @@ def _judge_sets_whole(games: Iterable[_Game], entries: dict[int, AutoListEntry])
                 entry.warnings = [*entry.warnings, said]
 
 
+def _leave_out_the_sets_of_dropped_discs(games: Iterable[_Game],
+                                         entries: dict[int, AutoListEntry],
+                                         dropped: dict[int, str]) -> None:
+    """A set one of whose discs is left out by what the gating does not see (a track the
+    scan could not read, a damaged zip: ``dropped``, game id -> its drop reason) goes with
+    it, each disc saying which disc and why (QA155 F6: disc 1 alone went on the card, its
+    playlist naming it alone, exit 0) — unless the user included a disc of it."""
+    sets: dict[str, list[_Game]] = defaultdict(list)
+    for game in games:
+        if not game.variant.startswith("game:") and not game.filename.lower().endswith(".m3u"):
+            sets[game.variant].append(game)
+    for members in sets.values():
+        out = [game for game in members if game.id in dropped]
+        if not out or len(out) == len(members) or any(
+                entries[game.id].reason == USER_OVERRIDE_INCLUDE for game in members):
+            continue
+        first = min(out, key=lambda game: (game.disc or 0, game.id))
+        said = (f"Disc {first.disc} of its set is left out" if first.disc is not None
+                else f"{first.filename} of its set is left out") + \
+            f" ({dropped[first.id]}): " + SET_GOES_WHOLE
+        for game in members:
+            if game.id not in dropped and entries[game.id].included:
+                dropped[game.id] = DROP_SET_LEFT_OUT
+                entries[game.id].warnings = [*entries[game.id].warnings, said]
+
+
 def _drop_set_playlists(games: Iterable[_Game], entries: dict[int, AutoListEntry]) -> None:
     """An .m3u of a multi-disc set whose discs are kept is left out: the discs go on the
     card and the deploy planner writes the .m3u the OS wants (the user's own would collide
@@ -1417,6 +1443,7 @@ def _build_autolist(db: Database, pack: DefinitionPack, profile_id: int,
             f"scan could not read ({examples(tracks)}): missing or unreadable; put it back "
             "and rescan"]
     _judge_sets_whole(games, entries)
+    _leave_out_the_sets_of_dropped_discs(games, entries, bios)
     _select(games, profile, entries, split_clones(db, [
         game.id for game in games if game.clone and entries[game.id].included]), bios,
         roots_away(db), _sets_short_of_listed_discs(db, games), extensions, rated)
