@@ -890,3 +890,30 @@ def test_db_check_of_a_damaged_file_says_the_foreign_keys_were_not_checked(
     checked = cli("db", "check")
     assert checked.code == 1
     assert "foreign keys    not checked" in checked.out and "foreign keys    ok" not in checked.out
+
+
+def test_db_check_finds_a_damaged_search_index_and_db_repair_rebuilds_it(
+        cli: Any, db_path: Path, tmp_path: Path) -> None:
+    """QA157 F12: the search index emptied in the sqlite3 shell: `db check` said ok, a search
+    by title found nothing and every write failed "corrupt" — a loop with no way out; and the
+    counters a dropped trigger let drift (F1) had no mend but a backup."""
+    roms = tmp_path / "roms" / "gb"
+    roms.mkdir(parents=True)
+    for name in ("Bonk (USA)", "Tetris (World)"):
+        (roms / f"{name}.gb").write_bytes(name.encode() * 512)
+    assert cli("library", "add", str(roms.parent)).code == 0
+    assert cli("scan", "--workers", "1").code == 0
+    with sqlite3.connect(db_path) as conn:
+        conn.execute("INSERT INTO games_fts (games_fts) VALUES ('delete-all')")
+        conn.execute("UPDATE platform_counts SET games = 7 WHERE platform_id = 'gb'")
+    checked = cli("--json", "db", "check")
+    assert checked.code == 1
+    assert checked.json()["data"]["search_index"] == "search index holds 0 games of 2"
+    assert "`romrunner db repair` rebuilds it" in checked.json()["errors"][0]
+    assert cli("--json", "games", "ls", "bonk").json()["data"]["total"] == 0
+    repaired = cli("--json", "db", "repair")
+    assert repaired.code == 0, repaired.err
+    assert repaired.json()["data"] == {"platforms_recounted": 1, "games_indexed": 2}
+    assert cli("db", "check").code == 0
+    assert cli("--json", "games", "ls", "bonk").json()["data"]["total"] == 1
+    assert cli("games", "set-platform", "gbc", "1").code == 0  # (writes work again)

@@ -18,7 +18,13 @@ from romrunner.library.roots import refuse_writing_into_library
 from romrunner.store import OpenMode
 from romrunner.store.backup import backup_database
 from romrunner.store.integrity import CheckReport, check_database
-from romrunner.store.maintenance import database_status, page_count, vacuum, worth_vacuuming
+from romrunner.store.maintenance import (
+    database_status,
+    page_count,
+    repair_derived,
+    vacuum,
+    worth_vacuuming,
+)
 from romrunner.store.migrate import current_version
 from romrunner.store.migrate import migrate as run_migrations
 from romrunner.store.restore import RestoreReport, restore_database
@@ -167,6 +173,7 @@ def check(quick: bool) -> int:
     data = {"ok": report.ok, "integrity": report.integrity,
             "foreign_keys": report.foreign_keys, "orphans": report.orphans,
             "schema": report.schema, "objects": report.objects, "counters": report.counters,
+            "search_index": report.search_index,
             "foreign_keys_checked": report.foreign_keys_checked}
 
     def render(console: Console) -> None:
@@ -189,6 +196,9 @@ def check(quick: bool) -> int:
                 console.print(f"orphans         {count} {label}", markup=False)
         for line in report.counters[:10]:
             console.print(f"counters        {line}", markup=False)
+        if report.search_index is not None:
+            console.print("search index    " + report.search_index.removeprefix("search index "),
+                          markup=False)
         console.print("result          " + ("ok" if report.ok else "PROBLEMS FOUND"))
 
     app.finish(data, render, ok=report.ok, errors=None if report.ok else [_problems(report)])
@@ -213,8 +223,10 @@ def _problems(report: CheckReport) -> str:
                      "`romrunner db restore` a backup)")
     if report.counters:
         found.append(f"the counters of {counted(len(report.counters), 'platform')} "
-                     "disagree with the games they count (a trigger dropped by hand? "
-                     "`romrunner db restore` a backup)")
+                     "disagree with the games they count (`romrunner db repair` counts them "
+                     "again)")
+    if report.search_index is not None:
+        found.append(f"{report.search_index} (`romrunner db repair` rebuilds it)")
     if report.foreign_keys:
         found.append(f"{len(report.foreign_keys):,} broken foreign keys")
     orphans = sum(report.orphans.values())
@@ -350,6 +362,20 @@ def vacuum_cmd() -> int:
     app.finish(asdict(result), lambda console: console.print(
         f"vacuumed: {result.bytes_before:,} -> {result.bytes_after:,} bytes "
         f"in {result.seconds:.2f} s"))
+    return 0
+
+
+@db.command()
+def repair() -> int:
+    """Count the platform counters again and rebuild the search index from the games (what
+    `db check` says to repair this way); nothing else changes."""
+    app = app_context()
+    require_database(app.db_path, "repair")
+    result = repair_derived(app.open_db(OpenMode.WRITE))
+    app.finish(asdict(result), lambda console: console.print(
+        f"platform counters counted again ({counted(result.platforms_recounted, 'platform')} "
+        f"were off); search index rebuilt ({counted(result.games_indexed, 'game')})",
+        markup=False))
     return 0
 
 

@@ -12,6 +12,7 @@ are still mirrored by triggers (they are rare and need the old values).
 
 from __future__ import annotations
 
+from romrunner.errors import CorruptDatabaseError
 from romrunner.store.database import Database
 
 MARK = "\ue000"
@@ -51,3 +52,30 @@ def index_games(db: Database, first_id: int) -> None:
         db.execute("INSERT INTO games_fts (rowid, detected_title, catalog_title) "
                    f"SELECT id, {TITLE_SQL}, rr_fold({catalog_title('games')}) FROM games "
                    "WHERE id >= ?", (first_id,))
+
+
+def search_index_problem(db: Database) -> str | None:
+    """What is wrong with the search index, or None: one indexed row per game, read (SQLite's
+    integrity check does not look inside it: QA157 F12, an emptied index found no game by
+    title and made every write fail "corrupt", while `db check` said ok). Read-only: FTS5's
+    own 'integrity-check' is a write, refused on the read-only connection a check uses."""
+    if not has_search_index(db):
+        return None
+    try:
+        indexed = int(db.scalar("SELECT count(*) FROM games_fts_docsize"))
+    except CorruptDatabaseError as exc:
+        return f"search index damaged ({exc.__cause__ or exc})"
+    games = int(db.scalar("SELECT count(*) FROM games"))
+    if indexed != games:
+        return f"search index holds {indexed:,} games of {games:,}"
+    return None
+
+
+def rebuild_search_index(db: Database) -> int:
+    """Empty the search index and index every game again (it is derived from the games
+    table: nothing is lost); the games indexed."""
+    if not has_search_index(db):
+        return 0
+    db.execute("INSERT INTO games_fts (games_fts) VALUES ('delete-all')")
+    index_games(db, 0)
+    return int(db.scalar("SELECT count(*) FROM games_fts_docsize"))

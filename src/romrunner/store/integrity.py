@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from romrunner.errors import CorruptDatabaseError, DiskIOError
+from romrunner.library.counters import counters_off
+from romrunner.search.index import search_index_problem
 from romrunner.store.database import Database
 from romrunner.store.migrate import current_version, schema_gaps, schema_object_gaps
 
@@ -51,6 +53,7 @@ class CheckReport:
     # rows they count (the platform counters `platforms` reads: QA157 F1)
     objects: list[str] = field(default_factory=list)
     counters: list[str] = field(default_factory=list)
+    search_index: str | None = None  # what is wrong with it (see search_index_problem)
     foreign_keys_checked: bool = False
 
     @property
@@ -58,7 +61,7 @@ class CheckReport:
         """True when no check found a problem."""
         return (self.integrity == ["ok"] and not self.foreign_keys
                 and not any(self.orphans.values()) and not self.schema
-                and not self.objects and not self.counters)
+                and not self.objects and not self.counters and self.search_index is None)
 
 
 def _which_row(db: Database, table: str, rowid: int | None, fk_id: int) -> str:
@@ -112,24 +115,6 @@ def check_database(db: Database, *, quick: bool = False) -> CheckReport:
             report.orphans[label] = int(db.scalar(sql) or 0)
     report.objects = schema_object_gaps(db.conn, current_version(db))
     if not quick and "platform_counts" in tables:
-        report.counters = _counters_off(db)
+        report.counters = counters_off(db)
+    report.search_index = search_index_problem(db)
     return report
-
-
-# The platform counters as the games table gives them (migration 16's own aggregate).
-_COUNTED = ("SELECT platform_id, count(*) AS games, coalesce(sum(is_missing), 0) AS missing "
-            "FROM games GROUP BY platform_id")
-
-
-def _counters_off(db: Database) -> list[str]:
-    """The platforms whose counters (games, missing) disagree with the games table: kept by
-    triggers, they drift once one is dropped (QA157 F1)."""
-    kept = {str(row[0]): (int(row[1]), int(row[2])) for row in db.query(
-        "SELECT platform_id, games, missing FROM platform_counts WHERE games > 0 "
-        "OR missing > 0")}
-    counted = {str(row[0]): (int(row[1]), int(row[2])) for row in db.query(_COUNTED)}
-    return [f"platform_counts {platform}: {kept.get(platform, (0, 0))[0]:,} games "
-            f"({kept.get(platform, (0, 0))[1]:,} missing), the games table "
-            f"{counted.get(platform, (0, 0))[0]:,} ({counted.get(platform, (0, 0))[1]:,})"
-            for platform in sorted(set(kept) | set(counted))
-            if kept.get(platform, (0, 0)) != counted.get(platform, (0, 0))]

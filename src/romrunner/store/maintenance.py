@@ -8,6 +8,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from romrunner.library.counters import count_platforms_again
+from romrunner.search.index import rebuild_search_index
 from romrunner.store.database import Database, file_size_or_zero
 from romrunner.store.migrate import LATEST_VERSION, current_version, pending_migrations
 
@@ -121,3 +123,22 @@ def vacuum(db: Database) -> VacuumResult:
     held_back = db.checkpoint("TRUNCATE")
     return VacuumResult(before, file_size_or_zero(db.path), time.perf_counter() - started,
                         held_back)
+
+
+@dataclass
+class RepairResult:
+    """What ``db repair`` rebuilt: the platforms whose counters were off, the games indexed
+    for search again."""
+
+    platforms_recounted: int
+    games_indexed: int
+
+
+def repair_derived(db: Database) -> RepairResult:
+    """Rebuild, in one transaction, what the database derives from its games and nothing
+    else holds: the platform counters and the search index (QA157 F1, F12: drifted or
+    damaged, `db check` named them and nothing mended them but a backup)."""
+    with db.atomic():
+        recounted = count_platforms_again(db)
+        indexed = rebuild_search_index(db)
+    return RepairResult(recounted, indexed)
