@@ -572,3 +572,27 @@ def test_a_folder_named_as_one_of_the_platforms_it_names_is_that_ones(
     assert real(cli, "scan", "--workers", "1").code == 0
     (game,) = real(cli, "--json", "games", "ls").json()["data"]["games"]
     assert game["platform_id"] == "fbneo"
+
+
+def test_a_split_clone_whose_bios_set_is_in_the_bios_folder_is_complete(
+        cli: Any, tmp_path: Path) -> None:
+    """QA159 F2: a split clone of a Neo Geo game, its parent complete and neogeo.zip kept in
+    the BIOS folder (`bios scan`), was "incomplete_set: lacks the BIOS set's ROMs", while the
+    deploy put that neogeo.zip beside it and its parent was included."""
+    ids = _library(cli, tmp_path, {"2020bb": SETS["2020bb"], "2020bbh": ("bbh.1",)},
+                   dat=_with_split_clone())
+    bios = tmp_path / "bios"
+    bios.mkdir()
+    with zipfile.ZipFile(bios / "neogeo.zip", "w") as archive:
+        for member in SETS["neogeo"]:
+            archive.writestr(member, ROMS[member])
+    assert real(cli, "bios", "scan", str(bios)).code in (0, 1)
+    games = {g["filename"]: g for g in
+             real(cli, "--json", "autolist", "1").json()["data"]["games"]}
+    assert games["2020bbh.zip"]["reason"] != "incomplete_set", games["2020bbh.zip"]
+    card = tmp_path / "card"
+    card.mkdir()
+    result = real(cli, "--json", "deploy", "1", "--to", str(card), f"id:{ids['2020bbh']}")
+    assert result.code == 0, result.err
+    assert not [w for w in result.json()["warnings"] if "lack" in w], result.json()["warnings"]
+    assert _card(card) == ["2020bb.zip", "2020bbh.zip", "neogeo.zip"]

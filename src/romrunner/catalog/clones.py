@@ -440,8 +440,16 @@ def incomplete_sets(db: Database, game_ids: Iterable[int], *,
         return {}
     lacking: dict[int, dict[int, list[str]]] = {}
     own = _LACKING.replace(_NO_BIOS_SET, "") if bios_sets else _LACKING
+    beside = db.query(_LACKING_BESIDE, (json.dumps(ids),))
+    # (a BIOS set's ROMs its zip in the BIOS folder holds, which a deploy puts beside the
+    # set, are not lacking: QA159 F2, a complete split Neo Geo clone was "incomplete")
+    from_folder = {game_id for game_id, need in bios_sets_needed(
+        db, {int(row[0]) for row in beside if str(row[2]).endswith(BIOS_SET_LACKS)}).items()
+        if need.bios_file is not None} if beside else set()
     for game_id, catalog_row, rom in [*db.query(own, (json.dumps(ids),)),
-                                      *db.query(_LACKING_BESIDE, (json.dumps(ids),)),
+                                      *(row for row in beside if not (
+                                          int(row[0]) in from_folder
+                                          and str(row[2]).endswith(BIOS_SET_LACKS))),
                                       *_lacking_disks(db, ids)]:
         lacking.setdefault(int(game_id), {}).setdefault(int(catalog_row), []).append(str(rom))
     if not lacking:
