@@ -917,3 +917,26 @@ def test_db_check_finds_a_damaged_search_index_and_db_repair_rebuilds_it(
     assert cli("db", "check").code == 0
     assert cli("--json", "games", "ls", "bonk").json()["data"]["total"] == 1
     assert cli("games", "set-platform", "gbc", "1").code == 0  # (writes work again)
+
+
+def test_a_database_whose_start_a_crash_zeroed_is_restored_with_force(
+        cli: Any, live: tuple[Path, Path]) -> None:
+    """QA157 F6: the database's first bytes zeroed (as after some crashes): every command,
+    `db check` and `db restore` too, said "not a SQLite database" and nothing else."""
+    db, backup = live
+    conn = sqlite3.connect(db)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    with db.open("r+b") as handle:
+        handle.write(bytes(100))
+    damaged = db.read_bytes()
+    checked = cli("db", "check")
+    assert checked.code == 2 and "db restore BACKUP --force" in checked.err
+    refused = cli("db", "restore", str(backup))
+    assert refused.code == 2 and db.read_bytes() == damaged
+    result = cli("--json", "db", "restore", str(backup), "--force")
+    assert result.code == 0, result.err
+    data = result.json()["data"]
+    assert data["saved_as_is"] is True and Path(data["saved"]).read_bytes() == damaged
+    assert collections(db) == {"A"}
+    assert cli("db", "check").code == 0

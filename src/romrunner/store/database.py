@@ -77,7 +77,16 @@ def check_is_sqlite_file(path: Path) -> None:
     finally:
         os.close(fd)
     if head and head != SQLITE_MAGIC:
-        raise DatabaseError(f"{path}: not a SQLite database")
+        raise NotSQLiteError(
+            f"{path}: not a SQLite database (if it was ROM Runner's, its start is damaged: "
+            "`romrunner db restore BACKUP --force` keeps a copy of it as it is and puts the "
+            "backup back)")
+
+
+class NotSQLiteError(DatabaseError):
+    """A file where the database should be that is not a SQLite database (see
+    :func:`check_is_sqlite_file`): a database whose first bytes were zeroed by a crash, or
+    another file the path names."""
 
 
 def _require_regular(path: Path, mode: int) -> None:

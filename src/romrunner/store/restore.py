@@ -63,7 +63,12 @@ from romrunner.store.backup import (
     sync_folder,
     written_at,
 )
-from romrunner.store.database import Database, check_is_sqlite_file, sqlite_error
+from romrunner.store.database import (
+    Database,
+    NotSQLiteError,
+    check_is_sqlite_file,
+    sqlite_error,
+)
 from romrunner.store.lock import LockHolder, lock_path
 from romrunner.store.migrate import LATEST_VERSION, current_version, schema_gaps
 from romrunner.store.open import missing_folders, prepare_to_write, refuse_a_foreign_database
@@ -160,7 +165,14 @@ def restore_database(path: Path | str, backup: Path | str, *, force: bool = Fals
     """
     path, backup = Path(path).expanduser(), Path(backup).expanduser()
     _check_backup_file(backup, path)
-    check_is_sqlite_file(path)
+    try:
+        check_is_sqlite_file(path)
+    except NotSQLiteError:
+        # (with --force, as a corrupt database: copied as it is, then replaced — QA157 F6,
+        # a database whose first bytes a crash zeroed was a dead end for every command)
+        if not force:
+            raise
+
     lock_existed, new_folders = lock_path(path).exists(), missing_folders(path.parent)
     lock = prepare_to_write(path, "db restore", wait, on_wait)
     assert lock is not None
@@ -352,9 +364,11 @@ def _read_current(path: Path) -> _Current:
     writing; a corrupt one is described, not opened."""
     if not path.exists() or path.stat().st_size == 0:
         return _Current()
-    refuse_a_foreign_database(path, "db restore replaces only a ROM Runner database")
-    try:
+    try:  # (a file that is no SQLite file reaches here only with --force: see restore_database)
+        refuse_a_foreign_database(path, "db restore replaces only a ROM Runner database")
         db = Database(path)
+    except NotSQLiteError:
+        return _Current(corrupt="not a SQLite database: its start is damaged")
     except CorruptDatabaseError as exc:
         return _Current(corrupt=str(exc.__cause__ or exc))
     try:
