@@ -503,3 +503,21 @@ def test_a_name_guess_whose_catalog_game_has_no_serial_still_links(
     keys = knowledge_keys(db, [game_id])[game_id]
     db.close()
     assert keys[0] == "GALE01" and matched in keys
+
+
+def test_the_platform_limit_keeps_a_game_rated_playable_before_one_rated_intro_only(
+        cli: Any, tmp_path: Path) -> None:
+    """QA158 N2: a game rated menu_intro (it passes the gate, warned) counted as one "the
+    knowledge says runs": kept by `--max-per-platform` over one rated playable."""
+    root = tmp_path / "roms"
+    _ps2_iso(root / "ps2" / "Aardvark Club (Europe).iso", "SLES_500.71")  # menu_intro
+    _ps2_iso(root / "ps2" / "F1 Racing Championship (Europe) (En,It,Es).iso", "SLES_500.47")
+    for args in (("library", "add", root), ("scan", "--workers", "1"),
+                 ("cache", "import", shared_path(*GAMEINDEX)),
+                 ("device", "add", "rg-35xx-plus"),
+                 ("profile", "create", "--device", "1", "--os", "knulli"),
+                 ("profile", "set", "1", "--mode", "permissive", "--max-per-platform", "1")):
+        assert real(cli, *args).code in (0, 1), args
+    verdicts = _verdicts(cli)
+    assert {name for name, v in verdicts.items() if v["included"]} == {
+        "F1 Racing Championship (Europe) (En,It,Es).iso"}

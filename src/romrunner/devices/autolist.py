@@ -1006,7 +1006,7 @@ def _select(games: list[_Game], profile: Profile, entries: dict[int, AutoListEnt
                     entries[game.id].kept_instead = keeper
     _drop_set_playlists(games, entries)
     if profile.max_games_per_platform:
-        _limit_per_platform(games, entries, profile.max_games_per_platform, preference)
+        _limit_per_platform(games, entries, profile.max_games_per_platform, preference, rated)
     for game_id, clone in found.items():  # (kept: a deploy brings the parent, or says why not)
         if not entries[game_id].dropped:
             entries[game_id].needs_parent = clone.parent_name
@@ -1118,7 +1118,8 @@ def _disc_number(game: _Game) -> object:
 
 
 def _limit_per_platform(games: list[_Game], entries: dict[int, AutoListEntry],
-                        limit: int, preference: _Preference) -> None:
+                        limit: int, preference: _Preference,
+                        rated: dict[int, bool] | None = None) -> None:
     """Keep the best ``limit`` games of each platform — a multi-disc set one game, its discs
     kept or left out together, as a deploy takes it (QA25 F7: discs 2 and 3 were listed left
     out and deployed all the same). Best: one the user included by hand, then one the
@@ -1134,7 +1135,10 @@ def _limit_per_platform(games: list[_Game], entries: dict[int, AutoListEntry],
         game = by_id.get(entry.game_id)
         variant = game.variant if game is not None else f"game:{entry.game_id}"
         rank = (entry.reason != USER_OVERRIDE_INCLUDE,
-                (entry.perf != PERF_OK) + (entry.compat != COMPAT_OK),
+                # (a rating of ingame or menu_intro passes the gate, COMPAT_OK, but is no
+                # "runs": QA158 N2, intro-only games kept over playable ones)
+                (entry.perf != PERF_OK) + (entry.compat != COMPAT_OK
+                                           or (rated or {}).get(entry.game_id) is False),
                 preference.key(game)[:5] if game is not None else (), order)
         if variant not in best or rank < best[variant]:
             best[variant] = rank
