@@ -68,6 +68,12 @@ def test_a_disc_is_identified_by_the_one_track_its_dat_lists(
     assert found["QA Audio (USA).cue"] == ("psx:QA Audio (USA)", "tracks")
     assert found["myaudio.cue"] == ("psx:QA Audio (USA)", "tracks")
     assert found["solo.zip"][0] == "psx:QA Solo (Japan)"
+    # `games show` does not say the opposite (QA158 N3: "none of its ROMs is this data")
+    with sqlite3.connect(db_path) as conn:
+        (disc_id,) = conn.execute("SELECT id FROM games WHERE filename = 'myaudio.cue'"
+                                  ).fetchone()
+    shown = cli("games", "show", str(disc_id)).out
+    assert "none of its ROMs is this data" not in shown, shown
     # the DAT's report says so too (review 156 F1: still "name-guessed" there)
     report = cli("--json", "dat", "report").json()["data"][0]
     assert (report["have"], report["name_guessed"]) == (2, 0), report

@@ -16,7 +16,12 @@ from romrunner.catalog.datfile import DISK, JUDGED_FROM_READER
 from romrunner.catalog.identify import MatchCounts, identify
 from romrunner.errors import InputError, NotFoundError
 from romrunner.hashbin import to_blob
-from romrunner.library.containers import ContainerError, directory_zip_members, hash_7z_members
+from romrunner.library.containers import (
+    DISC_SHEET_EXTENSIONS,
+    ContainerError,
+    directory_zip_members,
+    hash_7z_members,
+)
 from romrunner.library.examine import ARCHIVES
 from romrunner.library.hashing import hash_stream
 from romrunner.library.platforms import UNKNOWN, decide_platform, folders_of
@@ -407,8 +412,9 @@ def _matched_catalogs(db: Database, game: Any) -> tuple[list[dict[str, Any]], in
     sharing = set()
     for row in rows:
         own = roms.get(int(row["id"]), [])
-        has = (bool(covered(row))
-               and all(any(_same_data(rom, track) for rom in own) for track in tracks))
+        has = bool(covered(row)) and (
+            all(any(_same_data(rom, track) for rom in own) for track in tracks)
+            or _tracks_hold_every_rom(own, tracks))
         named = row["game_id"] == game["matched_game_id"]
         if has and not named and several and (covered(row) != matched or len(own) != set_size):
             # (another set with some of its ROMs, or more: no other listing of this set)
@@ -534,6 +540,16 @@ def _catalog_games_with(db: Database, keys: list[_Key]) -> set[int]:
             "SELECT catalog_game_id FROM catalog_roms WHERE crc32_bin = ? AND size = ?",
             (sha1, md5, crc32, size)))
     return ids
+
+
+def _tracks_hold_every_rom(roms: list[Any], tracks: list[_Key]) -> bool:
+    """True when disc ``tracks`` hold every ROM of ``roms`` but a sheet and an undumped one:
+    a DAT listing a disc's data track alone (libretro's PlayStation DAT), as identification
+    judges it (QA158 N3: identified by its tracks, and "none of its ROMs is this data")."""
+    return bool(tracks) and all(
+        any(_same_data(rom, track) for track in tracks) for rom in roms
+        if (rom["status"] or "") != "nodump"
+        and str(rom["name"]).rpartition(".")[2].lower() not in DISC_SHEET_EXTENSIONS)
 
 
 def _roms_of(db: Database, catalog_game_ids: list[int]) -> dict[int, list[Any]]:
