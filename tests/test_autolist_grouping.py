@@ -195,3 +195,33 @@ def test_a_set_with_a_disc_whose_track_is_gone_is_left_out_whole(
     card.mkdir()
     assert real(cli, "deploy", "1", "--to", str(card), "--auto").code == 0
     assert not [p for p in card.rglob("*") if "Final Fantasy" in p.name]
+
+
+def test_a_prune_without_the_cards_records_removes_the_playlist_it_made_with_its_discs(
+        cli: Any, tmp_path: Path) -> None:
+    """QA158 N1: `.romrunner/` gone, a prune removed a set's discs (proved ours by the
+    database's records) and kept the .m3u it had written for them, "maybe the only copy
+    left": the frontend listed a game whose discs were gone."""
+    root = tmp_path / "roms" / "psx"
+    root.mkdir(parents=True)
+    names = [f"Final Fantasy VII (USA) (Disc {d})" for d in (1, 2)]
+    for name in names:
+        (root / f"{name}.bin").write_bytes(rom(name) * 4)
+        (root / f"{name}.cue").write_text(f'FILE "{name}.bin" BINARY\n  TRACK 01 MODE2/2352\n')
+    (root / "Crash (USA).iso").write_bytes(rom("crash") * 4)
+    for args in (("library", "add", str(tmp_path / "roms")), ("scan", "--workers", "1"),
+                 ("device", "add", "rg-35xx-plus"),
+                 ("profile", "create", "--device", "1", "--os", "rocknix")):
+        assert real(cli, *args).code == 0, args
+    card = tmp_path / "card"
+    card.mkdir()
+    assert real(cli, "deploy", "1", "--to", str(card), "platform:psx").code == 0
+    playlist = card / "roms" / "psx" / "Final Fantasy VII (USA).m3u"
+    assert playlist.is_file()
+    for record in (card / ".romrunner").iterdir():
+        record.unlink()
+    (card / ".romrunner").rmdir()
+    pruned = real(cli, "--json", "deploy", "1", "--to", str(card), "title:crash", "--prune")
+    assert pruned.code == 0, pruned.err
+    assert not playlist.exists()
+    assert not [p for p in card.rglob("*") if p.is_file() and "Final Fantasy" in p.name]

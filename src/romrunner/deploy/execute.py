@@ -1231,8 +1231,11 @@ def _prune_items(root: Path, plan: DeployPlan, claims: Claims) -> list[_Item]:
             claims.prune_other_computer[dest] = elsewhere
             continue
         if claim is not None and key in claims.borrowed and key not in claims.card \
+                and not dest.lower().endswith(_WRITTEN_BY_US) \
                 and not (claim.sha1 and a_present_game_has(claims.db, claim.sha1)):
-            claim = None  # (written to this folder, maybe to another card: the only copy?)
+            # (written to this folder, maybe to another card: the only copy? Not a playlist
+            # a deploy made: QA158 N1, kept for sets whose discs the prune removed)
+            claim = None
             claims.prune_only_copy.append(dest)
         elif claim is not None and key not in claims.stored() \
                 and claim.writer is not None and claim.writer == claims.writer \
