@@ -200,6 +200,8 @@ def check(quick: bool) -> int:
             console.print("search index    " + report.search_index.removeprefix("search index "),
                           markup=False)
         console.print("result          " + ("ok" if report.ok else "PROBLEMS FOUND"))
+        if not report.ok:  # (what to do, in text too: QA158 N8, only --json said it)
+            console.print(_problems(report), markup=False, soft_wrap=True)
 
     app.finish(data, render, ok=report.ok, errors=None if report.ok else [_problems(report)])
     return 0 if report.ok else 1
@@ -217,10 +219,11 @@ def _problems(report: CheckReport) -> str:
                      + (f" and {len(report.schema) - 3} more" if len(report.schema) > 3 else "")
                      + " (`romrunner db restore` a backup)")
     if report.objects:
-        found.append(f"its schema's {', '.join(report.objects[:3])}"
+        found.append("its schema is not what its version makes (edited by hand?): "
+                     + "; ".join(f"{item} missing" if item.startswith(("trigger ", "index "))
+                                 else item for item in report.objects[:3])
                      + (f" and {len(report.objects) - 3} more" if len(report.objects) > 3
-                        else "") + " not as its version makes them (edited by hand? "
-                     "`romrunner db restore` a backup)")
+                        else "") + "; restore a backup (`romrunner db restore BACKUP`)")
     if report.counters:
         found.append(f"the counters of {counted(len(report.counters), 'platform')} "
                      "disagree with the games they count (`romrunner db repair` counts them "
