@@ -651,3 +651,16 @@ def test_a_folder_of_a_card_rom_runner_deploys_to_is_refused(cli: Any, library: 
         assert f"is a folder of the card {card}" in result.err
         assert f"--to {card}" in result.err
     assert sorted(str(p) for p in card.rglob("*")) == before
+
+
+def test_a_folder_holding_cards_is_no_card(cli: Any, library: Path, tmp_path: Path) -> None:
+    """QA158 N7: `--to` the folder holding five cards was taken for a card, exit 0."""
+    cards = tmp_path / "cards"
+    cards.mkdir()
+    for name in ("one", "two"):
+        deployed(cli, cards / name)
+    before = sorted(str(p) for p in cards.rglob("*"))
+    result = cli("deploy", "1", "--to", str(cards), "--auto", "--dry-run")
+    assert result.code == 2, result.out
+    assert "holds cards ROM Runner deploys to" in result.err and str(cards / "one") in result.err
+    assert sorted(str(p) for p in cards.rglob("*")) == before

@@ -170,6 +170,27 @@ def enclosing_card(folder: Path) -> Path | None:
     return None
 
 
+def cards_inside(folder: Path, depth: int = 2) -> list[Path]:
+    """The cards ROM Runner wrote to (see :func:`enclosing_card`) among the folders below
+    ``folder``, ``depth`` levels down, sorted: a folder of cards given as one (QA158 N7: a
+    parent of five cards was taken for a card, exit 0)."""
+    found: list[Path] = []
+    level = [folder]
+    for _ in range(depth):
+        below: list[Path] = []
+        for parent in level:
+            with contextlib.suppress(OSError):
+                for entry in os.scandir(parent):
+                    if entry.is_dir(follow_symlinks=False) and entry.name != CARD_DIR:
+                        child = Path(entry.path)
+                        if (child / CARD_DIR / MANIFEST_NAME).is_file():
+                            found.append(child)
+                        else:
+                            below.append(child)
+        level = below
+    return sorted(found)
+
+
 def card_destination_id(root: Path, *, create: bool = True) -> str | None:
     """The id in ``.romrunner/destination-id``, written (atomically) on first use (a damaged
     one is refused: see :func:`read_id_file`, never replaced by a new id)."""

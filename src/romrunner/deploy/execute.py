@@ -67,6 +67,7 @@ from romrunner.deploy.card import (
     card_busy,
     card_destination_id,
     card_lock,
+    cards_inside,
     check_destination,
     clean_stale_temps,
     clear_writing,
@@ -1024,6 +1025,12 @@ def refuse_library_overlap(db: Database, card: Path, items: Iterable[PlanItem] =
     if outer is not None:
         raise DeployError(f"{card}: is a folder of the card {outer}, which ROM Runner deploys "
                           f"to ({CARD_DIR}/ there): give the card's own folder, --to {outer}")
+    # (two or more: one is a card's folder deployed to by mistake, the card given now)
+    if card_id is not None and not (target / CARD_DIR).exists() \
+            and len(inner := cards_inside(target)) > 1:
+        raise DeployError(f"{card}: holds cards ROM Runner deploys to "
+                          f"({examples([str(path) for path in inner])}): "
+                          "give one card's own folder")
 
 
 def _resolved(path: Path) -> Path:
