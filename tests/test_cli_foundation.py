@@ -439,3 +439,23 @@ def test_db_check_names_a_dangling_row_by_its_values(cli: Any, tmp_path: Path,
     assert checked.code != 0
     assert "collection_games row (game_id 999999) points at a missing games row" in \
         checked.out, checked.out
+
+
+def test_no_home_and_no_account_entry_is_a_one_line_error(tmp_path: Path) -> None:
+    """QA157 F8: HOME unset for a user the system has no entry for (a container, a service)
+    made every command an "internal error … --verbose"."""
+    if shutil.which("unshare") is None:
+        pytest.skip("unshare is not installed: cannot run as a user with no account entry")
+    env = {key: value for key, value in os.environ.items()
+           if key not in ("HOME", "XDG_DATA_HOME", "ROMRUNNER_DB")}
+    probe = subprocess.run(["unshare", "--user", "--map-user=12345", "--map-group=12345",
+                            "true"], env=env, capture_output=True)
+    if probe.returncode != 0:
+        pytest.skip("cannot make a user namespace here (unshare --user refused)")
+    proc = subprocess.run(["unshare", "--user", "--map-user=12345", "--map-group=12345",
+                           sys.executable, "-m", "romrunner.cli.main", "db", "status"],
+                          env=env, capture_output=True, text=True, cwd=tmp_path, timeout=300)
+    assert proc.returncode == 2, proc.stderr
+    assert "internal error" not in proc.stderr and "pass --db PATH" in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1
+    assert list(tmp_path.iterdir()) == []

@@ -45,8 +45,14 @@ log = logging.getLogger("romrunner")
 
 
 def default_db_path() -> Path:
-    """The database in the user's data directory."""
-    return Path(platformdirs.user_data_dir("romrunner", appauthor=False)) / "romrunner.db"
+    """The database in the user's data directory; a one-line error where there is none (no
+    HOME and no account entry: a container, a service: QA157 F8, an "internal error")."""
+    try:
+        return Path(platformdirs.user_data_dir("romrunner", appauthor=False)) / "romrunner.db"
+    except (RuntimeError, KeyError) as exc:
+        raise click.UsageError(
+            f"cannot find where the default database goes ({exc}): pass --db PATH or set "
+            "ROMRUNNER_DB (or HOME)") from exc
 
 
 @dataclass
