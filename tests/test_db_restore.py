@@ -940,3 +940,20 @@ def test_a_database_whose_start_a_crash_zeroed_is_restored_with_force(
     assert data["saved_as_is"] is True and Path(data["saved"]).read_bytes() == damaged
     assert collections(db) == {"A"}
     assert cli("db", "check").code == 0
+
+
+def test_a_restore_keeps_the_databases_group(cli: Any, live: tuple[Path, Path]) -> None:
+    """QA157 F11: a database shared by a group (a family NAS, a `games` group), restored,
+    kept its mode but not its group: the others could no longer write it."""
+    import os
+
+    db, backup = live
+    group = 65534 if os.getgid() != 65534 else 0
+    try:
+        os.chown(db, -1, group)
+    except PermissionError:
+        pytest.skip("cannot give the database another group here (not root)")
+    os.chmod(db, 0o664)
+    assert cli("db", "restore", str(backup)).code == 0
+    info = os.stat(db)
+    assert (info.st_gid, info.st_mode & 0o777) == (group, 0o664)

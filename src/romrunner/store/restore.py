@@ -264,7 +264,7 @@ def _restore(path: Path, backup: Path, force: bool, now: datetime,
             if report.corrupt is not None:
                 report.saved, report.saved_as_is = _copy_as_is(path, stamp), True
                 saved_now = report.saved
-            _mark_restored(temp, restored, report.lineage, now, _mode_for(path), backup)
+            _mark_restored(temp, restored, report.lineage, now, _mode_for(path), backup, path)
             if current.db is not None:
                 _let_go(current.db)
                 current.db = None
@@ -499,7 +499,7 @@ def _mode_for(path: Path) -> int:
 
 
 def _mark_restored(temp: Path, restored: DatabaseState, lineage: str, now: datetime,
-                   mode: int, backup: Path) -> None:
+                   mode: int, backup: Path, database: Path) -> None:
     """Make the copy a database again (no backup mark, rollback journal until it is opened)
     on a new line of changes, with the permissions it will have, and sync it."""
     record = Restore(lineage, restored.lineage, now.strftime(_RECORDED),
@@ -517,8 +517,20 @@ def _mark_restored(temp: Path, restored: DatabaseState, lineage: str, now: datet
     finally:
         conn.close()
     os.chmod(temp, mode)
+    _same_group(temp, database)
     with temp.open("rb") as written:
         os.fsync(written.fileno())
+
+
+def _same_group(temp: Path, database: Path) -> None:
+    """Give the restored file the replaced one's group, where this user may (QA157 F11: a
+    database shared by a group, restored, was writable by its owner alone)."""
+    try:
+        group = os.stat(database).st_gid
+        if os.stat(temp).st_gid != group:
+            os.chown(temp, -1, group)
+    except OSError:
+        pass  # (no file replaced, or a group this user is not in: the system's default)
 
 
 def _let_go(db: Database) -> None:
