@@ -223,6 +223,9 @@ def test_removing_a_profiles_only_included_collection_never_widens_it(profiled: 
     for name in ("zz", "other"):
         assert cli("collection", "create", name, "--query", "platform:snes").code == 0
     assert cli("profile", "set", "1", "--include-collections", "zz").code == 0
+    refused = cli("collection", "rm", "zz")  # (what --force does, said right: QA155 F5)
+    assert refused.code == 2
+    assert "one that took only its games keeps naming it" in " ".join(refused.err.split())
     removed = cli("collection", "rm", "zz", "--force")
     assert removed.code == 0 and "profile 1 took only the games of 'zz'" in removed.err
     failed = cli("autolist", "1")

@@ -396,8 +396,9 @@ def remove_collection(db: Database, name: str, *, force: bool = False) -> Remove
         if (users.profiles or users.smart) and not force:
             raise InputError(f"collection {found.name!r} is used by {users.describe()}; "
                              "nothing was removed (use --force to remove it anyway: the "
-                             "profiles stop filtering by it, those smart collections stop "
-                             "working)")
+                             "profiles stop filtering by it — but one that took only its "
+                             "games keeps naming it and fails until `profile set` — and "
+                             "those smart collections stop working)")
         picked = 0 if found.kind == "smart" else int(db.scalar(
             "SELECT count(*) FROM collection_games WHERE collection_id = ?", (found.id,)) or 0)
         if picked and not force:  # (QA23 P3: a typo lost a hand-picked list, unasked)
