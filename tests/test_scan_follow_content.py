@@ -322,10 +322,11 @@ def test_a_missing_game_kept_apart_from_its_copy_names_which_game_is_the_copy(
     assert cli("collection", "add", "keep", str(solo_zip)).code == 0
     (folder / "Solo (World).gb").unlink()
     said = " ".join(cli("scan").out.split())
-    assert (f"1 missing game has a present copy (game {solo}, its copy game {solo_zip}): its "
-            "collections and overrides stay on the missing one") in said, said
-    assert f"`romrunner games forget {solo} --force` forgets it" in said  # (review 122 F2)
-    assert cli("games", "forget", str(solo), "--force").code == 0
+    assert (f"1 missing game has a present copy (game {solo}, its copy game {solo_zip}): the "
+            "missing one stays, with any collections and overrides of theirs") in said, said
+    # (review 122 F2; QA155 F11: --force said needed of a game with no curation)
+    assert f"`romrunner games forget {solo}` forgets it (--force where curation" in said
+    assert cli("games", "forget", str(solo)).code == 0
 
 
 def test_a_rom_zipped_with_notes_beside_itself_then_deleted_moves_to_its_zip(

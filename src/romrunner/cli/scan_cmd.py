@@ -183,12 +183,13 @@ def scan(paths: tuple[Path, ...], workers: int | None, full: bool,
                                for item in copied], 5, sep="; ")
             console.print(
                 f"{counted(len(copied), 'missing game')} {'has' if one else 'have'} a present "
-                f"copy ({listed}): {'its' if one else 'their'} collections and overrides stay "
-                f"on the missing {'one' if one else 'ones'}, not moved to the copy (one of "
+                f"copy ({listed}): the missing {'one stays' if one else 'ones stay'}, with "
+                "any collections and overrides of theirs, not moved to the copy (one of "
                 "several, or with collections, overrides or deploy records of its own, or "
                 "stored before it); `romrunner games forget "
-                f"{' '.join(str(item['id']) for item in copied[:5])} --force` forgets "
-                f"{'it' if one else 'them'}", markup=False, soft_wrap=True)
+                f"{' '.join(str(item['id']) for item in copied[:5])}` forgets "
+                f"{'it' if one else 'them'} (--force where curation would go with "
+                f"{'it' if one else 'them'})", markup=False, soft_wrap=True)
         if summary.not_games:
             count = summary.not_games
             shown = examples(summary.not_games_paths)
