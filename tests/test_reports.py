@@ -446,6 +446,9 @@ def test_a_headered_and_a_headerless_dat_of_one_name_are_each_named(
     assert written["headered"] != written["headerless"] and min(written.values()) > 0
     reported = cli("--json", "dat", "report", "Atari - Lynx (headered)")
     assert reported.code == 0 and len(reported.json()["data"]) == 1
+    for which in ("headered", "headerless"):  # (a query names them so too: QA155 F4)
+        listed = cli("--json", "games", "ls", f'dat:"Atari - Lynx ({which})"')
+        assert listed.code == 0, listed.err
     # (QA70 F9: the CSV named both "Atari - Lynx", each missing game twice the same)
     import csv
     rows = list(csv.reader(cli("dat", "report", "--csv").out.splitlines()))

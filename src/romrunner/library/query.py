@@ -586,14 +586,20 @@ def _title_parse(value: str) -> str:
 
 
 def _dat_sql(value: str, ctx: Context) -> Sql:
-    # (a DAT's name in any case, as every other field's value: QA117 F10)
-    if ctx.db.scalar("SELECT count(*) FROM catalog_sources WHERE name = ? COLLATE NOCASE",
-                     (value,)) == 0:
+    # (a DAT's name in any case, as every other field's value: QA117 F10; or one of a
+    # headered and header-less pair as `dat report` and `dat rm` name them: QA155 F4)
+    ids = [int(row[0]) for row in ctx.db.query(
+        "SELECT id FROM catalog_sources WHERE name = ? COLLATE NOCASE", (value,))]
+    base, _, which = value.rpartition(" (")
+    if not ids and which.lower() in ("headered)", "headerless)"):
+        ids = [int(row[0]) for row in ctx.db.query(
+            "SELECT id FROM catalog_sources WHERE name = ? COLLATE NOCASE AND headered = ?",
+            (base, int(which.lower() == "headered)")))]
+    if not ids:
         raise QueryError(f"query: dat:{quote_value(value)}: no imported DAT has this name "
                          "(`romrunner dat ls` lists them)")
     return ("g.matched_game_id IN (SELECT cg.game_id FROM catalog_games cg "
-            "JOIN catalog_sources cs ON cs.id = cg.source_id WHERE cs.name = ? COLLATE NOCASE)",
-            [value])
+            "WHERE cg.source_id IN (SELECT value FROM json_each(?)))", [json.dumps(ids)])
 
 
 def _year_sql(bounds: tuple[int | None, int | None], ctx: Context) -> Sql:
