@@ -76,3 +76,15 @@ def test_a_card_we_laid_out_with_generic_folders_stays_its_oss(
     assert scanned["detected_os"] == os_id, scanned["candidates"]
     assert "laid out by ROM Runner for " + os_id in scanned["reason"]
     assert not [f for f in scanned["findings"] if f["type"] in ("recorded_os", "different_os")]
+
+
+def test_a_card_the_minui_installer_prepared_is_minui(cli: Any, tmp_path: Path) -> None:
+    """QA158 N9: `Bios/`, `Roms/` and `MinUI.zip` (no `Saves/` yet) — every marker MinUI's
+    profile must have, one of them its own — was no MinUI candidate: a PowKiddy stock card."""
+    pack = _profile(cli, tmp_path, "miyoo-mini-plus", "minui")
+    card = tmp_path / "card"
+    for folder in ("Bios", "Roms"):
+        (card / folder).mkdir(parents=True)
+    (card / "MinUI.zip").write_bytes(b"PK\x05\x06" + bytes(18))
+    scanned = _scan(cli, pack, card)
+    assert (scanned["detected_os"], scanned["confidence"]) == ("minui", "high"), scanned

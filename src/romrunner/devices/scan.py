@@ -252,7 +252,12 @@ def evaluate(profile: dict[str, Any], index: _CardIndex) -> Candidate | None:
     if any(present(m) for m in _markers(detection, "markersNone")):
         confidence = "none"
     elif all_markers and all(found_all.values()):
-        confidence = "high" if not any_markers or any(found_any.values()) else "medium"
+        # (one of them the OS's own, no generic ROM, BIOS or save folder — MinUI's
+        # `MinUI.zip` — is evidence enough: QA158 N9, a card the MinUI installer prepared,
+        # no `Saves/` yet, was no MinUI candidate at all)
+        own = any(_top(str(p)) not in GENERIC_TOPS for p in found_all.values() if p)
+        confidence = "high" if not any_markers or any(found_any.values()) or own \
+            else "medium"
     elif any(found_any.values()):
         confidence = "low"
     else:
