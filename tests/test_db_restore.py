@@ -957,3 +957,24 @@ def test_a_restore_keeps_the_databases_group(cli: Any, live: tuple[Path, Path]) 
     assert cli("db", "restore", str(backup)).code == 0
     info = os.stat(db)
     assert (info.st_gid, info.st_mode & 0o777) == (group, 0o664)
+
+
+def test_a_backup_onto_a_full_disk_says_what_it_needs_and_leaves_no_folder(
+        cli: Any, db_path: Path, tmp_path: Path) -> None:
+    """QA157 F13: onto a full disk `db backup` said generic words (no size, "nothing of the
+    failed step was saved") and left the folder it had made."""
+    from tests.faultsuite import _mount_tmpfs, _umount
+
+    for n in range(400):  # (a database of some hundreds of KiB)
+        assert cli("collection", "create", f"C{n} " + "x" * 400).code == 0
+    mount = tmp_path / "small"
+    reason = _mount_tmpfs(mount, "64k")
+    if reason:
+        pytest.skip(f"cannot mount a tmpfs: {reason}")
+    try:
+        result = cli("db", "backup", str(mount / "new" / "deeper") + "/")
+        assert result.code == 2, result.out
+        assert "no backup was written, the disk is full: it needs about" in result.err
+        assert list(mount.iterdir()) == []
+    finally:
+        _umount(mount)

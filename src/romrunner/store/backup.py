@@ -38,7 +38,7 @@ from pathlib import Path
 from romrunner.errors import CorruptDatabaseError, DatabaseError, DiskFullError, InputError
 from romrunner.store.database import SQLITE_MAGIC, Database, file_size_or_zero, sqlite_error
 from romrunner.timeutil import utc_now
-from romrunner.words import counted
+from romrunner.words import counted, size_text
 
 BACKUP_APPLICATION_ID = 0x52524B42  # "RRKB": a ROM Runner backup
 _APPLICATION_ID_OFFSET = 68
@@ -84,13 +84,46 @@ def backup_database(db: Database, dest: Path | str, *, force: bool = False,
     check_source(db)
     folder = names_a_folder(str(dest)) or Path(dest).is_dir()
     dest = Path(dest)
-    if folder:
-        _make_folder(dest)
-        stamp = (now or utc_now()).strftime("%Y%m%d-%H%M%S")
-        return _write(db, dest, lambda temp: _place_new(temp, dest, f"romrunner-{stamp}"))
-    _check_file_destination(db, dest, force)
-    _make_folder(dest.parent)
-    return _write(db, dest.parent, lambda temp: _place(temp, dest), dest)
+    if not folder:
+        _check_file_destination(db, dest, force)
+    made = _folders_missing(dest if folder else dest.parent)
+    try:
+        if folder:
+            _make_folder(dest)
+            stamp = (now or utc_now()).strftime("%Y%m%d-%H%M%S")
+            return _write(db, dest, lambda temp: _place_new(temp, dest, f"romrunner-{stamp}"))
+        _make_folder(dest.parent)
+        return _write(db, dest.parent, lambda temp: _place(temp, dest), dest)
+    except DiskFullError as exc:
+        raise DiskFullError(f"{dest}: no backup was written, the disk is full: it needs "
+                            f"about {size_text(_database_bytes(db))} free there; free some "
+                            "space and run it again") from exc
+    finally:
+        _remove_if_empty(made)  # (a failed backup leaves no folder it made: QA157 F13)
+
+
+def _folders_missing(folder: Path) -> list[Path]:
+    """``folder`` and those above it that do not exist yet, outermost first."""
+    missing: list[Path] = []
+    while not folder.exists() and folder != folder.parent:
+        missing.append(folder)
+        folder = folder.parent
+    return missing[::-1]
+
+
+def _remove_if_empty(folders: list[Path]) -> None:
+    """Remove those of ``folders`` (outermost first) left empty, innermost first."""
+    for folder in reversed(folders):
+        try:
+            folder.rmdir()
+        except OSError:
+            return
+
+
+def _database_bytes(db: Database) -> int:
+    """The database's size with its WAL: what a copy of it takes."""
+    return sum(path.stat().st_size for path in (db.path, Path(f"{db.path}-wal"))
+               if path.is_file())
 
 
 def check_source(db: Database) -> None:
