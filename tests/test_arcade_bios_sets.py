@@ -596,3 +596,21 @@ def test_a_split_clone_whose_bios_set_is_in_the_bios_folder_is_complete(
     assert result.code == 0, result.err
     assert not [w for w in result.json()["warnings"] if "lack" in w], result.json()["warnings"]
     assert _card(card) == ["2020bb.zip", "2020bbh.zip", "neogeo.zip"]
+
+
+def test_a_copy_left_out_for_a_whole_one_is_not_said_to_lack_roms(
+        cli: Any, tmp_path: Path) -> None:
+    """QA159 F6: two copies of a set chosen, the whole one written under the set's name and
+    the other left out: "1 arcade set chosen lacks ROMs (duo.zip: lacks bb.2)" was said."""
+    dat = ('<?xml version="1.0"?>\n<datafile>\n\t<header><name>MAME</name>'
+           '<version>0.37b5</version></header>\n\t<game name="duo">\n\t\t<description>Duo'
+           '</description>\n' + _rom("bb.1") + _rom("bb.2") + "\t</game>\n</datafile>\n")
+    ids = _library(cli, tmp_path, {"duo": ("bb.1", "bb.2"), "duo alt": ("bb.1",)}, dat=dat)
+    card = tmp_path / "card"
+    card.mkdir()
+    result = real(cli, "--json", "deploy", "1", "--to", str(card),
+                  f"id:{ids['duo']},{ids['duo alt']}")
+    warnings = result.json()["warnings"]
+    assert not [w for w in warnings if "lacks" in w and "chosen" in w], warnings
+    with zipfile.ZipFile(card / "roms" / "mame" / "duo.zip") as written:
+        assert sorted(written.namelist()) == ["bb.1", "bb.2"]

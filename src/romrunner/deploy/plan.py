@@ -3174,6 +3174,12 @@ def _warn_incomplete_sets(db: Database, games: dict[int, _Game], builder: _Build
     # (a BIOS set chosen by a query too: QA140 F3, a neogeo.zip lacking a ROM went unsaid)
     lacking = incomplete_sets(db, [game.id for game in games.values() if game.archive],
                               bios_sets=True)
+    # (a copy that loses its card name to a whole copy of the set is left out, not written:
+    # QA159 F6, "kaitei.zip lacks kaitei_7.1k" said of the complete copy written)
+    whole = {(game.platform_id, game.filename.casefold()) for game in games.values()
+             if game.archive and game.id not in lacking}
+    lacking = {game_id: roms for game_id, roms in lacking.items()
+               if (games[game_id].platform_id, games[game_id].filename.casefold()) not in whole}
     if not lacking:
         return
     named = [f"{games[game_id].filename}: lacks {', '.join(roms[:3])}"
