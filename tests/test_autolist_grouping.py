@@ -225,3 +225,27 @@ def test_a_prune_without_the_cards_records_removes_the_playlist_it_made_with_its
     assert pruned.code == 0, pruned.err
     assert not playlist.exists()
     assert not [p for p in card.rglob("*") if p.is_file() and "Final Fantasy" in p.name]
+
+
+def test_a_copy_of_a_set_missing_a_track_leaves_out_only_that_copy(
+        cli: Any, tmp_path: Path) -> None:
+    """Review 160 F6: the rule above left out every copy of the set: with a complete copy in
+    a backup root, the game was gone from the auto-list."""
+    names = [f"Quest (USA) (Disc {d})" for d in (1, 2)]
+    for root in ("main", "backup"):
+        folder = tmp_path / root / "psx"
+        folder.mkdir(parents=True)
+        for name in names:
+            (folder / f"{name}.bin").write_bytes(rom(name) * 4)
+            (folder / f"{name}.cue").write_text(
+                f'FILE "{name}.bin" BINARY\n  TRACK 01 MODE2/2352\n')
+    for args in (("library", "add", str(tmp_path / "main")),
+                 ("library", "add", str(tmp_path / "backup")), ("scan", "--workers", "1"),
+                 ("device", "add", "rg-35xx-plus"),
+                 ("profile", "create", "--device", "1", "--os", "muos")):
+        assert real(cli, *args).code == 0, args
+    (tmp_path / "main" / "psx" / f"{names[1]}.bin").unlink()
+    assert real(cli, "scan", "--workers", "1").code in (0, 1)
+    games = real(cli, "--json", "autolist", "1").json()["data"]["games"]
+    included = [g for g in games if g["included"]]
+    assert sorted(g["filename"] for g in included) == [f"{name}.cue" for name in names]

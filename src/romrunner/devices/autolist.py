@@ -1252,10 +1252,12 @@ def _leave_out_the_sets_of_dropped_discs(games: Iterable[_Game],
     scan could not read, a damaged zip: ``dropped``, game id -> its drop reason) goes with
     it, each disc saying which disc and why (QA155 F6: disc 1 alone went on the card, its
     playlist naming it alone, exit 0) — unless the user included a disc of it."""
-    sets: dict[str, list[_Game]] = defaultdict(list)
+    # (per copy of the set — its root and format, as _one_copy_per_set tells copies apart:
+    # review 160 F6, one copy's missing track left a complete copy in a backup root out too)
+    sets: dict[tuple[str, int, str], list[_Game]] = defaultdict(list)
     for game in games:
         if not game.variant.startswith("game:") and not game.filename.lower().endswith(".m3u"):
-            sets[game.variant].append(game)
+            sets[(game.variant, game.root_id, extension_of(game.filename))].append(game)
     for members in sets.values():
         out = [game for game in members if game.id in dropped]
         if not out or len(out) == len(members) or any(
