@@ -406,8 +406,7 @@ def test_a_name_guess_the_discs_own_serial_contradicts_lends_it_no_knowledge(
         rows = {root_id: (game_id, method) for game_id, root_id, method in conn.execute(
             "SELECT id, root_id, match_method FROM games")}
     other, own = rows[1], rows[2]
-    # (the contradicted guess is no match at all: QA158 N4; the agreeing one stands)
-    assert (other[1], own[1]) == (None, "name")
+    assert other[1] == own[1] == "name"
     db = open_database(db_path, OpenMode.READ).db
     keys = knowledge_keys(db, [other[0], own[0]])
     db.close()

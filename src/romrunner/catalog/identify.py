@@ -35,7 +35,6 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 from romrunner.catalog.datfile import DISK
-from romrunner.knowledge.linking import serial_sql
 from romrunner.library.containers import DISC_SHEET_EXTENSIONS
 from romrunner.library.hashing import CrcRules
 from romrunner.library.platforms import is_beside_a_rom
@@ -961,13 +960,6 @@ def _settle_by_members(db: Database, decided: str) -> None:
         "WHERE g.id = f.game_id AND g.matched_game_id IS NULL")
 
 
-# The disc's own serial (games ``g``) names another game than catalog game ``{game}``.
-_SERIAL_CONTRADICTS = (
-    "(g.disc_id IS NOT NULL AND EXISTS (SELECT 1 FROM catalog_games cs "
-    "WHERE cs.game_id = {game} AND " + serial_sql("cs.serial").replace("{", "{{").replace(
-        "}", "}}") + " <> g.disc_id))")
-
-
 def _match_by_name(db: Database) -> int:
     # Only names that could match: of a platform the catalog has games of (folding a name
     # costs microseconds, and a first scan brings every file of the library here).
@@ -987,16 +979,12 @@ def _match_by_name(db: Database) -> int:
     # The redundant IN keeps the planner off a scan of every unmatched game in the library
     # (it otherwise walks idx_games_matched for NULLs: a whole-library scan per batch).
     matched = _match_data_by_name(db)
-    # (not a catalog game whose serial the disc's own contradicts: QA158 N4, a disc booting
-    # another game's serial, named like this one, was grouped with it and left out as its
-    # other version)
     matched += db.execute(
         "UPDATE games AS g SET matched_game_id = cg.game_id, match_method = 'name' "
         "FROM temp.identify_names n JOIN catalog_games cg "
         "ON cg.platform_id = n.platform_id AND cg.title_norm = n.title_norm "
         "WHERE g.id = n.id AND g.id IN (SELECT id FROM temp.identify_names) "
-        "AND g.matched_game_id IS NULL "
-        f"AND NOT {_SERIAL_CONTRADICTS.format(game='cg.game_id')}").rowcount
+        "AND g.matched_game_id IS NULL").rowcount
     matched += _match_by_rom_name(db)
     db.execute("DELETE FROM temp.identify_names")
     return matched
@@ -1045,8 +1033,7 @@ def _match_by_rom_name(db: Database) -> int:
         "      JOIN temp.catalog_rom_names c "
         "      ON c.platform_id = n.platform_id AND c.name_norm = n.title_norm "
         "      GROUP BY n.id HAVING count(DISTINCT c.game_id) = 1) m "
-        "WHERE g.id = m.id AND g.matched_game_id IS NULL "
-        f"AND NOT {_SERIAL_CONTRADICTS.format(game='m.game_id')}").rowcount
+        "WHERE g.id = m.id AND g.matched_game_id IS NULL").rowcount
 
 
 # The folded ROM names of a platform's catalog games, built once per connection and
