@@ -249,3 +249,38 @@ def test_a_copy_of_a_set_missing_a_track_leaves_out_only_that_copy(
     games = real(cli, "--json", "autolist", "1").json()["data"]["games"]
     included = [g for g in games if g["included"]]
     assert sorted(g["filename"] for g in included) == [f"{name}.cue" for name in names]
+
+
+def test_a_prune_keeping_a_sets_discs_keeps_its_playlist(cli: Any, tmp_path: Path) -> None:
+    """Review 160 F7: the card's records gone and the library no longer holding the set,
+    the prune kept its discs ("maybe the only copy left") and removed the .m3u naming them:
+    the game vanished from the menu, its discs kept in a hidden folder."""
+    root = tmp_path / "roms" / "psx"
+    root.mkdir(parents=True)
+    names = [f"Quest (USA) (Disc {d})" for d in (1, 2)]
+    for name in names:
+        (root / f"{name}.bin").write_bytes(rom(name) * 4)
+        (root / f"{name}.cue").write_text(f'FILE "{name}.bin" BINARY\n  TRACK 01 MODE2/2352\n')
+    (tmp_path / "roms" / "gb").mkdir()
+    (tmp_path / "roms" / "gb" / "Keep (USA).gb").write_bytes(rom("keep"))
+    for args in (("library", "add", str(tmp_path / "roms")), ("scan", "--workers", "1"),
+                 ("device", "add", "rg-35xx-plus"),
+                 ("profile", "create", "--device", "1", "--os", "rocknix")):
+        assert real(cli, *args).code == 0, args
+    card = tmp_path / "card"
+    card.mkdir()
+    assert real(cli, "deploy", "1", "--to", str(card), "platform:psx").code == 0
+    playlist = card / "roms" / "psx" / "Quest (USA).m3u"
+    assert playlist.is_file()
+    root.rename(tmp_path / "gone")
+    for args in (("scan", "--workers", "1", "--accept-missing"), ("games", "forget", "--missing")):
+        assert real(cli, *args).code in (0, 1), args
+    for record in (card / ".romrunner").iterdir():
+        record.unlink()
+    (card / ".romrunner").rmdir()
+    pruned = real(cli, "--json", "deploy", "1", "--to", str(card), "platform:gb", "--prune",
+                  "--force")
+    assert pruned.code in (0, 1), pruned.err
+    discs = [p for p in card.rglob("*.cue")]
+    assert len(discs) == 2  # kept: maybe the only copy left
+    assert playlist.is_file()  # and the playlist naming them with them

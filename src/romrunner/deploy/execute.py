@@ -1268,8 +1268,36 @@ def _prune_items(root: Path, plan: DeployPlan, claims: Claims) -> list[_Item]:
                                claim.size, claim.sha1, claim.mtime_ns, "pending",
                                claims.game_copied_to(claim.dest)))
     found = _without_saved_games(root, plan, claims, found)
+    found = _without_playlists_of_kept_discs(root, claims, found)
     found.sort(key=_sheets_first)
     return found
+
+
+def _without_playlists_of_kept_discs(root: Path, claims: Claims,
+                                     found: list[_Item]) -> list[_Item]:
+    """``found`` but the playlists (``.m3u``) naming a file the prune keeps as maybe the
+    only copy left: with their discs kept, the game stays listed (review 160 F7: the
+    playlist went, its discs were kept in a hidden folder nothing pointed at)."""
+    kept = {dest.casefold() for dest in claims.prune_only_copy}
+    if not kept:
+        return found
+    out: list[_Item] = []
+    for item in found:
+        if item.dest.lower().endswith(_WRITTEN_BY_US):
+            folder = item.dest.rpartition("/")[0]
+            try:
+                lines = (root / item.dest).read_text(encoding="utf-8",
+                                                     errors="replace").splitlines()
+            except OSError:
+                lines = []
+            listed = {(f"{folder}/{line.strip()}" if folder else line.strip()).casefold()
+                      for line in lines if line.strip() and not line.startswith("#")}
+            if listed & kept:
+                claims.prune_only_copy.append(item.dest)
+                claims.prune_unproven.append(item.dest)
+                continue
+        out.append(item)
+    return out
 
 
 def _unicode_twin(root: Path, dest: str, composed: dict[str, dict[str, list[str]]]
