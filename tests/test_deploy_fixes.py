@@ -664,3 +664,17 @@ def test_a_folder_holding_cards_is_no_card(cli: Any, library: Path, tmp_path: Pa
     assert result.code == 2, result.out
     assert "holds cards ROM Runner deploys to" in result.err and str(cards / "one") in result.err
     assert sorted(str(p) for p in cards.rglob("*")) == before
+
+
+def test_a_mistaken_record_on_a_folder_of_cards_never_refuses_a_card(
+        cli: Any, library: Path, tmp_path: Path) -> None:
+    """Review 160 F3: a `.romrunner/` left on the parent of two cards (an earlier release's
+    deploy there) made every deploy to each card refused, "--to" the parent advised."""
+    cards = tmp_path / "cards"
+    cards.mkdir()
+    for name in ("one", "two"):
+        deployed(cli, cards / name)
+    (cards / ".romrunner").mkdir()
+    shutil.copy(cards / "one" / ".romrunner" / "manifest.json", cards / ".romrunner")
+    again = cli("deploy", "1", "--to", str(cards / "one"), "--auto")
+    assert again.code == 0, again.err

@@ -1022,7 +1022,9 @@ def refuse_library_overlap(db: Database, card: Path, items: Iterable[PlanItem] =
             raise DeployError(f"{card}: holds {source}, a file this deploy copies "
                               "from; deploy to a folder outside your library and BIOS")
     outer = enclosing_card(target)
-    if outer is not None:
+    # (a folder above that holds several cards is no card: its record is a mistaken deploy
+    # to it, and never the reason to refuse a real card — review 160 F3)
+    if outer is not None and len(cards_inside(outer)) < 2:
         raise DeployError(f"{card}: is a folder of the card {outer}, which ROM Runner deploys "
                           f"to ({CARD_DIR}/ there): give the card's own folder, --to {outer}")
     # (two or more: one is a card's folder deployed to by mistake, the card given now)
@@ -1030,7 +1032,8 @@ def refuse_library_overlap(db: Database, card: Path, items: Iterable[PlanItem] =
             and len(inner := cards_inside(target)) > 1:
         raise DeployError(f"{card}: holds cards ROM Runner deploys to "
                           f"({examples([str(path) for path in inner])}): "
-                          "give one card's own folder")
+                          "give one card's own folder (copies of cards kept on this one: "
+                          "move them out of it first)")
 
 
 def _resolved(path: Path) -> Path:
