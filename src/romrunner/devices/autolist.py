@@ -1135,10 +1135,9 @@ def _limit_per_platform(games: list[_Game], entries: dict[int, AutoListEntry],
         game = by_id.get(entry.game_id)
         variant = game.variant if game is not None else f"game:{entry.game_id}"
         rank = (entry.reason != USER_OVERRIDE_INCLUDE,
-                # (a rating of ingame or menu_intro passes the gate, COMPAT_OK, but is no
-                # "runs": QA158 N2, intro-only games kept over playable ones)
-                (entry.perf != PERF_OK) + (entry.compat != COMPAT_OK
-                                           or (rated or {}).get(entry.game_id) is False),
+                # (only a rating of perfect or playable is "runs": ingame, menu_intro and
+                # unknown pass the gate too — QA158 N2, review 160 F9)
+                (entry.perf != PERF_OK) + (not (rated or {}).get(entry.game_id)),
                 preference.key(game)[:5] if game is not None else (), order)
         if variant not in best or rank < best[variant]:
             best[variant] = rank
