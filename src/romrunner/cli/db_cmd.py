@@ -302,8 +302,9 @@ def _way_back(app: AppContext, saved: Path) -> str:
     """The command that restores ``saved`` into this database, pasteable: quoted, and naming
     the database (QA157 F3: a path with a space split in three, and without --db, once
     ROMRUNNER_DB was unset, it restored into the default database)."""
-    return (f"`romrunner --db {shlex.quote(str(app.db_path))} db restore "
-            f"{shlex.quote(str(saved))}`")
+    # (absolute: a relative --db named another file from another folder, review 160 F11)
+    return (f"`romrunner --db {shlex.quote(str(Path(app.db_path).absolute()))} db restore "
+            f"{shlex.quote(str(Path(saved).absolute()))}`")
 
 
 def _render_restore(console: Console, report: RestoreReport, back: str | None) -> None:
