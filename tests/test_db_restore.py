@@ -978,3 +978,18 @@ def test_a_backup_onto_a_full_disk_says_what_it_needs_and_leaves_no_folder(
         assert list(mount.iterdir()) == []
     finally:
         _umount(mount)
+
+
+def test_restore_force_never_replaces_a_file_that_was_never_a_database(
+        cli: Any, live: tuple[Path, Path], tmp_path: Path) -> None:
+    """Review 160 F2: `--db` a ROM by a slip, `db restore --force` took it for a damaged
+    database and put the backup in its place (its bytes copied aside)."""
+    _, backup = live
+    game = tmp_path / "Game (USA).gb"
+    game.write_bytes(b"\x00\xc3" * 4096)
+    before = game.read_bytes()
+    result = cli("--db", str(game), "db", "restore", str(backup), "--force")
+    assert result.code == 2 and "says it was ROM Runner's database" in result.err
+    assert game.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("Game")) == [
+        "Game (USA).gb"]

@@ -377,8 +377,9 @@ def repair() -> int:
     require_database(app.db_path, "repair")
     result = repair_derived(app.open_db(OpenMode.WRITE))
     app.finish(asdict(result), lambda console: console.print(
-        f"platform counters counted again ({counted(result.platforms_recounted, 'platform')} "
-        f"were off); search index rebuilt ({counted(result.games_indexed, 'game')})",
+        f"platform counters counted again (off for "
+        f"{counted(result.platforms_recounted, 'platform')}); search index rebuilt "
+        f"({counted(result.games_indexed, 'game')})",
         markup=False))
     return 0
 

@@ -167,11 +167,17 @@ def restore_database(path: Path | str, backup: Path | str, *, force: bool = Fals
     _check_backup_file(backup, path)
     try:
         check_is_sqlite_file(path)
-    except NotSQLiteError:
+    except NotSQLiteError as exc:
         # (with --force, as a corrupt database: copied as it is, then replaced — QA157 F6,
-        # a database whose first bytes a crash zeroed was a dead end for every command)
+        # a database whose first bytes a crash zeroed was a dead end for every command;
+        # where a file beside it says it was ROM Runner's: never a ROM a slipped --db named,
+        # review 160 F2)
         if not force:
             raise
+        if not _was_a_database(path):
+            raise NotSQLiteError(f"{path}: not a SQLite database, and no file beside it (its "
+                                 ".lock, -wal or -shm) says it was ROM Runner's database: "
+                                 "not replaced, even with --force") from exc
 
     lock_existed, new_folders = lock_path(path).exists(), missing_folders(path.parent)
     lock = prepare_to_write(path, "db restore", wait, on_wait)
@@ -192,6 +198,12 @@ def restore_database(path: Path | str, backup: Path | str, *, force: bool = Fals
     finally:
         lock.release()
     return report
+
+
+def _was_a_database(path: Path) -> bool:
+    """True when a file beside ``path`` is one a ROM Runner database has (its writer lock,
+    its WAL or shared memory)."""
+    return any(Path(f"{path}{suffix}").exists() for suffix in (".lock", "-wal", "-shm"))
 
 
 def _not_restored(path: Path, backup: Path, error: DatabaseError) -> DatabaseError:
