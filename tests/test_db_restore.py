@@ -860,7 +860,14 @@ def test_db_check_finds_a_trigger_dropped_by_hand_and_the_counters_it_let_drift(
                                                          "platform_counts gbc"]
     errors = cli("--json", "db", "check").json()["errors"]
     assert "counters of 2 platforms disagree with the games they count" in errors[0]
+    assert "`romrunner db repair` makes them again" in errors[0]
     assert "platform_counts gb: 3 games" in cli("db", "check").out
+    # db repair makes the trigger again and counts again (review 160 F1): it stays mended
+    repaired = cli("--json", "db", "repair").json()["data"]
+    assert repaired["objects_made"] == ["trigger games_counts_update"]
+    assert repaired["platforms_recounted"] == 2
+    assert cli("games", "set-platform", "gb", "1").code == 0
+    assert cli("db", "check").code == 0
 
 
 def test_db_check_finds_a_schema_version_edited_by_hand(cli: Any, db_path: Path) -> None:
@@ -913,7 +920,8 @@ def test_db_check_finds_a_damaged_search_index_and_db_repair_rebuilds_it(
     assert cli("--json", "games", "ls", "bonk").json()["data"]["total"] == 0
     repaired = cli("--json", "db", "repair")
     assert repaired.code == 0, repaired.err
-    assert repaired.json()["data"] == {"platforms_recounted": 1, "games_indexed": 2}
+    assert repaired.json()["data"] == {"platforms_recounted": 1, "games_indexed": 2,
+                                       "objects_made": []}
     assert cli("db", "check").code == 0
     assert cli("--json", "games", "ls", "bonk").json()["data"]["total"] == 1
     assert cli("games", "set-platform", "gbc", "1").code == 0  # (writes work again)

@@ -219,11 +219,15 @@ def _problems(report: CheckReport) -> str:
                      + (f" and {len(report.schema) - 3} more" if len(report.schema) > 3 else "")
                      + " (`romrunner db restore` a backup)")
     if report.objects:
+        missing = [item for item in report.objects if item.startswith(("trigger ", "index "))]
         found.append("its schema is not what its version makes (edited by hand?): "
-                     + "; ".join(f"{item} missing" if item.startswith(("trigger ", "index "))
-                                 else item for item in report.objects[:3])
+                     + "; ".join(f"{item} missing" if item in missing else item
+                                 for item in report.objects[:3])
                      + (f" and {len(report.objects) - 3} more" if len(report.objects) > 3
-                        else "") + "; restore a backup (`romrunner db restore BACKUP`)")
+                        else "")
+                     + ("; `romrunner db repair` makes them again" if len(missing) ==
+                        len(report.objects) else
+                        "; restore a backup (`romrunner db restore BACKUP`)"))
     if report.counters:
         found.append(f"the counters of {counted(len(report.counters), 'platform')} "
                      "disagree with the games they count (`romrunner db repair` counts them "
@@ -377,7 +381,8 @@ def repair() -> int:
     require_database(app.db_path, "repair")
     result = repair_derived(app.open_db(OpenMode.WRITE))
     app.finish(asdict(result), lambda console: console.print(
-        f"platform counters counted again (off for "
+        (f"made again: {', '.join(result.objects_made)}; " if result.objects_made else "")
+        + f"platform counters counted again (off for "
         f"{counted(result.platforms_recounted, 'platform')}); search index rebuilt "
         f"({counted(result.games_indexed, 'game')})",
         markup=False))

@@ -11,7 +11,12 @@ from pathlib import Path
 from romrunner.library.counters import count_platforms_again
 from romrunner.search.index import rebuild_search_index
 from romrunner.store.database import Database, file_size_or_zero
-from romrunner.store.migrate import LATEST_VERSION, current_version, pending_migrations
+from romrunner.store.migrate import (
+    LATEST_VERSION,
+    current_version,
+    pending_migrations,
+    recreate_missing_objects,
+)
 
 
 @dataclass(frozen=True)
@@ -127,11 +132,12 @@ def vacuum(db: Database) -> VacuumResult:
 
 @dataclass
 class RepairResult:
-    """What ``db repair`` rebuilt: the platforms whose counters were off, the games indexed
-    for search again."""
+    """What ``db repair`` rebuilt: the triggers and indexes made again, the platforms whose
+    counters were off, the games indexed for search again."""
 
     platforms_recounted: int
     games_indexed: int
+    objects_made: list[str]
 
 
 def repair_derived(db: Database) -> RepairResult:
@@ -139,6 +145,7 @@ def repair_derived(db: Database) -> RepairResult:
     else holds: the platform counters and the search index (QA157 F1, F12: drifted or
     damaged, `db check` named them and nothing mended them but a backup)."""
     with db.atomic():
+        made = recreate_missing_objects(db)
         recounted = count_platforms_again(db)
         indexed = rebuild_search_index(db)
-    return RepairResult(recounted, indexed)
+    return RepairResult(recounted, indexed, made)
