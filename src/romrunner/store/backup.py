@@ -36,7 +36,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from romrunner.errors import CorruptDatabaseError, DatabaseError, DiskFullError, InputError
-from romrunner.store.database import SQLITE_MAGIC, Database, file_size_or_zero, sqlite_error
+from romrunner.store.database import (
+    SQLITE_MAGIC,
+    Database,
+    file_size_or_zero,
+    missing_folders,
+    sqlite_error,
+)
 from romrunner.timeutil import utc_now
 from romrunner.words import counted, size_text
 
@@ -86,7 +92,7 @@ def backup_database(db: Database, dest: Path | str, *, force: bool = False,
     dest = Path(dest)
     if not folder:
         _check_file_destination(db, dest, force)
-    made = _folders_missing(dest if folder else dest.parent)
+    made = missing_folders(dest if folder else dest.parent)
     try:
         if folder:
             _make_folder(dest)
@@ -100,15 +106,6 @@ def backup_database(db: Database, dest: Path | str, *, force: bool = False,
                             "space and run it again") from exc
     finally:
         _remove_if_empty(made)  # (a failed backup leaves no folder it made: QA157 F13)
-
-
-def _folders_missing(folder: Path) -> list[Path]:
-    """``folder`` and those above it that do not exist yet, outermost first."""
-    missing: list[Path] = []
-    while not folder.exists() and folder != folder.parent:
-        missing.append(folder)
-        folder = folder.parent
-    return missing[::-1]
 
 
 def _remove_if_empty(folders: list[Path]) -> None:

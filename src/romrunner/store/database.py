@@ -52,6 +52,15 @@ def row_id(text: str) -> int | None:
     return number if number < 2 ** 63 else None
 
 
+def missing_folders(folder: Path) -> list[Path]:
+    """``folder`` and its ancestors that do not exist yet, outermost first."""
+    missing: list[Path] = []
+    while not folder.exists() and folder != folder.parent:
+        missing.append(folder)
+        folder = folder.parent
+    return missing[::-1]
+
+
 def check_is_sqlite_file(path: Path) -> None:
     """Raise a one-line error when ``path`` exists but is not a SQLite database file.
 

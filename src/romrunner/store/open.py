@@ -26,7 +26,12 @@ from romrunner.store.backup import (
     fork_line_of_changes,
     is_backup_file,
 )
-from romrunner.store.database import Database, check_is_sqlite_file, on_read_only_volume
+from romrunner.store.database import (
+    Database,
+    check_is_sqlite_file,
+    missing_folders,
+    on_read_only_volume,
+)
 from romrunner.store.lock import (
     LockHolder,
     WriterLock,
@@ -149,15 +154,6 @@ def discard_new_database(result: OpenResult) -> None:
             folder.rmdir()
         except OSError:
             break
-
-
-def missing_folders(folder: Path) -> list[Path]:
-    """``folder`` and its ancestors that do not exist yet, outermost first."""
-    missing: list[Path] = []
-    while not folder.exists() and folder != folder.parent:
-        missing.append(folder)
-        folder = folder.parent
-    return missing[::-1]
 
 
 def _remove_database_files(path: Path, *, keep_empty: bool = False) -> None:

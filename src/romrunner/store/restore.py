@@ -67,11 +67,12 @@ from romrunner.store.database import (
     Database,
     NotSQLiteError,
     check_is_sqlite_file,
+    missing_folders,
     sqlite_error,
 )
 from romrunner.store.lock import LockHolder, lock_path
 from romrunner.store.migrate import LATEST_VERSION, current_version, schema_gaps
-from romrunner.store.open import missing_folders, prepare_to_write, refuse_a_foreign_database
+from romrunner.store.open import prepare_to_write, refuse_a_foreign_database
 from romrunner.timeutil import utc_now
 from romrunner.words import counted, size_text
 
