@@ -14,6 +14,13 @@ TETRIS_AND_MARIO = {  # file name -> content seed, all four listed by the DAT be
     "Super Mario Land (World).gb": "sml", "Super Mario Land (World) (Rev 1).gb": "sml1"}
 
 
+def _discs(folder: Path, names: list[str]) -> None:
+    """A one-track disc (sheet and track) for each of ``names`` in ``folder``."""
+    for name in names:
+        (folder / f"{name}.bin").write_bytes(rom(name) * 4)
+        (folder / f"{name}.cue").write_text(f'FILE "{name}.bin" BINARY\n  TRACK 01 MODE2/2352\n')
+
+
 def _included(cli: Any) -> set[str]:
     result = real(cli, "--json", "autolist", "1")
     assert result.code == 0, result.err
@@ -108,9 +115,7 @@ def test_the_platform_limit_counts_a_multi_disc_set_as_one_game(
     root = tmp_path / "roms" / "psx"
     root.mkdir(parents=True)
     names = ["Crash Bandicoot (USA)", *(f"Final Fantasy VII (USA) (Disc {d})" for d in (1, 2, 3))]
-    for name in names:
-        (root / f"{name}.bin").write_bytes(rom(name) * 4)
-        (root / f"{name}.cue").write_text(f'FILE "{name}.bin" BINARY\n  TRACK 01 MODE2/2352\n')
+    _discs(root, names)
     for args in (("library", "add", str(tmp_path / "roms")), ("scan", "--workers", "1"),
                  ("device", "add", "rg-35xx-plus"),
                  ("profile", "create", "--device", "1", "--os", "muos")):
@@ -174,9 +179,7 @@ def test_a_set_with_a_disc_whose_track_is_gone_is_left_out_whole(
     root = tmp_path / "roms" / "psx"
     root.mkdir(parents=True)
     names = [f"Final Fantasy VII (USA) (Disc {d})" for d in (1, 2)]
-    for name in names:
-        (root / f"{name}.bin").write_bytes(rom(name) * 4)
-        (root / f"{name}.cue").write_text(f'FILE "{name}.bin" BINARY\n  TRACK 01 MODE2/2352\n')
+    _discs(root, names)
     (root / "Crash Bandicoot (USA).iso").write_bytes(rom("crash") * 4)
     for args in (("library", "add", str(tmp_path / "roms")), ("scan", "--workers", "1"),
                  ("device", "add", "rg-35xx-plus"),
@@ -205,9 +208,7 @@ def test_a_prune_without_the_cards_records_removes_the_playlist_it_made_with_its
     root = tmp_path / "roms" / "psx"
     root.mkdir(parents=True)
     names = [f"Final Fantasy VII (USA) (Disc {d})" for d in (1, 2)]
-    for name in names:
-        (root / f"{name}.bin").write_bytes(rom(name) * 4)
-        (root / f"{name}.cue").write_text(f'FILE "{name}.bin" BINARY\n  TRACK 01 MODE2/2352\n')
+    _discs(root, names)
     (root / "Crash (USA).iso").write_bytes(rom("crash") * 4)
     for args in (("library", "add", str(tmp_path / "roms")), ("scan", "--workers", "1"),
                  ("device", "add", "rg-35xx-plus"),
@@ -235,10 +236,7 @@ def test_a_copy_of_a_set_missing_a_track_leaves_out_only_that_copy(
     for root in ("main", "backup"):
         folder = tmp_path / root / "psx"
         folder.mkdir(parents=True)
-        for name in names:
-            (folder / f"{name}.bin").write_bytes(rom(name) * 4)
-            (folder / f"{name}.cue").write_text(
-                f'FILE "{name}.bin" BINARY\n  TRACK 01 MODE2/2352\n')
+        _discs(folder, names)
     for args in (("library", "add", str(tmp_path / "main")),
                  ("library", "add", str(tmp_path / "backup")), ("scan", "--workers", "1"),
                  ("device", "add", "rg-35xx-plus"),
@@ -258,9 +256,7 @@ def test_a_prune_keeping_a_sets_discs_keeps_its_playlist(cli: Any, tmp_path: Pat
     root = tmp_path / "roms" / "psx"
     root.mkdir(parents=True)
     names = [f"Quest (USA) (Disc {d})" for d in (1, 2)]
-    for name in names:
-        (root / f"{name}.bin").write_bytes(rom(name) * 4)
-        (root / f"{name}.cue").write_text(f'FILE "{name}.bin" BINARY\n  TRACK 01 MODE2/2352\n')
+    _discs(root, names)
     (tmp_path / "roms" / "gb").mkdir()
     (tmp_path / "roms" / "gb" / "Keep (USA).gb").write_bytes(rom("keep"))
     for args in (("library", "add", str(tmp_path / "roms")), ("scan", "--workers", "1"),
