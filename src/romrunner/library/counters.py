@@ -7,6 +7,9 @@ from __future__ import annotations
 
 from romrunner.store.database import Database
 
+# The schema version whose counting rule this is (migration 21: a playlist is no unidentified
+# game); an older database's counters follow its own version's rule.
+COUNTERS_RULE_VERSION = 21
 # Each platform's counters as the games give them: migration 21's aggregate, the triggers' rule.
 _COUNTED = (
     "SELECT platform_id, count(*) AS games, "

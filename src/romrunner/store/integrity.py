@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from romrunner.errors import CorruptDatabaseError, DiskIOError
-from romrunner.library.counters import counters_off
+from romrunner.library.counters import COUNTERS_RULE_VERSION, counters_off
 from romrunner.search.index import search_index_problem
 from romrunner.store.database import Database
 from romrunner.store.migrate import current_version, schema_gaps, schema_object_gaps
@@ -113,8 +113,9 @@ def check_database(db: Database, *, quick: bool = False) -> CheckReport:
     if "game_performance_cache" in tables and "platform_dim" in tables:
         for label, sql in _ORPHAN_QUERIES.items():
             report.orphans[label] = int(db.scalar(sql) or 0)
-    report.objects = schema_object_gaps(db.conn, current_version(db))
-    if not quick and "platform_counts" in tables:
+    version = current_version(db)
+    report.objects = schema_object_gaps(db.conn, version)
+    if not quick and "platform_counts" in tables and version >= COUNTERS_RULE_VERSION:
         report.counters = counters_off(db)
     report.search_index = search_index_problem(db)
     return report
