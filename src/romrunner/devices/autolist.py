@@ -1127,6 +1127,7 @@ def _limit_per_platform(games: list[_Game], entries: dict[int, AutoListEntry],
     release before a hack or prerelease, in the profile's regions and languages, then title
     order (QA144 F6: the first N by title kept, a Japanese beta over a USA release)."""
     by_id = {game.id: game for game in games}
+    rated = rated or {}
     best: dict[str, tuple[Any, ...]] = {}
     platform_of: dict[str, str] = {}
     for order, entry in enumerate(entries.values()):  # in title order
@@ -1137,7 +1138,7 @@ def _limit_per_platform(games: list[_Game], entries: dict[int, AutoListEntry],
         rank = (entry.reason != USER_OVERRIDE_INCLUDE,
                 # (only a rating of perfect or playable is "runs": ingame, menu_intro and
                 # unknown pass the gate too — QA158 N2, review 160 F9)
-                (entry.perf != PERF_OK) + (not (rated or {}).get(entry.game_id)),
+                (entry.perf != PERF_OK) + (not rated.get(entry.game_id)),
                 preference.key(game)[:5] if game is not None else (), order)
         if variant not in best or rank < best[variant]:
             best[variant] = rank
@@ -1226,22 +1227,35 @@ def _judge_sets_whole(games: Iterable[_Game], entries: dict[int, AutoListEntry])
         if not game.variant.startswith("game:"):
             sets[game.variant].append(game)
     for members in sets.values():
-        out = [game for game in members if not entries[game.id].included
-               and not game.filename.lower().endswith(".m3u")]
-        if not out or len(out) == len(members) or any(
-                entries[game.id].reason == USER_OVERRIDE_INCLUDE for game in members):
+        first = _disc_that_takes_its_set(members, [
+            game for game in members if not entries[game.id].included
+            and not game.filename.lower().endswith(".m3u")], entries)
+        if first is None:
             continue
-        first = min(out, key=lambda game: (game.disc or 0, game.id))
         why = entries[first.id]
-        said = (f"Disc {first.disc} of its set is left out" if first.disc is not None
-                else f"{first.filename} of its set is left out") + \
-            f" ({why.reason}{': ' + '; '.join(why.warnings) if why.warnings else ''}): " \
-            + SET_GOES_WHOLE
+        said = _set_left_out_said(
+            first, f"{why.reason}{': ' + '; '.join(why.warnings) if why.warnings else ''}")
         for game in members:
             entry = entries[game.id]
             if entry.included:
                 entry.included, entry.reason = False, why.reason
                 entry.warnings = [*entry.warnings, said]
+
+
+def _disc_that_takes_its_set(members: list[_Game], out: list[_Game],
+                             entries: dict[int, AutoListEntry]) -> _Game | None:
+    """The first of a set's discs left out (``out``) when the set goes with it: some of its
+    discs are left out, not all, and the user included none of them."""
+    if not out or len(out) == len(members) or any(
+            entries[game.id].reason == USER_OVERRIDE_INCLUDE for game in members):
+        return None
+    return min(out, key=lambda game: (game.disc or 0, game.id))
+
+
+def _set_left_out_said(first: _Game, why: str) -> str:
+    """The warning each disc of a set left out with its disc ``first`` gets."""
+    which = f"Disc {first.disc}" if first.disc is not None else first.filename
+    return f"{which} of its set is left out ({why}): {SET_GOES_WHOLE}"
 
 
 def _leave_out_the_sets_of_dropped_discs(games: Iterable[_Game],
@@ -1258,14 +1272,11 @@ def _leave_out_the_sets_of_dropped_discs(games: Iterable[_Game],
         if not game.variant.startswith("game:") and not game.filename.lower().endswith(".m3u"):
             sets[(game.variant, game.root_id, extension_of(game.filename))].append(game)
     for members in sets.values():
-        out = [game for game in members if game.id in dropped]
-        if not out or len(out) == len(members) or any(
-                entries[game.id].reason == USER_OVERRIDE_INCLUDE for game in members):
+        first = _disc_that_takes_its_set(
+            members, [game for game in members if game.id in dropped], entries)
+        if first is None:
             continue
-        first = min(out, key=lambda game: (game.disc or 0, game.id))
-        said = (f"Disc {first.disc} of its set is left out" if first.disc is not None
-                else f"{first.filename} of its set is left out") + \
-            f" ({dropped[first.id]}): " + SET_GOES_WHOLE
+        said = _set_left_out_said(first, dropped[first.id])
         for game in members:
             if game.id not in dropped and entries[game.id].included:
                 dropped[game.id] = DROP_SET_LEFT_OUT

@@ -23,20 +23,20 @@ _COLUMNS = ("games", "hash_matched", "name_guessed", "unidentified", "missing")
 Counts = tuple[int, int, int, int, int]
 
 
-def _kept(db: Database) -> dict[str, Counts]:
-    rows = db.query(f"SELECT platform_id, {', '.join(_COLUMNS)} FROM platform_counts")
-    return {str(row[0]): tuple(int(v) for v in row[1:]) for row in rows  # type: ignore[misc]
-            if any(int(v) for v in row[1:])}
-
-
-def _counted(db: Database) -> dict[str, Counts]:
-    return {str(row[0]): tuple(int(v) for v in row[1:])  # type: ignore[misc]
-            for row in db.query(_COUNTED)}
+def _by_platform(db: Database, sql: str) -> dict[str, Counts]:
+    """Each platform's five counts the query gives (those all zero left out)."""
+    found: dict[str, Counts] = {}
+    for row in db.query(sql):
+        games, hashed, guessed, unidentified, missing = (int(value) for value in row[1:])
+        if games or hashed or guessed or unidentified or missing:
+            found[str(row[0])] = (games, hashed, guessed, unidentified, missing)
+    return found
 
 
 def counters_off(db: Database) -> list[str]:
     """Each platform whose counters disagree with the games they count, said."""
-    kept, counted = _kept(db), _counted(db)
+    kept = _by_platform(db, f"SELECT platform_id, {', '.join(_COLUMNS)} FROM platform_counts")
+    counted = _by_platform(db, _COUNTED)
     none: Counts = (0, 0, 0, 0, 0)
     return [f"platform_counts {platform}: {_said(kept.get(platform, none))}, the games "
             f"table {_said(counted.get(platform, none))}"

@@ -521,9 +521,10 @@ def recreate_missing_objects(db: Database) -> list[str]:
     version = current_version(db)
     if not 1 <= version <= LATEST_VERSION:
         return []
+    present = _triggers_and_indexes(db.conn)  # (read once, not once per object)
     made = []
     for (kind, name), sql in sorted(_object_sql_of(version).items()):
-        if (kind, name) not in _triggers_and_indexes(db.conn):
+        if (kind, name) not in present:
             db.execute(sql)
             made.append(f"{kind} {name}")
     return made
