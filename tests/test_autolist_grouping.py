@@ -21,6 +21,14 @@ def _discs(folder: Path, names: list[str]) -> None:
         (folder / f"{name}.cue").write_text(f'FILE "{name}.bin" BINARY\n  TRACK 01 MODE2/2352\n')
 
 
+def _profile(cli: Any, roms: Path, os_id: str) -> None:
+    """``roms`` added and scanned; profile 1 an RG35XX Plus on ``os_id``."""
+    for args in (("library", "add", str(roms)), ("scan", "--workers", "1"),
+                 ("device", "add", "rg-35xx-plus"),
+                 ("profile", "create", "--device", "1", "--os", os_id)):
+        assert real(cli, *args).code == 0, args
+
+
 def _included(cli: Any) -> set[str]:
     result = real(cli, "--json", "autolist", "1")
     assert result.code == 0, result.err
@@ -116,10 +124,7 @@ def test_the_platform_limit_counts_a_multi_disc_set_as_one_game(
     root.mkdir(parents=True)
     names = ["Crash Bandicoot (USA)", *(f"Final Fantasy VII (USA) (Disc {d})" for d in (1, 2, 3))]
     _discs(root, names)
-    for args in (("library", "add", str(tmp_path / "roms")), ("scan", "--workers", "1"),
-                 ("device", "add", "rg-35xx-plus"),
-                 ("profile", "create", "--device", "1", "--os", "muos")):
-        assert real(cli, *args).code == 0, args
+    _profile(cli, tmp_path / "roms", "muos")
     assert real(cli, "profile", "set", "1", "--max-per-platform", "2").code == 0
     assert _included(cli) == {f"{name}.cue" for name in names}  # two games: Crash, the set
     assert real(cli, "profile", "set", "1", "--max-per-platform", "1").code == 0
@@ -137,10 +142,7 @@ def test_games_set_to_an_emulator_that_does_not_list_their_platform_are_said(
     root.mkdir(parents=True)
     for name in ("Alpha (USA).gb", "Beta (USA).gb"):
         (root / name).write_bytes(rom(name))
-    for args in (("library", "add", str(tmp_path / "roms")), ("scan", "--workers", "1"),
-                 ("device", "add", "rg-35xx-plus"),
-                 ("profile", "create", "--device", "1", "--os", "muos")):
-        assert real(cli, *args).code == 0, args
+    _profile(cli, tmp_path / "roms", "muos")
     before = real(cli, "--json", "autolist", "1").json()["warnings"]
     assert not [w for w in before if "does not list platform" in w]
     assert real(cli, "override", "set", "--platform", "gb", "--emulator", "pcsx2").code == 0
@@ -181,10 +183,7 @@ def test_a_set_with_a_disc_whose_track_is_gone_is_left_out_whole(
     names = [f"Final Fantasy VII (USA) (Disc {d})" for d in (1, 2)]
     _discs(root, names)
     (root / "Crash Bandicoot (USA).iso").write_bytes(rom("crash") * 4)
-    for args in (("library", "add", str(tmp_path / "roms")), ("scan", "--workers", "1"),
-                 ("device", "add", "rg-35xx-plus"),
-                 ("profile", "create", "--device", "1", "--os", "muos")):
-        assert real(cli, *args).code == 0, args
+    _profile(cli, tmp_path / "roms", "muos")
     assert _included(cli) == {*(f"{name}.cue" for name in names), "Crash Bandicoot (USA).iso"}
     (root / f"{names[1]}.bin").unlink()
     assert real(cli, "scan", "--workers", "1").code in (0, 1)
@@ -210,10 +209,7 @@ def test_a_prune_without_the_cards_records_removes_the_playlist_it_made_with_its
     names = [f"Final Fantasy VII (USA) (Disc {d})" for d in (1, 2)]
     _discs(root, names)
     (root / "Crash (USA).iso").write_bytes(rom("crash") * 4)
-    for args in (("library", "add", str(tmp_path / "roms")), ("scan", "--workers", "1"),
-                 ("device", "add", "rg-35xx-plus"),
-                 ("profile", "create", "--device", "1", "--os", "rocknix")):
-        assert real(cli, *args).code == 0, args
+    _profile(cli, tmp_path / "roms", "rocknix")
     card = tmp_path / "card"
     card.mkdir()
     assert real(cli, "deploy", "1", "--to", str(card), "platform:psx").code == 0
@@ -259,10 +255,7 @@ def test_a_prune_keeping_a_sets_discs_keeps_its_playlist(cli: Any, tmp_path: Pat
     _discs(root, names)
     (tmp_path / "roms" / "gb").mkdir()
     (tmp_path / "roms" / "gb" / "Keep (USA).gb").write_bytes(rom("keep"))
-    for args in (("library", "add", str(tmp_path / "roms")), ("scan", "--workers", "1"),
-                 ("device", "add", "rg-35xx-plus"),
-                 ("profile", "create", "--device", "1", "--os", "rocknix")):
-        assert real(cli, *args).code == 0, args
+    _profile(cli, tmp_path / "roms", "rocknix")
     card = tmp_path / "card"
     card.mkdir()
     assert real(cli, "deploy", "1", "--to", str(card), "platform:psx").code == 0

@@ -64,6 +64,17 @@ def library(cli: Any, db_path: Path, tmp_path: Path) -> dict[str, int]:
         return {name: game_id for game_id, name in conn.execute("SELECT id, filename FROM games")}
 
 
+def _rated_knulli_profile(cli: Any, root: Path, *settings: str) -> None:
+    """``root`` scanned, the GameIndex imported, profile 1 an RG35XX Plus on KNULLI in
+    permissive mode with ``settings``."""
+    for args in (("library", "add", root), ("scan", "--workers", "1"),
+                 ("cache", "import", shared_path(*GAMEINDEX)),
+                 ("device", "add", "rg-35xx-plus"),
+                 ("profile", "create", "--device", "1", "--os", "knulli"),
+                 ("profile", "set", "1", "--mode", "permissive", *settings)):
+        assert real(cli, *args).code in (0, 1), args
+
+
 def _verdicts(cli: Any) -> dict[str, dict[str, Any]]:
     result = real(cli, "--json", "autolist", "1")
     assert result.code == 0, result.err
@@ -449,12 +460,7 @@ def test_an_unrated_version_does_not_beat_the_profiles_region_rated_poorly(
     root = tmp_path / "roms"
     _ps2_iso(root / "ps2" / "Midnight Club (Europe).iso", "SLES_500.71")  # menu_intro
     _ps2_iso(root / "ps2" / "Midnight Club (Japan).iso", "SLPM_999.99")  # not rated
-    for args in (("library", "add", root), ("scan", "--workers", "1"),
-                 ("cache", "import", shared_path(*GAMEINDEX)),
-                 ("device", "add", "rg-35xx-plus"),
-                 ("profile", "create", "--device", "1", "--os", "knulli"),
-                 ("profile", "set", "1", "--mode", "permissive", "--regions", "Europe")):
-        assert real(cli, *args).code in (0, 1), args
+    _rated_knulli_profile(cli, root, "--regions", "Europe")
     assert {name for name, v in _verdicts(cli).items() if v["included"]} == {
         "Midnight Club (Europe).iso"}
 
@@ -466,12 +472,7 @@ def test_the_platform_limit_keeps_a_game_the_knowledge_says_runs_first(
     root = tmp_path / "roms"
     _ps2_iso(root / "ps2" / "Aardvark Racing (Europe).iso", "SLES_999.98")  # not rated
     _ps2_iso(root / "ps2" / "F1 Racing Championship (Europe) (En,It,Es).iso", "SLES_500.47")
-    for args in (("library", "add", root), ("scan", "--workers", "1"),
-                 ("cache", "import", shared_path(*GAMEINDEX)),
-                 ("device", "add", "rg-35xx-plus"),
-                 ("profile", "create", "--device", "1", "--os", "knulli"),
-                 ("profile", "set", "1", "--mode", "permissive", "--max-per-platform", "1")):
-        assert real(cli, *args).code in (0, 1), args
+    _rated_knulli_profile(cli, root, "--max-per-platform", "1")
     verdicts = _verdicts(cli)
     assert {name for name, v in verdicts.items() if v["included"]} == {
         "F1 Racing Championship (Europe) (En,It,Es).iso"}
@@ -512,12 +513,7 @@ def test_the_platform_limit_keeps_a_game_rated_playable_before_one_rated_intro_o
     root = tmp_path / "roms"
     _ps2_iso(root / "ps2" / "Aardvark Club (Europe).iso", "SLES_500.71")  # menu_intro
     _ps2_iso(root / "ps2" / "F1 Racing Championship (Europe) (En,It,Es).iso", "SLES_500.47")
-    for args in (("library", "add", root), ("scan", "--workers", "1"),
-                 ("cache", "import", shared_path(*GAMEINDEX)),
-                 ("device", "add", "rg-35xx-plus"),
-                 ("profile", "create", "--device", "1", "--os", "knulli"),
-                 ("profile", "set", "1", "--mode", "permissive", "--max-per-platform", "1")):
-        assert real(cli, *args).code in (0, 1), args
+    _rated_knulli_profile(cli, root, "--max-per-platform", "1")
     verdicts = _verdicts(cli)
     assert {name for name, v in verdicts.items() if v["included"]} == {
         "F1 Racing Championship (Europe) (En,It,Es).iso"}
