@@ -19,7 +19,8 @@ from tests.conftest import shared_path
 
 DEVICE = {"minui": "miyoo-mini", "nextui": "miyoo-mini", "batocera": "rg-35xx-plus",
           "analogue-os": "analogue-pocket", "muos": "rg-35xx-plus", "knulli": "rg-35xx-plus",
-          "rocknix": "rg-35xx-plus", "emudeck": "steam-deck", "retrobat": "steam-deck"}
+          "rocknix": "rg-35xx-plus", "emudeck": "steam-deck", "retrobat": "steam-deck",
+          "retrodeck": "steam-deck"}
 
 
 def rom(path: Path, seed: str, size: int = 4096) -> None:
@@ -532,6 +533,8 @@ def test_a_bios_named_by_another_of_its_names_says_its_name_on_the_card(
 @pytest.mark.parametrize(("os_id", "expected"), [
     ("batocera", "bios/ps2/ps2-test.bin"), ("knulli", "bios/ps2/ps2-test.bin"),
     ("emudeck", "Emulation/bios/ps2-test.bin"),
+    # (QA161 F2: RetroDECK's PCSX2 reads retrodeck/bios itself)
+    ("retrodeck", "retrodeck/bios/ps2-test.bin"),
     ("rocknix", "roms/bios/pcsx2/bios/ps2-test.bin"),
     # (review 149 F1: RetroBat, of Batocera's family, reads bios/pcsx2/bios)
     ("retrobat", "bios/pcsx2/bios/ps2-test.bin")])
