@@ -20,7 +20,7 @@ from tests.conftest import shared_path
 DEVICE = {"minui": "miyoo-mini", "nextui": "miyoo-mini", "batocera": "rg-35xx-plus",
           "analogue-os": "analogue-pocket", "muos": "rg-35xx-plus", "knulli": "rg-35xx-plus",
           "rocknix": "rg-35xx-plus", "emudeck": "steam-deck", "retrobat": "steam-deck",
-          "retrodeck": "steam-deck"}
+          "retrodeck": "steam-deck", "android": "retroid-pocket-5"}
 
 
 def rom(path: Path, seed: str, size: int = 4096) -> None:
@@ -559,6 +559,17 @@ def test_a_ps2_bios_goes_where_the_os_points_pcsx2(
     assert done.code in (0, 1), done.err
     assert expected in card_files(card), card_files(card)
     assert (destination or "") in expected
+    # said before a deploy too (QA161 F6: `destination paths` showed no PS2 BIOS folder, the
+    # check's text no folder line)
+    shown = run("destination", "paths", str(profile), "--to", str(card)).json()["data"]
+    root = next(row["path"] for row in shown["folders"] if row["kind"] == "bios")
+    ps2 = next(row for row in shown["folders"] if row["platform_id"] == "ps2")
+    folder = expected.rpartition("/")[0]
+    assert ps2["bios_paths"] == ([] if folder == root else [folder]), ps2
+    text = " ".join(cli("--pack", str(pack), "bios", "check", "--profile", str(profile),
+                        "--platform", "ps2").out.split())
+    inside = folder.removeprefix(root).strip("/")
+    assert (f"ps2 in {inside}/" in text) == bool(inside), text
 
 
 def test_a_ps2_bios_goes_where_the_libretro_core_reads_it_when_chosen(
@@ -621,3 +632,24 @@ def test_a_root_away_holds_only_the_games_the_card_has_and_takes_only_their_bios
     assert set(card_files(card)) == before, again.out
     away = [w for w in again.json()["warnings"] if "library root is not reachable" in w]
     assert len(away) == 1 and "copies of 2 games of it kept" in away[0], away
+
+
+@pytest.mark.parametrize("os_id", ["android", "batocera"])
+def test_a_deploy_says_where_the_bios_files_it_writes_go(
+        cli: Any, tmp_path: Path, os_id: str) -> None:
+    """QA161 F6: only a dry run's --verbose list said where BIOS files went; F1: on Android
+    they are read only from the folder each emulator is pointed at, which nothing said."""
+    pack = _pack_with_a_ps2_bios(tmp_path, "ps2-test.bin")
+    run, profile = setup(cli, tmp_path, os_id, pack, tmp_path / "bios",
+                         {"ps2/Racer (USA).iso": "ps2 game"})
+    card = tmp_path / "card"
+    card.mkdir()
+    done = run("deploy", str(profile), "--to", str(card), "platform:ps2")
+    assert done.code in (0, 1), done.err
+    (written,) = [path for path in card_files(card) if path.endswith("ps2-test.bin")]
+    folder = written.rpartition("/")[0]
+    notes = [note for note in done.json()["data"]["notes"] if "BIOS file" in note]
+    assert notes and notes[0].startswith(f"1 BIOS file goes to {folder}/ (1)"), notes
+    assert ("point RetroArch's System directory" in notes[0]) == (os_id == "android"), notes
+    again = run("deploy", str(profile), "--to", str(card), "platform:ps2")
+    assert not [note for note in again.json()["data"]["notes"] if "BIOS file" in note]

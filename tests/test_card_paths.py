@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 from pathlib import Path, PurePosixPath
@@ -30,7 +31,8 @@ from romrunner.store import OpenMode, open_database
 from tests.conftest import shared_path
 
 DEVICE_FOR = {"onionos": "miyoo-mini-plus", "emudeck": "steam-deck",
-              "miyoo-stock-family": "miyoo-mini-plus"}
+              "miyoo-stock-family": "miyoo-mini-plus",
+              "retroid-stock-android-modern": "retroid-pocket-5", "android": "retroid-pocket-5"}
 
 
 @pytest.mark.parametrize(("os_id", "device_path", "on_card"), [
@@ -94,8 +96,14 @@ def test_user_select_needs_a_choice_then_the_override_wins(cli: Any, tmp_path: P
     card.mkdir()
     pack = str(shared_path("definition-pack"))
     refused = cli("--pack", pack, "destination", "paths", str(profile), "--to", str(card))
-    assert refused.code == 2 and "choose a folder" in refused.err
-    assert "--set roms=FOLDER" in refused.err
+    # (QA161 F5: each folder was asked for alone, a --set of one refused for the other)
+    assert refused.code == 2 and refused.err.count("\n") == 1, refused.err
+    assert "roms folder and bios folder are: choose both" in refused.err
+    assert "--set roms=FOLDER --set bios=FOLDER" in refused.err
+    half = cli("--pack", pack, "destination", "paths", str(profile), "--to", str(card),
+               "--set", "roms=Roms")
+    assert half.code == 2 and "its bios folder is: choose a folder" in half.err, half.err
+    assert "--set bios=FOLDER" in half.err and "--set roms" not in half.err
     chosen = cli("--pack", pack, "--json", "destination", "paths", str(profile), "--to",
                  str(card), "--set", "roms=Roms", "--set", "bios=BIOS", "--set", "gb=Handheld/GB")
     assert chosen.code == 0, chosen.err
@@ -112,6 +120,32 @@ def test_user_select_needs_a_choice_then_the_override_wins(cli: Any, tmp_path: P
     assert cleared.code == 2 and "choose a folder" in cleared.err
 
 
+def test_a_stock_android_firmware_is_told_the_folders_of_its_base_os(
+        cli: Any, tmp_path: Path) -> None:
+    """QA161 F5, F1: a Retroid Pocket 5's only profile names no folder; its base OS, Android,
+    does (on the device's internal storage: not said to be where the card is mounted)."""
+    pack = str(shared_path("definition-pack"))
+    android = json.loads((shared_path("definition-pack") / "operating-systems.json")
+                         .read_text(encoding="utf-8"))
+    entries = {entry["id"]: entry for entry in android["operatingSystems"]}
+    assert entries["retroid-stock-android-modern"]["baseOS"] == "android"  # the premise
+    base = entries["android"]["paths"]
+    expected = " ".join(f"{key}={base[key].removeprefix('/storage/emulated/0/')}"
+                        for key in ("roms", "bios"))
+    profile = make_profile(cli, "retroid-stock-android-modern")
+    card = tmp_path / "card"
+    card.mkdir()
+    refused = cli("--pack", pack, "destination", "paths", str(profile), "--to", str(card))
+    assert refused.code == 2 and f"android, its base OS, uses {expected}" in refused.err, \
+        refused.err
+    plain = make_profile(cli, "android")
+    shown = cli("--pack", pack, "--json", "destination", "paths", str(plain), "--to",
+                str(card))
+    bios = next(row for row in shown.json()["data"]["folders"] if row["kind"] == "bios")
+    assert bios["path"] == "RetroArch/system"
+    assert "internal storage" in bios["reason"] and "mounts the card" not in bios["reason"]
+
+
 def test_a_placeholder_path_asks_the_user_and_makes_no_folder(cli: Any, tmp_path: Path) -> None:
     """QA61 F1: retroarch-desktop's layout says `"roms": "<user-selected>"` (not the
     `__USER_SELECT__` other profiles write): a deploy made a real `<user-selected>/` folder on
@@ -121,7 +155,7 @@ def test_a_placeholder_path_asks_the_user_and_makes_no_folder(cli: Any, tmp_path
     card.mkdir()
     pack = str(shared_path("definition-pack"))
     refused = cli("--pack", pack, "deploy", str(profile), "--to", str(card), "platform:gb")
-    assert refused.code == 2 and "choose a folder" in refused.err, refused.err
+    assert refused.code == 2 and "choose both" in refused.err, refused.err
     assert "dropped" not in refused.err  # (the pack asks: no OS was dropped from it)
     assert [p.name for p in card.iterdir() if p.name != ".romrunner"] == []
     chosen = cli("--pack", pack, "--json", "destination", "paths", str(profile), "--to",

@@ -84,9 +84,8 @@ class BiosGroup:
                             # (a folder the pack writes in the file name, `np2/bios.rom`,
                             # is where it goes too: QA58 F3)
                             "destination": "/".join(
-                                part for part in (self.os_folder, self.folder_of(e),
-                                                  e.filename.rpartition("/")[0]) if part)
-                            or None,
+                                part for part in (self.os_folder, _entry_subfolder(self, e))
+                                if part) or None,
                             "alternate_destinations": list(e.alternate_subdirectories)}
                            for e in self.entries],
                 "present": [_shown(row) for row in self.present],
@@ -398,6 +397,27 @@ def check_bios(db: Database, pack: DefinitionPack, *, platforms: list[str] | Non
     groups.sort(key=lambda g: (g.platform_id, g.emulator_id or "", not g.required,
                                g.entries[0].filename))
     return BiosReport(groups, strict, _selection(platforms or [], emulator, profile), scope)
+
+
+def bios_subfolders(db: Database, pack: DefinitionPack, profile_id: int) -> dict[str, list[str]]:
+    """Platform -> the folders, relative to the platform's BIOS folder on the card ("" for
+    that folder itself), a deploy with the profile puts the platform's BIOS files in, as
+    ``bios check --profile`` groups them: `destination paths` shows them (QA161 F6: the
+    pack's ``pcsx2/bios`` and ``dc`` were shown nowhere before a deploy)."""
+    entries = list(known_bios(db, pack).entries)
+    found: dict[str, set[str]] = defaultdict(set)
+    for group in _profile_groups(db, pack, profile_id, entries):
+        for entry in group.entries:
+            found[group.platform_id].add(_entry_subfolder(group, entry))
+    return {platform: sorted(folders) for platform, folders in found.items()}
+
+
+def _entry_subfolder(group: BiosGroup, entry: BiosEntry) -> str:
+    """Where ``entry`` goes under its platform's BIOS folder ("" for that folder): its
+    group's folder for it, then a folder the pack writes in its file name (``np2/bios.rom``:
+    QA58 F3)."""
+    return "/".join(part for part in (group.folder_of(entry), entry.filename.rpartition("/")[0])
+                    if part)
 
 
 def _library_platforms(db: Database) -> set[str]:

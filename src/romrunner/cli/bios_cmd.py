@@ -209,17 +209,20 @@ def bios_check(platforms: tuple[str, ...], emulator: str | None, profile: int | 
                               markup=False)
         if report.groups:
             console.print(bios_table(report))
-        folders = sorted({(g.platform_id, g.os_folder) for g in report.groups if g.os_folder})
-        if folders:
-            console.print("the OS reads each system's BIOS from a folder of its own in its "
-                          "BIOS folder (a deploy puts it there): " + ", ".join(
+        folders = sorted({(group["platform_id"], entry["destination"])
+                          for group in groups for entry in group["one_of"]
+                          if entry["destination"]}) if profile is not None else []
+        if folders:  # (QA161 F6: the entries' own folders, `pcsx2/bios`, were not said)
+            console.print("BIOS files that go to a folder within the OS's BIOS folder (a "
+                          "deploy puts them there): " + ", ".join(
                               f"{platform} in {folder}/" for platform, folder in folders),
                           markup=False)
         console.print(report.summary)
 
+    groups = [g.as_dict() for g in report.groups]
     app.finish({"ok": report.ok, "summary": report.summary,
                 "scope": report.scope.as_dict() if report.scope else None,
-                "groups": [g.as_dict() for g in report.groups]}, render, ok=report.ok,
+                "groups": groups}, render, ok=report.ok,
                errors=None if report.ok else [report.summary])
     return 0 if report.ok else 1
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 from rich.console import Console
 
+from romrunner.bios.check import bios_subfolders
 from romrunner.cli.context import PROFILE_ID, AppContext, app_context, path_param
 from romrunner.devices.paths import destination_paths as resolve_paths
 from romrunner.devices.paths import layout_rows
@@ -48,9 +49,9 @@ def destination_paths(profile_id: int, card: Path, sets: tuple[str, ...],
                       unsets: tuple[str, ...]) -> int:
     """Every platform's folder on the card for PROFILE_ID, and where each came from."""
     app = app_context()
-    layout = resolve_paths(app.open_db(), app.pack(), profile_id, card, _pairs(sets),
-                           list(unsets))
-    rows = layout_rows(layout)
+    db, pack = app.open_db(), app.pack()
+    layout = resolve_paths(db, pack, profile_id, card, _pairs(sets), list(unsets))
+    rows = layout_rows(layout, bios_subfolders(db, pack, profile_id))
 
     def render(console: Console) -> None:
         console.print(f"{card} ({layout.os_id}, {layout.fs.value} names)", markup=False)

@@ -48,7 +48,7 @@ import stat
 import threading
 import time
 import unicodedata
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from itertools import chain
@@ -591,6 +591,7 @@ def _decide_with_prune(db: Database, plan: DeployPlan, rest: list[int], claims: 
         for seq, decision in enumerate(decisions):
             decision.item.seq = seq
     _note_saves_behind_new_playlists(plan, decisions, claims)
+    _note_bios_folders(plan, decisions, claims)
     if claims.shared():  # (each file this profile chooses gets its row: review 21 R2)
         for decision in decisions:
             decision.shared = True
@@ -627,6 +628,25 @@ def _launched_at(plan: DeployPlan) -> set[tuple[str, str]]:
     """(folder, name) of every file of the plan (see :func:`_launched_names`): where a save
     kept beside its game finds it."""
     return {(item.dest.rpartition("/")[0], launched_name(item.dest)) for item in plan.items}
+
+
+def _note_bios_folders(plan: DeployPlan, decisions: list[_Decision], claims: Claims) -> None:
+    """Say where the BIOS files the run writes go (QA161 F6: only a dry run's --verbose
+    list said it), and on Android that its emulators read them there only once pointed at
+    that folder (QA161 F1: BIOS written to the card, "present", and read by no emulator)."""
+    folders = Counter(d.item.dest.rpartition("/")[0] or "." for d in decisions
+                      if d.item.kind == BIOS and d.action == COPY)
+    if not folders:
+        return
+    total = sum(folders.values())
+    said = (f"{counted(total, 'BIOS file')} {'goes' if total == 1 else 'go'} to " + ", ".join(
+        f"{folder}/ ({count:,})" for folder, count in sorted(folders.items())))
+    if plan.android:
+        said += ("; on Android each emulator reads BIOS files only from the folder set in it: "
+                 "on the device, point RetroArch's System directory (Settings > Directory) "
+                 "and each standalone emulator's BIOS folder at "
+                 f"{'this folder' if len(folders) == 1 else 'these folders'} on the card")
+    claims.notes.append(said)
 
 
 def _note_saves_behind_new_playlists(plan: DeployPlan, decisions: list[_Decision],

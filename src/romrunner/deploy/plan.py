@@ -206,6 +206,9 @@ class DeployPlan:
     # The games of ``chosen_held``: their copies a --prune finds elsewhere on the card (a
     # folder or a name an earlier deploy gave them) are recorded the profile's too.
     chosen_held_games: set[int] = field(default_factory=set)
+    # the OS is Android or built on it: its emulators read BIOS files from the folder set in
+    # each, on the device's internal storage by default (see the deploy's BIOS note)
+    android: bool = False
     pack_hash: str | None = None  # the content hash of the pack it was made by
     pack_source: str | None = None  # and where that pack was: its folder, or "built-in"
     # Chosen games left out as copies of another chosen game: (left out, the one deployed).
@@ -455,7 +458,7 @@ def kept_form(plan: DeployPlan) -> tuple[Any, ...]:
             plan.held_sets, plan.held_sha1s, plan.copies, plan.reached, plan.layout_folders,
             plan.rom_folders, plan.source_folders(), plan.rom_platforms(),
             plan.excluded_with_set, plan.save_folders, plan.platform_names,
-            plan.content_folders)
+            plan.content_folders, plan.android)
 
 
 def plan_from_kept(payload: tuple[Any, ...], columns: bytes | memoryview) -> DeployPlan:
@@ -465,7 +468,7 @@ def plan_from_kept(payload: tuple[Any, ...], columns: bytes | memoryview) -> Dep
      chosen_held_games, held_games,
      held_sets, held_sha1s, copies, reached, layout_folders, rom_folders,
      sources_in, rom_platforms_in, excluded_with_set, save_folders, platform_names,
-     content_folders) = payload
+     content_folders, android) = payload
     plan = DeployPlan(
         Path(root), os_id, FileSystem(fs),
         errors=[PlanIssue(*issue) for issue in errors],
@@ -476,7 +479,7 @@ def plan_from_kept(payload: tuple[Any, ...], columns: bytes | memoryview) -> Dep
         reached=reached, layout_folders=layout_folders, rom_folders=rom_folders,
         kept=True, sources_in=sources_in, rom_platforms_in=rom_platforms_in,
         excluded_with_set=excluded_with_set, save_folders=save_folders,
-        platform_names=platform_names, content_folders=content_folders)
+        platform_names=platform_names, content_folders=content_folders, android=android)
     plan.defer_items(columns)
     return plan
 
@@ -485,7 +488,9 @@ def _build_plan(db: Database, layout: CardLayoutLike, ids: list[int],
                 pack: DefinitionPack | None, profile_id: int | None,
                 include_bios: bool, pruning: bool, card_os: str | None,
                 recorded_folders: dict[str, str]) -> tuple[DeployPlan, _Builder]:
-    plan = DeployPlan(layout.root, layout.os_id, layout.fs, game_ids=ids)
+    catalog = pack.operating_systems.get(layout.os_id) if pack is not None else None
+    plan = DeployPlan(layout.root, layout.os_id, layout.fs, game_ids=ids,
+                      android=catalog is not None and catalog.on_android)
     builder = _Builder(plan, layout)
     games = _load_games(db, ids)
     for missing in (i for i in ids if i not in games):

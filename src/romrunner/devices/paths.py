@@ -36,7 +36,7 @@ Every produced path is legalised for the card's file system and stays inside the
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
@@ -70,7 +70,13 @@ USER_OVERRIDE, OS_PROFILE, OS_CATALOG, FALLBACK = (
 
 _SDCARD = ("/mnt/SDCARD",)
 _ELEC = ("/storage",)
-_ANDROID = ("/storage/emulated/0",)
+ANDROID_STORAGE = "/storage/emulated/0"
+_ANDROID = (ANDROID_STORAGE,)
+# Android's own paths are on the device's internal storage; a microSD card is
+# /storage/XXXX-XXXX there, read by the frontend and each emulator only where pointed at.
+INTERNAL_STORAGE = (f"{ANDROID_STORAGE} is the device's internal storage, taken here as the "
+                    "folder deployed to: on a microSD card, point the frontend and each "
+                    "emulator at this folder")
 _HOME = ("~",)
 _ROOT = ("/",)
 OS_MOUNTS: dict[str, tuple[str, ...]] = {
@@ -94,7 +100,7 @@ OS_MOUNTS: dict[str, tuple[str, ...]] = {
     "opendingux": ("/media/data/local/home",), "retrofw": ("/home",),
     "clockworkos": ("/home/cpi",), "funkey-os": ("/mnt/FunKey",),
 }
-GENERIC_MOUNTS = ("/storage/emulated/0", "/recalbox/share", "/mnt/SDCARD", "/mnt/mmc",
+GENERIC_MOUNTS = (ANDROID_STORAGE, "/recalbox/share", "/mnt/SDCARD", "/mnt/mmc",
                   "/userdata", "/storage", "~")
 
 
@@ -175,8 +181,12 @@ def card_relative(os_id: str, device_path: str, games: GamesPartition | None = N
             continue
         rest = _strip_prefix(text, prefix)
         if rest is not None:
-            how = f"{os_id} mounts the card at {prefix}" if prefixes is not None else \
-                f"{prefix} taken as the card root ({os_id} is not in the mount table)"
+            if prefix == ANDROID_STORAGE:  # (QA161 F1: "android mounts the card" there)
+                how = INTERNAL_STORAGE
+            elif prefixes is not None:
+                how = f"{os_id} mounts the card at {prefix}"
+            else:
+                how = f"{prefix} taken as the card root ({os_id} is not in the mount table)"
             return PurePosixPath(rest or "."), how
     return PurePosixPath(text.lstrip("/~") or "."), \
         f"{os_id}: {text} read from the card root"
@@ -387,19 +397,18 @@ def card_layout(db: Database, pack: DefinitionPack, profile_id: int, card_root: 
     catalog_paths = catalog.paths if catalog else {}
     games = games_partition(profile.os_id, card_root)
     roots: dict[str, FolderChoice] = {}
+    unsaid: list[str] = []
     for key, custom in (("roms", profile.custom_roms_path), ("bios", profile.custom_bios_path)):
-        try:
-            roots[key] = _root_choice(card_root, profile.os_id, key, fs, overrides.get(key),
-                                      custom, resolved.layout_paths.get(key),
-                                      catalog_paths.get(key), games)
-        except _NoFolderSaid as exc:
-            if profile.os_id in pack.operating_systems or resolved.asks_for_paths:
-                raise  # (the pack asks the user: nothing was dropped)
-            # (QA31 F5: the OS a pack update dropped from operating-systems.json: the
-            # folder was blamed, not the pack)
-            raise InputError(f"{exc} ({profile.os_id} has no entry in the pack's operating "
-                             "systems, which would say where; `romrunner profile set "
-                             f"{profile.id} --os OS` points the profile at another)") from None
+        choice = _root_choice(card_root, profile.os_id, key, fs, overrides.get(key), custom,
+                              resolved.layout_paths.get(key), catalog_paths.get(key), games)
+        if choice is None:
+            unsaid.append(key)
+        else:
+            roots[key] = choice
+    if unsaid:
+        raise _no_folder_said(pack, profile.os_id, card_root, unsaid,
+                              pack_asks=profile.os_id in pack.operating_systems
+                              or resolved.asks_for_paths, profile_id=profile.id)
     platform_overrides = overrides.get("platforms")
     family = pack.folder_names.family_of(profile.os_id)
     on_card = _subfolders(card_root / roots["roms"].path)
@@ -446,7 +455,10 @@ def _system_view_folders(pack: DefinitionPack, card_root: Path, os_id: str,
 
 def _root_choice(card_root: Path, os_id: str, key: str, fs: FileSystem, override: object,
                  custom: str | None, profile_path: str | None,
-                 catalog_path: str | None, games: GamesPartition | None = None) -> FolderChoice:
+                 catalog_path: str | None, games: GamesPartition | None = None
+                 ) -> FolderChoice | None:
+    """A root folder (``key``: roms or bios) of the card and why; None when nothing names
+    it: no override, no custom path, and the OS's paths do not say."""
     if isinstance(override, str) and override.strip():
         return FolderChoice(_inside(card_root, _legal(override, fs)), USER_OVERRIDE,
                             "destination path override")
@@ -465,9 +477,44 @@ def _root_choice(card_root: Path, os_id: str, key: str, fs: FileSystem, override
                 return FolderChoice(legal, source, f"{device_path} ({how}); "
                                     f"{_another_folder_here(str(actual))}")
             return FolderChoice(legal, source, f"{device_path} ({how})")
-    raise _NoFolderSaid(f"{os_id} does not say where its {key} folder is: choose a folder "
-                        f"with `romrunner destination paths PROFILE --to {card_root} --set "
-                        f"{key}=FOLDER`")
+    return None
+
+
+def _no_folder_said(pack: DefinitionPack, os_id: str, card_root: Path, keys: list[str], *,
+                    pack_asks: bool, profile_id: int) -> InputError:
+    """The error of a layout whose OS names none of ``keys`` (roms, bios) and for which
+    none was chosen: every missing one in one line (QA161 F5: each refused alone for lacking
+    the other), with the folders the OS's base OS names, as an example."""
+    folders = " and ".join(f"{key} folder" for key in keys)
+    sets = " ".join(f"--set {key}=FOLDER" for key in keys)
+    said = (f"{os_id} does not say where its {folders} {'is' if len(keys) == 1 else 'are'}: "
+            f"choose {'a folder' if len(keys) == 1 else 'both'} with `romrunner destination paths "
+            f"PROFILE --to {card_root} {sets}`")
+    example = _base_os_folders(pack, os_id, keys)
+    if example:
+        said += f" ({example})"
+    if pack_asks:
+        return _NoFolderSaid(said)  # (the pack asks the user: nothing was dropped)
+    # (QA31 F5: the OS a pack update dropped from operating-systems.json: the folder was
+    # blamed, not the pack)
+    return InputError(f"{said} ({os_id} has no entry in the pack's operating systems, which "
+                      f"would say where; `romrunner profile set {profile_id} --os OS` points "
+                      "the profile at another)")
+
+
+def _base_os_folders(pack: DefinitionPack, os_id: str, keys: list[str]) -> str:
+    """``android, its base OS, uses roms=Roms bios=RetroArch/system``: where the OS's base
+    OS (for a stock Android firmware) puts ``keys``; "" when it names not all of them."""
+    catalog = pack.operating_systems.get(os_id)
+    base = pack.operating_systems.get(catalog.base_os or "") if catalog else None
+    if base is None or base.id == os_id:
+        return ""
+    paths = [base.paths.get(key) for key in keys]
+    if not all(paths):
+        return ""
+    return f"{base.id}, its base OS, uses " + " ".join(
+        f"{key}={card_relative(base.id, str(path))[0]}"
+        for key, path in zip(keys, paths, strict=True))
 
 
 def same_card_folder(root: Path, fs: FileSystem, one: str, other: str) -> bool:
@@ -659,7 +706,10 @@ class PathRow:
     path: str | None  # relative to the card root; None: the OS has no folder for it
     source: str | None
     reason: str
+    # where the platform's BIOS files go, when not the BIOS folder itself (the OS family's
+    # folder for the platform, an entry's own subfolder: every such folder in ``bios_paths``)
     bios_path: str | None = None
+    bios_paths: tuple[str, ...] = ()
 
 
 def no_platform_folder(folder: str, *, root_allowed: bool) -> str | None:
@@ -693,8 +743,11 @@ def folder_name_for(pack: DefinitionPack, os_id: str, platform_id: str) -> str |
     return pack.folder_names.target_name(platform_id, pack.folder_names.family_of(os_id))
 
 
-def layout_rows(layout: CardLayout) -> list[PathRow]:
-    """The ROM and BIOS roots, then every platform's ROM (and BIOS) folder."""
+def layout_rows(layout: CardLayout, bios_subfolders: Mapping[str, Sequence[str]] | None = None
+                ) -> list[PathRow]:
+    """The ROM and BIOS roots, then every platform's ROM folder, and its BIOS folders where
+    they are not the BIOS root: the OS family's folder for the platform, and beneath it
+    ``bios_subfolders[platform]`` (see romrunner.bios.check.bios_subfolders)."""
     rows = [PathRow("roms", None, str(layout.roms.path), layout.roms.source, layout.roms.reason),
             PathRow("bios", None, str(layout.bios.path), layout.bios.source, layout.bios.reason)]
     stale = {p for p in layout.platform_overrides if p not in layout.platforms}
@@ -706,14 +759,18 @@ def layout_rows(layout: CardLayout) -> list[PathRow]:
                                 "does not know (`--unset` removes it)"))
             continue
         choice = layout.rom_folder(platform_id)
-        bios = layout.bios_folder(platform_id)
-        bios_path = str(bios.path) if bios.path != layout.bios.path else None
+        base = layout.bios_folder(platform_id).path
+        folders = tuple(sorted({str(base / sub) for sub in
+                                (bios_subfolders or {}).get(platform_id) or [""]}))
+        bios_paths = () if folders == (str(layout.bios.path),) else folders
+        bios_path = ", ".join(bios_paths) or None
         if choice is None:
             rows.append(PathRow("platform", platform_id, None, None,
-                                f"{layout.family} has no folder for it", bios_path))
+                                f"{layout.family} has no folder for it", bios_path,
+                                bios_paths))
         else:
             rows.append(PathRow("platform", platform_id, str(choice.path), choice.source,
-                                choice.reason, bios_path))
+                                choice.reason, bios_path, bios_paths))
     return rows
 
 

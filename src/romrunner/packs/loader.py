@@ -585,7 +585,15 @@ def _operating_system(reader: _Reader, entry: RawJson, label: str) -> OperatingS
         portmaster=entry["supportsPortMaster"] if isinstance(
             entry.get("supportsPortMaster"), bool) else None,
         frontend=reader.text(entry, "defaultFrontend", label),
+        # (one entry of the real pack spells them baseOs and osType)
+        base_os=_lowered(reader.text(entry, "baseOS", label)
+                         or reader.text(entry, "baseOs", label)),
+        kind=_lowered(reader.text(entry, "type", label) or reader.text(entry, "osType", label)),
     )
+
+
+def _lowered(text: str | None) -> str | None:
+    return text.strip().lower() if text else None
 
 
 def _check_references(pack: DefinitionPack, bios_reader: _Reader,

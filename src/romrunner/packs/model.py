@@ -108,6 +108,14 @@ class OperatingSystem:
     filesystems: tuple[str, ...] = ()
     portmaster: bool | None = None  # ``supportsPortMaster`` (None: the pack does not say)
     frontend: str | None = None  # ``defaultFrontend`` (daijisho, retroarch, …)
+    base_os: str | None = None  # ``baseOS`` (``android`` for GammaOS, …)
+    kind: str | None = None  # ``type`` (android, cfw, stock, …)
+
+    @property
+    def on_android(self) -> bool:
+        """True for Android and the OSes built on it: their emulators read BIOS files from
+        the folder set in each, on the device's internal storage unless told otherwise."""
+        return "android" in (self.id, self.base_os, self.kind)
 
 
 # PortMaster's ports (their scripts): a platform only an OS with PortMaster runs.
