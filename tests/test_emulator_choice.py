@@ -218,3 +218,30 @@ def test_an_inherited_entry_that_refers_to_its_os_profile_is_named_by_that_profi
     resolved = resolve_os_profile(load_pack(pack_dir), "gkd350h", "plumos")
     assert resolved.default_for("gba") == (wanted, "plumos default")
     assert resolved.default_for("no-such-platform") == (None, "none")
+
+
+def test_an_android_os_gets_a_fallback_emulator_that_runs_on_android() -> None:
+    """QA161 F3: an Android handheld's PS2 games went to PCSX2, which the pack says runs on
+    Windows, Linux and macOS only, though it lists NetherSX2 for Android; a platform nothing
+    runs on Android gets no emulator, said."""
+    pack = load_pack(shared_path("definition-pack"))
+    raw = json.loads((shared_path("definition-pack") / "osEmulatorProfiles.json")
+                     .read_text(encoding="utf-8"))["fallbackDefaults"]["platformDefaults"]
+    runs = {entry["id"]: [name.lower() for name in entry.get("availableOnOS") or []]
+            for entry in json.loads((shared_path("definition-pack") / "emulators.json")
+                                    .read_text(encoding="utf-8"))["emulators"]}
+    assert "android" not in runs[raw["ps2"][0]]  # the premise: the fallback is not Android's
+    android = resolve_os_profile(pack, "retroid-pocket-5", "android")
+    chosen, _ = android.emulators["ps2"]
+    assert chosen != raw["ps2"][0] and "android" in runs[chosen], chosen
+    assert "does not run on android" in android.labels["ps2"]
+    nowhere = [platform for platform in ("ps3", "wiiu") if platform in raw and not any(
+        platform in entry.get("supportedPlatforms", []) and "android" in runs[entry["id"]]
+        for entry in json.loads((shared_path("definition-pack") / "emulators.json")
+                                .read_text(encoding="utf-8"))["emulators"])]
+    assert nowhere  # the premise: the pack runs these on no Android
+    assert all(platform not in android.emulators for platform in nowhere)
+    assert any("do not run on android" in warning for warning in android.warnings)
+    # elsewhere the pack's fallback stands
+    deck = resolve_os_profile(pack, "steam-deck", "steamos")
+    assert deck.emulators["ps2"][0] == raw["ps2"][0]

@@ -6,7 +6,8 @@ profile, the device entry winning (DECISIONS-devices D2): its default emulators 
 (the OS's stay for the platforms it does not name), its installed emulators added to the
 OS's, any other top-level key whole; an entry that is only ``{profileRef: X}`` stands for
 ``profilesByOsId[X]``. A platform with no default in the merged profile takes
-``fallbackDefaults`` (policy pseudo-ids expanded), with a warning; then, on an OS that runs
+``fallbackDefaults`` (policy pseudo-ids expanded), with a warning — on Android, where the pack
+says it does not run there, the platform's emulator that does, or none; then, on an OS that runs
 RetroArch, a system every RetroArch has a core for (up to the SNES's generation, handhelds up
 to the GBA's) that nothing names takes ``retroarch`` (the built-in fallback, also warned).
 """
@@ -164,9 +165,16 @@ def resolve_os_profile(pack: DefinitionPack, device_id: str, os_id: str) -> Reso
         _take_the_oss_own(pack, os_id, installed, emulators, labels)
     fallback = fallback_defaults(pack)
     missing = sorted(p for p in fallback if p not in emulators)
+    system = _system_of(pack, os_id)
+    unrunnable: list[str] = []
     for platform in missing:
-        emulators[platform] = (fallback[platform], ORIGIN_FALLBACK)
-        labels[platform] = FALLBACK_LABEL
+        runs, label = _fallback_on(pack, platform, fallback[platform], system)
+        if runs is None:
+            unrunnable.append(platform)
+            continue
+        emulators[platform] = (runs, ORIGIN_FALLBACK)
+        labels[platform] = label
+    missing = [platform for platform in missing if platform not in unrunnable]
     if not closed:
         _take_the_oss_own(pack, os_id, installed, emulators, labels)
     by_retroarch = _retroarch_fallback(pack, os_id, installed, emulators, labels)
@@ -189,6 +197,10 @@ def resolve_os_profile(pack: DefinitionPack, device_id: str, os_id: str) -> Reso
         shown = examples(missing, 6)
         warnings.append(f"{os_id} on {device_id}: its profile names no default emulator for "
                         f"{shown}; the pack's fallback defaults are used for them")
+    if unrunnable:
+        warnings.append(f"{os_id} on {device_id}: the pack's fallback emulators for "
+                        f"{examples(unrunnable, 6)} do not run on {system}, nor does any "
+                        "other the pack lists for them: no emulator is chosen")
     if by_retroarch:
         warnings.append(f"{os_id} on {device_id}: neither its profile nor the pack's fallback "
                         f"defaults name an emulator for {examples(by_retroarch, 6)}; "
@@ -258,6 +270,33 @@ def fallback_defaults(pack: DefinitionPack) -> dict[str, str]:
         for platform in sorted(expand_policy_ids(pack, [policy_id])):
             chosen.setdefault(platform, emulators[0])
     return chosen
+
+
+def _system_of(pack: DefinitionPack, os_id: str) -> str | None:
+    """The system an OS is, as emulators' ``availableOnOS`` names it: ``android`` for
+    Android and the OSes built on it; None where the pack does not say (no emulator is then
+    judged by where it runs)."""
+    catalog = pack.operating_systems.get(os_id)
+    return "android" if catalog is not None and catalog.on_android else None
+
+
+def _fallback_on(pack: DefinitionPack, platform_id: str, emulator_id: str,
+                 system: str | None) -> tuple[str | None, str]:
+    """The pack's fallback emulator for a platform on ``system``, and its label: the
+    fallback itself where it runs there (or where that is not known), else the emulator of
+    the platform the pack says runs there — active before archived, of the fallback's kind
+    (standalone, core) first — or None (QA161 F3: Android got PCSX2, which the pack says
+    does not run there, not NetherSX2)."""
+    chosen = pack.emulators.get(emulator_id)
+    if system is None or chosen is None or chosen.runs_on(system):
+        return emulator_id, FALLBACK_LABEL
+    others = sorted((emulator.status not in (None, "active"), emulator.type != chosen.type,
+                     emulator.id) for emulator in pack.emulators.values()
+                    if platform_id in emulator.platforms and emulator.id != emulator_id
+                    and emulator.available_on_os and emulator.runs_on(system))
+    if not others:
+        return None, FALLBACK_LABEL
+    return others[0][2], f"{FALLBACK_LABEL}; {emulator_id} does not run on {system}"
 
 
 def _take_the_oss_own(pack: DefinitionPack, os_id: str, installed: frozenset[str] | None,

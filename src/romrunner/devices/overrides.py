@@ -587,9 +587,10 @@ def explain(db: Database, pack: DefinitionPack, game_id: int,
     explained = [Rule(level, value, index == 0)
                  for index, (level, value) in enumerate(resolution.rules)]
     warnings: list[str] = []
-    if resolution.origin == FALLBACK_LABEL:
+    if resolution.origin.startswith(FALLBACK_LABEL):
+        why = resolution.origin.removeprefix(FALLBACK_LABEL).removeprefix("; ")
         warnings.append(f"no override or OS default names an emulator for {platform}: "
-                        "the pack's fallback is used")
+                        "the pack's fallback is used" + (f" ({why})" if why else ""))
     elif resolution.origin.startswith(RETROARCH_FALLBACK_LABEL):  # (QA152 F9)
         warnings.append(f"no override, OS default or pack fallback names an emulator for "
                         f"{platform}: RetroArch, which the OS runs, is used")

@@ -478,6 +478,7 @@ def _emulator(reader: _Reader, entry: RawJson, label: str) -> Emulator:
             for fmt in reader.strings(entry, "supportedFormats", label) if fmt.strip())),
         core_name=reader.text(entry, "coreName", label),
         demand=_demand(entry),
+        status=_lowered(reader.text(entry, "status", label)),
     )
 
 

@@ -85,6 +85,13 @@ class Emulator:
     formats: tuple[str, ...] = ()  # file extensions it reads, lowercase, no dot ('zip')
     core_name: str | None = None  # a libretro core's file name ('pcsx2_libretro')
     demand: str | None = None  # `performance.demandTier`: low, medium, high, very-high
+    status: str | None = None  # active, archived, … (lowercase)
+
+    def runs_on(self, system: str) -> bool:
+        """Whether the pack says it runs on ``system`` (android, linux…); True where its
+        ``availableOnOS`` says nothing."""
+        return not self.available_on_os or system.lower() in {
+            name.lower() for name in self.available_on_os}
 
 
 @dataclass(frozen=True)
