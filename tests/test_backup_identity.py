@@ -3,6 +3,7 @@ than the one written; each database holds an id (migration 20)."""
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 from typing import Any
@@ -61,14 +62,86 @@ def test_an_older_copy_does_not_replace_a_newer_backup(cli: Any, tmp_path: Path)
     assert cli("--db", str(live), "db", "backup", str(dest)).code == 0
 
 
-def test_a_copy_of_the_file_is_the_same_database(cli: Any, tmp_path: Path) -> None:
+def test_a_file_moved_by_copying_is_the_same_database(cli: Any, tmp_path: Path) -> None:
     live, dest = tmp_path / "live.db", tmp_path / "latest.db"
     make_library(live).close()
     assert cli("--db", str(live), "db", "backup", str(dest)).code == 0
     moved = tmp_path / "moved.db"
     shutil.copyfile(live, moved)  # closed cleanly: no WAL left beside it
+    for side in ("", ".lock"):  # (moved to another disk: copied, the first removed)
+        Path(f"{live}{side}").unlink(missing_ok=True)
     assert cli("--db", str(moved), "collection", "create", "Couch").code == 0
     assert cli("--db", str(moved), "db", "backup", str(dest)).code == 0
+
+
+def _lineages(path: Path) -> int:
+    """How many lines of changes the database at ``path`` records."""
+    db = Database(path, read_only=True)
+    try:
+        value = db.scalar("SELECT value FROM user_settings WHERE key = 'database_lineage'")
+    finally:
+        db.close()
+    return len(json.loads(value)) if value else 0
+
+
+def test_two_plain_copies_of_the_file_never_replace_each_others_backup(
+        cli: Any, tmp_path: Path) -> None:
+    """QA157 F15: two copies of the database file (a second computer, another folder; what
+    a file-sync tool makes) were one line of changes: the laptop's `db backup` replaced the
+    desk's (its new collection gone), and the desk's restore of the laptop's backup dropped
+    the desk's changes without a word."""
+    original = tmp_path / "rr.db"
+    make_library(original).close()
+    desk, laptop = tmp_path / "desk" / "rr.db", tmp_path / "laptop" / "rr.db"
+    for copy in (desk, laptop):
+        copy.parent.mkdir()
+        shutil.copyfile(original, copy)
+    shared = tmp_path / "usb" / "shared.db"
+    assert cli("--db", str(desk), "collection", "create", "DESK_ONLY").code == 0
+    assert cli("--db", str(desk), "db", "backup", str(shared)).code == 0
+    before = shared.read_bytes()
+    assert cli("--db", str(laptop), "collection", "create", "LAP1").code == 0
+    assert cli("--db", str(laptop), "collection", "create", "LAP2").code == 0
+    refused = cli("--db", str(laptop), "db", "backup", str(shared))
+    assert refused.code == 2 and "another line of changes, split from this one by a copy" \
+        in refused.err and "a copy of the database file" in refused.err, refused.err
+    assert shared.read_bytes() == before
+    theirs = tmp_path / "usb" / "laptop.db"
+    assert cli("--db", str(laptop), "db", "backup", str(theirs)).code == 0
+    dropped = cli("--db", str(desk), "db", "restore", str(theirs))
+    assert dropped.code == 2 and "a copy of this database that became a database of its own" \
+        in dropped.err and "dropping the changes made here since the copy" in dropped.err
+    assert "DESK_ONLY" in cli("--db", str(desk), "collection", "ls").out
+    # each copy forked once; its own later writes, backups and restores as ever
+    assert _lineages(desk) == _lineages(laptop) == 1
+    assert cli("--db", str(laptop), "collection", "create", "LAP3").code == 0
+    assert cli("--db", str(laptop), "db", "backup", str(theirs)).code == 0
+    assert cli("--db", str(laptop), "db", "restore", str(theirs)).code == 0
+    assert cli("--db", str(laptop), "db", "vacuum").code == 0
+    assert cli("--db", str(laptop), "collection", "create", "LAP4").code == 0
+    assert _lineages(laptop) == 2  # (the restore's)
+    assert cli("--db", str(desk), "db", "restore", str(theirs), "--force").code == 0
+
+
+def test_the_original_file_goes_on_as_it_was_and_its_copy_forks(
+        cli: Any, tmp_path: Path) -> None:
+    """QA157 F15, the usual way: the first computer keeps its file, the second gets a copy.
+    Only the copy starts a line of its own; its backup does not replace the first's latest,
+    whose edits since the copy it lacks."""
+    first, latest = tmp_path / "rr.db", tmp_path / "latest.db"
+    make_library(first).close()
+    assert cli("--db", str(first), "collection", "create", "kept").code == 0
+    second = tmp_path / "second" / "rr.db"
+    second.parent.mkdir()
+    shutil.copyfile(first, second)
+    assert cli("--db", str(first), "collection", "rename", "kept", "renamed").code == 0
+    assert cli("--db", str(first), "db", "backup", str(latest)).code == 0
+    assert _lineages(first) == 0
+    assert cli("--db", str(second), "collection", "create", "on-second").code == 0
+    refused = cli("--db", str(second), "db", "backup", str(latest))
+    assert refused.code == 2 and "from before it was copied" in refused.err, refused.err
+    assert cli("--db", str(first), "db", "restore",
+               str(_backup_of(cli, second, tmp_path))).code == 2
 
 
 def test_migration_gives_each_database_an_id_and_keeps_its_rows(tmp_path: Path) -> None:
@@ -165,3 +238,10 @@ def test_a_backup_of_another_computers_copy_is_restored_only_with_force(
     assert cli("--db", str(second), "db", "restore", str(theirs)).code == 0
     assert cli("--db", str(second), "db", "restore", str(b0)).code == 0
     assert cli("--db", str(first), "db", "restore", str(theirs), "--force").code == 0
+
+
+def _backup_of(cli: Any, database: Path, folder: Path) -> Path:
+    """A backup of ``database`` written to ``folder``."""
+    dest = folder / f"{database.parent.name}-backup.db"
+    assert cli("--db", str(database), "db", "backup", str(dest)).code == 0
+    return dest

@@ -125,7 +125,8 @@ def test_old_database_with_rows_migrates_to_the_fresh_schema(tmp_path: Path, sta
     assert all('"device_profile_id":42' in row["row_json"] for row in moved)
     for table in set(USER_TABLES) - {"platform_overrides", "game_overrides", "user_settings"}:
         assert after[table] == before[table], table
-    assert after["user_settings"] == before["user_settings"] + 1  # the database id (v18)
+    # the database id (v18), and where its file is (recorded by the first write)
+    assert after["user_settings"] == before["user_settings"] + 2
 
     game = migrated.query_one("SELECT * FROM games WHERE id = 1")
     assert game is not None

@@ -26,7 +26,8 @@ def fresh(path: Path) -> Database:
 
 def keys(db: Database) -> list[str]:
     return [row[0] for row in db.query("SELECT key FROM user_settings "
-                                       "WHERE key != 'database_id' ORDER BY key")]
+                                       "WHERE key NOT IN ('database_id', 'database_place') "
+                                       "ORDER BY key")]
 
 
 def insert(db: Database, key: str, value: str = "1") -> None:
@@ -290,31 +291,77 @@ def test_a_disk_io_error_is_neither_corruption_nor_an_unknown_file() -> None:
     assert "`romrunner db check` says whether the file is sound" in str(found)
 
 
-def test_a_database_in_a_folder_it_cannot_write_says_so_to_a_reading_command(
-        tmp_path: Path) -> None:
-    """QA83 F2: a database in a folder the user may read but not write refused every reading
-    command with "database is read-only", as if the command wanted to write: SQLite needs its
-    -shm beside the file even to read."""
+def _as_a_user() -> list[str]:
+    """The command prefix that runs a child process as a user would here: as root, without
+    the capabilities that let root write anywhere (root ignores permissions)."""
+    if os.geteuid() != 0:
+        return []
+    if shutil.which("setpriv") is None:
+        pytest.skip("running as root (which ignores permissions) without setpriv to drop "
+                    "CAP_DAC_OVERRIDE")
+    return ["setpriv", "--bounding-set", "-dac_override,-dac_read_search,-fowner"]
+
+
+def _in_a_folder_it_cannot_write(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """Run ``romrunner ARGS`` as a child process with ``folder`` made read-only (mode 555)
+    for it; the folder writable again afterwards."""
     import sys
+    prefix = _as_a_user()
+    folder.chmod(0o555)
+    try:
+        return subprocess.run([*prefix, sys.executable, "-m", "romrunner.cli.main", *args],
+                              capture_output=True, text=True, timeout=120)
+    finally:
+        folder.chmod(0o755)
+
+
+def test_a_database_in_a_folder_it_cannot_write_is_read_and_a_write_says_why(
+        tmp_path: Path) -> None:
+    """QA83 F2, QA157 F16: a database in a folder the user may read but not write refused
+    every reading command ("database is read-only", then "cannot open the database file":
+    SQLite cannot make its -shm there): reading commands read it as its file holds it, and
+    a command that writes names the folder, why, and what to do."""
     folder = tmp_path / "shared"
     folder.mkdir()
     db = folder / "library.db"
     assert run_subprocess("--db", str(db), "collection", "create", "kept").code == 0
-    prefix: list[str] = []
-    if os.geteuid() == 0:  # (root writes anywhere: without the capability, as a user would)
-        if shutil.which("setpriv") is None:
-            pytest.skip("running as root without setpriv to drop CAP_DAC_OVERRIDE")
-        prefix = ["setpriv", "--bounding-set", "-dac_override,-dac_read_search,-fowner"]
     for name in os.listdir(folder):  # (a closed database: no -wal or -shm left beside it)
         assert name in ("library.db", "library.db.lock"), name
-    folder.chmod(0o555)
+    for reading in (("collection", "ls"), ("db", "status"), ("db", "check")):
+        done = _in_a_folder_it_cannot_write(folder, "--db", str(db), *reading)
+        assert done.returncode == 0, (reading, done.stderr)
+    assert "kept" in _in_a_folder_it_cannot_write(folder, "--db", str(db), "collection",
+                                                  "ls").stdout
+    done = _in_a_folder_it_cannot_write(folder, "--db", str(db), "collection", "create", "x")
+    assert done.returncode == 2
+    assert done.stderr.strip() == (
+        f"error: {folder}: the database's folder is not writable (permission denied): ROM "
+        "Runner keeps its -wal, -shm and .lock files beside the database; make the folder "
+        "writable for this user, or copy the database to a folder that is (commands that "
+        "only read still work)"), done.stderr
+    assert sorted(os.listdir(folder)) == ["library.db", "library.db.lock"]
+
+
+def test_a_database_in_a_folder_that_refuses_new_files_even_to_root_is_read(
+        tmp_path: Path) -> None:
+    """QA157 F16 as the report found it, as root: a folder marked immutable (`chattr +i`,
+    which root too must obey) made every reading command fail "cannot open the database
+    file"."""
+    if os.geteuid() != 0 or shutil.which("chattr") is None:
+        pytest.skip("needs root and chattr to mark a folder immutable (the test above covers "
+                    "a user's folder)")
+    folder = tmp_path / "locked"
+    folder.mkdir()
+    db = folder / "library.db"
+    assert run_subprocess("--db", str(db), "collection", "create", "kept").code == 0
+    (folder / "library.db.lock").unlink()
+    if subprocess.run(["chattr", "+i", str(folder)], capture_output=True).returncode != 0:
+        pytest.skip("this file system does not let chattr mark a folder immutable")
     try:
-        done = subprocess.run([*prefix, sys.executable, "-m", "romrunner.cli.main", "--db",
-                               str(db), "collection", "ls"], capture_output=True, text=True,
-                              timeout=120)
+        listed = run_subprocess("--db", str(db), "collection", "ls")
+        written = run_subprocess("--db", str(db), "collection", "create", "x")
     finally:
-        folder.chmod(0o755)
-    if done.returncode == 0:
-        pytest.skip("this system lets SQLite read here without its -shm (nothing to say)")
-    assert "the database's folder is not writable" in done.stderr, done.stderr
-    assert len(done.stderr.strip().splitlines()) == 1
+        subprocess.run(["chattr", "-i", str(folder)], check=True)
+    assert listed.code == 0 and "kept" in listed.out, listed.err
+    assert written.code == 2 and "the database's folder is not writable" in written.err
+    assert os.listdir(folder) == ["library.db"]

@@ -18,6 +18,13 @@ So a restore starts a new *lineage* (``user_settings`` ``database_lineage``: eac
 id, the lineage it left and the counters of the state it went back to). A backup of another
 lineage is replaced only when it is of an ancestor lineage at a state no newer than the one
 this database went back to; a backup of the line that was left needs ``force``.
+
+A plain copy of the database file (to a second computer, another folder; what a file-sync
+tool makes) is a database of its own from its first write too: each database records where
+its file is (``user_settings`` ``database_place``: the computer, the path, the device and
+inode), and a command that writes to a file that is neither that file (another inode) nor at
+that place (another computer or path) starts a line of changes of its own first, as a backup
+written to does (see :func:`copied_elsewhere`).
 """
 
 from __future__ import annotations
@@ -28,6 +35,7 @@ import fcntl
 import json
 import os
 import secrets
+import socket
 import sqlite3
 import tempfile
 from collections.abc import Callable
@@ -51,6 +59,9 @@ _APPLICATION_ID_OFFSET = 68
 _SIDE_FILES = ("-journal", "-wal", "-shm")
 _TEMP_PREFIX, _TEMP_SUFFIX = ".romrunner-backup.", ".tmp"
 LINEAGE_KEY = "database_lineage"
+PLACE_KEY = "database_place"
+# Settings that tell one file of a database from another, not what it holds (see same_rows).
+_MARK_KEYS = (LINEAGE_KEY, PLACE_KEY)
 
 
 def is_backup_file(path: Path) -> bool:
@@ -196,15 +207,21 @@ class Restore:
     # not a restore: a backup (or a copy of one) written to as a database, a line of changes
     # of its own from then (QA141 F1: its `db backup` replaced the first computer's latest)
     copy: bool = False
+    # a copy of the database file itself (not of a backup) found elsewhere at its first
+    # write (QA157 F15: its `db backup` replaced the other copy's, unsaid)
+    file_copy: bool = False
 
     def as_dict(self) -> dict[str, object]:
         """The record kept in ``user_settings``."""
         return {"lineage": self.lineage, "parent": self.parent, "at": self.at,
                 "schema_version": self.schema_version, "sequences": self.sequences,
-                "source": self.source, **({"copy": True} if self.copy else {})}
+                "source": self.source, **({"copy": True} if self.copy else {}),
+                **({"file_copy": True} if self.file_copy else {})}
 
     def said(self) -> str:
         """When this line of changes began, in words (after "this database was")."""
+        if self.file_copy:
+            return f"a copy of the database file, first written to {self.at}"
         return (f"a copy of a backup first written to {self.at}" if self.copy
                 else f"restored {self.at}")
 
@@ -218,7 +235,7 @@ def _restores(value: object) -> tuple[Restore, ...]:
                              else int(r["schema_version"]),
                              {str(k): int(v) for k, v in dict(r["sequences"]).items()},
                              None if r.get("source") is None else str(r["source"]),
-                             bool(r.get("copy", False)))
+                             bool(r.get("copy", False)), bool(r.get("file_copy", False)))
                      for r in records)
     except (ValueError, TypeError, KeyError):
         return ()
@@ -271,21 +288,98 @@ def database_state(conn: sqlite3.Connection) -> DatabaseState:
 
 
 def fork_line_of_changes(conn: sqlite3.Connection,
-                         before: DatabaseState | None = None) -> None:
+                         before: DatabaseState | None = None, *,
+                         file_copy: bool = False) -> None:
     """Start a line of changes of its own for the database on ``conn``: a backup (or a copy
     of one, another computer's database) written to for the first time, in that write's
     transaction. A backup of it then never replaces, as an older state of one line, a backup
     of the database it was copied from that holds edits it lacks (QA141 F1), and a card
     tells its deploys from that database's. ``before``: its state before that write (else
-    read now)."""
+    read now). ``file_copy``: a copy of the database file itself, found elsewhere (see
+    :func:`copied_elsewhere`)."""
     state = before if before is not None else database_state(conn)
     record = Restore(secrets.token_hex(16), state.lineage,
                      datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC"),
-                     state.schema_version, state.sequences, None, copy=True)
+                     state.schema_version, state.sequences, None, copy=True,
+                     file_copy=file_copy)
     conn.execute("DELETE FROM user_settings WHERE key = ?", (LINEAGE_KEY,))
     conn.execute("INSERT INTO user_settings (key, value, value_type) VALUES (?, ?, 'json')",
                  (LINEAGE_KEY, json.dumps([r.as_dict() for r in (*state.restores, record)],
                                           sort_keys=True)))
+
+
+@dataclass(frozen=True)
+class FilePlace:
+    """Where a database's file is: the computer, its real path, its device and inode."""
+
+    host: str
+    path: str
+    device: int
+    inode: int
+
+    def as_json(self) -> str:
+        """The record kept in ``user_settings``."""
+        return json.dumps({"host": self.host, "path": self.path, "device": self.device,
+                           "inode": self.inode}, sort_keys=True)
+
+
+def file_place(path: Path) -> FilePlace | None:
+    """Where the file at ``path`` is now (None: no file)."""
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return FilePlace(socket.gethostname(), os.path.realpath(path), info.st_dev, info.st_ino)
+
+
+def recorded_place(conn: sqlite3.Connection) -> FilePlace | None:
+    """Where the database on ``conn`` last recorded its file to be (None: not recorded, a
+    database of an earlier release or one with no settings yet, or a damaged record)."""
+    if conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' "
+                    "AND name = 'user_settings'").fetchone() is None:
+        return None
+    row = conn.execute("SELECT value FROM user_settings WHERE key = ?", (PLACE_KEY,)).fetchone()
+    try:
+        found = json.loads(row[0]) if row is not None and isinstance(row[0], str) else None
+        return None if found is None else FilePlace(
+            str(found["host"]), str(found["path"]), int(found["device"]), int(found["inode"]))
+    except (ValueError, TypeError, KeyError):
+        return None
+
+
+def record_place(conn: sqlite3.Connection, place: FilePlace) -> None:
+    """Record ``place`` as where the database on ``conn`` is (inside the caller's
+    transaction; nothing when the database has no settings table yet)."""
+    if conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' "
+                    "AND name = 'user_settings'").fetchone() is None:
+        return
+    conn.execute("DELETE FROM user_settings WHERE key = ?", (PLACE_KEY,))
+    conn.execute("INSERT INTO user_settings (key, value, value_type) VALUES (?, ?, 'json')",
+                 (PLACE_KEY, place.as_json()))
+
+
+def copied_elsewhere(recorded: FilePlace | None, now: FilePlace) -> bool:
+    """True when the file at ``now`` is a copy of the database that recorded ``recorded``:
+    another file (inode) at another place (computer or path). One of them the same is the
+    same file: moved or renamed (same inode), reached from another computer on a network
+    share (same inode, the device number each computer's own), or put back at its place by
+    a file-sync tool or a remount that numbers inodes anew (same computer and path); and on
+    this computer, a file copied to where it is now while the recorded one is gone (moved to
+    another disk). Not recorded (an earlier release's database): never a copy."""
+    if recorded is None:
+        return False
+    return recorded.inode != now.inode \
+        and (recorded.host, recorded.path) != (now.host, now.path) \
+        and (recorded.host != now.host or _still_there(recorded))
+
+
+def _still_there(recorded: FilePlace) -> bool:
+    """True when the file ``recorded`` (on this computer) is still at its path."""
+    try:
+        info = os.stat(recorded.path)
+    except OSError:
+        return False
+    return (info.st_dev, info.st_ino) == (recorded.device, recorded.inode)
 
 
 def writer_identity(conn: sqlite3.Connection) -> tuple[str, str]:
@@ -403,10 +497,11 @@ def _newer(existing: DatabaseState, source: DatabaseState) -> bool:
 def same_rows(copy: Path, path: Path) -> bool:
     """True when the database at ``path`` holds what the database (or backup) ``copy``
     holds, row for row, in every table but SQLite's own, the search index's and the derived
-    ones (their mark of the line of changes aside). The counters of :class:`DatabaseState`
-    tell states of one line apart only where rows were added: a state whose changes since
-    were edits and deletions (a member taken out of a collection, an override removed) has
-    the same counters (QA38 F2, F7). Reads both whole: only where the counters are equal."""
+    ones (their marks of the line of changes and of the file's place aside). The counters of
+    :class:`DatabaseState` tell states of one line apart only where rows were added: a state
+    whose changes since were edits and deletions (a member taken out of a collection, an
+    override removed) has the same counters (QA38 F2, F7). Reads both whole: only where the
+    counters are equal."""
     conn = sqlite3.connect(f"{copy.resolve().as_uri()}?mode=ro", uri=True)
     try:
         conn.execute("ATTACH DATABASE ? AS now", (f"{path.resolve().as_uri()}?mode=ro",))
@@ -422,7 +517,8 @@ def same_rows(copy: Path, path: Path) -> bool:
 def _rows_differ(conn: sqlite3.Connection, table: str, columns: str) -> bool:
     """True when ``table`` holds other rows in ``main`` than in ``now`` (see same_rows)."""
     quoted = '"' + table.replace('"', '""') + '"'
-    where, params = ("WHERE key <> ?", (LINEAGE_KEY,)) if table == "user_settings" else ("", ())
+    where, params = ("WHERE key NOT IN (?, ?)", _MARK_KEYS) if table == "user_settings" \
+        else ("", ())
     counts = conn.execute(f"SELECT (SELECT count(*) FROM main.{quoted} {where}), "
                           f"(SELECT count(*) FROM now.{quoted} {where})", params * 2).fetchone()
     return bool(counts[0] != counts[1] or conn.execute(

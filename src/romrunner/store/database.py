@@ -155,11 +155,8 @@ def sqlite_error(path: Path | str, exc: sqlite3.Error) -> DatabaseError:
         if on_read_only_volume(Path(path)):
             return ReadOnlyVolumeError(
                 f"{path}: the volume is read-only; commands that write cannot run here")
-        if not os.access(Path(path).parent, os.W_OK):  # (QA83 F2: said as if it wrote)
-            return ReadOnlyVolumeError(
-                f"{path}: the database's folder is not writable: SQLite keeps its -wal and "
-                "-shm files beside the database, even to read it; make the folder writable, "
-                "or copy the database to one that is")
+        if not folder_is_writable(Path(path)):  # (QA83 F2: said as if it wrote)
+            return ReadOnlyVolumeError(not_writable_folder(Path(path)))
         return ReadOnlyVolumeError(
             f"{path}: database is read-only; check the file and folder permissions")
     if "disk is full" in lowered or "disk full" in lowered:
@@ -182,6 +179,8 @@ def sqlite_error(path: Path | str, exc: sqlite3.Error) -> DatabaseError:
             f"{path}: database is corrupt or unreadable ({text}); "
             "run `romrunner db check`, restore a backup (`romrunner db restore BACKUP`)")
     if "unable to open" in lowered:
+        if not folder_is_writable(Path(path)):  # (QA157 F16: no reason, no way forward)
+            return ReadOnlyVolumeError(not_writable_folder(Path(path)))
         return DatabaseError(f"{path}: cannot open the database file")
     return DatabaseError(f"{path}: {text}")
 
@@ -537,12 +536,42 @@ class Database:
 
 
 def read_only_uri(path: Path) -> str:
-    """The URI that opens ``path`` read-only; ``immutable`` on a read-only volume, where
-    SQLite could not create the WAL index a read-only WAL connection needs otherwise."""
+    """The URI that opens ``path`` read-only; ``immutable`` where SQLite could not create
+    the WAL index a read-only WAL connection needs otherwise (see :func:`_read_as_is`)."""
     uri = "file:" + quote(str(path.absolute())) + "?mode=ro"
-    if on_read_only_volume(path) and file_size_or_zero(Path(f"{path}-wal")) == 0:
-        uri += "&immutable=1"  # nobody can write here, and no WAL holds newer pages
+    if _read_as_is(path):
+        uri += "&immutable=1"
     return uri
+
+
+def _read_as_is(path: Path) -> bool:
+    """True when the database at ``path`` is read as its file holds it, without SQLite's
+    side files: on a read-only volume (nobody can write there), or in a folder this user
+    may not write (QA157 F16: every reading command failed "cannot open the database
+    file"), where SQLite cannot make its ``-shm``. Never when a ``-wal`` holds pages the
+    file lacks yet, nor in such a folder when a writer (its owner's) has its ``-wal`` and
+    ``-shm`` there: read through them, as SQLite then can."""
+    wal, shm = Path(f"{path}-wal"), Path(f"{path}-shm")
+    if file_size_or_zero(wal):
+        return False
+    if on_read_only_volume(path):
+        return True
+    return not folder_is_writable(path) and not (wal.exists() and shm.exists())
+
+
+def folder_is_writable(path: Path) -> bool:
+    """True when this user may create files in the folder of ``path`` (the database's
+    ``-wal``, ``-shm`` and ``.lock``); a folder not there yet: True (made when needed)."""
+    folder = path.parent
+    return not folder.is_dir() or os.access(folder, os.W_OK | os.X_OK)
+
+
+def not_writable_folder(path: Path) -> str:
+    """What to say of a database at ``path`` whose folder this user may not write."""
+    return (f"{path.parent}: the database's folder is not writable (permission denied): "
+            "ROM Runner keeps its -wal, -shm and .lock files beside the database; make the "
+            "folder writable for this user, or copy the database to a folder that is "
+            "(commands that only read still work)")
 
 
 def _identity_of(path: Path) -> tuple[int, int] | None:

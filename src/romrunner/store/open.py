@@ -22,14 +22,21 @@ from romrunner.errors import (
 from romrunner.store.backup import (
     BACKUP_APPLICATION_ID,
     DatabaseState,
+    FilePlace,
+    copied_elsewhere,
     database_state,
+    file_place,
     fork_line_of_changes,
     is_backup_file,
+    record_place,
+    recorded_place,
 )
 from romrunner.store.database import (
     Database,
     check_is_sqlite_file,
+    folder_is_writable,
     missing_folders,
+    not_writable_folder,
     on_read_only_volume,
 )
 from romrunner.store.lock import (
@@ -114,6 +121,9 @@ def open_database(path: Path, mode: OpenMode, *, lock_as: str | None = None,
     if lock is not None:
         db.call_on_close(lock.release)
     try:
+        place = place_mark(db, forked=mark is not None)
+        if place is not None:
+            db.on_first_write(place)
         result = _prepare(db, mode)
     except BaseException:
         if new:  # a database this command was creating: leave nothing half-made behind
@@ -192,6 +202,8 @@ def prepare_to_write(path: Path, lock_as: str | None, wait: bool,
                                   "cannot run here (commands that only read still work)")
     if path.exists() and not os.access(path, os.W_OK):
         raise ReadOnlyVolumeError(f"{path}: database is read-only; check the file permissions")
+    if not folder_is_writable(path):
+        raise ReadOnlyVolumeError(not_writable_folder(path))
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -243,6 +255,39 @@ class BackupMark:
         """True when a transaction of ``db`` that cleared the mark committed."""
         return self.ran and not db.in_transaction \
             and db.scalar("PRAGMA application_id") != BACKUP_APPLICATION_ID
+
+
+class PlaceMark:
+    """Records where the database's file is with a command's first write (one transaction,
+    as :class:`BackupMark`); a plain copy of the database file found elsewhere (another
+    computer, another folder: see ``backup.copied_elsewhere``) first starts a line of
+    changes of its own, so that neither copy's backups replace the other's, nor is one's
+    restored over the other without ``--force`` (QA157 F15)."""
+
+    def __init__(self, now: FilePlace, before: DatabaseState | None) -> None:
+        self.now = now
+        self.before = before  # the copy's state, when it is one (else None)
+
+    def __call__(self, db: Database) -> None:
+        with db.translate_errors():
+            if self.before is not None:
+                fork_line_of_changes(db.conn, self.before, file_copy=True)
+            record_place(db.conn, self.now)
+
+
+def place_mark(db: Database, *, forked: bool) -> PlaceMark | None:
+    """The :class:`PlaceMark` a command that writes to ``db`` runs with its first write
+    (None: the database already records this place). ``forked``: a backup written to,
+    whose own mark starts its line of changes."""
+    now = file_place(db.path)
+    if now is None:
+        return None
+    with db.translate_errors():
+        recorded = recorded_place(db.conn)
+        if recorded == now:
+            return None
+        copy = not forked and copied_elsewhere(recorded, now)
+        return PlaceMark(now, database_state(db.conn) if copy else None)
 
 
 def refuse_a_foreign_database(path: Path, why: str, *,

@@ -39,7 +39,7 @@ import sqlite3
 import tempfile
 import threading
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -57,7 +57,9 @@ from romrunner.store.backup import (
     Restore,
     backup_database,
     database_state,
+    file_place,
     is_backup_file,
+    record_place,
     remove_stale_temporaries,
     same_rows,
     sync_folder,
@@ -455,13 +457,15 @@ def _other_database_message(backup: Path, current: _Current, restored: DatabaseS
                                    or bool(state.history and restored.history))
     what = "a backup of another database" if known else \
         "a backup that cannot be told to be of this database (no id in one of them)"
+    force = "--force restores it, saving this database first"
     if known and state is not None and state.database_id == restored.database_id:
         what = ("a backup of a copy of this database that became a database of its own "
-                "(another computer's)")
+                "(another computer's, or another folder's)")
+        force = ("--force restores it, dropping the changes made here since the copy, "
+                 "saving this database first")
     games = current.counts.get("games")
     return (f"{backup}: {what} ({counted(restored.games or 0, 'game')}; this database: "
-            f"{counted(games or 0, 'game')}); nothing was changed (--force restores it, saving "
-            "this database first)")
+            f"{counted(games or 0, 'game')}); nothing was changed ({force})")
 
 
 def _side_name(path: Path, stamp: str, suffix: str) -> Path:
@@ -525,6 +529,9 @@ def _mark_restored(temp: Path, restored: DatabaseState, lineage: str, now: datet
         conn.execute("DELETE FROM user_settings WHERE key = ?", (LINEAGE_KEY,))
         conn.execute("INSERT INTO user_settings (key, value, value_type) VALUES (?, ?, 'json')",
                      (LINEAGE_KEY, json.dumps(restores, sort_keys=True)))
+        place = file_place(temp)  # (its inode is the database's once renamed over it)
+        if place is not None:  # (where it will be: not a copy of the database found there)
+            record_place(conn, replace(place, path=os.path.realpath(database)))
         conn.execute("COMMIT")
         conn.execute("PRAGMA application_id = 0")
     finally:
