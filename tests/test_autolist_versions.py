@@ -669,3 +669,30 @@ def test_a_fan_translation_left_out_is_said_as_one_not_as_a_hack(
     assert listed["Gamma (USA) [T+Fre].sfc"]["dropped"] == "translation"
     assert listed["Kirby (USA) [h1].sfc"]["dropped"] == "hack"
     assert listed["Delta (USA) [T+Fre] [h1].sfc"]["dropped"] == "hack"
+
+
+def test_a_set_short_of_the_last_disc_its_catalog_lists_is_said_at_deploy(
+        cli: Any, tmp_path: Path) -> None:
+    # QA161 F7: the library's discs 1-2 of a set whose DAT lists a disc 3 (the third
+    # forgotten since) went on the card without a word, as the whole game.
+    library = tmp_path / "roms"
+    _write_discs(library / "psx", [f"Voyage (USA) (Disc {n})" for n in (1, 2)])
+    _profile(cli, library)
+    card = tmp_path / "card"
+    card.mkdir()
+
+    def gaps() -> list[str]:
+        plan = real(cli, "--json", "deploy", "1", "--to", str(card), "--auto", "--dry-run")
+        return [w["message"] for w in plan.json()["data"]["plan"]["warnings"]
+                if w["code"] == "set-disc-gap"]
+
+    assert gaps() == []  # (no catalog: nothing tells of a third disc)
+    listed = [f"Voyage (USA) (Disc {n})" for n in (1, 2, 3)]
+    dat = tmp_path / "psx.dat"
+    dat.write_text('clrmamepro (\n\tname "Sony - PlayStation"\n\tversion "1"\n)\n' + "".join(
+        f'game (\n\tname "{name}"\n\trom ( name "{name}.bin" size 7 crc {n:08x} )\n)\n'
+        for n, name in enumerate(listed)))
+    assert real(cli, "dat", "import", str(dat)).code == 0
+    said = gaps()
+    assert len(said) == 1 and said[0].startswith("Voyage (USA): disc 3 is not in the library"), \
+        said

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -619,6 +619,27 @@ def catalog_names_listed(db: Database, names: Iterable[tuple[str, str]]
         "(SELECT json_extract(value, '$[1]') FROM json_each(?)) AND (platform_id, name) IN "
         "(SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?))",
         (json.dumps(wanted), json.dumps(wanted)))}
+
+
+# "(Disc 3)" in a name (Redump's, TOSEC's "(Disk 3)"): the next disc's name is the same with
+# the next number.
+_DISC_IN_NAME = re.compile(r"\((?:Disc|Disk|CD) (\d+)\)", re.IGNORECASE)
+
+
+def sets_short_of_listed_discs(db: Database,
+                               tops: Mapping[str, tuple[str, int, Iterable[str]]]) -> set[str]:
+    """Of ``tops`` (a set -> its platform, the number of the last disc the library has of it
+    and that disc's names: its catalog game's, its file's), the sets whose last disc is not
+    the last a catalog of the platform lists: a catalog names a game as that name with the
+    next number ("… (USA) (Disc 3)" beside the library's discs 1-2). One statement."""
+    wanted: dict[tuple[str, str], str] = {}
+    for key, (platform, disc, names) in tops.items():
+        for name in names:
+            found = _DISC_IN_NAME.search(name)
+            if found is not None and int(found[1]) == disc:
+                wanted[(platform,
+                        f"{name[:found.start(1)]}{disc + 1}{name[found.end(1):]}")] = key
+    return {wanted[pair] for pair in catalog_names_listed(db, wanted)}
 
 
 def catalog_dump_named(db: Database, sha1: str) -> str | None:

@@ -26,7 +26,7 @@ import re
 import stat
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -41,6 +41,7 @@ from romrunner.catalog.clones import (
     chd_set_folders,
     incomplete_sets,
     set_companions,
+    sets_short_of_listed_discs,
     split_clones,
 )
 from romrunner.deploy.archives import (
@@ -109,6 +110,7 @@ from romrunner.library.summary import card_name, os_path
 from romrunner.library.tags import (
     parse_filename,
     revision_rank,
+    strip_extension,
     tags_of_file,
     without_disc_tags,
 )
@@ -1782,7 +1784,24 @@ def _complete_sets(db: Database, games: dict[int, _Game], builder: _Builder
         games.update(found)
         builder.plan.game_ids.extend(found)
         builder.completed = list(found.values())
+    builder.short_sets = _short_sets(db, games, builder.missing_discs)
     return {set_key: len(numbers[set_key]) for set_key in members}
+
+
+def _short_sets(db: Database, games: dict[int, _Game],
+                missing: Mapping[str, list[_Game]]) -> set[str]:
+    """The sets of ``games`` whose catalog lists a disc after the last the library has,
+    present or missing since the scan (QA161 F7: a set short of its last disc, that disc
+    forgotten, went on the card without a word: only the names' "Disc 1 of 3" told)."""
+    tops: dict[str, _Game] = {}
+    for game in [*games.values(), *(g for discs in missing.values() for g in discs)]:
+        if game.set_key and game.disc is not None and (
+                game.set_key not in tops or game.disc > (tops[game.set_key].disc or 0)):
+            tops[game.set_key] = game
+    return sets_short_of_listed_discs(db, {
+        key: (game.platform_id, game.disc or 0,
+              [name for name in (game.catalog_name, strip_extension(game.filename)) if name])
+        for key, game in tops.items()})
 
 
 def _disc_key_of(disc: int | None, game_id: int) -> object:
@@ -1981,6 +2000,8 @@ class _Builder:
         self.flat_sheets: list[str] = []  # .cue sheets the card gets with their tracks beside
         # Per chosen set: its discs missing from the library since the last scan
         self.missing_discs: dict[str, list[_Game]] = defaultdict(list)
+        # The chosen sets whose catalog lists a disc after the last the library has
+        self.short_sets: set[str] = set()
         self.sheet_texts: dict[int, str] = {}  # see sheet_text
         # The chosen discs of each title and region, whatever release (see note_sets)
         self.releases: dict[str, list[_Game]] = defaultdict(list)
@@ -2684,6 +2705,8 @@ class _Builder:
         # (up to the total the names give, "Disc 1 of 2": QA40 F3, a set short of its last
         # disc went on the card without a word)
         total = max((parse_filename(g.filename).disc_total or 0 for g in placed), default=0)
+        if first.set_key in self.short_sets:  # (a catalog lists the next disc: QA161 F7)
+            total = max(total, max(numbers, default=0) + 1)
         gaps = sorted(set(range(1, max(*numbers, total, 0) + 1)) - numbers)
         apart = sorted((g for g in self.releases.get(release_of_set(first.set_key or ""), [])
                         if g.set_key != first.set_key and g.disc in gaps),

@@ -27,12 +27,12 @@ from romrunner.catalog.clones import (
     SplitClone,
     bios_set_games,
     bios_sets_needed,
-    catalog_names_listed,
     chd_copies,
     chd_set_folders,
     incomplete_sets,
     set_companions,
     sets_lacking_their_zip,
+    sets_short_of_listed_discs,
     split_clones,
 )
 from romrunner.collections.store import (
@@ -1069,32 +1069,21 @@ def _one_copy_per_set(members: list[_Game], entries: dict[int, AutoListEntry],
     return [game for game in members if game.id not in dropped] if dropped else members
 
 
-# "(Disc 3)" in a name (Redump's, TOSEC's "(Disk 3)"): the next disc's name is the same with
-# the next number.
-_DISC_IN_NAME = re.compile(r"\((?:Disc|Disk|CD) (\d+)\)", re.IGNORECASE)
-
-
 def _sets_short_of_listed_discs(db: Database, games: Iterable[_Game]) -> set[str]:
     """The multi-disc sets (their ``variant``) whose last disc the library has is not the
-    last a catalog lists: the catalog names a game as its last disc's name with the next
-    number ("… (USA, Canada) (Disc 4)" beside the library's discs 1-3: QA71 F4, three discs
-    of four kept over another region's complete set). By the disc's catalog name, else its
-    file's."""
+    last a catalog lists (see sets_short_of_listed_discs: QA71 F4, three discs of four kept
+    over another region's complete set). By the disc's catalog name, else its file's."""
     tops: dict[str, _Game] = {}
     for game in games:
         if game.disc is not None and not game.variant.startswith("game:") and (
                 game.variant not in tops or game.disc > (tops[game.variant].disc or 0)):
             tops[game.variant] = game
-    wanted: dict[tuple[str, str], str] = {}
-    for variant, game in tops.items():
-        for name in (game.title, strip_extension(game.filename)):
-            found = _DISC_IN_NAME.search(name)
-            if found is not None and int(found[1]) == game.disc:
-                # (a catalog of its platform: QA72 F6, a Saturn DAT's third disc of a title
-                # made a PSX set of two "short")
-                wanted[(game.platform_id,
-                        f"{name[:found.start(1)]}{game.disc + 1}{name[found.end(1):]}")] = variant
-    return {wanted[pair] for pair in catalog_names_listed(db, wanted)}
+    # (a catalog of its platform: QA72 F6, a Saturn DAT's third disc of a title made a PSX
+    # set of two "short")
+    return sets_short_of_listed_discs(db, {
+        variant: (game.platform_id, game.disc or 0,
+                  (game.title, strip_extension(game.filename)))
+        for variant, game in tops.items()})
 
 
 def _known_incomplete(discs: list[_Game], most: int) -> bool:
