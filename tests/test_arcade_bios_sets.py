@@ -614,3 +614,77 @@ def test_a_copy_left_out_for_a_whole_one_is_not_said_to_lack_roms(
     assert not [w for w in warnings if "lacks" in w and "chosen" in w], warnings
     with zipfile.ZipFile(card / "roms" / "mame" / "duo.zip") as written:
         assert sorted(written.namelist()) == ["bb.1", "bb.2"]
+
+
+def _bios_folder(tmp_path: Path, cli: Any) -> Path:
+    """``neogeo.zip`` of the BIOS set's ROMs kept in a BIOS folder, found by `bios scan`."""
+    folder = tmp_path / "zbios"
+    folder.mkdir()
+    with zipfile.ZipFile(folder / "neogeo.zip", "w") as archive:
+        for member in SETS["neogeo"]:
+            archive.writestr(member, ROMS[member])
+    assert real(cli, "bios", "scan", str(folder)).code in (0, 1)
+    return folder / "neogeo.zip"
+
+
+def test_the_report_and_its_fixdat_count_the_bios_folders_set_as_the_auto_list_does(
+        cli: Any, tmp_path: Path) -> None:
+    """QA159 F1: with neogeo.zip kept in the BIOS folder (`bios scan`), the auto-list
+    included a Neo Geo set whose zip holds its own ROMs and the deploy put that neogeo.zip
+    beside it, while `dat report` called it incomplete and its fixdat asked for the BIOS
+    set's ROMs (for the missing Neo Geo sets, and the BIOS set itself, too)."""
+    _library(cli, tmp_path, {"2020bb": SETS["2020bb"], "solo": SETS["solo"]})
+    _bios_folder(tmp_path, cli)
+    listed = {g["filename"]: g for g in
+              real(cli, "--json", "autolist", "1").json()["data"]["games"]}
+    assert listed["2020bb.zip"]["included"], listed["2020bb.zip"]
+    (report,) = real(cli, "--json", "dat", "report", "--missing").json()["data"]
+    assert report["incomplete_games"] == [], report
+    assert report["missing_games"] == ["kof"], report  # (neither 2020bb nor neogeo)
+    assert (report["have"], report["incomplete"]) == (3, 0), report  # 2020bb, neogeo, solo
+    fixdat = tmp_path / "fix.dat"
+    assert real(cli, "dat", "fixdat", "MAME", "-o", str(fixdat)).code == 0
+    asked = {game.name: [rom.name for rom in game.roms] for game in read_dat(fixdat).games}
+    assert asked == {"kof": list(SETS["kof"])}, asked
+
+
+def _fbneo_dat() -> str:
+    """A DAT of FBNeo's naming whose BIOS set ``neogeo`` has the same ROMs as MAME's."""
+    return ('<?xml version="1.0"?>\n<datafile>\n\t<header><name>FinalBurn Neo - Arcade '
+            'Games</name><version>1.0.0.03</version></header>\n'
+            '\t<game name="neogeo" isbios="yes">\n\t\t<description>Neo Geo</description>\n'
+            + "".join(_rom(name) for name in SETS["neogeo"]) + "\t</game>\n</datafile>\n")
+
+
+def test_a_bios_sets_zip_another_catalog_identifies_goes_beside_the_sets_needing_it(
+        cli: Any, tmp_path: Path) -> None:
+    """QA159 F8: a MAME Neo Geo set was left out, needs_bios_set "the library does not have
+    it", while the library held neogeo.zip with exactly that BIOS set's ROMs, identified as
+    the BIOS set of an FBNeo DAT (its folder fbneo/): copied beside the set as its zip."""
+    ids = _library(cli, tmp_path, {"2020bb": SETS["2020bb"]})
+    fbneo = tmp_path / "roms" / "fbneo"
+    fbneo.mkdir()
+    with zipfile.ZipFile(fbneo / "neogeo.zip", "w") as archive:
+        for member in SETS["neogeo"]:
+            archive.writestr(member, ROMS[member])
+    (tmp_path / "fbneo.xml").write_text(_fbneo_dat())
+    for args in (("dat", "import", str(tmp_path / "fbneo.xml"), "--platform", "fbneo"),
+                 ("scan", "--workers", "1")):
+        assert real(cli, *args).code == 0, args
+    games = real(cli, "--json", "games", "ls").json()["data"]["games"]
+    (bios,) = [g for g in games if g["filename"] == "neogeo.zip"]
+    shown = real(cli, "--json", "games", "show", str(bios["id"])).json()["data"]
+    assert shown["matched_game_id"] == "fbneo:neogeo", shown  # (not MAME's: another catalog's)
+    listed = {(g["platform_id"], g["filename"]): g for g in
+              real(cli, "--json", "autolist", "1").json()["data"]["games"]}
+    assert listed[("arcade", "2020bb.zip")]["included"], listed[("arcade", "2020bb.zip")]
+    card = tmp_path / "card"
+    card.mkdir()
+    result = real(cli, "deploy", "1", "--to", str(card), f"id:{ids['2020bb']}")
+    assert result.code == 0, result.err
+    [beside] = list(card.rglob("neogeo.zip"))
+    assert beside.parent == next(card.rglob("2020bb.zip")).parent
+    assert beside.read_bytes() == (fbneo / "neogeo.zip").read_bytes()
+    (report,) = [r for r in real(cli, "--json", "dat", "report", "--missing").json()["data"]
+                 if r["name"] == "MAME"]
+    assert "2020bb" not in [g["name"] for g in report["incomplete_games"]], report

@@ -19,6 +19,7 @@ import json
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import NamedTuple
 
 from romrunner.catalog.datfile import DISK, JUDGED_FROM_READER
@@ -222,6 +223,7 @@ def bios_sets_needed(db: Database, game_ids: Iterable[int], *,
              bool(row[5]), bool(row[4])))
     found: dict[int, BiosSetNeed] = {}
     files = _bios_files_named(db, {w[1] for w in wanted.values()}, outside)
+    files = {**_whole_zips_named(db, {w[2] for w in wanted.values()}, outside), **files}
     best = _best_first_of(db)
     for game_id, (platform_id, name, catalog_id) in wanted.items():
         sets = copies.get((catalog_id, platform_id), [])
@@ -237,6 +239,92 @@ def bios_sets_needed(db: Database, game_ids: Iterable[int], *,
         found[game_id] = BiosSetNeed(
             game_id, name, catalog_id, present, sum(1 for *_, missing in sets if missing),
             None if present else file, elsewhere)
+    return found
+
+
+# A present archive ``z`` of the library named as BIOS set ``b`` (``neogeo.zip``) that holds
+# every ROM of it (dumped, by CRC32 and size) and is not identified as that very set (one is a
+# copy of the set, :class:`BiosSetNeed`'s ``sets``): the set's zip all the same, whichever
+# catalog identifies it — FBNeo's ``neogeo`` beside MAME's, of the same ROMs — or none.
+_WHOLE_ZIP_OF = (
+    "(z.is_archive = 1 AND z.is_missing = 0 AND lower(z.filename) = lower({b}.name) || '.zip' "
+    "AND z.matched_game_id IS NOT {b}.game_id "
+    "AND NOT EXISTS (SELECT 1 FROM catalog_roms zr WHERE zr.catalog_game_id = {b}.id "
+    " AND coalesce(zr.status, '') <> 'nodump' AND zr.crc32_bin IS NOT NULL "
+    " AND NOT EXISTS (SELECT 1 FROM game_files zf WHERE zf.game_id = z.id "
+    "  AND zf.kind = 'member' AND zf.crc32_bin = zr.crc32_bin AND zf.file_size IS zr.size)))")
+# A present archive of the library identified as BIOS set ``b`` by its hashes: the copy a
+# deploy puts beside the sets needing it (see bios_sets_needed).
+_IDENTIFIED_COPY_OF = (
+    "EXISTS (SELECT 1 FROM games bg WHERE bg.matched_game_id = {b}.game_id "
+    "AND bg.is_missing = 0 AND bg.is_archive = 1 "
+    "AND bg.match_method IN ('sha1', 'md5', 'crc32', 'tracks', 'user'))")
+
+
+def bios_zip_apart(bios: str) -> str:
+    """SQL: BIOS set ``bios`` (an alias of ``catalog_games``) has a zip a deploy puts beside
+    the sets that run with it though no archive of the library is that set by its hashes:
+    the file of its name `bios scan` found in a BIOS folder (``bios/neogeo.zip``, as guides
+    say: QA56 F8), or a present archive of its name holding every ROM of it that another
+    catalog identifies, or none (QA159 F8) — the files :func:`bios_sets_needed` gives as a
+    need's ``bios_file``."""
+    return (f"({bios}.is_bios = 1 AND NOT {_IDENTIFIED_COPY_OF.format(b=bios)} "
+            "AND (EXISTS (SELECT 1 FROM bios_files bf WHERE bf.is_missing = 0 "
+            f"AND lower(bf.filename) = lower({bios}.name) || '.zip') "
+            "OR EXISTS (SELECT 1 FROM catalog_roms b1 JOIN game_files zm "
+            " ON zm.crc32_bin = b1.crc32_bin AND zm.file_size IS b1.size AND zm.kind = 'member' "
+            f" JOIN games z ON z.id = zm.game_id WHERE b1.catalog_game_id = {bios}.id "
+            " AND coalesce(b1.status, '') <> 'nodump' AND b1.crc32_bin IS NOT NULL "
+            f" AND {_WHOLE_ZIP_OF.format(b=bios)})))")
+
+
+# The ROMs (CRC32, size) of the BIOS sets of :func:`bios_zip_apart`, a CTE (``bios_apart``)
+# that every statement using :func:`held_apart` (:func:`held_by_the_set`) begins with: found
+# once a statement, not nested in each ROM's test (its depth overflowed SQLite's parser
+# stack), and a few rows each ROM is looked up in (from the catalog's ROMs, a DAT's fixdat
+# took a quarter longer).
+BIOS_SETS_APART = ("bios_apart AS MATERIALIZED (SELECT b.id, br.crc32_bin, br.size "
+                   "FROM catalog_games b JOIN catalog_roms br ON br.catalog_game_id = b.id "
+                   "WHERE b.is_bios = 1 AND br.crc32_bin IS NOT NULL "
+                   f"AND {bios_zip_apart('b')})")
+
+
+def held_apart(game: str, rom: str) -> str:
+    """SQL: catalog ROM ``rom`` of set ``game`` (aliases) is a ROM of a BIOS set the set reads
+    beside it (:func:`supplier_of`), or of the set itself when it is a BIOS set, whose zip a
+    deploy puts beside the sets needing it though the library has no copy of that set
+    identified by its hashes (:func:`bios_zip_apart`): held where the emulator reads it, for
+    :func:`incomplete_sets` and the DAT report alike (QA159 F1, F2: a Neo Geo set was
+    complete to the auto-list and the deploy, incomplete to the report and its fixdat)."""
+    return (f"({rom}.crc32_bin IS NOT NULL AND EXISTS (SELECT 1 FROM bios_apart ba "
+            "CROSS JOIN catalog_games bo ON bo.id = ba.id "
+            f"WHERE ba.crc32_bin = {rom}.crc32_bin AND ba.size IS {rom}.size "
+            f"AND ({supplier_of('bo', game)} OR bo.id = {game}.id)))")
+
+
+def _whole_zips_named(db: Database, catalog_ids: Iterable[str], outside: str | None = None
+                      ) -> dict[str, tuple[str, int, int | None, str | None]]:
+    """Per BIOS set of ``catalog_ids`` (catalog game ids) by its name lower-cased, a present
+    archive of the library named as it that holds every ROM of it but is not identified as
+    it (see _WHOLE_ZIP_OF): its path, size, time and SHA1 — those identified by their hashes
+    (as another catalog's set) first, then by path; none under ``outside`` (the card)."""
+    found: dict[str, tuple[str, int, int | None, str | None]] = {}
+    under = outside.rstrip("/") + "/" if outside else None
+    for row in db.query(
+            "SELECT DISTINCT lower(b.name), rt.path, z.filepath, z.file_size, z.file_mtime_ns, "
+            "lower(hex(z.sha1_bin)), z.match_method IN ('sha1', 'md5', 'crc32', 'tracks', "
+            "'user') AS identified FROM catalog_games b "
+            "JOIN catalog_roms b1 ON b1.catalog_game_id = b.id "
+            " AND coalesce(b1.status, '') <> 'nodump' AND b1.crc32_bin IS NOT NULL "
+            "JOIN game_files zm ON zm.crc32_bin = b1.crc32_bin AND zm.file_size IS b1.size "
+            " AND zm.kind = 'member' JOIN games z ON z.id = zm.game_id "
+            "JOIN library_roots rt ON rt.id = z.root_id "
+            "WHERE b.game_id IN (SELECT value FROM json_each(?)) AND b.is_bios = 1 "
+            f"AND {_WHOLE_ZIP_OF.format(b='b')} ORDER BY identified IS NOT 1, z.filepath",
+            (json.dumps(sorted(set(catalog_ids))),)):
+        path = str(Path(str(row[1])) / str(row[2]))
+        if under is None or not path.startswith(under):
+            found.setdefault(str(row[0]), (path, int(row[3]), row[4], row[5] or None))
     return found
 
 
@@ -334,15 +422,17 @@ def held_by_the_set(game: str, rom: str, archive: str | None = None) -> str:
     """SQL: catalog ROM ``rom`` of set ``game`` (a game of several ROMs) is held where its
     emulator reads it: a member of a present archive identified as the set (``archive``: of
     that one, an SQL id) or as a set it reads beside it (:func:`supplier_of`), by CRC32 and
-    size — as :func:`incomplete_sets` judges (review 137 F2: a ROM some unrelated set's zip
-    held counted as the set's)."""
+    size, or its BIOS set's zip a deploy puts beside it from elsewhere (:func:`held_apart`)
+    — as :func:`incomplete_sets` judges (review 137 F2: a ROM some unrelated set's zip held
+    counted as the set's)."""
     own = (f"hg.matched_game_id = {game}.game_id" if archive is None
            else f"hg.id = {archive}")
-    return (f"EXISTS (SELECT 1 FROM game_files hf JOIN games hg ON hg.id = hf.game_id "
+    return (f"(EXISTS (SELECT 1 FROM game_files hf JOIN games hg ON hg.id = hf.game_id "
             f"WHERE hf.crc32_bin = {rom}.crc32_bin AND hf.file_size IS {rom}.size "
             "AND hf.kind = 'member' AND hg.is_missing = 0 AND hg.is_archive = 1 "
             f"AND ({own} OR hg.matched_game_id IN (SELECT "
-            f"ho.game_id FROM catalog_games ho WHERE {supplier_of('ho', game)})))")
+            f"ho.game_id FROM catalog_games ho WHERE {supplier_of('ho', game)}))) "
+            f"OR {held_apart(game, rom)})")
 _LACKING = (
     # (a ROM the zip holds under its name with other data is said so: QA133 F4)
     "SELECT g.id, c.id, r.name || CASE WHEN EXISTS (SELECT 1 FROM game_files n "
@@ -369,6 +459,7 @@ _LACKING = (
 # left out as incomplete — the clone cannot run either).
 PARENT_LACKS, BIOS_SET_LACKS = "(its parent's zip lacks it)", "(its BIOS set's zip lacks it)"
 _LACKING_BESIDE = (
+    f"WITH {BIOS_SETS_APART} "
     "SELECT g.id, c.id, r.name || ' ' || CASE WHEN EXISTS (SELECT 1 FROM catalog_games o "
     f" JOIN catalog_roms s ON s.catalog_game_id = o.id WHERE {_SUPPLIER} AND o.is_bios = 1 "
     " AND s.crc32_bin = r.crc32_bin AND s.size IS r.size) "
@@ -393,6 +484,10 @@ _LACKING_BESIDE = (
     " ON h.matched_game_id = o.game_id AND h.is_missing = 0 JOIN game_files f "
     f" ON f.game_id = h.id AND f.kind = 'member' WHERE {_SUPPLIER} "
     " AND f.crc32_bin = r.crc32_bin AND f.file_size IS r.size) "
+    # (a BIOS set's ROMs its zip apart holds — in the BIOS folder, or another catalog's
+    # copy — which a deploy puts beside the set, are not lacking: QA159 F2, a complete split
+    # Neo Geo clone was "incomplete"; F8)
+    f"AND NOT {held_apart('c', 'r')} "
     "ORDER BY g.id, c.id, r.name")
 
 
@@ -440,16 +535,8 @@ def incomplete_sets(db: Database, game_ids: Iterable[int], *,
         return {}
     lacking: dict[int, dict[int, list[str]]] = {}
     own = _LACKING.replace(_NO_BIOS_SET, "") if bios_sets else _LACKING
-    beside = db.query(_LACKING_BESIDE, (json.dumps(ids),))
-    # (a BIOS set's ROMs its zip in the BIOS folder holds, which a deploy puts beside the
-    # set, are not lacking: QA159 F2, a complete split Neo Geo clone was "incomplete")
-    from_folder = {game_id for game_id, need in bios_sets_needed(
-        db, {int(row[0]) for row in beside if str(row[2]).endswith(BIOS_SET_LACKS)}).items()
-        if need.bios_file is not None} if beside else set()
     for game_id, catalog_row, rom in [*db.query(own, (json.dumps(ids),)),
-                                      *(row for row in beside if not (
-                                          int(row[0]) in from_folder
-                                          and str(row[2]).endswith(BIOS_SET_LACKS))),
+                                      *db.query(_LACKING_BESIDE, (json.dumps(ids),)),
                                       *_lacking_disks(db, ids)]:
         lacking.setdefault(int(game_id), {}).setdefault(int(catalog_row), []).append(str(rom))
     if not lacking:

@@ -19,7 +19,13 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import quoteattr
 
-from romrunner.catalog.clones import any_rom_is_the_game, held_by_the_set, supplier_of
+from romrunner.catalog.clones import (
+    BIOS_SETS_APART,
+    any_rom_is_the_game,
+    held_apart,
+    held_by_the_set,
+    supplier_of,
+)
 from romrunner.catalog.datfile import DISK
 from romrunner.catalog.identify import sheet_name_sql
 from romrunner.errors import InputError, NotFoundError
@@ -179,6 +185,15 @@ def _fullest_zips() -> str:
             "WHERE cg.id IN (SELECT value FROM json_each(?))) WHERE n = 1")
 
 
+def _held_for_the_report(kinds: _Kinds) -> str:
+    """SQL true when catalog ROM ``r`` of game ``cg`` is had: its data on disk, its disk a
+    CHD of the library's, or a ROM of its BIOS set (of itself, a BIOS set) whose zip a
+    deploy puts beside the sets needing it from the BIOS folder or another catalog's copy
+    (:func:`held_apart`: QA159 F1, the Neo Geo sets the auto-list included were
+    "incomplete", their fixdat asking for the BIOS ROMs the user keeps in neogeo.zip)."""
+    return f"({_held(kinds)}) OR {_CHD_HELD} OR {held_apart('cg', 'r')}"
+
+
 def _status(kinds: _Kinds) -> str:
     """Per game of the DAT whose id is the parameter: HAD (a ROM's data on disk — every ROM's,
     for a game of several ROMs but a disc — or a present file matched to it by hand),
@@ -186,9 +201,9 @@ def _status(kinds: _Kinds) -> str:
     NAME_ONLY (only a present file matched to its name: by the name alone, or by another
     DAT's data of a game of that name), MISSING (a game only other sets' files hold some ROMs
     of too)."""
-    held = f"({_held(kinds)}) OR {_CHD_HELD}"
+    held = _held_for_the_report(kinds)
     return (
-        "SELECT cg.id, cg.name, cg.description, CASE "
+        f"WITH {BIOS_SETS_APART} SELECT cg.id, cg.name, cg.description, CASE "
         "WHEN EXISTS (SELECT 1 FROM catalog_roms r WHERE r.catalog_game_id = cg.id "
         f"AND ({held})) THEN CASE "
         "  WHEN NOT EXISTS (SELECT 1 FROM catalog_roms r WHERE r.catalog_game_id = cg.id "
@@ -291,14 +306,14 @@ def _roms_of(db: Database, game_ids: Sequence[int], kinds: _Kinds | None = None
     roms: dict[int, list[Any]] = {game_id: [] for game_id in game_ids}
     if not game_ids:
         return roms
-    held = f"({_held(kinds)}) OR {_CHD_HELD}" if kinds is not None else "0"
+    held = _held_for_the_report(kinds) if kinds is not None else "0"
     # (a ROM that cannot be had — `nodump`, a set's disk — counts as held: never "missing",
     # never asked for by a fixdat: QA59 F3; a set's ROM, where its emulator reads it)
     # (a set whose zip the library has: what its fullest zip lacks, QA140 F1)
     ids = json.dumps(list(game_ids))
     # (whether a game is a set, once per game: asked per ROM it cost O(ROMs²) a set, the
     # fixdat of MAME 0.37b5 1.2 -> 4.4 s: review 142)
-    for row in db.query(f"WITH z AS MATERIALIZED ({_fullest_zips()}), "
+    for row in db.query(f"WITH {BIOS_SETS_APART}, z AS MATERIALIZED ({_fullest_zips()}), "
                         f"a AS MATERIALIZED (SELECT cg.id AS catalog_game_id, {_A_SET} AS "
                         "is_set FROM catalog_games cg "
                         "WHERE cg.id IN (SELECT value FROM json_each(?))) "
