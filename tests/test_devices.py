@@ -68,6 +68,9 @@ def test_the_three_device_namespaces_meet_on_the_catalog_id(real_pack: Definitio
     ("Allwinner A133 Plus", "a133p"),
     ("MediaTek Dimensity 1200", "dimensity-1200"),
     ("Broadcom BCM2711\n(Raspberry Pi 4B)", "bcm2711"),
+    ("AMD Aerith", "van-gogh"),                 # Steam Deck LCD and OLED: one APU class
+    ("AMD Sephiroth", "van-gogh"),
+    ("AMD Van Gogh (Steam Deck)", "van-gogh"),  # as performance sources name it
     ("Custom SoC", None),
     (None, None),
 ])

@@ -69,6 +69,9 @@ _CHIP_RULES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"broadcom\s+(bcm\d+[a-z0-9]*)"), "{0}"),
     (re.compile(r"ingenic\s+([a-z]+\d+[a-z]?)"), "{0}"),
     (re.compile(r"tegra\s+x1\+?"), "tegra-x1"),
+    # (QA161 F10: the Steam Deck's APU, by its code names: LCD "Aerith", OLED "Sephiroth", a
+    # die shrink of it; performance sources call it "AMD Van Gogh (Steam Deck)")
+    (re.compile(r"\b(?:aerith|sephiroth|van\s+gogh)\b"), "van-gogh"),
 )
 
 
