@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from romrunner.devices.osprofile import resolve_os_profile
+from romrunner.devices.osprofile import expand_policy_ids, resolve_os_profile
 from romrunner.devices.profiles import load_profile, platform_emulators
 from romrunner.packs import load_pack
 from romrunner.store import OpenMode, open_database
@@ -242,6 +242,10 @@ def test_an_android_os_gets_a_fallback_emulator_that_runs_on_android() -> None:
     assert nowhere  # the premise: the pack runs these on no Android
     assert all(platform not in android.emulators for platform in nowhere)
     assert any("do not run on android" in warning for warning in android.warnings)
+    # QA161 F8: the GBA had none while the SNES had the pack's fallback RetroArch
+    assert "gba" not in expand_policy_ids(pack, list(raw))  # the premise
+    assert android.emulators["snes"][0] == android.emulators["gba"][0] == "retroarch"
+    assert android.labels["gba"].startswith("built-in fallback")
     # elsewhere the pack's fallback stands
     deck = resolve_os_profile(pack, "steam-deck", "steamos")
     assert deck.emulators["ps2"][0] == raw["ps2"][0]

@@ -177,7 +177,8 @@ def resolve_os_profile(pack: DefinitionPack, device_id: str, os_id: str) -> Reso
     missing = [platform for platform in missing if platform not in unrunnable]
     if not closed:
         _take_the_oss_own(pack, os_id, installed, emulators, labels)
-    by_retroarch = _retroarch_fallback(pack, os_id, installed, emulators, labels)
+    by_retroarch = _retroarch_fallback(pack, os_id, installed, emulators, labels,
+                                       assumed=_retroarch_assumed(pack, system, emulators))
     if pack.devices and device_id not in pack.devices:  # (review 118 F10: `device ls` only)
         warnings.append(f"device {device_id} is not in the definition pack in use (a pack "
                         "update renamed or dropped it?): its own emulator settings and its "
@@ -336,15 +337,28 @@ def retroarch_runs_everywhere(platform: Platform | None) -> bool:
     return platform.generation <= limit
 
 
+def _retroarch_assumed(pack: DefinitionPack, system: str | None,
+                       emulators: dict[str, tuple[str, str]]) -> bool:
+    """Whether RetroArch is taken to be on an OS whose lists of installed emulators do not
+    say so: an Android (``system``), where the pack's fallback already runs the older
+    systems' games with RetroArch and says RetroArch runs there (QA161 F8: the GBA had no
+    emulator on Android while the SNES had RetroArch)."""
+    entry = pack.emulators.get(RETROARCH)
+    return system is not None and (entry is None or entry.runs_on(system)) and any(
+        emulator == RETROARCH and origin == ORIGIN_FALLBACK
+        for emulator, origin in emulators.values())
+
+
 def _retroarch_fallback(pack: DefinitionPack, os_id: str, installed: frozenset[str] | None,
-                        emulators: dict[str, tuple[str, str]], labels: dict[str, str]
-                        ) -> list[str]:
+                        emulators: dict[str, tuple[str, str]], labels: dict[str, str], *,
+                        assumed: bool = False) -> list[str]:
     """Give ``retroarch`` to each platform :func:`retroarch_runs_everywhere` that no rule
     named an emulator for and a RetroArch core of the pack runs, where the OS runs RetroArch
-    (:func:`runs_retroarch`); those platforms, sorted. An OS whose frontend reads only its
-    own folders (MinUI) named its own already, or runs none there."""
+    (:func:`runs_retroarch`, or ``assumed``: see _retroarch_assumed); those platforms,
+    sorted. An OS whose frontend reads only its own folders (MinUI) named its own already,
+    or runs none there."""
     if pack.folder_names.is_closed(pack.folder_names.family_of(os_id)) \
-            or not runs_retroarch(pack, installed):
+            or not (assumed or runs_retroarch(pack, installed)):
         return []
     cores = {platform for entry in pack.emulators.values() if entry.type == "libretro-core"
              for platform in entry.platforms}
