@@ -63,6 +63,9 @@ class Layout:
     def left_folders(self, platform_id: str) -> list[tuple[PurePosixPath, int]]:
         return []
 
+    def renamed_folder(self, platform_id: str) -> tuple[str, int] | None:
+        return None
+
     def bios_folder(self, platform_id: str) -> Folder:
         return Folder(PurePosixPath("BIOS"))
 

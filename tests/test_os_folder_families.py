@@ -9,7 +9,7 @@ import json
 import os
 import shutil
 import sqlite3
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from romrunner.deploy.plan import changed_since_the_scan
@@ -395,3 +395,30 @@ def _three_games_deployed_under_the_old_names(
     deploy = ("deploy", "1", "--to", str(card), "platform:atari-2600")
     assert cli("--pack", str(old), *deploy).code == 0
     return root, new, card, deploy
+
+
+def test_a_platform_folder_renamed_on_the_card_is_said_before_its_games_go_again(
+        cli: Any, tmp_path: Path) -> None:
+    # QA152 F3: muOS users rename a system's folder to name it; the next deploy copied every
+    # game again into the platform's folder beside it, unsaid: the frontend listed both.
+    root = tmp_path / "roms"
+    for name in ("Pitfall (USA).a26", "River Raid (USA).a26"):
+        _game(root, name)
+    muos_profile(cli, root)
+    card = tmp_path / "card"
+    card.mkdir()
+    deploy = ("--json", "deploy", "1", "--to", str(card), "platform:atari-2600")
+    assert cli(*deploy).code == 0
+    (folder,) = {str(PurePosixPath(path).parent) for path in _files(card)}
+    renamed = f"{PurePosixPath(folder).parent}/Atari Classics"
+    (card / folder).rename(card / renamed)
+    plan = cli(*deploy, "--dry-run").json()["data"]["plan"]["warnings"]
+    said = [w for w in plan if w["code"] == "folder-renamed"]
+    assert len(said) == 1 and said[0]["path"] == renamed, plan
+    assert f"2 files an earlier deploy put in {folder}" in said[0]["message"]
+    advice = said[0]["message"].rpartition("--set ")[2].rstrip("`")
+    assert advice == f"atari-2600={renamed}"
+    assert cli("destination", "paths", "1", "--to", str(card), "--set", advice).code == 0
+    again = cli(*deploy)
+    assert again.code == 0 and again.json()["data"]["copied"] == 0, again.out
+    assert _files(card) == {f"{renamed}/Pitfall (USA).a26", f"{renamed}/River Raid (USA).a26"}

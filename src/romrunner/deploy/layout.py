@@ -53,6 +53,11 @@ class CardLayoutLike(Protocol):
         """Other folders of the platform where an earlier deploy put files (how many): the
         deploy no longer writes there; ``--prune`` removes those copies."""
 
+    def renamed_folder(self, platform_id: str) -> tuple[str, int] | None:
+        """Where the files an earlier deploy put in the platform's folder are now, when that
+        folder is gone from the card and a folder beside it holds them (renamed on the
+        card), with how many; None otherwise."""
+
     def bios_folder(self, platform_id: str) -> FolderChoiceLike:
         """The folder for a platform's BIOS files (entries' own subfolders go beneath)."""
 

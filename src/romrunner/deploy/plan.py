@@ -569,6 +569,7 @@ def _build_plan(db: Database, layout: CardLayoutLike, ids: list[int],
     _warn_left_folders(builder, {game.platform_id for game in games.values()}, pruning,
                        recorded_folders)
     _warn_users_files_left(builder, {game.platform_id for game in games.values()})
+    _warn_renamed_folders(builder, {game.platform_id for game in games.values()})
     _warn_other_os(layout, plan, card_os)
     if pack is not None:
         for text in card_root_warnings(pack, layout.root, layout.os_id,
@@ -947,6 +948,27 @@ def _warn_users_files_left(builder: _Builder, platforms: set[str]) -> None:
                     f"{other}, which {layout.os_id} does not read: its games go to "
                     f"{choice.path} (move {'it' if yours == 1 else 'them'} there yourself)",
                     platform_id, path=folder))
+
+
+def _warn_renamed_folders(builder: _Builder, platforms: set[str]) -> None:
+    """Say, per chosen platform whose folder an earlier deploy filled and that is gone from
+    the card, the folder beside it that holds those files now (see
+    CardLayoutLike.renamed_folder): the games are copied again to the platform's folder and
+    the frontend lists both (QA152 F3: unsaid)."""
+    layout, plan = builder.layout, builder.plan
+    for platform_id in sorted(platforms):
+        renamed = layout.renamed_folder(platform_id)
+        choice = layout.rom_folder(platform_id)
+        if renamed is None or choice is None:
+            continue
+        folder, count = renamed
+        plan.warnings.append(PlanIssue(
+            "folder-renamed", f"{folder}: {counted(count, 'file')} an earlier deploy put in "
+            f"{choice.path} for {platform_id} {'is' if count == 1 else 'are'} there now (the "
+            f"folder renamed on the card?): {platform_id}'s games are copied to {choice.path} "
+            "again, and the frontend may list them twice; rename the folder back, or make it "
+            f"{platform_id}'s with `romrunner destination paths PROFILE --to {layout.root} "
+            f"--set {platform_id}={folder}`", platform_id, path=folder))
 
 
 def _left_behind(layout: CardLayoutLike, platform_id: str, old: str, new: str, files: int,

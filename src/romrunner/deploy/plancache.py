@@ -100,6 +100,8 @@ def _plain(answer: Any) -> Any:
         return answer
     if isinstance(answer, list):
         return tuple((str(path), int(files)) for path, files in answer)
+    if isinstance(answer, tuple):  # (renamed_folder: a folder and a count)
+        return tuple(answer)
     return ("folder", str(answer.path))
 
 
@@ -142,6 +144,11 @@ class RecordingLayout:
         """See :class:`CardLayoutLike`."""
         found: list[tuple[Any, int]] = self._ask("left_folders", platform_id)
         return found
+
+    def renamed_folder(self, platform_id: str) -> tuple[str, int] | None:
+        """See :class:`CardLayoutLike`."""
+        found = self._ask("renamed_folder", platform_id)
+        return None if found is None else (str(found[0]), int(found[1]))
 
     def bios_folder(self, platform_id: str) -> FolderChoiceLike:
         """See :class:`CardLayoutLike`."""

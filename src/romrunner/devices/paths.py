@@ -42,6 +42,7 @@ from pathlib import Path, PurePosixPath, PureWindowsPath
 
 from romrunner.deploy.card import (
     CARD_DIR,
+    Owned,
     other_os_own_folders,
     read_manifest,
     recorded_detected_folders,
@@ -230,6 +231,9 @@ class CardLayout:
     # FolderNames.any_folder_families, any_folder_frontends): such a folder on the card is used
     reads_any_folder: bool = False
     _ours: dict[str, list[str]] = field(default_factory=dict, compare=False, repr=False)
+    # the card manifest's files by folder (case-folded), read when first needed
+    _written: dict[str, dict[str, Owned]] = field(default_factory=dict, compare=False,
+                                                  repr=False)
 
     def rom_folder(self, platform_id: str) -> FolderChoice | None:
         """The platform's ROM folder; None when the OS has no folder for it (never one for
@@ -325,6 +329,23 @@ class CardLayout:
     def same_folder(self, one: str, other: str) -> bool:
         """:func:`same_card_folder` on this card."""
         return same_card_folder(self.root, self.fs, one, other)
+
+    def renamed_folder(self, platform_id: str) -> tuple[str, int] | None:
+        """Where the files an earlier deploy put in the platform's folder are now, when that
+        folder is gone from the card: the folder beside it holding the most of them at
+        their names, sizes and times (renamed on the card, as muOS users do to name a
+        system: QA152 F3), with how many; None otherwise. Reads the card's manifest only
+        when a platform's folder is gone."""
+        chosen = self.rom_folder(platform_id)
+        if chosen is None or os.path.lexists(self.root / chosen.path):
+            return None
+        if not self._written:
+            for dest, owned in read_manifest(self.root)[0].items():
+                parent, _, name = dest.rpartition("/")
+                self._written.setdefault(parent.casefold(), {})[name] = owned
+            self._written.setdefault("", {})  # (read once, even when empty)
+        written = self._written.get(str(chosen.path).casefold())
+        return _folder_holding(self.root, chosen.path, written) if written else None
 
     def left_folders(self, platform_id: str) -> list[tuple[PurePosixPath, int]]:
         """The platform's folders on the card other than :meth:`rom_folder` that hold files
@@ -686,6 +707,28 @@ def ours_alone(card_root: Path, folder: PurePosixPath, ours: set[str],
             return False
         seen = True
     return seen or str(folder).lower() in made
+
+
+def _folder_holding(root: Path, gone: PurePosixPath, written: Mapping[str, Owned]
+                    ) -> tuple[str, int] | None:
+    """The folder beside ``gone`` (card-relative) holding the most of the files ``written``
+    (name -> what a deploy wrote there) at their sizes and times, and how many; None: none."""
+    best: tuple[str, int] | None = None
+    try:
+        siblings = [entry for entry in os_scandir(root / gone.parent)
+                    if entry.is_dir(follow_symlinks=False)]
+    except OSError:
+        return None
+    for sibling in siblings:
+        try:
+            count = sum(1 for entry in os_scandir(Path(sibling.path))
+                        if entry.name in written and entry.is_file(follow_symlinks=False)
+                        and written[entry.name].matches(entry.stat(follow_symlinks=False)))
+        except OSError:
+            continue
+        if count and (best is None or count > best[1]):
+            best = (str(gone.parent / sibling.name), count)
+    return best
 
 
 def visible_files(card_root: Path, folder: PurePosixPath) -> Iterator[str]:
