@@ -879,8 +879,34 @@ def test_db_check_finds_a_schema_version_edited_by_hand(cli: Any, db_path: Path)
         conn.execute("UPDATE schema_version SET schema_version = ?", (latest - 1,))
     checked = cli("--json", "db", "check")
     assert checked.code == 1
-    assert f"schema_version {latest - 1}, though the migrations it records go to {latest}" \
+    assert f"schema_version says {latest - 1} but the migrations recorded go to {latest}" \
         in checked.json()["data"]["objects"]
+
+
+def test_db_check_text_says_what_is_wrong_plainly_and_what_to_do(
+        cli: Any, db_path: Path) -> None:
+    """`db check` in text ended "PROBLEMS FOUND" with no way out (only --json said one), a
+    dropped trigger was called "wrong", and the schema_version sentence did not read."""
+    assert cli("collection", "create", "A").code == 0
+    with sqlite3.connect(db_path) as conn:
+        conn.execute("DROP TRIGGER games_counts_update")
+    dropped = cli("db", "check")
+    assert dropped.code == 1
+    lines = dropped.out.splitlines()
+    assert "schema objects  trigger games_counts_update is missing" in lines, dropped.out
+    assert "wrong" not in dropped.out, dropped.out
+    assert lines[lines.index("result          PROBLEMS FOUND") + 1].endswith(
+        "trigger games_counts_update is missing; `romrunner db repair` makes them again")
+    with sqlite3.connect(db_path) as conn:
+        latest = conn.execute("SELECT schema_version FROM schema_version").fetchone()[0]
+        conn.execute("UPDATE schema_version SET schema_version = ?", (latest - 1,))
+    edited = cli("db", "check")
+    assert edited.code == 1
+    said = " ".join(edited.out.split())
+    assert f"schema_version says {latest - 1} but the migrations recorded go to {latest}" \
+        in said, said
+    assert said.endswith("trigger games_counts_update is missing; restore a backup "
+                         "(`romrunner db restore BACKUP`)"), said
 
 
 def test_db_check_of_a_damaged_file_says_the_foreign_keys_were_not_checked(

@@ -138,7 +138,8 @@ def test_a_newer_gameindex_names_the_ratings_it_changed(
     again = cli("--json", "cache", "import", _index())
     assert again.json()["data"]["changed_answers"] == [{
         "kind": "compat", "platform_id": "ps2", "key": "SCES-50490", "emulator_id": "pcsx2",
-        "title": "Final Fantasy X", "was": "broken", "now": "playable", "lost": []}]
+        "title": "Final Fantasy X", "was": "broken", "now": "playable", "lost": [],
+        "copied_from": None}]
     unchanged = cli("--json", "cache", "import", _index())
     assert unchanged.json()["data"]["changed_answers"] == []
     assert "changed" not in cli("cache", "import", _index()).out
@@ -185,3 +186,39 @@ def test_a_disc_sets_other_disc_given_disc_ones_rating_before_loses_it_on_reimpo
     assert cli("cache", "import", gamedb, "--force").code == 0
     assert observation(db_path, "compat", "SLPS-01498", "duckstation-gamedb") is None
     assert observation(db_path, "compat", "SLPS-01497", "duckstation-gamedb") is not None
+
+
+def test_a_reimport_names_the_copies_of_a_disc_sets_answer_it_withdraws(
+        cli: Any, db_path: Path, tmp_path: Path) -> None:
+    """A re-import that withdraws the copies of disc 1's rating an earlier reader gave the
+    set's other discs names them, as it names every answer it withdraws or changes (the
+    withdrawal was silent: their auto-list entries changed unsaid)."""
+    from romrunner.cache.ingest import ingest_observations
+    from romrunner.cache.kinds import COMPAT
+    from romrunner.store import OpenMode, open_database
+
+    source = "duckstation-gamedb"
+    gamedb = tmp_path / "gamedb.yaml"
+    gamedb.write_text('SLPS-01497:\n  name: "Eyes (Japan) (Disc 1)"\n  discSet:\n'
+                      '    name: "Eyes (Japan)"\n    serials:\n      - SLPS-01497\n'
+                      '      - SLPS-01498\n      - SLPS-01499\n  compatibility:\n'
+                      '    rating: CrashesInGame\n')
+    assert cli("cache", "import", gamedb).code == 0
+    db = open_database(db_path, OpenMode.WRITE).db
+    ingest_observations(db, COMPAT, source, [  # (the copies the earlier reader wrote)
+        {"platform_id": "psx", "emulator_id": "duckstation", "definition_game_id": disc,
+         "status": "ingame", "confidence": "high",
+         "notes": "raw: CrashesInGame; title: Eyes (Japan) (Disc 1); same title as: SLPS-01497"}
+        for disc in ("SLPS-01498", "SLPS-01499")])
+    db.close()
+    again = cli("--json", "cache", "import", gamedb)
+    assert again.code == 0, again.err
+    assert observation(db_path, "compat", "SLPS-01498", source) is None
+    withdrawn = again.json()["data"]["withdrawn_answers"]
+    assert [(a["key"], a["was"], a["copied_from"]) for a in withdrawn] == [
+        ("SLPS-01498", "ingame", "SLPS-01497"), ("SLPS-01499", "ingame", "SLPS-01497")]
+    warned = " ".join(" ".join(again.json()["warnings"]).split())
+    assert f"2 compat answers of {source} withdrawn" in warned, warned
+    assert "SLPS-01498, copied from SLPS-01497 Eyes (Japan) (Disc 1) (was ingame)" in warned
+    quiet = cli("cache", "import", gamedb)  # (nothing left to withdraw: nothing said)
+    assert quiet.code == 0 and "withdrawn" not in quiet.err, quiet.err

@@ -69,3 +69,29 @@ def test_an_override_where_the_folder_picks_the_emulator_says_so(cli: Any,
     other = cli("--pack", pack, "override", "set", "--platform", "gba", "--emulator", "gpsp",
                 "--profile", "2")  # (ES-based: the emulator is chosen per system)
     assert other.code == 0 and "folder picks" not in other.err
+
+
+def test_a_deploy_and_an_auto_list_say_the_folder_picks_the_emulator_as_resolve_does(
+        cli: Any, tmp_path: Path) -> None:
+    """An override naming an emulator Spruce lacks: the deploy said the games "run with" it
+    and "may not start" (advising another override, which changes nothing on the card either),
+    while `resolve` said the ROM folder picks the emulator. Both now say resolve's sentence."""
+    pack = _profile(cli, tmp_path, "gba/Hero Quest (USA).gba", "miyoo-a30", "spruce")
+    assert cli("--pack", pack, "override", "set", "--platform", "gba", "--emulator", "gpsp",
+               "--profile", "1").code == 0
+    resolved = cli("--pack", pack, "--json", "resolve", "1", "--profile", "1").json()["data"]
+    [sentence] = [w for w in resolved["warnings"] if "the ROM folder picks the emulator" in w]
+    card = tmp_path / "card"
+    card.mkdir()
+    dry = cli("--pack", pack, "--json", "deploy", "1", "--to", card, "--auto", "--dry-run")
+    assert dry.code == 0, dry.err
+    said = [w["message"] for w in dry.json()["data"]["plan"]["warnings"]
+            if w.get("platform") == "gba" or "gba" in w["message"]]
+    assert said == [sentence.replace("gba games", "gba games (1 game)", 1)], said
+    listed = cli("--pack", pack, "--json", "autolist", "1")
+    assert listed.code == 0, listed.err
+    about_gba = [w for w in listed.json()["warnings"] + listed.json()["data"].get("warnings", [])
+                 if "gpsp" in w]
+    assert about_gba and all("may not start" not in w and "run with" not in w
+                             for w in about_gba), about_gba
+    assert sentence.replace("gba games", "gba games (1 included game)", 1) in about_gba

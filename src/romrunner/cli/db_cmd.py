@@ -183,8 +183,8 @@ def check(quick: bool) -> int:
             console.print(f"schema          {len(report.schema)} missing: "
                           f"{', '.join(report.schema[:5])}", markup=False)
         if report.objects:
-            console.print(f"schema objects  {len(report.objects)} wrong: "
-                          f"{', '.join(report.objects[:5])}", markup=False)
+            console.print(f"schema objects  {_object_problems(report.objects, 5)}",
+                          markup=False)
         # (QA157 F4: "ok" was said of a check that never ran on a damaged file)
         console.print("foreign keys    " + ("not checked" if not report.foreign_keys_checked
                                             else "ok" if not report.foreign_keys
@@ -207,6 +207,21 @@ def check(quick: bool) -> int:
     return 0 if report.ok else 1
 
 
+def _missing_object(item: str) -> bool:
+    """True when ``item`` of a check's schema objects names a trigger or index the file
+    lacks (``trigger games_counts_update``), not another problem of its schema."""
+    return item.startswith(("trigger ", "index "))
+
+
+def _object_problems(objects: list[str], shown: int) -> str:
+    """The first ``shown`` of a check's schema-object problems as a user reads them (a
+    trigger or index the file lacks is said to be missing), and how many more: one wording
+    for the text line and the problems sentence."""
+    said = [f"{item} is missing" if _missing_object(item) else item for item in objects]
+    return "; ".join(said[:shown]) + (f" and {len(said) - shown} more"
+                                      if len(said) > shown else "")
+
+
 def _problems(report: CheckReport) -> str:
     """The one line saying what ``db check`` found."""
     found = []
@@ -219,14 +234,10 @@ def _problems(report: CheckReport) -> str:
                      + (f" and {len(report.schema) - 3} more" if len(report.schema) > 3 else "")
                      + " (`romrunner db restore` a backup)")
     if report.objects:
-        missing = [item for item in report.objects if item.startswith(("trigger ", "index "))]
         found.append("its schema is not what its version makes (edited by hand?): "
-                     + "; ".join(f"{item} missing" if item in missing else item
-                                 for item in report.objects[:3])
-                     + (f" and {len(report.objects) - 3} more" if len(report.objects) > 3
-                        else "")
-                     + ("; `romrunner db repair` makes them again" if len(missing) ==
-                        len(report.objects) else
+                     + _object_problems(report.objects, 3)
+                     + ("; `romrunner db repair` makes them again"
+                        if all(map(_missing_object, report.objects)) else
                         "; restore a backup (`romrunner db restore BACKUP`)"))
     if report.counters:
         found.append(f"the counters of {counted(len(report.counters), 'platform')} "

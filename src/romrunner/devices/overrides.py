@@ -41,6 +41,7 @@ from romrunner.words import counted
 
 PROFILE_GAME, GAME = "profile game override", "game override"
 PROFILE_PLATFORM, PLATFORM = "profile platform override", "platform override"
+OVERRIDE_ORIGINS = frozenset({PROFILE_GAME, GAME, PROFILE_PLATFORM, PLATFORM})
 
 _Rules = tuple[tuple[str, str], ...]  # (rule, emulator) of each rule naming one, winner first
 
@@ -188,7 +189,9 @@ def not_installed_warnings(pack: DefinitionPack, os_profile: ResolvedOsProfile,
     """(platform, warning) per platform and emulator of ``runs`` ((platform, emulator, the
     rule that chose it) -> how many games, each a ``noun``) that the OS does not have by the
     definition pack's installed lists (see :func:`installed_for`): a game the card gets for
-    an emulator it lacks does not start."""
+    an emulator it lacks does not start. An override's emulator on an OS whose ROM folder
+    picks the emulator is said as ``resolve`` says it (:func:`folder_picks_sentence`): the
+    games run there with the folder's emulator, never with the override's."""
     installed = os_profile.installed
     if installed is None or not lists_emulators(pack, installed):
         return []
@@ -196,6 +199,12 @@ def not_installed_warnings(pack: DefinitionPack, os_profile: ResolvedOsProfile,
     for (platform_id, emulator, origin), count in sorted(runs.items()):
         if installed_for(pack, installed, emulator, platform_id) \
                 or os_profile.chosen_as_the_oss_own(platform_id, emulator):
+            continue
+        folder_picks = folder_picks_sentence(pack, os_profile, emulator, platform_id,
+                                             counted(count, noun)) \
+            if origin in OVERRIDE_ORIGINS else None
+        if folder_picks is not None:
+            found.append((platform_id, folder_picks))
             continue
         found.append((platform_id,
             f"{platform_id}: {counted(count, noun)} run{'s' if count == 1 else ''} with "
@@ -339,26 +348,47 @@ def folder_picks_warnings(pack: DefinitionPack, emulator_id: str, platform_id: s
     folder picks the emulator (:data:`FOLDER_PICKS_THE_EMULATOR`, a family or the one it
     starts from): the card's games still run with that folder's emulator; the override
     decides only what the auto-list checks (QA152 F4: FBNeo for Spruce's arcade, a no-op)."""
-    if profile is None:
-        return []
-    names = pack.folder_names
-    family = names.family_of(profile.os_id)
-    if family not in FOLDER_PICKS_THE_EMULATOR \
-            and names.family_bases.get(family) not in FOLDER_PICKS_THE_EMULATOR:
+    if profile is None or not folder_picks_the_emulator(pack, profile.os_id):
         return []
     try:
-        default = resolve_os_profile(pack, profile.device_id, profile.os_id
-                                     ).emulator_for(platform_id)[0]
+        os_profile = resolve_os_profile(pack, profile.device_id, profile.os_id)
     except NotFoundError:
         return []
+    sentence = folder_picks_sentence(pack, os_profile, emulator_id, platform_id)
+    return [] if sentence is None else [sentence]
+
+
+def folder_picks_the_emulator(pack: DefinitionPack, os_id: str) -> bool:
+    """True when the ROM folder picks the emulator on ``os_id`` (its folder-name family, or
+    the one it starts from, is one of :data:`FOLDER_PICKS_THE_EMULATOR`)."""
+    names = pack.folder_names
+    family = names.family_of(os_id)
+    return family in FOLDER_PICKS_THE_EMULATOR \
+        or names.family_bases.get(family) in FOLDER_PICKS_THE_EMULATOR
+
+
+def folder_picks_sentence(pack: DefinitionPack, os_profile: ResolvedOsProfile,
+                          emulator_id: str, platform_id: str,
+                          how_many: str | None = None) -> str | None:
+    """What an override naming ``emulator_id`` for ``platform_id`` does on an OS whose ROM
+    folder picks the emulator: the games run with the folder's, the override decides only
+    what the auto-list checks; ``how_many`` (``20 games``) is said beside the platform's
+    games. None on another OS, or for the OS's own default emulator. One sentence for
+    ``resolve``, ``override set``, the auto-list and the deploy (QA158 N6: the deploy said
+    the games "run with" the override's emulator)."""
+    if not folder_picks_the_emulator(pack, os_profile.os_id):
+        return None
+    default = os_profile.emulator_for(platform_id)[0]
     if default is not None and emulator_key(default) == emulator_key(emulator_id):
-        return []
-    folder = names.target_name(platform_id, family)
+        return None
+    names = pack.folder_names
+    folder = names.target_name(platform_id, names.family_of(os_profile.os_id))
     where = f"the {folder} folder" if folder else "their folder"
-    return [f"on {profile.os_id} the ROM folder picks the emulator: {platform_id} games go "
-            f"to {where}, run there with the emulator {profile.os_id} sets for it, whatever "
-            f"the override names; {emulator_id} decides only what the auto-list checks "
-            f"(choose the emulator on the device)"]
+    games = f"{platform_id} games" + (f" ({how_many})" if how_many else "")
+    return (f"on {os_profile.os_id} the ROM folder picks the emulator: {games} go to {where}, "
+            f"run there with the emulator {os_profile.os_id} sets for it, whatever the "
+            f"override names; {emulator_id} decides only what the auto-list checks (choose "
+            "the emulator on the device)")
 
 
 def unknown_emulator_warnings(pack: DefinitionPack, emulator_id: str) -> list[str]:
@@ -598,7 +628,7 @@ def explain(db: Database, pack: DefinitionPack, game_id: int,
         warnings.append(f"no emulator known for {platform}")
     if resolution.emulator_id:
         warnings += emulator_warnings(pack, resolution.emulator_id, platform, profile)
-        if "override" in resolution.origin:
+        if resolution.origin in OVERRIDE_ORIGINS:
             warnings += unknown_emulator_warnings(pack, resolution.emulator_id)
             warnings += folder_picks_warnings(pack, resolution.emulator_id, platform, profile)
     game_rows = db.query("SELECT device_profile_id, custom_settings FROM game_overrides "

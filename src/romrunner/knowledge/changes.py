@@ -16,7 +16,7 @@ from typing import Any
 
 from romrunner.cache.importfile import FileRow
 from romrunner.cache.kinds import COMPAT, SETTINGS
-from romrunner.cache.lookup import AnswerKey, source_answers
+from romrunner.cache.lookup import AnswerKey, source_aliases, source_answers
 from romrunner.knowledge.model import Entry
 from romrunner.store.database import Database
 from romrunner.words import examples
@@ -37,6 +37,7 @@ class AnswerChange:
     was: str
     now: str | None
     lost: tuple[str, ...] = ()  # what the answer no longer gives (settings: dotted keys)
+    copied_from: str | None = None  # the key whose answer this key's row copied (an alias)
 
     @property
     def withdrawn(self) -> bool:
@@ -44,7 +45,11 @@ class AnswerChange:
         return self.now is None
 
     def name(self) -> str:
-        """The key and the title, as a user knows the game."""
+        """The key and the title, as a user knows the game; a key that held a copy of
+        another's answer names that one (its title is the other's)."""
+        if self.copied_from is not None:
+            of = f"{self.copied_from} {self.title}" if self.title else self.copied_from
+            return f"{self.key}, copied from {of}"
         return f"{self.key} {self.title}" if self.title else self.key
 
     def described(self) -> str:
@@ -69,7 +74,7 @@ class AnswerChange:
         return {"kind": self.kind, "platform_id": self.platform_id, "key": self.key,
                 "emulator_id": self.emulator_id, "title": self.title,
                 "was": _value(self.kind, self.was), "now": _value(self.kind, self.now),
-                "lost": list(self.lost)}
+                "lost": list(self.lost), "copied_from": self.copied_from}
 
 
 @dataclass
@@ -80,18 +85,23 @@ class AnswerWatch:
     keys: list[AnswerKey]
     titles: dict[str, str | None] = field(default_factory=dict)
     before: dict[str, dict[AnswerKey, str]] = field(default_factory=dict)
+    copied: dict[AnswerKey, str] = field(default_factory=dict)  # an alias key -> its original
 
     @classmethod
     def of_entries(cls, db: Database, source: str, entries: Sequence[Entry]) -> AnswerWatch:
         """The watch over every key of a knowledge file's entries (their own and their
-        title's other serials)."""
+        title's other serials), and over the source's copies of their answers at other keys
+        (aliases an import may withdraw: each re-import names what it withdrew)."""
         titles: dict[str, str | None] = {}
         keys: dict[AnswerKey, None] = {}
         for entry in entries:
             for key in (entry.game_key, *entry.related_keys):
                 titles.setdefault(key, entry.title)
                 keys[(entry.platform_id, key, entry.emulator_id)] = None
-        return cls._read(db, source, list(keys), titles)
+        copied = _copies_of(db, source, set(keys))
+        watch = cls._read(db, source, [*keys, *copied], titles)
+        watch.copied = copied
+        return watch
 
     @classmethod
     def of_rows(cls, db: Database, source: str,
@@ -129,10 +139,23 @@ class AnswerWatch:
             for key, was in sorted(before.items()):
                 now = after.get(key)
                 if now != was:
-                    found.append(AnswerChange(kind.name, key[0], key[1], key[2],
-                                              self.titles.get(key[1]), was, now,
-                                              _lost(kind.name, was, now)))
+                    original = self.copied.get(key)
+                    found.append(AnswerChange(
+                        kind.name, key[0], key[1], key[2],
+                        self.titles.get(key[1] if original is None else original), was, now,
+                        _lost(kind.name, was, now), original))
         return found
+
+
+def _copies_of(db: Database, source: str, keys: set[AnswerKey]) -> dict[AnswerKey, str]:
+    """The source's rows, at keys not in ``keys``, that copy the answer of one of ``keys``
+    (see :func:`~romrunner.cache.lookup.source_aliases`), each with the key it copies."""
+    found: dict[AnswerKey, str] = {}
+    for kind in _WATCHED:
+        for key, original in source_aliases(db, kind, source):
+            if key not in keys and (key[0], original, key[2]) in keys:
+                found.setdefault(key, original)
+    return found
 
 
 def cut_last_entry(entry: Entry, changes: Sequence[AnswerChange]) -> list[AnswerChange]:

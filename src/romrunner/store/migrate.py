@@ -547,7 +547,7 @@ def schema_object_gaps(conn: sqlite3.Connection, version: int) -> list[str]:
     with contextlib.suppress(sqlite3.Error):
         applied = conn.execute("SELECT max(version) FROM schema_migrations").fetchone()[0]
         if applied is not None and int(applied) != version:
-            gaps.append(f"schema_version {version}, though the migrations it records go to "
+            gaps.append(f"schema_version says {version} but the migrations recorded go to "
                         f"{applied}")
     if not 1 <= version <= LATEST_VERSION:
         return gaps
