@@ -30,7 +30,8 @@ import functools
 import json
 import re
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
@@ -115,6 +116,36 @@ def identified_among(db: Database, game_ids: Iterable[int]) -> set[int]:
         f"AND match_method IN {_IDENTIFIED}", (json.dumps(ids),))}
 
 
+def identified_as(db: Database, game_ids: Iterable[int]) -> dict[int, str]:
+    """Those of ``game_ids`` identified by a hash (or by hand) now, and the catalog game
+    each is."""
+    ids = list(game_ids)
+    if not ids:
+        return {}
+    return {int(row[0]): str(row[1]) for row in db.query(
+        "SELECT id, matched_game_id FROM games WHERE id IN (SELECT value FROM json_each(?)) "
+        f"AND match_method IN {_IDENTIFIED}", (json.dumps(ids),))}
+
+
+def still_listed(db: Database, were: dict[int, str]) -> set[int]:
+    """Of the games ``were`` names (id -> the catalog game it was), those whose SHA1 or MD5
+    (the file's, header-less or not, or a member's or track's) that catalog game lists: a
+    match such a game lost is not one its full hashes contradict (its platform, say, may
+    have become one several platforms' catalogs share)."""
+    if not were:
+        return set()
+    same = ("(r.sha1_bin IN (t.sha1_bin, t.nh_sha1_bin) "
+            "OR r.md5_bin IN (t.md5_bin, t.nh_md5_bin))")
+    return {int(row[0]) for row in db.query(
+        "WITH w AS (SELECT json_extract(value, '$[0]') AS id, "
+        "json_extract(value, '$[1]') AS game FROM json_each(?)) "
+        "SELECT DISTINCT w.id FROM w JOIN catalog_games cg ON cg.game_id = w.game "
+        "JOIN catalog_roms r ON r.catalog_game_id = cg.id "
+        f"WHERE EXISTS (SELECT 1 FROM games t WHERE t.id = w.id AND {same}) "
+        f"OR EXISTS (SELECT 1 FROM game_files t WHERE t.game_id = w.id AND {same})",
+        (json.dumps(sorted(were.items())),))}
+
+
 def count_guessed(db: Database, root_id: int) -> int:
     """Present games of a root matched by name only (an index count, not a table scan)."""
     return int(db.scalar("SELECT count(*) FROM games WHERE root_id = ? "
@@ -177,8 +208,16 @@ def identify_noting_moves(db: Database, game_ids: list[int] | None = None
                           ) -> tuple[MatchCounts, list[PlatformMove]]:
     """:func:`identify` the whole library (or ``game_ids``), and the games it filed under
     another platform (QA22 C3: after a `dat import` a game went to the card again under its
-    new platform's folder, and nothing had said it moved; QA38 F4: `dat rm` likewise). A
-    temporary trigger notes each one."""
+    new platform's folder, and nothing had said it moved; QA38 F4: `dat rm` likewise)."""
+    with noting_moves(db) as moves:
+        counts = identify(db) if game_ids is None else identify(db, game_ids)
+    return counts, moves
+
+
+@contextmanager
+def noting_moves(db: Database) -> Iterator[list[PlatformMove]]:
+    """Note the games whose platform the block changes (a temporary trigger): the list
+    given is filled as the block ends with those under another platform than before it."""
     db.execute("CREATE TEMP TABLE IF NOT EXISTS identify_moves "
                "(id INTEGER PRIMARY KEY, before TEXT NOT NULL)")
     db.execute("DELETE FROM temp.identify_moves")
@@ -186,16 +225,40 @@ def identify_noting_moves(db: Database, game_ids: list[int] | None = None
                "AFTER UPDATE OF platform_id ON main.games "
                "WHEN old.platform_id IS NOT new.platform_id BEGIN "
                "INSERT OR IGNORE INTO identify_moves VALUES (old.id, old.platform_id); END")
+    moves: list[PlatformMove] = []
     try:
-        counts = identify(db) if game_ids is None else identify(db, game_ids)
+        yield moves
     finally:
         db.execute("DROP TRIGGER IF EXISTS temp.identify_note_moves")
-    moves = [PlatformMove(int(row[0]), str(row[1]), str(row[2]), str(row[3]))
-             for row in db.query("SELECT m.id, g.filepath, m.before, g.platform_id "
-                                 "FROM temp.identify_moves m JOIN games g ON g.id = m.id "
-                                 "WHERE g.platform_id <> m.before ORDER BY m.id")]
+    moves.extend(PlatformMove(int(row[0]), str(row[1]), str(row[2]), str(row[3]))
+                 for row in db.query("SELECT m.id, g.filepath, m.before, g.platform_id "
+                                     "FROM temp.identify_moves m JOIN games g ON g.id = m.id "
+                                     "WHERE g.platform_id <> m.before ORDER BY m.id"))
     db.execute("DELETE FROM temp.identify_moves")
-    return counts, moves
+
+
+# A catalog ROM of the sources ``:sources`` has the data of ``t`` (a game, or a member or
+# track of one) by one of the hash passes' conditions: one EXISTS each, so each probes its
+# hash's index.
+_LISTED = " OR ".join(
+    "EXISTS (SELECT 1 FROM catalog_roms r WHERE " + condition + " AND r.catalog_game_id IN "
+    "(SELECT id FROM catalog_games WHERE source_id IN (SELECT value FROM json_each(:sources))))"
+    for condition in dict.fromkeys(condition for _, condition in _HASH_PASSES))
+
+
+def games_listed_by(db: Database, source_ids: Iterable[int], game_ids: Iterable[int]
+                    ) -> set[int]:
+    """Those of ``game_ids`` whose data (the file's, or a member's or track's) a ROM of the
+    catalogs ``source_ids`` lists, by any hash a pass compares (a catalog imported or removed
+    may change their match, and the platform a match settled)."""
+    sources, ids = json.dumps(sorted(set(source_ids))), json.dumps(sorted(set(game_ids)))
+    if sources == "[]" or ids == "[]":
+        return set()
+    return {int(row[0]) for row in db.query(
+        f"SELECT t.id FROM games t WHERE t.id IN (SELECT value FROM json_each(:ids)) "
+        f"AND ({_LISTED}) UNION SELECT t.game_id FROM game_files t "
+        f"WHERE t.game_id IN (SELECT value FROM json_each(:ids)) AND ({_LISTED})",
+        {"sources": sources, "ids": ids})}
 
 
 # Where a game's tags come from: the catalog game it is identified as, else (NULL) its file

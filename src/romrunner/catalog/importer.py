@@ -20,14 +20,18 @@ from romrunner.catalog.datfile import JUDGED_FROM_READER, READER_VERSION, DatGam
 from romrunner.catalog.identify import (
     MatchCounts,
     PlatformMove,
-    identify_noting_moves,
+    games_listed_by,
+    identify,
     match_counts,
+    noting_moves,
     undecided_by_crc,
 )
 from romrunner.catalog.systems import platform_for_system
 from romrunner.collections.store import smart_collections_naming
 from romrunner.errors import InputError, NotFoundError
 from romrunner.hashbin import to_blob
+from romrunner.library.games import decide_settled_again, settled_by_catalogs
+from romrunner.packs.index import PackIndex
 from romrunner.regularfile import open_regular
 from romrunner.store.database import Database
 from romrunner.textnorm import fold
@@ -135,11 +139,14 @@ def file_sha1(path: Path) -> str:
 
 
 def import_dats(db: Database, paths: Iterable[Path], *, platform_id: str | None = None,
-                known_platforms: set[str] | None = None,
-                force: bool = False) -> DatImportReport:
+                known_platforms: set[str] | None = None, force: bool = False,
+                index: PackIndex | None = None) -> DatImportReport:
     """Import every DAT, then re-identify the library: one transaction, all or nothing.
 
-    ``force`` accepts a replacement that :func:`check_replacement` would refuse.
+    ``force`` accepts a replacement that :func:`check_replacement` would refuse. With the
+    pack's ``index``, the games whose platform a catalog's match settled and whose data an
+    imported (or replaced) catalog lists are first given the platform a scan decides, as
+    ``dat rm`` does (see :func:`settle_again`).
     """
     paths = list(paths)
     with db.atomic():
@@ -150,11 +157,36 @@ def import_dats(db: Database, paths: Iterable[Path], *, platform_id: str | None 
         changed = any(not result.unchanged for result in results)
         moves: list[PlatformMove] = []
         if changed:
-            _, moves = identify_noting_moves(db)
+            with noting_moves(db) as moves:
+                if index is not None:
+                    settle_again(db, index, _sources_of(db, results), matched)
+                identify(db)
         counts = match_counts(db)
         undecided = undecided_by_crc(db) if changed else 0
         lost = _no_longer_identified(db, matched)
     return DatImportReport(results, counts, undecided, moves, lost)
+
+
+def settle_again(db: Database, index: PackIndex, source_ids: list[int],
+                 also: Iterable[int] = ()) -> set[int]:
+    """One rule for `dat import` and `dat rm`: the games whose platform a catalog's match
+    settled and whose data a ROM of the catalogs ``source_ids`` lists (imported, or to be
+    removed), and those of ``also`` (a replaced version's), are given back the platform a
+    scan decides before they are identified again — the mirror of the match that filed them
+    elsewhere, so the library is as a fresh scan with the DATs then imported makes it
+    (QA154 F6: `dat rm` then the same DAT imported back left two games under the removed
+    catalog's other platform until `scan --full`). Returns the games it decided again."""
+    settled = settled_by_catalogs(db)
+    ids = games_listed_by(db, source_ids, settled) | (set(also) & set(settled))
+    decide_settled_again(db, ids, index)
+    return ids
+
+
+def _sources_of(db: Database, results: list[ImportResult]) -> list[int]:
+    """The catalog sources an import wrote (not those it found unchanged)."""
+    return [int(row[0]) for result in results if not result.unchanged
+            for row in db.query("SELECT id FROM catalog_sources WHERE name = ? "
+                                "AND headered = ?", (result.name, int(result.headered)))]
 
 
 def _identified_by(db: Database, source_id: int, into: dict[int, tuple[str, str]]) -> None:
@@ -383,9 +415,12 @@ def _matched(db: Database, game_ids: list[int]) -> set[int]:
         "AND matched_game_id IS NOT NULL", (json.dumps(game_ids),))}
 
 
-def remove_catalog(db: Database, name: str) -> RemoveReport:
+def remove_catalog(db: Database, name: str, index: PackIndex | None = None) -> RemoveReport:
     """Delete the catalog(s) named ``name`` (headered and not); the games matched to them
-    are identified again against what is left (most become unidentified). One transaction."""
+    are identified again against what is left (most become unidentified). With the pack's
+    ``index``, the games whose platform a catalog's match settled and whose data they list
+    are first given the platform a scan decides (see :func:`settle_again`). One
+    transaction."""
     with db.atomic():
         sources = db.query("SELECT id, name, platform_id, headered, version, game_count "
                            "FROM catalog_sources WHERE name = ? ORDER BY headered", (name,))
@@ -423,16 +458,20 @@ def remove_catalog(db: Database, name: str) -> RemoveReport:
         undecided = sorted(set(undecided) - set(affected))
         hashed_before = _hash_identified(db, undecided)
         matched_before = _matched(db, affected)
-        db.execute(f"DELETE FROM catalog_sources WHERE id IN ({marks})", ids)
-        counts, moves = identify_noting_moves(db, affected)
-        # (QA106 F2: an archive one of whose members matched, the game itself not, was
-        # counted "now unidentified")
-        unidentified = len(matched_before - _matched(db, affected))
-        newly: set[int] = set()
-        if undecided:
-            _, more_moves = identify_noting_moves(db, undecided)
-            moves += more_moves
-            newly = _hash_identified(db, undecided) - hashed_before
+        with noting_moves(db) as moves:
+            settled: set[int] = set() if index is None else settle_again(db, index, ids)
+            db.execute(f"DELETE FROM catalog_sources WHERE id IN ({marks})", ids)
+            counts = identify(db, affected)
+            # (QA106 F2: an archive one of whose members matched, the game itself not, was
+            # counted "now unidentified")
+            unidentified = len(matched_before - _matched(db, affected))
+            newly: set[int] = set()
+            if undecided:
+                identify(db, undecided)
+                newly = _hash_identified(db, undecided) - hashed_before
+            also = sorted(settled - set(affected) - set(undecided))
+            if also:  # (decided again, matched to another catalog: identified again)
+                identify(db, also)
     removed = [RemovedCatalog(row["name"], row["platform_id"], bool(row["headered"]),
                               row["version"], int(row["game_count"])) for row in sources]
     return RemoveReport(removed, counts.identified + counts.guessed, unidentified,

@@ -49,7 +49,8 @@ def dat_import(files: tuple[Path, ...], platform: str | None, force: bool) -> in
         app.one_transaction(f"{what} {'was' if len(files) == 1 else 'were'} imported "
                             "(`romrunner dat ls` lists the catalogs)")
         report = import_dats(db, files, platform_id=platform,
-                             known_platforms=set(pack.platforms), force=force)
+                             known_platforms=set(pack.platforms), force=force,
+                             index=pack.index)
     app.work_done()
     for result in report.imports:
         for problem in result.problems[:20]:
@@ -155,7 +156,7 @@ def dat_rm(name: str) -> int:
     transaction."""
     app = app_context()
     app.one_transaction(f"the DAT {name!r} was removed")
-    report = remove_catalog(app.open_db(), name)
+    report = remove_catalog(app.open_db(), name, app.pack().index)
     app.work_done()
     if report.broken_collections:
         app.warn(f"smart {'collection' if len(report.broken_collections) == 1 else 'collections'}"

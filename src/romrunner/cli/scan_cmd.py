@@ -241,6 +241,8 @@ def scan(paths: tuple[Path, ...], workers: int | None, full: bool,
 
     if summary.refiled:
         app.warn(_refiled_warning(summary.refiled))
+    if summary.unsettled:
+        app.warn(_unsettled_warning(summary.unsettled))
     if summary.kept_unlisted_types:
         kept = sum(summary.kept_unlisted_types.values())
         one = kept == 1
@@ -284,6 +286,22 @@ def _refiled_warning(refiled: list[dict[str, str | int]]) -> str:
             "path overrides and queries naming the old platform no longer take "
             f"{'it' if one else 'them'} (`romrunner games set-platform PLATFORM ID…` files "
             f"{'it' if one else 'them'} back)")
+
+
+def _unsettled_warning(unsettled: list[dict[str, str | int]]) -> str:
+    """The words of games a scan filed under another platform than the one a catalog's
+    match had settled: no match settles it so now (not a moved file, nor a pack update)."""
+    one = len(unsettled) == 1
+    shown = examples([f"{item['path']} {item['from']} → {item['to']}" for item in unsettled]) \
+        + (" (--json lists them)" if len(unsettled) > 3 else "")
+    return (f"{counted(len(unsettled), 'game')} examined again {'is' if one else 'are'} now "
+            f"filed under another platform: the catalog match that had filed "
+            f"{'it' if one else 'them'} under the old one no longer does (the DATs imported, "
+            f"or {'its' if one else 'their'} data, changed since; {'its' if one else 'their'}"
+            f" folder, extension or header decides now): {shown}; ids, collections and game "
+            "overrides kept "
+            "(`romrunner games set-platform PLATFORM ID…` files "
+            f"{'it' if one else 'them'} by hand)")
 
 
 SHOWN_TYPES = 5

@@ -710,36 +710,14 @@ def auto_platform(db: Database, game_ids: list[int], index: PackIndex) -> AutoPl
     first bytes; a missing or unreadable one, or an unknown id, changes nothing."""
     ids = list(dict.fromkeys(game_ids))
     with db.atomic():
-        rows = {int(row["id"]): row for row in db.query(
-            "SELECT g.id, g.filepath, g.platform_id, g.platform_source, g.is_missing, "
-            "r.path AS root "
-            "FROM games g JOIN library_roots r ON r.id = g.root_id "
-            "WHERE g.id IN (SELECT value FROM json_each(?))", (json.dumps(ids),))}
+        rows = {int(row["id"]): row for row in db.query(_TO_DECIDE, (json.dumps(ids),))}
         unknown = [game_id for game_id in ids if game_id not in rows]
         if unknown:
             raise NotFoundError(f"no game with id {', '.join(map(str, unknown))}; "
                                 "nothing was changed")
-        decided = []
         for game_id in ids:
-            row = rows[game_id]
-            path = Path(row["root"], row["filepath"])
-            if row["is_missing"]:
-                raise InputError(f"{path}: missing since the last scan (game {game_id}); its "
-                                 "platform is decided from the file: nothing was changed")
-            members = [str(r["name"]) for r in db.query(
-                "SELECT name FROM game_files WHERE game_id = ? AND kind = 'member' "
-                "ORDER BY name", (game_id,))]
-            folders, filename = folders_of(str(row["filepath"]), Path(row["root"]).name)
-            guess, _ = decide_platform(index, folders, filename, members, _head(path, members))
-            db.execute(
-                "UPDATE games SET platform_id = ?, platform_source = ?, "
-                "platform_candidates = ?, set_key = CASE WHEN set_key IS NULL THEN NULL "
-                "ELSE ? || substr(set_key, instr(set_key, ':')) END WHERE id = ?",
-                (guess.platform_id, guess.source,
-                 json.dumps(list(guess.candidates)) if guess.candidates else None,
-                 guess.platform_id, game_id))
-            decided.append(game_id)
-        matches = identify(db, decided)
+            _write_scan_decision(db, index, rows[game_id], strict=True)
+        matches = identify(db, ids)
         after = {int(row["id"]): row for row in db.query(
             "SELECT id, platform_id, platform_source, platform_candidates FROM games "
             "WHERE id IN (SELECT value FROM json_each(?))", (json.dumps(ids),))}
@@ -751,6 +729,64 @@ def auto_platform(db: Database, game_ids: list[int], index: PackIndex) -> AutoPl
                       rows[game_id]["platform_source"] == "user"
                       or rows[game_id]["platform_id"] != after[game_id]["platform_id"])
          for game_id in ids], matches)
+
+
+_TO_DECIDE = ("SELECT g.id, g.filepath, g.platform_id, g.platform_source, g.is_missing, "
+              "r.path AS root FROM games g JOIN library_roots r ON r.id = g.root_id "
+              "WHERE g.id IN (SELECT value FROM json_each(?))")
+
+
+def settled_by_catalogs(db: Database) -> list[int]:
+    """The present games whose platform a catalog's match settled (``platform_source``
+    ``catalog``: not the one their folder, extension or header gave)."""
+    return [int(row[0]) for row in db.query(
+        "SELECT id FROM games WHERE platform_source = 'catalog' AND is_missing = 0 "
+        "ORDER BY id")]
+
+
+def decide_settled_again(db: Database, game_ids: Iterable[int], index: PackIndex) -> None:
+    """Give those of ``game_ids`` whose platform a catalog's match settled the platform a
+    scan decides from their files, as ``games set-platform auto`` does: the catalogs
+    changed (a DAT imported or removed that lists their data), and the identification the
+    caller runs next settles it again only where the catalogs still do — so the platform
+    hangs on the files and the DATs, not on the order they came in (`dat rm` then the same
+    DAT imported back left games under the other platform). A file that is missing or
+    cannot be read keeps its platform."""
+    ids = sorted(set(game_ids))
+    if not ids:
+        return
+    for row in db.query(_TO_DECIDE + " AND g.platform_source = 'catalog'", (json.dumps(ids),)):
+        _write_scan_decision(db, index, row, strict=False)
+
+
+def _write_scan_decision(db: Database, index: PackIndex, row: Any, *, strict: bool) -> None:
+    """Write on a stored game (a row of ``_TO_DECIDE``) the platform a scan decides from its
+    path, its members' names and its first bytes. A missing or unreadable file raises
+    :class:`InputError` when ``strict``, else keeps its stored platform."""
+    path = Path(row["root"], row["filepath"])
+    if row["is_missing"]:
+        if not strict:
+            return
+        raise InputError(f"{path}: missing since the last scan (game {row['id']}); its "
+                         "platform is decided from the file: nothing was changed")
+    members = [str(r["name"]) for r in db.query(
+        "SELECT name FROM game_files WHERE game_id = ? AND kind = 'member' "
+        "ORDER BY name", (row["id"],))]
+    folders, filename = folders_of(str(row["filepath"]), Path(row["root"]).name)
+    try:
+        head = _head(path, members)
+    except InputError:
+        if strict:
+            raise
+        return
+    guess, _ = decide_platform(index, folders, filename, members, head)
+    db.execute(
+        "UPDATE games SET platform_id = ?, platform_source = ?, "
+        "platform_candidates = ?, set_key = CASE WHEN set_key IS NULL THEN NULL "
+        "ELSE ? || substr(set_key, instr(set_key, ':')) END WHERE id = ?",
+        (guess.platform_id, guess.source,
+         json.dumps(list(guess.candidates)) if guess.candidates else None,
+         guess.platform_id, row["id"]))
 
 
 def _head(path: Path, members: list[str]) -> bytes:

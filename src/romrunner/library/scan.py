@@ -20,10 +20,11 @@ from romrunner.catalog.identify import (
     count_guessed,
     count_playlists,
     crc_rules,
-    identified_among,
+    identified_as,
     identify,
     match_counts,
     retag,
+    still_listed,
     unverified_games,
     verify_counts,
 )
@@ -179,7 +180,9 @@ def scan_library(db: Database, pack: DefinitionPack, roots: list[Root] | None = 
         summary.overwritten = [o for o in summary.overwritten if o["id"] not in present]
     if written:  # (the writers identify only where a catalog may match: see _Writer)
         split_merged_sets(db)
-    summary.refiled = _refiled(db, [writer for _, _, writer in written])
+    writers = [writer for _, _, writer in written]
+    summary.refiled = _refiled(db, writers)
+    summary.unsettled = _refiled(db, writers, by_catalogs=True)
     summary.undecided_platform = undecided_platform(db, [root.id for root, _ in planned])
     if summary.undecided_platform:
         summary.archives_of_notes = undecided_archives_of_notes(db)
@@ -307,12 +310,18 @@ def _write_root(db: Database, pack: DefinitionPack, root: Root, plan: Plan,
     return writer
 
 
-def _refiled(db: Database, writers: list[_Writer]) -> list[dict[str, str | int]]:
+def _refiled(db: Database, writers: list[_Writer], *, by_catalogs: bool = False
+             ) -> list[dict[str, str | int]]:
     """The games this scan examined again and filed under another platform than the one
     stored, as it ends (a catalog's match may settle it back): {"id", "path", "from", "to"}
     (QA29 F1: a pack update renamed `snes`, and `scan --full` moved the games without a
-    word — the profiles, overrides and collections naming `snes` no longer took them)."""
-    before = {game_id: noted for writer in writers for game_id, noted in writer.refiled.items()}
+    word — the profiles, overrides and collections naming `snes` no longer took them).
+    ``by_catalogs``: those whose stored platform a catalog's match had settled (no match
+    settles it so now: the DATs or the file's data changed), else the others (their path,
+    or the pack, decides otherwise)."""
+    before = {game_id: (path, old) for writer in writers
+              for game_id, (path, old, settled) in writer.refiled.items()
+              if settled == by_catalogs}
     if not before:
         return []
     now = {int(row[0]): str(row[1]) for row in db.query(
@@ -1059,7 +1068,8 @@ class _Writer:
         self.verifying: set[int] = set()  # games scan --verify examines for their members
         # stored games whose files are found to be no games (see _finish_root): id -> path
         self.not_games: dict[int, str] = {}
-        self.refiled: dict[int, tuple[str, str]] = {}  # game -> (path, platform stored before)
+        # game -> (path, platform stored before, whether a catalog's match had settled it)
+        self.refiled: dict[int, tuple[str, str, bool]] = {}
         self.verified_ids: list[int] = []  # this batch's games hashed in full the first time
         self.picked: set[int] = set()  # the stored games new files took (see _pick)
         self.same_data: dict[tuple[object, ...], list[sqlite3.Row]] = {}
@@ -1093,14 +1103,22 @@ class _Writer:
             # them (a scope table of ids, a reset, a count) would change nothing.
             if touched and (self.next_id - self.first_new_id < len(touched)
                             or self.db.scalar("SELECT EXISTS (SELECT 1 FROM catalog_games)")):
-                was_identified = identified_among(self.db, self.verified_ids)
+                were = identified_as(self.db, self.verified_ids)
                 identify(self.db, touched, file_tags=True)  # rows written from files
-                self.summary.unmatched_by_verify += len(
-                    was_identified - identified_among(self.db, was_identified))
+                self._count_unmatched_by_verify(were)
             self.verified_ids = []
             self._say_undecided(undecided)
             if self.new_rows:
                 _count_and_index_new(self.db, self.first_new_id)
+
+    def _count_unmatched_by_verify(self, were: dict[int, str]) -> None:
+        """Count the games hashed in full the first time whose match (``were``: id -> the
+        catalog game it was) their MD5/SHA1 withdrew: not those whose lost catalog game
+        lists their MD5 or SHA1 (they lost it otherwise: their platform decided again)."""
+        lost = set(were) - set(identified_as(self.db, were))
+        if lost:
+            lost -= still_listed(self.db, {game_id: were[game_id] for game_id in lost})
+            self.summary.unmatched_by_verify += len(lost)
 
     def _say_undecided(self, notes: dict[int, tuple[str, str]]) -> None:
         """Say of each file whose platform its folder and extension left undecided that it
@@ -1290,10 +1308,11 @@ class _Writer:
             for key in PLATFORM_COLUMNS:
                 updates.pop(key)
         else:
-            before = self.db.scalar("SELECT platform_id FROM games WHERE id = ?", (game_id,))
-            if before is not None and before != updates["platform_id"]:
-                self.refiled.setdefault(
-                    game_id, (os.path.join(self.root.path, relpath), str(before)))
+            before = self.db.query_one("SELECT platform_id, platform_source FROM games "
+                                       "WHERE id = ?", (game_id,))
+            if before is not None and before[0] != updates["platform_id"]:
+                self.refiled.setdefault(game_id, (os.path.join(self.root.path, relpath),
+                                                  str(before[0]), before[1] == "catalog"))
         assignments = ", ".join(f"{column} = ?" for column in updates)
         self.db.execute(f"UPDATE games SET {assignments} WHERE id = ?",
                         (*updates.values(), game_id))

@@ -81,6 +81,10 @@ class ScanSummary:
     # another platform: the pack in use names their folder or extension otherwise (an update
     # renamed or dropped a platform), each {"id", "path", "from", "to"}.
     refiled: list[dict[str, str | int]] = field(default_factory=list)
+    # Likewise, those whose stored platform a catalog's match had settled (a `.nes` in
+    # `NES/` filed snes while only an SNES DAT listed its data), which no match settles so
+    # now: the DATs imported, or the file's data, changed since (same form).
+    unsettled: list[dict[str, str | int]] = field(default_factory=list)
     # Stored games whose match this release's identification rules changed, at its first
     # scan (a merged arcade set now its parent; a match a stored SHA1 contradicts withdrawn).
     rematched: int = 0
