@@ -70,6 +70,9 @@ def test_minui_family_bios_goes_to_the_tag_of_each_rom_folder(
     rows = folder_rows(run, profile, card)
     assert (rows["gba"]["path"], rows["gba"]["bios_path"]) == (
         "Roms/Game Boy Advance (GBA)", f"{bios}/GBA")
+    # (a system the OS has no folder for gets none of its BIOS either: none shown)
+    folderless = [row for row in rows.values() if row["path"] is None]
+    assert folderless and not [row for row in folderless if row["bios_paths"]], folderless
     assert (rows["nes"]["path"], rows["nes"]["bios_path"]) == (
         "Roms/Nintendo Entertainment System (FC)", f"{bios}/FC")
     # the platforms the deploy covers (the real pack's MinUI profile names no GBA emulator,

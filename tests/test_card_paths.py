@@ -138,6 +138,7 @@ def test_a_stock_android_firmware_is_told_the_folders_of_its_base_os(
     refused = cli("--pack", pack, "destination", "paths", str(profile), "--to", str(card))
     assert refused.code == 2 and f"android, its base OS, uses {expected}" in refused.err, \
         refused.err
+    assert f"`romrunner destination paths {profile} --to {card} --set roms=" in refused.err
     plain = make_profile(cli, "android")
     shown = cli("--pack", pack, "--json", "destination", "paths", str(plain), "--to",
                 str(card))

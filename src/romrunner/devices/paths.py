@@ -510,7 +510,7 @@ def _no_folder_said(pack: DefinitionPack, os_id: str, card_root: Path, keys: lis
     sets = " ".join(f"--set {key}=FOLDER" for key in keys)
     said = (f"{os_id} does not say where its {folders} {'is' if len(keys) == 1 else 'are'}: "
             f"choose {'a folder' if len(keys) == 1 else 'both'} with `romrunner destination paths "
-            f"PROFILE --to {card_root} {sets}`")
+            f"{profile_id} --to {card_root} {sets}`")
     example = _base_os_folders(pack, os_id, keys)
     if example:
         said += f" ({example})"
@@ -805,7 +805,8 @@ def layout_rows(layout: CardLayout, bios_subfolders: Mapping[str, Sequence[str]]
         base = layout.bios_folder(platform_id).path
         folders = tuple(sorted({str(base / sub) for sub in
                                 (bios_subfolders or {}).get(platform_id) or [""]}))
-        bios_paths = () if folders == (str(layout.bios.path),) else folders
+        # (none for a platform the OS has no folder for: a deploy writes none of its BIOS)
+        bios_paths = () if choice is None or folders == (str(layout.bios.path),) else folders
         bios_path = ", ".join(bios_paths) or None
         if choice is None:
             rows.append(PathRow("platform", platform_id, None, None,
