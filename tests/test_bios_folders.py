@@ -656,3 +656,26 @@ def test_a_deploy_says_where_the_bios_files_it_writes_go(
     assert ("point RetroArch's System directory" in notes[0]) == (os_id == "android"), notes
     again = run("deploy", str(profile), "--to", str(card), "platform:ps2")
     assert not [note for note in again.json()["data"]["notes"] if "BIOS file" in note]
+
+
+@pytest.mark.parametrize(("os_id", "expected"), [
+    ("emudeck", "Emulation/bios/ryujinx/keys/prod.keys"),
+    ("retrodeck", "retrodeck/bios/switch/keys/prod.keys"),
+    ("batocera", "bios/switch/prod.keys"),
+    ("rocknix", "roms/bios/ryujinx/keys/prod.keys")])
+def test_switch_keys_go_where_the_os_points_its_switch_emulator(
+        cli: Any, tmp_path: Path, os_id: str, expected: str) -> None:
+    """QA161 F11, QA163 F3: the keys went to the BIOS folder's root, where no frontend's
+    Switch emulator reads them (EmuDeck links `Emulation/bios/ryujinx/keys`, RetroDECK reads
+    `bios/switch/keys`, Batocera's add-on `bios/switch`), while `bios check` said
+    satisfied."""
+    pack = shared_path("definition-pack")
+    (tmp_path / "bios").mkdir()
+    (tmp_path / "bios" / "prod.keys").write_text("key = 00\n", encoding="utf-8")
+    run, profile = setup(cli, tmp_path, os_id, pack, tmp_path / "bios",
+                         {"switch/Racer (USA).nsp": "switch game"})
+    card = tmp_path / "card"
+    card.mkdir()
+    done = run("deploy", str(profile), "--to", str(card), "platform:switch")
+    assert done.code in (0, 1), done.err
+    assert expected in card_files(card), card_files(card)
