@@ -642,11 +642,23 @@ def _note_bios_folders(plan: DeployPlan, decisions: list[_Decision], claims: Cla
     said = (f"{counted(total, 'BIOS file')} {'goes' if total == 1 else 'go'} to " + ", ".join(
         f"{folder}/ ({count:,})" for folder, count in sorted(folders.items())))
     if plan.android:
-        said += ("; on Android each emulator reads BIOS files only from the folder set in it: "
-                 "on the device, point RetroArch's System directory (Settings > Directory) "
-                 "and each standalone emulator's BIOS folder at "
-                 f"{'this folder' if len(folders) == 1 else 'these folders'} on the card")
+        said += ("; on Android each emulator reads BIOS files only from the folder set in it, "
+                 "and the card is /storage/XXXX-XXXX on the device: point "
+                 + _pointing(plan.bios_readers))
     claims.notes.append(said)
+
+
+def _pointing(readers: dict[str, list[str]]) -> str:
+    """``RetroArch's System directory (Settings > Directory) at RetroArch/system/ (its cores
+    find their own subfolders there), NetherSX2's BIOS folder at …``: each emulator of
+    ``readers`` (folder -> emulators) at its folder."""
+    said: list[str] = []
+    for folder, names in sorted(readers.items()):
+        for name in names:
+            said.append(f"RetroArch's System directory (Settings > Directory) at {folder}/ "
+                        "(its cores find their own subfolders there)" if name == "RetroArch"
+                        else f"{name}'s BIOS folder at {folder}/")
+    return ", ".join(said) if said else "each emulator's BIOS folder at these folders"
 
 
 def _note_saves_behind_new_playlists(plan: DeployPlan, decisions: list[_Decision],

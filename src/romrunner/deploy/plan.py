@@ -79,6 +79,7 @@ from romrunner.deploy.plancache import (
 from romrunner.deploy.saves import platform_names, save_folders
 from romrunner.devices.autolist import NO_EMULATOR_AVAILABLE
 from romrunner.devices.destination import destination_id
+from romrunner.devices.osprofile import RETROARCH
 from romrunner.devices.overrides import (
     EmulatorResolver,
     excluded_games,
@@ -211,6 +212,9 @@ class DeployPlan:
     # the OS is Android or built on it: its emulators read BIOS files from the folder set in
     # each, on the device's internal storage by default (see the deploy's BIOS note)
     android: bool = False
+    # On Android: each folder BIOS files go to -> the emulators reading them there once
+    # pointed at it ("RetroArch": its System directory; a standalone emulator by its name)
+    bios_readers: dict[str, list[str]] = field(default_factory=dict)
     pack_hash: str | None = None  # the content hash of the pack it was made by
     pack_source: str | None = None  # and where that pack was: its folder, or "built-in"
     # Chosen games left out as copies of another chosen game: (left out, the one deployed).
@@ -460,7 +464,7 @@ def kept_form(plan: DeployPlan) -> tuple[Any, ...]:
             plan.held_sets, plan.held_sha1s, plan.copies, plan.reached, plan.layout_folders,
             plan.rom_folders, plan.source_folders(), plan.rom_platforms(),
             plan.excluded_with_set, plan.save_folders, plan.platform_names,
-            plan.content_folders, plan.android)
+            plan.content_folders, plan.android, plan.bios_readers)
 
 
 def plan_from_kept(payload: tuple[Any, ...], columns: bytes | memoryview) -> DeployPlan:
@@ -470,7 +474,7 @@ def plan_from_kept(payload: tuple[Any, ...], columns: bytes | memoryview) -> Dep
      chosen_held_games, held_games,
      held_sets, held_sha1s, copies, reached, layout_folders, rom_folders,
      sources_in, rom_platforms_in, excluded_with_set, save_folders, platform_names,
-     content_folders, android) = payload
+     content_folders, android, bios_readers) = payload
     plan = DeployPlan(
         Path(root), os_id, FileSystem(fs),
         errors=[PlanIssue(*issue) for issue in errors],
@@ -481,7 +485,8 @@ def plan_from_kept(payload: tuple[Any, ...], columns: bytes | memoryview) -> Dep
         reached=reached, layout_folders=layout_folders, rom_folders=rom_folders,
         kept=True, sources_in=sources_in, rom_platforms_in=rom_platforms_in,
         excluded_with_set=excluded_with_set, save_folders=save_folders,
-        platform_names=platform_names, content_folders=content_folders, android=android)
+        platform_names=platform_names, content_folders=content_folders, android=android,
+        bios_readers=bios_readers)
     plan.defer_items(columns)
     return plan
 
@@ -3023,6 +3028,8 @@ def _add_bios(db: Database, pack: DefinitionPack, profile_id: int | None,
                               platform_id=group.platform_id)
                 continue
             wanted.append((group.platform_id, str(dest), present))
+            if builder.plan.android:
+                _note_bios_reader(builder.plan, pack, group, str(folder), str(dest.parent))
     mtimes = _bios_mtimes(db, [present["filepath"] for _, _, present in wanted])
     seen: set[str] = set()
     for platform_id, dest_path, present in wanted:
@@ -3047,6 +3054,25 @@ def _add_bios(db: Database, pack: DefinitionPack, profile_id: int | None,
         builder.plan.held_sha1s.update(known.sha1 for entry in group.entries
                                        if entry.id not in served
                                        for known in entry.known_hashes if known.sha1)
+
+
+def _note_bios_reader(plan: DeployPlan, pack: DefinitionPack, group: BiosGroup, root: str,
+                      folder: str) -> None:
+    """Note which emulator reads the group's BIOS in ``folder`` once pointed at it (on
+    Android, where each is pointed by hand: QA163 F1): RetroArch, for a core or where none
+    is named, through its System directory ``root`` (its cores find their own subfolders
+    there); a standalone emulator at the folder itself."""
+    entry = pack.emulators.get(group.emulator_id or "")
+    if entry is None or group.emulator_id == RETROARCH \
+            or (entry.type or "").lower() != "standalone":
+        readers = plan.bios_readers.setdefault(root, [])
+        name = "RetroArch"
+    else:
+        readers = plan.bios_readers.setdefault(folder, [])
+        name = entry.name
+    if name not in readers:
+        readers.append(name)
+        readers.sort()
 
 
 def _bios_folders_of(builder: _Builder, group: BiosGroup) -> set[str]:
