@@ -26,6 +26,8 @@ from romrunner.deploy.select import choose_games
 from romrunner.devices.paths import card_layout
 from romrunner.packs.loader import load_pack
 from romrunner.store import OpenMode, open_database
+from tests.conftest import muos_profile
+from tests.test_deploy_faults import tmpfs
 from tests.test_deploy_fuse_card import fat32_image
 
 
@@ -172,3 +174,27 @@ def test_an_error_on_the_card_outside_the_runs_own_handling_names_the_file(
     result = cli("deploy", "1", "--to", str(card), "platform:gba")
     assert result.code == 2, result.err
     assert result.err.strip() == f"error: {card / CARD_DIR / 'os.json'}: Is a directory"
+
+
+def test_a_deploy_to_the_folder_of_a_card_not_mounted_now_writes_nothing(
+        cli: Any, tmp_path: Path) -> None:
+    """QA162 F1: a deploy to a card's mount point while the card was not mounted wrote every
+    game to the computer's own disk, "completed". The card here is a real tmpfs mount."""
+    library = tmp_path / "roms" / "gb"
+    library.mkdir(parents=True)
+    for name in ("Alpha (USA).gb", "Bravo (USA).gb"):
+        (library / name).write_bytes(hashlib.sha256(name.encode()).digest() * 512)
+    muos_profile(cli, tmp_path / "roms")
+    card = tmp_path / "card"
+    deploy = ("deploy", "1", "--to", str(card), "platform:gb")
+    with tmpfs(card, "4m"):
+        assert cli(*deploy).code == 0
+    assert list(card.iterdir()) == []  # the folder the card was mounted on
+    for attempt in (deploy, (*deploy, "--dry-run")):
+        refused = cli(*attempt)
+        assert refused.code == 2 and "no card is mounted here" in refused.err, refused.err
+        assert refused.err.count("\n") == 1
+    assert list(card.iterdir()) == []
+    with tmpfs(card, "4m"):  # another (blank) card mounted there: deployed to
+        assert cli(*deploy).code == 0
+        assert (card / CARD_DIR).is_dir()

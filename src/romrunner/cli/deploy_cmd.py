@@ -47,6 +47,7 @@ from romrunner.deploy.execute import (
     DeployOptions,
     DeploySummary,
     preview,
+    refuse_an_unmounted_card,
     refuse_library_overlap,
     short_of_space,
 )
@@ -142,6 +143,7 @@ def _deploy_run(app: AppContext, db: Database, profile_id: int, words: tuple[str
     card = Path(os.path.abspath(card))  # (said and recorded by its full path: QA18 C4)
     pack = app.pack()
     refuse_library_overlap(db, card, ())  # before anything is written on the "card"
+    refuse_an_unmounted_card(db, card)
     with app.working("choosing the games…"):
         layout = card_layout(db, pack, profile_id, card)
         chosen = choose_games(db, pack, profile_id, layout, words=words, collection=collection,

@@ -1014,6 +1014,27 @@ def _unreadable_sources(decisions: list[_Decision]) -> dict[int, str]:
     return found
 
 
+def refuse_an_unmounted_card(db: Database, card: Path) -> None:
+    """Refuse a deploy to a folder a card was mounted on when deployed to, now no mount and
+    holding no card of ours: the card is not mounted, and its games would fill the
+    computer's own disk (QA162 F1: 1,500 files written there, "completed"). Known by a
+    deployment at this path to a mounted volume (a volume UUID for its id, or recorded as
+    mounted)."""
+    if (card / CARD_DIR).exists() or os.path.ismount(card):
+        return
+    row = db.query_one(
+        "SELECT id, started_at FROM deployment_history WHERE destination_path = ? AND "
+        "(destination_id LIKE 'uuid:%' OR (json_valid(options_json) AND "
+        "json_extract(options_json, '$.mounted') = 1)) ORDER BY id DESC LIMIT 1",
+        (os.path.abspath(card),))
+    if row is not None:
+        raise DeployError(
+            f"{card}: no card is mounted here: deployment {row['id']} "
+            f"({str(row['started_at'])[:10]}) wrote to a card mounted at this folder, which "
+            "is now a folder of the computer's own disk; mount the card (or deploy to "
+            "another folder); nothing was changed")
+
+
 def refuse_library_overlap(db: Database, card: Path, items: Iterable[PlanItem] = (), *,
                            plan: DeployPlan | None = None) -> None:
     """Refuse a card that is, lies inside or holds a library root, or holds a file the plan
@@ -1723,6 +1744,8 @@ def _record(db: Database, plan: DeployPlan, decisions: list[_Decision], profile_
             (profile_id, name, os.path.abspath(plan.root), dest_id,
              json.dumps({**asdict(options), "fs": plan.fs.value, "pack": plan.pack_hash,
                          "pack_source": plan.pack_source,
+                         # (a card mounted there: see refuse_an_unmounted_card)
+                         **({"mounted": True} if os.path.ismount(plan.root) else {}),
                          # (every file it chose has its row: see Claims.shared)
                          **({"shared": True} if any(d.shared for d in decisions) else {})}),
              json.dumps({"unchanged": unchanged, "items": records, "protected": protected,
