@@ -17,7 +17,7 @@ from romrunner.devices.osprofile import expand_policy_ids, resolve_os_profile
 from romrunner.devices.profiles import load_profile, platform_emulators
 from romrunner.packs import load_pack
 from romrunner.store import OpenMode, open_database
-from tests.conftest import shared_path
+from tests.conftest import real_pack_profile, shared_path
 
 # platform -> a file the scan gives that platform (its folder and extension)
 FILES = {"genesis": "genesis/Sonic (USA).md", "gba": "gba/Golden Sun (USA).gba",
@@ -249,3 +249,22 @@ def test_an_android_os_gets_a_fallback_emulator_that_runs_on_android() -> None:
     # elsewhere the pack's fallback stands
     deck = resolve_os_profile(pack, "steam-deck", "steamos")
     assert deck.emulators["ps2"][0] == raw["ps2"][0]
+
+
+def test_a_platform_no_android_emulator_runs_goes_on_no_android_card(
+        cli: Any, tmp_path: Path) -> None:
+    """QA163 F2: permissive mode put PS3 games on an Android card, "whether it runs them is
+    not checked", though the pack says no emulator of the PS3 runs on Android."""
+    pack = real_pack_profile(cli, tmp_path, "ps3/Racer (USA).iso", b"p", "retroid-pocket-5",
+                             "android")
+    runs = {entry["id"]: [name.lower() for name in entry.get("availableOnOS") or []]
+            for entry in json.loads((shared_path("definition-pack") / "emulators.json")
+                                    .read_text(encoding="utf-8"))["emulators"]
+            if "ps3" in entry.get("supportedPlatforms", [])}
+    assert runs and not any("android" in systems for systems in runs.values())  # premise
+    assert cli("--pack", pack, "profile", "set", "1", "--mode", "permissive").code == 0
+    listed = cli("--pack", pack, "--json", "autolist", "1")
+    (entry,) = listed.json()["data"]["games"]
+    assert (entry["included"], entry["reason"]) == (False, "NO_EMULATOR_AVAILABLE"), entry
+    assert any("runs on android" in warning and "ps3" in warning
+               for warning in listed.json()["warnings"]), listed.json()["warnings"]

@@ -1469,7 +1469,8 @@ def _build_autolist(db: Database, pack: DefinitionPack, profile_id: int,
                                    pack, resolved, runs, "included game")),
                                *_unlisted_platform_warnings(pack, runs),
                                *unknown_platform_warnings(pack, profile),
-                               *_without_an_emulator(pack, profile, entries.values()),
+                               *_without_an_emulator(pack, profile, entries.values(),
+                                                     resolved.unrunnable),
                                *_without_performance_data(profile, entries.values()),
                                *_without_a_folder(profile, entries.values()),
                                *stale])
@@ -1507,12 +1508,18 @@ def _left_out_per_platform(entries: Iterable[AutoListEntry], reason: str
 
 
 def _without_an_emulator(pack: DefinitionPack, profile: Profile,
-                         entries: Iterable[AutoListEntry]) -> list[str]:
+                         entries: Iterable[AutoListEntry], unrunnable: list[str]) -> list[str]:
     """Per platform whose games are left out for want of an emulator, how to name one (QA85
-    F1: Onion's arcade games were all NO_EMULATOR_AVAILABLE, and nothing said what to do)."""
+    F1: Onion's arcade games were all NO_EMULATOR_AVAILABLE, and nothing said what to do);
+    of one no emulator of the pack runs on the OS's system (``unrunnable``), that."""
     said: list[str] = []
     for platform, count in _left_out_per_platform(entries, NO_EMULATOR_AVAILABLE):
         known = sorted(e.id for e in pack.emulators.values() if platform in e.platforms)
+        if platform in unrunnable:
+            said.append(f"{counted(count, 'game')} of {platform} left out: no emulator the "
+                        f"pack lists for {platform} ({examples(known, 5)}) runs on "
+                        f"{profile.os_id}")
+            continue
         said.append(f"{counted(count, 'game')} of {platform} left out: no emulator the pack "
                     f"knows runs {platform} on {profile.os_id}; `romrunner override set "
                     f"--platform {platform} --emulator ID --profile {profile.id}` names one"
@@ -1588,6 +1595,10 @@ def _gate(game: _Game, emulator: str | None, action: str | None, mode: str,
     warnings += performance.warnings
     if not performance.include:
         return _FullGate(False, performance.reason, warnings, perf=performance.reason)
+    if not emulator and game.platform_id in resolved.unrunnable:  # (QA163 F2: permissive
+        # mode put PS3 games on an Android card, "whether it runs them is not checked")
+        return _FullGate(False, NO_EMULATOR_AVAILABLE, warnings, perf=performance.reason,
+                         compat=NO_EMULATOR_AVAILABLE)
     if not emulator and not resolved.lists_what_is_installed and mode != "strict":
         return _emulator_unknown(game, resolved, mode, policies, warnings, performance.reason)
     compatibility = check_compatibility(game, emulator, mode, policies, compat)

@@ -81,6 +81,9 @@ class ResolvedOsProfile:
     asks_for_paths: bool  # its layout's paths say the user chooses (`<user-selected>`)
     warnings: list[str] = field(default_factory=list)
     fallback_platforms: list[str] = field(default_factory=list)
+    # platforms no emulator the pack lists runs on the OS's system (Android: PS3, Wii U):
+    # none is chosen, and their games go on no card (see _fallback_on)
+    unrunnable: list[str] = field(default_factory=list)
     # platform -> the rule that named its default, as `resolve` and `autolist` show it:
     # "rg-35xx-plus on muos default", "muos default", "pack fallback"
     labels: dict[str, str] = field(default_factory=dict)
@@ -217,7 +220,8 @@ def resolve_os_profile(pack: DefinitionPack, device_id: str, os_id: str) -> Reso
         layout_paths=_layout_paths(merged),
         asks_for_paths=any(asks_the_user(path) for path in _dict(merged, "layout", "paths")
                            .values()),
-        warnings=warnings, fallback_platforms=[*missing, *by_retroarch], labels=labels)
+        warnings=warnings, fallback_platforms=[*missing, *by_retroarch], labels=labels,
+        unrunnable=unrunnable)
 
 
 def _unknown_emulators(pack: DefinitionPack, os_id: str,
