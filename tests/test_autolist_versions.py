@@ -696,3 +696,6 @@ def test_a_set_short_of_the_last_disc_its_catalog_lists_is_said_at_deploy(
     said = gaps()
     assert len(said) == 1 and said[0].startswith("Voyage (USA): disc 3 is not in the library"), \
         said
+    # the auto-list says so of the set's discs too (QA161 F7: included, without a word)
+    for game in _listed(cli).values():
+        assert game["included"] and any("Its set lacks a disc" in w for w in game["warnings"])

@@ -1005,6 +1005,12 @@ def _select(games: list[_Game], profile: Profile, entries: dict[int, AutoListEnt
                     entries[game.id].dropped = DROP_OTHER_VERSION
                     entries[game.id].kept_instead = keeper
     _drop_set_playlists(games, entries)
+    for game in games:  # (QA161 F7: included, its set short of a disc, without a word)
+        entry = entries[game.id]
+        if game.variant in short and entry.included and not entry.dropped:
+            entry.warnings.append("Its set lacks a disc: a catalog lists one after the "
+                                  "last the library has (the game may not be finished on "
+                                  "the device)")
     if profile.max_games_per_platform:
         _limit_per_platform(games, entries, profile.max_games_per_platform, preference, rated)
     for game_id, clone in found.items():  # (kept: a deploy brings the parent, or says why not)
