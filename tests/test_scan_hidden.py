@@ -1,7 +1,8 @@
 """Hidden files and folders (dot-names), macOS resource forks (``._*``) and ``.DS_Store``,
 Windows' ``Thumbs.db`` and ``desktop.ini``, and empty files are not games: a scan skips
 them and says how many; ``scan --include-hidden`` takes hidden files and folders in (but
-never resource forks, system files or empty files)."""
+never resource forks, system files or empty files). A file whose name starts with a dot and
+ends in a game's extension (``.hack - Infection Part 1 (USA).iso``) is a game."""
 
 from __future__ import annotations
 
@@ -28,7 +29,8 @@ def library(tmp_path: Path) -> Path:
         "gba/desktop.ini": b"[.ShellClassInfo]\r\n",
         "gba/Thumbs.gba": GAME[:2048],                    # a game that only looks like one
         "gba/Empty (USA).gba": b"",
-        "gba/.Hidden (USA).gba": GAME[:3000],
+        "gba/.Hidden (USA).gba": GAME[:3000],             # a dot-name with a game's extension
+        "gba/.hidden-notes.txt": b"notes",                # a dot-name of no game's type
         "gba/.sync/Synced (USA).gba": GAME[:3001],        # a hidden folder, nested
         ".Trashes/501/Deleted (USA).gba": GAME[:3002],    # a hidden folder at the top
         "._Loose (USA).gba": bytes(4096),                 # a fork directly in the root
@@ -52,26 +54,28 @@ def test_hidden_system_and_empty_files_are_skipped_and_counted(tmp_path: Path,
     add_root(db, library(tmp_path))
     pack = load_pack(None)
     summary = scan_library(db, pack, workers=workers)
-    assert stored(db) == {"gba/Real (USA).gba", "gba/Thumbs.gba", "snes/Other (USA).sfc"}
+    assert stored(db) == {"gba/Real (USA).gba", "gba/Thumbs.gba", "snes/Other (USA).sfc",
+                          "gba/.Hidden (USA).gba"}
     assert summary.errors == []
-    # ._Real, .DS_Store, .Hidden, .sync/, .Trashes/, ._Loose (dot-names, folders once),
-    # Thumbs.db and desktop.ini (system files, whatever their extension)
+    # ._Real, .DS_Store, .hidden-notes.txt, .sync/, .Trashes/, ._Loose (dot-names, folders
+    # once), Thumbs.db and desktop.ini (system files, whatever their extension)
     assert (summary.skipped_hidden, summary.skipped_empty) == (8, 1)
     assert summary.skipped_unknown == 0  # the system files are not "of unknown type"
-    assert (summary.added, summary.scanned) == (3, 3)
+    assert (summary.added, summary.scanned) == (4, 4)
 
     again = scan_library(db, pack, workers=workers, include_hidden=True)
     assert stored(db) == {"gba/Real (USA).gba", "gba/Thumbs.gba", "snes/Other (USA).sfc",
                           "gba/.Hidden (USA).gba", "gba/.sync/Synced (USA).gba"}
-    assert (again.added, again.unchanged) == (2, 3)
+    assert (again.added, again.unchanged) == (1, 4)
     # forks, .DS_Store, system files; and macOS' trash, never games (QA88 F8: a trashed
     # game came back as a game)
     assert (again.skipped_hidden, again.skipped_empty) == (6, 1)
+    assert again.skipped_unknown == 1  # .hidden-notes.txt, taken in and of no game's type
 
     # Hidden games stored by an --include-hidden scan stay as they were afterwards: the
     # files are there, only skipped.
     third = scan_library(db, pack, workers=workers)
-    assert (third.missing, third.unchanged, third.errors) == (0, 3, [])
+    assert (third.missing, third.unchanged, third.errors) == (0, 4, [])
     assert db.scalar("SELECT count(*) FROM games WHERE is_missing = 1") == 0
 
 
@@ -177,7 +181,7 @@ def test_the_scan_says_how_many_it_skipped(cli: Any, tmp_path: Path) -> None:
     assert "skipped 8 hidden or system and 1 empty files (scan --include-hidden takes hidden " \
         "ones)" in " ".join(text.out.split())
     data = cli("--json", "scan", "--workers", "1", "--include-hidden").json()["data"]
-    assert (data["added"], data["skipped_hidden"], data["skipped_empty"]) == (2, 6, 1)
+    assert (data["added"], data["skipped_hidden"], data["skipped_empty"]) == (1, 6, 1)
     present = data["identified"] + data["guessed"] + data["unidentified"]
     # a plain scan after it counts the hidden games it leaves as they were (QA28 F9: only
     # the walked ones, "1 unidentified" where 3 were present)
@@ -231,3 +235,29 @@ def test_a_library_of_games_only_says_nothing_of_unknown_types(cli: Any,
     assert cli("library", "add", str(tmp_path / "roms")).code == 0
     text = cli("scan", "--workers", "1")
     assert text.code == 0 and "unknown type" not in text.out
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_a_game_whose_name_starts_with_a_dot_is_scanned(cli: Any, tmp_path: Path,
+                                                         workers: str) -> None:
+    """Redump and No-Intro name the `.hack` series `.hack - Infection Part 1 (USA)`: skipped
+    as a hidden file, such a game was never seen. A dot-name with a game's extension is a
+    game (in the root itself too); forks, bare extensions and hidden folders are not."""
+    root = tmp_path / "roms"
+    files = {"gba/.hack - Link Test (USA).gba": GAME,
+             ".hack - Loose (USA).gba": GAME[:4000],       # directly in the root
+             "gba/._.hack - Link Test (USA).gba": b"\x00\x05\x16\x07" + bytes(4092),
+             "gba/.gba": GAME[:3999],                       # no name before the extension
+             "gba/.hack.d/Inside (USA).gba": GAME[:3998]}   # a hidden folder: still skipped
+    for relpath, data in files.items():
+        (root / relpath).parent.mkdir(parents=True, exist_ok=True)
+        (root / relpath).write_bytes(data)
+    assert cli("library", "add", str(root)).code == 0
+    text = cli("scan", "--workers", workers)
+    assert text.code == 0, text.err
+    assert "skipped 3 hidden or system" in " ".join(text.out.split()), text.out
+    games = cli("--json", "games", "ls").json()["data"]["games"]
+    assert sorted(g["filename"] for g in games) == [".hack - Link Test (USA).gba",
+                                                    ".hack - Loose (USA).gba"]
+    again = cli("--json", "scan", "--workers", workers).json()["data"]
+    assert (again["added"], again["unchanged"], again["missing"]) == (0, 2, 0)

@@ -217,6 +217,8 @@ def scan(paths: tuple[Path, ...], workers: int | None, full: bool,
             hint = "" if include_hidden else " (scan --include-hidden takes hidden ones)"
             console.print(f"skipped {summary.skipped_hidden:,} hidden or system and "
                           f"{summary.skipped_empty:,} empty files{hint}")
+        if summary.linked_files and not summary.linked_into:
+            console.print(_links_line(summary), markup=False, soft_wrap=True)
         if summary.bios_folders:
             folders = summary.bios_folders
             console.print(f"skipped {counted(len(folders), 'BIOS folder')}, never games "
@@ -251,6 +253,8 @@ def scan(paths: tuple[Path, ...], workers: int | None, full: bool,
                  f"{_by_type(summary.kept_unlisted_types)}): left as "
                  f"{'it was' if one else 'they were'} (a pack update dropped "
                  f"{'its' if one else 'their'} platform?)")
+    if summary.linked_into:  # (files the user wants scanned, no doubt: a warning)
+        app.warn(_links_line(summary))
     failures = [*summary.problems, *summary.unscanned]
     if app.json_output and summary.errors:  # (QA18: `warnings` said nothing of them)
         app.warn(f"{counted(len(summary.errors), 'file or folder', 'files or folders')} "
@@ -259,6 +263,28 @@ def scan(paths: tuple[Path, ...], workers: int | None, full: bool,
     if summary.problems:
         return EXIT_ERROR
     return EXIT_CHECK_FAILED if summary.unscanned else 0
+
+
+def _links_line(summary: ScanSummary) -> str:
+    """The one line for the symbolic links to files the scan skipped: where their files are,
+    and, for those outside the library, the roots to add to scan them."""
+    total = summary.linked_files
+    line = (f"skipped {counted(total, 'symbolic link')} to files (a scan reads the files "
+            "themselves, never a link)")
+    outside = sum(summary.linked_into.values())
+    if not outside:
+        return f"{line}: {'its file is' if total == 1 else 'their files are'} in the " \
+               "library, scanned there"
+    folders = summary.link_folders_to_add
+    into = examples(sorted(summary.linked_into))
+    line += f": {outside:,} lead{'s' if outside == 1 else ''} into {into}, outside the " \
+            "library; `romrunner library add " \
+            f"{folders[0] if len(folders) == 1 else 'FOLDER'}`" \
+            f"{'' if len(folders) == 1 else ' for each of those folders'}, then " \
+            "`romrunner scan`, takes those files in"
+    if outside < total:
+        line += f" (the other {total - outside:,} lead to files in the library, scanned there)"
+    return line
 
 
 def _unchanged_detail(summary: ScanSummary) -> str:

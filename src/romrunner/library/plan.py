@@ -12,6 +12,7 @@ where each ``stat`` waits for the server, each worker keeps one more request in 
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import operator
 import os
@@ -101,6 +102,22 @@ def skipped_dot_name(name: str, hidden: bool) -> bool:
     return not hidden or name.startswith("._") or name == ".DS_Store"
 
 
+def dot_named_game(entry: os.DirEntry[str], extensions: set[str]) -> bool:
+    """True for a file whose real name starts with a dot and ends in a game's extension
+    (``.hack - Infection Part 1 (USA).iso``: Redump's and No-Intro's names of the `.hack`
+    series), taken as a game by default: no OS or NAS puts such a name in a library, and
+    skipped as hidden it was a game the user never saw. Not macOS' resource forks
+    (``._*``), a bare extension (``.gba``), nor a folder. Asked for dot-names only."""
+    name = entry.name
+    dot = name.rfind(".")
+    if dot < 2 or name.startswith("._") or name[dot:].lower() not in extensions:
+        return False
+    try:
+        return not entry.is_dir(follow_symlinks=False)
+    except OSError:
+        return False
+
+
 class RootUnlistable(Exception):
     """The root answers but cannot be listed: the scan marks nothing missing in it."""
 
@@ -125,6 +142,9 @@ class WalkNotes:
     # Folders that never hold games (BIOS folders, NAS recycle bins…), relative: a row an
     # earlier release stored from one is no longer a game (review 18 R10, R14)
     never_games: list[str] = field(default_factory=list)
+    # Symbolic links to regular files, not followed: by the real folder of their target
+    # (said in one line with a way forward, not one line per link of a link farm)
+    file_links: dict[str, int] = field(default_factory=dict)
 
     def report(self, path: str, reason: str) -> None:
         """A file or folder that could not be handled; the walk goes on."""
@@ -522,6 +542,9 @@ def _merge(root: Root, parts: list[_Part], tracks: dict[str, StoredTrack],
     summary.skipped_hidden += notes.hidden
     summary.bios_folders += [os.path.join(root.path, folder) for folder in notes.bios_folders]
     summary.skipped_empty += notes.empty
+    for folder, count in notes.file_links.items():
+        summary.linked_files += count
+        summary.linked_into[folder] = summary.linked_into.get(folder, 0) + count
     for kind, count in notes.unknown.items():
         summary.skipped_unknown += count
         types = summary.skipped_unknown_types
@@ -596,6 +619,8 @@ def _add_notes(notes: WalkNotes, more: WalkNotes) -> None:
     notes.not_games += more.not_games
     notes.bios_folders += more.bios_folders
     notes.never_games += more.never_games
+    for folder, count in more.file_links.items():
+        notes.file_links[folder] = notes.file_links.get(folder, 0) + count
 
 
 def _vanished(unseen: dict[str, Stored], tracks: dict[str, StoredTrack],
@@ -810,13 +835,13 @@ def _walk(folder: str, rel_folder: str, notes: WalkNotes, rules: WalkRules, *,
                 shown = display_path(name)
                 relpath = rel_folder + shown
                 odd = shown != name  # not UTF-8: stored escaped
-            if name[0] == "." and skipped_dot_name(name, hidden):
+            if name[0] == "." and skipped_dot_name(name, hidden) \
+                    and not dot_named_game(entry, extensions):
                 _skip_hidden(entry, relpath, notes)
                 continue
             try:
                 if entry.is_symlink():
-                    report(display_path(entry.path),
-                           _link_not_followed(entry.path, entry.path[:-len(relpath)]))
+                    _skip_link(entry.path, entry.path[:-len(relpath)], notes, extensions)
                     continue
                 if entry.is_dir(follow_symlinks=False):
                     if others and (found := _root_by_another_path(entry, others)) is not None:
@@ -909,6 +934,44 @@ def _unknown_type(name: str, path: str, notes: WalkNotes, extensions: set[str]) 
     if len(kind) > 9 or not kind.isprintable() or " " in kind:
         kind = ""  # "Mr. Game": no extension, not ". game"
     notes.unknown[kind] = notes.unknown.get(kind, 0) + 1
+
+
+def _skip_link(path: str, root: str, notes: WalkNotes, extensions: set[str]) -> None:
+    """A symbolic link the walk met, in the library root ``root``: never followed (a scan
+    reads only the files inside its roots; a deploy copies no link). One to a regular file
+    is counted by the folder its target is in, said once for them all with a way forward
+    (a link farm made by a 1G1R tool), or, named as no game is (a linked cover), counted by
+    its type as such a file is; one that leads nowhere, or to anything else, is named, one
+    line each."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError as exc:
+        notes.report(display_path(path), _link_broken(path, exc))
+        return
+    if stat.S_ISREG(mode):
+        name = os.path.basename(path)
+        dot = name.rfind(".")
+        if dot < 0 or name[dot:].lower() not in extensions:
+            _unknown_type(name, path, notes, extensions)
+            return
+        folder = display_path(os.path.dirname(os.path.realpath(path)))
+        notes.file_links[folder] = notes.file_links.get(folder, 0) + 1
+        return
+    notes.report(display_path(path), _link_not_followed(path, root))
+
+
+def _link_broken(path: str, error: OSError) -> str:
+    """Why a link that cannot be followed is skipped: it leads nowhere (its target is not
+    there: a share not mounted, a file moved), round in a loop, or cannot be read."""
+    try:
+        target = display_path(os.readlink(path))
+    except OSError:
+        target = "?"
+    if error.errno in (errno.ENOENT, errno.ENOTDIR):
+        return f"symbolic link to {target}, which is not there; skipped"
+    if error.errno == errno.ELOOP:
+        return f"symbolic link to {target}, a loop of links; skipped"
+    return f"symbolic link to {target}, which cannot be read ({error.strerror}); skipped"
 
 
 def _link_not_followed(path: str, root: str) -> str:

@@ -149,6 +149,8 @@ def scan_library(db: Database, pack: DefinitionPack, roots: list[Root] | None = 
     # whichever root comes first (see ``_Moves``).
     planned = [(root, plan) for root in roots
                if (plan := _plan_root(db, root, rules, summary, options)) is not None]
+    if summary.linked_files:
+        summary.place_links([os.path.realpath(root.path) for root in list_roots(db)])
     moves = _Moves(planned)
     # A root most of whose files the walk did not find is written last, once the other
     # roots' moves are known, and not at all if most are still gone whatever its own new

@@ -47,6 +47,12 @@ class ScanSummary:
     missing_held_back: int = 0
     skipped_hidden: int = 0  # hidden (dot-name) or system files and folders, not walked
     skipped_empty: int = 0   # empty files: never games
+    # Symbolic links to regular files, not followed (a scan reads no link); and, by the folder
+    # their targets are in, those leading outside every library root (the ones inside one
+    # are scanned there), with the folders to add as roots to scan those files
+    linked_files: int = 0
+    linked_into: dict[str, int] = field(default_factory=dict)
+    link_folders_to_add: list[str] = field(default_factory=list)
     # Folders named `bios` in a root (relative paths): BIOS files, never games; `bios scan`
     # verifies them (QA33 F1: counted as games of undecided platform).
     bios_folders: list[str] = field(default_factory=list)
@@ -115,6 +121,32 @@ class ScanSummary:
         """Record a root or folder that could not be scanned; the scan goes on."""
         self.error(path, reason)
         self.unscanned.append(f"{path}: {reason}")
+
+    def place_links(self, roots: list[str]) -> None:
+        """Keep in ``linked_into`` the folders of link targets outside every library root
+        (``roots``: resolved paths), and name in ``link_folders_to_add`` the folders whose
+        adding as roots scans those files (see :func:`folders_to_add`)."""
+        self.linked_into = {folder: count for folder, count in self.linked_into.items()
+                            if not any(_within(folder, root) for root in roots)}
+        self.link_folders_to_add = folders_to_add(sorted(self.linked_into), roots)
+
+
+def _within(path: str, folder: str) -> bool:
+    """True when ``path`` is ``folder`` or under it (both absolute, resolved)."""
+    return path == folder or path.startswith(folder.rstrip("/") + "/")
+
+
+def folders_to_add(folders: list[str], roots: list[str]) -> list[str]:
+    """The folders to add as library roots to scan the files in ``folders`` (outside every
+    root in ``roots``): the one folder holding them all when it is not the file system's
+    top nor a folder just below it, and holds no root (`library add` refuses a root around
+    another); else each of them."""
+    if len(folders) < 2:
+        return folders
+    common = os.path.commonpath(folders)
+    if common.count("/") < 2 or any(_within(root, common) for root in roots):
+        return folders
+    return [common]
 
 
 def display_path(path: str) -> str:

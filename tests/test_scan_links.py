@@ -1,0 +1,87 @@
+"""Symbolic links in a library root: never followed (a scan reads the files inside its
+roots; a deploy copies no link). A link farm — a folder of links to files, as a 1G1R tool's
+link mode makes — is said in one line: how many links, the folder their files are in, and
+the `library add` that scans those files; a dangling link is named, one line."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+from typing import Any
+
+
+def rom_bytes(seed: int) -> bytes:
+    """4 KiB of bytes of its own for each ``seed``."""
+    return hashlib.sha256(str(seed).encode()).digest() * 128
+
+
+def farm(tmp_path: Path, folders: dict[str, int]) -> Path:
+    """A folder ``farm`` of links, one per file of the real folders under ``files``
+    (``folders``: name -> number of files), and one dangling link."""
+    links = tmp_path / "farm"
+    for folder, count in folders.items():
+        (links / folder).mkdir(parents=True)
+        (tmp_path / "files" / folder).mkdir(parents=True)
+        for number in range(count):
+            name = f"Game {folder} {number} (USA).gb"
+            target = tmp_path / "files" / folder / name
+            target.write_bytes(rom_bytes(len(folder) * 1000 + number))
+            (links / folder / name).symlink_to(target)
+    first = links / next(iter(folders))
+    (first / "Gone (USA).gb").symlink_to(tmp_path / "nowhere.gb")
+    (tmp_path / "cover.png").write_bytes(b"\x89PNG" * 64)
+    (first / "cover.png").symlink_to(tmp_path / "cover.png")  # no game: counted by type
+    return links
+
+
+def link_lines(err: str) -> list[str]:
+    """The lines of ``err`` that speak of symbolic links."""
+    return [line for line in err.splitlines() if "symbolic link" in line]
+
+
+def test_a_link_farm_says_in_one_line_which_folder_to_add(cli: Any, tmp_path: Path) -> None:
+    links = farm(tmp_path, {"GB": 30})
+    files = os.path.realpath(tmp_path / "files" / "GB")
+    assert cli("library", "add", str(links)).code == 0
+    text = cli("scan", "--workers", "1")
+    assert text.code == 0, text.err
+    said = link_lines(text.err)
+    assert said[0] == (
+        "warning: skipped 30 symbolic links to files (a scan reads the files themselves, never "
+        f"a link): 30 lead into {files}, outside the library; `romrunner library add {files}`,"
+        " then `romrunner scan`, takes those files in"), said
+    assert said[1:] == [f"  {links}/GB/Gone (USA).gb: symbolic link to "
+                        f"{tmp_path}/nowhere.gb, which is not there; skipped"], said
+    data = cli("--json", "scan", "--workers", "1").json()["data"]
+    assert (data["added"], data["linked_files"]) == (0, 30)
+    assert data["skipped_unknown_types"] == {".png": 1}
+    assert (data["linked_into"], data["link_folders_to_add"]) == ({files: 30}, [files])
+
+    # The way forward: the files themselves are games, once each; the links are not
+    assert cli("library", "add", files).code == 0
+    text = cli("scan", "--workers", "2")
+    assert text.code == 0, text.err
+    assert "skipped 30 symbolic links to files (a scan reads the files themselves, never a " \
+        "link): their files are in the library, scanned there" in " ".join(text.out.split())
+    assert link_lines(text.err) == [f"  {links}/GB/Gone (USA).gb: symbolic link to "
+                                    f"{tmp_path}/nowhere.gb, which is not there; skipped"]
+    games = cli("--json", "games", "ls").json()["data"]["games"]
+    assert len(games) == 30 and all(g["filename"].startswith("Game GB") for g in games)
+    assert cli("--json", "games", "dupes").json()["data"] == []
+    again = cli("--json", "scan", "--workers", "2").json()["data"]  # (no flapping)
+    assert (again["added"], again["unchanged"], again["missing"]) == (0, 30, 0)
+    assert (again["linked_files"], again["linked_into"]) == (30, {})
+
+
+def test_links_into_several_folders_name_the_one_that_holds_them(cli: Any,
+                                                                  tmp_path: Path) -> None:
+    links = farm(tmp_path, {"GB": 2, "GBC": 3})
+    assert cli("library", "add", str(links)).code == 0
+    data = cli("--json", "scan", "--workers", "1").json()["data"]
+    files = os.path.realpath(tmp_path / "files")
+    assert data["linked_into"] == {f"{files}/GB": 2, f"{files}/GBC": 3}
+    assert data["link_folders_to_add"] == [files]
+    assert cli("library", "add", files).code == 0
+    after = cli("--json", "scan", "--workers", "1").json()["data"]
+    assert (after["added"], after["linked_files"], after["linked_into"]) == (5, 5, {})
