@@ -261,3 +261,13 @@ def test_a_game_whose_name_starts_with_a_dot_is_scanned(cli: Any, tmp_path: Path
                                                     ".hack - Loose (USA).gba"]
     again = cli("--json", "scan", "--workers", workers).json()["data"]
     assert (again["added"], again["unchanged"], again["missing"]) == (0, 2, 0)
+    # on the card such a name is a hidden file most frontends do not list: said
+    assert cli("device", "add", "rg-35xx-plus").code == 0
+    assert cli("profile", "create", "--device", "1", "--os", "muos").code == 0
+    card = tmp_path / "card"
+    card.mkdir()
+    plan = cli("--json", "deploy", "1", "--to", str(card), "platform:gba", "--dry-run")
+    said = [w for w in plan.json()["data"]["plan"]["warnings"] if w["code"] == "hidden-name"]
+    assert len(said) == 1 and said[0]["message"].startswith(
+        "2 files whose name begins with a dot go on the card as hidden files"), said
+    assert ".hack - Link Test (USA).gba" in said[0]["message"]

@@ -575,6 +575,7 @@ def _build_plan(db: Database, layout: CardLayoutLike, ids: list[int],
                        recorded_folders)
     _warn_users_files_left(builder, {game.platform_id for game in games.values()})
     _warn_renamed_folders(builder, {game.platform_id for game in games.values()})
+    _warn_dot_names(plan)
     _warn_other_os(layout, plan, card_os)
     if pack is not None:
         for text in card_root_warnings(pack, layout.root, layout.os_id,
@@ -953,6 +954,23 @@ def _warn_users_files_left(builder: _Builder, platforms: set[str]) -> None:
                     f"{other}, which {layout.os_id} does not read: its games go to "
                     f"{choice.path} (move {'it' if yours == 1 else 'them'} there yourself)",
                     platform_id, path=folder))
+
+
+def _warn_dot_names(plan: DeployPlan) -> None:
+    """Say the games whose file (or playlist) name begins with a dot (``.hack - Infection
+    (USA).iso``): on the card a hidden file, which muOS, Onion and EmulationStation's
+    frontends do not list (QA162 F11). Said, not renamed: a disc's sheet names its tracks."""
+    hidden = sorted({PurePosixPath(item.dest).name for item in plan.items
+                     if item.kind in (ROM, PLAYLIST)
+                     and PurePosixPath(item.dest).name.startswith(".")})
+    if hidden:
+        one = len(hidden) == 1
+        plan.warnings.append(PlanIssue(
+            "hidden-name", f"{counted(len(hidden), 'file')} whose name begins with a dot "
+            f"{'goes' if one else 'go'} on the card as {'a hidden file' if one else 'hidden files'}"
+            f", which most frontends do not list ({examples(hidden)}): rename "
+            f"{'it' if one else 'them'} in the library without the leading dot to see "
+            f"{'it' if one else 'them'} on the device"))
 
 
 def _warn_renamed_folders(builder: _Builder, platforms: set[str]) -> None:
