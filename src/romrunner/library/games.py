@@ -756,13 +756,17 @@ def decide_settled_again(db: Database, game_ids: Iterable[int], index: PackIndex
     if not ids:
         return
     for row in db.query(_TO_DECIDE + " AND g.platform_source = 'catalog'", (json.dumps(ids),)):
-        _write_scan_decision(db, index, row, strict=False)
+        # (not a 7z's member's first bytes: only unpacking the whole member gives them, in
+        # the import's transaction — review 36 F1; its path and member names decide)
+        _write_scan_decision(db, index, row, strict=False, unpack=False)
 
 
-def _write_scan_decision(db: Database, index: PackIndex, row: Any, *, strict: bool) -> None:
+def _write_scan_decision(db: Database, index: PackIndex, row: Any, *, strict: bool,
+                         unpack: bool = True) -> None:
     """Write on a stored game (a row of ``_TO_DECIDE``) the platform a scan decides from its
-    path, its members' names and its first bytes. A missing or unreadable file raises
-    :class:`InputError` when ``strict``, else keeps its stored platform."""
+    path, its members' names and its first bytes (a 7z's one member's only when
+    ``unpack``). A missing or unreadable file raises :class:`InputError` when ``strict``,
+    else keeps its stored platform."""
     path = Path(row["root"], row["filepath"])
     if row["is_missing"]:
         if not strict:
@@ -774,7 +778,7 @@ def _write_scan_decision(db: Database, index: PackIndex, row: Any, *, strict: bo
         "ORDER BY name", (row["id"],))]
     folders, filename = folders_of(str(row["filepath"]), Path(row["root"]).name)
     try:
-        head = _head(path, members)
+        head = _head(path, members, unpack=unpack)
     except InputError:
         if strict:
             raise
@@ -789,11 +793,14 @@ def _write_scan_decision(db: Database, index: PackIndex, row: Any, *, strict: bo
          guess.platform_id, row["id"]))
 
 
-def _head(path: Path, members: list[str]) -> bytes:
-    """The bytes the scan sniffs: an archive's one member's first 512, else the file's."""
+def _head(path: Path, members: list[str], *, unpack: bool = True) -> bytes:
+    """The bytes the scan sniffs: an archive's one member's first 512, else the file's (a
+    7z's member's: none unless ``unpack``, which reads the whole member)."""
     try:
         extension = extension_of(path.name)
         if extension in ARCHIVES and len(members) == 1:
+            if extension != ".zip" and not unpack:
+                return b""
             found, _ = (directory_zip_members(path, lambda crc, size: False)
                         if extension == ".zip" else hash_7z_members(path))
             if len(found) == 1:
