@@ -10,6 +10,7 @@ import contextlib
 import errno
 import hashlib
 import os
+import shutil
 import signal
 import subprocess
 import time
@@ -195,6 +196,19 @@ def test_a_deploy_to_the_folder_of_a_card_not_mounted_now_writes_nothing(
         assert refused.code == 2 and "no card is mounted here" in refused.err, refused.err
         assert refused.err.count("\n") == 1
     assert list(card.iterdir()) == []
+    card.rmdir()  # (no folder at all: said as ever)
+    gone = cli(*deploy)
+    assert gone.code == 2 and "destination does not exist" in gone.err, gone.err
+    card.mkdir()
     with tmpfs(card, "4m"):  # another (blank) card mounted there: deployed to
         assert cli(*deploy).code == 0
         assert (card / CARD_DIR).is_dir()
+        # a mounted card reached through a link, wiped since: a card (review 36 F3)
+        linked = tmp_path / "card-link"
+        linked.symlink_to(card)
+        through = ("deploy", "1", "--to", str(linked), "platform:gb")
+        assert cli(*through).code == 0
+        for entry in card.iterdir():
+            shutil.rmtree(entry) if entry.is_dir() else entry.unlink()
+        again = cli(*through)
+        assert again.code == 0, again.err

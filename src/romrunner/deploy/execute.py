@@ -642,8 +642,8 @@ def _note_bios_folders(plan: DeployPlan, decisions: list[_Decision], claims: Cla
     said = (f"{counted(total, 'BIOS file')} {'goes' if total == 1 else 'go'} to " + ", ".join(
         f"{folder}/ ({count:,})" for folder, count in sorted(folders.items())))
     if plan.android:
-        said += ("; on Android each emulator reads BIOS files only from the folder set in it, "
-                 "and the card is /storage/XXXX-XXXX on the device: point "
+        said += ("; on Android each emulator reads BIOS files only from the folder set in it "
+                 "(a microSD card is /storage/XXXX-XXXX on the device): point "
                  + _pointing(plan.bios_readers))
     claims.notes.append(said)
 
@@ -1020,8 +1020,8 @@ def refuse_an_unmounted_card(db: Database, card: Path) -> None:
     computer's own disk (QA162 F1: 1,500 files written there, "completed"). Known by a
     deployment at this path to a mounted volume (a volume UUID for its id, or recorded as
     mounted)."""
-    if (card / CARD_DIR).exists() or os.path.ismount(card):
-        return
+    if not card.is_dir() or (card / CARD_DIR).exists() or os.path.ismount(card.resolve()):
+        return  # (no folder: said as ever; a link to a mount: the card — review 36 F3)
     row = db.query_one(
         "SELECT id, started_at FROM deployment_history WHERE destination_path = ? AND "
         "(destination_id LIKE 'uuid:%' OR (json_valid(options_json) AND "
@@ -1745,7 +1745,8 @@ def _record(db: Database, plan: DeployPlan, decisions: list[_Decision], profile_
              json.dumps({**asdict(options), "fs": plan.fs.value, "pack": plan.pack_hash,
                          "pack_source": plan.pack_source,
                          # (a card mounted there: see refuse_an_unmounted_card)
-                         **({"mounted": True} if os.path.ismount(plan.root) else {}),
+                         **({"mounted": True} if os.path.ismount(plan.root.resolve())
+                            else {}),
                          # (every file it chose has its row: see Claims.shared)
                          **({"shared": True} if any(d.shared for d in decisions) else {})}),
              json.dumps({"unchanged": unchanged, "items": records, "protected": protected,

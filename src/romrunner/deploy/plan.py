@@ -574,7 +574,7 @@ def _build_plan(db: Database, layout: CardLayoutLike, ids: list[int],
     _warn_left_folders(builder, {game.platform_id for game in games.values()}, pruning,
                        recorded_folders)
     _warn_users_files_left(builder, {game.platform_id for game in games.values()})
-    _warn_renamed_folders(builder, {game.platform_id for game in games.values()})
+    _warn_renamed_folders(builder, {game.platform_id for game in games.values()}, profile_id)
     _warn_dot_names(plan)
     _warn_other_os(layout, plan, card_os)
     if pack is not None:
@@ -973,7 +973,8 @@ def _warn_dot_names(plan: DeployPlan) -> None:
             f"{'it' if one else 'them'} on the device"))
 
 
-def _warn_renamed_folders(builder: _Builder, platforms: set[str]) -> None:
+def _warn_renamed_folders(builder: _Builder, platforms: set[str],
+                          profile_id: int | None) -> None:
     """Say, per chosen platform whose folder an earlier deploy filled and that is gone from
     the card, the folder beside it that holds those files now (see
     CardLayoutLike.renamed_folder): the games are copied again to the platform's folder and
@@ -990,7 +991,8 @@ def _warn_renamed_folders(builder: _Builder, platforms: set[str]) -> None:
             f"{choice.path} for {platform_id} {'is' if count == 1 else 'are'} there now (the "
             f"folder renamed on the card?): {platform_id}'s games are copied to {choice.path} "
             "again, and the frontend may list them twice; rename the folder back, or make it "
-            f"{platform_id}'s with `romrunner destination paths PROFILE --to {layout.root} "
+            f"{platform_id}'s with `romrunner destination paths {profile_id or 'PROFILE'} "
+            f"--to {layout.root} "
             f"--set {platform_id}={folder}`", platform_id, path=folder))
 
 
