@@ -245,3 +245,37 @@ def _backup_of(cli: Any, database: Path, folder: Path) -> Path:
     dest = folder / f"{database.parent.name}-backup.db"
     assert cli("--db", str(database), "db", "backup", str(dest)).code == 0
     return dest
+
+
+def test_a_database_carried_between_two_computers_stays_one_line_of_changes(
+        cli: Any, tmp_path: Path) -> None:
+    """Review 36 F2: a database on a USB stick, used on one computer then another (its file
+    gets a new inode number at every mount), forked at every hand-over, and its own
+    `db backup` to its usual file was refused as a copy's."""
+    stick = tmp_path / "stick" / "rr.db"
+    stick.parent.mkdir()
+    make_library(stick).close()
+    backup = tmp_path / "usb-backup.db"
+    assert cli("--db", str(stick), "collection", "create", "first").code == 0
+    assert cli("--db", str(stick), "db", "backup", str(backup)).code == 0
+    lines = _lineages(stick)
+    # the other computer: its name recorded as where the file was last written, and the
+    # file a new one at the same path (a remount's new inode)
+    db = Database(stick)
+    try:
+        place = json.loads(str(db.scalar(
+            "SELECT value FROM user_settings WHERE key = 'database_place'")))
+        place["host"] = "the-other-computer"
+        with db.atomic():
+            db.execute("UPDATE user_settings SET value = ? WHERE key = 'database_place'",
+                       (json.dumps(place),))
+    finally:
+        db.close()
+    before = stick.stat().st_ino
+    shutil.copyfile(stick, tmp_path / "stick" / "rr.db.new")
+    (tmp_path / "stick" / "rr.db.new").replace(stick)
+    assert stick.stat().st_ino != before  # the premise: another inode, as a remount gives
+    assert cli("--db", str(stick), "collection", "create", "second").code == 0
+    again = cli("--db", str(stick), "db", "backup", str(backup))
+    assert again.code == 0, again.err
+    assert _lineages(stick) == lines

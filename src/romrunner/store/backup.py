@@ -359,18 +359,19 @@ def record_place(conn: sqlite3.Connection, place: FilePlace) -> None:
 
 
 def copied_elsewhere(recorded: FilePlace | None, now: FilePlace) -> bool:
-    """True when the file at ``now`` is a copy of the database that recorded ``recorded``:
-    another file (inode) at another place (computer or path). One of them the same is the
-    same file: moved or renamed (same inode), reached from another computer on a network
-    share (same inode, the device number each computer's own), or put back at its place by
-    a file-sync tool or a remount that numbers inodes anew (same computer and path); and on
-    this computer, a file copied to where it is now while the recorded one is gone (moved to
-    another disk). Not recorded (an earlier release's database): never a copy."""
-    if recorded is None:
+    """True when the file at ``now`` is a copy of the database that recorded ``recorded``,
+    by proof: on this computer, another file (inode) at another path while the recorded
+    file is still at its own. Anything else is the same file: moved or renamed (same
+    inode), put back at its place by a file-sync tool or a remount that numbers inodes
+    anew (same path), copied to another disk with the first removed — and a file last
+    written on another computer, which cannot be told from a copy from here: a database on
+    a USB stick carried between two computers gets new inode numbers at every mount (review
+    36 F2: it forked at every hand-over, and its own backup was refused as "a copy's").
+    Not recorded (an earlier release's database): never a copy."""
+    if recorded is None or recorded.host != now.host:
         return False
-    return recorded.inode != now.inode \
-        and (recorded.host, recorded.path) != (now.host, now.path) \
-        and (recorded.host != now.host or _still_there(recorded))
+    return recorded.inode != now.inode and recorded.path != now.path \
+        and _still_there(recorded)
 
 
 def _still_there(recorded: FilePlace) -> bool:
