@@ -19,12 +19,12 @@ id, the lineage it left and the counters of the state it went back to). A backup
 lineage is replaced only when it is of an ancestor lineage at a state no newer than the one
 this database went back to; a backup of the line that was left needs ``force``.
 
-A plain copy of the database file (to a second computer, another folder; what a file-sync
-tool makes) is a database of its own from its first write too: each database records where
-its file is (``user_settings`` ``database_place``: the computer, the path, the device and
-inode), and a command that writes to a file that is neither that file (another inode) nor at
-that place (another computer or path) starts a line of changes of its own first, as a backup
-written to does (see :func:`copied_elsewhere`).
+A plain copy of the database file into another folder of the same computer is a database of
+its own from its first write too: each database records where its file is (``user_settings``
+``database_place``: the computer, the path, the device and inode), and a command that writes
+to another file (inode) at another path of this computer while the recorded one is still
+there starts a line of changes of its own first, as a backup written to does (see
+:func:`copied_elsewhere`; a file last written on another computer is the same database).
 """
 
 from __future__ import annotations
