@@ -989,3 +989,29 @@ def test_a_set_folder_a_killed_run_made_is_removed_by_the_next_run_once_empty(
     assert "Emulation/roms/psx/Saga (USA).m3u" in again.json()["data"]["pruned_folders"]
     # (no prune emptied the platform's folder: review 149 F4, it was said to have)
     assert not [n for n in again.json()["data"]["notes"] if "the prune emptied" in n]
+
+
+@pytest.mark.parametrize("disc_layout", ["hidden", "folder", "m3u-folder"])
+def test_two_dumps_alike_of_a_sets_disc_put_one_in_the_sets_folder_said(
+        tmp_path: Path, disc_layout: str) -> None:
+    """QA162 F6: `Game Inc.` and `Game Inc` are one set (one title folded) whose discs go
+    apart in one folder: both dumps of each disc went in, the playlist listing one, the
+    other invisible on the device, unsaid."""
+    files: dict[str, int | bytes] = {}
+    for title in ("Game Inc.", "Game Inc"):
+        for disc in (1, 2):
+            name = f"{title} (Disc {disc})"
+            files[f"psx/{name}.bin"] = hashlib.sha256(f"{title}{disc}".encode()).digest() * 400
+            files[f"psx/{name}.cue"] = CUE.format(f"{name}.bin").encode()
+    library = make_library(tmp_path, files)
+    card = tmp_path / "card"
+    card.mkdir()
+    plan = library.plan(Layout(card, disc_layout=disc_layout))
+    said = [w for w in plan.warnings if w.code == "disc-revision-left-out"]
+    assert len(said) == 1 and said[0].message.startswith("2 discs of a set chosen twice"), said
+    sheets = [item.dest for item in plan.items if item.dest.endswith(".cue")]
+    assert len(sheets) == 2, sheets
+    (playlist,) = [item for item in plan.items if item.dest.endswith(".m3u")]
+    assert sorted(PurePosixPath(line).name for line in
+                  (playlist.content or b"").decode().splitlines()) == \
+        sorted(PurePosixPath(dest).name for dest in sheets)

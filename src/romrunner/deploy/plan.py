@@ -2805,9 +2805,14 @@ def _one_revision_per_disc(games: dict[int, _Game], builder: _Builder) -> None:
                 and _dump_rank(game) == best and game.root_id == kept.root_id]
         if len({_format(game) for game in same}) > 1:
             kept = min(same, key=lambda g: (-formats[set_key][_format(g)], g.id))
+        # (of two dumps whose names' tags are alike, one goes where the set's discs go
+        # apart, in a folder a frontend does not list: QA162 F6, "Game Inc." and "Game Inc",
+        # one set, the second's discs invisible beside the first's, unsaid)
+        apart = builder.layout.multi_disc_layout(kept.platform_id) != "flat"
         for game in discs:
             if game is not kept and (_revision(game) != latest or _dump_rank(game) != best or (
-                    game.root_id == kept.root_id and _format(game) != _format(kept))):
+                    game.root_id == kept.root_id and (_format(game) != _format(kept) or (
+                        apart and tags_of_file(game.filename) == tags_of_file(kept.filename))))):
                 del games[game.id]
                 left.append(f"{game.filename} (disc {game.disc}: {kept.filename} goes)")
                 sets_left.add(set_key)
