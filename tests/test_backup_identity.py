@@ -137,6 +137,12 @@ def test_the_original_file_goes_on_as_it_was_and_its_copy_forks(
     assert cli("--db", str(first), "collection", "rename", "kept", "renamed").code == 0
     assert cli("--db", str(first), "db", "backup", str(latest)).code == 0
     assert _lineages(first) == 0
+    # (QA164 F9: the copy's first command a backup, not a write: it replaced the latest)
+    before = latest.read_bytes()
+    first_thing = cli("--db", str(second), "db", "backup", str(latest))
+    assert first_thing.code == 2 and "a copy of the database file" in first_thing.err, \
+        first_thing.err
+    assert latest.read_bytes() == before
     assert cli("--db", str(second), "collection", "create", "on-second").code == 0
     refused = cli("--db", str(second), "db", "backup", str(latest))
     assert refused.code == 2 and "from before it was copied" in refused.err, refused.err
