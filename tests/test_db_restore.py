@@ -1027,3 +1027,28 @@ def test_restore_force_never_replaces_a_file_that_was_never_a_database(
     assert game.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("Game")) == [
         "Game (USA).gb"]
+
+
+def test_db_check_finds_a_search_index_trigger_dropped_and_repair_makes_it_again(
+        cli: Any, db_path: Path, tmp_path: Path) -> None:
+    """QA164 F4: with the search index's update trigger dropped, `db check` said ok and
+    `search` found a renamed game by its old name for ever; `db repair` rebuilt the index
+    but not the trigger, so it drifted again."""
+    roms = tmp_path / "roms" / "gb"
+    roms.mkdir(parents=True)
+    (roms / "Adventure (USA).gb").write_bytes(b"a" * 4096)
+    assert cli("library", "add", str(roms.parent)).code == 0
+    assert cli("scan", "--workers", "1").code == 0
+    with sqlite3.connect(db_path) as conn:
+        if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'games_fts'").fetchone() \
+                is None:
+            pytest.skip("this SQLite has no FTS5: no search index to keep")
+        conn.execute("DROP TRIGGER games_fts_update")
+    checked = cli("--json", "db", "check")
+    assert checked.code == 1 and "trigger games_fts_update" in checked.json()["data"]["objects"]
+    repaired = cli("--json", "db", "repair").json()["data"]
+    assert repaired["objects_made"] == ["trigger games_fts_update"]
+    (roms / "Adventure (USA).gb").rename(roms / "Zelda Quest (USA).gb")
+    assert cli("scan", "--workers", "1").code == 0
+    found = cli("--json", "search", "Zelda").json()["data"]
+    assert found and cli("db", "check").code == 0

@@ -495,13 +495,13 @@ def _tables_and_columns(conn: sqlite3.Connection) -> dict[str, frozenset[str]]:
 
 
 @functools.lru_cache(maxsize=4)
-def _object_sql_of(version: int) -> dict[tuple[str, str], str]:
+def _object_sql_of(version: int, search: bool = False) -> dict[tuple[str, str], str]:
     """The triggers and indexes the migrations up to ``version`` make, (type, name) -> the
-    SQL that makes each."""
+    SQL that makes each; the search index's triggers too with ``search``."""
     db = Database(Path(":memory:"))
     try:
         migrate(db, target=version)
-        wanted = _triggers_and_indexes(db.conn)
+        wanted = _triggers_and_indexes(db.conn, search=search)
         return {(str(kind), str(name)): str(sql) for kind, name, sql in db.conn.execute(
             "SELECT type, name, sql FROM sqlite_master WHERE type IN ('trigger', 'index') "
             "AND sql IS NOT NULL") if (str(kind), str(name)) in wanted}
@@ -509,9 +509,16 @@ def _object_sql_of(version: int) -> dict[tuple[str, str], str]:
         db.close()
 
 
-def _objects_of(version: int) -> frozenset[tuple[str, str]]:
+def _objects_of(version: int, search: bool = False) -> frozenset[tuple[str, str]]:
     """The triggers and indexes the migrations up to ``version`` make (type, name)."""
-    return frozenset(_object_sql_of(version))
+    return frozenset(_object_sql_of(version, search))
+
+
+def _has_search_index(conn: sqlite3.Connection) -> bool:
+    """Whether the database has the search index (optional: an SQLite without FTS5 makes
+    none), whose triggers keep it in step with ``games``."""
+    return conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' "
+                        "AND name = 'games_fts'").fetchone() is not None
 
 
 def recreate_missing_objects(db: Database) -> list[str]:
@@ -521,20 +528,23 @@ def recreate_missing_objects(db: Database) -> list[str]:
     version = current_version(db)
     if not 1 <= version <= LATEST_VERSION:
         return []
-    present = _triggers_and_indexes(db.conn)  # (read once, not once per object)
+    search = _has_search_index(db.conn)
+    present = _triggers_and_indexes(db.conn, search=search)  # (read once, not per object)
     made = []
-    for (kind, name), sql in sorted(_object_sql_of(version).items()):
+    for (kind, name), sql in sorted(_object_sql_of(version, search).items()):
         if (kind, name) not in present:
             db.execute(sql)
             made.append(f"{kind} {name}")
     return made
 
 
-def _triggers_and_indexes(conn: sqlite3.Connection) -> frozenset[tuple[str, str]]:
-    # (the search index's triggers left out: the search index is optional)
+def _triggers_and_indexes(conn: sqlite3.Connection, *, search: bool = False
+                          ) -> frozenset[tuple[str, str]]:
+    # (the search index's triggers only with ``search``: the search index is optional, and
+    # where it is there its triggers keep it true — QA164 F4, one dropped went unsaid)
     return frozenset((str(kind), str(name)) for kind, name in conn.execute(
         "SELECT type, name FROM sqlite_master WHERE type IN ('trigger', 'index') "
-        "AND sql IS NOT NULL") if not str(name).startswith("games_fts"))
+        "AND sql IS NOT NULL") if search or not str(name).startswith("games_fts"))
 
 
 def schema_object_gaps(conn: sqlite3.Connection, version: int) -> list[str]:
@@ -551,7 +561,9 @@ def schema_object_gaps(conn: sqlite3.Connection, version: int) -> list[str]:
                         f"{applied}")
     if not 1 <= version <= LATEST_VERSION:
         return gaps
-    missing = sorted(_objects_of(version) - _triggers_and_indexes(conn))
+    search = _has_search_index(conn)
+    missing = sorted(_objects_of(version, search)
+                     - _triggers_and_indexes(conn, search=search))
     return gaps + [f"{kind} {name}" for kind, name in missing]
 
 
