@@ -85,3 +85,32 @@ def test_links_into_several_folders_name_the_one_that_holds_them(cli: Any,
     assert cli("library", "add", files).code == 0
     after = cli("--json", "scan", "--workers", "1").json()["data"]
     assert (after["added"], after["linked_files"], after["linked_into"]) == (5, 5, {})
+
+
+def test_the_advice_for_a_linked_folder_stops_once_it_is_a_root(cli: Any,
+                                                               tmp_path: Path) -> None:
+    """A link to a folder outside the library says to add that folder as a root; once it
+    (or a folder above it) is one, its files are scanned there and the link is not said
+    again on every scan. A link to a folder in no root still is."""
+    outside = tmp_path / "outside"
+    for folder, seed in (("sub", 1), ("other", 2)):
+        (outside / folder).mkdir(parents=True)
+        (outside / folder / f"Game {seed} (USA).gb").write_bytes(rom_bytes(seed))
+    nas = tmp_path / "nas" / "GB"
+    nas.mkdir(parents=True)
+    (nas / "Here (USA).gb").write_bytes(rom_bytes(3))
+    (nas / "outfolder").symlink_to(outside / "sub")
+    (nas / "otherfolder").symlink_to(outside / "other")
+    assert cli("library", "add", str(tmp_path / "nas")).code == 0
+    first = link_lines(cli("scan", "--workers", "1").err)
+    assert any("outfolder" in line and f"add {outside / 'sub'} as a library root" in line
+               for line in first), first
+    assert cli("library", "add", str(outside / "sub")).code == 0
+    for workers in ("1", "2"):
+        said = link_lines(cli("scan", "--workers", workers).err)
+        assert not [line for line in said if "outfolder" in line], said
+        assert [line for line in said if "otherfolder" in line], said  # (in no root)
+    assert cli("library", "rm", str(outside / "sub")).code == 0
+    assert cli("library", "add", str(outside)).code == 0  # the folder above it, a root
+    said = link_lines(cli("scan", "--workers", "1").err)
+    assert not [line for line in said if "folder" in line], said

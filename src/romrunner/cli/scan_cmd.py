@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from dataclasses import asdict
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import click
 from rich.console import Console
@@ -24,6 +24,7 @@ from romrunner.library.roots import (
     get_root,
 )
 from romrunner.library.scan import ScanSummary, scan_library
+from romrunner.library.timeshift import said_offsets
 from romrunner.words import counted, examples, shortened
 
 # As romrunner.cli.main: a scan that held files back (or had no root) has failed; one that
@@ -287,12 +288,24 @@ def _links_line(summary: ScanSummary) -> str:
     return line
 
 
+def _times_shifted(shifted: list[dict[str, Any]]) -> str:
+    """The files taken as the same after a FAT drive's time-zone shift, said in one part of
+    the unchanged count's detail."""
+    files = sum(root["files"] for root in shifted)
+    offsets = {seconds * 10**9 for root in shifted for seconds in root["offsets_seconds"]}
+    return (f"{files:,} not read again: on a FAT/exFAT drive, with the same size, their "
+            f"times all moved by {said_offsets(offsets)}, a time-zone or daylight-saving "
+            "change; `romrunner scan --full` reads every file")
+
+
 def _unchanged_detail(summary: ScanSummary) -> str:
     """What the unchanged count holds besides files not read: `` (2 verified now, 3 with
     new times, the same content)``, or nothing."""
     parts = [f"{summary.verified:,} verified now"] if summary.verified else []
     if summary.touched:
         parts.append(f"{summary.touched:,} with new times, the same content")
+    if summary.times_shifted:
+        parts.append(_times_shifted(summary.times_shifted))
     if summary.found_again:
         parts.append(f"{summary.found_again:,} missing before, found again")
     return f" ({', '.join(parts)})" if parts else ""

@@ -11,7 +11,10 @@ playlists) goes through :func:`legal_path`, for the destination's file system:
   UTF-8 bytes per component, names compared exactly.
 
 A colon becomes `` -`` (``Zelda: A Link`` → ``Zelda - A Link``, the convention of the No-Intro
-and frontends' own renames); every other forbidden character becomes ``_``. The result of a
+and frontends' own renames); every other forbidden character becomes ``_``. A private-use
+stand-in for a forbidden character (:data:`STAND_INS`: how a Mac's SMB client, Samba's and
+Synology's shares, Cygwin and WSL store ``:`` ``?`` …) is first taken back to the character
+it stands for, then made legal as that character is. The result of a
 legal name is itself legal and unchanged by a second pass, and a legal path can never leave
 the card root: ``..``, ``.`` and empty components are refused, never "repaired".
 """
@@ -75,6 +78,20 @@ def filesystem_named(name: str | None) -> FileSystem:
     return _FS_NAMES.get((name or "").strip().lower(), FileSystem.FAT32)
 
 
+# Private-use characters that stand for characters Windows' file systems forbid (U+F001 …
+# U+F07F), as the systems that write them map them: the "Services for Macintosh" table a
+# Mac's SMB client sends and Samba's vfs_fruit (``fruit:encoding = private``, its default)
+# and Synology store — controls at U+F001 … U+F01F, ``" * : < > ? \ |`` at U+F020 … U+F027,
+# a trailing space and dot at U+F028, U+F029 — and Cygwin's and WSL's, U+F000 plus the
+# character (``:`` at U+F03A, ``?`` at U+F03F). The two differ only at U+F022 (SFM's ``:``,
+# Cygwin's ``"``): SFM's, a Mac's, is taken. Only names written to a card are mapped; a
+# library's files keep their names.
+STAND_INS = {
+    **{0xF000 + code: chr(code) for code in range(1, 0x20)},
+    **{0xF000 + ord(ch): ch for ch in '*:<>?\\|'},
+    **{0xF020 + index: ch for index, ch in enumerate('"*:<>?\\| .')},
+}
+_STAND_IN = re.compile("[\uf001-\uf07f]")
 _FAT_FORBIDDEN = '"*/<>?\\|'
 _FAT_TABLE = {ord(ch): "_" for ch in _FAT_FORBIDDEN}
 _FAT_TABLE.update({code: "_" for code in range(0x20)})
@@ -98,7 +115,8 @@ def legal_component(name: str, fs: FileSystem = FileSystem.FAT32) -> str:
         raise InputError(f"{name!r} is not a file name")
     if _already_legal(name, fs):
         return name
-    text = name if name.isascii() else unicodedata.normalize("NFC", _SURROGATES.sub("_", name))
+    text = name if name.isascii() else unicodedata.normalize(
+        "NFC", _without_stand_ins(_SURROGATES.sub("_", name)))
     if fs is FileSystem.POSIX:
         text = text.translate(_POSIX_TABLE)
         return _fit(text, fs)
@@ -112,6 +130,12 @@ def legal_component(name: str, fs: FileSystem = FileSystem.FAT32) -> str:
     if stem in _DOS_DEVICES:
         text = "_" + text
     return _fit(text, fs)
+
+
+def _without_stand_ins(text: str) -> str:
+    """``text`` with each private-use stand-in (:data:`STAND_INS`) made the character it
+    stands for (``Aladdin`` U+F022 ``The Quest`` → ``Aladdin: The Quest``)."""
+    return text.translate(STAND_INS) if _STAND_IN.search(text) else text
 
 
 def legal_after(prefix: str, name: str, fs: FileSystem = FileSystem.FAT32) -> str:
@@ -129,8 +153,8 @@ def legal_after(prefix: str, name: str, fs: FileSystem = FileSystem.FAT32) -> st
     return legal_component(head + tail, fs) if head else whole
 
 
-_POSIX_NEEDS_WORK = re.compile("[/\x00-\x1f\x7f\ud800-\udfff]")
-_FAT_BAD_CHAR = re.compile('[\x00-\x1f\x7f"*/:<>?\\\\|\ud800-\udfff]')
+_POSIX_NEEDS_WORK = re.compile("[/\x00-\x1f\x7f\ud800-\udfff\uf001-\uf07f]")
+_FAT_BAD_CHAR = re.compile('[\x00-\x1f\x7f"*/:<>?\\\\|\ud800-\udfff\uf001-\uf07f]')
 _LONGEST_DEVICE = max(len(name) for name in _DOS_DEVICES) + 8  # "CON    .txt" is CON too
 _POSIX = FileSystem.POSIX
 

@@ -32,9 +32,10 @@ from romrunner.gcpause import gc_paused
 from romrunner.library.containers import ContainerError, find_ignoring_case, referenced_files
 from romrunner.library.examine import HASHED_SHEETS, Job
 from romrunner.library.platforms import MediaRule, is_media_game
-from romrunner.library.roots import Root
+from romrunner.library.roots import Root, root_holding
 from romrunner.library.summary import ScanSummary, card_name, display_path, os_path
 from romrunner.library.tags import extension_of
+from romrunner.library.timeshift import common_offsets, zone_offset
 from romrunner.library.workers import WorkerPool
 from romrunner.store.database import Database
 
@@ -225,6 +226,12 @@ class Plan:
     # an earlier release stored as an NES game): id -> path; the scan forgets them (marks
     # missing those in a collection or with an override).
     not_games: dict[int, str] = field(default_factory=dict)
+    # Files taken as the same after a FAT drive's time-zone shift (see timeshift): their new
+    # times, to store — (game id, time) and disc tracks' (sheet's game id, name, time) — and
+    # the offsets they moved by.
+    retimed: list[tuple[int, int]] = field(default_factory=list)
+    retimed_tracks: list[tuple[int, str, int]] = field(default_factory=list)
+    shift: frozenset[int] = frozenset()
 
 
 @dataclass
@@ -241,6 +248,7 @@ class _Part:
     identified: int = 0
     seen_tracks: set[str] = field(default_factory=set)
     changed_discs: set[str] = field(default_factory=set)
+    retimed_tracks: list[tuple[str, int]] = field(default_factory=list)  # same size, new time
     notes: WalkNotes = field(default_factory=WalkNotes)
 
 
@@ -252,6 +260,7 @@ class _Context:
     full: bool
     tracks: dict[str, StoredTrack]
     sheets: set[str]
+    shifting: bool = False  # a FAT-family root, not --full/--verify: see timeshift
 
 
 # A file the walk found: (path, relative path, size, mtime_ns); the path is None where it
@@ -262,15 +271,17 @@ Folder = tuple[str, str]  # a top-level folder: (relative name, path)
 
 
 def plan_root(db: Database, root: Root, rules: WalkRules, summary: ScanSummary,
-              full: bool, workers: int) -> Plan:
-    """Walk a root and decide, file by file, what must be examined.
+              full: bool, workers: int, *, shifting: bool = False) -> Plan:
+    """Walk a root and decide, file by file, what must be examined; with ``shifting`` (a
+    root on FAT or exFAT), files whose times all moved by a time-zone shift are not (see
+    :mod:`~romrunner.library.timeshift`).
 
     Raises RootUnlistable when the root itself cannot be listed."""
     folders = _top_level(str(root.path), rules)
     with gc_paused(), _walking(folders, rules, workers) as walked:
         tracks = load_tracks(db, root.id)
         context = _Context(str(root.path), full, tracks,
-                           {track.sheet for track in tracks.values()})
+                           {track.sheet for track in tracks.values()}, shifting and not full)
         root_notes = WalkNotes()
         root_files = list(_walk(context.root, "", root_notes, rules, descend=False))
         root_relpaths = [relpath for _, relpath, _, _ in root_files]
@@ -283,7 +294,7 @@ def plan_root(db: Database, root: Root, rules: WalkRules, summary: ScanSummary,
             parts.append(_plan_part(context, stored, found, notes))
         outside = _outside(db, root.id, [name for name, _ in folders], root_relpaths, loaded)
         parts.append(_Part(unseen=outside))
-        plan = _merge(root, parts, tracks, summary)
+        plan = _merge(root, parts, context, summary)
     _keep_unlisted(root, plan, rules, summary)
     return plan
 
@@ -468,7 +479,10 @@ def _plan_part(context: _Context, unseen: dict[str, Stored], found: Iterable[Fou
             if track is not None:
                 part.seen_tracks.add(relpath)
                 if not track.matches(file_size, file_mtime_ns):
-                    part.changed_discs.add(track.sheet)
+                    if track.size == file_size and track.mtime_ns is not None:
+                        part.retimed_tracks.append((relpath, file_mtime_ns))  # see _merge
+                    else:
+                        part.changed_discs.add(track.sheet)
                 continue
         scanned += 1
         known = unseen.pop(relpath, None)
@@ -492,11 +506,12 @@ def _plan_part(context: _Context, unseen: dict[str, Stored], found: Iterable[Fou
     return part
 
 
-def _merge(root: Root, parts: list[_Part], tracks: dict[str, StoredTrack],
-           summary: ScanSummary) -> Plan:
+def _merge(root: Root, parts: list[_Part], context: _Context, summary: ScanSummary) -> Plan:
     """One plan from the parts: what they found, and what none of them found. The walk's
     counts go into ``summary`` here, once."""
+    tracks = context.tracks
     plan = Plan([], {}, [], {}, set())
+    retimed: list[tuple[str, int]] = []  # tracks of the same size at another time
     unseen: dict[str, Stored] = {}
     seen_tracks: set[str] = set()
     changed_discs: set[str] = set()
@@ -513,8 +528,21 @@ def _merge(root: Root, parts: list[_Part], tracks: dict[str, StoredTrack],
         identified += part.identified
         seen_tracks |= part.seen_tracks
         changed_discs |= part.changed_discs
+        retimed += part.retimed_tracks
+    changed_discs.update(_unwalked_changed(root.path, tracks, seen_tracks, retimed))
+    if context.shifting:
+        stored_seen = unchanged + len(tracks) + sum(job.relpath in plan.known
+                                                    for job in plan.jobs)
+        plan.shift = common_offsets(_offsets(plan, tracks, retimed), stored_seen)
+    changed_discs.update(_retime_tracks(plan, tracks, retimed))
+    if plan.shift:
+        shifted, shifted_identified = _take_shifted(plan)
+        unchanged += shifted
+        identified += shifted_identified
+        summary.times_shifted.append({"root": str(root.path), "files": shifted,
+                                      "offsets_seconds": sorted(offset // 10**9 for offset
+                                                                in plan.shift)})
     plan.identified, plan.unidentified = identified, unchanged - identified
-    changed_discs.update(_unwalked_changed(root.path, tracks, seen_tracks))
     walked_sheets = {sheet for sheet in changed_discs if sheet in plan.known}
     discs = _reexamined_discs(root, walked_sheets - {job.relpath for job in plan.jobs},
                               notes)
@@ -570,9 +598,10 @@ def _one_per_path(jobs: list[Job], notes: WalkNotes) -> list[Job]:
     return kept
 
 
-def _unwalked_changed(root: Path, tracks: dict[str, StoredTrack],
-                     seen: set[str]) -> Iterator[str]:
-    """The sheets of stored tracks the walk did not report, whose file is gone or changed.
+def _unwalked_changed(root: Path, tracks: dict[str, StoredTrack], seen: set[str],
+                      retimed: list[tuple[str, int]]) -> Iterator[str]:
+    """The sheets of stored tracks the walk did not report, whose file is gone or changed;
+    one of the same size at another time is added to ``retimed`` instead (see _merge).
 
     The walk takes only the extensions games have, so a track named ``track02.raw`` or
     ``.wav`` is never walked: it is looked at here, one ``lstat`` each, instead of being
@@ -587,9 +616,65 @@ def _unwalked_changed(root: Path, tracks: dict[str, StoredTrack],
         except OSError:
             yield track.sheet
             continue
-        if not stat_module.S_ISREG(info.st_mode) \
-                or not track.matches(info.st_size, info.st_mtime_ns):
+        if not stat_module.S_ISREG(info.st_mode) or track.size != info.st_size:
             yield track.sheet
+        elif not track.matches(info.st_size, info.st_mtime_ns):
+            if track.mtime_ns is None:
+                yield track.sheet
+            else:
+                retimed.append((rel, info.st_mtime_ns))
+
+
+def _same_size(plan: Plan) -> Iterator[tuple[Job, Stored]]:
+    """The plan's jobs of stored, hashed files of the same size as stored (their time
+    moved), with their stored rows."""
+    for job in plan.jobs:
+        known = plan.known.get(job.relpath)
+        if known is not None and known[3] & HASHED and known[1] == job.size:
+            yield job, known
+
+
+def _offsets(plan: Plan, tracks: dict[str, StoredTrack], retimed: list[tuple[str, int]]
+             ) -> Iterator[int | None]:
+    """How far each stored file of the same size as stored moved, where that is a time-zone
+    change's move (see :func:`~romrunner.library.timeshift.zone_offset`)."""
+    for job, known in _same_size(plan):
+        yield zone_offset(known[2], job.mtime_ns)
+    for relpath, mtime_ns in retimed:
+        yield zone_offset(tracks[relpath].mtime_ns, mtime_ns)
+
+
+def _retime_tracks(plan: Plan, tracks: dict[str, StoredTrack],
+                   retimed: list[tuple[str, int]]) -> Iterator[str]:
+    """The sheets of ``retimed`` tracks (the same size, at another time) that changed; those
+    that moved by the plan's shift are kept in it with their new times instead."""
+    for relpath, mtime_ns in retimed:
+        track = tracks[relpath]
+        sheet = plan.known.get(track.sheet)
+        if sheet is None or zone_offset(track.mtime_ns, mtime_ns) not in plan.shift:
+            yield track.sheet
+            continue
+        folder = track.sheet.rpartition("/")[0]
+        name = relpath[len(folder) + 1:] if folder else relpath
+        plan.retimed_tracks.append((sheet[0], name, mtime_ns))
+
+
+def _take_shifted(plan: Plan) -> tuple[int, int]:
+    """Take out of the plan's jobs the files that moved by its shift, their new times kept
+    in ``plan.retimed``: how many, and how many of them are identified."""
+    shifted = {job.relpath: known for job, known in _same_size(plan)
+               if zone_offset(known[2], job.mtime_ns) in plan.shift}
+    identified = 0
+    for job in plan.jobs:
+        known = shifted.get(job.relpath)
+        if known is None:
+            continue
+        plan.retimed.append((known[0], job.mtime_ns))
+        identified += bool(known[3] & IDENTIFIED)
+        if known[3] & MISSING:
+            plan.returned.append(known[0])
+    plan.jobs = [job for job in plan.jobs if job.relpath not in shifted]
+    return len(shifted), identified
 
 
 def _still_unread(root: Path, rel: str) -> bool:
@@ -841,7 +926,7 @@ def _walk(folder: str, rel_folder: str, notes: WalkNotes, rules: WalkRules, *,
                 continue
             try:
                 if entry.is_symlink():
-                    _skip_link(entry.path, entry.path[:-len(relpath)], notes, extensions)
+                    _skip_link(entry.path, entry.path[:-len(relpath)], notes, rules)
                     continue
                 if entry.is_dir(follow_symlinks=False):
                     if others and (found := _root_by_another_path(entry, others)) is not None:
@@ -936,13 +1021,15 @@ def _unknown_type(name: str, path: str, notes: WalkNotes, extensions: set[str]) 
     notes.unknown[kind] = notes.unknown.get(kind, 0) + 1
 
 
-def _skip_link(path: str, root: str, notes: WalkNotes, extensions: set[str]) -> None:
+def _skip_link(path: str, root: str, notes: WalkNotes, rules: WalkRules) -> None:
     """A symbolic link the walk met, in the library root ``root``: never followed (a scan
     reads only the files inside its roots; a deploy copies no link). One to a regular file
     is counted by the folder its target is in, said once for them all with a way forward
     (a link farm made by a 1G1R tool), or, named as no game is (a linked cover), counted by
-    its type as such a file is; one that leads nowhere, or to anything else, is named, one
-    line each."""
+    its type as such a file is; one to a folder that is, or is in, another of the library's
+    roots is not said (its files are scanned there: nothing to do); one that leads nowhere,
+    or to anything else, is named, one line each."""
+    extensions = rules.extensions
     try:
         mode = os.stat(path).st_mode
     except OSError as exc:
@@ -957,7 +1044,17 @@ def _skip_link(path: str, root: str, notes: WalkNotes, extensions: set[str]) -> 
         folder = display_path(os.path.dirname(os.path.realpath(path)))
         notes.file_links[folder] = notes.file_links.get(folder, 0) + 1
         return
+    if stat.S_ISDIR(mode) and _into_another_root(path, root, rules.roots):
+        return
     notes.report(display_path(path), _link_not_followed(path, root))
+
+
+def _into_another_root(path: str, root: str, roots: dict[tuple[int, int], str]) -> bool:
+    """True when the link to a folder ``path``, in the library root ``root``, leads to
+    another library root or into one (added as the scan's advice said: its files are
+    scanned there). Asked only for links to folders (rare: a stat per folder above)."""
+    holding = root_holding(os.path.realpath(path), roots)
+    return holding is not None and os.path.realpath(holding) != os.path.realpath(root)
 
 
 def _link_broken(path: str, error: OSError) -> str:

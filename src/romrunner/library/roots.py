@@ -539,6 +539,16 @@ def folders_of(roots: list[Root]) -> dict[tuple[int, int], str]:
     return found
 
 
+def root_holding(folder: str, roots: dict[tuple[int, int], str]) -> str | None:
+    """The root of ``roots`` (see :func:`folders_of`) that ``folder`` is or is inside, by
+    the device and inode of it and of each folder above it (a root reached through a link,
+    a bind mount or another spelling is found so); None when it is in none."""
+    for ids in _folder_ids(Path(folder)):
+        if ids in roots:
+            return roots[ids]
+    return None
+
+
 def _folder_ids(folder: Path) -> list[tuple[int, int]]:
     """The (device, inode) of ``folder`` and of each folder above it, nearest first (none
     when it cannot be read, or its file system gives no inode numbers: some SMB and FUSE

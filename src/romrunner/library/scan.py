@@ -65,6 +65,7 @@ from romrunner.library.redecide import redecide_platforms, retag_once
 from romrunner.library.roots import Root, folders_of, list_roots
 from romrunner.library.sets import split_merged_sets
 from romrunner.library.summary import OVERWRITTEN, ScanSummary, os_path, overwritten_path
+from romrunner.library.timeshift import keeps_local_times, store_new_times
 from romrunner.library.workers import chunk_size, examine_in_pool
 from romrunner.packs.index import PackIndex
 from romrunner.packs.loader import DefinitionPack
@@ -242,11 +243,14 @@ def _plan_root(db: Database, root: Root, rules: WalkRules, summary: ScanSummary,
                                             "NEW`)")
         return None
     try:
-        plan = plan_root(db, root, rules, summary, options.full, _worker_count(options))
+        plan = plan_root(db, root, rules, summary, options.full, _worker_count(options),
+                         shifting=options.hash_plan.deferred and keeps_local_times(root.path))
     except RootUnlistable as exc:
         summary.not_scanned(str(root.path), f"library root cannot be listed ({exc}); "
                                             "nothing was marked missing")
         return None
+    if plan.retimed or plan.retimed_tracks:
+        store_new_times(db, plan.retimed, plan.retimed_tracks)
     if plan.returned:
         with db.atomic():
             db.executemany("UPDATE games SET is_missing = 0 WHERE id = ?",

@@ -26,6 +26,10 @@ class ScanSummary:
     verified: int = 0              # of the unchanged: MD5/SHA1 computed for the first time
     touched: int = 0               # of the unchanged: read again for a new time, same content
     found_again: int = 0           # of the unchanged: missing before, there again (QA141 F3)
+    # Of the unchanged: files of a FAT or exFAT root taken as the same, not read, their times
+    # moved by a time-zone or daylight-saving change (see library.timeshift): per root
+    # {"root", "files", "offsets_seconds"}
+    times_shifted: list[dict[str, Any]] = field(default_factory=list)
     # of those: identified by CRC32 + size before, and no longer, their full hashes another
     # dump's than the catalog game's (a bad dump, or data made to collide)
     unmatched_by_verify: int = 0
