@@ -67,6 +67,10 @@ def test_a_folder_without_the_cards_id_is_refused_even_before_a_file_was_written
     code, _, err = resume_cli(library, str(deployment))
     assert code == 2 and "destination-id" in err and "--to" in err, err
     assert list(card.iterdir()) == []
+    card.rmdir()  # (QA162 F10: no folder at all there: "is the card mounted?" alone)
+    code, _, err = resume_cli(library, str(deployment))
+    assert code == 2 and f"deploy resume {deployment} --to ITS_PATH" in err, err
+    card.mkdir()
     code, _, err = resume_cli(library, str(deployment), "--to", str(real))
     assert code == 0, err
     assert card_files(real) == expected_card(library, real) and list(card.iterdir()) == []

@@ -1912,6 +1912,10 @@ def resume(db: Database, deployment_id: int | None = None, *, verify: bool | Non
     if placed:
         root = _place_the_card(row, to)
     refuse_library_overlap(db, root, ())
+    if not placed and not os.path.lexists(root):  # (QA162 F10: the card remounted elsewhere)
+        raise DeployError(f"{root}: destination does not exist: is the card mounted, or "
+                          f"mounted elsewhere now? `romrunner deploy resume {deployment_id} "
+                          "--to ITS_PATH` finishes it there")
     check_destination(root, create=False)
     dest_id = row["destination_id"] or ""
     recorded = deployment_record(db, deployment_id)  # its items and counts, read once
