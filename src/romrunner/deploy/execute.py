@@ -1912,7 +1912,7 @@ def resume(db: Database, deployment_id: int | None = None, *, verify: bool | Non
     if placed:
         root = _place_the_card(row, to)
     refuse_library_overlap(db, root, ())
-    if not placed and not os.path.lexists(root):  # (QA162 F10: the card remounted elsewhere)
+    if not placed and _not_there(root):  # (QA162 F10: the card remounted elsewhere)
         raise DeployError(f"{root}: destination does not exist: is the card mounted, or "
                           f"mounted elsewhere now? `romrunner deploy resume {deployment_id} "
                           "--to ITS_PATH` finishes it there")
@@ -2051,6 +2051,17 @@ def _place_the_card(row: Any, to: Path | None) -> Path:
         raise DeployError(f"deployment {deployment} was writing to a card folder named "
                           f"{recorded.name!r}, not {card.name!r}: nothing was changed")
     return card
+
+
+def _not_there(path: Path) -> bool:
+    """True when nothing is at ``path`` (not a folder that cannot be read: a dead mount)."""
+    try:
+        os.lstat(path)
+    except FileNotFoundError:
+        return True
+    except OSError:
+        return False
+    return False
 
 
 def _refuse_another_card(db: Database, deployment_id: int, root: Path, dest_id: str,
