@@ -194,3 +194,27 @@ def test_a_resume_without_an_id_says_which_card_it_finishes(
     assert resumed.code == 0, resumed.err
     assert (f"note: resumed deployment {deployment}, to {one}: the latest unfinished one "
             "(`romrunner deploy resume ID` names another)") in " ".join(resumed.err.split())
+
+
+def test_a_dry_run_says_the_room_small_files_take_in_the_cards_blocks(
+        cli: Any, tmp_path: Path) -> None:
+    """QA162 F2: small files on large clusters: "1,536,000 bytes to write, 154,796,032 free —
+    NOT ENOUGH SPACE", the error then "187.5 MiB to write": the figure the check goes by was
+    not said beside the files' bytes."""
+    roms = tmp_path / "roms" / "gb"
+    roms.mkdir(parents=True)
+    for n in range(40):
+        (roms / f"Tiny {n} (USA).gb").write_bytes(bytes([n]) * 100)
+    for args in (("library", "add", str(tmp_path / "roms")), ("scan", "--workers", "1"),
+                 ("device", "add", "rg-35xx-plus"),
+                 ("profile", "create", "--device", "1", "--os", "muos")):
+        assert cli(*args).code == 0, args
+    card = tmp_path / "card"
+    card.mkdir()
+    dry = cli("deploy", "1", "--to", str(card), "platform:gb", "--dry-run")
+    line = next(line for line in dry.out.splitlines() if line.startswith("would do:"))
+    assert "4,000 bytes to write (" in line and "on the card, counted in its blocks" in line, \
+        line
+    shown = int(line.split("bytes to write (")[1].split(" on the card")[0].replace(",", ""))
+    data = cli("--json", "deploy", "1", "--to", str(card), "platform:gb", "--dry-run")
+    assert shown == data.json()["data"]["bytes_needed"] > 4000

@@ -384,7 +384,15 @@ def _render_preview(console: Console, data: dict[str, Any], *, every: bool = Fal
         table.add_row(platform, f"{totals['files']:,}", f"{totals['bytes']:,}")
     console.print(table)
     actions = ", ".join(f"{count:,} {action}" for action, count in sorted(data["actions"].items()))
-    console.print(f"would do: {actions or 'nothing'}; {data['bytes_to_write']:,} bytes to write, "
+    # (the room they take on the card beside the files' bytes where that is more: small files
+    # on large clusters — QA162 F2, "1,536,000 bytes to write, 154,796,032 free — NOT ENOUGH
+    # SPACE")
+    needed = data.get("bytes_needed") or 0
+    more = needed > data["bytes_to_write"] * 5 // 4 or (
+        not data["enough_space"] and needed > data["bytes_to_write"])
+    takes = f" ({needed:,} on the card, counted in its blocks)" if more else ""
+    console.print(f"would do: {actions or 'nothing'}; {data['bytes_to_write']:,} bytes to write"
+                  f"{takes}, "
                   + (f"{data['free_bytes']:,} free" if data["free_bytes"] is not None
                      else "free space unknown (the card's file system does not report it)")
                   + ("" if data["enough_space"] else " — NOT ENOUGH SPACE"), soft_wrap=True)
