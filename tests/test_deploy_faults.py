@@ -466,3 +466,32 @@ def test_a_resumed_kill_leaves_every_file_of_the_cards_manifest_with_its_writer(
     assert len(manifest["files"]) == total
     assert {len(record) for record in manifest["files"].values()} == {4}, manifest["files"]
     assert len({record[3] for record in manifest["files"].values()}) == 1
+
+
+def test_a_library_root_gone_mid_deploy_stops_the_run_said_of_the_library(
+        tmp_path: Path) -> None:
+    """QA162 F7: the library's share unmounted mid-deploy: 988 files failed one by one,
+    "missing since the scan" (or, a dead share, the card was blamed); one line now, of the
+    library, and a resume once it is back finishes the deployment."""
+    files: dict[str, int | bytes] = {f"gba/Game {n} (USA).gba": 30_000 for n in range(6)}
+    library = make_library(tmp_path, files)
+    card = tmp_path / "card"
+    card.mkdir()
+    away = tmp_path / "lib-unmounted"
+
+    def unmount(progress: Progress) -> None:
+        if progress.files_done == 1 and library.root.exists():
+            library.root.rename(away)
+            library.root.mkdir()  # the empty mount point a share leaves
+
+    summary = deploy(library.db, library.plan(Layout(card)), profile_id=library.profile_id,
+                     progress=unmount)
+    assert summary.status == "failed" and summary.failed <= 1, summary
+    assert summary.stopped is not None and \
+        f"{library.root}: the library root went away while deploying" in summary.stopped
+    assert f"deploy resume {summary.deployment_id}" in summary.stopped
+    library.root.rmdir()
+    away.rename(library.root)
+    again = resume(library.db, summary.deployment_id)
+    assert again.status == "completed"
+    assert card_files(card) == expected_card(library, card) and not temp_files(card)

@@ -3596,6 +3596,7 @@ class _Runner:
         # Folders a prune never removes (None: unknown, so no folder is taken for ours); the
         # folders our deployments created; the folders of files pruned by this run.
         self.protected: set[str] | None = None
+        self._library_roots: list[str] | None = None  # (see library_roots)
         self.created: set[str] = set(claims.folders)
         self.pruned_from: set[str] = set()
         self.unfinished: set[str] = set()  # a killed run's folders (see _run): not a prune's
@@ -3821,10 +3822,12 @@ class _Runner:
             self.copy(item, replaces)
             return True
         except _SourceGone as exc:
+            self._library_error(item, exc)
             error = self._moved_since(item) or str(exc)
         except _FileFailed as exc:
             error = str(exc)
         except OSError as exc:
+            self._library_error(item, exc)
             self._card_error(exc, item.dest)
             refused, error = exc, f"{item.dest}: {describe_os_error(exc)}{self._full(exc)}"
         self.summary.failed += 1
@@ -3834,6 +3837,24 @@ class _Runner:
         if refused is not None:  # (recorded first: it may end the run)
             self.note_failed_copy(refused)
         return False
+
+    def _library_error(self, item: _Item, exc: BaseException) -> None:
+        """End the run when the library root ``item``'s source is in went away (a share
+        unmounted or dropped mid-deploy), said of the library, not of the card, once — not
+        every file after it "missing since the scan" (QA162 F7)."""
+        root = next((path for path in self.library_roots()
+                     if item.source.startswith(path.rstrip("/") + "/")), None)
+        if root is None or root_is_there(root):
+            return
+        raise _Stop(f"{root}: the library root went away while deploying (not mounted?): "
+                    f"mount it again and run `romrunner deploy resume {self.deployment_id}`"
+                    ) from exc
+
+    def library_roots(self) -> list[str]:
+        """The library roots' folders, read once."""
+        if self._library_roots is None:
+            self._library_roots = [str(root.path) for root in list_roots(self.db)]
+        return self._library_roots
 
     def _moved_since(self, item: _Item) -> str | None:
         """The words of a source a rescan found moved or renamed since the deployment was
