@@ -11,6 +11,8 @@ from typing import Any
 
 import pytest
 
+from tests.conftest import muos_profile
+
 
 def _rom(path: Path, seed: str, size: int = 4096) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -205,10 +207,7 @@ def test_a_dry_run_says_the_room_small_files_take_in_the_cards_blocks(
     roms.mkdir(parents=True)
     for n in range(40):
         (roms / f"Tiny {n} (USA).gb").write_bytes(bytes([n]) * 100)
-    for args in (("library", "add", str(tmp_path / "roms")), ("scan", "--workers", "1"),
-                 ("device", "add", "rg-35xx-plus"),
-                 ("profile", "create", "--device", "1", "--os", "muos")):
-        assert cli(*args).code == 0, args
+    muos_profile(cli, tmp_path / "roms")
     card = tmp_path / "card"
     card.mkdir()
     dry = cli("deploy", "1", "--to", str(card), "platform:gb", "--dry-run")

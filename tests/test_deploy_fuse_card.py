@@ -41,8 +41,17 @@ def fat32_image(tmp_path: Path, *tools: str) -> tuple[Path, Path]:
 def fusefat_card(tmp_path: Path) -> Iterator[Path]:
     """A 64 MiB FAT32 image mounted read-write with fusefat (skips when that cannot be)."""
     image, mount = fat32_image(tmp_path)
+    with fusefat_mounted(image, mount) as card:
+        yield card
+
+
+@contextlib.contextmanager
+def fusefat_mounted(image: Path, mount: Path, zone: str | None = None) -> Iterator[Path]:
+    """``image`` mounted read-write at ``mount`` by fusefat (running in the time zone
+    ``zone``, when given); skips when that cannot be."""
+    env = {**os.environ, "TZ": zone} if zone is not None else None
     mounted = subprocess.run(["fusefat", "-o", "rw+", str(image), str(mount)],
-                             capture_output=True, text=True)
+                             capture_output=True, text=True, env=env)
     if mounted.returncode != 0 or not os.path.ismount(mount):
         pytest.skip(f"fusefat could not mount here: {mounted.stderr.strip()[:200]}")
     try:

@@ -12,14 +12,11 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
-
-from tests.test_deploy_fuse_card import fat32_image
+from tests.test_deploy_fuse_card import fat32_image, fusefat_mounted
 
 SIZE = 64 * 1024
 SHEET = ('FILE "Disc (USA) (Track 1).bin" BINARY\n  TRACK 01 MODE2/2352\n    INDEX 01 00:00:00\n'
@@ -30,16 +27,8 @@ SHEET = ('FILE "Disc (USA) (Track 1).bin" BINARY\n  TRACK 01 MODE2/2352\n    IND
 def mounted(image: Path, mount: Path, zone: str) -> Iterator[Path]:
     """``image`` mounted read-write at ``mount`` by fusefat running in the time zone
     ``zone`` (skips when that cannot be)."""
-    done = subprocess.run(["fusefat", "-o", "rw+", str(image), str(mount)],
-                          capture_output=True, text=True, env={**os.environ, "TZ": zone})
-    if done.returncode != 0 or not os.path.ismount(mount):
-        pytest.skip(f"fusefat could not mount here: {done.stderr.strip()[:200]}")
-    try:
-        yield mount
-    finally:
-        for command in (["fusermount", "-u", str(mount)], ["umount", "-l", str(mount)]):
-            if subprocess.run(command, capture_output=True).returncode == 0:
-                break
+    with fusefat_mounted(image, mount, zone) as card:
+        yield card
 
 
 def content(seed: str) -> bytes:
