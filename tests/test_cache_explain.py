@@ -275,6 +275,13 @@ def test_resolve_shows_the_settings_the_emulators_databases_suggest(
         "GALE01", "dolphin-gameini", "required")
     assert suggested["settings"]["Core"]["CPUThread"] == "True"
     assert "suggested GALE01: " in cli("--pack", pack, "resolve", "1").out
+    # every setting whole, one per line, with --verbose (QA153 F9: cut, in text, everywhere)
+    whole = cli("--pack", pack, "--verbose", "cache", "explain", "1").out
+    flat = [f"{section}.{key} = {value}" for section, keys in suggested["settings"].items()
+            for key, value in keys.items()]
+    assert flat and all(line in whole for line in flat), whole
+    assert "--verbose cache explain 1` shows them whole" in " ".join(
+        cli("--pack", pack, "resolve", "1").out.split())
     # (the id the knowledge is keyed by, in `games show`'s text too: QA127 F12)
     assert "disc id    GALE01 (from the disc header)" in cli("--pack", pack, "games", "show",
                                                               "1").out

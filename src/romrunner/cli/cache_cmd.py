@@ -336,7 +336,7 @@ def cache_explain(game: str) -> int:
 
     def render(console: Console) -> None:
         for explanation in found:
-            _render_explanation(console, explanation)
+            _render_explanation(console, explanation, whole=app.verbose)
 
     app.finish([item.as_dict() for item in found], render)
     return 0
@@ -352,7 +352,10 @@ def _read_by(profiles: list[int] | None) -> str:
         f"{', '.join(str(p) for p in profiles)})"
 
 
-def _render_explanation(console: Console, explanation: Explanation) -> None:
+def _render_explanation(console: Console, explanation: Explanation, *,
+                        whole: bool = False) -> None:
+    """One game's answers; ``whole`` (--verbose): each answer's settings whole, one per line
+    (QA153 F9: cut at 60 characters, and nothing in text showed them all)."""
     game = explanation.game
     head = f"game {game.game_id}: {game.title}" if game.game_id is not None else "no game"
     console.print(f"{head} [{game.platform_id or 'any platform'}] keys: "
@@ -375,11 +378,27 @@ def _render_explanation(console: Console, explanation: Explanation) -> None:
                           f"{item.get('notes') or ''}  {as_of}imported "
                           f"{'now' if item['age'] == 'now' else item['age'] + ' ago'}, "
                           f"expires {item['expires_at'] or 'never'}{stale}", markup=False)
+            if whole and isinstance(item.get("settings"), dict):
+                for key, setting in _flat_settings(item["settings"]):
+                    console.print(f"           {key} = {setting}", markup=False)
 
 
 def _short(settings: object) -> str:
     text = json.dumps(settings, ensure_ascii=False)
-    return text if len(text) <= 60 else text[:57] + "..."
+    return text if len(text) <= 60 else text[:57] + "... (-v: whole)"
+
+
+def _flat_settings(settings: dict[str, object], prefix: str = "") -> list[tuple[str, str]]:
+    """``settings`` as (dotted key, value) pairs: ``Video.ProjectionHack``, ``0``."""
+    found: list[tuple[str, str]] = []
+    for key, value in settings.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            found += _flat_settings(value, f"{name}.")
+        else:
+            found.append((name, value if isinstance(value, str)
+                          else json.dumps(value, ensure_ascii=False)))
+    return found
 
 
 @cache.command(name="stats")

@@ -168,7 +168,8 @@ def resolve(game_id: int, profile: int | None) -> int:
             console.print(f"suggested {answer.game_key}: "
                           f"{shown if len(shown) <= 100 else shown[:99] + '…'}  <- "
                           f"{answer.source}{f' ({answer.apply_mode})' if answer.apply_mode else ''}"
-                          " (`romrunner cache explain` shows them all)", markup=False)
+                          f" (`romrunner --verbose cache explain {result.game_id}` shows "
+                          "them whole)", markup=False)
 
     data = asdict(result)
     data["settings"] = {k: {"value": v, "origin": o} for k, (v, o) in result.settings.items()}
