@@ -298,6 +298,22 @@ def test_info_with_firmware_count_too_large_is_read_with_a_warning(
     assert any("1 imported" in warning for warning in result.json()["warnings"])
 
 
+def test_a_firmware_file_path_standing_for_a_folder_is_said_so(
+        cli: Any, tmp_path: Path) -> None:
+    """QA153 F10: blueMSX's `Machines/Shared Roms/MSX.rom` (described as "'Machines'
+    folder") was said to be "a folder, not a file"; it is a file that stands for one."""
+    info = tmp_path / "mine_libretro.info"
+    info.write_text('display_name = "Mine"\nsupported_extensions = "bin"\nfirmware_count = 2\n'
+                    'firmware0_path = "Machines/Shared Roms/MSX.rom"\n'
+                    'firmware0_desc = "\'Machines\' folder"\n'
+                    'firmware1_path = "mine/bios"\nfirmware1_desc = "bios"\n')
+    reasons = [p["reason"] for p in
+               cli("--json", "cache", "import", info).json()["data"]["problems"]]
+    assert any("'Machines/Shared Roms/MSX.rom' stands for a folder (its description: "
+               "\"'Machines' folder\")" in reason for reason in reasons), reasons
+    assert any("'mine/bios' is a folder, not a file" in reason for reason in reasons), reasons
+
+
 def test_the_core_info_folder_as_upstream_ships_it(cli: Any, tmp_path: Path) -> None:
     """libretro-core-info holds a template (every line a comment) and license notices as
     .info files: ignored, not skipped; the folder and a glob of its files both import every

@@ -67,9 +67,11 @@ def read_file(path: Path, report: ReadReport) -> CoreInfo | None:
                         "this core before kept too")
             complete = False
             break
-        if _a_folder(firmware_path, values.get(f"firmware{index}_desc", "")):
-            report.note(path.name, f"firmware{index}_path {firmware_path!r} is a folder, not "
-                        "a file: not checked as a BIOS file")
+        description = values.get(f"firmware{index}_desc", "")
+        if _a_folder(firmware_path, description):
+            report.note(path.name, f"firmware{index}_path {firmware_path!r} "
+                        + _folder_words(firmware_path, description)
+                        + ": not checked as a BIOS file")
             continue
         optional = values.get(f"firmware{index}_opt", "false").lower() == "true"
         firmware.append((firmware_path, optional))
@@ -78,6 +80,15 @@ def read_file(path: Path, report: ReadReport) -> CoreInfo | None:
                     tuple(ext.lower() for ext in _split(values.get("supported_extensions"))),
                     values.get("systemid") or None, _split(values.get("database")),
                     tuple(firmware), complete)
+
+
+def _folder_words(firmware_path: str, description: str) -> str:
+    """Why ``firmware_path`` is taken for a folder: it is one (no extension), or — a file's
+    path — its description says it stands for one (QA153 F10: `Machines/Shared Roms/MSX.rom`
+    was called "a folder")."""
+    if "." not in firmware_path.rsplit("/", 1)[-1]:
+        return "is a folder, not a file"
+    return f"stands for a folder (its description: {description.strip()!r})"
 
 
 def _a_folder(firmware_path: str, description: str) -> bool:
