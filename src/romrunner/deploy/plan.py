@@ -960,9 +960,9 @@ def _warn_dot_names(plan: DeployPlan) -> None:
     """Say the games whose file (or playlist) name begins with a dot (``.hack - Infection
     (USA).iso``): on the card a hidden file, which muOS, Onion and EmulationStation's
     frontends do not list (QA162 F11). Said, not renamed: a disc's sheet names its tracks."""
-    hidden = sorted({PurePosixPath(item.dest).name for item in plan.items
-                     if item.kind in (ROM, PLAYLIST)
-                     and PurePosixPath(item.dest).name.startswith(".")})
+    hidden = sorted({name for item in plan.items if item.kind in (ROM, PLAYLIST)
+                     # (a string's split, not a path object per file: bench36, +18% at 100k)
+                     and (name := item.dest.rpartition("/")[2]).startswith(".")})
     if hidden:
         one = len(hidden) == 1
         plan.warnings.append(PlanIssue(
