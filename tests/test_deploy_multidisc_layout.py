@@ -1015,3 +1015,25 @@ def test_two_dumps_alike_of_a_sets_disc_put_one_in_the_sets_folder_said(
     assert sorted(PurePosixPath(line).name for line in
                   (playlist.content or b"").decode().splitlines()) == \
         sorted(PurePosixPath(dest).name for dest in sheets)
+
+
+def test_es_de_on_android_gets_a_sets_discs_in_its_m3u_folder(cli: Any, tmp_path: Path) -> None:
+    """QA161 F9: ES-DE for Android (the pack's android-emulationstation) got the flat layout:
+    each disc's sheet and the .m3u listed side by side, the game shown three times."""
+    from tests.conftest import shared_path
+    pack = str(shared_path("definition-pack"))
+    write_set(tmp_path / "roms" / "psx")
+    for args in (("library", "add", str(tmp_path / "roms")), ("scan", "--workers", "1"),
+                 ("device", "add", "retroid-pocket-5"),
+                 ("profile", "create", "--device", "1", "--os", "android-emulationstation")):
+        assert cli("--pack", pack, *args).code == 0, args
+    card = tmp_path / "card"
+    card.mkdir()
+    assert cli("--pack", pack, "destination", "paths", "1", "--to", str(card), "--set",
+               "roms=ROMs", "--set", "bios=RetroArch/system").code == 0
+    done = cli("--pack", pack, "deploy", "1", "--to", str(card), "Saga")
+    assert done.code == 0, done.err
+    listed = {path for path in files(card) if path.count("/") == 2}  # what ES-DE lists
+    assert not any(path.endswith(".cue") for path in listed), listed
+    assert playable(card, "ROMs/psx/Saga (USA).m3u/Saga (USA).m3u") == [
+        (tmp_path / "roms" / "psx" / f"{name}.bin").read_bytes() for name in NAMES]
